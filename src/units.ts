@@ -1,0 +1,111 @@
+/**
+ * Units as people write them: durations (`250ms`, `5m`, `1h30m`), rates (`300/s`), percentages (`0.5%`) and
+ * multipliers (`x1.15`). The one place where unit strings are parsed. Durations become integer microseconds,
+ * the engine's clock unit.
+ *
+ * Grammar:
+ *   duration   := part+ | "0"          part := number unit       unit := "us" | "µs" | "ms" | "s" | "m" | "h" | "d"
+ *   rate       := number "/" per        per  := "s" | "sec" | "m" | "min" | "h" | "hour"
+ *   percentage := number "%"            (0% to 100%)
+ *   multiplier := "x" number
+ */
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const US_PER: Record<string, number> = { us: 1, 'µs': 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
+const NUMBER = '(?:\\d+(?:\\.\\d*)?|\\.\\d+)';
+const DURATION_PART = new RegExp(`(${NUMBER})(us|µs|ms|s|m|h|d)`, 'y');
+
+export const DURATION_PATTERN = `^(0|(${NUMBER}(us|µs|ms|s|m|h|d))+)$`;
+export const RATE_PATTERN = `^${NUMBER}/(s|sec|m|min|h|hour)$`;
+export const PERCENT_PATTERN = `^${NUMBER}%$`;
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = (message: string): Parsed<never> => ({ ok: false, message });
+
+/** Parses a duration into integer microseconds (a clock time: timeouts, windows, horizons). */
+export function parseDuration(text: unknown): Parsed<number> {
+  const r = parseDurationExact(text);
+  return r.ok ? ok(Math.round(r.value)) : r;
+}
+
+/** Parses a duration into microseconds, keeping fractions (a distribution parameter such as a mean of 3.3333ms). */
+export function parseDurationExact(text: unknown): Parsed<number> {
+  if (typeof text === 'number') {
+    return text === 0 ? ok(0) : fail(`a duration needs a unit: write "${text}ms" or "${text}s", not ${text}`);
+  }
+  if (typeof text !== 'string') return fail(`expected a duration such as "250ms" or "1h30m"`);
+  const s = text.trim();
+  if (s === '0') return ok(0);
+  let total = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    DURATION_PART.lastIndex = pos;
+    const m = DURATION_PART.exec(s);
+    if (!m) {
+      return fail(`invalid duration "${text}": write a number and a unit (us, ms, s, m, h, d), e.g. "250ms", "5m", "1h30m"`);
+    }
+    total += Number(m[1]) * US_PER[m[2]];
+    pos = DURATION_PART.lastIndex;
+  }
+  if (pos === 0) return fail(`invalid duration "${text}": write e.g. "250ms", "5m", "1h30m"`);
+  return ok(total);
+}
+
+const PER_SECOND: Record<string, number> = { s: 1, sec: 1, m: 1 / 60, min: 1 / 60, h: 1 / 3600, hour: 1 / 3600 };
+
+/** Parses a rate into events per second; it must be positive. */
+export function parseRate(text: unknown): Parsed<number> {
+  if (typeof text === 'number') return fail(`a rate needs a unit: write "${text}/s", not ${text}`);
+  if (typeof text !== 'string') return fail(`expected a rate such as "300/s"`);
+  const m = new RegExp(`^(${NUMBER})/(s|sec|m|min|h|hour)$`).exec(text.trim());
+  if (!m) return fail(`invalid rate "${text}": write a number per unit of time, e.g. "300/s", "20/min", "500/h"`);
+  const perSecond = Number(m[1]) * PER_SECOND[m[2]];
+  if (!(perSecond > 0)) return fail(`rate "${text}" must be greater than zero`);
+  return ok(perSecond);
+}
+
+/** Parses a rate that may be zero (a trough or a pause in traffic). */
+export function parseRateOrZero(text: unknown): Parsed<number> {
+  if (typeof text === 'string' && /^0+(\.0*)?\/(s|sec|m|min|h|hour)$/.test(text.trim())) return ok(0);
+  return parseRate(text);
+}
+
+/** Parses a percentage into a fraction in [0, 1]. */
+export function parsePercent(text: unknown): Parsed<number> {
+  if (typeof text === 'number') {
+    return fail(`a percentage needs a % sign: write "${text}%"${text > 0 && text < 1 ? ` (or "${+(text * 100).toPrecision(12)}%" if ${text} is a fraction)` : ''}`);
+  }
+  if (typeof text !== 'string') return fail(`expected a percentage such as "0.5%"`);
+  const m = new RegExp(`^(${NUMBER})%$`).exec(text.trim());
+  if (!m) return fail(`invalid percentage "${text}": write e.g. "0.5%" or "20%"`);
+  const pct = Number(m[1]);
+  if (pct > 100) return fail(`percentage "${text}" is over 100%`);
+  return ok(pct / 100);
+}
+
+/** Parses a multiplier `x1.15` into 1.15. */
+export function parseMultiplier(text: unknown): Parsed<number> {
+  if (typeof text !== 'string') return fail(`expected a multiplier such as "x1.5"`);
+  const m = new RegExp(`^[x×](${NUMBER})$`).exec(text.trim());
+  if (!m) return fail(`invalid multiplier "${text}": write e.g. "x1.5"`);
+  return ok(Number(m[1]));
+}
+
+/** Formats microseconds for people: 1500 -> "1.5ms", 90e6 -> "1m30s". */
+export function formatDuration(us: number): string {
+  if (us === 0) return '0s';
+  if (us < 1000) return `${round(us, 3)}us`;
+  if (us < 1e6) return `${round(us / 1e3, 3)}ms`;
+  if (us < 60e6) return `${round(us / 1e6, 3)}s`;
+  let rest = Math.round(us / 1e6);
+  const h = Math.floor(rest / 3600);
+  rest -= h * 3600;
+  const m = Math.floor(rest / 60);
+  const s = rest - m * 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
+}
+
+function round(x: number, digits: number): number {
+  return Number(x.toPrecision(digits));
+}
