@@ -1,0 +1,166 @@
+/**
+ * Reading scenario files: the I/O edge of the scenario layer. YAML (and so JSON) is parsed with positions, the
+ * result validated against the schema, then normalized. Every expected failure comes back as problems that
+ * name the path inside the file and, where the file has one, its line and column.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { normalize } from './normalize.js';
+import { didYouMean, type PathSegment, type Problem } from './problems.js';
+import { ScenarioFile, type ScenarioInput } from './schema.js';
+import type { Scenario } from './types.js';
+
+export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput } | { ok: false; problems: Problem[] };
+
+export function loadScenarioFile(file: string): Loaded {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : String((err as Error).message);
+    return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${why}` }] };
+  }
+  return parseScenarioText(text);
+}
+
+export function parseScenarioText(text: string): Loaded {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: [], message: `invalid YAML: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
+      }),
+    };
+  }
+  const raw: unknown = doc.toJS();
+  const at = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>): Problem => {
+    const offset = locate(doc, path);
+    if (offset === undefined) return p;
+    const pos = lineCounter.linePos(offset);
+    return { ...p, line: pos.line, column: pos.col };
+  };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problems: [{ path: [], message: 'a scenario is a mapping with name, traffic, journeys and services' }] };
+  }
+  const parsed = ScenarioFile.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, problems: flattenIssues(parsed.error.issues, raw).map((p) => at(p.path, p)) };
+  }
+  const normalized = normalize(parsed.data);
+  if (!normalized.ok) return { ok: false, problems: normalized.problems.map((p) => at(p.path, p)) };
+  return { ok: true, scenario: normalized.scenario, input: parsed.data };
+}
+
+/** Offset of the node at `path` (the key itself when the value is missing). */
+function locate(doc: Document, path: readonly PathSegment[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) return offset;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value;
+      if (node && (node as Node).range) offset = (node as Node).range![0];
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      if (!node) return offset;
+      offset = (node as Node).range?.[0] ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** Zod issues as problems: union failures reduced to the branch that got furthest, unknown keys with a hint. */
+export function flattenIssues(issues: readonly Issue[], raw: unknown, base: readonly PathSegment[] = []): Problem[] {
+  const out: Problem[] = [];
+  for (const issue of issues) {
+    const path = [...base, ...(issue.path as PathSegment[])];
+    if (issue.code === 'invalid_union' && issue.errors.length === 0 && 'options' in issue) {
+      const options = (issue as { options: unknown[] }).options.map(String);
+      const given = valueAt(raw, path);
+      const hint = typeof given === 'string' ? didYouMean(given, options) : '';
+      const what = given === undefined ? `missing "${String(path.at(-1))}"` : `unknown ${String(path.at(-1))} ${JSON.stringify(given)}`;
+      out.push({ path, message: `${what}: expected one of ${options.join(', ')}${hint}` });
+    } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      out.push(...flattenIssues(bestBranch(issue.errors, raw, path), raw, path));
+    } else if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(path);
+      for (const key of issue.keys) {
+        out.push({ path: [...path, key], message: `unknown key "${key}"${didYouMean(key, known)}` });
+      }
+    } else if (issue.code === 'invalid_value' && issue.values.length > 1) {
+      out.push({ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` });
+    } else {
+      out.push({ path, message: issue.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * The union branch the author most likely meant: fewest keys it does not know, then issues that reach deepest
+ * into the input, then fewest issues.
+ */
+function bestBranch(branches: readonly (readonly Issue[])[], raw: unknown, base: readonly PathSegment[]): readonly Issue[] {
+  let best = branches[0];
+  let bestScore = -Infinity;
+  for (const b of branches) {
+    const flat = flattenIssues(b, raw, base);
+    const unknownKeys = flat.filter((p) => p.message.startsWith('unknown key')).length;
+    const depth = Math.max(0, ...flat.map((p) => p.path.length));
+    const score = -unknownKeys * 1000 + depth * 10 - flat.length;
+    if (score > bestScore) {
+      bestScore = score;
+      best = b;
+    }
+  }
+  return best;
+}
+
+function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {
+  let v = raw;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[seg as string];
+  }
+  return v;
+}
+
+/** Keys the schema allows for the object at `path`, for "did you mean" hints. */
+function knownKeys(path: readonly PathSegment[]): string[] {
+  let schemas: unknown[] = [ScenarioFile];
+  for (const seg of path) {
+    schemas = schemas.flatMap(unwrap).flatMap((s) => {
+      const def = (s as { _zod: { def: Record<string, unknown> } })._zod.def;
+      if (def.type === 'object') {
+        const shape = def.shape as Record<string, unknown>;
+        return shape[String(seg)] ? [shape[String(seg)]] : [];
+      }
+      if (def.type === 'record') return [def.valueType];
+      if (def.type === 'array') return [def.element];
+      return [];
+    });
+  }
+  return schemas.flatMap(unwrap).flatMap((s) => {
+    const def = (s as { _zod: { def: Record<string, unknown> } })._zod.def;
+    return def.type === 'object' ? Object.keys(def.shape as object) : [];
+  });
+}
+
+function unwrap(schema: unknown): unknown[] {
+  const def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
+  if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') return unwrap(def.innerType);
+  if (def.type === 'union') return (def.options as unknown[]).flatMap(unwrap);
+  if (def.type === 'pipe') return unwrap(def.in);
+  return [schema];
+}

@@ -1,0 +1,324 @@
+/**
+ * From the validated file shape to the typed Scenario: units converted, defaults applied (from defaults.ts
+ * only), call targets resolved to services and endpoints, and sync call cycles rejected. Pure: data in,
+ * Scenario or problems out.
+ */
+import { DEFAULTS } from './defaults.js';
+import { didYouMean, type PathSegment, type Problem } from './problems.js';
+import type {
+  BreakerInput, CallInput, DistributionInput, OperationInput, RetryInput, ScenarioInput,
+} from './schema.js';
+import type {
+  BreakerPolicy, CallSpec, Dist, Endpoint, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
+} from './types.js';
+import { parseDuration, parseDurationExact, parsePercent, parseRate, parseRateOrZero, type Parsed } from '../units.js';
+
+/** z such that P(Z < z) = 0.99 for a standard normal Z. */
+const Z99 = 2.3263478740408408;
+
+type ServiceInput = ScenarioInput['services'][string];
+
+export type Normalized = { ok: true; scenario: Scenario } | { ok: false; problems: Problem[] };
+
+export function normalize(input: ScenarioInput): Normalized {
+  const problems: Problem[] = [];
+  const value = <T>(r: Parsed<T>, path: PathSegment[], fallback: T): T => {
+    if (r.ok) return r.value;
+    problems.push({ path, message: r.message });
+    return fallback;
+  };
+  const duration = (text: string | undefined, fallback: string, path: PathSegment[]) =>
+    value(parseDuration(text ?? fallback), path, 0);
+  const percent = (text: string | undefined, fallback: string, path: PathSegment[]) =>
+    value(parsePercent(text ?? fallback), path, 0);
+
+  function dist(d: DistributionInput, path: PathSegment[]): Dist {
+    const exact = (text: string, p: PathSegment[]) => value(parseDurationExact(text), p, 0);
+    const us = (text: string, key: string) => exact(text, [...path, key]);
+    if (typeof d === 'string') {
+      const v = exact(d, path);
+      return { kind: 'constant', a: v, b: 0, samples: [], mean: v };
+    }
+    switch (d.dist) {
+      case 'constant': {
+        const v = us(d.value, 'value');
+        return { kind: 'constant', a: v, b: 0, samples: [], mean: v };
+      }
+      case 'uniform': {
+        const min = us(d.min, 'min'), max = us(d.max, 'max');
+        if (max < min) problems.push({ path: [...path, 'max'], message: `max (${d.max}) is below min (${d.min})` });
+        return { kind: 'uniform', a: min, b: max, samples: [], mean: (min + max) / 2 };
+      }
+      case 'exponential': {
+        const mean = us(d.mean, 'mean');
+        return { kind: 'exponential', a: mean, b: 0, samples: [], mean };
+      }
+      case 'normal': {
+        const mean = us(d.mean, 'mean'), sd = us(d.sd, 'sd');
+        return { kind: 'normal', a: mean, b: sd, samples: [], mean };
+      }
+      case 'lognormal': {
+        const p50 = us(d.p50, 'p50'), p99 = us(d.p99, 'p99');
+        if (!(p50 > 0)) problems.push({ path: [...path, 'p50'], message: 'p50 of a lognormal must be greater than zero' });
+        if (!(p99 > p50)) problems.push({ path: [...path, 'p99'], message: `p99 (${d.p99}) must be above p50 (${d.p50})` });
+        const mu = Math.log(Math.max(p50, 1));
+        const sigma = p99 > p50 && p50 > 0 ? (Math.log(p99) - mu) / Z99 : 0;
+        return { kind: 'lognormal', a: mu, b: sigma, samples: [], mean: Math.exp(mu + (sigma * sigma) / 2) };
+      }
+      case 'empirical': {
+        const samples = d.samples.map((s, i) => exact(s, [...path, 'samples', i]));
+        return { kind: 'empirical', a: 0, b: 0, samples, mean: samples.reduce((x, y) => x + y, 0) / samples.length };
+      }
+    }
+  }
+
+  function retry(r: RetryInput, path: PathSegment[]): RetryPolicy {
+    const d = DEFAULTS.retry;
+    const backoffUs = duration(r.backoff, d.backoff, [...path, 'backoff']);
+    return {
+      attempts: r.attempts,
+      backoffUs,
+      maxBackoffUs: r['max-backoff'] === undefined ? Infinity : duration(r['max-backoff'], '0', [...path, 'max-backoff']),
+      multiplier: r.multiplier ?? d.multiplier,
+      jitter: r.jitter ?? d.jitter,
+      on: r.on ?? d.on,
+    };
+  }
+
+  function breaker(b: BreakerInput, path: PathSegment[]): BreakerPolicy {
+    const d = DEFAULTS.breaker;
+    const windowUs = duration(b.window, d.window, [...path, 'window']);
+    if (windowUs <= 0) problems.push({ path: [...path, 'window'], message: 'the breaker window must be longer than zero' });
+    return {
+      errorRate: percent(b.errors, d.errors, [...path, 'errors']),
+      windowUs,
+      minRequests: b['min-requests'] ?? d['min-requests'],
+      openForUs: duration(b['open-for'], d['open-for'], [...path, 'open-for']),
+      probes: b.probes ?? d.probes,
+    };
+  }
+
+  // Pass 1: services and endpoints, without their calls.
+  const serviceInputs = new Map<string, ServiceInput>(Object.entries(input.services));
+  const endpointNames = new Map<string, string[]>();
+  for (const [name, s] of serviceInputs) {
+    if (s.endpoints && s.calls) {
+      problems.push({ path: ['services', name, 'calls'], message: 'this service lists endpoints: put its calls under one of them' });
+    }
+    endpointNames.set(name, s.endpoints ? Object.keys(s.endpoints) : [DEFAULTS.endpointName]);
+    if (s.endpoints && Object.keys(s.endpoints).length === 0) {
+      problems.push({ path: ['services', name, 'endpoints'], message: 'list at least one endpoint, or leave endpoints out' });
+    }
+  }
+  const serviceBreakers = new Map<string, BreakerPolicy | null>();
+  for (const [name, s] of serviceInputs) {
+    serviceBreakers.set(name, s.breaker ? breaker(s.breaker, ['services', name, 'breaker']) : null);
+  }
+
+  function call(c: CallInput, path: PathSegment[]): CallSpec | null {
+    const obj = typeof c === 'string' ? { to: c } : c;
+    const targetPath = typeof c === 'string' ? path : [...path, 'to'];
+    const [serviceName, endpointGiven] = obj.to.split('.');
+    const target = serviceInputs.get(serviceName);
+    if (!target) {
+      problems.push({ path: targetPath, message: `unknown service "${serviceName}"${didYouMean(serviceName, serviceInputs.keys())}` });
+      return null;
+    }
+    const names = endpointNames.get(serviceName)!;
+    let endpoint = endpointGiven;
+    if (endpoint === undefined) {
+      if (names.length !== 1) {
+        problems.push({ path: targetPath, message: `service "${serviceName}" has endpoints ${names.map((n) => `"${n}"`).join(', ')}: name one, e.g. "${serviceName}.${names[0]}"` });
+        return null;
+      }
+      endpoint = names[0];
+    } else if (!names.includes(endpoint)) {
+      problems.push({ path: targetPath, message: `unknown endpoint "${endpoint}" of service "${serviceName}"${didYouMean(endpoint, names)}` });
+      return null;
+    }
+    const timeoutText = typeof c === 'string' ? undefined : c.timeout;
+    const targetTimeout = target.timeout;
+    const timeoutUs = timeoutText !== undefined
+      ? duration(timeoutText, '0', [...path, 'timeout'])
+      : targetTimeout !== undefined ? duration(targetTimeout, '0', ['services', serviceName, 'timeout']) : 0;
+    const o = typeof c === 'string' ? undefined : c;
+    let br: BreakerPolicy | null = serviceBreakers.get(serviceName) ?? null;
+    if (o?.breaker === false) br = null;
+    else if (o?.breaker) br = breaker(o.breaker, [...path, 'breaker']);
+    return {
+      path,
+      service: serviceName,
+      endpoint,
+      timeoutUs,
+      retry: o?.retry ? retry(o.retry, [...path, 'retry']) : null,
+      breaker: br,
+      probability: o?.probability === undefined ? 1 : percent(o.probability, '100%', [...path, 'probability']),
+      repeat: o?.repeat ?? 1,
+      async: o?.async ?? false,
+      optional: o?.optional ?? false,
+    };
+  }
+
+  function operations(ops: readonly OperationInput[] | undefined, path: PathSegment[]): Operation[] {
+    const out: Operation[] = [];
+    (ops ?? []).forEach((op, i) => {
+      const p = [...path, i];
+      if (typeof op === 'object' && 'parallel' in op) {
+        const calls = op.parallel.map((c, j) => call(c, [...p, 'parallel', j])).filter((c): c is CallSpec => c !== null);
+        out.push({ kind: 'parallel', calls, limit: op.limit ?? DEFAULTS.parallel.limit, path: p });
+      } else {
+        const c = call(op, p);
+        if (c) out.push({ kind: 'call', call: c });
+      }
+    });
+    return out;
+  }
+
+  // Pass 2: services with resolved calls.
+  const services: Service[] = [];
+  for (const [name, s] of serviceInputs) {
+    const base = ['services', name];
+    const d = DEFAULTS.service;
+    const latency = dist(s.latency ?? d.latency, [...base, 'latency']);
+    const errorRate = percent(s.errors, d.errors, [...base, 'errors']);
+    const errorLatency = s['error-latency'] ? dist(s['error-latency'], [...base, 'error-latency']) : latency;
+    const endpoints: Endpoint[] = [];
+    if (s.endpoints) {
+      for (const [ep, e] of Object.entries(s.endpoints)) {
+        const p = [...base, 'endpoints', ep];
+        const epLatency = e.latency ? dist(e.latency, [...p, 'latency']) : latency;
+        endpoints.push({
+          service: name,
+          name: ep,
+          latency: epLatency,
+          errorRate: e.errors === undefined ? errorRate : percent(e.errors, '0%', [...p, 'errors']),
+          errorLatency: e['error-latency'] ? dist(e['error-latency'], [...p, 'error-latency']) : e.latency ? epLatency : errorLatency,
+          operations: operations(e.calls, [...p, 'calls']),
+        });
+      }
+    } else {
+      endpoints.push({
+        service: name, name: DEFAULTS.endpointName, latency, errorRate, errorLatency,
+        operations: operations(s.calls, [...base, 'calls']),
+      });
+    }
+    services.push({
+      name,
+      replicas: s.replicas ?? d.replicas,
+      concurrency: s.concurrency ?? d.concurrency,
+      queue: s.queue === 'unbounded' ? Infinity : s.queue ?? d.queue,
+      timeoutUs: s.timeout === undefined ? 0 : duration(s.timeout, '0', [...base, 'timeout']),
+      breaker: serviceBreakers.get(name) ?? null,
+      endpoints,
+    });
+  }
+
+  const journeys: Journey[] = Object.entries(input.journeys).map(([name, j]) => ({
+    name,
+    weight: j.weight ?? DEFAULTS.journey.weight,
+    steps: j.steps.map((c, i) => call(c, ['journeys', name, 'steps', i])).filter((c): c is CallSpec => c !== null),
+  }));
+  if (journeys.length === 0) problems.push({ path: ['journeys'], message: 'declare at least one journey' });
+  if (services.length === 0) problems.push({ path: ['services'], message: 'declare at least one service' });
+
+  const t = input.traffic;
+  const tp = ['traffic'];
+  const perSec = value(parseRate(t.rate), [...tp, 'rate'], 1);
+  const shapeName = t.shape ?? DEFAULTS.traffic.shape;
+  let shape: TrafficShape;
+  switch (shapeName) {
+    case 'diurnal': {
+      const periodUs = duration(t.period, DEFAULTS.traffic.diurnal.period, [...tp, 'period']);
+      shape = {
+        kind: 'diurnal',
+        periodUs,
+        peakAtUs: t['peak-at'] === undefined ? periodUs / 2 : duration(t['peak-at'], '0', [...tp, 'peak-at']),
+        trough: percent(t.trough, DEFAULTS.traffic.diurnal.trough, [...tp, 'trough']),
+      };
+      if (periodUs <= 0) problems.push({ path: [...tp, 'period'], message: 'the period must be longer than zero' });
+      break;
+    }
+    case 'ramp':
+      shape = {
+        kind: 'ramp',
+        fromPerSec: value(parseRateOrZero(t.from ?? DEFAULTS.traffic.ramp.from), [...tp, 'from'], 0),
+        overUs: t.over === undefined ? -1 : duration(t.over, '0', [...tp, 'over']),
+      };
+      break;
+    case 'steps': {
+      if (!t.steps || t.steps.length === 0) {
+        problems.push({ path: [...tp, 'steps'], message: 'shape "steps" needs a list of steps: [{ at: 10m, rate: 500/s }]' });
+      }
+      const steps = (t.steps ?? []).map((s, i) => ({
+        atUs: duration(s.at, '0', [...tp, 'steps', i, 'at']),
+        perSec: value(parseRateOrZero(s.rate), [...tp, 'steps', i, 'rate'], 0),
+      }));
+      steps.forEach((s, i) => {
+        if (i > 0 && s.atUs <= steps[i - 1].atUs) problems.push({ path: [...tp, 'steps', i, 'at'], message: 'steps must be in increasing order of time' });
+      });
+      shape = { kind: 'steps', steps: [{ atUs: 0, perSec }, ...steps] };
+      break;
+    }
+    default:
+      shape = { kind: 'constant' };
+  }
+
+  const durationUs = input.duration === undefined ? Infinity : duration(input.duration, '0', ['duration']);
+  if (input.duration === undefined && t.requests === undefined) {
+    problems.push({ path: ['duration'], message: 'give a duration (e.g. "1h"), or traffic.requests to stop after that many journeys' });
+  } else if (durationUs <= 0) {
+    problems.push({ path: ['duration'], message: 'the duration must be longer than zero' });
+  }
+  if (shape.kind === 'ramp' && shape.overUs < 0) {
+    shape = { ...shape, overUs: Number.isFinite(durationUs) ? durationUs : 0 };
+  }
+  const windowUs = duration(input.window, DEFAULTS.window, ['window']);
+  if (windowUs <= 0) problems.push({ path: ['window'], message: 'the window must be longer than zero' });
+
+  const scenario: Scenario = {
+    name: input.name,
+    description: input.description ?? '',
+    seed: input.seed ?? DEFAULTS.seed,
+    durationUs,
+    windowUs,
+    traffic: { perSec, shape, requests: t.requests ?? Infinity },
+    journeys,
+    services,
+  };
+  problems.push(...syncCycles(scenario));
+  return problems.length ? { ok: false, problems } : { ok: true, scenario };
+}
+
+/** Cycles of synchronous calls between endpoints: each would hold workers forever. */
+function syncCycles(s: Scenario): Problem[] {
+  const key = (svc: string, ep: string) => `${svc}.${ep}`;
+  const edges = new Map<string, CallSpec[]>();
+  for (const svc of s.services) {
+    for (const ep of svc.endpoints) {
+      const calls: CallSpec[] = [];
+      for (const op of ep.operations) {
+        for (const c of op.kind === 'call' ? [op.call] : op.calls) if (!c.async) calls.push(c);
+      }
+      edges.set(key(svc.name, ep.name), calls);
+    }
+  }
+  const problems: Problem[] = [];
+  const state = new Map<string, 'active' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string) => {
+    state.set(node, 'active');
+    stack.push(node);
+    for (const c of edges.get(node) ?? []) {
+      const next = key(c.service, c.endpoint);
+      const st = state.get(next);
+      if (st === 'active') {
+        const cycle = [...stack.slice(stack.indexOf(next)), next].join(' -> ');
+        problems.push({ path: c.path, message: `synchronous call cycle: ${cycle}` });
+      } else if (st === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of edges.keys()) if (!state.has(node)) visit(node);
+  return problems;
+}

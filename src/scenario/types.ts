@@ -1,0 +1,103 @@
+/** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
+
+export type DistKind = 'constant' | 'uniform' | 'exponential' | 'normal' | 'lognormal' | 'empirical';
+
+/** A latency distribution in microseconds. Parameters by kind: constant (a), uniform (a=min, b=max),
+ * exponential (a=mean), normal (a=mean, b=sd), lognormal (a=mu, b=sigma of ln microseconds), empirical (samples). */
+export interface Dist {
+  readonly kind: DistKind;
+  readonly a: number;
+  readonly b: number;
+  readonly samples: readonly number[];
+  /** Exact mean in microseconds (before truncation at zero for the normal). */
+  readonly mean: number;
+}
+
+export type RetryOn = 'error' | 'timeout' | 'rejected';
+
+export interface RetryPolicy {
+  readonly attempts: number;
+  readonly backoffUs: number;
+  readonly maxBackoffUs: number;
+  readonly multiplier: number;
+  readonly jitter: 'none' | 'full' | 'equal';
+  readonly on: readonly RetryOn[];
+}
+
+export interface BreakerPolicy {
+  readonly errorRate: number;
+  readonly windowUs: number;
+  readonly minRequests: number;
+  readonly openForUs: number;
+  readonly probes: number;
+}
+
+export interface CallSpec {
+  /** Where it was declared, for messages: services.frontend.endpoints.checkout.calls[2]. */
+  readonly path: readonly (string | number)[];
+  readonly service: string;
+  readonly endpoint: string;
+  /** 0 means no timeout. */
+  readonly timeoutUs: number;
+  readonly retry: RetryPolicy | null;
+  readonly breaker: BreakerPolicy | null;
+  readonly probability: number;
+  readonly repeat: number;
+  readonly async: boolean;
+  readonly optional: boolean;
+}
+
+export type Operation =
+  | { readonly kind: 'call'; readonly call: CallSpec }
+  | { readonly kind: 'parallel'; readonly calls: readonly CallSpec[]; readonly limit: number; readonly path: readonly (string | number)[] };
+
+export interface Endpoint {
+  readonly service: string;
+  readonly name: string;
+  readonly latency: Dist;
+  readonly errorRate: number;
+  readonly errorLatency: Dist;
+  readonly operations: readonly Operation[];
+}
+
+export interface Service {
+  readonly name: string;
+  readonly replicas: number;
+  readonly concurrency: number;
+  /** Infinity when unbounded. */
+  readonly queue: number;
+  readonly timeoutUs: number;
+  readonly breaker: BreakerPolicy | null;
+  readonly endpoints: readonly Endpoint[];
+}
+
+export interface Journey {
+  readonly name: string;
+  readonly weight: number;
+  readonly steps: readonly CallSpec[];
+}
+
+export type TrafficShape =
+  | { readonly kind: 'constant' }
+  | { readonly kind: 'diurnal'; readonly periodUs: number; readonly peakAtUs: number; readonly trough: number }
+  | { readonly kind: 'ramp'; readonly fromPerSec: number; readonly overUs: number }
+  | { readonly kind: 'steps'; readonly steps: readonly { readonly atUs: number; readonly perSec: number }[] };
+
+export interface Traffic {
+  readonly perSec: number;
+  readonly shape: TrafficShape;
+  /** Infinity when arrivals are bounded by the duration only. */
+  readonly requests: number;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  /** Infinity when the run ends after traffic.requests journeys have drained. */
+  readonly durationUs: number;
+  readonly windowUs: number;
+  readonly traffic: Traffic;
+  readonly journeys: readonly Journey[];
+  readonly services: readonly Service[];
+}
