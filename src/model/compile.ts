@@ -1,0 +1,210 @@
+/**
+ * Compiles a Scenario into flat numeric tables for the simulator's hot path: services, replicas, endpoints,
+ * operations, call sites, breakers and client-side pools, each addressed by an integer index.
+ */
+import type { BreakerPolicy, CallSpec, Dist, Scenario } from '../scenario/types.js';
+import { DistTable } from './dist.js';
+
+export const OP_CALL = 0;
+export const OP_PARALLEL = 1;
+
+export const RETRY_ON_ERROR = 1;
+export const RETRY_ON_TIMEOUT = 2;
+export const RETRY_ON_REJECTED = 4;
+
+export const JITTER_NONE = 0;
+export const JITTER_FULL = 1;
+export const JITTER_EQUAL = 2;
+
+export interface CompiledModel {
+  readonly serviceNames: string[];
+  readonly serviceReplicaStart: Int32Array;
+  readonly serviceReplicas: Int32Array;
+  readonly serviceConcurrency: Int32Array;
+  readonly serviceQueue: Float64Array;
+  readonly replicaService: Int32Array;
+
+  /** Endpoints are `service.endpoint`, numbered across services. */
+  readonly endpointNames: string[];
+  readonly endpointService: Int32Array;
+  readonly endpointLatency: Int32Array;
+  readonly endpointErrorRate: Float64Array;
+  readonly endpointErrorLatency: Int32Array;
+  readonly endpointOpStart: Int32Array;
+  readonly endpointOpEnd: Int32Array;
+
+  readonly journeyNames: string[];
+  readonly journeyCumulativeWeight: Float64Array;
+  readonly journeyOpStart: Int32Array;
+  readonly journeyOpEnd: Int32Array;
+
+  readonly opKind: Uint8Array;
+  readonly opSiteStart: Int32Array;
+  readonly opSiteEnd: Int32Array;
+
+  readonly siteEndpoint: Int32Array;
+  readonly siteService: Int32Array;
+  /** Calling service, or -1 for a journey step. */
+  readonly siteCaller: Int32Array;
+  readonly siteTimeout: Float64Array;
+  readonly siteProbability: Float64Array;
+  readonly siteAsync: Uint8Array;
+  readonly siteOptional: Uint8Array;
+  readonly siteRetries: Int32Array;
+  readonly siteBackoff: Float64Array;
+  readonly siteMaxBackoff: Float64Array;
+  readonly siteMultiplier: Float64Array;
+  readonly siteJitter: Uint8Array;
+  readonly siteRetryOn: Uint8Array;
+  readonly siteBreaker: Int32Array;
+  /** Client-side pool of the parallel group (with a limit) the site belongs to, else -1. */
+  readonly sitePool: Int32Array;
+
+  readonly breakerNames: string[];
+  readonly breakerErrorRate: Float64Array;
+  readonly breakerWindow: Float64Array;
+  readonly breakerMinRequests: Int32Array;
+  readonly breakerOpenFor: Float64Array;
+  readonly breakerProbes: Int32Array;
+
+  readonly poolNames: string[];
+  readonly poolLimit: Int32Array;
+
+  readonly dists: DistTable;
+}
+
+export function compile(s: Scenario): CompiledModel {
+  const serviceIndex = new Map(s.services.map((svc, i) => [svc.name, i]));
+  const endpointIndex = new Map<string, number>();
+  const endpoints = s.services.flatMap((svc) => svc.endpoints);
+  endpoints.forEach((e, i) => endpointIndex.set(`${e.service}.${e.name}`, i));
+
+  const dists: Dist[] = [];
+  const distIndex = (d: Dist) => {
+    const i = dists.indexOf(d);
+    return i >= 0 ? i : dists.push(d) - 1;
+  };
+
+  const ops: { kind: number; siteStart: number; siteEnd: number }[] = [];
+  const sites: { call: CallSpec; caller: number; breaker: number; pool: number }[] = [];
+  const breakers: { name: string; policy: BreakerPolicy }[] = [];
+  const breakerKey = new Map<string, number>();
+  const pools: { name: string; limit: number }[] = [];
+
+  const site = (call: CallSpec, caller: number): number => {
+    let breaker = -1;
+    if (call.breaker) {
+      const from = caller < 0 ? 'users' : s.services[caller].name;
+      const key = `${from} -> ${call.service} ${JSON.stringify(call.breaker)}`;
+      breaker = breakerKey.get(key) ?? -1;
+      if (breaker < 0) {
+        breaker = breakers.push({ name: `${from} -> ${call.service}`, policy: call.breaker }) - 1;
+        breakerKey.set(key, breaker);
+      }
+    }
+    return sites.push({ call, caller, breaker, pool: -1 }) - 1;
+  };
+  /** Appends the operations of an endpoint or journey; a sequential repeat becomes repeated operations. */
+  const appendCalls = (opsIn: Scenario['services'][number]['endpoints'][number]['operations'], caller: number, label: string) => {
+    for (const op of opsIn) {
+      if (op.kind === 'call') {
+        const k = site(op.call, caller);
+        for (let r = 0; r < op.call.repeat; r++) ops.push({ kind: OP_CALL, siteStart: k, siteEnd: k + 1 });
+      } else {
+        const start = sites.length;
+        // Inside a parallel group, repeat means that many concurrent calls (a fan-out to shards).
+        for (const c of op.calls) {
+          const k = site(c, caller);
+          for (let r = 1; r < c.repeat; r++) sites.push({ ...sites[k] });
+        }
+        if (op.limit > 0) {
+          const pool = pools.push({ name: `${label} parallel`, limit: op.limit }) - 1;
+          for (let k = start; k < sites.length; k++) sites[k].pool = pool;
+        }
+        ops.push({ kind: OP_PARALLEL, siteStart: start, siteEnd: sites.length });
+      }
+    }
+  };
+
+  const endpointOpStart: number[] = [];
+  const endpointOpEnd: number[] = [];
+  endpoints.forEach((e) => {
+    endpointOpStart.push(ops.length);
+    appendCalls(e.operations, serviceIndex.get(e.service)!, `${e.service}.${e.name}`);
+    endpointOpEnd.push(ops.length);
+  });
+  const journeyOpStart: number[] = [];
+  const journeyOpEnd: number[] = [];
+  s.journeys.forEach((j) => {
+    journeyOpStart.push(ops.length);
+    appendCalls(j.steps.map((call) => ({ kind: 'call' as const, call })), -1, j.name);
+    journeyOpEnd.push(ops.length);
+  });
+
+  const totalWeight = s.journeys.reduce((x, j) => x + j.weight, 0);
+  let cumulative = 0;
+  const replicaStart: number[] = [];
+  const replicaService: number[] = [];
+  s.services.forEach((svc, i) => {
+    replicaStart.push(replicaService.length);
+    for (let r = 0; r < svc.replicas; r++) replicaService.push(i);
+  });
+
+  const retryOn = (on: readonly string[]) =>
+    (on.includes('error') ? RETRY_ON_ERROR : 0) | (on.includes('timeout') ? RETRY_ON_TIMEOUT : 0) | (on.includes('rejected') ? RETRY_ON_REJECTED : 0);
+  const jitter = { none: JITTER_NONE, full: JITTER_FULL, equal: JITTER_EQUAL };
+
+  return {
+    serviceNames: s.services.map((x) => x.name),
+    serviceReplicaStart: Int32Array.from(replicaStart),
+    serviceReplicas: Int32Array.from(s.services, (x) => x.replicas),
+    serviceConcurrency: Int32Array.from(s.services, (x) => x.concurrency),
+    serviceQueue: Float64Array.from(s.services, (x) => x.queue),
+    replicaService: Int32Array.from(replicaService),
+
+    endpointNames: endpoints.map((e) => `${e.service}.${e.name}`),
+    endpointService: Int32Array.from(endpoints, (e) => serviceIndex.get(e.service)!),
+    endpointLatency: Int32Array.from(endpoints, (e) => distIndex(e.latency)),
+    endpointErrorRate: Float64Array.from(endpoints, (e) => e.errorRate),
+    endpointErrorLatency: Int32Array.from(endpoints, (e) => distIndex(e.errorLatency)),
+    endpointOpStart: Int32Array.from(endpointOpStart),
+    endpointOpEnd: Int32Array.from(endpointOpEnd),
+
+    journeyNames: s.journeys.map((j) => j.name),
+    journeyCumulativeWeight: Float64Array.from(s.journeys, (j) => (cumulative += j.weight / totalWeight)),
+    journeyOpStart: Int32Array.from(journeyOpStart),
+    journeyOpEnd: Int32Array.from(journeyOpEnd),
+
+    opKind: Uint8Array.from(ops, (o) => o.kind),
+    opSiteStart: Int32Array.from(ops, (o) => o.siteStart),
+    opSiteEnd: Int32Array.from(ops, (o) => o.siteEnd),
+
+    siteEndpoint: Int32Array.from(sites, (x) => endpointIndex.get(`${x.call.service}.${x.call.endpoint}`)!),
+    siteService: Int32Array.from(sites, (x) => serviceIndex.get(x.call.service)!),
+    siteCaller: Int32Array.from(sites, (x) => x.caller),
+    siteTimeout: Float64Array.from(sites, (x) => x.call.timeoutUs),
+    siteProbability: Float64Array.from(sites, (x) => x.call.probability),
+    siteAsync: Uint8Array.from(sites, (x) => (x.call.async ? 1 : 0)),
+    siteOptional: Uint8Array.from(sites, (x) => (x.call.optional ? 1 : 0)),
+    siteRetries: Int32Array.from(sites, (x) => x.call.retry?.attempts ?? 0),
+    siteBackoff: Float64Array.from(sites, (x) => x.call.retry?.backoffUs ?? 0),
+    siteMaxBackoff: Float64Array.from(sites, (x) => x.call.retry?.maxBackoffUs ?? 0),
+    siteMultiplier: Float64Array.from(sites, (x) => x.call.retry?.multiplier ?? 1),
+    siteJitter: Uint8Array.from(sites, (x) => (x.call.retry ? jitter[x.call.retry.jitter] : JITTER_NONE)),
+    siteRetryOn: Uint8Array.from(sites, (x) => (x.call.retry ? retryOn(x.call.retry.on) : 0)),
+    siteBreaker: Int32Array.from(sites, (x) => x.breaker),
+    sitePool: Int32Array.from(sites, (x) => x.pool),
+
+    breakerNames: breakers.map((b) => b.name),
+    breakerErrorRate: Float64Array.from(breakers, (b) => b.policy.errorRate),
+    breakerWindow: Float64Array.from(breakers, (b) => b.policy.windowUs),
+    breakerMinRequests: Int32Array.from(breakers, (b) => b.policy.minRequests),
+    breakerOpenFor: Float64Array.from(breakers, (b) => b.policy.openForUs),
+    breakerProbes: Int32Array.from(breakers, (b) => b.policy.probes),
+
+    poolNames: pools.map((p) => p.name),
+    poolLimit: Int32Array.from(pools, (p) => p.limit),
+
+    dists: new DistTable(dists),
+  };
+}

@@ -1,0 +1,573 @@
+/**
+ * The service model on the discrete-event engine: open-loop arrivals, journeys, services with replicas,
+ * workers and bounded queues, downstream calls (sequential, parallel with client-side pools, async), timeouts,
+ * retries with backoff and jitter, and circuit breakers per call edge.
+ *
+ * The hot path allocates nothing: every in-flight call is a record in a pool of typed arrays, events carry a
+ * record index and its generation, and stale events (a timeout after the reply) are recognised by that
+ * generation and dropped. A caller holds its worker while it waits on a synchronous call, so a slow
+ * dependency exhausts its callers' workers as it does in a thread-per-request server.
+ */
+import { Engine, type EventHandler } from '../engine/engine.js';
+import { RandomStreams, type Uniform } from '../engine/rng.js';
+import type { Scenario } from '../scenario/types.js';
+import {
+  CAUSE_BREAKER_OPEN, CAUSE_DOWNSTREAM, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, Telemetry,
+  type TelemetrySummary,
+} from '../telemetry/telemetry.js';
+import { ArrivalProcess } from './arrivals.js';
+import { Breakers } from './breaker.js';
+import {
+  compile, JITTER_EQUAL, JITTER_FULL, RETRY_ON_ERROR, RETRY_ON_REJECTED, RETRY_ON_TIMEOUT,
+  type CompiledModel,
+} from './compile.js';
+
+// Event kinds.
+const EV_ARRIVAL = 1;
+const EV_SERVICE_DONE = 2;
+const EV_TIMEOUT = 3;
+const EV_SEND = 4;
+const EV_FAIL = 5;
+const EV_TICK = 6;
+
+// Record kinds and server-side states.
+const KIND_CALL = 0;
+const KIND_JOURNEY = 1;
+const ST_FREE = 0;
+const ST_WAITING_SEND = 1; // backoff before a retry, or a place in a client-side pool
+const ST_QUEUED = 2;
+const ST_RUNNING = 3; // own processing
+const ST_CALLING = 4; // waiting on downstream calls, holding its worker
+const ST_CLIENT_ONLY = 5; // never reached the service: rejected or refused by a breaker
+
+export interface SimulationResult {
+  telemetry: TelemetrySummary;
+  simulatedUs: number;
+  events: number;
+  journeysArrived: number;
+  journeysEnded: number;
+  /** Breaker transitions, in time order. */
+  breakerLog: { timeUs: number; breaker: string; to: 'open' | 'half-open' | 'closed' }[];
+  model: CompiledModel;
+}
+
+export class Simulation implements EventHandler {
+  readonly engine = new Engine();
+  readonly model: CompiledModel;
+  private readonly telemetry: Telemetry;
+  private readonly arrivals: ArrivalProcess;
+  private readonly breakers: Breakers;
+
+  // Random streams, one per purpose (per service where a service draws).
+  private readonly journeyRng: Uniform;
+  private readonly serviceLatencyRng: Uniform[];
+  private readonly serviceErrorRng: Uniform[];
+  private readonly serviceCallRng: Uniform[];
+  private readonly journeyCallRng: Uniform;
+  private readonly retryRng: Uniform;
+
+  // Replicas: busy workers and a FIFO ring of queued records each.
+  private readonly busy: Int32Array;
+  private readonly qHead: Int32Array;
+  private readonly qLen: Int32Array;
+  private readonly qBuf: Int32Array[];
+  private readonly roundRobin: Int32Array;
+
+  // Per-service gauges for the open window (areas in count x microseconds).
+  private readonly svcBusy: Int32Array;
+  private readonly svcQueued: Int32Array;
+  private readonly svcLastChange: Float64Array;
+  private readonly busyArea: Float64Array;
+  private readonly queueArea: Float64Array;
+  private readonly maxQueued: Float64Array;
+
+  // Client-side pools of parallel groups: slots in use and a FIFO of records waiting for one.
+  private readonly poolInUse: Int32Array;
+  private readonly poolWaiting: number[][];
+
+  // The record pool.
+  private cap = 0;
+  private freeTop = 0;
+  private freeList = new Int32Array(0);
+  private rKind = new Uint8Array(0);
+  private rState = new Uint8Array(0);
+  private rAttached = new Uint8Array(0);
+  private rCause = new Uint8Array(0);
+  private rSlot = new Uint8Array(0); // 1 while the record holds a client-side pool slot
+  private rTarget = new Int32Array(0); // endpoint (call) or journey (journey)
+  private rReplica = new Int32Array(0);
+  private rParent = new Int32Array(0);
+  private rParentEpoch = new Int32Array(0);
+  private rSite = new Int32Array(0);
+  private rAttempt = new Int32Array(0);
+  private rGen = new Int32Array(0);
+  private rEpoch = new Int32Array(0);
+  private rOp = new Int32Array(0);
+  private rPending = new Int32Array(0);
+  private rSent = new Float64Array(0);
+  private rArrived = new Float64Array(0);
+  private live = 0;
+  private lastEnd = 0;
+
+  private readonly horizon: number;
+  private readonly windowUs: number;
+  private journeysArrived = 0;
+  private journeysEnded = 0;
+  private arrivalsOpen = true;
+
+  constructor(scenario: Scenario, seed = scenario.seed) {
+    const m = (this.model = compile(scenario));
+    const rng = new RandomStreams(seed);
+    this.horizon = scenario.durationUs;
+    this.windowUs = scenario.windowUs;
+    const S = m.serviceNames.length;
+    const workers = Float64Array.from(m.serviceNames, (_, s) => m.serviceReplicas[s] * m.serviceConcurrency[s]);
+    this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers);
+    this.arrivals = new ArrivalProcess(scenario.traffic, scenario.durationUs, rng.stream('arrivals'));
+    this.breakers = new Breakers(m, this.engine);
+    this.journeyRng = rng.stream('journeys');
+    this.journeyCallRng = rng.stream('journey-calls');
+    this.retryRng = rng.stream('retry-jitter');
+    this.serviceLatencyRng = m.serviceNames.map((n) => rng.stream(`latency:${n}`));
+    this.serviceErrorRng = m.serviceNames.map((n) => rng.stream(`errors:${n}`));
+    this.serviceCallRng = m.serviceNames.map((n) => rng.stream(`calls:${n}`));
+
+    const R = m.replicaService.length;
+    this.busy = new Int32Array(R);
+    this.qHead = new Int32Array(R);
+    this.qLen = new Int32Array(R);
+    this.qBuf = Array.from({ length: R }, (_, r) => new Int32Array(Math.min(64, Math.max(1, m.serviceQueue[m.replicaService[r]]))));
+    this.roundRobin = new Int32Array(S);
+    this.svcBusy = new Int32Array(S);
+    this.svcQueued = new Int32Array(S);
+    this.svcLastChange = new Float64Array(S);
+    this.busyArea = new Float64Array(S);
+    this.queueArea = new Float64Array(S);
+    this.maxQueued = new Float64Array(S);
+    this.poolInUse = new Int32Array(m.poolLimit.length);
+    this.poolWaiting = Array.from({ length: m.poolLimit.length }, () => []);
+    this.growRecords(1024);
+  }
+
+  run(): SimulationResult {
+    const first = this.arrivals.next();
+    if (first >= 0) this.engine.at(first, EV_ARRIVAL, 0, 0);
+    else this.arrivalsOpen = false;
+    this.engine.at(this.windowUs, EV_TICK, 0, 0);
+    this.engine.run(this.horizon, this);
+    // Close the last (possibly partial) window at the end of the run: the horizon, or when the last call ended.
+    const end = Number.isFinite(this.horizon) ? this.horizon : this.lastEnd;
+    this.closeWindow(end);
+    return {
+      telemetry: this.telemetry.finish(),
+      simulatedUs: end,
+      events: this.engine.dispatched,
+      journeysArrived: this.journeysArrived,
+      journeysEnded: this.journeysEnded,
+      breakerLog: this.breakers.log,
+      model: this.model,
+    };
+  }
+
+  handle(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case EV_SERVICE_DONE:
+        this.serviceDone(a);
+        break;
+      case EV_ARRIVAL:
+        this.arrive();
+        break;
+      case EV_TIMEOUT:
+        if (this.rGen[a] === b && this.rAttached[a] === 1) this.attemptEnded(a, CAUSE_TIMEOUT, CAUSE_TIMEOUT);
+        break;
+      case EV_SEND:
+        if (this.rGen[a] === b) this.deferredSend(a);
+        break;
+      case EV_FAIL:
+        if (this.rGen[a] === b) {
+          const cause = this.rCause[a];
+          this.attemptEnded(a, cause, cause);
+          this.free(a);
+        }
+        break;
+      case EV_TICK:
+        this.tick();
+        break;
+    }
+  }
+
+  // ---- arrivals and journeys -------------------------------------------------------------------------
+
+  private arrive(): void {
+    const m = this.model;
+    const now = this.engine.now;
+    let j = 0;
+    const cw = m.journeyCumulativeWeight;
+    if (cw.length > 1) {
+      const u = this.journeyRng();
+      while (j < cw.length - 1 && u >= cw[j]) j++;
+    }
+    const rec = this.alloc();
+    this.rKind[rec] = KIND_JOURNEY;
+    this.rTarget[rec] = j;
+    this.rParent[rec] = -1;
+    this.rSent[rec] = now;
+    this.rOp[rec] = m.journeyOpStart[j];
+    this.rState[rec] = ST_CALLING;
+    this.journeysArrived++;
+    const next = this.arrivals.next();
+    if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
+    else this.arrivalsOpen = false;
+    this.advance(rec);
+  }
+
+  private journeyEnded(rec: number, cause: number): void {
+    const t = this.telemetry;
+    t.record(t.journeyTag(this.rTarget[rec]), this.engine.now - this.rSent[rec], cause);
+    this.journeysEnded++;
+    this.rEpoch[rec]++;
+    this.free(rec);
+  }
+
+  // ---- the caller's side: operations, sends, replies -------------------------------------------------
+
+  /** Runs the record's operations from its current one until it must wait, or to the end. */
+  private advance(rec: number): void {
+    const m = this.model;
+    const journey = this.rKind[rec] === KIND_JOURNEY;
+    const end = journey ? m.journeyOpEnd[this.rTarget[rec]] : m.endpointOpEnd[this.rTarget[rec]];
+    const callRng = journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]];
+    for (let op = this.rOp[rec]; op < end; op = ++this.rOp[rec]) {
+      let pending = 0;
+      for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
+        const p = m.siteProbability[k];
+        if (p < 1 && callRng() >= p) continue;
+        if (m.siteAsync[k] === 1) {
+          this.send(this.spawn(-1, k, 0));
+        } else {
+          pending++;
+          this.send(this.spawn(rec, k, 0));
+        }
+      }
+      if (pending > 0) {
+        this.rPending[rec] = pending;
+        return;
+      }
+    }
+    if (journey) this.journeyEnded(rec, CAUSE_OK);
+    else this.serverFinished(rec, CAUSE_OK, CAUSE_OK);
+  }
+
+  /** A new call record for site `k` on behalf of `parent` (-1 for fire-and-forget). */
+  private spawn(parent: number, k: number, attempt: number): number {
+    const rec = this.alloc();
+    this.rKind[rec] = KIND_CALL;
+    this.rTarget[rec] = this.model.siteEndpoint[k];
+    this.rSite[rec] = k;
+    this.rAttempt[rec] = attempt;
+    this.rParent[rec] = parent;
+    this.rParentEpoch[rec] = parent >= 0 ? this.rEpoch[parent] : 0;
+    this.rState[rec] = ST_WAITING_SEND;
+    return rec;
+  }
+
+  private parentWaiting(rec: number): boolean {
+    const parent = this.rParent[rec];
+    return parent < 0 || this.rEpoch[parent] === this.rParentEpoch[rec];
+  }
+
+  /** Sends an attempt: through its client-side pool if it has one, then its breaker, then to a replica. */
+  private send(rec: number): void {
+    const m = this.model;
+    const k = this.rSite[rec];
+    const pool = m.sitePool[k];
+    if (pool >= 0 && this.rSlot[rec] === 0) {
+      if (this.poolInUse[pool] >= m.poolLimit[pool]) {
+        this.poolWaiting[pool].push(rec);
+        return;
+      }
+      this.poolInUse[pool]++;
+      this.rSlot[rec] = 1;
+    }
+    this.rSent[rec] = this.engine.now;
+    this.rAttached[rec] = 1;
+    const breaker = m.siteBreaker[k];
+    if (breaker >= 0 && !this.breakers.allow(breaker)) {
+      this.failSoon(rec, CAUSE_BREAKER_OPEN);
+      return;
+    }
+    const timeout = m.siteTimeout[k];
+    if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
+    this.enterService(rec);
+  }
+
+  /** A retry after its backoff, or an attempt that waited for a pool slot. */
+  private deferredSend(rec: number): void {
+    if (!this.parentWaiting(rec)) {
+      this.releaseSlot(rec);
+      this.free(rec);
+      return;
+    }
+    this.send(rec);
+  }
+
+  /** An attempt that fails without reaching the service; reported on the next event, not re-entrantly. */
+  private failSoon(rec: number, cause: number): void {
+    this.rState[rec] = ST_CLIENT_ONLY;
+    this.rCause[rec] = cause;
+    this.engine.after(0, EV_FAIL, rec, this.rGen[rec]);
+  }
+
+  /** The caller's view of an attempt's end: reply, timeout, rejection or open breaker. */
+  private attemptEnded(rec: number, cause: number, root: number): void {
+    const m = this.model;
+    const k = this.rSite[rec];
+    this.rAttached[rec] = 0;
+    this.telemetry.record(this.rTarget[rec], this.engine.now - this.rSent[rec], cause);
+    const breaker = m.siteBreaker[k];
+    if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
+    this.releaseSlot(rec);
+    const parent = this.rParent[rec];
+    if (!this.parentWaiting(rec)) return;
+    if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
+      const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
+      this.engine.after(this.backoff(k, this.rAttempt[rec] + 1), EV_SEND, retry, this.rGen[retry]);
+      return;
+    }
+    if (parent < 0) return;
+    if (cause !== CAUSE_OK && m.siteOptional[k] === 0) {
+      this.rEpoch[parent]++; // siblings still in flight are now orphans
+      if (this.rKind[parent] === KIND_JOURNEY) this.journeyEnded(parent, root);
+      else this.serverFinished(parent, CAUSE_DOWNSTREAM, root);
+      return;
+    }
+    if (--this.rPending[parent] === 0) {
+      this.rEpoch[parent]++;
+      this.rOp[parent]++;
+      this.advance(parent);
+    }
+  }
+
+  private retriable(k: number, cause: number): boolean {
+    const on = this.model.siteRetryOn[k];
+    if (cause === CAUSE_TIMEOUT) return (on & RETRY_ON_TIMEOUT) !== 0;
+    if (cause === CAUSE_REJECTED) return (on & RETRY_ON_REJECTED) !== 0;
+    if (cause === CAUSE_BREAKER_OPEN) return false;
+    return (on & RETRY_ON_ERROR) !== 0;
+  }
+
+  /** Exponential backoff before retry number `n` (from 1), capped, with jitter. */
+  private backoff(k: number, n: number): number {
+    const m = this.model;
+    let b = m.siteBackoff[k] * Math.pow(m.siteMultiplier[k], n - 1);
+    if (b > m.siteMaxBackoff[k]) b = m.siteMaxBackoff[k];
+    const jitter = m.siteJitter[k];
+    if (jitter === JITTER_FULL) b *= this.retryRng();
+    else if (jitter === JITTER_EQUAL) b = b / 2 + (b / 2) * this.retryRng();
+    return Math.round(b);
+  }
+
+  /** Gives back the record's client-side pool slot, if it holds one, to the next attempt still wanted. */
+  private releaseSlot(rec: number): void {
+    if (this.rSlot[rec] === 0) return;
+    this.rSlot[rec] = 0;
+    const pool = this.model.sitePool[this.rSite[rec]];
+    this.poolInUse[pool]--;
+    const waiting = this.poolWaiting[pool];
+    while (waiting.length > 0) {
+      const next = waiting.shift()!;
+      if (!this.parentWaiting(next)) {
+        this.free(next);
+        continue;
+      }
+      // The slot passes to `next` now; it is sent on an event of its own so that no reply re-enters this caller.
+      this.poolInUse[pool]++;
+      this.rSlot[next] = 1;
+      this.engine.after(0, EV_SEND, next, this.rGen[next]);
+      return;
+    }
+  }
+
+  // ---- the service's side: replicas, workers, queues --------------------------------------------------
+
+  private enterService(rec: number): void {
+    const m = this.model;
+    const e = this.rTarget[rec];
+    const s = m.endpointService[e];
+    const first = m.serviceReplicaStart[s];
+    const n = m.serviceReplicas[s];
+    let r = first;
+    if (n > 1) {
+      r = first + this.roundRobin[s];
+      this.roundRobin[s] = this.roundRobin[s] + 1 === n ? 0 : this.roundRobin[s] + 1;
+    }
+    this.rReplica[rec] = r;
+    this.rArrived[rec] = this.engine.now;
+    if (this.busy[r] < m.serviceConcurrency[s]) {
+      this.gaugeChange(s);
+      this.busy[r]++;
+      this.svcBusy[s]++;
+      this.start(rec, s);
+    } else if (this.qLen[r] < m.serviceQueue[s]) {
+      this.gaugeChange(s);
+      this.enqueue(r, rec);
+      this.svcQueued[s]++;
+      if (this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
+      this.rState[rec] = ST_QUEUED;
+    } else {
+      this.failSoon(rec, CAUSE_REJECTED);
+    }
+  }
+
+  /** Own processing on a worker: a success or, with the endpoint's error probability, a failure. */
+  private start(rec: number, s: number): void {
+    const m = this.model;
+    const e = this.rTarget[rec];
+    const now = this.engine.now;
+    this.telemetry.started(e, now - this.rArrived[rec]);
+    this.rState[rec] = ST_RUNNING;
+    const errorRate = m.endpointErrorRate[e];
+    let dist = m.endpointLatency[e];
+    this.rCause[rec] = CAUSE_OK;
+    if (errorRate > 0 && this.serviceErrorRng[s]() < errorRate) {
+      this.rCause[rec] = CAUSE_ERROR;
+      dist = m.endpointErrorLatency[e];
+    }
+    this.engine.after(m.dists.sample(dist, this.serviceLatencyRng[s]), EV_SERVICE_DONE, rec, this.rGen[rec]);
+  }
+
+  private serviceDone(rec: number): void {
+    if (this.rCause[rec] !== CAUSE_OK) {
+      this.serverFinished(rec, CAUSE_ERROR, CAUSE_ERROR);
+      return;
+    }
+    this.rState[rec] = ST_CALLING;
+    this.rOp[rec] = this.model.endpointOpStart[this.rTarget[rec]];
+    this.advance(rec);
+  }
+
+  /** The service replies: its worker takes the next queued request, and the caller hears back if it still waits. */
+  private serverFinished(rec: number, cause: number, root: number): void {
+    const m = this.model;
+    const r = this.rReplica[rec];
+    const s = m.replicaService[r];
+    this.gaugeChange(s);
+    this.rEpoch[rec]++;
+    if (this.qLen[r] > 0) {
+      this.svcQueued[s]--;
+      this.start(this.dequeue(r), s);
+    } else {
+      this.busy[r]--;
+      this.svcBusy[s]--;
+    }
+    if (this.rAttached[rec] === 1) this.attemptEnded(rec, cause, root);
+    this.free(rec);
+  }
+
+  private enqueue(r: number, rec: number): void {
+    let buf = this.qBuf[r];
+    if (this.qLen[r] === buf.length) {
+      const bigger = new Int32Array(buf.length * 2);
+      for (let i = 0; i < this.qLen[r]; i++) bigger[i] = buf[(this.qHead[r] + i) % buf.length];
+      this.qBuf[r] = buf = bigger;
+      this.qHead[r] = 0;
+    }
+    buf[(this.qHead[r] + this.qLen[r]) % buf.length] = rec;
+    this.qLen[r]++;
+  }
+
+  private dequeue(r: number): number {
+    const buf = this.qBuf[r];
+    const rec = buf[this.qHead[r]];
+    this.qHead[r] = this.qHead[r] + 1 === buf.length ? 0 : this.qHead[r] + 1;
+    this.qLen[r]--;
+    return rec;
+  }
+
+  // ---- windows and gauges -------------------------------------------------------------------------------
+
+  /** Accumulates a service's busy and queue areas up to now, before its counts change. */
+  private gaugeChange(s: number): void {
+    const now = this.engine.now;
+    const dt = now - this.svcLastChange[s];
+    if (dt > 0) {
+      this.busyArea[s] += this.svcBusy[s] * dt;
+      this.queueArea[s] += this.svcQueued[s] * dt;
+      this.svcLastChange[s] = now;
+    }
+  }
+
+  private closeWindow(end: number): void {
+    const S = this.model.serviceNames.length;
+    for (let s = 0; s < S; s++) this.gaugeChange(s);
+    this.telemetry.closeWindow(end, this.busyArea, this.queueArea, this.maxQueued);
+    this.busyArea.fill(0);
+    this.queueArea.fill(0);
+    for (let s = 0; s < S; s++) this.maxQueued[s] = this.svcQueued[s];
+  }
+
+  private tick(): void {
+    const now = this.engine.now;
+    // Drained before this window ended: run() closes it at the last end instead.
+    if (!this.arrivalsOpen && this.live === 0) return;
+    this.closeWindow(now);
+    const next = now + this.windowUs;
+    // Keep ticking while anything can still happen and the next window starts within the horizon.
+    if ((this.arrivalsOpen || this.live > 0) && next <= this.horizon) this.engine.at(next, EV_TICK, 0, 0);
+  }
+
+  // ---- the record pool ------------------------------------------------------------------------------------
+
+  private alloc(): number {
+    if (this.freeTop === 0) this.growRecords(this.cap * 2);
+    const rec = this.freeList[--this.freeTop];
+    this.rGen[rec]++;
+    this.rEpoch[rec]++;
+    this.rAttached[rec] = 0;
+    this.rPending[rec] = 0;
+    this.rCause[rec] = CAUSE_OK;
+    this.rSlot[rec] = 0;
+    this.live++;
+    return rec;
+  }
+
+  private free(rec: number): void {
+    this.rState[rec] = ST_FREE;
+    this.rGen[rec]++;
+    this.freeList[this.freeTop++] = rec;
+    this.live--;
+    this.lastEnd = this.engine.now;
+  }
+
+  private growRecords(cap: number): void {
+    const old = this.cap;
+    const grow = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap);
+      b.set(a);
+      return b;
+    };
+    this.rKind = grow(this.rKind);
+    this.rState = grow(this.rState);
+    this.rAttached = grow(this.rAttached);
+    this.rCause = grow(this.rCause);
+    this.rSlot = grow(this.rSlot);
+    this.rTarget = grow(this.rTarget);
+    this.rReplica = grow(this.rReplica);
+    this.rParent = grow(this.rParent);
+    this.rParentEpoch = grow(this.rParentEpoch);
+    this.rSite = grow(this.rSite);
+    this.rAttempt = grow(this.rAttempt);
+    this.rGen = grow(this.rGen);
+    this.rEpoch = grow(this.rEpoch);
+    this.rOp = grow(this.rOp);
+    this.rPending = grow(this.rPending);
+    this.rSent = grow(this.rSent);
+    this.rArrived = grow(this.rArrived);
+    const freeList = new Int32Array(cap);
+    freeList.set(this.freeList.subarray(0, this.freeTop));
+    // New records go on the free list highest first, so that low indices are used first.
+    for (let i = cap - 1; i >= old; i--) freeList[this.freeTop++] = i;
+    this.freeList = freeList;
+    this.cap = cap;
+  }
+}

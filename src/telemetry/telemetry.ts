@@ -1,0 +1,219 @@
+/**
+ * Observed telemetry, as a monitoring stack would record it: per window and per endpoint, journey and service,
+ * request counts, errors by cause, latency histograms and service gauges. Memory grows with windows x tags,
+ * never with requests: counters for the open window live in one typed array, each tag has one histogram for
+ * the open window and one for the whole run, and a closed window keeps only its summary.
+ */
+import { newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
+
+/** Why a call failed, as its caller saw it. */
+export const CAUSE_OK = 0;
+export const CAUSE_ERROR = 1;
+export const CAUSE_DOWNSTREAM = 2;
+export const CAUSE_TIMEOUT = 3;
+export const CAUSE_REJECTED = 4;
+export const CAUSE_BREAKER_OPEN = 5;
+export const CAUSE_NAMES = ['ok', 'error', 'downstream', 'timeout', 'rejected', 'breaker-open'] as const;
+export type CauseName = (typeof CAUSE_NAMES)[number];
+const CAUSES = CAUSE_NAMES.length;
+
+// Counter fields per tag.
+const F_REQUESTS = 0;
+const F_CAUSE = 1; // CAUSES fields from here
+const F_LATENCY_SUM = F_CAUSE + CAUSES;
+const F_STARTED = F_LATENCY_SUM + 1;
+const F_WAITED = F_STARTED + 1;
+const F_WAIT_SUM = F_WAITED + 1;
+const FIELDS = F_WAIT_SUM + 1;
+
+export interface TagStats {
+  requests: number;
+  errors: number;
+  byCause: Record<Exclude<CauseName, 'ok'>, number>;
+  /** Exact mean latency in microseconds (from the sum, not the histogram). */
+  meanUs: number;
+  latencyUs: LatencySummary;
+  /** Requests that started work in the service (not rejected, not refused by a breaker). */
+  started: number;
+  /** Of those, the ones that waited in a queue for a worker, and their total wait. */
+  waited: number;
+  waitSumUs: number;
+}
+
+export interface ServiceGauges {
+  /** Time-averaged busy workers over all replicas, and as a share of all workers. */
+  busy: number;
+  utilization: number;
+  /** Time-averaged queued requests, and the most at any instant. */
+  queued: number;
+  maxQueued: number;
+  /** Time-averaged requests in the service (busy + queued). */
+  inFlight: number;
+}
+
+export interface WindowSummary {
+  startUs: number;
+  endUs: number;
+  endpoints: TagStats[];
+  journeys: TagStats[];
+  services: (TagStats & ServiceGauges)[];
+}
+
+export interface TelemetrySummary {
+  windows: WindowSummary[];
+  endpoints: TagStats[];
+  journeys: TagStats[];
+  services: (TagStats & ServiceGauges)[];
+}
+
+export class Telemetry {
+  private readonly tags: number;
+  private readonly open: Float64Array;
+  private readonly total: Float64Array;
+  private readonly openHist: Histogram[];
+  private readonly totalHist: Histogram[];
+  private readonly serviceTotalHist: Histogram[];
+  private readonly scratch: Histogram;
+  private readonly windows: WindowSummary[] = [];
+  private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array };
+  private windowStart = 0;
+
+  /**
+   * @param endpointService service index of each endpoint
+   * @param workers total workers of each service (replicas x concurrency)
+   */
+  constructor(
+    private readonly endpointService: Int32Array,
+    private readonly journeyCount: number,
+    private readonly workers: Float64Array,
+  ) {
+    this.tags = endpointService.length + journeyCount;
+    this.open = new Float64Array(this.tags * FIELDS);
+    this.total = new Float64Array(this.tags * FIELDS);
+    this.openHist = Array.from({ length: this.tags }, newHistogram);
+    this.totalHist = Array.from({ length: this.tags }, newHistogram);
+    this.serviceTotalHist = Array.from({ length: workers.length }, newHistogram);
+    this.scratch = newHistogram();
+    const n = workers.length;
+    this.gaugeTotals = { busyArea: new Float64Array(n), queueArea: new Float64Array(n), maxQueued: new Float64Array(n) };
+  }
+
+  /** A call to an endpoint ended, as its caller saw it (also used for journeys, at tag endpoints + journey). */
+  record(tag: number, latencyUs: number, cause: number): void {
+    const base = tag * FIELDS;
+    const o = this.open;
+    o[base + F_REQUESTS]++;
+    o[base + F_CAUSE + cause]++;
+    o[base + F_LATENCY_SUM] += latencyUs;
+    this.openHist[tag].recordValue(latencyUs);
+  }
+
+  journeyTag(journey: number): number {
+    return this.endpointService.length + journey;
+  }
+
+  /** A request began work in a service after waiting `waitUs` in its queue (0 if a worker was free). */
+  started(endpoint: number, waitUs: number): void {
+    const base = endpoint * FIELDS;
+    const o = this.open;
+    o[base + F_STARTED]++;
+    if (waitUs > 0) {
+      o[base + F_WAITED]++;
+      o[base + F_WAIT_SUM] += waitUs;
+    }
+  }
+
+  /**
+   * Closes the window ending at `endUs`. Gauges are areas (count x microseconds) accumulated by the model
+   * over the window, per service.
+   */
+  closeWindow(endUs: number, busyArea: Float64Array, queueArea: Float64Array, maxQueued: Float64Array): void {
+    const span = endUs - this.windowStart;
+    if (span <= 0) return;
+    const E = this.endpointService.length;
+    const tagStats = (t: number): TagStats => stats(this.open, t, this.openHist[t]);
+    const endpoints = Array.from({ length: E }, (_, e) => tagStats(e));
+    const journeys = Array.from({ length: this.journeyCount }, (_, j) => tagStats(E + j));
+    const services = Array.from({ length: this.workers.length }, (_, s) => {
+      this.scratch.reset();
+      for (let e = 0; e < E; e++) if (this.endpointService[e] === s) this.scratch.add(this.openHist[e]);
+      this.serviceTotalHist[s].add(this.scratch);
+      return {
+        ...mergeStats(endpoints.filter((_, e) => this.endpointService[e] === s), this.scratch),
+        ...gauges(busyArea[s], queueArea[s], maxQueued[s], span, this.workers[s]),
+      };
+    });
+    this.windows.push({ startUs: this.windowStart, endUs, endpoints, journeys, services });
+    for (let i = 0; i < this.open.length; i++) this.total[i] += this.open[i];
+    this.open.fill(0);
+    for (let t = 0; t < this.tags; t++) {
+      this.totalHist[t].add(this.openHist[t]);
+      this.openHist[t].reset();
+    }
+    for (let s = 0; s < this.workers.length; s++) {
+      this.gaugeTotals.busyArea[s] += busyArea[s];
+      this.gaugeTotals.queueArea[s] += queueArea[s];
+      this.gaugeTotals.maxQueued[s] = Math.max(this.gaugeTotals.maxQueued[s], maxQueued[s]);
+    }
+    this.windowStart = endUs;
+  }
+
+  /** Summaries of every window and of the whole run (from 0 to the last closed window); frees the histograms. */
+  finish(): TelemetrySummary {
+    const E = this.endpointService.length;
+    const span = this.windowStart;
+    const endpoints = Array.from({ length: E }, (_, e) => stats(this.total, e, this.totalHist[e]));
+    const journeys = Array.from({ length: this.journeyCount }, (_, j) => stats(this.total, E + j, this.totalHist[E + j]));
+    const g = this.gaugeTotals;
+    const services = Array.from({ length: this.workers.length }, (_, s) => ({
+      ...mergeStats(endpoints.filter((_, e) => this.endpointService[e] === s), this.serviceTotalHist[s]),
+      ...gauges(g.busyArea[s], g.queueArea[s], g.maxQueued[s], span, this.workers[s]),
+    }));
+    for (const h of [...this.openHist, ...this.totalHist, ...this.serviceTotalHist, this.scratch]) h.destroy();
+    return { windows: this.windows, endpoints, journeys, services };
+  }
+}
+
+function stats(counters: Float64Array, tag: number, h: Histogram): TagStats {
+  const base = tag * FIELDS;
+  const requests = counters[base + F_REQUESTS];
+  const c = (cause: number) => counters[base + F_CAUSE + cause];
+  return {
+    requests,
+    errors: requests - c(CAUSE_OK),
+    byCause: {
+      error: c(CAUSE_ERROR), downstream: c(CAUSE_DOWNSTREAM), timeout: c(CAUSE_TIMEOUT),
+      rejected: c(CAUSE_REJECTED), 'breaker-open': c(CAUSE_BREAKER_OPEN),
+    },
+    meanUs: requests > 0 ? counters[base + F_LATENCY_SUM] / requests : 0,
+    latencyUs: percentiles(h),
+    started: counters[base + F_STARTED],
+    waited: counters[base + F_WAITED],
+    waitSumUs: counters[base + F_WAIT_SUM],
+  };
+}
+
+/** A service's figures: the sum of its endpoints', with percentiles from their merged histogram. */
+function mergeStats(parts: TagStats[], merged: Histogram): TagStats {
+  const sum = (f: (t: TagStats) => number) => parts.reduce((x, t) => x + f(t), 0);
+  const requests = sum((t) => t.requests);
+  return {
+    requests,
+    errors: sum((t) => t.errors),
+    byCause: {
+      error: sum((t) => t.byCause.error), downstream: sum((t) => t.byCause.downstream), timeout: sum((t) => t.byCause.timeout),
+      rejected: sum((t) => t.byCause.rejected), 'breaker-open': sum((t) => t.byCause['breaker-open']),
+    },
+    meanUs: requests > 0 ? sum((t) => t.meanUs * t.requests) / requests : 0,
+    latencyUs: percentiles(merged),
+    started: sum((t) => t.started),
+    waited: sum((t) => t.waited),
+    waitSumUs: sum((t) => t.waitSumUs),
+  };
+}
+
+function gauges(busyArea: number, queueArea: number, maxQueued: number, spanUs: number, workers: number): ServiceGauges {
+  const busy = spanUs > 0 ? busyArea / spanUs : 0;
+  const queued = spanUs > 0 ? queueArea / spanUs : 0;
+  return { busy, utilization: workers > 0 ? busy / workers : 0, queued, maxQueued, inFlight: busy + queued };
+}
