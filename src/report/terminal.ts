@@ -1,0 +1,59 @@
+/** The terminal summary of a run: per service and per journey, throughput, errors and latency. */
+import type { CallFigures, RunResult } from '../score/result.js';
+
+export function formatSummary(r: RunResult): string {
+  const lines: string[] = [];
+  const sim = r.simulated;
+  lines.push(`rehearse ${r.version}: ${r.scenario.name} (seed ${r.scenario.seed})`);
+  lines.push(`simulated ${formatSeconds(sim.seconds)}: ${sim.requests.toLocaleString('en-US')} journeys, ${sim.events.toLocaleString('en-US')} events`);
+  lines.push('');
+  const head = ['service', 'req/s', 'errors', 'p50', 'p99', 'mean', 'util', 'queue'];
+  const rows = Object.entries(r.services).map(([name, s]) => [
+    name, fixed(s.throughputPerSec, 1), errorText(s), msText(s.latencyMs.p50), msText(s.latencyMs.p99), msText(s.latencyMs.mean),
+    `${(s.utilization * 100).toFixed(0)}%`, `${s.meanQueued.toFixed(1)} (max ${s.maxQueued})`,
+  ]);
+  lines.push(...table(head, rows));
+  lines.push('');
+  const jhead = ['journey', 'req/s', 'errors', 'p50', 'p99', 'mean'];
+  const jrows = Object.entries(r.journeys).map(([name, j]) => [
+    name, fixed(j.throughputPerSec, 1), errorText(j), msText(j.latencyMs.p50), msText(j.latencyMs.p99), msText(j.latencyMs.mean),
+  ]);
+  lines.push(...table(jhead, jrows));
+  const causes = Object.entries(r.services).flatMap(([name, s]) =>
+    Object.entries(s.errorsByCause).filter(([, n]) => n > 0).map(([cause, n]) => `${name}: ${n.toLocaleString('en-US')} ${cause}`));
+  if (causes.length) {
+    lines.push('', `errors by cause: ${causes.join(', ')}`);
+  }
+  if (r.breakers.length) {
+    const opened = r.breakers.filter((b) => b.to === 'open');
+    const edges = [...new Set(opened.map((b) => b.edge))];
+    lines.push(`circuit breakers: ${opened.length} opening(s) on ${edges.join(', ') || 'no edge'}; first at ${formatSeconds(opened[0]?.timeSeconds ?? 0)}`);
+  }
+  return lines.join('\n');
+}
+
+function errorText(f: CallFigures): string {
+  return f.errors === 0 ? '0' : `${(f.errorRate * 100).toFixed(f.errorRate < 0.01 ? 2 : 1)}%`;
+}
+
+function msText(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${ms.toFixed(ms < 10 ? 2 : 1)}ms`;
+}
+
+function fixed(x: number, d: number): string {
+  return x.toFixed(d);
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 60) return `${+s.toFixed(3)}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.round(s % 60);
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${sec ? `${sec}s` : ''}` || '0s';
+}
+
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}

@@ -1,0 +1,147 @@
+/**
+ * The run result document (schema "rehearse/run@1"): the stable contract that CI and other tools read.
+ * Keys documented in docs/results.md; add freely, rename never without a version bump.
+ */
+import type { Scenario } from '../scenario/types.js';
+import { Simulation, type SimulationResult } from '../model/simulation.js';
+import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
+import { VERSION } from '../version.js';
+
+export interface LatencyMs {
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface CallFigures {
+  requests: number;
+  errors: number;
+  errorRate: number;
+  errorsByCause: TagStats['byCause'];
+  latencyMs: LatencyMs;
+}
+
+export interface ServiceFigures extends CallFigures {
+  throughputPerSec: number;
+  utilization: number;
+  busyWorkers: number;
+  meanQueued: number;
+  maxQueued: number;
+  meanInFlight: number;
+  meanQueueWaitMs: number;
+  /** Share of the requests that started work after waiting for a worker. */
+  waitedShare: number;
+  endpoints: Record<string, CallFigures>;
+}
+
+export interface WindowSeries {
+  requests: number[];
+  errors: number[];
+  p99Ms: number[];
+}
+
+export interface RunResult {
+  schema: 'rehearse/run@1';
+  version: string;
+  scenario: { name: string; seed: number };
+  passed: boolean;
+  simulated: { seconds: number; requests: number; arrived: number; events: number };
+  services: Record<string, ServiceFigures>;
+  journeys: Record<string, CallFigures & { throughputPerSec: number }>;
+  breakers: { timeSeconds: number; edge: string; to: string }[];
+  rollouts: unknown[];
+  outcomes: Record<string, unknown>;
+  acceptance: { criterion: string; value: number | null; pass: boolean }[];
+  windows: {
+    seconds: number;
+    startSeconds: number[];
+    services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[] }>;
+    journeys: Record<string, WindowSeries>;
+  };
+}
+
+export function runScenario(scenario: Scenario, options: { seed?: number } = {}): RunResult {
+  const seed = options.seed ?? scenario.seed;
+  const sim = new Simulation(scenario, seed).run();
+  return buildResult(scenario, seed, sim);
+}
+
+const ms = (us: number) => round(us / 1000, 3);
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+function figures(t: TagStats): CallFigures {
+  return {
+    requests: t.requests,
+    errors: t.errors,
+    errorRate: t.requests > 0 ? round(t.errors / t.requests, 6) : 0,
+    errorsByCause: t.byCause,
+    latencyMs: { mean: ms(t.meanUs), p50: ms(t.latencyUs.p50), p95: ms(t.latencyUs.p95), p99: ms(t.latencyUs.p99), max: ms(t.latencyUs.max) },
+  };
+}
+
+function serviceFigures(t: TagStats & ServiceGauges, seconds: number, endpoints: Record<string, CallFigures>): ServiceFigures {
+  return {
+    ...figures(t),
+    throughputPerSec: seconds > 0 ? round(t.requests / seconds, 3) : 0,
+    utilization: round(t.utilization, 4),
+    busyWorkers: round(t.busy, 3),
+    meanQueued: round(t.queued, 3),
+    maxQueued: t.maxQueued,
+    meanInFlight: round(t.inFlight, 3),
+    meanQueueWaitMs: t.started > 0 ? ms(t.waitSumUs / t.started) : 0,
+    waitedShare: t.started > 0 ? round(t.waited / t.started, 6) : 0,
+    endpoints,
+  };
+}
+
+export function buildResult(scenario: Scenario, seed: number, sim: SimulationResult): RunResult {
+  const m = sim.model;
+  const tel = sim.telemetry;
+  const seconds = sim.simulatedUs / 1e6;
+  const services: Record<string, ServiceFigures> = {};
+  m.serviceNames.forEach((name, s) => {
+    const endpoints: Record<string, CallFigures> = {};
+    m.endpointNames.forEach((full, e) => {
+      if (m.endpointService[e] === s) endpoints[full.slice(name.length + 1)] = figures(tel.endpoints[e]);
+    });
+    services[name] = serviceFigures(tel.services[s], seconds, endpoints);
+  });
+  const journeys: RunResult['journeys'] = {};
+  m.journeyNames.forEach((name, j) => {
+    journeys[name] = { ...figures(tel.journeys[j]), throughputPerSec: seconds > 0 ? round(tel.journeys[j].requests / seconds, 3) : 0 };
+  });
+  const series = (pick: (w: (typeof tel.windows)[number]) => TagStats): WindowSeries => ({
+    requests: tel.windows.map((w) => pick(w).requests),
+    errors: tel.windows.map((w) => pick(w).errors),
+    p99Ms: tel.windows.map((w) => ms(pick(w).latencyUs.p99)),
+  });
+  const windows: RunResult['windows'] = {
+    seconds: scenario.windowUs / 1e6,
+    startSeconds: tel.windows.map((w) => w.startUs / 1e6),
+    services: Object.fromEntries(m.serviceNames.map((name, s) => [name, {
+      ...series((w) => w.services[s]),
+      utilization: tel.windows.map((w) => round(w.services[s].utilization, 4)),
+      meanQueued: tel.windows.map((w) => round(w.services[s].queued, 3)),
+    }])),
+    journeys: Object.fromEntries(m.journeyNames.map((name, j) => [name, series((w) => w.journeys[j])])),
+  };
+  return {
+    schema: 'rehearse/run@1',
+    version: VERSION,
+    scenario: { name: scenario.name, seed },
+    passed: true,
+    simulated: { seconds: round(seconds, 6), requests: sim.journeysEnded, arrived: sim.journeysArrived, events: sim.events },
+    services,
+    journeys,
+    breakers: sim.breakerLog.map((b) => ({ timeSeconds: round(b.timeUs / 1e6, 6), edge: b.breaker, to: b.to })),
+    rollouts: [],
+    outcomes: {},
+    acceptance: [],
+    windows,
+  };
+}
