@@ -1,0 +1,81 @@
+/** Call shapes: parallel fan-out, client-side pools, call probability, repeats; and determinism. */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../src/score/result.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import { scenario } from './helpers.js';
+
+const fanOut = (parallel: Record<string, unknown>) => scenario({
+  seed: 4,
+  traffic: { rate: '50/s', requests: 100_000 },
+  journeys: { q: { steps: ['agg'] } },
+  services: {
+    agg: { concurrency: 1000, latency: '0ms', calls: [parallel] },
+    shard: { concurrency: 1000, latency: { dist: 'exponential', mean: '10ms' } },
+  },
+});
+
+describe('parallel calls', () => {
+  it('wait for the slowest: four exponential calls take mean x H(4) = 20.83 ms', () => {
+    const r = runScenario(fanOut({ parallel: [{ to: 'shard', repeat: 4 }] }));
+    expect(r.services.shard.requests).toBe(400_000);
+    // sd of the max of 4 exponentials (mean 10ms) is about 11.4ms; over 1e5 journeys the mean's sd is 0.036ms.
+    expect(r.journeys.q.latencyMs.mean).toBeCloseTo(10 * (1 + 1 / 2 + 1 / 3 + 1 / 4), 0);
+    expect(Math.abs(r.journeys.q.latencyMs.mean - 20.833)).toBeLessThan(0.2);
+  });
+
+  it('with a client-side pool of one run one at a time: the sum, 40 ms', () => {
+    // At 0.1/s journeys almost never overlap (0.4% of the time), so the pool only serialises each one's calls.
+    const s = fanOut({ parallel: [{ to: 'shard', repeat: 4 }], limit: 1 });
+    const r = runScenario({ ...s, traffic: { ...s.traffic, perSec: 0.1, requests: 20_000 } });
+    // The sum of four exponentials (mean 10ms) has sd 20ms: over 2e4 journeys the mean's sd is 0.14ms.
+    expect(Math.abs(r.journeys.q.latencyMs.mean - 40)).toBeLessThan(1);
+  });
+});
+
+describe('call probability and repeats', () => {
+  it('a 15% cache miss sends 15% of calls to the database, within binomial bounds', () => {
+    const n = 100_000;
+    const r = runScenario(scenario({
+      seed: 2,
+      traffic: { rate: '100/s', requests: n },
+      journeys: { read: { steps: ['cart'] } },
+      services: {
+        cart: { concurrency: 100, latency: '1ms', calls: ['cache', { to: 'db', probability: '15%' }] },
+        cache: { concurrency: 100, latency: '0.3ms' },
+        db: { concurrency: 100, latency: '4ms' },
+      },
+    }));
+    expect(r.services.cache.requests).toBe(n);
+    expect(Math.abs(r.services.db.requests / n - 0.15)).toBeLessThan(5 * Math.sqrt((0.15 * 0.85) / n));
+  });
+
+  it('a repeated call is made in sequence: three 2ms calls add 6ms', () => {
+    const r = runScenario(scenario({
+      traffic: { rate: '10/s', requests: 1000 },
+      journeys: { read: { steps: ['api'] } },
+      services: {
+        api: { concurrency: 100, latency: '1ms', calls: [{ to: 'db', repeat: 3 }] },
+        db: { concurrency: 100, latency: '2ms' },
+      },
+    }));
+    expect(r.services.db.requests).toBe(3000);
+    expect(r.journeys.read.latencyMs.mean).toBe(7);
+  });
+});
+
+describe('determinism', () => {
+  const file = new URL('../scenarios/checkout.yaml', import.meta.url).pathname;
+  const load = () => {
+    const l = loadScenarioFile(file);
+    if (!l.ok) throw new Error('invalid example');
+    return l.scenario;
+  };
+
+  it('the same scenario and seed give byte-identical results; another seed gives others', () => {
+    const a = JSON.stringify(runScenario(load(), { seed: 3 }));
+    const b = JSON.stringify(runScenario(load(), { seed: 3 }));
+    const c = JSON.stringify(runScenario(load(), { seed: 4 }));
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
+  });
+});

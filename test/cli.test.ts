@@ -1,0 +1,102 @@
+/** The command line as a user runs it: the built bin, exit codes, messages without stack traces, files written. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin/rehearse.js');
+
+function rehearse(...args: string[]): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: 0, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { code: e.status, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('rehearse validate', () => {
+  it('names the file, line, path and a suggestion for a misspelt service, and exits 2', () => {
+    const r = rehearse('validate', 'test/fixtures/broken.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('test/fixtures/broken.yaml:10:17: services.frontend.endpoints.checkout.calls[0]: unknown service "paymnet"; did you mean "payment"?');
+    noStack(r.stderr);
+  });
+
+  it('passes the examples', () => {
+    const r = rehearse('validate', 'scenarios/checkout.yaml', 'bench/tandem.yaml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('scenarios/checkout.yaml: ok');
+  });
+
+  it.each([
+    ['a missing file', 'nope.yaml', 'nope.yaml: cannot read the scenario: no such file'],
+    ['a directory', 'scenarios', 'scenarios: cannot read the scenario: is a directory'],
+  ])('rejects %s with exit 2', (_what, file, message) => {
+    const r = rehearse('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    noStack(r.stderr);
+  });
+
+  it('reports bad YAML with its line and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: x\ntraffic: { rate: 100/s\njourneys: {}\n');
+    const r = rehearse('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${file}:\\d+:\\d+: invalid YAML`));
+    noStack(r.stderr);
+  });
+});
+
+describe('rehearse run', () => {
+  it('prints a summary and writes the result contract', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const out = join(dir, 'sub', 'tandem.json');
+    const r = rehearse('run', 'bench/tandem.yaml', '--json', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/service\s+req\/s\s+errors\s+p50\s+p99/);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.schema).toBe('rehearse/run@1');
+    expect(doc.passed).toBe(true);
+    expect(doc.simulated.requests).toBe(1_000_000);
+    expect(Math.abs(doc.journeys.visit.latencyMs.mean / 15.094 - 1)).toBeLessThan(0.02);
+    for (const key of ['requests', 'errors', 'latencyMs']) expect(doc.services.a).toHaveProperty(key);
+    for (const key of ['mean', 'p50', 'p95', 'p99']) expect(doc.services.a.latencyMs).toHaveProperty(key);
+    expect(doc.rollouts).toEqual([]);
+  });
+
+  it('gives the same bytes for the same seed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    rehearse('run', 'scenarios/checkout.yaml', '--quiet', '--seed', '9', '--json', join(dir, 'a.json'));
+    rehearse('run', 'scenarios/checkout.yaml', '--quiet', '--seed', '9', '--json', join(dir, 'b.json'));
+    expect(readFileSync(join(dir, 'a.json'), 'utf8')).toBe(readFileSync(join(dir, 'b.json'), 'utf8'));
+  });
+
+  it.each([
+    [['run'], "missing required argument 'scenario'"],
+    [['run', 'bench/tandem.yaml', '--seed', 'abc'], 'the seed is a whole number'],
+    [['run', 'bench/tandem.yaml', '--sed', '1'], "unknown option '--sed'"],
+    [['frobnicate'], "unknown command 'frobnicate'"],
+  ])('usage error %j exits 2', (args, message) => {
+    const r = rehearse(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    noStack(r.stderr);
+  });
+});
+
+describe('rehearse schema', () => {
+  it('prints the JSON Schema that is committed for editors', () => {
+    const r = rehearse('schema');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync(join(root, 'schema/scenario.schema.json'), 'utf8')));
+    expect(JSON.parse(r.stdout).properties.services).toBeDefined();
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate } from '../src/units.js';
+import { EventQueue } from '../src/engine/queue.js';
+
+describe('units', () => {
+  it.each([
+    ['250ms', 250_000], ['5m', 300_000_000], ['1h30m', 5_400_000_000], ['1.5s', 1_500_000], ['100us', 100],
+    ['100µs', 100], ['2d', 172_800_000_000], ['0', 0], ['1m30s250ms', 90_250_000], ['.5ms', 500],
+  ])('duration %s is %i microseconds', (text, us) => {
+    expect(parseDuration(text)).toEqual({ ok: true, value: us });
+  });
+
+  it('keeps fractions of a microsecond for distribution parameters', () => {
+    const r = parseDurationExact('3.3333333ms');
+    expect(r.ok && r.value).toBeCloseTo(3333.3333, 6);
+  });
+
+  it.each([['5 minutes'], ['ms'], ['10'], ['-5s'], ['1h 30m'], ['']])('duration %j is rejected with an example', (text) => {
+    const r = parseDuration(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/250ms|unit/);
+  });
+
+  it('a bare number as a duration asks for a unit', () => {
+    expect(parseDuration(250)).toEqual({ ok: false, message: 'a duration needs a unit: write "250ms" or "250s", not 250' });
+  });
+
+  it.each([['300/s', 300], ['60/min', 1], ['3600/h', 1], ['1.5/sec', 1.5], ['120/m', 2]])('rate %s is %f per second', (text, v) => {
+    expect(parseRate(text)).toEqual({ ok: true, value: v });
+  });
+
+  it.each([['0/s', 'greater than zero'], ['300', 'per unit of time'], ['300/day', 'per unit of time']])('rate %s is rejected (%s)', (text, why) => {
+    const r = parseRate(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain(why);
+  });
+
+  it.each([['0.5%', 0.005], ['100%', 1], ['0%', 0], ['12.5%', 0.125]])('percentage %s is %f', (text, v) => {
+    expect(parsePercent(text)).toEqual({ ok: true, value: v });
+  });
+
+  it('rejects percentages over 100% and bare numbers', () => {
+    expect(parsePercent('120%')).toEqual({ ok: false, message: 'percentage "120%" is over 100%' });
+    expect(parsePercent(0.05)).toMatchObject({ ok: false, message: expect.stringContaining('"5%"') });
+  });
+
+  it('parses multipliers and formats durations back', () => {
+    expect(parseMultiplier('x1.15')).toEqual({ ok: true, value: 1.15 });
+    expect(formatDuration(90_000_000)).toBe('1m30s');
+    expect(formatDuration(1500)).toBe('1.5ms');
+  });
+});
+
+describe('event queue', () => {
+  it('pops in (time, insertion order) against a sorted reference, through growth', () => {
+    const q = new EventQueue(4);
+    let x = 12345;
+    const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const ref: { t: number; i: number }[] = [];
+    const popped: number[] = [];
+    const expected: number[] = [];
+    let id = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let k = 0; k < 200; k++) {
+        const t = Math.floor(rand() * 50); // many ties
+        q.push(t, 1, id, 0);
+        ref.push({ t, i: id++ });
+      }
+      ref.sort((a, b) => a.t - b.t || a.i - b.i);
+      for (let k = 0; k < 150; k++) {
+        q.pop();
+        popped.push(q.topA);
+        expected.push(ref.shift()!.i);
+      }
+    }
+    expect(popped).toEqual(expected);
+    expect(q.size).toBe(ref.length);
+  });
+});

@@ -1,0 +1,86 @@
+/** Bad input of every kind: a message naming the path inside the file (and its line), and a hint where one helps. */
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseScenarioText } from '../src/scenario/load.js';
+import { formatPath, formatProblem } from '../src/scenario/problems.js';
+
+const base = () => ({
+  name: 'shop',
+  duration: '10m',
+  traffic: { rate: '100/s' } as Record<string, unknown>,
+  journeys: { buy: { steps: ['frontend.checkout'] } } as Record<string, unknown>,
+  services: {
+    frontend: { endpoints: { checkout: { calls: ['payment.charge'] as unknown[] } } },
+    payment: { endpoints: { charge: {} as Record<string, unknown> } },
+  } as Record<string, any>,
+});
+
+function problems(doc: unknown): string[] {
+  const r = parseScenarioText(typeof doc === 'string' ? doc : stringify(doc));
+  if (r.ok) return [];
+  return r.problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
+}
+
+describe('scenario validation', () => {
+  it('accepts the base fixture', () => {
+    expect(problems(base())).toEqual([]);
+  });
+
+  const cases: [string, (d: ReturnType<typeof base>) => void, string][] = [
+    ['misspelt service', (d) => { d.services.frontend.endpoints.checkout.calls = ['paymnet.charge']; },
+      'services.frontend.endpoints.checkout.calls[0]: unknown service "paymnet"; did you mean "payment"?'],
+    ['misspelt endpoint in object form', (d) => { d.services.frontend.endpoints.checkout.calls = [{ to: 'payment.chrage', timeout: '1s' }]; },
+      'services.frontend.endpoints.checkout.calls[0].to: unknown endpoint "chrage" of service "payment"; did you mean "charge"?'],
+    ['misspelt key', (d) => { d.services.payment.replicaz = 2; }, 'services.payment.replicaz: unknown key "replicaz"; did you mean "replicas"?'],
+    ['zero rate', (d) => { d.traffic.rate = '0/s'; }, 'traffic.rate: rate "0/s" must be greater than zero'],
+    ['negative rate', (d) => { d.traffic.rate = '-5/s'; }, 'traffic.rate: invalid rate "-5/s"'],
+    ['percentage over 100%', (d) => { d.services.payment.errors = '120%'; }, 'services.payment.errors: percentage "120%" is over 100%'],
+    ['a number where a duration goes', (d) => { d.duration = 600 as unknown as string; }, 'duration: a duration needs a unit'],
+    ['wrong type', (d) => { d.services.payment.replicas = 'two'; }, 'services.payment.replicas: replicas must be a whole number'],
+    ['zero replicas', (d) => { d.services.payment.replicas = 0; }, 'services.payment.replicas: replicas must be at least 1'],
+    ['unknown distribution', (d) => { d.services.payment.endpoints.charge.latency = { dist: 'expo', mean: '3ms' }; },
+      'services.payment.endpoints.charge.latency.dist: unknown dist "expo": expected one of constant, uniform, exponential, normal, lognormal, empirical; did you mean "exponential"?'],
+    ['lognormal with p99 below p50', (d) => { d.services.payment.latency = { dist: 'lognormal', p50: '10ms', p99: '5ms' }; },
+      'services.payment.latency.p99: p99 (5ms) must be above p50 (10ms)'],
+    ['bad parallel member', (d) => { d.services.frontend.endpoints.checkout.calls = [{ parallel: ['payment.charge', 'payment.refund'] }]; },
+      'services.frontend.endpoints.checkout.calls[0].parallel[1]: unknown endpoint "refund" of service "payment"'],
+    ['no duration', (d) => { delete (d as Partial<typeof d>).duration; }, 'duration: give a duration (e.g. "1h"), or traffic.requests'],
+    ['steps shape without steps', (d) => { d.traffic.shape = 'steps'; }, 'traffic.steps: shape "steps" needs a list of steps'],
+    ['sync call cycle', (d) => { d.services.payment.endpoints.charge.calls = ['frontend.checkout']; },
+      'synchronous call cycle: frontend.checkout -> payment.charge -> frontend.checkout'],
+    ['empty journey', (d) => { d.journeys.buy = { steps: [] }; }, 'journeys.buy.steps: a journey needs at least one step'],
+    ['unknown shape', (d) => { d.traffic.shape = 'sine'; }, 'traffic.shape: expected one of "constant", "diurnal", "ramp", "steps"'],
+  ];
+
+  it.each(cases)('%s', (_name, mutate, expected) => {
+    const d = base();
+    mutate(d);
+    const found = problems(d);
+    expect(found.some((p) => p.includes(expected)), `got:\n${found.join('\n')}`).toBe(true);
+  });
+
+  it('an async call cycle is allowed (it does not hold workers)', () => {
+    const d = base();
+    d.services.payment.endpoints.charge.calls = [{ to: 'frontend.checkout', async: true, probability: '10%' }];
+    expect(problems(d)).toEqual([]);
+  });
+
+  it('points at the line and column of the offending value', () => {
+    const text = ['name: shop', 'duration: 10m', 'traffic: { rate: 100/s }', 'journeys:', '  buy: { steps: [frontend] }',
+      'services:', '  frontend:', '    calls: [paymnet]', '  payment: {}'].join('\n');
+    const r = parseScenarioText(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(formatProblem('shop.yaml', r.problems[0])).toBe('shop.yaml:8:13: services.frontend.calls[0]: unknown service "paymnet"; did you mean "payment"?');
+    }
+  });
+
+  it('reports YAML syntax errors with line and column', () => {
+    const r = parseScenarioText('name: shop\nservices:\n  a: [1, 2\n');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problems[0].message).toMatch(/^invalid YAML/);
+      expect(r.problems[0].line).toBeGreaterThanOrEqual(3);
+    }
+  });
+});
