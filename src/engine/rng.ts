@@ -1,24 +1,61 @@
 import seedrandom from 'seedrandom';
 
-/** A uniform source on [0, 1). */
-export type Uniform = () => number;
-
 /**
  * Named random streams derived from one seed. Each consumer draws from its own stream, so that adding a
  * service or a retry elsewhere does not shift the numbers a service's latency sees: runs that differ in one
  * policy stay comparable draw for draw (common random numbers).
+ *
+ * seedrandom derives each stream's starting state from the seed and the stream's name; the draws themselves
+ * are xoshiro128** over one typed array of states, so that every draw in the simulator's hot path is the same
+ * monomorphic, allocation-free method call whichever stream it reads.
  */
 export class RandomStreams {
-  private readonly streams = new Map<string, Uniform>();
+  private readonly names = new Map<string, number>();
+  private state = new Uint32Array(0);
 
   constructor(readonly seed: number) {}
 
-  stream(name: string): Uniform {
-    let s = this.streams.get(name);
-    if (!s) {
-      s = seedrandom.alea(`rehearse:${this.seed}:${name}`);
-      this.streams.set(name, s);
+  /** The index of the named stream, created on first use. */
+  stream(name: string): number {
+    let i = this.names.get(name);
+    if (i === undefined) {
+      i = this.names.size;
+      this.names.set(name, i);
+      const grown = new Uint32Array((i + 1) * 4);
+      grown.set(this.state);
+      const init = seedrandom.alea(`rehearse:${this.seed}:${name}`);
+      for (let k = 0; k < 4; k++) grown[i * 4 + k] = init.int32() >>> 0;
+      if ((grown[i * 4] | grown[i * 4 + 1] | grown[i * 4 + 2] | grown[i * 4 + 3]) === 0) grown[i * 4] = 1;
+      this.state = grown;
     }
-    return s;
+    return i;
   }
+
+  /** A uniform draw on [0, 1) from stream `i`. */
+  next(i: number): number {
+    return this.nextUint32(i) / 4294967296;
+  }
+
+  /** The next 32-bit output of stream `i` (xoshiro128**, Blackman and Vigna). */
+  nextUint32(i: number): number {
+    const s = this.state;
+    const b = i << 2;
+    const s0 = s[b], s1 = s[b + 1], s2 = s[b + 2] ^ s0, s3 = s[b + 3] ^ s1;
+    const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    s[b] = s0 ^ s3;
+    s[b + 1] = s1 ^ s2;
+    s[b + 2] = s2 ^ t;
+    s[b + 3] = rotl(s3, 11);
+    return r;
+  }
+
+  /** Sets a stream's state: for checking the generator against its reference outputs. */
+  setState(i: number, words: readonly [number, number, number, number]): void {
+    this.state.set(words, i * 4);
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
 }

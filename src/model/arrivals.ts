@@ -3,7 +3,7 @@
  * responses. Shapes other than constant are drawn by thinning (Lewis and Shedler): candidates at the peak
  * rate, each kept with probability rate(t) / peak.
  */
-import type { Uniform } from '../engine/rng.js';
+import type { RandomStreams } from '../engine/rng.js';
 import type { Traffic } from '../scenario/types.js';
 
 export class ArrivalProcess {
@@ -11,7 +11,12 @@ export class ArrivalProcess {
   private count = 0;
   private readonly peakPerUs: number;
 
-  constructor(private readonly traffic: Traffic, private readonly horizonUs: number, private readonly u: Uniform) {
+  constructor(
+    private readonly traffic: Traffic,
+    private readonly horizonUs: number,
+    private readonly rng: RandomStreams,
+    private readonly stream: number,
+  ) {
     this.peakPerUs = peakRate(traffic) / 1e6;
   }
 
@@ -41,9 +46,9 @@ export class ArrivalProcess {
     if (this.count >= this.traffic.requests || this.peakPerUs <= 0) return -1;
     const constant = this.traffic.shape.kind === 'constant';
     for (;;) {
-      this.clock += -Math.log(1 - this.u()) / this.peakPerUs;
+      this.clock += -Math.log(1 - this.rng.next(this.stream)) / this.peakPerUs;
       if (this.clock > this.horizonUs) return -1;
-      if (constant || this.u() * this.peakPerUs * 1e6 < this.rateAt(this.clock)) break;
+      if (constant || this.rng.next(this.stream) * this.peakPerUs * 1e6 < this.rateAt(this.clock)) break;
     }
     this.count++;
     return Math.round(this.clock);

@@ -3,7 +3,7 @@
  * parameters, so the call site stays fast whatever mix of distributions a scenario uses.
  */
 import type { Dist } from '../scenario/types.js';
-import type { Uniform } from '../engine/rng.js';
+import type { RandomStreams } from '../engine/rng.js';
 
 const CONSTANT = 0, UNIFORM = 1, EXPONENTIAL = 2, NORMAL = 3, LOGNORMAL = 4, EMPIRICAL = 5;
 const CODES: Record<Dist['kind'], number> = {
@@ -26,26 +26,26 @@ export class DistTable {
   }
 
   /** A draw in integer microseconds, never negative. */
-  sample(i: number, u: Uniform): number {
+  sample(i: number, rng: RandomStreams, stream: number): number {
     let x: number;
     switch (this.code[i]) {
       case CONSTANT:
         return this.a[i];
       case UNIFORM:
-        x = this.a[i] + (this.b[i] - this.a[i]) * u();
+        x = this.a[i] + (this.b[i] - this.a[i]) * rng.next(stream);
         break;
       case EXPONENTIAL:
-        x = -this.a[i] * Math.log(1 - u());
+        x = -this.a[i] * Math.log(1 - rng.next(stream));
         break;
       case NORMAL:
-        x = this.a[i] + this.b[i] * gaussian(u);
+        x = this.a[i] + this.b[i] * gaussian(rng, stream);
         break;
       case LOGNORMAL:
-        x = Math.exp(this.a[i] + this.b[i] * gaussian(u));
+        x = Math.exp(this.a[i] + this.b[i] * gaussian(rng, stream));
         break;
       default: {
         const s = this.samples[i];
-        return s[(u() * s.length) | 0];
+        return s[(rng.next(stream) * s.length) | 0];
       }
     }
     return x > 0 ? Math.round(x) : 0;
@@ -53,8 +53,8 @@ export class DistTable {
 }
 
 /** A standard normal draw (Box-Muller; the second value is dropped so that each draw uses exactly two uniforms). */
-function gaussian(u: Uniform): number {
-  const u1 = 1 - u();
-  const u2 = u();
+function gaussian(rng: RandomStreams, stream: number): number {
+  const u1 = 1 - rng.next(stream);
+  const u2 = rng.next(stream);
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }

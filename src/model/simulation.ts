@@ -9,7 +9,7 @@
  * dependency exhausts its callers' workers as it does in a thread-per-request server.
  */
 import { Engine, type EventHandler } from '../engine/engine.js';
-import { RandomStreams, type Uniform } from '../engine/rng.js';
+import { RandomStreams } from '../engine/rng.js';
 import type { Scenario } from '../scenario/types.js';
 import {
   CAUSE_BREAKER_OPEN, CAUSE_DOWNSTREAM, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, Telemetry,
@@ -59,12 +59,13 @@ export class Simulation implements EventHandler {
   private readonly breakers: Breakers;
 
   // Random streams, one per purpose (per service where a service draws).
-  private readonly journeyRng: Uniform;
-  private readonly serviceLatencyRng: Uniform[];
-  private readonly serviceErrorRng: Uniform[];
-  private readonly serviceCallRng: Uniform[];
-  private readonly journeyCallRng: Uniform;
-  private readonly retryRng: Uniform;
+  private readonly rng: RandomStreams;
+  private readonly journeyRng: number;
+  private readonly serviceLatencyRng: Int32Array;
+  private readonly serviceErrorRng: Int32Array;
+  private readonly serviceCallRng: Int32Array;
+  private readonly journeyCallRng: number;
+  private readonly retryRng: number;
 
   // Replicas: busy workers and a FIFO ring of queued records each.
   private readonly busy: Int32Array;
@@ -117,20 +118,20 @@ export class Simulation implements EventHandler {
 
   constructor(scenario: Scenario, seed = scenario.seed) {
     const m = (this.model = compile(scenario));
-    const rng = new RandomStreams(seed);
+    const rng = (this.rng = new RandomStreams(seed));
     this.horizon = scenario.durationUs;
     this.windowUs = scenario.windowUs;
     const S = m.serviceNames.length;
     const workers = Float64Array.from(m.serviceNames, (_, s) => m.serviceReplicas[s] * m.serviceConcurrency[s]);
     this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers);
-    this.arrivals = new ArrivalProcess(scenario.traffic, scenario.durationUs, rng.stream('arrivals'));
+    this.arrivals = new ArrivalProcess(scenario.traffic, scenario.durationUs, rng, rng.stream('arrivals'));
     this.breakers = new Breakers(m, this.engine);
     this.journeyRng = rng.stream('journeys');
     this.journeyCallRng = rng.stream('journey-calls');
     this.retryRng = rng.stream('retry-jitter');
-    this.serviceLatencyRng = m.serviceNames.map((n) => rng.stream(`latency:${n}`));
-    this.serviceErrorRng = m.serviceNames.map((n) => rng.stream(`errors:${n}`));
-    this.serviceCallRng = m.serviceNames.map((n) => rng.stream(`calls:${n}`));
+    this.serviceLatencyRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`latency:${n}`));
+    this.serviceErrorRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`errors:${n}`));
+    this.serviceCallRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`calls:${n}`));
 
     const R = m.replicaService.length;
     this.busy = new Int32Array(R);
@@ -204,7 +205,7 @@ export class Simulation implements EventHandler {
     let j = 0;
     const cw = m.journeyCumulativeWeight;
     if (cw.length > 1) {
-      const u = this.journeyRng();
+      const u = this.rng.next(this.journeyRng);
       while (j < cw.length - 1 && u >= cw[j]) j++;
     }
     const rec = this.alloc();
@@ -241,7 +242,7 @@ export class Simulation implements EventHandler {
       let pending = 0;
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
         const p = m.siteProbability[k];
-        if (p < 1 && callRng() >= p) continue;
+        if (p < 1 && this.rng.next(callRng) >= p) continue;
         if (m.siteAsync[k] === 1) {
           this.send(this.spawn(-1, k, 0));
         } else {
@@ -362,8 +363,8 @@ export class Simulation implements EventHandler {
     let b = m.siteBackoff[k] * Math.pow(m.siteMultiplier[k], n - 1);
     if (b > m.siteMaxBackoff[k]) b = m.siteMaxBackoff[k];
     const jitter = m.siteJitter[k];
-    if (jitter === JITTER_FULL) b *= this.retryRng();
-    else if (jitter === JITTER_EQUAL) b = b / 2 + (b / 2) * this.retryRng();
+    if (jitter === JITTER_FULL) b *= this.rng.next(this.retryRng);
+    else if (jitter === JITTER_EQUAL) b = b / 2 + (b / 2) * this.rng.next(this.retryRng);
     return Math.round(b);
   }
 
@@ -429,11 +430,11 @@ export class Simulation implements EventHandler {
     const errorRate = m.endpointErrorRate[e];
     let dist = m.endpointLatency[e];
     this.rCause[rec] = CAUSE_OK;
-    if (errorRate > 0 && this.serviceErrorRng[s]() < errorRate) {
+    if (errorRate > 0 && this.rng.next(this.serviceErrorRng[s]) < errorRate) {
       this.rCause[rec] = CAUSE_ERROR;
       dist = m.endpointErrorLatency[e];
     }
-    this.engine.after(m.dists.sample(dist, this.serviceLatencyRng[s]), EV_SERVICE_DONE, rec, this.rGen[rec]);
+    this.engine.after(m.dists.sample(dist, this.rng, this.serviceLatencyRng[s]), EV_SERVICE_DONE, rec, this.rGen[rec]);
   }
 
   private serviceDone(rec: number): void {

@@ -41,3 +41,63 @@ export function percentiles(h: Histogram): LatencySummary {
     max: h.maxValue,
   };
 }
+
+// HdrHistogram's bucket layout for lowestDiscernibleValue 1 and three significant digits: 2048 sub-buckets,
+// half of them (1024) per bucket after the first.
+const SUB_BUCKET_HALF_MAGNITUDE = 10;
+const SUB_BUCKET_HALF = 1 << SUB_BUCKET_HALF_MAGNITUDE;
+const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF - 1;
+/** Values from here up go straight to the histogram (over 35 minutes in microseconds). */
+const BUFFERED_LIMIT = 2 ** 31;
+const SLOTS = (31 - SUB_BUCKET_HALF_MAGNITUDE + 1) * SUB_BUCKET_HALF;
+
+/**
+ * A recording buffer in front of an HdrHistogram: the simulator's hot path counts values in HdrHistogram's own
+ * bucket layout (an index from a count of leading zeros, and an increment), and the counts are flushed into the
+ * histogram with recordValueWithCount when a window closes. Every value lands in the bucket it would have
+ * landed in directly, so percentiles, counts and max are identical; it only saves a WebAssembly call per
+ * value (the call was about 15% of the engine benchmark).
+ */
+export class HistogramBuffer {
+  private counts: Uint32Array | null = null;
+  private touched = new Int32Array(64);
+  private touchedCount = 0;
+
+  constructor(private readonly target: Histogram) {}
+
+  record(value: number): void {
+    if (value >= BUFFERED_LIMIT) {
+      this.target.recordValue(value);
+      return;
+    }
+    const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
+    const bucket = 32 - Math.clz32(value | SUB_BUCKET_MASK) - (SUB_BUCKET_HALF_MAGNITUDE + 1);
+    const index = ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + ((value >>> bucket) - SUB_BUCKET_HALF);
+    if (counts[index]++ === 0) {
+      if (this.touchedCount === this.touched.length) {
+        const grown = new Int32Array(this.touched.length * 2);
+        grown.set(this.touched);
+        this.touched = grown;
+      }
+      this.touched[this.touchedCount++] = index;
+    }
+  }
+
+  /** Moves the buffered counts into the histogram. */
+  flush(): void {
+    const counts = this.counts;
+    if (!counts) return;
+    for (let k = 0; k < this.touchedCount; k++) {
+      const index = this.touched[k];
+      let bucket = (index >> SUB_BUCKET_HALF_MAGNITUDE) - 1;
+      let sub = (index & (SUB_BUCKET_HALF - 1)) + SUB_BUCKET_HALF;
+      if (bucket < 0) {
+        sub -= SUB_BUCKET_HALF;
+        bucket = 0;
+      }
+      this.target.recordValueWithCount(sub * 2 ** bucket, counts[index]);
+      counts[index] = 0;
+    }
+    this.touchedCount = 0;
+  }
+}

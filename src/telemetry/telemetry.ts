@@ -4,7 +4,7 @@
  * never with requests: counters for the open window live in one typed array, each tag has one histogram for
  * the open window and one for the whole run, and a closed window keeps only its summary.
  */
-import { newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
+import { HistogramBuffer, newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
 
 /** Why a call failed, as its caller saw it. */
 export const CAUSE_OK = 0;
@@ -71,6 +71,7 @@ export class Telemetry {
   private readonly open: Float64Array;
   private readonly total: Float64Array;
   private readonly openHist: Histogram[];
+  private readonly openBuffer: HistogramBuffer[];
   private readonly totalHist: Histogram[];
   private readonly serviceTotalHist: Histogram[];
   private readonly scratch: Histogram;
@@ -91,6 +92,7 @@ export class Telemetry {
     this.open = new Float64Array(this.tags * FIELDS);
     this.total = new Float64Array(this.tags * FIELDS);
     this.openHist = Array.from({ length: this.tags }, newHistogram);
+    this.openBuffer = this.openHist.map((h) => new HistogramBuffer(h));
     this.totalHist = Array.from({ length: this.tags }, newHistogram);
     this.serviceTotalHist = Array.from({ length: workers.length }, newHistogram);
     this.scratch = newHistogram();
@@ -105,7 +107,7 @@ export class Telemetry {
     o[base + F_REQUESTS]++;
     o[base + F_CAUSE + cause]++;
     o[base + F_LATENCY_SUM] += latencyUs;
-    this.openHist[tag].recordValue(latencyUs);
+    this.openBuffer[tag].record(latencyUs);
   }
 
   journeyTag(journey: number): number {
@@ -130,6 +132,7 @@ export class Telemetry {
   closeWindow(endUs: number, busyArea: Float64Array, queueArea: Float64Array, maxQueued: Float64Array): void {
     const span = endUs - this.windowStart;
     if (span <= 0) return;
+    for (const b of this.openBuffer) b.flush();
     const E = this.endpointService.length;
     const tagStats = (t: number): TagStats => stats(this.open, t, this.openHist[t]);
     const endpoints = Array.from({ length: E }, (_, e) => tagStats(e));

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { HistogramBuffer, newHistogram } from '../src/telemetry/histogram.js';
+import { RandomStreams } from '../src/engine/rng.js';
+
+describe('HistogramBuffer', () => {
+  it('gives exactly the percentiles, count and max of recording straight into HdrHistogram', () => {
+    const direct = newHistogram();
+    const buffered = newHistogram();
+    const buffer = new HistogramBuffer(buffered);
+    const rng = new RandomStreams(1);
+    const s = rng.stream('values');
+    // Values from 0 to beyond the buffered range, heavy-tailed, with edges of HdrHistogram buckets.
+    const edges = [0, 1, 2047, 2048, 2049, 4095, 4096, 2 ** 30, 2 ** 31 - 1, 2 ** 31, 3e9];
+    const values = [...edges, ...Array.from({ length: 200_000 }, () => Math.round(Math.exp(rng.next(s) * 20)))];
+    for (const v of values) {
+      direct.recordValue(v);
+      buffer.record(v);
+    }
+    buffer.flush();
+    expect(buffered.totalCount).toBe(direct.totalCount);
+    expect(buffered.maxValue).toBe(direct.maxValue);
+    for (const p of [0, 1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100]) {
+      expect(buffered.getValueAtPercentile(p), `p${p}`).toBe(direct.getValueAtPercentile(p));
+    }
+    // A second window through the same buffer.
+    direct.reset();
+    buffered.reset();
+    for (const v of [5, 5, 5, 70_000]) {
+      direct.recordValue(v);
+      buffer.record(v);
+    }
+    buffer.flush();
+    expect(buffered.getValueAtPercentile(50)).toBe(direct.getValueAtPercentile(50));
+    expect(buffered.totalCount).toBe(4);
+    direct.destroy();
+    buffered.destroy();
+  });
+});
+
+describe('random streams', () => {
+  it('xoshiro128** reproduces the reference outputs for the state {1, 2, 3, 4}', () => {
+    const r = new RandomStreams(1);
+    const i = r.stream('x');
+    r.setState(i, [1, 2, 3, 4]);
+    expect(Array.from({ length: 6 }, () => r.nextUint32(i))).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+  });
+
+  it('derives independent streams from the seed and the name', () => {
+    const a = new RandomStreams(7), b = new RandomStreams(7), c = new RandomStreams(8);
+    const draw = (r: RandomStreams, name: string) => { const i = r.stream(name); return [r.next(i), r.next(i)]; };
+    expect(draw(a, 'latency:db')).toEqual(draw(b, 'latency:db'));
+    expect(draw(a, 'latency:api')).not.toEqual(draw(b, 'latency:db'));
+    expect(draw(c, 'latency:db')).not.toEqual(draw(new RandomStreams(7), 'latency:db'));
+  });
+});
