@@ -100,3 +100,29 @@ describe('rehearse schema', () => {
     expect(JSON.parse(r.stdout).properties.services).toBeDefined();
   });
 });
+
+describe('rehearse bucket', () => {
+  it.each([
+    [['--system', 'flagd', '--flag', 'fractional-flag', '--user', 'jack', '--percent', '62.46'], 'OUT'],
+    [['--system', 'flagd', '--flag', 'fractional-flag', '--user', 'jack', '--percent', '62.47'], 'IN'],
+    [['--system', 'unleash', '--flag', 'f', '--salt', 'Feature.flexibleRollout.10', '--user', '174', '--percent', '10'], 'IN'],
+    [['--system', 'unleash', '--flag', 'f', '--salt', 'Feature.flexibleRollout.10', '--user', '499', '--percent', '10'], 'OUT'],
+    [['--system', 'launchdarkly', '--flag', 'hashKey', '--salt', 'saltyA', '--user', 'userKeyB', '--percent', '67.1'], 'IN'],
+    [['--system', 'growthbook', '--flag', 'feature', '--user', '1', '--hash-version', '1', '--percent', '50'], 'OUT'],
+  ])('%j -> %s', (args, verdict) => {
+    const r = rehearse('bucket', ...args);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`: ${verdict}`);
+  });
+
+  it('prints the system\'s own figure', () => {
+    expect(rehearse('bucket', '--system', 'launchdarkly', '--flag', 'hashKey', '--salt', 'saltyA', '--user', 'userKeyA').stdout)
+      .toContain('bucket 0.42157587');
+  });
+
+  it('refuses a percentage the system cannot express', () => {
+    const r = rehearse('bucket', '--system', 'unleash', '--flag', 'f', '--user', '1', '--percent', '0.5');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('whole percentages');
+  });
+});

@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
+import { BUCKETING_SYSTEMS, bucketOf, expressible, inRollout, type BucketingSystem } from '../flags/bucketing.js';
 import { writeJson } from '../report/json.js';
 import { formatSummary } from '../report/terminal.js';
 import { loadScenarioFile } from '../scenario/load.js';
@@ -29,6 +30,19 @@ function seedOption(value: string): number {
     throw new InvalidArgumentError('the seed is a whole number, 0 or more');
   }
   return Number(value);
+}
+
+function choice<T extends string>(allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+}
+
+function percentOption(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > 100 || value.trim() === '') throw new InvalidArgumentError('a percentage from 0 to 100');
+  return n;
 }
 
 export function buildProgram(out: (s: string) => void, setExit: (code: number) => void): Command {
@@ -68,6 +82,29 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         else errors.push(...loaded.problems.map((p) => formatProblem(file, p)));
       }
       if (errors.length) throw new InputError(errors);
+    });
+
+  program
+    .command('bucket')
+    .description('show where a user falls in a flag\'s rollout, as the named flag system computes it')
+    .requiredOption('--system <name>', `flag system: ${BUCKETING_SYSTEMS.join(', ')}`, choice(BUCKETING_SYSTEMS))
+    .requiredOption('--flag <key>', 'flag key')
+    .requiredOption('--user <id>', 'targeting key (user id)')
+    .option('--salt <s>', 'LaunchDarkly salt, Unleash groupId or GrowthBook seed (default: the flag key)')
+    .option('--seed <n>', 'LaunchDarkly rollout seed (an integer)', seedOption)
+    .option('--hash-version <v>', 'GrowthBook hash version: 1 or 2 (default 2)', choice(['1', '2'] as const))
+    .option('--percent <p>', 'rollout percentage to test, e.g. 5 or 12.5', percentOption)
+    .action((opts: { system: BucketingSystem; flag: string; user: string; salt?: string; seed?: number; hashVersion?: '1' | '2'; percent?: number }) => {
+      const b = bucketOf(opts.system, opts.flag, opts.user, {
+        salt: opts.salt, seed: opts.seed, hashVersion: opts.hashVersion ? (Number(opts.hashVersion) as 1 | 2) : undefined,
+      });
+      out(`${opts.system}: flag "${opts.flag}", user "${opts.user}": ${b.native}`);
+      out(`in a rollout of P% for every P above ${(Math.max(b.rank, 0) / 1000).toFixed(3)}%`);
+      if (opts.percent !== undefined) {
+        const why = expressible(opts.system, opts.percent);
+        if (why) throw new InputError([`--percent: ${why}`]);
+        out(`at ${opts.percent}%: ${inRollout(b.rank, opts.percent) ? 'IN' : 'OUT'}`);
+      }
     });
 
   program

@@ -1,0 +1,157 @@
+/**
+ * User bucketing exactly as four flag systems do it, so that a rehearsal exposes the same people the real
+ * rollout will. Each system maps a user to a fixed position; a percentage rollout takes the users whose position
+ * falls below a threshold, so raising the percentage only ever adds users.
+ *
+ * - flagd fractional (v2): h = murmur3_x86_32(flagKey + targetingKey, 0); bucket = floor(h * total / 2^32),
+ *   the first variant whose cumulative weight exceeds it.
+ * - Unleash flexibleRollout: n = murmur3_x86_32(groupId + ":" + userId, 0) % 100 + 1; on iff n <= rollout
+ *   (whole percentages). Variants hash with seed 86028157.
+ * - LaunchDarkly: v = int(sha1(flagKey + "." + salt + "." + key)[0:15], 16) / 0xFFFFFFFFFFFFFFF (with a rollout
+ *   seed: sha1(seed + "." + key)); weights in thousandths of a percent (100000 in all).
+ * - GrowthBook: n = fnv1a32(fnv1a32(seed + value) as decimal string) % 10000 / 10000 (hash version 2; version 1
+ *   is fnv1a32(value + seed) % 1000 / 1000); a rollout includes the user iff n <= coverage.
+ *
+ * All four reduce to a per-user rank on one integer scale (thousandths of a percent): the user is in a rollout
+ * of P percent iff rank < round(P * 1000). The simulator computes ranks once per user and flag.
+ */
+import { createHash } from 'node:crypto';
+import murmur from 'murmurhash3js-revisited';
+
+export const BUCKETING_SYSTEMS = ['flagd', 'unleash', 'launchdarkly', 'growthbook'] as const;
+export type BucketingSystem = (typeof BUCKETING_SYSTEMS)[number];
+
+/** Thousandths of a percent: the resolution of a rollout percentage. */
+export const RANK_SCALE = 100_000;
+
+export interface BucketOptions {
+  /** LaunchDarkly salt (default: the flag key); Unleash groupId (default: the flag key); GrowthBook seed (default: the flag key). */
+  salt?: string;
+  /** LaunchDarkly rollout seed (an integer; replaces flag key and salt in the hash). */
+  seed?: number;
+  /** GrowthBook hash version, 1 or 2 (default 2). */
+  hashVersion?: 1 | 2;
+}
+
+export interface Bucket {
+  /** The user's position on the scale [0, RANK_SCALE]: in a rollout of P% iff rank < round(P * 1000). */
+  rank: number;
+  /** The system's own figure, as its documentation states it. */
+  native: string;
+}
+
+const utf8 = new TextEncoder();
+
+export function murmur3(text: string, seed = 0): number {
+  return murmur.x86.hash32(utf8.encode(text), seed) >>> 0;
+}
+
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** GrowthBook's hash(seed, value, version): a number in [0, 1), or null for an unknown version. */
+export function growthbookHash(seed: string, value: string, version: number): number | null {
+  if (version === 2) return (fnv1a32(String(fnv1a32(seed + value))) % 10000) / 10000;
+  if (version === 1) return (fnv1a32(value + seed) % 1000) / 1000;
+  return null;
+}
+
+/** LaunchDarkly's bucket value in [0, 1]. */
+export function launchdarklyBucket(flagKey: string, salt: string, key: string, seed?: number): number {
+  const input = seed === undefined ? `${flagKey}.${salt}.${key}` : `${seed}.${key}`;
+  const hex = createHash('sha1').update(input).digest('hex').slice(0, 15);
+  return parseInt(hex, 16) / 0xfffffffffffffff;
+}
+
+/** Unleash's normalized value in 1..100 (the flexibleRollout comparison value). */
+export function unleashNormalized(groupId: string, userId: string, seed = 0, modulo = 100): number {
+  return (murmur3(`${groupId}:${userId}`, seed) % modulo) + 1;
+}
+
+/** flagd fractional (v2): the variant for a bucket key among weighted variants. */
+export function flagdFractional(bucketKey: string, variants: readonly (readonly [string, number])[]): string {
+  const total = variants.reduce((s, [, w]) => s + w, 0);
+  const bucket = Math.floor((murmur3(bucketKey) * total) / 2 ** 32);
+  let cumulative = 0;
+  for (const [name, weight] of variants) {
+    cumulative += weight;
+    if (bucket < cumulative) return name;
+  }
+  return variants[variants.length - 1][0];
+}
+
+/** flagd fractional as older flagd releases computed it (v1): percentages of the absolute signed hash. */
+export function flagdFractionalV1(bucketKey: string, variants: readonly (readonly [string, number])[]): string {
+  const signed = murmur3(bucketKey) | 0;
+  const bucket = Math.floor((Math.abs(signed) / 2147483647) * 100);
+  let cumulative = 0;
+  for (const [name, weight] of variants) {
+    cumulative += weight;
+    if (bucket < cumulative) return name;
+  }
+  return variants[variants.length - 1][0];
+}
+
+/** Unleash variant choice: the same key hashed with seed 86028157, first variant whose cumulative weight >= n. */
+export function unleashVariant(groupId: string, userId: string, weights: readonly (readonly [string, number])[]): string {
+  const total = weights.reduce((s, [, w]) => s + w, 0);
+  const n = unleashNormalized(groupId, userId, 86028157, total);
+  let cumulative = 0;
+  for (const [name, weight] of weights) {
+    cumulative += weight;
+    if (cumulative >= n) return name;
+  }
+  return weights[weights.length - 1][0];
+}
+
+/** The user's bucket for a flag under a system. */
+export function bucketOf(system: BucketingSystem, flagKey: string, userKey: string, opts: BucketOptions = {}): Bucket {
+  switch (system) {
+    case 'flagd': {
+      const h = murmur3(flagKey + userKey);
+      return { rank: Math.floor((h * RANK_SCALE) / 2 ** 32), native: `murmur3 0x${h.toString(16).padStart(8, '0')}: ${((h / 2 ** 32) * 100).toFixed(3)} of 100` };
+    }
+    case 'unleash': {
+      const n = unleashNormalized(opts.salt ?? flagKey, userKey);
+      // n <= P  <=>  (n - 1) * 1000 < P * 1000 for whole percentages P
+      return { rank: (n - 1) * 1000, native: `normalized value ${n} (1..100)` };
+    }
+    case 'launchdarkly': {
+      const v = launchdarklyBucket(flagKey, opts.salt ?? flagKey, userKey, opts.seed);
+      return { rank: Math.floor(v * RANK_SCALE), native: `bucket ${v.toFixed(8)}` };
+    }
+    case 'growthbook': {
+      const version = opts.hashVersion ?? 2;
+      const n = growthbookHash(opts.salt ?? flagKey, userKey, version)!;
+      // n <= coverage, with n on a grid of 1/10000 (v2) or 1/1000 (v1): rank = n * 100000 - 1 keeps "<=".
+      return { rank: Math.round(n * RANK_SCALE) - 1, native: `hash v${version} ${n}` };
+    }
+  }
+}
+
+/** Whether a bucketed user is in a rollout of `percent` (0 to 100). Nobody is in at 0%. */
+export function inRollout(rank: number, percent: number): boolean {
+  const threshold = rolloutThreshold(percent);
+  return threshold > 0 && rank < threshold;
+}
+
+export function rolloutThreshold(percent: number): number {
+  return Math.round(percent * 1000);
+}
+
+/** Checks that a percentage is one the system can express (Unleash takes whole percentages). */
+export function expressible(system: BucketingSystem, percent: number): string | null {
+  if (system === 'unleash' && !Number.isInteger(percent)) {
+    return `Unleash rolls out in whole percentages; ${percent}% cannot be expressed`;
+  }
+  if (!Number.isInteger(Math.round(percent * 1000 * 1e6) / 1e6)) {
+    return `percentages have a resolution of 0.001%; ${percent}% is finer`;
+  }
+  return null;
+}
