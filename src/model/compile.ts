@@ -30,6 +30,8 @@ export interface CompiledModel {
   readonly endpointLatency: Int32Array;
   readonly endpointErrorRate: Float64Array;
   readonly endpointErrorLatency: Int32Array;
+  /** Whether a request to the endpoint can fail on its own (with or without a flag): it then draws once. */
+  readonly endpointMayFail: Uint8Array;
   readonly endpointOpStart: Int32Array;
   readonly endpointOpEnd: Int32Array;
 
@@ -69,6 +71,19 @@ export interface CompiledModel {
 
   readonly poolNames: string[];
   readonly poolLimit: Int32Array;
+
+  /** Flags' effects per (endpoint, flag): index into the eff* arrays, or -1. */
+  readonly flagCount: number;
+  readonly endpointEffects: Uint8Array;
+  readonly effectOf: Int32Array;
+  readonly effLatencyScale: Float64Array;
+  readonly effLatencyAdd: Float64Array;
+  /** A new error probability, or -1 to keep the endpoint's. */
+  readonly effErrorsSet: Float64Array;
+  readonly effErrorsAdd: Float64Array;
+  /** Operations made instead when the flag is on, or -1. */
+  readonly effOpStart: Int32Array;
+  readonly effOpEnd: Int32Array;
 
   readonly dists: DistTable;
 }
@@ -141,6 +156,30 @@ export function compile(s: Scenario): CompiledModel {
     journeyOpEnd.push(ops.length);
   });
 
+  // Flag effects: per endpoint and flag, the service-wide effect combined with the endpoint's own.
+  const F = s.flags.length;
+  const effectOf = new Int32Array(endpoints.length * F).fill(-1);
+  const effects: { scale: number; add: number; errorsSet: number; errorsAdd: number; opStart: number; opEnd: number }[] = [];
+  s.flags.forEach((flag, f) => {
+    endpoints.forEach((e, ei) => {
+      const apply = flag.effects.filter((x) => x.service === e.service && (x.endpoint === null || x.endpoint === e.name));
+      if (apply.length === 0) return;
+      const combined = { scale: 1, add: 0, errorsSet: -1, errorsAdd: 0, opStart: -1, opEnd: -1 };
+      for (const x of apply) {
+        combined.scale *= x.latencyScale;
+        combined.add += x.latencyAddUs;
+        combined.errorsAdd += x.errorsAdd;
+        if (x.errorsSet !== null) combined.errorsSet = x.errorsSet;
+        if (x.operations) {
+          combined.opStart = ops.length;
+          appendCalls(x.operations, serviceIndex.get(e.service)!, `${e.service}.${e.name} (${flag.key} on)`);
+          combined.opEnd = ops.length;
+        }
+      }
+      effectOf[ei * F + f] = effects.push(combined) - 1;
+    });
+  });
+
   const totalWeight = s.journeys.reduce((x, j) => x + j.weight, 0);
   let cumulative = 0;
   const replicaStart: number[] = [];
@@ -167,6 +206,8 @@ export function compile(s: Scenario): CompiledModel {
     endpointLatency: Int32Array.from(endpoints, (e) => distIndex(e.latency)),
     endpointErrorRate: Float64Array.from(endpoints, (e) => e.errorRate),
     endpointErrorLatency: Int32Array.from(endpoints, (e) => distIndex(e.errorLatency)),
+    endpointMayFail: Uint8Array.from(endpoints, (e, ei) => (e.errorRate > 0 || effects.some((x, xi) =>
+      (x.errorsAdd > 0 || x.errorsSet > 0) && Array.from(effectOf.subarray(ei * F, ei * F + F)).includes(xi)) ? 1 : 0)),
     endpointOpStart: Int32Array.from(endpointOpStart),
     endpointOpEnd: Int32Array.from(endpointOpEnd),
 
@@ -204,6 +245,16 @@ export function compile(s: Scenario): CompiledModel {
 
     poolNames: pools.map((p) => p.name),
     poolLimit: Int32Array.from(pools, (p) => p.limit),
+
+    flagCount: F,
+    endpointEffects: Uint8Array.from(endpoints, (_, ei) => (effectOf.subarray(ei * F, ei * F + F).some((x) => x >= 0) ? 1 : 0)),
+    effectOf,
+    effLatencyScale: Float64Array.from(effects, (x) => x.scale),
+    effLatencyAdd: Float64Array.from(effects, (x) => x.add),
+    effErrorsSet: Float64Array.from(effects, (x) => x.errorsSet),
+    effErrorsAdd: Float64Array.from(effects, (x) => x.errorsAdd),
+    effOpStart: Int32Array.from(effects, (x) => x.opStart),
+    effOpEnd: Int32Array.from(effects, (x) => x.opEnd),
 
     dists: new DistTable(dists),
   };

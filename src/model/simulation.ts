@@ -7,12 +7,19 @@
  * record index and its generation, and stale events (a timeout after the reply) are recognised by that
  * generation and dropped. A caller holds its worker while it waits on a synchronous call, so a slow
  * dependency exhausts its callers' workers as it does in a thread-per-request server.
+ *
+ * With a cohort, every journey belongs to a user picked by activity; each service that evaluates flags decides,
+ * with the configuration it holds at that moment, which flags are on for the user, and applies their effects.
+ * A rollout controller (src/rollout) steers the flags through the hooks at the end of this file.
  */
 import { Engine, type EventHandler } from '../engine/engine.js';
 import { RandomStreams } from '../engine/rng.js';
+import { ActivitySampler } from '../cohorts/cohort.js';
+import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
+import { Probes } from '../telemetry/probes.js';
 import {
-  CAUSE_BREAKER_OPEN, CAUSE_DOWNSTREAM, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, Telemetry,
+  CAUSE_BREAKER_OPEN, CAUSE_CONTRACT, CAUSE_DOWNSTREAM, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, Telemetry,
   type TelemetrySummary,
 } from '../telemetry/telemetry.js';
 import { ArrivalProcess } from './arrivals.js';
@@ -21,6 +28,7 @@ import {
   compile, JITTER_EQUAL, JITTER_FULL, RETRY_ON_ERROR, RETRY_ON_REJECTED, RETRY_ON_TIMEOUT,
   type CompiledModel,
 } from './compile.js';
+import { DistTable } from './dist.js';
 
 // Event kinds.
 const EV_ARRIVAL = 1;
@@ -29,6 +37,17 @@ const EV_TIMEOUT = 3;
 const EV_SEND = 4;
 const EV_FAIL = 5;
 const EV_TICK = 6;
+const EV_CONFIG = 7;
+/** Event kinds from here up belong to the controller. */
+export const CONTROLLER_EVENTS = 16;
+
+/** Steers flags during a run: schedules its own events and publishes flag configurations. */
+export interface Controller {
+  start(sim: Simulation): void;
+  handle(kind: number, a: number, b: number): void;
+  /** Service `s` now serves version `v` of flag `f`. */
+  configApplied(s: number, f: number, v: number): void;
+}
 
 // Record kinds and server-side states.
 const KIND_CALL = 0;
@@ -49,6 +68,7 @@ export interface SimulationResult {
   /** Breaker transitions, in time order. */
   breakerLog: { timeUs: number; breaker: string; to: 'open' | 'half-open' | 'closed' }[];
   model: CompiledModel;
+  flags: FlagRuntime | null;
 }
 
 export class Simulation implements EventHandler {
@@ -57,9 +77,16 @@ export class Simulation implements EventHandler {
   private readonly telemetry: Telemetry;
   private readonly arrivals: ArrivalProcess;
   private readonly breakers: Breakers;
+  readonly flags: FlagRuntime | null;
+  readonly probes: Probes;
+  private readonly users: ActivitySampler | null;
+  private readonly userRng: number;
+  private readonly propagationRng: number[];
+  private readonly propagation: DistTable;
+  private controller: Controller | null = null;
 
   // Random streams, one per purpose (per service where a service draws).
-  private readonly rng: RandomStreams;
+  readonly rng: RandomStreams;
   private readonly journeyRng: number;
   private readonly serviceLatencyRng: Int32Array;
   private readonly serviceErrorRng: Int32Array;
@@ -107,7 +134,16 @@ export class Simulation implements EventHandler {
   private rPending = new Int32Array(0);
   private rSent = new Float64Array(0);
   private rArrived = new Float64Array(0);
+  private rUser = new Int32Array(0); // the user (cohort index) of the journey, or -1
+  private rRoot = new Int32Array(0); // the journey record, and its generation
+  private rRootGen = new Int32Array(0);
+  private rFlagsOn = new Int32Array(0); // flags on as this service saw them (a journey: on anywhere)
+  private rSeenOff = new Int32Array(0); // a journey: flags some service saw off
+  private rMismatch = new Uint8Array(0); // a service saw a flag's contract broken
+  private rOpEnd = new Int32Array(0);
   private live = 0;
+  /** The record making fire-and-forget calls, whose journey they belong to. */
+  private spawning = 0;
   private lastEnd = 0;
 
   private readonly horizon: number;
@@ -132,6 +168,12 @@ export class Simulation implements EventHandler {
     this.serviceLatencyRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`latency:${n}`));
     this.serviceErrorRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`errors:${n}`));
     this.serviceCallRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`calls:${n}`));
+    this.userRng = rng.stream('users');
+    this.users = scenario.population ? new ActivitySampler(scenario.population.activity) : null;
+    this.flags = scenario.population && scenario.flags.length > 0 ? new FlagRuntime(scenario, scenario.population, m.serviceNames) : null;
+    this.propagation = new DistTable(scenario.flags.map((f) => f.propagation));
+    this.propagationRng = scenario.flags.map((f) => rng.stream(`propagation:${f.key}`));
+    this.probes = new Probes(m.endpointNames.length, m.journeyNames.length);
 
     const R = m.replicaService.length;
     this.busy = new Int32Array(R);
@@ -150,7 +192,13 @@ export class Simulation implements EventHandler {
     this.growRecords(1024);
   }
 
+  /** Attaches the controller that steers flags in this run (before run()). */
+  attach(controller: Controller): void {
+    this.controller = controller;
+  }
+
   run(): SimulationResult {
+    this.controller?.start(this);
     const first = this.arrivals.next();
     if (first >= 0) this.engine.at(first, EV_ARRIVAL, 0, 0);
     else this.arrivalsOpen = false;
@@ -167,6 +215,7 @@ export class Simulation implements EventHandler {
       journeysEnded: this.journeysEnded,
       breakerLog: this.breakers.log,
       model: this.model,
+      flags: this.flags,
     };
   }
 
@@ -194,6 +243,14 @@ export class Simulation implements EventHandler {
       case EV_TICK:
         this.tick();
         break;
+      case EV_CONFIG: {
+        const F = this.model.flagCount;
+        const s = Math.floor(a / F), f = a % F;
+        if (this.flags!.apply(s, f, b)) this.controller?.configApplied(s, f, b);
+        break;
+      }
+      default:
+        this.controller?.handle(kind, a, b);
     }
   }
 
@@ -214,7 +271,11 @@ export class Simulation implements EventHandler {
     this.rParent[rec] = -1;
     this.rSent[rec] = now;
     this.rOp[rec] = m.journeyOpStart[j];
+    this.rOpEnd[rec] = m.journeyOpEnd[j];
     this.rState[rec] = ST_CALLING;
+    this.rRoot[rec] = rec;
+    this.rRootGen[rec] = this.rGen[rec];
+    this.rUser[rec] = this.users ? this.users.pick(this.rng.next(this.userRng), this.rng.next(this.userRng)) : -1;
     this.journeysArrived++;
     const next = this.arrivals.next();
     if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
@@ -224,7 +285,13 @@ export class Simulation implements EventHandler {
 
   private journeyEnded(rec: number, cause: number): void {
     const t = this.telemetry;
-    t.record(t.journeyTag(this.rTarget[rec]), this.engine.now - this.rSent[rec], cause);
+    const j = this.rTarget[rec];
+    const latency = this.engine.now - this.rSent[rec];
+    t.record(t.journeyTag(j), latency, cause);
+    if (this.probes.journeyWatched[j] === 1) {
+      const u = this.rUser[rec];
+      this.probes.recordJourney(j, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.flags!.userSegment[u] : -1);
+    }
     this.journeysEnded++;
     this.rEpoch[rec]++;
     this.free(rec);
@@ -236,7 +303,7 @@ export class Simulation implements EventHandler {
   private advance(rec: number): void {
     const m = this.model;
     const journey = this.rKind[rec] === KIND_JOURNEY;
-    const end = journey ? m.journeyOpEnd[this.rTarget[rec]] : m.endpointOpEnd[this.rTarget[rec]];
+    const end = this.rOpEnd[rec];
     const callRng = journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]];
     for (let op = this.rOp[rec]; op < end; op = ++this.rOp[rec]) {
       let pending = 0;
@@ -244,6 +311,7 @@ export class Simulation implements EventHandler {
         const p = m.siteProbability[k];
         if (p < 1 && this.rng.next(callRng) >= p) continue;
         if (m.siteAsync[k] === 1) {
+          this.spawning = rec;
           this.send(this.spawn(-1, k, 0));
         } else {
           pending++;
@@ -269,6 +337,11 @@ export class Simulation implements EventHandler {
     this.rParent[rec] = parent;
     this.rParentEpoch[rec] = parent >= 0 ? this.rEpoch[parent] : 0;
     this.rState[rec] = ST_WAITING_SEND;
+    // Fire-and-forget calls have no parent but keep their journey's user.
+    const from = parent >= 0 ? parent : this.spawning;
+    this.rUser[rec] = this.rUser[from];
+    this.rRoot[rec] = this.rRoot[from];
+    this.rRootGen[rec] = this.rRootGen[from];
     return rec;
   }
 
@@ -324,13 +397,20 @@ export class Simulation implements EventHandler {
     const m = this.model;
     const k = this.rSite[rec];
     this.rAttached[rec] = 0;
-    this.telemetry.record(this.rTarget[rec], this.engine.now - this.rSent[rec], cause);
+    const e = this.rTarget[rec];
+    const latency = this.engine.now - this.rSent[rec];
+    this.telemetry.record(e, latency, cause);
+    if (this.probes.endpointWatched[e] === 1) {
+      const u = this.rUser[rec];
+      this.probes.recordEndpoint(e, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.flags!.userSegment[u] : -1);
+    }
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
     this.releaseSlot(rec);
     const parent = this.rParent[rec];
     if (!this.parentWaiting(rec)) return;
     if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
+      this.spawning = rec;
       const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
       this.engine.after(this.backoff(k, this.rAttempt[rec] + 1), EV_SEND, retry, this.rGen[retry]);
       return;
@@ -404,6 +484,7 @@ export class Simulation implements EventHandler {
     }
     this.rReplica[rec] = r;
     this.rArrived[rec] = this.engine.now;
+    if (this.flags !== null) this.evaluateFlags(rec, s);
     if (this.busy[r] < m.serviceConcurrency[s]) {
       this.gaugeChange(s);
       this.busy[r]++;
@@ -420,30 +501,102 @@ export class Simulation implements EventHandler {
     }
   }
 
-  /** Own processing on a worker: a success or, with the endpoint's error probability, a failure. */
+  /**
+   * Which flags service `s` serves on to this request's user, with the configuration it holds now; and whether
+   * that breaks a flag's contract with what another service of the same journey decided.
+   */
+  private evaluateFlags(rec: number, s: number): void {
+    const fl = this.flags!;
+    const u = this.rUser[rec];
+    const root = this.rRoot[rec];
+    const rootLive = this.rGen[root] === this.rRootGen[rec];
+    const upstream = rootLive ? this.rFlagsOn[root] : 0;
+    const list = fl.evaluatedBy[s];
+    this.rMismatch[rec] = 0;
+    if (u < 0 || list.length === 0) {
+      this.rFlagsOn[rec] = upstream;
+      return;
+    }
+    let on = 0;
+    let evaluated = 0;
+    for (let k = 0; k < list.length; k++) {
+      const f = list[k];
+      evaluated |= 1 << f;
+      if (fl.isOn(s, f, u)) on |= 1 << f;
+    }
+    this.rFlagsOn[rec] = on | (upstream & ~evaluated);
+    if (!rootLive) return;
+    const off = evaluated & ~on;
+    if (fl.contractBroken(on, off, this.rFlagsOn[root], this.rSeenOff[root])) this.rMismatch[rec] = 1;
+    this.rFlagsOn[root] |= on;
+    this.rSeenOff[root] |= off;
+  }
+
+  /**
+   * Own processing on a worker: a success or, with the endpoint's error probability, a failure; changed by the
+   * effects of the flags on for this request. One error draw per request whatever the flags, so that runs with
+   * and without a flag stay comparable draw for draw.
+   */
   private start(rec: number, s: number): void {
     const m = this.model;
     const e = this.rTarget[rec];
     const now = this.engine.now;
     this.telemetry.started(e, now - this.rArrived[rec]);
     this.rState[rec] = ST_RUNNING;
-    const errorRate = m.endpointErrorRate[e];
+    let errorRate = m.endpointErrorRate[e];
+    let scale = 1;
+    let add = 0;
+    const on = this.rFlagsOn[rec];
+    if (on !== 0 && m.endpointEffects[e] === 1) {
+      const F = m.flagCount;
+      for (let f = 0; f < F; f++) {
+        if (((on >>> f) & 1) === 0) continue;
+        const x = m.effectOf[e * F + f];
+        if (x < 0) continue;
+        scale *= m.effLatencyScale[x];
+        add += m.effLatencyAdd[x];
+        if (m.effErrorsSet[x] >= 0) errorRate = m.effErrorsSet[x];
+        errorRate += m.effErrorsAdd[x];
+      }
+    }
     let dist = m.endpointLatency[e];
     this.rCause[rec] = CAUSE_OK;
-    if (errorRate > 0 && this.rng.next(this.serviceErrorRng[s]) < errorRate) {
+    if (this.rMismatch[rec] === 1) {
+      this.rCause[rec] = CAUSE_CONTRACT;
+      dist = m.endpointErrorLatency[e];
+    } else if (m.endpointMayFail[e] === 1 && this.rng.next(this.serviceErrorRng[s]) < errorRate) {
       this.rCause[rec] = CAUSE_ERROR;
       dist = m.endpointErrorLatency[e];
     }
-    this.engine.after(m.dists.sample(dist, this.rng, this.serviceLatencyRng[s]), EV_SERVICE_DONE, rec, this.rGen[rec]);
+    let t = m.dists.sample(dist, this.rng, this.serviceLatencyRng[s]);
+    if (scale !== 1 || add !== 0) t = Math.round(t * scale + add);
+    this.engine.after(t, EV_SERVICE_DONE, rec, this.rGen[rec]);
   }
 
   private serviceDone(rec: number): void {
-    if (this.rCause[rec] !== CAUSE_OK) {
-      this.serverFinished(rec, CAUSE_ERROR, CAUSE_ERROR);
+    const cause = this.rCause[rec];
+    if (cause !== CAUSE_OK) {
+      this.serverFinished(rec, cause, cause);
       return;
     }
+    const m = this.model;
+    const e = this.rTarget[rec];
     this.rState[rec] = ST_CALLING;
-    this.rOp[rec] = this.model.endpointOpStart[this.rTarget[rec]];
+    this.rOp[rec] = m.endpointOpStart[e];
+    this.rOpEnd[rec] = m.endpointOpEnd[e];
+    const on = this.rFlagsOn[rec];
+    if (on !== 0 && m.endpointEffects[e] === 1) {
+      // A flag that changes the endpoint's calls: the first such flag that is on decides.
+      const F = m.flagCount;
+      for (let f = 0; f < F; f++) {
+        const x = ((on >>> f) & 1) === 1 ? m.effectOf[e * F + f] : -1;
+        if (x >= 0 && m.effOpStart[x] >= 0) {
+          this.rOp[rec] = m.effOpStart[x];
+          this.rOpEnd[rec] = m.effOpEnd[x];
+          break;
+        }
+      }
+    }
     this.advance(rec);
   }
 
@@ -528,6 +681,9 @@ export class Simulation implements EventHandler {
     this.rPending[rec] = 0;
     this.rCause[rec] = CAUSE_OK;
     this.rSlot[rec] = 0;
+    this.rFlagsOn[rec] = 0;
+    this.rSeenOff[rec] = 0;
+    this.rMismatch[rec] = 0;
     this.live++;
     return rec;
   }
@@ -564,6 +720,13 @@ export class Simulation implements EventHandler {
     this.rPending = grow(this.rPending);
     this.rSent = grow(this.rSent);
     this.rArrived = grow(this.rArrived);
+    this.rUser = grow(this.rUser);
+    this.rRoot = grow(this.rRoot);
+    this.rRootGen = grow(this.rRootGen);
+    this.rFlagsOn = grow(this.rFlagsOn);
+    this.rSeenOff = grow(this.rSeenOff);
+    this.rMismatch = grow(this.rMismatch);
+    this.rOpEnd = grow(this.rOpEnd);
     const freeList = new Int32Array(cap);
     freeList.set(this.freeList.subarray(0, this.freeTop));
     // New records go on the free list highest first, so that low indices are used first.
@@ -571,4 +734,18 @@ export class Simulation implements EventHandler {
     this.freeList = freeList;
     this.cap = cap;
   }
+
+  // ---- hooks for the rollout controller -----------------------------------------------------------------
+
+  /** Publishes a flag configuration; each service with a flag SDK receives it after its own propagation delay. */
+  publishFlag(f: number, config: FlagConfig): number {
+    const flags = this.flags!;
+    const v = flags.publish(f, config);
+    const F = this.model.flagCount;
+    for (const s of flags.sdkServices) {
+      this.engine.after(this.propagation.sample(f, this.rng, this.propagationRng[f]), EV_CONFIG, s * F + f, v);
+    }
+    return v;
+  }
+
 }

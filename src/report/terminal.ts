@@ -29,7 +29,42 @@ export function formatSummary(r: RunResult): string {
     const edges = [...new Set(opened.map((b) => b.edge))];
     lines.push(`circuit breakers: ${opened.length} opening(s) on ${edges.join(', ') || 'no edge'}; first at ${formatSeconds(opened[0]?.timeSeconds ?? 0)}`);
   }
+  if (r.rollouts.length) lines.push('', ...formatTimelines(r));
   return lines.join('\n');
+}
+
+/** Each rollout plan as a story: what it did, when, and why. */
+export function formatTimelines(r: RunResult): string[] {
+  const lines: string[] = ['rollouts'];
+  for (const ro of r.rollouts) {
+    const who = [ro.kind, ro.owner].filter(Boolean).join(', ');
+    const where = ro.outcome === 'not-started' ? '' : ` at ${ro.finalPercent}% (${ro.exposedUsers.toLocaleString('en-US')} users), stage ${ro.stagesReached} of ${ro.stages}`;
+    lines.push(`  ${ro.flag}${who ? ` (${who})` : ''}: ${ro.outcome.toUpperCase()}${where}`);
+    for (const d of ro.decisions) {
+      lines.push(`    ${formatClock(d.timeSeconds).padStart(9)}  ${d.action.padEnd(8)} ${d.reason}`);
+    }
+    const gates = r.audit.filter((a) => a.flag === ro.flag && a.event === 'gate');
+    if (gates.length) {
+      const failed = gates.filter((g) => g.gate?.verdict === 'fail').length;
+      const inconclusive = gates.filter((g) => g.gate?.verdict === 'inconclusive').length;
+      lines.push(`    gates: ${gates.length} readings, ${failed} failed, ${inconclusive} inconclusive`);
+    }
+    const prop = Object.entries(ro.propagation);
+    if (prop.length) {
+      const mean = prop.reduce((x, [, p]) => x + p.meanSeconds * p.changes, 0) / prop.reduce((x, [, p]) => x + p.changes, 0);
+      const max = Math.max(...prop.map(([, p]) => p.maxSeconds));
+      lines.push(`    propagation to ${prop.length} services: mean ${mean.toFixed(1)}s, max ${max.toFixed(1)}s`);
+    }
+  }
+  return lines;
+}
+
+function formatClock(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : `${m}m${String(sec).padStart(2, '0')}s`;
 }
 
 function errorText(f: CallFigures): string {

@@ -4,6 +4,9 @@
  * name the path inside the file and, where the file has one, its line and column.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { generateCohort } from '../cohorts/cohort.js';
+import { readCohortFile } from '../cohorts/file.js';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { normalize } from './normalize.js';
@@ -22,10 +25,11 @@ export function loadScenarioFile(file: string): Loaded {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : String((err as Error).message);
     return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${why}` }] };
   }
-  return parseScenarioText(text);
+  return parseScenarioText(text, dirname(file));
 }
 
-export function parseScenarioText(text: string): Loaded {
+/** Parses scenario text; a cohort file it names is read relative to `baseDir`. */
+export function parseScenarioText(text: string, baseDir = '.'): Loaded {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
@@ -53,7 +57,20 @@ export function parseScenarioText(text: string): Loaded {
   }
   const normalized = normalize(parsed.data);
   if (!normalized.ok) return { ok: false, problems: normalized.problems.map((p) => at(p.path, p)) };
-  return { ok: true, scenario: normalized.scenario, input: parsed.data };
+  const s = normalized.scenario;
+  const spec = s.cohort;
+  if (spec === null) return { ok: true, scenario: s, input: parsed.data };
+  if (spec.kind === 'inline') {
+    const population = generateCohort({ name: `${s.name}-users`, size: spec.size, seed: spec.seed, segments: spec.segments ?? undefined });
+    return { ok: true, scenario: { ...s, population }, input: parsed.data };
+  }
+  const file = resolve(baseDir, spec.path);
+  const read = readCohortFile(file);
+  if (!read.ok) {
+    const where = read.path ? ` at ${read.path}` : '';
+    return { ok: false, problems: [at(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path}${where}: ${read.message}` })] };
+  }
+  return { ok: true, scenario: { ...s, population: read.cohort }, input: parsed.data };
 }
 
 /** Offset of the node at `path` (the key itself when the value is missing). */

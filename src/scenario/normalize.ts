@@ -4,6 +4,7 @@
  * Scenario or problems out.
  */
 import { DEFAULTS } from './defaults.js';
+import { normalizeRelease } from './release.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import type {
   BreakerInput, CallInput, DistributionInput, OperationInput, RetryInput, ScenarioInput,
@@ -275,6 +276,11 @@ export function normalize(input: ScenarioInput): Normalized {
   const windowUs = duration(input.window, DEFAULTS.window, ['window']);
   if (windowUs <= 0) problems.push({ path: ['window'], message: 'the window must be longer than zero' });
 
+  const startTime = input['start-time'] ?? DEFAULTS.startTime;
+  const release = normalizeRelease(input, {
+    problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name),
+  });
+
   const scenario: Scenario = {
     name: input.name,
     description: input.description ?? '',
@@ -284,6 +290,9 @@ export function normalize(input: ScenarioInput): Normalized {
     traffic: { perSec, shape, requests: t.requests ?? Infinity },
     journeys,
     services,
+    startTimeUs: (Number(startTime.slice(0, 2)) * 60 + Number(startTime.slice(3))) * 60e6,
+    ...release,
+    population: null,
   };
   problems.push(...syncCycles(scenario));
   return problems.length ? { ok: false, problems } : { ok: true, scenario };

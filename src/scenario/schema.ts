@@ -111,6 +111,15 @@ export const Journey = z.strictObject({
   steps: z.array(Call).min(1, { error: 'a journey needs at least one step' }),
 });
 
+export const Cohort = z.union([
+  z.string().meta({ description: 'A cohort file made by `rehearse cohorts generate`, relative to the scenario file.' }),
+  z.strictObject({
+    size: positiveInt('size'),
+    seed: z.int().min(0).optional(),
+    segments: z.record(z.string(), Percent).optional().meta({ description: 'Named segments and their shares.' }),
+  }).meta({ description: 'A cohort generated when the scenario loads.' }),
+]);
+
 export const Traffic = z.strictObject({
   rate: Rate.meta({ description: 'Mean (constant), peak (diurnal), final (ramp) or first (steps) arrival rate.' }),
   shape: z.enum(['constant', 'diurnal', 'ramp', 'steps']).optional(),
@@ -121,6 +130,84 @@ export const Traffic = z.strictObject({
   over: Duration.optional(),
   steps: z.array(z.strictObject({ at: Duration, rate: RateOrZero })).optional(),
   requests: positiveInt('requests').optional().meta({ description: 'Stop arrivals after this many journeys.' }),
+  cohort: Cohort.optional(),
+});
+
+const flagKey = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'a flag key is letters, digits, ".", "_" and "-"' });
+
+const Effect = z.strictObject({
+  latency: z.string().regex(/^(x\d+(\.\d+)?|\+(\d+(\.\d*)?|\.\d+)(us|µs|ms|s|m|h))$/, {
+    error: 'latency effect is a multiplier ("x1.15") or an addition ("+20ms")',
+  }).optional(),
+  errors: z.string().regex(/^\+?(\d+(\.\d*)?|\.\d+)%$/, { error: 'errors effect is an addition ("+0.2%") or a new rate ("1%")' }).optional(),
+  calls: z.array(Operation).optional().meta({ description: 'The calls the endpoint makes instead, when the flag is on.' }),
+});
+
+export const Flag = z.strictObject({
+  kind: z.enum(['release', 'experiment', 'ops']).optional(),
+  owner: z.string().optional(),
+  description: z.string().optional(),
+  'evaluated-by': z.array(z.string()).min(1, { error: 'name at least one service that evaluates the flag' }),
+  requires: z.array(flagKey).optional().meta({ description: 'Prerequisite flags, which must be on for the same user.' }),
+  bucketing: z.enum(['flagd', 'unleash', 'launchdarkly', 'growthbook']).optional(),
+  salt: z.string().optional().meta({ description: 'LaunchDarkly salt, Unleash groupId or GrowthBook seed (default: the flag key).' }),
+  'hash-version': z.union([z.literal(1), z.literal(2)]).optional(),
+  targeting: z.array(z.strictObject({ when: z.string(), serve: z.enum(['on', 'off']) })).optional()
+    .meta({ description: 'Rules on user attributes, before the percentage; the first that matches decides.' }),
+  propagation: Distribution.optional().meta({ description: 'Delay before each evaluating service sees a change.' }),
+  contract: z.enum(['consistent', 'none']).optional().meta({
+    description: 'consistent: a request that sees the flag on in one service and off in another fails.',
+  }),
+  needs: z.array(flagKey).optional().meta({
+    description: 'Flags that must be on wherever they are evaluated for a request this flag is on for (the provider side of an API change); otherwise the request fails.',
+  }),
+  'when-on': z.record(z.string(), Effect).optional().meta({ description: 'What the new code path changes, per service or service.endpoint.' }),
+});
+
+const Gate = z.union([
+  z.string().meta({ description: 'A k6 threshold: metric{tags} aggregate operator value, e.g. req_failed{service:payments,flag:on} rate<0.01' }),
+  z.strictObject({
+    'burn-rate': z.strictObject({
+      slo: Percent,
+      pairs: z.array(z.tuple([Duration, Duration, z.number().positive()])).min(1),
+      filter: z.string().optional().meta({ description: 'Tags of the SLI, e.g. {journey:checkout}; default all journeys.' }),
+    }),
+  }),
+  z.strictObject({
+    compare: z.strictObject({
+      metric: z.enum(['req_duration', 'req_failed']),
+      test: z.enum(['mann-whitney', 'two-proportion']).optional(),
+      'max-increase': Percent.optional(),
+      confidence: Percent.optional(),
+      'min-samples': positiveInt('min-samples').optional(),
+      over: z.union([Duration, z.literal('stage')]).optional(),
+      filter: z.string().optional(),
+    }),
+  }),
+]);
+
+export const Stage = z.strictObject({
+  to: Percent,
+  audience: z.string().optional().meta({ description: 'Only users matching this expression, e.g. plan == "beta".' }),
+  hold: Duration.optional(),
+  approval: Distribution.optional().meta({ description: 'A manual approval before this stage, as a delay distribution.' }),
+});
+
+export const RolloutPlan = z.strictObject({
+  flag: flagKey,
+  after: flagKey.optional().meta({ description: 'Start when the plan of this flag completes.' }),
+  start: Duration.optional(),
+  stages: z.array(Stage).min(1, { error: 'a rollout needs at least one stage' }),
+  'evaluate-every': Duration.optional(),
+  gates: z.array(Gate).optional(),
+  'failure-limit': nonNegativeInt('failure-limit').optional(),
+  'consecutive-error-limit': nonNegativeInt('consecutive-error-limit').optional(),
+  inconclusive: z.enum(['pause', 'promote']).optional(),
+  'on-breach': z.enum(['rollback', 'pause']).optional(),
+  'rollback-to': z.enum(['zero', 'previous']).optional(),
+  windows: z.array(z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'a window is "HH:MM-HH:MM"' })).optional()
+    .meta({ description: 'Times of day when the plan may advance.' }),
+  lock: z.boolean().optional().meta({ description: 'Hold a lock on each evaluating service while ramping (default true).' }),
 });
 
 export const ScenarioFile = z.strictObject({
@@ -133,6 +220,10 @@ export const ScenarioFile = z.strictObject({
   traffic: Traffic,
   journeys: z.record(z.string(), Journey),
   services: z.record(z.string(), Service),
+  'start-time': z.string().regex(/^\d\d:\d\d$/, { error: 'start-time is "HH:MM"' }).optional()
+    .meta({ description: 'Time of day when the simulation starts (for rollout windows).' }),
+  flags: z.record(flagKey, Flag).optional(),
+  rollout: z.array(RolloutPlan).optional(),
 });
 
 export type ScenarioInput = z.infer<typeof ScenarioFile>;
@@ -141,6 +232,9 @@ export type OperationInput = z.infer<typeof Operation>;
 export type DistributionInput = z.infer<typeof Distribution>;
 export type BreakerInput = z.infer<typeof Breaker>;
 export type RetryInput = z.infer<typeof Retry>;
+export type FlagInput = z.infer<typeof Flag>;
+export type RolloutInput = z.infer<typeof RolloutPlan>;
+export type GateInput = z.infer<typeof Gate>;
 
 export function scenarioJsonSchema(): object {
   return z.toJSONSchema(ScenarioFile, { io: 'input', target: 'draft-2020-12' });

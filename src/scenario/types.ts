@@ -1,3 +1,5 @@
+import type { Cohort } from '../cohorts/cohort.js';
+
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
 
 export type DistKind = 'constant' | 'uniform' | 'exponential' | 'normal' | 'lognormal' | 'empirical';
@@ -100,4 +102,118 @@ export interface Scenario {
   readonly traffic: Traffic;
   readonly journeys: readonly Journey[];
   readonly services: readonly Service[];
+  /** Time of day at the start of the run, in microseconds after midnight. */
+  readonly startTimeUs: number;
+  readonly cohort: CohortSpec | null;
+  /** The users themselves: made or read when the scenario loads (null before, or when no cohort is needed). */
+  readonly population: Cohort | null;
+  readonly flags: readonly Flag[];
+  readonly rollouts: readonly RolloutPlan[];
+}
+
+export type CohortSpec =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'inline'; readonly size: number; readonly seed: number; readonly segments: Readonly<Record<string, number>> | null };
+
+/** What a flag's new code path changes in one service, or one endpoint of it. */
+export interface FlagEffect {
+  readonly service: string;
+  /** null: every endpoint of the service. */
+  readonly endpoint: string | null;
+  readonly latencyScale: number;
+  readonly latencyAddUs: number;
+  /** A new error probability, or null to keep the endpoint's. */
+  readonly errorsSet: number | null;
+  readonly errorsAdd: number;
+  /** The calls made instead, or null to keep the endpoint's. */
+  readonly operations: readonly Operation[] | null;
+}
+
+export interface TargetingRule {
+  readonly when: string;
+  readonly serve: boolean;
+  readonly path: readonly (string | number)[];
+}
+
+export interface Flag {
+  readonly key: string;
+  readonly kind: 'release' | 'experiment' | 'ops';
+  readonly owner: string;
+  readonly description: string;
+  readonly evaluatedBy: readonly string[];
+  readonly requires: readonly string[];
+  readonly bucketing: 'flagd' | 'unleash' | 'launchdarkly' | 'growthbook';
+  readonly salt: string | null;
+  readonly hashVersion: 1 | 2;
+  readonly targeting: readonly TargetingRule[];
+  readonly propagation: Dist;
+  readonly contract: 'consistent' | 'none';
+  /** Flags a request needs on, in every service that evaluates them, when this flag is on for it. */
+  readonly needs: readonly string[];
+  readonly effects: readonly FlagEffect[];
+}
+
+export interface Stage {
+  readonly percent: number;
+  readonly audience: string | null;
+  readonly holdUs: number;
+  readonly approval: Dist | null;
+}
+
+/** Tag filters of a gate: what a monitoring query would select. */
+export interface TagFilter {
+  readonly service: string | null;
+  readonly endpoint: string | null;
+  readonly journey: string | null;
+  /** The plan's flag on or off, or null for both. */
+  readonly flagOn: boolean | null;
+  readonly segment: string | null;
+}
+
+export type Gate =
+  | {
+      readonly kind: 'threshold';
+      readonly source: string;
+      readonly metric: 'req_failed' | 'req_duration' | 'reqs';
+      readonly aggregate: { readonly kind: string; readonly percentile?: number };
+      readonly operator: '<' | '<=' | '>' | '>=' | '==' | '!=';
+      /** In microseconds for durations, a fraction for rates. */
+      readonly limit: number;
+      readonly filter: TagFilter;
+    }
+  | {
+      readonly kind: 'burn-rate';
+      readonly source: string;
+      readonly slo: number;
+      readonly pairs: readonly { readonly shortUs: number; readonly longUs: number; readonly factor: number }[];
+      readonly filter: TagFilter;
+    }
+  | {
+      readonly kind: 'compare';
+      readonly source: string;
+      readonly metric: 'req_duration' | 'req_failed';
+      readonly test: 'mann-whitney' | 'two-proportion';
+      readonly maxIncrease: number;
+      readonly confidence: number;
+      readonly minSamples: number;
+      /** Lookback in microseconds, or 0 for everything since the stage began. */
+      readonly overUs: number;
+      readonly filter: TagFilter;
+    };
+
+export interface RolloutPlan {
+  readonly flag: string;
+  readonly after: string | null;
+  readonly startUs: number;
+  readonly stages: readonly Stage[];
+  readonly evaluateEveryUs: number;
+  readonly gates: readonly Gate[];
+  readonly failureLimit: number;
+  readonly consecutiveErrorLimit: number;
+  readonly inconclusive: 'pause' | 'promote';
+  readonly onBreach: 'rollback' | 'pause';
+  readonly rollbackTo: 'zero' | 'previous';
+  /** Allowed times of day, as [start, end) minutes after midnight. */
+  readonly windows: readonly (readonly [number, number])[];
+  readonly lock: boolean;
 }

@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../scenario/types.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
+import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
 import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
 import { VERSION } from '../version.js';
 
@@ -42,6 +43,24 @@ export interface WindowSeries {
   p99Ms: number[];
 }
 
+export interface RolloutFigures {
+  flag: string;
+  kind: string;
+  owner: string;
+  outcome: PlanReport['outcome'];
+  finalPercent: number;
+  /** Users of the cohort the final configuration serves the flag to. */
+  exposedUsers: number;
+  stagesReached: number;
+  stages: number;
+  startedSeconds: number | null;
+  endedSeconds: number | null;
+  decisions: { timeSeconds: number; action: string; stage: number; percent: number; reason: string }[];
+  propagation: Record<string, { changes: number; meanSeconds: number; maxSeconds: number }>;
+}
+
+export type AuditRecord = Omit<AuditEntry, 'timeUs' | 'delayUs'> & { timeSeconds: number; delaySeconds?: number };
+
 export interface RunResult {
   schema: 'rehearse/run@1';
   version: string;
@@ -51,7 +70,8 @@ export interface RunResult {
   services: Record<string, ServiceFigures>;
   journeys: Record<string, CallFigures & { throughputPerSec: number }>;
   breakers: { timeSeconds: number; edge: string; to: string }[];
-  rollouts: unknown[];
+  rollouts: RolloutFigures[];
+  audit: AuditRecord[];
   outcomes: Record<string, unknown>;
   acceptance: { criterion: string; value: number | null; pass: boolean }[];
   windows: {
@@ -64,8 +84,48 @@ export interface RunResult {
 
 export function runScenario(scenario: Scenario, options: { seed?: number } = {}): RunResult {
   const seed = options.seed ?? scenario.seed;
-  const sim = new Simulation(scenario, seed).run();
-  return buildResult(scenario, seed, sim);
+  const simulation = new Simulation(scenario, seed);
+  const controller = scenario.rollouts.length > 0 ? new RolloutController(scenario) : null;
+  if (controller) simulation.attach(controller);
+  const sim = simulation.run();
+  return buildResult(scenario, seed, sim, controller);
+}
+
+const seconds = (us: number) => Math.round(us) / 1e6;
+
+function rolloutFigures(scenario: Scenario, sim: SimulationResult, controller: RolloutController | null): RolloutFigures[] {
+  if (!controller) return [];
+  return controller.reports().map((r) => {
+    const flag = scenario.flags.find((f) => f.key === r.flag)!;
+    const f = sim.flags!.flagIndex(r.flag);
+    const versions = sim.flags!.versions[f];
+    return {
+      flag: r.flag,
+      kind: flag.kind,
+      owner: flag.owner,
+      outcome: r.outcome,
+      finalPercent: r.finalPercent,
+      exposedUsers: sim.flags!.exposed(f, versions.length - 1),
+      stagesReached: r.stagesReached,
+      stages: scenario.rollouts.find((p) => p.flag === r.flag)!.stages.length,
+      startedSeconds: r.startedUs === null ? null : seconds(r.startedUs),
+      endedSeconds: r.endedUs === null ? null : seconds(r.endedUs),
+      decisions: r.decisions.map((d) => ({ timeSeconds: seconds(d.timeUs), action: d.action, stage: d.stage + 1, percent: d.percent, reason: d.reason })),
+      propagation: Object.fromEntries(Object.entries(r.propagation).map(([svc, x]) => [svc, {
+        changes: x.changes, meanSeconds: round(x.meanUs / 1e6, 3), maxSeconds: round(x.maxUs / 1e6, 3),
+      }])),
+    };
+  });
+}
+
+function auditRecords(controller: RolloutController | null): AuditRecord[] {
+  if (!controller) return [];
+  return controller.audit.map(({ timeUs, delayUs, gate, ...rest }) => ({
+    timeSeconds: seconds(timeUs),
+    ...rest,
+    ...(delayUs !== undefined ? { delaySeconds: seconds(delayUs) } : {}),
+    ...(gate ? { gate: { ...gate, value: gate.value === null ? null : round(gate.value, 6) } } : {}),
+  }));
 }
 
 const ms = (us: number) => round(us / 1000, 3);
@@ -99,7 +159,7 @@ function serviceFigures(t: TagStats & ServiceGauges, seconds: number, endpoints:
   };
 }
 
-export function buildResult(scenario: Scenario, seed: number, sim: SimulationResult): RunResult {
+export function buildResult(scenario: Scenario, seed: number, sim: SimulationResult, controller: RolloutController | null = null): RunResult {
   const m = sim.model;
   const tel = sim.telemetry;
   const seconds = sim.simulatedUs / 1e6;
@@ -139,7 +199,8 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
     services,
     journeys,
     breakers: sim.breakerLog.map((b) => ({ timeSeconds: round(b.timeUs / 1e6, 6), edge: b.breaker, to: b.to })),
-    rollouts: [],
+    rollouts: rolloutFigures(scenario, sim, controller),
+    audit: auditRecords(controller),
     outcomes: {},
     acceptance: [],
     windows,

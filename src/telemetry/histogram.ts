@@ -51,29 +51,42 @@ const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF - 1;
 const BUFFERED_LIMIT = 2 ** 31;
 const SLOTS = (31 - SUB_BUCKET_HALF_MAGNITUDE + 1) * SUB_BUCKET_HALF;
 
-/**
- * A recording buffer in front of an HdrHistogram: the simulator's hot path counts values in HdrHistogram's own
- * bucket layout (an index from a count of leading zeros, and an increment), and the counts are flushed into the
- * histogram with recordValueWithCount when a window closes. Every value lands in the bucket it would have
- * landed in directly, so percentiles, counts and max are identical; it only saves a WebAssembly call per
- * value (the call was about 15% of the engine benchmark).
- */
-export class HistogramBuffer {
-  private counts: Uint32Array | null = null;
-  private touched = new Int32Array(64);
-  private touchedCount = 0;
+function indexOf(value: number): number {
+  const bucket = 32 - Math.clz32(value | SUB_BUCKET_MASK) - (SUB_BUCKET_HALF_MAGNITUDE + 1);
+  return ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + ((value >>> bucket) - SUB_BUCKET_HALF);
+}
 
-  constructor(private readonly target: Histogram) {}
+/** The lowest value of the bucket at `index`: every value of the bucket is equivalent to it in the histogram. */
+function valueAt(index: number): number {
+  let bucket = (index >> SUB_BUCKET_HALF_MAGNITUDE) - 1;
+  let sub = (index & (SUB_BUCKET_HALF - 1)) + SUB_BUCKET_HALF;
+  if (bucket < 0) {
+    sub -= SUB_BUCKET_HALF;
+    bucket = 0;
+  }
+  return sub * 2 ** bucket;
+}
+
+/**
+ * Counts of values in HdrHistogram's own bucket layout (three significant digits), kept in JS: recording is an
+ * index from a count of leading zeros and an increment, and only the buckets touched are visited afterwards.
+ * Values of 2^31 microseconds (35 minutes) and more are counted in the last bucket.
+ */
+export class BucketCounts {
+  protected counts: Uint32Array | null = null;
+  protected touched = new Int32Array(64);
+  protected touchedCount = 0;
+  total = 0;
+  sum = 0;
 
   record(value: number): void {
-    if (value >= BUFFERED_LIMIT) {
-      this.target.recordValue(value);
-      return;
-    }
+    this.add(indexOf(value < BUFFERED_LIMIT ? value : BUFFERED_LIMIT - 1), 1);
+    this.sum += value;
+  }
+
+  protected add(index: number, n: number): void {
     const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
-    const bucket = 32 - Math.clz32(value | SUB_BUCKET_MASK) - (SUB_BUCKET_HALF_MAGNITUDE + 1);
-    const index = ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + ((value >>> bucket) - SUB_BUCKET_HALF);
-    if (counts[index]++ === 0) {
+    if (counts[index] === 0) {
       if (this.touchedCount === this.touched.length) {
         const grown = new Int32Array(this.touched.length * 2);
         grown.set(this.touched);
@@ -81,23 +94,60 @@ export class HistogramBuffer {
       }
       this.touched[this.touchedCount++] = index;
     }
+    counts[index] += n;
+    this.total += n;
+  }
+
+  /** Adds another's counts to these. */
+  merge(other: BucketCounts): void {
+    if (!other.counts) return;
+    for (let k = 0; k < other.touchedCount; k++) this.add(other.touched[k], other.counts[other.touched[k]]);
+    this.sum += other.sum;
+  }
+
+  clear(): void {
+    if (this.counts) for (let k = 0; k < this.touchedCount; k++) this.counts[this.touched[k]] = 0;
+    this.touchedCount = 0;
+    this.total = 0;
+    this.sum = 0;
+  }
+
+  /** Records the counts into an HdrHistogram (they land in the same buckets). */
+  addTo(h: Histogram): void {
+    if (!this.counts) return;
+    for (let k = 0; k < this.touchedCount; k++) {
+      const index = this.touched[k];
+      h.recordValueWithCount(valueAt(index), this.counts[index]);
+    }
+  }
+
+  /** Visits (bucket value, count) in increasing order of value. */
+  forEachAscending(visit: (value: number, count: number) => void): void {
+    if (!this.counts) return;
+    const indices = Array.from(this.touched.subarray(0, this.touchedCount)).sort((a, b) => a - b);
+    for (const index of indices) visit(valueAt(index), this.counts[index]);
+  }
+}
+
+/**
+ * A recording buffer in front of an HdrHistogram: the simulator's hot path counts values in HdrHistogram's own
+ * bucket layout, and the counts are flushed into the histogram with recordValueWithCount when a window closes.
+ * Every value lands in the bucket it would have landed in directly, so percentiles, counts and max are
+ * identical; it only saves a WebAssembly call per value (the call was about 15% of the engine benchmark).
+ */
+export class HistogramBuffer extends BucketCounts {
+  constructor(private readonly target: Histogram) {
+    super();
+  }
+
+  override record(value: number): void {
+    if (value >= BUFFERED_LIMIT) this.target.recordValue(value);
+    else this.add(indexOf(value), 1);
   }
 
   /** Moves the buffered counts into the histogram. */
   flush(): void {
-    const counts = this.counts;
-    if (!counts) return;
-    for (let k = 0; k < this.touchedCount; k++) {
-      const index = this.touched[k];
-      let bucket = (index >> SUB_BUCKET_HALF_MAGNITUDE) - 1;
-      let sub = (index & (SUB_BUCKET_HALF - 1)) + SUB_BUCKET_HALF;
-      if (bucket < 0) {
-        sub -= SUB_BUCKET_HALF;
-        bucket = 0;
-      }
-      this.target.recordValueWithCount(sub * 2 ** bucket, counts[index]);
-      counts[index] = 0;
-    }
-    this.touchedCount = 0;
+    this.addTo(this.target);
+    this.clear();
   }
 }

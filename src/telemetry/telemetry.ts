@@ -13,7 +13,9 @@ export const CAUSE_DOWNSTREAM = 2;
 export const CAUSE_TIMEOUT = 3;
 export const CAUSE_REJECTED = 4;
 export const CAUSE_BREAKER_OPEN = 5;
-export const CAUSE_NAMES = ['ok', 'error', 'downstream', 'timeout', 'rejected', 'breaker-open'] as const;
+/** A flag with a consistency contract was on in one service of the request and off in another. */
+export const CAUSE_CONTRACT = 6;
+export const CAUSE_NAMES = ['ok', 'error', 'downstream', 'timeout', 'rejected', 'breaker-open', 'contract'] as const;
 export type CauseName = (typeof CAUSE_NAMES)[number];
 const CAUSES = CAUSE_NAMES.length;
 
@@ -186,7 +188,7 @@ function stats(counters: Float64Array, tag: number, h: Histogram): TagStats {
     errors: requests - c(CAUSE_OK),
     byCause: {
       error: c(CAUSE_ERROR), downstream: c(CAUSE_DOWNSTREAM), timeout: c(CAUSE_TIMEOUT),
-      rejected: c(CAUSE_REJECTED), 'breaker-open': c(CAUSE_BREAKER_OPEN),
+      rejected: c(CAUSE_REJECTED), 'breaker-open': c(CAUSE_BREAKER_OPEN), contract: c(CAUSE_CONTRACT),
     },
     meanUs: requests > 0 ? counters[base + F_LATENCY_SUM] / requests : 0,
     latencyUs: percentiles(h),
@@ -206,6 +208,7 @@ function mergeStats(parts: TagStats[], merged: Histogram): TagStats {
     byCause: {
       error: sum((t) => t.byCause.error), downstream: sum((t) => t.byCause.downstream), timeout: sum((t) => t.byCause.timeout),
       rejected: sum((t) => t.byCause.rejected), 'breaker-open': sum((t) => t.byCause['breaker-open']),
+      contract: sum((t) => t.byCause.contract),
     },
     meanUs: requests > 0 ? sum((t) => t.meanUs * t.requests) / requests : 0,
     latencyUs: percentiles(merged),

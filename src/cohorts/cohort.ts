@@ -1,0 +1,143 @@
+/**
+ * Synthetic user cohorts: who the users are (a stable targeting key and the attributes rollouts target on),
+ * which named segment each belongs to, and how active each is. Generated with faker from a seed, so the same
+ * seed gives the same people; stored column by column.
+ */
+import { Faker, base, en } from '@faker-js/faker';
+
+export const COHORT_SCHEMA = 'rehearse/cohort@1';
+
+/** Attribute names users carry, as targeting rules and audience expressions name them. */
+export const USER_ATTRIBUTES = [
+  'key', 'country', 'plan', 'platform', 'appVersion', 'accountAgeDays', 'employee', 'betaTester', 'segment',
+] as const;
+export type UserAttribute = (typeof USER_ATTRIBUTES)[number];
+
+export interface Cohort {
+  readonly name: string;
+  readonly seed: number;
+  readonly size: number;
+  /** Segment names and their target shares (they sum to 1). */
+  readonly segments: Readonly<Record<string, number>>;
+  readonly key: readonly string[];
+  readonly country: readonly string[];
+  readonly plan: readonly string[];
+  readonly platform: readonly string[];
+  readonly appVersion: readonly string[];
+  readonly accountAgeDays: readonly number[];
+  readonly employee: readonly boolean[];
+  readonly betaTester: readonly boolean[];
+  readonly segment: readonly string[];
+  /** Share of traffic weight: heavy-tailed, so a few users make many requests. */
+  readonly activity: readonly number[];
+}
+
+/** Segments when none are given: most users in general, a beta group, business accounts, and staff. */
+export const DEFAULT_SEGMENTS: Readonly<Record<string, number>> = { general: 0.85, business: 0.08, beta: 0.05, internal: 0.02 };
+
+const COUNTRIES: [string, number][] = [
+  ['US', 30], ['IN', 10], ['GB', 8], ['DE', 8], ['BR', 7], ['FR', 6], ['JP', 5], ['CA', 4], ['MX', 4], ['AU', 3],
+  ['ES', 3], ['IT', 3], ['NL', 2], ['SE', 2], ['PL', 2], ['KR', 2], ['ZA', 1],
+];
+const weighted = <T>(list: [T, number][]) => list.map(([value, weight]) => ({ value, weight }));
+
+export interface GenerateOptions {
+  name: string;
+  size: number;
+  seed: number;
+  segments?: Readonly<Record<string, number>>;
+}
+
+export function generateCohort(opts: GenerateOptions): Cohort {
+  const segments = opts.segments ?? DEFAULT_SEGMENTS;
+  const faker = new Faker({ locale: [en, base] });
+  faker.seed(opts.seed);
+  const segmentChoices = weighted(Object.entries(segments));
+  const countries = weighted(COUNTRIES);
+  const platforms = weighted<string>([['web', 55], ['ios', 25], ['android', 20]]);
+  const c = {
+    key: [] as string[], country: [] as string[], plan: [] as string[], platform: [] as string[], appVersion: [] as string[],
+    accountAgeDays: [] as number[], employee: [] as boolean[], betaTester: [] as boolean[], segment: [] as string[], activity: [] as number[],
+  };
+  for (let i = 0; i < opts.size; i++) {
+    const segment = faker.helpers.weightedArrayElement(segmentChoices);
+    const platform = faker.helpers.weightedArrayElement(platforms);
+    c.key.push(`u-${faker.string.uuid()}`);
+    c.segment.push(segment);
+    c.country.push(faker.helpers.weightedArrayElement(countries));
+    c.platform.push(platform);
+    c.appVersion.push(platform === 'web' ? 'web' : `5.${faker.number.int({ min: 8, max: 14 })}.${faker.number.int({ min: 0, max: 4 })}`);
+    c.plan.push(
+      segment === 'business' ? 'business'
+        : segment === 'beta' ? 'beta'
+          : segment === 'internal' ? 'staff'
+            : faker.helpers.weightedArrayElement(weighted<string>([['free', 75], ['pro', 25]])),
+    );
+    c.employee.push(segment === 'internal');
+    c.betaTester.push(segment === 'beta' || segment === 'internal');
+    // Account age: exponential with a mean of a year and a half.
+    c.accountAgeDays.push(Math.floor(-Math.log(1 - faker.number.float({ min: 0, max: 1, fractionDigits: 6 }) + 1e-9) * 540));
+    // Activity: lognormal (sigma 1.2): the top 1% of users make about 10% of requests.
+    const u1 = faker.number.float({ min: 1e-9, max: 1, fractionDigits: 9 });
+    const u2 = faker.number.float({ min: 0, max: 1, fractionDigits: 9 });
+    c.activity.push(round(Math.exp(1.2 * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)), 4));
+  }
+  return { name: opts.name, seed: opts.seed, size: opts.size, segments, ...c };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** The user's attributes as an object, for targeting rules and display. */
+export function userAttributes(c: Cohort, i: number): Record<UserAttribute, string | number | boolean> {
+  return {
+    key: c.key[i], country: c.country[i], plan: c.plan[i], platform: c.platform[i], appVersion: c.appVersion[i],
+    accountAgeDays: c.accountAgeDays[i], employee: c.employee[i], betaTester: c.betaTester[i], segment: c.segment[i],
+  };
+}
+
+/** The on-disk document: metadata and one array per attribute. */
+export function cohortDocument(c: Cohort): Record<string, unknown> {
+  const { name, seed, size, segments, ...columns } = c;
+  return { schema: COHORT_SCHEMA, name, seed, size, segments, users: columns };
+}
+
+/**
+ * Picks users in proportion to their activity in O(1) a draw (Walker's alias method), so that the same user
+ * comes back within a run as real users do.
+ */
+export class ActivitySampler {
+  readonly probability: Float64Array;
+  readonly alias: Int32Array;
+
+  constructor(weights: readonly number[]) {
+    const n = weights.length;
+    this.probability = new Float64Array(n);
+    this.alias = new Int32Array(n);
+    const total = weights.reduce((a, b) => a + b, 0);
+    const scaled = weights.map((w) => (w * n) / total);
+    const small: number[] = [];
+    const large: number[] = [];
+    scaled.forEach((p, i) => (p < 1 ? small : large).push(i));
+    while (small.length && large.length) {
+      const s = small.pop()!;
+      const l = large.pop()!;
+      this.probability[s] = scaled[s];
+      this.alias[s] = l;
+      scaled[l] = scaled[l] + scaled[s] - 1;
+      (scaled[l] < 1 ? small : large).push(l);
+    }
+    for (const i of [...small, ...large]) {
+      this.probability[i] = 1;
+      this.alias[i] = i;
+    }
+  }
+
+  /** A user index from two uniform draws. */
+  pick(u1: number, u2: number): number {
+    const i = Math.floor(u1 * this.probability.length);
+    return u2 < this.probability[i] ? i : this.alias[i];
+  }
+}

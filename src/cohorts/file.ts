@@ -1,0 +1,49 @@
+/** Reading and writing cohort files: the I/O edge of the cohorts layer. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
+
+const CohortDocument = z.strictObject({
+  schema: z.literal(COHORT_SCHEMA),
+  name: z.string(),
+  seed: z.int(),
+  size: z.int().min(1),
+  segments: z.record(z.string(), z.number().min(0).max(1)),
+  users: z.strictObject({
+    key: z.array(z.string()),
+    country: z.array(z.string()),
+    plan: z.array(z.string()),
+    platform: z.array(z.string()),
+    appVersion: z.array(z.string()),
+    accountAgeDays: z.array(z.number()),
+    employee: z.array(z.boolean()),
+    betaTester: z.array(z.boolean()),
+    segment: z.array(z.string()),
+    activity: z.array(z.number().positive()),
+  }),
+});
+
+export type CohortRead = { ok: true; cohort: Cohort } | { ok: false; path: string; message: string };
+
+export function readCohortFile(file: string): CohortRead {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, path: '', message: code === 'ENOENT' ? 'no such file' : `not a cohort file: ${(err as Error).message}` };
+  }
+  const parsed = CohortDocument.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, path: issue.path.join('.'), message: issue.message };
+  }
+  const d = parsed.data;
+  for (const attr of [...USER_ATTRIBUTES, 'activity'] as const) {
+    if (d.users[attr].length !== d.size) {
+      return { ok: false, path: `users.${attr}`, message: `has ${d.users[attr].length} entries for ${d.size} users` };
+    }
+  }
+  if (new Set(d.users.key).size !== d.size) return { ok: false, path: 'users.key', message: 'targeting keys must be unique' };
+  return { ok: true, cohort: { name: d.name, seed: d.seed, size: d.size, segments: d.segments, ...d.users } };
+}

@@ -1,0 +1,170 @@
+/**
+ * Flags at run time: each user's fixed position in each flag's rollout (computed once, as the flag's system
+ * buckets), targeting decisions, audience matches, and the configuration each service currently serves. A
+ * change of configuration is published as a new version; each service applies it when it arrives, and until
+ * then evaluates the old one. Evaluation is a few array reads, cheap enough for every request.
+ */
+import type { Cohort } from '../cohorts/cohort.js';
+import { userAttributes } from '../cohorts/cohort.js';
+import type { Scenario } from '../scenario/types.js';
+import { bucketOf, rolloutThreshold } from './bucketing.js';
+import { parseExpression } from './expression.js';
+import { USER_ATTRIBUTES } from '../cohorts/cohort.js';
+
+/** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
+export interface FlagConfig {
+  readonly enabled: boolean;
+  readonly percent: number;
+  /** Audience expression, or null for everyone. */
+  readonly audience: string | null;
+}
+
+export const FLAG_LIMIT = 31;
+
+export class FlagRuntime {
+  readonly flagKeys: string[];
+  readonly users: number;
+  readonly segmentNames: string[];
+  readonly userSegment: Uint8Array;
+  readonly contract: Uint8Array;
+  /** Bit f set when flag f has a consistency contract. */
+  readonly contractMask: number;
+  /** Services that run a flag SDK (evaluate any flag): they all receive every flag's configuration. */
+  readonly sdkServices: number[];
+  /** Flags each service evaluates, by service index. */
+  readonly evaluatedBy: number[][];
+  private readonly rank: Int32Array[];
+  private readonly forced: Int8Array[];
+  private readonly requires: number[][];
+  private readonly needsMask: Int32Array;
+  /** Bit f set when flag f needs other flags. */
+  private readonly needing: number;
+  private readonly audiences: string[] = [];
+  private readonly audienceMatch: Uint8Array[] = [];
+  private readonly attrs: Record<string, string | number | boolean>[];
+
+  // Per (service, flag): the configuration the service serves now.
+  private readonly flags: number;
+  private readonly enabled: Uint8Array;
+  private readonly threshold: Int32Array;
+  private readonly audience: Int32Array;
+  private readonly applied: Int32Array;
+  /** Published configurations of each flag, by version (version 0: off). */
+  readonly versions: FlagConfig[][];
+
+  constructor(scenario: Scenario, population: Cohort, serviceNames: readonly string[]) {
+    const flags = scenario.flags;
+    this.flagKeys = flags.map((f) => f.key);
+    this.flags = flags.length;
+    this.users = population.size;
+    this.attrs = Array.from({ length: population.size }, (_, u) => userAttributes(population, u));
+    this.segmentNames = [...new Set([...Object.keys(population.segments), ...population.segment])];
+    const segIndex = new Map(this.segmentNames.map((s, i) => [s, i]));
+    this.userSegment = Uint8Array.from(population.segment, (s) => segIndex.get(s)!);
+    this.contract = Uint8Array.from(flags, (f) => (f.contract === 'consistent' ? 1 : 0));
+    this.contractMask = flags.reduce((mask, f, i) => (f.contract === 'consistent' ? mask | (1 << i) : mask), 0);
+    this.rank = flags.map((f) => Int32Array.from(population.key, (k) =>
+      bucketOf(f.bucketing, f.key, k, { salt: f.salt ?? undefined, hashVersion: f.hashVersion }).rank));
+    this.forced = flags.map((f) => {
+      const rules = f.targeting.map((t) => ({ match: parseExpression(t.when, USER_ATTRIBUTES), serve: t.serve }));
+      return Int8Array.from(this.attrs, (a) => {
+        const rule = rules.find((r) => r.match(a));
+        return rule ? (rule.serve ? 1 : 0) : -1;
+      });
+    });
+    const index = new Map(this.flagKeys.map((k, i) => [k, i]));
+    this.requires = flags.map((f) => f.requires.map((r) => index.get(r)!));
+    this.needsMask = Int32Array.from(flags, (f) => f.needs.reduce((m, r) => m | (1 << index.get(r)!), 0));
+    this.needing = flags.reduce((m, f, i) => (f.needs.length > 0 ? m | (1 << i) : m), 0);
+    this.evaluatedBy = serviceNames.map((s) => flags.flatMap((f, i) => (f.evaluatedBy.includes(s) ? [i] : [])));
+    this.sdkServices = serviceNames.flatMap((_, s) => (this.evaluatedBy[s].length > 0 ? [s] : []));
+    const S = serviceNames.length;
+    this.enabled = new Uint8Array(S * this.flags);
+    this.threshold = new Int32Array(S * this.flags);
+    this.audience = new Int32Array(S * this.flags).fill(-1);
+    this.applied = new Int32Array(S * this.flags);
+    this.versions = flags.map(() => [{ enabled: false, percent: 0, audience: null }]);
+  }
+
+  /** Services that evaluate flag `f`. */
+  evaluatedByFlag(f: number): number[] {
+    return this.evaluatedBy.flatMap((list, s) => (list.includes(f) ? [s] : []));
+  }
+
+  flagIndex(key: string): number {
+    return this.flagKeys.indexOf(key);
+  }
+
+  /** Whether service `s` serves flag `f` on to user `u`, with the configuration it has now. */
+  isOn(s: number, f: number, u: number): boolean {
+    const i = s * this.flags + f;
+    if (this.enabled[i] === 0) return false;
+    const forced = this.forced[f][u];
+    if (forced >= 0) {
+      if (forced === 0) return false;
+    } else {
+      const a = this.audience[i];
+      if (a >= 0 && this.audienceMatch[a][u] === 0) return false;
+      if (this.rank[f][u] >= this.threshold[i]) return false;
+    }
+    const req = this.requires[f];
+    for (let k = 0; k < req.length; k++) if (!this.isOn(s, req[k], u)) return false;
+    return true;
+  }
+
+  /**
+   * Whether a service's decisions (`on`, `off`: bit sets of the flags it evaluated) break a contract with what
+   * the request saw elsewhere (`seenOn`, `seenOff`): a consistent flag both on and off, or a flag on whose
+   * needed flag is off somewhere.
+   */
+  contractBroken(on: number, off: number, seenOn: number, seenOff: number): boolean {
+    if (((on & seenOff) | (off & seenOn)) & this.contractMask) return true;
+    let needing = (on | seenOn) & this.needing;
+    if (needing === 0) return false;
+    const allOff = off | seenOff;
+    for (let f = 0; needing !== 0; f++, needing >>>= 1) {
+      if ((needing & 1) !== 0 && (this.needsMask[f] & allOff) !== 0) return true;
+    }
+    return false;
+  }
+
+  /** Publishes a new configuration of flag `f`; returns its version. */
+  publish(f: number, config: FlagConfig): number {
+    if (config.audience !== null && !this.audiences.includes(config.audience)) {
+      const match = parseExpression(config.audience, USER_ATTRIBUTES);
+      this.audiences.push(config.audience);
+      this.audienceMatch.push(Uint8Array.from(this.attrs, (a) => (match(a) ? 1 : 0)));
+    }
+    return this.versions[f].push(config) - 1;
+  }
+
+  /** Service `s` receives version `v` of flag `f`; an older version arriving late is ignored. Returns whether it applied. */
+  apply(s: number, f: number, v: number): boolean {
+    const i = s * this.flags + f;
+    if (v <= this.applied[i]) return false;
+    const c = this.versions[f][v];
+    this.applied[i] = v;
+    this.enabled[i] = c.enabled ? 1 : 0;
+    this.threshold[i] = rolloutThreshold(c.percent);
+    this.audience[i] = c.audience === null ? -1 : this.audiences.indexOf(c.audience);
+    return true;
+  }
+
+  appliedVersion(s: number, f: number): number {
+    return this.applied[s * this.flags + f];
+  }
+
+  /** Users the configuration exposes (for the audit trail and for truth): how many are on at version v. */
+  exposed(f: number, v: number): number {
+    const c = this.versions[f][v];
+    if (!c.enabled) return 0;
+    const thr = rolloutThreshold(c.percent);
+    const match = c.audience === null ? null : this.audienceMatch[this.audiences.indexOf(c.audience)];
+    let n = 0;
+    for (let u = 0; u < this.users; u++) {
+      const forced = this.forced[f][u];
+      if (forced === 1 || (forced < 0 && (!match || match[u] === 1) && this.rank[f][u] < thr)) n++;
+    }
+    return n;
+  }
+}

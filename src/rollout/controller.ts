@@ -1,0 +1,336 @@
+/**
+ * The rollout policy at work: each plan walks its stages (approval, coordination window, service locks, then the
+ * configuration change and its hold), its gates are evaluated on observed telemetry at every interval, and
+ * their verdicts are counted as Argo Rollouts and Flagger count them: more failures than the failure limit, or
+ * more consecutive errors than the error limit, is a breach (roll back or pause); a stage whose gates end
+ * inconclusive pauses. Every step goes into the audit trail with its simulated time and actor.
+ */
+import { CONTROLLER_EVENTS, type Controller, type Simulation } from '../model/simulation.js';
+import { DistTable } from '../model/dist.js';
+import type { RolloutPlan, Scenario } from '../scenario/types.js';
+import { bindGate, type BoundGate, type GateReading } from './gates.js';
+import { worst, type Verdict } from './threshold.js';
+
+const EV_WAKE = CONTROLLER_EVENTS;
+const EV_EVALUATE = CONTROLLER_EVENTS + 1;
+const DAY_US = 24 * 3600e6;
+
+export type Outcome = 'completed' | 'rolled-back' | 'paused' | 'not-started';
+export type Actor = 'policy' | 'approver' | 'scheduler' | 'flag-system';
+
+export interface AuditEntry {
+  timeUs: number;
+  flag: string;
+  actor: Actor;
+  /** The flag configuration version in force (published) at that moment. */
+  configVersion: number;
+  event: 'decision' | 'stage' | 'gate' | 'propagated' | 'wait';
+  action?: string;
+  stage?: number;
+  percent?: number;
+  reason?: string;
+  gate?: GateReading;
+  service?: string;
+  delayUs?: number;
+}
+
+export interface Decision {
+  timeUs: number;
+  action: 'start' | 'promote' | 'complete' | 'rollback' | 'pause' | 'wait' | 'blocked';
+  stage: number;
+  percent: number;
+  reason: string;
+}
+
+export interface PlanReport {
+  flag: string;
+  outcome: Outcome;
+  finalPercent: number;
+  stagesReached: number;
+  startedUs: number | null;
+  endedUs: number | null;
+  decisions: Decision[];
+  /** Per service: time from each publication to its arrival there. */
+  propagation: Record<string, { changes: number; meanUs: number; maxUs: number }>;
+}
+
+type Phase = 'waiting' | 'approval' | 'window' | 'lock' | 'holding' | Outcome;
+
+interface PlanState {
+  plan: RolloutPlan;
+  flag: number;
+  phase: Phase;
+  stage: number;
+  token: number;
+  approvedStage: number;
+  /** Index of the plan's first stage in the table of approval delays. */
+  approvalBase: number;
+  gates: BoundGate[];
+  failures: number;
+  consecutiveErrors: number;
+  evaluations: number;
+  lastVerdict: Verdict | null;
+  percent: number;
+  version: number;
+  startedUs: number | null;
+  endedUs: number | null;
+  decisions: Decision[];
+  locks: number[];
+  published: Map<number, number>;
+  propagation: Map<number, { changes: number; total: number; max: number }>;
+}
+
+export class RolloutController implements Controller {
+  readonly audit: AuditEntry[] = [];
+  private sim!: Simulation;
+  private plans: PlanState[] = [];
+  private readonly lockHolder = new Map<number, number>();
+  private readonly approvals: DistTable;
+
+  constructor(private readonly scenario: Scenario) {
+    this.approvals = new DistTable(scenario.rollouts.flatMap((p) => p.stages.map((s) => s.approval ?? { kind: 'constant', a: 0, b: 0, samples: [], mean: 0 })));
+  }
+
+  start(sim: Simulation): void {
+    this.sim = sim;
+    const flags = sim.flags!;
+    let approvalIndex = 0;
+    this.plans = this.scenario.rollouts.map((plan) => {
+      const flag = flags.flagIndex(plan.flag);
+      const ctx = {
+        model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs,
+        segmentIndex: (name: string) => flags.segmentNames.indexOf(name),
+      };
+      const state: PlanState = {
+        plan, flag, phase: 'waiting', stage: -1, token: 0, approvedStage: -1, approvalBase: approvalIndex,
+        gates: plan.gates.map((g) => bindGate(g, ctx)),
+        failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
+        startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), propagation: new Map(),
+      };
+      approvalIndex += plan.stages.length;
+      return state;
+    });
+    this.plans.forEach((p, i) => {
+      if (p.plan.after === null) this.wakeAt(i, p.plan.startUs);
+      if (p.gates.length > 0) sim.engine.at(p.plan.evaluateEveryUs, EV_EVALUATE, i, 0);
+    });
+  }
+
+  handle(kind: number, a: number, b: number): void {
+    const p = this.plans[a];
+    if (kind === EV_WAKE) {
+      if (b === p.token) this.advance(a);
+    } else if (kind === EV_EVALUATE) {
+      this.evaluate(a);
+      if (!isTerminal(p.phase)) this.sim.engine.after(p.plan.evaluateEveryUs, EV_EVALUATE, a, 0);
+    }
+  }
+
+  configApplied(s: number, f: number, v: number): void {
+    const p = this.plans.find((x) => x.flag === f);
+    if (!p) return;
+    const publishedAt = p.published.get(v);
+    if (publishedAt === undefined) return;
+    const delay = this.now() - publishedAt;
+    const stat = p.propagation.get(s) ?? { changes: 0, total: 0, max: 0 };
+    stat.changes++;
+    stat.total += delay;
+    stat.max = Math.max(stat.max, delay);
+    p.propagation.set(s, stat);
+    this.log(p, { event: 'propagated', actor: 'flag-system', service: this.sim.model.serviceNames[s], delayUs: delay, configVersion: v });
+  }
+
+  /** Reports of every plan, after the run. */
+  reports(): PlanReport[] {
+    return this.plans.map((p) => ({
+      flag: p.plan.flag,
+      outcome: isTerminal(p.phase) ? (p.phase as Outcome) : p.phase === 'waiting' && p.stage < 0 ? 'not-started' : 'paused',
+      finalPercent: p.percent,
+      stagesReached: p.stage + 1,
+      startedUs: p.startedUs,
+      endedUs: p.endedUs,
+      decisions: p.decisions,
+      propagation: Object.fromEntries([...p.propagation].map(([s, x]) => [this.sim.model.serviceNames[s], { changes: x.changes, meanUs: x.total / x.changes, maxUs: x.max }])),
+    }));
+  }
+
+  private now(): number {
+    return this.sim.engine.now;
+  }
+
+  private wakeAt(i: number, timeUs: number): void {
+    const p = this.plans[i];
+    p.token++;
+    this.sim.engine.at(Math.max(timeUs, this.now()), EV_WAKE, i, p.token);
+  }
+
+  /** Moves a plan forward from wherever it stands, until it must wait. */
+  private advance(i: number): void {
+    const p = this.plans[i];
+    if (isTerminal(p.phase)) return;
+    if (p.phase === 'holding') {
+      this.holdEnded(i);
+      return;
+    }
+    const next = p.stage + 1;
+    const stage = p.plan.stages[next];
+    // A manual approval, once per stage.
+    if (stage.approval && p.approvedStage < next) {
+      if (p.phase !== 'approval') {
+        const rng = this.sim.rng;
+        const delay = this.approvals.sample(p.approvalBase + next, rng, rng.stream(`approval:${p.plan.flag}`));
+        p.phase = 'approval';
+        this.decide(p, 'wait', next, `waiting for approval of stage ${next + 1}`, 'scheduler');
+        this.wakeAt(i, this.now() + delay);
+        return;
+      }
+      p.approvedStage = next;
+      this.log(p, { event: 'decision', actor: 'approver', action: 'approve', stage: next, reason: `stage ${next + 1} approved` });
+    }
+    // A coordination window.
+    const wait = this.untilWindow(p.plan);
+    if (wait > 0) {
+      if (p.phase !== 'window') {
+        p.phase = 'window';
+        this.decide(p, 'wait', next, `outside the allowed hours; waiting ${formatMinutes(wait)}`, 'scheduler');
+      }
+      this.wakeAt(i, this.now() + wait);
+      return;
+    }
+    // Locks on the evaluating services, taken at the first stage and held to the end.
+    if (p.plan.lock && p.locks.length === 0) {
+      const services = this.sim.flags!.evaluatedByFlag(p.flag);
+      const held = services.filter((s) => this.lockHolder.has(s) && this.lockHolder.get(s) !== i);
+      if (held.length > 0) {
+        if (p.phase !== 'lock') {
+          const names = held.map((s) => `${this.sim.model.serviceNames[s]} (held by ${this.plans[this.lockHolder.get(s)!].plan.flag})`);
+          p.phase = 'lock';
+          this.decide(p, 'wait', next, `waiting for the lock on ${names.join(', ')}`, 'scheduler');
+        }
+        return; // woken when a lock is released
+      }
+      for (const s of services) this.lockHolder.set(s, i);
+      p.locks = services;
+    }
+    this.enterStage(i, next);
+  }
+
+  private enterStage(i: number, n: number): void {
+    const p = this.plans[i];
+    const stage = p.plan.stages[n];
+    p.stage = n;
+    p.phase = 'holding';
+    p.failures = 0;
+    p.consecutiveErrors = 0;
+    p.evaluations = 0;
+    p.lastVerdict = null;
+    p.startedUs ??= this.now();
+    this.publish(p, { enabled: true, percent: stage.percent, audience: stage.audience });
+    for (const g of p.gates) for (const id of g.stageProbes) this.sim.probes.reset(id);
+    const audience = stage.audience ? ` of users with ${stage.audience}` : '';
+    this.decide(p, n === 0 ? 'start' : 'promote', n, `stage ${n + 1} of ${p.plan.stages.length}: ${stage.percent}%${audience}, hold ${formatMinutes(stage.holdUs)}`);
+    this.wakeAt(i, this.now() + stage.holdUs);
+  }
+
+  private holdEnded(i: number): void {
+    const p = this.plans[i];
+    const last = p.stage === p.plan.stages.length - 1;
+    if (p.gates.length > 0 && !last) {
+      if (p.evaluations === 0 || p.lastVerdict === 'inconclusive') {
+        if (p.plan.inconclusive === 'pause') {
+          this.finish(i, 'paused', 'pause', p.evaluations === 0
+            ? 'the hold ended before any gate evaluation'
+            : 'gates inconclusive at the end of the hold: not enough data to promote');
+          return;
+        }
+      }
+    }
+    if (last) {
+      this.finish(i, 'completed', 'complete', `all ${p.plan.stages.length} stages done at ${p.percent}%`);
+      return;
+    }
+    p.phase = 'waiting';
+    this.advance(i);
+  }
+
+  private evaluate(i: number): void {
+    const p = this.plans[i];
+    for (const g of p.gates) for (const id of g.ringProbes) this.sim.probes.rotate(id);
+    if (p.phase !== 'holding') return;
+    const readings = p.gates.map((g) => g.evaluate());
+    p.evaluations++;
+    for (const r of readings) this.log(p, { event: 'gate', actor: 'policy', gate: r, stage: p.stage });
+    p.lastVerdict = worst(readings.map((r) => r.verdict));
+    const failed = readings.filter((r) => r.verdict === 'fail');
+    if (failed.length > 0) p.failures++;
+    if (readings.some((r) => r.verdict === 'error')) p.consecutiveErrors++;
+    else p.consecutiveErrors = 0;
+    const breach = p.failures > p.plan.failureLimit
+      ? `${failed.map((r) => `${r.gate}: ${r.detail}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`
+      : p.consecutiveErrors > p.plan.consecutiveErrorLimit ? `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})` : null;
+    if (breach === null) return;
+    if (p.plan.onBreach === 'pause') {
+      this.finish(i, 'paused', 'pause', breach);
+      return;
+    }
+    const previous = p.plan.rollbackTo === 'previous' && p.stage > 0 ? p.plan.stages[p.stage - 1] : null;
+    this.publish(p, previous ? { enabled: true, percent: previous.percent, audience: previous.audience } : { enabled: false, percent: 0, audience: null });
+    this.finish(i, 'rolled-back', 'rollback', `${breach}; back to ${previous ? `${previous.percent}%` : '0%'}`);
+  }
+
+  private finish(i: number, outcome: Outcome, action: Decision['action'], reason: string): void {
+    const p = this.plans[i];
+    p.phase = outcome;
+    p.endedUs = this.now();
+    p.token++;
+    this.decide(p, action, p.stage, reason);
+    for (const s of p.locks) this.lockHolder.delete(s);
+    p.locks = [];
+    // Plans waiting on a lock try again; plans waiting on this one start if it completed.
+    this.plans.forEach((q, j) => {
+      if (q.phase === 'lock') this.advance(j);
+      if (q.plan.after === p.plan.flag && q.phase === 'waiting' && q.stage < 0) {
+        if (outcome === 'completed') this.wakeAt(j, Math.max(q.plan.startUs, this.now()));
+        else this.decide(q, 'blocked', -1, `${p.plan.flag} ${outcome}: this plan will not start`, 'scheduler');
+      }
+    });
+  }
+
+  private publish(p: PlanState, config: { enabled: boolean; percent: number; audience: string | null }): void {
+    p.version = this.sim.publishFlag(p.flag, config);
+    p.percent = config.enabled ? config.percent : 0;
+    p.published.set(p.version, this.now());
+    this.log(p, { event: 'stage', actor: 'policy', percent: p.percent, stage: p.stage, reason: config.audience ? `audience ${config.audience}` : undefined });
+  }
+
+  private decide(p: PlanState, action: Decision['action'], stage: number, reason: string, actor: Actor = 'policy'): void {
+    p.decisions.push({ timeUs: this.now(), action, stage, percent: p.percent, reason });
+    this.log(p, { event: action === 'wait' ? 'wait' : 'decision', actor, action, stage, percent: p.percent, reason });
+  }
+
+  private log(p: PlanState, entry: Omit<AuditEntry, 'timeUs' | 'flag' | 'configVersion'> & { configVersion?: number }): void {
+    this.audit.push({ timeUs: this.now(), flag: p.plan.flag, configVersion: p.version, ...entry });
+  }
+
+  /** Microseconds until the plan may act, by its coordination windows (0 when inside one, or without any). */
+  private untilWindow(plan: RolloutPlan): number {
+    if (plan.windows.length === 0) return 0;
+    const minute = (((this.scenario.startTimeUs + this.now()) % DAY_US) + DAY_US) % DAY_US / 60e6;
+    let best = Infinity;
+    for (const [a, b] of plan.windows) {
+      const inside = a < b ? minute >= a && minute < b : minute >= a || minute < b;
+      if (inside) return 0;
+      best = Math.min(best, ((a - minute + 1440) % 1440) * 60e6);
+    }
+    return Math.ceil(best);
+  }
+}
+
+function isTerminal(phase: Phase): boolean {
+  return phase === 'completed' || phase === 'rolled-back' || phase === 'paused';
+}
+
+function formatMinutes(us: number): string {
+  const m = us / 60e6;
+  return m >= 60 ? `${+(m / 60).toFixed(2)}h` : m >= 1 ? `${+m.toFixed(1)}m` : `${+(us / 1e6).toFixed(1)}s`;
+}

@@ -1,0 +1,198 @@
+/**
+ * Gates: each compiles into the probes it reads (what a monitoring query selects), and evaluates to a verdict
+ * with the value it saw. Only observed telemetry is read here, never the simulation's ground truth.
+ */
+import type { CompiledModel } from '../model/compile.js';
+import type { Gate, TagFilter } from '../scenario/types.js';
+import { BucketCounts, newHistogram, type Histogram } from '../telemetry/histogram.js';
+import type { ProbeSpec, ProbeWindow, Probes } from '../telemetry/probes.js';
+import { mannWhitney, normalQuantile, twoProportion } from './stats.js';
+import { verdict, type Verdict } from './threshold.js';
+
+export interface GateReading {
+  gate: string;
+  verdict: Verdict;
+  /** The value compared, in the gate's unit (ms for durations), or null without data. */
+  value: number | null;
+  /** What it was compared with, in words: "< 0.01", "burn 14.4x", "p < 0.02". */
+  threshold: string;
+  /** Requests the reading rests on. */
+  samples: number;
+  detail: string;
+}
+
+export interface GateContext {
+  model: CompiledModel;
+  probes: Probes;
+  flag: number;
+  segmentIndex(name: string): number;
+  intervalUs: number;
+}
+
+/** A gate bound to its probes. */
+export interface BoundGate {
+  readonly gate: Gate;
+  /** Probes to clear when a stage begins. */
+  readonly stageProbes: number[];
+  /** Probes whose ring advances at every evaluation. */
+  readonly ringProbes: number[];
+  evaluate(): GateReading;
+}
+
+function targets(model: CompiledModel, f: TagFilter): Pick<ProbeSpec, 'scope' | 'targets'> {
+  if (f.service !== null) {
+    const ends = model.endpointNames.flatMap((name, e) =>
+      model.serviceNames[model.endpointService[e]] === f.service && (f.endpoint === null || name === `${f.service}.${f.endpoint}`) ? [e] : []);
+    return { scope: 'endpoints', targets: ends };
+  }
+  const journeys = model.journeyNames.flatMap((name, j) => (f.journey === null || name === f.journey ? [j] : []));
+  return { scope: 'journeys', targets: journeys };
+}
+
+let scratch: Histogram | null = null;
+
+function percentileMs(b: BucketCounts, p: number): number {
+  scratch ??= newHistogram();
+  scratch.reset();
+  b.addTo(scratch);
+  return scratch.getValueAtPercentile(p) / 1000;
+}
+
+function minMs(b: BucketCounts): number {
+  let min = Infinity;
+  b.forEachAscending((v) => (min = Math.min(min, v)));
+  return min / 1000;
+}
+
+function buckets(b: BucketCounts): [number, number][] {
+  const out: [number, number][] = [];
+  b.forEachAscending((v, c) => out.push([v, c]));
+  return out;
+}
+
+const span = (us: number) => (us >= 3600e6 ? `${+(us / 3600e6).toFixed(2)}h` : `${+(us / 60e6).toFixed(1)}m`);
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));
+
+export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
+  const { probes, model } = ctx;
+  const base = (f: TagFilter, over: Partial<ProbeSpec>): ProbeSpec => ({
+    ...targets(model, f),
+    flag: f.flagOn === null ? -1 : ctx.flag,
+    flagOn: f.flagOn ?? true,
+    segment: f.segment === null ? -1 : ctx.segmentIndex(f.segment),
+    latency: false,
+    slots: 2,
+    ...over,
+  });
+
+  switch (gate.kind) {
+    case 'threshold': {
+      const latency = gate.metric === 'req_duration';
+      const id = probes.add(base(gate.filter, { latency, slots: 2 }));
+      const into = latency ? new BucketCounts() : null;
+      const isDuration = gate.metric === 'req_duration';
+      const limitShown = isDuration ? `${fmt(gate.limit / 1000)}ms` : fmt(gate.limit);
+      const agg = gate.aggregate.kind === 'p' ? `p(${gate.aggregate.percentile})` : gate.aggregate.kind;
+      return {
+        gate, stageProbes: [id], ringProbes: [id],
+        evaluate() {
+          const w = probes.window(id, 1, into);
+          const value = thresholdValue(gate, w, ctx.intervalUs);
+          const limit = isDuration ? gate.limit / 1000 : gate.limit;
+          return {
+            gate: gate.source, verdict: verdict(value, gate.operator, limit), value, threshold: `${agg} ${gate.operator} ${limitShown}`,
+            samples: w.requests, detail: `${agg} = ${value === null ? 'no data' : isDuration ? `${fmt(value)}ms` : fmt(value)} over ${w.requests} requests`,
+          };
+        },
+      };
+    }
+    case 'burn-rate': {
+      const longest = Math.max(...gate.pairs.map((p) => p.longUs));
+      const slots = Math.ceil(longest / ctx.intervalUs) + 1;
+      const id = probes.add(base(gate.filter, { slots }));
+      const budget = 1 - gate.slo;
+      return {
+        gate, stageProbes: [], ringProbes: [id],
+        evaluate() {
+          let worst: { burn: number; pair: string } | null = null;
+          let firing = false;
+          let samples = 0;
+          for (const p of gate.pairs) {
+            const s = probes.window(id, Math.ceil(p.shortUs / ctx.intervalUs), null);
+            const l = probes.window(id, Math.ceil(p.longUs / ctx.intervalUs), null);
+            samples = Math.max(samples, l.requests);
+            if (l.requests === 0 || s.requests === 0) continue;
+            const shortBurn = s.failed / s.requests / budget;
+            const longBurn = l.failed / l.requests / budget;
+            const burn = Math.min(shortBurn, longBurn);
+            if (shortBurn > p.factor && longBurn > p.factor) firing = true;
+            const pair = `${fmt(longBurn)}x over ${span(p.longUs)} and ${fmt(shortBurn)}x over ${span(p.shortUs)} (limit ${p.factor}x)`;
+            if (!worst || burn / p.factor > worst.burn) worst = { burn: burn / p.factor, pair };
+          }
+          if (samples === 0) {
+            return { gate: gate.source, verdict: 'inconclusive', value: null, threshold: 'burn rate', samples, detail: 'no requests yet' };
+          }
+          return {
+            gate: gate.source, verdict: firing ? 'fail' : 'pass', value: worst ? worst.burn : 0, threshold: 'burn below limit in some window of each pair',
+            samples, detail: worst ? worst.pair : 'no complete window yet',
+          };
+        },
+      };
+    }
+    case 'compare': {
+      const latency = gate.metric === 'req_duration';
+      const slots = gate.overUs === 0 ? 0 : Math.ceil(gate.overUs / ctx.intervalUs) + 1;
+      const on = probes.add(base({ ...gate.filter, flagOn: true }, { latency, slots }));
+      const off = probes.add(base({ ...gate.filter, flagOn: false }, { latency, slots }));
+      const n = Math.ceil(gate.overUs / ctx.intervalUs);
+      const a = latency ? new BucketCounts() : null;
+      const b = latency ? new BucketCounts() : null;
+      const z = normalQuantile(gate.confidence);
+      const alpha = 1 - gate.confidence;
+      return {
+        gate,
+        stageProbes: [on, off],
+        ringProbes: gate.overUs === 0 ? [] : [on, off],
+        evaluate() {
+          const wOn = probes.window(on, n, a);
+          const wOff = probes.window(off, n, b);
+          const threshold = `p < ${fmt(alpha)} that flag-on is worse by more than ${(gate.maxIncrease * 100).toFixed(1)}%`;
+          if (wOn.requests < gate.minSamples || wOff.requests < gate.minSamples) {
+            return {
+              gate: gate.source, verdict: 'inconclusive', value: null, threshold, samples: wOn.requests + wOff.requests,
+              detail: `${wOn.requests} flag-on and ${wOff.requests} flag-off requests; ${gate.minSamples} of each needed`,
+            };
+          }
+          const r = latency
+            ? mannWhitney(buckets(a!), buckets(b!), gate.maxIncrease)
+            : twoProportion(wOn.failed, wOn.requests, wOff.failed, wOff.requests, gate.maxIncrease);
+          const detail = latency
+            ? `median ${fmt(percentileMs(a!, 50))}ms on vs ${fmt(percentileMs(b!, 50))}ms off; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`
+            : `errors ${fmt(wOn.failed / wOn.requests)} on vs ${fmt(wOff.failed / wOff.requests)} off; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`;
+          return {
+            gate: gate.source, verdict: r.z > z ? 'fail' : 'pass', value: r.p, threshold,
+            samples: wOn.requests + wOff.requests, detail,
+          };
+        },
+      };
+    }
+  }
+}
+
+function thresholdValue(gate: Extract<Gate, { kind: 'threshold' }>, w: ProbeWindow, intervalUs: number): number | null {
+  const agg = gate.aggregate.kind;
+  if (gate.metric === 'reqs') return agg === 'count' ? w.requests : w.requests / (intervalUs / 1e6);
+  if (gate.metric === 'req_failed') {
+    if (agg === 'count') return w.failed;
+    return w.requests > 0 ? w.failed / w.requests : null;
+  }
+  const b = w.latency!;
+  if (b.total === 0) return null;
+  switch (agg) {
+    case 'avg': return b.sum / b.total / 1000;
+    case 'min': return minMs(b);
+    case 'max': return percentileMs(b, 100);
+    case 'med': return percentileMs(b, 50);
+    default: return percentileMs(b, gate.aggregate.percentile!);
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Threshold expressions in k6's vocabulary, with the metric and its tags in front:
+ *
+ *   req_failed{service:payments,flag:on} rate<0.01
+ *   req_duration{journey:checkout} p(99)<900ms
+ *
+ * Grammar:
+ *   threshold := metric tags? aggregate operator value
+ *   metric    := [a-z_][a-z0-9_]*
+ *   tags      := "{" tag ("," tag)* "}"            tag := key ":" text     (text up to "," or "}")
+ *   aggregate := "avg" | "min" | "max" | "med" | "count" | "rate" | "p(" number ")"
+ *   operator  := "<" | "<=" | ">" | ">=" | "==" | "!="
+ *   value     := number unit?                       unit := "us" | "ms" | "s" | "m" | "h" | "%"
+ *
+ * parse() checks the syntax and keeps every position; validate() checks a parsed threshold against the metrics
+ * a context offers (gates: observed telemetry; acceptance: ground-truth outcomes); verdict() is pure.
+ */
+
+export type Aggregate = { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'p'; percentile: number };
+export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
+
+export interface Threshold {
+  readonly source: string;
+  readonly metric: string;
+  readonly tags: readonly { key: string; value: string; column: number }[];
+  readonly aggregate: Aggregate;
+  readonly operator: Operator;
+  /** The number as written, and its unit ('' when none). */
+  readonly number: number;
+  readonly unit: string;
+  readonly columns: { metric: number; aggregate: number; value: number };
+}
+
+export class ThresholdError extends Error {
+  constructor(message: string, readonly column: number, readonly source: string) {
+    super(message);
+  }
+
+  pretty(): string {
+    return `${this.message} at column ${this.column}\n    ${this.source}\n    ${' '.repeat(this.column - 1)}^`;
+  }
+}
+
+const AGGREGATES = ['avg', 'min', 'max', 'med', 'count', 'rate'];
+
+export function parseThreshold(source: string): Threshold {
+  let i = 0;
+  const src = source;
+  const fail = (message: string, at = i): never => {
+    throw new ThresholdError(message, at + 1, src);
+  };
+  const skip = () => {
+    while (i < src.length && src[i] === ' ') i++;
+  };
+  skip();
+  const metricAt = i;
+  const m = /^[a-z_][a-z0-9_]*/.exec(src.slice(i));
+  if (!m) fail('expected a metric name such as req_failed or req_duration');
+  const metric = m![0];
+  i += metric.length;
+  const tags: { key: string; value: string; column: number }[] = [];
+  if (src[i] === '{') {
+    i++;
+    for (;;) {
+      skip();
+      const keyAt = i;
+      const k = /^[A-Za-z_][\w.-]*/.exec(src.slice(i));
+      if (!k) fail('expected a tag name, as in {service:payments}');
+      i += k![0].length;
+      skip();
+      if (src[i] !== ':') fail(`expected ":" after tag "${k![0]}"`);
+      i++;
+      skip();
+      const valueAt = i;
+      while (i < src.length && src[i] !== ',' && src[i] !== '}') i++;
+      const value = src.slice(valueAt, i).trim();
+      if (!value) fail(`tag "${k![0]}" has no value`, valueAt);
+      tags.push({ key: k![0], value, column: keyAt + 1 });
+      if (src[i] === ',') { i++; continue; }
+      if (src[i] === '}') { i++; break; }
+      fail('expected "," or "}" to close the tags');
+    }
+  }
+  skip();
+  const aggAt = i;
+  let aggregate: Aggregate;
+  const p = /^p\(\s*(\d+(?:\.\d+)?)\s*\)/.exec(src.slice(i));
+  if (p) {
+    const percentile = Number(p[1]);
+    if (percentile > 100) fail(`percentile ${percentile} is over 100`, aggAt + 2);
+    aggregate = { kind: 'p', percentile };
+    i += p[0].length;
+  } else {
+    const a = /^[a-z]+/.exec(src.slice(i));
+    if (!a || !AGGREGATES.includes(a[0])) {
+      fail(a ? `unknown aggregation "${a[0]}": use avg, min, max, med, count, rate or p(N)` : 'expected an aggregation such as rate, avg or p(95)');
+    }
+    aggregate = { kind: a![0] as 'avg' };
+    i += a![0].length;
+  }
+  skip();
+  const o = /^(<=|>=|==|!=|<|>)/.exec(src.slice(i));
+  if (!o) fail(src[i] === '=' ? 'expected an operator; "=" alone is not one, use "=="' : 'expected an operator: <, <=, >, >=, == or !=');
+  const operator = o![0] as Operator;
+  i += operator.length;
+  skip();
+  const valueAt = i;
+  const v = /^(-?\d+(?:\.\d+)?)(us|ms|s|m|h|%)?/.exec(src.slice(i));
+  if (!v) fail('expected a number, such as 0.01, 900ms or 5%');
+  i += v![0].length;
+  skip();
+  if (i < src.length) fail(`unexpected "${src.slice(i)}" after the value`);
+  return {
+    source,
+    metric,
+    tags,
+    aggregate: aggregate!,
+    operator,
+    number: Number(v![1]),
+    unit: v![2] ?? '',
+    columns: { metric: metricAt + 1, aggregate: aggAt + 1, value: valueAt + 1 },
+  };
+}
+
+/** Parses a tag list on its own, "{journey:checkout,segment:beta}" (for gates that take a filter). */
+export function parseTagList(source: string): Threshold['tags'] {
+  const trimmed = source.trim();
+  if (trimmed === '' || trimmed === '{}') return [];
+  if (!trimmed.startsWith('{')) throw new ThresholdError('a filter is a tag list in braces, e.g. {journey:checkout}', 1, source);
+  return parseThreshold(`x${trimmed} count>0`).tags.map((t) => ({ ...t, column: t.column - 1 }));
+}
+
+export type ValueKind = 'duration' | 'ratio' | 'count' | 'number';
+
+/** What a metric allows: its aggregations, the kind of their values, and its tags. */
+export interface MetricSpec {
+  readonly aggregates: readonly Aggregate['kind'][];
+  /** The kind of value each aggregation yields (default: the metric's). */
+  readonly valueKind: ValueKind | Partial<Record<Aggregate['kind'], ValueKind>>;
+  readonly tags: readonly string[];
+  readonly description: string;
+}
+
+const DURATION_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
+
+export function valueKindOf(spec: MetricSpec, agg: Aggregate['kind']): ValueKind {
+  return typeof spec.valueKind === 'string' ? spec.valueKind : spec.valueKind[agg] ?? 'number';
+}
+
+/**
+ * Checks a threshold against the metrics on offer and returns its limit in the metric's unit (microseconds for
+ * durations; a fraction for ratios). Throws ThresholdError pointing at the offending column.
+ */
+export function validateThreshold(t: Threshold, metrics: Readonly<Record<string, MetricSpec>>): number {
+  const spec = metrics[t.metric];
+  if (!spec) {
+    const names = Object.keys(metrics);
+    const close = names.find((n) => n.startsWith(t.metric.slice(0, 4)));
+    throw new ThresholdError(`unknown metric "${t.metric}"${close ? `; did you mean "${close}"?` : ` (metrics: ${names.join(', ')})`}`, t.columns.metric, t.source);
+  }
+  for (const tag of t.tags) {
+    if (!spec.tags.includes(tag.key)) {
+      throw new ThresholdError(`metric "${t.metric}" has no tag "${tag.key}" (tags: ${spec.tags.join(', ')})`, tag.column, t.source);
+    }
+  }
+  if (!spec.aggregates.includes(t.aggregate.kind)) {
+    const shown = spec.aggregates.map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
+    throw new ThresholdError(`metric "${t.metric}" has no aggregation "${t.aggregate.kind === 'p' ? 'p(N)' : t.aggregate.kind}" (use ${shown})`, t.columns.aggregate, t.source);
+  }
+  const kind = valueKindOf(spec, t.aggregate.kind);
+  switch (kind) {
+    case 'duration':
+      if (t.unit === '%') throw new ThresholdError('a duration cannot be a percentage: write e.g. 900ms', t.columns.value, t.source);
+      // k6 convention: a bare number is milliseconds.
+      return t.number * DURATION_US[t.unit || 'ms'];
+    case 'ratio':
+      if (t.unit === '%') return t.number / 100;
+      if (t.unit) throw new ThresholdError(`a rate is a fraction or a percentage, not "${t.unit}": write e.g. 0.01 or 1%`, t.columns.value, t.source);
+      return t.number;
+    default:
+      if (t.unit && !(t.unit in DURATION_US && kind === 'number')) {
+        throw new ThresholdError(`"${t.unit}" does not fit ${t.metric} ${t.aggregate.kind}: write a plain number`, t.columns.value, t.source);
+      }
+      return t.unit ? t.number * DURATION_US[t.unit] : t.number;
+  }
+}
+
+/** The verdict of an observed value against a limit. `null` means no data. Pure. */
+export function verdict(value: number | null, operator: Operator, limit: number): Verdict {
+  if (value === null) return 'inconclusive';
+  if (!Number.isFinite(value)) return 'error';
+  switch (operator) {
+    case '<': return value < limit ? 'pass' : 'fail';
+    case '<=': return value <= limit ? 'pass' : 'fail';
+    case '>': return value > limit ? 'pass' : 'fail';
+    case '>=': return value >= limit ? 'pass' : 'fail';
+    case '==': return value === limit ? 'pass' : 'fail';
+    case '!=': return value !== limit ? 'pass' : 'fail';
+  }
+}
+
+/** The worst of several verdicts: error > fail > inconclusive > pass. */
+export function worst(verdicts: readonly Verdict[]): Verdict {
+  const order: Verdict[] = ['error', 'fail', 'inconclusive', 'pass'];
+  for (const v of order) if (verdicts.includes(v)) return v;
+  return 'pass';
+}
