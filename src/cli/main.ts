@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
+import { cohortDocument, DEFAULT_SEGMENTS, generateCohort } from '../cohorts/cohort.js';
 import { BUCKETING_SYSTEMS, bucketOf, expressible, inRollout, type BucketingSystem } from '../flags/bucketing.js';
 import { writeJson } from '../report/json.js';
 import { formatSummary } from '../report/terminal.js';
@@ -37,6 +38,26 @@ function choice<T extends string>(allowed: readonly T[]) {
     if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
     return value as T;
   };
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
+  return Number(value);
+}
+
+function collectSegment(value: string, previous: Record<string, number>): Record<string, number> {
+  const m = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)%?$/.exec(value);
+  if (!m) throw new InvalidArgumentError('a segment is name=share, e.g. beta=5%');
+  const share = Number(m[2]) / 100;
+  const total = Object.values(previous).reduce((a, b) => a + b, 0) + share;
+  if (total > 1 + 1e-9) throw new InvalidArgumentError('segment shares add up to more than 100%');
+  return { ...previous, [m[1]]: share };
+}
+
+/** Shares that leave part of the users unnamed put them in "general". */
+function withRemainder(segments: Record<string, number>): Record<string, number> {
+  const rest = 1 - Object.values(segments).reduce((a, b) => a + b, 0);
+  return rest > 1e-9 && !('general' in segments) ? { general: rest, ...segments } : segments;
 }
 
 function percentOption(value: string): number {
@@ -82,6 +103,24 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         else errors.push(...loaded.problems.map((p) => formatProblem(file, p)));
       }
       if (errors.length) throw new InputError(errors);
+    });
+
+  const cohorts = program.command('cohorts').description('synthetic user cohorts');
+  cohorts
+    .command('generate')
+    .description('generate a cohort of synthetic users (same seed, same file)')
+    .requiredOption('--size <n>', 'number of users', positiveInt)
+    .requiredOption('--out <file>', 'cohort file to write, e.g. cohorts/shoppers.json')
+    .option('--seed <n>', 'random seed', seedOption, 1)
+    .option('--name <name>', 'cohort name (default: the file name)')
+    .option('--segment <name=share>', `a named segment and its share, repeatable (default: ${Object.entries(DEFAULT_SEGMENTS).map(([k, v]) => `${k}=${v * 100}%`).join(' ')})`, collectSegment, {})
+    .action((opts: { size: number; out: string; seed: number; name?: string; segment: Record<string, number> }) => {
+      const segments = Object.keys(opts.segment).length ? withRemainder(opts.segment) : DEFAULT_SEGMENTS;
+      const name = opts.name ?? opts.out.replace(/^.*\//, '').replace(/\.json$/, '');
+      const cohort = generateCohort({ name, size: opts.size, seed: opts.seed, segments });
+      writeJson(opts.out, cohortDocument(cohort), true);
+      const counts = Object.keys(segments).map((s) => `${s} ${cohort.segment.filter((x) => x === s).length.toLocaleString('en-US')}`);
+      out(`${opts.out}: ${opts.size.toLocaleString('en-US')} users (seed ${opts.seed}): ${counts.join(', ')}`);
     });
 
   program

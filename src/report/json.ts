@@ -1,8 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** Writes a result document: two-space JSON with a final newline; the same result gives the same bytes. */
-export function writeJson(file: string, doc: unknown): void {
+/**
+ * Writes a document as JSON with a final newline; the same document gives the same bytes. Two-space indented
+ * by default; compact for bulky data such as cohorts.
+ */
+export function writeJson(file: string, doc: unknown, compact = false): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(doc, null, compact ? undefined : 2)}\n`);
 }

@@ -1,0 +1,171 @@
+/** Gate verdicts against hand-worked examples, the statistics behind them, and messages for bad gates. */
+import { describe, expect, it } from 'vitest';
+import { compile } from '../src/model/compile.js';
+import { bindGate } from '../src/rollout/gates.js';
+import { mannWhitney, normalCdf, normalQuantile, twoProportion } from '../src/rollout/stats.js';
+import { parseThreshold, verdict, worst } from '../src/rollout/threshold.js';
+import { parseScenarioText } from '../src/scenario/load.js';
+import { formatProblem } from '../src/scenario/problems.js';
+import { Probes } from '../src/telemetry/probes.js';
+import { scenario } from './helpers.js';
+
+function setup(gates: unknown[]) {
+  const s = scenario({
+    duration: '1h',
+    traffic: { rate: '1/s', cohort: { size: 10 } },
+    journeys: { j: { steps: ['api'] } },
+    services: { api: { latency: '1ms' } },
+    flags: { f: { 'evaluated-by': ['api'] } },
+    rollout: [{ flag: 'f', stages: [{ to: '100%' }], gates }],
+  });
+  const model = compile(s);
+  const probes = new Probes(model.endpointNames.length, model.journeyNames.length);
+  const ctx = { model, probes, flag: 0, intervalUs: 60e6, segmentIndex: () => -1 };
+  return { gates: s.rollouts[0].gates.map((g) => bindGate(g, ctx)), probes };
+}
+
+/** One minute of journeys: n requests, `failed` of them failing, all with latency `ms`, flag on or off. */
+function minute(probes: Probes, n: number, failed: number, ms = 10, flagOn = false) {
+  for (let i = 0; i < n; i++) probes.recordJourney(0, ms * 1000, i < failed, flagOn ? 1 : 0, -1);
+}
+
+describe('threshold gates', () => {
+  it('req_failed rate: 7 failures in 350 requests is 0.02, which fails "<0.02" and passes "<=0.02"', () => {
+    const { gates, probes } = setup(['req_failed rate<0.02', 'req_failed rate<=0.02', 'req_failed count<8', 'reqs rate>5']);
+    minute(probes, 350, 7);
+    probes.rotate(0); probes.rotate(1); probes.rotate(2); probes.rotate(3);
+    const readings = gates.map((g) => g.evaluate());
+    expect(readings.map((r) => r.verdict)).toEqual(['fail', 'pass', 'pass', 'pass']);
+    expect(readings[0].value).toBeCloseTo(0.02, 12);
+    expect(readings[3].value).toBeCloseTo(350 / 60, 12);
+  });
+
+  it('req_duration p(99) of 1..100 ms is 99 ms (within the histogram\'s three digits)', () => {
+    const { gates, probes } = setup(['req_duration p(99)<99.5ms', 'req_duration avg<50ms', 'req_duration med<=50.1ms', 'req_duration max<100ms']);
+    for (let ms = 1; ms <= 100; ms++) probes.recordJourney(0, ms * 1000, false, 0, -1);
+    for (let p = 0; p < 4; p++) probes.rotate(p);
+    const [p99, avg, med, max] = gates.map((g) => g.evaluate());
+    expect(p99.value).toBeCloseTo(99, 0);
+    expect(p99.verdict).toBe('pass');
+    expect(avg.value).toBeCloseTo(50.5, 6);
+    expect(avg.verdict).toBe('fail');
+    expect(med.verdict).toBe('pass');
+    expect(max.verdict).toBe('fail');
+  });
+
+  it('reads only the last interval, and is inconclusive without requests', () => {
+    const { gates, probes } = setup(['req_failed rate<0.5']);
+    minute(probes, 10, 10);
+    probes.rotate(0);
+    expect(gates[0].evaluate().verdict).toBe('fail');
+    probes.rotate(0);
+    expect(gates[0].evaluate()).toMatchObject({ verdict: 'inconclusive', value: null });
+  });
+});
+
+describe('burn-rate gates (SRE workbook: 14.4x over 1h and 5m, SLO 99.9%)', () => {
+  const gate = { 'burn-rate': { slo: '99.9%', pairs: [['5m', '1h', 14.4]] } };
+
+  it('a short spike does not page: 2% errors for 5 of 60 minutes burns 20x short but 1.67x long', () => {
+    const { gates, probes } = setup([gate]);
+    for (let m = 0; m < 60; m++) {
+      minute(probes, 1000, m >= 55 ? 20 : 0);
+      probes.rotate(0);
+    }
+    const r = gates[0].evaluate();
+    expect(r.verdict).toBe('pass');
+    // min(short, long) / limit = (100 / 60000 / 0.001) / 14.4
+    expect(r.value).toBeCloseTo(100 / 60000 / 0.001 / 14.4, 9);
+  });
+
+  it('a sustained burn pages: 2% errors for 45 of 60 minutes burns 20x short and 15x long', () => {
+    const { gates, probes } = setup([gate]);
+    for (let m = 0; m < 60; m++) {
+      minute(probes, 1000, m >= 15 ? 20 : 0);
+      probes.rotate(0);
+    }
+    const r = gates[0].evaluate();
+    expect(r.verdict).toBe('fail');
+    expect(r.value).toBeCloseTo(900 / 60000 / 0.001 / 14.4, 9);
+  });
+});
+
+describe('canary comparison', () => {
+  it('two proportions: 30/1000 against 10/1000 exceeds +50% at 99%; 12/1000 does not', () => {
+    // p1 = 0.03, 1.5 p0 = 0.015, se = sqrt(0.03*0.97/1000 + 2.25*0.01*0.99/1000) = 0.0067: z = 2.23... and 2.33 at 99%.
+    const a = twoProportion(30, 1000, 10, 1000, 0.5);
+    expect(a.z).toBeCloseTo((0.03 - 0.015) / Math.sqrt((0.03 * 0.97) / 1000 + (2.25 * 0.01 * 0.99) / 1000), 10);
+    expect(twoProportion(60, 2000, 20, 2000, 0.5).z).toBeGreaterThan(normalQuantile(0.99));
+    expect(twoProportion(12, 1000, 10, 1000, 0.5).z).toBeLessThan(0);
+  });
+
+  it('Mann-Whitney U equals the brute-force count of pairs, ties counted half', () => {
+    const canary: [number, number][] = [[5, 2], [7, 1], [9, 3]];
+    const control: [number, number][] = [[4, 1], [5, 1], [8, 2]];
+    // Pairs x > y: x=5 (2 of them): y=4 -> 1, tie with 5 -> 0.5; x=7: 4,5 -> 2; x=9 (3): 4,5,8,8 -> 4.
+    const u = 2 * (1 + 0.5) + 1 * 2 + 3 * 4;
+    const r = mannWhitney(canary, control, 0);
+    const n1 = 6, n2 = 4, n = 10;
+    // Tie groups of all values: 5 three times, 8 twice, 9 three times: sum of t^3 - t = 24 + 6 + 24.
+    const ties = 24 + 6 + 24;
+    const sd = Math.sqrt(((n1 * n2) / 12) * (n + 1 - ties / (n * (n - 1))));
+    expect(r.z).toBeCloseTo((u - (n1 * n2) / 2) / sd, 12);
+  });
+
+  it('normal quantile and CDF invert each other', () => {
+    for (const p of [0.001, 0.05, 0.5, 0.9, 0.99, 0.999]) expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 6);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+  });
+
+  it('is inconclusive below the minimum samples, then fails on a slower canary', () => {
+    const { gates, probes } = setup([{ compare: { metric: 'req_duration', 'min-samples': 50, 'max-increase': '10%', confidence: '99%' } }]);
+    minute(probes, 40, 0, 20, true);
+    minute(probes, 400, 0, 10, false);
+    expect(gates[0].evaluate().verdict).toBe('inconclusive');
+    minute(probes, 40, 0, 20, true);
+    expect(gates[0].evaluate().verdict).toBe('fail');
+  });
+});
+
+describe('verdicts', () => {
+  it('have a truth table, and the worst wins', () => {
+    expect(verdict(0.5, '<', 1)).toBe('pass');
+    expect(verdict(1, '<', 1)).toBe('fail');
+    expect(verdict(null, '<', 1)).toBe('inconclusive');
+    expect(verdict(NaN, '<', 1)).toBe('error');
+    expect(worst(['pass', 'inconclusive', 'fail'])).toBe('fail');
+    expect(worst(['pass', 'error', 'fail'])).toBe('error');
+    expect(worst([])).toBe('pass');
+  });
+});
+
+describe('gate syntax errors point at the column', () => {
+  const base = (gate: string) => [
+    'name: x', 'duration: 1h', 'traffic: { rate: 10/s }', 'journeys: { j: { steps: [api] } }', 'services: { api: {} }',
+    'flags: { f: { evaluated-by: [api] } }', 'rollout:', '  - flag: f', '    stages: [{ to: 100% }]', `    gates: ['${gate}']`,
+  ].join('\n');
+
+  it.each([
+    ['req_faild{service:api} rate<0.01', 1, 'unknown metric "req_faild"; did you mean "req_failed"?'],
+    ['req_failed{servce:api} rate<0.01', 12, 'metric "req_failed" has no tag "servce"'],
+    ['req_failed{service:apu} rate<0.01', 12, 'unknown service "apu"; did you mean "api"?'],
+    ['req_duration{service:api} p(99)<900%', 33, 'a duration cannot be a percentage'],
+    ['req_failed{service:api} avg<0.01', 25, 'has no aggregation "avg"'],
+    ['req_failed{service:api} rate=0.01', 29, 'use "=="'],
+  ])('%s', (gate, column, message) => {
+    const r = parseScenarioText(base(gate));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = formatProblem('x.yaml', r.problems[0]);
+    expect(text).toContain('rollout[0].gates[0]');
+    expect(text).toContain(message);
+    expect(text).toContain(`at column ${column}`);
+    expect(text).toContain(`\n    ${' '.repeat(column - 1)}^`);
+  });
+
+  it('parses the k6 grammar with positions', () => {
+    const t = parseThreshold('req_duration{journey:checkout,flag:on} p(99.9)<=1.5s');
+    expect(t).toMatchObject({ metric: 'req_duration', aggregate: { kind: 'p', percentile: 99.9 }, operator: '<=', number: 1.5, unit: 's' });
+    expect(t.tags).toEqual([{ key: 'journey', value: 'checkout', column: 14 }, { key: 'flag', value: 'on', column: 31 }]);
+  });
+});
