@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { generateCohort } from '../cohorts/cohort.js';
+import { generateCohort, type Cohort } from '../cohorts/cohort.js';
 import { readCohortFile } from '../cohorts/file.js';
 import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -60,17 +60,28 @@ export function parseScenarioText(text: string, baseDir = '.'): Loaded {
   const s = normalized.scenario;
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: parsed.data };
+  let population: Cohort;
   if (spec.kind === 'inline') {
-    const population = generateCohort({ name: `${s.name}-users`, size: spec.size, seed: spec.seed, segments: spec.segments ?? undefined });
-    return { ok: true, scenario: { ...s, population }, input: parsed.data };
+    population = generateCohort({ name: `${s.name}-users`, size: spec.size, seed: spec.seed, segments: spec.segments ?? undefined });
+  } else {
+    const read = readCohortFile(resolve(baseDir, spec.path));
+    if (!read.ok) {
+      const where = read.path ? ` at ${read.path}` : '';
+      return { ok: false, problems: [at(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path}${where}: ${read.message}` })] };
+    }
+    population = read.cohort;
   }
-  const file = resolve(baseDir, spec.path);
-  const read = readCohortFile(file);
-  if (!read.ok) {
-    const where = read.path ? ` at ${read.path}` : '';
-    return { ok: false, problems: [at(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path}${where}: ${read.message}` })] };
-  }
-  return { ok: true, scenario: { ...s, population: read.cohort }, input: parsed.data };
+  // Gates that select a segment must name one the users have.
+  const segments = new Set([...Object.keys(population.segments), ...population.segment]);
+  const unknown: Problem[] = [];
+  s.rollouts.forEach((plan, i) => plan.gates.forEach((g, j) => {
+    const seg = g.filter.segment;
+    if (seg !== null && !segments.has(seg)) {
+      unknown.push(at(['rollout', i, 'gates', j], { path: ['rollout', i, 'gates', j], message: `unknown segment "${seg}"${didYouMean(seg, segments)} (segments: ${[...segments].join(', ')})` }));
+    }
+  }));
+  if (unknown.length) return { ok: false, problems: unknown };
+  return { ok: true, scenario: { ...s, population }, input: parsed.data };
 }
 
 /** Offset of the node at `path` (the key itself when the value is missing). */

@@ -55,6 +55,14 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
     }
   };
 
+  const variantsOf = (v: Record<string, string> | undefined, path: PathSegment[]) => {
+    if (!v) return {};
+    const out = Object.fromEntries(Object.entries(v).map(([k, w]) => [k, h.percent(w, '0%', [...path, k])]));
+    if (Math.abs(Object.values(out).reduce((a, b) => a + b, 0) - 1) > 1e-9) problems.push({ path, message: 'variant weights must add up to 100%' });
+    return out;
+  };
+  if (flagKeys.length > 31) problems.push({ path: ['flags'], message: `at most 31 flags per scenario (${flagKeys.length} given)` });
+
   const flags: Flag[] = Object.entries(input.flags ?? {}).map(([key, f]) => {
     const base = ['flags', key];
     const d = DEFAULTS.flag;
@@ -123,6 +131,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
       contract: f.contract ?? d.contract,
       needs: f.needs ?? [],
       effects,
+      variants: variantsOf(f.variants, [...base, 'variants']),
     };
   });
   requireCycles(flags, problems);

@@ -162,6 +162,9 @@ export const Flag = z.strictObject({
     description: 'Flags that must be on wherever they are evaluated for a request this flag is on for (the provider side of an API change); otherwise the request fails.',
   }),
   'when-on': z.record(z.string(), Effect).optional().meta({ description: 'What the new code path changes, per service or service.endpoint.' }),
+  variants: z.record(z.string(), Percent).optional().meta({
+    description: 'Registry of an experiment\'s variants and their weights (for the record; rehearsals model on and off).',
+  }),
 });
 
 const Gate = z.union([

@@ -151,6 +151,8 @@ export interface Flag {
   /** Flags a request needs on, in every service that evaluates them, when this flag is on for it. */
   readonly needs: readonly string[];
   readonly effects: readonly FlagEffect[];
+  /** Variant names and weights, as registered (informational). */
+  readonly variants: Readonly<Record<string, number>>;
 }
 
 export interface Stage {

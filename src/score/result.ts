@@ -70,6 +70,11 @@ export interface RunResult {
   services: Record<string, ServiceFigures>;
   journeys: Record<string, CallFigures & { throughputPerSec: number }>;
   breakers: { timeSeconds: number; edge: string; to: string }[];
+  /** The flag registry: governance facts of every flag the scenario declares. */
+  flags: {
+    key: string; kind: string; owner: string; description: string; evaluatedBy: readonly string[]; requires: readonly string[];
+    needs: readonly string[]; bucketing: string; contract: string; variants: Readonly<Record<string, number>>;
+  }[];
   rollouts: RolloutFigures[];
   audit: AuditRecord[];
   outcomes: Record<string, unknown>;
@@ -199,6 +204,10 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
     services,
     journeys,
     breakers: sim.breakerLog.map((b) => ({ timeSeconds: round(b.timeUs / 1e6, 6), edge: b.breaker, to: b.to })),
+    flags: scenario.flags.map((f) => ({
+      key: f.key, kind: f.kind, owner: f.owner, description: f.description, evaluatedBy: f.evaluatedBy, requires: f.requires,
+      needs: f.needs, bucketing: f.bucketing, contract: f.contract, variants: f.variants,
+    })),
     rollouts: rolloutFigures(scenario, sim, controller),
     audit: auditRecords(controller),
     outcomes: {},
