@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
+import { runCi } from './ci.js';
 import { cohortDocument, DEFAULT_SEGMENTS, generateCohort } from '../cohorts/cohort.js';
 import { BUCKETING_SYSTEMS, bucketOf, expressible, inRollout, type BucketingSystem } from '../flags/bucketing.js';
 import { writeJson } from '../report/json.js';
@@ -20,8 +21,8 @@ const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INVALID = 2;
 
-function loadOrThrow(file: string): Scenario {
-  const loaded = loadScenarioFile(file);
+function loadOrThrow(file: string, caseName?: string): Scenario {
+  const loaded = loadScenarioFile(file, caseName);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
   return loaded.scenario;
 }
@@ -78,10 +79,11 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .description('simulate a scenario and print what happened')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .option('--seed <n>', 'random seed (default: the scenario\'s)', seedOption)
+    .option('--case <name>', 'apply one of the scenario\'s cases')
     .option('--json <file>', 'write the result document (rehearse/run@1) to this file')
     .option('-q, --quiet', 'print nothing but errors')
-    .action((file: string, opts: { seed?: number; json?: string; quiet?: boolean }) => {
-      const scenario = loadOrThrow(file);
+    .action((file: string, opts: { seed?: number; case?: string; json?: string; quiet?: boolean }) => {
+      const scenario = loadOrThrow(file, opts.case);
       const result = runScenario(scenario, { seed: opts.seed });
       if (opts.json) writeJson(opts.json, result);
       if (!opts.quiet) {
@@ -103,6 +105,20 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         else errors.push(...loaded.problems.map((p) => formatProblem(file, p)));
       }
       if (errors.length) throw new InputError(errors);
+    });
+
+  program
+    .command('ci')
+    .description('run every scenario of a directory, and each of its cases, against its acceptance criteria')
+    .argument('[dir]', 'directory of scenario files', 'scenarios')
+    .option('--junit <file>', 'write JUnit XML')
+    .option('--summary <file>', 'write a Markdown summary (for a GitHub Actions step summary)')
+    .option('--json <file>', 'write the CI report (rehearse/ci@1), usable as a later baseline')
+    .option('--baseline <file>', 'an earlier --json report: flag outcomes that got worse')
+    .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
+    .action((dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number }) => {
+      const report = runCi(dir, opts, out);
+      setExit(report.passed ? EXIT_OK : EXIT_FAILED);
     });
 
   const cohorts = program.command('cohorts').description('synthetic user cohorts');

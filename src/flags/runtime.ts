@@ -113,19 +113,20 @@ export class FlagRuntime {
   }
 
   /**
-   * Whether a service's decisions (`on`, `off`: bit sets of the flags it evaluated) break a contract with what
+   * Which flag's contract (-1: none) a service's decisions (`on`, `off`: bit sets of the flags it evaluated) break a contract with what
    * the request saw elsewhere (`seenOn`, `seenOff`): a consistent flag both on and off, or a flag on whose
    * needed flag is off somewhere.
    */
-  contractBroken(on: number, off: number, seenOn: number, seenOff: number): boolean {
-    if (((on & seenOff) | (off & seenOn)) & this.contractMask) return true;
+  contractBroken(on: number, off: number, seenOn: number, seenOff: number): number {
+    const split = ((on & seenOff) | (off & seenOn)) & this.contractMask;
+    if (split !== 0) return 31 - Math.clz32(split & -split);
     let needing = (on | seenOn) & this.needing;
-    if (needing === 0) return false;
+    if (needing === 0) return -1;
     const allOff = off | seenOff;
     for (let f = 0; needing !== 0; f++, needing >>>= 1) {
-      if ((needing & 1) !== 0 && (this.needsMask[f] & allOff) !== 0) return true;
+      if ((needing & 1) !== 0 && (this.needsMask[f] & allOff) !== 0) return f;
     }
-    return false;
+    return -1;
   }
 
   /** Publishes a new configuration of flag `f`; returns its version. */

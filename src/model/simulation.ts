@@ -17,6 +17,7 @@ import { RandomStreams } from '../engine/rng.js';
 import { ActivitySampler } from '../cohorts/cohort.js';
 import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
+import { ACT_DELAY, ACT_DROP, ACT_FAIL, FaultRuntime } from '../faults/runtime.js';
 import { Probes } from '../telemetry/probes.js';
 import {
   CAUSE_BREAKER_OPEN, CAUSE_CONTRACT, CAUSE_DOWNSTREAM, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, Telemetry,
@@ -29,6 +30,9 @@ import {
   type CompiledModel,
 } from './compile.js';
 import { DistTable } from './dist.js';
+import {
+  GroundTruth, SLOW_FAULT, SLOW_FLAG, TRUTH_BASE, TRUTH_BREAKER, TRUTH_CONTRACT, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED, TRUTH_TIMEOUT,
+} from './truth.js';
 
 // Event kinds.
 const EV_ARRIVAL = 1;
@@ -38,6 +42,8 @@ const EV_SEND = 4;
 const EV_FAIL = 5;
 const EV_TICK = 6;
 const EV_CONFIG = 7;
+const EV_ENTER = 8; // a call arrives after a network delay
+const EV_FAULT = 9; // a fault switches on (b = 1) or off (b = 0)
 /** Event kinds from here up belong to the controller. */
 export const CONTROLLER_EVENTS = 16;
 
@@ -69,6 +75,8 @@ export interface SimulationResult {
   breakerLog: { timeUs: number; breaker: string; to: 'open' | 'half-open' | 'closed' }[];
   model: CompiledModel;
   flags: FlagRuntime | null;
+  faults: FaultRuntime;
+  truth: GroundTruth;
 }
 
 export class Simulation implements EventHandler {
@@ -84,6 +92,12 @@ export class Simulation implements EventHandler {
   private readonly propagationRng: number[];
   private readonly propagation: DistTable;
   private controller: Controller | null = null;
+  readonly faults: FaultRuntime;
+  readonly truth: GroundTruth;
+  private readonly faultRng: number;
+  private readonly faultTriggered: Uint8Array;
+  private readonly replicaDown: Uint8Array;
+  private readonly replicaKiller: Int32Array;
 
   // Random streams, one per purpose (per service where a service draws).
   readonly rng: RandomStreams;
@@ -141,6 +155,10 @@ export class Simulation implements EventHandler {
   private rSeenOff = new Int32Array(0); // a journey: flags some service saw off
   private rMismatch = new Uint8Array(0); // a service saw a flag's contract broken
   private rOpEnd = new Int32Array(0);
+  private rTruth = new Uint8Array(0); // the true cause of the record's failure (truth.ts)
+  private rTruthRef = new Int32Array(0); // the flag or fault behind it
+  private rSlow = new Uint8Array(0); // what slowed it, or a call it waited on
+  private rSlowFlags = new Int32Array(0);
   private live = 0;
   /** The record making fire-and-forget calls, whose journey they belong to. */
   private spawning = 0;
@@ -152,7 +170,7 @@ export class Simulation implements EventHandler {
   private journeysEnded = 0;
   private arrivalsOpen = true;
 
-  constructor(scenario: Scenario, seed = scenario.seed) {
+  constructor(private readonly scenario: Scenario, seed = scenario.seed) {
     const m = (this.model = compile(scenario));
     const rng = (this.rng = new RandomStreams(seed));
     this.horizon = scenario.durationUs;
@@ -174,6 +192,13 @@ export class Simulation implements EventHandler {
     this.propagation = new DistTable(scenario.flags.map((f) => f.propagation));
     this.propagationRng = scenario.flags.map((f) => rng.stream(`propagation:${f.key}`));
     this.probes = new Probes(m.endpointNames.length, m.journeyNames.length);
+    const segmentIndex = (name: string) => this.flags?.segmentNames.indexOf(name) ?? scenario.population?.segment.indexOf(name) ?? -1;
+    this.faults = new FaultRuntime(scenario.faults, m, segmentIndex);
+    this.faultRng = rng.stream('faults');
+    this.faultTriggered = new Uint8Array(scenario.faults.length);
+    this.replicaDown = new Uint8Array(m.replicaService.length);
+    this.replicaKiller = new Int32Array(m.replicaService.length).fill(-1);
+    this.truth = new GroundTruth(m.flagCount, scenario.faults.length, scenario.population?.size ?? 0, scenario.slo.latencyUs);
 
     const R = m.replicaService.length;
     this.busy = new Int32Array(R);
@@ -199,6 +224,9 @@ export class Simulation implements EventHandler {
 
   run(): SimulationResult {
     this.controller?.start(this);
+    this.scenario.faults.forEach((f, k) => {
+      if (f.start.kind === 'time') this.scheduleFault(k, f.start.atUs);
+    });
     const first = this.arrivals.next();
     if (first >= 0) this.engine.at(first, EV_ARRIVAL, 0, 0);
     else this.arrivalsOpen = false;
@@ -216,19 +244,25 @@ export class Simulation implements EventHandler {
       breakerLog: this.breakers.log,
       model: this.model,
       flags: this.flags,
+      faults: this.faults,
+      truth: this.truth,
     };
   }
 
   handle(kind: number, a: number, b: number): void {
     switch (kind) {
       case EV_SERVICE_DONE:
-        this.serviceDone(a);
+        if (this.rGen[a] === b) this.serviceDone(a);
         break;
       case EV_ARRIVAL:
         this.arrive();
         break;
       case EV_TIMEOUT:
-        if (this.rGen[a] === b && this.rAttached[a] === 1) this.attemptEnded(a, CAUSE_TIMEOUT, CAUSE_TIMEOUT);
+        if (this.rGen[a] === b && this.rAttached[a] === 1) {
+          this.attemptEnded(a, CAUSE_TIMEOUT, CAUSE_TIMEOUT);
+          // A call that was dropped on the way never reaches a service to end it.
+          if (this.rState[a] === ST_CLIENT_ONLY) this.free(a);
+        }
         break;
       case EV_SEND:
         if (this.rGen[a] === b) this.deferredSend(a);
@@ -242,6 +276,12 @@ export class Simulation implements EventHandler {
         break;
       case EV_TICK:
         this.tick();
+        break;
+      case EV_ENTER:
+        if (this.rGen[a] === b) this.enterService(a);
+        break;
+      case EV_FAULT:
+        this.switchFault(a, b === 1);
         break;
       case EV_CONFIG: {
         const F = this.model.flagCount;
@@ -292,6 +332,7 @@ export class Simulation implements EventHandler {
       const u = this.rUser[rec];
       this.probes.recordJourney(j, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.flags!.userSegment[u] : -1);
     }
+    this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec]);
     this.journeysEnded++;
     this.rEpoch[rec]++;
     this.free(rec);
@@ -367,11 +408,32 @@ export class Simulation implements EventHandler {
     this.rAttached[rec] = 1;
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && !this.breakers.allow(breaker)) {
-      this.failSoon(rec, CAUSE_BREAKER_OPEN);
+      this.failSoon(rec, CAUSE_BREAKER_OPEN, TRUTH_BREAKER, -1);
       return;
     }
     const timeout = m.siteTimeout[k];
     if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
+    if (this.faults.activeCount > 0) {
+      const e = this.rTarget[rec];
+      const u = this.rUser[rec];
+      const f = this.faults;
+      f.check(m.siteCaller[k], e, m.endpointService[e], u >= 0 && this.flags ? this.flags.userSegment[u] : -1, this.engine.now, this.rng, this.faultRng);
+      if (f.action === ACT_FAIL) {
+        this.failSoon(rec, CAUSE_ERROR, TRUTH_FAULT, f.fault);
+        return;
+      }
+      if (f.action === ACT_DROP) {
+        // No reply ever comes: the caller waits for its timeout, if it has one.
+        this.markSlow(rec, SLOW_FAULT, 0, f.fault);
+        this.rState[rec] = ST_CLIENT_ONLY;
+        return;
+      }
+      if (f.action === ACT_DELAY) {
+        this.markSlow(rec, SLOW_FAULT, 0, f.fault);
+        this.engine.after(f.delayUs, EV_ENTER, rec, this.rGen[rec]);
+        return;
+      }
+    }
     this.enterService(rec);
   }
 
@@ -386,10 +448,24 @@ export class Simulation implements EventHandler {
   }
 
   /** An attempt that fails without reaching the service; reported on the next event, not re-entrantly. */
-  private failSoon(rec: number, cause: number): void {
+  private failSoon(rec: number, cause: number, truth: number, ref: number): void {
     this.rState[rec] = ST_CLIENT_ONLY;
     this.rCause[rec] = cause;
+    this.rTruth[rec] = truth;
+    this.rTruthRef[rec] = ref;
     this.engine.after(0, EV_FAIL, rec, this.rGen[rec]);
+  }
+
+  /** Marks a record, and every caller waiting on it, as slowed by a fault or by flags (ground truth). */
+  private markSlow(rec: number, mark: number, flags: number, fault: number): void {
+    for (let r = rec; r >= 0; ) {
+      this.rSlow[r] |= mark;
+      this.rSlowFlags[r] |= flags;
+      if (mark === SLOW_FAULT && this.rTruthRef[r] < 0) this.rTruthRef[r] = fault;
+      const parent = this.rParent[r];
+      if (parent < 0 || this.rEpoch[parent] !== this.rParentEpoch[r]) break;
+      r = parent;
+    }
   }
 
   /** The caller's view of an attempt's end: reply, timeout, rejection or open breaker. */
@@ -417,6 +493,13 @@ export class Simulation implements EventHandler {
     }
     if (parent < 0) return;
     if (cause !== CAUSE_OK && m.siteOptional[k] === 0) {
+      if (cause === CAUSE_TIMEOUT) {
+        const slow = this.rSlow[rec];
+        this.rTruth[rec] = (slow & SLOW_FAULT) !== 0 ? TRUTH_FAULT : (slow & SLOW_FLAG) !== 0 ? TRUTH_FLAG : TRUTH_TIMEOUT;
+        if (this.rTruth[rec] === TRUTH_FLAG) this.rTruthRef[rec] = 31 - Math.clz32(this.rSlowFlags[rec] & -this.rSlowFlags[rec]);
+      }
+      this.rTruth[parent] = this.rTruth[rec];
+      this.rTruthRef[parent] = this.rTruthRef[rec];
       this.rEpoch[parent]++; // siblings still in flight are now orphans
       if (this.rKind[parent] === KIND_JOURNEY) this.journeyEnded(parent, root);
       else this.serverFinished(parent, CAUSE_DOWNSTREAM, root);
@@ -479,8 +562,16 @@ export class Simulation implements EventHandler {
     const n = m.serviceReplicas[s];
     let r = first;
     if (n > 1) {
-      r = first + this.roundRobin[s];
-      this.roundRobin[s] = this.roundRobin[s] + 1 === n ? 0 : this.roundRobin[s] + 1;
+      // Round robin over the replicas that are up.
+      for (let tries = 0; tries < n; tries++) {
+        r = first + this.roundRobin[s];
+        this.roundRobin[s] = this.roundRobin[s] + 1 === n ? 0 : this.roundRobin[s] + 1;
+        if (this.replicaDown[r] === 0) break;
+      }
+    }
+    if (this.replicaDown[r] === 1) {
+      this.failSoon(rec, CAUSE_ERROR, TRUTH_FAULT, this.killedBy(s));
+      return;
     }
     this.rReplica[rec] = r;
     this.rArrived[rec] = this.engine.now;
@@ -497,7 +588,7 @@ export class Simulation implements EventHandler {
       if (this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
       this.rState[rec] = ST_QUEUED;
     } else {
-      this.failSoon(rec, CAUSE_REJECTED);
+      this.failSoon(rec, CAUSE_REJECTED, TRUTH_REJECTED, -1);
     }
   }
 
@@ -527,7 +618,11 @@ export class Simulation implements EventHandler {
     this.rFlagsOn[rec] = on | (upstream & ~evaluated);
     if (!rootLive) return;
     const off = evaluated & ~on;
-    if (fl.contractBroken(on, off, this.rFlagsOn[root], this.rSeenOff[root])) this.rMismatch[rec] = 1;
+    const broken = fl.contractBroken(on, off, this.rFlagsOn[root], this.rSeenOff[root]);
+    if (broken >= 0) {
+      this.rMismatch[rec] = 1;
+      this.rTruthRef[rec] = broken;
+    }
     this.rFlagsOn[root] |= on;
     this.rSeenOff[root] |= off;
   }
@@ -547,6 +642,9 @@ export class Simulation implements EventHandler {
     let scale = 1;
     let add = 0;
     const on = this.rFlagsOn[rec];
+    const baseRate = errorRate;
+    let errorFlag = -1;
+    let slowFlags = 0;
     if (on !== 0 && m.endpointEffects[e] === 1) {
       const F = m.flagCount;
       for (let f = 0; f < F; f++) {
@@ -555,21 +653,43 @@ export class Simulation implements EventHandler {
         if (x < 0) continue;
         scale *= m.effLatencyScale[x];
         add += m.effLatencyAdd[x];
+        if (m.effLatencyScale[x] > 1 || m.effLatencyAdd[x] > 0) slowFlags |= 1 << f;
+        const before = errorRate;
         if (m.effErrorsSet[x] >= 0) errorRate = m.effErrorsSet[x];
         errorRate += m.effErrorsAdd[x];
+        if (errorRate > before && errorFlag < 0) errorFlag = f;
       }
     }
     let dist = m.endpointLatency[e];
     this.rCause[rec] = CAUSE_OK;
     if (this.rMismatch[rec] === 1) {
       this.rCause[rec] = CAUSE_CONTRACT;
+      this.rTruth[rec] = TRUTH_CONTRACT;
       dist = m.endpointErrorLatency[e];
-    } else if (m.endpointMayFail[e] === 1 && this.rng.next(this.serviceErrorRng[s]) < errorRate) {
-      this.rCause[rec] = CAUSE_ERROR;
-      dist = m.endpointErrorLatency[e];
+    } else if (m.endpointMayFail[e] === 1) {
+      // With common random numbers the draw says who is to blame: below the base rate the request fails with
+      // or without the flag; between the base rate and the flag's rate it fails because of the flag.
+      const u = this.rng.next(this.serviceErrorRng[s]);
+      if (u < errorRate) {
+        this.rCause[rec] = CAUSE_ERROR;
+        dist = m.endpointErrorLatency[e];
+        if (u < baseRate || errorFlag < 0) this.rTruth[rec] = TRUTH_BASE;
+        else {
+          this.rTruth[rec] = TRUTH_FLAG;
+          this.rTruthRef[rec] = errorFlag;
+        }
+      }
     }
     let t = m.dists.sample(dist, this.rng, this.serviceLatencyRng[s]);
-    if (scale !== 1 || add !== 0) t = Math.round(t * scale + add);
+    const stress = this.faults.stress[s];
+    if (stress !== 1) {
+      t = Math.round(t * stress);
+      this.markSlow(rec, SLOW_FAULT, 0, this.stressedBy(s));
+    }
+    if (scale !== 1 || add !== 0) {
+      t = Math.round(t * scale + add);
+      if (slowFlags !== 0) this.markSlow(rec, SLOW_FLAG, slowFlags, -1);
+    }
     this.engine.after(t, EV_SERVICE_DONE, rec, this.rGen[rec]);
   }
 
@@ -684,6 +804,10 @@ export class Simulation implements EventHandler {
     this.rFlagsOn[rec] = 0;
     this.rSeenOff[rec] = 0;
     this.rMismatch[rec] = 0;
+    this.rTruth[rec] = 0;
+    this.rTruthRef[rec] = -1;
+    this.rSlow[rec] = 0;
+    this.rSlowFlags[rec] = 0;
     this.live++;
     return rec;
   }
@@ -727,6 +851,10 @@ export class Simulation implements EventHandler {
     this.rSeenOff = grow(this.rSeenOff);
     this.rMismatch = grow(this.rMismatch);
     this.rOpEnd = grow(this.rOpEnd);
+    this.rTruth = grow(this.rTruth);
+    this.rTruthRef = grow(this.rTruthRef);
+    this.rSlow = grow(this.rSlow);
+    this.rSlowFlags = grow(this.rSlowFlags);
     const freeList = new Int32Array(cap);
     freeList.set(this.freeList.subarray(0, this.freeTop));
     // New records go on the free list highest first, so that low indices are used first.
@@ -748,4 +876,82 @@ export class Simulation implements EventHandler {
     return v;
   }
 
+  // ---- faults ---------------------------------------------------------------------------------------------
+
+  private scheduleFault(k: number, atUs: number): void {
+    if (this.faultTriggered[k] === 1) return;
+    this.faultTriggered[k] = 1;
+    const f = this.scenario.faults[k];
+    this.engine.at(atUs, EV_FAULT, k, 1);
+    if (Number.isFinite(f.durationUs)) this.engine.at(atUs + f.durationUs, EV_FAULT, k, 0);
+  }
+
+  /** A rollout event happened: faults timed relative to it are scheduled (each fault once). */
+  rolloutEvent(event: 'start' | 'stage' | 'rollback' | 'complete', flag: string, stage: number): void {
+    this.scenario.faults.forEach((f, k) => {
+      const st = f.start;
+      if (st.kind === 'event' && st.event === event && st.flag === flag && (event !== 'stage' || st.stage === stage)) {
+        this.scheduleFault(k, this.engine.now + st.offsetUs);
+      }
+    });
+  }
+
+  private switchFault(k: number, on: boolean): void {
+    const f = this.scenario.faults[k];
+    const s = this.faults.to[k];
+    if (f.kind === 'cpu-stress') this.gaugeChange(s);
+    this.faults.setActive(k, on, this.engine.now);
+    if (f.kind !== 'instance-kill') return;
+    const first = this.model.serviceReplicaStart[s];
+    const n = this.model.serviceReplicas[s];
+    if (!on) {
+      for (let r = first; r < first + n; r++) if (this.replicaKiller[r] === k) {
+        this.replicaDown[r] = 0;
+        this.replicaKiller[r] = -1;
+      }
+      return;
+    }
+    let left = f.replicas;
+    for (let r = first; r < first + n && left > 0; r++) {
+      if (this.replicaDown[r] === 1) continue;
+      left--;
+      this.replicaDown[r] = 1;
+      this.replicaKiller[r] = k;
+      this.killReplica(r, k);
+    }
+  }
+
+  /** A replica dies with the requests it holds: queued ones and those being served fail at once. */
+  private killReplica(r: number, fault: number): void {
+    const s = this.model.replicaService[r];
+    this.gaugeChange(s);
+    while (this.qLen[r] > 0) {
+      const rec = this.dequeue(r);
+      this.svcQueued[s]--;
+      this.rCause[rec] = CAUSE_ERROR;
+      this.rTruth[rec] = TRUTH_FAULT;
+      this.rTruthRef[rec] = fault;
+      if (this.rAttached[rec] === 1) this.attemptEnded(rec, CAUSE_ERROR, CAUSE_ERROR);
+      this.free(rec);
+    }
+    for (let rec = 0; rec < this.cap; rec++) {
+      const st = this.rState[rec];
+      if ((st === ST_RUNNING || st === ST_CALLING) && this.rKind[rec] === KIND_CALL && this.rReplica[rec] === r) {
+        this.rTruth[rec] = TRUTH_FAULT;
+        this.rTruthRef[rec] = fault;
+        this.serverFinished(rec, CAUSE_ERROR, CAUSE_ERROR);
+      }
+    }
+  }
+
+  private killedBy(s: number): number {
+    const first = this.model.serviceReplicaStart[s];
+    return this.replicaKiller[first];
+  }
+
+  private stressedBy(s: number): number {
+    const f = this.faults;
+    for (let k = 0; k < f.count; k++) if (f.active[k] === 1 && f.to[k] === s && f.specs[k].kind === 'cpu-stress') return k;
+    return -1;
+  }
 }

@@ -4,7 +4,7 @@ import type { CallFigures, RunResult } from '../score/result.js';
 export function formatSummary(r: RunResult): string {
   const lines: string[] = [];
   const sim = r.simulated;
-  lines.push(`rehearse ${r.version}: ${r.scenario.name} (seed ${r.scenario.seed})`);
+  lines.push(`rehearse ${r.version}: ${r.scenario.name}${r.scenario.case ? `, case ${r.scenario.case}` : ''} (seed ${r.scenario.seed})`);
   lines.push(`simulated ${formatSeconds(sim.seconds)}: ${sim.requests.toLocaleString('en-US')} journeys, ${sim.events.toLocaleString('en-US')} events`);
   lines.push('');
   const head = ['service', 'req/s', 'errors', 'p50', 'p99', 'mean', 'util', 'queue'];
@@ -30,7 +30,35 @@ export function formatSummary(r: RunResult): string {
     lines.push(`circuit breakers: ${opened.length} opening(s) on ${edges.join(', ') || 'no edge'}; first at ${formatSeconds(opened[0]?.timeSeconds ?? 0)}`);
   }
   if (r.rollouts.length) lines.push('', ...formatTimelines(r));
+  lines.push('', ...formatOutcomes(r));
+  if (r.acceptance.length) lines.push('', ...formatAcceptance(r));
   return lines.join('\n');
+}
+
+/** The ground truth: what the flags and faults really did to users. */
+export function formatOutcomes(r: RunResult): string[] {
+  const o = r.outcomes;
+  const lines = ['outcomes (ground truth)'];
+  const truth = Object.entries(o.failed_by_truth).filter(([, n]) => n > 0).map(([k, n]) => `${n.toLocaleString('en-US')} ${k}`);
+  lines.push(`  journeys: ${o.journeys.toLocaleString('en-US')}, failed ${o.journeys_failed.toLocaleString('en-US')}${truth.length ? ` (${truth.join(', ')})` : ''}; error budget burned ${(o.error_budget_burned * 100).toFixed(1)}%`);
+  for (const f of Object.values(o.flags)) {
+    const parts = [`${f.flag}: ${f.defective ? `hurt ${f.blast_radius_users.toLocaleString('en-US')} users in ${f.blast_radius_requests.toLocaleString('en-US')} journeys from ${formatClock(f.onset_seconds!)}` : 'hurt nobody'}`];
+    if (f.detected) parts.push(`detected after ${formatClock(f.time_to_detect_seconds!)}`);
+    if (f.defective) parts.push(`last harm ${formatClock(f.last_hurt_seconds!)}`);
+    if (f.time_to_full_rollout_seconds !== null) parts.push(`full rollout in ${formatClock(f.time_to_full_rollout_seconds)}`);
+    for (const flag of ['false_rollback', 'missed_defect', 'misattribution'] as const) if (f[flag]) parts.push(flag.replace('_', ' ').toUpperCase());
+    lines.push(`  ${parts.join('; ')}`);
+  }
+  for (const f of o.faults) {
+    const when = f.from_seconds === null ? 'never triggered' : `${formatClock(f.from_seconds)} to ${formatClock(f.to_seconds!)}`;
+    lines.push(`  fault ${f.name}: ${when}, ${f.journeys_hurt.toLocaleString('en-US')} journeys hurt`);
+  }
+  return lines;
+}
+
+export function formatAcceptance(r: RunResult): string[] {
+  const rows = r.acceptance.map((a) => [a.pass ? 'PASS' : 'FAIL', a.criterion, a.value === null ? (a.note ?? 'n/a') : `${+a.value.toPrecision(6)}${a.note ? ` (${a.note})` : ''}`]);
+  return [`acceptance: ${r.passed ? 'PASSED' : 'FAILED'}`, ...table(['', 'criterion', 'value'], rows).map((l) => `  ${l}`)];
 }
 
 /** Each rollout plan as a story: what it did, when, and why. */

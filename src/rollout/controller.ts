@@ -226,6 +226,8 @@ export class RolloutController implements Controller {
     p.lastVerdict = null;
     p.startedUs ??= this.now();
     this.publish(p, { enabled: true, percent: stage.percent, audience: stage.audience });
+    if (n === 0) this.sim.rolloutEvent('start', p.plan.flag, 0);
+    this.sim.rolloutEvent('stage', p.plan.flag, n);
     for (const g of p.gates) for (const id of g.stageProbes) this.sim.probes.reset(id);
     const audience = stage.audience ? ` of users with ${stage.audience}` : '';
     this.decide(p, n === 0 ? 'start' : 'promote', n, `stage ${n + 1} of ${p.plan.stages.length}: ${stage.percent}%${audience}, hold ${formatMinutes(stage.holdUs)}`);
@@ -282,6 +284,8 @@ export class RolloutController implements Controller {
     const p = this.plans[i];
     p.phase = outcome;
     p.endedUs = this.now();
+    if (outcome === 'rolled-back') this.sim.rolloutEvent('rollback', p.plan.flag, p.stage);
+    if (outcome === 'completed') this.sim.rolloutEvent('complete', p.plan.flag, p.stage);
     p.token++;
     this.decide(p, action, p.stage, reason);
     for (const s of p.locks) this.lockHolder.delete(s);

@@ -24,6 +24,7 @@ export const DEFAULTS = {
   breaker: { errors: '50%', window: '10s', 'min-requests': 20, 'open-for': '30s', probes: 5 },
   parallel: { limit: 0 },
   startTime: '00:00',
+  slo: { availability: '99.9%' },
   /** A cohort made when flags need users and the scenario names none. */
   cohort: { size: 10_000 },
   flag: {

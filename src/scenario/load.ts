@@ -16,7 +16,8 @@ import type { Scenario } from './types.js';
 
 export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput } | { ok: false; problems: Problem[] };
 
-export function loadScenarioFile(file: string): Loaded {
+/** Loads a scenario, with one of its cases applied when `caseName` is given. */
+export function loadScenarioFile(file: string, caseName?: string): Loaded {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,11 +26,11 @@ export function loadScenarioFile(file: string): Loaded {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : String((err as Error).message);
     return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${why}` }] };
   }
-  return parseScenarioText(text, dirname(file));
+  return parseScenarioText(text, dirname(file), caseName);
 }
 
 /** Parses scenario text; a cohort file it names is read relative to `baseDir`. */
-export function parseScenarioText(text: string, baseDir = '.'): Loaded {
+export function parseScenarioText(text: string, baseDir = '.', caseName?: string): Loaded {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
@@ -51,13 +52,33 @@ export function parseScenarioText(text: string, baseDir = '.'): Loaded {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: [], message: 'a scenario is a mapping with name, traffic, journeys and services' }] };
   }
-  const parsed = ScenarioFile.safeParse(raw);
+  let parsed = ScenarioFile.safeParse(raw);
   if (!parsed.success) {
     return { ok: false, problems: flattenIssues(parsed.error.issues, raw).map((p) => at(p.path, p)) };
   }
+  // A case: its patch merged into the scenario, and problems it causes pointed at the patch where it says so.
+  let where = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>) => at(path, p);
+  if (caseName !== undefined) {
+    const cases = parsed.data.cases ?? {};
+    const patch = cases[caseName];
+    if (!patch) {
+      const names = Object.keys(cases);
+      return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case "${caseName}"${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case "${caseName}": the scenario has no cases` }] };
+    }
+    const merged = mergePatch(raw, patch);
+    where = (path, p) => {
+      const inPatch = valueAt(patch, path) !== undefined;
+      const located = at(inPatch ? ['cases', caseName, ...path] : path, p);
+      return { ...located, message: `case ${caseName}: ${located.message}` };
+    };
+    parsed = ScenarioFile.safeParse(merged);
+    if (!parsed.success) {
+      return { ok: false, problems: flattenIssues(parsed.error.issues, merged).map((p) => where(p.path, p)) };
+    }
+  }
   const normalized = normalize(parsed.data);
-  if (!normalized.ok) return { ok: false, problems: normalized.problems.map((p) => at(p.path, p)) };
-  const s = normalized.scenario;
+  if (!normalized.ok) return { ok: false, problems: normalized.problems.map((p) => where(p.path, p)) };
+  const s = { ...normalized.scenario, caseName: caseName ?? null };
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: parsed.data };
   let population: Cohort;
@@ -153,6 +174,15 @@ function bestBranch(branches: readonly (readonly Issue[])[], raw: unknown, base:
     }
   }
   return best;
+}
+
+/** Objects merge key by key; anything else (lists included) in the patch replaces. */
+function mergePatch(base: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) out[k] = mergePatch(out[k], v);
+  return out;
 }
 
 function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {

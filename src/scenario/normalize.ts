@@ -4,6 +4,7 @@
  * Scenario or problems out.
  */
 import { DEFAULTS } from './defaults.js';
+import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import type {
@@ -277,9 +278,11 @@ export function normalize(input: ScenarioInput): Normalized {
   if (windowUs <= 0) problems.push({ path: ['window'], message: 'the window must be longer than zero' });
 
   const startTime = input['start-time'] ?? DEFAULTS.startTime;
-  const release = normalizeRelease(input, {
-    problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name),
-  });
+  const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name) };
+  const release = normalizeRelease(input, helpers);
+  const faults = normalizeFaults(input, helpers, release.rollouts);
+  const acceptance = normalizeAcceptance(input, helpers);
+  const slo = normalizeSlo(input, helpers);
 
   const scenario: Scenario = {
     name: input.name,
@@ -293,6 +296,11 @@ export function normalize(input: ScenarioInput): Normalized {
     startTimeUs: (Number(startTime.slice(0, 2)) * 60 + Number(startTime.slice(3))) * 60e6,
     ...release,
     population: null,
+    faults,
+    slo,
+    acceptance,
+    cases: Object.keys(input.cases ?? {}),
+    caseName: null,
   };
   problems.push(...syncCycles(scenario));
   return problems.length ? { ok: false, problems } : { ok: true, scenario };

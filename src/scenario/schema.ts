@@ -213,6 +213,26 @@ export const RolloutPlan = z.strictObject({
   lock: z.boolean().optional().meta({ description: 'Hold a lock on each evaluating service while ramping (default true).' }),
 });
 
+export const FAULT_KINDS = [
+  'latency', 'abort', 'timeout', 'blackhole', 'reset', 'partition', 'instance-kill', 'unavailable', 'cpu-stress', 'throttle', 'packet-loss',
+] as const;
+
+export const Fault = z.strictObject({
+  kind: z.enum(FAULT_KINDS),
+  target: z.string().meta({ description: 'service, service.endpoint, an edge "a -> b", or both ways "a <-> b"' }),
+  segment: z.string().optional().meta({ description: 'Only requests of users in this segment.' }),
+  at: z.union([Duration, z.string()]).optional().meta({
+    description: 'Start: a time ("1h30m"), or a rollout event: "stage(flag, N) + 5m", "rollback(flag)", "complete(flag)", "start(flag)".',
+  }),
+  for: Duration.optional().meta({ description: 'How long it lasts (default: to the end).' }),
+  percent: Percent.optional().meta({ description: 'Share of matching requests affected (default 100%).' }),
+  add: Distribution.optional().meta({ description: 'latency: the delay added; packet-loss: the retransmit delay (default 200ms).' }),
+  status: z.int().optional().meta({ description: 'abort: the status returned (for the record).' }),
+  factor: z.number().positive().optional().meta({ description: 'cpu-stress: service-time multiplier.' }),
+  rate: Rate.optional().meta({ description: 'throttle: requests per second let through; beyond it, 429.' }),
+  replicas: positiveInt('replicas').optional().meta({ description: 'instance-kill: replicas lost (default 1).' }),
+});
+
 export const ScenarioFile = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1),
@@ -227,6 +247,17 @@ export const ScenarioFile = z.strictObject({
     .meta({ description: 'Time of day when the simulation starts (for rollout windows).' }),
   flags: z.record(flagKey, Flag).optional(),
   rollout: z.array(RolloutPlan).optional(),
+  faults: z.array(Fault).optional(),
+  slo: z.strictObject({
+    availability: Percent.optional().meta({ description: 'Share of journeys that must succeed (default 99.9%): sets the error budget.' }),
+    latency: Duration.optional().meta({ description: 'A journey slower than this counts as hurt (default: none).' }),
+  }).optional(),
+  cases: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({
+    description: 'Named hypotheses of what the new code really does: patches merged into this scenario (objects merge, lists replace).',
+  }),
+  acceptance: z.array(z.string()).optional().meta({
+    description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
+  }),
 });
 
 export type ScenarioInput = z.infer<typeof ScenarioFile>;

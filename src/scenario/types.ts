@@ -109,6 +109,12 @@ export interface Scenario {
   readonly population: Cohort | null;
   readonly flags: readonly Flag[];
   readonly rollouts: readonly RolloutPlan[];
+  readonly faults: readonly FaultSpec[];
+  readonly slo: { readonly availability: number; readonly latencyUs: number };
+  readonly acceptance: readonly Criterion[];
+  /** The names of the scenario's cases, and the one this scenario was loaded with (null: none). */
+  readonly cases: readonly string[];
+  readonly caseName: string | null;
 }
 
 export type CohortSpec =
@@ -218,4 +224,45 @@ export interface RolloutPlan {
   /** Allowed times of day, as [start, end) minutes after midnight. */
   readonly windows: readonly (readonly [number, number])[];
   readonly lock: boolean;
+}
+
+export type FaultKind =
+  | 'latency' | 'abort' | 'timeout' | 'blackhole' | 'reset' | 'partition' | 'instance-kill' | 'unavailable' | 'cpu-stress'
+  | 'throttle' | 'packet-loss';
+
+/** When a fault begins: at a time, or relative to a rollout event. */
+export type FaultStart =
+  | { readonly kind: 'time'; readonly atUs: number }
+  | { readonly kind: 'event'; readonly event: 'start' | 'stage' | 'rollback' | 'complete'; readonly flag: string; readonly stage: number; readonly offsetUs: number };
+
+export interface FaultSpec {
+  readonly name: string;
+  readonly kind: FaultKind;
+  /** Calling service of an edge fault, or null for any caller. */
+  readonly from: string | null;
+  readonly to: string;
+  readonly endpoint: string | null;
+  /** An edge fault that applies both ways (a <-> b). */
+  readonly bothWays: boolean;
+  readonly segment: string | null;
+  readonly start: FaultStart;
+  /** Infinity: to the end of the run. */
+  readonly durationUs: number;
+  readonly share: number;
+  readonly delay: Dist | null;
+  readonly factor: number;
+  readonly ratePerSec: number;
+  readonly replicas: number;
+  readonly status: number;
+}
+
+/** An acceptance criterion over outcome metrics. */
+export interface Criterion {
+  readonly source: string;
+  readonly metric: string;
+  readonly aggregate: { readonly kind: string; readonly percentile?: number };
+  readonly operator: '<' | '<=' | '>' | '>=' | '==' | '!=';
+  readonly limit: number;
+  readonly flag: string | null;
+  readonly caseName: string | null;
 }

@@ -7,6 +7,7 @@ import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
 import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
 import { VERSION } from '../version.js';
+import { judge, scoreOutcomes, type AcceptanceResult, type Outcomes } from './outcomes.js';
 
 export interface LatencyMs {
   mean: number;
@@ -64,7 +65,7 @@ export type AuditRecord = Omit<AuditEntry, 'timeUs' | 'delayUs'> & { timeSeconds
 export interface RunResult {
   schema: 'rehearse/run@1';
   version: string;
-  scenario: { name: string; seed: number };
+  scenario: { name: string; seed: number; case: string | null };
   passed: boolean;
   simulated: { seconds: number; requests: number; arrived: number; events: number };
   services: Record<string, ServiceFigures>;
@@ -77,8 +78,8 @@ export interface RunResult {
   }[];
   rollouts: RolloutFigures[];
   audit: AuditRecord[];
-  outcomes: Record<string, unknown>;
-  acceptance: { criterion: string; value: number | null; pass: boolean }[];
+  outcomes: Outcomes;
+  acceptance: AcceptanceResult[];
   windows: {
     seconds: number;
     startSeconds: number[];
@@ -195,11 +196,13 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
     }])),
     journeys: Object.fromEntries(m.journeyNames.map((name, j) => [name, series((w) => w.journeys[j])])),
   };
+  const outcomes = scoreOutcomes(scenario, sim.truth, sim.faults, controller?.reports() ?? [], sim.simulatedUs);
+  const acceptance = judge(outcomes, scenario.acceptance, scenario.caseName);
   return {
     schema: 'rehearse/run@1',
     version: VERSION,
-    scenario: { name: scenario.name, seed },
-    passed: true,
+    scenario: { name: scenario.name, seed, case: scenario.caseName },
+    passed: acceptance.every((a) => a.pass),
     simulated: { seconds: round(seconds, 6), requests: sim.journeysEnded, arrived: sim.journeysArrived, events: sim.events },
     services,
     journeys,
@@ -210,8 +213,8 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
     })),
     rollouts: rolloutFigures(scenario, sim, controller),
     audit: auditRecords(controller),
-    outcomes: {},
-    acceptance: [],
+    outcomes,
+    acceptance,
     windows,
   };
 }

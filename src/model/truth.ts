@@ -1,0 +1,75 @@
+/**
+ * Ground truth: what only a simulation knows. Every failed request carries the true cause of its failure (a
+ * base error, a flag's defect, a broken contract, an injected fault, a plain timeout, a rejection, an open
+ * breaker) and the flag or fault behind it; every request knows which flags and faults slowed it. Kept apart
+ * from observed telemetry: gates never read it, scoring does.
+ */
+export const TRUTH_NONE = 0;
+export const TRUTH_BASE = 1;
+export const TRUTH_FLAG = 2;
+export const TRUTH_CONTRACT = 3;
+export const TRUTH_FAULT = 4;
+export const TRUTH_TIMEOUT = 5;
+export const TRUTH_REJECTED = 6;
+export const TRUTH_BREAKER = 7;
+export const TRUTH_NAMES = ['none', 'base-error', 'flag-defect', 'contract', 'fault', 'timeout', 'rejected', 'breaker-open'] as const;
+
+/** Slowness marks: a fault delayed the request (or one it waited on); a flag's latency effect did. */
+export const SLOW_FAULT = 1;
+export const SLOW_FLAG = 2;
+
+export class GroundTruth {
+  journeys = 0;
+  failed = 0;
+  slow = 0;
+  readonly failedByTruth = new Float64Array(TRUTH_NAMES.length);
+  /** Per flag: journeys it hurt, the users they belonged to (bit per flag), and when the first and last were. */
+  readonly hurtRequests: Float64Array;
+  readonly onsetUs: Float64Array;
+  readonly lastUs: Float64Array;
+  private readonly hurtUsers: Int32Array;
+  /** Per fault: journeys it failed or slowed past the SLO. */
+  readonly faultHurt: Float64Array;
+
+  constructor(flags: number, faults: number, users: number, private readonly sloLatencyUs: number) {
+    this.hurtRequests = new Float64Array(flags);
+    this.onsetUs = new Float64Array(flags).fill(-1);
+    this.lastUs = new Float64Array(flags).fill(-1);
+    this.hurtUsers = new Int32Array(users);
+    this.faultHurt = new Float64Array(faults);
+  }
+
+  /**
+   * A journey ended. `truth` and `ref` (a flag or fault index) are its failure's true cause; `slow` and
+   * `slowFlags` the marks of what slowed it; `faultRef` the fault that slowed it, if any.
+   */
+  journey(nowUs: number, latencyUs: number, failed: boolean, truth: number, ref: number, slow: number, slowFlags: number, user: number): void {
+    this.journeys++;
+    let hurtFlags = 0;
+    if (failed) {
+      this.failed++;
+      this.failedByTruth[truth]++;
+      if (truth === TRUTH_FLAG || truth === TRUTH_CONTRACT) hurtFlags = 1 << ref;
+      if (truth === TRUTH_FAULT && ref >= 0) this.faultHurt[ref]++;
+    } else if (latencyUs > this.sloLatencyUs) {
+      this.slow++;
+      if ((slow & SLOW_FLAG) !== 0) hurtFlags = slowFlags;
+      if ((slow & SLOW_FAULT) !== 0 && ref >= 0) this.faultHurt[ref]++;
+    }
+    if (hurtFlags === 0) return;
+    if (user >= 0) this.hurtUsers[user] |= hurtFlags;
+    for (let f = 0; hurtFlags !== 0; f++, hurtFlags >>>= 1) {
+      if ((hurtFlags & 1) === 0) continue;
+      this.hurtRequests[f]++;
+      if (this.onsetUs[f] < 0) this.onsetUs[f] = nowUs;
+      this.lastUs[f] = nowUs;
+    }
+  }
+
+  /** Users the flag hurt at least once. */
+  usersHurt(f: number): number {
+    let n = 0;
+    for (let u = 0; u < this.hurtUsers.length; u++) if (((this.hurtUsers[u] >>> f) & 1) === 1) n++;
+    return n;
+  }
+}

@@ -1,0 +1,28 @@
+/** A Markdown summary of a CI run, fit for a GitHub Actions step summary. */
+import { caseName, type CiReport } from '../score/ci.js';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+export function markdownSummary(report: CiReport): string {
+  const c = report.counts;
+  const lines = [
+    `## rehearse: ${report.passed ? 'all rehearsals passed' : 'rehearsals failed'}`,
+    '',
+    `${c.cases} cases: ${c.passed} passed, ${c.failed} failed${c.invalid ? `, ${c.invalid} invalid` : ''}${c.crashed ? `, ${c.crashed} crashed` : ''}.`,
+    '',
+    '| | rehearsal | flags | criteria |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const x of report.cases) {
+    const icon = x.status === 'passed' ? '✅' : x.status === 'failed' ? '❌' : '⚠️';
+    const flags = Object.entries(x.flags).map(([k, f]) => `${k}: ${f.outcome} at ${f.final_percent}%, hurt ${f.blast_radius_users} users`).join('<br>');
+    const criteria = x.status === 'passed' ? `${x.acceptance.length} passed` : x.messages.join('<br>');
+    lines.push(`| ${icon} | ${cell(caseName(x))} | ${cell(flags).replace(/&lt;br&gt;/g, '<br>')} | ${cell(criteria).replace(/&lt;br&gt;/g, '<br>')} |`);
+  }
+  const regressions = report.cases.filter((x) => x.regressions.length);
+  if (regressions.length) {
+    lines.push('', '### Worse than the baseline', '');
+    for (const x of regressions) lines.push(`- **${cell(caseName(x))}**: ${x.regressions.map(cell).join('; ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,163 @@
+/**
+ * Faults, the SLO and acceptance criteria of a scenario: targets and rollout events resolved, criteria parsed
+ * against the outcome metrics that scoring computes.
+ */
+import { ThresholdError, parseThreshold, validateThreshold, type MetricSpec } from '../rollout/threshold.js';
+import { DEFAULTS } from './defaults.js';
+import { didYouMean, type PathSegment } from './problems.js';
+import type { Helpers } from './release.js';
+import type { ScenarioInput } from './schema.js';
+import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
+import { DURATION_PATTERN, parseDuration } from '../units.js';
+
+/** Outcome metrics: the ground truth of a rehearsal, per flag. One run gives one value of each. */
+export const OUTCOME_METRICS: Record<string, MetricSpec> = Object.fromEntries(Object.entries({
+  blast_radius_users: ['count', 'users the flag hurt (a failure or, with slo.latency, a slow journey it caused)'],
+  blast_radius_requests: ['count', 'journeys the flag hurt'],
+  time_to_detect: ['duration', 'from the first journey the flag hurt to the policy acting (rollback or pause)'],
+  time_to_recover: ['duration', 'from the first to the last journey the flag hurt'],
+  time_to_full_rollout: ['duration', 'from the plan starting to completing'],
+  error_budget_burned: ['ratio', 'failed journeys as a share of the error budget (1 - slo.availability)'],
+  false_rollback: ['ratio', '1 when the plan was rolled back or paused though the flag hurt nobody'],
+  missed_defect: ['ratio', '1 when the plan completed though the flag hurt users'],
+  misattribution: ['ratio', '1 when the plan was rolled back for an injected fault it did not cause'],
+  detected: ['ratio', '1 when the flag hurt users and the policy acted'],
+  final_percent: ['number', 'the flag\'s percentage at the end'],
+}).map(([name, [kind, description]]) => [name, {
+  aggregates: ['avg', 'min', 'max', 'med', 'p', 'rate', 'count'] as const,
+  valueKind: kind as 'count',
+  tags: ['flag', 'case'],
+  description,
+}]));
+
+const EVENT = new RegExp(`^(start|stage|rollback|complete)\\(\\s*([\\w.-]+)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*(?:\\+\\s*(\\S+))?$`);
+const TARGET = /^\s*([\w-]+)(?:\.([\w-]+))?\s*(?:(->|<->)\s*([\w-]+)\s*)?$/;
+
+export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: readonly RolloutPlan[]): FaultSpec[] {
+  const { problems } = h;
+  const services = h.services;
+  const names = services.map((s) => s.name);
+  const known = (svc: string, path: PathSegment[]) => {
+    if (names.includes(svc)) return true;
+    problems.push({ path, message: `unknown service "${svc}"${didYouMean(svc, names)}` });
+    return false;
+  };
+  return (input.faults ?? []).flatMap((f, i): FaultSpec[] => {
+    const base: PathSegment[] = ['faults', i];
+    const m = TARGET.exec(f.target);
+    if (!m) {
+      problems.push({ path: [...base, 'target'], message: 'a target is "service", "service.endpoint", "a -> b" or "a <-> b"' });
+      return [];
+    }
+    const [, first, endpoint, arrow, second] = m;
+    const edge = arrow !== undefined;
+    if (edge && endpoint) {
+      problems.push({ path: [...base, 'target'], message: 'an edge joins two services: "a -> b"' });
+      return [];
+    }
+    const from = edge ? first : null;
+    const to = edge ? second : first;
+    if ((from !== null && !known(from, [...base, 'target'])) || !known(to, [...base, 'target'])) return [];
+    if (endpoint && !services.find((s) => s.name === to)!.endpoints.some((e) => e.name === endpoint)) {
+      problems.push({ path: [...base, 'target'], message: `unknown endpoint "${endpoint}" of service "${to}"` });
+      return [];
+    }
+    if (f.kind === 'partition' && !edge) problems.push({ path: [...base, 'target'], message: 'a partition is between two services: "a -> b" or "a <-> b"' });
+    if (['instance-kill', 'cpu-stress', 'unavailable'].includes(f.kind) && (edge || endpoint)) {
+      problems.push({ path: [...base, 'target'], message: `${f.kind} applies to a whole service: name the service alone` });
+    }
+    if (f.kind === 'throttle' && f.rate === undefined) problems.push({ path: [...base, 'rate'], message: 'a throttle needs a rate, e.g. 100/s' });
+    if (f.kind === 'cpu-stress' && f.factor === undefined) problems.push({ path: [...base, 'factor'], message: 'cpu-stress needs a factor, e.g. 2 (service time doubles)' });
+    if (f.kind === 'latency' && f.add === undefined) problems.push({ path: [...base, 'add'], message: 'a latency fault needs add: a delay or a distribution' });
+    const replicas = services.find((s) => s.name === to)!.replicas;
+    if (f.kind === 'instance-kill' && (f.replicas ?? 1) > replicas) {
+      problems.push({ path: [...base, 'replicas'], message: `"${to}" has ${replicas} replica(s)` });
+    }
+    const start = faultStart(f.at, [...base, 'at'], h, rollouts);
+    return [{
+      name: `${f.kind} ${f.target.trim()}`,
+      kind: f.kind,
+      from,
+      to,
+      endpoint: endpoint ?? null,
+      bothWays: arrow === '<->',
+      segment: f.segment ?? null,
+      start,
+      durationUs: f.for === undefined ? Infinity : h.duration(f.for, '0s', [...base, 'for']),
+      share: h.percent(f.percent, '100%', [...base, 'percent']),
+      delay: f.add ? h.dist(f.add, [...base, 'add']) : f.kind === 'packet-loss' ? h.dist('200ms', [...base, 'add']) : null,
+      factor: f.factor ?? 1,
+      ratePerSec: f.rate ? Number.parseFloat(f.rate) / ({ s: 1, sec: 1, m: 60, min: 60, h: 3600, hour: 3600 }[f.rate.split('/')[1]] ?? 1) : 0,
+      replicas: f.replicas ?? 1,
+      status: f.status ?? (f.kind === 'throttle' ? 429 : 503),
+    }];
+  });
+}
+
+function faultStart(at: string | undefined, path: PathSegment[], h: Helpers, rollouts: readonly RolloutPlan[]): FaultStart {
+  if (at === undefined) return { kind: 'time', atUs: 0 };
+  if (new RegExp(DURATION_PATTERN).test(at)) return { kind: 'time', atUs: h.duration(at, '0s', path) };
+  const m = EVENT.exec(at.trim());
+  if (!m) {
+    h.problems.push({ path, message: `"${at}" is neither a time ("1h30m") nor a rollout event ("stage(flag, 3) + 5m", "rollback(flag)")` });
+    return { kind: 'time', atUs: 0 };
+  }
+  const [, event, flag, stageText, offset] = m;
+  const plan = rollouts.find((p) => p.flag === flag);
+  if (!plan) h.problems.push({ path, message: `no rollout plan for "${flag}"${didYouMean(flag, rollouts.map((p) => p.flag))}` });
+  const stage = stageText === undefined ? 0 : Number(stageText);
+  if (event === 'stage' && (stageText === undefined || stage < 1 || (plan && stage > plan.stages.length))) {
+    h.problems.push({ path, message: `stage(${flag}, N) names a stage from 1 to ${plan?.stages.length ?? 'the number of stages'}` });
+  }
+  let offsetUs = 0;
+  if (offset !== undefined) {
+    const r = parseDuration(offset);
+    if (r.ok) offsetUs = r.value;
+    else h.problems.push({ path, message: r.message });
+  }
+  return { kind: 'event', event: event as 'stage', flag, stage: Math.max(0, stage - 1), offsetUs };
+}
+
+export function normalizeAcceptance(input: ScenarioInput, h: Helpers): Criterion[] {
+  const flagKeys = Object.keys(input.flags ?? {});
+  const caseNames = Object.keys(input.cases ?? {});
+  return (input.acceptance ?? []).flatMap((source, i): Criterion[] => {
+    const path: PathSegment[] = ['acceptance', i];
+    try {
+      const t = parseThreshold(source);
+      const limit = validateThreshold(t, OUTCOME_METRICS);
+      let flag: string | null = null;
+      let caseName: string | null = null;
+      for (const tag of t.tags) {
+        if (tag.key === 'flag') {
+          if (!flagKeys.includes(tag.value)) throw new ThresholdError(`unknown flag "${tag.value}"${didYouMean(tag.value, flagKeys)}`, tag.column, source);
+          flag = tag.value;
+        } else {
+          if (!caseNames.includes(tag.value)) throw new ThresholdError(`unknown case "${tag.value}"${didYouMean(tag.value, caseNames)}`, tag.column, source);
+          caseName = tag.value;
+        }
+      }
+      if (flag === null && t.metric !== 'error_budget_burned' && flagKeys.length !== 1) {
+        throw new ThresholdError(`name the flag: ${t.metric}{flag:...}`, t.columns.metric, source);
+      }
+      flag ??= t.metric === 'error_budget_burned' ? null : flagKeys[0] ?? null;
+      const aggregate = t.aggregate.kind === 'p' ? { kind: 'p', percentile: t.aggregate.percentile } : { kind: t.aggregate.kind };
+      return [{ source, metric: t.metric, aggregate, operator: t.operator, limit, flag, caseName }];
+    } catch (e) {
+      if (e instanceof ThresholdError) {
+        h.problems.push({ path, message: e.pretty() });
+        return [];
+      }
+      throw e;
+    }
+  });
+}
+
+export function normalizeSlo(input: ScenarioInput, h: Helpers): { availability: number; latencyUs: number } {
+  const availability = h.percent(input.slo?.availability, DEFAULTS.slo.availability, ['slo', 'availability']);
+  if (availability >= 1) h.problems.push({ path: ['slo', 'availability'], message: 'an availability of 100% leaves no error budget' });
+  return {
+    availability,
+    latencyUs: input.slo?.latency === undefined ? Infinity : h.duration(input.slo.latency, '0s', ['slo', 'latency']),
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Scoring a rehearsal with the ground truth only a simulation has: which users each flag really hurt, when
+ * the harm began and ended, how fast the policy acted, and whether it acted for the right reason. Pure: takes
+ * the run's truth and the rollout reports, returns figures and verdicts.
+ */
+import type { FaultRuntime } from '../faults/runtime.js';
+import type { GroundTruth } from '../model/truth.js';
+import { TRUTH_NAMES } from '../model/truth.js';
+import type { PlanReport } from '../rollout/controller.js';
+import type { Criterion, Scenario } from '../scenario/types.js';
+
+export interface FlagOutcome {
+  flag: string;
+  /** The flag hurt at least one journey (a failure, or a journey slower than slo.latency, it caused). */
+  defective: boolean;
+  blast_radius_users: number;
+  blast_radius_requests: number;
+  onset_seconds: number | null;
+  last_hurt_seconds: number | null;
+  detected: boolean;
+  /** When the policy acted (rollback or pause), if it did. */
+  acted_seconds: number | null;
+  time_to_detect_seconds: number | null;
+  time_to_recover_seconds: number | null;
+  time_to_full_rollout_seconds: number | null;
+  outcome: PlanReport['outcome'] | 'no-plan';
+  final_percent: number;
+  false_rollback: boolean;
+  missed_defect: boolean;
+  misattribution: boolean;
+}
+
+export interface Outcomes {
+  flags: Record<string, FlagOutcome>;
+  journeys: number;
+  journeys_failed: number;
+  journeys_slow: number;
+  error_budget_burned: number;
+  failed_by_truth: Record<string, number>;
+  faults: { name: string; kind: string; from_seconds: number | null; to_seconds: number | null; journeys_hurt: number }[];
+}
+
+const sec = (us: number) => Math.round(us) / 1e6;
+
+export function scoreOutcomes(scenario: Scenario, truth: GroundTruth, faults: FaultRuntime, plans: readonly PlanReport[], endUs: number): Outcomes {
+  const flags: Record<string, FlagOutcome> = {};
+  scenario.flags.forEach((flag, f) => {
+    const plan = plans.find((p) => p.flag === flag.key);
+    const hurt = truth.hurtRequests[f];
+    const defective = hurt > 0;
+    const onset = truth.onsetUs[f];
+    const acted = plan?.decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
+    const actedUs = acted ? acted.timeUs : null;
+    const rolledBack = plan?.outcome === 'rolled-back' || plan?.outcome === 'paused';
+    // The stage in force when the policy acted: a fault active during it may have been what the gates saw.
+    const stageStart = acted ? [...plan!.decisions].reverse().find((d) => (d.action === 'start' || d.action === 'promote') && d.timeUs <= acted.timeUs)?.timeUs ?? 0 : 0;
+    const faultDuringStage = actedUs !== null && Array.from({ length: faults.count }, (_, k) => faults.wasActive(k, stageStart, actedUs)).some(Boolean);
+    flags[flag.key] = {
+      flag: flag.key,
+      defective,
+      blast_radius_users: truth.usersHurt(f),
+      blast_radius_requests: hurt,
+      onset_seconds: onset >= 0 ? sec(onset) : null,
+      last_hurt_seconds: truth.lastUs[f] >= 0 ? sec(truth.lastUs[f]) : null,
+      detected: defective && actedUs !== null,
+      acted_seconds: actedUs === null ? null : sec(actedUs),
+      time_to_detect_seconds: defective && actedUs !== null ? sec(Math.max(0, actedUs - onset)) : null,
+      time_to_recover_seconds: defective ? sec(truth.lastUs[f] - onset) : null,
+      time_to_full_rollout_seconds: plan?.outcome === 'completed' && plan.startedUs !== null ? sec(plan.endedUs! - plan.startedUs) : null,
+      outcome: plan?.outcome ?? 'no-plan',
+      final_percent: plan?.finalPercent ?? 0,
+      false_rollback: !!rolledBack && !defective,
+      missed_defect: plan?.outcome === 'completed' && defective,
+      misattribution: !!rolledBack && !defective && faultDuringStage,
+    };
+  });
+  const budget = 1 - scenario.slo.availability;
+  return {
+    flags,
+    journeys: truth.journeys,
+    journeys_failed: truth.failed,
+    journeys_slow: truth.slow,
+    error_budget_burned: truth.journeys > 0 ? round(truth.failed / truth.journeys / budget, 6) : 0,
+    failed_by_truth: Object.fromEntries(TRUTH_NAMES.slice(1).map((n, i) => [n, truth.failedByTruth[i + 1]])),
+    faults: scenario.faults.map((f, k) => ({
+      name: f.name,
+      kind: f.kind,
+      from_seconds: faults.onAt[k] >= 0 ? sec(faults.onAt[k]) : null,
+      to_seconds: faults.onAt[k] < 0 ? null : sec(faults.active[k] === 1 ? endUs : faults.offAt[k]),
+      journeys_hurt: truth.faultHurt[k],
+    })),
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export interface AcceptanceResult {
+  criterion: string;
+  /** The value in the criterion's unit (seconds for durations), null when it does not apply. */
+  value: number | null;
+  pass: boolean;
+  note?: string;
+}
+
+/** The value of an outcome metric for a run: microseconds for durations, 0/1 for booleans, null if n/a. */
+export function metricValue(o: Outcomes, c: Criterion): number | null {
+  if (c.metric === 'error_budget_burned') return o.error_budget_burned;
+  const f = o.flags[c.flag!];
+  const us = (s: number | null) => (s === null ? null : s * 1e6);
+  switch (c.metric) {
+    case 'blast_radius_users': return f.blast_radius_users;
+    case 'blast_radius_requests': return f.blast_radius_requests;
+    case 'time_to_detect': return f.defective ? (f.detected ? us(f.time_to_detect_seconds) : Infinity) : null;
+    case 'time_to_recover': return us(f.time_to_recover_seconds);
+    case 'time_to_full_rollout': return f.outcome === 'completed' ? us(f.time_to_full_rollout_seconds) : Infinity;
+    case 'false_rollback': return f.false_rollback ? 1 : 0;
+    case 'missed_defect': return f.missed_defect ? 1 : 0;
+    case 'misattribution': return f.misattribution ? 1 : 0;
+    case 'detected': return f.defective ? (f.detected ? 1 : 0) : null;
+    case 'final_percent': return f.final_percent;
+    default: return null;
+  }
+}
+
+const DURATION_METRICS = new Set(['time_to_detect', 'time_to_recover', 'time_to_full_rollout']);
+
+/** Judges the criteria that apply to this run (those of another case are left out). */
+export function judge(o: Outcomes, criteria: readonly Criterion[], caseName: string | null): AcceptanceResult[] {
+  return criteria.filter((c) => c.caseName === null || c.caseName === caseName).map((c) => {
+    const raw = metricValue(o, c);
+    const duration = DURATION_METRICS.has(c.metric);
+    const value = raw === null ? null : duration && Number.isFinite(raw) ? raw / 1e6 : raw;
+    if (raw === null) return { criterion: c.source, value: null, pass: true, note: 'does not apply: the flag hurt nobody' };
+    const pass = compare(raw, c.operator, c.limit);
+    const note = raw === Infinity ? (c.metric === 'time_to_detect' ? 'never detected' : 'never completed') : undefined;
+    return { criterion: c.source, value: value === Infinity ? null : value, pass, ...(note ? { note } : {}) };
+  });
+}
+
+function compare(v: number, op: Criterion['operator'], limit: number): boolean {
+  switch (op) {
+    case '<': return v < limit;
+    case '<=': return v <= limit;
+    case '>': return v > limit;
+    case '>=': return v >= limit;
+    case '==': return v === limit;
+    case '!=': return v !== limit;
+  }
+}
