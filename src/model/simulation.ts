@@ -159,6 +159,7 @@ export class Simulation implements EventHandler {
   private rTruthRef = new Int32Array(0); // the flag or fault behind it
   private rSlow = new Uint8Array(0); // what slowed it, or a call it waited on
   private rSlowFlags = new Int32Array(0);
+  private rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
   private live = 0;
   /** The record making fire-and-forget calls, whose journey they belong to. */
   private spawning = 0;
@@ -500,6 +501,13 @@ export class Simulation implements EventHandler {
       }
       this.rTruth[parent] = this.rTruth[rec];
       this.rTruthRef[parent] = this.rTruthRef[rec];
+      // A capacity failure (timeout, rejection, open breaker) on the call path a flag put in place is that flag's.
+      const alt = this.rAltFlag[parent];
+      const t = this.rTruth[parent];
+      if (alt >= 0 && (t === TRUTH_TIMEOUT || t === TRUTH_REJECTED || t === TRUTH_BREAKER)) {
+        this.rTruth[parent] = TRUTH_FLAG;
+        this.rTruthRef[parent] = alt;
+      }
       this.rEpoch[parent]++; // siblings still in flight are now orphans
       if (this.rKind[parent] === KIND_JOURNEY) this.journeyEnded(parent, root);
       else this.serverFinished(parent, CAUSE_DOWNSTREAM, root);
@@ -713,6 +721,7 @@ export class Simulation implements EventHandler {
         if (x >= 0 && m.effOpStart[x] >= 0) {
           this.rOp[rec] = m.effOpStart[x];
           this.rOpEnd[rec] = m.effOpEnd[x];
+          this.rAltFlag[rec] = f;
           break;
         }
       }
@@ -808,6 +817,7 @@ export class Simulation implements EventHandler {
     this.rTruthRef[rec] = -1;
     this.rSlow[rec] = 0;
     this.rSlowFlags[rec] = 0;
+    this.rAltFlag[rec] = -1;
     this.live++;
     return rec;
   }
@@ -822,7 +832,7 @@ export class Simulation implements EventHandler {
 
   private growRecords(cap: number): void {
     const old = this.cap;
-    const grow = <T extends Uint8Array | Int32Array | Float64Array>(a: T): T => {
+    const grow = <T extends Uint8Array | Int8Array | Int32Array | Float64Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
       b.set(a);
       return b;
@@ -855,6 +865,7 @@ export class Simulation implements EventHandler {
     this.rTruthRef = grow(this.rTruthRef);
     this.rSlow = grow(this.rSlow);
     this.rSlowFlags = grow(this.rSlowFlags);
+    this.rAltFlag = grow(this.rAltFlag);
     const freeList = new Int32Array(cap);
     freeList.set(this.freeList.subarray(0, this.freeTop));
     // New records go on the free list highest first, so that low indices are used first.

@@ -20,7 +20,7 @@ export const OUTCOME_METRICS: Record<string, MetricSpec> = Object.fromEntries(Ob
   error_budget_burned: ['ratio', 'failed journeys as a share of the error budget (1 - slo.availability)'],
   false_rollback: ['ratio', '1 when the plan was rolled back or paused though the flag hurt nobody'],
   missed_defect: ['ratio', '1 when the plan completed though the flag hurt users'],
-  misattribution: ['ratio', '1 when the plan was rolled back for an injected fault it did not cause'],
+  misattribution: ['ratio', '1 when the plan was rolled back for harm it did not cause: an injected fault, or another flag'],
   detected: ['ratio', '1 when the flag hurt users and the policy acted'],
   final_percent: ['number', 'the flag\'s percentage at the end'],
 }).map(([name, [kind, description]]) => [name, {

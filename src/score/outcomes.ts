@@ -55,6 +55,9 @@ export function scoreOutcomes(scenario: Scenario, truth: GroundTruth, faults: Fa
     // The stage in force when the policy acted: a fault active during it may have been what the gates saw.
     const stageStart = acted ? [...plan!.decisions].reverse().find((d) => (d.action === 'start' || d.action === 'promote') && d.timeUs <= acted.timeUs)?.timeUs ?? 0 : 0;
     const faultDuringStage = actedUs !== null && Array.from({ length: faults.count }, (_, k) => faults.wasActive(k, stageStart, actedUs)).some(Boolean);
+    // Another flag hurting users during the stage: its harm was what the gates saw.
+    const otherFlagDuringStage = actedUs !== null && scenario.flags.some((_, g) =>
+      g !== f && truth.onsetUs[g] >= 0 && truth.onsetUs[g] <= actedUs && truth.lastUs[g] >= stageStart);
     flags[flag.key] = {
       flag: flag.key,
       defective,
@@ -71,7 +74,7 @@ export function scoreOutcomes(scenario: Scenario, truth: GroundTruth, faults: Fa
       final_percent: plan?.finalPercent ?? 0,
       false_rollback: !!rolledBack && !defective,
       missed_defect: plan?.outcome === 'completed' && defective,
-      misattribution: !!rolledBack && !defective && faultDuringStage,
+      misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage),
     };
   });
   const budget = 1 - scenario.slo.availability;
