@@ -41,13 +41,15 @@ function scenarioFiles(dir: string): string[] {
 }
 
 function readBaseline(file: string): CiReport {
+  const notReport = `not a rehearse ci report (schema rehearse/ci@1): write one with rehearse ci --json`;
+  let doc: unknown;
   try {
-    const doc = JSON.parse(readFileSync(file, 'utf8'));
-    if (doc?.schema !== 'rehearse/ci@1') throw new Error('not a rehearse ci report (schema rehearse/ci@1): write one with rehearse ci --json');
-    return doc as CiReport;
+    doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new InputError([`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`]);
+    throw new InputError([`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : notReport}`]);
   }
+  if ((doc as { schema?: string } | null)?.schema !== 'rehearse/ci@1') throw new InputError([`${file}: ${notReport}`]);
+  return doc as CiReport;
 }
 
 export function runCi(dir: string, opts: CiOptions, out: (s: string) => void): CiReport {

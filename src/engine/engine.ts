@@ -14,6 +14,12 @@ export class Engine {
   /** Events dispatched so far. */
   dispatched = 0;
   private readonly queue = new EventQueue();
+  private halted = false;
+
+  /** Stops run() after the event being handled (the model has nothing left to do). */
+  halt(): void {
+    this.halted = true;
+  }
 
   /** Schedules an event at absolute time `time` (microseconds, not before now). */
   at(time: number, kind: number, a: number, b: number): void {
@@ -48,7 +54,7 @@ export class Engine {
   run(until: number, handler: EventHandler): void {
     const q = this.queue;
     let n = 0;
-    while (q.size > 0 && q.peekTime() <= until) {
+    while (q.size > 0 && q.peekTime() <= until && !this.halted) {
       q.pop();
       this.now = q.topTime;
       n++;

@@ -828,6 +828,8 @@ export class Simulation implements EventHandler {
     this.freeList[this.freeTop++] = rec;
     this.live--;
     this.lastEnd = this.engine.now;
+    // A run bounded by its number of journeys ends when the last has drained, whatever is still scheduled.
+    if (this.live === 0 && !this.arrivalsOpen && this.horizon === Infinity) this.engine.halt();
   }
 
   private growRecords(cap: number): void {

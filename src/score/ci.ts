@@ -61,7 +61,7 @@ export function compareWithBaseline(current: CiCase[], baseline: CiReport): void
       if (!was) continue;
       const grew = (key: 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds', unit: string) => {
         const x = was[key], y = now[key];
-        if (x !== null && y !== null && y > x * 1.1 && y - x >= 1) c.regressions.push(`${flag} ${key.replace(/_/g, ' ')}: ${x}${unit} -> ${y}${unit}`);
+        if (x !== null && y !== null && y > x * 1.1 && y - x >= 1) c.regressions.push(`${flag} ${key.replace(/_/g, ' ')}: ${x}${unit} → ${y}${unit}`);
       };
       grew('blast_radius_users', '');
       grew('blast_radius_requests', '');
@@ -71,7 +71,7 @@ export function compareWithBaseline(current: CiCase[], baseline: CiReport): void
       }
     }
     if (b.errorBudgetBurned !== null && c.errorBudgetBurned !== null && c.errorBudgetBurned > b.errorBudgetBurned * 1.1 + 0.01) {
-      c.regressions.push(`error budget burned: ${(b.errorBudgetBurned * 100).toFixed(1)}% -> ${(c.errorBudgetBurned * 100).toFixed(1)}%`);
+      c.regressions.push(`error budget burned: ${(b.errorBudgetBurned * 100).toFixed(1)}% → ${(c.errorBudgetBurned * 100).toFixed(1)}%`);
     }
   }
 }

@@ -1,0 +1,92 @@
+/** rehearse ci over a directory: verdicts, exit codes, JUnit XML a CI system can parse, Markdown, baselines. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin/rehearse.js');
+
+function rehearse(cwd: string, ...args: string[]) {
+  try {
+    return { code: 0, stdout: execFileSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }), stderr: '' };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { code: e.status, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const scenarioText = (name: string, errors: string, limit: number) => `
+name: ${name}
+seed: 3
+duration: 20m
+traffic: { rate: 50/s, cohort: { size: 2000 } }
+journeys: { j: { steps: [api] } }
+services: { api: { concurrency: 100, latency: 5ms, errors: 0.1% } }
+flags: { f: { evaluated-by: [api], when-on: { api: { errors: '${errors}' } } } }
+rollout:
+  - flag: f
+    stages: [{ to: 20%, hold: 5m }, { to: 100% }]
+    gates: ['req_failed{flag:on} rate<0.5']
+cases:
+  healthy: { flags: { f: { when-on: { api: { errors: '+0%' } } } } }
+  defective: {}
+acceptance: ['blast_radius_users{flag:f} max<${limit}']
+`;
+
+describe('rehearse ci', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-ci-'));
+  const scenarios = join(dir, 'scenarios');
+  mkdirSync(scenarios);
+  writeFileSync(join(scenarios, 'good.yaml'), scenarioText('good', '+0%', 10));
+  writeFileSync(join(scenarios, 'failing.yaml'), scenarioText('failing', '+2%', 10));
+  writeFileSync(join(scenarios, 'broken.yaml'), scenarioText('broken', '+2%', 10).replace('services: { api:', 'services: { apu:'));
+  const run = rehearse(dir, 'ci', 'scenarios', '--junit', 'out/junit.xml', '--summary', 'out/summary.md', '--json', 'out/ci.json');
+
+  it('runs every case, keeps going past a broken file, and exits 1', () => {
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/INVALID +broken/);
+    expect(run.stdout).toMatch(/FAIL +failing \[defective\]/);
+    expect(run.stdout).toMatch(/PASS +failing \[healthy\]/);
+    expect(run.stdout).toMatch(/PASS +good \[defective\]/);
+    expect(run.stdout).toContain('5 cases: 3 passed, 1 failed, 1 invalid, 0 crashed');
+  });
+
+  it('writes well-formed JUnit XML holding both failures', () => {
+    const xml = readFileSync(join(dir, 'out/junit.xml'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml);
+    expect(doc.testsuites).toMatchObject({ tests: '5', failures: '2', errors: '0' });
+    const cases = [doc.testsuites.testsuite].flat().flatMap((s: { testcase: unknown }) => [s.testcase].flat()) as Record<string, any>[];
+    const failing = cases.filter((c) => c.failure);
+    expect(failing.map((c) => c.name).sort()).toEqual(['broken', 'failing [defective]']);
+    const broken = failing.find((c) => c.name === 'broken')!;
+    expect(broken.failure.type).toBe('invalid-scenario');
+    expect(broken.failure['#text']).toContain('unknown service "api"; did you mean "apu"?');
+    expect(failing.find((c) => c.name === 'failing [defective]')!.failure['#text']).toContain('blast_radius_users{flag:f} max<10');
+  });
+
+  it('writes a Markdown summary and a JSON report', () => {
+    const md = readFileSync(join(dir, 'out/summary.md'), 'utf8');
+    expect(md).toContain('## rehearse: rehearsals failed');
+    expect(md).toMatch(/\| ❌ \| failing \[defective\] \|/);
+    const report = JSON.parse(readFileSync(join(dir, 'out/ci.json'), 'utf8'));
+    expect(report).toMatchObject({ schema: 'rehearse/ci@1', passed: false, counts: { cases: 5, failed: 1, invalid: 1 } });
+  });
+
+  it('flags outcomes worse than a baseline', () => {
+    writeFileSync(join(scenarios, 'good.yaml'), scenarioText('good', '+3%', 100_000));
+    const again = rehearse(dir, 'ci', 'scenarios', '--baseline', 'out/ci.json', '--summary', 'out/again.md');
+    expect(again.stdout).toMatch(/good \[defective\].*\d+ worse/);
+    const md = readFileSync(join(dir, 'out/again.md'), 'utf8');
+    expect(md).toContain('### Worse than the baseline');
+    expect(md).toMatch(/good \[defective\]\*\*: f blast radius users: 0 → \d+/);
+  });
+
+  it('exits 2 on invalid usage', () => {
+    expect(rehearse(dir, 'ci', 'nowhere').code).toBe(2);
+    expect(rehearse(dir, 'ci', 'scenarios', '--baseline', 'scenarios/good.yaml').stderr).toContain('not a rehearse ci report');
+  });
+});

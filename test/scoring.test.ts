@@ -1,0 +1,112 @@
+/** Ground truth and acceptance: attribution by common random numbers, outcome figures, criteria, cases. */
+import { describe, expect, it } from 'vitest';
+import { parseScenarioText } from '../src/scenario/load.js';
+import { formatProblem } from '../src/scenario/problems.js';
+import { runScenario } from '../src/score/result.js';
+import { scenario } from './helpers.js';
+
+const release = (effect: Record<string, unknown>, extra: Record<string, unknown> = {}) => scenario({
+  seed: 9,
+  duration: '30m',
+  traffic: { rate: '100/s', cohort: { size: 5000, seed: 1 } },
+  journeys: { j: { steps: ['api'] } },
+  services: { api: { concurrency: 500, latency: { dist: 'exponential', mean: '20ms' }, errors: '1%' } },
+  flags: { f: { 'evaluated-by': ['api'], 'when-on': { api: effect } } },
+  rollout: [{ flag: 'f', stages: [{ to: '100%' }] }],
+  ...extra,
+});
+
+describe('ground truth', () => {
+  it('splits failures between the base error rate and the flag exactly, by common random numbers', () => {
+    const defective = runScenario(release({ errors: '+5%' }));
+    const harmless = runScenario(release({ errors: '+0%' }));
+    const t = defective.outcomes.failed_by_truth;
+    // The same requests fail for the base rate with or without the defect.
+    expect(t['base-error']).toBe(harmless.outcomes.failed_by_truth['base-error']);
+    // The defect fails 5% of the flagged requests (all but the first seconds, before the change arrived).
+    const n = defective.journeys.j.requests;
+    expect(Math.abs(t['flag-defect'] / n - 0.05)).toBeLessThan(5 * Math.sqrt((0.05 * 0.95) / n) + 0.001);
+    const o = defective.outcomes.flags.f;
+    expect(o.defective).toBe(true);
+    expect(o.blast_radius_requests).toBe(t['flag-defect']);
+    expect(o.blast_radius_users).toBeLessThanOrEqual(5000);
+    expect(o.blast_radius_users).toBeGreaterThan(1000); // ~9,000 hurt journeys, spread over users by activity
+    expect(o.missed_defect).toBe(true);
+    expect(harmless.outcomes.flags.f.defective).toBe(false);
+  });
+
+  it('blames slow journeys on a latency effect only past the SLO latency', () => {
+    const slow = runScenario(release({ latency: 'x3' }, { slo: { latency: '100ms' } }));
+    const f = slow.outcomes.flags.f;
+    // Exponential service time, mean 20ms: P(S > 100ms) = e^-5 without the flag; with it, P(3S > 100ms) = e^-(5/3).
+    const n = slow.journeys.j.requests;
+    expect(Math.abs(f.blast_radius_requests / n - Math.exp(-5 / 3))).toBeLessThan(0.01);
+    expect(slow.outcomes.journeys_failed).toBe(slow.outcomes.failed_by_truth['base-error']);
+  });
+
+  it('times detection and recovery from the first harm', () => {
+    const r = runScenario(release({ errors: '+20%' }, {
+      rollout: [{ flag: 'f', stages: [{ to: '50%', hold: '10m' }, { to: '100%' }], gates: ['req_failed{flag:on} rate<0.05'] }],
+    }));
+    const f = r.outcomes.flags.f;
+    expect(f.outcome).toBe('rolled-back');
+    expect(f.detected).toBe(true);
+    expect(f.time_to_detect_seconds).toBeCloseTo(f.acted_seconds! - f.onset_seconds!, 6);
+    expect(f.time_to_detect_seconds).toBeLessThan(60);
+    // Harm stops once the rollback has reached the service (propagation: 1s to 10s).
+    expect(f.last_hurt_seconds! - f.acted_seconds!).toBeLessThanOrEqual(10);
+    expect(f.false_rollback).toBe(false);
+  });
+
+  it('a healthy flag rolled back is a false rollback, and a misattribution when a fault was to blame', () => {
+    const r = runScenario(release({ latency: 'x1.0' }, {
+      rollout: [{ flag: 'f', stages: [{ to: '50%', hold: '10m' }, { to: '100%' }], gates: ['req_failed rate<0.05'] }],
+      faults: [{ kind: 'abort', target: 'api', at: '2m', for: '5m', percent: '20%' }],
+    }));
+    const f = r.outcomes.flags.f;
+    expect(f.outcome).toBe('rolled-back');
+    expect(f).toMatchObject({ defective: false, false_rollback: true, misattribution: true });
+  });
+});
+
+describe('acceptance criteria', () => {
+  it('judge the outcome metrics and decide passed', () => {
+    const r = runScenario(release({ errors: '+5%' }, {
+      acceptance: ['blast_radius_users{flag:f} max<100', 'missed_defect{flag:f} max<1', 'error_budget_burned max<100', 'time_to_detect{flag:f} max<5m'],
+    }));
+    expect(r.passed).toBe(false);
+    expect(r.acceptance.map((a) => a.pass)).toEqual([false, false, true, false]);
+    expect(r.acceptance[3]).toMatchObject({ value: null, note: 'never detected' });
+    expect(r.acceptance[2].value).toBeCloseTo(r.outcomes.error_budget_burned, 9);
+  });
+
+  it('refuse unknown metrics and flags with the column', () => {
+    const text = 'name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\nflags: { f: { evaluated-by: [a] } }\nacceptance: ["blast_radius_user{flag:f} max<5", "detected{flag:g} rate>0.9"]\n';
+    const r = parseScenarioText(text);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const lines = r.problems.map((p) => formatProblem('x.yaml', p));
+    expect(lines[0]).toContain('unknown metric "blast_radius_user"; did you mean "blast_radius_users"? at column 1');
+    expect(lines[1]).toContain('unknown flag "g"; did you mean "f"? at column 10');
+  });
+});
+
+describe('cases', () => {
+  const text = [
+    'name: x', 'duration: 1m', 'traffic: { rate: 10/s }', 'journeys: { j: { steps: [a] } }', 'services: { a: { errors: 1% } }',
+    'cases:', '  healthy: {}', '  broken:', '    services: { a: { errors: 300% } }',
+  ].join('\n');
+
+  it('patch the scenario: objects merge, the rest replaces', () => {
+    const r = parseScenarioText(text.replace('300%', '30%'), '.', 'broken');
+    expect(r.ok && r.scenario.services[0].endpoints[0].errorRate).toBe(0.3);
+    expect(r.ok && r.scenario.caseName).toBe('broken');
+  });
+
+  it('point problems at the patch that caused them, and suggest case names', () => {
+    const bad = parseScenarioText(text, '.', 'broken');
+    expect(!bad.ok && formatProblem('x.yaml', bad.problems[0])).toBe('x.yaml:9:30: services.a.errors: case broken: percentage "300%" is over 100%');
+    const unknown = parseScenarioText(text, '.', 'helthy');
+    expect(!unknown.ok && unknown.problems[0].message).toBe('no case "helthy"; did you mean "healthy"? (cases: healthy, broken)');
+  });
+});
