@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
 import { runCi } from './ci.js';
+import { mergeCommand, sweepCommand } from './sweep.js';
 import { cohortDocument, DEFAULT_SEGMENTS, generateCohort } from '../cohorts/cohort.js';
 import { BUCKETING_SYSTEMS, bucketOf, expressible, inRollout, type BucketingSystem } from '../flags/bucketing.js';
 import { writeJson } from '../report/json.js';
@@ -41,6 +42,12 @@ function choice<T extends string>(allowed: readonly T[]) {
   };
 }
 
+function shardOption(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('a shard is i/n with 1 <= i <= n, e.g. 2/8');
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   return Number(value);
@@ -67,7 +74,7 @@ function percentOption(value: string): number {
   return n;
 }
 
-export function buildProgram(out: (s: string) => void, setExit: (code: number) => void): Command {
+export function buildProgram(out: (s: string) => void, setExit: (code: number) => void, err: (s: string) => void = console.error): Command {
   const program = new Command('rehearse')
     .description('Rehearse staged feature-flag rollouts in a discrete-event simulation.')
     .version(VERSION)
@@ -119,6 +126,30 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .action((dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number }) => {
       const report = runCi(dir, opts, out);
       setExit(report.passed ? EXIT_OK : EXIT_FAILED);
+    });
+
+  program
+    .command('sweep')
+    .description('Monte Carlo sweep of the scenario\'s tune block: seeds x cases x policies, on a worker pool')
+    .argument('<scenario>', 'scenario file with a tune block')
+    .option('--seeds <n>', 'runs per policy and case (default: tune.seeds)', positiveInt)
+    .option('--workers <n>', 'worker threads (default: the cores available)', positiveInt)
+    .option('--json <file>', 'write the sweep document (rehearse/sweep@1)')
+    .option('--shard <i/n>', 'run only slice i of n (merge the slices with rehearse merge)', shardOption)
+    .option('--resume <file>', 'continue an interrupted sweep from its --json document')
+    .option('-q, --quiet', 'print nothing but errors')
+    .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean }) => {
+      setExit(await sweepCommand(file, opts, out, err));
+    });
+
+  program
+    .command('merge')
+    .description('combine shard documents of one sweep into the document a single run gives')
+    .argument('<scenario>', 'the scenario file the sweep ran')
+    .argument('<files...>', 'shard documents (--json of each rehearse sweep --shard)')
+    .option('--json <file>', 'write the merged document')
+    .action((scenario: string, files: string[], opts: { json?: string }) => {
+      setExit(mergeCommand(scenario, files, opts, out));
     });
 
   const cohorts = program.command('cohorts').description('synthetic user cohorts');
@@ -176,12 +207,12 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
-export function main(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): number {
+export async function main(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(io.out, (c) => (code = c));
+  const program = buildProgram(io.out, (c) => (code = c), io.err);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof InputError) {

@@ -49,6 +49,17 @@ export function parseScenarioText(text: string, baseDir = '.', caseName?: string
     const pos = lineCounter.linePos(offset);
     return { ...p, line: pos.line, column: pos.col };
   };
+  return fromObject(raw, at, baseDir, caseName);
+}
+
+/** A scenario from an object already parsed (a sweep's patched copy): problems carry paths, not lines. */
+export function parseScenarioObject(raw: unknown, baseDir = '.', caseName?: string): Loaded {
+  return fromObject(raw, (_path, p) => p, baseDir, caseName);
+}
+
+type Locate = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>) => Problem;
+
+function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Loaded {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: [], message: 'a scenario is a mapping with name, traffic, journeys and services' }] };
   }
@@ -83,7 +94,7 @@ export function parseScenarioText(text: string, baseDir = '.', caseName?: string
   if (spec === null) return { ok: true, scenario: s, input: parsed.data };
   let population: Cohort;
   if (spec.kind === 'inline') {
-    population = generateCohort({ name: `${s.name}-users`, size: spec.size, seed: spec.seed, segments: spec.segments ?? undefined });
+    population = inlineCohort(`${s.name}-users`, spec.size, spec.seed, spec.segments);
   } else {
     const read = readCohortFile(resolve(baseDir, spec.path));
     if (!read.ok) {
@@ -174,6 +185,20 @@ function bestBranch(branches: readonly (readonly Issue[])[], raw: unknown, base:
     }
   }
   return best;
+}
+
+const cohorts = new Map<string, Cohort>();
+
+/** Inline cohorts are made once per process and reused: the same spec always gives the same users. */
+function inlineCohort(name: string, size: number, seed: number, segments: Readonly<Record<string, number>> | null): Cohort {
+  const key = JSON.stringify([name, size, seed, segments]);
+  let c = cohorts.get(key);
+  if (!c) {
+    c = generateCohort({ name, size, seed, segments: segments ?? undefined });
+    if (cohorts.size > 16) cohorts.clear();
+    cohorts.set(key, c);
+  }
+  return c;
 }
 
 /** Objects merge key by key; anything else (lists included) in the patch replaces. */

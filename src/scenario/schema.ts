@@ -258,6 +258,17 @@ export const ScenarioFile = z.strictObject({
   acceptance: z.array(z.string()).optional().meta({
     description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
   }),
+  tune: z.strictObject({
+    seeds: positiveInt('seeds').meta({ description: 'Runs per policy and case.' }),
+    search: z.enum(['grid', 'random']).optional(),
+    samples: positiveInt('samples').optional().meta({ description: 'Policies drawn for a random search.' }),
+    vary: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)).meta({
+      description: 'Paths into this scenario, each with the values to try: rollout.<flag>.gates.0, rollout.<flag>.stages.*.hold',
+    }),
+    cases: z.array(z.string()).optional().meta({ description: 'Cases to rehearse (default: all).' }),
+    'subject-to': z.array(z.string()).optional().meta({ description: 'Constraints over outcome metrics across runs: false_rollback rate<0.05' }),
+    minimize: z.string().meta({ description: 'The objective: an outcome metric and an aggregate, blast_radius_users p(95)' }),
+  }).optional(),
 });
 
 export type ScenarioInput = z.infer<typeof ScenarioFile>;

@@ -1,0 +1,44 @@
+/** The terminal view of a sweep: the policies, the Pareto front and the recommendation. */
+import type { SweepDocument } from '../sweep/sweep.js';
+
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const interval = (i: { low: number | null; high: number | null }) => (i.low === null ? '' : ` [${pct(i.low)}, ${pct(i.high)}]`);
+const num = (x: number | null) => (x === null ? '-' : `${+x.toPrecision(4)}`);
+
+export function formatSweep(d: SweepDocument): string {
+  const lines: string[] = [];
+  lines.push(`rehearse sweep: ${d.scenario.name}${d.shard ? ` (shard ${d.shard})` : ''}: ${d.plan.policies.length} policies x ${d.plan.cases.length} cases x ${d.plan.seeds} seeds = ${d.plan.runs} runs${d.complete ? '' : `, ${d.runs.length} done`}`);
+  lines.push(`flag ${d.flag}; minimize ${d.objective}${d.constraints.length ? `; subject to ${d.constraints.join(', ')}` : ''}`);
+  lines.push('');
+  const head = ['#', 'policy', 'detection (defective runs)', 'false rollbacks (healthy runs)', 'users hurt p50/p95/max', 'objective', 'ok'];
+  const rows = d.policies.map((p) => {
+    const defective = p.cases.reduce((s, c) => s + c.defective, 0);
+    const detected = p.cases.reduce((s, c) => s + (c.detection.rate ?? 0) * c.defective, 0);
+    const blast = p.cases.map((c) => c.blast_radius_users);
+    return [
+      `${p.index}${d.pareto.includes(p.index) ? '*' : ''}`,
+      p.label,
+      defective ? `${pct(detected / defective)} of ${defective}` : '-',
+      `${pct(p.friction.rate)}${interval(p.friction)}`,
+      `${num(Math.max(...blast.map((b) => b.median ?? 0)))}/${num(p.harm)}/${num(Math.max(...blast.map((b) => b.max ?? 0)))}`,
+      `${num(p.objective.value)}${p.objective.interval ? ` [${num(p.objective.interval[0])}, ${num(p.objective.interval[1])}]` : ''}`,
+      p.feasible ? 'yes' : 'no',
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  lines.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
+  lines.push('', `* on the Pareto front of harm (p95 users hurt) against friction (false-rollback rate): ${d.pareto.join(', ')}`);
+  if (d.recommendation) {
+    const r = d.recommendation;
+    lines.push('', `recommended: #${r.policy} ${r.label}`);
+    lines.push(`  objective ${d.objective} = ${num(r.objective.value)}${r.objective.interval ? ` (95% interval ${num(r.objective.interval[0])} to ${num(r.objective.interval[1])})` : ''}`);
+    for (const c of r.constraints) lines.push(`  ${c.criterion}: ${num(c.value)}${c.interval ? ` (95% interval ${num(c.interval[0])} to ${num(c.interval[1])})` : ''}`);
+  }
+  for (const w of d.warnings) lines.push(`warning: ${w}`);
+  if (d.failures.length) {
+    lines.push('', `${d.failures.length} runs failed:`);
+    for (const f of d.failures.slice(0, 10)) lines.push(`  run ${f.run} (policy ${f.policy}, case ${f.case ?? '-'}, seed ${f.seed}): ${f.error}`);
+  }
+  return lines.join('\n');
+}

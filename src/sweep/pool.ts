@@ -1,0 +1,24 @@
+/**
+ * The worker pool (piscina). The built CLI loads the compiled worker next to this module; run from TypeScript
+ * sources (tests, tsx), the worker is loaded through tsx.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import type { RunBatch, RunRecord } from './run.js';
+
+export function createPool(workers: number): Piscina<RunBatch, RunRecord[]> {
+  const compiled = new URL('./worker.js', import.meta.url);
+  if (import.meta.url.endsWith('.js') && existsSync(fileURLToPath(compiled))) {
+    return new Piscina({ filename: compiled.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  }
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return new Piscina({
+    filename: new URL('./worker.ts', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+    execArgv: ['--import', tsx],
+  });
+}

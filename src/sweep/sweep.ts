@@ -1,0 +1,222 @@
+/**
+ * Running a sweep: the plan's runs on a worker pool, in any order, gathered back in run order, so that the
+ * document is the same whatever the number of workers or shards. Interrupted sweeps keep what finished and
+ * can be resumed; shards merge into exactly the document of a single run.
+ */
+import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError } from '../errors.js';
+import { normalizeAcceptance } from '../scenario/faults.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { formatPath, formatProblem, type Problem } from '../scenario/problems.js';
+import type { Helpers } from '../scenario/release.js';
+import type { ScenarioInput } from '../scenario/schema.js';
+import type { Criterion } from '../scenario/types.js';
+import { VERSION } from '../version.js';
+import { paretoFront, policyStats, recommend, type PolicyStats, type Recommendation } from './aggregate.js';
+import { planSweep, runKey, type SweepPlan } from './plan.js';
+import { createPool } from './pool.js';
+import type { RunRecord, RunTask } from './run.js';
+
+export interface SweepDocument {
+  schema: 'rehearse/sweep@1';
+  version: string;
+  scenario: { name: string; file: string; digest: string };
+  flag: string;
+  objective: string;
+  constraints: string[];
+  plan: { policies: SweepPlan['policies']; cases: (string | null)[]; seeds: number; runs: number };
+  complete: boolean;
+  /** Present on a shard's document: "i/n". */
+  shard?: string;
+  passed: boolean;
+  runs: (RunRecord & { policy: number; case: string | null; seed: number })[];
+  failures: { run: number; policy: string; case: string | null; seed: number; error: string }[];
+  policies: PolicyStats[];
+  pareto: number[];
+  recommendation: Recommendation | null;
+  warnings: string[];
+  /** Wall-clock figures: the only part that differs between identical sweeps. */
+  timing: { seconds: number; workers: number; runsPerSecond: number };
+}
+
+export interface SweepSetup {
+  file: string;
+  name: string;
+  digest: string;
+  plan: SweepPlan;
+  flag: string;
+  constraints: Criterion[];
+  objective: Criterion;
+}
+
+/** Reads the scenario and its tune block; every problem is an InputError naming the file and path. */
+export function prepareSweep(file: string, seeds?: number): SweepSetup {
+  const loaded = loadScenarioFile(file);
+  if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
+  const input = loaded.input;
+  const tune = input.tune;
+  if (!tune) throw new InputError([`${file}: tune: the scenario has no tune block (seeds, vary, subject-to, minimize)`]);
+  const problems: Problem[] = [];
+  const criteria = (list: string[], key: string) => {
+    const found: Problem[] = [];
+    const out = normalizeAcceptance({ ...input, acceptance: list } as ScenarioInput, { problems: found } as unknown as Helpers);
+    problems.push(...found.map((p) => ({ ...p, path: ['tune', key, ...p.path.slice(1)] })));
+    return out;
+  };
+  const constraints = criteria(tune['subject-to'] ?? [], 'subject-to');
+  const [objective] = criteria([`${tune.minimize.trim()} < 0`], 'minimize');
+  for (const c of tune.cases ?? []) {
+    if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases'], message: `unknown case "${c}"` });
+  }
+  const flag = objective?.flag ?? loaded.scenario.flags[0]?.key;
+  if (!flag) problems.push({ path: ['tune', 'minimize'], message: 'a sweep needs a flag to score: the scenario has none' });
+  if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message.replace(' <0 at column', ' at column')}`));
+  const plan = planSweep(tune, loaded.scenario.cases, seeds);
+  const text = readFileSync(file, 'utf8');
+  return {
+    file,
+    name: loaded.scenario.name,
+    digest: createHash('sha256').update(text).update(JSON.stringify({ seeds: plan.seeds.length })).digest('hex').slice(0, 16),
+    plan,
+    flag: flag!,
+    constraints,
+    objective: { ...objective, source: tune.minimize.trim() },
+  };
+}
+
+export interface SweepOptions {
+  workers: number;
+  shard?: { index: number; count: number };
+  resume?: SweepDocument;
+  signal?: AbortSignal;
+  onRun?: (done: number, total: number) => void;
+}
+
+/** The runs this invocation owns: its shard's, less those a resumed document already has. */
+export function pendingRuns(setup: SweepSetup, opts: Pick<SweepOptions, 'shard' | 'resume'>): number[] {
+  const done = new Set(opts.resume?.runs.filter((r) => !r.error).map((r) => r.run) ?? []);
+  const mine: number[] = [];
+  for (let run = 0; run < setup.plan.runs; run++) {
+    if (opts.shard && run % opts.shard.count !== opts.shard.index - 1) continue;
+    if (!done.has(run)) mine.push(run);
+  }
+  return mine;
+}
+
+export async function runSweep(setup: SweepSetup, opts: SweepOptions): Promise<SweepDocument> {
+  if (opts.resume && opts.resume.scenario.digest !== setup.digest) {
+    throw new InputError(['--resume: that document is from another scenario, tune block or seed count']);
+  }
+  const started = performance.now();
+  const pending = pendingRuns(setup, opts);
+  const owned = pending.length + (opts.resume?.runs.filter((r) => !r.error && (!opts.shard || r.run % opts.shard.count === opts.shard.index - 1)).length ?? 0);
+  const records: RunRecord[] = opts.resume ? opts.resume.runs.filter((r) => !r.error).map(({ run, error, flags, error_budget_burned }) => ({ run, error, flags, error_budget_burned })) : [];
+  let done = records.length;
+  opts.onRun?.(done, owned);
+  // Every queued task listens on the signal.
+  if (opts.signal) setMaxListeners(pending.length + 16, opts.signal);
+  const pool = createPool(opts.workers);
+  try {
+    await Promise.all(batches(setup, pending, opts.workers).map(async (tasks) => {
+      try {
+        records.push(...(await pool.run({ tasks }, { signal: opts.signal })));
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        // A worker that died takes its batch with it: each run is reported with its seed and policy.
+        records.push(...tasks.map((t) => ({ run: t.run, error: `the worker failed: ${(err as Error).message}` })));
+      }
+      done += tasks.length;
+      opts.onRun?.(done, owned);
+    }));
+  } finally {
+    await pool.destroy();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return sweepDocument(setup, records, {
+    complete: !opts.signal?.aborted && records.length === owned,
+    shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : undefined,
+    timing: { seconds: round(seconds), workers: opts.workers, runsPerSecond: round(pending.length / Math.max(seconds, 1e-9)) },
+  });
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Runs in batches of consecutive seeds of one policy and case: a worker then loads each scenario variant once
+ * per batch. Batches are small enough (about eight per worker) to keep every worker busy to the end.
+ */
+function batches(setup: SweepSetup, runs: readonly number[], workers: number): RunTask[][] {
+  const size = Math.max(1, Math.min(setup.plan.seeds.length, Math.ceil(runs.length / (workers * 8))));
+  const out: RunTask[][] = [];
+  let current: RunTask[] = [];
+  let group = -1;
+  for (const run of runs) {
+    const k = runKey(setup.plan, run);
+    const g = k.policy * setup.plan.cases.length + k.caseIndex;
+    if (g !== group || current.length === size) {
+      if (current.length) out.push(current);
+      current = [];
+      group = g;
+    }
+    current.push({ file: setup.file, run, policy: k.policy, values: setup.plan.policies[k.policy].values, caseName: setup.plan.cases[k.caseIndex], seed: k.seed });
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/** The document for a set of runs: the same runs give the same document, however they were produced. */
+export function sweepDocument(
+  setup: SweepSetup, records: readonly RunRecord[], extra: { complete: boolean; shard?: string; timing: SweepDocument['timing'] },
+): SweepDocument {
+  const byRun = new Map<number, RunRecord>();
+  for (const r of records) byRun.set(r.run, r);
+  const sorted = [...byRun.values()].sort((a, b) => a.run - b.run);
+  const stats = policyStats(setup.plan, sorted, setup.flag, setup.constraints, setup.objective);
+  const complete = extra.complete && sorted.length === setup.plan.runs;
+  const { recommendation, warnings } = extra.shard === undefined && complete ? recommend(stats, setup.plan.seeds.length)
+    : { recommendation: null, warnings: [extra.shard ? `shard ${extra.shard}: merge the shards for a recommendation` : 'incomplete: resume the sweep for a recommendation'] };
+  const runs = sorted.map((r) => {
+    const k = runKey(setup.plan, r.run);
+    return { ...r, policy: k.policy, case: setup.plan.cases[k.caseIndex], seed: k.seed };
+  });
+  return {
+    schema: 'rehearse/sweep@1',
+    version: VERSION,
+    scenario: { name: setup.name, file: basename(setup.file), digest: setup.digest },
+    flag: setup.flag,
+    objective: setup.objective.source,
+    constraints: setup.constraints.map((c) => c.source),
+    plan: { policies: setup.plan.policies, cases: setup.plan.cases, seeds: setup.plan.seeds.length, runs: setup.plan.runs },
+    complete,
+    ...(extra.shard ? { shard: extra.shard } : {}),
+    passed: recommendation !== null,
+    runs,
+    failures: runs.filter((r) => r.error).map((r) => ({
+      run: r.run, policy: setup.plan.policies[r.policy].label, case: r.case, seed: r.seed, error: r.error!,
+    })),
+    policies: stats,
+    pareto: paretoFront(stats),
+    recommendation,
+    warnings,
+    timing: extra.timing,
+  };
+}
+
+/** Shards of one sweep into the document a single run gives. */
+export function mergeSweeps(setup: SweepSetup, docs: readonly SweepDocument[]): SweepDocument {
+  for (const d of docs) {
+    if (d.schema !== 'rehearse/sweep@1') throw new InputError(['merge: not a sweep document (rehearse/sweep@1)']);
+    if (d.scenario.digest !== setup.digest) throw new InputError([`merge: a document from another scenario or tune block (${d.scenario.name}, ${d.shard ?? 'whole'})`]);
+  }
+  const records = docs.flatMap((d) => d.runs.filter((r) => !r.error).map(({ run, error, flags, error_budget_burned }) => ({ run, error, flags, error_budget_burned })));
+  const failures = docs.flatMap((d) => d.runs.filter((r) => r.error).map(({ run, error }) => ({ run, error })));
+  const all = [...records, ...failures.filter((f) => !records.some((r) => r.run === f.run))];
+  const seconds = docs.reduce((s, d) => s + d.timing.seconds, 0);
+  return sweepDocument(setup, all, {
+    complete: new Set(all.map((r) => r.run)).size === setup.plan.runs,
+    timing: { seconds: round(seconds), workers: docs.reduce((s, d) => Math.max(s, d.timing.workers), 0), runsPerSecond: round(all.length / Math.max(seconds, 1e-9)) },
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * Sweeps: the same document whatever the worker count or shard split, a recommendation that finds the
+ * threshold known in advance, and a false-rollback rate that holds out of sample.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { wilson } from '../src/sweep/aggregate.js';
+import { mergeSweeps, prepareSweep, runSweep, type SweepDocument } from '../src/sweep/sweep.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-sweep-'));
+
+/**
+ * Base errors 1%; the defect adds 4% (5% for flagged users). A gate reads about 240 flagged requests a minute
+ * (10% of 40/s): the error rate it sees has a standard deviation of 0.64% healthy and 1.4% defective. At 1.5% a
+ * healthy flag trips it often (z = 0.8 per reading); at 8% a defect rarely does (z = -2.1); 3% separates them
+ * (z = 3.1 healthy, -1.4 defective, over eight readings a stage).
+ */
+const scenario = (thresholds: string[], extraVary = '') => `
+name: known-threshold
+seed: 1
+duration: 12m
+traffic: { rate: 40/s, cohort: { size: 3000, seed: 2 } }
+journeys: { use: { steps: [api] } }
+services: { api: { concurrency: 200, latency: 10ms, errors: 1% } }
+flags: { f: { evaluated-by: [api], propagation: { dist: uniform, min: 1s, max: 5s } } }
+rollout:
+  - flag: f
+    stages: [{ to: 10%, hold: 8m }, { to: 100% }]
+    gates: ['req_failed{flag:on} rate<0.03']
+cases:
+  healthy: {}
+  defective: { flags: { f: { when-on: { api: { errors: +4% } } } } }
+tune:
+  seeds: 12
+  vary:
+    rollout.f.gates.0: [${thresholds.map((t) => `'${t}'`).join(', ')}]${extraVary}
+  subject-to: ['false_rollback{case:healthy} rate<0.2', 'detected{case:defective} rate>0.8']
+  minimize: 'blast_radius_users{case:defective} p(95)'
+`;
+
+const file = join(dir, 'known.yaml');
+writeFileSync(file, scenario(['rate<0.015', 'rate<0.03', 'rate<0.08']));
+const strip = (d: SweepDocument) => ({ ...d, timing: undefined });
+
+describe('sweeps', () => {
+  it('find the threshold known in advance', async () => {
+    const doc = await runSweep(prepareSweep(file), { workers: 2 });
+    expect(doc.complete).toBe(true);
+    expect(doc.runs).toHaveLength(3 * 2 * 12);
+    expect(doc.recommendation?.label).toBe('f.gate0=rate<0.03');
+    const [tight, right, loose] = doc.policies;
+    expect(tight.feasible).toBe(false); // false rollbacks
+    expect(tight.friction.rate!).toBeGreaterThan(0.5);
+    expect(loose.feasible).toBe(false); // missed defects
+    expect(loose.cases[1].detection.rate!).toBeLessThan(0.5);
+    expect(right.cases[1].detection.rate).toBe(1);
+    expect(doc.pareto).toContain(1);
+  });
+
+  it('give the same document with 1 or 2 workers, and as two merged shards', async () => {
+    const setup = prepareSweep(file, 4);
+    const one = await runSweep(setup, { workers: 1 });
+    const two = await runSweep(setup, { workers: 2 });
+    expect(strip(two)).toEqual(strip(one));
+    const a = await runSweep(setup, { workers: 1, shard: { index: 1, count: 2 } });
+    const b = await runSweep(setup, { workers: 1, shard: { index: 2, count: 2 } });
+    expect(a.shard).toBe('1/2');
+    expect(a.recommendation).toBeNull();
+    expect(a.runs.length + b.runs.length).toBe(one.runs.length);
+    expect(strip(mergeSweeps(setup, [b, a]))).toEqual(strip(one));
+  });
+
+  it('resume an interrupted sweep into the same document', async () => {
+    const setup = prepareSweep(file, 4);
+    const whole = await runSweep(setup, { workers: 2 });
+    const partial = await runSweep(setup, { workers: 1, shard: { index: 1, count: 3 } });
+    const resumed = await runSweep(setup, { workers: 2, resume: { ...partial, shard: undefined } });
+    expect(strip(resumed)).toEqual(strip(whole));
+  });
+
+  it('hold out of sample: the recommended policy\'s false-rollback rate on fresh seeds falls in its interval', async () => {
+    const setup = prepareSweep(file, 12);
+    const doc = await runSweep(setup, { workers: 2 });
+    const chosen = doc.policies[doc.recommendation!.policy];
+    const fresh = prepareSweep(file, 12);
+    fresh.plan.seeds = fresh.plan.seeds.map((s) => s + 1000);
+    const again = await runSweep(fresh, { workers: 2 });
+    const healthy = again.runs.filter((r) => r.policy === chosen.index && r.case === 'healthy');
+    const rate = healthy.filter((r) => r.flags!.f.false_rollback).length / healthy.length;
+    expect(rate).toBeGreaterThanOrEqual(chosen.friction.low!);
+    expect(rate).toBeLessThanOrEqual(chosen.friction.high!);
+  });
+
+  it('reports a run that cannot run with its seed and policy, and goes on with the rest', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, scenario(['rate<0.03'], "\n    rollout.f.stages.0.to: ['10%', '150%']"));
+    const doc = await runSweep(prepareSweep(bad, 2), { workers: 2 });
+    expect(doc.failures).toHaveLength(4);
+    expect(doc.failures[0]).toMatchObject({ policy: 'f.gate0=rate<0.03, f.stages.0.to=150%', seed: 1 });
+    expect(doc.failures[0].error).toContain('percentage "150%" is over 100%');
+    expect(doc.runs.filter((r) => !r.error)).toHaveLength(4);
+  });
+
+  it('compute Wilson intervals', () => {
+    // Wilson 95% for 0 of 10: [0, 0.2775]; 5 of 10: [0.2366, 0.7634].
+    expect(wilson(0, 10)).toMatchObject({ rate: 0, low: 0, high: 0.277533 });
+    expect(wilson(5, 10).low).toBeCloseTo(0.236593, 5);
+    expect(wilson(5, 10).high).toBeCloseTo(0.763407, 5);
+  });
+});
+
+describe('rehearse sweep and merge on the command line', () => {
+  const cli = (...args: string[]) => execFileSync(process.execPath, [join(root, 'bin/rehearse.js'), ...args], { cwd: dir, encoding: 'utf8' });
+
+  it('--workers 1 and --workers 2 write identical documents apart from timing; shards merge into the same', () => {
+    cli('sweep', 'known.yaml', '--seeds', '3', '--workers', '1', '--json', 'w1.json');
+    cli('sweep', 'known.yaml', '--seeds', '3', '--workers', '2', '--json', 'w2.json');
+    cli('sweep', 'known.yaml', '--seeds', '3', '--shard', '1/2', '--json', 's1.json');
+    cli('sweep', 'known.yaml', '--seeds', '3', '--shard', '2/2', '--json', 's2.json');
+    const text = cli('merge', 'known.yaml', 's1.json', 's2.json', '--json', 'merged.json');
+    expect(text).toContain('recommended:');
+    const read = (f: string) => strip(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+    expect(read('w2.json')).toEqual(read('w1.json'));
+    expect(read('merged.json')).toEqual(read('w1.json'));
+  });
+});
