@@ -1,10 +1,13 @@
 /** `rehearse ci`: the I/O around a CI run (finding files, running, writing reports). */
-import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import { junitXml } from '../report/junit.js';
 import { markdownSummary } from '../report/markdown.js';
 import { writeJson } from '../report/json.js';
+import { writeText } from '../report/text.js';
+import { ciIndexHtml, pageName } from '../report/html/ci.js';
+import { runReportHtml } from '../report/html/run.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { formatProblem } from '../scenario/problems.js';
 import { caseFromResult, caseName, ciReport, compareWithBaseline, type CiCase, type CiReport } from '../score/ci.js';
@@ -17,6 +20,7 @@ export interface CiOptions {
   json?: string;
   baseline?: string;
   seed?: number;
+  htmlDir?: string;
 }
 
 function scenarioFiles(dir: string): string[] {
@@ -80,7 +84,12 @@ export function runCi(dir: string, opts: CiOptions, out: (s: string) => void): C
       }
       try {
         const result = runScenario(loaded.scenario, { seed: opts.seed });
-        report(caseFromResult(shown, result, (performance.now() - t0) / 1000));
+        const c = caseFromResult(shown, result, (performance.now() - t0) / 1000);
+        if (opts.htmlDir) {
+          c.page = pageName(c);
+          writeText(join(opts.htmlDir, c.page), runReportHtml(result));
+        }
+        report(c);
       } catch (err) {
         report({ ...broken(shown, [`${(err as Error).name}: ${(err as Error).message}`], 'crashed'), scenario: base.scenario.name, case: name ?? null });
       }
@@ -93,17 +102,16 @@ export function runCi(dir: string, opts: CiOptions, out: (s: string) => void): C
   if (opts.junit) writeText(opts.junit, junitXml(doc));
   if (opts.summary) writeText(opts.summary, markdownSummary(doc));
   if (opts.json) writeJson(opts.json, doc);
+  if (opts.htmlDir) {
+    writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc));
+    out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
+  }
   return doc;
 }
 
 function broken(file: string, messages: string[], status: 'invalid' | 'crashed'): CiCase {
   const name = file.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/, '');
   return { scenario: name, file, case: null, status, messages, seconds: 0, acceptance: [], flags: {}, errorBudgetBurned: null, regressions: [] };
-}
-
-function writeText(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
 }
 
 function summaryTable(doc: CiReport): string {

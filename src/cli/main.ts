@@ -2,7 +2,7 @@
  * The command line: the only place that reads the environment, writes to the terminal and exits.
  * Exit codes: 0 ok, 1 acceptance criteria failed, 2 invalid input or usage.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
 import { runCi } from './ci.js';
@@ -10,12 +10,16 @@ import { mergeCommand, sweepCommand } from './sweep.js';
 import { cohortDocument, DEFAULT_SEGMENTS, generateCohort } from '../cohorts/cohort.js';
 import { BUCKETING_SYSTEMS, bucketOf, expressible, inRollout, type BucketingSystem } from '../flags/bucketing.js';
 import { writeJson } from '../report/json.js';
+import { runReportHtml } from '../report/html/run.js';
+import { writeText } from '../report/text.js';
 import { formatSummary } from '../report/terminal.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { formatProblem } from '../scenario/problems.js';
 import { scenarioJsonSchema } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
-import { runScenario } from '../score/result.js';
+import { runScenario, type RunResult } from '../score/result.js';
+import { sweepReportHtml } from '../report/html/sweep.js';
+import type { SweepDocument } from '../sweep/sweep.js';
 import { VERSION } from '../version.js';
 
 const EXIT_OK = 0;
@@ -88,14 +92,17 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--seed <n>', 'random seed (default: the scenario\'s)', seedOption)
     .option('--case <name>', 'apply one of the scenario\'s cases')
     .option('--json <file>', 'write the result document (rehearse/run@1) to this file')
+    .option('--html <file>', 'write a self-contained HTML report')
     .option('-q, --quiet', 'print nothing but errors')
-    .action((file: string, opts: { seed?: number; case?: string; json?: string; quiet?: boolean }) => {
+    .action((file: string, opts: { seed?: number; case?: string; json?: string; html?: string; quiet?: boolean }) => {
       const scenario = loadOrThrow(file, opts.case);
       const result = runScenario(scenario, { seed: opts.seed });
       if (opts.json) writeJson(opts.json, result);
+      if (opts.html) writeText(opts.html, runReportHtml(result));
       if (!opts.quiet) {
         out(formatSummary(result));
         if (opts.json) out(`\nresult written to ${opts.json}`);
+        if (opts.html) out(`report written to ${opts.html}`);
       }
       setExit(result.passed ? EXIT_OK : EXIT_FAILED);
     });
@@ -123,7 +130,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--json <file>', 'write the CI report (rehearse/ci@1), usable as a later baseline')
     .option('--baseline <file>', 'an earlier --json report: flag outcomes that got worse')
     .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
-    .action((dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number }) => {
+    .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
+    .action((dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string }) => {
       const report = runCi(dir, opts, out);
       setExit(report.passed ? EXIT_OK : EXIT_FAILED);
     });
@@ -135,10 +143,11 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--seeds <n>', 'runs per policy and case (default: tune.seeds)', positiveInt)
     .option('--workers <n>', 'worker threads (default: the cores available)', positiveInt)
     .option('--json <file>', 'write the sweep document (rehearse/sweep@1)')
+    .option('--html <file>', 'write a self-contained HTML report of the sweep')
     .option('--shard <i/n>', 'run only slice i of n (merge the slices with rehearse merge)', shardOption)
     .option('--resume <file>', 'continue an interrupted sweep from its --json document')
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean }) => {
+    .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; html?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean }) => {
       setExit(await sweepCommand(file, opts, out, err));
     });
 
@@ -148,8 +157,27 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<scenario>', 'the scenario file the sweep ran')
     .argument('<files...>', 'shard documents (--json of each rehearse sweep --shard)')
     .option('--json <file>', 'write the merged document')
-    .action((scenario: string, files: string[], opts: { json?: string }) => {
+    .option('--html <file>', 'write a self-contained HTML report of it')
+    .action((scenario: string, files: string[], opts: { json?: string; html?: string }) => {
       setExit(mergeCommand(scenario, files, opts, out));
+    });
+
+  program
+    .command('report')
+    .description('turn a result document (run or sweep) into a self-contained HTML report')
+    .argument('<result>', 'a --json document of rehearse run or rehearse sweep')
+    .requiredOption('--html <file>', 'the HTML file to write')
+    .action((file: string, opts: { html: string }) => {
+      let doc: { schema?: string };
+      try {
+        doc = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        throw new InputError([`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a JSON document'}`]);
+      }
+      if (doc?.schema === 'rehearse/run@1') writeText(opts.html, runReportHtml(doc as RunResult));
+      else if (doc?.schema === 'rehearse/sweep@1') writeText(opts.html, sweepReportHtml(doc as SweepDocument));
+      else throw new InputError([`${file}: schema: not a rehearse result (rehearse/run@1 or rehearse/sweep@1)`]);
+      out(`report written to ${opts.html}`);
     });
 
   const cohorts = program.command('cohorts').description('synthetic user cohorts');

@@ -5,12 +5,15 @@ import { SingleBar } from 'cli-progress';
 import { InputError } from '../errors.js';
 import { writeJson } from '../report/json.js';
 import { formatSweep } from '../report/sweep-terminal.js';
+import { sweepReportHtml } from '../report/html/sweep.js';
+import { writeText } from '../report/text.js';
 import { mergeSweeps, prepareSweep, runSweep, type SweepDocument } from '../sweep/sweep.js';
 
 export interface SweepCliOptions {
   seeds?: number;
   workers?: number;
   json?: string;
+  html?: string;
   shard?: { index: number; count: number };
   resume?: string;
   quiet?: boolean;
@@ -64,7 +67,9 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
     });
     if (started) bar.stop();
     if (opts.json) writeJson(opts.json, doc);
+    if (opts.html) writeText(opts.html, sweepReportHtml(doc));
     if (!opts.quiet) out(formatSweep(doc));
+    if (opts.html && !opts.quiet) out(`\nreport written to ${opts.html}`);
     if (controller.signal.aborted) {
       err(`interrupted: ${doc.runs.length} of ${doc.plan.runs} runs kept${opts.json ? `; continue with --resume ${opts.json}` : ' (write them with --json to resume)'}`);
       return 130;
@@ -76,12 +81,13 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
   }
 }
 
-export function mergeCommand(scenario: string, files: string[], opts: { json?: string }, out: (s: string) => void): number {
+export function mergeCommand(scenario: string, files: string[], opts: { json?: string; html?: string }, out: (s: string) => void): number {
   const docs = files.map(readDocument);
   const seeds = docs[0]?.plan.seeds;
   const setup = prepareSweep(scenario, seeds);
   const merged = mergeSweeps(setup, docs);
   if (opts.json) writeJson(opts.json, merged);
+  if (opts.html) writeText(opts.html, sweepReportHtml(merged));
   out(formatSweep(merged));
   if (!merged.complete) out(`\nincomplete: ${merged.runs.length} of ${merged.plan.runs} runs; merge the missing shards`);
   return merged.recommendation ? 0 : 1;

@@ -178,7 +178,7 @@ export class Simulation implements EventHandler {
     this.windowUs = scenario.windowUs;
     const S = m.serviceNames.length;
     const workers = Float64Array.from(m.serviceNames, (_, s) => m.serviceReplicas[s] * m.serviceConcurrency[s]);
-    this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers);
+    this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers, m.flagCount);
     this.arrivals = new ArrivalProcess(scenario.traffic, scenario.durationUs, rng, rng.stream('arrivals'));
     this.breakers = new Breakers(m, this.engine);
     this.journeyRng = rng.stream('journeys');
@@ -199,7 +199,7 @@ export class Simulation implements EventHandler {
     this.faultTriggered = new Uint8Array(scenario.faults.length);
     this.replicaDown = new Uint8Array(m.replicaService.length);
     this.replicaKiller = new Int32Array(m.replicaService.length).fill(-1);
-    this.truth = new GroundTruth(m.flagCount, scenario.faults.length, scenario.population?.size ?? 0, scenario.slo.latencyUs);
+    this.truth = new GroundTruth(m.flagCount, scenario.faults.length, scenario.population?.size ?? 0, scenario.slo.latencyUs, scenario.windowUs);
 
     const R = m.replicaService.length;
     this.busy = new Int32Array(R);
@@ -333,6 +333,7 @@ export class Simulation implements EventHandler {
       const u = this.rUser[rec];
       this.probes.recordJourney(j, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.flags!.userSegment[u] : -1);
     }
+    if (this.flags !== null) this.telemetry.journeyFlags(this.rFlagsOn[rec], cause !== CAUSE_OK);
     this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec]);
     this.journeysEnded++;
     this.rEpoch[rec]++;

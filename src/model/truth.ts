@@ -31,7 +31,11 @@ export class GroundTruth {
   /** Per fault: journeys it failed or slowed past the SLO. */
   readonly faultHurt: Float64Array;
 
-  constructor(flags: number, faults: number, users: number, private readonly sloLatencyUs: number) {
+  /** Per flag, journeys it hurt in each telemetry window (grown as windows pass). */
+  readonly hurtByWindow: number[][];
+
+  constructor(flags: number, faults: number, users: number, private readonly sloLatencyUs: number, private readonly windowUs = 60e6) {
+    this.hurtByWindow = Array.from({ length: flags }, () => []);
     this.hurtRequests = new Float64Array(flags);
     this.onsetUs = new Float64Array(flags).fill(-1);
     this.lastUs = new Float64Array(flags).fill(-1);
@@ -61,6 +65,10 @@ export class GroundTruth {
     for (let f = 0; hurtFlags !== 0; f++, hurtFlags >>>= 1) {
       if ((hurtFlags & 1) === 0) continue;
       this.hurtRequests[f]++;
+      const w = Math.floor(nowUs / this.windowUs);
+      const series = this.hurtByWindow[f];
+      while (series.length <= w) series.push(0);
+      series[w]++;
       if (this.onsetUs[f] < 0) this.onsetUs[f] = nowUs;
       this.lastUs[f] = nowUs;
     }

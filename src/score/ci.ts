@@ -18,6 +18,8 @@ export interface CiCase {
   flags: Record<string, Pick<FlagOutcome, 'outcome' | 'final_percent' | 'defective' | 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds' | 'false_rollback' | 'missed_defect' | 'misattribution'>>;
   errorBudgetBurned: number | null;
   regressions: string[];
+  /** The HTML report of this case, relative to the index, when ci wrote them. */
+  page?: string;
 }
 
 export interface CiReport {

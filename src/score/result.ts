@@ -85,6 +85,16 @@ export interface RunResult {
     startSeconds: number[];
     services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[] }>;
     journeys: Record<string, WindowSeries>;
+    /** Per flag: journeys of users it was on for and of the others, with failures; and (ground truth) those it hurt. */
+    flags: Record<string, { on: number[]; onFailed: number[]; off: number[]; offFailed: number[]; hurt: number[] }>;
+  };
+  /** The shape of the system, for maps: services, calls between them, journeys' entry points, flags, faults. */
+  topology: {
+    services: string[];
+    calls: { from: string; to: string; async: boolean }[];
+    journeys: { name: string; enters: string[] }[];
+    flags: { key: string; evaluatedBy: readonly string[] }[];
+    faults: { name: string; kind: string; from: string | null; to: string }[];
   };
 }
 
@@ -195,6 +205,27 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
       meanQueued: tel.windows.map((w) => round(w.services[s].queued, 3)),
     }])),
     journeys: Object.fromEntries(m.journeyNames.map((name, j) => [name, series((w) => w.journeys[j])])),
+    flags: Object.fromEntries(scenario.flags.map((f, i) => [f.key, {
+      on: tel.windows.map((w) => w.flags[i]?.on ?? 0),
+      onFailed: tel.windows.map((w) => w.flags[i]?.onFailed ?? 0),
+      off: tel.windows.map((w) => w.flags[i]?.off ?? 0),
+      offFailed: tel.windows.map((w) => w.flags[i]?.offFailed ?? 0),
+      hurt: tel.windows.map((_, w) => sim.truth.hurtByWindow[i][w] ?? 0),
+    }])),
+  };
+  const calls = new Map<string, { from: string; to: string; async: boolean }>();
+  m.siteCaller.forEach((caller, k) => {
+    if (caller < 0) return;
+    const edge = { from: m.serviceNames[caller], to: m.serviceNames[m.siteService[k]], async: m.siteAsync[k] === 1 };
+    const key = `${edge.from}>${edge.to}`;
+    if (!calls.has(key) || !edge.async) calls.set(key, edge);
+  });
+  const topology: RunResult['topology'] = {
+    services: [...m.serviceNames],
+    calls: [...calls.values()],
+    journeys: scenario.journeys.map((j) => ({ name: j.name, enters: [...new Set(j.steps.map((c) => c.service))] })),
+    flags: scenario.flags.map((f) => ({ key: f.key, evaluatedBy: f.evaluatedBy })),
+    faults: scenario.faults.map((f) => ({ name: f.name, kind: f.kind, from: f.from, to: f.to })),
   };
   const outcomes = scoreOutcomes(scenario, sim.truth, sim.faults, controller?.reports() ?? [], sim.simulatedUs);
   const acceptance = judge(outcomes, scenario.acceptance, scenario.caseName);
@@ -216,5 +247,6 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
     outcomes,
     acceptance,
     windows,
+    topology,
   };
 }

@@ -56,6 +56,8 @@ export interface ServiceGauges {
 export interface WindowSummary {
   startUs: number;
   endUs: number;
+  /** Per flag: journeys of users the flag was on for (anywhere), and of the others, with their failures. */
+  flags: { on: number; onFailed: number; off: number; offFailed: number }[];
   endpoints: TagStats[];
   journeys: TagStats[];
   services: (TagStats & ServiceGauges)[];
@@ -80,6 +82,8 @@ export class Telemetry {
   private readonly windows: WindowSummary[] = [];
   private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array };
   private windowStart = 0;
+  /** Per flag, for the open window: on, on failed, off, off failed. */
+  private readonly flagCounts: Float64Array;
 
   /**
    * @param endpointService service index of each endpoint
@@ -89,7 +93,9 @@ export class Telemetry {
     private readonly endpointService: Int32Array,
     private readonly journeyCount: number,
     private readonly workers: Float64Array,
+    private readonly flagCount = 0,
   ) {
+    this.flagCounts = new Float64Array(flagCount * 4);
     this.tags = endpointService.length + journeyCount;
     this.open = new Float64Array(this.tags * FIELDS);
     this.total = new Float64Array(this.tags * FIELDS);
@@ -114,6 +120,16 @@ export class Telemetry {
 
   journeyTag(journey: number): number {
     return this.endpointService.length + journey;
+  }
+
+  /** A journey ended, for the flag-on/flag-off series: `flagsOn` has a bit per flag that was on for it. */
+  journeyFlags(flagsOn: number, failed: boolean): void {
+    const c = this.flagCounts;
+    for (let f = 0; f < this.flagCount; f++) {
+      const i = f * 4 + (((flagsOn >>> f) & 1) === 1 ? 0 : 2);
+      c[i]++;
+      if (failed) c[i + 1]++;
+    }
   }
 
   /** A request began work in a service after waiting `waitUs` in its queue (0 if a worker was free). */
@@ -148,7 +164,10 @@ export class Telemetry {
         ...gauges(busyArea[s], queueArea[s], maxQueued[s], span, this.workers[s]),
       };
     });
-    this.windows.push({ startUs: this.windowStart, endUs, endpoints, journeys, services });
+    const c = this.flagCounts;
+    const flags = Array.from({ length: this.flagCount }, (_, f) => ({ on: c[f * 4], onFailed: c[f * 4 + 1], off: c[f * 4 + 2], offFailed: c[f * 4 + 3] }));
+    c.fill(0);
+    this.windows.push({ startUs: this.windowStart, endUs, flags, endpoints, journeys, services });
     for (let i = 0; i < this.open.length; i++) this.total[i] += this.open[i];
     this.open.fill(0);
     for (let t = 0; t < this.tags; t++) {

@@ -1,0 +1,137 @@
+/** The HTML report of a sweep: the trade-off, heatmaps over the tuned values, blast radius per policy. */
+import type { SweepDocument } from '../../sweep/sweep.js';
+import { escape, htmlPage, type Chart } from './page.js';
+
+const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+
+export function sweepReportHtml(d: SweepDocument): string {
+  const charts: Chart[] = [];
+  const place = (c: Chart) => {
+    charts.push(c);
+    return `<h3>${escape(c.title)}</h3><chart-${charts.length - 1}/>`;
+  };
+  const points = d.policies.map((p) => {
+    const defective = p.cases.reduce((s, c) => s + c.defective, 0);
+    const detected = p.cases.reduce((s, c) => s + (c.detection.rate ?? 0) * c.defective, 0);
+    return {
+      policy: `#${p.index} ${p.label}`,
+      index: p.index,
+      falseRollback: p.friction.rate ?? 0,
+      frLow: p.friction.low ?? 0,
+      frHigh: p.friction.high ?? 0,
+      detection: defective ? detected / defective : null,
+      harm: p.harm ?? 0,
+      front: d.pareto.includes(p.index) ? 'Pareto front' : 'dominated',
+      recommended: d.recommendation?.policy === p.index ? 'recommended' : '',
+    };
+  });
+  const tradeoff: Chart = {
+    title: 'Trade-off: detection of defects against false rollbacks of healthy changes (one point per policy)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 'container', height: 300,
+      data: { values: points.filter((p) => p.detection !== null) },
+      layer: [
+        { mark: { type: 'rule' }, encoding: { x: { field: 'frLow', type: 'quantitative' }, x2: { field: 'frHigh' }, y: { field: 'detection', type: 'quantitative' } } },
+        {
+          mark: { type: 'point', size: 120, strokeWidth: 2 },
+          encoding: {
+            x: { field: 'falseRollback', type: 'quantitative', title: 'false-rollback rate (95% interval)', scale: { domain: [0, 1] } },
+            y: { field: 'detection', type: 'quantitative', title: 'detection probability', scale: { domain: [0, 1] } },
+            shape: { field: 'front', type: 'nominal', title: null },
+            fill: { field: 'front', type: 'nominal', scale: { domain: ['Pareto front', 'dominated'], range: ['#1f3b73', '#ffffff'] }, legend: null },
+            color: { value: '#1f3b73' },
+            tooltip: [{ field: 'policy' }, { field: 'detection', format: '.1%' }, { field: 'falseRollback', format: '.1%' }, { field: 'harm', title: 'p95 users hurt' }],
+          },
+        },
+        { mark: { type: 'text', dx: 10, align: 'left', fontSize: 11 }, encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'detection', type: 'quantitative' }, text: { field: 'index' } } },
+      ],
+    },
+  };
+  const pareto: Chart = {
+    title: 'Pareto front: harm (p95 users hurt) against friction (false-rollback rate)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 'container', height: 260,
+      data: { values: points },
+      layer: [
+        {
+          mark: { type: 'point', size: 120, strokeWidth: 2 },
+          encoding: {
+            x: { field: 'falseRollback', type: 'quantitative', title: 'false-rollback rate' },
+            y: { field: 'harm', type: 'quantitative', title: 'p95 users hurt' },
+            shape: { field: 'front', type: 'nominal', title: null },
+            color: { field: 'front', type: 'nominal', title: null },
+            tooltip: [{ field: 'policy' }, { field: 'harm' }, { field: 'falseRollback', format: '.1%' }],
+          },
+        },
+        { mark: { type: 'text', dx: 10, align: 'left', fontSize: 11 }, encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'harm', type: 'quantitative' }, text: { field: 'index' } } },
+      ],
+    },
+  };
+  const paths = Object.keys(d.plan.policies[0]?.values ?? {});
+  const grid = d.policies.map((p) => ({
+    a: String(p.values[paths[0]]), b: paths[1] !== undefined ? String(p.values[paths[1]]) : '', objective: p.objective.value, feasible: p.feasible ? 'meets constraints' : 'fails constraints',
+  }));
+  const heatmap: Chart = {
+    title: `Objective (${d.objective}) over the tuned values`,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 'container', height: Math.max(120, 40 * new Set(grid.map((g) => g.b)).size),
+      data: { values: grid },
+      layer: [
+        {
+          mark: 'rect',
+          encoding: {
+            x: { field: 'a', type: 'ordinal', title: paths[0] ?? '', sort: null },
+            y: { field: 'b', type: 'ordinal', title: paths[1] ?? '', sort: null },
+            color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: 'objective' },
+          },
+        },
+        {
+          mark: { type: 'text', fontSize: 12 },
+          encoding: {
+            x: { field: 'a', type: 'ordinal', sort: null }, y: { field: 'b', type: 'ordinal', sort: null }, text: { field: 'objective', format: '.4~g' },
+            color: { condition: { test: "datum.feasible === 'fails constraints'", value: '#c2571a' }, value: '#000000' },
+          },
+        },
+      ],
+    },
+  };
+  const blast = d.runs.filter((r) => !r.error && r.flags?.[d.flag]?.defective).map((r) => ({ policy: `#${r.policy}`, users: r.flags![d.flag].blast_radius_users }));
+  const distribution: Chart = {
+    title: 'Users hurt per run, by policy (runs where the flag hurt anyone)',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 'container', height: 220,
+      data: { values: blast.length ? blast : [{ policy: '-', users: 0 }] },
+      mark: { type: 'boxplot', extent: 'min-max', color: '#6b6b6b' },
+      encoding: { x: { field: 'policy', type: 'nominal', sort: null }, y: { field: 'users', type: 'quantitative', title: 'users hurt' } },
+    },
+  };
+  const r = d.recommendation;
+  const rec = r ? `<p><strong>Recommended: #${r.policy} ${escape(r.label)}</strong></p>
+<ul><li>objective ${escape(d.objective)} = ${escape(r.objective.value)}${r.objective.interval ? ` (95% interval ${escape(r.objective.interval[0])} to ${escape(r.objective.interval[1])})` : ''}</li>
+${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(c.value)}${c.interval ? ` (95% interval ${escape(c.interval[0])} to ${escape(c.interval[1])})` : ''}</li>`).join('')}</ul>`
+    : '<p><strong>No recommendation:</strong> no policy meets every constraint, or the sweep is incomplete.</p>';
+  const rows = d.policies.map((p) => `<tr><td>${p.index}${d.pareto.includes(p.index) ? ' (front)' : ''}</td><td>${escape(p.label)}</td>${p.cases.map((c) =>
+    `<td>${escape(c.case ?? '-')}: detection ${pct(c.detection.rate)}${c.detection.low !== null ? ` [${pct(c.detection.low)}, ${pct(c.detection.high)}]` : ''}, false rollbacks ${pct(c.false_rollback.rate)}${c.false_rollback.low !== null ? ` [${pct(c.false_rollback.low)}, ${pct(c.false_rollback.high)}]` : ''}, users hurt p95 ${escape(c.blast_radius_users.p95 ?? '-')}</td>`).join('')}<td class="num">${escape(p.objective.value ?? '-')}</td><td>${p.feasible ? 'yes' : 'no'}</td></tr>`).join('');
+  const body = `
+<h1>Sweep: ${escape(d.scenario.name)}</h1>
+<p class="meta">rehearse ${escape(d.version)}: ${d.plan.policies.length} policies x ${d.plan.cases.length} cases x ${d.plan.seeds} seeds = ${d.plan.runs} runs${d.complete ? '' : ` (incomplete: ${d.runs.length})`}; flag ${escape(d.flag)}; minimize ${escape(d.objective)}${d.constraints.length ? `; subject to ${d.constraints.map(escape).join(', ')}` : ''}</p>
+<h2>Recommendation</h2>
+${rec}
+${d.warnings.map((w) => `<p class="warning">${escape(w)}</p>`).join('')}
+<h2>Trade-offs</h2>
+${place(tradeoff)}
+${place(pareto)}
+<h2>Tuned values</h2>
+${place(heatmap)}
+<h2>Blast radius</h2>
+${place(distribution)}
+<h2>Policies</h2>
+<table><thead><tr><th>#</th><th>policy</th>${d.plan.cases.map(() => '<th>case</th>').join('')}<th>objective</th><th>ok</th></tr></thead><tbody>${rows}</tbody></table>
+${d.failures.length ? `<h2>Failed runs</h2><table><tbody>${d.failures.map((f) => `<tr><td>run ${f.run}</td><td>${escape(f.policy)}</td><td>${escape(f.case ?? '-')}</td><td>seed ${f.seed}</td><td>${escape(f.error)}</td></tr>`).join('')}</tbody></table>` : ''}
+`;
+  return htmlPage(`rehearse sweep: ${d.scenario.name}`, body, charts);
+}
