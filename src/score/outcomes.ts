@@ -108,12 +108,20 @@ export interface AcceptanceResult {
   note?: string;
 }
 
+/** The fields of a flag's outcome that metrics read: a whole FlagOutcome, or a sweep's compact record of it. */
+export type FlagFigures = Pick<FlagOutcome, 'defective' | 'detected' | 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds'
+  | 'time_to_full_rollout_seconds' | 'false_rollback' | 'missed_defect' | 'misattribution' | 'final_percent'> & { outcome: string; time_to_recover_seconds?: number | null };
+
 /** The value of an outcome metric for a run: microseconds for durations, 0/1 for booleans, null if n/a. */
 export function metricValue(o: Outcomes, c: Criterion): number | null {
   if (c.metric === 'error_budget_burned') return o.error_budget_burned;
-  const f = o.flags[c.flag!];
-  const us = (s: number | null) => (s === null ? null : s * 1e6);
-  switch (c.metric) {
+  return flagMetric(o.flags[c.flag!], c.metric);
+}
+
+/** An outcome metric of one flag: microseconds for durations, 0/1 for booleans, Infinity for "never", null if n/a. */
+export function flagMetric(f: FlagFigures, metric: string): number | null {
+  const us = (s: number | null | undefined) => (s === null || s === undefined ? null : s * 1e6);
+  switch (metric) {
     case 'blast_radius_users': return f.blast_radius_users;
     case 'blast_radius_requests': return f.blast_radius_requests;
     case 'time_to_detect': return f.defective ? (f.detected ? us(f.time_to_detect_seconds) : Infinity) : null;

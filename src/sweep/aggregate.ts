@@ -4,6 +4,7 @@
  * friction; and the recommended policy that meets the constraints and minimizes the objective. Pure.
  */
 import { normalQuantile } from '../rollout/stats.js';
+import { flagMetric } from '../score/outcomes.js';
 import type { Criterion } from '../scenario/types.js';
 import type { FlagRun, RunRecord } from './run.js';
 import { runKey, type SweepPlan } from './plan.js';
@@ -75,19 +76,7 @@ export function runValue(r: RunRecord, metric: string, flag: string | null): num
   if (r.error) return null;
   if (metric === 'error_budget_burned') return r.error_budget_burned ?? null;
   const f = r.flags?.[flag!];
-  if (!f) return null;
-  switch (metric) {
-    case 'blast_radius_users': return f.blast_radius_users;
-    case 'blast_radius_requests': return f.blast_radius_requests;
-    case 'time_to_detect': return f.defective ? (f.detected ? f.time_to_detect_seconds! * 1e6 : Infinity) : null;
-    case 'time_to_full_rollout': return f.outcome === 'completed' ? f.time_to_full_rollout_seconds! * 1e6 : Infinity;
-    case 'false_rollback': return f.false_rollback ? 1 : 0;
-    case 'missed_defect': return f.missed_defect ? 1 : 0;
-    case 'misattribution': return f.misattribution ? 1 : 0;
-    case 'detected': return f.defective ? (f.detected ? 1 : 0) : null;
-    case 'final_percent': return f.final_percent;
-    default: return null;
-  }
+  return f ? flagMetric(f, metric) : null;
 }
 
 /** An aggregate over the runs' values, with a 95% interval where one is defined. */
