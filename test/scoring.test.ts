@@ -110,3 +110,40 @@ describe('cases', () => {
     expect(!unknown.ok && unknown.problems[0].message).toBe('no case "helthy"; did you mean "healthy"? (cases: healthy, broken)');
   });
 });
+
+describe('counterfactual truth', () => {
+  it('agrees with direct attribution, journey for journey, when the flag only adds errors', () => {
+    const direct = runScenario(release({ errors: '+5%' }));
+    const twin = runScenario({ ...release({ errors: '+5%' }), truth: 'counterfactual' });
+    expect(twin.outcomes.attribution).toBe('counterfactual');
+    expect(twin.outcomes.flags.f.blast_radius_requests).toBe(direct.outcomes.flags.f.blast_radius_requests);
+    expect(twin.outcomes.flags.f.blast_radius_users).toBe(direct.outcomes.flags.f.blast_radius_users);
+  });
+
+  it('charges a flag with the harm its extra load does to everyone on a shared database', () => {
+    // Flagged requests query the database twice. At 50% the database (8 workers x 20ms = 400/s) takes
+    // 150 + 75 = 225/s; at 100%, 300/s plus queueing: unflagged users' calls time out as well.
+    const s = (truth: string) => scenario({
+      seed: 12,
+      truth,
+      duration: '20m',
+      traffic: { rate: '150/s', cohort: { size: 5000, seed: 3 } },
+      journeys: { j: { steps: ['api'] } },
+      services: {
+        api: { concurrency: 500, latency: '1ms', calls: [{ to: 'db', timeout: '100ms' }] },
+        db: { concurrency: 8, queue: 50, latency: { dist: 'exponential', mean: '20ms' } },
+      },
+      flags: { f: { 'evaluated-by': ['api'], 'when-on': { api: { calls: [{ to: 'db', timeout: '100ms' }, { to: 'db', timeout: '100ms' }] } } } },
+      rollout: [{ flag: 'f', stages: [{ to: '50%', hold: '10m' }, { to: '100%' }] }],
+    });
+    const direct = runScenario(s('direct'));
+    const counterfactual = runScenario(s('counterfactual'));
+    const d = direct.outcomes.flags.f;
+    const c = counterfactual.outcomes.flags.f;
+    // Direct attribution sees only failures on the flag's own call path.
+    expect(c.blast_radius_requests).toBeGreaterThan(d.blast_radius_requests);
+    // The same run: every failed journey either the flag caused, or it would have failed anyway.
+    expect(c.blast_radius_requests).toBeLessThanOrEqual(counterfactual.outcomes.journeys_failed);
+    expect(counterfactual.journeys.j.errors).toBe(direct.journeys.j.errors);
+  });
+});

@@ -319,6 +319,7 @@ export class Simulation implements EventHandler {
     this.rRoot[rec] = rec;
     this.rRootGen[rec] = this.rGen[rec];
     this.rUser[rec] = this.users ? this.users.pick(this.rng.next(this.userRng), this.rng.next(this.userRng)) : -1;
+    this.rSite[rec] = this.journeysArrived; // a journey's number, in order of arrival (journeys have no call site)
     this.journeysArrived++;
     const next = this.arrivals.next();
     if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
@@ -339,6 +340,7 @@ export class Simulation implements EventHandler {
     // Most journeys end well and in time: the truth only counts them.
     if (cause === CAUSE_OK && latency <= this.sloLatencyUs) this.truth.journeys++;
     else this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec]);
+    if (this.truth.log !== null) this.truth.logJourney(this.rSite[rec], cause !== CAUSE_OK || latency > this.sloLatencyUs, this.rUser[rec], this.engine.now);
     this.journeysEnded++;
     this.rEpoch[rec]++;
     this.free(rec);

@@ -31,6 +31,12 @@ export class GroundTruth {
   /** Per fault: journeys it failed or slowed past the SLO. */
   readonly faultHurt: Float64Array;
 
+  /**
+   * Per journey, by arrival number, when a log is kept (for counterfactual scoring): 0 not ended, 1 ended well,
+   * 2 failed or slower than the SLO; with its user and end time.
+   */
+  log: { outcome: Uint8Array; user: Int32Array; endUs: Float64Array } | null = null;
+
   /** Per flag, journeys it hurt in each telemetry window (grown as windows pass). */
   readonly hurtByWindow: number[][];
 
@@ -72,6 +78,31 @@ export class GroundTruth {
       if (this.onsetUs[f] < 0) this.onsetUs[f] = nowUs;
       this.lastUs[f] = nowUs;
     }
+  }
+
+  /** Keeps the per-journey log from now on. */
+  keepLog(): void {
+    this.log = { outcome: new Uint8Array(1024), user: new Int32Array(1024), endUs: new Float64Array(1024) };
+  }
+
+  logJourney(n: number, bad: boolean, user: number, nowUs: number): void {
+    let log = this.log!;
+    if (n >= log.outcome.length) {
+      const size = Math.max(n + 1, log.outcome.length * 2);
+      const grow = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (k: number) => T): T => {
+        const b = make(size);
+        b.set(a);
+        return b;
+      };
+      log = this.log = {
+        outcome: grow(log.outcome, (k) => new Uint8Array(k)),
+        user: grow(log.user, (k) => new Int32Array(k)),
+        endUs: grow(log.endUs, (k) => new Float64Array(k)),
+      };
+    }
+    log.outcome[n] = bad ? 2 : 1;
+    log.user[n] = user;
+    log.endUs[n] = nowUs;
   }
 
   /** Users the flag hurt at least once. */

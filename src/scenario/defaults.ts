@@ -25,6 +25,7 @@ export const DEFAULTS = {
   parallel: { limit: 0 },
   startTime: '00:00',
   slo: { availability: '99.9%' },
+  truth: 'direct',
   /** A cohort made when flags need users and the scenario names none. */
   cohort: { size: 10_000 },
   flag: {

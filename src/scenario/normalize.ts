@@ -299,6 +299,7 @@ export function normalize(input: ScenarioInput): Normalized {
     faults,
     slo,
     acceptance,
+    truth: input.truth ?? DEFAULTS.truth,
     cases: Object.keys(input.cases ?? {}),
     caseName: null,
   };

@@ -258,6 +258,9 @@ export const ScenarioFile = z.strictObject({
   acceptance: z.array(z.string()).optional().meta({
     description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
   }),
+  truth: z.enum(['direct', 'counterfactual']).optional().meta({
+    description: 'How harm is attributed to flags: direct (each failure\'s own cause; one run) or counterfactual (a twin run per flag without it; exact for harm that emerges from load).',
+  }),
   tune: z.strictObject({
     seeds: positiveInt('seeds').meta({ description: 'Runs per policy and case.' }),
     search: z.enum(['grid', 'random']).optional(),

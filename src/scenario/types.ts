@@ -112,6 +112,7 @@ export interface Scenario {
   readonly faults: readonly FaultSpec[];
   readonly slo: { readonly availability: number; readonly latencyUs: number };
   readonly acceptance: readonly Criterion[];
+  readonly truth: 'direct' | 'counterfactual';
   /** The names of the scenario's cases, and the one this scenario was loaded with (null: none). */
   readonly cases: readonly string[];
   readonly caseName: string | null;

@@ -8,6 +8,7 @@ import type { GroundTruth } from '../model/truth.js';
 import { TRUTH_NAMES } from '../model/truth.js';
 import type { PlanReport } from '../rollout/controller.js';
 import type { Criterion, Scenario } from '../scenario/types.js';
+import type { FlagHarm } from './counterfactual.js';
 
 export interface FlagOutcome {
   flag: string;
@@ -31,6 +32,8 @@ export interface FlagOutcome {
 }
 
 export interface Outcomes {
+  /** How harm was attributed to flags: each failure's own cause, or twin runs without each flag. */
+  attribution: 'direct' | 'counterfactual';
   flags: Record<string, FlagOutcome>;
   journeys: number;
   journeys_failed: number;
@@ -42,13 +45,22 @@ export interface Outcomes {
 
 const sec = (us: number) => Math.round(us) / 1e6;
 
-export function scoreOutcomes(scenario: Scenario, truth: GroundTruth, faults: FaultRuntime, plans: readonly PlanReport[], endUs: number): Outcomes {
+export function scoreOutcomes(
+  scenario: Scenario, truth: GroundTruth, faults: FaultRuntime, plans: readonly PlanReport[], endUs: number,
+  counterfactual: Record<string, FlagHarm> | null = null,
+): Outcomes {
   const flags: Record<string, FlagOutcome> = {};
+  // Each flag's harm: from the twin runs when counterfactual, else from each failure's own cause.
+  const harmOf = (f: number, key: string) => counterfactual
+    ? { requests: counterfactual[key].requests, users: counterfactual[key].users, onset: counterfactual[key].onsetUs, last: counterfactual[key].lastUs }
+    : { requests: truth.hurtRequests[f], users: truth.usersHurt(f), onset: truth.onsetUs[f], last: truth.lastUs[f] };
+  const harms = scenario.flags.map((flag, f) => harmOf(f, flag.key));
   scenario.flags.forEach((flag, f) => {
     const plan = plans.find((p) => p.flag === flag.key);
-    const hurt = truth.hurtRequests[f];
+    const harm = harms[f];
+    const hurt = harm.requests;
     const defective = hurt > 0;
-    const onset = truth.onsetUs[f];
+    const onset = harm.onset;
     const acted = plan?.decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
     const actedUs = acted ? acted.timeUs : null;
     const rolledBack = plan?.outcome === 'rolled-back' || plan?.outcome === 'paused';
@@ -56,19 +68,18 @@ export function scoreOutcomes(scenario: Scenario, truth: GroundTruth, faults: Fa
     const stageStart = acted ? [...plan!.decisions].reverse().find((d) => (d.action === 'start' || d.action === 'promote') && d.timeUs <= acted.timeUs)?.timeUs ?? 0 : 0;
     const faultDuringStage = actedUs !== null && Array.from({ length: faults.count }, (_, k) => faults.wasActive(k, stageStart, actedUs)).some(Boolean);
     // Another flag hurting users during the stage: its harm was what the gates saw.
-    const otherFlagDuringStage = actedUs !== null && scenario.flags.some((_, g) =>
-      g !== f && truth.onsetUs[g] >= 0 && truth.onsetUs[g] <= actedUs && truth.lastUs[g] >= stageStart);
+    const otherFlagDuringStage = actedUs !== null && harms.some((h, g) => g !== f && h.onset >= 0 && h.onset <= actedUs && h.last >= stageStart);
     flags[flag.key] = {
       flag: flag.key,
       defective,
-      blast_radius_users: truth.usersHurt(f),
+      blast_radius_users: harm.users,
       blast_radius_requests: hurt,
       onset_seconds: onset >= 0 ? sec(onset) : null,
-      last_hurt_seconds: truth.lastUs[f] >= 0 ? sec(truth.lastUs[f]) : null,
+      last_hurt_seconds: harm.last >= 0 ? sec(harm.last) : null,
       detected: defective && actedUs !== null,
       acted_seconds: actedUs === null ? null : sec(actedUs),
       time_to_detect_seconds: defective && actedUs !== null ? sec(Math.max(0, actedUs - onset)) : null,
-      time_to_recover_seconds: defective ? sec(truth.lastUs[f] - onset) : null,
+      time_to_recover_seconds: defective ? sec(harm.last - onset) : null,
       time_to_full_rollout_seconds: plan?.outcome === 'completed' && plan.startedUs !== null ? sec(plan.endedUs! - plan.startedUs) : null,
       outcome: plan?.outcome ?? 'no-plan',
       final_percent: plan?.finalPercent ?? 0,
@@ -79,6 +90,7 @@ export function scoreOutcomes(scenario: Scenario, truth: GroundTruth, faults: Fa
   });
   const budget = 1 - scenario.slo.availability;
   return {
+    attribution: counterfactual ? 'counterfactual' : 'direct',
     flags,
     journeys: truth.journeys,
     journeys_failed: truth.failed,

@@ -7,6 +7,7 @@ import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
 import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
 import { VERSION } from '../version.js';
+import { counterfactualHarm, type FlagHarm } from './counterfactual.js';
 import { judge, scoreOutcomes, type AcceptanceResult, type Outcomes } from './outcomes.js';
 
 export interface LatencyMs {
@@ -103,8 +104,11 @@ export function runScenario(scenario: Scenario, options: { seed?: number } = {})
   const simulation = new Simulation(scenario, seed);
   const controller = scenario.rollouts.length > 0 ? new RolloutController(scenario) : null;
   if (controller) simulation.attach(controller);
+  const counterfactual = scenario.truth === 'counterfactual' && scenario.flags.length > 0;
+  if (counterfactual) simulation.truth.keepLog();
   const sim = simulation.run();
-  return buildResult(scenario, seed, sim, controller);
+  const harm = counterfactual ? counterfactualHarm(scenario, seed, sim.truth) : null;
+  return buildResult(scenario, seed, sim, controller, harm);
 }
 
 const seconds = (us: number) => Math.round(us) / 1e6;
@@ -175,7 +179,9 @@ function serviceFigures(t: TagStats & ServiceGauges, seconds: number, endpoints:
   };
 }
 
-export function buildResult(scenario: Scenario, seed: number, sim: SimulationResult, controller: RolloutController | null = null): RunResult {
+export function buildResult(
+  scenario: Scenario, seed: number, sim: SimulationResult, controller: RolloutController | null = null, harm: Record<string, FlagHarm> | null = null,
+): RunResult {
   const m = sim.model;
   const tel = sim.telemetry;
   const seconds = sim.simulatedUs / 1e6;
@@ -210,7 +216,7 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
       onFailed: tel.windows.map((w) => w.flags[i]?.onFailed ?? 0),
       off: tel.windows.map((w) => w.flags[i]?.off ?? 0),
       offFailed: tel.windows.map((w) => w.flags[i]?.offFailed ?? 0),
-      hurt: tel.windows.map((_, w) => sim.truth.hurtByWindow[i][w] ?? 0),
+      hurt: tel.windows.map((_, w) => (harm ? harm[f.key].byWindow[w] : sim.truth.hurtByWindow[i][w]) ?? 0),
     }])),
   };
   const calls = new Map<string, { from: string; to: string; async: boolean }>();
@@ -227,7 +233,7 @@ export function buildResult(scenario: Scenario, seed: number, sim: SimulationRes
     flags: scenario.flags.map((f) => ({ key: f.key, evaluatedBy: f.evaluatedBy })),
     faults: scenario.faults.map((f) => ({ name: f.name, kind: f.kind, from: f.from, to: f.to })),
   };
-  const outcomes = scoreOutcomes(scenario, sim.truth, sim.faults, controller?.reports() ?? [], sim.simulatedUs);
+  const outcomes = scoreOutcomes(scenario, sim.truth, sim.faults, controller?.reports() ?? [], sim.simulatedUs, harm);
   const acceptance = judge(outcomes, scenario.acceptance, scenario.caseName);
   return {
     schema: 'rehearse/run@1',
