@@ -484,6 +484,7 @@ export class Simulation implements EventHandler {
     const e = this.rTarget[rec];
     const latency = this.engine.now - this.rSent[rec];
     this.telemetry.record(e, latency, cause);
+    if (this.flags !== null) this.telemetry.recordFlags(this.model.endpointService[e], this.rFlagsOn[rec], latency, cause !== CAUSE_OK);
     if (this.probes.endpointWatched[e] === 1) {
       const u = this.rUser[rec];
       this.probes.recordEndpoint(e, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.flags!.userSegment[u] : -1);

@@ -45,6 +45,16 @@ export interface WindowSeries {
   p99Ms: number[];
 }
 
+/** Calls to a service with one flag on and off, per window. */
+export interface FlagSplitSeries {
+  onRequests: number[];
+  onErrors: number[];
+  onP99Ms: number[];
+  offRequests: number[];
+  offErrors: number[];
+  offP99Ms: number[];
+}
+
 export interface RolloutFigures {
   flag: string;
   kind: string;
@@ -84,7 +94,7 @@ export interface RunResult {
   windows: {
     seconds: number;
     startSeconds: number[];
-    services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[] }>;
+    services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
     journeys: Record<string, WindowSeries>;
     /** Per flag: journeys of users it was on for and of the others, with failures; and (ground truth) those it hurt. */
     flags: Record<string, { on: number[]; onFailed: number[]; off: number[]; offFailed: number[]; hurt: number[] }>;
@@ -209,6 +219,14 @@ export function buildResult(
       ...series((w) => w.services[s]),
       utilization: tel.windows.map((w) => round(w.services[s].utilization, 4)),
       meanQueued: tel.windows.map((w) => round(w.services[s].queued, 3)),
+      flags: Object.fromEntries(scenario.flags.map((f, i) => [f.key, {
+        onRequests: tel.windows.map((w) => w.serviceFlags[s][i].on.requests),
+        onErrors: tel.windows.map((w) => w.serviceFlags[s][i].on.errors),
+        onP99Ms: tel.windows.map((w) => ms(w.serviceFlags[s][i].on.p99Us)),
+        offRequests: tel.windows.map((w) => w.serviceFlags[s][i].off.requests),
+        offErrors: tel.windows.map((w) => w.serviceFlags[s][i].off.errors),
+        offP99Ms: tel.windows.map((w) => ms(w.serviceFlags[s][i].off.p99Us)),
+      }])),
     }])),
     journeys: Object.fromEntries(m.journeyNames.map((name, j) => [name, series((w) => w.journeys[j])])),
     flags: Object.fromEntries(scenario.flags.map((f, i) => [f.key, {

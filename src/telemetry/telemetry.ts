@@ -4,7 +4,7 @@
  * never with requests: counters for the open window live in one typed array, each tag has one histogram for
  * the open window and one for the whole run, and a closed window keeps only its summary.
  */
-import { HistogramBuffer, newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
+import { BucketCounts, HistogramBuffer, newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
 
 /** Why a call failed, as its caller saw it. */
 export const CAUSE_OK = 0;
@@ -53,11 +53,19 @@ export interface ServiceGauges {
   inFlight: number;
 }
 
+export interface FlagSlice {
+  requests: number;
+  errors: number;
+  p99Us: number;
+}
+
 export interface WindowSummary {
   startUs: number;
   endUs: number;
   /** Per flag: journeys of users the flag was on for (anywhere), and of the others, with their failures. */
   flags: { on: number; onFailed: number; off: number; offFailed: number }[];
+  /** Per service, per flag, calls to it with the flag on and off: requests, failures, p99 (microseconds). */
+  serviceFlags: { on: FlagSlice; off: FlagSlice }[][];
   endpoints: TagStats[];
   journeys: TagStats[];
   services: (TagStats & ServiceGauges)[];
@@ -84,6 +92,9 @@ export class Telemetry {
   private windowStart = 0;
   /** Per flag, for the open window: on, on failed, off, off failed. */
   private readonly flagCounts: Float64Array;
+  /** Per (service, flag, state) for the open window: requests and failures, and latencies. */
+  private readonly sliceCounts: Float64Array;
+  private readonly sliceLatency: BucketCounts[];
 
   /**
    * @param endpointService service index of each endpoint
@@ -96,6 +107,8 @@ export class Telemetry {
     private readonly flagCount = 0,
   ) {
     this.flagCounts = new Float64Array(flagCount * 4);
+    this.sliceCounts = new Float64Array(workers.length * flagCount * 4);
+    this.sliceLatency = Array.from({ length: workers.length * flagCount * 2 }, () => new BucketCounts());
     this.tags = endpointService.length + journeyCount;
     this.open = new Float64Array(this.tags * FIELDS);
     this.total = new Float64Array(this.tags * FIELDS);
@@ -116,6 +129,18 @@ export class Telemetry {
     o[base + F_CAUSE + cause]++;
     o[base + F_LATENCY_SUM] += latencyUs;
     this.openBuffer[tag].record(latencyUs);
+  }
+
+  /** A call to service `s` ended: counted under each flag's state for that call. */
+  recordFlags(s: number, flagsOn: number, latencyUs: number, failed: boolean): void {
+    const F = this.flagCount;
+    const c = this.sliceCounts;
+    for (let f = 0; f < F; f++) {
+      const slice = (s * F + f) * 2 + (((flagsOn >>> f) & 1) === 1 ? 0 : 1);
+      c[slice * 2]++;
+      if (failed) c[slice * 2 + 1]++;
+      this.sliceLatency[slice].record(latencyUs);
+    }
   }
 
   journeyTag(journey: number): number {
@@ -167,7 +192,22 @@ export class Telemetry {
     const c = this.flagCounts;
     const flags = Array.from({ length: this.flagCount }, (_, f) => ({ on: c[f * 4], onFailed: c[f * 4 + 1], off: c[f * 4 + 2], offFailed: c[f * 4 + 3] }));
     c.fill(0);
-    this.windows.push({ startUs: this.windowStart, endUs, flags, endpoints, journeys, services });
+    const F = this.flagCount;
+    const slice = (i: number): FlagSlice => {
+      const b = this.sliceLatency[i];
+      let p99Us = 0;
+      if (b.total > 0) {
+        this.scratch.reset();
+        b.addTo(this.scratch);
+        p99Us = this.scratch.getValueAtPercentile(99);
+      }
+      b.clear();
+      return { requests: this.sliceCounts[i * 2], errors: this.sliceCounts[i * 2 + 1], p99Us };
+    };
+    const serviceFlags = Array.from({ length: this.workers.length }, (_, s) =>
+      Array.from({ length: F }, (_, f) => ({ on: slice((s * F + f) * 2), off: slice((s * F + f) * 2 + 1) })));
+    this.sliceCounts.fill(0);
+    this.windows.push({ startUs: this.windowStart, endUs, flags, serviceFlags, endpoints, journeys, services });
     for (let i = 0; i < this.open.length; i++) this.total[i] += this.open[i];
     this.open.fill(0);
     for (let t = 0; t < this.tags; t++) {

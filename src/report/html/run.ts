@@ -96,12 +96,20 @@ function serviceCharts(r: RunResult): Chart[] {
   // Thresholds of gates that watch a service, drawn on its panel.
   const limits = r.rollouts.length ? gateLimits(r) : [];
   const limitOf = (service: string, metric: string) => limits.find((l) => l.service === service && l.metric === metric)?.limit ?? null;
-  const rows = Object.entries(r.windows.services).flatMap(([service, w]) => w.requests.map((n, i) => ({
-    service, minute: minutes(start[i]), errorRate: n > 0 ? w.errors[i] / n : 0, p99: w.p99Ms[i],
-    rateLimit: limitOf(service, 'rate'), p99Limit: limitOf(service, 'p99'),
-  })));
-  const panel = (field: 'errorRate' | 'p99', title: string, metric: string) => ({
-    title,
+  // All calls to each service, and, for every flag whose on-traffic reached it, the calls with it on and off.
+  const rows = Object.entries(r.windows.services).flatMap(([service, w]) => {
+    const limitsOf = { rateLimit: limitOf(service, 'rate'), p99Limit: limitOf(service, 'p99') };
+    const all = w.requests.map((n, i) => ({
+      service, minute: minutes(start[i]), series: 'all calls', errorRate: n > 0 ? w.errors[i] / n : null, p99: n > 0 ? w.p99Ms[i] : null, ...limitsOf,
+    }));
+    const split = Object.entries(w.flags ?? {}).filter(([, x]) => x.onRequests.some((n) => n > 0)).flatMap(([flag, x]) => w.requests.flatMap((_, i) => [
+      { service, minute: minutes(start[i]), series: `${flag} on`, errorRate: x.onRequests[i] ? x.onErrors[i] / x.onRequests[i] : null, p99: x.onRequests[i] ? x.onP99Ms[i] : null, ...limitsOf },
+      { service, minute: minutes(start[i]), series: `${flag} off`, errorRate: x.offRequests[i] ? x.offErrors[i] / x.offRequests[i] : null, p99: x.offRequests[i] ? x.offP99Ms[i] : null, ...limitsOf },
+    ]));
+    return [...all, ...split];
+  });
+  const panel = (field: 'errorRate' | 'p99', heading: string, title: string, metric: string) => ({
+    title: heading,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       data: { values: rows },
@@ -110,7 +118,16 @@ function serviceCharts(r: RunResult): Chart[] {
       spec: {
         width: 300, height: 120,
         layer: [
-          { mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: { field: 'minute', type: 'quantitative', title: 'minutes' }, y: { field, type: 'quantitative', title } } },
+          {
+            transform: [{ filter: `isValid(datum.${field})` }],
+            mark: { type: 'line', strokeWidth: 1.5 },
+            encoding: {
+              x: { field: 'minute', type: 'quantitative', title: 'minutes' },
+              y: { field, type: 'quantitative', title },
+              color: { field: 'series', type: 'nominal', title: 'calls' },
+              strokeDash: { field: 'series', type: 'nominal', title: 'calls' },
+            },
+          },
           {
             transform: [{ filter: `isValid(datum.${metric === 'rate' ? 'rateLimit' : 'p99Limit'})` }],
             mark: { type: 'rule', strokeDash: [6, 3], color: '#000000' },
@@ -121,7 +138,10 @@ function serviceCharts(r: RunResult): Chart[] {
       resolve: { scale: { y: 'independent' } },
     },
   });
-  return [panel('errorRate', 'error rate per window', 'rate'), panel('p99', 'p99 latency per window (ms)', 'p99')];
+  return [
+    panel('errorRate', 'Error rate per window and service: all calls, and calls with each flag on and off (dashed: gate thresholds)', 'error rate', 'rate'),
+    panel('p99', 'p99 latency per window and service: all calls, and with each flag on and off (dashed: gate thresholds)', 'p99 (ms)', 'p99'),
+  ];
 }
 
 /** Gate thresholds per service, parsed back from the gate text of the audit (rate and p(99) gates). */
