@@ -50,6 +50,15 @@ describe('scenario validation', () => {
       'synchronous call cycle: frontend.checkout -> payment.charge -> frontend.checkout'],
     ['empty journey', (d) => { d.journeys.buy = { steps: [] }; }, 'journeys.buy.steps: a journey needs at least one step'],
     ['unknown shape', (d) => { d.traffic.shape = 'sine'; }, 'traffic.shape: expected one of "constant", "diurnal", "ramp", "steps"'],
+    ['a blackhole without a horizon', (d) => {
+      delete (d as Partial<typeof d>).duration;
+      d.traffic.requests = 100;
+      (d as Record<string, unknown>).faults = [{ kind: 'blackhole', target: 'payment' }];
+    }, 'duration: a scenario with a timeout, blackhole or partition fault needs a duration'],
+    ['a fault on an unknown service', (d) => { (d as Record<string, unknown>).faults = [{ kind: 'abort', target: 'paymnt' }]; },
+      'faults[0].target: unknown service "paymnt"; did you mean "payment"?'],
+    ['a fault at an unknown rollout event', (d) => { (d as Record<string, unknown>).faults = [{ kind: 'abort', target: 'payment', at: 'stage(nope, 2)' }]; },
+      'faults[0].at: no rollout plan for "nope"'],
   ];
 
   it.each(cases)('%s', (_name, mutate, expected) => {

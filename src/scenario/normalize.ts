@@ -281,6 +281,10 @@ export function normalize(input: ScenarioInput): Normalized {
   const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name) };
   const release = normalizeRelease(input, helpers);
   const faults = normalizeFaults(input, helpers, release.rollouts);
+  if (input.duration === undefined && faults.some((f) => ['timeout', 'blackhole', 'partition'].includes(f.kind))) {
+    // A dropped call without a timeout waits forever: only a horizon ends such a run.
+    problems.push({ path: ['duration'], message: 'a scenario with a timeout, blackhole or partition fault needs a duration' });
+  }
   const acceptance = normalizeAcceptance(input, helpers);
   const slo = normalizeSlo(input, helpers);
 
