@@ -126,3 +126,14 @@ describe('rehearse bucket', () => {
     expect(r.stderr).toContain('whole percentages');
   });
 });
+
+describe('rehearse validate and cases', () => {
+  it('checks every case of a scenario too, and points at the patch', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\ncases:\n  bad: { services: { a: { errors: 200% } } }\n');
+    const r = rehearse('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`${file}:7:35: services.a.errors: case bad: percentage "200%" is over 100%`);
+  });
+});

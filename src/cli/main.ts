@@ -115,8 +115,21 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const errors: string[] = [];
       for (const file of files) {
         const loaded = loadScenarioFile(file);
-        if (loaded.ok) out(`${file}: ok (${loaded.scenario.services.length} services, ${loaded.scenario.journeys.length} journeys)`);
-        else errors.push(...loaded.problems.map((p) => formatProblem(file, p)));
+        if (!loaded.ok) {
+          errors.push(...loaded.problems.map((p) => formatProblem(file, p)));
+          continue;
+        }
+        // Every case too: a patch can break what the base scenario gets right.
+        const broken = loaded.scenario.cases.flatMap((c) => {
+          const l = loadScenarioFile(file, c);
+          return l.ok ? [] : l.problems.map((p) => formatProblem(file, p));
+        });
+        if (broken.length) errors.push(...broken);
+        else {
+          const s = loaded.scenario;
+          const cases = s.cases.length ? `, ${s.cases.length} cases` : '';
+          out(`${file}: ok (${s.services.length} services, ${s.journeys.length} journeys, ${s.flags.length} flags${cases})`);
+        }
       }
       if (errors.length) throw new InputError(errors);
     });

@@ -70,8 +70,9 @@ export function sweepReportHtml(d: SweepDocument): string {
     },
   };
   const paths = Object.keys(d.plan.policies[0]?.values ?? {});
+  // The first tuned path across, the others (combined) down.
   const grid = d.policies.map((p) => ({
-    a: String(p.values[paths[0]]), b: paths[1] !== undefined ? String(p.values[paths[1]]) : '', objective: p.objective.value, feasible: p.feasible ? 'meets constraints' : 'fails constraints',
+    a: String(p.values[paths[0]]), b: paths.slice(1).map((k) => String(p.values[k])).join(', '), objective: p.objective.value, feasible: p.feasible ? 'meets constraints' : 'fails constraints',
   }));
   const heatmap: Chart = {
     title: `Objective (${d.objective}) over the tuned values`,
@@ -84,7 +85,7 @@ export function sweepReportHtml(d: SweepDocument): string {
           mark: 'rect',
           encoding: {
             x: { field: 'a', type: 'ordinal', title: paths[0] ?? '', sort: null },
-            y: { field: 'b', type: 'ordinal', title: paths[1] ?? '', sort: null },
+            y: { field: 'b', type: 'ordinal', title: paths.slice(1).join(' / '), sort: null },
             color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: 'objective' },
           },
         },
