@@ -2,10 +2,9 @@
  * Self-contained HTML pages: vega, vega-lite and vega-embed inlined from their packages' build files, chart
  * specifications embedded as JSON, nothing fetched. Every text that comes from a scenario goes through escape().
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 
