@@ -38,7 +38,8 @@ describe('faults', () => {
   });
 
   it('a blackhole lets callers wait for their timeout: every call fails at 1s, blamed on the fault', () => {
-    const r = runScenario(withFault({ kind: 'blackhole', target: 'db' }));
+    // A dropped call needs a horizon (without a timeout it would wait forever).
+    const r = runScenario(withFault({ kind: 'blackhole', target: 'db' }, { duration: '10m' }));
     expect(r.journeys.use.errorRate).toBe(1);
     expect(r.services.db.errorsByCause.timeout).toBe(r.journeys.use.requests);
     expect(r.journeys.use.latencyMs.p50).toBeCloseTo(1002, -1);
@@ -48,6 +49,7 @@ describe('faults', () => {
   it('a one-way partition cuts calls from one service to another and no others', () => {
     const s = scenario({
       seed: 1,
+      duration: '10m',
       traffic: { rate: '100/s', requests: 20_000 },
       journeys: { a: { steps: ['a'] }, b: { steps: ['b'] } },
       services: {
@@ -138,5 +140,21 @@ describe('faults', () => {
     });
     const r = runScenario(s);
     expect(r.outcomes.faults[0]).toMatchObject({ from_seconds: 15 * 60, to_seconds: 17 * 60 });
+  });
+});
+
+describe('segment faults', () => {
+  it('hit only the users of their segment, with or without flags', () => {
+    const r = runScenario(scenario({
+      seed: 6,
+      traffic: { rate: '100/s', requests: 40_000, cohort: { size: 4000, seed: 2, segments: { beta: '20%', general: '80%' } } },
+      journeys: { j: { steps: ['api'] } },
+      services: { api: { concurrency: 500, latency: '2ms' } },
+      faults: [{ kind: 'abort', target: 'api', segment: 'beta' }],
+    }));
+    // Beta users are 20% of users; by activity their share of journeys is near 20% too.
+    const share = r.journeys.j.errorRate;
+    expect(share).toBeGreaterThan(0.12);
+    expect(share).toBeLessThan(0.28);
   });
 });

@@ -90,6 +90,13 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
+/** Segment names in a fixed order (declared first, then as met) and each user's segment as an index into them. */
+export function segmentsOf(c: Cohort): { names: string[]; ofUser: Uint8Array } {
+  const names = [...new Set([...Object.keys(c.segments), ...c.segment])];
+  const index = new Map(names.map((s, i) => [s, i]));
+  return { names, ofUser: Uint8Array.from(c.segment, (s) => index.get(s)!) };
+}
+
 /** The user's attributes as an object, for targeting rules and display. */
 export function userAttributes(c: Cohort, i: number): Record<UserAttribute, string | number | boolean> {
   return {

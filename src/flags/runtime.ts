@@ -5,7 +5,7 @@
  * then evaluates the old one. Evaluation is a few array reads, cheap enough for every request.
  */
 import type { Cohort } from '../cohorts/cohort.js';
-import { userAttributes } from '../cohorts/cohort.js';
+import { segmentsOf, userAttributes } from '../cohorts/cohort.js';
 import type { Scenario } from '../scenario/types.js';
 import { bucketOf, rolloutThreshold } from './bucketing.js';
 import { parseExpression } from './expression.js';
@@ -58,9 +58,9 @@ export class FlagRuntime {
     this.flags = flags.length;
     this.users = population.size;
     this.attrs = Array.from({ length: population.size }, (_, u) => userAttributes(population, u));
-    this.segmentNames = [...new Set([...Object.keys(population.segments), ...population.segment])];
-    const segIndex = new Map(this.segmentNames.map((s, i) => [s, i]));
-    this.userSegment = Uint8Array.from(population.segment, (s) => segIndex.get(s)!);
+    const segments = segmentsOf(population);
+    this.segmentNames = segments.names;
+    this.userSegment = segments.ofUser;
     this.contract = Uint8Array.from(flags, (f) => (f.contract === 'consistent' ? 1 : 0));
     this.contractMask = flags.reduce((mask, f, i) => (f.contract === 'consistent' ? mask | (1 << i) : mask), 0);
     this.rank = flags.map((f) => Int32Array.from(population.key, (k) =>

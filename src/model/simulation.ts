@@ -14,7 +14,7 @@
  */
 import { Engine, type EventHandler } from '../engine/engine.js';
 import { RandomStreams } from '../engine/rng.js';
-import { ActivitySampler } from '../cohorts/cohort.js';
+import { ActivitySampler, segmentsOf } from '../cohorts/cohort.js';
 import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import { ACT_DELAY, ACT_DROP, ACT_FAIL, FaultRuntime } from '../faults/runtime.js';
@@ -88,6 +88,8 @@ export class Simulation implements EventHandler {
   readonly flags: FlagRuntime | null;
   readonly probes: Probes;
   private readonly users: ActivitySampler | null;
+  /** Each user's segment, as an index into the cohort's segment names. */
+  private readonly userSegment: Uint8Array;
   private readonly userRng: number;
   private readonly propagationRng: number[];
   private readonly propagation: DistTable;
@@ -195,8 +197,9 @@ export class Simulation implements EventHandler {
     this.propagation = new DistTable(scenario.flags.map((f) => f.propagation));
     this.propagationRng = scenario.flags.map((f) => rng.stream(`propagation:${f.key}`));
     this.probes = new Probes(m.endpointNames.length, m.journeyNames.length);
-    const segmentIndex = (name: string) => this.flags?.segmentNames.indexOf(name) ?? scenario.population?.segment.indexOf(name) ?? -1;
-    this.faults = new FaultRuntime(scenario.faults, m, segmentIndex);
+    const segments = scenario.population ? segmentsOf(scenario.population) : { names: [], ofUser: new Uint8Array(0) };
+    this.userSegment = segments.ofUser;
+    this.faults = new FaultRuntime(scenario.faults, m, (name) => segments.names.indexOf(name));
     this.faultRng = rng.stream('faults');
     this.faultTriggered = new Uint8Array(scenario.faults.length);
     this.replicaDown = new Uint8Array(m.replicaService.length);
@@ -334,7 +337,7 @@ export class Simulation implements EventHandler {
     t.record(t.journeyTag(j), latency, cause);
     if (this.probes.journeyWatched[j] === 1) {
       const u = this.rUser[rec];
-      this.probes.recordJourney(j, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.flags!.userSegment[u] : -1);
+      this.probes.recordJourney(j, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.userSegment[u] : -1);
     }
     if (this.flags !== null) this.telemetry.journeyFlags(this.rFlagsOn[rec], cause !== CAUSE_OK);
     // Most journeys end well and in time: the truth only counts them.
@@ -425,7 +428,7 @@ export class Simulation implements EventHandler {
       const e = this.rTarget[rec];
       const u = this.rUser[rec];
       const f = this.faults;
-      f.check(m.siteCaller[k], e, m.endpointService[e], u >= 0 && this.flags ? this.flags.userSegment[u] : -1, this.engine.now, this.rng, this.faultRng);
+      f.check(m.siteCaller[k], e, m.endpointService[e], u >= 0 ? this.userSegment[u] : -1, this.engine.now, this.rng, this.faultRng);
       if (f.action === ACT_FAIL) {
         this.failSoon(rec, CAUSE_ERROR, TRUTH_FAULT, f.fault);
         return;
@@ -487,7 +490,7 @@ export class Simulation implements EventHandler {
     if (this.flags !== null) this.telemetry.recordFlags(this.model.endpointService[e], this.rFlagsOn[rec], latency, cause !== CAUSE_OK);
     if (this.probes.endpointWatched[e] === 1) {
       const u = this.rUser[rec];
-      this.probes.recordEndpoint(e, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.flags!.userSegment[u] : -1);
+      this.probes.recordEndpoint(e, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.userSegment[u] : -1);
     }
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
