@@ -4,13 +4,18 @@ import type { SweepDocument } from '../sweep/sweep.js';
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 const interval = (i: { low: number | null; high: number | null }) => (i.low === null ? '' : ` [${pct(i.low)}, ${pct(i.high)}]`);
 const num = (x: number | null) => (x === null ? '-' : `${+x.toPrecision(4)}`);
+/** The first case's figure that exists (detection comes from defective cases, shipping from healthy ones). */
+const median = (xs: (number | null)[], unit: 's' | 'm') => {
+  const x = xs.find((v) => v !== null);
+  return x === undefined || x === null ? '-' : unit === 's' ? `${Math.round(x)}s` : `${Math.round(x / 60)}m`;
+};
 
 export function formatSweep(d: SweepDocument): string {
   const lines: string[] = [];
   lines.push(`rehearse sweep: ${d.scenario.name}${d.shard ? ` (shard ${d.shard})` : ''}: ${d.plan.policies.length} policies x ${d.plan.cases.length} cases x ${d.plan.seeds} seeds = ${d.plan.runs} runs${d.complete ? '' : `, ${d.runs.length} done`}`);
   lines.push(`flag ${d.flag}; minimize ${d.objective}${d.constraints.length ? `; subject to ${d.constraints.join(', ')}` : ''}`);
   lines.push('');
-  const head = ['#', 'policy', 'detection (defective runs)', 'false rollbacks (healthy runs)', 'users hurt p50/p95/max', 'objective', 'ok'];
+  const head = ['#', 'policy', 'detection (defective runs)', 'false rollbacks (healthy runs)', 'users hurt p50/p95/max', 'detect / ship (median)', 'objective', 'ok'];
   const rows = d.policies.map((p) => {
     const defective = p.cases.reduce((s, c) => s + c.defective, 0);
     const detected = p.cases.reduce((s, c) => s + (c.detection.rate ?? 0) * c.defective, 0);
@@ -21,6 +26,7 @@ export function formatSweep(d: SweepDocument): string {
       defective ? `${pct(detected / defective)} of ${defective}` : '-',
       `${pct(p.friction.rate)}${interval(p.friction)}`,
       `${num(Math.max(...blast.map((b) => b.median ?? 0)))}/${num(p.harm)}/${num(Math.max(...blast.map((b) => b.max ?? 0)))}`,
+      `${median(p.cases.map((c) => c.time_to_detect_seconds.median), 's')} / ${median(p.cases.map((c) => c.time_to_full_rollout_seconds.median), 'm')}`,
       `${num(p.objective.value)}${p.objective.interval ? ` [${num(p.objective.interval[0])}, ${num(p.objective.interval[1])}]` : ''}`,
       p.feasible ? 'yes' : 'no',
     ];
