@@ -147,3 +147,30 @@ describe('counterfactual truth', () => {
     expect(counterfactual.journeys.j.errors).toBe(direct.journeys.j.errors);
   });
 });
+
+describe('segment-specific defects', () => {
+  it('hurt only the users of their segment', () => {
+    const s = (segment: string) => scenario({
+      seed: 4,
+      duration: '20m',
+      traffic: { rate: '100/s', cohort: { size: 5000, seed: 8, segments: { beta: '10%', general: '90%' } } },
+      journeys: { j: { steps: ['api'] } },
+      services: { api: { concurrency: 500, latency: '5ms' } },
+      flags: { f: { 'evaluated-by': ['api'], 'when-on': { api: { errors: '+30%', segment } } } },
+      rollout: [{ flag: 'f', stages: [{ to: '100%' }] }],
+    });
+    const beta = runScenario(s('beta')).outcomes.flags.f;
+    const general = runScenario(s('general')).outcomes.flags.f;
+    // About 500 beta users, 4,500 general ones.
+    expect(beta.blast_radius_users).toBeGreaterThan(100);
+    expect(beta.blast_radius_users).toBeLessThanOrEqual(600);
+    expect(general.blast_radius_users).toBeGreaterThan(2000);
+  });
+
+  it('name a segment the users have', () => {
+    expect(() => scenario({
+      duration: '1m', traffic: { rate: '1/s', cohort: { size: 100 } }, journeys: { j: { steps: ['api'] } }, services: { api: {} },
+      flags: { f: { 'evaluated-by': ['api'], 'when-on': { api: { errors: '+1%', segment: 'betta' } } } },
+    })).toThrow('flags.f.when-on.api.segment: unknown segment "betta"; did you mean "beta"?');
+  });
+});

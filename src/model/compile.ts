@@ -4,6 +4,7 @@
  */
 import type { BreakerPolicy, CallSpec, Dist, Scenario } from '../scenario/types.js';
 import { DistTable } from './dist.js';
+import { segmentsOf } from '../cohorts/cohort.js';
 
 export const OP_CALL = 0;
 export const OP_PARALLEL = 1;
@@ -81,6 +82,8 @@ export interface CompiledModel {
   /** A new error probability, or -1 to keep the endpoint's. */
   readonly effErrorsSet: Float64Array;
   readonly effErrorsAdd: Float64Array;
+  /** The segment (index into the cohort's segment names) an effect is limited to, or -1. */
+  readonly effSegment: Int32Array;
   /** Operations made instead when the flag is on, or -1. */
   readonly effOpStart: Int32Array;
   readonly effOpEnd: Int32Array;
@@ -159,17 +162,19 @@ export function compile(s: Scenario): CompiledModel {
   // Flag effects: per endpoint and flag, the service-wide effect combined with the endpoint's own.
   const F = s.flags.length;
   const effectOf = new Int32Array(endpoints.length * F).fill(-1);
-  const effects: { scale: number; add: number; errorsSet: number; errorsAdd: number; opStart: number; opEnd: number }[] = [];
+  const effects: { scale: number; add: number; errorsSet: number; errorsAdd: number; opStart: number; opEnd: number; segment: number }[] = [];
+  const segmentNames = s.population ? segmentsOf(s.population).names : [];
   s.flags.forEach((flag, f) => {
     endpoints.forEach((e, ei) => {
       const apply = flag.effects.filter((x) => x.service === e.service && (x.endpoint === null || x.endpoint === e.name));
       if (apply.length === 0) return;
-      const combined = { scale: 1, add: 0, errorsSet: -1, errorsAdd: 0, opStart: -1, opEnd: -1 };
+      const combined = { scale: 1, add: 0, errorsSet: -1, errorsAdd: 0, opStart: -1, opEnd: -1, segment: -1 };
       for (const x of apply) {
         combined.scale *= x.latencyScale;
         combined.add += x.latencyAddUs;
         combined.errorsAdd += x.errorsAdd;
         if (x.errorsSet !== null) combined.errorsSet = x.errorsSet;
+        if (x.segment !== null) combined.segment = segmentNames.indexOf(x.segment);
         if (x.operations) {
           combined.opStart = ops.length;
           appendCalls(x.operations, serviceIndex.get(e.service)!, `${e.service}.${e.name} (${flag.key} on)`);
@@ -253,6 +258,7 @@ export function compile(s: Scenario): CompiledModel {
     effLatencyAdd: Float64Array.from(effects, (x) => x.add),
     effErrorsSet: Float64Array.from(effects, (x) => x.errorsSet),
     effErrorsAdd: Float64Array.from(effects, (x) => x.errorsAdd),
+    effSegment: Int32Array.from(effects, (x) => x.segment),
     effOpStart: Int32Array.from(effects, (x) => x.opStart),
     effOpEnd: Int32Array.from(effects, (x) => x.opEnd),
 

@@ -670,6 +670,8 @@ export class Simulation implements EventHandler {
         if (((on >>> f) & 1) === 0) continue;
         const x = m.effectOf[e * F + f];
         if (x < 0) continue;
+        const seg = m.effSegment[x];
+        if (seg >= 0 && (this.rUser[rec] < 0 || this.userSegment[this.rUser[rec]] !== seg)) continue;
         scale *= m.effLatencyScale[x];
         add += m.effLatencyAdd[x];
         if (m.effLatencyScale[x] > 1 || m.effLatencyAdd[x] > 0) slowFlags |= 1 << f;

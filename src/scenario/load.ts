@@ -106,6 +106,12 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   // Gates that select a segment must name one the users have.
   const segments = new Set([...Object.keys(population.segments), ...population.segment]);
   const unknown: Problem[] = [];
+  s.flags.forEach((flag) => flag.effects.forEach((e) => {
+    if (e.segment !== null && !segments.has(e.segment)) {
+      const path = ['flags', flag.key, 'when-on', e.endpoint ? `${e.service}.${e.endpoint}` : e.service, 'segment'];
+      unknown.push(at(path, { path, message: `unknown segment "${e.segment}"${didYouMean(e.segment, segments)} (segments: ${[...segments].join(', ')})` }));
+    }
+  }));
   s.rollouts.forEach((plan, i) => plan.gates.forEach((g, j) => {
     const seg = g.filter.segment;
     if (seg !== null && !segments.has(seg)) {

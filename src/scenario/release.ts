@@ -92,6 +92,9 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
         problems.push({ path, message: `unknown endpoint "${ep}" of service "${svc}"${didYouMean(ep, service.endpoints.map((x) => x.name))}` });
         return [];
       }
+      if (e.segment !== undefined && e.calls) {
+        problems.push({ path: [...path, 'segment'], message: 'a change of calls applies to every user: drop segment, or the calls' });
+      }
       if (!f['evaluated-by'].includes(svc)) {
         problems.push({ path, message: `"${svc}" does not evaluate this flag: add it to evaluated-by, or the change can never apply` });
       }
@@ -114,6 +117,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
       return [{
         service: svc, endpoint: ep ?? null, latencyScale, latencyAddUs, errorsSet, errorsAdd,
         operations: e.calls ? h.operations(e.calls, [...path, 'calls']) : null,
+        segment: e.segment ?? null,
       }];
     });
     return {

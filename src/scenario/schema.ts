@@ -141,6 +141,7 @@ const Effect = z.strictObject({
   }).optional(),
   errors: z.string().regex(/^\+?(\d+(\.\d*)?|\.\d+)%$/, { error: 'errors effect is an addition ("+0.2%") or a new rate ("1%")' }).optional(),
   calls: z.array(Operation).optional().meta({ description: 'The calls the endpoint makes instead, when the flag is on.' }),
+  segment: z.string().optional().meta({ description: 'Only for users in this segment (a defect that hits one group).' }),
 });
 
 export const Flag = z.strictObject({

@@ -134,6 +134,8 @@ export interface FlagEffect {
   readonly errorsAdd: number;
   /** The calls made instead, or null to keep the endpoint's. */
   readonly operations: readonly Operation[] | null;
+  /** Only for users of this segment, or null for all. */
+  readonly segment: string | null;
 }
 
 export interface TargetingRule {
