@@ -105,6 +105,12 @@ describe('sweeps', () => {
     expect(doc.runs.filter((r) => !r.error)).toHaveLength(4);
   });
 
+  it('name the tune block\'s mistakes with their path and column', () => {
+    const bad = join(dir, 'typo.yaml');
+    writeFileSync(bad, scenario(['rate<0.03']).replace("minimize: 'blast_radius_users{case:defective} p(95)'", "minimize: 'blast_radius_user p(95)'"));
+    expect(() => prepareSweep(bad)).toThrow(/tune\.minimize: unknown metric "blast_radius_user"; did you mean "blast_radius_users"\? at column 1\n {4}blast_radius_user p\(95\)\n/);
+  });
+
   it('compute Wilson intervals', () => {
     // Wilson 95% for 0 of 10: [0, 0.2775]; 5 of 10: [0.2366, 0.7634].
     expect(wilson(0, 10)).toMatchObject({ rate: 0, low: 0, high: 0.277533 });

@@ -67,13 +67,20 @@ export function prepareSweep(file: string, seeds?: number): SweepSetup {
     return out;
   };
   const constraints = criteria(tune['subject-to'] ?? [], 'subject-to');
-  const [objective] = criteria([`${tune.minimize.trim()} < 0`], 'minimize');
+  // The objective is a metric and an aggregate: parsed as a threshold with a placeholder comparison, which
+  // its messages then leave out.
+  const minimize = tune.minimize.trim();
+  const before = problems.length;
+  const [objective] = criteria([`${minimize} < 0`], 'minimize');
+  for (let i = before; i < problems.length; i++) {
+    problems[i] = { ...problems[i], path: ['tune', 'minimize'], message: problems[i].message.replace(`${minimize} < 0`, minimize) };
+  }
   for (const c of tune.cases ?? []) {
     if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases'], message: `unknown case "${c}"` });
   }
   const flag = objective?.flag ?? loaded.scenario.flags[0]?.key;
   if (!flag) problems.push({ path: ['tune', 'minimize'], message: 'a sweep needs a flag to score: the scenario has none' });
-  if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message.replace(' <0 at column', ' at column')}`));
+  if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
   const plan = planSweep(tune, loaded.scenario.cases, seeds);
   const text = readFileSync(file, 'utf8');
   return {
