@@ -92,6 +92,8 @@ describe('provider and consumer', () => {
     const r = runScenario(load('two-flag-release'));
     expect(r.rollouts.map((x) => [x.flag, x.outcome])).toEqual([['payments-v2-api', 'completed'], ['new-checkout', 'completed']]);
     for (const s of Object.values(r.services)) expect(s.errorsByCause.contract).toBe(0);
+    // The plan's gates travel with the result, for reports to draw.
+    expect(r.rollouts[1].gates[1]).toMatchObject({ kind: 'threshold', service: 'payments', metric: 'req_duration', aggregate: 'p(99)', operator: '<', limit: 900 });
   });
 
   it('enabled consumer first: contract errors, a rollback, and the provider plan never starts', () => {

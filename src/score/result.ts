@@ -68,6 +68,8 @@ export interface RolloutFigures {
   startedSeconds: number | null;
   endedSeconds: number | null;
   decisions: { timeSeconds: number; action: string; stage: number; percent: number; reason: string }[];
+  /** The plan's gates: threshold gates with their metric, aggregate and limit (ms for latency, a fraction for rates). */
+  gates: { source: string; kind: string; service: string | null; journey: string | null; metric: string | null; aggregate: string | null; operator: string | null; limit: number | null }[];
   propagation: Record<string, { changes: number; meanSeconds: number; maxSeconds: number }>;
 }
 
@@ -141,6 +143,13 @@ function rolloutFigures(scenario: Scenario, sim: SimulationResult, controller: R
       startedSeconds: r.startedUs === null ? null : seconds(r.startedUs),
       endedSeconds: r.endedUs === null ? null : seconds(r.endedUs),
       decisions: r.decisions.map((d) => ({ timeSeconds: seconds(d.timeUs), action: d.action, stage: d.stage + 1, percent: d.percent, reason: d.reason })),
+      gates: scenario.rollouts.find((p) => p.flag === r.flag)!.gates.map((g) => g.kind === 'threshold'
+        ? {
+          source: g.source, kind: g.kind, service: g.filter.service, journey: g.filter.journey, metric: g.metric,
+          aggregate: g.aggregate.kind === 'p' ? `p(${g.aggregate.percentile})` : g.aggregate.kind,
+          operator: g.operator, limit: g.metric === 'req_duration' ? g.limit / 1000 : g.limit,
+        }
+        : { source: g.source, kind: g.kind, service: g.filter.service, journey: g.filter.journey, metric: null, aggregate: null, operator: null, limit: null }),
       propagation: Object.fromEntries(Object.entries(r.propagation).map(([svc, x]) => [svc, {
         changes: x.changes, meanSeconds: round(x.meanUs / 1e6, 3), maxSeconds: round(x.maxUs / 1e6, 3),
       }])),

@@ -144,18 +144,14 @@ function serviceCharts(r: RunResult): Chart[] {
   ];
 }
 
-/** Gate thresholds per service, parsed back from the gate text of the audit (rate and p(99) gates). */
-function gateLimits(r: RunResult): { service: string; metric: string; limit: number; gate: string }[] {
-  const seen = new Map<string, { service: string; metric: string; limit: number; gate: string }>();
-  for (const a of r.audit) {
-    const g = a.gate?.gate;
-    if (!g || seen.has(g)) continue;
-    const m = /^req_(failed|duration)\{[^}]*service:([\w-]+)[^}]*\}\s*(rate|p\(99\))\s*<=?\s*([\d.]+)(ms|s|%)?$/.exec(g);
-    if (!m) continue;
-    const value = Number(m[4]) * (m[5] === 's' ? 1000 : m[5] === '%' ? 0.01 : 1);
-    seen.set(g, { service: m[2], metric: m[3] === 'rate' ? 'rate' : 'p99', limit: value, gate: g });
-  }
-  return [...seen.values()];
+/** Thresholds of the gates that watch a service: error-rate and p99 gates, drawn on its panels. */
+function gateLimits(r: RunResult): { service: string; metric: string; limit: number }[] {
+  return r.rollouts.flatMap((ro) => ro.gates ?? []).flatMap((g) => {
+    if (g.kind !== 'threshold' || g.service === null || g.limit === null) return [];
+    if (g.metric === 'req_failed' && g.aggregate === 'rate') return [{ service: g.service, metric: 'rate', limit: g.limit }];
+    if (g.metric === 'req_duration' && g.aggregate === 'p(99)') return [{ service: g.service, metric: 'p99', limit: g.limit }];
+    return [];
+  });
 }
 
 function flagCharts(r: RunResult): Chart[] {
