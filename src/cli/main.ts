@@ -2,31 +2,24 @@
  * The command line: the only place that reads the environment, writes to the terminal and exits.
  * Exit codes: 0 ok, 1 acceptance criteria failed, 2 invalid input or usage.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
-import { runCi } from './ci.js';
-import { mergeCommand, sweepCommand } from './sweep.js';
-import { cohortDocument, DEFAULT_SEGMENTS, generateCohort } from '../cohorts/cohort.js';
-import { BUCKETING_SYSTEMS, bucketOf, expressible, inRollout, type BucketingSystem } from '../flags/bucketing.js';
-import { writeJson } from '../report/json.js';
-import { runReportHtml } from '../report/html/run.js';
-import { writeText } from '../report/text.js';
-import { formatSummary } from '../report/terminal.js';
-import { loadScenarioFile } from '../scenario/load.js';
-import { formatProblem } from '../scenario/problems.js';
-import { scenarioJsonSchema } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
-import { runScenario, type RunResult } from '../score/result.js';
-import { sweepReportHtml } from '../report/html/sweep.js';
+import type { RunResult } from '../score/result.js';
 import type { SweepDocument } from '../sweep/sweep.js';
+import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
+import { BUCKETING_SYSTEMS, type BucketingSystem } from '../flags/bucketing.js';
 import { VERSION } from '../version.js';
 
+// Commands load what they need when they run: `--version`, `--help` and `validate` stay fast because the
+// charts, faker, the worker pool and the statistics are imported only by the commands that use them.
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INVALID = 2;
 
-function loadOrThrow(file: string, caseName?: string): Scenario {
+async function loadOrThrow(file: string, caseName?: string): Promise<Scenario> {
+  const { loadScenarioFile } = await import('../scenario/load.js');
+  const { formatProblem } = await import('../scenario/problems.js');
   const loaded = loadScenarioFile(file, caseName);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
   return loaded.scenario;
@@ -94,11 +87,15 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--json <file>', 'write the result document (rehearse/run@1) to this file')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('-q, --quiet', 'print nothing but errors')
-    .action((file: string, opts: { seed?: number; case?: string; json?: string; html?: string; quiet?: boolean }) => {
-      const scenario = loadOrThrow(file, opts.case);
+    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; quiet?: boolean }) => {
+      const scenario = await loadOrThrow(file, opts.case);
+      const { runScenario } = await import('../score/result.js');
+      const { writeJson } = await import('../report/json.js');
+      const { writeText } = await import('../report/text.js');
+      const { formatSummary } = await import('../report/terminal.js');
       const result = runScenario(scenario, { seed: opts.seed });
       if (opts.json) writeJson(opts.json, result);
-      if (opts.html) writeText(opts.html, runReportHtml(result));
+      if (opts.html) writeText(opts.html, (await import('../report/html/run.js')).runReportHtml(result));
       if (!opts.quiet) {
         out(formatSummary(result));
         if (opts.json) out(`\nresult written to ${opts.json}`);
@@ -111,7 +108,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .command('validate')
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario files')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { loadScenarioFile } = await import('../scenario/load.js');
+      const { formatProblem } = await import('../scenario/problems.js');
       const errors: string[] = [];
       for (const file of files) {
         const loaded = loadScenarioFile(file);
@@ -144,7 +143,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--baseline <file>', 'an earlier --json report: flag outcomes that got worse')
     .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
     .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
-    .action((dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string }) => {
+    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string }) => {
+      const { runCi } = await import('./ci.js');
       const report = runCi(dir, opts, out);
       setExit(report.passed ? EXIT_OK : EXIT_FAILED);
     });
@@ -161,6 +161,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--resume <file>', 'continue an interrupted sweep from its --json document')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; html?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean }) => {
+      const { sweepCommand } = await import('./sweep.js');
       setExit(await sweepCommand(file, opts, out, err));
     });
 
@@ -171,7 +172,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<files...>', 'shard documents (--json of each rehearse sweep --shard)')
     .option('--json <file>', 'write the merged document')
     .option('--html <file>', 'write a self-contained HTML report of it')
-    .action((scenario: string, files: string[], opts: { json?: string; html?: string }) => {
+    .action(async (scenario: string, files: string[], opts: { json?: string; html?: string }) => {
+      const { mergeCommand } = await import('./sweep.js');
       setExit(mergeCommand(scenario, files, opts, out));
     });
 
@@ -180,15 +182,17 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .description('turn a result document (run or sweep) into a self-contained HTML report')
     .argument('<result>', 'a --json document of rehearse run or rehearse sweep')
     .requiredOption('--html <file>', 'the HTML file to write')
-    .action((file: string, opts: { html: string }) => {
+    .action(async (file: string, opts: { html: string }) => {
+      const { readFileSync } = await import('node:fs');
+      const { writeText } = await import('../report/text.js');
       let doc: { schema?: string };
       try {
         doc = JSON.parse(readFileSync(file, 'utf8'));
       } catch (e) {
         throw new InputError([`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a JSON document'}`]);
       }
-      if (doc?.schema === 'rehearse/run@1') writeText(opts.html, runReportHtml(doc as RunResult));
-      else if (doc?.schema === 'rehearse/sweep@1') writeText(opts.html, sweepReportHtml(doc as SweepDocument));
+      if (doc?.schema === 'rehearse/run@1') writeText(opts.html, (await import('../report/html/run.js')).runReportHtml(doc as RunResult));
+      else if (doc?.schema === 'rehearse/sweep@1') writeText(opts.html, (await import('../report/html/sweep.js')).sweepReportHtml(doc as SweepDocument));
       else throw new InputError([`${file}: schema: not a rehearse result (rehearse/run@1 or rehearse/sweep@1)`]);
       out(`report written to ${opts.html}`);
     });
@@ -202,7 +206,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--seed <n>', 'random seed', seedOption, 1)
     .option('--name <name>', 'cohort name (default: the file name)')
     .option('--segment <name=share>', `a named segment and its share, repeatable (default: ${Object.entries(DEFAULT_SEGMENTS).map(([k, v]) => `${k}=${v * 100}%`).join(' ')})`, collectSegment, {})
-    .action((opts: { size: number; out: string; seed: number; name?: string; segment: Record<string, number> }) => {
+    .action(async (opts: { size: number; out: string; seed: number; name?: string; segment: Record<string, number> }) => {
+      const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');
+      const { writeJson } = await import('../report/json.js');
       const segments = Object.keys(opts.segment).length ? withRemainder(opts.segment) : DEFAULT_SEGMENTS;
       const name = opts.name ?? opts.out.replace(/^.*\//, '').replace(/\.json$/, '');
       const cohort = generateCohort({ name, size: opts.size, seed: opts.seed, segments });
@@ -221,7 +227,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--seed <n>', 'LaunchDarkly rollout seed (an integer)', seedOption)
     .option('--hash-version <v>', 'GrowthBook hash version: 1 or 2 (default 2)', choice(['1', '2'] as const))
     .option('--percent <p>', 'rollout percentage to test, e.g. 5 or 12.5', percentOption)
-    .action((opts: { system: BucketingSystem; flag: string; user: string; salt?: string; seed?: number; hashVersion?: '1' | '2'; percent?: number }) => {
+    .action(async (opts: { system: BucketingSystem; flag: string; user: string; salt?: string; seed?: number; hashVersion?: '1' | '2'; percent?: number }) => {
+      const { bucketOf, expressible, inRollout } = await import('../flags/bucketing.js');
       const b = bucketOf(opts.system, opts.flag, opts.user, {
         salt: opts.salt, seed: opts.seed, hashVersion: opts.hashVersion ? (Number(opts.hashVersion) as 1 | 2) : undefined,
       });
@@ -238,7 +245,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .command('schema')
     .description('print the JSON Schema of scenario files')
     .option('--out <file>', 'write it to a file instead')
-    .action((opts: { out?: string }) => {
+    .action(async (opts: { out?: string }) => {
+      const { writeFileSync } = await import('node:fs');
+      const { scenarioJsonSchema } = await import('../scenario/schema.js');
       const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
       if (opts.out) writeFileSync(opts.out, text);
       else out(text.trimEnd());

@@ -33,7 +33,8 @@ export interface Cohort {
 }
 
 /** Segments when none are given: most users in general, a beta group, business accounts, and staff. */
-export const DEFAULT_SEGMENTS: Readonly<Record<string, number>> = { general: 0.85, business: 0.08, beta: 0.05, internal: 0.02 };
+export { DEFAULT_SEGMENTS } from './segments.js';
+import { DEFAULT_SEGMENTS } from './segments.js';
 
 const COUNTRIES: [string, number][] = [
   ['US', 30], ['IN', 10], ['GB', 8], ['DE', 8], ['BR', 7], ['FR', 6], ['JP', 5], ['CA', 4], ['MX', 4], ['AU', 3],
