@@ -86,20 +86,25 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--case <name>', 'apply one of the scenario\'s cases')
     .option('--json <file>', 'write the result document (rehearse/run@1) to this file')
     .option('--html <file>', 'write a self-contained HTML report')
+    .option('--openmetrics <file>', 'write the simulated telemetry as Prometheus series in OpenMetrics text, with timestamps')
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; quiet?: boolean }) => {
+    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean }) => {
       const scenario = await loadOrThrow(file, opts.case);
       const { runScenario } = await import('../score/result.js');
       const { writeJson } = await import('../report/json.js');
       const { writeText } = await import('../report/text.js');
       const { formatSummary } = await import('../report/terminal.js');
-      const result = runScenario(scenario, { seed: opts.seed });
+      const metrics = opts.openmetrics ? await import('./openmetrics.js') : null;
+      let series: import('../metrics/series.js').ScrapeSeries | null = null;
+      const result = runScenario(scenario, { seed: opts.seed, observe: metrics ? (sim) => (series = metrics.observe(sim, scenario)) : undefined });
       if (opts.json) writeJson(opts.json, result);
+      if (opts.openmetrics && metrics && series) metrics.writeSeries(opts.openmetrics, series);
       if (opts.html) writeText(opts.html, (await import('../report/html/run.js')).runReportHtml(result));
       if (!opts.quiet) {
         out(formatSummary(result));
         if (opts.json) out(`\nresult written to ${opts.json}`);
         if (opts.html) out(`report written to ${opts.html}`);
+        if (opts.openmetrics) out(`series written to ${opts.openmetrics}`);
       }
       setExit(result.passed ? EXIT_OK : EXIT_FAILED);
     });

@@ -19,6 +19,7 @@ import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import { ACT_DELAY, ACT_DROP, ACT_FAIL, FaultRuntime } from '../faults/runtime.js';
 import { Probes } from '../telemetry/probes.js';
+import { ScrapeRecorder } from '../telemetry/scrapes.js';
 import {
   CAUSE_BREAKER_OPEN, CAUSE_CONTRACT, CAUSE_DOWNSTREAM, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, Telemetry,
   type TelemetrySummary,
@@ -87,9 +88,13 @@ export class Simulation implements EventHandler {
   private readonly breakers: Breakers;
   readonly flags: FlagRuntime | null;
   readonly probes: Probes;
+  /** Telemetry at scrape resolution (Prometheus series), when asked for: enableScrapes(). */
+  scrapes: ScrapeRecorder | null = null;
   private readonly users: ActivitySampler | null;
   /** Each user's segment, as an index into the cohort's segment names. */
   private readonly userSegment: Uint8Array;
+  /** The cohort's segment names, by index. */
+  readonly segmentNames: readonly string[];
   private readonly userRng: number;
   private readonly propagationRng: number[];
   private readonly propagation: DistTable;
@@ -199,6 +204,7 @@ export class Simulation implements EventHandler {
     this.probes = new Probes(m.endpointNames.length, m.journeyNames.length);
     const segments = scenario.population ? segmentsOf(scenario.population) : { names: [], ofUser: new Uint8Array(0) };
     this.userSegment = segments.ofUser;
+    this.segmentNames = segments.names;
     this.faults = new FaultRuntime(scenario.faults, m, (name) => segments.names.indexOf(name));
     this.faultRng = rng.stream('faults');
     this.faultTriggered = new Uint8Array(scenario.faults.length);
@@ -223,6 +229,16 @@ export class Simulation implements EventHandler {
     this.growRecords(1024);
   }
 
+  /** Keeps telemetry at scrape resolution from now on (before run()); the recorder already made, if any. */
+  enableScrapes(intervalUs: number, bucketsSeconds?: readonly number[]): ScrapeRecorder {
+    const m = this.model;
+    this.scrapes ??= new ScrapeRecorder({
+      endpoints: m.endpointNames.length, journeys: m.journeyNames.length,
+      segments: this.segmentNames.length, flags: m.flagCount,
+    }, intervalUs, bucketsSeconds);
+    return this.scrapes;
+  }
+
   /** Attaches the controller that steers flags in this run (before run()). */
   attach(controller: Controller): void {
     this.controller = controller;
@@ -241,6 +257,7 @@ export class Simulation implements EventHandler {
     // Close the last (possibly partial) window at the end of the run: the horizon, or when the last call ended.
     const end = Number.isFinite(this.horizon) ? this.horizon : this.lastEnd;
     this.closeWindow(end);
+    this.scrapes?.scrapeUntil(end);
     return {
       telemetry: this.telemetry.finish(),
       simulatedUs: end,
@@ -491,6 +508,12 @@ export class Simulation implements EventHandler {
     if (this.probes.endpointWatched[e] === 1) {
       const u = this.rUser[rec];
       this.probes.recordEndpoint(e, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.userSegment[u] : -1);
+    }
+    if (this.scrapes !== null) {
+      const u = this.rUser[rec];
+      const r = this.rRoot[rec];
+      this.scrapes.record(this.engine.now, e, this.rGen[r] === this.rRootGen[rec] ? this.rTarget[r] : -1,
+        u >= 0 ? this.userSegment[u] : -1, this.rFlagsOn[rec], cause, latency);
     }
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);

@@ -26,6 +26,8 @@ export const DEFAULTS = {
   startTime: '00:00',
   slo: { availability: '99.9%' },
   truth: 'direct',
+  /** Prometheus series of the simulated telemetry. */
+  metrics: { scrapeInterval: '15s' },
   /** A cohort made when flags need users and the scenario names none. */
   cohort: { size: 10_000 },
   flag: {

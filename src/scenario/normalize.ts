@@ -6,6 +6,7 @@
 import { DEFAULTS } from './defaults.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
+import { normalizeMetrics } from './metrics.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import type {
   BreakerInput, CallInput, DistributionInput, OperationInput, RetryInput, ScenarioInput,
@@ -287,6 +288,7 @@ export function normalize(input: ScenarioInput): Normalized {
   }
   const acceptance = normalizeAcceptance(input, helpers);
   const slo = normalizeSlo(input, helpers);
+  const metrics = normalizeMetrics(input, helpers);
 
   const scenario: Scenario = {
     name: input.name,
@@ -304,6 +306,7 @@ export function normalize(input: ScenarioInput): Normalized {
     slo,
     acceptance,
     truth: input.truth ?? DEFAULTS.truth,
+    metrics,
     cases: Object.keys(input.cases ?? {}),
     caseName: null,
   };

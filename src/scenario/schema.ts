@@ -8,6 +8,7 @@ import {
   DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN,
   parseDuration, parsePercent, parseRate, parseRateOrZero, type Parsed,
 } from '../units.js';
+import { PRESETS } from '../metrics/mapping.js';
 
 function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {
   return z
@@ -259,6 +260,19 @@ export const ScenarioFile = z.strictObject({
   acceptance: z.array(z.string()).optional().meta({
     description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
   }),
+  metrics: z.strictObject({
+    preset: z.enum(PRESETS).optional().meta({ description: 'Names and labels of a monitoring stack: otel (default), istio, linkerd, nginx-ingress.' }),
+    names: z.record(z.string(), z.string()).optional().meta({ description: 'Family renames: http_requests_total, http_server_request_duration_seconds.' }),
+    labels: z.record(z.string(), z.union([z.string(), z.array(z.string()), z.null()])).optional()
+      .meta({ description: 'Label renames: service_name: destination_workload; a list copies, null drops.' }),
+    constants: z.record(z.string(), z.string()).optional().meta({ description: 'Labels with one value on every series.' }),
+    classification: z.string().nullable().optional().meta({ description: 'A label set to success or failure from the status code.' }),
+    'duration-unit': z.enum(['s', 'ms']).optional().meta({ description: 'Unit of the duration histogram (ms for Istio and Linkerd).' }),
+    namespace: z.string().optional().meta({ description: 'The namespace label of the presets (default "default").' }),
+    'scrape-interval': Duration.optional().meta({ description: 'Time between scrapes (default 15s).' }),
+    buckets: z.array(z.number()).optional().meta({ description: 'Histogram bucket bounds in seconds (default: the OTel advisory bounds).' }),
+    epoch: z.union([z.string(), z.number()]).optional().meta({ description: 'Wall time of the simulated start (default 2026-01-01T00:00:00Z plus start-time).' }),
+  }).optional(),
   truth: z.enum(['direct', 'counterfactual']).optional().meta({
     description: 'How harm is attributed to flags: direct (each failure\'s own cause; one run) or counterfactual (a twin run per flag without it; exact for harm that emerges from load).',
   }),

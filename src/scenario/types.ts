@@ -1,4 +1,5 @@
 import type { Cohort } from '../cohorts/cohort.js';
+import type { MetricsSpec } from './metrics.js';
 
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
 
@@ -113,6 +114,8 @@ export interface Scenario {
   readonly slo: { readonly availability: number; readonly latencyUs: number };
   readonly acceptance: readonly Criterion[];
   readonly truth: 'direct' | 'counterfactual';
+  /** How the simulated telemetry is exposed as Prometheus series. */
+  readonly metrics: MetricsSpec;
   /** The names of the scenario's cases, and the one this scenario was loaded with (null: none). */
   readonly cases: readonly string[];
   readonly caseName: string | null;

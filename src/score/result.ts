@@ -111,9 +111,10 @@ export interface RunResult {
   };
 }
 
-export function runScenario(scenario: Scenario, options: { seed?: number } = {}): RunResult {
+export function runScenario(scenario: Scenario, options: { seed?: number; observe?: (sim: Simulation) => void } = {}): RunResult {
   const seed = options.seed ?? scenario.seed;
   const simulation = new Simulation(scenario, seed);
+  options.observe?.(simulation);
   const controller = scenario.rollouts.length > 0 ? new RolloutController(scenario) : null;
   if (controller) simulation.attach(controller);
   const counterfactual = scenario.truth === 'counterfactual' && scenario.flags.length > 0;

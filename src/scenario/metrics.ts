@@ -1,0 +1,59 @@
+/**
+ * The scenario's `metrics:` block: how the simulated telemetry is exposed as Prometheus series (scrape
+ * interval, histogram bounds, the wall time of the start) and renamed for a team's queries (a preset and
+ * changes over it). Checked here; applied by src/metrics/.
+ */
+import { LABEL_NAME, METRIC_NAME, NATIVE_LABELS, resolveMapping, DURATION_FAMILY, REQUESTS_FAMILY, type MetricsMapping } from '../metrics/mapping.js';
+import { DEFAULT_BUCKETS_SECONDS } from '../telemetry/scrapes.js';
+import { DEFAULTS } from './defaults.js';
+import type { Helpers } from './release.js';
+import type { ScenarioInput } from './schema.js';
+
+export interface MetricsSpec {
+  readonly mapping: MetricsMapping;
+  readonly scrapeIntervalUs: number;
+  readonly bucketsSeconds: readonly number[];
+  /** Wall time of the simulated start in ms since 1970, or null for the default (2026-01-01 plus start-time). */
+  readonly epochMs: number | null;
+}
+
+export function normalizeMetrics(input: ScenarioInput, h: Helpers): MetricsSpec {
+  const m = input.metrics ?? {};
+  const at = (...p: (string | number)[]) => ['metrics', ...p];
+  const problems = h.problems;
+  const scrapeIntervalUs = h.duration(m['scrape-interval'], DEFAULTS.metrics.scrapeInterval, at('scrape-interval'));
+  if (scrapeIntervalUs < 1000 || scrapeIntervalUs % 1000 !== 0) {
+    problems.push({ path: at('scrape-interval'), message: 'the scrape interval must be a whole number of milliseconds, at least 1ms' });
+  }
+  const buckets = m.buckets ?? DEFAULT_BUCKETS_SECONDS;
+  buckets.forEach((b, i) => {
+    if (!(b > 0) || !Number.isFinite(b)) problems.push({ path: at('buckets', i), message: 'a bucket bound is a positive number of seconds' });
+    else if (i > 0 && b <= buckets[i - 1]) problems.push({ path: at('buckets', i), message: 'bucket bounds must increase' });
+  });
+  for (const [k, v] of Object.entries(m.names ?? {})) {
+    if (k !== DURATION_FAMILY && k !== REQUESTS_FAMILY) {
+      problems.push({ path: at('names', k), message: `only ${REQUESTS_FAMILY} and ${DURATION_FAMILY} can be renamed` });
+    }
+    if (!METRIC_NAME.test(v)) problems.push({ path: at('names', k), message: `"${v}" is not a Prometheus metric name` });
+  }
+  for (const [k, v] of Object.entries(m.labels ?? {})) {
+    if (!(NATIVE_LABELS as readonly string[]).includes(k) && !k.startsWith('flag_')) {
+      problems.push({ path: at('labels', k), message: `unknown label "${k}": rehearse writes ${NATIVE_LABELS.join(', ')} and flag_<key>` });
+    }
+    for (const name of v === null ? [] : typeof v === 'string' ? [v] : v) {
+      if (!LABEL_NAME.test(name)) problems.push({ path: at('labels', k), message: `"${name}" is not a Prometheus label name` });
+    }
+  }
+  for (const k of Object.keys(m.constants ?? {})) {
+    if (!LABEL_NAME.test(k)) problems.push({ path: at('constants', k), message: `"${k}" is not a Prometheus label name` });
+  }
+  let epochMs: number | null = null;
+  if (m.epoch !== undefined) {
+    epochMs = typeof m.epoch === 'number' ? m.epoch * 1000 : Date.parse(m.epoch);
+    if (!Number.isFinite(epochMs) || epochMs % 1000 !== 0) {
+      problems.push({ path: at('epoch'), message: 'the epoch is a date and time ("2026-01-01T00:00:00Z") or seconds since 1970, in whole seconds' });
+      epochMs = null;
+    }
+  }
+  return { mapping: resolveMapping(m), scrapeIntervalUs, bucketsSeconds: buckets, epochMs };
+}
