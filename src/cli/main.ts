@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
-import type { Scenario } from '../scenario/types.js';
 import type { RunResult } from '../score/result.js';
 import type { SweepDocument } from '../sweep/sweep.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
@@ -16,14 +15,6 @@ import { VERSION } from '../version.js';
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INVALID = 2;
-
-async function loadOrThrow(file: string, caseName?: string): Promise<Scenario> {
-  const { loadScenarioFile } = await import('../scenario/load.js');
-  const { formatProblem } = await import('../scenario/problems.js');
-  const loaded = loadScenarioFile(file, caseName);
-  if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
-  return loaded.scenario;
-}
 
 function seedOption(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
@@ -89,17 +80,18 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--openmetrics <file>', 'write the simulated telemetry as Prometheus series in OpenMetrics text, with timestamps')
     .option('-q, --quiet', 'print nothing but errors')
     .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean }) => {
-      const scenario = await loadOrThrow(file, opts.case);
-      const { runScenario } = await import('../score/result.js');
+      // The programmatic API's functions (src/index.ts): the CLI is built on them.
+      const { loadScenario, rehearse, htmlReport } = await import('../index.js');
+      const scenario = loadScenario(file, { case: opts.case });
       const { writeJson } = await import('../report/json.js');
       const { writeText } = await import('../report/text.js');
       const { formatSummary } = await import('../report/terminal.js');
       const metrics = opts.openmetrics ? await import('./openmetrics.js') : null;
       let series: import('../metrics/series.js').ScrapeSeries | null = null;
-      const result = runScenario(scenario, { seed: opts.seed, observe: metrics ? (sim) => (series = metrics.observe(sim, scenario)) : undefined });
+      const result = rehearse(scenario, { seed: opts.seed, observe: metrics ? (sim) => (series = metrics.observe(sim, scenario)) : undefined });
       if (opts.json) writeJson(opts.json, result);
       if (opts.openmetrics && metrics && series) metrics.writeSeries(opts.openmetrics, series);
-      if (opts.html) writeText(opts.html, (await import('../report/html/run.js')).runReportHtml(result));
+      if (opts.html) writeText(opts.html, await htmlReport(result));
       if (!opts.quiet) {
         out(formatSummary(result));
         if (opts.json) out(`\nresult written to ${opts.json}`);
@@ -244,6 +236,24 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         if (why) throw new InputError([`--percent: ${why}`]);
         out(`at ${opts.percent}%: ${inRollout(b.rank, opts.percent) ? 'IN' : 'OUT'}`);
       }
+    });
+
+  program
+    .command('init')
+    .description('scaffold a first rehearsal: a commented scenario, its README and a nightly GitHub workflow')
+    .argument('[dir]', 'the project folder (new, or empty but for package.json, git files and node_modules)', '.')
+    .option('--template <name>', 'scaffold template (release)')
+    .option('--force', 'write into a folder that is not empty, overwriting the scaffold\'s files')
+    .option('--from-traces <file>', 'also calibrate a scenario from trace files (rehearse calibrate)')
+    .option('--from-argo <file>', 'also import the rollout plan of an Argo Rollout (rehearse import argo)')
+    .action(async (dir: string, opts: { template?: string; force?: boolean; fromTraces?: string; fromArgo?: string }) => {
+      const { initCommand } = await import('./init.js');
+      // Hand-overs run the other commands of this program, when this version has them.
+      const runCommand = async (argv: string[], sink: (s: string) => void): Promise<number | null> => {
+        if (!buildProgram(sink, () => {}, err).commands.some((c) => c.name() === argv[0])) return null;
+        return main(argv, { out: sink, err });
+      };
+      setExit(await initCommand(dir, opts, out, runCommand));
     });
 
   program

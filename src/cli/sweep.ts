@@ -7,7 +7,8 @@ import { writeJson } from '../report/json.js';
 import { formatSweep } from '../report/sweep-terminal.js';
 import { sweepReportHtml } from '../report/html/sweep.js';
 import { writeText } from '../report/text.js';
-import { mergeSweeps, prepareSweep, runSweep, type SweepDocument } from '../sweep/sweep.js';
+import { sweep } from '../index.js';
+import { mergeSweeps, prepareSweep, type SweepDocument } from '../sweep/sweep.js';
 
 export interface SweepCliOptions {
   seeds?: number;
@@ -32,7 +33,6 @@ function readDocument(file: string): SweepDocument {
 
 /** Runs a sweep; returns the exit code (0, 1 when no policy meets the constraints, 130 when interrupted). */
 export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const setup = prepareSweep(file, opts.seeds);
   const resume = opts.resume ? readDocument(opts.resume) : undefined;
   const workers = opts.workers ?? Math.max(1, availableParallelism());
   const controller = new AbortController();
@@ -52,7 +52,8 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
   const t0 = performance.now();
   let started = false;
   try {
-    const doc = await runSweep(setup, {
+    const doc = await sweep(file, {
+      seeds: opts.seeds,
       workers,
       shard: opts.shard,
       resume,

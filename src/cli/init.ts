@@ -1,0 +1,152 @@
+/**
+ * `rehearse init [dir]`: a team's first rehearsal. Writes a commented scenario (rehearsals/), a short README of
+ * that folder and a nightly workflow (.github/workflows/rehearse.yml) from the templates shipped with the
+ * package. Never overwrites a file without --force; refuses a folder that already holds anything but a
+ * project's housekeeping (package.json, lock files, node_modules, git files, README, licence).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export interface InitOptions {
+  template?: string;
+  force?: boolean;
+  fromTraces?: string;
+  fromArgo?: string;
+}
+
+/** Runs another rehearse command (argv without "rehearse") and returns its exit code; null when it does not exist. */
+export type RunCommand = (argv: string[], out: (s: string) => void) => Promise<number | null>;
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TEMPLATES = join(PACKAGE_ROOT, 'templates');
+/** The folder of rehearsals inside the scaffolded directory. */
+const FOLDER = 'rehearsals';
+
+/** What a new or freshly initialised project holds: init adds its files beside these. */
+const HOUSEKEEPING = [
+  /^\.git$/, /^\.github$/, /^\.gitignore$/, /^\.gitattributes$/, /^\.npmrc$/, /^\.nvmrc$/, /^\.node-version$/, /^\.editorconfig$/,
+  /^node_modules$/, /^package\.json$/, /^package-lock\.json$/, /^npm-shrinkwrap\.json$/, /^yarn\.lock$/, /^pnpm-lock\.yaml$/,
+  /^README(\.\w+)?$/i, /^LICEN[CS]E(\.\w+)?$/i,
+];
+
+export function templateNames(): string[] {
+  return readdirSync(TEMPLATES).filter((n) => n !== 'common' && statSync(join(TEMPLATES, n)).isDirectory()).sort();
+}
+
+/** The template's files (common ones first, the template's own replacing them), as paths in the scaffold. */
+function templateFiles(name: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (base: string, d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(base, p);
+      else files.set(relative(base, p).split(sep).join('/').replace(/^github\//, '.github/'), p);
+    }
+  };
+  walk(join(TEMPLATES, 'common'), join(TEMPLATES, 'common'));
+  walk(join(TEMPLATES, name), join(TEMPLATES, name));
+  return files;
+}
+
+/**
+ * Where editors find the scenario schema: the installed package's file, relative to the scenario, when the
+ * package lives inside the project (node_modules); otherwise the published copy of this version.
+ */
+export function schemaReference(scenarioDir: string, projectDir: string): string {
+  const schema = join(PACKAGE_ROOT, 'schema', 'scenario.schema.json');
+  const inside = relative(resolve(projectDir), PACKAGE_ROOT);
+  if (!inside.startsWith('..') && !inside.startsWith(sep) && existsSync(schema)) {
+    return relative(resolve(scenarioDir), schema).split(sep).join('/');
+  }
+  return `https://unpkg.com/rollout-rehearsal@${VERSION}/schema/scenario.schema.json`;
+}
+
+function failWrite(path: string, err: unknown): never {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system'
+    : code === 'ENOTDIR' ? 'a parent is a file, not a folder' : code === 'ENOSPC' ? 'no space left' : (err as Error).message;
+  throw new InputError([`${path}: cannot write: ${why}`]);
+}
+
+export async function initCommand(dirArg: string | undefined, opts: InitOptions, out: (s: string) => void, runCommand: RunCommand): Promise<number> {
+  const dir = dirArg ?? '.';
+  const template = opts.template ?? 'release';
+  const names = templateNames();
+  if (!names.includes(template)) throw new InputError([`--template: unknown template "${template}" (templates: ${names.join(', ')})`]);
+  for (const [flag, file] of [['--from-traces', opts.fromTraces], ['--from-argo', opts.fromArgo]] as const) {
+    if (file !== undefined && !existsSync(file)) throw new InputError([`${flag}: ${file}: no such file`]);
+  }
+
+  // The folder: absent (made), or empty but for housekeeping, unless --force.
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') failWrite(dir, err);
+  }
+  if (st && !st.isDirectory()) throw new InputError([`${dir}: not a folder`]);
+  if (st && !opts.force) {
+    const other = readdirSync(dir).filter((n) => !HOUSEKEEPING.some((re) => re.test(n))).sort();
+    if (other.length) {
+      const shown = other.slice(0, 5).join(', ') + (other.length > 5 ? `, and ${other.length - 5} more` : '');
+      throw new InputError([`${dir}: the folder is not empty (${shown}): rehearse init writes into a new or empty project; --force adds the scaffold anyway and overwrites its files`]);
+    }
+  }
+
+  const files = templateFiles(template);
+  const targets = [...files.keys()].map((rel) => join(dir, rel));
+  const existing = targets.filter((t) => existsSync(t));
+  if (existing.length && !opts.force) throw new InputError(existing.map((t) => `${t}: already exists (rehearse init never overwrites a file without --force)`));
+
+  // Hand-overs are checked before anything is written.
+  if (opts.fromTraces !== undefined && (await runCommand(['calibrate', '--help'], () => {})) === null) {
+    throw new InputError([`--from-traces: this version of rollout-rehearsal (${VERSION}) has no "rehearse calibrate" command; nothing was written`]);
+  }
+  if (opts.fromArgo !== undefined && (await runCommand(['import', '--help'], () => {})) === null) {
+    throw new InputError([`--from-argo: this version of rollout-rehearsal (${VERSION}) has no "rehearse import" command; nothing was written`]);
+  }
+
+  const folder = join(dir, FOLDER);
+  const dirPrefix = `${relative(dir, folder).split(sep).join('/')}/`;
+  const vars: Record<string, string> = { schema: schemaReference(folder, dir), dir: dirPrefix, version: VERSION };
+  for (const [rel, source] of files) {
+    const target = join(dir, rel);
+    const text = readFileSync(source, 'utf8').replace(/\{\{(schema|dir|version)\}\}/g, (_m, k: string) => vars[k]);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+    } catch (err) {
+      failWrite(target, err);
+    }
+    out(`${existing.includes(target) ? 'replaced' : 'created '} ${target}`);
+  }
+
+  if (opts.fromTraces !== undefined) {
+    const target = join(folder, 'from-traces.yaml');
+    out(`\ncalibrating a scenario from ${opts.fromTraces}: rehearse calibrate ${opts.fromTraces} --out ${target}`);
+    const code = await runCommand(['calibrate', opts.fromTraces, '--out', target], out);
+    if (code !== 0) return code ?? 2;
+  }
+  if (opts.fromArgo !== undefined) {
+    const target = join(dir, 'argo-plan.yaml');
+    out(`\nimporting the Argo Rollout ${opts.fromArgo}: rehearse import argo ${opts.fromArgo}`);
+    const lines: string[] = [];
+    const code = await runCommand(['import', 'argo', opts.fromArgo], (s) => lines.push(s));
+    if (code !== 0) {
+      for (const l of lines) out(l);
+      return code ?? 2;
+    }
+    try {
+      writeFileSync(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);
+    } catch (err) {
+      failWrite(target, err);
+    }
+    out(`plan written to ${target}: put it in the rollout: of ${dirPrefix}new-checkout.yaml`);
+  }
+
+  out(`\nnext: npx rehearse ci ${folder}   (then make ${join(folder, 'new-checkout.yaml')} look like your services)`);
+  return 0;
+}
