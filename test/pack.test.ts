@@ -1,0 +1,170 @@
+/**
+ * The package as a team installs it: `npm pack` (its prepack compiles), then `npm install --omit=dev` of the
+ * tarball into an empty project (from the npm registry), and every command run there with nothing from this
+ * repository: a file missing from `files`, a runtime dependency kept in devDependencies, or a worker that
+ * resolves only from the sources fails here. The README's TypeScript example is type-checked against the
+ * installed types and run.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('..', import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), 'rehearse-pack-'));
+const project = join(work, 'project');
+const pkg = join(project, 'node_modules', 'rollout-rehearsal');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const timings: Record<string, number> = {};
+
+function du(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) continue;
+    total += st.isDirectory() ? du(p) : st.size;
+  }
+  return total;
+}
+
+function timed<T>(label: string, f: () => T): T {
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    timings[label] = Math.round(performance.now() - t0) / 1000;
+  }
+}
+
+function rehearse(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('npx', ['--no-install', 'rehearse', ...args], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+let tarball = '';
+let files: string[] = [];
+
+beforeAll(() => {
+  // Packed from a copy of the repository (no dist, no node_modules but a link for the compiler) so that the
+  // prepack's clean build does not pull dist/ from under the other test files.
+  const source = join(work, 'source');
+  const skip = new Set(['node_modules', 'dist', '.git', 'reports', 'scratch', 'coverage']);
+  cpSync(root, source, { recursive: true, filter: (src) => !skip.has(relative(root, src).split('/')[0]) });
+  symlinkSync(join(root, 'node_modules'), join(source, 'node_modules'), 'dir');
+  const packed = timed('pack', () => execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: source, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  const info = JSON.parse(packed)[0] as { filename: string; files: { path: string }[] };
+  tarball = join(work, info.filename);
+  files = info.files.map((f) => f.path);
+
+  mkdirSync(project);
+  // An empty project; the package's own `prepare` is for clones of the repository, never run on install.
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'team-rehearsals', private: true, type: 'module', allowScripts: { 'rollout-rehearsal': false } }, null, 2));
+  timed('install', () => execFileSync(npm, ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] }));
+}, 240_000);
+
+describe('the packed package, installed into an empty project', () => {
+  it('holds what runs and nothing else', () => {
+    expect(files).toContain('bin/rehearse.js');
+    expect(files).toContain('dist/cli/bin.js');
+    expect(files).toContain('dist/sweep/worker.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('schema/scenario.schema.json');
+    expect(files).toContain('scenarios/two-flag-release.yaml');
+    expect(files).toContain('cohorts/shoppers.json');
+    expect(files).toContain('templates/release/rehearsals/new-checkout.yaml');
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('README.md');
+    expect(files.filter((f) => /^(src|test|bench|scripts|docs)\//.test(f) || f.endsWith('.map') || f === 'package-lock.json')).toEqual([]);
+    const installed = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+    expect(installed.name).toBe('rollout-rehearsal');
+    expect(installed.private).toBeUndefined();
+    // Runtime dependencies installed, test tools not.
+    for (const dep of ['vega', 'vega-lite', 'vega-embed', 'piscina', 'commander']) expect(existsSync(join(project, 'node_modules', dep)), dep).toBe(true);
+    for (const dev of ['vitest', 'playwright-core', 'typescript', 'tsx', 'fast-check']) expect(existsSync(join(project, 'node_modules', dev)), dev).toBe(false);
+    timings.installedMiB = Math.round(du(join(project, 'node_modules')) / 2 ** 20 * 10) / 10;
+    timings.packageMiB = Math.round(du(pkg) / 2 ** 20 * 10) / 10;
+  });
+
+  it('init scaffolds a rehearsal that ci passes, with JUnit and a summary', () => {
+    const init = timed('init', () => rehearse('init'));
+    expect(init.stderr).toBe('');
+    expect(init.code).toBe(0);
+    const scenario = readFileSync(join(project, 'rehearsals/new-checkout.yaml'), 'utf8');
+    // Editors complete from the installed package's schema.
+    const schemaRef = /\$schema=(\S+)/.exec(scenario)![1];
+    expect(schemaRef).toBe('../node_modules/rollout-rehearsal/schema/scenario.schema.json');
+    expect(existsSync(join(project, 'rehearsals', schemaRef))).toBe(true);
+    expect(existsSync(join(project, '.github/workflows/rehearse.yml'))).toBe(true);
+    const ci = timed('ci (scaffold)', () => rehearse('ci', 'rehearsals', '--junit', 'reports/init-junit.xml', '--summary', 'reports/init-summary.md'));
+    expect(ci.code).toBe(0);
+    expect(ci.stdout).toContain('2 cases: 2 passed');
+    expect(readFileSync(join(project, 'reports/init-junit.xml'), 'utf8')).toMatch(/<testsuite[^>]*tests="2"/);
+    expect(readFileSync(join(project, 'reports/init-summary.md'), 'utf8')).toContain('new-checkout');
+    // A second init would overwrite: refused.
+    const again = rehearse('init');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('not empty');
+  });
+
+  it('runs --version, validate, run --html and ci on its bundled scenarios', () => {
+    const version = timed('version', () => rehearse('--version'));
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
+
+    const scenarios = join(pkg, 'scenarios');
+    const validate = rehearse('validate', ...readdirSync(scenarios).map((f) => join(scenarios, f)));
+    expect(validate.stderr).toBe('');
+    expect(validate.code).toBe(0);
+    expect(validate.stdout).toContain('two-flag-release.yaml: ok');
+
+    // The cohort file it names comes from the package's cohorts/.
+    const run = timed('run --html', () => rehearse('run', join(scenarios, 'two-flag-release.yaml'), '--html', 'reports/run.html', '--json', 'reports/run.json', '-q'));
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const html = readFileSync(join(project, 'reports/run.html'), 'utf8');
+    expect(html).toContain('vega-lite');
+    expect(JSON.parse(readFileSync(join(project, 'reports/run.json'), 'utf8')).passed).toBe(true);
+
+    mkdirSync(join(project, 'ci-input'));
+    cpSync(join(scenarios, 'gate-tuning.yaml'), join(project, 'ci-input', 'gate-tuning.yaml'));
+    const ci = timed('ci', () => rehearse('ci', 'ci-input', '--junit', 'reports/junit.xml', '--summary', 'reports/summary.md'));
+    expect(ci.code).toBe(0);
+    expect(readFileSync(join(project, 'reports/junit.xml'), 'utf8')).toContain('<testsuite');
+  });
+
+  it('sweeps on a worker pool that resolves from the installed dist/', () => {
+    const r = timed('sweep', () => rehearse('sweep', join(pkg, 'scenarios', 'gate-tuning.yaml'), '--seeds', '2', '--workers', '2', '--json', 'reports/sweep.json', '-q'));
+    expect(r.stderr).toBe('');
+    expect([0, 1]).toContain(r.code); // 1: two seeds may leave no policy feasible; the runs themselves must all run
+    const doc = JSON.parse(readFileSync(join(project, 'reports/sweep.json'), 'utf8'));
+    expect(doc.complete).toBe(true);
+    expect(doc.failures).toEqual([]);
+    expect(doc.runs).toHaveLength(doc.plan.runs);
+    expect(doc.plan.seeds).toBe(2);
+  });
+
+  it('the README\'s TypeScript example type-checks against the installed types and runs', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = /<!-- api-example -->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example, 'README: the ts block after <!-- api-example -->').toBeTruthy();
+    writeFileSync(join(project, 'example.ts'), example!);
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, outDir: 'out', skipLibCheck: false,
+        types: ['node'], typeRoots: [join(root, 'node_modules/@types')],
+      },
+      files: ['example.ts'],
+    }));
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: project, encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+    const run = spawnSync(process.execPath, ['out/example.js'], { cwd: project, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/\[healthy\]: passed/);
+    expect(run.stdout).toMatch(/recommended: /);
+    console.log(`pack-and-install figures (seconds, MiB): ${JSON.stringify(timings)}`);
+  });
+});
