@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction } from './action-harness.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'rehearse-pack-'));
@@ -143,6 +144,17 @@ describe('the packed package, installed into an empty project', () => {
     expect(doc.failures).toEqual([]);
     expect(doc.runs).toHaveLength(doc.plan.runs);
     expect(doc.plan.seeds).toBe(2);
+  });
+
+  it('the GitHub Action installs the package when the project has none, and passes on the scaffold', () => {
+    const repo = join(work, 'repo');
+    const init = rehearse('init', repo);
+    expect(init.code, init.stderr).toBe(0);
+    const night = timed('action (installs)', () => runAction(repo, join(work, 'cache'), { version: tarball, baseline: 'false', html: 'false' }, 1));
+    expect(night.code, night.log).toBe(0);
+    expect(night.log).toMatch(/rehearse \d+\.\d+\.\d+ \(.*\/rollout-rehearsal\/node_modules\/\.bin\/rehearse\)/);
+    expect(night.outputs.passed).toBe('true');
+    expect(readFileSync(join(repo, night.outputs.junit), 'utf8')).toMatch(/<testsuite[^>]*tests="2"/);
   });
 
   it('the README\'s TypeScript example type-checks against the installed types and runs', () => {
