@@ -53,14 +53,21 @@ function templateFiles(name: string): Map<string, string> {
 
 /**
  * Where editors find the scenario schema: the installed package's file, relative to the scenario, when the
- * package lives inside the project (node_modules); otherwise the published copy of this version.
+ * project resolves the package (it is inside the project, or in a node_modules of a folder above, as in a
+ * workspace); otherwise (npx's cache, a global install) the published copy of this version.
  */
 export function schemaReference(scenarioDir: string, projectDir: string): string {
   const schema = join(PACKAGE_ROOT, 'schema', 'scenario.schema.json');
-  const inside = relative(resolve(projectDir), PACKAGE_ROOT);
-  if (!inside.startsWith('..') && !inside.startsWith(sep) && existsSync(schema)) {
-    return relative(resolve(scenarioDir), schema).split(sep).join('/');
-  }
+  const project = resolve(projectDir);
+  const within = (parent: string) => {
+    const r = relative(parent, project);
+    return r === '' || (!r.startsWith('..') && !r.startsWith(sep));
+  };
+  const nm = PACKAGE_ROOT.lastIndexOf(`${sep}node_modules${sep}`);
+  const inside = relative(project, PACKAGE_ROOT);
+  const resolvable = (!inside.startsWith('..') && !inside.startsWith(sep))
+    || (nm >= 0 && !PACKAGE_ROOT.includes(`${sep}_npx${sep}`) && within(PACKAGE_ROOT.slice(0, nm) || sep));
+  if (resolvable && existsSync(schema)) return relative(resolve(scenarioDir), schema).split(sep).join('/');
   return `https://unpkg.com/rollout-rehearsal@${VERSION}/schema/scenario.schema.json`;
 }
 
