@@ -83,12 +83,12 @@ export interface Night {
 }
 
 /** One run of the action in `workspace` with these inputs; the cache persists in `cacheDir` between nights. */
-export function runAction(workspace: string, cacheDir: string, with_: Record<string, string>, runId: number): Night {
+export function runAction(workspace: string, cacheDir: string, with_: Record<string, string>, runId: number, github: Record<string, string> = {}): Night {
   const temp = mkdtempSync(join(tmpdir(), 'rehearse-runner-'));
   const summaryFile = join(temp, 'step-summary.md');
   writeFileSync(summaryFile, '');
   const inputs = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, with_[k] ?? v.default ?? '']));
-  const ctx: Context = { inputs, github: { action_path: root.replace(/\/$/, ''), ref_name: 'main', run_id: String(runId), run_attempt: '1' }, steps: {}, status: 'success' };
+  const ctx: Context = { inputs, github: { action_path: root.replace(/\/$/, ''), ref_name: 'main', run_id: String(runId), run_attempt: '1', ...github }, steps: {}, status: 'success' };
   const night: Night = { code: 0, outputs: {}, summary: '', uploads: [], saved: [], log: '' };
   for (const step of action.runs.steps) {
     const cond = step.if ?? 'success()';

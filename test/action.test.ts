@@ -49,7 +49,7 @@ describe('action.yml', () => {
       expect(n.saved).toEqual(['rehearse-baseline-main-1-1']);
     });
 
-    it('a night worse than the baseline: reported under fail-on criteria, failed under regression, never kept', () => {
+    it('a night worse than the baseline (a pull request against it, then the branch): reported under fail-on criteria, failed under regression, never kept', () => {
       // Last night's report as if the defect had hurt nobody: tonight's harm is a regression.
       const key = join(cache, 'rehearse-baseline-main-1-1');
       const doc = JSON.parse(readFileSync(key, 'utf8'));
@@ -58,7 +58,8 @@ describe('action.yml', () => {
       defective.flags['new-checkout'].blast_radius_users = 0;
       writeFileSync(key, JSON.stringify(doc));
 
-      const criteria = runAction(workspace, cache, { 'fail-on': 'criteria', html: 'false' }, 2);
+      // A pull request: no baseline of its own, so the base branch's.
+      const criteria = runAction(workspace, cache, { 'fail-on': 'criteria', html: 'false' }, 2, { ref_name: '7/merge', base_ref: 'main' });
       expect(criteria.code, criteria.log).toBe(0);
       expect(criteria.outputs.passed).toBe('false');
       expect(criteria.outputs.regressions).toBe('1');
