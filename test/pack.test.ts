@@ -120,13 +120,15 @@ describe('the packed package, installed into an empty project', () => {
     expect(validate.code).toBe(0);
     expect(validate.stdout).toContain('two-flag-release.yaml: ok');
 
-    // The cohort file it names comes from the package's cohorts/.
-    const run = timed('run --html', () => rehearse('run', join(scenarios, 'two-flag-release.yaml'), '--html', 'reports/run.html', '--json', 'reports/run.json', '-q'));
+    // validate read the cohort file two-flag-release.yaml names, from the package's cohorts/.
+    const run = timed('run --html', () => rehearse('run', join(scenarios, 'gate-tuning.yaml'), '--case', 'defective', '--html', 'reports/run.html', '--json', 'reports/run.json', '-q'));
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const html = readFileSync(join(project, 'reports/run.html'), 'utf8');
     expect(html).toContain('vega-lite');
-    expect(JSON.parse(readFileSync(join(project, 'reports/run.json'), 'utf8')).passed).toBe(true);
+    const result = JSON.parse(readFileSync(join(project, 'reports/run.json'), 'utf8'));
+    expect(result.passed).toBe(true);
+    expect(result.rollouts[0].outcome).toBe('rolled-back');
 
     mkdirSync(join(project, 'ci-input'));
     cpSync(join(scenarios, 'gate-tuning.yaml'), join(project, 'ci-input', 'gate-tuning.yaml'));
