@@ -38,7 +38,8 @@ describe('rehearse init', () => {
     expect(v.code).toBe(0);
     const workflow = parse(readFileSync(join(dir, '.github/workflows/rehearse.yml'), 'utf8'));
     const ci = workflow.jobs.rehearse.steps.find((s: { id?: string }) => s.id === 'ci');
-    expect(ci.run).toContain('npx rehearse ci rehearsals/');
+    expect(ci.run).toContain('npx --no rehearse ci rehearsals/');
+    expect(r.stdout).toContain('npm install --save-dev rollout-rehearsal');
   });
 
   it('refuses a folder with other files, and never overwrites without --force', () => {

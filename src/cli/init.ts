@@ -71,6 +71,15 @@ export function schemaReference(scenarioDir: string, projectDir: string): string
   return `https://unpkg.com/rollout-rehearsal@${VERSION}/schema/scenario.schema.json`;
 }
 
+function projectHasPackage(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    return ['dependencies', 'devDependencies', 'optionalDependencies'].some((k) => pkg[k]?.['rollout-rehearsal'] !== undefined);
+  } catch {
+    return false;
+  }
+}
+
 function failWrite(path: string, err: unknown): never {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system'
@@ -154,6 +163,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
     out(`plan written to ${target}: put it in the rollout: of ${dirPrefix}new-checkout.yaml`);
   }
 
+  if (!projectHasPackage(dir)) out('\nthe workflow runs the project\'s own rehearse: npm install --save-dev rollout-rehearsal');
   out(`\nnext: npx rehearse ci ${folder}   (then make ${join(folder, 'new-checkout.yaml')} look like your services)`);
   return 0;
 }
