@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
+import type { Scenario } from '../scenario/types.js';
 import type { RunResult } from '../score/result.js';
 import type { SweepDocument } from '../sweep/sweep.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
@@ -15,6 +16,14 @@ import { VERSION } from '../version.js';
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_INVALID = 2;
+
+/** Refuses (exit 2, with the estimate) a run whose work is over the limits, unless forced. */
+async function checkWork(file: string, scenario: Scenario, force?: boolean): Promise<void> {
+  if (force) return;
+  const { estimateRun, overLimits, refusal } = await import('../scenario/budget.js');
+  const reasons = overLimits(estimateRun(scenario));
+  if (reasons.length) throw new InputError(refusal(file, reasons));
+}
 
 function seedOption(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
@@ -45,6 +54,7 @@ function collectSegment(value: string, previous: Record<string, number>): Record
   const m = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)%?$/.exec(value);
   if (!m) throw new InvalidArgumentError('a segment is name=share, e.g. beta=5%');
   const share = Number(m[2]) / 100;
+  if (share <= 0) throw new InvalidArgumentError('a segment needs a share above 0% (leave out a segment with no users)');
   const total = Object.values(previous).reduce((a, b) => a + b, 0) + share;
   if (total > 1 + 1e-9) throw new InvalidArgumentError('segment shares add up to more than 100%');
   return { ...previous, [m[1]]: share };
@@ -79,16 +89,31 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--openmetrics <file>', 'write the simulated telemetry as Prometheus series in OpenMetrics text, with timestamps')
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean }) => {
+    .option('--force', 'run even when the work estimate is over the limits')
+    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean }) => {
       // The programmatic API's functions (src/index.ts): the CLI is built on them.
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
       const scenario = loadScenario(file, { case: opts.case });
+      await checkWork(file, scenario, opts.force);
       const { writeJson } = await import('../report/json.js');
-      const { writeText } = await import('../report/text.js');
+      const { checkWritable, writeText } = await import('../report/text.js');
       const { formatSummary } = await import('../report/terminal.js');
+      for (const path of [opts.json, opts.html, opts.openmetrics]) if (path) checkWritable(path);
       const metrics = opts.openmetrics ? await import('./openmetrics.js') : null;
       let series: import('../metrics/series.js').ScrapeSeries | null = null;
-      const result = rehearse(scenario, { seed: opts.seed, observe: metrics ? (sim) => (series = metrics.observe(sim, scenario)) : undefined });
+      const progress = opts.quiet ? null : (await import('./progress.js')).runProgress(scenario);
+      let result: RunResult;
+      try {
+        result = rehearse(scenario, {
+          seed: opts.seed,
+          observe: (sim) => {
+            if (progress) sim.onWindow = progress.onWindow;
+            if (metrics) series = metrics.observe(sim, scenario);
+          },
+        });
+      } finally {
+        progress?.stop();
+      }
       if (opts.json) writeJson(opts.json, result);
       if (opts.openmetrics && metrics && series) metrics.writeSeries(opts.openmetrics, series);
       if (opts.html) writeText(opts.html, await htmlReport(result));
@@ -271,8 +296,19 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
   return program;
 }
 
+/**
+ * Text for a terminal: control characters that names in a file may carry (a screen clear, a window title,
+ * a cursor move) are shown escaped (\x1b, \u009b). Tabs, newlines and plain colour codes (SGR) pass.
+ */
+export function terminalSafe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    c.length > 1 ? c : c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
+export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
+  const io = { out: (s: string) => raw.out(terminalSafe(s)), err: (s: string) => raw.err(terminalSafe(s)) };
   let code = EXIT_OK;
   const program = buildProgram(io.out, (c) => (code = c), io.err);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

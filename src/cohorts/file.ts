@@ -1,5 +1,5 @@
 /** Reading and writing cohort files: the I/O edge of the cohorts layer. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
@@ -28,6 +28,8 @@ export type CohortRead = { ok: true; cohort: Cohort } | { ok: false; path: strin
 export function readCohortFile(file: string): CohortRead {
   let raw: unknown;
   try {
+    // A device, a FIFO or a directory would be read forever or fail obscurely: only regular files.
+    if (!statSync(file).isFile()) return { ok: false, path: '', message: 'not a regular file' };
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -35,6 +35,7 @@ export class FlagRuntime {
   readonly evaluatedBy: number[][];
   private readonly rank: Int32Array[];
   private readonly forced: Int8Array[];
+  /** Every flag each flag requires, directly or through others, each once (so a check is linear, not a walk). */
   private readonly requires: number[][];
   private readonly needsMask: Int32Array;
   /** Bit f set when flag f needs other flags. */
@@ -73,7 +74,7 @@ export class FlagRuntime {
       });
     });
     const index = new Map(this.flagKeys.map((k, i) => [k, i]));
-    this.requires = flags.map((f) => f.requires.map((r) => index.get(r)!));
+    this.requires = prerequisiteClosure(flags.map((f) => f.requires.map((r) => index.get(r)!)));
     this.needsMask = Int32Array.from(flags, (f) => f.needs.reduce((m, r) => m | (1 << index.get(r)!), 0));
     this.needing = flags.reduce((m, f, i) => (f.needs.length > 0 ? m | (1 << i) : m), 0);
     this.evaluatedBy = serviceNames.map((s) => flags.flatMap((f, i) => (f.evaluatedBy.includes(s) ? [i] : [])));
@@ -97,6 +98,14 @@ export class FlagRuntime {
 
   /** Whether service `s` serves flag `f` on to user `u`, with the configuration it has now. */
   isOn(s: number, f: number, u: number): boolean {
+    if (!this.ownOn(s, f, u)) return false;
+    const req = this.requires[f];
+    for (let k = 0; k < req.length; k++) if (!this.ownOn(s, req[k], u)) return false;
+    return true;
+  }
+
+  /** Whether flag `f`'s own configuration serves it on, prerequisites aside. */
+  private ownOn(s: number, f: number, u: number): boolean {
     const i = s * this.flags + f;
     if (this.enabled[i] === 0) return false;
     const forced = this.forced[f][u];
@@ -107,8 +116,6 @@ export class FlagRuntime {
       if (a >= 0 && this.audienceMatch[a][u] === 0) return false;
       if (this.rank[f][u] >= this.threshold[i]) return false;
     }
-    const req = this.requires[f];
-    for (let k = 0; k < req.length; k++) if (!this.isOn(s, req[k], u)) return false;
     return true;
   }
 
@@ -168,4 +175,22 @@ export class FlagRuntime {
     }
     return n;
   }
+}
+
+/** For each flag, the flags reachable through `direct` prerequisites (itself excluded), found without recursion. */
+function prerequisiteClosure(direct: readonly (readonly number[])[]): number[][] {
+  return direct.map((_, f) => {
+    const seen = new Uint8Array(direct.length);
+    seen[f] = 1;
+    const out: number[] = [];
+    const stack = [...direct[f]];
+    while (stack.length) {
+      const r = stack.pop()!;
+      if (seen[r]) continue;
+      seen[r] = 1;
+      out.push(r);
+      stack.push(...direct[r]);
+    }
+    return out.sort((a, b) => a - b);
+  });
 }

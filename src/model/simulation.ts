@@ -239,6 +239,9 @@ export class Simulation implements EventHandler {
     return this.scrapes;
   }
 
+  /** Called at the end of each telemetry window (a terminal's progress bar): simulated time, journeys so far. */
+  onWindow: ((nowUs: number, journeys: number) => void) | null = null;
+
   /** Attaches the controller that steers flags in this run (before run()). */
   attach(controller: Controller): void {
     this.controller = controller;
@@ -830,6 +833,7 @@ export class Simulation implements EventHandler {
     // Drained before this window ended: run() closes it at the last end instead.
     if (!this.arrivalsOpen && this.live === 0) return;
     this.closeWindow(now);
+    this.onWindow?.(now, this.journeysArrived);
     const next = now + this.windowUs;
     // Keep ticking while anything can still happen and the next window starts within the horizon.
     if ((this.arrivalsOpen || this.live > 0) && next <= this.horizon) this.engine.at(next, EV_TICK, 0, 0);

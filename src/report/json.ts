@@ -1,11 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeText } from './text.js';
 
 /**
  * Writes a document as JSON with a final newline; the same document gives the same bytes. Two-space indented
- * by default; compact for bulky data such as cohorts.
+ * by default; compact for bulky data such as cohorts. Failures are InputErrors naming the path (see writeText).
  */
 export function writeJson(file: string, doc: unknown, compact = false): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(doc, null, compact ? undefined : 2)}\n`);
+  writeText(file, `${JSON.stringify(doc, null, compact ? undefined : 2)}\n`);
 }

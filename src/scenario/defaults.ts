@@ -56,3 +56,26 @@ export const DEFAULTS = {
     over: 'stage',
   },
 } as const;
+
+/**
+ * Bounds on the work a scenario may ask for. Beyond the first group, `--force` runs anyway; the estimate that
+ * is compared with them is in budget.ts. Raise them here (README: "Limits").
+ */
+export const LIMITS = {
+  /** Simulated events of one run (about 3 million a second on one core: some minutes). */
+  events: 2e9,
+  /** Telemetry windows x tags kept by one run (each a small summary in memory). */
+  windowSeries: 2e7,
+  /** Policies of a tune grid (enumerated in memory before a sweep starts). */
+  policies: 100_000,
+  /** Runs of one sweep (policies x cases x seeds). */
+  sweepRuns: 1_000_000,
+  /** Users of `cohorts generate` (about 60,000 a second, half a kilobyte each). */
+  cohortUsers: 10_000_000,
+
+  // Hard limits: --force does not lift these.
+  /** Calls nested in calls (a chain a -> b -> c is 2 deep): the simulator unwinds a chain on the stack. */
+  callDepth: 256,
+  /** Users of a cohort a scenario makes or reads as it loads (memory: about half a kilobyte each). */
+  scenarioCohortUsers: 2_000_000,
+} as const;

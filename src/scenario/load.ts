@@ -3,12 +3,13 @@
  * result validated against the schema, then normalized. Every expected failure comes back as problems that
  * name the path inside the file and, where the file has one, its line and column.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { generateCohort, type Cohort } from '../cohorts/cohort.js';
 import { readCohortFile } from '../cohorts/file.js';
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
 import type { z } from 'zod';
+import { LIMITS } from './defaults.js';
 import { normalize } from './normalize.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { ScenarioFile, type ScenarioInput } from './schema.js';
@@ -20,6 +21,9 @@ export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput } | { 
 export function loadScenarioFile(file: string, caseName?: string): Loaded {
   let text: string;
   try {
+    // A device, a FIFO or a directory would be read forever or fail obscurely: only regular files.
+    const st = statSync(file);
+    if (!st.isFile()) return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${st.isDirectory() ? 'is a directory, not a scenario file' : 'not a regular file'}` }] };
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -32,17 +36,35 @@ export function loadScenarioFile(file: string, caseName?: string): Loaded {
 /** Parses scenario text; a cohort file it names is read relative to `baseDir`. */
 export function parseScenarioText(text: string, baseDir = '.', caseName?: string): Loaded {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: [], message: `invalid YAML: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-      }),
-    };
+  const positioned = (offset: number, message: string): Problem => {
+    const pos = lineCounter.linePos(offset);
+    return { path: [], message, line: pos.line, column: pos.col };
+  };
+  // Merge keys (`<<: *defaults`) are supported, as YAML 1.1 defines them. Duplicate keys are checked below in
+  // one pass over the nodes: the yaml library's own check (uniqueKeys) compares every key with every other.
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  } catch (err) {
+    return { ok: false, problems: [{ path: [], message: `invalid YAML: ${firstLine(err)}` }] };
   }
-  const raw: unknown = doc.toJS();
+  if (doc.errors.length) {
+    return { ok: false, problems: capped(doc.errors.map((e) => positioned(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`))) };
+  }
+  const duplicates = duplicateKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: duplicate key "${String((key as Scalar).value)}"`));
+  if (duplicates.length) return { ok: false, problems: capped(duplicates) };
+  let raw: unknown;
+  try {
+    // Converting to plain data resolves aliases and merge keys: an alias before its anchor, a merge of
+    // something that is not a mapping and the library's guard against alias bombs all throw here.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const where = aliasAt(doc, err);
+    const message = err instanceof RangeError && /call stack/i.test(String(err.message))
+      ? 'invalid YAML: nested too deeply'
+      : `invalid YAML: ${firstLine(err)}`;
+    return { ok: false, problems: [where === undefined ? { path: [], message } : positioned(where, message)] };
+  }
   const at = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>): Problem => {
     const offset = locate(doc, path);
     if (offset === undefined) return p;
@@ -50,6 +72,69 @@ export function parseScenarioText(text: string, baseDir = '.', caseName?: string
     return { ...p, line: pos.line, column: pos.col };
   };
   return fromObject(raw, at, baseDir, caseName);
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}
+
+/** The alias an exception of toJS is about (the one it names, else the first), for its line and column. */
+function aliasAt(doc: Document, err: unknown): number | undefined {
+  const message = String((err as Error)?.message ?? '');
+  let named: number | undefined;
+  let first: number | undefined;
+  for (const node of nodesOf(doc)) {
+    if (!isAlias(node)) continue;
+    const offset = node.range?.[0];
+    first ??= offset;
+    if (named === undefined && message.endsWith(`: ${node.source}`)) named = offset;
+  }
+  return named ?? first;
+}
+
+/** Every node of the document, depth first, without recursion (a hostile file may nest thousands deep). */
+function* nodesOf(doc: Document): Generator<Node> {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isPair(node)) {
+      stack.push(node.value, node.key);
+    } else if (isMap(node) || isSeq(node)) {
+      yield node;
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    } else if (node && typeof node === 'object') {
+      yield node as Node;
+    }
+  }
+}
+
+/** Keys repeated within one mapping (merge keys excepted), in one pass: a set per mapping. */
+function duplicateKeys(doc: Document): Node[] {
+  const out: Node[] = [];
+  for (const node of nodesOf(doc)) {
+    if (!isMap(node)) continue;
+    const seen = new Set<unknown>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const k = pair.key.value;
+      if (k === '<<') continue;
+      const id = typeof k === 'string' ? k : `${typeof k}:${String(k)}`;
+      if (seen.has(id)) out.push(pair.key);
+      else seen.add(id);
+    }
+  }
+  return out;
+}
+
+/** Beyond this many, a list of problems is cut and the rest counted. */
+export const MAX_PROBLEMS = 100;
+
+/** The first MAX_PROBLEMS problems (located by `locate`, only those), then a count of the rest. */
+function capped(problems: readonly Problem[], locate: (p: Problem) => Problem = (p) => p): Problem[] {
+  const out = problems.slice(0, MAX_PROBLEMS).map(locate);
+  const rest = problems.length - out.length;
+  if (rest > 0) out.push({ path: [], message: `... and ${rest} more problem${rest === 1 ? '' : 's'}` });
+  return out;
 }
 
 /** A scenario from an object already parsed (a sweep's patched copy): problems carry paths, not lines. */
@@ -65,7 +150,7 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   }
   let parsed = ScenarioFile.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, problems: flattenIssues(parsed.error.issues, raw).map((p) => at(p.path, p)) };
+    return { ok: false, problems: capped(flattenFirst(parsed.error.issues, raw), (p) => at(p.path, p)) };
   }
   // A case: its patch merged into the scenario, and problems it causes pointed at the patch where it says so.
   let where = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>) => at(path, p);
@@ -84,16 +169,20 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
     };
     parsed = ScenarioFile.safeParse(merged);
     if (!parsed.success) {
-      return { ok: false, problems: flattenIssues(parsed.error.issues, merged).map((p) => where(p.path, p)) };
+      return { ok: false, problems: capped(flattenFirst(parsed.error.issues, merged), (p) => where(p.path, p)) };
     }
   }
   const normalized = normalize(parsed.data);
-  if (!normalized.ok) return { ok: false, problems: normalized.problems.map((p) => where(p.path, p)) };
+  if (!normalized.ok) return { ok: false, problems: capped(normalized.problems, (p) => where(p.path, p)) };
   const s = { ...normalized.scenario, caseName: caseName ?? null };
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: parsed.data };
   let population: Cohort;
   if (spec.kind === 'inline') {
+    if (spec.size > LIMITS.scenarioCohortUsers) {
+      const path = ['traffic', 'cohort', 'size'];
+      return { ok: false, problems: [at(path, { path, message: `${spec.size.toLocaleString('en-US')} users: at most ${LIMITS.scenarioCohortUsers.toLocaleString('en-US')} in a scenario's cohort (memory)` })] };
+    }
     population = inlineCohort(`${s.name}-users`, spec.size, spec.seed, spec.segments);
   } else {
     const read = readCohortFile(resolve(baseDir, spec.path));
@@ -118,7 +207,7 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
       unknown.push(at(['rollout', i, 'gates', j], { path: ['rollout', i, 'gates', j], message: `unknown segment "${seg}"${didYouMean(seg, segments)} (segments: ${[...segments].join(', ')})` }));
     }
   }));
-  if (unknown.length) return { ok: false, problems: unknown };
+  if (unknown.length) return { ok: false, problems: capped(unknown) };
   return { ok: true, scenario: { ...s, population }, input: parsed.data };
 }
 
@@ -145,6 +234,22 @@ function locate(doc: Document, path: readonly PathSegment[]): number | undefined
 }
 
 type Issue = z.core.$ZodIssue;
+
+/**
+ * Issues as problems, the first MAX_PROBLEMS in full; the rest only counted (a file with hundreds of thousands
+ * of mistakes must not spend seconds on hints no one reads).
+ */
+function flattenFirst(issues: readonly Issue[], raw: unknown): Problem[] {
+  const out: Problem[] = [];
+  let i = 0;
+  for (; i < issues.length && out.length <= MAX_PROBLEMS; i++) out.push(...flattenIssues([issues[i]], raw));
+  for (; i < issues.length; i++) {
+    const issue = issues[i];
+    const n = issue.code === 'unrecognized_keys' ? issue.keys.length : 1;
+    for (let k = 0; k < n; k++) out.push({ path: issue.path as PathSegment[], message: issue.message });
+  }
+  return out;
+}
 
 /** Zod issues as problems: union failures reduced to the branch that got furthest, unknown keys with a hint. */
 export function flattenIssues(issues: readonly Issue[], raw: unknown, base: readonly PathSegment[] = []): Problem[] {

@@ -3,11 +3,12 @@
  * only), call targets resolved to services and endpoints, and sync call cycles rejected. Pure: data in,
  * Scenario or problems out.
  */
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS, LIMITS } from './defaults.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
 import { normalizeMetrics } from './metrics.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
+import { cycleText, findCycles, longestPath } from './graph.js';
 import type {
   BreakerInput, CallInput, DistributionInput, OperationInput, RetryInput, ScenarioInput,
 } from './schema.js';
@@ -310,40 +311,49 @@ export function normalize(input: ScenarioInput): Normalized {
     cases: Object.keys(input.cases ?? {}),
     caseName: null,
   };
-  problems.push(...syncCycles(scenario));
+  problems.push(...callCycles(scenario));
   return problems.length ? { ok: false, problems } : { ok: true, scenario };
 }
 
-/** Cycles of synchronous calls between endpoints: each would hold workers forever. */
-function syncCycles(s: Scenario): Problem[] {
+/**
+ * Cycles of calls between endpoints, the calls a flag's new code path makes included. A synchronous cycle
+ * would hold workers forever; one with an asynchronous call would spawn calls without end.
+ */
+function callCycles(s: Scenario): Problem[] {
   const key = (svc: string, ep: string) => `${svc}.${ep}`;
   const edges = new Map<string, CallSpec[]>();
-  for (const svc of s.services) {
-    for (const ep of svc.endpoints) {
-      const calls: CallSpec[] = [];
-      for (const op of ep.operations) {
-        for (const c of op.kind === 'call' ? [op.call] : op.calls) if (!c.async) calls.push(c);
-      }
-      edges.set(key(svc.name, ep.name), calls);
+  const add = (svc: string, ep: string, ops: readonly Operation[]) => {
+    const node = key(svc, ep);
+    let calls = edges.get(node);
+    if (!calls) edges.set(node, (calls = []));
+    for (const op of ops) for (const c of op.kind === 'call' ? [op.call] : op.calls) calls.push(c);
+  };
+  for (const svc of s.services) for (const ep of svc.endpoints) add(svc.name, ep.name, ep.operations);
+  for (const flag of s.flags) {
+    for (const e of flag.effects) {
+      if (!e.operations) continue;
+      const svc = s.services.find((x) => x.name === e.service);
+      for (const ep of svc?.endpoints ?? []) if (e.endpoint === null || e.endpoint === ep.name) add(e.service, ep.name, e.operations);
     }
   }
-  const problems: Problem[] = [];
-  const state = new Map<string, 'active' | 'done'>();
-  const stack: string[] = [];
-  const visit = (node: string) => {
-    state.set(node, 'active');
-    stack.push(node);
-    for (const c of edges.get(node) ?? []) {
-      const next = key(c.service, c.endpoint);
-      const st = state.get(next);
-      if (st === 'active') {
-        const cycle = [...stack.slice(stack.indexOf(next)), next].join(' -> ');
-        problems.push({ path: c.path, message: `synchronous call cycle: ${cycle}` });
-      } else if (st === undefined) visit(next);
+  const edgesOf = (n: string) => edges.get(n) ?? [];
+  const target = (c: CallSpec) => key(c.service, c.endpoint);
+  const cycles = findCycles(edges.keys(), edgesOf, target);
+  if (cycles.length === 0) {
+    // Calls nest as deep as the longest chain; the simulator unwinds a finished chain on the stack.
+    const longest = longestPath(edges.keys(), edgesOf, target);
+    if (longest.length > LIMITS.callDepth) {
+      return [{ path: ['services', longest.from!.split('.')[0]], message: `calls nest ${longest.length} deep (from ${longest.from}); at most ${LIMITS.callDepth}` }];
     }
-    stack.pop();
-    state.set(node, 'done');
-  };
-  for (const node of edges.keys()) if (!state.has(node)) visit(node);
-  return problems;
+  }
+  // An asynchronous cycle that each pass takes only by chance (probability below 1 per turn) ends; one that
+  // every call takes (or more than once) would spawn calls without end.
+  return cycles.flatMap((cycle): Problem[] => {
+    const closing = cycle.edges[cycle.edges.length - 1];
+    const text = cycleText(cycle.nodes);
+    if (!cycle.edges.some((c) => c.async)) return [{ path: closing.path, message: `synchronous call cycle: ${text}` }];
+    const perTurn = cycle.edges.reduce((m, c) => m * c.probability * c.repeat, 1);
+    if (perTurn < 1) return [];
+    return [{ path: closing.path, message: `asynchronous call cycle: ${text}: every call would start another, without end (give a call of the cycle a probability below 100%)` }];
+  });
 }

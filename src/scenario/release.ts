@@ -10,6 +10,7 @@ import {
 } from '../rollout/threshold.js';
 import { DEFAULTS } from './defaults.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
+import { cycleText, findCycles } from './graph.js';
 import type { DistributionInput, GateInput, OperationInput, ScenarioInput } from './schema.js';
 import type {
   CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, RolloutPlan, Service, Stage, TagFilter,
@@ -305,6 +306,9 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
   if (typeof c === 'string') cohort = { kind: 'file', path: c };
   else if (c) {
     const segments = c.segments ? Object.fromEntries(Object.entries(c.segments).map(([k, v]) => [k, h.percent(v, '0%', ['traffic', 'cohort', 'segments', k])])) : null;
+    for (const [k, v] of Object.entries(segments ?? {})) {
+      if (v <= 0) problems.push({ path: ['traffic', 'cohort', 'segments', k], message: 'a segment needs a share above 0% (leave out a segment with no users)' });
+    }
     if (segments && Math.abs(Object.values(segments).reduce((a, b) => a + b, 0) - 1) > 1e-9) {
       problems.push({ path: ['traffic', 'cohort', 'segments'], message: 'segment shares must add up to 100%' });
     }
@@ -317,19 +321,8 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
 
 function requireCycles(flags: readonly Flag[], problems: Problem[]): void {
   const byKey = new Map(flags.map((f) => [f.key, f]));
-  const visit = (key: string, stack: string[]): void => {
-    if (stack.includes(key)) {
-      const cycle = [...stack.slice(stack.indexOf(key)), key];
-      problems.push({ path: ['flags', cycle[0], 'requires'], message: `prerequisite cycle: ${cycle.join(' -> ')}` });
-      return;
-    }
-    for (const r of byKey.get(key)?.requires ?? []) visit(r, [...stack, key]);
-  };
-  const seen = new Set<string>();
-  for (const f of flags) {
-    if (!seen.has(f.key)) visit(f.key, []);
-    seen.add(f.key);
-  }
+  const cycles = findCycles(byKey.keys(), (k) => byKey.get(k)?.requires.filter((r) => byKey.has(r)) ?? [], (r) => r);
+  for (const c of cycles) problems.push({ path: ['flags', c.nodes[0], 'requires'], message: `prerequisite cycle: ${cycleText(c.nodes)}` });
 }
 
 function afterCycles(plans: readonly RolloutPlan[], problems: Problem[]): void {
