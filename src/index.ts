@@ -69,6 +69,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   /** An interrupted sweep's document to continue. */
   resume?: SweepDocument;
+  /** Run even when the work estimate is over the limits (src/scenario/budget.ts). */
+  force?: boolean;
   /** Stops the sweep: what finished is kept (the document says `complete: false`). */
   signal?: AbortSignal;
   /** Called as runs finish. */
@@ -83,7 +85,7 @@ export interface SweepOptions {
 export async function sweep(file: string, options: SweepOptions = {}): Promise<SweepDocument> {
   const { prepareSweep, runSweep } = await import('./sweep/sweep.js');
   const { availableParallelism } = await import('node:os');
-  const setup = prepareSweep(file, options.seeds);
+  const setup = prepareSweep(file, options.seeds, options.force);
   return runSweep(setup, {
     workers: options.workers ?? Math.max(1, availableParallelism()),
     shard: options.shard,

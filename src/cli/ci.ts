@@ -1,11 +1,14 @@
 /** `rehearse ci`: the I/O around a CI run (finding files, running, writing reports). */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
+import { readDocument } from './documents.js';
 import { junitXml } from '../report/junit.js';
 import { markdownSummary } from '../report/markdown.js';
 import { writeJson } from '../report/json.js';
-import { writeText } from '../report/text.js';
+import { checkWritable, writeText } from '../report/text.js';
+import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
 import { runReportHtml } from '../report/html/run.js';
 import { loadScenarioFile } from '../scenario/load.js';
@@ -21,6 +24,27 @@ export interface CiOptions {
   baseline?: string;
   seed?: number;
   htmlDir?: string;
+  force?: boolean;
+}
+
+/**
+ * Distinct file names for the pages of one CI run. Names that normalise alike (two scenarios called
+ * "checkout" in different folders, cases "A B" and "a-b") get a short hash of their file and case; very long
+ * names are cut and hashed. Only letters, digits and dashes: no path can leave the folder.
+ */
+export class PageNames {
+  private readonly used = new Set<string>();
+
+  name(c: Pick<CiCase, 'scenario' | 'case'>, file: string): string {
+    const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 10);
+    const id = `${file}\u0000${c.scenario}\u0000${c.case ?? ''}`;
+    let stem = pageName(c).replace(/\.html$/, '');
+    if (stem.length > 80) stem = `${stem.slice(0, 64)}-${hash(id)}`;
+    let name = `${stem}.html`;
+    for (let n = 1; this.used.has(name.toLowerCase()); n++) name = `${stem}-${hash(`${id}\u0000${n}`)}.html`;
+    this.used.add(name.toLowerCase());
+    return name;
+  }
 }
 
 function scenarioFiles(dir: string): string[] {
@@ -45,29 +69,38 @@ function scenarioFiles(dir: string): string[] {
 }
 
 function readBaseline(file: string): CiReport {
-  const notReport = `not a rehearse ci report (schema rehearse/ci@1): write one with rehearse ci --json`;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError([`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : notReport}`]);
-  }
-  if ((doc as { schema?: string } | null)?.schema !== 'rehearse/ci@1') throw new InputError([`${file}: ${notReport}`]);
-  return doc as CiReport;
+  return readDocument(file, ['rehearse/ci@1'], 'write one with rehearse ci --json');
 }
 
-export function runCi(dir: string, opts: CiOptions, out: (s: string) => void): CiReport {
+/** A CI report, and the signal that cut the run short, if one did (the report then holds what finished). */
+export type CiOutcome = CiReport & { interrupted?: NodeJS.Signals };
+
+export async function runCi(dir: string, opts: CiOptions, out: (s: string) => void): Promise<CiOutcome> {
+  // A typo in an output path must not cost a night's work: every path is checked before anything runs.
+  for (const path of [opts.junit, opts.summary, opts.json]) if (path) checkWritable(path);
+  if (opts.htmlDir) checkWritable(join(opts.htmlDir, 'index.html'));
   const files = scenarioFiles(dir);
   const baseline = opts.baseline ? readBaseline(opts.baseline) : null;
   const started = performance.now();
   const cases: CiCase[] = [];
+  const pages = new PageNames();
   const report = (c: CiCase) => {
     cases.push(c);
     const label = c.status === 'passed' ? 'PASS' : c.status === 'failed' ? 'FAIL' : c.status === 'invalid' ? 'INVALID' : 'CRASH';
     out(`${label.padEnd(7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
     for (const m of c.messages) out(`          ${m.split('\n').join('\n          ')}`);
   };
-  for (const file of files) {
+  // SIGINT and SIGTERM stop between rehearsals (a rehearsal runs to its end): the reports keep what finished.
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    interrupted = signal;
+    out(`stopping (${signal}): writing the reports of the rehearsals that finished (${signal} again to quit at once)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+  files: for (const file of files) {
     const shown = relative(process.cwd(), file) || file;
     const base = loadScenarioFile(file);
     if (!base.ok) {
@@ -76,17 +109,24 @@ export function runCi(dir: string, opts: CiOptions, out: (s: string) => void): C
     }
     const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
     for (const name of names) {
+      await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
+      if (interrupted) break files;
       const t0 = performance.now();
       const loaded = name === undefined ? base : loadScenarioFile(file, name);
       if (!loaded.ok) {
         report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
         continue;
       }
+      const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
+      if (tooMuch.length) {
+        report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+        continue;
+      }
       try {
         const result = runScenario(loaded.scenario, { seed: opts.seed });
         const c = caseFromResult(shown, result, (performance.now() - t0) / 1000);
         if (opts.htmlDir) {
-          c.page = pageName(c);
+          c.page = pages.name(c, shown);
           writeText(join(opts.htmlDir, c.page), runReportHtml(result));
         }
         report(c);
@@ -94,6 +134,10 @@ export function runCi(dir: string, opts: CiOptions, out: (s: string) => void): C
         report({ ...broken(shown, [`${(err as Error).name}: ${(err as Error).message}`], 'crashed'), scenario: base.scenario.name, case: name ?? null });
       }
     }
+  }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   if (baseline) compareWithBaseline(cases, baseline);
   const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000);
@@ -105,6 +149,10 @@ export function runCi(dir: string, opts: CiOptions, out: (s: string) => void): C
   if (opts.htmlDir) {
     writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc));
     out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
+  }
+  if (interrupted) {
+    out(`interrupted (${interrupted}): ${cases.length} rehearsals finished and reported; the others did not run`);
+    return { ...doc, interrupted };
   }
   return doc;
 }

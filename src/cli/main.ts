@@ -6,7 +6,6 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RunResult } from '../score/result.js';
-import type { SweepDocument } from '../sweep/sweep.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
 import { BUCKETING_SYSTEMS, type BucketingSystem } from '../flags/bucketing.js';
 import { VERSION } from '../version.js';
@@ -47,6 +46,7 @@ function shardOption(value: string): { index: number; count: number } {
 
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
+  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`a whole number up to ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);
 }
 
@@ -165,10 +165,11 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--baseline <file>', 'an earlier --json report: flag outcomes that got worse')
     .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
     .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
-    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string }) => {
+    .option('--force', 'run rehearsals even when their work estimate is over the limits')
+    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean }) => {
       const { runCi } = await import('./ci.js');
-      const report = runCi(dir, opts, out);
-      setExit(report.passed ? EXIT_OK : EXIT_FAILED);
+      const report = await runCi(dir, opts, out);
+      setExit(report.interrupted ? (report.interrupted === 'SIGTERM' ? 143 : 130) : report.passed ? EXIT_OK : EXIT_FAILED);
     });
 
   program
@@ -182,7 +183,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--shard <i/n>', 'run only slice i of n (merge the slices with rehearse merge)', shardOption)
     .option('--resume <file>', 'continue an interrupted sweep from its --json document')
     .option('-q, --quiet', 'print nothing but errors')
-    .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; html?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean }) => {
+    .option('--force', 'run even when the work estimate is over the limits')
+    .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; html?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean; force?: boolean }) => {
       const { sweepCommand } = await import('./sweep.js');
       setExit(await sweepCommand(file, opts, out, err));
     });
@@ -205,17 +207,12 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<result>', 'a --json document of rehearse run or rehearse sweep')
     .requiredOption('--html <file>', 'the HTML file to write')
     .action(async (file: string, opts: { html: string }) => {
-      const { readFileSync } = await import('node:fs');
-      const { writeText } = await import('../report/text.js');
-      let doc: { schema?: string };
-      try {
-        doc = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (e) {
-        throw new InputError([`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not a JSON document'}`]);
-      }
-      if (doc?.schema === 'rehearse/run@1') writeText(opts.html, (await import('../report/html/run.js')).runReportHtml(doc as RunResult));
-      else if (doc?.schema === 'rehearse/sweep@1') writeText(opts.html, (await import('../report/html/sweep.js')).sweepReportHtml(doc as SweepDocument));
-      else throw new InputError([`${file}: schema: not a rehearse result (rehearse/run@1 or rehearse/sweep@1)`]);
+      const { checkWritable, writeText } = await import('../report/text.js');
+      const { readDocument } = await import('./documents.js');
+      checkWritable(opts.html);
+      const doc = readDocument(file, ['rehearse/run@1', 'rehearse/sweep@1'], 'write one with rehearse run --json or rehearse sweep --json');
+      if (doc.schema === 'rehearse/run@1') writeText(opts.html, (await import('../report/html/run.js')).runReportHtml(doc));
+      else writeText(opts.html, (await import('../report/html/sweep.js')).sweepReportHtml(doc));
       out(`report written to ${opts.html}`);
     });
 
@@ -228,9 +225,16 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--seed <n>', 'random seed', seedOption, 1)
     .option('--name <name>', 'cohort name (default: the file name)')
     .option('--segment <name=share>', `a named segment and its share, repeatable (default: ${Object.entries(DEFAULT_SEGMENTS).map(([k, v]) => `${k}=${v * 100}%`).join(' ')})`, collectSegment, {})
-    .action(async (opts: { size: number; out: string; seed: number; name?: string; segment: Record<string, number> }) => {
+    .option('--force', 'generate even when the size is over the limit')
+    .action(async (opts: { size: number; out: string; seed: number; name?: string; segment: Record<string, number>; force?: boolean }) => {
+      const { LIMITS } = await import('../scenario/defaults.js');
+      if (opts.size > LIMITS.cohortUsers && !opts.force) {
+        const { sci } = await import('../scenario/budget.js');
+        throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Limits")`]);
+      }
       const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');
       const { writeJson } = await import('../report/json.js');
+      (await import('../report/text.js')).checkWritable(opts.out);
       const segments = Object.keys(opts.segment).length ? withRemainder(opts.segment) : DEFAULT_SEGMENTS;
       const name = opts.name ?? opts.out.replace(/^.*\//, '').replace(/\.json$/, '');
       const cohort = generateCohort({ name, size: opts.size, seed: opts.seed, segments });
@@ -286,10 +290,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .description('print the JSON Schema of scenario files')
     .option('--out <file>', 'write it to a file instead')
     .action(async (opts: { out?: string }) => {
-      const { writeFileSync } = await import('node:fs');
       const { scenarioJsonSchema } = await import('../scenario/schema.js');
       const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
-      if (opts.out) writeFileSync(opts.out, text);
+      if (opts.out) (await import('../report/text.js')).writeText(opts.out, text);
       else out(text.trimEnd());
     });
 

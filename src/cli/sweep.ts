@@ -1,12 +1,11 @@
 /** `rehearse sweep` and `rehearse merge`: the terminal around a sweep (progress, Ctrl-C, files). */
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
-import { InputError } from '../errors.js';
+import { readDocument } from './documents.js';
 import { writeJson } from '../report/json.js';
 import { formatSweep } from '../report/sweep-terminal.js';
 import { sweepReportHtml } from '../report/html/sweep.js';
-import { writeText } from '../report/text.js';
+import { checkWritable, writeText } from '../report/text.js';
 import { sweep } from '../index.js';
 import { mergeSweeps, prepareSweep, type SweepDocument } from '../sweep/sweep.js';
 
@@ -18,30 +17,31 @@ export interface SweepCliOptions {
   shard?: { index: number; count: number };
   resume?: string;
   quiet?: boolean;
+  force?: boolean;
 }
 
-function readDocument(file: string): SweepDocument {
-  try {
-    const doc = JSON.parse(readFileSync(file, 'utf8'));
-    if (doc?.schema !== 'rehearse/sweep@1') throw new Error('not a sweep document (rehearse/sweep@1)');
-    return doc as SweepDocument;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError([`${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message.startsWith('not a sweep') ? (err as Error).message : 'not a sweep document (rehearse/sweep@1)'}`]);
-  }
+function readSweep(file: string): SweepDocument {
+  return readDocument(file, ['rehearse/sweep@1'], 'write one with rehearse sweep --json');
 }
 
-/** Runs a sweep; returns the exit code (0, 1 when no policy meets the constraints, 130 when interrupted). */
+/** Runs a sweep; returns the exit code (0, 1 when no policy meets the constraints, 130 or 143 when interrupted). */
 export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const resume = opts.resume ? readDocument(opts.resume) : undefined;
+  for (const path of [opts.json, opts.html]) if (path) checkWritable(path);
+  const resume = opts.resume ? readSweep(opts.resume) : undefined;
   const workers = opts.workers ?? Math.max(1, availableParallelism());
   const controller = new AbortController();
-  const onSigint = () => {
-    if (!controller.signal.aborted) err('\nstopping: finishing nothing new, keeping what is done (Ctrl-C again to quit at once)');
-    else process.exit(130);
+  // SIGINT (Ctrl-C) and SIGTERM (what CI runners and Kubernetes send) both stop cleanly: what finished is
+  // written and can be resumed. The exit code is 128 + the signal's number: 130 or 143.
+  let exitCode = 130;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (!controller.signal.aborted) err(`\nstopping (${signal}): finishing nothing new, keeping what is done (${signal === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again to quit at once)`);
+    else process.exit(code);
+    exitCode = code;
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   // The bar draws on a terminal only (stderr); in CI logs it stays silent.
   const bar = new SingleBar({
     format: 'sweep [{bar}] {value}/{total} runs | {rate} runs/s | {eta_formatted} left',
@@ -57,6 +57,7 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
       workers,
       shard: opts.shard,
       resume,
+      force: opts.force,
       signal: controller.signal,
       onRun: (done, total) => {
         const rate = (done / Math.max((performance.now() - t0) / 1000, 1e-3)).toFixed(1);
@@ -73,20 +74,22 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
     if (opts.html && !opts.quiet) out(`\nreport written to ${opts.html}`);
     if (controller.signal.aborted) {
       err(`interrupted: ${doc.runs.length} of ${doc.plan.runs} runs kept${opts.json ? `; continue with --resume ${opts.json}` : ' (write them with --json to resume)'}`);
-      return 130;
+      return exitCode;
     }
     if (opts.json && !opts.quiet) out(`\nsweep written to ${opts.json}`);
     return doc.shard || doc.recommendation ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 
 export function mergeCommand(scenario: string, files: string[], opts: { json?: string; html?: string }, out: (s: string) => void): number {
-  const docs = files.map(readDocument);
+  for (const path of [opts.json, opts.html]) if (path) checkWritable(path);
+  const docs = files.map(readSweep);
   const seeds = docs[0]?.plan.seeds;
-  const setup = prepareSweep(scenario, seeds);
-  const merged = mergeSweeps(setup, docs);
+  const setup = prepareSweep(scenario, seeds, true);
+  const merged = mergeSweeps(setup, docs, files);
   if (opts.json) writeJson(opts.json, merged);
   if (opts.html) writeText(opts.html, sweepReportHtml(merged));
   out(formatSweep(merged));

@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
+import { estimateRun, estimateSweep, overLimits, refusal, sweepOverLimits } from '../scenario/budget.js';
 import { normalizeAcceptance } from '../scenario/faults.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { formatPath, formatProblem, type Problem } from '../scenario/problems.js';
@@ -53,7 +54,7 @@ export interface SweepSetup {
 }
 
 /** Reads the scenario and its tune block; every problem is an InputError naming the file and path. */
-export function prepareSweep(file: string, seeds?: number): SweepSetup {
+export function prepareSweep(file: string, seeds?: number, force = false): SweepSetup {
   const loaded = loadScenarioFile(file);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
   const input = loaded.input;
@@ -81,6 +82,15 @@ export function prepareSweep(file: string, seeds?: number): SweepSetup {
   const flag = objective?.flag ?? loaded.scenario.flags[0]?.key;
   if (!flag) problems.push({ path: ['tune', 'minimize'], message: 'a sweep needs a flag to score: the scenario has none' });
   if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+  if (!force) {
+    // Counted before the grid is spelled out: a grid of 1e8 policies must not fill memory first.
+    const chosen = tune.cases ?? loaded.scenario.cases;
+    const reasons = [
+      ...sweepOverLimits(estimateSweep(tune.vary, tune.search, tune.samples, chosen.length, seeds ?? tune.seeds)),
+      ...overLimits(estimateRun(loaded.scenario)).map((r) => `each run: ${r}`),
+    ];
+    if (reasons.length) throw new InputError(refusal(file, reasons));
+  }
   const plan = planSweep(tune, loaded.scenario.cases, seeds);
   const text = readFileSync(file, 'utf8');
   return {
@@ -114,8 +124,9 @@ export function pendingRuns(setup: SweepSetup, opts: Pick<SweepOptions, 'shard' 
 }
 
 export async function runSweep(setup: SweepSetup, opts: SweepOptions): Promise<SweepDocument> {
-  if (opts.resume && opts.resume.scenario.digest !== setup.digest) {
-    throw new InputError(['--resume: that document is from another scenario, tune block or seed count']);
+  if (opts.resume) {
+    const foreign = foreignRuns(setup, opts.resume);
+    if (foreign.length) throw new InputError([...foreign.map((m) => `--resume: ${m}`), '--resume: that document is not an earlier run of this sweep']);
   }
   const started = performance.now();
   const pending = pendingRuns(setup, opts);
@@ -212,11 +223,52 @@ export function sweepDocument(
   };
 }
 
+/**
+ * Why a document's runs do not belong to this sweep (nothing when they do): its plan differs, or a run's
+ * index, policy, case or seed is not the one the plan gives that index, or an index appears twice.
+ */
+export function foreignRuns(setup: SweepSetup, doc: SweepDocument): string[] {
+  const out: string[] = [];
+  const plan = setup.plan;
+  if (doc.scenario.digest !== setup.digest) out.push(`it is from another scenario, tune block or seed count (${doc.scenario.name})`);
+  if (doc.plan.runs !== plan.runs || doc.plan.seeds !== plan.seeds.length || doc.plan.policies.length !== plan.policies.length
+    || JSON.stringify(doc.plan.cases) !== JSON.stringify(plan.cases)
+    || doc.plan.policies.some((p, i) => p.label !== plan.policies[i].label)) {
+    out.push(`plan: ${doc.plan.runs} runs of ${doc.plan.policies.length} policies, not the ${plan.runs} runs of ${plan.policies.length} policies this scenario plans`);
+  }
+  if (out.length) return out;
+  const seen = new Set<number>();
+  for (const [i, r] of doc.runs.entries()) {
+    if (r.run >= plan.runs) {
+      out.push(`runs[${i}]: run ${r.run} is beyond the plan's ${plan.runs} runs`);
+    } else {
+      const k = runKey(plan, r.run);
+      if (r.policy !== k.policy || r.case !== plan.cases[k.caseIndex] || r.seed !== k.seed) {
+        out.push(`runs[${i}]: run ${r.run} is policy ${k.policy}, case ${plan.cases[k.caseIndex] ?? '(none)'}, seed ${k.seed} in this plan, not policy ${r.policy}, case ${r.case ?? '(none)'}, seed ${r.seed}`);
+      }
+      if (seen.has(r.run)) out.push(`runs[${i}]: run ${r.run} appears twice`);
+      seen.add(r.run);
+    }
+    if (!r.error && !r.flags) out.push(`runs[${i}]: run ${r.run} has neither flags nor an error`);
+    if (out.length >= 10) break;
+  }
+  return out;
+}
+
 /** Shards of one sweep into the document a single run gives. */
-export function mergeSweeps(setup: SweepSetup, docs: readonly SweepDocument[]): SweepDocument {
-  for (const d of docs) {
-    if (d.schema !== 'rehearse/sweep@1') throw new InputError(['merge: not a sweep document (rehearse/sweep@1)']);
-    if (d.scenario.digest !== setup.digest) throw new InputError([`merge: a document from another scenario or tune block (${d.scenario.name}, ${d.shard ?? 'whole'})`]);
+export function mergeSweeps(setup: SweepSetup, docs: readonly SweepDocument[], names: readonly string[] = docs.map((_, i) => `document ${i + 1}`)): SweepDocument {
+  const owner = new Map<number, number>();
+  for (const [i, d] of docs.entries()) {
+    if (d.schema !== 'rehearse/sweep@1') throw new InputError([`${names[i]}: not a sweep document (rehearse/sweep@1)`]);
+    const foreign = foreignRuns(setup, d);
+    if (foreign.length) throw new InputError([...foreign.map((m) => `${names[i]}: ${m}`), `${names[i]}: not a shard of this sweep`]);
+    const twin = docs.findIndex((x, j) => j < i && x.shard !== undefined && x.shard === d.shard);
+    if (twin >= 0) throw new InputError([`${names[i]}: shard ${d.shard} is given twice (also ${names[twin]})`]);
+    for (const r of d.runs) {
+      const other = owner.get(r.run);
+      if (other !== undefined && other !== i) throw new InputError([`${names[i]}: run ${r.run} is also in ${names[other]}: shards overlap (the same shard twice, or shards of different splits)`]);
+      owner.set(r.run, i);
+    }
   }
   const records = docs.flatMap((d) => d.runs.filter((r) => !r.error).map(({ run, error, flags, error_budget_burned }) => ({ run, error, flags, error_budget_burned })));
   const failures = docs.flatMap((d) => d.runs.filter((r) => r.error).map(({ run, error }) => ({ run, error })));
