@@ -62,6 +62,8 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
       onRun: (done, total) => {
         const rate = (done / Math.max((performance.now() - t0) / 1000, 1e-3)).toFixed(1);
         if (!started) {
+          // Off a terminal the bar stays silent: one line says the sweep has begun (for CI logs).
+          if (!opts.quiet && !process.stderr.isTTY) err(`sweep: ${total - done} runs to do on ${workers} worker${workers === 1 ? '' : 's'}`);
           if (!opts.quiet) bar.start(total, done, { rate });
           started = true;
         } else bar.update(done, { rate });

@@ -82,8 +82,8 @@ function callsPerEndpoint(s: Scenario): Map<string, number> {
         for (const c of calls) sum += callWeight(c) * (1 + (value.get(`${c.service}.${c.endpoint}`) ?? 0));
         best = Math.max(best, sum);
       }
-      if (!(Math.abs(best - value.get(n)!) <= 1e-9 * Math.max(1, best))) changed = true;
-      next.set(n, best > 1e15 ? Infinity : best);
+      if (!(Math.abs(best - value.get(n)!) <= 1e-9 * Math.max(1, best)) && Number.isFinite(best)) changed = true;
+      next.set(n, best);
     }
     value = next;
     if (!changed) return value;

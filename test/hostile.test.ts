@@ -1,0 +1,417 @@
+/**
+ * Hostile and broken input, one test per class of failure found: each ends in exit 0, 1 or 2 with a message
+ * that names the file (and line:column where there is one), never a stack trace, a hang or an exhausted heap.
+ * Most run in-process through the CLI's main(); signals need a real process.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { PageNames } from '../src/cli/ci.js';
+import { estimateRun, overLimits } from '../src/scenario/budget.js';
+import { parseScenarioText } from '../src/scenario/load.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin/rehearse.js');
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-'));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+|Error: .*\n.*node_modules/);
+
+/** A small valid scenario around `extra` (services and what follows). */
+const small = (extra: string, head = '') => `name: h\nduration: 1m\n${head}traffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\n${extra}`;
+
+async function invalid(text: string, expected: RegExp | string, ...args: string[]): Promise<string> {
+  const f = file(`case-${Math.random().toString(36).slice(2)}.yaml`, text);
+  const r = await cli('validate', f, ...args);
+  expect(r.code, r.err + r.out).toBe(2);
+  noStack(r.err);
+  expect(r.err).toMatch(expected);
+  return r.err;
+}
+
+/** A small sweep: 4 policies x 2 cases x tune.seeds runs. */
+const sweepScenario = file('sig-sweep.yaml', `name: sig
+seed: 1
+duration: 5m
+traffic: { rate: 10/s, cohort: { size: 500 } }
+journeys: { j: { steps: [api] } }
+services: { api: { concurrency: 64, latency: 5ms, errors: 1% } }
+flags: { f: { evaluated-by: [api] } }
+rollout:
+  - flag: f
+    stages: [{ to: 20%, hold: 1m }, { to: 100% }]
+    gates: ['req_failed{flag:on} rate<0.03']
+cases:
+  healthy: {}
+  defective: { flags: { f: { when-on: { api: { errors: +5% } } } } }
+tune:
+  seeds: 12
+  vary:
+    rollout.f.gates.0: ['rate<0.02', 'rate<0.04']
+    rollout.f.stages.0.hold: [1m, 2m]
+  minimize: 'blast_radius_users{case:defective} p(95)'
+`);
+
+describe('YAML the library refuses while converting it', () => {
+  it('an alias before its anchor: exit 2 at the alias', async () => {
+    const err = await invalid(small('services:\n  s0: *later\n'), 'Unresolved alias');
+    expect(err).toMatch(/:7:7: invalid YAML/);
+  });
+
+  it('an alias bomb: the library\'s guard becomes exit 2', async () => {
+    let text = 'a: &a [x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 12; i++) {
+      const p = String.fromCharCode(96 + i);
+      text += `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${p}`).join(', ')}]\n`;
+    }
+    await invalid(text + small('services: { s0: {} }\n'), /:\d+:\d+: invalid YAML: Excessive alias count/);
+  });
+
+  it('merge keys are supported; merging a scalar is exit 2', async () => {
+    const r = await cli('validate', file('merge.yaml', small('services:\n  base: &d { replicas: 2, concurrency: 4 }\n  s0: { <<: *d, replicas: 3 }\n')));
+    expect(r.code, r.err).toBe(0);
+    const loaded = parseScenarioText(small('services:\n  base: &d { replicas: 2, concurrency: 4 }\n  s0: { <<: *d, replicas: 3 }\n'));
+    expect(loaded.ok && loaded.scenario.services.find((s) => s.name === 's0')).toMatchObject({ replicas: 3, concurrency: 4 });
+    await invalid(small('services:\n  s0: { <<: 5 }\n'), /invalid YAML|<</);
+  });
+
+  it('duplicate keys are found with their line, in one pass', async () => {
+    await invalid(small('services:\n  s0: {}\n  s1: {}\n  s0: { replicas: 2 }\n'), /:9:3: invalid YAML: duplicate key "s0"/);
+  });
+
+  it('tens of thousands of services parse (no quadratic duplicate check)', () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `  s${i}: {}`).join('\n');
+    const loaded = parseScenarioText(small(`services:\n${lines}\n`));
+    expect(loaded.ok).toBe(true);
+  });
+
+  it('nesting thousands deep is exit 2, not a stack overflow', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const r = await cli('validate', file('deep.yaml', small(`services: { s0: {} }\nextra: ${deep}\n`)));
+    expect([2]).toContain(r.code);
+    noStack(r.err);
+  });
+
+  it('names with control characters are escaped before they reach the terminal', async () => {
+    const f = file('ctrl.yaml', 'name: "\\e[2J\\e]0;pwned\\a"\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  "j\\e[H": { steps: [s0] }\nservices:\n  s0: {}\n  "x\\e[2J": { latency: 1ms }\n');
+    const r = await cli('run', f);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/\x1b\[2J|\x1b\]|\x07|\x1b\[H/);
+    expect(r.out).toContain('\\x1b[2J\\x1b]0;pwned\\x07');
+    const bad = await cli('validate', file('ctrl-bad.yaml', small('services:\n  s0: { "bo\\e[2Jgus": 1 }\n')));
+    expect(bad.code).toBe(2);
+    expect(bad.err).not.toContain('\x1b[2J');
+  });
+});
+
+describe('graphs that input draws', () => {
+  const chain = (n: number) => `services:\n${Array.from({ length: n }, (_, i) => `  s${i}: { endpoints: { default: { calls: [${i + 1 < n ? `s${i + 1}` : ''}] } } }`).join('\n')}\n`;
+
+  it('a chain of 10,000 sequential calls: no recursion, refused as too deep to simulate', async () => {
+    await invalid(small(chain(10_000)), /services\.s0: calls nest 9999 deep \(from s0\.default\); at most 256/);
+  });
+
+  it('a chain of 200 calls runs', async () => {
+    const r = await cli('run', '-q', file('chain200.yaml', small(chain(200))));
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it('31 densely connected prerequisite flags validate and run (prerequisites checked once each)', async () => {
+    let text = 'services:\n  s0: {}\nflags:\n';
+    for (let i = 0; i < 31; i++) text += `  f${i}: { evaluated-by: [s0], requires: [${Array.from({ length: i }, (_, k) => `f${k}`).join(', ')}] }\n`;
+    text += `rollout:\n${Array.from({ length: 31 }, (_, i) => `  - { flag: f${i}, stages: [{ to: 100% }] }`).join('\n')}\n`;
+    const r = await cli('run', '-q', file('dense.yaml', small(text).replace('duration: 1m', 'duration: 10s')));
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it('a prerequisite cycle is refused', async () => {
+    await invalid(small('services: { s0: {} }\nflags:\n  a: { evaluated-by: [s0], requires: [b] }\n  b: { evaluated-by: [s0], requires: [a] }\n'), 'prerequisite cycle: a -> b -> a');
+  });
+
+  it('a cycle made only by a flag\'s when-on calls is refused', async () => {
+    await invalid(small('services:\n  s0: { endpoints: { default: { calls: [s1] } } }\n  s1: {}\nflags:\n  f: { evaluated-by: [s1], when-on: { s1: { calls: [s0] } } }\n'),
+      /flags\.f\.when-on\.s1\.calls\[0\]: synchronous call cycle: s0\.default -> s1\.default -> s0\.default/);
+  });
+
+  it('asynchronous calls that always start more are refused', async () => {
+    await invalid(small('services:\n  s0: { endpoints: { default: { calls: [{ to: s1, async: true }] } } }\n  s1: { endpoints: { default: { calls: [{ to: s0, async: true }] } } }\n'),
+      'asynchronous call cycle: s0.default -> s1.default -> s0.default: every call would start another');
+  });
+
+  it('a file with a huge number of problems prints the first 100 and the count', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `  t${i}: { bogus: 1 }`).join('\n');
+    const err = await invalid(small(`services:\n  s0: {}\n${lines}\n`), /\.\.\. and 2900 more problems/);
+    expect(err.split('\n')).toHaveLength(101);
+  });
+});
+
+describe('work that would take hours or exhaust memory', () => {
+  it.each([
+    ['a 1 us window over a day', 'name: h\nduration: 24h\nwindow: 1us\ntraffic: { rate: 1/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /telemetry windows x tags/],
+    ['10 million journeys a second for a day', 'name: h\nduration: 24h\ntraffic: { rate: 10000000/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /about 3\.5e12 events \(8\.6e11 journeys x 1 calls each/],
+    ['a 100 x 10 fan-out', small(`services:\n${Array.from({ length: 10 }, (_, i) => `  s${i}: { endpoints: { default: { calls: [${i < 9 ? `{ to: s${i + 1}, repeat: 100 }` : ''}] } } }`).join('\n')}\n`), /x 1\.0e18 calls each/],
+    ['asynchronous calls that almost always start two more', small('services:\n  s0: { endpoints: { default: { calls: [{ to: s1, async: true }] } } }\n  s1: { endpoints: { default: { calls: [{ to: s0, async: true, probability: 99% }, { to: s0, async: true, probability: 99% }] } } }\n'), /never settle/],
+  ])('%s: refused with the estimate, exit 2', async (_what, text, expected) => {
+    const f = file(`work-${Math.random().toString(36).slice(2)}.yaml`, text);
+    const r = await cli('run', f);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(expected);
+    expect(r.err).toContain('rerun with --force');
+    noStack(r.err);
+  });
+
+  it('the bundled scenarios are all well within the limits', async () => {
+    const { loadScenarioFile } = await import('../src/scenario/load.js');
+    for (const name of ['checkout', 'two-flag-release', 'flash-sale', 'gate-tuning']) {
+      const l = loadScenarioFile(join(root, 'scenarios', `${name}.yaml`));
+      expect(l.ok && overLimits(estimateRun(l.scenario))).toEqual([]);
+    }
+  });
+
+  it('--force runs past the limit', async () => {
+    // The estimate counts every retry as taken: ten million retries of a call that never fails are over the
+    // limit on paper, and quick in fact.
+    const f = file('force.yaml', small('services:\n  s0: { endpoints: { default: { calls: [{ to: s1, retry: { attempts: 10000000 } }] } } }\n  s1: {}\n'));
+    const refused = await cli('run', '-q', f);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/x 1\.0e7 calls each/);
+    const forced = await cli('run', '-q', '--force', f);
+    expect(forced.code, forced.err).toBe(0);
+  });
+
+  it('a tune grid of 1e8 policies is refused before it is spelled out', async () => {
+    const vary = Array.from({ length: 8 }, (_, i) => `    rollout.f.stages.${i}.hold: [${Array.from({ length: 10 }, (_, k) => `${k + 1}m`).join(', ')}]`).join('\n');
+    const f = file('grid.yaml', small(`services: { s0: {} }\nflags: { f: { evaluated-by: [s0] } }\nrollout:\n  - { flag: f, stages: [{ to: 100% }] }\ntune:\n  seeds: 1\n  vary:\n${vary}\n  minimize: 'blast_radius_users p(95)'\n`));
+    const r = await cli('sweep', f, '-q');
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/a tune grid of 1\.0e8 policies, over the limit/);
+  });
+
+  it('an inline cohort of 1e9 users is refused', async () => {
+    await invalid(small('services: { s0: {} }\n', '').replace('rate: 10/s', 'rate: 10/s, cohort: { size: 1000000000 }'), /traffic\.cohort\.size: 1,000,000,000 users: at most/);
+  });
+
+  it.each([
+    ['99999999999999999999', /--size.*a whole number up to/],
+    ['20000000', /--size: 2\.0e7 users .* rerun with --force/],
+  ])('cohorts generate --size %s is refused', async (size, expected) => {
+    const r = await cli('cohorts', 'generate', '--size', size, '--out', join(dir, 'c.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(expected);
+  });
+});
+
+describe('inputs that are not what they claim', () => {
+  it.each([
+    ['a device', '/dev/zero'],
+    ['a directory', '/tmp'],
+  ])('a cohort path that is %s is not read', async (_what, path) => {
+    await invalid(small('services: { s0: {} }\n').replace('rate: 10/s', `rate: 10/s, cohort: ${path}`), `cohort file ${path}: not a regular file`);
+  });
+
+  it('a cohort or scenario path that is a FIFO is not read (it would block forever)', async () => {
+    const fifo = join(dir, 'fifo.json');
+    execFileSync('mkfifo', [fifo]);
+    await invalid(small('services: { s0: {} }\n').replace('rate: 10/s', `rate: 10/s, cohort: ${fifo}`), 'not a regular file');
+    const r = await cli('validate', fifo);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('not a regular file');
+  });
+
+  it('a 0% segment is a clean error, inline and on the command line', async () => {
+    await invalid(small('services: { s0: {} }\n').replace('rate: 10/s', 'rate: 10/s, cohort: { size: 100, segments: { a: 0%, b: 100% } }'), 'traffic.cohort.segments.a: a segment needs a share above 0%');
+    const r = await cli('cohorts', 'generate', '--size', '10', '--segment', 'beta=0%', '--out', join(dir, 'z.json'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('a segment needs a share above 0%');
+  });
+});
+
+describe('documents edited by hand or from another version', () => {
+  const scenarioFile = sweepScenario;
+  let runDoc: Record<string, unknown>;
+
+  it('report: a missing or mistyped field is exit 2 naming it', async () => {
+    const json = join(dir, 'run.json');
+    expect((await cli('run', '-q', join(root, 'scenarios/low-traffic.yaml'), '--json', json)).code).toBeLessThan(2);
+    runDoc = JSON.parse(readFileSync(json, 'utf8'));
+    const cases: [string, (d: Record<string, unknown>) => void, string][] = [
+      ['missing', (d) => delete d.windows, 'windows:'],
+      ['mistyped', (d) => ((d.simulated as Record<string, unknown>).seconds = 'ten'), 'simulated.seconds:'],
+      ['deeper', (d) => ((d.rollouts as Record<string, unknown>[])[0].decisions = null), 'rollouts[0].decisions:'],
+    ];
+    for (const [what, edit, field] of cases) {
+      const d = structuredClone(runDoc);
+      edit(d);
+      const r = await cli('report', file(`run-${what}.json`, JSON.stringify(d)), '--html', join(dir, 'r.html'));
+      expect(r.code, what).toBe(2);
+      expect(r.err).toContain(field);
+      noStack(r.err);
+    }
+    const ok = await cli('report', json, '--html', join(dir, 'r.html'));
+    expect(ok.code, ok.err).toBe(0);
+  });
+
+  it('ci --baseline: a mistyped field is exit 2 naming it, before anything runs', async () => {
+    const ciDir = join(dir, 'ci-one');
+    mkdirSync(ciDir);
+    writeFileSync(join(ciDir, 'a.yaml'), small('services: { s0: {} }\n'));
+    const base = join(dir, 'base.json');
+    expect((await cli('ci', ciDir, '--json', base)).code).toBe(0);
+    const d = JSON.parse(readFileSync(base, 'utf8'));
+    d.cases[0].flags = 'none';
+    const r = await cli('ci', ciDir, '--baseline', file('base-bad.json', JSON.stringify(d)));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('cases[0].flags:');
+    expect(r.out).not.toContain('PASS');
+  });
+
+  it('sweep --resume and merge refuse runs that do not belong to the scenario', async () => {
+    const part = join(dir, 'shard1.json');
+    const shard2 = join(dir, 'shard2.json');
+    expect((await cli('sweep', scenarioFile, '--seeds', '1', '--workers', '1', '--shard', '1/2', '-q', '--json', part)).code).toBe(0);
+    expect((await cli('sweep', scenarioFile, '--seeds', '1', '--workers', '1', '--shard', '2/2', '-q', '--json', shard2)).code).toBe(0);
+    const doc = JSON.parse(readFileSync(part, 'utf8'));
+    const edits: [string, (d: { runs: { run: number; seed: number }[]; plan: { runs: number } }) => void, RegExp][] = [
+      ['a seed', (d) => (d.runs[0].seed = 99), /runs\[0\]: run \d+ is policy \d+, case \w+, seed 1 in this plan, not .* seed 99/],
+      ['an index', (d) => (d.runs[0].run = 10_000), /runs\[0\]: run 10000 is beyond the plan's 8 runs/],
+      ['a count', (d) => (d.plan.runs = 7), /plan: 7 runs of 4 policies, not the 8 runs/],
+      ['a type', (d) => ((d.runs[0] as unknown as Record<string, unknown>).run = 'zero'), /runs\[0\]\.run:/],
+    ];
+    for (const [what, edit, expected] of edits) {
+      const d = structuredClone(doc);
+      edit(d);
+      const r = await cli('sweep', scenarioFile, '--seeds', '1', '--workers', '1', '-q', '--resume', file(`resume-${what.replace(/ /g, '-')}.json`, JSON.stringify(d)));
+      expect(r.code, what).toBe(2);
+      expect(r.err, what).toMatch(expected);
+      noStack(r.err);
+    }
+    const twice = await cli('merge', scenarioFile, part, part);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toContain('shard 1/2 is given twice');
+    const other = join(dir, 'other.yaml');
+    writeFileSync(other, readFileSync(scenarioFile, 'utf8').replace('name: sig', 'name: other'));
+    const foreign = await cli('merge', other, part, shard2);
+    expect(foreign.code).toBe(2);
+    expect(foreign.err).toContain('another scenario');
+    const merged = await cli('merge', scenarioFile, part, shard2);
+    expect(merged.code, merged.err).toBeLessThan(2);
+  });
+});
+
+describe('outputs', () => {
+  const s = join(root, 'scenarios/low-traffic.yaml');
+  it.each([
+    ['a directory', () => dir, 'is a directory'],
+    ['a path under a file', () => join(s, 'x.json'), `${s} is not a directory`],
+    ['a full disk', () => '/dev/full', 'no space left on the device'],
+  ])('--json on %s: exit 2 with the path and the reason', async (_what, path, reason) => {
+    const r = await cli('run', '-q', s, '--json', path());
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${path()}: cannot write: ${reason}`);
+  });
+
+  it('ci checks every output path before running anything', async () => {
+    for (const opt of ['--junit', '--summary', '--json', '--html-dir']) {
+      const r = await cli('ci', join(root, 'scenarios'), opt, join(s, 'out'));
+      expect(r.code, opt).toBe(2);
+      expect(r.out, opt).toBe('');
+      expect(r.err).toContain('cannot write');
+    }
+  });
+
+  it('ci pages never collide, long names are shortened, no name leaves the folder', () => {
+    const pages = new PageNames();
+    const names = [
+      pages.name({ scenario: 'checkout', case: null }, 'a/checkout.yaml'),
+      pages.name({ scenario: 'checkout', case: null }, 'b/checkout.yaml'),
+      pages.name({ scenario: 's', case: 'A B' }, 's.yaml'),
+      pages.name({ scenario: 's', case: 'a-b' }, 's.yaml'),
+      pages.name({ scenario: 'x'.repeat(500), case: 'y'.repeat(500) }, 'long.yaml'),
+      pages.name({ scenario: '../../../etc/passwd', case: '..' }, 'evil.yaml'),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+    for (const n of names) {
+      expect(n).toMatch(/^[a-z0-9-]+\.html$/);
+      expect(n.length).toBeLessThanOrEqual(100);
+    }
+    expect(names[0]).toBe('checkout.html');
+    expect(names[5]).toBe('etc-passwd--scenario.html');
+  });
+});
+
+describe('signals: SIGTERM like SIGINT, what finished is kept', () => {
+
+  /** Starts the built CLI; `afterMs` after its first line on `stream`, sends `signal`; waits for the exit. */
+  function interrupt(args: string[], signal: NodeJS.Signals, afterMs: number, stream: 'stdout' | 'stderr'): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [bin, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => (timer ??= setTimeout(() => child.kill(signal), afterMs));
+      child.stderr.on('data', (b) => {
+        stderr += b;
+        if (stream === 'stderr') arm();
+      });
+      child.stdout.on('data', () => {
+        if (stream === 'stdout') arm();
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
+    });
+  }
+
+  const strip = (text: string) => {
+    const d = JSON.parse(text);
+    delete d.timing;
+    return JSON.stringify(d, null, 2);
+  };
+
+  it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('sweep on %s exits %i and writes a resumable document', async (signal, code) => {
+    const json = join(dir, `sweep-${signal}.json`);
+    const r = await interrupt(['sweep', sweepScenario, '--workers', '1', '--json', json], signal, 1000, 'stderr');
+    expect(r.code, r.stderr).toBe(code);
+    expect(r.stderr).toContain(`continue with --resume ${json}`);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    expect(doc.complete).toBe(false);
+    expect(doc.runs.length).toBeLessThan(doc.plan.runs);
+    if (signal === 'SIGTERM') {
+      // Resumed, it is the document of a sweep never interrupted, byte for byte (timing aside).
+      const resumed = join(dir, 'sweep-resumed.json');
+      const whole = join(dir, 'sweep-whole.json');
+      expect((await cli('sweep', sweepScenario, '--workers', '2', '-q', '--resume', json, '--json', resumed)).code).toBe(0);
+      expect((await cli('sweep', sweepScenario, '--workers', '2', '-q', '--json', whole)).code).toBe(0);
+      expect(strip(readFileSync(resumed, 'utf8'))).toBe(strip(readFileSync(whole, 'utf8')));
+    }
+  }, 120_000);
+
+  it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('ci on %s exits %i and writes the reports of what finished', async (signal, code) => {
+    const ciDir = join(dir, `ci-${signal}`);
+    mkdirSync(ciDir);
+    for (let i = 0; i < 40; i++) writeFileSync(join(ciDir, `s${String(i).padStart(2, '0')}.yaml`), small('services: { s0: { latency: 5ms } }\n').replace('duration: 1m', 'duration: 20m').replace('10/s', '100/s'));
+    const json = join(dir, `ci-${signal}.json`);
+    const junit = join(dir, `ci-${signal}.xml`);
+    const r = await interrupt(['ci', ciDir, '--json', json, '--junit', junit], signal, 300, 'stdout');
+    expect(r.code, r.stderr).toBe(code);
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    expect(doc.counts.cases).toBeGreaterThan(0);
+    expect(doc.counts.cases).toBeLessThan(40);
+    expect(existsSync(junit)).toBe(true);
+  }, 60_000);
+});
