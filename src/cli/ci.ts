@@ -1,6 +1,6 @@
 /** `rehearse ci`: the I/O around a CI run (finding files, running, writing reports). */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import { readDocument } from './documents.js';
@@ -33,7 +33,7 @@ export interface CiOptions {
  * names are cut and hashed. Only letters, digits and dashes: no path can leave the folder.
  */
 export class PageNames {
-  private readonly used = new Set<string>();
+  private readonly used = new Set<string>(['index.html']);
 
   name(c: Pick<CiCase, 'scenario' | 'case'>, file: string): string {
     const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 10);
@@ -56,14 +56,17 @@ function scenarioFiles(dir: string): string[] {
   }
   if (!st.isDirectory()) throw new InputError([`${dir}: not a directory (rehearse ci takes a directory of scenarios)`]);
   const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(ya?ml|json)$/.test(name)) out.push(p);
+  // Depth first in name order, with its own stack; links to folders are not followed (a loop would not end).
+  const byName = (a: Dirent, b: Dirent) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
+  const stack: { path: string; entry: Dirent | null }[] = [{ path: dir, entry: null }];
+  while (stack.length) {
+    const { path, entry } = stack.pop()!;
+    if (entry === null || entry.isDirectory()) {
+      for (const e of readdirSync(path, { withFileTypes: true }).sort(byName)) stack.push({ path: join(path, e.name), entry: e });
+    } else if (/\.(ya?ml|json)$/.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile()))) {
+      out.push(path);
     }
-  };
-  walk(dir);
+  }
   if (out.length === 0) throw new InputError([`${dir}: no scenario files (.yaml, .yml, .json)`]);
   return out;
 }
