@@ -190,6 +190,7 @@ describe('fuzz: mutated bundled scenarios', () => {
         } catch {
           return; // not expressible as YAML: nothing to test
         }
+        if (RUNS > 5000 && counter % 1000 === 0) process.stderr.write(`fuzz: ${counter} cases, ${found.valid} valid, ${found.ran} run (${new Date().toISOString()})\n`);
         const file = join(dir, `case-${counter++ % 50}.yaml`);
         writeFileSync(file, text);
         const v = await cli(['validate', file]);

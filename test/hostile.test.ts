@@ -100,6 +100,10 @@ describe('YAML the library refuses while converting it', () => {
     expect(loaded.ok).toBe(true);
   });
 
+  it('an alias inside its own anchor (a structure that contains itself) is exit 2 (found by the fuzz suite)', async () => {
+    await invalid(small('services:\n  s0: &x { latency: { dist: *x } }\n'), /:7:29: services\.s0\.latency\.dist: invalid YAML: an alias inside the mapping or list it names/);
+  });
+
   it('nesting thousands deep is exit 2, not a stack overflow', async () => {
     const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
     const r = await cli('validate', file('deep.yaml', small(`services: { s0: {} }\nextra: ${deep}\n`)));

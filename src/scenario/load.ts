@@ -71,7 +71,41 @@ export function parseScenarioText(text: string, baseDir = '.', caseName?: string
     const pos = lineCounter.linePos(offset);
     return { ...p, line: pos.line, column: pos.col };
   };
+  const loop = cycleIn(raw);
+  if (loop) return { ok: false, problems: [at(loop, { path: loop, message: 'invalid YAML: an alias inside the mapping or list it names (a structure that contains itself)' })] };
   return fromObject(raw, at, baseDir, caseName);
+}
+
+/**
+ * The path of a value that contains itself (an alias inside its own anchor), or null. Iterative, and each
+ * object is walked once however many aliases share it.
+ */
+function cycleIn(raw: unknown): PathSegment[] | null {
+  const done = new Set<object>();
+  const onPath = new Set<object>();
+  const stack: { value: object; keys: string[]; next: number; path: PathSegment[] }[] = [];
+  const enter = (value: unknown, path: PathSegment[]): PathSegment[] | null => {
+    if (value === null || typeof value !== 'object' || done.has(value)) return null;
+    if (onPath.has(value)) return path;
+    onPath.add(value);
+    stack.push({ value, keys: Object.keys(value), next: 0, path });
+    return null;
+  };
+  enter(raw, []);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.next >= top.keys.length) {
+      stack.pop();
+      onPath.delete(top.value);
+      done.add(top.value);
+      continue;
+    }
+    const key = top.keys[top.next++];
+    const seg: PathSegment = Array.isArray(top.value) ? Number(key) : key;
+    const found = enter((top.value as Record<string, unknown>)[key], [...top.path, seg]);
+    if (found) return found;
+  }
+  return null;
 }
 
 function firstLine(err: unknown): string {
