@@ -98,9 +98,11 @@ export function compile(s: Scenario): CompiledModel {
   endpoints.forEach((e, i) => endpointIndex.set(`${e.service}.${e.name}`, i));
 
   const dists: Dist[] = [];
+  const distSeen = new Map<Dist, number>(); // a map, not indexOf: tens of thousands of endpoints stay linear
   const distIndex = (d: Dist) => {
-    const i = dists.indexOf(d);
-    return i >= 0 ? i : dists.push(d) - 1;
+    let i = distSeen.get(d);
+    if (i === undefined) distSeen.set(d, (i = dists.push(d) - 1));
+    return i;
   };
 
   const ops: { kind: number; siteStart: number; siteEnd: number }[] = [];
