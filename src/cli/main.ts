@@ -213,8 +213,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const { readDocument } = await import('./documents.js');
       checkWritable(opts.html);
       const doc = readDocument(file, ['rehearse/run@1', 'rehearse/sweep@1'], 'write one with rehearse run --json or rehearse sweep --json');
-      if (doc.schema === 'rehearse/run@1') writeText(opts.html, (await import('../report/html/run.js')).runReportHtml(doc));
-      else writeText(opts.html, (await import('../report/html/sweep.js')).sweepReportHtml(doc));
+      writeText(opts.html, await (await import('../index.js')).htmlReport(doc));
       out(`report written to ${opts.html}`);
     });
 
