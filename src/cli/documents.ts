@@ -140,6 +140,8 @@ const KINDS = {
 type Kind = keyof typeof KINDS;
 interface Documents { 'rehearse/run@1': RunResult; 'rehearse/sweep@1': SweepDocument; 'rehearse/ci@1': CiReport }
 
+const NAMES: Record<Kind, string> = { 'rehearse/run@1': 'rehearse run result', 'rehearse/sweep@1': 'rehearse sweep document', 'rehearse/ci@1': 'rehearse ci report' };
+
 /** At most this many mistakes of a document are listed. */
 const SHOWN = 10;
 
@@ -148,7 +150,7 @@ const SHOWN = 10;
  * to make one. Every failure is an InputError naming the file and, for a wrong shape, the fields.
  */
 export function readDocument<K extends Kind>(file: string, kinds: readonly K[], hint: string): Documents[K] {
-  const what = `not a ${kinds.join(' or ')} document: ${hint}`;
+  const what = `not a ${kinds.map((k) => `${NAMES[k]} (${k})`).join(' or ')}: ${hint}`;
   let text: string;
   try {
     if (!statSync(file).isFile()) throw new InputError([`${file}: not a regular file`]);
