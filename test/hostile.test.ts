@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { PageNames } from '../src/cli/ci.js';
+import { runProgress } from '../src/cli/progress.js';
+import { PassThrough } from 'node:stream';
 import { estimateRun, overLimits } from '../src/scenario/budget.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 
@@ -196,6 +198,21 @@ describe('work that would take hours or exhaust memory', () => {
     expect(refused.err).toMatch(/x 1\.0e7 calls each/);
     const forced = await cli('run', '-q', '--force', f);
     expect(forced.code, forced.err).toBe(0);
+  });
+
+  it('a long run shows progress on a terminal (simulated time, journeys, rate, ETA), nothing elsewhere', () => {
+    const loaded = parseScenarioText(small('services: { s0: {} }\n').replace('duration: 1m', 'duration: 10m'));
+    if (!loaded.ok) throw new Error('fixture');
+    const pipe = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+    expect(runProgress(loaded.scenario, pipe, 0)).toBeNull();
+    let drawn = '';
+    const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 160 }) as unknown as NodeJS.WriteStream;
+    tty.on('data', (b: Buffer) => (drawn += b.toString()));
+    const p = runProgress(loaded.scenario, tty, 0)!;
+    p.onWindow(60e6, 600);
+    p.onWindow(300e6, 3000);
+    p.stop();
+    expect(drawn).toMatch(/run \[=+-*\] \d+% \| simulated 0:0[15]:00 \| [\d,]+ journeys \| [\d,]+ journeys\/s \| .* left/);
   });
 
   it('a tune grid of 1e8 policies is refused before it is spelled out', async () => {

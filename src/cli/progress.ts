@@ -13,12 +13,12 @@ export interface RunProgress {
   stop: () => void;
 }
 
-export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.stderr): RunProgress | null {
+export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.stderr, quietMs = QUIET_MS): RunProgress | null {
   if (!stream.isTTY) return null;
   const byTime = Number.isFinite(s.durationUs);
   const total = byTime ? Math.round(s.durationUs / 1e6) : s.traffic.requests;
   const bar = new SingleBar({
-    format: `run [{bar}] {value}/{total} ${byTime ? 'simulated s' : 'journeys'} | {journeys} journeys | {rate} journeys/s | {eta_formatted} left`,
+    format: 'run [{bar}] {percentage}% | simulated {sim} | {journeys} journeys | {rate} journeys/s | {eta_formatted} left',
     stream,
     hideCursor: true,
     etaBuffer: 20,
@@ -28,8 +28,8 @@ export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.st
   return {
     onWindow: (nowUs, journeys) => {
       const ms = performance.now() - t0;
-      if (!shown && ms < QUIET_MS) return;
-      const payload = { journeys: journeys.toLocaleString('en-US'), rate: Math.round(journeys / (ms / 1000)).toLocaleString('en-US') };
+      if (!shown && ms < quietMs) return;
+      const payload = { sim: clock(nowUs), journeys: journeys.toLocaleString('en-US'), rate: Math.round(journeys / (ms / 1000)).toLocaleString('en-US') };
       const value = Math.min(total, byTime ? Math.round(nowUs / 1e6) : journeys);
       if (!shown) {
         shown = true;
@@ -40,4 +40,10 @@ export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.st
       if (shown) bar.stop();
     },
   };
+}
+
+/** Simulated time as h:mm:ss. */
+function clock(us: number): string {
+  const s = Math.floor(us / 1e6);
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
