@@ -90,6 +90,8 @@ describe('YAML the library refuses while converting it', () => {
     const loaded = parseScenarioText(small('services:\n  base: &d { replicas: 2, concurrency: 4 }\n  s0: { <<: *d, replicas: 3 }\n'));
     expect(loaded.ok && loaded.scenario.services.find((s) => s.name === 's0')).toMatchObject({ replicas: 3, concurrency: 4 });
     await invalid(small('services:\n  s0: { <<: 5 }\n'), /invalid YAML|<</);
+    const shared = parseScenarioText(small('services:\n  s0: { <<: *d }\n', 'x-defaults: &d { replicas: 5 }\n'));
+    expect(shared.ok && shared.scenario.services[0].replicas).toBe(5);
   });
 
   it('duplicate keys are found with their line, in one pass', async () => {

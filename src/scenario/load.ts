@@ -182,6 +182,8 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: [], message: 'a scenario is a mapping with name, traffic, journeys and services' }] };
   }
+  // Top-level keys that start with "x-" are the author's own (a place for anchors that merge keys reuse).
+  raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
   let parsed = ScenarioFile.safeParse(raw);
   if (!parsed.success) {
     return { ok: false, problems: capped(flattenFirst(parsed.error.issues, raw), (p) => at(p.path, p)) };
