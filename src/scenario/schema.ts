@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import {
   DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN,
-  parseDuration, parsePercent, parseRate, parseRateOrZero, type Parsed,
+  parseDuration, parseIncrease, parsePercent, parseRate, parseRateOrZero, type Parsed,
 } from '../units.js';
 import { PRESETS } from '../metrics/mapping.js';
 
@@ -24,6 +24,7 @@ export const Duration = unit(parseDuration, DURATION_PATTERN, 'A duration: "250m
 export const Rate = unit(parseRate, RATE_PATTERN, 'A positive rate: "300/s", "20/min".');
 export const RateOrZero = unit(parseRateOrZero, RATE_PATTERN, 'A rate, zero allowed: "0/s", "300/s".');
 export const Percent = unit(parsePercent, PERCENT_PATTERN, 'A percentage from 0% to 100%: "0.5%".');
+export const Increase = unit(parseIncrease, PERCENT_PATTERN, 'A relative increase, which may exceed 100%: "10%", "200%".');
 
 const positiveInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(1, { error: `${what} must be at least 1` });
 const nonNegativeInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must not be negative` });
@@ -182,7 +183,7 @@ const Gate = z.union([
     compare: z.strictObject({
       metric: z.enum(['req_duration', 'req_failed']),
       test: z.enum(['mann-whitney', 'two-proportion']).optional(),
-      'max-increase': Percent.optional(),
+      'max-increase': Increase.optional(),
       confidence: Percent.optional(),
       'min-samples': positiveInt('min-samples').optional(),
       over: z.union([Duration, z.literal('stage')]).optional(),
