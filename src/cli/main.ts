@@ -42,7 +42,9 @@ function positiveInt(value: string): number {
 }
 
 function collectSegment(value: string, previous: Record<string, number>): Record<string, number> {
-  const m = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)%?$/.exec(value);
+  const bare = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)$/.exec(value);
+  if (bare) throw new InvalidArgumentError(`a share is a percentage: write ${bare[1]}=${bare[2]}%${Number(bare[2]) > 0 && Number(bare[2]) < 1 ? ` (or ${bare[1]}=${+(Number(bare[2]) * 100).toPrecision(12)}% if ${bare[2]} is a fraction)` : ''}`);
+  const m = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)%$/.exec(value);
   if (!m) throw new InvalidArgumentError('a segment is name=share, e.g. beta=5%');
   const share = Number(m[2]) / 100;
   const total = Object.values(previous).reduce((a, b) => a + b, 0) + share;

@@ -142,7 +142,7 @@ export class Simulation implements EventHandler {
   private rState = new Uint8Array(0);
   private rAttached = new Uint8Array(0);
   private rCause = new Uint8Array(0);
-  private rSlot = new Uint8Array(0); // 1 while the record holds a client-side pool slot
+  private rSlot = new Uint8Array(0); // 1 while the record holds a client-side pool slot; 2 timed out waiting for one
   private rTarget = new Int32Array(0); // endpoint (call) or journey (journey)
   private rReplica = new Int32Array(0);
   private rParent = new Int32Array(0);
@@ -282,9 +282,15 @@ export class Simulation implements EventHandler {
         break;
       case EV_TIMEOUT:
         if (this.rGen[a] === b && this.rAttached[a] === 1) {
+          const slot = this.rSlot[a];
           this.attemptEnded(a, CAUSE_TIMEOUT, CAUSE_TIMEOUT);
           // A call that was dropped on the way never reaches a service to end it.
           if (this.rState[a] === ST_CLIENT_ONLY) this.free(a);
+          // Timed out waiting for a pool slot: still queued (freed when its turn comes), or handed one and not yet sent.
+          else if (this.rState[a] === ST_WAITING_SEND) {
+            if (slot === 0) this.rSlot[a] = 2;
+            else this.free(a);
+          }
         }
         break;
       case EV_SEND:
@@ -424,6 +430,13 @@ export class Simulation implements EventHandler {
     const m = this.model;
     const k = this.rSite[rec];
     const pool = m.sitePool[k];
+    // The timeout runs from the call, as a context deadline does: it covers the wait for a pool slot too.
+    if (this.rAttached[rec] === 0) {
+      this.rSent[rec] = this.engine.now;
+      this.rAttached[rec] = 1;
+      const timeout = m.siteTimeout[k];
+      if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
+    }
     if (pool >= 0 && this.rSlot[rec] === 0) {
       if (this.poolInUse[pool] >= m.poolLimit[pool]) {
         this.poolWaiting[pool].push(rec);
@@ -432,15 +445,11 @@ export class Simulation implements EventHandler {
       this.poolInUse[pool]++;
       this.rSlot[rec] = 1;
     }
-    this.rSent[rec] = this.engine.now;
-    this.rAttached[rec] = 1;
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && !this.breakers.allow(breaker)) {
       this.failSoon(rec, CAUSE_BREAKER_OPEN, TRUTH_BREAKER, -1);
       return;
     }
-    const timeout = m.siteTimeout[k];
-    if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
     if (this.faults.activeCount > 0) {
       const e = this.rTarget[rec];
       const u = this.rUser[rec];
@@ -582,7 +591,8 @@ export class Simulation implements EventHandler {
     const waiting = this.poolWaiting[pool];
     while (waiting.length > 0) {
       const next = waiting.shift()!;
-      if (!this.parentWaiting(next)) {
+      if (this.rSlot[next] === 2 || !this.parentWaiting(next)) {
+        this.rSlot[next] = 0;
         this.free(next);
         continue;
       }

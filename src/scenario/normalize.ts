@@ -4,6 +4,7 @@
  * Scenario or problems out.
  */
 import { DEFAULTS } from './defaults.js';
+import { clockTime } from './schema.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
 import { normalizeMetrics } from './metrics.js';
@@ -235,7 +236,10 @@ export function normalize(input: ScenarioInput): Normalized {
       shape = {
         kind: 'diurnal',
         periodUs,
-        peakAtUs: t['peak-at'] === undefined ? periodUs / 2 : duration(t['peak-at'], '0', [...tp, 'peak-at']),
+        // peak-at is a wall-clock time: the simulation starts at start-time.
+        peakAtUs: (t['peak-at'] === undefined ? periodUs / 2 : value(
+          /^\d\d:\d\d$/.test(t['peak-at'].trim()) ? clockTime(t['peak-at']) : parseDuration(t['peak-at']), [...tp, 'peak-at'], 0))
+          - ((clockTime(input['start-time'] ?? DEFAULTS.startTime) as { value?: number }).value ?? 0),
         trough: percent(t.trough, DEFAULTS.traffic.diurnal.trough, [...tp, 'trough']),
       };
       if (periodUs <= 0) problems.push({ path: [...tp, 'period'], message: 'the period must be longer than zero' });

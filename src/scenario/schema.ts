@@ -24,6 +24,19 @@ export const Duration = unit(parseDuration, DURATION_PATTERN, 'A duration: "250m
 export const Rate = unit(parseRate, RATE_PATTERN, 'A positive rate: "300/s", "20/min".');
 export const RateOrZero = unit(parseRateOrZero, RATE_PATTERN, 'A rate, zero allowed: "0/s", "300/s".');
 export const Percent = unit(parsePercent, PERCENT_PATTERN, 'A percentage from 0% to 100%: "0.5%".');
+/** A time of day, "14:00", or a duration since midnight, "14h". */
+export const ClockTime = unit(
+  (v) => (typeof v === 'string' && /^\d\d:\d\d$/.test(v.trim()) ? clockTime(v) : parseDuration(v)),
+  `^(\\d\\d:\\d\\d|${DURATION_PATTERN.slice(1, -1)})$`,
+  'A time of day, "14:00", or a duration since midnight, "14h".',
+);
+
+/** "HH:MM" into microseconds since midnight. */
+export function clockTime(text: string): Parsed<number> {
+  const [h, m] = text.trim().split(':').map(Number);
+  if (h > 23 || m > 59) return { ok: false, message: `"${text}" is not a time of day` };
+  return { ok: true, value: (h * 60 + m) * 60e6 };
+}
 export const Increase = unit(parseIncrease, PERCENT_PATTERN, 'A relative increase, which may exceed 100%: "10%", "200%".');
 
 const positiveInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(1, { error: `${what} must be at least 1` });
@@ -126,7 +139,7 @@ export const Traffic = z.strictObject({
   rate: Rate.meta({ description: 'Mean (constant), peak (diurnal), final (ramp) or first (steps) arrival rate.' }),
   shape: z.enum(['constant', 'diurnal', 'ramp', 'steps']).optional(),
   period: Duration.optional(),
-  'peak-at': Duration.optional(),
+  'peak-at': ClockTime.optional(),
   trough: Percent.optional(),
   from: RateOrZero.optional(),
   over: Duration.optional(),
