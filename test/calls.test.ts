@@ -67,6 +67,19 @@ describe('timeouts and client-side pools', () => {
   });
 });
 
+describe('shifted distributions', () => {
+  it('plus adds a fixed delay that holds the worker: uniform 0..10ms plus 20ms has mean 25ms and a max of at most 30ms', () => {
+    const r = runScenario(scenario({
+      seed: 3, traffic: { rate: '100/s', requests: 20_000 }, journeys: { q: { steps: ['s'] } },
+      services: { s: { concurrency: 1000, latency: { dist: 'uniform', min: '0ms', max: '10ms', plus: '20ms' } } },
+    }));
+    // The mean of 2e4 uniform draws on [0, 10ms] has sd 0.02ms.
+    expect(Math.abs(r.journeys.q.latencyMs.mean - 25)).toBeLessThan(0.1);
+    expect(r.journeys.q.latencyMs.max).toBeLessThanOrEqual(30);
+    expect(r.services.s.busyWorkers).toBeCloseTo(100 * 0.025, 0);
+  });
+});
+
 describe('call probability and repeats', () => {
   it('a 15% cache miss sends 15% of calls to the database, within binomial bounds', () => {
     const n = 100_000;

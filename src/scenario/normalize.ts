@@ -37,6 +37,13 @@ export function normalize(input: ScenarioInput): Normalized {
     value(parsePercent(text ?? fallback), path, 0);
 
   function dist(d: DistributionInput, path: PathSegment[]): Dist {
+    const base = shapeOf(d, path);
+    if (typeof d === 'string' || d.plus === undefined) return base;
+    const plus = value(parseDurationExact(d.plus), [...path, 'plus'], 0);
+    return { ...base, plus, mean: base.mean + plus };
+  }
+
+  function shapeOf(d: DistributionInput, path: PathSegment[]): Dist {
     const exact = (text: string, p: PathSegment[]) => value(parseDurationExact(text), p, 0);
     const us = (text: string, key: string) => exact(text, [...path, key]);
     if (typeof d === 'string') {

@@ -42,15 +42,17 @@ export const Increase = unit(parseIncrease, PERCENT_PATTERN, 'A relative increas
 const positiveInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(1, { error: `${what} must be at least 1` });
 const nonNegativeInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must not be negative` });
 
+const Plus = Duration.optional().meta({ description: 'A fixed delay added to every draw (a shifted distribution).' });
+
 export const Distribution = z.union([
   Duration,
   z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('constant'), value: Duration }),
-  z.strictObject({ dist: z.literal('uniform'), min: Duration, max: Duration }),
-  z.strictObject({ dist: z.literal('exponential'), mean: Duration }),
-  z.strictObject({ dist: z.literal('normal'), mean: Duration, sd: Duration }),
-  z.strictObject({ dist: z.literal('lognormal'), p50: Duration, p99: Duration }),
-  z.strictObject({ dist: z.literal('empirical'), samples: z.array(Duration).min(1, { error: 'give at least one sample' }) }),
+  z.strictObject({ dist: z.literal('constant'), value: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('uniform'), min: Duration, max: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('exponential'), mean: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('normal'), mean: Duration, sd: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('lognormal'), p50: Duration, p99: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('empirical'), samples: z.array(Duration).min(1, { error: 'give at least one sample' }), plus: Plus }),
   ]),
 ]).meta({ description: 'A latency distribution; a bare duration ("12ms") is a constant.' });
 

@@ -12,8 +12,10 @@ export interface Dist {
   readonly a: number;
   readonly b: number;
   readonly samples: readonly number[];
-  /** Exact mean in microseconds (before truncation at zero for the normal). */
+  /** Exact mean in microseconds (before clamping at zero for the normal), with `plus`. */
   readonly mean: number;
+  /** A fixed delay added to every draw, in microseconds (a shifted distribution). */
+  readonly plus?: number;
 }
 
 export type RetryOn = 'error' | 'timeout' | 'rejected';
