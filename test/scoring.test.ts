@@ -103,6 +103,17 @@ describe('cases', () => {
     expect(r.ok && r.scenario.caseName).toBe('broken');
   });
 
+  it('list criteria of a case not run as not applying, never drop them', () => {
+    const withCriteria = text.replace('300%', '30%') + "\nacceptance: ['error_budget_burned{case:broken} max<1000', 'error_budget_burned max<1000']\n";
+    const healthy = parseScenarioText(withCriteria, '.', 'healthy');
+    expect(healthy.ok).toBe(true);
+    if (!healthy.ok) return;
+    const r = runScenario(healthy.scenario);
+    expect(r.acceptance).toHaveLength(2);
+    expect(r.acceptance[0]).toEqual({ criterion: 'error_budget_burned{case:broken} max<1000', value: null, pass: true, note: 'does not apply: case broken not run' });
+    expect(r.acceptance[1].value).not.toBeNull();
+  });
+
   it('point problems at the patch that caused them, and suggest case names', () => {
     const bad = parseScenarioText(text, '.', 'broken');
     expect(!bad.ok && formatProblem('x.yaml', bad.problems[0])).toBe('x.yaml:9:30: services.a.errors: case broken: percentage "300%" is over 100%');

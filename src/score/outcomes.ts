@@ -150,9 +150,12 @@ export function flagMetric(f: FlagFigures, metric: string): number | null {
 
 const DURATION_METRICS = new Set(['time_to_detect', 'time_to_recover', 'time_to_full_rollout']);
 
-/** Judges the criteria that apply to this run (those of another case are left out). */
+/** Judges the criteria that apply to this run; those of another case are listed as not applying, never dropped. */
 export function judge(o: Outcomes, criteria: readonly Criterion[], caseName: string | null): AcceptanceResult[] {
-  return criteria.filter((c) => c.caseName === null || c.caseName === caseName).map((c) => {
+  return criteria.map((c) => {
+    if (c.caseName !== null && c.caseName !== caseName) {
+      return { criterion: c.source, value: null, pass: true, note: `does not apply: case ${c.caseName} not run` };
+    }
     const raw = metricValue(o, c);
     const duration = DURATION_METRICS.has(c.metric);
     const value = raw === null ? null : duration && Number.isFinite(raw) ? raw / 1e6 : raw;
