@@ -139,10 +139,12 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--junit <file>', 'write JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (for a GitHub Actions step summary)')
     .option('--json <file>', 'write the CI report (rehearse/ci@1), usable as a later baseline')
-    .option('--baseline <file>', 'an earlier --json report: flag outcomes that got worse')
+    .option('--baseline <file>', 'an earlier --json report: outcomes that got worse fail the run (exit 1)')
+    .option('--baseline-warn', 'with --baseline: report outcomes that got worse without failing')
+    .option('--require-criteria', 'a scenario or case with no acceptance criteria fails')
     .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
     .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
-    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string }) => {
+    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; baselineWarn?: boolean; requireCriteria?: boolean }) => {
       const { runCi } = await import('./ci.js');
       const report = runCi(dir, opts, out);
       setExit(report.passed ? EXIT_OK : EXIT_FAILED);
