@@ -133,6 +133,8 @@ export class Simulation implements EventHandler {
   // Client-side pools of parallel groups: slots in use and a FIFO of records waiting for one.
   private readonly poolInUse: Int32Array;
   private readonly poolWaiting: number[][];
+  /** Requests each endpoint has started, for failure patterns (errors: { every: N }). */
+  private readonly errorCount: Float64Array;
 
   // The record pool.
   private cap = 0;
@@ -226,6 +228,7 @@ export class Simulation implements EventHandler {
     this.maxQueued = new Float64Array(S);
     this.poolInUse = new Int32Array(m.poolLimit.length);
     this.poolWaiting = Array.from({ length: m.poolLimit.length }, () => []);
+    this.errorCount = new Float64Array(m.endpointNames.length);
     this.growRecords(1024);
   }
 
@@ -724,7 +727,13 @@ export class Simulation implements EventHandler {
       // With common random numbers the draw says who is to blame: below the base rate the request fails with
       // or without the flag; between the base rate and the flag's rate it fails because of the flag.
       const u = this.rng.next(this.serviceErrorRng[s]);
-      if (u < errorRate) {
+      // A failure pattern counts every request the endpoint starts; its failures are the base's, flag or not.
+      const every = m.endpointErrorEvery[e];
+      if (every > 0 && this.errorCount[e]++ % every >= every - m.endpointErrorBurst[e]) {
+        this.rCause[rec] = CAUSE_ERROR;
+        dist = m.endpointErrorLatency[e];
+        this.rTruth[rec] = TRUTH_BASE;
+      } else if (u < errorRate) {
         this.rCause[rec] = CAUSE_ERROR;
         dist = m.endpointErrorLatency[e];
         if (u < baseRate || errorFlag < 0) this.rTruth[rec] = TRUTH_BASE;

@@ -191,7 +191,14 @@ export function normalize(input: ScenarioInput): Normalized {
     const base = ['services', name];
     const d = DEFAULTS.service;
     const latency = dist(s.latency ?? d.latency, [...base, 'latency']);
-    const errorRate = percent(s.errors, d.errors, [...base, 'errors']);
+    const errorsOf = (x: ServiceInput['errors'], fallback: string, path: PathSegment[]) => {
+      if (typeof x !== 'object') return { errorRate: percent(x, fallback, path), errorEvery: 0, errorBurst: 0 };
+      const burst = x.bursts ?? 1;
+      if (burst >= x.every) problems.push({ path: [...path, 'bursts'], message: `a burst of ${burst} in every ${x.every} requests leaves none to succeed: make bursts smaller than every` });
+      return { errorRate: 0, errorEvery: x.every, errorBurst: burst };
+    };
+    const serviceErrors = errorsOf(s.errors, d.errors, [...base, 'errors']);
+    const errorRate = serviceErrors.errorRate;
     const errorLatency = s['error-latency'] ? dist(s['error-latency'], [...base, 'error-latency']) : latency;
     const endpoints: Endpoint[] = [];
     if (s.endpoints) {
@@ -202,14 +209,14 @@ export function normalize(input: ScenarioInput): Normalized {
           service: name,
           name: ep,
           latency: epLatency,
-          errorRate: e.errors === undefined ? errorRate : percent(e.errors, '0%', [...p, 'errors']),
+          ...(e.errors === undefined ? serviceErrors : errorsOf(e.errors, '0%', [...p, 'errors'])),
           errorLatency: e['error-latency'] ? dist(e['error-latency'], [...p, 'error-latency']) : e.latency ? epLatency : errorLatency,
           operations: operations(e.calls, [...p, 'calls']),
         });
       }
     } else {
       endpoints.push({
-        service: name, name: DEFAULTS.endpointName, latency, errorRate, errorLatency,
+        service: name, name: DEFAULTS.endpointName, latency, ...serviceErrors, errorLatency,
         operations: operations(s.calls, [...base, 'calls']),
       });
     }

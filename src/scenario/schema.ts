@@ -103,7 +103,13 @@ export const Operation = z.union([
 
 const ServiceBehaviour = {
   latency: Distribution.optional().meta({ description: 'Own processing time, holding a worker.' }),
-  errors: Percent.optional().meta({ description: 'Probability that a request fails in this service.' }),
+  errors: z.union([
+    Percent,
+    z.strictObject({
+      every: positiveInt('errors.every').meta({ description: 'Every Nth request fails (a shared counter, as code that fails on a counter).' }),
+      bursts: positiveInt('errors.bursts').optional().meta({ description: 'Failures in runs of this many: the last of every N requests (default 1).' }),
+    }),
+  ]).optional().meta({ description: 'Probability that a request fails in this service, or a pattern: { every: 5 }, { every: 20, bursts: 3 }.' }),
   'error-latency': Distribution.optional().meta({ description: 'Processing time of a failing request (fast fail or hang); defaults to latency.' }),
   calls: z.array(Operation).optional(),
 };

@@ -61,6 +61,9 @@ export interface Endpoint {
   readonly name: string;
   readonly latency: Dist;
   readonly errorRate: number;
+  /** A deterministic failure pattern: of every `errorEvery` requests (0: none), the last `errorBurst` fail. */
+  readonly errorEvery: number;
+  readonly errorBurst: number;
   readonly errorLatency: Dist;
   readonly operations: readonly Operation[];
 }
