@@ -29,6 +29,12 @@ export interface FlagOutcome {
   false_rollback: boolean;
   missed_defect: boolean;
   misattribution: boolean;
+  /**
+   * With counterfactual truth: journeys the flag made worse and better than in its twin run; blast_radius_requests
+   * is the first net of the second.
+   */
+  journeys_made_worse?: number;
+  journeys_made_better?: number;
 }
 
 export interface Outcomes {
@@ -86,6 +92,7 @@ export function scoreOutcomes(
       false_rollback: !!rolledBack && !defective,
       missed_defect: plan?.outcome === 'completed' && defective,
       misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage),
+      ...(counterfactual ? { journeys_made_worse: counterfactual[flag.key].worse, journeys_made_better: counterfactual[flag.key].better } : {}),
     };
   });
   const budget = 1 - scenario.slo.availability;
