@@ -32,7 +32,7 @@ export function parseDuration(text: unknown): Parsed<number> {
 /** Parses a duration into microseconds, keeping fractions (a distribution parameter such as a mean of 3.3333ms). */
 export function parseDurationExact(text: unknown): Parsed<number> {
   if (typeof text === 'number') {
-    return text === 0 ? ok(0) : fail(`a duration needs a unit: write "${text}ms" or "${text}s", not ${text}`);
+    return text === 0 ? ok(0) : fail(`a duration needs a unit: write "${text}ms", "${text}s" or "${text}m", not ${text}`);
   }
   if (typeof text !== 'string') return fail(`expected a duration such as "250ms" or "1h30m"`);
   const s = text.trim();
@@ -82,6 +82,12 @@ export function parsePercent(text: unknown): Parsed<number> {
   const pct = Number(m[1]);
   if (pct > 100) return fail(`percentage "${text}" is over 100%`);
   return ok(pct / 100);
+}
+
+/** Parses a relative increase `200%` into 2: unlike a share, it may exceed 100% ("latency tripled" is +200%). */
+export function parseIncrease(text: unknown): Parsed<number> {
+  if (typeof text === 'string' && new RegExp(`^${NUMBER}%$`).test(text.trim())) return ok(Number(text.trim().slice(0, -1)) / 100);
+  return parsePercent(text);
 }
 
 /** Parses a multiplier `x1.15` into 1.15. */

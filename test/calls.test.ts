@@ -32,6 +32,54 @@ describe('parallel calls', () => {
   });
 });
 
+describe('timeouts and client-side pools', () => {
+  // Two calls through a pool of one: the second waits 100 ms for the slot, then takes 100 ms.
+  const pooled = (timeout: string, optional = false) => runScenario(scenario({
+    seed: 4,
+    window: '6h',
+    traffic: { rate: '0.001/s', requests: 200 }, // journeys a quarter of an hour apart: they never share the pool
+    journeys: { q: { steps: ['agg'] } },
+    services: {
+      agg: { concurrency: 100, latency: '0ms', calls: [{ parallel: [{ to: 'slow', repeat: 2, timeout, optional }], limit: 1 }] },
+      slow: { concurrency: 100, latency: '100ms' },
+    },
+  }));
+
+  it('a timeout covers the wait for a pool slot, as a context deadline does', () => {
+    // 150 ms: the first call ends in time; the second reaches its deadline 50 ms into its own 100 ms.
+    const r = pooled('150ms');
+    expect(r.journeys.q.errors).toBe(200);
+    expect(r.services.slow.errorsByCause.timeout).toBe(200);
+    expect(r.journeys.q.latencyMs.max).toBe(150);
+    // 250 ms leaves room for both: 200 ms end to end.
+    const ok = pooled('250ms');
+    expect(ok.journeys.q.errors).toBe(0);
+    expect(ok.journeys.q.latencyMs.max).toBe(200);
+  });
+
+  it('a call that gives up while waiting for a slot ends at its deadline', () => {
+    // 50 ms: the first call times out in service (the service still works 100 ms); the second while waiting
+    // for the slot, 50 ms after it was made: both optional, the journey ends well at 50 ms.
+    const r = pooled('50ms', true);
+    expect(r.journeys.q.errors).toBe(0);
+    expect(r.services.slow.errorsByCause.timeout).toBe(400);
+    expect(r.journeys.q.latencyMs.max).toBe(50);
+  });
+});
+
+describe('shifted distributions', () => {
+  it('plus adds a fixed delay that holds the worker: uniform 0..10ms plus 20ms has mean 25ms and a max of at most 30ms', () => {
+    const r = runScenario(scenario({
+      seed: 3, traffic: { rate: '100/s', requests: 20_000 }, journeys: { q: { steps: ['s'] } },
+      services: { s: { concurrency: 1000, latency: { dist: 'uniform', min: '0ms', max: '10ms', plus: '20ms' } } },
+    }));
+    // The mean of 2e4 uniform draws on [0, 10ms] has sd 0.02ms.
+    expect(Math.abs(r.journeys.q.latencyMs.mean - 25)).toBeLessThan(0.1);
+    expect(r.journeys.q.latencyMs.max).toBeLessThanOrEqual(30);
+    expect(r.services.s.busyWorkers).toBeCloseTo(100 * 0.025, 0);
+  });
+});
+
 describe('call probability and repeats', () => {
   it('a 15% cache miss sends 15% of calls to the database, within binomial bounds', () => {
     const n = 100_000;

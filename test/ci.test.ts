@@ -85,6 +85,41 @@ describe('rehearse ci', () => {
     expect(md).toMatch(/good \[defective\]\*\*: f blast radius users: 0 → \d+/);
   });
 
+  it('fails on a regression against the baseline even when every criterion passes; --baseline-warn only reports it', () => {
+    const only = join(dir, 'only');
+    mkdirSync(only);
+    writeFileSync(join(only, 'good.yaml'), scenarioText('good', '+0%', 100_000));
+    expect(rehearse(dir, 'ci', 'only', '--json', 'out/only.json').code).toBe(0);
+    writeFileSync(join(only, 'good.yaml'), scenarioText('good', '+3%', 100_000));
+    const strict = rehearse(dir, 'ci', 'only', '--baseline', 'out/only.json', '--json', 'out/strict.json');
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/PASS +good \[defective\]/);
+    expect(strict.stdout).toMatch(/worse than the baseline:\n  good \[defective\]: f blast radius users: 0 → \d+/);
+    expect(JSON.parse(readFileSync(join(dir, 'out/strict.json'), 'utf8'))).toMatchObject({ passed: false, counts: { worse: 1 } });
+    const warn = rehearse(dir, 'ci', 'only', '--baseline', 'out/only.json', '--baseline-warn');
+    expect(warn.code).toBe(0);
+    expect(warn.stdout).toContain('worse than the baseline (--baseline-warn: reported, not failed):');
+    expect(warn.stdout).toMatch(/good \[defective\]: f blast radius users: 0 → \d+/);
+    // Within the tolerance (10% and 5 users), nothing is worse.
+    const same = rehearse(dir, 'ci', 'only', '--baseline', 'out/strict.json');
+    expect(same.code).toBe(0);
+  });
+
+  it('shows a scenario without criteria as "no criteria", not passed; --require-criteria fails it', () => {
+    const bare = join(dir, 'bare');
+    mkdirSync(bare);
+    writeFileSync(join(bare, 'plain.yaml'), 'name: plain\nduration: 1m\ntraffic: { rate: 10/s }\njourneys: { j: { steps: [api] } }\nservices: { api: {} }\n');
+    const r = rehearse(dir, 'ci', 'bare', '--junit', 'out/bare.xml');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/NO CRITERIA +plain/);
+    expect(r.stdout).toContain('1 cases: 0 passed, 0 failed, 0 invalid, 0 crashed, 1 with no criteria');
+    expect(readFileSync(join(dir, 'out/bare.xml'), 'utf8')).toContain('<skipped message="no acceptance criteria: nothing was judged"/>');
+    const required = rehearse(dir, 'ci', 'bare', '--require-criteria');
+    expect(required.code).toBe(1);
+    expect(required.stdout).toMatch(/FAIL +plain/);
+    expect(required.stdout).toContain('no acceptance criteria apply to this case (--require-criteria)');
+  });
+
   it('exits 2 on invalid usage', () => {
     expect(rehearse(dir, 'ci', 'nowhere').code).toBe(2);
     expect(rehearse(dir, 'ci', 'scenarios', '--baseline', 'scenarios/good.yaml').stderr).toContain('not a rehearse ci report');

@@ -84,6 +84,7 @@ describe('rehearse run', () => {
     [['run', 'bench/tandem.yaml', '--seed', 'abc'], 'the seed is a whole number'],
     [['run', 'bench/tandem.yaml', '--sed', '1'], "unknown option '--sed'"],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['cohorts', 'generate', '--size', '10', '--out', '/tmp/never.json', '--segment', 'beta=5'], 'a share is a percentage: write beta=5%'],
   ])('usage error %j exits 2', (args, message) => {
     const r = rehearse(...args);
     expect(r.code).toBe(2);

@@ -1,5 +1,6 @@
 /** Injected faults against what they should do, with the ground truth they leave behind. */
 import { describe, expect, it } from 'vitest';
+import { Simulation } from '../src/model/simulation.js';
 import { runScenario } from '../src/score/result.js';
 import { erlangC, scenario } from './helpers.js';
 
@@ -156,5 +157,36 @@ describe('segment faults', () => {
     const share = r.journeys.j.errorRate;
     expect(share).toBeGreaterThan(0.12);
     expect(share).toBeLessThan(0.28);
+  });
+});
+
+describe('failure patterns', () => {
+  const run = (errors: unknown) => runScenario(scenario({
+    seed: 1, traffic: { rate: '100/s', requests: 1000 }, journeys: { j: { steps: ['front'] } },
+    services: { front: { concurrency: 100, latency: '1ms', calls: ['db'] }, db: { concurrency: 100, latency: '1ms', errors } },
+  }));
+
+  it('errors: { every: 5 } fails exactly every fifth request, as a shared counter does', () => {
+    const r = run({ every: 5 });
+    expect(r.services.db.errors).toBe(200);
+    expect(r.journeys.j.errors).toBe(200);
+    expect(r.outcomes.failed_by_truth['base-error']).toBe(200);
+  });
+
+  it('errors: { every: 20, bursts: 3 } fails in runs of three: the 18th to 20th of every 20 requests', () => {
+    expect(run({ every: 20, bursts: 3 }).services.db.errors).toBe(150);
+    // Journeys reach db in the order they arrive (constant latencies): the log by arrival shows the pattern.
+    const sim = new Simulation(scenario({
+      seed: 1, traffic: { rate: '100/s', requests: 1000 }, journeys: { j: { steps: ['front'] } },
+      services: { front: { concurrency: 100, latency: '1ms', calls: ['db'] }, db: { concurrency: 100, latency: '1ms', errors: { every: 20, bursts: 3 } } },
+    }));
+    sim.truth.keepLog();
+    sim.run();
+    const failed = Array.from(sim.truth.log!.outcome.subarray(0, 1000), (o) => o === 2);
+    expect(failed).toEqual(Array.from({ length: 1000 }, (_, n) => n % 20 >= 17));
+  });
+
+  it('a burst as long as the cycle is refused', () => {
+    expect(() => run({ every: 3, bursts: 3 })).toThrow(/make bursts smaller than every/);
   });
 });

@@ -152,6 +152,20 @@ describe('gate syntax errors point at the column', () => {
     ['req_duration{service:api} p(99)<900%', 33, 'a duration cannot be a percentage'],
     ['req_failed{service:api} avg<0.01', 25, 'has no aggregation "avg"'],
     ['req_failed{service:api} rate=0.01', 29, 'use "=="'],
+    // Gates that cannot fail, or cannot pass, are refused.
+    ['req_failed{service:api} rate<5', 30, 'write "rate<5%" or "rate<0.05"'],
+    ['req_failed rate<=1', 18, '"rate <= 1" can never fail: req_failed rate lies from 0 to 1'],
+    ['req_failed rate<150%', 17, 'can never fail'],
+    ['req_failed rate>=0', 18, 'can never fail'],
+    ['req_failed rate<0', 17, 'can never pass'],
+    ['req_failed count>=0', 19, 'can never fail: req_failed count is never below 0'],
+    ['req_duration p(95)<-5ms', 20, 'can never pass'],
+    ['req_duration p(-5)<5ms', 16, 'a percentile lies from 0 to 100'],
+    ['req_duration p(95)>=0ms', 21, 'can never fail'],
+    ['req_duraton p(95)<5ms', 1, 'did you mean "req_duration"?'],
+    ['http_req_duraton p(95)<5ms', 1, 'did you mean "http_req_duration"?'],
+    ['req_failed{servce:api} rate<0.01', 12, 'did you mean "service"?'],
+    ['req_failed rat<0.01', 12, 'unknown aggregation "rat"; did you mean "rate"?'],
   ])('%s', (gate, column, message) => {
     const r = parseScenarioText(base(gate));
     expect(r.ok).toBe(false);
@@ -161,6 +175,21 @@ describe('gate syntax errors point at the column', () => {
     expect(text).toContain(message);
     expect(text).toContain(`at column ${column}`);
     expect(text).toContain(`\n    ${' '.repeat(column - 1)}^`);
+  });
+
+  it('takes k6\'s metric names as they are: http_req_failed, http_req_duration, http_reqs', () => {
+    const r = parseScenarioText(base('http_req_failed rate<0.01').replace(`gates: ['http_req_failed rate<0.01']`,
+      `gates: ['http_req_failed rate<0.01', 'http_req_duration{flag:on} p(95)<500', 'http_reqs count>10']`));
+    expect(r.ok && r.scenario.rollouts[0].gates.map((g) => g.kind === 'threshold' && g.metric)).toEqual(['req_failed', 'req_duration', 'reqs']);
+  });
+
+  it('allows a comparison gate an increase over 100% ("latency tripled" is +200%), and suggests 15m for hold: 15', () => {
+    const r = parseScenarioText(base('req_failed rate<0.01').replace(`gates: ['req_failed rate<0.01']`,
+      `gates: [{ compare: { metric: req_duration, max-increase: 200% } }]`));
+    expect(r.ok && r.scenario.rollouts[0].gates[0].kind === 'compare' && r.scenario.rollouts[0].gates[0].maxIncrease).toBe(2);
+    const h = parseScenarioText(base('req_failed rate<0.01').replace('[{ to: 100% }]', '[{ to: 100%, hold: 15 }]'));
+    expect(h.ok).toBe(false);
+    if (!h.ok) expect(formatProblem('x.yaml', h.problems[0])).toContain('"15m"');
   });
 
   it('parses the k6 grammar with positions', () => {

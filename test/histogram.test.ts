@@ -53,3 +53,24 @@ describe('random streams', () => {
     expect(draw(c, 'latency:db')).not.toEqual(draw(new RandomStreams(7), 'latency:db'));
   });
 });
+
+describe('telemetry latency summaries', () => {
+  it('report the true maximum, never below p50, whatever bucket the values share', async () => {
+    const { Telemetry } = await import('../src/telemetry/telemetry.js');
+    const t = new Telemetry(Int32Array.from([0]), 1, Float64Array.from([1]));
+    const gauges = () => [new Float64Array(1), new Float64Array(1), new Float64Array(1)] as const;
+    // 100,003 us lies in a bucket 64 us wide: its lower edge is 99,968 and its upper edge 100,031.
+    for (let i = 0; i < 5; i++) t.record(0, 100_003, 0);
+    t.closeWindow(60e6, ...gauges());
+    for (let i = 0; i < 5; i++) t.record(0, 7, 0);
+    t.record(1, 250_001, 0);
+    t.closeWindow(120e6, ...gauges());
+    const s = t.finish();
+    expect(s.windows[0].endpoints[0].latencyUs).toMatchObject({ max: 100_003, p50: 100_003, p99: 100_003 });
+    expect(s.windows[1].endpoints[0].latencyUs.max).toBe(7);
+    expect(s.endpoints[0].latencyUs.max).toBe(100_003);
+    expect(s.endpoints[0].latencyUs.p50).toBeLessThanOrEqual(100_003);
+    expect(s.services[0].latencyUs.max).toBe(100_003);
+    expect(s.journeys[0].latencyUs.max).toBe(250_001);
+  });
+});

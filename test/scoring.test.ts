@@ -103,6 +103,17 @@ describe('cases', () => {
     expect(r.ok && r.scenario.caseName).toBe('broken');
   });
 
+  it('list criteria of a case not run as not applying, never drop them', () => {
+    const withCriteria = text.replace('300%', '30%') + "\nacceptance: ['error_budget_burned{case:broken} max<1000', 'error_budget_burned max<1000']\n";
+    const healthy = parseScenarioText(withCriteria, '.', 'healthy');
+    expect(healthy.ok).toBe(true);
+    if (!healthy.ok) return;
+    const r = runScenario(healthy.scenario);
+    expect(r.acceptance).toHaveLength(2);
+    expect(r.acceptance[0]).toEqual({ criterion: 'error_budget_burned{case:broken} max<1000', value: null, pass: true, note: 'does not apply: case broken not run' });
+    expect(r.acceptance[1].value).not.toBeNull();
+  });
+
   it('point problems at the patch that caused them, and suggest case names', () => {
     const bad = parseScenarioText(text, '.', 'broken');
     expect(!bad.ok && formatProblem('x.yaml', bad.problems[0])).toBe('x.yaml:9:30: services.a.errors: case broken: percentage "300%" is over 100%');
@@ -121,8 +132,8 @@ describe('counterfactual truth', () => {
   });
 
   it('charges a flag with the harm its extra load does to everyone on a shared database', () => {
-    // Flagged requests query the database twice. At 50% the database (8 workers x 20ms = 400/s) takes
-    // 150 + 75 = 225/s; at 100%, 300/s plus queueing: unflagged users' calls time out as well.
+    // Flagged requests query the database twice. The database (5 workers x 20ms = 250/s) takes 150/s without the
+    // flag (no call waits 80ms then); at 50%, 225/s: queues grow and unflagged users' calls time out as well.
     const s = (truth: string) => scenario({
       seed: 12,
       truth,
@@ -131,7 +142,7 @@ describe('counterfactual truth', () => {
       journeys: { j: { steps: ['api'] } },
       services: {
         api: { concurrency: 500, latency: '1ms', calls: [{ to: 'db', timeout: '100ms' }] },
-        db: { concurrency: 8, queue: 50, latency: { dist: 'exponential', mean: '20ms' } },
+        db: { concurrency: 5, queue: 50, latency: '20ms' },
       },
       flags: { f: { 'evaluated-by': ['api'], 'when-on': { api: { calls: [{ to: 'db', timeout: '100ms' }, { to: 'db', timeout: '100ms' }] } } } },
       rollout: [{ flag: 'f', stages: [{ to: '50%', hold: '10m' }, { to: '100%' }] }],
@@ -140,11 +151,57 @@ describe('counterfactual truth', () => {
     const counterfactual = runScenario(s('counterfactual'));
     const d = direct.outcomes.flags.f;
     const c = counterfactual.outcomes.flags.f;
-    // Direct attribution sees only failures on the flag's own call path.
+    // Direct attribution sees only failures on the flag's own call path: during the 50% stage (the first ten
+    // minutes) the twin also charges the unflagged users' failures.
+    const firstStage = (r: typeof direct) => r.windows.flags.f.hurt.slice(0, 10).reduce((a, b) => a + b, 0);
+    expect(firstStage(counterfactual)).toBeGreaterThan(1.2 * firstStage(direct));
     expect(c.blast_radius_requests).toBeGreaterThan(d.blast_radius_requests);
     // The same run: every failed journey either the flag caused, or it would have failed anyway.
     expect(c.blast_radius_requests).toBeLessThanOrEqual(counterfactual.outcomes.journeys_failed);
     expect(counterfactual.journeys.j.errors).toBe(direct.journeys.j.errors);
+  });
+});
+
+describe('a flag that adds a required call to a slow service, rolled back at minute 13', () => {
+  // Checkout journeys call api; browse journeys call recs, a slow service. With the flag on, api also calls
+  // recs: flagged checkouts pass the 300ms SLO when recs is slow. A gate on flagged checkouts' p99 fails at
+  // every evaluation from the plan's start at 3m; the tenth failure (failure-limit 9) rolls back at 13m.
+  const s = (truth: string) => scenario({
+    seed: 21,
+    truth,
+    duration: '30m',
+    slo: { latency: '300ms' },
+    traffic: { rate: '100/s', cohort: { size: 5000, seed: 2 } },
+    journeys: { checkout: { weight: 50, steps: ['api'] }, browse: { weight: 50, steps: ['recs'] } },
+    services: {
+      api: { concurrency: 400, latency: { dist: 'exponential', mean: '20ms' }, errors: '1%' },
+      recs: { concurrency: 400, latency: { dist: 'lognormal', p50: '60ms', p99: '400ms' } },
+    },
+    flags: { f: { 'evaluated-by': ['api'], 'when-on': { api: { calls: ['recs'] } } } },
+    rollout: [{ flag: 'f', start: '3m', stages: [{ to: '50%', hold: '1h' }], gates: ['req_duration{journey:checkout,flag:on} p(99)<200ms'], 'failure-limit': 9 }],
+  });
+  const counterfactual = runScenario(s('counterfactual'));
+  const direct = runScenario(s('direct'));
+
+  it('counterfactual: no harm is charged after the rollback has propagated (at most 10s) and the system drained', () => {
+    const f = counterfactual.outcomes.flags.f;
+    expect(f.outcome).toBe('rolled-back');
+    expect(f.acted_seconds).toBe(780);
+    expect(f.blast_radius_requests).toBeGreaterThan(100);
+    // Propagation takes 1s to 10s; a flagged checkout then still in flight ends within seconds.
+    expect(f.last_hurt_seconds!).toBeLessThan(780 + 10 + 5);
+    expect(counterfactual.windows.flags.f.hurt.slice(14).every((n) => n === 0)).toBe(true);
+    // Journeys the flag did not touch draw the same numbers in both twins: none made better by chance.
+    expect(f.journeys_made_better).toBe(0);
+    expect(f.journeys_made_worse).toBe(f.blast_radius_requests);
+  });
+
+  it('direct attribution charges the journeys the new call path pushed past the SLO, within 20% of the counterfactual', () => {
+    const d = direct.outcomes.flags.f, c = counterfactual.outcomes.flags.f;
+    expect(d.blast_radius_requests).toBeGreaterThan(100);
+    expect(Math.abs(d.blast_radius_requests - c.blast_radius_requests)).toBeLessThanOrEqual(0.2 * c.blast_radius_requests);
+    expect(Math.abs(d.blast_radius_users - c.blast_radius_users)).toBeLessThanOrEqual(0.2 * c.blast_radius_users);
+    expect(d.last_hurt_seconds!).toBeLessThan(780 + 10 + 5);
   });
 });
 

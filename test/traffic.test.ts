@@ -39,6 +39,26 @@ describe('traffic shapes', () => {
     expect(w[5] + w[6]).toBeGreaterThan(3 * (w[0] + w[11]));
   });
 
+  it('diurnal: peak-at is a wall-clock time, the simulation starting at start-time', () => {
+    const r = runScenario(scenario({
+      seed: 5, duration: '6h', window: '1h', 'start-time': '09:00',
+      traffic: { rate: '20/s', shape: 'diurnal', 'peak-at': '12:00', trough: '25%' },
+      journeys: { j: { steps: ['s'] } }, services: { s: { concurrency: 1000, latency: '1ms' } },
+    }));
+    // The integral of the rate over each hour from 09:00 (numerically, by the midpoint rule).
+    const rate = (hourOfDay: number) => 5 + 15 * (1 + Math.cos((2 * Math.PI * (hourOfDay - 12)) / 24)) / 2;
+    const expected = (h: number) => {
+      let sum = 0;
+      for (let k = 0; k < 3600; k++) sum += rate(9 + h + (k + 0.5) / 3600);
+      return sum;
+    };
+    const w = r.windows.journeys.j.requests;
+    for (let h = 0; h < 6; h++) near(w[h], expected(h));
+    // The hours either side of noon are the busiest; under the old reading (the peak 12h after the start, at
+    // 21:00) 09:00 to 10:00 would have been the busiest.
+    expect(Math.min(w[2], w[3])).toBeGreaterThan(Math.max(w[0], w[1], w[4], w[5]));
+  });
+
   it('requests: stops after N journeys and drains', () => {
     const r = runScenario(scenario({
       traffic: { rate: '100/s', requests: 1234 }, journeys: { j: { steps: ['s'] } }, services: { s: { latency: '5ms' } },

@@ -22,7 +22,7 @@ describe('units', () => {
   });
 
   it('a bare number as a duration asks for a unit', () => {
-    expect(parseDuration(250)).toEqual({ ok: false, message: 'a duration needs a unit: write "250ms" or "250s", not 250' });
+    expect(parseDuration(250)).toEqual({ ok: false, message: 'a duration needs a unit: write "250ms", "250s" or "250m", not 250' });
   });
 
   it.each([['300/s', 300], ['60/min', 1], ['3600/h', 1], ['1.5/sec', 1.5], ['120/m', 2]])('rate %s is %f per second', (text, v) => {

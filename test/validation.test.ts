@@ -93,3 +93,38 @@ describe('scenario validation', () => {
     }
   });
 });
+
+describe('cases patch what they say', () => {
+  const withCase = (latency: unknown) => {
+    const d = base() as Record<string, any>;
+    d.services.payment.latency = { dist: 'lognormal', p50: '5ms', p99: '25ms' };
+    d.cases = { fault: { services: { payment: { latency } } } };
+    return stringify(d);
+  };
+
+  it('a distribution of another kind replaces the base one whole', () => {
+    const r = parseScenarioText(withCase({ dist: 'empirical', samples: ['3ms', '9ms'] }), '.', 'fault');
+    expect(r.ok, r.ok ? '' : r.problems.map((p) => p.message).join('\n')).toBe(true);
+    if (r.ok) expect(r.scenario.services.find((s) => s.name === 'payment')!.endpoints[0].latency).toMatchObject({ kind: 'empirical', samples: [3000, 9000] });
+  });
+
+  it('a key of another form of the object is named as such, never suggested as itself', () => {
+    const d = base();
+    d.services.payment.latency = { dist: 'empirical', samples: ['3ms'], p50: '5ms' };
+    const found = problems(d);
+    expect(found).toContain('services.payment.latency.p50: key "p50" does not go with dist: empirical');
+    expect(found.join('\n')).not.toContain('did you mean "p50"');
+  });
+
+  it('a shifted distribution adds its fixed delay to every draw (plus)', () => {
+    const d = base();
+    d.services.payment.latency = { dist: 'lognormal', p50: '5ms', p99: '25ms', plus: '20ms' };
+    const r = parseScenarioText(stringify(d));
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      const lat = r.scenario.services.find((s) => s.name === 'payment')!.endpoints[0].latency;
+      expect(lat.plus).toBe(20_000);
+      expect(lat.mean).toBeCloseTo(20_000 + Math.exp(Math.log(5000) + (Math.log(5) / 2.3263478740408408) ** 2 / 2), 6);
+    }
+  });
+});

@@ -25,6 +25,10 @@ export interface CiOptions {
   seed?: number;
   htmlDir?: string;
   force?: boolean;
+  /** Report outcomes worse than the baseline without failing. */
+  baselineWarn?: boolean;
+  /** A case with no acceptance criteria fails instead of showing "no criteria". */
+  requireCriteria?: boolean;
 }
 
 /**
@@ -89,8 +93,12 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
   const pages = new PageNames();
   const report = (c: CiCase) => {
     cases.push(c);
-    const label = c.status === 'passed' ? 'PASS' : c.status === 'failed' ? 'FAIL' : c.status === 'invalid' ? 'INVALID' : 'CRASH';
-    out(`${label.padEnd(7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
+    if (opts.requireCriteria && c.status === 'no-criteria') {
+      c.status = 'failed';
+      c.messages.push('no acceptance criteria apply to this case (--require-criteria)');
+    }
+    const label = c.status === 'passed' ? 'PASS' : c.status === 'failed' ? 'FAIL' : c.status === 'invalid' ? 'INVALID' : c.status === 'no-criteria' ? 'NO CRITERIA' : 'CRASH';
+    out(`${label.padEnd(c.status === 'no-criteria' ? 11 : 7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
     for (const m of c.messages) out(`          ${m.split('\n').join('\n          ')}`);
   };
   // SIGINT and SIGTERM stop between rehearsals (a rehearsal runs to its end): the reports keep what finished.
@@ -143,9 +151,14 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
     process.off('SIGTERM', onSignal);
   }
   if (baseline) compareWithBaseline(cases, baseline);
-  const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000);
+  const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000, !opts.baselineWarn);
   out('');
   out(summaryTable(doc));
+  if (doc.counts.worse > 0) {
+    out('');
+    out(`worse than the baseline${opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
+    for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+  }
   if (opts.junit) writeText(opts.junit, junitXml(doc));
   if (opts.summary) writeText(opts.summary, markdownSummary(doc));
   if (opts.json) writeJson(opts.json, doc);
@@ -178,5 +191,5 @@ function summaryTable(doc: CiReport): string {
   const line = (cells: string[]) => cells.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
   const c = doc.counts;
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '',
-    `${c.cases} cases: ${c.passed} passed, ${c.failed} failed, ${c.invalid} invalid, ${c.crashed} crashed`].join('\n');
+    `${c.cases} cases: ${c.passed} passed, ${c.failed} failed, ${c.invalid} invalid, ${c.crashed} crashed${c['no-criteria'] ? `, ${c['no-criteria']} with no criteria` : ''}${c.worse ? `; ${c.worse} worse than the baseline` : ''}`].join('\n');
 }

@@ -51,7 +51,9 @@ function positiveInt(value: string): number {
 }
 
 function collectSegment(value: string, previous: Record<string, number>): Record<string, number> {
-  const m = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)%?$/.exec(value);
+  const bare = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)$/.exec(value);
+  if (bare) throw new InvalidArgumentError(`a share is a percentage: write ${bare[1]}=${bare[2]}%${Number(bare[2]) > 0 && Number(bare[2]) < 1 ? ` (or ${bare[1]}=${+(Number(bare[2]) * 100).toPrecision(12)}% if ${bare[2]} is a fraction)` : ''}`);
+  const m = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)%$/.exec(value);
   if (!m) throw new InvalidArgumentError('a segment is name=share, e.g. beta=5%');
   const share = Number(m[2]) / 100;
   if (share <= 0) throw new InvalidArgumentError('a segment needs a share above 0% (leave out a segment with no users)');
@@ -164,11 +166,13 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--junit <file>', 'write JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (for a GitHub Actions step summary)')
     .option('--json <file>', 'write the CI report (rehearse/ci@1), usable as a later baseline')
-    .option('--baseline <file>', 'an earlier --json report: flag outcomes that got worse')
+    .option('--baseline <file>', 'an earlier --json report: outcomes that got worse fail the run (exit 1)')
+    .option('--baseline-warn', 'with --baseline: report outcomes that got worse without failing')
+    .option('--require-criteria', 'a scenario or case with no acceptance criteria fails')
     .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
     .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
     .option('--force', 'run rehearsals even when their work estimate is over the limits')
-    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean }) => {
+    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean; baselineWarn?: boolean; requireCriteria?: boolean }) => {
       const { runCi } = await import('./ci.js');
       const report = await runCi(dir, opts, out);
       setExit(report.interrupted ? (report.interrupted === 'SIGTERM' ? 143 : 130) : report.passed ? EXIT_OK : EXIT_FAILED);

@@ -50,6 +50,34 @@ export class RandomStreams {
     return r;
   }
 
+  /**
+   * Makes room for streams 0 to n - 1 addressed by number, for a set of RandomStreams that holds one stream per
+   * record (a journey's own stream) rather than named ones. Existing states are kept.
+   */
+  ensure(n: number): void {
+    if (this.state.length >= n * 4) return;
+    const grown = new Uint32Array(n * 4);
+    grown.set(this.state);
+    this.state = grown;
+  }
+
+  /**
+   * Seeds stream `i` from the seed and an integer key (a journey's number) with SplitMix32, a cheap integer
+   * hash: the same key gives the same stream in every run of the seed, whatever else the run draws.
+   */
+  reseed(i: number, key: number): void {
+    let x = (Math.imul(this.seed | 0, 0x9e3779b9) ^ Math.imul(key | 0, 0x85ebca6b) ^ ((key / 4294967296) | 0)) >>> 0;
+    const b = i << 2;
+    for (let k = 0; k < 4; k++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      this.state[b + k] = (z ^ (z >>> 16)) >>> 0;
+    }
+    if ((this.state[b] | this.state[b + 1] | this.state[b + 2] | this.state[b + 3]) === 0) this.state[b] = 1;
+  }
+
   /** Sets a stream's state: for checking the generator against its reference outputs. */
   setState(i: number, words: readonly [number, number, number, number]): void {
     this.state.set(words, i * 4);

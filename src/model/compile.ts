@@ -33,6 +33,9 @@ export interface CompiledModel {
   readonly endpointErrorLatency: Int32Array;
   /** Whether a request to the endpoint can fail on its own (with or without a flag): it then draws once. */
   readonly endpointMayFail: Uint8Array;
+  /** A failure pattern per endpoint: of every N requests (0: none), the last `burst` fail. */
+  readonly endpointErrorEvery: Int32Array;
+  readonly endpointErrorBurst: Int32Array;
   readonly endpointOpStart: Int32Array;
   readonly endpointOpEnd: Int32Array;
 
@@ -213,7 +216,9 @@ export function compile(s: Scenario): CompiledModel {
     endpointLatency: Int32Array.from(endpoints, (e) => distIndex(e.latency)),
     endpointErrorRate: Float64Array.from(endpoints, (e) => e.errorRate),
     endpointErrorLatency: Int32Array.from(endpoints, (e) => distIndex(e.errorLatency)),
-    endpointMayFail: Uint8Array.from(endpoints, (e, ei) => (e.errorRate > 0 || effects.some((x, xi) =>
+    endpointErrorEvery: Int32Array.from(endpoints, (e) => e.errorEvery),
+    endpointErrorBurst: Int32Array.from(endpoints, (e) => e.errorBurst),
+    endpointMayFail: Uint8Array.from(endpoints, (e, ei) => (e.errorRate > 0 || e.errorEvery > 0 || effects.some((x, xi) =>
       (x.errorsAdd > 0 || x.errorsSet > 0) && Array.from(effectOf.subarray(ei * F, ei * F + F)).includes(xi)) ? 1 : 0)),
     endpointOpStart: Int32Array.from(endpointOpStart),
     endpointOpEnd: Int32Array.from(endpointOpEnd),

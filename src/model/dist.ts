@@ -16,6 +16,8 @@ export class DistTable {
   readonly a: Float64Array;
   readonly b: Float64Array;
   readonly samples: Float64Array[];
+  /** A fixed delay added to every draw (a shifted distribution). */
+  readonly plus: Float64Array;
 
   constructor(list: readonly Dist[]) {
     this.code = Uint8Array.from(list, (d) => CODES[d.kind]);
@@ -23,14 +25,15 @@ export class DistTable {
     this.a = Float64Array.from(list, (d) => (d.kind === 'constant' ? Math.round(d.a) : d.a));
     this.b = Float64Array.from(list, (d) => d.b);
     this.samples = list.map((d) => Float64Array.from(d.samples, Math.round));
+    this.plus = Float64Array.from(list, (d) => Math.round(d.plus ?? 0));
   }
 
-  /** A draw in integer microseconds, never negative. */
+  /** A draw in integer microseconds, never negative: a negative draw (of a normal) counts as zero, then `plus`. */
   sample(i: number, rng: RandomStreams, stream: number): number {
     let x: number;
     switch (this.code[i]) {
       case CONSTANT:
-        return this.a[i];
+        return this.a[i] + this.plus[i];
       case UNIFORM:
         x = this.a[i] + (this.b[i] - this.a[i]) * rng.next(stream);
         break;
@@ -45,10 +48,10 @@ export class DistTable {
         break;
       default: {
         const s = this.samples[i];
-        return s[(rng.next(stream) * s.length) | 0];
+        return s[(rng.next(stream) * s.length) | 0] + this.plus[i];
       }
     }
-    return x > 0 ? Math.round(x) : 0;
+    return (x > 0 ? Math.round(x) : 0) + this.plus[i];
   }
 }
 

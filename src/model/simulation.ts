@@ -108,6 +108,15 @@ export class Simulation implements EventHandler {
 
   // Random streams, one per purpose (per service where a service draws).
   readonly rng: RandomStreams;
+  /**
+   * Each journey's own stream, by record, seeded from the seed and the journey's number: every draw made on a
+   * journey's behalf (latency, errors, call probability, retry jitter, faults) comes from it while the journey
+   * lives, so extra calls a flag makes in one journey shift no other journey's draws (common random numbers per
+   * journey, for twin runs). Draws for calls that outlive their journey use the shared streams.
+   */
+  private readonly journeyStreams: RandomStreams;
+  /** Where drawsOf() points: the journey's streams or the shared ones. */
+  private draws: RandomStreams;
   private readonly journeyRng: number;
   private readonly serviceLatencyRng: Int32Array;
   private readonly serviceErrorRng: Int32Array;
@@ -133,6 +142,8 @@ export class Simulation implements EventHandler {
   // Client-side pools of parallel groups: slots in use and a FIFO of records waiting for one.
   private readonly poolInUse: Int32Array;
   private readonly poolWaiting: number[][];
+  /** Requests each endpoint has started, for failure patterns (errors: { every: N }). */
+  private readonly errorCount: Float64Array;
 
   // The record pool.
   private cap = 0;
@@ -142,7 +153,7 @@ export class Simulation implements EventHandler {
   private rState = new Uint8Array(0);
   private rAttached = new Uint8Array(0);
   private rCause = new Uint8Array(0);
-  private rSlot = new Uint8Array(0); // 1 while the record holds a client-side pool slot
+  private rSlot = new Uint8Array(0); // 1 while the record holds a client-side pool slot; 2 timed out waiting for one
   private rTarget = new Int32Array(0); // endpoint (call) or journey (journey)
   private rReplica = new Int32Array(0);
   private rParent = new Int32Array(0);
@@ -182,6 +193,8 @@ export class Simulation implements EventHandler {
   constructor(private readonly scenario: Scenario, seed = scenario.seed) {
     const m = (this.model = compile(scenario));
     const rng = (this.rng = new RandomStreams(seed));
+    this.journeyStreams = new RandomStreams(seed);
+    this.draws = rng;
     this.horizon = scenario.durationUs;
     this.sloLatencyUs = scenario.slo.latencyUs;
     this.windowUs = scenario.windowUs;
@@ -226,6 +239,7 @@ export class Simulation implements EventHandler {
     this.maxQueued = new Float64Array(S);
     this.poolInUse = new Int32Array(m.poolLimit.length);
     this.poolWaiting = Array.from({ length: m.poolLimit.length }, () => []);
+    this.errorCount = new Float64Array(m.endpointNames.length);
     this.growRecords(1024);
   }
 
@@ -285,9 +299,15 @@ export class Simulation implements EventHandler {
         break;
       case EV_TIMEOUT:
         if (this.rGen[a] === b && this.rAttached[a] === 1) {
+          const slot = this.rSlot[a];
           this.attemptEnded(a, CAUSE_TIMEOUT, CAUSE_TIMEOUT);
           // A call that was dropped on the way never reaches a service to end it.
           if (this.rState[a] === ST_CLIENT_ONLY) this.free(a);
+          // Timed out waiting for a pool slot: still queued (freed when its turn comes), or handed one and not yet sent.
+          else if (this.rState[a] === ST_WAITING_SEND) {
+            if (slot === 0) this.rSlot[a] = 2;
+            else this.free(a);
+          }
         }
         break;
       case EV_SEND:
@@ -343,6 +363,7 @@ export class Simulation implements EventHandler {
     this.rRootGen[rec] = this.rGen[rec];
     this.rUser[rec] = this.users ? this.users.pick(this.rng.next(this.userRng), this.rng.next(this.userRng)) : -1;
     this.rSite[rec] = this.journeysArrived; // a journey's number, in order of arrival (journeys have no call site)
+    this.journeyStreams.reseed(rec, this.journeysArrived);
     this.journeysArrived++;
     const next = this.arrivals.next();
     if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
@@ -381,7 +402,7 @@ export class Simulation implements EventHandler {
       let pending = 0;
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
         const p = m.siteProbability[k];
-        if (p < 1 && this.rng.next(callRng) >= p) continue;
+        if (p < 1 && this.drawFor(rec, callRng) >= p) continue;
         if (m.siteAsync[k] === 1) {
           this.spawning = rec;
           this.send(this.spawn(-1, k, 0));
@@ -417,6 +438,26 @@ export class Simulation implements EventHandler {
     return rec;
   }
 
+  /**
+   * The stream for a draw on record `rec`'s behalf: its journey's own while the journey lives (this.draws is then
+   * the journey streams), else the shared stream given.
+   */
+  private drawsOf(rec: number, shared: number): number {
+    const root = this.rRoot[rec];
+    if (this.rGen[root] === this.rRootGen[rec]) {
+      this.draws = this.journeyStreams;
+      return root;
+    }
+    this.draws = this.rng;
+    return shared;
+  }
+
+  /** A uniform draw on [0, 1) on record `rec`'s behalf (see drawsOf). */
+  private drawFor(rec: number, shared: number): number {
+    const stream = this.drawsOf(rec, shared);
+    return this.draws.next(stream);
+  }
+
   private parentWaiting(rec: number): boolean {
     const parent = this.rParent[rec];
     return parent < 0 || this.rEpoch[parent] === this.rParentEpoch[rec];
@@ -427,6 +468,13 @@ export class Simulation implements EventHandler {
     const m = this.model;
     const k = this.rSite[rec];
     const pool = m.sitePool[k];
+    // The timeout runs from the call, as a context deadline does: it covers the wait for a pool slot too.
+    if (this.rAttached[rec] === 0) {
+      this.rSent[rec] = this.engine.now;
+      this.rAttached[rec] = 1;
+      const timeout = m.siteTimeout[k];
+      if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
+    }
     if (pool >= 0 && this.rSlot[rec] === 0) {
       if (this.poolInUse[pool] >= m.poolLimit[pool]) {
         this.poolWaiting[pool].push(rec);
@@ -435,20 +483,17 @@ export class Simulation implements EventHandler {
       this.poolInUse[pool]++;
       this.rSlot[rec] = 1;
     }
-    this.rSent[rec] = this.engine.now;
-    this.rAttached[rec] = 1;
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && !this.breakers.allow(breaker)) {
       this.failSoon(rec, CAUSE_BREAKER_OPEN, TRUTH_BREAKER, -1);
       return;
     }
-    const timeout = m.siteTimeout[k];
-    if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
     if (this.faults.activeCount > 0) {
       const e = this.rTarget[rec];
       const u = this.rUser[rec];
       const f = this.faults;
-      f.check(m.siteCaller[k], e, m.endpointService[e], u >= 0 ? this.userSegment[u] : -1, this.engine.now, this.rng, this.faultRng);
+      const stream = this.drawsOf(rec, this.faultRng);
+      f.check(m.siteCaller[k], e, m.endpointService[e], u >= 0 ? this.userSegment[u] : -1, this.engine.now, this.draws, stream);
       if (f.action === ACT_FAIL) {
         this.failSoon(rec, CAUSE_ERROR, TRUTH_FAULT, f.fault);
         return;
@@ -526,7 +571,7 @@ export class Simulation implements EventHandler {
     if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
       this.spawning = rec;
       const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
-      this.engine.after(this.backoff(k, this.rAttempt[rec] + 1), EV_SEND, retry, this.rGen[retry]);
+      this.engine.after(this.backoff(k, this.rAttempt[rec] + 1, rec), EV_SEND, retry, this.rGen[retry]);
       return;
     }
     if (parent < 0) return;
@@ -565,14 +610,14 @@ export class Simulation implements EventHandler {
     return (on & RETRY_ON_ERROR) !== 0;
   }
 
-  /** Exponential backoff before retry number `n` (from 1), capped, with jitter. */
-  private backoff(k: number, n: number): number {
+  /** Exponential backoff before retry number `n` (from 1) of record `rec`'s call, capped, with jitter. */
+  private backoff(k: number, n: number, rec: number): number {
     const m = this.model;
     let b = m.siteBackoff[k] * Math.pow(m.siteMultiplier[k], n - 1);
     if (b > m.siteMaxBackoff[k]) b = m.siteMaxBackoff[k];
     const jitter = m.siteJitter[k];
-    if (jitter === JITTER_FULL) b *= this.rng.next(this.retryRng);
-    else if (jitter === JITTER_EQUAL) b = b / 2 + (b / 2) * this.rng.next(this.retryRng);
+    if (jitter === JITTER_FULL) b *= this.drawFor(rec, this.retryRng);
+    else if (jitter === JITTER_EQUAL) b = b / 2 + (b / 2) * this.drawFor(rec, this.retryRng);
     return Math.round(b);
   }
 
@@ -585,7 +630,8 @@ export class Simulation implements EventHandler {
     const waiting = this.poolWaiting[pool];
     while (waiting.length > 0) {
       const next = waiting.shift()!;
-      if (!this.parentWaiting(next)) {
+      if (this.rSlot[next] === 2 || !this.parentWaiting(next)) {
+        this.rSlot[next] = 0;
         this.free(next);
         continue;
       }
@@ -716,8 +762,14 @@ export class Simulation implements EventHandler {
     } else if (m.endpointMayFail[e] === 1) {
       // With common random numbers the draw says who is to blame: below the base rate the request fails with
       // or without the flag; between the base rate and the flag's rate it fails because of the flag.
-      const u = this.rng.next(this.serviceErrorRng[s]);
-      if (u < errorRate) {
+      const u = this.drawFor(rec, this.serviceErrorRng[s]);
+      // A failure pattern counts every request the endpoint starts; its failures are the base's, flag or not.
+      const every = m.endpointErrorEvery[e];
+      if (every > 0 && this.errorCount[e]++ % every >= every - m.endpointErrorBurst[e]) {
+        this.rCause[rec] = CAUSE_ERROR;
+        dist = m.endpointErrorLatency[e];
+        this.rTruth[rec] = TRUTH_BASE;
+      } else if (u < errorRate) {
         this.rCause[rec] = CAUSE_ERROR;
         dist = m.endpointErrorLatency[e];
         if (u < baseRate || errorFlag < 0) this.rTruth[rec] = TRUTH_BASE;
@@ -727,7 +779,8 @@ export class Simulation implements EventHandler {
         }
       }
     }
-    let t = m.dists.sample(dist, this.rng, this.serviceLatencyRng[s]);
+    const stream = this.drawsOf(rec, this.serviceLatencyRng[s]);
+    let t = m.dists.sample(dist, this.draws, stream);
     const stress = this.faults.stress[s];
     if (stress !== 1) {
       t = Math.round(t * stress);
@@ -761,6 +814,8 @@ export class Simulation implements EventHandler {
           this.rOp[rec] = m.effOpStart[x];
           this.rOpEnd[rec] = m.effOpEnd[x];
           this.rAltFlag[rec] = f;
+          // Its calls are the flag's doing: a journey they push past the SLO is the flag's harm, as with latency.
+          this.markSlow(rec, SLOW_FLAG, 1 << f, -1);
           break;
         }
       }
@@ -906,6 +961,7 @@ export class Simulation implements EventHandler {
     this.rSlow = grow(this.rSlow);
     this.rSlowFlags = grow(this.rSlowFlags);
     this.rAltFlag = grow(this.rAltFlag);
+    this.journeyStreams.ensure(cap);
     const freeList = new Int32Array(cap);
     freeList.set(this.freeList.subarray(0, this.freeTop));
     // New records go on the free list highest first, so that low indices are used first.

@@ -12,7 +12,7 @@ export function junitXml(report: CiReport): string {
   const files = [...new Set(report.cases.map((c) => c.file))];
   const failures = report.counts.failed + report.counts.invalid;
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="rehearse" tests="${report.counts.cases}" failures="${failures}" errors="${report.counts.crashed}" time="${report.timing.seconds.toFixed(3)}">`);
+  out.push(`<testsuites name="rehearse" tests="${report.counts.cases}" failures="${failures}" errors="${report.counts.crashed}" skipped="${report.counts['no-criteria'] ?? 0}" time="${report.timing.seconds.toFixed(3)}">`);
   for (const file of files) {
     const cases = report.cases.filter((c) => c.file === file);
     const f = cases.filter((c) => c.status === 'failed' || c.status === 'invalid').length;
@@ -23,6 +23,10 @@ export function junitXml(report: CiReport): string {
       const attrs = `name="${escapeXml(caseName(c))}" classname="rehearse.${escapeXml(c.scenario)}" file="${escapeXml(file)}" time="${c.seconds.toFixed(3)}"`;
       if (c.status === 'passed') {
         out.push(`    <testcase ${attrs}/>`);
+        continue;
+      }
+      if (c.status === 'no-criteria') {
+        out.push(`    <testcase ${attrs}>`, '      <skipped message="no acceptance criteria: nothing was judged"/>', '    </testcase>');
         continue;
       }
       const tag = c.status === 'crashed' ? 'error' : 'failure';

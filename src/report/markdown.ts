@@ -8,15 +8,15 @@ export function markdownSummary(report: CiReport): string {
   const lines = [
     `## rehearse: ${report.passed ? 'all rehearsals passed' : 'rehearsals failed'}`,
     '',
-    `${c.cases} cases: ${c.passed} passed, ${c.failed} failed${c.invalid ? `, ${c.invalid} invalid` : ''}${c.crashed ? `, ${c.crashed} crashed` : ''}.`,
+    `${c.cases} cases: ${c.passed} passed, ${c.failed} failed${c.invalid ? `, ${c.invalid} invalid` : ''}${c.crashed ? `, ${c.crashed} crashed` : ''}${c['no-criteria'] ? `, ${c['no-criteria']} with no criteria` : ''}${c.worse ? `; ${c.worse} worse than the baseline` : ''}.`,
     '',
     '| | rehearsal | flags | criteria |',
     '| --- | --- | --- | --- |',
   ];
   for (const x of report.cases) {
-    const icon = x.status === 'passed' ? '✅' : x.status === 'failed' ? '❌' : '⚠️';
+    const icon = x.status === 'passed' ? '✅' : x.status === 'failed' ? '❌' : x.status === 'no-criteria' ? '➖' : '⚠️';
     const flags = Object.entries(x.flags).map(([k, f]) => `${k}: ${f.outcome} at ${f.final_percent}%, hurt ${f.blast_radius_users} users`).join('<br>');
-    const criteria = x.status === 'passed' ? `${x.acceptance.length} passed` : x.messages.join('<br>');
+    const criteria = x.status === 'passed' ? `${x.acceptance.length} passed` : x.status === 'no-criteria' ? 'no criteria' : x.messages.join('<br>');
     lines.push(`| ${icon} | ${cell(caseName(x))} | ${cell(flags).replace(/&lt;br&gt;/g, '<br>')} | ${cell(criteria).replace(/&lt;br&gt;/g, '<br>')} |`);
   }
   const regressions = report.cases.filter((x) => x.regressions.length);

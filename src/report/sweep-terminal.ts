@@ -4,6 +4,9 @@ import type { SweepDocument } from '../sweep/sweep.js';
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 const interval = (i: { low: number | null; high: number | null }) => (i.low === null ? '' : ` [${pct(i.low)}, ${pct(i.high)}]`);
 const num = (x: number | null) => (x === null ? '-' : `${+x.toPrecision(4)}`);
+/** A 95% interval in words: its bounds, or what the runs cannot bound ("unbounded above with 30 seeds; ..."). */
+const bounds = (i: readonly (number | null)[], note?: string) =>
+  i[0] === null || i[1] === null ? `95% interval ${note ?? 'unbounded'}` : `95% interval ${num(i[0])} to ${num(i[1])}`;
 /** The first case's figure that exists (detection comes from defective cases, shipping from healthy ones). */
 const median = (xs: (number | null)[], unit: 's' | 'm') => {
   const x = xs.find((v) => v !== null);
@@ -27,7 +30,7 @@ export function formatSweep(d: SweepDocument): string {
       `${pct(p.friction.rate)}${interval(p.friction)}`,
       `${num(Math.max(...blast.map((b) => b.median ?? 0)))}/${num(p.harm)}/${num(Math.max(...blast.map((b) => b.max ?? 0)))}`,
       `${median(p.cases.map((c) => c.time_to_detect_seconds.median), 's')} / ${median(p.cases.map((c) => c.time_to_full_rollout_seconds.median), 'm')}`,
-      `${num(p.objective.value)}${p.objective.interval ? ` [${num(p.objective.interval[0])}, ${num(p.objective.interval[1])}]` : ''}`,
+      `${num(p.objective.value)}${p.objective.interval ? ` [${p.objective.interval[0] === null ? '?' : num(p.objective.interval[0])}, ${p.objective.interval[1] === null ? '?' : num(p.objective.interval[1])}]` : ''}`,
       p.feasible ? 'yes' : 'no',
     ];
   });
@@ -38,8 +41,8 @@ export function formatSweep(d: SweepDocument): string {
   if (d.recommendation) {
     const r = d.recommendation;
     lines.push('', `recommended: #${r.policy} ${r.label}`);
-    lines.push(`  objective ${d.objective} = ${num(r.objective.value)}${r.objective.interval ? ` (95% interval ${num(r.objective.interval[0])} to ${num(r.objective.interval[1])})` : ''}`);
-    for (const c of r.constraints) lines.push(`  ${c.criterion}: ${num(c.value)}${c.interval ? ` (95% interval ${num(c.interval[0])} to ${num(c.interval[1])})` : ''}`);
+    lines.push(`  objective ${d.objective} = ${num(r.objective.value)}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}`);
+    for (const c of r.constraints) lines.push(`  ${c.criterion}: ${num(c.value)}${c.interval ? ` (${bounds(c.interval, c.note)})` : ''}`);
   }
   for (const w of d.warnings) lines.push(`warning: ${w}`);
   if (d.failures.length) {

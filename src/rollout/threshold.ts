@@ -15,6 +15,7 @@
  * parse() checks the syntax and keeps every position; validate() checks a parsed threshold against the metrics
  * a context offers (gates: observed telemetry; acceptance: ground-truth outcomes); verdict() is pure.
  */
+import { suggest } from '../scenario/problems.js';
 
 export type Aggregate = { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'p'; percentile: number };
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -86,6 +87,7 @@ export function parseThreshold(source: string): Threshold {
   const aggAt = i;
   let aggregate: Aggregate;
   const p = /^p\(\s*(\d+(?:\.\d+)?)\s*\)/.exec(src.slice(i));
+  if (/^p\(\s*-/.test(src.slice(i))) fail('a percentile lies from 0 to 100, as in p(95)', aggAt + 2);
   if (p) {
     const percentile = Number(p[1]);
     if (percentile > 100) fail(`percentile ${percentile} is over 100`, aggAt + 2);
@@ -94,7 +96,8 @@ export function parseThreshold(source: string): Threshold {
   } else {
     const a = /^[a-z]+/.exec(src.slice(i));
     if (!a || !AGGREGATES.includes(a[0])) {
-      fail(a ? `unknown aggregation "${a[0]}": use avg, min, max, med, count, rate or p(N)` : 'expected an aggregation such as rate, avg or p(95)');
+      const hint = a ? suggest(a[0], AGGREGATES) : undefined;
+      fail(a ? `unknown aggregation "${a[0]}"${hint && hint !== a[0] ? `; did you mean "${hint}"?` : ''}: use avg, min, max, med, count, rate or p(N)` : 'expected an aggregation such as rate, avg or p(95)');
     }
     aggregate = { kind: a![0] as 'avg' };
     i += a![0].length;
@@ -140,6 +143,10 @@ export interface MetricSpec {
   readonly valueKind: ValueKind | Partial<Record<Aggregate['kind'], ValueKind>>;
   readonly tags: readonly string[];
   readonly description: string;
+  /** The values the metric can take, in its unit (default: 0 to 1 for ratios, 0 and up otherwise). */
+  readonly range?: readonly [number, number];
+  /** Other names accepted for it (k6's, for thresholds pasted from a k6 script). */
+  readonly aliases?: readonly string[];
 }
 
 const DURATION_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
@@ -156,12 +163,13 @@ export function validateThreshold(t: Threshold, metrics: Readonly<Record<string,
   const spec = metrics[t.metric];
   if (!spec) {
     const names = Object.keys(metrics);
-    const close = names.find((n) => n.startsWith(t.metric.slice(0, 4)));
+    const close = suggest(t.metric, [...names, ...names.flatMap((n) => metrics[n].aliases ?? [])]);
     throw new ThresholdError(`unknown metric "${t.metric}"${close ? `; did you mean "${close}"?` : ` (metrics: ${names.join(', ')})`}`, t.columns.metric, t.source);
   }
   for (const tag of t.tags) {
     if (!spec.tags.includes(tag.key)) {
-      throw new ThresholdError(`metric "${t.metric}" has no tag "${tag.key}" (tags: ${spec.tags.join(', ')})`, tag.column, t.source);
+      const close = suggest(tag.key, spec.tags);
+      throw new ThresholdError(`metric "${t.metric}" has no tag "${tag.key}"${close ? `; did you mean "${close}"?` : ''} (tags: ${spec.tags.join(', ')})`, tag.column, t.source);
     }
   }
   if (!spec.aggregates.includes(t.aggregate.kind)) {
@@ -169,6 +177,38 @@ export function validateThreshold(t: Threshold, metrics: Readonly<Record<string,
     throw new ThresholdError(`metric "${t.metric}" has no aggregation "${t.aggregate.kind === 'p' ? 'p(N)' : t.aggregate.kind}" (use ${shown})`, t.columns.aggregate, t.source);
   }
   const kind = valueKindOf(spec, t.aggregate.kind);
+  const limit = limitOf(t, kind);
+  const [lo, hi] = t.aggregate.kind === 'count' ? [0, Infinity] : spec.range ?? (kind === 'ratio' ? [0, 1] : [0, Infinity]);
+  const agg = t.aggregate.kind === 'p' ? `p(${t.aggregate.percentile})` : t.aggregate.kind;
+  if (kind === 'ratio' && t.unit === '' && hi === 1 && (t.number > 1 || t.number < 0)) {
+    const head = `${agg}${t.operator}`;
+    throw new ThresholdError(
+      `a ${agg} is a fraction from 0 to 1, so ${t.number} can never be crossed as meant: write "${head}${t.number}%" or "${head}${+(t.number / 100).toPrecision(12)}"`,
+      t.columns.value, t.source);
+  }
+  const always = alwaysVerdict(t.operator, limit, lo, hi);
+  if (always) {
+    const shownRange = hi === Infinity ? `is never below ${lo}` : `lies from ${lo} to ${hi}`;
+    throw new ThresholdError(
+      `"${agg} ${t.operator} ${t.number}${t.unit}" can never ${always === 'pass' ? 'fail' : 'pass'}: ${t.metric} ${agg} ${shownRange}`,
+      t.columns.value, t.source);
+  }
+  return limit;
+}
+
+/** 'pass' or 'fail' when the comparison comes out the same for every value in [lo, hi]; null otherwise. */
+export function alwaysVerdict(op: Operator, limit: number, lo: number, hi: number): 'pass' | 'fail' | null {
+  switch (op) {
+    case '<': return limit > hi ? 'pass' : limit <= lo ? 'fail' : null;
+    case '<=': return limit >= hi ? 'pass' : limit < lo ? 'fail' : null;
+    case '>': return limit < lo ? 'pass' : limit >= hi ? 'fail' : null;
+    case '>=': return limit <= lo ? 'pass' : limit > hi ? 'fail' : null;
+    case '==': return limit < lo || limit > hi ? 'fail' : null;
+    case '!=': return limit < lo || limit > hi ? 'pass' : null;
+  }
+}
+
+function limitOf(t: Threshold, kind: ValueKind): number {
   switch (kind) {
     case 'duration':
       if (t.unit === '%') throw new ThresholdError('a duration cannot be a percentage: write e.g. 900ms', t.columns.value, t.source);

@@ -28,6 +28,7 @@ export const OUTCOME_METRICS: Record<string, MetricSpec> = Object.fromEntries(Ob
   valueKind: kind as 'count',
   tags: ['flag', 'case'],
   description,
+  ...(name === 'error_budget_burned' ? { range: [0, Infinity] as const } : name === 'final_percent' ? { range: [0, 100] as const } : {}),
 }]));
 
 const EVENT = new RegExp(`^(start|stage|rollback|complete)\\(\\s*([\\w.-]+)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*(?:\\+\\s*(\\S+))?$`);

@@ -302,8 +302,16 @@ export function flattenIssues(issues: readonly Issue[], raw: unknown, base: read
       out.push(...flattenIssues(bestBranch(issue.errors, raw, path), raw, path));
     } else if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(path);
+      const here = valueAt(raw, path) as Record<string, unknown> | undefined;
+      const tag = typeof here?.dist === 'string' ? `dist: ${here.dist}` : typeof here?.kind === 'string' ? `kind: ${here.kind}` : null;
       for (const key of issue.keys) {
-        out.push({ path: [...path, key], message: `unknown key "${key}"${didYouMean(key, known)}` });
+        // A key that other forms of this object take (p50 beside dist: empirical) does not go with this one.
+        out.push({
+          path: [...path, key],
+          message: known.includes(key)
+            ? `key "${key}" does not go with ${tag ?? 'the other keys here'}`
+            : `unknown key "${key}"${didYouMean(key, known)}`,
+        });
       }
     } else if (issue.code === 'invalid_value' && issue.values.length > 1) {
       out.push({ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` });
@@ -348,10 +356,14 @@ function inlineCohort(name: string, size: number, seed: number, segments: Readon
   return c;
 }
 
-/** Objects merge key by key; anything else (lists included) in the patch replaces. */
+/**
+ * Objects merge key by key; anything else (lists included) in the patch replaces. An object that names its
+ * `dist` or `kind` replaces whole: a distribution of another kind shares no parameters with the old one.
+ */
 function mergePatch(base: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   if (base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
+  if ('dist' in patch || 'kind' in patch) return patch;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) out[k] = mergePatch(out[k], v);
   return out;

@@ -4,6 +4,7 @@
  * Scenario or problems out.
  */
 import { DEFAULTS, LIMITS } from './defaults.js';
+import { clockTime } from './schema.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
 import { normalizeMetrics } from './metrics.js';
@@ -37,6 +38,13 @@ export function normalize(input: ScenarioInput): Normalized {
     value(parsePercent(text ?? fallback), path, 0);
 
   function dist(d: DistributionInput, path: PathSegment[]): Dist {
+    const base = shapeOf(d, path);
+    if (typeof d === 'string' || d.plus === undefined) return base;
+    const plus = value(parseDurationExact(d.plus), [...path, 'plus'], 0);
+    return { ...base, plus, mean: base.mean + plus };
+  }
+
+  function shapeOf(d: DistributionInput, path: PathSegment[]): Dist {
     const exact = (text: string, p: PathSegment[]) => value(parseDurationExact(text), p, 0);
     const us = (text: string, key: string) => exact(text, [...path, key]);
     if (typeof d === 'string') {
@@ -184,7 +192,14 @@ export function normalize(input: ScenarioInput): Normalized {
     const base = ['services', name];
     const d = DEFAULTS.service;
     const latency = dist(s.latency ?? d.latency, [...base, 'latency']);
-    const errorRate = percent(s.errors, d.errors, [...base, 'errors']);
+    const errorsOf = (x: ServiceInput['errors'], fallback: string, path: PathSegment[]) => {
+      if (typeof x !== 'object') return { errorRate: percent(x, fallback, path), errorEvery: 0, errorBurst: 0 };
+      const burst = x.bursts ?? 1;
+      if (burst >= x.every) problems.push({ path: [...path, 'bursts'], message: `a burst of ${burst} in every ${x.every} requests leaves none to succeed: make bursts smaller than every` });
+      return { errorRate: 0, errorEvery: x.every, errorBurst: burst };
+    };
+    const serviceErrors = errorsOf(s.errors, d.errors, [...base, 'errors']);
+    const errorRate = serviceErrors.errorRate;
     const errorLatency = s['error-latency'] ? dist(s['error-latency'], [...base, 'error-latency']) : latency;
     const endpoints: Endpoint[] = [];
     if (s.endpoints) {
@@ -195,14 +210,14 @@ export function normalize(input: ScenarioInput): Normalized {
           service: name,
           name: ep,
           latency: epLatency,
-          errorRate: e.errors === undefined ? errorRate : percent(e.errors, '0%', [...p, 'errors']),
+          ...(e.errors === undefined ? serviceErrors : errorsOf(e.errors, '0%', [...p, 'errors'])),
           errorLatency: e['error-latency'] ? dist(e['error-latency'], [...p, 'error-latency']) : e.latency ? epLatency : errorLatency,
           operations: operations(e.calls, [...p, 'calls']),
         });
       }
     } else {
       endpoints.push({
-        service: name, name: DEFAULTS.endpointName, latency, errorRate, errorLatency,
+        service: name, name: DEFAULTS.endpointName, latency, ...serviceErrors, errorLatency,
         operations: operations(s.calls, [...base, 'calls']),
       });
     }
@@ -236,7 +251,10 @@ export function normalize(input: ScenarioInput): Normalized {
       shape = {
         kind: 'diurnal',
         periodUs,
-        peakAtUs: t['peak-at'] === undefined ? periodUs / 2 : duration(t['peak-at'], '0', [...tp, 'peak-at']),
+        // peak-at is a wall-clock time: the simulation starts at start-time.
+        peakAtUs: (t['peak-at'] === undefined ? periodUs / 2 : value(
+          /^\d\d:\d\d$/.test(t['peak-at'].trim()) ? clockTime(t['peak-at']) : parseDuration(t['peak-at']), [...tp, 'peak-at'], 0))
+          - ((clockTime(input['start-time'] ?? DEFAULTS.startTime) as { value?: number }).value ?? 0),
         trough: percent(t.trough, DEFAULTS.traffic.diurnal.trough, [...tp, 'trough']),
       };
       if (periodUs <= 0) problems.push({ path: [...tp, 'period'], message: 'the period must be longer than zero' });

@@ -32,6 +32,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
+    if (c === word) continue; // a suggestion never repeats the name it rejects
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) {
       bestDistance = d;
@@ -42,7 +43,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   if (bestDistance <= limit) return best;
   // A prefix of a longer name: "expo" for "exponential".
   const lower = word.toLowerCase();
-  for (const c of candidates) if (lower.length >= 3 && c.toLowerCase().startsWith(lower)) return c;
+  for (const c of candidates) if (lower.length >= 3 && c !== word && c.toLowerCase().startsWith(lower)) return c;
   return undefined;
 }
 

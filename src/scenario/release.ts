@@ -15,7 +15,7 @@ import type { DistributionInput, GateInput, OperationInput, ScenarioInput } from
 import type {
   CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, RolloutPlan, Service, Stage, TagFilter,
 } from './types.js';
-import { parseDurationExact } from '../units.js';
+import { parseDurationExact, parseIncrease } from '../units.js';
 
 export interface Helpers {
   problems: Problem[];
@@ -32,16 +32,24 @@ export const GATE_METRICS: Record<string, MetricSpec> = {
   req_failed: {
     aggregates: ['rate', 'count'], valueKind: { rate: 'ratio', count: 'count' },
     tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'failed requests: rate is their share, count their number',
+    aliases: ['http_req_failed'],
   },
   req_duration: {
     aggregates: ['avg', 'min', 'max', 'med', 'p'], valueKind: 'duration',
     tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'request latency as the caller saw it',
+    aliases: ['http_req_duration'],
   },
   reqs: {
     aggregates: ['count', 'rate'], valueKind: { count: 'count', rate: 'number' },
     tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'requests: count, or rate per second',
+    aliases: ['http_reqs'],
   },
 };
+
+/** The gate metric a name stands for: itself, or the metric it is an alias of (k6's http_req_duration). */
+export function gateMetricName(name: string): string {
+  return Object.entries(GATE_METRICS).find(([, spec]) => spec.aliases?.includes(name))?.[0] ?? name;
+}
 
 export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Flag[]; rollouts: RolloutPlan[]; cohort: CohortSpec | null } {
   const { problems } = h;
@@ -188,6 +196,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
       let limit: number;
       try {
         t = parseThreshold(g);
+        t = { ...t, metric: gateMetricName(t.metric) };
         limit = validateThreshold(t, GATE_METRICS);
       } catch (e) {
         if (e instanceof ThresholdError) {
@@ -234,7 +243,9 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
       problems.push({ path: [...p, 'test'], message: `${test} does not apply to ${c.metric}: use mann-whitney for req_duration, two-proportion for req_failed` });
     }
     const over = c.over ?? dc.over;
-    const maxIncrease = h.percent(c['max-increase'], dc.maxIncrease, [...p, 'max-increase']);
+    // An increase may exceed 100%: "latency tripled" is +200%.
+    const increase = parseIncrease(c['max-increase'] ?? dc.maxIncrease);
+    const maxIncrease = increase.ok ? increase.value : 0;
     const confidence = h.percent(c.confidence, dc.confidence, [...p, 'confidence']);
     if (confidence <= 0.5 || confidence >= 1) problems.push({ path: [...p, 'confidence'], message: 'confidence lies between 50% and 100%' });
     const source = `compare ${c.metric} flag on vs off (${test}): at most +${(maxIncrease * 100).toFixed(1)}% at ${(confidence * 100).toFixed(1)}% confidence`;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import {
   DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN,
-  parseDuration, parsePercent, parseRate, parseRateOrZero, type Parsed,
+  parseDuration, parseIncrease, parsePercent, parseRate, parseRateOrZero, type Parsed,
 } from '../units.js';
 import { PRESETS } from '../metrics/mapping.js';
 
@@ -24,19 +24,35 @@ export const Duration = unit(parseDuration, DURATION_PATTERN, 'A duration: "250m
 export const Rate = unit(parseRate, RATE_PATTERN, 'A positive rate: "300/s", "20/min".');
 export const RateOrZero = unit(parseRateOrZero, RATE_PATTERN, 'A rate, zero allowed: "0/s", "300/s".');
 export const Percent = unit(parsePercent, PERCENT_PATTERN, 'A percentage from 0% to 100%: "0.5%".');
+/** A time of day, "14:00", or a duration since midnight, "14h". */
+export const ClockTime = unit(
+  (v) => (typeof v === 'string' && /^\d\d:\d\d$/.test(v.trim()) ? clockTime(v) : parseDuration(v)),
+  `^(\\d\\d:\\d\\d|${DURATION_PATTERN.slice(1, -1)})$`,
+  'A time of day, "14:00", or a duration since midnight, "14h".',
+);
+
+/** "HH:MM" into microseconds since midnight. */
+export function clockTime(text: string): Parsed<number> {
+  const [h, m] = text.trim().split(':').map(Number);
+  if (h > 23 || m > 59) return { ok: false, message: `"${text}" is not a time of day` };
+  return { ok: true, value: (h * 60 + m) * 60e6 };
+}
+export const Increase = unit(parseIncrease, PERCENT_PATTERN, 'A relative increase, which may exceed 100%: "10%", "200%".');
 
 const positiveInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(1, { error: `${what} must be at least 1` });
 const nonNegativeInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must not be negative` });
 
+const Plus = Duration.optional().meta({ description: 'A fixed delay added to every draw (a shifted distribution).' });
+
 export const Distribution = z.union([
   Duration,
   z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('constant'), value: Duration }),
-  z.strictObject({ dist: z.literal('uniform'), min: Duration, max: Duration }),
-  z.strictObject({ dist: z.literal('exponential'), mean: Duration }),
-  z.strictObject({ dist: z.literal('normal'), mean: Duration, sd: Duration }),
-  z.strictObject({ dist: z.literal('lognormal'), p50: Duration, p99: Duration }),
-  z.strictObject({ dist: z.literal('empirical'), samples: z.array(Duration).min(1, { error: 'give at least one sample' }) }),
+  z.strictObject({ dist: z.literal('constant'), value: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('uniform'), min: Duration, max: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('exponential'), mean: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('normal'), mean: Duration, sd: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('lognormal'), p50: Duration, p99: Duration, plus: Plus }),
+  z.strictObject({ dist: z.literal('empirical'), samples: z.array(Duration).min(1, { error: 'give at least one sample' }), plus: Plus }),
   ]),
 ]).meta({ description: 'A latency distribution; a bare duration ("12ms") is a constant.' });
 
@@ -87,7 +103,13 @@ export const Operation = z.union([
 
 const ServiceBehaviour = {
   latency: Distribution.optional().meta({ description: 'Own processing time, holding a worker.' }),
-  errors: Percent.optional().meta({ description: 'Probability that a request fails in this service.' }),
+  errors: z.union([
+    Percent,
+    z.strictObject({
+      every: positiveInt('errors.every').meta({ description: 'Every Nth request fails (a shared counter, as code that fails on a counter).' }),
+      bursts: positiveInt('errors.bursts').optional().meta({ description: 'Failures in runs of this many: the last of every N requests (default 1).' }),
+    }),
+  ]).optional().meta({ description: 'Probability that a request fails in this service, or a pattern: { every: 5 }, { every: 20, bursts: 3 }.' }),
   'error-latency': Distribution.optional().meta({ description: 'Processing time of a failing request (fast fail or hang); defaults to latency.' }),
   calls: z.array(Operation).optional(),
 };
@@ -125,7 +147,7 @@ export const Traffic = z.strictObject({
   rate: Rate.meta({ description: 'Mean (constant), peak (diurnal), final (ramp) or first (steps) arrival rate.' }),
   shape: z.enum(['constant', 'diurnal', 'ramp', 'steps']).optional(),
   period: Duration.optional(),
-  'peak-at': Duration.optional(),
+  'peak-at': ClockTime.optional(),
   trough: Percent.optional(),
   from: RateOrZero.optional(),
   over: Duration.optional(),
@@ -182,7 +204,7 @@ const Gate = z.union([
     compare: z.strictObject({
       metric: z.enum(['req_duration', 'req_failed']),
       test: z.enum(['mann-whitney', 'two-proportion']).optional(),
-      'max-increase': Percent.optional(),
+      'max-increase': Increase.optional(),
       confidence: Percent.optional(),
       'min-samples': positiveInt('min-samples').optional(),
       over: z.union([Duration, z.literal('stage')]).optional(),

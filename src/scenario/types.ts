@@ -12,8 +12,10 @@ export interface Dist {
   readonly a: number;
   readonly b: number;
   readonly samples: readonly number[];
-  /** Exact mean in microseconds (before truncation at zero for the normal). */
+  /** Exact mean in microseconds (before clamping at zero for the normal), with `plus`. */
   readonly mean: number;
+  /** A fixed delay added to every draw, in microseconds (a shifted distribution). */
+  readonly plus?: number;
 }
 
 export type RetryOn = 'error' | 'timeout' | 'rejected';
@@ -59,6 +61,9 @@ export interface Endpoint {
   readonly name: string;
   readonly latency: Dist;
   readonly errorRate: number;
+  /** A deterministic failure pattern: of every `errorEvery` requests (0: none), the last `errorBurst` fail. */
+  readonly errorEvery: number;
+  readonly errorBurst: number;
   readonly errorLatency: Dist;
   readonly operations: readonly Operation[];
 }

@@ -10,7 +10,8 @@ export interface CiCase {
   scenario: string;
   file: string;
   case: string | null;
-  status: 'passed' | 'failed' | 'invalid' | 'crashed';
+  /** `no-criteria`: it ran, but no acceptance criterion applies to it, so nothing was judged. */
+  status: 'passed' | 'failed' | 'invalid' | 'crashed' | 'no-criteria';
   /** Why it failed: the failed criteria, the validation problems, or the crash. */
   messages: string[];
   seconds: number;
@@ -26,7 +27,9 @@ export interface CiReport {
   schema: 'rehearse/ci@1';
   version: string;
   passed: boolean;
-  counts: { cases: number; passed: number; failed: number; invalid: number; crashed: number };
+  counts: { cases: number; passed: number; failed: number; invalid: number; crashed: number; 'no-criteria': number; worse: number };
+  /** Whether outcomes worse than the baseline fail the run (false with --baseline-warn). */
+  baselineFails?: boolean;
   cases: CiCase[];
   /** Wall-clock figures: not part of the results, never compared. */
   timing: { seconds: number };
@@ -34,11 +37,12 @@ export interface CiReport {
 
 export function caseFromResult(file: string, r: RunResult, seconds: number): CiCase {
   const failed = r.acceptance.filter((a) => !a.pass);
+  const judged = r.acceptance.filter((a) => !a.note?.startsWith('does not apply: case '));
   return {
     scenario: r.scenario.name,
     file,
     case: r.scenario.case,
-    status: r.passed ? 'passed' : 'failed',
+    status: !r.passed ? 'failed' : judged.length === 0 ? 'no-criteria' : 'passed',
     messages: failed.map((a) => `${a.criterion}: ${a.value === null ? (a.note ?? 'no value') : a.value}${a.note && a.value !== null ? ` (${a.note})` : ''}`),
     seconds,
     acceptance: r.acceptance,
@@ -52,8 +56,17 @@ export function caseFromResult(file: string, r: RunResult, seconds: number): CiC
   };
 }
 
+/**
+ * How much worse an outcome may get before it counts against the baseline: more than `relative` (10%) above the
+ * baseline's value and by at least the absolute margin (5 users, 5 journeys, 60 s of detection: one default
+ * evaluation interval; 1 percentage point of error budget). Runs are deterministic, so any change comes from the
+ * scenario or the code; the margins keep a user or two moved by an unrelated edit from failing a night.
+ */
+export const BASELINE_TOLERANCE = { relative: 0.1, users: 5, requests: 5, detectSeconds: 60, budget: 0.01 } as const;
+
 /** Outcomes worse than the baseline's for the same scenario, case and flag. */
 export function compareWithBaseline(current: CiCase[], baseline: CiReport): void {
+  const tol = BASELINE_TOLERANCE;
   for (const c of current) {
     const b = baseline.cases.find((x) => x.scenario === c.scenario && x.case === c.case);
     if (!b) continue;
@@ -61,30 +74,42 @@ export function compareWithBaseline(current: CiCase[], baseline: CiReport): void
     for (const [flag, now] of Object.entries(c.flags)) {
       const was = b.flags[flag];
       if (!was) continue;
-      const grew = (key: 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds', unit: string) => {
+      const grew = (key: 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds', margin: number, unit: string) => {
         const x = was[key], y = now[key];
-        if (x !== null && y !== null && y > x * 1.1 && y - x >= 1) c.regressions.push(`${flag} ${key.replace(/_/g, ' ')}: ${x}${unit} → ${y}${unit}`);
+        if (x !== null && y !== null && y > x * (1 + tol.relative) && y - x >= margin) c.regressions.push(`${flag} ${key.replace(/_/g, ' ')}: ${x}${unit} → ${y}${unit}`);
       };
-      grew('blast_radius_users', '');
-      grew('blast_radius_requests', '');
-      grew('time_to_detect_seconds', 's');
+      grew('blast_radius_users', tol.users, '');
+      grew('blast_radius_requests', tol.requests, '');
+      grew('time_to_detect_seconds', tol.detectSeconds, 's');
+      if (was.time_to_detect_seconds !== null && now.time_to_detect_seconds === null && now.defective) {
+        c.regressions.push(`${flag}: no longer detected (was ${was.time_to_detect_seconds}s)`);
+      }
       for (const key of ['false_rollback', 'missed_defect', 'misattribution'] as const) {
         if (!was[key] && now[key]) c.regressions.push(`${flag}: ${key.replace(/_/g, ' ')} (not in the baseline)`);
       }
     }
-    if (b.errorBudgetBurned !== null && c.errorBudgetBurned !== null && c.errorBudgetBurned > b.errorBudgetBurned * 1.1 + 0.01) {
+    if (b.errorBudgetBurned !== null && c.errorBudgetBurned !== null && c.errorBudgetBurned > b.errorBudgetBurned * (1 + tol.relative) + tol.budget) {
       c.regressions.push(`error budget burned: ${(b.errorBudgetBurned * 100).toFixed(1)}% → ${(c.errorBudgetBurned * 100).toFixed(1)}%`);
     }
   }
 }
 
-export function ciReport(cases: CiCase[], version: string, seconds: number): CiReport {
+/**
+ * The report, and its verdict: every case passed (or had no criteria), and, unless `baselineFails` is false
+ * (--baseline-warn), none got worse than the baseline.
+ */
+export function ciReport(cases: CiCase[], version: string, seconds: number, baselineFails = true): CiReport {
   const count = (s: CiCase['status']) => cases.filter((c) => c.status === s).length;
+  const worse = cases.filter((c) => c.regressions.length > 0).length;
   return {
     schema: 'rehearse/ci@1',
     version,
-    passed: cases.every((c) => c.status === 'passed'),
-    counts: { cases: cases.length, passed: count('passed'), failed: count('failed'), invalid: count('invalid'), crashed: count('crashed') },
+    passed: cases.every((c) => c.status === 'passed' || c.status === 'no-criteria') && (!baselineFails || worse === 0),
+    counts: {
+      cases: cases.length, passed: count('passed'), failed: count('failed'), invalid: count('invalid'), crashed: count('crashed'),
+      'no-criteria': count('no-criteria'), worse,
+    },
+    baselineFails,
     cases,
     timing: { seconds },
   };

@@ -29,6 +29,12 @@ export interface FlagOutcome {
   false_rollback: boolean;
   missed_defect: boolean;
   misattribution: boolean;
+  /**
+   * With counterfactual truth: journeys the flag made worse and better than in its twin run; blast_radius_requests
+   * is the first net of the second.
+   */
+  journeys_made_worse?: number;
+  journeys_made_better?: number;
 }
 
 export interface Outcomes {
@@ -86,6 +92,7 @@ export function scoreOutcomes(
       false_rollback: !!rolledBack && !defective,
       missed_defect: plan?.outcome === 'completed' && defective,
       misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage),
+      ...(counterfactual ? { journeys_made_worse: counterfactual[flag.key].worse, journeys_made_better: counterfactual[flag.key].better } : {}),
     };
   });
   const budget = 1 - scenario.slo.availability;
@@ -150,9 +157,12 @@ export function flagMetric(f: FlagFigures, metric: string): number | null {
 
 const DURATION_METRICS = new Set(['time_to_detect', 'time_to_recover', 'time_to_full_rollout']);
 
-/** Judges the criteria that apply to this run (those of another case are left out). */
+/** Judges the criteria that apply to this run; those of another case are listed as not applying, never dropped. */
 export function judge(o: Outcomes, criteria: readonly Criterion[], caseName: string | null): AcceptanceResult[] {
-  return criteria.filter((c) => c.caseName === null || c.caseName === caseName).map((c) => {
+  return criteria.map((c) => {
+    if (c.caseName !== null && c.caseName !== caseName) {
+      return { criterion: c.source, value: null, pass: true, note: `does not apply: case ${c.caseName} not run` };
+    }
     const raw = metricValue(o, c);
     const duration = DURATION_METRICS.has(c.metric);
     const value = raw === null ? null : duration && Number.isFinite(raw) ? raw / 1e6 : raw;

@@ -37,10 +37,13 @@ export interface PolicyStats {
   /** Over all cases: harm (p95 users hurt) and friction (false-rollback rate of runs where the flag hurt nobody). */
   harm: number | null;
   friction: Interval;
-  constraints: { criterion: string; value: number | null; interval: [number, number] | null; operator: string; limit: number | null; pass: boolean }[];
+  constraints: { criterion: string; value: number | null; interval: Bounds | null; note?: string; operator: string; limit: number | null; pass: boolean }[];
   feasible: boolean;
-  objective: { value: number | null; interval: [number, number] | null };
+  objective: { value: number | null; interval: Bounds | null; note?: string };
 }
+
+/** A 95% interval; null on a side that the runs cannot bound (too few seeds for an extreme quantile). */
+export type Bounds = [number | null, number | null];
 
 const Z95 = normalQuantile(0.975);
 
@@ -59,14 +62,48 @@ function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[i];
 }
 
-/** A distribution-free 95% interval for a quantile, by order statistics. */
-function quantileInterval(sorted: readonly number[], q: number): [number, number] | null {
+/**
+ * Ranks (1-based) of the order statistics X(l) and X(u) that bound the q-quantile with at least 95% confidence,
+ * distribution-free: the number B of runs below the quantile is Binomial(n, q), and [X(l), X(u)] covers it with
+ * probability P(l <= B <= u - 1). l is the largest rank with P(B <= l - 1) <= 2.5%, u the smallest with
+ * P(B <= u - 1) >= 97.5%; null when no rank qualifies (the sample maximum of 30 runs covers a 95th percentile
+ * only 1 - 0.95^30 = 78.5% of the time). `needAbove` and `needBelow` are the fewest runs that bound each side.
+ */
+export function quantileRanks(n: number, q: number): { lower: number | null; upper: number | null; needAbove: number; needBelow: number } {
+  const tail = 0.025;
+  // CDF of Binomial(n, q) at 0 .. n - 1, from the pmf by its ratio recurrence in log space.
+  const cdf = new Float64Array(n);
+  let logPmf = n * Math.log1p(-q);
+  let acc = 0;
+  for (let k = 0; k < n; k++) {
+    if (k > 0) logPmf += Math.log((n - k + 1) / k) + Math.log(q) - Math.log1p(-q);
+    acc += Math.exp(logPmf);
+    cdf[k] = Math.min(1, acc);
+  }
+  let lower: number | null = null;
+  for (let l = 1; l <= n && cdf[l - 1] <= tail; l++) lower = l;
+  let upper: number | null = null;
+  for (let u = 1; u <= n; u++) {
+    if (cdf[u - 1] >= 1 - tail) {
+      upper = u;
+      break;
+    }
+  }
+  const needAbove = q <= 0 ? 1 : q >= 1 ? Infinity : Math.ceil(Math.log(tail) / Math.log(q) - 1e-9);
+  const needBelow = q >= 1 ? 1 : q <= 0 ? Infinity : Math.ceil(Math.log(tail) / Math.log(1 - q) - 1e-9);
+  return { lower, upper, needAbove, needBelow };
+}
+
+/** A distribution-free 95% interval for a quantile, by order statistics; a note when a side is unbounded. */
+export function quantileInterval(sorted: readonly number[], q: number): { interval: Bounds; note?: string } | null {
   const n = sorted.length;
   if (n === 0) return null;
-  const sd = Math.sqrt(n * q * (1 - q));
-  const lo = Math.max(0, Math.floor(n * q - Z95 * sd) - 1);
-  const hi = Math.min(n - 1, Math.ceil(n * q + Z95 * sd) - 1);
-  return [sorted[lo], sorted[hi]];
+  const r = quantileRanks(n, q);
+  const interval: Bounds = [r.lower === null ? null : sorted[r.lower - 1], r.upper === null ? null : sorted[r.upper - 1]];
+  const notes: string[] = [];
+  if (r.upper === null) notes.push(`unbounded above with ${n} seeds; at least ${r.needAbove} needed`);
+  if (r.lower === null) notes.push(`unbounded below with ${n} seeds; at least ${r.needBelow} needed`);
+  return notes.length ? { interval, note: notes.join('; ') } : { interval };
 }
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
@@ -79,8 +116,8 @@ export function runValue(r: RunRecord, metric: string, flag: string | null): num
   return f ? flagMetric(f, metric) : null;
 }
 
-/** An aggregate over the runs' values, with a 95% interval where one is defined. */
-function aggregate(values: number[], agg: Criterion['aggregate']): { value: number | null; interval: [number, number] | null } {
+/** An aggregate over the runs' values, with a 95% interval where one is defined (and a note on its limits). */
+export function aggregate(values: number[], agg: Criterion['aggregate']): { value: number | null; interval: Bounds | null; note?: string } {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
   if (n === 0) return { value: null, interval: null };
@@ -88,8 +125,12 @@ function aggregate(values: number[], agg: Criterion['aggregate']): { value: numb
     case 'count': return { value: n, interval: null };
     case 'max': return { value: sorted[n - 1], interval: null };
     case 'min': return { value: sorted[0], interval: null };
-    case 'med': return { value: quantile(sorted, 0.5), interval: quantileInterval(sorted, 0.5) };
-    case 'p': return { value: quantile(sorted, agg.percentile! / 100), interval: quantileInterval(sorted, agg.percentile! / 100) };
+    case 'med':
+    case 'p': {
+      const q = agg.kind === 'med' ? 0.5 : agg.percentile! / 100;
+      const i = quantileInterval(sorted, q);
+      return { value: quantile(sorted, q), interval: i?.interval ?? null, ...(i?.note ? { note: i.note } : {}) };
+    }
     default: {
       const mean = sorted.reduce((a, b) => a + b, 0) / n;
       if (sorted.every((v) => v === 0 || v === 1)) {
@@ -142,7 +183,8 @@ export function policyStats(
       return {
         criterion: c.source,
         value: shown(c.metric, a.value),
-        interval: a.interval ? ([shown(c.metric, a.interval[0]), shown(c.metric, a.interval[1])] as [number, number]) : null,
+        interval: a.interval ? ([shown(c.metric, a.interval[0]), shown(c.metric, a.interval[1])] as Bounds) : null,
+        ...(a.note ? { note: a.note } : {}),
         operator: c.operator,
         limit: shown(c.metric, c.limit),
         pass: good,
@@ -162,7 +204,8 @@ export function policyStats(
       feasible: judged.every((c) => c.pass) && ok.length > 0,
       objective: {
         value: shown(objective.metric, obj.value),
-        interval: obj.interval ? ([shown(objective.metric, obj.interval[0]), shown(objective.metric, obj.interval[1])] as [number, number]) : null,
+        interval: obj.interval ? ([shown(objective.metric, obj.interval[0]), shown(objective.metric, obj.interval[1])] as Bounds) : null,
+        ...(obj.note ? { note: obj.note } : {}),
       },
     };
   });
@@ -214,15 +257,19 @@ export function recommend(stats: readonly PolicyStats[], seeds: number): { recom
   const ranked = [...feasible].sort((a, b) => a.objective.value! - b.objective.value! || a.index - b.index);
   const best = ranked[0];
   const runnerUp = ranked[1];
-  if (runnerUp && best.objective.interval && runnerUp.objective.interval && runnerUp.objective.interval[0] <= best.objective.interval[1]) {
-    warnings.push(`${seeds} seeds are too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${best.objective.interval.join('..')} and ${runnerUp.objective.interval.join('..')}); add seeds`);
+  const shownBounds = (i: Bounds) => `${i[0] ?? '-inf'}..${i[1] ?? 'inf'}`;
+  if (best.objective.note) warnings.push(`the objective's 95% interval is ${best.objective.note}`);
+  const bestHigh = best.objective.interval?.[1] ?? null;
+  const [nextLow] = runnerUp?.objective.interval ?? [null];
+  if (runnerUp && best.objective.interval && runnerUp.objective.interval && (bestHigh === null || nextLow === null || nextLow <= bestHigh)) {
+    warnings.push(`${seeds} seeds are too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${shownBounds(best.objective.interval)} and ${shownBounds(runnerUp.objective.interval)}); add seeds`);
   }
   for (const c of best.constraints) {
-    if (c.interval && c.limit !== null && c.interval[0] !== null && c.interval[1] !== null) {
+    if (c.interval && c.limit !== null) {
       const below = c.operator.startsWith('<');
       const above = c.operator.startsWith('>');
-      if ((below && c.interval[1] >= c.limit) || (above && c.interval[0] <= c.limit)) {
-        warnings.push(`"${c.criterion}" holds at the point estimate (${c.value}) but not across its 95% interval (${c.interval.join('..')}); add seeds before trusting it`);
+      if ((below && (c.interval[1] === null || c.interval[1] >= c.limit)) || (above && (c.interval[0] === null || c.interval[0] <= c.limit))) {
+        warnings.push(`"${c.criterion}" holds at the point estimate (${c.value}) but not across its 95% interval (${c.note ?? shownBounds(c.interval)}); add seeds before trusting it`);
       }
     }
   }

@@ -72,9 +72,9 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   // its messages then leave out.
   const minimize = tune.minimize.trim();
   const before = problems.length;
-  const [objective] = criteria([`${minimize} < 0`], 'minimize');
+  const [objective] = criteria([`${minimize} != 0`], 'minimize');
   for (let i = before; i < problems.length; i++) {
-    problems[i] = { ...problems[i], path: ['tune', 'minimize'], message: problems[i].message.replace(`${minimize} < 0`, minimize) };
+    problems[i] = { ...problems[i], path: ['tune', 'minimize'], message: problems[i].message.replace(`${minimize} != 0`, minimize) };
   }
   for (const c of tune.cases ?? []) {
     if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases'], message: `unknown case "${c}"` });

@@ -26,7 +26,8 @@ const F_LATENCY_SUM = F_CAUSE + CAUSES;
 const F_STARTED = F_LATENCY_SUM + 1;
 const F_WAITED = F_STARTED + 1;
 const F_WAIT_SUM = F_WAITED + 1;
-const FIELDS = F_WAIT_SUM + 1;
+const F_MAX = F_WAIT_SUM + 1; // the true maximum latency (a histogram knows only its bucket)
+const FIELDS = F_MAX + 1;
 
 export interface TagStats {
   requests: number;
@@ -128,6 +129,7 @@ export class Telemetry {
     o[base + F_REQUESTS]++;
     o[base + F_CAUSE + cause]++;
     o[base + F_LATENCY_SUM] += latencyUs;
+    if (latencyUs > o[base + F_MAX]) o[base + F_MAX] = latencyUs;
     this.openBuffer[tag].record(latencyUs);
   }
 
@@ -209,6 +211,7 @@ export class Telemetry {
     this.sliceCounts.fill(0);
     this.windows.push({ startUs: this.windowStart, endUs, flags, serviceFlags, endpoints, journeys, services });
     for (let i = 0; i < this.open.length; i++) this.total[i] += this.open[i];
+    for (let i = F_MAX; i < this.open.length; i += FIELDS) this.total[i] = Math.max(this.total[i] - this.open[i], this.open[i]);
     this.open.fill(0);
     for (let t = 0; t < this.tags; t++) {
       this.totalHist[t].add(this.openHist[t]);
@@ -250,7 +253,7 @@ function stats(counters: Float64Array, tag: number, h: Histogram): TagStats {
       rejected: c(CAUSE_REJECTED), 'breaker-open': c(CAUSE_BREAKER_OPEN), contract: c(CAUSE_CONTRACT),
     },
     meanUs: requests > 0 ? counters[base + F_LATENCY_SUM] / requests : 0,
-    latencyUs: percentiles(h),
+    latencyUs: withMax(percentiles(h), counters[base + F_MAX]),
     started: counters[base + F_STARTED],
     waited: counters[base + F_WAITED],
     waitSumUs: counters[base + F_WAIT_SUM],
@@ -270,11 +273,19 @@ function mergeStats(parts: TagStats[], merged: Histogram): TagStats {
       contract: sum((t) => t.byCause.contract),
     },
     meanUs: requests > 0 ? sum((t) => t.meanUs * t.requests) / requests : 0,
-    latencyUs: percentiles(merged),
+    latencyUs: withMax(percentiles(merged), parts.reduce((x, t) => Math.max(x, t.latencyUs.max), 0)),
     started: sum((t) => t.started),
     waited: sum((t) => t.waited),
     waitSumUs: sum((t) => t.waitSumUs),
   };
+}
+
+/**
+ * The true maximum, and percentiles no higher than it: a histogram reads a bucket's edge (three significant
+ * digits), which can fall below the largest value recorded or, for a percentile, above it.
+ */
+function withMax(p: LatencySummary, maxUs: number): LatencySummary {
+  return { p50: Math.min(p.p50, maxUs), p95: Math.min(p.p95, maxUs), p99: Math.min(p.p99, maxUs), max: maxUs };
 }
 
 function gauges(busyArea: number, queueArea: number, maxQueued: number, spanUs: number, workers: number): ServiceGauges {

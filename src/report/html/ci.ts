@@ -13,7 +13,7 @@ export function ciIndexHtml(report: CiReport): string {
     const name = escape(caseName(c));
     const link = c.page ? `<a href="${escape(encodeURI(c.page))}">${name}</a>` : name;
     const flags = Object.entries(c.flags).map(([k, f]) => `${escape(k)}: ${escape(f.outcome)} at ${f.final_percent}%, hurt ${f.blast_radius_users} users`).join('<br>');
-    return `<tr><td class="${c.status === 'passed' ? 'pass' : 'fail-cell'}">${escape(c.status)}</td><td>${link}</td><td>${flags}</td><td>${c.messages.map(escape).join('<br>')}${c.regressions.length ? `<br>worse than the baseline: ${c.regressions.map(escape).join('; ')}` : ''}</td></tr>`;
+    return `<tr><td class="${c.status === 'passed' || c.status === 'no-criteria' ? 'pass' : 'fail-cell'}">${escape(c.status)}</td><td>${link}</td><td>${flags}</td><td>${c.messages.map(escape).join('<br>')}${c.regressions.length ? `<br>worse than the baseline: ${c.regressions.map(escape).join('; ')}` : ''}</td></tr>`;
   }).join('');
   const k = report.counts;
   const body = `

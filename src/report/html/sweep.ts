@@ -3,6 +3,9 @@ import type { SweepDocument } from '../../sweep/sweep.js';
 import { escape, htmlPage, type Chart } from './page.js';
 
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+/** A 95% interval in words, escaped: its bounds, or what the runs cannot bound. */
+const bounds = (i: readonly (number | null)[], note?: string) =>
+  i[0] === null || i[1] === null ? `95% interval ${escape(note ?? 'unbounded')}` : `95% interval ${escape(i[0])} to ${escape(i[1])}`;
 
 export function sweepReportHtml(d: SweepDocument): string {
   const charts: Chart[] = [];
@@ -112,8 +115,8 @@ export function sweepReportHtml(d: SweepDocument): string {
   };
   const r = d.recommendation;
   const rec = r ? `<p><strong>Recommended: #${r.policy} ${escape(r.label)}</strong></p>
-<ul><li>objective ${escape(d.objective)} = ${escape(r.objective.value)}${r.objective.interval ? ` (95% interval ${escape(r.objective.interval[0])} to ${escape(r.objective.interval[1])})` : ''}</li>
-${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(c.value)}${c.interval ? ` (95% interval ${escape(c.interval[0])} to ${escape(c.interval[1])})` : ''}</li>`).join('')}</ul>`
+<ul><li>objective ${escape(d.objective)} = ${escape(r.objective.value)}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}</li>
+${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(c.value)}${c.interval ? ` (${bounds(c.interval, c.note)})` : ''}</li>`).join('')}</ul>`
     : '<p><strong>No recommendation:</strong> no policy meets every constraint, or the sweep is incomplete.</p>';
   const rows = d.policies.map((p) => `<tr><td>${p.index}${d.pareto.includes(p.index) ? ' (front)' : ''}</td><td>${escape(p.label)}</td>${p.cases.map((c) =>
     `<td>${escape(c.case ?? '-')}: detection ${pct(c.detection.rate)}${c.detection.low !== null ? ` [${pct(c.detection.low)}, ${pct(c.detection.high)}]` : ''}, false rollbacks ${pct(c.false_rollback.rate)}${c.false_rollback.low !== null ? ` [${pct(c.false_rollback.low)}, ${pct(c.false_rollback.high)}]` : ''}, users hurt p95 ${escape(c.blast_radius_users.p95 ?? '-')}${c.time_to_detect_seconds.median !== null ? `, detected in ${escape(Math.round(c.time_to_detect_seconds.median))}s (median)` : ''}${c.time_to_full_rollout_seconds.median !== null ? `, full rollout in ${escape(Math.round(c.time_to_full_rollout_seconds.median / 60))}m (median)` : ''}</td>`).join('')}<td class="num">${escape(p.objective.value ?? '-')}</td><td>${p.feasible ? 'yes' : 'no'}</td></tr>`).join('');
