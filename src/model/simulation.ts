@@ -262,6 +262,13 @@ export class Simulation implements EventHandler {
   }
 
   run(): SimulationResult {
+    this.begin();
+    this.engine.run(this.horizon, this);
+    return this.end();
+  }
+
+  /** Schedules the first events; then runUntil() and end() step the run (the live driver), or run() does it all. */
+  begin(): void {
     this.controller?.start(this);
     this.scenario.faults.forEach((f, k) => {
       if (f.start.kind === 'time') this.scheduleFault(k, f.start.atUs);
@@ -270,9 +277,27 @@ export class Simulation implements EventHandler {
     if (first >= 0) this.engine.at(first, EV_ARRIVAL, 0, 0);
     else this.arrivalsOpen = false;
     this.engine.at(this.windowUs, EV_TICK, 0, 0);
-    this.engine.run(this.horizon, this);
+  }
+
+  /** Dispatches every event up to `untilUs` (at most the horizon); false once nothing is left to happen. */
+  runUntil(untilUs: number): boolean {
+    this.engine.run(Math.min(untilUs, this.horizon), this);
+    return this.engine.now < this.horizon && this.engine.pending > 0;
+  }
+
+  /** Telemetry windows closed so far. */
+  get closedWindows(): TelemetrySummary['windows'] {
+    return this.telemetry.windows;
+  }
+
+  /** Breaker transitions so far. */
+  get breakerLog(): SimulationResult['breakerLog'] {
+    return this.breakers.log;
+  }
+
+  end(): SimulationResult {
     // Close the last (possibly partial) window at the end of the run: the horizon, or when the last call ended.
-    const end = Number.isFinite(this.horizon) ? this.horizon : this.lastEnd;
+    const end = Number.isFinite(this.horizon) ? Math.min(this.horizon, this.engine.now) : this.lastEnd;
     this.closeWindow(end);
     this.scrapes?.scrapeUntil(end);
     return {
@@ -984,6 +1009,13 @@ export class Simulation implements EventHandler {
   }
 
   // ---- faults ---------------------------------------------------------------------------------------------
+
+  /** Switches on fault k now (a fault from the catalogue, injected by hand); false if it has already been. */
+  injectFault(k: number): boolean {
+    if (this.faultTriggered[k] === 1) return false;
+    this.scheduleFault(k, this.engine.now);
+    return true;
+  }
 
   private scheduleFault(k: number, atUs: number): void {
     if (this.faultTriggered[k] === 1) return;

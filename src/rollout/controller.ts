@@ -16,7 +16,11 @@ const EV_EVALUATE = CONTROLLER_EVENTS + 1;
 const DAY_US = 24 * 3600e6;
 
 export type Outcome = 'completed' | 'rolled-back' | 'paused' | 'not-started';
-export type Actor = 'policy' | 'approver' | 'scheduler' | 'flag-system';
+export type Actor = 'policy' | 'approver' | 'scheduler' | 'flag-system' | 'operator';
+/** Automated gates: act on breaches (on), only report them (advisory: people decide), or are not evaluated (off). */
+export type GateMode = 'on' | 'advisory' | 'off';
+/** What a person can do to a plan, through the same configuration path as the policy. */
+export type OperatorAction = 'promote' | 'pause' | 'rollback' | 'approve' | 'resume';
 
 export interface AuditEntry {
   timeUs: number;
@@ -32,11 +36,13 @@ export interface AuditEntry {
   gate?: GateReading;
   service?: string;
   delayUs?: number;
+  /** The person who acted (operator actions only). */
+  by?: string;
 }
 
 export interface Decision {
   timeUs: number;
-  action: 'start' | 'promote' | 'complete' | 'rollback' | 'pause' | 'wait' | 'blocked';
+  action: 'start' | 'promote' | 'complete' | 'rollback' | 'pause' | 'wait' | 'blocked' | 'advise' | 'resume';
   stage: number;
   percent: number;
   reason: string;
@@ -77,6 +83,8 @@ interface PlanState {
   decisions: Decision[];
   locks: number[];
   published: Map<number, number>;
+  /** An evaluation is scheduled (the loop stops when the plan ends, and restarts if a person revives it). */
+  evaluating: boolean;
   propagation: Map<number, { changes: number; total: number; max: number }>;
 }
 
@@ -87,7 +95,10 @@ export class RolloutController implements Controller {
   private readonly lockHolder = new Map<number, number>();
   private readonly approvals: DistTable;
 
-  constructor(private readonly scenario: Scenario) {
+  /** The person behind the action being applied (operator actions), for the audit trail. */
+  private by: string | undefined;
+
+  constructor(private readonly scenario: Scenario, private readonly gateMode: GateMode = 'on') {
     this.approvals = new DistTable(scenario.rollouts.flatMap((p) => p.stages.map((s) => s.approval ?? { kind: 'constant', a: 0, b: 0, samples: [], mean: 0 })));
   }
 
@@ -105,14 +116,17 @@ export class RolloutController implements Controller {
         plan, flag, phase: 'waiting', stage: -1, token: 0, approvedStage: -1, approvalBase: approvalIndex,
         gates: plan.gates.map((g) => bindGate(g, ctx)),
         failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
-        startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), propagation: new Map(),
+        startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, propagation: new Map(),
       };
       approvalIndex += plan.stages.length;
       return state;
     });
     this.plans.forEach((p, i) => {
       if (p.plan.after === null) this.wakeAt(i, p.plan.startUs);
-      if (p.gates.length > 0) sim.engine.at(p.plan.evaluateEveryUs, EV_EVALUATE, i, 0);
+      if (p.gates.length > 0 && this.gateMode !== 'off') {
+        p.evaluating = true;
+        sim.engine.at(p.plan.evaluateEveryUs, EV_EVALUATE, i, 0);
+      }
     });
   }
 
@@ -123,6 +137,7 @@ export class RolloutController implements Controller {
     } else if (kind === EV_EVALUATE) {
       this.evaluate(a);
       if (!isTerminal(p.phase)) this.sim.engine.after(p.plan.evaluateEveryUs, EV_EVALUATE, a, 0);
+      else p.evaluating = false;
     }
   }
 
@@ -152,6 +167,82 @@ export class RolloutController implements Controller {
       decisions: p.decisions,
       propagation: Object.fromEntries([...p.propagation].map(([s, x]) => [this.sim.model.serviceNames[s], { changes: x.changes, meanUs: x.total / x.changes, maxUs: x.max }])),
     }));
+  }
+
+  /** Plans' state for a live view. */
+  planStates(): { flag: string; phase: string; stage: number; stages: number; percent: number; version: number; awaitingApproval: boolean }[] {
+    return this.plans.map((p) => ({
+      flag: p.plan.flag, phase: p.phase, stage: p.stage, stages: p.plan.stages.length, percent: p.percent, version: p.version,
+      awaitingApproval: p.phase === 'approval',
+    }));
+  }
+
+  /**
+   * A person acts on a plan now, through the configuration path the policy uses (propagation delays apply).
+   * Returns null when done, or why the action does not apply to the plan as it stands.
+   */
+  operate(flag: string, action: OperatorAction, by: string, reason: string | null): string | null {
+    const i = this.plans.findIndex((p) => p.plan.flag === flag);
+    if (i < 0) return `no rollout plan for flag "${flag}"`;
+    const p = this.plans[i];
+    const why = reason ? `: ${reason}` : '';
+    this.by = by;
+    try {
+      switch (action) {
+        case 'approve':
+          if (p.phase !== 'approval') return `${flag} is not waiting for an approval`;
+          p.token++;
+          p.approvedStage = p.stage + 1;
+          this.log(p, { event: 'decision', actor: 'operator', action: 'approve', stage: p.stage + 1, reason: `stage ${p.stage + 2} approved by ${by}${why}` });
+          p.phase = 'waiting';
+          this.advance(i);
+          return null;
+        case 'promote': {
+          if (p.phase === 'completed') return `${flag} is already at its last stage`;
+          if (p.stage >= p.plan.stages.length - 1 && p.phase !== 'rolled-back') {
+            this.finish(i, 'completed', 'complete', `completed by ${by}${why}`, 'operator');
+            return null;
+          }
+          p.token++;
+          // After a rollback the plan goes back to the stage it left; otherwise on to the next.
+          const next = p.phase === 'rolled-back' ? Math.max(0, p.stage) : p.stage + 1;
+          if (isTerminal(p.phase)) p.endedUs = null;
+          this.enterStage(i, next, 'operator', `promoted by ${by}${why}`);
+          this.ensureEvaluating(i);
+          return null;
+        }
+        case 'pause':
+          if (isTerminal(p.phase)) return `${flag} has already ${p.phase === 'completed' ? 'completed' : p.phase === 'paused' ? 'been paused' : 'been rolled back'}`;
+          this.finish(i, 'paused', 'pause', `paused by ${by}${why}`, 'operator');
+          return null;
+        case 'resume': {
+          if (p.phase !== 'paused' || p.stage < 0) return `${flag} is not paused`;
+          p.phase = 'holding';
+          p.endedUs = null;
+          p.failures = 0;
+          p.consecutiveErrors = 0;
+          this.decide(p, 'resume', p.stage, `resumed by ${by}${why}`, 'operator');
+          this.wakeAt(i, this.now() + p.plan.stages[p.stage].holdUs);
+          this.ensureEvaluating(i);
+          return null;
+        }
+        case 'rollback':
+          if (p.stage < 0) return `${flag} has not started`;
+          if (p.phase === 'rolled-back') return `${flag} is already rolled back`;
+          this.publish(p, { enabled: false, percent: 0, audience: null }, 'operator');
+          this.finish(i, 'rolled-back', 'rollback', `rolled back by ${by}${why}; back to 0%`, 'operator');
+          return null;
+      }
+    } finally {
+      this.by = undefined;
+    }
+  }
+
+  private ensureEvaluating(i: number): void {
+    const p = this.plans[i];
+    if (p.evaluating || p.gates.length === 0 || this.gateMode === 'off') return;
+    p.evaluating = true;
+    this.sim.engine.after(p.plan.evaluateEveryUs, EV_EVALUATE, i, 0);
   }
 
   private now(): number {
@@ -215,7 +306,7 @@ export class RolloutController implements Controller {
     this.enterStage(i, next);
   }
 
-  private enterStage(i: number, n: number): void {
+  private enterStage(i: number, n: number, actor: Actor = 'policy', note = ''): void {
     const p = this.plans[i];
     const stage = p.plan.stages[n];
     p.stage = n;
@@ -225,19 +316,19 @@ export class RolloutController implements Controller {
     p.evaluations = 0;
     p.lastVerdict = null;
     p.startedUs ??= this.now();
-    this.publish(p, { enabled: true, percent: stage.percent, audience: stage.audience });
+    this.publish(p, { enabled: true, percent: stage.percent, audience: stage.audience }, actor);
     if (n === 0) this.sim.rolloutEvent('start', p.plan.flag, 0);
     this.sim.rolloutEvent('stage', p.plan.flag, n);
     for (const g of p.gates) for (const id of g.stageProbes) this.sim.probes.reset(id);
     const audience = stage.audience ? ` of users with ${stage.audience}` : '';
-    this.decide(p, n === 0 ? 'start' : 'promote', n, `stage ${n + 1} of ${p.plan.stages.length}: ${stage.percent}%${audience}, hold ${formatMinutes(stage.holdUs)}`);
+    this.decide(p, n === 0 ? 'start' : 'promote', n, `stage ${n + 1} of ${p.plan.stages.length}: ${stage.percent}%${audience}, hold ${formatMinutes(stage.holdUs)}${note ? `; ${note}` : ''}`, actor);
     this.wakeAt(i, this.now() + stage.holdUs);
   }
 
   private holdEnded(i: number): void {
     const p = this.plans[i];
     const last = p.stage === p.plan.stages.length - 1;
-    if (p.gates.length > 0 && !last) {
+    if (p.gates.length > 0 && !last && this.gateMode === 'on') {
       if (p.evaluations === 0 || p.lastVerdict === 'inconclusive') {
         if (p.plan.inconclusive === 'pause') {
           this.finish(i, 'paused', 'pause', p.evaluations === 0
@@ -271,6 +362,13 @@ export class RolloutController implements Controller {
       ? `${failed.map((r) => `${r.gate}: ${r.detail}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`
       : p.consecutiveErrors > p.plan.consecutiveErrorLimit ? `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})` : null;
     if (breach === null) return;
+    if (this.gateMode === 'advisory') {
+      // People decide: the breach is reported once per stage, and counting starts again.
+      p.failures = 0;
+      p.consecutiveErrors = 0;
+      this.decide(p, 'advise', p.stage, `${breach}: the policy would ${p.plan.onBreach === 'pause' ? 'pause' : 'roll back'}`);
+      return;
+    }
     if (p.plan.onBreach === 'pause') {
       this.finish(i, 'paused', 'pause', breach);
       return;
@@ -280,14 +378,14 @@ export class RolloutController implements Controller {
     this.finish(i, 'rolled-back', 'rollback', `${breach}; back to ${previous ? `${previous.percent}%` : '0%'}`);
   }
 
-  private finish(i: number, outcome: Outcome, action: Decision['action'], reason: string): void {
+  private finish(i: number, outcome: Outcome, action: Decision['action'], reason: string, actor: Actor = 'policy'): void {
     const p = this.plans[i];
     p.phase = outcome;
     p.endedUs = this.now();
     if (outcome === 'rolled-back') this.sim.rolloutEvent('rollback', p.plan.flag, p.stage);
     if (outcome === 'completed') this.sim.rolloutEvent('complete', p.plan.flag, p.stage);
     p.token++;
-    this.decide(p, action, p.stage, reason);
+    this.decide(p, action, p.stage, reason, actor);
     for (const s of p.locks) this.lockHolder.delete(s);
     p.locks = [];
     // Plans waiting on a lock try again; plans waiting on this one start if it completed.
@@ -300,11 +398,11 @@ export class RolloutController implements Controller {
     });
   }
 
-  private publish(p: PlanState, config: { enabled: boolean; percent: number; audience: string | null }): void {
+  private publish(p: PlanState, config: { enabled: boolean; percent: number; audience: string | null }, actor: Actor = 'policy'): void {
     p.version = this.sim.publishFlag(p.flag, config);
     p.percent = config.enabled ? config.percent : 0;
     p.published.set(p.version, this.now());
-    this.log(p, { event: 'stage', actor: 'policy', percent: p.percent, stage: p.stage, reason: config.audience ? `audience ${config.audience}` : undefined });
+    this.log(p, { event: 'stage', actor, percent: p.percent, stage: p.stage, reason: config.audience ? `audience ${config.audience}` : undefined });
   }
 
   private decide(p: PlanState, action: Decision['action'], stage: number, reason: string, actor: Actor = 'policy'): void {
@@ -313,7 +411,7 @@ export class RolloutController implements Controller {
   }
 
   private log(p: PlanState, entry: Omit<AuditEntry, 'timeUs' | 'flag' | 'configVersion'> & { configVersion?: number }): void {
-    this.audit.push({ timeUs: this.now(), flag: p.plan.flag, configVersion: p.version, ...entry });
+    this.audit.push({ timeUs: this.now(), flag: p.plan.flag, configVersion: p.version, ...entry, ...(entry.actor === 'operator' && this.by !== undefined ? { by: this.by } : {}) });
   }
 
   /** Microseconds until the plan may act, by its coordination windows (0 when inside one, or without any). */

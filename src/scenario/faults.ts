@@ -43,8 +43,12 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
     problems.push({ path, message: `unknown service "${svc}"${didYouMean(svc, names)}` });
     return false;
   };
-  return (input.faults ?? []).flatMap((f, i): FaultSpec[] => {
-    const base: PathSegment[] = ['faults', i];
+  // Scheduled faults, then the catalogue's (named, switched on by hand during a game day).
+  const listed = [
+    ...(input.faults ?? []).map((f, i) => ({ f: f as typeof f & { at?: string }, base: ['faults', i] as PathSegment[], named: null as string | null })),
+    ...Object.entries(input['faults-catalogue'] ?? {}).map(([name, f]) => ({ f: f as typeof f & { at?: string }, base: ['faults-catalogue', name] as PathSegment[], named: name })),
+  ];
+  return listed.flatMap(({ f, base, named }): FaultSpec[] => {
     const m = TARGET.exec(f.target);
     if (!m) {
       problems.push({ path: [...base, 'target'], message: 'a target is "service", "service.endpoint", "a -> b" or "a <-> b"' });
@@ -74,9 +78,10 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
     if (f.kind === 'instance-kill' && (f.replicas ?? 1) > replicas) {
       problems.push({ path: [...base, 'replicas'], message: `"${to}" has ${replicas} replica(s)` });
     }
-    const start = faultStart(f.at, [...base, 'at'], h, rollouts);
+    const start: FaultStart = named === null ? faultStart(f.at, [...base, 'at'], h, rollouts) : { kind: 'manual' };
     return [{
-      name: `${f.kind} ${f.target.trim()}`,
+      name: named ?? `${f.kind} ${f.target.trim()}`,
+      hidden: f.hidden ?? false,
       kind: f.kind,
       from,
       to,

@@ -255,7 +255,11 @@ export const Fault = z.strictObject({
   factor: z.number().positive().optional().meta({ description: 'cpu-stress: service-time multiplier.' }),
   rate: Rate.optional().meta({ description: 'throttle: requests per second let through; beyond it, 429.' }),
   replicas: positiveInt('replicas').optional().meta({ description: 'instance-kill: replicas lost (default 1).' }),
+  hidden: z.boolean().optional().meta({ description: 'Game day: not shown on the dashboard, only through its effects (default false).' }),
 });
+
+/** A fault of the catalogue: named, not scheduled; a game day's operators switch it on by hand. */
+export const CatalogueFault = Fault.omit({ at: true });
 
 export const ScenarioFile = z.strictObject({
   $schema: z.string().optional(),
@@ -272,6 +276,8 @@ export const ScenarioFile = z.strictObject({
   flags: z.record(flagKey, Flag).optional(),
   rollout: z.array(RolloutPlan).optional(),
   faults: z.array(Fault).optional(),
+  'faults-catalogue': z.record(z.string().regex(/^[\w.-]+$/, { error: 'a catalogue name is letters, digits, "_", "." and "-"' }), CatalogueFault).optional()
+    .meta({ description: 'Game day: named faults that are not scheduled; operators inject them by name.' }),
   slo: z.strictObject({
     availability: Percent.optional().meta({ description: 'Share of journeys that must succeed (default 99.9%): sets the error budget.' }),
     latency: Duration.optional().meta({ description: 'A journey slower than this counts as hurt (default: none).' }),

@@ -244,10 +244,14 @@ export type FaultKind =
 /** When a fault begins: at a time, or relative to a rollout event. */
 export type FaultStart =
   | { readonly kind: 'time'; readonly atUs: number }
-  | { readonly kind: 'event'; readonly event: 'start' | 'stage' | 'rollback' | 'complete'; readonly flag: string; readonly stage: number; readonly offsetUs: number };
+  | { readonly kind: 'event'; readonly event: 'start' | 'stage' | 'rollback' | 'complete'; readonly flag: string; readonly stage: number; readonly offsetUs: number }
+  /** A fault of the catalogue: switched on by hand during a game day, never scheduled. */
+  | { readonly kind: 'manual' };
 
 export interface FaultSpec {
   readonly name: string;
+  /** Not shown on a game day's dashboard, only through its effects (revealed in the debrief). */
+  readonly hidden: boolean;
   readonly kind: FaultKind;
   /** Calling service of an edge fault, or null for any caller. */
   readonly from: string | null;

@@ -88,7 +88,7 @@ export class Telemetry {
   private readonly totalHist: Histogram[];
   private readonly serviceTotalHist: Histogram[];
   private readonly scratch: Histogram;
-  private readonly windows: WindowSummary[] = [];
+  readonly windows: WindowSummary[] = [];
   private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array };
   private windowStart = 0;
   /** Per flag, for the open window: on, on failed, off, off failed. */
