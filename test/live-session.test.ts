@@ -27,7 +27,9 @@ describe('drill session', () => {
   it('stepped in slices without actions gives the result of an ordinary run', () => {
     const s = new DrillSession(setup());
     drive(s, [], 30, 11_111_111);
-    const direct = runScenario(loadScenarioFile(file, 'healthy').ok ? (loadScenarioFile(file, 'healthy') as { scenario: never }).scenario : (null as never), { seed: 7 });
+    const loaded = loadScenarioFile(file, 'healthy');
+    if (!loaded.ok) throw new Error('fixture');
+    const direct = runScenario(loaded.scenario, { seed: 7 });
     const stepped = s.result();
     // The drill ends 10 minutes after the plan completed, so compare what both saw up to then.
     expect(stepped.rollouts[0].decisions).toEqual(direct.rollouts[0].decisions.filter((d) => d.timeSeconds <= stepped.simulated.seconds));
