@@ -1,0 +1,98 @@
+/**
+ * The paced driver: keeps a drill's simulated clock at wall time x speed by stepping the session in small slices
+ * from a timer. The engine never sees wall time. Each tick runs for a bounded share of the event loop so that
+ * the server stays responsive; when the simulation cannot keep up, the clock simply runs slower than asked.
+ */
+import type { DrillSession } from './session.js';
+
+export interface DriverOptions {
+  speed: number;
+  /** Milliseconds between ticks. */
+  tickMs?: number;
+  /** Wall milliseconds of simulation work per tick at most. */
+  budgetMs?: number;
+  /** Called after every tick that moved the clock, and when the drill ends. */
+  onTick?: () => void;
+  onEnd?: () => void;
+  now?: () => number;
+}
+
+export class PacedDriver {
+  speed: number;
+  paused = false;
+  private anchorWallMs = 0;
+  private anchorSimUs = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly tickMs: number;
+  private readonly budgetMs: number;
+  private readonly now: () => number;
+  private endNotified = false;
+
+  constructor(private readonly session: DrillSession, private readonly options: DriverOptions) {
+    this.speed = options.speed;
+    this.tickMs = options.tickMs ?? 50;
+    this.budgetMs = options.budgetMs ?? 35;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  start(): void {
+    this.reanchor();
+    this.schedule();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  setSpeed(speed: number): void {
+    this.reanchor();
+    this.speed = speed;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.reanchor();
+  }
+
+  private reanchor(): void {
+    this.anchorWallMs = this.now();
+    this.anchorSimUs = this.session.nowUs;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => this.tick(), this.tickMs);
+    this.timer.unref?.();
+  }
+
+  /** One step: the simulation brought to where the wall clock says it should be, within the work budget. */
+  tick(): void {
+    const s = this.session;
+    if (!s.ended && !this.paused) {
+      const started = this.now();
+      const target = this.anchorSimUs + Math.floor((started - this.anchorWallMs) * 1000 * this.speed);
+      // Slices of at most a simulated second at a time, so that the budget check comes often.
+      const slice = Math.max(1_000_000, s.scenario.windowUs / 4);
+      while (!s.ended && s.nowUs < target && this.now() - started < this.budgetMs) {
+        s.advanceTo(Math.min(target, s.nowUs + slice));
+      }
+      // Behind the wall clock by more than a few ticks: run slower rather than rush to catch up.
+      if (s.nowUs < target && this.now() - started >= this.budgetMs) this.reanchor();
+      this.options.onTick?.();
+    }
+    if (s.ended) {
+      if (!this.endNotified) {
+        this.endNotified = true;
+        this.options.onTick?.();
+        this.options.onEnd?.();
+      }
+      return;
+    }
+    this.schedule();
+  }
+}
