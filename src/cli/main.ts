@@ -90,6 +90,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .description('Rehearse staged feature-flag rollouts in a discrete-event simulation.')
     .version(VERSION)
     .showHelpAfterError('(run "rehearse --help" for usage)')
+    // Options belong to the command they follow (gameday's --name is not gameday ctl's).
+    .enablePositionalOptions()
     .exitOverride()
     // Before the commands are made, so that each inherits it (commander copies output settings on creation).
     .configureOutput({ writeOut: (s) => out(s.trimEnd()), writeErr: (s) => err(s.trimEnd()) });
