@@ -124,7 +124,7 @@ export function drillHtml(d: DrillDocument): string {
       layer: [
         { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: {
           x: { field: 't', type: 'quantitative', title: 'simulated seconds' }, y: { field: 'value', type: 'quantitative', title: y },
-          color: { field: 'series', type: 'nominal', title: null }, strokeDash: { field: 'who', type: 'nominal', title: 'run' },
+          color: { field: 'series', type: 'nominal', title: null }, strokeDash: { field: 'who', type: 'nominal', title: 'run', scale: { domain: ['team', 'policy'] } },
         } },
         { data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: { x: { field: 't', type: 'quantitative' }, tooltip: [{ field: 'what' }, { field: 'by' }] } },
       ],

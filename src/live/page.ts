@@ -44,6 +44,7 @@ export function dashboardHtml(token: string, name: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>Game day: ${escape(name)}</title>
 <link rel="stylesheet" href="/assets/dashboard.css?token=${escape(t)}">
 ${script('vega.min.js')}

@@ -78,7 +78,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
   });
 
   app.get('/', (c) => {
-    c.header('Content-Security-Policy', "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'");
+    c.header('Content-Security-Policy', "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'");
     return c.html(dashboardHtml(token, o.session.scenario.name));
   });
   app.get('/assets/:name', (c) => {
@@ -130,7 +130,8 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     const d = o.debrief?.();
     if (!d) return c.json({ error: 'the drill has not ended' }, 404);
     c.header('Content-Security-Policy', "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:");
-    return c.html(d.html);
+    // No icon to fetch: a request without the token would only get a 401.
+    return c.html(d.html.replace('<head>', '<head>\n<link rel="icon" href="data:,">'));
   });
   app.get('/debrief.json', (c) => {
     const d = o.debrief?.();
