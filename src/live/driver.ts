@@ -27,6 +27,8 @@ export class PacedDriver {
   private readonly budgetMs: number;
   private readonly now: () => number;
   private endNotified = false;
+  /** Simulated microseconds the simulation covers per wall millisecond of work (measured as it runs). */
+  private usPerMs = 10_000;
 
   constructor(private readonly session: DrillSession, private readonly options: DriverOptions) {
     this.speed = options.speed;
@@ -76,10 +78,14 @@ export class PacedDriver {
     if (!s.ended && !this.paused) {
       const started = this.now();
       const target = this.anchorSimUs + Math.floor((started - this.anchorWallMs) * 1000 * this.speed);
-      // Slices of at most a simulated second at a time, so that the budget check comes often.
-      const slice = Math.max(1_000_000, s.scenario.windowUs / 4);
+      // Slices sized to about 5 ms of work each (from the pace measured so far), so that the budget check comes often.
       while (!s.ended && s.nowUs < target && this.now() - started < this.budgetMs) {
+        const slice = Math.max(1000, Math.min(s.scenario.windowUs, Math.floor(this.usPerMs * 5)));
+        const a = this.now();
+        const from = s.nowUs;
         s.advanceTo(Math.min(target, s.nowUs + slice));
+        const took = this.now() - a;
+        if (took > 0.5) this.usPerMs = 0.7 * this.usPerMs + 0.3 * ((s.nowUs - from) / took);
       }
       // Behind the wall clock by more than a few ticks: run slower rather than rush to catch up.
       if (s.nowUs < target && this.now() - started >= this.budgetMs) this.reanchor();
