@@ -81,10 +81,13 @@ export function drillDocument(session: DrillSession): DrillDocument {
       : t.final_percent !== p.final_percent && !defective ? (t.final_percent > p.final_percent ? 'team' : 'policy') : 'tie';
     return { flag, defective, firstPersonActionSeconds: first ? first.atUs / 1e6 : null, team: t, policy: p, better } as const;
   });
-  const hiddenFaults = session.scenario.faults.flatMap((f, k) => !f.hidden ? [] : [{
-    name: f.name, kind: f.kind, target: `${f.from ? `${f.from} -> ` : ''}${f.to}${f.endpoint ? `.${f.endpoint}` : ''}`,
-    from_seconds: team.outcomes.faults[k].from_seconds, to_seconds: team.outcomes.faults[k].to_seconds, journeys_hurt: team.outcomes.faults[k].journeys_hurt,
-  }]);
+  const hiddenFaults = session.scenario.faults.flatMap((f) => {
+    const o = team.outcomes.faults.find((x) => x.name === f.name);
+    return !f.hidden ? [] : [{
+      name: f.name, kind: f.kind, target: `${f.from ? `${f.from} -> ` : ''}${f.to}${f.endpoint ? `.${f.endpoint}` : ''}`,
+      from_seconds: o?.from_seconds ?? null, to_seconds: o?.to_seconds ?? null, journeys_hurt: o?.journeys_hurt ?? 0,
+    }];
+  });
   return {
     schema: 'rehearse/drill@1',
     version: VERSION,

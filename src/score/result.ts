@@ -247,6 +247,8 @@ export function buildResult(
       hurt: tel.windows.map((_, w) => (harm ? harm[f.key].byWindow[w] : sim.truth.hurtByWindow[i][w]) ?? 0),
     }])),
   };
+  // A game day's catalogue faults that nobody injected are not part of the run.
+  const uninjected = (k: number) => scenario.faults[k].start.kind === 'manual' && sim.faults.onAt[k] < 0;
   const calls = new Map<string, { from: string; to: string; async: boolean }>();
   m.siteCaller.forEach((caller, k) => {
     if (caller < 0) return;
@@ -259,9 +261,10 @@ export function buildResult(
     calls: [...calls.values()],
     journeys: scenario.journeys.map((j) => ({ name: j.name, enters: [...new Set(j.steps.map((c) => c.service))] })),
     flags: scenario.flags.map((f) => ({ key: f.key, evaluatedBy: f.evaluatedBy })),
-    faults: scenario.faults.map((f) => ({ name: f.name, kind: f.kind, from: f.from, to: f.to })),
+    faults: scenario.faults.filter((_, k) => !uninjected(k)).map((f) => ({ name: f.name, kind: f.kind, from: f.from, to: f.to })),
   };
   const outcomes = scoreOutcomes(scenario, sim.truth, sim.faults, controller?.reports() ?? [], sim.simulatedUs, harm);
+  outcomes.faults = outcomes.faults.filter((_, k) => !uninjected(k));
   const acceptance = judge(outcomes, scenario.acceptance, scenario.caseName);
   return {
     schema: 'rehearse/run@1',
