@@ -195,3 +195,27 @@ describe('game-day server', () => {
     expect((await cli('gameday', 'replay', join(dir, 'drill.json'))).code).toBe(1);
   }, 60_000);
 });
+
+describe('gameday command', () => {
+  it('serves on loopback, prints the URL and nothing of a hidden case, writes the debrief when the drill ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-gameday-'));
+    const r = await run(process.execPath, [join(root, 'bin/rehearse.js'), 'gameday', file, '--hidden-case', '--speed', '5000', '--exit-on-end', '--out', join(dir, 'drill')], { cwd: root });
+    expect(r.stdout).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/m);
+    expect(r.stdout).toContain('case hidden until the debrief');
+    expect(r.stdout).not.toMatch(/healthy|broken|latency web -> pay/);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(readFileSync(join(dir, 'drill.json'), 'utf8'));
+    expect(doc.schema).toBe('rehearse/drill@1');
+    expect(['healthy', 'broken']).toContain(doc.revealed.case);
+    expect(doc.scenario.hiddenCase).toBe(true);
+    expect(readFileSync(join(dir, 'drill.html'), 'utf8')).toContain('Game-day debrief');
+  }, 60_000);
+
+  it('warns when served beyond loopback; terminal lines show control characters as "?"', async () => {
+    const { hostWarning, actionLine } = await import('../src/cli/gameday.js');
+    expect(hostWarning('127.0.0.1')).toBeNull();
+    expect(hostWarning('::1')).toBeNull();
+    expect(hostWarning('0.0.0.0')).toMatch(/^warning: serving on 0\.0\.0\.0/);
+    expect(actionLine({ atUs: 61e6, wallTime: '', by: 'eve\u001b[2J', action: { type: 'note', text: 'hi\u0007' }, refused: null })).toBe('[0:01:01] eve?[2J: note: hi?');
+  });
+});

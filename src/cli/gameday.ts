@@ -39,9 +39,18 @@ const clock = (us: number) => {
   return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 };
 
+/** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
+const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
 /** What a terminal may print about an action: never the case or a hidden fault. */
-function actionLine(a: RecordedAction): string {
-  return `[${clock(a.atUs)}] ${a.by}: ${describeAction(a.action)}${a.refused ? ` — refused: ${a.refused.split('\n')[0]}` : ''}`;
+export function actionLine(a: RecordedAction): string {
+  return printable(`[${clock(a.atUs)}] ${a.by}: ${describeAction(a.action)}${a.refused ? ` — refused: ${a.refused.split('\n')[0]}` : ''}`);
+}
+
+/** The warning printed when the drill is served beyond the loopback interface (null on loopback). */
+export function hostWarning(host: string): string | null {
+  return LOOPBACK.has(host) ? null
+    : `warning: serving on ${host}, not the loopback interface: anyone who can reach it and has the URL (with its token) can steer the drill`;
 }
 
 export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): Promise<number> {
@@ -76,9 +85,8 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
       else io.out('the dashboard stays up for the debrief; Ctrl+C to stop');
     },
   });
-  if (!LOOPBACK.has(o.host)) {
-    io.err(`warning: serving on ${o.host}, not the loopback interface: anyone who can reach it and has the URL (with its token) can steer the drill`);
-  }
+  const warning = hostWarning(o.host);
+  if (warning) io.err(warning);
   server = await startDrillServer({
     session, driver, host: o.host, port: o.port, defaultName: o.name ?? 'operator',
     onAction: (a) => io.out(actionLine(a)),

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CatalogueFault } from '../scenario/schema.js';
 
-const name = z.string().trim().min(1).max(60);
+const name = z.string().trim().min(1).max(60).regex(/^[^\u0000-\u001f\u007f-\u009f]+$/, { error: 'a name has no control characters' });
 const flag = z.string().min(1).max(200);
 const reason = z.string().max(500).optional();
 
