@@ -154,8 +154,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
       else o.driver.resume();
     }
     if (action.type === 'speed' && !o.session.ended) o.driver.setSpeed(action.speed);
-    o.session.act(action, by, wall);
-    const rec = o.session.actions.at(-1)!;
+    const rec = o.session.act(action, by, wall);
     revision++;
     o.onAction?.(rec);
     // The drill ends (and its debrief is written) after this response has gone.

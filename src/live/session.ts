@@ -142,10 +142,11 @@ export class DrillSession {
 
   /**
    * Applies an action now and records it. Clock and speed actions are recorded here too (for the timeline),
-   * though the driver carries them out. Returns null when applied, or why not.
+   * though the driver carries them out. Returns the record (its `refused` says why it did not apply).
    */
-  act(action: Action, by: string, wallTime: string): string | null {
-    if (this.ended && action.type !== 'note') return 'the drill has ended';
+  act(action: Action, by: string, wallTime: string): RecordedAction {
+    // After the end the record is closed (the debrief is written from it): answered, not recorded.
+    if (this.ended) return { atUs: this.nowUs, wallTime, by, action, refused: 'the drill has ended' };
     const refused = this.applyWorld(action, by, false);
     const rec: RecordedAction = { atUs: this.nowUs, wallTime, by, action, refused };
     if (action.type === 'plan' && this.controller) {
@@ -154,7 +155,7 @@ export class DrillSession {
     this.actions.push(rec);
     if (action.type === 'end' && refused === null) this.end('by-hand');
     this.revision++;
-    return refused;
+    return rec;
   }
 
   /** What an action does to the simulated world (nothing for clock, speed, note and end). */
