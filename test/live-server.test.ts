@@ -175,6 +175,10 @@ describe('game-day server', () => {
     expect(session.actions.at(-1)!.action.type).toBe('end');
     await new Promise((r) => setTimeout(r, 100));
     expect(session.ended).toBe(true);
+    const late = await act({ type: 'note', text: 'too late' });
+    expect(late.status).toBe(409);
+    expect((await late.json()).refused).toBe('the drill has ended');
+    expect(session.actions.at(-1)!.action.type).toBe('end');
     // The debrief and its replay.
     const doc = drillDocument(session);
     expect(doc.revealed.case).toBe('healthy');
