@@ -13,6 +13,7 @@
 import { dirname } from 'node:path';
 import seedrandom from 'seedrandom';
 import { InputError } from '../errors.js';
+import { observeSeries, type ScrapeSeries } from '../metrics/index.js';
 import { Simulation } from '../model/simulation.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
 import { loadScenarioFile, parseScenarioObject, type Loaded } from '../scenario/load.js';
@@ -75,6 +76,8 @@ export class DrillSession {
   scenario!: Scenario;
   sim!: Simulation;
   controller: RolloutController | null = null;
+  /** The simulated telemetry as Prometheus series (for /metrics). */
+  series!: ScrapeSeries;
   readonly actions: RecordedAction[] = [];
   readonly adhoc: FaultInput[] = [];
   /** When the drill ended (simulated microseconds), and why. */
@@ -111,6 +114,7 @@ export class DrillSession {
     this.sim = new Simulation(this.scenario, this.setup.seed);
     this.controller = this.scenario.rollouts.length > 0 ? new RolloutController(this.scenario, this.setup.gates) : null;
     if (this.controller) this.sim.attach(this.controller);
+    this.series = observeSeries(this.sim, this.scenario);
     this.sim.begin();
   }
 
