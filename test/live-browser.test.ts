@@ -78,6 +78,11 @@ describe('game-day dashboard in chromium', () => {
       const v = (window as unknown as { drillViews: { exposure: { data(n: string): { flag: string; share: number }[] } } }).drillViews.exposure.data('rows');
       return v.some((r) => r.flag === 'new-pay' && r.share > 0);
     }, null, { timeout: 20_000 });
+    // A fault from the catalogue: listed, and shaded on the error charts.
+    await page.selectOption('#catalogue', 'pay-down');
+    await page.click('#inject');
+    await page.waitForFunction(() => /pay-down \(abort pay\) active/.test(document.querySelector('#faults')?.textContent ?? ''), null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#chart-errors svg g.mark-rect path').length > 0, null, { timeout: 10_000 });
     await page.fill('#who', '<img src=x onerror="window.__xss=1">');
     await page.click('#plans tr[data-flag="new-pay"] button[data-op="rollback"]');
     await page.waitForFunction(() => /rolled-back/.test(document.querySelector('#plans tr[data-flag="new-pay"] .phase')?.textContent ?? ''), null, { timeout: 10_000 });

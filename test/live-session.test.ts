@@ -92,14 +92,17 @@ describe('drill session', () => {
       [1.2, { type: 'fault', name: 'slow-web' }],
       [2.1, { type: 'adhoc-fault', fault: { kind: 'latency', target: 'web -> pay', add: '80ms', for: '1m' } }],
       [2.6, { type: 'adhoc-fault', fault: { kind: 'abort', target: 'nowhere' } }],
+      [2.8, { type: 'adhoc-fault', fault: { kind: 'abort', target: 'pay', percent: '5%', for: '30s' } }],
       [3.3, { type: 'plan', flag: 'new-pay', op: 'rollback' }],
       [3.4, { type: 'speed', speed: 600 }],
       [4.0, { type: 'plan', flag: 'new-pay', op: 'promote', reason: 'try again' }],
     ], 9, 3_100_000);
     expect(s.actions[2].refused).toMatch(/unknown service "nowhere"/);
-    expect(s.actions.filter((a) => a.refused === null)).toHaveLength(6);
+    expect(s.actions[3].refused).toBeNull();
+    expect(s.actions.filter((a) => a.refused === null)).toHaveLength(7);
     const live = JSON.stringify(s.result());
     expect(live).toContain('adhoc-1');
+    expect(live).toContain('adhoc-2');
     const again = DrillSession.replay(setup({ caseName: 'broken', gates: 'advisory' }), {
       actions: JSON.parse(JSON.stringify(s.actions)), adhoc: JSON.parse(JSON.stringify(s.adhoc)), endedUs: s.endedUs!, endReason: s.endReason,
     });

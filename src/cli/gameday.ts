@@ -15,6 +15,7 @@ import { ActionBody, describeAction, type Action, type RecordedAction } from '..
 import { drillDocument, drillHtml, type DrillDocument } from '../live/debrief.js';
 import { PacedDriver } from '../live/driver.js';
 import { startDrillServer, type DrillServer } from '../live/server.js';
+import { isHiddenInjection } from '../live/view.js';
 import { DrillSession, drawCase, type DrillSetup } from '../live/session.js';
 
 export interface GamedayOptions {
@@ -89,7 +90,9 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   if (warning) io.err(warning);
   server = await startDrillServer({
     session, driver, host: o.host, port: o.port, defaultName: o.name ?? 'operator',
-    onAction: (a) => io.out(actionLine(a)),
+    onAction: (a) => {
+      if (!isHiddenInjection(session, a)) io.out(actionLine(a));
+    },
     debrief: () => debrief,
   });
   io.out(`game day: ${session.scenario.name}, seed ${seed}${o.hiddenCase ? ', case hidden until the debrief' : caseName ? `, case ${caseName}` : ''}, gates ${o.gates}, speed ${o.speed}x`);

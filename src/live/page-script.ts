@@ -44,10 +44,9 @@ export const DASHBOARD_JS = String.raw`
   }
   function pct(x) { return (Math.round(x * 10000) / 100) + '%'; }
 
+  // A step line per series; optional layers: fault windows (shaded) and gate thresholds (dashed rules).
   function lineSpec(y, yTitle, color, extra) {
-    var spec = {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: 'container', height: 180, config: CONFIG,
+    var line = {
       data: { name: 'rows' },
       mark: { type: 'line', interpolate: 'step-after', clip: true },
       encoding: {
@@ -57,13 +56,17 @@ export const DASHBOARD_JS = String.raw`
         strokeDash: { field: color, type: 'nominal', legend: null }
       }
     };
-    if (extra) {
-      spec = { $schema: spec.$schema, width: 'container', height: 180, config: CONFIG, layer: [
-        { data: { name: 'rows' }, mark: spec.mark, encoding: spec.encoding },
-        { data: { name: 'gates' }, mark: { type: 'rule', color: '#8b1a1a', strokeDash: [4, 3] }, encoding: { y: { field: 'limit', type: 'quantitative' } } }
-      ] };
+    var layers = [];
+    if (extra && extra.faults) {
+      layers.push({ data: { name: 'faults' }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 },
+        encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, tooltip: [{ field: 'name', type: 'nominal' }] } });
     }
-    return spec;
+    layers.push(line);
+    if (extra && extra.gates) {
+      layers.push({ data: { name: 'gates' }, mark: { type: 'rule', color: '#8b1a1a', strokeDash: [4, 3] },
+        encoding: { y: { field: 'limit', type: 'quantitative' }, tooltip: [{ field: 'source', type: 'nominal' }] } });
+    }
+    return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 180, config: CONFIG, layer: layers };
   }
 
   function embed(id, spec) {
@@ -72,9 +75,9 @@ export const DASHBOARD_JS = String.raw`
 
   var ready = Promise.all([
     embed('chart-exposure', lineSpec('share', 'share of journeys with the flag on', 'flag')),
-    embed('chart-journeys', lineSpec('errorRate', 'error rate', 'journey')),
-    embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', true)),
-    embed('chart-p99', lineSpec('p99', 'p99 (ms)', 'series', true))
+    embed('chart-journeys', lineSpec('errorRate', 'error rate', 'journey', { gates: true, faults: true })),
+    embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', { gates: true, faults: true })),
+    embed('chart-p99', lineSpec('p99', 'p99 (ms)', 'series', { gates: true, faults: true }))
   ]).then(function () { document.body.setAttribute('data-charts', 'ready'); })
     .catch(function (e) { document.body.setAttribute('data-render-error', String(e)); console.error(e); });
 
@@ -98,6 +101,28 @@ export const DASHBOARD_JS = String.raw`
       views.p99.change('rows', vega.changeset().remove(function () { return true; }).insert(rows))
         .change('gates', vega.changeset().remove(function () { return true; }).insert(gates.filter(function (g) { return g.metric === 'req_duration'; }))).run();
     }
+  }
+
+  function replace(view, name, rows) {
+    if (view) view.change(name, vega.changeset().remove(function () { return true; }).insert(rows)).run();
+  }
+
+  var faultKey = '';
+  function drawFaults(faults, now) {
+    var rows = faults.map(function (f) { return { name: f.name, from: f.fromSeconds, to: f.toSeconds == null ? now : f.toSeconds }; });
+    var key = JSON.stringify(rows);
+    if (key === faultKey) return;
+    faultKey = key;
+    ['journeys', 'errors', 'p99'].forEach(function (k) { replace(views[k], 'faults', rows); });
+  }
+
+  var journeyGatesDrawn = false;
+  function drawJourneyGates() {
+    if (journeyGatesDrawn || !views.journeys) return;
+    journeyGatesDrawn = true;
+    var gates = [];
+    state.plans.forEach(function (p) { p.gates.forEach(function (g) { if (g.journey && !g.service && g.metric === 'req_failed' && g.limit != null) gates.push(g); }); });
+    replace(views.journeys, 'gates', gates);
   }
 
   function renderPlans() {
@@ -162,6 +187,8 @@ export const DASHBOARD_JS = String.raw`
       append(views.exposure, snap.exposure);
       append(views.journeys, snap.journeyRows);
       if (first || snap.serviceRows.length) redrawService();
+      drawJourneyGates();
+      drawFaults(snap.faults, snap.meta.nowSeconds);
       document.body.setAttribute('data-windows', String(snap.cursor.windows));
     });
     var latest = {};

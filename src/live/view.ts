@@ -5,7 +5,7 @@
  */
 import type { DrillSession } from './session.js';
 import type { PacedDriver } from './driver.js';
-import { describeAction } from './actions.js';
+import { describeAction, type RecordedAction } from './actions.js';
 
 export interface Cursor {
   windows: number;
@@ -93,7 +93,8 @@ export function liveSnapshot(session: DrillSession, driver: PacedDriver | null, 
       stage: a.stage === undefined ? null : a.stage + 1, percent: a.percent ?? null, configVersion: a.configVersion,
       reason: a.reason ?? (a.gate ? `${a.gate.gate}: ${a.gate.verdict}${a.gate.detail ? ` (${a.gate.detail})` : ''}` : a.service ? `reached ${a.service}` : null),
     })),
-    actions: session.actions.map((a) => ({
+    // A hidden fault injected by the facilitator (gameday ctl) shows only through its effects, as scheduled ones do.
+    actions: session.actions.filter((a) => !isHiddenInjection(session, a)).map((a) => ({
       simSeconds: a.atUs / 1e6, wallTime: a.wallTime, by: a.by, what: describeAction(a.action), refused: a.refused,
     })),
     breakersOpen: [...open].filter(([, to]) => to !== 'closed').map(([edge, to]) => ({ edge, state: to })),
@@ -107,3 +108,10 @@ export function liveSnapshot(session: DrillSession, driver: PacedDriver | null, 
 }
 
 export type LiveSnapshot = ReturnType<typeof liveSnapshot>;
+
+/** An action that switched on a fault marked hidden. */
+export function isHiddenInjection(session: DrillSession, a: RecordedAction): boolean {
+  const act = a.action;
+  if (act.type === 'adhoc-fault') return act.fault.hidden === true;
+  return act.type === 'fault' && session.scenario.faults.some((f) => f.name === act.name && f.hidden);
+}
