@@ -61,6 +61,10 @@ export const DASHBOARD_JS = String.raw`
       layers.push({ data: { name: 'faults' }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 },
         encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, tooltip: [{ field: 'name', type: 'nominal' }] } });
     }
+    if (extra && extra.decisions) {
+      layers.push({ data: { name: 'decisions' }, mark: { type: 'rule', color: '#7a4f9e', strokeDash: [2, 2] },
+        encoding: { x: { field: 't', type: 'quantitative' }, tooltip: [{ field: 'label', type: 'nominal' }] } });
+    }
     layers.push(line);
     if (extra && extra.gates) {
       layers.push({ data: { name: 'gates' }, mark: { type: 'rule', color: '#8b1a1a', strokeDash: [4, 3] },
@@ -74,7 +78,7 @@ export const DASHBOARD_JS = String.raw`
   }
 
   var ready = Promise.all([
-    embed('chart-exposure', lineSpec('share', 'share of journeys with the flag on', 'flag')),
+    embed('chart-exposure', lineSpec('share', 'share of journeys with the flag on', 'flag', { decisions: true })),
     embed('chart-journeys', lineSpec('errorRate', 'error rate', 'journey', { gates: true, faults: true })),
     embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', { gates: true, faults: true })),
     embed('chart-p99', lineSpec('p99', 'p99 (ms)', 'series', { gates: true, faults: true }))
@@ -84,6 +88,10 @@ export const DASHBOARD_JS = String.raw`
   function append(view, rows) {
     if (!view || rows.length === 0) return;
     view.change('rows', vega.changeset().insert(rows)).run();
+  }
+
+  function append2(view, name, rows) {
+    if (view && rows.length) view.change(name, vega.changeset().insert(rows)).run();
   }
 
   function selectedService() { return $('service').value; }
@@ -205,6 +213,10 @@ export const DASHBOARD_JS = String.raw`
       cell(tr, fmtTime(a.simSeconds)); cell(tr, a.wallTime.slice(11, 19)); cell(tr, a.by); cell(tr, a.what); cell(tr, a.refused || 'done');
       ab.appendChild(tr);
     });
+    // The rollout timeline: each decision (start, promote, rollback, pause, complete) as a rule on the exposure chart.
+    var decisions = snap.audit.filter(function (a) { return a.event === 'decision'; })
+      .map(function (a) { return { t: a.simSeconds, label: a.flag + ': ' + a.action + (a.by ? ' by ' + a.by : ' (' + a.actor + ')') }; });
+    ready.then(function () { append2(views.exposure, 'decisions', decisions); });
     var au = $('audit').tBodies[0];
     snap.audit.forEach(function (a) {
       var tr = document.createElement('tr');
