@@ -123,5 +123,9 @@ describe('game-day dashboard in chromium', () => {
     await d.screenshot({ path: join(shots, 'gameday-debrief.png'), fullPage: true });
     expect(errors).toEqual([]);
     expect(external).toEqual([]);
+    // The drill the page steered, paced by the wall clock, replays to the same result.
+    const doc = JSON.parse(debrief!.json);
+    const again = DrillSession.replay(session.setup, { actions: doc.actions, adhoc: doc.adhocFaults, endedUs: doc.ended.atUs, endReason: doc.ended.reason });
+    expect(JSON.stringify(again.result())).toBe(JSON.stringify(doc.team));
   }, 90_000);
 });

@@ -53,7 +53,8 @@ describe('game-day server', () => {
       const r = await api(path, { token: null });
       expect(r.status, path).toBe(401);
       expect(await r.text()).toBe('');
-      const wrong = await api(path, { token: `${server.token.slice(0, -1)}x` });
+      const last = server.token.at(-1) === 'x' ? 'y' : 'x';
+      const wrong = await api(path, { token: `${server.token.slice(0, -1)}${last}` });
       expect(wrong.status).toBe(401);
     }
     expect((await fetch(`${server.origin}/api/state?token=${server.token}`)).status).toBe(200);
@@ -87,6 +88,8 @@ describe('game-day server', () => {
       expect(r.status, body).toBe(400);
       expect((await r.json()).error.length).toBeGreaterThan(5);
     }
+    const huge = await api('/api/actions', { method: 'POST', body: JSON.stringify({ type: 'note', text: 'x'.repeat(100_000) }), headers: { 'Content-Type': 'application/json' } });
+    expect(huge.status).toBe(413);
     expect(session.actions).toHaveLength(0);
   });
 

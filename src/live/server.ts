@@ -9,6 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { ActionBody, type Action, type RecordedAction } from './actions.js';
@@ -110,7 +111,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
       await stream.sleep(gap);
     }
   }));
-  app.post('/api/actions', async (c) => {
+  app.post('/api/actions', bodyLimit({ maxSize: 64 * 1024, onError: (c) => c.json({ error: 'the body is larger than 64 KiB' }, 413) }), async (c) => {
     let body: unknown;
     try {
       body = await c.req.json();
