@@ -116,3 +116,30 @@ describe('drill session', () => {
     expect(drawCase([], 1)).toBeNull();
   });
 });
+
+describe('paced driver', () => {
+  it('keeps the simulated clock at wall time x speed; pause holds it; a new speed applies from then on', async () => {
+    const { PacedDriver } = await import('../src/live/driver.js');
+    let wall = 0;
+    const s = new DrillSession(setup());
+    const d = new PacedDriver(s, { speed: 60, now: () => wall });
+    d.start();
+    d.stop(); // ticks by hand, on the fake clock
+    wall = 2000;
+    d.tick();
+    expect(s.nowUs).toBe(120e6);
+    d.pause();
+    wall = 5000;
+    d.tick();
+    expect(s.nowUs).toBe(120e6);
+    d.resume();
+    wall = 6000;
+    d.tick();
+    expect(s.nowUs).toBe(180e6);
+    d.setSpeed(600);
+    wall = 6100;
+    d.tick();
+    expect(s.nowUs).toBe(240e6);
+    d.stop();
+  });
+});

@@ -68,6 +68,8 @@ export class PacedDriver {
   }
 
   private schedule(): void {
+    // One timer at a time, also when tick() is called by hand (an action that ends the drill).
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.tick(), this.tickMs);
     this.timer.unref?.();
   }
