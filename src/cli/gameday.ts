@@ -133,8 +133,9 @@ export async function ctlCommand(url: string, action: string, args: string[], o:
     try {
       return await globalThis.fetch(target, { ...init, signal: AbortSignal.timeout(10_000) });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code;
-      throw new InputError([`cannot reach the drill at ${u.origin}: ${cause === 'ECONNREFUSED' ? 'connection refused (has it ended?)' : (e as Error).message}`]);
+      const c = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+      const cause = c?.code ?? c?.errors?.[0]?.code;
+      throw new InputError([`cannot reach the drill at ${u.origin}: ${cause === 'ECONNREFUSED' ? 'connection refused (has it ended?)' : cause ?? (c as { message?: string } | undefined)?.message ?? (e as Error).message}`]);
     }
   };
   const need = (what: string) => {
