@@ -118,6 +118,13 @@ describe('game-day server', () => {
     expect((await act({ type: 'fault', name: 'slow-web', by: 'chaos' })).status).toBe(200);
     session.advanceTo(session.nowUs + 1e6); // the fault switches on as an event at the instant of the action
     expect(session.sim.faults.active[session.scenario.faults.findIndex((f) => f.name === 'slow-web')]).toBe(1);
+    // A hidden catalogue fault: applied, but neither the fault nor the action shows on the dashboard.
+    expect((await act({ type: 'fault', name: 'quiet-drag', by: 'facilitator' })).status).toBe(200);
+    session.advanceTo(session.nowUs + 1e6);
+    expect(session.sim.faults.active[session.scenario.faults.findIndex((f) => f.name === 'quiet-drag')]).toBe(1);
+    const seen = JSON.stringify(await (await api('/api/state')).json());
+    expect(seen).toContain('slow-web');
+    expect(seen).not.toContain('quiet-drag');
     expect((await act({ type: 'adhoc-fault', fault: { kind: 'abort', target: 'pay', percent: '5%', for: '1m' }, by: 'chaos' })).status).toBe(200);
     expect(session.scenario.faults.map((f) => f.name)).toContain('adhoc-1');
     expect((await act({ type: 'plan', flag: 'new-pay', op: 'rollback', by: '<img src=x onerror=alert(1)>' })).status).toBe(200);
@@ -134,7 +141,7 @@ describe('game-day server', () => {
     expect(session.controller!.audit.find((a) => a.action === 'promote' && a.actor === 'policy' && a.stage === 1)).toBeDefined();
     const versions = audit.map((a) => a.configVersion);
     expect(versions.at(-1)).toBeGreaterThan(versions[0]);
-    expect(session.actions.filter((a) => a.refused === null)).toHaveLength(11);
+    expect(session.actions.filter((a) => a.refused === null)).toHaveLength(12);
     expect(session.actions.every((a) => /^\d{4}-\d\d-\d\dT/.test(a.wallTime))).toBe(true);
   });
 
@@ -187,7 +194,7 @@ describe('game-day server', () => {
     // The debrief and its replay.
     const doc = drillDocument(session);
     expect(doc.revealed.case).toBe('healthy');
-    expect(doc.revealed.hiddenFaults.map((f) => f.name)).toEqual(['latency web -> pay']);
+    expect(doc.revealed.hiddenFaults.map((f) => f.name)).toEqual(['latency web -> pay', 'quiet-drag']);
     expect(doc.comparison[0].team.outcome).toBe('rolled-back');
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-drill-'));
     const { writeFileSync } = await import('node:fs');
