@@ -83,7 +83,8 @@ export function drillDocument(session: DrillSession): DrillDocument {
   });
   const hiddenFaults = session.scenario.faults.flatMap((f) => {
     const o = team.outcomes.faults.find((x) => x.name === f.name);
-    return !f.hidden ? [] : [{
+    // Catalogue faults nobody injected are not part of the drill.
+    return !f.hidden || (f.start.kind === 'manual' && !o) ? [] : [{
       name: f.name, kind: f.kind, target: `${f.from ? `${f.from} -> ` : ''}${f.to}${f.endpoint ? `.${f.endpoint}` : ''}`,
       from_seconds: o?.from_seconds ?? null, to_seconds: o?.to_seconds ?? null, journeys_hurt: o?.journeys_hurt ?? 0,
     }];
