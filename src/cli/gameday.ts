@@ -94,6 +94,7 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
       if (!isHiddenInjection(session, a)) io.out(actionLine(a));
     },
     debrief: () => debrief,
+    onError: (e) => io.err(`gameday: unexpected error answering a request: ${e.message}`),
   });
   io.out(`game day: ${session.scenario.name}, seed ${seed}${o.hiddenCase ? ', case hidden until the debrief' : caseName ? `, case ${caseName}` : ''}, gates ${o.gates}, speed ${o.speed}x`);
   io.out(`dashboard: ${server.url}`);

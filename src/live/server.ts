@@ -33,6 +33,8 @@ export interface DrillServerOptions {
   onAction?: (rec: RecordedAction) => void;
   /** The debrief, once the drill has ended and it is written. */
   debrief?: () => { html: string; json: string } | null;
+  /** An unexpected error while answering a request (the request got a 500). */
+  onError?: (err: Error) => void;
   now?: () => Date;
 }
 
@@ -142,7 +144,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
   });
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((err, c) => {
-    console.error(`gameday: ${err.message}`);
+    o.onError?.(err);
     return c.json({ error: 'internal error' }, 500);
   });
 
