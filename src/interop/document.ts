@@ -1,0 +1,109 @@
+/**
+ * Flag system files as documents: read with positions (JSON or YAML), so that every warning and error names
+ * the file, the path inside it and, where the file has one, the line and column.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import { InputError } from '../errors.js';
+import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
+
+export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
+export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
+
+/** A parsed flag file: its plain value and a way to find where a path lies in it. */
+export interface FlagFile {
+  readonly file: string;
+  readonly value: unknown;
+  /** Line and column (1-based) of the node at `path`, or of its nearest ancestor. */
+  position(path: readonly PathSegment[]): { line: number; column: number } | null;
+}
+
+/** A warning about a flag file: something it uses that rehearse does not model, and what happens instead. */
+export interface FlagWarning extends Problem {
+  readonly file: string;
+}
+
+export function formatWarning(w: FlagWarning): string {
+  const where = w.line ? `${w.file}:${w.line}:${w.column ?? 1}` : w.file;
+  return `${where}: ${formatPath(w.path)}: ${w.message}`;
+}
+
+/** Parses flag file text; a syntax error throws an InputError naming file:line:column. */
+export function parseFlagText(text: string, file: string): FlagFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    throw new InputError(doc.errors.map((e) => {
+      const pos = lineCounter.linePos(e.pos[0]);
+      return `${file}:${pos.line}:${pos.col}: invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`;
+    }));
+  }
+  return {
+    file,
+    value: doc.toJS(),
+    position(path) {
+      const offset = locate(doc, path);
+      if (offset === undefined) return null;
+      const p = lineCounter.linePos(offset);
+      return { line: p.line, column: p.col };
+    },
+  };
+}
+
+/** Reads and parses a flag file; a missing or malformed file throws an InputError. */
+export function readFlagFile(file: string, shownAs = file): FlagFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError([`${shownAs}: cannot read the flag file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`]);
+  }
+  return parseFlagText(text, shownAs);
+}
+
+/** A warning or error located in a flag file. */
+export function at(doc: FlagFile, path: readonly PathSegment[], message: string): FlagWarning {
+  const pos = doc.position(path);
+  return pos ? { file: doc.file, path, message, line: pos.line, column: pos.column } : { file: doc.file, path, message };
+}
+
+/** An InputError for a file that is not what its system expects. */
+export function invalid(doc: FlagFile, path: readonly PathSegment[], message: string): InputError {
+  return new InputError([formatWarning(at(doc, path, message))]);
+}
+
+/** Which system wrote a flag document, by its shape. */
+export function detectSystem(value: unknown): FlagSystem | null {
+  if (!isObject(value)) return null;
+  if (isObject(value.flags) && Object.values(value.flags).some((f) => isObject(f) && ('defaultVariant' in f || 'state' in f))) return 'flagd';
+  if (Array.isArray(value.features)) return 'unleash';
+  if (isObject(value.flags) && Object.values(value.flags).some((f) => isObject(f) && ('variations' in f || 'fallthrough' in f))) return 'launchdarkly';
+  if ('variations' in value && 'fallthrough' in value) return 'launchdarkly';
+  return null;
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function locate(doc: Document, path: readonly PathSegment[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) return offset;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value;
+      if (node && (node as Node).range) offset = (node as Node).range![0];
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      if (!node) return offset;
+      offset = (node as Node).range?.[0] ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
