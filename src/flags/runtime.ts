@@ -10,6 +10,7 @@ import type { Scenario } from '../scenario/types.js';
 import { bucketOf, rolloutThreshold } from './bucketing.js';
 import { parseExpression } from './expression.js';
 import { USER_ATTRIBUTES } from '../cohorts/cohort.js';
+import { servedTo } from '../interop/serve.js';
 
 /** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
 export interface FlagConfig {
@@ -35,6 +36,10 @@ export class FlagRuntime {
   readonly evaluatedBy: number[][];
   private readonly rank: Int32Array[];
   private readonly forced: Int8Array[];
+  /** Flags from a flag system file: 1 where the system serves the user the new code path (null: defined here). */
+  private readonly served: (Uint8Array | null)[];
+  /** Flags from a flag system file: the variant each user is served (index into the source's variants, -1 none). */
+  readonly variantOf: (Int16Array | null)[];
   /** Every flag each flag requires, directly or through others, each once (so a check is linear, not a walk). */
   private readonly requires: number[][];
   private readonly needsMask: Int32Array;
@@ -73,6 +78,9 @@ export class FlagRuntime {
         return rule ? (rule.serve ? 1 : 0) : -1;
       });
     });
+    const served = flags.map((f) => (f.source ? servedTo(f.key, f.source, population) : null));
+    this.served = served.map((x) => x?.on ?? null);
+    this.variantOf = served.map((x) => x?.variant ?? null);
     const index = new Map(this.flagKeys.map((k, i) => [k, i]));
     this.requires = prerequisiteClosure(flags.map((f) => f.requires.map((r) => index.get(r)!)));
     this.needsMask = Int32Array.from(flags, (f) => f.needs.reduce((m, r) => m | (1 << index.get(r)!), 0));
@@ -84,7 +92,16 @@ export class FlagRuntime {
     this.threshold = new Int32Array(S * this.flags);
     this.audience = new Int32Array(S * this.flags).fill(-1);
     this.applied = new Int32Array(S * this.flags);
-    this.versions = flags.map(() => [{ enabled: false, percent: 0, audience: null }]);
+    // A flag from a flag system file without a rollout plan serves as its file says from the start.
+    const planned = new Set(scenario.rollouts.map((p) => p.flag));
+    this.versions = flags.map((f) => [{ enabled: f.source !== null && !planned.has(f.key), percent: f.source !== null && !planned.has(f.key) ? 100 : 0, audience: null }]);
+    for (let f = 0; f < this.flags; f++) {
+      if (!this.versions[f][0].enabled) continue;
+      for (let s = 0; s < S; s++) {
+        this.enabled[s * this.flags + f] = 1;
+        this.threshold[s * this.flags + f] = rolloutThreshold(100);
+      }
+    }
   }
 
   /** Services that evaluate flag `f`. */
@@ -108,6 +125,8 @@ export class FlagRuntime {
   private ownOn(s: number, f: number, u: number): boolean {
     const i = s * this.flags + f;
     if (this.enabled[i] === 0) return false;
+    const served = this.served[f];
+    if (served !== null && served[u] === 0) return false;
     const forced = this.forced[f][u];
     if (forced >= 0) {
       if (forced === 0) return false;
@@ -169,7 +188,9 @@ export class FlagRuntime {
     const thr = rolloutThreshold(c.percent);
     const match = c.audience === null ? null : this.audienceMatch[this.audiences.indexOf(c.audience)];
     let n = 0;
+    const served = this.served[f];
     for (let u = 0; u < this.users; u++) {
+      if (served !== null && served[u] === 0) continue;
       const forced = this.forced[f][u];
       if (forced === 1 || (forced < 0 && (!match || match[u] === 1) && this.rank[f][u] < thr)) n++;
     }

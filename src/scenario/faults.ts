@@ -6,7 +6,7 @@ import { ThresholdError, parseThreshold, validateThreshold, type MetricSpec } fr
 import { DEFAULTS } from './defaults.js';
 import { didYouMean, type PathSegment } from './problems.js';
 import type { Helpers } from './release.js';
-import type { ScenarioInput } from './schema.js';
+import { flagEntries, type ScenarioInput } from './schema.js';
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
 import { DURATION_PATTERN, parseDuration } from '../units.js';
 
@@ -125,7 +125,7 @@ function faultStart(at: string | undefined, path: PathSegment[], h: Helpers, rol
 }
 
 export function normalizeAcceptance(input: ScenarioInput, h: Helpers): Criterion[] {
-  const flagKeys = Object.keys(input.flags ?? {});
+  const flagKeys = flagEntries(input.flags).map(([k]) => k);
   const caseNames = Object.keys(input.cases ?? {});
   return (input.acceptance ?? []).flatMap((source, i): Criterion[] => {
     const path: PathSegment[] = ['acceptance', i];

@@ -10,12 +10,14 @@ import { readCohortFile } from '../cohorts/file.js';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import { LIMITS } from './defaults.js';
+import { readFlagSources } from '../interop/sources.js';
 import { normalize } from './normalize.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { ScenarioFile, type ScenarioInput } from './schema.js';
 import type { Scenario } from './types.js';
 
-export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput } | { ok: false; problems: Problem[] };
+/** `warnings`: what flag files use that rehearse does not model, as file:line:column: path: message lines. */
+export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput; warnings: string[] } | { ok: false; problems: Problem[] };
 
 /** Loads a scenario, with one of its cases applied when `caseName` is given. */
 export function loadScenarioFile(file: string, caseName?: string): Loaded {
@@ -208,11 +210,14 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
       return { ok: false, problems: capped(flattenFirst(parsed.error.issues, merged), (p) => where(p.path, p)) };
     }
   }
-  const normalized = normalize(parsed.data);
+  const imports = readFlagSources(parsed.data.flags?.from, baseDir);
+  if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
+  const warnings = imports.warnings;
+  const normalized = normalize(parsed.data, imports.sources);
   if (!normalized.ok) return { ok: false, problems: capped(normalized.problems, (p) => where(p.path, p)) };
   const s = { ...normalized.scenario, caseName: caseName ?? null };
   const spec = s.cohort;
-  if (spec === null) return { ok: true, scenario: s, input: parsed.data };
+  if (spec === null) return { ok: true, scenario: s, input: parsed.data, warnings };
   let population: Cohort;
   if (spec.kind === 'inline') {
     if (spec.size > LIMITS.scenarioCohortUsers) {
@@ -244,7 +249,7 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
     }
   }));
   if (unknown.length) return { ok: false, problems: capped(unknown) };
-  return { ok: true, scenario: { ...s, population }, input: parsed.data };
+  return { ok: true, scenario: { ...s, population }, input: parsed.data, warnings };
 }
 
 /** Offset of the node at `path` (the key itself when the value is missing). */

@@ -14,7 +14,7 @@ import type {
   BreakerInput, CallInput, DistributionInput, OperationInput, RetryInput, ScenarioInput,
 } from './schema.js';
 import type {
-  BreakerPolicy, CallSpec, Dist, Endpoint, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
+  FlagSource, BreakerPolicy, CallSpec, Dist, Endpoint, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
 } from './types.js';
 import { parseDuration, parseDurationExact, parsePercent, parseRate, parseRateOrZero, type Parsed } from '../units.js';
 
@@ -25,7 +25,7 @@ type ServiceInput = ScenarioInput['services'][string];
 
 export type Normalized = { ok: true; scenario: Scenario } | { ok: false; problems: Problem[] };
 
-export function normalize(input: ScenarioInput): Normalized {
+export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, FlagSource>): Normalized {
   const problems: Problem[] = [];
   const value = <T>(r: Parsed<T>, path: PathSegment[], fallback: T): T => {
     if (r.ok) return r.value;
@@ -299,7 +299,7 @@ export function normalize(input: ScenarioInput): Normalized {
 
   const startTime = input['start-time'] ?? DEFAULTS.startTime;
   const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name) };
-  const release = normalizeRelease(input, helpers);
+  const release = normalizeRelease(input, helpers, imported);
   const faults = normalizeFaults(input, helpers, release.rollouts);
   if (input.duration === undefined && faults.some((f) => ['timeout', 'blackhole', 'partition'].includes(f.kind))) {
     // A dropped call without a timeout waits forever: only a horizon ends such a run.

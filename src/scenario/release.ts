@@ -11,8 +11,9 @@ import {
 import { DEFAULTS } from './defaults.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { cycleText, findCycles } from './graph.js';
-import type { DistributionInput, GateInput, OperationInput, ScenarioInput } from './schema.js';
+import { flagEntries, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
 import type {
+  FlagSource,
   CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, RolloutPlan, Service, Stage, TagFilter,
 } from './types.js';
 import { parseDurationExact, parseIncrease } from '../units.js';
@@ -51,10 +52,10 @@ export function gateMetricName(name: string): string {
   return Object.entries(GATE_METRICS).find(([, spec]) => spec.aliases?.includes(name))?.[0] ?? name;
 }
 
-export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Flag[]; rollouts: RolloutPlan[]; cohort: CohortSpec | null } {
+export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: ReadonlyMap<string, FlagSource> = new Map()): { flags: Flag[]; rollouts: RolloutPlan[]; cohort: CohortSpec | null } {
   const { problems } = h;
   const serviceNames = h.services.map((s) => s.name);
-  const flagKeys = Object.keys(input.flags ?? {});
+  const flagKeys = flagEntries(input.flags).map(([k]) => k);
   const expression = (src: string, path: PathSegment[]) => {
     try {
       parseExpression(src, USER_ATTRIBUTES);
@@ -72,9 +73,18 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
   };
   if (flagKeys.length > 31) problems.push({ path: ['flags'], message: `at most 31 flags per scenario (${flagKeys.length} given)` });
 
-  const flags: Flag[] = Object.entries(input.flags ?? {}).map(([key, f]) => {
+  const flags: Flag[] = flagEntries(input.flags).map(([key, f]) => {
     const base = ['flags', key];
     const d = DEFAULTS.flag;
+    const source = imported.get(key) ?? null;
+    if (source) {
+      for (const field of ['targeting', 'bucketing', 'salt', 'hash-version', 'variants'] as const) {
+        if (f[field] !== undefined) problems.push({ path: [...base, field], message: `${field} comes from ${source.file}; remove it here` });
+      }
+    }
+    (f['conflicts-with'] ?? []).forEach((r, i) => {
+      if (!flagKeys.includes(r)) problems.push({ path: [...base, 'conflicts-with', i], message: `unknown flag "${r}"${didYouMean(r, flagKeys)}` });
+    });
     f['evaluated-by'].forEach((svc, i) => {
       if (!serviceNames.includes(svc)) {
         problems.push({ path: [...base, 'evaluated-by', i], message: `unknown service "${svc}"${didYouMean(svc, serviceNames)}` });
@@ -136,7 +146,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
       description: f.description ?? '',
       evaluatedBy: f['evaluated-by'],
       requires: f.requires ?? [],
-      bucketing: f.bucketing ?? d.bucketing,
+      bucketing: source ? source.system : f.bucketing ?? d.bucketing,
       salt: f.salt ?? null,
       hashVersion: f['hash-version'] ?? d.hashVersion,
       targeting: (f.targeting ?? []).map((t, i) => ({ when: t.when, serve: t.serve === 'on', path: [...base, 'targeting', i] })),
@@ -144,7 +154,11 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers): { flags: Fla
       contract: f.contract ?? d.contract,
       needs: f.needs ?? [],
       effects,
-      variants: variantsOf(f.variants, [...base, 'variants']),
+      variants: source ? {} : variantsOf(f.variants, [...base, 'variants']),
+      source,
+      conflictsWith: f['conflicts-with'] ?? [],
+      expires: f.expires ?? null,
+      rollback: f.rollback ?? '',
     };
   });
   requireCycles(flags, problems);

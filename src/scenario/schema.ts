@@ -189,7 +189,19 @@ export const Flag = z.strictObject({
   variants: z.record(z.string(), Percent).optional().meta({
     description: 'Registry of an experiment\'s variants and their weights (for the record; rehearsals model on and off).',
   }),
+  'conflicts-with': z.array(flagKey).optional().meta({ description: 'Flags that must never be on together for the same user (checked by rehearse lint).' }),
+  expires: z.string().regex(/^\d{4}-\d\d-\d\d$/, { error: 'expires is a date, YYYY-MM-DD' }).optional()
+    .meta({ description: 'The date by which the flag is to be removed (rehearse lint reports it past that date).' }),
+  rollback: z.string().optional().meta({ description: 'The rollback plan of a release flag, in words (rehearse lint asks for one when no rollout plan rolls it back).' }),
 });
+
+export const FlagsFrom = z.strictObject({
+  flagd: z.string().optional().meta({ description: 'A flagd flag file (JSON or YAML), relative to the scenario file.' }),
+  unleash: z.string().optional().meta({ description: 'An Unleash client API document or feature export, relative to the scenario file.' }),
+  launchdarkly: z.string().optional().meta({ description: 'LaunchDarkly flag JSON ({"flags": ..., "segments": ...}), relative to the scenario file.' }),
+}).meta({ description: 'Flag files of flag systems, read at every run: their flags are served as each system serves them.' });
+
+export const Flags = z.object({ from: FlagsFrom.optional() }).catchall(Flag);
 
 const Gate = z.union([
   z.string().meta({ description: 'A k6 threshold: metric{tags} aggregate operator value, e.g. req_failed{service:payments,flag:on} rate<0.01' }),
@@ -273,7 +285,7 @@ export const ScenarioFile = z.strictObject({
   services: z.record(z.string(), Service),
   'start-time': z.string().regex(/^\d\d:\d\d$/, { error: 'start-time is "HH:MM"' }).optional()
     .meta({ description: 'Time of day when the simulation starts (for rollout windows).' }),
-  flags: z.record(flagKey, Flag).optional(),
+  flags: Flags.optional().meta({ description: 'Flags by key; `from` names flag system files whose flags the entries here complete.' }),
   rollout: z.array(RolloutPlan).optional(),
   faults: z.array(Fault).optional(),
   'faults-catalogue': z.record(z.string().regex(/^[\w.-]+$/, { error: 'a catalogue name is letters, digits, "_", "." and "-"' }), CatalogueFault).optional()
@@ -329,4 +341,9 @@ export type GateInput = z.infer<typeof Gate>;
 
 export function scenarioJsonSchema(): object {
   return z.toJSONSchema(ScenarioFile, { io: 'input', target: 'draft-2020-12' });
+}
+
+/** A scenario's flag entries, without `from`. */
+export function flagEntries(flags: ScenarioInput['flags']): [string, FlagInput][] {
+  return Object.entries(flags ?? {}).filter(([k]) => k !== 'from') as [string, FlagInput][];
 }

@@ -170,6 +170,29 @@ export interface Flag {
   readonly effects: readonly FlagEffect[];
   /** Variant names and weights, as registered (informational). */
   readonly variants: Readonly<Record<string, number>>;
+  /** The flag system file that defines the flag, or null for a flag defined here. */
+  readonly source: FlagSource | null;
+  /** Flags never to be on together with this one for the same user. */
+  readonly conflictsWith: readonly string[];
+  /** Removal date (YYYY-MM-DD), or null. */
+  readonly expires: string | null;
+  /** The rollback plan in words, or ''. */
+  readonly rollback: string;
+}
+
+/** A flag served by its flag system's own evaluator from the file that defines it. */
+export interface FlagSource {
+  readonly system: 'flagd' | 'unleash' | 'launchdarkly';
+  /** As the scenario names it (relative to the scenario file). */
+  readonly file: string;
+  /** The file's document (plain data: it travels to sweep workers). */
+  readonly document: unknown;
+  /** Variant names the flag can serve. */
+  readonly variants: readonly string[];
+  /** Prerequisites the file declares (evaluated by the system itself). */
+  readonly prerequisites: readonly string[];
+  /** User attributes the flag's rules read. */
+  readonly attributes: readonly string[];
 }
 
 export interface Stage {

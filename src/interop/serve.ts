@@ -1,0 +1,48 @@
+/**
+ * What an imported flag serves each rehearsal user, computed once per flag configuration by the flag's own
+ * system (users are a finite cohort), so that the per-request path stays a pair of array reads.
+ */
+import type { Cohort } from '../cohorts/cohort.js';
+import { userAttributes } from '../cohorts/cohort.js';
+import type { FlagSource } from '../scenario/types.js';
+import type { FlagFile } from './document.js';
+import { ADAPTERS } from './flags.js';
+import type { FlagSet } from './flagset.js';
+
+export interface Served {
+  /** 1 where the user gets the flag's new code path. */
+  readonly on: Uint8Array;
+  /** Index into the source's variants, or -1 when no variant is served. */
+  readonly variant: Int16Array;
+}
+
+const memo = new Map<string, Served>();
+
+/** Every user's evaluation of flag `key` from its source; `cohort` attributes form each system's context. */
+export function servedTo(key: string, source: FlagSource, cohort: Cohort): Served {
+  const id = JSON.stringify([key, source.system, source.document, cohort.name, cohort.seed, cohort.size, cohort.key[0], cohort.key[cohort.size - 1]]);
+  const hit = memo.get(id);
+  if (hit) return hit;
+  const set = openSource(source);
+  try {
+    const on = new Uint8Array(cohort.size);
+    const variant = new Int16Array(cohort.size).fill(-1);
+    for (let u = 0; u < cohort.size; u++) {
+      const attrs = userAttributes(cohort, u);
+      const e = set.evaluate(key, set.contextOf(cohort.key[u], attrs));
+      on[u] = e.enabled ? 1 : 0;
+      variant[u] = e.variant === null ? -1 : source.variants.indexOf(e.variant);
+    }
+    const served = { on, variant };
+    if (memo.size > 64) memo.clear();
+    memo.set(id, served);
+    return served;
+  } finally {
+    set.close();
+  }
+}
+
+export function openSource(source: FlagSource): FlagSet {
+  const doc: FlagFile = { file: source.file, value: source.document, position: () => null };
+  return ADAPTERS[source.system].open(doc);
+}
