@@ -24,12 +24,18 @@ export const version: string = VERSION;
 export interface LoadOptions {
   /** Apply one of the scenario's cases. */
   case?: string;
+  /** Called with each warning (what a flag file uses that rehearse does not model), as file:line:column: path: message. */
+  onWarning?: (warning: string) => void;
+  /** Warnings are errors (InputError). */
+  strict?: boolean;
 }
 
 /** Reads and validates a scenario file (YAML or JSON); a cohort file it names is read relative to it. */
 export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
   const loaded = loadScenarioFile(file, options.case);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
+  if (options.strict && loaded.warnings.length) throw new InputError(loaded.warnings);
+  for (const w of loaded.warnings) options.onWarning?.(w);
   return loaded.scenario;
 }
 

@@ -110,7 +110,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean }) => {
       // The programmatic API's functions (src/index.ts): the CLI is built on them.
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
-      const scenario = loadScenario(file, { case: opts.case });
+      const scenario = loadScenario(file, { case: opts.case, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
       const { writeJson } = await import('../report/json.js');
       const { checkWritable, writeText } = await import('../report/text.js');
@@ -147,7 +147,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .command('validate')
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario files')
-    .action(async (files: string[]) => {
+    .option('--strict', 'warnings (flag file features not modelled, governance findings) are errors')
+    .action(async (files: string[], opts: { strict?: boolean }) => {
       const { loadScenarioFile } = await import('../scenario/load.js');
       const { formatProblem } = await import('../scenario/problems.js');
       const errors: string[] = [];
@@ -163,7 +164,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
           return l.ok ? [] : l.problems.map((p) => formatProblem(file, p));
         });
         if (broken.length) errors.push(...broken);
+        else if (opts.strict && loaded.warnings.length) errors.push(...loaded.warnings);
         else {
+          for (const w of loaded.warnings) err(`warning: ${w}`);
           const s = loaded.scenario;
           const cases = s.cases.length ? `, ${s.cases.length} cases` : '';
           out(`${file}: ok (${s.services.length} services, ${s.journeys.length} journeys, ${s.flags.length} flags${cases})`);
@@ -326,6 +329,36 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .action(async (drill: string, opts: { scenario?: string; out?: string }) => {
       const { replayCommand } = await import('./gameday.js');
       setExit(replayCommand(drill, opts, { out, err }));
+    });
+
+  const flagsCommand = program.command('flags').description('flags of flag system files (flagd, Unleash, LaunchDarkly)');
+  flagsCommand
+    .command('eval')
+    .description('evaluate a flag for a context, as the flag\'s own system does')
+    .argument('<file>', 'a flag file, or a scenario whose flags.from names one')
+    .requiredOption('--flag <key>', 'flag key')
+    .requiredOption('--context <json>', 'evaluation context in the system\'s own form (OpenFeature, Unleash or LaunchDarkly)')
+    .option('--system <name>', 'flagd, unleash or launchdarkly (default: detected from the file)', choice(['flagd', 'unleash', 'launchdarkly'] as const))
+    .option('--json', 'print one JSON object: flag, enabled, variant, value, reason, bucket')
+    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean }) => {
+      const { evaluateFlag, formatEvaluation } = await import('./flags.js');
+      const e = evaluateFlag(file, opts);
+      out(opts.json ? JSON.stringify(e) : formatEvaluation(e));
+    });
+
+  const importCommand = program.command('import').description('bring definitions from other tools');
+  importCommand
+    .command('flags')
+    .description('print the scenario flags: entries that take a flag system file\'s flags')
+    .argument('<system>', 'flagd, unleash or launchdarkly', choice(['flagd', 'unleash', 'launchdarkly'] as const))
+    .argument('<file>', 'the flag file')
+    .option('--strict', 'features of the file that rehearse does not model are errors')
+    .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean }) => {
+      const { importFlags } = await import('./flags.js');
+      const r = importFlags(system, file);
+      if (opts.strict && r.warnings.length) throw new InputError(r.warnings);
+      for (const w of r.warnings) err(`warning: ${w}`);
+      out(r.yaml.trimEnd());
     });
 
   program

@@ -1,0 +1,94 @@
+/** `rehearse flags eval` and `rehearse import flags`: flag system files through their own evaluators. */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { InputError } from '../errors.js';
+import { detectSystem, formatWarning, isObject, parseFlagText, type FlagFile, type FlagSystem } from '../interop/document.js';
+import { ADAPTERS, readFlags } from '../interop/flags.js';
+import type { Evaluation } from '../interop/flagset.js';
+
+export interface EvalOptions {
+  system?: FlagSystem;
+  flag: string;
+  context: string;
+  json?: boolean;
+}
+
+/** Evaluates one flag of a flag file, or of the flag file a scenario takes it from. */
+export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
+  let context: unknown;
+  try {
+    context = JSON.parse(opts.context);
+  } catch (e) {
+    throw new InputError([`--context: not JSON: ${(e as Error).message}`]);
+  }
+  if (!isObject(context)) throw new InputError(['--context: a JSON object, in the flag system\'s own form']);
+  const { doc, system } = flagFileOf(target, opts);
+  const set = ADAPTERS[system].open(doc);
+  try {
+    if (!set.keys.includes(opts.flag)) {
+      throw new InputError([`${doc.file}: no flag "${opts.flag}" (flags: ${set.keys.join(', ')})`]);
+    }
+    return set.evaluate(opts.flag, context);
+  } finally {
+    set.close();
+  }
+}
+
+function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile; system: FlagSystem } {
+  let text: string;
+  try {
+    text = readFileSync(target, 'utf8');
+  } catch (e) {
+    throw new InputError([`${target}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`]);
+  }
+  const doc = parseFlagText(text, target);
+  const v = doc.value;
+  if (isObject(v) && isObject(v.services) && isObject(v.flags)) {
+    // A scenario: the flag file its flags.from names for this flag.
+    const from = isObject(v.flags.from) ? v.flags.from : {};
+    const systems = (Object.keys(from) as FlagSystem[]).filter((s) => !opts.system || s === opts.system);
+    for (const s of systems) {
+      const file = from[s];
+      if (typeof file !== 'string') continue;
+      const read = readFlags(resolve(dirname(target), file), s, file);
+      if (ADAPTERS[s].toScenarioParts(read.doc, file).flags.some((f) => f.key === opts.flag)) return read;
+    }
+    throw new InputError([`${target}: no flag "${opts.flag}" in the flag files of flags.from${systems.length ? '' : ' (the scenario names none)'}`]);
+  }
+  const system = opts.system ?? detectSystem(v);
+  if (!system) throw new InputError([`${target}: cannot tell which flag system wrote this file; give --system flagd, unleash or launchdarkly`]);
+  return { doc, system };
+}
+
+export function formatEvaluation(e: Evaluation): string {
+  const lines = [
+    `${e.flag}: ${e.enabled ? 'enabled' : 'disabled'}${e.variant !== null ? `, variant "${e.variant}"` : ''}, value ${JSON.stringify(e.value)}`,
+    `reason: ${e.reason}`,
+  ];
+  if (e.bucket !== null) lines.push(`bucket: ${e.bucket}`);
+  return lines.join('\n');
+}
+
+/** The scenario entries a flag file's flags need, as YAML, with the file's warnings. */
+export function importFlags(system: FlagSystem, file: string): { yaml: string; warnings: string[] } {
+  const { doc } = readFlags(file, system);
+  const parts = ADAPTERS[system].toScenarioParts(doc, file);
+  const entries: Record<string, unknown> = { from: { [system]: file } };
+  for (const f of parts.flags) {
+    entries[f.key] = {
+      kind: 'release',
+      owner: 'TODO',
+      ...(f.description ? { description: f.description } : {}),
+      'evaluated-by': ['TODO'],
+    };
+  }
+  const header = [
+    `# Flags of ${file} (${system}), served as ${system} serves them: variants ${parts.flags.map((f) => `${f.key}: ${f.variants.join('/')}`).join('; ')}.`,
+    '# Fill in evaluated-by (the services that evaluate each flag) and owner; add when-on, propagation, needs, contract.',
+  ];
+  for (const f of parts.flags) {
+    if (f.attributes.length) header.push(`# ${f.key} reads user attributes: ${f.attributes.join(', ')}`);
+  }
+  return { yaml: `${header.join('\n')}\n${stringify({ flags: entries })}`, warnings: parts.warnings.map(formatWarning) };
+}
