@@ -112,7 +112,7 @@ describe('flagd testbed (targeting.feature)', () => {
       .toEqual([`${file}:7:29: operation "foo" is not supported; the flag is served its default variant`]);
     const strict = await cli('import', 'flags', 'flagd', join(root, file), '--strict');
     expect(strict.code).toBe(2);
-    expect(strict.err).toContain('flags["ad-failure"].targeting.if[0]: operation "foo" is not supported');
+    expect(strict.err).toContain('unsupported.flagd.json:7:29: flags.ad-failure.targeting.if[0]: operation "foo" is not supported');
   });
 
   it('a malformed flag file exits 2 with file:line:column', async () => {
