@@ -164,9 +164,14 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
           return l.ok ? [] : l.problems.map((p) => formatProblem(file, p));
         });
         if (broken.length) errors.push(...broken);
-        else if (opts.strict && loaded.warnings.length) errors.push(...loaded.warnings);
         else {
-          for (const w of loaded.warnings) err(`warning: ${w}`);
+          const { lintScenario, formatFinding } = await import('../lint/lint.js');
+          const findings = lintScenario(file, loaded.scenario, loaded.input).map(formatFinding);
+          if (opts.strict && (loaded.warnings.length || findings.length)) {
+            errors.push(...loaded.warnings, ...findings);
+            continue;
+          }
+          for (const w of [...loaded.warnings, ...findings]) err(`warning: ${w}`);
           const s = loaded.scenario;
           const cases = s.cases.length ? `, ${s.cases.length} cases` : '';
           out(`${file}: ok (${s.services.length} services, ${s.journeys.length} journeys, ${s.flags.length} flags${cases})`);
@@ -188,10 +193,26 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
     .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
     .option('--force', 'run rehearsals even when their work estimate is over the limits')
-    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean; baselineWarn?: boolean; requireCriteria?: boolean }) => {
+    .option('--strict', 'governance findings (rehearse lint) fail the run')
+    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean; baselineWarn?: boolean; requireCriteria?: boolean; strict?: boolean }) => {
       const { runCi } = await import('./ci.js');
       const report = await runCi(dir, opts, out);
-      setExit(report.interrupted ? (report.interrupted === 'SIGTERM' ? 143 : 130) : report.passed ? EXIT_OK : EXIT_FAILED);
+      let lintFailed = false;
+      if (opts.strict && !report.interrupted) {
+        // Files that do not load are already failed cases of the run.
+        const { lintFiles, scenarioFilesOf, formatFinding } = await import('./lint.js');
+        const findings = scenarioFilesOf(dir).flatMap((f) => {
+          try {
+            return lintFiles([f]);
+          } catch (e) {
+            if (e instanceof InputError) return [];
+            throw e;
+          }
+        });
+        for (const f of findings) out(`LINT    ${formatFinding(f)}`);
+        lintFailed = findings.length > 0;
+      }
+      setExit(report.interrupted ? (report.interrupted === 'SIGTERM' ? 143 : 130) : report.passed && !lintFailed ? EXIT_OK : EXIT_FAILED);
     });
 
   program
@@ -329,6 +350,18 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .action(async (drill: string, opts: { scenario?: string; out?: string }) => {
       const { replayCommand } = await import('./gameday.js');
       setExit(replayCommand(drill, opts, { out, err }));
+    });
+
+  program
+    .command('lint')
+    .description('governance checks: owners, rollback plans, dependency cycles, ramp order, locks, conflicts, expiry')
+    .argument('<files...>', 'scenario files')
+    .option('--today <date>', 'the date expiry is checked against, YYYY-MM-DD (default: today)')
+    .option('--json', 'print the findings as JSON')
+    .action(async (files: string[], opts: { today?: string; json?: boolean }) => {
+      if (opts.today !== undefined && !/^\d{4}-\d\d-\d\d$/.test(opts.today)) throw new InputError(['--today: a date, YYYY-MM-DD']);
+      const { lintCommand } = await import('./lint.js');
+      setExit(lintCommand(files, opts, out));
     });
 
   const flagsCommand = program.command('flags').description('flags of flag system files (flagd, Unleash, LaunchDarkly)');

@@ -297,6 +297,10 @@ export const ScenarioFile = z.strictObject({
   cases: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({
     description: 'Named hypotheses of what the new code really does: patches merged into this scenario (objects merge, lists replace).',
   }),
+  lint: z.strictObject({
+    ignore: z.partialRecord(z.enum(['flag-owner', 'flag-kind', 'release-rollback', 'flag-cycle', 'ramp-order', 'concurrent-ramps', 'conflicting-flags', 'flag-expired']), z.string().min(1, { error: 'say why the check is ignored' }))
+      .meta({ description: 'Governance checks (rehearse lint) this scenario ignores, each with the reason.' }),
+  }).optional(),
   acceptance: z.array(z.string()).optional().meta({
     description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
   }),
