@@ -364,6 +364,19 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       setExit(lintCommand(files, opts, out));
     });
 
+  const exportCommand = program.command('export').description('carry a scenario into other tools');
+  exportCommand
+    .command('k6')
+    .description('write a k6 load test (TypeScript) that replays the scenario\'s journeys against a real environment')
+    .argument('<scenario>', 'scenario file; each journey step\'s endpoint needs http: { method, path }')
+    .requiredOption('--base-url <url>', 'the environment\'s base URL (the script reads BASE_URL first)')
+    .option('--out <file>', 'write the script here (default: print it)')
+    .option('--key-header <name>', 'header that carries the user\'s targeting key', 'X-Targeting-Key')
+    .action(async (file: string, opts: { baseUrl: string; out?: string; keyHeader: string }) => {
+      const { exportK6Command } = await import('./export.js');
+      exportK6Command(file, opts, out);
+    });
+
   const flagsCommand = program.command('flags').description('flags of flag system files (flagd, Unleash, LaunchDarkly)');
   flagsCommand
     .command('eval')

@@ -101,7 +101,13 @@ export const Operation = z.union([
   }),
 ]);
 
+export const HttpRoute = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).optional().meta({ description: 'Default GET.' }),
+  path: z.string().regex(/^\/[^\s]*$/, { error: 'an HTTP path starts with "/" and has no spaces' }),
+}).meta({ description: 'How a real client reaches this endpoint (rehearse export k6): method and path under the base URL.' });
+
 const ServiceBehaviour = {
+  http: HttpRoute.optional(),
   latency: Distribution.optional().meta({ description: 'Own processing time, holding a worker.' }),
   errors: z.union([
     Percent,
