@@ -79,6 +79,10 @@ function portOption(value: string): number {
   return Number(value);
 }
 
+function collectAttribute(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function percentOption(value: string): number {
   const n = Number(value.replace(/%$/, ''));
   if (!Number.isFinite(n) || n < 0 || n > 100 || value.trim() === '') throw new InvalidArgumentError('a percentage from 0 to 100');
@@ -266,20 +270,32 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .requiredOption('--out <file>', 'cohort file to write, e.g. cohorts/shoppers.json')
     .option('--seed <n>', 'random seed', seedOption, 1)
     .option('--name <name>', 'cohort name (default: the file name)')
+    .option('--attribute <name=values>', 'a further user attribute, repeatable: plan=free:70%,pro:25%,enterprise:5% or email=faker:internet.email', collectAttribute, [])
     .option('--segment <name=share>', `a named segment and its share, repeatable (default: ${Object.entries(DEFAULT_SEGMENTS).map(([k, v]) => `${k}=${v * 100}%`).join(' ')})`, collectSegment, {})
     .option('--force', 'generate even when the size is over the limit')
-    .action(async (opts: { size: number; out: string; seed: number; name?: string; segment: Record<string, number>; force?: boolean }) => {
+    .action(async (opts: { size: number; out: string; seed: number; name?: string; segment: Record<string, number>; attribute: string[]; force?: boolean }) => {
       const { LIMITS } = await import('../scenario/defaults.js');
       if (opts.size > LIMITS.cohortUsers && !opts.force) {
         const { sci } = await import('../scenario/budget.js');
         throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Limits")`]);
       }
       const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');
+      const { parseAttributeOption } = await import('../cohorts/attributes.js');
+      const attributes = opts.attribute.map((a) => {
+        const r = parseAttributeOption(a);
+        if (!r.ok) throw new InputError([`--attribute ${a}: ${r.message}`]);
+        return r.spec;
+      });
       const { writeJson } = await import('../report/json.js');
       (await import('../report/text.js')).checkWritable(opts.out);
       const segments = Object.keys(opts.segment).length ? withRemainder(opts.segment) : DEFAULT_SEGMENTS;
       const name = opts.name ?? opts.out.replace(/^.*\//, '').replace(/\.json$/, '');
-      const cohort = generateCohort({ name, size: opts.size, seed: opts.seed, segments });
+      let cohort;
+      try {
+        cohort = generateCohort({ name, size: opts.size, seed: opts.seed, segments, attributes });
+      } catch (e) {
+        throw new InputError([`--attribute: ${(e as Error).message}`]);
+      }
       writeJson(opts.out, cohortDocument(cohort), true);
       const counts = Object.keys(segments).map((s) => `${s} ${cohort.segment.filter((x) => x === s).length.toLocaleString('en-US')}`);
       out(`${opts.out}: ${opts.size.toLocaleString('en-US')} users (seed ${opts.seed}): ${counts.join(', ')}`);

@@ -4,6 +4,7 @@
  * seed gives the same people; stored column by column.
  */
 import { Faker, base, en } from '@faker-js/faker';
+import { generateAttribute, type AttributeSpec, type AttributeValue } from './attributes.js';
 
 export const COHORT_SCHEMA = 'rehearse/cohort@1';
 
@@ -30,6 +31,8 @@ export interface Cohort {
   readonly segment: readonly string[];
   /** Share of traffic weight: heavy-tailed, so a few users make many requests. */
   readonly activity: readonly number[];
+  /** Further attributes targeting rules read, one column each (cohorts generate --attribute, or a cohort file). */
+  readonly attributes?: Readonly<Record<string, readonly AttributeValue[]>>;
 }
 
 /** Segments when none are given: most users in general, a beta group, business accounts, and staff. */
@@ -47,6 +50,8 @@ export interface GenerateOptions {
   size: number;
   seed: number;
   segments?: Readonly<Record<string, number>>;
+  /** Extra attributes, each drawn from its own stream (the built-in columns stay as they are without them). */
+  attributes?: readonly AttributeSpec[];
 }
 
 export function generateCohort(opts: GenerateOptions): Cohort {
@@ -83,7 +88,37 @@ export function generateCohort(opts: GenerateOptions): Cohort {
     const u2 = faker.number.float({ min: 0, max: 1, fractionDigits: 9 });
     c.activity.push(round(Math.exp(1.2 * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2)), 4));
   }
-  return { name: opts.name, seed: opts.seed, size: opts.size, segments, ...c };
+  const cohort: Cohort = { name: opts.name, seed: opts.seed, size: opts.size, segments, ...c };
+  return opts.attributes?.length ? withAttributes(cohort, opts.attributes) : cohort;
+}
+
+/** Built-in columns an attribute may replace (of the same type): the key, segment and activity stay. */
+const REPLACEABLE = { country: 'string', plan: 'string', platform: 'string', appVersion: 'string', accountAgeDays: 'number', employee: 'boolean', betaTester: 'boolean' } as const;
+
+/** The cohort with attributes drawn for its users: a built-in column of the same name is replaced. */
+export function withAttributes(c: Cohort, specs: readonly AttributeSpec[]): Cohort {
+  const out: Record<string, unknown> = { ...c };
+  const extra: Record<string, readonly AttributeValue[]> = { ...(c.attributes ?? {}) };
+  for (const spec of specs) {
+    const values = generateAttribute(spec, c.size, c.seed);
+    if (spec.name in REPLACEABLE) {
+      const want = REPLACEABLE[spec.name as keyof typeof REPLACEABLE];
+      const bad = values.find((v) => typeof v !== want);
+      if (bad !== undefined) throw new Error(`attribute "${spec.name}" replaces a built-in ${want} column; ${JSON.stringify(bad)} is not a ${want}`);
+      out[spec.name] = values;
+    } else if (spec.name === 'key' || spec.name === 'segment' || spec.name === 'activity') {
+      throw new Error(`attribute "${spec.name}" is made by rehearse itself and cannot be replaced`);
+    } else {
+      extra[spec.name] = values;
+    }
+  }
+  if (Object.keys(extra).length) out.attributes = extra;
+  return out as unknown as Cohort;
+}
+
+/** Every attribute name users carry: the built-in ones and the cohort's own. */
+export function attributeNames(c: Cohort): string[] {
+  return [...USER_ATTRIBUTES, ...Object.keys(c.attributes ?? {})];
 }
 
 function round(x: number, digits: number): number {
@@ -99,17 +134,19 @@ export function segmentsOf(c: Cohort): { names: string[]; ofUser: Uint8Array } {
 }
 
 /** The user's attributes as an object, for targeting rules and display. */
-export function userAttributes(c: Cohort, i: number): Record<UserAttribute, string | number | boolean> {
-  return {
+export function userAttributes(c: Cohort, i: number): Record<UserAttribute, string | number | boolean> & Record<string, string | number | boolean> {
+  const a: Record<string, string | number | boolean> = {
     key: c.key[i], country: c.country[i], plan: c.plan[i], platform: c.platform[i], appVersion: c.appVersion[i],
     accountAgeDays: c.accountAgeDays[i], employee: c.employee[i], betaTester: c.betaTester[i], segment: c.segment[i],
   };
+  if (c.attributes) for (const [name, values] of Object.entries(c.attributes)) a[name] = values[i];
+  return a as Record<UserAttribute, string | number | boolean> & Record<string, string | number | boolean>;
 }
 
 /** The on-disk document: metadata and one array per attribute. */
 export function cohortDocument(c: Cohort): Record<string, unknown> {
-  const { name, seed, size, segments, ...columns } = c;
-  return { schema: COHORT_SCHEMA, name, seed, size, segments, users: columns };
+  const { name, seed, size, segments, attributes, ...columns } = c;
+  return { schema: COHORT_SCHEMA, name, seed, size, segments, users: { ...columns, ...(attributes ?? {}) } };
 }
 
 /**

@@ -20,7 +20,7 @@ const CohortDocument = z.strictObject({
     betaTester: z.array(z.boolean()),
     segment: z.array(z.string()),
     activity: z.array(z.number().positive()),
-  }),
+  }).catchall(z.array(z.union([z.string(), z.number(), z.boolean()]))),
 });
 
 export type CohortRead = { ok: true; cohort: Cohort } | { ok: false; path: string; message: string };
@@ -41,11 +41,21 @@ export function readCohortFile(file: string): CohortRead {
     return { ok: false, path: issue.path.join('.'), message: issue.message };
   }
   const d = parsed.data;
-  for (const attr of [...USER_ATTRIBUTES, 'activity'] as const) {
-    if (d.users[attr].length !== d.size) {
-      return { ok: false, path: `users.${attr}`, message: `has ${d.users[attr].length} entries for ${d.size} users` };
+  for (const [attr, column] of Object.entries(d.users)) {
+    if ((column as unknown[]).length !== d.size) {
+      return { ok: false, path: `users.${attr}`, message: `has ${(column as unknown[]).length} entries for ${d.size} users` };
     }
   }
   if (new Set(d.users.key).size !== d.size) return { ok: false, path: 'users.key', message: 'targeting keys must be unique' };
-  return { ok: true, cohort: { name: d.name, seed: d.seed, size: d.size, segments: d.segments, ...d.users } };
+  const builtIn = new Set<string>([...USER_ATTRIBUTES, 'activity']);
+  const { key, country, plan, platform, appVersion, accountAgeDays, employee, betaTester, segment, activity } = d.users;
+  const extra = Object.fromEntries(Object.entries(d.users).filter(([k]) => !builtIn.has(k))) as Record<string, (string | number | boolean)[]>;
+  return {
+    ok: true,
+    cohort: {
+      name: d.name, seed: d.seed, size: d.size, segments: d.segments,
+      key, country, plan, platform, appVersion, accountAgeDays, employee, betaTester, segment, activity,
+      ...(Object.keys(extra).length ? { attributes: extra } : {}),
+    },
+  };
 }

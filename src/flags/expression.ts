@@ -79,6 +79,9 @@ function tokenize(src: string): Token[] {
 
 type Node = (attrs: Attributes) => Value | undefined;
 
+/** Accepts any attribute name (for syntax checks before the users' attributes are known). */
+export const ANY_ATTRIBUTE: readonly string[] = Object.freeze([]);
+
 /** Parses an expression against the attributes it may name; returns a predicate. */
 export function parseExpression(src: string, attributes: readonly string[]): Predicate {
   const tokens = tokenize(src);
@@ -169,7 +172,7 @@ export function parseExpression(src: string, attributes: readonly string[]): Pre
       return () => items;
     }
     if (t.kind === 'ident' && !['true', 'false'].includes(t.text)) {
-      if (!attributes.includes(t.text)) {
+      if (attributes !== ANY_ATTRIBUTE && !attributes.includes(t.text)) {
         const hint = attributes.find((a) => a.toLowerCase() === t.text.toLowerCase());
         fail(`unknown attribute "${t.text}"${hint ? `; did you mean "${hint}"?` : ` (attributes: ${attributes.join(', ')})`}`, t);
       }

@@ -5,11 +5,10 @@
  * then evaluates the old one. Evaluation is a few array reads, cheap enough for every request.
  */
 import type { Cohort } from '../cohorts/cohort.js';
-import { segmentsOf, userAttributes } from '../cohorts/cohort.js';
+import { attributeNames, segmentsOf, userAttributes } from '../cohorts/cohort.js';
 import type { Scenario } from '../scenario/types.js';
 import { bucketOf, rolloutThreshold } from './bucketing.js';
 import { parseExpression } from './expression.js';
-import { USER_ATTRIBUTES } from '../cohorts/cohort.js';
 import { servedTo } from '../interop/serve.js';
 
 /** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
@@ -48,6 +47,7 @@ export class FlagRuntime {
   private readonly audiences: string[] = [];
   private readonly audienceMatch: Uint8Array[] = [];
   private readonly attrs: Record<string, string | number | boolean>[];
+  private readonly attributeNames: string[];
 
   // Per (service, flag): the configuration the service serves now.
   private readonly flags: number;
@@ -64,6 +64,7 @@ export class FlagRuntime {
     this.flags = flags.length;
     this.users = population.size;
     this.attrs = Array.from({ length: population.size }, (_, u) => userAttributes(population, u));
+    this.attributeNames = attributeNames(population);
     const segments = segmentsOf(population);
     this.segmentNames = segments.names;
     this.userSegment = segments.ofUser;
@@ -72,7 +73,7 @@ export class FlagRuntime {
     this.rank = flags.map((f) => Int32Array.from(population.key, (k) =>
       bucketOf(f.bucketing, f.key, k, { salt: f.salt ?? undefined, hashVersion: f.hashVersion }).rank));
     this.forced = flags.map((f) => {
-      const rules = f.targeting.map((t) => ({ match: parseExpression(t.when, USER_ATTRIBUTES), serve: t.serve }));
+      const rules = f.targeting.map((t) => ({ match: parseExpression(t.when, this.attributeNames), serve: t.serve }));
       return Int8Array.from(this.attrs, (a) => {
         const rule = rules.find((r) => r.match(a));
         return rule ? (rule.serve ? 1 : 0) : -1;
@@ -158,7 +159,7 @@ export class FlagRuntime {
   /** Publishes a new configuration of flag `f`; returns its version. */
   publish(f: number, config: FlagConfig): number {
     if (config.audience !== null && !this.audiences.includes(config.audience)) {
-      const match = parseExpression(config.audience, USER_ATTRIBUTES);
+      const match = parseExpression(config.audience, this.attributeNames);
       this.audiences.push(config.audience);
       this.audienceMatch.push(Uint8Array.from(this.attrs, (a) => (match(a) ? 1 : 0)));
     }

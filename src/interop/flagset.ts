@@ -29,6 +29,8 @@ export interface ImportedFlag {
   readonly requires: readonly string[];
   /** User attributes the flag's rules read (for the cohort check). */
   readonly attributes: readonly string[];
+  /** Each attribute with the first rule that reads it (its path in the file). */
+  readonly reads: readonly { readonly attribute: string; readonly path: readonly (string | number)[] }[];
   /** Path of the flag inside its file. */
   readonly path: readonly (string | number)[];
 }

@@ -4,9 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import type { PathSegment, Problem } from '../scenario/problems.js';
+import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { FlagSource } from '../scenario/types.js';
-import { formatWarning, FLAG_SYSTEMS, type FlagSystem } from './document.js';
+import { at, formatWarning, FLAG_SYSTEMS, type FlagSystem } from './document.js';
 import { ADAPTERS, readFlags } from './flags.js';
 
 export interface FlagSources {
@@ -35,6 +35,10 @@ export function readFlagSources(from: Partial<Record<FlagSystem, string>> | unde
         }
         sources.set(f.key, {
           system, file, document: doc.value, variants: f.variants, prerequisites: f.requires, attributes: f.attributes,
+          reads: f.reads.map((r) => {
+            const w = at(doc, r.path, '');
+            return { attribute: r.attribute, where: `${w.line ? `${file}:${w.line}:${w.column}` : file}: ${formatPath(r.path)}` };
+          }),
         });
       }
     } catch (e) {

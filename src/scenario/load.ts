@@ -5,7 +5,9 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { generateCohort, type Cohort } from '../cohorts/cohort.js';
+import type { AttributeSpec } from '../cohorts/attributes.js';
+import { attributeNames, generateCohort, type Cohort } from '../cohorts/cohort.js';
+import { ExpressionError, parseExpression } from '../flags/expression.js';
 import { readCohortFile } from '../cohorts/file.js';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
 import type { z } from 'zod';
@@ -224,7 +226,7 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
       const path = ['traffic', 'cohort', 'size'];
       return { ok: false, problems: [at(path, { path, message: `${spec.size.toLocaleString('en-US')} users: at most ${LIMITS.scenarioCohortUsers.toLocaleString('en-US')} in a scenario's cohort (memory)` })] };
     }
-    population = inlineCohort(`${s.name}-users`, spec.size, spec.seed, spec.segments);
+    population = inlineCohort(`${s.name}-users`, spec.size, spec.seed, spec.segments, spec.attributes);
   } else {
     const read = readCohortFile(resolve(baseDir, spec.path));
     if (!read.ok) {
@@ -248,7 +250,30 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
       unknown.push(at(['rollout', i, 'gates', j], { path: ['rollout', i, 'gates', j], message: `unknown segment "${seg}"${didYouMean(seg, segments)} (segments: ${[...segments].join(', ')})` }));
     }
   }));
+  // Expressions name attributes the users carry (a cohort file's own attributes are known only now).
+  const names = attributeNames(population);
+  const check = (src: string, path: PathSegment[]) => {
+    try {
+      parseExpression(src, names);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      unknown.push(where(path, { path, message: e.pretty() }));
+    }
+  };
+  if (spec.kind === 'file') {
+    s.flags.forEach((f) => f.targeting.forEach((t) => check(t.when, [...t.path, 'when'])));
+    s.rollouts.forEach((plan, i) => plan.stages.forEach((st, j) => { if (st.audience !== null) check(st.audience, ['rollout', i, 'stages', j, 'audience']); }));
+  }
   if (unknown.length) return { ok: false, problems: capped(unknown) };
+  // Rules of flag files that read an attribute no user has.
+  const known = new Set(names);
+  for (const f of s.flags) {
+    for (const r of f.source?.reads ?? []) {
+      if (!known.has(r.attribute)) {
+        warnings.push(`${r.where}: flag "${f.key}" reads attribute "${r.attribute}", which no user of the cohort has (attributes: ${names.join(', ')}); add it with cohorts generate --attribute or traffic.cohort.attributes`);
+      }
+    }
+  }
   return { ok: true, scenario: { ...s, population }, input: parsed.data, warnings };
 }
 
@@ -350,11 +375,11 @@ function bestBranch(branches: readonly (readonly Issue[])[], raw: unknown, base:
 const cohorts = new Map<string, Cohort>();
 
 /** Inline cohorts are made once per process and reused: the same spec always gives the same users. */
-function inlineCohort(name: string, size: number, seed: number, segments: Readonly<Record<string, number>> | null): Cohort {
-  const key = JSON.stringify([name, size, seed, segments]);
+function inlineCohort(name: string, size: number, seed: number, segments: Readonly<Record<string, number>> | null, attributes: readonly AttributeSpec[]): Cohort {
+  const key = JSON.stringify([name, size, seed, segments, attributes]);
   let c = cohorts.get(key);
   if (!c) {
-    c = generateCohort({ name, size, seed, segments: segments ?? undefined });
+    c = generateCohort({ name, size, seed, segments: segments ?? undefined, attributes });
     if (cohorts.size > 16) cohorts.clear();
     cohorts.set(key, c);
   }

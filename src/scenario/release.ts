@@ -2,7 +2,9 @@
  * The release part of a scenario: the cohort, the flag registry and the rollout plans. Names are resolved
  * (services, endpoints, journeys, flags), expressions and gates parsed with their positions, defaults applied.
  */
+import { parseAttributeValues } from '../cohorts/attributes.js';
 import { USER_ATTRIBUTES } from '../cohorts/cohort.js';
+import { ANY_ATTRIBUTE } from '../flags/expression.js';
 import { expressible } from '../flags/bucketing.js';
 import { ExpressionError, parseExpression } from '../flags/expression.js';
 import {
@@ -56,9 +58,12 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
   const { problems } = h;
   const serviceNames = h.services.map((s) => s.name);
   const flagKeys = flagEntries(input.flags).map(([k]) => k);
+  const c0 = input.traffic.cohort;
+  // A cohort file may carry attributes of its own: its expressions are checked once it is read (load.ts).
+  const known: readonly string[] | null = typeof c0 === 'string' ? null : [...USER_ATTRIBUTES, ...Object.keys(c0?.attributes ?? {})];
   const expression = (src: string, path: PathSegment[]) => {
     try {
-      parseExpression(src, USER_ATTRIBUTES);
+      parseExpression(src, known ?? ANY_ATTRIBUTE);
     } catch (e) {
       if (e instanceof ExpressionError) problems.push({ path, message: e.pretty() });
       else throw e;
@@ -337,9 +342,15 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     if (segments && Math.abs(Object.values(segments).reduce((a, b) => a + b, 0) - 1) > 1e-9) {
       problems.push({ path: ['traffic', 'cohort', 'segments'], message: 'segment shares must add up to 100%' });
     }
-    cohort = { kind: 'inline', size: c.size, seed: c.seed ?? input.seed ?? 1, segments };
+    const attributes = Object.entries(c.attributes ?? {}).flatMap(([name, text]) => {
+      const r = parseAttributeValues(name, text);
+      if (r.ok) return [r.spec];
+      problems.push({ path: ['traffic', 'cohort', 'attributes', name], message: r.message });
+      return [];
+    });
+    cohort = { kind: 'inline', size: c.size, seed: c.seed ?? input.seed ?? 1, segments, attributes };
   } else if (flags.length > 0) {
-    cohort = { kind: 'inline', size: DEFAULTS.cohort.size, seed: input.seed ?? 1, segments: null };
+    cohort = { kind: 'inline', size: DEFAULTS.cohort.size, seed: input.seed ?? 1, segments: null, attributes: [] };
   }
   return { flags, rollouts, cohort };
 }

@@ -146,6 +146,9 @@ export const Cohort = z.union([
     size: positiveInt('size'),
     seed: z.int().min(0).optional(),
     segments: z.record(z.string(), Percent).optional().meta({ description: 'Named segments and their shares.' }),
+    attributes: z.record(z.string(), z.string()).optional().meta({
+      description: 'Further user attributes for targeting rules: plan: "free:70%,pro:25%,enterprise:5%", email: "faker:internet.email".',
+    }),
   }).meta({ description: 'A cohort generated when the scenario loads.' }),
 ]);
 

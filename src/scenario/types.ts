@@ -1,3 +1,4 @@
+import type { AttributeSpec } from '../cohorts/attributes.js';
 import type { Cohort } from '../cohorts/cohort.js';
 import type { MetricsSpec } from './metrics.js';
 
@@ -128,7 +129,10 @@ export interface Scenario {
 
 export type CohortSpec =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'inline'; readonly size: number; readonly seed: number; readonly segments: Readonly<Record<string, number>> | null };
+  | {
+      readonly kind: 'inline'; readonly size: number; readonly seed: number; readonly segments: Readonly<Record<string, number>> | null;
+      readonly attributes: readonly AttributeSpec[];
+    };
 
 /** What a flag's new code path changes in one service, or one endpoint of it. */
 export interface FlagEffect {
@@ -193,6 +197,8 @@ export interface FlagSource {
   readonly prerequisites: readonly string[];
   /** User attributes the flag's rules read. */
   readonly attributes: readonly string[];
+  /** Each attribute read, with where the rule reading it lies: file:line:column: path. */
+  readonly reads: readonly { readonly attribute: string; readonly where: string }[];
 }
 
 export interface Stage {

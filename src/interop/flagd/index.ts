@@ -45,7 +45,7 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
     if (f.defaultVariant !== undefined && f.defaultVariant !== null && !(typeof f.defaultVariant === 'string' && f.defaultVariant in f.variants)) {
       throw invalid(doc, [...path, 'defaultVariant'], `defaultVariant ${JSON.stringify(f.defaultVariant)} is not one of the variants (${Object.keys(f.variants).join(', ')})`);
     }
-    const attributes = new Set<string>();
+    const attributes = new Map<string, (string | number)[]>();
     if (f.targeting !== undefined && !(isObject(f.targeting) && Object.keys(f.targeting).length === 0)) {
       const unsupported = scan(f.targeting, [...path, 'targeting'], attributes, evaluators, new Set());
       for (const u of unsupported) {
@@ -54,14 +54,15 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
     }
     out.push({
       key, description: isObject(f.metadata) && typeof f.metadata.description === 'string' ? f.metadata.description : '',
-      variants: Object.keys(f.variants), requires: [], attributes: [...attributes].sort(), path,
+      variants: Object.keys(f.variants), requires: [], attributes: [...attributes.keys()].sort(),
+      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path,
     });
   }
   return { system: 'flagd', flags: out, warnings };
 }
 
 /** Operations flagd does not know, and the attributes a rule reads (through $ref too). */
-function scan(node: unknown, path: (string | number)[], attributes: Set<string>, evaluators: Record<string, unknown>, seen: Set<string>): { op: string; path: (string | number)[] }[] {
+function scan(node: unknown, path: (string | number)[], attributes: Map<string, (string | number)[]>, evaluators: Record<string, unknown>, seen: Set<string>): { op: string; path: (string | number)[] }[] {
   const found: { op: string; path: (string | number)[] }[] = [];
   if (Array.isArray(node)) {
     node.forEach((x, i) => found.push(...scan(x, [...path, i], attributes, evaluators, seen)));
@@ -70,7 +71,8 @@ function scan(node: unknown, path: (string | number)[], attributes: Set<string>,
       if (!FLAGD_OPERATIONS.has(op)) found.push({ op, path });
       if (op === 'var') {
         const name = Array.isArray(args) ? args[0] : args;
-        if (typeof name === 'string' && name !== '' && !name.startsWith('$flagd')) attributes.add(name.split('.')[0]);
+        const attribute = typeof name === 'string' ? name.split('.')[0] : '';
+        if (attribute !== '' && !name.startsWith('$flagd') && attribute !== 'targetingKey' && !attributes.has(attribute)) attributes.set(attribute, path);
       } else if (op === '$ref' && typeof args === 'string' && !seen.has(args)) {
         seen.add(args);
         scan(evaluators[args], ['$evaluators', args], attributes, evaluators, seen).forEach((x) => found.push(x));
@@ -80,6 +82,23 @@ function scan(node: unknown, path: (string | number)[], attributes: Set<string>,
     }
   }
   return found;
+}
+
+/** The first fractional operation in a targeting rule (outside $ref), or null. */
+function findFractional(node: unknown): unknown[] | null {
+  if (Array.isArray(node)) {
+    for (const x of node) {
+      const f = findFractional(x);
+      if (f) return f;
+    }
+  } else if (isObject(node)) {
+    for (const [op, args] of Object.entries(node)) {
+      if (op === 'fractional' && Array.isArray(args)) return args;
+      const f = findFractional(args);
+      if (f) return f;
+    }
+  }
+  return null;
 }
 
 interface FlagdCoreLike {
@@ -108,7 +127,7 @@ export function open(doc: FlagFile): FlagSet {
       if (!flag) return { flag: key, enabled: false, variant: null, value: null, reason: 'error: flag not found', bucket: null };
       const r = flag.evaluate(context);
       const targeting = raw[key]?.targeting;
-      const fractional = isObject(targeting) && 'fractional' in targeting ? targeting.fractional : null;
+      const fractional = findFractional(targeting);
       let bucket: number | null = null;
       // The default bucketing key of fractional: the flag key and the targeting key.
       if (Array.isArray(fractional) && Array.isArray(fractional[0]) && typeof context.targetingKey === 'string') {

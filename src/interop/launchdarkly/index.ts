@@ -57,7 +57,7 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
   const warnings: FlagWarning[] = [];
   const flags: ImportedFlag[] = Object.entries(data.flags).map(([key, f]) => {
     const path = data.paths.get(key)!;
-    const attributes = new Set<string>();
+    const attributes = new Map<string, (string | number)[]>();
     const rules = Array.isArray(f.rules) ? (f.rules as Json[]) : [];
     rules.forEach((r, i) => {
       const clauses = Array.isArray(r.clauses) ? (r.clauses as Json[]) : [];
@@ -71,7 +71,8 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
             else if (data.segments[String(s)].unbounded) warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'values'], `segment "${String(s)}" is a big segment, which needs a big segment store; it never matches`));
           }
         } else if (typeof c.attribute === 'string' && !['key', 'kind'].includes(c.attribute)) {
-          attributes.add(c.attribute.replace(/^\//, '').split('/')[0]);
+          const attribute = c.attribute.replace(/^\//, '').split('/')[0];
+          if (!attributes.has(attribute)) attributes.set(attribute, [...path, 'rules', i, 'clauses', j]);
         }
       });
     });
@@ -81,7 +82,8 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
     });
     return {
       key, description: typeof f.description === 'string' ? f.description : '',
-      variants: variationNames(f.variations as unknown[]), requires: prerequisites, attributes: [...attributes].sort(), path,
+      variants: variationNames(f.variations as unknown[]), requires: prerequisites, attributes: [...attributes.keys()].sort(),
+      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path,
     };
   });
   return { system: 'launchdarkly', flags, warnings };

@@ -71,7 +71,7 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
   const flags: ImportedFlag[] = state.features.map((f) => {
     const name = String(f.name);
     const path = state.paths.get(name)!;
-    const attributes = new Set<string>();
+    const attributes = new Map<string, (string | number)[]>();
     const strategies = Array.isArray(f.strategies) ? (f.strategies as Json[]) : [];
     strategies.forEach((s, i) => {
       const sp = [...path, 'strategies', i];
@@ -79,13 +79,15 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
         warnings.push(at(doc, [...sp, 'name'], `strategy "${String(s.name)}" is not supported; it never matches`));
       }
       const params = isObject(s.parameters) ? s.parameters : {};
-      if (typeof params.stickiness === 'string' && !['default', 'userId', 'sessionId', 'random'].includes(params.stickiness)) attributes.add(params.stickiness);
+      if (typeof params.stickiness === 'string' && !['default', 'userId', 'sessionId', 'random'].includes(params.stickiness) && !attributes.has(params.stickiness)) {
+        attributes.set(params.stickiness, [...sp, 'parameters', 'stickiness']);
+      }
       const constraints = Array.isArray(s.constraints) ? (s.constraints as Json[]) : [];
       constraints.forEach((c, j) => {
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
           warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported; the constraint never matches`));
         }
-        if (typeof c.contextName === 'string' && !TOP_LEVEL.has(c.contextName)) attributes.add(c.contextName);
+        if (typeof c.contextName === 'string' && !TOP_LEVEL.has(c.contextName) && !attributes.has(c.contextName)) attributes.set(c.contextName, [...sp, 'constraints', j]);
       });
     });
     const variants = Array.isArray(f.variants) ? (f.variants as Json[]).map((x) => String(x.name)) : [];
@@ -93,7 +95,8 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
     const requires = Array.isArray(f.dependencies) ? (f.dependencies as Json[]).map((d) => String(d.feature)) : [];
     return {
       key: name, description: typeof f.description === 'string' ? f.description : '',
-      variants: [...new Set([...variants, ...strategyVariants])], requires, attributes: [...attributes].sort(), path,
+      variants: [...new Set([...variants, ...strategyVariants])], requires, attributes: [...attributes.keys()].sort(),
+      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path,
     };
   });
   return { system: 'unleash', flags, warnings };

@@ -1,0 +1,90 @@
+/** Cohort attributes for real targeting rules: generated, stored, read back, and checked against the rules. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAttributeOption } from '../src/cohorts/attributes.js';
+import { cohortDocument, generateCohort, userAttributes } from '../src/cohorts/cohort.js';
+import { readCohortFile } from '../src/cohorts/file.js';
+import { main } from '../src/cli/main.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const spec = (text: string) => {
+  const r = parseAttributeOption(text);
+  if (!r.ok) throw new Error(r.message);
+  return r.spec;
+};
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('cohort attributes', () => {
+  const plain = generateCohort({ name: 'c', size: 4000, seed: 5 });
+  const rich = generateCohort({ name: 'c', size: 4000, seed: 5, attributes: [spec('tier=gold:10%,silver:30%,bronze:60%'), spec('email=faker:internet.email'), spec('seats=1:50%,10:50%')] });
+
+  it('draws each attribute in its shares, leaving every other column as it was', () => {
+    const tiers = rich.attributes!.tier;
+    const share = (v: string) => tiers.filter((t) => t === v).length / tiers.length;
+    expect(share('gold')).toBeGreaterThan(0.08);
+    expect(share('gold')).toBeLessThan(0.12);
+    expect(share('bronze')).toBeGreaterThan(0.57);
+    expect(rich.attributes!.email.every((e) => typeof e === 'string' && e.includes('@'))).toBe(true);
+    expect(new Set(rich.attributes!.seats)).toEqual(new Set([1, 10]));
+    for (const col of ['key', 'country', 'plan', 'platform', 'appVersion', 'accountAgeDays', 'employee', 'betaTester', 'segment', 'activity'] as const) {
+      expect(rich[col]).toEqual(plain[col]);
+    }
+    expect(userAttributes(rich, 0)).toMatchObject({ key: plain.key[0], tier: tiers[0] });
+  });
+
+  it('replaces a built-in column of the same name and type', () => {
+    const c = generateCohort({ name: 'c', size: 1000, seed: 5, attributes: [spec('plan=free:70%,pro:25%,enterprise:5%')] });
+    expect(new Set(c.plan)).toEqual(new Set(['free', 'pro', 'enterprise']));
+    expect(c.attributes).toBeUndefined();
+  });
+
+  it('survives a cohort file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-attr-'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(cohortDocument(rich)));
+    const read = readCohortFile(join(dir, 'c.json'));
+    if (!read.ok) throw new Error(read.message);
+    expect(read.cohort.attributes).toEqual(rich.attributes);
+    expect(read.cohort.key).toEqual(rich.key);
+  });
+
+  it('rejects what is not an attribute: bad shares, unknown faker generators', async () => {
+    expect(parseAttributeOption('plan=free:70%,pro:20%')).toMatchObject({ ok: false, message: 'shares add up to 90%, not 100%' });
+    expect(parseAttributeOption('x=faker:constructor.name').ok).toBe(false);
+    const r = await cli('cohorts', 'generate', '--size', '10', '--out', join(tmpdir(), 'never.json'), '--attribute', 'email=faker:nope.x');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('is not a faker generator');
+  });
+
+  it('a scenario rule can target an attribute of a cohort file; one no user has is an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-attr-'));
+    writeFileSync(join(dir, 'users.json'), JSON.stringify(cohortDocument(rich)));
+    const scenario = (when: string) => `name: t\nduration: 1m\ntraffic: { rate: 10/s, cohort: users.json }\njourneys: { j: { steps: [a] } }\nservices: { a: { latency: 1ms } }\nflags:\n  f: { evaluated-by: [a], targeting: [{ when: '${when}', serve: on }] }\n`;
+    writeFileSync(join(dir, 'ok.yaml'), scenario('tier == "gold"'));
+    expect(loadScenarioFile(join(dir, 'ok.yaml')).ok).toBe(true);
+    writeFileSync(join(dir, 'bad.yaml'), scenario('level == "gold"'));
+    const bad = loadScenarioFile(join(dir, 'bad.yaml'));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems[0].message).toContain('unknown attribute "level"');
+  });
+
+  it('a flag file rule reading an attribute no user has is a warning naming the rule', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-attr-'));
+    const text = readFileSync(join(root, 'scenarios/flags/flagd-shop.yaml'), 'utf8')
+      .replace(/    attributes: .*\n/, '').replace('flagd: ../../flags/demo.flagd.json', `flagd: ${join(root, 'flags/demo.flagd.json')}`);
+    writeFileSync(join(dir, 's.yaml'), text);
+    const l = loadScenarioFile(join(dir, 's.yaml'));
+    if (!l.ok) throw new Error(JSON.stringify(l.problems));
+    expect(l.warnings).toHaveLength(1);
+    expect(l.warnings[0]).toMatch(/demo\.flagd\.json:\d+:\d+: flags\.express-checkout\.targeting\.if\[0\]\.or\[0\]\.in\[0\]: flag "express-checkout" reads attribute "tier", which no user of the cohort has/);
+    const withTier = loadScenarioFile(join(root, 'scenarios/flags/flagd-shop.yaml'));
+    expect(withTier.ok && withTier.warnings).toEqual([]);
+  });
+});
