@@ -211,3 +211,52 @@ describe('scenarios with flags from flag system files', () => {
     });
   }
 });
+
+describe('variants served as the flag file serves them', () => {
+  it('an effect written for one variant hits exactly the users served that variant', async () => {
+    const { runScenario } = await import('../src/score/result.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-variants-'));
+    writeFileSync(join(dir, 'f.flagd.json'), JSON.stringify({
+      flags: { split: { state: 'ENABLED', defaultVariant: 'off', variants: { off: 'v0', good: 'v1', bad: 'v2' }, targeting: { fractional: [['good', 50], ['bad', 50]] } } },
+    }));
+    const shares: Record<string, number> = {};
+    for (const variant of ['bad', 'good']) {
+      writeFileSync(join(dir, 's.yaml'), [
+        'name: variants', 'seed: 4', 'traffic: { rate: 100/s, requests: 6000, cohort: { size: 600, seed: 4 } }',
+        'journeys: { j: { steps: [api] } }', 'services: { api: { latency: 1ms } }',
+        'flags:', '  from: { flagd: f.flagd.json }', '  split:', '    kind: experiment', '    owner: t', '    evaluated-by: [api]',
+        `    when: { ${variant}: { api: { errors: 100% } } }`, '',
+      ].join('\n'));
+      const l = loadScenarioFile(join(dir, 's.yaml'));
+      if (!l.ok) throw new Error(JSON.stringify(l.problems));
+      const pop = l.scenario.population!;
+      const served = servedTo('split', l.scenario.flags[0].source!, pop);
+      const index = l.scenario.flags[0].source!.variants.indexOf(variant);
+      let hit = 0, total = 0;
+      for (let u = 0; u < pop.size; u++) {
+        total += pop.activity[u];
+        if (served.variant[u] === index) hit += pop.activity[u];
+      }
+      const expected = hit / total;
+      const r = runScenario(l.scenario);
+      const n = r.journeys.j.requests;
+      const observed = r.journeys.j.errors / n;
+      expect(Math.abs(observed - expected)).toBeLessThan(4 * Math.sqrt((expected * (1 - expected)) / n) + 0.02);
+      shares[variant] = observed;
+    }
+    expect(shares.bad + shares.good).toBeGreaterThan(0.9);
+    expect(shares.bad + shares.good).toBeLessThan(1.1);
+  });
+
+  it('a variant the file does not have is an error with its path', async () => {
+    const l = loadScenarioFile(join(root, 'scenarios/flags/flagd-shop.yaml'));
+    expect(l.ok).toBe(true);
+    const { parseScenarioText } = await import('../src/scenario/load.js');
+    const text = readFileSync(join(root, 'scenarios/flags/flagd-shop.yaml'), 'utf8').replace('      ranked:   {', '      rankd:   {');
+    const bad = parseScenarioText(text, join(root, 'scenarios/flags'));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems[0].message).toContain('no variant "rankd" in ../../flags/demo.flagd.json; did you mean "ranked"?');
+  });
+});

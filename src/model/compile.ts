@@ -90,6 +90,10 @@ export interface CompiledModel {
   /** Operations made instead when the flag is on, or -1. */
   readonly effOpStart: Int32Array;
   readonly effOpEnd: Int32Array;
+  /** The next effect of the same (endpoint, flag) for other variants, or -1. */
+  readonly effNext: Int32Array;
+  /** The variant (index into the flag source's variants) an effect is for, or -1 for any. */
+  readonly effVariant: Int32Array;
 
   readonly dists: DistTable;
 }
@@ -169,24 +173,38 @@ export function compile(s: Scenario): CompiledModel {
   const effectOf = new Int32Array(endpoints.length * F).fill(-1);
   const effects: { scale: number; add: number; errorsSet: number; errorsAdd: number; opStart: number; opEnd: number; segment: number }[] = [];
   const segmentNames = s.population ? segmentsOf(s.population).names : [];
+  // With per-variant effects (flags from flag files), a chain: each variant's effect (combined with the
+  // any-variant one), then the any-variant effect; the first whose variant the user is served applies.
+  const effNext: number[] = [];
+  const effVariant: number[] = [];
   s.flags.forEach((flag, f) => {
     endpoints.forEach((e, ei) => {
       const apply = flag.effects.filter((x) => x.service === e.service && (x.endpoint === null || x.endpoint === e.name));
       if (apply.length === 0) return;
-      const combined = { scale: 1, add: 0, errorsSet: -1, errorsAdd: 0, opStart: -1, opEnd: -1, segment: -1 };
-      for (const x of apply) {
-        combined.scale *= x.latencyScale;
-        combined.add += x.latencyAddUs;
-        combined.errorsAdd += x.errorsAdd;
-        if (x.errorsSet !== null) combined.errorsSet = x.errorsSet;
-        if (x.segment !== null) combined.segment = segmentNames.indexOf(x.segment);
-        if (x.operations) {
-          combined.opStart = ops.length;
-          appendCalls(x.operations, serviceIndex.get(e.service)!, `${e.service}.${e.name} (${flag.key} on)`);
-          combined.opEnd = ops.length;
+      const combine = (list: typeof apply, variant: string | null) => {
+        const combined = { scale: 1, add: 0, errorsSet: -1, errorsAdd: 0, opStart: -1, opEnd: -1, segment: -1 };
+        for (const x of list) {
+          combined.scale *= x.latencyScale;
+          combined.add += x.latencyAddUs;
+          combined.errorsAdd += x.errorsAdd;
+          if (x.errorsSet !== null) combined.errorsSet = x.errorsSet;
+          if (x.segment !== null) combined.segment = segmentNames.indexOf(x.segment);
+          if (x.operations) {
+            combined.opStart = ops.length;
+            appendCalls(x.operations, serviceIndex.get(e.service)!, `${e.service}.${e.name} (${flag.key}${variant === null ? '' : ` ${variant}`} on)`);
+            combined.opEnd = ops.length;
+          }
         }
-      }
-      effectOf[ei * F + f] = effects.push(combined) - 1;
+        effNext.push(-1);
+        effVariant.push(variant === null ? -1 : flag.source!.variants.indexOf(variant));
+        return effects.push(combined) - 1;
+      };
+      const any = apply.filter((x) => x.variant === null);
+      const variants = [...new Set(apply.flatMap((x) => (x.variant === null ? [] : [x.variant])))];
+      const chain = variants.map((v) => combine([...any, ...apply.filter((x) => x.variant === v)], v));
+      if (any.length) chain.push(combine(any, null));
+      for (let k = 0; k + 1 < chain.length; k++) effNext[chain[k]] = chain[k + 1];
+      effectOf[ei * F + f] = chain[0];
     });
   });
 
@@ -218,8 +236,10 @@ export function compile(s: Scenario): CompiledModel {
     endpointErrorLatency: Int32Array.from(endpoints, (e) => distIndex(e.errorLatency)),
     endpointErrorEvery: Int32Array.from(endpoints, (e) => e.errorEvery),
     endpointErrorBurst: Int32Array.from(endpoints, (e) => e.errorBurst),
-    endpointMayFail: Uint8Array.from(endpoints, (e, ei) => (e.errorRate > 0 || e.errorEvery > 0 || effects.some((x, xi) =>
-      (x.errorsAdd > 0 || x.errorsSet > 0) && Array.from(effectOf.subarray(ei * F, ei * F + F)).includes(xi)) ? 1 : 0)),
+    endpointMayFail: Uint8Array.from(endpoints, (e, ei) => (e.errorRate > 0 || e.errorEvery > 0 || Array.from(effectOf.subarray(ei * F, ei * F + F)).some((head) => {
+      for (let x = head; x >= 0; x = effNext[x]) if (effects[x].errorsAdd > 0 || effects[x].errorsSet > 0) return true;
+      return false;
+    }) ? 1 : 0)),
     endpointOpStart: Int32Array.from(endpointOpStart),
     endpointOpEnd: Int32Array.from(endpointOpEnd),
 
@@ -268,6 +288,8 @@ export function compile(s: Scenario): CompiledModel {
     effSegment: Int32Array.from(effects, (x) => x.segment),
     effOpStart: Int32Array.from(effects, (x) => x.opStart),
     effOpEnd: Int32Array.from(effects, (x) => x.opEnd),
+    effNext: Int32Array.from(effNext),
+    effVariant: Int32Array.from(effVariant),
 
     dists: new DistTable(dists),
   };

@@ -765,7 +765,7 @@ export class Simulation implements EventHandler {
       const F = m.flagCount;
       for (let f = 0; f < F; f++) {
         if (((on >>> f) & 1) === 0) continue;
-        const x = m.effectOf[e * F + f];
+        const x = this.effectFor(e * F + f, f, this.rUser[rec]);
         if (x < 0) continue;
         const seg = m.effSegment[x];
         if (seg >= 0 && (this.rUser[rec] < 0 || this.userSegment[this.rUser[rec]] !== seg)) continue;
@@ -818,6 +818,14 @@ export class Simulation implements EventHandler {
     this.engine.after(t, EV_SERVICE_DONE, rec, this.rGen[rec]);
   }
 
+  /** The effect of flag f at an endpoint for user u: the first in its chain for any variant or the one u is served. */
+  private effectFor(i: number, f: number, u: number): number {
+    const m = this.model;
+    let x = m.effectOf[i];
+    while (x >= 0 && m.effVariant[x] >= 0 && (u < 0 || this.flags!.variantOf[f]![u] !== m.effVariant[x])) x = m.effNext[x];
+    return x;
+  }
+
   private serviceDone(rec: number): void {
     const cause = this.rCause[rec];
     if (cause !== CAUSE_OK) {
@@ -834,7 +842,7 @@ export class Simulation implements EventHandler {
       // A flag that changes the endpoint's calls: the first such flag that is on decides.
       const F = m.flagCount;
       for (let f = 0; f < F; f++) {
-        const x = ((on >>> f) & 1) === 1 ? m.effectOf[e * F + f] : -1;
+        const x = ((on >>> f) & 1) === 1 ? this.effectFor(e * F + f, f, this.rUser[rec]) : -1;
         if (x >= 0 && m.effOpStart[x] >= 0) {
           this.rOp[rec] = m.effOpStart[x];
           this.rOpEnd[rec] = m.effOpEnd[x];

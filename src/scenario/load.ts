@@ -240,7 +240,8 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   const unknown: Problem[] = [];
   s.flags.forEach((flag) => flag.effects.forEach((e) => {
     if (e.segment !== null && !segments.has(e.segment)) {
-      const path = ['flags', flag.key, 'when-on', e.endpoint ? `${e.service}.${e.endpoint}` : e.service, 'segment'];
+      const target = e.endpoint ? `${e.service}.${e.endpoint}` : e.service;
+      const path = e.variant === null ? ['flags', flag.key, 'when-on', target, 'segment'] : ['flags', flag.key, 'when', e.variant, target, 'segment'];
       unknown.push(at(path, { path, message: `unknown segment "${e.segment}"${didYouMean(e.segment, segments)} (segments: ${[...segments].join(', ')})` }));
     }
   }));

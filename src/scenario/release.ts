@@ -13,7 +13,7 @@ import {
 import { DEFAULTS } from './defaults.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { cycleText, findCycles } from './graph.js';
-import { flagEntries, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
+import { flagEntries, type EffectInput, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
 import type {
   FlagSource,
   CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, RolloutPlan, Service, Stage, TagFilter,
@@ -104,8 +104,16 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       if (r === key) problems.push({ path: [...base, 'needs', i], message: 'a flag cannot need itself' });
     });
     (f.targeting ?? []).forEach((t, i) => expression(t.when, [...base, 'targeting', i, 'when']));
-    const effects: FlagEffect[] = Object.entries(f['when-on'] ?? {}).flatMap(([target, e]) => {
-      const path = [...base, 'when-on', target];
+    (Object.keys(f.when ?? {})).forEach((v) => {
+      if (!source) problems.push({ path: [...base, 'when', v], message: 'when (per variant) is for flags from a flag file (flags.from); use when-on here' });
+      else if (!source.variants.includes(v)) problems.push({ path: [...base, 'when', v], message: `no variant "${v}" in ${source.file}${didYouMean(v, source.variants)} (variants: ${source.variants.join(', ')})` });
+    });
+    const effectEntries: [string, EffectInput, string | null][] = [
+      ...Object.entries(f['when-on'] ?? {}).map(([t, e]): [string, EffectInput, string | null] => [t, e, null]),
+      ...Object.entries(f.when ?? {}).flatMap(([v, m]) => Object.entries(m).map(([t, e]): [string, EffectInput, string | null] => [t, e, v])),
+    ];
+    const effects: FlagEffect[] = effectEntries.flatMap(([target, e, variant]) => {
+      const path = variant === null ? [...base, 'when-on', target] : [...base, 'when', variant, target];
       const [svc, ep] = target.split('.');
       const service = h.services.find((s) => s.name === svc);
       if (!service) {
@@ -142,6 +150,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         service: svc, endpoint: ep ?? null, latencyScale, latencyAddUs, errorsSet, errorsAdd,
         operations: e.calls ? h.operations(e.calls, [...path, 'calls']) : null,
         segment: e.segment ?? null,
+        variant,
       }];
     });
     return {

@@ -195,6 +195,9 @@ export const Flag = z.strictObject({
     description: 'Flags that must be on wherever they are evaluated for a request this flag is on for (the provider side of an API change); otherwise the request fails.',
   }),
   'when-on': z.record(z.string(), Effect).optional().meta({ description: 'What the new code path changes, per service or service.endpoint.' }),
+  when: z.record(z.string(), z.record(z.string(), Effect)).optional().meta({
+    description: 'For a flag from a flag file: what each served variant changes, per variant, then per service or service.endpoint (on top of when-on).',
+  }),
   variants: z.record(z.string(), Percent).optional().meta({
     description: 'Registry of an experiment\'s variants and their weights (for the record; rehearsals model on and off).',
   }),
@@ -351,6 +354,7 @@ export type RetryInput = z.infer<typeof Retry>;
 export type FlagInput = z.infer<typeof Flag>;
 export type RolloutInput = z.infer<typeof RolloutPlan>;
 export type GateInput = z.infer<typeof Gate>;
+export type EffectInput = z.infer<typeof Effect>;
 
 export function scenarioJsonSchema(): object {
   return z.toJSONSchema(ScenarioFile, { io: 'input', target: 'draft-2020-12' });

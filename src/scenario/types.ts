@@ -148,6 +148,8 @@ export interface FlagEffect {
   readonly operations: readonly Operation[] | null;
   /** Only for users of this segment, or null for all. */
   readonly segment: string | null;
+  /** Only for users served this variant (a flag from a flag file), or null for any variant. */
+  readonly variant: string | null;
 }
 
 export interface TargetingRule {
