@@ -260,3 +260,24 @@ describe('variants served as the flag file serves them', () => {
     if (!bad.ok) expect(bad.problems[0].message).toContain('no variant "rankd" in ../../flags/demo.flagd.json; did you mean "ranked"?');
   });
 });
+
+describe('LaunchDarkly sdk-test-harness (server-side-eval)', () => {
+  const doc = parseFlagText(readFileSync(join(root, 'test/fixtures/vendor/launchdarkly/server-side-eval.flags.json'), 'utf8'), 'server-side-eval.flags.json');
+  const cases = JSON.parse(readFileSync(join(root, 'test/fixtures/vendor/launchdarkly/server-side-eval.cases.json'), 'utf8')) as
+    [string, string, string, Record<string, unknown>, { value: unknown; variationIndex?: number; reason: { kind: string; errorKind?: string } }][];
+  const reasons: Record<string, string> = { RULE_MATCH: 'targeting match', FALLTHROUGH: 'default', PREREQUISITE_FAILED: 'prerequisite failed' };
+
+  it('agrees with all 39 transcribed evaluations: value, variation and reason', () => {
+    const set = launchdarkly.open(doc);
+    const variations = doc.value as { flags: Record<string, { variations: unknown[] }> };
+    const failed = cases.filter(([, , flag, context, want]) => {
+      const e = set.evaluate(flag, context);
+      const reason = want.reason.kind === 'ERROR' ? `error: ${want.reason.errorKind}` : reasons[want.reason.kind];
+      const variant = want.variationIndex === undefined ? null : launchdarkly.variationNames(variations.flags[flag].variations)[want.variationIndex];
+      return e.value !== want.value || e.reason !== reason || e.variant !== variant;
+    }).map(([file, name]) => `${file}: ${name}`);
+    set.close();
+    expect(failed).toEqual([]);
+    expect(cases).toHaveLength(39);
+  });
+});
