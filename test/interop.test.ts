@@ -281,3 +281,27 @@ describe('LaunchDarkly sdk-test-harness (server-side-eval)', () => {
     expect(cases).toHaveLength(39);
   });
 });
+
+describe('Unleash feature export', () => {
+  it('serves what the same toggles serve as a client API document', () => {
+    const exported = parseFlagText(readFileSync(join(root, 'flags/demo.unleash.json'), 'utf8'), 'demo.unleash.json');
+    const state = unleash.clientState(exported);
+    // The same toggles written by hand as a client API document (features with their strategies inline).
+    const api = parseFlagText(readFileSync(join(root, 'test/fixtures/flags/demo.unleash-client.json'), 'utf8'), 'demo.unleash-client.json');
+    expect(state.features.map((f) => (f.strategies as unknown[]).length)).toEqual([2, 1]);
+    const a = unleash.open(exported), b = unleash.open(api);
+    const pop = loadScenarioFile(join(root, 'scenarios/flags/unleash-shop.yaml'));
+    if (!pop.ok) throw new Error('scenario');
+    const users = pop.scenario.population!;
+    let on = 0;
+    for (let u = 0; u < users.size; u++) {
+      for (const key of ['search-v2', 'gift-wrap']) {
+        const ctx = a.contextOf(users.key[u], userAttributes(users, u));
+        const x = a.evaluate(key, ctx), y = b.evaluate(key, ctx);
+        expect([x.enabled, x.variant]).toEqual([y.enabled, y.variant]);
+        if (x.enabled) on++;
+      }
+    }
+    expect(on).toBeGreaterThan(0);
+  });
+});
