@@ -305,3 +305,57 @@ describe('Unleash feature export', () => {
     expect(on).toBeGreaterThan(0);
   });
 });
+
+describe('import flags --inline', () => {
+  const file = (value: unknown) => ({ file: 'x.json', value, position: () => null });
+
+  it('translates what rehearse can say the same way, checked user by user, and leaves out the rest with why', async () => {
+    const { translateFlags } = await import('../src/interop/inline.js');
+    const t = translateFlags('flagd', file({
+      flags: {
+        beta: {
+          state: 'ENABLED', defaultVariant: 'off', variants: { on: true, off: false },
+          targeting: { if: [{ in: [{ var: 'plan' }, ['beta', 'staff']] }, 'on', { '!': { var: 'employee' } }, 'off', { fractional: [['on', 25], ['off', 75]] }] },
+        },
+        offFirst: { state: 'ENABLED', defaultVariant: 'off', variants: { on: true, off: false }, targeting: { fractional: [['off', 50], ['on', 50]] } },
+        // JsonLogic compares these strings as text; rehearse compares versions part by part: they disagree.
+        oldApp: { state: 'ENABLED', defaultVariant: 'off', variants: { on: true, off: false }, targeting: { if: [{ '<': [{ var: 'appVersion' }, '5.10.0'] }, 'on', 'off'] } },
+      },
+    }));
+    expect(t.skipped.filter((x) => x.key === 'beta')).toEqual([]);
+    expect(t.flags.map((f) => [f.key, f.percent, f.targeting])).toEqual([
+      ['beta', 25, [{ when: 'plan in ["beta", "staff"]', serve: 'on' }, { when: '!(employee)', serve: 'off' }]],
+    ]);
+    expect(t.skipped.map((s) => s.key)).toEqual(['offFirst', 'oldApp']);
+    expect(t.skipped[0].why).toContain('after an off one');
+    expect(t.skipped[1].why).toMatch(/serves \d+ of 10000 users differently from flagd/);
+  });
+
+  it('LaunchDarkly rules and a salted rollout, and Unleash strategies, inline', async () => {
+    const { translateFlags } = await import('../src/interop/inline.js');
+    const ld = translateFlags('launchdarkly', file({
+      flags: {
+        dark: {
+          key: 'dark', on: true, salt: 'pepper', variations: [false, true], offVariation: 0, version: 1,
+          targets: [{ values: ['u-1'], variation: 1 }],
+          rules: [{ id: 'r', clauses: [{ attribute: 'country', op: 'in', values: ['DE', 'AT'], negate: true }, { attribute: 'accountAgeDays', op: 'greaterThan', values: [30] }], variation: 1 }],
+          fallthrough: { rollout: { variations: [{ variation: 1, weight: 12345 }, { variation: 0, weight: 87655 }] } },
+        },
+      },
+    }));
+    expect(ld.skipped).toEqual([]);
+    expect(ld.flags[0]).toMatchObject({ bucketing: 'launchdarkly', salt: 'pepper', percent: 12.345 });
+    const un = translateFlags('unleash', parseFlagText(readFileSync(join(root, 'flags/demo.unleash.json'), 'utf8'), 'demo.unleash.json'));
+    expect(un.flags.map((f) => [f.key, f.percent])).toEqual([['search-v2', 20], ['gift-wrap', 0]]);
+  });
+
+  it('prints YAML that makes a valid scenario', async () => {
+    const r = await cli('import', 'flags', 'unleash', join(root, 'flags/demo.unleash.json'), '--inline');
+    expect(r.code).toBe(0);
+    const { parse } = await import('yaml');
+    const { parseScenarioObject } = await import('../src/scenario/load.js');
+    const block = parse(r.out.replaceAll('TODO', 'api')) as Record<string, unknown>;
+    const l = parseScenarioObject({ name: 'i', duration: '1m', traffic: { rate: '1/s' }, journeys: { j: { steps: ['api'] } }, services: { api: {} }, ...block });
+    expect(l.ok).toBe(true);
+  });
+});

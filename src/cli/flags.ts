@@ -6,6 +6,8 @@ import { InputError } from '../errors.js';
 import { detectSystem, formatWarning, isObject, parseFlagText, type FlagFile, type FlagSystem } from '../interop/document.js';
 import { ADAPTERS, readFlags } from '../interop/flags.js';
 import type { Evaluation } from '../interop/flagset.js';
+import { inlineEntry, translateFlags } from '../interop/inline.js';
+import { readCohortFile } from '../cohorts/file.js';
 
 export interface EvalOptions {
   system?: FlagSystem;
@@ -68,6 +70,33 @@ export function formatEvaluation(e: Evaluation): string {
   ];
   if (e.bucket !== null) lines.push(`bucket: ${e.bucket}`);
   return lines.join('\n');
+}
+
+/** The flags of a file in rehearse's own format where it can say the same (checked on a cohort), as YAML. */
+export function importFlagsInline(system: FlagSystem, file: string, cohortFile?: string): { yaml: string; warnings: string[] } {
+  const { doc } = readFlags(file, system);
+  const parts = ADAPTERS[system].toScenarioParts(doc, file);
+  let cohort;
+  if (cohortFile) {
+    const read = readCohortFile(cohortFile);
+    if (!read.ok) throw new InputError([`${cohortFile}${read.path ? ` at ${read.path}` : ''}: ${read.message}`]);
+    cohort = read.cohort;
+  }
+  const t = translateFlags(system, doc, cohort);
+  const size = cohort?.size ?? 10_000;
+  const header = [
+    `# Flags of ${file} (${system}) in rehearse's own format: each serves every one of ${size} users${cohortFile ? ` of ${cohortFile}` : ' (a generated cohort)'} as ${system} does.`,
+    '# Fill in evaluated-by and owner; the rollout plans set each flag where the file has it.',
+  ];
+  for (const s of t.skipped) header.push(`# Left out: ${s.key}: ${s.why} (keep it in its file with flags.from)`);
+  const flags: Record<string, unknown> = {};
+  const rollout: unknown[] = [];
+  for (const f of t.flags) {
+    flags[f.key] = { ...inlineEntry(f, ['TODO']), owner: 'TODO' };
+    if (f.percent > 0 || f.targeting.some((r) => r.serve === 'on')) rollout.push({ flag: f.key, stages: [{ to: `${f.percent}%` }] });
+  }
+  const body = t.flags.length ? stringify(rollout.length ? { flags, rollout } : { flags }) : '';
+  return { yaml: `${header.join('\n')}\n${body}`, warnings: parts.warnings.map(formatWarning) };
 }
 
 /** The scenario entries a flag file's flags need, as YAML, with the file's warnings. */

@@ -415,9 +415,11 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<system>', 'flagd, unleash or launchdarkly', choice(['flagd', 'unleash', 'launchdarkly'] as const))
     .argument('<file>', 'the flag file')
     .option('--strict', 'features of the file that rehearse does not model are errors')
-    .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean }) => {
-      const { importFlags } = await import('./flags.js');
-      const r = importFlags(system, file);
+    .option('--inline', 'the flags in rehearse\'s own format where it can say the same, each checked user by user against the system')
+    .option('--cohort <file>', 'with --inline: the users to check on (default: 10,000 generated)')
+    .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean; inline?: boolean; cohort?: string }) => {
+      const { importFlags, importFlagsInline } = await import('./flags.js');
+      const r = opts.inline ? importFlagsInline(system, file, opts.cohort) : importFlags(system, file);
       if (opts.strict && r.warnings.length) throw new InputError(r.warnings);
       for (const w of r.warnings) err(`warning: ${w}`);
       out(r.yaml.trimEnd());
