@@ -51,6 +51,8 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
       for (const u of unsupported) {
         warnings.push(at(doc, u.path, `operation "${u.op}" is not supported; the flag is served its default variant`));
       }
+      const clock = JSON.stringify(f.targeting).includes('$flagd.timestamp');
+      if (clock) warnings.push(at(doc, [...path, 'targeting'], 'the rule reads $flagd.timestamp: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
     }
     out.push({
       key, description: isObject(f.metadata) && typeof f.metadata.description === 'string' ? f.metadata.description : '',
@@ -142,8 +144,9 @@ export function open(doc: FlagFile): FlagSet {
       const variant = r.variant ?? null;
       const value = r.value ?? null;
       const enabled = typeof value === 'boolean' ? value : variant !== null && variant !== defaultVariant;
+      const topLevelSplit = isObject(targeting) && 'fractional' in targeting;
       const reason = r.reason === 'DISABLED' ? 'disabled'
-        : r.reason === 'TARGETING_MATCH' ? (fractional ? 'split' : 'targeting match')
+        : r.reason === 'TARGETING_MATCH' ? (topLevelSplit ? 'split' : 'targeting match')
           : r.reason === 'STATIC' || r.reason === 'DEFAULT' ? 'default' : r.reason.toLowerCase();
       return { flag: key, enabled: flag.state === 'DISABLED' ? false : enabled, variant, value, reason: flag.state === 'DISABLED' ? 'disabled' : reason, bucket };
     },

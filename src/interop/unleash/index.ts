@@ -87,6 +87,9 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
           warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported; the constraint never matches`));
         }
+        if ((c.operator === 'DATE_AFTER' || c.operator === 'DATE_BEFORE') && (c.contextName === 'currentTime' || c.contextName === undefined)) {
+          warnings.push(at(doc, [...sp, 'constraints', j], 'the constraint reads currentTime: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
+        }
         if (typeof c.contextName === 'string' && !TOP_LEVEL.has(c.contextName) && !attributes.has(c.contextName)) attributes.set(c.contextName, [...sp, 'constraints', j]);
       });
     });
