@@ -359,3 +359,22 @@ describe('import flags --inline', () => {
     expect(l.ok).toBe(true);
   });
 });
+
+describe('flags.from mistakes', () => {
+  const load = async (patch: (s: string) => string) => {
+    const { parseScenarioText } = await import('../src/scenario/load.js');
+    return parseScenarioText(patch(readFileSync(join(root, 'scenarios/flags/flagd-shop.yaml'), 'utf8')), join(root, 'scenarios/flags'));
+  };
+
+  it('a missing flag file is an error at flags.from with its line', async () => {
+    const l = await load((s) => s.replace('flagd: ../../flags/demo.flagd.json', 'flagd: ../../flags/nope.flagd.json'));
+    expect(l.ok).toBe(false);
+    if (!l.ok) expect(l.problems[0]).toMatchObject({ path: ['flags', 'from', 'flagd'], message: '../../flags/nope.flagd.json: cannot read the flag file: no such file', line: 45, column: 18 });
+  });
+
+  it('targeting beside a flag file is an error: it comes from the file', async () => {
+    const l = await load((s) => s.replace('    owner: team-discovery\n', '    owner: team-discovery\n    targeting: [{ when: employee, serve: on }]\n'));
+    expect(l.ok).toBe(false);
+    if (!l.ok) expect(l.problems[0].message).toBe('targeting comes from ../../flags/demo.flagd.json; remove it here');
+  });
+});
