@@ -68,7 +68,7 @@ describe('rehearse export k6', () => {
   it('carries the cohort\'s users and the gates k6 can express; lists the rest at the top', () => {
     const s = scripts.get('flags/unleash-shop')!;
     const users = JSON.parse(/new SharedArray<string>\('users', \(\): string\[\] => (\[.*\])\);/.exec(s)![1]);
-    expect(users).toHaveLength(2000);
+    expect(users).toHaveLength(1000);
     expect(s).toContain('"http_req_duration{journey:search}": [\n      "p(99)<800"\n    ]');
     expect(s).toContain('//   - rollout search-v2: req_failed{service:search,flag:on} rate<0.01: it selects requests by flag state');
     expect(s).toContain('X-Targeting-Key');

@@ -9,7 +9,6 @@ import { attributeNames, segmentsOf, userAttributes } from '../cohorts/cohort.js
 import type { Scenario } from '../scenario/types.js';
 import { bucketOf, rolloutThreshold } from './bucketing.js';
 import { parseExpression } from './expression.js';
-import { servedTo } from '../interop/serve.js';
 
 /** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
 export interface FlagConfig {
@@ -79,9 +78,12 @@ export class FlagRuntime {
         return rule ? (rule.serve ? 1 : 0) : -1;
       });
     });
-    const served = flags.map((f) => (f.source ? servedTo(f.key, f.source, population) : null));
-    this.served = served.map((x) => x?.on ?? null);
-    this.variantOf = served.map((x) => x?.variant ?? null);
+    // Flags from flag files: what their systems serve each user, worked out when the scenario loaded.
+    this.served = flags.map((f) => {
+      if (f.source && (!f.served || f.served.on.length !== population.size)) throw new Error(`flag "${f.key}": its served variants were not worked out for these users`);
+      return f.served?.on ?? null;
+    });
+    this.variantOf = flags.map((f) => f.served?.variant ?? null);
     const index = new Map(this.flagKeys.map((k, i) => [k, i]));
     this.requires = prerequisiteClosure(flags.map((f) => f.requires.map((r) => index.get(r)!)));
     this.needsMask = Int32Array.from(flags, (f) => f.needs.reduce((m, r) => m | (1 << index.get(r)!), 0));

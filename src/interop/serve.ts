@@ -4,17 +4,12 @@
  */
 import type { Cohort } from '../cohorts/cohort.js';
 import { userAttributes } from '../cohorts/cohort.js';
-import type { FlagSource } from '../scenario/types.js';
+import type { FlagSource, ServedVariants } from '../scenario/types.js';
 import type { FlagFile } from './document.js';
 import { ADAPTERS } from './flags.js';
 import type { FlagSet } from './flagset.js';
 
-export interface Served {
-  /** 1 where the user gets the flag's new code path. */
-  readonly on: Uint8Array;
-  /** Index into the source's variants, or -1 when no variant is served. */
-  readonly variant: Int16Array;
-}
+export type Served = ServedVariants;
 
 const memo = new Map<string, Served>();
 

@@ -12,6 +12,7 @@ import { readCohortFile } from '../cohorts/file.js';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
 import type { z } from 'zod';
 import { LIMITS } from './defaults.js';
+import { servedTo } from '../interop/serve.js';
 import { readFlagSources } from '../interop/sources.js';
 import { normalize } from './normalize.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
@@ -275,7 +276,9 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
       }
     }
   }
-  return { ok: true, scenario: { ...s, population }, input: parsed.data, warnings };
+  // Flags from flag files: each user's variant, as the flag's own system serves it, once per load.
+  const flags = s.flags.map((f) => (f.source ? { ...f, served: servedTo(f.key, f.source, population) } : f));
+  return { ok: true, scenario: { ...s, flags, population }, input: parsed.data, warnings };
 }
 
 /** Offset of the node at `path` (the key itself when the value is missing). */

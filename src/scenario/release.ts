@@ -170,6 +170,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       effects,
       variants: source ? {} : variantsOf(f.variants, [...base, 'variants']),
       source,
+      served: null,
       conflictsWith: f['conflicts-with'] ?? [],
       expires: f.expires ?? null,
       rollback: f.rollback ?? '',

@@ -178,12 +178,22 @@ export interface Flag {
   readonly variants: Readonly<Record<string, number>>;
   /** The flag system file that defines the flag, or null for a flag defined here. */
   readonly source: FlagSource | null;
+  /** What the source serves each user of the population (null until the users are known, or for a flag defined here). */
+  readonly served: ServedVariants | null;
   /** Flags never to be on together with this one for the same user. */
   readonly conflictsWith: readonly string[];
   /** Removal date (YYYY-MM-DD), or null. */
   readonly expires: string | null;
   /** The rollback plan in words, or ''. */
   readonly rollback: string;
+}
+
+/** Per user of the population, as the flag's system serves it. */
+export interface ServedVariants {
+  /** 1 where the user gets the flag's new code path. */
+  readonly on: Uint8Array;
+  /** Index into the source's variants, or -1 when no variant is served. */
+  readonly variant: Int16Array;
 }
 
 /** A flag served by its flag system's own evaluator from the file that defines it. */
