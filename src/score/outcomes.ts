@@ -88,7 +88,7 @@ export function scoreOutcomes(
       time_to_recover_seconds: defective ? sec(harm.last - onset) : null,
       time_to_full_rollout_seconds: plan?.outcome === 'completed' && plan.startedUs !== null ? sec(plan.endedUs! - plan.startedUs) : null,
       outcome: plan?.outcome ?? 'no-plan',
-      final_percent: plan?.finalPercent ?? 0,
+      final_percent: plan?.finalPercent ?? (flag.source !== null ? 100 : 0), // a flag file's flag without a plan serves as its file says
       false_rollback: !!rolledBack && !defective,
       missed_defect: plan?.outcome === 'completed' && defective,
       misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage),
