@@ -109,12 +109,13 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--json <file>', 'write the result document (rehearse/run@1) to this file')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--openmetrics <file>', 'write the simulated telemetry as Prometheus series in OpenMetrics text, with timestamps')
+    .option('--strict', 'what flag files use that rehearse does not model is an error (exit 2)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--force', 'run even when the work estimate is over the limits')
-    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean }) => {
+    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean }) => {
       // The programmatic API's functions (src/index.ts): the CLI is built on them.
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
-      const scenario = loadScenario(file, { case: opts.case, onWarning: (w) => err(`warning: ${w}`) });
+      const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
       const { writeJson } = await import('../report/json.js');
       const { checkWritable, writeText } = await import('../report/text.js');
