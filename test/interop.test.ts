@@ -168,6 +168,23 @@ describe('LaunchDarkly server SDK, offline', () => {
     set.close();
   });
 
+  it('segments given in the file: included keys and segment rules', () => {
+    const set = launchdarkly.open(parseFlagText(JSON.stringify({
+      flags: {
+        seg: { key: 'seg', on: true, variations: [false, true], offVariation: 0, fallthrough: { variation: 0 }, version: 1,
+          rules: [{ id: 'r', clauses: [{ attribute: '', op: 'segmentMatch', values: ['vip'] }], variation: 1 }] },
+      },
+      segments: {
+        vip: { key: 'vip', version: 1, included: ['u-1'], excluded: ['u-3'], rules: [{ clauses: [{ attribute: 'plan', op: 'in', values: ['business'] }] }] },
+      },
+    }), 'ld.json'));
+    expect(set.evaluate('seg', { kind: 'user', key: 'u-1' })).toMatchObject({ enabled: true, reason: 'targeting match' });
+    expect(set.evaluate('seg', { kind: 'user', key: 'u-2', plan: 'business' })).toMatchObject({ enabled: true });
+    expect(set.evaluate('seg', { kind: 'user', key: 'u-3', plan: 'business' })).toMatchObject({ enabled: false, reason: 'default' });
+    expect(set.evaluate('seg', { kind: 'user', key: 'u-4', plan: 'free' })).toMatchObject({ enabled: false });
+    set.close();
+  });
+
   it('opens no socket', () => {
     const connect = net.Socket.prototype.connect;
     let sockets = 0;
