@@ -77,14 +77,14 @@ describe('cohort attributes', () => {
 
   it('a flag file rule reading an attribute no user has is a warning naming the rule', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-attr-'));
-    const text = readFileSync(join(root, 'scenarios/flags/flagd-shop.yaml'), 'utf8')
-      .replace(/    attributes: .*\n/, '').replace('flagd: ../../flags/demo.flagd.json', `flagd: ${join(root, 'flags/demo.flagd.json')}`);
+    const text = readFileSync(join(root, 'scenarios/flagd-shop.yaml'), 'utf8')
+      .replace(/    attributes: .*\n/, '').replace('flagd: ../flags/demo.flagd.json', `flagd: ${join(root, 'flags/demo.flagd.json')}`);
     writeFileSync(join(dir, 's.yaml'), text);
     const l = loadScenarioFile(join(dir, 's.yaml'));
     if (!l.ok) throw new Error(JSON.stringify(l.problems));
     expect(l.warnings).toHaveLength(1);
     expect(l.warnings[0]).toMatch(/demo\.flagd\.json:\d+:\d+: flags\.express-checkout\.targeting\.if\[0\]\.or\[0\]\.in\[0\]: flag "express-checkout" reads attribute "tier", which no user of the cohort has/);
-    const withTier = loadScenarioFile(join(root, 'scenarios/flags/flagd-shop.yaml'));
+    const withTier = loadScenarioFile(join(root, 'scenarios/flagd-shop.yaml'));
     expect(withTier.ok && withTier.warnings).toEqual([]);
   });
 });

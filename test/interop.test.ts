@@ -206,7 +206,7 @@ describe('LaunchDarkly server SDK, offline', () => {
 describe('scenarios with flags from flag system files', () => {
   for (const system of ['flagd', 'unleash', 'launchdarkly'] as const) {
     it(`${system}: every user is served what the system's evaluator serves them`, () => {
-      const l = loadScenarioFile(join(root, `scenarios/flags/${system}-shop.yaml`));
+      const l = loadScenarioFile(join(root, `scenarios/${system}-shop.yaml`));
       if (!l.ok) throw new Error(JSON.stringify(l.problems));
       expect(l.warnings).toEqual([]);
       const pop = l.scenario.population!;
@@ -268,13 +268,13 @@ describe('variants served as the flag file serves them', () => {
   });
 
   it('a variant the file does not have is an error with its path', async () => {
-    const l = loadScenarioFile(join(root, 'scenarios/flags/flagd-shop.yaml'));
+    const l = loadScenarioFile(join(root, 'scenarios/flagd-shop.yaml'));
     expect(l.ok).toBe(true);
     const { parseScenarioText } = await import('../src/scenario/load.js');
-    const text = readFileSync(join(root, 'scenarios/flags/flagd-shop.yaml'), 'utf8').replace('      ranked:   {', '      rankd:   {');
-    const bad = parseScenarioText(text, join(root, 'scenarios/flags'));
+    const text = readFileSync(join(root, 'scenarios/flagd-shop.yaml'), 'utf8').replace('      ranked:   {', '      rankd:   {');
+    const bad = parseScenarioText(text, join(root, 'scenarios'));
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.problems[0].message).toContain('no variant "rankd" in ../../flags/demo.flagd.json; did you mean "ranked"?');
+    if (!bad.ok) expect(bad.problems[0].message).toContain('no variant "rankd" in ../flags/demo.flagd.json; did you mean "ranked"?');
   });
 });
 
@@ -307,7 +307,7 @@ describe('Unleash feature export', () => {
     const api = parseFlagText(readFileSync(join(root, 'test/fixtures/flags/demo.unleash-client.json'), 'utf8'), 'demo.unleash-client.json');
     expect(state.features.map((f) => (f.strategies as unknown[]).length)).toEqual([2, 1]);
     const a = unleash.open(exported), b = unleash.open(api);
-    const pop = loadScenarioFile(join(root, 'scenarios/flags/unleash-shop.yaml'));
+    const pop = loadScenarioFile(join(root, 'scenarios/unleash-shop.yaml'));
     if (!pop.ok) throw new Error('scenario');
     const users = pop.scenario.population!;
     let on = 0;
@@ -380,18 +380,18 @@ describe('import flags --inline', () => {
 describe('flags.from mistakes', () => {
   const load = async (patch: (s: string) => string) => {
     const { parseScenarioText } = await import('../src/scenario/load.js');
-    return parseScenarioText(patch(readFileSync(join(root, 'scenarios/flags/flagd-shop.yaml'), 'utf8')), join(root, 'scenarios/flags'));
+    return parseScenarioText(patch(readFileSync(join(root, 'scenarios/flagd-shop.yaml'), 'utf8')), join(root, 'scenarios'));
   };
 
   it('a missing flag file is an error at flags.from with its line', async () => {
-    const l = await load((s) => s.replace('flagd: ../../flags/demo.flagd.json', 'flagd: ../../flags/nope.flagd.json'));
+    const l = await load((s) => s.replace('flagd: ../flags/demo.flagd.json', 'flagd: ../flags/nope.flagd.json'));
     expect(l.ok).toBe(false);
-    if (!l.ok) expect(l.problems[0]).toMatchObject({ path: ['flags', 'from', 'flagd'], message: '../../flags/nope.flagd.json: cannot read the flag file: no such file', line: 45, column: 18 });
+    if (!l.ok) expect(l.problems[0]).toMatchObject({ path: ['flags', 'from', 'flagd'], message: '../flags/nope.flagd.json: cannot read the flag file: no such file', line: 45, column: 18 });
   });
 
   it('targeting beside a flag file is an error: it comes from the file', async () => {
     const l = await load((s) => s.replace('    owner: team-discovery\n', '    owner: team-discovery\n    targeting: [{ when: employee, serve: on }]\n'));
     expect(l.ok).toBe(false);
-    if (!l.ok) expect(l.problems[0].message).toBe('targeting comes from ../../flags/demo.flagd.json; remove it here');
+    if (!l.ok) expect(l.problems[0].message).toBe('targeting comes from ../flags/demo.flagd.json; remove it here');
   });
 });

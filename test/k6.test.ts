@@ -39,7 +39,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const scenarios = ['checkout', 'two-flag-release', 'flags/flagd-shop', 'flags/unleash-shop', 'flags/launchdarkly-shop'];
+const scenarios = ['checkout', 'two-flag-release', 'flagd-shop', 'unleash-shop', 'launchdarkly-shop'];
 
 describe('rehearse export k6', () => {
   const scripts = new Map(scenarios.map((s) => [s, exportK6(join(root, `scenarios/${s}.yaml`), { baseUrl: 'https://staging.example.com' })]));
@@ -66,7 +66,7 @@ describe('rehearse export k6', () => {
   });
 
   it('carries the cohort\'s users and the gates k6 can express; lists the rest at the top', () => {
-    const s = scripts.get('flags/unleash-shop')!;
+    const s = scripts.get('unleash-shop')!;
     const users = JSON.parse(/new SharedArray<string>\('users', \(\): string\[\] => (\[.*\])\);/.exec(s)![1]);
     expect(users).toHaveLength(1000);
     expect(s).toContain('"http_req_duration{journey:search}": [\n      "p(99)<800"\n    ]');

@@ -46,8 +46,8 @@ describe('rehearse lint', () => {
     expect(r.out).toContain('governance.yaml:55:5: ramp-order: the plan ramps "consumer" without waiting for "provider", which it needs (fix: add after: provider to this plan)');
   });
 
-  it('finds nothing in the bundled scenarios', () => {
-    expect(lintFiles(scenarioFilesOf(join(root, 'scenarios')))).toEqual([]);
+  it('finds nothing in the bundled scenarios and the init template', () => {
+    expect(lintFiles([...scenarioFilesOf(join(root, 'scenarios')), join(root, 'templates/release/rehearsals/new-checkout.yaml')])).toEqual([]);
   });
 
   it('validate shows the findings as warnings; --strict makes them errors (exit 2)', async () => {
