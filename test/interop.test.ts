@@ -185,6 +185,14 @@ describe('LaunchDarkly server SDK, offline', () => {
     set.close();
   });
 
+  it('flags eval on a scenario evaluates the flag file its flags.from names', async () => {
+    const r = await cli('flags', 'eval', join(root, 'scenarios/launchdarkly-shop.yaml'), '--flag', 'payments-router', '--context', '{"kind":"user","key":"u-1","employee":true}', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ flag: 'payments-router', enabled: true, variant: 'smart', value: 'smart', reason: 'targeting match', bucket: null });
+    const none = await cli('flags', 'eval', join(root, 'scenarios/checkout.yaml'), '--flag', 'x', '--context', '{}');
+    expect(none.code).toBe(2);
+  });
+
   it('opens no socket', () => {
     const connect = net.Socket.prototype.connect;
     let sockets = 0;

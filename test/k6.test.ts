@@ -84,3 +84,24 @@ describe('rehearse export k6', () => {
     expect(r.err.split('\n')).toHaveLength(1);
   });
 });
+
+describe('k6 stages for the other shapes', () => {
+  it('steps become one-second ramps at each step; a diurnal curve is followed piece by piece', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-k6-'));
+    const write = (traffic: string) => {
+      const file = join(dir, 's.yaml');
+      writeFileSync(file, `name: s\nduration: 10m\ntraffic: ${traffic}\njourneys: { j: { steps: [api] } }\nservices: { api: { http: { path: /x } } }\n`);
+      return JSON.parse(/export const options: Options = (\{[\s\S]*?\n\});/.exec(exportK6(file, { baseUrl: 'http://x.example' }))![1]).scenarios.j;
+    };
+    const steps = write('{ rate: 10/s, shape: steps, steps: [{ at: 0s, rate: 10/s }, { at: 5m, rate: 40/s }] }');
+    expect(steps.startRate).toBe(10);
+    expect(steps.stages).toEqual([{ target: 10, duration: '299s' }, { target: 40, duration: '1s' }, { target: 40, duration: '300s' }]);
+    const diurnal = write('{ rate: 100/s, shape: diurnal, period: 10m, peak-at: 5m, trough: 20% }');
+    const targets = diurnal.stages.map((s: { target: number }) => s.target);
+    expect(diurnal.startRate).toBe(20);
+    expect(Math.max(...targets)).toBe(100);
+    expect(diurnal.stages.reduce((a: number, s: { duration: string }) => a + parseInt(s.duration, 10), 0)).toBe(600);
+    expect(typeCheck(exportK6(join(dir, 's.yaml'), { baseUrl: 'http://x.example' }))).toBe('');
+  });
+});

@@ -46,9 +46,9 @@ function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile; system:
   }
   const doc = parseFlagText(text, target);
   const v = doc.value;
-  if (isObject(v) && isObject(v.services) && isObject(v.flags)) {
+  if (isObject(v) && isObject(v.services) && isObject(v.journeys)) {
     // A scenario: the flag file its flags.from names for this flag.
-    const from = isObject(v.flags.from) ? v.flags.from : {};
+    const from = isObject(v.flags) && isObject(v.flags.from) ? v.flags.from : {};
     const systems = (Object.keys(from) as FlagSystem[]).filter((s) => !opts.system || s === opts.system);
     for (const s of systems) {
       const file = from[s];

@@ -162,8 +162,13 @@ function breakpoints(s: Scenario, end: number): number[] {
     }
   }
   if (sh.kind === 'diurnal') {
-    const step = Math.max(1, Math.round(sh.periodUs / 1e6 / 48));
+    const period = sh.periodUs / 1e6;
+    const step = Math.max(1, Math.round(period / 48));
     for (let t = 0; t < end; t += step) ts.add(t);
+    // Peaks and troughs themselves, so that the script reaches the peak rate.
+    for (let k = Math.floor(-sh.peakAtUs / 1e6 / period) - 1; sh.peakAtUs / 1e6 + k * period <= end; k++) {
+      for (const t of [sh.peakAtUs / 1e6 + k * period, sh.peakAtUs / 1e6 + (k + 0.5) * period]) if (t > 0 && t < end) ts.add(Math.round(t));
+    }
   }
   return [...ts].filter((t) => t >= 0 && t <= end).sort((a, b) => a - b);
 }
