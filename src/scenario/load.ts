@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import { LIMITS } from './defaults.js';
 import { servedTo } from '../interop/serve.js';
 import { readFlagSources } from '../interop/sources.js';
+import { InputError } from '../errors.js';
 import { normalize } from './normalize.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { ScenarioFile, type ScenarioInput } from './schema.js';
@@ -277,7 +278,13 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
     }
   }
   // Flags from flag files: each user's variant, as the flag's own system serves it, once per load.
-  const flags = s.flags.map((f) => (f.source ? { ...f, served: servedTo(f.key, f.source, population) } : f));
+  let flags;
+  try {
+    flags = s.flags.map((f) => (f.source ? { ...f, served: servedTo(f.key, f.source, population) } : f));
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return { ok: false, problems: e.lines.map((message) => at(['flags', 'from'], { path: ['flags', 'from'], message })) };
+  }
   return { ok: true, scenario: { ...s, flags, population }, input: parsed.data, warnings };
 }
 
