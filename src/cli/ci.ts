@@ -9,6 +9,7 @@ import { markdownSummary } from '../report/markdown.js';
 import { writeJson } from '../report/json.js';
 import { checkWritable, writeText } from '../report/text.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
+import { ciSummaryTable } from '../report/ci-terminal.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
 import { runReportHtml } from '../report/html/run.js';
 import { loadScenarioFile } from '../scenario/load.js';
@@ -153,7 +154,7 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
   if (baseline) compareWithBaseline(cases, baseline);
   const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000, !opts.baselineWarn);
   out('');
-  out(summaryTable(doc));
+  out(ciSummaryTable(doc));
   if (doc.counts.worse > 0) {
     out('');
     out(`worse than the baseline${opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
@@ -176,20 +177,4 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
 function broken(file: string, messages: string[], status: 'invalid' | 'crashed'): CiCase {
   const name = file.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/, '');
   return { scenario: name, file, case: null, status, messages, seconds: 0, acceptance: [], flags: {}, errorBudgetBurned: null, regressions: [] };
-}
-
-function summaryTable(doc: CiReport): string {
-  const rows = doc.cases.map((c) => [
-    c.status.toUpperCase(),
-    caseName(c),
-    Object.entries(c.flags).map(([k, f]) => `${k} ${f.outcome} ${f.final_percent}%`).join(', ') || '-',
-    Object.values(c.flags).map((f) => String(f.blast_radius_users)).join(', ') || '-',
-    c.regressions.length ? `${c.regressions.length} worse` : '',
-  ]);
-  const head = ['result', 'rehearsal', 'flags', 'users hurt', 'vs baseline'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((x, i) => x.padEnd(widths[i])).join('  ').trimEnd();
-  const c = doc.counts;
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '',
-    `${c.cases} cases: ${c.passed} passed, ${c.failed} failed, ${c.invalid} invalid, ${c.crashed} crashed${c['no-criteria'] ? `, ${c['no-criteria']} with no criteria` : ''}${c.worse ? `; ${c.worse} worse than the baseline` : ''}`].join('\n');
 }

@@ -405,7 +405,7 @@ export class Simulation implements EventHandler {
       const u = this.rUser[rec];
       this.probes.recordJourney(j, latency, cause !== CAUSE_OK, this.rFlagsOn[rec], u >= 0 ? this.userSegment[u] : -1);
     }
-    if (this.flags !== null) this.telemetry.journeyFlags(this.rFlagsOn[rec], cause !== CAUSE_OK);
+    if (this.flags !== null) this.telemetry.journeyFlags(this.rFlagsOn[rec], cause !== CAUSE_OK, latency);
     // Most journeys end well and in time: the truth only counts them.
     if (cause === CAUSE_OK && latency <= this.sloLatencyUs) this.truth.journeys++;
     else this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec]);

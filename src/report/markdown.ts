@@ -1,5 +1,6 @@
 /** A Markdown summary of a CI run, fit for a GitHub Actions step summary. */
 import { caseName, type CiReport } from '../score/ci.js';
+import { budget, duration, plural } from './format.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -8,16 +9,16 @@ export function markdownSummary(report: CiReport): string {
   const lines = [
     `## rehearse: ${report.passed ? 'all rehearsals passed' : 'rehearsals failed'}`,
     '',
-    `${c.cases} cases: ${c.passed} passed, ${c.failed} failed${c.invalid ? `, ${c.invalid} invalid` : ''}${c.crashed ? `, ${c.crashed} crashed` : ''}${c['no-criteria'] ? `, ${c['no-criteria']} with no criteria` : ''}${c.worse ? `; ${c.worse} worse than the baseline` : ''}.`,
+    `${plural(c.cases, 'case')}: ${c.passed} passed, ${c.failed} failed${c.invalid ? `, ${c.invalid} invalid` : ''}${c.crashed ? `, ${c.crashed} crashed` : ''}${c['no-criteria'] ? `, ${c['no-criteria']} with no criteria` : ''}${c.worse ? `; ${c.worse} worse than the baseline` : ''}.`,
     '',
-    '| | rehearsal | flags | criteria |',
-    '| --- | --- | --- | --- |',
+    '| | rehearsal | flags | error budget | criteria |',
+    '| --- | --- | --- | --- | --- |',
   ];
   for (const x of report.cases) {
     const icon = x.status === 'passed' ? '✅' : x.status === 'failed' ? '❌' : x.status === 'no-criteria' ? '➖' : '⚠️';
-    const flags = Object.entries(x.flags).map(([k, f]) => `${k}: ${f.outcome} at ${f.final_percent}%, hurt ${f.blast_radius_users} users`).join('<br>');
+    const flags = Object.entries(x.flags).map(([k, f]) => `${k}: ${f.outcome} at ${f.final_percent}%, hurt ${plural(f.blast_radius_users, 'user')}${f.time_to_detect_seconds !== null ? `, detected after ${duration(f.time_to_detect_seconds)}` : ''}`).join('<br>');
     const criteria = x.status === 'passed' ? `${x.acceptance.length} passed` : x.status === 'no-criteria' ? 'no criteria' : x.messages.join('<br>');
-    lines.push(`| ${icon} | ${cell(caseName(x))} | ${cell(flags).replace(/&lt;br&gt;/g, '<br>')} | ${cell(criteria).replace(/&lt;br&gt;/g, '<br>')} |`);
+    lines.push(`| ${icon} | ${cell(caseName(x))} | ${cell(flags).replace(/&lt;br&gt;/g, '<br>')} | ${x.errorBudgetBurned === null ? '-' : budget(x.errorBudgetBurned)} | ${cell(criteria).replace(/&lt;br&gt;/g, '<br>')} |`);
   }
   const regressions = report.cases.filter((x) => x.regressions.length);
   if (regressions.length) {

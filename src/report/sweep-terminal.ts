@@ -1,21 +1,22 @@
 /** The terminal view of a sweep: the policies, the Pareto front and the recommendation. */
 import type { SweepDocument } from '../sweep/sweep.js';
+import { duration, num as fmtNum, percent, plural, textTable } from './format.js';
 
-const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));
 const interval = (i: { low: number | null; high: number | null }) => (i.low === null ? '' : ` [${pct(i.low)}, ${pct(i.high)}]`);
-const num = (x: number | null) => (x === null ? '-' : `${+x.toPrecision(4)}`);
+const num = (x: number | null) => fmtNum(x, 3);
 /** A 95% interval in words: its bounds, or what the runs cannot bound ("unbounded above with 30 seeds; ..."). */
 const bounds = (i: readonly (number | null)[], note?: string) =>
   i[0] === null || i[1] === null ? `95% interval ${note ?? 'unbounded'}` : `95% interval ${num(i[0])} to ${num(i[1])}`;
 /** The first case's figure that exists (detection comes from defective cases, shipping from healthy ones). */
 const median = (xs: (number | null)[], unit: 's' | 'm') => {
   const x = xs.find((v) => v !== null);
-  return x === undefined || x === null ? '-' : unit === 's' ? `${Math.round(x)}s` : `${Math.round(x / 60)}m`;
+  return x === undefined || x === null ? '-' : duration(unit === 's' ? x : Math.round(x / 60) * 60);
 };
 
 export function formatSweep(d: SweepDocument): string {
   const lines: string[] = [];
-  lines.push(`rehearse sweep: ${d.scenario.name}${d.shard ? ` (shard ${d.shard})` : ''}: ${d.plan.policies.length} policies x ${d.plan.cases.length} cases x ${d.plan.seeds} seeds = ${d.plan.runs} runs${d.complete ? '' : `, ${d.runs.length} done`}`);
+  lines.push(`rehearse sweep: ${d.scenario.name}${d.shard ? ` (shard ${d.shard})` : ''}: ${plural(d.plan.policies.length, 'policy', 'policies')} x ${plural(d.plan.cases.length, 'case')} x ${plural(d.plan.seeds, 'seed')} = ${plural(d.plan.runs, 'run')}${d.complete ? '' : `, ${d.runs.length} done`}`);
   lines.push(`flag ${d.flag}; minimize ${d.objective}${d.constraints.length ? `; subject to ${d.constraints.join(', ')}` : ''}`);
   lines.push('');
   const head = ['#', 'policy', 'detection (defective runs)', 'false rollbacks (healthy runs)', 'users hurt p50/p95/max', 'detect / ship (median)', 'objective', 'ok'];
@@ -34,9 +35,7 @@ export function formatSweep(d: SweepDocument): string {
       p.feasible ? 'yes' : 'no',
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  lines.push(line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line));
+  lines.push(...textTable(head, rows, head.map((_, i) => (i === 1 ? 'left' : i === 0 || i === 7 ? 'left' : 'right'))));
   lines.push('', `* on the Pareto front of harm (p95 users hurt) against friction (false-rollback rate): ${d.pareto.join(', ')}`);
   if (d.recommendation) {
     const r = d.recommendation;
@@ -46,7 +45,7 @@ export function formatSweep(d: SweepDocument): string {
   }
   for (const w of d.warnings) lines.push(`warning: ${w}`);
   if (d.failures.length) {
-    lines.push('', `${d.failures.length} runs failed:`);
+    lines.push('', `${plural(d.failures.length, 'run')} failed:`);
     for (const f of d.failures.slice(0, 10)) lines.push(`  run ${f.run} (policy ${f.policy}, case ${f.case ?? '-'}, seed ${f.seed}): ${f.error}`);
   }
   return lines.join('\n');

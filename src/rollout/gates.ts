@@ -19,6 +19,8 @@ export interface GateReading {
   /** Requests the reading rests on. */
   samples: number;
   detail: string;
+  /** The figures behind a burn-rate or comparison reading, for charts: each window's burn, each side's value. */
+  parts?: { label: string; value: number; limit: number | null }[];
 }
 
 export interface GateContext {
@@ -71,6 +73,7 @@ function buckets(b: BucketCounts): [number, number][] {
 }
 
 const span = (us: number) => (us >= 3600e6 ? `${+(us / 3600e6).toFixed(2)}h` : `${+(us / 60e6).toFixed(1)}m`);
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));
 
 export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
@@ -117,6 +120,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
           let worst: { burn: number; pair: string } | null = null;
           let firing = false;
           let samples = 0;
+          const parts: NonNullable<GateReading['parts']> = [];
           for (const p of gate.pairs) {
             const s = probes.window(id, Math.ceil(p.shortUs / ctx.intervalUs), null);
             const l = probes.window(id, Math.ceil(p.longUs / ctx.intervalUs), null);
@@ -124,6 +128,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
             if (l.requests === 0 || s.requests === 0) continue;
             const shortBurn = s.failed / s.requests / budget;
             const longBurn = l.failed / l.requests / budget;
+            parts.push({ label: `burn over ${span(p.longUs)}`, value: round6(longBurn), limit: p.factor }, { label: `burn over ${span(p.shortUs)}`, value: round6(shortBurn), limit: p.factor });
             const burn = Math.min(shortBurn, longBurn);
             if (shortBurn > p.factor && longBurn > p.factor) firing = true;
             const pair = `${fmt(longBurn)}x over ${span(p.longUs)} and ${fmt(shortBurn)}x over ${span(p.shortUs)} (limit ${p.factor}x)`;
@@ -134,7 +139,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
           }
           return {
             gate: gate.source, verdict: firing ? 'fail' : 'pass', value: worst ? worst.burn : 0, threshold: 'burn below limit in some window of each pair',
-            samples, detail: worst ? worst.pair : 'no complete window yet',
+            samples, detail: worst ? worst.pair : 'no complete window yet', parts,
           };
         },
       };
@@ -163,6 +168,9 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
               detail: `${wOn.requests} flag-on and ${wOff.requests} flag-off requests; ${gate.minSamples} of each needed`,
             };
           }
+          const parts = latency
+            ? [{ label: 'flag-on median (ms)', value: round6(percentileMs(a!, 50)), limit: null }, { label: 'flag-off median (ms)', value: round6(percentileMs(b!, 50)), limit: null }]
+            : [{ label: 'flag-on error rate', value: round6(wOn.failed / wOn.requests), limit: null }, { label: 'flag-off error rate', value: round6(wOff.failed / wOff.requests), limit: null }];
           const r = latency
             ? mannWhitney(buckets(a!), buckets(b!), gate.maxIncrease)
             : twoProportion(wOn.failed, wOn.requests, wOff.failed, wOff.requests, gate.maxIncrease);
@@ -171,7 +179,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
             : `errors ${fmt(wOn.failed / wOn.requests)} on vs ${fmt(wOff.failed / wOff.requests)} off; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`;
           return {
             gate: gate.source, verdict: r.z > z ? 'fail' : 'pass', value: r.p, threshold,
-            samples: wOn.requests + wOff.requests, detail,
+            samples: wOn.requests + wOff.requests, detail, parts,
           };
         },
       };

@@ -99,7 +99,11 @@ export interface RunResult {
     services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
     journeys: Record<string, WindowSeries>;
     /** Per flag: journeys of users it was on for and of the others, with failures; and (ground truth) those it hurt. */
-    flags: Record<string, { on: number[]; onFailed: number[]; off: number[]; offFailed: number[]; hurt: number[] }>;
+    flags: Record<string, {
+      on: number[]; onFailed: number[]; off: number[]; offFailed: number[]; hurt: number[];
+      /** Journey latency of users the flag was on for and of the others (0 in a window without journeys). */
+      onP50Ms: number[]; onP99Ms: number[]; offP50Ms: number[]; offP99Ms: number[];
+    }>;
   };
   /** The shape of the system, for maps: services, calls between them, journeys' entry points, flags, faults. */
   topology: {
@@ -245,6 +249,10 @@ export function buildResult(
       off: tel.windows.map((w) => w.flags[i]?.off ?? 0),
       offFailed: tel.windows.map((w) => w.flags[i]?.offFailed ?? 0),
       hurt: tel.windows.map((_, w) => (harm ? harm[f.key].byWindow[w] : sim.truth.hurtByWindow[i][w]) ?? 0),
+      onP50Ms: tel.windows.map((w) => ms(w.flags[i]?.onP50Us ?? 0)),
+      onP99Ms: tel.windows.map((w) => ms(w.flags[i]?.onP99Us ?? 0)),
+      offP50Ms: tel.windows.map((w) => ms(w.flags[i]?.offP50Us ?? 0)),
+      offP99Ms: tel.windows.map((w) => ms(w.flags[i]?.offP99Us ?? 0)),
     }])),
   };
   // A game day's catalogue faults that nobody injected are not part of the run.

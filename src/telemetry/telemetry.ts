@@ -63,8 +63,8 @@ export interface FlagSlice {
 export interface WindowSummary {
   startUs: number;
   endUs: number;
-  /** Per flag: journeys of users the flag was on for (anywhere), and of the others, with their failures. */
-  flags: { on: number; onFailed: number; off: number; offFailed: number }[];
+  /** Per flag: journeys of users the flag was on for (anywhere), and of the others, with their failures and latency (µs). */
+  flags: { on: number; onFailed: number; off: number; offFailed: number; onP50Us: number; onP99Us: number; offP50Us: number; offP99Us: number }[];
   /** Per service, per flag, calls to it with the flag on and off: requests, failures, p99 (microseconds). */
   serviceFlags: { on: FlagSlice; off: FlagSlice }[][];
   endpoints: TagStats[];
@@ -93,6 +93,8 @@ export class Telemetry {
   private windowStart = 0;
   /** Per flag, for the open window: on, on failed, off, off failed. */
   private readonly flagCounts: Float64Array;
+  /** Per flag and state (on, off), for the open window: journey latencies. */
+  private readonly flagLatency: BucketCounts[];
   /** Per (service, flag, state) for the open window: requests and failures, and latencies. */
   private readonly sliceCounts: Float64Array;
   private readonly sliceLatency: BucketCounts[];
@@ -108,6 +110,7 @@ export class Telemetry {
     private readonly flagCount = 0,
   ) {
     this.flagCounts = new Float64Array(flagCount * 4);
+    this.flagLatency = Array.from({ length: flagCount * 2 }, () => new BucketCounts());
     this.sliceCounts = new Float64Array(workers.length * flagCount * 4);
     this.sliceLatency = Array.from({ length: workers.length * flagCount * 2 }, () => new BucketCounts());
     this.tags = endpointService.length + journeyCount;
@@ -150,12 +153,14 @@ export class Telemetry {
   }
 
   /** A journey ended, for the flag-on/flag-off series: `flagsOn` has a bit per flag that was on for it. */
-  journeyFlags(flagsOn: number, failed: boolean): void {
+  journeyFlags(flagsOn: number, failed: boolean, latencyUs: number): void {
     const c = this.flagCounts;
     for (let f = 0; f < this.flagCount; f++) {
-      const i = f * 4 + (((flagsOn >>> f) & 1) === 1 ? 0 : 2);
+      const off = ((flagsOn >>> f) & 1) === 1 ? 0 : 1;
+      const i = f * 4 + off * 2;
       c[i]++;
       if (failed) c[i + 1]++;
+      this.flagLatency[f * 2 + off].record(latencyUs);
     }
   }
 
@@ -192,7 +197,18 @@ export class Telemetry {
       };
     });
     const c = this.flagCounts;
-    const flags = Array.from({ length: this.flagCount }, (_, f) => ({ on: c[f * 4], onFailed: c[f * 4 + 1], off: c[f * 4 + 2], offFailed: c[f * 4 + 3] }));
+    const percentiles = (b: BucketCounts): [number, number] => {
+      if (b.total === 0) return [0, 0];
+      this.scratch.reset();
+      b.addTo(this.scratch);
+      b.clear();
+      return [this.scratch.getValueAtPercentile(50), this.scratch.getValueAtPercentile(99)];
+    };
+    const flags = Array.from({ length: this.flagCount }, (_, f) => {
+      const [onP50Us, onP99Us] = percentiles(this.flagLatency[f * 2]);
+      const [offP50Us, offP99Us] = percentiles(this.flagLatency[f * 2 + 1]);
+      return { on: c[f * 4], onFailed: c[f * 4 + 1], off: c[f * 4 + 2], offFailed: c[f * 4 + 3], onP50Us, onP99Us, offP50Us, offP99Us };
+    });
     c.fill(0);
     const F = this.flagCount;
     const slice = (i: number): FlagSlice => {
