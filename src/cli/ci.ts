@@ -11,6 +11,7 @@ import { checkWritable, writeText } from '../report/text.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import { ciSummaryTable } from '../report/ci-terminal.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
+import { SHARED_SCRIPT, chartLibraries } from '../report/html/page.js';
 import { runReportHtml } from '../report/html/run.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { formatProblem } from '../scenario/problems.js';
@@ -139,7 +140,7 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
         const c = caseFromResult(shown, result, (performance.now() - t0) / 1000);
         if (opts.htmlDir) {
           c.page = pages.name(c, shown);
-          writeText(join(opts.htmlDir, c.page), runReportHtml(result));
+          writeText(join(opts.htmlDir, c.page), runReportHtml(result, { librariesFile: SHARED_SCRIPT }));
         }
         report(c);
       } catch (err) {
@@ -164,7 +165,8 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
   if (opts.summary) writeText(opts.summary, markdownSummary(doc));
   if (opts.json) writeJson(opts.json, doc);
   if (opts.htmlDir) {
-    writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc));
+    writeText(join(opts.htmlDir, SHARED_SCRIPT), chartLibraries());
+    writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc, baseline, { librariesFile: SHARED_SCRIPT }));
     out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
   }
   if (interrupted) {

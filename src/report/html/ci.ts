@@ -1,6 +1,7 @@
-/** The index page of a CI run's HTML reports. */
+/** The index page of a CI run's HTML reports: every case's verdict, users hurt, time to detect, and the trend. */
 import { caseName, type CiCase, type CiReport } from '../../score/ci.js';
-import { escape, htmlPage } from './page.js';
+import { budget, duration, plural } from '../format.js';
+import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
 /** A file name for a case's page: letters, digits and dashes only, whatever the scenario calls itself. */
 export function pageName(c: Pick<CiCase, 'scenario' | 'case'>): string {
@@ -8,19 +9,74 @@ export function pageName(c: Pick<CiCase, 'scenario' | 'case'>): string {
   return `${safe(c.scenario)}${c.case ? `--${safe(c.case)}` : ''}.html`;
 }
 
-export function ciIndexHtml(report: CiReport): string {
+const usersHurt = (c: Pick<CiCase, 'flags'>) => Object.values(c.flags).reduce((s, f) => s + f.blast_radius_users, 0);
+const slowest = (c: Pick<CiCase, 'flags'>) => {
+  const t = Object.values(c.flags).map((f) => f.time_to_detect_seconds).filter((x): x is number => x !== null);
+  return t.length ? Math.max(...t) : null;
+};
+
+/** "24 → 30 users" against the baseline's case, or nothing without one. */
+function trend(c: CiCase, base: CiCase | undefined): string {
+  if (!base) return '';
+  const parts: string[] = [];
+  const was = usersHurt(base), now = usersHurt(c);
+  parts.push(was === now ? `users hurt unchanged (${now})` : `users hurt ${was} → ${now} ${now > was ? '▲' : '▼'}`);
+  const tw = slowest(base), tn = slowest(c);
+  if (tw !== tn) parts.push(`detection ${duration(tw)} → ${duration(tn)}${tw !== null && tn !== null ? ` ${tn > tw ? '▲' : '▼'}` : ''}`);
+  if (base.status !== c.status) parts.push(`was ${base.status}`);
+  return parts.join('<br>');
+}
+
+export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, options: PageOptions = {}): string {
+  const baseOf = (c: CiCase) => baseline?.cases.find((x) => x.scenario === c.scenario && x.case === c.case);
   const rows = report.cases.map((c) => {
     const name = escape(caseName(c));
     const link = c.page ? `<a href="${escape(encodeURI(c.page))}">${name}</a>` : name;
-    const flags = Object.entries(c.flags).map(([k, f]) => `${escape(k)}: ${escape(f.outcome)} at ${f.final_percent}%, hurt ${f.blast_radius_users} users`).join('<br>');
-    return `<tr><td class="${c.status === 'passed' || c.status === 'no-criteria' ? 'pass' : 'fail-cell'}">${escape(c.status)}</td><td>${link}</td><td>${flags}</td><td>${c.messages.map(escape).join('<br>')}${c.regressions.length ? `<br>worse than the baseline: ${c.regressions.map(escape).join('; ')}` : ''}</td></tr>`;
+    const flags = Object.entries(c.flags);
+    const verdicts = flags.map(([k, f]) => `${escape(k)}: ${escape(f.outcome)} at ${f.final_percent}%`).join('<br>') || '-';
+    const hurt = flags.map(([k, f]) => `${escape(k)}: ${escape(plural(f.blast_radius_users, 'user'))}`).join('<br>') || '-';
+    const detect = flags.map(([k, f]) => `${escape(k)}: ${f.time_to_detect_seconds !== null ? escape(duration(f.time_to_detect_seconds)) : f.defective ? 'never' : '-'}`).join('<br>') || '-';
+    const notes = [...c.messages.map(escape), ...(c.regressions.length ? [`worse than the baseline: ${c.regressions.map(escape).join('; ')}`] : [])].join('<br>');
+    return `<tr><td class="${c.status === 'passed' || c.status === 'no-criteria' ? 'pass' : 'fail-cell'}">${escape(c.status)}</td><td>${link}</td><td>${verdicts}</td><td>${hurt}</td><td>${detect}</td>`
+      + `<td class="num">${c.errorBudgetBurned === null ? '-' : escape(budget(c.errorBudgetBurned))}</td>${baseline ? `<td>${trend(c, baseOf(c))}</td>` : ''}<td>${notes}</td></tr>`;
   }).join('');
+  const ran = report.cases.filter((c) => c.status === 'passed' || c.status === 'failed' || c.status === 'no-criteria');
+  const points = ran.flatMap((c) => {
+    const b = baseOf(c);
+    return [{ rehearsal: caseName(c), run: 'this run', users: usersHurt(c) }, ...(b ? [{ rehearsal: caseName(c), run: 'baseline', users: usersHurt(b) }] : [])];
+  });
+  const charts: Chart[] = ran.length ? [{
+    title: baseline ? 'Users hurt per rehearsal: this run against the baseline' : 'Users hurt per rehearsal',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 'container', height: Math.max(120, 22 * ran.length),
+      data: { values: points },
+      layer: [
+        ...(baseline ? [{
+          mark: { type: 'rule', color: '#9e9e9e' },
+          transform: [{ pivot: 'run', value: 'users', groupby: ['rehearsal'] }, { filter: 'isValid(datum.baseline)' }],
+          encoding: { y: { field: 'rehearsal', type: 'nominal', sort: null }, x: { field: 'baseline', type: 'quantitative' }, x2: { field: 'this run' } },
+        }] : []),
+        {
+          mark: { type: 'point', filled: true, size: 80 },
+          encoding: {
+            y: { field: 'rehearsal', type: 'nominal', title: null, sort: null, axis: { labelLimit: 320 } },
+            x: { field: 'users', type: 'quantitative', title: 'users hurt (all flags)', scale: { type: 'symlog' }, axis: { format: '~s' } },
+            shape: { field: 'run', type: 'nominal', title: null, scale: { domain: ['this run', 'baseline'], range: ['circle', 'diamond'] }, legend: baseline ? { orient: 'top' } : null },
+            color: { field: 'run', type: 'nominal', title: null, scale: { domain: ['this run', 'baseline'], range: ['#1f3b73', '#9e9e9e'] }, legend: baseline ? { orient: 'top' } : null },
+            tooltip: [{ field: 'rehearsal' }, { field: 'run' }, { field: 'users' }],
+          },
+        },
+      ],
+    },
+  }] : [];
   const k = report.counts;
   const body = `
 <h1>rehearse ci</h1>
-<p class="meta">rehearse ${escape(report.version)}: ${k.cases} cases, ${k.passed} passed, ${k.failed} failed, ${k.invalid} invalid, ${k.crashed} crashed</p>
+<p class="meta">rehearse ${escape(report.version)}: ${escape(plural(k.cases, 'case'))}, ${k.passed} passed, ${k.failed} failed, ${k.invalid} invalid, ${k.crashed} crashed${k['no-criteria'] ? `, ${k['no-criteria']} with no criteria` : ''}${k.worse ? `; ${k.worse} worse than the baseline` : ''}${baseline ? `; compared with a baseline from rehearse ${escape(baseline.version)}` : ''}</p>
 <p><span class="verdict ${report.passed ? '' : 'fail'}">${report.passed ? 'PASSED' : 'FAILED'}</span></p>
-<table><thead><tr><th>result</th><th>rehearsal</th><th>flags</th><th>notes</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>result</th><th>rehearsal</th><th>rollout</th><th>users hurt</th><th>time to detect</th><th>error budget</th>${baseline ? '<th>against the baseline</th>' : ''}<th>notes</th></tr></thead><tbody>${rows}</tbody></table>
+${charts.length ? `<h2>${escape(charts[0].title)}</h2><chart-0/>` : ''}
 `;
-  return htmlPage('rehearse ci', body, []);
+  return htmlPage('rehearse ci', body, charts, options);
 }

@@ -20,11 +20,19 @@ function buildFile(pkg: string, file: string): string {
   return readFileSync(join(dir, 'build', file), 'utf8').replace(/<\/(script)/gi, '<\\/$1');
 }
 
-let libraries: string | null = null;
-function inlineLibraries(): string {
-  libraries ??= [buildFile('vega', 'vega.min.js'), buildFile('vega-lite', 'vega-lite.min.js'), buildFile('vega-embed', 'vega-embed.min.js')]
-    .map((code) => `<script>${code}</script>`).join('\n');
-  return libraries;
+let bundle: string | null = null;
+/** vega, vega-lite and vega-embed as one script: inlined in a single page, or written once beside many. */
+export function chartLibraries(): string {
+  bundle ??= [buildFile('vega', 'vega.min.js'), buildFile('vega-lite', 'vega-lite.min.js'), buildFile('vega-embed', 'vega-embed.min.js')].join('\n;\n');
+  return bundle;
+}
+
+/** The file name of the shared chart script that `ci --html-dir` writes beside its pages. */
+export const SHARED_SCRIPT = 'rehearse-charts.js';
+
+export interface PageOptions {
+  /** A script file beside the page that holds the chart libraries, instead of inlining them. */
+  librariesFile?: string;
 }
 
 /** Shades that stay apart in greyscale, with dashes for a second cue. */
@@ -39,6 +47,8 @@ export const CHART_CONFIG = {
 
 export interface Chart {
   title: string;
+  /** A sentence under the title: the figures a reader needs that the chart cannot carry. */
+  caption?: string;
   spec: Record<string, unknown>;
 }
 
@@ -53,14 +63,19 @@ const CSS = `
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }
   th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
   .pass::before { content: "✔ "; } .fail-cell { font-weight: 700; } .fail-cell::before { content: "✘ "; }
-  .chart { margin: 8px 0 24px; break-inside: avoid; } .summary p { margin: 4px 0; }
+  .chart { margin: 8px 0 24px; break-inside: avoid; } .summary p { margin: 4px 0; } .caption { color: #333; margin: 0 0 4px; font-size: 14px; }
   .warning { border-left: 4px solid #1a1a1a; padding: 4px 12px; background: #f5f5f5; }
   .audit { max-height: 480px; overflow: auto; }
   @media print { body { max-width: none; padding: 0; } .audit { max-height: none; overflow: visible; } h2 { break-after: avoid; } }
 `;
 
-export function htmlPage(title: string, body: string, charts: readonly Chart[]): string {
-  const specs = charts.map((c, i) => ({ id: `chart-${i}`, spec: { ...c.spec, config: CHART_CONFIG } }));
+export function htmlPage(title: string, body: string, charts: readonly Chart[], options: PageOptions = {}): string {
+  const specs = charts.map((c, i) => {
+    const own = (c.spec.config ?? {}) as Record<string, Record<string, unknown>>;
+    const config: Record<string, unknown> = { ...CHART_CONFIG };
+    for (const [k, v] of Object.entries(own)) config[k] = { ...(config[k] as object | undefined), ...v };
+    return { id: `chart-${i}`, spec: { ...c.spec, config } };
+  });
   const json = JSON.stringify(specs).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   const placed = body.replace(/<chart-(\d+)\/>/g, (_, i) => `<div class="chart" id="chart-${i}" role="img" aria-label="${escape(charts[Number(i)]?.title ?? '')}"></div>`);
   return `<!doctype html>
@@ -68,10 +83,10 @@ export function htmlPage(title: string, body: string, charts: readonly Chart[]):
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${options.librariesFile ? "'self' " : ''}'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
 <title>${escape(title)}</title>
 <style>${CSS}</style>
-${inlineLibraries()}
+${charts.length === 0 ? '' : options.librariesFile ? `<script src="${escape(encodeURI(options.librariesFile))}"></script>` : `<script>${chartLibraries()}</script>`}
 </head>
 <body>
 ${placed}

@@ -1,14 +1,9 @@
 /** The HTML report of one rehearsal: verdict, risk in words, timeline, services, blast radius, map, audit. */
-import type { RunResult } from '../../score/result.js';
-import { escape, htmlPage, type Chart } from './page.js';
+import type { RolloutFigures, RunResult } from '../../score/result.js';
+import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from '../format.js';
+import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
 const minutes = (s: number) => Math.round((s / 60) * 1000) / 1000;
-const clock = (s: number) => {
-  const t = Math.round(s);
-  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
-  return h ? `${h}h${String(m).padStart(2, '0')}m${String(sec).padStart(2, '0')}s` : `${m}m${String(sec).padStart(2, '0')}s`;
-};
-
 /** What happened, in sentences a reader of the page takes in first. */
 export function riskSummary(r: RunResult): string[] {
   const out: string[] = [];
@@ -17,8 +12,8 @@ export function riskSummary(r: RunResult): string[] {
     const where = ro.outcome === 'not-started' ? 'never started' : `${ro.outcome.replace('-', ' ')} at ${ro.finalPercent}%, stage ${ro.stagesReached} of ${ro.stages}`;
     let s = `${ro.flag} was ${where}.`;
     if (f?.defective) {
-      s += ` It hurt ${f.blast_radius_users.toLocaleString('en-US')} users in ${f.blast_radius_requests.toLocaleString('en-US')} journeys, from ${clock(f.onset_seconds!)} to ${clock(f.last_hurt_seconds!)}.`;
-      s += f.detected ? ` The policy acted ${clock(f.time_to_detect_seconds!)} after the first harm.` : ' The policy never acted on it.';
+      s += ` It hurt ${plural(f.blast_radius_users, 'user')} in ${plural(f.blast_radius_requests, 'journey')}, from ${clock(f.onset_seconds!)} to ${clock(f.last_hurt_seconds!)}.`;
+      s += f.detected ? ` The policy acted ${duration(f.time_to_detect_seconds!)} after the first harm.` : ' The policy never acted on it.';
     } else if (f) {
       s += ' It hurt nobody.';
     }
@@ -28,14 +23,47 @@ export function riskSummary(r: RunResult): string[] {
   }
   for (const fault of r.outcomes.faults) {
     out.push(fault.from_seconds === null ? `The fault ${fault.name} never triggered.`
-      : `The fault ${fault.name} was active from ${clock(fault.from_seconds)} to ${clock(fault.to_seconds!)} and hurt ${fault.journeys_hurt.toLocaleString('en-US')} journeys.`);
+      : `The fault ${fault.name} was active from ${clock(fault.from_seconds)} to ${clock(fault.to_seconds!)} and hurt ${plural(fault.journeys_hurt, 'journey')}.`);
   }
   const o = r.outcomes;
-  out.push(`Of ${o.journeys.toLocaleString('en-US')} journeys, ${o.journeys_failed.toLocaleString('en-US')} failed: ${(o.error_budget_burned * 100).toFixed(1)}% of the error budget.`);
+  out.push(`Of ${plural(o.journeys, 'journey')}, ${count(o.journeys_failed)} failed: ${o.error_budget_burned > 1 ? `${budget(o.error_budget_burned)} (the error budget is overspent)` : `${percent(o.error_budget_burned, 1)} of the error budget`}.`);
   return out;
 }
 
-function timelineChart(r: RunResult): Chart | null {
+const VL = 'https://vega.github.io/schema/vega-lite/v6.json';
+/** Four significant digits: what a chart can show, and a quarter of the bytes. */
+const sig = (x: number) => +x.toPrecision(4);
+/** Axis formats: minutes as whole numbers, rates as percentages, milliseconds without trailing zeros. */
+const MINUTES = { title: 'minutes since start', format: '~r' };
+const RATE = { format: '.2~%' };
+const MS = { format: '~s' };
+
+/** A numbered event on the timeline, keyed to the table under the chart (a tooltip does not print). */
+export interface TimelineEvent { n: number; seconds: number; flag: string; kind: string; text: string }
+
+/** Stage changes, approvals, gate breaches, rollbacks, pauses and fault windows, in time order, numbered. */
+export function timelineEvents(r: RunResult): TimelineEvent[] {
+  const events: Omit<TimelineEvent, 'n'>[] = [];
+  for (const ro of r.rollouts) {
+    for (const d of ro.decisions) {
+      if (d.action === 'wait' || d.action === 'blocked') continue;
+      const kind = d.action === 'start' || d.action === 'promote' ? `stage ${d.stage} at ${d.percent}%` : d.action;
+      events.push({ seconds: d.timeSeconds, flag: ro.flag, kind, text: d.reason });
+    }
+  }
+  for (const a of r.audit) {
+    if (a.event === 'gate' && a.gate?.verdict === 'fail') events.push({ seconds: a.timeSeconds, flag: a.flag, kind: 'gate breach', text: `${a.gate.gate}: ${a.gate.detail}` });
+    if (a.event === 'decision' && a.action === 'approve') events.push({ seconds: a.timeSeconds, flag: a.flag, kind: 'approval', text: a.reason ?? 'approved' });
+  }
+  for (const f of r.outcomes.faults) {
+    if (f.from_seconds === null) continue;
+    events.push({ seconds: f.from_seconds, flag: '', kind: 'fault', text: `${f.name}: active ${clock(f.from_seconds)} to ${clock(f.to_seconds!)}, ${plural(f.journeys_hurt, 'journey')} hurt` });
+  }
+  const order = (k: string) => (k === 'fault' ? 0 : k === 'gate breach' ? 2 : k === 'rollback' || k === 'pause' ? 3 : 1);
+  return events.sort((a, b) => a.seconds - b.seconds || order(a.kind) - order(b.kind)).map((e, i) => ({ ...e, n: i + 1 }));
+}
+
+function timelineChart(r: RunResult, events: TimelineEvent[]): Chart | null {
   if (r.rollouts.length === 0 && r.outcomes.faults.length === 0) return null;
   const end = minutes(r.simulated.seconds);
   const exposure = r.rollouts.flatMap((ro) => {
@@ -44,103 +72,139 @@ function timelineChart(r: RunResult): Chart | null {
     points.push({ flag: ro.flag, minute: end, percent: ro.finalPercent });
     return points;
   });
-  const marks = r.rollouts.flatMap((ro) => ro.decisions.filter((d) => d.action !== 'wait' && d.action !== 'blocked')
-    .map((d) => ({ flag: ro.flag, minute: minutes(d.timeSeconds), event: d.action, reason: d.reason })));
-  const breaches = r.audit.filter((a) => a.event === 'gate' && a.gate?.verdict === 'fail')
-    .map((a) => ({ flag: a.flag, minute: minutes(a.timeSeconds), gate: a.gate!.gate, detail: a.gate!.detail }));
+  // Each step labelled with its percentage, so that 1% reads as 1% whatever the scale.
+  const steps = r.rollouts.flatMap((ro) => ro.decisions.filter((d) => d.action === 'start' || d.action === 'promote')
+    .map((d) => ({ flag: ro.flag, minute: minutes(d.timeSeconds), percent: d.percent, label: `${d.percent}%` })));
+  // Markers grouped by moment; labels that would collide step down a row.
+  const groups: { minute: number; label: string; row: number; kinds: string }[] = [];
+  for (const e of events) {
+    const m = minutes(e.seconds);
+    const last = groups.at(-1);
+    if (last && Math.abs(last.minute - m) < end / 400) {
+      last.label = `${last.label.split('–')[0]}–${e.n}`;
+      last.kinds += `, ${e.kind}`;
+    } else groups.push({ minute: m, label: String(e.n), row: 0, kinds: e.kind });
+  }
+  const near = end / 30;
+  groups.forEach((g, i) => {
+    const used = new Set(groups.slice(0, i).filter((h) => Math.abs(h.minute - g.minute) < near).map((h) => h.row));
+    while (used.has(g.row)) g.row++;
+  });
+  const labels = groups.map((g) => ({ ...g, y: 8 + 13 * (g.row % 4) }));
   const faults = r.outcomes.faults.filter((f) => f.from_seconds !== null)
-    .map((f) => ({ fault: f.name, from: minutes(f.from_seconds!), to: minutes(f.to_seconds!) }));
+    .map((f) => ({ fault: `fault: ${f.name}`, from: minutes(f.from_seconds!), to: minutes(f.to_seconds!) }));
+  const x = { field: 'minute', type: 'quantitative', scale: { domain: [0, end], nice: false } };
   return {
-    title: 'Exposure per flag over time, with stage changes, gate breaches, rollbacks and fault windows',
+    title: 'Exposure per flag over time (numbered events are listed under the chart)',
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: 'container', height: 240,
+      $schema: VL,
+      width: 'container', height: 260,
       layer: [
         ...(faults.length ? [{
           data: { values: faults },
-          mark: { type: 'rect', opacity: 0.18, color: '#555555' },
+          mark: { type: 'rect', opacity: 0.16, color: '#555555' },
           encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, tooltip: [{ field: 'fault' }, { field: 'from', title: 'from (min)' }, { field: 'to', title: 'to (min)' }] },
+        }, {
+          data: { values: faults },
+          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, y: { expr: 'height - 3' }, fontSize: 10, fontStyle: 'italic', color: '#444444', limit: 160 },
+          encoding: { x: { field: 'from', type: 'quantitative' }, text: { field: 'fault' } },
         }] : []),
         {
+          data: { values: groups },
+          mark: { type: 'rule', strokeDash: [2, 3], color: '#777777' },
+          encoding: { x: { ...x, field: 'minute' }, tooltip: [{ field: 'label', title: 'events' }, { field: 'kinds', title: 'what' }] },
+        },
+        {
           data: { values: exposure },
-          mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
+          mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2.5 },
           encoding: {
-            x: { field: 'minute', type: 'quantitative', title: 'minutes', scale: { domain: [0, end] } },
-            y: { field: 'percent', type: 'quantitative', title: 'exposure (%)', scale: { domain: [0, 100] } },
-            color: { field: 'flag', type: 'nominal', title: 'flag' },
-            strokeDash: { field: 'flag', type: 'nominal', legend: null },
+            x: { ...x, axis: MINUTES, title: 'minutes since start' },
+            // symlog: 1% and 5% stay tall enough to see on an axis that reaches 100%.
+            y: { field: 'percent', type: 'quantitative', title: 'exposure', scale: { type: 'symlog', constant: 1, domain: [0, 100] }, axis: { values: [0, 1, 5, 10, 25, 50, 100], labelExpr: "datum.value + '%'" } },
+            color: { field: 'flag', type: 'nominal', title: 'flag', legend: { orient: 'top', symbolType: 'stroke', symbolStrokeWidth: 2.5 } },
+            strokeDash: { field: 'flag', type: 'nominal', title: 'flag', scale: { range: [[1, 0], [7, 3], [2, 2], [9, 3, 2, 3], [4, 2, 1, 2]] }, legend: { orient: 'top', symbolType: 'stroke' } },
           },
         },
         {
-          data: { values: marks },
-          mark: { type: 'rule', strokeDash: [2, 3] },
-          encoding: { x: { field: 'minute', type: 'quantitative' }, color: { field: 'flag', type: 'nominal' }, tooltip: [{ field: 'flag' }, { field: 'event' }, { field: 'reason' }] },
+          data: { values: steps },
+          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -3, fontSize: 10 },
+          encoding: { x: { field: 'minute', type: 'quantitative' }, y: { field: 'percent', type: 'quantitative' }, text: { field: 'label' } },
         },
         {
-          data: { values: marks.filter((m) => m.event === 'rollback' || m.event === 'pause') },
-          mark: { type: 'point', shape: 'cross', size: 160, filled: true, y: 8, color: '#000000' },
-          encoding: { x: { field: 'minute', type: 'quantitative' }, tooltip: [{ field: 'flag' }, { field: 'event' }, { field: 'reason' }] },
-        },
-        {
-          data: { values: breaches },
-          mark: { type: 'point', shape: 'triangle-down', size: 60, y: 2, color: '#333333' },
-          encoding: { x: { field: 'minute', type: 'quantitative' }, tooltip: [{ field: 'flag' }, { field: 'gate' }, { field: 'detail' }] },
+          data: { values: labels },
+          mark: { type: 'text', fontSize: 10, fontWeight: 'bold', baseline: 'top', dx: 0 },
+          encoding: { x: { field: 'minute', type: 'quantitative' }, y: { field: 'y', type: 'quantitative', scale: null }, text: { field: 'label' } },
         },
       ],
     },
   };
 }
 
+function eventsTable(events: TimelineEvent[]): string {
+  if (events.length === 0) return '';
+  return `<table class="events"><thead><tr><th>#</th><th>time</th><th>flag</th><th>event</th><th>detail</th></tr></thead><tbody>${events.map((e) =>
+    `<tr><td class="num">${e.n}</td><td>${clock(e.seconds)}</td><td>${escape(e.flag)}</td><td>${escape(e.kind)}</td><td>${escape(e.text)}</td></tr>`).join('')}</tbody></table>`;
+}
+
+/** Line styles: solid for all calls, one dash per flag state; the gate limit is a thick grey band, never a dash. */
+const STATE_DASH = { domain: ['all calls', 'flag on', 'flag off'], range: [[1, 0], [6, 3], [2, 2]] };
+const LIMIT_MARK = { type: 'rule', color: '#000000', opacity: 0.3, strokeWidth: 4 };
+
 function serviceCharts(r: RunResult): Chart[] {
-  const start = r.windows.startSeconds;
-  // Thresholds of gates that watch a service, drawn on its panel.
+  const minuteOf = r.windows.startSeconds.map(minutes);
   const limits = r.rollouts.length ? gateLimits(r) : [];
   const limitOf = (service: string, metric: string) => limits.find((l) => l.service === service && l.metric === metric)?.limit ?? null;
-  // All calls to each service, and, for every flag whose on-traffic reached it, the calls with it on and off.
-  const rows = Object.entries(r.windows.services).flatMap(([service, w]) => {
-    const limitsOf = { rateLimit: limitOf(service, 'rate'), p99Limit: limitOf(service, 'p99') };
-    const all = w.requests.map((n, i) => ({
-      service, minute: minutes(start[i]), series: 'all calls', errorRate: n > 0 ? w.errors[i] / n : null, p99: n > 0 ? w.p99Ms[i] : null, ...limitsOf,
-    }));
-    const split = Object.entries(w.flags ?? {}).filter(([, x]) => x.onRequests.some((n) => n > 0)).flatMap(([flag, x]) => w.requests.flatMap((_, i) => [
-      { service, minute: minutes(start[i]), series: `${flag} on`, errorRate: x.onRequests[i] ? x.onErrors[i] / x.onRequests[i] : null, p99: x.onRequests[i] ? x.onP99Ms[i] : null, ...limitsOf },
-      { service, minute: minutes(start[i]), series: `${flag} off`, errorRate: x.offRequests[i] ? x.offErrors[i] / x.offRequests[i] : null, p99: x.offRequests[i] ? x.offP99Ms[i] : null, ...limitsOf },
-    ]));
-    return [...all, ...split];
+  // One record per line, its points as columns (flattened in the chart): a page carries numbers, not repeated keys.
+  const lines = (field: 'errorRate' | 'p99') => Object.entries(r.windows.services).flatMap(([service, w]) => {
+    const limit = limitOf(service, field === 'errorRate' ? 'rate' : 'p99');
+    const rate = (errors: number[], requests: number[]) => requests.map((n, i) => (n > 0 ? sig(errors[i] / n) : null));
+    const p99 = (values: number[], requests: number[]) => requests.map((n, i) => (n > 0 ? values[i] : null));
+    const out = [{ service, series: 'all calls', state: 'all calls', limit, minute: minuteOf, value: field === 'errorRate' ? rate(w.errors, w.requests) : p99(w.p99Ms, w.requests) }];
+    for (const [flag, x] of Object.entries(w.flags ?? {})) {
+      if (!x.onRequests.some((n) => n > 0)) continue;
+      out.push(
+        { service, series: `${flag} on`, state: 'flag on', limit, minute: minuteOf, value: field === 'errorRate' ? rate(x.onErrors, x.onRequests) : p99(x.onP99Ms, x.onRequests) },
+        { service, series: `${flag} off`, state: 'flag off', limit, minute: minuteOf, value: field === 'errorRate' ? rate(x.offErrors, x.offRequests) : p99(x.offP99Ms, x.offRequests) },
+      );
+    }
+    return out;
   });
-  const panel = (field: 'errorRate' | 'p99', heading: string, title: string, metric: string) => ({
+  const columns = Math.min(3, Object.keys(r.windows.services).length);
+  const panel = (field: 'errorRate' | 'p99', heading: string, title: string) => ({
     title: heading,
     spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      data: { values: rows },
-      facet: { field: 'service', type: 'nominal', title: null },
-      columns: 3,
+      $schema: VL,
+      data: { values: lines(field) },
+      transform: [{ flatten: ['minute', 'value'] }],
+      facet: { field: 'service', type: 'nominal', title: null, header: { labelFontSize: 12, labelFontWeight: 'bold' } },
+      columns,
       spec: {
-        width: 300, height: 120,
+        width: columns === 1 ? 700 : columns === 2 ? 400 : 250, height: 120,
         layer: [
           {
-            transform: [{ filter: `isValid(datum.${field})` }],
+            transform: [{ filter: 'isValid(datum.value)' }],
             mark: { type: 'line', strokeWidth: 1.5 },
             encoding: {
-              x: { field: 'minute', type: 'quantitative', title: 'minutes' },
-              y: { field, type: 'quantitative', title },
+              x: { field: 'minute', type: 'quantitative', title: 'minutes since start', axis: { format: '~r' } },
+              y: { field: 'value', type: 'quantitative', title, axis: field === 'errorRate' ? RATE : MS },
               color: { field: 'series', type: 'nominal', title: 'calls' },
-              strokeDash: { field: 'series', type: 'nominal', title: 'calls' },
+              strokeDash: { field: 'state', type: 'nominal', title: 'line', scale: STATE_DASH },
             },
           },
           {
-            transform: [{ filter: `isValid(datum.${metric === 'rate' ? 'rateLimit' : 'p99Limit'})` }],
-            mark: { type: 'rule', strokeDash: [6, 3], color: '#000000' },
-            encoding: { y: { field: metric === 'rate' ? 'rateLimit' : 'p99Limit', type: 'quantitative' }, tooltip: [{ value: 'gate threshold' }] },
+            transform: [{ filter: 'isValid(datum.limit)' }, { aggregate: [{ op: 'max', field: 'limit', as: 'limit' }], groupby: ['service'] }],
+            mark: LIMIT_MARK,
+            encoding: { y: { field: 'limit', type: 'quantitative' }, tooltip: [{ value: 'gate limit' }] },
           },
         ],
       },
       resolve: { scale: { y: 'independent' } },
+      config: { legend: { orient: 'bottom', columns: 4 } },
     },
   });
   return [
-    panel('errorRate', 'Error rate per window and service: all calls, and calls with each flag on and off (dashed: gate thresholds)', 'error rate', 'rate'),
-    panel('p99', 'p99 latency per window and service: all calls, and with each flag on and off (dashed: gate thresholds)', 'p99 (ms)', 'p99'),
+    panel('errorRate', 'Error rate per window and service: all calls (solid), flag on (dashed) and off (dotted); grey band: gate limit', 'error rate'),
+    panel('p99', 'p99 latency per window and service: all calls (solid), flag on (dashed) and off (dotted); grey band: gate limit', 'p99 (ms)'),
   ];
 }
 
@@ -158,50 +222,179 @@ function flagCharts(r: RunResult): Chart[] {
   const start = r.windows.startSeconds;
   const flags = Object.entries(r.windows.flags);
   if (flags.length === 0) return [];
-  const onOff = flags.flatMap(([flag, w]) => start.flatMap((s, i) => [
-    { flag, minute: minutes(s), users: 'flag on', errorRate: w.on[i] ? w.onFailed[i] / w.on[i] : null },
-    { flag, minute: minutes(s), users: 'flag off', errorRate: w.off[i] ? w.offFailed[i] / w.off[i] : null },
-  ])).filter((x) => x.errorRate !== null);
+  const minuteOf = start.map(minutes);
+  const when = (n: number[], v: (i: number) => number) => n.map((k, i) => (k > 0 ? sig(v(i)) : null));
+  const rows = flags.flatMap(([flag, w]) => [
+    { flag, state: 'flag on', minute: minuteOf, value: when(w.on, (i) => w.onFailed[i] / w.on[i]) },
+    { flag, state: 'flag off', minute: minuteOf, value: when(w.off, (i) => w.offFailed[i] / w.off[i]) },
+  ]);
+  const latency = flags.flatMap(([flag, w]) => (w.onP50Ms ? [
+    { flag, series: 'p50', state: 'flag on', minute: minuteOf, value: when(w.on, (i) => w.onP50Ms[i]) },
+    { flag, series: 'p99', state: 'flag on', minute: minuteOf, value: when(w.on, (i) => w.onP99Ms[i]) },
+    { flag, series: 'p50', state: 'flag off', minute: minuteOf, value: when(w.off, (i) => w.offP50Ms[i]) },
+    { flag, series: 'p99', state: 'flag off', minute: minuteOf, value: when(w.off, (i) => w.offP99Ms[i]) },
+  ] : []));
   const blast = flags.flatMap(([flag, w]) => {
     let total = 0;
     return start.map((s, i) => ({ flag, minute: minutes(s), journeys: (total += w.hurt[i]) }));
   });
+  // One row per flag: error rate beside latency.
+  const perFlag = (values: unknown[], field: string, title: string, axis: object, series: string, seriesTitle: string | null): Record<string, unknown> => ({
+    $schema: VL,
+    data: { values },
+    facet: { row: { field: 'flag', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
+    spec: {
+      width: 360, height: 130,
+      transform: [{ flatten: ['minute', 'value'] }, { filter: 'isValid(datum.value)' }],
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'minute', type: 'quantitative', title: 'minutes since start', axis: { format: '~r' } },
+        y: { field, type: 'quantitative', title, axis },
+        color: { field: series, type: 'nominal', title: seriesTitle, legend: { symbolType: 'stroke' } },
+        strokeDash: { field: 'state', type: 'nominal', title: 'users', scale: STATE_DASH, legend: { symbolType: 'stroke' } },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+    config: { legend: { orient: 'bottom' } },
+  });
   return [
     {
-      title: 'Journey error rate, flag on against flag off',
+      title: 'Journeys, flag on (dashed) against flag off (dotted): error rate, and latency p50 and p99',
       spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        data: { values: onOff },
-        facet: { field: 'flag', type: 'nominal', title: null },
-        columns: 2,
-        spec: {
-          width: 440, height: 140,
-          mark: { type: 'line', strokeWidth: 1.5 },
-          encoding: {
-            x: { field: 'minute', type: 'quantitative', title: 'minutes' },
-            y: { field: 'errorRate', type: 'quantitative', title: 'error rate' },
-            color: { field: 'users', type: 'nominal', title: null },
-            strokeDash: { field: 'users', type: 'nominal', title: null },
-          },
-        },
+        $schema: VL,
+        hconcat: [perFlag(rows, 'value', 'journey error rate', RATE, 'state', 'users'), perFlag(latency, 'value', 'journey latency (ms)', MS, 'series', 'percentile')],
+        resolve: { scale: { color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
       },
     },
     {
       title: 'Blast radius over time: journeys each flag hurt (ground truth), cumulative',
       spec: {
-        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        $schema: VL,
         width: 'container', height: 160,
         data: { values: blast },
         mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
         encoding: {
-          x: { field: 'minute', type: 'quantitative', title: 'minutes' },
-          y: { field: 'journeys', type: 'quantitative', title: 'journeys hurt' },
-          color: { field: 'flag', type: 'nominal' },
-          strokeDash: { field: 'flag', type: 'nominal', legend: null },
+          x: { field: 'minute', type: 'quantitative', title: 'minutes since start', axis: { format: '~r' } },
+          y: { field: 'journeys', type: 'quantitative', title: 'journeys hurt', axis: { format: '~s' } },
+          color: { field: 'flag', type: 'nominal', title: 'flag', legend: { orient: 'top', symbolType: 'stroke' } },
+          strokeDash: { field: 'flag', type: 'nominal', title: 'flag', scale: { range: [[1, 0], [7, 3], [2, 2], [9, 3, 2, 3], [4, 2, 1, 2]] }, legend: { orient: 'top', symbolType: 'stroke' } },
         },
       },
     },
   ];
+}
+
+/** The gate's unit: rates as a fraction, latency in ms, burn rates and p-values as plain numbers. */
+function gateUnit(g: RolloutFigures['gates'][number] | undefined): 'rate' | 'ms' | 'number' {
+  if (g?.metric === 'req_duration') return 'ms';
+  if (g?.metric === 'req_failed' && (g.aggregate === 'rate' || g.kind === 'compare')) return 'rate';
+  return 'number';
+}
+
+/**
+ * The readings that decided: for each plan rolled back or paused, each gate that failed at the decision, its
+ * readings around it (every evaluation, from the stage's start to the end of the run or 10 minutes after), the
+ * limit, the breaching readings marked, and the flag-on against flag-off series of what the gate watches.
+ */
+export function decisiveCharts(r: RunResult): Chart[] {
+  const charts: Chart[] = [];
+  for (const ro of r.rollouts) {
+    const decision = ro.decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
+    if (!decision) continue;
+    const at = decision.timeSeconds;
+    const stageStart = [...ro.decisions].reverse().find((d) => (d.action === 'start' || d.action === 'promote') && d.timeSeconds <= at)?.timeSeconds ?? 0;
+    const from = Math.max(0, Math.min(stageStart, at - 900) - 60), to = Math.min(r.simulated.seconds, at + 600);
+    const readings = r.audit.filter((a) => a.flag === ro.flag && a.event === 'gate' && a.gate && a.timeSeconds >= from && a.timeSeconds <= to);
+    const failedAt = new Set(readings.filter((a) => a.timeSeconds === at && a.gate!.verdict === 'fail').map((a) => a.gate!.gate));
+    // A pause for inconclusive gates has no failed reading: show every gate then.
+    const shown = failedAt.size ? [...failedAt] : [...new Set(readings.map((a) => a.gate!.gate))];
+    for (const source of shown) {
+      const def = ro.gates.find((g) => g.source === source);
+      const mine = readings.filter((a) => a.gate!.gate === source);
+      const kind = def?.kind ?? 'threshold';
+      const labels = mine.flatMap((a) => a.gate!.parts ?? []).map((p) => p.label);
+      const unit = labels.some((l) => l.includes('error rate')) ? 'rate' : labels.some((l) => l.includes('(ms)')) ? 'ms' : gateUnit(def);
+      const points: { minute: number; series: string; value: number; verdict: string; breach: string }[] = [];
+      const limits: { series: string; limit: number }[] = [];
+      for (const a of mine) {
+        const g = a.gate!;
+        const breach = g.verdict === 'fail' ? 'breach' : '';
+        if (kind === 'threshold' && g.value !== null) points.push({ minute: minutes(a.timeSeconds), series: 'gate reading', value: g.value, verdict: g.verdict, breach });
+        for (const part of g.parts ?? []) {
+          // The breach is marked where it shows: each burn window (both fire), the flag-on side of a comparison.
+          const marked = kind === 'burn-rate' ? part.value > (part.limit ?? Infinity) : part.label.startsWith('flag-on');
+          points.push({ minute: minutes(a.timeSeconds), series: part.label, value: part.value, verdict: g.verdict, breach: marked ? breach : '' });
+          if (part.limit !== null && !limits.some((l) => l.series === part.label)) limits.push({ series: part.label, limit: part.limit });
+        }
+      }
+      if (kind === 'threshold' && def?.limit !== null && def?.limit !== undefined) limits.push({ series: 'gate reading', limit: def.limit });
+      // What the gate watches, split by the flag, from the report's windows.
+      const context: typeof points = [];
+      if (kind === 'threshold' && def?.service && r.windows.services[def.service]?.flags?.[ro.flag]) {
+        const w = r.windows.services[def.service].flags[ro.flag];
+        r.windows.startSeconds.forEach((s, i) => {
+          const mid = s + r.windows.seconds;
+          if (mid < from || mid > to) return;
+          if (unit === 'rate') {
+            if (w.onRequests[i]) context.push({ minute: minutes(mid), series: `calls to ${def.service}, flag on`, value: w.onErrors[i] / w.onRequests[i], verdict: '', breach: '' });
+            if (w.offRequests[i]) context.push({ minute: minutes(mid), series: `calls to ${def.service}, flag off`, value: w.offErrors[i] / w.offRequests[i], verdict: '', breach: '' });
+          } else if (unit === 'ms') {
+            if (w.onRequests[i]) context.push({ minute: minutes(mid), series: `p99 of calls to ${def.service}, flag on`, value: w.onP99Ms[i], verdict: '', breach: '' });
+            if (w.offRequests[i]) context.push({ minute: minutes(mid), series: `p99 of calls to ${def.service}, flag off`, value: w.offP99Ms[i], verdict: '', breach: '' });
+          }
+        });
+      }
+      const values = [...points, ...context];
+      if (values.length === 0) continue;
+      const breaches = points.filter((p) => p.breach);
+      const axis = unit === 'rate' ? RATE : unit === 'ms' ? MS : { format: '~r' };
+      const yTitle = kind === 'burn-rate' ? 'burn rate (x the budget)' : kind === 'compare' ? (unit === 'ms' ? 'median (ms)' : 'error rate') : unit === 'rate' ? 'error rate' : unit === 'ms' ? 'latency (ms)' : 'value';
+      const xs = { field: 'minute', type: 'quantitative', scale: { domain: [minutes(from), minutes(to)], nice: false, zero: false } };
+      const decisive = mine.filter((a) => a.timeSeconds === at).map((a) => `${a.gate!.verdict}: ${a.gate!.detail} (${a.gate!.threshold})`).join('; ');
+      charts.push({
+        title: `${ro.flag}: ${decision.action} at ${clock(at)}, decided by ${source}`,
+        caption: decisive ? `The reading at ${clock(at)}: ${decisive}.` : undefined,
+        spec: {
+          $schema: VL,
+          width: 'container', height: 200,
+          layer: [
+            {
+              data: { values: [{ minute: minutes(at), label: decision.action }] },
+              layer: [
+                { mark: { type: 'rule', color: '#000000', strokeWidth: 1 }, encoding: { x: xs } },
+                { mark: { type: 'text', align: 'left', dx: 4, y: 4, baseline: 'top', fontWeight: 'bold', fontSize: 11 }, encoding: { x: xs, text: { field: 'label' } } },
+              ],
+            },
+            ...(limits.length ? [{
+              data: { values: limits.map((l) => ({ ...l, label: `limit ${unit === 'rate' ? percent(l.limit) : unit === 'ms' ? `${num(l.limit)}ms` : `${num(l.limit)}x`}` })) },
+              layer: [
+                { mark: LIMIT_MARK, encoding: { y: { field: 'limit', type: 'quantitative' } } },
+                { mark: { type: 'text', align: 'left', x: 4, dy: -8, fontSize: 10, color: '#333333' }, encoding: { y: { field: 'limit', type: 'quantitative' }, text: { field: 'label' } } },
+              ],
+            }] : []),
+            {
+              data: { values },
+              mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.5 },
+              encoding: {
+                x: { ...xs, title: 'minutes since start', axis: { format: '~r' } },
+                y: { field: 'value', type: 'quantitative', title: yTitle, axis },
+                color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'top', symbolType: 'stroke', labelLimit: 320 } },
+                strokeDash: { field: 'series', type: 'nominal', title: null, scale: { range: [[1, 0], [6, 3], [2, 2], [9, 3, 2, 3]] }, legend: { orient: 'top', symbolType: 'stroke', labelLimit: 320 } },
+              },
+            },
+            {
+              data: { values: breaches },
+              layer: [
+                { mark: { type: 'point', shape: 'cross', size: 140, filled: true, color: '#000000' }, encoding: { x: xs, y: { field: 'value', type: 'quantitative' } } },
+                { mark: { type: 'text', dy: -12, fontSize: 10, fontWeight: 'bold' }, encoding: { x: xs, y: { field: 'value', type: 'quantitative' }, text: { value: 'breach' } } },
+              ],
+            },
+          ],
+        },
+      });
+    }
+  }
+  return charts;
 }
 
 /** Services laid out by call depth from the users, flags beside the services that evaluate them, faults marked. */
@@ -229,26 +422,29 @@ function mapChart(r: RunResult): Chart {
     ...[...new Set(t.journeys.flatMap((j) => j.enters))].map((s) => ({ from: 'users', to: s, kind: 'journey' })),
     ...t.calls.map((c) => ({ from: c.from, to: c.to, kind: faultEdges.has(`${c.from}>${c.to}`) ? 'fault' : c.async ? 'async' : 'sync' })),
   ].map((e) => ({ ...e, x: pos.get(e.from)!.x, y: pos.get(e.from)!.y, x2: pos.get(e.to)!.x, y2: pos.get(e.to)!.y }));
-  const nodes = [{ name: 'users', x: 0, y: 0, kind: 'users', flags: '' }, ...t.services.map((s) => ({
-    name: s, ...pos.get(s)!, kind: faulted.has(s) ? 'fault target' : 'service',
+  const nodes = [{ name: 'users', x: 0, y: 0, node: 'users', flags: '' }, ...t.services.map((s) => ({
+    name: s, ...pos.get(s)!, node: faulted.has(s) ? 'fault target' : 'service',
     flags: t.flags.filter((f) => f.evaluatedBy.includes(s)).map((f) => f.key).join(', '),
   }))];
   const rowsTall = Math.max(...[...columns.values()].map((l) => l.length), 1);
+  // About 950 px across the page column, shared by the depth columns; the label keeps a margin from its neighbours.
+  const labelLimit = Math.max(60, Math.floor(950 / (Math.max(...depth.values()) + 0.9)) - 24);
   return {
     title: 'Dependency map: services by call depth, the flags they evaluate, and where faults hit',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: 'container', height: Math.max(160, rowsTall * 56),
+      width: 'container', height: Math.max(180, rowsTall * 72),
       layer: [
         {
           data: { values: edges },
           mark: { type: 'rule', strokeWidth: 1.5 },
           encoding: {
-            x: { field: 'x', type: 'quantitative', axis: null, scale: { domain: [-0.3, Math.max(...depth.values()) + 0.6] } },
+            x: { field: 'x', type: 'quantitative', axis: null, scale: { domain: [-0.45, Math.max(...depth.values()) + 0.45] } },
             y: { field: 'y', type: 'quantitative', axis: null, scale: { domain: [-rowsTall / 2, rowsTall / 2] } },
             x2: { field: 'x2' }, y2: { field: 'y2' },
-            strokeDash: { field: 'kind', type: 'nominal', title: 'call', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: [[1, 0], [1, 0], [4, 3], [1, 2]] } },
-            color: { field: 'kind', type: 'nominal', title: 'call', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: ['#9e9e9e', '#1f3b73', '#5f8f3e', '#c2571a'] } },
+            strokeDash: { field: 'kind', type: 'nominal', title: 'call', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: [[1, 0], [1, 0], [5, 3], [1, 2]] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, orient: 'top' } },
+            color: { field: 'kind', type: 'nominal', title: 'call', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: ['#b0b0b0', '#1f3b73', '#5f8f3e', '#c2571a'] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, orient: 'top' } },
+            strokeWidth: { field: 'kind', type: 'nominal', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: [1.5, 1.5, 1.5, 3] }, legend: null },
           },
         },
         {
@@ -256,54 +452,59 @@ function mapChart(r: RunResult): Chart {
           mark: { type: 'point', filled: true, size: 220 },
           encoding: {
             x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' },
-            shape: { field: 'kind', type: 'nominal', title: 'node', scale: { domain: ['users', 'service', 'fault target'], range: ['diamond', 'circle', 'triangle-up'] } },
+            shape: { field: 'node', type: 'nominal', title: 'node', scale: { domain: ['users', 'service', 'fault target'], range: ['diamond', 'circle', 'triangle-up'] }, legend: { orient: 'top', symbolFillColor: '#3c3c3c', symbolStrokeColor: '#3c3c3c' } },
             color: { value: '#3c3c3c' },
-            tooltip: [{ field: 'name' }, { field: 'kind' }, { field: 'flags', title: 'evaluates' }],
+            tooltip: [{ field: 'name' }, { field: 'node' }, { field: 'flags', title: 'evaluates' }],
           },
         },
-        { data: { values: nodes }, mark: { type: 'text', dy: -16, fontSize: 12 }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'name' } } },
-        { data: { values: nodes }, mark: { type: 'text', dy: 18, fontSize: 10, fontStyle: 'italic' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'flags' } } },
+        // Labels no wider than a column's share of the width: long names end in an ellipsis (the tooltip has them whole).
+        { data: { values: nodes }, mark: { type: 'text', dy: -17, fontSize: 12, limit: labelLimit }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'name' } } },
+        { data: { values: nodes }, mark: { type: 'text', dy: 19, fontSize: 10, fontStyle: 'italic', limit: labelLimit }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'flags' } } },
       ],
     },
   };
 }
 
-export function runReportHtml(r: RunResult): string {
+export function runReportHtml(r: RunResult, options: PageOptions = {}): string {
+  const events = timelineEvents(r);
+  const decisive = decisiveCharts(r);
   const charts: Chart[] = [];
   const place = (c: Chart | null) => {
     if (!c) return '';
     charts.push(c);
-    return `<h3>${escape(c.title)}</h3><chart-${charts.length - 1}/>`;
+    return `<h3>${escape(c.title)}</h3>${c.caption ? `<p class="caption">${escape(c.caption)}</p>` : ''}<chart-${charts.length - 1}/>`;
   };
   const verdict = r.acceptance.length === 0 ? '<span class="verdict">NO CRITERIA</span>'
     : `<span class="verdict ${r.passed ? 'pass-v' : 'fail'}">${r.passed ? 'PASSED' : 'FAILED'}</span>`;
   const acceptance = r.acceptance.length ? `<table><thead><tr><th>result</th><th>criterion</th><th>value</th></tr></thead><tbody>${r.acceptance.map((a) =>
-    `<tr><td class="${a.pass ? 'pass' : 'fail-cell'}">${a.pass ? 'pass' : 'FAIL'}</td><td><code>${escape(a.criterion)}</code></td><td class="num">${a.value === null ? escape(a.note ?? 'n/a') : escape(+a.value.toPrecision(6))}</td></tr>`).join('')}</tbody></table>` : '<p>The scenario has no acceptance criteria.</p>';
+    `<tr><td class="${a.pass ? 'pass' : 'fail-cell'}">${a.pass ? 'pass' : 'FAIL'}</td><td><code>${escape(a.criterion)}</code></td><td class="num">${a.value === null ? escape(a.note ?? 'n/a') : escape(criterionValue(a.criterion, a.value))}</td></tr>`).join('')}</tbody></table>` : '<p>The scenario has no acceptance criteria.</p>';
   const services = Object.entries(r.services).map(([name, s]) =>
-    `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${(s.errorRate * 100).toFixed(2)}%</td><td class="num">${s.latencyMs.p50}</td><td class="num">${s.latencyMs.p99}</td><td class="num">${(s.utilization * 100).toFixed(0)}%</td></tr>`).join('');
+    `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${(s.utilization * 100).toFixed(0)}%</td></tr>`).join('');
   const audit = r.audit.map((a) => {
     const detail = a.gate ? `${a.gate.gate}: ${a.gate.verdict} (${a.gate.detail}; threshold ${a.gate.threshold})`
-      : a.event === 'propagated' ? `reached ${a.service} after ${a.delaySeconds}s` : a.reason ?? (a.percent !== undefined ? `${a.percent}%` : '');
+      : a.event === 'propagated' ? `reached ${a.service} after ${duration(a.delaySeconds ?? 0)}` : a.reason ?? (a.percent !== undefined ? `${a.percent}%` : '');
     return `<tr><td>${clock(a.timeSeconds)}</td><td>${escape(a.flag)}</td><td>${escape(a.actor)}</td><td class="num">${a.configVersion}</td><td>${escape(a.action ?? a.event)}</td><td>${escape(detail)}</td></tr>`;
   }).join('');
   const body = `
 <h1>${escape(r.scenario.name)}${r.scenario.case ? ` <small>case ${escape(r.scenario.case)}</small>` : ''}</h1>
-<p class="meta">rehearse ${escape(r.version)}, seed ${r.scenario.seed}, ${clock(r.simulated.seconds)} simulated, ${r.simulated.requests.toLocaleString('en-US')} journeys</p>
+<p class="meta">rehearse ${escape(r.version)}, seed ${r.scenario.seed}, ${duration(r.simulated.seconds)} simulated, ${plural(r.simulated.requests, 'journey')}</p>
 <p>${verdict}</p>
 <h2>Acceptance</h2>
 ${acceptance}
 <h2>Risk summary</h2>
 <div class="summary">${riskSummary(r).map((s) => `<p>${escape(s)}</p>`).join('')}</div>
 <h2>Timeline</h2>
-${place(timelineChart(r)) || '<p>No rollout plans or faults in this scenario.</p>'}
+${place(timelineChart(r, events)) || '<p>No rollout plans or faults in this scenario.</p>'}
+${eventsTable(events)}
+${decisive.length ? `<h2>The readings that decided</h2>\n${decisive.map(place).join('\n')}` : ''}
+${r.rollouts.length ? `<h2>Flag on against flag off</h2>\n${flagCharts(r).map(place).join('\n')}` : ''}
 <h2>Services</h2>
-<table><thead><tr><th>service</th><th>req/s</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>utilization</th></tr></thead><tbody>${services}</tbody></table>
+<table><thead><tr><th>service</th><th>req/s</th><th>errors</th><th>p50</th><th>p99</th><th>utilization</th></tr></thead><tbody>${services}</tbody></table>
 ${serviceCharts(r).map(place).join('\n')}
-${flagCharts(r).map(place).join('\n')}
 <h2>Dependency map</h2>
 ${place(mapChart(r))}
 <h2>Audit trail</h2>
 ${r.audit.length ? `<div class="audit"><table><thead><tr><th>time</th><th>flag</th><th>actor</th><th>config</th><th>event</th><th>detail</th></tr></thead><tbody>${audit}</tbody></table></div>` : '<p>No rollout, no audit trail.</p>'}
 `;
-  return htmlPage(`rehearse: ${r.scenario.name}`, body, charts);
+  return htmlPage(`rehearse: ${r.scenario.name}`, body, charts, options);
 }
