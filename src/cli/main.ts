@@ -177,9 +177,10 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
             continue;
           }
           for (const w of [...loaded.warnings, ...findings]) err(`warning: ${w}`);
+          const { plural } = await import('../report/format.js');
           const s = loaded.scenario;
-          const cases = s.cases.length ? `, ${s.cases.length} cases` : '';
-          out(`${file}: ok (${s.services.length} services, ${s.journeys.length} journeys, ${s.flags.length} flags${cases})`);
+          const cases = s.cases.length ? `, ${plural(s.cases.length, 'case')}` : '';
+          out(`${file}: ok (${plural(s.services.length, 'service')}, ${plural(s.journeys.length, 'journey')}, ${plural(s.flags.length, 'flag')}${cases})`);
         }
       }
       if (errors.length) throw new InputError(errors);

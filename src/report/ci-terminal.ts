@@ -1,6 +1,7 @@
 /** The terminal table of a CI run: each rehearsal, its flags' outcomes, the users each flag hurt. */
 import { caseName, type CiReport } from '../score/ci.js';
-import { duration, plural, textTable } from './format.js';
+import { duration, plural } from './format.js';
+import { textTable } from './table.js';
 
 export function ciSummaryTable(doc: CiReport): string {
   const rows = doc.cases.map((c) => {

@@ -1,10 +1,8 @@
 /**
  * How every report says a number: durations with units, percentages, plurals, the error budget as a multiple
- * once it is overspent, and plain-text tables. The terminal, Markdown and HTML writers all take their words
+ * once it is overspent. The terminal, Markdown and HTML writers all take their words
  * from here, so that "1m27s" reads the same everywhere.
  */
-import Table from 'cli-table3';
-
 const trim = (x: number, digits: number) => String(+x.toFixed(digits));
 
 /** A duration in seconds, at the precision a person reads it: 250ms, 4.2s, 43.1s, 1m27s, 1h05m, 2d3h. */
@@ -90,21 +88,4 @@ export function criterionValue(criterion: string, value: number): string {
   if (rate) return percent(value);
   if (BOOLEAN_METRIC.test(metric) && (value === 0 || value === 1)) return value === 1 ? 'yes' : 'no';
   return num(value);
-}
-
-export type Align = 'left' | 'right';
-
-/** A plain-text table without borders: a rule under the heading, two spaces between columns. */
-export function textTable(head: string[], rows: string[][], align: Align[] = head.map((_, i) => (i === 0 ? 'left' : 'right'))): string[] {
-  const t = new Table({
-    head,
-    colAligns: align,
-    style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 0 },
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: '', 'left-mid': '', mid: '-', 'mid-mid': '  ', right: '', 'right-mid': '', middle: '  ',
-    },
-  });
-  t.push(...rows);
-  return t.toString().split('\n').map((l) => l.trimEnd());
 }

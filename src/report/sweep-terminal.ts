@@ -1,6 +1,7 @@
 /** The terminal view of a sweep: the policies, the Pareto front and the recommendation. */
 import type { SweepDocument } from '../sweep/sweep.js';
-import { duration, num as fmtNum, percent, plural, textTable } from './format.js';
+import { duration, num as fmtNum, percent, plural } from './format.js';
+import { textTable } from './table.js';
 
 const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));
 const interval = (i: { low: number | null; high: number | null }) => (i.low === null ? '' : ` [${pct(i.low)}, ${pct(i.high)}]`);

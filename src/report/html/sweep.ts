@@ -1,11 +1,12 @@
 /** The HTML report of a sweep: the trade-off, heatmaps over the tuned values, blast radius per policy. */
 import type { SweepDocument } from '../../sweep/sweep.js';
+import { duration, num, percent } from '../format.js';
 import { escape, htmlPage, type Chart } from './page.js';
 
-const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));
 /** A 95% interval in words, escaped: its bounds, or what the runs cannot bound. */
-const bounds = (i: readonly (number | null)[], note?: string) =>
-  i[0] === null || i[1] === null ? `95% interval ${escape(note ?? 'unbounded')}` : `95% interval ${escape(i[0])} to ${escape(i[1])}`;
+const bounds = (i: readonly (number | null)[], note?: string, fmt: (x: number) => string = (x) => num(x, 3)) =>
+  i[0] === null || i[1] === null ? `95% interval ${escape(note ?? 'unbounded')}` : `95% interval ${escape(fmt(i[0]))} to ${escape(fmt(i[1]))}`;
 
 export function sweepReportHtml(d: SweepDocument): string {
   const charts: Chart[] = [];
@@ -26,8 +27,21 @@ export function sweepReportHtml(d: SweepDocument): string {
       harm: p.harm ?? 0,
       front: d.pareto.includes(p.index) ? 'Pareto front' : 'dominated',
       recommended: d.recommendation?.policy === p.index ? 'recommended' : '',
+      // Only the Pareto points and the recommendation carry a label on the charts; the table has them all.
+      label: d.recommendation?.policy === p.index ? `#${p.index} (recommended)` : d.pareto.includes(p.index) ? `#${p.index}` : '',
     };
   });
+  /** Labels that would overlap on a chart are left to the table: a greedy pass in the chart's own units. */
+  const spread = <T extends { label: string }>(rows: T[], x: (r: T) => number, y: (r: T) => number, dx: number, dy: number): T[] => {
+    const kept: T[] = [];
+    for (const r of [...rows].sort((a, b) => Number(b.label.includes('recommended')) - Number(a.label.includes('recommended')))) {
+      if (!r.label) continue;
+      if (kept.some((k) => Math.abs(x(k) - x(r)) < dx && Math.abs(y(k) - y(r)) < dy)) continue;
+      kept.push(r);
+    }
+    return kept;
+  };
+  const maxHarm = Math.max(1, ...points.map((p) => p.harm));
   const tradeoff: Chart = {
     title: 'Trade-off: detection of defects against false rollbacks of healthy changes (one point per policy)',
     spec: {
@@ -39,15 +53,18 @@ export function sweepReportHtml(d: SweepDocument): string {
         {
           mark: { type: 'point', size: 120, strokeWidth: 2 },
           encoding: {
-            x: { field: 'falseRollback', type: 'quantitative', title: 'false-rollback rate (95% interval)', scale: { domain: [0, 1] } },
-            y: { field: 'detection', type: 'quantitative', title: 'detection probability', scale: { domain: [0, 1] } },
+            x: { field: 'falseRollback', type: 'quantitative', title: 'false-rollback rate (95% interval)', scale: { domain: [0, 1] }, axis: { format: '~%' } },
+            y: { field: 'detection', type: 'quantitative', title: 'detection probability', scale: { domain: [0, 1] }, axis: { format: '~%' } },
             shape: { field: 'front', type: 'nominal', title: null },
             fill: { field: 'front', type: 'nominal', scale: { domain: ['Pareto front', 'dominated'], range: ['#1f3b73', '#ffffff'] }, legend: null },
             color: { value: '#1f3b73' },
             tooltip: [{ field: 'policy' }, { field: 'detection', format: '.1%' }, { field: 'falseRollback', format: '.1%' }, { field: 'harm', title: 'p95 users hurt' }],
           },
         },
-        { mark: { type: 'text', dx: 10, align: 'left', fontSize: 11 }, encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'detection', type: 'quantitative' }, text: { field: 'index' } } },
+        {
+          data: { values: spread(points.filter((p) => p.detection !== null), (p) => p.falseRollback, (p) => p.detection!, 0.14, 0.06) },
+          mark: { type: 'text', dx: 10, align: 'left', fontSize: 11 }, encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'detection', type: 'quantitative' }, text: { field: 'label' } },
+        },
       ],
     },
   };
@@ -61,14 +78,17 @@ export function sweepReportHtml(d: SweepDocument): string {
         {
           mark: { type: 'point', size: 120, strokeWidth: 2 },
           encoding: {
-            x: { field: 'falseRollback', type: 'quantitative', title: 'false-rollback rate' },
+            x: { field: 'falseRollback', type: 'quantitative', title: 'false-rollback rate', axis: { format: '~%' } },
             y: { field: 'harm', type: 'quantitative', title: 'p95 users hurt' },
             shape: { field: 'front', type: 'nominal', title: null },
             color: { field: 'front', type: 'nominal', title: null },
             tooltip: [{ field: 'policy' }, { field: 'harm' }, { field: 'falseRollback', format: '.1%' }],
           },
         },
-        { mark: { type: 'text', dx: 10, align: 'left', fontSize: 11 }, encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'harm', type: 'quantitative' }, text: { field: 'index' } } },
+        {
+          data: { values: spread(points, (p) => p.falseRollback, (p) => p.harm, 0.14, maxHarm * 0.08) },
+          mark: { type: 'text', dx: 10, align: 'left', fontSize: 11 }, encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'harm', type: 'quantitative' }, text: { field: 'label' } },
+        },
       ],
     },
   };
@@ -78,7 +98,7 @@ export function sweepReportHtml(d: SweepDocument): string {
     a: String(p.values[paths[0]]), b: paths.slice(1).map((k) => String(p.values[k])).join(', '), objective: p.objective.value, feasible: p.feasible ? 'meets constraints' : 'fails constraints',
   }));
   const heatmap: Chart = {
-    title: `Objective (${d.objective}) over the tuned values`,
+    title: `Objective (${d.objective}, lower is better) over the tuned values; figures in orange fail the constraints`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: 'container', height: Math.max(120, 40 * new Set(grid.map((g) => g.b)).size),
@@ -89,7 +109,7 @@ export function sweepReportHtml(d: SweepDocument): string {
           encoding: {
             x: { field: 'a', type: 'ordinal', title: paths[0] ?? '', sort: null },
             y: { field: 'b', type: 'ordinal', title: paths.slice(1).join(' / '), sort: null },
-            color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: 'objective' },
+            color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: ['objective', 'darker: higher'], legend: { orient: 'right', gradientLength: 100 } },
           },
         },
         {
@@ -109,17 +129,18 @@ export function sweepReportHtml(d: SweepDocument): string {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: 'container', height: 220,
       data: { values: blast.length ? blast : [{ policy: '-', users: 0 }] },
-      mark: { type: 'boxplot', extent: 'min-max', color: '#6b6b6b' },
-      encoding: { x: { field: 'policy', type: 'nominal', sort: null }, y: { field: 'users', type: 'quantitative', title: 'users hurt' } },
+      // Whiskers at 1.5 IQR with outliers as points, on a log-like axis: one bad run does not squash the rest.
+      mark: { type: 'boxplot', extent: 1.5, color: '#6b6b6b', outliers: { shape: 'cross', size: 40 } },
+      encoding: { x: { field: 'policy', type: 'nominal', sort: null }, y: { field: 'users', type: 'quantitative', title: 'users hurt (symlog axis)', scale: { type: 'symlog' }, axis: { format: '~s' } } },
     },
   };
   const r = d.recommendation;
   const rec = r ? `<p><strong>Recommended: #${r.policy} ${escape(r.label)}</strong></p>
-<ul><li>objective ${escape(d.objective)} = ${escape(r.objective.value)}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}</li>
-${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(c.value)}${c.interval ? ` (${bounds(c.interval, c.note)})` : ''}</li>`).join('')}</ul>`
+<ul><li>objective ${escape(d.objective)} = ${escape(num(r.objective.value, 3))}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}</li>
+${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(num(c.value, 3))}${c.interval ? ` (${bounds(c.interval, c.note)})` : ''}</li>`).join('')}</ul>`
     : '<p><strong>No recommendation:</strong> no policy meets every constraint, or the sweep is incomplete.</p>';
   const rows = d.policies.map((p) => `<tr><td>${p.index}${d.pareto.includes(p.index) ? ' (front)' : ''}</td><td>${escape(p.label)}</td>${p.cases.map((c) =>
-    `<td>${escape(c.case ?? '-')}: detection ${pct(c.detection.rate)}${c.detection.low !== null ? ` [${pct(c.detection.low)}, ${pct(c.detection.high)}]` : ''}, false rollbacks ${pct(c.false_rollback.rate)}${c.false_rollback.low !== null ? ` [${pct(c.false_rollback.low)}, ${pct(c.false_rollback.high)}]` : ''}, users hurt p95 ${escape(c.blast_radius_users.p95 ?? '-')}${c.time_to_detect_seconds.median !== null ? `, detected in ${escape(Math.round(c.time_to_detect_seconds.median))}s (median)` : ''}${c.time_to_full_rollout_seconds.median !== null ? `, full rollout in ${escape(Math.round(c.time_to_full_rollout_seconds.median / 60))}m (median)` : ''}</td>`).join('')}<td class="num">${escape(p.objective.value ?? '-')}</td><td>${p.feasible ? 'yes' : 'no'}</td></tr>`).join('');
+    `<td>detection ${pct(c.detection.rate)}${c.detection.low !== null ? ` [${pct(c.detection.low)}, ${pct(c.detection.high)}]` : ''}, false rollbacks ${pct(c.false_rollback.rate)}${c.false_rollback.low !== null ? ` [${pct(c.false_rollback.low)}, ${pct(c.false_rollback.high)}]` : ''}, users hurt p95 ${escape(num(c.blast_radius_users.p95, 3))}${c.time_to_detect_seconds.median !== null ? `, detected in ${escape(duration(c.time_to_detect_seconds.median))} (median)` : ''}${c.time_to_full_rollout_seconds.median !== null ? `, full rollout in ${escape(duration(c.time_to_full_rollout_seconds.median))} (median)` : ''}</td>`).join('')}<td class="num">${escape(num(p.objective.value, 3))}</td><td>${p.feasible ? 'yes' : 'no'}</td></tr>`).join('');
   const body = `
 <h1>Sweep: ${escape(d.scenario.name)}</h1>
 <p class="meta">rehearse ${escape(d.version)}: ${d.plan.policies.length} policies x ${d.plan.cases.length} cases x ${d.plan.seeds} seeds = ${d.plan.runs} runs${d.complete ? '' : ` (incomplete: ${d.runs.length})`}; flag ${escape(d.flag)}; minimize ${escape(d.objective)}${d.constraints.length ? `; subject to ${d.constraints.map(escape).join(', ')}` : ''}</p>
@@ -134,7 +155,7 @@ ${place(heatmap)}
 <h2>Blast radius</h2>
 ${place(distribution)}
 <h2>Policies</h2>
-<table><thead><tr><th>#</th><th>policy</th>${d.plan.cases.map(() => '<th>case</th>').join('')}<th>objective</th><th>ok</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>#</th><th>policy</th>${d.plan.cases.map((c) => `<th>case ${escape(c ?? '-')}</th>`).join('')}<th>objective</th><th>ok</th></tr></thead><tbody>${rows}</tbody></table>
 ${d.failures.length ? `<h2>Failed runs</h2><table><tbody>${d.failures.map((f) => `<tr><td>run ${f.run}</td><td>${escape(f.policy)}</td><td>${escape(f.case ?? '-')}</td><td>seed ${f.seed}</td><td>${escape(f.error)}</td></tr>`).join('')}</tbody></table>` : ''}
 `;
   return htmlPage(`rehearse sweep: ${d.scenario.name}`, body, charts);
