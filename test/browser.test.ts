@@ -1,13 +1,16 @@
 /**
  * Reports in a real browser (Debian's chromium through playwright-core): every chart rendered as SVG marks, no
- * request left the page, no console error, and names from scenario files shown as text, never run.
- * Screenshots go to reports/screenshots/.
+ * request left the page, no console error, names from scenario files shown as text, never run; and the
+ * properties a reader relies on, measured on the rendered page rather than its pixels: a legend entry per
+ * series, no chart wider than the page column at 1100 and 1400 px, no overlapping labels on the dependency map
+ * and the sweep's scatter plots, a 1% stage a few pixels tall, a chart of the deciding readings for each
+ * rollback with its breach marked. Screenshots go to reports/screenshots/ for people to look at.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -23,22 +26,73 @@ const cli = (...args: string[]) => {
 };
 
 let browser: Browser;
+// Written once, read by several tests: a CI run over two bundled scenarios whose plans roll back under every
+// gate kind (threshold, burn rate, comparison), one with a 1% first stage.
+const ciDir = join(dir, 'ci');
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   mkdirSync(shots, { recursive: true });
+  const cases = join(dir, 'scenarios');
+  mkdirSync(cases);
+  symlinkSync(join(root, 'cohorts'), join(dir, 'cohorts'));
+  for (const f of ['consumer-first.yaml', 'error-spike.yaml']) copyFileSync(join(root, 'scenarios', f), join(cases, f));
+  const ci = new Promise<void>((done) => {
+    cli('ci', cases, '--html-dir', ciDir);
+    done();
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-});
+  await ci;
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
 });
 
+interface ChartFacts {
+  label: string;
+  /** Bounding box widths: the chart's SVG and the page column holding it. */
+  width: number;
+  column: number;
+  /** Distinct line styles (stroke and dash) drawn as series, and the legend's entry labels. */
+  lineStyles: number;
+  legendLabels: string[];
+  texts: { text: string; x: number; y: number; w: number; h: number }[];
+  marks: number;
+}
+
+async function facts(page: Page): Promise<ChartFacts[]> {
+  return page.evaluate(() => [...document.querySelectorAll('div.chart')].map((c) => {
+    const svg = c.querySelector('svg')!;
+    // Line marks are the series; their style (stroke colour and dash) tells one series from another.
+    const lines = [...svg.querySelectorAll('g.mark-line path')].map((p) => `${p.getAttribute('stroke')}|${p.getAttribute('stroke-dasharray') ?? ''}`);
+    const legendLabels = [...svg.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent ?? '');
+    const texts = [...svg.querySelectorAll('g.mark-text text')].filter((t) => (t.textContent ?? '').trim() !== '').map((t) => {
+      const b = t.getBoundingClientRect();
+      return { text: t.textContent ?? '', x: b.x, y: b.y, w: b.width, h: b.height };
+    });
+    return {
+      label: (c as HTMLElement).dataset.title ?? '',
+      width: svg.getBoundingClientRect().width,
+      // The page column: the body's content box (a chart's own box grows with what it holds).
+      column: document.body.clientWidth - parseFloat(getComputedStyle(document.body).paddingLeft) - parseFloat(getComputedStyle(document.body).paddingRight),
+      lineStyles: new Set(lines).size,
+      legendLabels,
+      texts,
+      marks: svg.querySelectorAll('g[class^="mark-"] > path, g[class^="mark-"] > line, g[class^="mark-"] > rect, g[class^="mark-"] > text').length,
+    };
+  }));
+}
+
+const overlaps = (ts: ChartFacts['texts']) => ts.flatMap((a, i) => ts.slice(i + 1)
+  .filter((b) => a.x < b.x + b.w - 0.5 && b.x < a.x + a.w - 0.5 && a.y < b.y + b.h - 0.5 && b.y < a.y + a.h - 0.5)
+  .map((b) => `"${a.text}" and "${b.text}"`));
+
 async function open(file: string, shot: string) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
   const external: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => {
@@ -50,50 +104,116 @@ async function open(file: string, shot: string) {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`file://${file}`);
   await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 30_000 });
-  const state = await page.evaluate(() => {
-    const charts = [...document.querySelectorAll('div.chart')];
-    return {
-      rendered: document.body.dataset.rendered,
-      renderError: document.body.dataset.renderError,
-      charts: charts.length,
-      // Marks vega draws: paths, lines, rects, text inside its mark groups.
-      marks: charts.map((c) => c.querySelectorAll('svg g[class^="mark-"] > path, svg g[class^="mark-"] > line, svg g[class^="mark-"] > rect, svg g[class^="mark-"] > text').length),
-      xss: (window as unknown as { __xss?: number }).__xss,
-      text: document.body.innerText,
-    };
-  });
+  const state = await page.evaluate(() => ({
+    rendered: document.body.dataset.rendered,
+    renderError: document.body.dataset.renderError,
+    charts: document.querySelectorAll('div.chart').length,
+    xss: (window as unknown as { __xss?: number }).__xss,
+    text: document.body.innerText,
+  }));
+  const narrow = await facts(page);
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.waitForTimeout(300); // container-width charts re-render on resize
+  const wide = await facts(page);
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.waitForTimeout(300);
   await page.screenshot({ path: join(shots, shot), fullPage: true });
-  await page.close();
-  return { ...state, external, errors };
+  return { ...state, page, narrow, wide, external, errors };
+}
+
+/** The properties every page keeps: fits its column at both widths, a legend entry per series, marks drawn. */
+function checkLayout(s: Awaited<ReturnType<typeof open>>) {
+  expect(s.renderError).toBeUndefined();
+  expect(s.errors).toEqual([]);
+  expect(s.external).toEqual([]);
+  expect(Number(s.rendered)).toBe(s.charts);
+  for (const set of [s.narrow, s.wide]) {
+    for (const c of set) {
+      expect(c.width, `${c.label}: ${c.width} px in a ${c.column} px column`).toBeLessThanOrEqual(c.column + 1);
+      expect(c.marks, c.label).toBeGreaterThan(0);
+      if (c.lineStyles > 1) expect(c.legendLabels.length, `${c.label}: ${c.lineStyles} series, legend ${JSON.stringify(c.legendLabels)}`).toBeGreaterThanOrEqual(c.lineStyles);
+    }
+  }
 }
 
 describe('HTML reports in chromium', () => {
-  it('a run report renders every section and chart, offline, without errors', async () => {
+  it('a run report (npm start\'s) is self-contained, labels each flag and its events, and shows a 1% stage', async () => {
     const html = join(dir, 'release.html');
     cli('run', 'scenarios/two-flag-release.yaml', '-q', '--html', html);
+    expect(readFileSync(html, 'utf8')).not.toMatch(/<script src=/);
     const s = await open(html, 'run-report.png');
-    expect(s.renderError).toBeUndefined();
-    expect(s.errors).toEqual([]);
-    expect(s.external).toEqual([]);
-    expect(Number(s.rendered)).toBe(s.charts);
+    checkLayout(s);
     expect(s.charts).toBeGreaterThanOrEqual(6);
-    for (const m of s.marks) expect(m).toBeGreaterThan(0);
     for (const section of ['Acceptance', 'Risk summary', 'Timeline', 'Services', 'Dependency map', 'Audit trail']) expect(s.text).toContain(section);
     expect(s.text).toContain('new-checkout was completed at 100%');
+    const timeline = s.narrow.find((c) => c.label.startsWith('Exposure per flag'))!;
+    expect(timeline.legendLabels).toEqual(expect.arrayContaining(['payments-v2-api', 'new-checkout']));
+    // The 1% stage: its step stands at least a few pixels above 0% on the exposure axis.
+    const step = await s.page.evaluate(() => {
+      const views = (window as unknown as { rehearseViews: { scale(name: string): (x: number) => number }[] }).rehearseViews;
+      const y = views[0].scale('y');
+      return y(0) - y(1);
+    });
+    expect(step).toBeGreaterThanOrEqual(4);
+    expect(timeline.texts.map((t) => t.text)).toContain('1%');
+    const map = s.narrow.find((c) => c.label.startsWith('Dependency map'))!;
+    expect(overlaps(map.texts)).toEqual([]);
+    await s.page.close();
+  });
+
+  it('ci --html-dir: pages share one chart script, still offline; each rollback has the chart of the readings that decided it', async () => {
+    const shared = join(ciDir, 'rehearse-charts.js');
+    expect(existsSync(shared)).toBe(true);
+    for (const page of ['consumer-first.html', 'error-spike--saturates.html']) {
+      expect(readFileSync(join(ciDir, page), 'utf8')).toContain('<script src="rehearse-charts.js"></script>');
+      expect(statSync(join(ciDir, page)).size).toBeLessThan(300_000);
+    }
+    const s = await open(join(ciDir, 'consumer-first.html'), 'ci-run-rollback.png');
+    checkLayout(s);
+    // consumer-first rolls new-checkout back on all three of its gate kinds at once.
+    const decisive = s.narrow.filter((c) => c.label.startsWith('new-checkout: rollback at'));
+    expect(decisive.map((c) => c.label.replace(/.*decided by /, '').split(' ')[0])).toEqual(['req_failed{journey:checkout,flag:on}', 'burn-rate', 'compare']);
+    for (const c of decisive) {
+      expect(c.texts.map((t) => t.text)).toContain('breach');
+      expect(c.texts.map((t) => t.text)).toContain('rollback');
+    }
+    expect(decisive[0].texts.some((t) => t.text.startsWith('limit '))).toBe(true);
+    expect(s.text).toMatch(/The reading at 3m00s: fail/);
+    for (const m of [s.narrow.find((c) => c.label.startsWith('Dependency map'))!]) expect(overlaps(m.texts)).toEqual([]);
+    await s.page.close();
+    const spike = await open(join(ciDir, 'error-spike--saturates.html'), 'ci-error-spike.png');
+    checkLayout(spike);
+    expect(spike.narrow.filter((c) => c.label.startsWith('new-ranking: rollback at'))).toHaveLength(1);
+    // Numbered events keyed to the table under the timeline: the rollback among them.
+    expect(spike.text).toMatch(/\n\d+\t33m00s\tnew-ranking\trollback\t/);
+    await spike.page.close();
+  });
+
+  it('the ci index links every page with its verdict, users hurt and time to detect', async () => {
+    const s = await open(join(ciDir, 'index.html'), 'ci-index.png');
+    checkLayout(s);
+    expect(s.text).toContain('error-spike [saturates]');
+    expect(s.text).toMatch(/new-ranking: 24 users/);
+    expect(s.text).toMatch(/new-checkout: \d+m\d\ds/);
+    const links = await s.page.evaluate(() => [...document.querySelectorAll('a')].map((a) => a.getAttribute('href')));
+    expect(links).toEqual(['consumer-first.html', 'error-spike--saturates.html', 'error-spike--sized-right.html']);
+    await s.page.close();
   });
 
   it('names from a scenario file show as text and run nothing', async () => {
     const html = join(dir, 'hostile.html');
     cli('run', 'test/fixtures/hostile.yaml', '-q', '--html', html);
     const s = await open(html, 'hostile-report.png');
+    checkLayout(s);
     expect(s.xss).toBeUndefined();
-    expect(s.errors).toEqual([]);
     expect(s.text).toContain('<img src=x onerror="window.__xss=1">');
     expect(s.text).toContain('<img src=y onerror=window.__xss=4>');
-    for (const m of s.marks) expect(m).toBeGreaterThan(0);
+    const map = s.narrow.find((c) => c.label.startsWith('Dependency map'))!;
+    expect(overlaps(map.texts)).toEqual([]);
+    await s.page.close();
   });
 
-  it('a sweep report shows its trade-off, Pareto chart, heatmap, distributions and recommendation', async () => {
+  it('a sweep report shows its trade-off, Pareto chart, heatmap, distributions and recommendation, labels apart', async () => {
     const scenario = join(dir, 'tune.yaml');
     writeFileSync(scenario, `
 name: tune
@@ -113,23 +233,14 @@ tune:
     const html = join(dir, 'sweep.html');
     execFileSync(process.execPath, [join(root, 'bin/rehearse.js'), 'sweep', scenario, '-q', '--workers', '2', '--html', html], { cwd: root, stdio: 'pipe' });
     const s = await open(html, 'sweep-report.png');
-    expect(s.errors).toEqual([]);
-    expect(s.external).toEqual([]);
+    checkLayout(s);
     expect(Number(s.rendered)).toBe(4);
-    for (const m of s.marks) expect(m).toBeGreaterThan(0);
     expect(s.text).toContain('Pareto front');
     expect(s.text).toMatch(/Recommended: #\d/);
-  });
-
-  it('rehearse ci --html-dir writes a page per case and an index that links them', async () => {
-    const out = join(dir, 'ci');
-    cli('ci', 'scenarios', '--html-dir', out);
-    const s = await open(join(out, 'index.html'), 'ci-index.png');
-    expect(s.errors).toEqual([]);
-    expect(s.text).toContain('two-teams [collision]');
-    expect(existsSync(join(out, 'two-teams--collision.html'))).toBe(true);
-    const page = await open(join(out, 'error-spike--saturates.html'), 'ci-error-spike.png');
-    expect(page.errors).toEqual([]);
-    for (const m of page.marks) expect(m).toBeGreaterThan(0);
+    for (const c of s.narrow.filter((x) => /^(Trade-off|Pareto front)/.test(x.label))) expect(overlaps(c.texts), c.label).toEqual([]);
+    // One heading per case, no two alike.
+    const heads = await s.page.evaluate(() => [...document.querySelectorAll('th')].map((t) => t.textContent));
+    expect(heads).toEqual(expect.arrayContaining(['case healthy', 'case defective']));
+    await s.page.close();
   });
 });

@@ -77,7 +77,7 @@ export function htmlPage(title: string, body: string, charts: readonly Chart[], 
     return { id: `chart-${i}`, spec: { ...c.spec, config } };
   });
   const json = JSON.stringify(specs).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-  const placed = body.replace(/<chart-(\d+)\/>/g, (_, i) => `<div class="chart" id="chart-${i}" role="img" aria-label="${escape(charts[Number(i)]?.title ?? '')}"></div>`);
+  const placed = body.replace(/<chart-(\d+)\/>/g, (_, i) => `<div class="chart" id="chart-${i}" data-title="${escape(charts[Number(i)]?.title ?? '')}"></div>`);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -94,7 +94,11 @@ ${placed}
 <script>
   const specs = JSON.parse(document.getElementById('specs').textContent);
   Promise.all(specs.map((s) => vegaEmbed('#' + s.id, s.spec, { renderer: 'svg', actions: false })))
-    .then(() => document.body.setAttribute('data-rendered', String(specs.length)))
+    .then((results) => {
+      // The views stay reachable for tests and for readers who open the console.
+      window.rehearseViews = results.map((r) => r.view);
+      document.body.setAttribute('data-rendered', String(specs.length));
+    })
     .catch((e) => { document.body.setAttribute('data-render-error', String(e)); console.error(e); });
 </script>
 </body>

@@ -242,20 +242,19 @@ function flagCharts(r: RunResult): Chart[] {
   const perFlag = (values: unknown[], field: string, title: string, axis: object, series: string, seriesTitle: string | null): Record<string, unknown> => ({
     $schema: VL,
     data: { values },
-    facet: { row: { field: 'flag', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
+    facet: { row: { field: 'flag', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelLimit: 320 } } },
     spec: {
-      width: 360, height: 130,
+      width: 330, height: 130,
       transform: [{ flatten: ['minute', 'value'] }, { filter: 'isValid(datum.value)' }],
       mark: { type: 'line', strokeWidth: 1.5 },
       encoding: {
         x: { field: 'minute', type: 'quantitative', title: 'minutes since start', axis: { format: '~r' } },
         y: { field, type: 'quantitative', title, axis },
         color: { field: series, type: 'nominal', title: seriesTitle, legend: { symbolType: 'stroke' } },
-        strokeDash: { field: 'state', type: 'nominal', title: 'users', scale: STATE_DASH, legend: { symbolType: 'stroke' } },
+        strokeDash: { field: 'state', type: 'nominal', title: 'users', scale: { domain: STATE_DASH.domain.slice(1), range: STATE_DASH.range.slice(1) }, legend: { symbolType: 'stroke' } },
       },
     },
     resolve: { scale: { y: 'independent' } },
-    config: { legend: { orient: 'bottom' } },
   });
   return [
     {
@@ -264,6 +263,7 @@ function flagCharts(r: RunResult): Chart[] {
         $schema: VL,
         hconcat: [perFlag(rows, 'value', 'journey error rate', RATE, 'state', 'users'), perFlag(latency, 'value', 'journey latency (ms)', MS, 'series', 'percentile')],
         resolve: { scale: { color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
+        config: { legend: { orient: 'bottom' } },
       },
     },
     {
