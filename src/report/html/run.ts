@@ -266,7 +266,7 @@ function flagCharts(r: RunResult): Chart[] {
         config: { legend: { orient: 'bottom' } },
       },
     },
-    {
+    ...(blast.every((b) => b.journeys === 0) ? [] : [{
       title: 'Blast radius over time: journeys each flag hurt (ground truth), cumulative',
       spec: {
         $schema: VL,
@@ -280,7 +280,7 @@ function flagCharts(r: RunResult): Chart[] {
           strokeDash: { field: 'flag', type: 'nominal', title: 'flag', scale: { range: [[1, 0], [7, 3], [2, 2], [9, 3, 2, 3], [4, 2, 1, 2]] }, legend: { orient: 'top', symbolType: 'stroke' } },
         },
       },
-    },
+    }]),
   ];
 }
 
@@ -498,6 +498,7 @@ ${place(timelineChart(r, events)) || '<p>No rollout plans or faults in this scen
 ${eventsTable(events)}
 ${decisive.length ? `<h2>The readings that decided</h2>\n${decisive.map(place).join('\n')}` : ''}
 ${r.rollouts.length ? `<h2>Flag on against flag off</h2>\n${flagCharts(r).map(place).join('\n')}` : ''}
+${r.rollouts.length && Object.values(r.outcomes.flags).every((f) => f.blast_radius_requests === 0) ? '<p>No flag hurt anyone (ground truth).</p>' : ''}
 <h2>Services</h2>
 <table><thead><tr><th>service</th><th>req/s</th><th>errors</th><th>p50</th><th>p99</th><th>utilization</th></tr></thead><tbody>${services}</tbody></table>
 ${serviceCharts(r).map(place).join('\n')}

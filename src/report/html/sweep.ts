@@ -123,6 +123,9 @@ export function sweepReportHtml(d: SweepDocument): string {
     },
   };
   const blast = d.runs.filter((r) => !r.error && r.flags?.[d.flag]?.defective).map((r) => ({ policy: `#${r.policy}`, users: r.flags![d.flag].blast_radius_users }));
+  // A log-like axis only when a few runs dwarf the rest; otherwise a linear one reads better.
+  const sorted = blast.map((b) => b.users).sort((a, b) => a - b);
+  const skewed = sorted.length > 0 && sorted[sorted.length - 1] > 10 * Math.max(1, sorted[Math.floor(sorted.length * 0.75)]);
   const distribution: Chart = {
     title: 'Users hurt per run, by policy (runs where the flag hurt anyone)',
     spec: {
@@ -131,7 +134,12 @@ export function sweepReportHtml(d: SweepDocument): string {
       data: { values: blast.length ? blast : [{ policy: '-', users: 0 }] },
       // Whiskers at 1.5 IQR with outliers as points, on a log-like axis: one bad run does not squash the rest.
       mark: { type: 'boxplot', extent: 1.5, color: '#6b6b6b', outliers: { shape: 'cross', size: 40 } },
-      encoding: { x: { field: 'policy', type: 'nominal', sort: null }, y: { field: 'users', type: 'quantitative', title: 'users hurt (symlog axis)', scale: { type: 'symlog' }, axis: { format: '~s' } } },
+      encoding: {
+        x: { field: 'policy', type: 'nominal', sort: null },
+        y: skewed
+          ? { field: 'users', type: 'quantitative', title: 'users hurt (log-like axis: a few runs hurt far more)', scale: { type: 'symlog' }, axis: { format: '~s' } }
+          : { field: 'users', type: 'quantitative', title: 'users hurt', axis: { format: '~s' } },
+      },
     },
   };
   const r = d.recommendation;
