@@ -89,3 +89,11 @@ export function criterionValue(criterion: string, value: number): string {
   if (BOOLEAN_METRIC.test(metric) && (value === 0 || value === 1)) return value === 1 ? 'yes' : 'no';
   return num(value);
 }
+
+/** Why a CI case failed, each failed criterion with its value in its unit; a broken case's own messages. */
+export function caseMessages(c: { status: string; messages: string[]; acceptance: { criterion: string; value: number | null; pass: boolean; note?: string }[] }): string[] {
+  if (c.status !== 'failed') return c.messages;
+  const failed = c.acceptance.filter((a) => !a.pass);
+  if (failed.length === 0) return c.messages;
+  return failed.map((a) => `${a.criterion}: ${a.value === null ? (a.note ?? 'no value') : criterionValue(a.criterion, a.value)}${a.note && a.value !== null ? ` (${a.note})` : ''}`);
+}

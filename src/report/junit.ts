@@ -1,5 +1,6 @@
 /** JUnit XML of a CI run, as CI systems render it: one suite per scenario file, one test case per case. */
 import { caseName, type CiReport } from '../score/ci.js';
+import { caseMessages } from './format.js';
 
 export function escapeXml(text: string): string {
   return text
@@ -33,7 +34,7 @@ export function junitXml(report: CiReport): string {
       const type = c.status === 'invalid' ? 'invalid-scenario' : c.status === 'crashed' ? 'crash' : 'acceptance';
       const message = c.status === 'invalid' ? 'invalid scenario' : c.status === 'crashed' ? 'the run crashed' : `${c.messages.length} acceptance criteria failed`;
       out.push(`    <testcase ${attrs}>`);
-      out.push(`      <${tag} type="${type}" message="${escapeXml(message)}">${escapeXml(c.messages.join('\n'))}</${tag}>`);
+      out.push(`      <${tag} type="${type}" message="${escapeXml(message)}">${escapeXml(caseMessages(c).join('\n'))}</${tag}>`);
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');

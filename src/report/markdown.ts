@@ -1,6 +1,6 @@
 /** A Markdown summary of a CI run, fit for a GitHub Actions step summary. */
 import { caseName, type CiReport } from '../score/ci.js';
-import { budget, duration, plural } from './format.js';
+import { budget, caseMessages, duration, plural } from './format.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -17,7 +17,7 @@ export function markdownSummary(report: CiReport): string {
   for (const x of report.cases) {
     const icon = x.status === 'passed' ? '✅' : x.status === 'failed' ? '❌' : x.status === 'no-criteria' ? '➖' : '⚠️';
     const flags = Object.entries(x.flags).map(([k, f]) => `${k}: ${f.outcome} at ${f.final_percent}%, hurt ${plural(f.blast_radius_users, 'user')}${f.time_to_detect_seconds !== null ? `, detected after ${duration(f.time_to_detect_seconds)}` : ''}`).join('<br>');
-    const criteria = x.status === 'passed' ? `${x.acceptance.length} passed` : x.status === 'no-criteria' ? 'no criteria' : x.messages.join('<br>');
+    const criteria = x.status === 'passed' ? `${x.acceptance.length} passed` : x.status === 'no-criteria' ? 'no criteria' : caseMessages(x).join('<br>');
     lines.push(`| ${icon} | ${cell(caseName(x))} | ${cell(flags).replace(/&lt;br&gt;/g, '<br>')} | ${x.errorBudgetBurned === null ? '-' : budget(x.errorBudgetBurned)} | ${cell(criteria).replace(/&lt;br&gt;/g, '<br>')} |`);
   }
   const regressions = report.cases.filter((x) => x.regressions.length);

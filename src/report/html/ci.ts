@@ -1,6 +1,6 @@
 /** The index page of a CI run's HTML reports: every case's verdict, users hurt, time to detect, and the trend. */
 import { caseName, type CiCase, type CiReport } from '../../score/ci.js';
-import { budget, duration, plural } from '../format.js';
+import { budget, caseMessages, duration, plural } from '../format.js';
 import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
 /** A file name for a case's page: letters, digits and dashes only, whatever the scenario calls itself. */
@@ -36,7 +36,7 @@ export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, 
     const verdicts = flags.map(([k, f]) => `${escape(k)}: ${escape(f.outcome)} at ${f.final_percent}%`).join('<br>') || '-';
     const hurt = flags.map(([k, f]) => `${escape(k)}: ${escape(plural(f.blast_radius_users, 'user'))}`).join('<br>') || '-';
     const detect = flags.map(([k, f]) => `${escape(k)}: ${f.time_to_detect_seconds !== null ? escape(duration(f.time_to_detect_seconds)) : f.defective ? 'never' : '-'}`).join('<br>') || '-';
-    const notes = [...c.messages.map(escape), ...(c.regressions.length ? [`worse than the baseline: ${c.regressions.map(escape).join('; ')}`] : [])].join('<br>');
+    const notes = [...caseMessages(c).map(escape), ...(c.regressions.length ? [`worse than the baseline: ${c.regressions.map(escape).join('; ')}`] : [])].join('<br>');
     return `<tr><td class="${c.status === 'passed' || c.status === 'no-criteria' ? 'pass' : 'fail-cell'}">${escape(c.status)}</td><td>${link}</td><td>${verdicts}</td><td>${hurt}</td><td>${detect}</td>`
       + `<td class="num">${c.errorBudgetBurned === null ? '-' : escape(budget(c.errorBudgetBurned))}</td>${baseline ? `<td>${trend(c, baseOf(c))}</td>` : ''}<td>${notes}</td></tr>`;
   }).join('');

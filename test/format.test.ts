@@ -1,0 +1,74 @@
+/** The words every report uses for numbers: durations, percentages, the budget, plurals, criterion values. */
+import { describe, expect, it } from 'vitest';
+import { budget, caseMessages, clock, criterionValue, duration, ms, percent, plural } from '../src/report/format.js';
+import { ciIndexHtml } from '../src/report/html/ci.js';
+import { textTable } from '../src/report/table.js';
+import type { CiCase, CiReport } from '../src/score/ci.js';
+
+describe('format', () => {
+  it.each([
+    [0, '0s'], [0.25, '250ms'], [0.0042, '4.2ms'], [4.2, '4.2s'], [43.1, '43.1s'], [87.3005, '1m27s'], [60, '1m'],
+    [3599.6, '1h'], [3900, '1h05m'], [7200, '2h'], [90000, '1d1h'], [Infinity, 'never'], [null, '-'],
+  ])('duration(%s) = %s', (s, text) => expect(duration(s)).toBe(text));
+
+  it.each([[0, '0m00s'], [1893, '31m33s'], [3900, '1h05m00s']])('clock(%s) = %s', (s, text) => expect(clock(s)).toBe(text));
+
+  it.each([[2.54, '2.54ms'], [42, '42.0ms'], [261.2, '261ms'], [1250, '1.25s']])('ms(%s) = %s', (x, text) => expect(ms(x)).toBe(text));
+
+  it.each([[0, '0%'], [0.0004, '0.04%'], [0.00644, '0.64%'], [0.015, '1.5%'], [0.315, '31.5%'], [1, '100%']])('percent(%s) = %s', (x, text) => expect(percent(x)).toBe(text));
+
+  it('says the budget as a share, or a multiple once overspent', () => {
+    expect(budget(0.315)).toBe('31.5% of the budget');
+    expect(budget(1.016)).toBe('1.02x the budget');
+    expect(budget(12.93)).toBe('12.9x the budget');
+  });
+
+  it('gets plurals right', () => {
+    expect(plural(1, 'service')).toBe('1 service');
+    expect(plural(2, 'service')).toBe('2 services');
+    expect(plural(0, 'policy', 'policies')).toBe('0 policies');
+    expect(plural(1079934, 'journey')).toBe('1,079,934 journeys');
+  });
+
+  it.each([
+    ['time_to_detect{flag:f} max<10m', 87.3005, '1m27s'],
+    ['blast_radius_users{flag:f} max<2000', 24, '24'],
+    ['false_rollback{flag:f} max<1', 0, 'no'],
+    ['detected{case:defective} rate>0.9', 0.95, '95%'],
+    ['error_budget_burned max<1', 12.93, '12.9x the budget'],
+  ])('criterionValue(%s, %s) = %s', (criterion, value, text) => expect(criterionValue(criterion, value)).toBe(text));
+
+  it('draws tables with left-aligned text and right-aligned figures', () => {
+    const lines = textTable(['', 'criterion', 'value'], [['PASS', 'a{flag:f} max<1', '1m27s'], ['FAIL', 'bb', '24']], ['left', 'left', 'right']);
+    expect(lines).toEqual([
+      '      criterion        value',
+      '----  ---------------  -----',
+      'PASS  a{flag:f} max<1  1m27s',
+      'FAIL  bb                  24',
+    ]);
+  });
+});
+
+describe('ci index', () => {
+  const make = (users: number, ttd: number | null, status: CiCase['status'] = 'passed'): CiCase => ({
+    scenario: 's', file: 's.yaml', case: 'defective', status, messages: [], seconds: 1, errorBudgetBurned: 0.2, regressions: [],
+    acceptance: [{ criterion: 'time_to_detect{flag:f} max<1m', value: ttd ?? 0, pass: status === 'passed' }],
+    flags: { f: { outcome: 'rolled-back', final_percent: 0, defective: true, blast_radius_users: users, blast_radius_requests: users, time_to_detect_seconds: ttd, false_rollback: false, missed_defect: false, misattribution: false } },
+    page: 's--defective.html',
+  });
+  const report = (c: CiCase): CiReport => ({ schema: 'rehearse/ci@1', version: '0', passed: c.status === 'passed', counts: { cases: 1, passed: 1, failed: 0, invalid: 0, crashed: 0 }, cases: [c], timing: { seconds: 1 } });
+
+  it('shows users hurt, time to detect and the trend against the baseline', () => {
+    const html = ciIndexHtml(report(make(30, 87.3, 'failed')), report(make(24, 60)));
+    expect(html).toContain('f: 30 users');
+    expect(html).toContain('f: 1m27s');
+    expect(html).toContain('users hurt 24 → 30 ▲');
+    expect(html).toContain('detection 1m → 1m27s ▲');
+    expect(html).toContain('was passed');
+    expect(html).toContain('time_to_detect{flag:f} max&lt;1m: 1m27s');
+  });
+
+  it('turns a failed case\'s criteria into values with units', () => {
+    expect(caseMessages(make(30, 87.3005, 'failed'))).toEqual(['time_to_detect{flag:f} max<1m: 1m27s']);
+  });
+});
