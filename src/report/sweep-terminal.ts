@@ -1,14 +1,15 @@
 /** The terminal view of a sweep: the policies, the Pareto front and the recommendation. */
 import type { SweepDocument } from '../sweep/sweep.js';
-import { duration, num as fmtNum, percent, plural } from './format.js';
+import { criterionValue, duration, num as fmtNum, percent, plural } from './format.js';
 import { textTable } from './table.js';
 
 const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));
 const interval = (i: { low: number | null; high: number | null }) => (i.low === null ? '' : ` [${pct(i.low)}, ${pct(i.high)}]`);
 const num = (x: number | null) => fmtNum(x, 3);
 /** A 95% interval in words: its bounds, or what the runs cannot bound ("unbounded above with 30 seeds; ..."). */
-const bounds = (i: readonly (number | null)[], note?: string) =>
-  i[0] === null || i[1] === null ? `95% interval ${note ?? 'unbounded'}` : `95% interval ${num(i[0])} to ${num(i[1])}`;
+const bounds = (i: readonly (number | null)[], note?: string, fmt: (x: number) => string = (x) => num(x)) =>
+  i[0] === null || i[1] === null ? `95% interval ${note ?? 'unbounded'}` : `95% interval ${fmt(i[0])} to ${fmt(i[1])}`;
+const value = (criterion: string, x: number | null) => (x === null ? '-' : criterionValue(criterion, x));
 /** The first case's figure that exists (detection comes from defective cases, shipping from healthy ones). */
 const median = (xs: (number | null)[], unit: 's' | 'm') => {
   const x = xs.find((v) => v !== null);
@@ -42,7 +43,7 @@ export function formatSweep(d: SweepDocument): string {
     const r = d.recommendation;
     lines.push('', `recommended: #${r.policy} ${r.label}`);
     lines.push(`  objective ${d.objective} = ${num(r.objective.value)}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}`);
-    for (const c of r.constraints) lines.push(`  ${c.criterion}: ${num(c.value)}${c.interval ? ` (${bounds(c.interval, c.note)})` : ''}`);
+    for (const c of r.constraints) lines.push(`  ${c.criterion}: ${value(c.criterion, c.value)}${c.interval ? ` (${bounds(c.interval, c.note, (x) => value(c.criterion, x))})` : ''}`);
   }
   for (const w of d.warnings) lines.push(`warning: ${w}`);
   if (d.failures.length) {
