@@ -10,6 +10,7 @@ import { writeJson } from '../report/json.js';
 import { checkWritable, writeText } from '../report/text.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import { ciSummaryTable } from '../report/ci-terminal.js';
+import { caseMessages } from '../report/format.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
 import { SHARED_SCRIPT, chartLibraries } from '../report/html/page.js';
 import { runReportHtml } from '../report/html/run.js';
@@ -101,7 +102,7 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
     }
     const label = c.status === 'passed' ? 'PASS' : c.status === 'failed' ? 'FAIL' : c.status === 'invalid' ? 'INVALID' : c.status === 'no-criteria' ? 'NO CRITERIA' : 'CRASH';
     out(`${label.padEnd(c.status === 'no-criteria' ? 11 : 7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
-    for (const m of c.messages) out(`          ${m.split('\n').join('\n          ')}`);
+    for (const m of caseMessages(c)) out(`          ${m.split('\n').join('\n          ')}`);
   };
   // SIGINT and SIGTERM stop between rehearsals (a rehearsal runs to its end): the reports keep what finished.
   let interrupted: NodeJS.Signals | undefined;
