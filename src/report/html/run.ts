@@ -194,7 +194,7 @@ function serviceCharts(r: RunResult): Chart[] {
           {
             transform: [{ filter: 'isValid(datum.limit)' }, { aggregate: [{ op: 'max', field: 'limit', as: 'limit' }], groupby: ['service'] }],
             mark: LIMIT_MARK,
-            encoding: { y: { field: 'limit', type: 'quantitative' }, tooltip: [{ value: 'gate limit' }] },
+            encoding: { y: { field: 'limit', type: 'quantitative' }, tooltip: [{ field: 'limit', type: 'quantitative', title: 'gate limit' }] },
           },
         ],
       },
@@ -362,7 +362,8 @@ export function decisiveCharts(r: RunResult): Chart[] {
               data: { values: [{ minute: minutes(at), label: decision.action }] },
               layer: [
                 { mark: { type: 'rule', color: '#000000', strokeWidth: 1 }, encoding: { x: xs } },
-                { mark: { type: 'text', align: 'left', dx: 4, y: 4, baseline: 'top', fontWeight: 'bold', fontSize: 11 }, encoding: { x: xs, text: { field: 'label' } } },
+                // At the foot of the rule, away from the breach labels near the top.
+                { mark: { type: 'text', align: 'left', dx: 4, y: { expr: 'height' }, dy: -4, baseline: 'bottom', fontWeight: 'bold', fontSize: 11 }, encoding: { x: xs, text: { field: 'label' } } },
               ],
             },
             ...(limits.length ? [{
@@ -444,7 +445,6 @@ function mapChart(r: RunResult): Chart {
             x2: { field: 'x2' }, y2: { field: 'y2' },
             strokeDash: { field: 'kind', type: 'nominal', title: 'call', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: [[1, 0], [1, 0], [5, 3], [1, 2]] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, orient: 'top' } },
             color: { field: 'kind', type: 'nominal', title: 'call', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: ['#b0b0b0', '#1f3b73', '#5f8f3e', '#c2571a'] }, legend: { symbolType: 'stroke', symbolStrokeWidth: 2, orient: 'top' } },
-            strokeWidth: { field: 'kind', type: 'nominal', scale: { domain: ['journey', 'sync', 'async', 'fault'], range: [1.5, 1.5, 1.5, 3] }, legend: null },
           },
         },
         {
