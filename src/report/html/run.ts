@@ -416,7 +416,16 @@ function mapChart(r: RunResult): Chart {
   const columns = new Map<number, string[]>();
   for (const s of t.services) columns.set(depth.get(s)!, [...(columns.get(depth.get(s)!) ?? []), s]);
   const pos = new Map<string, { x: number; y: number }>([['users', { x: 0, y: 0 }]]);
-  for (const [d, list] of columns) list.forEach((s, i) => pos.set(s, { x: d, y: i - (list.length - 1) / 2 }));
+  // Column by column, each service sits near the mean height of its callers (a barycentre pass): fewer crossings.
+  for (const d of [...columns.keys()].sort((a, b) => a - b)) {
+    const list = columns.get(d)!;
+    const centre = (svc: string) => {
+      const ys = t.calls.filter((c) => c.to === svc && pos.has(c.from)).map((c) => pos.get(c.from)!.y);
+      return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : 0;
+    };
+    const order = list.map((svc, i) => ({ svc, i, c: centre(svc) })).sort((a, b) => a.c - b.c || a.i - b.i).map((x) => x.svc);
+    order.forEach((svc, i) => pos.set(svc, { x: d, y: i - (order.length - 1) / 2 }));
+  }
   const faulted = new Set(t.faults.map((f) => f.to));
   const faultEdges = new Set(t.faults.filter((f) => f.from).map((f) => `${f.from}>${f.to}`));
   const edges = [
