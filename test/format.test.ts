@@ -72,3 +72,20 @@ describe('ci index', () => {
     expect(caseMessages(make(30, 87.3005, 'failed'))).toEqual(['time_to_detect{flag:f} max<1m: 1m27s']);
   });
 });
+
+describe('terminal summary', () => {
+  it('speaks in units and plurals, and lists each failed gate of a rollback on its own line', async () => {
+    const { loadScenarioFile } = await import('../src/scenario/load.js');
+    const { runScenario } = await import('../src/score/result.js');
+    const { formatSummary } = await import('../src/report/terminal.js');
+    const loaded = loadScenarioFile(new URL('../scenarios/gate-tuning.yaml', import.meta.url).pathname, 'defective');
+    if (!loaded.ok) throw new Error('gate-tuning.yaml does not load');
+    const text = formatSummary(runScenario(loaded.scenario));
+    expect(text).toMatch(/^simulated 25m: [\d,]+ journeys, [\d,]+ events$/m);
+    expect(text).toMatch(/rollback +1 failed reading, over the failure limit of 0; back to 0%\n +req_failed\{service:api,flag:on\} rate<0\.02: rate = [\d.]+% \(limit < 2%\) over [\d,]+ requests/);
+    expect(text).toMatch(/gates: 1 reading, 1 failed/);
+    expect(text).toMatch(/propagation to 1 service: mean [\d.]+s, max [\d.]+s/);
+    expect(text).toMatch(/error budget burned: [\d.]+x the budget/);
+    expect(text).toMatch(/detected after [\d.]+s/);
+  });
+});
