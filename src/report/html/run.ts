@@ -324,7 +324,12 @@ export function decisiveCharts(r: RunResult): Chart[] {
           // The breach is marked where it shows: each burn window (both fire), the flag-on side of a comparison.
           const marked = kind === 'burn-rate' ? part.value > (part.limit ?? Infinity) : part.label.startsWith('flag-on');
           points.push({ minute: minutes(a.timeSeconds), series: part.label, value: part.value, verdict: g.verdict, breach: marked ? breach : '' });
-          if (part.limit !== null && !limits.some((l) => l.series === part.label)) limits.push({ series: part.label, limit: part.limit });
+          if (part.limit === null) continue;
+          // One band per burn-rate pair: its limit, named by its two windows.
+          const same = limits.find((l) => l.limit === part.limit);
+          const window = part.label.replace(/^burn over /, '');
+          if (!same) limits.push({ series: window, limit: part.limit });
+          else if (!same.series.split(' and ').includes(window)) same.series += ` and ${window}`;
         }
       }
       if (kind === 'threshold' && def?.limit !== null && def?.limit !== undefined) limits.push({ series: 'gate reading', limit: def.limit });
@@ -367,7 +372,7 @@ export function decisiveCharts(r: RunResult): Chart[] {
               ],
             },
             ...(limits.length ? [{
-              data: { values: limits.map((l) => ({ ...l, label: `limit ${unit === 'rate' ? percent(l.limit) : unit === 'ms' ? `${num(l.limit)}ms` : `${num(l.limit)}x`}` })) },
+              data: { values: limits.map((l) => ({ ...l, label: `limit ${unit === 'rate' ? percent(l.limit) : unit === 'ms' ? `${num(l.limit)}ms` : `${num(l.limit)}x (${l.series})`}` })) },
               layer: [
                 { mark: LIMIT_MARK, encoding: { y: { field: 'limit', type: 'quantitative' } } },
                 { mark: { type: 'text', align: 'left', x: 4, dy: -8, fontSize: 10, color: '#333333' }, encoding: { y: { field: 'limit', type: 'quantitative' }, text: { field: 'label' } } },
