@@ -348,9 +348,27 @@ export function decisiveCharts(r: RunResult): Chart[] {
             if (w.offRequests[i]) context.push({ minute: minutes(mid), series: `p99 of calls to ${def.service}, flag off`, value: w.offP99Ms[i], verdict: '', breach: '' });
           }
         });
+      } else if (kind === 'threshold' && !def?.service && r.windows.flags[ro.flag]) {
+        // A journey gate: journeys of the users the flag was on for, against the others (all journeys).
+        const w = r.windows.flags[ro.flag];
+        r.windows.startSeconds.forEach((s, i) => {
+          const mid = s + r.windows.seconds;
+          if (mid < from || mid > to) return;
+          if (unit === 'rate') {
+            if (w.on[i]) context.push({ minute: minutes(mid), series: 'journeys, flag on', value: sig(w.onFailed[i] / w.on[i]), verdict: '', breach: '' });
+            if (w.off[i]) context.push({ minute: minutes(mid), series: 'journeys, flag off', value: sig(w.offFailed[i] / w.off[i]), verdict: '', breach: '' });
+          } else if (unit === 'ms' && w.onP99Ms) {
+            if (w.on[i]) context.push({ minute: minutes(mid), series: 'journey p99, flag on', value: w.onP99Ms[i], verdict: '', breach: '' });
+            if (w.off[i]) context.push({ minute: minutes(mid), series: 'journey p99, flag off', value: w.offP99Ms[i], verdict: '', breach: '' });
+          }
+        });
       }
       const values = [...points, ...context];
       if (values.length === 0) continue;
+      const dashDomain = [...new Set(values.map((v) => v.series))];
+      const others = [[1, 0], [9, 3, 2, 3], [4, 2, 1, 2], [12, 4]];
+      let other = 0;
+      const dashOf = (series: string) => (/flag[- ]on/.test(series) ? [6, 3] : /flag[- ]off/.test(series) ? [2, 2] : others[other++ % others.length]);
       const breaches = points.filter((p) => p.breach);
       const axis = unit === 'rate' ? RATE : unit === 'ms' ? MS : { format: '~r' };
       const yTitle = kind === 'burn-rate' ? 'burn rate (x the budget)' : kind === 'compare' ? (unit === 'ms' ? 'median (ms)' : 'error rate') : unit === 'rate' ? 'error rate' : unit === 'ms' ? 'latency (ms)' : 'value';
@@ -385,7 +403,8 @@ export function decisiveCharts(r: RunResult): Chart[] {
                 x: { ...xs, title: 'minutes since start', axis: { format: '~r' } },
                 y: { field: 'value', type: 'quantitative', title: yTitle, axis },
                 color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'top', symbolType: 'stroke', labelLimit: 320 } },
-                strokeDash: { field: 'series', type: 'nominal', title: null, scale: { range: [[1, 0], [6, 3], [2, 2], [9, 3, 2, 3]] }, legend: { orient: 'top', symbolType: 'stroke', labelLimit: 320 } },
+                // The same dash for the same flag state everywhere: solid readings, dashed flag on, dotted flag off.
+                strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: dashDomain, range: dashDomain.map(dashOf) }, legend: { orient: 'top', symbolType: 'stroke', labelLimit: 320 } },
               },
             },
             {
