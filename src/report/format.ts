@@ -59,7 +59,10 @@ export function budget(fraction: number | null | undefined): string {
 
 /** A whole count with thousands separators: 1,079,934. */
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  // By hand: the first toLocaleString call loads ICU's locale data, tens of milliseconds at start-up.
+  if (!Number.isFinite(n)) return String(n);
+  const [whole, fraction] = String(Math.abs(n)).split('.');
+  return `${n < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction ? `.${fraction}` : ''}`;
 }
 
 /** "1 service", "2 services", "1,024 users"; irregular plurals passed in. */
