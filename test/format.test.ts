@@ -51,12 +51,12 @@ describe('format', () => {
 
 describe('ci index', () => {
   const make = (users: number, ttd: number | null, status: CiCase['status'] = 'passed'): CiCase => ({
-    scenario: 's', file: 's.yaml', case: 'defective', status, messages: [], seconds: 1, errorBudgetBurned: 0.2, regressions: [],
+    scenario: 's', file: 's.yaml', case: 'defective', status, messages: status === 'failed' ? [`time_to_detect{flag:f} max<1m: ${ttd}`, 'another note'] : [], seconds: 1, errorBudgetBurned: 0.2, regressions: [],
     acceptance: [{ criterion: 'time_to_detect{flag:f} max<1m', value: ttd ?? 0, pass: status === 'passed' }],
     flags: { f: { outcome: 'rolled-back', final_percent: 0, defective: true, blast_radius_users: users, blast_radius_requests: users, time_to_detect_seconds: ttd, false_rollback: false, missed_defect: false, misattribution: false } },
     page: 's--defective.html',
   });
-  const report = (c: CiCase): CiReport => ({ schema: 'rehearse/ci@1', version: '0', passed: c.status === 'passed', counts: { cases: 1, passed: 1, failed: 0, invalid: 0, crashed: 0 }, cases: [c], timing: { seconds: 1 } });
+  const report = (c: CiCase): CiReport => ({ schema: 'rehearse/ci@1', version: '0', passed: c.status === 'passed', counts: { cases: 1, passed: 1, failed: 0, invalid: 0, crashed: 0, 'no-criteria': 0, worse: 0 }, cases: [c], timing: { seconds: 1 } });
 
   it('shows users hurt, time to detect and the trend against the baseline', () => {
     const html = ciIndexHtml(report(make(30, 87.3, 'failed')), report(make(24, 60)));
@@ -69,7 +69,7 @@ describe('ci index', () => {
   });
 
   it('turns a failed case\'s criteria into values with units', () => {
-    expect(caseMessages(make(30, 87.3005, 'failed'))).toEqual(['time_to_detect{flag:f} max<1m: 1m27s']);
+    expect(caseMessages(make(30, 87.3005, 'failed'))).toEqual(['time_to_detect{flag:f} max<1m: 1m27s', 'another note']);
   });
 });
 

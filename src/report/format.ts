@@ -93,10 +93,12 @@ export function criterionValue(criterion: string, value: number): string {
   return num(value);
 }
 
-/** Why a CI case failed, each failed criterion with its value in its unit; a broken case's own messages. */
+/** Why a CI case failed: each failed criterion's message with its value in its unit; other messages as they are. */
 export function caseMessages(c: { status: string; messages: string[]; acceptance: { criterion: string; value: number | null; pass: boolean; note?: string }[] }): string[] {
-  if (c.status !== 'failed') return c.messages;
   const failed = c.acceptance.filter((a) => !a.pass);
-  if (failed.length === 0) return c.messages;
-  return failed.map((a) => `${a.criterion}: ${a.value === null ? (a.note ?? 'no value') : criterionValue(a.criterion, a.value)}${a.note && a.value !== null ? ` (${a.note})` : ''}`);
+  return c.messages.map((m) => {
+    const a = failed.find((x) => m.startsWith(`${x.criterion}: `));
+    if (!a || a.value === null) return m;
+    return `${a.criterion}: ${criterionValue(a.criterion, a.value)}${a.note ? ` (${a.note})` : ''}`;
+  });
 }
