@@ -112,7 +112,7 @@ describe('rehearse ci', () => {
     const r = rehearse(dir, 'ci', 'bare', '--junit', 'out/bare.xml');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/NO CRITERIA +plain/);
-    expect(r.stdout).toContain('1 cases: 0 passed, 0 failed, 0 invalid, 0 crashed, 1 with no criteria');
+    expect(r.stdout).toContain('1 case: 0 passed, 0 failed, 0 invalid, 0 crashed, 1 with no criteria');
     expect(readFileSync(join(dir, 'out/bare.xml'), 'utf8')).toContain('<skipped message="no acceptance criteria: nothing was judged"/>');
     const required = rehearse(dir, 'ci', 'bare', '--require-criteria');
     expect(required.code).toBe(1);
