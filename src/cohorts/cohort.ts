@@ -3,15 +3,8 @@
  * which named segment each belongs to, and how active each is. Generated with faker from a seed, so the same
  * seed gives the same people; stored column by column.
  */
-import { createRequire } from 'node:module';
-import type * as FakerModule from '@faker-js/faker';
+import { Faker, base, en } from '@faker-js/faker';
 import { generateAttribute, type AttributeSpec, type AttributeValue } from './attributes.js';
-
-// faker and its locale data are the heaviest import of the CLI: loaded when the first cohort is made, so that
-// `validate`, `--help` and the report commands start without it (Node >= 20.19 requires ES modules synchronously).
-const require = createRequire(import.meta.url);
-let fakerModule: typeof FakerModule | null = null;
-const loadFaker = () => (fakerModule ??= require('@faker-js/faker') as typeof FakerModule);
 
 export const COHORT_SCHEMA = 'rehearse/cohort@1';
 
@@ -63,7 +56,6 @@ export interface GenerateOptions {
 
 export function generateCohort(opts: GenerateOptions): Cohort {
   const segments = opts.segments ?? DEFAULT_SEGMENTS;
-  const { Faker, base, en } = loadFaker();
   const faker = new Faker({ locale: [en, base] });
   faker.seed(opts.seed);
   const segmentChoices = weighted(Object.entries(segments));
