@@ -3,7 +3,7 @@
  * `email=faker:internet.email` (a faker generator, looked up by name among faker's own modules, never evaluated).
  * Each attribute is drawn from its own seeded stream, so adding one changes no other column of the cohort.
  */
-import { Faker, base, en } from '@faker-js/faker';
+import { englishFaker } from './faker.js';
 
 export type AttributeValue = string | number | boolean;
 
@@ -27,7 +27,7 @@ export function parseAttributeValues(name: string, text: string): ParsedSpec {
   if (!NAME.test(name)) return { ok: false, message: `attribute name "${name}" is letters, digits and "_"` };
   const faker = /^faker:([a-z]+)\.([A-Za-z]+)$/.exec(text.trim());
   if (faker) {
-    const probe = new Faker({ locale: [en, base] }) as unknown as Record<string, unknown>;
+    const probe = englishFaker() as unknown as Record<string, unknown>;
     const mod = Object.prototype.hasOwnProperty.call(probe, faker[1]) ? probe[faker[1]] : undefined;
     const fn = mod && typeof mod === 'object' ? (mod as Record<string, unknown>)[faker[2]] : undefined;
     if (typeof fn !== 'function' || faker[2].startsWith('_') || faker[2] === 'constructor') {
@@ -63,7 +63,7 @@ function streamOf(name: string): number {
 
 /** One value per user. */
 export function generateAttribute(spec: AttributeSpec, size: number, seed: number): AttributeValue[] {
-  const faker = new Faker({ locale: [en, base] });
+  const faker = englishFaker();
   faker.seed([seed, streamOf(spec.name)]);
   if (spec.kind === 'choice') {
     const weighted = spec.choices.map(([value, weight]) => ({ value, weight }));

@@ -3,7 +3,7 @@
  * which named segment each belongs to, and how active each is. Generated with faker from a seed, so the same
  * seed gives the same people; stored column by column.
  */
-import { Faker, base, en } from '@faker-js/faker';
+import { englishFaker } from './faker.js';
 import { generateAttribute, type AttributeSpec, type AttributeValue } from './attributes.js';
 
 export const COHORT_SCHEMA = 'rehearse/cohort@1';
@@ -56,7 +56,7 @@ export interface GenerateOptions {
 
 export function generateCohort(opts: GenerateOptions): Cohort {
   const segments = opts.segments ?? DEFAULT_SEGMENTS;
-  const faker = new Faker({ locale: [en, base] });
+  const faker = englishFaker();
   faker.seed(opts.seed);
   const segmentChoices = weighted(Object.entries(segments));
   const countries = weighted(COUNTRIES);
