@@ -1,0 +1,202 @@
+/**
+ * The differential suite: the simulated series of several runs written as OpenMetrics, loaded into a real
+ * Prometheus (Debian's 2.42 here and on CI), and every supported query form evaluated by both at many times.
+ * Same label sets, values within 1e-9 relative, same empty results, NaN and errors.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { observeSeries, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/metrics/index.js';
+import { evaluate, EvalError, type QueryResult } from '../src/promql/eval.js';
+import { runScenario } from '../src/score/result.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { scenario } from './helpers.js';
+import { PrometheusServer, prometheusAvailable, type PromResult } from './prometheus.js';
+
+const available = prometheusAvailable();
+if (!available) {
+  if (process.env.CI === 'true') throw new Error('prometheus and promtool are required under CI (apt-get install prometheus; .ci/run does it)');
+  console.warn('\n*** SKIPPING the PromQL differential suite: /usr/bin/prometheus or /usr/bin/promtool is missing ***\n');
+}
+
+function shop(seed: number, run: string, extra: Record<string, unknown> = {}): Scenario {
+  return scenario({
+    seed,
+    duration: '20m',
+    traffic: { rate: '30/s', cohort: { size: 1000, seed: 1, segments: { beta: '20%', rest: '80%' } } },
+    journeys: { buy: { weight: 1, steps: ['api.buy'] }, look: { weight: 3, steps: ['api.look'] } },
+    services: {
+      api: {
+        concurrency: 8,
+        latency: { dist: 'lognormal', p50: '8ms', p99: '300ms' },
+        errors: '2%',
+        endpoints: { buy: { calls: [{ to: 'db.write', timeout: '200ms' }] }, look: {} },
+      },
+      db: { concurrency: 2, queue: 5, latency: { dist: 'exponential', mean: '30ms' }, endpoints: { write: {} } },
+    },
+    flags: { 'new-buy': { 'evaluated-by': ['api'], 'when-on': { api: { errors: '+10%' } } } },
+    rollout: [{ flag: 'new-buy', stages: [{ to: '20%', hold: '5m' }, { to: '60%' }] }],
+    metrics: { constants: { run }, labels: { journey: null, segment: null } },
+    ...extra,
+  });
+}
+
+/** Two runs side by side (label run="a" and run="b"; b starts 3 minutes later and scrapes every 10s). */
+function runs(): ScrapeSeries[] {
+  const a = shop(1, 'a');
+  const b = shop(2, 'b', { duration: '15m' });
+  const bShifted: Scenario = { ...b, metrics: { ...b.metrics, scrapeIntervalUs: 10e6, epochMs: Date.UTC(2026, 0, 1, 0, 3) } };
+  return [a, bShifted].map((s) => {
+    let series!: ScrapeSeries;
+    runScenario(s, { observe: (sim) => (series = observeSeries(sim, s)) });
+    return series;
+  });
+}
+
+class Union implements SeriesSource {
+  constructor(private readonly parts: SeriesSource[]) {}
+  series(name?: string) {
+    return this.parts.flatMap((p) => [...p.series(name)]);
+  }
+}
+
+const R = 'http_requests_total';
+const H = 'http_server_request_duration_seconds';
+const QUERIES = [
+  R, `${R}{code="200"}`, `${R}{code!="200"}`, `${R}{code=~"5.."}`, `${R}{code!~"5..",service_name="api"}`,
+  `${R}{run="b"} offset 1m`, `${R}{run="a"} offset 7m30s`, `{__name__=~"http_req.*",code="503"}`,
+  `rate(${R}[1m])`, `rate(${R}[30s])`, `irate(${R}[1m])`, `increase(${R}[5m])`, `delta(${R}[2m])`, `idelta(${R}[1m])`,
+  `rate(${R}[2m] offset 1m)`, `increase(${H}_count[45s])`, `rate(${H}_sum[5m])`,
+  `avg_over_time(${R}[2m])`, `sum_over_time(${R}[1m])`, `min_over_time(${R}[3m])`, `max_over_time(${R}[3m])`,
+  `count_over_time(${R}[1m])`, `last_over_time(${R}[1m])`, `present_over_time(${R}{code="504"}[2m])`,
+  `stddev_over_time(${R}[2m])`, `stdvar_over_time(${R}[2m])`, `quantile_over_time(0.9, ${R}[3m])`,
+  `absent_over_time(${R}{code="418"}[1m])`, `absent_over_time(${R}[1m])`,
+  `sum(rate(${R}{code!~"5.."}[1m])) / sum(rate(${R}[1m]))`,
+  `sum by (service_name) (rate(${R}{code=~"5.."}[2m])) / sum by (service_name) (rate(${R}[2m]))`,
+  `sum without (code) (rate(${R}[1m]))`, `avg by (run) (rate(${R}[1m]))`, `min(rate(${R}[1m]))`, `max by (code) (${R})`,
+  `count by (service_name, run) (${R})`, `group by (flag_new_buy) (${R})`, `stddev(rate(${R}[1m]))`, `stdvar by (run) (${R})`,
+  `quantile(0.5, rate(${R}[1m]))`, `quantile by (run) (0.95, ${R})`, `sum(topk(3, ${R}))`, `count(bottomk(2, rate(${R}[1m]) > 0))`,
+  `topk(1, sum by (service_name) (${R}))`,
+  `histogram_quantile(0.99, sum by (le) (rate(${H}_bucket[1m])))`,
+  `histogram_quantile(0.5, sum by (le, service_name) (rate(${H}_bucket[5m])))`,
+  `histogram_quantile(0.9, rate(${H}_bucket{service_name="db"}[2m]))`,
+  `histogram_quantile(1.5, sum by (le) (${H}_bucket))`, `histogram_quantile(0, sum by (le) (${H}_bucket))`,
+  `rate(${H}_sum[1m]) / rate(${H}_count[1m])`,
+  `sum(rate(${R}{code="500"}[5m])) by (service_name) / ignoring(code) sum(rate(${R}[5m])) by (service_name)`,
+  `rate(${R}{code="500"}[5m]) / ignoring(code) group_left sum without (code) (rate(${R}[5m]))`,
+  `sum without (code) (rate(${R}[5m])) / ignoring(code) group_right rate(${R}{code="200"}[5m])`,
+  `${R} / on(service_name, http_route, run, flag_new_buy, code) ${H}_count`,
+  `sum by (run, service_name) (${R}) * on(run) group_left(flag_new_buy) max by (run, flag_new_buy) (${R}{flag_new_buy="on"})`,
+  `${R} > 100`, `${R} > bool 100`, `100 < ${R}`, `100 < bool ${R}`, `${R} == on(service_name, http_route, run, flag_new_buy, code) ${H}_count`,
+  `${R} != bool ignoring(code) ${R}`, `rate(${R}[1m]) >= 0.5`, `${R} <= 3`,
+  `sum(rate(${R}{code!~"5.."}[1m])) / sum(rate(${R}[1m])) >= bool 0.99`,
+  `scalar(sum(${R}))`, `scalar(${R})`, `vector(1)`, `vector(scalar(sum(${R}{run="a"})))`, `absent(${R}{code="418",run="a"})`,
+  `absent(${R})`, `absent(nope{a="b",a="c"})`,
+  `clamp_min(rate(${R}[1m]), 0.5)`, `clamp_max(${R}, 1000)`, `clamp(${R}, 10, 200)`, `clamp(${R}, 200, 10)`,
+  `abs(-${R})`, `ceil(rate(${R}[1m]))`, `floor(rate(${R}[1m]))`, `round(rate(${R}[1m]))`, `round(rate(${R}[1m]), 0.1)`,
+  `sqrt(${R})`, `ln(${R})`, `log2(${R})`, `log10(${R})`, `exp(rate(${R}[1m]))`,
+  `1 + 2 * 3`, `2 ^ 3 ^ 2`, `-7 % 3`, `1 / 0`, `0 / 0`, `-(1)`, `1 < bool 2`, `0x10 + 1e-3`, `Inf - Inf`, `time()`,
+  `-${R}`, `${R} - ${R}`, `${R} * 2 + 1`, `2 * ${R}`, `${R} % 7`, `${R} ^ 0.5`,
+  `sum(${R}) - sum(${R} offset 5m)`, `sum(rate(${R}[1m])) * 60`,
+  `${R} + ${R}{code="200"}`, `${R}{run="a"} + ignoring(run) ${R}{run="b"}`,
+];
+
+const A = Date.UTC(2026, 0, 1);
+/** Scrape-aligned times (where range boundaries bite), off-grid times, and times after the data ends. */
+const TIMES = [
+  ...[0, 10, 15, 45, 60, 61, 90, 185, 300, 307.5, 420, 599, 600, 735, 900, 1081, 1200, 1260, 1499, 1500, 1501, 1800].map((s) => A + s * 1000),
+];
+
+type Normal = { kind: 'error' } | { kind: 'scalar'; value: number } | { kind: 'vector'; samples: Map<string, number> };
+
+function num(s: string): number {
+  return s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s);
+}
+
+function fromProm(r: PromResult): Normal {
+  if (r.status !== 'success') return { kind: 'error' };
+  if (r.data!.resultType === 'scalar') return { kind: 'scalar', value: num((r.data!.result as [number, string])[1]) };
+  const list = r.data!.result as { metric: Record<string, string>; value: [number, string] }[];
+  return { kind: 'vector', samples: new Map(list.map((x) => [key(x.metric), num(x.value[1])])) };
+}
+
+function key(l: Record<string, string>): string {
+  return JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+}
+
+function fromMine(query: string, src: SeriesSource, t: number): Normal {
+  let r: QueryResult;
+  try {
+    r = evaluate(query, src, t);
+  } catch (e) {
+    if (e instanceof EvalError) return { kind: 'error' };
+    throw e;
+  }
+  if (r.type === 'scalar') return { kind: 'scalar', value: r.value };
+  return { kind: 'vector', samples: new Map(r.samples.map((s) => [key(s.labels as Record<string, string>), s.value])) };
+}
+
+function same(a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+  if (a === b) return true;
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function differences(mine: Normal, theirs: Normal): string | null {
+  if (mine.kind !== theirs.kind) return `kind ${mine.kind} vs ${theirs.kind}`;
+  if (mine.kind === 'error') return null;
+  if (mine.kind === 'scalar') return same(mine.value, (theirs as { value: number }).value) ? null : `scalar ${mine.value} vs ${(theirs as { value: number }).value}`;
+  const t = (theirs as { samples: Map<string, number> }).samples;
+  for (const [k, v] of mine.samples) {
+    if (!t.has(k)) return `extra series ${k} = ${v}`;
+    if (!same(v, t.get(k)!)) return `${k}: ${v} vs ${t.get(k)}`;
+  }
+  for (const k of t.keys()) if (!mine.samples.has(k)) return `missing series ${k} = ${t.get(k)}`;
+  return null;
+}
+
+describe.skipIf(!available)('PromQL against a real Prometheus', () => {
+  let server: PrometheusServer;
+  let source: SeriesSource;
+  let dir: string;
+
+  beforeAll(async () => {
+    const series = runs();
+    source = new Union(series);
+    dir = mkdtempSync(join(tmpdir(), 'rehearse-om-'));
+    const files = series.map((s, i) => {
+      let text = '';
+      writeOpenMetrics(s, (c) => (text += c));
+      const file = join(dir, `run-${i}.om`);
+      writeFileSync(file, text);
+      return file;
+    });
+    server = await PrometheusServer.start(files);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it(`agrees on ${QUERIES.length} queries at ${TIMES.length} times each`, async () => {
+    const failures: string[] = [];
+    let nonEmpty = 0;
+    const jobs = QUERIES.flatMap((q) => TIMES.map((t) => ({ q, t })));
+    for (let i = 0; i < jobs.length; i += 16) {
+      const batch = jobs.slice(i, i + 16);
+      const answers = await Promise.all(batch.map((j) => server.query(j.q, j.t)));
+      batch.forEach((j, k) => {
+        const theirs = fromProm(answers[k]);
+        const mine = fromMine(j.q, source, j.t);
+        if (theirs.kind === 'vector' && theirs.samples.size > 0) nonEmpty++;
+        const d = differences(mine, theirs);
+        if (d) failures.push(`${j.q} @ +${(j.t - A) / 1000}s: ${d}${theirs.kind === 'error' ? ` (${answers[k].error})` : ''}`);
+      });
+    }
+    expect(failures.slice(0, 30)).toEqual([]);
+    // Most evaluations see data: the comparison is not of empty results.
+    expect(nonEmpty).toBeGreaterThan(jobs.length / 2);
+  });
+});
