@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ArraySeries } from '../src/metrics/series.js';
-import { evaluate, EvalError } from '../src/promql/eval.js';
+import { evaluate, EvalError, type QueryResult } from '../src/promql/eval.js';
+
+const samplesOf = (r: QueryResult) => (r.type === 'vector' ? r.samples : []);
 import { parsePromQL, PromQLError } from '../src/promql/parse.js';
 
 describe('PromQL validation', () => {
@@ -54,14 +56,14 @@ describe('PromQL evaluation', () => {
   it('computes a success rate as Prometheus does', () => {
     const r = evaluate('sum(rate(req{code!~"5.."}[1m])) / sum(rate(req[1m]))', src, at(60));
     expect(r.type).toBe('vector');
-    expect((r as { samples: { value: number }[] }).samples[0].value).toBeCloseTo(40 / 42, 12);
+    expect(samplesOf(r)[0].value).toBeCloseTo(40 / 42, 12);
   });
 
   it('gives nothing after the 5 minute lookback and NaN for 0/0', () => {
-    expect(evaluate('req', src, at(60 + 300)).type === 'vector' && (evaluate('req', src, at(60 + 300)) as { samples: unknown[] }).samples.length).toBe(2);
-    expect((evaluate('req', src, at(60 + 301)) as { samples: unknown[] }).samples).toEqual([]);
+    expect(samplesOf(evaluate('req', src, at(60 + 300))).length).toBe(2);
+    expect(samplesOf(evaluate('req', src, at(60 + 301)))).toEqual([]);
     const r = evaluate('sum(rate(req{code="404"}[1m])) / sum(rate(req[1m]))', src, at(60));
-    expect((r as { samples: unknown[] }).samples).toEqual([]);
+    expect(r).toEqual({ type: 'vector', samples: [] });
     expect(evaluate('0/0', src, at(0))).toEqual({ type: 'scalar', value: NaN });
   });
 
