@@ -10,6 +10,8 @@ import { DistTable } from '../model/dist.js';
 import type { RolloutPlan, Scenario } from '../scenario/types.js';
 import { bindGate, type BoundGate, type GateReading } from './gates.js';
 import { worst, type Verdict } from './threshold.js';
+import { observeSeries } from '../metrics/index.js';
+import type { ScrapeSeries } from '../metrics/series.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
 const EV_EVALUATE = CONTROLLER_EVENTS + 1;
@@ -94,6 +96,7 @@ export class RolloutController implements Controller {
   private plans: PlanState[] = [];
   private readonly lockHolder = new Map<number, number>();
   private readonly approvals: DistTable;
+  private scrapeSeries: ScrapeSeries | null = null;
 
   /** The person behind the action being applied (operator actions), for the audit trail. */
   private by: string | undefined;
@@ -104,6 +107,7 @@ export class RolloutController implements Controller {
 
   start(sim: Simulation): void {
     this.sim = sim;
+    if (this.scenario.rollouts.some((p) => p.gates.some((g) => g.kind === 'promql'))) this.series();
     const flags = sim.flags!;
     let approvalIndex = 0;
     this.plans = this.scenario.rollouts.map((plan) => {
@@ -111,6 +115,7 @@ export class RolloutController implements Controller {
       const ctx = {
         model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs,
         segmentIndex: (name: string) => flags.segmentNames.indexOf(name),
+        series: () => this.series(), now: () => this.now(),
       };
       const state: PlanState = {
         plan, flag, phase: 'waiting', stage: -1, token: 0, approvedStage: -1, approvalBase: approvalIndex,
@@ -247,6 +252,12 @@ export class RolloutController implements Controller {
 
   private now(): number {
     return this.sim.engine.now;
+  }
+
+  /** The simulated Prometheus series, kept from the start when a plan has PromQL gates. */
+  private series(): ScrapeSeries {
+    this.scrapeSeries ??= observeSeries(this.sim, this.scenario);
+    return this.scrapeSeries;
   }
 
   private wakeAt(i: number, timeUs: number): void {

@@ -7,6 +7,8 @@ import type { Gate, TagFilter } from '../scenario/types.js';
 import { BucketCounts, newHistogram, type Histogram } from '../telemetry/histogram.js';
 import type { ProbeSpec, ProbeWindow, Probes } from '../telemetry/probes.js';
 import { mannWhitney, normalQuantile, twoProportion } from './stats.js';
+import type { ScrapeSeries } from '../metrics/series.js';
+import { bindPromQLGate } from './promql-gate.js';
 import { verdict, type Verdict } from './threshold.js';
 
 export interface GateReading {
@@ -25,6 +27,9 @@ export interface GateReading {
 
 export interface GateContext {
   model: CompiledModel;
+  /** The simulated Prometheus series (made on first use), for PromQL gates. */
+  series?: () => ScrapeSeries;
+  now?: () => number;
   probes: Probes;
   flag: number;
   segmentIndex(name: string): number;
@@ -89,6 +94,10 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
   });
 
   switch (gate.kind) {
+    case 'promql': {
+      if (!ctx.series || !ctx.now) throw new Error('a PromQL gate needs the simulated series');
+      return bindPromQLGate(gate, ctx.series, ctx.now);
+    }
     case 'threshold': {
       const latency = gate.metric === 'req_duration';
       const id = probes.add(base(gate.filter, { latency, slots: 2 }));

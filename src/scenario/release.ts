@@ -14,9 +14,11 @@ import { DEFAULTS } from './defaults.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { cycleText, findCycles } from './graph.js';
 import { flagEntries, type EffectInput, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
+import { parsePromQL, PromQLError, type Expr } from '../promql/parse.js';
+import { ConditionSyntaxError, parseCondition, type Condition } from '../rollout/condition.js';
 import type {
   FlagSource,
-  CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, RolloutPlan, Service, Stage, TagFilter,
+  CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, PromQLGate, RolloutPlan, Service, Stage, TagFilter,
 } from './types.js';
 import { parseDurationExact, parseIncrease } from '../units.js';
 
@@ -248,6 +250,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         return null;
       }
     };
+    if ('promql' in g) return promqlGate(g, path, problems);
     if ('burn-rate' in g) {
       const b = g['burn-rate'];
       const p = [...path, 'burn-rate'];
@@ -384,4 +387,40 @@ function afterCycles(plans: readonly RolloutPlan[], problems: Problem[]): void {
       next = plans.find((x) => x.flag === next)?.after ?? null;
     }
   });
+}
+
+const NO_FILTER: TagFilter = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
+
+/** A PromQL gate of a native plan: the query and its conditions parsed now, so that a typo is a problem with its path. */
+export function promqlGate(
+  g: { promql: string; success?: string; failure?: string; name?: string },
+  path: PathSegment[],
+  problems: Problem[],
+  options: { result?: PromQLGate['result']; origin?: string | null } = {},
+): PromQLGate | null {
+  let expr: Expr;
+  try {
+    expr = parsePromQL(g.promql);
+  } catch (e) {
+    if (!(e instanceof PromQLError)) throw e;
+    problems.push({ path: [...path, 'promql'], message: e.message });
+    return null;
+  }
+  const condition = (text: string | undefined, key: string): Condition | null => {
+    if (text === undefined) return null;
+    try {
+      return parseCondition(text);
+    } catch (e) {
+      if (!(e instanceof ConditionSyntaxError)) throw e;
+      problems.push({ path: [...path, key], message: e.message });
+      return null;
+    }
+  };
+  const success = condition(g.success, 'success');
+  const failure = condition(g.failure, 'failure');
+  if ((g.success !== undefined && !success) || (g.failure !== undefined && !failure)) return null;
+  return {
+    kind: 'promql', source: g.name ?? g.promql, query: g.promql, expr, success, failure,
+    result: options.result ?? 'value', filter: NO_FILTER, origin: options.origin ?? null,
+  };
 }

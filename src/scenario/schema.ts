@@ -235,6 +235,12 @@ const Gate = z.union([
       filter: z.string().optional(),
     }),
   }),
+  z.strictObject({
+    promql: z.string().meta({ description: 'A PromQL query over the simulated series (see metrics:), e.g. sum(rate(http_requests_total{code!~"5.."}[1m])) / sum(rate(http_requests_total[1m]))' }),
+    success: z.string().optional().meta({ description: 'Condition over result for a success, e.g. result >= 0.99 (Argo\'s expression subset).' }),
+    failure: z.string().optional().meta({ description: 'Condition over result for a failure; without it, a false success condition fails.' }),
+    name: z.string().optional().meta({ description: 'A name for the gate in the audit trail (default: the query).' }),
+  }),
 ]);
 
 export const Stage = z.strictObject({

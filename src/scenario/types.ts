@@ -1,6 +1,8 @@
 import type { AttributeSpec } from '../cohorts/attributes.js';
 import type { Cohort } from '../cohorts/cohort.js';
 import type { MetricsSpec } from './metrics.js';
+import type { Expr } from '../promql/parse.js';
+import type { Condition } from '../rollout/condition.js';
 
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
 
@@ -259,7 +261,27 @@ export type Gate =
       /** Lookback in microseconds, or 0 for everything since the stage began. */
       readonly overUs: number;
       readonly filter: TagFilter;
-    };
+    }
+  | PromQLGate;
+
+/** A PromQL gate: a query over the simulated series and conditions over its result (Argo's semantics). */
+export interface PromQLGate {
+  readonly kind: 'promql';
+  readonly source: string;
+  readonly query: string;
+  readonly expr: Expr;
+  readonly success: Condition | null;
+  readonly failure: Condition | null;
+  /**
+   * What `result` is: `value` (a scalar, or the value of a one-sample vector; no sample is a measurement
+   * error), `list` (Argo: a vector is always a list), `first` (Flagger: one value; none or NaN fails the check).
+   */
+  readonly result: 'value' | 'list' | 'first';
+  /** No restriction: the query selects. */
+  readonly filter: TagFilter;
+  /** For the audit: where the gate comes from (an Argo template and metric, a Flagger metric). */
+  readonly origin: string | null;
+}
 
 export interface RolloutPlan {
   readonly flag: string;

@@ -1,0 +1,75 @@
+/**
+ * PromQL gates: the query evaluated over the simulated series at the evaluation time, and its result judged by
+ * the gate's conditions as Argo Rollouts judges a measurement (Successful, Failed, Inconclusive, Error), or as
+ * Flagger judges a check (no value, or NaN, fails it).
+ */
+import type { ScrapeSeries } from '../metrics/series.js';
+import { evaluate, EvalError } from '../promql/eval.js';
+import type { PromQLGate } from '../scenario/types.js';
+import { measurementPhase, type CondValue, type Phase } from './condition.js';
+import type { BoundGate, GateReading } from './gates.js';
+import type { Verdict } from './threshold.js';
+
+const VERDICT: Record<Phase, Verdict> = { Successful: 'pass', Failed: 'fail', Inconclusive: 'inconclusive', Error: 'error' };
+
+const fmt = (x: number) => (Number.isNaN(x) ? 'NaN' : Math.abs(x) >= 100 || Number.isInteger(x) ? String(+x.toFixed(3)) : x.toPrecision(4));
+
+export interface Measurement {
+  phase: Phase;
+  /** The result as the conditions saw it, or null when the query failed or gave nothing. */
+  result: CondValue;
+  detail: string;
+}
+
+/** One measurement of a PromQL gate over the series at `nowUs` (simulated time). */
+export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number): Measurement {
+  series.recorder.scrapeUntil(nowUs);
+  const timeMs = series.epochMs + Math.floor(nowUs / 1000);
+  let values: number[];
+  let scalar = false;
+  try {
+    const r = evaluate(gate.expr, series, timeMs);
+    if (r.type === 'scalar') {
+      values = [r.value];
+      scalar = true;
+    } else values = r.samples.map((s) => s.value);
+  } catch (e) {
+    if (e instanceof EvalError) return { phase: 'Error', result: null, detail: `query failed: ${e.message}` };
+    throw e;
+  }
+  let result: CondValue;
+  switch (gate.result) {
+    case 'list':
+      result = scalar ? values[0] : values;
+      break;
+    case 'first': {
+      // Flagger reads one value (the last sample of the answer); none, or NaN, is "no values found".
+      const v = values[values.length - 1];
+      if (v === undefined || Number.isNaN(v)) return { phase: 'Failed', result: null, detail: 'no values found (Flagger fails the check)' };
+      result = v;
+      break;
+    }
+    default:
+      if (values.length === 0) return { phase: 'Error', result: null, detail: 'no data: the query returned an empty result' };
+      result = values.length === 1 ? values[0] : values;
+  }
+  const m = measurementPhase(result, gate.success, gate.failure);
+  const shown = Array.isArray(result) ? `[${result.map(fmt).join(', ')}]` : typeof result === 'number' ? fmt(result) : String(result);
+  return { phase: m.phase, result, detail: m.error ? `result = ${shown}: ${m.error}` : `result = ${shown}` };
+}
+
+export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number): BoundGate {
+  const threshold = [gate.success && `success: ${gate.success.source}`, gate.failure && `failure: ${gate.failure.source}`].filter(Boolean).join('; ') || 'no condition';
+  return {
+    gate, stageProbes: [], ringProbes: [],
+    evaluate(): GateReading {
+      const m = measure(gate, series(), now());
+      const value = typeof m.result === 'number' ? m.result : Array.isArray(m.result) && m.result.length > 0 ? m.result[0] : null;
+      return {
+        gate: gate.origin ? `${gate.origin}` : gate.source,
+        verdict: VERDICT[m.phase], value, threshold, samples: Array.isArray(m.result) ? m.result.length : m.result === null ? 0 : 1,
+        detail: `${m.phase}: ${m.detail}`,
+      };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { parseCondition, evalCondition, measurementPhase, ConditionSyntaxError, ConditionError } from '../src/rollout/condition.js';
+import { runScenario } from '../src/score/result.js';
+import { scenario } from './helpers.js';
+
+const ERRORS = 'sum(rate(http_requests_total{service_name="api",flag_new_buy="on",code=~"5.."}[1m])) / sum(rate(http_requests_total{service_name="api",flag_new_buy="on"}[1m]))';
+
+function shop(extraErrors: string, gate: Record<string, unknown>, plan: Record<string, unknown> = {}) {
+  return scenario({
+    seed: 4,
+    duration: '40m',
+    traffic: { rate: '50/s', cohort: { size: 5000, seed: 1 } },
+    journeys: { buy: { steps: ['api.buy'] } },
+    services: { api: { concurrency: 16, latency: { dist: 'lognormal', p50: '8ms', p99: '60ms' }, errors: '0.5%', endpoints: { buy: {} } } },
+    flags: { 'new-buy': { 'evaluated-by': ['api'], 'when-on': { api: { errors: extraErrors } } } },
+    rollout: [{ flag: 'new-buy', stages: [{ to: '10%', hold: '10m' }, { to: '50%', hold: '10m' }, { to: '100%' }], gates: [gate], ...plan }],
+  });
+}
+
+describe('PromQL gates', () => {
+  it('promote a healthy flag and roll back a defective one, with the measurement in the audit', () => {
+    const gate = { promql: ERRORS, success: 'result < 0.03' };
+    const healthy = runScenario(shop('+0%', gate));
+    expect(healthy.rollouts[0].outcome).toBe('completed');
+    const bad = runScenario(shop('+8%', gate));
+    expect(bad.rollouts[0].outcome).toBe('rolled-back');
+    const reading = bad.audit.find((a) => a.event === 'gate' && a.gate?.verdict === 'fail')!;
+    expect(reading.gate!.detail).toMatch(/^Failed: result = 0\.\d+/);
+    expect(reading.gate!.threshold).toBe('success: result < 0.03');
+  });
+
+  it('counts a query without data as a measurement error, up to the consecutive error limit', () => {
+    const gate = { promql: 'sum(rate(http_requests_total{service_name="nope"}[1m]))', success: 'result < 1' };
+    const r = runScenario(shop('+0%', gate, { 'consecutive-error-limit': 2 }));
+    expect(r.rollouts[0].outcome).toBe('rolled-back');
+    expect(r.rollouts[0].decisions.at(-1)!.reason).toMatch(/3 consecutive gate errors \(limit 2\)/);
+    const reading = r.audit.find((a) => a.event === 'gate')!;
+    expect(reading.gate!.detail).toMatch(/no data/);
+  });
+
+  it('refuses a malformed query or condition at its path', () => {
+    expect(() => shop('+0%', { promql: 'sum(rate(x[1m])', success: 'result < 1' })).toThrow(/rollout\[0\]\.gates\[0\]\.promql: unexpected end of query at column 16/);
+    expect(() => shop('+0%', { promql: 'label_join(x, "a", ",", "b")' })).toThrow(/unsupported function "label_join" at column 1/);
+    expect(() => shop('+0%', { promql: 'x', success: 'result <' })).toThrow(/gates\[0\]\.success: unexpected end of condition at column 9/);
+  });
+});
+
+describe('conditions over result (Argo expression subset)', () => {
+  const cases: [string, unknown, boolean | 'error'][] = [
+    ['result[0] >= 0.95', [0.97], true],
+    ['result[0] >= 0.95', [], 'error'],
+    ['len(result) == 0 || result[0] < 5', [], true],
+    ['isNaN(result[0]) || result[0] > 1', [NaN], true],
+    ['result[0] > 1', [NaN], false],
+    ['all(result, {# < 500})', [1, 499], true],
+    ['any(result, # > 3)', [1, 2], false],
+    ['result >= 0.99', 0.995, true],
+    ['result >= 0.99', [0.995], 'error'],
+    ['!(result < 2) && result != 7', 3, true],
+    ['result * 100 % 7 == 2', 0.3, true],
+    ['result[-1] == 4', [1, 4], true],
+  ];
+  it.each(cases)('%s over %j', (src, result, want) => {
+    const c = parseCondition(src);
+    if (want === 'error') expect(() => evalCondition(c, result as number[])).toThrow(ConditionError);
+    else expect(evalCondition(c, result as number[])).toBe(want);
+  });
+
+  it('decides the phase as Argo does', () => {
+    const s = parseCondition('result[0] >= 0.9');
+    const f = parseCondition('result[0] < 0.5');
+    expect(measurementPhase([0.95], s, null).phase).toBe('Successful');
+    expect(measurementPhase([0.7], s, null).phase).toBe('Failed');
+    expect(measurementPhase([0.7], s, f).phase).toBe('Inconclusive');
+    expect(measurementPhase([0.4], null, f).phase).toBe('Failed');
+    expect(measurementPhase([0.7], null, f).phase).toBe('Successful');
+    expect(measurementPhase([], s, null).phase).toBe('Error');
+    expect(measurementPhase([1], null, null).phase).toBe('Successful');
+  });
+
+  it('refuses names and functions outside the subset, with a caret', () => {
+    expect(() => parseCondition('result[0] > threshold')).toThrow(ConditionSyntaxError);
+    expect(() => parseCondition('system(1)')).toThrow(/unsupported function "system" at column 1/);
+    try {
+      parseCondition('result > > 1');
+    } catch (e) {
+      expect((e as Error).message).toBe('unexpected ">" at column 10\n  result > > 1\n           ^');
+    }
+  });
+});
