@@ -11,10 +11,15 @@ import type { RolloutPlan, Scenario } from '../scenario/types.js';
 import { bindGate, type BoundGate, type GateReading } from './gates.js';
 import { worst, type Verdict } from './threshold.js';
 import { observeSeries } from '../metrics/index.js';
+import { AnalysisRun } from './analysis.js';
+import type { Phase as MeasurementPhase } from './condition.js';
+import type { ArgoMetric } from '../interop/argo/index.js';
+import { bindPromQLGate } from './promql-gate.js';
 import type { ScrapeSeries } from '../metrics/series.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
 const EV_EVALUATE = CONTROLLER_EVENTS + 1;
+const EV_ANALYSIS = CONTROLLER_EVENTS + 2;
 const DAY_US = 24 * 3600e6;
 
 export type Outcome = 'completed' | 'rolled-back' | 'paused' | 'not-started';
@@ -62,7 +67,7 @@ export interface PlanReport {
   propagation: Record<string, { changes: number; meanUs: number; maxUs: number }>;
 }
 
-type Phase = 'waiting' | 'approval' | 'window' | 'lock' | 'holding' | Outcome;
+type Phase = 'waiting' | 'approval' | 'window' | 'lock' | 'holding' | 'analysis' | Outcome;
 
 interface PlanState {
   plan: RolloutPlan;
@@ -88,6 +93,11 @@ interface PlanState {
   /** An evaluation is scheduled (the loop stops when the plan ends, and restarts if a person revives it). */
   evaluating: boolean;
   propagation: Map<number, { changes: number; total: number; max: number }>;
+  /** Argo analysis runs: the background one, the inline one of the current stage, and the last stage whose inline run succeeded. */
+  background: AnalysisRun | null;
+  inline: AnalysisRun | null;
+  inlineDone: number;
+  analysisToken: number;
 }
 
 export class RolloutController implements Controller {
@@ -107,7 +117,7 @@ export class RolloutController implements Controller {
 
   start(sim: Simulation): void {
     this.sim = sim;
-    if (this.scenario.rollouts.some((p) => p.gates.some((g) => g.kind === 'promql'))) this.series();
+    if (this.scenario.rollouts.some((p) => p.argo !== null || p.gates.some((g) => g.kind === 'promql'))) this.series();
     const flags = sim.flags!;
     let approvalIndex = 0;
     this.plans = this.scenario.rollouts.map((plan) => {
@@ -122,6 +132,7 @@ export class RolloutController implements Controller {
         gates: plan.gates.map((g) => bindGate(g, ctx)),
         failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
         startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, propagation: new Map(),
+        background: null, inline: null, inlineDone: -1, analysisToken: 0,
       };
       approvalIndex += plan.stages.length;
       return state;
@@ -143,6 +154,8 @@ export class RolloutController implements Controller {
       this.evaluate(a);
       if (!isTerminal(p.phase)) this.sim.engine.after(p.plan.evaluateEveryUs, EV_EVALUATE, a, 0);
       else p.evaluating = false;
+    } else if (kind === EV_ANALYSIS) {
+      if (b === p.analysisToken) this.analyze(a);
     }
   }
 
@@ -333,11 +346,28 @@ export class RolloutController implements Controller {
     for (const g of p.gates) for (const id of g.stageProbes) this.sim.probes.reset(id);
     const audience = stage.audience ? ` of users with ${stage.audience}` : '';
     this.decide(p, n === 0 ? 'start' : 'promote', n, `stage ${n + 1} of ${p.plan.stages.length}: ${stage.percent}%${audience}, hold ${formatMinutes(stage.holdUs)}${note ? `; ${note}` : ''}`, actor);
+    const bg = p.plan.argo?.background;
+    if (bg && n >= bg.startStage && !p.background) {
+      p.background = new AnalysisRun(bg.analysis, this.now());
+      this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: n, reason: `${bg.analysis.name} started (${bg.analysis.metrics.map((m) => `${m.template}/${m.name}`).join(', ')})` });
+      this.scheduleAnalysis(i);
+    }
     this.wakeAt(i, this.now() + stage.holdUs);
   }
 
   private holdEnded(i: number): void {
     const p = this.plans[i];
+    // An Argo analysis step: the stage goes on when its run succeeds.
+    const inline = p.plan.argo?.stages[p.stage]?.analysis;
+    if (inline && p.inlineDone < p.stage) {
+      if (!p.inline) {
+        p.inline = new AnalysisRun(inline, this.now());
+        p.phase = 'analysis';
+        this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: p.stage, reason: `${inline.name} started (${inline.metrics.map((m) => `${m.template}/${m.name}`).join(', ')})` });
+        this.scheduleAnalysis(i);
+      }
+      return;
+    }
     const last = p.stage === p.plan.stages.length - 1;
     if (p.gates.length > 0 && !last && this.gateMode === 'on') {
       if (p.evaluations === 0 || p.lastVerdict === 'inconclusive') {
@@ -384,13 +414,69 @@ export class RolloutController implements Controller {
       this.finish(i, 'paused', 'pause', breach);
       return;
     }
+    this.rollback(i, breach);
+  }
+
+  private rollback(i: number, breach: string): void {
+    const p = this.plans[i];
     const previous = p.plan.rollbackTo === 'previous' && p.stage > 0 ? p.plan.stages[p.stage - 1] : null;
     this.publish(p, previous ? { enabled: true, percent: previous.percent, audience: previous.audience } : { enabled: false, percent: 0, audience: null });
     this.finish(i, 'rolled-back', 'rollback', `${breach}; back to ${previous ? `${previous.percent}%` : '0%'}`);
   }
 
+  /** The next Argo measurement of a plan's runs, if any is due. */
+  private scheduleAnalysis(i: number): void {
+    const p = this.plans[i];
+    const next = Math.min(p.background?.nextDueUs() ?? Infinity, p.inline?.nextDueUs() ?? Infinity);
+    p.analysisToken++;
+    if (Number.isFinite(next)) this.sim.engine.at(Math.max(next, this.now()), EV_ANALYSIS, i, p.analysisToken);
+  }
+
+  /** Takes the due measurements of a plan's Argo analysis runs and acts on their phases as the Argo controller does. */
+  private analyze(i: number): void {
+    const p = this.plans[i];
+    if (isTerminal(p.phase)) return;
+    const now = this.now();
+    for (const run of [p.background, p.inline]) {
+      if (!run) continue;
+      const taken = run.step(now, (m) => {
+        const metric = m as ArgoMetric;
+        const reading: GateReading = metric.gate === null
+          ? { gate: `${run.spec.name}: ${metric.template}/${metric.name}`, verdict: 'inconclusive', value: null, threshold: 'none', samples: 0, detail: `Inconclusive: provider ${metric.provider} is not rehearsed` }
+          : bindPromQLGate(metric.gate, () => this.series(), () => this.now()).evaluate();
+        const phase = PHASE_OF[reading.verdict];
+        this.log(p, { event: 'gate', actor: 'policy', gate: reading, stage: p.stage });
+        return phase;
+      });
+      for (const t of taken) {
+        const last = this.audit[this.audit.length - taken.length + taken.indexOf(t)];
+        if (last?.gate) last.gate.detail = `measurement ${t.number}: ${last.gate.detail}; metric ${t.metricPhase}${t.metric.dryRun ? ' (dry run)' : ''}`;
+      }
+      if (run.phase === 'Failed' || run.phase === 'Error') {
+        this.rollback(i, `${run.spec.name} ${run.phase.toLowerCase()}: ${run.reason}`);
+        return;
+      }
+      if (run.phase === 'Inconclusive') {
+        this.finish(i, 'paused', 'pause', `${run.spec.name} inconclusive: ${run.reason}`);
+        return;
+      }
+      if (run === p.inline && run.phase === 'Successful') {
+        p.inline = null;
+        p.inlineDone = p.stage;
+        p.phase = 'holding';
+        this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: p.stage, reason: `${run.spec.name} successful` });
+        this.holdEnded(i);
+        if (isTerminal(p.phase)) return;
+      }
+    }
+    this.scheduleAnalysis(i);
+  }
+
   private finish(i: number, outcome: Outcome, action: Decision['action'], reason: string, actor: Actor = 'policy'): void {
     const p = this.plans[i];
+    p.background?.terminate();
+    p.inline?.terminate();
+    p.analysisToken++;
     p.phase = outcome;
     p.endedUs = this.now();
     if (outcome === 'rolled-back') this.sim.rolloutEvent('rollback', p.plan.flag, p.stage);
@@ -438,6 +524,8 @@ export class RolloutController implements Controller {
     return Math.ceil(best);
   }
 }
+
+const PHASE_OF: Record<Verdict, MeasurementPhase> = { pass: 'Successful', fail: 'Failed', inconclusive: 'Inconclusive', error: 'Error' };
 
 function isTerminal(phase: Phase): boolean {
   return phase === 'completed' || phase === 'rolled-back' || phase === 'paused';

@@ -217,7 +217,7 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   const imports = readFlagSources(parsed.data.flags?.from, baseDir);
   if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
   const warnings = imports.warnings;
-  const normalized = normalize(parsed.data, imports.sources);
+  const normalized = normalize(parsed.data, imports.sources, readResources(parsed.data, baseDir));
   if (!normalized.ok) return { ok: false, problems: capped(normalized.problems, (p) => where(p.path, p)) };
   const s = { ...normalized.scenario, caseName: caseName ?? null };
   const spec = s.cohort;
@@ -286,6 +286,22 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
     return { ok: false, problems: e.lines.map((message) => at(['flags', 'from'], { path: ['flags', 'from'], message })) };
   }
   return { ok: true, scenario: { ...s, flags, population }, input: parsed.data, warnings };
+}
+
+/** The files of imported resources (argo: rollout and templates) the scenario names, read relative to it. */
+function readResources(input: ScenarioInput, baseDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of input.rollout ?? []) {
+    for (const f of r.argo ? [r.argo.rollout, ...(r.argo.templates ?? [])] : []) {
+      if (out.has(f)) continue;
+      try {
+        out.set(f, readFileSync(resolve(baseDir, f), 'utf8'));
+      } catch {
+        // reported by the normalizer as a file it cannot read
+      }
+    }
+  }
+  return out;
 }
 
 /** Offset of the node at `path` (the key itself when the value is missing). */

@@ -25,7 +25,10 @@ type ServiceInput = ScenarioInput['services'][string];
 
 export type Normalized = { ok: true; scenario: Scenario } | { ok: false; problems: Problem[] };
 
-export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, FlagSource>): Normalized {
+/** Files a scenario refers to (imported resources), by the path written in it. */
+export type Resources = ReadonlyMap<string, string>;
+
+export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, FlagSource>, resources: Resources = new Map()): Normalized {
   const problems: Problem[] = [];
   const value = <T>(r: Parsed<T>, path: PathSegment[], fallback: T): T => {
     if (r.ok) return r.value;
@@ -298,7 +301,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   if (windowUs <= 0) problems.push({ path: ['window'], message: 'the window must be longer than zero' });
 
   const startTime = input['start-time'] ?? DEFAULTS.startTime;
-  const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name) };
+  const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name), resources };
   const release = normalizeRelease(input, helpers, imported);
   const faults = normalizeFaults(input, helpers, release.rollouts);
   if (input.duration === undefined && faults.some((f) => ['timeout', 'blackhole', 'partition'].includes(f.kind))) {

@@ -15,6 +15,7 @@ import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { cycleText, findCycles } from './graph.js';
 import { flagEntries, type EffectInput, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
 import { parsePromQL, PromQLError, type Expr } from '../promql/parse.js';
+import { toScenarioParts as toArgoParts, type ArgoParts } from '../interop/argo/index.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../rollout/condition.js';
 import type {
   FlagSource,
@@ -30,6 +31,8 @@ export interface Helpers {
   operations(ops: readonly OperationInput[] | undefined, path: PathSegment[]): Operation[];
   services: readonly Service[];
   journeys: readonly string[];
+  /** Imported resource files, by the path the scenario gives. */
+  resources?: ReadonlyMap<string, string>;
 }
 
 /** Metrics gates can read: what a monitoring stack records of requests. */
@@ -300,8 +303,35 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     if (r.after !== undefined && !(input.rollout ?? []).some((x) => x.flag === r.after)) {
       problems.push({ path: [...base, 'after'], message: `no rollout plan for "${r.after}"${didYouMean(r.after, (input.rollout ?? []).map((x) => x.flag))}` });
     }
+    let argo: ArgoParts | null = null;
+    const warnings: string[] = [];
+    let argoStages: Stage[] = [];
+    if (r.argo) {
+      if (r.stages) problems.push({ path: [...base, 'stages'], message: 'a plan takes its stages from argo.rollout: drop stages' });
+      const files = [r.argo.rollout, ...(r.argo.templates ?? [])];
+      const missing = files.filter((f) => !h.resources?.has(f));
+      if (missing.length > 0) {
+        problems.push({ path: [...base, 'argo'], message: `cannot read ${missing.join(', ')}` });
+      } else {
+        const args = Object.fromEntries(Object.entries(r.argo.args ?? {}).map(([k, v]) => [k, String(v)]));
+        const res = toArgoParts(files.map((file) => ({ file, text: h.resources!.get(file)! })), { args });
+        warnings.push(...res.warnings);
+        if (!res.ok) res.problems.forEach((message) => problems.push({ path: [...base, 'argo'], message }));
+        else {
+          argo = res.parts;
+          const approval = h.dist(r.argo.approval ?? '0s', [...base, 'argo', 'approval']);
+          argoStages = argo.stages.map((s) => ({ percent: s.percent, audience: null, holdUs: s.holdUs, approval: s.approval ? approval : null }));
+          if (flag) argoStages.forEach((s, j) => {
+            const why = expressible(flag.bucketing, s.percent);
+            if (why) problems.push({ path: [...base, 'argo', 'rollout'], message: `stage ${j + 1}: ${why}` });
+          });
+        }
+      }
+    } else if (!r.stages) {
+      problems.push({ path: [...base, 'stages'], message: 'a rollout needs stages, or argo: { rollout, templates }' });
+    }
     let previous = 0;
-    const stages: Stage[] = r.stages.map((s, j) => {
+    const stages: Stage[] = r.argo ? argoStages : (r.stages ?? []).map((s, j) => {
       const p = [...base, 'stages', j];
       const percent = h.percent(s.to, '0%', [...p, 'to']) * 100;
       if (flag) {
@@ -339,6 +369,8 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       onBreach: r['on-breach'] ?? d.onBreach,
       rollbackTo: r['rollback-to'] ?? d.rollbackTo,
       windows,
+      argo,
+      warnings,
       lock: r.lock ?? d.lock,
     };
   });

@@ -3,6 +3,7 @@ import type { Cohort } from '../cohorts/cohort.js';
 import type { MetricsSpec } from './metrics.js';
 import type { Expr } from '../promql/parse.js';
 import type { Condition } from '../rollout/condition.js';
+import type { ArgoParts } from '../interop/argo/index.js';
 
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
 
@@ -298,6 +299,10 @@ export interface RolloutPlan {
   /** Allowed times of day, as [start, end) minutes after midnight. */
   readonly windows: readonly (readonly [number, number])[];
   readonly lock: boolean;
+  /** An Argo Rollouts canary run as it is: its analyses (stages above come from its steps), or null. */
+  readonly argo: ArgoParts | null;
+  /** What an imported resource holds that is not rehearsed, with file:line:column and the path in it. */
+  readonly warnings: readonly string[];
 }
 
 export type FaultKind =

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { toScenarioParts, type SourceFile } from '../src/interop/argo/index.js';
+import { AnalysisRun, type AnalysisMetric } from '../src/rollout/analysis.js';
+import type { Phase } from '../src/rollout/condition.js';
+import { loadScenarioFile } from '../src/scenario/load.js';
+import { formatProblem } from '../src/scenario/problems.js';
+import { runScenario } from '../src/score/result.js';
+
+const file = (path: string, name = path): SourceFile => ({ file: name, text: readFileSync(path, 'utf8') });
+
+function load(caseName: string) {
+  const l = loadScenarioFile('scenarios/argo/guestbook.yaml', caseName);
+  if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('guestbook.yaml', p)).join('\n'));
+  return l.scenario;
+}
+
+describe('Argo Rollouts, as it is', () => {
+  it('turns the documented canary into stages, a background run from step 2 and an analysis step', () => {
+    const r = toScenarioParts([file('scenarios/argo/rollout.yaml'), file('scenarios/argo/analysis-templates.yaml')], { args: { 'service-name': 'guestbook' } });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.parts.stages.map((s) => [s.percent, s.holdUs / 60e6, s.analysis?.metrics[0].template ?? null])).toEqual([
+      [20, 10, null], [40, 10, 'success-rate-check'], [60, 10, null], [80, 10, null], [100, 0, null],
+    ]);
+    expect(r.parts.background!.startStage).toBe(1);
+    const m = r.parts.background!.analysis.metrics[0];
+    expect(m).toMatchObject({ template: 'success-rate', name: 'success-rate', intervalUs: 300e6, failureLimit: 3, count: null, consecutiveErrorLimit: 4 });
+    expect(m.gate!.query).toContain('destination_service=~"guestbook"');
+  });
+
+  it('promotes the healthy release and rolls back the defective one, naming template, metric and measurement', () => {
+    const healthy = runScenario(load('healthy'));
+    expect(healthy.rollouts[0].outcome).toBe('completed');
+    const bad = runScenario(load('defective'));
+    expect(bad.rollouts[0].outcome).toBe('rolled-back');
+    expect(bad.rollouts[0].decisions.at(-1)!.reason).toMatch(/analysis failed: success-rate(-check)?\/success-rate: failed \(\d+\) > failureLimit \(\d+\)/);
+    const failed = bad.audit.filter((a) => a.event === 'gate' && a.gate!.verdict === 'fail');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0].gate!.gate).toMatch(/^(background analysis|step 5 analysis): success-rate(-check)?\/success-rate$/);
+    expect(failed[0].gate!.detail).toMatch(/^measurement \d+: Failed: result = \[0\.\d+\]; metric (Running|Failed)$/);
+  });
+
+  it('rehearses the official analysis-step example: the job provider is inconclusive, with a warning, and the rollout pauses', () => {
+    const r = toScenarioParts([file('test/fixtures/argo/rollout-analysis-step.yaml', 'rollout.yaml'), file('test/fixtures/argo/analysis-templates.yaml', 'templates.yaml')]);
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toEqual([
+      'templates.yaml:44:9: spec.metrics[0].provider.job: provider "job" is not supported: the metric is rehearsed as inconclusive',
+    ]);
+    if (!r.ok) return;
+    expect(r.parts.stages.map((s) => s.percent)).toEqual([25, 100]);
+    expect(r.parts.stages[0].analysis!.metrics[0]).toMatchObject({ failureLimit: 1, intervalUs: 5e6 });
+    const l = loadScenarioFile('test/fixtures/argo/job-scenario.yaml');
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    const run = runScenario(l.scenario);
+    expect(run.rollouts[0].outcome).toBe('paused');
+    expect(run.rollouts[0].decisions.at(-1)!.reason).toBe('step 2 analysis step-analysis inconclusive: random-fail/random-fail: inconclusive (1) > inconclusiveLimit (0)');
+  });
+
+  const rollout = (steps: string, extra = '') => ({ file: 'ro.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: { name: r }
+spec:
+  strategy:
+    canary:
+${extra}      steps:
+${steps}` });
+  const template = (body: string) => ({ file: 'at.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata: { name: t }
+spec:
+${body}` });
+  const problems = (files: SourceFile[]) => {
+    const r = toScenarioParts(files);
+    return r.ok ? [] : r.problems;
+  };
+
+  it('refuses bad input with file:line:column and the path in the resource', () => {
+    expect(problems([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')]))
+      .toEqual(['x.yaml:2:7: kind: "Service" is not one of Rollout, AnalysisTemplate, ClusterAnalysisTemplate']);
+    expect(problems([rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: nope }] }\n')]))
+      .toEqual(['ro.yaml:9:49: spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate "nope" in the files given']);
+    const withArg = rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n');
+    expect(problems([withArg, template('  args: [{ name: svc }]\n  metrics:\n  - name: m\n    provider: { prometheus: { query: \'up{a="{{args.svc}}"}\' } }\n')]))
+      .toEqual(['at.yaml:5:10: spec.args[0]: arg "svc" has no value: the Rollout (spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
+    expect(problems([withArg, template('  metrics:\n  - name: m\n    successCondition: result[0] >=\n    provider: { prometheus: { query: \'sum(rate(x[1m])\' } }\n')]))
+      .toEqual([
+        'at.yaml:7:23: spec.metrics[0].successCondition: unexpected end of condition at column 13\n  result[0] >=\n              ^',
+        'at.yaml:8:38: spec.metrics[0].provider.prometheus.query: unexpected end of query at column 16 of "sum(rate(x[1m])"',
+      ]);
+  });
+
+  it('reports a scenario whose manifest is broken with exit-2 problems at the argo entry', () => {
+    const l = loadScenarioFile('test/fixtures/argo/broken-scenario.yaml');
+    expect(l.ok).toBe(false);
+    if (l.ok) return;
+    expect(formatProblem('broken-scenario.yaml', l.problems[0])).toMatch(/^broken-scenario\.yaml:\d+:\d+: rollout\[0\]\.argo: rollout-analysis-step\.yaml:\d+:\d+: spec\.strategy\.canary\.steps\[1\]\.analysis\.templates\[0\]\.templateName: no AnalysisTemplate "random-fail"/);
+  });
+});
+
+describe('analysis runs (Argo controller semantics)', () => {
+  const metric = (over: Partial<AnalysisMetric> = {}): AnalysisMetric => ({
+    template: 't', name: 'm', intervalUs: 60e6, count: null, initialDelayUs: 0, failureLimit: 0, consecutiveErrorLimit: 4, inconclusiveLimit: 0, dryRun: false, ...over,
+  });
+  /** Feeds phases one measurement at a time; returns the run phase after each. */
+  const drive = (m: AnalysisMetric, phases: Phase[], terminate = false) => {
+    const run = new AnalysisRun({ name: 'run', metrics: [m] }, 0);
+    const seen: string[] = [];
+    for (const ph of phases) {
+      const t = run.nextDueUs();
+      if (!Number.isFinite(t)) break;
+      run.step(t, () => ph);
+      seen.push(run.phase);
+    }
+    if (terminate) run.terminate();
+    return { seen, phase: run.phase, reason: run.reason };
+  };
+  const table: [string, Partial<AnalysisMetric>, Phase[], boolean, string][] = [
+    ['failures beyond failureLimit fail', { failureLimit: 2 }, ['Failed', 'Successful', 'Failed', 'Failed'], false, 'Failed'],
+    ['failures within failureLimit do not', { failureLimit: 2, count: 4 }, ['Failed', 'Successful', 'Failed', 'Successful'], false, 'Successful'],
+    ['consecutive errors beyond the limit error', { consecutiveErrorLimit: 2 }, ['Error', 'Error', 'Error'], false, 'Error'],
+    ['a success resets consecutive errors', { consecutiveErrorLimit: 2, count: 3 }, ['Error', 'Error', 'Successful', 'Error', 'Error', 'Successful', 'Successful'], false, 'Successful'],
+    ['errors do not count towards count', { count: 2 }, ['Error', 'Successful', 'Error'], false, 'Running'],
+    ['inconclusive beyond its limit', { inconclusiveLimit: 1 }, ['Inconclusive', 'Inconclusive'], false, 'Inconclusive'],
+    ['no interval, no count: one measurement', { intervalUs: 0 }, ['Successful'], false, 'Successful'],
+    ['no count: runs until terminated, then succeeds', {}, ['Successful', 'Successful'], true, 'Successful'],
+    ['a dry run never decides', { dryRun: true, count: 2 }, ['Failed', 'Failed'], false, 'Successful'],
+  ];
+  it.each(table)('%s', (_, over, phases, terminate, want) => {
+    expect(drive(metric(over), phases, terminate).phase).toBe(want);
+  });
+
+  it('names the metric and its counters when the run fails', () => {
+    expect(drive(metric({ failureLimit: 1 }), ['Failed', 'Failed']).reason).toBe('t/m: failed (2) > failureLimit (1)');
+  });
+
+  it('waits initialDelay, then measures every interval', () => {
+    const run = new AnalysisRun({ name: 'r', metrics: [metric({ initialDelayUs: 30e6, intervalUs: 60e6 })] }, 1000);
+    expect(run.nextDueUs()).toBe(30e6 + 1000);
+    run.step(30e6 + 1000, () => 'Successful');
+    expect(run.nextDueUs()).toBe(90e6 + 1000);
+  });
+});
