@@ -26,6 +26,11 @@ export interface MetricsMapping {
   readonly classification: string | null;
   /** The duration histogram's unit: seconds (OTel, nginx) or milliseconds (Istio, Linkerd). */
   readonly durationUnit: 's' | 'ms';
+  /**
+   * Flagger's two workloads: calls to `service` with `flag` off are served by `<service>-primary` (the old
+   * code), with it on by `<service>` (the canary), as Flagger names them. Null: one workload per service.
+   */
+  readonly canary: { readonly flag: string; readonly service: string } | null;
 }
 
 export interface MappingInput {
@@ -41,7 +46,7 @@ export interface MappingInput {
 function preset(name: Preset, namespace: string): MetricsMapping {
   switch (name) {
     case 'otel':
-      return { preset: name, names: {}, labels: {}, constants: {}, classification: null, durationUnit: 's' };
+      return { preset: name, names: {}, labels: {}, constants: {}, classification: null, durationUnit: 's', canary: null };
     case 'istio':
       return {
         preset: name,
@@ -50,6 +55,7 @@ function preset(name: Preset, namespace: string): MetricsMapping {
         constants: { reporter: 'destination', destination_workload_namespace: namespace },
         classification: null,
         durationUnit: 'ms',
+        canary: null,
       };
     case 'linkerd':
       return {
@@ -59,6 +65,7 @@ function preset(name: Preset, namespace: string): MetricsMapping {
         constants: { direction: 'inbound', namespace },
         classification: 'classification',
         durationUnit: 'ms',
+        canary: null,
       };
     case 'nginx-ingress':
       return {
@@ -68,6 +75,7 @@ function preset(name: Preset, namespace: string): MetricsMapping {
         constants: { namespace, canary: 'canary' },
         classification: null,
         durationUnit: 's',
+        canary: null,
       };
   }
 }
@@ -82,6 +90,7 @@ export function resolveMapping(input: MappingInput = {}): MetricsMapping {
     constants: { ...base.constants, ...input.constants },
     classification: input.classification === undefined ? base.classification : input.classification,
     durationUnit: input['duration-unit'] ?? base.durationUnit,
+    canary: null,
   };
 }
 

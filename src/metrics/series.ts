@@ -137,8 +137,10 @@ export class ScrapeSeries implements SeriesSource {
     rec.groups.forEach((grp, g) => {
       const first = rec.firstScrape(g);
       if (first < 0) return; // not scraped yet
+      const service = n.services[n.endpointService[grp.endpoint]];
+      const canaryOff = m.canary !== null && m.canary.service === service && ((grp.flagsOn >>> n.flags.indexOf(m.canary.flag)) & 1) === 0;
       const native: Record<string, string> = {
-        service_name: n.services[n.endpointService[grp.endpoint]],
+        service_name: canaryOff ? `${service}-primary` : service,
         http_route: n.endpointRoutes[grp.endpoint],
         journey: grp.journey >= 0 ? n.journeys[grp.journey] : '',
         segment: grp.segment >= 0 ? n.segments[grp.segment] : '',

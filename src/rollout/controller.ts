@@ -98,6 +98,9 @@ interface PlanState {
   inline: AnalysisRun | null;
   inlineDone: number;
   analysisToken: number;
+  /** Flagger: failed checks over the whole analysis, and checks passed at the current weight. */
+  failedChecks: number;
+  passedChecks: number;
 }
 
 export class RolloutController implements Controller {
@@ -117,7 +120,7 @@ export class RolloutController implements Controller {
 
   start(sim: Simulation): void {
     this.sim = sim;
-    if (this.scenario.rollouts.some((p) => p.argo !== null || p.gates.some((g) => g.kind === 'promql'))) this.series();
+    if (this.scenario.rollouts.some((p) => p.argo !== null || p.flagger !== null || p.gates.some((g) => g.kind === 'promql'))) this.series();
     const flags = sim.flags!;
     let approvalIndex = 0;
     this.plans = this.scenario.rollouts.map((plan) => {
@@ -132,7 +135,7 @@ export class RolloutController implements Controller {
         gates: plan.gates.map((g) => bindGate(g, ctx)),
         failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
         startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, propagation: new Map(),
-        background: null, inline: null, inlineDone: -1, analysisToken: 0,
+        background: null, inline: null, inlineDone: -1, analysisToken: 0, failedChecks: 0, passedChecks: 0,
       };
       approvalIndex += plan.stages.length;
       return state;
@@ -357,6 +360,10 @@ export class RolloutController implements Controller {
 
   private holdEnded(i: number): void {
     const p = this.plans[i];
+    if (p.plan.flagger && p.stage < p.plan.stages.length - 1) {
+      this.flaggerCheck(i);
+      return;
+    }
     // An Argo analysis step: the stage goes on when its run succeeds.
     const inline = p.plan.argo?.stages[p.stage]?.analysis;
     if (inline && p.inlineDone < p.stage) {
@@ -422,6 +429,37 @@ export class RolloutController implements Controller {
     const previous = p.plan.rollbackTo === 'previous' && p.stage > 0 ? p.plan.stages[p.stage - 1] : null;
     this.publish(p, previous ? { enabled: true, percent: previous.percent, audience: previous.audience } : { enabled: false, percent: 0, audience: null });
     this.finish(i, 'rolled-back', 'rollback', `${breach}; back to ${previous ? `${previous.percent}%` : '0%'}`);
+  }
+
+  /**
+   * One interval of a Flagger analysis: the threshold first (Flagger rolls back at the interval after the
+   * check that reached it), then every metric check; a failed check halts the advance, all passing steps the
+   * weight up (or, with iterations, counts one iteration).
+   */
+  private flaggerCheck(i: number): void {
+    const p = this.plans[i];
+    const f = p.plan.flagger!;
+    if (p.failedChecks >= f.threshold) {
+      this.rollback(i, `canary ${f.target}: failed checks (${p.failedChecks}) reached the threshold (${f.threshold})`);
+      return;
+    }
+    const readings = f.checks.map((c) => bindPromQLGate(c.gate, () => this.series(), () => this.now()).evaluate());
+    for (const r of readings) this.log(p, { event: 'gate', actor: 'policy', gate: r, stage: p.stage });
+    const failed = readings.filter((r) => r.verdict !== 'pass');
+    if (failed.length > 0) {
+      p.failedChecks++;
+      this.log(p, { event: 'decision', actor: 'policy', action: 'halt', stage: p.stage, reason: `halt advancement: ${failed.map((r) => `${r.gate} ${r.detail}`).join('; ')} (failed checks ${p.failedChecks}, threshold ${f.threshold})` });
+      this.wakeAt(i, this.now() + f.intervalUs);
+      return;
+    }
+    p.passedChecks++;
+    if (f.iterations !== null && p.passedChecks < f.iterations) {
+      this.wakeAt(i, this.now() + f.intervalUs);
+      return;
+    }
+    p.passedChecks = 0;
+    p.phase = 'waiting';
+    this.advance(i);
   }
 
   /** The next Argo measurement of a plan's runs, if any is due. */

@@ -292,7 +292,8 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
 function readResources(input: ScenarioInput, baseDir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of input.rollout ?? []) {
-    for (const f of r.argo ? [r.argo.rollout, ...(r.argo.templates ?? [])] : []) {
+    const named = r.argo ? [r.argo.rollout, ...(r.argo.templates ?? [])] : r.flagger ? [r.flagger.canary, ...(r.flagger.templates ?? [])] : [];
+    for (const f of named) {
       if (out.has(f)) continue;
       try {
         out.set(f, readFileSync(resolve(baseDir, f), 'utf8'));

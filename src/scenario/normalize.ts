@@ -310,7 +310,10 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   }
   const acceptance = normalizeAcceptance(input, helpers);
   const slo = normalizeSlo(input, helpers);
-  const metrics = normalizeMetrics(input, helpers);
+  let metrics = normalizeMetrics(input, helpers);
+  // Flagger's queries tell the canary workload from the primary: name them as Flagger does.
+  const canary = release.rollouts.find((p) => p.flagger !== null);
+  if (canary?.flagger) metrics = { ...metrics, mapping: { ...metrics.mapping, canary: { flag: canary.flag, service: canary.flagger.target } } };
 
   const scenario: Scenario = {
     name: input.name,

@@ -16,6 +16,7 @@ import { cycleText, findCycles } from './graph.js';
 import { flagEntries, type EffectInput, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
 import { parsePromQL, PromQLError, type Expr } from '../promql/parse.js';
 import { toScenarioParts as toArgoParts, type ArgoParts } from '../interop/argo/index.js';
+import { toScenarioParts as toFlaggerParts, type FlaggerParts } from '../interop/flagger/index.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../rollout/condition.js';
 import type {
   FlagSource,
@@ -304,6 +305,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       problems.push({ path: [...base, 'after'], message: `no rollout plan for "${r.after}"${didYouMean(r.after, (input.rollout ?? []).map((x) => x.flag))}` });
     }
     let argo: ArgoParts | null = null;
+    let flagger: FlaggerParts | null = null;
     const warnings: string[] = [];
     let argoStages: Stage[] = [];
     if (r.argo) {
@@ -327,11 +329,35 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
           });
         }
       }
+    } else if (r.flagger) {
+      if (r.stages) problems.push({ path: [...base, 'stages'], message: 'a plan takes its stages from flagger.canary: drop stages' });
+      const files = [r.flagger.canary, ...(r.flagger.templates ?? [])];
+      const missing = files.filter((f) => !h.resources?.has(f));
+      if (missing.length > 0) {
+        problems.push({ path: [...base, 'flagger'], message: `cannot read ${missing.join(', ')}` });
+      } else {
+        const res = toFlaggerParts(files.map((file) => ({ file, text: h.resources!.get(file)! })));
+        warnings.push(...res.warnings);
+        if (!res.ok) res.problems.forEach((message) => problems.push({ path: [...base, 'flagger'], message }));
+        else {
+          flagger = res.parts;
+          const approval = h.dist(r.flagger.approval ?? '0s', [...base, 'flagger', 'approval']);
+          const weights = flagger.iterations !== null ? [h.percent(r.flagger.exposure, '50%', [...base, 'flagger', 'exposure']) * 100] : flagger.weights;
+          argoStages = [
+            ...weights.map((w, j) => ({ percent: w, audience: null, holdUs: flagger!.intervalUs, approval: j === 0 && flagger!.confirmRollout ? approval : null })),
+            { percent: 100, audience: null, holdUs: 0, approval: flagger.confirmPromotion ? approval : null },
+          ];
+          if (flag) argoStages.forEach((s, j) => {
+            const why = expressible(flag.bucketing, s.percent);
+            if (why) problems.push({ path: [...base, 'flagger', 'canary'], message: `stage ${j + 1}: ${why}` });
+          });
+        }
+      }
     } else if (!r.stages) {
-      problems.push({ path: [...base, 'stages'], message: 'a rollout needs stages, or argo: { rollout, templates }' });
+      problems.push({ path: [...base, 'stages'], message: 'a rollout needs stages, or argo: { rollout, templates }, or flagger: { canary, templates }' });
     }
     let previous = 0;
-    const stages: Stage[] = r.argo ? argoStages : (r.stages ?? []).map((s, j) => {
+    const stages: Stage[] = r.argo || r.flagger ? argoStages : (r.stages ?? []).map((s, j) => {
       const p = [...base, 'stages', j];
       const percent = h.percent(s.to, '0%', [...p, 'to']) * 100;
       if (flag) {
@@ -370,6 +396,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       rollbackTo: r['rollback-to'] ?? d.rollbackTo,
       windows,
       argo,
+      flagger,
       warnings,
       lock: r.lock ?? d.lock,
     };

@@ -261,6 +261,12 @@ export const RolloutPlan = z.strictObject({
     args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s.' }),
     approval: Distribution.optional().meta({ description: 'Delay of the approval that each `pause: {}` waits for (default 0s).' }),
   }).optional().meta({ description: 'Run an Argo Rollouts canary as it is: steps, analysis and AnalysisTemplates.' }),
+  flagger: z.strictObject({
+    canary: z.string().meta({ description: 'A Flagger Canary manifest, relative to this file.' }),
+    templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
+    exposure: Percent.optional().meta({ description: 'Share of users an A/B or blue/green analysis (iterations) exposes (default 50%).' }),
+    approval: Distribution.optional().meta({ description: 'Delay of confirm-rollout and confirm-promotion approvals (default 0s).' }),
+  }).optional().meta({ description: 'Run a Flagger Canary as it is: analysis, metrics, MetricTemplates and confirm webhooks.' }),
   'evaluate-every': Duration.optional(),
   gates: z.array(Gate).optional(),
   'failure-limit': nonNegativeInt('failure-limit').optional(),

@@ -4,6 +4,7 @@ import type { MetricsSpec } from './metrics.js';
 import type { Expr } from '../promql/parse.js';
 import type { Condition } from '../rollout/condition.js';
 import type { ArgoParts } from '../interop/argo/index.js';
+import type { FlaggerParts } from '../interop/flagger/index.js';
 
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
 
@@ -301,6 +302,8 @@ export interface RolloutPlan {
   readonly lock: boolean;
   /** An Argo Rollouts canary run as it is: its analyses (stages above come from its steps), or null. */
   readonly argo: ArgoParts | null;
+  /** A Flagger Canary run as it is (stages above come from its weights), or null. */
+  readonly flagger: FlaggerParts | null;
   /** What an imported resource holds that is not rehearsed, with file:line:column and the path in it. */
   readonly warnings: readonly string[];
 }

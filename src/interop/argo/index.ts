@@ -51,7 +51,7 @@ export type ArgoResult =
 
 type Path = (string | number)[];
 
-interface Resource {
+export interface Resource {
   file: string;
   doc: Document;
   lines: LineCounter;
@@ -65,7 +65,8 @@ function pathText(path: Path): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(document)';
 }
 
-function where(r: Resource, path: Path): string {
+/** file:line:column of the node at `path` in a resource (its nearest existing ancestor). */
+export function where(r: Resource, path: Path): string {
   let node: unknown = r.doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
   for (const seg of path) {
