@@ -117,6 +117,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
       const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
+      if (!opts.quiet) for (const plan of scenario.rollouts) for (const w of plan.warnings) err(`warning: ${w}`);
       const { writeJson } = await import('../report/json.js');
       const { checkWritable, writeText } = await import('../report/text.js');
       const { formatSummary } = await import('../report/terminal.js');
@@ -231,11 +232,25 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--html <file>', 'write a self-contained HTML report of the sweep')
     .option('--shard <i/n>', 'run only slice i of n (merge the slices with rehearse merge)', shardOption)
     .option('--resume <file>', 'continue an interrupted sweep from its --json document')
+    .option('--write-back <dir>', 'write the recommended values into copies of the imported Rollout / Canary files in this folder')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--force', 'run even when the work estimate is over the limits')
-    .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; html?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean; force?: boolean }) => {
+    .action(async (file: string, opts: { seeds?: number; workers?: number; json?: string; html?: string; shard?: { index: number; count: number }; resume?: string; quiet?: boolean; force?: boolean; writeBack?: string }) => {
       const { sweepCommand } = await import('./sweep.js');
       setExit(await sweepCommand(file, opts, out, err));
+    });
+
+  program
+    .command('import')
+    .description('print the native rehearse plan equivalent to Argo Rollouts or Flagger resources')
+    .argument('<format>', 'argo or flagger')
+    .argument('<files...>', 'the Rollout and its AnalysisTemplates, or the Canary and its MetricTemplates (YAML)')
+    .option('--flag <key>', 'the flag the plan rolls out', 'new-feature')
+    .action(async (format: string, files: string[], opts: { flag: string }) => {
+      const { importCommand } = await import('./import.js');
+      const r = importCommand(format, files, opts.flag);
+      for (const w of r.warnings) err(`warning: ${w}`);
+      out(r.text);
     });
 
   program

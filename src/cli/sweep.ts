@@ -18,6 +18,7 @@ export interface SweepCliOptions {
   resume?: string;
   quiet?: boolean;
   force?: boolean;
+  writeBack?: string;
 }
 
 function readSweep(file: string): SweepDocument {
@@ -79,6 +80,11 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
       return exitCode;
     }
     if (opts.json && !opts.quiet) out(`\nsweep written to ${opts.json}`);
+    if (opts.writeBack && doc.recommendation) {
+      const { writeBack } = await import('./write-back.js');
+      const files = writeBack(file, doc.recommendation.values, opts.writeBack);
+      if (!opts.quiet) out(files.length ? `\nrecommended policy written back to ${files.join(', ')}` : '\nnothing to write back: no tuned value lies in an imported resource');
+    }
     return doc.shard || doc.recommendation ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);

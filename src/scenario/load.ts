@@ -16,6 +16,7 @@ import { servedTo } from '../interop/serve.js';
 import { readFlagSources } from '../interop/sources.js';
 import { InputError } from '../errors.js';
 import { normalize } from './normalize.js';
+import { applyPatches } from '../interop/patch.js';
 import { didYouMean, type PathSegment, type Problem } from './problems.js';
 import { ScenarioFile, type ScenarioInput } from './schema.js';
 import type { Scenario } from './types.js';
@@ -217,7 +218,9 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   const imports = readFlagSources(parsed.data.flags?.from, baseDir);
   if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
   const warnings = imports.warnings;
-  const normalized = normalize(parsed.data, imports.sources, readResources(parsed.data, baseDir));
+  const read = readResources(parsed.data, baseDir);
+  if (read.problems.length) return { ok: false, problems: read.problems };
+  const normalized = normalize(parsed.data, imports.sources, read.resources);
   if (!normalized.ok) return { ok: false, problems: capped(normalized.problems, (p) => where(p.path, p)) };
   const s = { ...normalized.scenario, caseName: caseName ?? null };
   const spec = s.cohort;
@@ -289,11 +292,14 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
 }
 
 /** The files of imported resources (argo: rollout and templates) the scenario names, read relative to it. */
-function readResources(input: ScenarioInput, baseDir: string): Map<string, string> {
+function readResources(input: ScenarioInput, baseDir: string): { resources: Map<string, string>; problems: Problem[] } {
   const out = new Map<string, string>();
-  for (const r of input.rollout ?? []) {
-    const named = r.argo ? [r.argo.rollout, ...(r.argo.templates ?? [])] : r.flagger ? [r.flagger.canary, ...(r.flagger.templates ?? [])] : [];
-    for (const f of named) {
+  const problems: Problem[] = [];
+  (input.rollout ?? []).forEach((r, i) => {
+    const entry = r.argo ? { main: r.argo.rollout, templates: r.argo.templates ?? [], patches: r.argo.patches, kind: 'argo' }
+      : r.flagger ? { main: r.flagger.canary, templates: r.flagger.templates ?? [], patches: r.flagger.patches, kind: 'flagger' } : null;
+    if (!entry) return;
+    for (const f of [entry.main, ...entry.templates]) {
       if (out.has(f)) continue;
       try {
         out.set(f, readFileSync(resolve(baseDir, f), 'utf8'));
@@ -301,8 +307,14 @@ function readResources(input: ScenarioInput, baseDir: string): Map<string, strin
         // reported by the normalizer as a file it cannot read
       }
     }
-  }
-  return out;
+    if (entry.patches?.length && [entry.main, ...entry.templates].every((f) => out.has(f))) {
+      const file = (f: string) => ({ file: f, text: out.get(f)! });
+      const patched = applyPatches(file(entry.main), entry.templates.map(file), entry.patches);
+      for (const f of patched.files) out.set(f.file, f.text);
+      problems.push(...patched.problems.map((message) => ({ path: ['rollout', i, entry.kind, 'patches'], message })));
+    }
+  });
+  return { resources: out, problems };
 }
 
 /** Offset of the node at `path` (the key itself when the value is missing). */

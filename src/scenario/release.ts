@@ -452,7 +452,7 @@ const NO_FILTER: TagFilter = { service: null, endpoint: null, journey: null, fla
 
 /** A PromQL gate of a native plan: the query and its conditions parsed now, so that a typo is a problem with its path. */
 export function promqlGate(
-  g: { promql: string; success?: string; failure?: string; name?: string },
+  g: { promql: string; success?: string; failure?: string; name?: string; result?: PromQLGate['result'] },
   path: PathSegment[],
   problems: Problem[],
   options: { result?: PromQLGate['result']; origin?: string | null } = {},
@@ -480,6 +480,6 @@ export function promqlGate(
   if ((g.success !== undefined && !success) || (g.failure !== undefined && !failure)) return null;
   return {
     kind: 'promql', source: g.name ?? g.promql, query: g.promql, expr, success, failure,
-    result: options.result ?? 'value', filter: NO_FILTER, origin: options.origin ?? null,
+    result: g.result ?? options.result ?? 'value', filter: NO_FILTER, origin: options.origin ?? null,
   };
 }

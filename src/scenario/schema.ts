@@ -240,6 +240,7 @@ const Gate = z.union([
     success: z.string().optional().meta({ description: 'Condition over result for a success, e.g. result >= 0.99 (Argo\'s expression subset).' }),
     failure: z.string().optional().meta({ description: 'Condition over result for a failure; without it, a false success condition fails.' }),
     name: z.string().optional().meta({ description: 'A name for the gate in the audit trail (default: the query).' }),
+    result: z.enum(['value', 'list', 'first']).optional().meta({ description: 'What result is: value (default: a number, no data an error), list (Argo: the vector\'s values), first (Flagger: one value, none or NaN fails).' }),
   }),
 ]);
 
@@ -260,12 +261,16 @@ export const RolloutPlan = z.strictObject({
     templates: z.array(z.string()).optional().meta({ description: 'Files with the AnalysisTemplates / ClusterAnalysisTemplates it names.' }),
     args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s.' }),
     approval: Distribution.optional().meta({ description: 'Delay of the approval that each `pause: {}` waits for (default 0s).' }),
+    patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
+      .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run an Argo Rollouts canary as it is: steps, analysis and AnalysisTemplates.' }),
   flagger: z.strictObject({
     canary: z.string().meta({ description: 'A Flagger Canary manifest, relative to this file.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
     exposure: Percent.optional().meta({ description: 'Share of users an A/B or blue/green analysis (iterations) exposes (default 50%).' }),
     approval: Distribution.optional().meta({ description: 'Delay of confirm-rollout and confirm-promotion approvals (default 0s).' }),
+    patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
+      .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run a Flagger Canary as it is: analysis, metrics, MetricTemplates and confirm webhooks.' }),
   'evaluate-every': Duration.optional(),
   gates: z.array(Gate).optional(),

@@ -6,6 +6,7 @@
 import seedrandom from 'seedrandom';
 import { parseThreshold } from '../rollout/threshold.js';
 import type { ScenarioInput } from '../scenario/schema.js';
+import { dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
 
 export type TuneValue = string | number | boolean;
 
@@ -71,7 +72,20 @@ export function runKey(plan: SweepPlan, run: number): RunKey {
 /** A copy of the scenario with the policy's values written into their paths. */
 export function applyPolicy(raw: Record<string, unknown>, values: Record<string, TuneValue>): Record<string, unknown> {
   const copy = structuredClone(raw);
-  for (const [path, value] of Object.entries(values)) setPath(copy, path.split('.'), value, path);
+  for (const [written, value] of Object.entries(values)) {
+    const path = dotted(written);
+    // Inside an imported resource: a patch that the loader applies to the resource's document.
+    const inside = RESOURCE_PATH.exec(path);
+    if (inside) {
+      const [, flag, kind, resource, rest] = inside;
+      const [[plans, i]] = childrenOf(copy.rollout, flag, written) as [Record<string, unknown>[], number][];
+      const entry = plans[i][kind] as { patches?: ResourcePatch[] } | undefined;
+      if (!entry) throw new Error(`${written}: the plan of "${flag}" has no ${kind} entry`);
+      entry.patches = [...(entry.patches ?? []), { resource, path: splitPath(rest), value }];
+      continue;
+    }
+    setPath(copy, path.split('.'), value, written);
+  }
   delete copy.tune;
   return copy;
 }

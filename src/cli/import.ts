@@ -1,0 +1,72 @@
+/**
+ * `rehearse import argo|flagger FILES...`: the native rehearse plan closest to the resources, for people who
+ * want to edit it. Argo's per-metric schedules and counters and Flagger's per-check counting have no exact
+ * native form: the plan evaluates every gate at one interval and counts failures per stage, which the
+ * printed comments say; running the resources themselves (argo: / flagger: entries) keeps their semantics.
+ */
+import { readFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { InputError } from '../errors.js';
+import { toScenarioParts as argoParts, type ArgoAnalysis } from '../interop/argo/index.js';
+import { toScenarioParts as flaggerParts } from '../interop/flagger/index.js';
+
+function read(files: string[]) {
+  return files.map((file) => {
+    try {
+      return { file, text: readFileSync(file, 'utf8') };
+    } catch (e) {
+      throw new InputError([`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`]);
+    }
+  });
+}
+
+const duration = (us: number) => {
+  if (us === 0) return '0s';
+  const s = us / 1e6;
+  return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
+};
+
+export function importCommand(format: string, files: string[], flag: string): { text: string; warnings: string[] } {
+  if (format === 'argo') {
+    const r = argoParts(read(files));
+    if (!r.ok) throw new InputError(r.problems);
+    const analyses: ArgoAnalysis[] = [...(r.parts.background ? [r.parts.background.analysis] : []), ...r.parts.stages.flatMap((s) => (s.analysis ? [s.analysis] : []))];
+    const metrics = analyses.flatMap((a) => a.metrics).filter((m) => m.gate !== null);
+    const intervals = metrics.map((m) => m.intervalUs).filter((x) => x > 0);
+    const plan = {
+      flag,
+      stages: r.parts.stages.map((s) => ({ to: `${s.percent}%`, ...(s.holdUs > 0 ? { hold: duration(s.holdUs) } : {}), ...(s.approval ? { approval: '0s' } : {}) })),
+      ...(intervals.length ? { 'evaluate-every': duration(Math.min(...intervals)) } : {}),
+      gates: metrics.map((m) => ({
+        name: `${m.template}/${m.name}`, promql: m.gate!.query.trim(), result: 'list',
+        ...(m.gate!.success ? { success: m.gate!.success.source } : {}), ...(m.gate!.failure ? { failure: m.gate!.failure.source } : {}),
+      })),
+      'failure-limit': metrics.length ? Math.min(...metrics.map((m) => m.failureLimit)) : 0,
+      'consecutive-error-limit': metrics.length ? Math.min(...metrics.map((m) => m.consecutiveErrorLimit)) : 4,
+      inconclusive: 'pause',
+      'on-breach': 'rollback',
+    };
+    const head = `# From the Rollout "${r.parts.rollout}": gates run at every interval of every stage here, where Argo runs each\n# metric on its own schedule (interval, count, initialDelay) and counts per analysis run.\n`;
+    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: r.warnings };
+  }
+  if (format === 'flagger') {
+    const r = flaggerParts(read(files));
+    if (!r.ok) throw new InputError(r.problems);
+    const p = r.parts;
+    const weights = p.iterations !== null ? [50] : p.weights;
+    const plan = {
+      flag,
+      stages: [
+        ...weights.map((w, i) => ({ to: `${w}%`, hold: duration(p.intervalUs * (p.iterations ?? 1)), ...(i === 0 && p.confirmRollout ? { approval: '0s' } : {}) })),
+        { to: '100%', ...(p.confirmPromotion ? { approval: '0s' } : {}) },
+      ],
+      'evaluate-every': duration(p.intervalUs),
+      gates: p.checks.map((c) => ({ name: c.name, promql: c.gate.query.trim(), result: 'first', success: c.gate.success!.source })),
+      'failure-limit': p.threshold - 1,
+      'on-breach': 'rollback',
+    };
+    const head = `# From the Canary "${p.canary}" (target ${p.target}, namespace ${p.namespace}): Flagger counts failed checks over\n# the whole analysis and halts the weight while a check fails; this plan counts failures per stage.\n`;
+    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: r.warnings };
+  }
+  throw new InputError([`import: unknown format "${format}": argo or flagger`]);
+}
