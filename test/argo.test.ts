@@ -10,14 +10,14 @@ import { runScenario } from '../src/score/result.js';
 const file = (path: string, name = path): SourceFile => ({ file: name, text: readFileSync(path, 'utf8') });
 
 function load(caseName: string) {
-  const l = loadScenarioFile('scenarios/argo/guestbook.yaml', caseName);
+  const l = loadScenarioFile('examples/argo/guestbook.yaml', caseName);
   if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('guestbook.yaml', p)).join('\n'));
   return l.scenario;
 }
 
 describe('Argo Rollouts, as it is', () => {
   it('turns the documented canary into stages, a background run from step 2 and an analysis step', () => {
-    const r = toScenarioParts([file('scenarios/argo/rollout.yaml'), file('scenarios/argo/analysis-templates.yaml')], { args: { 'service-name': 'guestbook' } });
+    const r = toScenarioParts([file('examples/argo/rollout.yaml'), file('examples/argo/analysis-templates.yaml')], { args: { 'service-name': 'guestbook' } });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.parts.stages.map((s) => [s.percent, s.holdUs / 60e6, s.analysis?.metrics[0].template ?? null])).toEqual([

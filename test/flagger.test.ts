@@ -6,11 +6,11 @@ import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
 import { observeSeries, type ScrapeSeries } from '../src/metrics/index.js';
 
-const canary = { file: 'canary.yaml', text: readFileSync('scenarios/flagger/canary.yaml', 'utf8') };
-const templates = { file: 'metric-templates.yaml', text: readFileSync('scenarios/flagger/metric-templates.yaml', 'utf8') };
+const canary = { file: 'canary.yaml', text: readFileSync('examples/flagger/canary.yaml', 'utf8') };
+const templates = { file: 'metric-templates.yaml', text: readFileSync('examples/flagger/metric-templates.yaml', 'utf8') };
 
 function load(caseName: string) {
-  const l = loadScenarioFile('scenarios/flagger/podinfo.yaml', caseName);
+  const l = loadScenarioFile('examples/flagger/podinfo.yaml', caseName);
   if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('podinfo.yaml', p)).join('\n'));
   return l.scenario;
 }
@@ -63,8 +63,8 @@ describe('Flagger, as it is', () => {
   });
 
   it('fails a check without data, as Flagger does: the canary rolls back', () => {
-    const text = readFileSync('scenarios/flagger/podinfo.yaml', 'utf8').replace('steps: [podinfo.api]', 'steps: [other.api]').replace('  podinfo:\n    replicas', '  other:\n    replicas').replace('evaluated-by: [podinfo]', 'evaluated-by: [other]').replace('      podinfo: { errors: +0% }', '      other: { errors: +0% }');
-    const l = parseScenarioText(text, 'scenarios/flagger');
+    const text = readFileSync('examples/flagger/podinfo.yaml', 'utf8').replace('steps: [podinfo.api]', 'steps: [other.api]').replace('  podinfo:\n    replicas', '  other:\n    replicas').replace('evaluated-by: [podinfo]', 'evaluated-by: [other]').replace('      podinfo: { errors: +0% }', '      other: { errors: +0% }');
+    const l = parseScenarioText(text, 'examples/flagger');
     if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('x', p)).join('\n'));
     const r = runScenario(l.scenario);
     expect(r.rollouts[0].outcome).toBe('rolled-back');

@@ -15,9 +15,9 @@ describe('tuning values inside imported resources', () => {
   it('writes back only the tuned line, comments and layout kept', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-wb-'));
     try {
-      const files = writeBack('scenarios/argo/guestbook.yaml', { [CONDITION]: 'result[0] >= 0.97' }, dir);
+      const files = writeBack('examples/argo/guestbook.yaml', { [CONDITION]: 'result[0] >= 0.97' }, dir);
       expect(files).toEqual([join(dir, 'analysis-templates.yaml')]);
-      const before = readFileSync('scenarios/argo/analysis-templates.yaml', 'utf8').split('\n');
+      const before = readFileSync('examples/argo/analysis-templates.yaml', 'utf8').split('\n');
       const after = readFileSync(files[0], 'utf8').split('\n');
       expect(after.length).toBe(before.length);
       const changed = before.flatMap((line, i) => (line === after[i] ? [] : [[line, after[i]]]));
@@ -28,23 +28,23 @@ describe('tuning values inside imported resources', () => {
   });
 
   it('runs a sweep policy with the value written into the resource', () => {
-    const raw = parse(readFileSync('scenarios/argo/guestbook.yaml', 'utf8')) as Record<string, unknown>;
-    const strict = parseScenarioObject(applyPolicy(raw, { [CONDITION]: 'result[0] >= 0.999' }), 'scenarios/argo', 'healthy');
+    const raw = parse(readFileSync('examples/argo/guestbook.yaml', 'utf8')) as Record<string, unknown>;
+    const strict = parseScenarioObject(applyPolicy(raw, { [CONDITION]: 'result[0] >= 0.999' }), 'examples/argo', 'healthy');
     if (!strict.ok) throw new Error(JSON.stringify(strict.problems));
     expect(strict.scenario.rollouts[0].argo!.background!.analysis.metrics[0].gate!.success!.source).toBe('result[0] >= 0.999');
     expect(runScenario(strict.scenario).rollouts[0].outcome).toBe('rolled-back');
-    const nowhere = parseScenarioObject(applyPolicy(raw, { 'rollout.new-guestbook.argo.templates[0].spec.metrics[0].nope': 'x' }), 'scenarios/argo', 'healthy');
+    const nowhere = parseScenarioObject(applyPolicy(raw, { 'rollout.new-guestbook.argo.templates[0].spec.metrics[0].nope': 'x' }), 'examples/argo', 'healthy');
     expect(nowhere.ok).toBe(false);
     if (!nowhere.ok) expect(nowhere.problems[0].message).toBe('templates.0.spec.metrics.0.nope: not in analysis-templates.yaml');
   });
 
   it('imports Argo and Flagger resources as a native plan that validates', () => {
-    for (const [format, files] of [['argo', ['scenarios/argo/rollout.yaml', 'scenarios/argo/analysis-templates.yaml']], ['flagger', ['scenarios/flagger/canary.yaml', 'scenarios/flagger/metric-templates.yaml']]] as const) {
+    for (const [format, files] of [['argo', ['examples/argo/rollout.yaml', 'examples/argo/analysis-templates.yaml']], ['flagger', ['examples/flagger/canary.yaml', 'examples/flagger/metric-templates.yaml']]] as const) {
       const { text } = importCommand(format, [...files], 'new-guestbook');
       const plan = parse(text) as { rollout: Record<string, unknown>[] };
-      const raw = parse(readFileSync('scenarios/argo/guestbook.yaml', 'utf8')) as Record<string, unknown>;
+      const raw = parse(readFileSync('examples/argo/guestbook.yaml', 'utf8')) as Record<string, unknown>;
       delete raw.tune;
-      const loaded = parseScenarioObject({ ...raw, rollout: plan.rollout }, 'scenarios/argo');
+      const loaded = parseScenarioObject({ ...raw, rollout: plan.rollout }, 'examples/argo');
       expect(loaded.ok ? loaded.scenario.rollouts[0].gates.length : loaded.problems).toBe(format === 'argo' ? 2 : 3);
     }
   });
