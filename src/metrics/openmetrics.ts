@@ -69,8 +69,12 @@ export function writeOpenMetrics(src: ScrapeSeries, write: (chunk: string) => vo
   write('# EOF\n');
 }
 
-/** The latest scrape in the Prometheus text exposition format (no timestamps): what /metrics would serve now. */
-export function exposition(src: ScrapeSeries): string {
+/**
+ * The latest scrape in the Prometheus text exposition format (no timestamps): what /metrics would serve now.
+ * A live driver that steps the engine passes the simulated time, so that scrapes due by then are taken.
+ */
+export function exposition(src: ScrapeSeries, nowUs?: number): string {
+  if (nowUs !== undefined) src.recorder.scrapeUntil(nowUs);
   const k = src.scrapes - 1;
   if (k < 0) return '';
   let out = '';
