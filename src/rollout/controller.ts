@@ -477,19 +477,20 @@ export class RolloutController implements Controller {
     const now = this.now();
     for (const run of [p.background, p.inline]) {
       if (!run) continue;
+      const readings: GateReading[] = [];
       const taken = run.step(now, (m) => {
         const metric = m as ArgoMetric;
         const reading: GateReading = metric.gate === null
           ? { gate: `${run.spec.name}: ${metric.template}/${metric.name}`, verdict: 'inconclusive', value: null, threshold: 'none', samples: 0, detail: `Inconclusive: provider ${metric.provider} is not rehearsed` }
           : bindPromQLGate(metric.gate, () => this.series(), () => this.now()).evaluate();
-        const phase = PHASE_OF[reading.verdict];
-        this.log(p, { event: 'gate', actor: 'policy', gate: reading, stage: p.stage });
-        return phase;
+        readings.push(reading);
+        return PHASE_OF[reading.verdict];
       });
-      for (const t of taken) {
-        const last = this.audit[this.audit.length - taken.length + taken.indexOf(t)];
-        if (last?.gate) last.gate.detail = `measurement ${t.number}: ${last.gate.detail}; metric ${t.metricPhase}${t.metric.dryRun ? ' (dry run)' : ''}`;
-      }
+      taken.forEach((t, k) => {
+        const r = readings[k];
+        const detail = `measurement ${t.number}: ${r.detail}; metric ${t.metricPhase}${t.metric.dryRun ? ' (dry run)' : ''}`;
+        this.log(p, { event: 'gate', actor: 'policy', gate: { ...r, detail }, stage: p.stage });
+      });
       if (run.phase === 'Failed' || run.phase === 'Error') {
         this.rollback(i, `${run.spec.name} ${run.phase.toLowerCase()}: ${run.reason}`);
         return;
