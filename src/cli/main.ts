@@ -241,19 +241,6 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     });
 
   program
-    .command('import')
-    .description('print the native rehearse plan equivalent to Argo Rollouts or Flagger resources')
-    .argument('<format>', 'argo or flagger')
-    .argument('<files...>', 'the Rollout and its AnalysisTemplates, or the Canary and its MetricTemplates (YAML)')
-    .option('--flag <key>', 'the flag the plan rolls out', 'new-feature')
-    .action(async (format: string, files: string[], opts: { flag: string }) => {
-      const { importCommand } = await import('./import.js');
-      const r = importCommand(format, files, opts.flag);
-      for (const w of r.warnings) err(`warning: ${w}`);
-      out(r.text);
-    });
-
-  program
     .command('merge')
     .description('combine shard documents of one sweep into the document a single run gives')
     .argument('<scenario>', 'the scenario file the sweep ran')
@@ -441,6 +428,19 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       for (const w of r.warnings) err(`warning: ${w}`);
       out(r.yaml.trimEnd());
     });
+  for (const format of ['argo', 'flagger'] as const) {
+    importCommand
+      .command(format)
+      .description(format === 'argo' ? 'print the native rehearse plan equivalent to a Rollout and its AnalysisTemplates' : 'print the native rehearse plan equivalent to a Canary and its MetricTemplates')
+      .argument('<files...>', format === 'argo' ? 'the Rollout and the AnalysisTemplates it names (YAML)' : 'the Canary and the MetricTemplates it names (YAML)')
+      .option('--flag <key>', 'the flag the plan rolls out', 'new-feature')
+      .action(async (files: string[], opts: { flag: string }) => {
+        const { importCommand: importPlan } = await import('./import.js');
+        const r = importPlan(format, files, opts.flag);
+        for (const w of r.warnings) err(`warning: ${w}`);
+        out(r.text.trimEnd());
+      });
+  }
 
   program
     .command('init')
