@@ -461,6 +461,22 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     });
 
   program
+    .command('calibrate')
+    .description('infer a scenario from trace files (Jaeger, Zipkin v2 or OTLP JSON)')
+    .argument('<traces...>', 'trace files')
+    .option('--out <file>', 'write the scenario here (default: print it)')
+    .option('--group-by <how>', 'endpoints from span names (name), the http.route attribute (http.route) or regex:PATTERN', 'name')
+    .option('--latency <how>', 'write own latency as empirical quantiles or a fitted lognormal', choice(['empirical', 'lognormal'] as const), 'empirical')
+    .option('--sample-rate <share>', 'share of traces the files hold, e.g. 10% (scales the arrival rate)')
+    .option('--name <name>', 'the scenario\'s name', 'calibrated')
+    .option('--duration <d>', 'the scenario\'s simulated horizon', '10m')
+    .option('-q, --quiet', 'print nothing but warnings and errors')
+    .action(async (files: string[], opts: Record<string, string | boolean | undefined>) => {
+      const { calibrateCommand } = await import('./calibrate.js');
+      calibrateCommand(files, opts, out, err);
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of scenario files')
     .option('--out <file>', 'write it to a file instead')
