@@ -300,7 +300,9 @@ export class Analysis {
     let covered = 0, cursor = e.startUs;
     for (const c of calls) {
       if (c.async) continue;
-      const a = Math.max(c.start, cursor), b = Math.min(c.end, end);
+      // Time spent waiting for a client-side pool slot before the attempt (when the span says) is the call's, not own work.
+      const wait = Number(c.client?.attributes['rehearse.pool_wait_us'] ?? 0) || 0;
+      const a = Math.max(c.start - wait, cursor), b = Math.min(c.end, end);
       if (b > a) {
         covered += b - a;
         cursor = b;

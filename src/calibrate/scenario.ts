@@ -123,7 +123,16 @@ function cyclicCalls(all: EndpointStats[]): Set<string> {
 
 function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: string, dropped: Set<string>): string[] {
   const self = `${e.service}\u0000${e.endpoint}`;
-  const items = [...e.items.values()]
+  // A pooled fan-out that ran one call at a time looks sequential: counted with its parallel group.
+  const all = [...e.items.values()];
+  for (const it of all) {
+    if (it.kind !== 'seq') continue;
+    const par = all.find((p) => p.kind === 'par' && p.targets.length === 1 && p.targets[0] === it.targets[0] && p.present > it.present);
+    if (par === undefined) continue;
+    par.present = Math.min(e.ok, par.present + it.present);
+    it.present = 0;
+  }
+  const items = all.filter((it) => it.present > 0)
     .map((it) => (it.kind === 'async' ? it : { ...it, targets: it.targets.filter((t) => !dropped.has(`${self}\u0001${t}`)) }))
     .filter((it) => it.targets.length > 0)
     .sort((a, b) => a.positionSum / a.present - b.positionSum / b.present);

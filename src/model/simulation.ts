@@ -474,7 +474,7 @@ export class Simulation implements EventHandler {
     this.rRoot[rec] = this.rRoot[from];
     this.rRootGen[rec] = this.rRootGen[from];
     this.rTrace[rec] = this.rTrace[from];
-    if (this.rTrace[rec] >= 0) this.tracer!.spawned(rec, from, attempt);
+    if (this.rTrace[rec] >= 0) this.tracer!.spawned(rec, attempt > 0 ? this.spawning : from, attempt);
     return rec;
   }
 
@@ -517,6 +517,7 @@ export class Simulation implements EventHandler {
     }
     if (pool >= 0 && this.rSlot[rec] === 0) {
       if (this.poolInUse[pool] >= m.poolLimit[pool]) {
+        if (this.rTrace[rec] >= 0) this.tracer!.waiting(rec, this.engine.now);
         this.poolWaiting[pool].push(rec);
         return;
       }

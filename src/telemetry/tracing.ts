@@ -81,6 +81,7 @@ export class TraceRecorder {
   private readonly slotOf: number[] = [];
   private readonly stepTarget: number[] = [];
   private readonly stepSent: number[] = [];
+  private readonly waitFrom: number[] = [];
   /** Kept traces, in the order their journeys ended. */
   readonly kept: Span[][] = [];
   keptSpans = 0;
@@ -147,6 +148,12 @@ export class TraceRecorder {
     this.slotOf[rec] = this.slotOf[from];
     this.client[rec] = null;
     this.server[rec] = null;
+    this.waitFrom[rec] = -1;
+  }
+
+  /** The attempt waits for a slot of its client-side pool (a parallel group's limit). */
+  waiting(rec: number, now: number): void {
+    this.waitFrom[rec] = now;
   }
 
   sent(rec: number, site: number, attempt: number, now: number): void {
@@ -168,6 +175,7 @@ export class TraceRecorder {
     c.attributes['peer.service'] = m.serviceNames[s];
     c.attributes['http.route'] = `/${endpoint}`;
     if (attempt > 0) c.attributes['http.request.resend_count'] = attempt;
+    if (this.waitFrom[rec] >= 0) c.attributes['rehearse.pool_wait_us'] = now - this.waitFrom[rec];
     this.client[rec] = c;
   }
 
