@@ -62,7 +62,7 @@ export function readTraceFile(file: string, onTrace: (spans: Span[]) => void): F
       } else if (value && typeof value === 'object' && 'spans' in value && 'traceID' in value) {
         setFormat('jaeger', line, column);
         hand(jaegerTraceSpans(value, report));
-      } else if (value && typeof value === 'object' && ('traceId' in value || 'id' in value)) {
+      } else if (value && typeof value === 'object') {
         setFormat('zipkin', line, column);
         const s = zipkinSpan(value, report);
         if (s) gather([s]);

@@ -1,0 +1,114 @@
+/** Trace readers and calibrate on real example files (test/fixtures/traces/README.md names their sources), and bad input. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import { InputError } from '../src/errors.js';
+import { jaegerTrace } from '../src/interop/traces/jaeger.js';
+import { otlpDocument } from '../src/interop/traces/otlp.js';
+import { TraceRecorder } from '../src/telemetry/tracing.js';
+import { runScenario } from '../src/score/result.js';
+import { structure, load } from './roundtrip-helpers.js';
+import { readFileSync } from 'node:fs';
+import { loadScenarioFile } from '../src/scenario/load.js';
+
+const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-traces-'));
+
+describe('reading trace files', () => {
+  it.each([
+    ['hotrod-otlp.json', 'otlp', 40],
+    ['jaeger-ui-testtrace.json', 'jaeger', 11],
+    ['otlp-telemetrygen.json', 'otlp', 2],
+    ['zipkin-skew.json', 'zipkin', 4],
+  ])('%s is %s with %i spans', (file, format, spans) => {
+    const r = readTraceFile(fixture(file), () => {});
+    expect(r.format).toBe(format);
+    expect(r.report.spans).toBe(spans);
+  });
+
+  it('calibrates HotROD\'s own trace into its shape: ten lookups retried after errors, ten routes at most three at a time', () => {
+    const s = structure(load(calibrateFiles([fixture('hotrod-otlp.json')]).yaml));
+    expect(s['frontend.GET-dispatch']).toEqual(['customer.GET-customer', 'driver.driver-DriverService-FindNearest', 'parallel[route.GET-route x10] limit 3']);
+    expect(s['driver.driver-DriverService-FindNearest']).toEqual(['redis-manual.FindDriverIDs', 'redis-manual.GetDriver x10 retry 1']);
+    expect(s['customer.GET-customer']).toEqual(['mysql.SQL-SELECT']);
+  });
+
+  it('corrects Zipkin clock skew and warns; reads FOLLOWS_FROM and producer spans as asynchronous', () => {
+    const z = calibrateFiles([fixture('zipkin-skew.json')]);
+    expect(z.warnings.some((w) => w.startsWith('clock skew') && w.includes('1e223ff1f80f1c69'))).toBe(true);
+    const j = structure(load(calibrateFiles([fixture('jaeger-ui-testtrace.json')]).yaml));
+    expect(j['service1.op1']).toContain('service2.op3 async');
+  });
+
+  it.each([
+    ['empty.json', '', /empty file/],
+    ['truncated.json', '{"data": [{"traceID": "a", "spans": [', /:1:\d+: truncated JSON in data\[0\]/],
+    ['text.json', 'hello', /not JSON/],
+    ['other.json', '{"kind": "not traces"}', /no trace format found/],
+    ['noids.json', '[{"name": "x", "timestamp": 1, "duration": 2}]', /no usable spans.*without a traceId or id/],
+  ])('refuses %s with the file and what is wrong', (name, text, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    expect(() => readTraceFile(file, () => {})).toThrow(InputError);
+    expect(() => readTraceFile(file, () => {})).toThrow(message);
+    expect(() => readTraceFile(file, () => {})).toThrow(file);
+  });
+
+  it('calibrates from the good spans of a file with bad ones, and counts what it skipped', () => {
+    const file = join(dir, 'some-bad.json');
+    const spans = JSON.parse(readFileSync(fixture('zipkin-skew.json'), 'utf8'));
+    writeFileSync(file, JSON.stringify([...spans, { name: 'no ids', timestamp: 1 }, { traceId: 'ab', id: 'cd' }]));
+    const r = calibrateFiles([file]);
+    expect(r.files[0].report.skippedTotal).toBe(2);
+    expect(r.warnings.some((w) => w.includes('skipped 1 a span without a traceId or id'))).toBe(true);
+  });
+});
+
+describe('traces of a run', () => {
+  const loaded = loadScenarioFile(new URL('../scenarios/two-flag-release.yaml', import.meta.url).pathname);
+  if (!loaded.ok) throw new Error('scenarios/two-flag-release.yaml does not load');
+  const scenario = loaded.scenario;
+  const tracer = new TraceRecorder({ rate: 0.02, errors: false });
+  runScenario({ ...scenario, durationUs: 3_600e6 } as typeof scenario, { tracer });
+
+  it('samples by journey number, the same journeys every time, and puts flag state on the spans of services that evaluate flags', () => {
+    const again = new TraceRecorder({ rate: 0.02, errors: false });
+    runScenario({ ...scenario, durationUs: 3_600e6 } as typeof scenario, { tracer: again });
+    expect(again.kept.map((t) => t[0].traceId)).toEqual(tracer.kept.map((t) => t[0].traceId));
+    expect(tracer.kept.length).toBeGreaterThan(0);
+    const events = tracer.kept.flat().flatMap((s) => s.events).filter((e) => e.name === 'feature_flag.evaluation');
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(typeof e.attributes['feature_flag.key']).toBe('string');
+      expect(['on', 'off']).toContain(e.attributes['feature_flag.variant']);
+      expect(typeof e.attributes['rehearse.config_version']).toBe('number');
+    }
+  });
+
+  it('writes Jaeger traces the way the UI loads them: traceID, spans with references and a processID in processes', () => {
+    for (const t of tracer.kept.slice(0, 20)) {
+      const doc = jaegerTrace(t) as { traceID: string; spans: { spanID: string; processID: string; references: { refType: string; spanID: string }[] }[]; processes: Record<string, { serviceName: string }> };
+      const ids = new Set(doc.spans.map((s) => s.spanID));
+      for (const s of doc.spans) {
+        expect(doc.processes[s.processID].serviceName).toBeTruthy();
+        for (const ref of s.references) {
+          expect(['CHILD_OF', 'FOLLOWS_FROM']).toContain(ref.refType);
+          expect(ids.has(ref.spanID)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('writes OTLP with hex ids of the right length, nanosecond strings and numeric kinds', () => {
+    const doc = otlpDocument(tracer.kept[0]) as { resourceSpans: { scopeSpans: { spans: { traceId: string; spanId: string; kind: number; startTimeUnixNano: string }[] }[] }[] };
+    for (const r of doc.resourceSpans) for (const s of r.scopeSpans[0].spans) {
+      expect(s.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(s.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(s.startTimeUnixNano).toMatch(/^\d+$/);
+      expect([1, 2, 3, 4, 5]).toContain(s.kind);
+    }
+  });
+});
