@@ -156,7 +156,18 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
         }
         if (capturing) {
           if (c === 34) {
-            inString = true;
+            // Skip the string at once when it closes in this chunk (strings hold no raw newlines in JSON).
+            let j = i + 1;
+            for (;;) {
+              j = text.indexOf('"', j);
+              if (j < 0) break;
+              let b = j - 1;
+              while (b > i && text.charCodeAt(b) === 92) b--;
+              if ((j - 1 - b) % 2 === 0) break;
+              j++;
+            }
+            if (j >= 0) i = j;
+            else inString = true;
             continue;
           }
           if (c === 91 || c === 123) {
