@@ -1,4 +1,5 @@
 /** Trace readers and calibrate on real example files (test/fixtures/traces/README.md names their sources), and bad input. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,5 +111,35 @@ describe('traces of a run', () => {
       expect(s.startTimeUnixNano).toMatch(/^\d+$/);
       expect([1, 2, 3, 4, 5]).toContain(s.kind);
     }
+  });
+});
+
+describe('the command line', () => {
+  const bin = new URL('../bin/rehearse.js', import.meta.url).pathname;
+  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir });
+
+  it('calibrate writes a scenario that validates and runs; bad files exit 2 with the file and no stack trace', () => {
+    const out = join(dir, 'hotrod.yaml');
+    const r = cli('calibrate', fixture('hotrod-otlp.json'), fixture('zipkin-skew.json'), '--out', out);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('scenario written to');
+    expect(r.stderr).toContain('clock skew');
+    expect(cli('run', out, '-q').status).toBe(0);
+    const bad = join(dir, 'truncated-cli.json');
+    writeFileSync(bad, '{"resourceSpans": [{"scopeSpans": [');
+    const b = cli('calibrate', bad);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain(`${bad}:1:`);
+    expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('run --traces writes a file that calibrate reads back; --trace-sample is checked', () => {
+    const file = join(dir, 'run.jaeger.json');
+    const r = cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-format', 'jaeger', '--trace-sample', '20%');
+    expect(r.status).toBe(0);
+    const read = readTraceFile(file, () => {});
+    expect(read.format).toBe('jaeger');
+    expect(read.traces).toBeGreaterThan(50);
+    expect(cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-sample', 'lots').status).toBe(2);
   });
 });

@@ -22,6 +22,13 @@ const safe = (name: string): string => {
 const us = (x: number) => `${Math.max(0, Math.round(x))}us`;
 const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
 
+/** A rate without exponents: per second, per minute or per hour, four significant digits (at least 0.0001/h). */
+function rateText(perSec: number): string {
+  const [value, unit] = perSec >= 1 ? [perSec, 's'] : perSec * 60 >= 1 ? [perSec * 60, 'min'] : [Math.max(perSec * 3600, 0.0001), 'h'];
+  const digits = Math.max(0, Math.min(4, 3 - Math.floor(Math.log10(value))));
+  return `${Number(value.toFixed(digits))}/${unit}`;
+}
+
 /** A duration for people: 1.23ms, 450us, 2.5s. */
 export function human(x: number): string {
   if (x >= 1e6) return `${Number((x / 1e6).toPrecision(3))}s`;
@@ -242,7 +249,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
     arrivals = 1;
     L.push(`  # too few root spans to measure a rate: 1/s assumed`);
   }
-  L.push(`  rate: ${Number(arrivals.toPrecision(4))}/s`);
+  L.push(`  rate: ${rateText(arrivals)}`);
   L.push('');
   L.push('journeys:   # root operations; weights are their counts');
   const journeys = [...analysis.journeys].sort((a, b) => b[1].count - a[1].count);
