@@ -295,23 +295,31 @@ export class Analysis {
       return;
     }
     st.ok++;
-    // Own latency: the span less the time its synchronous calls cover.
+    // Own latency: the span less the time its synchronous calls cover. A call covers its attempts and the waits
+    // between them (retry backoff), and the time its first attempt waited for a client-side pool slot when the
+    // span says (rehearse.pool_wait_us).
     const end = e.startUs + e.durationUs;
+    const intervals: [number, number][] = [];
+    for (const l of logical) {
+      if (l.async) continue;
+      const first = l.attempts[0];
+      const wait = Number(first.client?.attributes['rehearse.pool_wait_us'] ?? 0) || 0;
+      intervals.push([l.start - wait, l.end]);
+    }
+    intervals.sort((x, y) => x[0] - y[0]);
     let covered = 0, cursor = e.startUs;
-    for (const c of calls) {
-      if (c.async) continue;
-      // Time spent waiting for a client-side pool slot before the attempt (when the span says) is the call's, not own work.
-      const wait = Number(c.client?.attributes['rehearse.pool_wait_us'] ?? 0) || 0;
-      const a = Math.max(c.start - wait, cursor), b = Math.min(c.end, end);
+    for (const [s0, s1] of intervals) {
+      const a = Math.max(s0, cursor), b = Math.min(s1, end);
       if (b > a) {
         covered += b - a;
         cursor = b;
       }
-      if (c.client !== null && c.entry !== null) {
-        const t = this.endpoints.get(c.target) ?? this.stats(this.endpoints, c.target.split('\u0000')[0], c.target.split('\u0000')[1]);
-        t.networkUs += Math.max(0, c.entry.startUs - c.client.startUs) + Math.max(0, c.client.startUs + c.client.durationUs - c.entry.startUs - c.entry.durationUs);
-        t.networkCount++;
-      }
+    }
+    for (const c of calls) {
+      if (c.async || c.client === null || c.entry === null) continue;
+      const t = this.endpoints.get(c.target) ?? this.stats(this.endpoints, c.target.split('\u0000')[0], c.target.split('\u0000')[1]);
+      t.networkUs += Math.max(0, c.entry.startUs - c.client.startUs) + Math.max(0, c.client.startUs + c.client.durationUs - c.entry.startUs - c.entry.durationUs);
+      t.networkCount++;
     }
     this.keep(st, Math.max(0, Math.round(e.durationUs - covered)));
     this.structure(st, logical);
