@@ -75,6 +75,13 @@ describe('traces of a run', () => {
   const tracer = new TraceRecorder({ rate: 0.02, errors: false });
   runScenario({ ...scenario, durationUs: 3_600e6 } as typeof scenario, { tracer });
 
+  it('leaves the run itself unchanged: the same result document with and without tracing', () => {
+    const short = { ...scenario, durationUs: 600e6 } as typeof scenario;
+    const plain = runScenario(short);
+    const traced = runScenario(short, { tracer: new TraceRecorder({ rate: 0.5, errors: true }) });
+    expect(JSON.stringify(traced)).toBe(JSON.stringify(plain));
+  });
+
   it('samples by journey number, the same journeys every time, and puts flag state on the spans of services that evaluate flags', () => {
     const again = new TraceRecorder({ rate: 0.02, errors: false });
     runScenario({ ...scenario, durationUs: 3_600e6 } as typeof scenario, { tracer: again });
@@ -89,15 +96,27 @@ describe('traces of a run', () => {
     }
   });
 
+  // What jaeger-ui's loader needs (packages/jaeger-ui/src/types/trace.ts SpanData/TraceData and
+  // src/model/transform-trace-data.ts): a traceID, spans with spanID, operationName, startTime and duration in
+  // microseconds, a processID found in processes (else "unknown-service"), and references to spans of the trace.
   it('writes Jaeger traces the way the UI loads them: traceID, spans with references and a processID in processes', () => {
     for (const t of tracer.kept.slice(0, 20)) {
-      const doc = jaegerTrace(t) as { traceID: string; spans: { spanID: string; processID: string; references: { refType: string; spanID: string }[] }[]; processes: Record<string, { serviceName: string }> };
+      const doc = jaegerTrace(t) as {
+        traceID: string; processes: Record<string, { serviceName: string }>;
+        spans: { traceID: string; spanID: string; operationName: string; startTime: number; duration: number; processID: string; references: { refType: string; spanID: string; traceID: string }[] }[];
+      };
+      expect(doc.traceID).toMatch(/^[0-9a-f]{32}$/);
       const ids = new Set(doc.spans.map((s) => s.spanID));
+      expect(ids.size).toBe(doc.spans.length);
       for (const s of doc.spans) {
+        expect(s.traceID).toBe(doc.traceID);
+        expect(s.operationName).not.toBe('');
+        expect(Number.isInteger(s.startTime) && Number.isInteger(s.duration) && s.duration >= 0).toBe(true);
         expect(doc.processes[s.processID].serviceName).toBeTruthy();
         for (const ref of s.references) {
           expect(['CHILD_OF', 'FOLLOWS_FROM']).toContain(ref.refType);
           expect(ids.has(ref.spanID)).toBe(true);
+          expect(ref.traceID).toBe(doc.traceID);
         }
       }
     }
