@@ -23,9 +23,9 @@ try {
   const tracer = new TraceRecorder({ rate: 1, errors: false, maxSpans: target });
   runScenario({ ...loaded.scenario, durationUs: seconds * 1e6 }, { tracer });
   const file = join(dir, `hotrod.${format}.json`);
-  writeTraces(file, tracer.kept, format);
+  writeTraces(file, tracer.traces(), format);
   const mb = statSync(file).size / 2 ** 20;
-  console.log(`generated ${tracer.keptSpans.toLocaleString('en-US')} spans in ${tracer.kept.length.toLocaleString('en-US')} traces: ${file} (${format}, ${mb.toFixed(0)} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`generated ${tracer.keptSpans.toLocaleString('en-US')} spans in ${tracer.keptTraces.toLocaleString('en-US')} traces: ${file} (${format}, ${mb.toFixed(0)} MiB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const child = `
     const { calibrateFiles } = await import(${JSON.stringify(new URL('../dist/calibrate/calibrate.js', import.meta.url).href)});
     const t0 = process.hrtime.bigint();

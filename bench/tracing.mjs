@@ -19,7 +19,7 @@ for (let i = 0; i < runs; i++) {
     const r = runScenario(loaded.scenario, { tracer });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     rates[mode].push(r.simulated.requests / wall);
-    if (tracer) kept = tracer.kept.length;
+    if (tracer) kept = tracer.keptTraces;
     console.log(`  run ${i + 1} ${mode === 'on' ? `traced ${sample}` : 'untraced   '}: ${wall.toFixed(3)} s, ${Math.round(r.simulated.requests / wall).toLocaleString('en-US')} journeys/s`);
   }
 }

@@ -85,8 +85,9 @@ describe('OTLP output against the OTLP protobuf definitions', () => {
 
   it('shows flag state per span: feature_flag events with key, variant, provider and the config version held', () => {
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    const events = doc.resourceSpans.flatMap((r: { scopeSpans: { spans: { events?: { name: string; attributes: { key: string }[] }[] }[] }[] }) =>
-      r.scopeSpans.flatMap((s) => s.spans.flatMap((x) => x.events ?? [])));
+    type Event = { name: string; attributes: { key: string }[] };
+    const events: Event[] = (doc.resourceSpans as { scopeSpans: { spans: { events?: Event[] }[] }[] }[])
+      .flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.flatMap((x) => x.events ?? [])));
     expect(events.length).toBeGreaterThan(0);
     for (const e of events) {
       expect(e.name).toBe('feature_flag.evaluation');

@@ -144,7 +144,7 @@ export class Analysis {
     const roots: Span[] = [];
     let orphans = 0;
     for (const s of spans) {
-      if (s.parentId !== null && shared.has(s.parentId) && !s.spanId.endsWith('~server') && s.kind !== 'client') s.parentId = `${s.parentId}~server`;
+      if (s.parentId !== null && shared.has(s.parentId) && !s.spanId.endsWith('~server')) s.parentId = `${s.parentId}~server`;
       if (s.parentId === null) roots.push(s);
       else if (!byId.has(s.parentId)) {
         orphans++;

@@ -10,7 +10,7 @@ export function tracerFor(sample: string): TraceRecorder {
 }
 
 export function writeRunTraces(file: string, tracer: TraceRecorder, format: 'otlp' | 'jaeger' | 'zipkin', out: (s: string) => void): void {
-  writeTraces(file, tracer.kept, format);
+  writeTraces(file, tracer.traces(), format);
   const dropped = tracer.droppedTraces > 0 ? ` (${tracer.droppedTraces} more left out: the ${tracer.keptSpans.toLocaleString('en-US')}-span limit)` : '';
-  out(`${tracer.kept.length.toLocaleString('en-US')} traces, ${tracer.keptSpans.toLocaleString('en-US')} spans written to ${file} (${format})${dropped}`);
+  out(`${tracer.keptTraces.toLocaleString('en-US')} traces, ${tracer.keptSpans.toLocaleString('en-US')} spans written to ${file} (${format})${dropped}`);
 }

@@ -32,17 +32,38 @@ export function parseTraceSample(text: string): TraceSampling | null {
   return { rate, errors: m[1] !== undefined };
 }
 
-interface Rec {
-  kind: Span['kind'];
-  parent: Rec | null;
-  name: string;
-  service: string;
-  start: number;
-  end: number;
-  attributes: Record<string, AttributeValue>;
-  events: SpanEvent[];
-  error: boolean;
-  id: number;
+const KIND_INTERNAL = 0;
+const KIND_SERVER = 1;
+const KIND_CLIENT = 2;
+const KIND_PRODUCER = 3;
+const KIND_CONSUMER = 4;
+const KIND_NAMES: Span['kind'][] = ['internal', 'server', 'client', 'producer', 'consumer'];
+
+/**
+ * One span as the run records it: numbers only, one shape, so that recording stays cheap; names and attributes
+ * are made when the traces are read (`kept`, `traces()`), after the run.
+ */
+class Rec {
+  end = -1;
+  cause = -1;
+  truth = 0;
+  ref = -1;
+  slow = 0;
+  /** Flags on for the request (server spans of services that evaluate flags), and the versions the service held. */
+  flagsOn = 0;
+  versions: Int32Array | null = null;
+  constructor(
+    readonly kind: number,
+    readonly parent: Rec | null,
+    /** The endpoint called or serving; a journey's index for its root span. */
+    readonly endpoint: number,
+    /** The service the span belongs to; -1 for the journey's side. */
+    readonly service: number,
+    readonly start: number,
+    readonly id: number,
+    readonly attempt: number,
+    readonly poolWait: number,
+  ) {}
 }
 
 interface Trace {
@@ -73,8 +94,9 @@ export class TraceRecorder {
   private threshold = 0;
   private seedMix = 0;
   private readonly maxSpans: number;
-  private readonly traces: (Trace | null)[] = [];
+  private readonly slots: (Trace | null)[] = [];
   private freeSlots: number[] = [];
+  // Per simulation record (records are reused: each is reset when a traced attempt is spawned).
   private readonly client: (Rec | null)[] = [];
   private readonly server: (Rec | null)[] = [];
   private readonly parentOf: (Rec | null)[] = [];
@@ -82,12 +104,15 @@ export class TraceRecorder {
   private readonly stepTarget: number[] = [];
   private readonly stepSent: number[] = [];
   private readonly waitFrom: number[] = [];
-  /** Kept traces, in the order their journeys ended. */
-  readonly kept: Span[][] = [];
+  /** Kept traces as recorded, in the order their journeys ended. */
+  private readonly keptRaw: Trace[] = [];
+  private endUs = 0;
+  private converted: Span[][] | null = null;
   keptSpans = 0;
   droppedTraces = 0;
   followed = 0;
-  private epochUs = 0;
+  /** Spans carry Unix times: the run starts at 2026-01-01T00:00:00Z so that files are reproducible. */
+  private readonly epochUs = 1767225600 * 1e6;
 
   constructor(readonly sampling: TraceSampling) {
     this.maxSpans = sampling.maxSpans ?? 2_000_000;
@@ -100,8 +125,6 @@ export class TraceRecorder {
     this.scenario = scenario;
     this.threshold = Math.floor(this.sampling.rate * 4294967296);
     this.seedMix = fmix32(seed ^ 0x9e3779b9);
-    // Spans carry Unix times: the run starts at a fixed instant (2026-01-01T00:00:00Z) so that files are reproducible.
-    this.epochUs = 1767225600 * 1e6;
   }
 
   /** Whether journey number `n` is in the sample: a hash of the number and the seed. */
@@ -109,13 +132,9 @@ export class TraceRecorder {
     return fmix32((n ^ this.seedMix) + Math.floor(n / 4294967296)) < this.threshold;
   }
 
-  private traceId(n: number): string {
-    return `${hex(this.seedMix, 8)}00000000${hex(Math.floor(n / 4294967296), 8)}${hex(n >>> 0, 8)}`;
-  }
-
-  private open(slot: number, kind: Span['kind'], parent: Rec | null, name: string, service: string, start: number): Rec {
-    const t = this.traces[slot]!;
-    const r: Rec = { kind, parent, name, service, start, end: -1, attributes: {}, events: [], error: false, id: t.next++ };
+  private open(slot: number, kind: number, parent: Rec | null, endpoint: number, service: number, start: number, attempt: number, poolWait: number): Rec {
+    const t = this.slots[slot]!;
+    const r = new Rec(kind, parent, endpoint, service, start, t.next++, attempt, poolWait);
     t.spans.push(r);
     t.open++;
     return r;
@@ -124,7 +143,7 @@ export class TraceRecorder {
   private close(slot: number, r: Rec, now: number): void {
     if (r.end >= 0) return;
     r.end = now;
-    const t = this.traces[slot]!;
+    const t = this.slots[slot]!;
     t.open--;
     if (t.ended && t.open === 0) this.finalize(slot);
   }
@@ -133,11 +152,9 @@ export class TraceRecorder {
     const keep = this.sampled(n);
     if (!keep && !this.sampling.errors) return -1;
     this.followed++;
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.traces.push(null) - 1;
-    this.traces[slot] = { journey: j, number: n, spans: [], open: 0, ended: false, keep, next: 1 };
-    const root = this.open(slot, 'internal', null, this.model.journeyNames[j], 'journeys', now);
-    root.attributes['rehearse.journey'] = this.model.journeyNames[j];
-    this.server[rec] = root;
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.slots.push(null) - 1;
+    this.slots[slot] = { journey: j, number: n, spans: [], open: 0, ended: false, keep, next: 1 };
+    this.server[rec] = this.open(slot, KIND_INTERNAL, null, j, -1, now, 0, 0);
     this.slotOf[rec] = slot;
     return slot;
   }
@@ -159,11 +176,7 @@ export class TraceRecorder {
   sent(rec: number, site: number, attempt: number, now: number): void {
     const m = this.model;
     const e = m.siteEndpoint[site];
-    const s = m.endpointService[e];
     const caller = m.siteCaller[site];
-    const slot = this.slotOf[rec];
-    const endpoint = m.endpointNames[e].slice(m.serviceNames[s].length + 1);
-    const parent = this.parentOf[rec] ?? null;
     if (caller < 0) {
       // A journey step: the user's side has no service of ours, so the attempt is only its server span.
       this.client[rec] = null;
@@ -171,62 +184,32 @@ export class TraceRecorder {
       this.stepSent[rec] = now;
       return;
     }
-    const c = this.open(slot, m.siteAsync[site] === 1 ? 'producer' : 'client', parent, endpoint, m.serviceNames[caller], now);
-    c.attributes['peer.service'] = m.serviceNames[s];
-    c.attributes['http.route'] = `/${endpoint}`;
-    if (attempt > 0) c.attributes['http.request.resend_count'] = attempt;
-    if (this.waitFrom[rec] >= 0) c.attributes['rehearse.pool_wait_us'] = now - this.waitFrom[rec];
-    this.client[rec] = c;
+    const wait = this.waitFrom[rec] >= 0 ? now - this.waitFrom[rec] : 0;
+    this.client[rec] = this.open(this.slotOf[rec], m.siteAsync[site] === 1 ? KIND_PRODUCER : KIND_CLIENT, this.parentOf[rec] ?? null, e, caller, now, attempt, wait);
   }
 
   serverStarted(rec: number, e: number, s: number, now: number, flagsOn: number): void {
-    const m = this.model;
-    const slot = this.slotOf[rec];
-    const endpoint = m.endpointNames[e].slice(m.serviceNames[s].length + 1);
-    const c = this.client[rec];
-    const async = c !== null && c !== undefined && c.kind === 'producer';
-    const r = this.open(slot, async ? 'consumer' : 'server', c ?? this.parentOf[rec] ?? null, endpoint, m.serviceNames[s], now);
-    r.attributes['http.route'] = `/${endpoint}`;
+    const c = this.client[rec] ?? null;
+    const r = this.open(this.slotOf[rec], c !== null && c.kind === KIND_PRODUCER ? KIND_CONSUMER : KIND_SERVER, c ?? this.parentOf[rec] ?? null, e, s, now, 0, 0);
     const fl = this.flags;
-    if (fl !== null) {
-      for (const f of fl.evaluatedBy[s]) {
-        const on = ((flagsOn >>> f) & 1) === 1;
-        r.events.push({
-          timeUs: now,
-          name: 'feature_flag.evaluation',
-          attributes: {
-            'feature_flag.key': fl.flagKeys[f],
-            'feature_flag.variant': on ? 'on' : 'off',
-            'feature_flag.result.variant': on ? 'on' : 'off',
-            'feature_flag.provider_name': this.scenario.flags[f].bucketing,
-            'feature_flag.provider.name': this.scenario.flags[f].bucketing,
-            'rehearse.config_version': fl.appliedVersion(s, f),
-          },
-        });
-      }
+    if (fl !== null && fl.evaluatedBy[s].length > 0) {
+      r.flagsOn = flagsOn;
+      r.versions = Int32Array.from(fl.evaluatedBy[s], (f) => fl.appliedVersion(s, f));
     }
     this.server[rec] = r;
   }
 
-  private outcome(r: Rec, cause: number, truth: number, ref: number, slow: number, server: boolean): void {
-    r.attributes['http.response.status_code'] = cause === CAUSE_OK ? 200 : cause === CAUSE_REJECTED ? 503 : cause === CAUSE_TIMEOUT ? 504 : cause === CAUSE_BREAKER_OPEN ? 503 : 500;
-    if (cause !== CAUSE_OK) {
-      r.error = true;
-      r.attributes['error.type'] = CAUSE_NAMES[cause];
-      if (!server || truth !== 0) r.attributes['rehearse.truth'] = TRUTH_NAMES[truth] ?? 'none';
-    }
-    const faults = this.scenario.faults;
-    if (((truth === TRUTH_FAULT && cause !== CAUSE_OK) || (slow & SLOW_FAULT) !== 0) && ref >= 0 && ref < faults.length) {
-      r.attributes['rehearse.fault'] = faults[ref].name;
-    }
-    if ((truth === TRUTH_FLAG || truth === TRUTH_CONTRACT) && cause !== CAUSE_OK && this.flags !== null && ref >= 0) r.attributes['rehearse.flag'] = this.flags.flagKeys[ref];
-    if ((slow & SLOW_FLAG) !== 0) r.attributes['rehearse.slowed_by_flag'] = true;
+  private outcome(r: Rec, cause: number, truth: number, ref: number, slow: number): void {
+    r.cause = cause;
+    r.truth = truth;
+    r.ref = ref;
+    r.slow = slow;
   }
 
   serverEnded(rec: number, cause: number, truth: number, ref: number, now: number): void {
     const r = this.server[rec];
-    if (r === null || r === undefined || r.kind === 'internal') return;
-    this.outcome(r, cause, truth, ref, 0, true);
+    if (r === null || r === undefined || r.kind === KIND_INTERNAL) return;
+    this.outcome(r, cause, truth, ref, 0);
     this.close(this.slotOf[rec], r, now);
   }
 
@@ -237,33 +220,29 @@ export class TraceRecorder {
       // A journey step that never reached its service (rejected, refused, dropped): an error span of the user's side.
       const server = this.server[rec];
       if (cause !== CAUSE_OK && (server === null || server === undefined)) {
-        const e = this.stepTarget[rec];
-        const m = this.model;
-        const name = m.endpointNames[e].slice(m.serviceNames[m.endpointService[e]].length + 1);
-        const r = this.open(slot, 'client', this.parentOf[rec] ?? null, name, 'journeys', this.stepSent[rec]);
-        r.attributes['peer.service'] = m.serviceNames[m.endpointService[e]];
-        this.outcome(r, cause, truth, ref, slow, false);
+        const r = this.open(slot, KIND_CLIENT, this.parentOf[rec] ?? null, this.stepTarget[rec], -1, this.stepSent[rec], 0, 0);
+        this.outcome(r, cause, truth, ref, slow);
         this.close(slot, r, now);
       }
       return;
     }
-    this.outcome(c, cause, truth, ref, slow, false);
+    this.outcome(c, cause, truth, ref, slow);
     this.close(slot, c, now);
   }
 
   journeyEnded(rec: number, cause: number, truth: number, ref: number, slow: number, tooSlow: boolean, now: number): void {
     const slot = this.slotOf[rec];
-    const t = this.traces[slot]!;
+    const t = this.slots[slot]!;
     const root = this.server[rec]!;
-    this.outcome(root, cause, truth, ref, slow, false);
+    this.outcome(root, cause, truth, ref, slow);
     if (this.sampling.errors && (cause !== CAUSE_OK || (tooSlow && (slow & (SLOW_FAULT | SLOW_FLAG)) !== 0) || truth === TRUTH_FLAG)) t.keep = true;
     t.ended = true;
     this.close(slot, root, now);
   }
 
   private finalize(slot: number): void {
-    const t = this.traces[slot]!;
-    this.traces[slot] = null;
+    const t = this.slots[slot]!;
+    this.slots[slot] = null;
     this.freeSlots.push(slot);
     if (!t.keep) return;
     if (this.keptSpans + t.spans.length > this.maxSpans) {
@@ -271,40 +250,121 @@ export class TraceRecorder {
       return;
     }
     this.keptSpans += t.spans.length;
-    this.kept.push(this.toSpans(t, Infinity));
-  }
-
-  private toSpans(t: Trace, cut: number): Span[] {
-    const traceId = this.traceId(t.number);
-    const spanId = (r: Rec) => `${hex(t.number % 0xffffffffff, 10)}${hex(r.id, 6)}`;
-    return t.spans.map((r) => ({
-      traceId,
-      spanId: spanId(r),
-      parentId: r.parent === null ? null : spanId(r.parent),
-      follows: false,
-      service: r.service,
-      name: r.name,
-      kind: r.kind,
-      startUs: this.epochUs + r.start,
-      durationUs: (r.end >= 0 ? r.end : cut) - r.start,
-      error: r.error,
-      attributes: r.end >= 0 ? r.attributes : { ...r.attributes, 'rehearse.unfinished': true },
-      events: r.events.map((e) => ({ ...e, timeUs: this.epochUs + e.timeUs })),
-      shared: false,
-      remoteService: typeof r.attributes['peer.service'] === 'string' ? r.attributes['peer.service'] : null,
-    }));
+    this.keptRaw.push(t);
   }
 
   /** At the end of the run: journeys that ended keep their unfinished asynchronous spans, cut at `endUs`. */
   finish(endUs: number): void {
-    for (let slot = 0; slot < this.traces.length; slot++) {
-      const t = this.traces[slot];
+    this.endUs = endUs;
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const t = this.slots[slot];
       if (t === null || !t.ended || !t.keep) continue;
       if (this.keptSpans + t.spans.length <= this.maxSpans) {
         this.keptSpans += t.spans.length;
-        this.kept.push(this.toSpans(t, endUs));
+        this.keptRaw.push(t);
       } else this.droppedTraces++;
-      this.traces[slot] = null;
+      this.slots[slot] = null;
     }
+  }
+
+  /** How many traces were kept. */
+  get keptTraces(): number {
+    return this.keptRaw.length;
+  }
+
+  /** The kept traces as neutral spans, made one trace at a time. */
+  *traces(): Generator<Span[]> {
+    for (const t of this.keptRaw) yield this.toSpans(t);
+  }
+
+  /** Every kept trace as neutral spans (made once). */
+  get kept(): Span[][] {
+    if (this.converted === null) this.converted = [...this.traces()];
+    return this.converted;
+  }
+
+  private endpointName(e: number): string {
+    const m = this.model;
+    return m.endpointNames[e].slice(m.serviceNames[m.endpointService[e]].length + 1);
+  }
+
+  private toSpans(t: Trace): Span[] {
+    const m = this.model;
+    const traceId = `${hex(this.seedMix, 8)}00000000${hex(Math.floor(t.number / 4294967296), 8)}${hex(t.number >>> 0, 8)}`;
+    const prefix = hex(t.number % 0xffffffffff, 10);
+    const spanId = (r: Rec) => `${prefix}${hex(r.id, 6)}`;
+    return t.spans.map((r) => {
+      const attributes: Record<string, AttributeValue> = {};
+      const events: SpanEvent[] = [];
+      let name: string;
+      let service: string;
+      let remote: string | null = null;
+      if (r.kind === KIND_INTERNAL) {
+        name = m.journeyNames[r.endpoint];
+        service = 'journeys';
+        attributes['rehearse.journey'] = name;
+      } else {
+        name = this.endpointName(r.endpoint);
+        const callee = m.serviceNames[m.endpointService[r.endpoint]];
+        service = r.service >= 0 ? m.serviceNames[r.service] : 'journeys';
+        if (r.kind === KIND_CLIENT || r.kind === KIND_PRODUCER) {
+          attributes['peer.service'] = remote = callee;
+          if (r.attempt > 0) attributes['http.request.resend_count'] = r.attempt;
+          if (r.poolWait > 0) attributes['rehearse.pool_wait_us'] = r.poolWait;
+        }
+        attributes['http.route'] = `/${name}`;
+      }
+      if (r.cause >= 0) this.outcomeAttributes(attributes, r);
+      if (r.versions !== null) {
+        const fl = this.flags!;
+        fl.evaluatedBy[r.service].forEach((f, k) => {
+          const on = ((r.flagsOn >>> f) & 1) === 1;
+          const provider = this.scenario.flags[f].bucketing;
+          events.push({
+            timeUs: this.epochUs + r.start,
+            name: 'feature_flag.evaluation',
+            attributes: {
+              'feature_flag.key': fl.flagKeys[f],
+              'feature_flag.variant': on ? 'on' : 'off',
+              'feature_flag.result.variant': on ? 'on' : 'off',
+              'feature_flag.provider_name': provider,
+              'feature_flag.provider.name': provider,
+              'rehearse.config_version': r.versions![k],
+            },
+          });
+        });
+      }
+      const unfinished = r.end < 0;
+      if (unfinished) attributes['rehearse.unfinished'] = true;
+      return {
+        traceId,
+        spanId: spanId(r),
+        parentId: r.parent === null ? null : spanId(r.parent),
+        follows: false,
+        service,
+        name,
+        kind: KIND_NAMES[r.kind],
+        startUs: this.epochUs + r.start,
+        durationUs: (unfinished ? this.endUs : r.end) - r.start,
+        error: r.cause > CAUSE_OK,
+        attributes,
+        events,
+        shared: false,
+        remoteService: remote,
+      };
+    });
+  }
+
+  private outcomeAttributes(a: Record<string, AttributeValue>, r: Rec): void {
+    const { cause, truth, ref, slow } = r;
+    a['http.response.status_code'] = cause === CAUSE_OK ? 200 : cause === CAUSE_REJECTED ? 503 : cause === CAUSE_TIMEOUT ? 504 : cause === CAUSE_BREAKER_OPEN ? 503 : 500;
+    if (cause !== CAUSE_OK) {
+      a['error.type'] = CAUSE_NAMES[cause];
+      a['rehearse.truth'] = TRUTH_NAMES[truth] ?? 'none';
+    }
+    const faults = this.scenario.faults;
+    if (((truth === TRUTH_FAULT && cause !== CAUSE_OK) || (slow & SLOW_FAULT) !== 0) && ref >= 0 && ref < faults.length) a['rehearse.fault'] = faults[ref].name;
+    if ((truth === TRUTH_FLAG || truth === TRUTH_CONTRACT) && cause !== CAUSE_OK && this.flags !== null && ref >= 0) a['rehearse.flag'] = this.flags.flagKeys[ref];
+    if ((slow & SLOW_FLAG) !== 0) a['rehearse.slowed_by_flag'] = true;
   }
 }

@@ -10,14 +10,15 @@ import type { Span } from './span.js';
 import { zipkinSpans } from './zipkin.js';
 import type { TraceFormat } from './read.js';
 
-export function writeTraces(file: string, traces: readonly Span[][], format: TraceFormat): void {
+export function writeTraces(file: string, traces: Iterable<Span[]>, format: TraceFormat): void {
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(file, 'w');
   try {
     const each = (open: string, close: string, item: (t: Span[]) => string) => {
       writeSync(fd, open);
-      traces.forEach((t, i) => writeSync(fd, `${i > 0 ? ',\n' : '\n'}${item(t)}`));
-      writeSync(fd, `${traces.length > 0 ? '\n' : ''}${close}\n`);
+      let i = 0;
+      for (const t of traces) writeSync(fd, `${i++ > 0 ? ',\n' : '\n'}${item(t)}`);
+      writeSync(fd, `${i > 0 ? '\n' : ''}${close}\n`);
     };
     if (format === 'jaeger') each('{"data": [', ']}', (t) => JSON.stringify(jaegerTrace(t)));
     else if (format === 'zipkin') each('[', ']', (t) => zipkinSpans(t).map((s) => JSON.stringify(s)).join(',\n'));
