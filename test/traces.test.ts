@@ -44,6 +44,22 @@ describe('reading trace files', () => {
     expect(j['service1.op1']).toContain('service2.op3 async');
   });
 
+  it('names traces with orphan spans, parent cycles and spans with no service, and calibrates anyway', () => {
+    const file = join(dir, 'odd.json');
+    const span = (traceId: string, id: string, parentId: string | undefined, service: string | undefined, timestamp: number) =>
+      ({ traceId, id, ...(parentId ? { parentId } : {}), kind: 'SERVER', name: 'op', timestamp, duration: 10, ...(service ? { localEndpoint: { serviceName: service } } : {}) });
+    writeFileSync(file, JSON.stringify([
+      span('00000000000000a1', '01', undefined, 'a', 100), span('00000000000000a1', '02', 'ff', 'b', 101),
+      span('00000000000000b2', '03', '04', 'a', 200), span('00000000000000b2', '04', '03', 'b', 201), span('00000000000000b2', '05', undefined, 'a', 199),
+      span('00000000000000c3', '06', undefined, undefined, 300),
+    ]));
+    const r = calibrateFiles([file]);
+    expect(r.warnings.find((w) => w.startsWith('orphan spans'))).toContain('00000000000000a1');
+    expect(r.warnings.find((w) => w.startsWith('cycles'))).toContain('00000000000000b2');
+    expect(r.warnings.find((w) => w.startsWith('no service'))).toContain('00000000000000c3');
+    expect(load(r.yaml).services.map((s) => s.name)).toEqual(expect.arrayContaining(['a', 'b', 'unknown']));
+  });
+
   it.each([
     ['empty.json', '', /empty file/],
     ['truncated.json', '{"data": [{"traceID": "a", "spans": [', /:1:\d+: truncated JSON in data\[0\]/],

@@ -55,6 +55,7 @@ export interface Warnings {
   orphanTraces: string[];
   cycles: string[];
   noService: number;
+  noServiceTraces: string[];
   duplicateIds: number;
 }
 
@@ -68,7 +69,7 @@ export class Analysis {
   readonly edges = new Map<string, EdgeStats>();
   readonly journeys = new Map<string, { count: number; steps: Map<string, number>; latencies: number[] }>();
   readonly serviceIntervals = new Map<string, { starts: number[]; ends: number[] }>();
-  readonly warnings: Warnings = { skewedTraces: [], orphanSpans: 0, orphanTraces: [], cycles: [], noService: 0, duplicateIds: 0 };
+  readonly warnings: Warnings = { skewedTraces: [], orphanSpans: 0, orphanTraces: [], cycles: [], noService: 0, noServiceTraces: [], duplicateIds: 0 };
   spans = 0;
   traces = 0;
   rootStartMin = Infinity;
@@ -121,8 +122,12 @@ export class Analysis {
     const traceId = input[0].traceId;
     const byId = new Map<string, Span>();
     // Zipkin's shared spans: a server span with its client's id becomes a child of that client.
+    let noService = false;
     for (const s of input) {
-      if (s.service === null) this.warnings.noService++;
+      if (s.service === null) {
+        this.warnings.noService++;
+        noService = true;
+      }
       const other = byId.get(s.spanId);
       if (other === undefined) {
         byId.set(s.spanId, s);
@@ -138,6 +143,7 @@ export class Analysis {
       server.parentId = client.spanId;
       byId.set(server.spanId, server);
     }
+    if (noService && this.warnings.noServiceTraces.length < LIMIT_NAMED) this.warnings.noServiceTraces.push(traceId);
     const spans = [...byId.values()];
     const shared = new Set(spans.filter((s) => s.spanId.endsWith('~server')).map((s) => s.spanId.slice(0, -'~server'.length)));
     const children = new Map<string, Span[]>();

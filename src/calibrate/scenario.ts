@@ -319,7 +319,7 @@ export function warningLines(a: Analysis): string[] {
   if (a.skewed > 0) out.push(`clock skew: ${a.skewed} trace(s) had a child span starting before its parent, shifted inside it as Jaeger does: ${list(w.skewedTraces, a.skewed)}`);
   if (w.orphanSpans > 0) out.push(`orphan spans: ${w.orphanSpans} span(s) whose parent is not in the files (treated as roots of journeys of their own), in traces ${w.orphanTraces.join(', ')}`);
   if (w.cycles.length > 0) out.push(`cycles: parent links that loop were cut at ${w.cycles.join(', ')}`);
-  if (w.noService > 0) out.push(`no service: ${w.noService} span(s) name no service (put under "unknown")`);
+  if (w.noService > 0) out.push(`no service: ${w.noService} span(s) name no service (put under "unknown"), in traces ${w.noServiceTraces.join(', ')}`);
   if (w.duplicateIds > 0) out.push(`duplicate span ids: ${w.duplicateIds} span(s) repeat an id in their trace (the first kept)`);
   return out;
 }
