@@ -15,8 +15,8 @@ const target = Number(process.env.BENCH_SPANS ?? 1_000_000);
 const format = process.env.BENCH_FORMAT ?? 'jaeger';
 const loaded = loadScenarioFile(fileURLToPath(new URL('../scenarios/hotrod.yaml', import.meta.url)));
 if (!loaded.ok) process.exit(2);
-// About 55 spans per dispatch at 2 journeys a second.
-const seconds = Math.ceil(target / 55 / 2);
+// About 52 spans per dispatch at 2 journeys a second.
+const seconds = Math.ceil(target / 50 / 2);
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-bench-'));
 try {
   const t0 = Date.now();
