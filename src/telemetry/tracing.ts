@@ -11,7 +11,7 @@ import type { CompiledModel } from '../model/compile.js';
 import type { FlagRuntime } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Span, AttributeValue, SpanEvent } from '../interop/traces/span.js';
-import { CAUSE_NAMES, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, CAUSE_BREAKER_OPEN } from './telemetry.js';
+import { CAUSE_DOWNSTREAM, CAUSE_NAMES, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, CAUSE_BREAKER_OPEN } from './telemetry.js';
 import { SLOW_FAULT, SLOW_FLAG, TRUTH_FAULT, TRUTH_FLAG, TRUTH_CONTRACT, TRUTH_NAMES } from '../model/truth.js';
 
 export interface TraceSampling {
@@ -357,7 +357,8 @@ export class TraceRecorder {
 
   private outcomeAttributes(a: Record<string, AttributeValue>, r: Rec): void {
     const { cause, truth, ref, slow } = r;
-    a['http.response.status_code'] = cause === CAUSE_OK ? 200 : cause === CAUSE_REJECTED ? 503 : cause === CAUSE_TIMEOUT ? 504 : cause === CAUSE_BREAKER_OPEN ? 503 : 500;
+    // As the Prometheus series count them: 500 an error (or a broken contract), 502 a failed call, 503 rejected or refused, 504 timeout.
+    a['http.response.status_code'] = cause === CAUSE_OK ? 200 : cause === CAUSE_DOWNSTREAM ? 502 : cause === CAUSE_REJECTED || cause === CAUSE_BREAKER_OPEN ? 503 : cause === CAUSE_TIMEOUT ? 504 : 500;
     if (cause !== CAUSE_OK) {
       a['error.type'] = CAUSE_NAMES[cause];
       a['rehearse.truth'] = TRUTH_NAMES[truth] ?? 'none';
