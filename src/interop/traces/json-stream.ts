@@ -102,6 +102,38 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
       if (capturing) captureStart = 0;
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
+        if (captureDepth > 0 && capturing && !inString) {
+          // The fast path inside an element: only strings, brackets and newlines matter until it closes.
+          if (c === 34) {
+            let j = i + 1;
+            for (;;) {
+              j = text.indexOf('"', j);
+              if (j < 0) break;
+              let b = j - 1;
+              while (b > i && text.charCodeAt(b) === 92) b--;
+              if ((j - 1 - b) % 2 === 0) break;
+              j++;
+            }
+            if (j >= 0) i = j;
+            else inString = true;
+            continue;
+          }
+          if (c === 91 || c === 123) {
+            captureDepth++;
+            continue;
+          }
+          if (c !== 93 && c !== 125) {
+            if (c === 10) {
+              line++;
+              lineStart = base + i + 1;
+            }
+            continue;
+          }
+          if (captureDepth > 1) {
+            captureDepth--;
+            continue;
+          }
+        }
         if (c === 10) {
           line++;
           lineStart = base + i + 1;
