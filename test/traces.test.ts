@@ -115,6 +115,19 @@ describe('traces of a run', () => {
   // What jaeger-ui's loader needs (packages/jaeger-ui/src/types/trace.ts SpanData/TraceData and
   // src/model/transform-trace-data.ts): a traceID, spans with spanID, operationName, startTime and duration in
   // microseconds, a processID found in processes (else "unknown-service"), and references to spans of the trace.
+  it('errors+0% keeps every journey that failed or that a flag or fault slowed past the SLO, and no other', () => {
+    const l = loadScenarioFile(new URL('../scenarios/consumer-first.yaml', import.meta.url).pathname);
+    if (!l.ok) throw new Error('scenarios/consumer-first.yaml does not load');
+    const t = new TraceRecorder({ rate: 0, errors: true });
+    const result = runScenario({ ...l.scenario, durationUs: 1_800e6 } as typeof l.scenario, { tracer: t });
+    const roots = t.kept.map((spans) => spans.find((s) => s.parentId === null)!);
+    const failed = Object.values(result.journeys).reduce((n, j) => n + j.errors, 0);
+    expect(failed).toBeGreaterThan(0);
+    expect(roots.filter((r) => r.error).length).toBe(failed);
+    for (const r of roots) expect(r.error || r.attributes['rehearse.slowed_by_flag'] === true || 'rehearse.fault' in r.attributes).toBe(true);
+    expect(roots.filter((r) => r.error && r.attributes['rehearse.flag'] !== undefined).length).toBeGreaterThan(0);
+  });
+
   it('writes Jaeger traces the way the UI loads them: traceID, spans with references and a processID in processes', () => {
     for (const t of tracer.kept.slice(0, 20)) {
       const doc = jaegerTrace(t) as {
