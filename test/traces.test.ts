@@ -128,6 +128,23 @@ describe('traces of a run', () => {
     expect(roots.filter((r) => r.error && r.attributes['rehearse.flag'] !== undefined).length).toBeGreaterThan(0);
   });
 
+  it('keeps traces whole when callers give up on calls still queued (timeouts, open breakers: scenarios/flash-sale.yaml)', () => {
+    const l = loadScenarioFile(new URL('../scenarios/flash-sale.yaml', import.meta.url).pathname);
+    if (!l.ok) throw new Error('scenarios/flash-sale.yaml does not load');
+    const t = new TraceRecorder({ rate: 0.05, errors: true });
+    runScenario(l.scenario, { tracer: t });
+    let timeouts = 0;
+    for (const spans of t.kept) {
+      const ids = new Set(spans.map((x) => x.spanId));
+      for (const x of spans) {
+        if (x.parentId !== null) expect(ids.has(x.parentId)).toBe(true);
+        expect(x.durationUs).toBeGreaterThanOrEqual(0);
+        if (x.attributes['error.type'] === 'timeout') timeouts++;
+      }
+    }
+    expect(timeouts).toBeGreaterThan(0);
+  });
+
   it('writes Jaeger traces the way the UI loads them: traceID, spans with references and a processID in processes', () => {
     for (const t of tracer.kept.slice(0, 20)) {
       const doc = jaegerTrace(t) as {

@@ -181,7 +181,7 @@ export class Simulation implements EventHandler {
   private rSlow = new Uint8Array(0); // what slowed it, or a call it waited on
   private rSlowFlags = new Int32Array(0);
   private rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
-  private rTrace = new Int32Array(0); // the journey's slot in the tracer, or -1 when not traced
+  private rTrace = new Int32Array(0); // 0 when the record belongs to a traced journey, -1 when not
   private live = 0;
   /** The record making fire-and-forget calls, whose journey they belong to. */
   private spawning = 0;

@@ -12,7 +12,7 @@ import type { FlagRuntime } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Span, AttributeValue, SpanEvent } from '../interop/traces/span.js';
 import { CAUSE_DOWNSTREAM, CAUSE_NAMES, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, CAUSE_BREAKER_OPEN } from './telemetry.js';
-import { SLOW_FAULT, SLOW_FLAG, TRUTH_FAULT, TRUTH_FLAG, TRUTH_CONTRACT, TRUTH_NAMES } from '../model/truth.js';
+import { SLOW_FAULT, SLOW_FLAG, TRUTH_FAULT, TRUTH_FLAG, TRUTH_CONTRACT, TRUTH_NAMES, TRUTH_TIMEOUT } from '../model/truth.js';
 
 export interface TraceSampling {
   /** Share of journeys kept, from 0 to 1. */
@@ -74,6 +74,8 @@ interface Trace {
   ended: boolean;
   keep: boolean;
   next: number;
+  /** Kept or let go: work that starts later (a callee picking up a call its caller gave up on) is not recorded. */
+  done: boolean;
 }
 
 const fmix32 = (h: number): number => {
@@ -94,13 +96,13 @@ export class TraceRecorder {
   private threshold = 0;
   private seedMix = 0;
   private readonly maxSpans: number;
-  private readonly slots: (Trace | null)[] = [];
-  private freeSlots: number[] = [];
+  /** Traces still being recorded. */
+  private readonly live = new Set<Trace>();
   // Per simulation record (records are reused: each is reset when a traced attempt is spawned).
   private readonly client: (Rec | null)[] = [];
   private readonly server: (Rec | null)[] = [];
   private readonly parentOf: (Rec | null)[] = [];
-  private readonly slotOf: number[] = [];
+  private readonly traceOf: (Trace | null)[] = [];
   private readonly stepTarget: number[] = [];
   private readonly stepSent: number[] = [];
   private readonly waitFrom: number[] = [];
@@ -132,37 +134,39 @@ export class TraceRecorder {
     return fmix32((n ^ this.seedMix) + Math.floor(n / 4294967296)) < this.threshold;
   }
 
-  private open(slot: number, kind: number, parent: Rec | null, endpoint: number, service: number, start: number, attempt: number, poolWait: number): Rec {
-    const t = this.slots[slot]!;
+  private open(t: Trace, kind: number, parent: Rec | null, endpoint: number, service: number, start: number, attempt: number, poolWait: number): Rec {
     const r = new Rec(kind, parent, endpoint, service, start, t.next++, attempt, poolWait);
+    if (t.done) {
+      r.end = start; // not recorded: closing it changes nothing
+      return r;
+    }
     t.spans.push(r);
     t.open++;
     return r;
   }
 
-  private close(slot: number, r: Rec, now: number): void {
-    if (r.end >= 0) return;
+  private close(t: Trace, r: Rec, now: number): void {
+    if (r.end >= 0 || t.done) return;
     r.end = now;
-    const t = this.slots[slot]!;
     t.open--;
-    if (t.ended && t.open === 0) this.finalize(slot);
+    if (t.ended && t.open === 0) this.finalize(t);
   }
 
   journeyStarted(rec: number, n: number, j: number, now: number): number {
     const keep = this.sampled(n);
     if (!keep && !this.sampling.errors) return -1;
     this.followed++;
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.slots.push(null) - 1;
-    this.slots[slot] = { journey: j, number: n, spans: [], open: 0, ended: false, keep, next: 1 };
-    this.server[rec] = this.open(slot, KIND_INTERNAL, null, j, -1, now, 0, 0);
-    this.slotOf[rec] = slot;
-    return slot;
+    const t: Trace = { journey: j, number: n, spans: [], open: 0, ended: false, keep, next: 1, done: false };
+    this.live.add(t);
+    this.server[rec] = this.open(t, KIND_INTERNAL, null, j, -1, now, 0, 0);
+    this.traceOf[rec] = t;
+    return 0;
   }
 
   /** A new attempt record: its parent span is the caller's server span (first attempt) or the same as the attempt it retries. */
   spawned(rec: number, from: number, attempt: number): void {
     this.parentOf[rec] = attempt > 0 ? this.parentOf[from] ?? null : this.server[from] ?? null;
-    this.slotOf[rec] = this.slotOf[from];
+    this.traceOf[rec] = this.traceOf[from];
     this.client[rec] = null;
     this.server[rec] = null;
     this.waitFrom[rec] = -1;
@@ -185,12 +189,12 @@ export class TraceRecorder {
       return;
     }
     const wait = this.waitFrom[rec] >= 0 ? now - this.waitFrom[rec] : 0;
-    this.client[rec] = this.open(this.slotOf[rec], m.siteAsync[site] === 1 ? KIND_PRODUCER : KIND_CLIENT, this.parentOf[rec] ?? null, e, caller, now, attempt, wait);
+    this.client[rec] = this.open(this.traceOf[rec]!, m.siteAsync[site] === 1 ? KIND_PRODUCER : KIND_CLIENT, this.parentOf[rec] ?? null, e, caller, now, attempt, wait);
   }
 
   serverStarted(rec: number, e: number, s: number, now: number, flagsOn: number): void {
     const c = this.client[rec] ?? null;
-    const r = this.open(this.slotOf[rec], c !== null && c.kind === KIND_PRODUCER ? KIND_CONSUMER : KIND_SERVER, c ?? this.parentOf[rec] ?? null, e, s, now, 0, 0);
+    const r = this.open(this.traceOf[rec]!, c !== null && c.kind === KIND_PRODUCER ? KIND_CONSUMER : KIND_SERVER, c ?? this.parentOf[rec] ?? null, e, s, now, 0, 0);
     const fl = this.flags;
     if (fl !== null && fl.evaluatedBy[s].length > 0) {
       r.flagsOn = flagsOn;
@@ -210,11 +214,11 @@ export class TraceRecorder {
     const r = this.server[rec];
     if (r === null || r === undefined || r.kind === KIND_INTERNAL) return;
     this.outcome(r, cause, truth, ref, 0);
-    this.close(this.slotOf[rec], r, now);
+    this.close(this.traceOf[rec]!, r, now);
   }
 
   clientEnded(rec: number, cause: number, truth: number, ref: number, slow: number, now: number): void {
-    const slot = this.slotOf[rec];
+    const slot = this.traceOf[rec]!;
     const c = this.client[rec];
     if (c === null || c === undefined) {
       // A journey step that never reached its service (rejected, refused, dropped): an error span of the user's side.
@@ -231,19 +235,17 @@ export class TraceRecorder {
   }
 
   journeyEnded(rec: number, cause: number, truth: number, ref: number, slow: number, tooSlow: boolean, now: number): void {
-    const slot = this.slotOf[rec];
-    const t = this.slots[slot]!;
+    const t = this.traceOf[rec]!;
     const root = this.server[rec]!;
     this.outcome(root, cause, truth, ref, slow);
     if (this.sampling.errors && (cause !== CAUSE_OK || (tooSlow && (slow & (SLOW_FAULT | SLOW_FLAG)) !== 0) || truth === TRUTH_FLAG)) t.keep = true;
     t.ended = true;
-    this.close(slot, root, now);
+    this.close(t, root, now);
   }
 
-  private finalize(slot: number): void {
-    const t = this.slots[slot]!;
-    this.slots[slot] = null;
-    this.freeSlots.push(slot);
+  private finalize(t: Trace): void {
+    t.done = true;
+    this.live.delete(t);
     if (!t.keep) return;
     if (this.keptSpans + t.spans.length > this.maxSpans) {
       this.droppedTraces++;
@@ -256,15 +258,15 @@ export class TraceRecorder {
   /** At the end of the run: journeys that ended keep their unfinished asynchronous spans, cut at `endUs`. */
   finish(endUs: number): void {
     this.endUs = endUs;
-    for (let slot = 0; slot < this.slots.length; slot++) {
-      const t = this.slots[slot];
-      if (t === null || !t.ended || !t.keep) continue;
+    for (const t of this.live) {
+      t.done = true;
+      if (!t.ended || !t.keep) continue;
       if (this.keptSpans + t.spans.length <= this.maxSpans) {
         this.keptSpans += t.spans.length;
         this.keptRaw.push(t);
       } else this.droppedTraces++;
-      this.slots[slot] = null;
     }
+    this.live.clear();
   }
 
   /** How many traces were kept. */
@@ -356,7 +358,9 @@ export class TraceRecorder {
   }
 
   private outcomeAttributes(a: Record<string, AttributeValue>, r: Rec): void {
-    const { cause, truth, ref, slow } = r;
+    const { cause, ref, slow } = r;
+    // A timeout's truth is settled by the caller after the attempt ends: what slowed the attempt, else the timeout.
+    const truth = r.truth !== 0 || cause !== CAUSE_TIMEOUT ? r.truth : (slow & SLOW_FAULT) !== 0 ? TRUTH_FAULT : (slow & SLOW_FLAG) !== 0 ? TRUTH_FLAG : TRUTH_TIMEOUT;
     // As the Prometheus series count them: 500 an error (or a broken contract), 502 a failed call, 503 rejected or refused, 504 timeout.
     a['http.response.status_code'] = cause === CAUSE_OK ? 200 : cause === CAUSE_DOWNSTREAM ? 502 : cause === CAUSE_REJECTED || cause === CAUSE_BREAKER_OPEN ? 503 : cause === CAUSE_TIMEOUT ? 504 : 500;
     if (cause !== CAUSE_OK) {
