@@ -292,11 +292,11 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
       }
       L.push(`    replicas: 1          # PLACEHOLDER: capacity is not in traces`);
       L.push(`    concurrency: ${workers}   # PLACEHOLDER: ${why}`);
-      L.push(`    queue: 100000`);
+      L.push('    queue: unbounded');
     } else {
       L.push('    # seen only as the far end of client spans (not instrumented): capacity unknown, left unbounded');
       L.push('    concurrency: 100000');
-      L.push('    queue: 100000');
+      L.push('    queue: unbounded');
     }
     L.push('    endpoints:');
     for (const e of eps) {
