@@ -517,7 +517,7 @@ export class Simulation implements EventHandler {
     }
     if (pool >= 0 && this.rSlot[rec] === 0) {
       if (this.poolInUse[pool] >= m.poolLimit[pool]) {
-        if (this.rTrace[rec] >= 0) this.tracer!.waiting(rec, this.engine.now);
+        if (this.rTrace[rec] >= 0) this.tracer!.waiting(rec, k, this.engine.now);
         this.poolWaiting[pool].push(rec);
         return;
       }

@@ -106,6 +106,7 @@ export class TraceRecorder {
   private readonly stepTarget: number[] = [];
   private readonly stepSent: number[] = [];
   private readonly waitFrom: number[] = [];
+  private readonly waitSite: number[] = [];
   /** Kept traces as recorded, in the order their journeys ended. */
   private readonly keptRaw: Trace[] = [];
   private endUs = 0;
@@ -170,11 +171,13 @@ export class TraceRecorder {
     this.client[rec] = null;
     this.server[rec] = null;
     this.waitFrom[rec] = -1;
+    this.stepTarget[rec] = -1;
   }
 
   /** The attempt waits for a slot of its client-side pool (a parallel group's limit). */
-  waiting(rec: number, now: number): void {
+  waiting(rec: number, site: number, now: number): void {
     this.waitFrom[rec] = now;
+    this.waitSite[rec] = site;
   }
 
   sent(rec: number, site: number, attempt: number, now: number): void {
@@ -221,9 +224,18 @@ export class TraceRecorder {
     const slot = this.traceOf[rec]!;
     const c = this.client[rec];
     if (c === null || c === undefined) {
+      if (this.waitFrom[rec] >= 0) {
+        // Gave up (timed out) while waiting for a client-side pool slot: a client span that never left.
+        const m = this.model;
+        const site = this.waitSite[rec];
+        const r = this.open(slot, m.siteAsync[site] === 1 ? KIND_PRODUCER : KIND_CLIENT, this.parentOf[rec] ?? null, m.siteEndpoint[site], m.siteCaller[site], now, 0, now - this.waitFrom[rec]);
+        this.outcome(r, cause, truth, ref, slow);
+        this.close(slot, r, now);
+        return;
+      }
       // A journey step that never reached its service (rejected, refused, dropped): an error span of the user's side.
       const server = this.server[rec];
-      if (cause !== CAUSE_OK && (server === null || server === undefined)) {
+      if (cause !== CAUSE_OK && this.stepTarget[rec] >= 0 && (server === null || server === undefined)) {
         const r = this.open(slot, KIND_CLIENT, this.parentOf[rec] ?? null, this.stepTarget[rec], -1, this.stepSent[rec], 0, 0);
         this.outcome(r, cause, truth, ref, slow);
         this.close(slot, r, now);
