@@ -82,13 +82,14 @@ describe('rehearse init', () => {
     writeFileSync(join(dir, 'traces.json'), '{}');
     const help = rehearse(dir, '--help').stdout;
     for (const [flag, command] of [['--from-traces', 'calibrate'], ['--from-argo', 'import']]) {
-      const r = rehearse(dir, 'init', 'out', flag, 'traces.json');
+      // A folder per hand-over: one that ran (calibrate exists) leaves its scaffold behind.
+      const r = rehearse(dir, 'init', `out-${command}`, flag, 'traces.json');
       if (new RegExp(`^\\s+${command}\\b`, 'm').test(help)) {
         expect(r.stdout).toContain(`rehearse ${command}`);
       } else {
         expect(r.code).toBe(2);
         expect(r.stderr).toContain(`has no "rehearse ${command}" command; nothing was written`);
-        expect(existsSync(join(dir, 'out'))).toBe(false);
+        expect(existsSync(join(dir, `out-${command}`))).toBe(false);
       }
     }
   });

@@ -112,7 +112,10 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--strict', 'what flag files use that rehearse does not model is an error (exit 2)')
     .option('-q, --quiet', 'print nothing but errors')
     .option('--force', 'run even when the work estimate is over the limits')
-    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean }) => {
+    .option('--traces <file>', 'write sampled journeys as traces to this file')
+    .option('--trace-sample <share>', 'journeys to trace: 1%, or errors+1% to keep every journey that failed or was hurt too', '1%')
+    .option('--trace-format <format>', 'otlp, jaeger or zipkin', choice(['otlp', 'jaeger', 'zipkin'] as const), 'otlp')
+    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean; traces?: string; traceSample: string; traceFormat: 'otlp' | 'jaeger' | 'zipkin' }) => {
       // The programmatic API's functions (src/index.ts): the CLI is built on them.
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
       const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
@@ -121,9 +124,11 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const { writeJson } = await import('../report/json.js');
       const { checkWritable, writeText } = await import('../report/text.js');
       const { formatSummary } = await import('../report/terminal.js');
-      for (const path of [opts.json, opts.html, opts.openmetrics]) if (path) checkWritable(path);
+      for (const path of [opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
       const metrics = opts.openmetrics ? await import('./openmetrics.js') : null;
       let series: import('../metrics/series.js').ScrapeSeries | null = null;
+      const tracing = opts.traces ? await import('./traces.js') : null;
+      const tracer = tracing ? tracing.tracerFor(opts.traceSample) : undefined;
       const progress = opts.quiet ? null : (await import('./progress.js')).runProgress(scenario);
       let result: RunResult;
       try {
@@ -132,11 +137,13 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
           observe: (sim) => {
             if (progress) sim.onWindow = progress.onWindow;
             if (metrics) series = metrics.observe(sim, scenario);
+            if (tracer) sim.attachTracer(tracer);
           },
         });
       } finally {
         progress?.stop();
       }
+      if (tracing && tracer && opts.traces) tracing.writeRunTraces(opts.traces, tracer, opts.traceFormat, opts.quiet ? () => {} : out);
       if (opts.json) writeJson(opts.json, result);
       if (opts.openmetrics && metrics && series) metrics.writeSeries(opts.openmetrics, series);
       if (opts.html) writeText(opts.html, await htmlReport(result));
@@ -458,6 +465,22 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         return main(argv, { out: sink, err });
       };
       setExit(await initCommand(dir, opts, out, runCommand));
+    });
+
+  program
+    .command('calibrate')
+    .description('infer a scenario from trace files (Jaeger, Zipkin v2 or OTLP JSON)')
+    .argument('<traces...>', 'trace files')
+    .option('--out <file>', 'write the scenario here (default: print it)')
+    .option('--group-by <how>', 'endpoints from span names (name), the http.route attribute (http.route) or regex:PATTERN', 'name')
+    .option('--latency <how>', 'write own latency as empirical quantiles or a fitted lognormal', choice(['empirical', 'lognormal'] as const), 'empirical')
+    .option('--sample-rate <share>', 'share of traces the files hold, e.g. 10% (scales the arrival rate)')
+    .option('--name <name>', 'the scenario\'s name', 'calibrated')
+    .option('--duration <d>', 'the scenario\'s simulated horizon', '10m')
+    .option('-q, --quiet', 'print nothing but warnings and errors')
+    .action(async (files: string[], opts: Record<string, string | boolean | undefined>) => {
+      const { calibrateCommand } = await import('./calibrate.js');
+      calibrateCommand(files, opts, out, err);
     });
 
   program

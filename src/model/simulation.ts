@@ -31,6 +31,7 @@ import {
   type CompiledModel,
 } from './compile.js';
 import { DistTable } from './dist.js';
+import type { TraceRecorder } from '../telemetry/tracing.js';
 import {
   GroundTruth, SLOW_FAULT, SLOW_FLAG, TRUTH_BASE, TRUTH_BREAKER, TRUTH_CONTRACT, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED, TRUTH_TIMEOUT,
 } from './truth.js';
@@ -99,6 +100,8 @@ export class Simulation implements EventHandler {
   private readonly propagationRng: number[];
   private readonly propagation: DistTable;
   private controller: Controller | null = null;
+  /** Sampled traces (src/telemetry/tracing.ts): hooks run only for records of journeys it chose at their start. */
+  private tracer: TraceRecorder | null = null;
   readonly faults: FaultRuntime;
   readonly truth: GroundTruth;
   private readonly faultRng: number;
@@ -178,6 +181,7 @@ export class Simulation implements EventHandler {
   private rSlow = new Uint8Array(0); // what slowed it, or a call it waited on
   private rSlowFlags = new Int32Array(0);
   private rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
+  private rTrace = new Int32Array(0); // 0 when the record belongs to a traced journey, -1 when not
   private live = 0;
   /** The record making fire-and-forget calls, whose journey they belong to. */
   private spawning = 0;
@@ -256,6 +260,12 @@ export class Simulation implements EventHandler {
   /** Called at the end of each telemetry window (a terminal's progress bar): simulated time, journeys so far. */
   onWindow: ((nowUs: number, journeys: number) => void) | null = null;
 
+  /** Records sampled journeys as traces (before run()). */
+  attachTracer(tracer: TraceRecorder): void {
+    this.tracer = tracer;
+    tracer.bind(this.model, this.flags, this.scenario, this.rng.seed);
+  }
+
   /** Attaches the controller that steers flags in this run (before run()). */
   attach(controller: Controller): void {
     this.controller = controller;
@@ -300,6 +310,7 @@ export class Simulation implements EventHandler {
     const end = Number.isFinite(this.horizon) ? Math.min(this.horizon, this.engine.now) : this.lastEnd;
     this.closeWindow(end);
     this.scrapes?.scrapeUntil(end);
+    this.tracer?.finish(end);
     return {
       telemetry: this.telemetry.finish(),
       simulatedUs: end,
@@ -389,6 +400,7 @@ export class Simulation implements EventHandler {
     this.rUser[rec] = this.users ? this.users.pick(this.rng.next(this.userRng), this.rng.next(this.userRng)) : -1;
     this.rSite[rec] = this.journeysArrived; // a journey's number, in order of arrival (journeys have no call site)
     this.journeyStreams.reseed(rec, this.journeysArrived);
+    this.rTrace[rec] = this.tracer === null ? -1 : this.tracer.journeyStarted(rec, this.journeysArrived, j, now);
     this.journeysArrived++;
     const next = this.arrivals.next();
     if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
@@ -400,6 +412,7 @@ export class Simulation implements EventHandler {
     const t = this.telemetry;
     const j = this.rTarget[rec];
     const latency = this.engine.now - this.rSent[rec];
+    if (this.rTrace[rec] >= 0) this.tracer!.journeyEnded(rec, cause, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], latency > this.sloLatencyUs, this.engine.now);
     t.record(t.journeyTag(j), latency, cause);
     if (this.probes.journeyWatched[j] === 1) {
       const u = this.rUser[rec];
@@ -460,6 +473,8 @@ export class Simulation implements EventHandler {
     this.rUser[rec] = this.rUser[from];
     this.rRoot[rec] = this.rRoot[from];
     this.rRootGen[rec] = this.rRootGen[from];
+    this.rTrace[rec] = this.rTrace[from];
+    if (this.rTrace[rec] >= 0) this.tracer!.spawned(rec, attempt > 0 ? this.spawning : from, attempt);
     return rec;
   }
 
@@ -502,12 +517,14 @@ export class Simulation implements EventHandler {
     }
     if (pool >= 0 && this.rSlot[rec] === 0) {
       if (this.poolInUse[pool] >= m.poolLimit[pool]) {
+        if (this.rTrace[rec] >= 0) this.tracer!.waiting(rec, k, this.engine.now);
         this.poolWaiting[pool].push(rec);
         return;
       }
       this.poolInUse[pool]++;
       this.rSlot[rec] = 1;
     }
+    if (this.rTrace[rec] >= 0) this.tracer!.sent(rec, k, this.rAttempt[rec], this.engine.now);
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && !this.breakers.allow(breaker)) {
       this.failSoon(rec, CAUSE_BREAKER_OPEN, TRUTH_BREAKER, -1);
@@ -574,6 +591,7 @@ export class Simulation implements EventHandler {
     const m = this.model;
     const k = this.rSite[rec];
     this.rAttached[rec] = 0;
+    if (this.rTrace[rec] >= 0) this.tracer!.clientEnded(rec, cause, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.engine.now);
     const e = this.rTarget[rec];
     const latency = this.engine.now - this.rSent[rec];
     this.telemetry.record(e, latency, cause);
@@ -754,6 +772,7 @@ export class Simulation implements EventHandler {
     const now = this.engine.now;
     this.telemetry.started(e, now - this.rArrived[rec]);
     this.rState[rec] = ST_RUNNING;
+    if (this.rTrace[rec] >= 0) this.tracer!.serverStarted(rec, e, s, now, this.rFlagsOn[rec]);
     let errorRate = m.endpointErrorRate[e];
     let scale = 1;
     let add = 0;
@@ -861,6 +880,7 @@ export class Simulation implements EventHandler {
     const m = this.model;
     const r = this.rReplica[rec];
     const s = m.replicaService[r];
+    if (this.rTrace[rec] >= 0) this.tracer!.serverEnded(rec, cause, this.rTruth[rec], this.rTruthRef[rec], this.engine.now);
     this.gaugeChange(s);
     this.rEpoch[rec]++;
     if (this.qLen[r] > 0) {
@@ -995,6 +1015,7 @@ export class Simulation implements EventHandler {
     this.rSlowFlags = grow(this.rSlowFlags);
     this.rAltFlag = grow(this.rAltFlag);
     this.journeyStreams.ensure(cap);
+    this.rTrace = grow(this.rTrace);
     const freeList = new Int32Array(cap);
     freeList.set(this.freeList.subarray(0, this.freeTop));
     // New records go on the free list highest first, so that low indices are used first.

@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/types.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
 import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
+import type { TraceRecorder } from '../telemetry/tracing.js';
 import { VERSION } from '../version.js';
 import { counterfactualHarm, type FlagHarm } from './counterfactual.js';
 import { judge, scoreOutcomes, type AcceptanceResult, type Outcomes } from './outcomes.js';
@@ -115,10 +116,11 @@ export interface RunResult {
   };
 }
 
-export function runScenario(scenario: Scenario, options: { seed?: number; observe?: (sim: Simulation) => void } = {}): RunResult {
+export function runScenario(scenario: Scenario, options: { seed?: number; observe?: (sim: Simulation) => void; tracer?: TraceRecorder } = {}): RunResult {
   const seed = options.seed ?? scenario.seed;
   const simulation = new Simulation(scenario, seed);
   options.observe?.(simulation);
+  if (options.tracer) simulation.attachTracer(options.tracer);
   const controller = scenario.rollouts.length > 0 ? new RolloutController(scenario) : null;
   if (controller) simulation.attach(controller);
   const counterfactual = scenario.truth === 'counterfactual' && scenario.flags.length > 0;

@@ -1,0 +1,55 @@
+/**
+ * `rehearse calibrate`: trace files in, a scenario out. Reads each file streaming, analyses it a trace at a time,
+ * writes the scenario and checks that it loads.
+ */
+import { basename } from 'node:path';
+import { InputError } from '../errors.js';
+import { readTraceFile, type FileRead } from '../interop/traces/read.js';
+import { parseScenarioText } from '../scenario/load.js';
+import { formatProblem } from '../scenario/problems.js';
+import { Analysis, type CalibrateOptions } from './analyze.js';
+import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
+
+export interface CalibrateResult {
+  yaml: string;
+  files: (FileRead & { file: string })[];
+  warnings: string[];
+  analysis: Analysis;
+}
+
+export function calibrateFiles(files: readonly string[], options: Partial<CalibrateOptions & WriteOptions> = {}): CalibrateResult {
+  const analysis = new Analysis({ groupBy: options.groupBy ?? 'name', sampleRate: options.sampleRate ?? 1 });
+  const reads: CalibrateResult['files'] = [];
+  for (const file of files) {
+    const read = readTraceFile(file, (spans) => analysis.addTrace(spans));
+    reads.push({ ...read, file });
+  }
+  const sources = reads.map((r) => `${basename(r.file)}: ${r.format}, ${r.report.spans.toLocaleString('en-US')} spans in ${r.traces.toLocaleString('en-US')} traces` +
+    (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : ''));
+  const yaml = writeScenario(analysis, {
+    latency: options.latency ?? 'empirical',
+    name: options.name ?? 'calibrated',
+    duration: options.duration ?? '10m',
+    sources,
+  });
+  const loaded = parseScenarioText(yaml);
+  if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate):', ...loaded.problems.map((p) => formatProblem('calibrated', p))]);
+  const warnings = warningLines(analysis);
+  for (const r of reads) {
+    for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
+  }
+  return { yaml, files: reads, warnings, analysis };
+}
+
+/** `--group-by name | http.route | regex:PATTERN` */
+export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
+  if (value === 'name' || value === 'http.route') return value;
+  if (value.startsWith('regex:')) {
+    try {
+      return new RegExp(value.slice(6));
+    } catch (e) {
+      throw new InputError([`--group-by: invalid regular expression: ${(e as Error).message}`]);
+    }
+  }
+  throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got "${value}"`]);
+}

@@ -1,0 +1,325 @@
+/**
+ * Writes what the analysis found as a scenario file: valid, commented (where each number came from), with the
+ * capacity it cannot know marked as a placeholder.
+ */
+import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
+
+export interface WriteOptions {
+  latency: 'empirical' | 'lognormal';
+  name: string;
+  duration: string;
+  sources: string[];
+}
+
+const Z99 = 2.3263478740408408;
+const QUANTILES = 200;
+
+const safe = (name: string): string => {
+  const s = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return s === '' ? 'op' : s;
+};
+
+const us = (x: number) => `${Math.max(0, Math.round(x))}us`;
+const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
+
+/** A rate without exponents: per second, per minute or per hour, four significant digits (at least 0.0001/h). */
+function rateText(perSec: number): string {
+  const [value, unit] = perSec >= 1 ? [perSec, 's'] : perSec * 60 >= 1 ? [perSec * 60, 'min'] : [Math.max(perSec * 3600, 0.0001), 'h'];
+  const digits = Math.max(0, Math.min(4, 3 - Math.floor(Math.log10(value))));
+  return `${Number(value.toFixed(digits))}/${unit}`;
+}
+
+/** A duration for people: 1.23ms, 450us, 2.5s. */
+export function human(x: number): string {
+  if (x >= 1e6) return `${Number((x / 1e6).toPrecision(3))}s`;
+  if (x >= 1000) return `${Number((x / 1000).toPrecision(3))}ms`;
+  return `${Math.round(x)}us`;
+}
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+const mode = (h: Map<number, number>): number => [...h].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+const modeKey = (h: Map<string, number>): string => [...h].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0];
+
+interface Names {
+  service: Map<string, string>;
+  endpoint: Map<string, string>; // key service\0endpoint -> service.endpoint
+}
+
+function nameAll(analysis: Analysis, all: EndpointStats[]): Names {
+  const service = new Map<string, string>();
+  const used = new Set<string>();
+  for (const e of all) {
+    if (service.has(e.service)) continue;
+    let n = safe(e.service), k = 2;
+    while (used.has(n)) n = `${safe(e.service)}-${k++}`;
+    used.add(n);
+    service.set(e.service, n);
+  }
+  const endpoint = new Map<string, string>();
+  const usedEp = new Set<string>();
+  for (const e of all) {
+    const s = service.get(e.service)!;
+    let n = safe(e.endpoint), k = 2;
+    while (usedEp.has(`${s}.${n}`)) n = `${safe(e.endpoint)}-${k++}`;
+    usedEp.add(`${s}.${n}`);
+    endpoint.set(`${e.service}\u0000${e.endpoint}`, `${s}.${n}`);
+  }
+  void analysis;
+  return { service, endpoint };
+}
+
+/** Fits a lognormal by maximum likelihood on the logs; reports its p50 and p99 beside the samples'. */
+function fit(sorted: number[]): { p50: number; p99: number; empP50: number; empP99: number } {
+  const logs = sorted.map((x) => Math.log(Math.max(x, 1)));
+  const mu = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mu) ** 2, 0) / Math.max(1, logs.length - 1));
+  return { p50: Math.exp(mu), p99: Math.exp(mu + Z99 * sd), empP50: quantile(sorted, 0.5), empP99: quantile(sorted, 0.99) };
+}
+
+function latencyLines(e: EndpointStats, how: WriteOptions['latency'], indent: string): string[] {
+  const sorted = [...e.own].sort((a, b) => a - b);
+  if (sorted.length === 0) return [`${indent}latency: 0us   # no successful span to measure`];
+  const f = fit(sorted);
+  const err = (a: number, b: number) => (b > 0 ? `${a >= b ? '+' : ''}${((a / b - 1) * 100).toFixed(1)}%` : 'n/a');
+  const source = `${e.ownSeen.toLocaleString('en-US')} successful spans${e.ownSeen > sorted.length ? ` (${sorted.length.toLocaleString('en-US')} kept)` : ''}`;
+  const note = `# own latency of ${source}: p50 ${human(f.empP50)}, p99 ${human(f.empP99)}; lognormal fit p50 ${human(f.p50)} (${err(f.p50, f.empP50)}), p99 ${human(f.p99)} (${err(f.p99, f.empP99)})`;
+  const lines = [`${indent}${note}`];
+  if (sorted[0] === sorted[sorted.length - 1]) lines.push(`${indent}latency: ${us(sorted[0])}`);
+  else if (how === 'lognormal' && f.p99 > f.p50 && Math.round(f.p50) > 0 && Math.round(f.p99) > Math.round(f.p50)) {
+    lines.push(`${indent}latency: { dist: lognormal, p50: ${us(f.p50)}, p99: ${us(f.p99)} }`);
+  } else {
+    const n = Math.min(QUANTILES, sorted.length);
+    const samples = Array.from({ length: n }, (_, i) => us(quantile(sorted, n === 1 ? 0.5 : (i + 0.5) / n)));
+    lines.push(`${indent}latency:   # empirical: ${n} quantiles of the measured own latency`);
+    lines.push(`${indent}  dist: empirical`);
+    for (let i = 0; i < samples.length; i += 12) lines.push(`${indent}  ${i === 0 ? 'samples: [' : '          '}${samples.slice(i, i + 12).join(', ')}${i + 12 >= samples.length ? ']' : ','}`);
+  }
+  return lines;
+}
+
+/** Synchronous calls that would close a cycle (recursion seen in traces): the simulator refuses them, so they are left out. */
+function cyclicCalls(all: EndpointStats[]): Set<string> {
+  const key = (e: EndpointStats) => `${e.service}\u0000${e.endpoint}`;
+  const byKey = new Map(all.map((e) => [key(e), e]));
+  const dropped = new Set<string>();
+  const state = new Map<string, number>(); // 1 on the path, 2 done
+  const visit = (k: string) => {
+    state.set(k, 1);
+    const e = byKey.get(k);
+    if (e) {
+      for (const it of e.items.values()) {
+        if (it.kind === 'async') continue;
+        for (const t of it.targets) {
+          const s = state.get(t);
+          if (s === 1) dropped.add(`${k}\u0001${t}`);
+          else if (s === undefined) visit(t);
+        }
+      }
+    }
+    state.set(k, 2);
+  };
+  for (const e of all) if (!state.has(key(e))) visit(key(e));
+  return dropped;
+}
+
+function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: string, dropped: Set<string>): string[] {
+  const self = `${e.service}\u0000${e.endpoint}`;
+  // A pooled fan-out that ran one call at a time looks sequential: counted with its parallel group.
+  const all = [...e.items.values()];
+  for (const it of all) {
+    if (it.kind !== 'seq') continue;
+    const par = all.find((p) => p.kind === 'par' && p.targets.length === 1 && p.targets[0] === it.targets[0] && p.present > it.present);
+    if (par === undefined) continue;
+    par.present = Math.min(e.ok, par.present + it.present);
+    it.present = 0;
+  }
+  const items = all.filter((it) => it.present > 0)
+    .map((it) => (it.kind === 'async' ? it : { ...it, targets: it.targets.filter((t) => !dropped.has(`${self}\u0001${t}`)) }))
+    .filter((it) => it.targets.length > 0)
+    .sort((a, b) => a.positionSum / a.present - b.positionSum / b.present);
+  const cut = [...dropped].filter((d) => d.startsWith(`${self}\u0001`)).map((d) => names.endpoint.get(d.split('\u0001')[1]));
+  if (items.length === 0) return cut.length > 0 ? [`${indent}# recursive calls to ${cut.join(', ')} left out (a synchronous cycle)`] : [];
+  if (items.length === 0) return [];
+  const out = [`${indent}calls:`];
+  if (cut.length > 0) out.push(`${indent}  # recursive calls to ${cut.join(', ')} left out (a synchronous cycle)`);
+  const base = Math.max(1, e.ok);
+  const edgeOf = (target: string) => analysis.edges.get(`${e.service}\u0000${e.endpoint}\u0001${target}`);
+  const one = (target: string, item: ItemStats, extra: string[]): string => {
+    const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
+    const edge = edgeOf(target);
+    if (edge && edge.maxRetries > 0) {
+      const gap = edge.gapCount > 0 ? edge.gapSum / edge.gapCount : 0;
+      parts.push(`retry: { attempts: ${edge.maxRetries}, backoff: ${us(Math.max(1, 2 * gap))}, jitter: full }`);
+    }
+    if (edge && edge.timeouts.length > 0) {
+      const t = [...edge.timeouts].sort((a, b) => a - b);
+      parts.push(`timeout: ${us(quantile(t, 0.5))}`);
+    }
+    void item;
+    return parts.length === 1 ? names.endpoint.get(target)! : `{ ${parts.join(', ')} }`;
+  };
+  for (const it of items) {
+    const p = it.present / base;
+    const prob = it.present < e.ok ? [`probability: ${pct(p)}`] : [];
+    const why: string[] = [`in ${it.present.toLocaleString('en-US')} of ${e.ok.toLocaleString('en-US')} successful spans (${pct(p)})`];
+    if (it.kind === 'par') {
+      let total = 0;
+      const members = it.targets.map((t) => {
+        const n = mode(it.counts.get(t)!);
+        total += n;
+        if (n > 1) why.push(`${names.endpoint.get(t)} ${n} times (mode)`);
+        return one(t, it, n > 1 ? [`repeat: ${n}`, ...prob] : prob);
+      });
+      const limit = it.maxOverlap < total ? `, limit: ${it.maxOverlap}` : '';
+      if (limit) why.push(`at most ${it.maxOverlap} in flight at once`);
+      out.push(`${indent}  # parallel: overlapping calls ${why.join('; ')}`);
+      out.push(`${indent}  - { parallel: [${members.join(', ')}]${limit} }`);
+    } else {
+      const t = it.targets[0];
+      const h = it.counts.get(t)!;
+      const n = mode(h);
+      const extra = [...(n > 1 ? [`repeat: ${n}`] : []), ...prob, ...(it.kind === 'async' ? ['async: true'] : [])];
+      if (h.size > 1) why.push(`count ${[...h].sort((a, b) => a[0] - b[0]).map(([c, k]) => `${c}: ${k}`).join(', ')}`);
+      const edge = edgeOf(t);
+      if (edge && edge.maxRetries > 0) why.push(`retried up to ${edge.maxRetries} times`);
+      out.push(`${indent}  # ${it.kind === 'async' ? 'asynchronous (outlives the caller or a producer/consumer hand-off)' : 'synchronous'}: ${why.join('; ')}`);
+      out.push(`${indent}  - ${one(t, it, extra)}`);
+    }
+  }
+  return out;
+}
+
+/** Concurrency a service was seen to hold: the maximum of overlapping entry spans, and the share of busy time at it. */
+function concurrency(iv: { starts: number[]; ends: number[] }): { max: number; atMaxShare: number; busyUs: number; mean: number } {
+  const s = Float64Array.from(iv.starts).sort(), e = Float64Array.from(iv.ends).sort();
+  let i = 0, j = 0, cur = 0, max = 0, last = 0, busy = 0, atMax = 0, area = 0;
+  const timeAt = new Map<number, number>();
+  while (i < s.length || j < e.length) {
+    const t = j >= e.length || (i < s.length && s[i] < e[j]) ? s[i] : e[j];
+    if (cur > 0) {
+      busy += t - last;
+      area += cur * (t - last);
+      timeAt.set(cur, (timeAt.get(cur) ?? 0) + (t - last));
+    }
+    last = t;
+    if (j >= e.length || (i < s.length && s[i] < e[j])) {
+      cur++;
+      i++;
+    } else {
+      cur--;
+      j++;
+    }
+    if (cur > max) max = cur;
+  }
+  atMax = timeAt.get(max) ?? 0;
+  return { max, atMaxShare: busy > 0 ? atMax / busy : 0, busyUs: busy, mean: busy > 0 ? area / (s.length > 0 ? e[e.length - 1] - s[0] : 1) : 0 };
+}
+
+export function writeScenario(analysis: Analysis, o: WriteOptions): string {
+  const real = [...analysis.endpoints.values()];
+  const leafOnly = [...analysis.leaves.values()].filter((l) => !analysis.endpoints.has(`${l.service}\u0000${l.endpoint}`));
+  const all = [...real, ...leafOnly];
+  const names = nameAll(analysis, all);
+  const dropped = cyclicCalls(all);
+  const rate = analysis.options.sampleRate;
+  const spanS = (analysis.rootStartMax - analysis.rootStartMin) / 1e6;
+  const L: string[] = [];
+  L.push('# yaml-language-server: $schema=../schema/scenario.schema.json');
+  L.push(`# Calibrated by \`rehearse calibrate\` from ${analysis.spans.toLocaleString('en-US')} spans in ${analysis.traces.toLocaleString('en-US')} traces:`);
+  for (const s of o.sources) L.push(`#   ${s}`);
+  L.push('# Latencies are each endpoint\'s own time (its span less the time covered by its synchronous calls); error rates');
+  L.push('# count failures that started in the endpoint, not those passed up from a call. Capacity is not in traces: each');
+  L.push('# service\'s replicas and concurrency are PLACEHOLDERS sized from the concurrency seen; set them from your deployment.');
+  L.push(`name: ${safe(o.name)}`);
+  L.push('seed: 1');
+  L.push(`duration: ${o.duration}`);
+  L.push('');
+  L.push('traffic:');
+  let arrivals: number;
+  if (analysis.roots > 1 && spanS > 0) {
+    arrivals = (analysis.roots - 1) / spanS / rate;
+    L.push(`  # ${analysis.roots.toLocaleString('en-US')} root spans started over ${spanS.toFixed(3)} s${rate < 1 ? `, scaled by 1/${rate} (--sample-rate)` : ' (the files taken as every trace of that time; --sample-rate otherwise)'}`);
+  } else {
+    arrivals = 1;
+    L.push(`  # too few root spans to measure a rate: 1/s assumed`);
+  }
+  L.push(`  rate: ${rateText(arrivals)}`);
+  L.push('');
+  L.push('journeys:   # root operations; weights are their counts');
+  const journeys = [...analysis.journeys].sort((a, b) => b[1].count - a[1].count);
+  const usedJ = new Set<string>();
+  for (const [name, j] of journeys) {
+    const sig = modeKey(j.steps);
+    const steps = sig.split('\u0002').map((t) => names.endpoint.get(t)).filter((x): x is string => x !== undefined);
+    if (steps.length === 0) continue;
+    let n = safe(name), k = 2;
+    while (usedJ.has(n)) n = `${safe(name)}-${k++}`;
+    usedJ.add(n);
+    const lat = [...j.latencies].sort((a, b) => a - b);
+    L.push(`  # ${j.count.toLocaleString('en-US')} traces (${pct(j.count / Math.max(1, analysis.roots))}); end to end p50 ${human(quantile(lat, 0.5))}, p99 ${human(quantile(lat, 0.99))}`);
+    L.push(`  ${n}: { weight: ${j.count}, steps: [${steps.join(', ')}] }`);
+  }
+  L.push('');
+  L.push('services:');
+  const byService = new Map<string, EndpointStats[]>();
+  for (const e of all) {
+    let list = byService.get(e.service);
+    if (!list) byService.set(e.service, (list = []));
+    list.push(e);
+  }
+  for (const [service, eps] of byService) {
+    const iv = analysis.serviceIntervals.get(service);
+    L.push(`  ${names.service.get(service)}:`);
+    if (iv && iv.starts.length > 0) {
+      const c = concurrency(iv);
+      let workers: number;
+      let why: string;
+      if (rate < 1) {
+        workers = Math.max(1, Math.ceil((2 * c.mean) / rate));
+        why = `twice the mean concurrency (${c.mean.toFixed(2)}) scaled by 1/${rate}`;
+      } else if (c.atMaxShare >= 0.2) {
+        workers = c.max;
+        why = `it held its maximum of ${c.max} overlapping spans ${pct(c.atMaxShare)} of its busy time: saturated at ${c.max}`;
+      } else {
+        workers = Math.max(2 * c.max, 4);
+        why = `twice its maximum of ${c.max} overlapping spans (at that maximum ${pct(c.atMaxShare)} of its busy time)`;
+      }
+      L.push(`    replicas: 1          # PLACEHOLDER: capacity is not in traces`);
+      L.push(`    concurrency: ${workers}   # PLACEHOLDER: ${why}`);
+      L.push('    queue: unbounded');
+    } else {
+      L.push('    # seen only as the far end of client spans (not instrumented): capacity unknown, left unbounded');
+      L.push('    concurrency: 100000');
+      L.push('    queue: unbounded');
+    }
+    L.push('    endpoints:');
+    for (const e of eps) {
+      const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);
+      L.push(`      ${ep}:`);
+      L.push(`        # ${e.invocations.toLocaleString('en-US')} spans, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)${e.networkCount > 0 ? `; mean network and queueing time before and after ${human(e.networkUs / e.networkCount)} (not modelled)` : ''}`);
+      L.push(...latencyLines(e, o.latency, '        '));
+      if (e.ownErrors > 0) L.push(`        errors: ${pct(e.ownErrors / e.invocations)}`);
+      L.push(...callLines(analysis, e, names, '        ', dropped));
+    }
+  }
+  return `${L.join('\n')}\n`;
+}
+
+/** Warnings in words, for the terminal. */
+export function warningLines(a: Analysis): string[] {
+  const w = a.warnings;
+  const out: string[] = [];
+  const list = (xs: string[], n: number) => `${xs.join(', ')}${n > xs.length ? `, ... (${n} in all)` : ''}`;
+  if (a.skewed > 0) out.push(`clock skew: ${a.skewed} trace(s) had a child span starting before its parent, shifted inside it as Jaeger does: ${list(w.skewedTraces, a.skewed)}`);
+  if (w.orphanSpans > 0) out.push(`orphan spans: ${w.orphanSpans} span(s) whose parent is not in the files (treated as roots of journeys of their own), in traces ${w.orphanTraces.join(', ')}`);
+  if (w.cycles.length > 0) out.push(`cycles: parent links that loop were cut at ${w.cycles.join(', ')}`);
+  if (w.noService > 0) out.push(`no service: ${w.noService} span(s) name no service (put under "unknown"), in traces ${w.noServiceTraces.join(', ')}`);
+  if (w.duplicateIds > 0) out.push(`duplicate span ids: ${w.duplicateIds} span(s) repeat an id in their trace (the first kept)`);
+  return out;
+}

@@ -1,0 +1,16 @@
+/** `run --traces`: the sampled journeys of a run, written as a trace file. Loaded only when asked for. */
+import { InputError } from '../errors.js';
+import { writeTraces } from '../interop/traces/write.js';
+import { parseTraceSample, TraceRecorder } from '../telemetry/tracing.js';
+
+export function tracerFor(sample: string): TraceRecorder {
+  const sampling = parseTraceSample(sample);
+  if (sampling === null) throw new InputError([`--trace-sample: expected a share such as 1% or errors+1%, got "${sample}"`]);
+  return new TraceRecorder(sampling);
+}
+
+export function writeRunTraces(file: string, tracer: TraceRecorder, format: 'otlp' | 'jaeger' | 'zipkin', out: (s: string) => void): void {
+  writeTraces(file, tracer.traces(), format);
+  const dropped = tracer.droppedTraces > 0 ? ` (${tracer.droppedTraces} more left out: the ${tracer.keptSpans.toLocaleString('en-US')}-span limit)` : '';
+  out(`${tracer.keptTraces.toLocaleString('en-US')} traces, ${tracer.keptSpans.toLocaleString('en-US')} spans written to ${file} (${format})${dropped}`);
+}

@@ -1,0 +1,138 @@
+/**
+ * Jaeger JSON: the UI's download format (`{"data": [{traceID, spans, processes}]}`, what `/api/traces` returns and
+ * the UI's "Download JSON" writes) and a bare trace object. Spans reference their parent with CHILD_OF or
+ * FOLLOWS_FROM; tags and log fields are `{key, type, value}`; times are microseconds.
+ */
+import { errorFromAttributes, KIND_BY_NAME, scalar, type AttributeValue, type ReadReport, type Span } from './span.js';
+
+interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
+
+function tagsOf(list: unknown): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  if (!Array.isArray(list)) return out;
+  for (const t of list as JaegerTag[]) {
+    if (t && typeof t.key === 'string') {
+      let v = scalar(t.value);
+      if (t.type === 'bool' && typeof v === 'string') v = v === 'true';
+      else if ((t.type === 'int64' || t.type === 'float64') && typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) v = Number(v);
+      out[t.key] = v;
+    }
+  }
+  return out;
+}
+
+/** The spans of one Jaeger trace object; bad spans are counted in `report` and skipped. */
+export function jaegerTraceSpans(trace: unknown, report: ReadReport): Span[] {
+  if (trace === null || typeof trace !== 'object' || !Array.isArray((trace as { spans?: unknown }).spans)) {
+    report.skip('a trace without a spans list');
+    return [];
+  }
+  const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }> };
+  const processes = t.processes && typeof t.processes === 'object' ? t.processes : {};
+  const out: Span[] = [];
+  for (const raw of t.spans) out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report));
+  return out;
+}
+
+function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unknown }>, traceId: string | null, report: ReadReport): Span[] {
+  if (raw === null || typeof raw !== 'object') {
+    report.skip('a span that is not an object');
+    return [];
+  }
+  const s = raw as Record<string, unknown>;
+  const id = typeof s.spanID === 'string' && s.spanID !== '' ? s.spanID : null;
+  const tid = typeof s.traceID === 'string' && s.traceID !== '' ? s.traceID : traceId;
+  if (id === null || tid === null) {
+    report.skip('a span without a spanID or traceID');
+    return [];
+  }
+  const start = Number(s.startTime), duration = Number(s.duration);
+  if (!Number.isFinite(start) || !Number.isFinite(duration) || duration < 0) {
+    report.skip('a span without a startTime or duration');
+    return [];
+  }
+  let parentId: string | null = typeof s.parentSpanID === 'string' && s.parentSpanID !== '' ? s.parentSpanID : null;
+  let follows = false;
+  if (Array.isArray(s.references)) {
+    // The first CHILD_OF wins; a FOLLOWS_FROM is the parent only when there is no CHILD_OF (as the UI reads it).
+    const refs = s.references as { refType?: unknown; spanID?: unknown; traceID?: unknown }[];
+    const child = refs.find((r) => r && r.refType === 'CHILD_OF' && typeof r.spanID === 'string' && (r.traceID === undefined || r.traceID === tid));
+    const follow = refs.find((r) => r && r.refType === 'FOLLOWS_FROM' && typeof r.spanID === 'string' && (r.traceID === undefined || r.traceID === tid));
+    if (child) parentId = child.spanID as string;
+    else if (follow) {
+      parentId = follow.spanID as string;
+      follows = true;
+    }
+  }
+  const attributes = tagsOf(s.tags);
+  const embedded = s.process as { serviceName?: unknown } | undefined;
+  const process = embedded ?? (typeof s.processID === 'string' ? processes[s.processID] : undefined);
+  const service = process && typeof process.serviceName === 'string' && process.serviceName !== '' ? process.serviceName : null;
+  const kindTag = attributes['span.kind'];
+  const status = attributes['otel.status_code'];
+  const events = Array.isArray(s.logs)
+    ? (s.logs as { timestamp?: unknown; fields?: unknown }[]).map((l) => {
+      const fields = tagsOf(l?.fields);
+      return { timeUs: Number(l?.timestamp) || start, name: typeof fields.event === 'string' ? fields.event : 'log', attributes: fields };
+    })
+    : [];
+  return [{
+    traceId: tid,
+    spanId: id,
+    parentId,
+    follows,
+    service,
+    name: typeof s.operationName === 'string' ? s.operationName : '',
+    kind: typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified',
+    startUs: start,
+    durationUs: duration,
+    error: status === 'ERROR' || errorFromAttributes(attributes),
+    attributes,
+    events,
+    shared: false,
+    remoteService: typeof attributes['peer.service'] === 'string' ? attributes['peer.service'] : null,
+  }];
+}
+
+// ---- writing ----------------------------------------------------------------------------------------------
+
+function tag(key: string, value: AttributeValue): { key: string; type: string; value: AttributeValue } {
+  if (typeof value === 'boolean') return { key, type: 'bool', value };
+  if (typeof value === 'number') return { key, type: Number.isInteger(value) ? 'int64' : 'float64', value };
+  return { key, type: 'string', value };
+}
+
+/** One trace in the UI's format: spans with CHILD_OF / FOLLOWS_FROM references and a process per service. */
+export function jaegerTrace(spans: readonly Span[]): object {
+  const processOf = new Map<string, string>();
+  for (const s of spans) {
+    const name = s.service ?? 'unknown';
+    if (!processOf.has(name)) processOf.set(name, `p${processOf.size + 1}`);
+  }
+  return {
+    traceID: spans[0].traceId,
+    spans: spans.map((s) => {
+      const tags = Object.entries(s.attributes).map(([k, v]) => tag(k, v));
+      if (s.kind !== 'unspecified' && s.kind !== 'internal') tags.push(tag('span.kind', s.kind));
+      if (s.error) tags.push(tag('error', true));
+      return {
+        traceID: s.traceId,
+        spanID: s.spanId,
+        flags: 1,
+        operationName: s.name,
+        references: s.parentId === null ? [] : [{ refType: s.follows ? 'FOLLOWS_FROM' : 'CHILD_OF', traceID: s.traceId, spanID: s.parentId }],
+        startTime: s.startUs,
+        duration: s.durationUs,
+        tags,
+        logs: s.events.map((e) => ({
+          timestamp: e.timeUs,
+          fields: [tag('event', e.name), ...Object.entries(e.attributes).map(([k, v]) => tag(k, v))],
+        })),
+        processID: processOf.get(s.service ?? 'unknown'),
+        warnings: null,
+      };
+    }),
+    processes: Object.fromEntries([...processOf].map(([name, id]) => [id, { serviceName: name, tags: [] }])),
+    warnings: null,
+  };
+}

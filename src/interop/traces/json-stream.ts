@@ -1,0 +1,278 @@
+/**
+ * A small streaming JSON splitter for trace files too large to parse at once. It reads the file in chunks and
+ * hands over, one at a time and parsed, the elements of the arrays a format streams (`data`, `resourceSpans`,
+ * `result.resourceSpans`, a top-level array), plus every other value found on the way to them (small ones such
+ * as a bare Jaeger trace's `processes`). Only one element's text is held at a time.
+ *
+ * It checks the structure it walks (brackets, strings, keys); each element's text is checked by JSON.parse.
+ * Errors name the file, line and column, and the path inside the document.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { InputError } from '../../errors.js';
+
+export type Path = readonly (string | number)[];
+
+/** Receives a value: its path (keys and array indices) and where its text began. */
+export type ValueHandler = (path: Path, value: unknown, line: number, column: number) => void;
+
+const CHUNK = 1 << 20;
+
+interface Frame {
+  array: boolean;
+  key: string | null; // the current key of an object
+  index: number; // the current index of an array
+  expectKey: boolean;
+  streamed: boolean; // an array whose elements are emitted one by one, or an object on the way to one
+}
+
+export function formatPath(path: Path): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? p : `.${p}`;
+  return s === '' ? '(top level)' : s;
+}
+
+/**
+ * Walks `file`, calling `onValue` for each element of an array whose key path is in `streamPaths` (`[]` is a
+ * top-level array) and for every other value met in an object on the way to such an array.
+ */
+export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new InputError([`${file}: cannot read: ${(e as Error).message}`]);
+  }
+  const isPrefix = (keys: string[]) => streamPaths.some((p) => keys.length <= p.length && keys.every((k, i) => p[i] === k));
+  const isStream = (keys: string[]) => streamPaths.some((p) => p.length === keys.length && keys.every((k, i) => p[i] === k));
+  const stack: Frame[] = [];
+  const keys: string[] = [];
+  const decoder = new StringDecoder('utf8');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let line = 1;
+  let lineStart = 0; // offset of the current line's start, in characters since the start of the file
+  let base = 0; // characters before the current chunk
+  let inString = false;
+  let escape = false;
+  let stringStart = -1; // where a key's text began, in the current chunk
+  let keyText = '';
+  let capturing = false;
+  let captureDepth = 0;
+  let captured = '';
+  let captureStart = 0;
+  let captureLine = 0;
+  let captureCol = 0;
+  let capturePath: Path = [];
+  let seenAny = false;
+  let done = false;
+
+  const fail = (message: string, at: number) => {
+    throw new InputError([`${file}:${line}:${at - lineStart + 1}: ${message}`]);
+  };
+  const pathHere = (): Path => stack.map((f) => (f.array ? f.index : (f.key as string)));
+
+  const emit = (text: string) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      const msg = (e as Error).message;
+      const m = /position (\d+)/.exec(msg);
+      let l = captureLine, c = captureCol;
+      if (m) {
+        const pos = Number(m[1]);
+        for (let i = 0; i < pos && i < text.length; i++) {
+          if (text.charCodeAt(i) === 10) {
+            l++;
+            c = 1;
+          } else c++;
+        }
+      }
+      const why = msg.length > 120 ? `${msg.slice(0, 117)}...` : msg;
+      throw new InputError([`${file}:${l}:${c}: ${formatPath(capturePath)}: invalid JSON: ${why}`]);
+    }
+    onValue(capturePath, value, captureLine, captureCol);
+  };
+
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, null);
+      const text = n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end();
+      if (n === 0 && text === '') break;
+      if (capturing) captureStart = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (captureDepth > 0 && capturing && !inString) {
+          // The fast path inside an element: only strings, brackets and newlines matter until it closes.
+          if (c === 34) {
+            let j = i + 1;
+            for (;;) {
+              j = text.indexOf('"', j);
+              if (j < 0) break;
+              let b = j - 1;
+              while (b > i && text.charCodeAt(b) === 92) b--;
+              if ((j - 1 - b) % 2 === 0) break;
+              j++;
+            }
+            if (j >= 0) i = j;
+            else inString = true;
+            continue;
+          }
+          if (c === 91 || c === 123) {
+            captureDepth++;
+            continue;
+          }
+          if (c !== 93 && c !== 125) {
+            if (c === 10) {
+              line++;
+              lineStart = base + i + 1;
+            }
+            continue;
+          }
+          if (captureDepth > 1) {
+            captureDepth--;
+            continue;
+          }
+        }
+        if (c === 10) {
+          line++;
+          lineStart = base + i + 1;
+        }
+        if (inString) {
+          if (escape) escape = false;
+          else if (c === 92) escape = true;
+          else if (c === 34) {
+            inString = false;
+            if (stringStart >= 0) {
+              keyText += text.slice(stringStart, i + 1);
+              stringStart = -1;
+            }
+          }
+          continue;
+        }
+        if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+        if (done) fail('unexpected text after the end of the document', base + i);
+        const top = stack.length > 0 ? stack[stack.length - 1] : null;
+        // A value begins where a value is expected and nothing is being captured.
+        if (!capturing && c !== 44 && c !== 58 && c !== 93 && c !== 125 && !(top && !top.array && top.expectKey)) {
+          seenAny = true;
+          const streamedContainer = (c === 91 || c === 123) && (top === null || (top.streamed && !top.array)) &&
+            isPrefix(top === null ? [] : [...keys]);
+          if (top === null && c !== 91 && c !== 123) fail('not JSON: expected an object or an array', base + i);
+          if (streamedContainer) {
+            const streamed = c === 91 ? isStream(keys) : true;
+            if (c === 91 && !streamed) {
+              // An array on no streamed path: captured whole below.
+            } else {
+              stack.push({ array: c === 91, key: null, index: 0, expectKey: c === 123, streamed: true });
+              continue;
+            }
+          }
+          if (top !== null && top.streamed) {
+            capturing = true;
+            captureDepth = 0;
+            captured = '';
+            captureStart = i;
+            captureLine = line;
+            captureCol = base + i - lineStart + 1;
+            capturePath = pathHere();
+          } else if (top === null) {
+            capturing = true;
+            captureDepth = 0;
+            captured = '';
+            captureStart = i;
+            captureLine = line;
+            captureCol = 1;
+            capturePath = [];
+          }
+        }
+        if (capturing) {
+          if (c === 34) {
+            // Skip the string at once when it closes in this chunk (strings hold no raw newlines in JSON).
+            let j = i + 1;
+            for (;;) {
+              j = text.indexOf('"', j);
+              if (j < 0) break;
+              let b = j - 1;
+              while (b > i && text.charCodeAt(b) === 92) b--;
+              if ((j - 1 - b) % 2 === 0) break;
+              j++;
+            }
+            if (j >= 0) i = j;
+            else inString = true;
+            continue;
+          }
+          if (c === 91 || c === 123) {
+            captureDepth++;
+            continue;
+          }
+          if (c === 93 || c === 125) {
+            if (captureDepth > 0) {
+              captureDepth--;
+              if (captureDepth === 0) {
+                captured += text.slice(captureStart, i + 1);
+                capturing = false;
+                emit(captured);
+                captured = '';
+                if (stack.length === 0) done = true;
+              }
+              continue;
+            }
+            // A scalar ended by the close of its container.
+            captured += text.slice(captureStart, i);
+            capturing = false;
+            emit(captured);
+            captured = '';
+          } else if (c === 44) {
+            if (captureDepth > 0) continue;
+            captured += text.slice(captureStart, i);
+            capturing = false;
+            emit(captured);
+            captured = '';
+          } else continue;
+        }
+        // Structure of the streamed containers.
+        const f = stack[stack.length - 1];
+        if (f === undefined) fail('unexpected character', base + i);
+        if (c === 34) {
+          if (f.array || !f.expectKey) fail('unexpected string', base + i);
+          inString = true;
+          stringStart = i;
+          keyText = '';
+        } else if (c === 58) {
+          if (f.array || !f.expectKey || keyText === '') fail('unexpected ":"', base + i);
+          f.key = JSON.parse(keyText) as string;
+          keys.push(f.key);
+          keyText = '';
+          f.expectKey = false;
+        } else if (c === 44) {
+          if (f.array) f.index++;
+          else {
+            if (f.expectKey) fail('unexpected ","', base + i);
+            keys.pop();
+            f.expectKey = true;
+          }
+        } else if (c === 93 || c === 125) {
+          if ((c === 93) !== f.array) fail(`unexpected "${String.fromCharCode(c)}"`, base + i);
+          if (!f.array && !f.expectKey) keys.pop();
+          stack.pop();
+          if (stack.length === 0) done = true;
+        } else fail(`unexpected "${String.fromCharCode(c)}"`, base + i);
+      }
+      if (capturing) captured += text.slice(captureStart);
+      if (stringStart >= 0) {
+        keyText += text.slice(stringStart);
+        stringStart = 0;
+      }
+      base += text.length;
+      if (n === 0) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (!seenAny) throw new InputError([`${file}: empty file: no JSON in it`]);
+  if (!done) {
+    const where = capturing ? ` in ${formatPath(capturePath)}` : stack.length > 0 ? ` in ${formatPath(pathHere())}` : '';
+    throw new InputError([`${file}:${line}:${base - lineStart + 1}: truncated JSON${where}: the file ends before the document does`]);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * OTLP JSON (the OTLP/HTTP JSON encoding of opentelemetry-proto's TracesData): `resourceSpans[]` with a resource
+ * (`service.name`) and `scopeSpans[]` (`instrumentationLibrarySpans[]` in old exporters) of spans; kinds and
+ * status codes as numbers or enum names; 64-bit integers as strings; ids in hex as the OTLP spec requires, or
+ * in base64 as the plain protobuf JSON mapping writes bytes.
+ */
+import { VERSION } from '../../version.js';
+import type { AttributeValue, ReadReport, Span, SpanKind } from './span.js';
+import { errorFromAttributes } from './span.js';
+
+const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+const KIND_NUMBER: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+
+interface AnyValue {
+  stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number;
+  arrayValue?: { values?: AnyValue[] }; kvlistValue?: { values?: KeyValue[] }; bytesValue?: string;
+}
+interface KeyValue { key?: unknown; value?: AnyValue }
+
+function anyValue(v: AnyValue | undefined): AttributeValue {
+  if (!v || typeof v !== 'object') return '';
+  if (v.stringValue !== undefined) return String(v.stringValue);
+  if (v.boolValue !== undefined) return v.boolValue === true;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.doubleValue !== undefined) return Number(v.doubleValue);
+  if (v.arrayValue !== undefined) return JSON.stringify((v.arrayValue.values ?? []).map(anyValue));
+  if (v.kvlistValue !== undefined) return JSON.stringify(attributesOf(v.kvlistValue.values));
+  if (v.bytesValue !== undefined) return String(v.bytesValue);
+  return '';
+}
+
+function attributesOf(list: unknown): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  if (!Array.isArray(list)) return out;
+  for (const kv of list as KeyValue[]) if (kv && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  return out;
+}
+
+/** An id as lowercase hex: hex as given, or base64 of `bytes` bytes converted; null when it is neither. */
+export function idHex(id: unknown, bytes: number): string | null {
+  if (typeof id !== 'string' || id === '') return null;
+  if (id.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(id)) return /^0+$/.test(id) ? null : id.toLowerCase();
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(id)) {
+    const b = Buffer.from(id, 'base64');
+    if (b.length === bytes) {
+      const hex = b.toString('hex');
+      return /^0+$/.test(hex) ? null : hex;
+    }
+  }
+  return null;
+}
+
+const nanosToUs = (v: unknown): number => {
+  if (typeof v === 'number') return v / 1000;
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) return NaN;
+  // Microseconds without losing the digits a double cannot hold at nanosecond precision.
+  return v.length > 3 ? Number(v.slice(0, -3)) + Number(v.slice(-3)) / 1000 : Number(v) / 1000;
+};
+
+function kindOf(k: unknown): SpanKind {
+  if (typeof k === 'number') return KINDS[k] ?? 'unspecified';
+  if (typeof k === 'string') {
+    const name = k.replace(/^SPAN_KIND_/, '').toLowerCase();
+    return (KINDS as string[]).includes(name) ? (name as SpanKind) : 'unspecified';
+  }
+  return 'unspecified';
+}
+
+/** The spans of one `resourceSpans` element. */
+export function otlpResourceSpans(raw: unknown, report: ReadReport): Span[] {
+  if (raw === null || typeof raw !== 'object') {
+    report.skip('a resourceSpans entry that is not an object');
+    return [];
+  }
+  const r = raw as { resource?: { attributes?: unknown }; scopeSpans?: unknown; instrumentationLibrarySpans?: unknown };
+  const resource = attributesOf(r.resource?.attributes);
+  const service = typeof resource['service.name'] === 'string' && resource['service.name'] !== '' ? resource['service.name'] : null;
+  const scopes = (Array.isArray(r.scopeSpans) ? r.scopeSpans : Array.isArray(r.instrumentationLibrarySpans) ? r.instrumentationLibrarySpans : []) as { spans?: unknown }[];
+  const out: Span[] = [];
+  for (const scope of scopes) {
+    if (!scope || !Array.isArray(scope.spans)) continue;
+    for (const rawSpan of scope.spans as Record<string, unknown>[]) {
+      if (rawSpan === null || typeof rawSpan !== 'object') {
+        report.skip('a span that is not an object');
+        continue;
+      }
+      const traceId = idHex(rawSpan.traceId, 16), spanId = idHex(rawSpan.spanId, 8);
+      if (traceId === null || spanId === null) {
+        report.skip('a span without a valid traceId or spanId');
+        continue;
+      }
+      const start = nanosToUs(rawSpan.startTimeUnixNano), end = nanosToUs(rawSpan.endTimeUnixNano);
+      if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
+        report.skip('a span without valid start and end times');
+        continue;
+      }
+      const attributes = attributesOf(rawSpan.attributes);
+      const status = rawSpan.status as { code?: unknown } | undefined;
+      const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
+      const statusOk = status?.code === 1 || status?.code === 'STATUS_CODE_OK';
+      const events = Array.isArray(rawSpan.events)
+        ? (rawSpan.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
+          timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),
+        }))
+        : [];
+      out.push({
+        traceId,
+        spanId,
+        parentId: idHex(rawSpan.parentSpanId, 8),
+        follows: false,
+        service,
+        name: typeof rawSpan.name === 'string' ? rawSpan.name : '',
+        kind: kindOf(rawSpan.kind),
+        startUs: start,
+        durationUs: end - start,
+        error: statusError || (!statusOk && errorFromAttributes(attributes)),
+        attributes,
+        events,
+        shared: false,
+        remoteService: typeof attributes['peer.service'] === 'string' ? attributes['peer.service'] : null,
+      });
+    }
+  }
+  return out;
+}
+
+// ---- writing ----------------------------------------------------------------------------------------------
+
+function keyValue(key: string, v: AttributeValue): { key: string; value: AnyValue } {
+  if (typeof v === 'boolean') return { key, value: { boolValue: v } };
+  if (typeof v === 'number') return { key, value: Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } };
+  return { key, value: { stringValue: v } };
+}
+
+const usToNanos = (us: number): string => {
+  const whole = Math.floor(us);
+  const frac = Math.round((us - whole) * 1000);
+  return frac === 0 ? `${whole}000` : `${whole}${String(frac).padStart(3, '0')}`;
+};
+
+/** Spans as one OTLP JSON TracesData document: a resourceSpans entry per service, ids in hex. */
+export function otlpDocument(spans: readonly Span[]): object {
+  const byService = new Map<string, Span[]>();
+  for (const s of spans) {
+    const name = s.service ?? 'unknown';
+    let list = byService.get(name);
+    if (!list) byService.set(name, (list = []));
+    list.push(s);
+  }
+  return {
+    resourceSpans: [...byService].map(([service, list]) => ({
+      resource: { attributes: [keyValue('service.name', service)] },
+      scopeSpans: [{
+        scope: { name: 'rehearse', version: VERSION },
+        spans: list.map((s) => ({
+          traceId: s.traceId,
+          spanId: s.spanId,
+          ...(s.parentId !== null ? { parentSpanId: s.parentId } : {}),
+          name: s.name,
+          kind: KIND_NUMBER[s.kind],
+          startTimeUnixNano: usToNanos(s.startUs),
+          endTimeUnixNano: usToNanos(s.startUs + s.durationUs),
+          attributes: Object.entries(s.attributes).map(([k, v]) => keyValue(k, v)),
+          ...(s.events.length > 0 ? {
+            events: s.events.map((e) => ({
+              timeUnixNano: usToNanos(e.timeUs), name: e.name, attributes: Object.entries(e.attributes).map(([k, v]) => keyValue(k, v)),
+            })),
+          } : {}),
+          status: s.error ? { code: 2, message: String(s.attributes['error.type'] ?? 'error') } : {},
+        })),
+      }],
+    })),
+  };
+}

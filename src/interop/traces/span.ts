@@ -1,0 +1,76 @@
+/**
+ * The neutral span model every trace format is read into and written from. Times are microseconds since the
+ * Unix epoch (Jaeger's and Zipkin's unit; OTLP's nanoseconds are divided by 1,000).
+ */
+export type SpanKind = 'server' | 'client' | 'producer' | 'consumer' | 'internal' | 'unspecified';
+
+export type AttributeValue = string | number | boolean;
+
+export interface SpanEvent {
+  timeUs: number;
+  name: string;
+  attributes: Record<string, AttributeValue>;
+}
+
+export interface Span {
+  traceId: string;
+  spanId: string;
+  /** The parent span's id, or null for a root. */
+  parentId: string | null;
+  /** The parent reference is FOLLOWS_FROM (Jaeger) or a link-like asynchronous hand-off. */
+  follows: boolean;
+  /** The service (Jaeger process, OTLP resource `service.name`, Zipkin `localEndpoint.serviceName`), or null. */
+  service: string | null;
+  name: string;
+  kind: SpanKind;
+  startUs: number;
+  durationUs: number;
+  error: boolean;
+  attributes: Record<string, AttributeValue>;
+  events: SpanEvent[];
+  /** Zipkin: a server span that shares its id with the client span that called it. */
+  shared: boolean;
+  /** The service a client span calls, where the format says (Zipkin remoteEndpoint, peer.service). */
+  remoteService: string | null;
+}
+
+/** What readers report besides spans: bad spans they skipped, with a count per reason. */
+export class ReadReport {
+  readonly skipped = new Map<string, number>();
+  spans = 0;
+
+  skip(reason: string): void {
+    this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+  }
+
+  get skippedTotal(): number {
+    let n = 0;
+    for (const v of this.skipped.values()) n += v;
+    return n;
+  }
+}
+
+/** Receives spans as they are read; `trace` brackets spans that the format groups by trace (Jaeger, nested Zipkin). */
+export interface SpanSink {
+  spans(batch: Span[]): void;
+}
+
+export const KIND_BY_NAME: Record<string, SpanKind> = {
+  server: 'server', client: 'client', producer: 'producer', consumer: 'consumer', internal: 'internal',
+};
+
+/** A value of an attribute as one of the three scalar kinds (arrays and maps become JSON text). */
+export function scalar(v: unknown): AttributeValue {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}
+
+/** Whether attributes mark the span as failed (OpenTracing `error` tag, HTTP 5xx). */
+export function errorFromAttributes(a: Record<string, AttributeValue>): boolean {
+  const e = a['error'];
+  if (e === true || e === 'true' || (typeof e === 'string' && e !== '' && e !== 'false')) return true;
+  const code = Number(a['http.response.status_code'] ?? a['http.status_code'] ?? NaN);
+  if (code >= 500) return true;
+  const grpc = a['rpc.grpc.status_code'];
+  return grpc !== undefined && Number(grpc) !== 0 && Number.isFinite(Number(grpc)) && [2, 4, 13, 14].includes(Number(grpc));
+}

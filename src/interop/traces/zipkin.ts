@@ -1,0 +1,74 @@
+/**
+ * Zipkin v2 JSON (zipkin2-api.yaml): a list of spans, or a list of traces (each a list of spans) as the UI and
+ * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
+ * with its client (`shared: true`); tags are strings; times are microseconds.
+ */
+import { errorFromAttributes, KIND_BY_NAME, type AttributeValue, type ReadReport, type Span } from './span.js';
+
+export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    report.skip('a span that is not an object');
+    return null;
+  }
+  const s = raw as Record<string, unknown>;
+  if (typeof s.traceId !== 'string' || s.traceId === '' || typeof s.id !== 'string' || s.id === '') {
+    report.skip('a span without a traceId or id');
+    return null;
+  }
+  const start = Number(s.timestamp), duration = Number(s.duration ?? 0);
+  if (!Number.isFinite(start) || s.timestamp === undefined || !Number.isFinite(duration) || duration < 0) {
+    report.skip('a span without a timestamp');
+    return null;
+  }
+  const tags: Record<string, AttributeValue> = {};
+  if (s.tags && typeof s.tags === 'object') for (const [k, v] of Object.entries(s.tags as Record<string, unknown>)) tags[k] = String(v);
+  const local = s.localEndpoint as { serviceName?: unknown } | undefined;
+  const remote = s.remoteEndpoint as { serviceName?: unknown } | undefined;
+  const events = Array.isArray(s.annotations)
+    ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || start, name: String(a?.value ?? ''), attributes: {} }))
+    : [];
+  return {
+    traceId: s.traceId.toLowerCase().padStart(16, '0'),
+    spanId: s.id.toLowerCase(),
+    parentId: typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId.toLowerCase() : null,
+    follows: false,
+    service: local && typeof local.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : null,
+    name: typeof s.name === 'string' ? s.name : '',
+    kind: typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified',
+    startUs: start,
+    durationUs: duration,
+    error: 'error' in tags || errorFromAttributes(tags),
+    attributes: tags,
+    events,
+    shared: s.shared === true,
+    remoteService: remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? remote.serviceName : null,
+  };
+}
+
+/** Spans in Zipkin v2 form (a flat list; tags as strings). */
+export function zipkinSpans(spans: readonly Span[]): object[] {
+  return spans.map((s) => {
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(s.attributes)) tags[k] = String(v);
+    if (s.error && !('error' in tags)) tags.error = String(s.attributes['error.type'] ?? 'true');
+    const kind = s.kind === 'server' || s.kind === 'client' || s.kind === 'producer' || s.kind === 'consumer' ? s.kind.toUpperCase() : undefined;
+    return {
+      traceId: s.traceId,
+      ...(s.parentId !== null ? { parentId: s.parentId } : {}),
+      id: s.spanId,
+      ...(kind ? { kind } : {}),
+      name: s.name,
+      timestamp: s.startUs,
+      duration: Math.max(1, s.durationUs),
+      localEndpoint: { serviceName: s.service ?? 'unknown' },
+      ...(s.remoteService !== null ? { remoteEndpoint: { serviceName: s.remoteService } } : {}),
+      ...(s.events.length > 0 ? { annotations: s.events.map((e) => ({ timestamp: e.timeUs, value: annotation(e.name, e.attributes) })) } : {}),
+      tags,
+    };
+  });
+}
+
+function annotation(name: string, attributes: Record<string, AttributeValue>): string {
+  const parts = Object.entries(attributes).map(([k, v]) => `${k}=${v}`);
+  return parts.length > 0 ? `${name} ${parts.join(' ')}` : name;
+}

@@ -1,0 +1,210 @@
+/** Trace readers and calibrate on real example files (test/fixtures/traces/README.md names their sources), and bad input. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import { InputError } from '../src/errors.js';
+import { jaegerTrace } from '../src/interop/traces/jaeger.js';
+import { otlpDocument } from '../src/interop/traces/otlp.js';
+import { TraceRecorder } from '../src/telemetry/tracing.js';
+import { runScenario } from '../src/score/result.js';
+import { structure, load } from './roundtrip-helpers.js';
+import { readFileSync } from 'node:fs';
+import { loadScenarioFile } from '../src/scenario/load.js';
+
+const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-traces-'));
+
+describe('reading trace files', () => {
+  it.each([
+    ['hotrod-otlp.json', 'otlp', 40],
+    ['jaeger-ui-testtrace.json', 'jaeger', 11],
+    ['otlp-telemetrygen.json', 'otlp', 2],
+    ['zipkin-skew.json', 'zipkin', 4],
+  ])('%s is %s with %i spans', (file, format, spans) => {
+    const r = readTraceFile(fixture(file), () => {});
+    expect(r.format).toBe(format);
+    expect(r.report.spans).toBe(spans);
+  });
+
+  it('calibrates HotROD\'s own trace into its shape: ten lookups retried after errors, ten routes at most three at a time', () => {
+    const s = structure(load(calibrateFiles([fixture('hotrod-otlp.json')]).yaml));
+    expect(s['frontend.GET-dispatch']).toEqual(['customer.GET-customer', 'driver.driver-DriverService-FindNearest', 'parallel[route.GET-route x10] limit 3']);
+    expect(s['driver.driver-DriverService-FindNearest']).toEqual(['redis-manual.FindDriverIDs', 'redis-manual.GetDriver x10 retry 1']);
+    expect(s['customer.GET-customer']).toEqual(['mysql.SQL-SELECT']);
+  });
+
+  it('corrects Zipkin clock skew and warns; reads FOLLOWS_FROM and producer spans as asynchronous', () => {
+    const z = calibrateFiles([fixture('zipkin-skew.json')]);
+    expect(z.warnings.some((w) => w.startsWith('clock skew') && w.includes('1e223ff1f80f1c69'))).toBe(true);
+    const j = structure(load(calibrateFiles([fixture('jaeger-ui-testtrace.json')]).yaml));
+    expect(j['service1.op1']).toContain('service2.op3 async');
+  });
+
+  it('names traces with orphan spans, parent cycles and spans with no service, and calibrates anyway', () => {
+    const file = join(dir, 'odd.json');
+    const span = (traceId: string, id: string, parentId: string | undefined, service: string | undefined, timestamp: number) =>
+      ({ traceId, id, ...(parentId ? { parentId } : {}), kind: 'SERVER', name: 'op', timestamp, duration: 10, ...(service ? { localEndpoint: { serviceName: service } } : {}) });
+    writeFileSync(file, JSON.stringify([
+      span('00000000000000a1', '01', undefined, 'a', 100), span('00000000000000a1', '02', 'ff', 'b', 101),
+      span('00000000000000b2', '03', '04', 'a', 200), span('00000000000000b2', '04', '03', 'b', 201), span('00000000000000b2', '05', undefined, 'a', 199),
+      span('00000000000000c3', '06', undefined, undefined, 300),
+    ]));
+    const r = calibrateFiles([file]);
+    expect(r.warnings.find((w) => w.startsWith('orphan spans'))).toContain('00000000000000a1');
+    expect(r.warnings.find((w) => w.startsWith('cycles'))).toContain('00000000000000b2');
+    expect(r.warnings.find((w) => w.startsWith('no service'))).toContain('00000000000000c3');
+    expect(load(r.yaml).services.map((s) => s.name)).toEqual(expect.arrayContaining(['a', 'b', 'unknown']));
+  });
+
+  it.each([
+    ['empty.json', '', /empty file/],
+    ['truncated.json', '{"data": [{"traceID": "a", "spans": [', /:1:\d+: truncated JSON in data\[0\]/],
+    ['text.json', 'hello', /not JSON/],
+    ['other.json', '{"kind": "not traces"}', /no trace format found/],
+    ['noids.json', '[{"name": "x", "timestamp": 1, "duration": 2}]', /no usable spans.*without a traceId or id/],
+  ])('refuses %s with the file and what is wrong', (name, text, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    expect(() => readTraceFile(file, () => {})).toThrow(InputError);
+    expect(() => readTraceFile(file, () => {})).toThrow(message);
+    expect(() => readTraceFile(file, () => {})).toThrow(file);
+  });
+
+  it('calibrates from the good spans of a file with bad ones, and counts what it skipped', () => {
+    const file = join(dir, 'some-bad.json');
+    const spans = JSON.parse(readFileSync(fixture('zipkin-skew.json'), 'utf8'));
+    writeFileSync(file, JSON.stringify([...spans, { name: 'no ids', timestamp: 1 }, { traceId: 'ab', id: 'cd' }]));
+    const r = calibrateFiles([file]);
+    expect(r.files[0].report.skippedTotal).toBe(2);
+    expect(r.warnings.some((w) => w.includes('skipped 1 a span without a traceId or id'))).toBe(true);
+  });
+});
+
+describe('traces of a run', () => {
+  const loaded = loadScenarioFile(new URL('../scenarios/two-flag-release.yaml', import.meta.url).pathname);
+  if (!loaded.ok) throw new Error('scenarios/two-flag-release.yaml does not load');
+  const scenario = loaded.scenario;
+  const tracer = new TraceRecorder({ rate: 0.02, errors: false });
+  runScenario({ ...scenario, durationUs: 1_200e6 } as typeof scenario, { tracer });
+
+  it('leaves the run itself unchanged: the same result document with and without tracing', () => {
+    const short = { ...scenario, durationUs: 600e6 } as typeof scenario;
+    const plain = runScenario(short);
+    const traced = runScenario(short, { tracer: new TraceRecorder({ rate: 0.5, errors: true }) });
+    expect(JSON.stringify(traced)).toBe(JSON.stringify(plain));
+  });
+
+  it('samples by journey number, the same journeys every time, and puts flag state on the spans of services that evaluate flags', () => {
+    const again = new TraceRecorder({ rate: 0.02, errors: false });
+    runScenario({ ...scenario, durationUs: 1_200e6 } as typeof scenario, { tracer: again });
+    expect(again.kept.map((t) => t[0].traceId)).toEqual(tracer.kept.map((t) => t[0].traceId));
+    expect(tracer.kept.length).toBeGreaterThan(0);
+    const events = tracer.kept.flat().flatMap((s) => s.events).filter((e) => e.name === 'feature_flag.evaluation');
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(typeof e.attributes['feature_flag.key']).toBe('string');
+      expect(['on', 'off']).toContain(e.attributes['feature_flag.variant']);
+      expect(typeof e.attributes['rehearse.config_version']).toBe('number');
+    }
+  });
+
+  // What jaeger-ui's loader needs (packages/jaeger-ui/src/types/trace.ts SpanData/TraceData and
+  // src/model/transform-trace-data.ts): a traceID, spans with spanID, operationName, startTime and duration in
+  // microseconds, a processID found in processes (else "unknown-service"), and references to spans of the trace.
+  it('errors+0% keeps every journey that failed or that a flag or fault slowed past the SLO, and no other', () => {
+    const l = loadScenarioFile(new URL('../scenarios/consumer-first.yaml', import.meta.url).pathname);
+    if (!l.ok) throw new Error('scenarios/consumer-first.yaml does not load');
+    const t = new TraceRecorder({ rate: 0, errors: true });
+    const result = runScenario({ ...l.scenario, durationUs: 900e6 } as typeof l.scenario, { tracer: t });
+    const roots = t.kept.map((spans) => spans.find((s) => s.parentId === null)!);
+    const failed = Object.values(result.journeys).reduce((n, j) => n + j.errors, 0);
+    expect(failed).toBeGreaterThan(0);
+    expect(roots.filter((r) => r.error).length).toBe(failed);
+    for (const r of roots) expect(r.error || r.attributes['rehearse.slowed_by_flag'] === true || 'rehearse.fault' in r.attributes).toBe(true);
+    expect(roots.filter((r) => r.error && r.attributes['rehearse.flag'] !== undefined).length).toBeGreaterThan(0);
+  });
+
+  it('keeps traces whole when callers give up on calls still queued (timeouts, open breakers: scenarios/flash-sale.yaml, its first 13 minutes)', () => {
+    const l = loadScenarioFile(new URL('../scenarios/flash-sale.yaml', import.meta.url).pathname);
+    if (!l.ok) throw new Error('scenarios/flash-sale.yaml does not load');
+    const t = new TraceRecorder({ rate: 0.02, errors: true });
+    runScenario({ ...l.scenario, durationUs: 780e6 } as typeof l.scenario, { tracer: t });
+    let timeouts = 0;
+    for (const spans of t.kept) {
+      const ids = new Set(spans.map((x) => x.spanId));
+      for (const x of spans) {
+        if (x.parentId !== null) expect(ids.has(x.parentId)).toBe(true);
+        expect(x.durationUs).toBeGreaterThanOrEqual(0);
+        if (x.attributes['error.type'] === 'timeout') timeouts++;
+      }
+    }
+    expect(timeouts).toBeGreaterThan(0);
+  });
+
+  it('writes Jaeger traces the way the UI loads them: traceID, spans with references and a processID in processes', () => {
+    for (const t of tracer.kept.slice(0, 20)) {
+      const doc = jaegerTrace(t) as {
+        traceID: string; processes: Record<string, { serviceName: string }>;
+        spans: { traceID: string; spanID: string; operationName: string; startTime: number; duration: number; processID: string; references: { refType: string; spanID: string; traceID: string }[] }[];
+      };
+      expect(doc.traceID).toMatch(/^[0-9a-f]{32}$/);
+      const ids = new Set(doc.spans.map((s) => s.spanID));
+      expect(ids.size).toBe(doc.spans.length);
+      for (const s of doc.spans) {
+        expect(s.traceID).toBe(doc.traceID);
+        expect(s.operationName).not.toBe('');
+        expect(Number.isInteger(s.startTime) && Number.isInteger(s.duration) && s.duration >= 0).toBe(true);
+        expect(doc.processes[s.processID].serviceName).toBeTruthy();
+        for (const ref of s.references) {
+          expect(['CHILD_OF', 'FOLLOWS_FROM']).toContain(ref.refType);
+          expect(ids.has(ref.spanID)).toBe(true);
+          expect(ref.traceID).toBe(doc.traceID);
+        }
+      }
+    }
+  });
+
+  it('writes OTLP with hex ids of the right length, nanosecond strings and numeric kinds', () => {
+    const doc = otlpDocument(tracer.kept[0]) as { resourceSpans: { scopeSpans: { spans: { traceId: string; spanId: string; kind: number; startTimeUnixNano: string }[] }[] }[] };
+    for (const r of doc.resourceSpans) for (const s of r.scopeSpans[0].spans) {
+      expect(s.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(s.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(s.startTimeUnixNano).toMatch(/^\d+$/);
+      expect([1, 2, 3, 4, 5]).toContain(s.kind);
+    }
+  });
+});
+
+describe('the command line', () => {
+  const bin = new URL('../bin/rehearse.js', import.meta.url).pathname;
+  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir });
+
+  it('calibrate writes a scenario that validates and runs; bad files exit 2 with the file and no stack trace', () => {
+    const out = join(dir, 'hotrod.yaml');
+    const r = cli('calibrate', fixture('hotrod-otlp.json'), fixture('zipkin-skew.json'), '--out', out);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('scenario written to');
+    expect(r.stderr).toContain('clock skew');
+    expect(cli('run', out, '-q').status).toBe(0);
+    const bad = join(dir, 'truncated-cli.json');
+    writeFileSync(bad, '{"resourceSpans": [{"scopeSpans": [');
+    const b = cli('calibrate', bad);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain(`${bad}:1:`);
+    expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('run --traces writes a file that calibrate reads back; --trace-sample is checked', () => {
+    const file = join(dir, 'run.jaeger.json');
+    const r = cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-format', 'jaeger', '--trace-sample', '20%');
+    expect(r.status).toBe(0);
+    const read = readTraceFile(file, () => {});
+    expect(read.format).toBe('jaeger');
+    expect(read.traces).toBeGreaterThan(50);
+    expect(cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-sample', 'lots').status).toBe(2);
+  });
+});
