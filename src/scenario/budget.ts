@@ -19,6 +19,8 @@ export interface WorkEstimate {
   /** Windows x tags (endpoints, journeys, services, flags by state): what telemetry keeps. */
   readonly windowSeries: number;
   readonly users: number;
+  /** Replicas of every service (each has its own workers and queue in memory). */
+  readonly replicas: number;
 }
 
 /** Events per call: the call's arrival at the service, its end and, for most, a timeout or retry timer. */
@@ -40,7 +42,8 @@ export function estimateRun(s: Scenario): WorkEstimate {
   const evaluations = s.rollouts.reduce((a, p) => a + (seconds * 1e6) / p.evaluateEveryUs, 0);
   const events = journeys * (1 + EVENTS_PER_CALL * callsPerJourney) + windows + evaluations;
   const users = s.population?.size ?? (s.cohort?.kind === 'inline' ? s.cohort.size : 0);
-  return { journeys, callsPerJourney, events, windows, evaluations, windowSeries: windows * tags, users };
+  const replicas = s.services.reduce((a, svc) => a + svc.replicas, 0);
+  return { journeys, callsPerJourney, events, windows, evaluations, windowSeries: windows * tags, users, replicas };
 }
 
 /** The most tries a call makes, times its repeats, times its probability: its weight in expected calls. */
@@ -103,6 +106,9 @@ export function overLimits(e: WorkEstimate): string[] {
     if (e.windows > e.events / 10) parts.push(`${sci(e.windows)} telemetry windows`);
     if (e.evaluations > e.events / 10) parts.push(`${sci(e.evaluations)} gate evaluations`);
     out.push(`about ${sci(e.events)} events (${parts.join('; ')}), over the limit of ${sci(LIMITS.events)} (some minutes of simulation)`);
+  }
+  if (e.replicas > LIMITS.replicas) {
+    out.push(`${sci(e.replicas)} replicas in all, over the limit of ${sci(LIMITS.replicas)} (memory and set-up time)`);
   }
   if (e.windowSeries > LIMITS.windowSeries) {
     out.push(`${sci(e.windows)} telemetry windows x tags = ${sci(e.windowSeries)} series points, over the limit of ${sci(LIMITS.windowSeries)} (memory): use a longer window`);

@@ -66,6 +66,8 @@ export const LIMITS = {
   events: 2e9,
   /** Telemetry windows x tags kept by one run (each a small summary in memory). */
   windowSeries: 2e7,
+  /** Replicas of all services together (each with its workers and queue in memory). */
+  replicas: 100_000,
   /** Policies of a tune grid (enumerated in memory before a sweep starts). */
   policies: 100_000,
   /** Runs of one sweep (policies x cases x seeds). */
