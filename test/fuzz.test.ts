@@ -4,10 +4,10 @@
  * anchors and aliases; call cycles; duplicate keys), must each end in exit 0, 1 or 2, with no stack trace and
  * within a time bound, through `validate` and, for a sample of the valid ones, a short `run`.
  *
- * In `npm test`: FUZZ_RUNS cases (default 700). A longer run: FUZZ_RUNS=20000 npx vitest run test/fuzz.test.ts
+ * In `npm test`: FUZZ_RUNS cases (default 1200). A longer run: FUZZ_RUNS=20000 npx vitest run test/fuzz.test.ts
  * (FUZZ_SEED to replay a seed fast-check printed).
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -18,7 +18,7 @@ import { estimateRun } from '../src/scenario/budget.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const RUNS = Number(process.env.FUZZ_RUNS ?? 700);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1200);
 const SEED = process.env.FUZZ_SEED === undefined ? 20_261_125 : Number(process.env.FUZZ_SEED);
 /** Wall time one validate may take: generous (a valid cohort of 200,000 users takes seconds to make, and the machine may be busy), it catches hangs and blow-ups. */
 const VALIDATE_MS = 60_000;
@@ -26,7 +26,12 @@ const RUN_MS = 60_000;
 /** A valid case is also run when its estimate is this small (a short run on a sample). */
 const RUN_EVENTS = 300_000;
 
-const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-'));
+// Cases are written beside links to the project's cohorts/ and flags/, so that the paths the bundled scenarios
+// give (../cohorts/shoppers.json, ../flags/demo.flagd.json) still resolve.
+const base = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-'));
+for (const linked of ['cohorts', 'flags']) if (existsSync(join(root, linked))) symlinkSync(join(root, linked), join(base, linked));
+const dir = join(base, 'scenarios');
+mkdirSync(dir);
 const sources = readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).sort()
   .map((f) => ({ name: f, doc: parse(readFileSync(join(root, 'scenarios', f), 'utf8')) as Record<string, unknown> }));
 
