@@ -49,8 +49,8 @@ async function invalid(text: string, expected: RegExp | string, ...args: string[
 /** A small sweep: 4 policies x 2 cases x tune.seeds runs. */
 const sweepScenario = file('sig-sweep.yaml', `name: sig
 seed: 1
-duration: 5m
-traffic: { rate: 10/s, cohort: { size: 500 } }
+duration: 10m
+traffic: { rate: 20/s, cohort: { size: 500 } }
 journeys: { j: { steps: [api] } }
 services: { api: { concurrency: 64, latency: 5ms, errors: 1% } }
 flags: { f: { evaluated-by: [api] } }
@@ -409,7 +409,7 @@ describe('signals: SIGTERM like SIGINT, what finished is kept', () => {
 
   it.each([['SIGTERM', 143], ['SIGINT', 130]] as const)('sweep on %s exits %i and writes a resumable document', async (signal, code) => {
     const json = join(dir, `sweep-${signal}.json`);
-    const r = await interrupt(['sweep', sweepScenario, '--workers', '1', '--json', json], signal, 1000, 'stderr');
+    const r = await interrupt(['sweep', sweepScenario, '--workers', '1', '--json', json], signal, 300, 'stderr');
     expect(r.code, r.stderr).toBe(code);
     expect(r.stderr).toContain(`continue with --resume ${json}`);
     const doc = JSON.parse(readFileSync(json, 'utf8'));
