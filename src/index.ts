@@ -86,7 +86,7 @@ export interface SweepOptions {
 /**
  * Monte Carlo sweep of a scenario file's tune block on a worker pool: every policy x case x seed, the
  * statistics per policy, the Pareto front and the recommendation (schema rehearse/sweep@1). The same file
- * and seeds give the same document whatever the number of workers (only `timing` differs).
+ * and seeds give the same document, byte for byte, whatever the number of workers.
  */
 export async function sweep(file: string, options: SweepOptions = {}): Promise<SweepDocument> {
   const { prepareSweep, runSweep } = await import('./sweep/sweep.js');

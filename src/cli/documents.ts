@@ -106,7 +106,8 @@ export const SweepDocumentSchema = z.looseObject({
   pareto: z.array(int),
   recommendation: z.looseObject({ policy: int, label: str }).nullable(),
   warnings: z.array(str),
-  timing: z.looseObject({ seconds: num, workers: num, runsPerSecond: num }),
+  // Documents of earlier versions carried wall-clock timing; it is ignored.
+  timing: z.looseObject({}).optional(),
 });
 
 export const CiDocument = z.looseObject({

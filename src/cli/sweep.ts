@@ -73,7 +73,12 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
     if (started) bar.stop();
     if (opts.json) writeJson(opts.json, doc);
     if (opts.html) writeText(opts.html, sweepReportHtml(doc));
-    if (!opts.quiet) out(formatSweep(doc));
+    if (!opts.quiet) {
+      out(formatSweep(doc));
+      // Wall-clock figures go to the terminal only: the document is the same whatever the machine and workers.
+      const seconds = (performance.now() - t0) / 1000;
+      out(`\n${doc.runs.length} runs in ${seconds.toFixed(1)} s on ${workers} worker${workers === 1 ? '' : 's'}`);
+    }
     if (opts.html && !opts.quiet) out(`\nreport written to ${opts.html}`);
     if (controller.signal.aborted) {
       err(`interrupted: ${doc.runs.length} of ${doc.plan.runs} runs kept${opts.json ? `; continue with --resume ${opts.json}` : ' (write them with --json to resume)'}`);

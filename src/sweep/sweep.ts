@@ -40,7 +40,6 @@ export interface SweepDocument {
   recommendation: Recommendation | null;
   warnings: string[];
   /** Wall-clock figures: the only part that differs between identical sweeps. */
-  timing: { seconds: number; workers: number; runsPerSecond: number };
 }
 
 export interface SweepSetup {
@@ -128,7 +127,6 @@ export async function runSweep(setup: SweepSetup, opts: SweepOptions): Promise<S
     const foreign = foreignRuns(setup, opts.resume);
     if (foreign.length) throw new InputError([...foreign.map((m) => `--resume: ${m}`), '--resume: that document is not an earlier run of this sweep']);
   }
-  const started = performance.now();
   const pending = pendingRuns(setup, opts);
   const owned = pending.length + (opts.resume?.runs.filter((r) => !r.error && (!opts.shard || r.run % opts.shard.count === opts.shard.index - 1)).length ?? 0);
   const records: RunRecord[] = opts.resume ? opts.resume.runs.filter((r) => !r.error).map(({ run, error, flags, error_budget_burned }) => ({ run, error, flags, error_budget_burned })) : [];
@@ -152,15 +150,12 @@ export async function runSweep(setup: SweepSetup, opts: SweepOptions): Promise<S
   } finally {
     await pool.destroy();
   }
-  const seconds = (performance.now() - started) / 1000;
   return sweepDocument(setup, records, {
     complete: !opts.signal?.aborted && records.length === owned,
     shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : undefined,
-    timing: { seconds: round(seconds), workers: opts.workers, runsPerSecond: round(pending.length / Math.max(seconds, 1e-9)) },
   });
 }
 
-const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * Runs in batches of consecutive seeds of one policy and case: a worker then loads each scenario variant once
@@ -187,7 +182,7 @@ function batches(setup: SweepSetup, runs: readonly number[], workers: number): R
 
 /** The document for a set of runs: the same runs give the same document, however they were produced. */
 export function sweepDocument(
-  setup: SweepSetup, records: readonly RunRecord[], extra: { complete: boolean; shard?: string; timing: SweepDocument['timing'] },
+  setup: SweepSetup, records: readonly RunRecord[], extra: { complete: boolean; shard?: string },
 ): SweepDocument {
   const byRun = new Map<number, RunRecord>();
   for (const r of records) byRun.set(r.run, r);
@@ -219,7 +214,6 @@ export function sweepDocument(
     pareto: paretoFront(stats),
     recommendation,
     warnings,
-    timing: extra.timing,
   };
 }
 
@@ -273,9 +267,7 @@ export function mergeSweeps(setup: SweepSetup, docs: readonly SweepDocument[], n
   const records = docs.flatMap((d) => d.runs.filter((r) => !r.error).map(({ run, error, flags, error_budget_burned }) => ({ run, error, flags, error_budget_burned })));
   const failures = docs.flatMap((d) => d.runs.filter((r) => r.error).map(({ run, error }) => ({ run, error })));
   const all = [...records, ...failures.filter((f) => !records.some((r) => r.run === f.run))];
-  const seconds = docs.reduce((s, d) => s + d.timing.seconds, 0);
   return sweepDocument(setup, all, {
     complete: new Set(all.map((r) => r.run)).size === setup.plan.runs,
-    timing: { seconds: round(seconds), workers: docs.reduce((s, d) => Math.max(s, d.timing.workers), 0), runsPerSecond: round(all.length / Math.max(seconds, 1e-9)) },
   });
 }
