@@ -1,14 +1,16 @@
 /**
- * A fresh faker with English definitions. Reached through the English locale's own entry point: the package's
- * main entry loads every locale, which costs a few hundred milliseconds at start-up for each command that
- * reads a scenario.
+ * A fresh faker with English definitions, loaded on first use: commands that only read a scenario (validate,
+ * --help) never pay for it. Reached through the English locale's own entry point, since the package's main
+ * entry loads every locale.
  */
+import { createRequire } from 'node:module';
 import type { Faker } from '@faker-js/faker';
-import { faker as english } from '@faker-js/faker/locale/en';
 
-const FakerClass = english.constructor as new (options: { locale: Faker['rawDefinitions'] }) => Faker;
+type FakerClass = new (options: { locale: Faker['rawDefinitions'] }) => Faker;
+let english: Faker | undefined;
 
 /** A faker of its own (seed it before use): the same definitions as `new Faker({ locale: [en, base] })`. */
 export function englishFaker(): Faker {
-  return new FakerClass({ locale: english.rawDefinitions });
+  english ??= (createRequire(import.meta.url)('@faker-js/faker/locale/en') as { faker: Faker }).faker;
+  return new (english.constructor as FakerClass)({ locale: english.rawDefinitions });
 }
