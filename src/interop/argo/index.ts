@@ -120,7 +120,8 @@ export function readResources(files: readonly SourceFile[], kinds: readonly stri
   return { resources, problems };
 }
 
-const get = (o: unknown, ...path: (string | number)[]): unknown => {
+/** The value at `path` inside a parsed resource, or undefined where the path leaves the document. */
+export const get = (o: unknown, ...path: (string | number)[]): unknown => {
   let x = o;
   for (const p of path) {
     if (x === null || typeof x !== 'object') return undefined;

@@ -10,7 +10,7 @@ import { parsePromQL, PromQLError } from '../../promql/parse.js';
 import { parseCondition } from '../../rollout/condition.js';
 import type { PromQLGate } from '../../scenario/types.js';
 import { parseDuration } from '../../units.js';
-import { readResources, where, type SourceFile } from '../argo/index.js';
+import { get, readResources, where, type SourceFile } from '../argo/index.js';
 
 export interface FlaggerCheck {
   readonly name: string;
@@ -46,14 +46,6 @@ const ISTIO_BUILTINS: Record<string, string> = {
   'request-duration': `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) by (le))`,
 };
 
-const get = (o: unknown, ...path: (string | number)[]): unknown => {
-  let x = o;
-  for (const p of path) {
-    if (x === null || typeof x !== 'object') return undefined;
-    x = (x as Record<string | number, unknown>)[p];
-  }
-  return x;
-};
 
 type Path = (string | number)[];
 const pathText = (path: Path) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
