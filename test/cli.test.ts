@@ -138,3 +138,15 @@ describe('rehearse validate and cases', () => {
     expect(r.stderr.trim()).toBe(`${file}:7:35: services.a.errors: case bad: percentage "200%" is over 100%`);
   });
 });
+
+describe('names in the terminal', () => {
+  it('a colour code in a journey name is printed escaped, so it cannot colour the rest of the table', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const file = join(dir, 'sgr.yaml');
+    writeFileSync(file, 'name: x\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  "b\\e[31muy": { steps: [a] }\nservices: { a: {} }\n');
+    const r = rehearse('run', file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toContain('b\\x1b[31muy');
+  });
+});
