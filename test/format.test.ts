@@ -89,3 +89,10 @@ describe('terminal summary', () => {
     expect(text).toMatch(/detected after [\d.]+s/);
   });
 });
+
+describe('plurals in messages', () => {
+  it('one seed is "1 seed", not "1 seeds"', async () => {
+    const { quantileInterval } = await import('../src/sweep/aggregate.js');
+    expect(quantileInterval([5], 0.5)?.note).toBe('unbounded above with 1 seed; at least 6 needed; unbounded below with 1 seed; at least 6 needed');
+  });
+});

@@ -10,7 +10,7 @@ import { writeJson } from '../report/json.js';
 import { checkWritable, writeText } from '../report/text.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import { ciSummaryTable } from '../report/ci-terminal.js';
-import { caseMessages } from '../report/format.js';
+import { caseMessages, plural } from '../report/format.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
 import { SHARED_SCRIPT, chartLibraries } from '../report/html/page.js';
 import { runReportHtml } from '../report/html/run.js';
@@ -171,7 +171,7 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
     out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
   }
   if (interrupted) {
-    out(`interrupted (${interrupted}): ${cases.length} rehearsals finished and reported; the others did not run`);
+    out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
     return { ...doc, interrupted };
   }
   return doc;
