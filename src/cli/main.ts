@@ -288,7 +288,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const { LIMITS } = await import('../scenario/defaults.js');
       if (opts.size > LIMITS.cohortUsers && !opts.force) {
         const { sci } = await import('../scenario/budget.js');
-        throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Limits")`]);
+        throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Hostile input and limits")`]);
       }
       const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');
       const { parseAttributeOption } = await import('../cohorts/attributes.js');
