@@ -309,7 +309,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       }
       writeJson(opts.out, cohortDocument(cohort), true);
       const counts = Object.keys(segments).map((s) => `${s} ${cohort.segment.filter((x) => x === s).length.toLocaleString('en-US')}`);
-      out(`${opts.out}: ${opts.size.toLocaleString('en-US')} users (seed ${opts.seed}): ${counts.join(', ')}`);
+      const { plural } = await import('../report/format.js');
+      out(`${opts.out}: ${plural(opts.size, 'user')} (seed ${opts.seed}): ${counts.join(', ')}`);
     });
 
   program
