@@ -125,3 +125,26 @@ describe('rehearse ci', () => {
     expect(rehearse(dir, 'ci', 'scenarios', '--baseline', 'scenarios/good.yaml').stderr).toContain('not a rehearse ci report');
   });
 });
+
+describe('regressions against a baseline', () => {
+  it('say durations, counts and percentages as the reports do', async () => {
+    const { compareWithBaseline } = await import('../src/score/ci.js');
+    const flag = (over: Record<string, unknown>) => ({
+      outcome: 'rolled-back', final_percent: 0, defective: true, blast_radius_users: 3, blast_radius_requests: 10,
+      time_to_detect_seconds: 79.940052, false_rollback: false, missed_defect: false, misattribution: false, ...over,
+    });
+    const c = (f: Record<string, unknown>, budget: number) => ({
+      scenario: 's', file: 's.yaml', case: null, status: 'passed' as const, messages: [], seconds: 1, acceptance: [],
+      flags: { f: flag(f) }, errorBudgetBurned: budget, regressions: [] as string[],
+    });
+    const now = c({ time_to_detect_seconds: 199.940052, blast_radius_users: 1234.0000001 }, 0.3155);
+    const nowLost = c({ time_to_detect_seconds: null }, 0.02);
+    const was = { schema: 'rehearse/ci@1', version: '0', passed: true, counts: {}, cases: [c({}, 0.02)] };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    compareWithBaseline([now as any], was as any);
+    expect(now.regressions).toEqual(['f blast radius users: 3 → 1,234', 'f time to detect: 1m20s → 3m20s', 'error budget burned: 2% → 31.6%']);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    compareWithBaseline([nowLost as any], was as any);
+    expect(nowLost.regressions).toEqual(['f: no longer detected (was 1m20s)']);
+  });
+});

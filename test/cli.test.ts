@@ -138,3 +138,27 @@ describe('rehearse validate and cases', () => {
     expect(r.stderr.trim()).toBe(`${file}:7:35: services.a.errors: case bad: percentage "200%" is over 100%`);
   });
 });
+
+describe('names in the terminal', () => {
+  it('a colour code in a journey name is printed escaped, so it cannot colour the rest of the table', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const file = join(dir, 'sgr.yaml');
+    writeFileSync(file, 'name: x\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  "b\\e[31muy": { steps: [a] }\nservices: { a: {} }\n');
+    const r = rehearse('run', file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('\x1b');
+    expect(r.stdout).toContain('b\\x1b[31muy');
+  });
+});
+
+describe('counts in messages', () => {
+  it('say one thing in the singular: "1 trace from 1 file", "1 journey", "1 user"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const calibrated = rehearse('calibrate', 'test/fixtures/traces/jaeger-ui-testtrace.json', '--out', join(dir, 's.yaml'));
+    expect(calibrated.code).toBe(0);
+    expect(calibrated.stdout).toContain('11 spans in 1 trace from 1 file: 2 services, 3 endpoints, 1 journey;');
+    expect(readFileSync(join(dir, 's.yaml'), 'utf8')).toContain('from 11 spans in 1 trace:');
+    const cohort = rehearse('cohorts', 'generate', '--size', '1', '--out', join(dir, 'c.json'));
+    expect(cohort.stdout).toContain(': 1 user (seed 1)');
+  });
+});

@@ -68,6 +68,14 @@ describe('ci index', () => {
     expect(html).toContain('time_to_detect{flag:f} max&lt;1m: 1m27s');
   });
 
+  it('the terminal table cuts a long name with an ellipsis and says NO CRITERIA as the line per case does', async () => {
+    const { ciSummaryTable } = await import('../src/report/ci-terminal.js');
+    const long = { ...make(3, null, 'no-criteria'), scenario: 'n'.repeat(300) };
+    const table = ciSummaryTable(report(long)).split('\n');
+    expect(table[2]).toMatch(new RegExp(`^NO CRITERIA  ${'n'.repeat(59)}… `));
+    expect(Math.max(...table.map((l) => l.length))).toBeLessThan(140);
+  });
+
   it('turns a failed case\'s criteria into values with units', () => {
     expect(caseMessages(make(30, 87.3005, 'failed'))).toEqual(['time_to_detect{flag:f} max<1m: 1m27s', 'another note']);
   });
@@ -87,5 +95,12 @@ describe('terminal summary', () => {
     expect(text).toMatch(/propagation to 1 service: mean [\d.]+s, max [\d.]+s/);
     expect(text).toMatch(/error budget burned: [\d.]+x the budget/);
     expect(text).toMatch(/detected after [\d.]+s/);
+  });
+});
+
+describe('plurals in messages', () => {
+  it('one seed is "1 seed", not "1 seeds"', async () => {
+    const { quantileInterval } = await import('../src/sweep/aggregate.js');
+    expect(quantileInterval([5], 0.5)?.note).toBe('unbounded above with 1 seed; at least 6 needed; unbounded below with 1 seed; at least 6 needed');
   });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { formatProblem } from '../src/scenario/problems.js';
+import { formatAcceptance } from '../src/report/terminal.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 
@@ -112,6 +113,9 @@ describe('cases', () => {
     expect(r.acceptance).toHaveLength(2);
     expect(r.acceptance[0]).toEqual({ criterion: 'error_budget_burned{case:broken} max<1000', value: null, pass: true, note: 'does not apply: case broken not run' });
     expect(r.acceptance[1].value).not.toBeNull();
+    const table = formatAcceptance(r);
+    expect(table.find((l) => l.includes('{case:broken}'))).toMatch(/^\s*N\/A\s+error_budget_burned\{case:broken\} max<1000\s+does not apply: case broken not run$/);
+    expect(table.find((l) => l.includes('error_budget_burned max<1000'))).toMatch(/^\s*PASS\s/);
   });
 
   it('point problems at the patch that caused them, and suggest case names', () => {

@@ -9,6 +9,7 @@ import { parseScenarioText } from '../scenario/load.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
+import { plural } from '../report/format.js';
 
 export interface CalibrateResult {
   yaml: string;
@@ -24,7 +25,7 @@ export function calibrateFiles(files: readonly string[], options: Partial<Calibr
     const read = readTraceFile(file, (spans) => analysis.addTrace(spans));
     reads.push({ ...read, file });
   }
-  const sources = reads.map((r) => `${basename(r.file)}: ${r.format}, ${r.report.spans.toLocaleString('en-US')} spans in ${r.traces.toLocaleString('en-US')} traces` +
+  const sources = reads.map((r) => `${basename(r.file)}: ${r.format}, ${plural(r.report.spans, 'span')} in ${plural(r.traces, 'trace')}` +
     (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : ''));
   const yaml = writeScenario(analysis, {
     latency: options.latency ?? 'empirical',

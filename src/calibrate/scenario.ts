@@ -3,6 +3,7 @@
  * capacity it cannot know marked as a placeholder.
  */
 import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
+import { plural } from '../report/format.js';
 
 export interface WriteOptions {
   latency: 'empirical' | 'lognormal';
@@ -187,7 +188,7 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
       const extra = [...(n > 1 ? [`repeat: ${n}`] : []), ...prob, ...(it.kind === 'async' ? ['async: true'] : [])];
       if (h.size > 1) why.push(`count ${[...h].sort((a, b) => a[0] - b[0]).map(([c, k]) => `${c}: ${k}`).join(', ')}`);
       const edge = edgeOf(t);
-      if (edge && edge.maxRetries > 0) why.push(`retried up to ${edge.maxRetries} times`);
+      if (edge && edge.maxRetries > 0) why.push(`retried up to ${plural(edge.maxRetries, 'time')}`);
       out.push(`${indent}  # ${it.kind === 'async' ? 'asynchronous (outlives the caller or a producer/consumer hand-off)' : 'synchronous'}: ${why.join('; ')}`);
       out.push(`${indent}  - ${one(t, it, extra)}`);
     }
@@ -231,7 +232,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   const spanS = (analysis.rootStartMax - analysis.rootStartMin) / 1e6;
   const L: string[] = [];
   L.push('# yaml-language-server: $schema=../schema/scenario.schema.json');
-  L.push(`# Calibrated by \`rehearse calibrate\` from ${analysis.spans.toLocaleString('en-US')} spans in ${analysis.traces.toLocaleString('en-US')} traces:`);
+  L.push(`# Calibrated by \`rehearse calibrate\` from ${plural(analysis.spans, 'span')} in ${plural(analysis.traces, 'trace')}:`);
   for (const s of o.sources) L.push(`#   ${s}`);
   L.push('# Latencies are each endpoint\'s own time (its span less the time covered by its synchronous calls); error rates');
   L.push('# count failures that started in the endpoint, not those passed up from a call. Capacity is not in traces: each');
@@ -262,7 +263,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
     while (usedJ.has(n)) n = `${safe(name)}-${k++}`;
     usedJ.add(n);
     const lat = [...j.latencies].sort((a, b) => a - b);
-    L.push(`  # ${j.count.toLocaleString('en-US')} traces (${pct(j.count / Math.max(1, analysis.roots))}); end to end p50 ${human(quantile(lat, 0.5))}, p99 ${human(quantile(lat, 0.99))}`);
+    L.push(`  # ${plural(j.count, 'trace')} (${pct(j.count / Math.max(1, analysis.roots))}); end to end p50 ${human(quantile(lat, 0.5))}, p99 ${human(quantile(lat, 0.99))}`);
     L.push(`  ${n}: { weight: ${j.count}, steps: [${steps.join(', ')}] }`);
   }
   L.push('');
@@ -302,7 +303,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
     for (const e of eps) {
       const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);
       L.push(`      ${ep}:`);
-      L.push(`        # ${e.invocations.toLocaleString('en-US')} spans, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)${e.networkCount > 0 ? `; mean network and queueing time before and after ${human(e.networkUs / e.networkCount)} (not modelled)` : ''}`);
+      L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)${e.networkCount > 0 ? `; mean network and queueing time before and after ${human(e.networkUs / e.networkCount)} (not modelled)` : ''}`);
       L.push(...latencyLines(e, o.latency, '        '));
       if (e.ownErrors > 0) L.push(`        errors: ${pct(e.ownErrors / e.invocations)}`);
       L.push(...callLines(analysis, e, names, '        ', dropped));

@@ -2,6 +2,7 @@
 import { writeText } from '../report/text.js';
 import { calibrateFiles, parseGroupBy } from '../calibrate/calibrate.js';
 import { InputError } from '../errors.js';
+import { plural } from '../report/format.js';
 
 export interface CalibrateCliOptions {
   out?: string;
@@ -34,7 +35,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   if (!opts.quiet && opts.out) {
     const a = result.analysis;
     const services = new Set([...a.endpoints.values()].map((e) => e.service)).size;
-    out(`${a.spans.toLocaleString('en-US')} spans in ${a.traces.toLocaleString('en-US')} traces from ${files.length} file(s): ` +
-      `${services} services, ${a.endpoints.size} endpoints, ${a.journeys.size} journeys; scenario written to ${opts.out}`);
+    out(`${plural(a.spans, 'span')} in ${plural(a.traces, 'trace')} from ${plural(files.length, 'file')}: ` +
+      `${plural(services, 'service')}, ${plural(a.endpoints.size, 'endpoint')}, ${plural(a.journeys.size, 'journey')}; scenario written to ${opts.out}`);
   }
 }

@@ -9,8 +9,8 @@ import { markdownSummary } from '../report/markdown.js';
 import { writeJson } from '../report/json.js';
 import { checkWritable, writeText } from '../report/text.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
-import { ciSummaryTable } from '../report/ci-terminal.js';
-import { caseMessages } from '../report/format.js';
+import { ciSummaryTable, statusLabel } from '../report/ci-terminal.js';
+import { caseMessages, plural } from '../report/format.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
 import { SHARED_SCRIPT, chartLibraries } from '../report/html/page.js';
 import { runReportHtml } from '../report/html/run.js';
@@ -100,7 +100,7 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
       c.status = 'failed';
       c.messages.push('no acceptance criteria apply to this case (--require-criteria)');
     }
-    const label = c.status === 'passed' ? 'PASS' : c.status === 'failed' ? 'FAIL' : c.status === 'invalid' ? 'INVALID' : c.status === 'no-criteria' ? 'NO CRITERIA' : 'CRASH';
+    const label = statusLabel(c.status);
     out(`${label.padEnd(c.status === 'no-criteria' ? 11 : 7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
     for (const m of caseMessages(c)) out(`          ${m.split('\n').join('\n          ')}`);
   };
@@ -171,7 +171,7 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
     out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
   }
   if (interrupted) {
-    out(`interrupted (${interrupted}): ${cases.length} rehearsals finished and reported; the others did not run`);
+    out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
     return { ...doc, interrupted };
   }
   return doc;

@@ -17,6 +17,7 @@ import { PacedDriver } from '../live/driver.js';
 import { startDrillServer, type DrillServer } from '../live/server.js';
 import { isHiddenInjection } from '../live/view.js';
 import { DrillSession, drawCase, type DrillSetup } from '../live/session.js';
+import { plural } from '../report/format.js';
 
 export interface GamedayOptions {
   speed: number;
@@ -246,7 +247,7 @@ export function replayCommand(drillFile: string, o: { scenario?: string; out?: s
   }
   const same = JSON.stringify(doc.team) === JSON.stringify(rec.team);
   io.out(same
-    ? `replay identical: ${rec.actions.length} actions re-applied at their simulated instants, the same result byte for byte`
+    ? `replay identical: ${plural(rec.actions.length, 'action')} re-applied at their simulated instants, the same result byte for byte`
     : 'replay differs from the record (another version of rehearse, or another scenario file?)');
   return same ? 0 : 1;
 }

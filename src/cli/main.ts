@@ -288,7 +288,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const { LIMITS } = await import('../scenario/defaults.js');
       if (opts.size > LIMITS.cohortUsers && !opts.force) {
         const { sci } = await import('../scenario/budget.js');
-        throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Limits")`]);
+        throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Hostile input and limits")`]);
       }
       const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');
       const { parseAttributeOption } = await import('../cohorts/attributes.js');
@@ -309,7 +309,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       }
       writeJson(opts.out, cohortDocument(cohort), true);
       const counts = Object.keys(segments).map((s) => `${s} ${cohort.segment.filter((x) => x === s).length.toLocaleString('en-US')}`);
-      out(`${opts.out}: ${opts.size.toLocaleString('en-US')} users (seed ${opts.seed}): ${counts.join(', ')}`);
+      const { plural } = await import('../report/format.js');
+      out(`${opts.out}: ${plural(opts.size, 'user')} (seed ${opts.seed}): ${counts.join(', ')}`);
     });
 
   program
@@ -499,12 +500,13 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
 
 /**
  * Text for a terminal: control characters that names in a file may carry (a screen clear, a window title,
- * a cursor move) are shown escaped (\x1b, \u009b). Tabs, newlines and plain colour codes (SGR) pass.
+ * a cursor move, a colour code) are shown escaped (\x1b, \u009b). Tabs and newlines pass. rehearse's own
+ * output has no colour codes (tables are drawn without styles), so every ESC comes from user data.
  */
 export function terminalSafe(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    c.length > 1 ? c : c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */

@@ -8,6 +8,7 @@ import { sweepReportHtml } from '../report/html/sweep.js';
 import { checkWritable, writeText } from '../report/text.js';
 import { sweep } from '../index.js';
 import { mergeSweeps, prepareSweep, type SweepDocument } from '../sweep/sweep.js';
+import { plural } from '../report/format.js';
 
 export interface SweepCliOptions {
   seeds?: number;
@@ -64,7 +65,7 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
         const rate = (done / Math.max((performance.now() - t0) / 1000, 1e-3)).toFixed(1);
         if (!started) {
           // Off a terminal the bar stays silent: one line says the sweep has begun (for CI logs).
-          if (!opts.quiet && !process.stderr.isTTY) err(`sweep: ${total - done} runs to do on ${workers} worker${workers === 1 ? '' : 's'}`);
+          if (!opts.quiet && !process.stderr.isTTY) err(`sweep: ${plural(total - done, 'run')} to do on ${plural(workers, 'worker')}`);
           if (!opts.quiet) bar.start(total, done, { rate });
           started = true;
         } else bar.update(done, { rate });
@@ -81,7 +82,7 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
     }
     if (opts.html && !opts.quiet) out(`\nreport written to ${opts.html}`);
     if (controller.signal.aborted) {
-      err(`interrupted: ${doc.runs.length} of ${doc.plan.runs} runs kept${opts.json ? `; continue with --resume ${opts.json}` : ' (write them with --json to resume)'}`);
+      err(`interrupted: ${doc.runs.length} of ${plural(doc.plan.runs, 'run')} kept${opts.json ? `; continue with --resume ${opts.json}` : ' (write them with --json to resume)'}`);
       return exitCode;
     }
     if (opts.json && !opts.quiet) out(`\nsweep written to ${opts.json}`);
@@ -106,6 +107,6 @@ export function mergeCommand(scenario: string, files: string[], opts: { json?: s
   if (opts.json) writeJson(opts.json, merged);
   if (opts.html) writeText(opts.html, sweepReportHtml(merged));
   out(formatSweep(merged));
-  if (!merged.complete) out(`\nincomplete: ${merged.runs.length} of ${merged.plan.runs} runs; merge the missing shards`);
+  if (!merged.complete) out(`\nincomplete: ${merged.runs.length} of ${plural(merged.plan.runs, 'run')}; merge the missing shards`);
   return merged.recommendation ? 0 : 1;
 }

@@ -2,6 +2,7 @@
 import { InputError } from '../errors.js';
 import { writeTraces } from '../interop/traces/write.js';
 import { parseTraceSample, TraceRecorder } from '../telemetry/tracing.js';
+import { plural } from '../report/format.js';
 
 export function tracerFor(sample: string): TraceRecorder {
   const sampling = parseTraceSample(sample);
@@ -12,5 +13,5 @@ export function tracerFor(sample: string): TraceRecorder {
 export function writeRunTraces(file: string, tracer: TraceRecorder, format: 'otlp' | 'jaeger' | 'zipkin', out: (s: string) => void): void {
   writeTraces(file, tracer.traces(), format);
   const dropped = tracer.droppedTraces > 0 ? ` (${tracer.droppedTraces} more left out: the ${tracer.keptSpans.toLocaleString('en-US')}-span limit)` : '';
-  out(`${tracer.keptTraces.toLocaleString('en-US')} traces, ${tracer.keptSpans.toLocaleString('en-US')} spans written to ${file} (${format})${dropped}`);
+  out(`${plural(tracer.keptTraces, 'trace')}, ${plural(tracer.keptSpans, 'span')} written to ${file} (${format})${dropped}`);
 }

@@ -59,7 +59,7 @@ export function formatOutcomes(r: RunResult): string[] {
 }
 
 export function formatAcceptance(r: RunResult): string[] {
-  const rows = r.acceptance.map((a) => [a.pass ? 'PASS' : 'FAIL', a.criterion,
+  const rows = r.acceptance.map((a) => [a.note?.startsWith('does not apply: case ') ? 'N/A' : a.pass ? 'PASS' : 'FAIL', a.criterion,
     a.value === null ? (a.note ?? 'n/a') : `${criterionValue(a.criterion, a.value)}${a.note ? ` (${a.note})` : ''}`]);
   return [`acceptance: ${r.passed ? 'PASSED' : 'FAILED'}`, ...textTable(['', 'criterion', 'value'], rows, ['left', 'left', 'right']).map((l) => `  ${l}`)];
 }

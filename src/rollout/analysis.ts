@@ -9,6 +9,7 @@
  * Failed), decided as soon as one metric ends badly; dry-run metrics are measured and logged but never decide.
  */
 import type { Phase } from './condition.js';
+import { plural } from '../report/format.js';
 
 export interface AnalysisMetric {
   readonly template: string;
@@ -148,6 +149,6 @@ function describe(m: AnalysisMetric, s: MetricState): string {
     case 'Failed': return `failed (${s.failed}) > failureLimit (${m.failureLimit})`;
     case 'Inconclusive': return `inconclusive (${s.inconclusive}) > inconclusiveLimit (${m.inconclusiveLimit})`;
     case 'Error': return `consecutiveErrors (${s.consecutiveErrors}) > consecutiveErrorLimit (${m.consecutiveErrorLimit})`;
-    default: return `${s.count} measurement(s)`;
+    default: return plural(s.count, 'measurement');
   }
 }

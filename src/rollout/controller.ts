@@ -387,7 +387,7 @@ export class RolloutController implements Controller {
       }
     }
     if (last) {
-      this.finish(i, 'completed', 'complete', `all ${p.plan.stages.length} stages done at ${p.percent}%`);
+      this.finish(i, 'completed', 'complete', p.plan.stages.length === 1 ? `its stage done at ${p.percent}%` : `all ${p.plan.stages.length} stages done at ${p.percent}%`);
       return;
     }
     p.phase = 'waiting';

@@ -113,7 +113,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
           const limit = isDuration ? gate.limit / 1000 : gate.limit;
           return {
             gate: gate.source, verdict: verdict(value, gate.operator, limit), value, threshold: `${agg} ${gate.operator} ${limitShown}`,
-            samples: w.requests, detail: `${agg} = ${value === null ? 'no data' : isDuration ? `${fmt(value)}ms` : fmt(value)} over ${w.requests} requests`,
+            samples: w.requests, detail: `${agg} = ${value === null ? 'no data' : isDuration ? `${fmt(value)}ms` : fmt(value)} over ${w.requests} request${w.requests === 1 ? '' : 's'}`,
           };
         },
       };

@@ -5,6 +5,7 @@
  */
 import type { FlagOutcome } from './outcomes.js';
 import type { RunResult } from './result.js';
+import { count, duration, percent } from '../report/format.js';
 
 export interface CiCase {
   scenario: string;
@@ -74,22 +75,23 @@ export function compareWithBaseline(current: CiCase[], baseline: CiReport): void
     for (const [flag, now] of Object.entries(c.flags)) {
       const was = b.flags[flag];
       if (!was) continue;
-      const grew = (key: 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds', margin: number, unit: string) => {
+      const grew = (key: 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds', margin: number, label: string, show: (v: number) => string) => {
         const x = was[key], y = now[key];
-        if (x !== null && y !== null && y > x * (1 + tol.relative) && y - x >= margin) c.regressions.push(`${flag} ${key.replace(/_/g, ' ')}: ${x}${unit} → ${y}${unit}`);
+        if (x !== null && y !== null && y > x * (1 + tol.relative) && y - x >= margin) c.regressions.push(`${flag} ${label}: ${show(x)} → ${show(y)}`);
       };
-      grew('blast_radius_users', tol.users, '');
-      grew('blast_radius_requests', tol.requests, '');
-      grew('time_to_detect_seconds', tol.detectSeconds, 's');
+      const whole = (v: number) => count(Math.round(v));
+      grew('blast_radius_users', tol.users, 'blast radius users', whole);
+      grew('blast_radius_requests', tol.requests, 'blast radius requests', whole);
+      grew('time_to_detect_seconds', tol.detectSeconds, 'time to detect', duration);
       if (was.time_to_detect_seconds !== null && now.time_to_detect_seconds === null && now.defective) {
-        c.regressions.push(`${flag}: no longer detected (was ${was.time_to_detect_seconds}s)`);
+        c.regressions.push(`${flag}: no longer detected (was ${duration(was.time_to_detect_seconds)})`);
       }
       for (const key of ['false_rollback', 'missed_defect', 'misattribution'] as const) {
         if (!was[key] && now[key]) c.regressions.push(`${flag}: ${key.replace(/_/g, ' ')} (not in the baseline)`);
       }
     }
     if (b.errorBudgetBurned !== null && c.errorBudgetBurned !== null && c.errorBudgetBurned > b.errorBudgetBurned * (1 + tol.relative) + tol.budget) {
-      c.regressions.push(`error budget burned: ${(b.errorBudgetBurned * 100).toFixed(1)}% → ${(c.errorBudgetBurned * 100).toFixed(1)}%`);
+      c.regressions.push(`error budget burned: ${percent(b.errorBudgetBurned)} → ${percent(c.errorBudgetBurned)}`);
     }
   }
 }

@@ -8,6 +8,7 @@ import { flagMetric } from '../score/outcomes.js';
 import type { Criterion } from '../scenario/types.js';
 import type { FlagRun, RunRecord } from './run.js';
 import { runKey, type SweepPlan } from './plan.js';
+import { plural } from '../report/format.js';
 
 export interface Interval {
   rate: number | null;
@@ -101,8 +102,8 @@ export function quantileInterval(sorted: readonly number[], q: number): { interv
   const r = quantileRanks(n, q);
   const interval: Bounds = [r.lower === null ? null : sorted[r.lower - 1], r.upper === null ? null : sorted[r.upper - 1]];
   const notes: string[] = [];
-  if (r.upper === null) notes.push(`unbounded above with ${n} seeds; at least ${r.needAbove} needed`);
-  if (r.lower === null) notes.push(`unbounded below with ${n} seeds; at least ${r.needBelow} needed`);
+  if (r.upper === null) notes.push(`unbounded above with ${plural(n, 'seed')}; at least ${r.needAbove} needed`);
+  if (r.lower === null) notes.push(`unbounded below with ${plural(n, 'seed')}; at least ${r.needBelow} needed`);
   return notes.length ? { interval, note: notes.join('; ') } : { interval };
 }
 
@@ -262,7 +263,7 @@ export function recommend(stats: readonly PolicyStats[], seeds: number): { recom
   const bestHigh = best.objective.interval?.[1] ?? null;
   const [nextLow] = runnerUp?.objective.interval ?? [null];
   if (runnerUp && best.objective.interval && runnerUp.objective.interval && (bestHigh === null || nextLow === null || nextLow <= bestHigh)) {
-    warnings.push(`${seeds} seeds are too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${shownBounds(best.objective.interval)} and ${shownBounds(runnerUp.objective.interval)}); add seeds`);
+    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'is' : 'are'} too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${shownBounds(best.objective.interval)} and ${shownBounds(runnerUp.objective.interval)}); add seeds`);
   }
   for (const c of best.constraints) {
     if (c.interval && c.limit !== null) {

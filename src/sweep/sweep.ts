@@ -8,6 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
+import { plural } from '../report/format.js';
 import { estimateRun, estimateSweep, overLimits, refusal, sweepOverLimits } from '../scenario/budget.js';
 import { normalizeAcceptance } from '../scenario/faults.js';
 import { loadScenarioFile } from '../scenario/load.js';
@@ -228,13 +229,13 @@ export function foreignRuns(setup: SweepSetup, doc: SweepDocument): string[] {
   if (doc.plan.runs !== plan.runs || doc.plan.seeds !== plan.seeds.length || doc.plan.policies.length !== plan.policies.length
     || JSON.stringify(doc.plan.cases) !== JSON.stringify(plan.cases)
     || doc.plan.policies.some((p, i) => p.label !== plan.policies[i].label)) {
-    out.push(`plan: ${doc.plan.runs} runs of ${doc.plan.policies.length} policies, not the ${plan.runs} runs of ${plan.policies.length} policies this scenario plans`);
+    out.push(`plan: ${plural(doc.plan.runs, 'run')} of ${plural(doc.plan.policies.length, 'policy', 'policies')}, not the ${plural(plan.runs, 'run')} of ${plural(plan.policies.length, 'policy', 'policies')} this scenario plans`);
   }
   if (out.length) return out;
   const seen = new Set<number>();
   for (const [i, r] of doc.runs.entries()) {
     if (r.run >= plan.runs) {
-      out.push(`runs[${i}]: run ${r.run} is beyond the plan's ${plan.runs} runs`);
+      out.push(`runs[${i}]: run ${r.run} is beyond the plan's ${plural(plan.runs, 'run')}`);
     } else {
       const k = runKey(plan, r.run);
       if (r.policy !== k.policy || r.case !== plan.cases[k.caseIndex] || r.seed !== k.seed) {

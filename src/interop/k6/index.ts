@@ -11,6 +11,7 @@ import { InputError } from '../../errors.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import type { ScenarioInput } from '../../scenario/schema.js';
 import type { Gate, Scenario } from '../../scenario/types.js';
+import { plural } from '../../report/format.js';
 
 export interface K6Options {
   /** Default base URL (the script reads BASE_URL from the environment first). */
@@ -97,7 +98,7 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
     notCarried.push(`slo.availability counts journeys; k6 checks it per request (http_req_failed)`);
   }
   for (const c of scenario.acceptance) notCarried.push(`acceptance: ${c.source}: an outcome of the rehearsal (ground truth), not a load test measurement`);
-  if (scenario.faults.length) notCarried.push(`faults: ${scenario.faults.length} injected fault(s): inject them with a chaos tool during the test`);
+  if (scenario.faults.length) notCarried.push(`faults: ${plural(scenario.faults.length, 'injected fault')}: inject them with a chaos tool during the test`);
   if (scenario.rollouts.length) notCarried.push(`rollout: the plans themselves (${scenario.rollouts.map((p) => p.flag).join(', ')}): drive the flag system while the test runs`);
   notCarried.push('users are drawn uniformly from the cohort; the rehearsal weighs them by activity');
 
