@@ -3,7 +3,7 @@
  * that names the file (and line:column where there is one), never a stack trace, a hang or an exhausted heap.
  * Most run in-process through the CLI's main(); signals need a real process.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -433,4 +433,21 @@ describe('signals: SIGTERM like SIGINT, what finished is kept', () => {
     expect(doc.counts.cases).toBeLessThan(40);
     expect(existsSync(junit)).toBe(true);
   }, 60_000);
+});
+
+describe('hostile inputs found on review', () => {
+  const ok = file('review-ok.yaml', small('services: { s0: { latency: 5ms } }\n'));
+  /** A real process with a time limit: a hang must fail the test, not freeze the worker. */
+  const bounded = (...argv: string[]) => spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8', timeout: 15_000 });
+
+  it.each([
+    ['init', '/proc/rehearse-test/x'],
+    ['run', ok, '-q', '--json', '/proc/rehearse-test/x.json'],
+  ])('%s under /proc (where a recursive mkdir never returns) is exit 2 naming the path', (...argv) => {
+    const r = bounded(...argv);
+    expect(r.error, 'timed out').toBeUndefined();
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^\/proc\/rehearse-test\/x\S*: cannot write: /);
+    noStack(r.stderr);
+  }, 20_000);
 });
