@@ -451,3 +451,20 @@ describe('hostile inputs found on review', () => {
     noStack(r.stderr);
   }, 20_000);
 });
+
+describe('control characters in names reach no report raw', () => {
+  it('ci --summary and --junit escape ESC, BEL, C1 and the C0 characters XML 1.0 forbids', async () => {
+    const ciDir = join(dir, 'ctrl-ci');
+    mkdirSync(ciDir);
+    writeFileSync(join(ciDir, 'c.yaml'), 'name: "n\\e[2J\\e]0;pwned\\a\\x9b\\x85\\x01\\x7f"\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  "j\\e[H\\x9b": { steps: [s0] }\nservices:\n  s0: {}\n');
+    const summary = join(dir, 'ctrl-summary.md');
+    const junit = join(dir, 'ctrl-junit.xml');
+    const r = await cli('ci', ciDir, '--summary', summary, '--junit', junit);
+    expect([0, 1], r.err).toContain(r.code);
+    for (const text of [readFileSync(summary, 'utf8'), readFileSync(junit, 'utf8')]) {
+      // eslint-disable-next-line no-control-regex
+      expect(text).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
+      expect(text).toContain('n\\x1b[2J\\x1b]0;pwned\\x07\\x9b\\x85\\x01\\x7f');
+    }
+  });
+});

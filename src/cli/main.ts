@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
+import { controlEscape } from '../report/escape.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RunResult } from '../score/result.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
@@ -502,9 +503,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
  * a cursor move) are shown escaped (\x1b, \u009b). Tabs, newlines and plain colour codes (SGR) pass.
  */
 export function terminalSafe(s: string): string {
+  // Colours pass; every other control character is made visible.
   // eslint-disable-next-line no-control-regex
-  return s.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    c.length > 1 ? c : c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(/\x1b\[[0-9;]*m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => (c.length > 1 ? c : controlEscape(c)));
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
