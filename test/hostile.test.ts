@@ -468,3 +468,30 @@ describe('control characters in names reach no report raw', () => {
     }
   });
 });
+
+describe('YAML and JSON errors name their place', () => {
+  it.each([
+    ['<<: 5', 'services:\n  s0: { <<: 5 }\n', /:7:13: services\.s0\["<<"\]: invalid YAML: a merge key \(<<\) takes a mapping/],
+    ['<<: [1, 2]', 'services:\n  s0:\n    <<: [1, 2]\n', /:8:10: services\.s0\["<<"\]: invalid YAML: a merge key \(<<\) takes a mapping/],
+    ['<<: *scalar', 'x-n: &n 5\nservices:\n  s0: { <<: *n }\n', /:8:13: services\.s0\["<<"\]: invalid YAML: a merge key/],
+  ])('a merge key whose source is not a mapping (%s) is exit 2 at the source, with its path', async (_what, extra, expected) => {
+    await invalid(small(extra), expected);
+  });
+
+  it.each([[300, /:7:207: invalid YAML: nesting too deep \(more than 200 levels\)/], [5000, /:7:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/]])(
+    'a flow sequence %i deep is refused as nesting too deep, with its position',
+    async (depth, expected) => {
+      await invalid(small(`services: { s0: {} }\nextra: ${'['.repeat(depth)}${']'.repeat(depth)}\n`), expected);
+    },
+  );
+
+  it('a JSON syntax error in a .json scenario is "invalid JSON" with line:column', async () => {
+    const f = file('syntax.json', '{"name": "h",\n "duration": "1m" "traffic": {}}\n');
+    const r = await cli('validate', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${f}:2:19: invalid JSON: Expected ',' or '}' after property value`);
+    const trailing = await cli('validate', file('trailing.json', '{"name": "h",}\n'));
+    expect(trailing.code).toBe(2);
+    expect(trailing.err).toMatch(/:1:14: invalid JSON: /);
+  });
+});
