@@ -496,3 +496,17 @@ describe('YAML and JSON errors name their place', () => {
     expect(trailing.err).toMatch(/:1:14: invalid JSON: /);
   });
 });
+
+describe('option values past the limit', () => {
+  it('cohorts generate --size 99999999999999999999 names the real limit and --force', async () => {
+    const out = join(dir, 'never.json');
+    const r = await cli('cohorts', 'generate', '--size', '99999999999999999999', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^--size: 1\.0e20 users .* over the limit of 1\.0e7 users; rerun with --force/);
+    expect(r.err).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    const forced = await cli('cohorts', 'generate', '--size', '99999999999999999999', '--out', out, '--force');
+    expect(forced.code).toBe(2);
+    expect(forced.err).toContain(`--size: a whole number up to ${Number.MAX_SAFE_INTEGER}, even with --force`);
+    expect(existsSync(out)).toBe(false);
+  });
+});

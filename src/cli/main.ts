@@ -51,6 +51,12 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
+/** A whole number of any size: the command compares it with its own limit (which --force lifts). */
+function countOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
+  return Number(value);
+}
+
 function collectSegment(value: string, previous: Record<string, number>): Record<string, number> {
   const bare = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)$/.exec(value);
   if (bare) throw new InvalidArgumentError(`a share is a percentage: write ${bare[1]}=${bare[2]}%${Number(bare[2]) > 0 && Number(bare[2]) < 1 ? ` (or ${bare[1]}=${+(Number(bare[2]) * 100).toPrecision(12)}% if ${bare[2]} is a fraction)` : ''}`);
@@ -278,7 +284,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
   cohorts
     .command('generate')
     .description('generate a cohort of synthetic users (same seed, same file)')
-    .requiredOption('--size <n>', 'number of users', positiveInt)
+    .requiredOption('--size <n>', 'number of users', countOption)
     .requiredOption('--out <file>', 'cohort file to write, e.g. cohorts/shoppers.json')
     .option('--seed <n>', 'random seed', seedOption, 1)
     .option('--name <name>', 'cohort name (default: the file name)')
@@ -291,6 +297,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         const { sci } = await import('../scenario/budget.js');
         throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Limits")`]);
       }
+      if (!Number.isSafeInteger(opts.size)) throw new InputError([`--size: a whole number up to ${Number.MAX_SAFE_INTEGER}, even with --force`]);
       const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');
       const { parseAttributeOption } = await import('../cohorts/attributes.js');
       const attributes = opts.attribute.map((a) => {
