@@ -5,7 +5,8 @@
  *
  * Grammar:
  *   duration   := part+ | "0"          part := number unit       unit := "us" | "µs" | "ms" | "s" | "m" | "h" | "d"
- *   rate       := number "/" per        per  := "s" | "sec" | "m" | "min" | "h" | "hour"
+ *   rate       := number exponent? "/" per     per  := "s" | "sec" | "m" | "min" | "h" | "hour"
+ *                 exponent := ("e" | "E") ("+" | "-")? digits       (so `1e7/s`, `2.5e3/min`)
  *   percentage := number "%"            (0% to 100%)
  *   multiplier := "x" number
  */
@@ -17,7 +18,9 @@ const NUMBER = '(?:\\d+(?:\\.\\d*)?|\\.\\d+)';
 const DURATION_PART = new RegExp(`(${NUMBER})(us|µs|ms|s|m|h|d)`, 'y');
 
 export const DURATION_PATTERN = `^(0|(${NUMBER}(us|µs|ms|s|m|h|d))+)$`;
-export const RATE_PATTERN = `^${NUMBER}/(s|sec|m|min|h|hour)$`;
+// Rates reach values where an exponent is the natural way to write them (1e7/s).
+const RATE_NUMBER = `${NUMBER}(?:[eE][+-]?\\d+)?`;
+export const RATE_PATTERN = `^${RATE_NUMBER}/(s|sec|m|min|h|hour)$`;
 export const PERCENT_PATTERN = `^${NUMBER}%$`;
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -58,9 +61,10 @@ const PER_SECOND: Record<string, number> = { s: 1, sec: 1, m: 1 / 60, min: 1 / 6
 export function parseRate(text: unknown): Parsed<number> {
   if (typeof text === 'number') return fail(`a rate needs a unit: write "${text}/s", not ${text}`);
   if (typeof text !== 'string') return fail(`expected a rate such as "300/s"`);
-  const m = new RegExp(`^(${NUMBER})/(s|sec|m|min|h|hour)$`).exec(text.trim());
+  const m = new RegExp(`^(${RATE_NUMBER})/(s|sec|m|min|h|hour)$`).exec(text.trim());
   if (!m) return fail(`invalid rate "${text}": write a number per unit of time, e.g. "300/s", "20/min", "500/h"`);
   const perSecond = Number(m[1]) * PER_SECOND[m[2]];
+  if (!Number.isFinite(perSecond)) return fail(`rate "${text}" is too large to be a number`);
   if (!(perSecond > 0)) return fail(`rate "${text}" must be greater than zero`);
   return ok(perSecond);
 }

@@ -3,7 +3,7 @@
  * that names the file (and line:column where there is one), never a stack trace, a hang or an exhausted heap.
  * Most run in-process through the CLI's main(); signals need a real process.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +172,7 @@ describe('work that would take hours or exhaust memory', () => {
   it.each([
     ['a 1 us window over a day', 'name: h\nduration: 24h\nwindow: 1us\ntraffic: { rate: 1/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /telemetry windows x tags/],
     ['10 million journeys a second for a day', 'name: h\nduration: 24h\ntraffic: { rate: 10000000/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /about 3\.5e12 events \(8\.6e11 journeys x 1 calls each/],
+    ['rate: 1e7/s for a day (an exponent is a rate, so the work limit is what answers)', 'name: h\nduration: 24h\ntraffic: { rate: 1e7/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /about 3\.5e12 events \(8\.6e11 journeys x 1 calls each/],
     ['a 100 x 10 fan-out', small(`services:\n${Array.from({ length: 10 }, (_, i) => `  s${i}: { endpoints: { default: { calls: [${i < 9 ? `{ to: s${i + 1}, repeat: 100 }` : ''}] } } }`).join('\n')}\n`), /x 1\.0e18 calls each/],
     ['two million replicas (found by the fuzz suite: 40 s of set-up)', small('services:\n  s0: { replicas: 2000000 }\n'), /2\.0e6 replicas in all, over the limit/],
     ['asynchronous calls that almost always start two more', small('services:\n  s0: { endpoints: { default: { calls: [{ to: s1, async: true }] } } }\n  s1: { endpoints: { default: { calls: [{ to: s0, async: true, probability: 99% }, { to: s0, async: true, probability: 99% }] } } }\n'), /never settle/],
@@ -231,7 +232,7 @@ describe('work that would take hours or exhaust memory', () => {
   });
 
   it.each([
-    ['99999999999999999999', /--size.*a whole number up to/],
+    ['99999999999999999999', /--size: 1\.0e20 users .* over the limit of 1\.0e7 users; rerun with --force/],
     ['20000000', /--size: 2\.0e7 users .* rerun with --force/],
   ])('cohorts generate --size %s is refused', async (size, expected) => {
     const r = await cli('cohorts', 'generate', '--size', size, '--out', join(dir, 'c.json'));
@@ -433,4 +434,79 @@ describe('signals: SIGTERM like SIGINT, what finished is kept', () => {
     expect(doc.counts.cases).toBeLessThan(40);
     expect(existsSync(junit)).toBe(true);
   }, 60_000);
+});
+
+describe('hostile inputs found on review', () => {
+  const ok = file('review-ok.yaml', small('services: { s0: { latency: 5ms } }\n'));
+  /** A real process with a time limit: a hang must fail the test, not freeze the worker. */
+  const bounded = (...argv: string[]) => spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8', timeout: 15_000 });
+
+  it.each([
+    ['init', '/proc/rehearse-test/x'],
+    ['run', ok, '-q', '--json', '/proc/rehearse-test/x.json'],
+  ])('%s under /proc (where a recursive mkdir never returns) is exit 2 naming the path', (...argv) => {
+    const r = bounded(...argv);
+    expect(r.error, 'timed out').toBeUndefined();
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^\/proc\/rehearse-test\/x\S*: cannot write: /);
+    noStack(r.stderr);
+  }, 20_000);
+});
+
+describe('control characters in names reach no report raw', () => {
+  it('ci --summary and --junit escape ESC, BEL, C1 and the C0 characters XML 1.0 forbids', async () => {
+    const ciDir = join(dir, 'ctrl-ci');
+    mkdirSync(ciDir);
+    writeFileSync(join(ciDir, 'c.yaml'), 'name: "n\\e[2J\\e]0;pwned\\a\\x9b\\x85\\x01\\x7f"\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  "j\\e[H\\x9b": { steps: [s0] }\nservices:\n  s0: {}\n');
+    const summary = join(dir, 'ctrl-summary.md');
+    const junit = join(dir, 'ctrl-junit.xml');
+    const r = await cli('ci', ciDir, '--summary', summary, '--junit', junit);
+    expect([0, 1], r.err).toContain(r.code);
+    for (const text of [readFileSync(summary, 'utf8'), readFileSync(junit, 'utf8')]) {
+      // eslint-disable-next-line no-control-regex
+      expect(text).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/);
+      expect(text).toContain('n\\x1b[2J\\x1b]0;pwned\\x07\\x9b\\x85\\x01\\x7f');
+    }
+  });
+});
+
+describe('YAML and JSON errors name their place', () => {
+  it.each([
+    ['<<: 5', 'services:\n  s0: { <<: 5 }\n', /:7:13: services\.s0\["<<"\]: invalid YAML: a merge key \(<<\) takes a mapping/],
+    ['<<: [1, 2]', 'services:\n  s0:\n    <<: [1, 2]\n', /:8:10: services\.s0\["<<"\]: invalid YAML: a merge key \(<<\) takes a mapping/],
+    ['<<: *scalar', 'x-n: &n 5\nservices:\n  s0: { <<: *n }\n', /:8:13: services\.s0\["<<"\]: invalid YAML: a merge key/],
+  ])('a merge key whose source is not a mapping (%s) is exit 2 at the source, with its path', async (_what, extra, expected) => {
+    await invalid(small(extra), expected);
+  });
+
+  it.each([[300, /:7:207: invalid YAML: nesting too deep \(more than 200 levels\)/], [5000, /:7:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/]])(
+    'a flow sequence %i deep is refused as nesting too deep, with its position',
+    async (depth, expected) => {
+      await invalid(small(`services: { s0: {} }\nextra: ${'['.repeat(depth)}${']'.repeat(depth)}\n`), expected);
+    },
+  );
+
+  it('a JSON syntax error in a .json scenario is "invalid JSON" with line:column', async () => {
+    const f = file('syntax.json', '{"name": "h",\n "duration": "1m" "traffic": {}}\n');
+    const r = await cli('validate', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${f}:2:19: invalid JSON: Expected ',' or '}' after property value`);
+    const trailing = await cli('validate', file('trailing.json', '{"name": "h",}\n'));
+    expect(trailing.code).toBe(2);
+    expect(trailing.err).toMatch(/:1:14: invalid JSON: /);
+  });
+});
+
+describe('option values past the limit', () => {
+  it('cohorts generate --size 99999999999999999999 names the real limit and --force', async () => {
+    const out = join(dir, 'never.json');
+    const r = await cli('cohorts', 'generate', '--size', '99999999999999999999', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^--size: 1\.0e20 users .* over the limit of 1\.0e7 users; rerun with --force/);
+    expect(r.err).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    const forced = await cli('cohorts', 'generate', '--size', '99999999999999999999', '--out', out, '--force');
+    expect(forced.code).toBe(2);
+    expect(forced.err).toContain(`--size: a whole number up to ${Number.MAX_SAFE_INTEGER}, even with --force`);
+    expect(existsSync(out)).toBe(false);
+  });
 });

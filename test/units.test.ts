@@ -25,11 +25,11 @@ describe('units', () => {
     expect(parseDuration(250)).toEqual({ ok: false, message: 'a duration needs a unit: write "250ms", "250s" or "250m", not 250' });
   });
 
-  it.each([['300/s', 300], ['60/min', 1], ['3600/h', 1], ['1.5/sec', 1.5], ['120/m', 2]])('rate %s is %f per second', (text, v) => {
+  it.each([['300/s', 300], ['60/min', 1], ['3600/h', 1], ['1.5/sec', 1.5], ['120/m', 2], ['1e7/s', 1e7], ['2.5E3/s', 2500], ['6e+1/min', 1], ['5e-1/s', 0.5]])('rate %s is %f per second', (text, v) => {
     expect(parseRate(text)).toEqual({ ok: true, value: v });
   });
 
-  it.each([['0/s', 'greater than zero'], ['300', 'per unit of time'], ['300/day', 'per unit of time']])('rate %s is rejected (%s)', (text, why) => {
+  it.each([['0/s', 'greater than zero'], ['300', 'per unit of time'], ['300/day', 'per unit of time'], ['0e5/s', 'greater than zero'], ['1e/s', 'per unit of time'], ['e7/s', 'per unit of time'], ['1e400/s', 'too large'], ['0x10/s', 'per unit of time']])('rate %s is rejected (%s)', (text, why) => {
     const r = parseRate(text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toContain(why);

@@ -4,10 +4,11 @@
  * package. Never overwrites a file without --force; refuses a folder that already holds anything but a
  * project's housekeeping (package.json, lock files, node_modules, git files, README, licence).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { makeFolders } from '../files.js';
 import { VERSION } from '../version.js';
 
 export interface InitOptions {
@@ -131,8 +132,8 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   for (const [rel, source] of files) {
     const target = join(dir, rel);
     const text = readFileSync(source, 'utf8').replace(/\{\{(schema|dir|version)\}\}/g, (_m, k: string) => vars[k]);
+    makeFolders(dirname(target), target);
     try {
-      mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, text);
     } catch (err) {
       failWrite(target, err);

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { InputError } from '../errors.js';
+import { escapeControls } from '../report/escape.js';
 import type { Scenario } from '../scenario/types.js';
 import type { RunResult } from '../score/result.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
@@ -47,6 +48,12 @@ function shardOption(value: string): { index: number; count: number } {
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`a whole number up to ${Number.MAX_SAFE_INTEGER}`);
+  return Number(value);
+}
+
+/** A whole number of any size: the command compares it with its own limit (which --force lifts). */
+function countOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   return Number(value);
 }
 
@@ -277,7 +284,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
   cohorts
     .command('generate')
     .description('generate a cohort of synthetic users (same seed, same file)')
-    .requiredOption('--size <n>', 'number of users', positiveInt)
+    .requiredOption('--size <n>', 'number of users', countOption)
     .requiredOption('--out <file>', 'cohort file to write, e.g. cohorts/shoppers.json')
     .option('--seed <n>', 'random seed', seedOption, 1)
     .option('--name <name>', 'cohort name (default: the file name)')
@@ -290,6 +297,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         const { sci } = await import('../scenario/budget.js');
         throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Hostile input and limits")`]);
       }
+      if (!Number.isSafeInteger(opts.size)) throw new InputError([`--size: a whole number up to ${Number.MAX_SAFE_INTEGER}, even with --force`]);
       const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');
       const { parseAttributeOption } = await import('../cohorts/attributes.js');
       const attributes = opts.attribute.map((a) => {
@@ -504,9 +512,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
  * output has no colour codes (tables are drawn without styles), so every ESC comes from user data.
  */
 export function terminalSafe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
-    c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControls(s, '\t\n');
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */

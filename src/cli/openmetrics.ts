@@ -1,7 +1,8 @@
 /** `run --openmetrics FILE`: the run's Prometheus series written as OpenMetrics text. */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
+import { makeFolders } from '../files.js';
 import { observeSeries, writeOpenMetrics, type ScrapeSeries } from '../metrics/index.js';
 import type { Simulation } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
@@ -12,8 +13,8 @@ export function observe(sim: Simulation, scenario: Scenario): ScrapeSeries {
 
 export function writeSeries(file: string, series: ScrapeSeries): void {
   let fd: number;
+  makeFolders(dirname(file), file);
   try {
-    mkdirSync(dirname(file), { recursive: true });
     fd = openSync(file, 'w');
   } catch (e) {
     throw new InputError([`${file}: cannot write the series: ${(e as Error).message}`]);

@@ -1,7 +1,8 @@
 /** `sweep --write-back DIR`: the recommended values written into the team's own Rollout / Canary files. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { makeFolders } from '../files.js';
 import { applyPatches, dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
 import { loadScenarioFile } from '../scenario/load.js';
 
@@ -29,8 +30,8 @@ export function writeBack(scenarioFile: string, values: Record<string, unknown>,
     files.forEach((f, i) => {
       if (f.text === before[i].text) return;
       const out = join(dir, basename(f.file));
+      makeFolders(dir, out);
       try {
-        mkdirSync(dir, { recursive: true });
         writeFileSync(out, f.text);
       } catch (e) {
         throw new InputError([`${out}: cannot write: ${(e as Error).message}`]);

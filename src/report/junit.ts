@@ -1,12 +1,12 @@
 /** JUnit XML of a CI run, as CI systems render it: one suite per scenario file, one test case per case. */
 import { caseName, type CiReport } from '../score/ci.js';
+import { escapeControls } from './escape.js';
 import { caseMessages } from './format.js';
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
-    // Characters XML 1.0 cannot hold.
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+  // XML 1.0 cannot hold most C0 characters; C1 and the others would reach whoever reads the report: all made visible.
+  return escapeControls(text, '\t\n\r')
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 export function junitXml(report: CiReport): string {

@@ -1,8 +1,9 @@
 /** A Markdown summary of a CI run, fit for a GitHub Actions step summary. */
 import { caseName, type CiReport } from '../score/ci.js';
+import { escapeControls } from './escape.js';
 import { budget, caseMessages, duration, plural } from './format.js';
 
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const cell = (s: string) => escapeControls(s.replace(/\n/g, ' '), '\t').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function markdownSummary(report: CiReport): string {
   const c = report.counts;

@@ -1,11 +1,12 @@
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { makeFolders } from '../files.js';
 
 /** Writes a text file, making its folder. A failure (a directory in the way, no permission, a full disk) is an InputError naming the path. */
 export function writeText(file: string, text: string): void {
+  makeFolders(dirname(file), file);
   try {
-    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
   } catch (err) {
     throw new InputError([`${file}: cannot write: ${reason(err)}`]);

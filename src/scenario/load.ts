@@ -37,27 +37,56 @@ export function loadScenarioFile(file: string, caseName?: string): Loaded {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : String((err as Error).message);
     return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${why}` }] };
   }
-  return parseScenarioText(text, dirname(file), caseName);
+  return parseScenarioText(text, dirname(file), caseName, /\.json$/i.test(file) ? 'JSON' : 'YAML');
 }
 
+/** Deeper than this, a document is refused before anything walks it (scenarios nest a handful of levels). */
+export const MAX_NESTING = 200;
+
 /** Parses scenario text; a cohort file it names is read relative to `baseDir`. */
-export function parseScenarioText(text: string, baseDir = '.', caseName?: string): Loaded {
+export function parseScenarioText(text: string, baseDir = '.', caseName?: string, syntax: 'YAML' | 'JSON' = 'YAML'): Loaded {
   const lineCounter = new LineCounter();
-  const positioned = (offset: number, message: string): Problem => {
+  const positioned = (offset: number, message: string, path: PathSegment[] = []): Problem => {
     const pos = lineCounter.linePos(offset);
-    return { path: [], message, line: pos.line, column: pos.col };
+    return { path, message, line: pos.line, column: pos.col };
   };
+  const tooDeep = `nesting too deep (more than ${MAX_NESTING} levels)`;
+  // A JSON file is held to JSON's own syntax (YAML would accept a trailing comma or a missing value).
+  let jsonError: string | undefined;
+  let jsonOffset: number | undefined;
+  if (syntax === 'JSON') {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      jsonError = firstLine(String((err as Error).message ?? err).replace(/ in JSON at position \d+.*$/s, '').replace(/, \.\.\.".*" is not valid JSON$/s, ''));
+      const m = /at position (\d+)/.exec(firstLine(err));
+      if (m) jsonOffset = Number(m[1]);
+    }
+  }
   // Merge keys (`<<: *defaults`) are supported, as YAML 1.1 defines them. Duplicate keys are checked below in
   // one pass over the nodes: the yaml library's own check (uniqueKeys) compares every key with every other.
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
   } catch (err) {
-    return { ok: false, problems: [{ path: [], message: `invalid YAML: ${firstLine(err)}` }] };
+    if (jsonError !== undefined) return { ok: false, problems: [jsonOffset === undefined ? { path: [], message: `invalid JSON: ${jsonError}` } : positioned(jsonOffset, `invalid JSON: ${jsonError}`)] };
+    const message = isStackOverflow(err) ? `invalid ${syntax}: ${tooDeep}` : `invalid ${syntax}: ${firstLine(err)}`;
+    return { ok: false, problems: [{ path: [], message }] };
+  }
+  if (jsonError !== undefined) {
+    const offset = jsonOffset ?? doc.errors[0]?.pos[0];
+    return { ok: false, problems: [offset === undefined ? { path: [], message: `invalid JSON: ${jsonError}` } : positioned(offset, `invalid JSON: ${jsonError}`)] };
   }
   if (doc.errors.length) {
-    return { ok: false, problems: capped(doc.errors.map((e) => positioned(e.pos[0], `invalid YAML: ${e.message.split('\n')[0]}`))) };
+    return {
+      ok: false,
+      problems: capped(doc.errors.map((e) => positioned(e.pos[0], `invalid ${syntax}: ${e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? tooDeep : e.message.split('\n')[0]}`))),
+    };
   }
+  const deep = deepNode(doc, MAX_NESTING);
+  if (deep !== undefined) return { ok: false, problems: [positioned(deep, `invalid ${syntax}: ${tooDeep}`)] };
+  const badMerge = badMergeSource(doc);
+  if (badMerge) return { ok: false, problems: [positioned(badMerge.offset, `invalid ${syntax}: a merge key (<<) takes a mapping, an alias of one or a list of them`, badMerge.path)] };
   const duplicates = duplicateKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: duplicate key "${String((key as Scalar).value)}"`));
   if (duplicates.length) return { ok: false, problems: capped(duplicates) };
   let raw: unknown;
@@ -67,9 +96,7 @@ export function parseScenarioText(text: string, baseDir = '.', caseName?: string
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     const where = aliasAt(doc, err);
-    const message = err instanceof RangeError && /call stack/i.test(String(err.message))
-      ? 'invalid YAML: nested too deeply'
-      : `invalid YAML: ${firstLine(err)}`;
+    const message = isStackOverflow(err) ? `invalid ${syntax}: ${tooDeep}` : `invalid ${syntax}: ${firstLine(err)}`;
     return { ok: false, problems: [where === undefined ? { path: [], message } : positioned(where, message)] };
   }
   const at = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>): Problem => {
@@ -113,6 +140,57 @@ function cycleIn(raw: unknown): PathSegment[] | null {
     if (found) return found;
   }
   return null;
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(String(err.message));
+}
+
+/** The offset of the first node nested deeper than `max` collections, or undefined. Iterative. */
+function deepNode(doc: Document, max: number): number | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (isPair(node)) {
+      stack.push({ node: node.value, depth }, { node: node.key, depth });
+    } else if (isMap(node) || isSeq(node)) {
+      if (depth + 1 > max) return node.range?.[0] ?? 0;
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first merge key (`<<`) whose source is not a mapping, an alias of one or a list of them: where that
+ * source is and the path of the key. The yaml library's own message has neither. Iterative.
+ */
+function badMergeSource(doc: Document): { offset: number; path: PathSegment[] } | undefined {
+  const isMapSource = (v: unknown): boolean => isMap(v) || (isAlias(v) && isMap(v.resolve(doc)));
+  const stack: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    if (isMap(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const pair = node.items[i];
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        // With merge keys on, the library reads a plain `<<` key as a symbol.
+        if (key === '<<' || (typeof key === 'symbol' && key.description === '<<')) {
+          const v = pair.value;
+          const bad = isSeq(v) ? v.items.find((item) => !isMapSource(item)) : isMapSource(v) ? undefined : v;
+          if (bad !== undefined || (isSeq(v) && v.items.length === 0)) {
+            const at: number = (bad as Node | null | undefined)?.range?.[0] ?? (v as Node | null)?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0;
+            return { offset: at, path: [...path, '<<'] };
+          }
+          continue;
+        }
+        stack.push({ node: pair.value, path: [...path, typeof key === 'number' ? String(key) : String(key ?? '?')] });
+      }
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], path: [...path, i] });
+    }
+  }
+  return undefined;
 }
 
 function firstLine(err: unknown): string {

@@ -2,8 +2,9 @@
  * Writes traces (lists of neutral spans, one list per trace) to a file in one of the three formats, a trace at a
  * time so that a large sample never becomes one string.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeFolders } from '../../files.js';
 import { jaegerTrace } from './jaeger.js';
 import { otlpDocument } from './otlp.js';
 import type { Span } from './span.js';
@@ -11,7 +12,7 @@ import { zipkinSpans } from './zipkin.js';
 import type { TraceFormat } from './read.js';
 
 export function writeTraces(file: string, traces: Iterable<Span[]>, format: TraceFormat): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeFolders(dirname(file), file);
   const fd = openSync(file, 'w');
   try {
     const each = (open: string, close: string, item: (t: Span[]) => string) => {
