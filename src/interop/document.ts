@@ -3,9 +3,9 @@
  * the file, the path inside it and, where the file has one, the line and column.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
-import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
+import { formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
 export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
@@ -87,23 +87,3 @@ export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function locate(doc: Document, path: readonly PathSegment[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = (node as Node | null)?.range?.[0];
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
-      if (!pair) return offset;
-      offset = (pair.key as Node).range?.[0] ?? offset;
-      node = pair.value;
-      if (node && (node as Node).range) offset = (node as Node).range![0];
-    } else if (isSeq(node) && typeof seg === 'number') {
-      node = node.items[seg];
-      if (!node) return offset;
-      offset = (node as Node).range?.[0] ?? offset;
-    } else {
-      return offset;
-    }
-  }
-  return offset;
-}

@@ -17,7 +17,7 @@ import { readFlagSources } from '../interop/sources.js';
 import { InputError } from '../errors.js';
 import { normalize } from './normalize.js';
 import { applyPatches } from '../interop/patch.js';
-import { didYouMean, type PathSegment, type Problem } from './problems.js';
+import { didYouMean, locate, type PathSegment, type Problem } from './problems.js';
 import { ScenarioFile, type ScenarioInput } from './schema.js';
 import type { Scenario } from './types.js';
 
@@ -395,27 +395,6 @@ function readResources(input: ScenarioInput, baseDir: string): { resources: Map<
   return { resources: out, problems };
 }
 
-/** Offset of the node at `path` (the key itself when the value is missing). */
-function locate(doc: Document, path: readonly PathSegment[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = (node as Node | null)?.range?.[0];
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
-      if (!pair) return offset;
-      offset = (pair.key as Node).range?.[0] ?? offset;
-      node = pair.value;
-      if (node && (node as Node).range) offset = (node as Node).range![0];
-    } else if (isSeq(node) && typeof seg === 'number') {
-      node = node.items[seg];
-      if (!node) return offset;
-      offset = (node as Node).range?.[0] ?? offset;
-    } else {
-      return offset;
-    }
-  }
-  return offset;
-}
 
 type Issue = z.core.$ZodIssue;
 

@@ -1,4 +1,5 @@
 /** Expected failures of user input: a list of problems, each with the path inside the file where it lies. */
+import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 
 export type PathSegment = string | number;
 
@@ -65,4 +66,26 @@ function editDistance(a: string, b: string): number {
     }
   }
   return prev[b.length];
+}
+
+/** Offset of the node at `path` (the key itself when the value is missing). */
+export function locate(doc: Document, path: readonly PathSegment[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) return offset;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value;
+      if (node && (node as Node).range) offset = (node as Node).range![0];
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = node.items[seg];
+      if (!node) return offset;
+      offset = (node as Node).range?.[0] ?? offset;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
 }
