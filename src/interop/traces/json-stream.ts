@@ -105,15 +105,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
         if (captureDepth > 0 && capturing && !inString) {
           // The fast path inside an element: only strings, brackets and newlines matter until it closes.
           if (c === 34) {
-            let j = i + 1;
-            for (;;) {
-              j = text.indexOf('"', j);
-              if (j < 0) break;
-              let b = j - 1;
-              while (b > i && text.charCodeAt(b) === 92) b--;
-              if ((j - 1 - b) % 2 === 0) break;
-              j++;
-            }
+            const j = closingQuote(text, i);
             if (j >= 0) i = j;
             else inString = true;
             continue;
@@ -189,15 +181,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
         if (capturing) {
           if (c === 34) {
             // Skip the string at once when it closes in this chunk (strings hold no raw newlines in JSON).
-            let j = i + 1;
-            for (;;) {
-              j = text.indexOf('"', j);
-              if (j < 0) break;
-              let b = j - 1;
-              while (b > i && text.charCodeAt(b) === 92) b--;
-              if ((j - 1 - b) % 2 === 0) break;
-              j++;
-            }
+            const j = closingQuote(text, i);
             if (j >= 0) i = j;
             else inString = true;
             continue;
@@ -274,5 +258,18 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
   if (!done) {
     const where = capturing ? ` in ${formatPath(capturePath)}` : stack.length > 0 ? ` in ${formatPath(pathHere())}` : '';
     throw new InputError([`${file}:${line}:${base - lineStart + 1}: truncated JSON${where}: the file ends before the document does`]);
+  }
+}
+
+/** Index of the quote that closes the string opening at `open` in `text`, or -1 when it closes in a later chunk. */
+function closingQuote(text: string, open: number): number {
+  let j = open + 1;
+  for (;;) {
+    j = text.indexOf('"', j);
+    if (j < 0) return -1;
+    let b = j - 1;
+    while (b > open && text.charCodeAt(b) === 92) b--;
+    if ((j - 1 - b) % 2 === 0) return j;
+    j++;
   }
 }
