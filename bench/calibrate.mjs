@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../dist/scenario/load.js';
 import { runScenario } from '../dist/score/result.js';
-import { TraceRecorder } from '../dist/telemetry/tracing.js';
+import { TraceRecorder } from '../dist/observe/tracing.js';
 import { writeTraces } from '../dist/interop/traces/write.js';
 
 const target = Number(process.env.BENCH_SPANS ?? 1_000_000);

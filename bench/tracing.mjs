@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../dist/scenario/load.js';
 import { runScenario } from '../dist/score/result.js';
-import { TraceRecorder, parseTraceSample } from '../dist/telemetry/tracing.js';
+import { TraceRecorder, parseTraceSample } from '../dist/observe/tracing.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const sample = process.env.BENCH_SAMPLE ?? '1%';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts, type SourceFile } from '../src/interop/argo/index.js';
 import { AnalysisRun, type AnalysisMetric } from '../src/rollout/analysis.js';
-import type { Phase } from '../src/rollout/condition.js';
+import type { Phase } from '../src/lang/condition.js';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExpressionError, parseExpression } from '../src/flags/expression.js';
+import { ExpressionError, parseExpression } from '../src/lang/expression.js';
 
 const ATTRS = ['plan', 'country', 'employee', 'betaTester', 'platform', 'appVersion', 'accountAgeDays'];
 const user = { plan: 'beta', country: 'DE', employee: false, betaTester: true, platform: 'ios', appVersion: '5.12.3', accountAgeDays: 40 };

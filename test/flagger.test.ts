@@ -4,7 +4,7 @@ import { toScenarioParts } from '../src/interop/flagger/index.js';
 import { loadScenarioFile, parseScenarioText } from '../src/scenario/load.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
-import { observeSeries, type ScrapeSeries } from '../src/metrics/index.js';
+import { observeSeries, type ScrapeSeries } from '../src/observe/metrics.js';
 
 const canary = { file: 'canary.yaml', text: readFileSync('examples/flagger/canary.yaml', 'utf8') };
 const templates = { file: 'metric-templates.yaml', text: readFileSync('examples/flagger/metric-templates.yaml', 'utf8') };

@@ -1,6 +1,6 @@
 /** The words every report uses for numbers: durations, percentages, the budget, plurals, criterion values. */
 import { describe, expect, it } from 'vitest';
-import { budget, caseMessages, clock, criterionValue, duration, ms, percent, plural } from '../src/report/format.js';
+import { budget, caseMessages, clock, criterionValue, duration, ms, percent, plural } from '../src/units/format.js';
 import { ciIndexHtml } from '../src/report/html/ci.js';
 import { textTable } from '../src/report/table.js';
 import type { CiCase, CiReport } from '../src/score/ci.js';

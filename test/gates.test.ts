@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../src/model/compile.js';
 import { bindGate } from '../src/rollout/gates.js';
 import { mannWhitney, normalCdf, normalQuantile, twoProportion } from '../src/rollout/stats.js';
-import { parseThreshold, verdict, worst } from '../src/rollout/threshold.js';
+import { parseThreshold, verdict, worst } from '../src/lang/threshold.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { Probes } from '../src/telemetry/probes.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exposition, observeSeries, writeOpenMetrics, type ScrapeSeries } from '../src/metrics/index.js';
+import { exposition, observeSeries, writeOpenMetrics, type ScrapeSeries } from '../src/observe/metrics.js';
 import { Simulation } from '../src/model/simulation.js';
 import { runScenario } from '../src/score/result.js';
 import type { Scenario } from '../src/scenario/types.js';

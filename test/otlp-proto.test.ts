@@ -10,10 +10,10 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../src/scenario/load.js';
 import { runScenario } from '../src/score/result.js';
-import { TraceRecorder } from '../src/telemetry/tracing.js';
+import { TraceRecorder } from '../src/observe/tracing.js';
 import { writeTraces } from '../src/interop/traces/write.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
-import type { Span } from '../src/interop/traces/span.js';
+import type { Span } from '../src/observe/span.js';
 
 const protoDir = new URL('./fixtures/otlp/', import.meta.url).pathname;
 const root = new protobuf.Root();

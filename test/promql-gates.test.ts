@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCondition, evalCondition, measurementPhase, ConditionSyntaxError, ConditionError } from '../src/rollout/condition.js';
+import { parseCondition, evalCondition, measurementPhase, ConditionSyntaxError, ConditionError } from '../src/lang/condition.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 

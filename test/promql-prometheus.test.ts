@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observeSeries, resolveMapping, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/metrics/index.js';
+import { observeSeries, resolveMapping, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/observe/metrics.js';
 import { evaluate, EvalError, type QueryResult } from '../src/promql/eval.js';
 import { runScenario } from '../src/score/result.js';
 import type { Scenario } from '../src/scenario/types.js';

@@ -3,7 +3,7 @@ import { ArraySeries } from '../src/metrics/series.js';
 import { evaluate, EvalError, type QueryResult } from '../src/promql/eval.js';
 
 const samplesOf = (r: QueryResult) => (r.type === 'vector' ? r.samples : []);
-import { parsePromQL, PromQLError } from '../src/promql/parse.js';
+import { parsePromQL, PromQLError } from '../src/lang/promql.js';
 
 describe('PromQL validation', () => {
   const refused: [string, number, RegExp][] = [

@@ -8,7 +8,7 @@ import type { TraceFormat } from '../src/interop/traces/read.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { runScenario, type RunResult } from '../src/score/result.js';
-import { TraceRecorder } from '../src/telemetry/tracing.js';
+import { TraceRecorder } from '../src/observe/tracing.js';
 
 export interface RoundTrip {
   original: Scenario;

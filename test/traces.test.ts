@@ -9,7 +9,7 @@ import { readTraceFile } from '../src/interop/traces/read.js';
 import { InputError } from '../src/errors.js';
 import { jaegerTrace } from '../src/interop/traces/jaeger.js';
 import { otlpDocument } from '../src/interop/traces/otlp.js';
-import { TraceRecorder } from '../src/telemetry/tracing.js';
+import { TraceRecorder } from '../src/observe/tracing.js';
 import { runScenario } from '../src/score/result.js';
 import { structure, load } from './roundtrip-helpers.js';
 import { readFileSync } from 'node:fs';

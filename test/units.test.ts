@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate } from '../src/units.js';
+import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate } from '../src/units/parse.js';
 import { EventQueue } from '../src/engine/queue.js';
 
 describe('units', () => {

@@ -7,7 +7,7 @@
  * or a span whose service differs from its parent's); a *call* is an entry reached from another entry, seen from
  * the caller's client or producer span when there is one; an *attempt* is one try of a call (retries are attempts).
  */
-import type { Span } from '../interop/traces/span.js';
+import type { Span } from '../observe/span.js';
 
 export interface CalibrateOptions {
   /** How operations become endpoints: by span name, by `http.route` (falling back to the name), or by a regex. */

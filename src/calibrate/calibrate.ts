@@ -9,7 +9,7 @@ import { parseScenarioText } from '../scenario/load.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
-import { plural } from '../report/format.js';
+import { plural } from '../units/format.js';
 
 export interface CalibrateResult {
   yaml: string;

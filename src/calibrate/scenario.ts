@@ -3,7 +3,7 @@
  * capacity it cannot know marked as a placeholder.
  */
 import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
-import { plural } from '../report/format.js';
+import { plural } from '../units/format.js';
 
 export interface WriteOptions {
   latency: 'empirical' | 'lognormal';

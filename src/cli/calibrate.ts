@@ -1,8 +1,8 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
-import { writeText } from '../report/text.js';
+import { writeText } from '../files/write.js';
 import { calibrateFiles, parseGroupBy } from '../calibrate/calibrate.js';
 import { InputError } from '../errors.js';
-import { plural } from '../report/format.js';
+import { plural } from '../units/format.js';
 
 export interface CalibrateCliOptions {
   out?: string;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseFlagText } from '../interop/document.js';
 import { k6Script } from '../interop/k6/index.js';
-import { writeText } from '../report/text.js';
+import { writeText } from '../files/write.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { formatProblem } from '../scenario/problems.js';
 

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { writeText } from '../report/text.js';
+import { writeText } from '../files/write.js';
 import type { GateMode } from '../rollout/controller.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { formatProblem } from '../scenario/problems.js';
@@ -17,7 +17,7 @@ import { PacedDriver } from '../live/driver.js';
 import { startDrillServer, type DrillServer } from '../live/server.js';
 import { isHiddenInjection } from '../live/view.js';
 import { DrillSession, drawCase, type DrillSetup } from '../live/session.js';
-import { plural } from '../report/format.js';
+import { plural } from '../units/format.js';
 
 export interface GamedayOptions {
   speed: number;

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { makeFolders } from '../files.js';
+import { makeFolders } from '../files/write.js';
 import { VERSION } from '../version.js';
 
 export interface InitOptions {

@@ -129,7 +129,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       await checkWork(file, scenario, opts.force);
       if (!opts.quiet) for (const plan of scenario.rollouts) for (const w of plan.warnings) err(`warning: ${w}`);
       const { writeJson } = await import('../report/json.js');
-      const { checkWritable, writeText } = await import('../report/text.js');
+      const { checkWritable, writeText } = await import('../files/write.js');
       const { formatSummary } = await import('../report/terminal.js');
       for (const path of [opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
       const metrics = opts.openmetrics ? await import('./openmetrics.js') : null;
@@ -192,7 +192,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
             continue;
           }
           for (const w of [...loaded.warnings, ...findings]) err(`warning: ${w}`);
-          const { plural } = await import('../report/format.js');
+          const { plural } = await import('../units/format.js');
           const s = loaded.scenario;
           const cases = s.cases.length ? `, ${plural(s.cases.length, 'case')}` : '';
           out(`${file}: ok (${plural(s.services.length, 'service')}, ${plural(s.journeys.length, 'journey')}, ${plural(s.flags.length, 'flag')}${cases})`);
@@ -272,7 +272,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<result>', 'a --json document of rehearse run or rehearse sweep')
     .requiredOption('--html <file>', 'the HTML file to write')
     .action(async (file: string, opts: { html: string }) => {
-      const { checkWritable, writeText } = await import('../report/text.js');
+      const { checkWritable, writeText } = await import('../files/write.js');
       const { readDocument } = await import('./documents.js');
       checkWritable(opts.html);
       const doc = readDocument(file, ['rehearse/run@1', 'rehearse/sweep@1'], 'write one with rehearse run --json or rehearse sweep --json');
@@ -306,7 +306,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         return r.spec;
       });
       const { writeJson } = await import('../report/json.js');
-      (await import('../report/text.js')).checkWritable(opts.out);
+      (await import('../files/write.js')).checkWritable(opts.out);
       const segments = Object.keys(opts.segment).length ? withRemainder(opts.segment) : DEFAULT_SEGMENTS;
       const name = opts.name ?? opts.out.replace(/^.*\//, '').replace(/\.json$/, '');
       let cohort;
@@ -317,7 +317,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       }
       writeJson(opts.out, cohortDocument(cohort), true);
       const counts = Object.keys(segments).map((s) => `${s} ${cohort.segment.filter((x) => x === s).length.toLocaleString('en-US')}`);
-      const { plural } = await import('../report/format.js');
+      const { plural } = await import('../units/format.js');
       out(`${opts.out}: ${plural(opts.size, 'user')} (seed ${opts.seed}): ${counts.join(', ')}`);
     });
 
@@ -499,7 +499,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .action(async (opts: { out?: string }) => {
       const { scenarioJsonSchema } = await import('../scenario/schema.js');
       const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
-      if (opts.out) (await import('../report/text.js')).writeText(opts.out, text);
+      if (opts.out) (await import('../files/write.js')).writeText(opts.out, text);
       else out(text.trimEnd());
     });
 

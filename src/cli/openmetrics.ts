@@ -2,8 +2,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
-import { makeFolders } from '../files.js';
-import { observeSeries, writeOpenMetrics, type ScrapeSeries } from '../metrics/index.js';
+import { makeFolders } from '../files/write.js';
+import { observeSeries, writeOpenMetrics, type ScrapeSeries } from '../observe/metrics.js';
 import type { Simulation } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
 

@@ -5,10 +5,10 @@ import { readDocument } from './documents.js';
 import { writeJson } from '../report/json.js';
 import { formatSweep } from '../report/sweep-terminal.js';
 import { sweepReportHtml } from '../report/html/sweep.js';
-import { checkWritable, writeText } from '../report/text.js';
+import { checkWritable, writeText } from '../files/write.js';
 import { sweep } from '../index.js';
 import { mergeSweeps, prepareSweep, type SweepDocument } from '../sweep/sweep.js';
-import { plural } from '../report/format.js';
+import { plural } from '../units/format.js';
 
 export interface SweepCliOptions {
   seeds?: number;

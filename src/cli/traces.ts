@@ -1,8 +1,8 @@
 /** `run --traces`: the sampled journeys of a run, written as a trace file. Loaded only when asked for. */
 import { InputError } from '../errors.js';
 import { writeTraces } from '../interop/traces/write.js';
-import { parseTraceSample, TraceRecorder } from '../telemetry/tracing.js';
-import { plural } from '../report/format.js';
+import { parseTraceSample, TraceRecorder } from '../observe/tracing.js';
+import { plural } from '../units/format.js';
 
 export function tracerFor(sample: string): TraceRecorder {
   const sampling = parseTraceSample(sample);

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { makeFolders } from '../files.js';
+import { makeFolders } from '../files/write.js';
 import { applyPatches, dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
 import { loadScenarioFile } from '../scenario/load.js';
 

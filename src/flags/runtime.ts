@@ -8,7 +8,7 @@ import type { Cohort } from '../cohorts/cohort.js';
 import { attributeNames, segmentsOf, userAttributes } from '../cohorts/cohort.js';
 import type { Scenario } from '../scenario/types.js';
 import { bucketOf, rolloutThreshold } from './bucketing.js';
-import { parseExpression } from './expression.js';
+import { parseExpression } from '../lang/expression.js';
 
 /** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
 export interface FlagConfig {

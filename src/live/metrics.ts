@@ -7,7 +7,7 @@
  * rate times the speed. The clock series gives it back:
  *   sum(increase(http_requests_total[1m])) / increase(rehearse_simulated_seconds_total[1m])
  */
-import { exposition, type ScrapeSeries } from '../metrics/index.js';
+import { exposition, type ScrapeSeries } from '../observe/metrics.js';
 import type { DrillSession } from './session.js';
 
 export function metricsText(session: DrillSession): string {

@@ -13,7 +13,7 @@
 import { dirname } from 'node:path';
 import seedrandom from 'seedrandom';
 import { InputError } from '../errors.js';
-import { observeSeries, type ScrapeSeries } from '../metrics/index.js';
+import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
 import { Simulation } from '../model/simulation.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
 import { loadScenarioFile, parseScenarioObject, type Loaded } from '../scenario/load.js';

@@ -31,7 +31,7 @@ import {
   type CompiledModel,
 } from './compile.js';
 import { DistTable } from './dist.js';
-import type { TraceRecorder } from '../telemetry/tracing.js';
+import type { TraceRecorder } from '../observe/tracing.js';
 import {
   GroundTruth, SLOW_FAULT, SLOW_FLAG, TRUTH_BASE, TRUTH_BREAKER, TRUTH_CONTRACT, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED, TRUTH_TIMEOUT,
 } from './truth.js';

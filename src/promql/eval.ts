@@ -6,7 +6,7 @@
  * oracle in test/promql-prometheus.test.ts.
  */
 import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
-import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from './parse.js';
+import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
 
 export interface Sample {
   readonly labels: Labels;

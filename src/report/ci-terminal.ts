@@ -1,6 +1,6 @@
 /** The terminal table of a CI run: each rehearsal, its flags' outcomes, the users each flag hurt. */
 import { caseName, type CiReport } from '../score/ci.js';
-import { duration, plural } from './format.js';
+import { duration, plural } from '../units/format.js';
 import { textTable } from './table.js';
 
 /** The verdict word of a case, the same in the line per case and the table: PASS, FAIL, NO CRITERIA... */

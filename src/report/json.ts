@@ -1,4 +1,4 @@
-import { writeText } from './text.js';
+import { writeText } from '../files/write.js';
 
 /**
  * Writes a document as JSON with a final newline; the same document gives the same bytes. Two-space indented

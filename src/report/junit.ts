@@ -1,7 +1,7 @@
 /** JUnit XML of a CI run, as CI systems render it: one suite per scenario file, one test case per case. */
 import { caseName, type CiReport } from '../score/ci.js';
 import { escapeControls } from './escape.js';
-import { caseMessages } from './format.js';
+import { caseMessages } from '../units/format.js';
 
 export function escapeXml(text: string): string {
   // XML 1.0 cannot hold most C0 characters; C1 and the others would reach whoever reads the report: all made visible.

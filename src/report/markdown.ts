@@ -1,7 +1,7 @@
 /** A Markdown summary of a CI run, fit for a GitHub Actions step summary. */
 import { caseName, type CiReport } from '../score/ci.js';
 import { escapeControls } from './escape.js';
-import { budget, caseMessages, duration, plural } from './format.js';
+import { budget, caseMessages, duration, plural } from '../units/format.js';
 
 const cell = (s: string) => escapeControls(s.replace(/\n/g, ' '), '\t').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

@@ -1,6 +1,6 @@
 /** The terminal view of a sweep: the policies, the Pareto front and the recommendation. */
 import type { SweepDocument } from '../sweep/sweep.js';
-import { criterionValue, duration, num as fmtNum, percent, plural } from './format.js';
+import { criterionValue, duration, num as fmtNum, percent, plural } from '../units/format.js';
 import { textTable } from './table.js';
 
 const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));

@@ -1,6 +1,6 @@
 /** The terminal summary of a run: per service and per journey, throughput, errors and latency. */
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
-import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from './format.js';
+import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from '../units/format.js';
 import { textTable } from './table.js';
 
 export function formatSummary(r: RunResult): string {

@@ -8,8 +8,8 @@
  * retried after 10s. The run's phase is the worst of its metrics' (Successful < Inconclusive < Error <
  * Failed), decided as soon as one metric ends badly; dry-run metrics are measured and logged but never decide.
  */
-import type { Phase } from './condition.js';
-import { plural } from '../report/format.js';
+import type { Phase } from '../lang/condition.js';
+import { plural } from '../units/format.js';
 
 export interface AnalysisMetric {
   readonly template: string;

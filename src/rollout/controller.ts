@@ -9,10 +9,10 @@ import { CONTROLLER_EVENTS, type Controller, type Simulation } from '../model/si
 import { DistTable } from '../model/dist.js';
 import type { RolloutPlan, Scenario } from '../scenario/types.js';
 import { bindGate, type BoundGate, type GateReading } from './gates.js';
-import { worst, type Verdict } from './threshold.js';
-import { observeSeries } from '../metrics/index.js';
+import { worst, type Verdict } from '../lang/threshold.js';
+import { observeSeries } from '../observe/metrics.js';
 import { AnalysisRun } from './analysis.js';
-import type { Phase as MeasurementPhase } from './condition.js';
+import type { Phase as MeasurementPhase } from '../lang/condition.js';
 import type { ArgoMetric } from '../interop/argo/index.js';
 import { bindPromQLGate } from './promql-gate.js';
 import type { ScrapeSeries } from '../metrics/series.js';

@@ -9,7 +9,7 @@ import type { ProbeSpec, ProbeWindow, Probes } from '../telemetry/probes.js';
 import { mannWhitney, normalQuantile, twoProportion } from './stats.js';
 import type { ScrapeSeries } from '../metrics/series.js';
 import { bindPromQLGate } from './promql-gate.js';
-import { verdict, type Verdict } from './threshold.js';
+import { verdict, type Verdict } from '../lang/threshold.js';
 
 export interface GateReading {
   gate: string;

@@ -2,13 +2,14 @@
  * Faults, the SLO and acceptance criteria of a scenario: targets and rollout events resolved, criteria parsed
  * against the outcome metrics that scoring computes.
  */
-import { ThresholdError, parseThreshold, validateThreshold, type MetricSpec } from '../rollout/threshold.js';
+import { ThresholdError, parseThreshold, validateThreshold, type MetricSpec } from '../lang/threshold.js';
 import { DEFAULTS } from './defaults.js';
-import { didYouMean, type PathSegment } from './problems.js';
+import { type PathSegment } from './problems.js';
+import { didYouMean } from '../errors.js';
 import type { Helpers } from './release.js';
 import { flagEntries, type ScenarioInput } from './schema.js';
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
-import { DURATION_PATTERN, parseDuration } from '../units.js';
+import { DURATION_PATTERN, parseDuration } from '../units/parse.js';
 
 /** Outcome metrics: the ground truth of a rehearsal, per flag. One run gives one value of each. */
 export const OUTCOME_METRICS: Record<string, MetricSpec> = Object.fromEntries(Object.entries({

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AttributeSpec } from '../cohorts/attributes.js';
 import { attributeNames, generateCohort, type Cohort } from '../cohorts/cohort.js';
-import { ExpressionError, parseExpression } from '../flags/expression.js';
+import { ExpressionError, parseExpression } from '../lang/expression.js';
 import { readCohortFile } from '../cohorts/file.js';
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
 import type { z } from 'zod';
@@ -17,7 +17,8 @@ import { readFlagSources } from '../interop/sources.js';
 import { InputError } from '../errors.js';
 import { normalize } from './normalize.js';
 import { applyPatches } from '../interop/patch.js';
-import { didYouMean, locate, type PathSegment, type Problem } from './problems.js';
+import { locate, type PathSegment, type Problem } from './problems.js';
+import { didYouMean } from '../errors.js';
 import { ScenarioFile, type ScenarioInput } from './schema.js';
 import type { Scenario } from './types.js';
 

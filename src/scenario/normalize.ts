@@ -8,7 +8,8 @@ import { clockTime } from './schema.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
 import { normalizeMetrics } from './metrics.js';
-import { didYouMean, type PathSegment, type Problem } from './problems.js';
+import { type PathSegment, type Problem } from './problems.js';
+import { didYouMean } from '../errors.js';
 import { cycleText, findCycles, longestPath } from './graph.js';
 import type {
   BreakerInput, CallInput, DistributionInput, OperationInput, RetryInput, ScenarioInput,
@@ -16,7 +17,7 @@ import type {
 import type {
   FlagSource, BreakerPolicy, CallSpec, Dist, Endpoint, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
 } from './types.js';
-import { parseDuration, parseDurationExact, parsePercent, parseRate, parseRateOrZero, type Parsed } from '../units.js';
+import { parseDuration, parseDurationExact, parsePercent, parseRate, parseRateOrZero, type Parsed } from '../units/parse.js';
 
 /** z such that P(Z < z) = 0.99 for a standard normal Z. */
 const Z99 = 2.3263478740408408;

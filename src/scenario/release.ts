@@ -4,25 +4,26 @@
  */
 import { parseAttributeValues } from '../cohorts/attributes.js';
 import { USER_ATTRIBUTES } from '../cohorts/cohort.js';
-import { ANY_ATTRIBUTE } from '../flags/expression.js';
+import { ANY_ATTRIBUTE } from '../lang/expression.js';
 import { expressible } from '../flags/bucketing.js';
-import { ExpressionError, parseExpression } from '../flags/expression.js';
+import { ExpressionError, parseExpression } from '../lang/expression.js';
 import {
   ThresholdError, parseTagList, parseThreshold, validateThreshold, type MetricSpec, type Threshold,
-} from '../rollout/threshold.js';
+} from '../lang/threshold.js';
 import { DEFAULTS } from './defaults.js';
-import { didYouMean, type PathSegment, type Problem } from './problems.js';
+import { type PathSegment, type Problem } from './problems.js';
+import { didYouMean } from '../errors.js';
 import { cycleText, findCycles } from './graph.js';
 import { flagEntries, type EffectInput, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
-import { parsePromQL, PromQLError, type Expr } from '../promql/parse.js';
+import { parsePromQL, PromQLError, type Expr } from '../lang/promql.js';
 import { toScenarioParts as toArgoParts, type ArgoParts } from '../interop/argo/index.js';
 import { toScenarioParts as toFlaggerParts, type FlaggerParts } from '../interop/flagger/index.js';
-import { ConditionSyntaxError, parseCondition, type Condition } from '../rollout/condition.js';
+import { ConditionSyntaxError, parseCondition, type Condition } from '../lang/condition.js';
 import type {
   FlagSource,
   CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, PromQLGate, RolloutPlan, Service, Stage, TagFilter,
 } from './types.js';
-import { parseDurationExact, parseIncrease } from '../units.js';
+import { parseDurationExact, parseIncrease } from '../units/parse.js';
 
 export interface Helpers {
   problems: Problem[];

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import {
   DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN,
   parseDuration, parseIncrease, parsePercent, parseRate, parseRateOrZero, type Parsed,
-} from '../units.js';
+} from '../units/parse.js';
 import { PRESETS } from '../metrics/mapping.js';
 
 function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {

@@ -1,8 +1,8 @@
 import type { AttributeSpec } from '../cohorts/attributes.js';
 import type { Cohort } from '../cohorts/cohort.js';
 import type { MetricsSpec } from './metrics.js';
-import type { Expr } from '../promql/parse.js';
-import type { Condition } from '../rollout/condition.js';
+import type { Expr } from '../lang/promql.js';
+import type { Condition } from '../lang/condition.js';
 import type { ArgoParts } from '../interop/argo/index.js';
 import type { FlaggerParts } from '../interop/flagger/index.js';
 

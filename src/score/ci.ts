@@ -5,7 +5,7 @@
  */
 import type { FlagOutcome } from './outcomes.js';
 import type { RunResult } from './result.js';
-import { count, duration, percent } from '../report/format.js';
+import { count, duration, percent } from '../units/format.js';
 
 export interface CiCase {
   scenario: string;

@@ -6,7 +6,7 @@ import type { Scenario } from '../scenario/types.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
 import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
-import type { TraceRecorder } from '../telemetry/tracing.js';
+import type { TraceRecorder } from '../observe/tracing.js';
 import { VERSION } from '../version.js';
 import { counterfactualHarm, type FlagHarm } from './counterfactual.js';
 import { judge, scoreOutcomes, type AcceptanceResult, type Outcomes } from './outcomes.js';

@@ -8,7 +8,7 @@ import { flagMetric } from '../score/outcomes.js';
 import type { Criterion } from '../scenario/types.js';
 import type { FlagRun, RunRecord } from './run.js';
 import { runKey, type SweepPlan } from './plan.js';
-import { plural } from '../report/format.js';
+import { plural } from '../units/format.js';
 
 export interface Interval {
   rate: number | null;

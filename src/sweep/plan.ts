@@ -4,7 +4,7 @@
  * any worker count or shard split reproduces the same runs.
  */
 import seedrandom from 'seedrandom';
-import { parseThreshold } from '../rollout/threshold.js';
+import { parseThreshold } from '../lang/threshold.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
 

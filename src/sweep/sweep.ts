@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
-import { plural } from '../report/format.js';
+import { plural } from '../units/format.js';
 import { estimateRun, estimateSweep, overLimits, refusal, sweepOverLimits } from '../scenario/budget.js';
 import { normalizeAcceptance } from '../scenario/faults.js';
 import { loadScenarioFile } from '../scenario/load.js';

@@ -7,11 +7,11 @@
  * warnings out.
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import { parsePromQL, PromQLError } from '../../promql/parse.js';
+import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import type { AnalysisMetric, AnalysisSpec } from '../../rollout/analysis.js';
-import { ConditionSyntaxError, parseCondition, type Condition } from '../../rollout/condition.js';
+import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import type { PromQLGate } from '../../scenario/types.js';
-import { parseDuration } from '../../units.js';
+import { parseDuration } from '../../units/parse.js';
 
 export interface SourceFile {
   readonly file: string;

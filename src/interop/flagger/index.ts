@@ -6,10 +6,10 @@
  * thresholdRange, and confirm-rollout / confirm-promotion webhooks approvals. Pure: texts in, parts (or
  * problems with file:line:column and the path) and warnings out.
  */
-import { parsePromQL, PromQLError } from '../../promql/parse.js';
-import { parseCondition } from '../../rollout/condition.js';
+import { parsePromQL, PromQLError } from '../../lang/promql.js';
+import { parseCondition } from '../../lang/condition.js';
 import type { PromQLGate } from '../../scenario/types.js';
-import { parseDuration } from '../../units.js';
+import { parseDuration } from '../../units/parse.js';
 import { get, readResources, where, type SourceFile } from '../argo/index.js';
 
 export interface FlaggerCheck {

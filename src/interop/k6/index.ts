@@ -11,7 +11,7 @@ import { InputError } from '../../errors.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import type { ScenarioInput } from '../../scenario/schema.js';
 import type { Gate, Scenario } from '../../scenario/types.js';
-import { plural } from '../../report/format.js';
+import { plural } from '../../units/format.js';
 
 export interface K6Options {
   /** Default base URL (the script reads BASE_URL from the environment first). */

@@ -3,7 +3,7 @@
  * the UI's "Download JSON" writes) and a bare trace object. Spans reference their parent with CHILD_OF or
  * FOLLOWS_FROM; tags and log fields are `{key, type, value}`; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, scalar, type AttributeValue, type ReadReport, type Span } from './span.js';
+import { errorFromAttributes, KIND_BY_NAME, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 

@@ -5,8 +5,8 @@
  * in base64 as the plain protobuf JSON mapping writes bytes.
  */
 import { VERSION } from '../../version.js';
-import type { AttributeValue, ReadReport, Span, SpanKind } from './span.js';
-import { errorFromAttributes } from './span.js';
+import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
+import { errorFromAttributes } from '../../observe/span.js';
 
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const KIND_NUMBER: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };

@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import { jaegerTraceSpans } from './jaeger.js';
 import { streamJson, type Path } from './json-stream.js';
 import { otlpResourceSpans } from './otlp.js';
-import { ReadReport, type Span } from './span.js';
+import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';

@@ -4,10 +4,10 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { makeFolders } from '../../files.js';
+import { makeFolders } from '../../files/write.js';
 import { jaegerTrace } from './jaeger.js';
 import { otlpDocument } from './otlp.js';
-import type { Span } from './span.js';
+import type { Span } from '../../observe/span.js';
 import { zipkinSpans } from './zipkin.js';
 import type { TraceFormat } from './read.js';
 

@@ -3,7 +3,7 @@
  * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, type AttributeValue, type ReadReport, type Span } from './span.js';
+import { errorFromAttributes, KIND_BY_NAME, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {

@@ -1,6 +1,6 @@
 /** The index page of a CI run's HTML reports: every case's verdict, users hurt, time to detect, and the trend. */
 import { caseName, type CiCase, type CiReport } from '../../score/ci.js';
-import { budget, caseMessages, duration, plural } from '../format.js';
+import { budget, caseMessages, duration, plural } from '../../units/format.js';
 import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
 /** A file name for a case's page: letters, digits and dashes only, whatever the scenario calls itself. */

@@ -1,6 +1,6 @@
 /** The HTML report of one rehearsal: verdict, risk in words, timeline, services, blast radius, map, audit. */
 import type { RolloutFigures, RunResult } from '../../score/result.js';
-import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from '../format.js';
+import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from '../../units/format.js';
 import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
 const minutes = (s: number) => Math.round((s / 60) * 1000) / 1000;

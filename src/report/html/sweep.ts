@@ -1,6 +1,6 @@
 /** The HTML report of a sweep: the trade-off, heatmaps over the tuned values, blast radius per policy. */
 import type { SweepDocument } from '../../sweep/sweep.js';
-import { criterionValue, duration, num, percent, plural } from '../format.js';
+import { criterionValue, duration, num, percent, plural } from '../../units/format.js';
 import { escape, htmlPage, type Chart } from './page.js';
 
 const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));

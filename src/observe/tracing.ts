@@ -10,8 +10,8 @@
 import type { CompiledModel } from '../model/compile.js';
 import type { FlagRuntime } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
-import type { Span, AttributeValue, SpanEvent } from '../interop/traces/span.js';
-import { CAUSE_DOWNSTREAM, CAUSE_NAMES, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, CAUSE_BREAKER_OPEN } from './telemetry.js';
+import type { Span, AttributeValue, SpanEvent } from './span.js';
+import { CAUSE_DOWNSTREAM, CAUSE_NAMES, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT, CAUSE_BREAKER_OPEN } from '../telemetry/telemetry.js';
 import { SLOW_FAULT, SLOW_FLAG, TRUTH_FAULT, TRUTH_FLAG, TRUTH_CONTRACT, TRUTH_NAMES, TRUTH_TIMEOUT } from '../model/truth.js';
 
 export interface TraceSampling {

@@ -1,7 +1,7 @@
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+/** Writing files: folders made one at a time (Node's recursive mkdir spins forever on some paths under /proc), errors named by path. */
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../errors.js';
-import { makeFolders } from '../files.js';
+import { InputError, reason } from '../errors.js';
 
 /** Writes a text file, making its folder. A failure (a directory in the way, no permission, a full disk) is an InputError naming the path. */
 export function writeText(file: string, text: string): void {
@@ -57,20 +57,36 @@ function statOrNull(path: string) {
   }
 }
 
-/** A file-system error as a few words. */
-export function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const words: Record<string, string> = {
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'disk quota exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'operation not permitted',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    EROFS: 'read-only file system',
-    ENOENT: 'no such directory',
-    ENAMETOOLONG: 'name too long',
-    EEXIST: 'a file is in the way of a folder',
-  };
-  return (code && words[code]) ?? String((err as Error)?.message ?? err).split('\n')[0];
+/**
+ * Makes folder `dir` and any missing folders above it, one at a time from the nearest one that exists.
+ * A failure is an InputError "PATH: cannot write: REASON", PATH being `file` when given (the file to be written).
+ */
+export function makeFolders(dir: string, file: string = dir): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(at);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new InputError([`${file}: cannot write: ${reason(err)}`]);
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new InputError([`${file}: cannot write: ${at} is not a directory`]);
+      break;
+    }
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(missing[i], { throwIfNoEntry: false })?.isDirectory()) continue;
+      throw new InputError([`${file}: cannot write: ${reason(err)}`]);
+    }
+  }
 }

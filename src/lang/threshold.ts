@@ -15,7 +15,7 @@
  * parse() checks the syntax and keeps every position; validate() checks a parsed threshold against the metrics
  * a context offers (gates: observed telemetry; acceptance: ground-truth outcomes); verdict() is pure.
  */
-import { suggest } from '../scenario/problems.js';
+import { suggest } from '../errors.js';
 
 export type Aggregate = { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'p'; percentile: number };
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';

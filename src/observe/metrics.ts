@@ -4,11 +4,11 @@
  */
 import type { Simulation } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
-import { DEFAULT_EPOCH_MS, ScrapeSeries, type SeriesNames } from './series.js';
+import { DEFAULT_EPOCH_MS, ScrapeSeries, type SeriesNames } from '../metrics/series.js';
 
-export { ScrapeSeries, ArraySeries, DEFAULT_EPOCH_MS, type SampleSeries, type SeriesSource, type Labels } from './series.js';
-export { writeOpenMetrics, exposition, formatLabels, formatNumber } from './openmetrics.js';
-export { resolveMapping, flagLabel, PRESETS, type MetricsMapping } from './mapping.js';
+export { ScrapeSeries, ArraySeries, DEFAULT_EPOCH_MS, type SampleSeries, type SeriesSource, type Labels } from '../metrics/series.js';
+export { writeOpenMetrics, exposition, formatLabels, formatNumber } from '../metrics/openmetrics.js';
+export { resolveMapping, flagLabel, PRESETS, type MetricsMapping } from '../metrics/mapping.js';
 
 export function seriesNames(sim: Simulation, scenario: Scenario): SeriesNames {
   const m = sim.model;
