@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenarioFile } from '../dist/scenario/load.js';
+import { loadScenarioFile } from '../dist/load/scenario.js';
 import { runScenario } from '../dist/score/result.js';
 import { TraceRecorder } from '../dist/observe/tracing.js';
 import { writeTraces } from '../dist/interop/traces/write.js';

@@ -35,7 +35,7 @@ for (const [label, args] of [
 
 // What validate loads: each module of its path, imported alone in a fresh process.
 console.log('\nmodule import cost (fresh process each, median):');
-for (const m of ['commander', 'zod', 'yaml', '@faker-js/faker', 'vega', 'piscina', './dist/scenario/load.js', './dist/cli/main.js']) {
+for (const m of ['commander', 'zod', 'yaml', '@faker-js/faker', 'vega', 'piscina', './dist/load/scenario.js', './dist/cli/main.js']) {
   const spec = m.startsWith('./') ? new URL(m, new URL('..', import.meta.url)).href : m;
   const t = median(['--input-type=module', '-e', `await import(${JSON.stringify(spec)})`]);
   console.log(`  ${m.padEnd(44)} ${(t - floor).toFixed(0).padStart(5)} ms above the floor`);

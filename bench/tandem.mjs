@@ -2,7 +2,7 @@
 // M/M/4 stations, telemetry on. Prints simulated requests and events per wall second, peak memory, and the
 // mean end-to-end latency beside the analytic 15.094 ms. A benchmark, not a test: nothing here fails on speed.
 import { fileURLToPath } from 'node:url';
-import { loadScenarioFile } from '../dist/scenario/load.js';
+import { loadScenarioFile } from '../dist/load/scenario.js';
 import { runScenario } from '../dist/score/result.js';
 
 const ANALYTIC_MS = 15.094;

@@ -2,7 +2,7 @@
 // (BENCH_SAMPLE=errors+1% for the tail-keeping mode), alternating, BENCH_RUNS each (default 3). Prints journeys per
 // wall second (median), CPU time (steadier than wall time on a shared machine) and the slowdown. A benchmark, not a test.
 import { fileURLToPath } from 'node:url';
-import { loadScenarioFile } from '../dist/scenario/load.js';
+import { loadScenarioFile } from '../dist/load/scenario.js';
 import { runScenario } from '../dist/score/result.js';
 import { TraceRecorder, parseTraceSample } from '../dist/observe/tracing.js';
 

@@ -4,7 +4,7 @@
  * nothing here writes to the terminal or exits.
  */
 import { InputError } from './errors.js';
-import { loadScenarioFile, parseScenarioText } from './scenario/load.js';
+import { loadScenarioFile, parseScenarioText } from './load/scenario.js';
 import { formatProblem } from './scenario/problems.js';
 import type { Simulation } from './model/simulation.js';
 import type { Scenario } from './scenario/types.js';

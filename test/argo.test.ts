@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toScenarioParts, type SourceFile } from '../src/interop/argo/index.js';
 import { AnalysisRun, type AnalysisMetric } from '../src/rollout/analysis.js';
 import type { Phase } from '../src/lang/condition.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
 
@@ -100,7 +100,7 @@ ${body}` });
 
 describe('analysis runs (Argo controller semantics)', () => {
   const metric = (over: Partial<AnalysisMetric> = {}): AnalysisMetric => ({
-    template: 't', name: 'm', intervalUs: 60e6, count: null, initialDelayUs: 0, failureLimit: 0, consecutiveErrorLimit: 4, inconclusiveLimit: 0, dryRun: false, ...over,
+    template: 't', name: 'm', intervalUs: 60e6, count: null, initialDelayUs: 0, failureLimit: 0, consecutiveErrorLimit: 4, inconclusiveLimit: 0, dryRun: false, gate: null, provider: 'prometheus', ...over,
   });
   /** Feeds phases one measurement at a time; returns the run phase after each. */
   const drive = (m: AnalysisMetric, phases: Phase[], terminate = false) => {

@@ -7,7 +7,7 @@ import { parseAttributeOption } from '../src/cohorts/attributes.js';
 import { cohortDocument, generateCohort, userAttributes } from '../src/cohorts/cohort.js';
 import { readCohortFile } from '../src/cohorts/file.js';
 import { main } from '../src/cli/main.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const spec = (text: string) => {

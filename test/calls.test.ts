@@ -1,7 +1,7 @@
 /** Call shapes: parallel fan-out, client-side pools, call probability, repeats; and determinism. */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/score/result.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 import { scenario } from './helpers.js';
 
 const fanOut = (parallel: Record<string, unknown>) => scenario({

@@ -6,7 +6,7 @@ import { ActivitySampler, cohortDocument, DEFAULT_SEGMENTS, generateCohort } fro
 import { readCohortFile } from '../src/cohorts/file.js';
 import { RandomStreams } from '../src/engine/rng.js';
 import { normalCdf } from '../src/rollout/stats.js';
-import { parseScenarioText } from '../src/scenario/load.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 
 describe('synthetic cohorts', () => {

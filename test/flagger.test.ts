@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts } from '../src/interop/flagger/index.js';
-import { loadScenarioFile, parseScenarioText } from '../src/scenario/load.js';
+import { loadScenarioFile, parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
 import { observeSeries, type ScrapeSeries } from '../src/observe/metrics.js';

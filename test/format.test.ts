@@ -83,7 +83,7 @@ describe('ci index', () => {
 
 describe('terminal summary', () => {
   it('speaks in units and plurals, and lists each failed gate of a rollback on its own line', async () => {
-    const { loadScenarioFile } = await import('../src/scenario/load.js');
+    const { loadScenarioFile } = await import('../src/load/scenario.js');
     const { runScenario } = await import('../src/score/result.js');
     const { formatSummary } = await import('../src/report/terminal.js');
     const loaded = loadScenarioFile(new URL('../scenarios/gate-tuning.yaml', import.meta.url).pathname, 'defective');

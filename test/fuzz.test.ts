@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { estimateRun } from '../src/scenario/budget.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1200);

@@ -4,7 +4,7 @@ import { compile } from '../src/model/compile.js';
 import { bindGate } from '../src/rollout/gates.js';
 import { mannWhitney, normalCdf, normalQuantile, twoProportion } from '../src/rollout/stats.js';
 import { parseThreshold, verdict, worst } from '../src/lang/threshold.js';
-import { parseScenarioText } from '../src/scenario/load.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { Probes } from '../src/telemetry/probes.js';
 import { scenario } from './helpers.js';

@@ -1,5 +1,5 @@
 /** Fixture builders and queueing theory for the tests. */
-import { parseScenarioText } from '../src/scenario/load.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import type { Scenario } from '../src/scenario/types.js';
 

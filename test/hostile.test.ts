@@ -13,7 +13,7 @@ import { PageNames } from '../src/cli/ci.js';
 import { runProgress } from '../src/cli/progress.js';
 import { PassThrough } from 'node:stream';
 import { estimateRun, overLimits } from '../src/scenario/budget.js';
-import { parseScenarioText } from '../src/scenario/load.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/rehearse.js');
@@ -186,7 +186,7 @@ describe('work that would take hours or exhaust memory', () => {
   });
 
   it('the bundled scenarios are all well within the limits', async () => {
-    const { loadScenarioFile } = await import('../src/scenario/load.js');
+    const { loadScenarioFile } = await import('../src/load/scenario.js');
     for (const name of ['checkout', 'two-flag-release', 'flash-sale', 'gate-tuning']) {
       const l = loadScenarioFile(join(root, 'scenarios', `${name}.yaml`));
       expect(l.ok && overLimits(estimateRun(l.scenario))).toEqual([]);

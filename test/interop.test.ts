@@ -14,7 +14,7 @@ import * as flagd from '../src/interop/flagd/index.js';
 import * as launchdarkly from '../src/interop/launchdarkly/index.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import { servedTo } from '../src/interop/serve.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 import { userAttributes } from '../src/cohorts/cohort.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -278,7 +278,7 @@ describe('variants served as the flag file serves them', () => {
   it('a variant the file does not have is an error with its path', async () => {
     const l = loadScenarioFile(join(root, 'scenarios/flagd-shop.yaml'));
     expect(l.ok).toBe(true);
-    const { parseScenarioText } = await import('../src/scenario/load.js');
+    const { parseScenarioText } = await import('../src/load/scenario.js');
     const text = readFileSync(join(root, 'scenarios/flagd-shop.yaml'), 'utf8').replace('      ranked:   {', '      rankd:   {');
     const bad = parseScenarioText(text, join(root, 'scenarios'));
     expect(bad.ok).toBe(false);
@@ -378,7 +378,7 @@ describe('import flags --inline', () => {
     const r = await cli('import', 'flags', 'unleash', join(root, 'flags/demo.unleash.json'), '--inline');
     expect(r.code).toBe(0);
     const { parse } = await import('yaml');
-    const { parseScenarioObject } = await import('../src/scenario/load.js');
+    const { parseScenarioObject } = await import('../src/load/scenario.js');
     const block = parse(r.out.replaceAll('TODO', 'api')) as Record<string, unknown>;
     const l = parseScenarioObject({ name: 'i', duration: '1m', traffic: { rate: '1/s' }, journeys: { j: { steps: ['api'] } }, services: { api: {} }, ...block });
     expect(l.ok).toBe(true);
@@ -387,7 +387,7 @@ describe('import flags --inline', () => {
 
 describe('flags.from mistakes', () => {
   const load = async (patch: (s: string) => string) => {
-    const { parseScenarioText } = await import('../src/scenario/load.js');
+    const { parseScenarioText } = await import('../src/load/scenario.js');
     return parseScenarioText(patch(readFileSync(join(root, 'scenarios/flagd-shop.yaml'), 'utf8')), join(root, 'scenarios'));
   };
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DrillSession, drawCase, type DrillSetup } from '../src/live/session.js';
 import type { Action } from '../src/live/actions.js';
 import { runScenario } from '../src/score/result.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill.yaml');
 const setup = (over: Partial<DrillSetup> = {}): DrillSetup => ({ file, caseName: 'healthy', hiddenCase: false, seed: 7, gates: 'on', ...over });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 import { runScenario } from '../src/score/result.js';
 import { TraceRecorder } from '../src/observe/tracing.js';
 import { writeTraces } from '../src/interop/traces/write.js';

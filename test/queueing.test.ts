@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../src/score/result.js';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 import { erlangC, mmc } from './helpers.js';
 
 const MU = 100; // service rate per worker, per second (mean 10 ms)

@@ -4,7 +4,7 @@
  * windows, approvals and locks hold plans back as they should.
  */
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 import { runScenario, type RunResult } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 

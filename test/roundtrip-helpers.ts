@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
 import { writeTraces } from '../src/interop/traces/write.js';
 import type { TraceFormat } from '../src/interop/traces/read.js';
-import { parseScenarioText } from '../src/scenario/load.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { runScenario, type RunResult } from '../src/score/result.js';
 import { TraceRecorder } from '../src/observe/tracing.js';

@@ -1,6 +1,6 @@
 /** Ground truth and acceptance: attribution by common random numbers, outcome figures, criteria, cases. */
 import { describe, expect, it } from 'vitest';
-import { parseScenarioText } from '../src/scenario/load.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { formatAcceptance } from '../src/report/terminal.js';
 import { runScenario } from '../src/score/result.js';

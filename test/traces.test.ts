@@ -13,7 +13,7 @@ import { TraceRecorder } from '../src/observe/tracing.js';
 import { runScenario } from '../src/score/result.js';
 import { structure, load } from './roundtrip-helpers.js';
 import { readFileSync } from 'node:fs';
-import { loadScenarioFile } from '../src/scenario/load.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
 
 const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-traces-'));

@@ -1,7 +1,7 @@
 /** Bad input of every kind: a message naming the path inside the file (and its line), and a hint where one helps. */
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseScenarioText } from '../src/scenario/load.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 import { formatPath, formatProblem } from '../src/scenario/problems.js';
 
 const base = () => ({

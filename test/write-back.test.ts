@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { writeBack } from '../src/cli/write-back.js';
 import { importCommand } from '../src/cli/import.js';
-import { parseScenarioObject } from '../src/scenario/load.js';
+import { parseScenarioObject } from '../src/load/scenario.js';
 import { applyPolicy } from '../src/sweep/plan.js';
 import { runScenario } from '../src/score/result.js';
 
@@ -31,11 +31,11 @@ describe('tuning values inside imported resources', () => {
     const raw = parse(readFileSync('examples/argo/guestbook.yaml', 'utf8')) as Record<string, unknown>;
     const strict = parseScenarioObject(applyPolicy(raw, { [CONDITION]: 'result[0] >= 0.999' }), 'examples/argo', 'healthy');
     if (!strict.ok) throw new Error(JSON.stringify(strict.problems));
-    expect(strict.scenario.rollouts[0].argo!.background!.analysis.metrics[0].gate!.success!.source).toBe('result[0] >= 0.999');
+    expect(strict.scenario.rollouts[0].analyses!.background!.analysis.metrics[0].gate!.success!.source).toBe('result[0] >= 0.999');
     expect(runScenario(strict.scenario).rollouts[0].outcome).toBe('rolled-back');
     const nowhere = parseScenarioObject(applyPolicy(raw, { 'rollout.new-guestbook.argo.templates[0].spec.metrics[0].nope': 'x' }), 'examples/argo', 'healthy');
     expect(nowhere.ok).toBe(false);
-    if (!nowhere.ok) expect(nowhere.problems[0].message).toBe('templates.0.spec.metrics.0.nope: not in analysis-templates.yaml');
+    if (!nowhere.ok) expect(nowhere.problems[0].message).toBe('case healthy: templates.0.spec.metrics.0.nope: not in analysis-templates.yaml');
   });
 
   it('imports Argo and Flagger resources as a native plan that validates', () => {

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { readTraceFile, type FileRead } from '../interop/traces/read.js';
-import { parseScenarioText } from '../scenario/load.js';
+import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';

@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { parseFlagText } from '../interop/document.js';
 import { k6Script } from '../interop/k6/index.js';
 import { writeText } from '../files/write.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 
 export interface ExportK6Options {

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { writeText } from '../files/write.js';
 import type { GateMode } from '../rollout/controller.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { ActionBody, describeAction, type Action, type RecordedAction } from '../live/actions.js';
 import { drillDocument, drillHtml, type DrillDocument } from '../live/debrief.js';

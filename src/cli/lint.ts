@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { formatFinding, lintScenario, type Finding, type LintOptions } from '../lint/lint.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 
 /** Findings of every file; a file that does not load is an InputError. */

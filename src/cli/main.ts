@@ -169,7 +169,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<files...>', 'scenario files')
     .option('--strict', 'warnings (flag file features not modelled, governance findings) are errors')
     .action(async (files: string[], opts: { strict?: boolean }) => {
-      const { loadScenarioFile } = await import('../scenario/load.js');
+      const { loadScenarioFile } = await import('../load/scenario.js');
       const { formatProblem } = await import('../scenario/problems.js');
       const errors: string[] = [];
       for (const file of files) {
@@ -332,7 +332,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--hash-version <v>', 'GrowthBook hash version: 1 or 2 (default 2)', choice(['1', '2'] as const))
     .option('--percent <p>', 'rollout percentage to test, e.g. 5 or 12.5', percentOption)
     .action(async (opts: { system: BucketingSystem; flag: string; user: string; salt?: string; seed?: number; hashVersion?: '1' | '2'; percent?: number }) => {
-      const { bucketOf, expressible, inRollout } = await import('../flags/bucketing.js');
+      const { bucketOf, inRollout } = await import('../flags/bucketing.js');
+      const { expressible } = await import('../scenario/exposure.js');
       const b = bucketOf(opts.system, opts.flag, opts.user, {
         salt: opts.salt, seed: opts.seed, hashVersion: opts.hashVersion ? (Number(opts.hashVersion) as 1 | 2) : undefined,
       });

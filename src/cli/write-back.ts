@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { makeFolders } from '../files/write.js';
 import { applyPatches, dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile } from '../load/scenario.js';
 
 /** Writes the changed resource files into `dir`; returns the files written. */
 export function writeBack(scenarioFile: string, values: Record<string, unknown>, dir: string): string[] {

@@ -145,13 +145,3 @@ export function rolloutThreshold(percent: number): number {
   return Math.round(percent * 1000);
 }
 
-/** Checks that a percentage is one the system can express (Unleash takes whole percentages). */
-export function expressible(system: BucketingSystem, percent: number): string | null {
-  if (system === 'unleash' && !Number.isInteger(percent)) {
-    return `Unleash rolls out in whole percentages; ${percent}% cannot be expressed`;
-  }
-  if (!Number.isInteger(Math.round(percent * 1000 * 1e6) / 1e6)) {
-    return `percentages have a resolution of 0.001%; ${percent}% is finer`;
-  }
-  return null;
-}

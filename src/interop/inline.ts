@@ -6,7 +6,8 @@
  */
 import { generateCohort, userAttributes, type Cohort } from '../cohorts/cohort.js';
 import { FlagRuntime } from '../flags/runtime.js';
-import { parseScenarioObject } from '../scenario/load.js';
+import { normalize } from '../scenario/normalize.js';
+import { validateScenario } from '../scenario/validate.js';
 import { isObject, type FlagFile, type FlagSystem } from './document.js';
 import { ADAPTERS } from './flags.js';
 import { clientState } from './unleash/index.js';
@@ -284,14 +285,16 @@ export function translateFlags(system: FlagSystem, doc: FlagFile, cohort: Cohort
 /** Users for whom the inline flag is on where the system's is off or the other way round (null: invalid). */
 function disagreements(f: InlineFlag, cohort: Cohort, system: (u: number) => boolean): number | null {
   const extra = Object.fromEntries(Object.keys(cohort.attributes ?? {}).map((a) => [a, 'x:100%']));
-  const loaded = parseScenarioObject({
+  const valid = validateScenario({
     name: 'import-check',
     duration: '1m',
     traffic: { rate: '1/s', cohort: { size: 1, attributes: extra } },
     journeys: { j: { steps: ['s'] } },
     services: { s: {} },
     flags: { [f.key]: inlineEntry(f, ['s']) },
-  });
+  }, (_path, p) => p);
+  if (!valid.ok) return null;
+  const loaded = normalize(valid.input);
   if (!loaded.ok) return null;
   const rt = new FlagRuntime(loaded.scenario, cohort, ['s']);
   rt.apply(0, 0, rt.publish(0, { enabled: true, percent: f.percent, audience: null }));

@@ -16,7 +16,7 @@ import { InputError } from '../errors.js';
 import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
 import { Simulation } from '../model/simulation.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
-import { loadScenarioFile, parseScenarioObject, type Loaded } from '../scenario/load.js';
+import { loadScenarioFile, parseScenarioObject, type Loaded } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import type { CatalogueFault } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';

@@ -9,27 +9,10 @@
  * Failed), decided as soon as one metric ends badly; dry-run metrics are measured and logged but never decide.
  */
 import type { Phase } from '../lang/condition.js';
+import type { AnalysisMetric, AnalysisSpec } from '../scenario/types.js';
 import { plural } from '../units/format.js';
 
-export interface AnalysisMetric {
-  readonly template: string;
-  readonly name: string;
-  /** Simulated microseconds. 0: no interval (one measurement, unless count says more). */
-  readonly intervalUs: number;
-  /** Measurements to take; null: until terminated. */
-  readonly count: number | null;
-  readonly initialDelayUs: number;
-  readonly failureLimit: number;
-  readonly consecutiveErrorLimit: number;
-  readonly inconclusiveLimit: number;
-  readonly dryRun: boolean;
-}
-
-export interface AnalysisSpec {
-  /** The AnalysisRun's name (step or background analysis) and its templates. */
-  readonly name: string;
-  readonly metrics: readonly AnalysisMetric[];
-}
+export type { AnalysisMetric, AnalysisSpec };
 
 export type RunPhase = 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
 

@@ -7,112 +7,45 @@
  */
 import { CONTROLLER_EVENTS, type Controller, type Simulation } from '../model/simulation.js';
 import { DistTable } from '../model/dist.js';
-import type { RolloutPlan, Scenario } from '../scenario/types.js';
-import { bindGate, type BoundGate, type GateReading } from './gates.js';
-import { worst, type Verdict } from '../lang/threshold.js';
+import type { Scenario } from '../scenario/types.js';
+import { bindGate } from './gates.js';
+import { worst } from '../lang/threshold.js';
 import { observeSeries } from '../observe/metrics.js';
 import { AnalysisRun } from './analysis.js';
-import type { Phase as MeasurementPhase } from '../lang/condition.js';
-import type { ArgoMetric } from '../interop/argo/index.js';
-import { bindPromQLGate } from './promql-gate.js';
+import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
+import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
+import { formatMinutes, isTerminal, planReport, untilWindow, type PlanState } from './plan-state.js';
 import type { ScrapeSeries } from '../metrics/series.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
 const EV_EVALUATE = CONTROLLER_EVENTS + 1;
 const EV_ANALYSIS = CONTROLLER_EVENTS + 2;
-const DAY_US = 24 * 3600e6;
 
-export type Outcome = 'completed' | 'rolled-back' | 'paused' | 'not-started';
-export type Actor = 'policy' | 'approver' | 'scheduler' | 'flag-system' | 'operator';
-/** Automated gates: act on breaches (on), only report them (advisory: people decide), or are not evaluated (off). */
-export type GateMode = 'on' | 'advisory' | 'off';
-/** What a person can do to a plan, through the same configuration path as the policy. */
-export type OperatorAction = 'promote' | 'pause' | 'rollback' | 'approve' | 'resume';
-
-export interface AuditEntry {
-  timeUs: number;
-  flag: string;
-  actor: Actor;
-  /** The flag configuration version in force (published) at that moment. */
-  configVersion: number;
-  event: 'decision' | 'stage' | 'gate' | 'propagated' | 'wait';
-  action?: string;
-  stage?: number;
-  percent?: number;
-  reason?: string;
-  gate?: GateReading;
-  service?: string;
-  delayUs?: number;
-  /** The person who acted (operator actions only). */
-  by?: string;
-}
-
-export interface Decision {
-  timeUs: number;
-  action: 'start' | 'promote' | 'complete' | 'rollback' | 'pause' | 'wait' | 'blocked' | 'advise' | 'resume';
-  stage: number;
-  percent: number;
-  reason: string;
-}
-
-export interface PlanReport {
-  flag: string;
-  outcome: Outcome;
-  finalPercent: number;
-  stagesReached: number;
-  startedUs: number | null;
-  endedUs: number | null;
-  decisions: Decision[];
-  /** Per service: time from each publication to its arrival there. */
-  propagation: Record<string, { changes: number; meanUs: number; maxUs: number }>;
-}
-
-type Phase = 'waiting' | 'approval' | 'window' | 'lock' | 'holding' | 'analysis' | Outcome;
-
-interface PlanState {
-  plan: RolloutPlan;
-  flag: number;
-  phase: Phase;
-  stage: number;
-  token: number;
-  approvedStage: number;
-  /** Index of the plan's first stage in the table of approval delays. */
-  approvalBase: number;
-  gates: BoundGate[];
-  failures: number;
-  consecutiveErrors: number;
-  evaluations: number;
-  lastVerdict: Verdict | null;
-  percent: number;
-  version: number;
-  startedUs: number | null;
-  endedUs: number | null;
-  decisions: Decision[];
-  locks: number[];
-  published: Map<number, number>;
-  /** An evaluation is scheduled (the loop stops when the plan ends, and restarts if a person revives it). */
-  evaluating: boolean;
-  propagation: Map<number, { changes: number; total: number; max: number }>;
-  /** Argo analysis runs: the background one, the inline one of the current stage, and the last stage whose inline run succeeded. */
-  background: AnalysisRun | null;
-  inline: AnalysisRun | null;
-  inlineDone: number;
-  analysisToken: number;
-  /** Flagger: failed checks over the whole analysis, and checks passed at the current weight. */
-  failedChecks: number;
-  passedChecks: number;
-}
+export type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 
 export class RolloutController implements Controller {
   readonly audit: AuditEntry[] = [];
   private sim!: Simulation;
-  private plans: PlanState[] = [];
+  private readonly plans: PlanState[] = [];
   private readonly lockHolder = new Map<number, number>();
   private readonly approvals: DistTable;
   private scrapeSeries: ScrapeSeries | null = null;
 
   /** The person behind the action being applied (operator actions), for the audit trail. */
   private by: string | undefined;
+  /** What analysis runs and checks (measure.ts) need of this controller. */
+  private readonly host: MeasureHost = {
+    plans: this.plans,
+    now: () => this.now(),
+    series: () => this.series(),
+    log: (p, entry) => this.log(p, entry),
+    wakeAt: (i, t) => this.wakeAt(i, t),
+    advance: (i) => this.advance(i),
+    holdEnded: (i) => this.holdEnded(i),
+    rollback: (i, breach) => this.rollback(i, breach),
+    finish: (i, outcome, action, reason) => this.finish(i, outcome, action, reason),
+    analysisAt: (t, i, token) => this.sim.engine.at(t, EV_ANALYSIS, i, token),
+  };
 
   constructor(private readonly scenario: Scenario, private readonly gateMode: GateMode = 'on') {
     this.approvals = new DistTable(scenario.rollouts.flatMap((p) => p.stages.map((s) => s.approval ?? { kind: 'constant', a: 0, b: 0, samples: [], mean: 0 })));
@@ -120,10 +53,10 @@ export class RolloutController implements Controller {
 
   start(sim: Simulation): void {
     this.sim = sim;
-    if (this.scenario.rollouts.some((p) => p.argo !== null || p.flagger !== null || p.gates.some((g) => g.kind === 'promql'))) this.series();
+    if (this.scenario.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql'))) this.series();
     const flags = sim.flags!;
     let approvalIndex = 0;
-    this.plans = this.scenario.rollouts.map((plan) => {
+    this.plans.push(...this.scenario.rollouts.map((plan) => {
       const flag = flags.flagIndex(plan.flag);
       const ctx = {
         model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs,
@@ -139,7 +72,7 @@ export class RolloutController implements Controller {
       };
       approvalIndex += plan.stages.length;
       return state;
-    });
+    }));
     this.plans.forEach((p, i) => {
       if (p.plan.after === null) this.wakeAt(i, p.plan.startUs);
       if (p.gates.length > 0 && this.gateMode !== 'off') {
@@ -158,7 +91,7 @@ export class RolloutController implements Controller {
       if (!isTerminal(p.phase)) this.sim.engine.after(p.plan.evaluateEveryUs, EV_EVALUATE, a, 0);
       else p.evaluating = false;
     } else if (kind === EV_ANALYSIS) {
-      if (b === p.analysisToken) this.analyze(a);
+      if (b === p.analysisToken) analyze(this.host, a);
     }
   }
 
@@ -178,16 +111,7 @@ export class RolloutController implements Controller {
 
   /** Reports of every plan, after the run. */
   reports(): PlanReport[] {
-    return this.plans.map((p) => ({
-      flag: p.plan.flag,
-      outcome: isTerminal(p.phase) ? (p.phase as Outcome) : p.phase === 'waiting' && p.stage < 0 ? 'not-started' : 'paused',
-      finalPercent: p.percent,
-      stagesReached: p.stage + 1,
-      startedUs: p.startedUs,
-      endedUs: p.endedUs,
-      decisions: p.decisions,
-      propagation: Object.fromEntries([...p.propagation].map(([s, x]) => [this.sim.model.serviceNames[s], { changes: x.changes, meanUs: x.total / x.changes, maxUs: x.max }])),
-    }));
+    return this.plans.map((p) => planReport(p, this.sim.model.serviceNames));
   }
 
   /** Plans' state for a live view. */
@@ -306,7 +230,7 @@ export class RolloutController implements Controller {
       this.log(p, { event: 'decision', actor: 'approver', action: 'approve', stage: next, reason: `stage ${next + 1} approved` });
     }
     // A coordination window.
-    const wait = this.untilWindow(p.plan);
+    const wait = untilWindow(p.plan, this.scenario.startTimeUs, this.now());
     if (wait > 0) {
       if (p.phase !== 'window') {
         p.phase = 'window';
@@ -349,29 +273,29 @@ export class RolloutController implements Controller {
     for (const g of p.gates) for (const id of g.stageProbes) this.sim.probes.reset(id);
     const audience = stage.audience ? ` of users with ${stage.audience}` : '';
     this.decide(p, n === 0 ? 'start' : 'promote', n, `stage ${n + 1} of ${p.plan.stages.length}: ${stage.percent}%${audience}, hold ${formatMinutes(stage.holdUs)}${note ? `; ${note}` : ''}`, actor);
-    const bg = p.plan.argo?.background;
+    const bg = p.plan.analyses?.background;
     if (bg && n >= bg.startStage && !p.background) {
       p.background = new AnalysisRun(bg.analysis, this.now());
       this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: n, reason: `${bg.analysis.name} started (${bg.analysis.metrics.map((m) => `${m.template}/${m.name}`).join(', ')})` });
-      this.scheduleAnalysis(i);
+      scheduleAnalysis(this.host, i);
     }
     this.wakeAt(i, this.now() + stage.holdUs);
   }
 
   private holdEnded(i: number): void {
     const p = this.plans[i];
-    if (p.plan.flagger && p.stage < p.plan.stages.length - 1) {
-      this.flaggerCheck(i);
+    if (p.plan.checks && p.stage < p.plan.stages.length - 1) {
+      runChecks(this.host, i);
       return;
     }
     // An Argo analysis step: the stage goes on when its run succeeds.
-    const inline = p.plan.argo?.stages[p.stage]?.analysis;
+    const inline = p.plan.analyses?.stages[p.stage];
     if (inline && p.inlineDone < p.stage) {
       if (!p.inline) {
         p.inline = new AnalysisRun(inline, this.now());
         p.phase = 'analysis';
         this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: p.stage, reason: `${inline.name} started (${inline.metrics.map((m) => `${m.template}/${m.name}`).join(', ')})` });
-        this.scheduleAnalysis(i);
+        scheduleAnalysis(this.host, i);
       }
       return;
     }
@@ -431,86 +355,6 @@ export class RolloutController implements Controller {
     this.finish(i, 'rolled-back', 'rollback', `${breach}; back to ${previous ? `${previous.percent}%` : '0%'}`);
   }
 
-  /**
-   * One interval of a Flagger analysis: the threshold first (Flagger rolls back at the interval after the
-   * check that reached it), then every metric check; a failed check halts the advance, all passing steps the
-   * weight up (or, with iterations, counts one iteration).
-   */
-  private flaggerCheck(i: number): void {
-    const p = this.plans[i];
-    const f = p.plan.flagger!;
-    if (p.failedChecks >= f.threshold) {
-      this.rollback(i, `canary ${f.target}: failed checks (${p.failedChecks}) reached the threshold (${f.threshold})`);
-      return;
-    }
-    const readings = f.checks.map((c) => bindPromQLGate(c.gate, () => this.series(), () => this.now()).evaluate());
-    for (const r of readings) this.log(p, { event: 'gate', actor: 'policy', gate: r, stage: p.stage });
-    const failed = readings.filter((r) => r.verdict !== 'pass');
-    if (failed.length > 0) {
-      p.failedChecks++;
-      this.log(p, { event: 'decision', actor: 'policy', action: 'halt', stage: p.stage, reason: `halt advancement: ${failed.map((r) => `${r.gate} ${r.detail}`).join('; ')} (failed checks ${p.failedChecks}, threshold ${f.threshold})` });
-      this.wakeAt(i, this.now() + f.intervalUs);
-      return;
-    }
-    p.passedChecks++;
-    if (f.iterations !== null && p.passedChecks < f.iterations) {
-      this.wakeAt(i, this.now() + f.intervalUs);
-      return;
-    }
-    p.passedChecks = 0;
-    p.phase = 'waiting';
-    this.advance(i);
-  }
-
-  /** The next Argo measurement of a plan's runs, if any is due. */
-  private scheduleAnalysis(i: number): void {
-    const p = this.plans[i];
-    const next = Math.min(p.background?.nextDueUs() ?? Infinity, p.inline?.nextDueUs() ?? Infinity);
-    p.analysisToken++;
-    if (Number.isFinite(next)) this.sim.engine.at(Math.max(next, this.now()), EV_ANALYSIS, i, p.analysisToken);
-  }
-
-  /** Takes the due measurements of a plan's Argo analysis runs and acts on their phases as the Argo controller does. */
-  private analyze(i: number): void {
-    const p = this.plans[i];
-    if (isTerminal(p.phase)) return;
-    const now = this.now();
-    for (const run of [p.background, p.inline]) {
-      if (!run) continue;
-      const readings: GateReading[] = [];
-      const taken = run.step(now, (m) => {
-        const metric = m as ArgoMetric;
-        const reading: GateReading = metric.gate === null
-          ? { gate: `${run.spec.name}: ${metric.template}/${metric.name}`, verdict: 'inconclusive', value: null, threshold: 'none', samples: 0, detail: `Inconclusive: provider ${metric.provider} is not rehearsed` }
-          : bindPromQLGate(metric.gate, () => this.series(), () => this.now()).evaluate();
-        readings.push(reading);
-        return PHASE_OF[reading.verdict];
-      });
-      taken.forEach((t, k) => {
-        const r = readings[k];
-        const detail = `measurement ${t.number}: ${r.detail}; metric ${t.metricPhase}${t.metric.dryRun ? ' (dry run)' : ''}`;
-        this.log(p, { event: 'gate', actor: 'policy', gate: { ...r, detail }, stage: p.stage });
-      });
-      if (run.phase === 'Failed' || run.phase === 'Error') {
-        this.rollback(i, `${run.spec.name} ${run.phase.toLowerCase()}: ${run.reason}`);
-        return;
-      }
-      if (run.phase === 'Inconclusive') {
-        this.finish(i, 'paused', 'pause', `${run.spec.name} inconclusive: ${run.reason}`);
-        return;
-      }
-      if (run === p.inline && run.phase === 'Successful') {
-        p.inline = null;
-        p.inlineDone = p.stage;
-        p.phase = 'holding';
-        this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: p.stage, reason: `${run.spec.name} successful` });
-        this.holdEnded(i);
-        if (isTerminal(p.phase)) return;
-      }
-    }
-    this.scheduleAnalysis(i);
-  }
-
   private finish(i: number, outcome: Outcome, action: Decision['action'], reason: string, actor: Actor = 'policy'): void {
     const p = this.plans[i];
     p.background?.terminate();
@@ -550,27 +394,4 @@ export class RolloutController implements Controller {
     this.audit.push({ timeUs: this.now(), flag: p.plan.flag, configVersion: p.version, ...entry, ...(entry.actor === 'operator' && this.by !== undefined ? { by: this.by } : {}) });
   }
 
-  /** Microseconds until the plan may act, by its coordination windows (0 when inside one, or without any). */
-  private untilWindow(plan: RolloutPlan): number {
-    if (plan.windows.length === 0) return 0;
-    const minute = (((this.scenario.startTimeUs + this.now()) % DAY_US) + DAY_US) % DAY_US / 60e6;
-    let best = Infinity;
-    for (const [a, b] of plan.windows) {
-      const inside = a < b ? minute >= a && minute < b : minute >= a || minute < b;
-      if (inside) return 0;
-      best = Math.min(best, ((a - minute + 1440) % 1440) * 60e6);
-    }
-    return Math.ceil(best);
-  }
-}
-
-const PHASE_OF: Record<Verdict, MeasurementPhase> = { pass: 'Successful', fail: 'Failed', inconclusive: 'Inconclusive', error: 'Error' };
-
-function isTerminal(phase: Phase): boolean {
-  return phase === 'completed' || phase === 'rolled-back' || phase === 'paused';
-}
-
-function formatMinutes(us: number): string {
-  const m = us / 60e6;
-  return m >= 60 ? `${+(m / 60).toFixed(2)}h` : m >= 1 ? `${+m.toFixed(1)}m` : `${+(us / 1e6).toFixed(1)}s`;
 }

@@ -9,21 +9,10 @@ import type { ProbeSpec, ProbeWindow, Probes } from '../telemetry/probes.js';
 import { mannWhitney, normalQuantile, twoProportion } from './stats.js';
 import type { ScrapeSeries } from '../metrics/series.js';
 import { bindPromQLGate } from './promql-gate.js';
-import { verdict, type Verdict } from '../lang/threshold.js';
+import { verdict } from '../lang/threshold.js';
+import type { BoundGate, GateReading } from './reading.js';
 
-export interface GateReading {
-  gate: string;
-  verdict: Verdict;
-  /** The value compared, in the gate's unit (ms for durations), or null without data. */
-  value: number | null;
-  /** What it was compared with, in words: "< 0.01", "burn 14.4x", "p < 0.02". */
-  threshold: string;
-  /** Requests the reading rests on. */
-  samples: number;
-  detail: string;
-  /** The figures behind a burn-rate or comparison reading, for charts: each window's burn, each side's value. */
-  parts?: { label: string; value: number; limit: number | null }[];
-}
+export type { BoundGate, GateReading };
 
 export interface GateContext {
   model: CompiledModel;
@@ -34,16 +23,6 @@ export interface GateContext {
   flag: number;
   segmentIndex(name: string): number;
   intervalUs: number;
-}
-
-/** A gate bound to its probes. */
-export interface BoundGate {
-  readonly gate: Gate;
-  /** Probes to clear when a stage begins. */
-  readonly stageProbes: number[];
-  /** Probes whose ring advances at every evaluation. */
-  readonly ringProbes: number[];
-  evaluate(): GateReading;
 }
 
 function targets(model: CompiledModel, f: TagFilter): Pick<ProbeSpec, 'scope' | 'targets'> {

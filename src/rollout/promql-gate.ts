@@ -7,7 +7,7 @@ import type { ScrapeSeries } from '../metrics/series.js';
 import { evaluate, EvalError } from '../promql/eval.js';
 import type { PromQLGate } from '../scenario/types.js';
 import { measurementPhase, type CondValue, type Phase } from '../lang/condition.js';
-import type { BoundGate, GateReading } from './gates.js';
+import type { BoundGate, GateReading } from './reading.js';
 import type { Verdict } from '../lang/threshold.js';
 
 const VERDICT: Record<Phase, Verdict> = { Successful: 'pass', Failed: 'fail', Inconclusive: 'inconclusive', Error: 'error' };

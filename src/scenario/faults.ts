@@ -6,7 +6,7 @@ import { ThresholdError, parseThreshold, validateThreshold, type MetricSpec } fr
 import { DEFAULTS } from './defaults.js';
 import { type PathSegment } from './problems.js';
 import { didYouMean } from '../errors.js';
-import type { Helpers } from './release.js';
+import type { Helpers } from './helpers.js';
 import { flagEntries, type ScenarioInput } from './schema.js';
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
 import { DURATION_PATTERN, parseDuration } from '../units/parse.js';

@@ -3,19 +3,13 @@
  * interval, histogram bounds, the wall time of the start) and renamed for a team's queries (a preset and
  * changes over it). Checked here; applied by src/metrics/.
  */
-import { LABEL_NAME, METRIC_NAME, NATIVE_LABELS, resolveMapping, DURATION_FAMILY, REQUESTS_FAMILY, type MetricsMapping } from '../metrics/mapping.js';
+import { LABEL_NAME, METRIC_NAME, NATIVE_LABELS, resolveMapping, DURATION_FAMILY, REQUESTS_FAMILY } from '../metrics/mapping.js';
 import { DEFAULT_BUCKETS_SECONDS } from '../telemetry/scrapes.js';
 import { DEFAULTS } from './defaults.js';
-import type { Helpers } from './release.js';
+import type { Helpers } from './helpers.js';
 import type { ScenarioInput } from './schema.js';
+import type { MetricsSpec } from './types.js';
 
-export interface MetricsSpec {
-  readonly mapping: MetricsMapping;
-  readonly scrapeIntervalUs: number;
-  readonly bucketsSeconds: readonly number[];
-  /** Wall time of the simulated start in ms since 1970, or null for the default (2026-01-01 plus start-time). */
-  readonly epochMs: number | null;
-}
 
 export function normalizeMetrics(input: ScenarioInput, h: Helpers): MetricsSpec {
   const m = input.metrics ?? {};

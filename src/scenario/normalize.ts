@@ -15,7 +15,7 @@ import type {
   BreakerInput, CallInput, DistributionInput, OperationInput, RetryInput, ScenarioInput,
 } from './schema.js';
 import type {
-  FlagSource, BreakerPolicy, CallSpec, Dist, Endpoint, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
+  FlagSource, BreakerPolicy, CallSpec, Dist, Endpoint, ImportedPlanResult, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
 } from './types.js';
 import { parseDuration, parseDurationExact, parsePercent, parseRate, parseRateOrZero, type Parsed } from '../units/parse.js';
 
@@ -26,10 +26,10 @@ type ServiceInput = ScenarioInput['services'][string];
 
 export type Normalized = { ok: true; scenario: Scenario } | { ok: false; problems: Problem[] };
 
-/** Files a scenario refers to (imported resources), by the path written in it. */
-export type Resources = ReadonlyMap<string, string>;
+/** Imported plans (Argo Rollouts, Flagger Canaries) read by the load layer, by the index of their rollout plan. */
+export type ImportedPlans = ReadonlyMap<number, ImportedPlanResult>;
 
-export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, FlagSource>, resources: Resources = new Map()): Normalized {
+export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, FlagSource>, plans: ImportedPlans = new Map()): Normalized {
   const problems: Problem[] = [];
   const value = <T>(r: Parsed<T>, path: PathSegment[], fallback: T): T => {
     if (r.ok) return r.value;
@@ -302,7 +302,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   if (windowUs <= 0) problems.push({ path: ['window'], message: 'the window must be longer than zero' });
 
   const startTime = input['start-time'] ?? DEFAULTS.startTime;
-  const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name), resources };
+  const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name), plans };
   const release = normalizeRelease(input, helpers, imported);
   const faults = normalizeFaults(input, helpers, release.rollouts);
   if (input.duration === undefined && faults.some((f) => ['timeout', 'blackhole', 'partition'].includes(f.kind))) {
@@ -313,8 +313,8 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   const slo = normalizeSlo(input, helpers);
   let metrics = normalizeMetrics(input, helpers);
   // Flagger's queries tell the canary workload from the primary: name them as Flagger does.
-  const canary = release.rollouts.find((p) => p.flagger !== null);
-  if (canary?.flagger) metrics = { ...metrics, mapping: { ...metrics.mapping, canary: { flag: canary.flag, service: canary.flagger.target } } };
+  const canary = release.rollouts.find((p) => p.checks !== null);
+  if (canary?.checks) metrics = { ...metrics, mapping: { ...metrics.mapping, canary: { flag: canary.flag, service: canary.checks.target } } };
 
   const scenario: Scenario = {
     name: input.name,

@@ -4,62 +4,19 @@
  */
 import { parseAttributeValues } from '../cohorts/attributes.js';
 import { USER_ATTRIBUTES } from '../cohorts/cohort.js';
-import { ANY_ATTRIBUTE } from '../lang/expression.js';
-import { expressible } from '../flags/bucketing.js';
-import { ExpressionError, parseExpression } from '../lang/expression.js';
-import {
-  ThresholdError, parseTagList, parseThreshold, validateThreshold, type MetricSpec, type Threshold,
-} from '../lang/threshold.js';
-import { DEFAULTS } from './defaults.js';
-import { type PathSegment, type Problem } from './problems.js';
 import { didYouMean } from '../errors.js';
+import { ANY_ATTRIBUTE, ExpressionError, parseExpression } from '../lang/expression.js';
+import { parseDurationExact } from '../units/parse.js';
+import { DEFAULTS } from './defaults.js';
+import { expressible } from './exposure.js';
+import { gateNormalizer } from './gates.js';
 import { cycleText, findCycles } from './graph.js';
-import { flagEntries, type EffectInput, type DistributionInput, type GateInput, type OperationInput, type ScenarioInput } from './schema.js';
-import { parsePromQL, PromQLError, type Expr } from '../lang/promql.js';
-import { toScenarioParts as toArgoParts, type ArgoParts } from '../interop/argo/index.js';
-import { toScenarioParts as toFlaggerParts, type FlaggerParts } from '../interop/flagger/index.js';
-import { ConditionSyntaxError, parseCondition, type Condition } from '../lang/condition.js';
+import type { Helpers } from './helpers.js';
+import type { PathSegment, Problem } from './problems.js';
+import { flagEntries, type EffectInput, type ScenarioInput } from './schema.js';
 import type {
-  FlagSource,
-  CohortSpec, Dist, Flag, FlagEffect, Gate, Operation, PromQLGate, RolloutPlan, Service, Stage, TagFilter,
+  CohortSpec, Flag, FlagEffect, FlagSource, Gate, PlanAnalyses, PlanChecks, RolloutPlan, Stage,
 } from './types.js';
-import { parseDurationExact, parseIncrease } from '../units/parse.js';
-
-export interface Helpers {
-  problems: Problem[];
-  duration(text: string | undefined, fallback: string, path: PathSegment[]): number;
-  percent(text: string | undefined, fallback: string, path: PathSegment[]): number;
-  dist(d: DistributionInput, path: PathSegment[]): Dist;
-  operations(ops: readonly OperationInput[] | undefined, path: PathSegment[]): Operation[];
-  services: readonly Service[];
-  journeys: readonly string[];
-  /** Imported resource files, by the path the scenario gives. */
-  resources?: ReadonlyMap<string, string>;
-}
-
-/** Metrics gates can read: what a monitoring stack records of requests. */
-export const GATE_METRICS: Record<string, MetricSpec> = {
-  req_failed: {
-    aggregates: ['rate', 'count'], valueKind: { rate: 'ratio', count: 'count' },
-    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'failed requests: rate is their share, count their number',
-    aliases: ['http_req_failed'],
-  },
-  req_duration: {
-    aggregates: ['avg', 'min', 'max', 'med', 'p'], valueKind: 'duration',
-    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'request latency as the caller saw it',
-    aliases: ['http_req_duration'],
-  },
-  reqs: {
-    aggregates: ['count', 'rate'], valueKind: { count: 'count', rate: 'number' },
-    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'requests: count, or rate per second',
-    aliases: ['http_reqs'],
-  },
-};
-
-/** The gate metric a name stands for: itself, or the metric it is an alias of (k6's http_req_duration). */
-export function gateMetricName(name: string): string {
-  return Object.entries(GATE_METRICS).find(([, spec]) => spec.aliases?.includes(name))?.[0] ?? name;
-}
 
 export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: ReadonlyMap<string, FlagSource> = new Map()): { flags: Flag[]; rollouts: RolloutPlan[]; cohort: CohortSpec | null } {
   const { problems } = h;
@@ -185,114 +142,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
   });
   requireCycles(flags, problems);
 
-  const filterOf = (tags: Threshold['tags'], source: string, path: PathSegment[]): TagFilter | null => {
-    const filter = { service: null as string | null, endpoint: null as string | null, journey: null as string | null, flagOn: null as boolean | null, segment: null as string | null };
-    for (const t of tags) {
-      const bad = (message: string) => {
-        problems.push({ path, message: new ThresholdError(message, t.column, source).pretty() });
-        return null;
-      };
-      switch (t.key) {
-        case 'service':
-          if (!serviceNames.includes(t.value)) return bad(`unknown service "${t.value}"${didYouMean(t.value, serviceNames)}`);
-          filter.service = t.value;
-          break;
-        case 'endpoint': {
-          const [a, b] = t.value.includes('.') ? t.value.split('.') : [filter.service, t.value];
-          const svc = h.services.find((s) => s.name === a);
-          if (!svc) return bad(`name the endpoint as service.endpoint, e.g. "payments.authorize"`);
-          if (!svc.endpoints.some((e) => e.name === b)) return bad(`unknown endpoint "${b}" of service "${a}"`);
-          filter.service = a;
-          filter.endpoint = b;
-          break;
-        }
-        case 'journey':
-          if (!h.journeys.includes(t.value)) return bad(`unknown journey "${t.value}"${didYouMean(t.value, h.journeys)}`);
-          filter.journey = t.value;
-          break;
-        case 'flag':
-          if (t.value !== 'on' && t.value !== 'off') return bad('flag is "on" or "off" (the state of the plan\'s flag)');
-          filter.flagOn = t.value === 'on';
-          break;
-        case 'segment':
-          filter.segment = t.value;
-          break;
-      }
-    }
-    if (filter.journey && filter.service) {
-      problems.push({ path, message: 'a gate reads either journeys or services, not both: drop the journey tag or the service tag' });
-      return null;
-    }
-    return filter;
-  };
-
-  const gate = (g: GateInput, path: PathSegment[]): Gate | null => {
-    if (typeof g === 'string') {
-      let t: Threshold;
-      let limit: number;
-      try {
-        t = parseThreshold(g);
-        t = { ...t, metric: gateMetricName(t.metric) };
-        limit = validateThreshold(t, GATE_METRICS);
-      } catch (e) {
-        if (e instanceof ThresholdError) {
-          problems.push({ path, message: e.pretty() });
-          return null;
-        }
-        throw e;
-      }
-      const filter = filterOf(t.tags, g, path);
-      if (!filter) return null;
-      const aggregate = t.aggregate.kind === 'p' ? { kind: 'p', percentile: t.aggregate.percentile } : { kind: t.aggregate.kind };
-      return { kind: 'threshold', source: g, metric: t.metric as 'req_failed', aggregate, operator: t.operator, limit, filter };
-    }
-    const tagsOf = (src: string | undefined, p: PathSegment[]) => {
-      try {
-        return filterOf(parseTagList(src ?? ''), src ?? '', p);
-      } catch (e) {
-        if (e instanceof ThresholdError) problems.push({ path: p, message: e.pretty() });
-        else throw e;
-        return null;
-      }
-    };
-    if ('promql' in g) return promqlGate(g, path, problems);
-    if ('burn-rate' in g) {
-      const b = g['burn-rate'];
-      const p = [...path, 'burn-rate'];
-      const filter = tagsOf(b.filter, [...p, 'filter']);
-      const slo = h.percent(b.slo, '99.9%', [...p, 'slo']);
-      if (slo >= 1) problems.push({ path: [...p, 'slo'], message: 'an SLO of 100% leaves no error budget to burn' });
-      const pairs = b.pairs.map(([s, l, factor], i) => ({
-        shortUs: h.duration(s, '5m', [...p, 'pairs', i, 0]), longUs: h.duration(l, '1h', [...p, 'pairs', i, 1]), factor,
-      }));
-      pairs.forEach((x, i) => {
-        if (x.shortUs >= x.longUs) problems.push({ path: [...p, 'pairs', i], message: 'the short window comes first and must be shorter than the long one' });
-      });
-      const source = `burn-rate ${b.slo} ${b.pairs.map(([s, l, f]) => `${f}x over ${l} and ${s}`).join(', ')}`;
-      return filter && { kind: 'burn-rate', source, slo, pairs, filter };
-    }
-    const c = g.compare;
-    const p = [...path, 'compare'];
-    const filter = tagsOf(c.filter, [...p, 'filter']);
-    const dc = DEFAULTS.compare;
-    const test = c.test ?? dc.test[c.metric];
-    if ((test === 'mann-whitney') !== (c.metric === 'req_duration')) {
-      problems.push({ path: [...p, 'test'], message: `${test} does not apply to ${c.metric}: use mann-whitney for req_duration, two-proportion for req_failed` });
-    }
-    const over = c.over ?? dc.over;
-    // An increase may exceed 100%: "latency tripled" is +200%.
-    const increase = parseIncrease(c['max-increase'] ?? dc.maxIncrease);
-    const maxIncrease = increase.ok ? increase.value : 0;
-    const confidence = h.percent(c.confidence, dc.confidence, [...p, 'confidence']);
-    if (confidence <= 0.5 || confidence >= 1) problems.push({ path: [...p, 'confidence'], message: 'confidence lies between 50% and 100%' });
-    const source = `compare ${c.metric} flag on vs off (${test}): at most +${(maxIncrease * 100).toFixed(1)}% at ${(confidence * 100).toFixed(1)}% confidence`;
-    return filter && {
-      kind: 'compare', source, metric: c.metric, test, maxIncrease, confidence,
-      minSamples: c['min-samples'] ?? dc.minSamples,
-      overUs: over === 'stage' ? 0 : h.duration(over, '0s', [...p, 'over']),
-      filter,
-    };
-  };
+  const gate = gateNormalizer(h);
 
   const planned = new Set<string>();
   const rollouts: RolloutPlan[] = (input.rollout ?? []).map((r, i) => {
@@ -305,60 +155,34 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     if (r.after !== undefined && !(input.rollout ?? []).some((x) => x.flag === r.after)) {
       problems.push({ path: [...base, 'after'], message: `no rollout plan for "${r.after}"${didYouMean(r.after, (input.rollout ?? []).map((x) => x.flag))}` });
     }
-    let argo: ArgoParts | null = null;
-    let flagger: FlaggerParts | null = null;
+    let analyses: PlanAnalyses | null = null;
+    let checks: PlanChecks | null = null;
     const warnings: string[] = [];
-    let argoStages: Stage[] = [];
-    if (r.argo) {
-      if (r.stages) problems.push({ path: [...base, 'stages'], message: 'a plan takes its stages from argo.rollout: drop stages' });
-      const files = [r.argo.rollout, ...(r.argo.templates ?? [])];
-      const missing = files.filter((f) => !h.resources?.has(f));
-      if (missing.length > 0) {
-        problems.push({ path: [...base, 'argo'], message: `cannot read ${missing.join(', ')}` });
-      } else {
-        const args = Object.fromEntries(Object.entries(r.argo.args ?? {}).map(([k, v]) => [k, String(v)]));
-        const res = toArgoParts(files.map((file) => ({ file, text: h.resources!.get(file)! })), { args });
-        warnings.push(...res.warnings);
-        if (!res.ok) res.problems.forEach((message) => problems.push({ path: [...base, 'argo'], message }));
-        else {
-          argo = res.parts;
-          const approval = h.dist(r.argo.approval ?? '0s', [...base, 'argo', 'approval']);
-          argoStages = argo.stages.map((s) => ({ percent: s.percent, audience: null, holdUs: s.holdUs, approval: s.approval ? approval : null }));
-          if (flag) argoStages.forEach((s, j) => {
-            const why = expressible(flag.bucketing, s.percent);
-            if (why) problems.push({ path: [...base, 'argo', 'rollout'], message: `stage ${j + 1}: ${why}` });
-          });
-        }
+    let importedStages: Stage[] = [];
+    const key = r.argo ? 'argo' : r.flagger ? 'flagger' : null;
+    if (key) {
+      const main = key === 'argo' ? 'rollout' : 'canary';
+      if (r.stages) problems.push({ path: [...base, 'stages'], message: `a plan takes its stages from ${key}.${main}: drop stages` });
+      const imported = h.plans?.get(i);
+      if (imported && !imported.ok) {
+        warnings.push(...imported.warnings);
+        problems.push(...imported.problems);
       }
-    } else if (r.flagger) {
-      if (r.stages) problems.push({ path: [...base, 'stages'], message: 'a plan takes its stages from flagger.canary: drop stages' });
-      const files = [r.flagger.canary, ...(r.flagger.templates ?? [])];
-      const missing = files.filter((f) => !h.resources?.has(f));
-      if (missing.length > 0) {
-        problems.push({ path: [...base, 'flagger'], message: `cannot read ${missing.join(', ')}` });
-      } else {
-        const res = toFlaggerParts(files.map((file) => ({ file, text: h.resources!.get(file)! })));
-        warnings.push(...res.warnings);
-        if (!res.ok) res.problems.forEach((message) => problems.push({ path: [...base, 'flagger'], message }));
-        else {
-          flagger = res.parts;
-          const approval = h.dist(r.flagger.approval ?? '0s', [...base, 'flagger', 'approval']);
-          const weights = flagger.iterations !== null ? [h.percent(r.flagger.exposure, '50%', [...base, 'flagger', 'exposure']) * 100] : flagger.weights;
-          argoStages = [
-            ...weights.map((w, j) => ({ percent: w, audience: null, holdUs: flagger!.intervalUs, approval: j === 0 && flagger!.confirmRollout ? approval : null })),
-            { percent: 100, audience: null, holdUs: 0, approval: flagger.confirmPromotion ? approval : null },
-          ];
-          if (flag) argoStages.forEach((s, j) => {
-            const why = expressible(flag.bucketing, s.percent);
-            if (why) problems.push({ path: [...base, 'flagger', 'canary'], message: `stage ${j + 1}: ${why}` });
-          });
-        }
+      else if (imported) {
+        ({ analyses, checks } = imported.plan);
+        warnings.push(...imported.plan.warnings);
+        const approval = h.dist((r.argo ?? r.flagger)?.approval ?? d.approval, [...base, key, 'approval']);
+        importedStages = imported.plan.stages.map((s) => ({ percent: s.percent, audience: null, holdUs: s.holdUs, approval: s.approval ? approval : null }));
+        if (flag) importedStages.forEach((s, j) => {
+          const why = expressible(flag.bucketing, s.percent);
+          if (why) problems.push({ path: [...base, key, main], message: `stage ${j + 1}: ${why}` });
+        });
       }
     } else if (!r.stages) {
       problems.push({ path: [...base, 'stages'], message: 'a rollout needs stages, or argo: { rollout, templates }, or flagger: { canary, templates }' });
     }
     let previous = 0;
-    const stages: Stage[] = r.argo || r.flagger ? argoStages : (r.stages ?? []).map((s, j) => {
+    const stages: Stage[] = key ? importedStages : (r.stages ?? []).map((s, j) => {
       const p = [...base, 'stages', j];
       const percent = h.percent(s.to, '0%', [...p, 'to']) * 100;
       if (flag) {
@@ -396,8 +220,8 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       onBreach: r['on-breach'] ?? d.onBreach,
       rollbackTo: r['rollback-to'] ?? d.rollbackTo,
       windows,
-      argo,
-      flagger,
+      analyses,
+      checks,
       warnings,
       lock: r.lock ?? d.lock,
     };
@@ -447,40 +271,4 @@ function afterCycles(plans: readonly RolloutPlan[], problems: Problem[]): void {
       next = plans.find((x) => x.flag === next)?.after ?? null;
     }
   });
-}
-
-const NO_FILTER: TagFilter = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
-
-/** A PromQL gate of a native plan: the query and its conditions parsed now, so that a typo is a problem with its path. */
-export function promqlGate(
-  g: { promql: string; success?: string; failure?: string; name?: string; result?: PromQLGate['result'] },
-  path: PathSegment[],
-  problems: Problem[],
-  options: { result?: PromQLGate['result']; origin?: string | null } = {},
-): PromQLGate | null {
-  let expr: Expr;
-  try {
-    expr = parsePromQL(g.promql);
-  } catch (e) {
-    if (!(e instanceof PromQLError)) throw e;
-    problems.push({ path: [...path, 'promql'], message: e.message });
-    return null;
-  }
-  const condition = (text: string | undefined, key: string): Condition | null => {
-    if (text === undefined) return null;
-    try {
-      return parseCondition(text);
-    } catch (e) {
-      if (!(e instanceof ConditionSyntaxError)) throw e;
-      problems.push({ path: [...path, key], message: e.message });
-      return null;
-    }
-  };
-  const success = condition(g.success, 'success');
-  const failure = condition(g.failure, 'failure');
-  if ((g.success !== undefined && !success) || (g.failure !== undefined && !failure)) return null;
-  return {
-    kind: 'promql', source: g.name ?? g.promql, query: g.promql, expr, success, failure,
-    result: g.result ?? options.result ?? 'value', filter: NO_FILTER, origin: options.origin ?? null,
-  };
 }

@@ -1,108 +1,22 @@
 import type { AttributeSpec } from '../cohorts/attributes.js';
 import type { Cohort } from '../cohorts/cohort.js';
-import type { MetricsSpec } from './metrics.js';
-import type { Expr } from '../lang/promql.js';
-import type { Condition } from '../lang/condition.js';
-import type { ArgoParts } from '../interop/argo/index.js';
-import type { FlaggerParts } from '../interop/flagger/index.js';
+import type { MetricsMapping } from '../metrics/mapping.js';
+import type { RolloutPlan } from './plans.js';
+import type { Dist, Journey, Operation, Service, Traffic } from './system.js';
+
+export type * from './plans.js';
+export type * from './system.js';
+
+/** How the simulated telemetry is exposed as Prometheus series. */
+export interface MetricsSpec {
+  readonly mapping: MetricsMapping;
+  readonly scrapeIntervalUs: number;
+  readonly bucketsSeconds: readonly number[];
+  /** Wall time of the simulated start in ms since 1970, or null for the default (2026-01-01 plus start-time). */
+  readonly epochMs: number | null;
+}
 
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
-
-export type DistKind = 'constant' | 'uniform' | 'exponential' | 'normal' | 'lognormal' | 'empirical';
-
-/** A latency distribution in microseconds. Parameters by kind: constant (a), uniform (a=min, b=max),
- * exponential (a=mean), normal (a=mean, b=sd), lognormal (a=mu, b=sigma of ln microseconds), empirical (samples). */
-export interface Dist {
-  readonly kind: DistKind;
-  readonly a: number;
-  readonly b: number;
-  readonly samples: readonly number[];
-  /** Exact mean in microseconds (before clamping at zero for the normal), with `plus`. */
-  readonly mean: number;
-  /** A fixed delay added to every draw, in microseconds (a shifted distribution). */
-  readonly plus?: number;
-}
-
-export type RetryOn = 'error' | 'timeout' | 'rejected';
-
-export interface RetryPolicy {
-  readonly attempts: number;
-  readonly backoffUs: number;
-  readonly maxBackoffUs: number;
-  readonly multiplier: number;
-  readonly jitter: 'none' | 'full' | 'equal';
-  readonly on: readonly RetryOn[];
-}
-
-export interface BreakerPolicy {
-  readonly errorRate: number;
-  readonly windowUs: number;
-  readonly minRequests: number;
-  readonly openForUs: number;
-  readonly probes: number;
-}
-
-export interface CallSpec {
-  /** Where it was declared, for messages: services.frontend.endpoints.checkout.calls[2]. */
-  readonly path: readonly (string | number)[];
-  readonly service: string;
-  readonly endpoint: string;
-  /** 0 means no timeout. */
-  readonly timeoutUs: number;
-  readonly retry: RetryPolicy | null;
-  readonly breaker: BreakerPolicy | null;
-  readonly probability: number;
-  readonly repeat: number;
-  readonly async: boolean;
-  readonly optional: boolean;
-}
-
-export type Operation =
-  | { readonly kind: 'call'; readonly call: CallSpec }
-  | { readonly kind: 'parallel'; readonly calls: readonly CallSpec[]; readonly limit: number; readonly path: readonly (string | number)[] };
-
-export interface Endpoint {
-  readonly service: string;
-  readonly name: string;
-  readonly latency: Dist;
-  readonly errorRate: number;
-  /** A deterministic failure pattern: of every `errorEvery` requests (0: none), the last `errorBurst` fail. */
-  readonly errorEvery: number;
-  readonly errorBurst: number;
-  readonly errorLatency: Dist;
-  readonly operations: readonly Operation[];
-}
-
-export interface Service {
-  readonly name: string;
-  readonly replicas: number;
-  readonly concurrency: number;
-  /** Infinity when unbounded. */
-  readonly queue: number;
-  readonly timeoutUs: number;
-  readonly breaker: BreakerPolicy | null;
-  readonly endpoints: readonly Endpoint[];
-}
-
-export interface Journey {
-  readonly name: string;
-  readonly weight: number;
-  readonly steps: readonly CallSpec[];
-}
-
-export type TrafficShape =
-  | { readonly kind: 'constant' }
-  | { readonly kind: 'diurnal'; readonly periodUs: number; readonly peakAtUs: number; readonly trough: number }
-  | { readonly kind: 'ramp'; readonly fromPerSec: number; readonly overUs: number }
-  | { readonly kind: 'steps'; readonly steps: readonly { readonly atUs: number; readonly perSec: number }[] };
-
-export interface Traffic {
-  readonly perSec: number;
-  readonly shape: TrafficShape;
-  /** Infinity when arrivals are bounded by the duration only. */
-  readonly requests: number;
-}
-
 export interface Scenario {
   readonly name: string;
   readonly description: string;
@@ -215,97 +129,6 @@ export interface FlagSource {
   readonly attributes: readonly string[];
   /** Each attribute read, with where the rule reading it lies: file:line:column: path. */
   readonly reads: readonly { readonly attribute: string; readonly where: string }[];
-}
-
-export interface Stage {
-  readonly percent: number;
-  readonly audience: string | null;
-  readonly holdUs: number;
-  readonly approval: Dist | null;
-}
-
-/** Tag filters of a gate: what a monitoring query would select. */
-export interface TagFilter {
-  readonly service: string | null;
-  readonly endpoint: string | null;
-  readonly journey: string | null;
-  /** The plan's flag on or off, or null for both. */
-  readonly flagOn: boolean | null;
-  readonly segment: string | null;
-}
-
-export type Gate =
-  | {
-      readonly kind: 'threshold';
-      readonly source: string;
-      readonly metric: 'req_failed' | 'req_duration' | 'reqs';
-      readonly aggregate: { readonly kind: string; readonly percentile?: number };
-      readonly operator: '<' | '<=' | '>' | '>=' | '==' | '!=';
-      /** In microseconds for durations, a fraction for rates. */
-      readonly limit: number;
-      readonly filter: TagFilter;
-    }
-  | {
-      readonly kind: 'burn-rate';
-      readonly source: string;
-      readonly slo: number;
-      readonly pairs: readonly { readonly shortUs: number; readonly longUs: number; readonly factor: number }[];
-      readonly filter: TagFilter;
-    }
-  | {
-      readonly kind: 'compare';
-      readonly source: string;
-      readonly metric: 'req_duration' | 'req_failed';
-      readonly test: 'mann-whitney' | 'two-proportion';
-      readonly maxIncrease: number;
-      readonly confidence: number;
-      readonly minSamples: number;
-      /** Lookback in microseconds, or 0 for everything since the stage began. */
-      readonly overUs: number;
-      readonly filter: TagFilter;
-    }
-  | PromQLGate;
-
-/** A PromQL gate: a query over the simulated series and conditions over its result (Argo's semantics). */
-export interface PromQLGate {
-  readonly kind: 'promql';
-  readonly source: string;
-  readonly query: string;
-  readonly expr: Expr;
-  readonly success: Condition | null;
-  readonly failure: Condition | null;
-  /**
-   * What `result` is: `value` (a scalar, or the value of a one-sample vector; no sample is a measurement
-   * error), `list` (Argo: a vector is always a list), `first` (Flagger: one value; none or NaN fails the check).
-   */
-  readonly result: 'value' | 'list' | 'first';
-  /** No restriction: the query selects. */
-  readonly filter: TagFilter;
-  /** For the audit: where the gate comes from (an Argo template and metric, a Flagger metric). */
-  readonly origin: string | null;
-}
-
-export interface RolloutPlan {
-  readonly flag: string;
-  readonly after: string | null;
-  readonly startUs: number;
-  readonly stages: readonly Stage[];
-  readonly evaluateEveryUs: number;
-  readonly gates: readonly Gate[];
-  readonly failureLimit: number;
-  readonly consecutiveErrorLimit: number;
-  readonly inconclusive: 'pause' | 'promote';
-  readonly onBreach: 'rollback' | 'pause';
-  readonly rollbackTo: 'zero' | 'previous';
-  /** Allowed times of day, as [start, end) minutes after midnight. */
-  readonly windows: readonly (readonly [number, number])[];
-  readonly lock: boolean;
-  /** An Argo Rollouts canary run as it is: its analyses (stages above come from its steps), or null. */
-  readonly argo: ArgoParts | null;
-  /** A Flagger Canary run as it is (stages above come from its weights), or null. */
-  readonly flagger: FlaggerParts | null;
-  /** What an imported resource holds that is not rehearsed, with file:line:column and the path in it. */
-  readonly warnings: readonly string[];
 }
 
 export type FaultKind =

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
-import { parseScenarioObject } from '../scenario/load.js';
+import { parseScenarioObject } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import type { Scenario } from '../scenario/types.js';
 import { runScenario } from '../score/result.js';

@@ -8,9 +8,8 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
-import type { AnalysisMetric, AnalysisSpec } from '../../rollout/analysis.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
-import type { PromQLGate } from '../../scenario/types.js';
+import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
 import { parseDuration } from '../../units/parse.js';
 
 export interface SourceFile {
@@ -29,15 +28,9 @@ export interface ArgoStage {
   readonly steps: readonly number[];
 }
 
-export interface ArgoMetric extends AnalysisMetric {
-  /** The PromQL gate of a prometheus metric; null for other providers (inconclusive, with a warning). */
-  readonly gate: PromQLGate | null;
-  readonly provider: string;
-}
-
-export interface ArgoAnalysis extends AnalysisSpec {
-  readonly metrics: readonly ArgoMetric[];
-}
+/** An Argo metric and an AnalysisRun: rehearse's own analysis types. */
+export type ArgoMetric = AnalysisMetric;
+export type ArgoAnalysis = AnalysisSpec;
 
 export interface ArgoParts {
   readonly rollout: string;

@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { FlagSource } from '../scenario/types.js';
-import { at, formatWarning, FLAG_SYSTEMS, type FlagSystem } from './document.js';
-import { ADAPTERS, readFlags } from './flags.js';
+import { at, formatWarning, FLAG_SYSTEMS, type FlagSystem } from '../interop/document.js';
+import { ADAPTERS, readFlags } from '../interop/flags.js';
 
 export interface FlagSources {
   readonly sources: Map<string, FlagSource>;

@@ -1,0 +1,146 @@
+/**
+ * Loading a scenario: its file, then what it references (flag files, Argo and Flagger resources, cohort files),
+ * read relative to it and turned into rehearse's own types through the adapters, then validated and normalized
+ * by the scenario layer. Every expected failure comes back as problems that name the path inside the file and,
+ * where the file has one, its line and column.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { AttributeSpec } from '../cohorts/attributes.js';
+import { attributeNames, generateCohort, type Cohort } from '../cohorts/cohort.js';
+import { readCohortFile } from '../cohorts/file.js';
+import { didYouMean, InputError } from '../errors.js';
+import { servedTo } from '../interop/serve.js';
+import { ExpressionError, parseExpression } from '../lang/expression.js';
+import { LIMITS } from '../scenario/defaults.js';
+import { normalize } from '../scenario/normalize.js';
+import { capped, parseText, type Locate } from '../scenario/parse.js';
+import type { PathSegment, Problem } from '../scenario/problems.js';
+import type { ScenarioInput } from '../scenario/schema.js';
+import type { Scenario } from '../scenario/types.js';
+import { validateScenario } from '../scenario/validate.js';
+import { readFlagSources } from './flag-sources.js';
+import { readPlanResources } from './resources.js';
+
+/** `warnings`: what flag files use that rehearse does not model, as file:line:column: path: message lines. */
+export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput; warnings: string[] } | { ok: false; problems: Problem[] };
+
+/** Loads a scenario, with one of its cases applied when `caseName` is given. */
+export function loadScenarioFile(file: string, caseName?: string): Loaded {
+  let text: string;
+  try {
+    // A device, a FIFO or a directory would be read forever or fail obscurely: only regular files.
+    const st = statSync(file);
+    if (!st.isFile()) return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${st.isDirectory() ? 'is a directory, not a scenario file' : 'not a regular file'}` }] };
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : String((err as Error).message);
+    return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${why}` }] };
+  }
+  return parseScenarioText(text, dirname(file), caseName, /\.json$/i.test(file) ? 'JSON' : 'YAML');
+}
+
+/** Parses scenario text; a cohort file it names is read relative to `baseDir`. */
+export function parseScenarioText(text: string, baseDir = '.', caseName?: string, syntax: 'YAML' | 'JSON' = 'YAML'): Loaded {
+  const parsed = parseText(text, syntax);
+  return parsed.ok ? fromObject(parsed.raw, parsed.at, baseDir, caseName) : parsed;
+}
+
+/** A scenario from an object already parsed (a sweep's patched copy): problems carry paths, not lines. */
+export function parseScenarioObject(raw: unknown, baseDir = '.', caseName?: string): Loaded {
+  return fromObject(raw, (_path, p) => p, baseDir, caseName);
+}
+
+function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Loaded {
+  const valid = validateScenario(raw, at, caseName);
+  if (!valid.ok) return valid;
+  const { input, where } = valid;
+  const imports = readFlagSources(input.flags?.from, baseDir);
+  if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
+  const warnings = imports.warnings;
+  const normalized = normalize(input, imports.sources, readPlanResources(input, baseDir));
+  if (!normalized.ok) return { ok: false, problems: capped(normalized.problems, (p) => where(p.path, p)) };
+  const s = { ...normalized.scenario, caseName: caseName ?? null };
+  const spec = s.cohort;
+  if (spec === null) return { ok: true, scenario: s, input: input, warnings };
+  let population: Cohort;
+  if (spec.kind === 'inline') {
+    if (spec.size > LIMITS.scenarioCohortUsers) {
+      const path = ['traffic', 'cohort', 'size'];
+      return { ok: false, problems: [at(path, { path, message: `${spec.size.toLocaleString('en-US')} users: at most ${LIMITS.scenarioCohortUsers.toLocaleString('en-US')} in a scenario's cohort (memory)` })] };
+    }
+    population = inlineCohort(`${s.name}-users`, spec.size, spec.seed, spec.segments, spec.attributes);
+  } else {
+    const read = readCohortFile(resolve(baseDir, spec.path));
+    if (!read.ok) {
+      const where = read.path ? ` at ${read.path}` : '';
+      return { ok: false, problems: [at(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path}${where}: ${read.message}` })] };
+    }
+    population = read.cohort;
+  }
+  // Gates that select a segment must name one the users have.
+  const segments = new Set([...Object.keys(population.segments), ...population.segment]);
+  const unknown: Problem[] = [];
+  s.flags.forEach((flag) => flag.effects.forEach((e) => {
+    if (e.segment !== null && !segments.has(e.segment)) {
+      const target = e.endpoint ? `${e.service}.${e.endpoint}` : e.service;
+      const path = e.variant === null ? ['flags', flag.key, 'when-on', target, 'segment'] : ['flags', flag.key, 'when', e.variant, target, 'segment'];
+      unknown.push(at(path, { path, message: `unknown segment "${e.segment}"${didYouMean(e.segment, segments)} (segments: ${[...segments].join(', ')})` }));
+    }
+  }));
+  s.rollouts.forEach((plan, i) => plan.gates.forEach((g, j) => {
+    const seg = g.filter.segment;
+    if (seg !== null && !segments.has(seg)) {
+      unknown.push(at(['rollout', i, 'gates', j], { path: ['rollout', i, 'gates', j], message: `unknown segment "${seg}"${didYouMean(seg, segments)} (segments: ${[...segments].join(', ')})` }));
+    }
+  }));
+  // Expressions name attributes the users carry (a cohort file's own attributes are known only now).
+  const names = attributeNames(population);
+  const check = (src: string, path: PathSegment[]) => {
+    try {
+      parseExpression(src, names);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      unknown.push(where(path, { path, message: e.pretty() }));
+    }
+  };
+  if (spec.kind === 'file') {
+    s.flags.forEach((f) => f.targeting.forEach((t) => check(t.when, [...t.path, 'when'])));
+    s.rollouts.forEach((plan, i) => plan.stages.forEach((st, j) => { if (st.audience !== null) check(st.audience, ['rollout', i, 'stages', j, 'audience']); }));
+  }
+  if (unknown.length) return { ok: false, problems: capped(unknown) };
+  // Rules of flag files that read an attribute no user has.
+  const known = new Set(names);
+  for (const f of s.flags) {
+    for (const r of f.source?.reads ?? []) {
+      if (!known.has(r.attribute)) {
+        warnings.push(`${r.where}: flag "${f.key}" reads attribute "${r.attribute}", which no user of the cohort has (attributes: ${names.join(', ')}); add it with cohorts generate --attribute or traffic.cohort.attributes`);
+      }
+    }
+  }
+  // Flags from flag files: each user's variant, as the flag's own system serves it, once per load.
+  let flags;
+  try {
+    flags = s.flags.map((f) => (f.source ? { ...f, served: servedTo(f.key, f.source, population) } : f));
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return { ok: false, problems: e.lines.map((message) => at(['flags', 'from'], { path: ['flags', 'from'], message })) };
+  }
+  return { ok: true, scenario: { ...s, flags, population }, input: input, warnings };
+}
+
+const cohorts = new Map<string, Cohort>();
+
+/** Inline cohorts are made once per process and reused: the same spec always gives the same users. */
+function inlineCohort(name: string, size: number, seed: number, segments: Readonly<Record<string, number>> | null, attributes: readonly AttributeSpec[]): Cohort {
+  const key = JSON.stringify([name, size, seed, segments, attributes]);
+  let c = cohorts.get(key);
+  if (!c) {
+    c = generateCohort({ name, size, seed, segments: segments ?? undefined, attributes });
+    if (cohorts.size > 16) cohorts.clear();
+    cohorts.set(key, c);
+  }
+  return c;
+}
+

@@ -1,0 +1,100 @@
+/** Binary operators of PromQL: arithmetic and comparison between scalars and vectors, with vector matching. */
+import type { Labels } from '../metrics/series.js';
+import type { BinaryOp, VectorMatching } from '../lang/promql.js';
+import { dropName, EvalError, signature, type Sample } from './values.js';
+
+export const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+
+/** The value of `l op r`, and whether a comparison holds (always true for arithmetic). */
+export function elemOp(op: BinaryOp, l: number, r: number): [number, boolean] {
+  switch (op) {
+    case '+': return [l + r, true];
+    case '-': return [l - r, true];
+    case '*': return [l * r, true];
+    case '/': return [l / r, true];
+    case '%': return [goMod(l, r), true];
+    case '^': return [Math.pow(l, r), true];
+    case '==': return [l, l === r];
+    case '!=': return [l, l !== r];
+    case '>': return [l, l > r];
+    case '<': return [l, l < r];
+    case '>=': return [l, l >= r];
+    case '<=': return [l, l <= r];
+  }
+}
+
+/** Go's math.Mod: the sign of the dividend. */
+export function goMod(a: number, b: number): number {
+  return a % b;
+}
+
+export function vectorScalar(op: BinaryOp, samples: Sample[], scalar: number, swap: boolean, bool: boolean): Sample[] {
+  const comparison = COMPARISON.has(op);
+  const out: Sample[] = [];
+  for (const s of samples) {
+    let [value, keep] = swap ? elemOp(op, scalar, s.value) : elemOp(op, s.value, scalar);
+    if (comparison && swap) value = s.value;
+    if (bool) {
+      value = keep ? 1 : 0;
+      keep = true;
+    }
+    if (keep) out.push({ labels: !comparison || bool ? dropName(s.labels) : s.labels, value });
+  }
+  return out;
+}
+
+export function vectorVector(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorMatching, bool: boolean): Sample[] {
+  const sig = (l: Labels) => signature(l, m.on, m.labels);
+  const [lhs, rhs] = m.card === 'one-to-many' ? [rhsIn, lhsIn] : [lhsIn, rhsIn];
+  const right = new Map<string, Sample>();
+  for (const s of rhs) {
+    const k = sig(s.labels);
+    if (right.has(k)) {
+      throw new EvalError(`found duplicate series for the match group on the ${m.card === 'one-to-many' ? 'left' : 'right'} hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side`);
+    }
+    right.set(k, s);
+  }
+  const matched = new Map<string, Set<string> | null>();
+  const out: Sample[] = [];
+  for (const ls of lhs) {
+    const k = sig(ls.labels);
+    const rs = right.get(k);
+    if (!rs) continue;
+    let [vl, vr] = [ls.value, rs.value];
+    if (m.card === 'one-to-many') [vl, vr] = [vr, vl];
+    let [value, keep] = elemOp(op, vl, vr);
+    if (bool) {
+      value = keep ? 1 : 0;
+    } else if (!keep) continue;
+    let labels = resultLabels(ls.labels, rs.labels, op, m);
+    if (bool) labels = dropName(labels);
+    if (m.card === 'one-to-one') {
+      if (matched.has(k)) throw new EvalError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      matched.set(k, null);
+    } else {
+      const inserted = matched.get(k) ?? new Set<string>();
+      const ik = signature(labels, null, []);
+      if (inserted.has(ik)) throw new EvalError('multiple matches for labels: grouping labels must ensure unique matches');
+      inserted.add(ik);
+      matched.set(k, inserted);
+    }
+    out.push({ labels, value });
+  }
+  return out;
+}
+
+export function resultLabels(lhs: Labels, rhs: Labels, op: BinaryOp, m: VectorMatching): Labels {
+  const out: Record<string, string> = { ...lhs };
+  if (!COMPARISON.has(op)) delete out.__name__;
+  if (m.card === 'one-to-one') {
+    if (m.on) {
+      for (const k of Object.keys(out)) if (!m.labels.includes(k)) delete out[k];
+    } else for (const k of m.labels) delete out[k];
+  }
+  for (const k of m.include) {
+    const v = rhs[k];
+    if (v !== undefined && v !== '') out[k] = v;
+    else delete out[k];
+  }
+  return out;
+}

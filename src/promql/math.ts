@@ -1,0 +1,167 @@
+/** The arithmetic behind PromQL functions, as Prometheus 2.42 computes it: rate extrapolation, quantiles, histogram buckets. */
+import type { Labels } from '../metrics/series.js';
+import type { Expr, MatrixSelector } from '../lang/promql.js';
+import { dropName, signature, type Points, type Sample } from './values.js';
+
+export function absentLabels(e: Expr): Labels {
+  if (e.kind !== 'vector') return {};
+  const out: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const m of e.matchers) {
+    if (m.name === '__name__') continue;
+    if (m.op === '=' && !seen.has(m.name)) {
+      out[m.name] = m.value;
+      seen.add(m.name);
+    } else if (seen.has(m.name)) delete out[m.name];
+  }
+  return out;
+}
+
+/** Prometheus 2.42 extrapolatedRate. */
+export function extrapolated(p: Points, m: MatrixSelector, t: number, isCounter: boolean, isRate: boolean): number | null {
+  const n = p.v.length;
+  if (n < 2) return null;
+  const rangeStart = t - (m.rangeMs + m.vector.offsetMs);
+  const rangeEnd = t - m.vector.offsetMs;
+  let result = p.v[n - 1] - p.v[0];
+  if (isCounter) {
+    let last = 0;
+    for (const v of p.v) {
+      if (v < last) result += last;
+      last = v;
+    }
+  }
+  let durationToStart = (p.t[0] - rangeStart) / 1000;
+  const durationToEnd = (rangeEnd - p.t[n - 1]) / 1000;
+  const sampled = (p.t[n - 1] - p.t[0]) / 1000;
+  const avgBetween = sampled / (n - 1);
+  if (isCounter && result > 0 && p.v[0] >= 0) {
+    const durationToZero = sampled * (p.v[0] / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  const threshold = avgBetween * 1.1;
+  let interval = sampled;
+  interval += durationToStart < threshold ? durationToStart : avgBetween / 2;
+  interval += durationToEnd < threshold ? durationToEnd : avgBetween / 2;
+  result = result * (interval / sampled);
+  if (isRate) result = result / (m.rangeMs / 1000);
+  return result;
+}
+
+export function instantValue(p: Points, isRate: boolean): number | null {
+  const n = p.v.length;
+  if (n < 2) return null;
+  const last = p.v[n - 1], prev = p.v[n - 2];
+  let result = isRate && last < prev ? last : last - prev;
+  const interval = p.t[n - 1] - p.t[n - 2];
+  if (interval === 0) return null;
+  if (isRate) result /= interval / 1000;
+  return result;
+}
+
+export function avg(vals: readonly number[]): number {
+  let mean = 0, count = 0;
+  for (const v of vals) {
+    count++;
+    mean += v / count - mean / count;
+  }
+  return mean;
+}
+
+export function variance(vals: readonly number[]): number {
+  return popVariance(vals);
+}
+
+export function popVariance(vals: readonly number[]): number {
+  let count = 0, mean = 0, aux = 0;
+  for (const v of vals) {
+    count++;
+    const delta = v - mean;
+    mean += delta / count;
+    aux += delta * (v - mean);
+  }
+  return aux / count;
+}
+
+export function quantile(q: number, vals: number[]): number {
+  if (vals.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  vals.sort((a, b) => (Number.isNaN(a) ? -1 : Number.isNaN(b) ? 1 : a - b));
+  const n = vals.length;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return vals[lower] * (1 - weight) + vals[upper] * weight;
+}
+
+/** Prometheus 2.42 histogram_quantile over classic buckets (series with an `le` label). */
+export function histogramQuantile(q: number, samples: Sample[]): Sample[] {
+  const groups = new Map<string, { labels: Labels; buckets: { upper: number; count: number }[] }>();
+  for (const s of samples) {
+    const le = s.labels.le;
+    if (le === undefined) continue;
+    const upper = parseFloatGo(le);
+    if (upper === null) continue;
+    const { le: _, ...rest } = dropName(s.labels) as Record<string, string>;
+    const key = signature(rest, null, []);
+    const g = groups.get(key) ?? { labels: rest, buckets: [] };
+    g.buckets.push({ upper, count: s.value });
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
+}
+
+export function parseFloatGo(s: string): number | null {
+  const t = s.trim().toLowerCase();
+  if (t === '+inf' || t === 'inf' || t === '+infinity' || t === 'infinity') return Infinity;
+  if (t === '-inf' || t === '-infinity') return -Infinity;
+  if (t === 'nan') return NaN;
+  const v = Number(t);
+  return t !== '' && Number.isFinite(v) ? v : null;
+}
+
+export function bucketQuantile(q: number, input: { upper: number; count: number }[]): number {
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  let buckets = [...input].sort((a, b) => a.upper - b.upper);
+  if (buckets[buckets.length - 1].upper !== Infinity) return NaN;
+  // coalesce buckets with the same upper bound
+  const merged: { upper: number; count: number }[] = [];
+  for (const b of buckets) {
+    const last = merged[merged.length - 1];
+    if (last && last.upper === b.upper) last.count += b.count;
+    else merged.push({ ...b });
+  }
+  buckets = merged;
+  // ensure monotonic
+  let max = -Infinity;
+  for (const b of buckets) {
+    if (b.count > max) max = b.count;
+    else if (b.count < max) b.count = max;
+  }
+  if (buckets.length < 2) return NaN;
+  const observations = buckets[buckets.length - 1].count;
+  if (observations === 0) return NaN;
+  let rank = q * observations;
+  let b = buckets.length - 1;
+  for (let i = 0; i < buckets.length - 1; i++) {
+    if (buckets[i].count >= rank) {
+      b = i;
+      break;
+    }
+  }
+  if (b === buckets.length - 1) return buckets[buckets.length - 2].upper;
+  if (b === 0 && buckets[0].upper <= 0) return buckets[0].upper;
+  let start = 0;
+  const end = buckets[b].upper;
+  let count = buckets[b].count;
+  if (b > 0) {
+    start = buckets[b - 1].upper;
+    count -= buckets[b - 1].count;
+    rank -= buckets[b - 1].count;
+  }
+  return start + (end - start) * (rank / count);
+}

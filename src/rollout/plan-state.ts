@@ -1,0 +1,80 @@
+/** A rollout plan's state as the controller walks it. */
+import type { RolloutPlan } from '../scenario/types.js';
+import type { Verdict } from '../lang/threshold.js';
+import type { AnalysisRun } from './analysis.js';
+import type { Decision, Outcome, PlanReport } from './audit.js';
+import type { BoundGate } from './reading.js';
+
+export type Phase = 'waiting' | 'approval' | 'window' | 'lock' | 'holding' | 'analysis' | Outcome;
+
+export interface PlanState {
+  plan: RolloutPlan;
+  flag: number;
+  phase: Phase;
+  stage: number;
+  token: number;
+  approvedStage: number;
+  /** Index of the plan's first stage in the table of approval delays. */
+  approvalBase: number;
+  gates: BoundGate[];
+  failures: number;
+  consecutiveErrors: number;
+  evaluations: number;
+  lastVerdict: Verdict | null;
+  percent: number;
+  version: number;
+  startedUs: number | null;
+  endedUs: number | null;
+  decisions: Decision[];
+  locks: number[];
+  published: Map<number, number>;
+  /** An evaluation is scheduled (the loop stops when the plan ends, and restarts if a person revives it). */
+  evaluating: boolean;
+  propagation: Map<number, { changes: number; total: number; max: number }>;
+  /** Argo analysis runs: the background one, the inline one of the current stage, and the last stage whose inline run succeeded. */
+  background: AnalysisRun | null;
+  inline: AnalysisRun | null;
+  inlineDone: number;
+  analysisToken: number;
+  /** Flagger: failed checks over the whole analysis, and checks passed at the current weight. */
+  failedChecks: number;
+  passedChecks: number;
+}
+
+export function isTerminal(phase: Phase): boolean {
+  return phase === 'completed' || phase === 'rolled-back' || phase === 'paused';
+}
+
+/** A plan's report after the run: its outcome, decisions and the propagation of its changes per service. */
+export function planReport(p: PlanState, serviceNames: readonly string[]): PlanReport {
+  return {
+    flag: p.plan.flag,
+    outcome: isTerminal(p.phase) ? (p.phase as Outcome) : p.phase === 'waiting' && p.stage < 0 ? 'not-started' : 'paused',
+    finalPercent: p.percent,
+    stagesReached: p.stage + 1,
+    startedUs: p.startedUs,
+    endedUs: p.endedUs,
+    decisions: p.decisions,
+    propagation: Object.fromEntries([...p.propagation].map(([s, x]) => [serviceNames[s], { changes: x.changes, meanUs: x.total / x.changes, maxUs: x.max }])),
+  };
+}
+
+const DAY_US = 24 * 3600e6;
+
+/** Microseconds until the plan may act, by its coordination windows (0 when inside one, or without any). */
+export function untilWindow(plan: RolloutPlan, startTimeUs: number, nowUs: number): number {
+  if (plan.windows.length === 0) return 0;
+  const minute = (((startTimeUs + nowUs) % DAY_US) + DAY_US) % DAY_US / 60e6;
+  let best = Infinity;
+  for (const [a, b] of plan.windows) {
+    const inside = a < b ? minute >= a && minute < b : minute >= a || minute < b;
+    if (inside) return 0;
+    best = Math.min(best, ((a - minute + 1440) % 1440) * 60e6);
+  }
+  return Math.ceil(best);
+}
+
+export function formatMinutes(us: number): string {
+  const m = us / 60e6;
+  return m >= 60 ? `${+(m / 60).toFixed(2)}h` : m >= 1 ? `${+m.toFixed(1)}m` : `${+(us / 1e6).toFixed(1)}s`;
+}

@@ -1,0 +1,191 @@
+/**
+ * Gates of the scenario's own format: k6 threshold expressions with tag filters, burn-rate pairs, flag on/off
+ * comparisons and PromQL queries with conditions, each parsed with its position so that a typo is a problem
+ * with its path.
+ */
+import { didYouMean } from '../errors.js';
+import { ConditionSyntaxError, parseCondition, type Condition } from '../lang/condition.js';
+import { parsePromQL, PromQLError, type Expr } from '../lang/promql.js';
+import {
+  ThresholdError, parseTagList, parseThreshold, validateThreshold, type MetricSpec, type Threshold,
+} from '../lang/threshold.js';
+import { parseIncrease } from '../units/parse.js';
+import { DEFAULTS } from './defaults.js';
+import type { Helpers } from './helpers.js';
+import type { PathSegment, Problem } from './problems.js';
+import type { GateInput } from './schema.js';
+import type { Gate, PromQLGate, TagFilter } from './types.js';
+
+/** Metrics gates can read: what a monitoring stack records of requests. */
+export const GATE_METRICS: Record<string, MetricSpec> = {
+  req_failed: {
+    aggregates: ['rate', 'count'], valueKind: { rate: 'ratio', count: 'count' },
+    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'failed requests: rate is their share, count their number',
+    aliases: ['http_req_failed'],
+  },
+  req_duration: {
+    aggregates: ['avg', 'min', 'max', 'med', 'p'], valueKind: 'duration',
+    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'request latency as the caller saw it',
+    aliases: ['http_req_duration'],
+  },
+  reqs: {
+    aggregates: ['count', 'rate'], valueKind: { count: 'count', rate: 'number' },
+    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'requests: count, or rate per second',
+    aliases: ['http_reqs'],
+  },
+};
+
+/** The gate metric a name stands for: itself, or the metric it is an alias of (k6's http_req_duration). */
+export function gateMetricName(name: string): string {
+  return Object.entries(GATE_METRICS).find(([, spec]) => spec.aliases?.includes(name))?.[0] ?? name;
+}
+
+/** Turns gate inputs into gates, resolving the services, endpoints and journeys their tags name. */
+export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) => Gate | null {
+  const { problems } = h;
+  const serviceNames = h.services.map((s) => s.name);
+  const filterOf = (tags: Threshold['tags'], source: string, path: PathSegment[]): TagFilter | null => {
+    const filter = { service: null as string | null, endpoint: null as string | null, journey: null as string | null, flagOn: null as boolean | null, segment: null as string | null };
+    for (const t of tags) {
+      const bad = (message: string) => {
+        problems.push({ path, message: new ThresholdError(message, t.column, source).pretty() });
+        return null;
+      };
+      switch (t.key) {
+        case 'service':
+          if (!serviceNames.includes(t.value)) return bad(`unknown service "${t.value}"${didYouMean(t.value, serviceNames)}`);
+          filter.service = t.value;
+          break;
+        case 'endpoint': {
+          const [a, b] = t.value.includes('.') ? t.value.split('.') : [filter.service, t.value];
+          const svc = h.services.find((s) => s.name === a);
+          if (!svc) return bad(`name the endpoint as service.endpoint, e.g. "payments.authorize"`);
+          if (!svc.endpoints.some((e) => e.name === b)) return bad(`unknown endpoint "${b}" of service "${a}"`);
+          filter.service = a;
+          filter.endpoint = b;
+          break;
+        }
+        case 'journey':
+          if (!h.journeys.includes(t.value)) return bad(`unknown journey "${t.value}"${didYouMean(t.value, h.journeys)}`);
+          filter.journey = t.value;
+          break;
+        case 'flag':
+          if (t.value !== 'on' && t.value !== 'off') return bad('flag is "on" or "off" (the state of the plan\'s flag)');
+          filter.flagOn = t.value === 'on';
+          break;
+        case 'segment':
+          filter.segment = t.value;
+          break;
+      }
+    }
+    if (filter.journey && filter.service) {
+      problems.push({ path, message: 'a gate reads either journeys or services, not both: drop the journey tag or the service tag' });
+      return null;
+    }
+    return filter;
+  };
+
+  return (g: GateInput, path: PathSegment[]): Gate | null => {
+    if (typeof g === 'string') {
+      let t: Threshold;
+      let limit: number;
+      try {
+        t = parseThreshold(g);
+        t = { ...t, metric: gateMetricName(t.metric) };
+        limit = validateThreshold(t, GATE_METRICS);
+      } catch (e) {
+        if (e instanceof ThresholdError) {
+          problems.push({ path, message: e.pretty() });
+          return null;
+        }
+        throw e;
+      }
+      const filter = filterOf(t.tags, g, path);
+      if (!filter) return null;
+      const aggregate = t.aggregate.kind === 'p' ? { kind: 'p', percentile: t.aggregate.percentile } : { kind: t.aggregate.kind };
+      return { kind: 'threshold', source: g, metric: t.metric as 'req_failed', aggregate, operator: t.operator, limit, filter };
+    }
+    const tagsOf = (src: string | undefined, p: PathSegment[]) => {
+      try {
+        return filterOf(parseTagList(src ?? ''), src ?? '', p);
+      } catch (e) {
+        if (e instanceof ThresholdError) problems.push({ path: p, message: e.pretty() });
+        else throw e;
+        return null;
+      }
+    };
+    if ('promql' in g) return promqlGate(g, path, problems);
+    if ('burn-rate' in g) {
+      const b = g['burn-rate'];
+      const p = [...path, 'burn-rate'];
+      const filter = tagsOf(b.filter, [...p, 'filter']);
+      const slo = h.percent(b.slo, '99.9%', [...p, 'slo']);
+      if (slo >= 1) problems.push({ path: [...p, 'slo'], message: 'an SLO of 100% leaves no error budget to burn' });
+      const pairs = b.pairs.map(([s, l, factor], i) => ({
+        shortUs: h.duration(s, '5m', [...p, 'pairs', i, 0]), longUs: h.duration(l, '1h', [...p, 'pairs', i, 1]), factor,
+      }));
+      pairs.forEach((x, i) => {
+        if (x.shortUs >= x.longUs) problems.push({ path: [...p, 'pairs', i], message: 'the short window comes first and must be shorter than the long one' });
+      });
+      const source = `burn-rate ${b.slo} ${b.pairs.map(([s, l, f]) => `${f}x over ${l} and ${s}`).join(', ')}`;
+      return filter && { kind: 'burn-rate', source, slo, pairs, filter };
+    }
+    const c = g.compare;
+    const p = [...path, 'compare'];
+    const filter = tagsOf(c.filter, [...p, 'filter']);
+    const dc = DEFAULTS.compare;
+    const test = c.test ?? dc.test[c.metric];
+    if ((test === 'mann-whitney') !== (c.metric === 'req_duration')) {
+      problems.push({ path: [...p, 'test'], message: `${test} does not apply to ${c.metric}: use mann-whitney for req_duration, two-proportion for req_failed` });
+    }
+    const over = c.over ?? dc.over;
+    // An increase may exceed 100%: "latency tripled" is +200%.
+    const increase = parseIncrease(c['max-increase'] ?? dc.maxIncrease);
+    const maxIncrease = increase.ok ? increase.value : 0;
+    const confidence = h.percent(c.confidence, dc.confidence, [...p, 'confidence']);
+    if (confidence <= 0.5 || confidence >= 1) problems.push({ path: [...p, 'confidence'], message: 'confidence lies between 50% and 100%' });
+    const source = `compare ${c.metric} flag on vs off (${test}): at most +${(maxIncrease * 100).toFixed(1)}% at ${(confidence * 100).toFixed(1)}% confidence`;
+    return filter && {
+      kind: 'compare', source, metric: c.metric, test, maxIncrease, confidence,
+      minSamples: c['min-samples'] ?? dc.minSamples,
+      overUs: over === 'stage' ? 0 : h.duration(over, '0s', [...p, 'over']),
+      filter,
+    };
+  };
+}
+
+const NO_FILTER: TagFilter = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
+
+/** A PromQL gate of a native plan: the query and its conditions parsed now, so that a typo is a problem with its path. */
+export function promqlGate(
+  g: { promql: string; success?: string; failure?: string; name?: string; result?: PromQLGate['result'] },
+  path: PathSegment[],
+  problems: Problem[],
+  options: { result?: PromQLGate['result']; origin?: string | null } = {},
+): PromQLGate | null {
+  let expr: Expr;
+  try {
+    expr = parsePromQL(g.promql);
+  } catch (e) {
+    if (!(e instanceof PromQLError)) throw e;
+    problems.push({ path: [...path, 'promql'], message: e.message });
+    return null;
+  }
+  const condition = (text: string | undefined, key: string): Condition | null => {
+    if (text === undefined) return null;
+    try {
+      return parseCondition(text);
+    } catch (e) {
+      if (!(e instanceof ConditionSyntaxError)) throw e;
+      problems.push({ path: [...path, key], message: e.message });
+      return null;
+    }
+  };
+  const success = condition(g.success, 'success');
+  const failure = condition(g.failure, 'failure');
+  if ((g.success !== undefined && !success) || (g.failure !== undefined && !failure)) return null;
+  return {
+    kind: 'promql', source: g.name ?? g.promql, query: g.promql, expr, success, failure,
+    result: g.result ?? options.result ?? 'value', filter: NO_FILTER, origin: options.origin ?? null,
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * Scenario text to plain data, with positions. YAML (and so JSON, which is held to JSON's own syntax) is parsed
+ * with line and column; merge keys are resolved as YAML 1.1 defines them; duplicate keys, nesting deeper than
+ * MAX_NESTING, aliases inside what they name and merges of anything but mappings are refused. Pure: text in,
+ * data and a locator (path inside the document to line:column) out, or problems.
+ */
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
+import { locate, type PathSegment, type Problem } from './problems.js';
+
+/** A problem at a path, with the line and column of that path where the document has them. */
+export type Locate = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>) => Problem;
+
+export type ParsedText = { ok: true; raw: unknown; at: Locate } | { ok: false; problems: Problem[] };
+
+/** Deeper than this, a document is refused before anything walks it (scenarios nest a handful of levels). */
+export const MAX_NESTING = 200;
+
+/** Beyond this many, a list of problems is cut and the rest counted. */
+export const MAX_PROBLEMS = 100;
+
+/** The first MAX_PROBLEMS problems (located by `locate`, only those), then a count of the rest. */
+export function capped(problems: readonly Problem[], locate: (p: Problem) => Problem = (p) => p): Problem[] {
+  const out = problems.slice(0, MAX_PROBLEMS).map(locate);
+  const rest = problems.length - out.length;
+  if (rest > 0) out.push({ path: [], message: `... and ${rest} more problem${rest === 1 ? '' : 's'}` });
+  return out;
+}
+
+/** Scenario text as plain data and a locator of paths, or the problems that stop it. */
+export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): ParsedText {
+  const lineCounter = new LineCounter();
+  const positioned = (offset: number, message: string, path: PathSegment[] = []): Problem => {
+    const pos = lineCounter.linePos(offset);
+    return { path, message, line: pos.line, column: pos.col };
+  };
+  const tooDeep = `nesting too deep (more than ${MAX_NESTING} levels)`;
+  // A JSON file is held to JSON's own syntax (YAML would accept a trailing comma or a missing value).
+  let jsonError: string | undefined;
+  let jsonOffset: number | undefined;
+  if (syntax === 'JSON') {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      jsonError = firstLine(String((err as Error).message ?? err).replace(/ in JSON at position \d+.*$/s, '').replace(/, \.\.\.".*" is not valid JSON$/s, ''));
+      const m = /at position (\d+)/.exec(firstLine(err));
+      if (m) jsonOffset = Number(m[1]);
+    }
+  }
+  // Merge keys (`<<: *defaults`) are supported, as YAML 1.1 defines them. Duplicate keys are checked below in
+  // one pass over the nodes: the yaml library's own check (uniqueKeys) compares every key with every other.
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  } catch (err) {
+    if (jsonError !== undefined) return { ok: false, problems: [jsonOffset === undefined ? { path: [], message: `invalid JSON: ${jsonError}` } : positioned(jsonOffset, `invalid JSON: ${jsonError}`)] };
+    const message = isStackOverflow(err) ? `invalid ${syntax}: ${tooDeep}` : `invalid ${syntax}: ${firstLine(err)}`;
+    return { ok: false, problems: [{ path: [], message }] };
+  }
+  if (jsonError !== undefined) {
+    const offset = jsonOffset ?? doc.errors[0]?.pos[0];
+    return { ok: false, problems: [offset === undefined ? { path: [], message: `invalid JSON: ${jsonError}` } : positioned(offset, `invalid JSON: ${jsonError}`)] };
+  }
+  if (doc.errors.length) {
+    return {
+      ok: false,
+      problems: capped(doc.errors.map((e) => positioned(e.pos[0], `invalid ${syntax}: ${e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? tooDeep : e.message.split('\n')[0]}`))),
+    };
+  }
+  const deep = deepNode(doc, MAX_NESTING);
+  if (deep !== undefined) return { ok: false, problems: [positioned(deep, `invalid ${syntax}: ${tooDeep}`)] };
+  const badMerge = badMergeSource(doc);
+  if (badMerge) return { ok: false, problems: [positioned(badMerge.offset, `invalid ${syntax}: a merge key (<<) takes a mapping, an alias of one or a list of them`, badMerge.path)] };
+  const duplicates = duplicateKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: duplicate key "${String((key as Scalar).value)}"`));
+  if (duplicates.length) return { ok: false, problems: capped(duplicates) };
+  let raw: unknown;
+  try {
+    // Converting to plain data resolves aliases and merge keys: an alias before its anchor, a merge of
+    // something that is not a mapping and the library's guard against alias bombs all throw here.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const where = aliasAt(doc, err);
+    const message = isStackOverflow(err) ? `invalid ${syntax}: ${tooDeep}` : `invalid ${syntax}: ${firstLine(err)}`;
+    return { ok: false, problems: [where === undefined ? { path: [], message } : positioned(where, message)] };
+  }
+  const at: Locate = (path, p) => {
+    const offset = locate(doc, path);
+    if (offset === undefined) return p;
+    const pos = lineCounter.linePos(offset);
+    return { ...p, line: pos.line, column: pos.col };
+  };
+  const loop = cycleIn(raw);
+  if (loop) return { ok: false, problems: [at(loop, { path: loop, message: 'invalid YAML: an alias inside the mapping or list it names (a structure that contains itself)' })] };
+  return { ok: true, raw, at };
+}
+
+/**
+ * The path of a value that contains itself (an alias inside its own anchor), or null. Iterative, and each
+ * object is walked once however many aliases share it.
+ */
+function cycleIn(raw: unknown): PathSegment[] | null {
+  const done = new Set<object>();
+  const onPath = new Set<object>();
+  const stack: { value: object; keys: string[]; next: number; path: PathSegment[] }[] = [];
+  const enter = (value: unknown, path: PathSegment[]): PathSegment[] | null => {
+    if (value === null || typeof value !== 'object' || done.has(value)) return null;
+    if (onPath.has(value)) return path;
+    onPath.add(value);
+    stack.push({ value, keys: Object.keys(value), next: 0, path });
+    return null;
+  };
+  enter(raw, []);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    if (top.next >= top.keys.length) {
+      stack.pop();
+      onPath.delete(top.value);
+      done.add(top.value);
+      continue;
+    }
+    const key = top.keys[top.next++];
+    const seg: PathSegment = Array.isArray(top.value) ? Number(key) : key;
+    const found = enter((top.value as Record<string, unknown>)[key], [...top.path, seg]);
+    if (found) return found;
+  }
+  return null;
+}
+
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(String(err.message));
+}
+
+/** The offset of the first node nested deeper than `max` collections, or undefined. Iterative. */
+function deepNode(doc: Document, max: number): number | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: doc.contents, depth: 0 }];
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    if (isPair(node)) {
+      stack.push({ node: node.value, depth }, { node: node.key, depth });
+    } else if (isMap(node) || isSeq(node)) {
+      if (depth + 1 > max) return node.range?.[0] ?? 0;
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first merge key (`<<`) whose source is not a mapping, an alias of one or a list of them: where that
+ * source is and the path of the key. The yaml library's own message has neither. Iterative.
+ */
+function badMergeSource(doc: Document): { offset: number; path: PathSegment[] } | undefined {
+  const isMapSource = (v: unknown): boolean => isMap(v) || (isAlias(v) && isMap(v.resolve(doc)));
+  const stack: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
+  while (stack.length) {
+    const { node, path } = stack.pop()!;
+    if (isMap(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) {
+        const pair = node.items[i];
+        const key = isScalar(pair.key) ? pair.key.value : undefined;
+        // With merge keys on, the library reads a plain `<<` key as a symbol.
+        if (key === '<<' || (typeof key === 'symbol' && key.description === '<<')) {
+          const v = pair.value;
+          const bad = isSeq(v) ? v.items.find((item) => !isMapSource(item)) : isMapSource(v) ? undefined : v;
+          if (bad !== undefined || (isSeq(v) && v.items.length === 0)) {
+            const at: number = (bad as Node | null | undefined)?.range?.[0] ?? (v as Node | null)?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0;
+            return { offset: at, path: [...path, '<<'] };
+          }
+          continue;
+        }
+        stack.push({ node: pair.value, path: [...path, typeof key === 'number' ? String(key) : String(key ?? '?')] });
+      }
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push({ node: node.items[i], path: [...path, i] });
+    }
+  }
+  return undefined;
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}
+
+/** The alias an exception of toJS is about (the one it names, else the first), for its line and column. */
+function aliasAt(doc: Document, err: unknown): number | undefined {
+  const message = String((err as Error)?.message ?? '');
+  let named: number | undefined;
+  let first: number | undefined;
+  for (const node of nodesOf(doc)) {
+    if (!isAlias(node)) continue;
+    const offset = node.range?.[0];
+    first ??= offset;
+    if (named === undefined && message.endsWith(`: ${node.source}`)) named = offset;
+  }
+  return named ?? first;
+}
+
+/** Every node of the document, depth first, without recursion (a hostile file may nest thousands deep). */
+function* nodesOf(doc: Document): Generator<Node> {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isPair(node)) {
+      stack.push(node.value, node.key);
+    } else if (isMap(node) || isSeq(node)) {
+      yield node;
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    } else if (node && typeof node === 'object') {
+      yield node as Node;
+    }
+  }
+}
+
+/** Keys repeated within one mapping (merge keys excepted), in one pass: a set per mapping. */
+function duplicateKeys(doc: Document): Node[] {
+  const out: Node[] = [];
+  for (const node of nodesOf(doc)) {
+    if (!isMap(node)) continue;
+    const seen = new Set<unknown>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const k = pair.key.value;
+      if (k === '<<') continue;
+      const id = typeof k === 'string' ? k : `${typeof k}:${String(k)}`;
+      if (seen.has(id)) out.push(pair.key);
+      else seen.add(id);
+    }
+  }
+  return out;
+}
+

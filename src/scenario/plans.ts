@@ -1,0 +1,169 @@
+/** Rollout plans after normalization: stages, gates, analyses and checks, and imported plans' parts. */
+import type { Condition } from '../lang/condition.js';
+import type { Expr } from '../lang/promql.js';
+import type { Problem } from './problems.js';
+import type { Dist } from './system.js';
+
+export interface Stage {
+  readonly percent: number;
+  readonly audience: string | null;
+  readonly holdUs: number;
+  readonly approval: Dist | null;
+}
+
+/** Tag filters of a gate: what a monitoring query would select. */
+export interface TagFilter {
+  readonly service: string | null;
+  readonly endpoint: string | null;
+  readonly journey: string | null;
+  /** The plan's flag on or off, or null for both. */
+  readonly flagOn: boolean | null;
+  readonly segment: string | null;
+}
+
+export type Gate =
+  | {
+      readonly kind: 'threshold';
+      readonly source: string;
+      readonly metric: 'req_failed' | 'req_duration' | 'reqs';
+      readonly aggregate: { readonly kind: string; readonly percentile?: number };
+      readonly operator: '<' | '<=' | '>' | '>=' | '==' | '!=';
+      /** In microseconds for durations, a fraction for rates. */
+      readonly limit: number;
+      readonly filter: TagFilter;
+    }
+  | {
+      readonly kind: 'burn-rate';
+      readonly source: string;
+      readonly slo: number;
+      readonly pairs: readonly { readonly shortUs: number; readonly longUs: number; readonly factor: number }[];
+      readonly filter: TagFilter;
+    }
+  | {
+      readonly kind: 'compare';
+      readonly source: string;
+      readonly metric: 'req_duration' | 'req_failed';
+      readonly test: 'mann-whitney' | 'two-proportion';
+      readonly maxIncrease: number;
+      readonly confidence: number;
+      readonly minSamples: number;
+      /** Lookback in microseconds, or 0 for everything since the stage began. */
+      readonly overUs: number;
+      readonly filter: TagFilter;
+    }
+  | PromQLGate;
+
+/** A PromQL gate: a query over the simulated series and conditions over its result (Argo's semantics). */
+export interface PromQLGate {
+  readonly kind: 'promql';
+  readonly source: string;
+  readonly query: string;
+  readonly expr: Expr;
+  readonly success: Condition | null;
+  readonly failure: Condition | null;
+  /**
+   * What `result` is: `value` (a scalar, or the value of a one-sample vector; no sample is a measurement
+   * error), `list` (Argo: a vector is always a list), `first` (Flagger: one value; none or NaN fails the check).
+   */
+  readonly result: 'value' | 'list' | 'first';
+  /** No restriction: the query selects. */
+  readonly filter: TagFilter;
+  /** For the audit: where the gate comes from (an Argo template and metric, a Flagger metric). */
+  readonly origin: string | null;
+}
+
+/**
+ * One metric of an analysis run: measured from `initialDelayUs`, every `intervalUs`, until `count` (null: until
+ * the run ends), and judged by its limits as the Argo Rollouts controller counts them (rollout/analysis.ts).
+ */
+export interface AnalysisMetric {
+  readonly template: string;
+  readonly name: string;
+  /** Simulated microseconds. 0: no interval (one measurement, unless count says more). */
+  readonly intervalUs: number;
+  /** Measurements to take; null: until terminated. */
+  readonly count: number | null;
+  readonly initialDelayUs: number;
+  readonly failureLimit: number;
+  readonly consecutiveErrorLimit: number;
+  readonly inconclusiveLimit: number;
+  readonly dryRun: boolean;
+  /** The query measured; null for a provider that is not simulated (each measurement is Inconclusive). */
+  readonly gate: PromQLGate | null;
+  /** The metric provider named by the resource (prometheus, web, job, datadog, ...). */
+  readonly provider: string;
+}
+
+export interface AnalysisSpec {
+  /** The run's name (a step's or the background analysis) and its metrics. */
+  readonly name: string;
+  readonly metrics: readonly AnalysisMetric[];
+}
+
+/** Analysis runs of a plan: one after a stage's hold (the stage ends when it succeeds), one in the background. */
+export interface PlanAnalyses {
+  /** By stage: the run that follows its hold, or null. */
+  readonly stages: readonly (AnalysisSpec | null)[];
+  readonly background: { readonly analysis: AnalysisSpec; readonly startStage: number } | null;
+}
+
+/** A check of a plan's periodic checks: a query judged against a range (min and max, where given). */
+export interface PlanCheck {
+  readonly name: string;
+  readonly gate: PromQLGate;
+  readonly min: number | null;
+  readonly max: number | null;
+}
+
+/**
+ * Checks that walk a plan through its stages (Flagger's analysis): every interval at each stage but the last,
+ * every check runs; a failed check halts the advance and counts, `threshold` failed checks roll back; all
+ * passing promote (with `iterations`, after that many passing intervals).
+ */
+export interface PlanChecks {
+  /** The workload the checks watch (names it in messages and in the canary's series). */
+  readonly target: string;
+  readonly intervalUs: number;
+  readonly threshold: number;
+  readonly iterations: number | null;
+  readonly checks: readonly PlanCheck[];
+}
+
+/**
+ * A plan's stages, analyses and checks as an outside resource defines them (an Argo Rollout with its analysis
+ * templates, a Flagger Canary with its metric templates), turned into rehearse's own terms by the load layer.
+ */
+export interface ImportedPlan {
+  /** The stages in order: exposure, hold, and whether an approval comes before the stage. */
+  readonly stages: readonly { readonly percent: number; readonly holdUs: number; readonly approval: boolean }[];
+  readonly analyses: PlanAnalyses | null;
+  readonly checks: PlanChecks | null;
+  /** What the resource holds that is not rehearsed, with file:line:column and the path inside it. */
+  readonly warnings: readonly string[];
+}
+
+/** A plan's imported resource, or the problems (paths inside the scenario) that stop it. */
+export type ImportedPlanResult = { readonly ok: true; readonly plan: ImportedPlan } | { readonly ok: false; readonly problems: readonly Problem[]; readonly warnings: readonly string[] };
+
+export interface RolloutPlan {
+  readonly flag: string;
+  readonly after: string | null;
+  readonly startUs: number;
+  readonly stages: readonly Stage[];
+  readonly evaluateEveryUs: number;
+  readonly gates: readonly Gate[];
+  readonly failureLimit: number;
+  readonly consecutiveErrorLimit: number;
+  readonly inconclusive: 'pause' | 'promote';
+  readonly onBreach: 'rollback' | 'pause';
+  readonly rollbackTo: 'zero' | 'previous';
+  /** Allowed times of day, as [start, end) minutes after midnight. */
+  readonly windows: readonly (readonly [number, number])[];
+  readonly lock: boolean;
+  /** Analysis runs after stages' holds and in the background (an imported Argo Rollout's), or null. */
+  readonly analyses: PlanAnalyses | null;
+  /** Periodic checks that walk the stages (an imported Flagger Canary's), or null. */
+  readonly checks: PlanChecks | null;
+  /** What an imported resource holds that is not rehearsed, with file:line:column and the path in it. */
+  readonly warnings: readonly string[];
+}
