@@ -16,7 +16,7 @@ const LAYERS = [
   ['promql', 'flags', 'faults'],
   ['scenario'],
   ['lang', 'metrics'],
-  ['engine', 'telemetry', 'cohorts', 'units', 'errors.ts', 'files', 'version.ts', 'types'],
+  ['engine', 'telemetry', 'cohorts', 'units', 'errors.ts', 'records.ts', 'files', 'version.ts', 'types'],
 ];
 const re = (names) => `^src/(${names.map((n) => n.replace('.', '\\.')).join('|')})(/|$)`;
 const upward = LAYERS.slice(1).map((layer, i) => ({

@@ -82,7 +82,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
   at: fc.nat(),
   factor: fc.constantFrom(0, -1, 0.001, 0.5, 2, 10, 1000, 1e6, 1e12, Number.NaN),
   value: anyValue,
-  name: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('<<', 'calls', 'requires', 'when-on', 'async', 'repeat', 'default', 'cases', 'tune')),
+  name: fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom('<<', 'calls', 'requires', 'when-on', 'async', 'repeat', 'default', 'cases', 'tune'),
+    // Names that are members of Object.prototype: ordinary names, or (__proto__) refused by name.
+    fc.constantFrom('__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__defineGetter__'),
+  ),
 }) as fc.Arbitrary<Mutation>;
 
 function mutate(doc: Json, m: Mutation): void {
@@ -115,8 +120,9 @@ function mutate(doc: Json, m: Mutation): void {
     }
     case 'rename':
       if (!Array.isArray(parent)) {
-        parent[m.name] = parent[key];
-        delete parent[key];
+        // defineProperty: a plain assignment of "__proto__" would set the prototype instead of a key.
+        Object.defineProperty(parent, m.name, { value: parent[key], enumerable: true, writable: true, configurable: true });
+        if (m.name !== key) delete parent[key];
       }
       break;
     case 'nest': {

@@ -3,6 +3,7 @@
  * which named segment each belongs to, and how active each is. Generated with faker from a seed, so the same
  * seed gives the same people; stored column by column.
  */
+import { record } from '../records.js';
 import { englishFaker } from './faker.js';
 import { generateAttribute, type AttributeSpec, type AttributeValue } from './attributes.js';
 
@@ -98,10 +99,10 @@ const REPLACEABLE = { country: 'string', plan: 'string', platform: 'string', app
 /** The cohort with attributes drawn for its users: a built-in column of the same name is replaced. */
 export function withAttributes(c: Cohort, specs: readonly AttributeSpec[]): Cohort {
   const out: Record<string, unknown> = { ...c };
-  const extra: Record<string, readonly AttributeValue[]> = { ...(c.attributes ?? {}) };
+  const extra = record<readonly AttributeValue[]>(Object.entries(c.attributes ?? {}));
   for (const spec of specs) {
     const values = generateAttribute(spec, c.size, c.seed);
-    if (spec.name in REPLACEABLE) {
+    if (Object.hasOwn(REPLACEABLE, spec.name)) {
       const want = REPLACEABLE[spec.name as keyof typeof REPLACEABLE];
       const bad = values.find((v) => typeof v !== want);
       if (bad !== undefined) throw new Error(`attribute "${spec.name}" replaces a built-in ${want} column; ${JSON.stringify(bad)} is not a ${want}`);

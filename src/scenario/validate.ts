@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { didYouMean } from '../errors.js';
+import { own, RESERVED_NAME } from '../records.js';
 import { capped, MAX_PROBLEMS, type Locate } from './parse.js';
 import type { PathSegment, Problem } from './problems.js';
 import { ScenarioFile, type ScenarioInput } from './schema.js';
@@ -19,6 +20,8 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: [], message: 'a scenario is a mapping with name, traffic, journeys and services' }] };
   }
+  const reserved = reservedNames(raw);
+  if (reserved.length) return { ok: false, problems: capped(reserved.map((path) => at(path, { path, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))) };
   // Top-level keys that start with "x-" are the author's own (a place for anchors that merge keys reuse).
   raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
   let parsed = ScenarioFile.safeParse(raw);
@@ -130,7 +133,7 @@ function mergePatch(base: unknown, patch: unknown): unknown {
   if (base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
   if ('dist' in patch || 'kind' in patch) return patch;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(patch)) out[k] = mergePatch(out[k], v);
+  for (const [k, v] of Object.entries(patch)) out[k] = mergePatch(own(out, k), v);
   return out;
 }
 
@@ -138,7 +141,7 @@ function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {
   let v = raw;
   for (const seg of path) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg as string];
+    v = own(v as Record<string, unknown>, String(seg));
   }
   return v;
 }
@@ -151,7 +154,8 @@ function knownKeys(path: readonly PathSegment[]): string[] {
       const def = (s as { _zod: { def: Record<string, unknown> } })._zod.def;
       if (def.type === 'object') {
         const shape = def.shape as Record<string, unknown>;
-        return shape[String(seg)] ? [shape[String(seg)]] : [];
+        const field = own(shape, String(seg));
+        return field ? [field] : [];
       }
       if (def.type === 'record') return [def.valueType];
       if (def.type === 'array') return [def.element];
@@ -170,4 +174,23 @@ function unwrap(schema: unknown): unknown[] {
   if (def.type === 'union') return (def.options as unknown[]).flatMap(unwrap);
   if (def.type === 'pipe') return unwrap(def.in);
   return [schema];
+}
+
+/** Paths of every key named __proto__, at any depth (iterative: input may nest deep). */
+function reservedNames(raw: unknown): PathSegment[][] {
+  const found: PathSegment[][] = [];
+  const stack: { value: unknown; path: PathSegment[] }[] = [{ value: raw, path: [] }];
+  while (stack.length && found.length <= MAX_PROBLEMS) {
+    const { value, path } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+      continue;
+    }
+    for (const key of Object.keys(value)) {
+      if (key === RESERVED_NAME) found.push([...path, key]);
+      else stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+  return found;
 }
