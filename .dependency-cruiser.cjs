@@ -7,7 +7,7 @@ const LAYERS = [
   ['live'],
   ['report'],
   ['sweep'],
-  ['load', 'calibrate'],
+  ['load', 'calibrate', 'lint'],
   ['interop'],
   ['score'],
   ['rollout'],

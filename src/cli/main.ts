@@ -147,6 +147,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
             if (tracer) sim.attachTracer(tracer);
           },
         });
+      } catch (e) {
+        // A run that stops (out of memory) says which scenario it was.
+        throw e instanceof InputError ? new InputError(e.lines.map((l) => `${file}: ${l}`)) : e;
       } finally {
         progress?.stop();
       }

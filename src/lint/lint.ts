@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { FlagRuntime } from '../flags/runtime.js';
 import { parseFlagText } from '../interop/document.js';
+import { findCycles } from '../scenario/graph.js';
 import type { PathSegment } from '../scenario/problems.js';
 import { flagEntries, type ScenarioInput } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
@@ -72,28 +73,17 @@ export function lintScenario(file: string, scenario: Scenario, input: ScenarioIn
 
   // Cycles over requires, needs and the prerequisites flag files declare.
   const edges = new Map(scenario.flags.map((f) => [f.key, [...new Set([...f.requires, ...f.needs, ...(f.source?.prerequisites ?? [])])]]));
+  // One cycle per back edge of a depth-first walk: linear however densely the flags depend on each other.
+  const cycles = findCycles(edges.keys(), (k) => (edges.get(k) ?? []).filter((r) => edges.has(r)), (r) => r);
   const reported = new Set<string>();
-  for (const start of edges.keys()) {
-    const stack: string[] = [];
-    const visit = (k: string): string[] | null => {
-      if (stack.includes(k)) return [...stack.slice(stack.indexOf(k)), k];
-      stack.push(k);
-      for (const next of edges.get(k) ?? []) {
-        const c = visit(next);
-        if (c) return c;
-      }
-      stack.pop();
-      return null;
-    };
-    const cycle = visit(start);
-    if (cycle && cycle[0] === start) {
-      const id = [...cycle.slice(0, -1)].sort().join(',');
-      if (reported.has(id)) continue;
-      reported.add(id);
-      const field = entries.get(start)?.needs?.includes(cycle[1]) ? 'needs' : 'requires';
-      add('flag-cycle', ['flags', start, field], `flags depend on each other in a cycle: ${cycle.join(' -> ')}`,
-        `remove one of the dependencies of ${cycle.slice(0, -1).join(', ')}`);
-    }
+  for (const { nodes: cycle } of cycles) {
+    const start = cycle[0];
+    const id = [...cycle.slice(0, -1)].sort().join(',');
+    if (reported.has(id)) continue;
+    reported.add(id);
+    const field = entries.get(start)?.needs?.includes(cycle[1]) ? 'needs' : 'requires';
+    add('flag-cycle', ['flags', start, field], `flags depend on each other in a cycle: ${cycle.join(' -> ')}`,
+      `remove one of the dependencies of ${cycle.slice(0, -1).join(', ')}`);
   }
 
   // Ordering: a consumer's plan starts only after its provider's plan (through after).

@@ -1,30 +1,89 @@
 /**
  * How much work a scenario asks for, estimated before anything runs, against the limits in defaults.ts. The
- * estimate is an upper bound of the right order (peak rate, every retry taken, every optional call made): it
- * exists to refuse a run that would take hours or exhaust memory, with figures that show why.
+ * estimate is an upper bound of the right order (peak rate, every retry taken, every optional call made, every
+ * repeat counted whether a journey reaches it or not): it exists to refuse a run that would take hours or
+ * exhaust memory, with figures that show why. Every kind of work is counted, in CPU seconds and bytes, from
+ * unit costs measured on the reference machine (COSTS below): events, telemetry windows x tags, gate
+ * evaluations weighted by what each reads, scrapes x series, PromQL ranges x samples, the set-up of services,
+ * endpoints and flags, and the users.
  */
+import { getHeapStatistics } from 'node:v8';
 import { LIMITS } from './defaults.js';
-import type { CallSpec, Operation, Scenario } from './types.js';
+import { plural } from '../units/format.js';
+import type { CallSpec, Gate, Operation, RolloutPlan, Scenario } from './types.js';
+
+/**
+ * Unit costs on the reference machine (2 cores, Node 20), measured by running scenarios that exercise one cost
+ * at a time and dividing the difference in CPU time and peak memory by the units added.
+ */
+const COSTS = {
+  /** A simulated event: about 2.7 million a second on the tandem benchmark. */
+  eventSeconds: 0.4e-6,
+  /** A telemetry window closed for one tag (summaries of counts and a histogram): 23 µs, 1.5 KB kept. */
+  windowTagSeconds: 25e-6,
+  windowTagBytes: 1500,
+  /** A tag (endpoint, journey, service, or a flag's slice of one) set up: two latency histograms, 33 KB. */
+  tagSeconds: 150e-6,
+  tagBytes: 33_000,
+  /** A gate evaluation: the verdict and its audit row (1.7 KB, kept for the result document). */
+  evaluationSeconds: 5e-6,
+  evaluationBytes: 1700,
+  /** A probe's time slot merged into an evaluation (comparison and burn-rate windows), and kept in memory. */
+  slotSeconds: 15e-9,
+  slotBytes: 600,
+  /** A scrape taken (its row and the series view over it), and each value in it (a bucket, count or sum). */
+  scrapeSeconds: 3e-6,
+  scrapeBytes: 1400,
+  scrapeValueSeconds: 5e-9,
+  scrapeValueBytes: 8,
+  /** A sample read by a PromQL range selector. */
+  sampleSeconds: 50e-9,
+  /** A user of the cohort. */
+  userSeconds: 16e-6,
+  userBytes: 500,
+  /** A call site compiled (each repeat of a call is one). */
+  callSiteSeconds: 1e-6,
+  callSiteBytes: 100,
+  /** A replica: its workers' state and its queue. */
+  replicaBytes: 2000,
+} as const;
+
+export interface WorkItem {
+  /** What the work is, for a message: "3.0e9 gate evaluations (every 1µs over 50m)". */
+  readonly what: string;
+  readonly seconds: number;
+  readonly bytes: number;
+}
 
 export interface WorkEstimate {
   /** Journeys that arrive over the run. */
   readonly journeys: number;
   /** Calls per journey, retries and repeats included (Infinity: calls that start calls without end). */
   readonly callsPerJourney: number;
-  /** Simulated events: arrivals, calls (a few events each), telemetry windows and gate evaluations. */
+  /** Simulated events: arrivals and calls (a few events each). */
   readonly events: number;
   readonly windows: number;
-  /** Gate evaluations of every rollout plan. */
+  /** Gate evaluations of every rollout plan, analysis and check. */
   readonly evaluations: number;
   /** Windows x tags (endpoints, journeys, services, flags by state): what telemetry keeps. */
   readonly windowSeries: number;
   readonly users: number;
   /** Replicas of every service (each has its own workers and queue in memory). */
   readonly replicas: number;
+  /** Call sites compiled: every call of every endpoint and flag effect, each repeat counted, reached or not. */
+  readonly callSites: number;
+  /** Estimated CPU seconds and peak bytes, and what they are made of, largest first. */
+  readonly seconds: number;
+  readonly bytes: number;
+  readonly items: readonly WorkItem[];
 }
 
 /** Events per call: the call's arrival at the service, its end and, for most, a timeout or retry timer. */
 const EVENTS_PER_CALL = 3;
+/** Latency histogram buckets of a scrape, plus count and sum. */
+const SCRAPE_STRIDE = 16;
+/** Status codes a series can carry (ok and the error statuses). */
+const STATUSES = 2;
 
 export function estimateRun(s: Scenario): WorkEstimate {
   const t = s.traffic;
@@ -32,18 +91,101 @@ export function estimateRun(s: Scenario): WorkEstimate {
     t.shape.kind === 'ramp' ? t.shape.fromPerSec : 0,
     t.shape.kind === 'steps' ? Math.max(0, ...t.shape.steps.map((x) => x.perSec)) : 0);
   const seconds = Number.isFinite(s.durationUs) ? s.durationUs / 1e6 : t.requests / Math.max(t.perSec, 1e-9);
+  const durationUs = seconds * 1e6;
   const journeys = Math.min(t.requests, peak * seconds);
   const perEndpoint = callsPerEndpoint(s);
   const totalWeight = s.journeys.reduce((a, j) => a + j.weight, 0) || 1;
   const callsPerJourney = s.journeys.reduce((sum, j) => sum + (j.weight / totalWeight) * j.steps.reduce((a, c) => a + callWeight(c) * (1 + (perEndpoint.get(`${c.service}.${c.endpoint}`) ?? 0)), 0), 0);
-  const windows = Math.ceil((seconds * 1e6) / s.windowUs);
+  const events = journeys * (1 + EVENTS_PER_CALL * callsPerJourney);
+  const windows = Math.ceil(durationUs / s.windowUs);
   const endpoints = s.services.reduce((a, svc) => a + svc.endpoints.length, 0);
-  const tags = endpoints + s.journeys.length + s.services.length * (1 + 2 * s.flags.length) + s.flags.length;
-  const evaluations = s.rollouts.reduce((a, p) => a + (seconds * 1e6) / p.evaluateEveryUs, 0);
-  const events = journeys * (1 + EVENTS_PER_CALL * callsPerJourney) + windows + evaluations;
+  const flags = s.flags.length;
+  const tags = endpoints + s.journeys.length + s.services.length * (1 + 2 * flags) + flags;
   const users = s.population?.size ?? (s.cohort?.kind === 'inline' ? s.cohort.size : 0);
   const replicas = s.services.reduce((a, svc) => a + svc.replicas, 0);
-  return { journeys, callsPerJourney, events, windows, evaluations, windowSeries: windows * tags, users, replicas };
+  const callSites = countCallSites(s);
+  const gates = gateWork(s, durationUs, endpoints);
+  const scrapes = s.metrics && needsSeries(s) ? Math.ceil(durationUs / s.metrics.scrapeIntervalUs) : 0;
+  const series = endpoints * STATUSES * (flags > 0 ? 2 : 1) * Math.max(1, Math.min(s.journeys.length, 4));
+  const scrapeValues = scrapes * series * SCRAPE_STRIDE;
+  const items: WorkItem[] = [
+    { what: `${sci(events)} events (${count(journeys, 'journey')} x ${sci(callsPerJourney)} calls each, retries and repeats included)`, seconds: events * COSTS.eventSeconds, bytes: 0 },
+    { what: `${sci(windows)} telemetry windows x ${sci(tags)} tags`, seconds: windows * tags * COSTS.windowTagSeconds, bytes: windows * tags * COSTS.windowTagBytes },
+    { what: `${sci(tags)} telemetry tags (${count(s.services.length, 'service')}, ${count(endpoints, 'endpoint')}, ${count(s.journeys.length, 'journey')}, ${count(flags, 'flag')})`, seconds: tags * COSTS.tagSeconds, bytes: tags * COSTS.tagBytes },
+    ...gates.items,
+    { what: `${sci(scrapes)} scrapes x about ${sci(series)} series`, seconds: scrapes * COSTS.scrapeSeconds + scrapeValues * COSTS.scrapeValueSeconds, bytes: scrapes * COSTS.scrapeBytes + scrapeValues * COSTS.scrapeValueBytes },
+    { what: count(users, 'user'), seconds: users * COSTS.userSeconds, bytes: users * COSTS.userBytes },
+    { what: `${sci(callSites)} call sites (every repeat of every call, reached or not)`, seconds: callSites * COSTS.callSiteSeconds, bytes: callSites * COSTS.callSiteBytes },
+    { what: count(replicas, 'replica'), seconds: 0, bytes: replicas * COSTS.replicaBytes },
+  ].filter((x) => x.seconds > 0 || x.bytes > 0).sort((a, b) => b.seconds + b.bytes * 1e-9 - (a.seconds + a.bytes * 1e-9));
+  const total = (k: 'seconds' | 'bytes') => items.reduce((a, x) => a + x[k], 0);
+  return {
+    journeys, callsPerJourney, events, windows, evaluations: gates.evaluations, windowSeries: windows * tags, users, replicas, callSites,
+    seconds: Number.isFinite(callsPerJourney) ? total('seconds') : Infinity, bytes: total('bytes'), items,
+  };
+}
+
+/** Whether a run keeps Prometheus series: PromQL gates, imported analyses and checks read them. */
+function needsSeries(s: Scenario): boolean {
+  return s.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql'));
+}
+
+/** Gate evaluations of every plan, each weighted by what it reads: its window's slots, or its range's samples. */
+function gateWork(s: Scenario, durationUs: number, endpoints: number): { evaluations: number; items: WorkItem[] } {
+  let evaluations = 0;
+  const items: WorkItem[] = [];
+  const scrapeUs = s.metrics?.scrapeIntervalUs ?? 15e6;
+  const seriesPerQuery = endpoints * STATUSES * SCRAPE_STRIDE;
+  const add = (plan: RolloutPlan, gate: Gate | null, everyUs: number, label: string) => {
+    const n = Math.ceil(durationUs / Math.max(everyUs, 1e-3));
+    evaluations += n;
+    let slots = 1;
+    let kept = 1;
+    let samples = 0;
+    if (gate?.kind === 'compare') kept = slots = 2 * Math.max(1, Math.ceil(gate.overUs / everyUs) + 1);
+    else if (gate?.kind === 'burn-rate') {
+      kept = Math.ceil(Math.max(...gate.pairs.map((p) => p.longUs)) / everyUs) + 1;
+      slots = gate.pairs.reduce((a, p) => a + Math.ceil((p.shortUs + p.longUs) / everyUs), 0);
+    } else if (gate === null || gate.kind === 'promql') {
+      const rangeUs = Math.min(gate?.kind === 'promql' ? largestRangeUs(gate.query) : 5 * 60e6, durationUs);
+      samples = Math.ceil(rangeUs / scrapeUs) * seriesPerQuery;
+    }
+    const every = everyUs >= 1e6 ? `${+(everyUs / 1e6).toPrecision(3)}s` : everyUs >= 1e3 ? `${+(everyUs / 1e3).toPrecision(3)}ms` : `${+everyUs.toPrecision(3)}µs`;
+    items.push({
+      what: `${sci(n)} evaluations of ${label} of ${plan.flag} (every ${every})${slots > 1 ? `, ${sci(slots)} window slots each` : ''}${samples > 0 ? `, about ${sci(samples)} samples each` : ''}`,
+      seconds: n * (COSTS.evaluationSeconds + slots * COSTS.slotSeconds + samples * COSTS.sampleSeconds),
+      bytes: n * COSTS.evaluationBytes + kept * COSTS.slotBytes,
+    });
+  };
+  for (const plan of s.rollouts) {
+    plan.gates.forEach((g, i) => add(plan, g, plan.evaluateEveryUs, `gate ${i + 1}`));
+    for (const run of [...(plan.analyses?.stages ?? []), plan.analyses?.background?.analysis ?? null]) {
+      for (const m of run?.metrics ?? []) add(plan, m.gate, Math.max(m.intervalUs, 10e6), `analysis metric ${m.name}`);
+    }
+    for (const c of plan.checks?.checks ?? []) add(plan, c.gate, plan.checks!.intervalUs, `check ${c.name}`);
+  }
+  return { evaluations, items };
+}
+
+/** The longest range selector of a PromQL query, in microseconds ([5m], [1000d]); 5 minutes of lookback without one. */
+function largestRangeUs(query: string): number {
+  const unit: Record<string, number> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6, w: 604800e6, y: 31536000e6 };
+  let most = 5 * 60e6;
+  for (const m of query.matchAll(/\[\s*((?:\d+(?:ms|[smhdwy]))+)\s*(?::[^\]]*)?\]/g)) {
+    let us = 0;
+    for (const part of m[1].matchAll(/(\d+)(ms|[smhdwy])/g)) us += Number(part[1]) * unit[part[2]];
+    most = Math.max(most, us);
+  }
+  return most;
+}
+
+/** Call sites compiled: every call (each repeat of it) of every endpoint and flag effect, reached or not. */
+function countCallSites(s: Scenario): number {
+  const ofOps = (ops: readonly Operation[]) => ops.reduce((a, op) => a + (op.kind === 'call' ? op.call.repeat : op.calls.reduce((b, c) => b + c.repeat, 0)), 0);
+  let n = s.journeys.reduce((a, j) => a + j.steps.length, 0);
+  for (const svc of s.services) for (const ep of svc.endpoints) n += ofOps(ep.operations);
+  for (const f of s.flags) for (const e of f.effects) if (e.operations) n += ofOps(e.operations);
+  return n;
 }
 
 /** The most tries a call makes, times its repeats, times its probability: its weight in expected calls. */
@@ -96,16 +238,23 @@ function callsPerEndpoint(s: Scenario): Map<string, number> {
   return value;
 }
 
+/** The memory a run may use: LIMITS.memoryBytes, or 3/4 of the JavaScript heap's limit when that is less. */
+export function memoryLimit(): number {
+  return Math.min(LIMITS.memoryBytes, 0.75 * getHeapStatistics().heap_size_limit);
+}
+
 /** Why the estimate is over the limits (nothing when within them). */
-export function overLimits(e: WorkEstimate): string[] {
+export function overLimits(e: WorkEstimate, memoryBytes: number = memoryLimit()): string[] {
   const out: string[] = [];
+  // What makes up most of the total: the largest items, leaving out those under a twentieth of it.
+  const top = (key: 'seconds' | 'bytes') => [...e.items].sort((a, b) => b[key] - a[key]).filter((x) => x[key] > e[key] / 20).slice(0, 3).map((x) => x.what).join('; ');
   if (!Number.isFinite(e.callsPerJourney)) {
     out.push('calls start calls that never settle (an asynchronous cycle taken almost every time, or more than once)');
-  } else if (e.events > LIMITS.events) {
-    const parts = [`${sci(e.journeys)} journeys x ${sci(e.callsPerJourney)} calls each, retries and repeats included`];
-    if (e.windows > e.events / 10) parts.push(`${sci(e.windows)} telemetry windows`);
-    if (e.evaluations > e.events / 10) parts.push(`${sci(e.evaluations)} gate evaluations`);
-    out.push(`about ${sci(e.events)} events (${parts.join('; ')}), over the limit of ${sci(LIMITS.events)} (some minutes of simulation)`);
+  } else if (e.seconds > LIMITS.workSeconds) {
+    out.push(`about ${time(e.seconds)} of work on one core (${top('seconds')}), over the limit of ${time(LIMITS.workSeconds)}`);
+  }
+  if (e.bytes > memoryBytes) {
+    out.push(`about ${bytes(e.bytes)} of memory (${top('bytes')}), over the ${bytes(memoryBytes)} a run may use${memoryBytes < LIMITS.memoryBytes ? ' (the JavaScript heap limit: raise it with NODE_OPTIONS=--max-old-space-size=MiB)' : ''}`);
   }
   if (e.replicas > LIMITS.replicas) {
     out.push(`${sci(e.replicas)} replicas in all, over the limit of ${sci(LIMITS.replicas)} (memory and set-up time)`);
@@ -123,11 +272,20 @@ export function estimateSweep(vary: Readonly<Record<string, readonly unknown[]>>
   return { grid, runs: policies * Math.max(1, cases) * seeds };
 }
 
-export function sweepOverLimits(x: { grid: number; runs: number }): string[] {
+/** Why a sweep is over the limits: its grid, its runs, and its runs times the work of one. */
+export function sweepOverLimits(x: { grid: number; runs: number }, run?: WorkEstimate): string[] {
   const out: string[] = [];
   if (x.grid > LIMITS.policies) out.push(`a tune grid of ${sci(x.grid)} policies, over the limit of ${sci(LIMITS.policies)}`);
   if (x.runs > LIMITS.sweepRuns) out.push(`${sci(x.runs)} runs (policies x cases x seeds), over the limit of ${sci(LIMITS.sweepRuns)}`);
+  else if (run && x.runs * run.seconds > LIMITS.sweepWorkSeconds) {
+    out.push(`${sci(x.runs)} runs x about ${time(run.seconds)} each = about ${time(x.runs * run.seconds)} of work on one core, over the limit of ${time(LIMITS.sweepWorkSeconds)}`);
+  }
   return out;
+}
+
+/** A number of things: "1 service", "3 journeys", "2.0e6 users". */
+function count(n: number, noun: string): string {
+  return `${sci(n)} ${Math.round(n) === 1 ? noun : plural(2, noun).slice(2)}`;
 }
 
 /** A count for a message: exact when small, else two significant digits with an exponent. */
@@ -135,6 +293,20 @@ export function sci(x: number): string {
   if (!Number.isFinite(x)) return 'unbounded';
   if (x < 1e6) return Math.round(x * 100) / 100 === Math.round(x) ? Math.round(x).toLocaleString('en-US') : x.toPrecision(3);
   return x.toExponential(1).replace('e+', 'e');
+}
+
+function time(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'unbounded time';
+  if (seconds < 120) return `${Math.ceil(seconds)} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${+(seconds / 3600).toPrecision(2)} h`;
+  return `${sci(Math.round(seconds / 86400))} days`;
+}
+
+function bytes(n: number): string {
+  if (n < 1e9) return `${Math.ceil(n / 1e6)} MB`;
+  if (n < 1e12) return `${+(n / 1e9).toPrecision(2)} GB`;
+  return `${sci(n / 1e12)} TB`;
 }
 
 /** What to tell the user about a refusal: the reasons, then how to run anyway. */

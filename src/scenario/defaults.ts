@@ -66,8 +66,12 @@ export const DEFAULTS = {
  * is compared with them is in budget.ts. Raise them here (README: "Hostile input and limits").
  */
 export const LIMITS = {
-  /** Simulated events of one run (about 3 million a second on one core: some minutes). */
-  events: 2e9,
+  /** Estimated work of one run on one core, in seconds (events, windows, gate evaluations, scrapes, set-up). */
+  workSeconds: 900,
+  /** Estimated work of a whole sweep on one core, in seconds (its runs x the work of one). */
+  sweepWorkSeconds: 24 * 3600,
+  /** Memory a run may use, in bytes, when the JavaScript heap allows more (3/4 of the heap's limit otherwise). */
+  memoryBytes: 8e9,
   /** Telemetry windows x tags kept by one run (each a small summary in memory). */
   windowSeries: 2e7,
   /** Replicas of all services together (each with its workers and queue in memory). */

@@ -2,6 +2,10 @@
  * The run result document (schema "rehearse/run@1"): the stable contract that CI and other tools read.
  * Keys documented in the README ("What a run reports"); add freely, rename never without a version bump.
  */
+import { getHeapStatistics } from 'node:v8';
+import { InputError } from '../errors.js';
+import { estimateRun } from '../scenario/budget.js';
+import { duration } from '../units/format.js';
 import type { Scenario } from '../scenario/types.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
@@ -125,10 +129,44 @@ export function runScenario(scenario: Scenario, options: { seed?: number; observ
   if (controller) simulation.attach(controller);
   const counterfactual = scenario.truth === 'counterfactual' && scenario.flags.length > 0;
   if (counterfactual) simulation.truth.keepLog();
-  const sim = simulation.run();
+  const sim = runGuarded(simulation, guardStepUs(scenario));
   const harm = counterfactual ? counterfactualHarm(scenario, seed, sim.truth) : null;
   return buildResult(scenario, seed, sim, controller, harm);
 }
+
+/**
+ * Simulated time between two looks at the heap: a second, or less when the estimate says a second of this run
+ * fills more than a hundredth of the heap (gates evaluated every microsecond, say).
+ */
+function guardStepUs(scenario: Scenario): number {
+  const e = estimateRun(scenario);
+  const runUs = Number.isFinite(scenario.durationUs) ? scenario.durationUs : 3600e6;
+  const perUs = e.bytes / runUs;
+  const step = perUs > 0 ? (0.01 * getHeapStatistics().heap_size_limit) / perUs : Infinity;
+  return Math.max(1, Math.min(1e6, scenario.windowUs, step));
+}
+
+/**
+ * Runs a simulation a simulated second (or window) at a time, stopping with an InputError when the JavaScript heap is
+ * nearly full: a run that outgrows the heap ends with a message that names the limit, not a V8 abort.
+ */
+export function runGuarded(simulation: Simulation, stepUs: number): SimulationResult {
+  simulation.begin();
+  for (let t = stepUs; simulation.runUntil(t); t += stepUs) {
+    const heap = getHeapStatistics();
+    if (heap.used_heap_size > HEAP_SHARE * heap.heap_size_limit) {
+      const mib = Math.round(heap.heap_size_limit / 2 ** 20);
+      throw new InputError([`the run stopped after ${duration(t / 1e6)} of simulated time: it needs more memory than the ${mib} MiB the JavaScript heap allows; raise the limit (NODE_OPTIONS=--max-old-space-size=${2 ** Math.ceil(Math.log2(mib * 4))}) or ask for less (longer windows, fewer gate evaluations, fewer services or users)`]);
+    }
+  }
+  return simulation.end();
+}
+
+/**
+ * The share of the heap's limit a run may fill. V8 gives up ("ineffective mark-compacts near heap limit")
+ * at about 80% of heap_size_limit, which counts the young generation's spaces too.
+ */
+const HEAP_SHARE = 0.72;
 
 const seconds = (us: number) => Math.round(us) / 1e6;
 

@@ -85,9 +85,10 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   if (!force) {
     // Counted before the grid is spelled out: a grid of 1e8 policies must not fill memory first.
     const chosen = tune.cases ?? loaded.scenario.cases;
+    const run = estimateRun(loaded.scenario);
     const reasons = [
-      ...sweepOverLimits(estimateSweep(tune.vary, tune.search, tune.samples, chosen.length, seeds ?? tune.seeds)),
-      ...overLimits(estimateRun(loaded.scenario)).map((r) => `each run: ${r}`),
+      ...sweepOverLimits(estimateSweep(tune.vary, tune.search, tune.samples, chosen.length, seeds ?? tune.seeds), run),
+      ...overLimits(run).map((r) => `each run: ${r}`),
     ];
     if (reasons.length) throw new InputError(refusal(file, reasons));
   }
