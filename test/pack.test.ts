@@ -2,7 +2,7 @@
  * The package as a team installs it: `npm pack` (its prepack compiles), then `npm install --omit=dev` of the
  * tarball into an empty project (from the npm registry), and every command run there with nothing from this
  * repository: a file missing from `files`, a runtime dependency kept in devDependencies, or a worker that
- * resolves only from the sources fails here. The README's TypeScript example is type-checked against the
+ * resolves only from the sources fails here. The TypeScript example of docs/api.md is type-checked against the
  * installed types and run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -160,10 +160,10 @@ describe('the packed package, installed into an empty project', () => {
     expect(readFileSync(join(repo, night.outputs.junit), 'utf8')).toMatch(/<testsuite[^>]*tests="2"/);
   });
 
-  it('the README\'s TypeScript example type-checks against the installed types and runs', () => {
-    const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const example = /<!-- api-example -->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(example, 'README: the ts block after <!-- api-example -->').toBeTruthy();
+  it('the TypeScript example of docs/api.md type-checks against the installed types and runs', () => {
+    const page = readFileSync(join(root, 'docs/api.md'), 'utf8');
+    const example = /<!-- api-example -->\s*```ts\n([\s\S]*?)```/.exec(page)?.[1];
+    expect(example, 'docs/api.md: the ts block after <!-- api-example -->').toBeTruthy();
     writeFileSync(join(project, 'example.ts'), example!);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {

@@ -298,7 +298,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const { LIMITS } = await import('../scenario/defaults.js');
       if (opts.size > LIMITS.cohortUsers && !opts.force) {
         const { sci } = await import('../scenario/budget.js');
-        throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: README, "Hostile input and limits")`]);
+        throw new InputError([`--size: ${sci(opts.size)} users would take about ${sci(opts.size / 60_000)} s and ${sci(opts.size * 500)} bytes of memory, over the limit of ${sci(LIMITS.cohortUsers)} users; rerun with --force to generate anyway (limits: docs/limits.md, "Hostile input and limits")`]);
       }
       if (!Number.isSafeInteger(opts.size)) throw new InputError([`--size: a whole number up to ${Number.MAX_SAFE_INTEGER}, even with --force`]);
       const { cohortDocument, generateCohort } = await import('../cohorts/cohort.js');

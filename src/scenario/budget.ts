@@ -313,6 +313,6 @@ function bytes(n: number): string {
 export function refusal(file: string, reasons: readonly string[]): string[] {
   return [
     ...reasons.map((r) => `${file}: too much work: ${r}`),
-    `${file}: refused before running; rerun with --force to run anyway (limits: README, "Hostile input and limits")`,
+    `${file}: refused before running; rerun with --force to run anyway (limits: docs/limits.md, "Hostile input and limits")`,
   ];
 }

@@ -63,7 +63,7 @@ export const DEFAULTS = {
 
 /**
  * Bounds on the work a scenario may ask for. Beyond the first group, `--force` runs anyway; the estimate that
- * is compared with them is in budget.ts. Raise them here (README: "Hostile input and limits").
+ * is compared with them is in budget.ts. Raise them here (docs/limits.md: "Hostile input and limits").
  */
 export const LIMITS = {
   /** Estimated work of one run on one core, in seconds (events, windows, gate evaluations, scrapes, set-up). */

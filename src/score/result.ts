@@ -1,6 +1,6 @@
 /**
  * The run result document (schema "rehearse/run@1"): the stable contract that CI and other tools read.
- * Keys documented in the README ("What a run reports"); add freely, rename never without a version bump.
+ * Keys documented in docs/results.md; add freely, rename never without a version bump.
  */
 import { getHeapStatistics } from 'node:v8';
 import { InputError } from '../errors.js';
