@@ -23,8 +23,8 @@ const SEED = process.env.FUZZ_SEED === undefined ? 20_261_125 : Number(process.e
 /** Wall time one validate may take: generous (a valid cohort of 200,000 users takes seconds to make, and the machine may be busy), it catches hangs and blow-ups. */
 const VALIDATE_MS = 60_000;
 const RUN_MS = 60_000;
-/** A valid case is also run when its estimate is this small (a short run on a sample). */
-const RUN_EVENTS = 300_000;
+/** A valid case is also run (a short run on a sample) when its estimated work is this small: every case stays quick. */
+const RUN_WORK_SECONDS = 0.5;
 
 // Cases are written beside links to the project's cohorts/ and flags/, so that the paths the bundled scenarios
 // give (../cohorts/shoppers.json, ../flags/demo.flagd.json) still resolve.
@@ -148,6 +148,34 @@ function mutate(doc: Json, m: Mutation): void {
   }
 }
 
+/**
+ * Shapes that look cheap and are not (the work estimate must see them): tiny windows, gate and scrape
+ * intervals, ranges far longer than the run, and flags densely linked by requires.
+ */
+const shape = fc.record({
+  kind: fc.constantFrom('none', 'none', 'none', 'window', 'evaluate', 'scrape', 'range', 'dense'),
+  tiny: fc.constantFrom('1us', '10us', '1ms', '7ms'),
+  at: fc.nat(),
+});
+
+function reshape(doc: Json, s: { kind: string; tiny: string; at: number }): void {
+  const d = doc as Record<string, any>;
+  const plan = Array.isArray(d.rollout) && d.rollout.length ? d.rollout[s.at % d.rollout.length] : null;
+  switch (s.kind) {
+    case 'window': d.window = s.tiny; break;
+    case 'evaluate': if (plan && typeof plan === 'object') plan['evaluate-every'] = s.tiny; break;
+    case 'scrape': d.metrics = { ...(typeof d.metrics === 'object' && d.metrics ? d.metrics : {}), 'scrape-interval': s.tiny === '1us' || s.tiny === '10us' ? '1ms' : s.tiny }; break;
+    case 'range': if (plan && typeof plan === 'object') plan.gates = [...(Array.isArray(plan.gates) ? plan.gates : []), { promql: `sum(rate(http_requests_total[${1 + (s.at % 1000)}d]))`, success: 'result >= 0' }]; break;
+    case 'dense': {
+      const flags = d.flags && typeof d.flags === 'object' ? d.flags : null;
+      const keys = flags ? Object.keys(flags).filter((k) => k !== 'from' && flags[k] && typeof flags[k] === 'object') : [];
+      // Every flag requires every flag before it (in one of two orders): no cycle, many paths.
+      keys.forEach((k, i) => { flags[k].requires = s.at % 2 ? keys.slice(0, i) : keys.slice(0, i).reverse(); });
+      break;
+    }
+  }
+}
+
 /** Text-level damage YAML objects cannot express: duplicate keys, an alias before its anchor, a bomb, a cut. */
 const textDamage = fc.record({
   kind: fc.constantFrom('none', 'none', 'none', 'duplicate', 'alias-first', 'bomb', 'truncate', 'merge', 'tab', 'json'),
@@ -188,12 +216,13 @@ describe('fuzz: mutated bundled scenarios', () => {
   it(`${RUNS} cases end in exit 0, 1 or 2, without a stack trace, in bounded time`, async () => {
     const found = { valid: 0, invalid: 0, ran: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.nat(sources.length - 1), fc.array(mutation, { minLength: 0, maxLength: 3 }), textDamage, fc.nat(9), async (which, mutations, dmg, cohortDraw) => {
+      fc.asyncProperty(fc.nat(sources.length - 1), fc.array(mutation, { minLength: 0, maxLength: 3 }), textDamage, fc.nat(9), shape, async (which, mutations, dmg, cohortDraw, form) => {
         const src = sources[which];
         const doc = structuredClone(src.doc);
         // Most cases swap the cohort for a small inline one: reading 20,000 users each time would leave few cases.
         const traffic = doc.traffic as Record<string, unknown> | undefined;
         if (cohortDraw > 0 && traffic && typeof traffic === 'object') traffic.cohort = { size: 300, seed: 1 };
+        reshape(doc, form);
         for (const m of mutations) mutate(doc, m);
         let text: string;
         try {
@@ -220,7 +249,7 @@ describe('fuzz: mutated bundled scenarios', () => {
         const shortFile = join(dir, `short-${counter % 50}.yaml`);
         writeFileSync(shortFile, stringify(short, { aliasDuplicateObjects: false }));
         const loaded = loadScenarioFile(shortFile);
-        if (!loaded.ok || estimateRun(loaded.scenario).events > RUN_EVENTS) return;
+        if (!loaded.ok || estimateRun(loaded.scenario).seconds > RUN_WORK_SECONDS) return;
         found.ran++;
         const r = await cli(['run', '-q', shortFile]);
         expect([0, 1, 2], r.text).toContain(r.code);
