@@ -171,8 +171,8 @@ describe('graphs that input draws', () => {
 describe('work that would take hours or exhaust memory', () => {
   it.each([
     ['a 1 us window over a day', 'name: h\nduration: 24h\nwindow: 1us\ntraffic: { rate: 1/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /telemetry windows x tags/],
-    ['10 million journeys a second for a day', 'name: h\nduration: 24h\ntraffic: { rate: 10000000/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /about 3\.5e12 events \(8\.6e11 journeys x 1 calls each/],
-    ['rate: 1e7/s for a day (an exponent is a rate, so the work limit is what answers)', 'name: h\nduration: 24h\ntraffic: { rate: 1e7/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /about 3\.5e12 events \(8\.6e11 journeys x 1 calls each/],
+    ['10 million journeys a second for a day', 'name: h\nduration: 24h\ntraffic: { rate: 10000000/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /of work on one core \(3\.5e12 events \(8\.6e11 journeys x 1 calls each/],
+    ['rate: 1e7/s for a day (an exponent is a rate, so the work limit is what answers)', 'name: h\nduration: 24h\ntraffic: { rate: 1e7/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n', /of work on one core \(3\.5e12 events \(8\.6e11 journeys x 1 calls each/],
     ['a 100 x 10 fan-out', small(`services:\n${Array.from({ length: 10 }, (_, i) => `  s${i}: { endpoints: { default: { calls: [${i < 9 ? `{ to: s${i + 1}, repeat: 100 }` : ''}] } } }`).join('\n')}\n`), /x 1\.0e18 calls each/],
     ['two million replicas (found by the fuzz suite: 40 s of set-up)', small('services:\n  s0: { replicas: 2000000 }\n'), /2\.0e6 replicas in all, over the limit/],
     ['asynchronous calls that almost always start two more', small('services:\n  s0: { endpoints: { default: { calls: [{ to: s1, async: true }] } } }\n  s1: { endpoints: { default: { calls: [{ to: s0, async: true, probability: 99% }, { to: s0, async: true, probability: 99% }] } } }\n'), /never settle/],
