@@ -43,8 +43,8 @@ export function readLaunchDarkly(docs: readonly FlagFile[], out: Findings): LdDa
     const located = kind === 'flag' ? data.flagAt : data.segmentAt;
     const other = located.get(key);
     if (other) return out.refusals.push(at(doc, path, `found duplicate key "${key}" (also at ${where(other)}): the SDK does not start with these files`));
-    if (kind === 'flag' && (!Array.isArray(item.variations) || item.variations.length === 0)) {
-      return out.refusals.push(at(doc, [...path, 'variations'], 'variations is a list of at least one value'));
+    if (kind === 'flag' && item.variations !== undefined && !Array.isArray(item.variations)) {
+      return out.refusals.push(at(doc, [...path, 'variations'], 'variations is a list of values'));
     }
     store[key] = { ...item };
     located.set(key, { doc, path });

@@ -57,9 +57,10 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     prerequisites.forEach((p, i) => {
       if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the files; the prerequisite always fails, as the SDK serves it`));
     });
-    const canFail = malformed(f).map((p) => at(doc, [...path, ...p], 'names no variation of the flag: the SDK answers MALFORMED_FLAG and the caller gets its default'));
+    const canFail = malformed(f).map(([p, why]) => at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG and the caller gets its default`));
+    if (f.on === false && f.offVariation === undefined) canFail.push(at(doc, [...path, 'on'], 'the flag is off and has no offVariation: the SDK serves the caller\'s default'));
     warnings.push(...canFail);
-    const variations = f.variations as unknown[];
+    const variations = Array.isArray(f.variations) ? f.variations : [];
     return {
       key, description: typeof f.description === 'string' ? f.description : '',
       variants: variationNames(variations), requires: prerequisites, attributes: [...attributes.keys()].sort(),
@@ -69,20 +70,22 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
   return { system: 'launchdarkly', flags, warnings, state: { flags: data.flags, segments: data.segments } satisfies LdState };
 }
 
-/** Paths (inside the flag) of variation indices that name no variation. */
-function malformed(f: Json): (string | number)[][] {
-  const n = (f.variations as unknown[]).length;
-  const bad: (string | number)[][] = [];
+/** Where (inside the flag) the SDK answers MALFORMED_FLAG, and why: a variation index that names no variation,
+ * a served part with neither a variation nor a rollout. */
+function malformed(f: Json): [(string | number)[], string][] {
+  const n = Array.isArray(f.variations) ? f.variations.length : 0;
+  const bad: [(string | number)[], string][] = [];
   const index = (v: unknown, p: (string | number)[]) => {
-    if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) < n)) bad.push(p);
+    if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) < n)) bad.push([p, `variation ${JSON.stringify(v)} is not one of the flag's ${n} variations`]);
   };
   const served = (x: unknown, p: (string | number)[]) => {
-    if (!isObject(x)) return;
+    if (!isObject(x) || (x.variation === undefined && !isObject(x.rollout))) return bad.push([p, 'serves neither a variation nor a rollout']);
     index(x.variation, [...p, 'variation']);
     if (isObject(x.rollout) && Array.isArray(x.rollout.variations)) x.rollout.variations.forEach((w, i) => index(isObject(w) ? w.variation : undefined, [...p, 'rollout', 'variations', i, 'variation']));
-    if (x.variation === undefined && !isObject(x.rollout)) bad.push(p);
   };
   index(f.offVariation, ['offVariation']);
+  // An off flag serves offVariation only: its targets, rules and fallthrough are never read.
+  if (f.on === false) return bad;
   served(f.fallthrough, ['fallthrough']);
   (Array.isArray(f.rules) ? f.rules : []).forEach((r, i) => served(r, ['rules', i]));
   for (const t of ['targets', 'contextTargets']) (Array.isArray(f[t]) ? f[t] : []).forEach((x, i) => index(isObject(x) ? x.variation : undefined, [t, i, 'variation']));
@@ -125,7 +128,7 @@ export function serve(state: unknown): FlagSet {
       client.variationDetail(key, context, codeDefault?.value ?? null, (_err, d) => { detail = d; });
       if (detail === null) throw new Error('the LaunchDarkly SDK did not evaluate synchronously');
       const d = detail as Detail;
-      const variations = flag.variations as unknown[];
+      const variations = Array.isArray(flag.variations) ? flag.variations : [];
       const index = typeof d.variationIndex === 'number' ? d.variationIndex : null;
       const rollout = rolloutOf(flag, d);
       const kind = d.reason.kind;

@@ -67,6 +67,7 @@ const segment: Record<string, Disposition> = {
   description: modelled(NONE),
   constraints: modelled('added after the strategy\'s own constraints, as unleash-client does', { items: 'constraintSchema' }),
   createdBy: modelled(NONE), createdAt: modelled(NONE), project: modelled(NONE),
+  usedInProjects: modelled(NONE), usedInFeatures: modelled(NONE),
 };
 
 export const UNLEASH_DISPOSITIONS: DispositionTable = {
@@ -210,7 +211,7 @@ export const UNLEASH_DISPOSITIONS: DispositionTable = {
     segmentId: modelled('the segment'), featureStrategyId: modelled('the strategy that uses it'), createdAt: modelled(NONE),
   },
   'state.strategySchema': {
-    name: modelled('a strategy definition\'s name'), title: modelled(NONE), disabled: modelled(NONE), editable: modelled(NONE),
+    name: modelled('a strategy definition\'s name'), title: modelled(NONE), displayName: modelled(NONE), disabled: modelled(NONE), editable: modelled(NONE),
     deprecated: modelled(NONE), description: modelled(NONE), parameters: modelled('parameter definitions; ' + NONE),
   },
 };
