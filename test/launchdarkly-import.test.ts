@@ -104,6 +104,15 @@ flags:
     expect(() => launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"on":true,"variations":[true]}}}', 'k.json'))).toThrow('flags.a: a flag has its key');
   });
 
+  it('a file of flagValues alone is recognised as LaunchDarkly\'s, and a deleted flag is left out, warned', async () => {
+    const out: string[] = [];
+    const code = await main(['flags', 'eval', join(dir, 'value-only.json'), '--flag', 'flag2', '--context', '{"kind":"user","key":"u"}', '--json'], { out: (x) => out.push(x), err: () => {} });
+    expect([code, JSON.parse(out.join(''))]).toEqual([0, { flag: 'flag2', enabled: true, variant: 'value2', value: 'value2', reason: 'default', bucket: null }]);
+    const parts = launchdarkly.toScenarioParts(parseFlagText('{"flags":{"gone":{"key":"gone","deleted":true,"on":true,"variations":[true],"fallthrough":{"variation":0}}}}', 'd.json'));
+    expect(parts.flags).toEqual([]);
+    expect(parts.warnings.map((w) => w.message)).toEqual(['a deleted flag: the SDK treats it as absent; left out']);
+  });
+
   it('the stream put payload, with and without its path, and a single flag', () => {
     const flags = JSON.parse(readFileSync(join(dir, 'flag-only.json'), 'utf8')).flags;
     for (const text of [JSON.stringify({ path: '/', data: { flags, segments: {} } }), JSON.stringify({ data: { flags } }), JSON.stringify(flags.flag1)]) {
