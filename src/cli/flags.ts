@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { InputError } from '../errors.js';
-import { detectSystem, formatWarning, isObject, parseFlagText, type FlagFile, type FlagSystem } from '../interop/document.js';
+import { didYouMean, InputError } from '../errors.js';
+import { detectSystem, FLAG_SYSTEMS, formatWarning, isObject, parseFlagText, readFlagFile, type FlagFile, type FlagSystem } from '../interop/document.js';
 import { ADAPTERS, readFlags } from '../interop/flags.js';
 import type { Evaluation } from '../interop/flagset.js';
 import { inlineEntry, translateFlags } from '../interop/inline.js';
@@ -14,30 +14,38 @@ export interface EvalOptions {
   flag: string;
   context: string;
   json?: boolean;
+  /** The Unleash environment to serve. */
+  environment?: string;
+  /** The code's default value, as JSON (served on an evaluation error). */
+  default?: string;
 }
+
+const json = (text: string, option: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError([`${option}: not JSON: ${(e as Error).message}`]);
+  }
+};
 
 /** Evaluates one flag of a flag file, or of the flag file a scenario takes it from. */
 export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
-  let context: unknown;
-  try {
-    context = JSON.parse(opts.context);
-  } catch (e) {
-    throw new InputError([`--context: not JSON: ${(e as Error).message}`]);
-  }
+  const context = json(opts.context, '--context');
   if (!isObject(context)) throw new InputError(['--context: a JSON object, in the flag system\'s own form']);
-  const { doc, system } = flagFileOf(target, opts);
-  const set = ADAPTERS[system].open(doc);
+  const codeDefault = opts.default === undefined ? undefined : { value: json(opts.default, '--default') };
+  const { doc, system, environment } = flagFileOf(target, opts);
+  const set = ADAPTERS[system].open(doc, { environment });
   try {
     if (!set.keys.includes(opts.flag)) {
-      throw new InputError([`${doc.file}: no flag "${opts.flag}" (flags: ${set.keys.join(', ')})`]);
+      throw new InputError([`${[doc].flat().map((d) => d.file).join(', ')}: no flag "${opts.flag}"${didYouMean(opts.flag, set.keys)} (flags: ${set.keys.join(', ')})`]);
     }
-    return set.evaluate(opts.flag, context);
+    return set.evaluate(opts.flag, context, codeDefault);
   } finally {
     set.close();
   }
 }
 
-function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile; system: FlagSystem } {
+function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFile[]; system: FlagSystem; environment?: string } {
   let text: string;
   try {
     text = readFileSync(target, 'utf8');
@@ -49,18 +57,19 @@ function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile; system:
   if (isObject(v) && isObject(v.services) && isObject(v.journeys)) {
     // A scenario: the flag file its flags.from names for this flag.
     const from = isObject(v.flags) && isObject(v.flags.from) ? v.flags.from : {};
-    const systems = (Object.keys(from) as FlagSystem[]).filter((s) => !opts.system || s === opts.system);
+    const environment = opts.environment ?? (typeof from.environment === 'string' ? from.environment : undefined);
+    const systems = FLAG_SYSTEMS.filter((s) => s in from && (!opts.system || s === opts.system));
     for (const s of systems) {
-      const file = from[s];
-      if (typeof file !== 'string') continue;
-      const read = readFlags(resolve(dirname(target), file), s, file);
-      if (ADAPTERS[s].toScenarioParts(read.doc, file).flags.some((f) => f.key === opts.flag)) return read;
+      const files = [from[s]].flat().filter((f): f is string => typeof f === 'string');
+      const docs = files.map((f) => readFlagFile(resolve(dirname(target), f), f));
+      const options = { environment: s === 'unleash' ? environment : undefined };
+      if (ADAPTERS[s].toScenarioParts(docs, options).flags.some((f) => f.key === opts.flag)) return { doc: docs, system: s, ...options };
     }
     throw new InputError([`${target}: no flag "${opts.flag}" in the flag files of flags.from${systems.length ? '' : ' (the scenario names none)'}`]);
   }
   const system = opts.system ?? detectSystem(v);
   if (!system) throw new InputError([`${target}: cannot tell which flag system wrote this file; give --system flagd, unleash or launchdarkly`]);
-  return { doc, system };
+  return { doc, system, environment: opts.environment };
 }
 
 export function formatEvaluation(e: Evaluation): string {
@@ -73,16 +82,16 @@ export function formatEvaluation(e: Evaluation): string {
 }
 
 /** The flags of a file in rehearse's own format where it can say the same (checked on a cohort), as YAML. */
-export function importFlagsInline(system: FlagSystem, file: string, cohortFile?: string): { yaml: string; warnings: string[] } {
+export function importFlagsInline(system: FlagSystem, file: string, cohortFile?: string, environment?: string): { yaml: string; warnings: string[] } {
   const { doc } = readFlags(file, system);
-  const parts = ADAPTERS[system].toScenarioParts(doc, file);
+  const parts = ADAPTERS[system].toScenarioParts(doc, { environment });
   let cohort;
   if (cohortFile) {
     const read = readCohortFile(cohortFile);
     if (!read.ok) throw new InputError([`${cohortFile}${read.path ? ` at ${read.path}` : ''}: ${read.message}`]);
     cohort = read.cohort;
   }
-  const t = translateFlags(system, doc, cohort);
+  const t = translateFlags(system, doc, cohort, { environment });
   const size = cohort?.size ?? 10_000;
   const header = [
     `# Flags of ${file} (${system}) in rehearse's own format: each serves every one of ${size} users${cohortFile ? ` of ${cohortFile}` : ' (a generated cohort)'} as ${system} does.`,
@@ -100,16 +109,17 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
 }
 
 /** The scenario entries a flag file's flags need, as YAML, with the file's warnings. */
-export function importFlags(system: FlagSystem, file: string): { yaml: string; warnings: string[] } {
+export function importFlags(system: FlagSystem, file: string, environment?: string): { yaml: string; warnings: string[] } {
   const { doc } = readFlags(file, system);
-  const parts = ADAPTERS[system].toScenarioParts(doc, file);
-  const entries: Record<string, unknown> = { from: { [system]: file } };
+  const parts = ADAPTERS[system].toScenarioParts(doc, { environment });
+  const entries: Record<string, unknown> = { from: { [system]: file, ...(environment !== undefined ? { environment } : {}) } };
   for (const f of parts.flags) {
     entries[f.key] = {
       kind: 'release',
       owner: 'TODO',
       ...(f.description ? { description: f.description } : {}),
       'evaluated-by': ['TODO'],
+      ...(f.canFail.length ? { default: 'TODO' } : {}),
     };
   }
   const header = [
@@ -118,6 +128,7 @@ export function importFlags(system: FlagSystem, file: string): { yaml: string; w
   ];
   for (const f of parts.flags) {
     if (f.attributes.length) header.push(`# ${f.key} reads user attributes: ${f.attributes.join(', ')}`);
+    if (f.canFail.length) header.push(`# ${f.key} can fail to evaluate (see the warnings): set default to the value the code falls back to`);
   }
   return { yaml: `${header.join('\n')}\n${stringify({ flags: entries })}`, warnings: parts.warnings.map(formatWarning) };
 }

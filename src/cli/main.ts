@@ -425,8 +425,10 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .requiredOption('--flag <key>', 'flag key')
     .requiredOption('--context <json>', 'evaluation context in the system\'s own form (OpenFeature, Unleash or LaunchDarkly)')
     .option('--system <name>', 'flagd, unleash or launchdarkly (default: detected from the file)', choice(['flagd', 'unleash', 'launchdarkly'] as const))
+    .option('--environment <name>', 'the Unleash environment to serve (a state export may hold several)')
+    .option('--default <json>', 'the value the calling code passes as its default: served on an evaluation error, as the SDK serves it')
     .option('--json', 'print one JSON object: flag, enabled, variant, value, reason, bucket')
-    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean }) => {
+    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string }) => {
       const { evaluateFlag, formatEvaluation } = await import('./flags.js');
       const e = evaluateFlag(file, opts);
       out(opts.json ? JSON.stringify(e) : formatEvaluation(e));
@@ -441,9 +443,10 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--strict', 'features of the file that rehearse does not model are errors')
     .option('--inline', 'the flags in rehearse\'s own format where it can say the same, each checked user by user against the system')
     .option('--cohort <file>', 'with --inline: the users to check on (default: 10,000 generated)')
-    .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean; inline?: boolean; cohort?: string }) => {
+    .option('--environment <name>', 'the Unleash environment to import (a state export may hold several)')
+    .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean; inline?: boolean; cohort?: string; environment?: string }) => {
       const { importFlags, importFlagsInline } = await import('./flags.js');
-      const r = opts.inline ? importFlagsInline(system, file, opts.cohort) : importFlags(system, file);
+      const r = opts.inline ? importFlagsInline(system, file, opts.cohort, opts.environment) : importFlags(system, file, opts.environment);
       if (opts.strict && r.warnings.length) throw new InputError(r.warnings);
       for (const w of r.warnings) err(`warning: ${w}`);
       out(r.yaml.trimEnd());

@@ -76,10 +76,16 @@ export function invalid(doc: FlagFile, path: readonly PathSegment[], message: st
 /** Which system wrote a flag document, by its shape. */
 export function detectSystem(value: unknown): FlagSystem | null {
   if (!isObject(value)) return null;
-  if (isObject(value.flags) && Object.values(value.flags).some((f) => isObject(f) && ('defaultVariant' in f || 'state' in f))) return 'flagd';
-  if (Array.isArray(value.features)) return 'unleash';
-  if (isObject(value.flags) && Object.values(value.flags).some((f) => isObject(f) && ('variations' in f || 'fallthrough' in f))) return 'launchdarkly';
-  if ('variations' in value && 'fallthrough' in value) return 'launchdarkly';
+  // The Unleash client specification's files: {name, state, tests}.
+  if (isObject(value.state) && ('tests' in value || 'variantTests' in value)) return detectSystem(value.state) === 'unleash' ? 'unleash' : null;
+  if (Array.isArray(value.features) || Array.isArray(value.events) || Array.isArray(value.featureStrategies)) return 'unleash';
+  const items = (m: unknown): unknown[] => (isObject(m) ? Object.values(m) : Array.isArray(m) ? m : []);
+  if (items(value.flags).some((f) => isObject(f) && ('defaultVariant' in f || 'state' in f))) return 'flagd';
+  const ldFlags = (m: unknown) => items(m).some((f) => isObject(f) && ('variations' in f || 'fallthrough' in f));
+  const ldSegments = (m: unknown) => items(m).some((s) => isObject(s) && ['included', 'excluded', 'includedContexts', 'rules', 'unbounded'].some((k) => k in s));
+  if (isObject(value.flagValues) || ldFlags(value.flags) || ldSegments(value.segments)) return 'launchdarkly';
+  if (isObject(value.data) && (ldFlags(value.data.flags) || ldSegments(value.data.segments))) return 'launchdarkly';
+  if ('variations' in value && ('fallthrough' in value || 'on' in value)) return 'launchdarkly';
   return null;
 }
 

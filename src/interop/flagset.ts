@@ -19,6 +19,17 @@ export interface Evaluation {
   readonly bucket: number | null;
 }
 
+/** How a file is imported: the Unleash environment to serve (a file may hold several). */
+export interface ImportOptions {
+  readonly environment?: string;
+}
+
+/** The value the calling code passes as its default (OpenFeature's defaultValue, LaunchDarkly's variation
+ * default): what a user gets when the evaluation fails. */
+export interface CodeDefault {
+  readonly value: unknown;
+}
+
 /** A flag as a scenario sees it once imported. */
 export interface ImportedFlag {
   readonly key: string;
@@ -33,20 +44,29 @@ export interface ImportedFlag {
   readonly reads: readonly { readonly attribute: string; readonly path: readonly (string | number)[] }[];
   /** Path of the flag inside its file. */
   readonly path: readonly (string | number)[];
+  /** The file that holds the flag. */
+  readonly doc: FlagFile;
+  /** Where an evaluation of the flag can fail, so that users get the code's default instead (also warnings). */
+  readonly canFail: readonly FlagWarning[];
+  /** The type of the values the flag serves: boolean, string, number, object, or mixed. */
+  readonly valueType: string;
 }
 
 export interface ScenarioParts {
   readonly system: FlagSystem;
   readonly flags: readonly ImportedFlag[];
   readonly warnings: readonly FlagWarning[];
+  /** What the system's evaluator is given (plain data, a form the system itself reads): `serve` takes it. */
+  readonly state: unknown;
 }
 
 /** Flags served by their system's own evaluator, without a network. */
 export interface FlagSet {
   readonly system: FlagSystem;
   readonly keys: readonly string[];
-  /** Evaluates a flag for a context given in the system's own form. */
-  evaluate(key: string, context: Record<string, unknown>): Evaluation;
+  /** Evaluates a flag for a context given in the system's own form; on an evaluation error the user gets
+   * `codeDefault` (none: the code's default path, off), as the system's SDK gives the caller's default. */
+  evaluate(key: string, context: Record<string, unknown>, codeDefault?: CodeDefault): Evaluation;
   /** The system's context for a rehearsal user (targeting key and attributes). */
   contextOf(key: string, attributes: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** Releases what the evaluator holds (no timers or sockets are ever started). */
@@ -54,6 +74,19 @@ export interface FlagSet {
 }
 
 export interface Adapter {
-  toScenarioParts(doc: FlagFile, file: string): ScenarioParts;
-  open(doc: FlagFile): FlagSet;
+  /** Imports flag files (several only for LaunchDarkly, whose SDK merges them); a refusal throws InputError. */
+  toScenarioParts(docs: FlagFile | readonly FlagFile[], options?: ImportOptions): ScenarioParts;
+  /** The system's own evaluator over an imported state. */
+  serve(state: unknown): FlagSet;
+  /** toScenarioParts, then serve. */
+  open(docs: FlagFile | readonly FlagFile[], options?: ImportOptions): FlagSet;
 }
+
+/** The type of a list of served values: boolean, string, number, object, or mixed. */
+export function valueTypeOf(values: readonly unknown[]): string {
+  const types = new Set(values.map((v) => (v === null ? 'null' : Array.isArray(v) ? 'object' : typeof v)));
+  return types.size === 1 ? [...types][0] : 'mixed';
+}
+
+/** A list of documents from one or several. */
+export const docList = (docs: FlagFile | readonly FlagFile[]): readonly FlagFile[] => (Array.isArray(docs) ? docs : [docs as FlagFile]);

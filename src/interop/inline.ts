@@ -10,7 +10,7 @@ import { normalize } from '../scenario/normalize.js';
 import { validateScenario } from '../scenario/validate.js';
 import { isObject, type FlagFile, type FlagSystem } from './document.js';
 import { ADAPTERS } from './flags.js';
-import { clientState } from './unleash/index.js';
+import type { ImportOptions } from './flagset.js';
 
 type Json = Record<string, unknown>;
 
@@ -245,19 +245,18 @@ function translateLaunchDarkly(key: string, f: Json): InlineFlag {
 // --- all systems ---------------------------------------------------------------------------------------
 
 /** Translates every flag it can and checks each against the system's evaluator on `cohort`. */
-export function translateFlags(system: FlagSystem, doc: FlagFile, cohort: Cohort = generateCohort({ name: 'import', size: 10_000, seed: 1 })): Translation {
+export function translateFlags(system: FlagSystem, doc: FlagFile, cohort: Cohort = generateCohort({ name: 'import', size: 10_000, seed: 1 }), options: ImportOptions = {}): Translation {
   const candidates: { key: string; build: () => InlineFlag }[] = [];
-  const v = doc.value as Json;
+  const state = ADAPTERS[system].toScenarioParts(doc, options).state as { flags?: Json; features?: Json[]; $evaluators?: Json };
   if (system === 'flagd') {
-    const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
-    for (const [key, f] of Object.entries(v.flags as Json)) candidates.push({ key, build: () => translateFlagd(key, f as Json, evaluators) });
+    const evaluators = isObject(state.$evaluators) ? state.$evaluators : {};
+    for (const [key, f] of Object.entries(state.flags!)) candidates.push({ key, build: () => translateFlagd(key, f as Json, evaluators) });
   } else if (system === 'unleash') {
-    for (const f of clientState(doc).features) candidates.push({ key: String(f.name), build: () => translateUnleash(f) });
+    for (const f of state.features!) candidates.push({ key: String(f.name), build: () => translateUnleash(f) });
   } else {
-    const flags = 'variations' in v && 'fallthrough' in v ? { [String(v.key)]: v } : (v.flags as Json);
-    for (const [key, f] of Object.entries(flags)) candidates.push({ key, build: () => translateLaunchDarkly(key, f as Json) });
+    for (const [key, f] of Object.entries(state.flags!)) candidates.push({ key, build: () => translateLaunchDarkly(key, f as Json) });
   }
-  const set = ADAPTERS[system].open(doc);
+  const set = ADAPTERS[system].serve(state);
   const flags: InlineFlag[] = [];
   const skipped: { key: string; why: string }[] = [];
   try {

@@ -5,17 +5,17 @@
 import type { Cohort } from '../cohorts/cohort.js';
 import { userAttributes } from '../cohorts/cohort.js';
 import type { FlagSource, ServedVariants } from '../scenario/types.js';
-import type { FlagFile } from './document.js';
 import { ADAPTERS } from './flags.js';
-import type { FlagSet } from './flagset.js';
+import type { CodeDefault, FlagSet } from './flagset.js';
 
 export type Served = ServedVariants;
 
 const memo = new Map<string, Served>();
 
-/** Every user's evaluation of flag `key` from its source; `cohort` attributes form each system's context. */
-export function servedTo(key: string, source: FlagSource, cohort: Cohort): Served {
-  const id = JSON.stringify([key, source.system, source.document, cohort.name, cohort.seed, cohort.size, cohort.key[0], cohort.key[cohort.size - 1]]);
+/** Every user's evaluation of flag `key` from its source; `cohort` attributes form each system's context; an
+ * evaluation error serves `codeDefault` (the value the calling code passes as its default). */
+export function servedTo(key: string, source: FlagSource, cohort: Cohort, codeDefault: CodeDefault | null = null): Served {
+  const id = JSON.stringify([key, source.system, source.document, codeDefault, cohort.name, cohort.seed, cohort.size, cohort.key[0], cohort.key[cohort.size - 1]]);
   const hit = memo.get(id);
   if (hit) return hit;
   const set = openSource(source);
@@ -24,7 +24,7 @@ export function servedTo(key: string, source: FlagSource, cohort: Cohort): Serve
     const variant = new Int16Array(cohort.size).fill(-1);
     for (let u = 0; u < cohort.size; u++) {
       const attrs = userAttributes(cohort, u);
-      const e = set.evaluate(key, set.contextOf(cohort.key[u], attrs));
+      const e = set.evaluate(key, set.contextOf(cohort.key[u], attrs), codeDefault ?? undefined);
       on[u] = e.enabled ? 1 : 0;
       variant[u] = e.variant === null ? -1 : source.variants.indexOf(e.variant);
     }
@@ -37,7 +37,7 @@ export function servedTo(key: string, source: FlagSource, cohort: Cohort): Serve
   }
 }
 
+/** The system's evaluator over the state imported from the source's file. */
 export function openSource(source: FlagSource): FlagSet {
-  const doc: FlagFile = { file: source.file, value: source.document, position: () => null };
-  return ADAPTERS[source.system].open(doc);
+  return ADAPTERS[source.system].serve(source.document);
 }

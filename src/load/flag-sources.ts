@@ -1,13 +1,15 @@
 /**
- * A scenario's `flags.from`: each named flag system file read (relative to the scenario file, at every load),
- * its flags imported, its warnings collected. Problems name the scenario path; warnings name the flag file.
+ * A scenario's `flags.from`: each named flag system file read (relative to the scenario file, at every load;
+ * LaunchDarkly's several files merged as its SDK merges them), its flags imported for the Unleash environment
+ * named, its warnings collected. Problems name the scenario path; warnings name the flag file.
  */
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
+import type { ScenarioInput } from '../scenario/schema.js';
 import type { FlagSource } from '../scenario/types.js';
-import { at, formatWarning, FLAG_SYSTEMS, type FlagSystem } from '../interop/document.js';
-import { ADAPTERS, readFlags } from '../interop/flags.js';
+import { at, formatWarning, FLAG_SYSTEMS, readFlagFile } from '../interop/document.js';
+import { ADAPTERS } from '../interop/flags.js';
 
 export interface FlagSources {
   readonly sources: Map<string, FlagSource>;
@@ -15,17 +17,24 @@ export interface FlagSources {
   readonly problems: Problem[];
 }
 
-export function readFlagSources(from: Partial<Record<FlagSystem, string>> | undefined, baseDir: string): FlagSources {
+type From = NonNullable<ScenarioInput['flags']>['from'];
+
+export function readFlagSources(from: From, baseDir: string): FlagSources {
   const sources = new Map<string, FlagSource>();
   const warnings: string[] = [];
   const problems: Problem[] = [];
+  if (from?.environment !== undefined && from.unleash === undefined) {
+    problems.push({ path: ['flags', 'from', 'environment'], message: 'environment names the environment of an Unleash file: add unleash: FILE, or drop it' });
+  }
   for (const system of FLAG_SYSTEMS) {
-    const file = from?.[system];
-    if (file === undefined) continue;
+    const given = from?.[system];
+    if (given === undefined) continue;
+    const files = [given].flat();
     const path: PathSegment[] = ['flags', 'from', system];
+    const file = files.join(', ');
     try {
-      const { doc } = readFlags(resolve(baseDir, file), system, file);
-      const parts = ADAPTERS[system].toScenarioParts(doc, file);
+      const docs = files.map((f) => readFlagFile(resolve(baseDir, f), f));
+      const parts = ADAPTERS[system].toScenarioParts(docs, { environment: system === 'unleash' ? from?.environment : undefined });
       warnings.push(...parts.warnings.map(formatWarning));
       for (const f of parts.flags) {
         const other = sources.get(f.key);
@@ -34,11 +43,12 @@ export function readFlagSources(from: Partial<Record<FlagSystem, string>> | unde
           continue;
         }
         sources.set(f.key, {
-          system, file, document: doc.value, variants: f.variants, prerequisites: f.requires, attributes: f.attributes,
+          system, file, document: parts.state, variants: f.variants, prerequisites: f.requires, attributes: f.attributes,
           reads: f.reads.map((r) => {
-            const w = at(doc, r.path, '');
-            return { attribute: r.attribute, where: `${w.line ? `${file}:${w.line}:${w.column}` : file}: ${formatPath(r.path)}` };
+            const w = at(f.doc, r.path, '');
+            return { attribute: r.attribute, where: `${w.line ? `${f.doc.file}:${w.line}:${w.column}` : f.doc.file}: ${formatPath(r.path)}` };
           }),
+          canFail: f.canFail.map(formatWarning), valueType: f.valueType,
         });
       }
     } catch (e) {

@@ -18,10 +18,29 @@ import type {
   CohortSpec, Flag, FlagEffect, FlagSource, Gate, PlanAnalyses, PlanChecks, RolloutPlan, Stage,
 } from './types.js';
 
+/** `default:` (the value the calling code passes as its default) fits the flag's source. */
+function codeDefaultProblems(value: unknown, source: FlagSource | null, base: PathSegment[]): Problem[] {
+  if (value === undefined) {
+    if (!source?.canFail.length) return [];
+    const more = source.canFail.length > 1 ? ` and ${source.canFail.length - 1} more` : '';
+    return [{ path: base, message: `the flag can fail to evaluate (${source.canFail[0]}${more}), and then the code's default is served: name it with default:` }];
+  }
+  const path = [...base, 'default'];
+  if (!source) return [{ path, message: 'default is the code default of a flag from a flag file (flags.from): a flag defined here never fails to evaluate' }];
+  if (source.system === 'unleash') return [{ path, message: `default is for flagd and LaunchDarkly flags: unleash-client serves every toggle of ${source.file} without one` }];
+  const type = Array.isArray(value) || (value !== null && typeof value === 'object') ? 'object' : typeof value;
+  if (source.system === 'flagd' && source.valueType !== 'mixed' && type !== source.valueType) {
+    return [{ path, message: `default is ${type === 'object' ? 'an' : 'a'} ${type}, but the flag serves ${source.valueType} values: OpenFeature would answer TYPE_MISMATCH and serve the default to everyone` }];
+  }
+  return [];
+}
+
 export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: ReadonlyMap<string, FlagSource> = new Map()): { flags: Flag[]; rollouts: RolloutPlan[]; cohort: CohortSpec | null } {
   const { problems } = h;
   const serviceNames = h.services.map((s) => s.name);
   const flagKeys = flagEntries(input.flags).map(([k]) => k);
+  const from = input.flags?.from;
+  const fromFiles = from ? [from.flagd, from.unleash, ...[from.launchdarkly ?? []].flat()].filter((x): x is string => typeof x === 'string') : [];
   const c0 = input.traffic.cohort;
   // A cohort file may carry attributes of its own: its expressions are checked once it is read (load.ts).
   const known: readonly string[] | null = typeof c0 === 'string' ? null : [...USER_ATTRIBUTES, ...Object.keys(c0?.attributes ?? {})];
@@ -50,7 +69,12 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       for (const field of ['targeting', 'bucketing', 'salt', 'hash-version', 'variants'] as const) {
         if (f[field] !== undefined) problems.push({ path: [...base, field], message: `${field} comes from ${source.file}; remove it here` });
       }
+    } else if (fromFiles.length) {
+      // Beside flags.from, every entry is a flag of those files: a name they do not hold is a mistake, not a new flag.
+      const held = [...imported.keys()];
+      problems.push({ path: base, message: `no flag "${key}" in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${held.join(', ') || 'none'})` });
     }
+    problems.push(...codeDefaultProblems(f.default, source, base));
     (f['conflicts-with'] ?? []).forEach((r, i) => {
       if (!flagKeys.includes(r)) problems.push({ path: [...base, 'conflicts-with', i], message: `unknown flag "${r}"${didYouMean(r, flagKeys)}` });
     });
@@ -135,6 +159,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       variants: source ? {} : variantsOf(f.variants, [...base, 'variants']),
       source,
       served: null,
+      codeDefault: f.default !== undefined && source ? { value: f.default } : null,
       conflictsWith: f['conflicts-with'] ?? [],
       expires: f.expires ?? null,
       rollback: f.rollback ?? '',

@@ -205,12 +205,18 @@ export const Flag = z.strictObject({
   expires: z.string().regex(/^\d{4}-\d\d-\d\d$/, { error: 'expires is a date, YYYY-MM-DD' }).optional()
     .meta({ description: 'The date by which the flag is to be removed (rehearse lint reports it past that date).' }),
   rollback: z.string().optional().meta({ description: 'The rollback plan of a release flag, in words (rehearse lint asks for one when no rollout plan rolls it back).' }),
+  default: z.union([z.boolean(), z.string(), z.number(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional().meta({
+    description: 'For a flag from a flagd or LaunchDarkly file: the value the calling code passes as its default (OpenFeature\'s defaultValue, the LaunchDarkly SDK\'s default), which users get when an evaluation fails, as the SDK serves it.',
+  }),
 });
 
 export const FlagsFrom = z.strictObject({
   flagd: z.string().optional().meta({ description: 'A flagd flag file (JSON or YAML), relative to the scenario file.' }),
-  unleash: z.string().optional().meta({ description: 'An Unleash client API document or feature export, relative to the scenario file.' }),
-  launchdarkly: z.string().optional().meta({ description: 'LaunchDarkly flag JSON ({"flags": ..., "segments": ...}), relative to the scenario file.' }),
+  unleash: z.string().optional().meta({ description: 'An Unleash file, relative to the scenario file: a client API response, a state export (v1 to v4) or a feature export.' }),
+  environment: z.string().optional().meta({ description: 'The Unleash environment to rehearse; needed when the Unleash file holds several (state exports), checked against the file.' }),
+  launchdarkly: z.union([z.string(), z.array(z.string()).min(1)]).optional().meta({
+    description: 'LaunchDarkly flag data as its SDKs read files (flags, flagValues, segments; JSON or YAML), a stream put payload or one flag; several files are merged as the SDK merges them. Relative to the scenario file.',
+  }),
 }).meta({ description: 'Flag files of flag systems, read at every run: their flags are served as each system serves them.' });
 
 export const Flags = z.object({ from: FlagsFrom.optional() }).catchall(Flag);

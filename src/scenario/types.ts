@@ -98,6 +98,9 @@ export interface Flag {
   readonly source: FlagSource | null;
   /** What the source serves each user of the population (null until the users are known, or for a flag defined here). */
   readonly served: ServedVariants | null;
+  /** For a flag from a flag file: the value the calling code passes as its default (served on an evaluation
+   * error, as the system's SDK serves it), or null when the scenario names none. */
+  readonly codeDefault: { readonly value: unknown } | null;
   /** Flags never to be on together with this one for the same user. */
   readonly conflictsWith: readonly string[];
   /** Removal date (YYYY-MM-DD), or null. */
@@ -129,6 +132,10 @@ export interface FlagSource {
   readonly attributes: readonly string[];
   /** Each attribute read, with where the rule reading it lies: file:line:column: path. */
   readonly reads: readonly { readonly attribute: string; readonly where: string }[];
+  /** Where an evaluation of the flag can fail (file:line:column: path: why), so that the code default is served. */
+  readonly canFail: readonly string[];
+  /** The type of the values the flag serves: boolean, string, number, object, or mixed. */
+  readonly valueType: string;
 }
 
 export type FaultKind =

@@ -1,89 +1,69 @@
 /**
  * flagd / OpenFeature flag definitions (flagd.dev/schema/v0/flags.json): read, checked, and evaluated by
- * flagd's own evaluator, @openfeature/flagd-core (JsonLogic with fractional, sem_ver, starts_with, ends_with,
- * $evaluators and $ref).
+ * flagd's own evaluator, @openfeature/flagd-core, in its interpreter mode (no code is generated from a rule),
+ * with the OpenFeature SDK's rule for errors: an evaluation error gives the caller's default, reason ERROR
+ * (open-feature/js-sdk packages/server/src/client/internal/open-feature-client.ts).
  */
 import { createRequire } from 'node:module';
+import { InputError } from '../../errors.js';
 import { murmur3 } from '../../flags/bucketing.js';
-import { at, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
-import type { Evaluation, FlagSet, ImportedFlag, ScenarioParts } from '../flagset.js';
+import { own, record } from '../../records.js';
+import { findings, walkFields } from '../disposition.js';
+import { formatWarning, invalid, isObject, type FlagFile } from '../document.js';
+import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
+import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
+import { checkTargeting } from './targeting.js';
+
+export { FLAGD_OPERATIONS };
 
 const require = createRequire(import.meta.url);
 
-/** JsonLogic operations flagd evaluates: the standard set and flagd's own. */
-export const FLAGD_OPERATIONS = new Set([
-  'var', 'missing', 'missing_some', 'if', '?:', '==', '===', '!=', '!==', '!', '!!', 'or', 'and', '>', '>=', '<', '<=',
-  'max', 'min', '+', '-', '*', '/', '%', 'map', 'reduce', 'filter', 'all', 'none', 'some', 'merge', 'in', 'cat', 'substr',
-  'fractional', 'sem_ver', 'starts_with', 'ends_with', '$ref',
-]);
+type Json = Record<string, unknown>;
 
-interface FlagdFlag {
-  state?: unknown;
-  variants?: unknown;
-  defaultVariant?: unknown;
-  targeting?: unknown;
-  metadata?: unknown;
+/** What flagd-core is given: flags as an object by key. */
+interface FlagdState {
+  readonly flags: Record<string, Json>;
+  readonly $evaluators?: Json;
+  readonly metadata?: Json;
 }
 
-function flagsOf(doc: FlagFile): Record<string, FlagdFlag> {
+export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
+  const [doc, ...more] = docList(docs);
+  if (more.length) throw new InputError([`${more[0].file}: one flagd file at a time`]);
   const v = doc.value;
-  if (!isObject(v) || !isObject(v.flags)) throw invalid(doc, ['flags'], 'a flagd file has "flags": an object of flag definitions');
-  return v.flags as Record<string, FlagdFlag>;
-}
-
-export function toScenarioParts(doc: FlagFile, _file: string = doc.file): ScenarioParts {
-  const flags = flagsOf(doc);
-  const warnings: FlagWarning[] = [];
-  const evaluators = isObject(doc.value) && isObject((doc.value as Record<string, unknown>).$evaluators)
-    ? (doc.value as Record<string, Record<string, unknown>>).$evaluators : {};
-  const out: ImportedFlag[] = [];
-  for (const [key, f] of Object.entries(flags)) {
-    const path = ['flags', key];
+  if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags))) throw invalid(doc, ['flags'], 'a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key');
+  const out = findings();
+  walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
+  const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
+  // The list form of the current schema: flagd-core 4.0.1 would key such flags "0", "1", ...; read each by its key.
+  const entries: [string, unknown, (string | number)[]][] = Array.isArray(v.flags)
+    ? v.flags.map((f, i) => [isObject(f) && typeof f.key === 'string' ? f.key : '', f, ['flags', i]])
+    : Object.entries(v.flags as Json).map(([k, f]) => [k, f, ['flags', k]]);
+  const flags = record<Json>();
+  const out2: ImportedFlag[] = [];
+  for (const [key, f, path] of entries) {
     if (!isObject(f)) throw invalid(doc, path, 'a flag definition is an object');
+    if (key === '') throw invalid(doc, [...path, 'key'], 'a flag in the list form of flags has its key');
+    if (own(flags, key)) throw invalid(doc, path, `flag "${key}" is defined twice`);
     if (f.state !== 'ENABLED' && f.state !== 'DISABLED') throw invalid(doc, [...path, 'state'], 'state is "ENABLED" or "DISABLED"');
     if (!isObject(f.variants) || Object.keys(f.variants).length === 0) throw invalid(doc, [...path, 'variants'], 'variants is an object of at least one variant');
-    if (f.defaultVariant !== undefined && f.defaultVariant !== null && !(typeof f.defaultVariant === 'string' && f.defaultVariant in f.variants)) {
+    if (f.defaultVariant !== undefined && f.defaultVariant !== null && !(typeof f.defaultVariant === 'string' && Object.hasOwn(f.variants, f.defaultVariant))) {
       throw invalid(doc, [...path, 'defaultVariant'], `defaultVariant ${JSON.stringify(f.defaultVariant)} is not one of the variants (${Object.keys(f.variants).join(', ')})`);
     }
-    const attributes = new Map<string, (string | number)[]>();
-    if (f.targeting !== undefined && !(isObject(f.targeting) && Object.keys(f.targeting).length === 0)) {
-      const unsupported = scan(f.targeting, [...path, 'targeting'], attributes, evaluators, new Set());
-      for (const u of unsupported) {
-        warnings.push(at(doc, u.path, `operation "${u.op}" is not supported; the flag is served its default variant`));
-      }
-      const clock = JSON.stringify(f.targeting).includes('$flagd.timestamp');
-      if (clock) warnings.push(at(doc, [...path, 'targeting'], 'the rule reads $flagd.timestamp: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
-    }
-    out.push({
+    const { key: _k, ...definition } = f;
+    flags[key] = definition;
+    const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting']);
+    out.warnings.push(...report.canFail, ...report.warnings);
+    out2.push({
       key, description: isObject(f.metadata) && typeof f.metadata.description === 'string' ? f.metadata.description : '',
-      variants: Object.keys(f.variants), requires: [], attributes: [...attributes.keys()].sort(),
-      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path,
+      variants: Object.keys(f.variants), requires: [], attributes: [...report.attributes.keys()].sort(),
+      reads: [...report.attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc,
+      canFail: report.canFail, valueType: valueTypeOf(Object.values(f.variants)),
     });
   }
-  return { system: 'flagd', flags: out, warnings };
-}
-
-/** Operations flagd does not know, and the attributes a rule reads (through $ref too). */
-function scan(node: unknown, path: (string | number)[], attributes: Map<string, (string | number)[]>, evaluators: Record<string, unknown>, seen: Set<string>): { op: string; path: (string | number)[] }[] {
-  const found: { op: string; path: (string | number)[] }[] = [];
-  if (Array.isArray(node)) {
-    node.forEach((x, i) => found.push(...scan(x, [...path, i], attributes, evaluators, seen)));
-  } else if (isObject(node)) {
-    for (const [op, args] of Object.entries(node)) {
-      if (!FLAGD_OPERATIONS.has(op)) found.push({ op, path });
-      if (op === 'var') {
-        const name = Array.isArray(args) ? args[0] : args;
-        const attribute = typeof name === 'string' ? name.split('.')[0] : '';
-        if (attribute !== '' && !name.startsWith('$flagd') && attribute !== 'targetingKey' && !attributes.has(attribute)) attributes.set(attribute, path);
-      } else if (op === '$ref' && typeof args === 'string' && !seen.has(args)) {
-        seen.add(args);
-        scan(evaluators[args], ['$evaluators', args], attributes, evaluators, seen).forEach((x) => found.push(x));
-      } else {
-        found.push(...scan(args, [...path, op], attributes, evaluators, seen));
-      }
-    }
-  }
-  return found;
+  if (out.refusals.length) throw new InputError(out.refusals.map(formatWarning));
+  const state: FlagdState = { flags, ...(isObject(v.$evaluators) ? { $evaluators: v.$evaluators } : {}), ...(isObject(v.metadata) ? { metadata: v.metadata } : {}) };
+  return { system: 'flagd', flags: out2, warnings: out.warnings, state };
 }
 
 /** The first fractional operation in a targeting rule (outside $ref), or null. */
@@ -103,52 +83,65 @@ function findFractional(node: unknown): unknown[] | null {
   return null;
 }
 
+interface Resolution { value?: unknown; variant?: string; reason: string; errorCode?: string; errorMessage?: string }
+
 interface FlagdCoreLike {
   setConfigurations(text: string): string[];
-  getFlag(key: string): { evaluate(ctx: Record<string, unknown>): { value?: unknown; variant?: string; reason: string; errorMessage?: string }; defaultVariant?: string; variants: Map<string, unknown>; state: string } | undefined;
+  getFlag(key: string): { evaluate(ctx: Json, logger?: unknown): Resolution; defaultVariant?: string; variants: Map<string, unknown>; state: string } | undefined;
   getFlags(): Map<string, unknown>;
+  resolve(type: string, key: string, defaultValue: unknown, ctx: Json, logger?: unknown): Resolution;
 }
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
-export function open(doc: FlagFile): FlagSet {
-  const { FlagdCore } = require('@openfeature/flagd-core') as { FlagdCore: new (storage?: unknown, logger?: unknown) => FlagdCoreLike };
-  const core = new FlagdCore(undefined, quiet);
+export function open(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): FlagSet {
+  return serve(toScenarioParts(docs, options).state);
+}
+
+/** OpenFeature's flag types, by the type of the caller's default. */
+const typeOf = (v: unknown): string => (typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number' ? typeof v : 'object');
+
+export function serve(input: unknown): FlagSet {
+  const state = input as FlagdState;
+  const { FlagdCore } = require('@openfeature/flagd-core') as { FlagdCore: new (storage?: unknown, logger?: unknown, options?: Json) => FlagdCoreLike };
+  // Interpreter mode: flagd-core would otherwise compile each rule with new Function.
+  const core = new FlagdCore(undefined, quiet, { disableDynamicCodeGeneration: true });
   try {
-    core.setConfigurations(JSON.stringify(doc.value));
+    core.setConfigurations(JSON.stringify(state));
   } catch (e) {
-    throw invalid(doc, [], `not a valid flagd flag configuration (${(e as Error).message})`);
+    throw new InputError([`not a valid flagd flag configuration (${(e as Error).message})`]);
   }
-  const raw = flagsOf(doc);
   const keys = [...core.getFlags().keys()];
   return {
     system: 'flagd',
     keys,
-    evaluate(key, context): Evaluation {
+    evaluate(key: string, context: Json, codeDefault?: CodeDefault): Evaluation {
       const flag = core.getFlag(key);
-      if (!flag) return { flag: key, enabled: false, variant: null, value: null, reason: 'error: flag not found', bucket: null };
-      const r = flag.evaluate(context);
-      const targeting = raw[key]?.targeting;
+      const fallback = codeDefault ? codeDefault.value : null;
+      if (!flag) return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason: 'error: FLAG_NOT_FOUND', bucket: null };
+      // flagd-core's resolve gives the caller's default on an error, a type mismatch or a disabled flag, as the
+      // OpenFeature SDK then serves it; without a default (none named), the flag's own resolution.
+      const r = codeDefault ? core.resolve(typeOf(codeDefault.value), key, codeDefault.value, context, quiet) : flag.evaluate(context, quiet);
+      const defaultVariant = flag.defaultVariant ?? null;
+      if (flag.state === 'DISABLED' || r.reason === 'ERROR' || r.errorCode) {
+        const reason = flag.state === 'DISABLED' ? 'disabled' : `error: ${r.errorCode ?? 'GENERAL'}${r.errorMessage ? ` (${r.errorMessage})` : ''}`;
+        return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason, bucket: null };
+      }
+      const targeting = own(state.flags, key)?.targeting;
       const fractional = findFractional(targeting);
       let bucket: number | null = null;
       // The default bucketing key of fractional: the flag key and the targeting key.
       if (Array.isArray(fractional) && Array.isArray(fractional[0]) && typeof context.targetingKey === 'string') {
         bucket = Math.round((murmur3(key + context.targetingKey) / 2 ** 32) * 100 * 1e6) / 1e6;
       }
-      const defaultVariant = flag.defaultVariant ?? null;
-      if (r.reason === 'ERROR') {
-        // An error serves the default variant, as a flagd provider does.
-        const value = defaultVariant === null ? null : flag.variants.get(defaultVariant) ?? null;
-        return { flag: key, enabled: value === true, variant: defaultVariant, value, reason: `error: ${r.errorMessage ?? 'evaluation failed'}`, bucket: null };
-      }
       const variant = r.variant ?? null;
-      const value = r.value ?? null;
+      // No variant (targeting gave null and the flag has no default variant): the caller's default, reason DEFAULT.
+      const value = r.value === undefined ? fallback : r.value;
       const enabled = typeof value === 'boolean' ? value : variant !== null && variant !== defaultVariant;
       const topLevelSplit = isObject(targeting) && 'fractional' in targeting;
-      const reason = r.reason === 'DISABLED' ? 'disabled'
-        : r.reason === 'TARGETING_MATCH' ? (topLevelSplit ? 'split' : 'targeting match')
-          : r.reason === 'STATIC' || r.reason === 'DEFAULT' ? 'default' : r.reason.toLowerCase();
-      return { flag: key, enabled: flag.state === 'DISABLED' ? false : enabled, variant, value, reason: flag.state === 'DISABLED' ? 'disabled' : reason, bucket };
+      const reason = r.reason === 'TARGETING_MATCH' ? (topLevelSplit ? 'split' : 'targeting match')
+        : r.reason === 'STATIC' || r.reason === 'DEFAULT' ? 'default' : r.reason.toLowerCase();
+      return { flag: key, enabled, variant, value, reason, bucket };
     },
     contextOf(key, attributes) {
       return { ...attributes, targetingKey: key };

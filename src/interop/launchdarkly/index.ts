@@ -1,12 +1,16 @@
 /**
- * LaunchDarkly flag JSON as its server SDKs see it (one flag, or `{flags, segments}` as the SDK's poll and file
- * data sources carry them): read, checked, and evaluated by LaunchDarkly's own Node server SDK, fed by its
- * TestData source, with events and diagnostics off: no socket is opened and no timer left running.
+ * LaunchDarkly flags as its server SDKs read them (data.ts: the file data source format in JSON and YAML, the
+ * stream put payload, one flag; several files merged as the SDK merges them), evaluated by LaunchDarkly's own
+ * Node server SDK, fed by its TestData source, with events and diagnostics off: no socket is opened and no
+ * timer left running.
  */
 import { createRequire } from 'node:module';
 import { launchdarklyBucket } from '../../flags/bucketing.js';
-import { at, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
-import type { Evaluation, FlagSet, ImportedFlag, ScenarioParts } from '../flagset.js';
+import { own } from '../../records.js';
+import { findings } from '../disposition.js';
+import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
+import { readLaunchDarkly } from './data.js';
 
 const require = createRequire(import.meta.url);
 
@@ -17,33 +21,10 @@ export const LAUNCHDARKLY_OPERATORS = new Set([
 
 type Json = Record<string, unknown>;
 
-interface LdData {
-  flags: Record<string, Json>;
-  segments: Record<string, Json>;
-  /** Path of each flag in the file. */
-  paths: Map<string, (string | number)[]>;
-}
-
-function dataOf(doc: FlagFile): LdData {
-  const v = doc.value;
-  if (!isObject(v)) throw invalid(doc, [], 'a LaunchDarkly file is a flag object or {"flags": {...}, "segments": {...}}');
-  const paths = new Map<string, (string | number)[]>();
-  if ('variations' in v && 'fallthrough' in v) {
-    if (typeof v.key !== 'string') throw invalid(doc, ['key'], 'a flag needs its key');
-    paths.set(v.key, []);
-    return { flags: { [v.key]: v }, segments: {}, paths };
-  }
-  if (!isObject(v.flags)) throw invalid(doc, ['flags'], 'a LaunchDarkly file has "flags": an object of flags by key');
-  const flags: Record<string, Json> = {};
-  for (const [key, f] of Object.entries(v.flags)) {
-    if (!isObject(f)) throw invalid(doc, ['flags', key], 'a flag is an object');
-    if (!Array.isArray(f.variations) || f.variations.length === 0) throw invalid(doc, ['flags', key, 'variations'], 'variations is a list of at least one value');
-    flags[key] = { ...f, key };
-    paths.set(key, ['flags', key]);
-  }
-  const segments: Record<string, Json> = {};
-  if (isObject(v.segments)) for (const [key, s] of Object.entries(v.segments)) if (isObject(s)) segments[key] = { ...s, key };
-  return { flags, segments, paths };
+/** The SDK's store: flags and segments by key. */
+export interface LdState {
+  readonly flags: Record<string, Json>;
+  readonly segments: Record<string, Json>;
 }
 
 /** A name for each variation: its value when that is a scalar, else variation-N. */
@@ -52,25 +33,21 @@ export function variationNames(variations: readonly unknown[]): string[] {
   return names.map((n, i) => (names.indexOf(n) === i ? n : `variation-${i}`));
 }
 
-export function toScenarioParts(doc: FlagFile, _file: string = doc.file): ScenarioParts {
-  const data = dataOf(doc);
-  const warnings: FlagWarning[] = [];
+export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
+  const out = findings();
+  const data = readLaunchDarkly(docList(docs), out);
+  const { warnings } = out;
   const flags: ImportedFlag[] = Object.entries(data.flags).map(([key, f]) => {
-    const path = data.paths.get(key)!;
+    const { doc, path } = data.flagAt.get(key)!;
     const attributes = new Map<string, (string | number)[]>();
     const rules = Array.isArray(f.rules) ? (f.rules as Json[]) : [];
     rules.forEach((r, i) => {
       const clauses = Array.isArray(r.clauses) ? (r.clauses as Json[]) : [];
       clauses.forEach((c, j) => {
         if (!LAUNCHDARKLY_OPERATORS.has(String(c.op))) {
-          warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], `operator "${String(c.op)}" is not supported; the clause never matches`));
+          warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], `operator "${String(c.op)}" is not supported by the SDK; the clause never matches`));
         }
-        if (c.op === 'segmentMatch') {
-          for (const s of Array.isArray(c.values) ? c.values : []) {
-            if (!data.segments[String(s)]) warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'values'], `segment "${String(s)}" is not in the file; the clause never matches`));
-            else if (data.segments[String(s)].unbounded) warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'values'], `segment "${String(s)}" is a big segment, which needs a big segment store; it never matches`));
-          }
-        } else if (typeof c.attribute === 'string' && !['key', 'kind'].includes(c.attribute)) {
+        if (c.op !== 'segmentMatch' && typeof c.attribute === 'string' && !['key', 'kind'].includes(c.attribute)) {
           const attribute = c.attribute.replace(/^\//, '').split('/')[0];
           if (!attributes.has(attribute)) attributes.set(attribute, [...path, 'rules', i, 'clauses', j]);
         }
@@ -78,26 +55,56 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
     });
     const prerequisites = Array.isArray(f.prerequisites) ? (f.prerequisites as Json[]).map((p) => String(p.key)) : [];
     prerequisites.forEach((p, i) => {
-      if (!data.flags[p]) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the file; the prerequisite always fails`));
+      if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the files; the prerequisite always fails, as the SDK serves it`));
     });
+    const canFail = malformed(f).map(([p, why]) => at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG and the caller gets its default`));
+    if (f.on === false && f.offVariation === undefined) canFail.push(at(doc, [...path, 'on'], 'the flag is off and has no offVariation: the SDK serves the caller\'s default'));
+    warnings.push(...canFail);
+    const variations = Array.isArray(f.variations) ? f.variations : [];
     return {
       key, description: typeof f.description === 'string' ? f.description : '',
-      variants: variationNames(f.variations as unknown[]), requires: prerequisites, attributes: [...attributes.keys()].sort(),
-      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path,
+      variants: variationNames(variations), requires: prerequisites, attributes: [...attributes.keys()].sort(),
+      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc, canFail, valueType: valueTypeOf(variations),
     };
   });
-  return { system: 'launchdarkly', flags, warnings };
+  return { system: 'launchdarkly', flags, warnings, state: { flags: data.flags, segments: data.segments } satisfies LdState };
 }
 
-type Detail = { value: unknown; variationIndex?: number | null; reason: { kind: string; ruleIndex?: number; errorKind?: string; prerequisiteKey?: string } };
+/** Where (inside the flag) the SDK answers MALFORMED_FLAG, and why: a variation index that names no variation,
+ * a served part with neither a variation nor a rollout. */
+function malformed(f: Json): [(string | number)[], string][] {
+  const n = Array.isArray(f.variations) ? f.variations.length : 0;
+  const bad: [(string | number)[], string][] = [];
+  const index = (v: unknown, p: (string | number)[]) => {
+    if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) < n)) bad.push([p, `variation ${JSON.stringify(v)} is not one of the flag's ${n} variations`]);
+  };
+  const served = (x: unknown, p: (string | number)[]) => {
+    if (!isObject(x) || (x.variation === undefined && !isObject(x.rollout))) return bad.push([p, 'serves neither a variation nor a rollout']);
+    index(x.variation, [...p, 'variation']);
+    if (isObject(x.rollout) && Array.isArray(x.rollout.variations)) x.rollout.variations.forEach((w, i) => index(isObject(w) ? w.variation : undefined, [...p, 'rollout', 'variations', i, 'variation']));
+  };
+  index(f.offVariation, ['offVariation']);
+  // An off flag serves offVariation only: its targets, rules and fallthrough are never read.
+  if (f.on === false) return bad;
+  served(f.fallthrough, ['fallthrough']);
+  (Array.isArray(f.rules) ? f.rules : []).forEach((r, i) => served(r, ['rules', i]));
+  for (const t of ['targets', 'contextTargets']) (Array.isArray(f[t]) ? f[t] : []).forEach((x, i) => index(isObject(x) ? x.variation : undefined, [t, i, 'variation']));
+  return bad;
+}
+
+type Detail = { value: unknown; variationIndex?: number | null; reason: { kind: string; ruleIndex?: number; errorKind?: string; prerequisiteKey?: string; bigSegmentsStatus?: string } };
 
 interface LdClientLike {
   variationDetail(key: string, context: Json, defaultValue: unknown, cb: (err: unknown, detail: Detail) => void): unknown;
   close(): void;
 }
 
-export function open(doc: FlagFile): FlagSet {
-  const data = dataOf(doc);
+export function open(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): FlagSet {
+  return serve(toScenarioParts(docs, options).state);
+}
+
+export function serve(state: unknown): FlagSet {
+  const data = state as LdState;
   const ld = require('@launchdarkly/node-server-sdk') as {
     init(key: string, options: Json): LdClientLike;
     integrations: { TestData: new () => { usePreconfiguredFlag(f: Json): unknown; usePreconfiguredSegment(s: Json): unknown; getFactory(): unknown } };
@@ -112,15 +119,16 @@ export function open(doc: FlagFile): FlagSet {
   return {
     system: 'launchdarkly',
     keys: Object.keys(data.flags),
-    evaluate(key, context): Evaluation {
-      const flag = data.flags[key];
-      if (!flag) return { flag: key, enabled: false, variant: null, value: null, reason: 'error: flag not found', bucket: null };
+    evaluate(key, context, codeDefault): Evaluation {
+      const flag = own(data.flags, key);
+      if (!flag) return { flag: key, enabled: false, variant: null, value: codeDefault?.value ?? null, reason: 'error: flag not found', bucket: null };
       let detail: Detail | null = null;
-      // With the in-memory TestData store the SDK calls back before variationDetail returns.
-      client.variationDetail(key, context, null, (_err, d) => { detail = d; });
+      // With the in-memory TestData store the SDK calls back before variationDetail returns (big segments,
+      // the one asynchronous path, are rewritten at import: data.ts withoutBigSegmentStore).
+      client.variationDetail(key, context, codeDefault?.value ?? null, (_err, d) => { detail = d; });
       if (detail === null) throw new Error('the LaunchDarkly SDK did not evaluate synchronously');
       const d = detail as Detail;
-      const variations = flag.variations as unknown[];
+      const variations = Array.isArray(flag.variations) ? flag.variations : [];
       const index = typeof d.variationIndex === 'number' ? d.variationIndex : null;
       const rollout = rolloutOf(flag, d);
       const kind = d.reason.kind;
@@ -130,10 +138,12 @@ export function open(doc: FlagFile): FlagSet {
             : kind === 'RULE_MATCH' ? (rollout ? 'split' : 'targeting match')
               : kind === 'FALLTHROUGH' ? (rollout ? 'split' : 'default')
                 : `error: ${d.reason.errorKind ?? kind}`;
-      const enabled = kind === 'OFF' || kind === 'ERROR' ? false
-        : typeof d.value === 'boolean' ? d.value : index !== null && index !== flag.offVariation;
+      const status = d.reason.bigSegmentsStatus ? ` (big segments: ${d.reason.bigSegmentsStatus})` : '';
+      // What the calling code receives: a boolean as served (the caller's default included), else whether the
+      // variation served is other than the off one.
+      const enabled = typeof d.value === 'boolean' ? d.value : kind !== 'OFF' && kind !== 'ERROR' && index !== null && index !== flag.offVariation;
       return {
-        flag: key, enabled, variant: index === null ? null : variationNames(variations)[index], value: d.value ?? null, reason,
+        flag: key, enabled, variant: index === null ? null : variationNames(variations)[index], value: d.value ?? null, reason: reason + status,
         bucket: rollout ? bucketOf(key, flag, rollout, context) : null,
       };
     },

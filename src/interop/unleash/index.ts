@@ -1,13 +1,16 @@
 /**
- * Unleash feature toggles, as the client API serves them (`{version, features, segments}`) or as a feature
- * export (`features`, `featureStrategies`, `featureEnvironments`, `segments`): read, checked, and evaluated by
+ * Unleash feature toggles as Unleash writes them (client API responses and delta events, state exports v1 to
+ * v4, the feature export; see state.ts), joined into the client API state of one environment, and evaluated by
  * unleash-client's own UnleashClient over an in-memory repository (no fetcher, no timers, no metrics).
  */
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { unleashNormalized } from '../../flags/bucketing.js';
-import { at, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
-import type { Evaluation, FlagSet, ImportedFlag, ScenarioParts } from '../flagset.js';
+import { findings } from '../disposition.js';
+import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import { docList, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
+import { readUnleash } from './state.js';
+import { InputError } from '../../errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -27,65 +30,46 @@ const TOP_LEVEL = new Set(['userId', 'sessionId', 'remoteAddress', 'environment'
 
 type Json = Record<string, unknown>;
 
+/** The client API state unleash-client is given: `{version, features, segments}` of one environment. */
 export interface ClientState {
+  readonly version?: number;
   readonly features: Json[];
   readonly segments: Json[];
-  /** Path of each feature in the file. */
-  readonly paths: Map<string, (string | number)[]>;
 }
 
-/** The client API state a file holds (an export is joined per feature, for its first environment). */
-export function clientState(doc: FlagFile, warnings: FlagWarning[] = []): ClientState {
-  const v = doc.value;
-  if (!isObject(v) || !Array.isArray(v.features)) throw invalid(doc, ['features'], 'an Unleash file has "features": a list of toggles');
-  const segments = Array.isArray(v.segments) ? (v.segments as Json[]) : [];
-  const paths = new Map<string, (string | number)[]>();
-  if (Array.isArray(v.featureStrategies)) {
-    const envs = [...new Set((v.featureStrategies as Json[]).map((s) => s.environment).filter((e): e is string => typeof e === 'string'))];
-    const env = envs[0] ?? null;
-    if (envs.length > 1) warnings.push(at(doc, ['featureStrategies'], `the export holds environments ${envs.join(', ')}; rehearsing "${env}"`));
-    const featureEnvs = Array.isArray(v.featureEnvironments) ? (v.featureEnvironments as Json[]) : [];
-    const features = (v.features as Json[]).map((f, i) => {
-      const name = String(f.name);
-      paths.set(name, ['features', i]);
-      const fe = featureEnvs.find((e) => e.featureName === name && (env === null || e.environment === env));
-      const strategies = (v.featureStrategies as Json[])
-        .map((s, j) => ({ s, j }))
-        .filter(({ s }) => s.featureName === name && (env === null || s.environment === env))
-        .sort((a, b) => Number(a.s.sortOrder ?? 0) - Number(b.s.sortOrder ?? 0))
-        .map(({ s }) => ({ name: s.name, parameters: s.parameters ?? {}, constraints: s.constraints ?? [], segments: s.segments ?? [], variants: s.variants ?? [], disabled: s.disabled }));
-      return { ...f, enabled: fe ? fe.enabled !== false : f.enabled !== false, strategies, variants: fe?.variants ?? f.variants ?? [] };
-    });
-    return { features, segments, paths };
-  }
-  (v.features as Json[]).forEach((f, i) => {
-    if (!isObject(f) || typeof f.name !== 'string') throw invalid(doc, ['features', i], 'a toggle is an object with a name');
-    paths.set(f.name, ['features', i]);
-  });
-  return { features: v.features as Json[], segments, paths };
-}
+/** Strategies whose result draws a random number at each evaluation in unleash-client. */
+const RANDOM = (s: Json) => s.name === 'gradualRolloutRandom' || (isObject(s.parameters) && s.parameters.stickiness === 'random');
 
-export function toScenarioParts(doc: FlagFile, _file: string = doc.file): ScenarioParts {
-  const warnings: FlagWarning[] = [];
-  const state = clientState(doc, warnings);
+export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): ScenarioParts {
+  const [doc, ...more] = docList(docs);
+  if (more.length) throw new InputError([`${more[0].file}: one Unleash file at a time (a file holds every toggle of an environment)`]);
+  const out = findings();
+  const read = readUnleash(doc, options.environment, out);
+  const { warnings } = out;
+  const state = read.state;
+  const names = new Set(state.features.map((f) => String(f.name)));
   const flags: ImportedFlag[] = state.features.map((f) => {
     const name = String(f.name);
-    const path = state.paths.get(name)!;
+    const path = read.featurePaths.get(name)!;
     const attributes = new Map<string, (string | number)[]>();
-    const strategies = Array.isArray(f.strategies) ? (f.strategies as Json[]) : [];
+    const strategies = f.strategies as Json[];
+    const paths = read.strategyPaths.get(name)!;
     strategies.forEach((s, i) => {
-      const sp = [...path, 'strategies', i];
+      const sp = paths[i];
+      const raw = valueAt(doc.value, sp);
+      const named = isObject(raw) && typeof raw.strategyName === 'string' ? 'strategyName' : 'name';
       if (!UNLEASH_STRATEGIES.has(String(s.name))) {
-        warnings.push(at(doc, [...sp, 'name'], `strategy "${String(s.name)}" is not supported; it never matches`));
+        const custom = read.defined.has(String(s.name)) ? 'a custom strategy (defined in the file), which unleash-client cannot evaluate' : 'not a strategy unleash-client knows';
+        warnings.push(at(doc, [...sp, named], `strategy "${String(s.name)}" is ${custom}: it never matches, as unleash-client serves it`));
       }
+      if (RANDOM(s)) warnings.push(at(doc, sp, 'a random strategy: unleash-client draws at each evaluation; a rehearsal draws once per user at load'));
       const params = isObject(s.parameters) ? s.parameters : {};
       if (typeof params.stickiness === 'string' && !['default', 'userId', 'sessionId', 'random'].includes(params.stickiness) && !attributes.has(params.stickiness)) {
         attributes.set(params.stickiness, [...sp, 'parameters', 'stickiness']);
       }
-      const constraints = Array.isArray(s.constraints) ? (s.constraints as Json[]) : [];
-      constraints.forEach((c, j) => {
+      (s.constraints as Json[]).forEach((c, j) => {
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
-          warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported; the constraint never matches`));
+          warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported by unleash-client; the constraint never matches`));
         }
         if ((c.operator === 'DATE_AFTER' || c.operator === 'DATE_BEFORE') && (c.contextName === 'currentTime' || c.contextName === undefined)) {
           warnings.push(at(doc, [...sp, 'constraints', j], 'the constraint reads currentTime: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
@@ -93,16 +77,23 @@ export function toScenarioParts(doc: FlagFile, _file: string = doc.file): Scenar
         if (typeof c.contextName === 'string' && !TOP_LEVEL.has(c.contextName) && !attributes.has(c.contextName)) attributes.set(c.contextName, [...sp, 'constraints', j]);
       });
     });
-    const variants = Array.isArray(f.variants) ? (f.variants as Json[]).map((x) => String(x.name)) : [];
-    const strategyVariants = strategies.flatMap((s) => (Array.isArray(s.variants) ? (s.variants as Json[]).map((x) => String(x.name)) : []));
     const requires = Array.isArray(f.dependencies) ? (f.dependencies as Json[]).map((d) => String(d.feature)) : [];
+    requires.forEach((r) => {
+      const parent = state.features.find((x) => x.name === r);
+      if (!names.has(r)) warnings.push(at(doc, path, `depends on "${r}", which is not in the file: unleash-client serves it off to everyone`));
+      else if (Array.isArray(parent?.dependencies) && parent.dependencies.length) {
+        warnings.push(at(doc, path, `depends on "${r}", which has dependencies of its own: unleash-client serves it off to everyone (one level only)`));
+      }
+    });
+    const variants = (f.variants as Json[]).map((x) => String(x.name));
+    const strategyVariants = strategies.flatMap((s) => (s.variants as Json[]).map((x) => String(x.name)));
     return {
       key: name, description: typeof f.description === 'string' ? f.description : '',
       variants: [...new Set([...variants, ...strategyVariants])], requires, attributes: [...attributes.keys()].sort(),
-      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path,
+      reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc, canFail: [], valueType: 'boolean',
     };
   });
-  return { system: 'unleash', flags, warnings };
+  return { system: 'unleash', flags, warnings, state };
 }
 
 interface UnleashClientLike {
@@ -111,14 +102,25 @@ interface UnleashClientLike {
   isParentDependencySatisfied(feature: unknown, context: Json): boolean;
 }
 
+/** The value at `path` inside a document, or undefined. */
+function valueAt(v: unknown, path: readonly (string | number)[]): unknown {
+  let node = v;
+  for (const seg of path) node = isObject(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[seg] : undefined;
+  return node;
+}
+
 class MemoryRepository extends EventEmitter {
+  private readonly toggles: Map<string, Json>;
+  private readonly segments: Map<unknown, Json>;
   constructor(private readonly state: ClientState) {
     super();
+    this.toggles = new Map(state.features.map((f) => [String(f.name), f]));
+    this.segments = new Map(state.segments.map((s) => [s.id, s]));
   }
-  getToggle(name: string) { return this.state.features.find((f) => f.name === name); }
+  getToggle(name: string) { return this.toggles.get(name); }
   getToggles() { return this.state.features; }
   getTogglesWithSegmentData() { return []; }
-  getSegment(id: number) { return this.state.segments.find((s) => s.id === id); }
+  getSegment(id: number) { return this.segments.get(id); }
   stop() {}
   async start() {}
 }
@@ -136,11 +138,16 @@ function unleashContext(context: Json): Json {
   return out;
 }
 
-export function open(doc: FlagFile): FlagSet {
-  const state = clientState(doc);
+export function open(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): FlagSet {
+  return serve(toScenarioParts(docs, options).state);
+}
+
+export function serve(input: unknown): FlagSet {
+  const state = input as ClientState;
   const UnleashClient = (require('unleash-client/lib/client.js') as { default: new (repo: unknown, strategies: unknown[]) => UnleashClientLike }).default;
   const { defaultStrategies } = require('unleash-client/lib/strategy/index.js') as { defaultStrategies: unknown[] };
   const client = new UnleashClient(new MemoryRepository(state), defaultStrategies);
+  const toggles = new Map(state.features.map((f) => [String(f.name), f]));
   // Warnings about unknown strategies go to an event the client emits; nobody listens, nothing is printed.
   (client as unknown as EventEmitter).on('warn', () => {});
   (client as unknown as EventEmitter).on('error', () => {});
@@ -148,7 +155,7 @@ export function open(doc: FlagFile): FlagSet {
     system: 'unleash',
     keys: state.features.map((f) => String(f.name)),
     evaluate(key, context): Evaluation {
-      const feature = state.features.find((f) => f.name === key);
+      const feature = toggles.get(key);
       if (!feature) return { flag: key, enabled: false, variant: null, value: null, reason: 'error: flag not found', bucket: null };
       const ctx = unleashContext(context);
       const enabled = client.isEnabled(key, ctx, () => false);

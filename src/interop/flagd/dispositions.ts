@@ -1,0 +1,46 @@
+/**
+ * Every field of a flagd flag configuration (open-feature/flagd docs/schema/v0/flags.json, with the array form
+ * of `flags` of the current schema) and every operation of its targeting language (docs/schema/v0/
+ * targeting.json), and what becomes of each. test/dispositions.test.ts walks both schemas (copies in
+ * test/fixtures/vendor/flagd/schema) against this table.
+ */
+import { modelled, type DispositionTable } from '../disposition.js';
+
+const NONE = 'no effect on what a user is served';
+const OP = 'evaluated by flagd-core (JsonLogic)';
+const FLAGD_OP = 'evaluated by flagd-core (flagd\'s own operation)';
+
+export const FLAGD_DISPOSITIONS: DispositionTable = {
+  FlagdFile: {
+    flags: modelled('the flags: an object by key, or a list of flags with a key (read as the object flagd-core takes)', { values: 'Flag', items: 'Flag' }),
+    $evaluators: modelled('shared rules, substituted for {"$ref": name} as flagd-core substitutes them; a $ref to no evaluator is warned'),
+    metadata: modelled('flag set metadata, merged into each flag\'s metadata; ' + NONE, { object: 'FlagSetMetadata' }),
+    $schema: modelled('names the schema; ' + NONE),
+  },
+  FlagSetMetadata: { flagSetId: modelled(NONE), version: modelled(NONE) },
+  Flag: {
+    key: modelled('the flag key, in the list form of flags'),
+    state: modelled('ENABLED or DISABLED (a disabled flag serves the caller\'s default, reason DISABLED); anything else is refused, as flagd-core refuses it'),
+    defaultVariant: modelled('served when no targeting applies; one that is not a variant is refused, as flagd-core refuses it'),
+    variants: modelled('the values the flag serves'),
+    targeting: modelled('evaluated by flagd-core; operations are listed under Targeting'),
+    metadata: modelled('flag metadata; ' + NONE),
+  },
+  /** The operations of flagd's targeting language (targeting.json definitions), each evaluated by flagd-core. */
+  Targeting: {
+    var: modelled(OP + '; $flagd.timestamp reads the wall clock at load (warned)'), missing: modelled(OP), missing_some: modelled(OP),
+    if: modelled(OP + '; a literal result that is not a variant is warned (an error at evaluation)'),
+    '==': modelled(OP), '===': modelled(OP), '!=': modelled(OP), '!==': modelled(OP), '>': modelled(OP), '>=': modelled(OP),
+    '<': modelled(OP), '<=': modelled(OP), '%': modelled(OP), '/': modelled(OP), '*': modelled(OP), '+': modelled(OP), '-': modelled(OP),
+    map: modelled(OP), filter: modelled(OP), reduce: modelled(OP), all: modelled(OP), none: modelled(OP), some: modelled(OP),
+    in: modelled(OP), substr: modelled(OP), '!': modelled(OP), '!!': modelled(OP), or: modelled(OP), and: modelled(OP),
+    max: modelled(OP), min: modelled(OP), merge: modelled(OP), cat: modelled(OP), '?:': modelled(OP),
+    starts_with: modelled(FLAGD_OP), ends_with: modelled(FLAGD_OP), sem_ver: modelled(FLAGD_OP),
+    fractional: modelled(FLAGD_OP + ', bucketed as flagd buckets; a bucket that is not a variant is warned'),
+    $ref: modelled('replaced by the evaluator it names, as flagd-core replaces it; one that names no evaluator is warned (PARSE_ERROR at every evaluation)'),
+  },
+};
+
+/** Targeting operations flagd evaluates. */
+export const FLAGD_OPERATIONS: ReadonlySet<string> = new Set(Object.keys(FLAGD_DISPOSITIONS.Targeting));
+

@@ -1,0 +1,107 @@
+/**
+ * A flagd flag's targeting, read at import the way flagd-core will run it (node_modules/@openfeature/flagd-core
+ * index.cjs.js, 4.0.1): `$ref` replaced by text (transform(): for each evaluator in order, every
+ * `{"$ref":"<name>"}` of the configuration's text, so a reference inside an evaluator resolves only to an
+ * evaluator after it), the first key of an object as the operation (an unknown one makes the whole targeting
+ * invalid: PARSE_ERROR at every evaluation), and a result turned into a variant name with toString (a name
+ * that is no variant: GENERAL error at evaluation). Both errors give the caller its default (OpenFeature).
+ */
+import { didYouMean } from '../../errors.js';
+import { own } from '../../records.js';
+import type { PathSegment } from '../../scenario/problems.js';
+import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import { FLAGD_OPERATIONS } from './dispositions.js';
+
+type Json = Record<string, unknown>;
+type Path = PathSegment[];
+
+export interface TargetingReport {
+  /** Where an evaluation fails (also warnings). */
+  readonly canFail: FlagWarning[];
+  readonly warnings: FlagWarning[];
+  /** Attributes the rules read, each with the first place that reads it. */
+  readonly attributes: Map<string, Path>;
+}
+
+export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, variants: Json, evaluators: Json, path: Path): TargetingReport {
+  const report: TargetingReport = { canFail: [], warnings: [], attributes: new Map() };
+  const order = Object.keys(evaluators);
+  const fail = (p: Path, message: string) => report.canFail.push(at(doc, p, message));
+  /** The evaluator a `{"$ref": name}` becomes, when flagd-core's substitution reaches it from `after`. */
+  const resolve = (node: Json, p: Path, after: number): { body: unknown; index: number; path: Path } | null => {
+    const name = node.$ref;
+    const index = typeof name === 'string' ? order.indexOf(name) : -1;
+    const text = JSON.stringify(name);
+    if (Object.keys(node).length === 1 && typeof name === 'string' && index >= after && text === `"${name}"`) {
+      return { body: own(evaluators, name), index, path: ['$evaluators', name] };
+    }
+    const why = typeof name !== 'string' ? 'names no evaluator'
+      : index < 0 ? `names no evaluator${didYouMean(name, order)} (evaluators: ${order.join(', ') || 'none'})`
+        : Object.keys(node).length !== 1 ? 'has keys beside $ref, so flagd-core does not replace it'
+          : index < after ? 'names an evaluator written before the one that refers to it, which flagd-core does not replace'
+            : 'names an evaluator flagd-core cannot match by text';
+    fail(p, `$ref ${why}: flag "${key}" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`);
+    return null;
+  };
+  const seen = new Set<string>();
+  /** Every operation, $ref and attribute read of a rule. */
+  const scan = (node: unknown, p: Path, after: number): void => {
+    if (Array.isArray(node)) return node.forEach((x, i) => scan(x, [...p, i], after));
+    if (!isObject(node)) return;
+    const op = Object.keys(node)[0];
+    if (op === undefined) return;
+    if (op === '$ref') {
+      const r = resolve(node, p, after);
+      const id = `${r?.index}:${after}`;
+      if (r && !seen.has(id)) {
+        seen.add(id);
+        scan(r.body, r.path, r.index + 1);
+      }
+      return;
+    }
+    if (!FLAGD_OPERATIONS.has(op)) {
+      fail(p, `operation "${op}" is not one flagd knows: flag "${key}" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`);
+    }
+    const args = node[op];
+    if (op === 'var') {
+      const name = Array.isArray(args) ? args[0] : args;
+      const attribute = typeof name === 'string' ? name.split('.')[0] : '';
+      if (typeof name === 'string' && name.startsWith('$flagd.timestamp')) {
+        report.warnings.push(at(doc, p, 'the rule reads $flagd.timestamp: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
+      }
+      if (attribute !== '' && !attribute.startsWith('$flagd') && attribute !== 'targetingKey' && !report.attributes.has(attribute)) report.attributes.set(attribute, p);
+      return;
+    }
+    scan(args, [...p, op], after);
+  };
+  /** Literal results, which flagd-core turns into variant names. */
+  const results = (node: unknown, p: Path, after: number, depth: number): void => {
+    if (depth > 64) return;
+    if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
+      const name = String(node);
+      if (!Object.hasOwn(variants, name)) {
+        fail(p, `the targeting result ${JSON.stringify(node)} is not a variant (${Object.keys(variants).join(', ')}): users who get it get an evaluation error (GENERAL) and the caller's default`);
+      }
+      return;
+    }
+    if (!isObject(node)) return;
+    const op = Object.keys(node)[0];
+    const args = op === undefined ? undefined : node[op];
+    if (op === '$ref') {
+      const r = resolve(node, p, after);
+      if (r) results(r.body, r.path, r.index + 1, depth + 1);
+    } else if ((op === 'if' || op === '?:') && Array.isArray(args)) {
+      args.forEach((x, i) => {
+        if (i % 2 === 1 || (i === args.length - 1 && args.length > 1)) results(x, [...p, op, i], after, depth + 1);
+      });
+    } else if (op === 'fractional' && Array.isArray(args)) {
+      args.forEach((b, i) => {
+        if (Array.isArray(b) && b.length > 0) results(b[0], [...p, op, i, 0], after, depth + 1);
+      });
+    }
+  };
+  if (targeting === undefined || targeting === null || (isObject(targeting) && Object.keys(targeting).length === 0)) return report;
+  scan(targeting, path, 0);
+  if (report.canFail.length === 0) results(targeting, path, 0, 0);
+  return report;
+}

@@ -1,0 +1,260 @@
+/**
+ * Unleash files as Unleash writes them, turned into the one form unleash-client evaluates: a client API
+ * response (`{version, features, segments}`) for one environment. Formats, decided by shape:
+ * - client API responses (`/api/client/features`), the client delta API (`{events}`), and the client
+ *   specification's files (`{name, state, tests}`);
+ * - state exports v1 to v4 (`/api/admin/state/export`, Unleash/unleash src/lib/services/state-service.ts at
+ *   ff377cd70461: v1 strategies inside each toggle; v2-v4 `featureStrategies` named by `strategyName`,
+ *   `featureEnvironments`, `segments` with `featureStrategySegments`; variants per toggle up to v3, per
+ *   environment in v4);
+ * - the feature export (`/api/admin/features-batch/export`, src/lib/features/export-import-toggles/
+ *   export-import-service.ts): one environment, strategies named by `name`, segments without constraints.
+ */
+import { didYouMean, InputError } from '../../errors.js';
+import type { PathSegment } from '../../scenario/problems.js';
+import { walkFields, type Findings } from '../disposition.js';
+import { at, formatWarning, isObject, type FlagFile } from '../document.js';
+import { UNLEASH_DISPOSITIONS as TABLE } from './dispositions.js';
+
+type Json = Record<string, unknown>;
+
+/** The client API state of one environment, with where each part came from in the file. */
+export interface UnleashImport {
+  readonly format: string;
+  readonly environment: string | null;
+  readonly state: { version: 2; features: Json[]; segments: Json[] };
+  readonly featurePaths: Map<string, PathSegment[]>;
+  /** Path of each served strategy, in the order served, per toggle. */
+  readonly strategyPaths: Map<string, PathSegment[][]>;
+  /** Names of strategies the file defines itself (custom strategies). */
+  readonly defined: Set<string>;
+}
+
+const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as unknown[]).filter(isObject) : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** Unleash src/lib/util/sortStrategies.ts: release-plan strategies first, then by sortOrder (a stable sort). */
+function sortStrategies(a: Json, b: Json): number {
+  if (a.milestoneId && !b.milestoneId) return -1;
+  if (!a.milestoneId && b.milestoneId) return 1;
+  return typeof a.sortOrder === 'number' && typeof b.sortOrder === 'number' ? a.sortOrder - b.sortOrder : 0;
+}
+
+/** Parameter values as the client API serves them: strings. */
+function parameters(p: unknown): Json {
+  if (!isObject(p)) return {};
+  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]));
+}
+
+export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Findings): UnleashImport {
+  let v = doc.value;
+  let base: PathSegment[] = [];
+  if (isObject(v) && (isObject(v.state)) && ('tests' in v || 'variantTests' in v)) {
+    walkFields(doc, TABLE, 'specification', v, [], out, 'Unleash');
+    v = v.state;
+    base = ['state'];
+  }
+  const fail = (path: PathSegment[], message: string): never => {
+    throw new InputError([formatWarning(at(doc, [...base, ...path], message))]);
+  };
+  if (!isObject(v)) return fail([], 'not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export');
+  const r = new Reader(doc, base, out, fail);
+  let result: UnleashImport;
+  if (Array.isArray(v.events)) result = r.delta(v, wanted);
+  else if (Array.isArray(v.featureStrategies) || Array.isArray(v.featureEnvironments)) {
+    result = v.version === undefined ? r.featureExport(v, wanted) : r.stateExport(v, wanted);
+  } else if (Array.isArray(v.features)) {
+    const stateV1 = ['strategies', 'projects', 'tags', 'tagTypes', 'featureTags'].some((k) => k in v) && !('segments' in v || 'query' in v);
+    result = stateV1 ? r.stateExport(v, wanted) : r.clientApi(v, wanted);
+  } else {
+    return fail([], 'not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export');
+  }
+  if (out.refusals.length) throw new InputError(out.refusals.map(formatWarning));
+  return result;
+}
+
+class Reader {
+  private readonly features: Json[] = [];
+  private readonly segments = new Map<unknown, Json>();
+  private readonly segmentPaths = new Map<unknown, PathSegment[]>();
+  private readonly featurePaths = new Map<string, PathSegment[]>();
+  private readonly strategyPaths = new Map<string, PathSegment[][]>();
+  readonly defined = new Set<string>();
+
+  constructor(
+    private readonly doc: FlagFile,
+    private readonly base: PathSegment[],
+    private readonly out: Findings,
+    private readonly fail: (path: PathSegment[], message: string) => never,
+  ) {}
+
+  private warn(path: PathSegment[], message: string) {
+    this.out.warnings.push(at(this.doc, [...this.base, ...path], message));
+  }
+  private refuse(path: PathSegment[], message: string) {
+    this.out.refusals.push(at(this.doc, [...this.base, ...path], message));
+  }
+  private walk(type: string, value: unknown) {
+    walkFields(this.doc, TABLE, type, value, this.base, this.out, 'Unleash');
+  }
+
+  /** The environment served: the one named (which the file must hold), else the file's only one. */
+  private choose(held: string[] | null, wanted: string | undefined, where: PathSegment[]): string | null {
+    if (held === null) {
+      if (wanted !== undefined) this.warn(where, `the file does not say which environment it serves; rehearsed as environment "${wanted}", as named`);
+      return wanted ?? null;
+    }
+    if (wanted !== undefined) {
+      if (held.includes(wanted)) return wanted;
+      return this.fail(where, `no environment "${wanted}" in the file${didYouMean(wanted, held)} (environments: ${held.join(', ') || 'none'})`);
+    }
+    if (held.length > 1) return this.fail(where, `the file holds environments ${held.join(', ')}: name the one to rehearse (environment: beside unleash: in flags.from, or --environment)`);
+    return held[0] ?? null;
+  }
+
+  private segment(s: Json, path: PathSegment[]) {
+    if (this.segments.has(s.id)) this.refuse([...path, 'id'], `segment id ${JSON.stringify(s.id)} is used twice`);
+    this.segments.set(s.id, { id: s.id, name: s.name, constraints: Array.isArray(s.constraints) ? s.constraints : undefined });
+    this.segmentPaths.set(s.id, path);
+  }
+
+  /** A toggle as the client API serves it, with its strategies (each with its path) in serving order. */
+  private feature(f: Json, path: PathSegment[], enabled: boolean, strategies: { s: Json; path: PathSegment[]; segments: unknown[] }[], variants: unknown, dependencies?: unknown) {
+    if (typeof f.name !== 'string') return this.refuse(path, 'a toggle is an object with a name');
+    if (f.archived === true) return;
+    const name = f.name;
+    const other = this.featurePaths.get(name);
+    if (other) return this.refuse([...path, 'name'], `toggle "${name}" is also at ${formatWarning(at(this.doc, other, '')).replace(/: $/, '')}`);
+    const served = strategies.filter((x) => x.s.disabled !== true).sort((a, b) => sortStrategies(a.s, b.s));
+    for (const x of served) {
+      for (const id of x.segments) {
+        const seg = this.segments.get(id);
+        if (!seg) this.warn([...x.path, 'segments'], `segment ${JSON.stringify(id)} is not in the file: unleash-client fails the strategy for everyone, and so does the rehearsal`);
+        else if (!Array.isArray(seg.constraints)) {
+          this.refuse([...x.path, 'segments'], `segment "${String(seg.name)}" (id ${JSON.stringify(id)}) has no constraints in the file: a feature export carries only segment names; export the toggles from the client API (/api/client/features), which carries them`);
+        }
+      }
+    }
+    this.featurePaths.set(name, [...this.base, ...path]);
+    this.strategyPaths.set(name, served.map((x) => [...this.base, ...x.path]));
+    this.features.push({
+      name, description: f.description ?? '', type: f.type, project: f.project, impressionData: f.impressionData === true, enabled,
+      strategies: served.map(({ s, segments }) => ({
+        name: str(s.strategyName) ?? s.name, constraints: Array.isArray(s.constraints) ? s.constraints : [], parameters: parameters(s.parameters),
+        variants: Array.isArray(s.variants) ? s.variants : [], ...(segments.length ? { segments } : {}),
+      })),
+      variants: Array.isArray(variants) ? variants : [],
+      ...(Array.isArray(dependencies) && dependencies.length ? { dependencies } : {}),
+    });
+  }
+
+  private result(format: string, environment: string | null): UnleashImport {
+    return {
+      format, environment, state: { version: 2, features: this.features, segments: [...this.segments.values()].filter((s) => Array.isArray(s.constraints)) },
+      featurePaths: this.featurePaths, strategyPaths: this.strategyPaths, defined: this.defined,
+    };
+  }
+
+  clientApi(v: Json, wanted: string | undefined): UnleashImport {
+    this.walk('clientFeaturesSchema', v);
+    const env = isObject(v.query) && typeof v.query.environment === 'string' ? [v.query.environment] : null;
+    const environment = this.choose(env, wanted, env ? ['query', 'environment'] : []);
+    list(v.segments).forEach((s, i) => this.segment(s, ['segments', i]));
+    (v.features as unknown[]).forEach((f, i) => this.clientFeature(f, ['features', i]));
+    return this.result('client API response', environment);
+  }
+
+  private clientFeature(f: unknown, path: PathSegment[]) {
+    if (!isObject(f)) return this.refuse(path, 'a toggle is an object');
+    if (typeof f.enabled !== 'boolean') return this.refuse([...path, 'enabled'], 'enabled is true or false (unleash-client reports anything else as an error)');
+    if (!Array.isArray(f.strategies)) return this.refuse([...path, 'strategies'], 'strategies is a list (unleash-client turns the toggle off otherwise)');
+    const strategies = list(f.strategies).map((s, j) => ({ s, path: [...path, 'strategies', j], segments: Array.isArray(s.segments) ? s.segments : [] }));
+    this.feature(f, path, f.enabled, strategies, f.variants, f.dependencies);
+  }
+
+  delta(v: Json, wanted: string | undefined): UnleashImport {
+    this.walk('delta', v);
+    const environment = this.choose(null, wanted, []);
+    let features = new Map<string, [unknown, PathSegment[]]>();
+    let segments = new Map<unknown, [Json, PathSegment[]]>();
+    (v.events as unknown[]).forEach((e, i) => {
+      const p: PathSegment[] = ['events', i];
+      if (!isObject(e)) return this.refuse(p, 'an event is an object');
+      if (e.type === 'hydration') {
+        features = new Map(list(e.features).map((f, j) => [String(f.name), [f, [...p, 'features', j]]]));
+        segments = new Map(list(e.segments).map((s, j) => [s.id, [s, [...p, 'segments', j]]]));
+      } else if (e.type === 'feature-updated' && isObject(e.feature)) features.set(String(e.feature.name), [e.feature, [...p, 'feature']]);
+      else if (e.type === 'feature-removed') features.delete(String(e.featureName));
+      else if (e.type === 'segment-updated' && isObject(e.segment)) segments.set(e.segment.id, [e.segment, [...p, 'segment']]);
+      else if (e.type === 'segment-removed') segments.delete(e.segmentId);
+      else this.warn([...p, 'type'], `unknown event type ${JSON.stringify(e.type)}: skipped, as unleash-client skips it`);
+    });
+    for (const [s, p] of segments.values()) this.segment(s, p);
+    for (const [f, p] of features.values()) this.clientFeature(f, p);
+    return this.result('client delta events', environment);
+  }
+
+  stateExport(v: Json, wanted: string | undefined): UnleashImport {
+    this.walk('state.stateSchema', v);
+    const version = v.version ?? 1;
+    if (![1, 2, 3, 4].includes(version as number)) return this.fail(['version'], `state export version ${JSON.stringify(version)}: rehearse reads versions 1 to 4`);
+    for (const s of list(v.strategies)) if (typeof s.name === 'string') this.defined.add(s.name);
+    if (version === 1) {
+      const environment = this.choose(['default'], wanted, []);
+      list(v.features).forEach((f, i) => {
+        const p = ['features', i];
+        const strategies = list(f.strategies).map((s, j) => ({ s, path: [...p, 'strategies', j], segments: [] }));
+        this.feature(f, p, f.enabled === true, strategies, f.variants);
+      });
+      return this.result('state export v1', environment);
+    }
+    // The import renamed the environment :global: to default (state-service.ts:137-154).
+    const envOf = (e: unknown) => (e === ':global:' ? 'default' : e);
+    const strategies = list(v.featureStrategies);
+    const rows = list(v.featureEnvironments);
+    const held = [...new Set([...list(v.environments).map((e) => e.name), ...rows.map((e) => e.environment), ...strategies.map((s) => s.environment)]
+      .map(envOf).filter((e): e is string => typeof e === 'string'))];
+    const environment = this.choose(held, wanted, v.environments ? ['environments'] : ['featureEnvironments']);
+    list(v.segments).forEach((s, i) => this.segment(s, ['segments', i]));
+    const links = list(v.featureStrategySegments);
+    const names = new Set(list(v.features).map((f) => f.name));
+    strategies.forEach((s, j) => {
+      if (!names.has(s.featureName)) this.warn(['featureStrategies', j, 'featureName'], `no toggle "${String(s.featureName)}" in the file: the strategy is not served`);
+      if (s.strategyName === undefined && s.name === undefined) this.refuse(['featureStrategies', j], 'a strategy names its type (strategyName)');
+      if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
+        this.warn(['featureStrategies', j, 'name'], `strategyName "${s.strategyName}" is served; name "${s.name}" is not read`);
+      }
+    });
+    list(v.features).forEach((f, i) => {
+      const p = ['features', i];
+      const row = rows.find((e) => e.featureName === f.name && envOf(e.environment) === environment);
+      const own = strategies.map((s, j) => ({ s, j })).filter(({ s }) => s.featureName === f.name && envOf(s.environment) === environment)
+        .map(({ s, j }) => ({
+          s, path: ['featureStrategies', j] as PathSegment[],
+          segments: [...new Set([...(Array.isArray(s.segments) ? s.segments : []), ...links.filter((l) => l.featureStrategyId === s.id).map((l) => l.segmentId)])],
+        }));
+      if (version === 4 && Array.isArray(f.variants) && f.variants.length) this.warn([...p, 'variants'], 'a version 4 export keeps variants per environment (featureEnvironments): these are not read');
+      // Versions 1 to 3 keep variants on the toggle, copied to every environment (moveVariantsToFeatureEnvironments).
+      this.feature(f, p, row?.enabled === true, own, version === 4 ? row?.variants : f.variants);
+    });
+    return this.result(`state export v${String(version)}`, environment);
+  }
+
+  featureExport(v: Json, wanted: string | undefined): UnleashImport {
+    this.walk('exportResultSchema', v);
+    const rows = list(v.featureEnvironments);
+    const held = [...new Set(rows.map((e) => e.environment).filter((e): e is string => typeof e === 'string'))];
+    const environment = this.choose(held.length ? held : null, wanted, ['featureEnvironments']);
+    list(v.segments).forEach((s, i) => this.segment(s, ['segments', i]));
+    const strategies = list(v.featureStrategies);
+    const dependencies = list(v.dependencies);
+    list(v.features).forEach((f, i) => {
+      const row = rows.find((e) => e.featureName === f.name && (environment === null || e.environment === environment));
+      const own = strategies.map((s, j) => ({ s, path: ['featureStrategies', j] as PathSegment[], segments: Array.isArray(s.segments) ? s.segments : [] }))
+        .filter(({ s }) => s.featureName === f.name);
+      const deps = dependencies.filter((d) => d.feature === f.name).flatMap((d) => list(d.dependencies));
+      this.feature(f, ['features', i], row?.enabled === true, own, row?.variants, deps);
+    });
+    return this.result('feature export', environment);
+  }
+}

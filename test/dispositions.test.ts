@@ -1,0 +1,224 @@
+/**
+ * No silent fallback: every field of each flag vendor's published schema or data model has a disposition
+ * (modelled, warned or refused) in the table beside its adapter, and every vendor file imports with each of
+ * its fields accounted for. Schemas walked (test/fixtures/vendor/<vendor>/schema*):
+ * - Unleash: the OpenAPI schemas of the feature export and the client API (Unleash/unleash
+ *   src/lib/openapi/spec/*-schema.ts) and the Joi schemas of the state import (src/lib/services/state-schema.ts);
+ * - LaunchDarkly: the flag and segment data model (launchdarkly/js-core packages/shared/sdk-server/src/
+ *   evaluation/data/*.ts), the file data source file and the stream put;
+ * - flagd: flags.json and targeting.json (open-feature/flagd docs/schema/v0).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tally, type DispositionTable } from '../src/interop/disposition.js';
+import { formatWarning, parseFlagText, type FlagSystem } from '../src/interop/document.js';
+import { FLAGD_DISPOSITIONS } from '../src/interop/flagd/dispositions.js';
+import { ADAPTERS } from '../src/interop/flags.js';
+import { LAUNCHDARKLY_DISPOSITIONS } from '../src/interop/launchdarkly/dispositions.js';
+import { UNLEASH_DISPOSITIONS } from '../src/interop/unleash/dispositions.js';
+
+const vendor = new URL('./fixtures/vendor/', import.meta.url).pathname;
+const json = (file: string) => JSON.parse(readFileSync(join(vendor, file), 'utf8'));
+
+type Json = Record<string, any>;
+
+/** Fields of an OpenAPI field list (openapi-fields.json) the table has no disposition for, from `root`. */
+function openApiGaps(schemas: Json, table: DispositionTable, root: string, rootType: string): string[] {
+  const gaps: string[] = [];
+  const seen = new Set<string>();
+  const nested = (f: Json): Json | null => {
+    const ref = f.ref ?? f.items?.ref;
+    if (ref) return schemas[ref]?.fields ?? null;
+    return f.properties ?? f.items?.properties ?? null;
+  };
+  const visit = (fields: Json, type: string) => {
+    if (seen.has(type)) return;
+    seen.add(type);
+    const t = table[type];
+    if (!t) return void gaps.push(`${type}: no table`);
+    for (const [name, f] of Object.entries(fields)) {
+      const d = t[name];
+      if (!d) {
+        gaps.push(`${type}.${name}`);
+        continue;
+      }
+      const inner = nested(f as Json);
+      const pointer = d.object ?? d.items ?? d.values;
+      if (inner && pointer) visit(inner, pointer);
+    }
+  };
+  visit(schemas[root].fields, rootType);
+  return gaps;
+}
+
+/** Properties of a JSON Schema node, through local $ref, allOf, oneOf and anyOf. */
+function properties(node: Json, defs: Json): Map<string, Json> {
+  const out = new Map<string, Json>();
+  const add = (n: Json | undefined) => {
+    if (!n || typeof n !== 'object') return;
+    if (typeof n.$ref === 'string' && n.$ref.startsWith('#/definitions/')) add(defs[n.$ref.slice('#/definitions/'.length)]);
+    for (const [k, v] of Object.entries(n.properties ?? {})) out.set(k, v as Json);
+    for (const k of ['allOf', 'oneOf', 'anyOf']) for (const x of n[k] ?? []) add(x);
+  };
+  add(node);
+  return out;
+}
+
+/** Fields of a JSON Schema the table has no disposition for. */
+function jsonSchemaGaps(schema: Json, table: DispositionTable, rootType: string): string[] {
+  const gaps: string[] = [];
+  const defs = schema.definitions ?? {};
+  const visit = (node: Json, type: string) => {
+    const t = table[type];
+    if (!t) return void gaps.push(`${type}: no table`);
+    for (const [name, sub] of properties(node, defs)) {
+      const d = t[name];
+      if (!d) {
+        gaps.push(`${type}.${name}`);
+        continue;
+      }
+      if (d.object && properties(sub, defs).size) visit(sub, d.object);
+      const values = Object.values(sub.patternProperties ?? {})[0] as Json | undefined;
+      if ((d.values ?? d.items) && values) visit(values, (d.values ?? d.items)!);
+    }
+  };
+  visit(schema, rootType);
+  return gaps;
+}
+
+const unleashOpenApi = json('unleash/schemas/openapi-fields.json').schemas;
+const unleashJoi = json('unleash/schemas/state-import-joi-fields.json').schemas;
+const ldModel = json('launchdarkly/schemas/data-model-fields.json').objects;
+const flagdSchema = json('flagd/schema/flags.json');
+const targetingSchema = json('flagd/schema/targeting.json');
+
+function joiGaps(table: DispositionTable): string[] {
+  return Object.entries(unleashJoi as Json).flatMap(([name, s]) => Object.keys(s.fields).filter((f) => !table[`state.${name}`]?.[f]).map((f) => `state.${name}.${f}`));
+}
+
+function ldGaps(table: DispositionTable): string[] {
+  const gaps: string[] = [];
+  for (const [name, o] of Object.entries(ldModel as Json)) {
+    for (const [field, f] of Object.entries(o.fields as Json)) {
+      const d = table[name]?.[field];
+      if (!d) gaps.push(`${name}.${field}`);
+      else if (f.fields && d.object) for (const inner of Object.keys(f.fields)) if (!table[d.object]?.[inner]) gaps.push(`${name}.${field}.${inner}`);
+    }
+  }
+  return gaps;
+}
+
+/** Operations of flagd's targeting language: each rule definition's property, and $ref. */
+const targetingOperations = (): string[] => [
+  ...Object.values(targetingSchema.definitions as Json).flatMap((d) => Object.keys(d.properties ?? {})),
+  ...Object.keys(targetingSchema.definitions.reference.patternProperties).map((p) => p.replace(/^\^\\?/, '').replace(/\$$/, '')),
+];
+
+describe('every field of the vendors\' schemas has a disposition', () => {
+  it('Unleash: the feature export, the client API and the state import', () => {
+    expect(openApiGaps(unleashOpenApi, UNLEASH_DISPOSITIONS, 'exportResultSchema', 'exportResultSchema')).toEqual([]);
+    expect(openApiGaps(unleashOpenApi, UNLEASH_DISPOSITIONS, 'clientFeaturesSchema', 'clientFeaturesSchema')).toEqual([]);
+    expect(joiGaps(UNLEASH_DISPOSITIONS)).toEqual([]);
+  });
+
+  it('LaunchDarkly: flags, segments and their parts, the file data source file, the stream put', () => {
+    expect(ldGaps(LAUNCHDARKLY_DISPOSITIONS)).toEqual([]);
+  });
+
+  it('flagd: flags.json and every operation of targeting.json', () => {
+    expect(jsonSchemaGaps(flagdSchema, FLAGD_DISPOSITIONS, 'FlagdFile')).toEqual([]);
+    const ops = targetingOperations();
+    expect(ops).toContain('$ref');
+    expect(ops.length).toBeGreaterThan(35);
+    expect(ops.filter((op) => !FLAGD_DISPOSITIONS.Targeting[op])).toEqual([]);
+  });
+
+  it('a field left out of a table is reported, at any depth', () => {
+    const without = (table: DispositionTable, type: string, field: string): DispositionTable => {
+      const { [field]: _gone, ...rest } = table[type];
+      return { ...table, [type]: rest };
+    };
+    expect(openApiGaps(unleashOpenApi, without(UNLEASH_DISPOSITIONS, 'overrideSchema', 'values'), 'exportResultSchema', 'exportResultSchema')).toEqual(['overrideSchema.values']);
+    expect(joiGaps(without(UNLEASH_DISPOSITIONS, 'state.featureStrategySchema', 'strategyName'))).toEqual(['state.featureStrategySchema.strategyName']);
+    expect(ldGaps(without(LAUNCHDARKLY_DISPOSITIONS, 'StreamPutData', 'segments'))).toEqual(['StreamPut.data.segments']);
+    expect(ldGaps(without(LAUNCHDARKLY_DISPOSITIONS, 'Segment', 'unbounded'))).toEqual(['Segment.unbounded']);
+    expect(jsonSchemaGaps(flagdSchema, without(FLAGD_DISPOSITIONS, 'Flag', 'defaultVariant'), 'FlagdFile')).toEqual(['Flag.defaultVariant']);
+    expect(jsonSchemaGaps(flagdSchema, without(FLAGD_DISPOSITIONS, 'FlagSetMetadata', 'flagSetId'), 'FlagdFile')).toEqual(['FlagSetMetadata.flagSetId']);
+  });
+
+  it('tables by fate (modelled, warned, refused)', () => {
+    expect(tally(UNLEASH_DISPOSITIONS)).toEqual({ modelled: 219, warned: 10, refused: 0 });
+    expect(tally(LAUNCHDARKLY_DISPOSITIONS)).toEqual({ modelled: 76, warned: 4, refused: 0 });
+    expect(tally(FLAGD_DISPOSITIONS)).toEqual({ modelled: 51, warned: 0, refused: 0 });
+  });
+});
+
+/** Every vendor flag file, with its system, the options it needs and what importing it says. */
+const unleashEnv: Record<string, string> = {
+  'state-v3.exported3-with-default-disabled.json': 'production', 'state-v3.variantsexport_v3.json': 'production', 'state-v4.built-from-exportV4.json': 'production',
+};
+const files: [string, FlagSystem, string | undefined][] = [
+  ...readdirSync(join(vendor, 'unleash')).filter((f) => f.endsWith('.json')).map((f): [string, FlagSystem, string | undefined] => [`unleash/${f}`, 'unleash', unleashEnv[f]]),
+  ...readdirSync(join(vendor, 'launchdarkly/filesource')).filter((f) => f !== 'malformed.yml').map((f): [string, FlagSystem, undefined] => [`launchdarkly/filesource/${f}`, 'launchdarkly', undefined]),
+  ['launchdarkly/server-side-eval.flags.json', 'launchdarkly', undefined],
+  ['flagd/testbed-flags.json', 'flagd', undefined], ['flagd/testbed-edge-case-flags.json', 'flagd', undefined],
+];
+
+describe('every vendor file imports with each field accounted for', () => {
+  const imported = files.map(([file, system, environment]) => {
+    const parts = ADAPTERS[system].toScenarioParts(parseFlagText(readFileSync(join(vendor, file), 'utf8'), file), { environment });
+    return { file, flags: parts.flags.length, warnings: parts.warnings.map(formatWarning) };
+  });
+
+  it('no field that no table names (the walk would warn about it)', () => {
+    expect(imported.flatMap((i) => i.warnings.filter((w) => w.includes('is not a field of')))).toEqual([]);
+  });
+
+  it('what each file holds and what it is warned about', () => {
+    const summary = Object.fromEntries(imported.map((i) => [i.file, [i.flags, i.warnings.length]]));
+    expect(summary).toEqual({
+      'unleash/client-features.v1-with-segments.json': [5, 2],
+      'unleash/client-features.v2-advanced-segments.json': [2, 1],
+      'unleash/features-batch-export.import-data.json': [1, 0],
+      'unleash/state-v1.exported3176.json': [2, 1],
+      'unleash/state-v2.exported412-enterprise.json': [6, 2],
+      'unleash/state-v3.exported-segments.json': [1, 1],
+      'unleash/state-v3.exported3-with-default-disabled.json': [1, 0],
+      'unleash/state-v3.variantsexport_v3.json': [2, 0],
+      'unleash/state-v4.built-from-exportV4.json': [2, 0],
+      'launchdarkly/filesource/all-properties.json': [2, 0],
+      'launchdarkly/filesource/all-properties.yml': [2, 0],
+      'launchdarkly/filesource/flag-only.json': [1, 0],
+      'launchdarkly/filesource/flag-only.yml': [1, 0],
+      'launchdarkly/filesource/flag-with-duplicate-key.json': [2, 2],
+      'launchdarkly/filesource/segment-only.json': [0, 0],
+      'launchdarkly/filesource/segment-only.yml': [0, 0],
+      'launchdarkly/filesource/segment-with-duplicate-key.json': [0, 0],
+      'launchdarkly/filesource/value-only.json': [1, 0],
+      'launchdarkly/filesource/value-only.yml': [1, 0],
+      'launchdarkly/filesource/value-with-duplicate-key.json': [2, 0],
+      'launchdarkly/server-side-eval.flags.json': [38, 1],
+      'flagd/testbed-flags.json': [13, 2],
+      'flagd/testbed-edge-case-flags.json': [15, 2],
+    });
+  });
+
+  it('the warnings name file:line:column and the path', () => {
+    const w = imported.find((i) => i.file === 'unleash/client-features.v1-with-segments.json')!.warnings;
+    expect(w).toEqual([
+      'unleash/client-features.v1-with-segments.json:70:33: features[3].strategies[0].name: strategy "baz" is not a strategy unleash-client knows: it never matches, as unleash-client serves it',
+      'unleash/client-features.v1-with-segments.json:86:33: features[4].strategies[1].name: strategy "hola" is not a strategy unleash-client knows: it never matches, as unleash-client serves it',
+    ]);
+    expect(imported.find((i) => i.file === 'flagd/testbed-edge-case-flags.json')!.warnings).toEqual([
+      'flagd/testbed-edge-case-flags.json:21:20: flags.error-targeting-flag.targeting: operation "invalid" is not one flagd knows: flag "error-targeting-flag" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default',
+      'flagd/testbed-edge-case-flags.json:33:22: flags.missing-variant-targeting-flag.targeting.if[1]: the targeting result "three" is not a variant (one, two): users who get it get an evaluation error (GENERAL) and the caller\'s default',
+    ]);
+  });
+
+  it('a field no schema has is warned with its path, never dropped in silence', () => {
+    const doc = parseFlagText(JSON.stringify({ flags: { f: { key: 'f', on: true, variations: [1], fallthrough: { variation: 0 }, rollbackPlan: 'x' } } }), 'f.json');
+    expect(ADAPTERS.launchdarkly.toScenarioParts(doc).warnings.map(formatWarning))
+      .toEqual(['f.json:1:98: flags.f.rollbackPlan: "rollbackPlan" is not a field of LaunchDarkly\'s Flag: LaunchDarkly does not read it, nor does rehearse']);
+  });
+});

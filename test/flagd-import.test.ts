@@ -1,0 +1,194 @@
+/**
+ * flagd errors as flagd serves them: an evaluation error gives the caller's default with reason ERROR (the
+ * OpenFeature SDK, open-feature/js-sdk packages/server/src/client/internal/open-feature-client.ts; flagd-core
+ * 4.0.1 resolve()), checked on the flagd testbed's "Errors and edge cases" (gherkin/targeting.feature at
+ * 0815d197, test/fixtures/vendor/flagd); what makes a flag fail is a warning at import; flagd-core runs in its
+ * interpreter mode, which generates no code, with the same results as its compiled mode on the testbed files.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatWarning, parseFlagText } from '../src/interop/document.js';
+import * as flagd from '../src/interop/flagd/index.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+
+const require = createRequire(import.meta.url);
+const vendor = new URL('./fixtures/vendor/flagd/', import.meta.url).pathname;
+const text = (f: string) => readFileSync(join(vendor, f), 'utf8');
+const edge = () => parseFlagText(text('testbed-edge-case-flags.json'), 'testbed-edge-case-flags.json');
+
+describe('evaluation errors serve the caller\'s default', () => {
+  it('the testbed\'s errors and edge cases: value and error code, with the caller\'s default', () => {
+    const { cases } = JSON.parse(text('testbed-edge-case-cases.json')) as { cases: [number, string, string, unknown, Record<string, unknown>, unknown, unknown, string | null][] };
+    const set = flagd.open(edge());
+    const got = cases.map(([line, flag, , fallback, ctx]) => {
+      const e = set.evaluate(flag, ctx, { value: fallback });
+      return [line, flag, e.value, /^error: (\w+)/.exec(e.reason)?.[1] ?? null];
+    });
+    expect(got).toEqual(cases.map(([line, flag, , , , value, , code]) => [line, flag, value, code]));
+    expect(got.filter((g) => g[3] !== null)).toHaveLength(2);
+  });
+
+  it('without a default named, an error serves no variant (the code\'s own default path, off)', () => {
+    const e = flagd.open(edge()).evaluate('missing-variant-targeting-flag', {});
+    expect(e).toEqual({ flag: 'missing-variant-targeting-flag', enabled: false, variant: null, value: null, reason: "error: GENERAL (Variant 'three' not found in flag with key 'missing-variant-targeting-flag')", bucket: null });
+  });
+
+  it('a disabled flag and a type that differs from the default\'s serve the default, as OpenFeature does', () => {
+    const doc = parseFlagText(JSON.stringify({ flags: {
+      off: { state: 'DISABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+      colour: { state: 'ENABLED', variants: { red: 'red', blue: 'blue' }, defaultVariant: 'red' },
+    } }), 'f.json');
+    const set = flagd.open(doc);
+    expect(set.evaluate('off', {}, { value: true })).toMatchObject({ value: true, enabled: true, variant: null, reason: 'disabled' });
+    expect(set.evaluate('colour', {}, { value: 3 })).toMatchObject({ value: 3, variant: null, reason: expect.stringMatching(/^error: TYPE_MISMATCH/) });
+    expect(set.evaluate('colour', {}, { value: 'green' })).toMatchObject({ value: 'red', variant: 'red', reason: 'default' });
+  });
+});
+
+describe('what makes a flag fail is a warning at import', () => {
+  it('a $ref to no evaluator: its path and the closest evaluator; every evaluation an error', () => {
+    const doc = parseFlagText(JSON.stringify({
+      flags: { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ $ref: 'is_staf' }, 'on', 'off'] } } },
+      $evaluators: { is_staff: { in: ['@example.com', { var: 'email' }] } },
+    }, null, 2), 'refs.json');
+    const parts = flagd.toScenarioParts(doc);
+    expect(parts.warnings.map(formatWarning)).toEqual([
+      'refs.json:12:11: flags.f.targeting.if[0]: $ref names no evaluator; did you mean "is_staff"? (evaluators: is_staff): flag "f" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default',
+    ]);
+    expect(parts.flags[0].canFail).toHaveLength(1);
+    expect(flagd.serve(parts.state).evaluate('f', { email: 'a@example.com' }, { value: true })).toMatchObject({ value: true, reason: expect.stringMatching(/^error: PARSE_ERROR/) });
+  });
+
+  it('a $ref resolves only to an evaluator after the one that refers to it, as flagd-core substitutes them', () => {
+    const flags = { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ $ref: 'b' }, 'on', 'off'] } } };
+    const good = { flags, $evaluators: { b: { $ref: 'c' }, c: { '==': [1, 1] } } };
+    const bad = { flags, $evaluators: { c: { '==': [1, 1] }, b: { $ref: 'c' } } };
+    expect(flagd.toScenarioParts(parseFlagText(JSON.stringify(good), 'good.json')).warnings).toEqual([]);
+    expect(flagd.open(parseFlagText(JSON.stringify(good), 'good.json')).evaluate('f', {}).value).toBe(true);
+    expect(flagd.toScenarioParts(parseFlagText(JSON.stringify(bad), 'bad.json')).warnings.map((w) => w.message)[0]).toContain('names an evaluator written before the one that refers to it');
+    expect(flagd.open(parseFlagText(JSON.stringify(bad), 'bad.json')).evaluate('f', {}).reason).toMatch(/^error: PARSE_ERROR/);
+  });
+
+  it('a literal targeting result that names no variant, in if and in fractional', () => {
+    const doc = parseFlagText(JSON.stringify({ flags: { f: {
+      state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off',
+      targeting: { if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'on', { fractional: [['on', 50], ['of', 50]] }] },
+    } } }), 'r.json');
+    expect(flagd.toScenarioParts(doc).warnings.map((w) => formatWarning(w).replace(/^r\.json:\d+:\d+: /, ''))).toEqual([
+      'flags.f.targeting.if[2].fractional[1][0]: the targeting result "of" is not a variant (on, off): users who get it get an evaluation error (GENERAL) and the caller\'s default',
+    ]);
+  });
+});
+
+describe('flagd files as flagd reads them', () => {
+  it('flags written as a list are read by their key (flagd-core 4.0.1 would name them "0", "1", ...)', () => {
+    const set = flagd.open(parseFlagText(JSON.stringify({ flags: [{ key: 'a', state: 'ENABLED', variants: { on: true }, defaultVariant: 'on' }] }), 'list.json'));
+    expect(set.keys).toEqual(['a']);
+    expect(set.evaluate('a', {}).value).toBe(true);
+  });
+
+  it('no rule reaches eval or new Function: flagd-core runs in its interpreter mode, with the compiled mode\'s results on the testbed', () => {
+    const { FlagdCore } = require('@openfeature/flagd-core');
+    const quiet = { error() {}, warn() {}, info() {}, debug() {} };
+    // Each testbed file with the contexts the testbed evaluates it with.
+    const edgeCases = (JSON.parse(text('testbed-edge-case-cases.json')).cases as [number, string, string, unknown, Record<string, unknown>][]).map((c): [string, Record<string, unknown>] => [c[1], c[4]]);
+    const files: [string, [string, Record<string, unknown>][]][] = [
+      [text('testbed-flags.json'), (JSON.parse(text('testbed-cases.json')) as [string, Record<string, unknown>, string][]).map((c): [string, Record<string, unknown>] => [c[0], c[1]])],
+      [text('testbed-edge-case-flags.json'), edgeCases],
+    ];
+    const spy = <T>(run: () => T): [T, number] => {
+      const realEval = globalThis.eval, RealFunction = globalThis.Function;
+      let calls = 0;
+      globalThis.eval = ((x: string) => { calls++; return realEval(x); }) as typeof eval;
+      globalThis.Function = new Proxy(RealFunction, { construct(t, a) { calls++; return Reflect.construct(t, a); }, apply(t, self, a) { calls++; return Reflect.apply(t, self, a); } });
+      try {
+        return [run(), calls];
+      } finally {
+        globalThis.eval = realEval;
+        globalThis.Function = RealFunction;
+      }
+    };
+    const resolveAll = (core: { setConfigurations(t: string): void; resolve(type: string, k: string, d: unknown, c: unknown): unknown }, file: string, cases: [string, Record<string, unknown>][]) => {
+      core.setConfigurations(file);
+      return cases.map(([k, ctx]) => core.resolve('string', k, 'default', ctx));
+    };
+    for (const [file, cases] of files) {
+      const [compiled, compiledCalls] = spy(() => resolveAll(new FlagdCore(undefined, quiet), file, cases));
+      const [interpreted, interpretedCalls] = spy(() => resolveAll(new FlagdCore(undefined, quiet, { disableDynamicCodeGeneration: true }), file, cases));
+      expect(interpreted).toEqual(compiled);
+      expect(compiledCalls).toBeGreaterThan(0);
+      expect(interpretedCalls).toBe(0);
+      const [, rehearseCalls] = spy(() => {
+        const set = flagd.open(parseFlagText(file, 'f.json'));
+        return set.keys.map((k) => set.evaluate(k, { targetingKey: 'u-1', email: 'a@b.c', version: '1.2.3' }));
+      });
+      expect(rehearseCalls).toBe(0);
+    }
+  });
+
+  it('where the two modes differ, the interpreter serves what flagd serves: cat of a missing attribute is ""', () => {
+    // json-logic-engine 5.0.7 compiles {"cat": [..., {"var": "user.name"}]} to "...null" when user.name is missing;
+    // its interpreter gives "", as flagd's Go evaluator does (diegoholiveira/jsonlogic strings.go concat,
+    // internal/typing/typing.go ToString(nil) = ""), and so do the bucket a rehearsal reports and the variant.
+    const { FlagdCore } = require('@openfeature/flagd-core');
+    const quiet = { error() {}, warn() {}, info() {}, debug() {} };
+    const serve = (options?: object) => {
+      const core = new FlagdCore(undefined, quiet, options);
+      core.setConfigurations(text('testbed-flags.json'));
+      return core.resolve('string', 'fractional-flag', 'default', {}).value;
+    };
+    const murmur = require('murmurhash3js-revisited').x86.hash32 as (b: Uint8Array) => number;
+    const bucket = (s: string) => Math.floor(((murmur(new TextEncoder().encode(s)) >>> 0) / 2 ** 32) * 100);
+    // fractional-flag: clubs, diamonds, hearts, spades, 25 each.
+    const variant = (s: string) => ['clubs', 'diamonds', 'hearts', 'spades'][Math.floor(bucket(s) / 25)];
+    expect([serve({ disableDynamicCodeGeneration: true }), serve()]).toEqual([variant('fractional-flag'), variant('fractional-flagnull')]);
+    expect(flagd.open(parseFlagText(text('testbed-flags.json'), 'f.json')).evaluate('fractional-flag', {}).value).toBe(variant('fractional-flag'));
+  });
+});
+
+describe('flags.from in a scenario', () => {
+  const load = (flags: string, file = 'testbed-edge-case-flags.json') => parseScenarioText(`name: f
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: 200, seed: 2 } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: { flagd: ${file} }
+${flags}`, vendor);
+  const problems = (l: ReturnType<typeof load>) => (l.ok ? [] : l.problems.map((p) => `${p.path.join('.')}: ${p.message}`));
+
+  it('a name the file does not hold is an error with a suggestion, not a new flag that is off', () => {
+    expect(problems(load('  empty-targeting-flg: { evaluated-by: [api] }\n'))).toEqual([
+      expect.stringMatching(/^flags\.empty-targeting-flg: no flag "empty-targeting-flg" in testbed-edge-case-flags\.json; did you mean "empty-targeting-flag"\? \(flags: targeting-null-variant-flag, /),
+    ]);
+  });
+
+  it('a flag that can fail needs the code\'s default; with one, users get it', () => {
+    expect(problems(load('  missing-variant-targeting-flag: { evaluated-by: [api] }\n'))).toEqual([
+      expect.stringMatching(/^flags\.missing-variant-targeting-flag: the flag can fail to evaluate \(testbed-edge-case-flags\.json:33:22: flags\.missing-variant-targeting-flag\.targeting\.if\[1\]: the targeting result "three" is not a variant/),
+    ]);
+    expect(problems(load('  missing-variant-targeting-flag: { evaluated-by: [api], default: true }\n'))).toEqual([
+      'flags.missing-variant-targeting-flag.default: default is a boolean, but the flag serves number values: OpenFeature would answer TYPE_MISMATCH and serve the default to everyone',
+    ]);
+    const l = load('  missing-variant-targeting-flag: { evaluated-by: [api], default: 7 }\n');
+    if (!l.ok) throw new Error(problems(l).join('\n'));
+    const f = l.scenario.flags[0];
+    expect(f.codeDefault).toEqual({ value: 7 });
+    expect([...f.served!.variant].every((v) => v === -1)).toBe(true);
+    expect([...f.served!.on].every((v) => v === 0)).toBe(true);
+  });
+
+  it('default is refused where no flag file serves the flag', () => {
+    const l = parseScenarioText(`name: f
+duration: 1m
+traffic: { rate: 5/s }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  native: { evaluated-by: [api], default: false }
+`);
+    expect(problems(l)).toEqual(['flags.native.default: default is the code default of a flag from a flag file (flags.from): a flag defined here never fails to evaluate']);
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * LaunchDarkly flag files as its SDKs read them, checked against the SDK's own file data source
+ * (@launchdarkly/node-server-sdk 9.13.7, integrations.FileDataSourceFactory; launchdarkly/js-core
+ * packages/shared/sdk-server/src/data_sources/FileDataSource.ts: flagValues as makeFlagWithValue, items under
+ * their own key, `found duplicate key`) on the java-server-sdk's file data source test files
+ * (test/fixtures/vendor/launchdarkly/filesource), and against the SDK's answer without a big segment store
+ * (js-server-sdk-common evaluation/Evaluator.ts segmentMatchContext: NOT_CONFIGURED).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { formatWarning, parseFlagText } from '../src/interop/document.js';
+import * as launchdarkly from '../src/interop/launchdarkly/index.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+
+const require = createRequire(import.meta.url);
+const root = new URL('..', import.meta.url).pathname;
+const dir = join(root, 'test/fixtures/vendor/launchdarkly/filesource');
+const read = (f: string) => parseFlagText(readFileSync(join(dir, f), 'utf8'), f);
+
+type Detail = { value: unknown; variationIndex?: number | null; reason: { kind: string; bigSegmentsStatus?: string } };
+interface Client { waitForInitialization(o: { timeout: number }): Promise<unknown>; variationDetail(k: string, c: unknown, d: unknown): Promise<Detail>; close(): void }
+
+const ld = require('@launchdarkly/node-server-sdk') as {
+  init(key: string, o: Record<string, unknown>): Client;
+  integrations: { FileDataSourceFactory: new (o: Record<string, unknown>) => { getFactory(): unknown }; TestData: new () => { usePreconfiguredFlag(f: unknown): void; usePreconfiguredSegment(s: unknown): void; getFactory(): unknown } };
+  basicLogger(o: Record<string, unknown>): unknown;
+};
+const offline = { sendEvents: false, diagnosticOptOut: true, logger: ld.basicLogger({ level: 'none' }) };
+
+/** The SDK reading the files itself, offline. */
+async function sdkOn(files: string[]): Promise<Client> {
+  const source = new ld.integrations.FileDataSourceFactory({ paths: files.map((f) => join(dir, f)), yamlParser: parseYaml });
+  const client = ld.init('sdk-key-offline', { ...offline, updateProcessor: source.getFactory() });
+  await client.waitForInitialization({ timeout: 10 }).catch(() => {});
+  return client;
+}
+
+const contexts = [
+  { kind: 'user', key: 'user1' }, { kind: 'user', key: 'user2', plan: 'pro' }, { kind: 'org', key: 'acme' },
+  { kind: 'multi', user: { key: 'user1' }, org: { key: 'acme' } },
+];
+
+describe('the file data source format, as the SDK reads it', () => {
+  for (const files of [['all-properties.json'], ['all-properties.yml'], ['flag-only.json', 'value-only.yml', 'segment-only.json'], ['flag-only.yml', 'value-only.json', 'segment-only.yml']]) {
+    it(`${files.join(' + ')}: every flag, every context, as the SDK's file data source serves it`, async () => {
+      const sdk = await sdkOn(files);
+      const set = launchdarkly.open(files.map(read));
+      try {
+        expect([...set.keys].sort()).toEqual(['flag1', 'flag2']);
+        for (const key of set.keys) {
+          for (const c of contexts) {
+            const want = await sdk.variationDetail(key, c, 'caller-default');
+            const got = set.evaluate(key, c, { value: 'caller-default' });
+            expect([key, c, got.value, got.variant === null]).toEqual([key, c, want.value, want.variationIndex === null || want.variationIndex === undefined]);
+          }
+        }
+      } finally {
+        sdk.close();
+        set.close();
+      }
+    });
+  }
+
+  it('a flagValues flag serves its value to every user of a scenario, as the SDK does', async () => {
+    const l = parseScenarioText(`name: ld
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: 500, seed: 4 } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: { launchdarkly: [flag-only.json, value-only.yml] }
+  flag2: { evaluated-by: [api] }
+`, dir);
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    const flag = l.scenario.flags[0];
+    expect(flag.source!.variants).toEqual(['value2']);
+    expect([...flag.served!.variant].every((v) => v === 0)).toBe(true);
+    expect([...flag.served!.on].every((v) => v === 1)).toBe(true);
+    const sdk = await sdkOn(['value-only.yml']);
+    const users = l.scenario.population!;
+    for (let u = 0; u < users.size; u += 50) expect(await sdk.variationDetail('flag2', { kind: 'user', key: users.key[u] }, null)).toMatchObject({ value: 'value2', variationIndex: 0, reason: { kind: 'FALLTHROUGH' } });
+    sdk.close();
+  });
+
+  it('a key defined twice across the files is refused, naming both places, where the SDK does not start', async () => {
+    for (const [a, b, key] of [['flag-only.json', 'flag-with-duplicate-key.json', 'flag1'], ['value-only.json', 'value-with-duplicate-key.json', 'flag2'], ['segment-only.json', 'segment-with-duplicate-key.json', 'seg1']]) {
+      const sdk = await sdkOn([a, b]);
+      expect((await sdk.variationDetail('flag1', { kind: 'user', key: 'u' }, 'd')).reason.kind).toBe('ERROR');
+      sdk.close();
+      expect(() => launchdarkly.toScenarioParts([read(a), read(b)])).toThrow(new RegExp(`^${b.replace('.', '\\.')}:\\d+:\\d+: [^ ]+: found duplicate key "${key}" \\(also at ${a.replace('.', '\\.')}:\\d+:\\d+: `));
+    }
+    expect(() => launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"key":"a","on":true,"variations":[1],"fallthrough":{"variation":0}}},"flagValues":{"a":2}}', 'one.json')))
+      .toThrow('found duplicate key "a"');
+  });
+
+  it('a flag is stored under its own key, not the name it is listed under, as the SDK stores it', () => {
+    const parts = launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"key":"b","on":true,"variations":[true],"fallthrough":{"variation":0}}}}', 'k.json'));
+    expect(parts.flags.map((f) => f.key)).toEqual(['b']);
+    expect(parts.warnings.map(formatWarning)).toEqual(['k.json:1:22: flags.a.key: stored as "b", its own key, as the SDK stores it: the name "a" is not a key']);
+    expect(() => launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"on":true,"variations":[true]}}}', 'k.json'))).toThrow('flags.a: a flag has its key');
+  });
+
+  it('a file of flagValues alone is recognised as LaunchDarkly\'s, and a deleted flag is left out, warned', async () => {
+    const out: string[] = [];
+    const code = await main(['flags', 'eval', join(dir, 'value-only.json'), '--flag', 'flag2', '--context', '{"kind":"user","key":"u"}', '--json'], { out: (x) => out.push(x), err: () => {} });
+    expect([code, JSON.parse(out.join(''))]).toEqual([0, { flag: 'flag2', enabled: true, variant: 'value2', value: 'value2', reason: 'default', bucket: null }]);
+    const parts = launchdarkly.toScenarioParts(parseFlagText('{"flags":{"gone":{"key":"gone","deleted":true,"on":true,"variations":[true],"fallthrough":{"variation":0}}}}', 'd.json'));
+    expect(parts.flags).toEqual([]);
+    expect(parts.warnings.map((w) => w.message)).toEqual(['a deleted flag: the SDK treats it as absent; left out']);
+  });
+
+  it('the stream put payload, with and without its path, and a single flag', () => {
+    const flags = JSON.parse(readFileSync(join(dir, 'flag-only.json'), 'utf8')).flags;
+    for (const text of [JSON.stringify({ path: '/', data: { flags, segments: {} } }), JSON.stringify({ data: { flags } }), JSON.stringify(flags.flag1)]) {
+      const set = launchdarkly.open(parseFlagText(text, 'put.json'));
+      expect(set.evaluate('flag1', { kind: 'user', key: 'u' })).toMatchObject({ value: 'on', variant: 'on', reason: 'default' });
+    }
+  });
+});
+
+describe('big segments, without a big segment store', () => {
+  const file = join(root, 'test/fixtures/flags/big-segment.launchdarkly.json');
+
+  it('flags eval answers as the SDK does (no member, FALLTHROUGH, NOT_CONFIGURED), not a stack trace', async () => {
+    const out: string[] = [], err: string[] = [];
+    const code = await main(['flags', 'eval', file, '--flag', 'beta-banner', '--context', '{"kind":"user","key":"u1"}', '--json'], { out: (s) => out.push(s), err: (s) => err.push(s) });
+    expect([code, err]).toEqual([0, []]);
+    expect(JSON.parse(out.join(''))).toEqual({ flag: 'beta-banner', enabled: false, variant: 'false', value: false, reason: 'default (big segments: NOT_CONFIGURED)', bucket: null });
+    const parts = launchdarkly.toScenarioParts(parseFlagText(readFileSync(file, 'utf8'), 'big-segment.launchdarkly.json'));
+    expect(parts.warnings.map(formatWarning)).toEqual([
+      'big-segment.launchdarkly.json:16:69: segments.beta-users.unbounded: a big segment: its members are in a big segment store, which a file cannot hold; served as the SDK serves it without a store (big segments status NOT_CONFIGURED: no member; rules still read when the segment has a generation)',
+      'big-segment.launchdarkly.json:11:90: flags.beta-banner.rules[0].clauses[0].values: segment "beta-users" is a big segment: without a big segment store the SDK answers with big segments status NOT_CONFIGURED, and only the segment\'s rules can match',
+    ]);
+  });
+
+  it('values, variations and big segments status equal the SDK\'s, which evaluates big segments asynchronously', async () => {
+    const data = {
+      flags: {
+        f: { key: 'f', version: 1, on: true, variations: [true, false], offVariation: 1, fallthrough: { variation: 1 }, rules: [{ id: 'r', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['big'] }], variation: 0 }] },
+        g: {
+          key: 'g', version: 1, on: true, variations: ['a', 'b', 'c'], offVariation: 2, fallthrough: { variation: 2 },
+          rules: [{ id: 'r', clauses: [{ attribute: 'plan', op: 'in', values: ['pro'] }, { attribute: 'key', op: 'segmentMatch', values: ['nogen', 'big2'] }], variation: 0 },
+            { id: 's', clauses: [{ attribute: 'key', op: 'segmentMatch', values: ['big2'], negate: true }], variation: 1 }],
+        },
+      },
+      segments: {
+        big: { key: 'big', version: 1, unbounded: true, generation: 2, included: ['u1'] },
+        big2: { key: 'big2', version: 1, unbounded: true, generation: 3, unboundedContextKind: 'org', included: ['o1'], salt: 's', rules: [{ id: 'sr', clauses: [{ attribute: 'tier', op: 'in', values: ['gold'] }], weight: 50000 }] },
+        nogen: { key: 'nogen', version: 1, unbounded: true },
+      },
+    };
+    const td = new ld.integrations.TestData();
+    for (const f of Object.values(data.flags)) td.usePreconfiguredFlag(f);
+    for (const s of Object.values(data.segments)) td.usePreconfiguredSegment(s);
+    const sdk = ld.init('sdk-key-offline', { ...offline, updateProcessor: td.getFactory() });
+    await sdk.waitForInitialization({ timeout: 10 });
+    const set = launchdarkly.open(parseFlagText(JSON.stringify(data), 'big.json'));
+    let statuses = 0;
+    for (let i = 0; i < 60; i++) {
+      for (const c of [{ kind: 'user', key: `u${i}`, plan: i % 2 ? 'pro' : 'free' }, { kind: 'org', key: `o${i}`, tier: 'gold' },
+        { kind: 'multi', user: { key: `u${i}`, plan: 'pro' }, org: { key: `o${i}`, tier: i % 3 ? 'gold' : 'lead' } }]) {
+        for (const key of ['f', 'g']) {
+          const want = await sdk.variationDetail(key, c, null);
+          const got = set.evaluate(key, c);
+          const status = /big segments: (\w+)/.exec(got.reason)?.[1];
+          expect([key, c, got.value, status]).toEqual([key, c, want.value, want.reason.bigSegmentsStatus]);
+          if (status) statuses++;
+        }
+      }
+    }
+    expect(statuses).toBeGreaterThan(100);
+    sdk.close();
+    set.close();
+  });
+});

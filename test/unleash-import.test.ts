@@ -1,0 +1,201 @@
+/**
+ * Unleash files as Unleash writes them (test/fixtures/vendor/unleash, README there), served as unleash-client
+ * serves them. Rules encoded here, from Unleash/unleash src/lib/services/state-service.ts at ff377cd70461 (state
+ * exports: strategyName, :global: as default, variants per toggle up to v3 and per environment in v4, a toggle
+ * on only where a featureEnvironments row says so), src/lib/features/export-import-toggles/
+ * export-import-service.ts (the feature export: one environment, segments without constraints),
+ * src/lib/util/sortStrategies.ts, and unleash-client 6.12.1 lib/client.js (it does not read `disabled`) and
+ * lib/strategy/flexible-rollout-strategy.js (the oracle of the cohort test).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { userAttributes } from '../src/cohorts/cohort.js';
+import { parseFlagText } from '../src/interop/document.js';
+import * as unleash from '../src/interop/unleash/index.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+
+const require = createRequire(import.meta.url);
+const dir = new URL('./fixtures/vendor/unleash/', import.meta.url).pathname;
+const read = (f: string) => parseFlagText(readFileSync(join(dir, f), 'utf8'), f);
+const open = (f: string, environment?: string) => unleash.open(read(f), { environment });
+const specDir = join(dirname(require.resolve('@unleash/client-specification/package.json')), 'specifications');
+
+/** A scenario whose flags come from an Unleash fixture. */
+function scenario(from: string, flags: Record<string, string> = {}, size = 2000) {
+  const entries = Object.entries(flags).map(([k, extra]) => `  ${k}: { evaluated-by: [api]${extra} }`).join('\n');
+  return parseScenarioText(`name: u
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: ${size}, seed: 3, attributes: { plan: "free:80%,enterprise:20%" } } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: ${from}
+${entries}
+`, dir);
+}
+
+describe('state exports, v1 to v4', () => {
+  it('v2: strategies named by strategyName, environment :global: read as default', () => {
+    const s = open('state-v2.exported412-enterprise.json');
+    const on = (flag: string, ctx: Record<string, unknown>) => s.evaluate(flag, ctx).enabled;
+    expect(on('version.three.seventeen', {})).toBe(true);
+    expect([on('another-toggle', { userId: '123' }), on('another-toggle', { userId: '5' })]).toEqual([true, false]);
+    expect([on('with-constraints', { userId: '123456' }), on('with-constraints', { userId: '1' })]).toEqual([true, false]);
+    expect([on('in-another-project', { environment: 'dev' }), on('in-another-project', { environment: 'prod' })]).toEqual([false, false]);
+    expect(on('this-is-fun', {})).toBe(true);
+    expect(open('state-v2.exported412-enterprise.json', 'default').keys).toHaveLength(6);
+  });
+
+  it('v3: the environment chosen decides strategies and whether a toggle is on; variants of the toggle in both', () => {
+    const users = Array.from({ length: 20 }, (_, i) => String(i + 1));
+    const served = (environment: string) => {
+      const s = open('state-v3.variantsexport_v3.json', environment);
+      return {
+        on: users.filter((u) => s.evaluate('UX-toggle1', { userId: u }).enabled).map(Number),
+        variants: users.slice(0, 8).map((u) => s.evaluate('variants-tester', { userId: u }).variant),
+      };
+    };
+    const variants = ['lilac', 'lilac', 'azure', 'lilac', 'lilac', 'maroon', 'azure', 'azure'];
+    expect(served('production')).toEqual({ on: [4, 8, 9, 11, 12, 13, 14, 15, 16, 17, 18], variants });
+    expect(served('development')).toEqual({ on: users.map(Number), variants });
+    // A toggle with no row for an environment is off there.
+    expect(open('state-v3.exported3-with-default-disabled.json', 'development').evaluate('test-variants-postman', {}).enabled).toBe(true);
+    expect(open('state-v3.exported3-with-default-disabled.json', 'production').evaluate('test-variants-postman', {}).enabled).toBe(false);
+  });
+
+  it('v4 (built from exportV4): per-environment variants, a disabled strategy left out, sortOrder, a joined segment', () => {
+    // What the client API serves for each environment, written by hand from the same rows.
+    const client = (environment: string) => unleash.open(parseFlagText(JSON.stringify({
+      version: 2,
+      segments: [{ id: 1, name: 'enterprise', constraints: [{ contextName: 'plan', operator: 'IN', values: ['enterprise'], inverted: false, caseInsensitive: false }] }],
+      features: environment === 'production' ? [
+        {
+          name: 'checkout-v2', enabled: true,
+          strategies: [
+            { name: 'flexibleRollout', constraints: [], parameters: { rollout: '30', stickiness: 'default', groupId: 'checkout-v2' }, variants: [] },
+            { name: 'default', constraints: [], parameters: {}, segments: [1], variants: [{ name: 'enterprise-blue', weight: 1000, weightType: 'variable', stickiness: 'default', payload: { type: 'string', value: 'blue' } }] },
+          ],
+          variants: [
+            { name: 'blue', weight: 500, weightType: 'variable', stickiness: 'default', overrides: [] },
+            { name: 'green', weight: 500, weightType: 'variable', stickiness: 'default', overrides: [{ contextName: 'userId', values: ['u-7'] }] },
+          ],
+        },
+        { name: 'legacy-banner', enabled: false, strategies: [{ name: 'default', constraints: [], parameters: {} }], variants: [] },
+      ] : [
+        { name: 'checkout-v2', enabled: true, strategies: [{ name: 'default', constraints: [], parameters: {} }], variants: [{ name: 'debug', weight: 1000, weightType: 'variable', stickiness: 'default', overrides: [] }] },
+        { name: 'legacy-banner', enabled: true, strategies: [{ name: 'by-region', constraints: [], parameters: { regions: 'eu' } }], variants: [] },
+      ],
+    }), `client-${environment}.json`));
+    for (const environment of ['production', 'development']) {
+      const a = open('state-v4.built-from-exportV4.json', environment), b = client(environment);
+      let on = 0;
+      for (let i = 0; i < 400; i++) {
+        const ctx = { userId: `u-${i}`, properties: { plan: i % 5 === 0 ? 'enterprise' : 'free' } };
+        for (const flag of ['checkout-v2', 'legacy-banner']) {
+          const x = a.evaluate(flag, ctx), y = b.evaluate(flag, ctx);
+          expect([flag, ctx.userId, x.enabled, x.variant, x.value]).toEqual([flag, ctx.userId, y.enabled, y.variant, y.value]);
+          if (x.enabled) on++;
+        }
+      }
+      expect(on).toBeGreaterThan(100);
+    }
+    const prod = open('state-v4.built-from-exportV4.json', 'production');
+    // u-1 is listed by the disabled userWithId strategy: not on through it.
+    expect(prod.evaluate('checkout-v2', { userId: 'u-1', properties: { plan: 'free' } }).enabled).toBe(false);
+    expect(prod.evaluate('checkout-v2', { userId: 'u-1', properties: { plan: 'enterprise' } }).variant).toBe('enterprise-blue');
+    const parts = unleash.toScenarioParts(read('state-v4.built-from-exportV4.json'), { environment: 'development' });
+    expect(parts.warnings.map((w) => w.message)).toEqual(['strategy "by-region" is a custom strategy (defined in the file), which unleash-client cannot evaluate: it never matches, as unleash-client serves it']);
+  });
+
+  it('an export version rehearse does not know is refused, naming it', () => {
+    const v = JSON.parse(readFileSync(join(dir, 'state-v3.exported-segments.json'), 'utf8'));
+    expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify({ ...v, version: 5 }), 'v5.json'))).toThrow(/v5\.json:1:\d+: version: state export version 5: rehearse reads versions 1 to 4/);
+  });
+
+  it('environments: several and none chosen is refused with the list; an unknown one with a suggestion', () => {
+    const none = scenario('{ unleash: state-v3.variantsexport_v3.json }', { 'UX-toggle1': '' });
+    expect(none.ok).toBe(false);
+    if (!none.ok) expect(none.problems[0].message).toMatch(/environments: the file holds environments default, development, production: name the one to rehearse/);
+    const typo = scenario('{ unleash: state-v3.variantsexport_v3.json, environment: prod }', { 'UX-toggle1': '' });
+    if (!typo.ok) expect(typo.problems[0]).toMatchObject({ path: ['flags', 'from', 'unleash'] });
+    if (!typo.ok) expect(typo.problems[0].message).toContain('no environment "prod" in the file; did you mean "production"? (environments: default, development, production)');
+    expect(typo.ok).toBe(false);
+    const stray = scenario('{ flagd: x.json, environment: production }');
+    expect(stray.ok).toBe(false);
+    if (!stray.ok) expect(stray.problems.map((p) => p.message)).toContain('environment names the environment of an Unleash file: add unleash: FILE, or drop it');
+  });
+
+  it('an export\'s flexibleRollout serves the users unleash-client serves, user by user over a cohort', () => {
+    const l = scenario('{ unleash: state-v3.variantsexport_v3.json, environment: production }', { 'UX-toggle1': '' });
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    const flag = l.scenario.flags.find((f) => f.key === 'UX-toggle1')!;
+    const users = l.scenario.population!;
+    // The strategy row as the file has it, given to unleash-client's own strategy.
+    const file = JSON.parse(readFileSync(join(dir, 'state-v3.variantsexport_v3.json'), 'utf8'));
+    const row = file.featureStrategies.find((s: { featureName: string; environment: string }) => s.featureName === 'UX-toggle1' && s.environment === 'production');
+    expect(row.strategyName).toBe('flexibleRollout');
+    const Strategy = require('unleash-client/lib/strategy/flexible-rollout-strategy.js').default;
+    const strategy = new Strategy();
+    let on = 0;
+    for (let u = 0; u < users.size; u++) {
+      const ctx = { userId: users.key[u], properties: Object.fromEntries(Object.entries(userAttributes(users, u)).map(([k, v]) => [k, String(v)])) };
+      const want = strategy.isEnabled(row.parameters, ctx) ? 1 : 0;
+      if (flag.served!.on[u] !== want) throw new Error(`user ${users.key[u]}: served ${flag.served!.on[u]}, unleash-client ${want}`);
+      on += want;
+    }
+    expect(on / users.size).toBeGreaterThan(0.45);
+    expect(on / users.size).toBeLessThan(0.55);
+  });
+});
+
+describe('the feature export and the client API', () => {
+  const exported = JSON.parse(readFileSync(join(dir, 'features-batch-export.import-data.json'), 'utf8'));
+
+  it('a disabled strategy is left out, as the server leaves it out of the client API (unleash-client would run it)', () => {
+    const file = {
+      ...exported,
+      featureStrategies: [
+        { featureName: 'first_feature', id: 's1', name: 'default', parameters: {}, constraints: [], disabled: true, sortOrder: 0 },
+        { featureName: 'first_feature', id: 's2', name: 'userWithId', parameters: { userIds: 'a' }, constraints: [], sortOrder: 1 },
+      ],
+    };
+    const s = unleash.open(parseFlagText(JSON.stringify(file), 'export.json'));
+    expect(s.evaluate('first_feature', { userId: 'zzz' }).enabled).toBe(false);
+    expect(s.evaluate('first_feature', { userId: 'a' }).enabled).toBe(true);
+  });
+
+  it('a strategy using a segment of a feature export is refused: the export carries no constraints', () => {
+    const file = {
+      ...exported,
+      featureStrategies: [{ ...exported.featureStrategies[0], segments: [7] }],
+      segments: [{ id: 7, name: 'beta-testers' }],
+    };
+    expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(file, null, 2), 'export.json'))).toThrow(
+      /export\.json:\d+:\d+: featureStrategies\[0\]\.segments: segment "beta-testers" \(id 7\) has no constraints in the file: a feature export carries only segment names/,
+    );
+  });
+
+  it('the feature export\'s environment is the one of featureEnvironments, and its variants', () => {
+    const s = open('features-batch-export.import-data.json', 'irrelevant');
+    expect(s.evaluate('first_feature', { appName: 'conduit', userId: 'u' })).toMatchObject({ enabled: true });
+    expect(['variantA', 'variantB']).toContain(s.evaluate('first_feature', { appName: 'conduit', userId: 'u' }).variant);
+    expect(s.evaluate('first_feature', { appName: 'other', userId: 'u' }).enabled).toBe(false);
+  });
+
+  it('the client specification\'s files, read whole (the state wrapper, delta events too): every expected result', () => {
+    let cases = 0;
+    const failed: string[] = [];
+    for (const f of readdirSync(specDir).filter((x) => /^\d\d-.*\.json$/.test(x))) {
+      const set = unleash.open(parseFlagText(readFileSync(join(specDir, f), 'utf8'), f));
+      const spec = JSON.parse(readFileSync(join(specDir, f), 'utf8'));
+      for (const t of spec.tests ?? []) {
+        cases++;
+        if (set.evaluate(t.toggleName, t.context).enabled !== t.expectedResult) failed.push(`${f}: ${t.description}`);
+      }
+    }
+    expect(failed).toEqual([]);
+    expect(cases).toBe(227);
+  });
+});
