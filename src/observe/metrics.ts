@@ -5,6 +5,7 @@
 import type { Simulation } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
 import { DEFAULT_EPOCH_MS, ScrapeSeries, type SeriesNames } from '../metrics/series.js';
+import { ScrapeRecorder } from '../telemetry/scrapes.js';
 
 export { ScrapeSeries, ArraySeries, DEFAULT_EPOCH_MS, type SampleSeries, type SeriesSource, type Labels } from '../metrics/series.js';
 export { writeOpenMetrics, exposition, formatLabels, formatNumber } from '../metrics/openmetrics.js';
@@ -27,9 +28,32 @@ export function epochOf(scenario: Scenario): number {
   return scenario.metrics.epochMs ?? DEFAULT_EPOCH_MS + Math.round(scenario.startTimeUs / 1000);
 }
 
+const recorders = new WeakMap<Simulation, ScrapeRecorder>();
+
+/**
+ * Keeps the simulation's telemetry at scrape resolution from now on (before run()): every attempt that ends is
+ * counted under its labels. The recorder already attached to this simulation, if any.
+ */
+export function observeScrapes(sim: Simulation, intervalUs: number, bucketsSeconds?: readonly number[]): ScrapeRecorder {
+  const made = recorders.get(sim);
+  if (made) return made;
+  const m = sim.model;
+  const shape = { endpoints: m.endpointNames.length, journeys: m.journeyNames.length, segments: sim.segmentNames.length, flags: m.flagCount };
+  const recorder = new ScrapeRecorder(shape, intervalUs, bucketsSeconds);
+  recorders.set(sim, recorder);
+  const engine = sim.engine;
+  sim.observe({
+    attemptEnded: (rec, cause, latencyUs) => {
+      recorder.record(engine.now, sim.rTarget[rec], sim.journeyOf(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
+    },
+    ended: (endUs) => recorder.scrapeUntil(endUs),
+  });
+  return recorder;
+}
+
 /** Keeps the simulation's telemetry at scrape resolution (call before run) and returns its series. */
 export function observeSeries(sim: Simulation, scenario: Scenario): ScrapeSeries {
   const spec = scenario.metrics;
-  const recorder = sim.enableScrapes(spec.scrapeIntervalUs, spec.bucketsSeconds);
+  const recorder = observeScrapes(sim, spec.scrapeIntervalUs, spec.bucketsSeconds);
   return new ScrapeSeries(recorder, seriesNames(sim, scenario), spec.mapping, epochOf(scenario));
 }
