@@ -68,7 +68,7 @@ export abstract class Calls extends Servers {
     this.rUser[rec] = this.users ? this.users.pick(this.rng.next(this.userRng), this.rng.next(this.userRng)) : -1;
     this.rSite[rec] = this.journeysArrived; // a journey's number, in order of arrival (journeys have no call site)
     this.journeyStreams.reseed(rec, this.journeysArrived);
-    this.onJourneyStarted(rec, this.journeysArrived, j);
+    this.onJourneyStarted.journeyStarted(rec, this.journeysArrived, j);
     this.journeysArrived++;
     const next = this.arrivals.next();
     if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
@@ -80,7 +80,7 @@ export abstract class Calls extends Servers {
     const t = this.telemetry;
     const latency = this.engine.now - this.rSent[rec];
     t.record(t.journeyTag(this.rTarget[rec]), latency, cause);
-    this.onJourneyEnded(rec, cause, latency);
+    this.onJourneyEnded.journeyEnded(rec, cause, latency);
     // Most journeys end well and in time: the truth only counts them.
     if (cause === CAUSE_OK && latency <= this.sloLatencyUs) this.truth.journeys++;
     else this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec]);
@@ -134,7 +134,7 @@ export abstract class Calls extends Servers {
     this.rUser[rec] = this.rUser[from];
     this.rRoot[rec] = this.rRoot[from];
     this.rRootGen[rec] = this.rRootGen[from];
-    this.onSpawned(rec, from, attempt > 0 ? this.spawning : from);
+    this.onSpawned.spawned(rec, from, attempt > 0 ? this.spawning : from);
     return rec;
   }
 
@@ -152,14 +152,14 @@ export abstract class Calls extends Servers {
     }
     if (pool >= 0 && this.rSlot[rec] === 0) {
       if (this.poolInUse[pool] >= m.poolLimit[pool]) {
-        this.onWaiting(rec, k);
+        this.onWaiting.waiting(rec, k);
         this.poolWaiting[pool].push(rec);
         return;
       }
       this.poolInUse[pool]++;
       this.rSlot[rec] = 1;
     }
-    this.onSent(rec, k);
+    this.onSent.sent(rec, k);
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && !this.breakers.allow(breaker)) {
       this.failSoon(rec, CAUSE_BREAKER_OPEN, TRUTH_BREAKER, -1);
@@ -208,7 +208,7 @@ export abstract class Calls extends Servers {
     const e = this.rTarget[rec];
     const latency = this.engine.now - this.rSent[rec];
     this.telemetry.record(e, latency, cause);
-    this.onAttemptEnded(rec, cause, latency);
+    this.onAttemptEnded.attemptEnded(rec, cause, latency);
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
     this.releaseSlot(rec);

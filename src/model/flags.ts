@@ -6,9 +6,10 @@
  */
 import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
-import { CAUSE_OK } from '../telemetry/telemetry.js';
+import { CAUSE_OK, type Telemetry } from '../telemetry/telemetry.js';
 import { DistTable } from './dist.js';
-import { EV_CONFIG } from './records.js';
+import type { SimulationHooks } from './observers.js';
+import { EV_CONFIG, type RecordPool } from './records.js';
 import { Replicas } from './replicas.js';
 import { SLOW_FLAG } from './truth.js';
 
@@ -39,14 +40,7 @@ export abstract class FlagRoom extends Replicas {
     this.propagation = new DistTable(scenario.flags.map((f) => f.propagation));
     this.propagationRng = scenario.flags.map((f) => this.rng.stream(`propagation:${f.key}`));
     // Calls and journeys counted under each flag's state: only in runs with flags.
-    if (this.flags !== null) {
-      this.observe({
-        attemptEnded: (rec, cause, latencyUs) => {
-          this.telemetry.recordFlags(m.endpointService[this.rTarget[rec]], this.rFlagsOn[rec], latencyUs, cause !== CAUSE_OK);
-        },
-        journeyEnded: (rec, cause, latencyUs) => this.telemetry.journeyFlags(this.rFlagsOn[rec], cause !== CAUSE_OK, latencyUs),
-      });
-    }
+    if (this.flags !== null) this.observe(new FlagTelemetry(this, this.telemetry, m.endpointService));
   }
 
   /** Publishes a flag configuration; each service with a flag SDK receives it after its own propagation delay. */
@@ -157,5 +151,19 @@ export abstract class FlagRoom extends Replicas {
     let x = m.effectOf[i];
     while (x >= 0 && m.effVariant[x] >= 0 && (u < 0 || this.flags!.variantOf[f]![u] !== m.effVariant[x])) x = m.effNext[x];
     return x;
+  }
+}
+
+/** Calls, by service, and journeys counted under the state of each flag for them. */
+class FlagTelemetry implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'> {
+  constructor(private readonly sim: RecordPool, private readonly telemetry: Telemetry, private readonly endpointService: Int32Array) {}
+
+  attemptEnded(rec: number, cause: number, latencyUs: number): void {
+    const sim = this.sim;
+    this.telemetry.recordFlags(this.endpointService[sim.rTarget[rec]], sim.rFlagsOn[rec], latencyUs, cause !== CAUSE_OK);
+  }
+
+  journeyEnded(rec: number, cause: number, latencyUs: number): void {
+    this.telemetry.journeyFlags(this.sim.rFlagsOn[rec], cause !== CAUSE_OK, latencyUs);
   }
 }

@@ -78,7 +78,7 @@ export abstract class Servers extends FaultRoom {
     const now = this.engine.now;
     this.telemetry.started(e, now - this.rArrived[rec]);
     this.rState[rec] = ST_RUNNING;
-    this.onServerStarted(rec, e, s);
+    this.onServerStarted.serverStarted(rec, e, s);
     let errorRate = m.endpointErrorRate[e];
     let scale = 1;
     let add = 0;
@@ -156,7 +156,7 @@ export abstract class Servers extends FaultRoom {
     const m = this.model;
     const r = this.rReplica[rec];
     const s = m.replicaService[r];
-    this.onServerEnded(rec, cause);
+    this.onServerEnded.serverEnded(rec, cause);
     this.gaugeChange(s);
     this.rEpoch[rec]++;
     if (this.qLen[r] > 0) {

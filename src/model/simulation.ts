@@ -92,7 +92,7 @@ export class Simulation extends Calls implements EventHandler {
     // Close the last (possibly partial) window at the end of the run: the horizon, or when the last call ended.
     const end = Number.isFinite(this.horizon) ? Math.min(this.horizon, this.engine.now) : this.lastEnd;
     this.closeWindow(end);
-    this.onEnded(end);
+    this.onEnded.ended(end);
     return {
       telemetry: this.telemetry.finish(),
       simulatedUs: end,
@@ -147,7 +147,7 @@ export class Simulation extends Calls implements EventHandler {
     // Drained before this window ended: run() closes it at the last end instead.
     if (!this.arrivalsOpen && this.live === 0) return;
     this.closeWindow(now);
-    this.onWindow(now, this.journeysArrived);
+    this.onWindow.window(now, this.journeysArrived);
     const next = now + this.windowUs;
     // Keep ticking while anything can still happen and the next window starts within the horizon.
     if ((this.arrivalsOpen || this.live > 0) && next <= this.horizon) this.engine.at(next, EV_TICK, 0, 0);

@@ -2,7 +2,7 @@
  * Prometheus series of a run: turn them on for a simulation, then read them as PromQL series, as OpenMetrics
  * text (the whole run, with timestamps) or as the exposition format of the latest scrape (a live /metrics).
  */
-import type { Simulation } from '../model/simulation.js';
+import type { Simulation, SimulationHooks } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
 import { DEFAULT_EPOCH_MS, ScrapeSeries, type SeriesNames } from '../metrics/series.js';
 import { ScrapeRecorder } from '../telemetry/scrapes.js';
@@ -41,14 +41,22 @@ export function observeScrapes(sim: Simulation, intervalUs: number, bucketsSecon
   const shape = { endpoints: m.endpointNames.length, journeys: m.journeyNames.length, segments: sim.segmentNames.length, flags: m.flagCount };
   const recorder = new ScrapeRecorder(shape, intervalUs, bucketsSeconds);
   recorders.set(sim, recorder);
-  const engine = sim.engine;
-  sim.observe({
-    attemptEnded: (rec, cause, latencyUs) => {
-      recorder.record(engine.now, sim.rTarget[rec], sim.journeyOf(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
-    },
-    ended: (endUs) => recorder.scrapeUntil(endUs),
-  });
+  sim.observe(new ScrapeFeed(sim, recorder));
   return recorder;
+}
+
+/** Every attempt that ends, counted under its labels. */
+class ScrapeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'ended'> {
+  constructor(private readonly sim: Simulation, private readonly recorder: ScrapeRecorder) {}
+
+  attemptEnded(rec: number, cause: number, latencyUs: number): void {
+    const sim = this.sim;
+    this.recorder.record(sim.engine.now, sim.rTarget[rec], sim.journeyOf(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
+  }
+
+  ended(endUs: number): void {
+    this.recorder.scrapeUntil(endUs);
+  }
 }
 
 /** Keeps the simulation's telemetry at scrape resolution (call before run) and returns its series. */
