@@ -142,9 +142,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         result = rehearse(scenario, {
           seed: opts.seed,
           observe: (sim) => {
-            if (progress) sim.onWindow = progress.onWindow;
+            if (progress) sim.observe({ window: progress.onWindow });
             if (metrics) series = metrics.observe(sim, scenario);
-            if (tracer) sim.attachTracer(tracer);
+            if (tracing && tracer) tracing.attachTracer(sim, tracer);
           },
         });
       } catch (e) {

@@ -2,6 +2,8 @@
 import { InputError } from '../errors.js';
 import { writeTraces } from '../interop/traces/write.js';
 import { parseTraceSample, TraceRecorder } from '../observe/tracing.js';
+
+export { attachTracer } from '../observe/trace-hooks.js';
 import { plural } from '../units/format.js';
 
 export function tracerFor(sample: string): TraceRecorder {

@@ -2,9 +2,10 @@
  * Prometheus series of a run: turn them on for a simulation, then read them as PromQL series, as OpenMetrics
  * text (the whole run, with timestamps) or as the exposition format of the latest scrape (a live /metrics).
  */
-import type { Simulation } from '../model/simulation.js';
+import type { Simulation, SimulationHooks } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
 import { DEFAULT_EPOCH_MS, ScrapeSeries, type SeriesNames } from '../metrics/series.js';
+import { ScrapeRecorder } from '../telemetry/scrapes.js';
 
 export { ScrapeSeries, ArraySeries, DEFAULT_EPOCH_MS, type SampleSeries, type SeriesSource, type Labels } from '../metrics/series.js';
 export { writeOpenMetrics, exposition, formatLabels, formatNumber } from '../metrics/openmetrics.js';
@@ -27,9 +28,40 @@ export function epochOf(scenario: Scenario): number {
   return scenario.metrics.epochMs ?? DEFAULT_EPOCH_MS + Math.round(scenario.startTimeUs / 1000);
 }
 
+const recorders = new WeakMap<Simulation, ScrapeRecorder>();
+
+/**
+ * Keeps the simulation's telemetry at scrape resolution from now on (before run()): every attempt that ends is
+ * counted under its labels. The recorder already attached to this simulation, if any.
+ */
+export function observeScrapes(sim: Simulation, intervalUs: number, bucketsSeconds?: readonly number[]): ScrapeRecorder {
+  const made = recorders.get(sim);
+  if (made) return made;
+  const m = sim.model;
+  const shape = { endpoints: m.endpointNames.length, journeys: m.journeyNames.length, segments: sim.segmentNames.length, flags: m.flagCount };
+  const recorder = new ScrapeRecorder(shape, intervalUs, bucketsSeconds);
+  recorders.set(sim, recorder);
+  sim.observe(new ScrapeFeed(sim, recorder));
+  return recorder;
+}
+
+/** Every attempt that ends, counted under its labels. */
+class ScrapeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'ended'> {
+  constructor(private readonly sim: Simulation, private readonly recorder: ScrapeRecorder) {}
+
+  attemptEnded(rec: number, cause: number, latencyUs: number): void {
+    const sim = this.sim;
+    this.recorder.record(sim.engine.now, sim.rTarget[rec], sim.journeyOf(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
+  }
+
+  ended(endUs: number): void {
+    this.recorder.scrapeUntil(endUs);
+  }
+}
+
 /** Keeps the simulation's telemetry at scrape resolution (call before run) and returns its series. */
 export function observeSeries(sim: Simulation, scenario: Scenario): ScrapeSeries {
   const spec = scenario.metrics;
-  const recorder = sim.enableScrapes(spec.scrapeIntervalUs, spec.bucketsSeconds);
+  const recorder = observeScrapes(sim, spec.scrapeIntervalUs, spec.bucketsSeconds);
   return new ScrapeSeries(recorder, seriesNames(sim, scenario), spec.mapping, epochOf(scenario));
 }

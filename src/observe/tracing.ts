@@ -2,10 +2,10 @@
  * Sampled traces of a run: one span per call attempt (a client span in the caller, a server span in the callee
  * when the attempt reached it), under a root span per journey whose trace id is the journey's correlation id.
  *
- * The simulator calls these hooks only for journeys this recorder chose at their start, from the journey's
- * number (a hash: no random draw, so every other stream is untouched). With `errors`, every journey is followed
- * and, at its end, kept when it failed or the ground truth says a flag or a fault hurt it, or when its number
- * was sampled. Kept traces are bounded by `maxSpans`; the rest are counted, not kept.
+ * Attached to a simulation (trace-hooks.ts), the recorder hears only of journeys it chose at their start, from
+ * the journey's number (a hash: no random draw, so every other stream is untouched). With `errors`, every journey
+ * is followed and, at its end, kept when it failed or the ground truth says a flag or a fault hurt it, or when its
+ * number was sampled. Kept traces are bounded by `maxSpans`; the rest are counted, not kept.
  */
 import type { CompiledModel } from '../model/compile.js';
 import type { FlagRuntime } from '../flags/runtime.js';

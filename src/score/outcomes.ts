@@ -3,7 +3,7 @@
  * the harm began and ended, how fast the policy acted, and whether it acted for the right reason. Pure: takes
  * the run's truth and the rollout reports, returns figures and verdicts.
  */
-import type { FaultRuntime } from '../faults/runtime.js';
+import type { FaultRuntime } from '../model/faults.js';
 import type { GroundTruth } from '../model/truth.js';
 import { TRUTH_NAMES } from '../model/truth.js';
 import type { PlanReport } from '../rollout/controller.js';

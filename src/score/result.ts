@@ -10,6 +10,7 @@ import type { Scenario } from '../scenario/types.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
 import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
+import { attachTracer } from '../observe/trace-hooks.js';
 import type { TraceRecorder } from '../observe/tracing.js';
 import { VERSION } from '../version.js';
 import { counterfactualHarm, type FlagHarm } from './counterfactual.js';
@@ -124,7 +125,7 @@ export function runScenario(scenario: Scenario, options: { seed?: number; observ
   const seed = options.seed ?? scenario.seed;
   const simulation = new Simulation(scenario, seed);
   options.observe?.(simulation);
-  if (options.tracer) simulation.attachTracer(options.tracer);
+  if (options.tracer) attachTracer(simulation, options.tracer);
   const controller = scenario.rollouts.length > 0 ? new RolloutController(scenario) : null;
   if (controller) simulation.attach(controller);
   const counterfactual = scenario.truth === 'counterfactual' && scenario.flags.length > 0;

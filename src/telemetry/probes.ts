@@ -52,7 +52,8 @@ export class Probes {
   readonly endpointWatched: Uint8Array;
   readonly journeyWatched: Uint8Array;
 
-  constructor(endpoints: number, journeys: number) {
+  /** `onFirst` is called when the first probe is added: the owner starts feeding requests in from then on. */
+  constructor(endpoints: number, journeys: number, private onFirst: (() => void) | null = null) {
     this.endpointSubs = Array.from({ length: endpoints }, () => []);
     this.journeySubs = Array.from({ length: journeys }, () => []);
     this.endpointWatched = new Uint8Array(endpoints);
@@ -61,6 +62,11 @@ export class Probes {
 
   add(spec: ProbeSpec): number {
     const id = this.probes.push(new Probe(spec)) - 1;
+    if (this.onFirst !== null) {
+      const first = this.onFirst;
+      this.onFirst = null;
+      first();
+    }
     const subs = spec.scope === 'endpoints' ? this.endpointSubs : this.journeySubs;
     const watched = spec.scope === 'endpoints' ? this.endpointWatched : this.journeyWatched;
     for (const t of spec.targets) {

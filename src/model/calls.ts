@@ -1,0 +1,291 @@
+/**
+ * The caller's side: open-loop arrivals start journeys; a journey or an endpoint runs its operations in turn,
+ * each a set of calls sent together (a parallel group waits for all of them, through its client-side pool when
+ * it has one), some fire-and-forget; an attempt goes through its breaker and the active faults to its
+ * service, and ends in a reply, a timeout (from the call, as a context deadline), a rejection or an open
+ * breaker; a failed attempt is retried after an exponential backoff with jitter, or fails its caller.
+ */
+import type { Scenario } from '../scenario/types.js';
+import {
+  CAUSE_BREAKER_OPEN, CAUSE_DOWNSTREAM, CAUSE_OK, CAUSE_REJECTED, CAUSE_TIMEOUT,
+} from '../telemetry/telemetry.js';
+import { ArrivalProcess } from './arrivals.js';
+import { Breakers } from './breaker.js';
+import { JITTER_EQUAL, JITTER_FULL, RETRY_ON_ERROR, RETRY_ON_REJECTED, RETRY_ON_TIMEOUT } from './compile.js';
+import { EV_ARRIVAL, EV_SEND, EV_TIMEOUT, KIND_CALL, KIND_JOURNEY, ST_CALLING, ST_CLIENT_ONLY, ST_WAITING_SEND } from './records.js';
+import { Servers } from './servers.js';
+import { SLOW_FAULT, SLOW_FLAG, TRUTH_BREAKER, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED, TRUTH_TIMEOUT } from './truth.js';
+
+export abstract class Calls extends Servers {
+  protected readonly arrivals: ArrivalProcess;
+  protected readonly breakers: Breakers;
+  private readonly journeyRng: number;
+  private readonly journeyCallRng: number;
+  private readonly serviceCallRng: Int32Array;
+  private readonly retryRng: number;
+  // Client-side pools of parallel groups: slots in use and a FIFO of records waiting for one.
+  private readonly poolInUse: Int32Array;
+  private readonly poolWaiting: number[][];
+  protected journeysArrived = 0;
+  protected journeysEnded = 0;
+
+  constructor(scenario: Scenario, seed: number) {
+    super(scenario, seed);
+    const m = this.model;
+    const rng = this.rng;
+    this.arrivals = new ArrivalProcess(scenario.traffic, scenario.durationUs, rng, rng.stream('arrivals'));
+    this.breakers = new Breakers(m, this.engine);
+    this.journeyRng = rng.stream('journeys');
+    this.journeyCallRng = rng.stream('journey-calls');
+    this.retryRng = rng.stream('retry-jitter');
+    this.serviceCallRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`calls:${n}`));
+    this.poolInUse = new Int32Array(m.poolLimit.length);
+    this.poolWaiting = Array.from({ length: m.poolLimit.length }, () => []);
+  }
+
+  // ---- journeys -------------------------------------------------------------------------------------------
+
+  /** A journey arrives (an EV_ARRIVAL event), and the next arrival is scheduled. */
+  protected arrive(): void {
+    const m = this.model;
+    const now = this.engine.now;
+    let j = 0;
+    const cw = m.journeyCumulativeWeight;
+    if (cw.length > 1) {
+      const u = this.rng.next(this.journeyRng);
+      while (j < cw.length - 1 && u >= cw[j]) j++;
+    }
+    const rec = this.alloc();
+    this.rKind[rec] = KIND_JOURNEY;
+    this.rTarget[rec] = j;
+    this.rParent[rec] = -1;
+    this.rSent[rec] = now;
+    this.rOp[rec] = m.journeyOpStart[j];
+    this.rOpEnd[rec] = m.journeyOpEnd[j];
+    this.rState[rec] = ST_CALLING;
+    this.rRoot[rec] = rec;
+    this.rRootGen[rec] = this.rGen[rec];
+    this.rUser[rec] = this.users ? this.users.pick(this.rng.next(this.userRng), this.rng.next(this.userRng)) : -1;
+    this.rSite[rec] = this.journeysArrived; // a journey's number, in order of arrival (journeys have no call site)
+    this.journeyStreams.reseed(rec, this.journeysArrived);
+    this.onJourneyStarted.journeyStarted(rec, this.journeysArrived, j);
+    this.journeysArrived++;
+    const next = this.arrivals.next();
+    if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
+    else this.arrivalsOpen = false;
+    this.advance(rec);
+  }
+
+  private journeyEnded(rec: number, cause: number): void {
+    const t = this.telemetry;
+    const latency = this.engine.now - this.rSent[rec];
+    t.record(t.journeyTag(this.rTarget[rec]), latency, cause);
+    this.onJourneyEnded.journeyEnded(rec, cause, latency);
+    // Most journeys end well and in time: the truth only counts them.
+    if (cause === CAUSE_OK && latency <= this.sloLatencyUs) this.truth.journeys++;
+    else this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec]);
+    this.journeysEnded++;
+    this.rEpoch[rec]++;
+    this.free(rec);
+  }
+
+  // ---- operations, sends, replies ---------------------------------------------------------------------------
+
+  /** Runs the record's operations from its current one until it must wait, or to the end. */
+  protected advance(rec: number): void {
+    const m = this.model;
+    const journey = this.rKind[rec] === KIND_JOURNEY;
+    const end = this.rOpEnd[rec];
+    const callRng = journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]];
+    for (let op = this.rOp[rec]; op < end; op = ++this.rOp[rec]) {
+      let pending = 0;
+      for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
+        const p = m.siteProbability[k];
+        if (p < 1 && this.drawFor(rec, callRng) >= p) continue;
+        if (m.siteAsync[k] === 1) {
+          this.spawning = rec;
+          this.send(this.spawn(-1, k, 0));
+        } else {
+          pending++;
+          this.send(this.spawn(rec, k, 0));
+        }
+      }
+      if (pending > 0) {
+        this.rPending[rec] = pending;
+        return;
+      }
+    }
+    if (journey) this.journeyEnded(rec, CAUSE_OK);
+    else this.serverFinished(rec, CAUSE_OK, CAUSE_OK);
+  }
+
+  /** A new call record for site `k` on behalf of `parent` (-1 for fire-and-forget). */
+  private spawn(parent: number, k: number, attempt: number): number {
+    const rec = this.alloc();
+    this.rKind[rec] = KIND_CALL;
+    this.rTarget[rec] = this.model.siteEndpoint[k];
+    this.rSite[rec] = k;
+    this.rAttempt[rec] = attempt;
+    this.rParent[rec] = parent;
+    this.rParentEpoch[rec] = parent >= 0 ? this.rEpoch[parent] : 0;
+    this.rState[rec] = ST_WAITING_SEND;
+    // Fire-and-forget calls have no parent but keep their journey's user.
+    const from = parent >= 0 ? parent : this.spawning;
+    this.rUser[rec] = this.rUser[from];
+    this.rRoot[rec] = this.rRoot[from];
+    this.rRootGen[rec] = this.rRootGen[from];
+    this.onSpawned.spawned(rec, from, attempt > 0 ? this.spawning : from);
+    return rec;
+  }
+
+  /** Sends an attempt: through its client-side pool if it has one, then its breaker, then to a replica. */
+  private send(rec: number): void {
+    const m = this.model;
+    const k = this.rSite[rec];
+    const pool = m.sitePool[k];
+    // The timeout runs from the call, as a context deadline does: it covers the wait for a pool slot too.
+    if (this.rAttached[rec] === 0) {
+      this.rSent[rec] = this.engine.now;
+      this.rAttached[rec] = 1;
+      const timeout = m.siteTimeout[k];
+      if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
+    }
+    if (pool >= 0 && this.rSlot[rec] === 0) {
+      if (this.poolInUse[pool] >= m.poolLimit[pool]) {
+        this.onWaiting.waiting(rec, k);
+        this.poolWaiting[pool].push(rec);
+        return;
+      }
+      this.poolInUse[pool]++;
+      this.rSlot[rec] = 1;
+    }
+    this.onSent.sent(rec, k);
+    const breaker = m.siteBreaker[k];
+    if (breaker >= 0 && !this.breakers.allow(breaker)) {
+      this.failSoon(rec, CAUSE_BREAKER_OPEN, TRUTH_BREAKER, -1);
+      return;
+    }
+    if (this.faults.activeCount > 0 && this.faultsOnCall(rec, k)) return;
+    this.enterService(rec);
+  }
+
+  /** A retry after its backoff, or an attempt that waited for a pool slot (an EV_SEND event). */
+  protected deferredSend(rec: number): void {
+    if (!this.parentWaiting(rec)) {
+      this.releaseSlot(rec);
+      this.free(rec);
+      return;
+    }
+    this.send(rec);
+  }
+
+  /** An attempt's timeout (an EV_TIMEOUT event), if the attempt is still out. */
+  protected timedOut(rec: number): void {
+    if (this.rAttached[rec] !== 1) return;
+    const slot = this.rSlot[rec];
+    this.attemptEnded(rec, CAUSE_TIMEOUT, CAUSE_TIMEOUT);
+    // A call that was dropped on the way never reaches a service to end it.
+    if (this.rState[rec] === ST_CLIENT_ONLY) this.free(rec);
+    // Timed out waiting for a pool slot: still queued (freed when its turn comes), or handed one and not yet sent.
+    else if (this.rState[rec] === ST_WAITING_SEND) {
+      if (slot === 0) this.rSlot[rec] = 2;
+      else this.free(rec);
+    }
+  }
+
+  /** An attempt that failed without reaching its service is reported (an EV_FAIL event). */
+  protected failedEarly(rec: number): void {
+    const cause = this.rCause[rec];
+    this.attemptEnded(rec, cause, cause);
+    this.free(rec);
+  }
+
+  /** The caller's view of an attempt's end: reply, timeout, rejection or open breaker. */
+  protected attemptEnded(rec: number, cause: number, root: number): void {
+    const m = this.model;
+    const k = this.rSite[rec];
+    this.rAttached[rec] = 0;
+    const e = this.rTarget[rec];
+    const latency = this.engine.now - this.rSent[rec];
+    this.telemetry.record(e, latency, cause);
+    this.onAttemptEnded.attemptEnded(rec, cause, latency);
+    const breaker = m.siteBreaker[k];
+    if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
+    this.releaseSlot(rec);
+    const parent = this.rParent[rec];
+    if (!this.parentWaiting(rec)) return;
+    if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
+      this.spawning = rec;
+      const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
+      this.engine.after(this.backoff(k, this.rAttempt[rec] + 1, rec), EV_SEND, retry, this.rGen[retry]);
+      return;
+    }
+    if (parent < 0) return;
+    if (cause !== CAUSE_OK && m.siteOptional[k] === 0) {
+      if (cause === CAUSE_TIMEOUT) {
+        const slow = this.rSlow[rec];
+        this.rTruth[rec] = (slow & SLOW_FAULT) !== 0 ? TRUTH_FAULT : (slow & SLOW_FLAG) !== 0 ? TRUTH_FLAG : TRUTH_TIMEOUT;
+        if (this.rTruth[rec] === TRUTH_FLAG) this.rTruthRef[rec] = 31 - Math.clz32(this.rSlowFlags[rec] & -this.rSlowFlags[rec]);
+      }
+      this.rTruth[parent] = this.rTruth[rec];
+      this.rTruthRef[parent] = this.rTruthRef[rec];
+      // A capacity failure (timeout, rejection, open breaker) on the call path a flag put in place is that flag's.
+      const alt = this.rAltFlag[parent];
+      const t = this.rTruth[parent];
+      if (alt >= 0 && (t === TRUTH_TIMEOUT || t === TRUTH_REJECTED || t === TRUTH_BREAKER)) {
+        this.rTruth[parent] = TRUTH_FLAG;
+        this.rTruthRef[parent] = alt;
+      }
+      this.rEpoch[parent]++; // siblings still in flight are now orphans
+      if (this.rKind[parent] === KIND_JOURNEY) this.journeyEnded(parent, root);
+      else this.serverFinished(parent, CAUSE_DOWNSTREAM, root);
+      return;
+    }
+    if (--this.rPending[parent] === 0) {
+      this.rEpoch[parent]++;
+      this.rOp[parent]++;
+      this.advance(parent);
+    }
+  }
+
+  private retriable(k: number, cause: number): boolean {
+    const on = this.model.siteRetryOn[k];
+    if (cause === CAUSE_TIMEOUT) return (on & RETRY_ON_TIMEOUT) !== 0;
+    if (cause === CAUSE_REJECTED) return (on & RETRY_ON_REJECTED) !== 0;
+    if (cause === CAUSE_BREAKER_OPEN) return false;
+    return (on & RETRY_ON_ERROR) !== 0;
+  }
+
+  /** Exponential backoff before retry number `n` (from 1) of record `rec`'s call, capped, with jitter. */
+  private backoff(k: number, n: number, rec: number): number {
+    const m = this.model;
+    let b = m.siteBackoff[k] * Math.pow(m.siteMultiplier[k], n - 1);
+    if (b > m.siteMaxBackoff[k]) b = m.siteMaxBackoff[k];
+    const jitter = m.siteJitter[k];
+    if (jitter === JITTER_FULL) b *= this.drawFor(rec, this.retryRng);
+    else if (jitter === JITTER_EQUAL) b = b / 2 + (b / 2) * this.drawFor(rec, this.retryRng);
+    return Math.round(b);
+  }
+
+  /** Gives back the record's client-side pool slot, if it holds one, to the next attempt still wanted. */
+  private releaseSlot(rec: number): void {
+    if (this.rSlot[rec] === 0) return;
+    this.rSlot[rec] = 0;
+    const pool = this.model.sitePool[this.rSite[rec]];
+    this.poolInUse[pool]--;
+    const waiting = this.poolWaiting[pool];
+    while (waiting.length > 0) {
+      const next = waiting.shift()!;
+      if (this.rSlot[next] === 2 || !this.parentWaiting(next)) {
+        this.rSlot[next] = 0;
+        this.free(next);
+        continue;
+      }
+      // The slot passes to `next` now; it is sent on an event of its own so that no reply re-enters this caller.
+      this.poolInUse[pool]++;
+      this.rSlot[next] = 1;
+      this.engine.after(0, EV_SEND, next, this.rGen[next]);
+      return;
+    }
+  }
+}

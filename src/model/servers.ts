@@ -1,0 +1,172 @@
+/**
+ * The service's side of a call: a replica picked round robin among those up, a worker or a place in its
+ * queue (else the call is rejected), own processing (a success or an error, with the latency of one or the
+ * other, changed by the flags on for the request and by faults on the service), then the endpoint's own calls
+ * (calls.ts), holding the worker while it waits on them, as a thread-per-request server does.
+ */
+import type { Scenario } from '../scenario/types.js';
+import { CAUSE_CONTRACT, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED } from '../telemetry/telemetry.js';
+import { FaultRoom } from './faults.js';
+import { EV_SERVICE_DONE, ST_CALLING, ST_QUEUED, ST_RUNNING } from './records.js';
+import { SLOW_FAULT, SLOW_FLAG, TRUTH_BASE, TRUTH_CONTRACT, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED } from './truth.js';
+
+export abstract class Servers extends FaultRoom {
+  private readonly serviceLatencyRng: Int32Array;
+  private readonly serviceErrorRng: Int32Array;
+  /** Requests each endpoint has started, for failure patterns (errors: { every: N }). */
+  private readonly errorCount: Float64Array;
+
+  constructor(scenario: Scenario, seed: number) {
+    super(scenario, seed);
+    const m = this.model;
+    const rng = this.rng;
+    this.serviceLatencyRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`latency:${n}`));
+    this.serviceErrorRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`errors:${n}`));
+    this.errorCount = new Float64Array(m.endpointNames.length);
+  }
+
+  /** Runs the record's operations from its current one until it must wait, or to the end (calls.ts). */
+  protected abstract advance(rec: number): void;
+
+  /** A call reaches its service. */
+  protected enterService(rec: number): void {
+    const m = this.model;
+    const e = this.rTarget[rec];
+    const s = m.endpointService[e];
+    const first = m.serviceReplicaStart[s];
+    const n = m.serviceReplicas[s];
+    let r = first;
+    if (n > 1) {
+      // Round robin over the replicas that are up.
+      for (let tries = 0; tries < n; tries++) {
+        r = first + this.roundRobin[s];
+        this.roundRobin[s] = this.roundRobin[s] + 1 === n ? 0 : this.roundRobin[s] + 1;
+        if (this.replicaDown[r] === 0) break;
+      }
+    }
+    if (this.replicaDown[r] === 1) {
+      this.failSoon(rec, CAUSE_ERROR, TRUTH_FAULT, this.killedBy(s));
+      return;
+    }
+    this.rReplica[rec] = r;
+    this.rArrived[rec] = this.engine.now;
+    if (this.flags !== null) this.evaluateFlags(rec, s);
+    if (this.busy[r] < m.serviceConcurrency[s]) {
+      this.gaugeChange(s);
+      this.busy[r]++;
+      this.svcBusy[s]++;
+      this.start(rec, s);
+    } else if (this.qLen[r] < m.serviceQueue[s]) {
+      this.gaugeChange(s);
+      this.enqueue(r, rec);
+      this.svcQueued[s]++;
+      if (this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
+      this.rState[rec] = ST_QUEUED;
+    } else {
+      this.failSoon(rec, CAUSE_REJECTED, TRUTH_REJECTED, -1);
+    }
+  }
+
+  /**
+   * Own processing on a worker: a success or, with the endpoint's error probability, a failure; changed by the
+   * effects of the flags on for this request. One error draw per request whatever the flags, so that runs with
+   * and without a flag stay comparable draw for draw.
+   */
+  private start(rec: number, s: number): void {
+    const m = this.model;
+    const e = this.rTarget[rec];
+    const now = this.engine.now;
+    this.telemetry.started(e, now - this.rArrived[rec]);
+    this.rState[rec] = ST_RUNNING;
+    this.onServerStarted.serverStarted(rec, e, s);
+    let errorRate = m.endpointErrorRate[e];
+    let scale = 1;
+    let add = 0;
+    const on = this.rFlagsOn[rec];
+    const baseRate = errorRate;
+    let errorFlag = -1;
+    let slowFlags = 0;
+    if (on !== 0 && m.endpointEffects[e] === 1) {
+      this.flagEffects(rec, e, on, errorRate);
+      scale = this.fxScale;
+      add = this.fxAdd;
+      errorRate = this.fxErrorRate;
+      errorFlag = this.fxErrorFlag;
+      slowFlags = this.fxSlowFlags;
+    }
+    let dist = m.endpointLatency[e];
+    this.rCause[rec] = CAUSE_OK;
+    if (this.rMismatch[rec] === 1) {
+      this.rCause[rec] = CAUSE_CONTRACT;
+      this.rTruth[rec] = TRUTH_CONTRACT;
+      dist = m.endpointErrorLatency[e];
+    } else if (m.endpointMayFail[e] === 1) {
+      // With common random numbers the draw says who is to blame: below the base rate the request fails with
+      // or without the flag; between the base rate and the flag's rate it fails because of the flag.
+      const u = this.drawFor(rec, this.serviceErrorRng[s]);
+      // A failure pattern counts every request the endpoint starts; its failures are the base's, flag or not.
+      const every = m.endpointErrorEvery[e];
+      if (every > 0 && this.errorCount[e]++ % every >= every - m.endpointErrorBurst[e]) {
+        this.rCause[rec] = CAUSE_ERROR;
+        dist = m.endpointErrorLatency[e];
+        this.rTruth[rec] = TRUTH_BASE;
+      } else if (u < errorRate) {
+        this.rCause[rec] = CAUSE_ERROR;
+        dist = m.endpointErrorLatency[e];
+        if (u < baseRate || errorFlag < 0) this.rTruth[rec] = TRUTH_BASE;
+        else {
+          this.rTruth[rec] = TRUTH_FLAG;
+          this.rTruthRef[rec] = errorFlag;
+        }
+      }
+    }
+    const stream = this.drawsOf(rec, this.serviceLatencyRng[s]);
+    let t = m.dists.sample(dist, this.draws, stream);
+    const stress = this.faults.stress[s];
+    if (stress !== 1) {
+      t = Math.round(t * stress);
+      this.markSlow(rec, SLOW_FAULT, 0, this.stressedBy(s));
+    }
+    if (scale !== 1 || add !== 0) {
+      t = Math.round(t * scale + add);
+      if (slowFlags !== 0) this.markSlow(rec, SLOW_FLAG, slowFlags, -1);
+    }
+    this.engine.after(t, EV_SERVICE_DONE, rec, this.rGen[rec]);
+  }
+
+  /** Own processing done (an EV_SERVICE_DONE event): a failure replies at once, a success makes its calls. */
+  protected serviceDone(rec: number): void {
+    const cause = this.rCause[rec];
+    if (cause !== CAUSE_OK) {
+      this.serverFinished(rec, cause, cause);
+      return;
+    }
+    const m = this.model;
+    const e = this.rTarget[rec];
+    this.rState[rec] = ST_CALLING;
+    this.rOp[rec] = m.endpointOpStart[e];
+    this.rOpEnd[rec] = m.endpointOpEnd[e];
+    const on = this.rFlagsOn[rec];
+    if (on !== 0 && m.endpointEffects[e] === 1) this.flagCallPath(rec, e, on);
+    this.advance(rec);
+  }
+
+  /** The service replies: its worker takes the next queued request, and the caller hears back if it still waits. */
+  protected serverFinished(rec: number, cause: number, root: number): void {
+    const m = this.model;
+    const r = this.rReplica[rec];
+    const s = m.replicaService[r];
+    this.onServerEnded.serverEnded(rec, cause);
+    this.gaugeChange(s);
+    this.rEpoch[rec]++;
+    if (this.qLen[r] > 0) {
+      this.svcQueued[s]--;
+      this.start(this.dequeue(r), s);
+    } else {
+      this.busy[r]--;
+      this.svcBusy[s]--;
+    }
+    if (this.rAttached[rec] === 1) this.attemptEnded(rec, cause, root);
+    this.free(rec);
+  }
+}
