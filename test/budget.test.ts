@@ -5,7 +5,7 @@
  * time. One minimal input per shape found by the adversarial pass.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +113,23 @@ describe('memory', () => {
     expect(r.stderr).toMatch(/heavy\.yaml: the run stopped after .* of simulated time: it needs more memory than the \d+ MiB the JavaScript heap allows/);
     expect(r.stderr).not.toMatch(/FATAL ERROR|\n\s+at /);
   }, 200_000);
+});
+
+describe('a run stepped for the heap guard', () => {
+  // The guard steps the run a simulated second at a time; a run bounded by requests (no duration) halts when
+  // its last journey ends, and the stepping must stop there too, not walk on forever past the halted engine.
+  it('a run bounded by requests ends when its last journey ends, in a child with a 60 s budget', () => {
+    const p = file('requests.yaml', ['name: bounded', 'seed: 4', 'traffic: { rate: 100/s, requests: 6000 }',
+      'journeys: { j: { steps: [api] } }', 'services: { api: { latency: 1ms } }', ''].join('\n'));
+    const json = join(dir, 'requests.json');
+    const r = spawnSync(process.execPath, [bin, 'run', '-q', '--json', json, p], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, 'the run did not end').toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as { simulated: { seconds: number } };
+    // 6,000 requests at 100/s arrive over about a minute; the run ends just after the last one.
+    expect(doc.simulated.seconds).toBeGreaterThan(55);
+    expect(doc.simulated.seconds).toBeLessThan(65);
+  }, 90_000);
 });
 
 describe('prerequisite graphs', () => {

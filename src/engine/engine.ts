@@ -14,11 +14,11 @@ export class Engine {
   /** Events dispatched so far. */
   dispatched = 0;
   private readonly queue = new EventQueue();
-  private halted = false;
+  private stopped = false;
 
   /** Stops run() after the event being handled (the model has nothing left to do). */
   halt(): void {
-    this.halted = true;
+    this.stopped = true;
   }
 
   /** Schedules an event at absolute time `time` (microseconds, not before now). */
@@ -29,6 +29,11 @@ export class Engine {
   /** Schedules an event `delay` microseconds from now. */
   after(delay: number, kind: number, a: number, b: number): void {
     this.queue.push(this.now + delay, kind, a, b);
+  }
+
+  /** True once the model has said it has nothing left to do. */
+  get halted(): boolean {
+    return this.stopped;
   }
 
   get pending(): number {
@@ -54,7 +59,7 @@ export class Engine {
   run(until: number, handler: EventHandler): void {
     const q = this.queue;
     let n = 0;
-    while (q.size > 0 && q.peekTime() <= until && !this.halted) {
+    while (q.size > 0 && q.peekTime() <= until && !this.stopped) {
       q.pop();
       this.now = q.topTime;
       n++;

@@ -75,7 +75,12 @@ export class Simulation extends Calls implements EventHandler {
   /** Dispatches every event up to `untilUs` (at most the horizon); false once nothing is left to happen. */
   runUntil(untilUs: number): boolean {
     this.engine.run(Math.min(untilUs, this.horizon), this);
-    return this.engine.now < this.horizon && this.engine.pending > 0;
+    return !this.engine.halted && this.engine.now < this.horizon && this.engine.pending > 0;
+  }
+
+  /** When the next event happens (Infinity when none is left): a stepped run skips the empty time before it. */
+  get nextEventUs(): number {
+    return this.engine.nextTime();
   }
 
   /** Telemetry windows closed so far. */

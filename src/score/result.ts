@@ -153,7 +153,7 @@ function guardStepUs(scenario: Scenario): number {
  */
 export function runGuarded(simulation: Simulation, stepUs: number): SimulationResult {
   simulation.begin();
-  for (let t = stepUs; simulation.runUntil(t); t += stepUs) {
+  for (let t = stepUs; simulation.runUntil(t); t = Math.max(t + stepUs, simulation.nextEventUs)) {
     const heap = getHeapStatistics();
     if (heap.used_heap_size > HEAP_SHARE * heap.heap_size_limit) {
       const mib = Math.round(heap.heap_size_limit / 2 ** 20);
