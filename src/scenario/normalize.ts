@@ -127,8 +127,10 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     }
   }
   const serviceBreakers = new Map<string, BreakerPolicy | null>();
+  const serviceIngress = new Map<string, Dist | null>();
   for (const [name, s] of serviceInputs) {
     serviceBreakers.set(name, s.breaker ? breaker(s.breaker, ['services', name, 'breaker']) : null);
+    serviceIngress.set(name, s.ingress === undefined ? null : dist(s.ingress, ['services', name, 'ingress']));
   }
 
   function call(c: CallInput, path: PathSegment[]): CallSpec | null {
@@ -172,6 +174,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
       repeat: o?.repeat ?? 1,
       async: o?.async ?? false,
       optional: o?.optional ?? false,
+      network: o?.network !== undefined ? dist(o.network, [...path, 'network']) : serviceIngress.get(serviceName) ?? null,
     };
   }
 

@@ -50,6 +50,9 @@ export const Call = z.union([
     repeat: positiveInt('repeat').optional().meta({ description: 'Times the call is made: in sequence, or concurrently inside parallel.' }),
     async: z.boolean().optional().meta({ description: 'Fire and forget: the caller does not wait.' }),
     optional: z.boolean().optional().meta({ description: 'A failure of this call does not fail the caller (a fallback).' }),
+    network: Distribution.optional().meta({
+      description: 'Time on the network for each attempt (both ways, proxies included), spent before the call reaches the service; default: the service\'s ingress.',
+    }),
   }),
 ]);
 
@@ -88,6 +91,9 @@ export const Service = z.strictObject({
   description: z.string().optional(),
   replicas: positiveInt('replicas').optional(),
   concurrency: positiveInt('concurrency').optional().meta({ description: 'Workers per replica.' }),
+  ingress: Distribution.optional().meta({
+    description: 'Network time of every call to this service that gives no network of its own, journey steps from users included.',
+  }),
   queue: z.union([nonNegativeInt('queue'), z.literal('unbounded')]).optional().meta({
     description: 'Waiting requests per replica; beyond it requests are rejected (503).',
   }),

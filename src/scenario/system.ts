@@ -47,6 +47,8 @@ export interface CallSpec {
   readonly repeat: number;
   readonly async: boolean;
   readonly optional: boolean;
+  /** Time on the network per attempt, before the call reaches the service (the call's own, else the service's ingress), or null. */
+  readonly network: Dist | null;
 }
 
 export type Operation =
