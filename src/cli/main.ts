@@ -127,7 +127,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
       const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
-      if (!opts.quiet) for (const plan of scenario.rollouts) for (const w of plan.warnings) err(`warning: ${w}`);
+      if (!opts.quiet) for (const w of [...scenario.rollouts.flatMap((p) => p.warnings), ...(await import('../scenario/stability.js')).stabilityWarnings(scenario).map((w) => `${file}: ${w}`)]) err(`warning: ${w}`);
       const { writeJson } = await import('../report/json.js');
       const { checkWritable, writeText } = await import('../files/write.js');
       const { formatSummary } = await import('../report/terminal.js');
@@ -189,7 +189,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         if (broken.length) errors.push(...broken);
         else {
           const { lintScenario, formatFinding } = await import('../lint/lint.js');
-          const findings = lintScenario(file, loaded.scenario, loaded.input).map(formatFinding);
+          const findings = [...lintScenario(file, loaded.scenario, loaded.input).map(formatFinding), ...(await import('../scenario/stability.js')).stabilityWarnings(loaded.scenario).map((w) => `${file}: ${w}`)];
           if (opts.strict && (loaded.warnings.length || findings.length)) {
             errors.push(...loaded.warnings, ...findings);
             continue;

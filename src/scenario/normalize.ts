@@ -18,6 +18,7 @@ import type {
   FlagSource, BreakerPolicy, CallSpec, Dist, Endpoint, ImportedPlanResult, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
 } from './types.js';
 import { parseDuration, parseDurationExact, parsePercent, parseRate, parseRateOrZero, type Parsed } from '../units/parse.js';
+import { UNBOUNDED } from './system.js';
 
 /** z such that P(Z < z) = 0.99 for a standard normal Z. */
 const Z99 = 2.3263478740408408;
@@ -231,7 +232,8 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     services.push({
       name,
       replicas: s.replicas ?? d.replicas,
-      concurrency: s.concurrency ?? d.concurrency,
+      concurrency: s.concurrency === 'unknown' ? UNBOUNDED : s.concurrency ?? d.concurrency,
+      capacityKnown: s.concurrency !== 'unknown',
       queue: s.queue === 'unbounded' ? Infinity : s.queue ?? d.queue,
       timeoutUs: s.timeout === undefined ? 0 : duration(s.timeout, '0', [...base, 'timeout']),
       breaker: serviceBreakers.get(name) ?? null,
@@ -326,6 +328,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     durationUs,
     windowUs,
     traffic: { perSec, shape, requests: t.requests ?? Infinity },
+    calibration: input.calibration ? { ratePerSec: value(parseRate(input.calibration.rate), ['calibration', 'rate'], 1) } : null,
     journeys,
     services,
     startTimeUs: (Number(startTime.slice(0, 2)) * 60 + Number(startTime.slice(3))) * 60e6,

@@ -90,7 +90,9 @@ export const Endpoint = z.strictObject(ServiceBehaviour);
 export const Service = z.strictObject({
   description: z.string().optional(),
   replicas: positiveInt('replicas').optional(),
-  concurrency: positiveInt('concurrency').optional().meta({ description: 'Workers per replica.' }),
+  concurrency: z.union([positiveInt('concurrency'), z.literal('unknown')]).optional().meta({
+    description: 'Workers per replica; unknown: not known (unbounded in the run, which then cannot show this service saturate).',
+  }),
   ingress: Distribution.optional().meta({
     description: 'Network time of every call to this service that gives no network of its own, journey steps from users included.',
   }),

@@ -193,6 +193,9 @@ export const ScenarioFile = z.strictObject({
   duration: Duration.optional().meta({ description: 'Simulated horizon; required unless traffic.requests is set.' }),
   window: Duration.optional().meta({ description: 'Telemetry resolution.' }),
   traffic: Traffic,
+  calibration: z.strictObject({
+    rate: Rate.meta({ description: 'The arrival rate of the traces the scenario was calibrated from.' }),
+  }).optional().meta({ description: 'Written by rehearse calibrate: results above this load cannot show services of unknown capacity saturate.' }),
   journeys: z.record(z.string(), Journey),
   services: z.record(z.string(), Service),
   'start-time': z.string().regex(/^\d\d:\d\d$/, { error: 'start-time is "HH:MM"' }).optional()
