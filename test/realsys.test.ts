@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { runScenario } from '../src/score/result.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { Span } from '../src/observe/span.js';
 import { load, structure } from './roundtrip-helpers.js';
@@ -155,6 +156,32 @@ describe('the committed measurements', () => {
         }
       }
     }
+  });
+
+  it('calibrated from the base traces with the declared capacities, predicts the means of all three conditions (p99s: see the README)', () => {
+    const capacity = services.map((s) => `${s}=${system.services[s].workers}`).join(',');
+    const cal = calibrateFiles(services.map((s) => join(fixtures, 'base', `${s}.otlp.json`)), { sampleRate: system.conditions.base.sampleRatio, capacity });
+    const journeyOf: Record<string, string> = { browse: 'GET-product', checkout: 'POST-checkout' };
+    const predict = (condition: string) => {
+      const c = system.conditions[condition];
+      let yaml = cal.yaml.replace(/\n {2}rate: [^\n]*/, `\n  rate: ${c.rate}/s\n  requests: 100000`);
+      // The database 20 ms slower, inside its worker: a fixed delay on each of its endpoints' own time.
+      const slow = (c as { slow?: { service: string; addMs: number } }).slow;
+      if (slow) yaml = yaml.replace(/(\n {2}db:\n[\s\S]*?)(\n {2}[a-z])/, (_m, block: string, next: string) => block.replace(/\n( {10})dist: empirical\n/g, `\n$1dist: empirical\n$1plus: ${slow.addMs}ms\n`) + next);
+      return runScenario(load(yaml)).journeys;
+    };
+    const errors: Record<string, number> = {}, means: Record<string, number> = {};
+    for (const condition of ['base', 'double', 'slowdb']) {
+      const sim = predict(condition);
+      for (const [j, name] of Object.entries(journeyOf)) {
+        means[`${condition} ${j}`] = sim[name].latencyMs.mean;
+        errors[`${condition} ${j}`] = sim[name].latencyMs.mean / measured(condition).journeys[j].latencyMs.mean - 1;
+      }
+    }
+    // The errors (browse, checkout): base +0.8% and +7.7%, double -6.6% and -7.0%, slowdb -10.0% and -6.6% (docs/calibration.md).
+    for (const [k, e] of Object.entries(errors)) expect(Math.abs(e), `${k}: ${(e * 100).toFixed(1)}%`).toBeLessThan(k.startsWith('base') ? 0.08 : 0.12);
+    // Twice the load queues at the declared workers: the prediction is slower, as the shop was (+35% and +48%).
+    for (const j of Object.keys(journeyOf)) expect(means[`double ${j}`], j).toBeGreaterThan(1.2 * means[`base ${j}`]);
   });
 
   it('calibrate reads the base traces, each file alone and all together, without error', () => {

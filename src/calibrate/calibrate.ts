@@ -8,6 +8,7 @@ import { readTraceFiles, type FileRead } from '../interop/traces/read.js';
 import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
+import { givenCapacities, type CapacityOptions } from './capacity.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { plural } from '../units/format.js';
 
@@ -18,12 +19,15 @@ export interface CalibrateResult {
   analysis: Analysis;
 }
 
-export function calibrateFiles(files: readonly string[], options: Partial<CalibrateOptions & WriteOptions> = {}): CalibrateResult {
+export function calibrateFiles(files: readonly string[], options: Partial<CalibrateOptions & WriteOptions> & CapacityOptions = {}): CalibrateResult {
   const analysis = new Analysis({ groupBy: options.groupBy ?? 'name', sampleRate: options.sampleRate ?? 1 });
   const reads: CalibrateResult['files'] = readTraceFiles(files, (spans) => analysis.addTrace(spans)).map((r, i) => ({ ...r, file: files[i] }));
   const sources = reads.map((r) => `${basename(r.file)}: ${r.format}${r.documents > 1 ? ` (JSON lines: ${r.documents} documents)` : ''}, ${plural(r.report.spans, 'span')} in ${plural(r.traces, 'trace')}` +
     (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : ''));
+  const services = [...new Set([...analysis.endpoints.values(), ...analysis.leaves.values()].map((e) => e.service))].sort();
+  const { given, warnings: capacityWarnings } = givenCapacities(services, options);
   const yaml = writeScenario(analysis, {
+    capacities: given,
     latency: options.latency ?? 'empirical',
     name: options.name ?? 'calibrated',
     duration: options.duration ?? '10m',
@@ -31,7 +35,7 @@ export function calibrateFiles(files: readonly string[], options: Partial<Calibr
   });
   const loaded = parseScenarioText(yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate):', ...loaded.problems.map((p) => formatProblem('calibrated', p))]);
-  const warnings = warningLines(analysis);
+  const warnings = [...warningLines(analysis), ...capacityWarnings];
   for (const r of reads) {
     for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
   }

@@ -1,8 +1,9 @@
 /**
  * Writes what the analysis found as a scenario file: valid, commented (where each number came from), with the
- * capacity it cannot know marked as a placeholder.
+ * capacity given, inferred with its evidence, or unknown.
  */
 import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
+import type { GivenCapacity } from './capacity.js';
 import { plural } from '../units/format.js';
 
 export interface WriteOptions {
@@ -10,6 +11,8 @@ export interface WriteOptions {
   name: string;
   duration: string;
   sources: string[];
+  /** Capacities the team gave, by the traces' service names. */
+  capacities?: ReadonlyMap<string, GivenCapacity>;
 }
 
 const Z99 = 2.3263478740408408;
@@ -224,8 +227,12 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   return out;
 }
 
-/** Concurrency a service was seen to hold: the maximum of overlapping entry spans, and the share of busy time at it. */
-function concurrency(iv: { starts: number[]; ends: number[] }): { max: number; atMaxShare: number; busyUs: number; mean: number } {
+/**
+ * Concurrency a service was seen to hold: the maximum of overlapping entry spans, the share of busy time at it,
+ * and the hand-offs: spans that started within `tolerance` of a span's end while the service was at its maximum
+ * (queued work taking the worker just freed, the sign of a service saturated at that maximum).
+ */
+function concurrency(iv: { starts: number[]; ends: number[] }, tolerance: number): { max: number; atMaxShare: number; busyUs: number; mean: number; handoffs: number } {
   const s = Float64Array.from(iv.starts).sort(), e = Float64Array.from(iv.ends).sort();
   let i = 0, j = 0, cur = 0, max = 0, last = 0, busy = 0, atMax = 0, area = 0;
   const timeAt = new Map<number, number>();
@@ -247,7 +254,54 @@ function concurrency(iv: { starts: number[]; ends: number[] }): { max: number; a
     if (cur > max) max = cur;
   }
   atMax = timeAt.get(max) ?? 0;
-  return { max, atMaxShare: busy > 0 ? atMax / busy : 0, busyUs: busy, mean: busy > 0 ? area / (s.length > 0 ? e[e.length - 1] - s[0] : 1) : 0 };
+  let handoffs = 0, fullEnd = -Infinity;
+  for (i = 0, j = 0, cur = 0; i < s.length || j < e.length;) {
+    if (j >= e.length || (i < s.length && s[i] < e[j])) {
+      if (cur === max - 1 && s[i] - fullEnd <= tolerance) handoffs++;
+      cur++;
+      i++;
+    } else {
+      if (cur === max) fullEnd = e[j];
+      cur--;
+      j++;
+    }
+  }
+  return { max, atMaxShare: busy > 0 ? atMax / busy : 0, busyUs: busy, mean: busy > 0 ? area / (s.length > 0 ? e[e.length - 1] - s[0] : 1) : 0, handoffs };
+}
+
+/** A service's replicas, concurrency and queue, with where they came from. */
+function capacityLines(service: string, iv: { starts: number[]; ends: number[] } | undefined, analysis: Analysis, o: WriteOptions): string[] {
+  const given = o.capacities?.get(service);
+  const seen = iv && iv.starts.length > 0 ? concurrency(iv, analysis.coarseTraces > 0 ? 1000 : 1) : null;
+  const observed = seen ? `at most ${plural(seen.max, 'overlapping span')}, ${pct(seen.atMaxShare)} of its busy time at that maximum, mean ${seen.mean.toFixed(2)}` : '';
+  if (given) {
+    return [
+      `    # ${given.why}${observed ? `; the traces show ${observed}` : ''}`,
+      `    replicas: ${given.replicas}`,
+      `    concurrency: ${given.concurrency ?? 'unknown'}`,
+      '    queue: unbounded',
+    ];
+  }
+  if (seen === null) {
+    return ['    # seen only as the far end of client spans (not instrumented): capacity unknown', '    concurrency: unknown', '    queue: unbounded'];
+  }
+  const rate = analysis.options.sampleRate;
+  const starts = iv!.starts.length;
+  // Saturated at its maximum: it spent a fifth of its busy time there, and queued work took freed workers at once.
+  if (rate >= 1 && seen.atMaxShare >= 0.2 && seen.handoffs >= 10 && seen.handoffs >= 0.05 * starts) {
+    return [
+      `    # inferred: saturated at ${seen.max}: ${observed}; ${seen.handoffs.toLocaleString('en-US')} of ${starts.toLocaleString('en-US')} spans started as another ended while at ${seen.max} (queued work taking the freed worker)`,
+      '    replicas: 1',
+      `    concurrency: ${seen.max}`,
+      '    queue: unbounded',
+    ];
+  }
+  const why = rate < 1 ? `the traces are a sample (--sample-rate ${rate}): overlaps are not all seen` : `the traces show no saturation (${observed}; ${seen.handoffs} hand-offs at that maximum)`;
+  return [
+    `    # capacity unknown: ${why}; give it with --capacity ${service}=N or --deployment DIR`,
+    '    concurrency: unknown',
+    '    queue: unbounded',
+  ];
 }
 
 export function writeScenario(analysis: Analysis, o: WriteOptions): string {
@@ -264,8 +318,9 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   for (const s of o.sources) L.push(`#   ${s}`);
   L.push('# Latencies are each endpoint\'s own time (its span less the time covered by its synchronous calls); a call\'s');
   L.push('# network is the time between its client span and its server span (client duration less server duration); error rates');
-  L.push('# count failures that started in the endpoint, not those passed up from a call. Capacity is not in traces: each');
-  L.push('# service\'s replicas and concurrency are PLACEHOLDERS sized from the concurrency seen; set them from your deployment.');
+  L.push('# count failures that started in the endpoint, not those passed up from a call. Capacity is given (--capacity,');
+  L.push('# --deployment), inferred where the traces show a service saturated (the comment gives the evidence), or unknown:');
+  L.push('# unbounded in the run, which then cannot show that service saturate above the calibrated load.');
   L.push(`name: ${safe(o.name)}`);
   L.push('seed: 1');
   L.push(`duration: ${o.duration}`);
@@ -280,6 +335,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
     L.push(`  # too few root spans to measure a rate: 1/s assumed`);
   }
   L.push(`  rate: ${rateText(arrivals)}`);
+  if (analysis.roots > 1 && spanS > 0) L.push(`calibration: { rate: ${rateText(arrivals)} }   # the load of the traces: above it, services of unknown capacity cannot saturate`);
   L.push('');
   L.push('journeys:   # root operations; weights are their counts');
   const journeys = [...analysis.journeys].sort((a, b) => b[1].count - a[1].count);
@@ -306,28 +362,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   for (const [service, eps] of byService) {
     const iv = analysis.serviceIntervals.get(service);
     L.push(`  ${names.service.get(service)}:`);
-    if (iv && iv.starts.length > 0) {
-      const c = concurrency(iv);
-      let workers: number;
-      let why: string;
-      if (rate < 1) {
-        workers = Math.max(1, Math.ceil((2 * c.mean) / rate));
-        why = `twice the mean concurrency (${c.mean.toFixed(2)}) scaled by 1/${rate}`;
-      } else if (c.atMaxShare >= 0.2) {
-        workers = c.max;
-        why = `it held its maximum of ${c.max} overlapping spans ${pct(c.atMaxShare)} of its busy time: saturated at ${c.max}`;
-      } else {
-        workers = Math.max(2 * c.max, 4);
-        why = `twice its maximum of ${c.max} overlapping spans (at that maximum ${pct(c.atMaxShare)} of its busy time)`;
-      }
-      L.push(`    replicas: 1          # PLACEHOLDER: capacity is not in traces`);
-      L.push(`    concurrency: ${workers}   # PLACEHOLDER: ${why}`);
-      L.push('    queue: unbounded');
-    } else {
-      L.push('    # seen only as the far end of client spans (not instrumented): capacity unknown, left unbounded');
-      L.push('    concurrency: 100000');
-      L.push('    queue: unbounded');
-    }
+    L.push(...capacityLines(service, iv, analysis, o));
     L.push('    endpoints:');
     for (const e of eps) {
       const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);

@@ -12,6 +12,9 @@ export interface CalibrateCliOptions {
   name?: string;
   duration?: string;
   quiet?: boolean;
+  capacity?: string;
+  deployment?: string;
+  replicaConcurrency?: string;
 }
 
 export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out: (s: string) => void, err: (s: string) => void): void {
@@ -28,6 +31,9 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     sampleRate,
     name: opts.name,
     duration: opts.duration,
+    capacity: opts.capacity,
+    deployment: opts.deployment,
+    replicaConcurrency: opts.replicaConcurrency,
   });
   for (const w of result.warnings) err(`warning: ${w}`);
   if (opts.out) writeText(opts.out, result.yaml);

@@ -493,6 +493,9 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--sample-rate <share>', 'share of traces the files hold, e.g. 10% (scales the arrival rate)')
     .option('--name <name>', 'the scenario\'s name', 'calibrated')
     .option('--duration <d>', 'the scenario\'s simulated horizon', '10m')
+    .option('--capacity <list>', 'capacities the team knows: frontend=16,cart=2x8 (workers, or replicas x workers per replica)')
+    .option('--deployment <dir>', 'Kubernetes Deployments, StatefulSets and HPAs to read replicas from (workers per replica: annotation rehearse.dev/concurrency)')
+    .option('--replica-concurrency <list>', 'workers per replica for --deployment: 8, or frontend=4,cart=2')
     .option('-q, --quiet', 'print nothing but warnings and errors')
     .action(async (files: string[], opts: Record<string, string | boolean | undefined>) => {
       const { calibrateCommand } = await import('./calibrate.js');

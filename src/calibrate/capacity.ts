@@ -1,0 +1,99 @@
+/**
+ * The capacity of each calibrated service: given by the team (`--capacity frontend=16,cart=2x8`, or
+ * `--deployment DIR` with Kubernetes manifests and `--replica-concurrency`), else inferred where the traces
+ * show saturation, else unknown. Never a guess: a name that matches no service in the traces is an error.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { didYouMean, InputError } from '../errors.js';
+import { CONCURRENCY_ANNOTATION, readManifests } from '../interop/kubernetes/capacity.js';
+
+export interface GivenCapacity {
+  readonly replicas: number;
+  /** Workers per replica, or null when only the replicas are known. */
+  readonly concurrency: number | null;
+  /** Where it came from, for the YAML comment. */
+  readonly why: string;
+}
+
+export interface CapacityOptions {
+  /** `frontend=16,cart=2x8`: workers in all (one replica), or replicas x workers per replica. */
+  capacity?: string;
+  /** A folder (or file) of Kubernetes manifests. */
+  deployment?: string;
+  /** `8` for every replica of every workload, or `frontend=4,cart=2`. */
+  replicaConcurrency?: string;
+}
+
+/** Parses `name=N,name=RxC`; `bare` allows a lone N meaning every name. */
+function pairs(flag: string, text: string, bare: boolean): Map<string, { replicas: number; workers: number }> {
+  const out = new Map<string, { replicas: number; workers: number }>();
+  for (const item of text.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const m = /^(?:([^=\s]+)=)?(?:(\d+)x)?(\d+)$/.exec(item);
+    if (!m || (m[1] === undefined && !bare) || Number(m[3]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
+      throw new InputError([`${flag}: expected ${bare ? 'N or ' : ''}NAME=N or NAME=REPLICASxN (whole numbers of at least 1), got "${item}"`]);
+    }
+    out.set(m[1] ?? '*', { replicas: m[2] === undefined ? 1 : Number(m[2]), workers: Number(m[3]) });
+  }
+  return out;
+}
+
+function manifestFiles(path: string): { file: string; text: string }[] {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new InputError([`--deployment: ${path}: no such file or folder`]);
+  }
+  const files = st.isDirectory()
+    ? readdirSync(path, { recursive: true }).map(String).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(path, f))
+    : [path];
+  if (files.length === 0) throw new InputError([`--deployment: ${path}: no .yaml, .yml or .json file in it`]);
+  return files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+}
+
+/** Capacities the team gives, by the traces' service names; warnings for what did not apply. */
+export function givenCapacities(services: readonly string[], o: CapacityOptions): { given: Map<string, GivenCapacity>; warnings: string[] } {
+  const given = new Map<string, GivenCapacity>();
+  const warnings: string[] = [];
+  const known = new Set(services);
+  const check = (flag: string, name: string) => {
+    if (!known.has(name)) throw new InputError([`${flag}: no service "${name}" in the traces${didYouMean(name, services)} (services: ${services.join(', ')})`]);
+  };
+  const perReplica = o.replicaConcurrency !== undefined ? pairs('--replica-concurrency', o.replicaConcurrency, true) : new Map<string, { replicas: number; workers: number }>();
+  for (const [name, v] of perReplica) {
+    if (name !== '*') check('--replica-concurrency', name);
+    if (v.replicas !== 1) throw new InputError([`--replica-concurrency: ${name}: give workers per replica (N), not REPLICASxN`]);
+  }
+  if (o.deployment !== undefined) {
+    const { workloads, warnings: w } = readManifests(manifestFiles(o.deployment));
+    warnings.push(...w);
+    for (const wl of workloads) {
+      const service = wl.names.find((n) => known.has(n));
+      if (service === undefined) {
+        warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: no service of that name in the traces${didYouMean(wl.names[0], services)}; not used`);
+        continue;
+      }
+      const flag = perReplica.get(service) ?? perReplica.get('*');
+      const concurrency = wl.concurrency ?? flag?.workers ?? null;
+      const from = wl.concurrency !== null ? `annotation ${CONCURRENCY_ANNOTATION}` : flag ? '--replica-concurrency' : null;
+      const hpa = wl.hpa ? `; HorizontalPodAutoscaler (${wl.hpa.where}) keeps ${wl.hpa.min} to ${wl.hpa.max} replicas: the run holds ${wl.replicas} (no autoscaling)` : '';
+      given.set(service, {
+        replicas: wl.replicas,
+        concurrency,
+        why: `${wl.kind} ${wl.names[0]} (${wl.where}): ${wl.replicas} replicas${hpa}; ${from ? `workers per replica from ${from}` : `workers per replica not given (annotation ${CONCURRENCY_ANNOTATION} or --replica-concurrency)`}`,
+      });
+    }
+  }
+  for (const [name, v] of perReplica) {
+    if (name === '*' || given.has(name)) continue;
+    given.set(name, { replicas: 1, concurrency: v.workers, why: `--replica-concurrency ${name}=${v.workers} (replicas not given: 1)` });
+  }
+  if (o.capacity !== undefined) {
+    for (const [name, v] of pairs('--capacity', o.capacity, false)) {
+      check('--capacity', name);
+      given.set(name, { replicas: v.replicas, concurrency: v.workers, why: `given: --capacity ${name}=${v.replicas > 1 ? `${v.replicas}x` : ''}${v.workers}` });
+    }
+  }
+  return { given, warnings };
+}
