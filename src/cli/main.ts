@@ -497,10 +497,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--deployment <dir>', 'Kubernetes Deployments, StatefulSets and HPAs to read replicas from (workers per replica: annotation rehearse.dev/concurrency)')
     .option('--replica-concurrency <list>', 'workers per replica for --deployment: 8, or frontend=4,cart=2')
     .option('-q, --quiet', 'print nothing but warnings and errors')
-    .action(async (files: string[], opts: Record<string, string | boolean | undefined>) => {
-      const { calibrateCommand } = await import('./calibrate.js');
-      calibrateCommand(files, opts, out, err);
-    });
+    .action(async (files: string[], opts: Record<string, string | boolean | undefined>) => (await import('./calibrate.js')).calibrateCommand(files, opts, out, err));
 
   program
     .command('schema')
