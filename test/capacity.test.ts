@@ -13,6 +13,7 @@ import { stabilityWarnings } from '../src/scenario/stability.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 import { load } from './roundtrip-helpers.js';
+import { queueWaits } from '../src/calibrate/waits.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const base = ['frontend', 'catalog', 'cart', 'recommend', 'db'].map((s) => join(root, 'test', 'fixtures', 'realsys', 'base', `${s}.otlp.json`));
@@ -62,13 +63,25 @@ describe('inferred where the traces show it, unknown otherwise', () => {
       },
     });
     const tracer = new TraceRecorder({ rate: 1, errors: false });
-    runScenario(s, { tracer });
+    const original = runScenario(s, { tracer });
     const file = join(dir, 'busy.otlp.json');
     writeTraces(file, tracer.kept, 'otlp');
     const r = calibrateFiles([file]);
     expect(capacityOf(r.yaml)).toEqual({ api: 'unknown', busy: '1x2' });
     expect(r.yaml).toMatch(/# inferred: saturated at 2: at most 2 overlapping spans, \d+(\.\d+)?% of its busy time at that maximum.*; [\d,]+ of [\d,]+ spans started as another ended while at 2/);
     expect(r.yaml).toMatch(/# capacity unknown: the traces show no saturation \(at most \d+ overlapping spans?/);
+    // The calls that found both workers busy waited before the span started: queueing, not network.
+    const w = queueWaits(r.analysis).get('busy')!;
+    expect(w.max).toBe(2);
+    expect(w.full.mean).toBeGreaterThan(5000);
+    expect(Math.abs(w.free.mean)).toBeLessThan(10);
+    const calibrated = load(r.yaml);
+    const call = calibrated.services.find((x) => x.name === 'api')!.endpoints[0].operations[0];
+    expect(call.kind === 'call' ? call.call.network?.mean ?? 0 : NaN).toBeLessThan(10);
+    expect(r.yaml).toMatch(/network mean \d+us.* over the [\d,]+ attempts that found a worker free/);
+    // So the queue is simulated once: the journey's mean comes back (M/M/2 at 0.75: 1 + 10 + 12.9 ms).
+    const again = runScenario({ ...calibrated, durationUs: s.durationUs });
+    expect(Math.abs(again.journeys.q.latencyMs.mean / original.journeys.q.latencyMs.mean - 1)).toBeLessThan(0.05);
   });
 
   it('the shop\'s base traces, no capacity given: every service unknown, and the run at twice the load says it cannot show saturation', () => {

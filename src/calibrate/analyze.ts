@@ -61,17 +61,17 @@ export class Analysis {
     this.reservoir(e.own, ++e.ownSeen, us);
   }
 
-  /** Keeps `us`, the `seen`th value, in `list`: every value until it is full, then at random. */
-  private reservoir(list: number[], seen: number, us: number): void {
-    if (list.length < RESERVOIR) list.push(us);
-    else {
-      // Reservoir sampling with a fixed generator: the same files give the same scenario.
-      this.rand ^= this.rand << 13;
-      this.rand ^= this.rand >>> 17;
-      this.rand ^= this.rand << 5;
-      const j = (this.rand >>> 0) % seen;
-      if (j < RESERVOIR) list[j] = us;
-    }
+  /** Keeps `us`, the `seen`th value, in `list`: every value until it is full, then at random. Returns where, or -1. */
+  private reservoir(list: number[], seen: number, us: number): number {
+    if (list.length < RESERVOIR) return list.push(us) - 1;
+    // Reservoir sampling with a fixed generator: the same files give the same scenario.
+    this.rand ^= this.rand << 13;
+    this.rand ^= this.rand >>> 17;
+    this.rand ^= this.rand << 5;
+    const j = (this.rand >>> 0) % seen;
+    if (j >= RESERVOIR) return -1;
+    list[j] = us;
+    return j;
   }
 
   /** Analyses one trace's spans (mutated: skew is corrected in place). */
@@ -172,9 +172,8 @@ export class Analysis {
       // The time between a client span and its server span; a timed-out attempt's server outlives its client.
       if (c.async || c.client === null || c.entry === null || c.errorType === 'timeout') continue;
       const edge = this.edges.get(`${service}\u0000${st.endpoint}\u0001${c.target}`)!;
-      const gap = c.client.durationUs - c.entry.durationUs;
-      edge.networkSum += gap;
-      this.reservoir(edge.network, ++edge.networkSeen, Math.max(0, gap));
+      const at = this.reservoir(edge.network, ++edge.networkSeen, c.client.durationUs - c.entry.durationUs);
+      if (at >= 0) edge.networkAt[at] = c.client.startUs;
     }
     if (e.error) {
       st.errors++;
@@ -217,7 +216,7 @@ export class Analysis {
         (Number.isFinite(c.resend) ? c.resend > 0 : !prevAttempt.ok && prevAttempt.end <= c.start + this.slack);
       const edgeKey = `${st.service}\u0000${st.endpoint}\u0001${c.target}`;
       let edge = this.edges.get(edgeKey);
-      if (!edge) this.edges.set(edgeKey, (edge = { calls: 0, attempts: 0, maxRetries: 0, gapSum: 0, gapCount: 0, timeouts: [], network: [], networkSum: 0, networkSeen: 0 }));
+      if (!edge) this.edges.set(edgeKey, (edge = { calls: 0, attempts: 0, maxRetries: 0, gapSum: 0, gapCount: 0, timeouts: [], network: [], networkAt: [], networkSeen: 0 }));
       edge.attempts++;
       if (c.errorType === 'timeout') edge.timeouts.push(c.end - c.start);
       if (retry) {

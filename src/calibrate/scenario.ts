@@ -4,6 +4,7 @@
  */
 import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
 import type { GivenCapacity } from './capacity.js';
+import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
 
 export interface WriteOptions {
@@ -108,12 +109,13 @@ function latencyLines(e: EndpointStats, how: WriteOptions['latency'], indent: st
 }
 
 /**
- * The network time of an edge as a distribution with the mean of the signed gaps (`mean`): the gaps at zero or
- * more, scaled to that mean; a constant when they are all the same, else empirical quantiles, as few as keep
- * the mean within 1% (or 5 us). Null when the mean is not above zero.
+ * The network time of an edge as a distribution with the mean of its signed gaps: the gaps at zero or more,
+ * scaled to that mean; a constant when they are all the same, else empirical quantiles, as few as keep the mean
+ * within 1% (or 5 us). Null when the mean is not above zero.
  */
-export function network(samples: number[], mean: number): { text: string | null; note: string } {
-  const sorted = [...samples].sort((a, b) => a - b);
+export function network(signed: number[]): { text: string | null; note: string } {
+  const mean = signed.reduce((a, b) => a + b, 0) / signed.length;
+  const sorted = signed.map((x) => Math.max(0, x)).sort((a, b) => a - b);
   const kept = sorted.reduce((a, b) => a + b, 0) / sorted.length;
   const scale = kept > 0 ? Math.max(0, mean) / kept : 0;
   const note = `mean ${human(Math.max(0, mean))}${Math.abs(kept - mean) >= 0.5 ? ` (${human(kept)} with each gap at zero or more, scaled to the signed mean)` : ''}` +
@@ -154,7 +156,7 @@ function cyclicCalls(all: EndpointStats[]): Set<string> {
   return dropped;
 }
 
-function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: string, dropped: Set<string>): string[] {
+function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: string, dropped: Set<string>, waits: Map<string, QueueWait | null>): string[] {
   const self = `${e.service}\u0000${e.endpoint}`;
   // A pooled fan-out that ran one call at a time looks sequential: counted with its parallel group.
   const all = [...e.items.values()];
@@ -179,10 +181,14 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   const one = (target: string, item: ItemStats, extra: string[], why: string[]): string => {
     const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
     const edge = edgeOf(target);
-    if (edge && edge.network.length > 0) {
-      const n = network(edge.network, edge.networkSum / edge.networkSeen);
+    const wait = waits.get(target.split('\u0000')[0]);
+    // Where calls that found every worker busy waited before the span: their gaps are queueing, simulated as such.
+    const gaps = edge && wait ? edge.network.filter((_, i) => !wait.busy(edge.networkAt[i])) : edge?.network ?? [];
+    if (edge && gaps.length > 0) {
+      const n = network(gaps);
       if (n.text !== null) parts.push(`network: ${n.text}`);
-      why.push(`${names.endpoint.get(target)} network ${n.note} over ${plural(edge.networkSeen, 'attempt')} (client span less server span)`);
+      const over = wait ? `the ${plural(gaps.length, 'attempt')} that found a worker free (of ${edge.network.length.toLocaleString('en-US')})` : plural(edge.networkSeen, 'attempt');
+      why.push(`${names.endpoint.get(target)} network ${n.note} over ${over} (client span less server span)`);
     }
     if (edge && edge.maxRetries > 0) {
       const gap = edge.gapCount > 0 ? edge.gapSum / edge.gapCount : 0;
@@ -227,50 +233,8 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   return out;
 }
 
-/**
- * Concurrency a service was seen to hold: the maximum of overlapping entry spans, the share of busy time at it,
- * and the hand-offs: spans that started within `tolerance` of a span's end while the service was at its maximum
- * (queued work taking the worker just freed, the sign of a service saturated at that maximum).
- */
-function concurrency(iv: { starts: number[]; ends: number[] }, tolerance: number): { max: number; atMaxShare: number; busyUs: number; mean: number; handoffs: number } {
-  const s = Float64Array.from(iv.starts).sort(), e = Float64Array.from(iv.ends).sort();
-  let i = 0, j = 0, cur = 0, max = 0, last = 0, busy = 0, atMax = 0, area = 0;
-  const timeAt = new Map<number, number>();
-  while (i < s.length || j < e.length) {
-    const t = j >= e.length || (i < s.length && s[i] < e[j]) ? s[i] : e[j];
-    if (cur > 0) {
-      busy += t - last;
-      area += cur * (t - last);
-      timeAt.set(cur, (timeAt.get(cur) ?? 0) + (t - last));
-    }
-    last = t;
-    if (j >= e.length || (i < s.length && s[i] < e[j])) {
-      cur++;
-      i++;
-    } else {
-      cur--;
-      j++;
-    }
-    if (cur > max) max = cur;
-  }
-  atMax = timeAt.get(max) ?? 0;
-  let handoffs = 0, fullEnd = -Infinity;
-  for (i = 0, j = 0, cur = 0; i < s.length || j < e.length;) {
-    if (j >= e.length || (i < s.length && s[i] < e[j])) {
-      if (cur === max - 1 && s[i] - fullEnd <= tolerance) handoffs++;
-      cur++;
-      i++;
-    } else {
-      if (cur === max) fullEnd = e[j];
-      cur--;
-      j++;
-    }
-  }
-  return { max, atMaxShare: busy > 0 ? atMax / busy : 0, busyUs: busy, mean: busy > 0 ? area / (s.length > 0 ? e[e.length - 1] - s[0] : 1) : 0, handoffs };
-}
-
 /** A service's replicas, concurrency and queue, with where they came from. */
-function capacityLines(service: string, iv: { starts: number[]; ends: number[] } | undefined, analysis: Analysis, o: WriteOptions): string[] {
+function capacityLines(service: string, iv: { starts: number[]; ends: number[] } | undefined, analysis: Analysis, o: WriteOptions, wait: QueueWait | null): string[] {
   const given = o.capacities?.get(service);
   const seen = iv && iv.starts.length > 0 ? concurrency(iv, analysis.coarseTraces > 0 ? 1000 : 1) : null;
   const observed = seen ? `at most ${plural(seen.max, 'overlapping span')}, ${pct(seen.atMaxShare)} of its busy time at that maximum, mean ${seen.mean.toFixed(2)}` : '';
@@ -296,6 +260,16 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
       '    queue: unbounded',
     ];
   }
+  // Calls that found every worker busy waited before the span started, far longer than the others.
+  if (wait !== null) {
+    return [
+      `    # inferred: ${wait.max} workers: ${observed}; ${wait.full.n.toLocaleString('en-US')} calls that found ${wait.max} spans open waited ${human(wait.full.mean)} on average before the span started, ` +
+        `against ${human(Math.max(0, wait.free.mean))} for ${wait.free.n.toLocaleString('en-US')} that found fewer (queued before the span)`,
+      '    replicas: 1',
+      `    concurrency: ${wait.max}`,
+      '    queue: unbounded',
+    ];
+  }
   const why = rate < 1 ? `the traces are a sample (--sample-rate ${rate}): overlaps are not all seen` : `the traces show no saturation (${observed}; ${seen.handoffs} hand-offs at that maximum)`;
   return [
     `    # capacity unknown: ${why}; give it with --capacity ${service}=N or --deployment DIR`,
@@ -310,6 +284,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   const all = [...real, ...leafOnly];
   const names = nameAll(analysis, all);
   const dropped = cyclicCalls(all);
+  const waits = queueWaits(analysis);
   const rate = analysis.options.sampleRate;
   const spanS = (analysis.rootStartMax - analysis.rootStartMin) / 1e6;
   const L: string[] = [];
@@ -362,7 +337,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   for (const [service, eps] of byService) {
     const iv = analysis.serviceIntervals.get(service);
     L.push(`  ${names.service.get(service)}:`);
-    L.push(...capacityLines(service, iv, analysis, o));
+    L.push(...capacityLines(service, iv, analysis, o, waits.get(service) ?? null));
     L.push('    endpoints:');
     for (const e of eps) {
       const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);
@@ -370,7 +345,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
       L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)`);
       L.push(...latencyLines(e, o.latency, '        '));
       if (e.ownErrors > 0) L.push(`        errors: ${pct(e.ownErrors / e.invocations)}`);
-      L.push(...callLines(analysis, e, names, '        ', dropped));
+      L.push(...callLines(analysis, e, names, '        ', dropped, waits));
     }
   }
   return `${L.join('\n')}\n`;

@@ -40,11 +40,11 @@ export interface EdgeStats {
   /**
    * Network time of the attempts that reached a server span: the client span's duration less the server span's
    * (both ways, proxies and anything before the server's span starts; free of the clocks' offset and rounding
-   * of start times). Kept in a reservoir at zero or more; the sum (signed: a server that records its end late
-   * makes its span outlast its client's) and the count are of every attempt.
+   * of start times), signed (a server that records its end late makes its span outlast its client's). Kept in
+   * a reservoir, with when each attempt left its caller (`networkAt`); the count is of every attempt.
    */
   network: number[];
-  networkSum: number;
+  networkAt: number[];
   networkSeen: number;
 }
 
