@@ -180,6 +180,14 @@ describe('the committed measurements', () => {
     }
     // The errors (browse, checkout): base +0.8% and +7.7%, double -6.6% and -7.0%, slowdb -10.0% and -6.6% (docs/calibration.md).
     for (const [k, e] of Object.entries(errors)) expect(Math.abs(e), `${k}: ${(e * 100).toFixed(1)}%`).toBeLessThan(k.startsWith('base') ? 0.08 : 0.12);
+    // Like with like: the base prediction against the root spans it was calibrated from (which, as the model, leave
+    // out the hop from the users to the frontend), within two standard errors of their mean (296 and 124 traces).
+    for (const [j, name] of Object.entries(journeyOf)) {
+      const l = cal.analysis.journeys.get(name === 'GET-product' ? 'GET /product' : 'POST /checkout')!.latencies.map((x) => x / 1000);
+      const mean = l.reduce((a, b) => a + b, 0) / l.length;
+      const se = Math.sqrt(l.reduce((a, b) => a + (b - mean) ** 2, 0) / (l.length - 1) / l.length);
+      expect(Math.abs(means[`base ${j}`] - mean), `${j}: predicted ${means[`base ${j}`]} ms, root spans ${mean.toFixed(2)} ± ${se.toFixed(2)} ms`).toBeLessThan(2 * se);
+    }
     // Twice the load queues at the declared workers: the prediction is slower, as the shop was (+35% and +48%).
     for (const j of Object.keys(journeyOf)) expect(means[`double ${j}`], j).toBeGreaterThan(1.2 * means[`base ${j}`]);
   });
