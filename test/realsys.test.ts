@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
 import { runScenario } from '../src/score/result.js';
+import { main } from '../src/cli/main.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { Span } from '../src/observe/span.js';
 import { load, structure } from './roundtrip-helpers.js';
@@ -190,6 +191,32 @@ describe('the committed measurements', () => {
     }
     // Twice the load queues at the declared workers: the prediction is slower, as the shop was (+35% and +48%).
     for (const j of Object.keys(journeyOf)) expect(means[`double ${j}`], j).toBeGreaterThan(1.2 * means[`base ${j}`]);
+  });
+
+  it('calibrate --check runs the scenario at the other traces\' rate and prints the comparison, journey by journey', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-check-'));
+    try {
+      const lines: string[] = [];
+      const code = await main(['calibrate', ...services.map((s) => join(fixtures, 'base', `${s}.otlp.json`)), '--sample-rate', '60%',
+        '--capacity', services.map((s) => `${s}=${system.services[s].workers}`).join(','), '--out', join(dir, 'shop.yaml'),
+        '--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-json', join(dir, 'check.json')],
+      { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+      expect(code, lines.join('\n')).toBe(0);
+      const text = lines.join('\n');
+      expect(text).toMatch(/checked against 1 file at their rate, (9[6-9]|10[0-4])\.\d\/s \(root spans on both sides; ms\):/);
+      expect(text).toMatch(/journey \(traces\) +figure +measured +predicted +error/);
+      const check = JSON.parse(readFileSync(join(dir, 'check.json'), 'utf8')) as import('../src/calibrate/check.js').CheckResult;
+      expect(check.schema).toBe('rehearse/calibration-check@1');
+      // The sampled traces of the doubled load: 49 of them, each journey's root spans against the prediction.
+      expect(check.journeys.map((j) => [j.journey, j.measured.requests])).toEqual([['GET-product', 39], ['POST-checkout', 10]]);
+      for (const j of check.journeys) {
+        const pct = (((j.predicted.meanMs / j.measured.meanMs) - 1) * 100).toFixed(1);
+        expect(text).toContain(`${j.predicted.meanMs.toFixed(1)}   ${Number(pct) >= 0 ? '+' : ''}${pct}%`);
+        expect(j.predicted.requests).toBeGreaterThan(10_000);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('calibrate reads the base traces, each file alone and all together, without error', () => {

@@ -22,7 +22,7 @@ export class Analysis {
   /** Endpoints seen only as the far end of a client span with no server span under it (an uninstrumented service). */
   readonly leaves = new Map<string, EndpointStats>();
   readonly edges = new Map<string, EdgeStats>();
-  readonly journeys = new Map<string, { count: number; steps: Map<string, number>; latencies: number[] }>();
+  readonly journeys = new Map<string, { count: number; errors: number; steps: Map<string, number>; latencies: number[] }>();
   readonly serviceIntervals = new Map<string, { starts: number[]; ends: number[] }>();
   readonly warnings: Warnings = { skewedTraces: [], orphanSpans: 0, orphanTraces: [], cycles: [], noService: 0, noServiceTraces: [], duplicateIds: 0 };
   spans = 0;
@@ -260,8 +260,9 @@ export class Analysis {
       name = this.endpointName(root);
     }
     let j = this.journeys.get(name);
-    if (!j) this.journeys.set(name, (j = { count: 0, steps: new Map(), latencies: [] }));
+    if (!j) this.journeys.set(name, (j = { count: 0, errors: 0, steps: new Map(), latencies: [] }));
     j.count++;
+    if (root.error) j.errors++;
     j.steps.set(steps, (j.steps.get(steps) ?? 0) + 1);
     if (j.latencies.length < RESERVOIR) j.latencies.push(root.durationUs);
   }

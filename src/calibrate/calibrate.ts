@@ -9,6 +9,7 @@ import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { givenCapacities, type CapacityOptions } from './capacity.js';
+import { checkAgainst, type CheckResult } from './check.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { plural } from '../units/format.js';
 
@@ -53,4 +54,13 @@ export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
     }
   }
   throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got "${value}"`]);
+}
+
+/** Runs a calibrated scenario at the conditions of other trace files and compares it with them, journey by journey. */
+export function checkCalibration(yaml: string, files: readonly string[], options: CalibrateOptions): CheckResult {
+  const other = new Analysis(options);
+  readTraceFiles(files, (spans) => other.addTrace(spans));
+  const loaded = parseScenarioText(yaml);
+  if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate)']);
+  return checkAgainst(loaded.scenario, other);
 }

@@ -19,7 +19,7 @@ export interface WriteOptions {
 const Z99 = 2.3263478740408408;
 const QUANTILES = 200;
 
-const safe = (name: string): string => {
+export const safe = (name: string): string => {
   const s = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
   return s === '' ? 'op' : s;
 };
@@ -41,7 +41,7 @@ export function human(x: number): string {
   return `${Math.round(x)}us`;
 }
 
-function quantile(sorted: number[], q: number): number {
+export function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   const pos = q * (sorted.length - 1);
   const lo = Math.floor(pos), hi = Math.ceil(pos);

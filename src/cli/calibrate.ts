@@ -1,6 +1,7 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
 import { writeText } from '../files/write.js';
-import { calibrateFiles, parseGroupBy } from '../calibrate/calibrate.js';
+import { calibrateFiles, checkCalibration, parseGroupBy } from '../calibrate/calibrate.js';
+import { textTable } from '../report/table.js';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
 
@@ -15,15 +16,23 @@ export interface CalibrateCliOptions {
   capacity?: string;
   deployment?: string;
   replicaConcurrency?: string;
+  check?: string[];
+  checkSampleRate?: string;
+  checkJson?: string;
 }
 
-export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out: (s: string) => void, err: (s: string) => void): void {
-  let sampleRate = 1;
-  if (opts.sampleRate !== undefined) {
-    const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(opts.sampleRate.trim());
-    sampleRate = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
-    if (!(sampleRate > 0 && sampleRate <= 1)) throw new InputError([`--sample-rate: expected a share of traces kept, such as 10% or 0.1, got "${opts.sampleRate}"`]);
-  }
+function share(flag: string, text: string | undefined): number {
+  if (text === undefined) return 1;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const x = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
+  if (!(x > 0 && x <= 1)) throw new InputError([`${flag}: expected a share of traces kept, such as 10% or 0.1, got "${text}"`]);
+  return x;
+}
+
+export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out: (s: string) => void, warn: (s: string) => void): void {
+  const sampleRate = share('--sample-rate', opts.sampleRate);
+  const checkRate = share('--check-sample-rate', opts.checkSampleRate);
+  if (opts.checkJson !== undefined && !opts.check?.length) throw new InputError(['--check-json: give the traces to compare with (--check FILE)']);
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
   const result = calibrateFiles(files, {
     groupBy: parseGroupBy(opts.groupBy ?? 'name'),
@@ -35,7 +44,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     deployment: opts.deployment,
     replicaConcurrency: opts.replicaConcurrency,
   });
-  for (const w of result.warnings) err(`warning: ${w}`);
+  for (const w of result.warnings) warn(`warning: ${w}`);
   if (opts.out) writeText(opts.out, result.yaml);
   else out(result.yaml.trimEnd());
   if (!opts.quiet && opts.out) {
@@ -43,5 +52,18 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     const services = new Set([...a.endpoints.values()].map((e) => e.service)).size;
     out(`${plural(a.spans, 'span')} in ${plural(a.traces, 'trace')} from ${plural(files.length, 'file')}: ` +
       `${plural(services, 'service')}, ${plural(a.endpoints.size, 'endpoint')}, ${plural(a.journeys.size, 'journey')}; scenario written to ${opts.out}`);
+  }
+  if (opts.check?.length) {
+    const check = checkCalibration(result.yaml, opts.check, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkRate });
+    if (opts.checkJson) writeText(opts.checkJson, `${JSON.stringify(check, null, 2)}\n`);
+    out('');
+    out(`checked against ${plural(opts.check.length, 'file')} at their rate, ${check.ratePerSec.toFixed(1)}/s (root spans on both sides; ms):`);
+    const err = (p: number, m: number) => (m > 0 ? `${p >= m ? '+' : ''}${((p / m - 1) * 100).toFixed(1)}%` : '-');
+    const rows = check.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const).map((k, i) => [
+      i === 0 ? `${j.journey} (${j.measured.requests})` : '', k.slice(0, -2), j.measured[k].toFixed(1), j.predicted[k].toFixed(1), err(j.predicted[k], j.measured[k]),
+    ]).concat([['', 'errors', `${(j.measured.errorRate * 100).toFixed(2)}%`, `${(j.predicted.errorRate * 100).toFixed(2)}%`, `${((j.predicted.errorRate - j.measured.errorRate) * 100).toFixed(2)} pt`]]));
+    for (const line of textTable(['journey (traces)', 'figure', 'measured', 'predicted', 'error'], rows, ['left', 'left', 'right', 'right', 'right'])) out(line);
+    for (const m of check.missing) warn(`warning: journey ${m} of the --check traces is not in the calibrated scenario`);
+    if (opts.checkJson) out(`comparison written to ${opts.checkJson}`);
   }
 }

@@ -10,6 +10,7 @@ import type { RunResult } from '../score/result.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
 import { BUCKETING_SYSTEMS, type BucketingSystem } from '../flags/bucketing.js';
 import { VERSION } from '../version.js';
+import { calibrateOptions } from './calibrate-options.js';
 
 // Commands load what they need when they run: `--version`, `--help` and `validate` stay fast because the
 // charts, faker, the worker pool and the statistics are imported only by the commands that use them.
@@ -483,21 +484,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       setExit(await initCommand(dir, opts, out, runCommand));
     });
 
-  program
-    .command('calibrate')
-    .description('infer a scenario from trace files (Jaeger, Zipkin v2 or OTLP JSON)')
-    .argument('<traces...>', 'trace files')
-    .option('--out <file>', 'write the scenario here (default: print it)')
-    .option('--group-by <how>', 'endpoints from span names (name), the http.route attribute (http.route) or regex:PATTERN', 'name')
-    .option('--latency <how>', 'write own latency as empirical quantiles or a fitted lognormal', choice(['empirical', 'lognormal'] as const), 'empirical')
-    .option('--sample-rate <share>', 'share of traces the files hold, e.g. 10% (scales the arrival rate)')
-    .option('--name <name>', 'the scenario\'s name', 'calibrated')
-    .option('--duration <d>', 'the scenario\'s simulated horizon', '10m')
-    .option('--capacity <list>', 'capacities the team knows: frontend=16,cart=2x8 (workers, or replicas x workers per replica)')
-    .option('--deployment <dir>', 'Kubernetes Deployments, StatefulSets and HPAs to read replicas from (workers per replica: annotation rehearse.dev/concurrency)')
-    .option('--replica-concurrency <list>', 'workers per replica for --deployment: 8, or frontend=4,cart=2')
-    .option('-q, --quiet', 'print nothing but warnings and errors')
-    .action(async (files: string[], opts: Record<string, string | boolean | undefined>) => (await import('./calibrate.js')).calibrateCommand(files, opts, out, err));
+  calibrateOptions(program.command('calibrate').description('infer a scenario from trace files (Jaeger, Zipkin v2 or OTLP JSON)').argument('<traces...>', 'trace files'))
+    .action(async (files: string[], opts: Record<string, string | boolean | string[] | undefined>) => (await import('./calibrate.js')).calibrateCommand(files, opts, out, err));
 
   program
     .command('schema')

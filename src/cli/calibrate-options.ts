@@ -1,0 +1,24 @@
+/** The options of `rehearse calibrate`, declared here (the command's logic, cli/calibrate.ts, loads only when it runs). */
+import { InvalidArgumentError, type Command } from 'commander';
+
+const latencies = ['empirical', 'lognormal'] as const;
+
+export function calibrateOptions(cmd: Command): Command {
+  return cmd
+    .option('--out <file>', 'write the scenario here (default: print it)')
+    .option('--group-by <how>', 'endpoints from span names (name), the http.route attribute (http.route) or regex:PATTERN', 'name')
+    .option('--latency <how>', 'write own latency as empirical quantiles or a fitted lognormal', (v: string) => {
+      if (!(latencies as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${latencies.join(', ')}`);
+      return v;
+    }, 'empirical')
+    .option('--sample-rate <share>', 'share of traces the files hold, e.g. 10% (scales the arrival rate)')
+    .option('--name <name>', 'the scenario\'s name', 'calibrated')
+    .option('--duration <d>', 'the scenario\'s simulated horizon', '10m')
+    .option('--capacity <list>', 'capacities the team knows: frontend=16,cart=2x8 (workers, or replicas x workers per replica)')
+    .option('--deployment <dir>', 'Kubernetes Deployments, StatefulSets and HPAs to read replicas from (workers per replica: annotation rehearse.dev/concurrency)')
+    .option('--replica-concurrency <list>', 'workers per replica for --deployment: 8, or frontend=4,cart=2')
+    .option('--check <file>', 'other traces (repeat for more files): run the scenario at their rate and compare it with them, journey by journey', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--check-sample-rate <share>', 'share of traces the --check files hold, e.g. 3%')
+    .option('--check-json <file>', 'write the comparison (rehearse/calibration-check@1) to this file')
+    .option('-q, --quiet', 'print nothing but warnings and errors');
+}
