@@ -10,6 +10,7 @@ import type { RunResult } from '../score/result.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
 import { BUCKETING_SYSTEMS, type BucketingSystem } from '../flags/bucketing.js';
 import { VERSION } from '../version.js';
+import { applyReadLimits } from './limits.js';
 
 // Commands load what they need when they run: `--version`, `--help` and `validate` stay fast because the
 // charts, faker, the worker pool and the statistics are imported only by the commands that use them.
@@ -529,6 +530,8 @@ export async function main(argv: string[], raw = { out: (s: string) => console.l
   const program = buildProgram(io.out, (c) => (code = c), io.err);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   try {
+    // Limits on what is read (REHEARSE_MAX_SCENARIO and the like): read here, like every environment variable.
+    applyReadLimits(process.env);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readInput, readLimits } from '../files/read.js';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
@@ -93,7 +93,7 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
     if (reasons.length) throw new InputError(refusal(file, reasons));
   }
   const plan = planSweep(tune, loaded.scenario.cases, seeds);
-  const text = readFileSync(file, 'utf8');
+  const text = readInput(file, 'scenario');
   return {
     file,
     name: loaded.scenario.name,
