@@ -124,15 +124,16 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--trace-sample <share>', 'journeys to trace: 1%, or errors+1% to keep every journey that failed or was hurt too', '1%')
     .option('--trace-format <format>', 'otlp, jaeger or zipkin', choice(['otlp', 'jaeger', 'zipkin'] as const), 'otlp')
     .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean; traces?: string; traceSample: string; traceFormat: 'otlp' | 'jaeger' | 'zipkin' }) => {
+      // Every output path first: a FIFO, a device, a directory or an unwritable folder is refused before any work.
+      const { checkWritable, writeText } = await import('../files/write.js');
+      for (const path of [opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
       // The programmatic API's functions (src/index.ts): the CLI is built on them.
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
       const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
       if (!opts.quiet) for (const plan of scenario.rollouts) for (const w of plan.warnings) err(`warning: ${w}`);
       const { writeJson } = await import('../report/json.js');
-      const { checkWritable, writeText } = await import('../files/write.js');
       const { formatSummary } = await import('../report/terminal.js');
-      for (const path of [opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
       const metrics = opts.openmetrics ? await import('./openmetrics.js') : null;
       let series: import('../metrics/series.js').ScrapeSeries | null = null;
       const tracing = opts.traces ? await import('./traces.js') : null;
