@@ -266,7 +266,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<files...>', 'shard documents (--json of each rehearse sweep --shard)')
     .option('--json <file>', 'write the merged document')
     .option('--html <file>', 'write a self-contained HTML report of it')
-    .action(async (scenario: string, files: string[], opts: { json?: string; html?: string }) => {
+    .option('--force', 'merge shards of a sweep that ran over the work limits (with --force)')
+    .action(async (scenario: string, files: string[], opts: { json?: string; html?: string; force?: boolean }) => {
       const { mergeCommand } = await import('./sweep.js');
       setExit(mergeCommand(scenario, files, opts, out));
     });
