@@ -89,7 +89,7 @@ function pseudoFileSystem(file: string): string | null {
 
 function tooLarge(kind: InputKind, size: number | null): string {
   const k = INPUT_KINDS[kind];
-  return `larger than the ${k.what} limit of ${formatBytes(limits.bytes[kind])}${size !== null ? ` (${formatBytes(size)})` : ''}: raise it with ${k.variable} (see "Hostile input and limits")`;
+  return `larger than the ${k.what} limit of ${formatBytes(limits.bytes[kind])}${size !== null ? ` (${formatBytes(size)})` : ''}: raise it with ${k.variable} (limits: docs/limits.md, "Hostile input and limits")`;
 }
 
 function failure(err: unknown): string {
