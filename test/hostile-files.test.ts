@@ -297,7 +297,7 @@ describe('documents read back are checked in depth and in full', () => {
     const claims = edited('seeds-1e15.json', (d) => (d.plan.seeds = 1e15), sweep);
     const report = await cli('report', claims, '--html', join(dir, 'r.html'));
     expect(report.code).toBe(2);
-    expect(report.err).toContain('plan.runs: 8 runs, not the 2 policies x 2 cases x 1000000000000000 seeds = 4000000000000000 the plan gives');
+    expect(report.err).toContain('plan.runs: 8 runs, not the 2 policies x 2 cases x 1,000,000,000,000,000 seeds = 4,000,000,000,000,000 runs of its plan');
     // Made consistent, 1e15 seeds are still more than any plan can hold (an array of seeds); 1e6 are over the limit of a sweep.
     const consistent = await cli('merge', withTune, edited('seeds-consistent.json', (d) => {
       d.plan.seeds = 1e15;

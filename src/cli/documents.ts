@@ -8,6 +8,7 @@ import { parseJsonDocument } from '../files/json.js';
 import { readInput, readLimits } from '../files/read.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { plural } from '../units/format.js';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { CiReport } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
@@ -199,8 +200,8 @@ export const SweepDocumentSchema = z.looseObject({
 function consistentSweep(d: SweepDocument, issue: (path: PathSegment[], message: string) => void): void {
   const p = d.plan;
   const runs = p.policies.length * p.cases.length * p.seeds;
-  if (p.runs !== runs) issue(['plan', 'runs'], `${p.runs} runs, not the ${p.policies.length} policies x ${p.cases.length} cases x ${p.seeds} seeds = ${runs} the plan gives`);
-  if (d.runs.length > p.runs) issue(['runs'], `${d.runs.length} runs, more than the ${p.runs} of the plan`);
+  if (p.runs !== runs) issue(['plan', 'runs'], `${plural(p.runs, 'run')}, not the ${plural(p.policies.length, 'policy', 'policies')} x ${plural(p.cases.length, 'case')} x ${plural(p.seeds, 'seed')} = ${plural(runs, 'run')} of its plan`);
+  if (d.runs.length > p.runs) issue(['runs'], `${plural(d.runs.length, 'run')}, more than the ${plural(p.runs, 'run')} of the plan`);
   const policy = (path: PathSegment[], i: number) => {
     if (i >= p.policies.length) issue(path, `policy ${i}: the plan has ${p.policies.length}`);
   };
@@ -208,7 +209,7 @@ function consistentSweep(d: SweepDocument, issue: (path: PathSegment[], message:
     if (x.index !== i) issue(['plan', 'policies', i, 'index'], `${x.index}, not ${i}`);
   });
   for (const [i, r] of d.runs.entries()) {
-    if (r.run >= p.runs) issue(['runs', i, 'run'], `run ${r.run} is beyond the plan's ${p.runs}`);
+    if (r.run >= p.runs) issue(['runs', i, 'run'], `run ${r.run} is beyond the plan's ${plural(p.runs, 'run')}`);
     policy(['runs', i, 'policy'], r.policy);
   }
   d.pareto.forEach((x, i) => policy(['pareto', i], x));
