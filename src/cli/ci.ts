@@ -146,72 +146,87 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let pool: Piscina<RehearsalTask, RehearsalOutcome> | null = null;
   try {
-  files: for (const file of files) {
-    const shown = relative(process.cwd(), file) || file;
-    const base = loadScenarioFile(file);
-    if (!base.ok) {
-      report(broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid'));
-      continue;
-    }
-    const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
-    for (const name of names) {
-      await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
-      if (interrupted) break files;
-      const t0 = performance.now();
-      const loaded = name === undefined ? base : loadScenarioFile(file, name);
-      if (!loaded.ok) {
-        report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
-        continue;
-      }
-      const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
-      if (tooMuch.length) {
-        report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
-        continue;
-      }
-      pool ??= createPool<RehearsalTask, RehearsalOutcome>(1);
-      let outcome: RehearsalOutcome;
-      try {
-        outcome = await pool.run({ rehearsal: { file, caseName: name ?? null, seed: opts.seed, shownAs: shown }, limits: readLimits() }, { signal: stop.signal });
-      } catch (err) {
-        if (stop.signal.aborted) break files;
-        outcome = { error: `the worker failed: ${(err as Error).message}` };
-      }
-      if ('result' in outcome) {
-        const c = caseFromResult(shown, outcome.result, (performance.now() - t0) / 1000);
-        if (opts.htmlDir) {
-          c.page = pages.name(c, shown);
-          writeText(join(opts.htmlDir, c.page), runReportHtml(outcome.result, { librariesFile: SHARED_SCRIPT }));
-        }
-        report(c);
-      } else if ('problems' in outcome) {
-        report({ ...broken(shown, outcome.problems, 'invalid'), scenario: base.scenario.name, case: name ?? null });
-      } else {
-        report({ ...broken(shown, [outcome.error], 'crashed'), scenario: base.scenario.name, case: name ?? null });
-      }
-    }
-  }
+    await rehearseAll();
+    return summary();
   } finally {
-    stop.abort();
-    await pool?.destroy();
+    // Only now: until the reports are written, a second signal writes them and quits, instead of ending the
+    // process (the default action) before they are on disk.
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const doc = writeReports();
-  out('');
-  out(ciSummaryTable(doc));
-  if (doc.counts.worse > 0) {
+
+  /** Every scenario and case, in order, each on the pool's thread; stops at a signal. */
+  async function rehearseAll(): Promise<void> {
+    let pool: Piscina<RehearsalTask, RehearsalOutcome> | null = null;
+    try {
+      files: for (const file of files) {
+        const shown = relative(process.cwd(), file) || file;
+        const base = loadScenarioFile(file);
+        if (!base.ok) {
+          report(broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid'));
+          continue;
+        }
+        const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
+        for (const name of names) {
+          await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
+          if (interrupted) break files;
+          const t0 = performance.now();
+          const loaded = name === undefined ? base : loadScenarioFile(file, name);
+          if (!loaded.ok) {
+            report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            continue;
+          }
+          const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
+          if (tooMuch.length) {
+            report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            continue;
+          }
+          pool ??= createPool<RehearsalTask, RehearsalOutcome>(1);
+          let outcome: RehearsalOutcome;
+          try {
+            outcome = await pool.run({ rehearsal: { file, caseName: name ?? null, seed: opts.seed, shownAs: shown }, limits: readLimits() }, { signal: stop.signal });
+          } catch (err) {
+            if (stop.signal.aborted) break files;
+            outcome = { error: `the worker failed: ${(err as Error).message}` };
+          }
+          if ('result' in outcome) {
+            const c = caseFromResult(shown, outcome.result, (performance.now() - t0) / 1000);
+            if (opts.htmlDir) {
+              c.page = pages.name(c, shown);
+              writeText(join(opts.htmlDir, c.page), runReportHtml(outcome.result, { librariesFile: SHARED_SCRIPT }));
+            }
+            report(c);
+          } else if ('problems' in outcome) {
+            report({ ...broken(shown, outcome.problems, 'invalid'), scenario: base.scenario.name, case: name ?? null });
+          } else {
+            report({ ...broken(shown, [outcome.error], 'crashed'), scenario: base.scenario.name, case: name ?? null });
+          }
+        }
+      }
+    } finally {
+      stop.abort();
+      await pool?.destroy();
+    }
+  }
+
+  /** Writes the reports and prints the summary. */
+  function summary(): CiOutcome {
+    const doc = writeReports();
     out('');
-    out(`worse than the baseline${opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
-    for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+    out(ciSummaryTable(doc));
+    if (doc.counts.worse > 0) {
+      out('');
+      out(`worse than the baseline${opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
+      for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+    }
+    if (opts.htmlDir) out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
+    if (interrupted) {
+      out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
+      return { ...doc, interrupted };
+    }
+    return doc;
   }
-  if (opts.htmlDir) out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
-  if (interrupted) {
-    out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
-    return { ...doc, interrupted };
-  }
-  return doc;
 }
 
 function broken(file: string, messages: string[], status: 'invalid' | 'crashed'): CiCase {
