@@ -28,6 +28,9 @@ export function reason(err: unknown): string {
     ENOENT: 'no such directory',
     ENAMETOOLONG: 'name too long',
     EEXIST: 'a file is in the way of a folder',
+    EFBIG: 'the file would be larger than this process may write (ulimit -f)',
+    EIO: 'input/output error',
+    ELOOP: 'too many symbolic links',
   };
   return (code && words[code]) ?? String((err as Error)?.message ?? err).split('\n')[0];
 }

@@ -1,5 +1,5 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
-import { writeText } from '../files/write.js';
+import { checkWritable, writeText } from '../files/write.js';
 import { calibrateFiles, parseGroupBy } from '../calibrate/calibrate.js';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
@@ -22,6 +22,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     if (!(sampleRate > 0 && sampleRate <= 1)) throw new InputError([`--sample-rate: expected a share of traces kept, such as 10% or 0.1, got "${opts.sampleRate}"`]);
   }
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
+  if (opts.out) checkWritable(opts.out);
   const result = calibrateFiles(files, {
     groupBy: parseGroupBy(opts.groupBy ?? 'name'),
     latency: opts.latency,

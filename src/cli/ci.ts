@@ -7,7 +7,9 @@ import { readDocument } from './documents.js';
 import { junitXml } from '../report/junit.js';
 import { markdownSummary } from '../report/markdown.js';
 import { writeJson } from '../report/json.js';
-import { checkWritable, writeText } from '../files/write.js';
+import type { Piscina } from 'piscina';
+import { readLimits } from '../files/read.js';
+import { checkWritable, makeFolders, writeText } from '../files/write.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import { ciSummaryTable, statusLabel } from '../report/ci-terminal.js';
 import { caseMessages, plural } from '../units/format.js';
@@ -17,7 +19,8 @@ import { runReportHtml } from '../report/html/run.js';
 import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { caseFromResult, caseName, ciReport, compareWithBaseline, type CiCase, type CiReport } from '../score/ci.js';
-import { runScenario } from '../score/result.js';
+import { createPool } from '../sweep/pool.js';
+import type { RehearsalOutcome, RehearsalTask } from '../sweep/rehearsal.js';
 import { VERSION } from '../version.js';
 
 export interface CiOptions {
@@ -88,7 +91,10 @@ export type CiOutcome = CiReport & { interrupted?: NodeJS.Signals };
 export async function runCi(dir: string, opts: CiOptions, out: (s: string) => void): Promise<CiOutcome> {
   // A typo in an output path must not cost a night's work: every path is checked before anything runs.
   for (const path of [opts.junit, opts.summary, opts.json]) if (path) checkWritable(path);
-  if (opts.htmlDir) checkWritable(join(opts.htmlDir, 'index.html'));
+  if (opts.htmlDir) {
+    checkWritable(join(opts.htmlDir, 'index.html'));
+    makeFolders(opts.htmlDir, join(opts.htmlDir, 'index.html'));
+  }
   const files = scenarioFiles(dir);
   const baseline = opts.baseline ? readBaseline(opts.baseline) : null;
   const started = performance.now();
@@ -104,77 +110,123 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
     out(`${label.padEnd(c.status === 'no-criteria' ? 11 : 7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
     for (const m of caseMessages(c)) out(`          ${m.split('\n').join('\n          ')}`);
   };
-  // SIGINT and SIGTERM stop between rehearsals (a rehearsal runs to its end): the reports keep what finished.
+  // The reports of the rehearsals that finished, written once: at the end, or at a second signal.
+  let written: CiReport | null = null;
+  const writeReports = (): CiReport => {
+    if (written) return written;
+    if (baseline) compareWithBaseline(cases, baseline);
+    const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000, !opts.baselineWarn);
+    if (opts.junit) writeText(opts.junit, junitXml(doc));
+    if (opts.summary) writeText(opts.summary, markdownSummary(doc));
+    if (opts.json) writeJson(opts.json, doc);
+    if (opts.htmlDir) {
+      writeText(join(opts.htmlDir, SHARED_SCRIPT), chartLibraries());
+      writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc, baseline, { librariesFile: SHARED_SCRIPT }));
+    }
+    written = doc;
+    return doc;
+  };
+  // Rehearsals run on a worker thread: the first SIGINT or SIGTERM ends the one running at once (its thread is
+  // terminated) and the reports keep what finished; a second quits at once, after writing them if not yet done.
+  const stop = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (interrupted) {
+      out(`quitting (${signal} again)`);
+      try {
+        writeReports();
+      } finally {
+        process.exit(code);
+      }
+    }
     interrupted = signal;
+    stop.abort();
     out(`stopping (${signal}): writing the reports of the rehearsals that finished (${signal} again to quit at once)`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-  files: for (const file of files) {
-    const shown = relative(process.cwd(), file) || file;
-    const base = loadScenarioFile(file);
-    if (!base.ok) {
-      report(broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid'));
-      continue;
-    }
-    const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
-    for (const name of names) {
-      await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
-      if (interrupted) break files;
-      const t0 = performance.now();
-      const loaded = name === undefined ? base : loadScenarioFile(file, name);
-      if (!loaded.ok) {
-        report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
-        continue;
-      }
-      const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
-      if (tooMuch.length) {
-        report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
-        continue;
-      }
-      try {
-        const result = runScenario(loaded.scenario, { seed: opts.seed });
-        const c = caseFromResult(shown, result, (performance.now() - t0) / 1000);
-        if (opts.htmlDir) {
-          c.page = pages.name(c, shown);
-          writeText(join(opts.htmlDir, c.page), runReportHtml(result, { librariesFile: SHARED_SCRIPT }));
-        }
-        report(c);
-      } catch (err) {
-        report({ ...broken(shown, [`${(err as Error).name}: ${(err as Error).message}`], 'crashed'), scenario: base.scenario.name, case: name ?? null });
-      }
-    }
-  }
+    await rehearseAll();
+    return summary();
   } finally {
+    // Only now: until the reports are written, a second signal writes them and quits, instead of ending the
+    // process (the default action) before they are on disk.
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (baseline) compareWithBaseline(cases, baseline);
-  const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000, !opts.baselineWarn);
-  out('');
-  out(ciSummaryTable(doc));
-  if (doc.counts.worse > 0) {
+
+  /** Every scenario and case, in order, each on the pool's thread; stops at a signal. */
+  async function rehearseAll(): Promise<void> {
+    let pool: Piscina<RehearsalTask, RehearsalOutcome> | null = null;
+    try {
+      files: for (const file of files) {
+        const shown = relative(process.cwd(), file) || file;
+        const base = loadScenarioFile(file);
+        if (!base.ok) {
+          report(broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid'));
+          continue;
+        }
+        const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
+        for (const name of names) {
+          await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
+          if (interrupted) break files;
+          const t0 = performance.now();
+          const loaded = name === undefined ? base : loadScenarioFile(file, name);
+          if (!loaded.ok) {
+            report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            continue;
+          }
+          const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
+          if (tooMuch.length) {
+            report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            continue;
+          }
+          pool ??= createPool<RehearsalTask, RehearsalOutcome>(1);
+          let outcome: RehearsalOutcome;
+          try {
+            outcome = await pool.run({ rehearsal: { file, caseName: name ?? null, seed: opts.seed, shownAs: shown }, limits: readLimits() }, { signal: stop.signal });
+          } catch (err) {
+            if (stop.signal.aborted) break files;
+            outcome = { error: `the worker failed: ${(err as Error).message}` };
+          }
+          if ('result' in outcome) {
+            const c = caseFromResult(shown, outcome.result, (performance.now() - t0) / 1000);
+            if (opts.htmlDir) {
+              c.page = pages.name(c, shown);
+              writeText(join(opts.htmlDir, c.page), runReportHtml(outcome.result, { librariesFile: SHARED_SCRIPT }));
+            }
+            report(c);
+          } else if ('problems' in outcome) {
+            report({ ...broken(shown, outcome.problems, 'invalid'), scenario: base.scenario.name, case: name ?? null });
+          } else {
+            report({ ...broken(shown, [outcome.error], 'crashed'), scenario: base.scenario.name, case: name ?? null });
+          }
+        }
+      }
+    } finally {
+      stop.abort();
+      await pool?.destroy();
+    }
+  }
+
+  /** Writes the reports and prints the summary. */
+  function summary(): CiOutcome {
+    const doc = writeReports();
     out('');
-    out(`worse than the baseline${opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
-    for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+    out(ciSummaryTable(doc));
+    if (doc.counts.worse > 0) {
+      out('');
+      out(`worse than the baseline${opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
+      for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+    }
+    if (opts.htmlDir) out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
+    if (interrupted) {
+      out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
+      return { ...doc, interrupted };
+    }
+    return doc;
   }
-  if (opts.junit) writeText(opts.junit, junitXml(doc));
-  if (opts.summary) writeText(opts.summary, markdownSummary(doc));
-  if (opts.json) writeJson(opts.json, doc);
-  if (opts.htmlDir) {
-    writeText(join(opts.htmlDir, SHARED_SCRIPT), chartLibraries());
-    writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc, baseline, { librariesFile: SHARED_SCRIPT }));
-    out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
-  }
-  if (interrupted) {
-    out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
-    return { ...doc, interrupted };
-  }
-  return doc;
 }
 
 function broken(file: string, messages: string[], status: 'invalid' | 'crashed'): CiCase {

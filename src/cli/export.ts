@@ -1,9 +1,9 @@
 /** `rehearse export k6`: a scenario's journeys and gates as a k6 load test script. */
-import { readFileSync } from 'node:fs';
+import { readInput } from '../files/read.js';
 import { InputError } from '../errors.js';
 import { parseFlagText } from '../interop/document.js';
 import { k6Script } from '../interop/k6/index.js';
-import { writeText } from '../files/write.js';
+import { checkWritable, writeText } from '../files/write.js';
 import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 
@@ -17,13 +17,14 @@ export function exportK6(file: string, opts: ExportK6Options): string {
   if (!/^https?:\/\/[^\s]+$/.test(opts.baseUrl)) throw new InputError([`--base-url: an http(s) URL, e.g. https://staging.example.com (got "${opts.baseUrl}")`]);
   const loaded = loadScenarioFile(file);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
-  const doc = parseFlagText(readFileSync(file, 'utf8'), file);
+  const doc = parseFlagText(readInput(file, 'scenario'), file);
   return k6Script(loaded.scenario, loaded.input, {
     baseUrl: opts.baseUrl.replace(/\/$/, ''), keyHeader: opts.keyHeader, file, position: (p) => doc.position(p),
   });
 }
 
 export function exportK6Command(file: string, opts: ExportK6Options, out: (s: string) => void): void {
+  if (opts.out) checkWritable(opts.out);
   const script = exportK6(file, opts);
   if (opts.out) {
     writeText(opts.out, script);

@@ -2,15 +2,17 @@
  * `rehearse gameday`: a live drill (paced simulation, dashboard, action API, debrief), `gameday ctl` (the same
  * API from a terminal) and `gameday replay` (the record re-run, checked byte for byte).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { writeText } from '../files/write.js';
+import { parseJsonDocument } from '../files/json.js';
+import { readInput, readLimits } from '../files/read.js';
+import { checkWritable, writeText } from '../files/write.js';
 import type { GateMode } from '../rollout/controller.js';
 import { loadScenarioFile } from '../load/scenario.js';
-import { formatProblem } from '../scenario/problems.js';
+import { formatPath, formatProblem, type PathSegment } from '../scenario/problems.js';
 import { ActionBody, describeAction, type Action, type RecordedAction } from '../live/actions.js';
 import { drillDocument, drillHtml, type DrillDocument } from '../live/debrief.js';
 import { PacedDriver } from '../live/driver.js';
@@ -68,7 +70,10 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   const setup: DrillSetup = { file, caseName, hiddenCase: !!o.hiddenCase, seed, gates: o.gates };
   const session = new DrillSession(setup);
   const out = o.out ?? join('reports', `drill-${session.scenario.name.replace(/[^\w.-]+/g, '-')}`);
+  // Where the debrief and record go is checked before the drill starts: an hour of people's work must not be lost.
+  for (const path of [`${out}.json`, `${out}.html`]) checkWritable(path);
   let debrief: { html: string; json: string } | null = null;
+  let failed: InputError | null = null;
   let server: DrillServer | null = null;
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
@@ -78,8 +83,16 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
     onEnd: () => {
       const doc = drillDocument(session);
       debrief = { json: `${JSON.stringify(doc, null, 2)}\n`, html: drillHtml(doc) };
-      writeText(`${out}.json`, debrief.json);
-      writeText(`${out}.html`, debrief.html);
+      try {
+        // The record first: the debrief page can be made again from it (gameday replay --out).
+        writeText(`${out}.json`, debrief.json);
+        writeText(`${out}.html`, debrief.html);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        failed = e;
+        finished();
+        return;
+      }
       io.out(`drill ended at ${clock(session.endedUs!)} (${session.endReason}); debrief written to ${out}.html and ${out}.json`);
       io.out(`replay it: rehearse gameday replay ${out}.json`);
       server?.changed();
@@ -100,25 +113,36 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   io.out(`game day: ${session.scenario.name}, seed ${seed}${o.hiddenCase ? ', case hidden until the debrief' : caseName ? `, case ${caseName}` : ''}, gates ${o.gates}, speed ${o.speed}x`);
   io.out(`dashboard: ${server.url}`);
   io.out(`from another terminal: rehearse gameday ctl '${server.url}' status`);
-  const stop = () => {
+  // SIGINT or SIGTERM ends the drill by hand: the record and debrief are written, the exit code is 128 + the
+  // signal's number (130, 143). A second signal quits at once.
+  let signalled: NodeJS.Signals | null = null;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(exitCodeOf(signal));
+    signalled = signal;
     if (!session.ended) {
       session.act({ type: 'end' }, o.name ?? 'operator', new Date().toISOString());
       driver.tick();
     }
     finished();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  driver.start();
-  await done;
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
-  driver.stop();
-  // Let the last responses (the action that ended the drill) go out first.
-  await new Promise((r) => setTimeout(r, 200));
-  await server.close();
-  return 0;
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    driver.start();
+    await done;
+    driver.stop();
+    // Let the last responses (the action that ended the drill) go out first.
+    await new Promise((r) => setTimeout(r, 200));
+    await server.close();
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  if (failed) throw failed;
+  return signalled ? exitCodeOf(signalled) : 0;
 }
+
+const exitCodeOf = (signal: NodeJS.Signals) => (signal === 'SIGTERM' ? 143 : 130);
 
 /** `gameday ctl URL ACTION [ARGS...]`: one action through the HTTP API, or the state. */
 export async function ctlCommand(url: string, action: string, args: string[], o: { name?: string; reason?: string }, io: Io): Promise<number> {
@@ -223,21 +247,32 @@ const DrillRecord = z.object({
 
 /** Re-runs a drill's record; 0 when the result is byte-identical to the recorded one, 1 when it differs. */
 export function replayCommand(drillFile: string, o: { scenario?: string; out?: string }, io: Io): number {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(drillFile, 'utf8'));
-  } catch (e) {
-    throw new InputError([`${drillFile}: cannot read the drill record: ${(e as Error).message.split('\n')[0]}`]);
-  }
+  // Not a regular file, over the size limit or nested too deep: refused before it is parsed (files/).
+  if (o.out) for (const path of [`${o.out}.json`, `${o.out}.html`]) checkWritable(path);
+  const raw = parseJsonDocument(readInput(drillFile, 'drill'), drillFile, readLimits().depth, 'not a drill record (rehearse/drill@1)');
   const parsed = DrillRecord.safeParse(raw);
-  if (!parsed.success) throw new InputError([`${drillFile}: not a drill record (rehearse/drill@1):`, z.prettifyError(parsed.error)]);
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    throw new InputError([
+      ...issues.slice(0, 10).map((i) => `${drillFile}: ${formatPath(i.path as PathSegment[])}: ${i.message}`),
+      ...(issues.length > 10 ? [`${drillFile}: ... and ${issues.length - 10} more`] : []),
+      `${drillFile}: not a valid drill record (rehearse/drill@1)`,
+    ]);
+  }
   const rec = parsed.data;
   // The scenario as recorded, else beside the drill file.
   const file = o.scenario ?? (existsSync(rec.scenario.file) ? rec.scenario.file : resolve(dirname(drillFile), rec.scenario.file));
   const setup: DrillSetup = { file, caseName: rec.scenario.case, hiddenCase: rec.scenario.hiddenCase, seed: rec.scenario.seed, gates: rec.scenario.gates };
-  const session = DrillSession.replay(setup, {
-    actions: rec.actions as RecordedAction[], adhoc: rec.adhocFaults as never[], endedUs: rec.ended.atUs, endReason: rec.ended.reason,
-  });
+  let session: DrillSession;
+  try {
+    session = DrillSession.replay(setup, {
+      actions: rec.actions as RecordedAction[], adhoc: rec.adhocFaults as never[], endedUs: rec.ended.atUs, endReason: rec.ended.reason,
+    });
+  } catch (e) {
+    // An action the replay refuses names its place in the record.
+    if (e instanceof InputError && e.lines[0].startsWith('actions[')) throw new InputError(e.lines.map((l) => `${drillFile}: ${l}`));
+    throw e;
+  }
   const fresh = drillDocument(session);
   const doc: DrillDocument = { ...fresh, scenario: { ...fresh.scenario, file: rec.scenario.file } };
   if (o.out) {

@@ -4,20 +4,14 @@
  * native form: the plan evaluates every gate at one interval and counts failures per stage, which the
  * printed comments say; running the resources themselves (argo: / flagger: entries) keeps their semantics.
  */
-import { readFileSync } from 'node:fs';
+import { readInput } from '../files/read.js';
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { toScenarioParts as argoParts, type ArgoAnalysis } from '../interop/argo/index.js';
 import { toScenarioParts as flaggerParts } from '../interop/flagger/index.js';
 
 function read(files: string[]) {
-  return files.map((file) => {
-    try {
-      return { file, text: readFileSync(file, 'utf8') };
-    } catch (e) {
-      throw new InputError([`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`]);
-    }
-  });
+  return files.map((file) => ({ file, text: readInput(file, 'resource') }));
 }
 
 const duration = (us: number) => {

@@ -4,11 +4,12 @@
  * package. Never overwrites a file without --force; refuses a folder that already holds anything but a
  * project's housekeeping (package.json, lock files, node_modules, git files, README, licence).
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { makeFolders } from '../files/write.js';
+import { readInput } from '../files/read.js';
+import { writeText } from '../files/write.js';
 import { VERSION } from '../version.js';
 
 export interface InitOptions {
@@ -74,7 +75,7 @@ export function schemaReference(scenarioDir: string, projectDir: string): string
 
 function projectHasPackage(dir: string): boolean {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const pkg = JSON.parse(readInput(join(dir, 'package.json'), 'package')) as Record<string, Record<string, string> | undefined>;
     return ['dependencies', 'devDependencies', 'optionalDependencies'].some((k) => pkg[k]?.['rollout-rehearsal'] !== undefined);
   } catch {
     return false;
@@ -132,12 +133,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   for (const [rel, source] of files) {
     const target = join(dir, rel);
     const text = readFileSync(source, 'utf8').replace(/\{\{(schema|dir|version)\}\}/g, (_m, k: string) => vars[k]);
-    makeFolders(dirname(target), target);
-    try {
-      writeFileSync(target, text);
-    } catch (err) {
-      failWrite(target, err);
-    }
+    writeText(target, text);
     out(`${existing.includes(target) ? 'replaced' : 'created '} ${target}`);
   }
 
@@ -156,11 +152,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
       for (const l of lines) out(l);
       return code ?? 2;
     }
-    try {
-      writeFileSync(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);
-    } catch (err) {
-      failWrite(target, err);
-    }
+    writeText(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);
     out(`plan written to ${target}: put it in the rollout: of ${dirPrefix}new-checkout.yaml`);
   }
 

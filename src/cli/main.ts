@@ -10,6 +10,7 @@ import type { RunResult } from '../score/result.js';
 import { DEFAULT_SEGMENTS } from '../cohorts/segments.js';
 import { BUCKETING_SYSTEMS, type BucketingSystem } from '../flags/bucketing.js';
 import { VERSION } from '../version.js';
+import { applyReadLimits } from './limits.js';
 
 // Commands load what they need when they run: `--version`, `--help` and `validate` stay fast because the
 // charts, faker, the worker pool and the statistics are imported only by the commands that use them.
@@ -123,15 +124,16 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .option('--trace-sample <share>', 'journeys to trace: 1%, or errors+1% to keep every journey that failed or was hurt too', '1%')
     .option('--trace-format <format>', 'otlp, jaeger or zipkin', choice(['otlp', 'jaeger', 'zipkin'] as const), 'otlp')
     .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean; traces?: string; traceSample: string; traceFormat: 'otlp' | 'jaeger' | 'zipkin' }) => {
+      // Every output path first: a FIFO, a device, a directory or an unwritable folder is refused before any work.
+      const { checkWritable, writeText } = await import('../files/write.js');
+      for (const path of [opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
       // The programmatic API's functions (src/index.ts): the CLI is built on them.
       const { loadScenario, rehearse, htmlReport } = await import('../index.js');
       const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
       if (!opts.quiet) for (const plan of scenario.rollouts) for (const w of plan.warnings) err(`warning: ${w}`);
       const { writeJson } = await import('../report/json.js');
-      const { checkWritable, writeText } = await import('../files/write.js');
       const { formatSummary } = await import('../report/terminal.js');
-      for (const path of [opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
       const metrics = opts.openmetrics ? await import('./openmetrics.js') : null;
       let series: import('../metrics/series.js').ScrapeSeries | null = null;
       const tracing = opts.traces ? await import('./traces.js') : null;
@@ -264,7 +266,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .argument('<files...>', 'shard documents (--json of each rehearse sweep --shard)')
     .option('--json <file>', 'write the merged document')
     .option('--html <file>', 'write a self-contained HTML report of it')
-    .action(async (scenario: string, files: string[], opts: { json?: string; html?: string }) => {
+    .option('--force', 'merge shards of a sweep that ran over the work limits (with --force)')
+    .action(async (scenario: string, files: string[], opts: { json?: string; html?: string; force?: boolean }) => {
       const { mergeCommand } = await import('./sweep.js');
       setExit(mergeCommand(scenario, files, opts, out));
     });
@@ -529,6 +532,8 @@ export async function main(argv: string[], raw = { out: (s: string) => console.l
   const program = buildProgram(io.out, (c) => (code = c), io.err);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   try {
+    // Limits on what is read (REHEARSE_MAX_SCENARIO and the like): read here, like every environment variable.
+    applyReadLimits(process.env);
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

@@ -1,5 +1,6 @@
 /** `rehearse sweep` and `rehearse merge`: the terminal around a sweep (progress, Ctrl-C, files). */
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { readDocument } from './documents.js';
 import { writeJson } from '../report/json.js';
@@ -9,6 +10,9 @@ import { checkWritable, writeText } from '../files/write.js';
 import { sweep } from '../index.js';
 import { mergeSweeps, prepareSweep, type SweepDocument } from '../sweep/sweep.js';
 import { plural } from '../units/format.js';
+import { InputError } from '../errors.js';
+import { sci } from '../scenario/budget.js';
+import { LIMITS } from '../scenario/defaults.js';
 
 export interface SweepCliOptions {
   seeds?: number;
@@ -29,16 +33,27 @@ function readSweep(file: string): SweepDocument {
 /** Runs a sweep; returns the exit code (0, 1 when no policy meets the constraints, 130 or 143 when interrupted). */
 export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   for (const path of [opts.json, opts.html]) if (path) checkWritable(path);
+  if (opts.writeBack) checkWritable(join(opts.writeBack, 'rollout.yaml'));
   const resume = opts.resume ? readSweep(opts.resume) : undefined;
   const workers = opts.workers ?? Math.max(1, availableParallelism());
   const controller = new AbortController();
   // SIGINT (Ctrl-C) and SIGTERM (what CI runners and Kubernetes send) both stop cleanly: what finished is
   // written and can be resumed. The exit code is 128 + the signal's number: 130 or 143.
+  // The first signal ends the runs under way at once (their threads are terminated); a second quits at once,
+  // after writing the document of the runs finished so far.
   let exitCode = 130;
+  let current: (() => SweepDocument) | null = null;
+  let written = false;
   const onSignal = (signal: NodeJS.Signals) => {
     const code = signal === 'SIGTERM' ? 143 : 130;
-    if (!controller.signal.aborted) err(`\nstopping (${signal}): finishing nothing new, keeping what is done (${signal === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again to quit at once)`);
-    else process.exit(code);
+    if (controller.signal.aborted) {
+      try {
+        if (opts.json && current && !written) writeJson(opts.json, current());
+      } finally {
+        process.exit(code);
+      }
+    }
+    err(`\nstopping (${signal}): finishing nothing new, keeping what is done (${signal === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again to quit at once)`);
     exitCode = code;
     controller.abort();
   };
@@ -61,6 +76,7 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
       resume,
       force: opts.force,
       signal: controller.signal,
+      snapshot: (f) => (current = f),
       onRun: (done, total) => {
         const rate = (done / Math.max((performance.now() - t0) / 1000, 1e-3)).toFixed(1);
         if (!started) {
@@ -73,6 +89,7 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
     });
     if (started) bar.stop();
     if (opts.json) writeJson(opts.json, doc);
+    written = true;
     if (opts.html) writeText(opts.html, sweepReportHtml(doc));
     if (!opts.quiet) {
       out(formatSweep(doc));
@@ -98,11 +115,18 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, out: (s:
   }
 }
 
-export function mergeCommand(scenario: string, files: string[], opts: { json?: string; html?: string }, out: (s: string) => void): number {
+export function mergeCommand(scenario: string, files: string[], opts: { json?: string; html?: string; force?: boolean }, out: (s: string) => void): number {
   for (const path of [opts.json, opts.html]) if (path) checkWritable(path);
   const docs = files.map(readSweep);
+  // The plan is made again from the first document's seeds: a plan over the limits (a document edited to claim
+  // 1e15 seeds) is refused here, as the sweep itself would have been, unless --force.
+  docs.forEach((d, i) => {
+    if (!opts.force && d.plan.runs > LIMITS.sweepRuns) {
+      throw new InputError([`${files[i]}: plan.runs: ${sci(d.plan.runs)} runs (${plural(d.plan.seeds, 'seed')} each), over the limit of ${sci(LIMITS.sweepRuns)} runs of a sweep; merge with --force if the sweep ran with --force`]);
+    }
+  });
   const seeds = docs[0]?.plan.seeds;
-  const setup = prepareSweep(scenario, seeds, true);
+  const setup = prepareSweep(scenario, seeds, opts.force);
   const merged = mergeSweeps(setup, docs, files);
   if (opts.json) writeJson(opts.json, merged);
   if (opts.html) writeText(opts.html, sweepReportHtml(merged));

@@ -205,21 +205,24 @@ export class DrillSession {
     this.replayActions(this.actions, untilUs);
   }
 
-  /** Applies recorded world-changing actions at their instants, up to `untilUs`. */
+  /**
+   * Applies recorded world-changing actions at their instants, up to `untilUs`. An action the world refuses now
+   * (a record edited, or from another scenario) is an InputError naming it: actions[i].
+   */
   replayActions(actions: readonly RecordedAction[], untilUs: number): void {
     let adhocSeen = 0;
-    for (const a of actions) {
+    for (const [i, a] of actions.entries()) {
       if (a.atUs > untilUs) break;
       if (!changesWorld(a.action) || a.refused !== null) continue;
       if (a.atUs > this.nowUs) this.sim.runUntil(a.atUs);
       if (a.action.type === 'adhoc-fault') {
         adhocSeen++;
         const k = this.scenario.faults.findIndex((f) => f.name === `adhoc-${adhocSeen}`);
-        if (!this.sim.injectFault(k)) throw new Error(`replay: adhoc-${adhocSeen} could not be injected`);
+        if (k < 0 || !this.sim.injectFault(k)) throw new InputError([`actions[${i}]: the ad-hoc fault adhoc-${adhocSeen} is not in the record's adhocFaults, or was injected already (they do not match its actions)`]);
         continue;
       }
       const refused = this.applyWorld(a.action, a.by, true);
-      if (refused !== null) throw new Error(`replay: the action at ${a.atUs} µs was refused: ${refused}`);
+      if (refused !== null) throw new InputError([`actions[${i}]: the ${a.action.type} action at ${a.atUs} µs is refused on replay: ${refused.split('\n')[0]}`]);
     }
     if (untilUs > this.nowUs) this.sim.runUntil(untilUs);
   }

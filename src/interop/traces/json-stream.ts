@@ -7,7 +7,7 @@
  * It checks the structure it walks (brackets, strings, keys); each element's text is checked by JSON.parse.
  * Errors name the file, line and column, and the path inside the document.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { openInput } from '../../files/read.js';
 import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../../errors.js';
 
@@ -37,12 +37,7 @@ export function formatPath(path: Path): string {
  * top-level array) and for every other value met in an object on the way to such an array.
  */
 export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new InputError([`${file}: cannot read: ${(e as Error).message}`]);
-  }
+  const input = openInput(file, 'traces');
   const isPrefix = (keys: string[]) => streamPaths.some((p) => keys.length <= p.length && keys.every((k, i) => p[i] === k));
   const isStream = (keys: string[]) => streamPaths.some((p) => p.length === keys.length && keys.every((k, i) => p[i] === k));
   const stack: Frame[] = [];
@@ -96,7 +91,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
 
   try {
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, null);
+      const n = input.read(buf, 0, CHUNK);
       const text = n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end();
       if (n === 0 && text === '') break;
       if (capturing) captureStart = 0;
@@ -252,7 +247,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
       if (n === 0) break;
     }
   } finally {
-    closeSync(fd);
+    input.close();
   }
   if (!seenAny) throw new InputError([`${file}: empty file: no JSON in it`]);
   if (!done) {
