@@ -47,7 +47,7 @@ function evalText(text: string, result: CondValue): { value: boolean } | { error
 }
 
 describe('conditions as Argo Rollouts evaluates them (its own test vectors)', () => {
-  it.each(vectors.evaluateResult.map((v: Record<string, unknown>) => [v.test, v]))('%s', (_, v) => {
+  it.each(vectors.evaluateResult.map((v: Record<string, unknown>) => [v.test, v]) as [string, any][])('%s', (_, v) => {
     const r = evaluateResult(decode(v.result), v.successCondition, v.failureCondition);
     expect(r.phase).toBe(v.phase);
     for (const part of (v.errorContains ?? []) as string[]) {
@@ -56,7 +56,7 @@ describe('conditions as Argo Rollouts evaluates them (its own test vectors)', ()
     }
   });
 
-  it.each(vectors.evalCondition.map((v: Record<string, unknown>) => [v.test, v]))('%s', (_, v) => {
+  it.each(vectors.evalCondition.map((v: Record<string, unknown>) => [v.test, v]) as [string, any][])('%s', (_, v) => {
     const r = evalText(v.condition, decode(v.result));
     if ('value' in v) expect(r).toEqual({ value: v.value });
     else {
@@ -71,7 +71,7 @@ describe('conditions as Argo Rollouts evaluates them (its own test vectors)', ()
     asFloat: (c) => ['asFloat(result) == asFloat(result)', decode(c.in)],
     isInf: (c) => [`isInf(result) == ${c.out}`, decode(c.in)],
   };
-  it.each(vectors.helpers.flatMap((h: Record<string, unknown>) => (h.cases as Record<string, unknown>[]).map((c, i) => [`${h.test} [${i}]`, h.fn, c])))('%s', (_, fn, c) => {
+  it.each(vectors.helpers.flatMap((h: Record<string, unknown>) => (h.cases as Record<string, unknown>[]).map((c, i) => [`${h.test} [${i}]`, h.fn, c])) as [string, string, any][])('%s', (_, fn, c) => {
     if (fn === 'asInt' || fn === 'asFloat' || fn === 'isInf') {
       const [text, result] = helperCondition[fn](c);
       const r = evalText(text, result);
