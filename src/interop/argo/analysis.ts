@@ -41,9 +41,12 @@ function matches(pattern: string, name: string): boolean {
 /** k8s fieldpath over the Rollout: metadata.name, .namespace, .uid, labels['x'], annotations['x'], or a spec path. */
 function fieldRef(r: Resource, path: string): string | undefined {
   const m = /^metadata\.(labels|annotations)\[['"](.+)['"]\]$/.exec(path);
-  const v = m ? get(r.value, 'metadata', m[1], m[2]) : get(r.value, ...path.split('.'));
+  // k8s fieldpath: a label or annotation the Rollout does not have reads as "".
+  const v = m ? (get(r.value, 'metadata', m[1], m[2]) ?? '') : get(r.value, ...path.split('.'));
   return v === undefined || v === null ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
+
+const PROVIDERS = ['prometheus', 'web', 'job', 'datadog', 'newRelic', 'wavefront', 'kayenta', 'cloudWatch', 'graphite', 'influxdb', 'skywalking', 'plugin'];
 
 const ARG = /\{\{\s*args\.([A-Za-z0-9_.-]+)\s*\}\}/g;
 
@@ -205,8 +208,9 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   };
   const success = condition('successCondition');
   const failure = condition('failureCondition');
-  const providers = Object.keys((m.provider ?? {}) as object);
-  if (providers.length !== 1) ctx.problem(t, [...mp, 'provider'], `a metric names one provider${providers.length ? `, not ${providers.join(' and ')}` : ''}`);
+  // The providers of the CRD's MetricProvider; other keys are pruned (the walk of the fields warns).
+  const providers = Object.keys((m.provider ?? {}) as object).filter((k) => PROVIDERS.includes(k));
+  if (providers.length !== 1) ctx.problem(t, [...mp, 'provider'], `a metric names one provider (${PROVIDERS.join(', ')})${providers.length ? `, not ${providers.join(' and ')}` : ''}`);
   const provider = providers[0] ?? 'none';
   let gate: PromQLGate | null = null;
   if (provider === 'prometheus') {

@@ -91,7 +91,6 @@ export const CANARY: Table = {
   ...analysis('spec.canaryAnalysis'),
 };
 
-const NOT_SIMULATED = (type: string) => warned(`a ${type} provider is not simulated: its checks are not measured`, true);
 
 export const METRIC_TEMPLATE: Table = {
   ...OBJECT_FIELDS,
@@ -103,7 +102,7 @@ export const METRIC_TEMPLATE: Table = {
   'spec.provider.headers.**': PROMETHEUS,
   'spec.provider.secretRef.**': PROMETHEUS,
   'spec.provider.insecureSkipVerify': PROMETHEUS,
-  'spec.provider.region': NOT_SIMULATED('cloud'),
+  'spec.provider.region': warned('the region of a cloud provider: those providers are not simulated'),
   'spec.query': modelled('rendered as Flagger renders it, evaluated over the simulated series'),
 };
 

@@ -105,11 +105,15 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   if (iterations !== null && !Number.isInteger(iterations)) problem(cn, [...ap, 'iterations'], 'iterations is a whole number');
   const weights = skip || iterations !== null ? [] : walkWeights(analysis, (path, m) => problem(cn, [...ap, ...path], m));
 
-  // The observer of the builtin metrics: the Canary's provider, else the controller's -mesh-provider.
+  // The observer of the builtin metrics: the Canary's provider, else the controller's -mesh-provider (the
+  // scenario's, else the flagger Deployment's among the files, else Flagger's default, istio).
   const provider = typeof get(spec, 'provider') === 'string' ? String(get(spec, 'provider')) : null;
-  const mesh = options.meshProvider ?? 'istio';
+  const deployed = meshProviderOf(context);
+  const mesh = options.meshProvider ?? deployed?.value ?? 'istio';
   if (provider === null) {
-    warnings.push(`${where(cn, ['spec'])}: spec.provider: none: the mesh provider is the flagger controller's -mesh-provider, "${mesh}"${options.meshProvider ? ' (the scenario\'s flagger.mesh-provider)' : ' (Flagger\'s default; the scenario\'s flagger.mesh-provider names another)'}`);
+    const why = options.meshProvider ? 'the scenario\'s flagger.mesh-provider'
+      : deployed ? `the flagger Deployment's argument at ${deployed.at}` : 'Flagger\'s default; the scenario\'s flagger.mesh-provider names another';
+    warnings.push(`${where(cn, ['spec'])}: spec.provider: none: the mesh provider is the flagger controller's -mesh-provider, "${mesh}" (${why})`);
   }
   const observer = observerOf(metricsProvider(mesh, provider, String(get(spec, 'targetRef', 'kind') ?? '')));
   const { checks, builtinUsed } = skip ? { checks: [], builtinUsed: false } : readChecks({
@@ -127,10 +131,12 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     const hp: Path = [...ap, 'webhooks', i];
     const type = String(get(h, 'type') ?? 'rollout');
     const place = `${where(cn, hp)}: ${pathText(hp)} (${type})`;
+    const hook = `webhook "${String(get(h, 'name') ?? '')}" of type ${type} is not called in a rehearsal`;
     if (type === 'confirm-rollout') approvals.rollout ??= place;
     else if (type === 'confirm-traffic-increase') approvals.trafficIncrease ??= place;
     else if (type === 'confirm-promotion') approvals.promotion ??= place;
-    else warn(cn, hp, `webhook "${String(get(h, 'name') ?? '')}" of type ${type} is not called in a rehearsal: it passes`);
+    if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it`);
+    else warn(cn, hp, `${hook}: it passes`);
   });
   if (problems.length > 0) return { ok: false, problems, warnings };
   return {
@@ -141,6 +147,22 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     },
     warnings,
   };
+}
+
+/** The -mesh-provider argument of a flagger controller Deployment among the files, with its place. */
+function meshProviderOf(context: readonly Resource[]): { value: string; at: string } | null {
+  for (const r of context) {
+    if (r.kind !== 'Deployment') continue;
+    const containers = get(r.value, 'spec', 'template', 'spec', 'containers');
+    for (const [ci, c] of (Array.isArray(containers) ? containers : []).entries()) {
+      const args = get(c, 'args');
+      for (const [ai, a] of (Array.isArray(args) ? args : []).entries()) {
+        const m = /^--?mesh-provider=(.+)$/.exec(String(a));
+        if (m) return { value: m[1], at: where(r, ['spec', 'template', 'spec', 'containers', ci, 'args', ai]) };
+      }
+    }
+  }
+  return null;
 }
 
 /** Go's time.ParseDuration in seconds, or null. */

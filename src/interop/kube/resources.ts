@@ -91,7 +91,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   const known = [...options.kinds, ...(options.context ?? [])];
   for (const f of files) {
     const lines = new LineCounter();
-    const docs = parseAllDocuments(f.text, { lineCounter: lines, prettyErrors: false });
+    const docs = parseAllDocuments(f.text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
     if (!Array.isArray(docs)) {
       problems.push(`${f.file}: not a YAML stream`);
       continue;
