@@ -267,7 +267,7 @@ export const RolloutPlan = z.strictObject({
     templates: z.array(z.string()).optional().meta({ description: 'Files with the AnalysisTemplates / ClusterAnalysisTemplates it names.' }),
     args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s (and the placeholders of args read from Secrets).' }),
     approval: Distribution.optional().meta({ description: 'Delay of the promotion that each `pause: {}` (and spec.paused) waits for. Without it the plan stops at the first such pause, paused.' }),
-    service: z.string().optional().meta({ description: 'The service that runs the Rollout (default: the one named like it, else the only service that evaluates the flag).' }),
+    service: z.string().optional().meta({ description: 'The service that runs the Rollout: its calls with the flag on are the canary pods\' (default: the service named like the Rollout or its workloadRef).' }),
     patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run an Argo Rollouts canary as it is: steps, analysis and AnalysisTemplates.' }),
@@ -276,7 +276,7 @@ export const RolloutPlan = z.strictObject({
     templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
     exposure: Percent.optional().meta({ description: 'Share of users an A/B or blue/green analysis (iterations) exposes (default 50%).' }),
     approval: Distribution.optional().meta({ description: 'Delay of the confirm-rollout, confirm-traffic-increase and confirm-promotion approvals. Without it the plan stops at the first, paused.' }),
-    service: z.string().optional().meta({ description: 'The service that runs the Canary\'s target (default: the one named like it, else the only service that evaluates the flag).' }),
+    service: z.string().optional().meta({ description: 'The service that runs the Canary\'s target: its calls with the flag on are the canary pods\' (default: the service named like the target).' }),
     'mesh-provider': z.string().optional().meta({ description: 'The flagger controller\'s -mesh-provider, for a Canary with no spec.provider (default istio, as Flagger\'s).' }),
     patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
