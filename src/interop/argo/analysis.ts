@@ -133,7 +133,10 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
     if (hash === 'Stable' || hash === 'Latest') value = hash === 'Stable' ? ctx.hashes.stable : ctx.hashes.canary;
     else if (typeof field === 'string') {
       value = fieldRef(ro, field);
-      if (value === undefined && ctx.args[name] === undefined) ctx.problem(ro, [...path, 'valueFrom', 'fieldRef', 'fieldPath'], `"${field}" names nothing in the Rollout: give argo.args.${name} in the scenario`);
+      if (value === undefined && ctx.args[name] === undefined) {
+        value = `<fieldRef ${field}>`;
+        ctx.warn(ro, [...path, 'valueFrom', 'fieldRef', 'fieldPath'], `"${field}" names nothing in the Rollout as given: "${value}" stands for arg "${name}" (give argo.args.${name} in the scenario to set it)`);
+      }
     } else if (get(a, 'valueFrom') !== undefined && value === undefined && ctx.args[name] === undefined) {
       ctx.problem(ro, [...path, 'valueFrom'], `valueFrom is podTemplateHashValue (Stable or Latest) or fieldRef: give argo.args.${name} in the scenario`);
     }

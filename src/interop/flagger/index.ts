@@ -135,7 +135,9 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     if (type === 'confirm-rollout') approvals.rollout ??= place;
     else if (type === 'confirm-traffic-increase') approvals.trafficIncrease ??= place;
     else if (type === 'confirm-promotion') approvals.promotion ??= place;
-    if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it`);
+    // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
+    const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
+    if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
     else warn(cn, hp, `${hook}: it passes`);
   });
   if (problems.length > 0) return { ok: false, problems, warnings };
