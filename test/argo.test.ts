@@ -89,6 +89,9 @@ ${body}` });
     const withArg = rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n');
     expect(problems([withArg, template('  args: [{ name: svc }]\n  metrics:\n  - name: m\n    provider: { prometheus: { query: \'up{a="{{args.svc}}"}\' } }\n')]))
       .toEqual(['at.yaml:5:10: spec.args[0]: arg "svc" has no value: the Rollout (spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
+    // An arg named like an Object.prototype member is an ordinary name: the scenario's args do not give it.
+    expect(problems([withArg, template('  args: [{ name: constructor }]\n  metrics:\n  - name: m\n    provider: { prometheus: { query: \'up{a="{{args.constructor}}"}\' } }\n')]))
+      .toEqual(['at.yaml:5:10: spec.args[0]: arg "constructor" has no value: the Rollout (spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
     expect(problems([withArg, template('  metrics:\n  - name: m\n    successCondition: result[0] >=\n    provider: { prometheus: { query: \'sum(rate(x[1m])\' } }\n')]))
       .toEqual([
         'at.yaml:7:23: spec.metrics[0].successCondition: unexpected end of condition at column 13\n  result[0] >=\n              ^',

@@ -13,6 +13,7 @@ import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
 import { parseDuration } from '../../units/parse.js';
+import { own } from '../../records.js';
 import { get, pathText, type Path, type Resource } from '../kube/resources.js';
 
 const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
@@ -110,7 +111,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       const path: Path = ['spec', 'args', i];
       let value = get(a, 'value') === undefined ? undefined : String(get(a, 'value'));
       const secret = get(a, 'valueFrom', 'secretKeyRef');
-      if (value === undefined && secret !== undefined && ctx.args[name] === undefined) {
+      if (value === undefined && secret !== undefined && own(ctx.args, name) === undefined) {
         value = `<secret ${String(get(secret, 'name') ?? '')}/${String(get(secret, 'key') ?? '')}>`;
         ctx.warn(t, [...path, 'valueFrom', 'secretKeyRef'], `the controller reads arg "${name}" from a Secret when the run starts: "${value}" stands for it in the rehearsal (give argo.args.${name} in the scenario to set it)`);
       }
@@ -133,18 +134,18 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
     if (hash === 'Stable' || hash === 'Latest') value = hash === 'Stable' ? ctx.hashes.stable : ctx.hashes.canary;
     else if (typeof field === 'string') {
       value = fieldRef(ro, field);
-      if (value === undefined && ctx.args[name] === undefined) {
+      if (value === undefined && own(ctx.args, name) === undefined) {
         value = `<fieldRef ${field}>`;
         ctx.warn(ro, [...path, 'valueFrom', 'fieldRef', 'fieldPath'], `"${field}" names nothing in the Rollout as given: "${value}" stands for arg "${name}" (give argo.args.${name} in the scenario to set it)`);
       }
-    } else if (get(a, 'valueFrom') !== undefined && value === undefined && ctx.args[name] === undefined) {
+    } else if (get(a, 'valueFrom') !== undefined && value === undefined && own(ctx.args, name) === undefined) {
       ctx.problem(ro, [...path, 'valueFrom'], `valueFrom is podTemplateHashValue (Stable or Latest) or fieldRef: give argo.args.${name} in the scenario`);
     }
     if (value !== undefined) args.set(name, { ...entry, value });
   });
   const values = new Map<string, string>();
   for (const [name, a] of args) {
-    const v = ctx.args[name] ?? a.value;
+    const v = own(ctx.args, name) ?? a.value;
     if (v === undefined) ctx.problem(a.r, a.path, `arg "${name}" has no value: the Rollout (${pathText([...refPath, 'args'])}) or the scenario's argo.args must give one`);
     else values.set(name, v);
   }
