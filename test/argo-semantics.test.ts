@@ -191,3 +191,28 @@ describe('pause: {} waits for a promotion', () => {
     expect(approved.timeSeconds).toBe(5 * 60);
   });
 });
+
+describe('range queries', () => {
+  it('measures at every step from start to end, every sample in the result', () => {
+    const l = loadScenarioFile('test/fixtures/argo/range-query/scenario.yaml');
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    const gate = l.scenario.rollouts[0].analyses!.stages[0]!.metrics[0].gate!;
+    expect(gate.range).toEqual({ fromUs: -180e6, toUs: 0, stepUs: 60e6 });
+    const r = runScenario(l.scenario);
+    expect(r.rollouts[0].outcome).toBe('completed');
+    expect(r.audit.find((a) => a.event === 'gate')!.gate!.detail).toMatch(/^measurement 1: Successful: result = \[\d+(\.\d+)?, \d+(\.\d+)?, \d+(\.\d+)?, \d+(\.\d+)?\]; metric Successful$/);
+  });
+
+  it('reads start and end as now() plus or minus durations, and refuses a date', () => {
+    const at = (start: string) => {
+      const text = readFileSync('test/fixtures/argo/range-query/template.yaml', 'utf8').replace(`'now() - duration("{{args.lookback-duration}}")'`, start);
+      const r = toScenarioParts([{ file: 'ro.yaml', text: readFileSync('test/fixtures/argo/range-query/rollout.yaml', 'utf8') }, { file: 't.yaml', text }]);
+      return r.ok ? r.parts.stages[0].analysis!.metrics[0].gate!.range : r.problems;
+    };
+    expect(at(`'now() - duration("1h") + duration("30m")'`)).toEqual({ fromUs: -1800e6, toUs: 0, stepUs: 60e6 });
+    expect(at(`'date("2023-08-14 00:00:00", "2006-01-02 15:04:05", "UTC") - duration("1h")'`)).toEqual([
+      't.yaml:15:18: spec.metrics[0].provider.prometheus.rangeQuery.start: "date(\\"2023-08-14 00:00:00\\", \\"2006-01-02 15:04:05\\", \\"UTC\\") - duration(\\"1h\\")": a rehearsal reads a range\'s times as now() plus or minus duration("...") (a date is not a time of the simulated run)',
+    ]);
+  });
+});
+

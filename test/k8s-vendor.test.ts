@@ -98,7 +98,7 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     ['cluster-analysis-templates.yaml (named by a Rollout written here)', [rolloutFor('always-pass', true), file(ARGO, 'cluster-analysis-templates.yaml')], 1],
     ['e2e-experiment-dry-run-analysis.yaml (named by a Rollout written here)', [rolloutFor('dry-run-job'), file(ARGO, 'e2e-experiment-dry-run-analysis.yaml')], 2],
     ['e2e-analysis-run-prometheus-bad-server.yaml beside rollout-canary.yaml', [file(ARGO, 'rollout-canary.yaml'), file(ARGO, 'e2e-analysis-run-prometheus-bad-server.yaml')], 3],
-    ...blocks('docs-analysis-prometheus.md').map((b, i): [string, SourceFile[], number] => [`docs-analysis-prometheus.md block ${i + 1}`, withRollout(b), [0, 1, 1, 2, 2][i]]),
+    ...blocks('docs-analysis-prometheus.md').map((b, i): [string, SourceFile[], number] => [`docs-analysis-prometheus.md block ${i + 1}`, withRollout(b), [0, 0, 1, 2, 2][i]]),
     ...blocks('docs-analysis-newrelic.md').map((b, i): [string, SourceFile[], number] => [`docs-analysis-newrelic.md block ${i + 1}`, withRollout(b), [2, 3, 3][i]]),
   ];
   it.each(cases)('%s', (_, files, count) => {

@@ -81,6 +81,11 @@ export interface PromQLGate {
   readonly filter: TagFilter;
   /** For the audit: where the gate comes from (an Argo template and metric, a Flagger metric). */
   readonly origin: string | null;
+  /**
+   * A range query: evaluated at every `stepUs` from `fromUs` to `toUs` after the measurement's time (negative:
+   * before it), `result` every sample of every series in label order (Argo's prometheus provider). Absent: instant.
+   */
+  readonly range?: { readonly fromUs: number; readonly toUs: number; readonly stepUs: number };
 }
 
 /**

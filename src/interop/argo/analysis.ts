@@ -219,10 +219,11 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   let gate: PromQLGate | null = null;
   if (provider === 'prometheus') {
     const query = String(get(m, 'provider', 'prometheus', 'query') ?? '');
+    const range = rangeQuery(ctx, t, get(m, 'provider', 'prometheus', 'rangeQuery'), [...mp, 'provider', 'prometheus', 'rangeQuery']);
     try {
       gate = {
         kind: 'promql', source: `${t.name}/${name}`, query, expr: parsePromQL(query), success, failure, result: 'list', filter: NO_FILTER,
-        origin: `${runName}: ${t.name}/${name}`,
+        origin: `${runName}: ${t.name}/${name}`, ...(range ? { range } : {}),
       };
     } catch (e) {
       if (!(e instanceof PromQLError)) throw e;
@@ -261,4 +262,32 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
     consecutiveSuccessLimit: int('consecutiveSuccessLimit', 0)!,
     dryRun: false,
   };
+}
+
+/**
+ * A prometheus rangeQuery (metricproviders/prometheus/prometheus.go executeQuery): start and end are expr-lang
+ * time expressions (utils/evaluate EvalTime), read here as now() plus or minus duration("..."), measured from the
+ * measurement's time; step is a duration.
+ */
+function rangeQuery(ctx: AnalysisContext, t: Resource, raw: unknown, path: Path): PromQLGate['range'] | null {
+  if (raw === undefined || raw === null) return null;
+  const when = (key: 'start' | 'end'): number | null => {
+    const text = String(get(raw, key) ?? '');
+    const m = /^\s*now\(\)((?:\s*[+-]\s*duration\(\s*(?:"[^"]*"|'[^']*')\s*\))*)\s*$/.exec(text);
+    let us = 0;
+    for (const d of m ? m[1].matchAll(/([+-])\s*duration\(\s*["']([^"']*)["']\s*\)/g) : []) {
+      const v = parseDuration(d[2]);
+      if (!v.ok) {
+        ctx.problem(t, [...path, key], `duration("${d[2]}"): ${v.message}`);
+        return null;
+      }
+      us += d[1] === '-' ? -v.value : v.value;
+    }
+    if (!m) ctx.problem(t, [...path, key], `${JSON.stringify(text)}: a rehearsal reads a range's times as now() plus or minus duration("...") (a date is not a time of the simulated run)`);
+    return m ? us : null;
+  };
+  const fromUs = when('start'), toUs = when('end');
+  const step = parseDuration(String(get(raw, 'step') ?? ''));
+  if (!step.ok || step.value <= 0) ctx.problem(t, [...path, 'step'], `${JSON.stringify(get(raw, 'step') ?? '')} is not a duration above zero ("1m")`);
+  return fromUs === null || toUs === null || !step.ok || step.value <= 0 ? null : { fromUs, toUs, stepUs: step.value };
 }

@@ -133,7 +133,7 @@ export const ANALYSIS_TEMPLATE: Table = {
   'spec.metrics[].provider.prometheus.insecure': PROMETHEUS,
   'spec.metrics[].provider.prometheus.headers.**': PROMETHEUS,
   'spec.metrics[].provider.prometheus.authentication.**': PROMETHEUS,
-  'spec.metrics[].provider.prometheus.rangeQuery.**': warned('range queries are not simulated: the query is measured as an instant query (its result is then the vector\'s values, not every sample of the range)'),
+  'spec.metrics[].provider.prometheus.rangeQuery.**': modelled('evaluated at every step from start to end (now() plus or minus a duration), result every sample of every series'),
   'spec.metrics[].provider.web.**': NOT_SIMULATED('web'),
   'spec.metrics[].provider.job.**': NOT_SIMULATED('job'),
   'spec.metrics[].provider.datadog.**': NOT_SIMULATED('datadog'),
