@@ -52,6 +52,15 @@ describe('every field of the CRDs has a disposition', () => {
     expect(stray).toEqual([]);
   });
 
+  it('counts them as docs/interop.md says', () => {
+    const doc = readFileSync('docs/interop.md', 'utf8');
+    for (const [kind, table, paths] of KINDS) {
+      const count = (d: string) => paths.filter((p) => dispositionOf(table, p)!.disposition.d === d).length;
+      const row = doc.split('\n').find((l) => l.startsWith(`| ${kind} |`) || l.startsWith(`| ${kind},`) || l.includes(`, ${kind} |`))!;
+      expect(row, kind).toMatch(new RegExp(`\\| ${paths.length}( each)? \\| ${count('modelled')} \\| ${count('warned')} \\| ${count('refused')}\\b`));
+    }
+  });
+
   it('refuses blue-green and warns what is not simulated, with the reason', () => {
     expect(dispositionOf(ROLLOUT, 'spec.strategy.blueGreen.activeService')?.disposition.d).toBe('refused');
     expect(dispositionOf(ROLLOUT, 'spec.template.spec.containers[].image')?.disposition.d).toBe('warned');
