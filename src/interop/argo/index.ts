@@ -111,9 +111,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
     return v;
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
-  if (!router && (traffic.canaryService || traffic.stableService)) {
-    warn(ro, cp, 'no trafficRouting: the controller splits requests by pod counts, so the canary\'s share is only near setWeight; rehearsed at setWeight');
-  }
+  // utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary: without a router, weights are pod counts.
+  if (!router) warn(ro, cp, 'no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight');
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');
   const namespace = get(ro.value, 'metadata', 'namespace');
   if (problems.length > 0) return { ok: false, problems, warnings };
