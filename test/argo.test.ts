@@ -85,6 +85,10 @@ ${body}` });
   it('refuses bad input with file:line:column and the path in the resource', () => {
     expect(problems([{ file: 'x.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Rolout\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')]))
       .toEqual(['x.yaml:2:7: kind: "Rolout" is not a kind of argoproj.io that rehearse reads (Rollout, AnalysisTemplate, ClusterAnalysisTemplate); did you mean "Rollout"?']);
+    expect(problems([{ file: 'x.yaml', text: 'kind: AnalysisTemplat\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')]))
+      .toEqual(['x.yaml:1:7: kind: "AnalysisTemplat" is not a kind of argoproj.io that rehearse reads (Rollout, AnalysisTemplate, ClusterAnalysisTemplate); did you mean "AnalysisTemplate"?']);
+    // Other kinds are context: a Service beside the Rollout is named in the note, not refused.
+    expect(problems([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')])).toEqual([]);
     expect(problems([rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: nope }] }\n')]))
       .toEqual(['ro.yaml:9:49: spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate "nope" in the files given']);
     const withArg = rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n');

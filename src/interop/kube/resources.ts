@@ -119,7 +119,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
         return;
       }
       if (options.kinds.includes(kind) && (group === options.group || apiVersion === '')) resources.push(r);
-      else if (group === options.group && !known.includes(kind)) {
+      else if ((group === options.group && !known.includes(kind)) || (apiVersion === '' && didYouMean(kind, options.kinds) !== '')) {
         problems.push(`${where(r, ['kind'])}: kind: "${kind}" is not a kind of ${options.group} that rehearse reads (${options.kinds.join(', ')})${didYouMean(kind, known)}`);
       } else context.push(r);
     });
