@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observeSeries, resolveMapping, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/observe/metrics.js';
+import { podTemplateHash, type TrafficSplit } from '../src/metrics/mapping.js';
 import { evaluate, EvalError, type QueryResult } from '../src/promql/eval.js';
 import { runScenario } from '../src/score/result.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -19,6 +20,13 @@ if (!available) {
   if (process.env.CI === 'true') throw new Error('prometheus and promtool are required under CI (apt-get install prometheus; .ci/run does it)');
   console.warn('\n*** SKIPPING the PromQL differential suite: /usr/bin/prometheus or /usr/bin/promtool is missing ***\n');
 }
+
+/** A service's calls split as Flagger names its workloads: the canary keeps the name, the primary is <name>-primary. */
+const flaggerSplit = (flag: string, service: string): TrafficSplit => ({
+  flag, service, app: service, ingress: service, route: service, port: '80',
+  canary: { workload: service, service: `${service}-canary`, hash: podTemplateHash(service) },
+  stable: { workload: `${service}-primary`, service: `${service}-primary`, hash: podTemplateHash(`${service}-primary`) },
+});
 
 function shop(seed: number, run: string, extra: Record<string, unknown> = {}): Scenario {
   return scenario({
@@ -49,7 +57,7 @@ function runs(): ScrapeSeries[] {
   const bShifted: Scenario = { ...b, metrics: { ...b.metrics, scrapeIntervalUs: 10e6, epochMs: Date.UTC(2026, 0, 1, 0, 3) } };
   // A third run named as Istio exports it (milliseconds, le bounds like "75"), with Flagger's two workloads.
   const c0 = shop(3, 'c', { duration: '10m' });
-  const c: Scenario = { ...c0, metrics: { ...c0.metrics, mapping: { ...resolveMapping({ preset: 'istio', namespace: 'test', constants: { run: 'c' } }), canary: { flag: 'new-buy', service: 'api' } } } };
+  const c: Scenario = { ...c0, metrics: { ...c0.metrics, mapping: { ...resolveMapping({ preset: 'istio', namespace: 'test', constants: { run: 'c' } }), splits: [flaggerSplit('new-buy', 'api')] } } };
   return [a, bShifted, c].map((s) => {
     let series!: ScrapeSeries;
     runScenario(s, { observe: (sim) => (series = observeSeries(sim, s)) });

@@ -172,7 +172,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
     .command('validate')
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario files')
-    .option('--strict', 'warnings (flag file features not modelled, governance findings) are errors')
+    .option('--strict', 'warnings (flag file and resource features not modelled, pauses no one ends, governance findings) are errors')
     .action(async (files: string[], opts: { strict?: boolean }) => {
       const { loadScenarioFile } = await import('../load/scenario.js');
       const { formatProblem } = await import('../scenario/problems.js');
@@ -192,11 +192,10 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
         else {
           const { lintScenario, formatFinding } = await import('../lint/lint.js');
           const findings = lintScenario(file, loaded.scenario, loaded.input).map(formatFinding);
-          if (opts.strict && (loaded.warnings.length || findings.length)) {
-            errors.push(...loaded.warnings, ...findings);
-            continue;
-          }
-          for (const w of [...loaded.warnings, ...findings]) err(`warning: ${w}`);
+          const warned = [...loaded.warnings, ...loaded.scenario.rollouts.flatMap((p) => p.warnings), ...findings];
+          if (opts.strict && warned.length) errors.push(...warned);
+          if (opts.strict && warned.length) continue;
+          for (const w of warned) err(`warning: ${w}`);
           const { plural } = await import('../units/format.js');
           const s = loaded.scenario;
           const cases = s.cases.length ? `, ${plural(s.cases.length, 'case')}` : '';

@@ -7,7 +7,7 @@ import { InputError } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { resolve } from 'node:path';
 import { importArgoPlan } from '../interop/argo/plan.js';
-import type { SourceFile } from '../interop/argo/index.js';
+import type { SourceFile } from '../interop/kube/resources.js';
 import { importFlaggerPlan } from '../interop/flagger/plan.js';
 import { applyPatches } from '../interop/patch.js';
 import { DEFAULTS } from '../scenario/defaults.js';
@@ -65,7 +65,7 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
         out.set(i, { ok: false, problems: [{ path: [...path, 'exposure'], message: exposure.message }], warnings: [] });
         return;
       }
-      result = importFlaggerPlan(files, exposure.value * 100);
+      result = importFlaggerPlan(files, exposure.value * 100, { meshProvider: r.flagger?.['mesh-provider'] });
     }
     if (!result.ok) return fail(result.problems, result.warnings);
     out.set(i, result);

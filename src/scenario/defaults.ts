@@ -49,8 +49,6 @@ export const DEFAULTS = {
     lock: true,
     /** Users exposed by an imported A/B or blue/green analysis (Flagger iterations). */
     exposure: '50%',
-    /** The time before a `pause: {}` of an imported plan is approved. */
-    approval: '0s',
   },
   compare: {
     test: { req_duration: 'mann-whitney', req_failed: 'two-proportion' },

@@ -311,10 +311,11 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   }
   const acceptance = normalizeAcceptance(input, helpers);
   const slo = normalizeSlo(input, helpers);
-  let metrics = normalizeMetrics(input, helpers);
-  // Flagger's queries tell the canary workload from the primary: name them as Flagger does.
-  const canary = release.rollouts.find((p) => p.checks !== null);
-  if (canary?.checks) metrics = { ...metrics, mapping: { ...metrics.mapping, canary: { flag: canary.flag, service: canary.checks.target } } };
+  // Imported plans' canary and stable pods, and the series their own queries read.
+  const metrics = normalizeMetrics(input, helpers, {
+    hints: [...(plans?.values() ?? [])].flatMap((r) => (r.ok && r.plan.series ? [r.plan.series] : [])),
+    splits: release.rollouts.flatMap((p, i) => (p.split ? [{ split: p.split, path: ['rollout', i, input.rollout?.[i]?.argo ? 'argo' : 'flagger'] }] : [])),
+  });
 
   const scenario: Scenario = {
     name: input.name,

@@ -10,6 +10,8 @@ import { parseDurationExact } from '../units/parse.js';
 import { DEFAULTS } from './defaults.js';
 import { expressible } from './exposure.js';
 import { gateNormalizer } from './gates.js';
+import { joinImported } from './imported.js';
+import type { TrafficSplit } from '../metrics/mapping.js';
 import { cycleText, findCycles } from './graph.js';
 import type { Helpers } from './helpers.js';
 import type { PathSegment, Problem } from './problems.js';
@@ -184,6 +186,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     let checks: PlanChecks | null = null;
     const warnings: string[] = [];
     let importedStages: Stage[] = [];
+    let split: TrafficSplit | null = null;
     const key = r.argo ? 'argo' : r.flagger ? 'flagger' : null;
     if (key) {
       const main = key === 'argo' ? 'rollout' : 'canary';
@@ -196,8 +199,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       else if (imported) {
         ({ analyses, checks } = imported.plan);
         warnings.push(...imported.plan.warnings);
-        const approval = h.dist((r.argo ?? r.flagger)?.approval ?? d.approval, [...base, key, 'approval']);
-        importedStages = imported.plan.stages.map((s) => ({ percent: s.percent, audience: null, holdUs: s.holdUs, approval: s.approval ? approval : null }));
+        ({ stages: importedStages, split } = joinImported(h, imported.plan, (r.argo ?? r.flagger)!, flag, [...base, key], warnings));
         if (flag) importedStages.forEach((s, j) => {
           const why = expressible(flag.bucketing, s.percent);
           if (why) problems.push({ path: [...base, key, main], message: `stage ${j + 1}: ${why}` });
@@ -248,6 +250,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       analyses,
       checks,
       warnings,
+      split,
       lock: r.lock ?? d.lock,
     };
   });

@@ -265,8 +265,9 @@ export const RolloutPlan = z.strictObject({
   argo: z.strictObject({
     rollout: z.string().meta({ description: 'An Argo Rollouts Rollout manifest (YAML, multi-document allowed), relative to this file.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the AnalysisTemplates / ClusterAnalysisTemplates it names.' }),
-    args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s.' }),
-    approval: Distribution.optional().meta({ description: 'Delay of the approval that each `pause: {}` waits for (default 0s).' }),
+    args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s (and the placeholders of args read from Secrets).' }),
+    approval: Distribution.optional().meta({ description: 'Delay of the promotion that each `pause: {}` (and spec.paused) waits for. Without it the plan stops at the first such pause, paused.' }),
+    service: z.string().optional().meta({ description: 'The service that runs the Rollout: its calls with the flag on are the canary pods\' (default: the service named like the Rollout or its workloadRef).' }),
     patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run an Argo Rollouts canary as it is: steps, analysis and AnalysisTemplates.' }),
@@ -274,7 +275,9 @@ export const RolloutPlan = z.strictObject({
     canary: z.string().meta({ description: 'A Flagger Canary manifest, relative to this file.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
     exposure: Percent.optional().meta({ description: 'Share of users an A/B or blue/green analysis (iterations) exposes (default 50%).' }),
-    approval: Distribution.optional().meta({ description: 'Delay of confirm-rollout and confirm-promotion approvals (default 0s).' }),
+    approval: Distribution.optional().meta({ description: 'Delay of the confirm-rollout, confirm-traffic-increase and confirm-promotion approvals. Without it the plan stops at the first, paused.' }),
+    service: z.string().optional().meta({ description: 'The service that runs the Canary\'s target: its calls with the flag on are the canary pods\' (default: the service named like the target).' }),
+    'mesh-provider': z.string().optional().meta({ description: 'The flagger controller\'s -mesh-provider, for a Canary with no spec.provider (default istio, as Flagger\'s).' }),
     patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run a Flagger Canary as it is: analysis, metrics, MetricTemplates and confirm webhooks.' }),
@@ -346,7 +349,7 @@ export const ScenarioFile = z.strictObject({
     description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
   }),
   metrics: z.strictObject({
-    preset: z.enum(PRESETS).optional().meta({ description: 'Names and labels of a monitoring stack: otel (default), istio, linkerd, nginx-ingress.' }),
+    preset: z.enum(PRESETS).optional().meta({ description: `Names and labels of a monitoring stack: ${PRESETS.join(', ')} (default otel, or the one a Flagger Canary's builtin metrics read).` }),
     names: z.record(z.string(), z.string()).optional().meta({ description: 'Family renames: http_requests_total, http_server_request_duration_seconds.' }),
     labels: z.record(z.string(), z.union([z.string(), z.array(z.string()), z.null()])).optional()
       .meta({ description: 'Label renames: service_name: destination_workload; a list copies, null drops.' }),
