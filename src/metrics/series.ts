@@ -15,6 +15,8 @@ export interface SampleSeries {
   readonly length: number;
   time(i: number): number;
   value(i: number): number;
+  /** Whether sample i is a staleness marker (a series a rule stopped writing); absent: never. */
+  stale?(i: number): boolean;
 }
 
 /** Where a query finds its series. */
