@@ -10,7 +10,7 @@ describe('PromQL validation', () => {
     ['predict_linear(up[1h], 3600)', 1, /unsupported function "predict_linear"/],
     ['sum(rate(x[1m])) + foo(x)', 20, /unsupported function "foo"/],
     ['count_values("v", x)', 1, /unsupported aggregation "count_values"/],
-    ['rate(x[5m:1m])', 6, /unsupported subquery/],
+    ['rate(x[5m:1m])', 7, /unsupported subquery/],
     ['x @ 100', 3, /unsupported @ modifier/],
     ['x atan2 y', 3, /unsupported operator "atan2"/],
     ['x and 1', 3, /set operator "and" not allowed in binary scalar expression/],
@@ -52,9 +52,9 @@ describe('PromQL validation', () => {
       [1, 'unsupported function "predict_linear"'],
       [37, 'unsupported function "holt_winters"'],
       [79, 'unsupported aggregation "count_values"'],
-      [108, 'unsupported subquery'],
+      [109, 'unsupported subquery'],
     ]);
-    expect(err?.message).toBe(`unsupported function "predict_linear" at column 1; unsupported function "holt_winters" at column 37; unsupported aggregation "count_values" at column 79; unsupported subquery at column 108 of ${JSON.stringify(q)}`);
+    expect(err?.message).toBe(`unsupported function "predict_linear" at column 1; unsupported function "holt_winters" at column 37; unsupported aggregation "count_values" at column 79; unsupported subquery at column 109 of ${JSON.stringify(q)}`);
     // Names no Prometheus function knows: every one of them is named, and the rest is still checked.
     expect(() => parsePromQL('foo(x) + sum(bar (y)) and on(a) baz(z{q="f(x)"}) + y @ 10')).toThrow(
       /^unsupported function "foo" at column 1; unsupported function "bar" at column 14; unsupported function "baz" at column 33; unsupported @ modifier at column 54 of /,

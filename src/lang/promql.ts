@@ -357,9 +357,12 @@ export function parsePromQL(query: string): Expr {
       case 'FunctionCall': return call(n);
       case 'AggregateExpr': return aggregate(n);
       case 'BinaryExpr': return binary(n);
-      case 'SubqueryExpr':
-        expr(children(n)[0]);
-        return refuse(n, 'unsupported subquery');
+      case 'SubqueryExpr': {
+        // Refused where its range starts: "[5m:1m]".
+        const [inner, range] = children(n);
+        expr(inner);
+        return refuse(walked.lastIndexOf('[', range.from), 'unsupported subquery');
+      }
       case 'StepInvariantExpr':
         expr(children(n)[0]);
         return refuse(children(n).find((c) => c.name === 'At') ?? n, 'unsupported @ modifier');

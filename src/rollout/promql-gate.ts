@@ -5,6 +5,7 @@
  */
 import type { ScrapeSeries } from '../metrics/series.js';
 import { evaluate, EvalError } from '../promql/eval.js';
+import type { RuleEngine } from '../promql/rules.js';
 import type { PromQLGate } from '../scenario/types.js';
 import { measurementPhase, type CondValue, type Phase } from '../lang/condition.js';
 import type { BoundGate, GateReading } from './reading.js';
@@ -21,14 +22,15 @@ export interface Measurement {
   detail: string;
 }
 
-/** One measurement of a PromQL gate over the series at `nowUs` (simulated time). */
-export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number): Measurement {
+/** One measurement of a PromQL gate over the series (and what rules recorded from them) at `nowUs` (simulated time). */
+export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, rules: RuleEngine | null = null): Measurement {
   series.recorder.scrapeUntil(nowUs);
   const timeMs = series.epochMs + Math.floor(nowUs / 1000);
+  rules?.advance(timeMs);
   let values: number[];
   let scalar = false;
   try {
-    const r = evaluate(gate.expr, series, timeMs);
+    const r = evaluate(gate.expr, rules ?? series, timeMs);
     if (r.type === 'scalar') {
       values = [r.value];
       scalar = true;
@@ -58,12 +60,12 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number): 
   return { phase: m.phase, result, detail: m.error ? `result = ${shown}: ${m.error}` : `result = ${shown}` };
 }
 
-export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number): BoundGate {
+export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number, rules: () => RuleEngine | null = () => null): BoundGate {
   const threshold = [gate.success && `success: ${gate.success.source}`, gate.failure && `failure: ${gate.failure.source}`].filter(Boolean).join('; ') || 'no condition';
   return {
     gate, stageProbes: [], ringProbes: [],
     evaluate(): GateReading {
-      const m = measure(gate, series(), now());
+      const m = measure(gate, series(), now(), rules());
       const value = typeof m.result === 'number' ? m.result : Array.isArray(m.result) && m.result.length > 0 ? m.result[0] : null;
       return {
         gate: gate.origin ? `${gate.origin}` : gate.source,

@@ -115,6 +115,12 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       }
     };
     if ('promql' in g) return promqlGate(g, path, problems);
+    if ('alert' in g) {
+      // The rule file and the alert in it are resolved when the load layer reads metrics.rules.
+      const labels = g.labels ?? {};
+      const shown = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      return { kind: 'alert', source: `alert ${g.alert}${shown ? `{${shown}}` : ''}${g.from ? ` (${g.from})` : ''}`, alert: g.alert, file: g.from ?? null, labels, filter: NO_FILTER };
+    }
     if ('burn-rate' in g) {
       const b = g['burn-rate'];
       const p = [...path, 'burn-rate'];

@@ -49,5 +49,9 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers): MetricsSpec 
       epochMs = null;
     }
   }
-  return { mapping: resolveMapping(m), scrapeIntervalUs, bucketsSeconds: buckets, epochMs };
+  const evaluationIntervalUs = h.duration(m['evaluation-interval'], DEFAULTS.metrics.evaluationInterval, at('evaluation-interval'));
+  if (evaluationIntervalUs < 1e6 || evaluationIntervalUs % 1e6 !== 0) {
+    problems.push({ path: at('evaluation-interval'), message: 'the evaluation interval is a whole number of seconds, at least 1s' });
+  }
+  return { mapping: resolveMapping(m), scrapeIntervalUs, bucketsSeconds: buckets, epochMs, ruleFiles: m.rules ?? [], evaluationIntervalUs, rules: [] };
 }

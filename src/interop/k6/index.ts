@@ -183,6 +183,7 @@ function threshold(g: Gate, entry: ReadonlySet<string>): { metric: string; expr:
   if (g.kind === 'burn-rate') return 'a multi-window burn rate has no k6 threshold';
   if (g.kind === 'compare') return 'a comparison of flag on against off needs the flag state, which k6 does not see';
   if (g.kind === 'promql') return 'a PromQL query reads Prometheus series, which k6 does not write';
+  if (g.kind === 'alert') return 'a Prometheus alert reads Prometheus series, which k6 does not write';
   const f = g.filter;
   if (f.flagOn !== null) return 'it selects requests by flag state, which k6 does not see';
   if (f.segment !== null) return 'it selects a user segment, which k6 does not tag';
