@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { parse } from 'yaml';
+import { readRuleFile, RULE_FIELDS } from '../src/interop/prometheus/rules.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { RuleEngine } from '../src/promql/rules.js';
 import { formatProblem } from '../src/scenario/problems.js';
@@ -60,6 +61,17 @@ describe('rule engine against promtool test rules', () => {
 });
 
 describe('reading rule files', () => {
+  it('has a disposition for every field of a rule group and a rule in the PrometheusRule schema', () => {
+    // prometheus-operator/prometheus-operator example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
+    const crd = parse(readFileSync(vendor('prometheus-operator/monitoring.coreos.com_prometheusrules.yaml'), 'utf8'));
+    const group = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.groups.items;
+    const groupFields = Object.keys(group.properties);
+    const ruleFields = Object.keys(group.properties.rules.items.properties);
+    expect(groupFields.filter((f) => !Object.hasOwn(RULE_FIELDS.group, f))).toEqual([]);
+    expect(ruleFields.filter((f) => !Object.hasOwn(RULE_FIELDS.rule, f))).toEqual([]);
+    expect(groupFields.length + ruleFields.length).toBe(14);
+  });
+
   it('reads Sloth\'s generated rules as plain groups and as a PrometheusRule', () => {
     for (const f of ['sloth/_gen/getting-started.yml', 'sloth/_gen/k8s-getting-started.yml']) {
       const parts = read(vendor(f));
