@@ -66,6 +66,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
           break;
         }
         case 'journey':
+        case 'scenario':
           if (!h.journeys.includes(t.value)) return bad(`unknown journey "${t.value}"${didYouMean(t.value, h.journeys)}`);
           filter.journey = t.value;
           break;
@@ -91,7 +92,8 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       let limit: number;
       try {
         t = parseThreshold(g);
-        t = { ...t, metric: gateMetricName(t.metric) };
+        // Pasted from a k6 script: k6 tags a scenario's samples with its name, and each journey is one k6 scenario.
+        t = { ...t, metric: gateMetricName(t.metric), tags: t.tags.map((tag) => (tag.key === 'scenario' ? { ...tag, key: 'journey' } : tag)) };
         limit = validateThreshold(t, GATE_METRICS);
       } catch (e) {
         if (e instanceof ThresholdError) {
