@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observeSeries, resolveMapping, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/observe/metrics.js';
+import { ArraySeries, observeSeries, resolveMapping, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/observe/metrics.js';
 import { evaluate, EvalError, type QueryResult } from '../src/promql/eval.js';
 import { runScenario } from '../src/score/result.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -55,6 +55,23 @@ function runs(): ScrapeSeries[] {
     runScenario(s, { observe: (sim) => (series = observeSeries(sim, s)) });
     return series;
   });
+}
+
+/** A counter that resets now and then (and a series that goes up and down), which the simulation never writes. */
+function jumpy(): ArraySeries {
+  const times = Array.from({ length: 80 }, (_, i) => A + (i + 1) * 15_000);
+  const counter = times.map((_, i) => (i % 23) * 7 + (i % 5) + (i % 23 === 11 ? 0.5 : 0));
+  const wavy = times.map((_, i) => Math.round(100 * Math.sin(i / 3)) / 10);
+  return new ArraySeries([
+    { labels: { __name__: 'jumpy', kind: 'counter' }, times, values: counter },
+    { labels: { __name__: 'jumpy', kind: 'wave' }, times, values: wavy },
+  ]);
+}
+
+function jumpyOpenMetrics(s: ArraySeries): string {
+  let text = '# TYPE jumpy gauge\n';
+  for (const x of s.series()) for (let i = 0; i < x.length; i++) text += `jumpy{kind="${x.labels.kind}"} ${x.value(i)} ${x.time(i) / 1000}\n`;
+  return `${text}# EOF\n`;
 }
 
 class Union implements SeriesSource {
@@ -121,6 +138,9 @@ const QUERIES = [
   `label_join(${R}, "id", "/", "service_name", "http_route", "code")`, `label_join(${R}, "code", "", "nope")`, `label_join(${R}, "x", "-")`,
   `label_join(rate(${R}[1m]), "service_name", ",", "code")`,
   `rate({__name__=~"${H}_(count|sum)"}[1m])`, `{__name__=~"${H}_(count|sum)"} * 1`, `-{__name__=~"${H}_(count|sum)"}`,
+  // Counters that reset, and a series that goes up and down.
+  `rate(jumpy[1m])`, `rate(jumpy[5m])`, `increase(jumpy[3m])`, `irate(jumpy[1m])`, `idelta(jumpy[2m])`, `delta(jumpy[4m])`,
+  `resets(jumpy[10m])`, `changes(jumpy[2m])`, `rate(jumpy[20m] offset 2m)`,
   // Timestamps, sorting, counter changes.
   `timestamp(${R})`, `timestamp(${R} offset 1m)`, `timestamp(sum(${R}))`, `timestamp(vector(1))`, `timestamp(${R}{run="b"})`,
   `sort(rate(${R}[1m]))`, `sort_desc(${R})`, `sort_desc(rate(${R}[1m]) / rate(${H}_count[1m]))`, `sort(-${R})`,
@@ -195,7 +215,8 @@ describe.skipIf(!available)('PromQL against a real Prometheus', () => {
 
   beforeAll(async () => {
     const series = runs();
-    source = new Union(series);
+    const resets = jumpy();
+    source = new Union([...series, resets]);
     dir = mkdtempSync(join(tmpdir(), 'rehearse-om-'));
     const files = series.map((s, i) => {
       let text = '';
@@ -204,8 +225,9 @@ describe.skipIf(!available)('PromQL against a real Prometheus', () => {
       writeFileSync(file, text);
       return file;
     });
-    server = await PrometheusServer.start(files);
-  });
+    writeFileSync(join(dir, 'jumpy.om'), jumpyOpenMetrics(resets));
+    server = await PrometheusServer.start([...files, join(dir, 'jumpy.om')]);
+  }, 180_000);
 
   afterAll(async () => {
     await server?.stop();

@@ -17,6 +17,8 @@ export interface SampleSeries {
   value(i: number): number;
   /** Whether sample i is a staleness marker (a series a rule stopped writing); absent: never. */
   stale?(i: number): boolean;
+  /** True for a counter whose values never drop (no resets to look for). */
+  readonly monotonic?: boolean;
 }
 
 /** Where a query finds its series. */
@@ -182,6 +184,7 @@ export class ScrapeSeries implements SeriesSource {
     const self = this;
     return {
       labels,
+      monotonic: true, // cumulative counts and sums: they only grow
       get length() {
         return self.recorder.scrapes - g.first;
       },

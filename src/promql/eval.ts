@@ -8,7 +8,7 @@
 import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
 import { COMPARISON, elemOp, vectorScalar, vectorSet, vectorVector } from './binary.js';
-import { absentLabels, avg, extrapolated, histogramQuantile, instantValue, popVariance, quantile, variance } from './math.js';
+import { absentLabels, avg, extrapolated, histogramQuantile, instantValue, popVariance, quantile, summarize, variance, type RangeSummary } from './math.js';
 import { labelJoin, labelReplace } from './labels.js';
 import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryResult, type Sample, type Value } from './values.js';
 
@@ -211,11 +211,11 @@ class Evaluator {
       default: {
         const m = args[0] as MatrixSelector;
         switch (fn) {
-          case 'rate': return this.overTime(m, (p) => extrapolated(p, m, this.t, true, true), true);
-          case 'increase': return this.overTime(m, (p) => extrapolated(p, m, this.t, true, false), true);
-          case 'delta': return this.overTime(m, (p) => extrapolated(p, m, this.t, false, false), true);
-          case 'irate': return this.overTime(m, (p) => instantValue(p, true), true);
-          case 'idelta': return this.overTime(m, (p) => instantValue(p, false), true);
+          case 'rate': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, true));
+          case 'increase': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, false));
+          case 'delta': return this.summarized(m, (p) => extrapolated(p, m, this.t, false, false));
+          case 'irate': return this.summarized(m, (p) => instantValue(p, true), true);
+          case 'idelta': return this.summarized(m, (p) => instantValue(p, false), true);
           case 'avg_over_time': return this.overTime(m, (p) => avg(p.v), true);
           case 'sum_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => a + b, 0), true);
           case 'min_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a)), true);
@@ -231,6 +231,39 @@ class Evaluator {
       }
     }
     throw new EvalError(`unsupported function ${fn}`);
+  }
+
+  /**
+   * A function of each series' first and last points in the range (rate, increase, delta), or of its last two
+   * (irate, idelta), without reading the points between them when the series is a counter that never drops.
+   */
+  private summarized(m: MatrixSelector, f: (p: RangeSummary) => number | null, lastTwo = false): Value {
+    const maxt = this.t - m.vector.offsetMs;
+    const mint = maxt - m.rangeMs;
+    const out: Sample[] = [];
+    for (const s of select(this.source, m.vector)) {
+      if (s.stale) {
+        // Staleness markers are not points: read the range as points.
+        const t: number[] = [], v: number[] = [];
+        for (let i = lastAtOrBefore(s, mint - 1) + 1; i <= lastAtOrBefore(s, maxt); i++) {
+          if (s.stale(i)) continue;
+          t.push(s.time(i));
+          v.push(s.value(i));
+        }
+        const p = t.length === 0 ? null : summarize(lastTwo ? { labels: s.labels, t: t.slice(-2), v: v.slice(-2) } : { labels: s.labels, t, v });
+        const x = p && f(p);
+        if (x !== null && x !== undefined) out.push({ labels: dropName(s.labels), value: x });
+        continue;
+      }
+      const last = lastAtOrBefore(s, maxt);
+      const first = lastTwo ? Math.max(lastAtOrBefore(s, mint - 1) + 1, last - 1) : lastAtOrBefore(s, mint - 1) + 1;
+      if (last < first) continue;
+      let resets = 0;
+      if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) resets += s.value(i - 1);
+      const x = f({ t0: s.time(first), v0: s.value(first), tn: s.time(last), vn: s.value(last), n: last - first + 1, resets });
+      if (x !== null) out.push({ labels: dropName(s.labels), value: x });
+    }
+    return { type: 'vector', samples: out };
   }
 
   private overTime(m: MatrixSelector, f: (p: Points) => number | null, drop: boolean): Value {
