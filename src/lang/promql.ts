@@ -14,11 +14,10 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import {
   AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, LABEL_NAME_RE, parseDurationMs, parseNumber, unknownFunctions, unquote,
-  type ValueType,
+  type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
-import type { PromQLProblem } from './promql-signatures.js';
 
-export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type ValueType };
+export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -68,8 +67,6 @@ export type Expr =
       readonly matching: VectorMatching;
     }
   | { readonly kind: 'negate'; readonly expr: Expr };
-
-export type { PromQLProblem };
 
 /** A query refused: the message names the query and every part refused, each with its column (1-based). */
 export class PromQLError extends Error {
