@@ -9,6 +9,7 @@ import {
   parseDuration, parseIncrease, parsePercent, parseRate, parseRateOrZero, type Parsed,
 } from '../units/parse.js';
 import { PRESETS } from '../metrics/mapping.js';
+import { AlertGate } from './schema-alert.js';
 
 function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {
   return z
@@ -248,11 +249,7 @@ const Gate = z.union([
     name: z.string().optional().meta({ description: 'A name for the gate in the audit trail (default: the query).' }),
     result: z.enum(['value', 'list', 'first']).optional().meta({ description: 'What result is: value (default: a number, no data an error), list (Argo: the vector\'s values), first (Flagger: one value, none or NaN fails).' }),
   }),
-  z.strictObject({
-    alert: z.string().min(1).meta({ description: 'An alerting rule of a rule file in metrics.rules: the gate fails while it fires (after its for:).' }),
-    from: z.string().optional().meta({ description: 'The rule file that holds it (one of metrics.rules; default: the one that does).' }),
-    labels: z.record(z.string(), z.string()).optional().meta({ description: 'Only alerts with these labels, e.g. { sloth_severity: page }.' }),
-  }),
+  AlertGate,
 ]);
 
 export const Stage = z.strictObject({
