@@ -55,6 +55,20 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   return undefined;
 }
 
+/** The candidate nearest to a word by edit distance, however far (ties: the first), or undefined when there is none. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const s = suggest(word, candidates);
   return s ? `; did you mean "${s}"?` : '';

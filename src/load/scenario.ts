@@ -21,6 +21,7 @@ import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
 import { readFlagSources } from './flag-sources.js';
 import { readPlanResources } from './resources.js';
+import { resolveRules } from './rule-files.js';
 
 /** `warnings`: what flag files use that rehearse does not model, as file:line:column: path: message lines. */
 export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput; warnings: string[] } | { ok: false; problems: Problem[] };
@@ -53,7 +54,10 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   const warnings = imports.warnings;
   const normalized = normalize(input, imports.sources, readPlanResources(input, baseDir));
   if (!normalized.ok) return { ok: false, problems: capped(normalized.problems, (p) => where(p.path, p)) };
-  const s = { ...normalized.scenario, caseName: caseName ?? null };
+  const ruled = resolveRules(normalized.scenario, baseDir);
+  if (ruled.problems.length) return { ok: false, problems: capped(ruled.problems, (p) => where(p.path, p)) };
+  warnings.push(...ruled.warnings);
+  const s = { ...ruled.scenario, caseName: caseName ?? null };
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: input, warnings };
   let population: Cohort;

@@ -15,6 +15,10 @@ export interface SampleSeries {
   readonly length: number;
   time(i: number): number;
   value(i: number): number;
+  /** Whether sample i is a staleness marker (a series a rule stopped writing); absent: never. */
+  stale?(i: number): boolean;
+  /** True for a counter whose values never drop (no resets to look for). */
+  readonly monotonic?: boolean;
 }
 
 /** Where a query finds its series. */
@@ -186,6 +190,7 @@ export class ScrapeSeries implements SeriesSource {
     const self = this;
     return {
       labels,
+      monotonic: true, // cumulative counts and sums: they only grow
       get length() {
         return self.recorder.scrapes - g.first;
       },

@@ -10,12 +10,11 @@ import { DistTable } from '../model/dist.js';
 import type { Dist, Scenario } from '../scenario/types.js';
 import { bindGate } from './gates.js';
 import { worst } from '../lang/threshold.js';
-import { observeSeries } from '../observe/metrics.js';
 import { AnalysisRun } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
 import { formatMinutes, isTerminal, newPlanState, planReport, untilWindow, type PlanState } from './plan-state.js';
-import type { ScrapeSeries } from '../metrics/series.js';
+import { Monitoring } from './monitoring.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
 const EV_EVALUATE = CONTROLLER_EVENTS + 1;
@@ -29,7 +28,7 @@ export class RolloutController implements Controller {
   private readonly plans: PlanState[] = [];
   private readonly lockHolder = new Map<number, number>();
   private readonly approvals: DistTable;
-  private scrapeSeries: ScrapeSeries | null = null;
+  private monitoring!: Monitoring;
 
   /** The person behind the action being applied (operator actions), for the audit trail. */
   private by: string | undefined;
@@ -37,7 +36,7 @@ export class RolloutController implements Controller {
   private readonly host: MeasureHost = {
     plans: this.plans,
     now: () => this.now(),
-    series: () => this.series(),
+    series: () => this.monitoring.series(),
     log: (p, entry) => this.log(p, entry),
     wakeAt: (i, t) => this.wakeAt(i, t),
     advance: (i) => this.advance(i),
@@ -54,7 +53,8 @@ export class RolloutController implements Controller {
 
   start(sim: Simulation): void {
     this.sim = sim;
-    if (this.scenario.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql'))) this.series();
+    this.monitoring = new Monitoring(sim, this.scenario);
+    if (this.scenario.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql' || g.kind === 'alert'))) this.monitoring.series();
     const flags = sim.flags!;
     let approvalIndex = 0;
     this.plans.push(...this.scenario.rollouts.map((plan) => {
@@ -62,7 +62,7 @@ export class RolloutController implements Controller {
       const ctx = {
         model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs,
         segmentIndex: (name: string) => flags.segmentNames.indexOf(name),
-        series: () => this.series(), now: () => this.now(),
+        series: () => this.monitoring.series(), rules: () => this.monitoring.rules(), now: () => this.now(),
       };
       const state = newPlanState(plan, flag, approvalIndex, plan.gates.map((g) => bindGate(g, ctx)));
       approvalIndex += plan.stages.length;
@@ -187,12 +187,6 @@ export class RolloutController implements Controller {
 
   private now(): number {
     return this.sim.engine.now;
-  }
-
-  /** The simulated Prometheus series, kept from the start when a plan has PromQL gates. */
-  private series(): ScrapeSeries {
-    this.scrapeSeries ??= observeSeries(this.sim, this.scenario);
-    return this.scrapeSeries;
   }
 
   private wakeAt(i: number, timeUs: number): void {

@@ -9,6 +9,8 @@ import type { ProbeSpec, ProbeWindow, Probes } from '../telemetry/probes.js';
 import { mannWhitney, normalQuantile, twoProportion } from './stats.js';
 import type { ScrapeSeries } from '../metrics/series.js';
 import { bindPromQLGate } from './promql-gate.js';
+import { bindAlertGate } from './alert-gate.js';
+import type { RuleEngine } from '../promql/rules.js';
 import { verdict } from '../lang/threshold.js';
 import type { BoundGate, GateReading } from './reading.js';
 
@@ -18,6 +20,8 @@ export interface GateContext {
   model: CompiledModel;
   /** The simulated Prometheus series (made on first use), for PromQL gates. */
   series?: () => ScrapeSeries;
+  /** The scenario's rules over those series (made on first use), or null when it has none. */
+  rules?: () => RuleEngine | null;
   now?: () => number;
   probes: Probes;
   flag: number;
@@ -75,7 +79,12 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
   switch (gate.kind) {
     case 'promql': {
       if (!ctx.series || !ctx.now) throw new Error('a PromQL gate needs the simulated series');
-      return bindPromQLGate(gate, ctx.series, ctx.now);
+      return bindPromQLGate(gate, ctx.series, ctx.now, ctx.rules);
+    }
+    case 'alert': {
+      const rules = ctx.rules;
+      if (!ctx.series || !ctx.now || !rules) throw new Error('an alert gate needs the simulated series');
+      return bindAlertGate(gate, ctx.series, () => rules()!, ctx.now);
     }
     case 'threshold': {
       const latency = gate.metric === 'req_duration';

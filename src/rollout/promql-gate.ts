@@ -3,8 +3,9 @@
  * the gate's conditions as Argo Rollouts judges a measurement (Successful, Failed, Inconclusive, Error), or as
  * Flagger judges a check (no value, or NaN, fails it).
  */
-import { compareLabels, labelKey, type Labels, type ScrapeSeries } from '../metrics/series.js';
+import { compareLabels, labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
 import { evaluate, EvalError } from '../promql/eval.js';
+import type { RuleEngine } from '../promql/rules.js';
 import type { PromQLGate } from '../scenario/types.js';
 import { measurementPhase, type CondValue, type Phase } from '../lang/condition.js';
 import type { BoundGate, GateReading } from './reading.js';
@@ -21,16 +22,17 @@ export interface Measurement {
   detail: string;
 }
 
-/** One measurement of a PromQL gate over the series at `nowUs` (simulated time). */
-export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number): Measurement {
+/** One measurement of a PromQL gate over the series (and what rules recorded from them) at `nowUs` (simulated time). */
+export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, rules: RuleEngine | null = null): Measurement {
   series.recorder.scrapeUntil(nowUs);
   const timeMs = series.epochMs + Math.floor(nowUs / 1000);
+  rules?.advance(timeMs);
   let values: number[];
   let scalar = false;
   try {
-    if (gate.range) values = rangeValues(gate, series, timeMs, gate.range);
+    if (gate.range) values = rangeValues(gate, rules ?? series, timeMs, gate.range);
     else {
-      const r = evaluate(gate.expr, series, timeMs);
+      const r = evaluate(gate.expr, rules ?? series, timeMs);
       if (r.type === 'scalar') {
         values = [r.value];
         scalar = true;
@@ -62,7 +64,7 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number): 
 }
 
 /** Prometheus' range query (an instant query at every step, the series in label order), every sample flattened. */
-function rangeValues(gate: PromQLGate, series: ScrapeSeries, timeMs: number, range: NonNullable<PromQLGate['range']>): number[] {
+function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, range: NonNullable<PromQLGate['range']>): number[] {
   const [from, to, step] = [range.fromUs / 1000, range.toUs / 1000, range.stepUs / 1000];
   if (to < from) throw new EvalError('end timestamp must not be before start time');
   if (!(step > 0)) throw new EvalError('zero or negative query resolution step widths are not accepted');
@@ -81,12 +83,12 @@ function rangeValues(gate: PromQLGate, series: ScrapeSeries, timeMs: number, ran
   return [...byLabels.values()].sort((a, b) => compareLabels(a.labels, b.labels)).flatMap((e) => e.values);
 }
 
-export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number): BoundGate {
+export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number, rules: () => RuleEngine | null = () => null): BoundGate {
   const threshold = [gate.success && `success: ${gate.success.source}`, gate.failure && `failure: ${gate.failure.source}`].filter(Boolean).join('; ') || 'no condition';
   return {
     gate, stageProbes: [], ringProbes: [],
     evaluate(): GateReading {
-      const m = measure(gate, series(), now());
+      const m = measure(gate, series(), now(), rules());
       const value = typeof m.result === 'number' ? m.result : Array.isArray(m.result) && m.result.length > 0 ? m.result[0] : null;
       return {
         gate: gate.origin ? `${gate.origin}` : gate.source,

@@ -27,7 +27,7 @@ export const DEFAULTS = {
   slo: { availability: '99.9%' },
   truth: 'direct',
   /** Prometheus series of the simulated telemetry. */
-  metrics: { scrapeInterval: '15s' },
+  metrics: { scrapeInterval: '15s', evaluationInterval: '1m' },
   /** A cohort made when flags need users and the scenario names none. */
   cohort: { size: 10_000 },
   flag: {

@@ -70,5 +70,9 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers, needs: Series
     if (other) problems.push({ path, message: `the series of service "${split.service}" are already split between the canary and stable pods of flag "${other.flag}"` });
     else splits.push(split);
   }
-  return { mapping: { ...resolveMapping(m), splits }, scrapeIntervalUs, bucketsSeconds: buckets, epochMs };
+  const evaluationIntervalUs = h.duration(m['evaluation-interval'], DEFAULTS.metrics.evaluationInterval, at('evaluation-interval'));
+  if (evaluationIntervalUs < 1e6 || evaluationIntervalUs % 1e6 !== 0) {
+    problems.push({ path: at('evaluation-interval'), message: 'the evaluation interval is a whole number of seconds, at least 1s' });
+  }
+  return { mapping: { ...resolveMapping(m), splits }, scrapeIntervalUs, bucketsSeconds: buckets, epochMs, ruleFiles: m.rules ?? [], evaluationIntervalUs, rules: [] };
 }

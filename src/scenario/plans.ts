@@ -62,7 +62,24 @@ export type Gate =
       readonly overUs: number;
       readonly filter: TagFilter;
     }
-  | PromQLGate;
+  | PromQLGate
+  | AlertGate;
+
+/**
+ * An alert of a Prometheus rule file as a gate: it fails while the alert fires (after its `for:`), as
+ * Prometheus evaluates its group; pending or inactive passes.
+ */
+export interface AlertGate {
+  readonly kind: 'alert';
+  readonly source: string;
+  readonly alert: string;
+  /** The rule file (one of metrics.rules), or null: whichever holds the alert. */
+  readonly file: string | null;
+  /** Only alerts with these labels (Sloth's page and ticket alerts share a name; sloth_severity tells them apart). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** No restriction: the rule's query selects. */
+  readonly filter: TagFilter;
+}
 
 /** A PromQL gate: a query over the simulated series and conditions over its result (Argo's semantics). */
 export interface PromQLGate {

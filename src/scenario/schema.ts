@@ -9,6 +9,7 @@ import {
   parseDuration, parseIncrease, parsePercent, parseRate, parseRateOrZero, type Parsed,
 } from '../units/parse.js';
 import { PRESETS } from '../metrics/mapping.js';
+import { AlertGate } from './schema-alert.js';
 
 function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {
   return z
@@ -248,6 +249,7 @@ const Gate = z.union([
     name: z.string().optional().meta({ description: 'A name for the gate in the audit trail (default: the query).' }),
     result: z.enum(['value', 'list', 'first']).optional().meta({ description: 'What result is: value (default: a number, no data an error), list (Argo: the vector\'s values), first (Flagger: one value, none or NaN fails).' }),
   }),
+  AlertGate,
 ]);
 
 export const Stage = z.strictObject({
@@ -360,6 +362,8 @@ export const ScenarioFile = z.strictObject({
     'scrape-interval': Duration.optional().meta({ description: 'Time between scrapes (default 15s).' }),
     buckets: z.array(z.number()).optional().meta({ description: 'Histogram bucket bounds in seconds (default: the OTel advisory bounds).' }),
     epoch: z.union([z.string(), z.number()]).optional().meta({ description: 'Wall time of the simulated start (default 2026-01-01T00:00:00Z plus start-time).' }),
+    rules: z.array(z.string()).optional().meta({ description: 'Prometheus rule files (rule groups, PrometheusRule resources, Sloth or Pyrra output), relative to this file: recording rules are evaluated over the simulated series; alerts can be gates.' }),
+    'evaluation-interval': Duration.optional().meta({ description: 'Time between evaluations of rule groups without an interval of their own (default 1m, as Prometheus).' }),
   }).optional(),
   truth: z.enum(['direct', 'counterfactual']).optional().meta({
     description: 'How harm is attributed to flags: direct (each failure\'s own cause; one run) or counterfactual (a twin run per flag without it; exact for harm that emerges from load).',
