@@ -43,6 +43,7 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .option('--operator <name>', 'an operator, with a link of their own (repeat for each)', collect, [])
     .option('--scribe <name>', 'a scribe (notes only), with a link of their own (repeat for each)', collect, [])
     .option('--observers', 'print a read-only link for observers')
+    .option('--start', 'start the clock at once, without a lobby (a drill nobody steers, a benchmark)')
     .option('--out <prefix>', 'the drill\'s files: PREFIX.journal, PREFIX.json and PREFIX.html (default reports/drill-NAME-TIME)'))
     .action(async (file: string, opts: Parameters<typeof import('./gameday.js').gamedayCommand>[1]) => {
       const { gamedayCommand } = await import('./gameday.js');

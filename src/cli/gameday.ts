@@ -25,6 +25,8 @@ export interface GamedayOptions {
   operator: string[];
   scribe: string[];
   observers?: boolean;
+  /** Start at once, without a lobby. */
+  start?: boolean;
   out?: string;
   exitOnEnd?: boolean;
   /** Wall milliseconds of countdown once every plan is done; null: none. */
@@ -79,7 +81,8 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   io.out(`game day: ${read.scenario.name}, seed ${seed}${o.hiddenCase ? ', case hidden until the debrief' : caseName ? `, case ${caseName}` : ''}, gates ${o.gates}, speed ${o.speed}x`);
   io.out(`journal: ${out}.journal (the drill as it happens; resume it with: rehearse gameday resume ${out}.journal)`);
   printLinks(links, io);
-  io.out('the lobby is open: the clock starts when the facilitator starts the drill');
+  if (o.start) drill.startNow();
+  else io.out('the lobby is open: the clock starts when the facilitator starts the drill');
   return run.wait(drill);
 }
 

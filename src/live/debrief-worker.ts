@@ -2,6 +2,7 @@
  * The debrief, written in a worker thread: the journal replayed, the policy run, the page made and both files
  * written, off the server's event loop, which keeps answering the pages (they show the progress).
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeText } from '../files/write.js';
 import { drillHtml } from './debrief-html.js';
@@ -19,6 +20,10 @@ export type DebriefMessage =
   | { kind: 'failed'; error: string; lines: string[] };
 
 const task = workerData as DebriefTask;
+// The pages come first: on Linux a thread has its own nice value, and 0 names this thread, not the process.
+try {
+  setPriority(0, 10);
+} catch { /* not allowed here: the debrief runs at the usual priority */ }
 const post = (m: DebriefMessage) => parentPort!.postMessage(m);
 try {
   let last = -1;

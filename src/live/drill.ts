@@ -191,11 +191,19 @@ export class Drill {
     return rec;
   }
 
+  /** The facilitator starts the drill from the terminal (no lobby). */
+  startNow(): void {
+    this.act({ type: 'start' }, this.facilitator());
+  }
+
+  private facilitator(): Person {
+    return this.roster.list().find((p) => p.role === 'facilitator')!;
+  }
+
   /** The facilitator ends the drill from the terminal (the first Ctrl-C). */
   endByHand(): void {
     if (this.session.ended) return;
-    const me = this.roster.list().find((p) => p.role === 'facilitator')!;
-    this.act({ type: 'end', reason: 'Ctrl-C at the terminal' }, me);
+    this.act({ type: 'end', reason: 'Ctrl-C at the terminal' }, this.facilitator());
   }
 
   /** Four times a second: the clock into the journal, and the countdown once every plan is done. */
