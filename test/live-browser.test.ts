@@ -221,6 +221,13 @@ describe('game-day dashboard in chromium', () => {
     await ada.waitForFunction(() => /503 on 50% of calls/.test(document.querySelector('#faults')!.textContent!), null, { timeout: 10_000 });
     await ada.waitForFunction(() => /pay-down|abort/.test(document.querySelector('#health')!.textContent!) || document.querySelector('#health .svc.warn, #health .svc.bad') !== null, null, { timeout: 60_000 });
     await ada.waitForFunction(() => /req_failed.*(pass|fail|inconclusive): /.test(document.querySelector('#plans tr[data-flag="new-pay"] .gates')!.textContent!), null, { timeout: 60_000 });
+    await ada.waitForFunction(() => Number(document.body.dataset.windows) >= 8, null, { timeout: 60_000 });
+    // Every live chart has a legend for its series, and the overlays are keyed under it.
+    const legends = await ada.evaluate(() => ['exposure', 'journeys', 'errors', 'p99'].map((id) => [
+      document.querySelectorAll(`#chart-${id} svg .role-legend .role-legend-symbol path, #chart-${id} svg .role-legend-symbol`).length > 0,
+      document.getElementById(`chart-${id}`)!.parentElement!.querySelector('.legend') !== null,
+    ]));
+    expect(legends).toEqual([[true, true], [true, true], [true, true], [true, true]]);
     await ada.screenshot({ path: join(shots, 'gameday-live.png'), fullPage: true });
     // Every plan is done: each page says so, with the countdown; the facilitator keeps the drill going.
     await ada.waitForFunction(() => /Every plan is done\. The drill ends in \d+ s/.test(document.getElementById('countdown')!.textContent!), null, { timeout: 120_000 });

@@ -136,6 +136,29 @@ describe('the journal: nothing lost', () => {
     expect(doc.record.actions.at(-1).action.text).toBe('about to be stopped');
   }, 240_000);
 
+  it('Ctrl-C ends the drill and writes the debrief; a second Ctrl-C stops at once, and the journal still gives the debrief', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-int-'));
+    const c = cli(['gameday', fixture, '--speed', '300', '--start', '--out', join(dir, 'd')]);
+    const fran = (await c.line(/^facilitator facilitator: (\S+)$/m))[1];
+    await waitFor(async () => (await state(fran)).meta.nowSeconds > 120);
+    c.child.kill('SIGINT');
+    await c.line(/^ending the drill/m);
+    c.child.kill('SIGINT');
+    const code = await c.exited;
+    // Stopped at once (130), or the debrief was already written (0): either way the drill is in the journal.
+    expect([0, 130]).toContain(code);
+    const j = readJournal(join(dir, 'd.journal'));
+    expect(j.end).toMatchObject({ reason: 'by-hand' });
+    expect(j.actions.at(-1)).toMatchObject({ by: 'facilitator', action: { type: 'end', reason: 'Ctrl-C at the terminal' } });
+    const d = await run(['gameday', 'debrief', join(dir, 'd.journal'), '--out', join(dir, 'again')]);
+    expect(d.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'again.json'), 'utf8')).record.end).toMatchObject({ reason: 'by-hand', atUs: j.end!.atUs });
+    // A drill that ended cannot be resumed: it is debriefed.
+    const r = await run(['gameday', 'resume', join(dir, 'd.journal')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/this drill has ended: write its debrief/);
+  }, 240_000);
+
   it('a line cut short by a crash is dropped; an edited line is reported as tampering', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-journal-'));
     const path = join(dir, 'x.journal');

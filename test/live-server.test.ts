@@ -240,3 +240,30 @@ describe('game-day server', () => {
     expect((await act({ type: 'note', text: 'too late' }, 'sam')).status).toBe(409);
   }, 120_000);
 });
+
+describe('remote teams', () => {
+  it('--host 0.0.0.0 --public-url: links use the public address, requests from it are allowed, others refused', async () => {
+    const read = readDrillScenario(join(import.meta.dirname, 'fixtures', 'drill.yaml'), 'healthy');
+    const { drill: remote, links: remoteLinks } = await Drill.open({ file: read.file, caseName: 'healthy', hiddenCase: false, seed: 7, gates: 'on' }, read, null, 60, {
+      host: '0.0.0.0', port: 0, publicUrl: 'https://drill.example.test/team-a/', endWhenDoneMs: null, facilitator: 'fran', operators: ['ada'],
+      out: join(dir, 'remote'),
+    });
+    try {
+      expect(remoteLinks.map((l) => l.url)).toEqual([
+        expect.stringMatching(/^https:\/\/drill\.example\.test\/team-a\/\?token=[\w-]{32}$/),
+        expect.stringMatching(/^https:\/\/drill\.example\.test\/team-a\/\?token=[\w-]{32}$/),
+      ]);
+      const local = `http://127.0.0.1:${remote.server.port}`;
+      const t = new URL(remoteLinks[0].url).searchParams.get('token');
+      const post = (origin: string) => fetch(`${local}/api/actions`, { method: 'POST', body: '{"type":"note","text":"hi"}', headers: { Authorization: `Bearer ${t}`, Origin: origin, 'Content-Type': 'application/json' } });
+      expect((await post('https://drill.example.test')).status).toBe(200);
+      expect((await post('https://elsewhere.example.test')).status).toBe(403);
+      // The page's paths are relative: it works under the proxy's path.
+      const html = await (await fetch(`${local}/?token=${t}`)).text();
+      expect(html).toContain('src="assets/dashboard.js?token=');
+      expect(html).not.toMatch(/(src|href)="\/(assets|api)/);
+    } finally {
+      await remote.stop();
+    }
+  }, 120_000);
+});

@@ -4,10 +4,12 @@
  * the record, and the policy alone facing the team's faults.
  */
 import { describe, expect, it } from 'vitest';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DrillSession, readDrillScenario, ReplayMismatch, type Actor, type DrillSetup } from '../src/live/session.js';
 import type { Action } from '../src/live/actions.js';
-import { commitment, drawCase, newSecret } from '../src/live/hidden.js';
+import { checkHiddenCases, commitment, drawCase, newSecret } from '../src/live/hidden.js';
 import { facedFaults, policyRun } from '../src/live/policy.js';
 import { comparison } from '../src/live/compare.js';
 import { runScenario } from '../src/score/result.js';
@@ -165,6 +167,30 @@ describe('drill session', () => {
     moved[3].refused = null;
     expect(() => DrillSession.fromRecord(s.setup, readDrillScenario(file, 'broken').scenario, moved, 0, { atUs: s.endedUs!, reason: s.endReason! }))
       .toThrow(ReplayMismatch);
+  });
+
+  it('an ad-hoc fault never reads the scenario file again: the drill goes on after the file is gone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-adhoc-'));
+    const copy = join(dir, 'drill.yaml');
+    copyFileSync(file, copy);
+    const setup: DrillSetup = { file: copy, caseName: null, hiddenCase: false, seed: 7, gates: 'on' };
+    const s = new DrillSession(setup, readDrillScenario(copy, null).scenario);
+    rmSync(copy);
+    drive(s, [[1, { type: 'adhoc-fault', fault: { kind: 'latency', target: 'web -> pay', add: '50ms', for: '1m' } }, fac]], 3);
+    expect(s.actions[1]).toMatchObject({ refused: null, faultName: 'ad-hoc 1' });
+  });
+
+  it('refuses a hidden-case drill whose cases differ in what the dashboard shows', () => {
+    const scenario = readDrillScenario(file, 'healthy').scenario;
+    const other = { ...scenario, services: [...scenario.services, { ...scenario.services[0], name: 'search' }] };
+    const plans = { ...scenario, rollouts: scenario.rollouts.map((p) => ({ ...p, failureLimit: p.failureLimit + 1 })) };
+    expect(() => checkHiddenCases('s.yaml', new Map([['a', scenario], ['b', scenario]]))).not.toThrow();
+    expect(() => checkHiddenCases('s.yaml', new Map([['a', scenario], ['b', other], ['c', plans]])))
+      .toThrow(/case "b" changes the services[\s\S]*case "c" changes the rollout plans and their gates/);
+    expect(() => checkHiddenCases('s.yaml', new Map())).toThrow(/needs cases/);
+    // The fixture's cases differ only in what the new code does: a hidden-case drill may run them.
+    const cases = readDrillScenario(file, null).base.cases;
+    expect(() => checkHiddenCases(file, new Map(cases.map((c) => [c, readDrillScenario(file, c).scenario])))).not.toThrow();
   });
 
   it('draws the hidden case from a secret, uniformly, and commits to it', () => {
