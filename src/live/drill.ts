@@ -3,6 +3,7 @@
  * the server, the countdown once every plan is done, and the debrief written in a worker when it ends. The
  * command line opens one (or resumes one from its journal) and handles signals; everything else is here.
  */
+import { rmSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { writeText } from '../files/write.js';
 import { VERSION } from '../version.js';
@@ -98,7 +99,15 @@ export class Drill {
     const drill = new Drill(new DrillSession(setup, read.scenario), journal, secret, speed, o);
     const links: Link[] = [];
     const invite = (name: string, role: Role) => links.push({ name, role, url: drill.invite(name, role) });
-    await drill.listen();
+    try {
+      await drill.listen();
+    } catch (e) {
+      // Nothing happened yet: the journal (its header alone) goes, so that the same --out can be used again.
+      journal.close();
+      rmSync(journal.path, { force: true });
+      if (secret !== null) rmSync(`${o.out}.secret`, { force: true });
+      throw new InputError([`cannot serve on ${o.host}:${o.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    }
     invite(o.facilitator, 'facilitator');
     for (const n of o.operators ?? []) invite(n, 'operator');
     for (const n of o.scribes ?? []) invite(n, 'scribe');

@@ -30,7 +30,7 @@ export interface FeedUpdate {
   text: string;
 }
 
-const RING = 2400; // ten minutes of updates at four a second
+const RING = 1200; // five minutes of updates at four a second
 
 export class Feed {
   /** Ids are `epoch-seq`: an id from another run of the server never matches this one's. */

@@ -10,7 +10,9 @@
  */
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, reason } from '../errors.js';
+import { checkWritable, makeFolders } from '../files/write.js';
+import { dirname } from 'node:path';
 import { ROLES, type Person } from './access.js';
 import { ActionBody, type RecordedAction } from './actions.js';
 import { sha256, type EndReason } from './session.js';
@@ -87,7 +89,15 @@ export class JournalWriter {
   /** A new journal; refuses to overwrite one (a drill's record is never replaced). */
   static create(path: string, header: JournalHeader): JournalWriter {
     if (existsSync(path)) throw new JournalError([`${path}: a journal is already there: resume it (rehearse gameday resume ${path}) or choose another --out`]);
-    const w = new JournalWriter(path, openSync(path, 'wx', 0o600), '');
+    checkWritable(path);
+    makeFolders(dirname(path), path);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (e) {
+      throw new JournalError([`${path}: cannot write the journal: ${reason(e)}`]);
+    }
+    const w = new JournalWriter(path, fd, '');
     w.write(Header.parse(header), true);
     return w;
   }
