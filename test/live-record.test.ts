@@ -5,7 +5,7 @@
  * directory, checks the scenario's content hash, and reports an edited record as tampering.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -196,6 +196,9 @@ describe('replay proves the whole record', () => {
     expect(readFileSync(join(dir, 'd.journal'), 'utf8').split('\n').slice(0, -2).join('\n')).not.toMatch(/healthy|broken/);
     const doc = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8'));
     expect(['healthy', 'broken']).toContain(doc.revealed.case);
+    // The secret was the facilitator's alone: a file only its owner reads, revealed in the debrief.
+    expect(statSync(join(dir, 'd.secret')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'd.secret'), 'utf8').trim()).toBe(doc.revealed.secret);
     // Moved: the scenario now sits beside the record, and replay runs from another directory.
     renameSync(join(scenarioDir, 'drill.yaml'), join(dir, 'drill.yaml'));
     const ok = await run(['gameday', 'replay', join(dir, 'd.json')], '/');

@@ -3,9 +3,8 @@
  * the server, the countdown once every plan is done, and the debrief written in a worker when it ends. The
  * command line opens one (or resumes one from its journal) and handles signals; everything else is here.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { writeText } from '../files/write.js';
 import { VERSION } from '../version.js';
 import { Roster, type Person, type Role } from './access.js';
 import type { Action, RecordedAction } from './actions.js';
@@ -95,7 +94,8 @@ export class Drill {
       scenario: { file: read.file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: setup.gates, speed,
       case: secret === null ? { hidden: false, name: setup.caseName } : { hidden: true, commitment: commitment(secret) },
     });
-    if (secret !== null) writeText(`${o.out}.secret`, `${secret}\n`);
+    // The secret is the facilitator's alone until the end: readable by its owner only.
+    if (secret !== null) writeFileSync(`${o.out}.secret`, `${secret}\n`, { mode: 0o600 });
     const drill = new Drill(new DrillSession(setup, read.scenario), journal, secret, speed, o);
     const links: Link[] = [];
     const invite = (name: string, role: Role) => links.push({ name, role, url: drill.invite(name, role) });
