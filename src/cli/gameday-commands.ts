@@ -2,7 +2,7 @@
  * The `gameday` commands on the command line: a new drill, `resume`, `debrief`, `replay`, and `ctl` and
  * `invite` (which the entry point runs without loading commander; listed here for --help).
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from '../units/parse.js';
 
 export interface OptionParsers {
@@ -28,7 +28,8 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .option('--port <n>', 'port to serve on (0: any free port)', p.port, 0)
     .option('--host <address>', 'address to serve on (default loopback; any other prints a warning)', '127.0.0.1')
     .option('--public-url <url>', 'the address people reach the drill at (a proxy or tunnel): printed links use it and requests from it are allowed')
-    .option('--end-when-done <duration>', 'once every plan is done, end the drill after this much wall time unless the facilitator keeps it going (off: never)', endWhenDone, 60_000)
+    .addOption(new Option('--end-when-done <duration>', 'once every plan is done, end the drill after this much wall time unless the facilitator keeps it going (off: never)')
+      .argParser(endWhenDone).default(60_000, '60s'))
     .option('--exit-on-end', 'stop serving once the drill has ended and the debrief is written');
   const gameday = server(program
     .command('gameday')
@@ -40,8 +41,8 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .option('--seed <n>', 'random seed (default: the scenario\'s)', p.seed)
     .option('--gates <mode>', 'automated gates: on (they act), advisory (they report; people decide), off', p.gates, 'on')
     .option('--name <name>', 'the facilitator\'s name (the person at this terminal)', 'facilitator')
-    .option('--operator <name>', 'an operator, with a link of their own (repeat for each)', collect, [])
-    .option('--scribe <name>', 'a scribe (notes only), with a link of their own (repeat for each)', collect, [])
+    .addOption(new Option('--operator <name>', 'an operator, with a link of their own (repeat for each)').argParser(collect).default([], 'none'))
+    .addOption(new Option('--scribe <name>', 'a scribe (notes only), with a link of their own (repeat for each)').argParser(collect).default([], 'none'))
     .option('--observers', 'print a read-only link for observers')
     .option('--start', 'start the clock at once, without a lobby (a drill nobody steers, a benchmark)')
     .option('--out <prefix>', 'the drill\'s files: PREFIX.journal, PREFIX.json and PREFIX.html (default reports/drill-NAME-TIME)'))
