@@ -168,7 +168,7 @@ describe('game-day dashboard in chromium', () => {
     for (const p of [fran, bob]) await p.context().close();
   }, 180_000);
 
-  it('after a forced reconnect, the stream resumes from the last event id: no duplicated row; the page says disconnected, then live', async () => {
+  it('after a forced reconnect, the stream resumes from the last event id: no duplicated row; the page says disconnected or stale, then live', async () => {
     const { drill, links } = await open('healthy', 'on', 120, { cadenceMs: 100 });
     const problems: string[] = [];
     const fran = await person(linkOf(links, 'fran'), problems);
@@ -182,6 +182,11 @@ describe('game-day dashboard in chromium', () => {
       await ada.waitForFunction(() => document.body.dataset.connection === 'disconnected', null, { timeout: 30_000 });
       await ada.waitForFunction(() => document.body.dataset.connection === 'live', null, { timeout: 30_000 });
     }
+    // No update for three seconds on an open connection: the page says stale, then live again.
+    drill.feed.stop();
+    await ada.waitForFunction(() => document.body.dataset.connection === 'stale', null, { timeout: 30_000 });
+    drill.feed.start();
+    await ada.waitForFunction(() => document.body.dataset.connection === 'live', null, { timeout: 30_000 });
     await fran.fill('#note', 'after the drop');
     await fran.click('#note-add');
     await ada.waitForFunction(() => /after the drop/.test(document.querySelector('#actions tbody')!.textContent!), null, { timeout: 30_000 });
