@@ -13,7 +13,7 @@ import { PacedDriver } from './driver.js';
 import { Feed } from './feed.js';
 import { recordScenario, secretOf } from './from-journal.js';
 import { commitment } from './hidden.js';
-import { JournalWriter, readJournal, type JournalEntry } from './journal.js';
+import { JournalWriter, readJournal } from './journal.js';
 import { metricsText } from './metrics.js';
 import { recordFromJournal } from './record.js';
 import { startDrillServer, type DrillServer } from './server.js';
@@ -80,10 +80,7 @@ export class Drill {
       plansDone: session.status === 'running' && session.plansDone(),
       debrief: this.debriefStatus,
     }), o.cadenceMs);
-    session.onRecord = (rec) => {
-      const { ...line } = rec;
-      this.journal.append({ kind: 'action', ...line } as JournalEntry);
-    };
+    session.onRecord = (rec) => this.journal.append({ kind: 'action', ...rec });
   }
 
   /** A new drill: the journal started, people's tokens made, the server up, the lobby open. */
