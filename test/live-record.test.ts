@@ -90,6 +90,8 @@ describe('the journal: nothing lost', () => {
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe(-1);
 
+    // As if the crash had come in the middle of writing a line: it is dropped, and the resumed drill writes on after the last whole one.
+    appendFileSync(join(dir, 'd.journal'), '{"kind":"clock","atUs":99');
     const second = cli(['gameday', 'resume', join(dir, 'd.journal'), '--exit-on-end', '--end-when-done', 'off']);
     const fran2 = (await second.line(/^facilitator facilitator: (\S+)$/m))[1];
     expect(second.out).toMatch(/resumed from .* the clock stopped/);

@@ -8,7 +8,7 @@
  * A last line cut short by a crash is dropped. Lines are written with one write() each; actions and the end
  * are flushed to the disk (fdatasync), clock lines are not (the page cache survives a killed process).
  */
-import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError, reason } from '../errors.js';
 import { checkWritable, makeFolders } from '../files/write.js';
@@ -64,6 +64,8 @@ export interface JournalRecord {
   truncated: boolean;
   /** The chain's last hash (a resumed drill goes on from it). */
   head: string;
+  /** Bytes of the journal up to the end of its last whole line (where a resumed drill writes on). */
+  wholeBytes: number;
 }
 
 /** A journal that cannot be read, or has been altered (`tampered`): reported without a stack trace. */
@@ -102,8 +104,10 @@ export class JournalWriter {
     return w;
   }
 
-  /** Goes on writing a journal already read (a resumed drill). */
+  /** Goes on writing a journal already read (a resumed drill), after its last whole line. */
   static reopen(path: string, record: JournalRecord): JournalWriter {
+    // A line a crash cut short goes: the next line must follow the last whole one.
+    if (record.truncated) truncateSync(path, record.wholeBytes);
     return new JournalWriter(path, openSync(path, 'a'), record.head);
   }
 
@@ -163,11 +167,12 @@ export function readJournal(path: string): JournalRecord {
     else entries.push(parsed.data as JournalEntry);
   });
   if (!header) throw new JournalError([`${path}: an empty journal`]);
-  return recordOf(header, entries, truncated, head);
+  const wholeBytes = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
+  return recordOf(header, entries, truncated, head, wholeBytes);
 }
 
-function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string): JournalRecord {
-  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, entries, truncated, head };
+function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string, wholeBytes: number): JournalRecord {
+  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, entries, truncated, head, wholeBytes };
   for (const e of entries) {
     if ('atUs' in e) r.lastAtUs = Math.max(r.lastAtUs, e.atUs);
     switch (e.kind) {
