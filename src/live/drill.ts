@@ -125,7 +125,8 @@ export class Drill {
     const drill = new Drill(session, JournalWriter.reopen(path, j), secret, j.speed, o);
     for (const p of j.people) drill.roster.add(p);
     drill.journal.append({ kind: 'resume', atUs: session.nowUs, wall: wall() });
-    drill.driver.pause();
+    // The clock stays stopped until the facilitator resumes it (a drill still in its lobby waits for its start).
+    if (session.status === 'running') drill.driver.pause();
     await drill.listen();
     const facilitator = j.people.find((p) => p.role === 'facilitator')?.name ?? o.facilitator;
     const { token, person } = drill.roster.reissue(facilitator);
