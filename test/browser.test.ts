@@ -4,7 +4,8 @@
  * properties a reader relies on, measured on the rendered page rather than its pixels: a legend entry per
  * series, no chart wider than the page column at 1100 and 1400 px, no overlapping labels on the dependency map
  * and the sweep's scatter plots, a 1% stage a few pixels tall, a chart of the deciding readings for each
- * rollback with its breach marked. Screenshots go to reports/screenshots/ for people to look at.
+ * rollback with its breach marked. Screenshots go to reports/screenshots-latest/ (ignored by git); `npm run
+ * screenshots` writes them to reports/screenshots/, the ones the docs show.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
-const shots = join(root, 'reports', 'screenshots');
+const shots = process.env.REHEARSE_SCREENSHOTS ?? join(root, 'reports', 'screenshots-latest');
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-html-'));
 const cli = (...args: string[]) => {
   try {

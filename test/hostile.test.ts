@@ -506,16 +506,18 @@ describe('signals: the first stops the work under way at once, a second quits at
     expect(doc.runs).toEqual([]);
   }, 240_000);
 
-  it('gameday on SIGTERM ends the drill, keeps the record and exits 143; the record replays identically', async () => {
+  it('gameday on SIGTERM stops at once and exits 143 with the journal kept; the journal gives the debrief and replays', async () => {
     const out = join(dir, 'drill-sigterm');
-    const r = await signalled(['gameday', join(root, 'test/fixtures/drill.yaml'), '--out', out, '--speed', '60'], /dashboard: /, 1500, ['SIGTERM']);
+    const r = await signalled(['gameday', join(root, 'test/fixtures/drill.yaml'), '--out', out, '--speed', '60', '--start'], /facilitator \S+: http/, 1500, ['SIGTERM']);
     console.log(`gameday, one SIGTERM: exit ${r.code} ${Math.round(r.ms)} ms after the signal`);
     expect(r.code, r.out).toBe(143);
     expect(r.ms).toBeLessThan(BUDGET_MS);
-    expect(r.out).toContain(`debrief written to ${out}.html and ${out}.json`);
+    expect(r.out).toContain('the journal keeps the drill');
+    const debrief = await cli('gameday', 'debrief', `${out}.journal`);
+    expect(debrief.code, debrief.err).toBe(0);
     const record = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
-    expect(record.schema).toBe('rehearse/drill@1');
-    expect(record.ended.reason).toBe('by-hand');
+    expect(record.schema).toBe('rehearse/drill@2');
+    expect(record.record.end.reason).toBe('interrupted');
     const replay = await cli('gameday', 'replay', `${out}.json`);
     expect(replay.code, replay.err).toBe(0);
     expect(replay.out).toContain('replay identical');

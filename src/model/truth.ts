@@ -29,7 +29,7 @@ export class GroundTruth {
   readonly lastUs: Float64Array;
   private readonly hurtUsers: Int32Array;
   /** Per fault: journeys it failed or slowed past the SLO. */
-  readonly faultHurt: Float64Array;
+  faultHurt: Float64Array;
 
   /**
    * Per journey, by arrival number, when a log is kept (for counterfactual scoring): 0 not ended, 1 ended well,
@@ -47,6 +47,13 @@ export class GroundTruth {
     this.lastUs = new Float64Array(flags).fill(-1);
     this.hurtUsers = new Int32Array(users);
     this.faultHurt = new Float64Array(faults);
+  }
+
+  /** One more fault to count for (added while the run goes on). */
+  addFault(): void {
+    const grown = new Float64Array(this.faultHurt.length + 1);
+    grown.set(this.faultHurt);
+    this.faultHurt = grown;
   }
 
   /**

@@ -60,6 +60,7 @@ export function planReport(p: PlanState, serviceNames: readonly string[]): PlanR
   return {
     flag: p.plan.flag,
     outcome: isTerminal(p.phase) ? (p.phase as Outcome) : p.phase === 'waiting' && p.stage < 0 ? 'not-started' : 'paused',
+    cutOff: !isTerminal(p.phase) && p.stage >= 0,
     finalPercent: p.percent,
     stagesReached: p.stage + 1,
     startedUs: p.startedUs,

@@ -66,6 +66,8 @@ export interface RolloutFigures {
   kind: string;
   owner: string;
   outcome: PlanReport['outcome'];
+  /** The run ended while the plan was still on its way (mid-hold or waiting): "paused" by the end, not by anyone. */
+  cutOff: boolean;
   finalPercent: number;
   /** Users of the cohort the final configuration serves the flag to. */
   exposedUsers: number;
@@ -182,6 +184,7 @@ function rolloutFigures(scenario: Scenario, sim: SimulationResult, controller: R
       kind: flag.kind,
       owner: flag.owner,
       outcome: r.outcome,
+      cutOff: r.cutOff,
       finalPercent: r.finalPercent,
       exposedUsers: sim.flags!.exposed(f, versions.length - 1),
       stagesReached: r.stagesReached,
