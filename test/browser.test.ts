@@ -237,12 +237,12 @@ tune:
     await spike.page.close();
   });
 
-  it('the ci index links every page with its verdict, users hurt and time to detect', async () => {
+  it('the ci index links every page with its verdict, what happened and time to detect', async () => {
     await ciDone;
     const s = await open(join(ciDir, 'index.html'), 'ci-index.png');
     checkLayout(s);
     expect(s.text).toContain('error-spike [saturates]');
-    expect(s.text).toMatch(/new-ranking: [1-9][\d,]* users?\b/);
+    expect(s.text).toMatch(/new-ranking: caught: rolled back at \d+% after \S+, [1-9][\d,]* users? hurt/);
     expect(s.text).toMatch(/new-checkout: \d+m\d\ds/);
     const links = await s.page.evaluate(() => [...document.querySelectorAll('a')].map((a) => a.getAttribute('href')));
     expect(links).toEqual(['consumer-first.html', 'error-spike--saturates.html', 'error-spike--sized-right.html']);

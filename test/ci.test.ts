@@ -51,7 +51,7 @@ describe('rehearse ci', () => {
     expect(run.stdout).toMatch(/FAIL +failing \[defective\]/);
     expect(run.stdout).toMatch(/PASS +failing \[healthy\]/);
     expect(run.stdout).toMatch(/PASS +good \[defective\]/);
-    expect(run.stdout).toContain('5 cases: 3 passed, 1 failed, 1 invalid, 0 crashed');
+    expect(run.stdout).toContain('✘ FAIL: 5 cases: 3 PASS, 1 FAIL, 1 INVALID, 0 CRASHED');
   });
 
   it('writes well-formed JUnit XML holding both failures', () => {
@@ -65,13 +65,21 @@ describe('rehearse ci', () => {
     const broken = failing.find((c) => c.name === 'broken')!;
     expect(broken.failure.type).toBe('invalid-scenario');
     expect(broken.failure['#text']).toContain('unknown service "api"; did you mean "apu"?');
-    expect(failing.find((c) => c.name === 'failing [defective]')!.failure['#text']).toContain('blast_radius_users{flag:f} max<10');
+    const failed = failing.find((c) => c.name === 'failing [defective]')!.failure;
+    expect(failed.message).toBe('✘ FAIL: 1 acceptance criterion failed');
+    expect(failed['#text']).toMatch(/^f: (caught|missed|unfinished): .*users? hurt/m);
+    expect(failed['#text']).toMatch(/^✘ FAIL blast_radius_users\{flag:f\} max<10: \d+$/m);
+    // A passing case says so in its output, with what happened.
+    const passing = cases.find((c) => c.name === 'good [defective]')!;
+    expect(passing.failure).toBeUndefined();
+    expect(passing['system-out']).toMatch(/^✔ PASS: every criterion that applies was met\nf: /);
   });
 
   it('writes a Markdown summary and a JSON report', () => {
     const md = readFileSync(join(dir, 'out/summary.md'), 'utf8');
-    expect(md).toContain('## rehearse: rehearsals failed');
-    expect(md).toMatch(/\| ❌ \| failing \[defective\] \|/);
+    expect(md).toContain('## rehearse ci: ✘ FAIL');
+    expect(md).toMatch(/\| ✘ FAIL \| failing \[defective\] \| f: missed: \d+ users hurt, no gate acted \(promoted to 100%\) \|/);
+    expect(md).toMatch(/\| ✘ INVALID \| broken \|/);
     const report = JSON.parse(readFileSync(join(dir, 'out/ci.json'), 'utf8'));
     expect(report).toMatchObject({ schema: 'rehearse/ci@1', passed: false, counts: { cases: 5, failed: 1, invalid: 1 } });
   });
@@ -112,8 +120,9 @@ describe('rehearse ci', () => {
     const r = rehearse(dir, 'ci', 'bare', '--junit', 'out/bare.xml');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/NO CRITERIA +plain/);
-    expect(r.stdout).toContain('1 case: 0 passed, 0 failed, 0 invalid, 0 crashed, 1 with no criteria');
-    expect(readFileSync(join(dir, 'out/bare.xml'), 'utf8')).toContain('<skipped message="no acceptance criteria: nothing was judged"/>');
+    expect(r.stdout).toContain('✔ PASS: 1 case: 0 PASS, 0 FAIL, 0 INVALID, 0 CRASHED, 1 NO CRITERIA');
+    expect(r.stdout).not.toMatch(/✔ NO CRITERIA/);
+    expect(readFileSync(join(dir, 'out/bare.xml'), 'utf8')).toContain('<skipped message="– NO CRITERIA: no acceptance criterion applies: nothing was judged"/>');
     const required = rehearse(dir, 'ci', 'bare', '--require-criteria');
     expect(required.code).toBe(1);
     expect(required.stdout).toMatch(/FAIL +plain/);

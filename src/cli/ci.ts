@@ -9,8 +9,8 @@ import { markdownSummary } from '../report/markdown.js';
 import { writeJson } from '../report/json.js';
 import { checkWritable, writeText } from '../files/write.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
-import { ciSummaryTable, statusLabel } from '../report/ci-terminal.js';
-import { caseMessages, plural } from '../units/format.js';
+import { caseLines, ciSummaryTable } from '../report/ci-terminal.js';
+import { plural } from '../units/format.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
 import { SHARED_SCRIPT, chartLibraries } from '../report/html/page.js';
 import { runReportHtml } from '../report/html/run.js';
@@ -100,9 +100,7 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
       c.status = 'failed';
       c.messages.push('no acceptance criteria apply to this case (--require-criteria)');
     }
-    const label = statusLabel(c.status);
-    out(`${label.padEnd(c.status === 'no-criteria' ? 11 : 7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
-    for (const m of caseMessages(c)) out(`          ${m.split('\n').join('\n          ')}`);
+    for (const line of caseLines(c)) out(line);
   };
   // SIGINT and SIGTERM stop between rehearsals (a rehearsal runs to its end): the reports keep what finished.
   let interrupted: NodeJS.Signals | undefined;

@@ -1,7 +1,6 @@
 /** The run report's dependency map: services by call depth, flags beside the services that evaluate them, faults marked. */
 import type { RunResult } from '../../score/result.js';
 import type { Chart } from './page.js';
-import { VL } from './chart-units.js';
 
 export function mapChart(r: RunResult): Chart {
   const t = r.topology;

@@ -1,8 +1,10 @@
 /** The HTML report of one rehearsal: verdict, risk in words, timeline, services, blast radius, map, audit. */
+import { actedPercent } from '../../score/ci.js';
 import type { RolloutFigures, RunResult } from '../../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from '../../units/format.js';
-import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
-import { MINUTES, MS, RATE, VL, minutes, sig } from './chart-units.js';
+import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
+import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict } from '../vocabulary.js';
+import { MS, RATE, VL, minutes, sig } from './chart-units.js';
 import { mapChart } from './map.js';
 import { eventsTable, timelineChart, timelineEvents } from './timeline.js';
 
@@ -11,7 +13,8 @@ export function riskSummary(r: RunResult): string[] {
   const out: string[] = [];
   for (const ro of r.rollouts) {
     const f = r.outcomes.flags[ro.flag];
-    const where = ro.outcome === 'not-started' ? 'never started' : `${ro.outcome.replace('-', ' ')} at ${ro.finalPercent}%, stage ${ro.stagesReached} of ${ro.stages}`;
+    const acted = actedPercent(r, ro.flag);
+    const where = ro.outcome === 'not-started' ? 'never started' : `${ro.outcome.replace('-', ' ')} at ${acted ?? ro.finalPercent}%, stage ${ro.stagesReached} of ${ro.stages}`;
     let s = `${ro.flag} was ${where}.`;
     if (f?.defective) {
       s += ` It hurt ${plural(f.blast_radius_users, 'user')} in ${plural(f.blast_radius_requests, 'journey')}, from ${clock(f.onset_seconds!)} to ${clock(f.last_hurt_seconds!)}.`;
@@ -317,10 +320,15 @@ export function runReportHtml(r: RunResult, options: PageOptions = {}): string {
     charts.push(c);
     return `<h3>${escape(c.title)}</h3>${c.caption ? `<p class="caption">${escape(c.caption)}</p>` : ''}<chart-${charts.length - 1}/>`;
   };
-  const verdict = r.acceptance.length === 0 ? '<span class="verdict">NO CRITERIA</span>'
-    : `<span class="verdict ${r.passed ? 'pass-v' : 'fail'}">${r.passed ? 'PASSED' : 'FAILED'}</span>`;
-  const acceptance = r.acceptance.length ? `<table><thead><tr><th>result</th><th>criterion</th><th>value</th></tr></thead><tbody>${r.acceptance.map((a) =>
-    `<tr><td class="${a.pass ? 'pass' : 'fail-cell'}">${a.pass ? 'pass' : 'FAIL'}</td><td><code>${escape(a.criterion)}</code></td><td class="num">${a.value === null ? escape(a.note ?? 'n/a') : escape(criterionValue(a.criterion, a.value))}</td></tr>`).join('')}</tbody></table>` : '<p>The scenario has no acceptance criteria.</p>';
+  // The verdict, then what happened to each flag: never a bare "passed", which reads as "safe to ship".
+  const headlines = runHeadlines(r);
+  const verdict = `<p class="verdict-line">${verdictHtml(runVerdict(r), 'badge')} ${escape(criteriaCounts(r.acceptance))}</p>
+${headlines.length ? `<ul class="headlines">${headlines.map((h) => `<li>${escape(h)}</li>`).join('')}</ul>` : ''}`;
+  const acceptance = r.acceptance.length ? `<table class="acceptance"><thead><tr><th>result</th><th>criterion</th><th>value</th></tr></thead><tbody>${r.acceptance.map((a) => {
+    const { verdict: v, why } = criterionVerdict(a);
+    const value = a.value === null ? `(${why ?? 'no value'})` : `${criterionValue(a.criterion, a.value)}${why ? ` (${why})` : ''}`;
+    return `<tr>${verdictHtml(v)}<td><code>${escape(a.criterion)}</code></td><td class="num">${escape(value)}</td></tr>`;
+  }).join('')}</tbody></table>` : '<p>The scenario has no acceptance criteria.</p>';
   const services = Object.entries(r.services).map(([name, s]) =>
     `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${(s.utilization * 100).toFixed(0)}%</td></tr>`).join('');
   const audit = r.audit.map((a) => {
@@ -331,7 +339,7 @@ export function runReportHtml(r: RunResult, options: PageOptions = {}): string {
   const body = `
 <h1>${escape(r.scenario.name)}${r.scenario.case ? ` <small>case ${escape(r.scenario.case)}</small>` : ''}</h1>
 <p class="meta">rehearse ${escape(r.version)}, seed ${r.scenario.seed}, ${duration(r.simulated.seconds)} simulated, ${plural(r.simulated.requests, 'journey')}</p>
-<p>${verdict}</p>
+${verdict}
 <h2>Acceptance</h2>
 ${acceptance}
 <h2>Risk summary</h2>
