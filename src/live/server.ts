@@ -11,13 +11,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
-import { z } from 'zod';
 import { ActionBody, type Action, type RecordedAction } from './actions.js';
 import type { PacedDriver } from './driver.js';
 import { assetFile, dashboardHtml } from './page.js';
 import type { DrillSession } from './session.js';
 import { liveSnapshot, type Cursor } from './view.js';
 import { metricsText } from './metrics.js';
+import { issueLines, plainError } from '../units/issues.js';
 
 export interface DrillServerOptions {
   session: DrillSession;
@@ -120,8 +120,8 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     } catch {
       return c.json({ error: 'the body is not JSON' }, 400);
     }
-    const parsed = ActionBody.safeParse(body);
-    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    const parsed = ActionBody.safeParse(body, { error: plainError });
+    if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
     const rec = act(parsed.data);
     return c.json({ ok: rec.refused === null, refused: rec.refused, atSeconds: rec.atUs / 1e6 }, rec.refused === null ? 200 : 409);
   });
