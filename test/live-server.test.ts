@@ -235,6 +235,6 @@ describe('gameday command', () => {
     expect(hostWarning('127.0.0.1')).toBeNull();
     expect(hostWarning('::1')).toBeNull();
     expect(hostWarning('0.0.0.0')).toMatch(/^warning: serving on 0\.0\.0\.0/);
-    expect(actionLine({ atUs: 61e6, wallTime: '', by: 'eve\u001b[2J', action: { type: 'note', text: 'hi\u0007' }, refused: null })).toBe('[0:01:01] eve?[2J: note: hi?');
+    expect(actionLine({ atUs: 61e6, wallTime: '', by: 'eve\u001b[2J', action: { type: 'note', text: 'hi\u0007' }, refused: null })).toBe('[1m01s] eve?[2J: note: hi?');
   });
 });

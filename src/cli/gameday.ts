@@ -17,7 +17,8 @@ import { PacedDriver } from '../live/driver.js';
 import { startDrillServer, type DrillServer } from '../live/server.js';
 import { isHiddenInjection } from '../live/view.js';
 import { DrillSession, drawCase, type DrillSetup } from '../live/session.js';
-import { plural } from '../units/format.js';
+import { clock as clockSeconds, plural } from '../units/format.js';
+import { issueLines, plainError } from '../units/issues.js';
 
 export interface GamedayOptions {
   speed: number;
@@ -36,10 +37,8 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-const clock = (us: number) => {
-  const s = Math.floor(us / 1e6);
-  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-};
+/** A moment of the drill on the simulated clock, as every report says it: 7m00s, 1h05m00s. */
+const clock = (us: number) => clockSeconds(Math.floor(us / 1e6));
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
@@ -187,8 +186,8 @@ export async function ctlCommand(url: string, action: string, args: string[], o:
     default:
       throw new InputError([`unknown action "${action}": status, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, end`]);
   }
-  const checked = ActionBody.safeParse(body);
-  if (!checked.success) throw new InputError([z.prettifyError(checked.error)]);
+  const checked = ActionBody.safeParse(body, { error: plainError });
+  if (!checked.success) throw new InputError(issueLines(checked.error.issues).map((l) => `${action}: ${l}`));
   const r = await fetch(new URL('/api/actions', u.origin), { method: 'POST', headers, body: JSON.stringify(checked.data) });
   const text = await r.text();
   if (r.status === 200) {
@@ -229,8 +228,8 @@ export function replayCommand(drillFile: string, o: { scenario?: string; out?: s
   } catch (e) {
     throw new InputError([`${drillFile}: cannot read the drill record: ${(e as Error).message.split('\n')[0]}`]);
   }
-  const parsed = DrillRecord.safeParse(raw);
-  if (!parsed.success) throw new InputError([`${drillFile}: not a drill record (rehearse/drill@1):`, z.prettifyError(parsed.error)]);
+  const parsed = DrillRecord.safeParse(raw, { error: plainError });
+  if (!parsed.success) throw new InputError([`${drillFile}: not a drill record (rehearse/drill@1):`, ...issueLines(parsed.error.issues).map((l) => `${drillFile}: ${l}`)]);
   const rec = parsed.data;
   // The scenario as recorded, else beside the drill file.
   const file = o.scenario ?? (existsSync(rec.scenario.file) ? rec.scenario.file : resolve(dirname(drillFile), rec.scenario.file));

@@ -8,6 +8,7 @@ import { RolloutController } from '../rollout/controller.js';
 import { Simulation } from '../model/simulation.js';
 import { buildResult, type RunResult } from '../score/result.js';
 import { escape, htmlPage, type Chart } from '../report/html/page.js';
+import { clock, duration } from '../units/format.js';
 import { VERSION } from '../version.js';
 import { describeAction, type RecordedAction } from './actions.js';
 import { loadDrillScenario, type DrillSession, type FaultInput } from './session.js';
@@ -105,11 +106,8 @@ export function drillDocument(session: DrillSession): DrillDocument {
   };
 }
 
-const fmt = (s: number | null) => {
-  if (s === null) return '–';
-  const m = Math.floor(s / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-};
+/** A moment of the drill on the simulated clock (7m00s), as every report says it; '-' when there is none. */
+const at = (s: number | null) => (s === null ? '-' : clock(s));
 
 export function drillHtml(d: DrillDocument): string {
   const charts: Chart[] = [];
@@ -141,16 +139,16 @@ export function drillHtml(d: DrillDocument): string {
     c.flag, c.defective ? 'yes' : 'no', c.better,
     `${c.team.outcome} at ${c.team.final_percent}%`, `${c.policy.outcome} at ${c.policy.final_percent}%`,
     `${c.team.blast_radius_users} / ${c.policy.blast_radius_users}`,
-    `${fmt(c.team.time_to_detect_seconds)} / ${fmt(c.policy.time_to_detect_seconds)}`,
-    `${fmt(c.team.time_to_recover_seconds)} / ${fmt(c.policy.time_to_recover_seconds)}`,
-    fmt(c.firstPersonActionSeconds),
+    `${duration(c.team.time_to_detect_seconds)} / ${duration(c.policy.time_to_detect_seconds)}`,
+    `${duration(c.team.time_to_recover_seconds)} / ${duration(c.policy.time_to_recover_seconds)}`,
+    at(c.firstPersonActionSeconds),
   ]);
   const teamWon = d.comparison.filter((c) => c.better === 'team').length;
   const policyWon = d.comparison.filter((c) => c.better === 'policy').length;
   const verdict = teamWon > policyWon ? 'The team beat the policy' : policyWon > teamWon ? 'The policy beat the team' : 'The team and the policy tied';
   const body = `
 <h1>Game-day debrief: ${escape(d.scenario.name)}</h1>
-<p class="meta">seed ${escape(d.scenario.seed)} · case <strong>${escape(d.revealed.case ?? 'base scenario')}</strong>${d.scenario.hiddenCase ? ' (hidden during the drill)' : ''} · gates ${escape(d.scenario.gates)} · ended at ${escape(fmt(d.ended.seconds))} (${escape(d.ended.reason)}) · rehearse ${escape(d.version)}</p>
+<p class="meta">seed ${escape(d.scenario.seed)} · case <strong>${escape(d.revealed.case ?? 'base scenario')}</strong>${d.scenario.hiddenCase ? ' (hidden during the drill)' : ''} · gates ${escape(d.scenario.gates)} · ended at ${escape(at(d.ended.seconds))} (${escape(d.ended.reason)}) · rehearse ${escape(d.version)}</p>
 <p><span class="verdict${policyWon > teamWon ? ' fail' : ''}">${escape(verdict)}</span></p>
 <div class="summary">
 <p>Error budget burned: team ${escape((d.errorBudgetBurned.team * 100).toFixed(1))}%, policy alone ${escape((d.errorBudgetBurned.policy * 100).toFixed(1))}%. Failed journeys: team ${escape(d.journeysFailed.team)}, policy alone ${escape(d.journeysFailed.policy)}.</p>
@@ -162,13 +160,13 @@ export function drillHtml(d: DrillDocument): string {
 <chart-1/>
 <h2>Revealed</h2>
 <p>The case: <strong>${escape(d.revealed.case ?? 'base scenario')}</strong>.</p>
-${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>kind</th><th>target</th><th>from</th><th>to</th><th>journeys hurt</th></tr></thead><tbody>${rows(d.revealed.hiddenFaults.map((f) => [f.name, f.kind, f.target, fmt(f.from_seconds), fmt(f.to_seconds), f.journeys_hurt]))}</tbody></table>` : '<p>No hidden faults.</p>'}
+${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>kind</th><th>target</th><th>from</th><th>to</th><th>journeys hurt</th></tr></thead><tbody>${rows(d.revealed.hiddenFaults.map((f) => [f.name, f.kind, f.target, at(f.from_seconds), at(f.to_seconds), f.journeys_hurt]))}</tbody></table>` : '<p>No hidden faults.</p>'}
 <h2>People's actions</h2>
 <table><thead><tr><th>sim time</th><th>wall time</th><th>who</th><th>what</th><th>result</th><th>config version</th></tr></thead>
-<tbody>${rows(d.actions.map((a) => [fmt(a.atUs / 1e6), a.wallTime, a.by, describeAction(a.action), a.refused ?? 'done', a.configVersion ?? '']))}</tbody></table>
+<tbody>${rows(d.actions.map((a) => [at(a.atUs / 1e6), a.wallTime, a.by, describeAction(a.action), a.refused ?? 'done', a.configVersion ?? '']))}</tbody></table>
 <h2>Audit trail (decisions)</h2>
 <div class="audit"><table><thead><tr><th>sim time</th><th>flag</th><th>actor</th><th>action</th><th>stage</th><th>%</th><th>config</th><th>reason</th></tr></thead>
-<tbody>${rows(d.team.audit.filter((a) => a.event === 'decision' || a.event === 'wait').map((a) => [fmt(a.timeSeconds), a.flag, a.by ? `${a.actor} (${a.by})` : a.actor, a.action ?? a.event, a.stage === undefined ? '' : a.stage + 1, a.percent ?? '', `v${a.configVersion}`, a.reason ?? '']))}</tbody></table></div>
+<tbody>${rows(d.team.audit.filter((a) => a.event === 'decision' || a.event === 'wait').map((a) => [at(a.timeSeconds), a.flag, a.by ? `${a.actor} (${a.by})` : a.actor, a.action ?? a.event, a.stage === undefined ? '' : a.stage + 1, a.percent ?? '', `v${a.configVersion}`, a.reason ?? '']))}</tbody></table></div>
 `;
   return htmlPage(`Game-day debrief: ${d.scenario.name}`, body, charts);
 }
