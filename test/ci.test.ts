@@ -135,6 +135,62 @@ describe('rehearse ci', () => {
   });
 });
 
+describe('rehearse ci reads scenarios only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-ci-files-'));
+  const folder = join(dir, 'rehearsals');
+  const put = (rel: string, text: string) => {
+    mkdirSync(join(folder, rel, '..'), { recursive: true });
+    writeFileSync(join(folder, rel), text);
+  };
+  put('good.yaml', scenarioText('good', '+0%', 10));
+  put('.github/workflows/nightly.yml', 'on: push\njobs: { a: { runs-on: ubuntu-latest, steps: [] } }\n');
+  put('node_modules/pkg/package.json', '{"name":"pkg","version":"1.0.0","dependencies":{}}');
+  put('ci.yml', 'name: ci\non: [push]\njobs:\n  test: { runs-on: ubuntu-latest, steps: [{ run: echo }] }\n');
+  put('action.yml', 'name: x\nruns: { using: composite, steps: [] }\n');
+  put('schema.json', JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }));
+  put('flags/demo.flagd.json', readFileSync(join(root, 'flags/demo.flagd.json'), 'utf8'));
+  put('argo/rollout.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: a }\n---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: { name: b }\n');
+  put('.editor.yaml', 'indent: 2\n');
+  put('typo.yaml', 'name: typo\nservics: {}\n');
+
+  it('skips dot-folders and node_modules, names every other file it skips and why, and fails what is neither', () => {
+    const r = rehearse(dir, 'ci', '--json', 'out/ci.json', '--summary', 'out/summary.md');
+    expect(r.code).toBe(1);
+    const skipped = r.stdout.split('\n').filter((l) => l.startsWith('skipped '));
+    expect(skipped).toEqual([
+      'skipped rehearsals/.editor.yaml: a hidden file (its name starts with a dot), not a scenario',
+      'skipped rehearsals/action.yml: a GitHub Action (action.yml), not a scenario',
+      'skipped rehearsals/argo/rollout.yaml: 2 documents: a Kubernetes resource (Rollout, argoproj.io/v1alpha1): a scenario runs it through rollout[].argo.rollout; a Kubernetes resource (AnalysisTemplate, argoproj.io/v1alpha1): a scenario reads it through rollout[].argo.templates, not a scenario',
+      'skipped rehearsals/ci.yml: a GitHub Actions workflow, not a scenario',
+      'skipped rehearsals/flags/demo.flagd.json: a flagd flag file (a scenario reads it through flags.from), not a scenario',
+      'skipped rehearsals/schema.json: a JSON Schema, not a scenario',
+    ]);
+    expect(r.stdout).not.toContain('nightly.yml');
+    expect(r.stdout).not.toContain('node_modules');
+    expect(r.stdout).toMatch(/^✘ INVALID +typo  /m);
+    expect(r.stdout).toContain('a scenario has a name, traffic (how users arrive), journeys (what they do) and services (what those call): this file has no traffic, journeys or services');
+    const report = JSON.parse(readFileSync(join(dir, 'out/ci.json'), 'utf8'));
+    expect(report.skipped.map((x: { file: string }) => x.file)).toEqual(['rehearsals/.editor.yaml', 'rehearsals/action.yml', 'rehearsals/argo/rollout.yaml', 'rehearsals/ci.yml', 'rehearsals/flags/demo.flagd.json', 'rehearsals/schema.json']);
+    expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('### 6 files skipped (not scenarios)');
+  });
+
+  it('--json - writes the report alone to stdout, the rest to stderr', () => {
+    const only = join(dir, 'only');
+    mkdirSync(only);
+    writeFileSync(join(only, 'good.yaml'), scenarioText('good', '+0%', 10));
+    const r = rehearse(dir, 'ci', 'only', '--json', '-');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ schema: 'rehearse/ci@1', passed: true, counts: { cases: 2, passed: 2 } });
+    expect(r.stdout).not.toContain('interrupted');
+  });
+
+  it('--update-baseline needs a baseline to compare with', () => {
+    const r = rehearse(dir, 'ci', '--update-baseline');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--update-baseline: name the baseline to compare with and replace: --baseline FILE');
+  });
+});
+
 describe('regressions against a baseline', () => {
   it('say durations, counts and percentages as the reports do', async () => {
     const { compareWithBaseline } = await import('../src/score/ci.js');

@@ -4,6 +4,7 @@ import { InputError } from '../../errors.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { RunResult } from '../../score/result.js';
 import { seedOption, positiveInt, shardOption, choice } from '../options.js';
+import { jsonText, STDOUT } from '../json-out.js';
 import { EXIT_FAILED, EXIT_OK, type CommandContext } from './context.js';
 
 /** Refuses (exit 2, with the estimate) a run whose work is over the limits, unless forced. */
@@ -21,7 +22,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .option('--seed <n>', 'random seed (default: the scenario\'s)', seedOption)
     .option('--case <name>', 'apply one of the scenario\'s cases')
-    .option('--json <file>', 'write the result document (rehearse/run@1) to this file')
+    .option('--json <file>', 'write the result document (rehearse/run@1) to this file; - for stdout (the summary then goes to stderr)')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--openmetrics <file>', 'write the simulated telemetry as Prometheus series in OpenMetrics text, with timestamps')
     .option('--strict', 'what flag files use that rehearse does not model is an error (exit 2)')
@@ -33,13 +34,16 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean; traces?: string; traceSample: string; traceFormat: 'otlp' | 'jaeger' | 'zipkin' }) => {
       // The programmatic API's functions (src/index.ts): the CLI is built on them.
       const { loadScenario, rehearse, htmlReport } = await import('../../index.js');
+      // --json -: the document alone on stdout; what is said for people goes to stderr.
+      const toStdout = opts.json === STDOUT;
+      const say = toStdout ? err : out;
       const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
       if (!opts.quiet) for (const plan of scenario.rollouts) for (const w of plan.warnings) err(`warning: ${w}`);
       const { writeJson } = await import('../../report/json.js');
       const { checkWritable, writeText } = await import('../../files/write.js');
       const { formatSummary } = await import('../../report/terminal.js');
-      for (const path of [opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
+      for (const path of [toStdout ? undefined : opts.json, opts.html, opts.openmetrics, opts.traces]) if (path) checkWritable(path);
       const metrics = opts.openmetrics ? await import('../openmetrics.js') : null;
       let series: import('../../metrics/series.js').ScrapeSeries | null = null;
       const tracing = opts.traces ? await import('../traces.js') : null;
@@ -61,15 +65,16 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
       } finally {
         progress?.stop();
       }
-      if (tracing && tracer && opts.traces) tracing.writeRunTraces(opts.traces, tracer, opts.traceFormat, opts.quiet ? () => {} : out);
-      if (opts.json) writeJson(opts.json, result);
+      if (tracing && tracer && opts.traces) tracing.writeRunTraces(opts.traces, tracer, opts.traceFormat, opts.quiet ? () => {} : say);
+      if (toStdout) out(jsonText(result));
+      else if (opts.json) writeJson(opts.json, result);
       if (opts.openmetrics && metrics && series) metrics.writeSeries(opts.openmetrics, series);
       if (opts.html) writeText(opts.html, await htmlReport(result));
       if (!opts.quiet) {
-        out(formatSummary(result));
-        if (opts.json) out(`\nresult written to ${opts.json}`);
-        if (opts.html) out(`report written to ${opts.html}`);
-        if (opts.openmetrics) out(`series written to ${opts.openmetrics}`);
+        say(formatSummary(result));
+        if (opts.json && !toStdout) say(`\nresult written to ${opts.json}`);
+        if (opts.html) say(`report written to ${opts.html}`);
+        if (opts.openmetrics) say(`series written to ${opts.openmetrics}`);
       }
       setExit(result.passed ? EXIT_OK : EXIT_FAILED);
     });
@@ -114,26 +119,31 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
 
   program
     .command('ci')
-    .description('run every scenario of a directory, and each of its cases, against its acceptance criteria')
-    .argument('[dir]', 'directory of scenario files', 'scenarios')
+    .description('run every scenario of a folder, and each of its cases, against its acceptance criteria')
+    .argument('[dir]', 'folder of scenario files (default: rehearsals, where rehearse init writes them)')
     .option('--junit <file>', 'write JUnit XML')
     .option('--summary <file>', 'write a Markdown summary (for a GitHub Actions step summary)')
-    .option('--json <file>', 'write the CI report (rehearse/ci@1), usable as a later baseline')
+    .option('--json <file>', 'write the CI report (rehearse/ci@1), usable as a later baseline; - for stdout')
     .option('--baseline <file>', 'an earlier --json report: outcomes that got worse fail the run (exit 1)')
     .option('--baseline-warn', 'with --baseline: report outcomes that got worse without failing')
+    .option('--update-baseline', 'with --baseline: accept what changed; this run\'s report replaces the baseline when every case passes')
     .option('--require-criteria', 'a scenario or case with no acceptance criteria fails')
     .option('--seed <n>', 'random seed for every run (default: each scenario\'s)', seedOption)
     .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
     .option('--force', 'run rehearsals even when their work estimate is over the limits')
     .option('--strict', 'governance findings (rehearse lint) fail the run')
-    .action(async (dir: string, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean; baselineWarn?: boolean; requireCriteria?: boolean; strict?: boolean }) => {
-      const { runCi } = await import('../ci.js');
-      const report = await runCi(dir, opts, out);
+    .action(async (dir: string | undefined, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean; baselineWarn?: boolean; updateBaseline?: boolean; requireCriteria?: boolean; strict?: boolean }) => {
+      const { findScenarioFiles, runCi, DEFAULT_FOLDER } = await import('../ci.js');
+      // --json -: the report alone on stdout; the lines per case and the table go to stderr.
+      const toStdout = opts.json === STDOUT;
+      const say = toStdout ? err : out;
+      const { interrupted, ...report } = await runCi(dir, { ...opts, json: toStdout ? undefined : opts.json }, say);
+      if (toStdout) out(jsonText(report));
       let lintFailed = false;
-      if (opts.strict && !report.interrupted) {
+      if (opts.strict && !interrupted) {
         // Files that do not load are already failed cases of the run.
-        const { lintFiles, scenarioFilesOf, formatFinding } = await import('../lint.js');
-        const findings = scenarioFilesOf(dir).flatMap((f) => {
+        const { lintFiles, formatFinding } = await import('../lint.js');
+        const findings = findScenarioFiles(dir ?? DEFAULT_FOLDER).files.flatMap((f) => {
           try {
             return lintFiles([f]);
           } catch (e) {
@@ -141,10 +151,10 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
             throw e;
           }
         });
-        for (const f of findings) out(`LINT    ${formatFinding(f)}`);
+        for (const f of findings) say(`LINT    ${formatFinding(f)}`);
         lintFailed = findings.length > 0;
       }
-      setExit(report.interrupted ? (report.interrupted === 'SIGTERM' ? 143 : 130) : report.passed && !lintFailed ? EXIT_OK : EXIT_FAILED);
+      setExit(interrupted ? (interrupted === 'SIGTERM' ? 143 : 130) : report.passed && !lintFailed ? EXIT_OK : EXIT_FAILED);
     });
 
   program
@@ -153,7 +163,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .argument('<scenario>', 'scenario file with a tune block')
     .option('--seeds <n>', 'runs per policy and case (default: tune.seeds)', positiveInt)
     .option('--workers <n>', 'worker threads (default: the cores available)', positiveInt)
-    .option('--json <file>', 'write the sweep document (rehearse/sweep@1)')
+    .option('--json <file>', 'write the sweep document (rehearse/sweep@1); - for stdout (the rest then goes to stderr)')
     .option('--html <file>', 'write a self-contained HTML report of the sweep')
     .option('--shard <i/n>', 'run only slice i of n (merge the slices with rehearse merge)', shardOption)
     .option('--resume <file>', 'continue an interrupted sweep from its --json document')
@@ -170,11 +180,11 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .description('combine shard documents of one sweep into the document a single run gives')
     .argument('<scenario>', 'the scenario file the sweep ran')
     .argument('<files...>', 'shard documents (--json of each rehearse sweep --shard)')
-    .option('--json <file>', 'write the merged document')
+    .option('--json <file>', 'write the merged document; - for stdout (the rest then goes to stderr)')
     .option('--html <file>', 'write a self-contained HTML report of it')
     .action(async (scenario: string, files: string[], opts: { json?: string; html?: string }) => {
       const { mergeCommand } = await import('../sweep.js');
-      setExit(mergeCommand(scenario, files, opts, out));
+      setExit(mergeCommand(scenario, files, opts, out, err));
     });
 
   program
