@@ -85,6 +85,18 @@ describe('ci index', () => {
   });
 });
 
+describe('progress', () => {
+  it('says the time left only once there is an estimate, in the one duration format', async () => {
+    const { timeLeft } = await import('../src/cli/progress.js');
+    expect(timeLeft(0, 100, 10_000)).toBe('estimating the time left');
+    expect(timeLeft(1, 100, 10_000)).toBe('estimating the time left'); // 1% done
+    expect(timeLeft(50, 100, 1_000)).toBe('estimating the time left'); // 1 s in
+    expect(timeLeft(10, 100, 10_000)).toBe('about 1m30s left');
+    expect(timeLeft(25, 100, 5_000)).toBe('about 15s left');
+    expect(timeLeft(100, 100, 5_000)).toBe('finishing');
+  });
+});
+
 describe('terminal summary', () => {
   it('speaks in units and plurals, and lists each failed gate of a rollback on its own line', async () => {
     const { loadScenarioFile } = await import('../src/load/scenario.js');

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.js';
 import { escapeControls } from '../report/escape.js';
 import { VERSION } from '../version.js';
+import { NO_COLOURS, paint, type Colours } from './colour.js';
 import { EXIT_INVALID, EXIT_OK, type CommandContext } from './commands/context.js';
 import { gamedayCommands } from './commands/gameday.js';
 import { rehearsalCommands } from './commands/rehearse.js';
@@ -44,15 +45,18 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
 /**
  * Text for a terminal: control characters that names in a file may carry (a screen clear, a window title,
  * a cursor move, a colour code) are shown escaped (\x1b, \u009b). Tabs and newlines pass. rehearse's own
- * output has no colour codes (tables are drawn without styles), so every ESC comes from user data.
+ * text has no colour codes: colour (colour.ts) is laid on after this, so every ESC escaped comes from input.
  */
 export function terminalSafe(s: string): string {
   return escapeControls(s, '\t\n');
 }
 
-/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
-  const io = { out: (s: string) => raw.out(terminalSafe(s)), err: (s: string) => raw.err(terminalSafe(s)) };
+/**
+ * Runs the CLI on `argv` (without node and script) and returns the exit code. `colours` says whether each
+ * stream gets colour (bin.ts asks the terminal and the environment; none by default).
+ */
+export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }, colours: Colours = NO_COLOURS): Promise<number> {
+  const io = { out: (s: string) => raw.out(paint(terminalSafe(s), colours.out)), err: (s: string) => raw.err(paint(terminalSafe(s), colours.err)) };
   let code = EXIT_OK;
   const program = buildProgram(io.out, (c) => (code = c), io.err);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
