@@ -6,8 +6,9 @@ if (args[0] === 'gameday' && (args[1] === 'ctl' || args[1] === 'invite')) {
   const { ctlMain } = await import('./gameday-ctl.js');
   code = await ctlMain(args.slice(1), { out: (s) => console.log(s), err: (s) => console.error(s) });
 } else {
+  const { terminalColours } = await import('./colour.js');
   const { main } = await import('./main.js');
-  code = await main(args);
+  code = await main(args, undefined, terminalColours());
 }
 // Interrupted (130, 143), a command has already written what it keeps: it exits now instead of waiting for the
 // worker threads it ended to be torn down (a large heap takes up to a second).

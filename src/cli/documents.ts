@@ -9,6 +9,7 @@ import { readInput, readLimits } from '../files/read.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
+import { plainError } from '../units/issues.js';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { CiReport } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
@@ -261,7 +262,7 @@ export function readDocument<K extends Kind>(file: string, kinds: readonly K[], 
   if (typeof schema !== 'string' || !(kinds as readonly string[]).includes(schema)) {
     throw new InputError([`${file}: schema: ${typeof schema === 'string' ? `"${schema.slice(0, 60)}" is ` : ''}${what}`]);
   }
-  const parsed = KINDS[schema as K].safeParse(doc);
+  const parsed = KINDS[schema as K].safeParse(doc, { error: plainError });
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const lines = issues.slice(0, SHOWN).map((i) => `${file}: ${formatPath(i.path as PathSegment[])}: ${i.message}`);

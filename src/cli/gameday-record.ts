@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { jsonPath, parseJsonDocument } from '../files/json.js';
+import { parseJsonDocument } from '../files/json.js';
+import { issueLines, plainError } from '../units/issues.js';
 import { readInput, readLimits } from '../files/read.js';
 import { writeText } from '../files/write.js';
 import { buildDocument, type DrillDocument } from '../live/debrief.js';
@@ -72,8 +73,8 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
       if (e instanceof InputError && /nested more than/.test(e.message)) throw e;
       return failed([`${file}: not JSON: the record has been altered (or is not a drill document)`]);
     }
-    const shape = DocumentShape.safeParse(raw);
-    if (!shape.success) throw new InputError([...shape.error.issues.slice(0, 10).map((i) => `${file}: ${jsonPath(i.path as (string | number)[])}: ${i.message}`), `${file}: not a drill document (rehearse/drill@2)`]);
+    const shape = DocumentShape.safeParse(raw, { error: plainError });
+    if (!shape.success) throw new InputError([...issueLines(shape.error.issues).map((l) => `${file}: ${l}`), `${file}: not a drill document (rehearse/drill@2)`]);
     if (shape.data.schema !== 'rehearse/drill@2') throw new InputError([`${file}: a ${shape.data.schema} document: this version replays rehearse/drill@2`]);
     const recorded = raw as DrillDocument;
     if (documentDigest(recorded) !== recorded.digest) {

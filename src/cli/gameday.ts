@@ -11,6 +11,7 @@ import { describeAction, type RecordedAction } from '../live/actions.js';
 import { Drill, type DrillOptions, type Link } from '../live/drill.js';
 import { checkHiddenCases, drawCase, newSecret } from '../live/hidden.js';
 import { readDrillScenario, type DrillSetup } from '../live/session.js';
+import { clock as clockSeconds } from '../units/format.js';
 
 export interface GamedayOptions {
   speed: number;
@@ -37,10 +38,8 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-export const clock = (us: number) => {
-  const s = Math.floor(us / 1e6);
-  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-};
+/** A moment of the drill on the simulated clock, as every report says it: 7m00s, 1h05m00s. */
+export const clock = (us: number) => clockSeconds(Math.floor(us / 1e6));
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');

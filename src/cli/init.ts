@@ -1,6 +1,6 @@
 /**
- * `rehearse init [dir]`: a team's first rehearsal. Writes a commented scenario (rehearsals/), a short README of
- * that folder and a nightly workflow (.github/workflows/rehearse.yml) from the templates shipped with the
+ * `rehearse init [dir]`: a team's first rehearsal. Writes a commented scenario (rehearsals/, the folder
+ * `rehearse ci` reads when none is named), a short README of that folder and a nightly workflow (.github/workflows/rehearse.yml) from the templates shipped with the
  * package. Never overwrites a file without --force; refuses a folder that already holds anything but a
  * project's housekeeping (package.json, lock files, node_modules, git files, README, licence).
  */
@@ -11,6 +11,7 @@ import { InputError } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { writeText } from '../files/write.js';
 import { VERSION } from '../version.js';
+import { REHEARSALS_FOLDER } from './folders.js';
 
 export interface InitOptions {
   template?: string;
@@ -24,8 +25,8 @@ export type RunCommand = (argv: string[], out: (s: string) => void) => Promise<n
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATES = join(PACKAGE_ROOT, 'templates');
-/** The folder of rehearsals inside the scaffolded directory. */
-const FOLDER = 'rehearsals';
+/** The folder of rehearsals inside the scaffolded directory: the one `rehearse ci` reads by default. */
+const FOLDER = REHEARSALS_FOLDER;
 
 /** What a new or freshly initialised project holds: init adds its files beside these. */
 const HOUSEKEEPING = [
@@ -157,6 +158,8 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   }
 
   if (!projectHasPackage(dir)) out('\nthe workflow runs the project\'s own rehearse: npm install --save-dev rollout-rehearsal');
-  out(`\nnext: npx rehearse ci ${folder}   (then make ${join(folder, 'new-checkout.yaml')} look like your services)`);
+  // ci with no folder reads rehearsals/, where this wrote.
+  const cd = relative(process.cwd(), resolve(dir));
+  out(`\nnext: ${cd ? `cd ${cd} && ` : ''}npx rehearse ci   (then make ${join(FOLDER, 'new-checkout.yaml')} look like your services)`);
   return 0;
 }

@@ -1,6 +1,7 @@
 /** Reading and writing cohort files: the I/O edge of the cohorts layer. */
 import { tryReadInput } from '../files/read.js';
 import { z } from 'zod';
+import { formatPath, plainError } from '../units/issues.js';
 import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
 const CohortDocument = z.strictObject({
@@ -35,10 +36,10 @@ export function readCohortFile(file: string): CohortRead {
   } catch (err) {
     return { ok: false, path: '', message: `not a cohort file: ${(err as Error).message}` };
   }
-  const parsed = CohortDocument.safeParse(raw);
+  const parsed = CohortDocument.safeParse(raw, { error: plainError });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, path: issue.path.join('.'), message: issue.message };
+    return { ok: false, path: formatPath(issue.path.map((p) => (typeof p === 'number' ? p : String(p)))), message: issue.message };
   }
   const d = parsed.data;
   for (const [attr, column] of Object.entries(d.users)) {

@@ -16,6 +16,7 @@ import { allowed, ROLES, roleScope, RosterError, type Person, type Role, type Ro
 import { ActionBody, describeAction, type Action, type RecordedAction } from './actions.js';
 import type { Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
+import { issueLines, plainError } from '../units/issues.js';
 
 export interface DrillServerOptions {
   host: string;
@@ -123,8 +124,8 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     } catch {
       return c.json({ error: 'the body is not JSON' }, 400);
     }
-    const parsed = ActionBody.safeParse(body);
-    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    const parsed = ActionBody.safeParse(body, { error: plainError });
+    if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
     if (!allowed(person.role, parsed.data.type)) return c.json({ error: `${person.name} is ${person.role === 'operator' ? 'an' : 'a'} ${person.role}: ${roleScope(person.role)}` }, 403);
     const rec = o.act(parsed.data, person);
     return c.json({ ok: rec.refused === null, refused: rec.refused, atSeconds: rec.atUs / 1e6, by: rec.by, what: describeAction(rec.action, rec.faultName) }, rec.refused === null ? 200 : 409);
@@ -138,8 +139,8 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     } catch {
       return c.json({ error: 'the body is not JSON' }, 400);
     }
-    const parsed = InviteBody.safeParse(body);
-    if (!parsed.success) return c.json({ error: z.prettifyError(parsed.error) }, 400);
+    const parsed = InviteBody.safeParse(body, { error: plainError });
+    if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
     try {
       const { token } = o.invite(parsed.data.name, parsed.data.role);
       return c.json({ name: parsed.data.name, role: parsed.data.role, url: link(token) });

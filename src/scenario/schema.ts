@@ -13,7 +13,7 @@ import { AlertGate } from './schema-alert.js';
 
 function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {
   return z
-    .string({ error: (issue) => (parse(issue.input) as { message?: string }).message ?? 'expected a string' })
+    .string({ error: (issue) => (parse(issue.input) as { message?: string }).message ?? `expected ${description[0].toLowerCase()}${description.slice(1, -1)}` })
     .superRefine((value, ctx) => {
       const r = parse(value);
       if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message, input: value });
@@ -289,7 +289,9 @@ export const RolloutPlan = z.strictObject({
   'consecutive-error-limit': nonNegativeInt('consecutive-error-limit').optional(),
   inconclusive: z.enum(['pause', 'promote']).optional(),
   'on-breach': z.enum(['rollback', 'pause']).optional(),
-  'rollback-to': z.enum(['zero', 'previous']).optional(),
+  'rollback-to': z.enum(['zero', 'previous']).optional().meta({
+    description: 'Where a breach sends the flag: zero (0%, the default) or previous (the stage before the one that breached).',
+  }),
   windows: z.array(z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'a window is "HH:MM-HH:MM"' })).optional()
     .meta({ description: 'Times of day when the plan may advance.' }),
   lock: z.boolean().optional().meta({ description: 'Hold a lock on each evaluating service while ramping (default true).' }),

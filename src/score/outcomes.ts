@@ -161,16 +161,19 @@ export function flagMetric(f: FlagFigures, metric: string): number | null {
 
 const DURATION_METRICS = new Set(['time_to_detect', 'time_to_recover', 'time_to_full_rollout']);
 
+/** The start of an acceptance result's note when the criterion does not apply to the run; the reason follows. */
+export const DOES_NOT_APPLY = 'does not apply: ';
+
 /** Judges the criteria that apply to this run; those of another case are listed as not applying, never dropped. */
 export function judge(o: Outcomes, criteria: readonly Criterion[], caseName: string | null): AcceptanceResult[] {
   return criteria.map((c) => {
     if (c.caseName !== null && c.caseName !== caseName) {
-      return { criterion: c.source, value: null, pass: true, note: `does not apply: case ${c.caseName} not run` };
+      return { criterion: c.source, value: null, pass: true, note: `${DOES_NOT_APPLY}case ${c.caseName} not run` };
     }
     const raw = metricValue(o, c);
     const duration = DURATION_METRICS.has(c.metric);
     const value = raw === null ? null : duration && Number.isFinite(raw) ? raw / 1e6 : raw;
-    if (raw === null) return { criterion: c.source, value: null, pass: true, note: 'does not apply: the flag hurt nobody' };
+    if (raw === null) return { criterion: c.source, value: null, pass: true, note: `${DOES_NOT_APPLY}the flag hurt nobody` };
     const pass = compare(raw, c.operator, c.limit);
     const note = raw === Infinity ? (c.metric === 'time_to_detect' ? 'never detected' : 'never completed') : undefined;
     return { criterion: c.source, value: value === Infinity ? null : value, pass, ...(note ? { note } : {}) };
