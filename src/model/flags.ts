@@ -138,8 +138,9 @@ export abstract class FlagRoom extends Replicas {
         this.rOp[rec] = m.effOpStart[x];
         this.rOpEnd[rec] = m.effOpEnd[x];
         this.rAltFlag[rec] = f;
-        // Its calls are the flag's doing: a journey they push past the SLO is the flag's harm, as with latency.
-        this.markSlow(rec, SLOW_FLAG, 1 << f, -1);
+        // Its calls are the flag's doing: a journey slower than the SLO on them is the flag's harm (what they add
+        // is not known without a twin run, so all of it).
+        this.markSlow(rec, SLOW_FLAG, 1 << f, -1, Infinity);
         break;
       }
     }
