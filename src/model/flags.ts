@@ -6,7 +6,8 @@
  */
 import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
-import { CAUSE_OK, type Telemetry } from '../telemetry/telemetry.js';
+import type { FlagSplits } from '../telemetry/splits.js';
+import { CAUSE_OK } from '../telemetry/telemetry.js';
 import { DistTable } from './dist.js';
 import type { SimulationHooks } from './observers.js';
 import { EV_CONFIG, type RecordPool } from './records.js';
@@ -39,8 +40,11 @@ export abstract class FlagRoom extends Replicas {
     this.flags = scenario.population && scenario.flags.length > 0 ? new FlagRuntime(scenario, scenario.population, m.serviceNames) : null;
     this.propagation = new DistTable(scenario.flags.map((f) => f.propagation));
     this.propagationRng = scenario.flags.map((f) => this.rng.stream(`propagation:${f.key}`));
-    // Calls and journeys counted under each flag's state: only in runs with flags.
-    if (this.flags !== null) this.observe(new FlagTelemetry(this, this.telemetry, m.endpointService));
+    // Calls and journeys counted by their users' assignment to each flag: only in runs with flags.
+    if (this.flags !== null) {
+      this.userAssigned = this.flags.assigned;
+      this.observe(new FlagTelemetry(this, this.telemetry.splits!, m.endpointService));
+    }
   }
 
   /** Publishes a flag configuration; each service with a flag SDK receives it after its own propagation delay. */
@@ -155,16 +159,17 @@ export abstract class FlagRoom extends Replicas {
   }
 }
 
-/** Calls, by service, and journeys counted under the state of each flag for them. */
+/** Calls, by service, and journeys, counted by their users' assignment to each flag within their journeys. */
 class FlagTelemetry implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'> {
-  constructor(private readonly sim: RecordPool, private readonly telemetry: Telemetry, private readonly endpointService: Int32Array) {}
+  constructor(private readonly sim: RecordPool, private readonly splits: FlagSplits, private readonly endpointService: Int32Array) {}
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
-    this.telemetry.recordFlags(this.endpointService[sim.rTarget[rec]], sim.rFlagsOn[rec], latencyUs, cause !== CAUSE_OK);
+    this.splits.call(this.endpointService[sim.rTarget[rec]], sim.journeyOf(rec), sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
   }
 
   journeyEnded(rec: number, cause: number, latencyUs: number): void {
-    this.telemetry.journeyFlags(this.sim.rFlagsOn[rec], cause !== CAUSE_OK, latencyUs);
+    const sim = this.sim;
+    this.splits.journey(sim.rTarget[rec], sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
   }
 }

@@ -69,6 +69,8 @@ export abstract class RecordPool {
   readonly userSegment: Uint8Array;
   /** The cohort's segment names, by index. */
   readonly segmentNames: readonly string[];
+  /** Each user's assignment, a bit per flag the flag system serves them now (flags/runtime.ts); empty without flags. */
+  userAssigned: Int32Array = new Int32Array(0);
 
   // The pool.
   protected cap = 0;
@@ -141,6 +143,12 @@ export abstract class RecordPool {
   segmentOf(rec: number): number {
     const u = this.rUser[rec];
     return u >= 0 ? this.userSegment[u] : -1;
+  }
+
+  /** The flags the flag system serves the record's user now (a bit per flag), whichever services the record reached. */
+  assignedOf(rec: number): number {
+    const u = this.rUser[rec];
+    return u >= 0 && u < this.userAssigned.length ? this.userAssigned[u] : 0;
   }
 
   /** The journey a record belongs to while that journey lives, else -1. */

@@ -63,27 +63,23 @@ export function decisiveCharts(r: RunResult): Chart[] {
         r.windows.startSeconds.forEach((s, i) => {
           const mid = s + r.windows.seconds;
           if (mid < from || mid > to) return;
-          if (unit === 'rate') {
-            if (w.onRequests[i]) context.push({ minute: minutes(mid), series: `calls to ${def.service}, flag on`, value: w.onErrors[i] / w.onRequests[i], verdict: '', breach: '' });
-            if (w.offRequests[i]) context.push({ minute: minutes(mid), series: `calls to ${def.service}, flag off`, value: w.offErrors[i] / w.offRequests[i], verdict: '', breach: '' });
-          } else if (unit === 'ms') {
-            if (w.onRequests[i]) context.push({ minute: minutes(mid), series: `p99 of calls to ${def.service}, flag on`, value: w.onP99Ms[i], verdict: '', breach: '' });
-            if (w.offRequests[i]) context.push({ minute: minutes(mid), series: `p99 of calls to ${def.service}, flag off`, value: w.offP99Ms[i], verdict: '', breach: '' });
-          }
+          const on = unit === 'rate' ? w.onErrorRate?.[i] : unit === 'ms' ? w.onP99Ms[i] : null;
+          const off = unit === 'rate' ? w.offErrorRate?.[i] : unit === 'ms' ? w.offP99Ms[i] : null;
+          const what = unit === 'ms' ? `p99 of calls to ${def.service}` : `calls to ${def.service}`;
+          if (on !== null && on !== undefined) context.push({ minute: minutes(mid), series: `${what}, flag on`, value: sig(on), verdict: '', breach: '' });
+          if (off !== null && off !== undefined) context.push({ minute: minutes(mid), series: `${what}, flag off`, value: sig(off), verdict: '', breach: '' });
         });
       } else if (kind === 'threshold' && !def?.service && r.windows.flags[ro.flag]) {
-        // A journey gate: journeys of the users the flag was on for, against the others (all journeys).
+        // A journey gate: journeys of users served the flag against the others, like with like.
         const w = r.windows.flags[ro.flag];
         r.windows.startSeconds.forEach((s, i) => {
           const mid = s + r.windows.seconds;
           if (mid < from || mid > to) return;
-          if (unit === 'rate') {
-            if (w.on[i]) context.push({ minute: minutes(mid), series: 'journeys, flag on', value: sig(w.onFailed[i] / w.on[i]), verdict: '', breach: '' });
-            if (w.off[i]) context.push({ minute: minutes(mid), series: 'journeys, flag off', value: sig(w.offFailed[i] / w.off[i]), verdict: '', breach: '' });
-          } else if (unit === 'ms' && w.onP99Ms) {
-            if (w.on[i]) context.push({ minute: minutes(mid), series: 'journey p99, flag on', value: w.onP99Ms[i], verdict: '', breach: '' });
-            if (w.off[i]) context.push({ minute: minutes(mid), series: 'journey p99, flag off', value: w.offP99Ms[i], verdict: '', breach: '' });
-          }
+          const on = unit === 'rate' ? w.onErrorRate?.[i] : unit === 'ms' ? w.onP99Ms?.[i] : null;
+          const off = unit === 'rate' ? w.offErrorRate?.[i] : unit === 'ms' ? w.offP99Ms?.[i] : null;
+          const what = unit === 'ms' ? 'journey p99' : 'journeys';
+          if (on !== null && on !== undefined) context.push({ minute: minutes(mid), series: `${what}, flag on`, value: sig(on), verdict: '', breach: '' });
+          if (off !== null && off !== undefined) context.push({ minute: minutes(mid), series: `${what}, flag off`, value: sig(off), verdict: '', breach: '' });
         });
       }
       const values = [...points, ...context];

@@ -11,17 +11,20 @@ export function serviceCharts(r: RunResult): Chart[] {
   const minuteOf = r.windows.startSeconds.map(minutes);
   const limits = r.rollouts.length ? gateLimits(r) : [];
   const limitOf = (service: string, metric: string) => limits.find((l) => l.service === service && l.metric === metric)?.limit ?? null;
+  const evaluates = (flag: string, service: string) => r.topology.flags.some((f) => f.key === flag && f.evaluatedBy.includes(service));
   // One record per line, its points as columns (flattened in the chart): a page carries numbers, not repeated keys.
   const lines = (field: 'errorRate' | 'p99') => Object.entries(r.windows.services).flatMap(([service, w]) => {
     const limit = limitOf(service, field === 'errorRate' ? 'rate' : 'p99');
     const rate = (errors: number[], requests: number[]) => requests.map((n, i) => (n > 0 ? sig(errors[i] / n) : null));
     const p99 = (values: number[], requests: number[]) => requests.map((n, i) => (n > 0 ? values[i] : null));
     const out = [{ service, series: 'all calls', state: 'all calls', limit, minute: minuteOf, value: field === 'errorRate' ? rate(w.errors, w.requests) : p99(w.p99Ms, w.requests) }];
+    // Flag on against off on the panels of the services that evaluate the flag, like with like (null where a window has no comparison).
     for (const [flag, x] of Object.entries(w.flags ?? {})) {
-      if (!x.onRequests.some((n) => n > 0)) continue;
+      if (!evaluates(flag, service) || !x.onErrorRate || !x.onErrorRate.some((v) => v !== null)) continue;
+      const pick = (values: (number | null)[]) => values.map((v) => (v === null ? null : sig(v)));
       out.push(
-        { service, series: `${flag} on`, state: 'flag on', limit, minute: minuteOf, value: field === 'errorRate' ? rate(x.onErrors, x.onRequests) : p99(x.onP99Ms, x.onRequests) },
-        { service, series: `${flag} off`, state: 'flag off', limit, minute: minuteOf, value: field === 'errorRate' ? rate(x.offErrors, x.offRequests) : p99(x.offP99Ms, x.offRequests) },
+        { service, series: `${flag} on`, state: 'flag on', limit, minute: minuteOf, value: pick(field === 'errorRate' ? x.onErrorRate : x.onP99Ms) },
+        { service, series: `${flag} off`, state: 'flag off', limit, minute: minuteOf, value: pick(field === 'errorRate' ? x.offErrorRate : x.offP99Ms) },
       );
     }
     return out;
@@ -80,17 +83,18 @@ export function flagCharts(r: RunResult): Chart[] {
   const flags = Object.entries(r.windows.flags);
   if (flags.length === 0) return [];
   const minuteOf = start.map(minutes);
-  const when = (n: number[], v: (i: number) => number) => n.map((k, i) => (k > 0 ? sig(v(i)) : null));
+  // Like with like: within each journey that meets the flag, pooled by weight; no point where a window compares nothing.
+  const pick = (values: (number | null)[] | undefined) => (values ?? []).map((v) => (v === null ? null : sig(v)));
   const rows = flags.flatMap(([flag, w]) => [
-    { flag, state: 'flag on', minute: minuteOf, value: when(w.on, (i) => w.onFailed[i] / w.on[i]) },
-    { flag, state: 'flag off', minute: minuteOf, value: when(w.off, (i) => w.offFailed[i] / w.off[i]) },
+    { flag, state: 'flag on', minute: minuteOf, value: pick(w.onErrorRate) },
+    { flag, state: 'flag off', minute: minuteOf, value: pick(w.offErrorRate) },
   ]);
-  const latency = flags.flatMap(([flag, w]) => (w.onP50Ms ? [
-    { flag, series: 'p50', state: 'flag on', minute: minuteOf, value: when(w.on, (i) => w.onP50Ms[i]) },
-    { flag, series: 'p99', state: 'flag on', minute: minuteOf, value: when(w.on, (i) => w.onP99Ms[i]) },
-    { flag, series: 'p50', state: 'flag off', minute: minuteOf, value: when(w.off, (i) => w.offP50Ms[i]) },
-    { flag, series: 'p99', state: 'flag off', minute: minuteOf, value: when(w.off, (i) => w.offP99Ms[i]) },
-  ] : []));
+  const latency = flags.flatMap(([flag, w]) => [
+    { flag, series: 'p50', state: 'flag on', minute: minuteOf, value: pick(w.onP50Ms) },
+    { flag, series: 'p99', state: 'flag on', minute: minuteOf, value: pick(w.onP99Ms) },
+    { flag, series: 'p50', state: 'flag off', minute: minuteOf, value: pick(w.offP50Ms) },
+    { flag, series: 'p99', state: 'flag off', minute: minuteOf, value: pick(w.offP99Ms) },
+  ]);
   const blast = flags.flatMap(([flag, w]) => {
     let total = 0;
     return start.map((s, i) => ({ flag, minute: minutes(s), journeys: (total += w.hurt[i]) }));
@@ -115,7 +119,7 @@ export function flagCharts(r: RunResult): Chart[] {
   });
   return [
     {
-      title: 'Journeys, flag on (dashed) against flag off (dotted): error rate, and latency p50 and p99',
+      title: 'Journeys, flag on (dashed) against flag off (dotted), like with like: error rate, and latency p50 and p99',
       spec: {
         $schema: VL,
         hconcat: [perFlag(rows, 'value', 'journey error rate', RATE, 'state', 'users'), perFlag(latency, 'value', 'journey latency (ms)', MS, 'series', 'percentile')],
