@@ -164,18 +164,22 @@ export abstract class Observed extends RecordPool {
   }
 }
 
-/** Requests and journeys that end go to the probes that select them. */
+/** Requests and journeys that end go to the probes that select them, with their users' assignment and their journey. */
 class ProbeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'> {
   constructor(private readonly sim: RecordPool, private readonly probes: Probes) {}
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const e = this.sim.rTarget[rec];
-    if (this.probes.endpointWatched[e] === 1) this.probes.recordEndpoint(e, latencyUs, cause !== CAUSE_OK, this.sim.rFlagsOn[rec], this.sim.segmentOf(rec));
+    const sim = this.sim;
+    if (this.probes.endpointWatched[e] === 1) {
+      this.probes.recordEndpoint(e, latencyUs, cause !== CAUSE_OK, sim.rFlagsOn[rec], sim.segmentOf(rec), sim.assignedOf(rec), sim.journeyOf(rec));
+    }
   }
 
   journeyEnded(rec: number, cause: number, latencyUs: number): void {
-    const j = this.sim.rTarget[rec];
-    if (this.probes.journeyWatched[j] === 1) this.probes.recordJourney(j, latencyUs, cause !== CAUSE_OK, this.sim.rFlagsOn[rec], this.sim.segmentOf(rec));
+    const sim = this.sim;
+    const j = sim.rTarget[rec];
+    if (this.probes.journeyWatched[j] === 1) this.probes.recordJourney(j, latencyUs, cause !== CAUSE_OK, sim.rFlagsOn[rec], sim.segmentOf(rec), sim.assignedOf(rec));
   }
 }
 
