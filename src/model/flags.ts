@@ -25,6 +25,8 @@ export abstract class FlagRoom extends Replicas {
   readonly flags: FlagRuntime | null;
   private readonly propagation: DistTable;
   private readonly propagationRng: number[];
+  /** Per flag, the stream that picks the calls a change for a share of calls applies to (-1 without one). */
+  private readonly shareRng: Int32Array;
   protected controller: FlagSteering | null = null;
 
   // What flagEffects() found: latency scale and addition, error rate, the flag that raised it, flags that slowed.
@@ -40,6 +42,8 @@ export abstract class FlagRoom extends Replicas {
     this.flags = scenario.population && scenario.flags.length > 0 ? new FlagRuntime(scenario, scenario.population, m.serviceNames) : null;
     this.propagation = new DistTable(scenario.flags.map((f) => f.propagation));
     this.propagationRng = scenario.flags.map((f) => this.rng.stream(`propagation:${f.key}`));
+    // Its own stream, so that a share's draws shift no other draw (latency, errors: the journeys' own streams).
+    this.shareRng = Int32Array.from(scenario.flags, (f) => (f.effects.some((x) => x.share < 1) ? this.rng.stream(`share:${f.key}`) : -1));
     // Calls and journeys counted by their users' assignment to each flag: only in runs with flags.
     if (this.flags !== null) {
       this.userAssigned = this.flags.assigned;
@@ -117,6 +121,7 @@ export abstract class FlagRoom extends Replicas {
       if (x < 0) continue;
       const seg = m.effSegment[x];
       if (seg >= 0 && (this.rUser[rec] < 0 || this.userSegment[this.rUser[rec]] !== seg)) continue;
+      if (m.effShare[x] < 1 && this.rng.next(this.shareRng[f]) >= m.effShare[x]) continue;
       scale *= m.effLatencyScale[x];
       add += m.effLatencyAdd[x];
       if (m.effLatencyScale[x] > 1 || m.effLatencyAdd[x] > 0) slowFlags |= 1 << f;
