@@ -15,7 +15,7 @@
 import type { Scenario } from '../scenario/types.js';
 import { Probes } from '../telemetry/probes.js';
 import { CAUSE_OK, Telemetry } from '../telemetry/telemetry.js';
-import { flagJourneys } from './reach.js';
+import { flagJourneys, journeyServices } from './reach.js';
 import { RecordPool } from './records.js';
 import { GroundTruth } from './truth.js';
 
@@ -132,8 +132,9 @@ export abstract class Observed extends RecordPool {
     this.windowUs = scenario.windowUs;
     const workers = Float64Array.from(m.serviceNames, (_, s) => m.serviceReplicas[s] * m.serviceConcurrency[s]);
     // Flag on against off, like with like: in runs whose flags have users to serve (flags.ts feeds it).
-    const flagged = scenario.population !== null && scenario.flags.length > 0;
-    this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers, flagged ? flagJourneys(m, scenario.flags.map((f) => f.evaluatedBy)) : []);
+    const reach = scenario.population !== null && scenario.flags.length > 0 ? journeyServices(m) : null;
+    this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers,
+      reach && { flagJourneys: flagJourneys(m, scenario.flags.map((f) => f.evaluatedBy), reach), journeyServices: reach });
     this.truth = new GroundTruth(m.flagCount, scenario.faults.length, scenario.population?.size ?? 0, scenario.slo.latencyUs, scenario.windowUs);
     // Requests reach the probes once the first is added (rollout gates, at the start of the run).
     this.probes = new Probes(m.endpointNames.length, m.journeyNames.length, () => this.observe(new ProbeFeed(this, this.probes)));

@@ -5,8 +5,8 @@
  */
 import type { CompiledModel } from './compile.js';
 
-/** Per flag, a byte per journey: 1 when the journey may reach a service that evaluates the flag. */
-export function flagJourneys(m: CompiledModel, evaluatedBy: readonly (readonly string[])[]): Uint8Array[] {
+/** Per journey, a byte per service: 1 when the journey may reach the service. */
+export function journeyServices(m: CompiledModel): Uint8Array[] {
   const E = m.endpointNames.length;
   const F = m.flagCount;
   // Endpoints each endpoint may call, directly (its own calls and those a flag makes it make instead).
@@ -22,21 +22,28 @@ export function flagJourneys(m: CompiledModel, evaluatedBy: readonly (readonly s
       for (let x = m.effectOf[e * F + f]; x >= 0; x = m.effNext[x]) if (m.effOpStart[x] >= 0) opsCallees(e, m.effOpStart[x], m.effOpEnd[x]);
     }
   }
-  const journeyServices = m.journeyNames.map((_, j) => {
+  return m.journeyNames.map((_, j) => {
     const seen = new Uint8Array(E);
+    const reached = new Uint8Array(m.serviceNames.length);
     const stack: number[] = [];
     for (let op = m.journeyOpStart[j]; op < m.journeyOpEnd[j]; op++) {
       for (let k = m.opSiteStart[op]; k < m.opSiteEnd[op]; k++) stack.push(m.siteEndpoint[k]);
     }
-    const services = new Set<string>();
     while (stack.length > 0) {
       const e = stack.pop()!;
       if (seen[e]) continue;
       seen[e] = 1;
-      services.add(m.serviceNames[m.endpointService[e]]);
-      stack.push(...callees[e]);
+      reached[m.endpointService[e]] = 1;
+      for (const c of callees[e]) if (!seen[c]) stack.push(c);
     }
-    return services;
+    return reached;
   });
-  return evaluatedBy.map((services) => Uint8Array.from(journeyServices, (reached) => (services.some((s) => reached.has(s)) ? 1 : 0)));
+}
+
+/** Per flag, a byte per journey: 1 when the journey may reach a service that evaluates the flag. */
+export function flagJourneys(m: CompiledModel, evaluatedBy: readonly (readonly string[])[], reach = journeyServices(m)): Uint8Array[] {
+  return evaluatedBy.map((names) => {
+    const services = names.map((n) => m.serviceNames.indexOf(n)).filter((s) => s >= 0);
+    return Uint8Array.from(reach, (reached) => (services.some((s) => reached[s] === 1) ? 1 : 0));
+  });
 }

@@ -26,7 +26,7 @@ export interface ProbeSpec {
   readonly split?: boolean;
 }
 
-/** A split probe's counts over a span, per group: group 2j for users of journey j served the flag, 2j + 1 the others. */
+/** A split probe's counts over a span, per group: group 2k for users of stratum k served the flag, 2k + 1 the others. */
 export interface SplitWindow {
   readonly requests: Float64Array;
   readonly failed: Float64Array;
@@ -41,7 +41,12 @@ export interface ProbeWindow {
 }
 
 class Probe {
-  /** Counters per slot: one group, or a split probe's groups (two per journey, and two for calls past their journey). */
+  /**
+   * A split probe's stratum of each journey (and, last, of calls that outlive their journey), or -1 where it
+   * keeps none: the journeys it selects, or every journey for calls to endpoints. Null for other probes.
+   */
+  readonly strata: Int32Array | null;
+  /** Counters per slot: one group, or a split probe's two per stratum. */
   readonly groups: number;
   readonly requests: Float64Array;
   readonly failed: Float64Array;
@@ -55,7 +60,16 @@ class Probe {
 
   constructor(readonly spec: ProbeSpec, journeys: number) {
     const n = Math.max(1, spec.slots);
-    this.groups = spec.split ? (journeys + 1) * 2 : 1;
+    this.strata = null;
+    this.groups = 1;
+    if (spec.split) {
+      const strata = new Int32Array(journeys + 1).fill(-1);
+      let k = 0;
+      if (spec.scope === 'journeys') for (const j of spec.targets) strata[j] = strata[j] < 0 ? k++ : strata[j];
+      else for (let j = 0; j <= journeys; j++) strata[j] = k++;
+      this.strata = strata;
+      this.groups = Math.max(1, k) * 2;
+    }
     this.requests = new Float64Array(n * this.groups);
     this.failed = new Float64Array(n * this.groups);
     this.latency = spec.latency && !spec.split ? Array.from({ length: n }, () => new BucketCounts()) : null;
@@ -115,8 +129,11 @@ export class Probes {
       const s = p.spec;
       if (s.segment >= 0 && s.segment !== segment) continue;
       let i = p.current;
-      if (p.groups > 1) i = i * p.groups + stratum * 2 + ((assigned >>> s.flag) & 1 ? 0 : 1);
-      else if (s.flag >= 0 && ((flagsOn >>> s.flag) & 1) !== (s.flagOn ? 1 : 0)) continue;
+      if (p.strata !== null) {
+        const k = p.strata[stratum];
+        if (k < 0) continue;
+        i = i * p.groups + k * 2 + ((assigned >>> s.flag) & 1 ? 0 : 1);
+      } else if (s.flag >= 0 && ((flagsOn >>> s.flag) & 1) !== (s.flagOn ? 1 : 0)) continue;
       p.requests[i]++;
       if (failed) p.failed[i]++;
       if (p.latency) p.latency[i].record(latencyUs);

@@ -94,15 +94,18 @@ export class Telemetry {
   /**
    * @param endpointService service index of each endpoint
    * @param workers total workers of each service (replicas x concurrency)
-   * @param flagJourneys per flag, a byte per journey: whether the journey meets the flag (model/reach.ts)
+   * @param flags for flag on against off: per flag, a byte per journey, whether the journey meets the flag; and
+   *   per journey, a byte per service, whether the journey may reach the service (model/reach.ts)
    */
   constructor(
     private readonly endpointService: Int32Array,
     private readonly journeyCount: number,
     private readonly workers: Float64Array,
-    flagJourneys: readonly Uint8Array[] = [],
+    flags: { flagJourneys: readonly Uint8Array[]; journeyServices: readonly Uint8Array[] } | null = null,
   ) {
-    this.splits = flagJourneys.length > 0 ? new FlagSplits(workers.length, journeyCount, flagJourneys.length, flagJourneys) : null;
+    this.splits = flags && flags.flagJourneys.length > 0
+      ? new FlagSplits(workers.length, journeyCount, flags.flagJourneys.length, flags.flagJourneys, flags.journeyServices)
+      : null;
     this.tags = endpointService.length + journeyCount;
     this.open = new Float64Array(this.tags * FIELDS);
     this.total = new Float64Array(this.tags * FIELDS);
