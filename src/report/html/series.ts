@@ -78,10 +78,17 @@ function gateLimits(r: RunResult): { service: string; metric: string; limit: num
   });
 }
 
+/** Flags no window compared: served to everyone or to no one in every journey that meets them. */
+export function uncomparedFlags(r: RunResult): string[] {
+  return Object.entries(r.windows.flags).filter(([, w]) => !(w.compared ?? []).some((n) => n > 0)).map(([flag]) => flag);
+}
+
 export function flagCharts(r: RunResult): Chart[] {
   const start = r.windows.startSeconds;
-  const flags = Object.entries(r.windows.flags);
-  if (flags.length === 0) return [];
+  const all = Object.entries(r.windows.flags);
+  if (all.length === 0) return [];
+  const skipped = new Set(uncomparedFlags(r));
+  const flags = all.filter(([flag]) => !skipped.has(flag));
   const minuteOf = start.map(minutes);
   // Like with like: within each journey that meets the flag, pooled by weight; no point where a window compares nothing.
   const pick = (values: (number | null)[] | undefined) => (values ?? []).map((v) => (v === null ? null : sig(v)));
@@ -95,7 +102,7 @@ export function flagCharts(r: RunResult): Chart[] {
     { flag, series: 'p50', state: 'flag off', minute: minuteOf, value: pick(w.offP50Ms) },
     { flag, series: 'p99', state: 'flag off', minute: minuteOf, value: pick(w.offP99Ms) },
   ]);
-  const blast = flags.flatMap(([flag, w]) => {
+  const blast = all.flatMap(([flag, w]) => {
     let total = 0;
     return start.map((s, i) => ({ flag, minute: minutes(s), journeys: (total += w.hurt[i]) }));
   });
@@ -118,7 +125,7 @@ export function flagCharts(r: RunResult): Chart[] {
     resolve: { scale: { y: 'independent' } },
   });
   return [
-    {
+    ...(flags.length === 0 ? [] : [{
       title: 'Journeys, flag on (dashed) against flag off (dotted), like with like: error rate, and latency p50 and p99',
       spec: {
         $schema: VL,
@@ -126,7 +133,7 @@ export function flagCharts(r: RunResult): Chart[] {
         resolve: { scale: { color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
         config: { legend: { orient: 'bottom' } },
       },
-    },
+    }]),
     ...(blast.every((b) => b.journeys === 0) ? [] : [{
       title: 'Blast radius over time: journeys each flag hurt (ground truth), cumulative',
       spec: {
