@@ -26,8 +26,8 @@ export function windowRows(session: DrillSession, from: number, to: number) {
     const t = win.startUs / 1e6;
     sc.flags.forEach((f, i) => {
       const x = win.flags[i];
-      const n = x ? x.on + x.off : 0;
-      exposure.push({ t, flag: f.key, share: n > 0 ? r6(x.on / n) : 0 });
+      const n = x ? x.on.requests + x.off.requests : 0;
+      exposure.push({ t, flag: f.key, share: n > 0 ? r6(x.on.requests / n) : 0 });
     });
     sim.model.serviceNames.forEach((svc, s) => {
       const all = win.services[s];
@@ -36,8 +36,8 @@ export function windowRows(session: DrillSession, from: number, to: number) {
         if (!f.evaluatedBy.includes(svc)) return;
         const split = win.serviceFlags[s][i];
         for (const [state, x] of [['on', split.on], ['off', split.off]] as const) {
-          if (x.requests === 0) continue;
-          services.push({ t, service: svc, series: `${f.key} ${state}`, requests: x.requests, errorRate: r6(x.errors / x.requests), p99: ms(x.p99Us) });
+          if (x.requests === 0 || x.errorRate === null || x.p99Us === null) continue;
+          services.push({ t, service: svc, series: `${f.key} ${state}`, requests: x.requests, errorRate: r6(x.errorRate), p99: ms(x.p99Us) });
         }
       });
     });

@@ -58,9 +58,12 @@ export class GroundTruth {
 
   /**
    * A journey ended. `truth` and `ref` (a flag or fault index) are its failure's true cause; `slow` and
-   * `slowFlags` the marks of what slowed it; `faultRef` the fault that slowed it, if any.
+   * `slowFlags` the marks of what slowed it; `flagDelayUs` the time flags added to it (with SLOW_FLAG).
+   *
+   * A slow journey is the flags' harm when, without the time they added, it would have been within the SLO: the
+   * same journey with and without the flags, like with like. One that would have been slow anyway is not.
    */
-  journey(nowUs: number, latencyUs: number, failed: boolean, truth: number, ref: number, slow: number, slowFlags: number, user: number): void {
+  journey(nowUs: number, latencyUs: number, failed: boolean, truth: number, ref: number, slow: number, slowFlags: number, user: number, flagDelayUs = 0): void {
     this.journeys++;
     let hurtFlags = 0;
     if (failed) {
@@ -70,7 +73,7 @@ export class GroundTruth {
       if (truth === TRUTH_FAULT && ref >= 0) this.faultHurt[ref]++;
     } else if (latencyUs > this.sloLatencyUs) {
       this.slow++;
-      if ((slow & SLOW_FLAG) !== 0) hurtFlags = slowFlags;
+      if ((slow & SLOW_FLAG) !== 0 && latencyUs - flagDelayUs <= this.sloLatencyUs) hurtFlags = slowFlags;
       if ((slow & SLOW_FAULT) !== 0 && ref >= 0) this.faultHurt[ref]++;
     }
     if (hurtFlags === 0) return;

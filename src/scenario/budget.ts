@@ -142,7 +142,12 @@ function gateWork(s: Scenario, durationUs: number, endpoints: number): { evaluat
     let slots = 1;
     let kept = 1;
     let samples = 0;
-    if (gate?.kind === 'compare') kept = slots = 2 * Math.max(1, Math.ceil(gate.overUs / everyUs) + 1);
+    if (gate?.kind === 'compare') {
+      // Flag on and off within each journey compared: one journey, the journeys (the flag's at most), or, for calls,
+      // every journey and the calls that outlive theirs.
+      const strata = gate.filter.service !== null ? s.journeys.length + 1 : gate.filter.journey !== null ? 1 : s.journeys.length;
+      kept = slots = 2 * strata * Math.max(1, Math.ceil(gate.overUs / everyUs) + 1);
+    }
     else if (gate?.kind === 'burn-rate') {
       kept = Math.ceil(Math.max(...gate.pairs.map((p) => p.longUs)) / everyUs) + 1;
       slots = gate.pairs.reduce((a, p) => a + Math.ceil((p.shortUs + p.longUs) / everyUs), 0);

@@ -36,6 +36,8 @@ export const DEFAULTS = {
     hashVersion: 2,
     contract: 'none',
     propagation: { dist: 'uniform', min: '1s', max: '10s' },
+    /** The share of a flag-on user's calls to an endpoint that a `when-on` change applies to. */
+    effectPercent: '100%',
   },
   rollout: {
     start: '0s',

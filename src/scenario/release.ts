@@ -133,6 +133,13 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         if (e.errors.startsWith('+')) errorsAdd = pct;
         else errorsSet = pct;
       }
+      const share = h.percent(e.percent, d.effectPercent, [...path, 'percent']);
+      if (e.percent !== undefined && e.calls) {
+        problems.push({ path: [...path, 'percent'], message: 'percent applies to latency and errors changes; a change of calls applies to every call' });
+      }
+      if (e.percent !== undefined && !e.latency && !e.errors && !e.calls) {
+        problems.push({ path: [...path, 'percent'], message: 'percent is the share of calls a latency or errors change applies to: add latency or errors here' });
+      }
       if (e.calls && ep === undefined && service.endpoints.length > 1) {
         problems.push({ path: [...path, 'calls'], message: `name the endpoint whose calls change: "${svc}.<endpoint>"` });
       }
@@ -141,7 +148,19 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         operations: e.calls ? h.operations(e.calls, [...path, 'calls']) : null,
         segment: e.segment ?? null,
         variant,
+        share,
       }];
+    });
+    // A change for a share of calls stands alone on its endpoints: with another change of the same flag there, which
+    // calls get which would be a guess.
+    effects.forEach((x, i) => {
+      if (x.share === 1) return;
+      const other = effects.find((y, k) => k !== i && y.service === x.service && (y.endpoint === null || x.endpoint === null || y.endpoint === x.endpoint)
+        && (y.variant === null || x.variant === null || y.variant === x.variant));
+      if (!other) return;
+      const at = (e: FlagEffect) => (e.endpoint === null ? e.service : `${e.service}.${e.endpoint}`);
+      const path = x.variant === null ? [...base, 'when-on', at(x), 'percent'] : [...base, 'when', x.variant, at(x), 'percent'];
+      problems.push({ path, message: `a change for a share of calls cannot share an endpoint with another change of this flag (${at(other)}): put both in one entry` });
     });
     return {
       key,

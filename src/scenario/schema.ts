@@ -175,6 +175,7 @@ const Effect = z.strictObject({
   errors: z.string().regex(/^\+?(\d+(\.\d*)?|\.\d+)%$/, { error: 'errors effect is an addition ("+0.2%") or a new rate ("1%")' }).optional(),
   calls: z.array(Operation).optional().meta({ description: 'The calls the endpoint makes instead, when the flag is on.' }),
   segment: z.string().optional().meta({ description: 'Only for users in this segment (a defect that hits one group).' }),
+  percent: Percent.optional().meta({ description: 'The share of the flag-on calls the latency and errors change applies to, each call drawn on its own (a defect on some code paths): "20%"; without it, every call.' }),
 });
 
 export const Flag = z.strictObject({

@@ -76,6 +76,8 @@ export interface FlagEffect {
   readonly segment: string | null;
   /** Only for users served this variant (a flag from a flag file), or null for any variant. */
   readonly variant: string | null;
+  /** The share (0 to 1) of the calls the latency and errors change applies to, each call drawn on its own. */
+  readonly share: number;
 }
 
 export interface TargetingRule {

@@ -2,7 +2,7 @@
 import type { RunResult } from '../../score/result.js';
 import { clock, plural } from '../../units/format.js';
 import { escape, type Chart } from './page.js';
-import { MINUTES, VL, minutes } from './chart-units.js';
+import { MINUTES, VL, minutes } from './style.js';
 
 /** A numbered event on the timeline, keyed to the table under the chart (a tooltip does not print). */
 export interface TimelineEvent { n: number; seconds: number; flag: string; kind: string; text: string }
