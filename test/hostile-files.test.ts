@@ -269,12 +269,20 @@ describe('documents read back are checked in depth and in full', () => {
     expect((await cli('run', '-q', join(root, 'scenarios/two-flag-release.yaml'), '--json', json)).code).toBeLessThan(2);
     runDoc = JSON.parse(readFileSync(json, 'utf8'));
     const service = Object.keys(runDoc.services)[0];
-    const flag = Object.keys(runDoc.windows.flags)[0];
+    // A flag compared in some windows (on and off within the same journeys) and not in others.
+    const flag = Object.keys(runDoc.windows.flags).find((f) => (runDoc.windows.flags[f].compared as number[]).some((n) => n > 0))!;
+    const comparedAt = (runDoc.windows.flags[flag].compared as number[]).findIndex((n) => n > 0);
+    expect(comparedAt).toBeGreaterThanOrEqual(0);
+    expect((runDoc.windows.flags[flag].compared as number[]).some((n) => n === 0), 'a window without a comparison').toBe(true);
     const cases: [string, (d: Record<string, any>) => void, string][] = [
-      ['no throughput', (d) => delete d.services[service].throughputPerSec, `services.${service}.throughputPerSec: Invalid input: expected number, received undefined`],
+      ['no throughput', (d) => delete d.services[service].throughputPerSec, `services.${service}.throughputPerSec: missing: expected a number`],
       ['a short series', (d) => d.windows.flags[flag].hurt.pop(), `windows.flags.${flag}.hurt: ${runDoc.windows.startSeconds.length - 1} values for the ${runDoc.windows.startSeconds.length} windows of windows.startSeconds`],
       ['half the latency series', (d) => delete d.windows.flags[flag].onP99Ms, `windows.flags.${flag}.onP99Ms: missing (onP50Ms, onP99Ms, offP50Ms, offP99Ms come together)`],
+      // A window where journeys had both sides (compared) has a figure; one without has none, and that is no mistake.
+      ['no figure where compared', (d) => (d.windows.flags[flag].onP99Ms[comparedAt] = null), `windows.flags.${flag}.onP99Ms[${comparedAt}]: no figure for a window with calls in it`],
     ];
+    const untouched = await cli('report', edited('run-untouched.json', () => {}), '--html', join(dir, 'r.html'));
+    expect(untouched.code, untouched.err).toBe(0);
     for (const [what, edit, message] of cases) {
       const r = await cli('report', edited(`run-${what.replace(/ /g, '-')}.json`, edit), '--html', join(dir, 'r.html'));
       expect(r.code, what).toBe(2);
@@ -341,7 +349,7 @@ describe('documents read back are checked in depth and in full', () => {
     it('a mistyped action is exit 2 naming its path; an action the replay refuses is named as tampered (exit 1)', async () => {
       const mistyped = await cli('gameday', 'replay', resealed('drill-mistyped.json', (d) => (d.record.actions[0].atUs = 'soon')), '--scenario', drillFile);
       expect(mistyped.code).toBe(2);
-      expect(mistyped.err).toContain('drill-mistyped.json: record.actions[0].atUs: Invalid input: expected number, received string');
+      expect(mistyped.err).toContain('drill-mistyped.json: record.actions[0].atUs: expected a number, not "soon"');
       const refused = resealed('drill-refused.json', (d) => d.record.actions.push({ ...d.record.actions[0], atUs: d.record.actions[0].atUs + 1e6, action: { type: 'fault', name: 'no-such-fault' } }));
       const r = await cli('gameday', 'replay', refused, '--scenario', drillFile);
       expect(r.code).toBe(1);

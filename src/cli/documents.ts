@@ -40,6 +40,7 @@ const WindowSeries = z.looseObject({ requests: numbers, errors: numbers, p99Ms: 
 const FlagWindows = z.looseObject({
   on: numbers, onFailed: numbers, off: numbers, offFailed: numbers, hurt: numbers,
   onP50Ms: numbers.optional(), onP99Ms: numbers.optional(), offP50Ms: numbers.optional(), offP99Ms: numbers.optional(),
+  compared: z.array(num).optional(),
 });
 
 const FlagOutcome = z.looseObject({
@@ -111,7 +112,8 @@ function consistentRun(r: RunResult, issue: (path: PathSegment[], message: strin
         for (const side of ['on', 'off']) {
           series([...at, 'flags', flag, `${side}Requests`], x[`${side}Requests`]);
           series([...at, 'flags', flag, `${side}Errors`], x[`${side}Errors`]);
-          series([...at, 'flags', flag, `${side}P99Ms`], x[`${side}P99Ms`], x[`${side}Requests`]);
+          // Compared within journeys: no figure where no journey through the service had both sides.
+          series([...at, 'flags', flag, `${side}P99Ms`], x[`${side}P99Ms`]);
         }
       }
     }
@@ -123,8 +125,9 @@ function consistentRun(r: RunResult, issue: (path: PathSegment[], message: strin
     for (const side of ['on', 'off']) {
       series(['windows', 'flags', flag, side], w[side]);
       series(['windows', 'flags', flag, `${side}Failed`], w[`${side}Failed`]);
-      series(['windows', 'flags', flag, `${side}P50Ms`], w[`${side}P50Ms`], w[side]);
-      series(['windows', 'flags', flag, `${side}P99Ms`], w[`${side}P99Ms`], w[side]);
+      // A figure wherever a journey had both sides (compared), none elsewhere.
+      series(['windows', 'flags', flag, `${side}P50Ms`], w[`${side}P50Ms`], w.compared);
+      series(['windows', 'flags', flag, `${side}P99Ms`], w[`${side}P99Ms`], w.compared);
     }
     series(['windows', 'flags', flag, 'hurt'], w.hurt);
   }
