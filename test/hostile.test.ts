@@ -486,7 +486,7 @@ describe('signals: the first stops the work under way at once, a second quits at
   it.each([['one SIGTERM', ['SIGTERM']], ['two SIGTERMs', ['SIGTERM', 'SIGTERM']], ['one SIGINT', ['SIGINT']]] as const)('ci on %s: stops the rehearsal running within the budget and keeps the one that finished', async (what, signals) => {
     const json = join(dir, `ci-now-${what.replace(/ /g, '-')}.json`);
     const junit = join(dir, `ci-now-${what.replace(/ /g, '-')}.xml`);
-    const r = await signalled(['ci', ciFolder(`ci-now-${what.replace(/ /g, '-')}`), '--json', json, '--junit', junit], /\(\d+\.\ds\)/, 1000, [...signals]);
+    const r = await signalled(['ci', ciFolder(`ci-now-${what.replace(/ /g, '-')}`), '--json', json, '--junit', junit], /\((\d+m)?\d+(\.\d+)?(ms|s)\)$/m, 1000, [...signals]);
     console.log(`ci, ${what}: exit ${r.code} ${Math.round(r.ms)} ms after the first signal`);
     expect(r.code, r.out).toBe(signals[0] === 'SIGTERM' ? 143 : 130);
     expect(r.ms).toBeLessThan(BUDGET_MS);
