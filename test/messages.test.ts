@@ -150,13 +150,14 @@ describe('validation messages', () => {
     writeFileSync(join(dir, 'cohort.json'), JSON.stringify({ schema: 'rehearse/cohort@1', name: 5, size: -1, users: [] }));
     writeFileSync(join(dir, 's.yaml'), `name: s\nduration: 1m\ntraffic: { rate: 1/s, cohort: cohort.json }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\n`);
     const cohort = await run('validate', join(dir, 's.yaml'));
-    writeFileSync(join(dir, 'drill.json'), JSON.stringify({ schema: 'rehearse/drill@1', scenario: { file: 5 }, ended: {}, adhocFaults: [], actions: 'none' }));
+    writeFileSync(join(dir, 'drill.json'), JSON.stringify({ schema: 'rehearse/drill@2', version: '1', record: { scenario: { file: 5, sha256: 'x', name: 'n' }, actions: 'none' }, digest: 'x' }));
     const drill = await run('gameday', 'replay', join(dir, 'drill.json'));
     for (const r of [baseline, cohort, drill]) {
       expect(r.code).toBe(2);
       expect(r.err).not.toMatch(RAW_WORDING);
       expect(r.err).toMatch(/expected /);
     }
-    expect(drill.err).toContain('scenario.file: expected text, not 5');
+    expect(drill.err).toContain('record.scenario.file: expected text, not 5');
+    expect(drill.err).toContain('record.actions: expected a list, not "none"');
   });
 });
