@@ -28,6 +28,9 @@ export function reason(err: unknown): string {
     ENOENT: 'no such directory',
     ENAMETOOLONG: 'name too long',
     EEXIST: 'a file is in the way of a folder',
+    EFBIG: 'the file would be larger than this process may write (ulimit -f)',
+    EIO: 'input/output error',
+    ELOOP: 'too many symbolic links',
   };
   return (code && words[code]) ?? String((err as Error)?.message ?? err).split('\n')[0];
 }
@@ -50,6 +53,20 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   const lower = word.toLowerCase();
   for (const c of candidates) if (lower.length >= 3 && c !== word && c.toLowerCase().startsWith(lower)) return c;
   return undefined;
+}
+
+/** The candidate nearest to a word by edit distance, however far (ties: the first), or undefined when there is none. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best;
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {

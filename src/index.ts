@@ -81,6 +81,8 @@ export interface SweepOptions {
   signal?: AbortSignal;
   /** Called as runs finish. */
   onRun?: (done: number, total: number) => void;
+  /** Given, once the runs start, a function that makes the document of the runs finished so far (to keep them when quitting early). */
+  snapshot?: (current: () => SweepDocument) => void;
 }
 
 /**
@@ -98,6 +100,7 @@ export async function sweep(file: string, options: SweepOptions = {}): Promise<S
     resume: options.resume,
     signal: options.signal,
     onRun: options.onRun,
+    snapshot: options.snapshot,
   });
 }
 

@@ -79,24 +79,46 @@ export interface Night {
   summary: string;
   uploads: { name: string; path: string }[];
   saved: string[];
+  /** Report files published as checks (the JUnit report action). */
+  checks: string[];
   log: string;
 }
 
 /** One run of the action in `workspace` with these inputs; the cache persists in `cacheDir` between nights. */
 export function runAction(workspace: string, cacheDir: string, with_: Record<string, string>, runId: number, github: Record<string, string> = {}): Night {
+  const inputs = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, with_[k] ?? v.default ?? '']));
+  const ctx: Context = { inputs, github: { action_path: root.replace(/\/$/, ''), ref_name: 'main', run_id: String(runId), run_attempt: '1', ...github }, steps: {}, status: 'success' };
+  const night = runSteps(action.runs.steps, ctx, workspace, cacheDir);
+  night.outputs = Object.fromEntries(Object.entries(action.outputs).map(([k, v]) => [k, interpolate(v.value, ctx)]));
+  return night;
+}
+
+/**
+ * One run of a workflow's job (the one rehearse init writes) in `workspace`: checkout, setup-node and `npm ci`
+ * are taken as done (the workspace is the checkout, with rehearse in node_modules), the JUnit report action
+ * checks its file is there. `inputs` are workflow_dispatch's; `github` adds to the context (ref_name, base_ref).
+ */
+export function runWorkflow(file: string, workspace: string, cacheDir: string, inputs: Record<string, string>, runId: number, github: Record<string, unknown> = {}): Night & { permissions: Record<string, string> } {
+  const workflow = parse(readFileSync(file, 'utf8')) as { permissions?: Record<string, string>; jobs: Record<string, { steps: Step[] }> };
+  const [job] = Object.values(workflow.jobs);
+  const ctx = { inputs, github: { ref_name: 'main', run_id: String(runId), run_attempt: '1', event: { repository: { default_branch: 'main' } }, ...github }, steps: {}, status: 'success' } as unknown as Context;
+  return { ...runSteps(job.steps, ctx, workspace, cacheDir), permissions: workflow.permissions ?? {} };
+}
+
+function runSteps(steps: Step[], ctx: Context, workspace: string, cacheDir: string): Night {
   const temp = mkdtempSync(join(tmpdir(), 'rehearse-runner-'));
   const summaryFile = join(temp, 'step-summary.md');
   writeFileSync(summaryFile, '');
-  const inputs = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, with_[k] ?? v.default ?? '']));
-  const ctx: Context = { inputs, github: { action_path: root.replace(/\/$/, ''), ref_name: 'main', run_id: String(runId), run_attempt: '1', ...github }, steps: {}, status: 'success' };
-  const night: Night = { code: 0, outputs: {}, summary: '', uploads: [], saved: [], log: '' };
-  for (const step of action.runs.steps) {
+  const night: Night = { code: 0, outputs: {}, summary: '', uploads: [], saved: [], checks: [], log: '' };
+  for (const [n, step] of steps.entries()) {
     const cond = step.if ?? 'success()';
     if (!truthy(evaluate(cond.replace(/^\$\{\{|\}\}$/g, '').trim(), ctx))) continue;
     const outputs: Record<string, string> = {};
     const w = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, interpolate(v, ctx)]));
     let ok = true;
-    if (step.uses?.startsWith('actions/cache/restore@')) {
+    if (step.uses?.startsWith('actions/checkout@') || step.uses?.startsWith('actions/setup-node@') || step.run?.trim() === 'npm ci') {
+      // The workspace is the checkout, with Node.js and its node_modules.
+    } else if (step.uses?.startsWith('actions/cache/restore@')) {
       const keys = [w.key, ...(w['restore-keys'] ?? '').split('\n').filter(Boolean)];
       const stored = existsSync(cacheDir) ? readdirSync(cacheDir).sort().reverse() : [];
       const hit = keys.map((k) => stored.find((s) => s === k || s.startsWith(k))).find(Boolean);
@@ -111,16 +133,19 @@ export function runAction(workspace: string, cacheDir: string, with_: Record<str
     } else if (step.uses?.startsWith('actions/upload-artifact@')) {
       expect(existsSync(join(workspace, w.path)), `artifact path ${w.path}`).toBe(true);
       night.uploads.push({ name: w.name, path: w.path });
+    } else if (step.uses?.startsWith('mikepenz/action-junit-report@')) {
+      ok = existsSync(join(workspace, w.report_paths));
+      night.checks.push(w.report_paths);
     } else if (step.run) {
-      const script = join(temp, `${step.id ?? 'step'}.sh`);
-      const outputFile = join(temp, `${step.id ?? 'step'}.out`);
+      const script = join(temp, `${step.id ?? `step${n}`}.sh`);
+      const outputFile = join(temp, `${step.id ?? `step${n}`}.out`);
       writeFileSync(script, step.run);
       writeFileSync(outputFile, '');
       const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, interpolate(v, ctx)]));
       const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
         cwd: workspace,
         encoding: 'utf8',
-        env: { ...process.env, ...env, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTION_PATH: ctx.github.action_path, RUNNER_TEMP: temp, CI: 'true' },
+        env: { ...process.env, ...env, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTION_PATH: String(ctx.github.action_path ?? ''), RUNNER_TEMP: temp, CI: 'true' },
       });
       night.log += r.stdout + r.stderr;
       for (const line of readFileSync(outputFile, 'utf8').split('\n')) {
@@ -135,9 +160,7 @@ export function runAction(workspace: string, cacheDir: string, with_: Record<str
     if (step.id) ctx.steps[step.id] = { outputs };
     if (!ok) ctx.status = 'failure';
   }
-  night.outputs = Object.fromEntries(Object.entries(action.outputs).map(([k, v]) => [k, interpolate(v.value, ctx)]));
   night.summary = readFileSync(summaryFile, 'utf8');
   rmSync(temp, { recursive: true, force: true });
   return night;
 }
-

@@ -3,11 +3,11 @@
  * repository scaffolded by rehearse init: several nights, with and without a baseline, under each fail-on.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { action, runAction } from './action-harness.js';
+import { action, runAction, runWorkflow } from './action-harness.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -84,7 +84,7 @@ describe('action.yml', () => {
         const criteria = runAction(workspace, cache, { baseline: 'false', html: 'false' }, 4);
         expect(criteria.code).toBe(1);
         expect(criteria.outputs.passed).toBe('false');
-        expect(criteria.summary).toContain('rehearsals failed');
+        expect(criteria.summary).toContain('## rehearse ci: ✘ FAIL');
         const never = runAction(workspace, cache, { baseline: 'false', html: 'false', 'fail-on': 'never' }, 5);
         expect(never.code, never.log).toBe(0);
         expect(never.outputs.passed).toBe('false');
@@ -99,5 +99,63 @@ describe('action.yml', () => {
       expect(badInput.log).toContain('fail-on: expected criteria, regression or never');
       expect(readdirSync(cache)).toEqual(['rehearse-baseline-main-1-1']);
     });
+
+    it('update-baseline accepts what got worse after an intended change: the night passes and becomes the baseline', () => {
+      const n = runAction(workspace, cache, { 'fail-on': 'regression', html: 'false', 'update-baseline': 'true' }, 8);
+      expect(n.code, n.log).toBe(0);
+      expect(n.outputs.regressions).toBe('1');
+      expect(n.log).toMatch(/worse than the baseline \(--update-baseline: accepted/);
+      expect(n.log).toContain('baseline .rehearse/baseline.json updated: 2 cases, 1 worse than before (accepted)');
+      expect(n.summary).toContain('update-baseline: true');
+      expect(n.saved).toEqual(['rehearse-baseline-main-8-1']);
+      // The next night compares with the accepted one: nothing is worse.
+      const next = runAction(workspace, cache, { 'fail-on': 'regression', html: 'false' }, 9);
+      expect(next.code, next.log).toBe(0);
+      expect(next.outputs.regressions).toBe('0');
+    });
+  });
+});
+
+describe('the workflow rehearse init writes', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'rehearse-workflow-'));
+  const cache = join(workspace, '..', `${workspace.split('/').pop()}-cache`);
+  const workflow = join(workspace, '.github/workflows/rehearse.yml');
+
+  beforeAll(() => {
+    const init = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), 'init', workspace], { encoding: 'utf8' });
+    expect(init.status, init.stderr).toBe(0);
+    mkdirSync(join(workspace, 'node_modules/.bin'), { recursive: true });
+    symlinkSync(join(root, 'bin/rehearse.js'), join(workspace, 'node_modules/.bin/rehearse'));
+  });
+
+  it('publishes the JUnit report with checks: write, and keeps a passing night as the baseline', () => {
+    const n = runWorkflow(workflow, workspace, cache, {}, 1);
+    expect(n.code, n.log).toBe(0);
+    expect(n.permissions).toEqual({ contents: 'read', checks: 'write' });
+    expect(n.checks).toEqual(['reports/junit.xml']);
+    expect(n.summary).toContain('## rehearse ci: ✔ PASS');
+    expect(n.saved).toEqual(['rehearse-baseline-main-1']);
+  });
+
+  it('a pull request starts from its base branch\'s baseline; update-baseline accepts a change on the default branch', () => {
+    const key = join(cache, 'rehearse-baseline-main-1');
+    const doc = JSON.parse(readFileSync(key, 'utf8'));
+    doc.cases.find((c: { case: string }) => c.case === 'defective').flags['new-checkout'].blast_radius_users = 0;
+    writeFileSync(key, JSON.stringify(doc));
+    rmSync(join(workspace, '.rehearse'), { recursive: true, force: true });
+    const pr = runWorkflow(workflow, workspace, cache, {}, 2, { ref_name: '7/merge', base_ref: 'main' });
+    expect(pr.code).toBe(1);
+    expect(pr.log).toMatch(/worse than the baseline:\n {2}new-checkout \[defective\]: new-checkout blast radius users: 0 → \d+/);
+    expect(pr.saved).toEqual([]);
+    // A new branch, no pull request: the default branch's.
+    rmSync(join(workspace, '.rehearse'), { recursive: true, force: true });
+    expect(runWorkflow(workflow, workspace, cache, {}, 3, { ref_name: 'feature' }).code).toBe(1);
+    rmSync(join(workspace, '.rehearse'), { recursive: true, force: true });
+    const accept = runWorkflow(workflow, workspace, cache, { 'update-baseline': 'true' }, 4);
+    expect(accept.code, accept.log).toBe(0);
+    expect(accept.log).toContain('baseline .rehearse/baseline.json updated: 2 cases, 1 worse than before (accepted)');
+    expect(accept.saved).toEqual(['rehearse-baseline-main-4']);
+    rmSync(join(workspace, '.rehearse'), { recursive: true, force: true });
+    expect(runWorkflow(workflow, workspace, cache, {}, 5, { ref_name: '8/merge', base_ref: 'main' }).code).toBe(0);
   });
 });

@@ -28,7 +28,7 @@ describe('programmatic API', () => {
     }
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).lines[0]).toMatch(/^test\/fixtures\/broken\.yaml:10:17: services\.frontend/);
-    expect(() => parseScenario('name: x\ntraffic: { rate: 5 }\n', { name: 'inline.yaml' })).toThrow(/^inline\.yaml:2:\d+: traffic\.rate/);
+    expect(() => parseScenario('name: x\ntraffic: { rate: 5 }\n', { name: 'inline.yaml' })).toThrow(/^inline\.yaml:2:\d+: traffic\.rate: a rate needs a unit/m);
     expect(() => rehearse(loadScenario('scenarios/gate-tuning.yaml'), { case: 'healthy' })).toThrow(InputError);
   });
 });

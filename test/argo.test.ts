@@ -45,7 +45,14 @@ describe('Argo Rollouts, as it is', () => {
     const r = toScenarioParts([file('test/fixtures/argo/rollout-analysis-step.yaml', 'rollout.yaml'), file('test/fixtures/argo/analysis-templates.yaml', 'templates.yaml')]);
     expect(r.ok).toBe(true);
     expect(r.warnings).toEqual([
-      'templates.yaml:44:9: spec.metrics[0].provider.job: provider "job" is not supported: the metric is rehearsed as inconclusive',
+      'rollout.yaml:12:13: spec.replicas, spec.selector (15:5), spec.template (18:5): the workload\'s pods are not simulated: the scenario\'s services stand for them',
+      'rollout.yaml:13:25: spec.revisionHistoryLimit: how many old ReplicaSets and AnalysisRuns the controller keeps: nothing to rehearse',
+      'rollout.yaml:37:17: spec.strategy.canary.steps[1].analysis.name: not a field of the current CRD: the API server prunes it, and the controller never sees it',
+      'templates.yaml:15:18: spec.metrics[0].maxFailures: maxFailures is failureLimit before Argo Rollouts v0.6; a current controller prunes it and uses failureLimit 0. Rehearsed as failureLimit, as v0.x counted it',
+      'templates.yaml:18:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive',
+      'templates.yaml:41:18: spec.metrics[0].maxFailures: maxFailures is failureLimit before Argo Rollouts v0.6; a current controller prunes it and uses failureLimit 0. Rehearsed as failureLimit, as v0.x counted it',
+      'templates.yaml:44:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive',
+      'rollout.yaml:30:7: spec.strategy.canary: no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight',
     ]);
     if (!r.ok) return;
     expect(r.parts.stages.map((s) => s.percent)).toEqual([25, 100]);
@@ -76,13 +83,20 @@ ${body}` });
   };
 
   it('refuses bad input with file:line:column and the path in the resource', () => {
-    expect(problems([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')]))
-      .toEqual(['x.yaml:2:7: kind: "Service" is not one of Rollout, AnalysisTemplate, ClusterAnalysisTemplate']);
+    expect(problems([{ file: 'x.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Rolout\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')]))
+      .toEqual(['x.yaml:2:7: kind: "Rolout" is not a kind of argoproj.io that rehearse reads (Rollout, AnalysisTemplate, ClusterAnalysisTemplate); did you mean "Rollout"?']);
+    expect(problems([{ file: 'x.yaml', text: 'kind: AnalysisTemplat\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')]))
+      .toEqual(['x.yaml:1:7: kind: "AnalysisTemplat" is not a kind of argoproj.io that rehearse reads (Rollout, AnalysisTemplate, ClusterAnalysisTemplate); did you mean "AnalysisTemplate"?']);
+    // Other kinds are context: a Service beside the Rollout is named in the note, not refused.
+    expect(problems([{ file: 'x.yaml', text: 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\n' }, rollout('      - setWeight: 10\n')])).toEqual([]);
     expect(problems([rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: nope }] }\n')]))
       .toEqual(['ro.yaml:9:49: spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate "nope" in the files given']);
     const withArg = rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n');
     expect(problems([withArg, template('  args: [{ name: svc }]\n  metrics:\n  - name: m\n    provider: { prometheus: { query: \'up{a="{{args.svc}}"}\' } }\n')]))
       .toEqual(['at.yaml:5:10: spec.args[0]: arg "svc" has no value: the Rollout (spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
+    // An arg named like an Object.prototype member is an ordinary name: the scenario's args do not give it.
+    expect(problems([withArg, template('  args: [{ name: constructor }]\n  metrics:\n  - name: m\n    provider: { prometheus: { query: \'up{a="{{args.constructor}}"}\' } }\n')]))
+      .toEqual(['at.yaml:5:10: spec.args[0]: arg "constructor" has no value: the Rollout (spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
     expect(problems([withArg, template('  metrics:\n  - name: m\n    successCondition: result[0] >=\n    provider: { prometheus: { query: \'sum(rate(x[1m])\' } }\n')]))
       .toEqual([
         'at.yaml:7:23: spec.metrics[0].successCondition: unexpected end of condition at column 13\n  result[0] >=\n              ^',
@@ -100,11 +114,11 @@ ${body}` });
 
 describe('analysis runs (Argo controller semantics)', () => {
   const metric = (over: Partial<AnalysisMetric> = {}): AnalysisMetric => ({
-    template: 't', name: 'm', intervalUs: 60e6, count: null, initialDelayUs: 0, failureLimit: 0, consecutiveErrorLimit: 4, inconclusiveLimit: 0, dryRun: false, gate: null, provider: 'prometheus', ...over,
+    template: 't', name: 'm', intervalUs: 60e6, count: null, initialDelayUs: 0, failureLimit: 0, consecutiveErrorLimit: 4, inconclusiveLimit: 0, consecutiveSuccessLimit: 0, dryRun: false, gate: null, provider: 'prometheus', ...over,
   });
   /** Feeds phases one measurement at a time; returns the run phase after each. */
   const drive = (m: AnalysisMetric, phases: Phase[], terminate = false) => {
-    const run = new AnalysisRun({ name: 'run', metrics: [m] }, 0);
+    const run = new AnalysisRun({ name: 'run', metrics: [m], invalid: null }, 0);
     const seen: string[] = [];
     for (const ph of phases) {
       const t = run.nextDueUs();
@@ -135,7 +149,7 @@ describe('analysis runs (Argo controller semantics)', () => {
   });
 
   it('waits initialDelay, then measures every interval', () => {
-    const run = new AnalysisRun({ name: 'r', metrics: [metric({ initialDelayUs: 30e6, intervalUs: 60e6 })] }, 1000);
+    const run = new AnalysisRun({ name: 'r', metrics: [metric({ initialDelayUs: 30e6, intervalUs: 60e6 })], invalid: null }, 1000);
     expect(run.nextDueUs()).toBe(30e6 + 1000);
     run.step(30e6 + 1000, () => 'Successful');
     expect(run.nextDueUs()).toBe(90e6 + 1000);

@@ -51,7 +51,7 @@ describe('rehearse ci', () => {
     expect(run.stdout).toMatch(/FAIL +failing \[defective\]/);
     expect(run.stdout).toMatch(/PASS +failing \[healthy\]/);
     expect(run.stdout).toMatch(/PASS +good \[defective\]/);
-    expect(run.stdout).toContain('5 cases: 3 passed, 1 failed, 1 invalid, 0 crashed');
+    expect(run.stdout).toContain('✘ FAIL: 5 cases: 3 PASS, 1 FAIL, 1 INVALID, 0 CRASHED');
   });
 
   it('writes well-formed JUnit XML holding both failures', () => {
@@ -65,13 +65,21 @@ describe('rehearse ci', () => {
     const broken = failing.find((c) => c.name === 'broken')!;
     expect(broken.failure.type).toBe('invalid-scenario');
     expect(broken.failure['#text']).toContain('unknown service "api"; did you mean "apu"?');
-    expect(failing.find((c) => c.name === 'failing [defective]')!.failure['#text']).toContain('blast_radius_users{flag:f} max<10');
+    const failed = failing.find((c) => c.name === 'failing [defective]')!.failure;
+    expect(failed.message).toBe('✘ FAIL: 1 acceptance criterion failed');
+    expect(failed['#text']).toMatch(/^f: (caught|missed|unfinished): .*users? hurt/m);
+    expect(failed['#text']).toMatch(/^✘ FAIL blast_radius_users\{flag:f\} max<10: \d+$/m);
+    // A passing case says so in its output, with what happened.
+    const passing = cases.find((c) => c.name === 'good [defective]')!;
+    expect(passing.failure).toBeUndefined();
+    expect(passing['system-out']).toMatch(/^✔ PASS: every criterion that applies was met\nf: /);
   });
 
   it('writes a Markdown summary and a JSON report', () => {
     const md = readFileSync(join(dir, 'out/summary.md'), 'utf8');
-    expect(md).toContain('## rehearse: rehearsals failed');
-    expect(md).toMatch(/\| ❌ \| failing \[defective\] \|/);
+    expect(md).toContain('## rehearse ci: ✘ FAIL');
+    expect(md).toMatch(/\| ✘ FAIL \| failing \[defective\] \| f: missed: \d+ users hurt, no gate acted \(promoted to 100%\) \|/);
+    expect(md).toMatch(/\| ✘ INVALID \| broken \|/);
     const report = JSON.parse(readFileSync(join(dir, 'out/ci.json'), 'utf8'));
     expect(report).toMatchObject({ schema: 'rehearse/ci@1', passed: false, counts: { cases: 5, failed: 1, invalid: 1 } });
   });
@@ -112,8 +120,9 @@ describe('rehearse ci', () => {
     const r = rehearse(dir, 'ci', 'bare', '--junit', 'out/bare.xml');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/NO CRITERIA +plain/);
-    expect(r.stdout).toContain('1 case: 0 passed, 0 failed, 0 invalid, 0 crashed, 1 with no criteria');
-    expect(readFileSync(join(dir, 'out/bare.xml'), 'utf8')).toContain('<skipped message="no acceptance criteria: nothing was judged"/>');
+    expect(r.stdout).toContain('✔ PASS: 1 case: 0 PASS, 0 FAIL, 0 INVALID, 0 CRASHED, 1 NO CRITERIA');
+    expect(r.stdout).not.toMatch(/✔ NO CRITERIA/);
+    expect(readFileSync(join(dir, 'out/bare.xml'), 'utf8')).toContain('<skipped message="– NO CRITERIA: no acceptance criterion applies: nothing was judged"/>');
     const required = rehearse(dir, 'ci', 'bare', '--require-criteria');
     expect(required.code).toBe(1);
     expect(required.stdout).toMatch(/FAIL +plain/);
@@ -123,6 +132,62 @@ describe('rehearse ci', () => {
   it('exits 2 on invalid usage', () => {
     expect(rehearse(dir, 'ci', 'nowhere').code).toBe(2);
     expect(rehearse(dir, 'ci', 'scenarios', '--baseline', 'scenarios/good.yaml').stderr).toContain('not a rehearse ci report');
+  });
+});
+
+describe('rehearse ci reads scenarios only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-ci-files-'));
+  const folder = join(dir, 'rehearsals');
+  const put = (rel: string, text: string) => {
+    mkdirSync(join(folder, rel, '..'), { recursive: true });
+    writeFileSync(join(folder, rel), text);
+  };
+  put('good.yaml', scenarioText('good', '+0%', 10));
+  put('.github/workflows/nightly.yml', 'on: push\njobs: { a: { runs-on: ubuntu-latest, steps: [] } }\n');
+  put('node_modules/pkg/package.json', '{"name":"pkg","version":"1.0.0","dependencies":{}}');
+  put('ci.yml', 'name: ci\non: [push]\njobs:\n  test: { runs-on: ubuntu-latest, steps: [{ run: echo }] }\n');
+  put('action.yml', 'name: x\nruns: { using: composite, steps: [] }\n');
+  put('schema.json', JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }));
+  put('flags/demo.flagd.json', readFileSync(join(root, 'flags/demo.flagd.json'), 'utf8'));
+  put('argo/rollout.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: a }\n---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: { name: b }\n');
+  put('.editor.yaml', 'indent: 2\n');
+  put('typo.yaml', 'name: typo\nservics: {}\n');
+
+  it('skips dot-folders and node_modules, names every other file it skips and why, and fails what is neither', () => {
+    const r = rehearse(dir, 'ci', '--json', 'out/ci.json', '--summary', 'out/summary.md');
+    expect(r.code).toBe(1);
+    const skipped = r.stdout.split('\n').filter((l) => l.startsWith('skipped '));
+    expect(skipped).toEqual([
+      'skipped rehearsals/.editor.yaml: a hidden file (its name starts with a dot), not a scenario',
+      'skipped rehearsals/action.yml: a GitHub Action (action.yml), not a scenario',
+      'skipped rehearsals/argo/rollout.yaml: 2 documents: a Kubernetes resource (Rollout, argoproj.io/v1alpha1): a scenario runs it through rollout[].argo.rollout; a Kubernetes resource (AnalysisTemplate, argoproj.io/v1alpha1): a scenario reads it through rollout[].argo.templates, not a scenario',
+      'skipped rehearsals/ci.yml: a GitHub Actions workflow, not a scenario',
+      'skipped rehearsals/flags/demo.flagd.json: a flagd flag file (a scenario reads it through flags.from), not a scenario',
+      'skipped rehearsals/schema.json: a JSON Schema, not a scenario',
+    ]);
+    expect(r.stdout).not.toContain('nightly.yml');
+    expect(r.stdout).not.toContain('node_modules');
+    expect(r.stdout).toMatch(/^✘ INVALID +typo  /m);
+    expect(r.stdout).toContain('a scenario has a name, traffic (how users arrive), journeys (what they do) and services (what those call): this file has no traffic, journeys or services');
+    const report = JSON.parse(readFileSync(join(dir, 'out/ci.json'), 'utf8'));
+    expect(report.skipped.map((x: { file: string }) => x.file)).toEqual(['rehearsals/.editor.yaml', 'rehearsals/action.yml', 'rehearsals/argo/rollout.yaml', 'rehearsals/ci.yml', 'rehearsals/flags/demo.flagd.json', 'rehearsals/schema.json']);
+    expect(readFileSync(join(dir, 'out/summary.md'), 'utf8')).toContain('### 6 files skipped (not scenarios)');
+  });
+
+  it('--json - writes the report alone to stdout, the rest to stderr', () => {
+    const only = join(dir, 'only');
+    mkdirSync(only);
+    writeFileSync(join(only, 'good.yaml'), scenarioText('good', '+0%', 10));
+    const r = rehearse(dir, 'ci', 'only', '--json', '-');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ schema: 'rehearse/ci@1', passed: true, counts: { cases: 2, passed: 2 } });
+    expect(r.stdout).not.toContain('interrupted');
+  });
+
+  it('--update-baseline needs a baseline to compare with', () => {
+    const r = rehearse(dir, 'ci', '--update-baseline');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--update-baseline: name the baseline to compare with and replace: --baseline FILE');
   });
 });
 

@@ -1,5 +1,5 @@
 /** The command line as a user runs it: the built bin, exit codes, messages without stack traces, files written. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,16 @@ describe('rehearse validate', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('test/fixtures/broken.yaml:10:17: services.frontend.endpoints.checkout.calls[0]: unknown service "paymnet"; did you mean "payment"?');
     noStack(r.stderr);
+  });
+
+  it('says that a plan stops at a pause no one ends, without failing (and fails with --strict)', () => {
+    const r = spawnSync(process.execPath, [bin, 'validate', 'test/fixtures/argo/pause/scenario.yaml'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('test/fixtures/argo/pause/scenario.yaml: ok');
+    expect(r.stderr).toContain('warning: ../../vendor/argo/rollout-canary.yaml:31:16: spec.strategy.canary.steps[1].pause: waits for a promotion, and the scenario names no approver (rollout[0].argo.approval): the plan stops before stage 2 (40%), paused');
+    const strict = rehearse('validate', '--strict', 'test/fixtures/argo/pause/scenario.yaml');
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain('rollout-canary.yaml:31:16: spec.strategy.canary.steps[1].pause: waits for a promotion, and the scenario names no approver (rollout[0].argo.approval): the plan stops before stage 2 (40%), paused');
   });
 
   it('passes the examples', () => {

@@ -24,11 +24,15 @@ describe('Flagger, as it is', () => {
     if (!r.ok) return;
     expect(r.parts).toMatchObject({ target: 'podinfo', namespace: 'test', intervalUs: 60e6, threshold: 5, weights: [10, 20, 30, 40, 50], iterations: null });
     expect(r.parts.checks.map((c) => [c.name, c.min, c.max])).toEqual([['request-success-rate', 99, null], ['request-duration', null, 500], ['404s percentage', null, 5]]);
-    expect(r.parts.checks[1].gate.query).toContain('destination_workload_namespace="test",destination_workload=~"podinfo"}[30s]');
+    expect(r.parts.checks[1].gate.query).toContain('destination_workload_namespace="test", destination_workload=~"podinfo" }[30s]');
     expect(r.parts.checks[2].gate.query).toMatch(/destination_workload="podinfo",\s+response_code!="404"\s+\}\[1m\]/);
     expect(r.warnings).toEqual([
-      'canary.yaml:60:9: spec.analysis.webhooks[0]: webhook "acceptance-test" of type pre-rollout is not called in a rehearsal: skipped',
-      'canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: skipped',
+      'canary.yaml:16:28: spec.progressDeadlineSeconds: pods are ready at once in a rehearsal: the deadline never passes',
+      'canary.yaml:19:5: spec.autoscalerRef: the workload\'s pods are not simulated: the scenario\'s services stand for them',
+      'canary.yaml:26:17: spec.service.targetPort: the Service\'s ports and protocols are not simulated',
+      'canary.yaml:10:3: spec.provider: none: the mesh provider is the flagger controller\'s -mesh-provider, "istio" (Flagger\'s default; the scenario\'s flagger.mesh-provider names another)',
+      'canary.yaml:60:9: spec.analysis.webhooks[0]: webhook "acceptance-test" of type pre-rollout is not called in a rehearsal: it passes',
+      'canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes',
     ]);
   });
 
@@ -54,21 +58,29 @@ describe('Flagger, as it is', () => {
   });
 
   it('reads stepWeights, iterations and confirm webhooks', () => {
-    const stepped = toScenarioParts([edit('    maxWeight: 50\n', '    stepWeights: [1, 5, 25]\n'), templates]);
+    // scheduler.go nextStepWeight: stepWeight, when set, goes before stepWeights; maxWeight is the last of them.
+    const stepped = toScenarioParts([edit('    maxWeight: 50\n', '    stepWeights: [1, 5, 25]\n').text.replace('    stepWeight: 10\n', ''), templates].map((x) => (typeof x === 'string' ? { file: 'canary.yaml', text: x } : x)));
     expect(stepped.ok && stepped.parts.weights).toEqual([1, 5, 25]);
+    const both = toScenarioParts([edit('    maxWeight: 50\n', '    stepWeights: [1, 5, 25]\n'), templates]);
+    expect(both.ok && both.parts.weights).toEqual([10, 20, 30]);
+    // The last step may go past maxWeight: 20, 40, then 60 with maxWeight 50.
+    const past = toScenarioParts([edit('    stepWeight: 10\n', '    stepWeight: 20\n'), templates]);
+    expect(past.ok && past.parts.weights).toEqual([20, 40, 60]);
     const ab = toScenarioParts([edit('    maxWeight: 50\n', '    iterations: 10\n'), templates]);
     expect(ab.ok && [ab.parts.iterations, ab.parts.weights]).toEqual([10, []]);
     const confirm = toScenarioParts([edit('        type: pre-rollout', '        type: confirm-promotion'), templates]);
-    expect(confirm.ok && [confirm.parts.confirmPromotion, confirm.parts.confirmRollout]).toEqual([true, false]);
+    expect(confirm.ok && [confirm.parts.approvals.promotion !== null, confirm.parts.approvals.rollout]).toEqual([true, null]);
   });
 
   it('fails a check without data, as Flagger does: the canary rolls back', () => {
-    const text = readFileSync('examples/flagger/podinfo.yaml', 'utf8').replace('steps: [podinfo.api]', 'steps: [other.api]').replace('  podinfo:\n    replicas', '  other:\n    replicas').replace('evaluated-by: [podinfo]', 'evaluated-by: [other]').replace('      podinfo: { errors: +0% }', '      other: { errors: +0% }');
+    // The MetricTemplate's query selects a workload that serves nothing.
+    const text = readFileSync('examples/flagger/podinfo.yaml', 'utf8').replace('      templates: [metric-templates.yaml]\n', `      templates: [metric-templates.yaml]
+      patches: [{ resource: templates.0, path: [spec, query], value: 'sum(rate(istio_requests_total{destination_workload="nobody"}[1m]))' }]\n`);
     const l = parseScenarioText(text, 'examples/flagger');
     if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('x', p)).join('\n'));
     const r = runScenario(l.scenario);
     expect(r.rollouts[0].outcome).toBe('rolled-back');
-    expect(r.audit.find((a) => a.event === 'gate')!.gate!.detail).toBe('Failed: no values found (Flagger fails the check)');
+    expect(r.audit.find((a) => a.event === 'gate' && a.gate!.gate.endsWith('404s percentage'))!.gate!.detail).toBe('Failed: no values found (Flagger fails the check)');
   });
 
   it('refuses bad input with file:line:column and the path in the resource', () => {
@@ -76,8 +88,10 @@ describe('Flagger, as it is', () => {
       const r = toScenarioParts(files);
       return r.ok ? [] : r.problems;
     };
-    expect(bad([{ file: 'x.yaml', text: 'kind: Rollout\nmetadata: { name: r }\n' }])).toEqual(['x.yaml:1:7: kind: "Rollout" is not one of Canary, MetricTemplate']);
-    expect(bad([canary])).toEqual(['canary.yaml:53:15: spec.analysis.metrics[2].templateRef.name: no MetricTemplate "not-found-percentage" in the files given']);
+    expect(bad([{ file: 'x.yaml', text: 'kind: Rollout\nmetadata: { name: r }\n' }])).toEqual(['x.yaml: expected exactly one Canary, found 0']);
+    expect(bad([{ file: 'x.yaml', text: 'apiVersion: flagger.app/v1beta1\nkind: Canery\nmetadata: { name: r }\n' }]))
+      .toEqual(['x.yaml:2:7: kind: "Canery" is not a kind of flagger.app that rehearse reads (Canary, MetricTemplate); did you mean "Canary"?']);
+    expect(bad([canary])).toEqual(['canary.yaml:53:15: spec.analysis.metrics[2].templateRef.name: no MetricTemplate "not-found-percentage" in namespace "istio-system" in the files given']);
     expect(bad([canary, { file: 'mt.yaml', text: templates.text.replace('}[{{ interval }}]\n        )\n    )\n    /', '}[{{ interval }}]\n        )\n    /') }]))
       .toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.metrics\[2\]\.templateRef: .* at column \d+ of /)]);
   });

@@ -1,6 +1,6 @@
 /** The words every report uses for numbers: durations, percentages, the budget, plurals, criterion values. */
 import { describe, expect, it } from 'vitest';
-import { budget, caseMessages, clock, criterionValue, duration, ms, percent, plural } from '../src/units/format.js';
+import { budget, clock, criterionValue, duration, ms, percent, plural } from '../src/units/format.js';
 import { ciIndexHtml } from '../src/report/html/ci.js';
 import { textTable } from '../src/report/table.js';
 import type { CiCase, CiReport } from '../src/score/ci.js';
@@ -58,26 +58,42 @@ describe('ci index', () => {
   });
   const report = (c: CiCase): CiReport => ({ schema: 'rehearse/ci@1', version: '0', passed: c.status === 'passed', counts: { cases: 1, passed: 1, failed: 0, invalid: 0, crashed: 0, 'no-criteria': 0, worse: 0 }, cases: [c], timing: { seconds: 1 } });
 
-  it('shows users hurt, time to detect and the trend against the baseline', () => {
+  it('shows what happened, time to detect and the trend against the baseline', () => {
     const html = ciIndexHtml(report(make(30, 87.3, 'failed')), report(make(24, 60)));
-    expect(html).toContain('f: 30 users');
+    expect(html).toContain('f: caught: rolled back after 1m27s, 30 users hurt');
     expect(html).toContain('f: 1m27s');
     expect(html).toContain('users hurt 24 → 30 ▲');
     expect(html).toContain('detection 1m → 1m27s ▲');
-    expect(html).toContain('was passed');
-    expect(html).toContain('time_to_detect{flag:f} max&lt;1m: 1m27s');
+    expect(html).toContain('was ✔ PASS');
+    expect(html).toContain('<td class="v-bad">✘ FAIL</td>');
+    expect(html).toContain('✘ FAIL time_to_detect{flag:f} max&lt;1m: 1m27s');
   });
 
   it('the terminal table cuts a long name with an ellipsis and says NO CRITERIA as the line per case does', async () => {
     const { ciSummaryTable } = await import('../src/report/ci-terminal.js');
     const long = { ...make(3, null, 'no-criteria'), scenario: 'n'.repeat(300) };
     const table = ciSummaryTable(report(long)).split('\n');
-    expect(table[2]).toMatch(new RegExp(`^NO CRITERIA  ${'n'.repeat(59)}… `));
+    expect(table[2]).toMatch(new RegExp(`^– NO CRITERIA  ${'n'.repeat(59)}… `));
     expect(Math.max(...table.map((l) => l.length))).toBeLessThan(140);
   });
 
-  it('turns a failed case\'s criteria into values with units', () => {
-    expect(caseMessages(make(30, 87.3005, 'failed'))).toEqual(['time_to_detect{flag:f} max<1m: 1m27s', 'another note']);
+  it('says a failed case\'s criteria with their verdict and values in units, and keeps its other messages', async () => {
+    const { caseNotes, criterionLine } = await import('../src/report/vocabulary.js');
+    const c = make(30, 87.3005, 'failed');
+    expect(c.acceptance.map(criterionLine)).toEqual(['✘ FAIL time_to_detect{flag:f} max<1m: 1m27s']);
+    expect(caseNotes(c)).toEqual(['another note']);
+  });
+});
+
+describe('progress', () => {
+  it('says the time left only once there is an estimate, in the one duration format', async () => {
+    const { timeLeft } = await import('../src/cli/progress.js');
+    expect(timeLeft(0, 100, 10_000)).toBe('estimating the time left');
+    expect(timeLeft(1, 100, 10_000)).toBe('estimating the time left'); // 1% done
+    expect(timeLeft(50, 100, 1_000)).toBe('estimating the time left'); // 1 s in
+    expect(timeLeft(10, 100, 10_000)).toBe('about 1m30s left');
+    expect(timeLeft(25, 100, 5_000)).toBe('about 15s left');
+    expect(timeLeft(100, 100, 5_000)).toBe('finishing');
   });
 });
 

@@ -1,12 +1,14 @@
 /**
  * Property-based fuzzing of the scenario reader (fast-check): the bundled scenarios, mutated (keys dropped,
  * renamed and retyped; extreme, negative, NaN and huge numbers; long and unicode strings; deep nesting;
- * anchors and aliases; call cycles; duplicate keys), must each end in exit 0, 1 or 2, with no stack trace and
+ * anchors and aliases; call cycles; duplicate keys; special files such as a FIFO, /dev/zero or /proc/self/mem where a
+ * file is named), must each end in exit 0, 1 or 2, with no stack trace and
  * within a time bound, through `validate` and, for a sample of the valid ones, a short `run`.
  *
  * In `npm test`: FUZZ_RUNS cases (default 1200). A longer run: FUZZ_RUNS=20000 npx vitest run test/fuzz.test.ts
  * (FUZZ_SEED to replay a seed fast-check printed).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,10 +77,18 @@ const anyValue: fc.Arbitrary<Json> = fc.oneof(
 );
 
 /** One mutation of a parsed scenario, chosen by the numbers fast-check draws. */
-type Mutation = { kind: 'drop' | 'retype' | 'rename' | 'set' | 'scale' | 'nest' | 'cycle' | 'alias-to'; at: number; value: Json; name: string; factor: number };
+type Mutation = { kind: 'drop' | 'retype' | 'rename' | 'set' | 'scale' | 'nest' | 'cycle' | 'alias-to' | 'special-file'; at: number; value: Json; name: string; factor: number };
+
+/**
+ * Paths that are no regular file, for every key that names a file (a cohort, a flag file, an Argo resource):
+ * a FIFO (a read would block forever), endless devices, a file of /proc, a directory.
+ */
+const fifo = join(base, 'fifo');
+execFileSync('mkfifo', [fifo]);
+const SPECIAL_FILES = [fifo, '/dev/zero', '/dev/urandom', '/dev/null', '/proc/self/mem', '/proc/self/status', '/tmp', '/dev/stdin'];
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({
-  kind: fc.constantFrom('drop', 'retype', 'rename', 'set', 'set', 'scale', 'scale', 'scale', 'scale', 'nest', 'cycle', 'alias-to'),
+  kind: fc.constantFrom('drop', 'retype', 'rename', 'set', 'set', 'scale', 'scale', 'scale', 'scale', 'nest', 'cycle', 'alias-to', 'special-file'),
   at: fc.nat(),
   factor: fc.constantFrom(0, -1, 0.001, 0.5, 2, 10, 1000, 1e6, 1e12, Number.NaN),
   value: anyValue,
@@ -139,6 +149,20 @@ function mutate(doc: Json, m: Mutation): void {
       const svc = svcs[m.at % Math.max(1, svcs.length)];
       const ep = svc?.endpoints ? Object.values(svc.endpoints)[0] : undefined;
       if (entry && ep && typeof ep === 'object') ep.calls = [...(Array.isArray(ep.calls) ? ep.calls : []), m.at % 2 ? entry : { to: entry, async: true }];
+      break;
+    }
+    case 'special-file': {
+      // One of the keys that name a file, pointed at a special file.
+      const d = doc as { traffic?: Record<string, Json>; flags?: Record<string, Json>; rollout?: Json[] };
+      const special = SPECIAL_FILES[m.at % SPECIAL_FILES.length];
+      const where = Math.floor(m.at / SPECIAL_FILES.length) % 3;
+      if (where === 0 && d.traffic && typeof d.traffic === 'object') d.traffic.cohort = special;
+      else if (where === 1 && d.flags && typeof d.flags === 'object') d.flags.from = { [['flagd', 'unleash', 'launchdarkly'][m.at % 3]]: special };
+      else if (Array.isArray(d.rollout) && d.rollout[0] && typeof d.rollout[0] === 'object') {
+        const first = d.rollout[0] as Record<string, Json>;
+        for (const k of Object.keys(first)) if (k !== 'flag') delete first[k];
+        first.argo = { rollout: special };
+      }
       break;
     }
     case 'alias-to':

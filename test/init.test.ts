@@ -42,6 +42,26 @@ describe('rehearse init', () => {
     expect(r.stdout).toContain('npm install --save-dev rollout-rehearsal');
   });
 
+  it('init then ci, with no arguments, in an empty folder: ci finds what init wrote and passes', () => {
+    const dir = fresh();
+    const init = rehearse(dir, 'init');
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('next: npx rehearse ci   (then make rehearsals/new-checkout.yaml look like your services)');
+    const ci = rehearse(dir, 'ci');
+    expect(ci.stderr).toBe('');
+    expect(ci.code).toBe(0);
+    expect(ci.stdout).toMatch(/^✔ PASS +new-checkout \[healthy\]/m);
+    expect(ci.stdout).toContain('✔ PASS: 2 cases: 2 PASS, 0 FAIL, 0 INVALID, 0 CRASHED');
+    // From the project folder too: .github (a dot-folder) is not entered, the README is not YAML.
+    const all = rehearse(dir, 'ci', '.');
+    expect(all.code, all.stdout).toBe(0);
+    expect(all.stdout).not.toContain('skipped');
+    // Elsewhere, ci says where it looked and what to do.
+    const empty = rehearse(fresh(), 'ci');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toBe('no rehearsals/ folder here: rehearse ci reads the scenarios of rehearsals/, where rehearse init writes them; run rehearse init, or name the folder: rehearse ci DIR');
+  });
+
   it('refuses a folder with other files, and never overwrites without --force', () => {
     const dir = fresh();
     writeFileSync(join(dir, 'notes.txt'), 'mine');

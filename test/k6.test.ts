@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { exportK6 } from '../src/cli/export.js';
+import { scenario as fixture } from './helpers.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const k6Types = join(root, 'node_modules/@types/k6');
@@ -42,7 +43,8 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 const scenarios = ['checkout', 'two-flag-release', 'flagd-shop', 'unleash-shop', 'launchdarkly-shop'];
 
 describe('rehearse export k6', () => {
-  const scripts = new Map(scenarios.map((s) => [s, exportK6(join(root, `scenarios/${s}.yaml`), { baseUrl: 'https://staging.example.com' })]));
+  const exports = new Map(scenarios.map((s) => [s, exportK6(join(root, `scenarios/${s}.yaml`), { baseUrl: 'https://staging.example.com' })]));
+  const scripts = new Map([...exports].map(([k, v]) => [k, v.script]));
 
   it('writes scripts that type-check against @types/k6', () => {
     for (const [name, script] of scripts) expect(typeCheck(script), name).toBe('');
@@ -65,11 +67,20 @@ describe('rehearse export k6', () => {
     expect(s).toContain('http.request("POST", `${BASE_URL}/api/checkout`, null, { headers, tags: {"journey":"checkout","service":"frontend","endpoint":"checkout"} })');
   });
 
-  it('carries the cohort\'s users and the gates k6 can express; lists the rest at the top', () => {
+  it('reads the cohort\'s users from a JSON file beside the script, with open() inside a SharedArray', () => {
+    const { script, users } = exports.get('unleash-shop')!;
+    // The pattern of k6's SharedArray docs (fixture k6/sharedarray-open-json.js, schooldevops/k6-tutorials):
+    // new SharedArray(name, () => JSON.parse(open('./data.json'))), in the init context.
+    expect(script).toContain(`const users: string[] = new SharedArray<string>('users', (): string[] => JSON.parse(open("./users.json")));`);
+    expect(users!.file).toBe('users.json');
+    expect(JSON.parse(users!.json)).toHaveLength(1000);
+    expect(script.length).toBeLessThan(20_000);
+    expect(script).not.toContain(JSON.parse(users!.json)[0]);
+  });
+
+  it('carries the gates k6 can express, aborting the test as the gate stops the rollout; lists the rest at the top', () => {
     const s = scripts.get('unleash-shop')!;
-    const users = JSON.parse(/new SharedArray<string>\('users', \(\): string\[\] => (\[.*\])\);/.exec(s)![1]);
-    expect(users).toHaveLength(1000);
-    expect(s).toContain('"http_req_duration{journey:search}": [\n      "p(99)<800"\n    ]');
+    expect(s).toContain('"http_req_duration{journey:search}": [\n      {\n        "threshold": "p(99)<800",\n        "abortOnFail": true,\n        "delayAbortEval": "60s"\n      }\n    ]');
     expect(s).toContain('//   - rollout search-v2: req_failed{service:search,flag:on} rate<0.01: it selects requests by flag state');
     expect(s).toContain('X-Targeting-Key');
   });
@@ -85,6 +96,55 @@ describe('rehearse export k6', () => {
   });
 });
 
+describe('k6 thresholds as k6 users write them', () => {
+  const shop = (gates: unknown[], extra: Record<string, unknown> = {}) => fixture({
+    duration: '10m', traffic: { rate: '10/s' },
+    journeys: { checkout: { steps: ['api.buy'] }, browse: { steps: ['api.look'] } },
+    services: { api: { endpoints: { buy: { http: { method: 'POST', path: '/buy' } }, look: { http: { path: '/look' } } } } },
+    flags: { f: { 'evaluated-by': ['api'] } },
+    rollout: [{ flag: 'f', stages: [{ to: '50%', hold: '5m' }, { to: '100%' }], 'evaluate-every': '30s', gates, ...extra }],
+  });
+
+  it('reads a threshold pasted from a k6 script, spaces and scenario tag included: scenario is the journey', () => {
+    // grafana k6: every sample of a scenario's executor carries scenario=<name> (lib/executor/base_executor.go);
+    // the expression as nathaliamaimone/k6-performance-test examples/thresholds-example.js writes it.
+    const pasted = /http_req_duration: \[ \{ threshold: '([^']+)'/.exec(readFileSync(join(root, 'test/fixtures/vendor/k6/thresholds-abortOnFail-delayAbortEval.js'), 'utf8'))![1];
+    expect(pasted).toBe('p(95) < 500');
+    const s = shop([`http_req_duration{scenario:checkout} ${pasted}`]);
+    expect(s.rollouts[0].gates[0]).toMatchObject({ kind: 'threshold', metric: 'req_duration', filter: { journey: 'checkout' }, limit: 500_000 });
+    expect(() => shop(['http_req_failed{scenario:chekout} rate < 0.01'])).toThrow(/unknown journey "chekout"; did you mean "checkout"\?/);
+  });
+
+  it('a gate that stops the rollout aborts the test after its first evaluation; the SLO only fails it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-k6-'));
+    const file = join(dir, 's.json');
+    writeFileSync(file, JSON.stringify({
+      name: 's', duration: '10m', traffic: { rate: '10/s', cohort: { size: 50, seed: 1 } }, slo: { availability: '99%' },
+      journeys: { checkout: { steps: ['api.buy'] } },
+      services: { api: { endpoints: { buy: { http: { method: 'POST', path: '/buy' } } } } },
+      flags: { f: { 'evaluated-by': ['api'] } },
+      rollout: [{ flag: 'f', stages: [{ to: '50%', hold: '5m' }, { to: '100%' }], 'evaluate-every': '30s', 'failure-limit': 2, gates: ['http_req_duration{scenario:checkout} p(95) < 500'] }],
+    }));
+    const r = await cli('export', 'k6', file, '--base-url', 'https://x.example.com', '--out', join(dir, 'checkout.k6.ts'));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`k6 script written to ${join(dir, 'checkout.k6.ts')}, its users to ${join(dir, 'checkout.k6.users.json')}`);
+    const script = readFileSync(join(dir, 'checkout.k6.ts'), 'utf8');
+    const options = JSON.parse(/export const options: Options = (\{[\s\S]*?\n\});/.exec(script)![1]);
+    expect(options.thresholds).toEqual({
+      'http_req_duration{journey:checkout}': [{ threshold: 'p(95)<500', abortOnFail: true, delayAbortEval: '30s' }],
+      http_req_failed: ['rate<0.01'],
+    });
+    expect(script).toContain('//   - rollout f: failure-limit 2: k6 aborts at the first failing evaluation');
+    expect(script).toContain('JSON.parse(open("./checkout.k6.users.json"))');
+    expect(JSON.parse(readFileSync(join(dir, 'checkout.k6.users.json'), 'utf8'))).toHaveLength(50);
+    expect(typeCheck(script)).toBe('');
+    // The users need a file beside the script.
+    const printed = await cli('export', 'k6', file, '--base-url', 'https://x.example.com');
+    expect(printed.code).toBe(2);
+    expect(printed.err).toContain('the script reads its users from a JSON file beside it: give --out FILE to write both');
+  });
+});
+
 describe('k6 stages for the other shapes', () => {
   it('steps become one-second ramps at each step; a diurnal curve is followed piece by piece', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
@@ -92,7 +152,7 @@ describe('k6 stages for the other shapes', () => {
     const write = (traffic: string) => {
       const file = join(dir, 's.yaml');
       writeFileSync(file, `name: s\nduration: 10m\ntraffic: ${traffic}\njourneys: { j: { steps: [api] } }\nservices: { api: { http: { path: /x } } }\n`);
-      return JSON.parse(/export const options: Options = (\{[\s\S]*?\n\});/.exec(exportK6(file, { baseUrl: 'http://x.example' }))![1]).scenarios.j;
+      return JSON.parse(/export const options: Options = (\{[\s\S]*?\n\});/.exec(exportK6(file, { baseUrl: 'http://x.example' }).script)![1]).scenarios.j;
     };
     const steps = write('{ rate: 10/s, shape: steps, steps: [{ at: 0s, rate: 10/s }, { at: 5m, rate: 40/s }] }');
     expect(steps.startRate).toBe(10);
@@ -102,6 +162,6 @@ describe('k6 stages for the other shapes', () => {
     expect(diurnal.startRate).toBe(20);
     expect(Math.max(...targets)).toBe(100);
     expect(diurnal.stages.reduce((a: number, s: { duration: string }) => a + parseInt(s.duration, 10), 0)).toBe(600);
-    expect(typeCheck(exportK6(join(dir, 's.yaml'), { baseUrl: 'http://x.example' }))).toBe('');
+    expect(typeCheck(exportK6(join(dir, 's.yaml'), { baseUrl: 'http://x.example' }).script)).toBe('');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * A real Prometheus (Debian's package) scrapes a live drill's /metrics on loopback with the drill's token as a
+ * A real Prometheus (Debian's package) scrapes a live drill's /metrics on loopback with an observer's token as a
  * bearer credential, and a PromQL query returns the simulated request rate within sampling error. Under
  * CI=true a missing prometheus fails the test; elsewhere it is skipped.
  */
@@ -9,9 +9,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PacedDriver } from '../src/live/driver.js';
-import { startDrillServer, type DrillServer } from '../src/live/server.js';
-import { DrillSession } from '../src/live/session.js';
+import { Drill } from '../src/live/drill.js';
+import { readDrillScenario } from '../src/live/session.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const present = existsSync(PROMETHEUS);
@@ -19,14 +18,12 @@ if (!present && process.env.CI === 'true') throw new Error(`${PROMETHEUS} is mis
 const file = join(import.meta.dirname, 'fixtures', 'drill.yaml');
 
 let prometheus: ChildProcess | null = null;
-let server: DrillServer | null = null;
-let driver: PacedDriver | null = null;
+let drill: Drill | null = null;
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-prom-'));
 
 afterAll(async () => {
-  driver?.stop();
   prometheus?.kill('SIGTERM');
-  await server?.close();
+  await drill?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -45,16 +42,21 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!present)('a real Prometheus scrapes a game day', () => {
   it('queries the simulated request rate from the live /metrics', async () => {
-    const session = new DrillSession({ file, caseName: 'healthy', hiddenCase: false, seed: 7, gates: 'on' });
-    driver = new PacedDriver(session, { speed: 60 });
-    server = await startDrillServer({ session, driver, host: '127.0.0.1', port: 0, defaultName: 'test' });
+    const read = readDrillScenario(file, 'healthy');
+    const opened = await Drill.open({ file: read.file, caseName: 'healthy', hiddenCase: false, seed: 7, gates: 'on' }, read, null, 60, {
+      host: '127.0.0.1', port: 0, endWhenDoneMs: null, facilitator: 'fran', observers: true, out: join(dir, 'drill'),
+    });
+    drill = opened.drill;
+    const fran = opened.links[0].url;
+    // Prometheus scrapes with the observers' read-only token.
+    const observer = new URL(opened.links.find((l) => l.role === 'observer')!.url).searchParams.get('token')!;
     const promPort = await freePort();
     writeFileSync(join(dir, 'prometheus.yml'), [
       'global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s }',
       'scrape_configs:',
       '  - job_name: gameday',
-      `    authorization: { type: Bearer, credentials: ${JSON.stringify(server.token)} }`,
-      `    static_configs: [{ targets: ["127.0.0.1:${server.port}"] }]`,
+      `    authorization: { type: Bearer, credentials: ${JSON.stringify(observer)} }`,
+      `    static_configs: [{ targets: ["127.0.0.1:${drill.server.port}"] }]`,
       '',
     ].join('\n'));
     prometheus = spawn(PROMETHEUS, [
@@ -65,7 +67,7 @@ describe.skipIf(!present)('a real Prometheus scrapes a game day', () => {
     prometheus.stderr!.on('data', (d) => (log += d));
     let exited = false;
     prometheus.once('exit', () => (exited = true));
-    driver.start();
+    await fetch(new URL('/api/actions', fran), { method: 'POST', body: '{"type":"start"}', headers: { Authorization: `Bearer ${new URL(fran).searchParams.get('token')}`, 'Content-Type': 'application/json' } });
     const query = async (q: string) => {
       const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
       const j = await r.json() as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
@@ -94,5 +96,5 @@ describe.skipIf(!present)('a real Prometheus scrapes a game day', () => {
     const series = await query('http_requests_total{service_name="pay"}');
     expect(series.map((s) => s.metric.http_route)).toContain('charge');
     expect(series.map((s) => s.metric.code)).toContain('200');
-  }, 60_000);
+  }, 120_000);
 });

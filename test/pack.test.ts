@@ -71,6 +71,8 @@ describe('the packed package, installed into an empty project', () => {
     expect(files).toContain('dist/cli/bin.js');
     expect(files).toContain('dist/sweep/worker.js');
     expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/index.cjs');
+    expect(files).toContain('dist/index.d.cts');
     expect(files).toContain('schema/scenario.schema.json');
     expect(files).toContain('scenarios/two-flag-release.yaml');
     expect(files).toContain('examples/argo/guestbook.yaml');
@@ -99,9 +101,12 @@ describe('the packed package, installed into an empty project', () => {
     expect(schemaRef).toBe('../node_modules/rollout-rehearsal/schema/scenario.schema.json');
     expect(existsSync(join(project, 'rehearsals', schemaRef))).toBe(true);
     expect(existsSync(join(project, '.github/workflows/rehearse.yml'))).toBe(true);
-    const ci = timed('ci (scaffold)', () => rehearse('ci', 'rehearsals', '--junit', 'reports/init-junit.xml', '--summary', 'reports/init-summary.md'));
+    // init said what comes next: ci with no folder reads what init wrote.
+    expect(init.stdout).toContain('next: npx rehearse ci ');
+    const ci = timed('ci (scaffold)', () => rehearse('ci', '--junit', 'reports/init-junit.xml', '--summary', 'reports/init-summary.md'));
+    expect(ci.stderr).toBe('');
     expect(ci.code).toBe(0);
-    expect(ci.stdout).toContain('2 cases: 2 passed');
+    expect(ci.stdout).toContain('✔ PASS: 2 cases: 2 PASS, 0 FAIL, 0 INVALID, 0 CRASHED');
     expect(readFileSync(join(project, 'reports/init-junit.xml'), 'utf8')).toMatch(/<testsuite[^>]*tests="2"/);
     expect(readFileSync(join(project, 'reports/init-summary.md'), 'utf8')).toContain('new-checkout');
     // A second init would overwrite: refused.
@@ -183,6 +188,33 @@ describe('the packed package, installed into an empty project', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/\[healthy\]: passed/);
     expect(run.stdout).toMatch(/recommended: /);
+  });
+
+  it('the CommonJS example of docs/api.md runs with require() in a CommonJS project, its types checked too', () => {
+    const page = readFileSync(join(root, 'docs/api.md'), 'utf8');
+    const example = /<!-- api-example-cjs -->\s*```js\n([\s\S]*?)```/.exec(page)?.[1];
+    expect(example, 'docs/api.md: the js block after <!-- api-example-cjs -->').toBeTruthy();
+    // A CommonJS project inside the one that installed the package: require() resolves it from there.
+    const cjs = join(project, 'cjs');
+    mkdirSync(cjs, { recursive: true });
+    writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'team-rehearsals-cjs', private: true, type: 'commonjs' }, null, 2));
+    writeFileSync(join(cjs, 'example.js'), example!);
+    const run = spawnSync(process.execPath, ['cjs/example.js'], { cwd: project, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/new-checkout \[defective\]: passed, new-checkout rolled-back/);
+    expect(run.stdout).toContain('the same InputError from require and import: true');
+    // The types a CommonJS project resolves (the require condition: dist/index.d.cts) describe the same API.
+    writeFileSync(join(cjs, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, allowJs: true, checkJs: true,
+        skipLibCheck: false, types: ['node'], typeRoots: [join(root, 'node_modules/@types')],
+      },
+      files: ['example.js'],
+    }));
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'], { cwd: cjs, encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
     console.log(`pack-and-install figures (seconds, MiB): ${JSON.stringify(timings)}`);
   });
 });

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { observeSeries, resolveMapping, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/observe/metrics.js';
+import { ArraySeries, observeSeries, resolveMapping, writeOpenMetrics, type ScrapeSeries, type SeriesSource } from '../src/observe/metrics.js';
+import { podTemplateHash, type TrafficSplit } from '../src/metrics/mapping.js';
 import { evaluate, EvalError, type QueryResult } from '../src/promql/eval.js';
 import { runScenario } from '../src/score/result.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -19,6 +20,13 @@ if (!available) {
   if (process.env.CI === 'true') throw new Error('prometheus and promtool are required under CI (apt-get install prometheus; .ci/run does it)');
   console.warn('\n*** SKIPPING the PromQL differential suite: /usr/bin/prometheus or /usr/bin/promtool is missing ***\n');
 }
+
+/** A service's calls split as Flagger names its workloads: the canary keeps the name, the primary is <name>-primary. */
+const flaggerSplit = (flag: string, service: string): TrafficSplit => ({
+  flag, service, app: service, ingress: service, route: service, port: '80',
+  canary: { workload: service, service: `${service}-canary`, hash: podTemplateHash(service) },
+  stable: { workload: `${service}-primary`, service: `${service}-primary`, hash: podTemplateHash(`${service}-primary`) },
+});
 
 function shop(seed: number, run: string, extra: Record<string, unknown> = {}): Scenario {
   return scenario({
@@ -49,12 +57,29 @@ function runs(): ScrapeSeries[] {
   const bShifted: Scenario = { ...b, metrics: { ...b.metrics, scrapeIntervalUs: 10e6, epochMs: Date.UTC(2026, 0, 1, 0, 3) } };
   // A third run named as Istio exports it (milliseconds, le bounds like "75"), with Flagger's two workloads.
   const c0 = shop(3, 'c', { duration: '10m' });
-  const c: Scenario = { ...c0, metrics: { ...c0.metrics, mapping: { ...resolveMapping({ preset: 'istio', namespace: 'test', constants: { run: 'c' } }), canary: { flag: 'new-buy', service: 'api' } } } };
+  const c: Scenario = { ...c0, metrics: { ...c0.metrics, mapping: { ...resolveMapping({ preset: 'istio', namespace: 'test', constants: { run: 'c' } }), splits: [flaggerSplit('new-buy', 'api')] } } };
   return [a, bShifted, c].map((s) => {
     let series!: ScrapeSeries;
     runScenario(s, { observe: (sim) => (series = observeSeries(sim, s)) });
     return series;
   });
+}
+
+/** A counter that resets now and then (and a series that goes up and down), which the simulation never writes. */
+function jumpy(): ArraySeries {
+  const times = Array.from({ length: 80 }, (_, i) => A + (i + 1) * 15_000);
+  const counter = times.map((_, i) => (i % 23) * 7 + (i % 5) + (i % 23 === 11 ? 0.5 : 0));
+  const wavy = times.map((_, i) => Math.round(100 * Math.sin(i / 3)) / 10);
+  return new ArraySeries([
+    { labels: { __name__: 'jumpy', kind: 'counter' }, times, values: counter },
+    { labels: { __name__: 'jumpy', kind: 'wave' }, times, values: wavy },
+  ]);
+}
+
+function jumpyOpenMetrics(s: ArraySeries): string {
+  let text = '# TYPE jumpy gauge\n';
+  for (const x of s.series()) for (let i = 0; i < x.length; i++) text += `jumpy{kind="${x.labels.kind}"} ${x.value(i)} ${x.time(i) / 1000}\n`;
+  return `${text}# EOF\n`;
 }
 
 class Union implements SeriesSource {
@@ -103,6 +128,31 @@ const QUERIES = [
   `-${R}`, `${R} - ${R}`, `${R} * 2 + 1`, `2 * ${R}`, `${R} % 7`, `${R} ^ 0.5`,
   `sum(${R}) - sum(${R} offset 5m)`, `sum(rate(${R}[1m])) * 60`,
   `${R} + ${R}{code="200"}`, `${R}{run="a"} + ignoring(run) ${R}{run="b"}`,
+  // Set operators, as alert rules combine conditions (Sloth's multiwindow alerts, kube-prometheus' unless on(...)).
+  `${R}{code="200"} and ${R}{flag_new_buy="on"}`, `${R} and on(service_name) ${H}_count{service_name="db"}`,
+  `${R} and ignoring(code) ${R}{code="500"}`, `${R} and ${H}_count`, `${R}{run="a"} or ${R}{run="b"}`,
+  `rate(${R}[1m]) > 0.5 or rate(${R}[1m]) < 0.1`, `${R} unless ${R}{code=~"5.."}`, `${R} unless on(service_name) ${R}{service_name="db"}`,
+  `sum by (service_name) (${R}) or on(service_name) vector(1)`, `absent(${R}{code="418"}) or vector(0)`, `vector(1) and ${R}{code="418"}`,
+  `${R}{code="418"} unless ${R}`, `${R} unless ignoring(code, run, flag_new_buy, http_route, service_name) vector(1)`,
+  `(label_replace(rate(${R}[1m]), "w", "1m", "", "") > 0.1) and ignoring(w) (label_replace(rate(${R}[5m]), "w", "5m", "", "") > 0.05) or ignoring(w) (label_replace(rate(${R}[2m]), "w", "2m", "", "") > 0.2)`,
+  `sum(${R}) BY (service_name) / ON(service_name) GROUP_LEFT() count(${R}) BY (service_name) UNLESS sum(${R}) BY (service_name) < 10`,
+  // Label functions, with Go's template expansion ($1x names group "1x") and the duplicates they can make.
+  `label_replace(${R}, "svc", "$1-x", "service_name", "(.*)")`, `label_replace(${R}, "svc", "$1x", "service_name", "(.*)")`,
+  `label_replace(${R}, "svc", "\${1}x", "service_name", "(.*)")`, `label_replace(${R}, "route", "$2/$1|$3", "http_route", "(b)(u)y|(l)ook")`,
+  `label_replace(${R}, "f", "$first", "service_name", "(?P<first>.).*")`, `label_replace(${R}, "code", "", "code", "5..")`,
+  `label_replace(${R}, "code", "x", "code", ".*")`, `sum(label_replace(${R}, "code", "x", "code", ".*"))`,
+  `label_replace(${R}, "__name__", "renamed", "", "")`, `label_replace(rate(${R}[1m]), "x", "$$1", "code", "(.*)")`,
+  `label_replace(${R}, "x", "$01$0", "code", "(.)(.*)")`, `label_replace(${R}, "svc", "x", "service_name", "a")`,
+  `label_join(${R}, "id", "/", "service_name", "http_route", "code")`, `label_join(${R}, "code", "", "nope")`, `label_join(${R}, "x", "-")`,
+  `label_join(rate(${R}[1m]), "service_name", ",", "code")`,
+  `rate({__name__=~"${H}_(count|sum)"}[1m])`, `{__name__=~"${H}_(count|sum)"} * 1`, `-{__name__=~"${H}_(count|sum)"}`,
+  // Counters that reset, and a series that goes up and down.
+  `rate(jumpy[1m])`, `rate(jumpy[5m])`, `increase(jumpy[3m])`, `irate(jumpy[1m])`, `idelta(jumpy[2m])`, `delta(jumpy[4m])`,
+  `resets(jumpy[10m])`, `changes(jumpy[2m])`, `rate(jumpy[20m] offset 2m)`,
+  // Timestamps, sorting, counter changes.
+  `timestamp(${R})`, `timestamp(${R} offset 1m)`, `timestamp(sum(${R}))`, `timestamp(vector(1))`, `timestamp(${R}{run="b"})`,
+  `sort(rate(${R}[1m]))`, `sort_desc(${R})`, `sort_desc(rate(${R}[1m]) / rate(${H}_count[1m]))`, `sort(-${R})`,
+  `changes(${R}[5m])`, `resets(${R}[5m])`, `changes(${H}_bucket{le="+Inf"}[10m])`,
   `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="test",destination_workload=~"api",response_code!~"5.*"}[1m])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="test",destination_workload=~"api"}[1m])) * 100`,
   `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload=~"api-primary"}[30s])) by (le))`,
   `sum(irate(istio_requests_total{destination_service_name=~"db",response_code!~"5.*"}[5m])) / sum(irate(istio_requests_total{destination_service_name=~"db"}[5m]))`,
@@ -115,7 +165,7 @@ const TIMES = [
   ...[0, 10, 15, 45, 60, 61, 90, 185, 300, 307.5, 420, 599, 600, 735, 900, 1081, 1200, 1260, 1499, 1500, 1501, 1800].map((s) => A + s * 1000),
 ];
 
-type Normal = { kind: 'error' } | { kind: 'scalar'; value: number } | { kind: 'vector'; samples: Map<string, number> };
+type Normal = { kind: 'error' } | { kind: 'scalar'; value: number } | { kind: 'vector'; samples: Map<string, number>; order: number[] };
 
 function num(s: string): number {
   return s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s);
@@ -125,7 +175,7 @@ function fromProm(r: PromResult): Normal {
   if (r.status !== 'success') return { kind: 'error' };
   if (r.data!.resultType === 'scalar') return { kind: 'scalar', value: num((r.data!.result as [number, string])[1]) };
   const list = r.data!.result as { metric: Record<string, string>; value: [number, string] }[];
-  return { kind: 'vector', samples: new Map(list.map((x) => [key(x.metric), num(x.value[1])])) };
+  return { kind: 'vector', samples: new Map(list.map((x) => [key(x.metric), num(x.value[1])])), order: list.map((x) => num(x.value[1])) };
 }
 
 function key(l: Record<string, string>): string {
@@ -141,7 +191,7 @@ function fromMine(query: string, src: SeriesSource, t: number): Normal {
     throw e;
   }
   if (r.type === 'scalar') return { kind: 'scalar', value: r.value };
-  return { kind: 'vector', samples: new Map(r.samples.map((s) => [key(s.labels as Record<string, string>), s.value])) };
+  return { kind: 'vector', samples: new Map(r.samples.map((s) => [key(s.labels as Record<string, string>), s.value])), order: r.samples.map((s) => s.value) };
 }
 
 function same(a: number, b: number): boolean {
@@ -150,7 +200,7 @@ function same(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
-function differences(mine: Normal, theirs: Normal): string | null {
+function differences(mine: Normal, theirs: Normal, query: string): string | null {
   if (mine.kind !== theirs.kind) return `kind ${mine.kind} vs ${theirs.kind}`;
   if (mine.kind === 'error') return null;
   if (mine.kind === 'scalar') return same(mine.value, (theirs as { value: number }).value) ? null : `scalar ${mine.value} vs ${(theirs as { value: number }).value}`;
@@ -160,6 +210,9 @@ function differences(mine: Normal, theirs: Normal): string | null {
     if (!same(v, t.get(k)!)) return `${k}: ${v} vs ${t.get(k)}`;
   }
   for (const k of t.keys()) if (!mine.samples.has(k)) return `missing series ${k} = ${t.get(k)}`;
+  // sort() and sort_desc() at the top: the values come in the same order.
+  const theirOrder = (theirs as { order: number[] }).order;
+  if (query.startsWith('sort') && mine.order.some((v, i) => !same(v, theirOrder[i]))) return `order [${mine.order.join(', ')}] vs [${theirOrder.join(', ')}]`;
   return null;
 }
 
@@ -170,7 +223,8 @@ describe.skipIf(!available)('PromQL against a real Prometheus', () => {
 
   beforeAll(async () => {
     const series = runs();
-    source = new Union(series);
+    const resets = jumpy();
+    source = new Union([...series, resets]);
     dir = mkdtempSync(join(tmpdir(), 'rehearse-om-'));
     const files = series.map((s, i) => {
       let text = '';
@@ -179,8 +233,9 @@ describe.skipIf(!available)('PromQL against a real Prometheus', () => {
       writeFileSync(file, text);
       return file;
     });
-    server = await PrometheusServer.start(files);
-  });
+    writeFileSync(join(dir, 'jumpy.om'), jumpyOpenMetrics(resets));
+    server = await PrometheusServer.start([...files, join(dir, 'jumpy.om')]);
+  }, 180_000);
 
   afterAll(async () => {
     await server?.stop();
@@ -202,7 +257,7 @@ describe.skipIf(!available)('PromQL against a real Prometheus', () => {
           nonEmpty++;
           withData.add(j.q);
         }
-        const d = differences(mine, theirs);
+        const d = differences(mine, theirs, j.q);
         if (d) failures.push(`${j.q} @ +${(j.t - A) / 1000}s: ${d}${theirs.kind === 'error' ? ` (${answers[k].error})` : ''}`);
       });
     }

@@ -7,12 +7,18 @@ import { parsePromQL, PromQLError } from '../src/lang/promql.js';
 
 describe('PromQL validation', () => {
   const refused: [string, number, RegExp][] = [
-    ['label_replace(up, "a", "$1", "b", "(.*)")', 1, /unsupported function "label_replace"/],
+    ['predict_linear(up[1h], 3600)', 1, /unsupported function "predict_linear"/],
     ['sum(rate(x[1m])) + foo(x)', 20, /unsupported function "foo"/],
     ['count_values("v", x)', 1, /unsupported aggregation "count_values"/],
-    ['rate(x[5m:1m])', 6, /unsupported subquery/],
-    ['x @ 100', 1, /unsupported @ modifier/],
-    ['x and y', 3, /unsupported operator "and"/],
+    ['rate(x[5m:1m])', 7, /unsupported subquery/],
+    ['x @ 100', 3, /unsupported @ modifier/],
+    ['x atan2 y', 3, /unsupported operator "atan2"/],
+    ['x and 1', 3, /set operator "and" not allowed in binary scalar expression/],
+    ['x or on(a) group_left y', 12, /no grouping allowed for "or" operation/],
+    ['label_replace(x, "1a", "$1", "b", "(.*)")', 18, /invalid destination label name in label_replace\(\): 1a/],
+    ['label_replace(x, "a", "$1", "b", "(")', 34, /invalid regular expression in label_replace\(\)/],
+    ['label_join(x, "a", ",", "b-c")', 25, /invalid source label name in label_join\(\): b-c/],
+    ['label_join(x, "a")', 1, /label_join\(\) takes at least 3 argument\(s\), got 2/],
     ['rate(x)', 6, /rate\(\) expects a range vector, got a vector/],
     ['histogram_quantile(x, y)', 20, /expects a scalar, got a vector/],
     ['1 > 2', 3, /comparisons between scalars must use the bool modifier/],
@@ -32,6 +38,33 @@ describe('PromQL validation', () => {
     expect((err as PromQLError).column).toBe(column);
     expect((err as PromQLError).message).toMatch(reason);
     expect((err as PromQLError).message).toContain(JSON.stringify(query));
+  });
+
+  it('names every unsupported part of a query, each with its column', () => {
+    const q = 'predict_linear(x[1h], 3600) < 0 and holt_winters(y[10m], 0.5, 0.5) > 1 unless count_values("v", z) or rate(w[5m:1m]) > 0';
+    let err: PromQLError | undefined;
+    try {
+      parsePromQL(q);
+    } catch (e) {
+      err = e as PromQLError;
+    }
+    expect(err?.problems.map((p) => [p.column, p.reason])).toEqual([
+      [1, 'unsupported function "predict_linear"'],
+      [37, 'unsupported function "holt_winters"'],
+      [79, 'unsupported aggregation "count_values"'],
+      [109, 'unsupported subquery'],
+    ]);
+    expect(err?.message).toBe(`unsupported function "predict_linear" at column 1; unsupported function "holt_winters" at column 37; unsupported aggregation "count_values" at column 79; unsupported subquery at column 109 of ${JSON.stringify(q)}`);
+    // Names no Prometheus function knows: every one of them is named, and the rest is still checked.
+    expect(() => parsePromQL('foo(x) + sum(bar (y)) and on(a) baz(z{q="f(x)"}) + y @ 10')).toThrow(
+      /^unsupported function "foo" at column 1; unsupported function "bar" at column 14; unsupported function "baz" at column 33; unsupported @ modifier at column 54 of /,
+    );
+    expect(() => parsePromQL('f(x) + y')).toThrow(/^unsupported function "f" at column 1 of /);
+  });
+
+  it('reads keywords in any case, as Prometheus does', () => {
+    const e = parsePromQL('SUM(rate(x[5m])) BY (a) / ON(a) GROUP_LEFT() count(y) BY (a) UNLESS z');
+    expect(e).toMatchObject({ kind: 'binary', op: 'unless', lhs: { kind: 'binary', op: '/', lhs: { kind: 'aggregate', op: 'sum', grouping: ['a'] } } });
   });
 
   it('accepts the forms canary analyses use', () => {

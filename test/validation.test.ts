@@ -112,7 +112,7 @@ describe('cases patch what they say', () => {
     const d = base();
     d.services.payment.latency = { dist: 'empirical', samples: ['3ms'], p50: '5ms' };
     const found = problems(d);
-    expect(found).toContain('services.payment.latency.p50: key "p50" does not go with dist: empirical');
+    expect(found).toContain('services.payment.latency.p50: key "p50" does not go with dist: empirical (keys here: dist, samples, plus)');
     expect(found.join('\n')).not.toContain('did you mean "p50"');
   });
 

@@ -1,16 +1,12 @@
 /** The options of `rehearse calibrate`, declared here (the command's logic, cli/calibrate.ts, loads only when it runs). */
-import { InvalidArgumentError, type Command } from 'commander';
-
-const latencies = ['empirical', 'lognormal'] as const;
+import type { Command } from 'commander';
+import { choice } from './options.js';
 
 export function calibrateOptions(cmd: Command): Command {
   return cmd
     .option('--out <file>', 'write the scenario here (default: print it)')
     .option('--group-by <how>', 'endpoints from span names (name), the http.route attribute (http.route) or regex:PATTERN', 'name')
-    .option('--latency <how>', 'write own latency as empirical quantiles or a fitted lognormal', (v: string) => {
-      if (!(latencies as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${latencies.join(', ')}`);
-      return v;
-    }, 'empirical')
+    .option('--latency <how>', 'write own latency as empirical quantiles or a fitted lognormal', choice(['empirical', 'lognormal'] as const), 'empirical')
     .option('--sample-rate <share>', 'share of traces the files hold, e.g. 10% (scales the arrival rate)')
     .option('--name <name>', 'the scenario\'s name', 'calibrated')
     .option('--duration <d>', 'the scenario\'s simulated horizon', '10m')

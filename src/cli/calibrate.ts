@@ -1,5 +1,5 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
-import { writeText } from '../files/write.js';
+import { checkWritable, writeText } from '../files/write.js';
 import { calibrateFiles, checkCalibration, parseGroupBy } from '../calibrate/calibrate.js';
 import { textTable } from '../report/table.js';
 import { InputError } from '../errors.js';
@@ -33,6 +33,8 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   const sampleRate = share('--sample-rate', opts.sampleRate);
   const checkRate = share('--check-sample-rate', opts.checkSampleRate);
   if (opts.checkJson !== undefined && !opts.check?.length) throw new InputError(['--check-json: give the traces to compare with (--check FILE)']);
+  if (opts.out) checkWritable(opts.out);
+  if (opts.checkJson) checkWritable(opts.checkJson);
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
   const result = calibrateFiles(files, {
     groupBy: parseGroupBy(opts.groupBy ?? 'name'),

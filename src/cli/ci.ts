@@ -1,24 +1,29 @@
 /** `rehearse ci`: the I/O around a CI run (finding files, running, writing reports). */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import { readDocument } from './documents.js';
 import { junitXml } from '../report/junit.js';
 import { markdownSummary } from '../report/markdown.js';
 import { writeJson } from '../report/json.js';
-import { checkWritable, writeText } from '../files/write.js';
+import type { Piscina } from 'piscina';
+import { readLimits } from '../files/read.js';
+import { checkWritable, makeFolders, writeText } from '../files/write.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
-import { ciSummaryTable, statusLabel } from '../report/ci-terminal.js';
-import { caseMessages, plural } from '../units/format.js';
+import { caseLines, ciSummaryTable } from '../report/ci-terminal.js';
+import { plural } from '../units/format.js';
 import { ciIndexHtml, pageName } from '../report/html/ci.js';
 import { SHARED_SCRIPT, chartLibraries } from '../report/html/page.js';
 import { runReportHtml } from '../report/html/run.js';
+import { notAScenarioText } from '../load/kinds.js';
 import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { caseFromResult, caseName, ciReport, compareWithBaseline, type CiCase, type CiReport } from '../score/ci.js';
-import { runScenario } from '../score/result.js';
+import { createPool } from '../sweep/pool.js';
+import type { RehearsalOutcome, RehearsalTask } from '../sweep/rehearsal.js';
 import { VERSION } from '../version.js';
+import { REHEARSALS_FOLDER } from './folders.js';
 
 export interface CiOptions {
   junit?: string;
@@ -32,6 +37,8 @@ export interface CiOptions {
   baselineWarn?: boolean;
   /** A case with no acceptance criteria fails instead of showing "no criteria". */
   requireCriteria?: boolean;
+  /** With --baseline: report what got worse without failing, and replace the baseline with this run's report when every case passes. */
+  updateBaseline?: boolean;
 }
 
 /**
@@ -54,28 +61,62 @@ export class PageNames {
   }
 }
 
-function scenarioFiles(dir: string): string[] {
+/** The folder `rehearse ci` reads when none is named: where `rehearse init` writes (and the Action's default). */
+export const DEFAULT_FOLDER = REHEARSALS_FOLDER;
+
+/** Files larger than this are not looked into to tell what they are: the loader reads (and refuses) them as scenarios. */
+const SNIFF_BYTES = 4 << 20;
+
+/** The scenario files of a folder, and the other YAML and JSON files under it with why each is not one. */
+export interface FolderFiles {
+  files: string[];
+  skipped: { file: string; reason: string }[];
+}
+
+/**
+ * Every YAML and JSON file under `dir`, depth first in name order, that is a scenario. Folders whose names
+ * start with a dot (.git, .github) and node_modules are not entered; other files that are plainly something
+ * else (a workflow, a JSON Schema, a flag file, a Kubernetes resource...) are listed as skipped, with why.
+ */
+export function findScenarioFiles(dir: string, named = true): FolderFiles {
   let st;
   try {
     st = statSync(dir);
   } catch {
-    throw new InputError([`${dir}: no such directory`]);
+    throw new InputError([named ? `${dir}: no such directory`
+      : `no ${dir}/ folder here: rehearse ci reads the scenarios of ${dir}/, where rehearse init writes them; run rehearse init, or name the folder: rehearse ci DIR`]);
   }
   if (!st.isDirectory()) throw new InputError([`${dir}: not a directory (rehearse ci takes a directory of scenarios)`]);
-  const out: string[] = [];
+  const files: string[] = [];
+  const skipped: FolderFiles['skipped'] = [];
   // Depth first in name order, with its own stack; links to folders are not followed (a loop would not end).
   const byName = (a: Dirent, b: Dirent) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
   const stack: { path: string; entry: Dirent | null }[] = [{ path: dir, entry: null }];
   while (stack.length) {
     const { path, entry } = stack.pop()!;
     if (entry === null || entry.isDirectory()) {
+      if (entry !== null && (entry.name.startsWith('.') || entry.name === 'node_modules')) continue;
       for (const e of readdirSync(path, { withFileTypes: true }).sort(byName)) stack.push({ path: join(path, e.name), entry: e });
-    } else if (/\.(ya?ml|json)$/.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile()))) {
-      out.push(path);
+    } else if (/\.(ya?ml|json)$/i.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile()))) {
+      const reason = entry.name.startsWith('.') ? 'a hidden file (its name starts with a dot)' : whatElse(path);
+      if (reason) skipped.push({ file: path, reason });
+      else files.push(path);
     }
   }
-  if (out.length === 0) throw new InputError([`${dir}: no scenario files (.yaml, .yml, .json)`]);
-  return out;
+  if (files.length === 0) {
+    throw new InputError([`${dir}: no scenario files (.yaml, .yml, .json)${skipped.length ? `; skipped ${skipped.map((x) => `${x.file} (${x.reason})`).join(', ')}` : ''}`]);
+  }
+  return { files, skipped };
+}
+
+/** Why a file is not a scenario, when it plainly is something else; null when it is (or may be) one. */
+function whatElse(file: string): string | null {
+  try {
+    if (statSync(file).size > SNIFF_BYTES) return null;
+    return notAScenarioText(readFileSync(file, 'utf8'));
+  } catch {
+    return null; // the loader says what is wrong with it
+  }
 }
 
 function readBaseline(file: string): CiReport {
@@ -85,12 +126,20 @@ function readBaseline(file: string): CiReport {
 /** A CI report, and the signal that cut the run short, if one did (the report then holds what finished). */
 export type CiOutcome = CiReport & { interrupted?: NodeJS.Signals };
 
-export async function runCi(dir: string, opts: CiOptions, out: (s: string) => void): Promise<CiOutcome> {
+export async function runCi(dirArg: string | undefined, opts: CiOptions, out: (s: string) => void): Promise<CiOutcome> {
+  if (opts.updateBaseline && !opts.baseline) throw new InputError(['--update-baseline: name the baseline to compare with and replace: --baseline FILE']);
   // A typo in an output path must not cost a night's work: every path is checked before anything runs.
-  for (const path of [opts.junit, opts.summary, opts.json]) if (path) checkWritable(path);
-  if (opts.htmlDir) checkWritable(join(opts.htmlDir, 'index.html'));
-  const files = scenarioFiles(dir);
-  const baseline = opts.baseline ? readBaseline(opts.baseline) : null;
+  for (const path of [opts.junit, opts.summary, opts.json, opts.updateBaseline ? opts.baseline : undefined]) if (path) checkWritable(path);
+  if (opts.htmlDir) {
+    checkWritable(join(opts.htmlDir, 'index.html'));
+    makeFolders(opts.htmlDir, join(opts.htmlDir, 'index.html'));
+  }
+  const dir = dirArg ?? DEFAULT_FOLDER;
+  const { files, skipped } = findScenarioFiles(dir, dirArg !== undefined);
+  const shownPath = (f: string) => relative(process.cwd(), f) || f;
+  for (const x of skipped) out(`skipped ${shownPath(x.file)}: ${x.reason}, not a scenario`);
+  // A first baseline: --update-baseline writes one where none is yet.
+  const baseline = opts.baseline && !(opts.updateBaseline && !existsSync(opts.baseline)) ? readBaseline(opts.baseline) : null;
   const started = performance.now();
   const cases: CiCase[] = [];
   const pages = new PageNames();
@@ -100,81 +149,136 @@ export async function runCi(dir: string, opts: CiOptions, out: (s: string) => vo
       c.status = 'failed';
       c.messages.push('no acceptance criteria apply to this case (--require-criteria)');
     }
-    const label = statusLabel(c.status);
-    out(`${label.padEnd(c.status === 'no-criteria' ? 11 : 7)} ${caseName(c)}  (${c.seconds.toFixed(1)}s)`);
-    for (const m of caseMessages(c)) out(`          ${m.split('\n').join('\n          ')}`);
+    for (const line of caseLines(c)) out(line);
   };
-  // SIGINT and SIGTERM stop between rehearsals (a rehearsal runs to its end): the reports keep what finished.
+  // The reports of the rehearsals that finished, written once: at the end, or at a second signal.
+  let written: CiReport | null = null;
+  const writeReports = (): CiReport => {
+    if (written) return written;
+    if (baseline) compareWithBaseline(cases, baseline);
+    const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000, !opts.baselineWarn && !opts.updateBaseline,
+      skipped.map((x) => ({ file: shownPath(x.file), reason: x.reason })));
+    if (opts.junit) writeText(opts.junit, junitXml(doc));
+    if (opts.summary) writeText(opts.summary, markdownSummary(doc));
+    if (opts.json) writeJson(opts.json, doc);
+    if (opts.htmlDir) {
+      writeText(join(opts.htmlDir, SHARED_SCRIPT), chartLibraries());
+      writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc, baseline, { librariesFile: SHARED_SCRIPT }));
+    }
+    written = doc;
+    return doc;
+  };
+  // Rehearsals run on a worker thread: the first SIGINT or SIGTERM ends the one running at once (its thread is
+  // terminated) and the reports keep what finished; a second quits at once, after writing them if not yet done.
+  const stop = new AbortController();
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (interrupted) {
+      out(`quitting (${signal} again)`);
+      try {
+        writeReports();
+      } finally {
+        process.exit(code);
+      }
+    }
     interrupted = signal;
+    stop.abort();
     out(`stopping (${signal}): writing the reports of the rehearsals that finished (${signal} again to quit at once)`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-  files: for (const file of files) {
-    const shown = relative(process.cwd(), file) || file;
-    const base = loadScenarioFile(file);
-    if (!base.ok) {
-      report(broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid'));
-      continue;
-    }
-    const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
-    for (const name of names) {
-      await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
-      if (interrupted) break files;
-      const t0 = performance.now();
-      const loaded = name === undefined ? base : loadScenarioFile(file, name);
-      if (!loaded.ok) {
-        report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
-        continue;
-      }
-      const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
-      if (tooMuch.length) {
-        report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
-        continue;
-      }
-      try {
-        const result = runScenario(loaded.scenario, { seed: opts.seed });
-        const c = caseFromResult(shown, result, (performance.now() - t0) / 1000);
-        if (opts.htmlDir) {
-          c.page = pages.name(c, shown);
-          writeText(join(opts.htmlDir, c.page), runReportHtml(result, { librariesFile: SHARED_SCRIPT }));
-        }
-        report(c);
-      } catch (err) {
-        report({ ...broken(shown, [`${(err as Error).name}: ${(err as Error).message}`], 'crashed'), scenario: base.scenario.name, case: name ?? null });
-      }
-    }
-  }
+    await rehearseAll();
+    return summary();
   } finally {
+    // Only now: until the reports are written, a second signal writes them and quits, instead of ending the
+    // process (the default action) before they are on disk.
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (baseline) compareWithBaseline(cases, baseline);
-  const doc = ciReport(cases, VERSION, (performance.now() - started) / 1000, !opts.baselineWarn);
-  out('');
-  out(ciSummaryTable(doc));
-  if (doc.counts.worse > 0) {
+
+  /** Every scenario and case, in order, each on the pool's thread; stops at a signal. */
+  async function rehearseAll(): Promise<void> {
+    let pool: Piscina<RehearsalTask, RehearsalOutcome> | null = null;
+    try {
+      files: for (const file of files) {
+        const shown = relative(process.cwd(), file) || file;
+        const base = loadScenarioFile(file);
+        if (!base.ok) {
+          report(broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid'));
+          continue;
+        }
+        const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
+        for (const name of names) {
+          await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
+          if (interrupted) break files;
+          const t0 = performance.now();
+          const loaded = name === undefined ? base : loadScenarioFile(file, name);
+          if (!loaded.ok) {
+            report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            continue;
+          }
+          const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
+          if (tooMuch.length) {
+            report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            continue;
+          }
+          pool ??= createPool<RehearsalTask, RehearsalOutcome>(1);
+          let outcome: RehearsalOutcome;
+          try {
+            outcome = await pool.run({ rehearsal: { file, caseName: name ?? null, seed: opts.seed, shownAs: shown }, limits: readLimits() }, { signal: stop.signal });
+          } catch (err) {
+            if (stop.signal.aborted) break files;
+            outcome = { error: `the worker failed: ${(err as Error).message}` };
+          }
+          if ('result' in outcome) {
+            const c = caseFromResult(shown, outcome.result, (performance.now() - t0) / 1000);
+            if (opts.htmlDir) {
+              c.page = pages.name(c, shown);
+              writeText(join(opts.htmlDir, c.page), runReportHtml(outcome.result, { librariesFile: SHARED_SCRIPT }));
+            }
+            report(c);
+          } else if ('problems' in outcome) {
+            report({ ...broken(shown, outcome.problems, 'invalid'), scenario: base.scenario.name, case: name ?? null });
+          } else {
+            report({ ...broken(shown, [outcome.error], 'crashed'), scenario: base.scenario.name, case: name ?? null });
+          }
+        }
+      }
+    } finally {
+      stop.abort();
+      await pool?.destroy();
+    }
+  }
+
+  /** Writes the reports and prints the summary. */
+  function summary(): CiOutcome {
+    const doc = writeReports();
     out('');
-    out(`worse than the baseline${opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
-    for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+    out(ciSummaryTable(doc));
+    if (doc.counts.worse > 0) {
+      out('');
+      out(`worse than the baseline${opts.updateBaseline ? ' (--update-baseline: accepted as the new baseline if every case passes)' : opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
+      for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+    }
+    if (opts.htmlDir) out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
+    if (opts.updateBaseline && opts.baseline && !interrupted) {
+      // Accepting an intended change: tonight's report replaces the baseline, unless a criterion failed.
+      const kept = doc.counts.failed + doc.counts.invalid + doc.counts.crashed;
+      if (kept === 0) {
+        writeJson(opts.baseline, doc);
+        out(`baseline ${opts.baseline} ${baseline ? 'updated' : 'written'}: ${plural(doc.counts.cases, 'case')}${doc.counts.worse ? `, ${doc.counts.worse} worse than before (accepted)` : ''}`);
+      } else {
+        out(`baseline ${opts.baseline} kept: ${plural(kept, 'case')} did not pass, and a night that fails is never a baseline`);
+      }
+    }
+    if (interrupted) {
+      out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
+      return { ...doc, interrupted };
+    }
+    return doc;
   }
-  if (opts.junit) writeText(opts.junit, junitXml(doc));
-  if (opts.summary) writeText(opts.summary, markdownSummary(doc));
-  if (opts.json) writeJson(opts.json, doc);
-  if (opts.htmlDir) {
-    writeText(join(opts.htmlDir, SHARED_SCRIPT), chartLibraries());
-    writeText(join(opts.htmlDir, 'index.html'), ciIndexHtml(doc, baseline, { librariesFile: SHARED_SCRIPT }));
-    out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
-  }
-  if (interrupted) {
-    out(`interrupted (${interrupted}): ${plural(cases.length, 'rehearsal')} finished and reported; the others did not run`);
-    return { ...doc, interrupted };
-  }
-  return doc;
 }
 
 function broken(file: string, messages: string[], status: 'invalid' | 'crashed'): CiCase {

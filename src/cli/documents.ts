@@ -4,13 +4,19 @@
  * by hand or written by another version fails here with the field it lacks, never later with a TypeError.
  * Objects are loose: keys added by a later version are kept; the keys the readers use are required.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { parseJsonDocument } from '../files/json.js';
+import { readInput, readLimits } from '../files/read.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { plural } from '../units/format.js';
+import { plainError } from '../units/issues.js';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { CiReport } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { SweepDocument } from '../sweep/sweep.js';
+
+/** At most this many mistakes of a document are listed. */
+const SHOWN = 10;
 
 const num = z.number();
 const nullableNum = z.number().nullable();
@@ -18,9 +24,24 @@ const str = z.string();
 const int = z.int().min(0);
 const numbers = z.array(z.number().nullable());
 
+/** Reports an issue of a refinement, the first SHOWN + 1 of them (enough to list SHOWN and say there are more). */
+function capped(ctx: z.RefinementCtx): (path: PathSegment[], message: string) => void {
+  let count = 0;
+  return (path, message) => {
+    if (count++ <= SHOWN) ctx.addIssue({ code: 'custom', path, message });
+  };
+}
+
 const LatencyMs = z.looseObject({ mean: nullableNum, p50: nullableNum, p95: nullableNum, p99: nullableNum });
 const CallFigures = z.looseObject({ requests: num, errors: num, errorRate: num, latencyMs: LatencyMs });
+/** Calls of a service in each window, split by a flag's state. */
+const FlagSplit = z.looseObject({ onRequests: numbers, onErrors: numbers, onP99Ms: numbers, offRequests: numbers, offErrors: numbers, offP99Ms: numbers });
 const WindowSeries = z.looseObject({ requests: numbers, errors: numbers, p99Ms: numbers });
+const FlagWindows = z.looseObject({
+  on: numbers, onFailed: numbers, off: numbers, offFailed: numbers, hurt: numbers,
+  onP50Ms: numbers.optional(), onP99Ms: numbers.optional(), offP50Ms: numbers.optional(), offP99Ms: numbers.optional(),
+  compared: z.array(num).optional(),
+});
 
 const FlagOutcome = z.looseObject({
   defective: z.boolean(), blast_radius_users: num, blast_radius_requests: num, detected: z.boolean(),
@@ -36,7 +57,7 @@ export const RunDocument = z.looseObject({
   scenario: z.looseObject({ name: str, seed: num, case: str.nullable() }),
   passed: z.boolean(),
   simulated: z.looseObject({ seconds: num, requests: num, events: num }),
-  services: z.record(str, CallFigures.extend({ endpoints: z.record(str, CallFigures) })),
+  services: z.record(str, CallFigures.extend({ throughputPerSec: num, utilization: num, endpoints: z.record(str, CallFigures) })),
   journeys: z.record(str, CallFigures),
   breakers: z.array(z.looseObject({ timeSeconds: num, edge: str, to: str })),
   flags: z.array(z.looseObject({ key: str, kind: str, owner: str })),
@@ -54,21 +75,84 @@ export const RunDocument = z.looseObject({
   windows: z.looseObject({
     seconds: num,
     startSeconds: z.array(num),
-    services: z.record(str, WindowSeries),
+    services: z.record(str, WindowSeries.extend({ flags: z.record(str, FlagSplit).optional() })),
     journeys: z.record(str, WindowSeries),
-    flags: z.record(str, z.looseObject({ on: numbers, onFailed: numbers, off: numbers, offFailed: numbers })),
+    flags: z.record(str, FlagWindows),
   }),
   topology: z.looseObject({
     services: z.array(str),
     calls: z.array(z.looseObject({ from: str, to: str, async: z.boolean() })),
     journeys: z.array(z.looseObject({ name: str, enters: z.array(str) })),
     flags: z.array(z.looseObject({ key: str, evaluatedBy: z.array(str) })),
-    faults: z.array(z.looseObject({ name: str, kind: str })),
+    faults: z.array(z.looseObject({ name: str, kind: str, from: str.nullable().optional(), to: str })),
   }),
-});
+}).superRefine((doc, ctx) => consistentRun(doc as unknown as RunResult, capped(ctx)));
+
+/**
+ * What the schema cannot say of a run document: every window series has one value per window, a latency
+ * wherever its window has calls, and the topology names only its own services.
+ */
+function consistentRun(r: RunResult, issue: (path: PathSegment[], message: string) => void): void {
+  const n = r.windows.startSeconds.length;
+  const series = (path: PathSegment[], values: readonly (number | null)[] | undefined, counts?: readonly (number | null)[]) => {
+    if (values === undefined) return;
+    if (values.length !== n) issue(path, `${values.length} values for the ${n} windows of windows.startSeconds`);
+    else if (counts) {
+      const i = counts.findIndex((c, k) => c !== null && c > 0 && typeof values[k] !== 'number');
+      if (i >= 0) issue([...path, i], 'no figure for a window with calls in it');
+    }
+  };
+  for (const [kind, all] of [['services', r.windows.services], ['journeys', r.windows.journeys]] as const) {
+    for (const [name, w] of Object.entries(all)) {
+      const at = ['windows', kind, name];
+      series([...at, 'requests'], w.requests);
+      series([...at, 'errors'], w.errors);
+      series([...at, 'p99Ms'], w.p99Ms);
+      for (const [flag, x] of Object.entries((w as { flags?: Record<string, Record<string, number[]>> }).flags ?? {})) {
+        for (const side of ['on', 'off']) {
+          series([...at, 'flags', flag, `${side}Requests`], x[`${side}Requests`]);
+          series([...at, 'flags', flag, `${side}Errors`], x[`${side}Errors`]);
+          // Compared within journeys: no figure where no journey through the service had both sides.
+          series([...at, 'flags', flag, `${side}P99Ms`], x[`${side}P99Ms`]);
+        }
+      }
+    }
+  }
+  for (const [flag, w] of Object.entries(r.windows.flags) as [string, Record<string, number[] | undefined>][]) {
+    const latency = ['onP50Ms', 'onP99Ms', 'offP50Ms', 'offP99Ms'];
+    const missing = latency.filter((k) => w[k] === undefined);
+    if (missing.length > 0 && missing.length < latency.length) issue(['windows', 'flags', flag, missing[0]], `missing (${latency.join(', ')} come together)`);
+    for (const side of ['on', 'off']) {
+      series(['windows', 'flags', flag, side], w[side]);
+      series(['windows', 'flags', flag, `${side}Failed`], w[`${side}Failed`]);
+      // A figure wherever a journey had both sides (compared), none elsewhere.
+      series(['windows', 'flags', flag, `${side}P50Ms`], w[`${side}P50Ms`], w.compared);
+      series(['windows', 'flags', flag, `${side}P99Ms`], w[`${side}P99Ms`], w.compared);
+    }
+    series(['windows', 'flags', flag, 'hurt'], w.hurt);
+  }
+  const t = r.topology;
+  const services = new Set(t.services);
+  const known = (path: PathSegment[], name: string | null | undefined) => {
+    if (name !== null && name !== undefined && !services.has(name)) issue(path, `unknown service "${name}" (topology.services: ${[...services].slice(0, 10).join(', ')}${services.size > 10 ? ', ...' : ''})`);
+  };
+  t.calls.forEach((c, i) => {
+    known(['topology', 'calls', i, 'from'], c.from);
+    known(['topology', 'calls', i, 'to'], c.to);
+  });
+  t.journeys.forEach((j, i) => j.enters.forEach((s, k) => known(['topology', 'journeys', i, 'enters', k], s)));
+  t.flags.forEach((f, i) => f.evaluatedBy.forEach((s, k) => known(['topology', 'flags', i, 'evaluatedBy', k], s)));
+  t.faults.forEach((f, i) => {
+    known(['topology', 'faults', i, 'to'], f.to);
+    known(['topology', 'faults', i, 'from'], f.from);
+  });
+}
 
 const TuneValue = z.union([str, num, z.boolean()]);
 const Interval = z.looseObject({ rate: nullableNum, low: nullableNum, high: nullableNum, n: num });
+const Bounds = z.tuple([nullableNum, nullableNum]).nullable().optional();
+const Constraint = z.looseObject({ criterion: str, value: nullableNum, interval: Bounds, note: str.optional(), pass: z.boolean() });
+const Objective = z.looseObject({ value: nullableNum, interval: Bounds, note: str.optional() });
 
 const FlagRun = z.looseObject({
   defective: z.boolean(), detected: z.boolean(), blast_radius_users: num, blast_radius_requests: num,
@@ -86,7 +170,8 @@ export const SweepDocumentSchema = z.looseObject({
   plan: z.looseObject({
     policies: z.array(z.looseObject({ index: int, values: z.record(str, TuneValue), label: str })),
     cases: z.array(str.nullable()),
-    seeds: int,
+    // No plan can hold more seeds than an array can (a hand-edited 1e15 would fail there, not here).
+    seeds: int.max(2 ** 32 - 1, 'more seeds than any sweep can plan'),
     runs: int,
   }),
   complete: z.boolean(),
@@ -98,17 +183,42 @@ export const SweepDocumentSchema = z.looseObject({
   })),
   failures: z.array(z.looseObject({ run: int, error: str })),
   policies: z.array(z.looseObject({
-    index: int, label: str, runs: num, failed_runs: num, feasible: z.boolean(), harm: nullableNum, friction: Interval,
-    cases: z.array(z.looseObject({ case: str.nullable(), runs: num, detection: Interval, false_rollback: Interval })),
-    constraints: z.array(z.looseObject({ criterion: str, value: nullableNum, pass: z.boolean() })),
-    objective: z.looseObject({ value: nullableNum }),
+    index: int, label: str, values: z.record(str, TuneValue), runs: num, failed_runs: num, feasible: z.boolean(), harm: nullableNum, friction: Interval,
+    cases: z.array(z.looseObject({
+      case: str.nullable(), runs: num, detection: Interval, false_rollback: Interval,
+      blast_radius_users: z.looseObject({ median: nullableNum, p95: nullableNum, max: nullableNum }),
+      time_to_detect_seconds: z.looseObject({ median: nullableNum, p95: nullableNum }),
+      time_to_full_rollout_seconds: z.looseObject({ median: nullableNum }),
+    })),
+    constraints: z.array(Constraint),
+    objective: Objective,
   })),
   pareto: z.array(int),
-  recommendation: z.looseObject({ policy: int, label: str }).nullable(),
+  recommendation: z.looseObject({ policy: int, label: str, values: z.record(str, TuneValue), objective: Objective, constraints: z.array(Constraint) }).nullable(),
   warnings: z.array(str),
   // Documents of earlier versions carried wall-clock timing; it is ignored.
   timing: z.looseObject({}).optional(),
-});
+}).superRefine((doc, ctx) => consistentSweep(doc as unknown as SweepDocument, capped(ctx)));
+
+/** What the schema cannot say of a sweep document: its plan adds up, and every index points into it. */
+function consistentSweep(d: SweepDocument, issue: (path: PathSegment[], message: string) => void): void {
+  const p = d.plan;
+  const runs = p.policies.length * p.cases.length * p.seeds;
+  if (p.runs !== runs) issue(['plan', 'runs'], `${plural(p.runs, 'run')}, not the ${plural(p.policies.length, 'policy', 'policies')} x ${plural(p.cases.length, 'case')} x ${plural(p.seeds, 'seed')} = ${plural(runs, 'run')} of its plan`);
+  if (d.runs.length > p.runs) issue(['runs'], `${plural(d.runs.length, 'run')}, more than the ${plural(p.runs, 'run')} of the plan`);
+  const policy = (path: PathSegment[], i: number) => {
+    if (i >= p.policies.length) issue(path, `policy ${i}: the plan has ${p.policies.length}`);
+  };
+  p.policies.forEach((x, i) => {
+    if (x.index !== i) issue(['plan', 'policies', i, 'index'], `${x.index}, not ${i}`);
+  });
+  for (const [i, r] of d.runs.entries()) {
+    if (r.run >= p.runs) issue(['runs', i, 'run'], `run ${r.run} is beyond the plan's ${plural(p.runs, 'run')}`);
+    policy(['runs', i, 'policy'], r.policy);
+  }
+  d.pareto.forEach((x, i) => policy(['pareto', i], x));
+  if (d.recommendation) policy(['recommendation', 'policy'], d.recommendation.policy);
+}
 
 export const CiDocument = z.looseObject({
   schema: z.literal('rehearse/ci@1'),
@@ -119,7 +229,7 @@ export const CiDocument = z.looseObject({
     scenario: str,
     file: str,
     case: str.nullable(),
-    status: z.enum(['passed', 'failed', 'invalid', 'crashed']),
+    status: z.enum(['passed', 'failed', 'invalid', 'crashed', 'no-criteria']),
     messages: z.array(str),
     seconds: num,
     acceptance: Acceptance,
@@ -143,39 +253,23 @@ interface Documents { 'rehearse/run@1': RunResult; 'rehearse/sweep@1': SweepDocu
 
 const NAMES: Record<Kind, string> = { 'rehearse/run@1': 'rehearse run result', 'rehearse/sweep@1': 'rehearse sweep document', 'rehearse/ci@1': 'rehearse ci report' };
 
-/** At most this many mistakes of a document are listed. */
-const SHOWN = 10;
-
 /**
  * Reads a JSON document that must be one of `kinds` (checked in full against its schema); `hint` says how
  * to make one. Every failure is an InputError naming the file and, for a wrong shape, the fields.
  */
 export function readDocument<K extends Kind>(file: string, kinds: readonly K[], hint: string): Documents[K] {
   const what = `not a ${kinds.map((k) => `${NAMES[k]} (${k})`).join(' or ')}: ${hint}`;
-  let text: string;
-  try {
-    if (!statSync(file).isFile()) throw new InputError([`${file}: not a regular file`]);
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError([`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read: ${(err as Error).message}`}`]);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new InputError([`${file}: not JSON (${(err as Error).message.split('\n')[0]}): ${what}`]);
-  }
+  // Not a regular file, over the size limit or nested too deep: refused before it is parsed (files/).
+  const doc = parseJsonDocument(readInput(file, 'document'), file, readLimits().depth, what);
   const schema = (doc as { schema?: unknown } | null)?.schema;
   if (typeof schema !== 'string' || !(kinds as readonly string[]).includes(schema)) {
     throw new InputError([`${file}: schema: ${typeof schema === 'string' ? `"${schema.slice(0, 60)}" is ` : ''}${what}`]);
   }
-  const parsed = KINDS[schema as K].safeParse(doc);
+  const parsed = KINDS[schema as K].safeParse(doc, { error: plainError });
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const lines = issues.slice(0, SHOWN).map((i) => `${file}: ${formatPath(i.path as PathSegment[])}: ${i.message}`);
-    if (issues.length > SHOWN) lines.push(`${file}: ... and ${issues.length - SHOWN} more`);
+    if (issues.length > SHOWN) lines.push(`${file}: ... and more`);
     lines.push(`${file}: not a valid ${schema} document (edited, or written by another version of rehearse?)`);
     throw new InputError(lines);
   }

@@ -1,9 +1,10 @@
-/** `rehearse export k6`: a scenario's journeys and gates as a k6 load test script. */
-import { readFileSync } from 'node:fs';
+/** `rehearse export k6`: a scenario's journeys and gates as a k6 load test script, and its users beside it. */
+import { basename, dirname, join } from 'node:path';
+import { readInput } from '../files/read.js';
 import { InputError } from '../errors.js';
 import { parseFlagText } from '../interop/document.js';
-import { k6Script } from '../interop/k6/index.js';
-import { writeText } from '../files/write.js';
+import { k6Script, type K6Export } from '../interop/k6/index.js';
+import { checkWritable, writeText } from '../files/write.js';
 import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 
@@ -13,21 +14,30 @@ export interface ExportK6Options {
   keyHeader?: string;
 }
 
-export function exportK6(file: string, opts: ExportK6Options): string {
+/** The users file written beside a script: checkout.k6.ts -> checkout.k6.users.json. */
+export function usersFileFor(script: string | undefined): string {
+  return script === undefined ? 'users.json' : `${basename(script).replace(/\.(ts|js|mjs|cjs)$/i, '')}.users.json`;
+}
+
+export function exportK6(file: string, opts: ExportK6Options): K6Export {
   if (!/^https?:\/\/[^\s]+$/.test(opts.baseUrl)) throw new InputError([`--base-url: an http(s) URL, e.g. https://staging.example.com (got "${opts.baseUrl}")`]);
   const loaded = loadScenarioFile(file);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
-  const doc = parseFlagText(readFileSync(file, 'utf8'), file);
+  const doc = parseFlagText(readInput(file, 'scenario'), file);
   return k6Script(loaded.scenario, loaded.input, {
-    baseUrl: opts.baseUrl.replace(/\/$/, ''), keyHeader: opts.keyHeader, file, position: (p) => doc.position(p),
+    baseUrl: opts.baseUrl.replace(/\/$/, ''), keyHeader: opts.keyHeader, file, position: (p) => doc.position(p), usersFile: usersFileFor(opts.out),
   });
 }
 
 export function exportK6Command(file: string, opts: ExportK6Options, out: (s: string) => void): void {
-  const script = exportK6(file, opts);
+  if (opts.out) checkWritable(opts.out);
+  const { script, users } = exportK6(file, opts);
   if (opts.out) {
     writeText(opts.out, script);
-    out(`k6 script written to ${opts.out}`);
+    if (users) writeText(join(dirname(opts.out), users.file), users.json);
+    out(`k6 script written to ${opts.out}${users ? `, its users to ${join(dirname(opts.out), users.file)}` : ''}`);
+  } else if (users) {
+    throw new InputError([`${file}: the script reads its users from a JSON file beside it: give --out FILE to write both`]);
   } else {
     out(script.trimEnd());
   }

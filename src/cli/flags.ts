@@ -1,5 +1,5 @@
 /** `rehearse flags eval` and `rehearse import flags`: flag system files through their own evaluators. */
-import { readFileSync } from 'node:fs';
+import { readInput } from '../files/read.js';
 import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { didYouMean, InputError } from '../errors.js';
@@ -46,13 +46,8 @@ export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
 }
 
 function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFile[]; system: FlagSystem; environment?: string } {
-  let text: string;
-  try {
-    text = readFileSync(target, 'utf8');
-  } catch (e) {
-    throw new InputError([`${target}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`]);
-  }
-  const doc = parseFlagText(text, target);
+  // A flag file, or a scenario that names one: read within the flag file limit.
+  const doc = parseFlagText(readInput(target, 'flags'), target);
   const v = doc.value;
   if (isObject(v) && isObject(v.services) && isObject(v.journeys)) {
     // A scenario: the flag file its flags.from names for this flag.

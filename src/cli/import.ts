@@ -4,20 +4,14 @@
  * native form: the plan evaluates every gate at one interval and counts failures per stage, which the
  * printed comments say; running the resources themselves (argo: / flagger: entries) keeps their semantics.
  */
-import { readFileSync } from 'node:fs';
+import { readInput } from '../files/read.js';
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { toScenarioParts as argoParts, type ArgoAnalysis } from '../interop/argo/index.js';
 import { toScenarioParts as flaggerParts } from '../interop/flagger/index.js';
 
 function read(files: string[]) {
-  return files.map((file) => {
-    try {
-      return { file, text: readFileSync(file, 'utf8') };
-    } catch (e) {
-      throw new InputError([`${file}: cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`]);
-    }
-  });
+  return files.map((file) => ({ file, text: readInput(file, 'resource') }));
 }
 
 const duration = (us: number) => {
@@ -26,16 +20,24 @@ const duration = (us: number) => {
   return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
 };
 
+/** A stage that waits for a promotion: who approves, and when, is for the person editing the plan to say. */
+const APPROVAL_WANTED = 'who promotes, after how long? (e.g. 30m)';
+function approvalWanted(from: string, warnings: string[]): string {
+  warnings.push(`${from}: waits for a promotion: the plan's approval says "${APPROVAL_WANTED}" until you give the approver's delay`);
+  return APPROVAL_WANTED;
+}
+
 export function importCommand(format: string, files: string[], flag: string): { text: string; warnings: string[] } {
   if (format === 'argo') {
     const r = argoParts(read(files));
     if (!r.ok) throw new InputError(r.problems);
+    const warnings = [...r.warnings];
     const analyses: ArgoAnalysis[] = [...(r.parts.background ? [r.parts.background.analysis] : []), ...r.parts.stages.flatMap((s) => (s.analysis ? [s.analysis] : []))];
     const metrics = analyses.flatMap((a) => a.metrics).filter((m) => m.gate !== null);
     const intervals = metrics.map((m) => m.intervalUs).filter((x) => x > 0);
     const plan = {
       flag,
-      stages: r.parts.stages.map((s) => ({ to: `${s.percent}%`, ...(s.holdUs > 0 ? { hold: duration(s.holdUs) } : {}), ...(s.approval ? { approval: '0s' } : {}) })),
+      stages: r.parts.stages.map((s) => ({ to: `${s.percent}%`, ...(s.holdUs > 0 ? { hold: duration(s.holdUs) } : {}), ...(s.approval ? { approval: approvalWanted(s.approval, warnings) } : {}) })),
       ...(intervals.length ? { 'evaluate-every': duration(Math.min(...intervals)) } : {}),
       gates: metrics.map((m) => ({
         name: `${m.template}/${m.name}`, promql: m.gate!.query.trim(), result: 'list',
@@ -47,18 +49,22 @@ export function importCommand(format: string, files: string[], flag: string): { 
       'on-breach': 'rollback',
     };
     const head = `# From the Rollout "${r.parts.rollout}": gates run at every interval of every stage here, where Argo runs each\n# metric on its own schedule (interval, count, initialDelay) and counts per analysis run.\n`;
-    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: r.warnings };
+    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings };
   }
   if (format === 'flagger') {
     const r = flaggerParts(read(files));
     if (!r.ok) throw new InputError(r.problems);
+    const warnings = [...r.warnings];
     const p = r.parts;
     const weights = p.iterations !== null ? [50] : p.weights;
     const plan = {
       flag,
       stages: [
-        ...weights.map((w, i) => ({ to: `${w}%`, hold: duration(p.intervalUs * (p.iterations ?? 1)), ...(i === 0 && p.confirmRollout ? { approval: '0s' } : {}) })),
-        { to: '100%', ...(p.confirmPromotion ? { approval: '0s' } : {}) },
+        ...weights.map((w, i) => {
+          const asks = (i === 0 ? p.approvals.rollout : null) ?? (p.iterations === null ? p.approvals.trafficIncrease : null);
+          return { to: `${w}%`, hold: duration(p.intervalUs * (p.iterations ?? 1)), ...(asks ? { approval: approvalWanted(asks, warnings) } : {}) };
+        }),
+        { to: '100%', ...(p.approvals.promotion ? { approval: approvalWanted(p.approvals.promotion, warnings) } : {}) },
       ],
       'evaluate-every': duration(p.intervalUs),
       gates: p.checks.map((c) => ({ name: c.name, promql: c.gate.query.trim(), result: 'first', success: c.gate.success!.source })),
@@ -66,7 +72,7 @@ export function importCommand(format: string, files: string[], flag: string): { 
       'on-breach': 'rollback',
     };
     const head = `# From the Canary "${p.canary}" (target ${p.target}, namespace ${p.namespace}): Flagger counts failed checks over\n# the whole analysis and halts the weight while a check fails; this plan counts failures per stage.\n`;
-    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: r.warnings };
+    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings };
   }
   throw new InputError([`import: unknown format "${format}": argo or flagger`]);
 }

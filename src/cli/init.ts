@@ -1,15 +1,17 @@
 /**
- * `rehearse init [dir]`: a team's first rehearsal. Writes a commented scenario (rehearsals/), a short README of
- * that folder and a nightly workflow (.github/workflows/rehearse.yml) from the templates shipped with the
+ * `rehearse init [dir]`: a team's first rehearsal. Writes a commented scenario (rehearsals/, the folder
+ * `rehearse ci` reads when none is named), a short README of that folder and a nightly workflow (.github/workflows/rehearse.yml) from the templates shipped with the
  * package. Never overwrites a file without --force; refuses a folder that already holds anything but a
  * project's housekeeping (package.json, lock files, node_modules, git files, README, licence).
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { makeFolders } from '../files/write.js';
+import { readInput } from '../files/read.js';
+import { writeText } from '../files/write.js';
 import { VERSION } from '../version.js';
+import { REHEARSALS_FOLDER } from './folders.js';
 
 export interface InitOptions {
   template?: string;
@@ -23,8 +25,8 @@ export type RunCommand = (argv: string[], out: (s: string) => void) => Promise<n
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATES = join(PACKAGE_ROOT, 'templates');
-/** The folder of rehearsals inside the scaffolded directory. */
-const FOLDER = 'rehearsals';
+/** The folder of rehearsals inside the scaffolded directory: the one `rehearse ci` reads by default. */
+const FOLDER = REHEARSALS_FOLDER;
 
 /** What a new or freshly initialised project holds: init adds its files beside these. */
 const HOUSEKEEPING = [
@@ -74,7 +76,7 @@ export function schemaReference(scenarioDir: string, projectDir: string): string
 
 function projectHasPackage(dir: string): boolean {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const pkg = JSON.parse(readInput(join(dir, 'package.json'), 'package')) as Record<string, Record<string, string> | undefined>;
     return ['dependencies', 'devDependencies', 'optionalDependencies'].some((k) => pkg[k]?.['rollout-rehearsal'] !== undefined);
   } catch {
     return false;
@@ -132,12 +134,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   for (const [rel, source] of files) {
     const target = join(dir, rel);
     const text = readFileSync(source, 'utf8').replace(/\{\{(schema|dir|version)\}\}/g, (_m, k: string) => vars[k]);
-    makeFolders(dirname(target), target);
-    try {
-      writeFileSync(target, text);
-    } catch (err) {
-      failWrite(target, err);
-    }
+    writeText(target, text);
     out(`${existing.includes(target) ? 'replaced' : 'created '} ${target}`);
   }
 
@@ -156,15 +153,13 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
       for (const l of lines) out(l);
       return code ?? 2;
     }
-    try {
-      writeFileSync(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);
-    } catch (err) {
-      failWrite(target, err);
-    }
+    writeText(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);
     out(`plan written to ${target}: put it in the rollout: of ${dirPrefix}new-checkout.yaml`);
   }
 
   if (!projectHasPackage(dir)) out('\nthe workflow runs the project\'s own rehearse: npm install --save-dev rollout-rehearsal');
-  out(`\nnext: npx rehearse ci ${folder}   (then make ${join(folder, 'new-checkout.yaml')} look like your services)`);
+  // ci with no folder reads rehearsals/, where this wrote.
+  const cd = relative(process.cwd(), resolve(dir));
+  out(`\nnext: ${cd ? `cd ${cd} && ` : ''}npx rehearse ci   (then make ${join(FOLDER, 'new-checkout.yaml')} look like your services)`);
   return 0;
 }

@@ -1,4 +1,5 @@
 /** `rehearse lint`: governance checks over scenario files (also run by validate, and by ci --strict). */
+import { jsonText } from './json-out.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
@@ -35,7 +36,7 @@ export function scenarioFilesOf(dir: string): string[] {
 
 export function lintCommand(files: string[], opts: LintOptions & { json?: boolean }, out: (s: string) => void): number {
   const findings = lintFiles(files, opts);
-  if (opts.json) out(JSON.stringify(findings, null, 2));
+  if (opts.json) out(jsonText(findings));
   else {
     for (const f of findings) out(formatFinding(f));
     out(findings.length ? `${findings.length} finding${findings.length === 1 ? '' : 's'}` : `${files.length} file${files.length === 1 ? '' : 's'}: no findings`);

@@ -1,12 +1,25 @@
 /**
- * Progress of a long `run` on a terminal: simulated time, journeys, their rate and an ETA, drawn on stderr
- * once the run has taken a few seconds. Nothing is drawn when stderr is not a terminal (CI logs, pipes).
+ * Progress of a long `run` on a terminal: simulated time, journeys, their rate and the time left, drawn on
+ * stderr once the run has taken a few seconds. Nothing is drawn when stderr is not a terminal (CI logs, pipes).
+ * Times read as every report says them (7m00s of 4h00m00s); the time left is said only once there is an
+ * estimate to give, never a guess from the first moments.
  */
 import { SingleBar } from 'cli-progress';
 import type { Scenario } from '../scenario/types.js';
+import { clock, count, duration } from '../units/format.js';
 
 /** Wall time before the bar appears: short runs print nothing. */
 const QUIET_MS = 2000;
+/** No estimate of the time left before this share of the work and this much wall time. */
+const ESTIMATE_AFTER = { share: 0.02, ms: 3000 };
+
+/** The time left, once `done` of `total` after `elapsedMs` of wall time can say it: "about 1m20s left". */
+export function timeLeft(done: number, total: number, elapsedMs: number): string {
+  if (total > 0 && done >= total) return 'finishing';
+  if (done <= 0 || total <= 0 || done / total < ESTIMATE_AFTER.share || elapsedMs < ESTIMATE_AFTER.ms) return 'estimating the time left';
+  const left = ((elapsedMs / 1000) * (total - done)) / done;
+  return `about ${duration(left >= 60 ? Math.round(left / 10) * 10 : Math.max(1, Math.round(left)))} left`;
+}
 
 export interface RunProgress {
   onWindow: (nowUs: number, journeys: number) => void;
@@ -18,10 +31,9 @@ export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.st
   const byTime = Number.isFinite(s.durationUs);
   const total = byTime ? Math.round(s.durationUs / 1e6) : s.traffic.requests;
   const bar = new SingleBar({
-    format: 'run [{bar}] {percentage}% | simulated {sim} | {journeys} journeys | {rate} journeys/s | {eta_formatted} left',
+    format: `run [{bar}] {percentage}% | ${byTime ? `simulated {sim} of ${clock(total)}` : 'simulated {sim}'} | {journeys} journeys | {rate} journeys/s | {left}`,
     stream,
     hideCursor: true,
-    etaBuffer: 20,
   });
   const t0 = performance.now();
   let shown = false;
@@ -29,8 +41,8 @@ export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.st
     onWindow: (nowUs, journeys) => {
       const ms = performance.now() - t0;
       if (!shown && ms < quietMs) return;
-      const payload = { sim: clock(nowUs), journeys: journeys.toLocaleString('en-US'), rate: Math.round(journeys / (ms / 1000)).toLocaleString('en-US') };
       const value = Math.min(total, byTime ? Math.round(nowUs / 1e6) : journeys);
+      const payload = { sim: clock(nowUs / 1e6), journeys: count(journeys), rate: count(Math.round(journeys / (ms / 1000))), left: timeLeft(value, total, ms) };
       if (!shown) {
         shown = true;
         bar.start(total, value, payload);
@@ -40,10 +52,4 @@ export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.st
       if (shown) bar.stop();
     },
   };
-}
-
-/** Simulated time as h:mm:ss. */
-function clock(us: number): string {
-  const s = Math.floor(us / 1e6);
-  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }

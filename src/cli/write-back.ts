@@ -1,8 +1,8 @@
 /** `sweep --write-back DIR`: the recommended values written into the team's own Rollout / Canary files. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readInput } from '../files/read.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { makeFolders } from '../files/write.js';
+import { writeText } from '../files/write.js';
 import { applyPatches, dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
 import { loadScenarioFile } from '../load/scenario.js';
 
@@ -23,19 +23,14 @@ export function writeBack(scenarioFile: string, values: Record<string, unknown>,
       if (m && m[1] === r.flag && m[2] === kind) patches.push({ resource: m[3], path: splitPath(m[4]), value });
     }
     if (patches.length === 0) continue;
-    const read = (f: string) => ({ file: f, text: readFileSync(resolve(base, f), 'utf8') });
+    const read = (f: string) => ({ file: f, text: readInput(resolve(base, f), 'resource', f) });
     const before = [main, ...templates].map(read);
     const { files, problems } = applyPatches(before[0], before.slice(1), patches);
     if (problems.length) throw new InputError(problems.map((p) => `${scenarioFile}: rollout.${r.flag}.${kind}: ${p}`));
     files.forEach((f, i) => {
       if (f.text === before[i].text) return;
       const out = join(dir, basename(f.file));
-      makeFolders(dir, out);
-      try {
-        writeFileSync(out, f.text);
-      } catch (e) {
-        throw new InputError([`${out}: cannot write: ${(e as Error).message}`]);
-      }
+      writeText(out, f.text);
       written.push(out);
     });
   }

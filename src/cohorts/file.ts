@@ -1,6 +1,7 @@
 /** Reading and writing cohort files: the I/O edge of the cohorts layer. */
-import { readFileSync, statSync } from 'node:fs';
+import { tryReadInput } from '../files/read.js';
 import { z } from 'zod';
+import { formatPath, plainError } from '../units/issues.js';
 import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
 const CohortDocument = z.strictObject({
@@ -26,19 +27,19 @@ const CohortDocument = z.strictObject({
 export type CohortRead = { ok: true; cohort: Cohort } | { ok: false; path: string; message: string };
 
 export function readCohortFile(file: string): CohortRead {
+  // A device, a FIFO, a directory or a file over the limit is refused before anything is read (files/read.ts).
+  const read = tryReadInput(file, 'cohort');
+  if (!read.ok) return { ok: false, path: '', message: read.why };
   let raw: unknown;
   try {
-    // A device, a FIFO or a directory would be read forever or fail obscurely: only regular files.
-    if (!statSync(file).isFile()) return { ok: false, path: '', message: 'not a regular file' };
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(read.text);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, path: '', message: code === 'ENOENT' ? 'no such file' : `not a cohort file: ${(err as Error).message}` };
+    return { ok: false, path: '', message: `not a cohort file: ${(err as Error).message}` };
   }
-  const parsed = CohortDocument.safeParse(raw);
+  const parsed = CohortDocument.safeParse(raw, { error: plainError });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, path: issue.path.join('.'), message: issue.message };
+    return { ok: false, path: formatPath(issue.path.map((p) => (typeof p === 'number' ? p : String(p)))), message: issue.message };
   }
   const d = parsed.data;
   for (const [attr, column] of Object.entries(d.users)) {

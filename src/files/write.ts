@@ -1,21 +1,94 @@
-/** Writing files: folders made one at a time (Node's recursive mkdir spins forever on some paths under /proc), errors named by path. */
-import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+/**
+ * Writing files whole or not at all: each output is written to a temporary file beside its target, flushed,
+ * then renamed over it, so that a full disk, a missing permission or a crash leaves the previous file (or none),
+ * never a truncated one. Every failure is an InputError naming the target. Folders are made one at a time
+ * (Node's recursive mkdir spins forever on some paths under /proc).
+ */
+import {
+  accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, realpathSync, renameSync,
+  statSync, unlinkSync, writeSync, type Stats,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, reason } from '../errors.js';
 
 /** Writes a text file, making its folder. A failure (a directory in the way, no permission, a full disk) is an InputError naming the path. */
 export function writeText(file: string, text: string): void {
+  writeChunks(file, (write) => write(text));
+}
+
+/**
+ * Writes a file from the chunks `produce` hands to `write` (a large output never becomes one string), whole or
+ * not at all.
+ */
+export function writeChunks(file: string, produce: (write: (chunk: string | Uint8Array) => void) => void): void {
+  writeVia(file, (temp) => {
+    const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
+    try {
+      produce((chunk) => {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        for (let at = 0; at < buf.length;) at += writeSync(fd, buf, at, buf.length - at);
+      });
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  });
+}
+
+let serial = 0;
+
+/**
+ * Has `produce` write the whole output to a temporary path beside `file`, then renames it over `file`. On any
+ * failure the temporary file is removed; a file-system failure becomes an InputError naming `file`.
+ */
+export function writeVia(file: string, produce: (temp: string) => void): void {
+  refuseSpecial(file);
   makeFolders(dirname(file), file);
+  // Over a link, the file it points to is replaced (the link stays a link).
+  let target = file;
+  let before: Stats | undefined;
   try {
-    writeFileSync(file, text);
+    before = statSync(file);
+    target = realpathSync(file);
+  } catch {
+    before = undefined;
+  }
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${++serial}.tmp`);
+  try {
+    produce(temp);
+    if (before) chmodSync(temp, before.mode & 0o7777);
+    renameSync(temp, target);
   } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created, or already gone
+    }
+    if (err instanceof InputError) throw err;
+    if ((err as NodeJS.ErrnoException).code === undefined) throw err;
     throw new InputError([`${file}: cannot write: ${reason(err)}`]);
   }
 }
 
+/** Why `st` is no file to write over (null when it is one, or nothing). */
+function special(st: Stats | null): string | null {
+  if (!st || st.isFile()) return null;
+  if (st.isDirectory()) return 'is a directory';
+  if (st.isFIFO()) return 'is a FIFO, not a file (writing to it would wait for a reader)';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a file';
+  if (st.isSocket()) return 'is a socket, not a file';
+  return 'is not a regular file';
+}
+
+function refuseSpecial(file: string): void {
+  const why = special(statOrNull(file));
+  if (why) throw new InputError([`${file}: cannot write: ${why}`]);
+}
+
 /**
- * Fails now, as writeText would later, when `file` cannot be written: it is a directory, or the nearest folder
- * that exists above it is not a folder or not writable. Nothing is created. (A full disk shows only on writing.)
+ * Fails now, as writeText would later, when `file` cannot be written: it is a directory, a FIFO, a device or a
+ * socket, or the nearest folder that exists above it is not a folder or not writable (a file is made there and
+ * removed to know). Nothing is left behind. (A full disk shows only on writing.)
  */
 export function checkWritable(file: string): void {
   const fail = (why: string) => {
@@ -23,16 +96,25 @@ export function checkWritable(file: string): void {
   };
   if (file === '' || /[/\\]$/.test(file)) fail('names a directory, not a file');
   const st = statOrNull(file);
-  if (st?.isDirectory()) fail('is a directory');
+  const why = special(st);
+  if (why) fail(why);
   let dir = dirname(resolve(file));
+  try {
+    if (st) dir = dirname(realpathSync(file));
+  } catch {
+    // a dangling link: checked as it stands
+  }
   for (;;) {
     const d = statOrNull(dir);
     if (d) {
       if (!d.isDirectory()) fail(`${dir} is not a directory`);
+      // A file made and removed there says more than access(2), which lets root pass where it cannot write.
+      const probe = join(dir, `.rehearse-probe.${process.pid}-${++serial}.tmp`);
       try {
-        accessSync(dir, constants.W_OK);
-      } catch {
-        fail(`${dir} is not writable`);
+        closeSync(openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+        unlinkSync(probe);
+      } catch (err) {
+        fail(`${dir} is not writable (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no file can be made there' : reason(err)})`);
       }
       if (st) {
         try {

@@ -48,6 +48,17 @@ export class FlagRuntime {
   private readonly attrs: Record<string, string | number | boolean>[];
   private readonly attributeNames: string[];
 
+  /**
+   * Each user's assignment: bit f set when the flag system serves flag f to the user under its latest published
+   * configuration (targeting, audience and prerequisites included), whatever a service has received yet. A
+   * comparison of flag on against flag off groups users by it.
+   */
+  readonly assigned: Int32Array;
+  /** The flag system's own row in the per-(service, flag) tables below: it holds each flag's latest configuration. */
+  private readonly system: number;
+  /** Flags whose assignment a change of each flag's configuration changes: itself and those that require it. */
+  private readonly dependents: number[][];
+
   // Per (service, flag): the configuration the service serves now.
   private readonly flags: number;
   private readonly enabled: Uint8Array;
@@ -91,19 +102,33 @@ export class FlagRuntime {
     this.evaluatedBy = serviceNames.map((s) => flags.flatMap((f, i) => (f.evaluatedBy.includes(s) ? [i] : [])));
     this.sdkServices = serviceNames.flatMap((_, s) => (this.evaluatedBy[s].length > 0 ? [s] : []));
     const S = serviceNames.length;
-    this.enabled = new Uint8Array(S * this.flags);
-    this.threshold = new Int32Array(S * this.flags);
-    this.audience = new Int32Array(S * this.flags).fill(-1);
-    this.applied = new Int32Array(S * this.flags);
+    this.system = S;
+    this.enabled = new Uint8Array((S + 1) * this.flags);
+    this.threshold = new Int32Array((S + 1) * this.flags);
+    this.audience = new Int32Array((S + 1) * this.flags).fill(-1);
+    this.applied = new Int32Array((S + 1) * this.flags);
     // A flag from a flag system file without a rollout plan serves as its file says from the start.
     const planned = new Set(scenario.rollouts.map((p) => p.flag));
     this.versions = flags.map((f) => [{ enabled: f.source !== null && !planned.has(f.key), percent: f.source !== null && !planned.has(f.key) ? 100 : 0, audience: null }]);
     for (let f = 0; f < this.flags; f++) {
       if (!this.versions[f][0].enabled) continue;
-      for (let s = 0; s < S; s++) {
+      for (let s = 0; s <= S; s++) {
         this.enabled[s * this.flags + f] = 1;
         this.threshold[s * this.flags + f] = rolloutThreshold(100);
       }
+    }
+    this.dependents = this.flagKeys.map((_, f) => this.requires.flatMap((req, g) => (g === f || req.includes(f) ? [g] : [])));
+    this.assigned = new Int32Array(population.size);
+    this.assign(this.flagKeys.map((_, f) => f));
+  }
+
+  /** Works out the assignment of flags `list` for every user, from the flag system's latest configurations. */
+  private assign(list: readonly number[]): void {
+    const a = this.assigned;
+    for (let u = 0; u < this.users; u++) {
+      let bits = a[u];
+      for (const f of list) bits = this.isOn(this.system, f, u) ? bits | (1 << f) : bits & ~(1 << f);
+      a[u] = bits;
     }
   }
 
@@ -165,7 +190,11 @@ export class FlagRuntime {
       this.audiences.push(config.audience);
       this.audienceMatch.push(Uint8Array.from(this.attrs, (a) => (match(a) ? 1 : 0)));
     }
-    return this.versions[f].push(config) - 1;
+    const v = this.versions[f].push(config) - 1;
+    // The flag system serves it from now on; services follow as the change reaches them.
+    this.apply(this.system, f, v);
+    this.assign(this.dependents[f]);
+    return v;
   }
 
   /** Service `s` receives version `v` of flag `f`; an older version arriving late is ignored. Returns whether it applied. */

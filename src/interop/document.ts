@@ -2,7 +2,7 @@
  * Flag system files as documents: read with positions (JSON or YAML), so that every warning and error names
  * the file, the path inside it and, where the file has one, the line and column.
  */
-import { readFileSync } from 'node:fs';
+import { tryReadInput } from '../files/read.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import { formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
@@ -52,14 +52,9 @@ export function parseFlagText(text: string, file: string): FlagFile {
 
 /** Reads and parses a flag file; a missing or malformed file throws an InputError. */
 export function readFlagFile(file: string, shownAs = file): FlagFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError([`${shownAs}: cannot read the flag file: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`]);
-  }
-  return parseFlagText(text, shownAs);
+  const read = tryReadInput(file, 'flags');
+  if (!read.ok) throw new InputError([`${shownAs}: cannot read the flag file: ${read.why}`]);
+  return parseFlagText(read.text, shownAs);
 }
 
 /** A warning or error located in a flag file. */

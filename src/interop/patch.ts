@@ -5,7 +5,7 @@
  * stay as written (for `sweep --write-back`). Pure: texts in, texts out.
  */
 import { isScalar, parseAllDocuments, stringify, type Document, type Scalar } from 'yaml';
-import type { SourceFile } from './argo/index.js';
+import type { SourceFile } from './kube/resources.js';
 
 export interface ResourcePatch {
   /** `rollout` (argo) or `canary` (flagger), or `templates.N`: the N-th template document across the template files. */

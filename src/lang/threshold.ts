@@ -147,6 +147,8 @@ export interface MetricSpec {
   readonly range?: readonly [number, number];
   /** Other names accepted for it (k6's, for thresholds pasted from a k6 script). */
   readonly aliases?: readonly string[];
+  /** A duration limit must carry its unit: a bare number is refused (k6's gates read it as milliseconds). */
+  readonly unitRequired?: boolean;
 }
 
 const DURATION_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6 };
@@ -177,7 +179,7 @@ export function validateThreshold(t: Threshold, metrics: Readonly<Record<string,
     throw new ThresholdError(`metric "${t.metric}" has no aggregation "${t.aggregate.kind === 'p' ? 'p(N)' : t.aggregate.kind}" (use ${shown})`, t.columns.aggregate, t.source);
   }
   const kind = valueKindOf(spec, t.aggregate.kind);
-  const limit = limitOf(t, kind);
+  const limit = limitOf(t, kind, spec.unitRequired ?? false);
   const [lo, hi] = t.aggregate.kind === 'count' ? [0, Infinity] : spec.range ?? (kind === 'ratio' ? [0, 1] : [0, Infinity]);
   const agg = t.aggregate.kind === 'p' ? `p(${t.aggregate.percentile})` : t.aggregate.kind;
   if (kind === 'ratio' && t.unit === '' && hi === 1 && (t.number > 1 || t.number < 0)) {
@@ -208,10 +210,13 @@ export function alwaysVerdict(op: Operator, limit: number, lo: number, hi: numbe
   }
 }
 
-function limitOf(t: Threshold, kind: ValueKind): number {
+function limitOf(t: Threshold, kind: ValueKind, unitRequired: boolean): number {
   switch (kind) {
     case 'duration':
       if (t.unit === '%') throw new ThresholdError('a duration cannot be a percentage: write e.g. 900ms', t.columns.value, t.source);
+      if (t.unit === '' && unitRequired && t.number !== 0) {
+        throw new ThresholdError(`a duration needs a unit: write ${t.number}m, ${t.number}s or ${t.number}ms, not ${t.number}`, t.columns.value, t.source);
+      }
       // k6 convention: a bare number is milliseconds.
       return t.number * DURATION_US[t.unit || 'ms'];
     case 'ratio':

@@ -3,7 +3,7 @@
  * cycles, ramp ordering, unlocked concurrent ramps, conflicting flags on together, and stale flags. Each
  * finding has an id, the file, line and column, and a one-line fix.
  */
-import { readFileSync } from 'node:fs';
+import { readInput } from '../files/read.js';
 import { FlagRuntime } from '../flags/runtime.js';
 import { parseFlagText } from '../interop/document.js';
 import { findCycles } from '../scenario/graph.js';
@@ -43,7 +43,7 @@ export interface LintOptions {
 
 /** Lints a scenario already loaded from `file` (its text is read again for positions). */
 export function lintScenario(file: string, scenario: Scenario, input: ScenarioInput, opts: LintOptions = {}): Finding[] {
-  const doc = parseFlagText(readFileSync(file, 'utf8'), file);
+  const doc = parseFlagText(readInput(file, 'scenario'), file);
   const findings: Finding[] = [];
   const add = (id: RuleId, path: readonly PathSegment[], message: string, fix: string) => {
     const pos = doc.position(path) ?? { line: 1, column: 1 };

@@ -1,30 +1,36 @@
 /**
  * What people can do during a game day, as data: the body of POST /api/actions, a line of `gameday ctl`, and a
  * row of the drill record. Validated with the same schema machinery as scenarios (zod), so a bad request gets
- * a message that names the field, never a crash.
+ * a message that names the field, never a crash. Who acted is never part of the body: the server knows it from
+ * the token (each person has their own), so a name typed into a box cannot speak for someone else.
  */
 import { z } from 'zod';
 import { CatalogueFault } from '../scenario/schema.js';
+import type { Role } from './access.js';
 
-const name = z.string().trim().min(1).max(60).regex(/^[^\u0000-\u001f\u007f-\u009f]+$/, { error: 'a name has no control characters' });
 const flag = z.string().min(1).max(200);
-const reason = z.string().max(500).optional();
+const reason = z.string().trim().max(500).optional();
 
 export const ActionBody = z.discriminatedUnion('type', [
+  /** The facilitator starts the drill: the clock runs from the lobby on. */
+  z.strictObject({ type: z.literal('start') }),
   /** The clock: pause or resume the simulation (nothing changes in the simulated world). */
-  z.strictObject({ type: z.literal('clock'), op: z.enum(['pause', 'resume']), by: name.optional() }),
-  z.strictObject({ type: z.literal('speed'), speed: z.number().min(0.1).max(100_000), by: name.optional() }),
+  z.strictObject({ type: z.literal('clock'), op: z.enum(['pause', 'resume']) }),
+  z.strictObject({ type: z.literal('speed'), speed: z.number().min(0.1).max(100_000) }),
   /** A rollout plan: through the flag configuration path, as the policy does. */
-  z.strictObject({ type: z.literal('plan'), flag, op: z.enum(['promote', 'pause', 'resume', 'rollback', 'approve']), reason, by: name.optional() }),
+  z.strictObject({ type: z.literal('plan'), flag, op: z.enum(['promote', 'pause', 'resume', 'rollback', 'approve']), reason }),
   /** A fault of the scenario's catalogue, by name. */
-  z.strictObject({ type: z.literal('fault'), name: z.string().min(1).max(200), by: name.optional() }),
+  z.strictObject({ type: z.literal('fault'), name: z.string().min(1).max(200) }),
   /** An ad-hoc fault, written as a scenario's fault (without `at`: it starts now). */
-  z.strictObject({ type: z.literal('adhoc-fault'), fault: CatalogueFault, by: name.optional() }),
-  z.strictObject({ type: z.literal('note'), text: z.string().trim().min(1).max(2000), by: name.optional() }),
-  z.strictObject({ type: z.literal('end'), by: name.optional() }),
+  z.strictObject({ type: z.literal('adhoc-fault'), fault: CatalogueFault }),
+  z.strictObject({ type: z.literal('note'), text: z.string().trim().min(1).max(2000) }),
+  /** The countdown shown once every plan is done: the facilitator keeps the drill going. */
+  z.strictObject({ type: z.literal('countdown'), op: z.literal('cancel') }),
+  z.strictObject({ type: z.literal('end'), reason }),
 ]);
 
 export type Action = z.infer<typeof ActionBody>;
+export type ActionType = Action['type'];
 
 /** An action as the drill recorded it: when (simulated and wall time), who, and what came of it. */
 export interface RecordedAction {
@@ -32,23 +38,28 @@ export interface RecordedAction {
   atUs: number;
   wallTime: string;
   by: string;
+  role: Role;
   action: Action;
   /** null when applied, else why it did not apply. */
   refused: string | null;
   /** Flag configuration version after the action (plan actions). */
   configVersion?: number;
+  /** The name the fault got in the run (ad-hoc faults that were applied). */
+  faultName?: string;
 }
 
 /** A readable one-line description of an action (for terminals and tables; escape it for HTML). */
-export function describeAction(a: Action): string {
+export function describeAction(a: Action, faultName?: string): string {
   switch (a.type) {
+    case 'start': return 'started the drill';
     case 'clock': return a.op === 'pause' ? 'paused the clock' : 'resumed the clock';
     case 'speed': return `set the speed to ${a.speed}x`;
     case 'plan': return `${a.op} ${a.flag}${a.reason ? ` (${a.reason})` : ''}`;
     case 'fault': return `injected fault ${a.name}`;
-    case 'adhoc-fault': return `injected an ad-hoc ${a.fault.kind} fault on ${a.fault.target}`;
+    case 'adhoc-fault': return `injected ad-hoc fault ${faultName ? `${faultName}: ` : ''}${a.fault.kind} on ${a.fault.target}`;
     case 'note': return `note: ${a.text}`;
-    case 'end': return 'ended the drill';
+    case 'countdown': return 'kept the drill going after every plan was done';
+    case 'end': return `ended the drill${a.reason ? ` (${a.reason})` : ''}`;
   }
 }
 

@@ -29,17 +29,28 @@ export class PacedDriver {
   private endNotified = false;
   /** Simulated microseconds the simulation covers per wall millisecond of work (measured as it runs). */
   private usPerMs = 10_000;
+  /** Simulated time the clock fell behind wall time x speed (the simulation could not keep up), in total. */
+  lagUs = 0;
+  /** (wall ms, simulated µs) after recent ticks, for the achieved speed. */
+  private readonly recent: [number, number][] = [];
 
   constructor(private readonly session: DrillSession, private readonly options: DriverOptions) {
     this.speed = options.speed;
-    this.tickMs = options.tickMs ?? 50;
-    this.budgetMs = options.budgetMs ?? 35;
+    // Short holds of the event loop, often: a page's request waits behind at most one slice of 15 ms.
+    this.tickMs = options.tickMs ?? 25;
+    this.budgetMs = options.budgetMs ?? 15;
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** Starts ticking; the clock moves once the session runs (the lobby waits) and is not paused. */
   start(): void {
     this.reanchor();
     this.schedule();
+  }
+
+  /** The session has just started (out of the lobby): the clock runs from now. */
+  started(): void {
+    this.reanchor();
   }
 
   stop(): void {
@@ -62,9 +73,26 @@ export class PacedDriver {
     this.reanchor();
   }
 
-  private reanchor(): void {
+  /** The clock goes on from here; `fresh`: a new pace (speed, pause, start), so the achieved speed starts over. */
+  private reanchor(fresh = true): void {
     this.anchorWallMs = this.now();
     this.anchorSimUs = this.session.nowUs;
+    if (fresh) this.recent.length = 0;
+  }
+
+  /** Simulated seconds per wall second over the last few seconds of running (0 when stopped or paused). */
+  get achievedSpeed(): number {
+    if (this.paused || this.session.status !== 'running' || this.recent.length < 2) return 0;
+    const [w0, s0] = this.recent[0];
+    const [w1, s1] = this.recent[this.recent.length - 1];
+    return w1 > w0 ? (s1 - s0) / 1000 / (w1 - w0) : 0;
+  }
+
+  /** How far the clock is now behind where wall time x speed would put it, in simulated microseconds. */
+  get behindUs(): number {
+    if (this.paused || this.session.status !== 'running') return 0;
+    const target = this.anchorSimUs + Math.floor((this.now() - this.anchorWallMs) * 1000 * this.speed);
+    return Math.max(0, Math.min(target, this.session.horizonUs) - this.session.nowUs);
   }
 
   private schedule(): void {
@@ -77,12 +105,12 @@ export class PacedDriver {
   /** One step: the simulation brought to where the wall clock says it should be, within the work budget. */
   tick(): void {
     const s = this.session;
-    if (!s.ended && !this.paused) {
+    if (s.status === 'running' && !this.paused) {
       const started = this.now();
       const target = this.anchorSimUs + Math.floor((started - this.anchorWallMs) * 1000 * this.speed);
-      // Slices sized to about 5 ms of work each (from the pace measured so far), so that the budget check comes often.
+      // Slices sized to about 3 ms of work each (from the pace measured so far), so that the budget check comes often.
       while (!s.ended && s.nowUs < target && this.now() - started < this.budgetMs) {
-        const slice = Math.max(1000, Math.min(s.scenario.windowUs, Math.floor(this.usPerMs * 5)));
+        const slice = Math.max(1000, Math.min(s.scenario.windowUs, Math.floor(this.usPerMs * 3)));
         const a = this.now();
         const from = s.nowUs;
         s.advanceTo(Math.min(target, s.nowUs + slice));
@@ -90,7 +118,12 @@ export class PacedDriver {
         if (took > 0.5) this.usPerMs = 0.7 * this.usPerMs + 0.3 * ((s.nowUs - from) / took);
       }
       // Behind the wall clock by more than a few ticks: run slower rather than rush to catch up.
-      if (s.nowUs < target && this.now() - started >= this.budgetMs) this.reanchor();
+      if (s.nowUs < target && this.now() - started >= this.budgetMs) {
+        this.lagUs += Math.min(target, s.horizonUs) - s.nowUs;
+        this.reanchor(false);
+      }
+      this.recent.push([this.now(), s.nowUs]);
+      while (this.recent.length > 2 && this.recent[this.recent.length - 1][0] - this.recent[0][0] > 5000) this.recent.shift();
       this.options.onTick?.();
     }
     if (s.ended) {

@@ -5,32 +5,28 @@
  * byte-identical result: a slice boundary is invisible to the engine, so running to T in one call or in many
  * dispatches the same events in the same order.
  *
- * An ad-hoc fault cannot join a simulation already running (its state is sized by the scenario's faults), so
- * it joins the scenario's catalogue and the drill is rebuilt: the same seed, re-run to now with the recorded
- * actions, then the fault switched on. The fault is inert until then, so the rebuilt run is the run people
- * watched; replay starts from the scenario with every ad-hoc fault already in the catalogue.
+ * The drill waits in a lobby, clock stopped, until the facilitator starts it, and ends only by hand or at the
+ * scenario's horizon (the host may end it once every plan is done, after a countdown people can cancel).
+ * An ad-hoc fault joins the running simulation at the current instant: it is normalized against the scenario
+ * already loaded (the file is not read again) and added through the model's fault hook, so nothing is re-run.
  */
-import { dirname } from 'node:path';
-import seedrandom from 'seedrandom';
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
+import { readInput } from '../files/read.js';
+import { parseScenarioText } from '../load/scenario.js';
 import { Simulation } from '../model/simulation.js';
+import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
-import { loadScenarioFile, parseScenarioObject, type Loaded } from '../load/scenario.js';
+import { normalizeAdhocFault } from '../scenario/adhoc.js';
 import { formatProblem } from '../scenario/problems.js';
-import type { CatalogueFault } from '../scenario/schema.js';
-import type { Scenario } from '../scenario/types.js';
+import type { FaultSpec, Scenario } from '../scenario/types.js';
 import { buildResult, type RunResult } from '../score/result.js';
-import type { z } from 'zod';
+import type { Role } from './access.js';
 import { changesWorld, type Action, type RecordedAction } from './actions.js';
 
-export type FaultInput = z.infer<typeof CatalogueFault>;
-
-/** How long a drill goes on after every plan has ended (so the debrief shows the recovery), in microseconds. */
-export const LINGER_US = 10 * 60e6;
-
 export interface DrillSetup {
-  /** The scenario file, as given. */
+  /** The scenario file, as an absolute path. */
   file: string;
   /** The case the drill runs (hidden from people until the end when hiddenCase). */
   caseName: string | null;
@@ -39,59 +35,83 @@ export interface DrillSetup {
   gates: GateMode;
 }
 
-/** Loads the scenario of a drill, with its ad-hoc faults added to the catalogue as adhoc-1, adhoc-2, ... */
-export function loadDrillScenario(file: string, caseName: string | null, adhoc: readonly FaultInput[]): Scenario {
-  const loaded = loadScenarioFile(file, caseName ?? undefined);
-  const scenario = unwrap(file, loaded);
-  if (adhoc.length === 0) return scenario;
-  if (!loaded.ok) throw new Error('unreachable');
-  const input = structuredClone(loaded.input) as Record<string, unknown>;
-  const catalogue = { ...(input['faults-catalogue'] as Record<string, unknown> | undefined) };
-  adhoc.forEach((f, i) => {
-    catalogue[`adhoc-${i + 1}`] = f;
-  });
-  input['faults-catalogue'] = catalogue;
-  // The case is already merged into the input; its patch must not apply twice.
-  delete input.cases;
-  const again = unwrap(file, parseScenarioObject(input, dirname(file)), 'faults-catalogue');
-  return { ...again, cases: scenario.cases, caseName: scenario.caseName };
+export type DrillStatus = 'lobby' | 'running' | 'ended';
+export type EndReason = 'horizon' | 'by-hand' | 'plans-done' | 'interrupted';
+
+/** A scenario file as a drill reads it: once, its bytes hashed, then parsed with the drill's case. */
+export interface DrillScenario {
+  file: string;
+  sha256: string;
+  /** The scenario without a case (its cases' names, the structure every case shares). */
+  base: Scenario;
+  /** The scenario with the drill's case applied. */
+  scenario: Scenario;
+  /** The file's text (cases are applied to it, never to a second read). */
+  text: string;
 }
 
-function unwrap(file: string, loaded: Loaded, context?: string): Scenario {
-  if (!loaded.ok) {
-    const lines = loaded.problems.map((p) => formatProblem(file, p));
-    throw new InputError(context ? [`an ad-hoc fault does not fit the scenario:`, ...lines] : lines);
+export function readDrillScenario(file: string, caseName: string | null): DrillScenario {
+  const abs = resolve(file);
+  let text: string;
+  try {
+    text = readInput(abs, 'scenario', `${file}: cannot read the scenario`);
+  } catch (e) {
+    throw e instanceof InputError ? e : new InputError([`${file}: cannot read the scenario: ${(e as Error).message}`]);
   }
-  return loaded.scenario;
+  const syntax = /\.json$/i.test(abs) ? 'JSON' : 'YAML';
+  const parse = (c: string | null) => {
+    const loaded = parseScenarioText(text, dirname(abs), c ?? undefined, syntax);
+    if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
+    return loaded.scenario;
+  };
+  const base = parse(null);
+  const scenario = caseName === null ? base : parse(caseName);
+  if (!Number.isFinite(scenario.durationUs)) throw new InputError([`${file}: a game day needs a simulated horizon: set duration`]);
+  return { file: abs, sha256: sha256(text), base, scenario, text };
 }
 
-/** The case a hidden-case drill runs: drawn from the scenario's cases with the drill's seed. */
-export function drawCase(cases: readonly string[], seed: number): string | null {
-  if (cases.length === 0) return null;
-  const rng = seedrandom.alea(`rehearse:${seed}:hidden-case`);
-  return cases[Math.floor(rng() * cases.length)];
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Who acted, as the record keeps it. */
+export interface Actor {
+  name: string;
+  role: Role;
 }
+
+/** A fault added during the drill (ad-hoc), in the order they were added. */
+export interface AddedFault {
+  name: string;
+  hidden: boolean;
+  atUs: number;
+}
+
+export class ReplayMismatch extends Error {}
 
 export class DrillSession {
-  scenario!: Scenario;
-  sim!: Simulation;
-  controller: RolloutController | null = null;
+  readonly scenario: Scenario;
+  readonly sim: Simulation;
+  readonly controller: RolloutController | null;
   /** The simulated telemetry as Prometheus series (for /metrics). */
-  series!: ScrapeSeries;
+  readonly series: ScrapeSeries;
   readonly actions: RecordedAction[] = [];
-  readonly adhoc: FaultInput[] = [];
+  readonly added: AddedFault[] = [];
+  status: DrillStatus = 'lobby';
   /** When the drill ended (simulated microseconds), and why. */
   endedUs: number | null = null;
-  endReason: 'horizon' | 'plans-done' | 'by-hand' | null = null;
-  /** When every plan had ended (the drill lingers LINGER_US after). */
-  private plansDoneUs: number | null = null;
-  private finalResult: RunResult | null = null;
-  /** Bumped whenever the world changes outside the clock (an action applied, a rebuild). */
+  endReason: EndReason | null = null;
+  /** Bumped whenever the world changes outside the clock (an action applied). */
   revision = 0;
+  /** Called with every action recorded (the journal). */
+  onRecord: ((rec: RecordedAction) => void) | null = null;
+  private finalResult: RunResult | null = null;
 
-  constructor(readonly setup: DrillSetup, adhoc: readonly FaultInput[] = []) {
-    this.adhoc.push(...adhoc);
-    this.build();
+  constructor(readonly setup: DrillSetup, scenario: Scenario) {
+    this.scenario = scenario;
+    this.sim = new Simulation(scenario, setup.seed);
+    this.controller = scenario.rollouts.length > 0 ? new RolloutController(scenario, setup.gates) : null;
+    if (this.controller) this.sim.attach(this.controller);
+    this.series = observeSeries(this.sim, scenario);
+    this.sim.begin();
   }
 
   get nowUs(): number {
@@ -103,42 +123,35 @@ export class DrillSession {
   }
 
   get ended(): boolean {
-    return this.endedUs !== null;
+    return this.status === 'ended';
   }
 
-  private build(): void {
-    this.scenario = loadDrillScenario(this.setup.file, this.setup.caseName, this.adhoc);
-    if (!Number.isFinite(this.scenario.durationUs)) {
-      throw new InputError([`${this.setup.file}: a game day needs a simulated horizon: set duration`]);
-    }
-    this.sim = new Simulation(this.scenario, this.setup.seed);
-    this.controller = this.scenario.rollouts.length > 0 ? new RolloutController(this.scenario, this.setup.gates) : null;
-    if (this.controller) this.sim.attach(this.controller);
-    this.series = observeSeries(this.sim, this.scenario);
-    this.sim.begin();
+  /** Every fault of the run, the scenario's and those added during the drill, by index. */
+  get faultSpecs(): readonly FaultSpec[] {
+    return this.sim.faults.specs;
   }
 
-  /** Runs the simulation to `untilUs` (or to where the drill ends, if sooner). */
+  /** Runs the simulation to `untilUs` (at most the horizon, where the drill ends). */
   advanceTo(untilUs: number): void {
-    if (this.ended) return;
-    const stop = Math.min(this.horizonUs, this.plansDoneUs === null ? Infinity : this.plansDoneUs + LINGER_US);
-    const target = Math.min(untilUs, stop);
+    if (this.status !== 'running') return;
+    // Whole microseconds: an action lands on an instant replay can reach exactly.
+    const target = Math.floor(Math.min(untilUs, this.horizonUs));
     if (target > this.nowUs) this.sim.runUntil(target);
-    if (this.plansDoneUs === null && this.plansDone()) this.plansDoneUs = this.nowUs;
-    if (this.nowUs >= this.horizonUs) this.end('horizon');
-    else if (this.plansDoneUs !== null && this.nowUs >= this.plansDoneUs + LINGER_US) this.end('plans-done');
+    if (this.nowUs >= this.horizonUs) this.finish('horizon');
   }
 
   /** Every plan completed, rolled back, or blocked behind one that did not complete. */
-  private plansDone(): boolean {
+  plansDone(): boolean {
     if (!this.controller) return false;
-    const states = this.controller.planStates();
-    return states.every((p) => p.phase === 'completed' || p.phase === 'rolled-back'
-      || (p.stage < 0 && this.controller!.reports().find((r) => r.flag === p.flag)!.decisions.some((d) => d.action === 'blocked')));
+    const reports = this.controller.reports();
+    return this.controller.planStates().every((p) => p.phase === 'completed' || p.phase === 'rolled-back'
+      || (p.stage < 0 && reports.find((r) => r.flag === p.flag)!.decisions.some((d) => d.action === 'blocked')));
   }
 
-  private end(reason: NonNullable<DrillSession['endReason']>): void {
+  /** Ends the drill now (the horizon, the host's countdown, or a person's action). */
+  finish(reason: EndReason): void {
     if (this.ended) return;
+    this.status = 'ended';
     this.endedUs = this.nowUs;
     this.endReason = reason;
     this.revision++;
@@ -146,101 +159,115 @@ export class DrillSession {
 
   /**
    * Applies an action now and records it. Clock and speed actions are recorded here too (for the timeline),
-   * though the driver carries them out. Returns the record (its `refused` says why it did not apply).
+   * though the driver carries them out; `refusedByHost` is the host's reason to refuse one (the clock already
+   * paused, no countdown to cancel). Returns the record (its `refused` says why it did not apply).
    */
-  act(action: Action, by: string, wallTime: string): RecordedAction {
+  act(action: Action, by: Actor, wallTime: string, refusedByHost: string | null = null): RecordedAction {
     // After the end the record is closed (the debrief is written from it): answered, not recorded.
-    if (this.ended) return { atUs: this.nowUs, wallTime, by, action, refused: 'the drill has ended' };
-    const refused = this.applyWorld(action, by, false);
-    const rec: RecordedAction = { atUs: this.nowUs, wallTime, by, action, refused };
-    if (action.type === 'plan' && this.controller) {
-      rec.configVersion = this.controller.planStates().find((p) => p.flag === action.flag)?.version;
-    }
+    if (this.ended) return { atUs: this.nowUs, wallTime, by: by.name, role: by.role, action, refused: 'the drill has ended' };
+    const rec: RecordedAction = { atUs: this.nowUs, wallTime, by: by.name, role: by.role, action, refused: null };
+    rec.refused = refusedByHost ?? this.apply(rec);
     this.actions.push(rec);
-    if (action.type === 'end' && refused === null) this.end('by-hand');
+    if (action.type === 'end' && rec.refused === null) this.finish('by-hand');
     this.revision++;
+    this.onRecord?.(rec);
     return rec;
   }
 
-  /** What an action does to the simulated world (nothing for clock, speed, note and end). */
-  private applyWorld(action: Action, by: string, replaying: boolean): string | null {
+  /** What an action does to the drill; null when it applied, else why not. Sets the record's fault name. */
+  private apply(rec: RecordedAction): string | null {
+    const action = rec.action;
+    if (action.type === 'start') {
+      if (this.status !== 'lobby') return 'the drill has already started';
+      this.status = 'running';
+      return null;
+    }
+    if (this.status === 'lobby' && action.type !== 'note' && action.type !== 'speed') return 'the drill has not started: the facilitator starts it';
     switch (action.type) {
       case 'plan': {
         if (!this.controller) return 'the scenario has no rollout plans';
-        return this.controller.operate(action.flag, action.op, by, action.reason ?? null);
+        const refused = this.controller.operate(action.flag, action.op, rec.by, action.reason || null);
+        if (refused === null) rec.configVersion = this.controller.planStates().find((p) => p.flag === action.flag)?.version;
+        return refused;
       }
       case 'fault': {
         const k = this.scenario.faults.findIndex((f) => f.name === action.name && f.start.kind === 'manual');
         if (k < 0) {
-          const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.name.startsWith('adhoc-')).map((f) => f.name);
+          const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => f.name);
           return `no fault "${action.name}" in the catalogue${names.length ? ` (catalogue: ${names.join(', ')})` : ': the scenario has no faults-catalogue'}`;
         }
         return this.sim.injectFault(k) ? null : `fault ${action.name} has already been injected`;
       }
       case 'adhoc-fault': {
-        if (!replaying) {
-          const at = this.nowUs;
-          this.adhoc.push(action.fault);
-          try {
-            this.rebuild(at);
-          } catch (e) {
-            this.adhoc.pop();
-            this.rebuild(at);
-            if (e instanceof InputError) return e.lines.join('\n');
-            throw e;
-          }
-        }
-        const name = `adhoc-${this.actions.filter((a) => a.action.type === 'adhoc-fault' && a.refused === null).length + 1}`;
-        const k = this.scenario.faults.findIndex((f) => f.name === name);
-        return this.sim.injectFault(k) ? null : `fault ${name} has already been injected`;
+        const hidden = action.fault.hidden === true;
+        // Hidden and visible ad-hoc faults are numbered apart: a visible one's number says nothing of hidden ones.
+        const name = `${hidden ? 'hidden ad-hoc' : 'ad-hoc'} ${this.added.filter((f) => f.hidden === hidden).length + 1}`;
+        const normalized = normalizeAdhocFault(action.fault, name, this.scenario);
+        if (!normalized.ok) return ['the fault does not fit the scenario:', ...normalized.problems.map((p) => formatProblem('fault', p))].join('\n');
+        const k = this.sim.addFault(normalized.fault);
+        this.sim.injectFault(k);
+        this.added.push({ name, hidden, atUs: this.nowUs });
+        rec.faultName = name;
+        return null;
       }
       default:
         return null;
     }
   }
 
-  /** A fresh simulation of the drill's scenario, brought to `untilUs` with the recorded actions. */
-  private rebuild(untilUs: number): void {
-    this.build();
-    this.replayActions(this.actions, untilUs);
-  }
-
-  /** Applies recorded world-changing actions at their instants, up to `untilUs`. */
-  replayActions(actions: readonly RecordedAction[], untilUs: number): void {
-    let adhocSeen = 0;
-    for (const a of actions) {
-      if (a.atUs > untilUs) break;
-      if (!changesWorld(a.action) || a.refused !== null) continue;
-      if (a.atUs > this.nowUs) this.sim.runUntil(a.atUs);
-      if (a.action.type === 'adhoc-fault') {
-        adhocSeen++;
-        const k = this.scenario.faults.findIndex((f) => f.name === `adhoc-${adhocSeen}`);
-        if (!this.sim.injectFault(k)) throw new Error(`replay: adhoc-${adhocSeen} could not be injected`);
-        continue;
+  /**
+   * Applies recorded actions at their instants, up to `untilUs`, as the drill applied them: the same refusals,
+   * the same configuration versions and fault names, or a ReplayMismatch naming the first that differs.
+   */
+  replayActions(actions: readonly RecordedAction[], untilUs: number, progress?: (share: number) => void): void {
+    const total = Math.max(1, Math.min(untilUs, this.horizonUs));
+    const runTo = (t: number) => {
+      // In slices when someone watches the progress (slices are invisible to the engine).
+      const slice = progress ? Math.max(1, Math.ceil(this.horizonUs / 100)) : Infinity;
+      while (this.nowUs < t) {
+        this.sim.runUntil(Math.min(t, this.nowUs + slice));
+        progress?.(this.nowUs / total);
       }
-      const refused = this.applyWorld(a.action, a.by, true);
-      if (refused !== null) throw new Error(`replay: the action at ${a.atUs} µs was refused: ${refused}`);
+    };
+    for (const [i, a] of actions.entries()) {
+      if (a.atUs > untilUs) break;
+      if (a.atUs < this.nowUs) throw new ReplayMismatch(`actions[${i}]: the action at ${a.atUs} µs comes before the one recorded ahead of it`);
+      if (this.status === 'running' && a.atUs > this.nowUs) runTo(a.atUs);
+      if (a.atUs !== this.nowUs) throw new ReplayMismatch(`actions[${i}]: the action at ${a.atUs} µs cannot be reached (the clock stood at ${this.nowUs} µs)`);
+      const again: RecordedAction = { ...a, refused: null, configVersion: undefined, faultName: undefined };
+      again.refused = this.apply(again);
+      if (changesWorld(a.action) || a.action.type === 'start') {
+        const same = again.refused === a.refused && again.configVersion === a.configVersion && again.faultName === a.faultName;
+        if (!same) throw new ReplayMismatch(`actions[${i}]: the action at ${a.atUs / 1e6} s (${a.action.type} by ${a.by}) did not replay as recorded`);
+      }
+      this.actions.push(a);
+      if (a.action.type === 'end' && a.refused === null) this.finish('by-hand');
     }
-    if (untilUs > this.nowUs) this.sim.runUntil(untilUs);
+    if (this.status === 'running') runTo(Math.min(untilUs, this.horizonUs));
   }
 
-  /** Replays a finished drill's record from the start: its actions at their instants, to its end. */
-  static replay(setup: DrillSetup, record: { actions: readonly RecordedAction[]; adhoc: readonly FaultInput[]; endedUs: number; endReason: DrillSession['endReason'] }): DrillSession {
-    const s = new DrillSession(setup, record.adhoc);
-    s.replayActions(record.actions, record.endedUs);
-    s.actions.push(...record.actions);
-    s.endedUs = record.endedUs;
-    s.endReason = record.endReason;
+  /**
+   * A drill rebuilt from its record: its actions applied at their instants, the clock brought to `untilUs`
+   * (a resumed drill), or to its end (a debrief).
+   */
+  static fromRecord(setup: DrillSetup, scenario: Scenario, actions: readonly RecordedAction[], untilUs: number,
+    end: { atUs: number; reason: EndReason } | null, progress?: (share: number) => void): DrillSession {
+    const s = new DrillSession(setup, scenario);
+    s.replayActions(actions, end ? end.atUs : untilUs, progress);
+    if (end && !s.ended) {
+      if (s.nowUs !== end.atUs && s.status === 'running') throw new ReplayMismatch(`the drill ended at ${end.atUs / 1e6} s, which the record does not reach`);
+      s.finish(end.reason);
+    }
     return s;
   }
 
   /** The run result of the drill (after it ended): the same document as `rehearse run` writes. */
   result(): RunResult {
     if (this.finalResult) return this.finalResult;
-    if (!this.ended) this.end('by-hand');
+    if (!this.ended) this.finish('by-hand');
     const sim = this.sim.end();
     // Counterfactual attribution would need twin runs with the people's actions; drills use direct attribution.
-    this.finalResult = buildResult(this.scenario, this.setup.seed, sim, this.controller, null);
+    this.finalResult = buildResult({ ...this.scenario, faults: this.faultSpecs }, this.setup.seed, sim, this.controller, null);
     return this.finalResult;
   }
 }

@@ -1,35 +1,33 @@
 /**
  * What the dashboard shows of a running drill: only what a team's monitoring would show them (observed
  * telemetry, the flag system's audit trail, breakers, faults that are not hidden), never the case or the truth.
- * Window rows are sent from a cursor, so a page receives each closed window once.
+ * Pure functions over the session: the feed (feed.ts) calls them and sends what is new.
  */
-import type { DrillSession } from './session.js';
-import type { PacedDriver } from './driver.js';
+import { RandomStreams } from '../engine/rng.js';
+import { ArrivalProcess } from '../model/arrivals.js';
+import type { FaultSpec, Scenario } from '../scenario/types.js';
+import type { AuditEntry } from '../rollout/controller.js';
 import { describeAction, type RecordedAction } from './actions.js';
-
-export interface Cursor {
-  windows: number;
-  audit: number;
-}
+import type { DrillSession } from './session.js';
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const ms = (us: number) => Math.round(us) / 1000;
 
-export function liveSnapshot(session: DrillSession, driver: PacedDriver | null, cursor: Cursor, name?: string) {
+/** Rows of the closed windows [from, to): exposure per flag, per-service series, journey error rates. */
+export function windowRows(session: DrillSession, from: number, to: number) {
   const sc = session.scenario;
   const sim = session.sim;
   const windows = sim.closedWindows;
-  const from = Math.min(cursor.windows, windows.length);
   const exposure: { t: number; flag: string; share: number }[] = [];
   const services: { t: number; service: string; series: string; errorRate: number; p99: number; requests: number }[] = [];
   const journeys: { t: number; journey: string; errorRate: number; requests: number }[] = [];
-  for (let w = from; w < windows.length; w++) {
+  for (let w = from; w < to; w++) {
     const win = windows[w];
     const t = win.startUs / 1e6;
     sc.flags.forEach((f, i) => {
       const x = win.flags[i];
-      const n = x ? x.on + x.off : 0;
-      exposure.push({ t, flag: f.key, share: n > 0 ? r6(x.on / n) : 0 });
+      const n = x ? x.on.requests + x.off.requests : 0;
+      exposure.push({ t, flag: f.key, share: n > 0 ? r6(x.on.requests / n) : 0 });
     });
     sim.model.serviceNames.forEach((svc, s) => {
       const all = win.services[s];
@@ -38,8 +36,8 @@ export function liveSnapshot(session: DrillSession, driver: PacedDriver | null, 
         if (!f.evaluatedBy.includes(svc)) return;
         const split = win.serviceFlags[s][i];
         for (const [state, x] of [['on', split.on], ['off', split.off]] as const) {
-          if (x.requests === 0) continue;
-          services.push({ t, service: svc, series: `${f.key} ${state}`, requests: x.requests, errorRate: r6(x.errors / x.requests), p99: ms(x.p99Us) });
+          if (x.requests === 0 || x.errorRate === null || x.p99Us === null) continue;
+          services.push({ t, service: svc, series: `${f.key} ${state}`, requests: x.requests, errorRate: r6(x.errorRate), p99: ms(x.p99Us) });
         }
       });
     });
@@ -48,70 +46,116 @@ export function liveSnapshot(session: DrillSession, driver: PacedDriver | null, 
       journeys.push({ t, journey: j, requests: x.requests, errorRate: x.requests ? r6(x.errors / x.requests) : 0 });
     });
   }
-  let total = 0, failed = 0;
-  for (const win of windows) for (const j of win.journeys) {
-    total += j.requests;
-    failed += j.errors;
+  return { exposure, services, journeys, windows: to };
+}
+
+/** The failures a drill may have over its whole horizon: (1 - availability) x the journeys expected then. */
+export function allowedFailures(sc: Scenario): number {
+  const arrivals = new ArrivalProcess(sc.traffic, sc.durationUs, new RandomStreams(0), 0);
+  const steps = 2000;
+  const dt = sc.durationUs / steps;
+  let expected = 0;
+  for (let i = 0; i < steps; i++) expected += arrivals.rateAt((i + 0.5) * dt) * (dt / 1e6);
+  return Math.max(1e-9, (1 - sc.slo.availability) * Math.min(expected, sc.traffic.requests));
+}
+
+export const faultTarget = (f: FaultSpec) => `${f.from ? `${f.from} -> ` : ''}${f.to}${f.endpoint ? `.${f.endpoint}` : ''}`;
+
+/** How big a fault is, in words: "+200 ms on 50%", "503 on 20%", "x2 service time". */
+export function faultSize(f: FaultSpec): string {
+  const share = f.share < 1 ? ` on ${r6(f.share * 100)}% of calls` : '';
+  switch (f.kind) {
+    case 'latency': case 'packet-loss': return `+${ms(f.delay?.mean ?? 0)} ms${share}`;
+    case 'abort': case 'unavailable': return `${f.status}${share}`;
+    case 'reset': return `connection reset${share}`;
+    case 'timeout': case 'blackhole': case 'partition': return `calls dropped${share}`;
+    case 'throttle': return `at most ${f.ratePerSec}/s`;
+    case 'cpu-stress': return `x${f.factor} service time`;
+    case 'instance-kill': return `${f.replicas} replica${f.replicas === 1 ? '' : 's'} down`;
   }
-  const budget = 1 - sc.slo.availability;
-  const audit = session.controller?.audit ?? [];
-  const auditFrom = Math.min(cursor.audit, audit.length);
+}
+
+/** Faults people may see (not hidden) that have been switched on, with their size and end. */
+export function visibleFaults(session: DrillSession) {
+  const rt = session.sim.faults;
+  return session.faultSpecs.flatMap((f, k) => f.hidden || rt.onAt[k] < 0 ? [] : [{
+    name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active: rt.active[k] === 1,
+    fromSeconds: rt.onAt[k] / 1e6,
+    untilSeconds: rt.active[k] === 1 ? (Number.isFinite(f.durationUs) ? (rt.onAt[k] + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
+  }]);
+}
+
+/** The catalogue offered on the page: faults not hidden, by name. */
+export function catalogue(sc: Scenario) {
+  return sc.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => ({ name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f) }));
+}
+
+/** Breakers not closed now, by call edge. */
+export function openBreakers(session: DrillSession) {
   const open = new Map<string, string>();
-  for (const b of sim.breakerLog) open.set(b.breaker, b.to);
-  const faults = sim.faults;
-  return {
-    cursor: { windows: windows.length, audit: audit.length } satisfies Cursor,
-    meta: {
-      name: sc.name,
-      seed: session.setup.seed,
-      case: session.setup.hiddenCase ? 'hidden until the debrief' : session.setup.caseName,
-      gates: session.setup.gates,
-      nowSeconds: session.nowUs / 1e6,
-      horizonSeconds: sc.durationUs / 1e6,
-      windowSeconds: sc.windowUs / 1e6,
-      speed: driver?.speed ?? 0,
-      paused: driver?.paused ?? false,
-      ended: session.ended,
-      endReason: session.endReason,
-      operator: name ?? null,
-    },
-    plans: (session.controller?.planStates() ?? []).map((p) => ({
+  for (const b of session.sim.breakerLog) open.set(b.breaker, b.to);
+  return [...open].filter(([, to]) => to !== 'closed').map(([edge, state]) => ({ edge, state }));
+}
+
+/** A service's health in the last closed window: traffic, errors, p99, open breakers and visible faults on it. */
+export function healthGrid(session: DrillSession, breakers: { edge: string; state: string }[], faults: { target: string; active: boolean }[]) {
+  const windows = session.sim.closedWindows;
+  const last = windows.at(-1);
+  const seconds = session.scenario.windowUs / 1e6;
+  return session.sim.model.serviceNames.map((service, s) => {
+    const x = last?.services[s];
+    const errorRate = x && x.requests ? r6(x.errors / x.requests) : 0;
+    const open = breakers.filter((b) => b.edge.split(/\s*->\s*|>/).includes(service)).length;
+    const faulted = faults.filter((f) => f.active && f.target.split(/\s*->\s*|\./).includes(service)).length;
+    const state = errorRate >= 0.05 || open > 0 ? 'bad' : errorRate >= 0.01 || faulted > 0 ? 'warn' : 'ok';
+    return { service, perSecond: x ? r6(x.requests / seconds) : 0, errorRate, p99: x ? ms(x.latencyUs.p99) : 0, breakersOpen: open, faults: faulted, state };
+  });
+}
+
+/** Each plan with its gates: the threshold and the last reading beside it. */
+export function planRows(session: DrillSession, readings: ReadonlyMap<string, AuditEntry>) {
+  const sc = session.scenario;
+  return (session.controller?.planStates() ?? []).map((p) => {
+    const plan = sc.rollouts.find((x) => x.flag === p.flag)!;
+    return {
       ...p,
-      gates: sc.rollouts.find((x) => x.flag === p.flag)!.gates.map((g) => g.kind === 'threshold'
-        ? { source: g.source, service: g.filter.service, journey: g.filter.journey, metric: g.metric, limit: g.metric === 'req_duration' ? g.limit / 1000 : g.limit, aggregate: g.aggregate.kind }
-        : { source: g.source, service: g.filter.service, journey: g.filter.journey, metric: null, limit: null, aggregate: null }),
-    })),
-    flags: sc.flags.map((f) => f.key),
-    services: [...sim.model.serviceNames],
-    journeys: [...sim.model.journeyNames],
-    exposure,
-    serviceRows: services,
-    journeyRows: journeys,
-    errorBudget: { journeys: total, failed, burned: total > 0 ? r6(failed / total / budget) : 0 },
-    audit: audit.slice(auditFrom).map((a) => ({
-      simSeconds: a.timeUs / 1e6, flag: a.flag, actor: a.actor, by: a.by ?? null, event: a.event, action: a.action ?? null,
-      stage: a.stage === undefined ? null : a.stage + 1, percent: a.percent ?? null, configVersion: a.configVersion,
-      reason: a.reason ?? (a.gate ? `${a.gate.gate}: ${a.gate.verdict}${a.gate.detail ? ` (${a.gate.detail})` : ''}` : a.service ? `reached ${a.service}` : null),
-    })),
-    // A hidden fault injected by the facilitator (gameday ctl) shows only through its effects, as scheduled ones do.
-    actions: session.actions.filter((a) => !isHiddenInjection(session, a)).map((a) => ({
-      simSeconds: a.atUs / 1e6, wallTime: a.wallTime, by: a.by, what: describeAction(a.action), refused: a.refused,
-    })),
-    breakersOpen: [...open].filter(([, to]) => to !== 'closed').map(([edge, to]) => ({ edge, state: to })),
-    faults: sc.faults.flatMap((f, k) => f.hidden || faults.onAt[k] < 0 ? [] : [{
-      name: f.name, kind: f.kind, target: `${f.from ? `${f.from} -> ` : ''}${f.to}${f.endpoint ? `.${f.endpoint}` : ''}`,
-      active: faults.active[k] === 1, fromSeconds: faults.onAt[k] / 1e6, toSeconds: faults.active[k] === 1 ? null : faults.offAt[k] / 1e6,
-    }]),
-    catalogue: sc.faults.filter((f) => f.start.kind === 'manual' && !f.name.startsWith('adhoc-') && !f.hidden)
-      .map((f) => ({ name: f.name, kind: f.kind, target: `${f.from ? `${f.from} -> ` : ''}${f.to}` })),
+      holdSeconds: p.stage >= 0 ? plan.stages[p.stage].holdUs / 1e6 : null,
+      gates: plan.gates.map((g) => {
+        const r = readings.get(`${p.flag}\u0000${g.source}`);
+        return {
+          source: g.source,
+          service: g.kind === 'threshold' ? g.filter.service : null,
+          journey: g.kind === 'threshold' ? g.filter.journey : null,
+          metric: g.kind === 'threshold' ? g.metric : null,
+          limit: g.kind === 'threshold' ? (g.metric === 'req_duration' ? g.limit / 1000 : g.limit) : null,
+          verdict: r?.gate?.verdict ?? null,
+          value: r?.gate?.value ?? null,
+          threshold: r?.gate?.threshold ?? null,
+          detail: r?.gate?.detail ?? null,
+          atSeconds: r ? r.timeUs / 1e6 : null,
+        };
+      }),
+    };
+  });
+}
+
+/** An audit entry as the page shows it. */
+export function auditRow(a: AuditEntry) {
+  return {
+    simSeconds: a.timeUs / 1e6, flag: a.flag, actor: a.actor, by: a.by ?? null, event: a.event, action: a.action ?? null,
+    stage: a.stage === undefined ? null : a.stage + 1, percent: a.percent ?? null, configVersion: a.configVersion,
+    reason: a.reason ?? (a.gate ? `${a.gate.gate}: ${a.gate.verdict}${a.gate.detail ? ` (${a.gate.detail})` : ''}` : a.service ? `reached ${a.service}` : null),
   };
 }
 
-export type LiveSnapshot = ReturnType<typeof liveSnapshot>;
-
-/** An action that switched on a fault marked hidden. */
+/** An action that switched on (or tried to) a fault marked hidden: nobody sees it until the debrief. */
 export function isHiddenInjection(session: DrillSession, a: RecordedAction): boolean {
   const act = a.action;
   if (act.type === 'adhoc-fault') return act.fault.hidden === true;
   return act.type === 'fault' && session.scenario.faults.some((f) => f.name === act.name && f.hidden);
+}
+
+/** A visible action as the page shows it; `n` numbers visible actions only (hidden ones leave no gap). */
+export function actionRow(a: RecordedAction, n: number) {
+  return { n, simSeconds: a.atUs / 1e6, wallTime: a.wallTime, by: a.by, role: a.role, what: describeAction(a.action, a.faultName), refused: a.refused };
 }

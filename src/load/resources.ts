@@ -3,10 +3,11 @@
  * and its MetricTemplates), read relative to the scenario, patched with the values a sweep writes into them,
  * and turned into rehearse's own plan parts by their adapters.
  */
-import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { readInput } from '../files/read.js';
 import { resolve } from 'node:path';
 import { importArgoPlan } from '../interop/argo/plan.js';
-import type { SourceFile } from '../interop/argo/index.js';
+import type { SourceFile } from '../interop/kube/resources.js';
 import { importFlaggerPlan } from '../interop/flagger/plan.js';
 import { applyPatches } from '../interop/patch.js';
 import { DEFAULTS } from '../scenario/defaults.js';
@@ -20,12 +21,16 @@ import { parsePercent } from '../units/parse.js';
 export function readPlanResources(input: ScenarioInput, baseDir: string): ImportedPlans {
   const out = new Map<number, ImportedPlanResult>();
   const texts = new Map<string, string | null>();
+  /** Why a file could not be read: "FILE: no such file", "FILE: not a regular file (a FIFO...)". */
+  const refused = new Map<string, string>();
   const read = (f: string): string | null => {
     if (!texts.has(f)) {
       try {
-        texts.set(f, readFileSync(resolve(baseDir, f), 'utf8'));
-      } catch {
+        texts.set(f, readInput(resolve(baseDir, f), 'resource', f));
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
         texts.set(f, null);
+        refused.set(f, e.lines[0]);
       }
     }
     return texts.get(f)!;
@@ -40,7 +45,7 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
     };
     const names = [ref.main, ...ref.templates];
     const missing = names.filter((f) => read(f) === null);
-    if (missing.length > 0) return fail([`cannot read ${missing.join(', ')}`]);
+    if (missing.length > 0) return fail(missing.map((f) => `cannot read ${refused.get(f)}`));
     let files: SourceFile[] = names.map((file) => ({ file, text: read(file)! }));
     if (ref.patches?.length) {
       const patched = applyPatches(files[0], files.slice(1), ref.patches);
@@ -60,7 +65,7 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
         out.set(i, { ok: false, problems: [{ path: [...path, 'exposure'], message: exposure.message }], warnings: [] });
         return;
       }
-      result = importFlaggerPlan(files, exposure.value * 100);
+      result = importFlaggerPlan(files, exposure.value * 100, { meshProvider: r.flagger?.['mesh-provider'] });
     }
     if (!result.ok) return fail(result.problems, result.warnings);
     out.set(i, result);

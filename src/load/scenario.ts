@@ -4,7 +4,7 @@
  * by the scenario layer. Every expected failure comes back as problems that name the path inside the file and,
  * where the file has one, its line and column.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { tryReadInput } from '../files/read.js';
 import { dirname, resolve } from 'node:path';
 import type { AttributeSpec } from '../cohorts/attributes.js';
 import { attributeNames, generateCohort, type Cohort } from '../cohorts/cohort.js';
@@ -21,24 +21,17 @@ import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
 import { readFlagSources } from './flag-sources.js';
 import { readPlanResources } from './resources.js';
+import { resolveRules } from './rule-files.js';
 
 /** `warnings`: what flag files use that rehearse does not model, as file:line:column: path: message lines. */
 export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput; warnings: string[] } | { ok: false; problems: Problem[] };
 
 /** Loads a scenario, with one of its cases applied when `caseName` is given. */
 export function loadScenarioFile(file: string, caseName?: string): Loaded {
-  let text: string;
-  try {
-    // A device, a FIFO or a directory would be read forever or fail obscurely: only regular files.
-    const st = statSync(file);
-    if (!st.isFile()) return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${st.isDirectory() ? 'is a directory, not a scenario file' : 'not a regular file'}` }] };
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : String((err as Error).message);
-    return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${why}` }] };
-  }
-  return parseScenarioText(text, dirname(file), caseName, /\.json$/i.test(file) ? 'JSON' : 'YAML');
+  // A device, a FIFO, a directory or a file over the limit is refused before anything is read (files/read.ts).
+  const read = tryReadInput(file, 'scenario');
+  if (!read.ok) return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${read.why}` }] };
+  return parseScenarioText(read.text, dirname(file), caseName, /\.json$/i.test(file) ? 'JSON' : 'YAML');
 }
 
 /** Parses scenario text; a cohort file it names is read relative to `baseDir`. */
@@ -61,7 +54,10 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   const warnings = imports.warnings;
   const normalized = normalize(input, imports.sources, readPlanResources(input, baseDir));
   if (!normalized.ok) return { ok: false, problems: capped(normalized.problems, (p) => where(p.path, p)) };
-  const s = { ...normalized.scenario, caseName: caseName ?? null };
+  const ruled = resolveRules(normalized.scenario, baseDir);
+  if (ruled.problems.length) return { ok: false, problems: capped(ruled.problems, (p) => where(p.path, p)) };
+  warnings.push(...ruled.warnings);
+  const s = { ...ruled.scenario, caseName: caseName ?? null };
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: input, warnings };
   let population: Cohort;

@@ -1,23 +1,46 @@
 /**
  * Naming of the simulated series: rehearse's own names follow the OpenTelemetry HTTP semantic conventions as
  * Prometheus exports them, plus the classic http_requests_total; a mapping renames families and labels to what
- * a team's queries expect, from a preset (istio, linkerd, nginx-ingress, otel) and the scenario's own changes.
+ * a team's queries expect, from a preset (presets.ts) and the scenario's own changes. Where a rollout splits a
+ * service's traffic between canary and stable pods (an Argo Rollout's canaryService and stableService, a Flagger
+ * Canary's primary and canary workloads), calls served with the plan's flag on carry the canary pods' names and
+ * the others the stable pods', so that a query filtered on one of them sees only its pods' traffic.
  */
+import { DURATION_FAMILY, REQUESTS_FAMILY, derivedLabels, podName, podTemplateHash, presetSpec, type PodNames, type Preset } from './presets.js';
 
-/** The families rehearse writes, by their OTel/Prometheus names. */
-export const DURATION_FAMILY = 'http_server_request_duration_seconds';
-export const REQUESTS_FAMILY = 'http_requests_total';
+export { DURATION_FAMILY, REQUESTS_FAMILY, PRESETS, podTemplateHash, type Preset } from './presets.js';
 
 /** Labels rehearse writes, before mapping. `flag_<key>` labels (one per flag) are added to these. */
-export const NATIVE_LABELS = ['service_name', 'http_route', 'http_response_status_code', 'code', 'journey', 'segment'] as const;
+export const NATIVE_LABELS = ['service_name', 'http_route', 'http_response_status_code', 'code', 'journey', 'segment', 'k8s_service_name', 'k8s_pod_name'] as const;
 
-export const PRESETS = ['otel', 'istio', 'linkerd', 'nginx-ingress'] as const;
-export type Preset = (typeof PRESETS)[number];
+/** Pods of one side of a split: their workload, the Kubernetes Service in front of them, their template hash. */
+export interface PodGroup {
+  readonly workload: string;
+  readonly service: string;
+  readonly hash: string;
+}
+
+/** A service whose calls are served by canary pods (the plan's flag on) or stable pods (off). */
+export interface TrafficSplit {
+  readonly flag: string;
+  /** The scenario's service. */
+  readonly service: string;
+  /** The application's name (the apex Service), and the ingress and route that carry its traffic. */
+  readonly app: string;
+  readonly ingress: string;
+  readonly route: string;
+  readonly port: string;
+  readonly canary: PodGroup;
+  readonly stable: PodGroup;
+}
 
 export interface MetricsMapping {
   readonly preset: Preset;
+  readonly namespace: string;
   /** Family renames: http_requests_total and http_server_request_duration_seconds (no _bucket/_sum/_count). */
   readonly names: Readonly<Record<string, string>>;
+  /** More names under which a family is written too (a system that exports one histogram twice). */
+  readonly aliases: Readonly<Record<string, readonly string[]>>;
   /** Label renames: a native label to one name, several (copies), or null (dropped). */
   readonly labels: Readonly<Record<string, string | readonly string[] | null>>;
   /** Labels with the same value on every series (Istio's reporter, a namespace). */
@@ -26,11 +49,8 @@ export interface MetricsMapping {
   readonly classification: string | null;
   /** The duration histogram's unit: seconds (OTel, nginx) or milliseconds (Istio, Linkerd). */
   readonly durationUnit: 's' | 'ms';
-  /**
-   * Flagger's two workloads: calls to `service` with `flag` off are served by `<service>-primary` (the old
-   * code), with it on by `<service>` (the canary), as Flagger names them. Null: one workload per service.
-   */
-  readonly canary: { readonly flag: string; readonly service: string } | null;
+  /** Services whose traffic is split between canary and stable pods. */
+  readonly splits: readonly TrafficSplit[];
 }
 
 export interface MappingInput {
@@ -43,54 +63,21 @@ export interface MappingInput {
   namespace?: string;
 }
 
-function preset(name: Preset, namespace: string): MetricsMapping {
-  switch (name) {
-    case 'otel':
-      return { preset: name, names: {}, labels: {}, constants: {}, classification: null, durationUnit: 's', canary: null };
-    case 'istio':
-      return {
-        preset: name,
-        names: { [REQUESTS_FAMILY]: 'istio_requests_total', [DURATION_FAMILY]: 'istio_request_duration_milliseconds' },
-        labels: { service_name: ['destination_workload', 'destination_service_name'], code: 'response_code', http_response_status_code: 'response_code' },
-        constants: { reporter: 'destination', destination_workload_namespace: namespace },
-        classification: null,
-        durationUnit: 'ms',
-        canary: null,
-      };
-    case 'linkerd':
-      return {
-        preset: name,
-        names: { [REQUESTS_FAMILY]: 'response_total', [DURATION_FAMILY]: 'response_latency_ms' },
-        labels: { service_name: 'deployment', code: 'status_code', http_response_status_code: 'status_code' },
-        constants: { direction: 'inbound', namespace },
-        classification: 'classification',
-        durationUnit: 'ms',
-        canary: null,
-      };
-    case 'nginx-ingress':
-      return {
-        preset: name,
-        names: { [REQUESTS_FAMILY]: 'nginx_ingress_controller_requests', [DURATION_FAMILY]: 'nginx_ingress_controller_request_duration_seconds' },
-        labels: { service_name: ['service', 'ingress'], code: 'status', http_response_status_code: 'status', http_route: 'path' },
-        constants: { namespace, canary: 'canary' },
-        classification: null,
-        durationUnit: 's',
-        canary: null,
-      };
-  }
-}
-
 /** The mapping in force: the preset's, with the scenario's names, labels and constants laid over it. */
 export function resolveMapping(input: MappingInput = {}): MetricsMapping {
-  const base = preset(input.preset ?? 'otel', input.namespace ?? 'default');
+  const preset = input.preset ?? 'otel';
+  const namespace = input.namespace ?? 'default';
+  const base = presetSpec(preset, namespace);
   return {
-    preset: base.preset,
+    preset,
+    namespace,
     names: { ...base.names, ...input.names },
+    aliases: base.aliases,
     labels: { ...base.labels, ...input.labels },
     constants: { ...base.constants, ...input.constants },
     classification: input.classification === undefined ? base.classification : input.classification,
     durationUnit: input['duration-unit'] ?? base.durationUnit,
-    canary: null,
+    splits: [],
   };
 }
 
@@ -104,8 +91,25 @@ export function familyName(m: MetricsMapping, family: string): string {
   return m.names[family] ?? family;
 }
 
-/** Applies label renames, copies, drops and constants to a native label set (values as given). */
-export function mapLabels(m: MetricsMapping, native: Record<string, string>): Record<string, string> {
+/** Every name a family is written under: its name after mapping, then its aliases. */
+export function familyNames(m: MetricsMapping, family: string): string[] {
+  return [familyName(m, family), ...(m.aliases[family] ?? [])];
+}
+
+/** The pods that served a call to `service` with the given flags on: the split's side, or the service's own. */
+export function podsOf(m: MetricsMapping, service: string, flagOn: (flag: string) => boolean): { names: PodNames; native: Record<string, string> } {
+  const split = m.splits.find((s) => s.service === service);
+  const role = split ? (flagOn(split.flag) ? 'canary' : 'stable') : null;
+  const group: PodGroup = split ? split[role as 'canary' | 'stable'] : { workload: service, service, hash: podTemplateHash(service) };
+  const names: PodNames = {
+    namespace: m.namespace, app: split?.app ?? service, ingress: split?.ingress ?? service, route: split?.route ?? service,
+    workload: group.workload, service: group.service, role, port: split?.port ?? '80',
+  };
+  return { names, native: { service_name: group.workload, k8s_service_name: group.service, k8s_pod_name: podName(group.workload, group.hash) } };
+}
+
+/** Applies label renames, copies, drops, constants and the preset's derived labels to a native label set. */
+export function mapLabels(m: MetricsMapping, native: Record<string, string>, pods?: PodNames): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(native)) {
     if (v === '') continue; // Prometheus treats an empty value as no label
@@ -120,6 +124,8 @@ export function mapLabels(m: MetricsMapping, native: Record<string, string>): Re
     const status = Number(native.http_response_status_code ?? native.code);
     out[m.classification] = status >= 500 ? 'failure' : 'success';
   }
+  // Derived labels fill what the renames and constants left: the scenario's own labels win.
+  if (pods) for (const [k, v] of Object.entries(derivedLabels(m.preset, pods))) if (!Object.hasOwn(out, k)) out[k] = v;
   return out;
 }
 

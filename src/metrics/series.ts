@@ -5,7 +5,7 @@
  * identical (a dropped label) are summed, as a scrape of the merged label set would read.
  */
 import type { ScrapeRecorder } from '../telemetry/scrapes.js';
-import { DURATION_FAMILY, REQUESTS_FAMILY, familyName, flagLabel, mapLabels, type MetricsMapping } from './mapping.js';
+import { DURATION_FAMILY, REQUESTS_FAMILY, familyNames, flagLabel, mapLabels, podsOf, type MetricsMapping } from './mapping.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -15,6 +15,10 @@ export interface SampleSeries {
   readonly length: number;
   time(i: number): number;
   value(i: number): number;
+  /** Whether sample i is a staleness marker (a series a rule stopped writing); absent: never. */
+  stale?(i: number): boolean;
+  /** True for a counter whose values never drop (no resets to look for). */
+  readonly monotonic?: boolean;
 }
 
 /** Where a query finds its series. */
@@ -138,22 +142,24 @@ export class ScrapeSeries implements SeriesSource {
       const first = rec.firstScrape(g);
       if (first < 0) return; // not scraped yet
       const service = n.services[n.endpointService[grp.endpoint]];
-      const canaryOff = m.canary !== null && m.canary.service === service && ((grp.flagsOn >>> n.flags.indexOf(m.canary.flag)) & 1) === 0;
+      // Which pods served the calls: the canary's when the split's flag is on, else the stable ones.
+      const pods = podsOf(m, service, (flag) => ((grp.flagsOn >>> n.flags.indexOf(flag)) & 1) === 1);
       const native: Record<string, string> = {
-        service_name: canaryOff ? `${service}-primary` : service,
+        ...pods.native,
         http_route: n.endpointRoutes[grp.endpoint],
         journey: grp.journey >= 0 ? n.journeys[grp.journey] : '',
         segment: grp.segment >= 0 ? n.segments[grp.segment] : '',
       };
       n.flags.forEach((key, f) => (native[flagLabel(key)] = ((grp.flagsOn >>> f) & 1) === 1 ? 'on' : 'off'));
       const status = String(grp.status);
-      add(histograms, mapLabels(m, { ...native, http_response_status_code: status }), g, first);
-      add(counters, mapLabels(m, { ...native, code: status }), g, first);
+      add(histograms, mapLabels(m, { ...native, http_response_status_code: status }, pods.names), g, first);
+      add(counters, mapLabels(m, { ...native, code: status }, pods.names), g, first);
     });
     const sorted = (x: typeof histograms) => [...x.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+    const hist = sorted(histograms), count = sorted(counters);
     this.fams = [
-      { name: familyName(m, DURATION_FAMILY), type: 'histogram', groups: sorted(histograms) },
-      { name: familyName(m, REQUESTS_FAMILY), type: 'counter', groups: sorted(counters) },
+      ...familyNames(m, DURATION_FAMILY).map((name): Family => ({ name, type: 'histogram', groups: hist })),
+      ...familyNames(m, REQUESTS_FAMILY).map((name): Family => ({ name, type: 'counter', groups: count })),
     ];
     this.all = [];
     this.byName = new Map();
@@ -165,21 +171,26 @@ export class ScrapeSeries implements SeriesSource {
       this.byName.set(name, list);
     };
     const B = this.bounds.length;
-    const [hist, count] = this.fams;
-    for (const g of hist.groups) {
-      for (let b = 0; b <= B; b++) {
-        push(this.view({ __name__: `${hist.name}_bucket`, ...g.labels, le: b < B ? String(this.bounds[b]) : '+Inf' }, g, b));
+    for (const f of this.fams) {
+      for (const g of f.groups) {
+        if (f.type === 'counter') {
+          push(this.view({ __name__: f.name, ...g.labels }, g, B));
+          continue;
+        }
+        for (let b = 0; b <= B; b++) {
+          push(this.view({ __name__: `${f.name}_bucket`, ...g.labels, le: b < B ? String(this.bounds[b]) : '+Inf' }, g, b));
+        }
+        push(this.view({ __name__: `${f.name}_count`, ...g.labels }, g, B));
+        push(this.view({ __name__: `${f.name}_sum`, ...g.labels }, g, B + 1));
       }
-      push(this.view({ __name__: `${hist.name}_count`, ...g.labels }, g, B));
-      push(this.view({ __name__: `${hist.name}_sum`, ...g.labels }, g, B + 1));
     }
-    for (const g of count.groups) push(this.view({ __name__: count.name, ...g.labels }, g, B));
   }
 
   private view(labels: Labels, g: SeriesGroup, field: number): SampleSeries {
     const self = this;
     return {
       labels,
+      monotonic: true, // cumulative counts and sums: they only grow
       get length() {
         return self.recorder.scrapes - g.first;
       },

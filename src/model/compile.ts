@@ -98,6 +98,8 @@ export interface CompiledModel {
   readonly effNext: Int32Array;
   /** The variant (index into the flag source's variants) an effect is for, or -1 for any. */
   readonly effVariant: Int32Array;
+  /** The share of calls an effect's latency and errors change applies to (1: every call). */
+  readonly effShare: Float64Array;
 
   readonly dists: DistTable;
 }
@@ -175,7 +177,7 @@ export function compile(s: Scenario): CompiledModel {
   // Flag effects: per endpoint and flag, the service-wide effect combined with the endpoint's own.
   const F = s.flags.length;
   const effectOf = new Int32Array(endpoints.length * F).fill(-1);
-  const effects: { scale: number; add: number; errorsSet: number; errorsAdd: number; opStart: number; opEnd: number; segment: number }[] = [];
+  const effects: { scale: number; add: number; errorsSet: number; errorsAdd: number; opStart: number; opEnd: number; segment: number; share: number }[] = [];
   const segmentNames = s.population ? segmentsOf(s.population).names : [];
   // With per-variant effects (flags from flag files), a chain: each variant's effect (combined with the
   // any-variant one), then the any-variant effect; the first whose variant the user is served applies.
@@ -186,8 +188,10 @@ export function compile(s: Scenario): CompiledModel {
       const apply = flag.effects.filter((x) => x.service === e.service && (x.endpoint === null || x.endpoint === e.name));
       if (apply.length === 0) return;
       const combine = (list: typeof apply, variant: string | null) => {
-        const combined = { scale: 1, add: 0, errorsSet: -1, errorsAdd: 0, opStart: -1, opEnd: -1, segment: -1 };
+        const combined = { scale: 1, add: 0, errorsSet: -1, errorsAdd: 0, opStart: -1, opEnd: -1, segment: -1, share: 1 };
         for (const x of list) {
+          // A change for a share of calls stands alone on its endpoint (release.ts refuses it beside another).
+          combined.share = Math.min(combined.share, x.share);
           combined.scale *= x.latencyScale;
           combined.add += x.latencyAddUs;
           combined.errorsAdd += x.errorsAdd;
@@ -296,6 +300,7 @@ export function compile(s: Scenario): CompiledModel {
     effOpEnd: Int32Array.from(effects, (x) => x.opEnd),
     effNext: Int32Array.from(effNext),
     effVariant: Int32Array.from(effVariant),
+    effShare: Float64Array.from(effects, (x) => x.share),
 
     dists: new DistTable(dists),
   };

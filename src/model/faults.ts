@@ -32,49 +32,71 @@ const CLASS: Record<FaultSpec['kind'], number> = {
 };
 
 export class FaultRuntime {
-  readonly count: number;
-  readonly specs: readonly FaultSpec[];
-  private readonly cls: Uint8Array;
-  readonly to: Int32Array;
-  private readonly from: Int32Array;
-  private readonly endpoint: Int32Array;
-  private readonly both: Uint8Array;
-  private readonly segment: Int32Array;
-  private readonly share: Float64Array;
-  private readonly delays: DistTable;
-  private readonly tokens: Float64Array;
-  private readonly refilled: Float64Array;
-  readonly active: Uint8Array;
+  count = 0;
+  specs: readonly FaultSpec[] = [];
+  private cls = new Uint8Array(0);
+  to = new Int32Array(0);
+  private from = new Int32Array(0);
+  private endpoint = new Int32Array(0);
+  private both = new Uint8Array(0);
+  private segment = new Int32Array(0);
+  private share = new Float64Array(0);
+  private delays = new DistTable([]);
+  private tokens = new Float64Array(0);
+  private refilled = new Float64Array(0);
+  active = new Uint8Array(0);
   activeCount = 0;
   /** Service-time multiplier per service from active cpu-stress faults. */
   readonly stress: Float64Array;
   /** When each fault was last switched on and off (for scoring), in microseconds; -1 when never. */
-  readonly onAt: Float64Array;
-  readonly offAt: Float64Array;
+  onAt = new Float64Array(0);
+  offAt = new Float64Array(0);
 
   // The answer of the last check().
   action = ACT_NONE;
   delayUs = 0;
   fault = -1;
 
-  constructor(specs: readonly FaultSpec[], m: CompiledModel, segmentIndex: (name: string) => number) {
+  constructor(specs: readonly FaultSpec[], private readonly m: CompiledModel, private readonly segmentIndex: (name: string) => number) {
+    this.stress = new Float64Array(m.serviceNames.length).fill(1);
+    this.size(specs);
+  }
+
+  /**
+   * A fault added while the run goes on (a game day's ad-hoc fault): the tables are rebuilt one longer, the
+   * state of the others kept. Returns its index; it stays off until switched on. Nothing in check() changes.
+   */
+  add(spec: FaultSpec): number {
+    this.size([...this.specs, spec]);
+    return this.count - 1;
+  }
+
+  private size(specs: readonly FaultSpec[]): void {
+    const m = this.m;
+    const n = specs.length;
+    const grown = <T extends Uint8Array | Float64Array>(old: T, fresh: T, fill?: number): T => {
+      if (fill !== undefined) fresh.fill(fill);
+      fresh.set(old.subarray(0, Math.min(old.length, n)));
+      return fresh;
+    };
     this.specs = specs;
-    this.count = specs.length;
+    this.count = n;
     const svc = (name: string | null) => (name === null ? -1 : m.serviceNames.indexOf(name));
     this.cls = Uint8Array.from(specs, (f) => CLASS[f.kind]);
     this.to = Int32Array.from(specs, (f) => svc(f.to));
     this.from = Int32Array.from(specs, (f) => svc(f.from));
     this.endpoint = Int32Array.from(specs, (f) => (f.endpoint === null ? -1 : m.endpointNames.indexOf(`${f.to}.${f.endpoint}`)));
     this.both = Uint8Array.from(specs, (f) => (f.bothWays ? 1 : 0));
-    this.segment = Int32Array.from(specs, (f) => (f.segment === null ? -1 : segmentIndex(f.segment)));
+    this.segment = Int32Array.from(specs, (f) => (f.segment === null ? -1 : this.segmentIndex(f.segment)));
     this.share = Float64Array.from(specs, (f) => f.share);
     this.delays = new DistTable(specs.map((f) => f.delay ?? { kind: 'constant', a: 0, b: 0, samples: [], mean: 0 }));
-    this.tokens = Float64Array.from(specs, (f) => f.ratePerSec);
-    this.refilled = new Float64Array(specs.length);
-    this.active = new Uint8Array(specs.length);
-    this.stress = new Float64Array(m.serviceNames.length).fill(1);
-    this.onAt = new Float64Array(specs.length).fill(-1);
-    this.offAt = new Float64Array(specs.length).fill(-1);
+    const tokens = Float64Array.from(specs, (f) => f.ratePerSec);
+    tokens.set(this.tokens);
+    this.tokens = tokens;
+    this.refilled = grown(this.refilled, new Float64Array(n));
+    this.active = grown(this.active, new Uint8Array(n));
+    this.onAt = grown(this.onAt, new Float64Array(n), -1);
+    this.offAt = grown(this.offAt, new Float64Array(n), -1);
   }
 
   setActive(k: number, on: boolean, now: number): void {
@@ -146,7 +168,7 @@ export class FaultRuntime {
 export abstract class FaultRoom extends FlagRoom {
   readonly faults: FaultRuntime;
   private readonly faultRng: number;
-  private readonly faultTriggered: Uint8Array;
+  private faultTriggered: Uint8Array;
   protected readonly replicaDown: Uint8Array;
   private readonly replicaKiller: Int32Array;
 
@@ -172,6 +194,19 @@ export abstract class FaultRoom extends FlagRoom {
     });
   }
 
+  /**
+   * A fault that joins the run now (a game day's ad-hoc fault), off until injectFault() switches it on.
+   * Returns its index. The fault tables grow by one; a run that adds none pays nothing.
+   */
+  addFault(spec: FaultSpec): number {
+    const k = this.faults.add(spec);
+    const triggered = new Uint8Array(k + 1);
+    triggered.set(this.faultTriggered);
+    this.faultTriggered = triggered;
+    this.truth.addFault();
+    return k;
+  }
+
   /** Switches on fault k now (a fault from the catalogue, injected by hand); false if it has already been. */
   injectFault(k: number): boolean {
     if (this.faultTriggered[k] === 1) return false;
@@ -182,7 +217,7 @@ export abstract class FaultRoom extends FlagRoom {
   private scheduleFault(k: number, atUs: number): void {
     if (this.faultTriggered[k] === 1) return;
     this.faultTriggered[k] = 1;
-    const f = this.scenario.faults[k];
+    const f = this.faults.specs[k];
     this.engine.at(atUs, EV_FAULT, k, 1);
     const off = endOf(f, atUs);
     if (off !== Infinity) this.engine.at(off, EV_FAULT, k, 0);
@@ -197,7 +232,7 @@ export abstract class FaultRoom extends FlagRoom {
 
   /** Fault k switches on or off (an EV_FAULT event). */
   protected switchFault(k: number, on: boolean): void {
-    const f = this.scenario.faults[k];
+    const f = this.faults.specs[k];
     const s = this.faults.to[k];
     if (f.kind === 'cpu-stress') this.gaugeChange(s);
     this.faults.setActive(k, on, this.engine.now);

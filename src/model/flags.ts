@@ -6,7 +6,8 @@
  */
 import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
-import { CAUSE_OK, type Telemetry } from '../telemetry/telemetry.js';
+import type { FlagSplits } from '../telemetry/splits.js';
+import { CAUSE_OK } from '../telemetry/telemetry.js';
 import { DistTable } from './dist.js';
 import type { SimulationHooks } from './observers.js';
 import { EV_CONFIG, type RecordPool } from './records.js';
@@ -24,6 +25,8 @@ export abstract class FlagRoom extends Replicas {
   readonly flags: FlagRuntime | null;
   private readonly propagation: DistTable;
   private readonly propagationRng: number[];
+  /** Per flag, the stream that picks the calls a change for a share of calls applies to (-1 without one). */
+  private readonly shareRng: Int32Array;
   protected controller: FlagSteering | null = null;
 
   // What flagEffects() found: latency scale and addition, error rate, the flag that raised it, flags that slowed.
@@ -39,8 +42,13 @@ export abstract class FlagRoom extends Replicas {
     this.flags = scenario.population && scenario.flags.length > 0 ? new FlagRuntime(scenario, scenario.population, m.serviceNames) : null;
     this.propagation = new DistTable(scenario.flags.map((f) => f.propagation));
     this.propagationRng = scenario.flags.map((f) => this.rng.stream(`propagation:${f.key}`));
-    // Calls and journeys counted under each flag's state: only in runs with flags.
-    if (this.flags !== null) this.observe(new FlagTelemetry(this, this.telemetry, m.endpointService));
+    // Its own stream, so that a share's draws shift no other draw (latency, errors: the journeys' own streams).
+    this.shareRng = Int32Array.from(scenario.flags, (f) => (f.effects.some((x) => x.share < 1) ? this.rng.stream(`share:${f.key}`) : -1));
+    // Calls and journeys counted by their users' assignment to each flag: only in runs with flags.
+    if (this.flags !== null) {
+      this.userAssigned = this.flags.assigned;
+      this.observe(new FlagTelemetry(this, this.telemetry.splits!, m.endpointService));
+    }
   }
 
   /** Publishes a flag configuration; each service with a flag SDK receives it after its own propagation delay. */
@@ -113,6 +121,7 @@ export abstract class FlagRoom extends Replicas {
       if (x < 0) continue;
       const seg = m.effSegment[x];
       if (seg >= 0 && (this.rUser[rec] < 0 || this.userSegment[this.rUser[rec]] !== seg)) continue;
+      if (m.effShare[x] < 1 && this.rng.next(this.shareRng[f]) >= m.effShare[x]) continue;
       scale *= m.effLatencyScale[x];
       add += m.effLatencyAdd[x];
       if (m.effLatencyScale[x] > 1 || m.effLatencyAdd[x] > 0) slowFlags |= 1 << f;
@@ -138,8 +147,9 @@ export abstract class FlagRoom extends Replicas {
         this.rOp[rec] = m.effOpStart[x];
         this.rOpEnd[rec] = m.effOpEnd[x];
         this.rAltFlag[rec] = f;
-        // Its calls are the flag's doing: a journey they push past the SLO is the flag's harm, as with latency.
-        this.markSlow(rec, SLOW_FLAG, 1 << f, -1);
+        // Its calls are the flag's doing: a journey slower than the SLO on them is the flag's harm (what they add
+        // is not known without a twin run, so all of it).
+        this.markSlow(rec, SLOW_FLAG, 1 << f, -1, Infinity);
         break;
       }
     }
@@ -154,16 +164,17 @@ export abstract class FlagRoom extends Replicas {
   }
 }
 
-/** Calls, by service, and journeys counted under the state of each flag for them. */
+/** Calls, by service, and journeys, counted by their users' assignment to each flag within their journeys. */
 class FlagTelemetry implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'> {
-  constructor(private readonly sim: RecordPool, private readonly telemetry: Telemetry, private readonly endpointService: Int32Array) {}
+  constructor(private readonly sim: RecordPool, private readonly splits: FlagSplits, private readonly endpointService: Int32Array) {}
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
-    this.telemetry.recordFlags(this.endpointService[sim.rTarget[rec]], sim.rFlagsOn[rec], latencyUs, cause !== CAUSE_OK);
+    this.splits.call(this.endpointService[sim.rTarget[rec]], sim.journeyOf(rec), sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
   }
 
   journeyEnded(rec: number, cause: number, latencyUs: number): void {
-    this.telemetry.journeyFlags(this.sim.rFlagsOn[rec], cause !== CAUSE_OK, latencyUs);
+    const sim = this.sim;
+    this.splits.journey(sim.rTarget[rec], sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
   }
 }

@@ -15,6 +15,7 @@
 import type { Scenario } from '../scenario/types.js';
 import { Probes } from '../telemetry/probes.js';
 import { CAUSE_OK, Telemetry } from '../telemetry/telemetry.js';
+import { flagJourneys, journeyServices } from './reach.js';
 import { RecordPool } from './records.js';
 import { GroundTruth } from './truth.js';
 
@@ -130,7 +131,10 @@ export abstract class Observed extends RecordPool {
     this.sloLatencyUs = scenario.slo.latencyUs;
     this.windowUs = scenario.windowUs;
     const workers = Float64Array.from(m.serviceNames, (_, s) => m.serviceReplicas[s] * m.serviceConcurrency[s]);
-    this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers, m.flagCount);
+    // Flag on against off, like with like: in runs whose flags have users to serve (flags.ts feeds it).
+    const reach = scenario.population !== null && scenario.flags.length > 0 ? journeyServices(m) : null;
+    this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers,
+      reach && { flagJourneys: flagJourneys(m, scenario.flags.map((f) => f.evaluatedBy), reach), journeyServices: reach });
     this.truth = new GroundTruth(m.flagCount, scenario.faults.length, scenario.population?.size ?? 0, scenario.slo.latencyUs, scenario.windowUs);
     // Requests reach the probes once the first is added (rollout gates, at the start of the run).
     this.probes = new Probes(m.endpointNames.length, m.journeyNames.length, () => this.observe(new ProbeFeed(this, this.probes)));
@@ -161,18 +165,22 @@ export abstract class Observed extends RecordPool {
   }
 }
 
-/** Requests and journeys that end go to the probes that select them. */
+/** Requests and journeys that end go to the probes that select them, with their users' assignment and their journey. */
 class ProbeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'> {
   constructor(private readonly sim: RecordPool, private readonly probes: Probes) {}
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const e = this.sim.rTarget[rec];
-    if (this.probes.endpointWatched[e] === 1) this.probes.recordEndpoint(e, latencyUs, cause !== CAUSE_OK, this.sim.rFlagsOn[rec], this.sim.segmentOf(rec));
+    const sim = this.sim;
+    if (this.probes.endpointWatched[e] === 1) {
+      this.probes.recordEndpoint(e, latencyUs, cause !== CAUSE_OK, sim.rFlagsOn[rec], sim.segmentOf(rec), sim.assignedOf(rec), sim.journeyOf(rec));
+    }
   }
 
   journeyEnded(rec: number, cause: number, latencyUs: number): void {
-    const j = this.sim.rTarget[rec];
-    if (this.probes.journeyWatched[j] === 1) this.probes.recordJourney(j, latencyUs, cause !== CAUSE_OK, this.sim.rFlagsOn[rec], this.sim.segmentOf(rec));
+    const sim = this.sim;
+    const j = sim.rTarget[rec];
+    if (this.probes.journeyWatched[j] === 1) this.probes.recordJourney(j, latencyUs, cause !== CAUSE_OK, sim.rFlagsOn[rec], sim.segmentOf(rec), sim.assignedOf(rec));
   }
 }
 

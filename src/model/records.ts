@@ -16,7 +16,7 @@ import { Engine } from '../engine/engine.js';
 import { RandomStreams } from '../engine/rng.js';
 import type { Scenario } from '../scenario/types.js';
 import { compile, type CompiledModel } from './compile.js';
-import { SLOW_FAULT } from './truth.js';
+import { SLOW_FAULT, SLOW_FLAG } from './truth.js';
 
 // Event kinds.
 export const EV_ARRIVAL = 1;
@@ -71,6 +71,8 @@ export abstract class RecordPool {
   readonly userSegment: Uint8Array;
   /** The cohort's segment names, by index. */
   readonly segmentNames: readonly string[];
+  /** Each user's assignment, a bit per flag the flag system serves them now (flags/runtime.ts); empty without flags. */
+  userAssigned: Int32Array = new Int32Array(0);
 
   // The pool.
   protected cap = 0;
@@ -113,6 +115,11 @@ export abstract class RecordPool {
   /** What slowed it, or a call it waited on (truth.ts SLOW_*), and the flags that did. */
   rSlow = new Uint8Array(0);
   rSlowFlags = new Int32Array(0);
+  /**
+   * With SLOW_FLAG set: the time flags' latency changes added to it, its own and that of the calls it waited on
+   * (Infinity once a flag's new calls are on its path: what they add is not known).
+   */
+  rFlagDelay = new Float64Array(0);
   protected rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
   /** Records in use. */
   protected live = 0;
@@ -138,6 +145,12 @@ export abstract class RecordPool {
   segmentOf(rec: number): number {
     const u = this.rUser[rec];
     return u >= 0 ? this.userSegment[u] : -1;
+  }
+
+  /** The flags the flag system serves the record's user now (a bit per flag), whichever services the record reached. */
+  assignedOf(rec: number): number {
+    const u = this.rUser[rec];
+    return u >= 0 && u < this.userAssigned.length ? this.userAssigned[u] : 0;
   }
 
   /** The journey a record belongs to while that journey lives, else -1. */
@@ -210,6 +223,7 @@ export abstract class RecordPool {
     this.rTruthRef = grow(this.rTruthRef);
     this.rSlow = grow(this.rSlow);
     this.rSlowFlags = grow(this.rSlowFlags);
+    this.rFlagDelay = grow(this.rFlagDelay);
     this.rAltFlag = grow(this.rAltFlag);
     this.journeyStreams.ensure(cap);
     const freeList = new Int32Array(cap);
@@ -246,9 +260,13 @@ export abstract class RecordPool {
     return parent < 0 || this.rEpoch[parent] === this.rParentEpoch[rec];
   }
 
-  /** Marks a record, and every caller waiting on it, as slowed by a fault or by flags (ground truth). */
-  protected markSlow(rec: number, mark: number, flags: number, fault: number): void {
+  /**
+   * Marks a record, and every caller waiting on it, as slowed by a fault or by flags (ground truth); flags add
+   * `delayUs` to each one's flag delay.
+   */
+  protected markSlow(rec: number, mark: number, flags: number, fault: number, delayUs = 0): void {
     for (let r = rec; r >= 0; ) {
+      if (mark === SLOW_FLAG) this.rFlagDelay[r] = (this.rSlow[r] & SLOW_FLAG) === 0 ? delayUs : this.rFlagDelay[r] + delayUs;
       this.rSlow[r] |= mark;
       this.rSlowFlags[r] |= flags;
       if (mark === SLOW_FAULT && this.rTruthRef[r] < 0) this.rTruthRef[r] = fault;

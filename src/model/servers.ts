@@ -128,8 +128,9 @@ export abstract class Servers extends FaultRoom {
       this.markSlow(rec, SLOW_FAULT, 0, this.stressedBy(s));
     }
     if (scale !== 1 || add !== 0) {
+      const before = t;
       t = Math.round(t * scale + add);
-      if (slowFlags !== 0) this.markSlow(rec, SLOW_FLAG, slowFlags, -1);
+      if (slowFlags !== 0) this.markSlow(rec, SLOW_FLAG, slowFlags, -1, t - before);
     }
     this.engine.after(t, EV_SERVICE_DONE, rec, this.rGen[rec]);
   }

@@ -29,7 +29,7 @@ export class GroundTruth {
   readonly lastUs: Float64Array;
   private readonly hurtUsers: Int32Array;
   /** Per fault: journeys it failed or slowed past the SLO. */
-  readonly faultHurt: Float64Array;
+  faultHurt: Float64Array;
 
   /**
    * Per journey, by arrival number, when a log is kept (for counterfactual scoring): 0 not ended, 1 ended well,
@@ -49,11 +49,21 @@ export class GroundTruth {
     this.faultHurt = new Float64Array(faults);
   }
 
+  /** One more fault to count for (added while the run goes on). */
+  addFault(): void {
+    const grown = new Float64Array(this.faultHurt.length + 1);
+    grown.set(this.faultHurt);
+    this.faultHurt = grown;
+  }
+
   /**
    * A journey ended. `truth` and `ref` (a flag or fault index) are its failure's true cause; `slow` and
-   * `slowFlags` the marks of what slowed it; `faultRef` the fault that slowed it, if any.
+   * `slowFlags` the marks of what slowed it; `flagDelayUs` the time flags added to it (with SLOW_FLAG).
+   *
+   * A slow journey is the flags' harm when, without the time they added, it would have been within the SLO: the
+   * same journey with and without the flags, like with like. One that would have been slow anyway is not.
    */
-  journey(nowUs: number, latencyUs: number, failed: boolean, truth: number, ref: number, slow: number, slowFlags: number, user: number): void {
+  journey(nowUs: number, latencyUs: number, failed: boolean, truth: number, ref: number, slow: number, slowFlags: number, user: number, flagDelayUs = 0): void {
     this.journeys++;
     let hurtFlags = 0;
     if (failed) {
@@ -63,7 +73,7 @@ export class GroundTruth {
       if (truth === TRUTH_FAULT && ref >= 0) this.faultHurt[ref]++;
     } else if (latencyUs > this.sloLatencyUs) {
       this.slow++;
-      if ((slow & SLOW_FLAG) !== 0) hurtFlags = slowFlags;
+      if ((slow & SLOW_FLAG) !== 0 && latencyUs - flagDelayUs <= this.sloLatencyUs) hurtFlags = slowFlags;
       if ((slow & SLOW_FAULT) !== 0 && ref >= 0) this.faultHurt[ref]++;
     }
     if (hurtFlags === 0) return;

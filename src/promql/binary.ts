@@ -20,6 +20,7 @@ export function elemOp(op: BinaryOp, l: number, r: number): [number, boolean] {
     case '<': return [l, l < r];
     case '>=': return [l, l >= r];
     case '<=': return [l, l <= r];
+    default: throw new EvalError(`set operator ${op} applies to two instant vectors`);
   }
 }
 
@@ -97,4 +98,31 @@ export function resultLabels(lhs: Labels, rhs: Labels, op: BinaryOp, m: VectorMa
     else delete out[k];
   }
   return out;
+}
+
+/**
+ * The set operators (Prometheus 2.42 VectorAnd, VectorOr, VectorUnless): many-to-many, matched on the
+ * signature of on(...) labels, or of all labels but the ignored ones and the metric name; samples are kept
+ * as they are, metric name included.
+ */
+export function vectorSet(op: 'and' | 'or' | 'unless', lhs: Sample[], rhs: Sample[], m: VectorMatching): Sample[] {
+  const sig = (l: Labels) => signature(l, m.on, m.labels);
+  switch (op) {
+    case 'and': {
+      if (lhs.length === 0 || rhs.length === 0) return [];
+      const right = new Set(rhs.map((s) => sig(s.labels)));
+      return lhs.filter((s) => right.has(sig(s.labels)));
+    }
+    case 'or': {
+      if (lhs.length === 0) return [...rhs];
+      if (rhs.length === 0) return [...lhs];
+      const left = new Set(lhs.map((s) => sig(s.labels)));
+      return [...lhs, ...rhs.filter((s) => !left.has(sig(s.labels)))];
+    }
+    case 'unless': {
+      if (lhs.length === 0 || rhs.length === 0) return [...lhs];
+      const right = new Set(rhs.map((s) => sig(s.labels)));
+      return lhs.filter((s) => !right.has(sig(s.labels)));
+    }
+  }
 }

@@ -7,8 +7,9 @@
  */
 import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
-import { COMPARISON, elemOp, vectorScalar, vectorVector } from './binary.js';
-import { absentLabels, avg, extrapolated, histogramQuantile, instantValue, popVariance, quantile, variance } from './math.js';
+import { COMPARISON, elemOp, vectorScalar, vectorSet, vectorVector } from './binary.js';
+import { absentLabels, avg, extrapolated, histogramQuantile, instantValue, popVariance, quantile, summarize, variance, type RangeSummary } from './math.js';
+import { labelJoin, labelReplace } from './labels.js';
 import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryResult, type Sample, type Value } from './values.js';
 
 export { EvalError, LOOKBACK_MS, type QueryResult, type Sample };
@@ -28,6 +29,18 @@ export function evaluate(query: string | Expr, source: SeriesSource, timeMs: num
     return v;
   }
   throw new EvalError(`a query must give a scalar or an instant vector, not a ${v.type === 'matrix' ? 'range vector' : v.type}`);
+}
+
+/** The value itself, after checking that no two samples of a vector share their labels. */
+function distinct(v: Value): Value {
+  if (v.type !== 'vector' || v.samples.length < 2) return v;
+  const seen = new Set<string>();
+  for (const s of v.samples) {
+    const key = signature(s.labels, null, []);
+    if (seen.has(key)) throw new EvalError('vector cannot contain metrics with the same labelset');
+    seen.add(key);
+  }
+  return v;
 }
 
 /** Series whose labels satisfy every matcher (a missing label reads as ""). */
@@ -63,9 +76,10 @@ class Evaluator {
         if (v.type === 'vector') return { type: 'vector', samples: v.samples.map((s) => ({ labels: dropName(s.labels), value: -s.value })) };
         throw new EvalError('unary minus needs a scalar or a vector');
       }
-      case 'call': return this.call(e.fn, e.args);
+      // Prometheus checks every function's and operator's result of an instant query for repeated label sets.
+      case 'call': return distinct(this.call(e.fn, e.args));
       case 'aggregate': return { type: 'vector', samples: this.aggregate(e.op, e.param, e.expr, e.grouping, e.without) };
-      case 'binary': return this.binary(e.op, this.eval(e.lhs), this.eval(e.rhs), e.bool, e.matching);
+      case 'binary': return distinct(this.binary(e.op, this.eval(e.lhs), this.eval(e.rhs), e.bool, e.matching));
     }
   }
 
@@ -75,21 +89,29 @@ class Evaluator {
     return v.value;
   }
 
+  private stringOf(e: Expr): string {
+    const v = this.eval(e);
+    if (v.type !== 'string') throw new EvalError('expected a string');
+    return v.value;
+  }
+
   private vectorOf(e: Expr): Sample[] {
     const v = this.eval(e);
     if (v.type !== 'vector') throw new EvalError('expected an instant vector');
     return v.samples;
   }
 
-  private instant(sel: VectorSelector): Sample[] {
+  /** The instant vector of a selector; `times` (when given) receives each sample's own timestamp. */
+  private instant(sel: VectorSelector, times?: number[]): Sample[] {
     const ref = this.t - sel.offsetMs;
     const out: Sample[] = [];
     for (const s of select(this.source, sel)) {
       const i = lastAtOrBefore(s, ref);
       if (i < 0) continue;
       const ts = s.time(i);
-      if (ts < ref - LOOKBACK_MS) continue;
+      if (ts < ref - LOOKBACK_MS || s.stale?.(i)) continue;
       out.push({ labels: s.labels, value: s.value(i) });
+      times?.push(ts);
     }
     return out;
   }
@@ -102,6 +124,7 @@ class Evaluator {
       const last = lastAtOrBefore(s, maxt);
       const t: number[] = [], v: number[] = [];
       for (let i = lastAtOrBefore(s, mint - 1) + 1; i <= last; i++) {
+        if (s.stale?.(i)) continue;
         t.push(s.time(i));
         v.push(s.value(i));
       }
@@ -116,6 +139,29 @@ class Evaluator {
       vec(this.vectorOf(args[0]).map((s) => ({ labels: dropName(s.labels), value: f(s.value) })));
     switch (fn) {
       case 'time': return { type: 'scalar', value: this.t / 1000 };
+      case 'timestamp': {
+        // A selector's samples carry their own timestamps; any other expression's are the evaluation time.
+        const a = args[0];
+        if (a.kind === 'vector') {
+          const times: number[] = [];
+          return vec(this.instant(a, times).map((s, i) => ({ labels: dropName(s.labels), value: times[i] / 1000 })));
+        }
+        return vec(this.vectorOf(a).map((s) => ({ labels: dropName(s.labels), value: this.t / 1000 })));
+      }
+      case 'sort':
+      case 'sort_desc': {
+        // NaN first, then by value (promql/functions.go vectorByValueHeap, vectorByReverseValueHeap).
+        const dir = fn === 'sort' ? 1 : -1;
+        return vec([...this.vectorOf(args[0])].sort((a, b) => (Number.isNaN(a.value) ? (Number.isNaN(b.value) ? 0 : -1) : Number.isNaN(b.value) ? 1 : dir * (a.value - b.value))));
+      }
+      case 'label_replace': {
+        const [dst, repl, src, re] = args.slice(1).map((a) => this.stringOf(a));
+        return vec(labelReplace(this.vectorOf(args[0]), dst, repl, src, re));
+      }
+      case 'label_join': {
+        const [dst, sep, ...src] = args.slice(1).map((a) => this.stringOf(a));
+        return vec(labelJoin(this.vectorOf(args[0]), dst, sep, src));
+      }
       case 'scalar': {
         const v = this.vectorOf(args[0]);
         return { type: 'scalar', value: v.length === 1 ? v[0].value : NaN };
@@ -165,15 +211,17 @@ class Evaluator {
       default: {
         const m = args[0] as MatrixSelector;
         switch (fn) {
-          case 'rate': return this.overTime(m, (p) => extrapolated(p, m, this.t, true, true), true);
-          case 'increase': return this.overTime(m, (p) => extrapolated(p, m, this.t, true, false), true);
-          case 'delta': return this.overTime(m, (p) => extrapolated(p, m, this.t, false, false), true);
-          case 'irate': return this.overTime(m, (p) => instantValue(p, true), true);
-          case 'idelta': return this.overTime(m, (p) => instantValue(p, false), true);
+          case 'rate': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, true));
+          case 'increase': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, false));
+          case 'delta': return this.summarized(m, (p) => extrapolated(p, m, this.t, false, false));
+          case 'irate': return this.summarized(m, (p) => instantValue(p, true), true);
+          case 'idelta': return this.summarized(m, (p) => instantValue(p, false), true);
           case 'avg_over_time': return this.overTime(m, (p) => avg(p.v), true);
           case 'sum_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => a + b, 0), true);
           case 'min_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a)), true);
           case 'max_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => (b > a || Number.isNaN(a) ? b : a)), true);
+          case 'changes': return this.overTime(m, (p) => countSteps(p.v, (a, b) => a !== b && !(Number.isNaN(a) && Number.isNaN(b))), true);
+          case 'resets': return this.overTime(m, (p) => countSteps(p.v, (a, b) => b < a), true);
           case 'count_over_time': return this.overTime(m, (p) => p.v.length, true);
           case 'last_over_time': return this.overTime(m, (p) => p.v[p.v.length - 1], false);
           case 'present_over_time': return this.overTime(m, () => 1, true);
@@ -183,6 +231,39 @@ class Evaluator {
       }
     }
     throw new EvalError(`unsupported function ${fn}`);
+  }
+
+  /**
+   * A function of each series' first and last points in the range (rate, increase, delta), or of its last two
+   * (irate, idelta), without reading the points between them when the series is a counter that never drops.
+   */
+  private summarized(m: MatrixSelector, f: (p: RangeSummary) => number | null, lastTwo = false): Value {
+    const maxt = this.t - m.vector.offsetMs;
+    const mint = maxt - m.rangeMs;
+    const out: Sample[] = [];
+    for (const s of select(this.source, m.vector)) {
+      if (s.stale) {
+        // Staleness markers are not points: read the range as points.
+        const t: number[] = [], v: number[] = [];
+        for (let i = lastAtOrBefore(s, mint - 1) + 1; i <= lastAtOrBefore(s, maxt); i++) {
+          if (s.stale(i)) continue;
+          t.push(s.time(i));
+          v.push(s.value(i));
+        }
+        const p = t.length === 0 ? null : summarize(lastTwo ? { labels: s.labels, t: t.slice(-2), v: v.slice(-2) } : { labels: s.labels, t, v });
+        const x = p && f(p);
+        if (x !== null && x !== undefined) out.push({ labels: dropName(s.labels), value: x });
+        continue;
+      }
+      const last = lastAtOrBefore(s, maxt);
+      const first = lastTwo ? Math.max(lastAtOrBefore(s, mint - 1) + 1, last - 1) : lastAtOrBefore(s, mint - 1) + 1;
+      if (last < first) continue;
+      let resets = 0;
+      if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) resets += s.value(i - 1);
+      const x = f({ t0: s.time(first), v0: s.value(first), tn: s.time(last), vn: s.value(last), n: last - first + 1, resets });
+      if (x !== null) out.push({ labels: dropName(s.labels), value: x });
+    }
+    return { type: 'vector', samples: out };
   }
 
   private overTime(m: MatrixSelector, f: (p: Points) => number | null, drop: boolean): Value {
@@ -249,8 +330,18 @@ class Evaluator {
     }
     if (lhs.type === 'vector' && rhs.type === 'scalar') return { type: 'vector', samples: vectorScalar(op, lhs.samples, rhs.value, false, bool) };
     if (lhs.type === 'scalar' && rhs.type === 'vector') return { type: 'vector', samples: vectorScalar(op, rhs.samples, lhs.value, true, bool) };
-    if (lhs.type === 'vector' && rhs.type === 'vector') return { type: 'vector', samples: vectorVector(op, lhs.samples, rhs.samples, matching, bool) };
+    if (lhs.type === 'vector' && rhs.type === 'vector') {
+      if (op === 'and' || op === 'or' || op === 'unless') return { type: 'vector', samples: vectorSet(op, lhs.samples, rhs.samples, matching) };
+      return { type: 'vector', samples: vectorVector(op, lhs.samples, rhs.samples, matching, bool) };
+    }
     throw new EvalError(`binary ${op} needs scalars or instant vectors`);
   }
 }
 
+
+/** How many consecutive pairs (previous, current) satisfy `step`: changes() and resets(). */
+function countSteps(v: readonly number[], step: (prev: number, cur: number) => boolean): number {
+  let n = 0;
+  for (let i = 1; i < v.length; i++) if (step(v[i - 1], v[i])) n++;
+  return n;
+}

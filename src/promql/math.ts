@@ -17,26 +17,40 @@ export function absentLabels(e: Expr): Labels {
   return out;
 }
 
-/** Prometheus 2.42 extrapolatedRate. */
-export function extrapolated(p: Points, m: MatrixSelector, t: number, isCounter: boolean, isRate: boolean): number | null {
+/**
+ * What rate, increase and delta need of a series' points in a range: the first and last points, how many
+ * there are, and the counter-reset correction (each value before a drop, added in order).
+ */
+export interface RangeSummary {
+  readonly t0: number;
+  readonly v0: number;
+  readonly tn: number;
+  readonly vn: number;
+  readonly n: number;
+  readonly resets: number;
+}
+
+export function summarize(p: Points): RangeSummary {
   const n = p.v.length;
+  let resets = 0;
+  for (let i = 1; i < n; i++) if (p.v[i] < p.v[i - 1]) resets += p.v[i - 1];
+  return { t0: p.t[0], v0: p.v[0], tn: p.t[n - 1], vn: p.v[n - 1], n, resets };
+}
+
+/** Prometheus 2.42 extrapolatedRate. */
+export function extrapolated(p: RangeSummary, m: MatrixSelector, t: number, isCounter: boolean, isRate: boolean): number | null {
+  const n = p.n;
   if (n < 2) return null;
   const rangeStart = t - (m.rangeMs + m.vector.offsetMs);
   const rangeEnd = t - m.vector.offsetMs;
-  let result = p.v[n - 1] - p.v[0];
-  if (isCounter) {
-    let last = 0;
-    for (const v of p.v) {
-      if (v < last) result += last;
-      last = v;
-    }
-  }
-  let durationToStart = (p.t[0] - rangeStart) / 1000;
-  const durationToEnd = (rangeEnd - p.t[n - 1]) / 1000;
-  const sampled = (p.t[n - 1] - p.t[0]) / 1000;
+  let result = p.vn - p.v0;
+  if (isCounter) result += p.resets;
+  let durationToStart = (p.t0 - rangeStart) / 1000;
+  const durationToEnd = (rangeEnd - p.tn) / 1000;
+  const sampled = (p.tn - p.t0) / 1000;
   const avgBetween = sampled / (n - 1);
-  if (isCounter && result > 0 && p.v[0] >= 0) {
-    const durationToZero = sampled * (p.v[0] / result);
+  if (isCounter && result > 0 && p.v0 >= 0) {
+    const durationToZero = sampled * (p.v0 / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   const threshold = avgBetween * 1.1;
@@ -48,12 +62,12 @@ export function extrapolated(p: Points, m: MatrixSelector, t: number, isCounter:
   return result;
 }
 
-export function instantValue(p: Points, isRate: boolean): number | null {
-  const n = p.v.length;
-  if (n < 2) return null;
-  const last = p.v[n - 1], prev = p.v[n - 2];
+/** irate and idelta: the last two points of the range (a summary of those two). */
+export function instantValue(p: RangeSummary, isRate: boolean): number | null {
+  if (p.n < 2) return null;
+  const last = p.vn, prev = p.v0;
   let result = isRate && last < prev ? last : last - prev;
-  const interval = p.t[n - 1] - p.t[n - 2];
+  const interval = p.tn - p.t0;
   if (interval === 0) return null;
   if (isRate) result /= interval / 1000;
   return result;

@@ -1,11 +1,12 @@
-/** The terminal table of a CI run: each rehearsal, its flags' outcomes, the users each flag hurt. */
-import { caseName, type CiReport } from '../score/ci.js';
+/** The terminal view of a CI run: each case as it finishes, then a table of every case and what happened. */
+import { caseName, type CiCase, type CiReport } from '../score/ci.js';
 import { duration, plural } from '../units/format.js';
 import { textTable } from './table.js';
+import { LABEL_WIDTH, caseCounts, caseHeadlines, caseNotes, caseVerdict, criterionLine, verdictLabel } from './vocabulary.js';
 
-/** The verdict word of a case, the same in the line per case and the table: PASS, FAIL, NO CRITERIA... */
+/** The verdict of a case, the same in the line per case and the table: "✔ PASS", "– NO CRITERIA"... */
 export function statusLabel(status: CiReport['cases'][number]['status']): string {
-  return status === 'passed' ? 'PASS' : status === 'failed' ? 'FAIL' : status === 'invalid' ? 'INVALID' : status === 'no-criteria' ? 'NO CRITERIA' : 'CRASH';
+  return verdictLabel(caseVerdict(status));
 }
 
 /** Names longer than this are cut with an ellipsis in the table (files keep them whole). */
@@ -17,18 +18,29 @@ export function ellipsis(name: string, width = TABLE_NAME_WIDTH): string {
   return chars.length <= width ? name : `${chars.slice(0, width - 1).join('')}…`;
 }
 
-export function ciSummaryTable(doc: CiReport): string {
-  const rows = doc.cases.map((c) => {
-    const flags = Object.entries(c.flags);
-    return [
-      statusLabel(c.status),
-      ellipsis(caseName(c)),
-      flags.map(([k, f]) => `${ellipsis(k)} ${f.outcome} at ${f.final_percent}%`).join('\n') || '-',
-      flags.map(([k, f]) => `${ellipsis(k)}: ${plural(f.blast_radius_users, 'user')}${f.time_to_detect_seconds !== null ? `, detected after ${duration(f.time_to_detect_seconds)}` : ''}`).join('\n') || '-',
-      c.regressions.length ? `${c.regressions.length} worse` : '',
-    ];
-  });
+/** What ci prints as a case finishes: its verdict, what happened to each flag, each criterion, other messages. */
+export function caseLines(c: CiCase): string[] {
+  const indent = (s: string) => `    ${s.split('\n').join('\n    ')}`;
+  return [
+    `${statusLabel(c.status).padEnd(LABEL_WIDTH)}  ${caseName(c)}  (${duration(c.seconds)})`,
+    ...caseHeadlines(c).map(indent),
+    ...c.acceptance.map((a) => indent(criterionLine(a))),
+    ...caseNotes(c).map(indent),
+  ];
+}
+
+/** The overall line: the run's verdict and the cases by verdict. */
+export function ciCountsLine(doc: CiReport): string {
   const c = doc.counts;
-  return [...textTable(['result', 'rehearsal', 'flags', 'users hurt', 'vs baseline'], rows, ['left', 'left', 'left', 'left', 'left']), '',
-    `${plural(c.cases, 'case')}: ${c.passed} passed, ${c.failed} failed, ${c.invalid} invalid, ${c.crashed} crashed${c['no-criteria'] ? `, ${c['no-criteria']} with no criteria` : ''}${c.worse ? `; ${c.worse} worse than the baseline` : ''}`].join('\n');
+  return `${verdictLabel(doc.passed ? 'pass' : 'fail')}: ${plural(c.cases, 'case')}: ${caseCounts(c)}${c.worse ? `; ${c.worse} worse than the baseline` : ''}`;
+}
+
+export function ciSummaryTable(doc: CiReport): string {
+  const rows = doc.cases.map((c) => [
+    statusLabel(c.status),
+    ellipsis(caseName(c)),
+    Object.keys(c.flags).length ? caseHeadlines({ flags: Object.fromEntries(Object.entries(c.flags).map(([k, f]) => [ellipsis(k), f])) }).join('\n') : '-',
+    c.regressions.length ? `${c.regressions.length} worse` : '',
+  ]);
+  return [...textTable(['result', 'rehearsal', 'what happened', 'vs baseline'], rows, ['left', 'left', 'left', 'left']), '', ciCountsLine(doc)].join('\n');
 }

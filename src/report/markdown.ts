@@ -1,30 +1,35 @@
 /** A Markdown summary of a CI run, fit for a GitHub Actions step summary. */
 import { caseName, type CiReport } from '../score/ci.js';
 import { escapeControls } from './escape.js';
-import { budget, caseMessages, duration, plural } from '../units/format.js';
+import { budget, plural } from '../units/format.js';
+import { ciCountsLine, statusLabel } from './ci-terminal.js';
+import { caseHeadlines, caseNotes, criterionLine, verdictLabel } from './vocabulary.js';
 
 const cell = (s: string) => escapeControls(s.replace(/\n/g, ' '), '\t').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Cells of several lines: each escaped, joined by <br>. */
+const lines = (xs: string[]) => xs.map(cell).join('<br>') || '-';
 
 export function markdownSummary(report: CiReport): string {
-  const c = report.counts;
-  const lines = [
-    `## rehearse: ${report.passed ? 'all rehearsals passed' : 'rehearsals failed'}`,
+  const out = [
+    `## rehearse ci: ${verdictLabel(report.passed ? 'pass' : 'fail')}`,
     '',
-    `${plural(c.cases, 'case')}: ${c.passed} passed, ${c.failed} failed${c.invalid ? `, ${c.invalid} invalid` : ''}${c.crashed ? `, ${c.crashed} crashed` : ''}${c['no-criteria'] ? `, ${c['no-criteria']} with no criteria` : ''}${c.worse ? `; ${c.worse} worse than the baseline` : ''}.`,
+    `${cell(ciCountsLine(report))}.`,
     '',
-    '| | rehearsal | flags | error budget | criteria |',
+    '| result | rehearsal | what happened | error budget | criteria |',
     '| --- | --- | --- | --- | --- |',
   ];
   for (const x of report.cases) {
-    const icon = x.status === 'passed' ? '✅' : x.status === 'failed' ? '❌' : x.status === 'no-criteria' ? '➖' : '⚠️';
-    const flags = Object.entries(x.flags).map(([k, f]) => `${k}: ${f.outcome} at ${f.final_percent}%, hurt ${plural(f.blast_radius_users, 'user')}${f.time_to_detect_seconds !== null ? `, detected after ${duration(f.time_to_detect_seconds)}` : ''}`).join('<br>');
-    const criteria = x.status === 'passed' ? `${x.acceptance.length} passed` : x.status === 'no-criteria' ? 'no criteria' : caseMessages(x).join('<br>');
-    lines.push(`| ${icon} | ${cell(caseName(x))} | ${cell(flags).replace(/&lt;br&gt;/g, '<br>')} | ${x.errorBudgetBurned === null ? '-' : budget(x.errorBudgetBurned)} | ${cell(criteria).replace(/&lt;br&gt;/g, '<br>')} |`);
+    const criteria = [...x.acceptance.map(criterionLine), ...caseNotes(x)];
+    out.push(`| ${statusLabel(x.status)} | ${cell(caseName(x))} | ${lines(caseHeadlines(x))} | ${x.errorBudgetBurned === null ? '-' : budget(x.errorBudgetBurned)} | ${lines(criteria)} |`);
   }
   const regressions = report.cases.filter((x) => x.regressions.length);
   if (regressions.length) {
-    lines.push('', '### Worse than the baseline', '');
-    for (const x of regressions) lines.push(`- **${cell(caseName(x))}**: ${x.regressions.map(cell).join('; ')}`);
+    out.push('', '### Worse than the baseline', '');
+    for (const x of regressions) out.push(`- **${cell(caseName(x))}**: ${x.regressions.map(cell).join('; ')}`);
   }
-  return `${lines.join('\n')}\n`;
+  if (report.skipped?.length) {
+    out.push('', `### ${plural(report.skipped.length, 'file')} skipped (not scenarios)`, '');
+    for (const s of report.skipped) out.push(`- \`${cell(s.file).replace(/`/g, '\\`')}\`: ${cell(s.reason)}`);
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -16,29 +16,43 @@ const median = (xs: (number | null)[], unit: 's' | 'm') => {
   return x === undefined || x === null ? '-' : duration(unit === 's' ? x : Math.round(x / 60) * 60);
 };
 
+/** What the policy table's columns count. */
+export const POLICY_TABLE_KEY = 'detected: of the case\'s runs where the flag hurt users, those where the policy acted; false rollbacks: of its runs where the flag hurt nobody, those rolled back or paused; [95% intervals]';
+
+/**
+ * The policies, one row per policy and case, the runs of each case named by it: detection among its runs where
+ * the flag hurt users, false rollbacks among those where it hurt nobody. The terminal and the HTML report
+ * show the same table.
+ */
+export function policyTable(d: SweepDocument): { head: string[]; rows: string[][] } {
+  const head = ['#', 'policy', 'case', 'detected', 'false rollbacks', 'users hurt p50/p95/max', 'detect / ship (median)', 'objective', 'ok'];
+  const rows = d.policies.flatMap((p) => p.cases.map((c, k) => {
+    const healthy = c.runs - c.defective;
+    const b = c.blast_radius_users;
+    return [
+      k === 0 ? `${p.index}${d.pareto.includes(p.index) ? '*' : ''}` : '',
+      k === 0 ? p.label : '',
+      c.case ?? '-',
+      c.defective ? `${pct(c.detection.rate)}${interval(c.detection)} of ${c.defective}` : '-',
+      healthy ? `${pct(c.false_rollback.rate)}${interval(c.false_rollback)} of ${healthy}` : '-',
+      `${num(b.median)}/${num(b.p95)}/${num(b.max)}`,
+      `${median([c.time_to_detect_seconds.median], 's')} / ${median([c.time_to_full_rollout_seconds.median], 'm')}`,
+      k === 0 ? `${num(p.objective.value)}${p.objective.interval ? ` [${p.objective.interval[0] === null ? '?' : num(p.objective.interval[0])}, ${p.objective.interval[1] === null ? '?' : num(p.objective.interval[1])}]` : ''}` : '',
+      k === 0 ? (p.feasible ? 'yes' : 'no') : '',
+    ];
+  }));
+  return { head, rows };
+}
+
 export function formatSweep(d: SweepDocument): string {
   const lines: string[] = [];
   lines.push(`rehearse sweep: ${d.scenario.name}${d.shard ? ` (shard ${d.shard})` : ''}: ${plural(d.plan.policies.length, 'policy', 'policies')} x ${plural(d.plan.cases.length, 'case')} x ${plural(d.plan.seeds, 'seed')} = ${plural(d.plan.runs, 'run')}${d.complete ? '' : `, ${d.runs.length} done`}`);
   lines.push(`flag ${d.flag}; minimize ${d.objective}${d.constraints.length ? `; subject to ${d.constraints.join(', ')}` : ''}`);
   lines.push('');
-  const head = ['#', 'policy', 'detection (defective runs)', 'false rollbacks (healthy runs)', 'users hurt p50/p95/max', 'detect / ship (median)', 'objective', 'ok'];
-  const rows = d.policies.map((p) => {
-    const defective = p.cases.reduce((s, c) => s + c.defective, 0);
-    const detected = p.cases.reduce((s, c) => s + (c.detection.rate ?? 0) * c.defective, 0);
-    const blast = p.cases.map((c) => c.blast_radius_users);
-    return [
-      `${p.index}${d.pareto.includes(p.index) ? '*' : ''}`,
-      p.label,
-      defective ? `${pct(detected / defective)} of ${defective}` : '-',
-      `${pct(p.friction.rate)}${interval(p.friction)}`,
-      `${num(Math.max(...blast.map((b) => b.median ?? 0)))}/${num(p.harm)}/${num(Math.max(...blast.map((b) => b.max ?? 0)))}`,
-      `${median(p.cases.map((c) => c.time_to_detect_seconds.median), 's')} / ${median(p.cases.map((c) => c.time_to_full_rollout_seconds.median), 'm')}`,
-      `${num(p.objective.value)}${p.objective.interval ? ` [${p.objective.interval[0] === null ? '?' : num(p.objective.interval[0])}, ${p.objective.interval[1] === null ? '?' : num(p.objective.interval[1])}]` : ''}`,
-      p.feasible ? 'yes' : 'no',
-    ];
-  });
-  lines.push(...textTable(head, rows, head.map((_, i) => (i === 1 ? 'left' : i === 0 || i === 7 ? 'left' : 'right'))));
-  lines.push('', `* on the Pareto front of harm (p95 users hurt) against friction (false-rollback rate): ${d.pareto.join(', ')}`);
+  const { head, rows } = policyTable(d);
+  lines.push(...textTable(head, rows, head.map((_, i) => (i <= 2 || i === head.length - 1 ? 'left' : 'right'))));
+  lines.push('', POLICY_TABLE_KEY);
+  lines.push(`* on the Pareto front of harm (p95 users hurt) against friction (false-rollback rate): ${d.pareto.join(', ')}`);
   if (d.recommendation) {
     const r = d.recommendation;
     lines.push('', `recommended: #${r.policy} ${r.label}`);

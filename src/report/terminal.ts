@@ -2,6 +2,7 @@
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from '../units/format.js';
 import { textTable } from './table.js';
+import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictLabel } from './vocabulary.js';
 
 export function formatSummary(r: RunResult): string {
   const lines: string[] = [];
@@ -34,6 +35,7 @@ export function formatSummary(r: RunResult): string {
   if (r.rollouts.length) lines.push('', ...formatTimelines(r));
   lines.push('', ...formatOutcomes(r));
   if (r.acceptance.length) lines.push('', ...formatAcceptance(r));
+  lines.push('', ...formatVerdict(r));
   return lines.join('\n');
 }
 
@@ -58,10 +60,19 @@ export function formatOutcomes(r: RunResult): string[] {
   return lines;
 }
 
+/** Each criterion with its verdict (PASS, FAIL, N/A with why) and value. */
 export function formatAcceptance(r: RunResult): string[] {
-  const rows = r.acceptance.map((a) => [a.note?.startsWith('does not apply: case ') ? 'N/A' : a.pass ? 'PASS' : 'FAIL', a.criterion,
-    a.value === null ? (a.note ?? 'n/a') : `${criterionValue(a.criterion, a.value)}${a.note ? ` (${a.note})` : ''}`]);
-  return [`acceptance: ${r.passed ? 'PASSED' : 'FAILED'}`, ...textTable(['', 'criterion', 'value'], rows, ['left', 'left', 'right']).map((l) => `  ${l}`)];
+  const rows = r.acceptance.map((a) => {
+    const { verdict, why } = criterionVerdict(a);
+    const value = a.value === null ? `(${why ?? 'no value'})` : `${criterionValue(a.criterion, a.value)}${why ? ` (${why})` : ''}`;
+    return [verdictLabel(verdict), a.criterion, value];
+  });
+  return ['acceptance', ...textTable(['', 'criterion', 'value'], rows, ['left', 'left', 'right']).map((l) => `  ${l}`)];
+}
+
+/** The verdict in the vocabulary's words, with what happened to each flag under it: never a bare "passed". */
+export function formatVerdict(r: RunResult): string[] {
+  return [`verdict: ${verdictLabel(runVerdict(r))} (${criteriaCounts(r.acceptance)})`, ...runHeadlines(r).map((h) => `  ${h}`)];
 }
 
 /** A gate reading in the gate's unit: a percentage for rates, milliseconds for latency, its own words otherwise. */

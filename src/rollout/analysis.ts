@@ -1,12 +1,17 @@
 /**
- * Analysis runs with the semantics of the Argo Rollouts controller (analysis/analysis.go): each metric takes
- * measurements from its initialDelay, every interval, until its count; a metric is Failed when its failures
- * exceed failureLimit, Inconclusive when its inconclusive measurements exceed inconclusiveLimit, Error when its
- * consecutive errors exceed consecutiveErrorLimit, Successful when it reached its count; a metric without a
- * count runs until the run is terminated (background analysis, at the end of the rollout), which makes it
- * Successful. Errors do not count towards the count, and a measurement that errs without an interval is
- * retried after 10s. The run's phase is the worst of its metrics' (Successful < Inconclusive < Error <
- * Failed), decided as soon as one metric ends badly; dry-run metrics are measured and logged but never decide.
+ * Analysis runs with the semantics of the Argo Rollouts controller (analysis/analysis.go in
+ * argoproj/argo-rollouts). Each metric takes its first measurement at the run's start plus its initialDelay,
+ * the next one `interval` after the previous one finished, or 10 s after a measurement that erred, whatever the
+ * interval (DefaultErrorRetryInterval, generateMetricTasks), until its effective count: `count`, else one
+ * measurement when there is no interval, else until the run is terminated. Counters move as the controller moves
+ * them: an errored measurement does not count towards `count` and only grows the consecutive errors. A metric
+ * is Failed when its failures exceed failureLimit, Inconclusive when its inconclusive measurements exceed
+ * inconclusiveLimit, Error when its consecutive errors exceed consecutiveErrorLimit, checked in that order with
+ * the later overriding the earlier (assessMetricFailureInconclusiveOrError); Successful when
+ * consecutiveSuccessLimit successes in a row came, or when it reached its count. One non-dry-run metric that
+ * ends Failed, Error or Inconclusive terminates the run (utils/analysis/helpers.go IsTerminating): the others
+ * are assessed Successful and the run takes the worst phase (Successful < Inconclusive < Error < Failed).
+ * Dry-run metrics are measured and logged but never decide.
  */
 import type { Phase } from '../lang/condition.js';
 import type { AnalysisMetric, AnalysisSpec } from '../scenario/types.js';
@@ -16,8 +21,10 @@ export type { AnalysisMetric, AnalysisSpec };
 
 export type RunPhase = 'Running' | 'Successful' | 'Failed' | 'Error' | 'Inconclusive';
 
-const ERROR_RETRY_US = 10e6;
-const ORDER: RunPhase[] = ['Running', 'Successful', 'Inconclusive', 'Error', 'Failed'];
+/** analysis/analysis.go DefaultErrorRetryInterval: the next measurement after an Error, and without an interval. */
+export const ERROR_RETRY_US = 10e6;
+/** utils/analysis/helpers.go analysisStatusOrder (completed phases), best to worst. */
+const ORDER: RunPhase[] = ['Successful', 'Running', 'Inconclusive', 'Error', 'Failed'];
 
 interface MetricState {
   dueUs: number;
@@ -27,7 +34,9 @@ interface MetricState {
   inconclusive: number;
   errors: number;
   consecutiveErrors: number;
+  consecutiveSuccess: number;
   phase: RunPhase;
+  why: string;
 }
 
 export interface MeasurementRecord {
@@ -38,6 +47,12 @@ export interface MeasurementRecord {
   metricPhase: RunPhase;
 }
 
+/** The metric's effective count (analysis_types.go EffectiveCount): count, or 1 without an interval, or none. */
+export function effectiveCount(m: AnalysisMetric): number | null {
+  if (m.count !== null && m.count !== 0) return m.count;
+  return m.intervalUs > 0 ? null : 1;
+}
+
 export class AnalysisRun {
   private readonly states: MetricState[];
   phase: RunPhase = 'Running';
@@ -46,9 +61,14 @@ export class AnalysisRun {
 
   constructor(readonly spec: AnalysisSpec, startUs: number) {
     this.states = spec.metrics.map((m) => ({
-      dueUs: startUs + m.initialDelayUs, taken: 0, count: 0, failed: 0, inconclusive: 0, errors: 0, consecutiveErrors: 0, phase: 'Running',
+      dueUs: startUs + m.initialDelayUs, taken: 0, count: 0, failed: 0, inconclusive: 0, errors: 0,
+      consecutiveErrors: 0, consecutiveSuccess: 0, phase: 'Running', why: '',
     }));
-    this.assess();
+    if (spec.invalid !== null) {
+      // analysis.go reconcileAnalysisRun: an invalid spec ends the run in Error before any measurement.
+      this.phase = 'Error';
+      this.reason = spec.invalid;
+    }
   }
 
   /** When the next measurement is due, or Infinity when none is. */
@@ -70,68 +90,92 @@ export class AnalysisRun {
       if (s.phase !== 'Running' || s.dueUs > nowUs) return;
       const phase = measure(m);
       s.taken++;
+      // analysis.go runMeasurements: the counters of each completed measurement.
       if (phase === 'Error') {
         s.errors++;
         s.consecutiveErrors++;
+        s.consecutiveSuccess = 0;
       } else {
         s.count++;
         s.consecutiveErrors = 0;
+        if (phase === 'Successful') s.consecutiveSuccess++;
+        else s.consecutiveSuccess = 0;
         if (phase === 'Failed') s.failed++;
         if (phase === 'Inconclusive') s.inconclusive++;
       }
-      s.dueUs = nowUs + (m.intervalUs > 0 ? m.intervalUs : ERROR_RETRY_US);
-      s.phase = metricPhase(m, s, false);
+      // generateMetricTasks: 10 s after an Error (or without an interval), else the interval.
+      s.dueUs = nowUs + (phase === 'Error' || m.intervalUs <= 0 ? ERROR_RETRY_US : m.intervalUs);
+      this.assessMetric(m, s, false);
       out.push({ metric: m, number: s.taken, phase, metricPhase: s.phase });
     });
     this.assess();
     return out;
   }
 
-  /** Ends a run that is still going (the rollout finished): metrics without a count succeed. */
+  /** Ends a run that is still going (the rollout finished, or was aborted): metrics not yet completed succeed. */
   terminate(): void {
     if (this.phase !== 'Running') return;
-    this.spec.metrics.forEach((m, i) => {
-      const s = this.states[i];
-      if (s.phase === 'Running') s.phase = metricPhase(m, s, true);
-    });
+    this.spec.metrics.forEach((m, i) => this.assessMetric(m, this.states[i], true));
     this.assess();
   }
 
   private assess(): void {
+    const live = this.spec.metrics.map((m, i) => ({ m, s: this.states[i] })).filter((x) => !x.m.dryRun);
+    const terminating = live.some((x) => x.s.phase === 'Failed' || x.s.phase === 'Error' || x.s.phase === 'Inconclusive');
+    if (terminating) this.spec.metrics.forEach((m, i) => this.assessMetric(m, this.states[i], true));
     let worst: RunPhase = 'Successful';
     let running = false;
-    this.spec.metrics.forEach((m, i) => {
-      const s = this.states[i];
+    for (const { m, s } of live) {
       if (s.phase === 'Running') {
         running = true;
-        return;
+        continue;
       }
-      if (m.dryRun) return;
       if (ORDER.indexOf(s.phase) > ORDER.indexOf(worst)) {
         worst = s.phase;
-        this.reason = `${m.template}/${m.name}: ${describe(m, s)}`;
+        this.reason = `${m.template}/${m.name}: ${s.why}`;
       }
-    });
-    // One metric ending badly ends the run; otherwise it runs while any metric runs.
-    this.phase = worst !== 'Successful' ? worst : running ? 'Running' : 'Successful';
+    }
+    if (live.length === 0) running = this.states.some((s) => s.phase === 'Running');
+    this.phase = running && !terminating ? 'Running' : worst;
+  }
+
+  /** analysis.go assessMetricStatus for one metric. */
+  private assessMetric(m: AnalysisMetric, s: MetricState, terminating: boolean): void {
+    if (s.phase !== 'Running') return;
+    if (s.taken === 0) {
+      if (terminating) s.phase = 'Successful';
+      return;
+    }
+    const bad = failureInconclusiveOrError(m, s);
+    if (bad) {
+      [s.phase, s.why] = bad;
+      return;
+    }
+    if (m.consecutiveSuccessLimit > 0 && s.consecutiveSuccess >= m.consecutiveSuccessLimit) {
+      s.phase = 'Successful';
+      s.why = `consecutiveSuccessLimit (${m.consecutiveSuccessLimit}) reached`;
+      return;
+    }
+    const count = effectiveCount(m);
+    if (count !== null && s.count >= count) {
+      if (m.consecutiveSuccessLimit > 0) {
+        s.phase = m.failureLimit >= 0 ? 'Inconclusive' : 'Failed';
+        s.why = `count (${count}) reached without consecutiveSuccessLimit (${m.consecutiveSuccessLimit})`;
+      } else {
+        s.phase = 'Successful';
+        s.why = plural(s.count, 'measurement');
+      }
+      return;
+    }
+    if (terminating) s.phase = 'Successful';
   }
 }
 
-function metricPhase(m: AnalysisMetric, s: MetricState, terminating: boolean): RunPhase {
-  if (s.taken === 0) return terminating ? 'Successful' : 'Running';
-  if (m.failureLimit >= 0 && s.failed > m.failureLimit) return 'Failed';
-  if (m.inconclusiveLimit >= 0 && s.inconclusive > m.inconclusiveLimit) return 'Inconclusive';
-  if (s.consecutiveErrors > m.consecutiveErrorLimit) return 'Error';
-  const count = m.count ?? (m.intervalUs > 0 ? null : 1);
-  if (count !== null && s.count >= count) return 'Successful';
-  return terminating ? 'Successful' : 'Running';
-}
-
-function describe(m: AnalysisMetric, s: MetricState): string {
-  switch (s.phase) {
-    case 'Failed': return `failed (${s.failed}) > failureLimit (${m.failureLimit})`;
-    case 'Inconclusive': return `inconclusive (${s.inconclusive}) > inconclusiveLimit (${m.inconclusiveLimit})`;
-    case 'Error': return `consecutiveErrors (${s.consecutiveErrors}) > consecutiveErrorLimit (${m.consecutiveErrorLimit})`;
-    default: return plural(s.count, 'measurement');
-  }
+/** analysis.go assessMetricFailureInconclusiveOrError: the later check overrides the earlier. */
+function failureInconclusiveOrError(m: AnalysisMetric, s: MetricState): [RunPhase, string] | null {
+  let out: [RunPhase, string] | null = null;
+  if (m.failureLimit >= 0 && s.failed > m.failureLimit) out = ['Failed', `failed (${s.failed}) > failureLimit (${m.failureLimit})`];
+  if (s.inconclusive > m.inconclusiveLimit) out = ['Inconclusive', `inconclusive (${s.inconclusive}) > inconclusiveLimit (${m.inconclusiveLimit})`];
+  if (s.consecutiveErrors > m.consecutiveErrorLimit) out = ['Error', `consecutiveErrors (${s.consecutiveErrors}) > consecutiveErrorLimit (${m.consecutiveErrorLimit})`];
+  return out;
 }

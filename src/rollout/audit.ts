@@ -37,6 +37,8 @@ export interface Decision {
 export interface PlanReport {
   flag: string;
   outcome: Outcome;
+  /** The run ended while the plan was still on its way (mid-hold, or waiting): reported as paused, never acted on. */
+  cutOff: boolean;
   finalPercent: number;
   stagesReached: number;
   startedUs: number | null;

@@ -7,15 +7,14 @@
  */
 import { CONTROLLER_EVENTS, type Controller, type Simulation } from '../model/simulation.js';
 import { DistTable } from '../model/dist.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Dist, Scenario } from '../scenario/types.js';
 import { bindGate } from './gates.js';
 import { worst } from '../lang/threshold.js';
-import { observeSeries } from '../observe/metrics.js';
 import { AnalysisRun } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
-import { formatMinutes, isTerminal, planReport, untilWindow, type PlanState } from './plan-state.js';
-import type { ScrapeSeries } from '../metrics/series.js';
+import { formatMinutes, isTerminal, newPlanState, planReport, untilWindow, type PlanState } from './plan-state.js';
+import { Monitoring } from './monitoring.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
 const EV_EVALUATE = CONTROLLER_EVENTS + 1;
@@ -29,7 +28,7 @@ export class RolloutController implements Controller {
   private readonly plans: PlanState[] = [];
   private readonly lockHolder = new Map<number, number>();
   private readonly approvals: DistTable;
-  private scrapeSeries: ScrapeSeries | null = null;
+  private monitoring!: Monitoring;
 
   /** The person behind the action being applied (operator actions), for the audit trail. */
   private by: string | undefined;
@@ -37,7 +36,7 @@ export class RolloutController implements Controller {
   private readonly host: MeasureHost = {
     plans: this.plans,
     now: () => this.now(),
-    series: () => this.series(),
+    series: () => this.monitoring.series(),
     log: (p, entry) => this.log(p, entry),
     wakeAt: (i, t) => this.wakeAt(i, t),
     advance: (i) => this.advance(i),
@@ -48,28 +47,24 @@ export class RolloutController implements Controller {
   };
 
   constructor(private readonly scenario: Scenario, private readonly gateMode: GateMode = 'on') {
-    this.approvals = new DistTable(scenario.rollouts.flatMap((p) => p.stages.map((s) => s.approval ?? { kind: 'constant', a: 0, b: 0, samples: [], mean: 0 })));
+    const none: Dist = { kind: 'constant', a: 0, b: 0, samples: [], mean: 0 };
+    this.approvals = new DistTable(scenario.rollouts.flatMap((p) => p.stages.map((s) => (s.approval === null || s.approval.kind === 'unattended' ? none : s.approval))));
   }
 
   start(sim: Simulation): void {
     this.sim = sim;
-    if (this.scenario.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql'))) this.series();
+    this.monitoring = new Monitoring(sim, this.scenario);
+    if (this.scenario.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql' || g.kind === 'alert'))) this.monitoring.series();
     const flags = sim.flags!;
     let approvalIndex = 0;
     this.plans.push(...this.scenario.rollouts.map((plan) => {
       const flag = flags.flagIndex(plan.flag);
       const ctx = {
-        model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs,
+        model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs, evaluatedBy: this.scenario.flags[flag].evaluatedBy,
         segmentIndex: (name: string) => flags.segmentNames.indexOf(name),
-        series: () => this.series(), now: () => this.now(),
+        series: () => this.monitoring.series(), rules: () => this.monitoring.rules(), now: () => this.now(),
       };
-      const state: PlanState = {
-        plan, flag, phase: 'waiting', stage: -1, token: 0, approvedStage: -1, approvalBase: approvalIndex,
-        gates: plan.gates.map((g) => bindGate(g, ctx)),
-        failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
-        startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, propagation: new Map(),
-        background: null, inline: null, inlineDone: -1, analysisToken: 0, failedChecks: 0, passedChecks: 0,
-      };
+      const state = newPlanState(plan, flag, approvalIndex, plan.gates.map((g) => bindGate(g, ctx)));
       approvalIndex += plan.stages.length;
       return state;
     }));
@@ -194,12 +189,6 @@ export class RolloutController implements Controller {
     return this.sim.engine.now;
   }
 
-  /** The simulated Prometheus series, kept from the start when a plan has PromQL gates. */
-  private series(): ScrapeSeries {
-    this.scrapeSeries ??= observeSeries(this.sim, this.scenario);
-    return this.scrapeSeries;
-  }
-
   private wakeAt(i: number, timeUs: number): void {
     const p = this.plans[i];
     p.token++;
@@ -218,6 +207,12 @@ export class RolloutController implements Controller {
     const stage = p.plan.stages[next];
     // A manual approval, once per stage.
     if (stage.approval && p.approvedStage < next) {
+      if (stage.approval.kind === 'unattended') {
+        // A pause that only a promotion ends, and no approver: the plan waits here (a person may still approve).
+        if (p.phase !== 'approval') this.decide(p, 'wait', next, `waiting for a promotion before stage ${next + 1}: no approver in the scenario (${stage.approval.from})`, 'scheduler');
+        p.phase = 'approval';
+        return;
+      }
       if (p.phase !== 'approval') {
         const rng = this.sim.rng;
         const delay = this.approvals.sample(p.approvalBase + next, rng, rng.stream(`approval:${p.plan.flag}`));
@@ -275,7 +270,8 @@ export class RolloutController implements Controller {
     this.decide(p, n === 0 ? 'start' : 'promote', n, `stage ${n + 1} of ${p.plan.stages.length}: ${stage.percent}%${audience}, hold ${formatMinutes(stage.holdUs)}${note ? `; ${note}` : ''}`, actor);
     const bg = p.plan.analyses?.background;
     if (bg && n >= bg.startStage && !p.background) {
-      p.background = new AnalysisRun(bg.analysis, this.now());
+      // From its starting step: the stage's pauses before that step come first.
+      p.background = new AnalysisRun(bg.analysis, this.now() + (n === bg.startStage ? bg.startAfterUs : 0));
       this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: n, reason: `${bg.analysis.name} started (${bg.analysis.metrics.map((m) => `${m.template}/${m.name}`).join(', ')})` });
       scheduleAnalysis(this.host, i);
     }

@@ -5,25 +5,16 @@
 import type { CompiledModel } from '../model/compile.js';
 import type { Gate, TagFilter } from '../scenario/types.js';
 import { BucketCounts, newHistogram, type Histogram } from '../telemetry/histogram.js';
-import type { ProbeSpec, ProbeWindow, Probes } from '../telemetry/probes.js';
-import { mannWhitney, normalQuantile, twoProportion } from './stats.js';
-import type { ScrapeSeries } from '../metrics/series.js';
+import type { ProbeSpec, ProbeWindow } from '../telemetry/probes.js';
+import { bindCompareGate } from './compare-gate.js';
 import { bindPromQLGate } from './promql-gate.js';
+import { bindAlertGate } from './alert-gate.js';
 import { verdict } from '../lang/threshold.js';
-import type { BoundGate, GateReading } from './reading.js';
+import type { BoundGate, GateContext, GateReading } from './reading.js';
+
+export type { GateContext } from './reading.js';
 
 export type { BoundGate, GateReading };
-
-export interface GateContext {
-  model: CompiledModel;
-  /** The simulated Prometheus series (made on first use), for PromQL gates. */
-  series?: () => ScrapeSeries;
-  now?: () => number;
-  probes: Probes;
-  flag: number;
-  segmentIndex(name: string): number;
-  intervalUs: number;
-}
 
 function targets(model: CompiledModel, f: TagFilter): Pick<ProbeSpec, 'scope' | 'targets'> {
   if (f.service !== null) {
@@ -50,12 +41,6 @@ function minMs(b: BucketCounts): number {
   return min / 1000;
 }
 
-function buckets(b: BucketCounts): [number, number][] {
-  const out: [number, number][] = [];
-  b.forEachAscending((v, c) => out.push([v, c]));
-  return out;
-}
-
 const span = (us: number) => (us >= 3600e6 ? `${+(us / 3600e6).toFixed(2)}h` : `${+(us / 60e6).toFixed(1)}m`);
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));
@@ -75,7 +60,12 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
   switch (gate.kind) {
     case 'promql': {
       if (!ctx.series || !ctx.now) throw new Error('a PromQL gate needs the simulated series');
-      return bindPromQLGate(gate, ctx.series, ctx.now);
+      return bindPromQLGate(gate, ctx.series, ctx.now, ctx.rules);
+    }
+    case 'alert': {
+      const rules = ctx.rules;
+      if (!ctx.series || !ctx.now || !rules) throw new Error('an alert gate needs the simulated series');
+      return bindAlertGate(gate, ctx.series, () => rules()!, ctx.now);
     }
     case 'threshold': {
       const latency = gate.metric === 'req_duration';
@@ -132,46 +122,8 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
         },
       };
     }
-    case 'compare': {
-      const latency = gate.metric === 'req_duration';
-      const slots = gate.overUs === 0 ? 0 : Math.ceil(gate.overUs / ctx.intervalUs) + 1;
-      const on = probes.add(base({ ...gate.filter, flagOn: true }, { latency, slots }));
-      const off = probes.add(base({ ...gate.filter, flagOn: false }, { latency, slots }));
-      const n = Math.ceil(gate.overUs / ctx.intervalUs);
-      const a = latency ? new BucketCounts() : null;
-      const b = latency ? new BucketCounts() : null;
-      const z = normalQuantile(gate.confidence);
-      const alpha = 1 - gate.confidence;
-      return {
-        gate,
-        stageProbes: [on, off],
-        ringProbes: gate.overUs === 0 ? [] : [on, off],
-        evaluate() {
-          const wOn = probes.window(on, n, a);
-          const wOff = probes.window(off, n, b);
-          const threshold = `p < ${fmt(alpha)} that flag-on is worse by more than ${(gate.maxIncrease * 100).toFixed(1)}%`;
-          if (wOn.requests < gate.minSamples || wOff.requests < gate.minSamples) {
-            return {
-              gate: gate.source, verdict: 'inconclusive', value: null, threshold, samples: wOn.requests + wOff.requests,
-              detail: `${wOn.requests} flag-on and ${wOff.requests} flag-off requests; ${gate.minSamples} of each needed`,
-            };
-          }
-          const parts = latency
-            ? [{ label: 'flag-on median (ms)', value: round6(percentileMs(a!, 50)), limit: null }, { label: 'flag-off median (ms)', value: round6(percentileMs(b!, 50)), limit: null }]
-            : [{ label: 'flag-on error rate', value: round6(wOn.failed / wOn.requests), limit: null }, { label: 'flag-off error rate', value: round6(wOff.failed / wOff.requests), limit: null }];
-          const r = latency
-            ? mannWhitney(buckets(a!), buckets(b!), gate.maxIncrease)
-            : twoProportion(wOn.failed, wOn.requests, wOff.failed, wOff.requests, gate.maxIncrease);
-          const detail = latency
-            ? `median ${fmt(percentileMs(a!, 50))}ms on vs ${fmt(percentileMs(b!, 50))}ms off; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`
-            : `errors ${fmt(wOn.failed / wOn.requests)} on vs ${fmt(wOff.failed / wOff.requests)} off; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`;
-          return {
-            gate: gate.source, verdict: r.z > z ? 'fail' : 'pass', value: r.p, threshold,
-            samples: wOn.requests + wOff.requests, detail, parts,
-          };
-        },
-      };
-    }
+    case 'compare':
+      return bindCompareGate(gate, ctx, base(gate.filter, {}));
   }
 }
 

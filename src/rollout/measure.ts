@@ -61,7 +61,9 @@ export function runChecks(host: MeasureHost, i: number): void {
 /** The next Argo measurement of a plan's runs, if any is due. */
 export function scheduleAnalysis(host: MeasureHost, i: number): void {
   const p = host.plans[i];
-  const next = Math.min(p.background?.nextDueUs() ?? Infinity, p.inline?.nextDueUs() ?? Infinity);
+  // A run that ended badly before any measurement (an invalid spec) is acted on at once.
+  const bad = [p.background, p.inline].some((r) => r !== null && (r.phase === 'Failed' || r.phase === 'Error' || r.phase === 'Inconclusive'));
+  const next = bad ? host.now() : Math.min(p.background?.nextDueUs() ?? Infinity, p.inline?.nextDueUs() ?? Infinity);
   p.analysisToken++;
   if (Number.isFinite(next)) host.analysisAt(Math.max(next, host.now()), i, p.analysisToken);
 }

@@ -41,6 +41,16 @@ export interface PlanState {
   passedChecks: number;
 }
 
+/** A plan's state before it starts. */
+export function newPlanState(plan: RolloutPlan, flag: number, approvalBase: number, gates: BoundGate[]): PlanState {
+  return {
+    plan, flag, phase: 'waiting', stage: -1, token: 0, approvedStage: -1, approvalBase, gates,
+    failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
+    startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, propagation: new Map(),
+    background: null, inline: null, inlineDone: -1, analysisToken: 0, failedChecks: 0, passedChecks: 0,
+  };
+}
+
 export function isTerminal(phase: Phase): boolean {
   return phase === 'completed' || phase === 'rolled-back' || phase === 'paused';
 }
@@ -50,6 +60,7 @@ export function planReport(p: PlanState, serviceNames: readonly string[]): PlanR
   return {
     flag: p.plan.flag,
     outcome: isTerminal(p.phase) ? (p.phase as Outcome) : p.phase === 'waiting' && p.stage < 0 ? 'not-started' : 'paused',
+    cutOff: !isTerminal(p.phase) && p.stage >= 0,
     finalPercent: p.percent,
     stagesReached: p.stage + 1,
     startedUs: p.startedUs,

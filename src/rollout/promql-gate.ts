@@ -3,8 +3,9 @@
  * the gate's conditions as Argo Rollouts judges a measurement (Successful, Failed, Inconclusive, Error), or as
  * Flagger judges a check (no value, or NaN, fails it).
  */
-import type { ScrapeSeries } from '../metrics/series.js';
+import { compareLabels, labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
 import { evaluate, EvalError } from '../promql/eval.js';
+import type { RuleEngine } from '../promql/rules.js';
 import type { PromQLGate } from '../scenario/types.js';
 import { measurementPhase, type CondValue, type Phase } from '../lang/condition.js';
 import type { BoundGate, GateReading } from './reading.js';
@@ -21,18 +22,22 @@ export interface Measurement {
   detail: string;
 }
 
-/** One measurement of a PromQL gate over the series at `nowUs` (simulated time). */
-export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number): Measurement {
+/** One measurement of a PromQL gate over the series (and what rules recorded from them) at `nowUs` (simulated time). */
+export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, rules: RuleEngine | null = null): Measurement {
   series.recorder.scrapeUntil(nowUs);
   const timeMs = series.epochMs + Math.floor(nowUs / 1000);
+  rules?.advance(timeMs);
   let values: number[];
   let scalar = false;
   try {
-    const r = evaluate(gate.expr, series, timeMs);
-    if (r.type === 'scalar') {
-      values = [r.value];
-      scalar = true;
-    } else values = r.samples.map((s) => s.value);
+    if (gate.range) values = rangeValues(gate, rules ?? series, timeMs, gate.range);
+    else {
+      const r = evaluate(gate.expr, rules ?? series, timeMs);
+      if (r.type === 'scalar') {
+        values = [r.value];
+        scalar = true;
+      } else values = r.samples.map((s) => s.value);
+    }
   } catch (e) {
     if (e instanceof EvalError) return { phase: 'Error', result: null, detail: `query failed: ${e.message}` };
     throw e;
@@ -58,12 +63,32 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number): 
   return { phase: m.phase, result, detail: m.error ? `result = ${shown}: ${m.error}` : `result = ${shown}` };
 }
 
-export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number): BoundGate {
+/** Prometheus' range query (an instant query at every step, the series in label order), every sample flattened. */
+function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, range: NonNullable<PromQLGate['range']>): number[] {
+  const [from, to, step] = [range.fromUs / 1000, range.toUs / 1000, range.stepUs / 1000];
+  if (to < from) throw new EvalError('end timestamp must not be before start time');
+  if (!(step > 0)) throw new EvalError('zero or negative query resolution step widths are not accepted');
+  if ((to - from) / step > 11000) throw new EvalError('exceeded maximum resolution of 11,000 points per timeseries');
+  const byLabels = new Map<string, { labels: Labels; values: number[] }>();
+  for (let t = timeMs + from; t <= timeMs + to; t += step) {
+    const r = evaluate(gate.expr, series, Math.floor(t));
+    const samples = r.type === 'scalar' ? [{ labels: {}, value: r.value }] : r.samples;
+    for (const s of samples) {
+      const key = labelKey(s.labels);
+      const entry = byLabels.get(key) ?? { labels: s.labels, values: [] };
+      entry.values.push(s.value);
+      byLabels.set(key, entry);
+    }
+  }
+  return [...byLabels.values()].sort((a, b) => compareLabels(a.labels, b.labels)).flatMap((e) => e.values);
+}
+
+export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number, rules: () => RuleEngine | null = () => null): BoundGate {
   const threshold = [gate.success && `success: ${gate.success.source}`, gate.failure && `failure: ${gate.failure.source}`].filter(Boolean).join('; ') || 'no condition';
   return {
     gate, stageProbes: [], ringProbes: [],
     evaluate(): GateReading {
-      const m = measure(gate, series(), now());
+      const m = measure(gate, series(), now(), rules());
       const value = typeof m.result === 'number' ? m.result : Array.isArray(m.result) && m.result.length > 0 ? m.result[0] : null;
       return {
         gate: gate.origin ? `${gate.origin}` : gate.source,

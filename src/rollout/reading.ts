@@ -1,6 +1,10 @@
 /** What a gate reads and says: the shape every kind of gate shares (thresholds, comparisons, PromQL). */
 import type { Verdict } from '../lang/threshold.js';
 import type { Gate } from '../scenario/types.js';
+import type { CompiledModel } from '../model/compile.js';
+import type { ScrapeSeries } from '../metrics/series.js';
+import type { RuleEngine } from '../promql/rules.js';
+import type { Probes } from '../telemetry/probes.js';
 
 export interface GateReading {
   gate: string;
@@ -26,3 +30,18 @@ export interface BoundGate {
   evaluate(): GateReading;
 }
 
+/** What a gate is bound with: the model, the probes, the series and rules (on first use), the flag it watches. */
+export interface GateContext {
+  model: CompiledModel;
+  /** The simulated Prometheus series (made on first use), for PromQL gates. */
+  series?: () => ScrapeSeries;
+  /** The scenario's rules over those series (made on first use), or null when it has none. */
+  rules?: () => RuleEngine | null;
+  now?: () => number;
+  probes: Probes;
+  flag: number;
+  /** The services that evaluate the flag: a comparison without a filter looks at the journeys through them. */
+  evaluatedBy?: readonly string[];
+  segmentIndex(name: string): number;
+  intervalUs: number;
+}

@@ -1,6 +1,8 @@
 /**
  * The statistics canary analysis needs, as pure functions: the normal distribution, a two-proportion z-test
- * and a Mann-Whitney U test on bucketed latencies (ties handled with the usual correction).
+ * and a Mann-Whitney U test on bucketed latencies (ties handled with the usual correction), and their
+ * stratified forms for comparisons within strata (journeys): van Elteren's combination of the Mann-Whitney
+ * statistics, and a Mantel-Haenszel-weighted difference of proportions.
  */
 
 /** Standard normal CDF (Zelen and Severo 26.2.17, absolute error under 7.5e-8). */
@@ -60,6 +62,18 @@ export function mannWhitney(
   control: readonly (readonly [number, number])[],
   tolerance: number,
 ): TestResult & { n1: number; n2: number } {
+  const { u, mean, variance, n1, n2 } = uStatistic(canary, control, tolerance);
+  if (!(variance > 0)) return { z: 0, p: 1, n1, n2 };
+  const z = (u - mean) / Math.sqrt(variance);
+  return { z, p: 1 - normalCdf(z), n1, n2 };
+}
+
+/** U (pairs with the canary above the scaled control, ties half), its mean and tie-corrected variance under H0. */
+function uStatistic(
+  canary: readonly (readonly [number, number])[],
+  control: readonly (readonly [number, number])[],
+  tolerance: number,
+): { u: number; mean: number; variance: number; n1: number; n2: number } {
   const k = 1 + tolerance;
   const y = control.map(([v, c]) => [v * k, c] as const);
   const n1 = canary.reduce((s, [, c]) => s + c, 0);
@@ -90,10 +104,73 @@ export function mannWhitney(
   while (j < y.length) tieTerm += cube(y[j++][1]);
   const n = n1 + n2;
   const mean = (n1 * n2) / 2;
-  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
-  if (!(variance > 0)) return { z: 0, p: 1, n1, n2 };
-  const z = (u - mean) / Math.sqrt(variance);
-  return { z, p: 1 - normalCdf(z), n1, n2 };
+  const variance = n > 1 ? ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))) : 0;
+  return { u, mean, variance, n1, n2 };
+}
+
+/** Bucketed values of one stratum (a journey): the canary's and the control's, as mannWhitney takes them. */
+export interface RankStratum {
+  readonly canary: readonly (readonly [number, number])[];
+  readonly control: readonly (readonly [number, number])[];
+}
+
+/**
+ * Van Elteren's stratified Mann-Whitney test (van Elteren 1960; Lehmann, Nonparametrics, 1975, pp. 132-141),
+ * one-sided, H1: within strata, canary values tend to exceed control values scaled by (1 + tolerance). Each
+ * stratum's rank statistic, centred, is weighted by 1 / (N + 1), N its size, and the weighted sum is referred to
+ * the normal distribution with the tie-corrected variances. Strata with one side empty carry no information and
+ * drop out. With one stratum it is the Mann-Whitney test.
+ */
+export function vanElteren(strata: readonly RankStratum[], tolerance: number): TestResult & { n1: number; n2: number; strata: number } {
+  let t = 0, v = 0, n1 = 0, n2 = 0, used = 0;
+  for (const s of strata) {
+    const r = uStatistic(s.canary, s.control, tolerance);
+    if (r.n1 === 0 || r.n2 === 0) continue;
+    const w = 1 / (r.n1 + r.n2 + 1);
+    t += w * (r.u - r.mean);
+    v += w * w * r.variance;
+    n1 += r.n1;
+    n2 += r.n2;
+    used++;
+  }
+  if (!(v > 0)) return { z: 0, p: 1, n1, n2, strata: used };
+  const z = t / Math.sqrt(v);
+  return { z, p: 1 - normalCdf(z), n1, n2, strata: used };
+}
+
+/** Failures and sizes of one stratum's canary (x1 of n1) and control (x0 of n0). */
+export interface ProportionStratum {
+  readonly x1: number;
+  readonly n1: number;
+  readonly x0: number;
+  readonly n0: number;
+}
+
+/**
+ * The stratified two-proportion test, one-sided, H1: within strata, p1 > (1 + tolerance) * p0. Each stratum's
+ * difference p1 - (1 + tolerance) * p0 is weighted by n1 * n0 / (n1 + n0), the Mantel-Haenszel weight (with a
+ * tolerance of 0 the weighted sum is the Cochran-Mantel-Haenszel numerator), and the weighted mean is referred to
+ * the normal distribution with its unpooled variance, as twoProportion does for one stratum (to which it reduces).
+ * Strata with one side empty drop out. `difference` is the weighted mean difference.
+ */
+export function stratifiedTwoProportion(strata: readonly ProportionStratum[], tolerance: number): TestResult & { difference: number; strata: number } {
+  const k = 1 + tolerance;
+  let sw = 0, d = 0, v = 0, used = 0;
+  for (const s of strata) {
+    if (s.n1 === 0 || s.n0 === 0) continue;
+    const w = (s.n1 * s.n0) / (s.n1 + s.n0);
+    const p1 = s.x1 / s.n1, p0 = s.x0 / s.n0;
+    sw += w;
+    d += w * (p1 - k * p0);
+    v += w * w * ((p1 * (1 - p1)) / s.n1 + (k * k * p0 * (1 - p0)) / s.n0);
+    used++;
+  }
+  if (used === 0) return { z: 0, p: 1, difference: 0, strata: 0 };
+  const diff = d / sw;
+  const variance = v / (sw * sw);
+  if (variance === 0) return { z: diff > 0 ? Infinity : diff < 0 ? -Infinity : 0, p: diff > 0 ? 0 : 1, difference: diff, strata: used };
+  const z = diff / Math.sqrt(variance);
+  return { z, p: 1 - normalCdf(z), difference: diff, strata: used };
 }
 
 function cube(t: number): number {

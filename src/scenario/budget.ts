@@ -127,7 +127,7 @@ export function estimateRun(s: Scenario): WorkEstimate {
 
 /** Whether a run keeps Prometheus series: PromQL gates, imported analyses and checks read them. */
 function needsSeries(s: Scenario): boolean {
-  return s.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql'));
+  return s.rollouts.some((p) => p.analyses !== null || p.checks !== null || p.gates.some((g) => g.kind === 'promql' || g.kind === 'alert')) || (s.metrics?.rules.length ?? 0) > 0;
 }
 
 /** Gate evaluations of every plan, each weighted by what it reads: its window's slots, or its range's samples. */
@@ -142,7 +142,12 @@ function gateWork(s: Scenario, durationUs: number, endpoints: number): { evaluat
     let slots = 1;
     let kept = 1;
     let samples = 0;
-    if (gate?.kind === 'compare') kept = slots = 2 * Math.max(1, Math.ceil(gate.overUs / everyUs) + 1);
+    if (gate?.kind === 'compare') {
+      // Flag on and off within each journey compared: one journey, the journeys (the flag's at most), or, for calls,
+      // every journey and the calls that outlive theirs.
+      const strata = gate.filter.service !== null ? s.journeys.length + 1 : gate.filter.journey !== null ? 1 : s.journeys.length;
+      kept = slots = 2 * strata * Math.max(1, Math.ceil(gate.overUs / everyUs) + 1);
+    }
     else if (gate?.kind === 'burn-rate') {
       kept = Math.ceil(Math.max(...gate.pairs.map((p) => p.longUs)) / everyUs) + 1;
       slots = gate.pairs.reduce((a, p) => a + Math.ceil((p.shortUs + p.longUs) / everyUs), 0);
@@ -163,6 +168,17 @@ function gateWork(s: Scenario, durationUs: number, endpoints: number): { evaluat
       for (const m of run?.metrics ?? []) add(plan, m.gate, Math.max(m.intervalUs, 10e6), `analysis metric ${m.name}`);
     }
     for (const c of plan.checks?.checks ?? []) add(plan, c.gate, plan.checks!.intervalUs, `check ${c.name}`);
+  }
+  // Rule groups are evaluated at their interval from the start of the run, each rule over the series it selects.
+  for (const g of s.metrics?.rules ?? []) {
+    const n = Math.ceil(durationUs / Math.max(g.intervalMs * 1000, 1)) * g.rules.length;
+    if (n === 0) continue;
+    evaluations += n;
+    items.push({
+      what: `${sci(n)} rule evaluations of group ${g.name} (${g.rules.length} rules every ${g.intervalMs / 1000}s), about ${sci(seriesPerQuery)} series each`,
+      seconds: n * (COSTS.evaluationSeconds + 2 * seriesPerQuery * COSTS.sampleSeconds),
+      bytes: n * COSTS.evaluationBytes,
+    });
   }
   return { evaluations, items };
 }

@@ -27,7 +27,7 @@ export const DEFAULTS = {
   slo: { availability: '99.9%' },
   truth: 'direct',
   /** Prometheus series of the simulated telemetry. */
-  metrics: { scrapeInterval: '15s' },
+  metrics: { scrapeInterval: '15s', evaluationInterval: '1m' },
   /** A cohort made when flags need users and the scenario names none. */
   cohort: { size: 10_000 },
   flag: {
@@ -36,6 +36,8 @@ export const DEFAULTS = {
     hashVersion: 2,
     contract: 'none',
     propagation: { dist: 'uniform', min: '1s', max: '10s' },
+    /** The share of a flag-on user's calls to an endpoint that a `when-on` change applies to. */
+    effectPercent: '100%',
   },
   rollout: {
     start: '0s',
@@ -49,8 +51,6 @@ export const DEFAULTS = {
     lock: true,
     /** Users exposed by an imported A/B or blue/green analysis (Flagger iterations). */
     exposure: '50%',
-    /** The time before a `pause: {}` of an imported plan is approved. */
-    approval: '0s',
   },
   compare: {
     test: { req_duration: 'mann-whitney', req_failed: 'two-proportion' },

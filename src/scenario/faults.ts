@@ -29,6 +29,8 @@ export const OUTCOME_METRICS: Record<string, MetricSpec> = Object.fromEntries(Ob
   valueKind: kind as 'count',
   tags: ['flag', 'case'],
   description,
+  // An outcome of minutes given as a bare number is a slip (k6's milliseconds would make 15 mean 15ms).
+  ...(kind === 'duration' ? { unitRequired: true } : {}),
   ...(name === 'error_budget_burned' ? { range: [0, Infinity] as const } : name === 'final_percent' ? { range: [0, 100] as const } : {}),
 }]));
 

@@ -66,6 +66,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
           break;
         }
         case 'journey':
+        case 'scenario':
           if (!h.journeys.includes(t.value)) return bad(`unknown journey "${t.value}"${didYouMean(t.value, h.journeys)}`);
           filter.journey = t.value;
           break;
@@ -91,7 +92,8 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       let limit: number;
       try {
         t = parseThreshold(g);
-        t = { ...t, metric: gateMetricName(t.metric) };
+        // Pasted from a k6 script: k6 tags a scenario's samples with its name, and each journey is one k6 scenario.
+        t = { ...t, metric: gateMetricName(t.metric), tags: t.tags.map((tag) => (tag.key === 'scenario' ? { ...tag, key: 'journey' } : tag)) };
         limit = validateThreshold(t, GATE_METRICS);
       } catch (e) {
         if (e instanceof ThresholdError) {
@@ -115,6 +117,12 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       }
     };
     if ('promql' in g) return promqlGate(g, path, problems);
+    if ('alert' in g) {
+      // The rule file and the alert in it are resolved when the load layer reads metrics.rules.
+      const labels = g.labels ?? {};
+      const shown = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      return { kind: 'alert', source: `alert ${g.alert}${shown ? `{${shown}}` : ''}${g.from ? ` (${g.from})` : ''}`, alert: g.alert, file: g.from ?? null, labels, filter: NO_FILTER };
+    }
     if ('burn-rate' in g) {
       const b = g['burn-rate'];
       const p = [...path, 'burn-rate'];

@@ -3,7 +3,7 @@
  * interval, histogram bounds, the wall time of the start) and renamed for a team's queries (a preset and
  * changes over it). Checked here; applied by src/metrics/.
  */
-import { LABEL_NAME, METRIC_NAME, NATIVE_LABELS, resolveMapping, DURATION_FAMILY, REQUESTS_FAMILY } from '../metrics/mapping.js';
+import { LABEL_NAME, METRIC_NAME, NATIVE_LABELS, resolveMapping, DURATION_FAMILY, REQUESTS_FAMILY, type Preset, type TrafficSplit } from '../metrics/mapping.js';
 import { DEFAULT_BUCKETS_SECONDS } from '../telemetry/scrapes.js';
 import { DEFAULTS } from './defaults.js';
 import type { Helpers } from './helpers.js';
@@ -11,8 +11,14 @@ import type { ScenarioInput } from './schema.js';
 import type { MetricsSpec } from './types.js';
 
 
-export function normalizeMetrics(input: ScenarioInput, h: Helpers): MetricsSpec {
-  const m = input.metrics ?? {};
+/** What imported plans ask of the series: the preset and namespace their queries read, the splits of services. */
+export interface SeriesNeeds {
+  readonly hints: readonly { readonly preset: Preset; readonly namespace: string | null; readonly from: string }[];
+  readonly splits: readonly { readonly split: TrafficSplit; readonly path: (string | number)[] }[];
+}
+
+export function normalizeMetrics(input: ScenarioInput, h: Helpers, needs: SeriesNeeds = { hints: [], splits: [] }): MetricsSpec {
+  const m = { ...input.metrics };
   const at = (...p: (string | number)[]) => ['metrics', ...p];
   const problems = h.problems;
   const scrapeIntervalUs = h.duration(m['scrape-interval'], DEFAULTS.metrics.scrapeInterval, at('scrape-interval'));
@@ -49,5 +55,24 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers): MetricsSpec 
       epochMs = null;
     }
   }
-  return { mapping: resolveMapping(m), scrapeIntervalUs, bucketsSeconds: buckets, epochMs };
+  // An imported plan's own queries (a Canary's builtin metrics) read one system's series in one namespace.
+  for (const hint of needs.hints) {
+    for (const [key, want] of [['preset', hint.preset], ['namespace', hint.namespace]] as const) {
+      if (want === null) continue;
+      const given = m[key];
+      if (given === undefined) (m as Record<string, unknown>)[key] = want;
+      else if (given !== want) problems.push({ path: at(key), message: `${hint.from} reads the series ${key === 'preset' ? 'as' : 'of namespace'} "${want}"; ${key} "${given}" writes none it reads: give ${key}: ${want}, or leave it out` });
+    }
+  }
+  const splits: TrafficSplit[] = [];
+  for (const { split, path } of needs.splits) {
+    const other = splits.find((x) => x.service === split.service);
+    if (other) problems.push({ path, message: `the series of service "${split.service}" are already split between the canary and stable pods of flag "${other.flag}"` });
+    else splits.push(split);
+  }
+  const evaluationIntervalUs = h.duration(m['evaluation-interval'], DEFAULTS.metrics.evaluationInterval, at('evaluation-interval'));
+  if (evaluationIntervalUs < 1e6 || evaluationIntervalUs % 1e6 !== 0) {
+    problems.push({ path: at('evaluation-interval'), message: 'the evaluation interval is a whole number of seconds, at least 1s' });
+  }
+  return { mapping: { ...resolveMapping(m), splits }, scrapeIntervalUs, bucketsSeconds: buckets, epochMs, ruleFiles: m.rules ?? [], evaluationIntervalUs, rules: [] };
 }

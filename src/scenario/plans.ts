@@ -1,6 +1,7 @@
 /** Rollout plans after normalization: stages, gates, analyses and checks, and imported plans' parts. */
 import type { Condition } from '../lang/condition.js';
 import type { Expr } from '../lang/promql.js';
+import type { Preset, TrafficSplit } from '../metrics/mapping.js';
 import type { Problem } from './problems.js';
 import type { Dist } from './system.js';
 
@@ -8,7 +9,17 @@ export interface Stage {
   readonly percent: number;
   readonly audience: string | null;
   readonly holdUs: number;
-  readonly approval: Dist | null;
+  /**
+   * A promotion before this stage: after a delay (the approver's), or `unattended` when the plan asks for one and
+   * the scenario names no approver (the plan stops there, paused), or null.
+   */
+  readonly approval: Dist | Unattended | null;
+}
+
+/** A promotion that no one gives: where the plan asks for it. */
+export interface Unattended {
+  readonly kind: 'unattended';
+  readonly from: string;
 }
 
 /** Tag filters of a gate: what a monitoring query would select. */
@@ -51,7 +62,24 @@ export type Gate =
       readonly overUs: number;
       readonly filter: TagFilter;
     }
-  | PromQLGate;
+  | PromQLGate
+  | AlertGate;
+
+/**
+ * An alert of a Prometheus rule file as a gate: it fails while the alert fires (after its `for:`), as
+ * Prometheus evaluates its group; pending or inactive passes.
+ */
+export interface AlertGate {
+  readonly kind: 'alert';
+  readonly source: string;
+  readonly alert: string;
+  /** The rule file (one of metrics.rules), or null: whichever holds the alert. */
+  readonly file: string | null;
+  /** Only alerts with these labels (Sloth's page and ticket alerts share a name; sloth_severity tells them apart). */
+  readonly labels: Readonly<Record<string, string>>;
+  /** No restriction: the rule's query selects. */
+  readonly filter: TagFilter;
+}
 
 /** A PromQL gate: a query over the simulated series and conditions over its result (Argo's semantics). */
 export interface PromQLGate {
@@ -70,6 +98,11 @@ export interface PromQLGate {
   readonly filter: TagFilter;
   /** For the audit: where the gate comes from (an Argo template and metric, a Flagger metric). */
   readonly origin: string | null;
+  /**
+   * A range query: evaluated at every `stepUs` from `fromUs` to `toUs` after the measurement's time (negative:
+   * before it), `result` every sample of every series in label order (Argo's prometheus provider). Absent: instant.
+   */
+  readonly range?: { readonly fromUs: number; readonly toUs: number; readonly stepUs: number };
 }
 
 /**
@@ -87,6 +120,8 @@ export interface AnalysisMetric {
   readonly failureLimit: number;
   readonly consecutiveErrorLimit: number;
   readonly inconclusiveLimit: number;
+  /** Successes in a row that end the metric Successful; 0: none. */
+  readonly consecutiveSuccessLimit: number;
   readonly dryRun: boolean;
   /** The query measured; null for a provider that is not simulated (each measurement is Inconclusive). */
   readonly gate: PromQLGate | null;
@@ -98,13 +133,23 @@ export interface AnalysisSpec {
   /** The run's name (a step's or the background analysis) and its metrics. */
   readonly name: string;
   readonly metrics: readonly AnalysisMetric[];
+  /** Why the run ends in Error as soon as it starts (a dryRun rule that matches no metric), or null. */
+  readonly invalid: string | null;
 }
 
 /** Analysis runs of a plan: one after a stage's hold (the stage ends when it succeeds), one in the background. */
 export interface PlanAnalyses {
   /** By stage: the run that follows its hold, or null. */
   readonly stages: readonly (AnalysisSpec | null)[];
-  readonly background: { readonly analysis: AnalysisSpec; readonly startStage: number } | null;
+  readonly background: BackgroundAnalysis | null;
+}
+
+/** A run in the background from a point of the plan: a stage, and a time into its hold. */
+export interface BackgroundAnalysis {
+  readonly analysis: AnalysisSpec;
+  readonly startStage: number;
+  /** Microseconds after the stage begins (the pauses of the stage before the starting step). */
+  readonly startAfterUs: number;
 }
 
 /** A check of a plan's periodic checks: a query judged against a range (min and max, where given). */
@@ -134,12 +179,33 @@ export interface PlanChecks {
  * templates, a Flagger Canary with its metric templates), turned into rehearse's own terms by the load layer.
  */
 export interface ImportedPlan {
-  /** The stages in order: exposure, hold, and whether an approval comes before the stage. */
-  readonly stages: readonly { readonly percent: number; readonly holdUs: number; readonly approval: boolean }[];
+  /**
+   * The stages in order: exposure, hold, and where the resource asks for a promotion before the stage (a pause
+   * that only a person ends: file:line:column and the path), or null.
+   */
+  readonly stages: readonly { readonly percent: number; readonly holdUs: number; readonly approval: string | null }[];
   readonly analyses: PlanAnalyses | null;
   readonly checks: PlanChecks | null;
   /** What the resource holds that is not rehearsed, with file:line:column and the path inside it. */
   readonly warnings: readonly string[];
+  /** How the resource's queries tell the new code's pods from the old ones', or null when they cannot. */
+  readonly pods: ImportedPods | null;
+  /** The series the resource's own queries read: a preset and a namespace, and where that comes from. */
+  readonly series: { readonly preset: Preset; readonly namespace: string | null; readonly from: string } | null;
+}
+
+/** The canary and stable pods of the workload a resource rolls out, by the names queries select them with. */
+export interface ImportedPods {
+  /** Names the scenario service that runs the workload may have, in order (the workload's own first). */
+  readonly workloads: readonly string[];
+  /** The application (apex Service), its ingress and route, and the port, as names derived labels use. */
+  readonly app: string;
+  readonly ingress: string;
+  readonly route: string;
+  readonly port: string;
+  /** Each side's workload, Service (null: the scenario service's own name) and pod-template hash. */
+  readonly canary: { readonly workload: string; readonly service: string | null; readonly hash: string };
+  readonly stable: { readonly workload: string; readonly service: string | null; readonly hash: string };
 }
 
 /** A plan's imported resource, or the problems (paths inside the scenario) that stop it. */
@@ -166,4 +232,6 @@ export interface RolloutPlan {
   readonly checks: PlanChecks | null;
   /** What an imported resource holds that is not rehearsed, with file:line:column and the path in it. */
   readonly warnings: readonly string[];
+  /** The service whose calls an imported resource's canary and stable pods serve, or null. */
+  readonly split: TrafficSplit | null;
 }

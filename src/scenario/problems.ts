@@ -1,5 +1,9 @@
 /** Expected failures of user input: a list of problems, each with the path inside the file where it lies. */
 import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { escapeControls } from '../units/escape.js';
+import { formatPath } from '../units/issues.js';
+
+export { formatPath };
 
 export type PathSegment = string | number;
 
@@ -12,20 +16,11 @@ export interface Problem {
   readonly column?: number;
 }
 
-/** `services.payments.calls[2].to`; keys that are not plain identifiers are quoted. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out || '(top level)';
-}
-
+/** file:line:column: path: message. Control characters a message carries from input are shown escaped (its own line breaks stay). */
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
-  return p.path.length ? `${where}: ${formatPath(p.path)}: ${p.message}` : `${where}: ${p.message}`;
+  const message = escapeControls(p.message, '\n');
+  return p.path.length ? `${where}: ${formatPath(p.path)}: ${message}` : `${where}: ${message}`;
 }
 
 

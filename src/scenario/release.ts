@@ -10,6 +10,8 @@ import { parseDurationExact } from '../units/parse.js';
 import { DEFAULTS } from './defaults.js';
 import { expressible } from './exposure.js';
 import { gateNormalizer } from './gates.js';
+import { joinImported } from './imported.js';
+import type { TrafficSplit } from '../metrics/mapping.js';
 import { cycleText, findCycles } from './graph.js';
 import type { Helpers } from './helpers.js';
 import type { PathSegment, Problem } from './problems.js';
@@ -131,6 +133,13 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         if (e.errors.startsWith('+')) errorsAdd = pct;
         else errorsSet = pct;
       }
+      const share = h.percent(e.percent, d.effectPercent, [...path, 'percent']);
+      if (e.percent !== undefined && e.calls) {
+        problems.push({ path: [...path, 'percent'], message: 'percent applies to latency and errors changes; a change of calls applies to every call' });
+      }
+      if (e.percent !== undefined && !e.latency && !e.errors && !e.calls) {
+        problems.push({ path: [...path, 'percent'], message: 'percent is the share of calls a latency or errors change applies to: add latency or errors here' });
+      }
       if (e.calls && ep === undefined && service.endpoints.length > 1) {
         problems.push({ path: [...path, 'calls'], message: `name the endpoint whose calls change: "${svc}.<endpoint>"` });
       }
@@ -139,7 +148,19 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         operations: e.calls ? h.operations(e.calls, [...path, 'calls']) : null,
         segment: e.segment ?? null,
         variant,
+        share,
       }];
+    });
+    // A change for a share of calls stands alone on its endpoints: with another change of the same flag there, which
+    // calls get which would be a guess.
+    effects.forEach((x, i) => {
+      if (x.share === 1) return;
+      const other = effects.find((y, k) => k !== i && y.service === x.service && (y.endpoint === null || x.endpoint === null || y.endpoint === x.endpoint)
+        && (y.variant === null || x.variant === null || y.variant === x.variant));
+      if (!other) return;
+      const at = (e: FlagEffect) => (e.endpoint === null ? e.service : `${e.service}.${e.endpoint}`);
+      const path = x.variant === null ? [...base, 'when-on', at(x), 'percent'] : [...base, 'when', x.variant, at(x), 'percent'];
+      problems.push({ path, message: `a change for a share of calls cannot share an endpoint with another change of this flag (${at(other)}): put both in one entry` });
     });
     return {
       key,
@@ -184,6 +205,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     let checks: PlanChecks | null = null;
     const warnings: string[] = [];
     let importedStages: Stage[] = [];
+    let split: TrafficSplit | null = null;
     const key = r.argo ? 'argo' : r.flagger ? 'flagger' : null;
     if (key) {
       const main = key === 'argo' ? 'rollout' : 'canary';
@@ -196,8 +218,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       else if (imported) {
         ({ analyses, checks } = imported.plan);
         warnings.push(...imported.plan.warnings);
-        const approval = h.dist((r.argo ?? r.flagger)?.approval ?? d.approval, [...base, key, 'approval']);
-        importedStages = imported.plan.stages.map((s) => ({ percent: s.percent, audience: null, holdUs: s.holdUs, approval: s.approval ? approval : null }));
+        ({ stages: importedStages, split } = joinImported(h, imported.plan, (r.argo ?? r.flagger)!, flag, [...base, key], warnings));
         if (flag) importedStages.forEach((s, j) => {
           const why = expressible(flag.bucketing, s.percent);
           if (why) problems.push({ path: [...base, key, main], message: `stage ${j + 1}: ${why}` });
@@ -248,6 +269,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       analyses,
       checks,
       warnings,
+      split,
       lock: r.lock ?? d.lock,
     };
   });

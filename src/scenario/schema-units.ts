@@ -9,7 +9,7 @@ import {
 
 function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {
   return z
-    .string({ error: (issue) => (parse(issue.input) as { message?: string }).message ?? 'expected a string' })
+    .string({ error: (issue) => (parse(issue.input) as { message?: string }).message ?? `expected ${description[0].toLowerCase()}${description.slice(1, -1)}` })
     .superRefine((value, ctx) => {
       const r = parse(value);
       if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message, input: value });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PRESETS } from '../metrics/mapping.js';
+import { AlertGate } from './schema-alert.js';
 import { ClockTime, Duration, Increase, Percent, Rate, RateOrZero, nonNegativeInt, positiveInt } from './schema-units.js';
 import { Breaker, Call, Distribution, Journey, Operation, Retry, Service } from './schema-system.js';
 
@@ -45,6 +46,7 @@ const Effect = z.strictObject({
   errors: z.string().regex(/^\+?(\d+(\.\d*)?|\.\d+)%$/, { error: 'errors effect is an addition ("+0.2%") or a new rate ("1%")' }).optional(),
   calls: z.array(Operation).optional().meta({ description: 'The calls the endpoint makes instead, when the flag is on.' }),
   segment: z.string().optional().meta({ description: 'Only for users in this segment (a defect that hits one group).' }),
+  percent: Percent.optional().meta({ description: 'The share of the flag-on calls the latency and errors change applies to, each call drawn on its own (a defect on some code paths): "20%"; without it, every call.' }),
 });
 
 export const Flag = z.strictObject({
@@ -119,6 +121,7 @@ const Gate = z.union([
     name: z.string().optional().meta({ description: 'A name for the gate in the audit trail (default: the query).' }),
     result: z.enum(['value', 'list', 'first']).optional().meta({ description: 'What result is: value (default: a number, no data an error), list (Argo: the vector\'s values), first (Flagger: one value, none or NaN fails).' }),
   }),
+  AlertGate,
 ]);
 
 export const Stage = z.strictObject({
@@ -136,8 +139,9 @@ export const RolloutPlan = z.strictObject({
   argo: z.strictObject({
     rollout: z.string().meta({ description: 'An Argo Rollouts Rollout manifest (YAML, multi-document allowed), relative to this file.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the AnalysisTemplates / ClusterAnalysisTemplates it names.' }),
-    args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s.' }),
-    approval: Distribution.optional().meta({ description: 'Delay of the approval that each `pause: {}` waits for (default 0s).' }),
+    args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s (and the placeholders of args read from Secrets).' }),
+    approval: Distribution.optional().meta({ description: 'Delay of the promotion that each `pause: {}` (and spec.paused) waits for. Without it the plan stops at the first such pause, paused.' }),
+    service: z.string().optional().meta({ description: 'The service that runs the Rollout: its calls with the flag on are the canary pods\' (default: the service named like the Rollout or its workloadRef).' }),
     patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run an Argo Rollouts canary as it is: steps, analysis and AnalysisTemplates.' }),
@@ -145,7 +149,9 @@ export const RolloutPlan = z.strictObject({
     canary: z.string().meta({ description: 'A Flagger Canary manifest, relative to this file.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
     exposure: Percent.optional().meta({ description: 'Share of users an A/B or blue/green analysis (iterations) exposes (default 50%).' }),
-    approval: Distribution.optional().meta({ description: 'Delay of confirm-rollout and confirm-promotion approvals (default 0s).' }),
+    approval: Distribution.optional().meta({ description: 'Delay of the confirm-rollout, confirm-traffic-increase and confirm-promotion approvals. Without it the plan stops at the first, paused.' }),
+    service: z.string().optional().meta({ description: 'The service that runs the Canary\'s target: its calls with the flag on are the canary pods\' (default: the service named like the target).' }),
+    'mesh-provider': z.string().optional().meta({ description: 'The flagger controller\'s -mesh-provider, for a Canary with no spec.provider (default istio, as Flagger\'s).' }),
     patches: z.array(z.strictObject({ resource: z.string(), path: z.array(z.union([z.string(), z.number()])), value: z.unknown() })).optional()
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run a Flagger Canary as it is: analysis, metrics, MetricTemplates and confirm webhooks.' }),
@@ -155,7 +161,9 @@ export const RolloutPlan = z.strictObject({
   'consecutive-error-limit': nonNegativeInt('consecutive-error-limit').optional(),
   inconclusive: z.enum(['pause', 'promote']).optional(),
   'on-breach': z.enum(['rollback', 'pause']).optional(),
-  'rollback-to': z.enum(['zero', 'previous']).optional(),
+  'rollback-to': z.enum(['zero', 'previous']).optional().meta({
+    description: 'Where a breach sends the flag: zero (0%, the default) or previous (the stage before the one that breached).',
+  }),
   windows: z.array(z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'a window is "HH:MM-HH:MM"' })).optional()
     .meta({ description: 'Times of day when the plan may advance.' }),
   lock: z.boolean().optional().meta({ description: 'Hold a lock on each evaluating service while ramping (default true).' }),
@@ -220,7 +228,7 @@ export const ScenarioFile = z.strictObject({
     description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
   }),
   metrics: z.strictObject({
-    preset: z.enum(PRESETS).optional().meta({ description: 'Names and labels of a monitoring stack: otel (default), istio, linkerd, nginx-ingress.' }),
+    preset: z.enum(PRESETS).optional().meta({ description: `Names and labels of a monitoring stack: ${PRESETS.join(', ')} (default otel, or the one a Flagger Canary's builtin metrics read).` }),
     names: z.record(z.string(), z.string()).optional().meta({ description: 'Family renames: http_requests_total, http_server_request_duration_seconds.' }),
     labels: z.record(z.string(), z.union([z.string(), z.array(z.string()), z.null()])).optional()
       .meta({ description: 'Label renames: service_name: destination_workload; a list copies, null drops.' }),
@@ -231,6 +239,8 @@ export const ScenarioFile = z.strictObject({
     'scrape-interval': Duration.optional().meta({ description: 'Time between scrapes (default 15s).' }),
     buckets: z.array(z.number()).optional().meta({ description: 'Histogram bucket bounds in seconds (default: the OTel advisory bounds).' }),
     epoch: z.union([z.string(), z.number()]).optional().meta({ description: 'Wall time of the simulated start (default 2026-01-01T00:00:00Z plus start-time).' }),
+    rules: z.array(z.string()).optional().meta({ description: 'Prometheus rule files (rule groups, PrometheusRule resources, Sloth or Pyrra output), relative to this file: recording rules are evaluated over the simulated series; alerts can be gates.' }),
+    'evaluation-interval': Duration.optional().meta({ description: 'Time between evaluations of rule groups without an interval of their own (default 1m, as Prometheus).' }),
   }).optional(),
   truth: z.enum(['direct', 'counterfactual']).optional().meta({
     description: 'How harm is attributed to flags: direct (each failure\'s own cause; one run) or counterfactual (a twin run per flag without it; exact for harm that emerges from load).',

@@ -2,10 +2,12 @@ import type { AttributeSpec } from '../cohorts/attributes.js';
 import type { Cohort } from '../cohorts/cohort.js';
 import type { MetricsMapping } from '../metrics/mapping.js';
 import type { RolloutPlan } from './plans.js';
+import type { RuleGroup } from './rules.js';
 import type { Dist, Journey, Operation, Service, Traffic } from './system.js';
 
 export type * from './plans.js';
 export type * from './system.js';
+export type * from './rules.js';
 
 /** How the simulated telemetry is exposed as Prometheus series. */
 export interface MetricsSpec {
@@ -14,6 +16,12 @@ export interface MetricsSpec {
   readonly bucketsSeconds: readonly number[];
   /** Wall time of the simulated start in ms since 1970, or null for the default (2026-01-01 plus start-time). */
   readonly epochMs: number | null;
+  /** Rule files named by metrics.rules, as the scenario names them (read by the load layer). */
+  readonly ruleFiles: readonly string[];
+  /** Default time between rule group evaluations (Prometheus' evaluation_interval), in microseconds. */
+  readonly evaluationIntervalUs: number;
+  /** Rule groups to evaluate over the simulated series (filled by the load layer from ruleFiles). */
+  readonly rules: readonly RuleGroup[];
 }
 
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
@@ -70,6 +78,8 @@ export interface FlagEffect {
   readonly segment: string | null;
   /** Only for users served this variant (a flag from a flag file), or null for any variant. */
   readonly variant: string | null;
+  /** The share (0 to 1) of the calls the latency and errors change applies to, each call drawn on its own. */
+  readonly share: number;
 }
 
 export interface TargetingRule {

@@ -5,6 +5,8 @@
  */
 import type { z } from 'zod';
 import { didYouMean } from '../errors.js';
+import { quoted } from '../units/escape.js';
+import { plainError } from '../units/issues.js';
 import { own, RESERVED_NAME } from '../records.js';
 import { capped, MAX_PROBLEMS, type Locate } from './parse.js';
 import type { PathSegment, Problem } from './problems.js';
@@ -20,13 +22,16 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: [], message: 'a scenario is a mapping with name, traffic, journeys and services' }] };
   }
+  const missing = missingTopLevel(raw);
   const reserved = reservedNames(raw);
   if (reserved.length) return { ok: false, problems: capped(reserved.map((path) => at(path, { path, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))) };
   // Top-level keys that start with "x-" are the author's own (a place for anchors that merge keys reuse).
   raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
-  let parsed = ScenarioFile.safeParse(raw);
-  if (!parsed.success) {
-    return { ok: false, problems: capped(flattenFirst(parsed.error.issues, raw), (p) => at(p.path, p)) };
+  let parsed = ScenarioFile.safeParse(raw, { error: plainError });
+  if (!parsed.success || missing) {
+    // The keys every scenario has, when some are absent, in one sentence rather than one line each.
+    const issues = parsed.error?.issues.filter((i) => !(i.path.length === 1 && missing?.keys.includes(String(i.path[0])))) ?? [];
+    return { ok: false, problems: capped([...(missing ? [missing.problem] : []), ...flattenFirst(issues, raw)], (p) => at(p.path, p)) };
   }
   // A case: its patch merged into the scenario, and problems it causes pointed at the patch where it says so.
   let where: Locate = (path, p) => at(path, p);
@@ -43,7 +48,7 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
       const located = at(inPatch ? ['cases', caseName, ...path] : path, p);
       return { ...located, message: `case ${caseName}: ${located.message}` };
     };
-    parsed = ScenarioFile.safeParse(merged);
+    parsed = ScenarioFile.safeParse(merged, { error: plainError });
     if (!parsed.success) {
       return { ok: false, problems: capped(flattenFirst(parsed.error.issues, merged), (p) => where(p.path, p)) };
     }
@@ -52,6 +57,22 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
 }
 
 type Issue = z.core.$ZodIssue;
+
+/** What each key every scenario has holds, for the sentence that names those a file lacks. */
+const REQUIRED: readonly [string, string][] = [
+  ['name', 'a name'], ['traffic', 'traffic (how users arrive)'], ['journeys', 'journeys (what they do)'], ['services', 'services (what those call)'],
+];
+
+/** The keys every scenario has that this one lacks, as one problem; null when none is missing. */
+function missingTopLevel(raw: object): { keys: string[]; problem: Problem } | null {
+  const absent = REQUIRED.filter(([k]) => own(raw as Record<string, unknown>, k) === undefined);
+  if (absent.length === 0) return null;
+  const list = (xs: string[]) => (xs.length === 1 ? xs[0] : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+  const have = Object.keys(raw).filter((k) => !k.startsWith('x-'));
+  const message = `a scenario has ${list(REQUIRED.map(([, what]) => what))}: this file has no ${list(absent.map(([k]) => k)).replace(/ and ([^ ]+)$/, ' or $1')}`
+    + (have.length === 0 ? ' (it is empty)' : absent.length === REQUIRED.length ? ` (it has ${have.slice(0, 6).map(quoted).join(', ')}${have.length > 6 ? ', ...' : ''}: is it a scenario?)` : '');
+  return { keys: absent.map(([k]) => k), problem: { path: [], message } };
+}
 
 /**
  * Issues as problems, the first MAX_PROBLEMS in full; the rest only counted (a file with hundreds of thousands
@@ -78,7 +99,7 @@ export function flattenIssues(issues: readonly Issue[], raw: unknown, base: read
       const options = (issue as { options: unknown[] }).options.map(String);
       const given = valueAt(raw, path);
       const hint = typeof given === 'string' ? didYouMean(given, options) : '';
-      const what = given === undefined ? `missing "${String(path.at(-1))}"` : `unknown ${String(path.at(-1))} ${JSON.stringify(given)}`;
+      const what = given === undefined ? `missing ${quoted(String(path.at(-1)))}` : `unknown ${String(path.at(-1))} ${typeof given === 'string' ? quoted(given) : JSON.stringify(given)}`;
       out.push({ path, message: `${what}: expected one of ${options.join(', ')}${hint}` });
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       out.push(...flattenIssues(bestBranch(issue.errors, raw, path), raw, path));
@@ -86,17 +107,20 @@ export function flattenIssues(issues: readonly Issue[], raw: unknown, base: read
       const known = knownKeys(path);
       const here = valueAt(raw, path) as Record<string, unknown> | undefined;
       const tag = typeof here?.dist === 'string' ? `dist: ${here.dist}` : typeof here?.kind === 'string' ? `kind: ${here.kind}` : null;
+      const valid = validKeys(path, here);
       for (const key of issue.keys) {
         // A key that other forms of this object take (p50 beside dist: empirical) does not go with this one.
         out.push({
           path: [...path, key],
           message: known.includes(key)
-            ? `key "${key}" does not go with ${tag ?? 'the other keys here'}`
-            : `unknown key "${key}"${didYouMean(key, known)}`,
+            ? `key ${quoted(key)} does not go with ${tag ?? 'the other keys here'}${valid ? ` (keys here: ${valid})` : ''}`
+            : `unknown key ${quoted(key)}${didYouMean(key, known)}${valid ? ` (keys here: ${valid})` : ''}`,
         });
       }
     } else if (issue.code === 'invalid_value' && issue.values.length > 1) {
-      out.push({ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` });
+      const given = valueAt(raw, path);
+      const hint = typeof given === 'string' ? didYouMean(given, issue.values.map(String)) : '';
+      out.push({ path, message: `${issue.message}${hint}` });
     } else {
       out.push({ path, message: issue.message });
     }
@@ -146,15 +170,38 @@ function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {
   return v;
 }
 
+/**
+ * The keys allowed at `path`, for a message: those of the form the object has (its dist or kind), else all
+ * forms'; at the top level, the author's own keys start with x-. Empty when there are too many to list.
+ */
+function validKeys(path: readonly PathSegment[], here: Record<string, unknown> | undefined): string {
+  const forms = formsAt(path);
+  const tagged = forms.filter((f) => ['dist', 'kind'].some((t) => typeof here?.[t] === 'string' && literalOf(f, t) === here[t]));
+  const keys = [...new Set((tagged.length ? tagged : forms).flatMap((f) => Object.keys(f)))];
+  if (keys.length === 0 || keys.length > 40) return '';
+  return `${keys.join(', ')}${path.length === 0 ? '; keys of your own start with x-' : ''}`;
+}
+
+/** The value of the literal field `key` of an object form, when it has one (dist: lognormal). */
+function literalOf(shape: Record<string, unknown>, key: string): unknown {
+  const def = (shape[key] as { _zod?: { def: { type: string; values?: unknown[] } } } | undefined)?._zod?.def;
+  return def?.type === 'literal' ? def.values?.[0] : undefined;
+}
+
 /** Keys the schema allows for the object at `path`, for "did you mean" hints. */
 function knownKeys(path: readonly PathSegment[]): string[] {
+  return [...new Set(formsAt(path).flatMap((f) => Object.keys(f)))];
+}
+
+/** The shapes of the object forms the schema allows at `path`. */
+function formsAt(path: readonly PathSegment[]): Record<string, unknown>[] {
   let schemas: unknown[] = [ScenarioFile];
   for (const seg of path) {
     schemas = schemas.flatMap(unwrap).flatMap((s) => {
       const def = (s as { _zod: { def: Record<string, unknown> } })._zod.def;
       if (def.type === 'object') {
         const shape = def.shape as Record<string, unknown>;
-        const field = own(shape, String(seg));
+        const field = own(shape, String(seg)) ?? def.catchall;
         return field ? [field] : [];
       }
       if (def.type === 'record') return [def.valueType];
@@ -164,7 +211,10 @@ function knownKeys(path: readonly PathSegment[]): string[] {
   }
   return schemas.flatMap(unwrap).flatMap((s) => {
     const def = (s as { _zod: { def: Record<string, unknown> } })._zod.def;
-    return def.type === 'object' ? Object.keys(def.shape as object) : [];
+    if (def.type === 'object') return [def.shape as Record<string, unknown>];
+    // A record of named keys (lint.ignore): its keys are the names.
+    const keys = def.type === 'record' ? (def.keyType as { _zod: { def: { type: string; entries?: Record<string, string> } } })._zod.def : null;
+    return keys?.type === 'enum' ? [Object.fromEntries(Object.values(keys.entries!).map((k) => [k, def.valueType]))] : [];
   });
 }
 

@@ -3,7 +3,7 @@
  * is plain data ("rehearse/ci@1"); the JUnit, Markdown and terminal writers take only it, and an earlier
  * report serves as a baseline to flag outcomes that got worse.
  */
-import type { FlagOutcome } from './outcomes.js';
+import { DOES_NOT_APPLY, type FlagOutcome } from './outcomes.js';
 import type { RunResult } from './result.js';
 import { count, duration, percent } from '../units/format.js';
 
@@ -17,12 +17,19 @@ export interface CiCase {
   messages: string[];
   seconds: number;
   acceptance: RunResult['acceptance'];
-  flags: Record<string, Pick<FlagOutcome, 'outcome' | 'final_percent' | 'defective' | 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds' | 'false_rollback' | 'missed_defect' | 'misattribution'>>;
+  flags: Record<string, CiFlag>;
   errorBudgetBurned: number | null;
   regressions: string[];
   /** The HTML report of this case, relative to the index, when ci wrote them. */
   page?: string;
 }
+
+/** What ci keeps of a flag's outcome: the figures of its headline and of the baseline comparison. */
+export type CiFlag = Pick<FlagOutcome, 'outcome' | 'final_percent' | 'defective' | 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds' | 'false_rollback' | 'missed_defect' | 'misattribution'>
+  & Partial<Pick<FlagOutcome, 'acted_seconds' | 'time_to_full_rollout_seconds'>> & {
+    /** The flag's percentage when the policy acted (rolled back or paused); null when it never did. */
+    acted_percent?: number | null;
+  };
 
 export interface CiReport {
   schema: 'rehearse/ci@1';
@@ -32,18 +39,37 @@ export interface CiReport {
   /** Whether outcomes worse than the baseline fail the run (false with --baseline-warn). */
   baselineFails?: boolean;
   cases: CiCase[];
+  /** Files under the folder that ci did not read as scenarios, and why (a workflow, a JSON Schema, a flag file...). */
+  skipped?: { file: string; reason: string }[];
   /** Wall-clock figures: not part of the results, never compared. */
   timing: { seconds: number };
 }
 
+/**
+ * A run's verdict: failed when a criterion failed; no criteria when none applies to its case (those of other
+ * cases are listed, not judged); passed otherwise.
+ */
+export function runStatus(r: Pick<RunResult, 'passed' | 'acceptance'>): 'passed' | 'failed' | 'no-criteria' {
+  if (!r.passed) return 'failed';
+  return r.acceptance.some((a) => !a.note?.startsWith(`${DOES_NOT_APPLY}case `)) ? 'passed' : 'no-criteria';
+}
+
+/** The flag's percentage when its plan's policy first acted (rolled back or paused); null when it never did. */
+export function actedPercent(r: Pick<RunResult, 'rollouts'>, flag: string): number | null {
+  const decisions = r.rollouts.find((ro) => ro.flag === flag)?.decisions ?? [];
+  const acted = decisions.findIndex((d) => d.action === 'rollback' || d.action === 'pause');
+  if (acted < 0) return null;
+  const before = decisions.slice(0, acted).reverse().find((d) => d.action === 'start' || d.action === 'promote');
+  return before?.percent ?? 0;
+}
+
 export function caseFromResult(file: string, r: RunResult, seconds: number): CiCase {
   const failed = r.acceptance.filter((a) => !a.pass);
-  const judged = r.acceptance.filter((a) => !a.note?.startsWith('does not apply: case '));
   return {
     scenario: r.scenario.name,
     file,
     case: r.scenario.case,
-    status: !r.passed ? 'failed' : judged.length === 0 ? 'no-criteria' : 'passed',
+    status: runStatus(r),
     messages: failed.map((a) => `${a.criterion}: ${a.value === null ? (a.note ?? 'no value') : a.value}${a.note && a.value !== null ? ` (${a.note})` : ''}`),
     seconds,
     acceptance: r.acceptance,
@@ -51,6 +77,7 @@ export function caseFromResult(file: string, r: RunResult, seconds: number): CiC
       outcome: f.outcome, final_percent: f.final_percent, defective: f.defective, blast_radius_users: f.blast_radius_users,
       blast_radius_requests: f.blast_radius_requests, time_to_detect_seconds: f.time_to_detect_seconds,
       false_rollback: f.false_rollback, missed_defect: f.missed_defect, misattribution: f.misattribution,
+      acted_seconds: f.acted_seconds, acted_percent: actedPercent(r, k), time_to_full_rollout_seconds: f.time_to_full_rollout_seconds,
     }])),
     errorBudgetBurned: r.outcomes.error_budget_burned,
     regressions: [],
@@ -100,7 +127,7 @@ export function compareWithBaseline(current: CiCase[], baseline: CiReport): void
  * The report, and its verdict: every case passed (or had no criteria), and, unless `baselineFails` is false
  * (--baseline-warn), none got worse than the baseline.
  */
-export function ciReport(cases: CiCase[], version: string, seconds: number, baselineFails = true): CiReport {
+export function ciReport(cases: CiCase[], version: string, seconds: number, baselineFails = true, skipped: CiReport['skipped'] = []): CiReport {
   const count = (s: CiCase['status']) => cases.filter((c) => c.status === s).length;
   const worse = cases.filter((c) => c.regressions.length > 0).length;
   return {
@@ -113,6 +140,7 @@ export function ciReport(cases: CiCase[], version: string, seconds: number, base
     },
     baselineFails,
     cases,
+    ...(skipped.length ? { skipped } : {}),
     timing: { seconds },
   };
 }

@@ -25,6 +25,8 @@ export interface FlagOutcome {
   time_to_recover_seconds: number | null;
   time_to_full_rollout_seconds: number | null;
   outcome: PlanReport['outcome'] | 'no-plan';
+  /** The run ended while the plan was on its way (outcome "paused" though nobody paused it): not a rollback. */
+  cut_off: boolean;
   final_percent: number;
   false_rollback: boolean;
   missed_defect: boolean;
@@ -69,7 +71,8 @@ export function scoreOutcomes(
     const onset = harm.onset;
     const acted = plan?.decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
     const actedUs = acted ? acted.timeUs : null;
-    const rolledBack = plan?.outcome === 'rolled-back' || plan?.outcome === 'paused';
+    // A plan the end of the run cut off mid-hold stopped nothing: it is not a rollback, false or otherwise.
+    const rolledBack = plan?.outcome === 'rolled-back' || (plan?.outcome === 'paused' && !plan.cutOff);
     // The stage in force when the policy acted: a fault active during it may have been what the gates saw.
     const stageStart = acted ? [...plan!.decisions].reverse().find((d) => (d.action === 'start' || d.action === 'promote') && d.timeUs <= acted.timeUs)?.timeUs ?? 0 : 0;
     const faultDuringStage = actedUs !== null && Array.from({ length: faults.count }, (_, k) => faults.wasActive(k, stageStart, actedUs)).some(Boolean);
@@ -88,6 +91,7 @@ export function scoreOutcomes(
       time_to_recover_seconds: defective ? sec(harm.last - onset) : null,
       time_to_full_rollout_seconds: plan?.outcome === 'completed' && plan.startedUs !== null ? sec(plan.endedUs! - plan.startedUs) : null,
       outcome: plan?.outcome ?? 'no-plan',
+      cut_off: plan?.cutOff ?? false,
       final_percent: plan?.finalPercent ?? (flag.source !== null ? 100 : 0), // a flag file's flag without a plan serves as its file says
       false_rollback: !!rolledBack && !defective,
       missed_defect: plan?.outcome === 'completed' && defective,
@@ -157,16 +161,19 @@ export function flagMetric(f: FlagFigures, metric: string): number | null {
 
 const DURATION_METRICS = new Set(['time_to_detect', 'time_to_recover', 'time_to_full_rollout']);
 
+/** The start of an acceptance result's note when the criterion does not apply to the run; the reason follows. */
+export const DOES_NOT_APPLY = 'does not apply: ';
+
 /** Judges the criteria that apply to this run; those of another case are listed as not applying, never dropped. */
 export function judge(o: Outcomes, criteria: readonly Criterion[], caseName: string | null): AcceptanceResult[] {
   return criteria.map((c) => {
     if (c.caseName !== null && c.caseName !== caseName) {
-      return { criterion: c.source, value: null, pass: true, note: `does not apply: case ${c.caseName} not run` };
+      return { criterion: c.source, value: null, pass: true, note: `${DOES_NOT_APPLY}case ${c.caseName} not run` };
     }
     const raw = metricValue(o, c);
     const duration = DURATION_METRICS.has(c.metric);
     const value = raw === null ? null : duration && Number.isFinite(raw) ? raw / 1e6 : raw;
-    if (raw === null) return { criterion: c.source, value: null, pass: true, note: 'does not apply: the flag hurt nobody' };
+    if (raw === null) return { criterion: c.source, value: null, pass: true, note: `${DOES_NOT_APPLY}the flag hurt nobody` };
     const pass = compare(raw, c.operator, c.limit);
     const note = raw === Infinity ? (c.metric === 'time_to_detect' ? 'never detected' : 'never completed') : undefined;
     return { criterion: c.source, value: value === Infinity ? null : value, pass, ...(note ? { note } : {}) };

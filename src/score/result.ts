@@ -9,7 +9,7 @@ import { duration } from '../units/format.js';
 import type { Scenario } from '../scenario/types.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
-import type { TagStats, ServiceGauges } from '../telemetry/telemetry.js';
+import type { FlagSlice, TagStats, ServiceGauges } from '../telemetry/telemetry.js';
 import { attachTracer } from '../observe/trace-hooks.js';
 import type { TraceRecorder } from '../observe/tracing.js';
 import { VERSION } from '../version.js';
@@ -51,14 +51,19 @@ export interface WindowSeries {
   p99Ms: number[];
 }
 
-/** Calls to a service with one flag on and off, per window. */
+/**
+ * Calls to a service of users served one flag (on) and of the others (off), per window: counts as they came, and
+ * like-with-like figures (within each journey, pooled with the journeys' shares; null where no journey had both).
+ */
 export interface FlagSplitSeries {
   onRequests: number[];
   onErrors: number[];
-  onP99Ms: number[];
+  onErrorRate: (number | null)[];
+  onP99Ms: (number | null)[];
   offRequests: number[];
   offErrors: number[];
-  offP99Ms: number[];
+  offErrorRate: (number | null)[];
+  offP99Ms: (number | null)[];
 }
 
 export interface RolloutFigures {
@@ -66,6 +71,8 @@ export interface RolloutFigures {
   kind: string;
   owner: string;
   outcome: PlanReport['outcome'];
+  /** The run ended while the plan was still on its way (mid-hold or waiting): "paused" by the end, not by anyone. */
+  cutOff: boolean;
   finalPercent: number;
   /** Users of the cohort the final configuration serves the flag to. */
   exposedUsers: number;
@@ -104,11 +111,19 @@ export interface RunResult {
     startSeconds: number[];
     services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
     journeys: Record<string, WindowSeries>;
-    /** Per flag: journeys of users it was on for and of the others, with failures; and (ground truth) those it hurt. */
+    /**
+     * Per flag, of the journeys that pass through a service evaluating it: those of users served the flag and of
+     * the others, with failures; and (ground truth) those it hurt.
+     */
     flags: Record<string, {
       on: number[]; onFailed: number[]; off: number[]; offFailed: number[]; hurt: number[];
-      /** Journey latency of users the flag was on for and of the others (0 in a window without journeys). */
-      onP50Ms: number[]; onP99Ms: number[]; offP50Ms: number[]; offP99Ms: number[];
+      /**
+       * Flag on against off, like with like: error rates and journey latency within each journey, pooled with the
+       * journeys' shares of the compared journeys (`compared`); null in a window where no journey had both sides.
+       */
+      compared: number[];
+      onErrorRate: (number | null)[]; offErrorRate: (number | null)[];
+      onP50Ms: (number | null)[]; onP99Ms: (number | null)[]; offP50Ms: (number | null)[]; offP99Ms: (number | null)[];
     }>;
   };
   /** The shape of the system, for maps: services, calls between them, journeys' entry points, flags, faults. */
@@ -182,6 +197,7 @@ function rolloutFigures(scenario: Scenario, sim: SimulationResult, controller: R
       kind: flag.kind,
       owner: flag.owner,
       outcome: r.outcome,
+      cutOff: r.cutOff,
       finalPercent: r.finalPercent,
       exposedUsers: sim.flags!.exposed(f, versions.length - 1),
       stagesReached: r.stagesReached,
@@ -214,6 +230,9 @@ function auditRecords(controller: RolloutController | null): AuditRecord[] {
 }
 
 const ms = (us: number) => round(us / 1000, 3);
+const msOrNull = (us: number | null) => (us === null ? null : ms(us));
+const rate = (x: number | null) => (x === null ? null : round(x, 6));
+const NO_SLICE: FlagSlice = { requests: 0, errors: 0, errorRate: null, p50Us: null, p99Us: null };
 const round = (x: number, digits: number) => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -274,27 +293,27 @@ export function buildResult(
       ...series((w) => w.services[s]),
       utilization: tel.windows.map((w) => round(w.services[s].utilization, 4)),
       meanQueued: tel.windows.map((w) => round(w.services[s].queued, 3)),
-      flags: Object.fromEntries(scenario.flags.map((f, i) => [f.key, {
-        onRequests: tel.windows.map((w) => w.serviceFlags[s][i].on.requests),
-        onErrors: tel.windows.map((w) => w.serviceFlags[s][i].on.errors),
-        onP99Ms: tel.windows.map((w) => ms(w.serviceFlags[s][i].on.p99Us)),
-        offRequests: tel.windows.map((w) => w.serviceFlags[s][i].off.requests),
-        offErrors: tel.windows.map((w) => w.serviceFlags[s][i].off.errors),
-        offP99Ms: tel.windows.map((w) => ms(w.serviceFlags[s][i].off.p99Us)),
-      }])),
+      flags: Object.fromEntries(scenario.flags.map((f, i) => {
+        const side = (state: 'on' | 'off') => tel.windows.map((w) => w.serviceFlags[s][i]?.[state] ?? NO_SLICE);
+        const on = side('on'), off = side('off');
+        return [f.key, {
+          onRequests: on.map((x) => x.requests), onErrors: on.map((x) => x.errors), onErrorRate: on.map((x) => rate(x.errorRate)), onP99Ms: on.map((x) => msOrNull(x.p99Us)),
+          offRequests: off.map((x) => x.requests), offErrors: off.map((x) => x.errors), offErrorRate: off.map((x) => rate(x.errorRate)), offP99Ms: off.map((x) => msOrNull(x.p99Us)),
+        }];
+      })),
     }])),
     journeys: Object.fromEntries(m.journeyNames.map((name, j) => [name, series((w) => w.journeys[j])])),
-    flags: Object.fromEntries(scenario.flags.map((f, i) => [f.key, {
-      on: tel.windows.map((w) => w.flags[i]?.on ?? 0),
-      onFailed: tel.windows.map((w) => w.flags[i]?.onFailed ?? 0),
-      off: tel.windows.map((w) => w.flags[i]?.off ?? 0),
-      offFailed: tel.windows.map((w) => w.flags[i]?.offFailed ?? 0),
-      hurt: tel.windows.map((_, w) => (harm ? harm[f.key].byWindow[w] : sim.truth.hurtByWindow[i][w]) ?? 0),
-      onP50Ms: tel.windows.map((w) => ms(w.flags[i]?.onP50Us ?? 0)),
-      onP99Ms: tel.windows.map((w) => ms(w.flags[i]?.onP99Us ?? 0)),
-      offP50Ms: tel.windows.map((w) => ms(w.flags[i]?.offP50Us ?? 0)),
-      offP99Ms: tel.windows.map((w) => ms(w.flags[i]?.offP99Us ?? 0)),
-    }])),
+    flags: Object.fromEntries(scenario.flags.map((f, i) => {
+      const on = tel.windows.map((w) => w.flags[i]?.on ?? NO_SLICE), off = tel.windows.map((w) => w.flags[i]?.off ?? NO_SLICE);
+      return [f.key, {
+        on: on.map((x) => x.requests), onFailed: on.map((x) => x.errors), off: off.map((x) => x.requests), offFailed: off.map((x) => x.errors),
+        hurt: tel.windows.map((_, w) => (harm ? harm[f.key].byWindow[w] : sim.truth.hurtByWindow[i][w]) ?? 0),
+        compared: tel.windows.map((w) => w.flags[i]?.compared ?? 0),
+        onErrorRate: on.map((x) => rate(x.errorRate)), offErrorRate: off.map((x) => rate(x.errorRate)),
+        onP50Ms: on.map((x) => msOrNull(x.p50Us)), onP99Ms: on.map((x) => msOrNull(x.p99Us)),
+        offP50Ms: off.map((x) => msOrNull(x.p50Us)), offP99Ms: off.map((x) => msOrNull(x.p99Us)),
+      }];
+    })),
   };
   // A game day's catalogue faults that nobody injected are not part of the run.
   const uninjected = (k: number) => scenario.faults[k].start.kind === 'manual' && sim.faults.onAt[k] < 0;

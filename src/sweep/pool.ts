@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { RunBatch, RunRecord } from './run.js';
 
-export function createPool(workers: number): Piscina<RunBatch, RunRecord[]> {
+/** A pool of `workers` threads running worker.ts: sweep batches by default, or ci rehearsals (RehearsalTask). */
+export function createPool<T = RunBatch, R = RunRecord[]>(workers: number): Piscina<T, R> {
   const compiled = new URL('./worker.js', import.meta.url);
   if (import.meta.url.endsWith('.js') && existsSync(fileURLToPath(compiled))) {
     return new Piscina({ filename: compiled.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });

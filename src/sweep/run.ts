@@ -2,7 +2,7 @@
  * One run of a sweep: a policy, a case and a seed, reduced to the outcome figures the sweep aggregates.
  * Runs in a worker thread; scenarios are loaded once per worker and policy and case.
  */
-import { readFileSync } from 'node:fs';
+import { readInput, setReadLimits, type ReadLimits } from '../files/read.js';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
 import { parseScenarioObject } from '../load/scenario.js';
@@ -51,7 +51,7 @@ function scenarioFor(task: RunTask): Scenario | string {
   if (s === undefined) {
     let raw = raws.get(task.file);
     if (!raw) {
-      raw = parse(readFileSync(task.file, 'utf8')) as Record<string, unknown>;
+      raw = parse(readInput(task.file, 'scenario')) as Record<string, unknown>;
       raws.set(task.file, raw);
     }
     try {
@@ -68,9 +68,12 @@ function scenarioFor(task: RunTask): Scenario | string {
 /** A batch of runs of one policy and case (so that a worker loads each scenario variant once). */
 export interface RunBatch {
   tasks: RunTask[];
+  /** The read limits in force where the sweep was started (a worker thread starts with the defaults). */
+  limits?: ReadLimits;
 }
 
 export function executeBatch(batch: RunBatch): RunRecord[] {
+  if (batch.limits) setReadLimits(batch.limits);
   return batch.tasks.map(executeRun);
 }
 

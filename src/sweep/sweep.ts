@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readInput, readLimits } from '../files/read.js';
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
@@ -93,7 +93,7 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
     if (reasons.length) throw new InputError(refusal(file, reasons));
   }
   const plan = planSweep(tune, loaded.scenario.cases, seeds);
-  const text = readFileSync(file, 'utf8');
+  const text = readInput(file, 'scenario');
   return {
     file,
     name: loaded.scenario.name,
@@ -111,6 +111,8 @@ export interface SweepOptions {
   resume?: SweepDocument;
   signal?: AbortSignal;
   onRun?: (done: number, total: number) => void;
+  /** Given, once the runs start, a function that makes the document of the runs finished so far. */
+  snapshot?: (current: () => SweepDocument) => void;
 }
 
 /** The runs this invocation owns: its shard's, less those a resumed document already has. */
@@ -133,14 +135,17 @@ export async function runSweep(setup: SweepSetup, opts: SweepOptions): Promise<S
   const owned = pending.length + (opts.resume?.runs.filter((r) => !r.error && (!opts.shard || r.run % opts.shard.count === opts.shard.index - 1)).length ?? 0);
   const records: RunRecord[] = opts.resume ? opts.resume.runs.filter((r) => !r.error).map(({ run, error, flags, error_budget_burned }) => ({ run, error, flags, error_budget_burned })) : [];
   let done = records.length;
+  const shard = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : undefined;
+  opts.snapshot?.(() => sweepDocument(setup, records, { complete: false, shard }));
   opts.onRun?.(done, owned);
   // Every queued task listens on the signal.
   if (opts.signal) setMaxListeners(pending.length + 16, opts.signal);
   const pool = createPool(opts.workers);
+  const limits = readLimits();
   try {
     await Promise.all(batches(setup, pending, opts.workers).map(async (tasks) => {
       try {
-        records.push(...(await pool.run({ tasks }, { signal: opts.signal })));
+        records.push(...(await pool.run({ tasks, limits }, { signal: opts.signal })));
       } catch (err) {
         if (opts.signal?.aborted) return;
         // A worker that died takes its batch with it: each run is reported with its seed and policy.
@@ -154,7 +159,7 @@ export async function runSweep(setup: SweepSetup, opts: SweepOptions): Promise<S
   }
   return sweepDocument(setup, records, {
     complete: !opts.signal?.aborted && records.length === owned,
-    shard: opts.shard ? `${opts.shard.index}/${opts.shard.count}` : undefined,
+    shard,
   });
 }
 

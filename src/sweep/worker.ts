@@ -1,6 +1,7 @@
-/** The piscina worker: one sweep run per task. */
+/** The piscina worker: a batch of sweep runs, or one rehearsal of `rehearse ci`. */
+import { executeRehearsal, type RehearsalOutcome, type RehearsalTask } from './rehearsal.js';
 import { executeBatch, type RunBatch, type RunRecord } from './run.js';
 
-export default function run(batch: RunBatch): RunRecord[] {
-  return executeBatch(batch);
+export default function run(task: RunBatch | RehearsalTask): RunRecord[] | RehearsalOutcome {
+  return 'rehearsal' in task ? executeRehearsal(task) : executeBatch(task);
 }

@@ -3,7 +3,11 @@
  * stored request by request. Each probe selects requests by scope (some endpoints, or some journeys), a flag's
  * state and a user segment, and keeps counts (and latencies, when a gate needs them) either in a ring of time
  * slots that its owner rotates at each evaluation, or in one accumulator that its owner resets.
+ *
+ * A split probe (comparisons of flag on against off) keeps its counts per journey and per side instead: users
+ * the flag system serves the flag, and the others, whichever services their requests reached.
  */
+import { CoarseCounts } from './coarse.js';
 import { BucketCounts } from './histogram.js';
 
 export interface ProbeSpec {
@@ -18,6 +22,15 @@ export interface ProbeSpec {
   readonly latency: boolean;
   /** Slots in the ring; 0 for one accumulator. */
   readonly slots: number;
+  /** Split by journey and by the user's assignment to `flag` (which must be set); `flagOn` is then unused. */
+  readonly split?: boolean;
+}
+
+/** A split probe's counts over a span, per group: group 2k for users of stratum k served the flag, 2k + 1 the others. */
+export interface SplitWindow {
+  readonly requests: Float64Array;
+  readonly failed: Float64Array;
+  readonly latency: CoarseCounts[] | null;
 }
 
 /** Counts over a span: requests, failures, and latencies if the probe keeps them. */
@@ -28,19 +41,39 @@ export interface ProbeWindow {
 }
 
 class Probe {
+  /**
+   * A split probe's stratum of each journey (and, last, of calls that outlive their journey), or -1 where it
+   * keeps none: the journeys it selects, or every journey for calls to endpoints. Null for other probes.
+   */
+  readonly strata: Int32Array | null;
+  /** Counters per slot: one group, or a split probe's two per stratum. */
+  readonly groups: number;
   readonly requests: Float64Array;
   readonly failed: Float64Array;
   readonly latency: BucketCounts[] | null;
+  /** A split probe's latencies, per slot and group, made when first needed. */
+  readonly splitLatency: (CoarseCounts | null)[] | null;
   /** The slot being filled. */
   current = 0;
   /** Closed slots holding data since the last reset, up to slots - 1. */
   filled = 0;
 
-  constructor(readonly spec: ProbeSpec) {
+  constructor(readonly spec: ProbeSpec, journeys: number) {
     const n = Math.max(1, spec.slots);
-    this.requests = new Float64Array(n);
-    this.failed = new Float64Array(n);
-    this.latency = spec.latency ? Array.from({ length: n }, () => new BucketCounts()) : null;
+    this.strata = null;
+    this.groups = 1;
+    if (spec.split) {
+      const strata = new Int32Array(journeys + 1).fill(-1);
+      let k = 0;
+      if (spec.scope === 'journeys') for (const j of spec.targets) strata[j] = strata[j] < 0 ? k++ : strata[j];
+      else for (let j = 0; j <= journeys; j++) strata[j] = k++;
+      this.strata = strata;
+      this.groups = Math.max(1, k) * 2;
+    }
+    this.requests = new Float64Array(n * this.groups);
+    this.failed = new Float64Array(n * this.groups);
+    this.latency = spec.latency && !spec.split ? Array.from({ length: n }, () => new BucketCounts()) : null;
+    this.splitLatency = spec.latency && spec.split ? new Array<CoarseCounts | null>(n * this.groups).fill(null) : null;
   }
 }
 
@@ -61,7 +94,8 @@ export class Probes {
   }
 
   add(spec: ProbeSpec): number {
-    const id = this.probes.push(new Probe(spec)) - 1;
+    if (spec.split && spec.flag < 0) throw new Error('a split probe needs a flag');
+    const id = this.probes.push(new Probe(spec, this.journeySubs.length)) - 1;
     if (this.onFirst !== null) {
       const first = this.onFirst;
       this.onFirst = null;
@@ -76,37 +110,48 @@ export class Probes {
     return id;
   }
 
-  /** A request to endpoint `e` (or of journey `j`) ended. `flagsOn` is a bit set of the flags it saw on. */
-  recordEndpoint(e: number, latencyUs: number, failed: boolean, flagsOn: number, segment: number): void {
-    this.record(this.endpointSubs[e], latencyUs, failed, flagsOn, segment);
+  /**
+   * A request to endpoint `e` ended, of journey `journey` (-1 once its journey has ended). `flagsOn` is a bit set
+   * of the flags it saw on, `assigned` of those its user is served (-1: the same as `flagsOn`).
+   */
+  recordEndpoint(e: number, latencyUs: number, failed: boolean, flagsOn: number, segment: number, assigned = -1, journey = -1): void {
+    this.record(this.endpointSubs[e], latencyUs, failed, flagsOn, segment, assigned === -1 ? flagsOn : assigned, journey < 0 ? this.journeySubs.length : journey);
   }
 
-  recordJourney(j: number, latencyUs: number, failed: boolean, flagsOn: number, segment: number): void {
-    this.record(this.journeySubs[j], latencyUs, failed, flagsOn, segment);
+  /** A journey `j` ended: as recordEndpoint. */
+  recordJourney(j: number, latencyUs: number, failed: boolean, flagsOn: number, segment: number, assigned = -1): void {
+    this.record(this.journeySubs[j], latencyUs, failed, flagsOn, segment, assigned === -1 ? flagsOn : assigned, j);
   }
 
-  private record(subs: number[], latencyUs: number, failed: boolean, flagsOn: number, segment: number): void {
+  private record(subs: number[], latencyUs: number, failed: boolean, flagsOn: number, segment: number, assigned: number, stratum: number): void {
     for (let k = 0; k < subs.length; k++) {
       const p = this.probes[subs[k]];
       const s = p.spec;
-      if (s.flag >= 0 && ((flagsOn >>> s.flag) & 1) !== (s.flagOn ? 1 : 0)) continue;
       if (s.segment >= 0 && s.segment !== segment) continue;
-      const i = p.current;
+      let i = p.current;
+      if (p.strata !== null) {
+        const k = p.strata[stratum];
+        if (k < 0) continue;
+        i = i * p.groups + k * 2 + ((assigned >>> s.flag) & 1 ? 0 : 1);
+      } else if (s.flag >= 0 && ((flagsOn >>> s.flag) & 1) !== (s.flagOn ? 1 : 0)) continue;
       p.requests[i]++;
       if (failed) p.failed[i]++;
       if (p.latency) p.latency[i].record(latencyUs);
+      else if (p.splitLatency) (p.splitLatency[i] ??= new CoarseCounts()).record(latencyUs);
     }
   }
 
   /** Closes the current slot of a ring probe and opens the next (the oldest is dropped). */
   rotate(id: number): void {
     const p = this.probes[id];
-    const n = p.requests.length;
+    const n = p.requests.length / p.groups;
     if (n === 1) return;
     p.current = (p.current + 1) % n;
-    p.requests[p.current] = 0;
-    p.failed[p.current] = 0;
+    const from = p.current * p.groups;
+    p.requests.fill(0, from, from + p.groups);
+    p.failed.fill(0, from, from + p.groups);
     p.latency?.[p.current].clear();
+    if (p.splitLatency) for (let g = from; g < from + p.groups; g++) p.splitLatency[g]?.clear();
     if (p.filled < n - 1) p.filled++;
   }
 
@@ -116,7 +161,30 @@ export class Probes {
     p.requests.fill(0);
     p.failed.fill(0);
     p.latency?.forEach((b) => b.clear());
+    p.splitLatency?.forEach((b) => b?.clear());
     p.filled = 0;
+  }
+
+  /** A split probe's window, as window() reads one: its groups' counts (and latencies into `into`, when kept). */
+  splitWindow(id: number, slots: number, into: SplitWindow): SplitWindow {
+    const p = this.probes[id];
+    into.requests.fill(0);
+    into.failed.fill(0);
+    into.latency?.forEach((b) => b.clear());
+    if (p.spec.slots === 0) return addSlot(p, 0, into);
+    const n = p.requests.length / p.groups;
+    const take = Math.min(slots, p.filled);
+    for (let k = 1; k <= take; k++) addSlot(p, (p.current - k + n) % n, into);
+    return into;
+  }
+
+  /** An empty window for a split probe's groups. */
+  splitScratch(id: number): SplitWindow {
+    const p = this.probes[id];
+    return {
+      requests: new Float64Array(p.groups), failed: new Float64Array(p.groups),
+      latency: p.splitLatency ? Array.from({ length: p.groups }, () => new CoarseCounts()) : null,
+    };
   }
 
   /**
@@ -125,7 +193,7 @@ export class Probes {
    */
   window(id: number, slots: number, into: BucketCounts | null): ProbeWindow {
     const p = this.probes[id];
-    const n = p.requests.length;
+    const n = p.requests.length / p.groups;
     const w: ProbeWindow = { requests: 0, failed: 0, latency: into };
     into?.clear();
     if (p.spec.slots === 0) {
@@ -148,4 +216,16 @@ export class Probes {
   filled(id: number): number {
     return this.probes[id].filled;
   }
+}
+
+/** Adds a split probe's slot to a window. */
+function addSlot(p: Probe, slot: number, into: SplitWindow): SplitWindow {
+  const G = p.groups;
+  for (let g = 0; g < G; g++) {
+    into.requests[g] += p.requests[slot * G + g];
+    into.failed[g] += p.failed[slot * G + g];
+    const b = p.splitLatency?.[slot * G + g];
+    if (into.latency && b) into.latency[g].merge(b);
+  }
+  return into;
 }

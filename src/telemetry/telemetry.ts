@@ -4,7 +4,10 @@
  * never with requests: counters for the open window live in one typed array, each tag has one histogram for
  * the open window and one for the whole run, and a closed window keeps only its summary.
  */
-import { BucketCounts, HistogramBuffer, newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
+import { HistogramBuffer, newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
+import { FlagSplits, type FlagSplit } from './splits.js';
+
+export type { FlagSlice, FlagSplit } from './splits.js';
 
 /** Why a call failed, as its caller saw it. */
 export const CAUSE_OK = 0;
@@ -54,19 +57,13 @@ export interface ServiceGauges {
   inFlight: number;
 }
 
-export interface FlagSlice {
-  requests: number;
-  errors: number;
-  p99Us: number;
-}
-
 export interface WindowSummary {
   startUs: number;
   endUs: number;
-  /** Per flag: journeys of users the flag was on for (anywhere), and of the others, with their failures and latency (µs). */
-  flags: { on: number; onFailed: number; off: number; offFailed: number; onP50Us: number; onP99Us: number; offP50Us: number; offP99Us: number }[];
-  /** Per service, per flag, calls to it with the flag on and off: requests, failures, p99 (microseconds). */
-  serviceFlags: { on: FlagSlice; off: FlagSlice }[][];
+  /** Per flag: the journeys that meet it, of users served it and of the others, like with like (splits.ts). */
+  flags: FlagSplit[];
+  /** Per service, per flag: calls to it of users served the flag and of the others, like with like. */
+  serviceFlags: FlagSplit[][];
   endpoints: TagStats[];
   journeys: TagStats[];
   services: (TagStats & ServiceGauges)[];
@@ -91,28 +88,24 @@ export class Telemetry {
   readonly windows: WindowSummary[] = [];
   private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array };
   private windowStart = 0;
-  /** Per flag, for the open window: on, on failed, off, off failed. */
-  private readonly flagCounts: Float64Array;
-  /** Per flag and state (on, off), for the open window: journey latencies. */
-  private readonly flagLatency: BucketCounts[];
-  /** Per (service, flag, state) for the open window: requests and failures, and latencies. */
-  private readonly sliceCounts: Float64Array;
-  private readonly sliceLatency: BucketCounts[];
+  /** Flag on against flag off, by the users' assignment within journeys: only in runs with flags. */
+  readonly splits: FlagSplits | null;
 
   /**
    * @param endpointService service index of each endpoint
    * @param workers total workers of each service (replicas x concurrency)
+   * @param flags for flag on against off: per flag, a byte per journey, whether the journey meets the flag; and
+   *   per journey, a byte per service, whether the journey may reach the service (model/reach.ts)
    */
   constructor(
     private readonly endpointService: Int32Array,
     private readonly journeyCount: number,
     private readonly workers: Float64Array,
-    private readonly flagCount = 0,
+    flags: { flagJourneys: readonly Uint8Array[]; journeyServices: readonly Uint8Array[] } | null = null,
   ) {
-    this.flagCounts = new Float64Array(flagCount * 4);
-    this.flagLatency = Array.from({ length: flagCount * 2 }, () => new BucketCounts());
-    this.sliceCounts = new Float64Array(workers.length * flagCount * 4);
-    this.sliceLatency = Array.from({ length: workers.length * flagCount * 2 }, () => new BucketCounts());
+    this.splits = flags && flags.flagJourneys.length > 0
+      ? new FlagSplits(workers.length, journeyCount, flags.flagJourneys.length, flags.flagJourneys, flags.journeyServices)
+      : null;
     this.tags = endpointService.length + journeyCount;
     this.open = new Float64Array(this.tags * FIELDS);
     this.total = new Float64Array(this.tags * FIELDS);
@@ -136,32 +129,8 @@ export class Telemetry {
     this.openBuffer[tag].record(latencyUs);
   }
 
-  /** A call to service `s` ended: counted under each flag's state for that call. */
-  recordFlags(s: number, flagsOn: number, latencyUs: number, failed: boolean): void {
-    const F = this.flagCount;
-    const c = this.sliceCounts;
-    for (let f = 0; f < F; f++) {
-      const slice = (s * F + f) * 2 + (((flagsOn >>> f) & 1) === 1 ? 0 : 1);
-      c[slice * 2]++;
-      if (failed) c[slice * 2 + 1]++;
-      this.sliceLatency[slice].record(latencyUs);
-    }
-  }
-
   journeyTag(journey: number): number {
     return this.endpointService.length + journey;
-  }
-
-  /** A journey ended, for the flag-on/flag-off series: `flagsOn` has a bit per flag that was on for it. */
-  journeyFlags(flagsOn: number, failed: boolean, latencyUs: number): void {
-    const c = this.flagCounts;
-    for (let f = 0; f < this.flagCount; f++) {
-      const off = ((flagsOn >>> f) & 1) === 1 ? 0 : 1;
-      const i = f * 4 + off * 2;
-      c[i]++;
-      if (failed) c[i + 1]++;
-      this.flagLatency[f * 2 + off].record(latencyUs);
-    }
   }
 
   /** A request began work in a service after waiting `waitUs` in its queue (0 if a worker was free). */
@@ -196,35 +165,9 @@ export class Telemetry {
         ...gauges(busyArea[s], queueArea[s], maxQueued[s], span, this.workers[s]),
       };
     });
-    const c = this.flagCounts;
-    const percentiles = (b: BucketCounts): [number, number] => {
-      if (b.total === 0) return [0, 0];
-      this.scratch.reset();
-      b.addTo(this.scratch);
-      b.clear();
-      return [this.scratch.getValueAtPercentile(50), this.scratch.getValueAtPercentile(99)];
-    };
-    const flags = Array.from({ length: this.flagCount }, (_, f) => {
-      const [onP50Us, onP99Us] = percentiles(this.flagLatency[f * 2]);
-      const [offP50Us, offP99Us] = percentiles(this.flagLatency[f * 2 + 1]);
-      return { on: c[f * 4], onFailed: c[f * 4 + 1], off: c[f * 4 + 2], offFailed: c[f * 4 + 3], onP50Us, onP99Us, offP50Us, offP99Us };
-    });
-    c.fill(0);
-    const F = this.flagCount;
-    const slice = (i: number): FlagSlice => {
-      const b = this.sliceLatency[i];
-      let p99Us = 0;
-      if (b.total > 0) {
-        this.scratch.reset();
-        b.addTo(this.scratch);
-        p99Us = this.scratch.getValueAtPercentile(99);
-      }
-      b.clear();
-      return { requests: this.sliceCounts[i * 2], errors: this.sliceCounts[i * 2 + 1], p99Us };
-    };
-    const serviceFlags = Array.from({ length: this.workers.length }, (_, s) =>
-      Array.from({ length: F }, (_, f) => ({ on: slice((s * F + f) * 2), off: slice((s * F + f) * 2 + 1) })));
-    this.sliceCounts.fill(0);
+    const split = this.splits?.close();
+    const flags = split?.journeys ?? [];
+    const serviceFlags = split?.services ?? services.map(() => []);
     this.windows.push({ startUs: this.windowStart, endUs, flags, serviceFlags, endpoints, journeys, services });
     for (let i = 0; i < this.open.length; i++) this.total[i] += this.open[i];
     for (let i = F_MAX; i < this.open.length; i += FIELDS) this.total[i] = Math.max(this.total[i] - this.open[i], this.open[i]);

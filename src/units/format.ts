@@ -92,13 +92,3 @@ export function criterionValue(criterion: string, value: number): string {
   if (BOOLEAN_METRIC.test(metric) && (value === 0 || value === 1)) return value === 1 ? 'yes' : 'no';
   return num(value);
 }
-
-/** Why a CI case failed: each failed criterion's message with its value in its unit; other messages as they are. */
-export function caseMessages(c: { status: string; messages: string[]; acceptance: { criterion: string; value: number | null; pass: boolean; note?: string }[] }): string[] {
-  const failed = c.acceptance.filter((a) => !a.pass);
-  return c.messages.map((m) => {
-    const a = failed.find((x) => m.startsWith(`${x.criterion}: `));
-    if (!a || a.value === null) return m;
-    return `${a.criterion}: ${criterionValue(a.criterion, a.value)}${a.note ? ` (${a.note})` : ''}`;
-  });
-}

@@ -1,11 +1,13 @@
-/** An Argo Rollout with its analysis templates as a rehearse plan: stages, analysis runs and warnings. */
+/** An Argo Rollout with its analysis templates as a rehearse plan: stages, analysis runs, pods and warnings. */
 import type { ImportedPlan } from '../../scenario/types.js';
 import { toScenarioParts, type ArgoOptions, type SourceFile } from './index.js';
 
 export function importArgoPlan(files: readonly SourceFile[], options: ArgoOptions = {}): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
   const r = toScenarioParts(files, options);
   if (!r.ok) return r;
-  const { stages, background } = r.parts;
+  const { stages, background, traffic, hashes, workloads, rollout } = r.parts;
+  // rollout/service.go reconcileStableAndCanaryService: canaryService selects the new pods, stableService the stable
+  // ones; both run as the Rollout's workload, each ReplicaSet with its own pod-template hash.
   return {
     ok: true,
     plan: {
@@ -13,6 +15,12 @@ export function importArgoPlan(files: readonly SourceFile[], options: ArgoOption
       analyses: { stages: stages.map((s) => s.analysis), background },
       checks: null,
       warnings: r.warnings,
+      pods: {
+        workloads, app: rollout, ingress: rollout, route: rollout, port: '80',
+        canary: { workload: rollout, service: traffic.canaryService, hash: hashes.canary },
+        stable: { workload: rollout, service: traffic.stableService, hash: hashes.stable },
+      },
+      series: null,
     },
   };
 }

@@ -1,188 +1,204 @@
 /**
- * Flagger resources as rehearse plan parts: a Canary's analysis (interval, threshold, maxWeight and stepWeight
- * or stepWeights, iterations) becomes the weights the flag's exposure walks through, each metric a check over
- * PromQL (the builtin request-success-rate and request-duration as Flagger's Istio observer writes them, or a
- * MetricTemplate's query with {{ namespace }}, {{ target }}, {{ interval }} and {{ variables.* }}) judged by its
- * thresholdRange, and confirm-rollout / confirm-promotion webhooks approvals. Pure: texts in, parts (or
- * problems with file:line:column and the path) and warnings out.
+ * Flagger resources as rehearse plan parts, as Flagger's scheduler runs them (pkg/controller/scheduler.go,
+ * scheduler_metrics.go, scheduler_hooks.go and pkg/apis/flagger/v1beta1/canary.go in fluxcd/flagger): a Canary's
+ * analysis (interval, at least 10 s; threshold; stepWeight up to maxWeight, or stepWeights; iterations) becomes
+ * the weights the flag's exposure walks through, and each metric a check: the builtin request-success-rate and
+ * request-duration of the observer its metrics provider routes to (observers.ts), an inline query, or a
+ * MetricTemplate's query rendered as Flagger renders it (render.ts), judged by thresholdRange or, without one
+ * (the v1alpha3 form), by threshold. confirm-rollout, confirm-traffic-increase and confirm-promotion webhooks wait
+ * for an approval. Every field has a disposition (dispositions.ts). Pure: texts in, parts or problems out.
  */
-import { parsePromQL, PromQLError } from '../../lang/promql.js';
-import { parseCondition } from '../../lang/condition.js';
-import type { PromQLGate } from '../../scenario/types.js';
-import { parseDuration } from '../../units/parse.js';
-import { get, readResources, where, type SourceFile } from '../argo/index.js';
+import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
+import type { PlanCheck } from '../../scenario/types.js';
+import { walkFields } from '../kube/fields.js';
+import { contextNote, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { readChecks } from './checks.js';
+import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
+import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
 
-export interface FlaggerCheck {
-  readonly name: string;
-  readonly gate: PromQLGate;
-  readonly min: number | null;
-  readonly max: number | null;
+export type FlaggerCheck = PlanCheck;
+
+export interface FlaggerOptions {
+  /** The flagger controller's -mesh-provider (default istio, cmd/flagger/main.go). */
+  readonly meshProvider?: string;
 }
 
 export interface FlaggerParts {
   readonly canary: string;
   readonly namespace: string;
   readonly target: string;
+  /** The apex Service (spec.service.name, else the target); <service>-canary and <service>-primary follow. */
+  readonly service: string;
+  readonly ingress: string;
+  readonly route: string;
+  readonly port: string;
   readonly intervalUs: number;
   readonly threshold: number;
-  /** The canary weights walked through, in order (the last is maxWeight); promotion follows. */
+  /** The canary weights walked through, in order; promotion follows. */
   readonly weights: readonly number[];
   /** A/B or blue/green: checks to pass at one exposure before promotion (null: weights). */
   readonly iterations: number | null;
   readonly checks: readonly FlaggerCheck[];
-  readonly confirmRollout: boolean;
-  readonly confirmPromotion: boolean;
+  /** Where the Canary asks for an approval (a confirm-* webhook), or null. */
+  readonly approvals: { readonly rollout: string | null; readonly trafficIncrease: string | null; readonly promotion: string | null };
+  /** The observer of the builtin metrics and the series it reads, or null when no builtin metric is used. */
+  readonly builtin: { readonly observer: Observer; readonly preset: Preset; readonly from: string } | null;
+  readonly hashes: { readonly stable: string; readonly canary: string };
 }
 
 export type FlaggerResult =
   | { ok: true; parts: FlaggerParts; warnings: string[] }
   | { ok: false; problems: string[]; warnings: string[] };
 
-const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
-
-/** The builtin metrics of Flagger's Istio observer (pkg/metrics/observers/istio.go). */
-const ISTIO_BUILTINS: Record<string, string> = {
-  'request-success-rate': `sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}",response_code!~"5.*"}[{{ interval }}])) / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) * 100`,
-  'request-duration': `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload_namespace="{{ namespace }}",destination_workload=~"{{ target }}"}[{{ interval }}])) by (le))`,
-};
-
-
-type Path = (string | number)[];
-const pathText = (path: Path) => path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-
-export function toScenarioParts(files: readonly SourceFile[]): FlaggerResult {
+export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOptions = {}): FlaggerResult {
   const warnings: string[] = [];
-  const { resources, problems } = readResources(files, ['Canary', 'MetricTemplate']);
-  const canaries = resources.filter((r) => r.value.kind === 'Canary');
+  const { resources, context, problems } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
+  const canaries = resources.filter((r) => r.kind === 'Canary');
   if (canaries.length !== 1 && problems.length === 0) problems.push(`${files.map((f) => f.file).join(', ')}: expected exactly one Canary, found ${canaries.length}`);
+  const note = contextNote(context);
+  if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };
-  const cn = canaries[0];
-  const at = (path: Path) => where(cn, path);
-  const problem = (path: Path, message: string) => problems.push(`${at(path)}: ${pathText(path)}: ${message}`);
-  const warn = (path: Path, message: string) => warnings.push(`${at(path)}: ${pathText(path)}: ${message}`);
-  const namespace = String(get(cn.value, 'metadata', 'namespace') ?? 'default');
-  const target = String(get(cn.value, 'spec', 'targetRef', 'name') ?? get(cn.value, 'metadata', 'name') ?? '');
-  const provider = String(get(cn.value, 'spec', 'provider') ?? 'istio');
-  const analysis = get(cn.value, 'spec', 'analysis') ?? get(cn.value, 'spec', 'canaryAnalysis');
-  if (analysis === undefined) {
-    problem(['spec'], 'a Canary needs spec.analysis');
-    return { ok: false, problems, warnings };
-  }
-  const ap: Path = ['spec', 'analysis'];
-  const duration = (path: Path, v: unknown, fallback: string): number => {
-    const d = parseDuration(v === undefined ? fallback : String(v));
-    if (!d.ok) {
-      problem(path, `${JSON.stringify(v)} is not a duration`);
-      return 60e6;
-    }
-    return d.value;
-  };
-  const intervalText = String(get(analysis, 'interval') ?? '1m');
-  const intervalUs = duration([...ap, 'interval'], get(analysis, 'interval'), '1m');
-  const threshold = Number(get(analysis, 'threshold') ?? 1);
-  if (!Number.isInteger(threshold) || threshold < 1) problem([...ap, 'threshold'], 'threshold is a whole number, at least 1');
-
-  // Weights: stepWeights, or stepWeight up to maxWeight.
-  let weights: number[] = [];
-  const stepWeights = get(analysis, 'stepWeights');
-  const iterations = get(analysis, 'iterations') !== undefined ? Number(get(analysis, 'iterations')) : null;
-  if (Array.isArray(stepWeights)) {
-    weights = stepWeights.map(Number);
-    weights.forEach((w, i) => {
-      if (!(w > 0 && w <= 100) || (i > 0 && w <= weights[i - 1])) problem([...ap, 'stepWeights', i], 'step weights increase, from above 0 to 100');
-    });
-  } else if (iterations === null) {
-    const step = Number(get(analysis, 'stepWeight') ?? 10);
-    const max = Number(get(analysis, 'maxWeight') ?? 100);
-    if (!(step > 0 && step <= 100)) problem([...ap, 'stepWeight'], 'stepWeight is a number from 1 to 100');
-    if (!(max > 0 && max <= 100)) problem([...ap, 'maxWeight'], 'maxWeight is a number from 1 to 100');
-    if (step > 0) for (let w = step; w < max; w += step) weights.push(w);
-    weights.push(max);
-  }
-  if (iterations !== null && (!Number.isInteger(iterations) || iterations < 1)) problem([...ap, 'iterations'], 'iterations is a whole number, at least 1');
-  if (get(analysis, 'stepWeightPromotion') !== undefined) {
-    warn([...ap, 'stepWeightPromotion'], 'the primary runs the new code from the promotion on: the flag goes to 100% at promotion');
-  }
-  if (get(analysis, 'match') !== undefined) warn([...ap, 'match'], 'header and cookie matches are rehearsed as a share of users (the plan\'s A/B exposure)');
-
-  const templates = new Map<string, (typeof resources)[number]>();
   for (const r of resources) {
-    if (r.value.kind === 'MetricTemplate') {
-      const name = String(get(r.value, 'metadata', 'name') ?? '');
-      templates.set(name, r);
-      templates.set(`${name}.${String(get(r.value, 'metadata', 'namespace') ?? namespace)}`, r);
-    }
+    const report = walkFields(r, r.kind === 'Canary' ? CANARY : METRIC_TEMPLATE, UNKNOWN);
+    warnings.push(...report.warnings);
+    problems.push(...report.problems);
   }
-  const checks: FlaggerCheck[] = [];
-  const metrics = get(analysis, 'metrics');
-  (Array.isArray(metrics) ? metrics : []).forEach((m, i) => {
-    const mp: Path = [...ap, 'metrics', i];
-    const name = String(get(m, 'name') ?? `metric-${i}`);
-    const metricInterval = String(get(m, 'interval') ?? intervalText);
-    const ref = get(m, 'templateRef');
-    let query: string;
-    let qpath: Path = mp;
-    if (ref !== undefined) {
-      const tname = String(get(ref, 'name') ?? '');
-      const tns = get(ref, 'namespace');
-      const tpl = templates.get(tns === undefined ? tname : `${tname}.${String(tns)}`) ?? templates.get(tname);
-      if (!tpl) {
-        problem([...mp, 'templateRef', 'name'], `no MetricTemplate "${tname}" in the files given`);
-        return;
-      }
-      const type = String(get(tpl.value, 'spec', 'provider', 'type') ?? 'prometheus');
-      if (type !== 'prometheus') {
-        warn([...mp, 'templateRef'], `MetricTemplate provider "${type}" is not supported: the check is skipped`);
-        return;
-      }
-      query = String(get(tpl.value, 'spec', 'query') ?? '');
-      qpath = [...mp, 'templateRef'];
-    } else if (provider === 'istio' && ISTIO_BUILTINS[name]) {
-      query = ISTIO_BUILTINS[name];
-    } else {
-      warn(mp, ISTIO_BUILTINS[name] ? `builtin metric "${name}" of provider "${provider}" is not rehearsed (use a MetricTemplate): skipped` : `"${name}" is not a builtin metric and has no templateRef: skipped`);
-      return;
-    }
-    const vars = (get(m, 'templateVariables') ?? {}) as Record<string, unknown>;
-    const resolved = query.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, key: string) => {
-      if (key === 'namespace') return namespace;
-      if (key === 'target') return target;
-      if (key === 'interval') return metricInterval;
-      if (key === 'name') return String(get(cn.value, 'metadata', 'name') ?? '');
-      if (key.startsWith('variables.') && vars[key.slice(10)] !== undefined) return String(vars[key.slice(10)]);
-      problem(qpath, `${whole} has no value (templateVariables?)`);
-      return whole;
-    });
-    const min = get(m, 'thresholdRange', 'min');
-    const max = get(m, 'thresholdRange', 'max');
-    if (min === undefined && max === undefined) warn(mp, 'no thresholdRange: the check only needs a value');
-    const cond = [min !== undefined ? `result >= ${Number(min)}` : '', max !== undefined ? `result <= ${Number(max)}` : ''].filter(Boolean).join(' && ') || 'result == result || true';
-    try {
-      const expr = parsePromQL(resolved);
-      checks.push({
-        name,
-        min: min === undefined ? null : Number(min),
-        max: max === undefined ? null : Number(max),
-        gate: { kind: 'promql', source: name, query: resolved, expr, success: parseCondition(cond), failure: null, result: 'first', filter: NO_FILTER, origin: `canary ${target}: ${name}` },
-      });
-    } catch (e) {
-      if (!(e instanceof PromQLError)) throw e;
-      problem(qpath, e.message);
-    }
-  });
+  const cn = canaries[0];
+  const problem = (r: Resource, path: Path, message: string) => problems.push(`${where(r, path)}: ${pathText(path)}: ${message}`);
+  const warn = (r: Resource, path: Path, message: string) => warnings.push(`${where(r, path)}: ${pathText(path)}: ${message}`);
+  const spec = get(cn.value, 'spec');
+  const apiVersion = String(get(cn.value, 'apiVersion') ?? '');
+  if (/^flagger\.app\/v1alpha/.test(apiVersion)) {
+    warn(cn, ['apiVersion'], `${apiVersion} is the API of Flagger 0.x: current Flagger serves only flagger.app/v1beta1 and refuses it. Rehearsed as Flagger 0.x ran it (spec.canaryAnalysis as the analysis, a metric's threshold without thresholdRange)`);
+  }
+  if (get(spec, 'suspend') === true) problem(cn, ['spec', 'suspend'], 'a suspended Canary does not roll out: nothing to rehearse');
 
-  let confirmRollout = false, confirmPromotion = false;
+  const namespace = String(get(cn.value, 'metadata', 'namespace') ?? 'default');
+  const target = String(get(spec, 'targetRef', 'name') ?? '');
+  if (!target) problem(cn, ['spec', 'targetRef', 'name'], 'a Canary names its target workload');
+  const service = String(get(spec, 'service', 'name') ?? target);
+  const ingress = String(get(spec, 'ingressRef', 'name') ?? target);
+  const route = String(get(spec, 'routeRef', 'name') ?? target);
+  const port = String(get(spec, 'service', 'port') ?? '80');
+
+  // GetAnalysis: spec.analysis, else the v1alpha3 spec.canaryAnalysis; neither (or skipAnalysis) promotes at once.
+  const key = get(spec, 'analysis') !== undefined ? 'analysis' : 'canaryAnalysis';
+  const analysis = get(spec, key);
+  const ap: Path = ['spec', key];
+  const skip = analysis === undefined || analysis === null || get(spec, 'skipAnalysis') === true;
+
+  // GetAnalysisInterval: 60 s by default and when it does not parse, at least 10 s.
+  const intervalText = get(analysis, 'interval');
+  let intervalUs = 60e6;
+  if (intervalText !== undefined && intervalText !== '') {
+    const s = goSeconds(String(intervalText));
+    if (s === null) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)} is not a Go duration: Flagger uses 60s`);
+    else if (s < 10) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)}: Flagger checks at most every 10s`);
+    if (s !== null) intervalUs = Math.max(10, s) * 1e6;
+  }
+  const rawThreshold = Number(get(analysis, 'threshold') ?? 0);
+  if (!Number.isInteger(rawThreshold)) problem(cn, [...ap, 'threshold'], 'threshold is a whole number');
+  const threshold = rawThreshold > 0 ? rawThreshold : 1; // GetAnalysisThreshold
+
+  // DeploymentStrategy: iterations (A/B with match, else blue/green), or the canary weights of nextStepWeight.
+  const iterations = Number(get(analysis, 'iterations') ?? 0) > 0 ? Number(get(analysis, 'iterations')) : null;
+  if (iterations !== null && !Number.isInteger(iterations)) problem(cn, [...ap, 'iterations'], 'iterations is a whole number');
+  const weights = skip || iterations !== null ? [] : walkWeights(analysis, (path, m) => problem(cn, [...ap, ...path], m));
+
+  // The observer of the builtin metrics: the Canary's provider, else the controller's -mesh-provider (the
+  // scenario's, else the flagger Deployment's among the files, else Flagger's default, istio).
+  const provider = typeof get(spec, 'provider') === 'string' ? String(get(spec, 'provider')) : null;
+  const deployed = meshProviderOf(context);
+  const mesh = options.meshProvider ?? deployed?.value ?? 'istio';
+  if (provider === null) {
+    const why = options.meshProvider ? 'the scenario\'s flagger.mesh-provider'
+      : deployed ? `the flagger Deployment's argument at ${deployed.at}` : 'Flagger\'s default; the scenario\'s flagger.mesh-provider names another';
+    warnings.push(`${where(cn, ['spec'])}: spec.provider: none: the mesh provider is the flagger controller's -mesh-provider, "${mesh}" (${why})`);
+  }
+  const observer = observerOf(metricsProvider(mesh, provider, String(get(spec, 'targetRef', 'kind') ?? '')));
+  const { checks, builtinUsed } = skip ? { checks: [], builtinUsed: false } : readChecks({
+    canary: cn, analysis, analysisPath: ap, templates: resources.filter((r) => r.kind === 'MetricTemplate'),
+    model: { name: cn.name, namespace, target, service, ingress, route }, observer, problem, warn,
+  });
+  const builtin = builtinUsed
+    ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider "${provider ?? mesh}")` }
+    : null;
+
+  // Webhooks: confirm-* wait for an approval; the others are not called (rehearsed as passing).
+  const approvals = { rollout: null as string | null, trafficIncrease: null as string | null, promotion: null as string | null };
   const hooks = get(analysis, 'webhooks');
   (Array.isArray(hooks) ? hooks : []).forEach((h, i) => {
+    const hp: Path = [...ap, 'webhooks', i];
     const type = String(get(h, 'type') ?? 'rollout');
-    if (type === 'confirm-rollout') confirmRollout = true;
-    else if (type === 'confirm-promotion') confirmPromotion = true;
-    else warn([...ap, 'webhooks', i], `webhook "${String(get(h, 'name') ?? '')}" of type ${type} is not called in a rehearsal: skipped`);
+    const place = `${where(cn, hp)}: ${pathText(hp)} (${type})`;
+    const hook = `webhook "${String(get(h, 'name') ?? '')}" of type ${type} is not called in a rehearsal`;
+    if (type === 'confirm-rollout') approvals.rollout ??= place;
+    else if (type === 'confirm-traffic-increase') approvals.trafficIncrease ??= place;
+    else if (type === 'confirm-promotion') approvals.promotion ??= place;
+    // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
+    const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
+    if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
+    else warn(cn, hp, `${hook}: it passes`);
   });
   if (problems.length > 0) return { ok: false, problems, warnings };
   return {
     ok: true,
-    parts: { canary: String(get(cn.value, 'metadata', 'name') ?? ''), namespace, target, intervalUs, threshold, weights, iterations, checks, confirmRollout, confirmPromotion },
+    parts: {
+      canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, checks, approvals, builtin,
+      hashes: { stable: podTemplateHash(`${target}-primary`), canary: podTemplateHash(target) },
+    },
     warnings,
   };
+}
+
+/** The -mesh-provider argument of a flagger controller Deployment among the files, with its place. */
+function meshProviderOf(context: readonly Resource[]): { value: string; at: string } | null {
+  for (const r of context) {
+    if (r.kind !== 'Deployment') continue;
+    const containers = get(r.value, 'spec', 'template', 'spec', 'containers');
+    for (const [ci, c] of (Array.isArray(containers) ? containers : []).entries()) {
+      const args = get(c, 'args');
+      for (const [ai, a] of (Array.isArray(args) ? args : []).entries()) {
+        const m = /^--?mesh-provider=(.+)$/.exec(String(a));
+        if (m) return { value: m[1], at: where(r, ['spec', 'template', 'spec', 'containers', ci, 'args', ai]) };
+      }
+    }
+  }
+  return null;
+}
+
+/** Go's time.ParseDuration in seconds, or null. */
+function goSeconds(s: string): number | null {
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  if (s === '0') return 0;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0, at = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * units[m[2]];
+    at = re.lastIndex;
+  }
+  return at === s.length && s.length > 0 ? total : null;
+}
+
+/** scheduler.go nextStepWeight and maxWeight: the weights a canary strategy walks through before promotion. */
+function walkWeights(analysis: unknown, problem: (path: Path, message: string) => void): number[] {
+  const stepWeight = Number(get(analysis, 'stepWeight') ?? 0);
+  const raw = get(analysis, 'stepWeights');
+  const stepWeights = Array.isArray(raw) ? raw.map(Number) : [];
+  stepWeights.forEach((w, i) => {
+    if (!(Number.isInteger(w) && w > 0 && w <= 100) || (i > 0 && w <= stepWeights[i - 1])) problem(['stepWeights', i], 'step weights are whole numbers that increase, from above 0 to 100');
+  });
+  const maxWeight = stepWeights.length > 0 ? Math.min(100, stepWeights[stepWeights.length - 1]) : Number(get(analysis, 'maxWeight') ?? 0) > 0 ? Number(get(analysis, 'maxWeight')) : 100;
+  if (stepWeight <= 0 && stepWeights.length === 0) {
+    problem(['stepWeight'], 'no stepWeight, stepWeights or iterations: Flagger never shifts traffic to the canary');
+    return [];
+  }
+  const weights: number[] = [];
+  for (let w = 0; w < maxWeight && weights.length < 1000;) {
+    // nextStepWeight: stepWeight when set (or when there are no stepWeights), else the next stepWeights entry.
+    const next = stepWeight > 0 ? stepWeight : (w === 0 ? stepWeights[0] : (stepWeights[stepWeights.indexOf(w) + 1] ?? 100) - w);
+    w = Math.min(100, w + Math.min(100 - w, next));
+    weights.push(w);
+  }
+  return weights;
 }

@@ -1,27 +1,37 @@
 /**
- * A Flagger Canary with its metric templates as a rehearse plan: a stage per canary weight held one interval,
- * then promotion at 100%; the analysis's metrics as checks every interval. A/B and blue/green analyses
- * (iterations) hold one exposure, given by the scenario, for their iterations.
+ * A Flagger Canary with its metric templates as a rehearse plan: a stage per canary weight held one interval
+ * (the first weight is set at the first tick, checks run from the next), then promotion at 100%; the analysis's
+ * metrics as checks every interval. A/B and blue/green analyses (iterations) hold one exposure, given by the
+ * scenario, for their iterations. The target's calls with the flag on are served by the canary workload
+ * (<target>, behind <service>-canary), the others by the primary (<target>-primary, behind <service>-primary).
  */
-import type { SourceFile } from '../argo/index.js';
+import type { SourceFile } from '../kube/resources.js';
 import type { ImportedPlan } from '../../scenario/types.js';
-import { toScenarioParts } from './index.js';
+import { toScenarioParts, type FlaggerOptions } from './index.js';
 
-export function importFlaggerPlan(files: readonly SourceFile[], exposurePercent: number): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
-  const r = toScenarioParts(files);
+export function importFlaggerPlan(files: readonly SourceFile[], exposurePercent: number, options: FlaggerOptions = {}): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
+  const r = toScenarioParts(files, options);
   if (!r.ok) return r;
   const f = r.parts;
   const weights = f.iterations !== null ? [exposurePercent] : f.weights;
+  const { rollout, trafficIncrease, promotion } = f.approvals;
   return {
     ok: true,
     plan: {
       stages: [
-        ...weights.map((w, j) => ({ percent: w, holdUs: f.intervalUs, approval: j === 0 && f.confirmRollout })),
-        { percent: 100, holdUs: 0, approval: f.confirmPromotion },
+        // confirm-rollout before the first weight; confirm-traffic-increase before every weight step.
+        ...weights.map((w, j) => ({ percent: w, holdUs: f.intervalUs, approval: (j === 0 ? rollout : null) ?? (f.iterations === null ? trafficIncrease : null) })),
+        { percent: 100, holdUs: 0, approval: promotion },
       ],
       analyses: null,
       checks: { target: f.target, intervalUs: f.intervalUs, threshold: f.threshold, iterations: f.iterations, checks: f.checks },
       warnings: r.warnings,
+      pods: {
+        workloads: [f.target], app: f.target, ingress: f.ingress, route: f.route, port: f.port,
+        canary: { workload: f.target, service: `${f.service}-canary`, hash: f.hashes.canary },
+        stable: { workload: `${f.target}-primary`, service: `${f.service}-primary`, hash: f.hashes.stable },
+      },
+      series: f.builtin ? { preset: f.builtin.preset, namespace: f.namespace, from: f.builtin.from } : null,
     },
   };
 }

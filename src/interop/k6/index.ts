@@ -1,9 +1,11 @@
 /**
  * A scenario as a k6 load test (TypeScript typed against @types/k6): one k6 scenario per journey with a
  * ramping-arrival-rate executor that follows the traffic shape and the journey's share, the cohort's targeting
- * keys in a SharedArray sent in a header (so the real flag SDK buckets the users the rehearsal did), each step an
- * HTTP request to BASE_URL plus the endpoint's `http` path, tags per journey, service and endpoint, and the gates
- * k6 can express as thresholds. What cannot be carried is listed in a comment at the top.
+ * keys in a JSON file beside the script, read with open() inside a SharedArray in the init context as k6's
+ * docs write it (so the real flag SDK buckets the users the rehearsal did), each step an HTTP request to
+ * BASE_URL plus the endpoint's `http` path, tags per journey, service and endpoint, and the gates k6 can express
+ * as thresholds: a gate stops the rollout, so its threshold aborts the test (abortOnFail), not before the gate's
+ * first evaluation (delayAbortEval). What cannot be carried is listed in a comment at the top.
  */
 import { ArrivalProcess } from '../../model/arrivals.js';
 import type { RandomStreams } from '../../engine/rng.js';
@@ -22,13 +24,24 @@ export interface K6Options {
   readonly position?: (path: readonly PathSegment[]) => { line: number; column: number } | null;
   /** The scenario file as shown in messages and in the script's header. */
   readonly file: string;
+  /** The users file's name, beside the script (default users.json). */
+  readonly usersFile?: string;
 }
+
+/** The script, and the users file it opens (null when the scenario has no cohort). */
+export interface K6Export {
+  readonly script: string;
+  readonly users: { readonly file: string; readonly json: string } | null;
+}
+
+/** A threshold as k6 reads it: an expression, or an object that aborts the test. */
+type K6Threshold = string | { threshold: string; abortOnFail: true; delayAbortEval: string };
 
 interface Route { method: string; path: string }
 
 const METRIC: Record<string, string> = { req_failed: 'http_req_failed', req_duration: 'http_req_duration', reqs: 'http_reqs' };
 
-export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Options): string {
+export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Options): K6Export {
   const header = opts.keyHeader ?? 'X-Targeting-Key';
   const notCarried: string[] = [];
   const errors: string[] = [];
@@ -85,15 +98,25 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
     };
   }
 
-  // Gates as thresholds where k6 can say the same thing.
-  const thresholds: Record<string, string[]> = {};
+  // Gates as thresholds where k6 can say the same thing. A breached gate stops the rollout: its threshold aborts
+  // the test, once the gate would have read (k6 evaluates thresholds every 2s on everything seen so far).
+  const thresholds: Record<string, K6Threshold[]> = {};
+  const has = (metric: string, expr: string) => (thresholds[metric] ?? []).some((x) => (typeof x === 'string' ? x : x.threshold) === expr);
   const entry = new Set(journeys.flatMap((j) => j.steps.flatMap((s) => [s.service, `${s.service}.${s.endpoint}`])));
-  scenario.rollouts.forEach((plan) => plan.gates.forEach((g) => {
-    const t = threshold(g, entry);
-    if (typeof t === 'string') notCarried.push(`rollout ${plan.flag}: ${describeGate(g)}: ${t}`);
-    else (thresholds[t.metric] ??= []).includes(t.expr) || thresholds[t.metric].push(t.expr);
-  }));
+  scenario.rollouts.forEach((plan) => {
+    let carried = 0;
+    plan.gates.forEach((g) => {
+      const t = threshold(g, entry);
+      if (typeof t === 'string') notCarried.push(`rollout ${plan.flag}: ${describeGate(g)}: ${t}`);
+      else if (!has(t.metric, t.expr)) {
+        (thresholds[t.metric] ??= []).push({ threshold: t.expr, abortOnFail: true, delayAbortEval: `${Math.round(plan.evaluateEveryUs / 1e6)}s` });
+        carried++;
+      }
+    });
+    if (carried && plan.failureLimit > 0) notCarried.push(`rollout ${plan.flag}: failure-limit ${plan.failureLimit}: k6 aborts at the first failing evaluation`);
+  });
   if (input.slo?.availability) {
+    // The SLO fails the test at its end; it stops nothing.
     (thresholds.http_req_failed ??= []).push(`rate<${round(1 - scenario.slo.availability)}`);
     notCarried.push(`slo.availability counts journeys; k6 checks it per request (http_req_failed)`);
   }
@@ -102,8 +125,9 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
   if (scenario.rollouts.length) notCarried.push(`rollout: the plans themselves (${scenario.rollouts.map((p) => p.flag).join(', ')}): drive the flag system while the test runs`);
   notCarried.push('users are drawn uniformly from the cohort; the rehearsal weighs them by activity');
 
-  const users = scenario.population ? scenario.population.key : [];
-  if (!scenario.population) notCarried.push('the scenario has no cohort: requests carry no targeting key');
+  const usersFile = opts.usersFile ?? 'users.json';
+  const users = scenario.population ? scenario.population.key : null;
+  if (!users) notCarried.push('the scenario has no cohort: requests carry no targeting key');
 
   const lines: string[] = [];
   lines.push(`// k6 load test written by rehearse export k6 from ${opts.file} (scenario "${scenario.name}").`);
@@ -119,8 +143,11 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
   lines.push(`const BASE_URL: string = __ENV.BASE_URL || ${JSON.stringify(opts.baseUrl)};`);
   lines.push(`const KEY_HEADER = ${JSON.stringify(header)};`);
   lines.push('');
-  lines.push(`// The cohort's targeting keys (${users.length}), shared by all virtual users.`);
-  lines.push(`const users: string[] = new SharedArray<string>('users', (): string[] => ${JSON.stringify(users)});`);
+  if (users) {
+    lines.push(`// The cohort's targeting keys (${users.length}), read once in the init context from the file beside this script`);
+    lines.push('// and shared by all virtual users.');
+    lines.push(`const users: string[] = new SharedArray<string>('users', (): string[] => JSON.parse(open(${JSON.stringify(`./${usersFile}`)})));`);
+  } else lines.push('const users: string[] = [];');
   lines.push('');
   lines.push(`export const options: Options = ${JSON.stringify({ scenarios, thresholds }, null, 2)};`);
   lines.push('');
@@ -140,7 +167,7 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
     });
     lines.push('}');
   }
-  return `${lines.join('\n')}\n`;
+  return { script: `${lines.join('\n')}\n`, users: users ? { file: usersFile, json: `${JSON.stringify(users)}\n` } : null };
 }
 
 function execName(journey: string): string {
@@ -183,6 +210,7 @@ function threshold(g: Gate, entry: ReadonlySet<string>): { metric: string; expr:
   if (g.kind === 'burn-rate') return 'a multi-window burn rate has no k6 threshold';
   if (g.kind === 'compare') return 'a comparison of flag on against off needs the flag state, which k6 does not see';
   if (g.kind === 'promql') return 'a PromQL query reads Prometheus series, which k6 does not write';
+  if (g.kind === 'alert') return 'a Prometheus alert reads Prometheus series, which k6 does not write';
   const f = g.filter;
   if (f.flagOn !== null) return 'it selects requests by flag state, which k6 does not see';
   if (f.segment !== null) return 'it selects a user segment, which k6 does not tag';

@@ -10,7 +10,7 @@
  * A file may hold several documents, each starting on a line of its own (JSON lines, as an OpenTelemetry
  * Collector's file exporter writes one export request per line): they are walked in turn, with the same paths.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { openInput } from '../../files/read.js';
 import { StringDecoder } from 'node:string_decoder';
 import { InputError } from '../../errors.js';
 
@@ -43,12 +43,7 @@ export function formatPath(path: Path): string {
  * top-level array) and for every other value met in an object on the way to such an array.
  */
 export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler, onDocument: DocumentHandler = () => {}): void {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (e) {
-    throw new InputError([`${file}: cannot read: ${(e as Error).message}`]);
-  }
+  const input = openInput(file, 'traces');
   const isPrefix = (keys: string[]) => streamPaths.some((p) => keys.length <= p.length && keys.every((k, i) => p[i] === k));
   const isStream = (keys: string[]) => streamPaths.some((p) => p.length === keys.length && keys.every((k, i) => p[i] === k));
   const stack: Frame[] = [];
@@ -104,7 +99,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
 
   try {
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, null);
+      const n = input.read(buf, 0, CHUNK);
       const text = n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end();
       if (n === 0 && text === '') break;
       if (capturing) captureStart = 0;
@@ -267,7 +262,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
       if (n === 0) break;
     }
   } finally {
-    closeSync(fd);
+    input.close();
   }
   if (!seenAny) throw new InputError([`${file}: empty file: no JSON in it`]);
   if (!done) {

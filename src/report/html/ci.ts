@@ -1,7 +1,9 @@
 /** The index page of a CI run's HTML reports: every case's verdict, users hurt, time to detect, and the trend. */
 import { caseName, type CiCase, type CiReport } from '../../score/ci.js';
-import { budget, caseMessages, duration, plural } from '../../units/format.js';
-import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
+import { budget, duration, plural } from '../../units/format.js';
+import { statusLabel } from '../ci-terminal.js';
+import { caseCounts, caseHeadlines, caseNotes, caseVerdict, criterionLine } from '../vocabulary.js';
+import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
 
 /** A file name for a case's page: letters, digits and dashes only, whatever the scenario calls itself. */
 export function pageName(c: Pick<CiCase, 'scenario' | 'case'>): string {
@@ -23,7 +25,7 @@ function trend(c: CiCase, base: CiCase | undefined): string {
   parts.push(was === now ? `users hurt unchanged (${now})` : `users hurt ${was} → ${now} ${now > was ? '▲' : '▼'}`);
   const tw = slowest(base), tn = slowest(c);
   if (tw !== tn) parts.push(`detection ${duration(tw)} → ${duration(tn)}${tw !== null && tn !== null ? ` ${tn > tw ? '▲' : '▼'}` : ''}`);
-  if (base.status !== c.status) parts.push(`was ${base.status}`);
+  if (base.status !== c.status) parts.push(`was ${escape(statusLabel(base.status))}`);
   return parts.join('<br>');
 }
 
@@ -32,12 +34,10 @@ export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, 
   const rows = report.cases.map((c) => {
     const name = escape(caseName(c));
     const link = c.page ? `<a href="${escape(encodeURI(c.page))}">${name}</a>` : name;
-    const flags = Object.entries(c.flags);
-    const verdicts = flags.map(([k, f]) => `${escape(k)}: ${escape(f.outcome)} at ${f.final_percent}%`).join('<br>') || '-';
-    const hurt = flags.map(([k, f]) => `${escape(k)}: ${escape(plural(f.blast_radius_users, 'user'))}`).join('<br>') || '-';
-    const detect = flags.map(([k, f]) => `${escape(k)}: ${f.time_to_detect_seconds !== null ? escape(duration(f.time_to_detect_seconds)) : f.defective ? 'never' : '-'}`).join('<br>') || '-';
-    const notes = [...caseMessages(c).map(escape), ...(c.regressions.length ? [`worse than the baseline: ${c.regressions.map(escape).join('; ')}`] : [])].join('<br>');
-    return `<tr><td class="${c.status === 'passed' || c.status === 'no-criteria' ? 'pass' : 'fail-cell'}">${escape(c.status)}</td><td>${link}</td><td>${verdicts}</td><td>${hurt}</td><td>${detect}</td>`
+    const happened = caseHeadlines(c).map(escape).join('<br>') || '-';
+    const detect = Object.entries(c.flags).map(([k, f]) => `${escape(k)}: ${f.time_to_detect_seconds !== null ? escape(duration(f.time_to_detect_seconds)) : f.defective ? 'never' : '-'}`).join('<br>') || '-';
+    const notes = [...c.acceptance.map((a) => escape(criterionLine(a))), ...caseNotes(c).map(escape), ...(c.regressions.length ? [`worse than the baseline: ${c.regressions.map(escape).join('; ')}`] : [])].join('<br>');
+    return `<tr>${verdictHtml(caseVerdict(c.status))}<td>${link}</td><td>${happened}</td><td>${detect}</td>`
       + `<td class="num">${c.errorBudgetBurned === null ? '-' : escape(budget(c.errorBudgetBurned))}</td>${baseline ? `<td>${trend(c, baseOf(c))}</td>` : ''}<td>${notes}</td></tr>`;
   }).join('');
   const ran = report.cases.filter((c) => c.status === 'passed' || c.status === 'failed' || c.status === 'no-criteria');
@@ -73,9 +73,10 @@ export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, 
   const k = report.counts;
   const body = `
 <h1>rehearse ci</h1>
-<p class="meta">rehearse ${escape(report.version)}: ${escape(plural(k.cases, 'case'))}, ${k.passed} passed, ${k.failed} failed, ${k.invalid} invalid, ${k.crashed} crashed${k['no-criteria'] ? `, ${k['no-criteria']} with no criteria` : ''}${k.worse ? `; ${k.worse} worse than the baseline` : ''}${baseline ? `; compared with a baseline from rehearse ${escape(baseline.version)}` : ''}</p>
-<p><span class="verdict ${report.passed ? '' : 'fail'}">${report.passed ? 'PASSED' : 'FAILED'}</span></p>
-<table><thead><tr><th>result</th><th>rehearsal</th><th>rollout</th><th>users hurt</th><th>time to detect</th><th>error budget</th>${baseline ? '<th>against the baseline</th>' : ''}<th>notes</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="meta">rehearse ${escape(report.version)}: ${escape(plural(k.cases, 'case'))}: ${escape(caseCounts(k))}${k.worse ? `; ${k.worse} worse than the baseline` : ''}${baseline ? `; compared with a baseline from rehearse ${escape(baseline.version)}` : ''}</p>
+<p>${verdictHtml(report.passed ? 'pass' : 'fail', 'badge')}</p>
+<table><thead><tr><th>result</th><th>rehearsal</th><th>what happened</th><th>time to detect</th><th>error budget</th>${baseline ? '<th>against the baseline</th>' : ''}<th>criteria and notes</th></tr></thead><tbody>${rows}</tbody></table>
+${report.skipped?.length ? `<h2>Skipped: not scenarios</h2><ul>${report.skipped.map((s) => `<li><code>${escape(s.file)}</code>: ${escape(s.reason)}</li>`).join('')}</ul>` : ''}
 ${charts.length ? `<h2>${escape(charts[0].title)}</h2><chart-0/>` : ''}
 `;
   return htmlPage('rehearse ci', body, charts, options);

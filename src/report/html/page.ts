@@ -5,11 +5,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { VERDICTS, verdictLabel, type Verdict } from '../vocabulary.js';
 
 const require = createRequire(import.meta.url);
 
 export function escape(text: unknown): string {
   return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** A verdict as a table cell or a badge: its mark and word, styled by its tone (never a mark drawn by CSS). */
+export function verdictHtml(v: Verdict, as: 'cell' | 'badge' = 'cell'): string {
+  const { tone } = VERDICTS[v];
+  return as === 'cell' ? `<td class="v-${tone}">${escape(verdictLabel(v))}</td>` : `<span class="verdict ${tone}">${escape(verdictLabel(v))}</span>`;
 }
 
 /** A package's build file: its main file resolved, then up to the folder holding its package.json. */
@@ -58,11 +65,12 @@ const CSS = `
   h1 { font-size: 1.6em; margin: 0 0 4px; } h2 { font-size: 1.2em; margin: 32px 0 8px; border-bottom: 1px solid #ccc; padding-bottom: 4px; }
   .meta { color: #555; margin: 0 0 16px; }
   .verdict { display: inline-block; font-weight: 700; padding: 4px 12px; border: 3px solid #1a1a1a; letter-spacing: .08em; }
-  .verdict.fail { border-style: double; background: repeating-linear-gradient(45deg, #fff, #fff 6px, #eee 6px, #eee 12px); }
+  .verdict.bad { border-style: double; background: repeating-linear-gradient(45deg, #fff, #fff 6px, #eee 6px, #eee 12px); }
+  .verdict.neutral { border-style: dashed; } .headlines { margin: 8px 0 0; padding-left: 20px; } .headlines li { margin: 2px 0; }
   table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }
   th { background: #f2f2f2; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-  .pass::before { content: "✔ "; } .fail-cell { font-weight: 700; } .fail-cell::before { content: "✘ "; }
+  .v-bad { font-weight: 700; } td.v-good, td.v-bad, td.v-neutral { white-space: nowrap; }
   .chart { margin: 8px 0 24px; break-inside: avoid; } .summary p { margin: 4px 0; } .caption { color: #333; margin: 0 0 4px; font-size: 14px; }
   .warning { border-left: 4px solid #1a1a1a; padding: 4px 12px; background: #f5f5f5; }
   .audit { max-height: 480px; overflow: auto; }

@@ -1,9 +1,9 @@
 /** The HTML report of a sweep: the trade-off, heatmaps over the tuned values, blast radius per policy. */
 import type { SweepDocument } from '../../sweep/sweep.js';
-import { criterionValue, duration, num, percent, plural } from '../../units/format.js';
+import { criterionValue, num, plural } from '../../units/format.js';
+import { POLICY_TABLE_KEY, policyTable } from '../sweep-terminal.js';
 import { escape, htmlPage, type Chart } from './page.js';
 
-const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));
 /** A 95% interval in words, escaped: its bounds, or what the runs cannot bound. */
 const bounds = (i: readonly (number | null)[], note?: string, fmt: (x: number) => string = (x) => num(x, 3)) =>
   i[0] === null || i[1] === null ? `95% interval ${escape(note ?? 'unbounded')}` : `95% interval ${escape(fmt(i[0]))} to ${escape(fmt(i[1]))}`;
@@ -148,8 +148,8 @@ export function sweepReportHtml(d: SweepDocument): string {
 <ul><li>objective ${escape(d.objective)} = ${escape(num(r.objective.value, 3))}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}</li>
 ${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(value(c.criterion, c.value))}${c.interval ? ` (${bounds(c.interval, c.note, (x) => value(c.criterion, x))})` : ''}</li>`).join('')}</ul>`
     : '<p><strong>No recommendation:</strong> no policy meets every constraint, or the sweep is incomplete.</p>';
-  const rows = d.policies.map((p) => `<tr><td>${p.index}${d.pareto.includes(p.index) ? ' (front)' : ''}</td><td>${escape(p.label)}</td>${p.cases.map((c) =>
-    `<td>detection ${pct(c.detection.rate)}${c.detection.low !== null ? ` [${pct(c.detection.low)}, ${pct(c.detection.high)}]` : ''}, false rollbacks ${pct(c.false_rollback.rate)}${c.false_rollback.low !== null ? ` [${pct(c.false_rollback.low)}, ${pct(c.false_rollback.high)}]` : ''}, users hurt p95 ${escape(num(c.blast_radius_users.p95, 3))}${c.time_to_detect_seconds.median !== null ? `, detected in ${escape(duration(c.time_to_detect_seconds.median))} (median)` : ''}${c.time_to_full_rollout_seconds.median !== null ? `, full rollout in ${escape(duration(c.time_to_full_rollout_seconds.median))} (median)` : ''}</td>`).join('')}<td class="num">${escape(num(p.objective.value, 3))}</td><td>${p.feasible ? 'yes' : 'no'}</td></tr>`).join('');
+  const table = policyTable(d);
+  const rows = table.rows.map((row) => `<tr>${row.map((x, i) => `<td${i >= 3 && i <= 7 ? ' class="num"' : ''}>${escape(x)}</td>`).join('')}</tr>`).join('');
   const body = `
 <h1>Sweep: ${escape(d.scenario.name)}</h1>
 <p class="meta">rehearse ${escape(d.version)}: ${plural(d.plan.policies.length, 'policy', 'policies')} x ${plural(d.plan.cases.length, 'case')} x ${plural(d.plan.seeds, 'seed')} = ${plural(d.plan.runs, 'run')}${d.complete ? '' : ` (incomplete: ${d.runs.length})`}; flag ${escape(d.flag)}; minimize ${escape(d.objective)}${d.constraints.length ? `; subject to ${d.constraints.map(escape).join(', ')}` : ''}</p>
@@ -164,7 +164,8 @@ ${place(heatmap)}
 <h2>Blast radius</h2>
 ${place(distribution)}
 <h2>Policies</h2>
-<table><thead><tr><th>#</th><th>policy</th>${d.plan.cases.map((c) => `<th>case ${escape(c ?? '-')}</th>`).join('')}<th>objective</th><th>ok</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="caption">One row per policy and case; * marks the Pareto front. ${escape(POLICY_TABLE_KEY)}.</p>
+<table><thead><tr>${table.head.map((x) => `<th>${escape(x)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
 ${d.failures.length ? `<h2>Failed runs</h2><table><tbody>${d.failures.map((f) => `<tr><td>run ${f.run}</td><td>${escape(f.policy)}</td><td>${escape(f.case ?? '-')}</td><td>seed ${f.seed}</td><td>${escape(f.error)}</td></tr>`).join('')}</tbody></table>` : ''}
 `;
   return htmlPage(`rehearse sweep: ${d.scenario.name}`, body, charts);

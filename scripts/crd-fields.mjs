@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * The field paths of a CustomResourceDefinition's `spec`, from its openAPIV3Schema, as a JSON list: one entry per
+ * field (objects and arrays included), `[]` for the items of an array, `*` for the keys of a map
+ * (additionalProperties), and `**` for a subtree that is free-form (x-kubernetes-preserve-unknown-fields) or
+ * collapsed on request (`--collapse spec.template`: an embedded Kubernetes type such as a pod template, which
+ * rehearse never reads field by field).
+ *
+ *   node scripts/crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]... > fields.json
+ *
+ * A file with several CRDs needs --kind. The test of each adapter's disposition table reads these lists (or
+ * calls fieldPaths() on a CRD it holds itself).
+ */
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+
+/** Field paths under `spec` of the served, stored version of `kind` in a CRD document list. */
+export function fieldPaths(docs, kind, collapse = []) {
+  const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition' && (kind === undefined || d.spec?.names?.kind === kind));
+  if (!crd) throw new Error(`no CustomResourceDefinition${kind ? ` of kind ${kind}` : ''}`);
+  const versions = crd.spec.versions ?? [];
+  const version = versions.find((v) => v.storage) ?? versions[0];
+  const spec = version?.schema?.openAPIV3Schema?.properties?.spec;
+  if (!spec) throw new Error(`${crd.metadata.name}: no openAPIV3Schema.properties.spec`);
+  const out = [];
+  const walk = (schema, path) => {
+    out.push(path);
+    if (collapse.includes(path) || (schema['x-kubernetes-preserve-unknown-fields'] && !schema.properties && !schema.items)) {
+      out.push(`${path}.**`);
+      return;
+    }
+    for (const [name, sub] of Object.entries(schema.properties ?? {})) walk(sub, `${path}.${name}`);
+    if (schema.items) walk(schema.items, `${path}[]`);
+    if (schema.additionalProperties && typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, `${path}.*`);
+  };
+  walk(spec, 'spec');
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const file = args.shift();
+  let kind;
+  const collapse = [];
+  while (args.length) {
+    const a = args.shift();
+    if (a === '--kind') kind = args.shift();
+    else if (a === '--collapse') collapse.push(args.shift());
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!file) throw new Error('usage: crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]...');
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }));
+  process.stdout.write(`${JSON.stringify(fieldPaths(docs, kind, collapse), null, 1)}\n`);
+}

@@ -1,0 +1,101 @@
+/**
+ * `gameday debrief JOURNAL` (the debrief of a drill from its journal, ended or not) and `gameday replay FILE`
+ * (a drill document or a journal re-run and checked: the digest first, so that an edited record is reported
+ * as tampering; then the scenario's content hash; then the whole debrief, byte for byte).
+ */
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { parseJsonDocument } from '../files/json.js';
+import { issueLines, plainError } from '../units/issues.js';
+import { readInput, readLimits } from '../files/read.js';
+import { writeText } from '../files/write.js';
+import { buildDocument, type DrillDocument } from '../live/debrief.js';
+import { drillHtml } from '../live/debrief-html.js';
+import { debriefFromJournal, prefixOf, recordScenario } from '../live/from-journal.js';
+import { JournalError } from '../live/journal.js';
+import { canonicalJson, documentDigest, type DrillRecord } from '../live/record.js';
+import { ReplayMismatch } from '../live/session.js';
+import { VERSION } from '../version.js';
+import { plural } from '../units/format.js';
+
+type Io = { out: (s: string) => void; err: (s: string) => void };
+
+function write(doc: DrillDocument, out: string, io: Io): void {
+  writeText(`${out}.json`, `${JSON.stringify(doc, null, 2)}\n`);
+  writeText(`${out}.html`, drillHtml(doc));
+  io.out(`debrief written to ${out}.html and ${out}.json, digest ${doc.digest}`);
+}
+
+/** Writes the debrief of the drill a journal holds (one that never ended is debriefed to where it stopped). */
+export function debriefCommand(journal: string, o: { scenario?: string; out?: string }, io: Io): number {
+  const doc = debriefFromJournal(journal, o);
+  if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${doc.record.end.atUs / 1e6} simulated seconds, where the journal stops`);
+  write(doc, o.out ?? prefixOf(journal), io);
+  return 0;
+}
+
+const DocumentShape = z.object({
+  schema: z.string(),
+  version: z.string(),
+  record: z.object({
+    scenario: z.object({ file: z.string(), sha256: z.string(), name: z.string() }),
+    // What the replay reads of each action, checked before it runs: a mistyped one names its path, not a symptom.
+    actions: z.array(z.object({ atUs: z.number().int().nonnegative(), by: z.string(), action: z.object({ type: z.string() }).loose() }).loose()),
+  }).loose(),
+  digest: z.string(),
+}).loose();
+
+/** Re-runs a drill's record; 0 when the debrief is byte-identical to the recorded one, 1 when not (and why). */
+export function replayCommand(file: string, o: { scenario?: string; out?: string }, io: Io): number {
+  let text: string;
+  try {
+    // A regular file within the drill record's limit; nesting checked before it is parsed (files/).
+    text = readInput(file, 'drill', `${file}: cannot read`);
+  } catch (e) {
+    throw e instanceof InputError ? e : new InputError([`${file}: cannot read: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  const failed = (lines: string[]) => {
+    for (const l of lines) io.err(l);
+    return 1;
+  };
+  try {
+    // A journal: its chain of hashes is checked as it is read; its debrief is the replay.
+    if (text.startsWith('{"kind":"drill"')) {
+      const doc = debriefFromJournal(file, o);
+      if (o.out) write(doc, o.out, io);
+      io.out(`replay of the journal: ${plural(doc.record.actions.length, 'action')} re-applied at their simulated instants, as recorded; digest ${doc.digest}`);
+      return 0;
+    }
+    let raw: unknown;
+    try {
+      raw = parseJsonDocument(text, file, readLimits().depth);
+    } catch (e) {
+      if (e instanceof InputError && /nested more than/.test(e.message)) throw e;
+      return failed([`${file}: not JSON: the record has been altered (or is not a drill document)`]);
+    }
+    const shape = DocumentShape.safeParse(raw, { error: plainError });
+    if (!shape.success) throw new InputError([...issueLines(shape.error.issues).map((l) => `${file}: ${l}`), `${file}: not a drill document (rehearse/drill@2)`]);
+    if (shape.data.schema !== 'rehearse/drill@2') throw new InputError([`${file}: a ${shape.data.schema} document: this version replays rehearse/drill@2`]);
+    const recorded = raw as DrillDocument;
+    if (documentDigest(recorded) !== recorded.digest) {
+      return failed([`${file}: tampered: the document's digest does not match its content (a field was edited after the drill)`]);
+    }
+    const record = recorded.record as DrillRecord;
+    const { read, caseName } = recordScenario(record, file, o.scenario);
+    const doc = buildDocument(record, read, caseName);
+    if (o.out) write(doc, o.out, io);
+    if (canonicalJson(doc) === canonicalJson(recorded)) {
+      io.out(`replay identical: ${plural(record.actions.length, 'action')} re-applied at their simulated instants; the team's run, the policy's run, the comparison and the digest are the same byte for byte`);
+      return 0;
+    }
+    const parts = (['team', 'policy', 'comparison', 'verdict', 'faults', 'budget', 'revealed'] as const).filter((k) => canonicalJson(doc[k]) !== canonicalJson(recorded[k]));
+    if (recorded.version !== VERSION) {
+      return failed([`replay differs (${parts.join(', ') || 'the digest'}): the drill was recorded with rehearse ${recorded.version}, this is ${VERSION}`]);
+    }
+    return failed([`${file}: tampered: the digest holds but the record does not replay to the results it states (${parts.join(', ') || 'the digest'} differ): the document was edited and its digest recomputed`]);
+  } catch (e) {
+    if (e instanceof ReplayMismatch) return failed([`${file}: tampered: ${e.message}`]);
+    if (e instanceof JournalError && e.tampered) return failed(e.lines);
+    throw e;
+  }
+}

@@ -1,0 +1,73 @@
+/** Parsers of the command line's option values: each refuses a value it cannot take with what it expects. */
+import { InvalidArgumentError } from 'commander';
+
+export function seedOption(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('the seed is a whole number, 0 or more');
+  }
+  return Number(value);
+}
+
+export function choice<T extends string>(allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    return value as T;
+  };
+}
+
+export function shardOption(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('a shard is i/n with 1 <= i <= n, e.g. 2/8');
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
+  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`a whole number up to ${Number.MAX_SAFE_INTEGER}`);
+  return Number(value);
+}
+
+/** A whole number of any size: the command compares it with its own limit (which --force lifts). */
+export function countOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
+  return Number(value);
+}
+
+export function collectSegment(value: string, previous: Record<string, number>): Record<string, number> {
+  const bare = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)$/.exec(value);
+  if (bare) throw new InvalidArgumentError(`a share is a percentage: write ${bare[1]}=${bare[2]}%${Number(bare[2]) > 0 && Number(bare[2]) < 1 ? ` (or ${bare[1]}=${+(Number(bare[2]) * 100).toPrecision(12)}% if ${bare[2]} is a fraction)` : ''}`);
+  const m = /^([A-Za-z][\w-]*)=(\d+(?:\.\d+)?)%$/.exec(value);
+  if (!m) throw new InvalidArgumentError('a segment is name=share, e.g. beta=5%');
+  const share = Number(m[2]) / 100;
+  if (share <= 0) throw new InvalidArgumentError('a segment needs a share above 0% (leave out a segment with no users)');
+  const total = Object.values(previous).reduce((a, b) => a + b, 0) + share;
+  if (total > 1 + 1e-9) throw new InvalidArgumentError('segment shares add up to more than 100%');
+  return { ...previous, [m[1]]: share };
+}
+
+/** Shares that leave part of the users unnamed put them in "general". */
+export function withRemainder(segments: Record<string, number>): Record<string, number> {
+  const rest = 1 - Object.values(segments).reduce((a, b) => a + b, 0);
+  return rest > 1e-9 && !('general' in segments) ? { general: rest, ...segments } : segments;
+}
+
+export function speedOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0.1 || n > 100_000) throw new InvalidArgumentError('a speed factor from 0.1 to 100000');
+  return n;
+}
+
+export function portOption(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port from 0 to 65535');
+  return Number(value);
+}
+
+export function collectAttribute(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function percentOption(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0 || n > 100 || value.trim() === '') throw new InvalidArgumentError('a percentage from 0 to 100');
+  return n;
+}

@@ -1,0 +1,128 @@
+/**
+ * A Rollout's canary steps as stages, as the controller walks them (rollout/canary.go completedCurrentCanaryStep
+ * in argoproj/argo-rollouts): setWeight sets the canary's share (out of trafficRouting.maxTrafficWeight, 100 by
+ * default) and begins a stage; `pause: {duration}` holds it (a bare number is seconds); `pause: {}` ends only
+ * when someone promotes the rollout (rollout/pause.go CompletedCanaryPauseStep: no timeout), so the next stage
+ * waits for an approval; an analysis step runs after the stage's hold and the rollout goes on only once its run
+ * is Successful. Steps that rehearse does not simulate (experiment, plugin, setCanaryScale, setHeaderRoute,
+ * setMirrorRoute) complete at once, as the walk of the fields warns. After the last step the rollout is fully
+ * promoted: a final stage at 100%.
+ */
+import type { AnalysisSpec } from '../../scenario/types.js';
+import { get, pathText, where, type Path, type Resource } from '../kube/resources.js';
+
+export interface ArgoStage {
+  readonly percent: number;
+  readonly holdUs: number;
+  /** Where the resource asks for a promotion before this stage (a `pause: {}` step, spec.paused), or null. */
+  readonly approval: string | null;
+  /** An analysis step run after the hold; the stage ends when it succeeds. */
+  readonly analysis: AnalysisSpec | null;
+  /** Indices of the Argo steps this stage stands for. */
+  readonly steps: readonly number[];
+}
+
+/** Where a step falls in the stages: the stage, and the time into its hold when the step is reached. */
+export interface StepPlace {
+  readonly stage: number;
+  readonly afterUs: number;
+}
+
+export const STEP_KINDS = ['setWeight', 'pause', 'analysis', 'experiment', 'plugin', 'setCanaryScale', 'setHeaderRoute', 'setMirrorRoute'] as const;
+
+interface StepsContext {
+  readonly rollout: Resource;
+  readonly maxWeight: number;
+  problem(path: Path, message: string): void;
+  analysis(ref: unknown, path: Path, name: string): AnalysisSpec | null;
+}
+
+/** Seconds (a number or digits) or a Go duration, as types.go DurationSeconds reads a pause; null if invalid. */
+function pauseSeconds(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : null;
+  const s = String(v);
+  if (/^\d+$/.test(s)) return Number(s);
+  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
+  let total = 0, at = 0;
+  for (let m = re.exec(s); m; m = re.exec(s)) {
+    total += Number(m[1]) * units[m[2]];
+    at = re.lastIndex;
+  }
+  return at === s.length && s.length > 0 ? Math.trunc(total) : null;
+}
+
+export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPath: Path): { stages: ArgoStage[]; places: StepPlace[] } {
+  const ro = ctx.rollout;
+  const stages: { percent: number; holdUs: number; approval: string | null; analysis: AnalysisSpec | null; steps: number[]; closed: boolean }[] = [];
+  let weight = 0;
+  // spec.paused: the rollout waits for a resume before its first step, as at a `pause: {}`.
+  let pendingApproval: string | null = get(ro.value, 'spec', 'paused') === true ? `${where(ro, ['spec', 'paused'])}: spec.paused` : null;
+  const current = () => {
+    const last = stages[stages.length - 1];
+    if (last && !last.closed) return last;
+    const s = { percent: weight, holdUs: 0, approval: pendingApproval, analysis: null, steps: [] as number[], closed: false };
+    pendingApproval = null;
+    stages.push(s);
+    return s;
+  };
+  const close = () => {
+    const last = stages[stages.length - 1];
+    if (last) last.closed = true;
+  };
+  const places: StepPlace[] = [];
+  steps.forEach((step, i) => {
+    const sp: Path = [...stepsPath, i];
+    const keys = step !== null && typeof step === 'object' && !Array.isArray(step) ? Object.keys(step) : [];
+    const kinds = keys.filter((k) => (STEP_KINDS as readonly string[]).includes(k));
+    if (kinds.length > 1) ctx.problem(sp, `a step does one thing (${kinds.join(' and ')} here): Argo refuses the Rollout`);
+    const kind = kinds[0];
+    if (kind === 'setWeight') {
+      const w = Number(get(step, 'setWeight'));
+      if (!(w >= 0 && w <= ctx.maxWeight)) ctx.problem([...sp, 'setWeight'], `a weight is a number from 0 to ${ctx.maxWeight}${ctx.maxWeight !== 100 ? ' (trafficRouting.maxTrafficWeight)' : ''}`);
+      close();
+      weight = (w / ctx.maxWeight) * 100;
+      places[i] = { stage: stages.length, afterUs: 0 };
+      current().steps.push(i);
+    } else if (kind === 'pause' && get(step, 'pause', 'duration') === undefined) {
+      // Reached at the end of the stage before it; the next stage waits for a promotion.
+      const last = stages[stages.length - 1];
+      places[i] = last ? { stage: stages.length - 1, afterUs: last.holdUs } : { stage: 0, afterUs: 0 };
+      close();
+      pendingApproval = `${where(ro, [...sp, 'pause'])}: ${pathText([...sp, 'pause'])}`;
+    } else if (kind === 'pause') {
+      const d = get(step, 'pause', 'duration');
+      const seconds = pauseSeconds(d);
+      if (seconds === null) ctx.problem([...sp, 'pause', 'duration'], `${JSON.stringify(d)} is not a duration: a number of seconds, or a Go duration ("30s", "5m")`);
+      let s = current();
+      if (s.analysis) {
+        s.closed = true;
+        s = current();
+      }
+      places[i] = { stage: stages.length - 1, afterUs: s.holdUs };
+      s.holdUs += (seconds ?? 0) * 1e6;
+      s.steps.push(i);
+    } else if (kind === 'analysis') {
+      let s = current();
+      if (s.analysis) {
+        s.closed = true;
+        s = current();
+      }
+      places[i] = { stage: stages.length - 1, afterUs: s.holdUs };
+      const name = get(step, 'analysis', 'name');
+      s.analysis = ctx.analysis(get(step, 'analysis'), [...sp, 'analysis'], `step ${i + 1} analysis${name ? ` ${String(name)}` : ''}`);
+      s.steps.push(i);
+    } else {
+      // Not simulated (the walk of the fields warns): the step completes at once.
+      const s = stages[stages.length - 1];
+      places[i] = s && !s.closed ? { stage: stages.length - 1, afterUs: s.holdUs } : { stage: stages.length, afterUs: 0 };
+    }
+  });
+  // The rollout ends fully promoted.
+  if (stages.length === 0 || stages[stages.length - 1].percent !== 100 || pendingApproval !== null) {
+    close();
+    weight = 100;
+    current();
+  }
+  return { stages: stages.map(({ closed: _, ...s }) => s), places };
+}

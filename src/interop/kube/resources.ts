@@ -1,0 +1,136 @@
+/**
+ * Kubernetes resources as teams keep them: multi-document YAML files where the resources an adapter reads
+ * (a Rollout and its AnalysisTemplates, a Canary and its MetricTemplates) sit beside Services, VirtualServices,
+ * DestinationRules, Gateways, Ingresses, HTTPRoutes, Deployments and the rest. Those other kinds are context:
+ * read, kept for the names they give (the Services a Rollout names), and listed in one note. A kind of the
+ * adapter's own API group that it does not know is a problem with a suggestion. Every message names
+ * file:line:column and the path inside the resource.
+ */
+import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { didYouMean } from '../../errors.js';
+
+export interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+export type Path = (string | number)[];
+
+export interface Resource {
+  readonly file: string;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+  /** Index of the document in its file. */
+  readonly index: number;
+  readonly value: Record<string, unknown>;
+  readonly kind: string;
+  /** The API group of apiVersion ("" for the core group or none given). */
+  readonly group: string;
+  readonly name: string;
+}
+
+export interface ReadOptions {
+  /** The API group the adapter reads (argoproj.io, flagger.app). */
+  readonly group: string;
+  /** Kinds of that group the adapter reads. */
+  readonly kinds: readonly string[];
+  /** Kinds of that group that are only context (the controller's own records, experiments, alert providers). */
+  readonly context?: readonly string[];
+}
+
+/** `spec.steps[1].pause`: a path inside a resource as written in messages. */
+export function pathText(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(document)';
+}
+
+/** Offset of the node at `path` in a resource (its nearest existing ancestor). */
+function offsetOf(r: Resource, path: readonly (string | number)[]): number {
+  let node: unknown = r.doc.contents;
+  let offset = (node as Node | null)?.range?.[0] ?? 0;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) break;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value;
+      if (node && (node as Node).range) offset = (node as Node).range![0];
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg]) {
+      node = node.items[seg];
+      offset = (node as Node).range?.[0] ?? offset;
+    } else break;
+  }
+  return offset;
+}
+
+/** line:column of the node at `path` (or its nearest existing ancestor). */
+export function lineColumn(r: Resource, path: readonly (string | number)[]): string {
+  const pos = r.lines.linePos(offsetOf(r, path));
+  return `${pos.line}:${pos.col}`;
+}
+
+/** file:line:column of the node at `path` in a resource (its nearest existing ancestor). */
+export function where(r: Resource, path: readonly (string | number)[]): string {
+  return `${r.file}:${lineColumn(r, path)}`;
+}
+
+/** The value at `path` inside a parsed resource, or undefined where the path leaves the document. */
+export const get = (o: unknown, ...path: (string | number)[]): unknown => {
+  let x = o;
+  for (const p of path) {
+    if (x === null || typeof x !== 'object' || !Object.hasOwn(x, p)) return undefined;
+    x = (x as Record<string | number, unknown>)[p];
+  }
+  return x;
+};
+
+/** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
+export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
+  const resources: Resource[] = [];
+  const context: Resource[] = [];
+  const problems: string[] = [];
+  const known = [...options.kinds, ...(options.context ?? [])];
+  for (const f of files) {
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(f.text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
+    if (!Array.isArray(docs)) {
+      problems.push(`${f.file}: not a YAML stream`);
+      continue;
+    }
+    docs.forEach((doc, index) => {
+      if (doc.errors.length > 0) {
+        const pos = lines.linePos(doc.errors[0].pos[0]);
+        problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        return;
+      }
+      const value = doc.toJS() as unknown;
+      if (value === null || value === undefined) return; // an empty document between separators
+      const base = { file: f.file, doc, lines, index, value: value as Record<string, unknown>, kind: '', group: '', name: '' };
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        problems.push(`${where(base, [])}: a Kubernetes resource is a mapping with apiVersion, kind and metadata`);
+        return;
+      }
+      const kind = typeof base.value.kind === 'string' ? base.value.kind : '';
+      const apiVersion = typeof base.value.apiVersion === 'string' ? base.value.apiVersion : '';
+      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+      const name = String(get(base.value, 'metadata', 'name') ?? '');
+      const r: Resource = { ...base, kind, group, name };
+      if (!kind) {
+        problems.push(`${where(r, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
+        return;
+      }
+      if (options.kinds.includes(kind) && (group === options.group || apiVersion === '')) resources.push(r);
+      else if ((group === options.group && !known.includes(kind)) || (apiVersion === '' && didYouMean(kind, options.kinds) !== '')) {
+        problems.push(`${where(r, ['kind'])}: kind: "${kind}" is not a kind of ${options.group} that rehearse reads (${options.kinds.join(', ')})${didYouMean(kind, known)}`);
+      } else context.push(r);
+    });
+  }
+  return { resources, context, problems };
+}
+
+/** The one note that names the context resources, or null when there are none. */
+export function contextNote(context: readonly Resource[]): string | null {
+  if (context.length === 0) return null;
+  const first = context[0];
+  const list = context.map((r) => `${r.kind}${r.name ? ` "${r.name}"` : ''} (${r.file === first.file ? '' : `${r.file}:`}${lineColumn(r, [])})`);
+  return `${where(first, [])}: context, not rehearsed (the scenario's services run in their place): ${list.join(', ')}`;
+}

@@ -1,0 +1,231 @@
+/**
+ * Prometheus rule files as teams keep them: plain rule groups (`groups:`, what `promtool check rules` reads,
+ * what Sloth and Pyrra write to files), PrometheusRule resources (`spec.groups`, what the Prometheus Operator
+ * reads and Sloth and Pyrra generate for Kubernetes), several YAML documents per file. Every field has a
+ * disposition (RULE_FIELDS): modelled, warned with its file:line:column and path, or refused as Prometheus
+ * refuses it. Queries are parsed here; a query rehearse cannot evaluate is kept with its refusal, for the load
+ * layer to report (an error when a gate needs the rule, a warning when none does).
+ */
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { InputError } from '../../errors.js';
+import { parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
+import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
+import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
+
+export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
+
+/**
+ * What becomes of each field of a rule group and of a rule (Prometheus' rulefmt.RuleGroup and RuleNode, the
+ * Prometheus Operator's RuleGroup and Rule, and the fields other rulers add).
+ */
+export const RULE_FIELDS: { readonly group: Readonly<Record<string, Disposition>>; readonly rule: Readonly<Record<string, Disposition>> } = {
+  group: {
+    name: { kind: 'modelled', why: 'names the group in messages' },
+    interval: { kind: 'modelled', why: 'time between evaluations of the group' },
+    rules: { kind: 'modelled', why: 'evaluated in order at each evaluation' },
+    limit: { kind: 'modelled', why: 'a rule giving more series (alerts) than the limit fails its evaluation, as in Prometheus' },
+    labels: { kind: 'modelled', why: 'added to every rule of the group (Prometheus 3), under the rule\'s own labels' },
+    query_offset: { kind: 'warned', why: 'not modelled: rules read the series at the evaluation time' },
+    partial_response_strategy: { kind: 'warned', why: 'a Thanos ruler setting with no effect on a single Prometheus' },
+    source_tenants: { kind: 'warned', why: 'a Cortex/Mimir ruler setting: one simulated tenant' },
+    evaluation_delay: { kind: 'warned', why: 'a Cortex/Mimir ruler setting: not modelled' },
+    align_evaluation_time_on_interval: { kind: 'warned', why: 'a Cortex/Mimir ruler setting: evaluations are aligned to the run\'s start' },
+  },
+  rule: {
+    record: { kind: 'modelled', why: 'the series the rule writes' },
+    alert: { kind: 'modelled', why: 'the alert\'s name' },
+    expr: { kind: 'modelled', why: 'evaluated over the simulated series' },
+    for: { kind: 'modelled', why: 'pending before firing' },
+    keep_firing_for: { kind: 'modelled', why: 'firing after the condition clears' },
+    labels: { kind: 'modelled', why: 'added to the rule\'s series or alerts' },
+    annotations: { kind: 'informational', why: 'notification text: no effect on when an alert fires' },
+  },
+};
+
+export interface ParsedRule {
+  readonly kind: 'record' | 'alert';
+  readonly name: string;
+  readonly query: string;
+  /** The parsed query, or null when it is refused (see error). */
+  readonly expr: Expr | null;
+  readonly error: string | null;
+  readonly forMs: number;
+  readonly keepFiringForMs: number;
+  readonly labels: Readonly<Record<string, string>>;
+  /** file:line:column: path */
+  readonly where: string;
+}
+
+export interface ParsedGroup {
+  readonly name: string;
+  readonly intervalMs: number | null;
+  readonly limit: number;
+  readonly rules: readonly ParsedRule[];
+  readonly where: string;
+}
+
+export interface RuleFileParts {
+  readonly groups: readonly ParsedGroup[];
+  /** What the file holds that is not rehearsed, as file:line:column: path: message lines. */
+  readonly warnings: readonly string[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Reads a rule file's text; what Prometheus would refuse throws an InputError naming file:line:column and path. */
+export function readRuleFile(text: string, file: string): RuleFileParts {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
+  if (syntax.length) {
+    throw new InputError(syntax.map((e) => {
+      const p = lineCounter.linePos(e.pos[0]);
+      return `${file}:${p.line}:${p.col}: invalid YAML: ${e.message.split('\n')[0]}`;
+    }));
+  }
+  const groups: ParsedGroup[] = [];
+  const warnings: string[] = [];
+  const errors: string[] = [];
+  const others: string[] = [];
+  for (const doc of docs as Document[]) {
+    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const where = (path: readonly PathSegment[]) => {
+      const offset = locate(doc, path);
+      const shown = path.length ? `: ${formatPath(path)}` : '';
+      if (offset === undefined) return `${file}${shown}`;
+      const p = lineCounter.linePos(offset);
+      return `${file}:${p.line}:${p.col}${shown}`;
+    };
+    if (value === null || value === undefined) continue;
+    if (!isObject(value)) {
+      errors.push(`${where([])}: not a rule file: expected groups: or a PrometheusRule resource`);
+      continue;
+    }
+    const kind = typeof value.kind === 'string' ? value.kind : null;
+    if (kind === 'PrometheusRule') {
+      const spec = value.spec;
+      if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
+      else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+    } else if ('groups' in value && kind === null) {
+      if (!Array.isArray(value.groups)) errors.push(`${where(['groups'])}: groups is a list of rule groups`);
+      else readGroups(value.groups, ['groups'], where, groups, warnings, errors);
+      for (const k of Object.keys(value)) if (k !== 'groups') errors.push(`${where([k])}: field ${k} not found in a rule file (Prometheus refuses it)`);
+    } else if (kind === 'ServiceLevelObjective' && String(value.apiVersion ?? '').startsWith('pyrra.dev/')) {
+      errors.push(`${where([])}: a Pyrra ServiceLevelObjective, not rules: name the rules Pyrra generates from it (pyrra generate, or the PrometheusRule its operator writes)`);
+    } else if ('slos' in value || String(value.version ?? '').startsWith('prometheus/')) {
+      errors.push(`${where([])}: a Sloth SLO spec, not rules: name the rules Sloth generates from it (sloth generate -i ${file})`);
+    } else {
+      others.push(kind ?? 'a document without kind');
+    }
+  }
+  if (errors.length) throw new InputError(errors);
+  if (groups.length === 0) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources)${others.length ? `; it holds ${others.join(', ')}` : ''}`]);
+  if (others.length) warnings.push(`${file}: not rules, not read: ${others.join(', ')}`);
+  return { groups, warnings };
+}
+
+function readGroups(
+  list: unknown[], base: PathSegment[], where: (p: readonly PathSegment[]) => string,
+  groups: ParsedGroup[], warnings: string[], errors: string[],
+): void {
+  const names = new Set<string>();
+  list.forEach((g, gi) => {
+    const gp = [...base, gi];
+    if (!isObject(g)) {
+      errors.push(`${where(gp)}: a rule group is a mapping with name and rules`);
+      return;
+    }
+    for (const k of Object.keys(g)) {
+      const d = Object.hasOwn(RULE_FIELDS.group, k) ? RULE_FIELDS.group[k] : null;
+      if (!d) errors.push(`${where([...gp, k])}: field ${k} not found in a rule group (Prometheus refuses it)`);
+      else if (d.kind === 'warned') warnings.push(`${where([...gp, k])}: ${d.why}`);
+    }
+    const name = typeof g.name === 'string' ? g.name : '';
+    if (!name) errors.push(`${where(gp)}: a rule group needs a name`);
+    else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name "${name}" is repeated in the same file`);
+    names.add(name);
+    let intervalMs: number | null = null;
+    if (g.interval !== undefined) {
+      intervalMs = parseDurationMs(String(g.interval));
+      if (intervalMs === null || intervalMs <= 0) errors.push(`${where([...gp, 'interval'])}: not a duration: ${JSON.stringify(g.interval)}`);
+    }
+    const limit = g.limit === undefined ? 0 : Number(g.limit);
+    if (!Number.isInteger(limit) || limit < 0) errors.push(`${where([...gp, 'limit'])}: limit is a whole number`);
+    const groupLabels = labelsOf(g.labels, [...gp, 'labels'], where, errors);
+    if (!Array.isArray(g.rules)) {
+      errors.push(`${where([...gp, 'rules'])}: rules is a list`);
+      return;
+    }
+    const rules = g.rules.flatMap((r, ri) => {
+      const rule = readRule(r, [...gp, 'rules', ri], where, errors);
+      return rule ? [{ ...rule, labels: { ...groupLabels, ...rule.labels } }] : [];
+    });
+    groups.push({ name, intervalMs, limit, rules, where: where(gp) });
+  });
+}
+
+function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegment[]) => string, errors: string[]): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (!isObject(v)) {
+    errors.push(`${where(path)}: labels is a mapping of names to values`);
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (!LABEL_NAME.test(k)) errors.push(`${where([...path, k])}: invalid label name ${JSON.stringify(k)}`);
+    else if (String(x ?? '').includes('{{')) errors.push(`${where([...path, k])}: a templated label value is not supported (rehearse compares alerts by their labels)`);
+    else out[k] = String(x ?? '');
+  }
+  return out;
+}
+
+function readRule(r: unknown, path: PathSegment[], where: (p: readonly PathSegment[]) => string, errors: string[]): Omit<ParsedRule, 'labels'> & { labels: Record<string, string> } | null {
+  if (!isObject(r)) {
+    errors.push(`${where(path)}: a rule is a mapping with record or alert, and expr`);
+    return null;
+  }
+  for (const k of Object.keys(r)) {
+    if (!Object.hasOwn(RULE_FIELDS.rule, k)) errors.push(`${where([...path, k])}: field ${k} not found in a rule (Prometheus refuses it)`);
+  }
+  const record = typeof r.record === 'string' ? r.record : null;
+  const alert = typeof r.alert === 'string' ? r.alert : null;
+  if ((record === null) === (alert === null)) {
+    errors.push(`${where(path)}: a rule has either record or alert`);
+    return null;
+  }
+  if (record !== null && !METRIC_NAME.test(record)) errors.push(`${where([...path, 'record'])}: invalid recording rule name: ${record}`);
+  if (record !== null) {
+    for (const k of ['for', 'keep_firing_for', 'annotations']) if (k in r) errors.push(`${where([...path, k])}: invalid field '${k}' in recording rule`);
+  }
+  if (r.expr === undefined || r.expr === null || String(r.expr).trim() === '') {
+    errors.push(`${where(path)}: field 'expr' must be set in rule`);
+    return null;
+  }
+  const duration = (key: string): number => {
+    if (r[key] === undefined) return 0;
+    const ms = parseDurationMs(String(r[key]));
+    if (ms === null) errors.push(`${where([...path, key])}: not a duration: ${JSON.stringify(r[key])}`);
+    return ms ?? 0;
+  };
+  const forMs = duration('for');
+  const keepFiringForMs = duration('keep_firing_for');
+  const labels = labelsOf(r.labels, [...path, 'labels'], where, errors);
+  const query = String(r.expr);
+  let expr: Expr | null = null;
+  let error: string | null = null;
+  try {
+    expr = parsePromQL(query);
+    const type = resultType(expr);
+    if (type !== 'vector' && type !== 'scalar') {
+      error = `a rule's query gives an instant vector or a scalar, not a ${type === 'matrix' ? 'range vector' : type}`;
+      expr = null;
+    }
+  } catch (e) {
+    if (!(e instanceof PromQLError)) throw e;
+    error = e.message;
+  }
+  return {
+    kind: record !== null ? 'record' : 'alert', name: (record ?? alert)!, query, expr, error, forMs, keepFiringForMs, labels,
+    where: where(path),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * What the PromQL subset knows besides its grammar: the functions and aggregations it evaluates with their
+ * argument and result types (as Prometheus 2.42's parser/functions.go declares them), and the lexical pieces
+ * (durations, numbers, Go string literals, Go regular expressions) read the way Prometheus reads them.
+ */
+
+export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
+
+/**
+ * Functions: argument types and result type. A trailing '?' marks an optional argument, a trailing '*' an
+ * argument that repeats any number of times (label_join's source labels).
+ */
+export const FUNCTIONS: Readonly<Record<string, { args: readonly string[]; returns: ValueType }>> = {
+  rate: { args: ['matrix'], returns: 'vector' },
+  irate: { args: ['matrix'], returns: 'vector' },
+  increase: { args: ['matrix'], returns: 'vector' },
+  delta: { args: ['matrix'], returns: 'vector' },
+  idelta: { args: ['matrix'], returns: 'vector' },
+  changes: { args: ['matrix'], returns: 'vector' },
+  resets: { args: ['matrix'], returns: 'vector' },
+  avg_over_time: { args: ['matrix'], returns: 'vector' },
+  sum_over_time: { args: ['matrix'], returns: 'vector' },
+  min_over_time: { args: ['matrix'], returns: 'vector' },
+  max_over_time: { args: ['matrix'], returns: 'vector' },
+  count_over_time: { args: ['matrix'], returns: 'vector' },
+  last_over_time: { args: ['matrix'], returns: 'vector' },
+  present_over_time: { args: ['matrix'], returns: 'vector' },
+  stddev_over_time: { args: ['matrix'], returns: 'vector' },
+  stdvar_over_time: { args: ['matrix'], returns: 'vector' },
+  quantile_over_time: { args: ['scalar', 'matrix'], returns: 'vector' },
+  absent_over_time: { args: ['matrix'], returns: 'vector' },
+  histogram_quantile: { args: ['scalar', 'vector'], returns: 'vector' },
+  scalar: { args: ['vector'], returns: 'scalar' },
+  vector: { args: ['scalar'], returns: 'vector' },
+  absent: { args: ['vector'], returns: 'vector' },
+  clamp: { args: ['vector', 'scalar', 'scalar'], returns: 'vector' },
+  clamp_min: { args: ['vector', 'scalar'], returns: 'vector' },
+  clamp_max: { args: ['vector', 'scalar'], returns: 'vector' },
+  abs: { args: ['vector'], returns: 'vector' },
+  ceil: { args: ['vector'], returns: 'vector' },
+  floor: { args: ['vector'], returns: 'vector' },
+  round: { args: ['vector', 'scalar?'], returns: 'vector' },
+  sqrt: { args: ['vector'], returns: 'vector' },
+  exp: { args: ['vector'], returns: 'vector' },
+  ln: { args: ['vector'], returns: 'vector' },
+  log2: { args: ['vector'], returns: 'vector' },
+  log10: { args: ['vector'], returns: 'vector' },
+  time: { args: [], returns: 'scalar' },
+  timestamp: { args: ['vector'], returns: 'vector' },
+  sort: { args: ['vector'], returns: 'vector' },
+  sort_desc: { args: ['vector'], returns: 'vector' },
+  label_replace: { args: ['vector', 'string', 'string', 'string', 'string'], returns: 'vector' },
+  label_join: { args: ['vector', 'string', 'string', 'string*'], returns: 'vector' },
+};
+
+export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile'] as const;
+export const AGGREGATIONS_WITH_PARAM = new Set(['topk', 'bottomk', 'quantile']);
+
+/** Words of the grammar that an opening parenthesis may follow without being a function call. */
+export const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'atan2']);
+
+/** Prometheus' label name syntax (model.LabelNameRE). */
+export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const UNIT_MS = [365 * 86400e3, 7 * 86400e3, 86400e3, 3600e3, 60e3, 1e3, 1];
+
+export function parseDurationMs(text: string): number | null {
+  const m = DURATION.exec(text);
+  if (!m || text === '') return null;
+  let ms = 0;
+  for (let i = 0; i < UNIT_MS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i];
+  return ms;
+}
+
+export function parseNumber(text: string): number | null {
+  const t = text.toLowerCase();
+  if (/^[+-]?inf$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  if (t === 'nan') return NaN;
+  if (/^0x[0-9a-f]+$/.test(t)) return parseInt(t, 16);
+  if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(t);
+  return null;
+}
+
+/** A Go string literal: "..." and '...' with escapes, `...` raw. */
+export function unquote(text: string): string {
+  if (text.startsWith('`')) return text.slice(1, -1);
+  const body = text.slice(1, -1);
+  return body.replace(/\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{3}|.)/g, (_, e: string) => {
+    switch (e[0]) {
+      case 'n': return '\n';
+      case 't': return '\t';
+      case 'r': return '\r';
+      case 'a': return '\x07';
+      case 'b': return '\b';
+      case 'f': return '\f';
+      case 'v': return '\v';
+      case 'u': case 'U': case 'x': return String.fromCodePoint(parseInt(e.slice(1), 16));
+      default: return /^[0-7]{3}$/.test(e) ? String.fromCharCode(parseInt(e, 8)) : e;
+    }
+  });
+}
+
+/**
+ * A Go (RE2) regular expression as a JavaScript one, fully anchored as Prometheus anchors it: named groups
+ * are written (?P<name>...) in Go and (?<name>...) here. Throws a SyntaxError when JavaScript cannot read it.
+ */
+export function anchoredRegex(source: string, flags = ''): RegExp {
+  return new RegExp(`^(?:${source.replace(/\(\?P</g, '(?<')})$`, flags);
+}
+
+/** One part of a query that is refused: where it starts (1-based column) and why. */
+export interface PromQLProblem {
+  readonly column: number;
+  readonly reason: string;
+}
+
+/**
+ * Unknown function names: identifiers followed by "(" that are no function, aggregation or keyword, outside
+ * string literals and label matchers. The grammar cannot parse past them, so they are found in the text.
+ */
+export function unknownFunctions(query: string): PromQLProblem[] {
+  const out: PromQLProblem[] = [];
+  let depth = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < query.length && query[j] !== c) j += c !== '`' && query[j] === '\\' ? 2 : 1;
+      i = j;
+    } else if (c === '#') {
+      while (i < query.length && query[i] !== '\n') i++;
+    } else if (c === '{') depth++;
+    else if (c === '}') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && /[a-zA-Z_]/.test(c) && (i === 0 || !/[\w:.]/.test(query[i - 1]))) {
+      const m = /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(i))![0];
+      const after = query.slice(i + m.length).match(/^\s*\(/);
+      const known = Object.hasOwn(FUNCTIONS, m) || (AGGREGATIONS as readonly string[]).includes(m.toLowerCase())
+        || KEYWORDS.has(m.toLowerCase()) || ['count_values'].includes(m.toLowerCase());
+      if (after && !known) out.push({ column: i + 1, reason: `unsupported function "${m}"` });
+      i += m.length - 1;
+    }
+  }
+  return out;
+}
+

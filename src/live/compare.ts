@@ -1,0 +1,87 @@
+/**
+ * The team against the policy alone, flag by flag, by rules stated in the debrief. Pure: two run results and
+ * the people's actions in, figures and verdicts out.
+ */
+import type { RunResult } from '../score/result.js';
+import type { RecordedAction } from './actions.js';
+
+export const RULES = [
+  'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
+  'Per flag, the side whose flag hurt fewer users (ground truth) is better.',
+  'When both sides hurt the same number of users and the flag hurt nobody on either side, the side whose rollout went further is better: holding back a healthy release has a cost.',
+  'Anything else is a tie.',
+  'A plan the end of the drill cut off while it was holding or waiting is reported as in progress at its stage, not as paused or as a rollback.',
+  'The verdict counts the flags each side won.',
+  'Error budget consumed: failed journeys over the failures the SLO allows over the whole horizon ((1 - availability) x the journeys expected then); it only grows as the drill goes on.',
+];
+
+export interface Side {
+  state: string;
+  outcome: string;
+  cut_off: boolean;
+  final_percent: number;
+  blast_radius_users: number;
+  blast_radius_requests: number;
+  time_to_detect_seconds: number | null;
+  time_to_recover_seconds: number | null;
+  acted_seconds: number | null;
+  false_rollback: boolean;
+}
+
+export interface Comparison {
+  flags: {
+    flag: string;
+    defective: boolean;
+    better: 'team' | 'policy' | 'tie';
+    why: string;
+    firstPersonActionSeconds: number | null;
+    team: Side;
+    policy: Side;
+  }[];
+  verdict: { team: number; policy: number; ties: number; text: string };
+}
+
+function side(r: RunResult, flag: string): Side {
+  const o = r.outcomes.flags[flag];
+  const plan = r.rollouts.find((p) => p.flag === flag);
+  const stage = plan ? `stage ${plan.stagesReached} of ${plan.stages}` : '';
+  const state = !plan ? `no plan (${o.final_percent}%)`
+    : plan.cutOff ? `in progress at ${stage} (${o.final_percent}%), cut off by the end of the drill`
+      : plan.outcome === 'completed' ? `completed at ${o.final_percent}%`
+        : plan.outcome === 'not-started' ? 'not started'
+          : `${plan.outcome} at ${stage} (${o.final_percent}%)`;
+  return {
+    state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent, blast_radius_users: o.blast_radius_users,
+    blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
+    acted_seconds: o.acted_seconds, false_rollback: o.false_rollback,
+  };
+}
+
+export function comparison(team: RunResult, policy: RunResult, actions: readonly RecordedAction[]): Comparison {
+  const flags = Object.keys(team.outcomes.flags).map((flag) => {
+    const t = side(team, flag);
+    const p = side(policy, flag);
+    const defective = team.outcomes.flags[flag].defective || policy.outcomes.flags[flag].defective;
+    const onset = team.outcomes.flags[flag].onset_seconds;
+    const first = actions.find((a) => a.refused === null && a.action.type === 'plan' && a.action.flag === flag
+      && (a.action.op === 'rollback' || a.action.op === 'pause') && (onset === null || a.atUs / 1e6 >= onset));
+    let better: 'team' | 'policy' | 'tie' = 'tie';
+    let why = 'the same users hurt and the same final exposure';
+    if (t.blast_radius_users !== p.blast_radius_users) {
+      better = t.blast_radius_users < p.blast_radius_users ? 'team' : 'policy';
+      why = `fewer users hurt (${Math.min(t.blast_radius_users, p.blast_radius_users)} against ${Math.max(t.blast_radius_users, p.blast_radius_users)})`;
+    } else if (!defective && t.final_percent !== p.final_percent) {
+      better = t.final_percent > p.final_percent ? 'team' : 'policy';
+      why = `nobody hurt, and the rollout went further (${Math.max(t.final_percent, p.final_percent)}% against ${Math.min(t.final_percent, p.final_percent)}%)`;
+    } else if (defective) {
+      why = `the same users hurt (${t.blast_radius_users})`;
+    }
+    return { flag, defective, better, why, firstPersonActionSeconds: first ? first.atUs / 1e6 : null, team: t, policy: p };
+  });
+  const count = (w: string) => flags.filter((f) => f.better === w).length;
+  const [tw, pw, ties] = [count('team'), count('policy'), count('tie')];
+  const text = flags.length === 0 ? 'No rollout plan to compare'
+    : tw > pw ? `The team beat the policy (${tw} of ${flags.length} flags)` : pw > tw ? `The policy beat the team (${pw} of ${flags.length} flags)`
+      : `The team and the policy tied (${tw} each, ${ties} tied)`;
+  return { flags, verdict: { team: tw, policy: pw, ties, text } };
+}

@@ -1,0 +1,86 @@
+/**
+ * The debrief page, in the run report's self-contained style: the verdict and the rules it follows, the team
+ * and the policy alone side by side, the faults both faced, what was hidden, people's actions and the audit
+ * trail. Everything people or scenario files wrote goes through escape().
+ */
+import { escape, htmlPage, type Chart } from '../report/html/page.js';
+import type { RunResult } from '../score/result.js';
+import { describeAction } from './actions.js';
+import type { DrillDocument } from './debrief.js';
+
+const fmt = (s: number | null) => {
+  if (s === null) return '–';
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+};
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function drillHtml(d: DrillDocument): string {
+  const charts: Chart[] = [];
+  const windowSeries = (r: RunResult, who: string, pick: (w: number) => Record<string, number>) =>
+    r.windows.startSeconds.flatMap((t, w) => Object.entries(pick(w)).map(([series, value]) => ({ t, who, series, value })));
+  const runs: [RunResult, string][] = [[d.team, 'team'], [d.policy, 'policy alone']];
+  const exposure = runs.flatMap(([r, who]) => windowSeries(r, who, (w) => Object.fromEntries(
+    Object.entries(r.windows.flags).map(([flag, x]) => [flag, x.on[w] + x.off[w] > 0 ? x.on[w] / (x.on[w] + x.off[w]) : 0]))));
+  const failed = runs.flatMap(([r, who]) => windowSeries(r, who, (w) => Object.fromEntries(
+    Object.entries(r.windows.journeys).map(([j, x]) => [j, x.requests[w] > 0 ? x.errors[w] / x.requests[w] : 0]))));
+  const actionsAt = d.record.actions.filter((a) => a.refused === null && a.action.type !== 'speed' && a.action.type !== 'clock')
+    .map((a) => ({ t: a.atUs / 1e6, what: describeAction(a.action, a.faultName), by: a.by }));
+  const faultsAt = d.faults.map((f) => ({ from: f.team_from_seconds, to: d.team.outcomes.faults.find((x) => x.name === f.name)?.to_seconds ?? d.record.end.atUs / 1e6, name: f.name }));
+  const line = (title: string, values: unknown[], y: string) => ({
+    title,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 200,
+      layer: [
+        { data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, tooltip: [{ field: 'name' }] } },
+        { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: {
+          x: { field: 't', type: 'quantitative', title: 'simulated seconds' }, y: { field: 'value', type: 'quantitative', title: y },
+          color: { field: 'series', type: 'nominal', title: null }, strokeDash: { field: 'who', type: 'nominal', title: 'run', scale: { domain: ['team', 'policy alone'] } },
+        } },
+        { data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: { x: { field: 't', type: 'quantitative' }, tooltip: [{ field: 'what' }, { field: 'by' }] } },
+      ],
+    },
+  });
+  charts.push(line('Journeys with the flag on: the team (solid) and the policy alone (dashed); red rules: people\'s actions; shaded: faults (both runs)', exposure, 'share of journeys with the flag on'));
+  charts.push(line('Journey error rates: the team and the policy alone, under the same faults', failed, 'error rate'));
+  const rows = (cells: unknown[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n');
+  const cmp = d.comparison.map((c) => [
+    c.flag, c.defective ? 'yes' : 'no', `${c.better}: ${c.why}`, c.team.state, c.policy.state,
+    `${c.team.blast_radius_users} / ${c.policy.blast_radius_users}`,
+    `${fmt(c.team.time_to_detect_seconds)} / ${fmt(c.policy.time_to_detect_seconds)}`,
+    `${fmt(c.team.time_to_recover_seconds)} / ${fmt(c.policy.time_to_recover_seconds)}`,
+    fmt(c.firstPersonActionSeconds),
+  ]);
+  const r = d.record;
+  const caseLine = d.revealed.case ?? 'base scenario';
+  const ended = r.end.reason === 'interrupted' ? `stopped at ${fmt(r.end.atUs / 1e6)} without an end (the journal stops there)` : `ended at ${fmt(r.end.atUs / 1e6)} (${r.end.reason})`;
+  const body = `
+<h1>Game-day debrief: ${escape(r.scenario.name)}</h1>
+<p class="meta">seed ${escape(r.seed)} · case <strong>${escape(caseLine)}</strong>${r.case.hidden ? ' (hidden during the drill)' : ''} · gates ${escape(r.gates)} · ${escape(ended)} · rehearse ${escape(d.version)} · scenario sha256 ${escape(r.scenario.sha256.slice(0, 16))}… · digest ${escape(d.digest.slice(0, 16))}…</p>
+<p><span class="verdict${d.verdict.policy > d.verdict.team ? ' fail' : ''}">${escape(d.verdict.text)}</span></p>
+<div class="summary">
+<p>Error budget consumed: team ${escape(pct(d.budget.team.consumed))}, policy alone ${escape(pct(d.budget.policy.consumed))} (failed journeys ${escape(d.budget.team.failed)} and ${escape(d.budget.policy.failed)}, of the ${escape(d.budget.allowed)} the SLO allows over the whole horizon).</p>
+</div>
+<h2>How the team and the policy are compared</h2>
+<ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
+<h2>Team and policy alone, side by side</h2>
+<table><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team</th><th>policy alone</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to mitigate</th><th>first person's action</th></tr></thead>
+<tbody>${rows(cmp)}</tbody></table>
+<h2>Faults both runs faced</h2>
+${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>from</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+<chart-0/>
+<chart-1/>
+<h2>Revealed</h2>
+<p>The case: <strong>${escape(caseLine)}</strong>${r.case.hidden ? `, drawn from a secret committed to in the journal before the drill (sha256 ${escape(r.case.commitment.slice(0, 16))}…)` : ''}.</p>
+${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>kind</th><th>target</th><th>from</th><th>to</th><th>journeys hurt</th></tr></thead><tbody>${rows(d.revealed.hiddenFaults.map((f) => [f.name, f.kind, f.target, fmt(f.from_seconds), fmt(f.to_seconds), f.journeys_hurt]))}</tbody></table>` : '<p>No hidden faults.</p>'}
+<h2>People</h2>
+<table><thead><tr><th>name</th><th>role</th><th>joined (wall time, UTC)</th></tr></thead><tbody>${rows(r.people.map((p) => [p.name, p.role, p.joined]))}</tbody></table>
+<h2>People's actions</h2>
+<table><thead><tr><th>sim time</th><th>wall time (UTC)</th><th>who</th><th>what</th><th>result</th><th>config version</th></tr></thead>
+<tbody>${rows(r.actions.map((a) => [fmt(a.atUs / 1e6), a.wallTime, `${a.by} (${a.role})`, describeAction(a.action, a.faultName), a.refused ?? 'done', a.configVersion ?? '']))}</tbody></table>
+<h2>Audit trail (decisions)</h2>
+<div class="audit"><table><thead><tr><th>sim time</th><th>flag</th><th>actor</th><th>action</th><th>stage</th><th>%</th><th>config</th><th>reason</th></tr></thead>
+<tbody>${rows(d.team.audit.filter((a) => a.event === 'decision' || a.event === 'wait').map((a) => [fmt(a.timeSeconds), a.flag, a.by ? `${a.actor} (${a.by})` : a.actor, a.action ?? a.event, a.stage === undefined ? '' : a.stage + 1, a.percent ?? '', `v${a.configVersion}`, a.reason ?? '']))}</tbody></table></div>
+`;
+  return htmlPage(`Game-day debrief: ${r.scenario.name}`, body, charts);
+}

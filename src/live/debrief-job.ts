@@ -1,0 +1,71 @@
+/**
+ * Starts the debrief worker (debrief-worker.ts) and reports its progress. The built CLI loads the compiled
+ * worker next to this module; run from TypeScript sources (tests, tsx), the worker is loaded through tsx.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DebriefMessage, DebriefTask } from './debrief-worker.js';
+
+export interface DebriefStatus {
+  state: 'none' | 'writing' | 'ready' | 'failed';
+  progress: number;
+  step: string;
+  error?: string;
+}
+
+export interface DebriefResult {
+  json: string;
+  html: string;
+  digest: string;
+}
+
+export interface DebriefJob {
+  done: Promise<DebriefResult>;
+  /** Stops the worker (the process is stopping; the journal keeps the drill). */
+  stop(): void;
+}
+
+/** tsx's ESM API (its "import" condition: the module, not the CommonJS shim require.resolve finds). */
+function tsxApi(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
+}
+
+export function startDebrief(task: DebriefTask, onProgress: (s: DebriefStatus) => void): DebriefJob {
+  const compiled = new URL('./debrief-worker.js', import.meta.url);
+  const worker = import.meta.url.endsWith('.js') && existsSync(fileURLToPath(compiled))
+    ? new Worker(compiled, { workerData: task })
+    // From TypeScript sources: tsx's loader registered in the worker, then the worker's source imported.
+    : new Worker(`import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./debrief-worker.ts', import.meta.url).href)}); })`, {
+      eval: true, workerData: task,
+    });
+  const done = new Promise<DebriefResult>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: DebriefMessage) => {
+      if (m.kind === 'progress') onProgress({ state: 'writing', progress: m.share, step: m.step });
+      else if (m.kind === 'done') {
+        settled = true;
+        onProgress({ state: 'ready', progress: 1, step: 'done' });
+        resolve({ json: m.json, html: m.html, digest: m.digest });
+      } else {
+        settled = true;
+        onProgress({ state: 'failed', progress: 0, step: 'failed', error: m.error });
+        reject(Object.assign(new Error(m.error), { lines: m.lines }));
+      }
+    });
+    worker.on('error', (e) => {
+      if (settled) return;
+      settled = true;
+      onProgress({ state: 'failed', progress: 0, step: 'failed', error: e.message });
+      reject(e);
+    });
+    worker.on('exit', (code) => {
+      if (settled) return;
+      settled = true;
+      onProgress({ state: 'failed', progress: 0, step: 'failed', error: `the debrief worker stopped (exit ${code})` });
+      reject(new Error(`the debrief worker stopped (exit ${code})`));
+    });
+  });
+  return { done, stop: () => void worker.terminate() };
+}

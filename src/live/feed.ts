@@ -1,0 +1,186 @@
+/**
+ * The dashboard's feed: one update built on a fixed cadence (four a second, whatever happens, so that the
+ * rhythm of updates says nothing about hidden events) and sent as is to every page. Each update holds the
+ * state (clock, plans, health, faults) and the rows that are new since the one before (closed windows, audit
+ * entries, visible actions), under an id. A page that reconnects sends the last id it saw (Last-Event-ID)
+ * and gets the updates after it, so no row arrives twice; one that is too far behind (or from another run of
+ * the server) gets a reset: everything so far, once, in one update.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AuditEntry } from '../rollout/controller.js';
+import type { PacedDriver } from './driver.js';
+import type { DrillSession } from './session.js';
+import {
+  actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, visibleFaults, windowRows,
+} from './view.js';
+
+/** What the host adds to each update: who is connected, the countdown, the debrief's progress. */
+export interface HostStatus {
+  people: { name: string; role: string; connected: boolean }[];
+  countdown: { remainingSeconds: number; running: boolean } | null;
+  plansDone: boolean;
+  debrief: { state: 'none' | 'writing' | 'ready' | 'failed'; progress: number; step: string; error?: string };
+}
+
+export interface FeedUpdate {
+  id: string;
+  seq: number;
+  /** Wall time the update was due (its cadence tick) and built, in ms since the epoch. */
+  dueAt: number;
+  text: string;
+}
+
+const RING = 1200; // five minutes of updates at four a second
+
+export class Feed {
+  /** Ids are `epoch-seq`: an id from another run of the server never matches this one's. */
+  readonly epoch = randomBytes(4).toString('hex');
+  private seq = 0;
+  private readonly ring: FeedUpdate[] = [];
+  private readonly cursor = { windows: 0, audit: 0, scanned: 0, visible: 0, failed: 0 };
+  private readonly readings = new Map<string, AuditEntry>();
+  private readonly allowed: number;
+  private readonly waiting = new Set<() => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private nudged: NodeJS.Immediate | null = null;
+
+  constructor(private readonly session: DrillSession, private readonly driver: PacedDriver, private readonly host: () => HostStatus,
+    private readonly cadenceMs = 250) {
+    this.allowed = allowedFailures(session.scenario);
+  }
+
+  start(): void {
+    let due = Date.now();
+    const tick = () => {
+      this.produce(due);
+      due += this.cadenceMs;
+      // Keep to the cadence: a late tick does not push the ones after it.
+      const wait = Math.max(0, due - Date.now());
+      if (wait === 0) due = Date.now();
+      this.timer = setTimeout(tick, wait || this.cadenceMs);
+      this.timer.unref?.();
+    };
+    tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.nudged) clearImmediate(this.nudged);
+    this.timer = null;
+    for (const wake of this.waiting) wake();
+  }
+
+  /** Something people can see has happened: an update goes out now, not at the next tick. */
+  nudge(): void {
+    this.nudged ??= setImmediate(() => {
+      this.nudged = null;
+      this.produce(Date.now());
+    });
+  }
+
+  get lastId(): string {
+    return `${this.epoch}-${this.seq}`;
+  }
+
+  /** The updates after `lastId`, or null when they are no longer kept (the page needs a reset). */
+  since(lastId: string | null): FeedUpdate[] | null {
+    if (lastId === null) return null;
+    const m = /^([0-9a-f]{8})-(\d+)$/.exec(lastId);
+    if (!m || m[1] !== this.epoch) return null;
+    const n = Number(m[2]);
+    if (n > this.seq) return null;
+    if (n === this.seq) return [];
+    const first = this.ring[0]?.seq ?? this.seq + 1;
+    if (n + 1 < first) return null;
+    return this.ring.slice(n + 1 - first);
+  }
+
+  /** Resolves when a new update is out (or the feed stops). */
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.waiting.delete(wake);
+        resolve();
+      };
+      this.waiting.add(wake);
+    });
+  }
+
+  /** Everything so far, as one update under the latest id (a new page, or one too far behind). */
+  reset(): FeedUpdate {
+    const rows = windowRows(this.session, 0, this.cursor.windows);
+    const audit = this.session.controller?.audit.slice(0, this.cursor.audit) ?? [];
+    const visible = this.session.actions.slice(0, this.cursor.scanned).filter((a) => !isHiddenInjection(this.session, a));
+    const body = this.body(true, rows, audit, visible.map((a, i) => actionRow(a, i + 1)), Date.now());
+    return { id: this.lastId, seq: this.seq, dueAt: Date.now(), text: JSON.stringify(body) };
+  }
+
+  /** Builds the next update: the state now and the rows since the last one. */
+  produce(dueAt: number): FeedUpdate {
+    const s = this.session;
+    const c = this.cursor;
+    const rows = windowRows(s, c.windows, s.sim.closedWindows.length);
+    for (let w = c.windows; w < rows.windows; w++) for (const j of s.sim.closedWindows[w].journeys) c.failed += j.errors;
+    c.windows = rows.windows;
+    const auditAll = s.controller?.audit ?? [];
+    const audit = auditAll.slice(c.audit);
+    c.audit = auditAll.length;
+    for (const a of audit) if (a.event === 'gate' && a.gate) this.readings.set(`${a.flag}\u0000${a.gate.gate}`, a);
+    const actions: ReturnType<typeof actionRow>[] = [];
+    for (; c.scanned < s.actions.length; c.scanned++) {
+      const a = s.actions[c.scanned];
+      if (!isHiddenInjection(s, a)) actions.push(actionRow(a, ++c.visible));
+    }
+    this.seq++;
+    const update: FeedUpdate = { id: this.lastId, seq: this.seq, dueAt, text: JSON.stringify(this.body(false, rows, audit, actions, dueAt)) };
+    this.ring.push(update);
+    if (this.ring.length > RING) this.ring.shift();
+    for (const wake of [...this.waiting]) wake();
+    return update;
+  }
+
+  private body(reset: boolean, rows: ReturnType<typeof windowRows>, audit: readonly AuditEntry[], actions: ReturnType<typeof actionRow>[], dueAt: number) {
+    const s = this.session;
+    const d = this.driver;
+    const sc = s.scenario;
+    const host = this.host();
+    const faults = visibleFaults(s);
+    const breakers = openBreakers(s);
+    return {
+      reset,
+      meta: {
+        name: sc.name,
+        seed: s.setup.seed,
+        case: s.setup.hiddenCase ? 'hidden until the debrief' : s.setup.caseName,
+        gates: s.setup.gates,
+        status: s.status === 'running' && d.paused ? 'paused' : s.status,
+        nowSeconds: s.nowUs / 1e6,
+        horizonSeconds: sc.durationUs / 1e6,
+        windowSeconds: sc.windowUs / 1e6,
+        speed: d.speed,
+        achievedSpeed: Math.round(d.achievedSpeed * 10) / 10,
+        behindSeconds: Math.round(d.behindUs / 1e5) / 10,
+        lostSeconds: Math.round(d.lagUs / 1e5) / 10,
+        endReason: s.endReason,
+        dueAt,
+        sentAt: Date.now(),
+        plansDone: host.plansDone,
+        countdown: host.countdown,
+        debrief: host.debrief,
+      },
+      lists: reset ? { flags: sc.flags.map((f) => f.key), services: [...s.sim.model.serviceNames], journeys: [...s.sim.model.journeyNames] } : null,
+      people: host.people,
+      plans: planRows(s, this.readings),
+      health: healthGrid(s, breakers, faults),
+      faults,
+      breakers,
+      catalogue: catalogue(sc),
+      budget: { failed: this.cursor.failed, allowed: Math.round(this.allowed * 10) / 10, consumed: Math.round((this.cursor.failed / this.allowed) * 1e6) / 1e6 },
+      rows: { exposure: rows.exposure, services: rows.services, journeys: rows.journeys },
+      audit: audit.map(auditRow),
+      actions,
+    };
+  }
+}
+
+export type FeedBody = ReturnType<Feed['reset']>;

@@ -1,0 +1,63 @@
+/**
+ * The hidden case of a drill: drawn from a random secret (never from the seed, which every page shows), kept
+ * out of everything people receive until the end, and committed to in the journal by its hash so that the
+ * debrief can prove the case was not changed after the fact. The secret itself is revealed at the end.
+ *
+ * Nothing structural may give the case away either: the dashboard shows services, journeys, flags and their
+ * split series, plans, gates, the catalogue and visible faults. A hidden-case drill is refused when its cases
+ * differ in any of these, since the difference alone would name the case.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { InputError } from '../errors.js';
+import type { Scenario } from '../scenario/types.js';
+import { sha256 } from './session.js';
+
+export function newSecret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+export function commitment(secret: string): string {
+  return sha256(`rehearse:hidden-case:${secret}`);
+}
+
+/** The case a secret draws from a scenario's cases (uniform over them). */
+export function drawCase(cases: readonly string[], secret: string): string | null {
+  if (cases.length === 0) return null;
+  const mac = createHmac('sha256', Buffer.from(secret, 'hex')).update('rehearse:hidden-case').digest();
+  // 48 bits: the bias of the modulo is below 2^-40 for any number of cases a scenario has.
+  return cases[mac.readUIntBE(0, 6) % cases.length];
+}
+
+const faultTarget = (f: Scenario['faults'][number]) => `${f.from ? `${f.from} -> ` : ''}${f.to}${f.endpoint ? `.${f.endpoint}` : ''}`;
+
+/** What a dashboard shows of a scenario's shape, part by part. */
+export function visibleStructure(s: Scenario): Record<string, string> {
+  return {
+    'services': JSON.stringify(s.services.map((x) => [x.name, x.endpoints.map((e) => e.name)])),
+    'journeys': JSON.stringify(s.journeys.map((j) => j.name)),
+    'flags and the services that evaluate them': JSON.stringify(s.flags.map((f) => [f.key, f.evaluatedBy])),
+    'rollout plans and their gates': JSON.stringify(s.rollouts.map((p) => [p.flag, p.after, p.stages.map((x) => [x.percent, x.holdUs, x.audience, x.approval !== null]),
+      p.gates.map((g) => g.source), p.evaluateEveryUs, p.failureLimit, p.onBreach])),
+    'faults-catalogue': JSON.stringify(s.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => [f.name, f.kind, faultTarget(f)])),
+    'visible scheduled faults': JSON.stringify(s.faults.filter((f) => f.start.kind !== 'manual' && !f.hidden).map((f) => [f.name, f.start, f.durationUs])),
+    'window, horizon and SLO': JSON.stringify([s.windowUs, s.durationUs, s.slo]),
+  };
+}
+
+/** Refuses a hidden-case drill whose cases would tell themselves apart by what the dashboard shows. */
+export function checkHiddenCases(file: string, byCase: ReadonlyMap<string, Scenario>): void {
+  const [first, ...rest] = [...byCase];
+  if (!first) throw new InputError([`${file}: --hidden-case needs cases in the scenario (none found)`]);
+  const reference = visibleStructure(first[1]);
+  const lines: string[] = [];
+  for (const [name, s] of rest) {
+    const mine = visibleStructure(s);
+    for (const part of Object.keys(reference)) {
+      if (mine[part] !== reference[part]) lines.push(`  case "${name}" changes the ${part} (case "${first[0]}" does not)`);
+    }
+  }
+  if (lines.length) {
+    throw new InputError([`${file}: --hidden-case: the cases differ in what the dashboard shows, which would give the case away:`, ...lines,
+      'put such differences in every case, or run the drill with --case NAME']);
+  }
+}

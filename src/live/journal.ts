@@ -1,0 +1,203 @@
+/**
+ * The drill's journal: an append-only file of JSON lines, written as things happen (people joining, actions,
+ * notes, faults, the clock, the countdown, the end), so that a crash, a double Ctrl-C or kill -9 loses nothing
+ * but the last moments of simulated time: reading the journal back gives the drill to the instant it stopped.
+ *
+ * Each line carries `h`, the SHA-256 of the previous line's `h` and its own content: an edited, removed or
+ * reordered line breaks the chain from there on, and reading says so (tampering, not a version mismatch).
+ * A last line cut short by a crash is dropped. Lines are written with one write() each; actions and the end
+ * are flushed to the disk (fdatasync), clock lines are not (the page cache survives a killed process).
+ */
+import { closeSync, existsSync, fdatasyncSync, openSync, truncateSync, writeSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError, reason } from '../errors.js';
+import { readInput } from '../files/read.js';
+import { issueLines, plainError } from '../units/issues.js';
+import { checkWritable, makeFolders } from '../files/write.js';
+import { dirname } from 'node:path';
+import { ROLES, type Person } from './access.js';
+import { ActionBody, type RecordedAction } from './actions.js';
+import { sha256, type EndReason } from './session.js';
+
+export const JOURNAL_SCHEMA = 'rehearse/journal@1';
+
+const GateModeSchema = z.enum(['on', 'advisory', 'off']);
+const Role = z.enum(ROLES);
+const Us = z.int().min(0);
+
+const Header = z.strictObject({
+  kind: z.literal('drill'), schema: z.literal(JOURNAL_SCHEMA), version: z.string(), wall: z.string(),
+  scenario: z.strictObject({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), name: z.string() }),
+  seed: z.int().min(0), gates: GateModeSchema, speed: z.number(),
+  case: z.union([
+    z.strictObject({ hidden: z.literal(false), name: z.string().nullable() }),
+    z.strictObject({ hidden: z.literal(true), commitment: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ]),
+});
+const Entry = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('person'), wall: z.string(), name: z.string(), role: Role, token: z.string().regex(/^[0-9a-f]{64}$/) }),
+  z.strictObject({
+    kind: z.literal('action'), atUs: Us, wallTime: z.string(), by: z.string(), role: Role, action: ActionBody, refused: z.string().nullable(),
+    configVersion: z.int().optional(), faultName: z.string().optional(),
+  }),
+  z.strictObject({ kind: z.literal('clock'), atUs: Us, wall: z.string(), speed: z.number(), paused: z.boolean() }),
+  z.strictObject({ kind: z.literal('countdown'), op: z.enum(['start', 'cancel', 'expired']), atUs: Us, wall: z.string(), by: z.string().optional() }),
+  z.strictObject({ kind: z.literal('resume'), atUs: Us, wall: z.string() }),
+  z.strictObject({ kind: z.literal('end'), atUs: Us, wall: z.string(), reason: z.enum(['horizon', 'by-hand', 'plans-done']), secret: z.string().regex(/^[0-9a-f]{64}$/).optional() }),
+]);
+
+export type JournalHeader = z.infer<typeof Header>;
+export type JournalEntry = z.infer<typeof Entry>;
+
+/** What a journal holds, read back. */
+export interface JournalRecord {
+  header: JournalHeader;
+  people: Person[];
+  actions: RecordedAction[];
+  /** The latest simulated instant the journal reached (a clock line, an action or the end). */
+  lastAtUs: number;
+  /** The speed and clock state at the last clock line. */
+  speed: number;
+  paused: boolean;
+  end: { atUs: number; reason: EndReason; secret: string | null; wall: string } | null;
+  /** Every line as read (for the record's digest and the debrief's timeline). */
+  entries: JournalEntry[];
+  /** The last line was cut short (a crash while it was written) and dropped. */
+  truncated: boolean;
+  /** The chain's last hash (a resumed drill goes on from it). */
+  head: string;
+  /** Bytes of the journal up to the end of its last whole line (where a resumed drill writes on). */
+  wholeBytes: number;
+}
+
+/** A journal that cannot be read, or has been altered (`tampered`): reported without a stack trace. */
+export class JournalError extends InputError {
+  override name = 'JournalError';
+  constructor(lines: string[], readonly tampered = false) {
+    super(lines);
+  }
+}
+
+const chain = (previous: string, body: string) => sha256(`${previous}\n${body}`);
+
+export class JournalWriter {
+  private fd: number;
+  private head: string;
+  closed = false;
+
+  private constructor(readonly path: string, fd: number, head: string) {
+    this.fd = fd;
+    this.head = head;
+  }
+
+  /** A new journal; refuses to overwrite one (a drill's record is never replaced). */
+  static create(path: string, header: JournalHeader): JournalWriter {
+    if (existsSync(path)) throw new JournalError([`${path}: a journal is already there: resume it (rehearse gameday resume ${path}) or choose another --out`]);
+    checkWritable(path);
+    makeFolders(dirname(path), path);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (e) {
+      throw new JournalError([`${path}: cannot write the journal: ${reason(e)}`]);
+    }
+    const w = new JournalWriter(path, fd, '');
+    w.write(Header.parse(header), true);
+    return w;
+  }
+
+  /** Goes on writing a journal already read (a resumed drill), after its last whole line. */
+  static reopen(path: string, record: JournalRecord): JournalWriter {
+    // A line a crash cut short goes: the next line must follow the last whole one.
+    if (record.truncated) truncateSync(path, record.wholeBytes);
+    return new JournalWriter(path, openSync(path, 'a'), record.head);
+  }
+
+  append(entry: JournalEntry, flush = entry.kind !== 'clock'): void {
+    if (this.closed) return;
+    this.write(entry, flush);
+  }
+
+  private write(entry: object, flush: boolean): void {
+    const body = JSON.stringify(entry);
+    this.head = chain(this.head, body);
+    writeSync(this.fd, `${body.slice(0, -1)},"h":"${this.head}"}\n`);
+    if (flush) fdatasyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+/** Reads and checks a journal: every line parsed and validated, the hash chain unbroken. */
+export function readJournal(path: string): JournalRecord {
+  let text: string;
+  try {
+    // A regular file within the drill record's limit (files/read.ts): a FIFO or a device is refused unread.
+    text = readInput(path, 'drill', `${path}: cannot read the journal`);
+  } catch (e) {
+    throw e instanceof InputError ? new JournalError(e.lines) : e;
+  }
+  const lines = text.split('\n');
+  let truncated = false;
+  if (lines.at(-1) === '') lines.pop();
+  else if (lines.length > 1) {
+    // No newline after the last line: it was being written when the drill stopped.
+    lines.pop();
+    truncated = true;
+  }
+  let head = '';
+  let header: JournalHeader | null = null;
+  const entries: JournalEntry[] = [];
+  lines.forEach((line, i) => {
+    const where = `${path}:${i + 1}`;
+    let raw: Record<string, unknown>;
+    try {
+      raw = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new JournalError([`${where}: not a journal line (not JSON): the journal has been altered`], true);
+    }
+    const { h, ...body } = raw;
+    const expected = chain(head, JSON.stringify(body));
+    if (h !== expected) throw new JournalError([`${where}: the journal has been altered here: this line's hash does not follow from the lines before it`], true);
+    head = expected;
+    const parsed = i === 0 ? Header.safeParse(body, { error: plainError }) : Entry.safeParse(body, { error: plainError });
+    if (!parsed.success) throw new JournalError([`${where}: ${i === 0 ? 'not a drill journal (rehearse/journal@1)' : 'not a journal entry'}:`, ...issueLines(parsed.error.issues)]);
+    if (i === 0) header = parsed.data as JournalHeader;
+    else entries.push(parsed.data as JournalEntry);
+  });
+  if (!header) throw new JournalError([`${path}: an empty journal`]);
+  const wholeBytes = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
+  return recordOf(header, entries, truncated, head, wholeBytes);
+}
+
+function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string, wholeBytes: number): JournalRecord {
+  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, entries, truncated, head, wholeBytes };
+  for (const e of entries) {
+    if ('atUs' in e) r.lastAtUs = Math.max(r.lastAtUs, e.atUs);
+    switch (e.kind) {
+      case 'person':
+        r.people.push({ name: e.name, role: e.role, tokenDigest: e.token });
+        break;
+      case 'action': {
+        const { kind: _kind, ...rec } = e;
+        r.actions.push(rec as RecordedAction);
+        if (rec.refused === null && rec.action.type === 'speed') r.speed = rec.action.speed;
+        break;
+      }
+      case 'clock':
+        r.speed = e.speed;
+        r.paused = e.paused;
+        break;
+      case 'end':
+        r.end = { atUs: e.atUs, reason: e.reason, secret: e.secret ?? null, wall: e.wall };
+        break;
+      default:
+        break;
+    }
+  }
+  return r;
+}

@@ -1,0 +1,120 @@
+/**
+ * The dashboard's live charts (part of dashboard.js): vega-lite specs with a legend for every series, embedded
+ * once; each update appends its new rows with a vega changeset, and a reset replaces them. Overlays (fault
+ * windows shaded, gate thresholds dashed, rollout decisions dotted) are keyed in the page's HTML legend.
+ */
+export const CHARTS_JS = String.raw`
+  var views = {};
+  window.drillViews = views;
+  var PALETTE = ['#1f3b73', '#c2571a', '#5f8f3e', '#7a4f9e', '#9e9e9e', '#3c3c3c', '#b8860b', '#2f8f8f'];
+  var CONFIG = { range: { category: PALETTE }, axis: { labelFontSize: 11, titleFontSize: 11 }, view: { stroke: '#ccc' },
+    legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 220, titleFontSize: 11 } };
+
+  // A step line per series, with its legend; optional layers: fault windows, rollout decisions, gate thresholds.
+  function lineSpec(y, yTitle, color, colorTitle, extra) {
+    // Before the first windows close the axes still read sensibly: at least ten minutes, and a floor above zero.
+    var yScale = extra && extra.share ? { domain: [0, 1] } : { domain: { unionWith: [0, extra && extra.floor || 0.01] } };
+    var line = {
+      data: { name: 'rows' },
+      mark: { type: 'line', interpolate: 'step-after', clip: true },
+      encoding: {
+        x: { field: 't', type: 'quantitative', title: 'simulated time (s)', scale: { domain: { unionWith: [0, 600] } } },
+        y: { field: y, type: 'quantitative', title: yTitle, scale: yScale },
+        color: { field: color, type: 'nominal', title: colorTitle }
+      }
+    };
+    var layers = [];
+    if (extra && extra.faults) {
+      layers.push({ data: { name: 'faults' }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 },
+        encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, tooltip: [{ field: 'name', type: 'nominal' }] } });
+    }
+    if (extra && extra.decisions) {
+      layers.push({ data: { name: 'decisions' }, mark: { type: 'rule', color: '#7a4f9e', strokeDash: [2, 2] },
+        encoding: { x: { field: 't', type: 'quantitative' }, tooltip: [{ field: 'label', type: 'nominal' }] } });
+    }
+    layers.push(line);
+    if (extra && extra.gates) {
+      layers.push({ data: { name: 'gates' }, mark: { type: 'rule', color: '#8b1a1a', strokeDash: [4, 3] },
+        encoding: { y: { field: 'limit', type: 'quantitative' }, tooltip: [{ field: 'source', type: 'nominal' }] } });
+    }
+    return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 180, config: CONFIG, layer: layers };
+  }
+
+  function embed(id, spec) {
+    return vegaEmbed('#' + id, spec, { actions: false, renderer: 'svg', logLevel: vega.Error })
+      .then(function (r) { views[id.replace('chart-', '')] = r.view; });
+  }
+
+  var chartsReady = Promise.all([
+    embed('chart-exposure', lineSpec('share', 'share of journeys with the flag on', 'flag', 'flag', { decisions: true, share: true })),
+    embed('chart-journeys', lineSpec('errorRate', 'error rate', 'journey', 'journey', { gates: true, faults: true })),
+    embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', 'series (flag on / off)', { gates: true, faults: true })),
+    embed('chart-p99', lineSpec('p99', 'p99 (ms)', 'series', 'series (flag on / off)', { gates: true, faults: true, floor: 10 }))
+  ]).then(function () { document.body.setAttribute('data-charts', 'ready'); })
+    .catch(function (e) { document.body.setAttribute('data-render-error', String(e)); console.error(e); });
+
+  function insert(view, name, rows) {
+    if (view && rows.length) view.change(name, vega.changeset().insert(rows)).run();
+  }
+  function replace(view, name, rows) {
+    if (view) view.change(name, vega.changeset().remove(function () { return true; }).insert(rows)).run();
+  }
+
+  var chartRows = { services: [] };
+  function selectedService() { return $('service').value; }
+  function serviceGates(svc, metric) {
+    var gates = [];
+    state.plans.forEach(function (p) { p.gates.forEach(function (g) { if (g.service === svc && g.metric === metric && g.limit != null) gates.push(g); }); });
+    return gates;
+  }
+  function redrawService() {
+    var svc = selectedService();
+    var rows = chartRows.services.filter(function (r) { return r.service === svc; });
+    replace(views.errors, 'rows', rows);
+    replace(views.errors, 'gates', serviceGates(svc, 'req_failed'));
+    replace(views.p99, 'rows', rows);
+    replace(views.p99, 'gates', serviceGates(svc, 'req_duration'));
+  }
+
+  var faultKey = '';
+  function drawFaults(faults, now) {
+    var rows = faults.map(function (f) { return { name: f.name + ' (' + f.size + ')', from: f.fromSeconds, to: f.active ? now : f.untilSeconds }; });
+    var key = JSON.stringify(rows);
+    if (key === faultKey) return;
+    faultKey = key;
+    ['journeys', 'errors', 'p99'].forEach(function (k) { replace(views[k], 'faults', rows); });
+  }
+
+  var journeyGatesDrawn = false;
+  function drawJourneyGates() {
+    if (journeyGatesDrawn || !views.journeys) return;
+    journeyGatesDrawn = true;
+    var gates = [];
+    state.plans.forEach(function (p) { p.gates.forEach(function (g) { if (g.journey && !g.service && g.metric === 'req_failed' && g.limit != null) gates.push(g); }); });
+    replace(views.journeys, 'gates', gates);
+  }
+
+  // New rows (or, on a reset, all of them) into the charts, once they are ready.
+  function chartUpdate(u, rows, decisions) {
+    if (u.reset) chartRows.services = [];
+    Array.prototype.push.apply(chartRows.services, rows.services);
+    chartsReady.then(function () {
+      var svc = selectedService();
+      var mine = rows.services.filter(function (r) { return r.service === svc; });
+      if (u.reset) {
+        replace(views.exposure, 'rows', rows.exposure);
+        replace(views.journeys, 'rows', rows.journeys);
+        replace(views.exposure, 'decisions', decisions);
+        redrawService();
+      } else {
+        insert(views.exposure, 'rows', rows.exposure);
+        insert(views.journeys, 'rows', rows.journeys);
+        insert(views.exposure, 'decisions', decisions);
+        insert(views.errors, 'rows', mine);
+        insert(views.p99, 'rows', mine);
+      }
+      drawJourneyGates();
+      drawFaults(u.faults, u.meta.nowSeconds);
+    });
+  }
+`;

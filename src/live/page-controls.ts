@@ -1,0 +1,77 @@
+/**
+ * The dashboard's controls (part of dashboard.js): actions posted with the person's token as a bearer
+ * credential (the server knows who they are from it); End drill and Roll back ask first, in a dialog.
+ */
+export const CONTROLS_JS = String.raw`
+  function say(msg, error) {
+    var el = $('message');
+    text(el, msg);
+    el.className = error ? 'error' : '';
+  }
+
+  function request(path, body) {
+    return fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(body) })
+      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
+  }
+
+  function post(body) {
+    return request('api/actions', body).then(function (r) {
+      if (r.status === 200) say('done at ' + fmtSim(r.body.atSeconds), false);
+      else say(r.body.refused || r.body.error || ('HTTP ' + r.status), true);
+      return r.status === 200;
+    }).catch(function (e) { say(String(e), true); return false; });
+  }
+
+  var pending = null;
+  function confirmThen(message, run) {
+    pending = run;
+    text($('confirm-text'), message);
+    $('confirm').showModal();
+    $('confirm-cancel').focus();
+  }
+  $('confirm-cancel').addEventListener('click', function () { pending = null; $('confirm').close(); });
+  $('confirm-ok').addEventListener('click', function () { var run = pending; pending = null; $('confirm').close(); if (run) run(); });
+
+  function planAction(flag, op, row) {
+    var reason = row.reason.value.trim();
+    var send = function () {
+      var body = { type: 'plan', flag: flag, op: op };
+      if (reason) body.reason = reason;
+      post(body).then(function (ok) { if (ok && row.reason.value.trim() === reason) row.reason.value = ''; });
+    };
+    if (op === 'rollback') confirmThen('Roll back ' + flag + ' to 0%?' + (reason ? ' Reason: ' + reason : ' (no reason given)'), send);
+    else send();
+  }
+
+  $('start').addEventListener('click', function () { post({ type: 'start' }); });
+  $('clock-pause').addEventListener('click', function () { post({ type: 'clock', op: 'pause' }); });
+  $('clock-resume').addEventListener('click', function () { post({ type: 'clock', op: 'resume' }); });
+  $('speed-set').addEventListener('click', function () { post({ type: 'speed', speed: Number($('speed-input').value) }); });
+  $('end').addEventListener('click', function () {
+    confirmThen('End the drill now? Nobody can act after this; the debrief is written.', function () { post({ type: 'end' }); });
+  });
+  $('countdown-cancel').addEventListener('click', function () { post({ type: 'countdown', op: 'cancel' }); });
+  $('inject').addEventListener('click', function () { if ($('catalogue').value) post({ type: 'fault', name: $('catalogue').value }); });
+  $('note-add').addEventListener('click', function () {
+    var t = $('note').value.trim();
+    if (t) post({ type: 'note', text: t }).then(function (ok) { if (ok) $('note').value = ''; });
+  });
+  $('adhoc-inject').addEventListener('click', function () {
+    var kind = $('adhoc-kind').value;
+    var f = { kind: kind, target: $('adhoc-target').value.trim(), percent: $('adhoc-percent').value.trim(), for: $('adhoc-for').value.trim() };
+    if (kind === 'latency') f.add = $('adhoc-add').value.trim();
+    if (kind === 'cpu-stress') f.factor = Number($('adhoc-factor').value);
+    if ($('adhoc-hidden').checked) f.hidden = true;
+    post({ type: 'adhoc-fault', fault: f });
+  });
+  $('invite').addEventListener('click', function () {
+    var name = $('invite-name').value.trim();
+    if (!name) { say('give the name of the person to invite', true); return; }
+    request('api/invite', { name: name, role: $('invite-role').value }).then(function (r) {
+      if (r.status !== 200) { say(r.body.error || ('HTTP ' + r.status), true); return; }
+      $('invite-link').value = r.body.url;
+      $('invite-name').value = '';
+      say('invited ' + r.body.name + ' as ' + r.body.role + ': send them the link', false);
+    }).catch(function (e) { say(String(e), true); });
+  });
+`;

@@ -1,0 +1,161 @@
+/**
+ * The dashboard's tables and panels (part of dashboard.js). The DOM is stable: a plan's row, its buttons and
+ * its reason field are made once and then only their text changes, so a click is never lost to a rebuild.
+ * Rows that accumulate (actions, audit) are added once each, by number; times of day are the viewer's own.
+ */
+export const TABLES_JS = String.raw`
+  var PLAN_OPS = [['promote', 'Promote'], ['pause', 'Pause'], ['resume', 'Resume'], ['approve', 'Approve'], ['rollback', 'Roll back…']];
+  var planRows = {};
+
+  function makePlanRow(flag) {
+    var tr = document.createElement('tr');
+    tr.setAttribute('data-flag', flag);
+    var r = { tr: tr, cells: {}, gates: [] };
+    ['flag', 'phase', 'stage', 'target', 'on', 'config', 'gates'].forEach(function (k) {
+      var td = document.createElement('td');
+      td.className = k;
+      r.cells[k] = td;
+      tr.appendChild(td);
+    });
+    text(r.cells.flag, flag);
+    var acts = document.createElement('td');
+    acts.className = 'acts';
+    r.reason = document.createElement('input');
+    r.reason.className = 'reason';
+    r.reason.placeholder = 'reason';
+    r.reason.maxLength = 500;
+    r.reason.setAttribute('aria-label', 'reason for acting on ' + flag);
+    acts.appendChild(r.reason);
+    r.buttons = PLAN_OPS.map(function (b) {
+      var btn = text(document.createElement('button'), b[1]);
+      btn.setAttribute('data-op', b[0]);
+      btn.addEventListener('click', function () { planAction(flag, b[0], r); });
+      acts.appendChild(btn);
+      return btn;
+    });
+    tr.appendChild(acts);
+    return r;
+  }
+
+  function renderPlans(plans, running) {
+    var body = $('plans').tBodies[0];
+    plans.forEach(function (p) {
+      var r = planRows[p.flag];
+      if (!r) { r = planRows[p.flag] = makePlanRow(p.flag); body.appendChild(r.tr); }
+      text(r.cells.phase, p.phase + (p.awaitingApproval ? ' (awaiting approval)' : ''));
+      text(r.cells.stage, p.stage < 0 ? 'not started' : (p.stage + 1) + ' of ' + p.stages);
+      text(r.cells.target, p.percent + '% of users');
+      text(r.cells.on, state.latestShare[p.flag] == null ? '–' : pct(state.latestShare[p.flag]) + ' of journeys');
+      text(r.cells.config, 'v' + p.version);
+      p.gates.forEach(function (g, i) {
+        var span = r.gates[i];
+        if (!span) { span = r.gates[i] = document.createElement('span'); span.className = 'gate'; r.cells.gates.appendChild(span); }
+        var reading = g.verdict == null ? 'no reading yet' : g.verdict + ': ' + fmtNum(g.value) + ' vs ' + g.threshold + ' at ' + fmtSim(g.atSeconds);
+        text(span, g.source + ' — ' + reading);
+        var cls = 'gate verdict-' + (g.verdict || 'none');
+        if (span.className !== cls) span.className = cls;
+      });
+      r.buttons.forEach(function (b) { if (b.disabled === running) b.disabled = !running; });
+    });
+  }
+
+  var healthCards = {};
+  function renderHealth(rows) {
+    var box = $('health');
+    rows.forEach(function (h) {
+      var c = healthCards[h.service];
+      if (!c) {
+        c = healthCards[h.service] = { div: document.createElement('div'), name: document.createElement('strong'), line: document.createElement('span') };
+        c.div.setAttribute('data-service', h.service);
+        text(c.name, h.service);
+        c.div.appendChild(c.name);
+        c.div.appendChild(c.line);
+        box.appendChild(c.div);
+      }
+      var cls = 'svc ' + h.state;
+      if (c.div.className !== cls) c.div.className = cls;
+      text(c.line, fmtNum(h.perSecond) + '/s · errors ' + pct(h.errorRate) + ' · p99 ' + fmtNum(h.p99) + ' ms'
+        + (h.breakersOpen ? ' · ' + h.breakersOpen + ' breaker(s) open' : '') + (h.faults ? ' · ' + h.faults + ' fault(s)' : ''));
+    });
+  }
+
+  var faultRows = {};
+  function renderFaults(faults) {
+    var body = $('faults').tBodies[0];
+    faults.forEach(function (f) {
+      var r = faultRows[f.name];
+      if (!r) {
+        r = faultRows[f.name] = { tr: document.createElement('tr'), cells: [] };
+        r.tr.setAttribute('data-fault', f.name);
+        for (var i = 0; i < 5; i++) { r.cells.push(document.createElement('td')); r.tr.appendChild(r.cells[i]); }
+        body.insertBefore(r.tr, body.firstChild);
+      }
+      text(r.cells[0], f.name + ' (' + f.kind + ')' + (f.active ? ' active' : ' over'));
+      text(r.cells[1], f.target);
+      text(r.cells[2], f.size);
+      text(r.cells[3], fmtSim(f.fromSeconds));
+      text(r.cells[4], f.untilSeconds == null ? 'the end of the drill' : fmtSim(f.untilSeconds));
+      var cls = f.active ? 'active' : 'over';
+      if (r.tr.className !== cls) r.tr.className = cls;
+    });
+  }
+
+  var listKeys = {};
+  function renderList(id, items, fmt) {
+    var lines = items.length ? items.map(fmt) : ['none'];
+    var key = JSON.stringify(lines);
+    if (listKeys[id] === key) return;
+    listKeys[id] = key;
+    var ul = $(id);
+    ul.textContent = '';
+    lines.forEach(function (l) { ul.appendChild(text(document.createElement('li'), l)); });
+  }
+
+  function renderCatalogue(items) {
+    var key = JSON.stringify(items);
+    if (listKeys.catalogue === key) return;
+    listKeys.catalogue = key;
+    var sel = $('catalogue');
+    var keep = sel.value;
+    sel.textContent = '';
+    items.forEach(function (f) { var o = text(document.createElement('option'), f.name + ' (' + f.kind + ' ' + f.target + ', ' + f.size + ')'); o.value = f.name; sel.appendChild(o); });
+    if (keep) sel.value = keep;
+  }
+
+  var lastAction = 0;
+  function addActions(actions) {
+    var body = $('actions').tBodies[0];
+    actions.forEach(function (a) {
+      if (a.n <= lastAction) return;
+      lastAction = a.n;
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-n', a.n);
+      cell(tr, fmtSim(a.simSeconds)); cell(tr, localTime(a.wallTime)); cell(tr, a.by + ' (' + a.role + ')'); cell(tr, a.what); cell(tr, a.refused ? 'refused: ' + a.refused : 'done');
+      body.insertBefore(tr, body.firstChild);
+    });
+  }
+
+  function addAudit(rows) {
+    var au = $('audit').tBodies[0];
+    rows.forEach(function (a) {
+      var tr = document.createElement('tr');
+      cell(tr, fmtSim(a.simSeconds)); cell(tr, a.flag); cell(tr, a.by ? a.actor + ' (' + a.by + ')' : a.actor);
+      cell(tr, a.action || a.event); cell(tr, a.stage); cell(tr, a.percent); cell(tr, 'v' + a.configVersion); cell(tr, a.reason);
+      au.insertBefore(tr, au.firstChild);
+    });
+    while (au.rows.length > 400) au.deleteRow(au.rows.length - 1);
+  }
+
+  function renderPeople(people) {
+    var key = JSON.stringify(people);
+    if (listKeys.people === key) return;
+    listKeys.people = key;
+    text($('lobby-people'), people.filter(function (p) { return p.connected; }).map(function (p) { return p.name + ' (' + p.role + ')'; }).join(', ') || 'nobody yet');
+  }
+
+  function clearTables() {
+    $('actions').tBodies[0].textContent = '';
+    $('audit').tBodies[0].textContent = '';
+    lastAction = 0;
+  }
+`;

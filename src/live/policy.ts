@@ -1,0 +1,55 @@
+/**
+ * The automated policy alone, under the drill's conditions: the same scenario, case and seed, over the same
+ * simulated time, facing every fault the team faced at the same simulated instants (scheduled ones, catalogue
+ * faults people injected, ad-hoc and hidden ones alike) and no fault the team did not face. A fault timed
+ * relative to a rollout event fires when the team's rollout reached that event; in the policy's run it fires
+ * at that same instant, since the comparison holds the faults equal and varies only who decides.
+ */
+import { Simulation } from '../model/simulation.js';
+import { RolloutController } from '../rollout/controller.js';
+import type { FaultSpec, Scenario } from '../scenario/types.js';
+import { buildResult, type RunResult } from '../score/result.js';
+
+/** A fault as the team faced it: when it switched on (null: it never did), and where it came from. */
+export interface FacedFault {
+  spec: FaultSpec;
+  onUs: number | null;
+  source: 'scheduled' | 'catalogue' | 'ad-hoc';
+}
+
+/** The faults of a drill's run with the instant each switched on. */
+export function facedFaults(specs: readonly FaultSpec[], onAt: Float64Array, scenarioFaults: number): FacedFault[] {
+  return specs.map((spec, k) => ({
+    spec,
+    onUs: onAt[k] >= 0 ? onAt[k] : null,
+    source: k >= scenarioFaults ? 'ad-hoc' : spec.start.kind === 'manual' ? 'catalogue' : 'scheduled',
+  }));
+}
+
+/** The scenario the policy runs: the team's faults, each starting at the instant it started for the team. */
+export function policyScenario(scenario: Scenario, faults: readonly FacedFault[], endUs: number): Scenario {
+  return {
+    ...scenario,
+    durationUs: Math.min(scenario.durationUs, endUs),
+    faults: faults.map((f) => ({ ...f.spec, start: f.onUs === null ? { kind: 'manual' } : { kind: 'time', atUs: f.onUs } })),
+  };
+}
+
+/**
+ * Runs the policy alone (gates on, no people) to the drill's end; `progress` hears the share done now and then.
+ * The run is stepped in slices only to report progress: slices are invisible to the engine.
+ */
+export function policyRun(scenario: Scenario, seed: number, faults: readonly FacedFault[], endUs: number, progress?: (share: number) => void): RunResult {
+  const s = policyScenario(scenario, faults, endUs);
+  const sim = new Simulation(s, seed);
+  const controller = s.rollouts.length > 0 ? new RolloutController(s, 'on') : null;
+  if (controller) sim.attach(controller);
+  sim.begin();
+  const slice = Math.max(1, Math.ceil(s.durationUs / 50));
+  for (let t = slice; t < s.durationUs; t += slice) {
+    sim.runUntil(t);
+    progress?.(t / s.durationUs);
+  }
+  sim.runUntil(s.durationUs);
+  return buildResult(s, seed, sim.end(), controller, null);
+}

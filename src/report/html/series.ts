@@ -1,0 +1,153 @@
+/**
+ * The run report's series per window: each service's error rate and p99, with flag on against flag off beside
+ * all calls, and per flag its journeys on against off. Flag on against off is like with like (the figures of
+ * telemetry/splits.ts): within each journey, users served the flag against the others, pooled by weight.
+ */
+import type { RunResult } from '../../score/result.js';
+import type { Chart } from './page.js';
+import { LIMIT_MARK, MS, RATE, STATE_DASH, VL, minutes, sig } from './style.js';
+
+export function serviceCharts(r: RunResult): Chart[] {
+  const minuteOf = r.windows.startSeconds.map(minutes);
+  const limits = r.rollouts.length ? gateLimits(r) : [];
+  const limitOf = (service: string, metric: string) => limits.find((l) => l.service === service && l.metric === metric)?.limit ?? null;
+  const evaluates = (flag: string, service: string) => r.topology.flags.some((f) => f.key === flag && f.evaluatedBy.includes(service));
+  // One record per line, its points as columns (flattened in the chart): a page carries numbers, not repeated keys.
+  const lines = (field: 'errorRate' | 'p99') => Object.entries(r.windows.services).flatMap(([service, w]) => {
+    const limit = limitOf(service, field === 'errorRate' ? 'rate' : 'p99');
+    const rate = (errors: number[], requests: number[]) => requests.map((n, i) => (n > 0 ? sig(errors[i] / n) : null));
+    const p99 = (values: number[], requests: number[]) => requests.map((n, i) => (n > 0 ? values[i] : null));
+    const out = [{ service, series: 'all calls', state: 'all calls', limit, minute: minuteOf, value: field === 'errorRate' ? rate(w.errors, w.requests) : p99(w.p99Ms, w.requests) }];
+    // Flag on against off on the panels of the services that evaluate the flag, like with like (null where a window has no comparison).
+    for (const [flag, x] of Object.entries(w.flags ?? {})) {
+      if (!evaluates(flag, service) || !x.onErrorRate || !x.onErrorRate.some((v) => v !== null)) continue;
+      const pick = (values: (number | null)[]) => values.map((v) => (v === null ? null : sig(v)));
+      out.push(
+        { service, series: `${flag} on`, state: 'flag on', limit, minute: minuteOf, value: pick(field === 'errorRate' ? x.onErrorRate : x.onP99Ms) },
+        { service, series: `${flag} off`, state: 'flag off', limit, minute: minuteOf, value: pick(field === 'errorRate' ? x.offErrorRate : x.offP99Ms) },
+      );
+    }
+    return out;
+  });
+  const columns = Math.min(3, Object.keys(r.windows.services).length);
+  const panel = (field: 'errorRate' | 'p99', heading: string, title: string) => ({
+    title: heading,
+    spec: {
+      $schema: VL,
+      data: { values: lines(field) },
+      transform: [{ flatten: ['minute', 'value'] }],
+      facet: { field: 'service', type: 'nominal', title: null, header: { labelFontSize: 12, labelFontWeight: 'bold' } },
+      columns,
+      spec: {
+        width: columns === 1 ? 700 : columns === 2 ? 400 : 250, height: 120,
+        layer: [
+          {
+            transform: [{ filter: 'isValid(datum.value)' }],
+            mark: { type: 'line', strokeWidth: 1.5 },
+            encoding: {
+              x: { field: 'minute', type: 'quantitative', title: 'minutes since start', axis: { format: '~r' } },
+              y: { field: 'value', type: 'quantitative', title, axis: field === 'errorRate' ? RATE : MS },
+              color: { field: 'series', type: 'nominal', title: 'calls' },
+              strokeDash: { field: 'state', type: 'nominal', title: 'line', scale: STATE_DASH },
+            },
+          },
+          {
+            transform: [{ filter: 'isValid(datum.limit)' }, { aggregate: [{ op: 'max', field: 'limit', as: 'limit' }], groupby: ['service'] }],
+            mark: LIMIT_MARK,
+            encoding: { y: { field: 'limit', type: 'quantitative' }, tooltip: [{ field: 'limit', type: 'quantitative', title: 'gate limit' }] },
+          },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
+      config: { legend: { orient: 'bottom', columns: 4 } },
+    },
+  });
+  return [
+    panel('errorRate', 'Error rate per window and service: all calls (solid), flag on (dashed) and off (dotted); grey band: gate limit', 'error rate'),
+    panel('p99', 'p99 latency per window and service: all calls (solid), flag on (dashed) and off (dotted); grey band: gate limit', 'p99 (ms)'),
+  ];
+}
+
+/** Thresholds of the gates that watch a service: error-rate and p99 gates, drawn on its panels. */
+function gateLimits(r: RunResult): { service: string; metric: string; limit: number }[] {
+  return r.rollouts.flatMap((ro) => ro.gates ?? []).flatMap((g) => {
+    if (g.kind !== 'threshold' || g.service === null || g.limit === null) return [];
+    if (g.metric === 'req_failed' && g.aggregate === 'rate') return [{ service: g.service, metric: 'rate', limit: g.limit }];
+    if (g.metric === 'req_duration' && g.aggregate === 'p(99)') return [{ service: g.service, metric: 'p99', limit: g.limit }];
+    return [];
+  });
+}
+
+/** Flags no window compared: served to everyone or to no one in every journey that meets them. */
+export function uncomparedFlags(r: RunResult): string[] {
+  return Object.entries(r.windows.flags).filter(([, w]) => !(w.compared ?? []).some((n) => n > 0)).map(([flag]) => flag);
+}
+
+export function flagCharts(r: RunResult): Chart[] {
+  const start = r.windows.startSeconds;
+  const all = Object.entries(r.windows.flags);
+  if (all.length === 0) return [];
+  const skipped = new Set(uncomparedFlags(r));
+  const flags = all.filter(([flag]) => !skipped.has(flag));
+  const minuteOf = start.map(minutes);
+  // Like with like: within each journey that meets the flag, pooled by weight; no point where a window compares nothing.
+  const pick = (values: (number | null)[] | undefined) => (values ?? []).map((v) => (v === null ? null : sig(v)));
+  const rows = flags.flatMap(([flag, w]) => [
+    { flag, state: 'flag on', minute: minuteOf, value: pick(w.onErrorRate) },
+    { flag, state: 'flag off', minute: minuteOf, value: pick(w.offErrorRate) },
+  ]);
+  const latency = flags.flatMap(([flag, w]) => [
+    { flag, series: 'p50', state: 'flag on', minute: minuteOf, value: pick(w.onP50Ms) },
+    { flag, series: 'p99', state: 'flag on', minute: minuteOf, value: pick(w.onP99Ms) },
+    { flag, series: 'p50', state: 'flag off', minute: minuteOf, value: pick(w.offP50Ms) },
+    { flag, series: 'p99', state: 'flag off', minute: minuteOf, value: pick(w.offP99Ms) },
+  ]);
+  const blast = all.flatMap(([flag, w]) => {
+    let total = 0;
+    return start.map((s, i) => ({ flag, minute: minutes(s), journeys: (total += w.hurt[i]) }));
+  });
+  // One row per flag: error rate beside latency.
+  const perFlag = (values: unknown[], field: string, title: string, axis: object, series: string, seriesTitle: string | null): Record<string, unknown> => ({
+    $schema: VL,
+    data: { values },
+    facet: { row: { field: 'flag', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelLimit: 320 } } },
+    spec: {
+      width: 330, height: 130,
+      transform: [{ flatten: ['minute', 'value'] }, { filter: 'isValid(datum.value)' }],
+      mark: { type: 'line', strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'minute', type: 'quantitative', title: 'minutes since start', axis: { format: '~r' } },
+        y: { field, type: 'quantitative', title, axis },
+        color: { field: series, type: 'nominal', title: seriesTitle, legend: { symbolType: 'stroke' } },
+        strokeDash: { field: 'state', type: 'nominal', title: 'users', scale: { domain: STATE_DASH.domain.slice(1), range: STATE_DASH.range.slice(1) }, legend: { symbolType: 'stroke' } },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  });
+  return [
+    ...(flags.length === 0 ? [] : [{
+      title: 'Journeys, flag on (dashed) against flag off (dotted), like with like: error rate, and latency p50 and p99',
+      spec: {
+        $schema: VL,
+        hconcat: [perFlag(rows, 'value', 'journey error rate', RATE, 'state', 'users'), perFlag(latency, 'value', 'journey latency (ms)', MS, 'series', 'percentile')],
+        resolve: { scale: { color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent', strokeDash: 'independent' } },
+        config: { legend: { orient: 'bottom' } },
+      },
+    }]),
+    ...(blast.every((b) => b.journeys === 0) ? [] : [{
+      title: 'Blast radius over time: journeys each flag hurt (ground truth), cumulative',
+      spec: {
+        $schema: VL,
+        width: 'container', height: 160,
+        data: { values: blast },
+        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
+        encoding: {
+          x: { field: 'minute', type: 'quantitative', title: 'minutes since start', axis: { format: '~r' } },
+          y: { field: 'journeys', type: 'quantitative', title: 'journeys hurt', axis: { format: '~s' } },
+          color: { field: 'flag', type: 'nominal', title: 'flag', legend: { orient: 'top', symbolType: 'stroke' } },
+          strokeDash: { field: 'flag', type: 'nominal', title: 'flag', scale: { range: [[1, 0], [7, 3], [2, 2], [9, 3, 2, 3], [4, 2, 1, 2]] }, legend: { orient: 'top', symbolType: 'stroke' } },
+        },
+      },
+    }]),
+  ];
+}

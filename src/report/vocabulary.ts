@@ -1,0 +1,105 @@
+/**
+ * The one vocabulary of verdicts, which the terminal, Markdown, JUnit and HTML writers all take their words and
+ * marks from; and the headline of each flag, what happened to it in a release manager's words ("caught: rolled
+ * back at 1% after 2m00s, 12 users hurt"). A verdict never stands alone as "passed": it comes with what happened.
+ *
+ *   word          mark  counts as  means
+ *   PASS          ✔     good       every criterion that applies was met
+ *   FAIL          ✘     bad        a criterion was not met
+ *   N/A           –     neither    the criterion does not apply to this run (the reason is given)
+ *   NO CRITERIA   –     neither    it ran, but no criterion applies to it: nothing was judged
+ *   INVALID       ✘     bad        the scenario did not load
+ *   CRASHED       ✘     bad        the run stopped with an error
+ */
+import type { CiCase, CiFlag } from '../score/ci.js';
+import { actedPercent, runStatus } from '../score/ci.js';
+import { DOES_NOT_APPLY, type AcceptanceResult } from '../score/outcomes.js';
+import type { RunResult } from '../score/result.js';
+import { criterionValue, duration, plural } from '../units/format.js';
+import { VERDICTS, verdictLabel, type Verdict } from './verdicts.js';
+
+export { LABEL_WIDTH, LABELS, VERDICTS, verdictLabel, type Tone, type Verdict } from './verdicts.js';
+
+/** The verdict of a case of a ci run. */
+export function caseVerdict(status: CiCase['status']): Verdict {
+  return status === 'passed' ? 'pass' : status === 'failed' ? 'fail' : status;
+}
+
+/** The verdict of a run: FAIL, NO CRITERIA when none applies to its case, PASS otherwise. */
+export function runVerdict(r: Pick<RunResult, 'passed' | 'acceptance'>): Verdict {
+  return caseVerdict(runStatus(r));
+}
+
+/** A criterion's verdict, and why when it does not apply or has no value ("the flag hurt nobody", "never detected"). */
+export function criterionVerdict(a: Pick<AcceptanceResult, 'pass' | 'note'>): { verdict: 'pass' | 'fail' | 'n/a'; why: string | null } {
+  if (a.note?.startsWith(DOES_NOT_APPLY)) return { verdict: 'n/a', why: a.note.slice(DOES_NOT_APPLY.length) };
+  return { verdict: a.pass ? 'pass' : 'fail', why: a.note ?? null };
+}
+
+/** A criterion with its verdict and value: "✔ PASS blast_radius_users max<500: 12", "– N/A time_to_detect max<10m (the flag hurt nobody)". */
+export function criterionLine(a: Pick<AcceptanceResult, 'criterion' | 'value' | 'pass' | 'note'>): string {
+  const { verdict, why } = criterionVerdict(a);
+  const value = a.value === null ? '' : `: ${criterionValue(a.criterion, a.value)}`;
+  return `${verdictLabel(verdict)} ${a.criterion}${value}${why ? ` (${why})` : ''}`;
+}
+
+/** "2 met, 1 failed, 1 N/A": the criteria of a run by verdict. */
+export function criteriaCounts(acceptance: readonly Pick<AcceptanceResult, 'pass' | 'note'>[]): string {
+  if (acceptance.length === 0) return 'no acceptance criteria';
+  const n = { pass: 0, fail: 0, 'n/a': 0 };
+  for (const a of acceptance) n[criterionVerdict(a).verdict]++;
+  const parts = [n.pass ? `${n.pass} met` : '', n.fail ? `${n.fail} failed` : '', n['n/a'] ? `${n['n/a']} ${VERDICTS['n/a'].word}` : ''].filter(Boolean);
+  return `${plural(acceptance.length, 'criterion', 'criteria')}: ${parts.join(', ')}`;
+}
+
+/** Case counts in the vocabulary's words: "3 PASS, 1 FAIL, 1 INVALID, 0 CRASHED, 2 NO CRITERIA". */
+export function caseCounts(c: { passed: number; failed: number; invalid: number; crashed: number; 'no-criteria'?: number }): string {
+  const w = (v: Verdict) => VERDICTS[v].word;
+  return `${c.passed} ${w('pass')}, ${c.failed} ${w('fail')}, ${c.invalid} ${w('invalid')}, ${c.crashed} ${w('crashed')}${c['no-criteria'] ? `, ${c['no-criteria']} ${w('no-criteria')}` : ''}`;
+}
+
+/** The figures a flag's headline reads: a ci case's record of it, or a run's outcome with its plan's decisions. */
+export type FlagStory = CiFlag;
+
+/**
+ * What happened to a flag, first word first: caught, missed, shipped, false rollback, false alarm (a pause),
+ * unfinished, not started, no rollout plan.
+ */
+export function flagHeadline(f: FlagStory): string {
+  const hurt = f.defective ? `${plural(f.blast_radius_users, 'user')} hurt` : 'nobody hurt';
+  const at = f.acted_percent === null || f.acted_percent === undefined ? '' : ` at ${f.acted_percent}%`;
+  // A plan still in progress when the run ended reads as paused: only an action of its policy is a decision.
+  const acted = (f.outcome === 'rolled-back' || f.outcome === 'paused') && (f.acted_seconds !== undefined ? f.acted_seconds !== null : f.outcome === 'rolled-back');
+  if (acted) {
+    const action = f.outcome === 'rolled-back' ? 'rolled back' : 'paused';
+    if (f.defective) return `caught: ${action}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}, ${hurt}`;
+    const blamed = f.misattribution ? ' (the gates saw harm something else caused)' : '';
+    return `${f.outcome === 'rolled-back' ? 'false rollback' : 'false alarm'}: ${action}${at}, ${hurt}${blamed}`;
+  }
+  switch (f.outcome) {
+    case 'completed':
+      return f.defective ? `missed: ${hurt}, no gate acted (promoted to ${f.final_percent}%)`
+        : `shipped: promoted to ${f.final_percent}%${f.time_to_full_rollout_seconds ? ` in ${duration(f.time_to_full_rollout_seconds)}` : ''}, ${hurt}`;
+    case 'paused':
+      return `unfinished: at ${f.final_percent}% when the run ended, ${hurt}${f.defective ? ', no gate acted' : ''}`;
+    case 'not-started':
+      return `not started: stayed at 0%, ${hurt}`;
+    default:
+      return `no rollout plan: served at ${f.final_percent}% throughout, ${hurt}${f.defective ? ', nothing could act' : ''}`;
+  }
+}
+
+/** "flag: headline" for each flag of a run. */
+export function runHeadlines(r: Pick<RunResult, 'outcomes' | 'rollouts'>): string[] {
+  return Object.entries(r.outcomes.flags).map(([k, f]) => `${k}: ${flagHeadline({ ...f, acted_percent: actedPercent(r, k) })}`);
+}
+
+/** A ci case's messages that are not its criteria: validation problems, the crash, --require-criteria. */
+export function caseNotes(c: Pick<CiCase, 'messages' | 'acceptance'>): string[] {
+  return c.messages.filter((m) => !c.acceptance.some((a) => m.startsWith(`${a.criterion}: `)));
+}
+
+/** "flag: headline" for each flag of a ci case. */
+export function caseHeadlines(c: Pick<CiCase, 'flags'>): string[] {
+  return Object.entries(c.flags).map(([k, f]) => `${k}: ${flagHeadline(f)}`);
+}

@@ -1,0 +1,84 @@
+/**
+ * The comparison gate: flag on against flag off, like with like. Requests are grouped by their user's assignment
+ * (what the flag system serves the user when the request ends, whichever services it reached) and compared within
+ * each journey, so that the two sides hold the same journeys; the journeys' results are combined by a stratified
+ * test (van Elteren for latency, a Mantel-Haenszel-weighted difference for errors), whose weights follow the
+ * journeys' shares of the compared requests. Without a filter it compares the journeys that pass through a
+ * service evaluating the flag; with one, the requests the filter selects, still within their journeys.
+ */
+import { flagJourneys } from '../model/reach.js';
+import type { Gate } from '../scenario/types.js';
+import { mixturePercentiles, type CoarseCounts } from '../telemetry/coarse.js';
+import type { ProbeSpec } from '../telemetry/probes.js';
+import type { BoundGate, GateContext } from './reading.js';
+import { normalQuantile, stratifiedTwoProportion, vanElteren } from './stats.js';
+
+type CompareGate = Extract<Gate, { kind: 'compare' }>;
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toPrecision(3));
+
+/**
+ * Binds a comparison gate. `selected` is what its filter selects (endpoints or journeys, and a segment); a
+ * filter that names neither a service nor a journey leaves the journeys that meet the flag.
+ */
+export function bindCompareGate(gate: CompareGate, ctx: GateContext, selected: Pick<ProbeSpec, 'scope' | 'targets' | 'segment'>): BoundGate {
+  const { probes } = ctx;
+  const latency = gate.metric === 'req_duration';
+  const unfiltered = gate.filter.service === null && gate.filter.journey === null;
+  const scope = unfiltered && ctx.evaluatedBy
+    ? { scope: 'journeys' as const, targets: Array.from(flagJourneys(ctx.model, [ctx.evaluatedBy])[0]).flatMap((meets, j) => (meets ? [j] : [])) }
+    : { scope: selected.scope, targets: selected.targets };
+  const slots = gate.overUs === 0 ? 0 : Math.ceil(gate.overUs / ctx.intervalUs) + 1;
+  const id = probes.add({ ...scope, segment: selected.segment, flag: ctx.flag, flagOn: true, latency, slots, split: true });
+  const n = Math.ceil(gate.overUs / ctx.intervalUs);
+  const scratch = probes.splitScratch(id);
+  const strata = scratch.requests.length / 2;
+  const z = normalQuantile(gate.confidence);
+  const threshold = `p < ${fmt(1 - gate.confidence)} that flag-on is worse by more than ${(gate.maxIncrease * 100).toFixed(1)}% within journeys`;
+  return {
+    gate,
+    stageProbes: [id],
+    ringProbes: gate.overUs === 0 ? [] : [id],
+    evaluate() {
+      const w = probes.splitWindow(id, n, scratch);
+      // Journeys with both sides: the only ones that compare anything.
+      const both: number[] = [];
+      let on = 0, off = 0;
+      for (let j = 0; j < strata; j++) {
+        if (w.requests[2 * j] > 0 && w.requests[2 * j + 1] > 0) {
+          both.push(j);
+          on += w.requests[2 * j];
+          off += w.requests[2 * j + 1];
+        }
+      }
+      if (on < gate.minSamples || off < gate.minSamples) {
+        return {
+          gate: gate.source, verdict: 'inconclusive', value: null, threshold, samples: on + off,
+          detail: `${on} flag-on and ${off} flag-off requests in journeys that have both; ${gate.minSamples} of each needed`,
+        };
+      }
+      // Each journey's weight in the figures shown: its share of the compared requests, the same on both sides.
+      const weight = (j: number) => (w.requests[2 * j] + w.requests[2 * j + 1]) / (on + off);
+      const within = `within ${both.length} journey${both.length === 1 ? '' : 's'}`;
+      if (latency) {
+        const median = (side: number) => mixturePercentiles(both.map((j) => ({ counts: w.latency![2 * j + side] as CoarseCounts, weight: weight(j) })), [50])[0]! / 1000;
+        const mOn = median(0), mOff = median(1);
+        const r = vanElteren(both.map((j) => ({ canary: w.latency![2 * j].buckets(), control: w.latency![2 * j + 1].buckets() })), gate.maxIncrease);
+        return {
+          gate: gate.source, verdict: r.z > z ? 'fail' : 'pass', value: r.p, threshold, samples: on + off,
+          detail: `median ${fmt(mOn)}ms on vs ${fmt(mOff)}ms off ${within}; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`,
+          parts: [{ label: 'flag-on median (ms)', value: round6(mOn), limit: null }, { label: 'flag-off median (ms)', value: round6(mOff), limit: null }],
+        };
+      }
+      const rate = (side: number) => both.reduce((s, j) => s + (weight(j) * w.failed[2 * j + side]) / w.requests[2 * j + side], 0);
+      const rOn = rate(0), rOff = rate(1);
+      const r = stratifiedTwoProportion(both.map((j) => ({ x1: w.failed[2 * j], n1: w.requests[2 * j], x0: w.failed[2 * j + 1], n0: w.requests[2 * j + 1] })), gate.maxIncrease);
+      return {
+        gate: gate.source, verdict: r.z > z ? 'fail' : 'pass', value: r.p, threshold, samples: on + off,
+        detail: `errors ${fmt(rOn)} on vs ${fmt(rOff)} off ${within}; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`,
+        parts: [{ label: 'flag-on error rate', value: round6(rOn), limit: null }, { label: 'flag-off error rate', value: round6(rOff), limit: null }],
+      };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * A fault written during a game day (a scenario's fault without `at`), checked and normalized against the
+ * scenario already loaded, exactly as the same fault in the file's faults-catalogue would be: the file is never
+ * read again, so a fault added at minute 40 means what it would have meant at minute 0.
+ */
+import { normalizeFaults } from './faults.js';
+import type { Helpers } from './helpers.js';
+import type { Problem } from './problems.js';
+import type { CatalogueFault, ScenarioInput } from './schema.js';
+import type { FaultSpec, Scenario } from './types.js';
+import { unitParsers } from './unit-parsers.js';
+import type { z } from 'zod';
+
+export type CatalogueFaultInput = z.infer<typeof CatalogueFault>;
+
+export type AdhocFault = { ok: true; fault: FaultSpec } | { ok: false; problems: Problem[] };
+
+export function normalizeAdhocFault(input: CatalogueFaultInput, name: string, scenario: Scenario): AdhocFault {
+  const problems: Problem[] = [];
+  const { duration, percent, dist } = unitParsers(problems);
+  const helpers: Helpers = {
+    problems, duration, percent, dist, services: scenario.services, journeys: scenario.journeys.map((j) => j.name),
+    operations: () => [],
+  };
+  const faults = normalizeFaults({ 'faults-catalogue': { [name]: input } } as unknown as ScenarioInput, helpers, scenario.rollouts);
+  // Paths name the fault itself, not a catalogue entry it never was.
+  if (problems.length) return { ok: false, problems: problems.map((p) => ({ ...p, path: p.path.slice(2) })) };
+  return { ok: true, fault: faults[0] };
+}

@@ -1,0 +1,372 @@
+/**
+ * Special files, full disks and documents read back: every kind of input refuses a FIFO, a device, a file of
+ * /proc, a directory and a file over its limit before reading; every output refuses a FIFO, a device and a
+ * directory before any work and is written whole or not at all; documents read back are checked in depth and
+ * in full. FIFOs run in a child process with a time limit, so that a regression that blocks fails the test
+ * instead of freezing it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { tooDeepAt } from '../src/files/json.js';
+import { documentDigest } from '../src/live/record.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin/rehearse.js');
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-files-'));
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+|Error: .*\n.*node_modules/);
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** The built CLI in a child process with a time limit: a blocked read or write fails the test. */
+function bounded(argv: string[], env: NodeJS.ProcessEnv = {}): { code: number | null; out: string; err: string; ms: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...argv], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+  expect(r.error, `${argv.join(' ')}: timed out`).toBeUndefined();
+  return { code: r.status, out: r.stdout, err: r.stderr, ms: performance.now() - t0 };
+}
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const scenario = file('ok.yaml', 'name: ok\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: { latency: 5ms }\n');
+const withTune = file('tuned.yaml', `name: tuned
+duration: 2m
+traffic: { rate: 10/s, cohort: { size: 200 } }
+journeys: { j: { steps: [api] } }
+services: { api: { latency: 5ms, errors: 1% } }
+flags: { f: { evaluated-by: [api] } }
+rollout:
+  - flag: f
+    stages: [{ to: 20%, hold: 30s }, { to: 100% }]
+    gates: ['req_failed{flag:on} rate<0.03']
+cases:
+  healthy: {}
+  defective: { flags: { f: { when-on: { api: { errors: +5% } } } } }
+tune:
+  seeds: 2
+  vary:
+    rollout.f.gates.0: ['rate<0.02', 'rate<0.04']
+  minimize: 'blast_radius_users{case:defective} p(95)'
+`);
+const ciDir = join(dir, 'ci');
+mkdirSync(ciDir);
+writeFileSync(join(ciDir, 'a.yaml'), readFileSync(scenario, 'utf8'));
+const fifo = join(dir, 'fifo');
+execFileSync('mkfifo', [fifo]);
+const folder = join(dir, 'a-folder');
+mkdirSync(folder);
+
+/** A scenario that reads `path` as the given kind of input, written beside the others. */
+const reader = (name: string, body: string) => (path: string) => file(`${name}-${Math.random().toString(36).slice(2)}.yaml`, body.replace('PATH', path));
+const viaCohort = reader('cohort', 'name: c\nduration: 1m\ntraffic: { rate: 10/s, cohort: PATH }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n');
+const viaFlags = reader('flags', 'name: f\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nflags:\n  from: { flagd: PATH }\n');
+const viaArgo = reader('argo', 'name: a\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nflags: { f: { evaluated-by: [s0] } }\nrollout:\n  - flag: f\n    argo: { rollout: PATH }\n');
+
+/** Every kind of input, as a command line that reads `path` as that kind, and the variable that raises its limit. */
+const INPUTS: [string, string, (path: string) => string[]][] = [
+  ['scenario', 'REHEARSE_MAX_SCENARIO', (p) => ['validate', p]],
+  ['cohort', 'REHEARSE_MAX_COHORT', (p) => ['validate', viaCohort(p)]],
+  ['flag file (flags.from)', 'REHEARSE_MAX_FLAG_FILE', (p) => ['validate', viaFlags(p)]],
+  ['flag file (flags eval)', 'REHEARSE_MAX_FLAG_FILE', (p) => ['flags', 'eval', p, '--flag', 'x', '--context', '{}']],
+  ['flag file (import flags)', 'REHEARSE_MAX_FLAG_FILE', (p) => ['import', 'flags', 'flagd', p]],
+  ['Argo resource (rollout entry)', 'REHEARSE_MAX_RESOURCE', (p) => ['validate', viaArgo(p)]],
+  ['Argo resource (import argo)', 'REHEARSE_MAX_RESOURCE', (p) => ['import', 'argo', p]],
+  ['Flagger resource (import flagger)', 'REHEARSE_MAX_RESOURCE', (p) => ['import', 'flagger', p]],
+  ['trace file (calibrate)', 'REHEARSE_MAX_TRACES', (p) => ['calibrate', p]],
+  ['result document (report)', 'REHEARSE_MAX_DOCUMENT', (p) => ['report', p, '--html', join(dir, 'r.html')]],
+  ['sweep document (merge)', 'REHEARSE_MAX_DOCUMENT', (p) => ['merge', withTune, p]],
+  ['sweep document (sweep --resume)', 'REHEARSE_MAX_DOCUMENT', (p) => ['sweep', withTune, '--workers', '1', '-q', '--resume', p]],
+  ['CI report (ci --baseline)', 'REHEARSE_MAX_DOCUMENT', (p) => ['ci', ciDir, '--baseline', p]],
+  ['drill record (gameday replay)', 'REHEARSE_MAX_DRILL', (p) => ['gameday', 'replay', p]],
+];
+
+/** How each special file is refused. */
+const SPECIAL: [string, string, RegExp][] = [
+  ['/dev/zero', '/dev/zero', /not a regular file \(a character device\)/],
+  ['/dev/urandom', '/dev/urandom', /not a regular file \(a character device\)/],
+  ['/proc/self/mem', '/proc/self/mem', /not a regular file \(a file of the kernel's \/proc file system\)/],
+  ['a directory', folder, /is a directory, not a regular file/],
+];
+
+describe('every kind of input refuses special files before reading them', () => {
+  it.each(INPUTS)('%s: /dev/zero, /dev/urandom, /proc/self/mem and a directory are exit 2 naming the path', async (_kind, _variable, argv) => {
+    for (const [what, path, why] of SPECIAL) {
+      const r = await cli(...argv(path));
+      expect(r.code, `${what}: ${r.err}`).toBe(2);
+      expect(r.err, what).toContain(path);
+      expect(r.err, what).toMatch(why);
+      noStack(r.err);
+    }
+  });
+
+  it('a FIFO, as every kind of input, is refused at once (a child process: a blocked read would time out)', () => {
+    for (const [kind, , argv] of INPUTS) {
+      const r = bounded(argv(fifo));
+      expect(r.code, `${kind}: ${r.err}`).toBe(2);
+      expect(r.err, kind).toMatch(/fifo: (cannot read(?: the (?:scenario|flag file))?: )?not a regular file \(a FIFO/);
+    }
+  }, 120_000);
+
+  it.each(INPUTS)('%s: a file over the limit is refused before it is read, naming the limit and its variable', async (_kind, variable, argv) => {
+    const big = file('big.json', `${JSON.stringify({ padding: 'x'.repeat(4096) })}\n`);
+    const saved = process.env[variable];
+    process.env[variable] = '1KiB';
+    try {
+      const r = await cli(...argv(big));
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/larger than the .* limit of 1 KiB \(4 KiB\): raise it with REHEARSE_MAX_/);
+      expect(r.err).toContain(variable);
+    } finally {
+      if (saved === undefined) delete process.env[variable];
+      else process.env[variable] = saved;
+    }
+  });
+
+  it('a malformed limit is a usage error; a raised one lets the file through', async () => {
+    process.env.REHEARSE_MAX_SCENARIO = 'lots';
+    try {
+      const r = await cli('validate', scenario);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe('REHEARSE_MAX_SCENARIO: expected a size such as 512MiB or 2GB, got "lots"');
+      process.env.REHEARSE_MAX_SCENARIO = '100';
+      expect((await cli('validate', scenario)).err).toMatch(/larger than the scenario file limit of 100 bytes/);
+      process.env.REHEARSE_MAX_SCENARIO = '1MB';
+      expect((await cli('validate', scenario)).code).toBe(0);
+    } finally {
+      delete process.env.REHEARSE_MAX_SCENARIO;
+    }
+  });
+
+  it('a sweep\'s worker threads read within the limits the command was given', async () => {
+    process.env.REHEARSE_MAX_SCENARIO = String(readFileSync(withTune).length);
+    try {
+      const r = await cli('sweep', withTune, '--workers', '1', '-q', '--json', join(dir, 'limited.json'));
+      expect(r.code, r.err).toBeLessThan(2);
+      expect(JSON.parse(readFileSync(join(dir, 'limited.json'), 'utf8')).failures).toEqual([]);
+    } finally {
+      delete process.env.REHEARSE_MAX_SCENARIO;
+    }
+  }, 60_000);
+
+  it('init beside a package.json that is a FIFO does not block', () => {
+    const project = join(dir, 'project');
+    mkdirSync(project);
+    execFileSync('mkfifo', [join(project, 'package.json')]);
+    const r = bounded(['init', project]);
+    expect(r.code, r.err).toBe(0);
+  }, 60_000);
+
+  it('fast-check: any special path as any kind of input ends in exit 2, never a hang or a crash', async () => {
+    const paths = fc.constantFrom(fifo, folder, '/dev/zero', '/dev/urandom', '/dev/null', '/proc/self/mem', '/proc/self/status', '/sys/kernel/mm', '/dev/stdin', '/dev/fd/0');
+    await fc.assert(fc.asyncProperty(fc.nat(INPUTS.length - 1), paths, async (k, path) => {
+      // A FIFO (and stdin, which is a pipe under the test runner) goes to a child process.
+      const r = path === fifo || path.startsWith('/dev/std') || path.startsWith('/dev/fd') ? bounded(INPUTS[k][2](path)) : await cli(...INPUTS[k][2](path));
+      expect(r.code, `${INPUTS[k][0]} ${path}: ${r.err}`).toBe(2);
+      noStack(r.err);
+    }), { numRuns: 40, seed: 2026 });
+  }, 180_000);
+});
+
+describe('outputs that are special files are refused before any work', () => {
+  const outputs: [string, (path: string) => string[]][] = [
+    ['run --json', (p) => ['run', '-q', scenario, '--json', p]],
+    ['run --traces', (p) => ['run', '-q', scenario, '--traces', p]],
+    ['sweep --json', (p) => ['sweep', withTune, '--workers', '1', '-q', '--json', p]],
+    ['ci --junit', (p) => ['ci', ciDir, '--junit', p]],
+    ['report --html', (p) => ['report', join(dir, 'never-read.json'), '--html', p]],
+    ['cohorts generate --out', (p) => ['cohorts', 'generate', '--size', '10', '--out', p]],
+    ['schema --out', (p) => ['schema', '--out', p]],
+  ];
+  it.each(outputs)('%s FIFO: exit 2 at once, nothing run', (_what, argv) => {
+    const r = bounded(argv(fifo));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`${fifo}: cannot write: is a FIFO, not a file (writing to it would wait for a reader)\n`);
+    expect(r.out).toBe('');
+  }, 60_000);
+
+  it.each(outputs)('%s on a device or a directory: exit 2, nothing run', async (_what, argv) => {
+    for (const [path, why] of [['/dev/null', 'is a device, not a file'], [folder, 'is a directory']]) {
+      const r = await cli(...argv(path));
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toBe(`${path}: cannot write: ${why}`);
+      expect(r.out).toBe('');
+    }
+  });
+
+  it('gameday checks --out before the drill starts', () => {
+    const r = bounded(['gameday', join(root, 'test/fixtures/drill.yaml'), '--out', '/proc/rehearse-test/drill']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/^\/proc\/rehearse-test\/drill\.journal: cannot write: \/proc is not writable/);
+    expect(r.out).not.toContain('dashboard');
+  }, 60_000);
+
+  it('ci with an --html-dir it cannot write is a usage error before anything runs', async () => {
+    const r = await cli('ci', ciDir, '--html-dir', '/proc/rehearse-test/html');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('/proc/rehearse-test/html/index.html: cannot write: /proc is not writable (no file can be made there)');
+  });
+});
+
+/**
+ * A full disk: a 64 KiB tmpfs when this process may mount one (root), otherwise the file size limit of the
+ * process (ulimit -f: writes past it fail with EFBIG, which Node gets because it ignores SIGXFSZ).
+ */
+describe('a full disk leaves no partial output', () => {
+  const mountPoint = join(dir, 'small-disk');
+  mkdirSync(mountPoint);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]).status === 0;
+  afterAll(() => {
+    if (mounted) spawnSync('umount', [mountPoint]);
+  });
+
+  const outputs: [string, string[]][] = [
+    ['json', ['--json']],
+    ['html', ['--html']],
+    ['openmetrics', ['--openmetrics']],
+    ['traces', ['--trace-sample', '100%', '--traces']],
+  ];
+  it.each(outputs)(`--%s on a full disk (${mounted ? 'a 64 KiB tmpfs' : 'ulimit -f 16'}): exit 2 with the path, the previous file kept, no temporary file left`, (name, option) => {
+    const target = join(mountPoint, `out.${name}`);
+    writeFileSync(target, 'the previous file\n');
+    const argv = ['run', '-q', join(root, 'scenarios/low-traffic.yaml'), ...option, target];
+    const r = mounted ? bounded(argv)
+      : (() => {
+        const s = spawnSync('sh', ['-c', 'ulimit -f 16 && exec "$0" "$@"', process.execPath, bin, ...argv], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+        return { code: s.status, err: s.stderr };
+      })();
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(`${target}: cannot write: ${mounted ? 'no space left on the device' : 'the file would be larger than this process may write (ulimit -f)'}\n`);
+    expect(readFileSync(target, 'utf8')).toBe('the previous file\n');
+    expect(readdirSync(mountPoint)).toEqual([`out.${name}`]);
+    rmSync(target);
+  }, 60_000);
+});
+
+describe('documents read back are checked in depth and in full', () => {
+  let runDoc: Record<string, any>;
+  const edited = (name: string, edit: (d: Record<string, any>) => void, from = () => runDoc) => {
+    const d = structuredClone(from());
+    edit(d);
+    return file(name, JSON.stringify(d));
+  };
+
+  it('a run document without a field the report reads, or with a window series of the wrong length, is exit 2 naming it', async () => {
+    const json = join(dir, 'run.json');
+    expect((await cli('run', '-q', join(root, 'scenarios/two-flag-release.yaml'), '--json', json)).code).toBeLessThan(2);
+    runDoc = JSON.parse(readFileSync(json, 'utf8'));
+    const service = Object.keys(runDoc.services)[0];
+    // A flag compared in some windows (on and off within the same journeys) and not in others.
+    const flag = Object.keys(runDoc.windows.flags).find((f) => (runDoc.windows.flags[f].compared as number[]).some((n) => n > 0))!;
+    const comparedAt = (runDoc.windows.flags[flag].compared as number[]).findIndex((n) => n > 0);
+    expect(comparedAt).toBeGreaterThanOrEqual(0);
+    expect((runDoc.windows.flags[flag].compared as number[]).some((n) => n === 0), 'a window without a comparison').toBe(true);
+    const cases: [string, (d: Record<string, any>) => void, string][] = [
+      ['no throughput', (d) => delete d.services[service].throughputPerSec, `services.${service}.throughputPerSec: missing: expected a number`],
+      ['a short series', (d) => d.windows.flags[flag].hurt.pop(), `windows.flags.${flag}.hurt: ${runDoc.windows.startSeconds.length - 1} values for the ${runDoc.windows.startSeconds.length} windows of windows.startSeconds`],
+      ['half the latency series', (d) => delete d.windows.flags[flag].onP99Ms, `windows.flags.${flag}.onP99Ms: missing (onP50Ms, onP99Ms, offP50Ms, offP99Ms come together)`],
+      // A window where journeys had both sides (compared) has a figure; one without has none, and that is no mistake.
+      ['no figure where compared', (d) => (d.windows.flags[flag].onP99Ms[comparedAt] = null), `windows.flags.${flag}.onP99Ms[${comparedAt}]: no figure for a window with calls in it`],
+    ];
+    const untouched = await cli('report', edited('run-untouched.json', () => {}), '--html', join(dir, 'r.html'));
+    expect(untouched.code, untouched.err).toBe(0);
+    for (const [what, edit, message] of cases) {
+      const r = await cli('report', edited(`run-${what.replace(/ /g, '-')}.json`, edit), '--html', join(dir, 'r.html'));
+      expect(r.code, what).toBe(2);
+      expect(r.err, what).toContain(message);
+      noStack(r.err);
+    }
+  }, 60_000);
+
+  it('a topology naming an unknown service is exit 2 naming the place', async () => {
+    const r = await cli('report', edited('run-ghost.json', (d) => (d.topology.calls[0].to = 'ghost')), '--html', join(dir, 'r.html'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/topology\.calls\[0\]\.to: unknown service "ghost" \(topology\.services: /);
+  });
+
+  it('a sweep document claiming 1e15 seeds is exit 2 naming plan.seeds or plan.runs, never a RangeError', async () => {
+    const json = join(dir, 'sweep.json');
+    expect((await cli('sweep', withTune, '--workers', '1', '-q', '--json', json)).code).toBeLessThan(2);
+    const sweep = () => JSON.parse(readFileSync(json, 'utf8')) as Record<string, any>;
+    const claims = edited('seeds-1e15.json', (d) => (d.plan.seeds = 1e15), sweep);
+    const report = await cli('report', claims, '--html', join(dir, 'r.html'));
+    expect(report.code).toBe(2);
+    expect(report.err).toContain('plan.runs: 8 runs, not the 2 policies x 2 cases x 1,000,000,000,000,000 seeds = 4,000,000,000,000,000 runs of its plan');
+    // Made consistent, 1e15 seeds are still more than any plan can hold (an array of seeds); 1e6 are over the limit of a sweep.
+    const consistent = await cli('merge', withTune, edited('seeds-consistent.json', (d) => {
+      d.plan.seeds = 1e15;
+      d.plan.runs = 4e15;
+    }, sweep), '--force');
+    expect(consistent.code).toBe(2);
+    expect(consistent.err).toContain('seeds-consistent.json: plan.seeds: more seeds than any sweep can plan');
+    const over = await cli('merge', withTune, edited('seeds-over.json', (d) => {
+      d.plan.seeds = 1e6;
+      d.plan.runs = 4e6;
+    }, sweep));
+    expect(over.code).toBe(2);
+    expect(over.err).toMatch(/seeds-over\.json: plan\.runs: 4\.0e6 runs \(1,000,000 seeds each\), over the limit of 1\.0e6 runs of a sweep; merge with --force/);
+    noStack(report.err + consistent.err + over.err);
+  }, 60_000);
+
+  describe('drill records', () => {
+    const drillFile = join(root, 'test/fixtures/drill.yaml');
+    let record: Record<string, any> | null = null;
+    // A drill nobody steers, run to its end by the command line: its debrief document is the record replayed.
+    const recorded = () => {
+      if (record) return record;
+      const r = spawnSync(process.execPath, [bin, 'gameday', drillFile, '--speed', '100000', '--start', '--exit-on-end', '--out', join(dir, 'drill')], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      record = JSON.parse(readFileSync(join(dir, 'drill.json'), 'utf8')) as Record<string, any>;
+      return record;
+    };
+    // An edit with the digest made again, as someone who knows the format could: the replay itself must catch it.
+    const resealed = (name: string, edit: (d: Record<string, any>) => void) => edited(name, (d) => {
+      edit(d);
+      d.digest = documentDigest(d);
+    }, recorded);
+
+    it('nested thousands deep is exit 2 naming the path where it passes the limit', async () => {
+      // Written as text: JSON.stringify itself recurses.
+      const deep = file('drill-deep.json', JSON.stringify({ ...recorded(), team: 'DEEP' }).replace('"DEEP"', `${'['.repeat(5000)}${']'.repeat(5000)}`));
+      const r = await cli('gameday', 'replay', deep);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`${deep}: team${'[0]'.repeat(199)}: nested more than 200 levels deep (raise the limit with REHEARSE_MAX_DEPTH)`);
+    }, 150_000);
+
+    it('a mistyped action is exit 2 naming its path; an action the replay refuses is named as tampered (exit 1)', async () => {
+      const mistyped = await cli('gameday', 'replay', resealed('drill-mistyped.json', (d) => (d.record.actions[0].atUs = 'soon')), '--scenario', drillFile);
+      expect(mistyped.code).toBe(2);
+      expect(mistyped.err).toContain('drill-mistyped.json: record.actions[0].atUs: expected a number, not "soon"');
+      const refused = resealed('drill-refused.json', (d) => d.record.actions.push({ ...d.record.actions[0], atUs: d.record.actions[0].atUs + 1e6, action: { type: 'fault', name: 'no-such-fault' } }));
+      const r = await cli('gameday', 'replay', refused, '--scenario', drillFile);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^${refused}: tampered: actions\\[1\\]: the action at 1 s \\(fault by facilitator\\) did not replay as recorded`));
+      const ok = await cli('gameday', 'replay', edited('drill-ok.json', () => {}, recorded), '--scenario', drillFile);
+      expect(ok.code, ok.err).toBe(0);
+      noStack(mistyped.err + r.err);
+    }, 150_000);
+  });
+
+  it('the depth scan names the path through objects, arrays and quoted keys, and ignores brackets in strings', () => {
+    expect(tooDeepAt('{"a": [1, {"b c": [[["x]]]"]]]}]}', 3)).toEqual(['a', 1, 'b c']);
+    expect(tooDeepAt('{"a": "[[[[[[", "b": {"c\\"": [[]]}}', 3)).toEqual(['b', 'c"', 0]);
+    expect(tooDeepAt('[[[]]]', 3)).toBeNull();
+  });
+});
+
+afterAll(() => {
+  if (existsSync(join(dir, 'small-disk'))) spawnSync('umount', [join(dir, 'small-disk')]);
+});

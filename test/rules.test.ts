@@ -1,0 +1,199 @@
+/**
+ * Prometheus rule files: read as Prometheus reads them (rule groups, PrometheusRule resources, Sloth's and
+ * kube-prometheus' files), evaluated as Prometheus 2.42 evaluates them (promtool's own unit-test file and
+ * vectors that promtool passes, run through rehearse's rule engine), and resolved against a scenario's gates
+ * (alert names, families no one writes).
+ */
+import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
+import { parse } from 'yaml';
+import { readRuleFile, RULE_FIELDS } from '../src/interop/prometheus/rules.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { RuleEngine } from '../src/promql/rules.js';
+import { formatProblem } from '../src/scenario/problems.js';
+import { runScenario } from '../src/score/result.js';
+import { prometheusAvailable } from './prometheus.js';
+import { InputSeries, promtool, runThroughRehearse } from './promtool.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const vendor = (p: string) => join(root, 'test/fixtures/vendor', p);
+const VECTORS = join(root, 'test/fixtures/promtool-vectors');
+const available = prometheusAvailable();
+const read = (file: string) => readRuleFile(readFileSync(file, 'utf8'), file);
+const refusal = (text: string, file = 'r.yml') => {
+  try {
+    readRuleFile(text, file);
+  } catch (e) {
+    if (e instanceof InputError) return e.lines;
+    throw e;
+  }
+  return [];
+};
+
+describe('rule engine against promtool test rules', () => {
+  // prometheus/prometheus cmd/promtool/testdata/unittest.yml: Prometheus' own unit test of promtool (staleness,
+  // lookback, timestamps of recorded series, ALERTS, for:), and vectors of set operators, label functions,
+  // absent, clamp, for: 3m and keep_firing_for that promtool passes.
+  const files = [vendor('promtool/unittest.yml'), join(VECTORS, 'test.yml')];
+
+  it.skipIf(!available)('promtool passes the test files', () => {
+    for (const f of files) expect(promtool(f).output, f).toContain('SUCCESS');
+  }, 120_000);
+
+  it('rehearse gives every expected sample and firing alert of the same files', () => {
+    for (const f of files) expect(runThroughRehearse(f), f).toEqual([]);
+  });
+
+  it('a group limit fails the rule, with promtool\'s message', () => {
+    const { groups } = readRuleFile(readFileSync(join(VECTORS, 'limit-rules.yml'), 'utf8'), 'limit-rules.yml');
+    const input = new InputSeries();
+    input.add({ __name__: 'a', job: 'x' }, [1, 1], 60_000);
+    input.add({ __name__: 'a', job: 'y' }, [2, 2], 60_000);
+    const engine = new RuleEngine(groups.map((g) => ({ ...g, file: 'limit-rules.yml', intervalMs: 60_000, rules: g.rules.map((r) => ({ ...r, expr: r.expr! })) })), input, 0);
+    engine.advance(0);
+    expect(engine.allErrors()).toEqual(['limit-rules.yml:5:9: groups[0].rules[0]: exceeded limit of 1 with 2 series']);
+    expect(engine.series('per_job:a')).toEqual([]);
+    if (available) expect(promtool(join(VECTORS, 'limit-test.yml')).output).toContain('err: exceeded limit of 1 with 2 series');
+  });
+});
+
+describe('reading rule files', () => {
+  it('has a disposition for every field of a rule group and a rule in the PrometheusRule schema', () => {
+    // prometheus-operator/prometheus-operator example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
+    const crd = parse(readFileSync(vendor('prometheus-operator/monitoring.coreos.com_prometheusrules.yaml'), 'utf8'));
+    const group = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.groups.items;
+    const groupFields = Object.keys(group.properties);
+    const ruleFields = Object.keys(group.properties.rules.items.properties);
+    expect(groupFields.filter((f) => !Object.hasOwn(RULE_FIELDS.group, f))).toEqual([]);
+    expect(ruleFields.filter((f) => !Object.hasOwn(RULE_FIELDS.rule, f))).toEqual([]);
+    expect(groupFields.length + ruleFields.length).toBe(14);
+  });
+
+  it('reads Sloth\'s generated rules as plain groups and as a PrometheusRule', () => {
+    for (const f of ['sloth/_gen/getting-started.yml', 'sloth/_gen/k8s-getting-started.yml']) {
+      const parts = read(vendor(f));
+      expect(parts.groups.map((g) => g.name)).toEqual([
+        'sloth-slo-sli-recordings-myservice-requests-availability', 'sloth-slo-meta-recordings-myservice-requests-availability', 'sloth-slo-alerts-myservice-requests-availability',
+      ]);
+      // `promtool check rules` reports 17 rules; every query is one rehearse evaluates.
+      expect(parts.groups.flatMap((g) => g.rules).length).toBe(17);
+      expect(parts.groups.flatMap((g) => g.rules).filter((r) => r.error !== null)).toEqual([]);
+      expect(parts.warnings).toEqual([]);
+    }
+  });
+
+  it('reads kube-prometheus\' PrometheusRule: for:, upper-case BY/ON/GROUP_LEFT(), unless on(...), changes()', () => {
+    const rules = read(vendor('kube-prometheus/kubePrometheus-prometheusRule.yaml')).groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => [r.kind, r.name, r.forMs, r.error])).toEqual([
+      ['alert', 'TargetDown', 600_000, null], ['alert', 'Watchdog', 0, null], ['alert', 'InfoInhibitor', 0, null],
+      ['alert', 'NodeNetworkInterfaceFlapping', 120_000, null],
+      ...['instance:node_cpu:rate:sum', 'instance:node_network_receive_bytes:rate:sum', 'instance:node_network_transmit_bytes:rate:sum',
+        'instance:node_cpu:ratio', 'cluster:node_cpu:sum_rate5m', 'cluster:node_cpu:ratio', 'count:up1', 'count:up0'].map((n) => ['record', n, 0, null]),
+    ]);
+  });
+
+  it('refuses what is not rules, and what Prometheus refuses, with file:line:column and path', () => {
+    expect(refusal(readFileSync(vendor('pyrra/apiserver-request-errors.yaml'), 'utf8'), 'slo.yaml')[0])
+      .toBe('slo.yaml:1:1: a Pyrra ServiceLevelObjective, not rules: name the rules Pyrra generates from it (pyrra generate, or the PrometheusRule its operator writes)');
+    expect(refusal(readFileSync(vendor('sloth/getting-started.yml'), 'utf8'), 'slo.yml')).toEqual([
+      'slo.yml:1:1: a Sloth SLO spec, not rules: name the rules Sloth generates from it (sloth generate -i slo.yml)',
+    ]);
+    expect(refusal('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        severity: page\n')).toEqual([
+      'r.yml:6:19: groups[0].rules[0].severity: field severity not found in a rule (Prometheus refuses it)',
+    ]);
+    expect(refusal('groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n        for: 5m\n      - expr: up\n')).toEqual([
+      'r.yml:6:14: groups[0].rules[0].for: invalid field \'for\' in recording rule', 'r.yml:7:9: groups[0].rules[1]: a rule has either record or alert',
+    ]);
+    expect(refusal('groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n')).toEqual(['r.yml:4:11: groups[1].name: group name "g" is repeated in the same file']);
+  });
+
+  it('warns of what it does not model; an unsupported query is kept with every refused part', () => {
+    const parts = readRuleFile('groups:\n  - name: g\n    partial_response_strategy: warn\n    rules:\n      - alert: A\n        expr: predict_linear(x[1h], 60) < 0 and y[5m:1m] > 0\n', 'r.yml');
+    expect(parts.warnings).toEqual(['r.yml:3:32: groups[0].partial_response_strategy: a Thanos ruler setting with no effect on a single Prometheus']);
+    expect(parts.groups[0].rules[0].error).toMatch(/^unsupported function "predict_linear" at column 1; unsupported subquery at column 36 of /);
+  });
+});
+
+describe('rule files in a scenario', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-rules-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sloth = vendor('sloth/_gen/getting-started.yml');
+  const base = (metrics: Record<string, unknown>, gate: unknown) => ({
+    name: 's', seed: 3, duration: '20m', traffic: { rate: '20/s' },
+    journeys: { call: { steps: ['myservice.handle'] } },
+    services: { myservice: { errors: '0.05%', endpoints: { handle: {} } } },
+    flags: { risky: { 'evaluated-by': ['myservice'], 'when-on': { myservice: { errors: '+30%' } } } },
+    rollout: [{ flag: 'risky', stages: [{ to: '50%', hold: '10m' }, { to: '100%' }], 'evaluate-every': '1m', gates: [gate] }],
+    metrics,
+  });
+  const named = { names: { http_server_request_duration_seconds: 'http_request_duration_seconds' }, labels: { service_name: 'job', http_response_status_code: 'code' } };
+  const load = (doc: object) => parseScenarioText(JSON.stringify(doc), dir);
+  const problems = (doc: object) => {
+    const l = load(doc);
+    return l.ok ? [] : l.problems.map((p) => formatProblem('s.json', p));
+  };
+
+  it('an alert name that matches nothing is an error with a suggestion; so is a file that is not in metrics.rules', () => {
+    expect(problems(base({ ...named, rules: [sloth] }, { alert: 'MyServiceAvailabiltySLO', from: sloth }))).toEqual([
+      `s.json:1:395: rollout[0].gates[0].alert: no alert "MyServiceAvailabiltySLO" in ${sloth}; did you mean "MyServiceAvailabilitySLO"? (alerts: MyServiceAvailabilitySLO)`,
+    ]);
+    expect(problems(base({ ...named, rules: [sloth] }, { alert: 'MyServiceAvailabilitySLO', from: 'slo.yml' }))[0]).toMatch(/^s\.json:1:\d+: rollout\[0\]\.gates\[0\]\.from: slo\.yml is not one of metrics\.rules \(rule files: /);
+    expect(problems(base(named, { alert: 'MyServiceAvailabilitySLO' }))).toEqual([
+      's.json:1:395: rollout[0].gates[0].alert: an alert gate reads the alerts of the rule files in metrics.rules, and the scenario names none',
+    ]);
+  });
+
+  it('a rule a gate needs that reads a family the simulation never writes is an error naming the closest one', () => {
+    const p = problems(base({ rules: [sloth] }, { alert: 'MyServiceAvailabilitySLO' }));
+    // The seven SLI recordings the two alerts read (30d and the meta recordings are not needed).
+    expect(p).toHaveLength(7);
+    expect(p[0]).toBe(`s.json:1:446: metrics.rules[0]: ${sloth}:9:5: groups[0].rules[0]: the query reads http_request_duration_seconds_count, which the simulation never writes (the closest it writes: http_server_request_duration_seconds_count); name the simulated series with metrics.names, metrics.preset or a recording rule`);
+  });
+
+  it('a native PromQL gate over a family no one writes is an error; over a recorded series, it reads the rule', () => {
+    expect(problems(base({}, { promql: 'sum(rate(http_request_total[5m]))', success: 'result < 1' }))).toEqual([
+      's.json:1:396: rollout[0].gates[0].promql: the query reads http_request_total, which the simulation never writes (the closest it writes: http_requests_total); name the simulated series with metrics.names, metrics.preset or a recording rule',
+    ]);
+    expect(problems(base({}, { promql: 'sum(rate({__name__=~"grpc_.*"}[5m]))', success: 'result < 1' }))[0]).toMatch(/the query reads grpc_\.\*, which the simulation never writes/);
+    const l = load(base({ ...named, rules: [sloth] }, { promql: 'slo:sli_error:ratio_rate5m{sloth_window="5m"}', success: 'result < 0.05' }));
+    expect(l.ok).toBe(true);
+    if (!l.ok) return;
+    expect(l.scenario.metrics.rules.flatMap((g) => g.rules.map((r) => r.name))).toEqual(['slo:sli_error:ratio_rate5m']);
+    const r = runScenario(l.scenario);
+    expect(r.rollouts[0].outcome).toBe('rolled-back');
+    expect(r.rollouts[0].decisions.at(-1)!.reason).toMatch(/^slo:sli_error:ratio_rate5m\{sloth_window="5m"\}: Failed: result = 0\.[1-3]\d*/);
+  });
+
+  it('kube-prometheus\' Watchdog (vector(1)) fires at the first evaluation; rules over node series are warned, not evaluated', () => {
+    const file = vendor('kube-prometheus/kubePrometheus-prometheusRule.yaml');
+    const l = load(base({ rules: [file] }, { alert: 'Watchdog' }));
+    expect(l.ok).toBe(true);
+    if (!l.ok) return;
+    // Every rule but Watchdog and InfoInhibitor (which reads ALERTS, written by the alerting rules).
+    expect(l.warnings).toHaveLength(10);
+    expect(l.warnings[0]).toBe(`${file}:16:7: spec.groups[0].rules[0]: not evaluated (no gate reads it): the query reads up, which the simulation never writes (the closest it writes: http_requests_total); name the simulated series with metrics.names, metrics.preset or a recording rule`);
+    const r = runScenario(l.scenario);
+    expect(r.rollouts[0].decisions.at(-1)).toMatchObject({ action: 'rollback', timeSeconds: 60 });
+  });
+
+  it('honours for: an alert active at 3m with for: 3m first fires at 6m', () => {
+    const rules = join(dir, 'errors.yml');
+    writeFileSync(rules, [
+      'groups:', '  - name: errors', '    rules:',
+      '      - record: job:errors:ratio', '        expr: sum by (job) (rate(http_requests_total{code=~"5.."}[1m])) / sum by (job) (rate(http_requests_total[1m]))',
+      '      - alert: ErrorBudgetBurn', '        expr: job:errors:ratio > 0.1', '        for: 3m', '',
+    ].join('\n'));
+    const doc = base({ labels: { service_name: 'job' }, rules: ['errors.yml'] }, { alert: 'ErrorBudgetBurn', from: 'errors.yml' });
+    (doc.rollout[0] as Record<string, unknown>).start = '2m30s';
+    const l = load(doc);
+    if (!l.ok) throw new Error(JSON.stringify(l.problems));
+    const r = runScenario(l.scenario);
+    const last = r.rollouts[0].decisions.at(-1)!;
+    const [, fired, pending] = /firing since 0:(\d\d):00 \(pending from 0:(\d\d):00\): \{job="myservice"\}/.exec(last.reason)!.map(Number);
+    expect(fired - pending).toBe(3);
+    expect(last).toMatchObject({ action: 'rollback', timeSeconds: fired * 60 });
+  });
+});
