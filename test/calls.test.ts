@@ -67,6 +67,69 @@ describe('timeouts and client-side pools', () => {
   });
 });
 
+describe('what each figure means', () => {
+  it('a wait for a slot of the caller\'s pool is the caller\'s: a 10 ms service behind a pool of 2 reports 10 ms, its caller 50 ms', () => {
+    // Ten calls of 10 ms, two at a time: five rounds. Journeys a quarter of an hour apart never share the pool.
+    const r = runScenario(scenario({
+      seed: 1, window: '6h', traffic: { rate: '0.001/s', requests: 100 }, journeys: { q: { steps: ['agg'] } },
+      services: {
+        agg: { concurrency: 100, latency: '0ms', calls: [{ parallel: [{ to: 'shard', repeat: 10 }], limit: 2 }] },
+        shard: { concurrency: 100, latency: '10ms' },
+      },
+    }));
+    expect(r.services.shard.requests).toBe(1000);
+    expect(r.services.shard.latencyMs.max).toBe(10);
+    expect(r.services.shard.latencyMs.mean).toBe(10);
+    expect(r.services.agg.latencyMs.mean).toBe(50);
+  });
+});
+
+describe('network time', () => {
+  const net = (calls: unknown[], extra: Record<string, unknown> = {}) => runScenario(scenario({
+    seed: 5, traffic: { rate: '20/s', requests: 20_000 }, journeys: { q: { steps: ['api'] } },
+    services: {
+      api: { concurrency: 1000, latency: '1ms', calls, ...extra },
+      db: { concurrency: 1000, latency: '4ms' },
+    },
+  }));
+
+  it('a call\'s network time is spent on the way, each attempt: the caller and the callee\'s callers see it, the callee\'s workers do not', () => {
+    const r = net([{ to: 'db', network: '2ms' }]);
+    expect(r.journeys.q.latencyMs.mean).toBe(7);
+    expect(r.services.db.latencyMs.mean).toBe(6);
+    // Busy workers: 20/s x 4 ms at the db, 20/s x 7 ms at the api (it waits through the network).
+    expect(r.services.db.busyWorkers).toBeCloseTo(0.08, 2);
+    expect(r.services.api.busyWorkers).toBeCloseTo(0.14, 2);
+  });
+
+  it('a distribution of network times keeps its mean: exponential 3 ms on each of two calls adds 6 ms', () => {
+    const r = net([{ to: 'db', network: { dist: 'exponential', mean: '3ms' } }, { to: 'db', network: { dist: 'exponential', mean: '3ms' } }]);
+    // Two exponential draws (sd 3 ms each) over 2e4 journeys: the mean's sd is 0.03 ms.
+    expect(Math.abs(r.journeys.q.latencyMs.mean - (1 + 2 * (3 + 4))) ).toBeLessThan(0.15);
+  });
+
+  it('a timeout on the wire ends the caller\'s wait, and the request still reaches the service once', () => {
+    // 10 ms on the wire, a 5 ms timeout: every call times out at 5 ms; the db still serves each request.
+    const r = net([{ to: 'db', network: '10ms', timeout: '5ms' }]);
+    expect(r.journeys.q.errorRate).toBe(1);
+    expect(r.journeys.q.latencyMs.max).toBe(6);
+    expect(r.services.db.requests).toBe(20_000);
+    expect(r.services.db.latencyMs.max).toBe(5);
+    expect(r.services.db.busyWorkers).toBeCloseTo(0.08, 2);
+  });
+
+  it('a service\'s ingress is the network time of every call to it that gives none, journey steps included', () => {
+    const r = runScenario(scenario({
+      seed: 5, traffic: { rate: '20/s', requests: 2000 }, journeys: { q: { steps: ['api'] } },
+      services: {
+        api: { concurrency: 1000, latency: '1ms', ingress: '1500us', calls: ['db', { to: 'db', network: '0ms' }] },
+        db: { concurrency: 1000, latency: '4ms', ingress: '2ms' },
+      },
+    }));
+    expect(r.journeys.q.latencyMs.mean).toBe(1.5 + 1 + (2 + 4) + 4);
+  });
+});
+
 describe('shifted distributions', () => {
   it('plus adds a fixed delay that holds the worker: uniform 0..10ms plus 20ms has mean 25ms and a max of at most 30ms', () => {
     const r = runScenario(scenario({

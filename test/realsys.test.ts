@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { Span } from '../src/observe/span.js';
+import { load, structure } from './roundtrip-helpers.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const fixtures = join(root, 'test', 'fixtures', 'realsys');
@@ -126,6 +127,33 @@ describe('the committed measurements', () => {
     expect(Math.abs(base.size - requests * sampleRatio)).toBeLessThan(4 * Math.sqrt(requests * sampleRatio * (1 - sampleRatio)));
     for (const c of ['double', 'slowdb']) {
       expect(wholeness(traces([join(fixtures, c, 'collector.otlp.json')])).broken, c).toBe(0);
+    }
+  });
+
+  it('the base traces, one file per service, calibrate to the shop\'s own shape, with a network time on every call', () => {
+    // Starts in whole milliseconds: a fifth of client spans seem to end after their parent; none is asynchronous.
+    const cal = calibrateFiles(services.map((s) => join(fixtures, 'base', `${s}.otlp.json`)), { sampleRate: system.conditions.base.sampleRatio });
+    const s = load(cal.yaml);
+    expect(structure(s)).toEqual({
+      'frontend.GET-product': ['parallel[cart.GET-cart, catalog.GET-item]', 'recommend.GET-recs conditional'],
+      'frontend.POST-checkout': ['cart.POST-checkout'],
+      'cart.GET-cart': ['db.GET-query'], 'cart.POST-checkout': ['db.POST-write retry 1'],
+      'catalog.GET-item': ['db.GET-query'], 'db.GET-query': [], 'db.POST-write': [], 'recommend.GET-recs': [],
+    });
+    // One journey per root operation, at the declared rate (the traced block's requests, scaled by the sampling).
+    expect(s.journeys.map((j) => j.name).sort()).toEqual(['GET-product', 'POST-checkout']);
+    expect(Math.abs(s.traffic.perSec / system.conditions.base.rate - 1)).toBeLessThan(0.1);
+    // The time between client and server spans: 1.1 to 3.2 ms on average per call (README), on every call.
+    for (const svc of s.services) {
+      for (const e of svc.endpoints) {
+        for (const op of e.operations) {
+          for (const c of op.kind === 'call' ? [op.call] : op.calls) {
+            expect(c.network, `${svc.name}.${e.name} -> ${c.service}`).not.toBeNull();
+            expect(c.network!.mean).toBeGreaterThan(1000);
+            expect(c.network!.mean).toBeLessThan(3500);
+          }
+        }
+      }
     }
   });
 

@@ -57,6 +57,10 @@ services:
   cache: { concurrency: 64, latency: { dist: uniform, min: 1ms, max: 3ms }, endpoints: { get: {} } }
 `;
 
+// The chain again, with time on the network: 3 ms (exponential) to each backend read, 1 ms to auth.
+const networked = chain.replace('name: chain', 'name: networked')
+  .replace('auth.check, { to: backend.read, repeat: 3 }', '{ to: auth.check, network: 1ms }, { to: backend.read, repeat: 3, network: { dist: exponential, mean: 3ms } }');
+
 const hotrod = readFileSync(new URL('../scenarios/hotrod.yaml', import.meta.url), 'utf8').replace(/^duration: .*$/m, 'duration: 30m');
 
 function compare(a: RunResult, b: RunResult): void {
@@ -103,6 +107,25 @@ describe('round trip: simulate, trace, calibrate, simulate', () => {
     const p = r.calibrated.services.find((x) => x.name === 'catalog')!.endpoints[0].operations[0];
     expect(p.kind === 'call' && Math.abs(p.call.probability - 0.3)).toBeLessThan(0.03);
     compare(r.traced, r.rerun);
+  });
+
+  it('a chain with network time on its calls: calibrated per edge from client less server span, the journey reproduced with no bias (OTLP JSON)', () => {
+    const r = roundTrip(networked, 'otlp', '1h');
+    expect(structure(r.calibrated)).toEqual(structure(r.original));
+    const calls = r.calibrated.services.find((x) => x.name === 'gateway')!.endpoints[0].operations;
+    const net = (target: string) => {
+      const op = calls.find((o) => o.kind === 'call' && o.call.service === target)!;
+      if (op.kind !== 'call' || op.call.network === null) throw new Error(`no network on the call to ${target}`);
+      return op.call.network.mean;
+    };
+    expect(net('auth')).toBe(1000);
+    // The mean of about 3 x 10,800 exponential draws (sd 3 ms): within 2%.
+    expect(Math.abs(net('backend') / 3000 - 1)).toBeLessThan(0.02);
+    const mean = (x: RunResult) => x.journeys.api.latencyMs.mean;
+    expect(Math.abs(mean(r.rerun) / mean(r.traced) - 1), `${mean(r.rerun)} vs ${mean(r.traced)} ms`).toBeLessThan(0.01);
+    compare(r.traced, r.rerun);
+    // Without it the calibrated journey is 10 ms short (1 + 3 x 3 ms): the time between the services is modelled.
+    expect(mean(r.traced) - mean(roundTrip(chain, 'otlp', '1h').rerun)).toBeGreaterThan(9);
   });
 
   it('a chain: errors in two services, a call repeated three times, a cache asked half the time (OTLP JSON)', () => {

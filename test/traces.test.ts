@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
-import { readTraceFile } from '../src/interop/traces/read.js';
+import { readTraceFile, readTraceFiles } from '../src/interop/traces/read.js';
+import { zipkinSpans } from '../src/interop/traces/zipkin.js';
+import type { Span } from '../src/observe/span.js';
 import { InputError } from '../src/errors.js';
 import { jaegerTrace } from '../src/interop/traces/jaeger.js';
 import { otlpDocument } from '../src/interop/traces/otlp.js';
@@ -72,6 +74,53 @@ describe('reading trace files', () => {
     expect(() => readTraceFile(file, () => {})).toThrow(InputError);
     expect(() => readTraceFile(file, () => {})).toThrow(message);
     expect(() => readTraceFile(file, () => {})).toThrow(file);
+  });
+
+  it('reads JSON lines, one OTLP export request per line as a collector\'s file exporter writes them', () => {
+    // A collector's file (test/fixtures/realsys/double): one document of every batch; the same batches, a line each.
+    const collector = new URL('./fixtures/realsys/double/collector.otlp.json', import.meta.url).pathname;
+    const batches = (JSON.parse(readFileSync(collector, 'utf8')) as { resourceSpans: unknown[] }).resourceSpans;
+    const lines = join(dir, 'collector.jsonl');
+    writeFileSync(lines, batches.map((b) => JSON.stringify({ resourceSpans: [b] })).join('\n') + '\n');
+    const whole: Span[] = [], perLine: Span[] = [];
+    const a = readTraceFile(collector, (t) => whole.push(...t));
+    const b = readTraceFile(lines, (t) => perLine.push(...t));
+    expect(b.documents).toBe(batches.length);
+    expect(b.traces).toBe(a.traces);
+    expect(perLine.map((s) => s.spanId).sort()).toEqual(whole.map((s) => s.spanId).sort());
+    // A second document on the same line is not JSON lines.
+    const same = join(dir, 'same-line.json');
+    writeFileSync(same, `${JSON.stringify({ resourceSpans: [batches[0]] })} ${JSON.stringify({ resourceSpans: [batches[1]] })}\n`);
+    expect(() => readTraceFile(same, () => {})).toThrow(/:1:\d+: unexpected text after the end of the document/);
+  });
+
+  it('joins a trace whose spans sit in several files of different formats: one file per service', () => {
+    const l = loadScenarioFile(new URL('../scenarios/hotrod.yaml', import.meta.url).pathname);
+    if (!l.ok) throw new Error('scenarios/hotrod.yaml does not load');
+    const t = new TraceRecorder({ rate: 1, errors: false });
+    runScenario({ ...l.scenario, durationUs: 60e6 } as typeof l.scenario, { tracer: t });
+    const services = [...new Set(t.kept.flat().map((s) => s.service!))].sort();
+    const files = services.map((svc, i) => {
+      const spans = t.kept.flat().filter((s) => s.service === svc);
+      const file = join(dir, `split-${svc}.json`);
+      // Alternately OTLP JSON lines (a document per trace) and Zipkin.
+      if (i % 2 === 0) {
+        const byTrace = new Map<string, Span[]>();
+        for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+        writeFileSync(file, [...byTrace.values()].map((x) => JSON.stringify(otlpDocument(x))).join('\n'));
+      } else writeFileSync(file, JSON.stringify(zipkinSpans(spans)));
+      return file;
+    });
+    const joined = new Map<string, number>();
+    const reads = readTraceFiles(files, (spans) => joined.set(spans[0].traceId, spans.length));
+    expect(reads.map((r) => r.format)).toEqual(services.map((_, i) => (i % 2 === 0 ? 'otlp' : 'zipkin')));
+    expect(joined.size).toBe(t.kept.length);
+    const split = calibrateFiles(files);
+    expect(split.warnings.filter((w) => w.startsWith('orphan'))).toEqual([]);
+    expect(split.analysis.journeys.size).toBe(1);
+    const single = join(dir, 'single.json');
+    writeFileSync(single, JSON.stringify(otlpDocument(t.kept.flat())));
+    expect(structure(load(split.yaml))).toEqual(structure(load(calibrateFiles([single]).yaml)));
   });
 
   it('calibrates from the good spans of a file with bad ones, and counts what it skipped', () => {

@@ -8,59 +8,14 @@
  * the caller's client or producer span when there is one; an *attempt* is one try of a call (retries are attempts).
  */
 import type { Span } from '../observe/span.js';
+import type { CalibrateOptions, Call, EdgeStats, EndpointStats, Logical } from './stats.js';
+import { structure } from './structure.js';
+import { buildTree, type Warnings } from './tree.js';
 
-export interface CalibrateOptions {
-  /** How operations become endpoints: by span name, by `http.route` (falling back to the name), or by a regex. */
-  groupBy: 'name' | 'http.route' | RegExp;
-  /** Share of traces the files hold (1 = every trace): scales the arrival rate. */
-  sampleRate: number;
-}
-
-export interface ItemStats {
-  kind: 'seq' | 'par' | 'async';
-  targets: string[];
-  present: number;
-  positionSum: number;
-  /** Per target, how many calls each time the item was present. */
-  counts: Map<string, Map<number, number>>;
-  maxOverlap: number;
-}
-
-export interface EndpointStats {
-  service: string;
-  endpoint: string;
-  invocations: number;
-  ok: number;
-  errors: number;
-  ownErrors: number;
-  own: number[];
-  ownSeen: number;
-  networkUs: number;
-  networkCount: number;
-  items: Map<string, ItemStats>;
-}
-
-export interface EdgeStats {
-  calls: number;
-  attempts: number;
-  maxRetries: number;
-  gapSum: number;
-  gapCount: number;
-  timeouts: number[];
-}
-
-export interface Warnings {
-  skewedTraces: string[];
-  orphanSpans: number;
-  orphanTraces: string[];
-  cycles: string[];
-  noService: number;
-  noServiceTraces: string[];
-  duplicateIds: number;
-}
+export type { Warnings } from './tree.js';
+export type { CalibrateOptions, EdgeStats, EndpointStats, ItemStats } from './stats.js';
 
 const RESERVOIR = 50_000;
-const LIMIT_NAMED = 5;
 
 export class Analysis {
   readonly endpoints = new Map<string, EndpointStats>();
@@ -96,22 +51,26 @@ export class Analysis {
     const key = `${service}\u0000${endpoint}`;
     let e = map.get(key);
     if (!e) {
-      e = { service, endpoint, invocations: 0, ok: 0, errors: 0, ownErrors: 0, own: [], ownSeen: 0, networkUs: 0, networkCount: 0, items: new Map() };
+      e = { service, endpoint, invocations: 0, ok: 0, errors: 0, ownErrors: 0, own: [], ownSeen: 0, items: new Map() };
       map.set(key, e);
     }
     return e;
   }
 
   private keep(e: EndpointStats, us: number): void {
-    e.ownSeen++;
-    if (e.own.length < RESERVOIR) e.own.push(us);
+    this.reservoir(e.own, ++e.ownSeen, us);
+  }
+
+  /** Keeps `us`, the `seen`th value, in `list`: every value until it is full, then at random. */
+  private reservoir(list: number[], seen: number, us: number): void {
+    if (list.length < RESERVOIR) list.push(us);
     else {
       // Reservoir sampling with a fixed generator: the same files give the same scenario.
       this.rand ^= this.rand << 13;
       this.rand ^= this.rand >>> 17;
       this.rand ^= this.rand << 5;
-      const j = (this.rand >>> 0) % e.ownSeen;
-      if (j < RESERVOIR) e.own[j] = us;
+      const j = (this.rand >>> 0) % seen;
+      if (j < RESERVOIR) list[j] = us;
     }
   }
 
@@ -119,110 +78,24 @@ export class Analysis {
   addTrace(input: Span[]): void {
     this.traces++;
     this.spans += input.length;
-    const traceId = input[0].traceId;
-    const byId = new Map<string, Span>();
-    // Zipkin's shared spans: a server span with its client's id becomes a child of that client.
-    let noService = false;
-    for (const s of input) {
-      if (s.service === null) {
-        this.warnings.noService++;
-        noService = true;
-      }
-      const other = byId.get(s.spanId);
-      if (other === undefined) {
-        byId.set(s.spanId, s);
-        continue;
-      }
-      const [server, client] = s.kind === 'server' || s.shared ? [s, other] : other.kind === 'server' || other.shared ? [other, s] : [null, null];
-      if (server === null || client === null) {
-        this.warnings.duplicateIds++;
-        continue;
-      }
-      byId.set(client.spanId, client);
-      server.spanId = `${client.spanId}~server`;
-      server.parentId = client.spanId;
-      byId.set(server.spanId, server);
-    }
-    if (noService && this.warnings.noServiceTraces.length < LIMIT_NAMED) this.warnings.noServiceTraces.push(traceId);
-    const spans = [...byId.values()];
-    const shared = new Set(spans.filter((s) => s.spanId.endsWith('~server')).map((s) => s.spanId.slice(0, -'~server'.length)));
-    const children = new Map<string, Span[]>();
-    const roots: Span[] = [];
-    let orphans = 0;
-    for (const s of spans) {
-      if (s.parentId !== null && shared.has(s.parentId) && !s.spanId.endsWith('~server')) s.parentId = `${s.parentId}~server`;
-      if (s.parentId === null) roots.push(s);
-      else if (!byId.has(s.parentId)) {
-        orphans++;
-        roots.push(s);
-      } else {
-        let list = children.get(s.parentId);
-        if (!list) children.set(s.parentId, (list = []));
-        list.push(s);
-      }
-    }
-    if (orphans > 0) {
-      this.warnings.orphanSpans += orphans;
-      if (this.warnings.orphanTraces.length < LIMIT_NAMED) this.warnings.orphanTraces.push(traceId);
-    }
-    // Cycles: spans no root reaches. Each cut is a warning; the span becomes a root.
-    const reached = new Set<string>();
-    const mark = (s: Span) => {
-      const stack = [s];
-      while (stack.length > 0) {
-        const x = stack.pop()!;
-        if (reached.has(x.spanId)) continue;
-        reached.add(x.spanId);
-        for (const c of children.get(x.spanId) ?? []) stack.push(c);
-      }
-    };
-    roots.forEach(mark);
-    for (const s of spans) {
-      if (reached.has(s.spanId)) continue;
-      if (this.warnings.cycles.length < LIMIT_NAMED) this.warnings.cycles.push(`${traceId} (span ${s.spanId})`);
-      const siblings = children.get(s.parentId!);
-      if (siblings) siblings.splice(siblings.indexOf(s), 1);
-      s.parentId = null;
-      roots.push(s);
-      mark(s);
-    }
-    const parentOf = (s: Span) => (s.parentId === null ? undefined : byId.get(s.parentId));
-    const isEntry = (s: Span) => {
-      const p = parentOf(s);
-      return p === undefined || s.kind === 'server' || s.kind === 'consumer' || (p.service ?? '') !== (s.service ?? '');
-    };
-    // Clock skew, corrected as Jaeger's adjuster does: a child in another service that starts before its parent
-    // is moved inside it (centred when it fits), with everything under it.
-    let skewed = false;
-    const shift = (s: Span, d: number) => {
-      const stack = [s];
-      while (stack.length > 0) {
-        const x = stack.pop()!;
-        x.startUs += d;
-        for (const e of x.events) e.timeUs += d;
-        for (const c of children.get(x.spanId) ?? []) stack.push(c);
-      }
-    };
-    const walk: Span[] = [...roots];
-    while (walk.length > 0) {
-      const p = walk.pop()!;
-      for (const c of children.get(p.spanId) ?? []) {
-        if (c.startUs < p.startUs && (c.service ?? '') !== (p.service ?? '')) {
-          const target = c.durationUs <= p.durationUs ? p.startUs + (p.durationUs - c.durationUs) / 2 : p.startUs;
-          shift(c, target - c.startUs);
-          skewed = true;
-        }
-        walk.push(c);
-      }
-    }
-    if (skewed && this.warnings.skewedTraces.length < LIMIT_NAMED) this.warnings.skewedTraces.push(traceId);
+    const { spans, children, roots, parentOf, isEntry, skewed } = buildTree(input, this.warnings);
     if (skewed) this.skewed++;
+    // Start times in whole milliseconds (an SDK reading Date.now(), durations exact): where a span sits against
+    // its parent is known to a millisecond only, so ends and starts are compared with that much slack.
+    this.tick = spans.length > 1 && spans.every((s) => s.startUs % 1000 === 0) ? 1000 : 1;
+    this.slack = this.tick - 1;
+    if (this.tick > 1) this.coarseTraces++;
 
     for (const s of spans) if (isEntry(s) && s.attributes['rehearse.journey'] === undefined) this.entry(s, children, isEntry);
     for (const r of roots) if (parentOf(r) === undefined) this.journey(r, children, isEntry);
   }
 
   skewed = 0;
+  /** Traces whose start times are whole milliseconds. */
+  coarseTraces = 0;
+  /** The current trace's clock resolution (us), and the slack it gives comparisons of times (us). */
+  private tick = 1;
+  private slack = 0;
 
   private serviceOf(s: Span): string {
     return s.service ?? 'unknown';
@@ -276,7 +149,7 @@ export class Analysis {
     const resend = Number(outer.attributes['http.request.resend_count'] ?? entry?.attributes['http.request.resend_count'] ?? NaN);
     const start = outer.startUs, end = outer.startUs + outer.durationUs;
     const async = client?.kind === 'producer' || entry?.kind === 'consumer' || entry?.follows === true || client?.follows === true ||
-      end > parent.startUs + parent.durationUs + 1;
+      end > parent.startUs + parent.durationUs + this.tick;
     return {
       target, start, end, client, entry, async,
       ok: !(client?.error ?? false) && !(client === null && entry!.error),
@@ -295,6 +168,14 @@ export class Analysis {
     const calls = this.calls(e, children, isEntry);
     const logical = this.logical(st, calls);
     const failedSync = logical.some((l) => !l.async && !l.attempts[l.attempts.length - 1].ok);
+    for (const c of calls) {
+      // The time between a client span and its server span; a timed-out attempt's server outlives its client.
+      if (c.async || c.client === null || c.entry === null || c.errorType === 'timeout') continue;
+      const edge = this.edges.get(`${service}\u0000${st.endpoint}\u0001${c.target}`)!;
+      const gap = c.client.durationUs - c.entry.durationUs;
+      edge.networkSum += gap;
+      this.reservoir(edge.network, ++edge.networkSeen, Math.max(0, gap));
+    }
     if (e.error) {
       st.errors++;
       if (!failedSync) st.ownErrors++;
@@ -321,14 +202,8 @@ export class Analysis {
         cursor = b;
       }
     }
-    for (const c of calls) {
-      if (c.async || c.client === null || c.entry === null) continue;
-      const t = this.endpoints.get(c.target) ?? this.stats(this.endpoints, c.target.split('\u0000')[0], c.target.split('\u0000')[1]);
-      t.networkUs += Math.max(0, c.entry.startUs - c.client.startUs) + Math.max(0, c.client.startUs + c.client.durationUs - c.entry.startUs - c.entry.durationUs);
-      t.networkCount++;
-    }
     this.keep(st, Math.max(0, Math.round(e.durationUs - covered)));
-    this.structure(st, logical);
+    structure(st, logical, this.slack);
   }
 
   /** Groups attempts into calls: an attempt marked as a resend, or one after a failed attempt at the same target, is a retry. */
@@ -339,10 +214,10 @@ export class Analysis {
       const prev = last.get(c.target);
       const prevAttempt = prev?.attempts[prev.attempts.length - 1];
       const retry = prev !== undefined && prevAttempt !== undefined && prev.async === c.async &&
-        (Number.isFinite(c.resend) ? c.resend > 0 : !prevAttempt.ok && prevAttempt.end <= c.start);
+        (Number.isFinite(c.resend) ? c.resend > 0 : !prevAttempt.ok && prevAttempt.end <= c.start + this.slack);
       const edgeKey = `${st.service}\u0000${st.endpoint}\u0001${c.target}`;
       let edge = this.edges.get(edgeKey);
-      if (!edge) this.edges.set(edgeKey, (edge = { calls: 0, attempts: 0, maxRetries: 0, gapSum: 0, gapCount: 0, timeouts: [] }));
+      if (!edge) this.edges.set(edgeKey, (edge = { calls: 0, attempts: 0, maxRetries: 0, gapSum: 0, gapCount: 0, timeouts: [], network: [], networkSum: 0, networkSeen: 0 }));
       edge.attempts++;
       if (c.errorType === 'timeout') edge.timeouts.push(c.end - c.start);
       if (retry) {
@@ -361,76 +236,6 @@ export class Analysis {
       }
     }
     return out;
-  }
-
-  /** The shape of one successful invocation's calls: sequential runs, parallel groups and asynchronous calls. */
-  private structure(st: EndpointStats, logical: Logical[]): void {
-    type Item = { key: string; kind: ItemStats['kind']; counts: Map<string, number>; overlap: number };
-    const items: Item[] = [];
-    let i = 0;
-    while (i < logical.length) {
-      const l = logical[i];
-      if (l.async) {
-        const prev = items[items.length - 1];
-        if (prev && prev.kind === 'async' && prev.counts.has(l.target) && prev.counts.size === 1) prev.counts.set(l.target, prev.counts.get(l.target)! + 1);
-        else items.push({ key: `async:${l.target}`, kind: 'async', counts: new Map([[l.target, 1]]), overlap: 1 });
-        i++;
-        continue;
-      }
-      // A stage: synchronous calls whose intervals overlap (strictly) with the stage so far.
-      const stage = [l];
-      let stageEnd = l.end;
-      let j = i + 1;
-      for (; j < logical.length; j++) {
-        const x = logical[j];
-        if (x.async) continue;
-        if (x.start < stageEnd) {
-          stage.push(x);
-          stageEnd = Math.max(stageEnd, x.end);
-        } else break;
-      }
-      // Asynchronous calls inside the stage's span keep their place after it.
-      const asyncInside = logical.slice(i + 1, j).filter((x) => x.async);
-      if (stage.length === 1) {
-        const prev = items[items.length - 1];
-        if (prev && prev.kind === 'seq' && prev.counts.has(l.target)) prev.counts.set(l.target, prev.counts.get(l.target)! + 1);
-        else items.push({ key: `seq:${l.target}`, kind: 'seq', counts: new Map([[l.target, 1]]), overlap: 1 });
-      } else {
-        const counts = new Map<string, number>();
-        for (const x of stage) counts.set(x.target, (counts.get(x.target) ?? 0) + 1);
-        const ev: [number, number][] = [];
-        for (const x of stage) for (const a of x.attempts) ev.push([a.start, 1], [a.end, -1]);
-        ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-        let cur = 0, max = 0;
-        for (const [, d] of ev) max = Math.max(max, (cur += d));
-        if (max <= 1) {
-          // Touching but never in flight together: sequential after all.
-          for (const x of stage) {
-            const prev = items[items.length - 1];
-            if (prev && prev.kind === 'seq' && prev.counts.has(x.target)) prev.counts.set(x.target, prev.counts.get(x.target)! + 1);
-            else items.push({ key: `seq:${x.target}`, kind: 'seq', counts: new Map([[x.target, 1]]), overlap: 1 });
-          }
-        } else items.push({ key: `par:${[...counts.keys()].sort().join('|')}`, kind: 'par', counts, overlap: max });
-      }
-      for (const x of asyncInside) items.push({ key: `async:${x.target}`, kind: 'async', counts: new Map([[x.target, 1]]), overlap: 1 });
-      i = j;
-    }
-    const seen = new Map<string, number>();
-    items.forEach((it, pos) => {
-      const n = seen.get(it.key) ?? 0;
-      seen.set(it.key, n + 1);
-      const key = `${it.key}#${n}`;
-      let s = st.items.get(key);
-      if (!s) st.items.set(key, (s = { kind: it.kind, targets: [...it.counts.keys()].sort(), present: 0, positionSum: 0, counts: new Map(), maxOverlap: 0 }));
-      s.present++;
-      s.positionSum += pos;
-      s.maxOverlap = Math.max(s.maxOverlap, it.overlap);
-      for (const [t, c] of it.counts) {
-        let h = s.counts.get(t);
-        if (!h) s.counts.set(t, (h = new Map()));
-        h.set(c, (h.get(c) ?? 0) + 1);
-      }
-    });
   }
 
   private journey(root: Span, children: Map<string, Span[]>, isEntry: (s: Span) => boolean): void {
@@ -461,24 +266,4 @@ export class Analysis {
     j.steps.set(steps, (j.steps.get(steps) ?? 0) + 1);
     if (j.latencies.length < RESERVOIR) j.latencies.push(root.durationUs);
   }
-}
-
-interface Call {
-  target: string;
-  start: number;
-  end: number;
-  client: Span | null;
-  entry: Span | null;
-  async: boolean;
-  ok: boolean;
-  resend: number;
-  errorType: string;
-}
-
-interface Logical {
-  target: string;
-  async: boolean;
-  start: number;
-  end: number;
-  attempts: Call[];
 }

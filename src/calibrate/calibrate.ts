@@ -1,10 +1,10 @@
 /**
- * `rehearse calibrate`: trace files in, a scenario out. Reads each file streaming, analyses it a trace at a time,
- * writes the scenario and checks that it loads.
+ * `rehearse calibrate`: trace files in, a scenario out. Reads the files streaming, joins their spans by trace id
+ * across files, analyses the traces one at a time, writes the scenario and checks that it loads.
  */
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
-import { readTraceFile, type FileRead } from '../interop/traces/read.js';
+import { readTraceFiles, type FileRead } from '../interop/traces/read.js';
 import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
@@ -20,12 +20,8 @@ export interface CalibrateResult {
 
 export function calibrateFiles(files: readonly string[], options: Partial<CalibrateOptions & WriteOptions> = {}): CalibrateResult {
   const analysis = new Analysis({ groupBy: options.groupBy ?? 'name', sampleRate: options.sampleRate ?? 1 });
-  const reads: CalibrateResult['files'] = [];
-  for (const file of files) {
-    const read = readTraceFile(file, (spans) => analysis.addTrace(spans));
-    reads.push({ ...read, file });
-  }
-  const sources = reads.map((r) => `${basename(r.file)}: ${r.format}, ${plural(r.report.spans, 'span')} in ${plural(r.traces, 'trace')}` +
+  const reads: CalibrateResult['files'] = readTraceFiles(files, (spans) => analysis.addTrace(spans)).map((r, i) => ({ ...r, file: files[i] }));
+  const sources = reads.map((r) => `${basename(r.file)}: ${r.format}${r.documents > 1 ? ` (JSON lines: ${r.documents} documents)` : ''}, ${plural(r.report.spans, 'span')} in ${plural(r.traces, 'trace')}` +
     (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : ''));
   const yaml = writeScenario(analysis, {
     latency: options.latency ?? 'empirical',

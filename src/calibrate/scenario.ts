@@ -104,6 +104,28 @@ function latencyLines(e: EndpointStats, how: WriteOptions['latency'], indent: st
   return lines;
 }
 
+/**
+ * The network time of an edge as a distribution with the mean of the signed gaps (`mean`): the gaps at zero or
+ * more, scaled to that mean; a constant when they are all the same, else empirical quantiles, as few as keep
+ * the mean within 1% (or 5 us). Null when the mean is not above zero.
+ */
+export function network(samples: number[], mean: number): { text: string | null; note: string } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const kept = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  const scale = kept > 0 ? Math.max(0, mean) / kept : 0;
+  const note = `mean ${human(Math.max(0, mean))}${Math.abs(kept - mean) >= 0.5 ? ` (${human(kept)} with each gap at zero or more, scaled to the signed mean)` : ''}` +
+    `, p50 ${human(scale * quantile(sorted, 0.5))}, p99 ${human(scale * quantile(sorted, 0.99))}`;
+  if (scale === 0 || Math.round(mean) <= 0) return { text: null, note: `${note}: none modelled` };
+  if (sorted[0] === sorted[sorted.length - 1]) return { text: us(mean), note };
+  let q: number[] = [];
+  for (const n of [10, 20, 50, 100, QUANTILES]) {
+    const k = Math.min(n, sorted.length);
+    q = Array.from({ length: k }, (_, i) => Math.max(0, Math.round(scale * quantile(sorted, k === 1 ? 0.5 : (i + 0.5) / k))));
+    if (Math.abs(q.reduce((a, b) => a + b, 0) / k - mean) <= Math.max(0.01 * mean, 5) || k === sorted.length) break;
+  }
+  return { text: `{ dist: empirical, samples: [${q.map(us).join(', ')}] }`, note };
+}
+
 /** Synchronous calls that would close a cycle (recursion seen in traces): the simulator refuses them, so they are left out. */
 function cyclicCalls(all: EndpointStats[]): Set<string> {
   const key = (e: EndpointStats) => `${e.service}\u0000${e.endpoint}`;
@@ -151,9 +173,14 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   if (cut.length > 0) out.push(`${indent}  # recursive calls to ${cut.join(', ')} left out (a synchronous cycle)`);
   const base = Math.max(1, e.ok);
   const edgeOf = (target: string) => analysis.edges.get(`${e.service}\u0000${e.endpoint}\u0001${target}`);
-  const one = (target: string, item: ItemStats, extra: string[]): string => {
+  const one = (target: string, item: ItemStats, extra: string[], why: string[]): string => {
     const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
     const edge = edgeOf(target);
+    if (edge && edge.network.length > 0) {
+      const n = network(edge.network, edge.networkSum / edge.networkSeen);
+      if (n.text !== null) parts.push(`network: ${n.text}`);
+      why.push(`${names.endpoint.get(target)} network ${n.note} over ${plural(edge.networkSeen, 'attempt')} (client span less server span)`);
+    }
     if (edge && edge.maxRetries > 0) {
       const gap = edge.gapCount > 0 ? edge.gapSum / edge.gapCount : 0;
       parts.push(`retry: { attempts: ${edge.maxRetries}, backoff: ${us(Math.max(1, 2 * gap))}, jitter: full }`);
@@ -175,7 +202,7 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
         const n = mode(it.counts.get(t)!);
         total += n;
         if (n > 1) why.push(`${names.endpoint.get(t)} ${n} times (mode)`);
-        return one(t, it, n > 1 ? [`repeat: ${n}`, ...prob] : prob);
+        return one(t, it, n > 1 ? [`repeat: ${n}`, ...prob] : prob, why);
       });
       const limit = it.maxOverlap < total ? `, limit: ${it.maxOverlap}` : '';
       if (limit) why.push(`at most ${it.maxOverlap} in flight at once`);
@@ -189,8 +216,9 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
       if (h.size > 1) why.push(`count ${[...h].sort((a, b) => a[0] - b[0]).map(([c, k]) => `${c}: ${k}`).join(', ')}`);
       const edge = edgeOf(t);
       if (edge && edge.maxRetries > 0) why.push(`retried up to ${plural(edge.maxRetries, 'time')}`);
+      const text = one(t, it, extra, why);
       out.push(`${indent}  # ${it.kind === 'async' ? 'asynchronous (outlives the caller or a producer/consumer hand-off)' : 'synchronous'}: ${why.join('; ')}`);
-      out.push(`${indent}  - ${one(t, it, extra)}`);
+      out.push(`${indent}  - ${text}`);
     }
   }
   return out;
@@ -234,7 +262,8 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   L.push('# yaml-language-server: $schema=../schema/scenario.schema.json');
   L.push(`# Calibrated by \`rehearse calibrate\` from ${plural(analysis.spans, 'span')} in ${plural(analysis.traces, 'trace')}:`);
   for (const s of o.sources) L.push(`#   ${s}`);
-  L.push('# Latencies are each endpoint\'s own time (its span less the time covered by its synchronous calls); error rates');
+  L.push('# Latencies are each endpoint\'s own time (its span less the time covered by its synchronous calls); a call\'s');
+  L.push('# network is the time between its client span and its server span (client duration less server duration); error rates');
   L.push('# count failures that started in the endpoint, not those passed up from a call. Capacity is not in traces: each');
   L.push('# service\'s replicas and concurrency are PLACEHOLDERS sized from the concurrency seen; set them from your deployment.');
   L.push(`name: ${safe(o.name)}`);
@@ -303,7 +332,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
     for (const e of eps) {
       const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);
       L.push(`      ${ep}:`);
-      L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)${e.networkCount > 0 ? `; mean network and queueing time before and after ${human(e.networkUs / e.networkCount)} (not modelled)` : ''}`);
+      L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)`);
       L.push(...latencyLines(e, o.latency, '        '));
       if (e.ownErrors > 0) L.push(`        errors: ${pct(e.ownErrors / e.invocations)}`);
       L.push(...callLines(analysis, e, names, '        ', dropped));

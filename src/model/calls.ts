@@ -3,7 +3,11 @@
  * each a set of calls sent together (a parallel group waits for all of them, through its client-side pool when
  * it has one), some fire-and-forget; an attempt goes through its breaker and the active faults to its
  * service, and ends in a reply, a timeout (from the call, as a context deadline), a rejection or an open
- * breaker; a failed attempt is retried after an exponential backoff with jitter, or fails its caller.
+ * breaker; a failed attempt is retried after an exponential backoff with jitter, or fails its caller. An attempt
+ * whose call has a network time reaches its service that much later (the caller waits through it).
+ *
+ * What each figure means: an endpoint's latency is its callers' view of each attempt from the moment it leaves
+ * the caller (a mesh's client-side figure), so a wait for a slot of the caller's own pool is the caller's time.
  */
 import type { Scenario } from '../scenario/types.js';
 import {
@@ -12,7 +16,7 @@ import {
 import { ArrivalProcess } from './arrivals.js';
 import { Breakers } from './breaker.js';
 import { JITTER_EQUAL, JITTER_FULL, RETRY_ON_ERROR, RETRY_ON_REJECTED, RETRY_ON_TIMEOUT } from './compile.js';
-import { EV_ARRIVAL, EV_SEND, EV_TIMEOUT, KIND_CALL, KIND_JOURNEY, ST_CALLING, ST_CLIENT_ONLY, ST_WAITING_SEND } from './records.js';
+import { EV_ARRIVAL, EV_NETWORK, EV_SEND, EV_TIMEOUT, KIND_CALL, KIND_JOURNEY, ST_CALLING, ST_CLIENT_ONLY, ST_NETWORK, ST_WAITING_SEND } from './records.js';
 import { Servers } from './servers.js';
 import { SLOW_FAULT, SLOW_FLAG, TRUTH_BREAKER, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED, TRUTH_TIMEOUT } from './truth.js';
 
@@ -23,6 +27,7 @@ export abstract class Calls extends Servers {
   private readonly journeyCallRng: number;
   private readonly serviceCallRng: Int32Array;
   private readonly retryRng: number;
+  private readonly networkRng: number;
   // Client-side pools of parallel groups: slots in use and a FIFO of records waiting for one.
   private readonly poolInUse: Int32Array;
   private readonly poolWaiting: number[][];
@@ -38,6 +43,7 @@ export abstract class Calls extends Servers {
     this.journeyRng = rng.stream('journeys');
     this.journeyCallRng = rng.stream('journey-calls');
     this.retryRng = rng.stream('retry-jitter');
+    this.networkRng = m.networked ? rng.stream('network') : -1;
     this.serviceCallRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`calls:${n}`));
     this.poolInUse = new Int32Array(m.poolLimit.length);
     this.poolWaiting = Array.from({ length: m.poolLimit.length }, () => []);
@@ -150,14 +156,18 @@ export abstract class Calls extends Servers {
       const timeout = m.siteTimeout[k];
       if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
     }
-    if (pool >= 0 && this.rSlot[rec] === 0) {
-      if (this.poolInUse[pool] >= m.poolLimit[pool]) {
-        this.onWaiting.waiting(rec, k);
-        this.poolWaiting[pool].push(rec);
-        return;
+    if (pool >= 0) {
+      if (this.rSlot[rec] === 0) {
+        if (this.poolInUse[pool] >= m.poolLimit[pool]) {
+          this.onWaiting.waiting(rec, k);
+          this.poolWaiting[pool].push(rec);
+          return;
+        }
+        this.poolInUse[pool]++;
+        this.rSlot[rec] = 1;
       }
-      this.poolInUse[pool]++;
-      this.rSlot[rec] = 1;
+      // The attempt's latency runs from here (its slot is taken, or was handed over): the wait for it was the caller's.
+      this.rSent[rec] = this.engine.now;
     }
     this.onSent.sent(rec, k);
     const breaker = m.siteBreaker[k];
@@ -165,7 +175,24 @@ export abstract class Calls extends Servers {
       this.failSoon(rec, CAUSE_BREAKER_OPEN, TRUTH_BREAKER, -1);
       return;
     }
-    if (this.faults.activeCount > 0 && this.faultsOnCall(rec, k)) return;
+    if (m.networked) {
+      const d = m.siteNetwork[k];
+      if (d >= 0) {
+        const t = m.dists.sample(d, this.draws, this.drawsOf(rec, this.networkRng));
+        if (t > 0) {
+          // On the wire: a timeout meanwhile ends the caller's wait, and the request still reaches the service.
+          this.rState[rec] = ST_NETWORK;
+          this.engine.after(t, EV_NETWORK, rec, this.rGen[rec]);
+          return;
+        }
+      }
+    }
+    this.reach(rec);
+  }
+
+  /** The attempt reaches its service's side (an EV_NETWORK event after its network time): faults on the way, then the service. */
+  protected reach(rec: number): void {
+    if (this.faults.activeCount > 0 && this.faultsOnCall(rec, this.rSite[rec])) return;
     this.enterService(rec);
   }
 
@@ -196,7 +223,8 @@ export abstract class Calls extends Servers {
   /** An attempt that failed without reaching its service is reported (an EV_FAIL event). */
   protected failedEarly(rec: number): void {
     const cause = this.rCause[rec];
-    this.attemptEnded(rec, cause, cause);
+    // A request that reached its service after its caller timed out (on the wire) fails unheard.
+    if (this.rAttached[rec] === 1) this.attemptEnded(rec, cause, cause);
     this.free(rec);
   }
 

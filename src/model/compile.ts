@@ -65,6 +65,10 @@ export interface CompiledModel {
   readonly siteBreaker: Int32Array;
   /** Client-side pool of the parallel group (with a limit) the site belongs to, else -1. */
   readonly sitePool: Int32Array;
+  /** The network time of each attempt (an index into dists), else -1. */
+  readonly siteNetwork: Int32Array;
+  /** Whether any call site has a network time (else the simulation never asks). */
+  readonly networked: boolean;
 
   readonly breakerNames: string[];
   readonly breakerErrorRate: Float64Array;
@@ -271,6 +275,8 @@ export function compile(s: Scenario): CompiledModel {
     siteRetryOn: Uint8Array.from(sites, (x) => (x.call.retry ? retryOn(x.call.retry.on) : 0)),
     siteBreaker: Int32Array.from(sites, (x) => x.breaker),
     sitePool: Int32Array.from(sites, (x) => x.pool),
+    siteNetwork: Int32Array.from(sites, (x) => (x.call.network === null ? -1 : distIndex(x.call.network))),
+    networked: sites.some((x) => x.call.network !== null),
 
     breakerNames: breakers.map((b) => b.name),
     breakerErrorRate: Float64Array.from(breakers, (b) => b.policy.errorRate),

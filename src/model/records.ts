@@ -28,6 +28,7 @@ export const EV_TICK = 6;
 export const EV_CONFIG = 7;
 export const EV_ENTER = 8; // a call arrives after a network delay
 export const EV_FAULT = 9; // a fault switches on (b = 1) or off (b = 0)
+export const EV_NETWORK = 10; // an attempt reaches its service's side after its network time
 /** Event kinds from here up belong to the controller. */
 export const CONTROLLER_EVENTS = 16;
 
@@ -40,6 +41,7 @@ export const ST_QUEUED = 2;
 export const ST_RUNNING = 3; // own processing
 export const ST_CALLING = 4; // waiting on downstream calls, holding its worker
 export const ST_CLIENT_ONLY = 5; // never reached the service: rejected or refused by a breaker
+export const ST_NETWORK = 6; // on its way to the service (a call's network time)
 
 /**
  * The records. Observers read the fields marked public (through the hook points of observers.ts, during the

@@ -18,7 +18,7 @@ import { Calls } from './calls.js';
 import type { CompiledModel } from './compile.js';
 import type { FaultRuntime } from './faults.js';
 import type { FlagSteering } from './flags.js';
-import { EV_ARRIVAL, EV_CONFIG, EV_ENTER, EV_FAIL, EV_FAULT, EV_SEND, EV_SERVICE_DONE, EV_TICK, EV_TIMEOUT } from './records.js';
+import { EV_ARRIVAL, EV_CONFIG, EV_ENTER, EV_FAIL, EV_FAULT, EV_NETWORK, EV_SEND, EV_SERVICE_DONE, EV_TICK, EV_TIMEOUT } from './records.js';
 import type { GroundTruth } from './truth.js';
 
 export { CONTROLLER_EVENTS } from './records.js';
@@ -137,6 +137,9 @@ export class Simulation extends Calls implements EventHandler {
         break;
       case EV_FAULT:
         this.switchFault(a, b === 1);
+        break;
+      case EV_NETWORK:
+        if (this.rGen[a] === b) this.reach(a);
         break;
       case EV_CONFIG:
         this.configArrived(a, b);

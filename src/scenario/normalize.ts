@@ -19,6 +19,7 @@ import type {
 } from './types.js';
 import { parseDuration, parseRate, parseRateOrZero } from '../units/parse.js';
 import { unitParsers } from './unit-parsers.js';
+import { UNBOUNDED } from './system.js';
 
 type ServiceInput = ScenarioInput['services'][string];
 
@@ -70,8 +71,10 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     }
   }
   const serviceBreakers = new Map<string, BreakerPolicy | null>();
+  const serviceIngress = new Map<string, Dist | null>();
   for (const [name, s] of serviceInputs) {
     serviceBreakers.set(name, s.breaker ? breaker(s.breaker, ['services', name, 'breaker']) : null);
+    serviceIngress.set(name, s.ingress === undefined ? null : dist(s.ingress, ['services', name, 'ingress']));
   }
 
   function call(c: CallInput, path: PathSegment[]): CallSpec | null {
@@ -115,6 +118,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
       repeat: o?.repeat ?? 1,
       async: o?.async ?? false,
       optional: o?.optional ?? false,
+      network: o?.network !== undefined ? dist(o.network, [...path, 'network']) : serviceIngress.get(serviceName) ?? null,
     };
   }
 
@@ -171,7 +175,8 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     services.push({
       name,
       replicas: s.replicas ?? d.replicas,
-      concurrency: s.concurrency ?? d.concurrency,
+      concurrency: s.concurrency === 'unknown' ? UNBOUNDED : s.concurrency ?? d.concurrency,
+      capacityKnown: s.concurrency !== 'unknown',
       queue: s.queue === 'unbounded' ? Infinity : s.queue ?? d.queue,
       timeoutUs: s.timeout === undefined ? 0 : duration(s.timeout, '0', [...base, 'timeout']),
       breaker: serviceBreakers.get(name) ?? null,
@@ -267,6 +272,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     durationUs,
     windowUs,
     traffic: { perSec, shape, requests: t.requests ?? Infinity },
+    calibration: input.calibration ? { ratePerSec: value(parseRate(input.calibration.rate), ['calibration', 'rate'], 1) } : null,
     journeys,
     services,
     startTimeUs: (Number(startTime.slice(0, 2)) * 60 + Number(startTime.slice(3))) * 60e6,

@@ -4,142 +4,13 @@
  * and defaults applied later, in normalize.ts.
  */
 import { z } from 'zod';
-import {
-  DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN,
-  parseDuration, parseIncrease, parsePercent, parseRate, parseRateOrZero, type Parsed,
-} from '../units/parse.js';
 import { PRESETS } from '../metrics/mapping.js';
 import { AlertGate } from './schema-alert.js';
+import { ClockTime, Duration, Increase, Percent, Rate, RateOrZero, nonNegativeInt, positiveInt } from './schema-units.js';
+import { Breaker, Call, Distribution, Journey, Operation, Retry, Service } from './schema-system.js';
 
-function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {
-  return z
-    .string({ error: (issue) => (parse(issue.input) as { message?: string }).message ?? `expected ${description[0].toLowerCase()}${description.slice(1, -1)}` })
-    .superRefine((value, ctx) => {
-      const r = parse(value);
-      if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message, input: value });
-    })
-    .meta({ pattern, description });
-}
-
-export const Duration = unit(parseDuration, DURATION_PATTERN, 'A duration: "250ms", "5m", "1h30m".');
-export const Rate = unit(parseRate, RATE_PATTERN, 'A positive rate: "300/s", "20/min".');
-export const RateOrZero = unit(parseRateOrZero, RATE_PATTERN, 'A rate, zero allowed: "0/s", "300/s".');
-export const Percent = unit(parsePercent, PERCENT_PATTERN, 'A percentage from 0% to 100%: "0.5%".');
-/** A time of day, "14:00", or a duration since midnight, "14h". */
-export const ClockTime = unit(
-  (v) => (typeof v === 'string' && /^\d\d:\d\d$/.test(v.trim()) ? clockTime(v) : parseDuration(v)),
-  `^(\\d\\d:\\d\\d|${DURATION_PATTERN.slice(1, -1)})$`,
-  'A time of day, "14:00", or a duration since midnight, "14h".',
-);
-
-/** "HH:MM" into microseconds since midnight. */
-export function clockTime(text: string): Parsed<number> {
-  const [h, m] = text.trim().split(':').map(Number);
-  if (h > 23 || m > 59) return { ok: false, message: `"${text}" is not a time of day` };
-  return { ok: true, value: (h * 60 + m) * 60e6 };
-}
-export const Increase = unit(parseIncrease, PERCENT_PATTERN, 'A relative increase, which may exceed 100%: "10%", "200%".');
-
-const positiveInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(1, { error: `${what} must be at least 1` });
-const nonNegativeInt = (what: string) => z.int({ error: `${what} must be a whole number` }).min(0, { error: `${what} must not be negative` });
-
-const Plus = Duration.optional().meta({ description: 'A fixed delay added to every draw (a shifted distribution).' });
-
-export const Distribution = z.union([
-  Duration,
-  z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('constant'), value: Duration, plus: Plus }),
-  z.strictObject({ dist: z.literal('uniform'), min: Duration, max: Duration, plus: Plus }),
-  z.strictObject({ dist: z.literal('exponential'), mean: Duration, plus: Plus }),
-  z.strictObject({ dist: z.literal('normal'), mean: Duration, sd: Duration, plus: Plus }),
-  z.strictObject({ dist: z.literal('lognormal'), p50: Duration, p99: Duration, plus: Plus }),
-  z.strictObject({ dist: z.literal('empirical'), samples: z.array(Duration).min(1, { error: 'give at least one sample' }), plus: Plus }),
-  ]),
-]).meta({ description: 'A latency distribution; a bare duration ("12ms") is a constant.' });
-
-export const Retry = z.strictObject({
-  attempts: nonNegativeInt('retry attempts').meta({ description: 'Retries after the first try (total tries = attempts + 1), as Envoy num_retries.' }),
-  backoff: Duration.optional().meta({ description: 'Base delay before the first retry; doubles (multiplier) each retry.' }),
-  'max-backoff': Duration.optional(),
-  multiplier: z.number().min(1).optional(),
-  jitter: z.enum(['none', 'full', 'equal']).optional(),
-  on: z.array(z.enum(['error', 'timeout', 'rejected'])).optional().meta({ description: 'Failures that are retried.' }),
-});
-
-export const Breaker = z.strictObject({
-  errors: Percent.optional().meta({ description: 'Failure rate over the window at which the breaker opens.' }),
-  window: Duration.optional(),
-  'min-requests': positiveInt('min-requests').optional(),
-  'open-for': Duration.optional(),
-  probes: positiveInt('probes').optional().meta({ description: 'Trial calls let through when half-open.' }),
-});
-
-const CallTarget = z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?$/, {
-  error: 'a call target is "service" or "service.endpoint"',
-}).meta({ description: 'service or service.endpoint' });
-
-export const Call = z.union([
-  CallTarget,
-  z.strictObject({
-    to: CallTarget,
-    timeout: Duration.optional(),
-    retry: Retry.optional(),
-    breaker: z.union([Breaker, z.literal(false)]).optional(),
-    probability: Percent.optional().meta({ description: 'Share of requests that make this call (a cache miss rate).' }),
-    repeat: positiveInt('repeat').optional().meta({ description: 'Times the call is made: in sequence, or concurrently inside parallel.' }),
-    async: z.boolean().optional().meta({ description: 'Fire and forget: the caller does not wait.' }),
-    optional: z.boolean().optional().meta({ description: 'A failure of this call does not fail the caller (a fallback).' }),
-  }),
-]);
-
-export const Operation = z.union([
-  Call,
-  z.strictObject({
-    parallel: z.array(Call).min(1, { error: 'a parallel group needs at least one call' }),
-    limit: positiveInt('limit').optional().meta({
-      description: 'Most calls of this group in flight at once, shared by all requests of the calling service (a client-side pool).',
-    }),
-  }),
-]);
-
-export const HttpRoute = z.strictObject({
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).optional().meta({ description: 'Default GET.' }),
-  path: z.string().regex(/^\/[^\s]*$/, { error: 'an HTTP path starts with "/" and has no spaces' }),
-}).meta({ description: 'How a real client reaches this endpoint (rehearse export k6): method and path under the base URL.' });
-
-const ServiceBehaviour = {
-  http: HttpRoute.optional(),
-  latency: Distribution.optional().meta({ description: 'Own processing time, holding a worker.' }),
-  errors: z.union([
-    Percent,
-    z.strictObject({
-      every: positiveInt('errors.every').meta({ description: 'Every Nth request fails (a shared counter, as code that fails on a counter).' }),
-      bursts: positiveInt('errors.bursts').optional().meta({ description: 'Failures in runs of this many: the last of every N requests (default 1).' }),
-    }),
-  ]).optional().meta({ description: 'Probability that a request fails in this service, or a pattern: { every: 5 }, { every: 20, bursts: 3 }.' }),
-  'error-latency': Distribution.optional().meta({ description: 'Processing time of a failing request (fast fail or hang); defaults to latency.' }),
-  calls: z.array(Operation).optional(),
-};
-
-export const Endpoint = z.strictObject(ServiceBehaviour);
-
-export const Service = z.strictObject({
-  description: z.string().optional(),
-  replicas: positiveInt('replicas').optional(),
-  concurrency: positiveInt('concurrency').optional().meta({ description: 'Workers per replica.' }),
-  queue: z.union([nonNegativeInt('queue'), z.literal('unbounded')]).optional().meta({
-    description: 'Waiting requests per replica; beyond it requests are rejected (503).',
-  }),
-  timeout: Duration.optional().meta({ description: 'Default timeout of calls to this service.' }),
-  breaker: Breaker.optional().meta({ description: 'Default circuit breaker on every call edge into this service.' }),
-  ...ServiceBehaviour,
-  endpoints: z.record(z.string(), Endpoint).optional(),
-});
-
-export const Journey = z.strictObject({
-  weight: z.number().positive({ error: 'weight must be greater than zero' }).optional(),
-  steps: z.array(Call).min(1, { error: 'a journey needs at least one step' }),
-});
+export { ClockTime, Duration, Increase, Percent, Rate, RateOrZero, clockTime } from './schema-units.js';
+export { Breaker, Call, Distribution, Endpoint, HttpRoute, Journey, Operation, Retry, Service } from './schema-system.js';
 
 export const Cohort = z.union([
   z.string().meta({ description: 'A cohort file made by `rehearse cohorts generate`, relative to the scenario file.' }),
@@ -330,6 +201,9 @@ export const ScenarioFile = z.strictObject({
   duration: Duration.optional().meta({ description: 'Simulated horizon; required unless traffic.requests is set.' }),
   window: Duration.optional().meta({ description: 'Telemetry resolution.' }),
   traffic: Traffic,
+  calibration: z.strictObject({
+    rate: Rate.meta({ description: 'The arrival rate of the traces the scenario was calibrated from.' }),
+  }).optional().meta({ description: 'Written by rehearse calibrate: results above this load cannot show services of unknown capacity saturate.' }),
   journeys: z.record(z.string(), Journey),
   services: z.record(z.string(), Service),
   'start-time': z.string().regex(/^\d\d:\d\d$/, { error: 'start-time is "HH:MM"' }).optional()

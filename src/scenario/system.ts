@@ -47,6 +47,8 @@ export interface CallSpec {
   readonly repeat: number;
   readonly async: boolean;
   readonly optional: boolean;
+  /** Time on the network per attempt, before the call reaches the service (the call's own, else the service's ingress), or null. */
+  readonly network: Dist | null;
 }
 
 export type Operation =
@@ -68,13 +70,19 @@ export interface Endpoint {
 export interface Service {
   readonly name: string;
   readonly replicas: number;
+  /** Workers per replica (UNBOUNDED when not known). */
   readonly concurrency: number;
+  /** False when the file says `concurrency: unknown`: the run treats the service as unbounded. */
+  readonly capacityKnown: boolean;
   /** Infinity when unbounded. */
   readonly queue: number;
   readonly timeoutUs: number;
   readonly breaker: BreakerPolicy | null;
   readonly endpoints: readonly Endpoint[];
 }
+
+/** The concurrency of a service whose capacity is unknown: more workers than any run can keep busy. */
+export const UNBOUNDED = 2 ** 31 - 1;
 
 export interface Journey {
   readonly name: string;

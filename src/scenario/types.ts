@@ -33,6 +33,8 @@ export interface Scenario {
   readonly durationUs: number;
   readonly windowUs: number;
   readonly traffic: Traffic;
+  /** The load the scenario was calibrated at (rehearse calibrate), or null. */
+  readonly calibration: { readonly ratePerSec: number } | null;
   readonly journeys: readonly Journey[];
   readonly services: readonly Service[];
   /** Time of day at the start of the run, in microseconds after midnight. */

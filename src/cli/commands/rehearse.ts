@@ -42,7 +42,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
       const say = toStdout ? err : out;
       const scenario = loadScenario(file, { case: opts.case, strict: opts.strict, onWarning: (w) => err(`warning: ${w}`) });
       await checkWork(file, scenario, opts.force);
-      if (!opts.quiet) for (const plan of scenario.rollouts) for (const w of plan.warnings) err(`warning: ${w}`);
+      if (!opts.quiet) for (const w of [...scenario.rollouts.flatMap((p) => p.warnings), ...(await import('../../scenario/stability.js')).stabilityWarnings(scenario).map((w) => `${file}: ${w}`)]) err(`warning: ${w}`);
       const { writeJson } = await import('../../report/json.js');
       const { formatSummary } = await import('../../report/terminal.js');
       const metrics = opts.openmetrics ? await import('../openmetrics.js') : null;
@@ -103,7 +103,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
         if (broken.length) errors.push(...broken);
         else {
           const { lintScenario, formatFinding } = await import('../../lint/lint.js');
-          const findings = lintScenario(file, loaded.scenario, loaded.input).map(formatFinding);
+          const findings = [...lintScenario(file, loaded.scenario, loaded.input).map(formatFinding), ...(await import('../../scenario/stability.js')).stabilityWarnings(loaded.scenario).map((w) => `${file}: ${w}`)];
           const warned = [...loaded.warnings, ...loaded.scenario.rollouts.flatMap((p) => p.warnings), ...findings];
           if (opts.strict && warned.length) errors.push(...warned);
           if (opts.strict && warned.length) continue;

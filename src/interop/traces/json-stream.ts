@@ -6,6 +6,9 @@
  *
  * It checks the structure it walks (brackets, strings, keys); each element's text is checked by JSON.parse.
  * Errors name the file, line and column, and the path inside the document.
+ *
+ * A file may hold several documents, each starting on a line of its own (JSON lines, as an OpenTelemetry
+ * Collector's file exporter writes one export request per line): they are walked in turn, with the same paths.
  */
 import { openInput } from '../../files/read.js';
 import { StringDecoder } from 'node:string_decoder';
@@ -15,6 +18,9 @@ export type Path = readonly (string | number)[];
 
 /** Receives a value: its path (keys and array indices) and where its text began. */
 export type ValueHandler = (path: Path, value: unknown, line: number, column: number) => void;
+
+/** Told when a document of the file ends (before the next one of a JSON lines file begins). */
+export type DocumentHandler = (index: number) => void;
 
 const CHUNK = 1 << 20;
 
@@ -36,7 +42,7 @@ export function formatPath(path: Path): string {
  * Walks `file`, calling `onValue` for each element of an array whose key path is in `streamPaths` (`[]` is a
  * top-level array) and for every other value met in an object on the way to such an array.
  */
-export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler): void {
+export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler, onDocument: DocumentHandler = () => {}): void {
   const input = openInput(file, 'traces');
   const isPrefix = (keys: string[]) => streamPaths.some((p) => keys.length <= p.length && keys.every((k, i) => p[i] === k));
   const isStream = (keys: string[]) => streamPaths.some((p) => p.length === keys.length && keys.every((k, i) => p[i] === k));
@@ -60,6 +66,8 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
   let capturePath: Path = [];
   let seenAny = false;
   let done = false;
+  let documents = 0;
+  let newLineSinceDone = false; // a document ended and a line ended after it: another document may begin
 
   const fail = (message: string, at: number) => {
     throw new InputError([`${file}:${line}:${at - lineStart + 1}: ${message}`]);
@@ -124,6 +132,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
         if (c === 10) {
           line++;
           lineStart = base + i + 1;
+          if (done) newLineSinceDone = true;
         }
         if (inString) {
           if (escape) escape = false;
@@ -138,7 +147,13 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
           continue;
         }
         if (c === 32 || c === 10 || c === 13 || c === 9) continue;
-        if (done) fail('unexpected text after the end of the document', base + i);
+        if (done) {
+          if (!newLineSinceDone || (c !== 91 && c !== 123)) fail('unexpected text after the end of the document', base + i);
+          // JSON lines: the next document, on a line of its own.
+          onDocument(documents++);
+          done = false;
+          newLineSinceDone = false;
+        }
         const top = stack.length > 0 ? stack[stack.length - 1] : null;
         // A value begins where a value is expected and nothing is being captured.
         if (!capturing && c !== 44 && c !== 58 && c !== 93 && c !== 125 && !(top && !top.array && top.expectKey)) {
@@ -254,6 +269,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
     const where = capturing ? ` in ${formatPath(capturePath)}` : stack.length > 0 ? ` in ${formatPath(pathHere())}` : '';
     throw new InputError([`${file}:${line}:${base - lineStart + 1}: truncated JSON${where}: the file ends before the document does`]);
   }
+  onDocument(documents);
 }
 
 /** Index of the quote that closes the string opening at `open` in `text`, or -1 when it closes in a later chunk. */

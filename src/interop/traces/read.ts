@@ -1,7 +1,12 @@
 /**
- * Reads a trace file in any of the three formats, streaming it, and hands over its spans a trace at a time.
- * Formats that group spans by trace (Jaeger, nested Zipkin lists) are handed over as each trace ends; the others
- * (OTLP, flat Zipkin lists, a bare Jaeger trace) are gathered by trace id and handed over at the end of the file.
+ * Reads trace files in any of the three formats, streaming them, and hands over their spans a trace at a time.
+ *
+ * One file: formats that group spans by trace (Jaeger, nested Zipkin lists) are handed over as each trace ends;
+ * the others (OTLP, flat Zipkin lists, a bare Jaeger trace) are gathered by trace id and handed over at the end
+ * of the file. Several files, in any mix of formats: a trace's spans may sit in several of them (one file per
+ * service, or per collector), so every span is gathered by trace id across all the files and each trace is
+ * handed over once, whole, after the last file. A file may be JSON lines: one document per line (an
+ * OpenTelemetry Collector's file exporter writes one export request per line).
  */
 import { InputError } from '../../errors.js';
 import { jaegerTraceSpans } from './jaeger.js';
@@ -17,34 +22,92 @@ const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['resourceSpans'
 export interface FileRead {
   format: TraceFormat;
   report: ReadReport;
+  /** Traces with spans in this file. */
   traces: number;
+  /** Documents in the file (more than one: JSON lines). */
+  documents: number;
+}
+
+/** Where a file's spans go: whole traces handed over at once, or spans gathered by trace id. */
+interface Sink {
+  hand(spans: Span[]): void;
+  gather(spans: Span[]): void;
 }
 
 /** Streams `file`, calling `onTrace` with the spans of each trace; throws InputError when it is no trace file. */
 export function readTraceFile(file: string, onTrace: (spans: Span[]) => void): FileRead {
+  const pending = new Map<string, Span[]>();
+  let traces = 0;
+  const read = readInto(file, {
+    hand: (spans) => {
+      traces++;
+      onTrace(spans);
+    },
+    gather: (spans) => gatherInto(pending, spans),
+  });
+  for (const spans of pending.values()) {
+    traces++;
+    onTrace(spans);
+  }
+  return { ...read, traces };
+}
+
+/**
+ * Reads every file, joining spans by trace id across them, and calls `onTrace` once per trace after the last
+ * file. One file is read as readTraceFile reads it. Returns what was read from each file, in order.
+ */
+export function readTraceFiles(files: readonly string[], onTrace: (spans: Span[]) => void): FileRead[] {
+  if (files.length === 1) return [readTraceFile(files[0], onTrace)];
+  const all = new Map<string, Span[]>();
+  const reads: FileRead[] = [];
+  for (const file of files) {
+    const ids = new Set<string>();
+    const add = (spans: Span[]) => {
+      for (const s of spans) ids.add(s.traceId);
+      gatherInto(all, spans);
+    };
+    const read = readInto(file, { hand: add, gather: add });
+    reads.push({ ...read, traces: ids.size });
+  }
+  for (const spans of all.values()) onTrace(spans);
+  return reads;
+}
+
+function gatherInto(map: Map<string, Span[]>, spans: Span[]): void {
+  for (const s of spans) {
+    let list = map.get(s.traceId);
+    if (!list) map.set(s.traceId, (list = []));
+    list.push(s);
+  }
+}
+
+function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   const report = new ReadReport();
   let format: TraceFormat | null = null;
-  let traces = 0;
-  const pending = new Map<string, Span[]>();
-  const bare: { spans: unknown[]; processes: unknown; traceID: unknown } = { spans: [], processes: undefined, traceID: undefined };
+  let bare: { spans: unknown[]; processes: unknown; traceID: unknown } = { spans: [], processes: undefined, traceID: undefined };
   let isBare = false;
+  let documents = 0;
 
   const hand = (spans: Span[]) => {
     if (spans.length === 0) return;
     report.spans += spans.length;
-    traces++;
-    onTrace(spans);
+    sink.hand(spans);
   };
   const gather = (spans: Span[]) => {
-    for (const s of spans) {
-      let list = pending.get(s.traceId);
-      if (!list) pending.set(s.traceId, (list = []));
-      list.push(s);
-    }
+    report.spans += spans.length;
+    sink.gather(spans);
   };
   const setFormat = (f: TraceFormat, line: number, column: number) => {
     if (format !== null && format !== f) throw new InputError([`${file}:${line}:${column}: ${f} data in a ${format} file`]);
     format = f;
+  };
+  const documentEnded = () => {
+    documents++;
+    if (!isBare) return;
+    setFormat('jaeger', 1, 1);
+    hand(jaegerTraceSpans({ traceID: bare.traceID, spans: bare.spans, processes: bare.processes }, report));
+    bare = { spans: [], processes: undefined, traceID: undefined };
+    isBare = false;
   };
 
   streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number) => {
@@ -80,20 +143,15 @@ export function readTraceFile(file: string, onTrace: (spans: Span[]) => void): F
       bare.spans.push(value);
     } else if (top === 'processes' && path.length === 1) bare.processes = value;
     else if (top === 'traceID' && path.length === 1) bare.traceID = value;
-  });
+  }, documentEnded);
 
-  if (isBare) {
-    setFormat('jaeger', 1, 1);
-    hand(jaegerTraceSpans({ traceID: bare.traceID, spans: bare.spans, processes: bare.processes }, report));
-  }
-  for (const spans of pending.values()) hand(spans);
   if (format === null) {
     throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]} or a trace with "traceID" and "spans"), ` +
-      'Zipkin v2 JSON (a list of spans) or OTLP JSON ({"resourceSpans": [...]})']);
+      'Zipkin v2 JSON (a list of spans), OTLP JSON ({"resourceSpans": [...]}), or JSON lines of them']);
   }
   if (report.spans === 0) {
     const why = report.skippedTotal > 0 ? `: ${report.skippedTotal} skipped (${[...report.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : '';
     throw new InputError([`${file}: no usable spans in this ${format} file${why}`]);
   }
-  return { format, report, traces };
+  return { format, report, documents };
 }

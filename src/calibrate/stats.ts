@@ -1,0 +1,69 @@
+/** What the analysis of traces gathers: per endpoint, per call edge, and the calls of one invocation. */
+import type { Span } from '../observe/span.js';
+
+export interface CalibrateOptions {
+  /** How operations become endpoints: by span name, by `http.route` (falling back to the name), or by a regex. */
+  groupBy: 'name' | 'http.route' | RegExp;
+  /** Share of traces the files hold (1 = every trace): scales the arrival rate. */
+  sampleRate: number;
+}
+
+export interface ItemStats {
+  kind: 'seq' | 'par' | 'async';
+  targets: string[];
+  present: number;
+  positionSum: number;
+  /** Per target, how many calls each time the item was present. */
+  counts: Map<string, Map<number, number>>;
+  maxOverlap: number;
+}
+
+export interface EndpointStats {
+  service: string;
+  endpoint: string;
+  invocations: number;
+  ok: number;
+  errors: number;
+  ownErrors: number;
+  own: number[];
+  ownSeen: number;
+  items: Map<string, ItemStats>;
+}
+
+export interface EdgeStats {
+  calls: number;
+  attempts: number;
+  maxRetries: number;
+  gapSum: number;
+  gapCount: number;
+  timeouts: number[];
+  /**
+   * Network time of the attempts that reached a server span: the client span's duration less the server span's
+   * (both ways, proxies and anything before the server's span starts; free of the clocks' offset and rounding
+   * of start times). Kept in a reservoir at zero or more; the sum (signed: a server that records its end late
+   * makes its span outlast its client's) and the count are of every attempt.
+   */
+  network: number[];
+  networkSum: number;
+  networkSeen: number;
+}
+
+export interface Call {
+  target: string;
+  start: number;
+  end: number;
+  client: Span | null;
+  entry: Span | null;
+  async: boolean;
+  ok: boolean;
+  resend: number;
+  errorType: string;
+}
+
+export interface Logical {
+  target: string;
+  async: boolean;
+  start: number;
+  end: number;
+  attempts: Call[];
+}

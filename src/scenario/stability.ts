@@ -1,0 +1,159 @@
+/**
+ * Whether a scenario can reach a steady state, worked out before it runs (queueing theory's stability
+ * conditions): the load each service is offered against its capacity, and the expected number of calls per
+ * journey through asynchronous cycles. Offered load is a lower bound: each request holds its worker for its own
+ * time and its synchronous calls' time without any queueing (a parallel group for its slowest member, or its
+ * members' total over its pool's limit), at the traffic's peak rate. A service offered more busy workers than it
+ * has (utilization at or above 1) has a queue that grows for as long as the load lasts; a cycle whose calls per
+ * journey do not converge grows without end.
+ */
+import { findCycles, cycleText } from './graph.js';
+import type { CallSpec, Dist, Endpoint, Operation, Scenario } from './types.js';
+
+export interface ServiceLoad {
+  readonly service: string;
+  /** Mean busy workers the traffic asks for (Little's law, no queueing). */
+  readonly offered: number;
+  /** Replicas x concurrency, or null when unknown. */
+  readonly capacity: number | null;
+  readonly utilization: number | null;
+}
+
+export interface Stability {
+  readonly ratePerSec: number;
+  readonly services: readonly ServiceLoad[];
+  /** Asynchronous cycles whose expected calls per journey do not converge: the cycle and its growth per turn. */
+  readonly divergent: readonly { readonly cycle: string; readonly growth: number }[];
+}
+
+const meanUs = (d: Dist) => d.mean;
+
+/** The peak arrival rate of the traffic. */
+function peakRate(s: Scenario): number {
+  const shape = s.traffic.shape;
+  if (shape.kind === 'steps') return Math.max(s.traffic.perSec, ...shape.steps.map((x) => x.perSec));
+  return s.traffic.perSec;
+}
+
+export function stability(s: Scenario): Stability {
+  const endpoints = new Map<string, Endpoint>();
+  for (const svc of s.services) for (const e of svc.endpoints) endpoints.set(`${svc.name}.${e.name}`, e);
+  const key = (c: CallSpec) => `${c.service}.${c.endpoint}`;
+  const failure = (e: Endpoint) => Math.min(1, e.errorRate + (e.errorEvery > 0 ? e.errorBurst / e.errorEvery : 0));
+  /** Tries per call: a retried call is tried again while its target fails (own errors). */
+  const attempts = (c: CallSpec) => {
+    const t = endpoints.get(key(c));
+    const q = t && c.retry && c.retry.on.includes('error') ? failure(t) : 0;
+    let sum = 0;
+    for (let k = 0, p = 1; k <= (c.retry?.attempts ?? 0); k++, p *= q) sum += p;
+    return sum;
+  };
+  const calls = (ops: readonly Operation[]) => ops.flatMap((op) => (op.kind === 'call' ? [op.call] : op.calls));
+
+  // Holding time of a request at each endpoint, in microseconds: own time, then its synchronous calls.
+  const hold = new Map<string, number>();
+  const holdOf = (k: string): number => {
+    const known = hold.get(k);
+    if (known !== undefined) return known;
+    const e = endpoints.get(k);
+    if (!e) return 0;
+    hold.set(k, 0); // synchronous cycles are refused by validation; this only guards the walk
+    const p = failure(e);
+    const callTime = (c: CallSpec) => (c.async ? 0 : attempts(c) * ((c.network ? meanUs(c.network) : 0) + holdOf(key(c))));
+    let downstream = 0;
+    for (const op of e.operations) {
+      if (op.kind === 'call') downstream += op.call.probability * op.call.repeat * callTime(op.call);
+      else {
+        const each = op.calls.map((c) => c.probability * callTime(c));
+        const total = op.calls.reduce((a, c, i) => a + c.repeat * each[i], 0);
+        downstream += Math.max(...each, op.limit > 0 ? total / op.limit : 0);
+      }
+    }
+    const h = (1 - p) * (meanUs(e.latency) + downstream) + p * meanUs(e.errorLatency);
+    hold.set(k, h);
+    return h;
+  };
+
+  // Expected requests per journey at each endpoint: the journeys' steps, then every call, by iteration.
+  const totalWeight = s.journeys.reduce((a, j) => a + j.weight, 0) || 1;
+  const entry = new Map<string, number>();
+  for (const j of s.journeys) for (const c of j.steps) entry.set(key(c), (entry.get(key(c)) ?? 0) + (j.weight / totalWeight) * c.probability * c.repeat * attempts(c));
+  const out = new Map<string, { to: string; w: number }[]>();
+  for (const [k, e] of endpoints) {
+    const ok = 1 - failure(e);
+    out.set(k, calls(e.operations).filter((c) => endpoints.has(key(c))).map((c) => ({ to: key(c), w: ok * c.probability * c.repeat * attempts(c) })));
+  }
+  const visits = new Map(entry);
+  let wave = new Map(entry);
+  const size = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  let growth = 0;
+  const history: number[] = [size(wave)];
+  const lastSeen = new Map<string, number>();
+  for (let round = 0; round < 4000 && size(wave) > 1e-12; round++) {
+    const next = new Map<string, number>();
+    for (const [k, x] of wave) for (const { to, w } of out.get(k) ?? []) next.set(to, (next.get(to) ?? 0) + x * w);
+    wave = next;
+    for (const [k, x] of wave) {
+      visits.set(k, (visits.get(k) ?? 0) + x);
+      lastSeen.set(k, round);
+    }
+    history.push(size(wave));
+  }
+  const divergent: { cycle: string; growth: number }[] = [];
+  if (size(wave) > 1e-12) {
+    // Still going after thousands of turns: the growth per call over the last hundred.
+    const n = history.length - 1;
+    growth = Math.pow(history[n] / history[n - 100], 1 / 100);
+    if (growth >= 1 - 1e-6) {
+      const cycles = findCycles([...endpoints.keys()], (k) => out.get(k)!.filter((x) => x.w > 0), (x) => x.to, 5);
+      for (const c of cycles) {
+        // The cycle's own gain: the product of expected calls along it.
+        const gain = c.edges.reduce((a, x) => a * x.w, 1);
+        if (gain >= 1 - 1e-9) divergent.push({ cycle: cycleText(c.nodes), growth: gain });
+      }
+      // Each cycle alone below one, together not: the growth per call, raised to the first cycle's length.
+      if (divergent.length === 0) divergent.push({ cycle: cycleText(cycles[0]?.nodes ?? []), growth: Math.pow(growth, Math.max(1, (cycles[0]?.nodes.length ?? 2) - 1)) });
+      // What the cycle reaches has no finite load.
+      for (const [k, round] of lastSeen) if (round >= history.length - 1 - 100) visits.set(k, Infinity);
+    } else {
+      // Converging slowly: the rest of the geometric tail.
+      for (const [k, x] of wave) visits.set(k, (visits.get(k) ?? 0) + (x * growth) / (1 - growth));
+    }
+  }
+
+  const rate = peakRate(s);
+  const services = s.services.map((svc): ServiceLoad => {
+    let busyUs = 0;
+    for (const e of svc.endpoints) busyUs += (visits.get(`${svc.name}.${e.name}`) ?? 0) * holdOf(`${svc.name}.${e.name}`);
+    const offered = (rate * busyUs) / 1e6;
+    const capacity = svc.capacityKnown ? svc.replicas * svc.concurrency : null;
+    return { service: svc.name, offered, capacity, utilization: capacity === null ? null : offered / capacity };
+  });
+  return { ratePerSec: rate, services, divergent };
+}
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+/** What `validate` and `run` say about a scenario's stability and its unknown capacities, one line each. */
+export function stabilityWarnings(s: Scenario): string[] {
+  const st = stability(s);
+  const lines: string[] = [];
+  for (const x of st.services) {
+    if (x.utilization === null || x.utilization < 1 || !Number.isFinite(x.offered)) continue;
+    const bounded = Number.isFinite(s.services.find((y) => y.name === x.service)!.queue);
+    lines.push(`services.${x.service}: offered ${fmt(x.offered)} busy workers at ${fmt(st.ratePerSec)}/s against a capacity of ${x.capacity} ` +
+      `(utilization ${x.utilization.toFixed(2)}, at least: no queueing counted): ${bounded ? 'its queue fills and it rejects requests' : 'its queue grows'} for as long as that load lasts`);
+  }
+  for (const d of st.divergent) {
+    lines.push(`asynchronous cycle ${d.cycle}: ${d.growth.toFixed(2)} calls each time around, so the expected calls per journey do not converge: the calls grow without end`);
+  }
+  const unknown = s.services.filter((x) => !x.capacityKnown).map((x) => x.name);
+  if (unknown.length > 0) {
+    const cal = s.calibration;
+    const above = cal ? st.ratePerSec / cal.ratePerSec : null;
+    lines.push(`capacity unknown (concurrency: unknown) for ${unknown.join(', ')}: unbounded in the run, so ` +
+      (cal ? `results above the calibrated load (${fmt(cal.ratePerSec)}/s${above !== null && above > 1.0001 ? `; this run's peak is ${fmt(above)} times it` : ''}) cannot show them saturate`
+        : 'results cannot show them saturate'));
+  }
+  return lines;
+}
