@@ -107,7 +107,7 @@ describe('validation messages', () => {
   it('list the keys allowed where an unknown key is', () => {
     const r = validateScenario({ ...BASE, services: { a: { replica: 2, latency: { dist: 'lognormal', p50: '1ms', p99: '5ms', mean: '2ms' } } } }, (_p, p) => p);
     const messages = r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
-    expect(messages).toContain('f.yaml: services.a.replica: unknown key "replica"; did you mean "replicas"? (keys here: description, replicas, concurrency, queue, timeout, breaker, http, latency, errors, error-latency, calls, endpoints)');
+    expect(messages).toContain('f.yaml: services.a.replica: unknown key "replica"; did you mean "replicas"? (keys here: description, replicas, concurrency, ingress, queue, timeout, breaker, http, latency, errors, error-latency, calls, endpoints)');
     expect(messages).toContain('f.yaml: services.a.latency.mean: key "mean" does not go with dist: lognormal (keys here: dist, p50, p99, plus)');
     const top = validateScenario({ ...BASE, servics: {} }, (_p, p) => p);
     expect(!top.ok && top.problems[0].message).toMatch(/^unknown key "servics"; did you mean "services"\? \(keys here: \$schema, name, .*, tune; keys of your own start with x-\)$/);
