@@ -103,17 +103,20 @@ export abstract class Calls extends Servers {
     const journey = this.rKind[rec] === KIND_JOURNEY;
     const end = this.rOpEnd[rec];
     const callRng = journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]];
-    for (let op = this.rOp[rec]; op < end; op = ++this.rOp[rec]) {
+    for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
       let pending = 0;
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
-        const p = m.siteProbability[k];
-        if (p < 1 && this.drawFor(rec, callRng) >= p) continue;
-        if (m.siteAsync[k] === 1) {
-          this.spawning = rec;
-          this.send(this.spawn(-1, k, 0));
-        } else {
-          pending++;
-          this.send(this.spawn(rec, k, 0));
+        // A call repeated inside a parallel group is that many concurrent calls, each drawn on its own.
+        for (let copies = m.siteCopies[k]; copies > 0; copies--) {
+          const p = m.siteProbability[k];
+          if (p < 1 && this.drawFor(rec, callRng) >= p) continue;
+          if (m.siteAsync[k] === 1) {
+            this.spawning = rec;
+            this.send(this.spawn(-1, k, 0));
+          } else {
+            pending++;
+            this.send(this.spawn(rec, k, 0));
+          }
         }
       }
       if (pending > 0) {
@@ -123,6 +126,13 @@ export abstract class Calls extends Servers {
     }
     if (journey) this.journeyEnded(rec, CAUSE_OK);
     else this.serverFinished(rec, CAUSE_OK, CAUSE_OK);
+  }
+
+  /** Moves the record to its next operation: the same one again while its repeat lasts (repeats are not expanded). */
+  private nextOp(rec: number): number {
+    if (++this.rRep[rec] < this.model.opRepeat[this.rOp[rec]]) return this.rOp[rec];
+    this.rRep[rec] = 0;
+    return ++this.rOp[rec];
   }
 
   /** A new call record for site `k` on behalf of `parent` (-1 for fire-and-forget). */
@@ -271,7 +281,7 @@ export abstract class Calls extends Servers {
     }
     if (--this.rPending[parent] === 0) {
       this.rEpoch[parent]++;
-      this.rOp[parent]++;
+      this.nextOp(parent);
       this.advance(parent);
     }
   }

@@ -47,6 +47,10 @@ export interface CompiledModel {
   readonly opKind: Uint8Array;
   readonly opSiteStart: Int32Array;
   readonly opSiteEnd: Int32Array;
+  /** Times an operation runs in turn (a call's repeat in sequence; 1 for a parallel group). */
+  readonly opRepeat: Float64Array;
+  /** Concurrent calls a site makes (a call's repeat inside a parallel group; 1 otherwise). */
+  readonly siteCopies: Float64Array;
 
   readonly siteEndpoint: Int32Array;
   readonly siteService: Int32Array;
@@ -118,13 +122,15 @@ export function compile(s: Scenario): CompiledModel {
     return i;
   };
 
-  const ops: { kind: number; siteStart: number; siteEnd: number }[] = [];
-  const sites: { call: CallSpec; caller: number; breaker: number; pool: number }[] = [];
+  // Repeats are counts, never expanded: a call repeated 2^31 times costs one operation (in sequence) or one
+  // site (in parallel) to compile, and costs its repeats only when a journey reaches it.
+  const ops: { kind: number; siteStart: number; siteEnd: number; repeat: number }[] = [];
+  const sites: { call: CallSpec; caller: number; breaker: number; pool: number; copies: number }[] = [];
   const breakers: { name: string; policy: BreakerPolicy }[] = [];
   const breakerKey = new Map<string, number>();
   const pools: { name: string; limit: number }[] = [];
 
-  const site = (call: CallSpec, caller: number): number => {
+  const site = (call: CallSpec, caller: number, copies: number): number => {
     let breaker = -1;
     if (call.breaker) {
       const from = caller < 0 ? 'users' : s.services[caller].name;
@@ -135,26 +141,23 @@ export function compile(s: Scenario): CompiledModel {
         breakerKey.set(key, breaker);
       }
     }
-    return sites.push({ call, caller, breaker, pool: -1 }) - 1;
+    return sites.push({ call, caller, breaker, pool: -1, copies }) - 1;
   };
-  /** Appends the operations of an endpoint or journey; a sequential repeat becomes repeated operations. */
+  /** Appends the operations of an endpoint or journey; a repeat stays a count (opRepeat, siteCopies). */
   const appendCalls = (opsIn: Scenario['services'][number]['endpoints'][number]['operations'], caller: number, label: string) => {
     for (const op of opsIn) {
       if (op.kind === 'call') {
-        const k = site(op.call, caller);
-        for (let r = 0; r < op.call.repeat; r++) ops.push({ kind: OP_CALL, siteStart: k, siteEnd: k + 1 });
+        const k = site(op.call, caller, 1);
+        ops.push({ kind: OP_CALL, siteStart: k, siteEnd: k + 1, repeat: op.call.repeat });
       } else {
         const start = sites.length;
         // Inside a parallel group, repeat means that many concurrent calls (a fan-out to shards).
-        for (const c of op.calls) {
-          const k = site(c, caller);
-          for (let r = 1; r < c.repeat; r++) sites.push({ ...sites[k] });
-        }
+        for (const c of op.calls) site(c, caller, c.repeat);
         if (op.limit > 0) {
           const pool = pools.push({ name: `${label} parallel`, limit: op.limit }) - 1;
           for (let k = start; k < sites.length; k++) sites[k].pool = pool;
         }
-        ops.push({ kind: OP_PARALLEL, siteStart: start, siteEnd: sites.length });
+        ops.push({ kind: OP_PARALLEL, siteStart: start, siteEnd: sites.length, repeat: 1 });
       }
     }
   };
@@ -259,7 +262,9 @@ export function compile(s: Scenario): CompiledModel {
     opKind: Uint8Array.from(ops, (o) => o.kind),
     opSiteStart: Int32Array.from(ops, (o) => o.siteStart),
     opSiteEnd: Int32Array.from(ops, (o) => o.siteEnd),
+    opRepeat: Float64Array.from(ops, (o) => o.repeat),
 
+    siteCopies: Float64Array.from(sites, (x) => x.copies),
     siteEndpoint: Int32Array.from(sites, (x) => endpointIndex.get(`${x.call.service}.${x.call.endpoint}`)!),
     siteService: Int32Array.from(sites, (x) => serviceIndex.get(x.call.service)!),
     siteCaller: Int32Array.from(sites, (x) => x.caller),

@@ -96,6 +96,8 @@ export abstract class RecordPool {
   rGen = new Int32Array(0);
   protected rEpoch = new Int32Array(0);
   protected rOp = new Int32Array(0);
+  /** Times the current operation has been done (an operation with a repeat runs that many times in turn). */
+  protected rRep = new Float64Array(0);
   protected rPending = new Int32Array(0);
   protected rSent = new Float64Array(0);
   protected rArrived = new Float64Array(0);
@@ -166,6 +168,7 @@ export abstract class RecordPool {
     this.rEpoch[rec]++;
     // rCause, rPending and rMismatch are always written before they are read.
     this.rAttached[rec] = 0;
+    this.rRep[rec] = 0;
     this.rSlot[rec] = 0;
     this.rFlagsOn[rec] = 0;
     this.rSeenOff[rec] = 0;
@@ -209,6 +212,7 @@ export abstract class RecordPool {
     this.rGen = grow(this.rGen);
     this.rEpoch = grow(this.rEpoch);
     this.rOp = grow(this.rOp);
+    this.rRep = grow(this.rRep);
     this.rPending = grow(this.rPending);
     this.rSent = grow(this.rSent);
     this.rArrived = grow(this.rArrived);

@@ -41,7 +41,7 @@ const COSTS = {
   /** A user of the cohort. */
   userSeconds: 16e-6,
   userBytes: 500,
-  /** A call site compiled (each repeat of a call is one). */
+  /** A call site compiled (a repeat is a count on it, not copies). */
   callSiteSeconds: 1e-6,
   callSiteBytes: 100,
   /** A replica: its workers' state and its queue. */
@@ -70,7 +70,7 @@ export interface WorkEstimate {
   readonly users: number;
   /** Replicas of every service (each has its own workers and queue in memory). */
   readonly replicas: number;
-  /** Call sites compiled: every call of every endpoint and flag effect, each repeat counted, reached or not. */
+  /** Call sites compiled: every call of every endpoint and flag effect, reached or not (a repeat is a count on its site). */
   readonly callSites: number;
   /** Estimated CPU seconds and peak bytes, and what they are made of, largest first. */
   readonly seconds: number;
@@ -115,7 +115,7 @@ export function estimateRun(s: Scenario): WorkEstimate {
     ...gates.items,
     { what: `${sci(scrapes)} scrapes x about ${sci(series)} series`, seconds: scrapes * COSTS.scrapeSeconds + scrapeValues * COSTS.scrapeValueSeconds, bytes: scrapes * COSTS.scrapeBytes + scrapeValues * COSTS.scrapeValueBytes },
     { what: count(users, 'user'), seconds: users * COSTS.userSeconds, bytes: users * COSTS.userBytes },
-    { what: `${sci(callSites)} call sites (every repeat of every call, reached or not)`, seconds: callSites * COSTS.callSiteSeconds, bytes: callSites * COSTS.callSiteBytes },
+    { what: `${sci(callSites)} call sites compiled (every call, reached or not; a repeat is a count)`, seconds: callSites * COSTS.callSiteSeconds, bytes: callSites * COSTS.callSiteBytes },
     { what: count(replicas, 'replica'), seconds: 0, bytes: replicas * COSTS.replicaBytes },
   ].filter((x) => x.seconds > 0 || x.bytes > 0).sort((a, b) => b.seconds + b.bytes * 1e-9 - (a.seconds + a.bytes * 1e-9));
   const total = (k: 'seconds' | 'bytes') => items.reduce((a, x) => a + x[k], 0);
@@ -195,9 +195,13 @@ function largestRangeUs(query: string): number {
   return most;
 }
 
-/** Call sites compiled: every call (each repeat of it) of every endpoint and flag effect, reached or not. */
+/**
+ * Call sites compiled: every call of every endpoint and flag effect, reached or not. A repeat is compiled as a
+ * count, not as copies (model/compile.ts), so it costs its repeats only in the run, where callsPerJourney counts
+ * them for the calls journeys reach.
+ */
 function countCallSites(s: Scenario): number {
-  const ofOps = (ops: readonly Operation[]) => ops.reduce((a, op) => a + (op.kind === 'call' ? op.call.repeat : op.calls.reduce((b, c) => b + c.repeat, 0)), 0);
+  const ofOps = (ops: readonly Operation[]) => ops.reduce((a, op) => a + (op.kind === 'call' ? 1 : op.calls.length), 0);
   let n = s.journeys.reduce((a, j) => a + j.steps.length, 0);
   for (const svc of s.services) for (const ep of svc.endpoints) n += ofOps(ep.operations);
   for (const f of s.flags) for (const e of f.effects) if (e.operations) n += ofOps(e.operations);

@@ -18,8 +18,8 @@ import type {
   FlagSource, BreakerPolicy, CallSpec, Dist, Endpoint, ImportedPlanResult, Journey, Operation, RetryPolicy, Scenario, Service, TrafficShape,
 } from './types.js';
 import { parseDuration, parseRate, parseRateOrZero } from '../units/parse.js';
-import { UNBOUNDED } from './system.js';
 import { unitParsers } from './unit-parsers.js';
+import { UNBOUNDED } from './system.js';
 
 type ServiceInput = ScenarioInput['services'][string];
 
