@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/cli/bin.js';
+// The command line in one file (dist/cli/rehearse.js, bundled by scripts/bundle.mjs at build time).
+import '../dist/cli/rehearse.js';
