@@ -23,6 +23,7 @@ export class PacedDriver {
   private anchorWallMs = 0;
   private anchorSimUs = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private readonly tickMs: number;
   private readonly budgetMs: number;
   private readonly now: () => number;
@@ -55,7 +56,9 @@ export class PacedDriver {
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 
   setSpeed(speed: number): void {
@@ -95,9 +98,22 @@ export class PacedDriver {
     return Math.max(0, Math.min(target, this.session.horizonUs) - this.session.nowUs);
   }
 
+  /**
+   * The next tick: after `tickMs` while the simulation keeps up with the pace asked; at once (after the I/O
+   * waiting, so that pages are still answered between slices) while it cannot, so that a drill faster than the
+   * simulation runs at the simulation's own speed rather than sleeping most of each tick away.
+   */
   private schedule(): void {
     // One timer at a time, also when tick() is called by hand (an action that ends the drill).
-    if (this.timer) clearTimeout(this.timer);
+    this.stop();
+    if (this.session.status === 'running' && !this.paused && this.usPerMs < this.speed * 1000) {
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        this.tick();
+      });
+      this.immediate.unref?.();
+      return;
+    }
     this.timer = setTimeout(() => this.tick(), this.tickMs);
     this.timer.unref?.();
   }
