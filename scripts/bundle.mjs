@@ -1,7 +1,12 @@
-// The command line in one file: esbuild bundles src/cli/bin.ts and what it imports into dist/cli/rehearse.js,
+// The command line in one file: esbuild bundles src/cli/bin.ts and what it imports into dist/cli/rehearse.cjs,
 // which bin/rehearse.js loads. Node then reads one file instead of resolving and compiling some two hundred
 // modules at start-up. Commands still load their code when they run: a module reached through import() is
 // kept in the bundle behind a lazy initializer, so `--version` and `validate` run only what they use.
+//
+// The bundle is a script (CommonJS), so that bin/rehearse.js can compile it with V8's code cache: this script
+// then runs `rehearse validate` on a scenario once and keeps the compiled code of what ran in
+// dist/cli/rehearse.cache. A Node whose V8 does not accept that cache (another version, other flags) compiles
+// the bundle as usual; the cache only saves the compiling.
 //
 // Each bundled module keeps the location of its compiled twin in dist/: `import.meta.url` in src/x/y.ts becomes
 // the URL of dist/x/y.js, so that workers (dist/sweep/worker.js, dist/live/debrief-worker.js), package files
@@ -9,29 +14,31 @@
 //
 // Packages that the start-up path reads (commander, yaml, zod, the PromQL grammar) are bundled; the heavy ones
 // that only some commands load (charts, faker, the worker pool, the vendors' SDKs, the HTTP server) stay
-// imports of the installed package, loaded when a command asks for them.
+// packages of the installation, required when the module that imports them first runs.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
-const out = join(root, 'dist', 'cli', 'rehearse.js');
+const out = join(root, 'dist', 'cli', 'rehearse.cjs');
+const cache = out.replace(/\.cjs$/, '.cache');
 const BUNDLED = ['commander', 'yaml', 'zod', 'murmurhash3js-revisited', 'seedrandom', '@lezer/', '@prometheus-io/lezer-promql'];
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.some((b) => d === b || d.startsWith(b)));
 
 /**
- * A package left out of the bundle is loaded when the module that imports it first runs, not at start-up:
- * esbuild hoists an external `import` statement to the top of the bundle, so a statically imported one is
- * required instead, inside the importing module's lazy initializer. `import()` of one stays an import().
+ * A package left out of the bundle is required when the module that imports it first runs (inside that module's
+ * lazy initializer), not at start-up.
  */
 const lateExternals = {
   name: 'late-externals',
   setup(b) {
     const names = new RegExp(`^(${external.map((d) => d.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/|$)`);
-    b.onResolve({ filter: names }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'late-external' } : { path: args.path, external: true }));
+    // The shim's own require() is the installed package's.
+    b.onResolve({ filter: names }, (args) => (args.kind === 'require-call' ? { path: args.path, external: true } : { path: args.path, namespace: 'late-external' }));
     b.onLoad({ filter: /.*/, namespace: 'late-external' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
 };
@@ -44,8 +51,10 @@ const whereCompiled = {
       let text = await readFile(args.path, 'utf8');
       if (text.includes('import.meta.url')) {
         const twin = relative(dirname(out), join(root, 'dist', relative(src, args.path))).split(sep).join('/').replace(/\.ts$/, '.js');
-        text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin.startsWith('.') ? twin : `./${twin}`)}, import.meta.url).href`);
+        text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin.startsWith('.') ? twin : `./${twin}`)}, __rehearseBundleUrl).href`);
       }
+      // A script compiled by bin/rehearse.js has no import(): Node's own modules are required.
+      text = text.replace(/\bimport\((['"])(node:[a-z_/]+)\1\)/g, 'Promise.resolve(require($1$2$1))');
       return { contents: text, loader: 'ts' };
     });
   },
@@ -56,14 +65,22 @@ await build({
   outfile: out,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  format: 'cjs',
   target: 'node20',
-  // Bundled CommonJS packages (commander, seedrandom) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __rehearseRequire } from 'node:module'; const require = __rehearseRequire(import.meta.url);" },
+  banner: { js: "const __rehearseBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: true,
   legalComments: 'none',
-  minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
   plugins: [lateExternals, whereCompiled],
 });
+
+// The code cache: bin/rehearse.js runs `validate` once with REHEARSE_CODE_CACHE naming where to write it.
+await rm(cache, { force: true });
+const warm = spawnSync(process.execPath, [join(root, 'bin', 'rehearse.js'), 'validate', join(root, 'scenarios', 'checkout.yaml')], {
+  cwd: root, encoding: 'utf8', env: { ...process.env, REHEARSE_CODE_CACHE: cache },
+});
+if (warm.status !== 0) {
+  console.error(`the bundled command line failed its first run (rehearse validate scenarios/checkout.yaml):\n${warm.stderr}`);
+  process.exit(1);
+}
