@@ -107,11 +107,11 @@ export class PacedDriver {
     // One timer at a time, also when tick() is called by hand (an action that ends the drill).
     this.stop();
     if (this.session.status === 'running' && !this.paused && this.usPerMs < this.speed * 1000) {
+      // Not unref'd: an unref'd immediate lets the event loop block in its poll for I/O until the next timer.
       this.immediate = setImmediate(() => {
         this.immediate = null;
         this.tick();
       });
-      this.immediate.unref?.();
       return;
     }
     this.timer = setTimeout(() => this.tick(), this.tickMs);
