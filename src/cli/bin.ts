@@ -1,16 +1,24 @@
 // `gameday ctl` and `gameday invite` are one HTTP request each: they load only their own module, not the whole
 // command line, so that they answer at once.
-const args = process.argv.slice(2);
-let code: number;
-if (args[0] === 'gameday' && (args[1] === 'ctl' || args[1] === 'invite')) {
-  const { ctlMain } = await import('./gameday-ctl.js');
-  code = await ctlMain(args.slice(1), { out: (s) => console.log(s), err: (s) => console.error(s) });
-} else {
+async function run(args: string[]): Promise<number> {
+  if (args[0] === 'gameday' && (args[1] === 'ctl' || args[1] === 'invite')) {
+    const { ctlMain } = await import('./gameday-ctl.js');
+    return ctlMain(args.slice(1), { out: (s) => console.log(s), err: (s) => console.error(s) });
+  }
   const { terminalColours } = await import('./colour.js');
   const { main } = await import('./main.js');
-  code = await main(args, undefined, terminalColours());
+  return main(args, undefined, terminalColours());
 }
-// Interrupted (130, 143), a command has already written what it keeps: it exits now instead of waiting for the
-// worker threads it ended to be torn down (a large heap takes up to a second).
-if (code === 130 || code === 143) process.exit(code);
-process.exitCode = code;
+
+// No top-level await: the bundle (scripts/bundle.mjs) is a script. A failure is thrown out of the promise, as
+// an uncaught error.
+void run(process.argv.slice(2)).then((code) => {
+  // Interrupted (130, 143), a command has already written what it keeps: it exits now instead of waiting for the
+  // worker threads it ended to be torn down (a large heap takes up to a second).
+  if (code === 130 || code === 143) process.exit(code);
+  process.exitCode = code;
+}, (err: unknown) => {
+  process.nextTick(() => {
+    throw err;
+  });
+});

@@ -41,11 +41,12 @@ export interface LintOptions {
   readonly today?: string;
 }
 
-/** Lints a scenario already loaded from `file` (its text is read again for positions). */
+/** Lints a scenario already loaded from `file` (its text is read again for positions, once there is a finding). */
 export function lintScenario(file: string, scenario: Scenario, input: ScenarioInput, opts: LintOptions = {}): Finding[] {
-  const doc = parseFlagText(readInput(file, 'scenario'), file);
+  let doc: ReturnType<typeof parseFlagText> | null = null;
   const findings: Finding[] = [];
   const add = (id: RuleId, path: readonly PathSegment[], message: string, fix: string) => {
+    doc ??= parseFlagText(readInput(file, 'scenario'), file);
     const pos = doc.position(path) ?? { line: 1, column: 1 };
     findings.push({ id, file, line: pos.line, column: pos.column, message, fix });
   };

@@ -23,6 +23,7 @@ export class PacedDriver {
   private anchorWallMs = 0;
   private anchorSimUs = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private readonly tickMs: number;
   private readonly budgetMs: number;
   private readonly now: () => number;
@@ -45,7 +46,7 @@ export class PacedDriver {
   /** Starts ticking; the clock moves once the session runs (the lobby waits) and is not paused. */
   start(): void {
     this.reanchor();
-    this.schedule();
+    this.schedule(false);
   }
 
   /** The session has just started (out of the lobby): the clock runs from now. */
@@ -55,7 +56,9 @@ export class PacedDriver {
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 
   setSpeed(speed: number): void {
@@ -95,9 +98,22 @@ export class PacedDriver {
     return Math.max(0, Math.min(target, this.session.horizonUs) - this.session.nowUs);
   }
 
-  private schedule(): void {
+  /**
+   * The next tick: after `tickMs`, or at once (after the waiting I/O, so that pages are still answered between
+   * slices) when the last tick ran out of its work budget behind the wall clock: a drill asked to go faster than
+   * the simulation then runs at the simulation's own speed rather than sleeping between ticks.
+   */
+  private schedule(starved: boolean): void {
     // One timer at a time, also when tick() is called by hand (an action that ends the drill).
-    if (this.timer) clearTimeout(this.timer);
+    this.stop();
+    if (starved) {
+      // Not unref'd: an unref'd immediate lets the event loop block in its poll for I/O until the next timer.
+      this.immediate = setImmediate(() => {
+        this.immediate = null;
+        this.tick();
+      });
+      return;
+    }
     this.timer = setTimeout(() => this.tick(), this.tickMs);
     this.timer.unref?.();
   }
@@ -105,6 +121,7 @@ export class PacedDriver {
   /** One step: the simulation brought to where the wall clock says it should be, within the work budget. */
   tick(): void {
     const s = this.session;
+    let starved = false;
     if (s.status === 'running' && !this.paused) {
       const started = this.now();
       const target = this.anchorSimUs + Math.floor((started - this.anchorWallMs) * 1000 * this.speed);
@@ -117,10 +134,18 @@ export class PacedDriver {
         const took = this.now() - a;
         if (took > 0.5) this.usPerMs = 0.7 * this.usPerMs + 0.3 * ((s.nowUs - from) / took);
       }
-      // Behind the wall clock by more than a few ticks: run slower rather than rush to catch up.
+      // Out of budget behind the wall clock: the simulation cannot keep up. The clock runs slower rather than rush
+      // to catch up later: it keeps at most one tick of simulated time (at the speed asked) still to do, so that
+      // the next tick, at once, has work for its whole budget while the simulation stays behind.
       if (s.nowUs < target && this.now() - started >= this.budgetMs) {
-        this.lagUs += Math.min(target, s.horizonUs) - s.nowUs;
-        this.reanchor(false);
+        starved = true;
+        const carried = Math.floor(this.tickMs * 1000 * this.speed);
+        const behind = Math.min(target, s.horizonUs) - s.nowUs;
+        if (behind > carried) {
+          this.lagUs += behind - carried;
+          this.reanchor(false);
+          this.anchorSimUs += carried;
+        }
       }
       this.recent.push([this.now(), s.nowUs]);
       while (this.recent.length > 2 && this.recent[this.recent.length - 1][0] - this.recent[0][0] > 5000) this.recent.shift();
@@ -134,6 +159,6 @@ export class PacedDriver {
       }
       return;
     }
-    this.schedule();
+    this.schedule(starved);
   }
 }

@@ -144,11 +144,17 @@ export abstract class Servers extends FaultRoom {
     }
     const m = this.model;
     const e = this.rTarget[rec];
+    const on = this.rFlagsOn[rec];
+    const effects = on !== 0 && m.endpointEffects[e] === 1;
+    // A leaf (no calls of its own, and no flag that could give it some) replies at once.
+    if (!effects && m.endpointOpStart[e] === m.endpointOpEnd[e]) {
+      this.serverFinished(rec, CAUSE_OK, CAUSE_OK);
+      return;
+    }
     this.rState[rec] = ST_CALLING;
     this.rOp[rec] = m.endpointOpStart[e];
     this.rOpEnd[rec] = m.endpointOpEnd[e];
-    const on = this.rFlagsOn[rec];
-    if (on !== 0 && m.endpointEffects[e] === 1) this.flagCallPath(rec, e, on);
+    if (effects) this.flagCallPath(rec, e, on);
     this.advance(rec);
   }
 

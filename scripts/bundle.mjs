@@ -1,0 +1,86 @@
+// The command line in one file: esbuild bundles src/cli/bin.ts and what it imports into dist/cli/rehearse.cjs,
+// which bin/rehearse.js loads. Node then reads one file instead of resolving and compiling some two hundred
+// modules at start-up. Commands still load their code when they run: a module reached through import() is
+// kept in the bundle behind a lazy initializer, so `--version` and `validate` run only what they use.
+//
+// The bundle is a script (CommonJS), so that bin/rehearse.js can compile it with V8's code cache: this script
+// then runs `rehearse validate` on a scenario once and keeps the compiled code of what ran in
+// dist/cli/rehearse.cache. A Node whose V8 does not accept that cache (another version, other flags) compiles
+// the bundle as usual; the cache only saves the compiling.
+//
+// Each bundled module keeps the location of its compiled twin in dist/: `import.meta.url` in src/x/y.ts becomes
+// the URL of dist/x/y.js, so that workers (dist/sweep/worker.js, dist/live/debrief-worker.js), package files
+// (../package.json, templates/, schema/) and packages resolved with createRequire are found as from tsc's output.
+//
+// Packages that the start-up path reads (commander, yaml, zod, the PromQL grammar) are bundled; the heavy ones
+// that only some commands load (charts, faker, the worker pool, the vendors' SDKs, the HTTP server) stay
+// packages of the installation, required when the module that imports them first runs.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const src = join(root, 'src');
+const out = join(root, 'dist', 'cli', 'rehearse.cjs');
+const cache = out.replace(/\.cjs$/, '.cache');
+const BUNDLED = ['commander', 'yaml', 'zod', 'murmurhash3js-revisited', 'seedrandom', '@lezer/', '@prometheus-io/lezer-promql'];
+const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+const external = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.some((b) => d === b || d.startsWith(b)));
+
+/**
+ * A package left out of the bundle is required when the module that imports it first runs (inside that module's
+ * lazy initializer), not at start-up.
+ */
+const lateExternals = {
+  name: 'late-externals',
+  setup(b) {
+    const names = new RegExp(`^(${external.map((d) => d.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})(/|$)`);
+    // The shim's own require() is the installed package's.
+    b.onResolve({ filter: names }, (args) => (args.kind === 'require-call' ? { path: args.path, external: true } : { path: args.path, namespace: 'late-external' }));
+    b.onLoad({ filter: /.*/, namespace: 'late-external' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
+/** import.meta.url of each source module, as the URL of its compiled twin relative to the bundle. */
+const whereCompiled = {
+  name: 'where-compiled',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      let text = await readFile(args.path, 'utf8');
+      if (text.includes('import.meta.url')) {
+        const twin = relative(dirname(out), join(root, 'dist', relative(src, args.path))).split(sep).join('/').replace(/\.ts$/, '.js');
+        text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin.startsWith('.') ? twin : `./${twin}`)}, __rehearseBundleUrl).href`);
+      }
+      // A script compiled by bin/rehearse.js has no import(): Node's own modules are required.
+      text = text.replace(/\bimport\((['"])(node:[a-z_/]+)\1\)/g, 'Promise.resolve(require($1$2$1))');
+      return { contents: text, loader: 'ts' };
+    });
+  },
+};
+
+await build({
+  entryPoints: [join(src, 'cli', 'bin.ts')],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  banner: { js: "const __rehearseBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  sourcemap: true,
+  legalComments: 'none',
+  minifySyntax: true,
+  logLevel: 'warning',
+  plugins: [lateExternals, whereCompiled],
+});
+
+// The code cache: bin/rehearse.js runs `validate` once with REHEARSE_CODE_CACHE naming where to write it.
+await rm(cache, { force: true });
+const warm = spawnSync(process.execPath, [join(root, 'bin', 'rehearse.js'), 'validate', join(root, 'scenarios', 'checkout.yaml')], {
+  cwd: root, encoding: 'utf8', env: { ...process.env, REHEARSE_CODE_CACHE: cache },
+});
+if (warm.status !== 0) {
+  console.error(`the bundled command line failed its first run (rehearse validate scenarios/checkout.yaml):\n${warm.stderr}`);
+  process.exit(1);
+}
