@@ -44,6 +44,18 @@ describe('offered load against capacity', () => {
   });
 });
 
+describe('retries in the offered load', () => {
+  it('a retried call counts 1 + q + ... + q^n tries (q its target\'s error rate), in closed form even for attempts: 1e12', () => {
+    const withRetries = (attempts: number) => scenario({
+      duration: '1m', traffic: { rate: '100/s' }, journeys: { q: { steps: ['api'] } },
+      services: { api: { latency: '1ms', calls: [{ to: 'db', retry: { attempts, backoff: '1ms' } }] }, db: { concurrency: 10, latency: '10ms', errors: '50%' } },
+    });
+    // Tries per call: 1 + 0.5 + 0.25 = 1.75 with two retries; 2 (the limit) with as many as a file may ask.
+    expect(load(withRetries(2), 'db').offered).toBeCloseTo(100 * 1.75 * 0.01, 12);
+    expect(load(withRetries(1e12), 'db').offered).toBeCloseTo(100 * 2 * 0.01, 12);
+  });
+});
+
 describe('unknown capacity', () => {
   it('is unbounded in the run: 200/s of 100 ms work never waits (20 busy workers on average)', () => {
     const s = scenario({

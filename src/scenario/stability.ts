@@ -44,9 +44,9 @@ export function stability(s: Scenario): Stability {
   const attempts = (c: CallSpec) => {
     const t = endpoints.get(key(c));
     const q = t && c.retry && c.retry.on.includes('error') ? failure(t) : 0;
-    let sum = 0;
-    for (let k = 0, p = 1; k <= (c.retry?.attempts ?? 0); k++, p *= q) sum += p;
-    return sum;
+    // 1 + q + ... + q^n in closed form: n may be as large as a file says (attempts: 1e12).
+    const n = c.retry?.attempts ?? 0;
+    return q >= 1 ? n + 1 : (1 - q ** (n + 1)) / (1 - q);
   };
   const calls = (ops: readonly Operation[]) => ops.flatMap((op) => (op.kind === 'call' ? [op.call] : op.calls));
 
