@@ -24,6 +24,7 @@ import { createPool } from '../sweep/pool.js';
 import type { RehearsalOutcome, RehearsalTask } from '../sweep/rehearsal.js';
 import { VERSION } from '../version.js';
 import { REHEARSALS_FOLDER } from './folders.js';
+import { exitOnSignal } from './signals.js';
 
 export interface CiOptions {
   junit?: string;
@@ -196,6 +197,9 @@ export async function runCi(dirArg: string | undefined, opts: CiOptions, out: (s
     // process (the default action) before they are on disk.
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Interrupted, the command exits with 130 or 143 once this returns: a signal in between quits the same way,
+    // never by the default action (which ends the process with no exit code).
+    if (interrupted) exitOnSignal(interrupted === 'SIGTERM' ? 143 : 130);
   }
 
   /** Every scenario and case, in order, each on the pool's thread; stops at a signal. */

@@ -15,6 +15,7 @@ import { sci } from '../scenario/budget.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { jsonText, STDOUT } from './json-out.js';
 import { timeLeft } from './progress.js';
+import { exitOnSignal } from './signals.js';
 
 export interface SweepCliOptions {
   seeds?: number;
@@ -122,6 +123,8 @@ export async function sweepCommand(file: string, opts: SweepCliOptions, stdout: 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Interrupted, the command exits with this code once this returns: a later signal quits the same way.
+    if (controller.signal.aborted) exitOnSignal(exitCode);
   }
 }
 
