@@ -10,6 +10,7 @@ import type { Simulation } from './model/simulation.js';
 import type { Scenario } from './scenario/types.js';
 import { runScenario, type RunResult } from './score/result.js';
 import type { SweepDocument } from './sweep/sweep.js';
+import type { CheckResult } from './calibrate/check.js';
 import { VERSION } from './version.js';
 
 export { InputError, RehearseError } from './errors.js';
@@ -104,8 +105,9 @@ export async function sweep(file: string, options: SweepOptions = {}): Promise<S
   });
 }
 
-/** A self-contained HTML report of a run or sweep document (charts inlined, nothing fetched). */
-export async function htmlReport(doc: RunResult | SweepDocument): Promise<string> {
+/** A self-contained HTML report of a run, sweep or calibration check document (charts inlined, nothing fetched). */
+export async function htmlReport(doc: RunResult | SweepDocument | CheckResult): Promise<string> {
+  if (doc.schema === 'rehearse/calibration-check@1') return (await import('./report/html/check.js')).checkReportHtml(doc);
   if (doc.schema === 'rehearse/sweep@1') return (await import('./report/html/sweep.js')).sweepReportHtml(doc);
   return (await import('./report/html/run.js')).runReportHtml(doc);
 }

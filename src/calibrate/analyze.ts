@@ -31,10 +31,12 @@ export class Analysis {
   rootStartMax = -Infinity;
   roots = 0;
   private rand = 0x2545f491;
+  /** The time a span waited for a worker inside it (calibrate --wait-attribute): not the endpoint's own time. */
+  ownWait: ((s: Span) => number) | null = null;
 
   constructor(readonly options: CalibrateOptions) {}
 
-  private endpointName(s: Span): string {
+  endpointName(s: Span): string {
     const g = this.options.groupBy;
     let name = s.name;
     if (g === 'http.route') {
@@ -201,7 +203,7 @@ export class Analysis {
         cursor = b;
       }
     }
-    this.keep(st, Math.max(0, Math.round(e.durationUs - covered)));
+    this.keep(st, Math.max(0, Math.round(e.durationUs - covered - (this.ownWait?.(e) ?? 0))));
     structure(st, logical, this.slack);
   }
 

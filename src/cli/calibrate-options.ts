@@ -13,8 +13,10 @@ export function calibrateOptions(cmd: Command): Command {
     .option('--capacity <list>', 'capacities the team knows: frontend=16,cart=2x8 (workers, or replicas x workers per replica)')
     .option('--deployment <dir>', 'Kubernetes Deployments, StatefulSets and HPAs to read replicas from (workers per replica: annotation rehearse.dev/concurrency)')
     .option('--replica-concurrency <list>', 'workers per replica for --deployment: 8, or frontend=4,cart=2')
+    .option('--wait-attribute <name>', 'a span attribute holding the time a request waited for a worker inside its span (worker_pool.wait_us, or NAME:ms): taken out of own latency, and the pool\'s size inferred from who was in service during the waits')
     .option('--check <file>', 'other traces (repeat for more files): run the scenario at their rate and compare it with them, journey by journey', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--check-sample-rate <share>', 'share of traces the --check files hold, e.g. 3%')
     .option('--check-json <file>', 'write the comparison (rehearse/calibration-check@1) to this file')
+    .option('--check-html <file>', 'write the comparison as a self-contained HTML page (also: rehearse report CHECK.json --html FILE)')
     .option('-q, --quiet', 'print nothing but warnings and errors');
 }

@@ -1,6 +1,8 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
 import { checkWritable, writeText } from '../files/write.js';
 import { calibrateFiles, checkCalibration, parseGroupBy } from '../calibrate/calibrate.js';
+import { parseWaitAttribute } from '../calibrate/pool-waits.js';
+import { checkReportHtml, relativeError } from '../report/html/check.js';
 import { textTable } from '../report/table.js';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
@@ -19,6 +21,8 @@ export interface CalibrateCliOptions {
   check?: string[];
   checkSampleRate?: string;
   checkJson?: string;
+  checkHtml?: string;
+  waitAttribute?: string;
 }
 
 function share(flag: string, text: string | undefined): number {
@@ -32,9 +36,11 @@ function share(flag: string, text: string | undefined): number {
 export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out: (s: string) => void, warn: (s: string) => void): void {
   const sampleRate = share('--sample-rate', opts.sampleRate);
   const checkRate = share('--check-sample-rate', opts.checkSampleRate);
-  if (opts.checkJson !== undefined && !opts.check?.length) throw new InputError(['--check-json: give the traces to compare with (--check FILE)']);
-  if (opts.out) checkWritable(opts.out);
-  if (opts.checkJson) checkWritable(opts.checkJson);
+  for (const [flag, v] of [['--check-json', opts.checkJson], ['--check-html', opts.checkHtml]] as const) {
+    if (v !== undefined && !opts.check?.length) throw new InputError([`${flag}: give the traces to compare with (--check FILE)`]);
+  }
+  for (const path of [opts.out, opts.checkJson, opts.checkHtml]) if (path) checkWritable(path);
+  const waitAttribute = opts.waitAttribute !== undefined ? parseWaitAttribute(opts.waitAttribute) : undefined;
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
   const result = calibrateFiles(files, {
     groupBy: parseGroupBy(opts.groupBy ?? 'name'),
@@ -45,6 +51,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     capacity: opts.capacity,
     deployment: opts.deployment,
     replicaConcurrency: opts.replicaConcurrency,
+    waitAttribute,
   });
   for (const w of result.warnings) warn(`warning: ${w}`);
   if (opts.out) writeText(opts.out, result.yaml);
@@ -56,16 +63,18 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
       `${plural(services, 'service')}, ${plural(a.endpoints.size, 'endpoint')}, ${plural(a.journeys.size, 'journey')}; scenario written to ${opts.out}`);
   }
   if (opts.check?.length) {
-    const check = checkCalibration(result.yaml, opts.check, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkRate });
+    const check = checkCalibration(result, opts.check, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkRate });
     if (opts.checkJson) writeText(opts.checkJson, `${JSON.stringify(check, null, 2)}\n`);
+    if (opts.checkHtml) writeText(opts.checkHtml, checkReportHtml(check));
     out('');
     out(`checked against ${plural(opts.check.length, 'file')} at their rate, ${check.ratePerSec.toFixed(1)}/s (root spans on both sides; ms):`);
-    const err = (p: number, m: number) => (m > 0 ? `${p >= m ? '+' : ''}${((p / m - 1) * 100).toFixed(1)}%` : '-');
+    const err = relativeError;
     const rows = check.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const).map((k, i) => [
       i === 0 ? `${j.journey} (${j.measured.requests})` : '', k.slice(0, -2), j.measured[k].toFixed(1), j.predicted[k].toFixed(1), err(j.predicted[k], j.measured[k]),
     ]).concat([['', 'errors', `${(j.measured.errorRate * 100).toFixed(2)}%`, `${(j.predicted.errorRate * 100).toFixed(2)}%`, `${((j.predicted.errorRate - j.measured.errorRate) * 100).toFixed(2)} pt`]]));
     for (const line of textTable(['journey (traces)', 'figure', 'measured', 'predicted', 'error'], rows, ['left', 'left', 'right', 'right', 'right'])) out(line);
     for (const m of check.missing) warn(`warning: journey ${m} of the --check traces is not in the calibrated scenario`);
     if (opts.checkJson) out(`comparison written to ${opts.checkJson}`);
+    if (opts.checkHtml) out(`comparison page written to ${opts.checkHtml}`);
   }
 }

@@ -11,6 +11,7 @@ import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
 import { plainError } from '../units/issues.js';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
+import type { CheckResult } from '../calibrate/check.js';
 import type { CiReport } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { SweepDocument } from '../sweep/sweep.js';
@@ -243,15 +244,33 @@ export const CiDocument = z.looseObject({
   timing: z.looseObject({ seconds: num }).optional(),
 });
 
+const CheckFigures = z.looseObject({ requests: num, meanMs: num, p50Ms: num, p95Ms: num, p99Ms: num, errorRate: num });
+export const CheckDocument = z.looseObject({
+  schema: z.literal('rehearse/calibration-check@1'),
+  ratePerSec: num,
+  journeys: z.array(z.looseObject({ journey: str, measured: CheckFigures, predicted: CheckFigures })),
+  missing: z.array(str),
+  endpoints: z.array(z.looseObject({
+    service: str, endpoint: str,
+    measured: z.looseObject({ spans: num, meanMs: num, p99Ms: num }),
+    predicted: z.looseObject({ requests: num, meanMs: num, p99Ms: num }).nullable(),
+  })),
+  notes: z.looseObject({
+    capacities: z.array(z.looseObject({ service: str, capacity: z.enum(['given', 'inferred', 'unknown']), replicas: nullableNum, concurrency: nullableNum, evidence: str })),
+    warnings: z.array(str),
+  }),
+});
+
 const KINDS = {
+  'rehearse/calibration-check@1': CheckDocument,
   'rehearse/run@1': RunDocument,
   'rehearse/sweep@1': SweepDocumentSchema,
   'rehearse/ci@1': CiDocument,
 } as const;
 type Kind = keyof typeof KINDS;
-interface Documents { 'rehearse/run@1': RunResult; 'rehearse/sweep@1': SweepDocument; 'rehearse/ci@1': CiReport }
+interface Documents { 'rehearse/calibration-check@1': CheckResult; 'rehearse/run@1': RunResult; 'rehearse/sweep@1': SweepDocument; 'rehearse/ci@1': CiReport }
 
-const NAMES: Record<Kind, string> = { 'rehearse/run@1': 'rehearse run result', 'rehearse/sweep@1': 'rehearse sweep document', 'rehearse/ci@1': 'rehearse ci report' };
+const NAMES: Record<Kind, string> = { 'rehearse/calibration-check@1': 'rehearse calibration check', 'rehearse/run@1': 'rehearse run result', 'rehearse/sweep@1': 'rehearse sweep document', 'rehearse/ci@1': 'rehearse ci report' };
 
 /**
  * Reads a JSON document that must be one of `kinds` (checked in full against its schema); `hint` says how

@@ -32,6 +32,8 @@ export abstract class Calls extends Servers {
   private readonly poolInUse: Int32Array;
   private readonly poolWaiting: number[][];
   protected journeysArrived = 0;
+  /** When the last journey arrived, once the traffic has no more (a count of requests); -1 until then. */
+  protected arrivalsEndedUs = -1;
   protected journeysEnded = 0;
 
   constructor(scenario: Scenario, seed: number) {
@@ -78,7 +80,10 @@ export abstract class Calls extends Servers {
     this.journeysArrived++;
     const next = this.arrivals.next();
     if (next >= 0) this.engine.at(next, EV_ARRIVAL, 0, 0);
-    else this.arrivalsOpen = false;
+    else {
+      this.arrivalsOpen = false;
+      this.arrivalsEndedUs = now;
+    }
     this.advance(rec);
   }
 

@@ -73,7 +73,7 @@ export abstract class Replicas extends Observed {
   protected closeWindow(end: number): void {
     const S = this.model.serviceNames.length;
     for (let s = 0; s < S; s++) this.gaugeChange(s);
-    this.telemetry.closeWindow(end, this.busyArea, this.queueArea, this.maxQueued);
+    this.telemetry.closeWindow(end, this.busyArea, this.queueArea, this.maxQueued, this.svcQueued);
     this.busyArea.fill(0);
     this.queueArea.fill(0);
     for (let s = 0; s < S; s++) this.maxQueued[s] = this.svcQueued[s];

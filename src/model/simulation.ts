@@ -34,6 +34,8 @@ export interface SimulationResult {
   simulatedUs: number;
   events: number;
   journeysArrived: number;
+  /** When the last journey arrived, when the traffic ran out of requests before the end; else null. */
+  arrivalsEndedUs: number | null;
   journeysEnded: number;
   /** Breaker transitions, in time order. */
   breakerLog: { timeUs: number; breaker: string; to: 'open' | 'half-open' | 'closed' }[];
@@ -103,6 +105,7 @@ export class Simulation extends Calls implements EventHandler {
       simulatedUs: end,
       events: this.engine.dispatched,
       journeysArrived: this.journeysArrived,
+      arrivalsEndedUs: this.arrivalsEndedUs >= 0 ? this.arrivalsEndedUs : null,
       journeysEnded: this.journeysEnded,
       breakerLog: this.breakers.log,
       model: this.model,

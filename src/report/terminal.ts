@@ -32,6 +32,7 @@ export function formatSummary(r: RunResult): string {
     const edges = [...new Set(opened.map((b) => b.edge))];
     lines.push(`circuit breakers: ${plural(opened.length, 'opening')} on ${edges.join(', ') || 'no edge'}; first at ${clock(opened[0]?.timeSeconds ?? 0)}`);
   }
+  if (r.stability) lines.push('', 'what the queues did:', ...[...r.stability.services, ...r.stability.cycles].map((x) => `  ${x.explanation}`));
   if (r.rollouts.length) lines.push('', ...formatTimelines(r));
   lines.push('', ...formatOutcomes(r));
   if (r.acceptance.length) lines.push('', ...formatAcceptance(r));

@@ -15,6 +15,7 @@ import type { TraceRecorder } from '../observe/tracing.js';
 import { VERSION } from '../version.js';
 import { counterfactualHarm, type FlagHarm } from './counterfactual.js';
 import { judge, scoreOutcomes, type AcceptanceResult, type Outcomes } from './outcomes.js';
+import { runStability, type RunStability } from './stability.js';
 
 export interface LatencyMs {
   mean: number;
@@ -134,6 +135,8 @@ export interface RunResult {
     flags: { key: string; evaluatedBy: readonly string[] }[];
     faults: { name: string; kind: string; from: string | null; to: string }[];
   };
+  /** Present when a service was offered its capacity or more, a queue was long at the end, or a cycle diverges: what the run's queues did. */
+  stability?: RunStability;
 }
 
 export function runScenario(scenario: Scenario, options: { seed?: number; observe?: (sim: Simulation) => void; tracer?: TraceRecorder } = {}): RunResult {
@@ -334,6 +337,7 @@ export function buildResult(
   const outcomes = scoreOutcomes(scenario, sim.truth, sim.faults, controller?.reports() ?? [], sim.simulatedUs, harm);
   outcomes.faults = outcomes.faults.filter((_, k) => !uninjected(k));
   const acceptance = judge(outcomes, scenario.acceptance, scenario.caseName);
+  const story = runStability(scenario, tel, m.serviceNames, m.endpointNames, sim.breakerLog, sim.arrivalsEndedUs);
   return {
     schema: 'rehearse/run@1',
     version: VERSION,
@@ -353,5 +357,6 @@ export function buildResult(
     acceptance,
     windows,
     topology,
+    ...(story ? { stability: story } : {}),
   };
 }

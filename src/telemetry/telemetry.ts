@@ -53,6 +53,8 @@ export interface ServiceGauges {
   /** Time-averaged queued requests, and the most at any instant. */
   queued: number;
   maxQueued: number;
+  /** Requests queued at the end of the window (of the run, in the totals). */
+  endQueued: number;
   /** Time-averaged requests in the service (busy + queued). */
   inFlight: number;
 }
@@ -86,7 +88,7 @@ export class Telemetry {
   private readonly serviceTotalHist: Histogram[];
   private readonly scratch: Histogram;
   readonly windows: WindowSummary[] = [];
-  private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array };
+  private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array; endQueued: Float64Array };
   private windowStart = 0;
   /** Flag on against flag off, by the users' assignment within journeys: only in runs with flags. */
   readonly splits: FlagSplits | null;
@@ -115,7 +117,7 @@ export class Telemetry {
     this.serviceTotalHist = Array.from({ length: workers.length }, newHistogram);
     this.scratch = newHistogram();
     const n = workers.length;
-    this.gaugeTotals = { busyArea: new Float64Array(n), queueArea: new Float64Array(n), maxQueued: new Float64Array(n) };
+    this.gaugeTotals = { busyArea: new Float64Array(n), queueArea: new Float64Array(n), maxQueued: new Float64Array(n), endQueued: new Float64Array(n) };
   }
 
   /** A call to an endpoint ended, as its caller saw it (also used for journeys, at tag endpoints + journey). */
@@ -148,7 +150,7 @@ export class Telemetry {
    * Closes the window ending at `endUs`. Gauges are areas (count x microseconds) accumulated by the model
    * over the window, per service.
    */
-  closeWindow(endUs: number, busyArea: Float64Array, queueArea: Float64Array, maxQueued: Float64Array): void {
+  closeWindow(endUs: number, busyArea: Float64Array, queueArea: Float64Array, maxQueued: Float64Array, queuedNow?: ArrayLike<number>): void {
     const span = endUs - this.windowStart;
     if (span <= 0) return;
     for (const b of this.openBuffer) b.flush();
@@ -162,7 +164,7 @@ export class Telemetry {
       this.serviceTotalHist[s].add(this.scratch);
       return {
         ...mergeStats(endpoints.filter((_, e) => this.endpointService[e] === s), this.scratch),
-        ...gauges(busyArea[s], queueArea[s], maxQueued[s], span, this.workers[s]),
+        ...gauges(busyArea[s], queueArea[s], maxQueued[s], span, this.workers[s], queuedNow?.[s] ?? 0),
       };
     });
     const split = this.splits?.close();
@@ -180,6 +182,7 @@ export class Telemetry {
       this.gaugeTotals.busyArea[s] += busyArea[s];
       this.gaugeTotals.queueArea[s] += queueArea[s];
       this.gaugeTotals.maxQueued[s] = Math.max(this.gaugeTotals.maxQueued[s], maxQueued[s]);
+      this.gaugeTotals.endQueued[s] = queuedNow?.[s] ?? 0;
     }
     this.windowStart = endUs;
   }
@@ -193,7 +196,7 @@ export class Telemetry {
     const g = this.gaugeTotals;
     const services = Array.from({ length: this.workers.length }, (_, s) => ({
       ...mergeStats(endpoints.filter((_, e) => this.endpointService[e] === s), this.serviceTotalHist[s]),
-      ...gauges(g.busyArea[s], g.queueArea[s], g.maxQueued[s], span, this.workers[s]),
+      ...gauges(g.busyArea[s], g.queueArea[s], g.maxQueued[s], span, this.workers[s], g.endQueued[s]),
     }));
     for (const h of [...this.openHist, ...this.totalHist, ...this.serviceTotalHist, this.scratch]) h.destroy();
     return { windows: this.windows, endpoints, journeys, services };
@@ -247,8 +250,8 @@ function withMax(p: LatencySummary, maxUs: number): LatencySummary {
   return { p50: Math.min(p.p50, maxUs), p95: Math.min(p.p95, maxUs), p99: Math.min(p.p99, maxUs), max: maxUs };
 }
 
-function gauges(busyArea: number, queueArea: number, maxQueued: number, spanUs: number, workers: number): ServiceGauges {
+function gauges(busyArea: number, queueArea: number, maxQueued: number, spanUs: number, workers: number, endQueued: number): ServiceGauges {
   const busy = spanUs > 0 ? busyArea / spanUs : 0;
   const queued = spanUs > 0 ? queueArea / spanUs : 0;
-  return { busy, utilization: workers > 0 ? busy / workers : 0, queued, maxQueued, inFlight: busy + queued };
+  return { busy, utilization: workers > 0 ? busy / workers : 0, queued, maxQueued, endQueued, inFlight: busy + queued };
 }

@@ -190,14 +190,14 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
 
   program
     .command('report')
-    .description('turn a result document (run or sweep) into a self-contained HTML report')
-    .argument('<result>', 'a --json document of rehearse run or rehearse sweep')
+    .description('turn a result document (run, sweep or calibration check) into a self-contained HTML report')
+    .argument('<result>', 'a --json document of rehearse run or rehearse sweep, or a calibrate --check-json document')
     .requiredOption('--html <file>', 'the HTML file to write')
     .action(async (file: string, opts: { html: string }) => {
       const { checkWritable, writeText } = await import('../../files/write.js');
       const { readDocument } = await import('../documents.js');
       checkWritable(opts.html);
-      const doc = readDocument(file, ['rehearse/run@1', 'rehearse/sweep@1'], 'write one with rehearse run --json or rehearse sweep --json');
+      const doc = readDocument(file, ['rehearse/run@1', 'rehearse/sweep@1', 'rehearse/calibration-check@1'], 'write one with rehearse run --json, rehearse sweep --json or rehearse calibrate --check-json');
       writeText(opts.html, await (await import('../../index.js')).htmlReport(doc));
       out(`report written to ${opts.html}`);
     });
