@@ -10,27 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
-import { runScenario } from '../src/score/result.js';
 import { main } from '../src/cli/main.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { Span } from '../src/observe/span.js';
 import { load, structure } from './roundtrip-helpers.js';
+import { declaredCapacity, type Figures, journeyOf, predict, readMeasured, root, services, system } from './realsys-helpers.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const fixtures = join(root, 'test', 'fixtures', 'realsys');
-interface Declared {
-  services: Record<string, { workers: number }>; journeys: Record<string, { method: string; path: string }>;
-  conditions: Record<string, { rate: number; seconds: number; sampleRatio: number; traces: string }>;
-}
-const system = JSON.parse(readFileSync(join(root, 'realsys', 'system.json'), 'utf8')) as Declared;
-const services = Object.keys(system.services);
-
-interface Figures { requests: number; errors: number; errorRate: number; throughputPerSec: number; latencyMs: { mean: number; p50: number; p95: number; p99: number } }
-interface Measured {
-  journeys: Record<string, Figures & { request: string }>; all: Figures; services: Record<string, { utilization: number; workers: number }>;
-  traces: { requests: number; sampleRatio: number; spans: Record<string, number> };
-}
-const measured = (condition: string) => JSON.parse(readFileSync(join(fixtures, condition, 'measured.json'), 'utf8')) as Measured;
+const measured = (condition: string) => readMeasured(fixtures, condition);
 
 /** Every span of the files, read by rehearse's own trace reader, gathered by trace id across the files. */
 function traces(files: string[]): Map<string, Span[]> {
@@ -162,20 +149,10 @@ describe('the committed measurements', () => {
   });
 
   it('calibrated from the base traces with the declared capacities, predicts all three conditions at the mean and the p99', () => {
-    const capacity = services.map((s) => `${s}=${system.services[s].workers}`).join(',');
-    const cal = calibrateFiles(services.map((s) => join(fixtures, 'base', `${s}.otlp.json`)), { sampleRate: system.conditions.base.sampleRatio, capacity });
-    const journeyOf: Record<string, string> = { browse: 'GET-product', checkout: 'POST-checkout' };
-    const predict = (condition: string) => {
-      const c = system.conditions[condition];
-      let yaml = cal.yaml.replace(/\n {2}rate: [^\n]*/, `\n  rate: ${c.rate}/s\n  requests: 100000`);
-      // The database 20 ms slower, inside its worker: a fixed delay on each of its endpoints' own time.
-      const slow = (c as { slow?: { service: string; addMs: number } }).slow;
-      if (slow) yaml = yaml.replace(/(\n {2}db:\n[\s\S]*?)(\n {2}[a-z])/, (_m, block: string, next: string) => block.replace(/\n( {10})dist: empirical\n/g, `\n$1dist: empirical\n$1plus: ${slow.addMs}ms\n`) + next);
-      return runScenario(load(yaml)).journeys;
-    };
+    const cal = calibrateFiles(services.map((s) => join(fixtures, 'base', `${s}.otlp.json`)), { sampleRate: system.conditions.base.sampleRatio, capacity: declaredCapacity });
     const errors: Record<string, number> = {}, predicted: Record<string, number> = {};
     for (const condition of ['base', 'double', 'slowdb']) {
-      const sim = predict(condition);
+      const sim = predict(cal, system.conditions[condition]);
       for (const [j, name] of Object.entries(journeyOf)) {
         for (const figure of ['mean', 'p99'] as const) {
           predicted[`${condition} ${j} ${figure}`] = sim[name].latencyMs[figure];
@@ -213,7 +190,7 @@ describe('the committed measurements', () => {
     try {
       const lines: string[] = [];
       const code = await main(['calibrate', ...services.map((s) => join(fixtures, 'base', `${s}.otlp.json`)), '--sample-rate', '60%',
-        '--capacity', services.map((s) => `${s}=${system.services[s].workers}`).join(','), '--out', join(dir, 'shop.yaml'),
+        '--capacity', declaredCapacity, '--out', join(dir, 'shop.yaml'),
         '--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-json', join(dir, 'check.json')],
       { out: (x) => lines.push(x), err: (x) => lines.push(x) });
       expect(code, lines.join('\n')).toBe(0);
