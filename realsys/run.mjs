@@ -5,7 +5,9 @@
  *   node realsys/run.mjs --quick [--out DIR]   a few seconds at base load, every span kept; checks that each
  *                                        service's file has spans and that the files join into whole traces
  *   options: --out DIR (where to write), --only base,double (some conditions), --seconds N (each condition's
- *   length instead of system.json's: for trying changes, not for fixtures), --keep (keep the scratch folder)
+ *   length instead of system.json's: for trying changes, not for fixtures), --blocks N (each condition in N turns
+ *   instead of system.json's; with 1, the traces cover the whole condition), --sample-ratio R (the traced block's
+ *   head-sampling ratio for every condition), --keep (keep the scratch folder)
  */
 import { fork } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ const SYSTEM = JSON.parse(readFileSync(join(here, 'system.json'), 'utf8'));
 const SERVICES = Object.keys(SYSTEM.services);
 
 function parseArgs(argv) {
-  const o = { quick: false, out: null, only: null, keep: false, seconds: null };
+  const o = { quick: false, out: null, only: null, keep: false, seconds: null, blocks: null, sampleRatio: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') o.quick = true;
@@ -29,11 +31,22 @@ function parseArgs(argv) {
     else if (a === '--out') o.out = argv[++i];
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a === '--seconds') o.seconds = Number(argv[++i]);
+    else if (a === '--blocks') o.blocks = Number(argv[++i]);
+    else if (a === '--sample-ratio') o.sampleRatio = Number(argv[++i]);
     else {
-      process.stderr.write(`realsys: unknown option "${a}" (--quick, --out DIR, --only base,double, --seconds N, --keep)\n`);
+      process.stderr.write(`realsys: unknown option "${a}" (--quick, --out DIR, --only base,double, --seconds N, --blocks N, --sample-ratio R, --keep)\n`);
       process.exit(2);
     }
   }
+  const bad = (name, v, ok) => {
+    if (v !== null && !ok(v)) {
+      process.stderr.write(`realsys: ${name} ${v}: ${name === '--sample-ratio' ? 'a ratio above 0 and at most 1' : 'a positive whole number'} is needed\n`);
+      process.exit(2);
+    }
+  };
+  bad('--seconds', o.seconds, (v) => v > 0);
+  bad('--blocks', o.blocks, (v) => Number.isInteger(v) && v > 0);
+  bad('--sample-ratio', o.sampleRatio, (v) => v > 0 && v <= 1);
   for (const c of o.only ?? []) {
     if (!SYSTEM.conditions[c]) {
       process.stderr.write(`realsys: --only: no condition "${c}" in realsys/system.json (${Object.keys(SYSTEM.conditions).join(', ')})\n`);
@@ -243,17 +256,20 @@ async function main() {
       return;
     }
     const out = o.out ?? join(root, 'test', 'fixtures', 'realsys');
-    const conditions = Object.entries(SYSTEM.conditions).filter(([name]) => !o.only || o.only.includes(name));
+    const conditions = Object.entries(SYSTEM.conditions).filter(([name]) => !o.only || o.only.includes(name))
+      .map(([name, c]) => [name, o.sampleRatio === null ? c : { ...c, sampleRatio: o.sampleRatio }]);
+    const blocks = o.blocks ?? SYSTEM.blocks;
+    const tracedBlock = Math.min(SYSTEM.tracedBlock, blocks - 1);
     // The conditions take turns, a block each, so that the machine's load (shared, and it moves) falls on all alike.
     const runs = Object.fromEntries(conditions.map(([name]) => [name, []]));
     const rejected = Object.fromEntries(conditions.map(([name]) => [name, []]));
-    const seconds = (c) => (o.seconds ?? c.seconds) / SYSTEM.blocks;
+    const seconds = (c) => (o.seconds ?? c.seconds) / blocks;
     // A first warm-up long enough for every process's code to be compiled and every connection opened.
     await system.loadgen.ask({ type: 'run', url: system.peers.frontend, rate: SYSTEM.conditions.base.rate, journeys: SYSTEM.journeys, seconds: 10, seed: 'start' }, 'done');
-    for (let b = 0; b < SYSTEM.blocks; b++) {
+    for (let b = 0; b < blocks; b++) {
       for (const [name, c] of conditions) {
-        runs[name].push(await block(system, name, c, seconds(c), `${name}#${b}`, SYSTEM.warmupSeconds, b === SYSTEM.tracedBlock));
-        process.stderr.write(`realsys: ${name} block ${b + 1}/${SYSTEM.blocks} done at ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+        runs[name].push(await block(system, name, c, seconds(c), `${name}#${b}`, SYSTEM.warmupSeconds, b === tracedBlock));
+        process.stderr.write(`realsys: ${name} block ${b + 1}/${blocks} done at ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
       }
     }
     for (const [name, c] of conditions) {
