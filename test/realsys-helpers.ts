@@ -24,8 +24,11 @@ export const journeyOf: Record<string, string> = { browse: 'GET-product', checko
 
 export interface Figures { requests: number; errors: number; errorRate: number; throughputPerSec: number; latencyMs: { mean: number; p50: number; p95: number; p99: number } }
 export interface Measured {
-  journeys: Record<string, Figures & { request: string }>; all: Figures; services: Record<string, { utilization: number; workers: number }>;
+  journeys: Record<string, Figures & { request: string }>; all: Figures;
+  services: Record<string, { utilization: number; workers: number; timerOvershootMs: { mean: number; p99: number } }>;
   traces: { requests: number; sampleRatio: number; spans: Record<string, number> };
+  /** How late the load generator sent requests against their drawn times. */
+  client: { sendLagMs: { mean: number; p99: number } };
 }
 export const readMeasured = (dir: string, condition: string) => JSON.parse(readFileSync(join(dir, condition, 'measured.json'), 'utf8')) as Measured;
 

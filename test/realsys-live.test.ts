@@ -1,14 +1,18 @@
 /**
  * The shop of realsys/ run live, briefly, and predicted from its own traces: 30 s of the base load with every
  * request traced, then 30 s of twice the load measured (`npm run realsys` with --blocks 1 --sample-ratio 1, about
- * 80 s), calibrated from the base traces with the workers the shop declares and run at twice the load. One short
- * window of each on a machine that may be busy is a rougher measure than the committed fixtures, made on a quiet
- * machine from five windows of each (test/realsys.test.ts holds those to 10%): the means of 30 s windows move by
- * 5 to 10% from window to window, and a busy machine slows the base traces and the measured double unequally
- * (runs here while other work loaded the machine: +20% and +24% at the mean, +12% and +15% at the p99). So the
- * bounds are wide, and what they catch is a model that no longer describes a real system at all, such as one that
- * saturates at twice the load it was calibrated at (a placeholder capacity once predicted 33 s where the shop
- * measured 30 ms).
+ * 80 s), calibrated from the base traces with the workers the shop declares and run at both loads. One short
+ * window of each is a rougher measure than the committed fixtures, made from five windows of each on a quiet
+ * machine (test/realsys.test.ts holds those to 10%): 30 s means move by 5 to 10% from window to window. So the
+ * bounds here are wide (35% at the mean, 50% at the p99; a run at a load average of 2.7 came within +24% and
+ * +15%), and what they catch is a model that no longer describes a real system at all, such as one that saturates
+ * at twice the load it was calibrated at (a placeholder capacity once predicted 33 s where the shop measured 30 ms).
+ *
+ * The shop measures how late its timers and its load generator ran. On a machine too busy to let it run as itself
+ * (at a load average of 8 to 10 the load generator sent requests 41 to 113 ms late at the p99 and the services'
+ * timers fired up to 76 ms late, against 3 ms on a quiet machine; the doubled load then measured 167 ms where the
+ * quiet machine measured 38 ms), the shop is another system than its traces say, and the predictions are not
+ * checked: the test reports why and is marked skipped, after checking what does not depend on the machine.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,25 +20,42 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { load } from './roundtrip-helpers.js';
 import { declaredCapacity, journeyOf, predict, readMeasured, root, services, system } from './realsys-helpers.js';
 
 describe('the live shop, predicted', () => {
   const out = mkdtempSync(join(tmpdir(), 'rehearse-realsys-live-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('calibrated from 30 s of its base traces, predicts the base load and twice the load, as measured', () => {
+  it('calibrated from 30 s of its base traces, predicts the base load and twice the load, as measured', (ctx) => {
     const run = spawnSync(process.execPath, [join(root, 'realsys', 'run.mjs'), '--only', 'base,double', '--seconds', '40', '--out', out], { encoding: 'utf8', timeout: 540_000 });
     expect(run.status, run.stderr).toBe(0);
     const cal = calibrateFiles(services.map((s) => join(out, 'base', `${s}.otlp.json`)), { sampleRate: system.conditions.base.sampleRatio, capacity: declaredCapacity });
+    // What does not depend on the machine: the traces join into one journey per request type, all five services.
+    expect([...cal.analysis.journeys.keys()].sort()).toEqual(['GET /product', 'POST /checkout']);
+    expect(load(cal.yaml).services.map((s) => s.name).sort()).toEqual([...services].sort());
+    const busy: string[] = [];
+    for (const condition of ['base', 'double']) {
+      const m = readMeasured(out, condition);
+      if (m.client.sendLagMs.p99 > 10) busy.push(`${condition}: requests sent ${m.client.sendLagMs.p99} ms late at the p99`);
+      for (const [service, f] of Object.entries(m.services)) {
+        if (f.timerOvershootMs.p99 > 10) busy.push(`${condition}: ${service}'s timers ${f.timerOvershootMs.p99} ms late at the p99`);
+      }
+    }
+    if (busy.length > 0) {
+      console.warn(`realsys-live: the machine was too busy for the shop to run as itself (${busy.join('; ')}); predictions not checked`);
+      ctx.skip();
+      return;
+    }
     const lines: string[] = [];
-    const errors: { condition: string; figure: string; error: number }[] = [];
+    const errors: { figure: string; error: number }[] = [];
     for (const condition of ['base', 'double']) {
       const sim = predict(cal, system.conditions[condition]);
       const m = readMeasured(out, condition);
       for (const [j, name] of Object.entries(journeyOf)) {
         for (const figure of ['mean', 'p99'] as const) {
           const measuredMs = m.journeys[j].latencyMs[figure], predictedMs = sim[name].latencyMs[figure];
-          errors.push({ condition, figure, error: predictedMs / measuredMs - 1 });
+          errors.push({ figure, error: predictedMs / measuredMs - 1 });
           lines.push(`${condition} ${j} ${figure}: measured ${measuredMs} ms, predicted ${predictedMs.toFixed(1)} ms (${((predictedMs / measuredMs - 1) * 100).toFixed(1)}%)`);
         }
       }
