@@ -76,4 +76,42 @@ describe('event queue', () => {
     expect(popped).toEqual(expected);
     expect(q.size).toBe(ref.length);
   });
+
+  it('lanes of fixed delays leave in the same (time, insertion order) as the heap, kinds and all, through growth', () => {
+    const q = new EventQueue(4);
+    let x = 777;
+    const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const delays = [0, 7, 20];
+    const lanes = delays.map((_, l) => q.lane(10 + l));
+    const ref: { t: number; i: number; kind: number }[] = [];
+    const popped: [number, number][] = [];
+    const expected: [number, number][] = [];
+    let id = 0;
+    let now = 0;
+    for (let round = 0; round < 400; round++) {
+      // Schedule from the current time: some events in the heap, some in lanes (several hundred pending).
+      for (let k = 0; k < 5; k++) {
+        const l = Math.floor(rand() * 4);
+        if (l === 3) {
+          const t = now + Math.floor(rand() * 30);
+          q.push(t, 1, id, 0);
+          ref.push({ t, i: id++, kind: 1 });
+        } else {
+          q.pushLane(lanes[l], now + delays[l], id, 0);
+          ref.push({ t: now + delays[l], i: id++, kind: 10 + l });
+        }
+      }
+      ref.sort((a, b) => a.t - b.t || a.i - b.i);
+      for (let k = 0; k < 4 && ref.length > 0; k++) {
+        expect(q.popUntil(Infinity)).toBe(true);
+        now = q.topTime;
+        popped.push([q.topA, q.topKind]);
+        const e = ref.shift()!;
+        expected.push([e.i, e.kind]);
+      }
+      expect(q.size).toBe(ref.length);
+    }
+    expect(popped).toEqual(expected);
+    expect(q.popUntil(now - 1)).toBe(ref.length > 0 && ref[0].t <= now - 1);
+  });
 });

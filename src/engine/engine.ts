@@ -31,6 +31,19 @@ export class Engine {
     this.queue.push(this.now + delay, kind, a, b);
   }
 
+  /**
+   * A lane for events of kind `kind` that are always scheduled `delay` microseconds ahead with afterIn() (a
+   * call's timeout): they leave in the order they were scheduled, and wait outside the heap. -1 when none is left.
+   */
+  lane(kind: number): number {
+    return this.queue.lane(kind);
+  }
+
+  /** Schedules an event of lane `lane`'s kind its fixed delay `delay` from now (see lane()). */
+  afterIn(lane: number, delay: number, a: number, b: number): void {
+    this.queue.pushLane(lane, this.now + delay, a, b);
+  }
+
   /** True once the model has said it has nothing left to do. */
   get halted(): boolean {
     return this.stopped;
@@ -59,8 +72,7 @@ export class Engine {
   run(until: number, handler: EventHandler): void {
     const q = this.queue;
     let n = 0;
-    while (q.size > 0 && q.peekTime() <= until && !this.stopped) {
-      q.pop();
+    while (!this.stopped && q.popUntil(until)) {
       this.now = q.topTime;
       n++;
       handler.handle(q.topKind, q.topA, q.topB);

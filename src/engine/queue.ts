@@ -9,6 +9,11 @@
  * The earliest event is often the one just scheduled (a short call on an idle service, the next arrival of a
  * quiet stream): an event that would leave the queue before every event in the heap is held beside it, in one
  * register, and leaves from there without a sift in either direction. The order is the same (time, seq) order.
+ *
+ * Events scheduled a fixed delay ahead (a call's timeout, most of which never fire) leave in the order they
+ * entered: each such delay has a lane, a FIFO of its events, and only the lane's first event is in the heap, so
+ * that thousands of pending timeouts do not deepen the heap every other event sifts through. An event keeps the
+ * seq it was given when scheduled, so the order is still exactly (time, seq).
  */
 export class EventQueue {
   private time: Float64Array;
@@ -32,6 +37,11 @@ export class EventQueue {
   topA = 0;
   topB = 0;
 
+  // Lanes (see above): the heap holds a lane's first event under the kind LANE_KIND + lane.
+  private readonly lanes: Lane[] = [];
+  /** Events in lanes that are not (yet) in the heap. */
+  private laneBacklog = 0;
+
   constructor(initialCapacity = 1024) {
     this.time = new Float64Array(initialCapacity);
     this.seq = new Float64Array(initialCapacity);
@@ -41,7 +51,52 @@ export class EventQueue {
   }
 
   get size(): number {
-    return this.held ? this.count + 1 : this.count;
+    return (this.held ? this.count + 1 : this.count) + this.laneBacklog;
+  }
+
+  /**
+   * A lane for events of kind `kind` that are always scheduled the same delay after the (never decreasing)
+   * current time, so that each is due no earlier than the one before; -1 when there are no lanes left.
+   */
+  lane(kind: number): number {
+    if (this.lanes.length === MAX_LANES) return -1;
+    this.lanes.push(new Lane(kind));
+    return this.lanes.length - 1;
+  }
+
+  /** Schedules an event in lane `lane` (see lane()): due at `time`, no earlier than the lane's last event. */
+  pushLane(lane: number, time: number, a: number, b: number): void {
+    const seq = this.nextSeq++;
+    const l = this.lanes[lane];
+    if (l.len === 0) this.place(time, seq, LANE_KIND + lane, a, b);
+    else this.laneBacklog++;
+    l.append(time, seq, a, b);
+  }
+
+  /** The event just removed was a lane's first: its kind is the lane's, and the lane's next event enters the heap. */
+  private leaveLane(): void {
+    const lane = this.topKind - LANE_KIND;
+    const l = this.lanes[lane];
+    this.topKind = l.kind;
+    if (l.shift()) {
+      this.laneBacklog--;
+      this.place(l.firstTime(), l.firstSeq(), LANE_KIND + lane, l.firstA(), l.firstB());
+    }
+  }
+
+  /** Puts an event with an earlier seq than the newest into the register or the heap: ties are decided by seq. */
+  private place(time: number, seq: number, kind: number, a: number, b: number): void {
+    if (this.held) {
+      if (time < this.heldTime || (time === this.heldTime && seq < this.heldSeq)) {
+        this.sift(this.heldTime, this.heldSeq, this.heldKind, this.heldA, this.heldB);
+        this.hold(time, seq, kind, a, b);
+        return;
+      }
+    } else if (this.count === 0 || time < this.time[0] || (time === this.time[0] && seq < this.seq[0])) {
+      this.hold(time, seq, kind, a, b);
+      return;
+    }
+    this.sift(time, seq, kind, a, b);
   }
 
   /** Time of the earliest event; Infinity when empty. */
@@ -101,14 +156,36 @@ export class EventQueue {
 
   /** Removes the earliest event into topTime/topKind/topA/topB. The queue must not be empty. */
   pop(): void {
+    if (this.held) this.popHeld();
+    else this.popHeap();
+    if (this.topKind >= LANE_KIND) this.leaveLane();
+  }
+
+  /**
+   * Removes the earliest event into topTime/topKind/topA/topB if it is due at or before `until`; false (and
+   * nothing removed) when the queue is empty or its earliest event is later. The event loop's one call per event.
+   */
+  popUntil(until: number): boolean {
     if (this.held) {
-      this.held = false;
-      this.topTime = this.heldTime;
-      this.topKind = this.heldKind;
-      this.topA = this.heldA;
-      this.topB = this.heldB;
-      return;
+      if (this.heldTime > until) return false;
+      this.popHeld();
+    } else {
+      if (this.count === 0 || this.time[0] > until) return false;
+      this.popHeap();
     }
+    if (this.topKind >= LANE_KIND) this.leaveLane();
+    return true;
+  }
+
+  private popHeld(): void {
+    this.held = false;
+    this.topTime = this.heldTime;
+    this.topKind = this.heldKind;
+    this.topA = this.heldA;
+    this.topB = this.heldB;
+  }
+
+  private popHeap(): void {
     const time_ = this.time, seq_ = this.seq, kind_ = this.kind, a_ = this.opA, b_ = this.opB;
     this.topTime = time_[0];
     this.topKind = kind_[0];
@@ -156,5 +233,71 @@ export class EventQueue {
     const k = new Uint8Array(cap); k.set(this.kind); this.kind = k;
     const a = new Int32Array(cap); a.set(this.opA); this.opA = a;
     const b = new Int32Array(cap); b.set(this.opB); this.opB = b;
+  }
+}
+
+/** Kinds from here up in the heap are lanes' first events (the caller's kinds are below). */
+const LANE_KIND = 128;
+const MAX_LANES = 256 - LANE_KIND;
+
+/** A FIFO ring of events due in the order they were scheduled. */
+class Lane {
+  private time = new Float64Array(64);
+  private seq = new Float64Array(64);
+  private opA = new Int32Array(64);
+  private opB = new Int32Array(64);
+  private head = 0;
+  len = 0;
+
+  constructor(readonly kind: number) {}
+
+  append(time: number, seq: number, a: number, b: number): void {
+    if (this.len === this.time.length) this.grow();
+    let at = this.head + this.len;
+    if (at >= this.time.length) at -= this.time.length;
+    this.time[at] = time;
+    this.seq[at] = seq;
+    this.opA[at] = a;
+    this.opB[at] = b;
+    this.len++;
+  }
+
+  /** Drops the first event; true when another follows. */
+  shift(): boolean {
+    this.head = this.head + 1 === this.time.length ? 0 : this.head + 1;
+    return --this.len > 0;
+  }
+
+  firstTime(): number {
+    return this.time[this.head];
+  }
+
+  firstSeq(): number {
+    return this.seq[this.head];
+  }
+
+  firstA(): number {
+    return this.opA[this.head];
+  }
+
+  firstB(): number {
+    return this.opB[this.head];
+  }
+
+  private grow(): void {
+    const cap = this.time.length;
+    const time = new Float64Array(cap * 2), seq = new Float64Array(cap * 2), a = new Int32Array(cap * 2), b = new Int32Array(cap * 2);
+    for (let i = 0; i < this.len; i++) {
+      const from = (this.head + i) % cap;
+      time[i] = this.time[from];
+      seq[i] = this.seq[from];
+      a[i] = this.opA[from];
+      b[i] = this.opB[from];
+    }
+    this.time = time;
+    this.seq = seq;
+    this.opA = a;
+    this.opB = b;
+    this.head = 0;
   }
 }

@@ -28,6 +28,8 @@ export abstract class Calls extends Servers {
   private readonly serviceCallRng: Int32Array;
   private readonly retryRng: number;
   private readonly networkRng: number;
+  /** Each call site's timeout lane (engine.ts lane()): one per distinct timeout, else -1 (the heap then holds it). */
+  private readonly siteTimeoutLane: Int32Array;
   // Client-side pools of parallel groups: slots in use and a FIFO of records waiting for one.
   private readonly poolInUse: Int32Array;
   private readonly poolWaiting: number[][];
@@ -47,6 +49,13 @@ export abstract class Calls extends Servers {
     this.retryRng = rng.stream('retry-jitter');
     this.networkRng = m.networked ? rng.stream('network') : -1;
     this.serviceCallRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`calls:${n}`));
+    const lanes = new Map<number, number>();
+    this.siteTimeoutLane = Int32Array.from(m.siteTimeout, (t) => {
+      if (t <= 0) return -1;
+      let lane = lanes.get(t);
+      if (lane === undefined) lanes.set(t, (lane = this.engine.lane(EV_TIMEOUT)));
+      return lane;
+    });
     this.poolInUse = new Int32Array(m.poolLimit.length);
     this.poolWaiting = Array.from({ length: m.poolLimit.length }, () => []);
   }
@@ -169,7 +178,11 @@ export abstract class Calls extends Servers {
       this.rSent[rec] = this.engine.now;
       this.rAttached[rec] = 1;
       const timeout = m.siteTimeout[k];
-      if (timeout > 0) this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
+      if (timeout > 0) {
+        const lane = this.siteTimeoutLane[k];
+        if (lane >= 0) this.engine.afterIn(lane, timeout, rec, this.rGen[rec]);
+        else this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
+      }
     }
     if (pool >= 0) {
       if (this.rSlot[rec] === 0) {

@@ -180,6 +180,7 @@ export abstract class FaultRoom extends FlagRoom {
     this.faultTriggered = new Uint8Array(scenario.faults.length);
     this.replicaDown = new Uint8Array(m.replicaService.length);
     this.replicaKiller = new Int32Array(m.replicaService.length).fill(-1);
+    this.marks = this.flags !== null || scenario.faults.length > 0;
   }
 
   /** The service replies (servers.ts). */
@@ -200,6 +201,7 @@ export abstract class FaultRoom extends FlagRoom {
    */
   addFault(spec: FaultSpec): number {
     const k = this.faults.add(spec);
+    this.marks = true;
     const triggered = new Uint8Array(k + 1);
     triggered.set(this.faultTriggered);
     this.faultTriggered = triggered;

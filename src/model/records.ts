@@ -123,6 +123,11 @@ export abstract class RecordPool {
    */
   rFlagDelay = new Float64Array(0);
   protected rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
+  /**
+   * Whether records can carry marks of flags or faults (flags evaluated per user, faults in the run or added to
+   * it): alloc() clears a record's flag and slowness marks only then. A run with neither never writes them.
+   */
+  protected marks = true;
   /** Records in use. */
   protected live = 0;
   /** The record making fire-and-forget calls, whose journey they belong to. */
@@ -170,13 +175,15 @@ export abstract class RecordPool {
     this.rAttached[rec] = 0;
     this.rRep[rec] = 0;
     this.rSlot[rec] = 0;
-    this.rFlagsOn[rec] = 0;
-    this.rSeenOff[rec] = 0;
     this.rTruth[rec] = 0;
     this.rTruthRef[rec] = -1;
-    this.rSlow[rec] = 0;
-    this.rSlowFlags[rec] = 0;
-    this.rAltFlag[rec] = -1;
+    if (this.marks) {
+      this.rFlagsOn[rec] = 0;
+      this.rSeenOff[rec] = 0;
+      this.rSlow[rec] = 0;
+      this.rSlowFlags[rec] = 0;
+      this.rAltFlag[rec] = -1;
+    }
     this.live++;
     return rec;
   }
@@ -229,6 +236,7 @@ export abstract class RecordPool {
     this.rSlowFlags = grow(this.rSlowFlags);
     this.rFlagDelay = grow(this.rFlagDelay);
     this.rAltFlag = grow(this.rAltFlag);
+    this.rAltFlag.fill(-1, old); // what alloc() gives a record, for runs that never clear marks
     this.journeyStreams.ensure(cap);
     const freeList = new Int32Array(cap);
     freeList.set(this.freeList.subarray(0, this.freeTop));

@@ -46,7 +46,10 @@ export abstract class Replicas extends Observed {
       this.qBuf[r] = buf = bigger;
       this.qHead[r] = 0;
     }
-    buf[(this.qHead[r] + this.qLen[r]) % buf.length] = rec;
+    // The ring's slot after the last queued record, without a division (a modulo costs tens of cycles).
+    let at = this.qHead[r] + this.qLen[r];
+    if (at >= buf.length) at -= buf.length;
+    buf[at] = rec;
     this.qLen[r]++;
   }
 
