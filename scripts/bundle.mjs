@@ -43,8 +43,8 @@ const lateExternals = {
   },
 };
 
-/** import.meta.url of each source module, as the URL of its compiled twin relative to the bundle. */
-const whereCompiled = {
+/** import.meta.url of each source module, as the URL of its compiled twin relative to the bundle `out`. */
+const whereCompiled = (out) => ({
   name: 'where-compiled',
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
@@ -58,11 +58,12 @@ const whereCompiled = {
       return { contents: text, loader: 'ts' };
     });
   },
-};
+});
 
-await build({
-  entryPoints: [join(src, 'cli', 'bin.ts')],
-  outfile: out,
+/** One entry and what it imports as one CommonJS file. */
+const bundle = (entry, outfile) => build({
+  entryPoints: [entry],
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -72,8 +73,15 @@ await build({
   legalComments: 'none',
   minifySyntax: true,
   logLevel: 'warning',
-  plugins: [lateExternals, whereCompiled],
+  plugins: [lateExternals, whereCompiled(outfile)],
 });
+
+await bundle(join(src, 'cli', 'bin.ts'), out);
+// The pool's worker (sweeps and ci) too, beside its compiled twin: a thread then reads one script instead of
+// loading some hundred ES modules, so it starts sooner, and a thread terminated while it starts (a signal in the
+// first moments of a sweep) is stopped in a script, not inside an ES module graph being loaded, where Node 20
+// aborts the whole process (FATAL ERROR: v8::Module::IsGraphAsync).
+await bundle(join(src, 'sweep', 'worker.ts'), join(root, 'dist', 'sweep', 'worker.cjs'));
 
 // The code cache: bin/rehearse.js runs `validate` once with REHEARSE_CODE_CACHE naming where to write it.
 await rm(cache, { force: true });

@@ -1,6 +1,7 @@
 /**
- * The worker pool (piscina). The built CLI loads the compiled worker next to this module; run from TypeScript
- * sources (tests, tsx), the worker is loaded through tsx.
+ * The worker pool (piscina). The built CLI loads the worker bundled into one script next to this module
+ * (worker.cjs, made by scripts/bundle.mjs), else its compiled twin; run from TypeScript sources (tests, tsx), the
+ * worker is loaded through tsx.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,9 +11,12 @@ import type { RunBatch, RunRecord } from './run.js';
 
 /** A pool of `workers` threads running worker.ts: sweep batches by default, or ci rehearsals (RehearsalTask). */
 export function createPool<T = RunBatch, R = RunRecord[]>(workers: number): Piscina<T, R> {
-  const compiled = new URL('./worker.js', import.meta.url);
-  if (import.meta.url.endsWith('.js') && existsSync(fileURLToPath(compiled))) {
-    return new Piscina({ filename: compiled.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  if (import.meta.url.endsWith('.js')) {
+    // A path, not a URL: piscina requires a script by its path.
+    const bundled = fileURLToPath(new URL('./worker.cjs', import.meta.url));
+    if (existsSync(bundled)) return new Piscina({ filename: bundled, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+    const compiled = new URL('./worker.js', import.meta.url);
+    if (existsSync(fileURLToPath(compiled))) return new Piscina({ filename: compiled.href, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   }
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   return new Piscina({
