@@ -2,16 +2,18 @@
  * The comparison gate: flag on against flag off, like with like. Requests are grouped by their user's assignment
  * (what the flag system serves the user when the request ends, whichever services it reached) and compared within
  * each journey, so that the two sides hold the same journeys; the journeys' results are combined by a stratified
- * test (van Elteren for latency, a Mantel-Haenszel-weighted difference for errors), whose weights follow the
- * journeys' shares of the compared requests. Without a filter it compares the journeys that pass through a
- * service evaluating the flag; with one, the requests the filter selects, still within their journeys.
+ * test (van Elteren for latency; for errors, the stratified score test of the ratio of error rates, ratio-score.ts),
+ * whose weights follow the journeys' shares of the compared requests. Without a filter it compares the journeys
+ * that pass through a service evaluating the flag; with one, the requests the filter selects, still within their
+ * journeys.
  */
 import { flagJourneys } from '../model/reach.js';
 import type { Gate } from '../scenario/types.js';
 import { mixturePercentiles, type CoarseCounts } from '../telemetry/coarse.js';
 import type { ProbeSpec } from '../telemetry/probes.js';
 import type { BoundGate, GateContext } from './reading.js';
-import { normalQuantile, stratifiedTwoProportion, vanElteren } from './stats.js';
+import { stratifiedRatioScore } from './ratio-score.js';
+import { normalQuantile, vanElteren } from './stats.js';
 
 type CompareGate = Extract<Gate, { kind: 'compare' }>;
 
@@ -73,7 +75,7 @@ export function bindCompareGate(gate: CompareGate, ctx: GateContext, selected: P
       }
       const rate = (side: number) => both.reduce((s, j) => s + (weight(j) * w.failed[2 * j + side]) / w.requests[2 * j + side], 0);
       const rOn = rate(0), rOff = rate(1);
-      const r = stratifiedTwoProportion(both.map((j) => ({ x1: w.failed[2 * j], n1: w.requests[2 * j], x0: w.failed[2 * j + 1], n0: w.requests[2 * j + 1] })), gate.maxIncrease);
+      const r = stratifiedRatioScore(both.map((j) => ({ x1: w.failed[2 * j], n1: w.requests[2 * j], x0: w.failed[2 * j + 1], n0: w.requests[2 * j + 1] })), gate.maxIncrease);
       return {
         gate: gate.source, verdict: r.z > z ? 'fail' : 'pass', value: r.p, threshold, samples: on + off,
         detail: `errors ${fmt(rOn)} on vs ${fmt(rOff)} off ${within}; z = ${fmt(r.z)}, p = ${r.p.toPrecision(3)}`,
