@@ -13,7 +13,7 @@ import { worst } from '../lang/threshold.js';
 import { AnalysisRun } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
-import { formatMinutes, isTerminal, newPlanState, planReport, untilWindow, type PlanState } from './plan-state.js';
+import { beginLooks, formatMinutes, isTerminal, lookAt, newPlanState, planReport, untilWindow, type PlanState } from './plan-state.js';
 import { Monitoring } from './monitoring.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
@@ -72,6 +72,7 @@ export class RolloutController implements Controller {
       if (p.plan.after === null) this.wakeAt(i, p.plan.startUs);
       if (p.gates.length > 0 && this.gateMode !== 'off') {
         p.evaluating = true;
+        p.nextEvaluationUs = p.plan.evaluateEveryUs;
         sim.engine.at(p.plan.evaluateEveryUs, EV_EVALUATE, i, 0);
       }
     });
@@ -83,7 +84,7 @@ export class RolloutController implements Controller {
       if (b === p.token) this.advance(a);
     } else if (kind === EV_EVALUATE) {
       this.evaluate(a);
-      if (!isTerminal(p.phase)) this.sim.engine.after(p.plan.evaluateEveryUs, EV_EVALUATE, a, 0);
+      if (!isTerminal(p.phase)) this.sim.engine.at((p.nextEvaluationUs = this.now() + p.plan.evaluateEveryUs), EV_EVALUATE, a, 0);
       else p.evaluating = false;
     } else if (kind === EV_ANALYSIS) {
       if (b === p.analysisToken) analyze(this.host, a);
@@ -163,6 +164,7 @@ export class RolloutController implements Controller {
           p.consecutiveErrors = 0;
           this.decide(p, 'resume', p.stage, `resumed by ${by}${why}`, 'operator');
           this.wakeAt(i, this.now() + p.plan.stages[p.stage].holdUs);
+          beginLooks(p, this.now(), p.plan.stages[p.stage].holdUs);
           this.ensureEvaluating(i);
           return null;
         }
@@ -182,7 +184,9 @@ export class RolloutController implements Controller {
     const p = this.plans[i];
     if (p.evaluating || p.gates.length === 0 || this.gateMode === 'off') return;
     p.evaluating = true;
-    this.sim.engine.after(p.plan.evaluateEveryUs, EV_EVALUATE, i, 0);
+    this.sim.engine.at((p.nextEvaluationUs = this.now() + p.plan.evaluateEveryUs), EV_EVALUATE, i, 0);
+    // A hold begun before the loop restarted counts its readings from the restarted loop.
+    if (p.phase === 'holding') beginLooks(p, this.now(), p.plan.stages[p.stage].holdUs);
   }
 
   private now(): number {
@@ -276,6 +280,7 @@ export class RolloutController implements Controller {
       scheduleAnalysis(this.host, i);
     }
     this.wakeAt(i, this.now() + stage.holdUs);
+    beginLooks(p, this.now(), stage.holdUs);
   }
 
   private holdEnded(i: number): void {
@@ -318,7 +323,8 @@ export class RolloutController implements Controller {
     const p = this.plans[i];
     for (const g of p.gates) for (const id of g.ringProbes) this.sim.probes.rotate(id);
     if (p.phase !== 'holding') return;
-    const readings = p.gates.map((g) => g.evaluate());
+    const look = lookAt(p, this.now());
+    const readings = p.gates.map((g) => g.evaluate(look));
     p.evaluations++;
     for (const r of readings) this.log(p, { event: 'gate', actor: 'policy', gate: r, stage: p.stage });
     p.lastVerdict = worst(readings.map((r) => r.verdict));

@@ -30,6 +30,10 @@ export interface PlanState {
   published: Map<number, number>;
   /** An evaluation is scheduled (the loop stops when the plan ends, and restarts if a person revives it). */
   evaluating: boolean;
+  /** When the scheduled evaluation falls. */
+  nextEvaluationUs: number;
+  /** The readings of the current hold, for gates that share their error among them (reading.ts, Look). */
+  looks: { sequence: number; startUs: number; lastUs: number | null };
   propagation: Map<number, { changes: number; total: number; max: number }>;
   /** Argo analysis runs: the background one, the inline one of the current stage, and the last stage whose inline run succeeded. */
   background: AnalysisRun | null;
@@ -46,9 +50,35 @@ export function newPlanState(plan: RolloutPlan, flag: number, approvalBase: numb
   return {
     plan, flag, phase: 'waiting', stage: -1, token: 0, approvedStage: -1, approvalBase, gates,
     failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
-    startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, propagation: new Map(),
+    startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, nextEvaluationUs: 0,
+    looks: { sequence: 0, startUs: 0, lastUs: null }, propagation: new Map(),
     background: null, inline: null, inlineDone: -1, analysisToken: 0, failedChecks: 0, passedChecks: 0,
   };
+}
+
+/**
+ * The time of a hold's last reading: evaluations fall every `intervalUs` from `nextUs`, and those strictly inside
+ * the hold read it. One at the hold's very end reads it only if it was already queued when the hold began (events
+ * at one time run in the order they were scheduled, and the hold's end was scheduled as it began); one at its start
+ * reads nothing yet. Null when no reading falls in the hold.
+ */
+export function lastReading(startUs: number, holdUs: number, nextUs: number, intervalUs: number): number | null {
+  const endUs = startUs + holdUs;
+  if (nextUs === endUs && endUs > startUs) return endUs;
+  if (nextUs >= endUs) return null;
+  const last = nextUs + Math.floor((endUs - 1 - nextUs) / intervalUs) * intervalUs;
+  return last > startUs ? last : null;
+}
+
+/** A hold of `holdUs` begins at `nowUs`: its readings are a new sequence of looks. */
+export function beginLooks(p: PlanState, nowUs: number, holdUs: number): void {
+  p.looks = { sequence: p.looks.sequence + 1, startUs: nowUs, lastUs: lastReading(nowUs, holdUs, p.nextEvaluationUs, p.plan.evaluateEveryUs) };
+}
+
+/** Where a reading at `nowUs` falls among its hold's readings (Look). */
+export function lookAt(p: PlanState, nowUs: number): { sequence: number; fraction: number } {
+  const { sequence, startUs, lastUs } = p.looks;
+  return { sequence, fraction: lastUs === null || lastUs <= startUs ? 1 : Math.min(1, Math.max(0, (nowUs - startUs) / (lastUs - startUs))) };
 }
 
 export function isTerminal(phase: Phase): boolean {

@@ -20,6 +20,16 @@ export interface GateReading {
   parts?: { label: string; value: number; limit: number | null }[];
 }
 
+/**
+ * Where a reading falls in its stage: which hold it belongs to (a new sequence when a stage begins or resumes)
+ * and how far through the hold's planned readings it is (1 at the last), for gates that share their error among
+ * a stage's readings.
+ */
+export interface Look {
+  sequence: number;
+  fraction: number;
+}
+
 /** A gate bound to its probes. */
 export interface BoundGate {
   readonly gate: Gate;
@@ -27,7 +37,8 @@ export interface BoundGate {
   readonly stageProbes: number[];
   /** Probes whose ring advances at every evaluation. */
   readonly ringProbes: number[];
-  evaluate(): GateReading;
+  /** A reading; without a look, one reading on its own (all of a comparison's error on it). */
+  evaluate(look?: Look): GateReading;
 }
 
 /** What a gate is bound with: the model, the probes, the series and rules (on first use), the flag it watches. */

@@ -2,20 +2,50 @@
  * The statistics canary analysis needs, as pure functions: the normal distribution, a two-proportion z-test
  * and a Mann-Whitney U test on bucketed latencies (ties handled with the usual correction), and their
  * stratified forms for comparisons within strata (journeys): van Elteren's combination of the Mann-Whitney
- * statistics, and a Mantel-Haenszel-weighted difference of proportions.
+ * statistics, and the stratified score test of a ratio of error rates (ratio-score.ts).
  */
 
-/** Standard normal CDF (Zelen and Severo 26.2.17, absolute error under 7.5e-8). */
-export function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.2316419 * Math.abs(z));
-  const d = 0.3989422804014327 * Math.exp((-z * z) / 2);
-  const p = d * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
-  return z > 0 ? 1 - p : p;
+/**
+ * P(Z > z) for a standard normal Z, to double precision in both tails (Hart's algorithm 5666, 1968, in the form
+ * West gives, "Better approximations to cumulative normal functions", Wilmott 2009): group-sequential bounds
+ * spend probabilities as small as 1e-12 at early readings, where a formula with an absolute error of 1e-8 is useless.
+ */
+export function normalSurvival(z: number): number {
+  const x = Math.abs(z);
+  let tail: number;
+  if (x > 37) tail = 0;
+  else if (x < 7.07106781186547) {
+    const e = Math.exp((-x * x) / 2);
+    const num = ((((((0.0352624965998911 * x + 0.700383064443688) * x + 6.37396220353165) * x + 33.912866078383) * x + 112.079291497871) * x + 221.213596169931) * x + 220.206867912376);
+    const den = (((((((0.0883883476483184 * x + 1.75566716318264) * x + 16.064177579207) * x + 86.7807322029461) * x + 296.564248779674) * x + 637.333633378831) * x + 793.826512519948) * x + 440.413735824752);
+    tail = (e * num) / den;
+  } else {
+    // The continued fraction of Mills' ratio.
+    const e = Math.exp((-x * x) / 2);
+    tail = e / (x + 1 / (x + 2 / (x + 3 / (x + 4 / (x + 0.65))))) / 2.506628274631;
+  }
+  return z > 0 ? tail : 1 - tail;
 }
 
-/** Standard normal quantile (Acklam's rational approximation, relative error under 1.2e-9). */
+/** Standard normal CDF: P(Z <= z), to double precision (normalSurvival's algorithm). */
+export function normalCdf(z: number): number {
+  return normalSurvival(-z);
+}
+
+/**
+ * Standard normal quantile: Acklam's rational approximation (relative error under 1.2e-9), refined by one step
+ * of Halley's method on normalCdf, as Acklam advises, to double precision.
+ */
 export function normalQuantile(p: number): number {
   if (p <= 0 || p >= 1) throw new RangeError('p must lie in (0, 1)');
+  const x = acklam(p);
+  // Halley's step on the tail nearer to p, where the CDF is exact to the last digit.
+  const e = x < 0 ? normalCdf(x) - p : (1 - p) - normalSurvival(x);
+  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  return x - u / (1 + (x * u) / 2);
+}
+
+function acklam(p: number): number {
   const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
   const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
@@ -25,7 +55,7 @@ export function normalQuantile(p: number): number {
     const q = Math.sqrt(-2 * Math.log(p));
     return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
-  if (p > 1 - low) return -normalQuantile(1 - p);
+  if (p > 1 - low) return -acklam(1 - p);
   const q = p - 0.5;
   const r = q * q;
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
@@ -50,7 +80,7 @@ export function twoProportion(x1: number, n1: number, x0: number, n0: number, to
   const diff = p1 - k * p0;
   if (variance === 0) return { z: diff > 0 ? Infinity : diff < 0 ? -Infinity : 0, p: diff > 0 ? 0 : 1 };
   const z = diff / Math.sqrt(variance);
-  return { z, p: 1 - normalCdf(z) };
+  return { z, p: normalSurvival(z) };
 }
 
 /**
@@ -65,7 +95,7 @@ export function mannWhitney(
   const { u, mean, variance, n1, n2 } = uStatistic(canary, control, tolerance);
   if (!(variance > 0)) return { z: 0, p: 1, n1, n2 };
   const z = (u - mean) / Math.sqrt(variance);
-  return { z, p: 1 - normalCdf(z), n1, n2 };
+  return { z, p: normalSurvival(z), n1, n2 };
 }
 
 /** U (pairs with the canary above the scaled control, ties half), its mean and tie-corrected variance under H0. */
@@ -119,10 +149,12 @@ export interface RankStratum {
  * one-sided, H1: within strata, canary values tend to exceed control values scaled by (1 + tolerance). Each
  * stratum's rank statistic, centred, is weighted by 1 / (N + 1), N its size, and the weighted sum is referred to
  * the normal distribution with the tie-corrected variances. Strata with one side empty carry no information and
- * drop out. With one stratum it is the Mann-Whitney test.
+ * drop out. With one stratum it is the Mann-Whitney test. `information` is the sum over strata of n1 n2 / (n1 + n2),
+ * to which the statistic's information is proportional (its variance, on the scale of P(X > Y), is about
+ * (N + 1) / (12 n1 n2) in each stratum): group-sequential bounds need only its growth from reading to reading.
  */
-export function vanElteren(strata: readonly RankStratum[], tolerance: number): TestResult & { n1: number; n2: number; strata: number } {
-  let t = 0, v = 0, n1 = 0, n2 = 0, used = 0;
+export function vanElteren(strata: readonly RankStratum[], tolerance: number): TestResult & { n1: number; n2: number; strata: number; information: number } {
+  let t = 0, v = 0, n1 = 0, n2 = 0, used = 0, information = 0;
   for (const s of strata) {
     const r = uStatistic(s.canary, s.control, tolerance);
     if (r.n1 === 0 || r.n2 === 0) continue;
@@ -131,46 +163,12 @@ export function vanElteren(strata: readonly RankStratum[], tolerance: number): T
     v += w * w * r.variance;
     n1 += r.n1;
     n2 += r.n2;
+    information += (r.n1 * r.n2) / (r.n1 + r.n2);
     used++;
   }
-  if (!(v > 0)) return { z: 0, p: 1, n1, n2, strata: used };
+  if (!(v > 0)) return { z: 0, p: 1, n1, n2, strata: used, information };
   const z = t / Math.sqrt(v);
-  return { z, p: 1 - normalCdf(z), n1, n2, strata: used };
-}
-
-/** Failures and sizes of one stratum's canary (x1 of n1) and control (x0 of n0). */
-export interface ProportionStratum {
-  readonly x1: number;
-  readonly n1: number;
-  readonly x0: number;
-  readonly n0: number;
-}
-
-/**
- * The stratified two-proportion test, one-sided, H1: within strata, p1 > (1 + tolerance) * p0. Each stratum's
- * difference p1 - (1 + tolerance) * p0 is weighted by n1 * n0 / (n1 + n0), the Mantel-Haenszel weight (with a
- * tolerance of 0 the weighted sum is the Cochran-Mantel-Haenszel numerator), and the weighted mean is referred to
- * the normal distribution with its unpooled variance, as twoProportion does for one stratum (to which it reduces).
- * Strata with one side empty drop out. `difference` is the weighted mean difference.
- */
-export function stratifiedTwoProportion(strata: readonly ProportionStratum[], tolerance: number): TestResult & { difference: number; strata: number } {
-  const k = 1 + tolerance;
-  let sw = 0, d = 0, v = 0, used = 0;
-  for (const s of strata) {
-    if (s.n1 === 0 || s.n0 === 0) continue;
-    const w = (s.n1 * s.n0) / (s.n1 + s.n0);
-    const p1 = s.x1 / s.n1, p0 = s.x0 / s.n0;
-    sw += w;
-    d += w * (p1 - k * p0);
-    v += w * w * ((p1 * (1 - p1)) / s.n1 + (k * k * p0 * (1 - p0)) / s.n0);
-    used++;
-  }
-  if (used === 0) return { z: 0, p: 1, difference: 0, strata: 0 };
-  const diff = d / sw;
-  const variance = v / (sw * sw);
-  if (variance === 0) return { z: diff > 0 ? Infinity : diff < 0 ? -Infinity : 0, p: diff > 0 ? 0 : 1, difference: diff, strata: used };
-  const z = diff / Math.sqrt(variance);
-  return { z, p: 1 - normalCdf(z), difference: diff, strata: used };
+  return { z, p: normalSurvival(z), n1, n2, strata: used, information };
 }
 
 function cube(t: number): number {
