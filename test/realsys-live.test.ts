@@ -1,12 +1,15 @@
 /**
  * The shop of realsys/ run live, briefly, and predicted from its own traces: 30 s of the base load with every
  * request traced, then 30 s of twice the load measured (`npm run realsys` with --blocks 1 --sample-ratio 1, about
- * 80 s), calibrated from the base traces with the workers the shop declares and run at both loads. One short
- * window of each is a rougher measure than the committed fixtures, made from five windows of each on a quiet
- * machine (test/realsys.test.ts holds those to 10%): 30 s means move by 5 to 10% from window to window. So the
- * bounds here are wide (35% at the mean, 50% at the p99; a run at a load average of 2.7 came within +24% and
- * +15%), and what they catch is a model that no longer describes a real system at all, such as one that saturates
- * at twice the load it was calibrated at (a placeholder capacity once predicted 33 s where the shop measured 30 ms).
+ * 80 s), calibrated from the base traces with the workers the shop declares and its wait attribute, and run at
+ * both loads. One short window of each is a rougher measure than the committed fixtures, made from five windows
+ * of each on a quiet machine (test/realsys.test.ts holds those to 10%): 30 s means move by 5 to 10% from window
+ * to window, and at twice the load recommend's two workers are 60% busy, where a few percent more work in the
+ * calibration (its share of browse requests, its own time) queues much more. So the bounds here are wide (50% at
+ * the mean, a factor of 2.5 at the p99; three runs at load averages of 1.6 to 2.7 came within 27% at the means and
+ * a factor of 2.01 at the p99s), and what they catch is a model that no longer describes a real system at all, such as one that
+ * saturates at twice the load it was calibrated at (a placeholder capacity once predicted 33 s where the shop
+ * measured 30 ms).
  *
  * The shop measures how late its timers and its load generator ran. On a machine too busy to let it run as itself
  * (at a load average of 8 to 10 the load generator sent requests 41 to 113 ms late at the p99 and the services'
@@ -20,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { parseWaitAttribute } from '../src/calibrate/pool-waits.js';
 import { load } from './roundtrip-helpers.js';
 import { declaredCapacity, journeyOf, predict, readMeasured, root, services, system } from './realsys-helpers.js';
 
@@ -30,7 +34,13 @@ describe('the live shop, predicted', () => {
   it('calibrated from 30 s of its base traces, predicts the base load and twice the load, as measured', (ctx) => {
     const run = spawnSync(process.execPath, [join(root, 'realsys', 'run.mjs'), '--only', 'base,double', '--seconds', '40', '--out', out], { encoding: 'utf8', timeout: 540_000 });
     expect(run.status, run.stderr).toBe(0);
-    const cal = calibrateFiles(services.map((s) => join(out, 'base', `${s}.otlp.json`)), { sampleRate: system.conditions.base.sampleRatio, capacity: declaredCapacity });
+    // Every request traced, so the shop's wait attribute can be read as a team would: each request's wait for a
+    // worker leaves its endpoint's own time, and only the simulated queue waits. Without it, recommend's own time
+    // came out 3 ms (5%) above what it is, and at twice the load, where its two workers are 60% busy and hold the
+    // frontend's, that bias grew to +19% and +81% at the browse mean in two runs; with it, +7.4% and +3.7%.
+    const cal = calibrateFiles(services.map((s) => join(out, 'base', `${s}.otlp.json`)), {
+      sampleRate: 1, capacity: declaredCapacity, waitAttribute: parseWaitAttribute('worker_pool.wait_us'),
+    });
     // What does not depend on the machine: the traces join into one journey per request type, all five services.
     expect([...cal.analysis.journeys.keys()].sort()).toEqual(['GET /product', 'POST /checkout']);
     expect(load(cal.yaml).services.map((s) => s.name).sort()).toEqual([...services].sort());
@@ -61,6 +71,13 @@ describe('the live shop, predicted', () => {
       }
     }
     const why = lines.join('; ');
-    for (const e of errors) expect(Math.abs(e.error), why).toBeLessThan(e.figure === 'mean' ? 0.35 : 0.5);
+    // The means within 50% (the doubled load's browse mean measured 36.6 to 43.4 ms in three runs, predicted 43.8 to
+    // 46.5 ms). The p99s within a factor of 2.5 either way: in 30 s a p99 is set by a few bursts in
+    // which recommend's queue holds the frontend's workers, and the measured checkout p99 at twice the load was
+    // 54, 65, 106 and 144 ms in four runs of the same shop, where the model of 100,000 journeys says 105 to 131 ms.
+    for (const e of errors) {
+      if (e.figure === 'mean') expect(Math.abs(e.error), why).toBeLessThan(0.5);
+      else expect(Math.abs(Math.log(1 + e.error)), why).toBeLessThan(Math.log(2.5));
+    }
   }, 600_000);
 });
