@@ -120,6 +120,11 @@ export abstract class Calls extends Servers {
     for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
       let pending = 0;
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
+        if (m.sitePlain[k] === 1) {
+          pending++;
+          this.sendPlain(this.spawn(rec, k, 0), k);
+          continue;
+        }
         // A call repeated inside a parallel group is that many concurrent calls, each drawn on its own.
         for (let copies = m.siteCopies[k]; copies > 0; copies--) {
           const p = m.siteProbability[k];
@@ -144,7 +149,10 @@ export abstract class Calls extends Servers {
 
   /** Moves the record to its next operation: the same one again while its repeat lasts (repeats are not expanded). */
   private nextOp(rec: number): number {
-    if (++this.rRep[rec] < this.model.opRepeat[this.rOp[rec]]) return this.rOp[rec];
+    const repeat = this.model.opRepeat[this.rOp[rec]];
+    // Without a repeat, rRep stays 0 (it is 0 whenever an operation begins).
+    if (repeat === 1) return ++this.rOp[rec];
+    if (++this.rRep[rec] < repeat) return this.rOp[rec];
     this.rRep[rec] = 0;
     return ++this.rOp[rec];
   }
@@ -216,6 +224,15 @@ export abstract class Calls extends Servers {
       }
     }
     this.reach(rec);
+  }
+
+  /** Sends a first attempt from a plain call site (compile.ts sitePlain): what send() does for it, without asking. */
+  private sendPlain(rec: number, k: number): void {
+    this.rSent[rec] = this.engine.now;
+    this.rAttached[rec] = 1;
+    this.onSent.sent(rec, k);
+    if (this.faults.activeCount > 0 && this.faultsOnCall(rec, k)) return;
+    this.enterService(rec);
   }
 
   /** The attempt reaches its service's side (an EV_NETWORK event after its network time): faults on the way, then the service. */

@@ -87,15 +87,17 @@ export class BucketCounts {
   protected add(index: number, n: number): void {
     const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
     if (counts[index] === 0) {
-      if (this.touchedCount === this.touched.length) {
-        const grown = new Int32Array(this.touched.length * 2);
-        grown.set(this.touched);
-        this.touched = grown;
-      }
+      if (this.touchedCount === this.touched.length) this.growTouched();
       this.touched[this.touchedCount++] = index;
     }
     counts[index] += n;
     this.total += n;
+  }
+
+  protected growTouched(): void {
+    const grown = new Int32Array(this.touched.length * 2);
+    grown.set(this.touched);
+    this.touched = grown;
   }
 
   /** Adds another's counts to these. */
@@ -141,8 +143,18 @@ export class HistogramBuffer extends BucketCounts {
   }
 
   override record(value: number): void {
-    if (value >= BUFFERED_LIMIT) this.target.recordValue(value);
-    else this.add(indexOf(value), 1);
+    if (value >= BUFFERED_LIMIT) {
+      this.target.recordValue(value);
+      return;
+    }
+    // add(index, 1) in one read and write of the bucket's count (and the bucket noted when it is the first).
+    const index = indexOf(value);
+    const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
+    if (counts[index]++ === 0) {
+      if (this.touchedCount === this.touched.length) this.growTouched();
+      this.touched[this.touchedCount++] = index;
+    }
+    this.total++;
   }
 
   /** Moves the buffered counts into the histogram. */
