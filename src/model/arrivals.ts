@@ -10,6 +10,8 @@ export class ArrivalProcess {
   private clock = 0;
   private count = 0;
   private readonly peakPerUs: number;
+  private readonly requests: number;
+  private readonly constant: boolean;
 
   constructor(
     private readonly traffic: Traffic,
@@ -18,6 +20,8 @@ export class ArrivalProcess {
     private readonly stream: number,
   ) {
     this.peakPerUs = peakRate(traffic) / 1e6;
+    this.requests = traffic.requests;
+    this.constant = traffic.shape.kind === 'constant';
   }
 
   /** Arrival rate at time t, per second. */
@@ -43,8 +47,8 @@ export class ArrivalProcess {
 
   /** Time of the next arrival in integer microseconds, or -1 when arrivals are over. */
   next(): number {
-    if (this.count >= this.traffic.requests || this.peakPerUs <= 0) return -1;
-    const constant = this.traffic.shape.kind === 'constant';
+    if (this.count >= this.requests || this.peakPerUs <= 0) return -1;
+    const constant = this.constant;
     for (;;) {
       this.clock += -Math.log(1 - this.rng.next(this.stream)) / this.peakPerUs;
       if (this.clock > this.horizonUs) return -1;

@@ -116,14 +116,18 @@ export abstract class Calls extends Servers {
     const m = this.model;
     const journey = this.rKind[rec] === KIND_JOURNEY;
     const end = this.rOpEnd[rec];
-    const callRng = journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]];
     for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
       let pending = 0;
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
+        if (m.sitePlain[k] === 1) {
+          pending++;
+          this.callPlain(rec, k);
+          continue;
+        }
         // A call repeated inside a parallel group is that many concurrent calls, each drawn on its own.
         for (let copies = m.siteCopies[k]; copies > 0; copies--) {
           const p = m.siteProbability[k];
-          if (p < 1 && this.drawFor(rec, callRng) >= p) continue;
+          if (p < 1 && this.drawFor(rec, journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]]) >= p) continue;
           if (m.siteAsync[k] === 1) {
             this.spawning = rec;
             this.send(this.spawn(-1, k, 0));
@@ -144,7 +148,10 @@ export abstract class Calls extends Servers {
 
   /** Moves the record to its next operation: the same one again while its repeat lasts (repeats are not expanded). */
   private nextOp(rec: number): number {
-    if (++this.rRep[rec] < this.model.opRepeat[this.rOp[rec]]) return this.rOp[rec];
+    const repeat = this.model.opRepeat[this.rOp[rec]];
+    // Without a repeat, rRep stays 0 (it is 0 whenever an operation begins).
+    if (repeat === 1) return ++this.rOp[rec];
+    if (++this.rRep[rec] < repeat) return this.rOp[rec];
     this.rRep[rec] = 0;
     return ++this.rOp[rec];
   }
@@ -218,6 +225,30 @@ export abstract class Calls extends Servers {
     this.reach(rec);
   }
 
+  /**
+   * A call from a plain call site (compile.ts sitePlain) on behalf of `parent`: what spawn() and send() do for
+   * it, without asking what such a call cannot have.
+   */
+  private callPlain(parent: number, k: number): void {
+    const rec = this.alloc();
+    this.rKind[rec] = KIND_CALL;
+    this.rTarget[rec] = this.model.siteEndpoint[k];
+    this.rSite[rec] = k;
+    this.rAttempt[rec] = 0;
+    this.rParent[rec] = parent;
+    this.rParentEpoch[rec] = this.rEpoch[parent];
+    this.rState[rec] = ST_WAITING_SEND;
+    this.rUser[rec] = this.rUser[parent];
+    this.rRoot[rec] = this.rRoot[parent];
+    this.rRootGen[rec] = this.rRootGen[parent];
+    this.onSpawned.spawned(rec, parent, parent);
+    this.rSent[rec] = this.engine.now;
+    this.rAttached[rec] = 1;
+    this.onSent.sent(rec, k);
+    if (this.faults.activeCount > 0 && this.faultsOnCall(rec, k)) return;
+    this.enterService(rec);
+  }
+
   /** The attempt reaches its service's side (an EV_NETWORK event after its network time): faults on the way, then the service. */
   protected reach(rec: number): void {
     if (this.faults.activeCount > 0 && this.faultsOnCall(rec, this.rSite[rec])) return;
@@ -265,9 +296,12 @@ export abstract class Calls extends Servers {
     const latency = this.engine.now - this.rSent[rec];
     this.telemetry.record(e, latency, cause);
     this.onAttemptEnded.attemptEnded(rec, cause, latency);
-    const breaker = m.siteBreaker[k];
-    if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
-    this.releaseSlot(rec);
+    // A plain call site has no breaker and no client-side pool.
+    if (m.sitePlain[k] === 0) {
+      const breaker = m.siteBreaker[k];
+      if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
+      this.releaseSlot(rec);
+    }
     const parent = this.rParent[rec];
     if (!this.parentWaiting(rec)) return;
     if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {

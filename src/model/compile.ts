@@ -73,6 +73,11 @@ export interface CompiledModel {
   readonly siteNetwork: Int32Array;
   /** Whether any call site has a network time (else the simulation never asks). */
   readonly networked: boolean;
+  /**
+   * A plain call site: one call, always made, waited for, with no timeout, client-side pool, breaker or network
+   * time; it is sent straight to its service (retries and optional only matter once it fails).
+   */
+  readonly sitePlain: Uint8Array;
 
   readonly breakerNames: string[];
   readonly breakerErrorRate: Float64Array;
@@ -282,6 +287,8 @@ export function compile(s: Scenario): CompiledModel {
     sitePool: Int32Array.from(sites, (x) => x.pool),
     siteNetwork: Int32Array.from(sites, (x) => (x.call.network === null ? -1 : distIndex(x.call.network))),
     networked: sites.some((x) => x.call.network !== null),
+    sitePlain: Uint8Array.from(sites, (x) => (x.copies === 1 && x.call.probability >= 1 && !x.call.async && !(x.call.timeoutUs > 0) &&
+      x.pool < 0 && x.breaker < 0 && x.call.network === null ? 1 : 0)),
 
     breakerNames: breakers.map((b) => b.name),
     breakerErrorRate: Float64Array.from(breakers, (b) => b.policy.errorRate),

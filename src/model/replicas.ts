@@ -66,8 +66,11 @@ export abstract class Replicas extends Observed {
     const now = this.engine.now;
     const dt = now - this.svcLastChange[s];
     if (dt > 0) {
-      this.busyArea[s] += this.svcBusy[s] * dt;
-      this.queueArea[s] += this.svcQueued[s] * dt;
+      // Adding a zero area changes nothing: an empty queue (or an idle service) leaves its area as it is.
+      const busy = this.svcBusy[s];
+      if (busy !== 0) this.busyArea[s] += busy * dt;
+      const queued = this.svcQueued[s];
+      if (queued !== 0) this.queueArea[s] += queued * dt;
       this.svcLastChange[s] = now;
     }
   }

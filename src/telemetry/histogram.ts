@@ -87,15 +87,17 @@ export class BucketCounts {
   protected add(index: number, n: number): void {
     const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
     if (counts[index] === 0) {
-      if (this.touchedCount === this.touched.length) {
-        const grown = new Int32Array(this.touched.length * 2);
-        grown.set(this.touched);
-        this.touched = grown;
-      }
+      if (this.touchedCount === this.touched.length) this.growTouched();
       this.touched[this.touchedCount++] = index;
     }
     counts[index] += n;
     this.total += n;
+  }
+
+  protected growTouched(): void {
+    const grown = new Int32Array(this.touched.length * 2);
+    grown.set(this.touched);
+    this.touched = grown;
   }
 
   /** Adds another's counts to these. */
@@ -132,6 +134,7 @@ export class BucketCounts {
 /**
  * A recording buffer in front of an HdrHistogram: the simulator's hot path counts values in HdrHistogram's own
  * bucket layout, and the counts are flushed into the histogram with recordValueWithCount when a window closes.
+ * It keeps no total of its own (the histogram counts), and no sum.
  * Every value lands in the bucket it would have landed in directly, so percentiles, counts and max are
  * identical; it only saves a WebAssembly call per value (the call was about 15% of the engine benchmark).
  */
@@ -141,8 +144,17 @@ export class HistogramBuffer extends BucketCounts {
   }
 
   override record(value: number): void {
-    if (value >= BUFFERED_LIMIT) this.target.recordValue(value);
-    else this.add(indexOf(value), 1);
+    if (value >= BUFFERED_LIMIT) {
+      this.target.recordValue(value);
+      return;
+    }
+    // add(index, 1) in one read and write of the bucket's count (and the bucket noted when it is the first).
+    const index = indexOf(value);
+    const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
+    if (counts[index]++ === 0) {
+      if (this.touchedCount === this.touched.length) this.growTouched();
+      this.touched[this.touchedCount++] = index;
+    }
   }
 
   /** Moves the buffered counts into the histogram. */

@@ -22,9 +22,8 @@ export const CAUSE_NAMES = ['ok', 'error', 'downstream', 'timeout', 'rejected', 
 export type CauseName = (typeof CAUSE_NAMES)[number];
 const CAUSES = CAUSE_NAMES.length;
 
-// Counter fields per tag.
-const F_REQUESTS = 0;
-const F_CAUSE = 1; // CAUSES fields from here
+// Counter fields per tag. Requests are not counted apart: they are the sum of the counts by cause.
+const F_CAUSE = 0; // CAUSES fields from here
 const F_LATENCY_SUM = F_CAUSE + CAUSES;
 const F_STARTED = F_LATENCY_SUM + 1;
 const F_WAITED = F_STARTED + 1;
@@ -124,7 +123,6 @@ export class Telemetry {
   record(tag: number, latencyUs: number, cause: number): void {
     const base = tag * FIELDS;
     const o = this.open;
-    o[base + F_REQUESTS]++;
     o[base + F_CAUSE + cause]++;
     o[base + F_LATENCY_SUM] += latencyUs;
     if (latencyUs > o[base + F_MAX]) o[base + F_MAX] = latencyUs;
@@ -205,8 +203,9 @@ export class Telemetry {
 
 function stats(counters: Float64Array, tag: number, h: Histogram): TagStats {
   const base = tag * FIELDS;
-  const requests = counters[base + F_REQUESTS];
   const c = (cause: number) => counters[base + F_CAUSE + cause];
+  let requests = 0;
+  for (let cause = 0; cause < CAUSES; cause++) requests += c(cause);
   return {
     requests,
     errors: requests - c(CAUSE_OK),
