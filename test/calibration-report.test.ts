@@ -197,8 +197,15 @@ describe('the check as a page, in chromium', () => {
     expect(s.chartWidth).toBeLessThanOrEqual(s.column + 1);
     const [journeys, endpoints, capacities] = s.tables;
     expect(journeys).toHaveLength(10);
+    // Each error's range from the resamples, as the document has it, and whether it holds 0.
+    const r = browse.ranges!.error!.meanMs!;
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
     expect(journeys[0].slice(1)).toEqual(['mean (ms)', browse.measured.meanMs.toFixed(1), browse.predicted.meanMs.toFixed(1),
-      `${browse.predicted.meanMs >= browse.measured.meanMs ? '+' : ''}${((browse.predicted.meanMs / browse.measured.meanMs - 1) * 100).toFixed(1)}%`]);
+      `${browse.predicted.meanMs >= browse.measured.meanMs ? '+' : ''}${((browse.predicted.meanMs / browse.measured.meanMs - 1) * 100).toFixed(1)}%`,
+      `${signed(r.lo)} to ${signed(r.hi)}`, r.lo <= 0.0005 && r.hi >= -0.0005 ? 'yes' : 'no']);
+    // 36 browse traces cannot tell a p99.
+    expect(journeys[3].slice(-2)).toEqual(['-', 'too few']);
+    expect(s.text).toContain('ranges: 90% of 40 resamples');
     expect(journeys[4][0]).toBe('error rate');
     expect(endpoints.map((r) => `${r[0]}.${r[1]}`)).toEqual(doc.endpoints.map((e) => `${e.service}.${e.endpoint}`));
     const db = endpoints.find((r) => r[0] === 'db' && r[1] === 'GET-query')!;

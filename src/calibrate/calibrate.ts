@@ -9,10 +9,14 @@ import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { givenCapacities, type CapacityOptions } from './capacity.js';
-import { checkAgainst, EndpointSpans, type CheckResult } from './check.js';
+import { checkAgainst, EndpointSpans, predictedFigures, rateOf, REQUESTS, type CheckResult, type Figures, type Resampling, type RowRanges } from './check.js';
+import { resampledRanges } from './ranges.js';
+import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resample.js';
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
-import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
+import { safe, warningLines, writeScenario, type WriteOptions } from './scenario.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Span } from '../observe/span.js';
 import { plural } from '../units/format.js';
 
 export interface CalibrateResult {
@@ -24,13 +28,21 @@ export interface CalibrateResult {
   capacities: CapacityNote[];
   /** What a wait attribute showed of each service's pool (with --wait-attribute). */
   pools: Map<string, PoolEvidence>;
+  /** The scenario as loaded. */
+  scenario: Scenario;
+  /** With `keep`: the traces, for resampling, and a scenario calibrated the same way from other traces. */
+  resampling: { kept: TraceKeeper; recalibrate: (traces: Span[][], seed: number) => Scenario | null } | null;
 }
 
-export function calibrateFiles(files: readonly string[], options: Partial<CalibrateOptions & WriteOptions> & CapacityOptions & { waitAttribute?: WaitAttribute } = {}): CalibrateResult {
+export type FileOptions = Partial<CalibrateOptions & WriteOptions> & CapacityOptions & { waitAttribute?: WaitAttribute; keep?: boolean };
+
+export function calibrateFiles(files: readonly string[], options: FileOptions = {}): CalibrateResult {
   const analysis = new Analysis({ groupBy: options.groupBy ?? 'name', sampleRate: options.sampleRate ?? 1 });
   const waits = options.waitAttribute ? new PoolWaits(options.waitAttribute) : null;
   if (waits) analysis.ownWait = (s) => waits.waitOf(s);
+  const kept = options.keep ? new TraceKeeper() : null;
   const reads: CalibrateResult['files'] = readTraceFiles(files, (spans) => {
+    kept?.keep(spans);
     waits?.add(spans);
     analysis.addTrace(spans);
   }).map((r, i) => ({ ...r, file: files[i] }));
@@ -40,26 +52,37 @@ export function calibrateFiles(files: readonly string[], options: Partial<Calibr
   const { given, warnings: capacityWarnings } = givenCapacities(services, options);
   const pools = waits ? poolEvidence(waits, analysis.options.sampleRate, analysis.coarseTraces > 0 ? 1000 : 1) : new Map<string, PoolEvidence>();
   for (const [service, p] of pools) {
-    if (given.has(service)) continue;
+    const g = given.get(service);
+    if (g) {
+      const workers = g.concurrency === null ? null : g.replicas * g.concurrency;
+      if (p.capacity !== null && g.replicas === 1 && workers !== null && workers !== p.capacity) {
+        capacityWarnings.push(`${service}: given ${workers} workers (${g.why}), but its waits show ${p.capacity} (${p.why}); the run uses the ${workers} given`);
+      }
+      continue;
+    }
     if (p.capacity !== null) given.set(service, { replicas: 1, concurrency: p.capacity, why: p.why });
     else if (p.waited > 0) capacityWarnings.push(`${service}: ${p.why}; its waits are left out of its own latency, so give its capacity (--capacity ${service}=N) for the run to queue as it did`);
   }
   if (waits && waits.services.size === 0) capacityWarnings.push(`--wait-attribute ${waits.attribute.name}: no span carries it`);
   if (waits && waits.bad > 0) capacityWarnings.push(`--wait-attribute ${waits.attribute.name}: ${plural(waits.bad, 'span')} with a value that is not a number of at least 0 (ignored)`);
-  const yaml = writeScenario(analysis, {
-    capacities: given,
-    latency: options.latency ?? 'empirical',
-    name: options.name ?? 'calibrated',
-    duration: options.duration ?? '10m',
-    sources,
-  });
+  const write = { capacities: given, latency: options.latency ?? 'empirical', name: options.name ?? 'calibrated', duration: options.duration ?? '10m' } as const;
+  const yaml = writeScenario(analysis, { ...write, sources });
   const loaded = parseScenarioText(yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate):', ...loaded.problems.map((p) => formatProblem('calibrated', p))]);
+  const full = loaded.scenario;
+  const recalibrate = (traces: Span[][], seed: number): Scenario | null => {
+    const a = new Analysis(analysis.options);
+    a.ownWait = analysis.ownWait;
+    for (const t of traces) a.addTrace(t);
+    const again = parseScenarioText(writeScenario(a, { ...write, sources: [] }));
+    return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
+  };
   const warnings = [...warningLines(analysis), ...capacityWarnings];
   for (const r of reads) {
     for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
   }
-  return { yaml, files: reads, warnings, analysis, capacities: capacityNotes(yaml, given, pools), pools };
+  if (kept?.overflow) warnings.push(`more than ${kept.limit.toLocaleString('en-US')} spans: too many to keep for resampling, so the figures get no ranges`);
+  return { yaml, files: reads, warnings, analysis, capacities: capacityNotes(yaml, given, pools), pools, scenario: full, resampling: kept && !kept.overflow ? { kept, recalibrate } : null };
 }
 
 /** `--group-by name | http.route | regex:PATTERN` */
@@ -75,15 +98,74 @@ export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
   throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got "${value}"`]);
 }
 
+export interface CheckOptions extends CalibrateOptions {
+  /** The rate the checked traces were made at, when known (else estimated from their root spans). */
+  readonly ratePerSec?: number;
+  /** Resamples for the ranges (0: none). */
+  readonly resamples: number;
+  readonly onResample?: (done: number) => void;
+}
+
+const noRanges = (c: Pick<CalibrateResult, 'resampling'>, resamples: number): { none: string } | null =>
+  resamples <= 0 ? { none: 'no resampling (--resamples 0)' } : c.resampling === null ? { none: 'too many spans to keep for resampling' } : null;
+
 /** Runs a calibrated scenario at the conditions of other trace files and compares it with them, journey by journey. */
-export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings'>, files: readonly string[], options: CalibrateOptions): CheckResult {
+export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings' | 'resampling'>, files: readonly string[], options: CheckOptions): CheckResult {
   const other = new Analysis(options);
   const spans = new EndpointSpans((s) => other.endpointName(s));
+  const kept = new TraceKeeper();
   readTraceFiles(files, (trace) => {
+    kept.keep(trace);
     spans.add(trace);
     other.addTrace(trace);
   });
   const loaded = parseScenarioText(calibrated.yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate)']);
-  return checkAgainst(loaded.scenario, other, spans, { capacities: calibrated.capacities, warnings: calibrated.warnings });
+  const estimated = rateOf(other);
+  const ratePerSec = options.ratePerSec ?? estimated?.ratePerSec ?? loaded.scenario.traffic.perSec;
+  const rootSpans = options.ratePerSec !== undefined || estimated === null ? null : estimated.rootSpans;
+  const none = noRanges(calibrated, options.resamples) ?? (kept.overflow ? { none: `more than ${kept.limit.toLocaleString('en-US')} spans in the checked traces: too many to keep for resampling` } : null);
+  let ranges: Map<string, RowRanges> | null = null;
+  let resampling: CheckResult['resampling'] = none ?? { none: '' };
+  if (none === null && calibrated.resampling) {
+    const calibration = calibrated.resampling.kept.traces();
+    const check = kept.traces();
+    ranges = resampledRanges({
+      calibration, recalibrate: calibrated.resampling.recalibrate, ratePerSec, rootSpans, resamples: options.resamples, requests: REQUESTS,
+      check: { traces: check, measure: (traces) => {
+        const a = new Analysis(options);
+        for (const t of traces) a.addTrace(t);
+        return a;
+      } },
+      onResample: options.onResample,
+    });
+    resampling = {
+      resamples: options.resamples, range: RANGE,
+      calibration: { traces: calibration.length, block: blockLength(calibration.length) },
+      check: { traces: check.length, block: blockLength(check.length) },
+      rate: rootSpans === null ? { given: true } : { given: false, rootSpans },
+    } satisfies Resampling;
+  }
+  return checkAgainst(loaded.scenario, other, spans, { capacities: calibrated.capacities, warnings: calibrated.warnings }, { ratePerSec, ranges, resampling });
+}
+
+export interface Prediction {
+  readonly ratePerSec: number;
+  readonly journeys: readonly { readonly journey: string; readonly predicted: Figures; readonly ranges: RowRanges | null }[];
+  readonly resampling: Resampling | { readonly none: string };
+}
+
+/** The calibrated scenario run at another rate (a what-if), each journey's figures with their ranges. */
+export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resampling'>, ratePerSec: number, resamples: number, onResample?: (done: number) => void): Prediction {
+  const run = runAt(calibrated.scenario, ratePerSec, REQUESTS);
+  const none = noRanges(calibrated, resamples);
+  let ranges: Map<string, RowRanges> | null = null;
+  let resampling: Prediction['resampling'] = none ?? { none: '' };
+  if (none === null && calibrated.resampling) {
+    const calibration = calibrated.resampling.kept.traces();
+    ranges = resampledRanges({ calibration, recalibrate: calibrated.resampling.recalibrate, check: null, ratePerSec, rootSpans: null, resamples, requests: REQUESTS, onResample });
+    resampling = { resamples, range: RANGE, calibration: { traces: calibration.length, block: blockLength(calibration.length) }, check: null, rate: { given: true } };
+  }
+  const journeys = Object.entries(run.journeys).map(([journey, sim]) => ({ journey: safe(journey), predicted: predictedFigures(sim), ranges: ranges?.get(journey) ?? null }));
+  return { ratePerSec, journeys, resampling };
 }

@@ -6,9 +6,10 @@
  */
 import type { Span } from '../observe/span.js';
 import type { Scenario } from '../scenario/types.js';
-import { runScenario } from '../score/result.js';
+import type { CallFigures } from '../score/result.js';
 import type { Analysis } from './analyze.js';
 import type { CapacityNote } from './notes.js';
+import { runAt, type Range } from './resample.js';
 import { quantile, safe } from './scenario.js';
 import { buildTree } from './tree.js';
 
@@ -21,10 +22,37 @@ export interface Figures {
   readonly errorRate: number;
 }
 
+export const FIGURES = ['meanMs', 'p50Ms', 'p95Ms', 'p99Ms', 'errorRate'] as const;
+export type FigureKey = (typeof FIGURES)[number];
+
+/**
+ * What resampling says of a journey's figures (see resample.ts): the central range of the predictions, and of
+ * their errors against the measurements (relative for latencies, a difference of rates for the error rate; null
+ * without checked traces, or where a figure was 0 in the measurements).
+ */
+export interface RowRanges {
+  readonly predicted: Readonly<Record<FigureKey, Range | null>>;
+  readonly error: Readonly<Record<FigureKey, Range | null>> | null;
+}
+
 export interface CheckRow {
   readonly journey: string;
   readonly measured: Figures;
   readonly predicted: Figures;
+  /** null when no resampling was done (--resamples 0, or too many spans to keep). */
+  readonly ranges: RowRanges | null;
+}
+
+/** How the ranges were made, or why there are none. */
+export interface Resampling {
+  readonly resamples: number;
+  /** The share of resampled values each range holds. */
+  readonly range: number;
+  /** Traces resampled, and the length of their blocks (consecutive traces), per set. */
+  readonly calibration: { readonly traces: number; readonly block: number };
+  readonly check: { readonly traces: number; readonly block: number } | null;
+  /** The run's rate: given (--check-rate, --predict) or estimated from a count of root spans, drawn again per resample. */
+  readonly rate: { readonly given: true } | { readonly given: false; readonly rootSpans: number };
 }
 
 /**
@@ -55,6 +83,32 @@ export interface CheckResult {
   readonly missing: readonly string[];
   readonly endpoints: readonly EndpointRow[];
   readonly notes: CheckNotes;
+  /** null with the reason when the figures have no ranges. */
+  readonly resampling: Resampling | { readonly none: string };
+}
+
+/** A journey's figures as the traces measured them (root spans). */
+export function measuredFigures(j: Analysis['journeys'] extends Map<string, infer J> ? J : never): Figures {
+  const ms = [...j.latencies].sort((a, b) => a - b).map((x) => x / 1000);
+  return {
+    requests: j.count,
+    meanMs: ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length),
+    p50Ms: quantile(ms, 0.5),
+    p95Ms: quantile(ms, 0.95),
+    p99Ms: quantile(ms, 0.99),
+    errorRate: j.errors / Math.max(1, j.count),
+  };
+}
+
+/** A journey's figures as a run predicted them. */
+export function predictedFigures(sim: CallFigures): Figures {
+  return { requests: sim.requests, meanMs: sim.latencyMs.mean, p50Ms: sim.latencyMs.p50, p95Ms: sim.latencyMs.p95, p99Ms: sim.latencyMs.p99, errorRate: sim.errorRate };
+}
+
+/** The rate of a set of traces' root spans (scaled by the sampling), and the count it is estimated from. */
+export function rateOf(a: Analysis): { ratePerSec: number; rootSpans: number } | null {
+  const spanS = (a.rootStartMax - a.rootStartMin) / 1e6;
+  return a.roots > 1 && spanS > 0 ? { ratePerSec: (a.roots - 1) / spanS / a.options.sampleRate, rootSpans: a.roots } : null;
 }
 
 /** Per service and endpoint, the durations (us) of its attempts as its callers saw them, gathered a trace at a time. */
@@ -81,17 +135,18 @@ export class EndpointSpans {
 }
 
 /** Journeys simulated per check: enough for a p99 of each journey that holds a few percent. */
-const REQUESTS = 50_000;
+export const REQUESTS = 50_000;
 
-export function checkAgainst(calibrated: Scenario, other: Analysis, spans: EndpointSpans, notes: CheckNotes): CheckResult {
-  const spanS = (other.rootStartMax - other.rootStartMin) / 1e6;
-  const ratePerSec = other.roots > 1 && spanS > 0 ? (other.roots - 1) / spanS / other.options.sampleRate : calibrated.traffic.perSec;
-  const s: Scenario = {
-    ...calibrated,
-    traffic: { ...calibrated.traffic, perSec: ratePerSec, requests: REQUESTS },
-    durationUs: Math.ceil((2 * REQUESTS * 1e6) / ratePerSec),
-  };
-  const run = runScenario(s);
+export interface CheckInput {
+  /** The rate the run is made at: the other set's (rateOf) unless given. */
+  readonly ratePerSec: number;
+  readonly ranges: ReadonlyMap<string, RowRanges> | null;
+  readonly resampling: CheckResult['resampling'];
+}
+
+export function checkAgainst(calibrated: Scenario, other: Analysis, spans: EndpointSpans, notes: CheckNotes, input: CheckInput): CheckResult {
+  const { ratePerSec } = input;
+  const run = runAt(calibrated, ratePerSec, REQUESTS);
   const journeys: CheckRow[] = [];
   const missing: string[] = [];
   for (const [name, j] of [...other.journeys].sort((a, b) => b[1].count - a[1].count)) {
@@ -100,26 +155,7 @@ export function checkAgainst(calibrated: Scenario, other: Analysis, spans: Endpo
       missing.push(name);
       continue;
     }
-    const ms = [...j.latencies].sort((a, b) => a - b).map((x) => x / 1000);
-    journeys.push({
-      journey: safe(name),
-      measured: {
-        requests: j.count,
-        meanMs: ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length),
-        p50Ms: quantile(ms, 0.5),
-        p95Ms: quantile(ms, 0.95),
-        p99Ms: quantile(ms, 0.99),
-        errorRate: j.errors / Math.max(1, j.count),
-      },
-      predicted: {
-        requests: sim.requests,
-        meanMs: sim.latencyMs.mean,
-        p50Ms: sim.latencyMs.p50,
-        p95Ms: sim.latencyMs.p95,
-        p99Ms: sim.latencyMs.p99,
-        errorRate: sim.errorRate,
-      },
-    });
+    journeys.push({ journey: safe(name), measured: measuredFigures(j), predicted: predictedFigures(sim), ranges: input.ranges?.get(safe(name)) ?? null });
   }
   const endpoints: EndpointRow[] = [...spans.durations.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.endpoint < b.endpoint ? -1 : 1)).map((d) => {
     const ms = [...d.us].sort((a, b) => a - b).map((x) => x / 1000);
@@ -131,5 +167,5 @@ export function checkAgainst(calibrated: Scenario, other: Analysis, spans: Endpo
       predicted: sim ? { requests: sim.requests, meanMs: sim.latencyMs.mean, p99Ms: sim.latencyMs.p99 } : null,
     };
   });
-  return { schema: 'rehearse/calibration-check@1', ratePerSec, journeys, missing, endpoints, notes };
+  return { schema: 'rehearse/calibration-check@1', ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling };
 }

@@ -16,6 +16,9 @@ export function calibrateOptions(cmd: Command): Command {
     .option('--wait-attribute <name>', 'a span attribute holding the time a request waited for a worker inside its span (worker_pool.wait_us, or NAME:ms): taken out of own latency, and the pool\'s size inferred from who was in service during the waits')
     .option('--check <file>', 'other traces (repeat for more files): run the scenario at their rate and compare it with them, journey by journey', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--check-sample-rate <share>', 'share of traces the --check files hold, e.g. 3%')
+    .option('--check-rate <rate>', 'the rate the --check traces were made at, when known (100/s); else estimated from their root spans')
+    .option('--predict <rate>', 'run the scenario at this rate (100/s, or 2x the traces\' rate) and print each journey\'s figures with their ranges')
+    .option('--resamples <n>', 'calibrations from resampled traces behind the ranges of --check and --predict (default 40; 0: no ranges)')
     .option('--check-json <file>', 'write the comparison (rehearse/calibration-check@1) to this file')
     .option('--check-html <file>', 'write the comparison as a self-contained HTML page (also: rehearse report CHECK.json --html FILE)')
     .option('-q, --quiet', 'print nothing but warnings and errors');

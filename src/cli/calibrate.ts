@@ -1,6 +1,10 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
 import { checkWritable, writeText } from '../files/write.js';
-import { calibrateFiles, checkCalibration, parseGroupBy } from '../calibrate/calibrate.js';
+import { calibrateFiles, checkCalibration, parseGroupBy, predictAt } from '../calibrate/calibrate.js';
+import { rangeText, resamplingLine, spanText } from '../report/calibration-text.js';
+import { RESAMPLES } from '../calibrate/resample.js';
+import { figureTold } from '../calibrate/told.js';
+import { parseRate } from '../units/parse.js';
 import { parseWaitAttribute } from '../calibrate/pool-waits.js';
 import { checkReportHtml, relativeError } from '../report/html/check.js';
 import { textTable } from '../report/table.js';
@@ -23,6 +27,18 @@ export interface CalibrateCliOptions {
   checkJson?: string;
   checkHtml?: string;
   waitAttribute?: string;
+  checkRate?: string;
+  predict?: string;
+  resamples?: string;
+}
+
+/** `100/s`, or `2x` a base rate. */
+function rateOption(flag: string, text: string, base: number): number {
+  const x = /^(\d+(?:\.\d+)?)x$/.exec(text.trim());
+  if (x && Number(x[1]) > 0) return Number(x[1]) * base;
+  const r = parseRate(text);
+  if (!r.ok) throw new InputError([`${flag}: ${r.message}${flag === '--predict' ? ', or a multiple of the traces\' rate such as 2x' : ''}`]);
+  return r.value;
 }
 
 function share(flag: string, text: string | undefined): number {
@@ -35,11 +51,15 @@ function share(flag: string, text: string | undefined): number {
 
 export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out: (s: string) => void, warn: (s: string) => void): void {
   const sampleRate = share('--sample-rate', opts.sampleRate);
-  const checkRate = share('--check-sample-rate', opts.checkSampleRate);
+  const checkShare = share('--check-sample-rate', opts.checkSampleRate);
   for (const [flag, v] of [['--check-json', opts.checkJson], ['--check-html', opts.checkHtml]] as const) {
     if (v !== undefined && !opts.check?.length) throw new InputError([`${flag}: give the traces to compare with (--check FILE)`]);
   }
   for (const path of [opts.out, opts.checkJson, opts.checkHtml]) if (path) checkWritable(path);
+  if (opts.checkRate !== undefined && !opts.check?.length) throw new InputError(['--check-rate: give the traces to compare with (--check FILE)']);
+  const resamples = opts.resamples === undefined ? RESAMPLES : Number(opts.resamples);
+  if (!Number.isInteger(resamples) || resamples < 0 || resamples > 1000) throw new InputError([`--resamples: expected a whole number from 0 to 1000, got "${opts.resamples}"`]);
+  const checkRate = opts.checkRate === undefined ? undefined : rateOption('--check-rate', opts.checkRate, 1);
   const waitAttribute = opts.waitAttribute !== undefined ? parseWaitAttribute(opts.waitAttribute) : undefined;
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
   const result = calibrateFiles(files, {
@@ -52,6 +72,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     deployment: opts.deployment,
     replicaConcurrency: opts.replicaConcurrency,
     waitAttribute,
+    keep: resamples > 0 && (opts.check?.length !== undefined && opts.check.length > 0 || opts.predict !== undefined),
   });
   for (const w of result.warnings) warn(`warning: ${w}`);
   if (opts.out) writeText(opts.out, result.yaml);
@@ -63,18 +84,36 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
       `${plural(services, 'service')}, ${plural(a.endpoints.size, 'endpoint')}, ${plural(a.journeys.size, 'journey')}; scenario written to ${opts.out}`);
   }
   if (opts.check?.length) {
-    const check = checkCalibration(result, opts.check, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkRate });
+    const check = checkCalibration(result, opts.check, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples });
     if (opts.checkJson) writeText(opts.checkJson, `${JSON.stringify(check, null, 2)}\n`);
     if (opts.checkHtml) writeText(opts.checkHtml, checkReportHtml(check));
     out('');
-    out(`checked against ${plural(opts.check.length, 'file')} at their rate, ${check.ratePerSec.toFixed(1)}/s (root spans on both sides; ms):`);
+    out(`checked against ${plural(opts.check.length, 'file')} at ${checkRate === undefined ? 'their rate' : 'the rate given'}, ${check.ratePerSec.toFixed(1)}/s (root spans on both sides; ms):`);
     const err = relativeError;
+    const ranged = 'resamples' in check.resampling;
     const rows = check.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const).map((k, i) => [
       i === 0 ? `${j.journey} (${j.measured.requests})` : '', k.slice(0, -2), j.measured[k].toFixed(1), j.predicted[k].toFixed(1), err(j.predicted[k], j.measured[k]),
-    ]).concat([['', 'errors', `${(j.measured.errorRate * 100).toFixed(2)}%`, `${(j.predicted.errorRate * 100).toFixed(2)}%`, `${((j.predicted.errorRate - j.measured.errorRate) * 100).toFixed(2)} pt`]]));
-    for (const line of textTable(['journey (traces)', 'figure', 'measured', 'predicted', 'error'], rows, ['left', 'left', 'right', 'right', 'right'])) out(line);
+      ...(ranged ? rangeText(j.ranges?.error?.[k] ?? null, 'relative', figureTold(k, j.measured.requests)) : []),
+    ]).concat([['', 'errors', `${(j.measured.errorRate * 100).toFixed(2)}%`, `${(j.predicted.errorRate * 100).toFixed(2)}%`, `${((j.predicted.errorRate - j.measured.errorRate) * 100).toFixed(2)} pt`,
+      ...(ranged ? rangeText(j.ranges?.error?.errorRate ?? null, 'points', figureTold('errorRate', j.measured.requests)) : [])]]));
+    const head = ['journey (traces)', 'figure', 'measured', 'predicted', 'error', ...(ranged ? ['error: 90% of resamples', 'agree'] : [])];
+    for (const line of textTable(head, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left'])) out(line);
+    out(resamplingLine(check.resampling));
     for (const m of check.missing) warn(`warning: journey ${m} of the --check traces is not in the calibrated scenario`);
     if (opts.checkJson) out(`comparison written to ${opts.checkJson}`);
     if (opts.checkHtml) out(`comparison page written to ${opts.checkHtml}`);
+  }
+  if (opts.predict !== undefined) {
+    const base = result.scenario.calibration?.ratePerSec ?? result.scenario.traffic.perSec;
+    const rate = rateOption('--predict', opts.predict, base);
+    const p = predictAt(result, rate, resamples);
+    out('');
+    out(`predicted at ${rate.toFixed(1)}/s (${(rate / base).toFixed(2)}x the traces' ${base.toFixed(1)}/s; ms):`);
+    const ranged = 'resamples' in p.resampling;
+    const rows = p.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const).map((k, i) => [
+      i === 0 ? j.journey : '', k.slice(0, -2), j.predicted[k].toFixed(1), ...(ranged ? [spanText(j.ranges?.predicted[k] ?? null, (x) => x.toFixed(1))] : []),
+    ]).concat([['', 'errors', `${(j.predicted.errorRate * 100).toFixed(2)}%`, ...(ranged ? [spanText(j.ranges?.predicted.errorRate ?? null, (x) => `${(x * 100).toFixed(2)}%`)] : [])]]));
+    for (const line of textTable(['journey', 'figure', 'predicted', ...(ranged ? ['90% of resamples'] : [])], rows, ['left', 'left', 'right', 'right'])) out(line);
+    out(resamplingLine(p.resampling));
   }
 }

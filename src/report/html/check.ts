@@ -3,7 +3,9 @@
  * model's prediction at their load, with the error of each; a chart of the quantiles; the fit per endpoint; and
  * what the calibration could not take from the traces. Every name comes from traces (user input): escaped.
  */
-import type { CheckResult } from '../../calibrate/check.js';
+import type { CheckResult, CheckRow, FigureKey } from '../../calibrate/check.js';
+import { figureTold } from '../../calibrate/told.js';
+import { rangeText, resamplingLine } from '../calibration-text.js';
 import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
 /** The prediction's error against the measurement: "+4.2%", or "-" when nothing was measured. */
@@ -18,11 +20,20 @@ const num = (x: string) => `<td class="num">${escape(x)}</td>`;
 
 const FIGURES = [['meanMs', 'mean'], ['p50Ms', 'p50'], ['p95Ms', 'p95'], ['p99Ms', 'p99']] as const;
 
+/** A figure's error range and agreement cells, when the check has ranges (documents made before them have none). */
+function rangeCells(doc: CheckResult, j: CheckRow, k: FigureKey): string {
+  if (!ranged(doc)) return '';
+  const [range, agree] = rangeText(j.ranges?.error?.[k] ?? null, k === 'errorRate' ? 'points' : 'relative', figureTold(k, j.measured.requests));
+  return `${num(range)}<td class="${agree === 'no' ? 'warning' : ''}">${escape(agree)}</td>`;
+}
+
+const ranged = (doc: CheckResult) => doc.resampling !== undefined && 'resamples' in doc.resampling;
+
 function journeyRows(doc: CheckResult): string {
   return doc.journeys.map((j) => {
     const rows = FIGURES.map(([k, label], i) => `<tr>${i === 0 ? `<td rowspan="5">${escape(j.journey)}<br><span class="meta">${j.measured.requests.toLocaleString('en-US')} traces; ${j.predicted.requests.toLocaleString('en-US')} simulated</span></td>` : ''}`
-      + `<td>${label} (ms)</td>${num(ms(j.measured[k]))}${num(ms(j.predicted[k]))}${num(relativeError(j.predicted[k], j.measured[k]))}</tr>`);
-    rows.push(`<tr><td>error rate</td>${num(pct(j.measured.errorRate))}${num(pct(j.predicted.errorRate))}${num(points(j.predicted.errorRate - j.measured.errorRate))}</tr>`);
+      + `<td>${label} (ms)</td>${num(ms(j.measured[k]))}${num(ms(j.predicted[k]))}${num(relativeError(j.predicted[k], j.measured[k]))}${rangeCells(doc, j, k)}</tr>`);
+    rows.push(`<tr><td>error rate</td>${num(pct(j.measured.errorRate))}${num(pct(j.predicted.errorRate))}${num(points(j.predicted.errorRate - j.measured.errorRate))}${rangeCells(doc, j, 'errorRate')}</tr>`);
     return rows.join('');
   }).join('');
 }
@@ -70,7 +81,8 @@ export function checkReportHtml(doc: CheckResult, options: PageOptions = {}): st
 <h1>rehearse calibration check</h1>
 <p class="meta">The calibrated scenario run at the checked traces' rate, ${escape(doc.ratePerSec.toFixed(1))}/s, and compared with them: root spans on both sides for journeys, the callers' view on both sides for endpoints.</p>
 <h2>Per journey</h2>
-<table><thead><tr><th>journey</th><th>figure</th><th>measured</th><th>predicted</th><th>error</th></tr></thead><tbody>${journeyRows(doc)}</tbody></table>
+<table><thead><tr><th>journey</th><th>figure</th><th>measured</th><th>predicted</th><th>error</th>${ranged(doc) ? '<th>error: 90% of resamples</th><th>agree</th>' : ''}</tr></thead><tbody>${journeyRows(doc)}</tbody></table>
+<p class="meta">${escape(doc.resampling === undefined ? 'no ranges: the document was written before calibrate gave them' : resamplingLine(doc.resampling))}</p>
 ${charts.length ? `<h2>${escape(charts[0].title)}</h2><p class="caption">${escape(charts[0].caption ?? '')}</p><chart-0/>` : ''}
 <h2>Fit per endpoint</h2>
 <table><thead><tr><th>service</th><th>endpoint</th><th>spans</th><th>mean measured</th><th>mean predicted</th><th>error</th><th>p99 measured</th><th>p99 predicted</th><th>error</th></tr></thead><tbody>${endpointRows(doc)}</tbody></table>

@@ -1,0 +1,182 @@
+/**
+ * How far a calibration can be trusted: ranges from resampled traces (src/calibrate/resample.ts, ranges.ts). The
+ * draws against their distributions' theory; the ranges against the real shop's measurements (realsys/): the
+ * doubled load the shop measured falls inside the ranges predicted from its base traces; the base agrees with
+ * itself; and a model that no longer describes the shop (the database 20 ms slower) is told apart from it.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { calibrateFiles, checkCalibration, predictAt } from '../src/calibrate/calibrate.js';
+import type { CheckResult, FigureKey } from '../src/calibrate/check.js';
+import { blockIndices, blockLength, Draws, redrawErrorRate } from '../src/calibrate/resample.js';
+import { figureTold, quantileTold } from '../src/calibrate/told.js';
+import { main } from '../src/cli/main.js';
+import { declaredCapacity, journeyOf, readMeasured, root, services, system } from './realsys-helpers.js';
+
+const fixtures = join(root, 'test', 'fixtures', 'realsys');
+const baseFiles = services.map((s) => join(fixtures, 'base', `${s}.otlp.json`));
+
+/** ln Gamma(x), Lanczos (g = 7, n = 9), for x > 0. */
+function lgamma(x: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
+  x -= 1;
+  let a = c[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+const lbeta = (a: number, b: number) => lgamma(a) + lgamma(b) - lgamma(a + b);
+
+describe('the draws', () => {
+  it('Gamma and Beta draws have their distributions\' mean and variance', () => {
+    const d = new Draws(7);
+    const N = 40_000;
+    for (const k of [0.5, 3, 17.5]) {
+      const xs = Array.from({ length: N }, () => d.gamma(k));
+      const mean = xs.reduce((a, b) => a + b, 0) / N;
+      const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (N - 1);
+      // Gamma(k, 1): mean k, variance k; the mean's standard error sqrt(k / N).
+      expect(Math.abs(mean - k), `shape ${k}`).toBeLessThan(4 * Math.sqrt(k / N));
+      expect(Math.abs(v / k - 1), `shape ${k}`).toBeLessThan(0.05);
+    }
+    const bs = Array.from({ length: N }, () => d.beta(2, 5));
+    const mean = bs.reduce((a, b) => a + b, 0) / N;
+    // Beta(2, 5): mean 2/7, variance 10/392.
+    expect(Math.abs(mean - 2 / 7)).toBeLessThan(4 * Math.sqrt(10 / 392 / N));
+  });
+
+  it('an error rate of 0 in 17 is drawn again as another 17 requests would show it: 0 as often as its posterior predicts', () => {
+    const d = new Draws(11);
+    const N = 40_000;
+    const xs = Array.from({ length: N }, () => redrawErrorRate(0, 17, d));
+    // p ~ Beta(1/2, 17 + 1/2), X ~ Binomial(17, p): P(X = 0) = B(1/2, 17.5 + 17) / B(1/2, 17.5).
+    const p0 = Math.exp(lbeta(0.5, 34.5) - lbeta(0.5, 17.5));
+    const zeros = xs.filter((x) => x === 0).length / N;
+    expect(Math.abs(zeros - p0)).toBeLessThan(4 * Math.sqrt((p0 * (1 - p0)) / N));
+    expect(p0).toBeGreaterThan(0.7);
+    expect(p0).toBeLessThan(0.9);
+    // Many requests: the rate's posterior mean (x + 1/2) / (n + 1).
+    const big = Array.from({ length: 4000 }, () => redrawErrorRate(300, 20_000, d));
+    expect(Math.abs(big.reduce((a, b) => a + b, 0) / big.length - 300.5 / 20_001)).toBeLessThan(0.0002);
+  });
+
+  it('a moving-block resample takes whole blocks of consecutive traces, the cube root of their number long', () => {
+    expect(blockLength(438)).toBe(8);
+    expect(blockLength(53)).toBe(4);
+    const idx = blockIndices(438, new Draws(3));
+    expect(idx).toHaveLength(438);
+    expect(blockIndices(438, new Draws(3))).toEqual(idx);
+    for (let b = 0; b + 8 <= 432; b += 8) for (let k = 1; k < 8; k++) expect(idx[b + k]).toBe((idx[b] + k) % 438);
+    // Drawn with replacement: some traces twice, some not at all.
+    expect(new Set(idx).size).toBeLessThan(438);
+  });
+
+  it('a quantile is told only with 5 values above it: a p99 needs 500 traces, a p95 100', () => {
+    expect(quantileTold(0.99, 499)).toBe(false);
+    expect(quantileTold(0.99, 500)).toBe(true);
+    expect(figureTold('p95Ms', 99)).toBe(false);
+    expect(figureTold('p95Ms', 100)).toBe(true);
+    expect(figureTold('meanMs', 5)).toBe(true);
+  });
+});
+
+describe('the shop: ranges from its base traces', () => {
+  const cal = calibrateFiles(baseFiles, { sampleRate: 0.6, capacity: declaredCapacity, keep: true });
+
+  it('twice the load, as the shop measured it, falls inside the ranges predicted from the base traces alone', () => {
+    const double = readMeasured(fixtures, 'double');
+    const p = predictAt(cal, system.conditions.double.rate, 40);
+    expect('resamples' in p.resampling && p.resampling.calibration).toEqual({ traces: 438, block: 8 });
+    for (const [j, name] of Object.entries(journeyOf)) {
+      const row = p.journeys.find((x) => x.journey === name)!;
+      const m = double.journeys[j].latencyMs;
+      for (const [k, measured] of [['meanMs', m.mean], ['p99Ms', m.p99]] as const) {
+        const r = row.ranges!.predicted[k]!;
+        expect(measured, `${j} ${k}: ${r.lo.toFixed(1)} to ${r.hi.toFixed(1)}`).toBeGreaterThanOrEqual(r.lo);
+        expect(measured, `${j} ${k}: ${r.lo.toFixed(1)} to ${r.hi.toFixed(1)}`).toBeLessThanOrEqual(r.hi);
+        // A range, not everything: narrower than the prediction itself at the mean, within a factor of 2 at the p99.
+        expect(r.hi - r.lo, `${j} ${k}`).toBeLessThan((k === 'meanMs' ? 1 : 2) * row.predicted[k]);
+      }
+    }
+  }, 120_000);
+
+  const told = (c: CheckResult) => c.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms', 'errorRate'] as FigureKey[])
+    .filter((k) => figureTold(k, j.measured.requests)).map((k) => ({ what: `${j.journey} ${k}`, range: j.ranges!.error![k]! })));
+
+  it('the base traces checked against themselves agree at every figure they can tell; the slow database\'s do not', () => {
+    const self = checkCalibration(cal, baseFiles, { groupBy: 'name', sampleRate: 0.6, ratePerSec: system.conditions.base.rate, resamples: 40 });
+    const figures = told(self);
+    // 317 browse and 121 checkout traces: every figure but the p99s (500 needed).
+    expect(figures.map((f) => f.what)).toEqual(['GET-product meanMs', 'GET-product p50Ms', 'GET-product p95Ms', 'GET-product errorRate',
+      'POST-checkout meanMs', 'POST-checkout p50Ms', 'POST-checkout p95Ms', 'POST-checkout errorRate']);
+    for (const f of figures) expect(f.range.lo <= 0.0005 && f.range.hi >= -0.0005, `${f.what}: ${f.range.lo} to ${f.range.hi}`).toBe(true);
+
+    const slow = checkCalibration(cal, [join(fixtures, 'slowdb', 'collector.otlp.json')], { groupBy: 'name', sampleRate: system.conditions.slowdb.sampleRatio, ratePerSec: system.conditions.slowdb.rate, resamples: 40 });
+    // The model does not know the database is slower: its means and medians are told apart from the shop's (36 and 17 traces).
+    for (const j of slow.journeys) {
+      for (const k of ['meanMs', 'p50Ms'] as const) expect(j.ranges!.error![k]!.hi, `${j.journey} ${k}`).toBeLessThan(0);
+    }
+  }, 120_000);
+});
+
+describe('calibrate --check, --predict, --resamples', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-ranges-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = async (args: string[]) => {
+    const lines: string[] = [];
+    const code = await main(['calibrate', ...baseFiles, '--sample-rate', '60%', '--capacity', declaredCapacity, '--out', join(dir, 'shop.yaml'), ...args],
+      { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+    return { code, text: lines.join('\n') };
+  };
+
+  it('prints each error\'s range and whether it holds 0, or too few where the checked traces cannot tell the figure', async () => {
+    const json = join(dir, 'check.json');
+    const r = await run(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-rate', '100/s', '--resamples', '20', '--check-json', json]);
+    expect(r.code, r.text).toBe(0);
+    expect(r.text).toContain('checked against 1 file at the rate given, 100.0/s');
+    expect(r.text).toMatch(/journey \(traces\) +figure +measured +predicted +error +error: 90% of resamples +agree/);
+    // 36 browse traces: a p95 and a p99 cannot be told; a mean can.
+    expect(r.text).toMatch(/ p99 +162\.0 +[\d.]+ +[+-][\d.]+% +- +too few/);
+    expect(r.text).toMatch(/GET-product \(36\) +mean +47\.0 +[\d.]+ +[+-][\d.]+% +[+-][\d.]+% to [+-][\d.]+% +(yes|no)/);
+    expect(r.text).toContain('ranges: 90% of 20 resamples (the calibration\'s 438 traces in blocks of 8, the checked 53 in blocks of 4; each calibrated again and run at the rate given)');
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as CheckResult;
+    expect(doc.resampling).toMatchObject({ resamples: 20, range: 0.9, rate: { given: true } });
+    expect(doc.journeys[0].ranges!.error!.p99Ms).toBeNull();
+    expect(doc.journeys[0].ranges!.error!.meanMs!.lo).toBeLessThan(doc.journeys[0].ranges!.error!.meanMs!.hi);
+  }, 120_000);
+
+  it('--predict 2x prints each journey\'s figures at twice the traces\' rate with their ranges; --resamples 0 gives none', async () => {
+    const r = await run(['--predict', '2x', '--resamples', '10']);
+    expect(r.code, r.text).toBe(0);
+    expect(r.text).toMatch(/predicted at 104\.\d\/s \(2\.00x the traces' 52\.\d\/s; ms\):/);
+    expect(r.text).toMatch(/GET-product +mean +[\d.]+ +[\d.]+ to [\d.]+/);
+    const none = await run(['--predict', '100/s', '--resamples', '0']);
+    expect(none.code, none.text).toBe(0);
+    expect(none.text).toContain('no ranges: no resampling (--resamples 0)');
+    expect(none.text).not.toContain('90% of resamples');
+  }, 120_000);
+
+  it.each([
+    [['--resamples', '-1'], '--resamples: expected a whole number from 0 to 1000, got "-1"'],
+    [['--check-rate', '100/s'], '--check-rate: give the traces to compare with (--check FILE)'],
+    [['--predict', 'fast'], '--predict: invalid rate "fast"'],
+    [['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-rate', '100'], '--check-rate: invalid rate "100"'],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.text).toContain(message);
+  });
+
+  it('warns when a capacity given disagrees with the pool its waits show', async () => {
+    const lines: string[] = [];
+    // Read as every trace (no --sample-rate): recommend's waits show 2 workers in service.
+    const code = await main(['calibrate', ...baseFiles, '--capacity', 'recommend=3', '--wait-attribute', 'worker_pool.wait_us', '-q', '--out', join(dir, 'w.yaml')],
+      { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+    expect(code).toBe(0);
+    expect(lines.join('\n')).toMatch(/warning: recommend: given 3 workers \(given: --capacity recommend=3\), but its waits show 2 \(inferred from worker_pool\.wait_us: .*\); the run uses the 3 given/);
+  });
+});
