@@ -28,6 +28,14 @@ describe('what the queues did', () => {
     expect(Math.abs(r.simulated.seconds - (120 + s.queue.max / 80))).toBeLessThan(5);
     expect(s.explanation).toBe(`station saturated: offered 1.25x its capacity at the peak rate (at least; worked out before the run); its queue grew from 0 to ${s.queue.max.toLocaleString('en-US')} while requests arrived (to 2m00s), and drained only after they stopped (empty by ${clock(r.simulated.seconds)}); latencies after 0m00s are the queue's, not the service's`);
     expect(r.stability!.cycles).toEqual([]);
+    // Window by window (the run document's windows): the queue at each window's end climbs by the fluid 20/s while
+    // requests arrive, each window's largest is at least its end, and the largest of all is the run's.
+    const w = r.windows.services.station, start = r.windows.startSeconds, span = r.windows.seconds;
+    const arriving = start.map((t, i) => i).filter((i) => start[i] + span <= 120);
+    for (const i of arriving) expect(Math.abs(w.endQueued[i] / (20 * (start[i] + span)) - 1), `window ${i}`).toBeLessThan(0.15);
+    for (let i = 0; i < start.length; i++) expect(w.maxQueued[i]).toBeGreaterThanOrEqual(w.endQueued[i]);
+    expect(Math.max(...w.maxQueued)).toBe(s.queue.max);
+    expect(w.endQueued.at(-1)).toBe(0);
   });
 
   it('with a queue of 50 it fills and rejects the excess: 20/s less the 50 it holds', () => {

@@ -110,7 +110,8 @@ export interface RunResult {
   windows: {
     seconds: number;
     startSeconds: number[];
-    services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
+    /** Per window: busy workers over workers, queued requests on average over time, at most, and at the window's end. */
+    services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[]; maxQueued: number[]; endQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
     journeys: Record<string, WindowSeries>;
     /**
      * Per flag, of the journeys that pass through a service evaluating it: those of users served the flag and of
@@ -296,6 +297,8 @@ export function buildResult(
       ...series((w) => w.services[s]),
       utilization: tel.windows.map((w) => round(w.services[s].utilization, 4)),
       meanQueued: tel.windows.map((w) => round(w.services[s].queued, 3)),
+      maxQueued: tel.windows.map((w) => w.services[s].maxQueued),
+      endQueued: tel.windows.map((w) => w.services[s].endQueued),
       flags: Object.fromEntries(scenario.flags.map((f, i) => {
         const side = (state: 'on' | 'off') => tel.windows.map((w) => w.serviceFlags[s][i]?.[state] ?? NO_SLICE);
         const on = side('on'), off = side('off');
