@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles, checkCalibration, predictAt } from '../src/calibrate/calibrate.js';
 import type { CheckResult, FigureKey } from '../src/calibrate/check.js';
-import { blockIndices, blockLength, Draws, redrawErrorRate } from '../src/calibrate/resample.js';
+import { blockIndices, blockLength, Draws, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
 import { figureTold, quantileTold } from '../src/calibrate/told.js';
 import { main } from '../src/cli/main.js';
+import type { Span } from '../src/observe/span.js';
 import { declaredCapacity, journeyOf, readMeasured, root, services, system } from './realsys-helpers.js';
 
 const fixtures = join(root, 'test', 'fixtures', 'realsys');
@@ -73,6 +74,21 @@ describe('the draws', () => {
     for (let b = 0; b + 8 <= 432; b += 8) for (let k = 1; k < 8; k++) expect(idx[b + k]).toBe((idx[b] + k) % 438);
     // Drawn with replacement: some traces twice, some not at all.
     expect(new Set(idx).size).toBeLessThan(438);
+  });
+
+  it('keeps traces in order of start, copies of them, and none once past its limit of spans', () => {
+    const span = (traceId: string, startUs: number): Span => ({ traceId, spanId: `${traceId}-${startUs}`, parentId: null, follows: false, service: 's', name: 'x',
+      kind: 'server', startUs, durationUs: 10, error: false, attributes: {}, events: [], shared: false, remoteService: null });
+    const k = new TraceKeeper(5);
+    const late = [span('b', 200), span('b', 210)];
+    k.keep(late);
+    k.keep([span('a', 100)]);
+    late[0].startUs = 0;
+    expect(k.traces().map((t) => t.map((s) => s.startUs))).toEqual([[100], [200, 210]]);
+    expect(k.overflow).toBe(false);
+    k.keep([span('c', 300), span('c', 310), span('c', 320)]);
+    expect(k.overflow).toBe(true);
+    expect(k.traces()).toEqual([]);
   });
 
   it('a quantile is told only with 5 values above it: a p99 needs 500 traces, a p95 100', () => {

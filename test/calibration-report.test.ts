@@ -163,7 +163,7 @@ describe('the check as a page, in chromium', () => {
     const json = join(dir, 'check.json'), html = join(dir, 'check.html'), again = join(dir, 'again.html');
     const lines: string[] = [];
     const code = await main(['calibrate', ...baseFiles, '--sample-rate', '60%', '--capacity', 'frontend=6,catalog=4,cart=4', '--wait-attribute', 'worker_pool.wait_us',
-      '-q', '--out', join(dir, 'shop.yaml'), '--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-json', json, '--check-html', html],
+      '-q', '--out', join(dir, 'shop.yaml'), '--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--resamples', '10', '--check-json', json, '--check-html', html],
     { out: (x) => lines.push(x), err: (x) => lines.push(x) });
     expect(code, lines.join('\n')).toBe(0);
     expect(lines).toContain(`comparison page written to ${html}`);
@@ -205,7 +205,7 @@ describe('the check as a page, in chromium', () => {
       `${signed(r.lo)} to ${signed(r.hi)}`, r.lo <= 0.0005 && r.hi >= -0.0005 ? 'yes' : 'no']);
     // 36 browse traces cannot tell a p99.
     expect(journeys[3].slice(-2)).toEqual(['-', 'too few']);
-    expect(s.text).toContain('ranges: 90% of 40 resamples');
+    expect(s.text).toContain('ranges: 90% of 10 resamples');
     expect(journeys[4][0]).toBe('error rate');
     expect(endpoints.map((r) => `${r[0]}.${r[1]}`)).toEqual(doc.endpoints.map((e) => `${e.service}.${e.endpoint}`));
     const db = endpoints.find((r) => r[0] === 'db' && r[1] === 'GET-query')!;
