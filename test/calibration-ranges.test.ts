@@ -4,7 +4,7 @@
  * doubled load the shop measured falls inside the ranges predicted from its base traces; the base agrees with
  * itself; and a model that no longer describes the shop (the database 20 ms slower) is told apart from it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -186,6 +186,34 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(r.code).toBe(2);
     expect(r.text).toContain(message);
   });
+
+  it('--predict above the traces\' load says which services cannot saturate there, capacity unknown', async () => {
+    const lines: string[] = [];
+    const code = await main(['calibrate', ...baseFiles, '--sample-rate', '60%', '-q', '--out', join(dir, 'unknown.yaml'), '--predict', '2x', '--resamples', '0'],
+      { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+    expect(code).toBe(0);
+    expect(lines).toContain('warning: --predict 2x: capacity unknown (concurrency: unknown) for frontend, catalog, cart, db, recommend: unbounded in the run, so results above the calibrated load (52.1/s; this run\'s peak is 2.00 times it) cannot show them saturate');
+  });
+
+  it('rehearse report checks a check document\'s ranges, and renders one written before ranges existed', async () => {
+    const json = join(dir, 'few.json');
+    expect(await run(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--resamples', '3', '--check-json', json])).toMatchObject({ code: 0 });
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    const bad = structuredClone(doc);
+    bad.journeys[0].ranges.error.meanMs = { lo: 'x', hi: 1 };
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+    const lines: string[] = [];
+    expect(await main(['report', join(dir, 'bad.json'), '--html', join(dir, 'bad.html')], { out: (x) => lines.push(x), err: (x) => lines.push(x) })).toBe(2);
+    expect(lines.join('\n')).toContain(`${join(dir, 'bad.json')}: journeys[0].ranges.error.meanMs.lo: expected a number, not "x"`);
+    const old = structuredClone(doc);
+    delete old.resampling;
+    for (const j of old.journeys) delete j.ranges;
+    writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
+    expect(await main(['report', join(dir, 'old.json'), '--html', join(dir, 'old.html')], { out: () => {}, err: (x) => lines.push(x) }), lines.join('\n')).toBe(0);
+    const page = readFileSync(join(dir, 'old.html'), 'utf8');
+    expect(page).toContain('no ranges: the document was written before calibrate gave them');
+    expect(page).not.toContain('90% of resamples');
+  }, 60_000);
 
   it('warns when a capacity given disagrees with the pool its waits show', async () => {
     const lines: string[] = [];

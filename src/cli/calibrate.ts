@@ -5,6 +5,11 @@ import { rangeText, resamplingLine, spanText } from '../report/calibration-text.
 import { RESAMPLES } from '../calibrate/resample.js';
 import { figureTold } from '../calibrate/told.js';
 import { parseRate } from '../units/parse.js';
+import { stabilityWarnings } from '../scenario/stability.js';
+import type { Scenario } from '../scenario/types.js';
+
+/** What validate and run would say of the scenario at a rate: saturated services, unknown capacities. */
+const atRate = (s: Scenario, perSec: number): string[] => stabilityWarnings({ ...s, traffic: { ...s.traffic, perSec } });
 import { parseWaitAttribute } from '../calibrate/pool-waits.js';
 import { checkReportHtml, relativeError } from '../report/html/check.js';
 import { textTable } from '../report/table.js';
@@ -100,6 +105,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     for (const line of textTable(head, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left'])) out(line);
     out(resamplingLine(check.resampling));
     for (const m of check.missing) warn(`warning: journey ${m} of the --check traces is not in the calibrated scenario`);
+    for (const w of atRate(result.scenario, check.ratePerSec)) warn(`warning: --check at ${check.ratePerSec.toFixed(1)}/s: ${w}`);
     if (opts.checkJson) out(`comparison written to ${opts.checkJson}`);
     if (opts.checkHtml) out(`comparison page written to ${opts.checkHtml}`);
   }
@@ -115,5 +121,6 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     ]).concat([['', 'errors', `${(j.predicted.errorRate * 100).toFixed(2)}%`, ...(ranged ? [spanText(j.ranges?.predicted.errorRate ?? null, (x) => `${(x * 100).toFixed(2)}%`)] : [])]]));
     for (const line of textTable(['journey', 'figure', 'predicted', ...(ranged ? ['90% of resamples'] : [])], rows, ['left', 'left', 'right', 'right'])) out(line);
     out(resamplingLine(p.resampling));
+    for (const w of atRate(result.scenario, rate)) warn(`warning: --predict ${opts.predict}: ${w}`);
   }
 }

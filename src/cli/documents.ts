@@ -245,10 +245,24 @@ export const CiDocument = z.looseObject({
 });
 
 const CheckFigures = z.looseObject({ requests: num, meanMs: num, p50Ms: num, p95Ms: num, p99Ms: num, errorRate: num });
+const Range = z.looseObject({ lo: num, hi: num }).nullable();
+const RangeFigures = z.looseObject({ meanMs: Range, p50Ms: Range, p95Ms: Range, p99Ms: Range, errorRate: Range });
+const Resampled = z.looseObject({ traces: num, block: num });
+const Resampling = z.union([
+  z.looseObject({ none: str }),
+  z.looseObject({
+    resamples: num, range: num, calibration: Resampled, check: Resampled.nullable(),
+    rate: z.union([z.looseObject({ given: z.literal(true) }), z.looseObject({ given: z.literal(false), rootSpans: num })]),
+  }),
+]);
 export const CheckDocument = z.looseObject({
   schema: z.literal('rehearse/calibration-check@1'),
   ratePerSec: num,
-  journeys: z.array(z.looseObject({ journey: str, measured: CheckFigures, predicted: CheckFigures })),
+  journeys: z.array(z.looseObject({
+    journey: str, measured: CheckFigures, predicted: CheckFigures,
+    // Documents made before ranges existed have none.
+    ranges: z.looseObject({ predicted: RangeFigures, error: RangeFigures.nullable() }).nullable().optional(),
+  })),
   missing: z.array(str),
   endpoints: z.array(z.looseObject({
     service: str, endpoint: str,
@@ -259,6 +273,7 @@ export const CheckDocument = z.looseObject({
     capacities: z.array(z.looseObject({ service: str, capacity: z.enum(['given', 'inferred', 'unknown']), replicas: nullableNum, concurrency: nullableNum, evidence: str })),
     warnings: z.array(str),
   }),
+  resampling: Resampling.optional(),
 });
 
 const KINDS = {
