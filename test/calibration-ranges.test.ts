@@ -154,11 +154,12 @@ describe('calibrate --check, --predict, --resamples', () => {
     const r = await run(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-rate', '100/s', '--resamples', '20', '--check-json', json]);
     expect(r.code, r.text).toBe(0);
     expect(r.text).toContain('checked against 1 file at the rate given, 100.0/s');
-    expect(r.text).toMatch(/journey \(traces\) +figure +measured +predicted +error +error: 90% of resamples +agree/);
+    expect(r.text).toMatch(/journey \(traces\) +figure +measured +predicted +error +error: 90% of resamples +within noise/);
     // 36 browse traces: a p95 and a p99 cannot be told; a mean can.
     expect(r.text).toMatch(/ p99 +162\.0 +[\d.]+ +[+-][\d.]+% +- +too few/);
     expect(r.text).toMatch(/GET-product \(36\) +mean +47\.0 +[\d.]+ +[+-][\d.]+% +[+-][\d.]+% to [+-][\d.]+% +(yes|no)/);
-    expect(r.text).toContain('ranges: 90% of 20 resamples (the calibration\'s 438 traces in blocks of 8, the checked 53 in blocks of 4; each calibrated again and run at the rate given)');
+    expect(r.text).toContain('ranges: 90% of 20 resamples (the calibration\'s 438 traces in blocks of 8, the checked 53 in blocks of 4), each calibrated again and run at the rate given');
+    expect(r.text).toContain('"within noise": the error\'s range holds 0, so the samples cannot tell the prediction from the measurement;');
     const doc = JSON.parse(readFileSync(json, 'utf8')) as CheckResult;
     expect(doc.resampling).toMatchObject({ resamples: 20, range: 0.9, rate: { given: true } });
     expect(doc.journeys[0].ranges!.error!.p99Ms).toBeNull();
@@ -166,7 +167,7 @@ describe('calibrate --check, --predict, --resamples', () => {
   }, 120_000);
 
   it('--predict 2x prints each journey\'s figures at twice the traces\' rate with their ranges; --resamples 0 gives none', async () => {
-    const r = await run(['--predict', '2x', '--resamples', '10']);
+    const r = await run(['--predict', '2x', '--resamples', '20']);
     expect(r.code, r.text).toBe(0);
     expect(r.text).toMatch(/predicted at 104\.\d\/s \(2\.00x the traces' 52\.\d\/s; ms\):/);
     expect(r.text).toMatch(/GET-product +mean +[\d.]+ +[\d.]+ to [\d.]+/);
@@ -177,9 +178,15 @@ describe('calibrate --check, --predict, --resamples', () => {
   }, 120_000);
 
   it.each([
-    [['--resamples', '-1'], '--resamples: expected a whole number from 0 to 1000, got "-1"'],
+    [['--predict', '2x', '--resamples', '-1'], '--resamples: expected 0 (no ranges) or a whole number from 20 to 1000 (fewer cannot place a 90% range\'s ends), got "-1"'],
+    [['--predict', '2x', '--resamples', '5'], '--resamples: expected 0 (no ranges) or a whole number from 20 to 1000'],
+    [['--predict', '2x', '--resamples', ''], '--resamples: expected 0 (no ranges) or a whole number from 20 to 1000'],
+    [['--resamples', '40'], '--resamples: it sets the ranges of --check and --predict: give one of them'],
     [['--check-rate', '100/s'], '--check-rate: give the traces to compare with (--check FILE)'],
+    [['--check-sample-rate', '3%'], '--check-sample-rate: give the traces to compare with (--check FILE)'],
+    [['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-rate', '2x'], '--check-rate: invalid rate "2x"'],
     [['--predict', 'fast'], '--predict: invalid rate "fast"'],
+    [['--predict', '0x'], '--predict: 0x: a multiple must be greater than zero'],
     [['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-rate', '100'], '--check-rate: invalid rate "100"'],
   ])('refuses %j with exit 2', async (args, message) => {
     const r = await run(args);
@@ -197,7 +204,7 @@ describe('calibrate --check, --predict, --resamples', () => {
 
   it('rehearse report checks a check document\'s ranges, and renders one written before ranges existed', async () => {
     const json = join(dir, 'few.json');
-    expect(await run(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--resamples', '3', '--check-json', json])).toMatchObject({ code: 0 });
+    expect(await run(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--resamples', '20', '--check-json', json])).toMatchObject({ code: 0 });
     const doc = JSON.parse(readFileSync(json, 'utf8'));
     const bad = structuredClone(doc);
     bad.journeys[0].ranges.error.meanMs = { lo: 'x', hi: 1 };
@@ -212,8 +219,17 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(await main(['report', join(dir, 'old.json'), '--html', join(dir, 'old.html')], { out: () => {}, err: (x) => lines.push(x) }), lines.join('\n')).toBe(0);
     const page = readFileSync(join(dir, 'old.html'), 'utf8');
     expect(page).toContain('no ranges: the document was written before calibrate gave them');
-    expect(page).not.toContain('90% of resamples');
+    expect(page).not.toContain('ranges: 90%');
   }, 60_000);
+
+  it('--predict near saturation says how many resamples saturate a pool; an error rate no trace showed is bounded, not 0 to 0', async () => {
+    const r = await run(['-q', '--predict', '150/s', '--resamples', '20']);
+    expect(r.code, r.text).toBe(0);
+    expect(r.text).toMatch(/warning: --predict 150\/s: recommend is offered its capacity or more in \d+ of the 20 resamples: there its queue grows for as long as the load lasts/);
+    expect(r.text).toMatch(/errors +0\.00% +under 0\.95% \(none of 317 traces failed\)/);
+    // -q: no summary line, and no blank line before the table.
+    expect(r.text.startsWith('predicted at 150.0/s (2.88x the traces\' 52.1/s; ms):')).toBe(true);
+  }, 120_000);
 
   it('warns when a capacity given disagrees with the pool its waits show', async () => {
     const lines: string[] = [];

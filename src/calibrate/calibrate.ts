@@ -9,7 +9,7 @@ import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { givenCapacities, type CapacityOptions } from './capacity.js';
-import { checkAgainst, EndpointSpans, predictedFigures, rateOf, REQUESTS, type CheckResult, type Figures, type Resampling, type RowRanges } from './check.js';
+import { checkAgainst, EndpointSpans, predictedFigures, rateOf, REQUESTS, type CheckResult, type Prediction, type Resampling, type RowRanges } from './check.js';
 import { resampledRanges } from './ranges.js';
 import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resample.js';
 import { capacityNotes, type CapacityNote } from './notes.js';
@@ -110,7 +110,7 @@ const noRanges = (c: Pick<CalibrateResult, 'resampling'>, resamples: number): { 
   resamples <= 0 ? { none: 'no resampling (--resamples 0)' } : c.resampling === null ? { none: 'too many spans to keep for resampling' } : null;
 
 /** Runs a calibrated scenario at the conditions of other trace files and compares it with them, journey by journey. */
-export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings' | 'resampling'>, files: readonly string[], options: CheckOptions): CheckResult {
+export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings' | 'resampling' | 'files'>, files: readonly string[], options: CheckOptions): CheckResult {
   const other = new Analysis(options);
   const spans = new EndpointSpans((s) => other.endpointName(s));
   const kept = new TraceKeeper();
@@ -130,7 +130,7 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
   if (none === null && calibrated.resampling) {
     const calibration = calibrated.resampling.kept.traces();
     const check = kept.traces();
-    ranges = resampledRanges({
+    const r = resampledRanges({
       calibration, recalibrate: calibrated.resampling.recalibrate, ratePerSec, rootSpans, resamples: options.resamples, requests: REQUESTS,
       check: { traces: check, measure: (traces) => {
         const a = new Analysis(options);
@@ -139,33 +139,32 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
       } },
       onResample: options.onResample,
     });
+    ranges = r.ranges;
     resampling = {
       resamples: options.resamples, range: RANGE,
       calibration: { traces: calibration.length, block: blockLength(calibration.length) },
       check: { traces: check.length, block: blockLength(check.length) },
       rate: rootSpans === null ? { given: true } : { given: false, rootSpans },
+      saturated: r.saturated,
     } satisfies Resampling;
   }
-  return checkAgainst(loaded.scenario, other, spans, { capacities: calibrated.capacities, warnings: calibrated.warnings }, { ratePerSec, ranges, resampling });
+  return checkAgainst(loaded.scenario, other, spans, { capacities: calibrated.capacities, warnings: calibrated.warnings }, { ratePerSec, ranges, resampling, files: { calibration: calibrated.files.map((f) => basename(f.file)), checked: files.map((f) => basename(f)) } });
 }
 
-export interface Prediction {
-  readonly ratePerSec: number;
-  readonly journeys: readonly { readonly journey: string; readonly predicted: Figures; readonly ranges: RowRanges | null }[];
-  readonly resampling: Resampling | { readonly none: string };
-}
 
 /** The calibrated scenario run at another rate (a what-if), each journey's figures with their ranges. */
-export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resampling'>, ratePerSec: number, resamples: number, onResample?: (done: number) => void): Prediction {
+export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resampling' | 'analysis'>, ratePerSec: number, resamples: number, onResample?: (done: number) => void): Prediction {
   const run = runAt(calibrated.scenario, ratePerSec, REQUESTS);
   const none = noRanges(calibrated, resamples);
   let ranges: Map<string, RowRanges> | null = null;
   let resampling: Prediction['resampling'] = none ?? { none: '' };
   if (none === null && calibrated.resampling) {
     const calibration = calibrated.resampling.kept.traces();
-    ranges = resampledRanges({ calibration, recalibrate: calibrated.resampling.recalibrate, check: null, ratePerSec, rootSpans: null, resamples, requests: REQUESTS, onResample });
-    resampling = { resamples, range: RANGE, calibration: { traces: calibration.length, block: blockLength(calibration.length) }, check: null, rate: { given: true } };
+    const r = resampledRanges({ calibration, recalibrate: calibrated.resampling.recalibrate, check: null, ratePerSec, rootSpans: null, resamples, requests: REQUESTS, onResample });
+    ranges = r.ranges;
+    resampling = { resamples, range: RANGE, calibration: { traces: calibration.length, block: blockLength(calibration.length) }, check: null, rate: { given: true }, saturated: r.saturated };
   }
-  const journeys = Object.entries(run.journeys).map(([journey, sim]) => ({ journey: safe(journey), predicted: predictedFigures(sim), ranges: ranges?.get(journey) ?? null }));
+  const traces = new Map([...calibrated.analysis.journeys].map(([name, j]) => [safe(name), { count: j.count, errors: j.errors }]));
+  const journeys = Object.entries(run.journeys).map(([journey, sim]) => ({ journey: safe(journey), predicted: predictedFigures(sim), ranges: ranges?.get(journey) ?? null, traces: traces.get(journey) ?? null }));
   return { ratePerSec, journeys, resampling };
 }

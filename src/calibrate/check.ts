@@ -11,6 +11,7 @@ import type { Analysis } from './analyze.js';
 import type { CapacityNote } from './notes.js';
 import { runAt, type Range } from './resample.js';
 import { quantile, safe } from './scenario.js';
+import { figureTold } from './told.js';
 import { buildTree } from './tree.js';
 
 export interface Figures {
@@ -35,12 +36,30 @@ export interface RowRanges {
   readonly error: Readonly<Record<FigureKey, Range | null>> | null;
 }
 
+/**
+ * Per figure: "yes" when its error's range holds 0 (at the precision shown: the samples cannot tell the prediction
+ * from the measurement), "no" when it does not, "too few" when the checked traces cannot tell the figure at all (a
+ * quantile with fewer than 5 of them above it), null without a range.
+ */
+export type Verdict = 'yes' | 'no' | 'too few' | null;
+
 export interface CheckRow {
   readonly journey: string;
   readonly measured: Figures;
   readonly predicted: Figures;
   /** null when no resampling was done (--resamples 0, or too many spans to keep). */
   readonly ranges: RowRanges | null;
+  readonly withinNoise: Readonly<Record<FigureKey, Verdict>>;
+}
+
+/** Half the last digit shown: 0.1% for latencies, 0.01 points for error rates. */
+const SHOWN: Readonly<Record<FigureKey, number>> = { meanMs: 0.0005, p50Ms: 0.0005, p95Ms: 0.0005, p99Ms: 0.0005, errorRate: 0.00005 };
+
+export function verdicts(requests: number, ranges: RowRanges | null): Record<FigureKey, Verdict> {
+  return Object.fromEntries(FIGURES.map((k) => {
+    const r = ranges?.error?.[k] ?? null;
+    return [k, !figureTold(k, requests) ? 'too few' : r === null ? null : r.lo <= SHOWN[k] && r.hi >= -SHOWN[k] ? 'yes' : 'no'];
+  })) as Record<FigureKey, Verdict>;
 }
 
 /** How the ranges were made, or why there are none. */
@@ -53,6 +72,8 @@ export interface Resampling {
   readonly check: { readonly traces: number; readonly block: number } | null;
   /** The run's rate: given (--check-rate, --predict) or estimated from a count of root spans, drawn again per resample. */
   readonly rate: { readonly given: true } | { readonly given: false; readonly rootSpans: number };
+  /** Services offered their capacity or more (worked out before the run) in some resamples: how many. */
+  readonly saturated: readonly { readonly service: string; readonly resamples: number }[];
 }
 
 /**
@@ -84,6 +105,15 @@ export interface CheckResult {
   readonly endpoints: readonly EndpointRow[];
   readonly notes: CheckNotes;
   /** null with the reason when the figures have no ranges. */
+  readonly resampling: Resampling | { readonly none: string };
+  /** The trace files, by name: those the scenario was calibrated from, and those it was checked against. */
+  readonly files: { readonly calibration: readonly string[]; readonly checked: readonly string[] };
+}
+
+export interface Prediction {
+  readonly ratePerSec: number;
+  /** Each journey's figures, with its ranges and its traces in the calibration (how many, how many failed). */
+  readonly journeys: readonly { readonly journey: string; readonly predicted: Figures; readonly ranges: RowRanges | null; readonly traces: { readonly count: number; readonly errors: number } | null }[];
   readonly resampling: Resampling | { readonly none: string };
 }
 
@@ -142,6 +172,7 @@ export interface CheckInput {
   readonly ratePerSec: number;
   readonly ranges: ReadonlyMap<string, RowRanges> | null;
   readonly resampling: CheckResult['resampling'];
+  readonly files: CheckResult['files'];
 }
 
 export function checkAgainst(calibrated: Scenario, other: Analysis, spans: EndpointSpans, notes: CheckNotes, input: CheckInput): CheckResult {
@@ -155,7 +186,8 @@ export function checkAgainst(calibrated: Scenario, other: Analysis, spans: Endpo
       missing.push(name);
       continue;
     }
-    journeys.push({ journey: safe(name), measured: measuredFigures(j), predicted: predictedFigures(sim), ranges: input.ranges?.get(safe(name)) ?? null });
+    const ranges = input.ranges?.get(safe(name)) ?? null;
+    journeys.push({ journey: safe(name), measured: measuredFigures(j), predicted: predictedFigures(sim), ranges, withinNoise: verdicts(j.count, ranges) });
   }
   const endpoints: EndpointRow[] = [...spans.durations.values()].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.endpoint < b.endpoint ? -1 : 1)).map((d) => {
     const ms = [...d.us].sort((a, b) => a - b).map((x) => x / 1000);
@@ -167,5 +199,5 @@ export function checkAgainst(calibrated: Scenario, other: Analysis, spans: Endpo
       predicted: sim ? { requests: sim.requests, meanMs: sim.latencyMs.mean, p99Ms: sim.latencyMs.p99 } : null,
     };
   });
-  return { schema: 'rehearse/calibration-check@1', ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling };
+  return { schema: 'rehearse/calibration-check@1', ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling, files: input.files };
 }

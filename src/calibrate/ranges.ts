@@ -9,6 +9,7 @@ import type { Analysis } from './analyze.js';
 import { FIGURES, measuredFigures, predictedFigures, type FigureKey, type Figures, type RowRanges } from './check.js';
 import { blockIndices, central, Draws, pick, redrawErrorRate, redrawRate, runAt } from './resample.js';
 import { figureTold } from './told.js';
+import { stability } from '../scenario/stability.js';
 import { safe } from './scenario.js';
 
 export interface RangeInput {
@@ -32,8 +33,15 @@ const error = (k: FigureKey, predicted: number, measured: number): number =>
   k === 'errorRate' ? predicted - measured : measured > 0 ? predicted / measured - 1 : NaN;
 
 
-/** Per journey (its name in the scenario): the central range of each figure's predictions and errors. */
-export function resampledRanges(o: RangeInput): Map<string, RowRanges> {
+export interface Resampled {
+  /** Per journey (its name in the scenario): the central range of each figure's predictions and errors. */
+  readonly ranges: Map<string, RowRanges>;
+  /** Services offered their capacity or more in some resamples, with how many (worked out before each run). */
+  readonly saturated: { service: string; resamples: number }[];
+}
+
+export function resampledRanges(o: RangeInput): Resampled {
+  const saturated = new Map<string, number>();
   const draws = new Draws(0x5eed);
   const predicted = new Map<string, Figures[]>();
   const errors = new Map<string, Record<FigureKey, number[]>>();
@@ -53,6 +61,9 @@ export function resampledRanges(o: RangeInput): Map<string, RowRanges> {
     }
     o.onResample?.(b);
     if (s === null) continue;
+    for (const x of stability({ ...s, traffic: { ...s.traffic, perSec: rate } }).services) {
+      if (x.utilization !== null && x.utilization >= 1) saturated.set(x.service, (saturated.get(x.service) ?? 0) + 1);
+    }
     const run = runAt(s, rate, o.requests);
     for (const [name, sim] of Object.entries(run.journeys)) {
       const p = predictedFigures(sim);
@@ -75,5 +86,5 @@ export function resampledRanges(o: RangeInput): Map<string, RowRanges> {
       error: o.check === null ? null : Object.fromEntries(FIGURES.map((k) => [k, e ? central(e[k]) : null])) as NonNullable<RowRanges['error']>,
     });
   }
-  return out;
+  return { ranges: out, saturated: [...saturated].map(([service, resamples]) => ({ service, resamples })) };
 }

@@ -143,13 +143,10 @@ export function withCapacitiesOf(full: Scenario, resampled: Scenario, seed: numb
   };
 }
 
-/** A scenario run at a rate for a number of journeys (the horizon long enough for all of them to arrive). */
+/** A scenario run at a rate until a number of journeys have arrived and ended. */
 export function runAt(s: Scenario, ratePerSec: number, requests: number): RunResult {
-  return runScenario({
-    ...s,
-    traffic: { ...s.traffic, perSec: ratePerSec, requests },
-    durationUs: Math.ceil((2 * requests * 1e6) / ratePerSec),
-  });
+  // No horizon: the run ends when every journey has ended, however fast they came.
+  return runScenario({ ...s, traffic: { ...s.traffic, perSec: ratePerSec, requests }, durationUs: Infinity });
 }
 
 /** A rate estimated from `count` events, drawn again: the relative error of a Poisson count is 1/sqrt(count). */

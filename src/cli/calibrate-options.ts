@@ -21,5 +21,5 @@ export function calibrateOptions(cmd: Command): Command {
     .option('--resamples <n>', 'calibrations from resampled traces behind the ranges of --check and --predict (default 40; 0: no ranges)')
     .option('--check-json <file>', 'write the comparison (rehearse/calibration-check@1) to this file')
     .option('--check-html <file>', 'write the comparison as a self-contained HTML page (also: rehearse report CHECK.json --html FILE)')
-    .option('-q, --quiet', 'print nothing but warnings and errors');
+    .option('-q, --quiet', 'no summary line (the tables of --check and --predict still print, with warnings and errors)');
 }

@@ -1,9 +1,8 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
 import { checkWritable, writeText } from '../files/write.js';
 import { calibrateFiles, checkCalibration, parseGroupBy, predictAt } from '../calibrate/calibrate.js';
-import { rangeText, resamplingLine, spanText } from '../report/calibration-text.js';
+import { checkTable, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
 import { RESAMPLES } from '../calibrate/resample.js';
-import { figureTold } from '../calibrate/told.js';
 import { parseRate } from '../units/parse.js';
 import { stabilityWarnings } from '../scenario/stability.js';
 import type { Scenario } from '../scenario/types.js';
@@ -11,8 +10,7 @@ import type { Scenario } from '../scenario/types.js';
 /** What validate and run would say of the scenario at a rate: saturated services, unknown capacities. */
 const atRate = (s: Scenario, perSec: number): string[] => stabilityWarnings({ ...s, traffic: { ...s.traffic, perSec } });
 import { parseWaitAttribute } from '../calibrate/pool-waits.js';
-import { checkReportHtml, relativeError } from '../report/html/check.js';
-import { textTable } from '../report/table.js';
+import { checkReportHtml } from '../report/html/check.js';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
 
@@ -37,13 +35,24 @@ export interface CalibrateCliOptions {
   resamples?: string;
 }
 
-/** `100/s`, or `2x` a base rate. */
-function rateOption(flag: string, text: string, base: number): number {
-  const x = /^(\d+(?:\.\d+)?)x$/.exec(text.trim());
-  if (x && Number(x[1]) > 0) return Number(x[1]) * base;
+/** `100/s`; for --predict also `2x` the traces' rate. */
+function rateOption(flag: '--predict' | '--check-rate', text: string, base: number): number {
+  const x = flag === '--predict' ? /^(\d+(?:\.\d+)?)x$/.exec(text.trim()) : null;
+  if (x) {
+    if (!(Number(x[1]) > 0)) throw new InputError([`${flag}: ${text}: a multiple must be greater than zero`]);
+    return Number(x[1]) * base;
+  }
   const r = parseRate(text);
   if (!r.ok) throw new InputError([`${flag}: ${r.message}${flag === '--predict' ? ', or a multiple of the traces\' rate such as 2x' : ''}`]);
   return r.value;
+}
+
+/** `--resamples`: 0 for no ranges, or enough for a 90% range's ends to mean something. */
+function resamplesOption(text: string | undefined): number {
+  if (text === undefined) return RESAMPLES;
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (n === 0 || (n >= 20 && n <= 1000)) return n;
+  throw new InputError([`--resamples: expected 0 (no ranges) or a whole number from 20 to 1000 (fewer cannot place a 90% range's ends), got "${text}"`]);
 }
 
 function share(flag: string, text: string | undefined): number {
@@ -61,9 +70,11 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     if (v !== undefined && !opts.check?.length) throw new InputError([`${flag}: give the traces to compare with (--check FILE)`]);
   }
   for (const path of [opts.out, opts.checkJson, opts.checkHtml]) if (path) checkWritable(path);
-  if (opts.checkRate !== undefined && !opts.check?.length) throw new InputError(['--check-rate: give the traces to compare with (--check FILE)']);
-  const resamples = opts.resamples === undefined ? RESAMPLES : Number(opts.resamples);
-  if (!Number.isInteger(resamples) || resamples < 0 || resamples > 1000) throw new InputError([`--resamples: expected a whole number from 0 to 1000, got "${opts.resamples}"`]);
+  for (const [flag, v] of [['--check-rate', opts.checkRate], ['--check-sample-rate', opts.checkSampleRate]] as const) {
+    if (v !== undefined && !opts.check?.length) throw new InputError([`${flag}: give the traces to compare with (--check FILE)`]);
+  }
+  if (opts.resamples !== undefined && !opts.check?.length && opts.predict === undefined) throw new InputError(['--resamples: it sets the ranges of --check and --predict: give one of them']);
+  const resamples = resamplesOption(opts.resamples);
   const checkRate = opts.checkRate === undefined ? undefined : rateOption('--check-rate', opts.checkRate, 1);
   const waitAttribute = opts.waitAttribute !== undefined ? parseWaitAttribute(opts.waitAttribute) : undefined;
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
@@ -82,30 +93,29 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   for (const w of result.warnings) warn(`warning: ${w}`);
   if (opts.out) writeText(opts.out, result.yaml);
   else out(result.yaml.trimEnd());
+  // A blank line between blocks, not before the first.
+  let printed = !opts.out;
+  const block = () => {
+    if (printed) out('');
+    printed = true;
+  };
   if (!opts.quiet && opts.out) {
     const a = result.analysis;
     const services = new Set([...a.endpoints.values()].map((e) => e.service)).size;
     out(`${plural(a.spans, 'span')} in ${plural(a.traces, 'trace')} from ${plural(files.length, 'file')}: ` +
       `${plural(services, 'service')}, ${plural(a.endpoints.size, 'endpoint')}, ${plural(a.journeys.size, 'journey')}; scenario written to ${opts.out}`);
+    printed = true;
   }
   if (opts.check?.length) {
     const check = checkCalibration(result, opts.check, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples });
     if (opts.checkJson) writeText(opts.checkJson, `${JSON.stringify(check, null, 2)}\n`);
     if (opts.checkHtml) writeText(opts.checkHtml, checkReportHtml(check));
-    out('');
+    block();
     out(`checked against ${plural(opts.check.length, 'file')} at ${checkRate === undefined ? 'their rate' : 'the rate given'}, ${check.ratePerSec.toFixed(1)}/s (root spans on both sides; ms):`);
-    const err = relativeError;
-    const ranged = 'resamples' in check.resampling;
-    const rows = check.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const).map((k, i) => [
-      i === 0 ? `${j.journey} (${j.measured.requests})` : '', k.slice(0, -2), j.measured[k].toFixed(1), j.predicted[k].toFixed(1), err(j.predicted[k], j.measured[k]),
-      ...(ranged ? rangeText(j.ranges?.error?.[k] ?? null, 'relative', figureTold(k, j.measured.requests)) : []),
-    ]).concat([['', 'errors', `${(j.measured.errorRate * 100).toFixed(2)}%`, `${(j.predicted.errorRate * 100).toFixed(2)}%`, `${((j.predicted.errorRate - j.measured.errorRate) * 100).toFixed(2)} pt`,
-      ...(ranged ? rangeText(j.ranges?.error?.errorRate ?? null, 'points', figureTold('errorRate', j.measured.requests)) : [])]]));
-    const head = ['journey (traces)', 'figure', 'measured', 'predicted', 'error', ...(ranged ? ['error: 90% of resamples', 'agree'] : [])];
-    for (const line of textTable(head, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'left'])) out(line);
-    out(resamplingLine(check.resampling));
+    for (const line of checkTable(check)) out(line);
+    for (const line of resamplingLines(check.resampling, true)) out(line);
     for (const m of check.missing) warn(`warning: journey ${m} of the --check traces is not in the calibrated scenario`);
-    for (const w of atRate(result.scenario, check.ratePerSec)) warn(`warning: --check at ${check.ratePerSec.toFixed(1)}/s: ${w}`);
+    for (const w of [...atRate(result.scenario, check.ratePerSec), ...saturationLines(check.resampling)]) warn(`warning: --check at ${check.ratePerSec.toFixed(1)}/s: ${w}`);
     if (opts.checkJson) out(`comparison written to ${opts.checkJson}`);
     if (opts.checkHtml) out(`comparison page written to ${opts.checkHtml}`);
   }
@@ -113,14 +123,10 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     const base = result.scenario.calibration?.ratePerSec ?? result.scenario.traffic.perSec;
     const rate = rateOption('--predict', opts.predict, base);
     const p = predictAt(result, rate, resamples);
-    out('');
+    block();
     out(`predicted at ${rate.toFixed(1)}/s (${(rate / base).toFixed(2)}x the traces' ${base.toFixed(1)}/s; ms):`);
-    const ranged = 'resamples' in p.resampling;
-    const rows = p.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms'] as const).map((k, i) => [
-      i === 0 ? j.journey : '', k.slice(0, -2), j.predicted[k].toFixed(1), ...(ranged ? [spanText(j.ranges?.predicted[k] ?? null, (x) => x.toFixed(1))] : []),
-    ]).concat([['', 'errors', `${(j.predicted.errorRate * 100).toFixed(2)}%`, ...(ranged ? [spanText(j.ranges?.predicted.errorRate ?? null, (x) => `${(x * 100).toFixed(2)}%`)] : [])]]));
-    for (const line of textTable(['journey', 'figure', 'predicted', ...(ranged ? ['90% of resamples'] : [])], rows, ['left', 'left', 'right', 'right'])) out(line);
-    out(resamplingLine(p.resampling));
-    for (const w of atRate(result.scenario, rate)) warn(`warning: --predict ${opts.predict}: ${w}`);
+    for (const line of predictionTable(p)) out(line);
+    for (const line of resamplingLines(p.resampling, false)) out(line);
+    for (const w of [...atRate(result.scenario, rate), ...saturationLines(p.resampling)]) warn(`warning: --predict ${opts.predict}: ${w}`);
   }
 }

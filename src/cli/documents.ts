@@ -253,6 +253,7 @@ const Resampling = z.union([
   z.looseObject({
     resamples: num, range: num, calibration: Resampled, check: Resampled.nullable(),
     rate: z.union([z.looseObject({ given: z.literal(true) }), z.looseObject({ given: z.literal(false), rootSpans: num })]),
+    saturated: z.array(z.looseObject({ service: str, resamples: num })),
   }),
 ]);
 export const CheckDocument = z.looseObject({
@@ -262,6 +263,7 @@ export const CheckDocument = z.looseObject({
     journey: str, measured: CheckFigures, predicted: CheckFigures,
     // Documents made before ranges existed have none.
     ranges: z.looseObject({ predicted: RangeFigures, error: RangeFigures.nullable() }).nullable().optional(),
+    withinNoise: z.record(str, z.enum(['yes', 'no', 'too few']).nullable()).optional(),
   })),
   missing: z.array(str),
   endpoints: z.array(z.looseObject({
@@ -274,6 +276,7 @@ export const CheckDocument = z.looseObject({
     warnings: z.array(str),
   }),
   resampling: Resampling.optional(),
+  files: z.looseObject({ calibration: z.array(str), checked: z.array(str) }).optional(),
 });
 
 const KINDS = {

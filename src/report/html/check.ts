@@ -4,46 +4,43 @@
  * what the calibration could not take from the traces. Every name comes from traces (user input): escaped.
  */
 import type { CheckResult, CheckRow, FigureKey } from '../../calibrate/check.js';
-import { figureTold } from '../../calibrate/told.js';
-import { rangeText, resamplingLine } from '../calibration-text.js';
+import { figureTold, quantileTold } from '../../calibrate/told.js';
+import { errorRangeText, points, relativeError, resamplingLines, saturationLines, verdictText } from '../calibration-text.js';
 import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
-/** The prediction's error against the measurement: "+4.2%", or "-" when nothing was measured. */
-export function relativeError(predicted: number, measured: number): string {
-  return measured > 0 ? `${predicted >= measured ? '+' : ''}${((predicted / measured - 1) * 100).toFixed(1)}%` : '-';
-}
+export { relativeError } from '../calibration-text.js';
 
 const ms = (x: number) => x.toFixed(1);
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
-const points = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} pt`;
 const num = (x: string) => `<td class="num">${escape(x)}</td>`;
 
 const FIGURES = [['meanMs', 'mean'], ['p50Ms', 'p50'], ['p95Ms', 'p95'], ['p99Ms', 'p99']] as const;
 
-/** A figure's error range and agreement cells, when the check has ranges (documents made before them have none). */
-function rangeCells(doc: CheckResult, j: CheckRow, k: FigureKey): string {
-  if (!ranged(doc)) return '';
-  const [range, agree] = rangeText(j.ranges?.error?.[k] ?? null, k === 'errorRate' ? 'points' : 'relative', figureTold(k, j.measured.requests));
-  return `${num(range)}<td class="${agree === 'no' ? 'warning' : ''}">${escape(agree)}</td>`;
+/** A figure's error range and whether it is within noise (documents made before ranges have none: "too few" still shows). */
+function rangeCells(j: CheckRow, k: FigureKey): string {
+  const v = j.withinNoise?.[k] ?? (figureTold(k, j.measured.requests) ? null : 'too few');
+  return `${num(errorRangeText(j.ranges?.error?.[k] ?? null, k))}<td class="${v === 'no' ? 'warning' : ''}">${escape(verdictText(v))}</td>`;
 }
-
-const ranged = (doc: CheckResult) => doc.resampling !== undefined && 'resamples' in doc.resampling;
 
 function journeyRows(doc: CheckResult): string {
   return doc.journeys.map((j) => {
     const rows = FIGURES.map(([k, label], i) => `<tr>${i === 0 ? `<td rowspan="5">${escape(j.journey)}<br><span class="meta">${j.measured.requests.toLocaleString('en-US')} traces; ${j.predicted.requests.toLocaleString('en-US')} simulated</span></td>` : ''}`
-      + `<td>${label} (ms)</td>${num(ms(j.measured[k]))}${num(ms(j.predicted[k]))}${num(relativeError(j.predicted[k], j.measured[k]))}${rangeCells(doc, j, k)}</tr>`);
-    rows.push(`<tr><td>error rate</td>${num(pct(j.measured.errorRate))}${num(pct(j.predicted.errorRate))}${num(points(j.predicted.errorRate - j.measured.errorRate))}${rangeCells(doc, j, 'errorRate')}</tr>`);
+      + `<td>${label} (ms)</td>${num(ms(j.measured[k]))}${num(ms(j.predicted[k]))}${num(relativeError(j.predicted[k], j.measured[k]))}${rangeCells(j, k)}</tr>`);
+    rows.push(`<tr><td>error rate</td>${num(pct(j.measured.errorRate))}${num(pct(j.predicted.errorRate))}${num(points(j.predicted.errorRate - j.measured.errorRate))}${rangeCells(j, 'errorRate')}</tr>`);
     return rows.join('');
   }).join('');
 }
+
+/** Whether an endpoint's spans can tell a quantile (the mean: 0): see told.ts. */
+const told = quantileTold;
 
 function endpointRows(doc: CheckResult): string {
   return doc.endpoints.map((e) => {
     const p = e.predicted;
     const cells = p === null
       ? '<td colspan="6">not in the calibrated scenario</td>'
-      : `${num(ms(e.measured.meanMs))}${num(ms(p.meanMs))}${num(relativeError(p.meanMs, e.measured.meanMs))}${num(ms(e.measured.p99Ms))}${num(ms(p.p99Ms))}${num(relativeError(p.p99Ms, e.measured.p99Ms))}`;
+      : `${num(ms(e.measured.meanMs))}${num(ms(p.meanMs))}${num(told(0, e.measured.spans) ? relativeError(p.meanMs, e.measured.meanMs) : 'too few')}`
+        + `${num(ms(e.measured.p99Ms))}${num(ms(p.p99Ms))}${num(told(0.99, e.measured.spans) ? relativeError(p.p99Ms, e.measured.p99Ms) : 'too few')}`;
     return `<tr><td>${escape(e.service)}</td><td>${escape(e.endpoint)}</td>${num(e.measured.spans.toLocaleString('en-US'))}${cells}</tr>`;
   }).join('');
 }
@@ -80,9 +77,11 @@ export function checkReportHtml(doc: CheckResult, options: PageOptions = {}): st
   const body = `
 <h1>rehearse calibration check</h1>
 <p class="meta">The calibrated scenario run at the checked traces' rate, ${escape(doc.ratePerSec.toFixed(1))}/s, and compared with them: root spans on both sides for journeys, the callers' view on both sides for endpoints.</p>
+${doc.files ? `<p class="meta">Calibrated from ${escape(doc.files.calibration.join(', '))}; checked against ${escape(doc.files.checked.join(', '))}.</p>` : ''}
 <h2>Per journey</h2>
-<table><thead><tr><th>journey</th><th>figure</th><th>measured</th><th>predicted</th><th>error</th>${ranged(doc) ? '<th>error: 90% of resamples</th><th>agree</th>' : ''}</tr></thead><tbody>${journeyRows(doc)}</tbody></table>
-<p class="meta">${escape(doc.resampling === undefined ? 'no ranges: the document was written before calibrate gave them' : resamplingLine(doc.resampling))}</p>
+<table><thead><tr><th>journey</th><th>figure</th><th>measured</th><th>predicted</th><th>error</th><th>error: 90% of resamples</th><th>within noise</th></tr></thead><tbody>${journeyRows(doc)}</tbody></table>
+${resamplingLines(doc.resampling, true).map((l) => `<p class="meta">${escape(l)}</p>`).join('')}
+${saturationLines(doc.resampling).map((l) => `<p class="warning">${escape(l)}</p>`).join('')}
 ${charts.length ? `<h2>${escape(charts[0].title)}</h2><p class="caption">${escape(charts[0].caption ?? '')}</p><chart-0/>` : ''}
 <h2>Fit per endpoint</h2>
 <table><thead><tr><th>service</th><th>endpoint</th><th>spans</th><th>mean measured</th><th>mean predicted</th><th>error</th><th>p99 measured</th><th>p99 predicted</th><th>error</th></tr></thead><tbody>${endpointRows(doc)}</tbody></table>
