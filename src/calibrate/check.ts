@@ -11,7 +11,7 @@ import type { Analysis } from './analyze.js';
 import type { CapacityNote } from './notes.js';
 import { runAt, type Range } from './resample.js';
 import { quantile, safe } from './scenario.js';
-import { figureTold } from './told.js';
+import { FIGURES, figureTold, type FigureKey } from './told.js';
 import { buildTree } from './tree.js';
 
 export interface Figures {
@@ -23,8 +23,7 @@ export interface Figures {
   readonly errorRate: number;
 }
 
-export const FIGURES = ['meanMs', 'p50Ms', 'p95Ms', 'p99Ms', 'errorRate'] as const;
-export type FigureKey = (typeof FIGURES)[number];
+export { FIGURES, type FigureKey } from './told.js';
 
 /**
  * What resampling says of a journey's figures (see resample.ts): the central range of the predictions, and of

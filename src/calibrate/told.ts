@@ -1,5 +1,7 @@
 /** Which figures a set of measured traces can tell, and which it cannot (a p99 of 40 traces). */
-import type { FigureKey } from './check.js';
+/** The figures a check compares, per journey. */
+export const FIGURES = ['meanMs', 'p50Ms', 'p95Ms', 'p99Ms', 'errorRate'] as const;
+export type FigureKey = (typeof FIGURES)[number];
 
 /**
  * Whether a quantile can be told from n values: at least 5 of them above it (a p99 needs 500, a p95 100). A
