@@ -10,10 +10,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles, checkCalibration, predictAt } from '../src/calibrate/calibrate.js';
 import type { CheckResult, FigureKey } from '../src/calibrate/check.js';
-import { blockIndices, blockLength, Draws, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
+import { blockIndices, blockLength, Draws, pick, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
 import { figureTold, quantileTold } from '../src/calibrate/told.js';
 import { main } from '../src/cli/main.js';
+import { writeTraces } from '../src/interop/traces/write.js';
 import type { Span } from '../src/observe/span.js';
+import { TraceRecorder } from '../src/observe/tracing.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { runScenario } from '../src/score/result.js';
+import { load } from './roundtrip-helpers.js';
 import { declaredCapacity, journeyOf, readMeasured, root, services, system } from './realsys-helpers.js';
 
 const fixtures = join(root, 'test', 'fixtures', 'realsys');
@@ -137,6 +142,70 @@ describe('the shop: ranges from its base traces', () => {
       for (const k of ['meanMs', 'p50Ms'] as const) expect(j.ranges!.error![k]!.hi, `${j.journey} ${k}`).toBeLessThan(0);
     }
   }, 120_000);
+});
+
+describe('a pool of two workers, every journey traced: a resample takes its queue waits from the whole set', () => {
+  // bench/calibration-coverage.mjs measures the ranges' coverage on this scenario (docs/calibration.md).
+  const pool = `
+name: pool
+seed: 1000
+duration: 30s
+traffic: { rate: 35/s }
+journeys:
+  browse: { weight: 70, steps: [front.home] }
+  buy: { weight: 30, steps: [front.buy] }
+services:
+  front:
+    concurrency: 64
+    latency: { dist: lognormal, p50: 2ms, p99: 6ms }
+    endpoints:
+      home: { calls: [backend.query] }
+      buy: { calls: [backend.query, pay.charge] }
+  backend:
+    concurrency: 2
+    queue: 1000
+    latency: { dist: lognormal, p50: 20ms, p99: 60ms }
+    endpoints: { query: {} }
+  pay: { concurrency: 64, latency: { dist: lognormal, p50: 10ms, p99: 30ms }, endpoints: { charge: {} } }
+`;
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-pool-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tracer = new TraceRecorder({ rate: 1, errors: false });
+  runScenario(load(pool), { tracer });
+  const file = join(dir, 'pool.otlp.json');
+  writeTraces(file, tracer.traces(), 'otlp');
+  const cal = calibrateFiles([file], { capacity: 'front=64,backend=2,pay=64', keep: true });
+  /** The network modelled on front.home's call to the backend (the gap between client and server span), in us. */
+  const network = (s: Scenario) => {
+    const op = s.services.find((x) => x.name === 'front')!.endpoints.find((e) => e.name === 'home')!.operations[0];
+    if (op.kind !== 'call') throw new Error('front.home: no call');
+    return op.call.network;
+  };
+
+  it('the gaps of calls that found both workers busy are queueing, in the whole set and in each resample, which repeats traces that then overlap themselves', () => {
+    expect(cal.resampling).not.toBeNull();
+    const kept = cal.resampling!.kept.traces();
+    // Both workers are busy about a third of the time at 35/s: the waits before the span are simulated as queueing.
+    expect(cal.yaml).toMatch(/backend\.query network mean 0us, p50 0us, p99 0us: none modelled over the \d+ attempts that found a worker free \(of \d+\)/);
+    expect(network(cal.scenario)).toBeNull();
+    for (const seed of [1, 2, 3]) {
+      const again = cal.resampling!.recalibrate(pick(kept, blockIndices(kept.length, new Draws(seed))), 2)!;
+      // Read from the resample alone, the backend shows 10 spans at once, no call finds it full, and its waits
+      // (a mean of 2 ms, a p99 of 30) would be network on top of the queue the run simulates.
+      expect(network(again), `resample ${seed}`).toBeNull();
+    }
+  });
+
+  it('at the rate of the traces, each journey\'s ranges hold the prediction of the whole set', () => {
+    const p = predictAt(cal, 35, 20);
+    for (const row of p.journeys) {
+      for (const k of ['meanMs', 'p50Ms'] as const) {
+        const r = row.ranges!.predicted[k]!;
+        expect(row.predicted[k], `${row.journey} ${k}: ${r.lo.toFixed(2)} to ${r.hi.toFixed(2)}`).toBeGreaterThanOrEqual(r.lo);
+        expect(row.predicted[k], `${row.journey} ${k}: ${r.lo.toFixed(2)} to ${r.hi.toFixed(2)}`).toBeLessThanOrEqual(r.hi);
+      }
+    }
+  }, 60_000);
 });
 
 describe('calibrate --check, --predict, --resamples', () => {

@@ -15,6 +15,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, warningLines, writeScenario, type WriteOptions } from './scenario.js';
+import { queueWaits } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Span } from '../observe/span.js';
 import { plural } from '../units/format.js';
@@ -70,11 +71,13 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const loaded = parseScenarioText(yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate):', ...loaded.problems.map((p) => formatProblem('calibrated', p))]);
   const full = loaded.scenario;
+  // A resample repeats traces, which then overlap themselves: which calls waited for a worker is the whole set's.
+  const waitsOfAll = queueWaits(analysis);
   const recalibrate = (traces: Span[][], seed: number): Scenario | null => {
     const a = new Analysis(analysis.options);
     a.ownWait = analysis.ownWait;
     for (const t of traces) a.addTrace(t);
-    const again = parseScenarioText(writeScenario(a, { ...write, sources: [] }));
+    const again = parseScenarioText(writeScenario(a, { ...write, sources: [], waits: waitsOfAll }));
     return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
   };
   const warnings = [...warningLines(analysis), ...capacityWarnings];
