@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles, checkCalibration, predictAt } from '../src/calibrate/calibrate.js';
 import type { CheckResult, FigureKey } from '../src/calibrate/check.js';
-import { blockIndices, blockLength, Draws, pick, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
+import { blockIndices, blockLength, central, Draws, pick, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
 import { figureTold, quantileTold } from '../src/calibrate/told.js';
 import { main } from '../src/cli/main.js';
 import { writeTraces } from '../src/interop/traces/write.js';
@@ -79,6 +79,26 @@ describe('the draws', () => {
     for (let b = 0; b + 8 <= 432; b += 8) for (let k = 1; k < 8; k++) expect(idx[b + k]).toBe((idx[b] + k) % 438);
     // Drawn with replacement: some traces twice, some not at all.
     expect(new Set(idx).size).toBeLessThan(438);
+  });
+
+  it('the middle 90% of 40 draws holds another draw like them 90% of the time', () => {
+    const d = new Draws(5);
+    const N = 20_000;
+    let inside = 0;
+    for (let i = 0; i < N; i++) {
+      const r = central(Array.from({ length: 40 }, () => d.normal()))!;
+      const x = d.normal();
+      if (x >= r.lo && x <= r.hi) inside++;
+    }
+    // Four standard errors of a share of 90% in 20,000: 0.0085. Ends at the usual (n - 1) q + 1 hold 35.1 / 41 = 0.856.
+    expect(Math.abs(inside / N - 0.9), `${inside} of ${N}`).toBeLessThan(0.0085);
+    // Ranks 2.05 and 38.95 of 40: a fifth of the way from the 2nd value to the 3rd, four fifths from the 38th to the 39th.
+    const r = central(Array.from({ length: 40 }, (_, i) => 40 - i))!;
+    expect(r.lo).toBeCloseTo(2.05, 9);
+    expect(r.hi).toBeCloseTo(38.95, 9);
+    // Too few for the ends of a 90% range: the smallest and the largest.
+    expect(central([3, 1, 2])).toEqual({ lo: 1, hi: 3 });
+    expect(central([1])).toBeNull();
   });
 
   it('keeps traces in order of start, copies of them, and none once past its limit of spans', () => {
