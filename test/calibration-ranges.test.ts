@@ -10,10 +10,16 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFiles, checkCalibration, predictAt } from '../src/calibrate/calibrate.js';
 import type { CheckResult, FigureKey } from '../src/calibrate/check.js';
-import { blockIndices, blockLength, Draws, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
+import { blockIndices, blockLength, central, Draws, pick, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
 import { figureTold, quantileTold } from '../src/calibrate/told.js';
+import { erlangC } from '../src/calibrate/waits.js';
 import { main } from '../src/cli/main.js';
+import { writeTraces } from '../src/interop/traces/write.js';
 import type { Span } from '../src/observe/span.js';
+import { TraceRecorder } from '../src/observe/tracing.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { runScenario } from '../src/score/result.js';
+import { load } from './roundtrip-helpers.js';
 import { declaredCapacity, journeyOf, readMeasured, root, services, system } from './realsys-helpers.js';
 
 const fixtures = join(root, 'test', 'fixtures', 'realsys');
@@ -74,6 +80,36 @@ describe('the draws', () => {
     for (let b = 0; b + 8 <= 432; b += 8) for (let k = 1; k < 8; k++) expect(idx[b + k]).toBe((idx[b] + k) % 438);
     // Drawn with replacement: some traces twice, some not at all.
     expect(new Set(idx).size).toBeLessThan(438);
+  });
+
+  it('the middle 90% of 40 draws holds another draw like them 90% of the time', () => {
+    const d = new Draws(5);
+    const N = 20_000;
+    let inside = 0;
+    for (let i = 0; i < N; i++) {
+      const r = central(Array.from({ length: 40 }, () => d.normal()))!;
+      const x = d.normal();
+      if (x >= r.lo && x <= r.hi) inside++;
+    }
+    // Four standard errors of a share of 90% in 20,000: 0.0085. Ends at the usual (n - 1) q + 1 hold 35.1 / 41 = 0.856.
+    expect(Math.abs(inside / N - 0.9), `${inside} of ${N}`).toBeLessThan(0.0085);
+    // Ranks 2.05 and 38.95 of 40: a fifth of the way from the 2nd value to the 3rd, four fifths from the 38th to the 39th.
+    const r = central(Array.from({ length: 40 }, (_, i) => 40 - i))!;
+    expect(r.lo).toBeCloseTo(2.05, 9);
+    expect(r.hi).toBeCloseTo(38.95, 9);
+    // Too few for the ends of a 90% range: the smallest and the largest.
+    expect(central([3, 1, 2])).toEqual({ lo: 1, hi: 3 });
+    expect(central([1])).toBeNull();
+  });
+
+  it('Erlang C, the share of calls that find every worker busy, against its closed forms', () => {
+    // M/M/1: the utilization. M/M/2: 2 rho^2 / (1 + rho).
+    for (const a of [0.1, 0.5, 0.9]) expect(erlangC(1, a)).toBeCloseTo(a, 12);
+    const rho = 0.39;
+    expect(erlangC(2, 2 * rho)).toBeCloseTo((2 * rho * rho) / (1 + rho), 12);
+    // The shop's cart (4 workers, 11% busy) keeps about 1 call in 1,000 waiting: no warning of waits before its spans.
+    expect(erlangC(4, 0.44)).toBeLessThan(0.002);
+    expect(erlangC(3, 3)).toBe(1);
   });
 
   it('keeps traces in order of start, copies of them, and none once past its limit of spans', () => {
@@ -137,6 +173,70 @@ describe('the shop: ranges from its base traces', () => {
       for (const k of ['meanMs', 'p50Ms'] as const) expect(j.ranges!.error![k]!.hi, `${j.journey} ${k}`).toBeLessThan(0);
     }
   }, 120_000);
+});
+
+describe('a pool of two workers, every journey traced: a resample takes its queue waits from the whole set', () => {
+  // bench/calibration-coverage.mjs measures the ranges' coverage on this scenario (docs/calibration.md).
+  const pool = `
+name: pool
+seed: 1000
+duration: 30s
+traffic: { rate: 35/s }
+journeys:
+  browse: { weight: 70, steps: [front.home] }
+  buy: { weight: 30, steps: [front.buy] }
+services:
+  front:
+    concurrency: 64
+    latency: { dist: lognormal, p50: 2ms, p99: 6ms }
+    endpoints:
+      home: { calls: [backend.query] }
+      buy: { calls: [backend.query, pay.charge] }
+  backend:
+    concurrency: 2
+    queue: 1000
+    latency: { dist: lognormal, p50: 20ms, p99: 60ms }
+    endpoints: { query: {} }
+  pay: { concurrency: 64, latency: { dist: lognormal, p50: 10ms, p99: 30ms }, endpoints: { charge: {} } }
+`;
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-pool-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tracer = new TraceRecorder({ rate: 1, errors: false });
+  runScenario(load(pool), { tracer });
+  const file = join(dir, 'pool.otlp.json');
+  writeTraces(file, tracer.traces(), 'otlp');
+  const cal = calibrateFiles([file], { capacity: 'front=64,backend=2,pay=64', keep: true });
+  /** The network modelled on front.home's call to the backend (the gap between client and server span), in us. */
+  const network = (s: Scenario) => {
+    const op = s.services.find((x) => x.name === 'front')!.endpoints.find((e) => e.name === 'home')!.operations[0];
+    if (op.kind !== 'call') throw new Error('front.home: no call');
+    return op.call.network;
+  };
+
+  it('the gaps of calls that found both workers busy are queueing, in the whole set and in each resample, which repeats traces that then overlap themselves', () => {
+    expect(cal.resampling).not.toBeNull();
+    const kept = cal.resampling!.kept.traces();
+    // Both workers are busy about a third of the time at 35/s: the waits before the span are simulated as queueing.
+    expect(cal.yaml).toMatch(/backend\.query network mean 0us, p50 0us, p99 0us: none modelled over the \d+ attempts that found a worker free \(of \d+\)/);
+    expect(network(cal.scenario)).toBeNull();
+    for (const seed of [1, 2, 3]) {
+      const again = cal.resampling!.recalibrate(pick(kept, blockIndices(kept.length, new Draws(seed))), 2)!;
+      // Read from the resample alone, the backend shows 10 spans at once, no call finds it full, and its waits
+      // (a mean of 2 ms, a p99 of 30) would be network on top of the queue the run simulates.
+      expect(network(again), `resample ${seed}`).toBeNull();
+    }
+  });
+
+  it('at the rate of the traces, each journey\'s ranges hold the prediction of the whole set', () => {
+    const p = predictAt(cal, 35, 20);
+    for (const row of p.journeys) {
+      for (const k of ['meanMs', 'p50Ms'] as const) {
+        const r = row.ranges!.predicted[k]!;
+        expect(row.predicted[k], `${row.journey} ${k}: ${r.lo.toFixed(2)} to ${r.hi.toFixed(2)}`).toBeGreaterThanOrEqual(r.lo);
+        expect(row.predicted[k], `${row.journey} ${k}: ${r.lo.toFixed(2)} to ${r.hi.toFixed(2)}`).toBeLessThanOrEqual(r.hi);
+      }
+    }
+  }, 60_000);
 });
 
 describe('calibrate --check, --predict, --resamples', () => {
@@ -229,6 +329,32 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(r.text).toMatch(/errors +0\.00% +under 0\.95% \(none of 317 traces failed\)/);
     // -q: no summary line, and no blank line before the table.
     expect(r.text.startsWith('predicted at 150.0/s (2.88x the traces\' 52.1/s; ms):')).toBe(true);
+  }, 120_000);
+
+  it('with a sample of the traces, warns where gaps before a pool\'s spans may be waits for its workers (every trace read: they are told apart)', async () => {
+    // A front service calling a backend of 2 workers whose waits fall before its spans (bench/calibration-coverage.mjs).
+    const pool = join(dir, 'pool.yaml');
+    writeFileSync(pool, `name: pool
+seed: 1
+duration: 40s
+traffic: { rate: 35/s }
+journeys: { browse: { weight: 70, steps: [front.home] }, buy: { weight: 30, steps: [front.buy] } }
+services:
+  front: { concurrency: 64, latency: { dist: lognormal, p50: 2ms, p99: 6ms }, endpoints: { home: { calls: [backend.query] }, buy: { calls: [backend.query, pay.charge] } } }
+  backend: { concurrency: 2, queue: 1000, latency: { dist: lognormal, p50: 20ms, p99: 60ms }, endpoints: { query: {} } }
+  pay: { concurrency: 64, latency: { dist: lognormal, p50: 10ms, p99: 30ms }, endpoints: { charge: {} } }
+`);
+    const said = async (share: string) => {
+      const lines: string[] = [], io = { out: (x: string) => lines.push(x), err: (x: string) => lines.push(x) };
+      const traces = join(dir, `pool-${share}.json`);
+      expect(await main(['run', pool, '-q', '--traces', traces, '--trace-sample', share], io)).toBe(0);
+      expect(await main(['calibrate', traces, '--sample-rate', share, '--capacity', 'front=64,backend=2,pay=64', '-q', '--out', join(dir, 'pool-cal.yaml')], io)).toBe(0);
+      return lines.filter((l) => l.startsWith('warning: backend: the gap'));
+    };
+    const half = await said('50%');
+    expect(half).toHaveLength(1);
+    expect(half[0]).toMatch(/^warning: backend: the gap between its callers' spans and its own is [\d.]+ ms at the median but [\d.]+ ms at the p99; with a sample of the traces \(--sample-rate 0\.5\) calibrate cannot tell a wait for one of its workers before its span began from time on the network/);
+    expect(await said('100%')).toEqual([]);
   }, 120_000);
 
   it('warns when a capacity given disagrees with the pool its waits show', async () => {

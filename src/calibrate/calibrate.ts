@@ -15,6 +15,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, warningLines, writeScenario, type WriteOptions } from './scenario.js';
+import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Span } from '../observe/span.js';
 import { plural } from '../units/format.js';
@@ -63,6 +64,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
     if (p.capacity !== null) given.set(service, { replicas: 1, concurrency: p.capacity, why: p.why });
     else if (p.waited > 0) capacityWarnings.push(`${service}: ${p.why}; its waits are left out of its own latency, so give its capacity (--capacity ${service}=N) for the run to queue as it did`);
   }
+  capacityWarnings.push(...sampledGapWarnings(analysis, new Map([...given].flatMap(([service, g]) => (g.concurrency === null ? [] : [[service, g.replicas * g.concurrency] as const])))));
   if (waits && waits.services.size === 0) capacityWarnings.push(`--wait-attribute ${waits.attribute.name}: no span carries it`);
   if (waits && waits.bad > 0) capacityWarnings.push(`--wait-attribute ${waits.attribute.name}: ${plural(waits.bad, 'span')} with a value that is not a number of at least 0 (ignored)`);
   const write = { capacities: given, latency: options.latency ?? 'empirical', name: options.name ?? 'calibrated', duration: options.duration ?? '10m' } as const;
@@ -70,11 +72,13 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const loaded = parseScenarioText(yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate):', ...loaded.problems.map((p) => formatProblem('calibrated', p))]);
   const full = loaded.scenario;
+  // A resample repeats traces, which then overlap themselves: which calls waited for a worker is the whole set's.
+  const waitsOfAll = queueWaits(analysis);
   const recalibrate = (traces: Span[][], seed: number): Scenario | null => {
     const a = new Analysis(analysis.options);
     a.ownWait = analysis.ownWait;
     for (const t of traces) a.addTrace(t);
-    const again = parseScenarioText(writeScenario(a, { ...write, sources: [] }));
+    const again = parseScenarioText(writeScenario(a, { ...write, sources: [], waits: waitsOfAll }));
     return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
   };
   const warnings = [...warningLines(analysis), ...capacityWarnings];

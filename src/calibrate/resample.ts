@@ -11,7 +11,6 @@
 import type { Span } from '../observe/span.js';
 import type { Scenario } from '../scenario/types.js';
 import { runScenario, type RunResult } from '../score/result.js';
-import { quantile } from './scenario.js';
 
 /** The share of resampled errors a range holds. */
 export const RANGE = 0.9;
@@ -160,11 +159,21 @@ export interface Range {
   readonly hi: number;
 }
 
-/** The central RANGE of the values (linear interpolation between order statistics), or null for none. */
+/**
+ * The central RANGE of the values, or null for fewer than 2: the order statistics at ranks (n + 1)(1 -+ RANGE)/2,
+ * interpolated (Hyndman and Fan 1996, definition 6), between which another value drawn like them falls with
+ * probability RANGE. Taken at (n - 1) q + 1 instead, the middle 90% of 40 values holds another only 35.1 / 41 = 86%
+ * of the time. Below 19 values the ends are the smallest and the largest, which hold (n - 1) / (n + 1).
+ */
 export function central(values: readonly number[]): Range | null {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (v.length < 2) return null;
-  return { lo: quantile(v, (1 - RANGE) / 2), hi: quantile(v, (1 + RANGE) / 2) };
+  const n = v.length;
+  if (n < 2) return null;
+  const at = (rank: number): number => {
+    const r = Math.min(n, Math.max(1, rank)), i = Math.floor(r);
+    return i >= n ? v[n - 1] : v[i - 1] + (v[i] - v[i - 1]) * (r - i);
+  };
+  return { lo: at(((n + 1) * (1 - RANGE)) / 2), hi: at(((n + 1) * (1 + RANGE)) / 2) };
 }
 
 /** Resamples by default: enough for a 90% range's ends to hold a few percent. */

@@ -14,6 +14,11 @@ export interface WriteOptions {
   sources: string[];
   /** Capacities the team gave, by the traces' service names. */
   capacities?: ReadonlyMap<string, GivenCapacity>;
+  /**
+   * Which calls waited for a worker, as the whole set of traces shows it (queueWaits): given for a resample, whose
+   * repeated traces overlap themselves and so cannot show it (a service of 2 workers seen 10 at a time).
+   */
+  waits?: ReadonlyMap<string, QueueWait | null>;
 }
 
 const Z99 = 2.3263478740408408;
@@ -156,7 +161,7 @@ function cyclicCalls(all: EndpointStats[]): Set<string> {
   return dropped;
 }
 
-function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: string, dropped: Set<string>, waits: Map<string, QueueWait | null>): string[] {
+function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: string, dropped: Set<string>, waits: ReadonlyMap<string, QueueWait | null>): string[] {
   const self = `${e.service}\u0000${e.endpoint}`;
   // A pooled fan-out that ran one call at a time looks sequential: counted with its parallel group.
   const all = [...e.items.values()];
@@ -284,7 +289,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   const all = [...real, ...leafOnly];
   const names = nameAll(analysis, all);
   const dropped = cyclicCalls(all);
-  const waits = queueWaits(analysis);
+  const waits = o.waits ?? queueWaits(analysis);
   const rate = analysis.options.sampleRate;
   const spanS = (analysis.rootStartMax - analysis.rootStartMin) / 1e6;
   const L: string[] = [];
