@@ -167,7 +167,7 @@ describe('the shop: ranges from its base traces', () => {
       'POST-checkout meanMs', 'POST-checkout p50Ms', 'POST-checkout p95Ms', 'POST-checkout errorRate']);
     for (const f of figures) expect(f.range.lo <= 0.0005 && f.range.hi >= -0.0005, `${f.what}: ${f.range.lo} to ${f.range.hi}`).toBe(true);
 
-    const slow = checkCalibration(cal, [join(fixtures, 'slowdb', 'collector.otlp.json')], { groupBy: 'name', sampleRate: system.conditions.slowdb.sampleRatio, ratePerSec: system.conditions.slowdb.rate, resamples: 40 });
+    const slow = checkCalibration(cal, [join(fixtures, 'slowdb', 'collector.otlp.json')], { groupBy: 'name', sampleRate: system.conditions.slowdb.sampleRatio, ratePerSec: system.conditions.slowdb.rate, resamples: 20 });
     // The model does not know the database is slower: its means and medians are told apart from the shop's (36 and 17 traces).
     for (const j of slow.journeys) {
       for (const k of ['meanMs', 'p50Ms'] as const) expect(j.ranges!.error![k]!.hi, `${j.journey} ${k}`).toBeLessThan(0);
