@@ -80,7 +80,7 @@ export function checkReportHtml(doc: CheckResult, options: PageOptions = {}): st
 ${doc.files ? `<p class="meta">Calibrated from ${escape(doc.files.calibration.join(', '))}; checked against ${escape(doc.files.checked.join(', '))}.</p>` : ''}
 <h2>Per journey</h2>
 <table><thead><tr><th>journey</th><th>figure</th><th>measured</th><th>predicted</th><th>error</th><th>error: 90% of resamples</th><th>within noise</th></tr></thead><tbody>${journeyRows(doc)}</tbody></table>
-${resamplingLines(doc.resampling, true).map((l) => `<p class="meta">${escape(l)}</p>`).join('')}
+${((lines) => [lines[0], lines.slice(1).join(' ')].filter((l) => l).map((l) => `<p class="meta">${escape(l)}</p>`).join(''))(resamplingLines(doc.resampling, true))}
 ${saturationLines(doc.resampling).map((l) => `<p class="warning">${escape(l)}</p>`).join('')}
 ${charts.length ? `<h2>${escape(charts[0].title)}</h2><p class="caption">${escape(charts[0].caption ?? '')}</p><chart-0/>` : ''}
 <h2>Fit per endpoint</h2>
