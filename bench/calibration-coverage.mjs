@@ -6,7 +6,7 @@
 // COVERAGE_RESAMPLES resamples; each figure's truth inside its range or not. A 90% range should hold the truth
 // about 90% of the time: with K = 40, 32 to 39 inside, 95% of the time (binomial; 40 of 40 has a chance of 1.5%).
 // A study, not a test: about 5 minutes (K = 40) on a 2-core machine; the figures are in docs/calibration.md.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { calibrateFiles, predictAt } from '../dist/calibrate/calibrate.js';
@@ -23,31 +23,11 @@ const RESAMPLES = Number(process.env.COVERAGE_RESAMPLES ?? 40);
 const RATE = 35;
 const CAPACITY = 'front=64,backend=2,pay=64';
 
-const text = `
-name: pool
-seed: 1
-duration: ${SECONDS}s
-traffic: { rate: ${RATE}/s }
-journeys:
-  browse: { weight: 70, steps: [front.home] }
-  buy: { weight: 30, steps: [front.buy] }
-services:
-  front:
-    concurrency: 64
-    latency: { dist: lognormal, p50: 2ms, p99: 6ms }
-    endpoints:
-      home: { calls: [backend.query] }
-      buy: { calls: [backend.query, pay.charge] }
-  backend:
-    concurrency: 2
-    queue: 1000
-    latency: { dist: lognormal, p50: 20ms, p99: 60ms }
-    endpoints: { query: {} }
-  pay: { concurrency: 64, latency: { dist: lognormal, p50: 10ms, p99: 30ms }, endpoints: { charge: {} } }
-`;
-const loaded = parseScenarioText(text);
+// The scenario: test/fixtures/calibration/pool.yaml, traced for SECONDS per seed.
+const loaded = parseScenarioText(readFileSync(new URL('../test/fixtures/calibration/pool.yaml', import.meta.url), 'utf8'));
 if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-const base = loaded.scenario;
+const base = { ...loaded.scenario, durationUs: SECONDS * 1e6 };
+if (base.traffic.perSec !== RATE) throw new Error(`pool.yaml's rate is ${base.traffic.perSec}/s, not ${RATE}/s`);
 
 const FIG = [['meanMs', 'mean'], ['p50Ms', 'p50'], ['p95Ms', 'p95'], ['p99Ms', 'p99']];
 const RATES = [['1x', RATE], ['2x', 2 * RATE]];

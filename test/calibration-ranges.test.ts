@@ -332,18 +332,8 @@ describe('calibrate --check, --predict, --resamples', () => {
   }, 120_000);
 
   it('with a sample of the traces, warns where gaps before a pool\'s spans may be waits for its workers (every trace read: they are told apart)', async () => {
-    // A front service calling a backend of 2 workers whose waits fall before its spans (bench/calibration-coverage.mjs).
-    const pool = join(dir, 'pool.yaml');
-    writeFileSync(pool, `name: pool
-seed: 1
-duration: 40s
-traffic: { rate: 35/s }
-journeys: { browse: { weight: 70, steps: [front.home] }, buy: { weight: 30, steps: [front.buy] } }
-services:
-  front: { concurrency: 64, latency: { dist: lognormal, p50: 2ms, p99: 6ms }, endpoints: { home: { calls: [backend.query] }, buy: { calls: [backend.query, pay.charge] } } }
-  backend: { concurrency: 2, queue: 1000, latency: { dist: lognormal, p50: 20ms, p99: 60ms }, endpoints: { query: {} } }
-  pay: { concurrency: 64, latency: { dist: lognormal, p50: 10ms, p99: 30ms }, endpoints: { charge: {} } }
-`);
+    // A front service calling a backend of 2 workers whose waits fall before its spans.
+    const pool = join(root, 'test', 'fixtures', 'calibration', 'pool.yaml');
     const said = async (share: string) => {
       const lines: string[] = [], io = { out: (x: string) => lines.push(x), err: (x: string) => lines.push(x) };
       const traces = join(dir, `pool-${share}.json`);
