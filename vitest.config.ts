@@ -1,9 +1,31 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Files that measure a real system, drive a browser or a server in real time, or hold a child process to a time
+// budget run alone, after the rest: nothing else competes with them for the machine. The rest run a file per core.
+const ALONE = [
+  'test/realsys-live.test.ts',
+  'test/live-browser.test.ts',
+  'test/browser.test.ts',
+  'test/live-record.test.ts',
+  'test/live-prometheus.test.ts',
+  'test/live-server.test.ts',
+  'test/hostile.test.ts',
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ALONE, maxWorkers: availableParallelism(), sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'alone', include: ALONE, maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });
