@@ -102,6 +102,20 @@ describe('game-day server', () => {
     expect(drill.session.actions).toHaveLength(0);
   });
 
+  it('an unknown or missing action type is named, with the types there are and the nearest one', async () => {
+    const error = async (body: string) => {
+      const r = await api('/api/actions', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+      expect(r.status, body).toBe(400);
+      return (await r.json()).error as string;
+    };
+    const types = 'start, clock, speed, plan, fault, adhoc-fault, note, countdown, end';
+    expect(await error('{"type":"bogus"}')).toBe(`type: unknown type "bogus": expected one of ${types}`);
+    expect(await error('{"type":"notes","text":"hi"}')).toBe(`type: unknown type "notes": expected one of ${types}; did you mean "note"?`);
+    expect(await error('{}')).toBe(`type: missing "type": expected one of ${types}`);
+    expect(await error('{"type":"plan","flag":"new-pay","op":"promot"}')).toBe('op: expected one of "promote", "pause", "resume", "rollback", "approve", not "promot"; did you mean "promote"?');
+    expect(drill.session.actions).toHaveLength(0);
+  });
+
   it('the lobby: the clock stands still until the facilitator starts; an operator cannot start it', async () => {
     expect((await act({ type: 'note', text: 'joined' }, 'sam')).status).toBe(200);
     expect((await act({ type: 'start' }, 'ada')).status).toBe(403);
