@@ -12,6 +12,7 @@ import { Drill, type Link } from '../src/live/drill.js';
 import { drawCase, newSecret } from '../src/live/hidden.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { requestToken } from '../src/live/server.js';
+import { actionLine } from '../src/cli/gameday.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill-hidden.yaml');
 const SECRETS = ['zebra-quartz', 'mango-violet', 'quiet-drag', 'ochre-lantern', 'latency web -> pay', 'hidden ad-hoc'];
@@ -223,6 +224,33 @@ describe('game-day server', () => {
     const numbers = state.actions.map((a: { n: number }) => a.n);
     expect(numbers).toEqual(numbers.map((_: number, i: number) => i + 1));
     expect(state.actions.some((a: { what: string }) => /quiet|hidden/.test(a.what))).toBe(false);
+  });
+
+  it('a name that matches nothing is a bad body (400, the nearest name, not recorded); what does not apply now is refused (409, recorded)', async () => {
+    const before = drill.session.actions.length;
+    const bad = async (body: unknown) => {
+      const r = await act(body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      return (await r.json()).error as string;
+    };
+    expect(await bad({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'pya', add: '300ms', for: '5m' } }))
+      .toBe('fault.target: unknown service "pya"; did you mean "pay"?');
+    expect(await bad({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'web -> pya', add: '300ms', for: '5m' } })).toMatch(/^fault\.target: .*"pya".*did you mean "pay"\?/);
+    expect(await bad({ type: 'fault', name: 'pay-donw' })).toBe('name: no fault "pay-donw" in the catalogue; did you mean "pay-down"? (catalogue: pay-down, slow-web)');
+    // A hidden catalogue fault is neither suggested nor listed.
+    expect(await bad({ type: 'fault', name: 'quiet-drga' })).toBe('name: no fault "quiet-drga" in the catalogue (catalogue: pay-down, slow-web)');
+    expect(await bad({ type: 'plan', flag: 'new-pya', op: 'pause' })).toBe('flag: no rollout plan for flag "new-pya"; did you mean "new-pay"? (plans: new-pay)');
+    expect(drill.session.actions.length).toBe(before);
+    const again = await act({ type: 'fault', name: 'quiet-drag' }); // injected once already: does not apply now
+    expect(again.status).toBe(409);
+    expect((await again.json()).refused).toBe('fault quiet-drag has already been injected');
+    expect(drill.session.actions.length).toBe(before + 1);
+  });
+
+  it('the terminal prints a refusal whole, however many lines its reason has', () => {
+    const line = actionLine({ atUs: 849e6, wallTime: '', by: 'fran', role: 'facilitator', action: { type: 'adhoc-fault', fault: { kind: 'latency', target: 'paymnts' } as never },
+      refused: 'the fault does not fit the scenario:\nfault: target: unknown service "paymnts"; did you mean "payments"?' });
+    expect(line).toBe('[14m09s] fran (facilitator): injected ad-hoc fault latency on paymnts — refused: the fault does not fit the scenario: fault: target: unknown service "paymnts"; did you mean "payments"?');
   });
 
   it('serves /metrics in the exposition format: the simulated telemetry\'s series and the drill clock', async () => {

@@ -46,7 +46,7 @@ const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
 
 /** What a terminal may print about an action: never the case or a hidden fault. */
 export function actionLine(a: RecordedAction): string {
-  return printable(`[${clock(a.atUs)}] ${a.by} (${a.role}): ${describeAction(a.action, a.faultName)}${a.refused ? ` — refused: ${a.refused.split('\n')[0]}` : ''}`);
+  return printable(`[${clock(a.atUs)}] ${a.by} (${a.role}): ${describeAction(a.action, a.faultName)}${a.refused ? ` — refused: ${a.refused.split('\n').join(' ')}` : ''}`);
 }
 
 /** The warning printed when the drill is served beyond the loopback interface (null on loopback). */
