@@ -13,6 +13,8 @@ import { drawCase, newSecret } from '../src/live/hidden.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { requestToken } from '../src/live/server.js';
 import { actionLine } from '../src/cli/gameday.js';
+import type { RecordedAction } from '../src/live/actions.js';
+import { clock } from '../src/units/format.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill-hidden.yaml');
 const SECRETS = ['zebra-quartz', 'mango-violet', 'quiet-drag', 'ochre-lantern', 'latency web -> pay', 'hidden ad-hoc'];
@@ -247,6 +249,12 @@ describe('game-day server', () => {
     expect(drill.session.actions.length).toBe(before + 1);
   });
 
+  it('the terminal reads an instant as every report does (to the nearest second)', () => {
+    const at = (atUs: number) => actionLine({ atUs, wallTime: '', by: 'fran', role: 'facilitator', action: { type: 'note', text: 'x' }, refused: null }).slice(0, 10);
+    expect([at(849.6e6), at(849.4e6), at(3054.5e6), at(3599.7e6)]).toEqual(['[14m10s] f', '[14m09s] f', '[50m55s] f', '[1h00m00s]']);
+    expect([849.6, 3054.5].map(clock)).toEqual(['14m10s', '50m55s']);
+  });
+
   it('the terminal prints a refusal whole, however many lines its reason has', () => {
     const line = actionLine({ atUs: 849e6, wallTime: '', by: 'fran', role: 'facilitator', action: { type: 'adhoc-fault', fault: { kind: 'latency', target: 'paymnts' } as never },
       refused: 'the fault does not fit the scenario:\nfault: target: unknown service "paymnts"; did you mean "payments"?' });
@@ -279,6 +287,14 @@ describe('game-day server', () => {
     expect(doc.revealed.secret).toBe(secret);
     expect(doc.revealed.hiddenFaults.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['quiet-drag', 'hidden ad-hoc 1']));
     expect(doc.record.actions.find((a: { action: { type: string } }) => a.action.type === 'end').by).toBe('fran');
+    // One instant, one reading: the terminal's line, the debrief's action rows and its faults' starts agree.
+    const html = await (await api('/debrief')).text();
+    for (const a of doc.record.actions as RecordedAction[]) {
+      expect(actionLine(a).startsWith(`[${clock(a.atUs / 1e6)}]`)).toBe(true);
+      expect(html).toContain(`<tr><td>${clock(a.atUs / 1e6)}</td><td>${a.wallTime}</td>`);
+    }
+    const adhoc = (doc.record.actions as RecordedAction[]).find((a) => a.faultName === 'ad-hoc 1')!;
+    expect(html).toMatch(new RegExp(`<tr><td>ad-hoc 1</td>.*<td>${clock(adhoc.atUs / 1e6)}</td><td>${clock(adhoc.atUs / 1e6)}</td></tr>`));
     expect((await act({ type: 'note', text: 'too late' }, 'sam')).status).toBe(409);
   }, 120_000);
 });

@@ -39,7 +39,7 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** A moment of the drill on the simulated clock, as every report says it: 7m00s, 1h05m00s. */
-export const clock = (us: number) => clockSeconds(Math.floor(us / 1e6));
+export const clock = (us: number) => clockSeconds(us / 1e6);
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
