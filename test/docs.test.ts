@@ -17,6 +17,9 @@
  *   `exit=N` is the exit code of every command of the block (default 0); `dir=empty` runs the block in an
  *   empty folder inside the page's copy (for `rehearse init`; blocks so marked in a row share that folder);
  *   `expect` as above.
+ * - `drill="SCENARIO ARGS..."` serves a drill (`rehearse gameday SCENARIO ARGS...`, in its lobby unless ARGS
+ *   say --start) in the page's copy while the block runs: its commands get the drill's address in $DRILL and
+ *   the facilitator's token in $TOKEN (for the curl examples of the action API); the drill is stopped after.
  * - A ```yaml block annotated `<!-- docs-test: file=PATH -->` is written into PATH of the page's copy: each
  *   top-level key it holds replaces that key's block in the file, or is appended (as a reader adds a step).
  *
@@ -48,9 +51,9 @@ const SKIPPED: { pattern: RegExp; reason: string }[] = [
   { pattern: /^k6 run\b/, reason: 'k6 is not installed here; test/k6.test.ts type-checks the exported scripts' },
 ];
 
-interface Command { text: string; line: number; shown: string[]; expect?: string; exit: number; dir?: string }
+interface Command { text: string; line: number; shown: string[]; expect?: string; exit: number; dir?: string; drill?: string }
 interface Block { lang: string; line: number; options: Options; body: string[] }
-interface Options { exit?: number; dir?: string; file?: string; expect: string[] }
+interface Options { exit?: number; dir?: string; file?: string; drill?: string; expect: string[] }
 type Step = { kind: 'run'; command: Command } | { kind: 'file'; path: string; text: string; line: number };
 
 function parseOptions(comment: string | undefined): Options {
@@ -61,6 +64,7 @@ function parseOptions(comment: string | undefined): Options {
     if (m[1] === 'exit') options.exit = Number(value);
     else if (m[1] === 'dir') options.dir = value;
     else if (m[1] === 'file') options.file = value;
+    else if (m[1] === 'drill') options.drill = value;
     else if (m[1] === 'expect') options.expect.push(value);
     else throw new Error(`unknown docs-test option "${m[1]}" in ${comment}`);
   }
@@ -119,7 +123,7 @@ function steps(file: string, text: string): Step[] {
     if (b.lang === 'console') {
       for (const [line, offset] of logicalLines(b.body)) {
         if (line.startsWith('$ ')) {
-          commands.push({ text: line.slice(2).trim(), line: b.line + 1 + offset, shown: [], exit, dir: b.options.dir });
+          commands.push({ text: line.slice(2).trim(), line: b.line + 1 + offset, shown: [], exit, dir: b.options.dir, drill: b.options.drill });
         } else if (commands.length > 0 && line.trim() !== '' && line.trim() !== '...') {
           commands[commands.length - 1].shown.push(line);
         } else if (commands.length === 0 && line.trim() !== '') {
@@ -130,7 +134,7 @@ function steps(file: string, text: string): Step[] {
       for (const [line, offset] of logicalLines(b.body)) {
         const t = line.trim();
         if (t === '' || t.startsWith('#')) continue;
-        commands.push({ text: t, line: b.line + 1 + offset, shown: [], exit, dir: b.options.dir });
+        commands.push({ text: t, line: b.line + 1 + offset, shown: [], exit, dir: b.options.dir, drill: b.options.drill });
       }
     }
     const running = commands.filter((c) => !skippedWhole(c.text));
@@ -208,6 +212,30 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ co
       resolve({ code: code ?? (signal ? 128 : -1), output, ms: performance.now() - t0 });
     });
   });
+}
+
+/** A drill served from the page's copy for a block's commands: its address and the facilitator's token. */
+async function serveDrill(args: string, cwd: string): Promise<{ env: NodeJS.ProcessEnv; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(root, 'bin/rehearse.js'), 'gameday', ...args.split(/\s+/), '--out', 'reports/docs-drill', '--end-when-done', 'off'],
+    { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const link = await new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the drill printed no link within 120 s:\n${output}`)), 120_000);
+    const seen = (d: Buffer) => {
+      output += d;
+      const m = /^facilitator \S+: (http\S+)$/m.exec(output);
+      if (m) { clearTimeout(timer); resolve(new URL(m[1])); }
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+    child.on('exit', () => reject(new Error(`the drill stopped before it printed a link:\n${output}`)));
+  });
+  const stop = () => new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+  return { env: { ...env, DRILL: link.origin, TOKEN: link.searchParams.get('token')! }, stop };
 }
 
 function copyOfRepository(name: string): string {
@@ -294,31 +322,38 @@ describe('the docs', () => {
       let empty = 0;
       let emptyDir = '';
       let lastDirOption: string | undefined;
-      for (const s of list) {
-        if (s.kind === 'file') {
-          const target = join(dir, s.path);
-          mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, existsSync(target) ? mergeTopLevel(readFileSync(target, 'utf8'), s.text) : s.text);
-          continue;
+      let drill: { args: string; env: NodeJS.ProcessEnv; stop: () => Promise<void> } | null = null;
+      try {
+        for (const s of list) {
+          if (s.kind === 'file') {
+            const target = join(dir, s.path);
+            mkdirSync(dirname(target), { recursive: true });
+            writeFileSync(target, existsSync(target) ? mergeTopLevel(readFileSync(target, 'utf8'), s.text) : s.text);
+            continue;
+          }
+          const c = s.command;
+          const { text } = withoutSkipped(c.text);
+          if (!text) continue;
+          let cwd = dir;
+          if (c.dir === 'empty') {
+            if (lastDirOption !== 'empty' || !emptyDir) { emptyDir = join(dir, `empty-${++empty}`); mkdirSync(emptyDir); }
+            cwd = emptyDir;
+          } else if (c.dir) {
+            throw new Error(`${page}:${c.line}: unknown dir=${c.dir}`);
+          }
+          lastDirOption = c.dir;
+          if (drill && drill.args !== c.drill) { await drill.stop(); drill = null; }
+          if (c.drill && !drill) drill = { args: c.drill, ...await serveDrill(c.drill, dir) };
+          const r = await run(normalizeCommand(text), cwd, drill?.env ?? env);
+          timings[`${page}:${c.line}`] = Math.round(r.ms) / 1000;
+          const out = r.output.split('\n').map(squash);
+          const where = `${page}:${c.line}: ${c.text}`;
+          if (r.code !== c.exit) failures.push(`${where}\n    exit ${r.code}, the doc says ${c.exit}\n    ${r.output.trim().split('\n').slice(-8).join('\n    ')}`);
+          for (const shown of c.shown) if (!lineMatches(shown, out)) failures.push(`${where}\n    does not print "${shown.trim()}"\n    it printed:\n    ${r.output.trim().split('\n').slice(0, 30).join('\n    ')}`);
+          if (c.expect !== undefined && !squash(r.output).includes(squash(c.expect))) failures.push(`${where}\n    does not print "${c.expect}" (expect=)\n    it printed:\n    ${r.output.trim().split('\n').slice(0, 30).join('\n    ')}`);
         }
-        const c = s.command;
-        const { text } = withoutSkipped(c.text);
-        if (!text) continue;
-        let cwd = dir;
-        if (c.dir === 'empty') {
-          if (lastDirOption !== 'empty' || !emptyDir) { emptyDir = join(dir, `empty-${++empty}`); mkdirSync(emptyDir); }
-          cwd = emptyDir;
-        } else if (c.dir) {
-          throw new Error(`${page}:${c.line}: unknown dir=${c.dir}`);
-        }
-        lastDirOption = c.dir;
-        const r = await run(normalizeCommand(text), cwd, env);
-        timings[`${page}:${c.line}`] = Math.round(r.ms) / 1000;
-        const out = r.output.split('\n').map(squash);
-        const where = `${page}:${c.line}: ${c.text}`;
-        if (r.code !== c.exit) failures.push(`${where}\n    exit ${r.code}, the doc says ${c.exit}\n    ${r.output.trim().split('\n').slice(-8).join('\n    ')}`);
-        for (const shown of c.shown) if (!lineMatches(shown, out)) failures.push(`${where}\n    does not print "${shown.trim()}"\n    it printed:\n    ${r.output.trim().split('\n').slice(0, 30).join('\n    ')}`);
-        if (c.expect !== undefined && !squash(r.output).includes(squash(c.expect))) failures.push(`${where}\n    does not print "${c.expect}" (expect=)\n    it printed:\n    ${r.output.trim().split('\n').slice(0, 30).join('\n    ')}`);
+      } finally {
+        await drill?.stop();
       }
       expect(failures.join('\n\n')).toBe('');
     }, 600_000);

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Drill, type DrillOptions, type Link } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { drawCase, newSecret } from '../src/live/hidden.js';
+import { clock } from '../src/units/format.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const CHROMIUM = '/usr/bin/chromium';
@@ -282,6 +283,75 @@ describe('game-day dashboard in chromium', () => {
     expect(problems).toEqual([]);
     for (const p of [fran, ada]) await p.context().close();
   }, 300_000);
+  it('at 1300 px the page fits its width; a window without data breaks the flag on line; times read as the terminal reads them', async () => {
+    const { drill, links } = await open('broken', 'on', 1);
+    const problems: string[] = [];
+    const context = await browser.newContext({ viewport: { width: 1300, height: 1000 } });
+    const fran = await context.newPage();
+    fran.on('pageerror', (e) => problems.push(String(e)));
+    await fran.goto(linkOf(links, 'fran').url);
+    await fran.waitForFunction(() => document.body.dataset.charts === 'ready' && Number(document.body.dataset.updates) > 0, null, { timeout: 60_000 });
+    const url = new URL(linkOf(links, 'fran').url);
+    const post = (body: unknown) => fetch(new URL('/api/actions', url.origin), { method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${url.searchParams.get('token')}`, 'Content-Type': 'application/json' } });
+    expect((await post({ type: 'start' })).status).toBe(200);
+    // The broken flag is rolled back by its gate, promoted again by hand after a stretch with nobody on it.
+    drill.session.advanceTo(6 * 60e6);
+    expect(drill.session.controller!.planStates()[0].phase).toMatch(/rolled/);
+    expect((await post({ type: 'plan', flag: 'new-pay', op: 'promote', reason: 'try again' })).status).toBe(200);
+    drill.session.advanceTo(12 * 60e6 + 612_345);
+    expect((await post({ type: 'note', text: 'watching the second try' })).status).toBe(200);
+    await fran.waitForFunction(() => Number(document.body.dataset.windows) >= 24, null, { timeout: 120_000 });
+    await fran.selectOption('#service', 'pay');
+    const { state } = await (await fetch(new URL(`/api/state?token=${url.searchParams.get('token')}`, url.origin))).json();
+    const on = state.rows.services.filter((r: { service: string; series: string }) => r.service === 'pay' && r.series === 'new-pay on');
+    const withData = on.filter((r: { errorRate: number | null }) => r.errorRate !== null).map((r: { t: number }) => r.t);
+    const w = state.meta.windowSeconds;
+    const gapAt = withData.findIndex((t: number, i: number) => i > 0 && t - withData[i - 1] > w);
+    expect(gapAt, JSON.stringify(withData)).toBeGreaterThan(0);
+    const gap = [withData[gapAt - 1] + w, withData[gapAt]];
+    await new Promise((r) => setTimeout(r, 500));
+    for (const chart of ['errors', 'p99']) {
+      // The rendered path of the "new-pay on" series: its pieces (M ... ) and the x each spans, in the plot's pixels.
+      const pieces = await fran.evaluate(([name, from, to]) => {
+        const view = (window as unknown as { drillViews: Record<string, { scale(n: string): (v: unknown) => number }> }).drillViews[name as string];
+        const color = String(view.scale('color')('new-pay on'));
+        const path = [...document.querySelectorAll(`#chart-${name} path`)].find((p) => p.getAttribute('stroke') === color && p.closest('.mark-line'));
+        const d = path?.getAttribute('d') ?? '';
+        const spans = d.split('M').filter(Boolean).map((piece) => {
+          const xs = [...piece.matchAll(/(-?[\d.]+),(-?[\d.]+)/g)].map((m) => Number(m[1]));
+          return [Math.min(...xs), Math.max(...xs)];
+        });
+        return { spans, gap: [view.scale('x')(from), view.scale('x')(to)], d: d.slice(0, 200) };
+      }, [chart, gap[0], gap[1]] as const);
+      expect(pieces.spans.length, `${chart}: ${pieces.d}`).toBeGreaterThan(1);
+      const middle = (pieces.gap[0] + pieces.gap[1]) / 2;
+      for (const [a, b] of pieces.spans) expect(a > middle || b < middle, `${chart}: a piece spans ${a}..${b} across the gap ${pieces.gap}`).toBe(true);
+    }
+    // The page is as wide as the window, with the long gate readings of a real scenario's plans.
+    const real = readDrillScenario(join(root, 'scenarios', 'two-flag-release.yaml'), null);
+    const big = await Drill.open({ file: real.file, caseName: null, hiddenCase: false, seed: 11, gates: 'on' }, real, null, 1, {
+      host: '127.0.0.1', port: 0, endWhenDoneMs: null, facilitator: 'fran', out: join(mkdtempSync(join(tmpdir(), 'rehearse-wide-')), 'drill'),
+    });
+    drills.push(big.drill);
+    big.drill.act({ type: 'start' }, big.drill.roster.list().find((p) => p.role === 'facilitator')!);
+    big.drill.session.advanceTo(40 * 60e6);
+    const wide = await context.newPage();
+    wide.on('pageerror', (e) => problems.push(String(e)));
+    await wide.goto(big.links[0].url);
+    await wide.waitForFunction(() => document.querySelectorAll('#plans .gate.verdict-pass, #plans .gate.verdict-fail, #plans .gate.verdict-inconclusive').length >= 3, null, { timeout: 120_000 });
+    const widths = await wide.evaluate(() => ({ document: document.documentElement.scrollWidth, viewport: window.innerWidth, plans: document.getElementById('plans')!.getBoundingClientRect().right }));
+    expect(widths.document, JSON.stringify(widths)).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.plans, JSON.stringify(widths)).toBeLessThanOrEqual(widths.viewport);
+    await wide.screenshot({ path: join(shots, 'gameday-1300px.png') });
+    // An action's time on the page is the terminal's and the debrief's reading of the same instant.
+    await fran.waitForFunction(() => /watching the second try/.test(document.querySelector('#actions tbody')?.textContent ?? ''), null, { timeout: 60_000 });
+    const shown = await fran.$$eval('#actions tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[3].textContent]));
+    for (const a of drill.session.actions) expect(shown).toContainEqual([clock(a.atUs / 1e6), expect.any(String)]);
+    expect(shown.find((r) => /watching/.test(r[1] ?? ''))![0]).toBe('12m01s'); // 12m00.6s: to the nearest second
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 300_000);
+
   it('the hidden case is in no byte a page receives before the end (two contexts, every response and every event read)', async () => {
     const hiddenFile = join(import.meta.dirname, 'fixtures', 'drill-hidden.yaml');
     const secret = newSecret();

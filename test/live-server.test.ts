@@ -12,6 +12,9 @@ import { Drill, type Link } from '../src/live/drill.js';
 import { drawCase, newSecret } from '../src/live/hidden.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { requestToken } from '../src/live/server.js';
+import { actionLine } from '../src/cli/gameday.js';
+import type { RecordedAction } from '../src/live/actions.js';
+import { clock } from '../src/units/format.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill-hidden.yaml');
 const SECRETS = ['zebra-quartz', 'mango-violet', 'quiet-drag', 'ochre-lantern', 'latency web -> pay', 'hidden ad-hoc'];
@@ -99,6 +102,20 @@ describe('game-day server', () => {
     }
     const huge = await api('/api/actions', { method: 'POST', body: JSON.stringify({ type: 'note', text: 'x'.repeat(100_000) }), headers: { 'Content-Type': 'application/json' } });
     expect(huge.status).toBe(413);
+    expect(drill.session.actions).toHaveLength(0);
+  });
+
+  it('an unknown or missing action type is named, with the types there are and the nearest one', async () => {
+    const error = async (body: string) => {
+      const r = await api('/api/actions', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+      expect(r.status, body).toBe(400);
+      return (await r.json()).error as string;
+    };
+    const types = 'start, clock, speed, plan, fault, adhoc-fault, note, countdown, end';
+    expect(await error('{"type":"bogus"}')).toBe(`type: unknown type "bogus": expected one of ${types}`);
+    expect(await error('{"type":"notes","text":"hi"}')).toBe(`type: unknown type "notes": expected one of ${types}; did you mean "note"?`);
+    expect(await error('{}')).toBe(`type: missing "type": expected one of ${types}`);
+    expect(await error('{"type":"plan","flag":"new-pay","op":"promot"}')).toBe('op: expected one of "promote", "pause", "resume", "rollback", "approve", not "promot"; did you mean "promote"?');
     expect(drill.session.actions).toHaveLength(0);
   });
 
@@ -211,6 +228,39 @@ describe('game-day server', () => {
     expect(state.actions.some((a: { what: string }) => /quiet|hidden/.test(a.what))).toBe(false);
   });
 
+  it('a name that matches nothing is a bad body (400, the nearest name, not recorded); what does not apply now is refused (409, recorded)', async () => {
+    const before = drill.session.actions.length;
+    const bad = async (body: unknown) => {
+      const r = await act(body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      return (await r.json()).error as string;
+    };
+    expect(await bad({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'pya', add: '300ms', for: '5m' } }))
+      .toBe('fault.target: unknown service "pya"; did you mean "pay"?');
+    expect(await bad({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'web -> pya', add: '300ms', for: '5m' } })).toMatch(/^fault\.target: .*"pya".*did you mean "pay"\?/);
+    expect(await bad({ type: 'fault', name: 'pay-donw' })).toBe('name: no fault "pay-donw" in the catalogue; did you mean "pay-down"? (catalogue: pay-down, slow-web)');
+    // A hidden catalogue fault is neither suggested nor listed.
+    expect(await bad({ type: 'fault', name: 'quiet-drga' })).toBe('name: no fault "quiet-drga" in the catalogue (catalogue: pay-down, slow-web)');
+    expect(await bad({ type: 'plan', flag: 'new-pya', op: 'pause' })).toBe('flag: no rollout plan for flag "new-pya"; did you mean "new-pay"? (plans: new-pay)');
+    expect(drill.session.actions.length).toBe(before);
+    const again = await act({ type: 'fault', name: 'quiet-drag' }); // injected once already: does not apply now
+    expect(again.status).toBe(409);
+    expect((await again.json()).refused).toBe('fault quiet-drag has already been injected');
+    expect(drill.session.actions.length).toBe(before + 1);
+  });
+
+  it('the terminal reads an instant as every report does (to the nearest second)', () => {
+    const at = (atUs: number) => actionLine({ atUs, wallTime: '', by: 'fran', role: 'facilitator', action: { type: 'note', text: 'x' }, refused: null }).slice(0, 10);
+    expect([at(849.6e6), at(849.4e6), at(3054.5e6), at(3599.7e6)]).toEqual(['[14m10s] f', '[14m09s] f', '[50m55s] f', '[1h00m00s]']);
+    expect([849.6, 3054.5].map(clock)).toEqual(['14m10s', '50m55s']);
+  });
+
+  it('the terminal prints a refusal whole, however many lines its reason has', () => {
+    const line = actionLine({ atUs: 849e6, wallTime: '', by: 'fran', role: 'facilitator', action: { type: 'adhoc-fault', fault: { kind: 'latency', target: 'paymnts' } as never },
+      refused: 'the fault does not fit the scenario:\nfault: target: unknown service "paymnts"; did you mean "payments"?' });
+    expect(line).toBe('[14m09s] fran (facilitator): injected ad-hoc fault latency on paymnts — refused: the fault does not fit the scenario: fault: target: unknown service "paymnts"; did you mean "payments"?');
+  });
+
   it('serves /metrics in the exposition format: the simulated telemetry\'s series and the drill clock', async () => {
     const text = await (await api('/metrics', { as: 'observers' })).text();
     expect(text).toMatch(/^# TYPE http_requests_total counter$/m);
@@ -237,6 +287,14 @@ describe('game-day server', () => {
     expect(doc.revealed.secret).toBe(secret);
     expect(doc.revealed.hiddenFaults.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['quiet-drag', 'hidden ad-hoc 1']));
     expect(doc.record.actions.find((a: { action: { type: string } }) => a.action.type === 'end').by).toBe('fran');
+    // One instant, one reading: the terminal's line, the debrief's action rows and its faults' starts agree.
+    const html = await (await api('/debrief')).text();
+    for (const a of doc.record.actions as RecordedAction[]) {
+      expect(actionLine(a).startsWith(`[${clock(a.atUs / 1e6)}]`)).toBe(true);
+      expect(html).toContain(`<tr><td>${clock(a.atUs / 1e6)}</td><td>${a.wallTime}</td>`);
+    }
+    const adhoc = (doc.record.actions as RecordedAction[]).find((a) => a.faultName === 'ad-hoc 1')!;
+    expect(html).toMatch(new RegExp(`<tr><td>ad-hoc 1</td>.*<td>${clock(adhoc.atUs / 1e6)}</td><td>${clock(adhoc.atUs / 1e6)}</td></tr>`));
     expect((await act({ type: 'note', text: 'too late' }, 'sam')).status).toBe(409);
   }, 120_000);
 });

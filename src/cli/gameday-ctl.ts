@@ -5,6 +5,7 @@
  * Exit codes: 0 done, 1 refused by the drill (the action does not apply now), 2 usage or access.
  */
 import { parseArgs } from 'node:util';
+import { clock } from '../units/format.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -22,7 +23,6 @@ Usage: rehearse gameday invite NAME [--role operator|scribe|observer] [--url FAC
 Add a person to a running drill and print their link; the facilitator's link comes from --url or the
 environment variable REHEARSE_GAMEDAY_URL.`;
 
-const clock = (s: number) => `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 
 function drillUrl(url: string): { origin: string; base: URL; token: string } {
   let u: URL;

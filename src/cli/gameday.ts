@@ -39,14 +39,14 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** A moment of the drill on the simulated clock, as every report says it: 7m00s, 1h05m00s. */
-export const clock = (us: number) => clockSeconds(Math.floor(us / 1e6));
+export const clock = (us: number) => clockSeconds(us / 1e6);
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 /** What a terminal may print about an action: never the case or a hidden fault. */
 export function actionLine(a: RecordedAction): string {
-  return printable(`[${clock(a.atUs)}] ${a.by} (${a.role}): ${describeAction(a.action, a.faultName)}${a.refused ? ` — refused: ${a.refused.split('\n')[0]}` : ''}`);
+  return printable(`[${clock(a.atUs)}] ${a.by} (${a.role}): ${describeAction(a.action, a.faultName)}${a.refused ? ` — refused: ${a.refused.split('\n').join(' ')}` : ''}`);
 }
 
 /** The warning printed when the drill is served beyond the loopback interface (null on loopback). */

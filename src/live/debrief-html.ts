@@ -5,14 +5,11 @@
  */
 import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
+import { clock } from '../units/format.js';
 import { describeAction } from './actions.js';
 import type { DrillDocument } from './debrief.js';
 
-const fmt = (s: number | null) => {
-  if (s === null) return '–';
-  const m = Math.floor(s / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
-};
+const fmt = (s: number | null) => (s === null ? '–' : clock(s));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function drillHtml(d: DrillDocument): string {

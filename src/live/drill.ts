@@ -138,6 +138,7 @@ export class Drill {
   private async listen(): Promise<void> {
     this.server = await startDrillServer({
       host: this.o.host, port: this.o.port, publicUrl: this.o.publicUrl, roster: this.roster, feed: this.feed, title: this.session.scenario.name,
+      check: (action) => this.session.check(action),
       act: (action, person) => this.act(action, person),
       invite: (name, role) => ({ token: this.inviteToken(name, role) }),
       metrics: () => metricsText(this.session),

@@ -23,6 +23,12 @@ export const CHARTS_JS = String.raw`
         color: { field: color, type: 'nominal', title: colorTitle }
       }
     };
+    // Series that can miss a window: each window is drawn from its start to its end (two points, in order k), and
+    // a window without figures (null) breaks the line, so nothing is drawn where there was no data.
+    if (extra && extra.gaps) {
+      line.mark.interpolate = 'linear';
+      line.encoding.order = { field: 'k', type: 'quantitative' };
+    }
     var layers = [];
     if (extra && extra.faults) {
       layers.push({ data: { name: 'faults' }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 },
@@ -48,8 +54,8 @@ export const CHARTS_JS = String.raw`
   var chartsReady = Promise.all([
     embed('chart-exposure', lineSpec('share', 'share of journeys with the flag on', 'flag', 'flag', { decisions: true, share: true })),
     embed('chart-journeys', lineSpec('errorRate', 'error rate', 'journey', 'journey', { gates: true, faults: true })),
-    embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', 'series (flag on / off)', { gates: true, faults: true })),
-    embed('chart-p99', lineSpec('p99', 'p99 (ms)', 'series', 'series (flag on / off)', { gates: true, faults: true, floor: 10 }))
+    embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', 'series (flag on / off)', { gates: true, faults: true, gaps: true })),
+    embed('chart-p99', lineSpec('p99', 'p99 (ms)', 'series', 'series (flag on / off)', { gates: true, faults: true, floor: 10, gaps: true }))
   ]).then(function () { document.body.setAttribute('data-charts', 'ready'); })
     .catch(function (e) { document.body.setAttribute('data-render-error', String(e)); console.error(e); });
 
@@ -62,6 +68,16 @@ export const CHARTS_JS = String.raw`
 
   var chartRows = { services: [] };
   function selectedService() { return $('service').value; }
+  // A window's row as the two ends of its step; a row without figures as one point that breaks the line.
+  function steps(rows) {
+    var w = state.meta.windowSeconds, out = [];
+    rows.forEach(function (r) {
+      var i = Math.round(r.t / w);
+      out.push(Object.assign({}, r, { k: 2 * i }));
+      if (r.errorRate != null) out.push(Object.assign({}, r, { t: r.t + w, k: 2 * i + 1 }));
+    });
+    return out;
+  }
   function serviceGates(svc, metric) {
     var gates = [];
     state.plans.forEach(function (p) { p.gates.forEach(function (g) { if (g.service === svc && g.metric === metric && g.limit != null) gates.push(g); }); });
@@ -69,7 +85,7 @@ export const CHARTS_JS = String.raw`
   }
   function redrawService() {
     var svc = selectedService();
-    var rows = chartRows.services.filter(function (r) { return r.service === svc; });
+    var rows = steps(chartRows.services.filter(function (r) { return r.service === svc; }));
     replace(views.errors, 'rows', rows);
     replace(views.errors, 'gates', serviceGates(svc, 'req_failed'));
     replace(views.p99, 'rows', rows);
@@ -100,7 +116,7 @@ export const CHARTS_JS = String.raw`
     Array.prototype.push.apply(chartRows.services, rows.services);
     chartsReady.then(function () {
       var svc = selectedService();
-      var mine = rows.services.filter(function (r) { return r.service === svc; });
+      var mine = steps(rows.services.filter(function (r) { return r.service === svc; }));
       if (u.reset) {
         replace(views.exposure, 'rows', rows.exposure);
         replace(views.journeys, 'rows', rows.journeys);

@@ -4,6 +4,7 @@
  * sends only what came after), and applies each update to a DOM built once. Text goes in with textContent
  * only. A connection indicator says live, stale (no update for three seconds) or disconnected.
  */
+import { clock } from '../units/format.js';
 import { CHARTS_JS } from './page-charts.js';
 import { CONTROLS_JS } from './page-controls.js';
 import { TABLES_JS } from './page-tables.js';
@@ -17,11 +18,9 @@ const COMMON_JS = String.raw`
   function text(el, value) { var s = value == null ? '' : String(value); if (el.textContent !== s) el.textContent = s; return el; }
   function cell(row, value) { row.appendChild(text(document.createElement('td'), value)); }
   function show(el, on) { if (el.hidden === on) el.hidden = !on; }
-  function fmtSim(s) {
-    if (s == null) return '–';
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
-    return (h ? h + 'h' : '') + (m < 10 && h ? '0' : '') + m + 'm' + (sec < 10 ? '0' : '') + sec + 's';
-  }
+  // The simulated clock as every report and terminal says it: the one formatter, its own source.
+  var clock = ${clock.toString()};
+  function fmtSim(s) { return s == null ? '–' : clock(s); }
   function fmtNum(x) { return x == null ? '–' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 1000) / 1000); }
   function localTime(iso) { var d = new Date(iso); return isNaN(d.getTime()) ? iso : d.toLocaleTimeString(); }
   function pct(x) { return (Math.round(x * 10000) / 100) + '%'; }

@@ -20,7 +20,10 @@ table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e2e2e2; vertical-align: top; }
 th { background: #f2f2f2; }
 td.acts input { width: 12em; }
-.gate { display: block; white-space: nowrap; }
+/* A gate reading is one line per gate that wraps (a long query breaks anywhere) rather than widen the page; what
+   still cannot fit scrolls inside its box. */
+.gate { display: block; overflow-wrap: anywhere; }
+.fit { max-width: 100%; overflow-x: auto; }
 .verdict-pass { color: #2d6a2d; } .verdict-fail { color: #8b1a1a; font-weight: 600; } .verdict-inconclusive, .verdict-error { color: #8a6d00; }
 .scroll { max-height: 360px; overflow: auto; }
 .health { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 6px; }

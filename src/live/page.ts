@@ -79,7 +79,7 @@ ${script('vega-embed.min.js')}
 <p id="message" role="status"></p>
 <section>
   <h2>Rollout plans</h2>
-  <table id="plans"><thead><tr><th>flag</th><th>phase</th><th>stage</th><th>users targeted</th><th>journeys with the flag on</th><th>config</th><th>gates: last reading / threshold</th><th class="acts">act (with a reason)</th></tr></thead><tbody></tbody></table>
+  <div class="fit"><table id="plans"><thead><tr><th>flag</th><th>phase</th><th>stage</th><th>users targeted</th><th>journeys with the flag on</th><th>config</th><th>gates: last reading / threshold</th><th class="acts">act (with a reason)</th></tr></thead><tbody></tbody></table></div>
 </section>
 <section>
   <h2>Service health <small>(last closed window)</small></h2>

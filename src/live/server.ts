@@ -4,7 +4,9 @@
  * (query parameter `token`, or an `Authorization` header with the Bearer scheme in any case); without one,
  * 401 and an empty body. The token says who acts and in which role: an action the role does not allow gets
  * 403 (observers may not act at all). State changes are POST only, and a request from another origin is
- * refused (403), so a page elsewhere cannot drive a drill. Bodies are validated by zod: a bad one gets 400.
+ * refused (403), so a page elsewhere cannot drive a drill. Bodies are validated by zod, then against the
+ * scenario (a name that matches nothing): a bad one gets 400 and is not recorded; an action that does not
+ * apply now gets 409 and is recorded as refused.
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -26,6 +28,8 @@ export interface DrillServerOptions {
   roster: Roster;
   feed: Feed;
   title: string;
+  /** What is wrong with a well-formed body in this drill (a name that matches nothing): answered with 400, not recorded. */
+  check(action: Action): string | null;
   act(action: Action, person: Person): RecordedAction;
   invite(name: string, role: Role): { token: string };
   metrics(): string;
@@ -127,6 +131,8 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     const parsed = ActionBody.safeParse(body, { error: plainError });
     if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
     if (!allowed(person.role, parsed.data.type)) return c.json({ error: `${person.name} is ${person.role === 'operator' ? 'an' : 'a'} ${person.role}: ${roleScope(person.role)}` }, 403);
+    const bad = o.check(parsed.data);
+    if (bad !== null) return c.json({ error: bad }, 400);
     const rec = o.act(parsed.data, person);
     return c.json({ ok: rec.refused === null, refused: rec.refused, atSeconds: rec.atUs / 1e6, by: rec.by, what: describeAction(rec.action, rec.faultName) }, rec.refused === null ? 200 : 409);
   });

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { didYouMean, InputError } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { parseScenarioText } from '../load/scenario.js';
 import { Simulation } from '../model/simulation.js';
@@ -20,6 +20,7 @@ import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
 import { normalizeAdhocFault } from '../scenario/adhoc.js';
 import { formatProblem } from '../scenario/problems.js';
+import { formatPath } from '../units/issues.js';
 import type { FaultSpec, Scenario } from '../scenario/types.js';
 import { buildResult, type RunResult } from '../score/result.js';
 import type { Role } from './access.js';
@@ -158,6 +159,34 @@ export class DrillSession {
   }
 
   /**
+   * What is wrong with an action's body in this drill, whatever the moment: a name that matches nothing in the
+   * scenario (a flag with no rollout plan, a fault not in the catalogue, an ad-hoc fault on an unknown service)
+   * or an ad-hoc fault that does not fit it. Null when the body is good. Such a body is a bad request, answered
+   * as such and never recorded; what `act` refuses (and records) is only what does not apply now.
+   */
+  check(action: Action): string | null {
+    switch (action.type) {
+      case 'plan': {
+        const flags = this.scenario.rollouts.map((p) => p.flag);
+        if (flags.includes(action.flag)) return null;
+        return flags.length ? `flag: no rollout plan for flag "${action.flag}"${didYouMean(action.flag, flags)} (plans: ${flags.join(', ')})` : 'flag: the scenario has no rollout plans';
+      }
+      case 'fault': {
+        if (this.scenario.faults.some((f) => f.name === action.name && f.start.kind === 'manual')) return null;
+        // Hidden catalogue faults are neither listed nor suggested: the answer may be read over a shoulder.
+        const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => f.name);
+        return names.length ? `name: no fault "${action.name}" in the catalogue${didYouMean(action.name, names)} (catalogue: ${names.join(', ')})` : 'name: the scenario has no faults-catalogue';
+      }
+      case 'adhoc-fault': {
+        const normalized = normalizeAdhocFault(action.fault, 'ad-hoc', this.scenario);
+        return normalized.ok ? null : normalized.problems.map((p) => `${formatPath(['fault', ...p.path])}: ${p.message}`).join('; ');
+      }
+      default:
+        return null;
+    }
+  }
+
+  /**
    * Applies an action now and records it. Clock and speed actions are recorded here too (for the timeline),
    * though the driver carries them out; `refusedByHost` is the host's reason to refuse one (the clock already
    * paused, no countdown to cancel). Returns the record (its `refused` says why it did not apply).
@@ -203,6 +232,7 @@ export class DrillSession {
         // Hidden and visible ad-hoc faults are numbered apart: a visible one's number says nothing of hidden ones.
         const name = `${hidden ? 'hidden ad-hoc' : 'ad-hoc'} ${this.added.filter((f) => f.hidden === hidden).length + 1}`;
         const normalized = normalizeAdhocFault(action.fault, name, this.scenario);
+        // check() answers a misfit as a bad request before it gets here; records made before it did hold this refusal.
         if (!normalized.ok) return ['the fault does not fit the scenario:', ...normalized.problems.map((p) => formatProblem('fault', p))].join('\n');
         const k = this.sim.addFault(normalized.fault);
         this.sim.injectFault(k);

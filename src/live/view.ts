@@ -19,7 +19,9 @@ export function windowRows(session: DrillSession, from: number, to: number) {
   const sim = session.sim;
   const windows = sim.closedWindows;
   const exposure: { t: number; flag: string; share: number }[] = [];
-  const services: { t: number; service: string; series: string; errorRate: number; p99: number; requests: number }[] = [];
+  // A flag's on or off series with no call in a window has a row without figures (null): the chart's line breaks
+  // there instead of holding the last reading across a stretch without data.
+  const services: { t: number; service: string; series: string; errorRate: number | null; p99: number | null; requests: number }[] = [];
   const journeys: { t: number; journey: string; errorRate: number; requests: number }[] = [];
   for (let w = from; w < to; w++) {
     const win = windows[w];
@@ -36,8 +38,8 @@ export function windowRows(session: DrillSession, from: number, to: number) {
         if (!f.evaluatedBy.includes(svc)) return;
         const split = win.serviceFlags[s][i];
         for (const [state, x] of [['on', split.on], ['off', split.off]] as const) {
-          if (x.requests === 0 || x.errorRate === null || x.p99Us === null) continue;
-          services.push({ t, service: svc, series: `${f.key} ${state}`, requests: x.requests, errorRate: r6(x.errorRate), p99: ms(x.p99Us) });
+          const none = x.requests === 0 || x.errorRate === null || x.p99Us === null;
+          services.push({ t, service: svc, series: `${f.key} ${state}`, requests: x.requests, errorRate: none ? null : r6(x.errorRate!), p99: none ? null : ms(x.p99Us!) });
         }
       });
     });

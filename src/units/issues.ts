@@ -6,6 +6,7 @@
  * be at least 1") still come first.
  */
 import { z } from 'zod';
+import { didYouMean } from '../errors.js';
 import { quoted } from './escape.js';
 
 /** The library's English wording, for tests that check none of it reaches a user. */
@@ -106,14 +107,27 @@ export function plainMessage(iss: RawIssue): string {
       return `${given(input)} is not in the form this field takes${shortDescription(iss.inst) ? ` (${shortDescription(iss.inst)})` : ''}`;
     case 'invalid_value': {
       const values = (iss as { values: unknown[] }).values;
-      return values.length === 1 ? `expected ${show(values[0])}, not ${given(input)}` : `expected one of ${values.map(show).join(', ')}, not ${given(input)}`;
+      const hint = typeof input === 'string' && values.length > 1 ? didYouMean(input, values.map(String)) : '';
+      return values.length === 1 ? `expected ${show(values[0])}, not ${given(input)}` : `expected one of ${values.map(show).join(', ')}, not ${given(input)}${hint}`;
     }
     case 'unrecognized_keys': {
       const keys = (iss as { keys: string[] }).keys;
       return `unknown key${keys.length === 1 ? '' : 's'} ${keys.map(quoted).join(', ')}`;
     }
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A discriminated union whose discriminator matched no option: say which values it takes (its path is the
+      // discriminator's, so "type: ..." names the field), not that a mapping was expected of a mapping.
+      const disc = (iss as { discriminator?: unknown }).discriminator;
+      const options = (iss as { options?: unknown[] }).options;
+      if (typeof disc === 'string' && Array.isArray(options) && input !== null && typeof input === 'object' && !Array.isArray(input)) {
+        const value = (input as Record<string, unknown>)[disc];
+        const list = `expected one of ${options.map(String).join(', ')}`;
+        if (value === undefined) return `missing ${quoted(disc)}: ${list}`;
+        const hint = typeof value === 'string' ? didYouMean(value, options.map(String)) : '';
+        return `unknown ${disc} ${typeof value === 'string' ? quoted(value) : given(value)}: ${list}${hint}`;
+      }
       return `expected ${expected(iss.inst)}, not ${given(input)}`;
+    }
     case 'invalid_key': {
       const inner = (iss as { issues?: { message?: string }[] }).issues?.[0]?.message;
       return `the key ${given(input)} is not valid here${inner ? `: ${inner}` : ''}`;
