@@ -15,7 +15,7 @@ import { ExpressionError, parseExpression } from '../lang/expression.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
-import type { PathSegment, Problem } from '../scenario/problems.js';
+import { inText, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
@@ -98,7 +98,7 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
       parseExpression(src, names);
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
-      unknown.push(where(path, { path, message: e.pretty() }));
+      unknown.push(where(path, inText(path, e)));
     }
   };
   if (spec.kind === 'file') {

@@ -14,7 +14,7 @@ import { joinImported } from './imported.js';
 import type { TrafficSplit } from '../metrics/mapping.js';
 import { cycleText, findCycles } from './graph.js';
 import type { Helpers } from './helpers.js';
-import type { PathSegment, Problem } from './problems.js';
+import { inText, type PathSegment, type Problem } from './problems.js';
 import { flagEntries, type EffectInput, type ScenarioInput } from './schema.js';
 import type {
   CohortSpec, Flag, FlagEffect, FlagSource, Gate, PlanAnalyses, PlanChecks, RolloutPlan, Stage,
@@ -50,7 +50,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     try {
       parseExpression(src, known ?? ANY_ATTRIBUTE);
     } catch (e) {
-      if (e instanceof ExpressionError) problems.push({ path, message: e.pretty() });
+      if (e instanceof ExpressionError) problems.push(inText(path, e));
       else throw e;
     }
   };

@@ -24,7 +24,7 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   }
   const missing = missingTopLevel(raw);
   const reserved = reservedNames(raw);
-  if (reserved.length) return { ok: false, problems: capped(reserved.map((path) => at(path, { path, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))) };
+  if (reserved.length) return { ok: false, problems: capped(reserved.map((path) => at(path, { path, key: true, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))) };
   // Top-level keys that start with "x-" are the author's own (a place for anchors that merge keys reuse).
   raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
   let parsed = ScenarioFile.safeParse(raw, { error: plainError });
@@ -112,6 +112,7 @@ export function flattenIssues(issues: readonly Issue[], raw: unknown, base: read
         // A key that other forms of this object take (p50 beside dist: empirical) does not go with this one.
         out.push({
           path: [...path, key],
+          key: true,
           message: known.includes(key)
             ? `key ${quoted(key)} does not go with ${tag ?? 'the other keys here'}${valid ? ` (keys here: ${valid})` : ''}`
             : `unknown key ${quoted(key)}${didYouMean(key, known)}${valid ? ` (keys here: ${valid})` : ''}`,
