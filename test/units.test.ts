@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate, parseRateOrZero } from '../src/units/parse.js';
 import { EventQueue } from '../src/engine/queue.js';
+import { rateText } from '../src/calibrate/scenario.js';
 
 describe('units', () => {
   it.each([
@@ -45,6 +46,14 @@ describe('units', () => {
   it.each([['80/sec', '80/s'], ['20/min', '20/m'], ['500/hour', '500/h'], ['80 per second', '80/s'], ['1e3 / mins', '1e3/m'], ['0/sec', '0/s']])('rate %s is refused with the spelling meant, %s', (text, meant) => {
     expect(parseRate(text)).toEqual({ ok: false, message: `invalid rate "${text}"; did you mean "${meant}"? (a number per unit of time: s, m, h)` });
     expect(parseRateOrZero(meant).ok).toBe(true);
+  });
+
+  it('a rate calibrate writes reads back as that rate, whatever its size', () => {
+    for (const perSec of [1234.5, 50, 1, 0.5, 1 / 60, 0.001, 1e-6]) {
+      const r = parseRate(rateText(perSec));
+      expect(r.ok, rateText(perSec)).toBe(true);
+      if (r.ok) expect(Math.abs(r.value - perSec) / perSec, rateText(perSec)).toBeLessThan(perSec < 1e-4 ? 0.5 : 1e-3);
+    }
   });
 
   it('durations and rates read the same unit spellings', () => {
