@@ -20,7 +20,7 @@ export const END = '<!-- END generated: scenario fields -->';
 
 const units = [
   [/^\^\(0\|\(\(\?:\\d\+.*\(us\|µs\|ms\|s\|m\|h\|d\)\)\+\)\$$/, 'duration'],
-  [/\/\(s\|sec\|m\|min\|h\|hour\)\$$/, 'rate'],
+  [/\/\(us\|µs\|ms\|s\|m\|h\|d\)\$$/, 'rate'],
   [/^\^\(\\d\\d:\\d\\d\|/, 'time of day or duration'],
   [/^\^\\d\\d:\\d\\d\$$/, 'time of day'],
   [/^\^\\d\\d:\\d\\d-\\d\\d:\\d\\d\$$/, 'time window'],

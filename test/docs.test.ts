@@ -9,7 +9,8 @@
  * How a page says what to expect:
  * - ```console: `$ command` lines (a trailing `\` continues one); the lines after a command, up to the next
  *   `$`, are its output, and each must appear in what it prints (stdout or stderr; runs of spaces count as
- *   one; `...` inside a line stands for anything; a line that is only `...` is skipped).
+ *   one; `...` inside a line stands for anything; a line that is only `...` is skipped), each on a line of its
+ *   own: two lines shown must be two lines printed (in any order, as stdout and stderr interleave).
  * - ```sh / ```bash: one command per line (`\` continues, `#` comments are fine, `a && b` are two commands).
  *   They show no output, so an annotation on the line before the fence gives one `expect="text"` per command
  *   that runs, in order.
@@ -163,11 +164,32 @@ function normalizeCommand(command: string): string {
 
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-function lineMatches(shown: string, output: string[]): boolean {
+function lineMatches(shown: string, line: string): boolean {
   const want = squash(shown);
-  if (!want.includes('...')) return output.some((l) => l.includes(want));
-  const re = new RegExp(want.split('...').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'));
-  return output.some((l) => re.test(l));
+  if (!want.includes('...')) return line.includes(want);
+  return new RegExp(want.split('...').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')).test(line);
+}
+
+/**
+ * The lines shown that no line of the output prints, each shown line matched to a line of its own (two lines
+ * shown are two lines printed, in any order: stdout and stderr interleave): a maximum matching, by augmenting
+ * paths.
+ */
+function unprinted(shown: readonly string[], output: readonly string[]): string[] {
+  const owner = new Array<number>(output.length).fill(-1);
+  const candidates = shown.map((s) => output.flatMap((l, j) => (lineMatches(s, l) ? [j] : [])));
+  const assign = (i: number, seen: Set<number>): boolean => {
+    for (const j of candidates[i]) {
+      if (seen.has(j)) continue;
+      seen.add(j);
+      if (owner[j] < 0 || assign(owner[j], seen)) {
+        owner[j] = i;
+        return true;
+      }
+    }
+    return false;
+  };
+  return shown.filter((_, i) => !assign(i, new Set()));
 }
 
 /**
@@ -282,6 +304,15 @@ describe('the docs', () => {
     console.log(`docs: skipped commands\n  ${skipped.join('\n  ')}`);
   });
 
+  it('match each line a console block shows to a line printed of its own', () => {
+    const printed = ['rehearsals/shop.yaml:2:1: a scenario has ...: this file has no traffic or journeys'];
+    expect(unprinted(['rehearsals/shop.yaml:...traffic...', 'rehearsals/shop.yaml:...journeys...'], printed)).toEqual(['rehearsals/shop.yaml:...journeys...']);
+    expect(unprinted(['rehearsals/shop.yaml:...journeys...'], printed)).toEqual([]);
+    // A line that fits several printed lines leaves to the others the lines only they fit.
+    expect(unprinted(['a...', 'a b'], ['a b', 'a c'])).toEqual([]);
+    expect(unprinted(['x y', 'x y'], ['x y', 'x y z'])).toEqual([]);
+  });
+
   it('keep the generated field reference of docs/scenario.md current (npm run docs)', () => {
     const page = readFileSync(join(root, 'docs/scenario.md'), 'utf8');
     const schema = JSON.parse(readFileSync(join(root, 'schema/scenario.schema.json'), 'utf8'));
@@ -349,7 +380,7 @@ describe('the docs', () => {
           const out = r.output.split('\n').map(squash);
           const where = `${page}:${c.line}: ${c.text}`;
           if (r.code !== c.exit) failures.push(`${where}\n    exit ${r.code}, the doc says ${c.exit}\n    ${r.output.trim().split('\n').slice(-8).join('\n    ')}`);
-          for (const shown of c.shown) if (!lineMatches(shown, out)) failures.push(`${where}\n    does not print "${shown.trim()}"\n    it printed:\n    ${r.output.trim().split('\n').slice(0, 30).join('\n    ')}`);
+          for (const shown of unprinted(c.shown, out)) failures.push(`${where}\n    does not print "${shown.trim()}"${c.shown.length > 1 ? ' (on a line of its own)' : ''}\n    it printed:\n    ${r.output.trim().split('\n').slice(0, 30).join('\n    ')}`);
           if (c.expect !== undefined && !squash(r.output).includes(squash(c.expect))) failures.push(`${where}\n    does not print "${c.expect}" (expect=)\n    it printed:\n    ${r.output.trim().split('\n').slice(0, 30).join('\n    ')}`);
         }
       } finally {

@@ -133,7 +133,7 @@ describe('validation messages', () => {
     const r = parseScenarioText(text);
     expect(r.ok).toBe(false);
     const lines = r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
-    expect(lines).toEqual(['f.yaml:7:14: acceptance[0]: a duration needs a unit: write 15m, 15s or 15ms, not 15 at column 28\n    time_to_detect{flag:f} max<15\n                               ^']);
+    expect(lines).toEqual(['f.yaml:7:42: acceptance[0]: a duration needs a unit: write 15m, 15s or 15ms, not 15\n    time_to_detect{flag:f} max<15\n                               ^']);
   });
 
   it('say what was expected in the other documents rehearse reads', async () => {

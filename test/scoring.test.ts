@@ -92,8 +92,9 @@ describe('acceptance criteria', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const lines = r.problems.map((p) => formatProblem('x.yaml', p));
-    expect(lines[0]).toContain('unknown metric "blast_radius_user"; did you mean "blast_radius_users"? at column 1');
-    expect(lines[1]).toContain('unknown flag "g"; did you mean "f"? at column 10');
+    // At the mistake's own column: the texts start at columns 15 and 50 of line 7.
+    expect(lines[0]).toMatch(/^x\.yaml:7:15: acceptance\[0\]: unknown metric "blast_radius_user"; did you mean "blast_radius_users"\?\n/);
+    expect(lines[1]).toMatch(/^x\.yaml:7:59: acceptance\[1\]: unknown flag "g"; did you mean "f"\?\n/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate } from '../src/units/parse.js';
+import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate, parseRateOrZero } from '../src/units/parse.js';
 import { EventQueue } from '../src/engine/queue.js';
+import { rateText } from '../src/calibrate/scenario.js';
 
 describe('units', () => {
   it.each([
@@ -25,7 +26,7 @@ describe('units', () => {
     expect(parseDuration(250)).toEqual({ ok: false, message: 'a duration needs a unit: write "250ms", "250s" or "250m", not 250' });
   });
 
-  it.each([['300/s', 300], ['60/min', 1], ['3600/h', 1], ['1.5/sec', 1.5], ['120/m', 2], ['1e7/s', 1e7], ['2.5E3/s', 2500], ['6e+1/min', 1], ['5e-1/s', 0.5]])('rate %s is %f per second', (text, v) => {
+  it.each([['300/s', 300], ['60/m', 1], ['3600/h', 1], ['86400/d', 1], ['1/ms', 1000], ['1.5/s', 1.5], ['120/m', 2], ['1e7/s', 1e7], ['2.5E3/s', 2500], ['6e+1/m', 1], ['5e-1/s', 0.5]])('rate %s is %f per second', (text, v) => {
     expect(parseRate(text)).toEqual({ ok: true, value: v });
   });
 
@@ -33,6 +34,34 @@ describe('units', () => {
     const r = parseRate(text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toContain(why);
+  });
+
+  it.each([
+    ['120sec', '120s'], ['10 mins', '10m'], ['1 hour 30 minutes', '1h30m'], ['1h 30m', '1h30m'], ['2 days', '2d'], ['1.5Hours', '1.5h'], ['5μs', '5us'], ['250 msec', '250ms'],
+  ])('duration %s is refused with the spelling meant, %s', (text, meant) => {
+    expect(parseDuration(text)).toEqual({ ok: false, message: `invalid duration "${text}"; did you mean "${meant}"? (units: us, ms, s, m, h, d)` });
+    expect(parseDuration(meant).ok).toBe(true);
+  });
+
+  it.each([['80/sec', '80/s'], ['20/min', '20/m'], ['500/hour', '500/h'], ['80 per second', '80/s'], ['1e3 / mins', '1e3/m'], ['0/sec', '0/s']])('rate %s is refused with the spelling meant, %s', (text, meant) => {
+    expect(parseRate(text)).toEqual({ ok: false, message: `invalid rate "${text}"; did you mean "${meant}"? (a number per unit of time: s, m, h)` });
+    expect(parseRateOrZero(meant).ok).toBe(true);
+  });
+
+  it('a rate calibrate writes reads back as that rate, whatever its size', () => {
+    for (const perSec of [1234.5, 50, 1, 0.5, 1 / 60, 0.001, 1e-6]) {
+      const r = parseRate(rateText(perSec));
+      expect(r.ok, rateText(perSec)).toBe(true);
+      if (r.ok) expect(Math.abs(r.value - perSec) / perSec, rateText(perSec)).toBeLessThan(perSec < 1e-4 ? 0.5 : 1e-3);
+    }
+  });
+
+  it('durations and rates read the same unit spellings', () => {
+    for (const unit of ['us', 'µs', 'ms', 's', 'm', 'h', 'd', 'sec', 'min', 'hour', 'secs', 'mins']) {
+      expect(parseDuration(`2${unit}`).ok, unit).toBe(parseRate(`2/${unit}`).ok);
+    }
+    // A capital letter alone is not read as a unit: "10M" may mean months or millions.
+    expect(parseDuration('10M')).toEqual({ ok: false, message: expect.stringMatching(/^invalid duration "10M": write a number and a unit/) });
   });
 
   it.each([['0.5%', 0.005], ['100%', 1], ['0%', 0], ['12.5%', 0.125]])('percentage %s is %f', (text, v) => {

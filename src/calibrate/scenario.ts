@@ -33,8 +33,8 @@ const us = (x: number) => `${Math.max(0, Math.round(x))}us`;
 const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
 
 /** A rate without exponents: per second, per minute or per hour, four significant digits (at least 0.0001/h). */
-function rateText(perSec: number): string {
-  const [value, unit] = perSec >= 1 ? [perSec, 's'] : perSec * 60 >= 1 ? [perSec * 60, 'min'] : [Math.max(perSec * 3600, 0.0001), 'h'];
+export function rateText(perSec: number): string {
+  const [value, unit] = perSec >= 1 ? [perSec, 's'] : perSec * 60 >= 1 ? [perSec * 60, 'm'] : [Math.max(perSec * 3600, 0.0001), 'h'];
   const digits = Math.max(0, Math.min(4, 3 - Math.floor(Math.log10(value))));
   return `${Number(value.toFixed(digits))}/${unit}`;
 }

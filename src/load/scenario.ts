@@ -15,7 +15,7 @@ import { ExpressionError, parseExpression } from '../lang/expression.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
-import type { PathSegment, Problem } from '../scenario/problems.js';
+import { inText, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
@@ -26,7 +26,11 @@ import { resolveRules } from './rule-files.js';
 /** `warnings`: what flag files use that rehearse does not model, as file:line:column: path: message lines. */
 export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput; warnings: string[] } | { ok: false; problems: Problem[] };
 
-/** Loads a scenario, with one of its cases applied when `caseName` is given. */
+/**
+ * Loads a scenario, with one of its cases applied when `caseName` is given. Without one, every case of the
+ * scenario is loaded too, and a problem of any is a problem of the file (a run of the scenario as it is
+ * refuses a file that `validate` refuses).
+ */
 export function loadScenarioFile(file: string, caseName?: string): Loaded {
   // A device, a FIFO, a directory or a file over the limit is refused before anything is read (files/read.ts).
   const read = tryReadInput(file, 'scenario');
@@ -46,6 +50,16 @@ export function parseScenarioObject(raw: unknown, baseDir = '.', caseName?: stri
 }
 
 function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Loaded {
+  const loaded = fromOneObject(raw, at, baseDir, caseName);
+  if (!loaded.ok || caseName !== undefined) return loaded;
+  const problems = loaded.scenario.cases.flatMap((c) => {
+    const l = fromOneObject(raw, at, baseDir, c);
+    return l.ok ? [] : l.problems;
+  });
+  return problems.length ? { ok: false, problems: capped(problems) } : loaded;
+}
+
+function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Loaded {
   const valid = validateScenario(raw, at, caseName);
   if (!valid.ok) return valid;
   const { input, where } = valid;
@@ -98,7 +112,7 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
       parseExpression(src, names);
     } catch (e) {
       if (!(e instanceof ExpressionError)) throw e;
-      unknown.push(where(path, { path, message: e.pretty() }));
+      unknown.push(where(path, inText(path, e)));
     }
   };
   if (spec.kind === 'file') {

@@ -4,7 +4,7 @@
  */
 import { ThresholdError, parseThreshold, validateThreshold, type MetricSpec } from '../lang/threshold.js';
 import { DEFAULTS } from './defaults.js';
-import { type PathSegment } from './problems.js';
+import { inText, type PathSegment } from './problems.js';
 import { didYouMean } from '../errors.js';
 import type { Helpers } from './helpers.js';
 import { flagEntries, type ScenarioInput } from './schema.js';
@@ -154,7 +154,7 @@ export function normalizeAcceptance(input: ScenarioInput, h: Helpers): Criterion
       return [{ source, metric: t.metric, aggregate, operator: t.operator, limit, flag, caseName }];
     } catch (e) {
       if (e instanceof ThresholdError) {
-        h.problems.push({ path, message: e.pretty() });
+        h.problems.push(inText(path, e));
         return [];
       }
       throw e;

@@ -12,7 +12,7 @@ import {
 import { parseIncrease } from '../units/parse.js';
 import { DEFAULTS } from './defaults.js';
 import type { Helpers } from './helpers.js';
-import type { PathSegment, Problem } from './problems.js';
+import { inText, type PathSegment, type Problem } from './problems.js';
 import type { GateInput } from './schema.js';
 import type { Gate, PromQLGate, TagFilter } from './types.js';
 
@@ -48,7 +48,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
     const filter = { service: null as string | null, endpoint: null as string | null, journey: null as string | null, flagOn: null as boolean | null, segment: null as string | null };
     for (const t of tags) {
       const bad = (message: string) => {
-        problems.push({ path, message: new ThresholdError(message, t.column, source).pretty() });
+        problems.push(inText(path, new ThresholdError(message, t.column, source)));
         return null;
       };
       switch (t.key) {
@@ -97,7 +97,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
         limit = validateThreshold(t, GATE_METRICS);
       } catch (e) {
         if (e instanceof ThresholdError) {
-          problems.push({ path, message: e.pretty() });
+          problems.push(inText(path, e));
           return null;
         }
         throw e;
@@ -111,7 +111,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       try {
         return filterOf(parseTagList(src ?? ''), src ?? '', p);
       } catch (e) {
-        if (e instanceof ThresholdError) problems.push({ path: p, message: e.pretty() });
+        if (e instanceof ThresholdError) problems.push(inText(p, e));
         else throw e;
         return null;
       }
@@ -185,7 +185,7 @@ export function promqlGate(
       return parseCondition(text);
     } catch (e) {
       if (!(e instanceof ConditionSyntaxError)) throw e;
-      problems.push({ path: [...path, key], message: e.message });
+      problems.push(inText([...path, key], { message: e.reason, column: e.column, source: e.source, pretty: () => e.message }));
       return null;
     }
   };

@@ -5,7 +5,7 @@
  * data and a locator (path inside the document to line:column) out, or problems.
  */
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
-import { locate, type PathSegment, type Problem } from './problems.js';
+import { find, offsetInScalar, type PathSegment, type Problem } from './problems.js';
 
 /** A problem at a path, with the line and column of that path where the document has them. */
 export type Locate = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>) => Problem;
@@ -83,9 +83,15 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
     return { ok: false, problems: [where === undefined ? { path: [], message } : positioned(where, message)] };
   }
   const at: Locate = (path, p) => {
-    const offset = locate(doc, path);
-    if (offset === undefined) return p;
-    const pos = lineCounter.linePos(offset);
+    const found = find(doc, path, p.key === true);
+    // A mistake inside a text value: at its own column where the text is on one line.
+    const inside = p.within && offsetInScalar(text, found.node, p.within.source, p.within.column);
+    if (inside !== undefined && p.within) {
+      const pos = lineCounter.linePos(inside);
+      return { ...p, message: p.within.placed, line: pos.line, column: pos.col };
+    }
+    if (found.offset === undefined) return p;
+    const pos = lineCounter.linePos(found.offset);
     return { ...p, line: pos.line, column: pos.col };
   };
   const loop = cycleIn(raw);

@@ -14,7 +14,7 @@ import { joinImported } from './imported.js';
 import type { TrafficSplit } from '../metrics/mapping.js';
 import { cycleText, findCycles } from './graph.js';
 import type { Helpers } from './helpers.js';
-import type { PathSegment, Problem } from './problems.js';
+import { inText, type PathSegment, type Problem } from './problems.js';
 import { flagEntries, type EffectInput, type ScenarioInput } from './schema.js';
 import type {
   CohortSpec, Flag, FlagEffect, FlagSource, Gate, PlanAnalyses, PlanChecks, RolloutPlan, Stage,
@@ -50,7 +50,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     try {
       parseExpression(src, known ?? ANY_ATTRIBUTE);
     } catch (e) {
-      if (e instanceof ExpressionError) problems.push({ path, message: e.pretty() });
+      if (e instanceof ExpressionError) problems.push(inText(path, e));
       else throw e;
     }
   };
@@ -107,18 +107,18 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       const [svc, ep] = target.split('.');
       const service = h.services.find((s) => s.name === svc);
       if (!service) {
-        problems.push({ path, message: `unknown service "${svc}"${didYouMean(svc, serviceNames)}` });
+        problems.push({ path, key: true, message: `unknown service "${svc}"${didYouMean(svc, serviceNames)}` });
         return [];
       }
       if (ep !== undefined && !service.endpoints.some((x) => x.name === ep)) {
-        problems.push({ path, message: `unknown endpoint "${ep}" of service "${svc}"${didYouMean(ep, service.endpoints.map((x) => x.name))}` });
+        problems.push({ path, key: true, message: `unknown endpoint "${ep}" of service "${svc}"${didYouMean(ep, service.endpoints.map((x) => x.name))}` });
         return [];
       }
       if (e.segment !== undefined && e.calls) {
         problems.push({ path: [...path, 'segment'], message: 'a change of calls applies to every user: drop segment, or the calls' });
       }
       if (!f['evaluated-by'].includes(svc)) {
-        problems.push({ path, message: `"${svc}" does not evaluate this flag: add it to evaluated-by, or the change can never apply` });
+        problems.push({ path, key: true, message: `"${svc}" does not evaluate this flag: add it to evaluated-by, or the change can never apply` });
       }
       let latencyScale = 1, latencyAddUs = 0;
       if (e.latency?.startsWith('x')) latencyScale = Number(e.latency.slice(1));

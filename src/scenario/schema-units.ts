@@ -18,7 +18,7 @@ function unit(parse: (v: unknown) => Parsed<number>, pattern: string, descriptio
 }
 
 export const Duration = unit(parseDuration, DURATION_PATTERN, 'A duration: "250ms", "5m", "1h30m".');
-export const Rate = unit(parseRate, RATE_PATTERN, 'A positive rate: "300/s", "20/min".');
+export const Rate = unit(parseRate, RATE_PATTERN, 'A positive rate: "300/s", "20/m".');
 export const RateOrZero = unit(parseRateOrZero, RATE_PATTERN, 'A rate, zero allowed: "0/s", "300/s".');
 export const Percent = unit(parsePercent, PERCENT_PATTERN, 'A percentage from 0% to 100%: "0.5%".');
 /** A time of day, "14:00", or a duration since midnight, "14h". */

@@ -24,7 +24,7 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   }
   const missing = missingTopLevel(raw);
   const reserved = reservedNames(raw);
-  if (reserved.length) return { ok: false, problems: capped(reserved.map((path) => at(path, { path, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))) };
+  if (reserved.length) return { ok: false, problems: capped(reserved.map((path) => at(path, { path, key: true, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))) };
   // Top-level keys that start with "x-" are the author's own (a place for anchors that merge keys reuse).
   raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
   let parsed = ScenarioFile.safeParse(raw, { error: plainError });
@@ -33,6 +33,9 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
     const issues = parsed.error?.issues.filter((i) => !(i.path.length === 1 && missing?.keys.includes(String(i.path[0])))) ?? [];
     return { ok: false, problems: capped([...(missing ? [missing.problem] : []), ...flattenFirst(issues, raw)], (p) => at(p.path, p)) };
   }
+  // Every case changes what the scenario defines: a name it gives that the scenario lacks is a mistake.
+  const unknown = unknownNames(raw as Record<string, unknown>, parsed.data.cases ?? {}, at);
+  if (unknown.length) return { ok: false, problems: capped(unknown) };
   // A case: its patch merged into the scenario, and problems it causes pointed at the patch where it says so.
   let where: Locate = (path, p) => at(path, p);
   if (caseName !== undefined) {
@@ -57,6 +60,37 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
 }
 
 type Issue = z.core.$ZodIssue;
+
+/** The maps of named things a scenario defines, as [path, what one is called], an endpoint's under its service. */
+const DEFINED: readonly [string, string][] = [['services', 'service'], ['journeys', 'journey'], ['flags', 'flag'], ['faults-catalogue', 'catalogue fault']];
+
+/**
+ * Names in cases' patches that the scenario does not define (a misspelt flag would otherwise become a new,
+ * incomplete one): each at its key in the patch, with the nearest name the scenario has.
+ */
+function unknownNames(raw: Record<string, unknown>, cases: Record<string, Record<string, unknown>>, at: Locate): Problem[] {
+  const out: Problem[] = [];
+  const keysOf = (v: unknown): string[] => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : []);
+  const check = (name: string, patch: unknown, base: unknown, path: PathSegment[], what: string, of: string) => {
+    const have = keysOf(base).filter((k) => !(path.length === 1 && path[0] === 'flags' && k === 'from'));
+    for (const key of keysOf(patch)) {
+      if (own(base as Record<string, unknown>, key) !== undefined || (path.length === 1 && path[0] === 'flags' && key === 'from')) continue;
+      const message = `case ${name}: unknown ${what} ${quoted(key)}${didYouMean(key, have)} (${have.length ? `a case changes ${of}: ${have.join(', ')}` : `${of.replace(/^the /, '')}: none`})`;
+      out.push(at(['cases', name, ...path, key], { path: [...path, key], key: true, message }));
+    }
+  };
+  for (const [name, patch] of Object.entries(cases)) {
+    for (const [key, what] of DEFINED) check(name, own(patch, key), own(raw, key), [key], what, `the scenario's ${key}`);
+    const services = own(patch, 'services');
+    for (const service of keysOf(services)) {
+      const base = own(raw.services as Record<string, unknown>, service) as Record<string, unknown> | undefined;
+      if (base === undefined || base === null) continue;
+      const endpoints = own(own(services as Record<string, unknown>, service) as Record<string, unknown>, 'endpoints');
+      check(name, endpoints, own(base, 'endpoints'), ['services', service, 'endpoints'], 'endpoint', `the endpoints of ${service}`);
+    }
+  }
+  return out;
+}
 
 /** What each key every scenario has holds, for the sentence that names those a file lacks. */
 const REQUIRED: readonly [string, string][] = [
@@ -112,6 +146,7 @@ export function flattenIssues(issues: readonly Issue[], raw: unknown, base: read
         // A key that other forms of this object take (p50 beside dist: empirical) does not go with this one.
         out.push({
           path: [...path, key],
+          key: true,
           message: known.includes(key)
             ? `key ${quoted(key)} does not go with ${tag ?? 'the other keys here'}${valid ? ` (keys here: ${valid})` : ''}`
             : `unknown key ${quoted(key)}${didYouMean(key, known)}${valid ? ` (keys here: ${valid})` : ''}`,

@@ -5,8 +5,10 @@
  *
  * Grammar:
  *   duration   := part+ | "0"          part := number unit       unit := "us" | "µs" | "ms" | "s" | "m" | "h" | "d"
- *   rate       := number exponent? "/" per     per  := "s" | "sec" | "m" | "min" | "h" | "hour"
- *                 exponent := ("e" | "E") ("+" | "-")? digits       (so `1e7/s`, `2.5e3/min`)
+ *   rate       := number exponent? "/" unit                       (the same units: `300/s`, `20/m`, `500/h`)
+ *                 exponent := ("e" | "E") ("+" | "-")? digits       (so `1e7/s`, `2.5e3/m`)
+ * Durations and rates spell their units alike; other spellings (`120sec`, `10 mins`, `80/sec`) are refused
+ * with the spelling meant.
  *   percentage := number "%"            (0% to 100%)
  *   multiplier := "x" number
  */
@@ -15,12 +17,14 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const US_PER: Record<string, number> = { us: 1, 'µs': 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 const NUMBER = '(?:\\d+(?:\\.\\d*)?|\\.\\d+)';
-const DURATION_PART = new RegExp(`(${NUMBER})(us|µs|ms|s|m|h|d)`, 'y');
+// Durations and rates share their units.
+const UNIT = '(us|µs|ms|s|m|h|d)';
+const DURATION_PART = new RegExp(`(${NUMBER})${UNIT}`, 'y');
 
-export const DURATION_PATTERN = `^(0|(${NUMBER}(us|µs|ms|s|m|h|d))+)$`;
+export const DURATION_PATTERN = `^(0|(${NUMBER}${UNIT})+)$`;
 // Rates reach values where an exponent is the natural way to write them (1e7/s).
 const RATE_NUMBER = `${NUMBER}(?:[eE][+-]?\\d+)?`;
-export const RATE_PATTERN = `^${RATE_NUMBER}/(s|sec|m|min|h|hour)$`;
+export const RATE_PATTERN = `^${RATE_NUMBER}/${UNIT}$`;
 export const PERCENT_PATTERN = `^${NUMBER}%$`;
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
@@ -46,7 +50,10 @@ export function parseDurationExact(text: unknown): Parsed<number> {
     DURATION_PART.lastIndex = pos;
     const m = DURATION_PART.exec(s);
     if (!m) {
-      return fail(`invalid duration "${text}": write a number and a unit (us, ms, s, m, h, d), e.g. "250ms", "5m", "1h30m"`);
+      const meant = respelled(s, 'duration');
+      return fail(meant
+        ? `invalid duration "${text}"; did you mean "${meant}"? (units: us, ms, s, m, h, d)`
+        : `invalid duration "${text}": write a number and a unit (us, ms, s, m, h, d), e.g. "250ms", "5m", "1h30m"`);
     }
     total += Number(m[1]) * US_PER[m[2]];
     pos = DURATION_PART.lastIndex;
@@ -55,15 +62,18 @@ export function parseDurationExact(text: unknown): Parsed<number> {
   return ok(total);
 }
 
-const PER_SECOND: Record<string, number> = { s: 1, sec: 1, m: 1 / 60, min: 1 / 60, h: 1 / 3600, hour: 1 / 3600 };
-
 /** Parses a rate into events per second; it must be positive. */
 export function parseRate(text: unknown): Parsed<number> {
   if (typeof text === 'number') return fail(`a rate needs a unit: write "${text}/s", not ${text}`);
   if (typeof text !== 'string') return fail(`expected a rate such as "300/s"`);
-  const m = new RegExp(`^(${RATE_NUMBER})/(s|sec|m|min|h|hour)$`).exec(text.trim());
-  if (!m) return fail(`invalid rate "${text}": write a number per unit of time, e.g. "300/s", "20/min", "500/h"`);
-  const perSecond = Number(m[1]) * PER_SECOND[m[2]];
+  const m = new RegExp(`^(${RATE_NUMBER})/${UNIT}$`).exec(text.trim());
+  if (!m) {
+    const meant = respelled(text.trim(), 'rate');
+    return fail(meant
+      ? `invalid rate "${text}"; did you mean "${meant}"? (a number per unit of time: s, m, h)`
+      : `invalid rate "${text}": write a number per unit of time, e.g. "300/s", "20/m", "500/h"`);
+  }
+  const perSecond = (Number(m[1]) * 1e6) / US_PER[m[2]];
   if (!Number.isFinite(perSecond)) return fail(`rate "${text}" is too large to be a number`);
   if (!(perSecond > 0)) return fail(`rate "${text}" must be greater than zero`);
   return ok(perSecond);
@@ -71,8 +81,45 @@ export function parseRate(text: unknown): Parsed<number> {
 
 /** Parses a rate that may be zero (a trough or a pause in traffic). */
 export function parseRateOrZero(text: unknown): Parsed<number> {
-  if (typeof text === 'string' && /^0+(\.0*)?\/(s|sec|m|min|h|hour)$/.test(text.trim())) return ok(0);
+  if (typeof text === 'string' && new RegExp(`^0+(\\.0*)?/${UNIT}$`).test(text.trim())) return ok(0);
   return parseRate(text);
+}
+
+/** The units' other spellings people write (`sec`, `mins`, `hours`, `µsec`), each with the one rehearse reads. */
+const SPELLINGS: Record<string, string> = Object.fromEntries(Object.entries({
+  us: ['us', 'µs', 'μs', 'usec', 'usecs', 'µsec', 'microsecond', 'microseconds', 'micros'],
+  ms: ['ms', 'msec', 'msecs', 'millisecond', 'milliseconds', 'millis'],
+  s: ['s', 'sec', 'secs', 'second', 'seconds'],
+  m: ['m', 'min', 'mins', 'minute', 'minutes'],
+  h: ['h', 'hr', 'hrs', 'hour', 'hours'],
+  d: ['d', 'day', 'days'],
+}).flatMap(([unit, words]) => words.map((w) => [w, unit])));
+
+/**
+ * A duration or rate written with other spellings of its units, as rehearse spells it (`120sec` -> `120s`,
+ * `10 mins` -> `10m`, `1 hour 30 minutes` -> `1h30m`, `80/sec` and `80 per second` -> `80/s`); undefined when it
+ * is not one.
+ */
+function respelled(text: string, kind: 'duration' | 'rate'): string | undefined {
+  // Capitals only in words: "10M" may mean months or millions.
+  const unit = (word: string) => SPELLINGS[word] ?? (word.length > 1 ? SPELLINGS[word.toLowerCase()] : undefined);
+  if (kind === 'rate') {
+    const m = new RegExp(`^(${RATE_NUMBER})\\s*(?:/|per\\s)\\s*(?:1\\s*)?([a-zA-Zµμ]+)$`).exec(text);
+    const u = m && unit(m[2]);
+    return m && u ? `${m[1]}/${u}` : undefined;
+  }
+  const part = new RegExp(`\\s*(${NUMBER})\\s*([a-zA-Zµμ]+)\\s*,?(?:\\s*and\\s+)?`, 'y');
+  const parts: string[] = [];
+  for (let pos = 0; pos < text.length;) {
+    part.lastIndex = pos;
+    const m = part.exec(text);
+    const u = m && unit(m[2]);
+    if (!m || !u || part.lastIndex === pos) return undefined;
+    parts.push(`${m[1]}${u}`);
+    pos = part.lastIndex;
+  }
+  const meant = parts.join('');
+  return meant !== text && parseDurationExact(meant).ok ? meant : undefined;
 }
 
 /** Parses a percentage into a fraction in [0, 1]. */

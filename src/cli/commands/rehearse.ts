@@ -95,24 +95,17 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
           errors.push(...loaded.problems.map((p) => formatProblem(file, p)));
           continue;
         }
-        // Every case too: a patch can break what the base scenario gets right.
-        const broken = loaded.scenario.cases.flatMap((c) => {
-          const l = loadScenarioFile(file, c);
-          return l.ok ? [] : l.problems.map((p) => formatProblem(file, p));
-        });
-        if (broken.length) errors.push(...broken);
-        else {
-          const { lintScenario, formatFinding } = await import('../../lint/lint.js');
-          const findings = [...lintScenario(file, loaded.scenario, loaded.input).map(formatFinding), ...(await import('../../scenario/stability.js')).stabilityWarnings(loaded.scenario).map((w) => `${file}: ${w}`)];
-          const warned = [...loaded.warnings, ...loaded.scenario.rollouts.flatMap((p) => p.warnings), ...findings];
-          if (opts.strict && warned.length) errors.push(...warned);
-          if (opts.strict && warned.length) continue;
-          for (const w of warned) err(`warning: ${w}`);
-          const { plural } = await import('../../units/format.js');
-          const s = loaded.scenario;
-          const cases = s.cases.length ? `, ${plural(s.cases.length, 'case')}` : '';
-          out(`${file}: ok (${plural(s.services.length, 'service')}, ${plural(s.journeys.length, 'journey')}, ${plural(s.flags.length, 'flag')}${cases})`);
-        }
+        // The loader loaded every case with the file: a patch can break what the base scenario gets right.
+        const { lintScenario, formatFinding } = await import('../../lint/lint.js');
+        const findings = [...lintScenario(file, loaded.scenario, loaded.input).map(formatFinding), ...(await import('../../scenario/stability.js')).stabilityWarnings(loaded.scenario).map((w) => `${file}: ${w}`)];
+        const warned = [...loaded.warnings, ...loaded.scenario.rollouts.flatMap((p) => p.warnings), ...findings];
+        if (opts.strict && warned.length) errors.push(...warned);
+        if (opts.strict && warned.length) continue;
+        for (const w of warned) err(`warning: ${w}`);
+        const { plural } = await import('../../units/format.js');
+        const s = loaded.scenario;
+        const cases = s.cases.length ? `, ${plural(s.cases.length, 'case')}` : '';
+        out(`${file}: ok (${plural(s.services.length, 'service')}, ${plural(s.journeys.length, 'journey')}, ${plural(s.flags.length, 'flag')}${cases})`);
       }
       if (errors.length) throw new InputError(errors);
     });

@@ -1,0 +1,109 @@
+/**
+ * Where a problem is reported: a name in a case that the scenario does not define at the case's own key, with
+ * the nearest name (and `run` refuses a file with a broken case as `validate` does); an unknown key at the key (not at its value), a mistake inside a gate or an
+ * expression at its own line and column where the text is on one line (plain or quoted, escapes read as YAML
+ * reads them), and at the start of the text with the column inside it where it cannot be mapped (a block
+ * scalar).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { formatProblem } from '../src/scenario/problems.js';
+
+const BASE = [
+  'name: x',
+  'duration: 10m',
+  'traffic: { rate: 1/s }',
+  'journeys: { j: { steps: [a.get] } }',
+  'services: { a: { endpoints: { get: {} } } }',
+  'flags: { f: { evaluated-by: [a] } }',
+].join('\n');
+
+const problems = (text: string) => {
+  const r = parseScenarioText(`${BASE}\n${text}`);
+  return r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
+};
+
+describe('positions of problems', () => {
+  it('an unknown key is reported at the key, in block and flow mappings', () => {
+    const block = problems('rollout:\n  - flag: f\n    stages: [{ to: 100% }]\n    evalute-every: 1m\n');
+    expect(block).toHaveLength(1);
+    expect(block[0]).toMatch(/^f\.yaml:10:5: rollout\[0\]\.evalute-every: unknown key "evalute-every"; did you mean "evaluate-every"\?/);
+    const flow = problems('slo: { availability: 99%, latncy: 1s }\n');
+    expect(flow[0]).toMatch(/^f\.yaml:7:27: slo\.latncy: unknown key "latncy"; did you mean "latency"\?/);
+  });
+
+  it('a mistake inside a gate on one line is reported at its own column, plain or quoted', () => {
+    const gate = 'req_failed{service:a,flag:on} rate<<0.02';
+    // The mistake is the second "<": column 36 of the text.
+    const at = gate.indexOf('<<') + 2;
+    const caret = `\n    ${gate}\n    ${' '.repeat(at - 1)}^`;
+    const plain = problems(`rollout:\n  - flag: f\n    stages: [{ to: 100% }]\n    gates:\n      - ${gate}\n`);
+    expect(plain).toEqual([`f.yaml:11:${9 + at - 1}: rollout[0].gates[0]: expected a number, such as 0.01, 900ms or 5%${caret}`]);
+    const single = problems(`rollout:\n  - flag: f\n    stages: [{ to: 100% }]\n    gates:\n      - '${gate}'\n`);
+    expect(single).toEqual([`f.yaml:11:${10 + at - 1}: rollout[0].gates[0]: expected a number, such as 0.01, 900ms or 5%${caret}`]);
+    // Escapes before the mistake: "\x2c" is one character of the text and four of the file.
+    const escaped = problems(`rollout:\n  - flag: f\n    stages: [{ to: 100% }]\n    gates: ["req_failed{service:a\\x2cflag:on} rate<<0.02"]\n`);
+    expect(escaped).toEqual([`f.yaml:10:${14 + at - 1 + 3}: rollout[0].gates[0]: expected a number, such as 0.01, 900ms or 5%${caret}`]);
+  });
+
+  it('a mistake inside an expression on one line is reported at its own column', () => {
+    const r = problems('rollout:\n  - flag: f\n    stages: [{ to: 100%, audience: \'plan == "beta" &&\' }]\n');
+    expect(r[0]).toMatch(/^f\.yaml:9:54: rollout\[0\]\.stages\[0\]\.audience: /);
+    expect(r[0]).not.toContain('at column');
+    // A single quote written twice is one character of the text: the end of the text is two columns further.
+    const twice = problems('rollout:\n  - flag: f\n    stages: [{ to: 100%, audience: \'plan == \'\'beta\'\' &&\' }]\n');
+    expect(twice[0]).toMatch(/^f\.yaml:9:56: rollout\[0\]\.stages\[0\]\.audience: /);
+  });
+
+  it('a mistake inside a block scalar keeps the column inside the text', () => {
+    const r = problems('rollout:\n  - flag: f\n    stages: [{ to: 100% }]\n    gates:\n      - >-\n        req_failed{service:a,flag:on}\n        rate<<0.02\n');
+    expect(r).toHaveLength(1);
+    expect(r[0]).toMatch(/^f\.yaml:11:9: rollout\[0\]\.gates\[0\]: expected a number, such as 0\.01, 900ms or 5% at column 36\n/);
+  });
+});
+
+describe('names in cases', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-positions-'));
+  const cli = async (...argv: string[]) => {
+    const err: string[] = [];
+    const code = await main(argv, { out: () => {}, err: (s) => err.push(s) });
+    return { code, err: err.join('\n') };
+  };
+  const withCase = (patch: string) => {
+    const file = join(dir, 'case.yaml');
+    writeFileSync(file, `${BASE}\nrollout: [{ flag: f, stages: [{ to: 100% }] }]\ncases:\n  healthy: {}\n  broken:\n    ${patch}\n`);
+    return file;
+  };
+
+  it('a misspelt flag is refused at the case\'s key with the flag meant, by validate and by run', async () => {
+    const file = withCase('flags: { ff: { when-on: { a: { errors: +5% } } } }');
+    const line = `${file}:11:14: flags.ff: case broken: unknown flag "ff"; did you mean "f"? (a case changes the scenario's flags: f)`;
+    const validate = await cli('validate', file);
+    expect(validate).toEqual({ code: 2, err: line });
+    // A run of the scenario as it is, or of another case, refuses the file too.
+    expect(await cli('run', file, '--quiet')).toEqual({ code: 2, err: line });
+    expect(await cli('run', file, '--quiet', '--case', 'healthy')).toEqual({ code: 2, err: line });
+  });
+
+  it('a service, an endpoint, a journey or a catalogue fault a case names must be one the scenario defines', () => {
+    const one = (patch: string) => {
+      const r = parseScenarioText(`${BASE}\ncases:\n  c:\n    ${patch}\n`);
+      return r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
+    };
+    expect(one('services: { b: { errors: 1% } }')).toEqual(['f.yaml:9:17: services.b: case c: unknown service "b"; did you mean "a"? (a case changes the scenario\'s services: a)']);
+    expect(one('services: { a: { endpoints: { gut: { latency: 5ms } } } }')).toEqual(['f.yaml:9:35: services.a.endpoints.gut: case c: unknown endpoint "gut"; did you mean "get"? (a case changes the endpoints of a: get)']);
+    expect(one('journeys: { i: { weight: 2 } }')).toEqual(['f.yaml:9:17: journeys.i: case c: unknown journey "i"; did you mean "j"? (a case changes the scenario\'s journeys: j)']);
+    expect(one('faults-catalogue: { slow: { kind: latency, target: a, add: 5ms } }')).toEqual(['f.yaml:9:25: faults-catalogue.slow: case c: unknown catalogue fault "slow" (scenario\'s faults-catalogue: none)']);
+    // What a case names inside its values is checked against the merged scenario, at the patch.
+    expect(one('flags: { f: { when-on: { b.get: { errors: +5% } } } }')).toEqual(['f.yaml:9:30: flags.f.when-on["b.get"]: case c: unknown service "b"; did you mean "a"?']);
+    expect(one("faults: [{ kind: latency, target: 'a -> b', at: 1m, for: 1m, add: 5ms }]")).toEqual([expect.stringMatching(/^f\.yaml:9:39: faults\[0\]\.target: case c: unknown service "b"; did you mean "a"\?/)]);
+    expect(one("rollout: [{ flag: g, stages: [{ to: 100% }], gates: ['req_failed{service:b} rate<0.1'] }]")).toEqual([
+      'f.yaml:9:23: rollout[0].flag: case c: unknown flag "g"; did you mean "f"?',
+      expect.stringMatching(/^f\.yaml:9:70: rollout\[0\]\.gates\[0\]: case c: unknown service "b"; did you mean "a"\?\n/),
+    ]);
+  });
+});
