@@ -253,3 +253,29 @@ describe('sdk-test-harness: flags the SDK answers MALFORMED_FLAG for are known t
       .toMatch(/^segment-recursion\.yml:\d+:\d+: segments\.recursive-segment-1\.rules\[0\]\.clauses\[0\]\.values: segments "recursive-segment-1" -> "recursive-segment-2" -> "recursive-segment-3" -> "recursive-segment-2" name each other in a circle: the SDK answers MALFORMED_FLAG to every flag that reaches this segment$/);
   });
 });
+
+/**
+ * The bucket `flags eval` prints is the one the SDK served by: an experiment buckets by key whatever its
+ * bucketBy, and a bucketBy beside a contextKind is an attribute path (launchdarkly/js-core
+ * packages/shared/sdk-server/src/evaluation/Evaluator.ts getBucketBy, store/serialization.ts processRollout).
+ * With two halves, a bucket under 0.5 is served the first variation, for every user.
+ */
+describe('the bucket of a LaunchDarkly rollout agrees with the variation the SDK served', () => {
+  const cases: [string, Record<string, unknown>, (i: number) => Record<string, unknown>][] = [
+    ['rollout by key', {}, (i) => ({ kind: 'user', key: `u${i}` })],
+    ['experiment with a bucketBy (ignored)', { kind: 'experiment', bucketBy: 'country' }, (i) => ({ kind: 'user', key: `u${i}`, country: `c${i % 3}` })],
+    ['bucketBy a path', { bucketBy: '/address/city', contextKind: 'user' }, (i) => ({ kind: 'user', key: 'u', address: { city: `c${i}` } })],
+    ['bucketBy an attribute name', { bucketBy: 'country' }, (i) => ({ kind: 'user', key: 'u', country: `c${i}` })],
+    ['another context kind in a multi context, with a seed', { contextKind: 'org', seed: 61 }, (i) => ({ kind: 'multi', user: { key: 'u' }, org: { key: `o${i}` } })],
+  ];
+  for (const [name, rollout, context] of cases) {
+    it(name, () => {
+      const flag = { key: 'f', on: true, salt: 's', variations: ['a', 'b'], fallthrough: { rollout: { variations: [{ variation: 0, weight: 50000 }, { variation: 1, weight: 50000 }], ...rollout } } };
+      const set = launchdarkly.open(parseFlagText(JSON.stringify({ flags: { f: flag } }), 'f.json'));
+      const served = Array.from({ length: 200 }, (_, i) => set.evaluate('f', context(i)));
+      set.close();
+      expect(served.filter((e) => e.bucket === null || (e.bucket < 0.5) !== (e.variant === 'a'))).toEqual([]);
+      expect(new Set(served.map((e) => e.variant))).toEqual(new Set(['a', 'b']));
+    });
+  }
+});

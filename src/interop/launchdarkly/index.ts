@@ -11,7 +11,7 @@ import { findings } from '../disposition.js';
 import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readLaunchDarkly } from './data.js';
-import { malformedReads, malformedSegments, malformedServing } from './malformed.js';
+import { attributeValue, malformedReads, malformedSegments, malformedServing } from './malformed.js';
 
 const require = createRequire(import.meta.url);
 
@@ -153,13 +153,15 @@ function rolloutOf(flag: Json, d: Detail): Json | null {
   return null;
 }
 
-/** The SDK's bucket value for the context the rollout buckets by (its kind, its bucketBy attribute). */
+/** The SDK's bucket value for the context the rollout buckets by (its kind, its bucketBy attribute, a path when
+ * the rollout names its kind; an experiment buckets by key whatever its bucketBy: js-server-sdk-common
+ * evaluation/Evaluator.ts getBucketBy). */
 function bucketOf(key: string, flag: Json, rollout: Json, context: Json): number | null {
   const kind = typeof rollout.contextKind === 'string' ? rollout.contextKind : 'user';
   const ctx = context.kind === 'multi' ? (isObject(context[kind]) ? context[kind] : null) : (context.kind ?? 'user') === kind ? context : null;
   if (!ctx) return null;
-  const attr = typeof rollout.bucketBy === 'string' ? rollout.bucketBy : 'key';
-  const v = ctx[attr];
+  const by = rollout.kind !== 'experiment' && typeof rollout.bucketBy === 'string' ? rollout.bucketBy : 'key';
+  const v = attributeValue(by, !rollout.contextKind, ctx);
   if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) return null;
   const seed = typeof rollout.seed === 'number' ? rollout.seed : undefined;
   const id = String(v);

@@ -1,5 +1,5 @@
 /**
- * Where LaunchDarkly's server SDK answers MALFORMED_FLAG, found before anyone is served, so that a flag that can
+ * Attribute references as LaunchDarkly's SDK reads them, and where it answers MALFORMED_FLAG, found before anyone is served, so that a flag that can
  * fail is said to (and its scenario entry names the caller's default). The rules are those of
  * launchdarkly/js-core packages/shared/sdk-server (store/serialization.ts processFlag and processSegment,
  * evaluation/Evaluator.ts), the SDK rehearse evaluates with, and the sdk-test-harness checks them in
@@ -15,13 +15,23 @@ const require = createRequire(import.meta.url);
 type Json = Record<string, unknown>;
 type Found = [PathSegment[], string];
 
-let AttributeReference: (new (ref: string, literal?: boolean) => { isValid: boolean }) | null = null;
+type Reference = { isValid: boolean; get(target: unknown): unknown };
+let AttributeReference: (new (ref: string, literal?: boolean) => Reference) | null = null;
 
-/** Whether the SDK can read an attribute reference: one with a context kind beside it is a path (`/a/b`, with
- * `~0` and `~1` its only escapes), one without is a plain attribute name (the old user form). */
-function validReference(ref: string, literal: boolean): boolean {
+/** The SDK's reading of an attribute reference: one with a context kind beside it is a path (`/a/b`, with `~0`
+ * and `~1` its only escapes), one without is a plain attribute name (the old user form). */
+function reference(ref: string, literal: boolean): Reference {
   AttributeReference ??= (require('@launchdarkly/node-server-sdk') as { AttributeReference: typeof AttributeReference }).AttributeReference;
-  return new AttributeReference!(ref, literal).isValid;
+  return new AttributeReference!(ref, literal);
+}
+
+function validReference(ref: string, literal: boolean): boolean {
+  return reference(ref, literal).isValid;
+}
+
+/** The value an attribute reference reads in a single context, as the SDK reads it (undefined when invalid). */
+export function attributeValue(ref: string, literal: boolean, context: unknown): unknown {
+  return reference(ref, literal).get(context);
 }
 
 /** A variation index that names no variation, a served part with neither a variation nor a rollout. */
