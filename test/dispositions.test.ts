@@ -163,6 +163,8 @@ const files: [string, FlagSystem, string | undefined][] = [
   ...readdirSync(join(vendor, 'launchdarkly/filesource')).filter((f) => f !== 'malformed.yml').map((f): [string, FlagSystem, undefined] => [`launchdarkly/filesource/${f}`, 'launchdarkly', undefined]),
   ['launchdarkly/server-side-eval.flags.json', 'launchdarkly', undefined],
   ['flagd/testbed-flags.json', 'flagd', undefined], ['flagd/testbed-edge-case-flags.json', 'flagd', undefined],
+  // Flag set metadata with keys of its own, which flags.json allows (additionalProperties) and flagd serves.
+  ['flagd/testbed-selector-flag-combined-metadata.json', 'flagd', undefined],
 ];
 
 describe('every vendor file imports with each field accounted for', () => {
@@ -201,6 +203,7 @@ describe('every vendor file imports with each field accounted for', () => {
       'launchdarkly/server-side-eval.flags.json': [38, 1],
       'flagd/testbed-flags.json': [13, 2],
       'flagd/testbed-edge-case-flags.json': [15, 2],
+      'flagd/testbed-selector-flag-combined-metadata.json': [1, 0],
     });
   });
 

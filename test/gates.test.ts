@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../src/model/compile.js';
 import { bindGate } from '../src/rollout/gates.js';
 import { mannWhitney, normalCdf, normalQuantile, twoProportion } from '../src/rollout/stats.js';
-import { parseThreshold, verdict, worst } from '../src/lang/threshold.js';
+import { parseThreshold, ThresholdError, verdict, worst } from '../src/lang/threshold.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { Probes } from '../src/telemetry/probes.js';
@@ -191,6 +191,27 @@ describe('gate syntax errors point at the column', () => {
     const h = parseScenarioText(base('req_failed rate<0.01').replace('[{ to: 100% }]', '[{ to: 100%, hold: 15 }]'));
     expect(h.ok).toBe(false);
     if (!h.ok) expect(formatProblem('x.yaml', h.problems[0])).toContain('"15m"');
+  });
+
+  // The vectors of k6's own parser tests (grafana/k6 metrics/thresholds_parser_test.go,
+  // TestParseThresholdExpression, TestParseThresholdAggregationMethod, TestScanThresholdExpression), after a metric
+  // name: what k6 accepts reads the same here, what it refuses is refused. `===` is k6's strict equality
+  // (metrics/thresholds_parser.go operatorTokens), the same test as `==` on numbers. `value` (gauges) is k6's and
+  // refused here: rehearse's metrics have no gauge.
+  it('reads threshold expressions as k6 reads them (k6\'s own parser vectors)', () => {
+    const accepted: [string, string, number | null, string, number][] = [
+      ['count>20', 'count', null, '>', 20], ['p(99)<1', 'p', 99, '<', 1], ['p(99.9)<1', 'p', 99.9, '<', 1], ['p(0)<1', 'p', 0, '<', 1],
+      ['p(100)<1', 'p', 100, '<', 1], ['avg<=1', 'avg', null, '<=', 1], ['min>=1', 'min', null, '>=', 1], ['max>1', 'max', null, '>', 1],
+      ['med==1', 'med', null, '==', 1], ['rate===1', 'rate', null, '==', 1], ['rate!=1', 'rate', null, '!=', 1],
+      ['  count  <=20', 'count', null, '<=', 20], ['count<=  20  ', 'count', null, '<=', 20],
+    ];
+    for (const [expr, kind, percentile, operator, number] of accepted) {
+      const t = parseThreshold(`req_duration ${expr}`);
+      expect([t.aggregate.kind, t.aggregate.kind === 'p' ? t.aggregate.percentile : null, t.operator, t.number], expr).toEqual([kind, percentile, operator, number]);
+    }
+    for (const expr of ['count!20', 'foo>20', 'count>abc', 'p()<1', 'p(99<1', 'p(foo)<1', 'p(-1)<1', 'p(101)<1', 'p(NaN)<1', 'p(+Inf)<1', 'count!bar', 'value>1']) {
+      expect(() => parseThreshold(`req_duration ${expr}`), expr).toThrow(ThresholdError);
+    }
   });
 
   it('parses the k6 grammar with positions', () => {

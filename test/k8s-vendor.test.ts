@@ -94,6 +94,7 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     ['e2e-rollout-bg-analysis-withArgs.yaml', [file(ARGO, 'e2e-rollout-bg-analysis-withArgs.yaml')], 6],
     ['e2e-rollout-background-analysis-inconclusive.yaml + its template', [file(ARGO, 'e2e-rollout-background-analysis-inconclusive.yaml'), file(ARGO, 'e2e-analysistemplate-web-background-inconclusive.yaml')], 3],
     ['e2e-rollout-rollback-window.yaml (+ a sleep-job template written here)', [file(ARGO, 'e2e-rollout-rollback-window.yaml'), sleepJob], 4],
+    ['apisix-rollout-header-route.yaml (setCanaryScale and setHeaderRoute in one step)', [file(ARGO, 'apisix-rollout-header-route.yaml')], 5],
     ['gatewayapi-plugin-rollout.yml + gatewayapi-plugin-httproute.yml', [file(ARGO, 'gatewayapi-plugin-rollout.yml'), file(ARGO, 'gatewayapi-plugin-httproute.yml')], 3],
     ['cluster-analysis-templates.yaml (named by a Rollout written here)', [rolloutFor('always-pass', true), file(ARGO, 'cluster-analysis-templates.yaml')], 2],
     ['e2e-experiment-dry-run-analysis.yaml (named by a Rollout written here)', [rolloutFor('dry-run-job'), file(ARGO, 'e2e-experiment-dry-run-analysis.yaml')], 3],
@@ -106,6 +107,20 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     expect(r.ok ? [] : r.problems).toEqual([]);
     expect(silentDrops(files, 'argoproj.io', { Rollout: ROLLOUT, AnalysisTemplate: ANALYSIS_TEMPLATE, ClusterAnalysisTemplate: ANALYSIS_TEMPLATE }, r.warnings)).toEqual([]);
     expect(r.warnings.length).toBe(count);
+  });
+
+  // argoproj/argo-rollouts pkg/apis/rollouts/validation/validation.go hasMultipleStepsType: a step may hold only
+  // one of setWeight, pause, experiment and analysis; setCanaryScale, setHeaderRoute, setMirrorRoute and plugin go
+  // beside them (examples/apisix/rollout.yaml's first step holds setCanaryScale and setHeaderRoute).
+  it('a step with setCanaryScale and setHeaderRoute is a Rollout Argo runs; setWeight with pause is one it refuses', () => {
+    const apisix = file(ARGO, 'apisix-rollout-header-route.yaml');
+    const r = argoParts([apisix]);
+    expect(r.ok && r.parts.stages.map((st) => [st.percent, st.holdUs / 1e6, st.approval !== null])).toEqual([[20, 0, true], [40, 15, true], [60, 15, false], [80, 15, false], [100, 0, false]]);
+    const both = { file: apisix.file, text: apisix.text.replace('        - setWeight: 20\n', '        - setWeight: 20\n          pause: { duration: 10 }\n') };
+    const refused = argoParts([both]);
+    expect(refused.ok ? [] : refused.problems).toEqual([
+      expect.stringMatching(/^apisix-rollout-header-route\.yaml:29:11: spec\.strategy\.canary\.steps\[2\]: a step does one of setWeight, pause, experiment and analysis \(setWeight and pause here\): Argo refuses the Rollout$/),
+    ]);
   });
 
   it('says what a current controller does with the pre-v1.0 forms, and names the context in one note', () => {

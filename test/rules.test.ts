@@ -5,6 +5,7 @@
  * (alert names, families no one writes).
  */
 import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ import { parseScenarioText } from '../src/load/scenario.js';
 import { RuleEngine } from '../src/promql/rules.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
-import { prometheusAvailable } from './prometheus.js';
+import { PROMTOOL, prometheusAvailable } from './prometheus.js';
 import { InputSeries, promtool, runThroughRehearse } from './promtool.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -108,6 +109,34 @@ describe('reading rule files', () => {
       'r.yml:6:14: groups[0].rules[0].for: invalid field \'for\' in recording rule', 'r.yml:7:9: groups[0].rules[1]: a rule has either record or alert',
     ]);
     expect(refusal('groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n')).toEqual(['r.yml:4:11: groups[1].name: group name "g" is repeated in the same file']);
+  });
+
+  // prometheus/prometheus cmd/promtool/testdata/bad-rules-syntax.yml: `promtool check rules` answers
+  // "7:15: group "bad-syntax", rule 1, "x": could not parse expression" and Prometheus loads none of the file
+  // (rules/manager.go LoadGroups -> rulefmt.ParseFile -> parser.ParseExpr). A query Prometheus parses but
+  // rehearse does not evaluate stays the rule's concern (a warning, or an error when a gate needs the rule).
+  it('a query Prometheus cannot parse refuses the whole file, at promtool\'s line and column', () => {
+    const file = vendor('promtool/bad-rules-syntax.yml');
+    expect(refusal(readFileSync(file, 'utf8'), 'bad-rules-syntax.yml')).toEqual([
+      'bad-rules-syntax.yml:7:15: groups[0].rules[0].expr: could not parse expression: unexpected end of query at column 7 of "test +" (Prometheus refuses the file)',
+    ]);
+    const text = (expr: string) => `groups:\n  - name: g\n    rules:\n      - record: x\n        expr: '${expr}'\n`;
+    // Refused by Prometheus: a type error, a name no function has. Parsed by it: functions rehearse does not
+    // evaluate (holt_winters is Prometheus 2's name, which the UI grammar of Prometheus 3 no longer knows).
+    expect(refusal(text('rate(up)'))[0]).toMatch(/^r\.yml:5:15: groups\[0\]\.rules\[0\]\.expr: could not parse expression: rate\(\) expects a range vector/);
+    expect(refusal(text('foo_bar(up) + 1'))[0]).toMatch(/could not parse expression: unsupported function "foo_bar" at column 1 of/);
+    expect(refusal(text('holt_winters(up[5m], 0.5, 0.5) + predict_linear(up[5m], 60)'))).toEqual([]);
+    const checked = (expr: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+      writeFileSync(join(dir, 'r.yml'), text(expr));
+      const r = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' });
+      rmSync(dir, { recursive: true, force: true });
+      return r.status === 0;
+    };
+    if (available) {
+      expect(spawnSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' }).status).not.toBe(0);
+      expect(['rate(up)', 'foo_bar(up) + 1', 'holt_winters(up[5m], 0.5, 0.5) + predict_linear(up[5m], 60)'].map(checked)).toEqual([false, false, true]);
+    }
   });
 
   it('warns of what it does not model; an unsupported query is kept with every refused part', () => {

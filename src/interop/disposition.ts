@@ -25,6 +25,10 @@ export interface Disposition {
   readonly values?: string;
 }
 
+/** The disposition of the keys of an object type that its table does not name, where the vendor's schema
+ * allows any (additionalProperties); not a field, so not counted by tally. */
+export const OTHER_KEYS = '(any other key)';
+
 /** Object types by name, each with its fields. A field with no object/items/values is not walked into. */
 export type DispositionTable = Readonly<Record<string, Readonly<Record<string, Disposition>>>>;
 
@@ -51,7 +55,7 @@ export function walkFields(doc: FlagFile, table: DispositionTable, type: string,
   if (!fields) throw new Error(`no disposition table for ${type}`);
   for (const [field, v] of Object.entries(value)) {
     const p = [...path, field];
-    const d = own(fields, field);
+    const d = own(fields, field) ?? own(fields, OTHER_KEYS);
     if (!d) {
       out.warnings.push(at(doc, p, `"${field}" is not a field of ${system}'s ${type}: ${system} does not read it, nor does rehearse`));
       continue;
@@ -68,6 +72,6 @@ export function walkFields(doc: FlagFile, table: DispositionTable, type: string,
 /** Counts of a table's dispositions, per fate (for the docs and the tests). */
 export function tally(table: DispositionTable): Record<Fate, number> {
   const n: Record<Fate, number> = { modelled: 0, warned: 0, refused: 0 };
-  for (const fields of Object.values(table)) for (const d of Object.values(fields)) n[d.fate]++;
+  for (const fields of Object.values(table)) for (const [k, d] of Object.entries(fields)) if (k !== OTHER_KEYS) n[d.fate]++;
   return n;
 }

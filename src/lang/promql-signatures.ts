@@ -113,6 +113,9 @@ export function anchoredRegex(source: string, flags = ''): RegExp {
 export interface PromQLProblem {
   readonly column: number;
   readonly reason: string;
+  /** Prometheus itself refuses the query for this (a syntax or type error, a name no function has), as opposed
+   * to valid PromQL that rehearse does not evaluate ("unsupported ..."). */
+  readonly invalid?: boolean;
 }
 
 /**

@@ -102,12 +102,18 @@ function firstError(tree: ReturnType<typeof parser.parse>): number {
   return at;
 }
 
+/** Whether Prometheus has a function of this name: its own UI's grammar knows it, or it is holt_winters
+ * (Prometheus 2's name for double_exponential_smoothing). */
+function prometheusFunction(name: string): boolean {
+  return name === 'holt_winters' || firstError(parser.parse(`${name}(x)`)) < 0;
+}
+
 /** Parses and validates a query; throws PromQLError. */
 export function parsePromQL(query: string): Expr {
   let tree = parser.parse(query);
   const problems: PromQLProblem[] = [];
-  const refuse = (node: { from: number } | number, reason: string): null => {
-    problems.push({ column: (typeof node === 'number' ? node : node.from) + 1, reason });
+  const refuse = (node: { from: number } | number, reason: string, invalid = !reason.startsWith('unsupported ')): null => {
+    problems.push({ column: (typeof node === 'number' ? node : node.from) + 1, reason, invalid });
     return null;
   };
   const stop = (node: { from: number } | number, reason: string): never => {
@@ -120,7 +126,7 @@ export function parsePromQL(query: string): Expr {
   let walked = query;
   const err = firstError(tree);
   if (err >= 0) {
-    const unknown = unknownFunctions(query);
+    const unknown = unknownFunctions(query).map((u) => ({ ...u, invalid: !prometheusFunction(/^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(u.column - 1))![0]) }));
     for (const u of unknown) {
       const name = /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(u.column - 1))![0];
       if (name.length < 2) throw new PromQLError(query, unknown);
@@ -130,7 +136,7 @@ export function parsePromQL(query: string): Expr {
     if (unknown.length) tree = parser.parse(walked);
     if (!unknown.length || firstError(tree) >= 0) {
       if (unknown.length) throw new PromQLError(query, unknown);
-      throw new PromQLError(query, [{ column: err + 1, reason: err >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(err, err + 12))}` }]);
+      throw new PromQLError(query, [{ column: err + 1, reason: err >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(err, err + 12))}`, invalid: true }]);
     }
   }
   const text = (n: SyntaxNode) => walked.slice(n.from, n.to);
@@ -203,7 +209,7 @@ export function parsePromQL(query: string): Expr {
     const argNodes = children(body);
     const args = argNodes.map(expr);
     const sig = Object.hasOwn(FUNCTIONS, fn) ? FUNCTIONS[fn] : null;
-    if (!sig) return refuse(id, `unsupported function "${fn}"`);
+    if (!sig) return refuse(id, `unsupported function "${fn}"`, renamed.has(id.from) && !prometheusFunction(fn));
     const variadic = sig.args.length > 0 && sig.args[sig.args.length - 1].endsWith('*');
     const required = sig.args.filter((a) => !a.endsWith('?') && !a.endsWith('*')).length;
     if (args.length < required || (!variadic && args.length > sig.args.length)) {

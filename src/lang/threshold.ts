@@ -9,7 +9,7 @@
  *   metric    := [a-z_][a-z0-9_]*
  *   tags      := "{" tag ("," tag)* "}"            tag := key ":" text     (text up to "," or "}")
  *   aggregate := "avg" | "min" | "max" | "med" | "count" | "rate" | "p(" number ")"
- *   operator  := "<" | "<=" | ">" | ">=" | "==" | "!="
+ *   operator  := "<" | "<=" | ">" | ">=" | "==" | "===" | "!="     ("===" is "==", as in k6)
  *   value     := number unit?                       unit := "us" | "ms" | "s" | "m" | "h" | "%"
  *
  * parse() checks the syntax and keeps every position; validate() checks a parsed threshold against the metrics
@@ -103,10 +103,11 @@ export function parseThreshold(source: string): Threshold {
     i += a![0].length;
   }
   skip();
-  const o = /^(<=|>=|==|!=|<|>)/.exec(src.slice(i));
+  // k6 reads "===" as "==" (grafana/k6 metrics/thresholds_parser.go operatorTokens), so a pasted threshold may hold it.
+  const o = /^(===|<=|>=|==|!=|<|>)/.exec(src.slice(i));
   if (!o) fail(src[i] === '=' ? 'expected an operator; "=" alone is not one, use "=="' : 'expected an operator: <, <=, >, >=, == or !=');
-  const operator = o![0] as Operator;
-  i += operator.length;
+  const operator = (o![0] === '===' ? '==' : o![0]) as Operator;
+  i += o![0].length;
   skip();
   const valueAt = i;
   const v = /^(-?\d+(?:\.\d+)?)(us|ms|s|m|h|%)?/.exec(src.slice(i));

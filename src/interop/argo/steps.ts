@@ -29,6 +29,7 @@ export interface StepPlace {
 }
 
 export const STEP_KINDS = ['setWeight', 'pause', 'analysis', 'experiment', 'plugin', 'setCanaryScale', 'setHeaderRoute', 'setMirrorRoute'] as const;
+const EXCLUSIVE_STEP_KINDS = ['setWeight', 'pause', 'experiment', 'analysis'] as const;
 
 interface StepsContext {
   readonly rollout: Resource;
@@ -75,8 +76,11 @@ export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPat
     const sp: Path = [...stepsPath, i];
     const keys = step !== null && typeof step === 'object' && !Array.isArray(step) ? Object.keys(step) : [];
     const kinds = keys.filter((k) => (STEP_KINDS as readonly string[]).includes(k));
-    if (kinds.length > 1) ctx.problem(sp, `a step does one thing (${kinds.join(' and ')} here): Argo refuses the Rollout`);
-    const kind = kinds[0];
+    // Argo refuses a step with two of setWeight, pause, experiment and analysis (validation.go
+    // hasMultipleStepsType); setCanaryScale, setHeaderRoute, setMirrorRoute and plugin go beside any of them.
+    const exclusive = kinds.filter((k) => (EXCLUSIVE_STEP_KINDS as readonly string[]).includes(k));
+    if (exclusive.length > 1) ctx.problem(sp, `a step does one of setWeight, pause, experiment and analysis (${exclusive.join(' and ')} here): Argo refuses the Rollout`);
+    const kind = exclusive[0] ?? kinds[0];
     if (kind === 'setWeight') {
       const w = Number(get(step, 'setWeight'));
       if (!(w >= 0 && w <= ctx.maxWeight)) ctx.problem([...sp, 'setWeight'], `a weight is a number from 0 to ${ctx.maxWeight}${ctx.maxWeight !== 100 ? ' (trafficRouting.maxTrafficWeight)' : ''}`);

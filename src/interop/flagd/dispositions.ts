@@ -4,7 +4,7 @@
  * targeting.json), and what becomes of each. test/dispositions.test.ts walks both schemas (copies in
  * test/fixtures/vendor/flagd/schema) against this table.
  */
-import { modelled, type DispositionTable } from '../disposition.js';
+import { modelled, OTHER_KEYS, type DispositionTable } from '../disposition.js';
 
 const NONE = 'no effect on what a user is served';
 const OP = 'evaluated by flagd-core (JsonLogic)';
@@ -17,7 +17,11 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
     metadata: modelled('flag set metadata, merged into each flag\'s metadata; ' + NONE, { object: 'FlagSetMetadata' }),
     $schema: modelled('names the schema; ' + NONE),
   },
-  FlagSetMetadata: { flagSetId: modelled(NONE), version: modelled(NONE) },
+  FlagSetMetadata: {
+    flagSetId: modelled(NONE), version: modelled(NONE),
+    // flags.json: "Metadata about the flag set, with keys of type string, and values of type boolean, string, or number."
+    [OTHER_KEYS]: modelled('any other key of the flag set metadata (the schema\'s additionalProperties); ' + NONE),
+  },
   Flag: {
     key: modelled('the flag key, in the list form of flags'),
     state: modelled('ENABLED or DISABLED (a disabled flag serves the caller\'s default, reason DISABLED); anything else is refused, as flagd-core refuses it'),

@@ -11,6 +11,7 @@ import { findings } from '../disposition.js';
 import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readLaunchDarkly } from './data.js';
+import { attributeValue, malformedReads, malformedSegments, malformedServing } from './malformed.js';
 
 const require = createRequire(import.meta.url);
 
@@ -37,6 +38,11 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
   const out = findings();
   const data = readLaunchDarkly(docList(docs), out);
   const { warnings } = out;
+  const badSegments = malformedSegments(data.segments);
+  for (const [key, found] of badSegments) {
+    const { doc, path } = data.segmentAt.get(key)!;
+    for (const [p, why] of found) warnings.push(at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG to every flag that reaches this segment`));
+  }
   const flags: ImportedFlag[] = Object.entries(data.flags).map(([key, f]) => {
     const { doc, path } = data.flagAt.get(key)!;
     const attributes = new Map<string, (string | number)[]>();
@@ -57,7 +63,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     prerequisites.forEach((p, i) => {
       if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the files; the prerequisite always fails, as the SDK serves it`));
     });
-    const canFail = malformed(f).map(([p, why]) => at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG and the caller gets its default`));
+    const canFail = [...malformedServing(f), ...malformedReads(key, data.flags, badSegments)].map(([p, why]) => at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG and the caller gets its default`));
     if (f.on === false && f.offVariation === undefined) canFail.push(at(doc, [...path, 'on'], 'the flag is off and has no offVariation: the SDK serves the caller\'s default'));
     warnings.push(...canFail);
     const variations = Array.isArray(f.variations) ? f.variations : [];
@@ -68,28 +74,6 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     };
   });
   return { system: 'launchdarkly', flags, warnings, state: { flags: data.flags, segments: data.segments } satisfies LdState };
-}
-
-/** Where (inside the flag) the SDK answers MALFORMED_FLAG, and why: a variation index that names no variation,
- * a served part with neither a variation nor a rollout. */
-function malformed(f: Json): [(string | number)[], string][] {
-  const n = Array.isArray(f.variations) ? f.variations.length : 0;
-  const bad: [(string | number)[], string][] = [];
-  const index = (v: unknown, p: (string | number)[]) => {
-    if (v !== undefined && v !== null && !(Number.isInteger(v) && (v as number) >= 0 && (v as number) < n)) bad.push([p, `variation ${JSON.stringify(v)} is not one of the flag's ${n} variations`]);
-  };
-  const served = (x: unknown, p: (string | number)[]) => {
-    if (!isObject(x) || (x.variation === undefined && !isObject(x.rollout))) return bad.push([p, 'serves neither a variation nor a rollout']);
-    index(x.variation, [...p, 'variation']);
-    if (isObject(x.rollout) && Array.isArray(x.rollout.variations)) x.rollout.variations.forEach((w, i) => index(isObject(w) ? w.variation : undefined, [...p, 'rollout', 'variations', i, 'variation']));
-  };
-  index(f.offVariation, ['offVariation']);
-  // An off flag serves offVariation only: its targets, rules and fallthrough are never read.
-  if (f.on === false) return bad;
-  served(f.fallthrough, ['fallthrough']);
-  (Array.isArray(f.rules) ? f.rules : []).forEach((r, i) => served(r, ['rules', i]));
-  for (const t of ['targets', 'contextTargets']) (Array.isArray(f[t]) ? f[t] : []).forEach((x, i) => index(isObject(x) ? x.variation : undefined, [t, i, 'variation']));
-  return bad;
 }
 
 type Detail = { value: unknown; variationIndex?: number | null; reason: { kind: string; ruleIndex?: number; errorKind?: string; prerequisiteKey?: string; bigSegmentsStatus?: string } };
@@ -169,13 +153,15 @@ function rolloutOf(flag: Json, d: Detail): Json | null {
   return null;
 }
 
-/** The SDK's bucket value for the context the rollout buckets by (its kind, its bucketBy attribute). */
+/** The SDK's bucket value for the context the rollout buckets by (its kind, its bucketBy attribute, a path when
+ * the rollout names its kind; an experiment buckets by key whatever its bucketBy: js-server-sdk-common
+ * evaluation/Evaluator.ts getBucketBy). */
 function bucketOf(key: string, flag: Json, rollout: Json, context: Json): number | null {
   const kind = typeof rollout.contextKind === 'string' ? rollout.contextKind : 'user';
   const ctx = context.kind === 'multi' ? (isObject(context[kind]) ? context[kind] : null) : (context.kind ?? 'user') === kind ? context : null;
   if (!ctx) return null;
-  const attr = typeof rollout.bucketBy === 'string' ? rollout.bucketBy : 'key';
-  const v = ctx[attr];
+  const by = rollout.kind !== 'experiment' && typeof rollout.bucketBy === 'string' ? rollout.bucketBy : 'key';
+  const v = attributeValue(by, !rollout.contextKind, ctx);
   if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) return null;
   const seed = typeof rollout.seed === 'number' ? rollout.seed : undefined;
   const id = String(v);

@@ -223,6 +223,10 @@ function readRule(r: unknown, path: PathSegment[], where: (p: readonly PathSegme
   } catch (e) {
     if (!(e instanceof PromQLError)) throw e;
     error = e.message;
+    // A query Prometheus cannot parse fails the whole file there (promtool check rules: "could not parse
+    // expression"); one rehearse does not evaluate is only this rule's concern.
+    const invalid = e.problems.filter((p) => p.invalid);
+    if (invalid.length) errors.push(`${where([...path, 'expr'])}: could not parse expression: ${invalid.map((p) => `${p.reason} at column ${p.column}`).join('; ')} of ${JSON.stringify(query)} (Prometheus refuses the file)`);
   }
   return {
     kind: record !== null ? 'record' : 'alert', name: (record ?? alert)!, query, expr, error, forMs, keepFiringForMs, labels,
