@@ -86,7 +86,12 @@ async function facts(page: Page): Promise<ChartFacts[]> {
       lineStyles: new Set(lines).size,
       legendLabels,
       texts,
-      marks: svg.querySelectorAll('g[class^="mark-"] > path, g[class^="mark-"] > line, g[class^="mark-"] > rect, g[class^="mark-"] > text').length,
+      // Marks that show something: a line through one point is a path with no extent, an empty chart all the same.
+      // Data marks only (role-mark): axes, legends and titles are drawn as marks too, and a chart of nothing has axes.
+      marks: [...svg.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > rect, g.role-mark > text')].filter((m) => {
+        const b = (m as SVGGraphicsElement).getBBox();
+        return m.tagName === 'text' ? (m.textContent ?? '').trim() !== '' : b.width > 0 || b.height > 0;
+      }).length,
     };
   }));
 }
@@ -163,6 +168,16 @@ describe('HTML reports in chromium', () => {
     expect(timeline.texts.map((t) => t.text)).toContain('1%');
     const map = s.narrow.find((c) => c.label.startsWith('Dependency map'))!;
     expect(overlaps(map.texts)).toEqual([]);
+    await s.page.close();
+  });
+
+  it('a flag compared in one window only gets a sentence with its figures, not a chart with nothing drawn', async () => {
+    const html = join(dir, 'defective.html');
+    cli('run', 'scenarios/gate-tuning.yaml', '--case', 'defective', '-q', '--html', html);
+    const s = await open(html, 'run-one-window.png');
+    checkLayout(s);
+    expect(s.narrow.map((c) => c.label)).not.toContain(expect.stringMatching(/^Journeys, flag on/));
+    expect(s.text).toMatch(/new-engine: compared in one window only \(0m00s to 1m00s\), too few for a line: journey error rate \d+\.\d\d% with the flag on against \d+\.\d\d% off/);
     await s.page.close();
   });
 

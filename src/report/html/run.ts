@@ -5,7 +5,7 @@ import { budget, clock, count, criterionValue, duration, ms, percent, plural } f
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
 import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
-import { flagCharts, serviceCharts, uncomparedFlags } from './series.js';
+import { flagCharts, serviceCharts, uncomparedNotes } from './series.js';
 import { mapChart } from './map.js';
 import { eventsTable, timelineChart, timelineEvents } from './timeline.js';
 
@@ -74,7 +74,7 @@ ${place(timelineChart(r, events)) || '<p>No rollout plans or faults in this scen
 ${eventsTable(events)}
 ${decisive.length ? `<h2>The readings that decided</h2>\n${decisive.map(place).join('\n')}` : ''}
 ${r.rollouts.length ? `<h2>Flag on against flag off</h2>\n${flagCharts(r).map(place).join('\n')}` : ''}
-${r.rollouts.length && uncomparedFlags(r).length ? `<p>Not compared: ${escape(uncomparedFlags(r).join(', '))}. No window had users served the flag and users not served it in the same journeys.</p>` : ''}
+${r.rollouts.length ? uncomparedNotes(r).map((n) => `<p>${escape(n)}</p>`).join('\n') : ''}
 ${r.rollouts.length && Object.values(r.outcomes.flags).every((f) => f.blast_radius_requests === 0) ? '<p>No flag hurt anyone (ground truth).</p>' : ''}
 <h2>Services</h2>
 <table><thead><tr><th>service</th><th>req/s</th><th>errors</th><th>p50</th><th>p99</th><th>utilization</th></tr></thead><tbody>${services}</tbody></table>
