@@ -14,6 +14,7 @@ import { AnalysisRun } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
 import { beginLooks, formatMinutes, isTerminal, lookAt, newPlanState, planReport, untilWindow, type PlanState } from './plan-state.js';
+import { readingWords } from '../units/format.js';
 import { Monitoring } from './monitoring.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
@@ -333,7 +334,7 @@ export class RolloutController implements Controller {
     if (readings.some((r) => r.verdict === 'error')) p.consecutiveErrors++;
     else p.consecutiveErrors = 0;
     const breach = p.failures > p.plan.failureLimit
-      ? `${failed.map((r) => `${r.gate}: ${r.detail}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`
+      ? `${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`
       : p.consecutiveErrors > p.plan.consecutiveErrorLimit ? `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})` : null;
     if (breach === null) return;
     if (this.gateMode === 'advisory') {

@@ -1,7 +1,7 @@
 /** The HTML report of one rehearsal: verdict, risk in words, timeline, services, blast radius, map, audit. */
 import { actedPercent } from '../../score/ci.js';
 import type { RunResult } from '../../score/result.js';
-import { budget, clock, count, criterionValue, duration, ms, percent, plural } from '../../units/format.js';
+import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../../units/format.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
 import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
@@ -57,7 +57,7 @@ ${headlines.length ? `<ul class="headlines">${headlines.map((h) => `<li>${escape
   const services = Object.entries(r.services).map(([name, s]) =>
     `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${(s.utilization * 100).toFixed(0)}%</td></tr>`).join('');
   const audit = r.audit.map((a) => {
-    const detail = a.gate ? `${a.gate.gate}: ${a.gate.verdict} (${a.gate.detail}; threshold ${a.gate.threshold})`
+    const detail = a.gate ? `${a.gate.gate}: ${a.gate.verdict}: ${readingWords(a.gate)}`
       : a.event === 'propagated' ? `reached ${a.service} after ${duration(a.delaySeconds ?? 0)}` : a.reason ?? (a.percent !== undefined ? `${a.percent}%` : '');
     return `<tr><td>${clock(a.timeSeconds)}</td><td>${escape(a.flag)}</td><td>${escape(a.actor)}</td><td class="num">${a.configVersion}</td><td>${escape(a.action ?? a.event)}</td><td>${escape(detail)}</td></tr>`;
   }).join('');
