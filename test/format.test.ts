@@ -117,8 +117,17 @@ describe('terminal summary', () => {
 describe('plurals in messages', () => {
   it('one seed is "1 seed", not "1 seeds"', async () => {
     const { quantileInterval } = await import('../src/sweep/aggregate.js');
-    expect(quantileInterval([5], 0.5)?.note).toBe('unbounded above with 1 seed; at least 6 needed; unbounded below with 1 seed; at least 6 needed');
+    expect(quantileInterval([5], 0.5)?.note).toBe('missing: 1 seed gives none (a lower bound needs at least 6 seeds, an upper one at least 6)');
   });
+
+  it('a sweep of one seed says it has no interval, never -inf..inf', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const root = new URL('..', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, [`${root}bin/rehearse.js`, 'sweep', 'scenarios/gate-tuning.yaml', '--seeds', '1', '--workers', '2'], { cwd: root, encoding: 'utf8' });
+    expect(out).not.toMatch(/inf\b/);
+    expect(out).toMatch(/^warning: the objective's 95% interval is missing: 1 seed gives none \(a lower bound needs at least 2 seeds, an upper one at least 72\)$/m);
+    expect(out).toMatch(/^warning: 1 seed gives no interval for the objective, so "[^"]+" \(\d+\) cannot be told from "[^"]+" \(\d+\); add seeds$/m);
+  }, 120_000);
 });
 
 describe('a gate reading in one set of words', () => {
