@@ -185,6 +185,15 @@ describe('HTML reports in chromium', () => {
     await s.page.close();
   });
 
+  it('a PASS beside a missed defect says, under the verdict, what PASS rests on', async () => {
+    const html = join(dir, 'missed-defect.html');
+    cli('run', 'test/fixtures/missed-defect.yaml', '-q', '--html', html);
+    const s = await open(html, 'run-missed-defect.png');
+    checkLayout(s);
+    expect(s.text).toMatch(/✔ PASS 2 criteria: 2 met\n+new-engine: missed: \d+ users hurt, no gate acted \(promoted to 100%\)\n+PASS judges the acceptance criteria alone[^\n]*a missed defect, the rollout decision was wrong/);
+    await s.page.close();
+  });
+
   it('names from a scenario file show as text and run nothing', async () => {
     const html = join(dir, 'hostile.html');
     cli('run', 'test/fixtures/hostile.yaml', '-q', '--html', html);

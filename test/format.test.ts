@@ -172,3 +172,33 @@ describe('a gate reading in one set of words', () => {
     expect(`${live.source}: ${live.reading}`).toBe(words);
   });
 });
+
+describe('a PASS beside a missed defect', () => {
+  it('says what PASS rests on and what the missed defect means, in the terminal and on the page, and its advice fails the run', async () => {
+    const { loadScenarioFile } = await import('../src/load/scenario.js');
+    const { runScenario } = await import('../src/score/result.js');
+    const { formatVerdict } = await import('../src/report/terminal.js');
+    const { runReportHtml } = await import('../src/report/html/run.js');
+    const file = new URL('./fixtures/missed-defect.yaml', import.meta.url).pathname;
+    const loaded = loadScenarioFile(file);
+    if (!loaded.ok) throw new Error('missed-defect.yaml does not load');
+    const r = runScenario(loaded.scenario);
+    expect(r.passed).toBe(true);
+    expect(r.outcomes.flags['new-engine'].missed_defect).toBe(true);
+    const text = formatVerdict(r).join('\n');
+    expect(text).toMatch(/^verdict: ✔ PASS \(2 criteria: 2 met\)\n  new-engine: missed: \d+ users hurt, no gate acted \(promoted to 100%\)\n  PASS judges the acceptance criteria alone, and each that applies was met; the ground truth is not part of it:\n    new-engine hurt \d+ users and the gates still promoted it to 100%: a missed defect, the rollout decision was wrong\n/);
+    expect(text).toContain("to fail a run like this, add 'missed_defect{flag:new-engine} max<1'");
+    expect(runReportHtml(r)).toMatch(/<p class="warning caveat">PASS judges the acceptance criteria alone[^<]*new-engine hurt \d+ users and the gates still promoted it to 100%: a missed defect/);
+    // The advice is a criterion that fails this very run.
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const strictFile = `${mkdtempSync(`${tmpdir()}/rehearse-caveat-`)}/strict.yaml`;
+    writeFileSync(strictFile, `${readFileSync(file, 'utf8')}  - 'missed_defect{flag:new-engine} max<1'\n`);
+    const strict = loadScenarioFile(strictFile);
+    if (!strict.ok) throw new Error(JSON.stringify(strict.problems));
+    const failed = runScenario(strict.scenario);
+    expect(failed.passed).toBe(false);
+    expect(formatVerdict(failed).join('\n')).not.toContain('PASS judges');
+    rmSync(strictFile.replace(/\/strict\.yaml$/, ''), { recursive: true });
+  });
+});
