@@ -64,6 +64,8 @@ interface ChartFacts {
   /** Distinct line styles (stroke and dash) drawn as series, and the legend's entry labels. */
   lineStyles: number;
   legendLabels: string[];
+  /** Each axis's tick labels. */
+  axisLabels: string[][];
   texts: { text: string; x: number; y: number; w: number; h: number }[];
   marks: number;
 }
@@ -74,6 +76,7 @@ async function facts(page: Page): Promise<ChartFacts[]> {
     // Line marks are the series; their style (stroke colour and dash) tells one series from another.
     const lines = [...svg.querySelectorAll('g.mark-line path')].map((p) => `${p.getAttribute('stroke')}|${p.getAttribute('stroke-dasharray') ?? ''}`);
     const legendLabels = [...svg.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent ?? '');
+    const axisLabels = [...svg.querySelectorAll('g.role-axis')].map((a) => [...a.querySelectorAll('g.role-axis-label text')].map((t) => t.textContent ?? ''));
     const texts = [...svg.querySelectorAll('g.mark-text text')].filter((t) => (t.textContent ?? '').trim() !== '').map((t) => {
       const b = t.getBoundingClientRect();
       return { text: t.textContent ?? '', x: b.x, y: b.y, w: b.width, h: b.height };
@@ -85,8 +88,14 @@ async function facts(page: Page): Promise<ChartFacts[]> {
       column: document.body.clientWidth - parseFloat(getComputedStyle(document.body).paddingLeft) - parseFloat(getComputedStyle(document.body).paddingRight),
       lineStyles: new Set(lines).size,
       legendLabels,
+      axisLabels,
       texts,
-      marks: svg.querySelectorAll('g[class^="mark-"] > path, g[class^="mark-"] > line, g[class^="mark-"] > rect, g[class^="mark-"] > text').length,
+      // Marks that show something: a line through one point is a path with no extent, an empty chart all the same.
+      // Data marks only (role-mark): axes, legends and titles are drawn as marks too, and a chart of nothing has axes.
+      marks: [...svg.querySelectorAll('g.role-mark > path, g.role-mark > line, g.role-mark > rect, g.role-mark > text')].filter((m) => {
+        const b = (m as SVGGraphicsElement).getBBox();
+        return m.tagName === 'text' ? (m.textContent ?? '').trim() !== '' : b.width > 0 || b.height > 0;
+      }).length,
     };
   }));
 }
@@ -166,6 +175,25 @@ describe('HTML reports in chromium', () => {
     await s.page.close();
   });
 
+  it('a flag compared in one window only gets a sentence with its figures, not a chart with nothing drawn', async () => {
+    const html = join(dir, 'defective.html');
+    cli('run', 'scenarios/gate-tuning.yaml', '--case', 'defective', '-q', '--html', html);
+    const s = await open(html, 'run-one-window.png');
+    checkLayout(s);
+    expect(s.narrow.map((c) => c.label)).not.toContain(expect.stringMatching(/^Journeys, flag on/));
+    expect(s.text).toMatch(/new-engine: compared in one window only \(0m00s to 1m00s\), too few for a line: journey error rate \d+\.\d\d% with the flag on against \d+\.\d\d% off/);
+    await s.page.close();
+  });
+
+  it('a PASS beside a missed defect says, under the verdict, what PASS rests on', async () => {
+    const html = join(dir, 'missed-defect.html');
+    cli('run', 'test/fixtures/missed-defect.yaml', '-q', '--html', html);
+    const s = await open(html, 'run-missed-defect.png');
+    checkLayout(s);
+    expect(s.text).toMatch(/✔ PASS 2 criteria: 2 met\n+new-engine: missed: \d+ users hurt, no gate acted \(promoted to 100%\)\n+PASS judges the acceptance criteria alone[^\n]*a missed defect, the rollout decision was wrong/);
+    await s.page.close();
+  });
+
   it('names from a scenario file show as text and run nothing', async () => {
     const html = join(dir, 'hostile.html');
     cli('run', 'test/fixtures/hostile.yaml', '-q', '--html', html);
@@ -212,6 +240,30 @@ tune:
     expect(new Set(rows)).toEqual(new Set(['healthy', 'defective']));
     await s.page.close();
   });
+  it('a sweep whose worst policy hurts 700 users keeps the others readable on the Pareto chart, ticks whole', async () => {
+    const html = join(dir, 'sweep-outlier.html');
+    execFileSync(process.execPath, [join(root, 'bin/rehearse.js'), 'sweep', 'scenarios/gate-tuning.yaml', '--seeds', '2', '-q', '--workers', '2', '--html', html], { cwd: root, stdio: 'pipe' });
+    const doc = readFileSync(html, 'utf8');
+    const s = await open(html, 'sweep-outlier.png');
+    checkLayout(s);
+    const pareto = s.narrow.find((c) => c.label.startsWith('Pareto front'))!;
+    expect(pareto.texts.map((t) => t.text)).toContainEqual(expect.stringMatching(/\(recommended\)$/));
+    for (const c of [pareto, s.narrow.find((x) => x.label.startsWith('Users hurt per run'))!]) {
+      const counts = c.axisLabels.find((a) => a.some((t) => /^\d+$/.test(t)) && !a.some((t) => t.endsWith('%')))!;
+      for (const t of counts) expect(t, c.label).toMatch(/^\d{1,3}(,\d{3})*$/);
+    }
+    // The recommended policy (a handful of users hurt) stands well clear of the axis's 0, whatever the worst policy.
+    const specs = JSON.parse(/<script type="application\/json" id="specs">(.*?)<\/script>/s.exec(doc)![1]) as { spec: { data?: { values: { harm: number; recommended: string }[] } } }[];
+    const points = specs[1].spec.data!.values;
+    expect(Math.max(...points.map((p) => p.harm))).toBeGreaterThan(50 * points.find((p) => p.recommended === 'recommended')!.harm);
+    const lift = await s.page.evaluate((harm) => {
+      const y = (window as unknown as { rehearseViews: { scale(name: string): (x: number) => number }[] }).rehearseViews[1].scale('y');
+      return y(0) - y(harm);
+    }, points.find((p) => p.recommended === 'recommended')!.harm);
+    expect(lift).toBeGreaterThanOrEqual(40);
+    await s.page.close();
+  });
+
   it('ci --html-dir: pages share one chart script, still offline; each rollback has the chart of the readings that decided it', async () => {
     await ciDone;
     const shared = join(ciDir, 'rehearse-charts.js');
@@ -249,6 +301,11 @@ tune:
     expect(s.text).toContain('error-spike [saturates]');
     expect(s.text).toMatch(/new-ranking: caught: rolled back at \d+% after \S+, [1-9][\d,]* users? hurt/);
     expect(s.text).toMatch(/new-checkout: \d+m\d\ds/);
+    // Users hurt is a count: whole-number ticks only (no 0.2 of a user).
+    const hurt = s.narrow.find((c) => c.label.startsWith('Users hurt per rehearsal'))!;
+    const numeric = hurt.axisLabels.find((a) => a.some((t) => /^\d/.test(t)))!;
+    expect(numeric.length).toBeGreaterThan(1);
+    for (const t of numeric) expect(t).toMatch(/^\d{1,3}(,\d{3})*$/);
     const links = await s.page.evaluate(() => [...document.querySelectorAll('a')].map((a) => a.getAttribute('href')));
     expect(links).toEqual(['consumer-first.html', 'error-spike--saturates.html', 'error-spike--sized-right.html']);
     await s.page.close();

@@ -106,7 +106,7 @@ describe('terminal summary', () => {
     if (!loaded.ok) throw new Error('gate-tuning.yaml does not load');
     const text = formatSummary(runScenario(loaded.scenario));
     expect(text).toMatch(/^simulated 25m: [\d,]+ journeys, [\d,]+ events$/m);
-    expect(text).toMatch(/rollback +1 failed reading, over the failure limit of 0; back to 0%\n +req_failed\{service:api,flag:on\} rate<0\.02: rate = [\d.]+% \(limit < 2%\) over [\d,]+ requests/);
+    expect(text).toMatch(/rollback +1 failed reading, over the failure limit of 0; back to 0%\n +req_failed\{service:api,flag:on\} rate<0\.02: rate = [\d.]+% over [\d,]+ requests \(limit rate < 2%\)/);
     expect(text).toMatch(/gates: 1 reading, 1 failed/);
     expect(text).toMatch(/propagation to 1 service: mean [\d.]+s, max [\d.]+s/);
     expect(text).toMatch(/error budget burned: [\d.]+x the budget/);
@@ -117,6 +117,88 @@ describe('terminal summary', () => {
 describe('plurals in messages', () => {
   it('one seed is "1 seed", not "1 seeds"', async () => {
     const { quantileInterval } = await import('../src/sweep/aggregate.js');
-    expect(quantileInterval([5], 0.5)?.note).toBe('unbounded above with 1 seed; at least 6 needed; unbounded below with 1 seed; at least 6 needed');
+    expect(quantileInterval([5], 0.5)?.note).toBe('missing: 1 seed gives none (a lower bound needs at least 6 seeds, an upper one at least 6)');
+  });
+
+  it('a sweep of one seed says it has no interval, never -inf..inf', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const root = new URL('..', import.meta.url).pathname;
+    const out = execFileSync(process.execPath, [`${root}bin/rehearse.js`, 'sweep', 'scenarios/gate-tuning.yaml', '--seeds', '1', '--workers', '2'], { cwd: root, encoding: 'utf8' });
+    expect(out).not.toMatch(/inf\b/);
+    expect(out).toMatch(/^warning: the objective's 95% interval is missing: 1 seed gives none \(a lower bound needs at least 2 seeds, an upper one at least 72\)$/m);
+    expect(out).toMatch(/^warning: 1 seed gives no interval for the objective, so "[^"]+" \(\d+\) cannot be told from "[^"]+" \(\d+\); add seeds$/m);
+  }, 120_000);
+});
+
+describe('a gate reading in one set of words', () => {
+  it('a reading just over its limit never reads as the limit: three significant digits in the gate\'s unit', async () => {
+    const { gateFigure, readingWords } = await import('../src/units/format.js');
+    expect(gateFigure('req_failed', 'rate', 0.0201)).toBe('2.01%');
+    expect(gateFigure('req_failed', 'rate', 0.008)).toBe('0.8%');
+    expect(gateFigure('req_duration', 'p(99)', 261.37)).toBe('261ms');
+    expect(gateFigure('req_duration', 'p(99)', 1234)).toBe('1.23s');
+    expect(gateFigure('req_rate', 'count', 12.345)).toBe('12.3');
+    expect(readingWords({ detail: 'rate = 2.01% over 80 requests', threshold: 'rate < 2%' })).toBe('rate = 2.01% over 80 requests (limit rate < 2%)');
+    expect(readingWords({ detail: 'Inconclusive: provider datadog is not rehearsed', threshold: 'none' })).toBe('Inconclusive: provider datadog is not rehearsed');
+  });
+
+  it('the terminal, the HTML report, the result\'s decision reason and the live page say the same reading', async () => {
+    const { loadScenarioFile } = await import('../src/load/scenario.js');
+    const { runScenario } = await import('../src/score/result.js');
+    const { formatSummary } = await import('../src/report/terminal.js');
+    const { runReportHtml } = await import('../src/report/html/run.js');
+    const { DrillSession, readDrillScenario } = await import('../src/live/session.js');
+    const { planRows } = await import('../src/live/view.js');
+    const file = new URL('../scenarios/gate-tuning.yaml', import.meta.url).pathname;
+    const loaded = loadScenarioFile(file, 'defective');
+    if (!loaded.ok) throw new Error('gate-tuning.yaml does not load');
+    const r = runScenario(loaded.scenario);
+    const gate = 'req_failed{service:api,flag:on} rate<0.02';
+    // The words, in the gate's unit: a percentage to three significant digits, the limit in the same unit.
+    const words = `${gate}: ${r.audit.find((a) => a.event === 'gate')!.gate!.detail} (limit rate < 2%)`;
+    expect(words).toMatch(/: rate = 2\.\d\d% over [\d,]+ requests \(limit rate < 2%\)$/);
+    expect(formatSummary(r)).toContain(words);
+    expect(r.rollouts[0].decisions.find((d) => d.action === 'rollback')!.reason).toContain(words);
+    const html = runReportHtml(r);
+    const escaped = words.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    expect(html).toContain(escaped);
+    expect(html).not.toMatch(/rate = 0\.0\d/);
+    // The live page's data: the same reading of the same run (a drill of the same scenario, case and seed).
+    const s = new DrillSession({ file, caseName: 'defective', hiddenCase: false, seed: r.scenario.seed, gates: 'on' }, readDrillScenario(file, 'defective').scenario);
+    s.act({ type: 'start' }, { name: 'fran', role: 'facilitator' }, '2026-01-01T00:00:00Z');
+    s.advanceTo(90e6);
+    const readings = new Map(s.controller!.audit.filter((a) => a.event === 'gate').map((a) => [`${a.flag}\u0000${a.gate!.gate}`, a]));
+    const live = planRows(s, readings)[0].gates[0];
+    expect(`${live.source}: ${live.reading}`).toBe(words);
+  });
+});
+
+describe('a PASS beside a missed defect', () => {
+  it('says what PASS rests on and what the missed defect means, in the terminal and on the page, and its advice fails the run', async () => {
+    const { loadScenarioFile } = await import('../src/load/scenario.js');
+    const { runScenario } = await import('../src/score/result.js');
+    const { formatVerdict } = await import('../src/report/terminal.js');
+    const { runReportHtml } = await import('../src/report/html/run.js');
+    const file = new URL('./fixtures/missed-defect.yaml', import.meta.url).pathname;
+    const loaded = loadScenarioFile(file);
+    if (!loaded.ok) throw new Error('missed-defect.yaml does not load');
+    const r = runScenario(loaded.scenario);
+    expect(r.passed).toBe(true);
+    expect(r.outcomes.flags['new-engine'].missed_defect).toBe(true);
+    const text = formatVerdict(r).join('\n');
+    expect(text).toMatch(/^verdict: ✔ PASS \(2 criteria: 2 met\)\n  new-engine: missed: \d+ users hurt, no gate acted \(promoted to 100%\)\n  PASS judges the acceptance criteria alone, and each that applies was met; the ground truth is not part of it:\n    new-engine hurt \d+ users and the gates still promoted it to 100%: a missed defect, the rollout decision was wrong\n/);
+    expect(text).toContain("to fail a run like this, add 'missed_defect{flag:new-engine} max<1'");
+    expect(runReportHtml(r)).toMatch(/<p class="warning caveat">PASS judges the acceptance criteria alone[^<]*new-engine hurt \d+ users and the gates still promoted it to 100%: a missed defect/);
+    // The advice is a criterion that fails this very run.
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const strictFile = `${mkdtempSync(`${tmpdir()}/rehearse-caveat-`)}/strict.yaml`;
+    writeFileSync(strictFile, `${readFileSync(file, 'utf8')}  - 'missed_defect{flag:new-engine} max<1'\n`);
+    const strict = loadScenarioFile(strictFile);
+    if (!strict.ok) throw new Error(JSON.stringify(strict.problems));
+    const failed = runScenario(strict.scenario);
+    expect(failed.passed).toBe(false);
+    expect(formatVerdict(failed).join('\n')).not.toContain('PASS judges');
+    rmSync(strictFile.replace(/\/strict\.yaml$/, ''), { recursive: true });
   });
 });

@@ -74,6 +74,28 @@ describe('a healthy flag', () => {
     expect(r.audit.filter((a) => a.event === 'gate' && a.gate!.verdict === 'fail')).toEqual([]);
   });
 
+  it('reads each stage up to its last minute and never at the instant a stage begins (npm start\'s release)', () => {
+    // Flagger's scheduler (fluxcd/flagger pkg/controller/scheduler.go, advanceCanary) runs the analysis and then
+    // increases the canary weight in one tick, and skips the analysis while no traffic is routed to the canary:
+    // a step is never measured at the instant it begins.
+    const loaded = loadScenarioFile(new URL('../scenarios/two-flag-release.yaml', import.meta.url).pathname);
+    if (!loaded.ok) throw new Error('two-flag-release.yaml does not load');
+    const r = runScenario(loaded.scenario);
+    const gates = r.audit.filter((a) => a.event === 'gate');
+    expect(gates.filter((a) => a.gate!.samples === 0)).toEqual([]);
+    expect(gates.filter((a) => a.gate!.verdict !== 'pass')).toEqual([]);
+    for (const ro of r.rollouts) {
+      const begins = ro.decisions.filter((d) => d.action === 'start' || d.action === 'promote');
+      for (const [n, d] of begins.entries()) {
+        const mine = gates.filter((a) => a.flag === ro.flag && a.stage === d.stage - 1);
+        if (mine.length === 0) continue;
+        // None at the stage's first instant; the last at the moment the next stage begins, when there is one.
+        expect(Math.min(...mine.map((a) => a.timeSeconds))).toBeGreaterThan(d.timeSeconds);
+        if (begins[n + 1]) expect(Math.max(...mine.map((a) => a.timeSeconds))).toBe(begins[n + 1].timeSeconds);
+      }
+    }
+  });
+
   it('pauses when its gates cannot decide and the policy asks for evidence', () => {
     const r = runScenario(release({}, { ...plan, inconclusive: 'pause' }));
     expect(r.rollouts[0].outcome).toBe('paused');

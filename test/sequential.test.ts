@@ -79,12 +79,12 @@ describe('alpha spending', () => {
 });
 
 describe('a hold\'s readings', () => {
-  it('are the evaluations strictly inside it, and one at its end only if already queued when it began', () => {
+  it('are the evaluations after its start up to and including its end: one at its start reads the hold before', () => {
     const m = 60e6;
     // [hold start, hold, next evaluation, interval] -> the last reading
     const cases: [number, number, number, number, number | null][] = [
-      [0, 3 * m, m, m, 2 * m], // a 3m hold from 0 read at 1m and 2m: the evaluation at 3m comes after the hold's end
-      [3 * m, 3 * m, 3 * m, m, 5 * m], // begun as the evaluation at 3m waits: that one reads nothing yet
+      [0, 3 * m, m, m, 3 * m], // a 3m hold from 0 read at 1m, 2m and 3m: the one at 3m reads it before the plan moves on
+      [3 * m, 3 * m, 3 * m, m, 6 * m], // begun at 3m: the evaluation at 3m read the hold before; 4m, 5m, 6m read this one
       [0, 3 * m, 3 * m, 5 * m, 3 * m], // the one evaluation, queued before the hold began, falls at its end
       [0.5 * m, 3 * m, m, m, 3 * m], // 1m, 2m, 3m inside a hold ending at 3.5m
       [0, 30e6, m, m, null], // no evaluation inside a 30s hold

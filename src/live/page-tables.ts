@@ -50,7 +50,7 @@ export const TABLES_JS = String.raw`
       p.gates.forEach(function (g, i) {
         var span = r.gates[i];
         if (!span) { span = r.gates[i] = document.createElement('span'); span.className = 'gate'; r.cells.gates.appendChild(span); }
-        var reading = g.verdict == null ? 'no reading yet' : g.verdict + ': ' + fmtNum(g.value) + ' vs ' + g.threshold + ' at ' + fmtSim(g.atSeconds);
+        var reading = g.verdict == null ? 'no reading yet' : g.verdict + ': ' + g.reading + ' at ' + fmtSim(g.atSeconds);
         text(span, g.source + ' — ' + reading);
         var cls = 'gate verdict-' + (g.verdict || 'none');
         if (span.className !== cls) span.className = cls;

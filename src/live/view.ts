@@ -9,6 +9,7 @@ import type { FaultSpec, Scenario } from '../scenario/types.js';
 import type { AuditEntry } from '../rollout/controller.js';
 import { describeAction, type RecordedAction } from './actions.js';
 import type { DrillSession } from './session.js';
+import { readingWords } from '../units/format.js';
 
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const ms = (us: number) => Math.round(us) / 1000;
@@ -134,6 +135,8 @@ export function planRows(session: DrillSession, readings: ReadonlyMap<string, Au
           value: r?.gate?.value ?? null,
           threshold: r?.gate?.threshold ?? null,
           detail: r?.gate?.detail ?? null,
+          /** The reading in the words every report uses. */
+          reading: r?.gate ? readingWords(r.gate) : null,
           atSeconds: r ? r.timeUs / 1e6 : null,
         };
       }),
@@ -146,7 +149,7 @@ export function auditRow(a: AuditEntry) {
   return {
     simSeconds: a.timeUs / 1e6, flag: a.flag, actor: a.actor, by: a.by ?? null, event: a.event, action: a.action ?? null,
     stage: a.stage === undefined ? null : a.stage + 1, percent: a.percent ?? null, configVersion: a.configVersion,
-    reason: a.reason ?? (a.gate ? `${a.gate.gate}: ${a.gate.verdict}${a.gate.detail ? ` (${a.gate.detail})` : ''}` : a.service ? `reached ${a.service}` : null),
+    reason: a.reason ?? (a.gate ? `${a.gate.gate}: ${a.gate.verdict}: ${readingWords(a.gate)}` : a.service ? `reached ${a.service}` : null),
   };
 }
 

@@ -1,8 +1,8 @@
 /** The terminal summary of a run: per service and per journey, throughput, errors and latency. */
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
-import { budget, clock, count, criterionValue, duration, ms, num, percent, plural } from '../units/format.js';
+import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../units/format.js';
 import { textTable } from './table.js';
-import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictLabel } from './vocabulary.js';
+import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
 
 export function formatSummary(r: RunResult): string {
   const lines: string[] = [];
@@ -73,19 +73,8 @@ export function formatAcceptance(r: RunResult): string[] {
 
 /** The verdict in the vocabulary's words, with what happened to each flag under it: never a bare "passed". */
 export function formatVerdict(r: RunResult): string[] {
-  return [`verdict: ${verdictLabel(runVerdict(r))} (${criteriaCounts(r.acceptance)})`, ...runHeadlines(r).map((h) => `  ${h}`)];
-}
-
-/** A gate reading in the gate's unit: a percentage for rates, milliseconds for latency, its own words otherwise. */
-export function readingText(ro: RolloutFigures | undefined, a: AuditRecord): string {
-  const g = a.gate!;
-  const def = ro?.gates.find((x) => x.source === g.gate);
-  if (def?.kind === 'threshold' && g.value !== null) {
-    const value = def.metric === 'req_duration' ? ms(g.value) : def.metric === 'req_failed' && def.aggregate === 'rate' ? percent(g.value) : num(g.value);
-    const limit = def.limit === null ? '' : def.metric === 'req_duration' ? ms(def.limit) : def.metric === 'req_failed' && def.aggregate === 'rate' ? percent(def.limit) : num(def.limit);
-    return `${def.aggregate} = ${value} (limit ${def.operator} ${limit}) over ${plural(g.samples, 'request')}`;
-  }
-  return g.detail;
+  const caveat = verdictCaveat(r);
+  return [`verdict: ${verdictLabel(runVerdict(r))} (${criteriaCounts(r.acceptance)})`, ...runHeadlines(r).map((h) => `  ${h}`), ...(caveat ? [`  ${caveat.basis}`, ...[...caveat.facts, caveat.advice].map((x) => `    ${x}`)] : [])];
 }
 
 /** The failed readings behind a rollback or pause, one per gate, and the counter that tripped. */
@@ -95,7 +84,7 @@ function breachLines(r: RunResult, ro: RolloutFigures, d: RolloutFigures['decisi
   const counter = d.reason.match(/\(failure (\d+), limit (\d+)\)/);
   const back = d.reason.match(/; (back to [^;]*)$/);
   const head = [counter ? `${plural(Number(counter[1]), 'failed reading')}, over the failure limit of ${counter[2]}` : `${plural(failed.length, 'gate')} failed`, back?.[1]].filter(Boolean).join('; ');
-  return [head, ...failed.map((a) => `  ${a.gate!.gate}: ${readingText(ro, a)}`)];
+  return [head, ...failed.map((a) => `  ${a.gate!.gate}: ${readingWords(a.gate!)}`)];
 }
 
 /** Each rollout plan as a story: what it did, when, and why. */

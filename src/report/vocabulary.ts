@@ -15,7 +15,7 @@ import type { CiCase, CiFlag } from '../score/ci.js';
 import { actedPercent, runStatus } from '../score/ci.js';
 import { DOES_NOT_APPLY, type AcceptanceResult } from '../score/outcomes.js';
 import type { RunResult } from '../score/result.js';
-import { criterionValue, duration, plural } from '../units/format.js';
+import { budget, criterionValue, duration, plural } from '../units/format.js';
 import { VERDICTS, verdictLabel, type Verdict } from './verdicts.js';
 
 export { LABEL_WIDTH, LABELS, VERDICTS, verdictLabel, type Tone, type Verdict } from './verdicts.js';
@@ -92,6 +92,28 @@ export function flagHeadline(f: FlagStory): string {
 /** "flag: headline" for each flag of a run. */
 export function runHeadlines(r: Pick<RunResult, 'outcomes' | 'rollouts'>): string[] {
   return Object.entries(r.outcomes.flags).map(([k, f]) => `${k}: ${flagHeadline({ ...f, acted_percent: actedPercent(r, k) })}`);
+}
+
+/**
+ * What a PASS rests on, when the ground truth tells another story: the verdict judges the acceptance criteria
+ * only, so a run whose gates promoted a flag that hurt users (a missed defect: the rollout decision was wrong),
+ * or whose error budget is overspent, passes when no criterion covers that harm. The sentence says so and names
+ * the criterion that would fail such a run. Null when there is nothing to reconcile.
+ */
+export function verdictCaveat(r: Pick<RunResult, 'passed' | 'acceptance' | 'outcomes'>): { basis: string; facts: string[]; advice: string } | null {
+  if (runVerdict(r) !== 'pass') return null;
+  const missed = Object.values(r.outcomes.flags).filter((f) => f.missed_defect);
+  const burned = r.outcomes.error_budget_burned;
+  if (missed.length === 0 && !(burned > 1)) return null;
+  const add = [...missed.map((f) => `missed_defect{flag:${f.flag}} max<1`), ...(burned > 1 ? ['error_budget_burned max<1'] : [])];
+  return {
+    basis: 'PASS judges the acceptance criteria alone, and each that applies was met; the ground truth is not part of it:',
+    facts: [
+      ...missed.map((f) => `${f.flag} hurt ${plural(f.blast_radius_users, 'user')} and the gates still promoted it to ${f.final_percent}%: a missed defect, the rollout decision was wrong`),
+      ...(burned > 1 ? [`the error budget is overspent (${budget(burned)})`] : []),
+    ],
+    advice: `to fail a run like this, add ${add.map((a) => `'${a}'`).join(' or ')} to acceptance`,
+  };
 }
 
 /** A ci case's messages that are not its criteria: validation problems, the crash, --require-criteria. */

@@ -14,6 +14,7 @@ import { AnalysisRun } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
 import { beginLooks, formatMinutes, isTerminal, lookAt, newPlanState, planReport, untilWindow, type PlanState } from './plan-state.js';
+import { readingWords } from '../units/format.js';
 import { Monitoring } from './monitoring.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
@@ -83,7 +84,7 @@ export class RolloutController implements Controller {
     if (kind === EV_WAKE) {
       if (b === p.token) this.advance(a);
     } else if (kind === EV_EVALUATE) {
-      this.evaluate(a);
+      if (p.evaluatedUs !== this.now()) this.evaluate(a);
       if (!isTerminal(p.phase)) this.sim.engine.at((p.nextEvaluationUs = this.now() + p.plan.evaluateEveryUs), EV_EVALUATE, a, 0);
       else p.evaluating = false;
     } else if (kind === EV_ANALYSIS) {
@@ -204,6 +205,13 @@ export class RolloutController implements Controller {
     const p = this.plans[i];
     if (isTerminal(p.phase)) return;
     if (p.phase === 'holding') {
+      // A reading due at the very instant the hold ends reads the stage that is ending, before the plan moves on:
+      // analysis, then the weight change, as Flagger's scheduler does in one tick. Taken after the promotion, it
+      // would read a stage of no time and no requests.
+      if (p.evaluating && p.nextEvaluationUs === this.now() && p.evaluatedUs !== this.now()) {
+        this.evaluate(i);
+        if (isTerminal(p.phase)) return;
+      }
       this.holdEnded(i);
       return;
     }
@@ -321,6 +329,7 @@ export class RolloutController implements Controller {
 
   private evaluate(i: number): void {
     const p = this.plans[i];
+    p.evaluatedUs = this.now();
     for (const g of p.gates) for (const id of g.ringProbes) this.sim.probes.rotate(id);
     if (p.phase !== 'holding') return;
     const look = lookAt(p, this.now());
@@ -333,7 +342,7 @@ export class RolloutController implements Controller {
     if (readings.some((r) => r.verdict === 'error')) p.consecutiveErrors++;
     else p.consecutiveErrors = 0;
     const breach = p.failures > p.plan.failureLimit
-      ? `${failed.map((r) => `${r.gate}: ${r.detail}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`
+      ? `${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`
       : p.consecutiveErrors > p.plan.consecutiveErrorLimit ? `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})` : null;
     if (breach === null) return;
     if (this.gateMode === 'advisory') {

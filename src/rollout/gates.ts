@@ -10,6 +10,7 @@ import { bindCompareGate } from './compare-gate.js';
 import { bindPromQLGate } from './promql-gate.js';
 import { bindAlertGate } from './alert-gate.js';
 import { verdict } from '../lang/threshold.js';
+import { gateFigure, plural } from '../units/format.js';
 import type { BoundGate, GateContext, GateReading } from './reading.js';
 
 export type { GateContext } from './reading.js';
@@ -72,8 +73,9 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
       const id = probes.add(base(gate.filter, { latency, slots: 2 }));
       const into = latency ? new BucketCounts() : null;
       const isDuration = gate.metric === 'req_duration';
-      const limitShown = isDuration ? `${fmt(gate.limit / 1000)}ms` : fmt(gate.limit);
       const agg = gate.aggregate.kind === 'p' ? `p(${gate.aggregate.percentile})` : gate.aggregate.kind;
+      const figure = (x: number) => gateFigure(gate.metric, agg, x);
+      const limitShown = figure(isDuration ? gate.limit / 1000 : gate.limit);
       return {
         gate, stageProbes: [id], ringProbes: [id],
         evaluate() {
@@ -82,7 +84,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
           const limit = isDuration ? gate.limit / 1000 : gate.limit;
           return {
             gate: gate.source, verdict: verdict(value, gate.operator, limit), value, threshold: `${agg} ${gate.operator} ${limitShown}`,
-            samples: w.requests, detail: `${agg} = ${value === null ? 'no data' : isDuration ? `${fmt(value)}ms` : fmt(value)} over ${w.requests} request${w.requests === 1 ? '' : 's'}`,
+            samples: w.requests, detail: `${agg} = ${value === null ? 'no data' : figure(value)} over ${plural(w.requests, 'request')}`,
           };
         },
       };

@@ -9,6 +9,7 @@ import type { AuditEntry, Decision, Outcome } from './audit.js';
 import { isTerminal, type PlanState } from './plan-state.js';
 import { bindPromQLGate } from './promql-gate.js';
 import type { GateReading } from './reading.js';
+import { readingWords } from '../units/format.js';
 
 /** What the runs need of the controller that holds the plans. */
 export interface MeasureHost {
@@ -44,7 +45,7 @@ export function runChecks(host: MeasureHost, i: number): void {
   const failed = readings.filter((r) => r.verdict !== 'pass');
   if (failed.length > 0) {
     p.failedChecks++;
-    host.log(p, { event: 'decision', actor: 'policy', action: 'halt', stage: p.stage, reason: `halt advancement: ${failed.map((r) => `${r.gate} ${r.detail}`).join('; ')} (failed checks ${p.failedChecks}, threshold ${f.threshold})` });
+    host.log(p, { event: 'decision', actor: 'policy', action: 'halt', stage: p.stage, reason: `halt advancement: ${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failed checks ${p.failedChecks}, threshold ${f.threshold})` });
     host.wakeAt(i, host.now() + f.intervalUs);
     return;
   }

@@ -32,6 +32,8 @@ export interface PlanState {
   evaluating: boolean;
   /** When the scheduled evaluation falls. */
   nextEvaluationUs: number;
+  /** When the plan's gates last read, so that a reading taken before a promotion is not taken twice. */
+  evaluatedUs: number;
   /** The readings of the current hold, for gates that share their error among them (reading.ts, Look). */
   looks: { sequence: number; startUs: number; lastUs: number | null };
   propagation: Map<number, { changes: number; total: number; max: number }>;
@@ -50,23 +52,22 @@ export function newPlanState(plan: RolloutPlan, flag: number, approvalBase: numb
   return {
     plan, flag, phase: 'waiting', stage: -1, token: 0, approvedStage: -1, approvalBase, gates,
     failures: 0, consecutiveErrors: 0, evaluations: 0, lastVerdict: null, percent: 0, version: 0,
-    startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, nextEvaluationUs: 0,
+    startedUs: null, endedUs: null, decisions: [], locks: [], published: new Map(), evaluating: false, nextEvaluationUs: 0, evaluatedUs: -1,
     looks: { sequence: 0, startUs: 0, lastUs: null }, propagation: new Map(),
     background: null, inline: null, inlineDone: -1, analysisToken: 0, failedChecks: 0, passedChecks: 0,
   };
 }
 
 /**
- * The time of a hold's last reading: evaluations fall every `intervalUs` from `nextUs`, and those strictly inside
- * the hold read it. One at the hold's very end reads it only if it was already queued when the hold began (events
- * at one time run in the order they were scheduled, and the hold's end was scheduled as it began); one at its start
- * reads nothing yet. Null when no reading falls in the hold.
+ * The time of a hold's last reading: evaluations fall every `intervalUs` from `nextUs`, and those after the hold's
+ * start up to and including its end read it. One at the hold's very end reads it before the plan moves on (the
+ * controller takes a reading due at that instant first); one at its start belongs to the hold before. Null when
+ * no reading falls in the hold.
  */
 export function lastReading(startUs: number, holdUs: number, nextUs: number, intervalUs: number): number | null {
   const endUs = startUs + holdUs;
-  if (nextUs === endUs && endUs > startUs) return endUs;
-  if (nextUs >= endUs) return null;
-  const last = nextUs + Math.floor((endUs - 1 - nextUs) / intervalUs) * intervalUs;
+  if (nextUs > endUs) return null;
+  const last = nextUs + Math.floor((endUs - nextUs) / intervalUs) * intervalUs;
   return last > startUs ? last : null;
 }
 

@@ -101,6 +101,8 @@ export function quantileInterval(sorted: readonly number[], q: number): { interv
   if (n === 0) return null;
   const r = quantileRanks(n, q);
   const interval: Bounds = [r.lower === null ? null : sorted[r.lower - 1], r.upper === null ? null : sorted[r.upper - 1]];
+  // Neither side bounded: there is no interval at all, not one from -inf to inf.
+  if (r.upper === null && r.lower === null) return { interval, note: `missing: ${plural(n, 'seed')} ${n === 1 ? 'gives' : 'give'} none (a lower bound needs at least ${r.needBelow} seeds, an upper one at least ${r.needAbove})` };
   const notes: string[] = [];
   if (r.upper === null) notes.push(`unbounded above with ${plural(n, 'seed')}; at least ${r.needAbove} needed`);
   if (r.lower === null) notes.push(`unbounded below with ${plural(n, 'seed')}; at least ${r.needBelow} needed`);
@@ -258,11 +260,15 @@ export function recommend(stats: readonly PolicyStats[], seeds: number): { recom
   const ranked = [...feasible].sort((a, b) => a.objective.value! - b.objective.value! || a.index - b.index);
   const best = ranked[0];
   const runnerUp = ranked[1];
-  const shownBounds = (i: Bounds) => `${i[0] ?? '-inf'}..${i[1] ?? 'inf'}`;
+  // An interval in words: a side without a bound is said, never written as infinity.
+  const shownBounds = (i: Bounds) => (i[0] === null && i[1] === null ? 'no interval' : i[0] === null ? `up to ${i[1]}` : i[1] === null ? `${i[0]} or more` : `${i[0]}..${i[1]}`);
+  const unbounded = (i: Bounds | null | undefined) => !i || (i[0] === null && i[1] === null);
   if (best.objective.note) warnings.push(`the objective's 95% interval is ${best.objective.note}`);
   const bestHigh = best.objective.interval?.[1] ?? null;
   const [nextLow] = runnerUp?.objective.interval ?? [null];
-  if (runnerUp && best.objective.interval && runnerUp.objective.interval && (bestHigh === null || nextLow === null || nextLow <= bestHigh)) {
+  if (runnerUp && unbounded(best.objective.interval) && unbounded(runnerUp.objective.interval)) {
+    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'gives' : 'give'} no interval for the objective, so "${best.label}" (${best.objective.value}) cannot be told from "${runnerUp.label}" (${runnerUp.objective.value}); add seeds`);
+  } else if (runnerUp && best.objective.interval && runnerUp.objective.interval && (bestHigh === null || nextLow === null || nextLow <= bestHigh)) {
     warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'is' : 'are'} too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${shownBounds(best.objective.interval)} and ${shownBounds(runnerUp.objective.interval)}); add seeds`);
   }
   for (const c of best.constraints) {

@@ -92,3 +92,22 @@ export function criterionValue(criterion: string, value: number): string {
   if (BOOLEAN_METRIC.test(metric) && (value === 0 || value === 1)) return value === 1 ? 'yes' : 'no';
   return num(value);
 }
+
+/**
+ * A threshold gate's figure in its metric's unit, with three significant digits so that a reading just over
+ * its limit never reads as the limit: 2.75%, 0.8%, 261ms, 1.25s; other metrics as numbers.
+ */
+export function gateFigure(metric: string, aggregate: string, x: number): string {
+  if (metric === 'req_duration') return x >= 1000 ? `${+(x / 1000).toPrecision(3)}s` : `${+x.toPrecision(3)}ms`;
+  if (metric === 'req_failed' && aggregate === 'rate') return `${+(x * 100).toPrecision(3)}%`;
+  return num(x, 3);
+}
+
+/**
+ * One gate reading in words, the same in the terminal, the HTML report, the result's decision reasons and the
+ * live page: what it read, on how much, and what it was held against ("rate = 2.75% over 218 requests (limit
+ * rate < 2%)"). A reading with no threshold (a provider that is not rehearsed) is its detail alone.
+ */
+export function readingWords(r: { detail: string; threshold: string }): string {
+  return r.threshold === 'none' || r.threshold === '' ? r.detail : `${r.detail} (limit ${r.threshold})`;
+}

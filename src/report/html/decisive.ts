@@ -3,7 +3,7 @@
  * the breaches marked, and flag on against flag off of what the gate watches.
  */
 import type { RolloutFigures, RunResult } from '../../score/result.js';
-import { clock, num, percent } from '../../units/format.js';
+import { clock, num, percent, readingWords } from '../../units/format.js';
 import type { Chart } from './page.js';
 import { LIMIT_MARK, MS, RATE, VL, minutes, sig } from './style.js';
 
@@ -92,7 +92,7 @@ export function decisiveCharts(r: RunResult): Chart[] {
       const axis = unit === 'rate' ? RATE : unit === 'ms' ? MS : { format: '~r' };
       const yTitle = kind === 'burn-rate' ? 'burn rate (x the budget)' : kind === 'compare' ? (unit === 'ms' ? 'median (ms)' : 'error rate') : unit === 'rate' ? 'error rate' : unit === 'ms' ? 'latency (ms)' : 'value';
       const xs = { field: 'minute', type: 'quantitative', scale: { domain: [minutes(from), minutes(to)], nice: false, zero: false } };
-      const decisive = mine.filter((a) => a.timeSeconds === at).map((a) => `${a.gate!.verdict}: ${a.gate!.detail} (${a.gate!.threshold})`).join('; ');
+      const decisive = mine.filter((a) => a.timeSeconds === at).map((a) => `${a.gate!.verdict}: ${readingWords(a.gate!)}`).join('; ');
       charts.push({
         title: `${ro.flag}: ${decision.action} at ${clock(at)}, decided by ${source}`,
         caption: decisive ? `The reading at ${clock(at)}: ${decisive}.` : undefined,

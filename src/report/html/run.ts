@@ -1,11 +1,11 @@
 /** The HTML report of one rehearsal: verdict, risk in words, timeline, services, blast radius, map, audit. */
 import { actedPercent } from '../../score/ci.js';
 import type { RunResult } from '../../score/result.js';
-import { budget, clock, count, criterionValue, duration, ms, percent, plural } from '../../units/format.js';
+import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../../units/format.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
-import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict } from '../vocabulary.js';
+import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
-import { flagCharts, serviceCharts, uncomparedFlags } from './series.js';
+import { flagCharts, serviceCharts, uncomparedNotes } from './series.js';
 import { mapChart } from './map.js';
 import { eventsTable, timelineChart, timelineEvents } from './timeline.js';
 
@@ -47,8 +47,10 @@ export function runReportHtml(r: RunResult, options: PageOptions = {}): string {
   };
   // The verdict, then what happened to each flag: never a bare "passed", which reads as "safe to ship".
   const headlines = runHeadlines(r);
+  const caveat = verdictCaveat(r);
   const verdict = `<p class="verdict-line">${verdictHtml(runVerdict(r), 'badge')} ${escape(criteriaCounts(r.acceptance))}</p>
-${headlines.length ? `<ul class="headlines">${headlines.map((h) => `<li>${escape(h)}</li>`).join('')}</ul>` : ''}`;
+${headlines.length ? `<ul class="headlines">${headlines.map((h) => `<li>${escape(h)}</li>`).join('')}</ul>` : ''}
+${caveat ? `<p class="warning caveat">${escape(caveat.basis)} ${escape(caveat.facts.join('; '))}. ${escape(caveat.advice.replace(/^t/, 'T'))}.</p>` : ''}`;
   const acceptance = r.acceptance.length ? `<table class="acceptance"><thead><tr><th>result</th><th>criterion</th><th>value</th></tr></thead><tbody>${r.acceptance.map((a) => {
     const { verdict: v, why } = criterionVerdict(a);
     const value = a.value === null ? `(${why ?? 'no value'})` : `${criterionValue(a.criterion, a.value)}${why ? ` (${why})` : ''}`;
@@ -57,7 +59,7 @@ ${headlines.length ? `<ul class="headlines">${headlines.map((h) => `<li>${escape
   const services = Object.entries(r.services).map(([name, s]) =>
     `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${(s.utilization * 100).toFixed(0)}%</td></tr>`).join('');
   const audit = r.audit.map((a) => {
-    const detail = a.gate ? `${a.gate.gate}: ${a.gate.verdict} (${a.gate.detail}; threshold ${a.gate.threshold})`
+    const detail = a.gate ? `${a.gate.gate}: ${a.gate.verdict}: ${readingWords(a.gate)}`
       : a.event === 'propagated' ? `reached ${a.service} after ${duration(a.delaySeconds ?? 0)}` : a.reason ?? (a.percent !== undefined ? `${a.percent}%` : '');
     return `<tr><td>${clock(a.timeSeconds)}</td><td>${escape(a.flag)}</td><td>${escape(a.actor)}</td><td class="num">${a.configVersion}</td><td>${escape(a.action ?? a.event)}</td><td>${escape(detail)}</td></tr>`;
   }).join('');
@@ -74,7 +76,7 @@ ${place(timelineChart(r, events)) || '<p>No rollout plans or faults in this scen
 ${eventsTable(events)}
 ${decisive.length ? `<h2>The readings that decided</h2>\n${decisive.map(place).join('\n')}` : ''}
 ${r.rollouts.length ? `<h2>Flag on against flag off</h2>\n${flagCharts(r).map(place).join('\n')}` : ''}
-${r.rollouts.length && uncomparedFlags(r).length ? `<p>Not compared: ${escape(uncomparedFlags(r).join(', '))}. No window had users served the flag and users not served it in the same journeys.</p>` : ''}
+${r.rollouts.length ? uncomparedNotes(r).map((n) => `<p>${escape(n)}</p>`).join('\n') : ''}
 ${r.rollouts.length && Object.values(r.outcomes.flags).every((f) => f.blast_radius_requests === 0) ? '<p>No flag hurt anyone (ground truth).</p>' : ''}
 <h2>Services</h2>
 <table><thead><tr><th>service</th><th>req/s</th><th>errors</th><th>p50</th><th>p99</th><th>utilization</th></tr></thead><tbody>${services}</tbody></table>

@@ -5,6 +5,7 @@
  */
 import type { RunResult } from '../../score/result.js';
 import type { Chart } from './page.js';
+import { clock, ms, percent } from '../../units/format.js';
 import { LIMIT_MARK, MS, RATE, STATE_DASH, VL, minutes, sig } from './style.js';
 
 export function serviceCharts(r: RunResult): Chart[] {
@@ -20,7 +21,7 @@ export function serviceCharts(r: RunResult): Chart[] {
     const out = [{ service, series: 'all calls', state: 'all calls', limit, minute: minuteOf, value: field === 'errorRate' ? rate(w.errors, w.requests) : p99(w.p99Ms, w.requests) }];
     // Flag on against off on the panels of the services that evaluate the flag, like with like (null where a window has no comparison).
     for (const [flag, x] of Object.entries(w.flags ?? {})) {
-      if (!evaluates(flag, service) || !x.onErrorRate || !x.onErrorRate.some((v) => v !== null)) continue;
+      if (!evaluates(flag, service) || x.onErrorRate.filter((v, i) => v !== null && x.offErrorRate[i] !== null).length < 2) continue;
       const pick = (values: (number | null)[]) => values.map((v) => (v === null ? null : sig(v)));
       out.push(
         { service, series: `${flag} on`, state: 'flag on', limit, minute: minuteOf, value: pick(field === 'errorRate' ? x.onErrorRate : x.onP99Ms) },
@@ -78,17 +79,33 @@ function gateLimits(r: RunResult): { service: string; metric: string; limit: num
   });
 }
 
-/** Flags no window compared: served to everyone or to no one in every journey that meets them. */
-export function uncomparedFlags(r: RunResult): string[] {
-  return Object.entries(r.windows.flags).filter(([, w]) => !(w.compared ?? []).some((n) => n > 0)).map(([flag]) => flag);
+type FlagWindows = RunResult['windows']['flags'][string];
+
+/** The windows where a flag has a figure on both sides: users served it and users not, in the same journeys. */
+function comparedWindows(w: FlagWindows): number[] {
+  return w.onErrorRate.flatMap((v, i) => (v !== null && w.offErrorRate[i] !== null ? [i] : []));
+}
+
+/** A line needs two points: a flag compared in fewer windows has a sentence instead of an empty chart. */
+const charted = (w: FlagWindows) => comparedWindows(w).length >= 2;
+
+/** Why a flag has no chart of flag on against off, with the one window's figures where there is one. */
+export function uncomparedNotes(r: RunResult): string[] {
+  const step = r.windows.seconds;
+  return Object.entries(r.windows.flags).filter(([, w]) => !charted(w)).map(([flag, w]) => {
+    const [i] = comparedWindows(w);
+    if (i === undefined) return `${flag}: not compared. No window had users served the flag and users not served it in the same journeys.`;
+    const from = r.windows.startSeconds[i];
+    return `${flag}: compared in one window only (${clock(from)} to ${clock(from + step)}), too few for a line: journey error rate ${percent(w.onErrorRate[i], 2)} with the flag on against ${percent(w.offErrorRate[i], 2)} off, `
+      + `p50 ${ms(w.onP50Ms[i])} against ${ms(w.offP50Ms[i])}, p99 ${ms(w.onP99Ms[i])} against ${ms(w.offP99Ms[i])}.`;
+  });
 }
 
 export function flagCharts(r: RunResult): Chart[] {
   const start = r.windows.startSeconds;
   const all = Object.entries(r.windows.flags);
   if (all.length === 0) return [];
-  const skipped = new Set(uncomparedFlags(r));
-  const flags = all.filter(([flag]) => !skipped.has(flag));
+  const flags = all.filter(([, w]) => charted(w));
   const minuteOf = start.map(minutes);
   // Like with like: within each journey that meets the flag, pooled by weight; no point where a window compares nothing.
   const pick = (values: (number | null)[] | undefined) => (values ?? []).map((v) => (v === null ? null : sig(v)));

@@ -1,6 +1,6 @@
 /** The run report's timeline: exposure per flag over time, numbered events, and the table of those events. */
 import type { RunResult } from '../../score/result.js';
-import { clock, plural } from '../../units/format.js';
+import { clock, plural, readingWords } from '../../units/format.js';
 import { escape, type Chart } from './page.js';
 import { MINUTES, VL, minutes } from './style.js';
 
@@ -18,7 +18,7 @@ export function timelineEvents(r: RunResult): TimelineEvent[] {
     }
   }
   for (const a of r.audit) {
-    if (a.event === 'gate' && a.gate?.verdict === 'fail') events.push({ seconds: a.timeSeconds, flag: a.flag, kind: 'gate breach', text: `${a.gate.gate}: ${a.gate.detail}` });
+    if (a.event === 'gate' && a.gate?.verdict === 'fail') events.push({ seconds: a.timeSeconds, flag: a.flag, kind: 'gate breach', text: `${a.gate.gate}: ${readingWords(a.gate)}` });
     if (a.event === 'decision' && a.action === 'approve') events.push({ seconds: a.timeSeconds, flag: a.flag, kind: 'approval', text: a.reason ?? 'approved' });
   }
   for (const f of r.outcomes.faults) {
