@@ -9,12 +9,10 @@ import { CONTROLLER_EVENTS, type Controller, type Simulation } from '../model/si
 import { DistTable } from '../model/dist.js';
 import type { Dist, Scenario } from '../scenario/types.js';
 import { bindGate } from './gates.js';
-import { worst } from '../lang/threshold.js';
 import { AnalysisRun } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
-import { beginLooks, formatMinutes, isTerminal, lookAt, newPlanState, planReport, untilWindow, type PlanState } from './plan-state.js';
-import { readingWords } from '../units/format.js';
+import { beginLooks, countReadings, formatMinutes, isTerminal, lookAt, newPlanState, planReport, planView, untilWindow, type PlanState, type PlanView } from './plan-state.js';
 import { Monitoring } from './monitoring.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
@@ -112,11 +110,8 @@ export class RolloutController implements Controller {
   }
 
   /** Plans' state for a live view. */
-  planStates(): { flag: string; phase: string; stage: number; stages: number; percent: number; version: number; awaitingApproval: boolean }[] {
-    return this.plans.map((p) => ({
-      flag: p.plan.flag, phase: p.phase, stage: p.stage, stages: p.plan.stages.length, percent: p.percent, version: p.version,
-      awaitingApproval: p.phase === 'approval',
-    }));
+  planStates(): PlanView[] {
+    return this.plans.map(planView);
   }
 
   /**
@@ -336,14 +331,7 @@ export class RolloutController implements Controller {
     const readings = p.gates.map((g) => g.evaluate(look));
     p.evaluations++;
     for (const r of readings) this.log(p, { event: 'gate', actor: 'policy', gate: r, stage: p.stage });
-    p.lastVerdict = worst(readings.map((r) => r.verdict));
-    const failed = readings.filter((r) => r.verdict === 'fail');
-    if (failed.length > 0) p.failures++;
-    if (readings.some((r) => r.verdict === 'error')) p.consecutiveErrors++;
-    else p.consecutiveErrors = 0;
-    const breach = p.failures > p.plan.failureLimit
-      ? `${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`
-      : p.consecutiveErrors > p.plan.consecutiveErrorLimit ? `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})` : null;
+    const breach = countReadings(p, readings);
     if (breach === null) return;
     if (this.gateMode === 'advisory') {
       // People decide: the breach is reported once per stage, and counting starts again.
@@ -404,5 +392,4 @@ export class RolloutController implements Controller {
   private log(p: PlanState, entry: Omit<AuditEntry, 'timeUs' | 'flag' | 'configVersion'> & { configVersion?: number }): void {
     this.audit.push({ timeUs: this.now(), flag: p.plan.flag, configVersion: p.version, ...entry, ...(entry.actor === 'operator' && this.by !== undefined ? { by: this.by } : {}) });
   }
-
 }

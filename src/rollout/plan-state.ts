@@ -1,9 +1,10 @@
 /** A rollout plan's state as the controller walks it. */
 import type { RolloutPlan } from '../scenario/types.js';
-import type { Verdict } from '../lang/threshold.js';
+import { worst, type Verdict } from '../lang/threshold.js';
+import { readingWords } from '../units/format.js';
 import type { AnalysisRun } from './analysis.js';
 import type { Decision, Outcome, PlanReport } from './audit.js';
-import type { BoundGate } from './reading.js';
+import type { BoundGate, GateReading } from './reading.js';
 
 export type Phase = 'waiting' | 'approval' | 'window' | 'lock' | 'holding' | 'analysis' | Outcome;
 
@@ -80,6 +81,33 @@ export function beginLooks(p: PlanState, nowUs: number, holdUs: number): void {
 export function lookAt(p: PlanState, nowUs: number): { sequence: number; fraction: number } {
   const { sequence, startUs, lastUs } = p.looks;
   return { sequence, fraction: lastUs === null || lastUs <= startUs ? 1 : Math.min(1, Math.max(0, (nowUs - startUs) / (lastUs - startUs))) };
+}
+
+/** A plan's state for a live view. */
+export interface PlanView { flag: string; phase: string; stage: number; stages: number; percent: number; version: number; awaitingApproval: boolean }
+
+export function planView(p: PlanState): PlanView {
+  return {
+    flag: p.plan.flag, phase: p.phase, stage: p.stage, stages: p.plan.stages.length, percent: p.percent, version: p.version,
+    awaitingApproval: p.phase === 'approval',
+  };
+}
+
+/**
+ * Counts a round of readings into the plan's failures and consecutive errors, as Argo Rollouts and Flagger count
+ * them; the breach they make (more failures than the limit, or more consecutive errors), or null.
+ */
+export function countReadings(p: PlanState, readings: readonly GateReading[]): string | null {
+  p.lastVerdict = worst(readings.map((r) => r.verdict));
+  const failed = readings.filter((r) => r.verdict === 'fail');
+  if (failed.length > 0) p.failures++;
+  if (readings.some((r) => r.verdict === 'error')) p.consecutiveErrors++;
+  else p.consecutiveErrors = 0;
+  if (p.failures > p.plan.failureLimit) {
+    return `${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`;
+  }
+  if (p.consecutiveErrors > p.plan.consecutiveErrorLimit) return `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})`;
+  return null;
 }
 
 export function isTerminal(phase: Phase): boolean {
