@@ -201,4 +201,24 @@ describe('a PASS beside a missed defect', () => {
     expect(formatVerdict(failed).join('\n')).not.toContain('PASS judges');
     rmSync(strictFile.replace(/\/strict\.yaml$/, ''), { recursive: true });
   });
+
+  it('a ci case says the same, from the same words: its lines, the summary table, the Markdown summary; a FAIL does not', async () => {
+    const { loadScenarioFile } = await import('../src/load/scenario.js');
+    const { runScenario } = await import('../src/score/result.js');
+    const { caseFromResult } = await import('../src/score/ci.js');
+    const { caseLines } = await import('../src/report/ci-terminal.js');
+    const { markdownSummary } = await import('../src/report/markdown.js');
+    const { caveatLines, caveatSentence, verdictCaveat } = await import('../src/report/vocabulary.js');
+    const file = new URL('./fixtures/missed-defect.yaml', import.meta.url).pathname;
+    const loaded = loadScenarioFile(file);
+    if (!loaded.ok) throw new Error('missed-defect.yaml does not load');
+    const r = runScenario(loaded.scenario);
+    const c = caseFromResult(file, r, 1);
+    const words = verdictCaveat(r)!;
+    expect(caseLines(c).join('\n')).toContain(caveatLines(words).map((x) => `    ${x}`).join('\n'));
+    const md = markdownSummary({ schema: 'rehearse/ci@1', version: 'x', passed: true, counts: { cases: 1, passed: 1, failed: 0, invalid: 0, crashed: 0, 'no-criteria': 0, worse: 0 }, cases: [c], timing: { seconds: 1 } });
+    expect(md).toContain(`<br>${caveatSentence(words).replace(/</g, '&lt;')} |`);
+    expect(caveatSentence(words)).toMatch(/^PASS judges the acceptance criteria alone, [^]*a missed defect, the rollout decision was wrong; the error budget is overspent \(\S+ the budget\)\. To fail a run like this, add 'missed_defect\{flag:new-engine\} max<1' or 'error_budget_burned max<1' to acceptance\.$/);
+    expect(caseLines({ ...c, status: 'failed' }).join('\n')).not.toContain('PASS judges');
+  });
 });

@@ -6,8 +6,9 @@
  * (test/fixtures/vendor/launchdarkly/filesource), and against the SDK's answer without a big segment store
  * (js-server-sdk-common evaluation/Evaluator.ts segmentMatchContext: NOT_CONFIGURED).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -278,4 +279,82 @@ describe('the bucket of a LaunchDarkly rollout agrees with the variation the SDK
       expect(new Set(served.map((e) => e.variant))).toEqual(new Set(['a', 'b']));
     });
   }
+});
+
+/**
+ * A scenario's `default:` of another type than the flag's variations. LaunchDarkly's typed calls check the type
+ * of the value served and answer WRONG_TYPE with the caller's default (launchdarkly/js-core
+ * packages/shared/sdk-server/src/LDClientImpl.ts _variationInternal: `typeChecker(evalRes.detail.value)`, then
+ * `EvalResult.forError(ErrorKinds.WrongType, ...)`; ErrorKinds.WrongType is "WRONG_TYPE" in
+ * packages/shared/common/src/internal/evaluation/ErrorKinds.ts); variation() and jsonVariation() pass no type
+ * checker and serve the value. Checked on the installed Node server SDK, then the import's warning.
+ */
+describe('a default of another type than the flag\'s variations', () => {
+  type Typed = (k: string, c: unknown, d: never) => Promise<Detail>;
+  const flag = { key: 'checkout-version', on: true, variations: ['v1', 'v2'], offVariation: 0, fallthrough: { variation: 1 } };
+
+  it('the SDK: the typed call answers WRONG_TYPE and serves the default, variation() serves the flag\'s value', async () => {
+    const td = new ld.integrations.TestData();
+    td.usePreconfiguredFlag({ version: 1, targets: [], contextTargets: [], rules: [], prerequisites: [], salt: '', ...flag });
+    const client = ld.init('sdk-key-offline', { ...offline, updateProcessor: td.getFactory() }) as Client & Record<string, Typed>;
+    await client.waitForInitialization({ timeout: 10 });
+    const user = { kind: 'user', key: 'u1' };
+    const wrong = { reason: { kind: 'ERROR', errorKind: 'WRONG_TYPE' } };
+    expect(await client.boolVariationDetail('checkout-version', user, false as never)).toMatchObject({ value: false, ...wrong });
+    expect(await client.numberVariationDetail('checkout-version', user, 0 as never)).toMatchObject({ value: 0, ...wrong });
+    expect(await client.variationDetail('checkout-version', user, false)).toMatchObject({ value: 'v2', variationIndex: 1, reason: { kind: 'FALLTHROUGH' } });
+    expect(await client.stringVariationDetail('checkout-version', user, 'v0' as never)).toMatchObject({ value: 'v2', reason: { kind: 'FALLTHROUGH' } });
+    expect(await client.jsonVariationDetail('checkout-version', user, { a: 1 } as never)).toMatchObject({ value: 'v2', reason: { kind: 'FALLTHROUGH' } });
+    client.close();
+  });
+
+  const load = (variations: unknown[], value: string, strict = false) => {
+    const where = mkdtempSync(join(tmpdir(), 'rehearse-ld-typed-'));
+    writeFileSync(join(where, 'flags.json'), JSON.stringify({ flags: { 'checkout-version': { ...flag, variations } } }, null, 2));
+    const text = `name: typed
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: 300, seed: 4 } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: { launchdarkly: flags.json }
+  checkout-version:
+    evaluated-by: [api]
+    default: ${value}
+`;
+    writeFileSync(join(where, 'typed.yaml'), text);
+    return { l: parseScenarioText(text, where, undefined, 'YAML', 'typed.yaml'), file: join(where, 'typed.yaml'), strict };
+  };
+
+  it('warns at the scenario\'s default with file:line:column, naming both behaviours and the one simulated (variation())', async () => {
+    const { l, file } = load(['v1', 'v2'], 'false');
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    expect(l.warnings).toEqual([
+      'typed.yaml:10:14: flags.checkout-version.default: default is a boolean, but the flag serves string values: LaunchDarkly\'s typed boolVariation() (and boolVariationDetail()) answers WRONG_TYPE and serves the default false to everyone, while the untyped variation() serves the flag\'s own values. rehearse cannot tell which one the code calls and simulates variation(); if the code calls boolVariation(), every user gets false instead',
+    ]);
+    // Simulated as variation() serves it: every user gets v2, the fallthrough, not the default.
+    const served = l.scenario.flags[0].served!;
+    const v2 = l.scenario.flags[0].source!.variants.indexOf('v2');
+    expect([...served.variant].every((v) => v === v2)).toBe(true);
+    expect([...served.on].every((v) => v === 1)).toBe(true);
+    // The same warning from the command line, and --strict refuses it.
+    const err: string[] = [];
+    expect(await main(['validate', file], { out: () => {}, err: (x) => err.push(x) })).toBe(0);
+    expect(err.join('\n')).toContain(`${file}:10:14: flags.checkout-version.default: default is a boolean`);
+    expect(await main(['validate', file, '--strict'], { out: () => {}, err: () => {} })).toBe(2);
+  });
+
+  it('names the typed call of the default\'s type, says whom a flag of mixed values leaves with the default, and is quiet when the types agree or the default is an object', () => {
+    const one = (variations: unknown[], value: string) => {
+      const { l } = load(variations, value);
+      if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+      return l.warnings;
+    };
+    expect(one(['v1', 'v2'], '0')[0]).toMatch(/: default is a number, but the flag serves string values: LaunchDarkly's typed numberVariation\(\) \(and numberVariationDetail\(\)\) answers WRONG_TYPE and serves the default 0 to everyone/);
+    expect(one([true, false], '"off"')[0]).toMatch(/: default is a string, but the flag serves boolean values: LaunchDarkly's typed stringVariation\(\)/);
+    expect(one(['v1', 7], 'true')[0]).toMatch(/: default is a boolean, but the flag serves values of several types: LaunchDarkly's typed boolVariation\(\) \(and boolVariationDetail\(\)\) answers WRONG_TYPE and serves the default true to every user served a value that is not a boolean, [^]*if the code calls boolVariation\(\), every user served a value that is not a boolean gets true instead$/);
+    expect(one(['v1', 'v2'], '"v0"')).toEqual([]);
+    expect(one([true, false], 'false')).toEqual([]);
+    expect(one(['v1', 'v2'], '{ a: 1 }')).toEqual([]);
+  });
 });

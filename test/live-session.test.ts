@@ -245,6 +245,7 @@ describe('the policy alone, under the team\'s faults', () => {
     const policy = policyRun(s.scenario, 7, facedFaults(s.faultSpecs, s.sim.faults.onAt, s.scenario.faults.length), s.endedUs!);
     const cmp = comparison(team, policy, s.actions);
     expect(cmp.flags[0].team.state).toMatch(/^in progress at stage 1 of 3 \(10%\), cut off by the end of the drill$/);
+    expect(cmp.flags[0].team.headline).toMatch(/^unfinished: at 10% when the run ended, /);
     expect(cmp.flags[0].better).toBe('tie');
   });
 });

@@ -141,6 +141,7 @@ describe('one vocabulary over the bundled scenarios', () => {
         criteria: [...document.querySelectorAll('table.acceptance tbody tr')].map((tr) => [...(tr as HTMLTableRowElement).cells].map((td) => td.innerText)),
         badge: document.querySelector('.verdict')?.textContent ?? null,
         headlines: [...document.querySelectorAll('.headlines li')].map((li) => li.textContent),
+        caveat: document.querySelector('.caveat')?.textContent ?? null,
         // Generated content: a tick or a word drawn by a style sheet that no text search would see.
         generated: [...document.querySelectorAll('*')].flatMap((el) => ['::before', '::after'].map((p) => getComputedStyle(el, p).content)).filter((x) => x !== 'none' && x !== 'normal'),
       }));
@@ -156,9 +157,11 @@ describe('one vocabulary over the bundled scenarios', () => {
       const p = await read(c.page);
       expect(p.generated, c.page).toEqual([]);
       expect(p.badge, c.page).toBe(CASE_LABEL[c.status]);
-      // The run page judges each criterion as ci did; the headlines are the index's.
+      // The run page judges each criterion as ci did; the headlines, and what a PASS rests on, are the index's.
       expect(p.criteria.map((r) => `${r[0]} ${r[1]}`), c.page).toEqual(c.acceptance.map(criterionText));
-      expect(p.headlines.join('\n') || '-', c.page).toBe(row![2].trim());
+      const [headlines, caveat = null] = row![2].trim().split(/\n+(?=PASS judges)/);
+      expect(p.headlines.join('\n') || '-', c.page).toBe(headlines);
+      expect(p.caveat, c.page).toBe(caveat);
       for (const re of FORBIDDEN) expect(p.text, c.page).not.toMatch(re);
     }
     for (const re of FORBIDDEN) expect(index.text).not.toMatch(re);

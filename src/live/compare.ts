@@ -2,11 +2,14 @@
  * The team against the policy alone, flag by flag, by rules stated in the debrief. Pure: two run results and
  * the people's actions in, figures and verdicts out.
  */
+import { flagHeadline } from '../report/vocabulary.js';
+import { actedPercent } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { RecordedAction } from './actions.js';
 
 export const RULES = [
   'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
+  'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished.',
   'Per flag, the side whose flag hurt fewer users (ground truth) is better.',
   'When both sides hurt the same number of users and the flag hurt nobody on either side, the side whose rollout went further is better: holding back a healthy release has a cost.',
   'Anything else is a tie.',
@@ -16,6 +19,9 @@ export const RULES = [
 ];
 
 export interface Side {
+  /** What happened to the flag on this side, in the run report's words, from the ground truth ("false rollback: ..."). */
+  headline: string;
+  /** Where its plan stands. */
   state: string;
   outcome: string;
   cut_off: boolean;
@@ -26,6 +32,8 @@ export interface Side {
   time_to_recover_seconds: number | null;
   acted_seconds: number | null;
   false_rollback: boolean;
+  missed_defect: boolean;
+  misattribution: boolean;
 }
 
 export interface Comparison {
@@ -51,9 +59,9 @@ function side(r: RunResult, flag: string): Side {
         : plan.outcome === 'not-started' ? 'not started'
           : `${plan.outcome} at ${stage} (${o.final_percent}%)`;
   return {
-    state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent, blast_radius_users: o.blast_radius_users,
+    headline: flagHeadline({ ...o, acted_percent: actedPercent(r, flag) }), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent, blast_radius_users: o.blast_radius_users,
     blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
-    acted_seconds: o.acted_seconds, false_rollback: o.false_rollback,
+    acted_seconds: o.acted_seconds, false_rollback: o.false_rollback, missed_defect: o.missed_defect, misattribution: o.misattribution,
   };
 }
 

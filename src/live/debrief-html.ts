@@ -7,6 +7,7 @@ import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
 import { clock } from '../units/format.js';
 import { describeAction } from './actions.js';
+import type { Side } from './compare.js';
 import type { DrillDocument } from './debrief.js';
 
 const fmt = (s: number | null) => (s === null ? '–' : clock(s));
@@ -41,13 +42,15 @@ export function drillHtml(d: DrillDocument): string {
   charts.push(line('Journeys with the flag on: the team (solid) and the policy alone (dashed); red rules: people\'s actions; shaded: faults (both runs)', exposure, 'share of journeys with the flag on'));
   charts.push(line('Journey error rates: the team and the policy alone, under the same faults', failed, 'error rate'));
   const rows = (cells: unknown[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n');
-  const cmp = d.comparison.map((c) => [
-    c.flag, c.defective ? 'yes' : 'no', `${c.better}: ${c.why}`, c.team.state, c.policy.state,
+  // Each side's outcome in the run report's words (ground truth), then where its plan stands.
+  const outcome = (x: Side) => `<td><span class="outcome">${escape(x.headline)}</span><br><span class="meta">${escape(x.state)}</span></td>`;
+  const cell = (x: unknown) => `<td>${escape(x)}</td>`;
+  const cmp = d.comparison.map((c) => `<tr>${[c.flag, c.defective ? 'yes' : 'no', `${c.better}: ${c.why}`].map(cell).join('')}${outcome(c.team)}${outcome(c.policy)}${[
     `${c.team.blast_radius_users} / ${c.policy.blast_radius_users}`,
     `${fmt(c.team.time_to_detect_seconds)} / ${fmt(c.policy.time_to_detect_seconds)}`,
     `${fmt(c.team.time_to_recover_seconds)} / ${fmt(c.policy.time_to_recover_seconds)}`,
     fmt(c.firstPersonActionSeconds),
-  ]);
+  ].map(cell).join('')}</tr>`).join('\n');
   const r = d.record;
   const caseLine = d.revealed.case ?? 'base scenario';
   const ended = r.end.reason === 'interrupted' ? `stopped at ${fmt(r.end.atUs / 1e6)} without an end (the journal stops there)` : `ended at ${fmt(r.end.atUs / 1e6)} (${r.end.reason})`;
@@ -61,8 +64,8 @@ export function drillHtml(d: DrillDocument): string {
 <h2>How the team and the policy are compared</h2>
 <ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
 <h2>Team and policy alone, side by side</h2>
-<table><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team</th><th>policy alone</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to mitigate</th><th>first person's action</th></tr></thead>
-<tbody>${rows(cmp)}</tbody></table>
+<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to mitigate</th><th>first person's action</th></tr></thead>
+<tbody>${cmp}</tbody></table>
 <h2>Faults both runs faced</h2>
 ${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>from</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
 <chart-0/>

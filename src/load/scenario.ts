@@ -10,12 +10,13 @@ import type { AttributeSpec } from '../cohorts/attributes.js';
 import { attributeNames, generateCohort, type Cohort } from '../cohorts/cohort.js';
 import { readCohortFile } from '../cohorts/file.js';
 import { didYouMean, InputError } from '../errors.js';
+import { typedCallWarning } from '../interop/launchdarkly/typed.js';
 import { servedTo } from '../interop/serve.js';
 import { ExpressionError, parseExpression } from '../lang/expression.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
-import { inText, type PathSegment, type Problem } from '../scenario/problems.js';
+import { formatProblem, inText, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
@@ -35,31 +36,31 @@ export function loadScenarioFile(file: string, caseName?: string): Loaded {
   // A device, a FIFO, a directory or a file over the limit is refused before anything is read (files/read.ts).
   const read = tryReadInput(file, 'scenario');
   if (!read.ok) return { ok: false, problems: [{ path: [], message: `cannot read the scenario: ${read.why}` }] };
-  return parseScenarioText(read.text, dirname(file), caseName, /\.json$/i.test(file) ? 'JSON' : 'YAML');
+  return parseScenarioText(read.text, dirname(file), caseName, /\.json$/i.test(file) ? 'JSON' : 'YAML', file);
 }
 
-/** Parses scenario text; a cohort file it names is read relative to `baseDir`. */
-export function parseScenarioText(text: string, baseDir = '.', caseName?: string, syntax: 'YAML' | 'JSON' = 'YAML'): Loaded {
+/** Parses scenario text; a cohort file it names is read relative to `baseDir`; `file` names it in warnings. */
+export function parseScenarioText(text: string, baseDir = '.', caseName?: string, syntax: 'YAML' | 'JSON' = 'YAML', file = '<text>'): Loaded {
   const parsed = parseText(text, syntax);
-  return parsed.ok ? fromObject(parsed.raw, parsed.at, baseDir, caseName) : parsed;
+  return parsed.ok ? fromObject(parsed.raw, parsed.at, baseDir, caseName, file) : parsed;
 }
 
 /** A scenario from an object already parsed (a sweep's patched copy): problems carry paths, not lines. */
 export function parseScenarioObject(raw: unknown, baseDir = '.', caseName?: string): Loaded {
-  return fromObject(raw, (_path, p) => p, baseDir, caseName);
+  return fromObject(raw, (_path, p) => p, baseDir, caseName, '<scenario>');
 }
 
-function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Loaded {
-  const loaded = fromOneObject(raw, at, baseDir, caseName);
+function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined, file: string): Loaded {
+  const loaded = fromOneObject(raw, at, baseDir, caseName, file);
   if (!loaded.ok || caseName !== undefined) return loaded;
   const problems = loaded.scenario.cases.flatMap((c) => {
-    const l = fromOneObject(raw, at, baseDir, c);
+    const l = fromOneObject(raw, at, baseDir, c, file);
     return l.ok ? [] : l.problems;
   });
   return problems.length ? { ok: false, problems: capped(problems) } : loaded;
 }
 
-function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Loaded {
+function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined, file: string): Loaded {
   const valid = validateScenario(raw, at, caseName);
   if (!valid.ok) return valid;
   const { input, where } = valid;
@@ -72,6 +73,12 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
   if (ruled.problems.length) return { ok: false, problems: capped(ruled.problems, (p) => where(p.path, p)) };
   warnings.push(...ruled.warnings);
   const s = { ...ruled.scenario, caseName: caseName ?? null };
+  // A LaunchDarkly flag's default of another type than its variations: the SDK's typed calls and variation() differ.
+  for (const f of s.flags) {
+    const warning = f.source?.system === 'launchdarkly' && f.codeDefault ? typedCallWarning(f.source.valueType, f.codeDefault.value) : null;
+    const path = ['flags', f.key, 'default'];
+    if (warning) warnings.push(formatProblem(file, where(path, { path, message: warning })));
+  }
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: input, warnings };
   let population: Cohort;

@@ -2,7 +2,7 @@
 import { caseName, type CiCase, type CiReport } from '../score/ci.js';
 import { duration, plural } from '../units/format.js';
 import { textTable } from './table.js';
-import { LABEL_WIDTH, caseCounts, caseHeadlines, caseNotes, caseVerdict, criterionLine, verdictLabel } from './vocabulary.js';
+import { LABEL_WIDTH, caseCaveat, caseCounts, caseHeadlines, caseNotes, caseVerdict, caveatLines, criterionLine, verdictLabel } from './vocabulary.js';
 
 /** The verdict of a case, the same in the line per case and the table: "✔ PASS", "– NO CRITERIA"... */
 export function statusLabel(status: CiReport['cases'][number]['status']): string {
@@ -18,12 +18,17 @@ export function ellipsis(name: string, width = TABLE_NAME_WIDTH): string {
   return chars.length <= width ? name : `${chars.slice(0, width - 1).join('')}…`;
 }
 
-/** What ci prints as a case finishes: its verdict, what happened to each flag, each criterion, other messages. */
+/**
+ * What ci prints as a case finishes: its verdict, what happened to each flag, what a PASS rests on when the
+ * ground truth shows harm beside it, each criterion, other messages.
+ */
 export function caseLines(c: CiCase): string[] {
   const indent = (s: string) => `    ${s.split('\n').join('\n    ')}`;
+  const caveat = caseCaveat(c);
   return [
     `${statusLabel(c.status).padEnd(LABEL_WIDTH)}  ${caseName(c)}  (${duration(c.seconds)})`,
     ...caseHeadlines(c).map(indent),
+    ...(caveat ? caveatLines(caveat).map(indent) : []),
     ...c.acceptance.map((a) => indent(criterionLine(a))),
     ...caseNotes(c).map(indent),
   ];
@@ -42,5 +47,10 @@ export function ciSummaryTable(doc: CiReport): string {
     Object.keys(c.flags).length ? caseHeadlines({ flags: Object.fromEntries(Object.entries(c.flags).map(([k, f]) => [ellipsis(k), f])) }).join('\n') : '-',
     c.regressions.length ? `${c.regressions.length} worse` : '',
   ]);
-  return [...textTable(['result', 'rehearsal', 'what happened', 'vs baseline'], rows, ['left', 'left', 'left', 'left']), '', ciCountsLine(doc)].join('\n');
+  // Under the table, each PASS the ground truth does not bear out, in the run report's words.
+  const caveats = doc.cases.flatMap((c) => {
+    const caveat = caseCaveat(c);
+    return caveat ? ['', `${caseName(c)}: ${statusLabel(c.status)}`, ...caveatLines(caveat).map((x) => `  ${x}`)] : [];
+  });
+  return [...textTable(['result', 'rehearsal', 'what happened', 'vs baseline'], rows, ['left', 'left', 'left', 'left']), ...caveats, '', ciCountsLine(doc)].join('\n');
 }

@@ -3,7 +3,7 @@ import { caseName, type CiReport } from '../score/ci.js';
 import { escapeControls } from './escape.js';
 import { budget, plural } from '../units/format.js';
 import { ciCountsLine, statusLabel } from './ci-terminal.js';
-import { caseHeadlines, caseNotes, criterionLine, verdictLabel } from './vocabulary.js';
+import { caseCaveat, caseHeadlines, caseNotes, caveatSentence, criterionLine, verdictLabel } from './vocabulary.js';
 
 const cell = (s: string) => escapeControls(s.replace(/\n/g, ' '), '\t').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** Cells of several lines: each escaped, joined by <br>. */
@@ -20,7 +20,9 @@ export function markdownSummary(report: CiReport): string {
   ];
   for (const x of report.cases) {
     const criteria = [...x.acceptance.map(criterionLine), ...caseNotes(x)];
-    out.push(`| ${statusLabel(x.status)} | ${cell(caseName(x))} | ${lines(caseHeadlines(x))} | ${x.errorBudgetBurned === null ? '-' : budget(x.errorBudgetBurned)} | ${lines(criteria)} |`);
+    const caveat = caseCaveat(x);
+    const happened = [...caseHeadlines(x), ...(caveat ? [caveatSentence(caveat)] : [])];
+    out.push(`| ${statusLabel(x.status)} | ${cell(caseName(x))} | ${lines(happened)} | ${x.errorBudgetBurned === null ? '-' : budget(x.errorBudgetBurned)} | ${lines(criteria)} |`);
   }
   const regressions = report.cases.filter((x) => x.regressions.length);
   if (regressions.length) {

@@ -2,7 +2,7 @@
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../units/format.js';
 import { textTable } from './table.js';
-import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
+import { caveatLines, criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
 
 export function formatSummary(r: RunResult): string {
   const lines: string[] = [];
@@ -74,7 +74,7 @@ export function formatAcceptance(r: RunResult): string[] {
 /** The verdict in the vocabulary's words, with what happened to each flag under it: never a bare "passed". */
 export function formatVerdict(r: RunResult): string[] {
   const caveat = verdictCaveat(r);
-  return [`verdict: ${verdictLabel(runVerdict(r))} (${criteriaCounts(r.acceptance)})`, ...runHeadlines(r).map((h) => `  ${h}`), ...(caveat ? [`  ${caveat.basis}`, ...[...caveat.facts, caveat.advice].map((x) => `    ${x}`)] : [])];
+  return [`verdict: ${verdictLabel(runVerdict(r))} (${criteriaCounts(r.acceptance)})`, ...runHeadlines(r).map((h) => `  ${h}`), ...(caveat ? caveatLines(caveat).map((x) => `  ${x}`) : [])];
 }
 
 /** The failed readings behind a rollback or pause, one per gate, and the counter that tripped. */

@@ -94,26 +94,56 @@ export function runHeadlines(r: Pick<RunResult, 'outcomes' | 'rollouts'>): strin
   return Object.entries(r.outcomes.flags).map(([k, f]) => `${k}: ${flagHeadline({ ...f, acted_percent: actedPercent(r, k) })}`);
 }
 
+/** What a PASS rests on, and what the ground truth shows beside it (verdictCaveat, caseCaveat). */
+export interface Caveat {
+  basis: string;
+  facts: string[];
+  advice: string;
+}
+
+/** The figures a caveat reads of a flag: a run's outcome or a ci case's record of it. */
+type CaveatFlag = Pick<CiFlag, 'missed_defect' | 'blast_radius_users' | 'final_percent'>;
+
 /**
  * What a PASS rests on, when the ground truth tells another story: the verdict judges the acceptance criteria
  * only, so a run whose gates promoted a flag that hurt users (a missed defect: the rollout decision was wrong),
  * or whose error budget is overspent, passes when no criterion covers that harm. The sentence says so and names
  * the criterion that would fail such a run. Null when there is nothing to reconcile.
  */
-export function verdictCaveat(r: Pick<RunResult, 'passed' | 'acceptance' | 'outcomes'>): { basis: string; facts: string[]; advice: string } | null {
-  if (runVerdict(r) !== 'pass') return null;
-  const missed = Object.values(r.outcomes.flags).filter((f) => f.missed_defect);
-  const burned = r.outcomes.error_budget_burned;
-  if (missed.length === 0 && !(burned > 1)) return null;
-  const add = [...missed.map((f) => `missed_defect{flag:${f.flag}} max<1`), ...(burned > 1 ? ['error_budget_burned max<1'] : [])];
+function caveat(verdict: Verdict, flags: Record<string, CaveatFlag>, burned: number | null): Caveat | null {
+  if (verdict !== 'pass') return null;
+  const missed = Object.entries(flags).filter(([, f]) => f.missed_defect);
+  const over = burned !== null && burned > 1;
+  if (missed.length === 0 && !over) return null;
+  const add = [...missed.map(([k]) => `missed_defect{flag:${k}} max<1`), ...(over ? ['error_budget_burned max<1'] : [])];
   return {
     basis: 'PASS judges the acceptance criteria alone, and each that applies was met; the ground truth is not part of it:',
     facts: [
-      ...missed.map((f) => `${f.flag} hurt ${plural(f.blast_radius_users, 'user')} and the gates still promoted it to ${f.final_percent}%: a missed defect, the rollout decision was wrong`),
-      ...(burned > 1 ? [`the error budget is overspent (${budget(burned)})`] : []),
+      ...missed.map(([k, f]) => `${k} hurt ${plural(f.blast_radius_users, 'user')} and the gates still promoted it to ${f.final_percent}%: a missed defect, the rollout decision was wrong`),
+      ...(over ? [`the error budget is overspent (${budget(burned)})`] : []),
     ],
     advice: `to fail a run like this, add ${add.map((a) => `'${a}'`).join(' or ')} to acceptance`,
   };
+}
+
+/** The caveat of a run's verdict. */
+export function verdictCaveat(r: Pick<RunResult, 'passed' | 'acceptance' | 'outcomes'>): Caveat | null {
+  return caveat(runVerdict(r), r.outcomes.flags, r.outcomes.error_budget_burned);
+}
+
+/** The caveat of a ci case's verdict: the same words as its run's. */
+export function caseCaveat(c: Pick<CiCase, 'status' | 'flags' | 'errorBudgetBurned'>): Caveat | null {
+  return caveat(caseVerdict(c.status), c.flags, c.errorBudgetBurned);
+}
+
+/** A caveat as one paragraph (a page, a table cell). */
+export function caveatSentence(c: Caveat): string {
+  return `${c.basis} ${c.facts.join('; ')}. ${c.advice.replace(/^t/, 'T')}.`;
+}
+
+/** A caveat as terminal lines under a verdict: the basis, then each fact and the advice indented under it. */
+export function caveatLines(c: Caveat): string[] {
+  return [c.basis, ...[...c.facts, c.advice].map((x) => `  ${x}`)];
 }
 
 /** A ci case's messages that are not its criteria: validation problems, the crash, --require-criteria. */

@@ -2,7 +2,7 @@
 import { caseName, type CiCase, type CiReport } from '../../score/ci.js';
 import { budget, duration, plural } from '../../units/format.js';
 import { statusLabel } from '../ci-terminal.js';
-import { caseCounts, caseHeadlines, caseNotes, caseVerdict, criterionLine } from '../vocabulary.js';
+import { caseCaveat, caseCounts, caseHeadlines, caseNotes, caseVerdict, caveatSentence, criterionLine } from '../vocabulary.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
 import { countEncoding } from './style.js';
 
@@ -35,7 +35,8 @@ export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, 
   const rows = report.cases.map((c) => {
     const name = escape(caseName(c));
     const link = c.page ? `<a href="${escape(encodeURI(c.page))}">${name}</a>` : name;
-    const happened = caseHeadlines(c).map(escape).join('<br>') || '-';
+    const caveat = caseCaveat(c);
+    const happened = `${caseHeadlines(c).map(escape).join('<br>') || '-'}${caveat ? `<p class="warning caveat">${escape(caveatSentence(caveat))}</p>` : ''}`;
     const detect = Object.entries(c.flags).map(([k, f]) => `${escape(k)}: ${f.time_to_detect_seconds !== null ? escape(duration(f.time_to_detect_seconds)) : f.defective ? 'never' : '-'}`).join('<br>') || '-';
     const notes = [...c.acceptance.map((a) => escape(criterionLine(a))), ...caseNotes(c).map(escape), ...(c.regressions.length ? [`worse than the baseline: ${c.regressions.map(escape).join('; ')}`] : [])].join('<br>');
     return `<tr>${verdictHtml(caseVerdict(c.status))}<td>${link}</td><td>${happened}</td><td>${detect}</td>`

@@ -3,7 +3,7 @@ import { actedPercent } from '../../score/ci.js';
 import type { RunResult } from '../../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../../units/format.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
-import { criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
+import { caveatSentence, criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
 import { flagCharts, serviceCharts, uncomparedNotes } from './series.js';
 import { mapChart } from './map.js';
@@ -50,7 +50,7 @@ export function runReportHtml(r: RunResult, options: PageOptions = {}): string {
   const caveat = verdictCaveat(r);
   const verdict = `<p class="verdict-line">${verdictHtml(runVerdict(r), 'badge')} ${escape(criteriaCounts(r.acceptance))}</p>
 ${headlines.length ? `<ul class="headlines">${headlines.map((h) => `<li>${escape(h)}</li>`).join('')}</ul>` : ''}
-${caveat ? `<p class="warning caveat">${escape(caveat.basis)} ${escape(caveat.facts.join('; '))}. ${escape(caveat.advice.replace(/^t/, 'T'))}.</p>` : ''}`;
+${caveat ? `<p class="warning caveat">${escape(caveatSentence(caveat))}</p>` : ''}`;
   const acceptance = r.acceptance.length ? `<table class="acceptance"><thead><tr><th>result</th><th>criterion</th><th>value</th></tr></thead><tbody>${r.acceptance.map((a) => {
     const { verdict: v, why } = criterionVerdict(a);
     const value = a.value === null ? `(${why ?? 'no value'})` : `${criterionValue(a.criterion, a.value)}${why ? ` (${why})` : ''}`;

@@ -1,0 +1,134 @@
+/**
+ * The debrief names what happened to each flag on each side from the ground truth, in the run report's words:
+ * a rollback the gates made because of a fault a person injected (the flag hurt nobody) is a false rollback, for
+ * the team and for the policy alone; a person rolling back a healthy flag the policy shipped is the team's false
+ * rollback beside the policy's "shipped". Minimal drill journals, debriefed and replayed by the built CLI; the
+ * debrief page read in Debian's chromium.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JournalWriter } from '../src/live/journal.js';
+import { sha256 } from '../src/live/session.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const CHROMIUM = '/usr/bin/chromium';
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const cli = async (args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, 'bin/rehearse.js'), ...args], { cwd: root });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, out: x.stdout, err: x.stderr };
+  }
+};
+
+type Line = Record<string, unknown>;
+const w = '2026-01-01T00:00:00.000Z';
+const act = (atS: number, by: string, role: string, action: Line, extra: Line = {}) =>
+  ({ kind: 'action', atUs: atS * 1e6, wallTime: w, by, role, action, refused: null, ...extra });
+
+/** A drill's journal as a drill writes it: the drill, two people, the lines given, the end. */
+function journal(file: string, seed: number, caseName: string | null, lines: Line[], endS: number): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'rehearse-debrief-outcomes-')), 'd.journal');
+  const j = JournalWriter.create(path, {
+    kind: 'drill', schema: 'rehearse/journal@1', version: '0.1.0', wall: w,
+    scenario: { file, sha256: sha256(readFileSync(file, 'utf8')), name: basename(file, '.yaml') }, seed, gates: 'on', speed: 60, case: { hidden: false, name: caseName },
+  });
+  j.append({ kind: 'person', wall: w, name: 'fran', role: 'facilitator', token: '1'.repeat(64) });
+  j.append({ kind: 'person', wall: w, name: 'ada', role: 'operator', token: '2'.repeat(64) });
+  for (const l of lines) j.append(l as never);
+  j.append({ kind: 'end', atUs: endS * 1e6, wall: w, reason: 'by-hand' });
+  j.close();
+  return path;
+}
+
+/** test/fixtures/drill.yaml with new-pay made harmless: no effect when on, so the ground truth says it hurts nobody. */
+function harmlessDrill(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'rehearse-debrief-outcomes-')), 'drill.yaml');
+  const harmful = '    when-on:\n      pay: { errors: +0.2% }\n';
+  const text = readFileSync(join(root, 'test/fixtures/drill.yaml'), 'utf8');
+  expect(text).toContain(harmful);
+  writeFileSync(file, text.replace(harmful, ''));
+  return file;
+}
+
+/** Debriefs a journal, checks that replay rebuilds it byte for byte, and reads its comparison table in chromium. */
+async function debrief(path: string) {
+  const out = path.replace(/\.journal$/, '');
+  const d = await cli(['gameday', 'debrief', path, '--out', out]);
+  expect(d.err).toBe('');
+  expect(d.code).toBe(0);
+  const replay = await cli(['gameday', 'replay', `${out}.json`]);
+  expect(replay.out).toMatch(/^replay identical/);
+  const doc = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
+  const page = await browser.newPage();
+  await page.goto(`file://${out}.html`);
+  const head = await page.$$eval('#comparison thead th', (ths) => ths.map((t) => (t as HTMLElement).innerText));
+  const cells = await page.$$eval('#comparison tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.innerText)));
+  await page.close();
+  const table = cells.map((row) => Object.fromEntries(row.map((c, i) => [head[i], c])));
+  return { doc, table };
+}
+
+describe('the debrief names each side\'s outcome from the ground truth', () => {
+  it('a rollback the gates made under a fault a person injected is a false rollback, for the team and for the policy alone', async () => {
+    // two-flag-release at its 5% stage of new-checkout: the facilitator adds 1.5 s to every call of payments.
+    // The p99 gate on payments with the flag on breaches, though new-checkout hurts nobody (its own effect is
+    // 10% more latency on the frontend): the policy rolls it back, in the team's run and in its own.
+    const path = journal(join(root, 'scenarios/two-flag-release.yaml'), 11, null, [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(1560, 'fran', 'facilitator', { type: 'adhoc-fault', fault: { kind: 'latency', target: 'payments', add: '1500ms', for: '20m' } }, { faultName: 'ad-hoc 1' }),
+    ], 1800);
+    const { doc, table } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-checkout');
+    expect(c.defective).toBe(false);
+    const words = 'false rollback: rolled back at 5%, nobody hurt (the gates saw harm something else caused)';
+    for (const [side, run] of [[c.team, doc.team], [c.policy, doc.policy]]) {
+      expect(side).toMatchObject({ outcome: 'rolled-back', false_rollback: true, misattribution: true, blast_radius_users: 0, acted_seconds: 1740 });
+      expect(side.headline).toBe(words);
+      // The run report's own outcome of that run says the same.
+      expect(run.outcomes.flags['new-checkout']).toMatchObject({ false_rollback: true, misattribution: true });
+    }
+    expect(c.better).toBe('tie');
+    const row = table.find((r) => r.flag === 'new-checkout')!;
+    expect(row['team: what happened (ground truth)']).toBe(`${words}\nrolled-back at stage 2 of 4 (0%)`);
+    expect(row['policy alone: what happened (ground truth)']).toBe(`${words}\nrolled-back at stage 2 of 4 (0%)`);
+    expect(table.find((r) => r.flag === 'payments-v2-api')!['team: what happened (ground truth)']).toMatch(/^shipped: promoted to 100% in 10m, nobody hurt\n/);
+    expect(doc.rules.join('\n')).toMatch(/false rollback or false alarm \(rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person\)/);
+  }, 240_000);
+
+  it('a person rolling back a healthy flag is the team\'s false rollback, beside the policy alone that shipped it', async () => {
+    const path = journal(harmlessDrill(), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(120, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'rollback', reason: 'just in case' }, { configVersion: 2 }),
+    ], 1500);
+    const { doc, table } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    expect(c.team).toMatchObject({ outcome: 'rolled-back', false_rollback: true, misattribution: false });
+    expect(c.team.headline).toBe('false rollback: rolled back at 10%, nobody hurt');
+    expect(c.policy).toMatchObject({ outcome: 'completed', false_rollback: false, final_percent: 100 });
+    expect(c.policy.headline).toMatch(/^shipped: promoted to 100% in \S+, nobody hurt$/);
+    expect(c.better).toBe('policy');
+    expect(table[0]['team: what happened (ground truth)']).toMatch(/^false rollback: rolled back at 10%, nobody hurt\n/);
+    expect(table[0]['policy alone: what happened (ground truth)']).toMatch(/^shipped: promoted to 100%/);
+  }, 240_000);
+});
