@@ -19,8 +19,9 @@ export const BEGIN = '<!-- BEGIN generated: scenario fields (npm run docs writes
 export const END = '<!-- END generated: scenario fields -->';
 
 const units = [
-  [/^\^\(0\|\(\(\?:\\d\+.*\(us\|µs\|ms\|s\|m\|h\|d\)\)\+\)\$$/, 'duration'],
-  [/\/\(us\|µs\|ms\|s\|m\|h\|d\)\$$/, 'rate'],
+  // A number and one of the units' alternatives (src/units/parse.ts), repeated: whichever spellings it lists.
+  [/^\^\(0\|\(\(\?:\\d\+.*\((?:[a-zµ]+\|)+[a-zµ]+\)\)\+\)\$$/, 'duration'],
+  [/\/\((?:[a-zµ]+\|)+[a-zµ]+\)\$$/, 'rate'],
   [/^\^\(\\d\\d:\\d\\d\|/, 'time of day or duration'],
   [/^\^\\d\\d:\\d\\d\$$/, 'time of day'],
   [/^\^\\d\\d:\\d\\d-\\d\\d:\\d\\d\$$/, 'time window'],
