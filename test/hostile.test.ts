@@ -558,6 +558,18 @@ describe('control characters in names reach no report raw', () => {
       expect(text).toContain('n\\x1b[2J\\x1b]0;pwned\\x07\\x9b\\x85\\x01\\x7f');
     }
   });
+
+  it('ci --junit escapes the other characters XML 1.0 forbids: U+FFFE, U+FFFF and unpaired surrogates', async () => {
+    const ciDir = join(dir, 'nonchar-ci');
+    mkdirSync(ciDir);
+    writeFileSync(join(ciDir, 'c.yaml'), 'name: "n\\uFFFE\\uFFFF\\uD800|\\uDC00|\\uD83D\\uDE00"\nduration: 1m\ntraffic: { rate: 10/s }\njourneys: { j: { steps: [s0] } }\nservices: { s0: {} }\n');
+    const junit = join(dir, 'nonchar-junit.xml');
+    const r = await cli('ci', ciDir, '--junit', junit);
+    expect([0, 1], r.err).toContain(r.code);
+    const text = readFileSync(junit, 'utf8');
+    expect(text).not.toMatch(/[\uFFFE\uFFFF\uFFFD]/);
+    expect(text).toContain('n\\ufffe\\uffff\\ud800|\\udc00|\u{1F600}');
+  });
 });
 
 describe('YAML and JSON errors name their place', () => {
