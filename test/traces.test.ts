@@ -256,4 +256,36 @@ describe('the command line', () => {
     expect(read.traces).toBeGreaterThan(50);
     expect(cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-sample', 'lots').status).toBe(2);
   });
+
+  it('--check and --predict refuse trace names the scenario writes alike, which they would compare with each other\'s figures', () => {
+    /** Root spans of one service, one trace each: `name` taking `ms` milliseconds. */
+    const traces = (file: string, ops: [string, number][]) => {
+      const spans = ops.flatMap(([name, ms], k) => Array.from({ length: 100 }, (_, i) => {
+        const n = k * 100 + i + 1;
+        const start = 1_700_000_000_000_000_000n + BigInt(n) * 100_000_000n;
+        return { traceId: n.toString(16).padStart(32, '0'), spanId: n.toString(16).padStart(16, '0'), name, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(ms * 1e6)), status: {} };
+      }));
+      writeFileSync(join(dir, file), JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ scope: {}, spans }] }] }));
+      return join(dir, file);
+    };
+    const both = traces('alike.otlp.json', [['GET-a', 50], ['GET /a', 1]]);
+    const clash = (flag: string) => [
+      `${flag}: the traces' journeys "GET /a" and "GET-a" are both named "GET-a" in a scenario, so their figures cannot be told apart: group them with --group-by regex:PATTERN, or rename one in the traces`,
+      `${flag}: the traces' endpoints "GET /a" and "GET-a" of service "svc" are both named "GET-a" in a scenario, so their figures cannot be told apart: group them with --group-by regex:PATTERN, or rename one in the traces`,
+    ].join('\n');
+    const out = join(dir, 'alike.yaml');
+    for (const args of [['--check', both], ['--predict', '2x']]) {
+      const r = cli('calibrate', both, '--out', out, ...args, '--resamples', '0');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(clash(args[0]));
+    }
+    // Alike across the two sets: the check's "GET /a" would be compared with the calibration's "GET-a".
+    const across = cli('calibrate', traces('a-dash.otlp.json', [['GET-a', 50]]), '--out', out, '--check', traces('a-slash.otlp.json', [['GET /a', 1]]), '--resamples', '0');
+    expect(across.status, across.stderr).toBe(2);
+    expect(across.stderr.trim()).toBe(clash('--check'));
+    // Without a comparison, the scenario keeps them apart (GET-a, GET-a-2).
+    const plain = cli('calibrate', both, '--out', out);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^ {2}GET-a: \{ weight: 100, steps: \[svc\.GET-a\] \}\n(?: {2}#.*\n)? {2}GET-a-2: \{ weight: 100, steps: \[svc\.GET-a-2\] \}$/m);
+  });
 });

@@ -9,7 +9,7 @@ import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { givenCapacities, type CapacityOptions } from './capacity.js';
-import { checkAgainst, EndpointSpans, predictedFigures, rateOf, REQUESTS, type CheckResult, type Prediction, type Resampling, type RowRanges } from './check.js';
+import { checkAgainst, EndpointSpans, predictedFigures, rateOf, REQUESTS, sameNames, type CheckResult, type Prediction, type Resampling, type RowRanges } from './check.js';
 import { resampledRanges } from './ranges.js';
 import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resample.js';
 import { capacityNotes, type CapacityNote } from './notes.js';
@@ -114,7 +114,7 @@ const noRanges = (c: Pick<CalibrateResult, 'resampling'>, resamples: number): { 
   resamples <= 0 ? { none: 'no resampling (--resamples 0)' } : c.resampling === null ? { none: 'too many spans to keep for resampling' } : null;
 
 /** Runs a calibrated scenario at the conditions of other trace files and compares it with them, journey by journey. */
-export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings' | 'resampling' | 'files'>, files: readonly string[], options: CheckOptions): CheckResult {
+export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings' | 'resampling' | 'files' | 'analysis'>, files: readonly string[], options: CheckOptions): CheckResult {
   const other = new Analysis(options);
   const spans = new EndpointSpans((s) => other.endpointName(s));
   const kept = new TraceKeeper();
@@ -123,6 +123,8 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
     spans.add(trace);
     other.addTrace(trace);
   });
+  const clashes = sameNames([calibrated.analysis, other]);
+  if (clashes.length) throw new InputError(clashes.map((c) => `--check: ${c}`));
   const loaded = parseScenarioText(calibrated.yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate)']);
   const estimated = rateOf(other);
@@ -158,6 +160,8 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
 
 /** The calibrated scenario run at another rate (a what-if), each journey's figures with their ranges. */
 export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resampling' | 'analysis'>, ratePerSec: number, resamples: number, onResample?: (done: number) => void): Prediction {
+  const clashes = sameNames([calibrated.analysis]);
+  if (clashes.length) throw new InputError(clashes.map((c) => `--predict: ${c}`));
   const run = runAt(calibrated.scenario, ratePerSec, REQUESTS);
   const none = noRanges(calibrated, resamples);
   let ranges: Map<string, RowRanges> | null = null;
