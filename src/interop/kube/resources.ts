@@ -83,6 +83,15 @@ export const get = (o: unknown, ...path: (string | number)[]): unknown => {
   return x;
 };
 
+/**
+ * A field the CRD types as an integer or a number, as the API server takes it: a JSON number (a whole one for an
+ * integer), undefined when absent, null for anything else (text, true, a list), which the caller refuses.
+ */
+export function crdNumber(v: unknown, whole: boolean): number | undefined | null {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === 'number' && Number.isFinite(v) && (!whole || Number.isInteger(v)) ? v : null;
+}
+
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
 export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
   const resources: Resource[] = [];
