@@ -257,6 +257,24 @@ describe('the command line', () => {
     expect(cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-sample', 'lots').status).toBe(2);
   });
 
+  it('--group-by regex: is RE2, searched in linear time: a backtracking pattern over a span name from the traces does not hang', () => {
+    const spans = Array.from({ length: 3 }, (_, k) => ({
+      traceId: (k + 1).toString(16).padStart(32, '0'), spanId: (k + 1).toString(16).padStart(16, '0'), name: `${'a'.repeat(34)}!`, kind: 2,
+      startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(k) * 100_000_000n), endTimeUnixNano: String(1_700_000_000_001_000_000n + BigInt(k) * 100_000_000n), status: {},
+    }));
+    const file = join(dir, 'backtrack.otlp.json');
+    writeFileSync(file, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ scope: {}, spans }] }] }));
+    // JavaScript's RegExp took minutes on each name (2^34 ways to split the a's); RE2 answers at once.
+    const r = spawnSync(process.execPath, [bin, 'calibrate', file, '--group-by', 'regex:^(a+)+$'], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+    expect(r.error, 'timed out').toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`steps: [svc.${'a'.repeat(34)}]`);
+    // What RE2 has no syntax for is refused, as Go refuses it.
+    const look = cli('calibrate', file, '--group-by', 'regex:(?<=a)!');
+    expect(look.status).toBe(2);
+    expect(look.stderr.trim()).toBe('--group-by: invalid regular expression: invalid named capture: `(?<=a)!`');
+  });
+
   it('--check and --predict refuse trace names the scenario writes alike, which they would compare with each other\'s figures', () => {
     /** Root spans of one service, one trace each: `name` taking `ms` milliseconds. */
     const traces = (file: string, ops: [string, number][]) => {
