@@ -147,3 +147,37 @@ describe('prototype-member names in traces', () => {
     expect(await main(['validate', out], io), said.join('\n')).toBe(0);
   }, 120_000);
 });
+
+describe('prototype keys in a flag context', () => {
+  it('flags eval refuses a --context holding "__proto__", which flagd-core copied into the prototype: the user was served as gold', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const said: string[] = [];
+    const io = { out: (s: string) => said.push(s), err: (s: string) => said.push(s) };
+    const flagd = new URL('../flags/demo.flagd.json', import.meta.url).pathname;
+    // u2 is outside express-checkout's 10% split: only tier gold (or a plan and country) turns it on.
+    expect(await main(['flags', 'eval', flagd, '--flag', 'express-checkout', '--context', '{"targetingKey":"u2"}', '--json'], io)).toBe(0);
+    expect(JSON.parse(said.pop()!)).toMatchObject({ enabled: false, variant: 'off' });
+    for (const [context, at] of [['{"targetingKey":"u2","__proto__":{"tier":"gold"}}', '__proto__'], ['{"targetingKey":"u2","a":[{"__proto__":{}}]}', 'a[0].__proto__']]) {
+      said.length = 0;
+      expect(await main(['flags', 'eval', flagd, '--flag', 'express-checkout', '--context', context], io), context).toBe(2);
+      expect(said).toEqual([`--context: ${at}: the key "__proto__" is refused: the evaluators copy the context into objects of their own, where it would set the prototype, not an attribute`]);
+    }
+  });
+
+  it('a cohort attribute named "__proto__" is refused by cohorts generate and in a cohort file (its column was dropped without a word)', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const { readCohortFile } = await import('../src/cohorts/file.js');
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'proto-cohort-'));
+    const said: string[] = [];
+    const io = { out: (s: string) => said.push(s), err: (s: string) => said.push(s) };
+    expect(await main(['cohorts', 'generate', '--size', '5', '--out', join(dir, 'c.json'), '--attribute', '__proto__=x:100%'], io)).toBe(2);
+    expect(said).toEqual(['--attribute __proto__=x:100%: the attribute name "__proto__" is reserved (JavaScript\'s prototype key): choose another name']);
+    expect(await main(['cohorts', 'generate', '--size', '5', '--out', join(dir, 'c.json'), '--attribute', 'tier=x:100%'], io)).toBe(0);
+    const file = join(dir, 'c.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"tier":', '"__proto__":'));
+    expect(readCohortFile(file)).toEqual({ ok: false, path: 'users.__proto__', message: 'the attribute name "__proto__" is reserved (JavaScript\'s prototype key): rename the column' });
+  });
+});

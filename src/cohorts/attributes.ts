@@ -3,6 +3,7 @@
  * `email=faker:internet.email` (a faker generator, looked up by name among faker's own modules, never evaluated).
  * Each attribute is drawn from its own seeded stream, so adding one changes no other column of the cohort.
  */
+import { RESERVED_NAME } from '../records.js';
 import { englishFaker } from './faker.js';
 
 export type AttributeValue = string | number | boolean;
@@ -25,6 +26,8 @@ function valueOf(text: string): AttributeValue {
 /** Parses the right-hand side of `name=...` for attribute `name`. */
 export function parseAttributeValues(name: string, text: string): ParsedSpec {
   if (!NAME.test(name)) return { ok: false, message: `attribute name "${name}" is letters, digits and "_"` };
+  // A cohort file could not hold it: its column would be the users' prototype, and dropped when read.
+  if (name === RESERVED_NAME) return { ok: false, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` };
   const faker = /^faker:([a-z]+)\.([A-Za-z]+)$/.exec(text.trim());
   if (faker) {
     const probe = englishFaker() as unknown as Record<string, unknown>;
