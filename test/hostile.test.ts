@@ -572,6 +572,22 @@ describe('control characters in names reach no report raw', () => {
   });
 });
 
+describe('an option that only shapes another is refused without it, not ignored', () => {
+  const ok = file('only-with.yaml', small('services: { s0: { latency: 5ms } }\n'));
+  const traces = join(root, 'test/fixtures/traces/hotrod-otlp.json');
+  it.each([
+    [['run', ok, '-q', '--trace-sample', '5%'], '--trace-sample: it shapes the traces of --traces: give --traces FILE'],
+    [['run', ok, '-q', '--trace-format', 'jaeger'], '--trace-format: it shapes the traces of --traces: give --traces FILE'],
+    [['ci', dir, '--baseline-warn'], '--baseline-warn: name the baseline to compare with: --baseline FILE'],
+    [['import', 'flags', 'unleash', join(root, 'flags/demo.unleash.json'), '--cohort', ok], '--cohort: it is the users --inline checks its flags on: give --inline too'],
+    [['calibrate', traces, '-q', '--replica-concurrency', 'frontend=2'], '--replica-concurrency: it sets the workers of the replicas --deployment reads: give --deployment DIR (or the capacity itself with --capacity)'],
+  ])('%j', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(message);
+  });
+});
+
 describe('YAML and JSON errors name their place', () => {
   it.each([
     ['<<: 5', 'services:\n  s0: { <<: 5 }\n', /:7:13: services\.s0\["<<"\]: invalid YAML: a merge key \(<<\) takes a mapping/],

@@ -74,6 +74,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   for (const [flag, v] of [['--check-rate', opts.checkRate], ['--check-sample-rate', opts.checkSampleRate]] as const) {
     if (v !== undefined && !opts.check?.length) throw new InputError([`${flag}: give the traces to compare with (--check FILE)`]);
   }
+  if (opts.replicaConcurrency !== undefined && opts.deployment === undefined) throw new InputError(['--replica-concurrency: it sets the workers of the replicas --deployment reads: give --deployment DIR (or the capacity itself with --capacity)']);
   if (opts.resamples !== undefined && !opts.check?.length && opts.predict === undefined) throw new InputError(['--resamples: it sets the ranges of --check and --predict: give one of them']);
   const resamples = resamplesOption(opts.resamples);
   const checkRate = opts.checkRate === undefined ? undefined : rateOption('--check-rate', opts.checkRate, 1);
