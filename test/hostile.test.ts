@@ -597,6 +597,19 @@ describe('YAML and JSON errors name their place', () => {
     await invalid(small(extra), expected);
   });
 
+  it.each([
+    // Read as a Map or a Set, whose entries no reader saw: the SLO's own figures were replaced by defaults.
+    ['!!omap', 'slo: !!omap [{ availability: 50% }, { latency: 1ms }]\n', 13],
+    ['!!set', 'x-set: !!set { a, b }\n', 14],
+    ['!!timestamp', 'x-when: !!timestamp 2030-01-01\n', 21],
+    ['!!binary', 'x-data: !!binary aGVsbG8=\n', 18],
+    // Unknown tags kept their text: "expected a number, not \"7\"" said nothing of the tag.
+    ['!foo', 'x-tag: !foo 7\n', 8],
+    ['!!js/function', 'x-fn: !!js/function "function () {}"\n', 7],
+  ])('a value tagged %s is refused at its place, not read as an empty mapping or as text', async (tag, extra, column) => {
+    await invalid(small(`services: { s0: {} }\n${extra}`), `:7:${column}: invalid YAML: the tag ${tag} is not read here: write plain text, numbers, true or false, lists and mappings`);
+  });
+
   it.each([[300, /:7:207: invalid YAML: nesting too deep \(more than 200 levels\)/], [5000, /:7:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/]])(
     'a flow sequence %i deep is refused as nesting too deep, with its position',
     async (depth, expected) => {
