@@ -111,4 +111,9 @@ describe('Flagger, as it is', () => {
     expect(refused('max: 500', 'max: ""')).toEqual([expect.stringMatching(/: spec\.analysis\.metrics\[1\]\.thresholdRange\.max: thresholdRange\.max is a number$/)]);
     expect(refused('min: 99', 'min: 99.5')).toEqual([]);
   });
+
+  it('refuses a thresholdRange under !!omap at the tag: read as a Map, it was no bound at all (success: "true")', () => {
+    const r = toScenarioParts([edit('      thresholdRange:\n        min: 99', '      thresholdRange: !!omap\n        - min: 99'), templates]);
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^canary\.yaml:\d+:9: invalid YAML: the tag !!omap is not read here: write plain text, numbers, true or false, lists and mappings$/)]);
+  });
 });

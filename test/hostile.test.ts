@@ -610,6 +610,12 @@ describe('YAML and JSON errors name their place', () => {
     await invalid(small(`services: { s0: {} }\n${extra}`), `:7:${column}: invalid YAML: the tag ${tag} is not read here: write plain text, numbers, true or false, lists and mappings`);
   });
 
+  it('a flag file in YAML with a !!set is refused at the tag (its flags were an empty mapping)', async () => {
+    const r = await cli('import', 'flags', 'launchdarkly', file('ld-set.yaml', 'flags:\n  f: !!set {a}\n'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/ld-set\.yaml:2:12: invalid YAML: the tag !!set is not read here: write plain text, numbers, true or false, lists and mappings$/);
+  });
+
   it.each([[300, /:7:207: invalid YAML: nesting too deep \(more than 200 levels\)/], [5000, /:7:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/]])(
     'a flow sequence %i deep is refused as nesting too deep, with its position',
     async (depth, expected) => {

@@ -67,7 +67,7 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
     };
   }
   const tagged = oddTags(doc);
-  if (tagged.length) return { ok: false, problems: capped(tagged.map((t) => positioned(t.offset, `invalid YAML: the tag ${t.tag} is not read here: write plain text, numbers, true or false, lists and mappings`))) };
+  if (tagged.length) return { ok: false, problems: capped(tagged.map((t) => positioned(t.offset, `invalid YAML: ${oddTagMessage(t.tag)}`))) };
   const deep = deepNode(doc, MAX_NESTING);
   if (deep !== undefined) return { ok: false, problems: [positioned(deep, `invalid ${syntax}: ${tooDeep}`)] };
   const badMerge = badMergeSource(doc);
@@ -95,6 +95,9 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
   return { ok: true, raw, at };
 }
 
+/** Why a tagged value is refused, after "invalid YAML: ". */
+export const oddTagMessage = (tag: string): string => `the tag ${tag} is not read here: write plain text, numbers, true or false, lists and mappings`;
+
 /** YAML 1.1's tags for what a scenario cannot hold: binary data, dates, sets and ordered maps (read as empty mappings). */
 const NOT_DATA = new Set(['binary', 'timestamp', 'set', 'omap', 'pairs'].map((t) => `tag:yaml.org,2002:${t}`));
 
@@ -103,7 +106,7 @@ const NOT_DATA = new Set(['binary', 'timestamp', 'set', 'omap', 'pairs'].map((t)
  * and `!foo 7` became the text "1" and "7") and YAML 1.1's binary, timestamp, set, omap and pairs (a Map or a Set,
  * whose entries a mapping's reader never sees: `slo: !!omap [...]` was an SLO of defaults).
  */
-function oddTags(doc: Document): { tag: string; offset: number }[] {
+export function oddTags(doc: Document): { tag: string; offset: number }[] {
   const out: { tag: string; offset: number }[] = [];
   for (const w of doc.warnings) {
     if (w.code === 'TAG_RESOLVE_FAILED') out.push({ tag: /Unresolved tag: (\S+)/.exec(w.message)?.[1]?.replace(/^tag:yaml\.org,2002:/, '!!') ?? 'given', offset: w.pos[0] });

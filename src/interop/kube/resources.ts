@@ -8,6 +8,7 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { didYouMean } from '../../errors.js';
+import { oddTagMessage, oddTags } from '../../scenario/parse.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -109,6 +110,13 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       if (doc.errors.length > 0) {
         const pos = lines.linePos(doc.errors[0].pos[0]);
         problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        return;
+      }
+      // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
+      const tagged = oddTags(doc)[0];
+      if (tagged) {
+        const pos = lines.linePos(tagged.offset);
+        problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${oddTagMessage(tagged.tag)}`);
         return;
       }
       const value = doc.toJS() as unknown;
