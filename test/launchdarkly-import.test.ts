@@ -177,3 +177,27 @@ describe('big segments, without a big segment store', () => {
     set.close();
   });
 });
+
+describe('attribute references the SDK loads with String methods', () => {
+  // processFlag and processSegment (js-server-sdk-common) call startsWith on a clause's attribute and a rollout's
+  // bucketBy: another value threw a TypeError, with its stack, out of flags eval.
+  const demo = () => JSON.parse(readFileSync(join(root, 'flags/demo.launchdarkly.json'), 'utf8')) as { flags: Record<string, any> };
+  it.each([
+    ['a clause attribute that is a mapping', (d: { flags: Record<string, any> }) => (d.flags['fraud-v3'].rules[0].clauses[0].attribute = { a: 1 }), 'flags.fraud-v3.rules[0].clauses[0].attribute: a clause\'s attribute is text (an attribute name, or a reference such as /address/city), not {"a":1}'],
+    ['a bucketBy that is a number', (d: { flags: Record<string, any> }) => (d.flags['fraud-v3'].fallthrough = { rollout: { bucketBy: 5, variations: [{ variation: 0, weight: 100000 }] } }), 'flags.fraud-v3.fallthrough.rollout.bucketBy: bucketBy is text (an attribute name, or a reference such as /address/city), not 5'],
+  ])('%s is refused with its place, for import and for flags eval', async (_what, edit, message) => {
+    const d = demo();
+    edit(d);
+    const doc = parseFlagText(JSON.stringify(d, null, 2), 'ld.json');
+    expect(() => launchdarkly.toScenarioParts(doc)).toThrow(new RegExp(`^ld\\.json:\\d+:\\d+: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'ld-ref-')), 'ld.json');
+    writeFileSync(file, JSON.stringify(d, null, 2));
+    const err: string[] = [];
+    const code = await main(['flags', 'eval', file, '--flag', 'fraud-v3', '--context', '{"kind":"user","key":"u1","plan":"pro"}'], { out: () => {}, err: (s) => err.push(s) });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain(message);
+    expect(err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});

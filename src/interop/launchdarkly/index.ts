@@ -7,10 +7,11 @@
 import { createRequire } from 'node:module';
 import { launchdarklyBucket } from '../../flags/bucketing.js';
 import { own } from '../../records.js';
+import { InputError } from '../../errors.js';
 import { findings } from '../disposition.js';
-import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
-import { readLaunchDarkly } from './data.js';
+import { readLaunchDarkly, type LdData } from './data.js';
 
 const require = createRequire(import.meta.url);
 
@@ -33,9 +34,46 @@ export function variationNames(variations: readonly unknown[]): string[] {
   return names.map((n, i) => (names.indexOf(n) === i ? n : `variation-${i}`));
 }
 
+/**
+ * Attribute references the SDK reads with String methods (processFlag and processSegment: a clause's attribute,
+ * a rollout's bucketBy): any other value makes it throw a TypeError while it loads the flag, so each is refused
+ * with its place. Empty or absent is the SDK's invalid reference, which it serves as such.
+ */
+function attributeReferences(data: LdData): string[] {
+  const refused: string[] = [];
+  const check = (doc: FlagFile, path: (string | number)[], v: unknown, what: string) => {
+    if (v && typeof v !== 'string') refused.push(formatWarning(at(doc, path, `${what} is text (an attribute name, or a reference such as /address/city), not ${JSON.stringify(v)}`)));
+  };
+  const rollout = (doc: FlagFile, path: (string | number)[], r: unknown) => {
+    if (isObject(r)) check(doc, [...path, 'bucketBy'], r.bucketBy, 'bucketBy');
+  };
+  const rules = (doc: FlagFile, path: (string | number)[], list: unknown) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((r, i) => {
+      if (!isObject(r)) return;
+      rollout(doc, [...path, i, 'rollout'], r.rollout);
+      check(doc, [...path, i, 'bucketBy'], r.bucketBy, 'bucketBy');
+      if (Array.isArray(r.clauses)) r.clauses.forEach((c, j) => isObject(c) && check(doc, [...path, i, 'clauses', j, 'attribute'], c.attribute, 'a clause\'s attribute'));
+    });
+  };
+  for (const [key, f] of Object.entries(data.flags)) {
+    const { doc, path } = data.flagAt.get(key)!;
+    if (isObject(f.fallthrough)) rollout(doc, [...path, 'fallthrough', 'rollout'], f.fallthrough.rollout);
+    rules(doc, [...path, 'rules'], f.rules);
+  }
+  for (const [key, s] of Object.entries(data.segments)) {
+    // Segments the files only name (big segments, made up with no rules) have no place and no rules to check.
+    const place = data.segmentAt.get(key);
+    if (place) rules(place.doc, [...place.path, 'rules'], s.rules);
+  }
+  return refused;
+}
+
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
   const out = findings();
   const data = readLaunchDarkly(docList(docs), out);
+  const refused = attributeReferences(data);
+  if (refused.length) throw new InputError(refused);
   const { warnings } = out;
   const flags: ImportedFlag[] = Object.entries(data.flags).map(([key, f]) => {
     const { doc, path } = data.flagAt.get(key)!;
