@@ -4,7 +4,6 @@ import { budget, duration, plural } from '../../units/format.js';
 import { statusLabel } from '../ci-terminal.js';
 import { caseCounts, caseHeadlines, caseNotes, caseVerdict, criterionLine } from '../vocabulary.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
-import { countEncoding } from './style.js';
 
 /** A file name for a case's page: letters, digits and dashes only, whatever the scenario calls itself. */
 export function pageName(c: Pick<CiCase, 'scenario' | 'case'>): string {
@@ -46,8 +45,6 @@ export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, 
     const b = baseOf(c);
     return [{ rehearsal: caseName(c), run: 'this run', users: usersHurt(c) }, ...(b ? [{ rehearsal: caseName(c), run: 'baseline', users: usersHurt(b) }] : [])];
   });
-  // Rehearsals hurt from none to thousands: a log-like axis always, with whole-number ticks.
-  const count = countEncoding(points.map((p) => p.users), true);
   const charts: Chart[] = ran.length ? [{
     title: baseline ? 'Users hurt per rehearsal: this run against the baseline' : 'Users hurt per rehearsal',
     spec: {
@@ -64,7 +61,7 @@ export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, 
           mark: { type: 'point', filled: true, size: 80 },
           encoding: {
             y: { field: 'rehearsal', type: 'nominal', title: null, sort: null, axis: { labelLimit: 320 } },
-            x: { field: 'users', type: 'quantitative', title: 'users hurt (all flags, log-like axis)', scale: count.scale, axis: count.axis },
+            x: { field: 'users', type: 'quantitative', title: 'users hurt (all flags)', scale: { type: 'symlog' }, axis: { format: '~s' } },
             shape: { field: 'run', type: 'nominal', title: null, scale: { domain: ['this run', 'baseline'], range: ['circle', 'diamond'] }, legend: baseline ? { orient: 'top' } : null },
             color: { field: 'run', type: 'nominal', title: null, scale: { domain: ['this run', 'baseline'], range: ['#1f3b73', '#9e9e9e'] }, legend: baseline ? { orient: 'top' } : null },
             tooltip: [{ field: 'rehearsal' }, { field: 'run' }, { field: 'users' }],

@@ -3,7 +3,6 @@ import type { SweepDocument } from '../../sweep/sweep.js';
 import { criterionValue, num, plural } from '../../units/format.js';
 import { POLICY_TABLE_KEY, policyTable } from '../sweep-terminal.js';
 import { escape, htmlPage, type Chart } from './page.js';
-import { countEncoding } from './style.js';
 
 /** A 95% interval in words, escaped: its bounds, or what the runs cannot bound. */
 const bounds = (i: readonly (number | null)[], note?: string, fmt: (x: number) => string = (x) => num(x, 3)) =>
@@ -43,10 +42,7 @@ export function sweepReportHtml(d: SweepDocument): string {
     }
     return kept;
   };
-  // Harm is a count: whole ticks, and a log-like axis when one policy's harm dwarfs the others'.
-  const harmAxis = countEncoding(points.map((p) => p.harm));
-  const harmAt = (x: number) => (harmAxis.log ? Math.log1p(x) : x);
-  const maxHarm = Math.max(1, ...points.map((p) => harmAt(p.harm)));
+  const maxHarm = Math.max(1, ...points.map((p) => p.harm));
   const tradeoff: Chart = {
     title: 'Trade-off: detection of defects against false rollbacks of healthy changes (one point per policy)',
     spec: {
@@ -84,20 +80,14 @@ export function sweepReportHtml(d: SweepDocument): string {
           mark: { type: 'point', size: 120, strokeWidth: 2 },
           encoding: {
             x: { field: 'falseRollback', type: 'quantitative', title: 'false-rollback rate', axis: { format: '~%' } },
-            y: { field: 'harm', type: 'quantitative', title: `p95 users hurt${harmAxis.log ? ' (log-like axis)' : ''}`, scale: harmAxis.scale, axis: harmAxis.axis },
+            y: { field: 'harm', type: 'quantitative', title: 'p95 users hurt' },
             shape: { field: 'front', type: 'nominal', title: null },
             color: { field: 'front', type: 'nominal', title: null },
             tooltip: [{ field: 'policy' }, { field: 'harm' }, { field: 'falseRollback', format: '.1%' }],
           },
         },
-        // The recommended policy ringed, drawn over any point it shares a place with.
         {
-          transform: [{ filter: "datum.recommended === 'recommended'" }],
-          mark: { type: 'point', shape: 'circle', size: 420, strokeWidth: 2, color: '#1a1a1a', filled: false },
-          encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'harm', type: 'quantitative' } },
-        },
-        {
-          data: { values: spread(points, (p) => p.falseRollback, (p) => harmAt(p.harm), 0.14, maxHarm * 0.08) },
+          data: { values: spread(points, (p) => p.falseRollback, (p) => p.harm, 0.14, maxHarm * 0.08) },
           mark: { type: 'text', dx: 10, align: 'left', fontSize: 11 }, encoding: { x: { field: 'falseRollback', type: 'quantitative' }, y: { field: 'harm', type: 'quantitative' }, text: { field: 'label' } },
         },
       ],
@@ -135,18 +125,21 @@ export function sweepReportHtml(d: SweepDocument): string {
   };
   const blast = d.runs.filter((r) => !r.error && r.flags?.[d.flag]?.defective).map((r) => ({ policy: `#${r.policy}`, users: r.flags![d.flag].blast_radius_users }));
   // A log-like axis only when a few runs dwarf the rest; otherwise a linear one reads better.
-  const users = countEncoding(blast.map((b) => b.users));
+  const sorted = blast.map((b) => b.users).sort((a, b) => a - b);
+  const skewed = sorted.length > 0 && sorted[sorted.length - 1] > 10 * Math.max(1, sorted[Math.floor(sorted.length * 0.75)]);
   const distribution: Chart = {
     title: 'Users hurt per run, by policy (runs where the flag hurt anyone)',
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       width: 'container', height: 220,
-      data: { values: blast },
+      data: { values: blast.length ? blast : [{ policy: '-', users: 0 }] },
       // Whiskers at 1.5 IQR with outliers as points, on a log-like axis: one bad run does not squash the rest.
       mark: { type: 'boxplot', extent: 1.5, color: '#6b6b6b', outliers: { shape: 'cross', size: 40 } },
       encoding: {
         x: { field: 'policy', type: 'nominal', sort: null },
-        y: { field: 'users', type: 'quantitative', title: users.log ? 'users hurt (log-like axis: a few runs hurt far more)' : 'users hurt', scale: users.scale, axis: users.axis },
+        y: skewed
+          ? { field: 'users', type: 'quantitative', title: 'users hurt (log-like axis: a few runs hurt far more)', scale: { type: 'symlog' }, axis: { format: '~s' } }
+          : { field: 'users', type: 'quantitative', title: 'users hurt', axis: { format: '~s' } },
       },
     },
   };
@@ -169,7 +162,7 @@ ${place(pareto)}
 <h2>Tuned values</h2>
 ${place(heatmap)}
 <h2>Blast radius</h2>
-${blast.length ? place(distribution) : `<p>No run hurt anyone with ${escape(d.flag)}: no distribution of users hurt to draw.</p>`}
+${place(distribution)}
 <h2>Policies</h2>
 <p class="caption">One row per policy and case; * marks the Pareto front. ${escape(POLICY_TABLE_KEY)}.</p>
 <table><thead><tr>${table.head.map((x) => `<th>${escape(x)}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table>
