@@ -104,6 +104,25 @@ ${body}` });
       ]);
   });
 
+  it('refuses pauses, weights and a startingStep that are no int32 Argo reads (types.go RolloutPause.DurationSeconds: an int32 of seconds)', () => {
+    const pause = (d: string) => problems([rollout(`      - setWeight: 10\n      - pause: { duration: ${d} }\n`)]);
+    const tooLong = (d: string) => [`ro.yaml:9:28: spec.strategy.canary.steps[1].pause.duration: ${d} is not a duration Argo reads: a number of seconds, or a Go duration ("30s", "5m"), up to 2147483647 s (an int32 of seconds)`];
+    // 1e308 was held as "Infinitys", digits past int32 as a pause of 3,000 years.
+    expect(pause('1e308')).toEqual(tooLong('1e+308'));
+    expect(pause('"99999999999"')).toEqual(tooLong('"99999999999"'));
+    expect(pause('2147483648')).toEqual(tooLong('2147483648'));
+    expect(pause('600000h')).toEqual(tooLong('"600000h"'));
+    expect(pause('2147483647')).toEqual([]);
+    expect(pause('596523h')).toEqual([]);
+    const weight = (w: string) => problems([rollout(`      - setWeight: ${w}\n`)]);
+    for (const w of ['true', '"20"', '20.5', '[20]']) expect(weight(w), w).toEqual(['ro.yaml:8:20: spec.strategy.canary.steps[0].setWeight: a weight is a whole number from 0 to 100']);
+    expect(weight('20')).toEqual([]);
+    for (const step of ['true', '""', '"1"']) {
+      expect(problems([rollout('      - setWeight: 10\n      - pause: { duration: 1m }\n', `      analysis: { templates: [{ templateName: t }], startingStep: ${step} }\n`), template('  metrics:\n  - name: m\n    provider: { prometheus: { query: up } }\n')]), step)
+        .toEqual([expect.stringMatching(/^ro\.yaml:7:\d+: spec\.strategy\.canary\.analysis\.startingStep: startingStep is a step index, from 0$/)]);
+    }
+  });
+
   it('reports a scenario whose manifest is broken with exit-2 problems at the argo entry', () => {
     const l = loadScenarioFile('test/fixtures/argo/broken-scenario.yaml');
     expect(l.ok).toBe(false);

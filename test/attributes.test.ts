@@ -63,6 +63,19 @@ describe('cohort attributes', () => {
     expect(r.err).toContain('is not a faker generator');
   });
 
+  it('refuses faker generators that need arguments, give no single value, or draw dates relative to today', async () => {
+    // Before: a TypeError's words ("Cannot read properties of undefined"), a column of ",," or "", or dates that
+    // changed from one day to the next under the same seed.
+    expect(parseAttributeOption('x=faker:helpers.arrayElement')).toEqual({ ok: false, message: '"faker:helpers.arrayElement" needs arguments: an attribute takes a faker generator called with none (e.g. faker:internet.email, faker:location.city)' });
+    expect(parseAttributeOption('x=faker:helpers.multiple')).toEqual({ ok: false, message: '"faker:helpers.multiple" gives a list, not one value per user (text, a number or true/false)' });
+    expect(parseAttributeOption('x=faker:airline.airline')).toEqual({ ok: false, message: '"faker:airline.airline" gives an object, not one value per user (text, a number or true/false)' });
+    expect(parseAttributeOption('x=faker:date.past')).toEqual({ ok: false, message: '"faker:date.past" gives a date drawn relative to today, so the same seed would not give the same users: use a generator of text or numbers' });
+    for (const ok of ['faker:internet.email', 'faker:number.int', 'faker:datatype.boolean']) expect(parseAttributeOption(`x=${ok}`).ok, ok).toBe(true);
+    const r = await cli('cohorts', 'generate', '--size', '10', '--out', join(tmpdir(), 'never.json'), '--attribute', 'x=faker:date.between');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('--attribute x=faker:date.between: "faker:date.between" needs arguments: an attribute takes a faker generator called with none (e.g. faker:internet.email, faker:location.city)');
+  });
+
   it('a scenario rule can target an attribute of a cohort file; one no user has is an error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-attr-'));
     writeFileSync(join(dir, 'users.json'), JSON.stringify(cohortDocument(rich)));

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
+import { substitutedLength } from '../src/interop/flagd/targeting.js';
+import { setReadLimits } from '../src/files/read.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 
 const require = createRequire(import.meta.url);
@@ -145,6 +147,53 @@ describe('flagd files as flagd reads them', () => {
     const variant = (s: string) => ['clubs', 'diamonds', 'hearts', 'spades'][Math.floor(bucket(s) / 25)];
     expect([serve({ disableDynamicCodeGeneration: true }), serve()]).toEqual([variant('fractional-flag'), variant('fractional-flagnull')]);
     expect(flagd.open(parseFlagText(text('testbed-flags.json'), 'f.json')).evaluate('fractional-flag', {}).value).toBe(variant('fractional-flag'));
+  });
+});
+
+describe('$ref substitution', () => {
+  /** Evaluators e0..e(n-1), each referring twice to the next: flagd-core's text grows as 2^n. */
+  const chain = (n: number) => ({
+    flags: { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { $ref: 'e0' } } },
+    $evaluators: Object.fromEntries(Array.from({ length: n }, (_, i) => {
+      const next = i < n - 1 ? { $ref: `e${i + 1}` } : 'on';
+      return [`e${i}`, { if: [{ '==': [{ var: 'x' }, i] }, next, next] }];
+    })),
+  });
+
+  it('the length counted is the length of the text flagd-core builds (caught where it parses it)', () => {
+    const { FlagdCore } = require('@openfeature/flagd-core');
+    const shapes = [chain(1), chain(6), { ...chain(3), $evaluators: { ...chain(3).$evaluators, e0: { in: [{ $ref: 'e2' }, [{ $ref: 'e1' }, { $ref: 'e0' }]] } } },
+      { flags: { f: { state: 'ENABLED', variants: { on: true }, targeting: { if: [{ $ref: '2' }, 'on', { $ref: 'a' }] } } }, $evaluators: { a: { $ref: '2' }, 2: { '!': [{ $ref: 'a' }] } } }];
+    for (const config of shapes) {
+      const text = JSON.stringify(config);
+      const parsed: number[] = [];
+      const parse = JSON.parse;
+      JSON.parse = (s: string, ...rest: []) => (parsed.push(s.length), parse(s, ...rest));
+      try {
+        new FlagdCore(undefined, { error() {}, warn() {}, info() {}, debug() {} }, { disableDynamicCodeGeneration: true }).setConfigurations(text);
+      } finally {
+        JSON.parse = parse;
+      }
+      expect(substitutedLength(config)).toBe(Math.max(...parsed));
+    }
+  });
+
+  it('a chain that would grow past the flag file limit is refused at import, at once, naming $evaluators', () => {
+    const started = Date.now();
+    expect(() => flagd.toScenarioParts(parseFlagText(JSON.stringify(chain(40)), 'bomb.flagd.json'))).toThrow(
+      /^bomb\.flagd\.json:1:\d+: \$evaluators: with each \{"\$ref": name\} replaced by its evaluator, as flagd replaces it, the file would be [\d.]+ GiB, over the flag file limit of 64 MiB \(raise it with REHEARSE_MAX_FLAG_FILE\)$/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('under a raised limit, each evaluator is read once however often it is referred to (30 levels: 2^30 references)', () => {
+    setReadLimits({ bytes: { flags: 2 ** 50 } });
+    try {
+      const parts = flagd.toScenarioParts(parseFlagText(JSON.stringify(chain(30)), 'chain.flagd.json'));
+      expect(parts.flags.map((f) => [f.key, f.attributes])).toEqual([['f', ['x']]]);
+      expect(parts.warnings).toEqual([]);
+    } finally {
+      setReadLimits();
+    }
   });
 });
 

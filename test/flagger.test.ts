@@ -95,4 +95,25 @@ describe('Flagger, as it is', () => {
     expect(bad([canary, { file: 'mt.yaml', text: templates.text.replace('}[{{ interval }}]\n        )\n    )\n    /', '}[{{ interval }}]\n        )\n    /') }]))
       .toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.metrics\[2\]\.templateRef: .* at column \d+ of /)]);
   });
+
+  it('refuses numbers that are text, true or fractions where the CRD has an integer or a number, as the API server does', () => {
+    // Before: threshold: true was a threshold of 1, stepWeight: true steps of 1%, maxWeight: "NaN" a walk to 100%,
+    // thresholdRange.min: "NaN" a condition against nil.
+    const refused = (from: string, to: string) => {
+      const r = toScenarioParts([edit(from, to), templates]);
+      return r.ok ? [] : r.problems.filter((p) => !p.includes('not-found-percentage'));
+    };
+    expect(refused('threshold: 5', 'threshold: true')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.threshold: threshold is a whole number$/)]);
+    expect(refused('threshold: 5', 'threshold: 2.5')).toEqual([expect.stringMatching(/: spec\.analysis\.threshold: threshold is a whole number$/)]);
+    expect(refused('stepWeight: 10', 'stepWeight: true')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.stepWeight: stepWeight is a whole number$/)]);
+    expect(refused('maxWeight: 50', 'maxWeight: "NaN"')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.maxWeight: maxWeight is a whole number$/)]);
+    expect(refused('min: 99', 'min: "NaN"')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.metrics\[0\]\.thresholdRange\.min: thresholdRange\.min is a number$/)]);
+    expect(refused('max: 500', 'max: ""')).toEqual([expect.stringMatching(/: spec\.analysis\.metrics\[1\]\.thresholdRange\.max: thresholdRange\.max is a number$/)]);
+    expect(refused('min: 99', 'min: 99.5')).toEqual([]);
+  });
+
+  it('refuses a thresholdRange under !!omap at the tag: read as a Map, it was no bound at all (success: "true")', () => {
+    const r = toScenarioParts([edit('      thresholdRange:\n        min: 99', '      thresholdRange: !!omap\n        - min: 99'), templates]);
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^canary\.yaml:\d+:9: invalid YAML: the tag !!omap is not read here: write plain text, numbers, true or false, lists and mappings$/)]);
+  });
 });

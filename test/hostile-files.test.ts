@@ -280,6 +280,10 @@ describe('documents read back are checked in depth and in full', () => {
       ['half the latency series', (d) => delete d.windows.flags[flag].onP99Ms, `windows.flags.${flag}.onP99Ms: missing (onP50Ms, onP99Ms, offP50Ms, offP99Ms come together)`],
       // A window where journeys had both sides (compared) has a figure; one without has none, and that is no mistake.
       ['no figure where compared', (d) => (d.windows.flags[flag].onP99Ms[comparedAt] = null), `windows.flags.${flag}.onP99Ms[${comparedAt}]: no figure for a window with calls in it`],
+      // The error rates the flag charts draw, of the flag and of each service it splits.
+      ['an error rate that is text', (d) => (d.windows.flags[flag].onErrorRate[0] = 'NaN'), `windows.flags.${flag}.onErrorRate[0]: expected a number, not "NaN"`],
+      ['no service error rate', (d) => delete d.windows.services[service].flags[flag].offErrorRate, `windows.services.${service}.flags.${flag}.offErrorRate: missing: expected a list`],
+      ['a service error rate that is a mapping', (d) => (d.windows.services[service].flags[flag].onErrorRate = { a: 1 }), `windows.services.${service}.flags.${flag}.onErrorRate: expected a list, not a mapping`],
     ];
     const untouched = await cli('report', edited('run-untouched.json', () => {}), '--html', join(dir, 'r.html'));
     expect(untouched.code, untouched.err).toBe(0);

@@ -558,6 +558,34 @@ describe('control characters in names reach no report raw', () => {
       expect(text).toContain('n\\x1b[2J\\x1b]0;pwned\\x07\\x9b\\x85\\x01\\x7f');
     }
   });
+
+  it('ci --junit escapes the other characters XML 1.0 forbids: U+FFFE, U+FFFF and unpaired surrogates', async () => {
+    const ciDir = join(dir, 'nonchar-ci');
+    mkdirSync(ciDir);
+    writeFileSync(join(ciDir, 'c.yaml'), 'name: "n\\uFFFE\\uFFFF\\uD800|\\uDC00|\\uD83D\\uDE00"\nduration: 1m\ntraffic: { rate: 10/s }\njourneys: { j: { steps: [s0] } }\nservices: { s0: {} }\n');
+    const junit = join(dir, 'nonchar-junit.xml');
+    const r = await cli('ci', ciDir, '--junit', junit);
+    expect([0, 1], r.err).toContain(r.code);
+    const text = readFileSync(junit, 'utf8');
+    expect(text).not.toMatch(/[\uFFFE\uFFFF\uFFFD]/);
+    expect(text).toContain('n\\ufffe\\uffff\\ud800|\\udc00|\u{1F600}');
+  });
+});
+
+describe('an option that only shapes another is refused without it, not ignored', () => {
+  const ok = file('only-with.yaml', small('services: { s0: { latency: 5ms } }\n'));
+  const traces = join(root, 'test/fixtures/traces/hotrod-otlp.json');
+  it.each([
+    [['run', ok, '-q', '--trace-sample', '5%'], '--trace-sample: it shapes the traces of --traces: give --traces FILE'],
+    [['run', ok, '-q', '--trace-format', 'jaeger'], '--trace-format: it shapes the traces of --traces: give --traces FILE'],
+    [['ci', dir, '--baseline-warn'], '--baseline-warn: name the baseline to compare with: --baseline FILE'],
+    [['import', 'flags', 'unleash', join(root, 'flags/demo.unleash.json'), '--cohort', ok], '--cohort: it is the users --inline checks its flags on: give --inline too'],
+    [['calibrate', traces, '-q', '--replica-concurrency', 'frontend=2'], '--replica-concurrency: it sets the workers of the replicas --deployment reads: give --deployment DIR (or the capacity itself with --capacity)'],
+  ])('%j', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe(message);
+  });
 });
 
 describe('YAML and JSON errors name their place', () => {
@@ -567,6 +595,25 @@ describe('YAML and JSON errors name their place', () => {
     ['<<: *scalar', 'x-n: &n 5\nservices:\n  s0: { <<: *n }\n', /:8:13: services\.s0\["<<"\]: invalid YAML: a merge key/],
   ])('a merge key whose source is not a mapping (%s) is exit 2 at the source, with its path', async (_what, extra, expected) => {
     await invalid(small(extra), expected);
+  });
+
+  it.each([
+    // Read as a Map or a Set, whose entries no reader saw: the SLO's own figures were replaced by defaults.
+    ['!!omap', 'slo: !!omap [{ availability: 50% }, { latency: 1ms }]\n', 13],
+    ['!!set', 'x-set: !!set { a, b }\n', 14],
+    ['!!timestamp', 'x-when: !!timestamp 2030-01-01\n', 21],
+    ['!!binary', 'x-data: !!binary aGVsbG8=\n', 18],
+    // Unknown tags kept their text: "expected a number, not \"7\"" said nothing of the tag.
+    ['!foo', 'x-tag: !foo 7\n', 8],
+    ['!!js/function', 'x-fn: !!js/function "function () {}"\n', 7],
+  ])('a value tagged %s is refused at its place, not read as an empty mapping or as text', async (tag, extra, column) => {
+    await invalid(small(`services: { s0: {} }\n${extra}`), `:7:${column}: invalid YAML: the tag ${tag} is not read here: write plain text, numbers, true or false, lists and mappings`);
+  });
+
+  it('a flag file in YAML with a !!set is refused at the tag (its flags were an empty mapping)', async () => {
+    const r = await cli('import', 'flags', 'launchdarkly', file('ld-set.yaml', 'flags:\n  f: !!set {a}\n'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/ld-set\.yaml:2:12: invalid YAML: the tag !!set is not read here: write plain text, numbers, true or false, lists and mappings$/);
   });
 
   it.each([[300, /:7:207: invalid YAML: nesting too deep \(more than 200 levels\)/], [5000, /:7:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/]])(

@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { transformSync } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { exportK6 } from '../src/cli/export.js';
@@ -48,6 +50,31 @@ describe('rehearse export k6', () => {
 
   it('writes scripts that type-check against @types/k6', () => {
     for (const [name, script] of scripts) expect(typeCheck(script), name).toBe('');
+  });
+
+  it('names from the scenario cannot end a comment or a line of the script: no code of theirs runs, and alike names get functions of their own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-k6-names-'));
+    const file = join(dir, 'names.yaml');
+    writeFileSync(file, [
+      'name: "shop\\nglobalThis.pwned1 = 1;\\u2028globalThis.pwned2 = 2;"', 'duration: 5m', 'traffic: { rate: 5/s }', 'journeys:',
+      '  "j */ globalThis.pwned3 = 3; /*": { steps: [web.home] }', '  "a-b": { steps: [web.home] }', '  "a_b": { steps: [web.home] }',
+      'services:', '  web: { latency: 5ms, endpoints: { home: { http: { path: /home } } } }', '',
+    ].join('\n'));
+    const { script } = exportK6(file, { baseUrl: 'https://staging.example.com' });
+    // Before: the name's line break and the journey's "*/" put three assignments into the script, outside any comment.
+    expect(typeCheck(script)).toBe('');
+    const js = transformSync(script, { loader: 'ts', format: 'cjs' }).code;
+    const stubs: Record<string, unknown> = { 'k6/http': { default: { request: () => ({ status: 200 }) } }, k6: { check: () => true }, 'k6/data': { SharedArray: class {} } };
+    const module = { exports: {} };
+    const sandbox: Record<string, unknown> = { module, exports: module.exports, require: (m: string) => stubs[m], __ENV: {}, open: () => '[]' };
+    sandbox.globalThis = sandbox;
+    runInNewContext(js, sandbox);
+    expect([sandbox.pwned1, sandbox.pwned2, sandbox.pwned3]).toEqual([undefined, undefined, undefined]);
+    const exported = module.exports as Record<string, unknown>;
+    expect(Object.keys(exported).filter((k) => k.startsWith('journey_a_b'))).toEqual(['journey_a_b', 'journey_a_b_2']);
+    expect(script).toContain('// k6 load test written by rehearse export k6 from');
+    expect(script).toContain('(scenario "shop\\x0aglobalThis.pwned1 = 1;\\u2028globalThis.pwned2 = 2;").');
+    expect(script).toContain('/** Journey "j *\\/ globalThis.pwned3 = 3; /*": web.home. */');
   });
 
   it('the type check catches a script k6 would reject', () => {

@@ -358,3 +358,36 @@ flags:
     expect(one(['v1', 'v2'], '{ a: 1 }')).toEqual([]);
   });
 });
+
+describe('the shape the SDK walks when it loads a flag', () => {
+  // processFlag, processSegment and the evaluator (js-server-sdk-common) call forEach on lists, set properties on
+  // clauses and call startsWith on attribute references: another shape threw a TypeError, with its stack, out of
+  // flags eval ("Cannot create property 'attributeReference' on string", "_a.forEach is not a function"), or
+  // stopped it with "the LaunchDarkly SDK did not evaluate synchronously".
+  type Doc = { flags: Record<string, any> };
+  const demo = () => JSON.parse(readFileSync(join(root, 'flags/demo.launchdarkly.json'), 'utf8')) as Doc;
+  const text = 'text (for an attribute, a name or a reference such as /address/city)';
+  it.each([
+    ['a clause attribute that is a mapping', (d: Doc) => (d.flags['fraud-v3'].rules[0].clauses[0].attribute = { a: 1 }), `flags.fraud-v3.rules[0].clauses[0].attribute: expected ${text}, not a mapping`],
+    ['a bucketBy that is a number', (d: Doc) => (d.flags['fraud-v3'].fallthrough = { rollout: { bucketBy: 5, variations: [{ variation: 0, weight: 100000 }] } }), `flags.fraud-v3.fallthrough.rollout.bucketBy: expected ${text}, not 5`],
+    ['a clause that is text', (d: Doc) => (d.flags['fraud-v3'].rules[0].clauses[0] = 'x'), 'flags.fraud-v3.rules[0].clauses[0]: expected a mapping, not "x"'],
+    ['rules that are text', (d: Doc) => (d.flags['fraud-v3'].rules = 'x'), 'flags.fraud-v3.rules: expected a list, not "x"'],
+    ['prerequisites that are a number', (d: Doc) => (d.flags['fraud-v3'].prerequisites = 5), 'flags.fraud-v3.prerequisites: expected a list, not 5'],
+    ['a clause without values', (d: Doc) => delete d.flags['fraud-v3'].rules[0].clauses[0].values, 'flags.fraud-v3.rules[0].clauses[0]: values: missing (the SDK needs it)'],
+    ['a flag without variations', (d: Doc) => delete d.flags['fraud-v3'].variations, 'flags.fraud-v3: variations: missing, where the flag serves a variation by its index (the SDK fails on it)'],
+  ])('%s is refused with its place, for import and for flags eval', async (_what, edit, message) => {
+    const d = demo();
+    edit(d);
+    const doc = parseFlagText(JSON.stringify(d, null, 2), 'ld.json');
+    expect(() => launchdarkly.toScenarioParts(doc)).toThrow(new RegExp(`^ld\\.json:\\d+:\\d+: ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'ld-shape-')), 'ld.json');
+    writeFileSync(file, JSON.stringify(d, null, 2));
+    const err: string[] = [];
+    const code = await main(['flags', 'eval', file, '--flag', 'fraud-v3', '--context', '{"kind":"user","key":"u1","plan":"pro"}'], { out: () => {}, err: (s) => err.push(s) });
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain(message);
+    expect(err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});

@@ -145,6 +145,9 @@ const QUERIES = [
   `label_replace(${R}, "x", "$01$0", "code", "(.)(.*)")`, `label_replace(${R}, "svc", "x", "service_name", "a")`,
   `label_join(${R}, "id", "/", "service_name", "http_route", "code")`, `label_join(${R}, "code", "", "nope")`, `label_join(${R}, "x", "-")`,
   `label_join(rate(${R}[1m]), "service_name", ",", "code")`,
+  // Go's regular expressions (RE2 syntax), which JavaScript's RegExp reads otherwise or refuses.
+  `${R}{service_name=~"[[:alpha:]]+"}`, `${R}{service_name=~"(?i)API"}`, `${R}{http_route=~"\\\\Qbuy\\\\E"}`,
+  `label_replace(${R}, "s", "$1", "service_name", "([[:lower:]])[[:lower:]]*")`,
   `rate({__name__=~"${H}_(count|sum)"}[1m])`, `{__name__=~"${H}_(count|sum)"} * 1`, `-{__name__=~"${H}_(count|sum)"}`,
   // Counters that reset, and a series that goes up and down.
   `rate(jumpy[1m])`, `rate(jumpy[5m])`, `increase(jumpy[3m])`, `irate(jumpy[1m])`, `idelta(jumpy[2m])`, `delta(jumpy[4m])`,

@@ -24,6 +24,10 @@ describe('PromQL validation', () => {
     ['1 > 2', 3, /comparisons between scalars must use the bool modifier/],
     ['sum(rate(x[1m]', 15, /unexpected end of query/],
     ['x{a=~"("}', 6, /invalid regular expression/],
+    // Go's regexp (RE2) refuses what JavaScript's RegExp would have run: backreferences, lookarounds, repeats over 1000.
+    ['x{a=~"(a)\\\\1"}', 6, /invalid regular expression: invalid escape sequence: `\\1`/],
+    ['x{a!~"(?=a)a"}', 6, /invalid regular expression: invalid or unsupported Perl syntax: `\(\?=`/],
+    ['label_replace(x, "a", "$1", "b", "a{1001}")', 34, /invalid regular expression in label_replace\(\): invalid repeat count: `\{1001\}`/],
     ['{a=""}', 1, /at least one matcher that does not match the empty string/],
     ['x[1q]', 4, /syntax error near "q]"/],
   ];

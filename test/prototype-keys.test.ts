@@ -118,3 +118,66 @@ describe('prototype-member names through the command line', () => {
     }
   }, 120_000);
 });
+
+describe('prototype-member names in traces', () => {
+  it('a service, operation and root named "__proto__" calibrate to a scenario that validates (named "proto")', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'proto-traces-'));
+    const t0 = 1_700_000_000_000_000_000n;
+    const span = (trace: number, id: number, parent: number | null, start: number, end: number) => ({
+      traceId: trace.toString(16).padStart(32, '0'), spanId: id.toString(16).padStart(16, '0'), ...(parent ? { parentSpanId: parent.toString(16).padStart(16, '0') } : {}),
+      name: '__proto__', kind: 2, startTimeUnixNano: String(t0 + BigInt(start)), endTimeUnixNano: String(t0 + BigInt(end)), status: {},
+    });
+    const traces = { resourceSpans: ['constructor', '__proto__'].map((service, s) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{ scope: {}, spans: Array.from({ length: 20 }, (_, k) => span(k + 1, k * 2 + s + 1, s ? k * 2 + 1 : null, k * 1e9 + s * 1e5, k * 1e9 + 2e6 - s * 1e5)) }],
+    })) };
+    const file = join(dir, 'proto.otlp.json');
+    writeFileSync(file, JSON.stringify(traces));
+    const said: string[] = [];
+    const io = { out: (s: string) => said.push(s), err: (s: string) => said.push(s) };
+    const out = join(dir, 'calibrated.yaml');
+    expect(await main(['calibrate', file, '--out', out, '--capacity', '__proto__=4', '-q'], io), said.join('\n')).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toMatch(/^ {2}proto:\n(?: {4}#.*\n)* {4}replicas: 1\n {4}concurrency: 4$/m);
+    expect(text).toContain('steps: [constructor.proto]');
+    expect(await main(['validate', out], io), said.join('\n')).toBe(0);
+  }, 120_000);
+});
+
+describe('prototype keys in a flag context', () => {
+  it('flags eval refuses a --context holding "__proto__", which flagd-core copied into the prototype: the user was served as gold', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const said: string[] = [];
+    const io = { out: (s: string) => said.push(s), err: (s: string) => said.push(s) };
+    const flagd = new URL('../flags/demo.flagd.json', import.meta.url).pathname;
+    // u2 is outside express-checkout's 10% split: only tier gold (or a plan and country) turns it on.
+    expect(await main(['flags', 'eval', flagd, '--flag', 'express-checkout', '--context', '{"targetingKey":"u2"}', '--json'], io)).toBe(0);
+    expect(JSON.parse(said.pop()!)).toMatchObject({ enabled: false, variant: 'off' });
+    for (const [context, at] of [['{"targetingKey":"u2","__proto__":{"tier":"gold"}}', '__proto__'], ['{"targetingKey":"u2","a":[{"__proto__":{}}]}', 'a[0].__proto__']]) {
+      said.length = 0;
+      expect(await main(['flags', 'eval', flagd, '--flag', 'express-checkout', '--context', context], io), context).toBe(2);
+      expect(said).toEqual([`--context: ${at}: the key "__proto__" is refused: the evaluators copy the context into objects of their own, where it would set the prototype, not an attribute`]);
+    }
+  });
+
+  it('a cohort attribute named "__proto__" is refused by cohorts generate and in a cohort file (its column was dropped without a word)', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const { readCohortFile } = await import('../src/cohorts/file.js');
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'proto-cohort-'));
+    const said: string[] = [];
+    const io = { out: (s: string) => said.push(s), err: (s: string) => said.push(s) };
+    expect(await main(['cohorts', 'generate', '--size', '5', '--out', join(dir, 'c.json'), '--attribute', '__proto__=x:100%'], io)).toBe(2);
+    expect(said).toEqual(['--attribute __proto__=x:100%: the attribute name "__proto__" is reserved (JavaScript\'s prototype key): choose another name']);
+    expect(await main(['cohorts', 'generate', '--size', '5', '--out', join(dir, 'c.json'), '--attribute', 'tier=x:100%'], io)).toBe(0);
+    const file = join(dir, 'c.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"tier":', '"__proto__":'));
+    expect(readCohortFile(file)).toEqual({ ok: false, path: 'users.__proto__', message: 'the attribute name "__proto__" is reserved (JavaScript\'s prototype key): rename the column' });
+  });
+});

@@ -226,3 +226,20 @@ describe('rule files in a scenario', () => {
     expect(last).toMatchObject({ action: 'rollback', timeSeconds: fired * 60 });
   });
 });
+
+describe('tags in a rule file', () => {
+  it('a value under !!timestamp or !!omap is refused at the tag, not read as an empty mapping', () => {
+    const text = 'groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    for: !!timestamp 2030-01-01\n    labels: !!omap [{ severity: page }]\n';
+    let err: unknown;
+    try {
+      readRuleFile(text, 'rt.yml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).lines).toEqual([
+      'rt.yml:6:22: invalid YAML: the tag !!timestamp is not read here: write plain text, numbers, true or false, lists and mappings',
+      'rt.yml:7:20: invalid YAML: the tag !!omap is not read here: write plain text, numbers, true or false, lists and mappings',
+    ]);
+  });
+});

@@ -256,4 +256,54 @@ describe('the command line', () => {
     expect(read.traces).toBeGreaterThan(50);
     expect(cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-sample', 'lots').status).toBe(2);
   });
+
+  it('--group-by regex: is RE2, searched in linear time: a backtracking pattern over a span name from the traces does not hang', () => {
+    const spans = Array.from({ length: 3 }, (_, k) => ({
+      traceId: (k + 1).toString(16).padStart(32, '0'), spanId: (k + 1).toString(16).padStart(16, '0'), name: `${'a'.repeat(34)}!`, kind: 2,
+      startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(k) * 100_000_000n), endTimeUnixNano: String(1_700_000_000_001_000_000n + BigInt(k) * 100_000_000n), status: {},
+    }));
+    const file = join(dir, 'backtrack.otlp.json');
+    writeFileSync(file, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ scope: {}, spans }] }] }));
+    // JavaScript's RegExp took minutes on each name (2^34 ways to split the a's); RE2 answers at once.
+    const r = spawnSync(process.execPath, [bin, 'calibrate', file, '--group-by', 'regex:^(a+)+$'], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
+    expect(r.error, 'timed out').toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`steps: [svc.${'a'.repeat(34)}]`);
+    // What RE2 has no syntax for is refused, as Go refuses it.
+    const look = cli('calibrate', file, '--group-by', 'regex:(?<=a)!');
+    expect(look.status).toBe(2);
+    expect(look.stderr.trim()).toBe('--group-by: invalid regular expression: invalid named capture: `(?<=a)!`');
+  });
+
+  it('--check and --predict refuse trace names the scenario writes alike, which they would compare with each other\'s figures', () => {
+    /** Root spans of one service, one trace each: `name` taking `ms` milliseconds. */
+    const traces = (file: string, ops: [string, number][]) => {
+      const spans = ops.flatMap(([name, ms], k) => Array.from({ length: 100 }, (_, i) => {
+        const n = k * 100 + i + 1;
+        const start = 1_700_000_000_000_000_000n + BigInt(n) * 100_000_000n;
+        return { traceId: n.toString(16).padStart(32, '0'), spanId: n.toString(16).padStart(16, '0'), name, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + BigInt(ms * 1e6)), status: {} };
+      }));
+      writeFileSync(join(dir, file), JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ scope: {}, spans }] }] }));
+      return join(dir, file);
+    };
+    const both = traces('alike.otlp.json', [['GET-a', 50], ['GET /a', 1]]);
+    const clash = (flag: string) => [
+      `${flag}: the traces' journeys "GET /a" and "GET-a" are both named "GET-a" in a scenario, so their figures cannot be told apart: group them with --group-by regex:PATTERN, or rename one in the traces`,
+      `${flag}: the traces' endpoints "GET /a" and "GET-a" of service "svc" are both named "GET-a" in a scenario, so their figures cannot be told apart: group them with --group-by regex:PATTERN, or rename one in the traces`,
+    ].join('\n');
+    const out = join(dir, 'alike.yaml');
+    for (const args of [['--check', both], ['--predict', '2x']]) {
+      const r = cli('calibrate', both, '--out', out, ...args, '--resamples', '0');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(clash(args[0]));
+    }
+    // Alike across the two sets: the check's "GET /a" would be compared with the calibration's "GET-a".
+    const across = cli('calibrate', traces('a-dash.otlp.json', [['GET-a', 50]]), '--out', out, '--check', traces('a-slash.otlp.json', [['GET /a', 1]]), '--resamples', '0');
+    expect(across.status, across.stderr).toBe(2);
+    expect(across.stderr.trim()).toBe(clash('--check'));
+    // Without a comparison, the scenario keeps them apart (GET-a, GET-a-2).
+    const plain = cli('calibrate', both, '--out', out);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^ {2}GET-a: \{ weight: 100, steps: \[svc\.GET-a\] \}\n(?: {2}#.*\n)? {2}GET-a-2: \{ weight: 100, steps: \[svc\.GET-a-2\] \}$/m);
+  });
 });

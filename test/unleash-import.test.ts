@@ -199,3 +199,29 @@ describe('the feature export and the client API', () => {
     expect(cases).toBe(227);
   });
 });
+
+describe('constraints and variants of the shape unleash-client reads', () => {
+  // strategy.js cleanValues drops the empty values of a constraint's list and trims the others: a list that was
+  // missing, text, or held a number or a list threw a TypeError out of flags eval, with its stack; so did a
+  // constraint or a variant that was not a mapping.
+  type Doc = { features: Record<string, any>[] };
+  const demo = () => JSON.parse(readFileSync(new URL('./fixtures/flags/demo.unleash-client.json', import.meta.url), 'utf8')) as Doc;
+  it.each([
+    ['no values', (d: Doc) => delete d.features[0].strategies[0].constraints[0].values, /features\[0\]\.strategies\[0\]\.constraints\[0\]: operator IN takes values: a list of text, and there is none$/],
+    ['values that are text', (d: Doc) => (d.features[0].strategies[0].constraints[0].values = 'pro'), /features\[0\]\.strategies\[0\]\.constraints\[0\]\.values: operator IN takes values: a list of text$/],
+    ['a value that is a list', (d: Doc) => (d.features[0].strategies[0].constraints[0].values[0] = [1]), /features\[0\]\.strategies\[0\]\.constraints\[0\]\.values: operator IN takes values: a list of text$/],
+    ['a constraint that is null', (d: Doc) => (d.features[1].strategies[0].constraints[0] = null), /features\[1\]\.strategies\[0\]\.constraints\[0\]: a constraint is a mapping \(contextName, operator, values\), not null$/],
+    ['a variant that is null', (d: Doc) => (d.features[0].variants[1] = null), /features\[0\]: a variant is a mapping \(name, weight, \.\.\.\), not null$/],
+  ])('%s is refused with its place', (_what, edit, message) => {
+    const d = demo();
+    edit(d);
+    expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(d, null, 2), 'u.json'))).toThrow(message);
+  });
+
+  it('empty values in the list are dropped by unleash-client, as here: no refusal', () => {
+    const d = demo();
+    d.features[0].strategies[0].constraints[0].values.push('', null);
+    const set = unleash.open(parseFlagText(JSON.stringify(d), 'u.json'));
+    expect(set.evaluate('search-v2', set.contextOf('u1', { plan: 'pro' })).enabled).toBe(true);
+  });
+});

@@ -42,9 +42,9 @@ export class Analysis {
     if (g === 'http.route') {
       const r = s.attributes['http.route'];
       if (typeof r === 'string' && r !== '') name = r;
-    } else if (g instanceof RegExp) {
+    } else if (typeof g === 'object') {
       const m = g.exec(s.name);
-      if (m) name = m[1] ?? m[0];
+      if (m) name = m[1] ?? m[0] ?? name;
     }
     return name;
   }

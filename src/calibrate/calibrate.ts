@@ -3,13 +3,14 @@
  * across files, analyses the traces one at a time, writes the scenario and checks that it loads.
  */
 import { basename } from 'node:path';
+import { RE2JS } from 're2js';
 import { InputError } from '../errors.js';
 import { readTraceFiles, type FileRead } from '../interop/traces/read.js';
 import { parseScenarioText } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { Analysis, type CalibrateOptions } from './analyze.js';
 import { givenCapacities, type CapacityOptions } from './capacity.js';
-import { checkAgainst, EndpointSpans, predictedFigures, rateOf, REQUESTS, type CheckResult, type Prediction, type Resampling, type RowRanges } from './check.js';
+import { checkAgainst, EndpointSpans, predictedFigures, rateOf, REQUESTS, sameNames, type CheckResult, type Prediction, type Resampling, type RowRanges } from './check.js';
 import { resampledRanges } from './ranges.js';
 import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resample.js';
 import { capacityNotes, type CapacityNote } from './notes.js';
@@ -93,11 +94,21 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
 export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
   if (value === 'name' || value === 'http.route') return value;
   if (value.startsWith('regex:')) {
+    // RE2's syntax and linear-time search (re2js), as the trace tools' own Go regexps: span names come from the
+    // traces, and a backtracking pattern such as (a+)+$ would hang on a name of 30 a's and one other character.
+    let re: RE2JS;
     try {
-      return new RegExp(value.slice(6));
+      re = RE2JS.compile(value.slice(6));
     } catch (e) {
-      throw new InputError([`--group-by: invalid regular expression: ${(e as Error).message}`]);
+      throw new InputError([`--group-by: invalid regular expression: ${(e as Error).message.replace(/^error parsing regexp: /, '')}`]);
     }
+    const groups = re.groupCount();
+    return {
+      exec: (text) => {
+        const m = re.matcher(text);
+        return m.find() ? [m.group(0) ?? '', groups >= 1 ? m.group(1) ?? undefined : undefined] : null;
+      },
+    };
   }
   throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got "${value}"`]);
 }
@@ -114,7 +125,7 @@ const noRanges = (c: Pick<CalibrateResult, 'resampling'>, resamples: number): { 
   resamples <= 0 ? { none: 'no resampling (--resamples 0)' } : c.resampling === null ? { none: 'too many spans to keep for resampling' } : null;
 
 /** Runs a calibrated scenario at the conditions of other trace files and compares it with them, journey by journey. */
-export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings' | 'resampling' | 'files'>, files: readonly string[], options: CheckOptions): CheckResult {
+export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'capacities' | 'warnings' | 'resampling' | 'files' | 'analysis'>, files: readonly string[], options: CheckOptions): CheckResult {
   const other = new Analysis(options);
   const spans = new EndpointSpans((s) => other.endpointName(s));
   const kept = new TraceKeeper();
@@ -123,6 +134,8 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
     spans.add(trace);
     other.addTrace(trace);
   });
+  const clashes = sameNames([calibrated.analysis, other]);
+  if (clashes.length) throw new InputError(clashes.map((c) => `--check: ${c}`));
   const loaded = parseScenarioText(calibrated.yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate)']);
   const estimated = rateOf(other);
@@ -158,6 +171,8 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
 
 /** The calibrated scenario run at another rate (a what-if), each journey's figures with their ranges. */
 export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resampling' | 'analysis'>, ratePerSec: number, resamples: number, onResample?: (done: number) => void): Prediction {
+  const clashes = sameNames([calibrated.analysis]);
+  if (clashes.length) throw new InputError(clashes.map((c) => `--predict: ${c}`));
   const run = runAt(calibrated.scenario, ratePerSec, REQUESTS);
   const none = noRanges(calibrated, resamples);
   let ranges: Map<string, RowRanges> | null = null;

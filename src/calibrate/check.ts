@@ -200,3 +200,27 @@ export function checkAgainst(calibrated: Scenario, other: Analysis, spans: Endpo
   });
   return { schema: 'rehearse/calibration-check@1', ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling, files: input.files };
 }
+
+/**
+ * Trace names that the scenario's naming writes alike ("GET /a" and "GET-a" are both GET-a): a check or a
+ * prediction matches journeys and endpoints by those names, so each would be given the other's figures. One
+ * line per clash, naming the originals.
+ */
+export function sameNames(analyses: readonly Analysis[]): string[] {
+  const by = new Map<string, { what: string; where: string; shown: string; originals: Set<string> }>();
+  const add = (what: string, original: string, where = '') => {
+    const shown = safe(original);
+    const key = `${what}\u0000${where}\u0000${shown}`;
+    let x = by.get(key);
+    if (!x) by.set(key, (x = { what, where, shown, originals: new Set() }));
+    x.originals.add(original);
+  };
+  for (const a of analyses) {
+    for (const name of a.journeys.keys()) add('journeys', name);
+    for (const e of [...a.endpoints.values(), ...a.leaves.values()]) {
+      add('services', e.service);
+      add('endpoints', e.endpoint, ` of service "${safe(e.service)}"`);
+    }
+  }
+  return [...by.values()].filter((x) => x.originals.size > 1).map((x) => `the traces' ${x.what} ${[...x.originals].sort().map((o) => JSON.stringify(o)).join(' and ')}${x.where} are ${x.originals.size === 2 ? 'both' : 'all'} named "${x.shown}" in a scenario, so their figures cannot be told apart: group them with --group-by regex:PATTERN, or rename one in the traces`);
+}

@@ -6,6 +6,7 @@ import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
 import type { GivenCapacity } from './capacity.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
+import { RESERVED_NAME } from '../records.js';
 
 export interface WriteOptions {
   latency: 'empirical' | 'lognormal';
@@ -24,9 +25,10 @@ export interface WriteOptions {
 const Z99 = 2.3263478740408408;
 const QUANTILES = 200;
 
+/** A name from the traces as a scenario's name: letters, digits, "_" and "-"; never the reserved __proto__. */
 export const safe = (name: string): string => {
   const s = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-  return s === '' ? 'op' : s;
+  return s === '' ? 'op' : s === RESERVED_NAME ? 'proto' : s;
 };
 
 const us = (x: number) => `${Math.max(0, Math.round(x))}us`;

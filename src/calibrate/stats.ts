@@ -1,9 +1,14 @@
 /** What the analysis of traces gathers: per endpoint, per call edge, and the calls of one invocation. */
 import type { Span } from '../observe/span.js';
 
+/** A pattern searched for in a span name: the whole match at 0, the first group at 1 (undefined when unmatched). */
+export interface SpanPattern {
+  exec(text: string): readonly (string | undefined)[] | null;
+}
+
 export interface CalibrateOptions {
   /** How operations become endpoints: by span name, by `http.route` (falling back to the name), or by a regex. */
-  groupBy: 'name' | 'http.route' | RegExp;
+  groupBy: 'name' | 'http.route' | RegExp | SpanPattern;
   /** Share of traces the files hold (1 = every trace): scales the arrival rate. */
   sampleRate: number;
 }

@@ -3,6 +3,7 @@ import { checkWritable, writeText } from '../files/write.js';
 import { calibrateFiles, checkCalibration, parseGroupBy, predictAt } from '../calibrate/calibrate.js';
 import { checkTable, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
 import { RESAMPLES } from '../calibrate/resample.js';
+import { sameNames } from '../calibrate/check.js';
 import { parseRate } from '../units/parse.js';
 import { stabilityWarnings } from '../scenario/stability.js';
 import type { Scenario } from '../scenario/types.js';
@@ -73,6 +74,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   for (const [flag, v] of [['--check-rate', opts.checkRate], ['--check-sample-rate', opts.checkSampleRate]] as const) {
     if (v !== undefined && !opts.check?.length) throw new InputError([`${flag}: give the traces to compare with (--check FILE)`]);
   }
+  if (opts.replicaConcurrency !== undefined && opts.deployment === undefined) throw new InputError(['--replica-concurrency: it sets the workers of the replicas --deployment reads: give --deployment DIR (or the capacity itself with --capacity)']);
   if (opts.resamples !== undefined && !opts.check?.length && opts.predict === undefined) throw new InputError(['--resamples: it sets the ranges of --check and --predict: give one of them']);
   const resamples = resamplesOption(opts.resamples);
   const checkRate = opts.checkRate === undefined ? undefined : rateOption('--check-rate', opts.checkRate, 1);
@@ -91,6 +93,10 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     keep: resamples > 0 && (opts.check?.length !== undefined && opts.check.length > 0 || opts.predict !== undefined),
   });
   for (const w of result.warnings) warn(`warning: ${w}`);
+  // Names the comparison could not tell apart are refused before anything is written.
+  const compared = opts.check?.length ? '--check' : opts.predict !== undefined ? '--predict' : null;
+  const clashes = compared ? sameNames([result.analysis]) : [];
+  if (clashes.length) throw new InputError(clashes.map((c) => `${compared}: ${c}`));
   if (opts.out) writeText(opts.out, result.yaml);
   else out(result.yaml.trimEnd());
   // A blank line between blocks, not before the first.

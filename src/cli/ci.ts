@@ -129,6 +129,7 @@ export type CiOutcome = CiReport & { interrupted?: NodeJS.Signals };
 
 export async function runCi(dirArg: string | undefined, opts: CiOptions, out: (s: string) => void): Promise<CiOutcome> {
   if (opts.updateBaseline && !opts.baseline) throw new InputError(['--update-baseline: name the baseline to compare with and replace: --baseline FILE']);
+  if (opts.baselineWarn && !opts.baseline) throw new InputError(['--baseline-warn: name the baseline to compare with: --baseline FILE']);
   // A typo in an output path must not cost a night's work: every path is checked before anything runs.
   for (const path of [opts.junit, opts.summary, opts.json, opts.updateBaseline ? opts.baseline : undefined]) if (path) checkWritable(path);
   if (opts.htmlDir) {

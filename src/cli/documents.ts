@@ -36,10 +36,13 @@ function capped(ctx: z.RefinementCtx): (path: PathSegment[], message: string) =>
 const LatencyMs = z.looseObject({ mean: nullableNum, p50: nullableNum, p95: nullableNum, p99: nullableNum });
 const CallFigures = z.looseObject({ requests: num, errors: num, errorRate: num, latencyMs: LatencyMs });
 /** Calls of a service in each window, split by a flag's state. */
-const FlagSplit = z.looseObject({ onRequests: numbers, onErrors: numbers, onP99Ms: numbers, offRequests: numbers, offErrors: numbers, offP99Ms: numbers });
+const FlagSplit = z.looseObject({
+  onRequests: numbers, onErrors: numbers, onErrorRate: numbers, onP99Ms: numbers,
+  offRequests: numbers, offErrors: numbers, offErrorRate: numbers, offP99Ms: numbers,
+});
 const WindowSeries = z.looseObject({ requests: numbers, errors: numbers, p99Ms: numbers });
 const FlagWindows = z.looseObject({
-  on: numbers, onFailed: numbers, off: numbers, offFailed: numbers, hurt: numbers,
+  on: numbers, onFailed: numbers, off: numbers, offFailed: numbers, hurt: numbers, onErrorRate: numbers, offErrorRate: numbers,
   onP50Ms: numbers.optional(), onP99Ms: numbers.optional(), offP50Ms: numbers.optional(), offP99Ms: numbers.optional(),
   compared: z.array(num).optional(),
 });
@@ -113,6 +116,7 @@ function consistentRun(r: RunResult, issue: (path: PathSegment[], message: strin
         for (const side of ['on', 'off']) {
           series([...at, 'flags', flag, `${side}Requests`], x[`${side}Requests`]);
           series([...at, 'flags', flag, `${side}Errors`], x[`${side}Errors`]);
+          series([...at, 'flags', flag, `${side}ErrorRate`], x[`${side}ErrorRate`]);
           // Compared within journeys: no figure where no journey through the service had both sides.
           series([...at, 'flags', flag, `${side}P99Ms`], x[`${side}P99Ms`]);
         }
@@ -126,6 +130,7 @@ function consistentRun(r: RunResult, issue: (path: PathSegment[], message: strin
     for (const side of ['on', 'off']) {
       series(['windows', 'flags', flag, side], w[side]);
       series(['windows', 'flags', flag, `${side}Failed`], w[`${side}Failed`]);
+      series(['windows', 'flags', flag, `${side}ErrorRate`], w[`${side}ErrorRate`]);
       // A figure wherever a journey had both sides (compared), none elsewhere.
       series(['windows', 'flags', flag, `${side}P50Ms`], w[`${side}P50Ms`], w.compared);
       series(['windows', 'flags', flag, `${side}P99Ms`], w[`${side}P99Ms`], w.compared);

@@ -8,6 +8,7 @@ import { ADAPTERS, readFlags } from '../interop/flags.js';
 import type { Evaluation } from '../interop/flagset.js';
 import { inlineEntry, translateFlags } from '../interop/inline.js';
 import { readCohortFile } from '../cohorts/file.js';
+import { RESERVED_NAME } from '../records.js';
 
 export interface EvalOptions {
   system?: FlagSystem;
@@ -32,6 +33,10 @@ const json = (text: string, option: string): unknown => {
 export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
   const context = json(opts.context, '--context');
   if (!isObject(context)) throw new InputError(['--context: a JSON object, in the flag system\'s own form']);
+  const proto = reservedKeyPath(context);
+  if (proto !== null) {
+    throw new InputError([`--context: ${proto}: the key "${RESERVED_NAME}" is refused: the evaluators copy the context into objects of their own, where it would set the prototype, not an attribute`]);
+  }
   const codeDefault = opts.default === undefined ? undefined : { value: json(opts.default, '--default') };
   const { doc, system, environment } = flagFileOf(target, opts);
   const set = ADAPTERS[system].open(doc, { environment });
@@ -43,6 +48,23 @@ export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
   } finally {
     set.close();
   }
+}
+
+/** Where a JSON value holds the key __proto__ (a path such as a.b[2]), or null; walked without recursion. */
+function reservedKeyPath(value: unknown): string | null {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${at}[${i}]`]));
+    else if (v !== null && typeof v === 'object') {
+      for (const k of Object.keys(v)) {
+        const here = at ? `${at}.${k}` : k;
+        if (k === RESERVED_NAME) return here;
+        stack.push([(v as Record<string, unknown>)[k], here]);
+      }
+    }
+  }
+  return null;
 }
 
 function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFile[]; system: FlagSystem; environment?: string } {

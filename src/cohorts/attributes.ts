@@ -3,6 +3,7 @@
  * `email=faker:internet.email` (a faker generator, looked up by name among faker's own modules, never evaluated).
  * Each attribute is drawn from its own seeded stream, so adding one changes no other column of the cohort.
  */
+import { RESERVED_NAME } from '../records.js';
 import { englishFaker } from './faker.js';
 
 export type AttributeValue = string | number | boolean;
@@ -25,6 +26,8 @@ function valueOf(text: string): AttributeValue {
 /** Parses the right-hand side of `name=...` for attribute `name`. */
 export function parseAttributeValues(name: string, text: string): ParsedSpec {
   if (!NAME.test(name)) return { ok: false, message: `attribute name "${name}" is letters, digits and "_"` };
+  // A cohort file could not hold it: its column would be the users' prototype, and dropped when read.
+  if (name === RESERVED_NAME) return { ok: false, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` };
   const faker = /^faker:([a-z]+)\.([A-Za-z]+)$/.exec(text.trim());
   if (faker) {
     const probe = englishFaker() as unknown as Record<string, unknown>;
@@ -32,6 +35,18 @@ export function parseAttributeValues(name: string, text: string): ParsedSpec {
     const fn = mod && typeof mod === 'object' ? (mod as Record<string, unknown>)[faker[2]] : undefined;
     if (typeof fn !== 'function' || faker[2].startsWith('_') || faker[2] === 'constructor') {
       return { ok: false, message: `"${text}" is not a faker generator (e.g. faker:internet.email, faker:location.city)` };
+    }
+    // Called once here as each user's value is: a generator that needs arguments, or gives no single value,
+    // is refused by name (not a TypeError from faker, not a column of ",," or of dates relative to today).
+    let sample: unknown;
+    try {
+      sample = (fn as () => unknown).call(mod);
+    } catch {
+      return { ok: false, message: `"${text}" needs arguments: an attribute takes a faker generator called with none (e.g. faker:internet.email, faker:location.city)` };
+    }
+    if (sample instanceof Date) return { ok: false, message: `"${text}" gives a date drawn relative to today, so the same seed would not give the same users: use a generator of text or numbers` };
+    if (!['string', 'number', 'boolean'].includes(typeof sample)) {
+      return { ok: false, message: `"${text}" gives ${Array.isArray(sample) ? 'a list' : sample === null || sample === undefined ? 'nothing' : `${typeof sample === 'object' ? 'an object' : `a ${typeof sample}`}`}, not one value per user (text, a number or true/false)` };
     }
     return { ok: true, spec: { name, kind: 'faker', module: faker[1], method: faker[2] } };
   }
@@ -72,6 +87,6 @@ export function generateAttribute(spec: AttributeSpec, size: number, seed: numbe
   const mod = (faker as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>)[spec.module];
   return Array.from({ length: size }, () => {
     const v = mod[spec.method].call(mod);
-    return typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+    return typeof v === 'number' || typeof v === 'boolean' ? v : String(v); // text (parseAttributeValues checked)
   });
 }

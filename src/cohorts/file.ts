@@ -2,6 +2,7 @@
 import { tryReadInput } from '../files/read.js';
 import { z } from 'zod';
 import { formatPath, plainError } from '../units/issues.js';
+import { RESERVED_NAME } from '../records.js';
 import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
 const CohortDocument = z.strictObject({
@@ -35,6 +36,11 @@ export function readCohortFile(file: string): CohortRead {
     raw = JSON.parse(read.text);
   } catch (err) {
     return { ok: false, path: '', message: `not a cohort file: ${(err as Error).message}` };
+  }
+  // JSON.parse keeps a "__proto__" column as a key of its own, which the schema would drop without a word.
+  const users = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).users : undefined;
+  if (users !== null && typeof users === 'object' && Object.hasOwn(users, RESERVED_NAME)) {
+    return { ok: false, path: `users.${RESERVED_NAME}`, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the column` };
   }
   const parsed = CohortDocument.safeParse(raw, { error: plainError });
   if (!parsed.success) {

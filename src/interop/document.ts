@@ -6,6 +6,7 @@ import { tryReadInput } from '../files/read.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import { formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
+import { oddTagMessage, oddTags } from '../scenario/parse.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
 export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
@@ -36,6 +37,14 @@ export function parseFlagText(text: string, file: string): FlagFile {
     throw new InputError(doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
       return `${file}:${pos.line}:${pos.col}: invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`;
+    }));
+  }
+  // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
+  const tagged = oddTags(doc);
+  if (tagged.length) {
+    throw new InputError(tagged.map((t) => {
+      const pos = lineCounter.linePos(t.offset);
+      return `${file}:${pos.line}:${pos.col}: invalid YAML: ${oddTagMessage(t.tag)}`;
     }));
   }
   return {

@@ -4,6 +4,8 @@
  * (durations, numbers, Go string literals, Go regular expressions) read the way Prometheus reads them.
  */
 
+import { RE2JS } from 're2js';
+
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 
 /**
@@ -101,12 +103,48 @@ export function unquote(text: string): string {
   });
 }
 
+/** A match of a Go regular expression: the whole match at 0, each group by number, named groups by name. */
+export interface GoMatch {
+  readonly length: number;
+  readonly [group: number]: string | undefined;
+  readonly groups?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A compiled Go regular expression, fully anchored. */
+export interface GoRegex {
+  test(text: string): boolean;
+  exec(text: string): GoMatch | null;
+}
+
 /**
- * A Go (RE2) regular expression as a JavaScript one, fully anchored as Prometheus anchors it: named groups
- * are written (?P<name>...) in Go and (?<name>...) here. Throws a SyntaxError when JavaScript cannot read it.
+ * A Go regular expression, fully anchored as Prometheus anchors it, compiled by re2js (RE2's syntax and
+ * semantics, as Go's regexp reads them: POSIX classes such as [[:alpha:]], \Q...\E, (?i) and (?s) flags; no
+ * backreferences or lookarounds, repeats up to {1000}; linear-time matching). JavaScript's RegExp reads some of
+ * these otherwise without a word ([[:alpha:]] is a class of "[:alph" then "]"), refuses others and accepts what
+ * Prometheus refuses. `dotAll`: "." matches a newline, as in a label matcher's "^(?s:...)$". Throws an Error with
+ * Go's message when Go would not compile it.
  */
-export function anchoredRegex(source: string, flags = ''): RegExp {
-  return new RegExp(`^(?:${source.replace(/\(\?P</g, '(?<')})$`, flags);
+export function anchoredRegex(source: string, dotAll = false): GoRegex {
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(`^(?:${source})$`, dotAll ? RE2JS.DOTALL : 0);
+  } catch (e) {
+    throw new Error((e as Error).message.replace(/^error parsing regexp: /, ''));
+  }
+  const names = Object.entries(re.namedGroups() as Record<string, number>);
+  const count = re.groupCount();
+  return {
+    test: (text) => re.matches(text),
+    exec: (text) => {
+      const m = re.matcher(text);
+      if (!m.matches()) return null;
+      const out: (string | undefined)[] = [];
+      for (let i = 0; i <= count; i++) out.push(m.group(i) ?? undefined);
+      const groups: Record<string, string | undefined> = Object.create(null);
+      for (const [name, i] of names) groups[name] = out[i];
+      return Object.assign(out, names.length ? { groups } : {});
+    },
+  };
 }
 
 /** One part of a query that is refused: where it starts (1-based column) and why. */

@@ -13,7 +13,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode } from '@lezer/common';
 import {
-  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, LABEL_NAME_RE, parseDurationMs, parseNumber, unknownFunctions, unquote,
+  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unknownFunctions, unquote,
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
 
@@ -26,7 +26,7 @@ export interface Matcher {
   readonly op: MatchOp;
   readonly value: string;
   /** Anchored, for =~ and !~. */
-  readonly re: RegExp | null;
+  readonly re: GoRegex | null;
 }
 
 export interface VectorSelector {
@@ -159,10 +159,10 @@ export function parsePromQL(query: string): Expr {
     const name = text(nameNode);
     const op = text(opNode) as MatchOp;
     const value = unquote(text(valueNode));
-    let re: RegExp | null = null;
+    let re: GoRegex | null = null;
     if (op === '=~' || op === '!~') {
       try {
-        re = anchoredRegex(value, 's');
+        re = anchoredRegex(value, true);
       } catch (e) {
         return refuse(valueNode, `invalid regular expression: ${(e as Error).message}`);
       }

@@ -5,7 +5,7 @@
  * result removing the label. The metric name is kept.
  */
 import type { Labels } from '../metrics/series.js';
-import { anchoredRegex } from '../lang/promql-signatures.js';
+import { anchoredRegex, type GoMatch } from '../lang/promql-signatures.js';
 import type { Sample } from './values.js';
 
 function withLabel(l: Labels, name: string, value: string): Labels {
@@ -16,7 +16,7 @@ function withLabel(l: Labels, name: string, value: string): Labels {
 }
 
 /** Go's Regexp.ExpandString: the template with $-references to the match's groups. */
-export function expandTemplate(template: string, match: RegExpExecArray): string {
+export function expandTemplate(template: string, match: GoMatch): string {
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const c = template[i];

@@ -4,13 +4,16 @@
  * line of its output when it passed), what happened to each flag and each criterion with its verdict.
  */
 import { caseName, type CiCase, type CiReport } from '../score/ci.js';
-import { escapeControls } from './escape.js';
+import { controlEscape, escapeControls } from './escape.js';
 import { statusLabel } from './ci-terminal.js';
 import { VERDICTS, caseHeadlines, caseNotes, caseVerdict, criterionLine } from './vocabulary.js';
 
+/** What XML 1.0's Char production leaves out beyond the controls: U+FFFE, U+FFFF and unpaired surrogates. */
+const NOT_XML = /[\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 export function escapeXml(text: string): string {
   // XML 1.0 cannot hold most C0 characters; C1 and the others would reach whoever reads the report: all made visible.
-  return escapeControls(text, '\t\n\r')
+  return escapeControls(text, '\t\n\r').replace(NOT_XML, controlEscape)
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 

@@ -4,7 +4,7 @@
  * MAX_NESTING, aliases inside what they name and merges of anything but mappings are refused. Pure: text in,
  * data and a locator (path inside the document to line:column) out, or problems.
  */
-import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, type Document, type Node, type Scalar } from 'yaml';
+import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, visit, type Document, type Node, type Scalar } from 'yaml';
 import { find, offsetInScalar, type PathSegment, type Problem } from './problems.js';
 
 /** A problem at a path, with the line and column of that path where the document has them. */
@@ -66,6 +66,8 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
       problems: capped(doc.errors.map((e) => positioned(e.pos[0], `invalid ${syntax}: ${e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? tooDeep : e.message.split('\n')[0]}`))),
     };
   }
+  const tagged = oddTags(doc);
+  if (tagged.length) return { ok: false, problems: capped(tagged.map((t) => positioned(t.offset, `invalid YAML: ${oddTagMessage(t.tag)}`))) };
   const deep = deepNode(doc, MAX_NESTING);
   if (deep !== undefined) return { ok: false, problems: [positioned(deep, `invalid ${syntax}: ${tooDeep}`)] };
   const badMerge = badMergeSource(doc);
@@ -97,6 +99,28 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
   const loop = cycleIn(raw);
   if (loop) return { ok: false, problems: [at(loop, { path: loop, message: 'invalid YAML: an alias inside the mapping or list it names (a structure that contains itself)' })] };
   return { ok: true, raw, at };
+}
+
+/** Why a tagged value is refused, after "invalid YAML: ". */
+export const oddTagMessage = (tag: string): string => `the tag ${tag} is not read here: write plain text, numbers, true or false, lists and mappings`;
+
+/** YAML 1.1's tags for what a scenario cannot hold: binary data, dates, sets and ordered maps (read as empty mappings). */
+const NOT_DATA = new Set(['binary', 'timestamp', 'set', 'omap', 'pairs'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * Tags the document uses that give no plain value: unknown ones (the library keeps their text, so `!!float 1`
+ * and `!foo 7` became the text "1" and "7") and YAML 1.1's binary, timestamp, set, omap and pairs (a Map or a Set,
+ * whose entries a mapping's reader never sees: `slo: !!omap [...]` was an SLO of defaults).
+ */
+export function oddTags(doc: Document): { tag: string; offset: number }[] {
+  const out: { tag: string; offset: number }[] = [];
+  for (const w of doc.warnings) {
+    if (w.code === 'TAG_RESOLVE_FAILED') out.push({ tag: /Unresolved tag: (\S+)/.exec(w.message)?.[1]?.replace(/^tag:yaml\.org,2002:/, '!!') ?? 'given', offset: w.pos[0] });
+  }
+  visit(doc, (_key, node) => {
+    if ((isScalar(node) || isMap(node) || isSeq(node)) && node.tag && NOT_DATA.has(node.tag)) out.push({ tag: node.tag.replace(/^tag:yaml\.org,2002:/, '!!'), offset: node.range?.[0] ?? 0 });
+  });
+  return out.sort((a, b) => a.offset - b.offset);
 }
 
 /**

@@ -31,7 +31,11 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .option('--traces <file>', 'write sampled journeys as traces to this file')
     .option('--trace-sample <share>', 'journeys to trace: 1%, or errors+1% to keep every journey that failed or was hurt too', '1%')
     .option('--trace-format <format>', 'otlp, jaeger or zipkin', choice(['otlp', 'jaeger', 'zipkin'] as const), 'otlp')
-    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean; traces?: string; traceSample: string; traceFormat: 'otlp' | 'jaeger' | 'zipkin' }) => {
+    .action(async (file: string, opts: { seed?: number; case?: string; json?: string; html?: string; openmetrics?: string; quiet?: boolean; force?: boolean; strict?: boolean; traces?: string; traceSample: string; traceFormat: 'otlp' | 'jaeger' | 'zipkin' }, command: Command) => {
+      // Options that shape the traces are nothing without them: given alone, they are a mistake to say, not to ignore.
+      for (const [key, flag] of [['traceSample', '--trace-sample'], ['traceFormat', '--trace-format']] as const) {
+        if (!opts.traces && command.getOptionValueSource(key) === 'cli') throw new InputError([`${flag}: it shapes the traces of --traces: give --traces FILE`]);
+      }
       // --json -: the document alone on stdout; what is said for people goes to stderr.
       const toStdout = opts.json === STDOUT;
       // Every output path first: a FIFO, a device, a directory or an unwritable folder is refused before any work.

@@ -131,6 +131,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--cohort <file>', 'with --inline: the users to check on (default: 10,000 generated)')
     .option('--environment <name>', 'the Unleash environment to import (a state export may hold several)')
     .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean; inline?: boolean; cohort?: string; environment?: string }) => {
+      if (opts.cohort !== undefined && !opts.inline) throw new InputError(['--cohort: it is the users --inline checks its flags on: give --inline too']);
       const { importFlags, importFlagsInline } = await import('../flags.js');
       const r = opts.inline ? importFlagsInline(system, file, opts.cohort, opts.environment) : importFlags(system, file, opts.environment);
       if (opts.strict && r.warnings.length) throw new InputError(r.warnings);

@@ -9,6 +9,7 @@
  * measurementRetention rules are unanchored regular expressions over metric names; a rule that matches none
  * makes the run Error (analysis/analysis.go).
  */
+import { RE2JS } from 're2js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
@@ -30,10 +31,13 @@ export interface AnalysisContext {
   warn(r: Resource, path: Path, message: string): void;
 }
 
-/** A Go regexp.MatchString over a name: unanchored; a pattern that does not compile matches nothing. */
+/**
+ * A Go regexp.MatchString over a name: unanchored, with Go's syntax (re2js: [[:alpha:]], \Q...\E and (?i) as
+ * Go reads them, no lookarounds); a pattern that does not compile matches nothing.
+ */
 function matches(pattern: string, name: string): boolean {
   try {
-    return new RegExp(pattern).test(name);
+    return RE2JS.compile(pattern).matcher(name).find();
   } catch {
     return false;
   }

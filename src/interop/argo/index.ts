@@ -94,7 +94,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   if (bg !== undefined && bg !== null) {
     const bp: Path = [...cp, 'analysis'];
     const raw = get(bg, 'startingStep');
-    const startingStep = raw === undefined ? 0 : Number(raw);
+    // An int32 in the CRD: text or true is no step index.
+    const startingStep = raw === undefined ? 0 : typeof raw === 'number' ? raw : NaN;
     if (!Number.isInteger(startingStep) || startingStep < 0) problem(ro, [...bp, 'startingStep'], 'startingStep is a step index, from 0');
     const spec = analysis(bg, bp, `background analysis${get(bg, 'name') ? ` ${String(get(bg, 'name'))}` : ''}`);
     // utils/replicaset/canary.go BeforeStartingStep: no run while the current step is before startingStep.

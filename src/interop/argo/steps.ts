@@ -38,19 +38,28 @@ interface StepsContext {
   analysis(ref: unknown, path: Path, name: string): AnalysisSpec | null;
 }
 
-/** Seconds (a number or digits) or a Go duration, as types.go DurationSeconds reads a pause; null if invalid. */
+/** The longest pause Argo holds: DurationSeconds is an int32 of seconds (about 68 years). */
+const MAX_PAUSE_SECONDS = 2 ** 31 - 1;
+
+/**
+ * Seconds (a number or digits) or a Go duration, as types.go RolloutPause.DurationSeconds reads a pause (an int32:
+ * digits by strconv.ParseInt(s, 10, 32), else time.ParseDuration in whole seconds); null if invalid, or longer
+ * than an int32 of seconds holds (Argo reads no such pause: the API server refuses the number, ParseInt the digits,
+ * and a longer Go duration converts to no defined int32).
+ */
 function pauseSeconds(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : null;
-  const s = String(v);
-  if (/^\d+$/.test(s)) return Number(s);
+  const within = (x: number) => (x <= MAX_PAUSE_SECONDS ? x : null);
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? within(v) : null;
+  if (typeof v !== 'string') return null;
+  if (/^\d+$/.test(v)) return within(Number(v));
   const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
   let total = 0, at = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
+  for (let m = re.exec(v); m; m = re.exec(v)) {
     total += Number(m[1]) * units[m[2]];
     at = re.lastIndex;
   }
-  return at === s.length && s.length > 0 ? Math.trunc(total) : null;
+  return at === v.length && v.length > 0 ? within(Math.trunc(total)) : null;
 }
 
 export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPath: Path): { stages: ArgoStage[]; places: StepPlace[] } {
@@ -82,8 +91,10 @@ export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPat
     if (exclusive.length > 1) ctx.problem(sp, `a step does one of setWeight, pause, experiment and analysis (${exclusive.join(' and ')} here): Argo refuses the Rollout`);
     const kind = exclusive[0] ?? kinds[0];
     if (kind === 'setWeight') {
-      const w = Number(get(step, 'setWeight'));
-      if (!(w >= 0 && w <= ctx.maxWeight)) ctx.problem([...sp, 'setWeight'], `a weight is a number from 0 to ${ctx.maxWeight}${ctx.maxWeight !== 100 ? ' (trafficRouting.maxTrafficWeight)' : ''}`);
+      // An int32 in the CRD: text, true or 20.5 is no weight the API server takes.
+      const raw = get(step, 'setWeight');
+      const w = typeof raw === 'number' && Number.isInteger(raw) ? raw : NaN;
+      if (!(w >= 0 && w <= ctx.maxWeight)) ctx.problem([...sp, 'setWeight'], `a weight is a whole number from 0 to ${ctx.maxWeight}${ctx.maxWeight !== 100 ? ' (trafficRouting.maxTrafficWeight)' : ''}`);
       close();
       weight = (w / ctx.maxWeight) * 100;
       places[i] = { stage: stages.length, afterUs: 0 };
@@ -97,7 +108,7 @@ export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPat
     } else if (kind === 'pause') {
       const d = get(step, 'pause', 'duration');
       const seconds = pauseSeconds(d);
-      if (seconds === null) ctx.problem([...sp, 'pause', 'duration'], `${JSON.stringify(d)} is not a duration: a number of seconds, or a Go duration ("30s", "5m")`);
+      if (seconds === null) ctx.problem([...sp, 'pause', 'duration'], `${JSON.stringify(d)} is not a duration Argo reads: a number of seconds, or a Go duration ("30s", "5m"), up to ${MAX_PAUSE_SECONDS} s (an int32 of seconds)`);
       let s = current();
       if (s.analysis) {
         s.closed = true;

@@ -6,13 +6,14 @@
  */
 import { createRequire } from 'node:module';
 import { InputError } from '../../errors.js';
+import { formatBytes, INPUT_KINDS, readLimits } from '../../files/read.js';
 import { murmur3 } from '../../flags/bucketing.js';
 import { own, record } from '../../records.js';
 import { findings, walkFields } from '../disposition.js';
 import { formatWarning, invalid, isObject, type FlagFile } from '../document.js';
 import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
-import { checkTargeting } from './targeting.js';
+import { checkTargeting, substitutedLength } from './targeting.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -35,6 +36,12 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
   const out = findings();
   walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
   const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
+  // flagd-core replaces each $ref by its evaluator's text before it parses anything: refuse what it cannot build.
+  const substituted = substitutedLength(v);
+  const limit = readLimits().bytes.flags;
+  if (substituted > limit) {
+    throw invalid(doc, ['$evaluators'], `with each {"$ref": name} replaced by its evaluator, as flagd replaces it, the file would be ${Number.isFinite(substituted) ? formatBytes(substituted) : 'too long to count'}, over the ${INPUT_KINDS.flags.what} limit of ${formatBytes(limit)} (raise it with ${INPUT_KINDS.flags.variable})`);
+  }
   // The list form of the current schema: flagd-core 4.0.1 would key such flags "0", "1", ...; read each by its key.
   const entries: [string, unknown, (string | number)[]][] = Array.isArray(v.flags)
     ? v.flags.map((f, i) => [isObject(f) && typeof f.key === 'string' ? f.key : '', f, ['flags', i]])

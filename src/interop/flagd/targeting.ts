@@ -43,7 +43,9 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     fail(p, `$ref ${why}: flag "${key}" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`);
     return null;
   };
-  const seen = new Set<string>();
+  // An evaluator's body is read the same way from wherever it is referred to (after its own index), so each is
+  // walked once: a chain of evaluators that each refer twice to the next is linear work, not 2^n.
+  const seen = new Set<number>();
   /** Every operation, $ref and attribute read of a rule. */
   const scan = (node: unknown, p: Path, after: number): void => {
     if (Array.isArray(node)) return node.forEach((x, i) => scan(x, [...p, i], after));
@@ -52,9 +54,8 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     if (op === undefined) return;
     if (op === '$ref') {
       const r = resolve(node, p, after);
-      const id = `${r?.index}:${after}`;
-      if (r && !seen.has(id)) {
-        seen.add(id);
+      if (r && !seen.has(r.index)) {
+        seen.add(r.index);
         scan(r.body, r.path, r.index + 1);
       }
       return;
@@ -74,6 +75,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     }
     scan(args, [...p, op], after);
   };
+  const resulted = new Set<number>();
   /** Literal results, which flagd-core turns into variant names. */
   const results = (node: unknown, p: Path, after: number, depth: number): void => {
     if (depth > 64) return;
@@ -89,7 +91,10 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     const args = op === undefined ? undefined : node[op];
     if (op === '$ref') {
       const r = resolve(node, p, after);
-      if (r) results(r.body, r.path, r.index + 1, depth + 1);
+      if (r && !resulted.has(r.index)) {
+        resulted.add(r.index);
+        results(r.body, r.path, r.index + 1, depth + 1);
+      }
     } else if ((op === 'if' || op === '?:') && Array.isArray(args)) {
       args.forEach((x, i) => {
         if (i % 2 === 1 || (i === args.length - 1 && args.length > 1)) results(x, [...p, op, i], after, depth + 1);
@@ -104,4 +109,32 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
   scan(targeting, path, 0);
   if (report.canFail.length === 0) results(targeting, path, 0, 0);
   return report;
+}
+
+const REF = /\{"\$ref":"((?:[^"\\]|\\.)*)"\}/g;
+
+/**
+ * The length of the text flagd-core's transform() builds from a configuration: every `{"$ref":"<name>"}` of
+ * the configuration's text replaced by its evaluator's text, evaluator by evaluator in order, so that a copy put
+ * in at an evaluator's turn has its references to later evaluators replaced in their turn. Counted without
+ * building it: evaluators that each refer twice to the next make it grow as 2^n.
+ */
+export function substitutedLength(config: Json): number {
+  const evaluators = isObject(config.$evaluators) ? config.$evaluators : null;
+  const text = JSON.stringify(config);
+  if (!evaluators) return text.length;
+  const order = Object.keys(evaluators);
+  const index = new Map(order.map((name, i) => [name, i]));
+  const refs = (s: string): number[] => [...s.matchAll(REF)].map((m) => index.get(m[1]) ?? -1).filter((i) => i >= 0);
+  // grown[i]: how much longer one reference to evaluator i becomes once its copy's own references are replaced.
+  const grown: number[] = new Array<number>(order.length).fill(0);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const body = JSON.stringify(evaluators[order[i]]) ?? '';
+    let n = body.length - `{"$ref":"${order[i]}"}`.length;
+    for (const j of refs(body)) if (j > i) n += grown[j];
+    grown[i] = n;
+  }
+  let total = text.length;
+  for (const j of refs(text)) total += grown[j];
+  return total;
 }

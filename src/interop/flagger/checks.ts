@@ -11,7 +11,7 @@
 import { parseCondition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import type { PlanCheck } from '../../scenario/types.js';
-import { get, type Path, type Resource } from '../kube/resources.js';
+import { crdNumber, get, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
 import { renderQuery, RenderError, trimQuery, type QueryModel } from './render.js';
 
@@ -46,10 +46,16 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
       ...ctx.model, interval,
       variables: Object.fromEntries(Object.entries(vars && typeof vars === 'object' ? vars : {}).map(([k, v]) => [k, String(v)])),
     };
-    const min = get(m, 'thresholdRange', 'min');
-    const max = get(m, 'thresholdRange', 'max');
+    // Numbers in the CRD (float64): text or true is refused, as the API server refuses it.
+    const numberAt = (...path: string[]): number | undefined => {
+      const n = crdNumber(get(m, ...path), false);
+      if (n === null) ctx.problem(cn, [...mp, ...path], `${path.join('.')} is a number`);
+      return n ?? undefined;
+    };
+    const min = numberAt('thresholdRange', 'min');
+    const max = numberAt('thresholdRange', 'max');
     const ranged = get(m, 'thresholdRange') !== undefined;
-    const threshold = Number(get(m, 'threshold') ?? 0);
+    const threshold = numberAt('threshold') ?? 0;
     const add = (query: string, where: Path, kind: 'success-rate' | 'duration' | 'custom', source: string) => {
       let expr;
       try {

@@ -11,7 +11,7 @@
 import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
 import type { PlanCheck } from '../../scenario/types.js';
 import { walkFields } from '../kube/fields.js';
-import { contextNote, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
@@ -96,13 +96,15 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     else if (s < 10) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)}: Flagger checks at most every 10s`);
     if (s !== null) intervalUs = Math.max(10, s) * 1e6;
   }
-  const rawThreshold = Number(get(analysis, 'threshold') ?? 0);
-  if (!Number.isInteger(rawThreshold)) problem(cn, [...ap, 'threshold'], 'threshold is a whole number');
-  const threshold = rawThreshold > 0 ? rawThreshold : 1; // GetAnalysisThreshold
+  // Integers in the CRD: text, true or 2.5 is refused, as the API server refuses it.
+  const rawThreshold = crdNumber(get(analysis, 'threshold'), true);
+  if (rawThreshold === null) problem(cn, [...ap, 'threshold'], 'threshold is a whole number');
+  const threshold = (rawThreshold ?? 0) > 0 ? rawThreshold! : 1; // GetAnalysisThreshold
 
   // DeploymentStrategy: iterations (A/B with match, else blue/green), or the canary weights of nextStepWeight.
-  const iterations = Number(get(analysis, 'iterations') ?? 0) > 0 ? Number(get(analysis, 'iterations')) : null;
-  if (iterations !== null && !Number.isInteger(iterations)) problem(cn, [...ap, 'iterations'], 'iterations is a whole number');
+  const rawIterations = crdNumber(get(analysis, 'iterations'), true);
+  if (rawIterations === null) problem(cn, [...ap, 'iterations'], 'iterations is a whole number');
+  const iterations = (rawIterations ?? 0) > 0 ? rawIterations! : null;
   const weights = skip || iterations !== null ? [] : walkWeights(analysis, (path, m) => problem(cn, [...ap, ...path], m));
 
   // The observer of the builtin metrics: the Canary's provider, else the controller's -mesh-provider (the
@@ -182,13 +184,24 @@ function goSeconds(s: string): number | null {
 
 /** scheduler.go nextStepWeight and maxWeight: the weights a canary strategy walks through before promotion. */
 function walkWeights(analysis: unknown, problem: (path: Path, message: string) => void): number[] {
-  const stepWeight = Number(get(analysis, 'stepWeight') ?? 0);
+  let refused = false;
+  const whole = (key: string): number => {
+    const n = crdNumber(get(analysis, key), true);
+    if (n === null) {
+      problem([key], `${key} is a whole number`);
+      refused = true;
+    }
+    return n ?? 0;
+  };
+  const stepWeight = whole('stepWeight');
   const raw = get(analysis, 'stepWeights');
-  const stepWeights = Array.isArray(raw) ? raw.map(Number) : [];
+  const stepWeights = Array.isArray(raw) ? raw.map((w) => crdNumber(w, true) ?? NaN) : [];
   stepWeights.forEach((w, i) => {
     if (!(Number.isInteger(w) && w > 0 && w <= 100) || (i > 0 && w <= stepWeights[i - 1])) problem(['stepWeights', i], 'step weights are whole numbers that increase, from above 0 to 100');
   });
-  const maxWeight = stepWeights.length > 0 ? Math.min(100, stepWeights[stepWeights.length - 1]) : Number(get(analysis, 'maxWeight') ?? 0) > 0 ? Number(get(analysis, 'maxWeight')) : 100;
+  const givenMax = whole('maxWeight');
+  const maxWeight = stepWeights.length > 0 ? Math.min(100, stepWeights[stepWeights.length - 1]) : givenMax > 0 ? givenMax : 100;
+  if (refused) return [];
   if (stepWeight <= 0 && stepWeights.length === 0) {
     problem(['stepWeight'], 'no stepWeight, stepWeights or iterations: Flagger never shifts traffic to the canary');
     return [];

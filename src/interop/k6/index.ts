@@ -13,6 +13,7 @@ import { InputError } from '../../errors.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import type { ScenarioInput } from '../../scenario/schema.js';
 import type { Gate, Scenario } from '../../scenario/types.js';
+import { escapeControls } from '../../units/escape.js';
 import { plural } from '../../units/format.js';
 
 export interface K6Options {
@@ -79,6 +80,7 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
 
   const round = (x: number) => Math.round(x * 1000) / 1000;
   const scenarios: Record<string, unknown> = {};
+  const exec = execNames(journeys.map((j) => j.name));
   for (const j of journeys) {
     const share = j.weight / totalWeight;
     const stages: { target: number; duration: string }[] = [];
@@ -88,7 +90,7 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
     const peak = Math.max(...points.map(([, r]) => r)) * share;
     scenarios[j.name] = {
       executor: 'ramping-arrival-rate',
-      exec: execName(j.name),
+      exec: exec.get(j.name),
       startRate: round(points[0][1] * share),
       timeUnit: '1s',
       preAllocatedVUs: Math.max(5, Math.ceil(peak)),
@@ -130,11 +132,11 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
   if (!users) notCarried.push('the scenario has no cohort: requests carry no targeting key');
 
   const lines: string[] = [];
-  lines.push(`// k6 load test written by rehearse export k6 from ${opts.file} (scenario "${scenario.name}").`);
+  lines.push(`// k6 load test written by rehearse export k6 from ${comment(opts.file)} (scenario "${comment(scenario.name)}").`);
   lines.push('// Run: k6 run -e BASE_URL=https://staging.example.com script.ts');
   lines.push('//');
   lines.push('// Not carried into this script:');
-  for (const n of notCarried) lines.push(`//   - ${n.replace(/\n/g, ' ')}`);
+  for (const n of notCarried) lines.push(`//   - ${comment(n.replace(/\n/g, ' '))}`);
   lines.push("import http from 'k6/http';");
   lines.push("import { check } from 'k6';");
   lines.push("import { SharedArray } from 'k6/data';");
@@ -156,8 +158,8 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
   lines.push('}');
   for (const j of journeys) {
     lines.push('');
-    lines.push(`/** Journey ${JSON.stringify(j.name)}: ${j.steps.map((s) => `${s.service}.${s.endpoint}`).join(' -> ')}. */`);
-    lines.push(`export function ${execName(j.name)}(): void {`);
+    lines.push(`/** Journey ${comment(JSON.stringify(j.name))}: ${comment(j.steps.map((s) => `${s.service}.${s.endpoint}`).join(' -> '))}. */`);
+    lines.push(`export function ${exec.get(j.name)}(): void {`);
     lines.push('  const user = pickUser();');
     lines.push('  const headers: Record<string, string> = user ? { [KEY_HEADER]: user } : {};');
     j.steps.forEach((s, i) => {
@@ -170,8 +172,29 @@ export function k6Script(scenario: Scenario, input: ScenarioInput, opts: K6Optio
   return { script: `${lines.join('\n')}\n`, users: users ? { file: usersFile, json: `${JSON.stringify(users)}\n` } : null };
 }
 
-function execName(journey: string): string {
-  return `journey_${journey.replace(/[^A-Za-z0-9_]/g, '_')}`;
+/**
+ * The exported function of each journey: journey_ and its name in letters, digits and "_", with _2, _3... where
+ * two names write alike ("a-b" and "a_b"), which would otherwise export one function twice (a SyntaxError in k6).
+ */
+function execNames(journeys: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<string>();
+  for (const j of journeys) {
+    const base = `journey_${j.replace(/[^A-Za-z0-9_]/g, '_')}`;
+    let name = base;
+    for (let k = 2; used.has(name); k++) name = `${base}_${k}`;
+    used.add(name);
+    out.set(j, name);
+  }
+  return out;
+}
+
+/**
+ * Text from the scenario inside a comment of the script: line breaks (\n, \r, U+2028, U+2029) and other controls
+ * escaped, and "*\/" broken, so that no name can end the comment and put code of its own into a script people run.
+ */
+function comment(text: string): string {
+  return escapeControls(text).replace(/\*\//g, '*\\/');
 }
 
 function escapeTemplate(s: string): string {

@@ -8,6 +8,7 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { didYouMean } from '../../errors.js';
+import { oddTagMessage, oddTags } from '../../scenario/parse.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -83,6 +84,15 @@ export const get = (o: unknown, ...path: (string | number)[]): unknown => {
   return x;
 };
 
+/**
+ * A field the CRD types as an integer or a number, as the API server takes it: a JSON number (a whole one for an
+ * integer), undefined when absent, null for anything else (text, true, a list), which the caller refuses.
+ */
+export function crdNumber(v: unknown, whole: boolean): number | undefined | null {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === 'number' && Number.isFinite(v) && (!whole || Number.isInteger(v)) ? v : null;
+}
+
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
 export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
   const resources: Resource[] = [];
@@ -100,6 +110,13 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       if (doc.errors.length > 0) {
         const pos = lines.linePos(doc.errors[0].pos[0]);
         problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        return;
+      }
+      // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
+      const tagged = oddTags(doc)[0];
+      if (tagged) {
+        const pos = lines.linePos(tagged.offset);
+        problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${oddTagMessage(tagged.tag)}`);
         return;
       }
       const value = doc.toJS() as unknown;

@@ -8,6 +8,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
+import { oddTagMessage, oddTags } from '../../scenario/parse.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
@@ -51,6 +52,12 @@ export function readManifests(files: readonly { file: string; text: string }[]):
       if (doc.errors.length) {
         const p = lines.linePos(doc.errors[0].pos[0]);
         errors.push(`${file}:${p.line}:${p.col}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        continue;
+      }
+      const tagged = oddTags(doc)[0];
+      if (tagged) {
+        const p = lines.linePos(tagged.offset);
+        errors.push(`${file}:${p.line}:${p.col}: invalid YAML: ${oddTagMessage(tagged.tag)}`);
         continue;
       }
       const v = doc.toJS() as unknown;

@@ -7,10 +7,11 @@
 import { createRequire } from 'node:module';
 import { launchdarklyBucket } from '../../flags/bucketing.js';
 import { own } from '../../records.js';
+import { InputError } from '../../errors.js';
 import { findings } from '../disposition.js';
-import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
-import { readLaunchDarkly } from './data.js';
+import { readLaunchDarkly, type LdData } from './data.js';
 import { attributeValue, malformedReads, malformedSegments, malformedServing } from './malformed.js';
 
 const require = createRequire(import.meta.url);
@@ -34,9 +35,70 @@ export function variationNames(variations: readonly unknown[]): string[] {
   return names.map((n, i) => (names.indexOf(n) === i ? n : `variation-${i}`));
 }
 
+/** The shape of what the SDK walks when it loads a flag or a segment (js-server-sdk-common processFlag, processSegment, the evaluator). */
+type Shape = 'text' | 'list' | { readonly list: Shape } | { readonly fields: Readonly<Record<string, Shape>>; readonly required?: readonly string[] };
+const ROLLOUT: Shape = { fields: { variations: { list: { fields: {} } }, bucketBy: 'text', contextKind: 'text' } };
+const CLAUSE: Shape = { fields: { attribute: 'text', op: 'text', values: 'list', contextKind: 'text' }, required: ['values'] };
+const RULE: Shape = { fields: { clauses: { list: CLAUSE }, rollout: ROLLOUT, bucketBy: 'text' } };
+const TARGETS: Shape = { list: { fields: { values: 'list', contextKind: 'text' } } };
+const FLAG: Shape = {
+  fields: {
+    variations: 'list', rules: { list: RULE }, fallthrough: { fields: { rollout: ROLLOUT } }, targets: TARGETS, contextTargets: TARGETS,
+    prerequisites: { list: { fields: { key: 'text' } } },
+  },
+};
+const SEGMENT: Shape = { fields: { included: 'list', excluded: 'list', includedContexts: TARGETS, excludedContexts: TARGETS, rules: { list: RULE } } };
+
+/**
+ * Where a flag or segment is not the shape the SDK walks: it calls forEach on lists, sets properties on rules and
+ * clauses, and startsWith on an attribute reference (a clause's attribute, a rollout's bucketBy), so any other
+ * value made it throw a TypeError while it loaded the file. Absent, null and (for text) empty are the SDK's own
+ * cases. Each is refused with its place.
+ */
+function shapeProblems(data: LdData): string[] {
+  const refused: string[] = [];
+  const describe = (v: unknown) => (Array.isArray(v) ? 'a list' : isObject(v) ? 'a mapping' : JSON.stringify(v));
+  const walk = (doc: FlagFile, path: (string | number)[], v: unknown, shape: Shape): void => {
+    if (v === undefined || v === null) return;
+    const fail = (expected: string): void => {
+      refused.push(formatWarning(at(doc, path, `expected ${expected}, not ${describe(v)}`)));
+    };
+    if (shape === 'text') {
+      if (v && typeof v !== 'string') fail('text (for an attribute, a name or a reference such as /address/city)');
+    } else if (shape === 'list' || 'list' in shape) {
+      if (!Array.isArray(v)) return fail('a list');
+      if (shape === 'list') return;
+      v.forEach((x, i) => {
+        if (x === null || x === undefined) refused.push(formatWarning(at(doc, [...path, i], 'expected a mapping, not null')));
+        else walk(doc, [...path, i], x, shape.list);
+      });
+    } else {
+      if (!isObject(v)) return fail('a mapping');
+      for (const [k, sub] of Object.entries(shape.fields)) walk(doc, [...path, k], v[k], sub);
+      for (const k of shape.required ?? []) if (v[k] === undefined || v[k] === null) refused.push(formatWarning(at(doc, path, `${k}: missing (the SDK needs it)`)));
+    }
+  };
+  for (const [key, f] of Object.entries(data.flags)) {
+    const { doc, path } = data.flagAt.get(key)!;
+    walk(doc, path, f, FLAG);
+    // A flag that serves nothing by index may leave its variations out (the SDK's own file examples do); one that
+    // serves by index makes the SDK read variations.length of nothing.
+    const served = f.offVariation !== undefined || isObject(f.fallthrough) || [f.rules, f.targets, f.contextTargets].some((l) => Array.isArray(l) && l.length > 0);
+    if (served && (f.variations === undefined || f.variations === null)) refused.push(formatWarning(at(doc, path, 'variations: missing, where the flag serves a variation by its index (the SDK fails on it)')));
+  }
+  for (const [key, s] of Object.entries(data.segments)) {
+    // Segments the files only name (big segments, made up with no rules) have no place and nothing to check.
+    const place = data.segmentAt.get(key);
+    if (place) walk(place.doc, place.path, s, SEGMENT);
+  }
+  return refused;
+}
+
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
   const out = findings();
   const data = readLaunchDarkly(docList(docs), out);
+  const refused = shapeProblems(data);
+  if (refused.length) throw new InputError(refused);
   const { warnings } = out;
   const badSegments = malformedSegments(data.segments);
   for (const [key, found] of badSegments) {

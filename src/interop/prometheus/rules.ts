@@ -11,6 +11,7 @@ import { InputError } from '../../errors.js';
 import { parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
+import { oddTagMessage, oddTags } from '../../scenario/parse.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -81,6 +82,14 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     throw new InputError(syntax.map((e) => {
       const p = lineCounter.linePos(e.pos[0]);
       return `${file}:${p.line}:${p.col}: invalid YAML: ${e.message.split('\n')[0]}`;
+    }));
+  }
+  // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
+  const tagged = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => oddTags(d));
+  if (tagged.length) {
+    throw new InputError(tagged.map((t) => {
+      const p = lineCounter.linePos(t.offset);
+      return `${file}:${p.line}:${p.col}: invalid YAML: ${oddTagMessage(t.tag)}`;
     }));
   }
   const groups: ParsedGroup[] = [];

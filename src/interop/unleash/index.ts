@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { unleashNormalized } from '../../flags/bucketing.js';
 import { findings } from '../disposition.js';
-import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readUnleash } from './state.js';
 import { InputError } from '../../errors.js';
@@ -24,6 +24,9 @@ export const UNLEASH_OPERATORS = new Set([
   'IN', 'NOT_IN', 'STR_CONTAINS', 'STR_STARTS_WITH', 'STR_ENDS_WITH', 'NUM_EQ', 'NUM_GT', 'NUM_GTE', 'NUM_LT', 'NUM_LTE',
   'DATE_AFTER', 'DATE_BEFORE', 'SEMVER_EQ', 'SEMVER_GT', 'SEMVER_LT', 'SEMVER_GTE', 'SEMVER_LTE', 'REGEX', 'IN_CIDR',
 ]);
+
+/** Operators whose constraint reads a list of values (unleash-client strategy.js cleanValues: InOperator, StringOperator, CidrOperator). */
+const LIST_OPERATORS = new Set(['IN', 'NOT_IN', 'STR_CONTAINS', 'STR_STARTS_WITH', 'STR_ENDS_WITH', 'IN_CIDR']);
 
 /** Context fields Unleash reads at the top level; anything else is a property. */
 const TOP_LEVEL = new Set(['userId', 'sessionId', 'remoteAddress', 'environment', 'appName', 'currentTime']);
@@ -46,6 +49,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const out = findings();
   const read = readUnleash(doc, options.environment, out);
   const { warnings } = out;
+  const refused: string[] = [];
   const state = read.state;
   const names = new Set(state.features.map((f) => String(f.name)));
   const flags: ImportedFlag[] = state.features.map((f) => {
@@ -67,7 +71,14 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       if (typeof params.stickiness === 'string' && !['default', 'userId', 'sessionId', 'random'].includes(params.stickiness) && !attributes.has(params.stickiness)) {
         attributes.set(params.stickiness, [...sp, 'parameters', 'stickiness']);
       }
-      (s.constraints as Json[]).forEach((c, j) => {
+      (s.constraints as unknown[]).forEach((c, j) => {
+        const cp = [...sp, 'constraints', j];
+        if (!isObject(c)) return void refused.push(formatWarning(at(doc, cp, `a constraint is a mapping (contextName, operator, values), not ${JSON.stringify(c)}`)));
+        // unleash-client drops the empty values of the list and trims the others (strategy.js cleanValues): no list,
+        // or one that holds a number, true, a list or a mapping, made it throw a TypeError.
+        if (LIST_OPERATORS.has(String(c.operator)) && !(Array.isArray(c.values) && c.values.every((v) => !v || typeof v === 'string'))) {
+          return void refused.push(formatWarning(at(doc, c.values === undefined ? cp : [...cp, 'values'], `operator ${String(c.operator)} takes values: a list of text${c.values === undefined ? ', and there is none' : ''}`)));
+        }
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
           warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported by unleash-client; the constraint never matches`));
         }
@@ -85,14 +96,20 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
         warnings.push(at(doc, path, `depends on "${r}", which has dependencies of its own: unleash-client serves it off to everyone (one level only)`));
       }
     });
-    const variants = (f.variants as Json[]).map((x) => String(x.name));
-    const strategyVariants = strategies.flatMap((s) => (s.variants as Json[]).map((x) => String(x.name)));
+    const variantsOf = (list: unknown[], vp: (string | number)[] | undefined): string[] => list.flatMap((x, i) => {
+      if (isObject(x)) return [String(x.name)];
+      refused.push(formatWarning(at(doc, vp ? [...vp, i] : path, `a variant is a mapping (name, weight, ...), not ${JSON.stringify(x)}`)));
+      return [];
+    });
+    const variants = variantsOf(f.variants as unknown[], undefined);
+    const strategyVariants = strategies.flatMap((s, i) => variantsOf(s.variants as unknown[], [...paths[i], 'variants']));
     return {
       key: name, description: typeof f.description === 'string' ? f.description : '',
       variants: [...new Set([...variants, ...strategyVariants])], requires, attributes: [...attributes.keys()].sort(),
       reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc, canFail: [], valueType: 'boolean',
     };
   });
+  if (refused.length) throw new InputError(refused);
   return { system: 'unleash', flags, warnings, state };
 }
 
