@@ -19,67 +19,10 @@ import {
 
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
+export { PromQLError } from './promql-tree.js';
+export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
+import { PromQLError, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 
-export interface Matcher {
-  readonly name: string;
-  readonly op: MatchOp;
-  readonly value: string;
-  /** Anchored, for =~ and !~. */
-  readonly re: GoRegex | null;
-}
-
-export interface VectorSelector {
-  readonly kind: 'vector';
-  readonly name: string | null;
-  readonly matchers: readonly Matcher[];
-  readonly offsetMs: number;
-}
-
-export interface MatrixSelector {
-  readonly kind: 'matrix';
-  readonly vector: VectorSelector;
-  readonly rangeMs: number;
-}
-
-export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '^' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless';
-
-export interface VectorMatching {
-  /** many-to-many: the set operators, which take no group modifier. */
-  readonly card: 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
-  readonly on: boolean;
-  readonly labels: readonly string[];
-  readonly include: readonly string[];
-}
-
-export type Expr =
-  | { readonly kind: 'number'; readonly value: number }
-  | { readonly kind: 'string'; readonly value: string }
-  | VectorSelector
-  | MatrixSelector
-  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Expr[] }
-  | {
-      readonly kind: 'aggregate'; readonly op: string; readonly param: Expr | null; readonly expr: Expr;
-      readonly grouping: readonly string[]; readonly without: boolean;
-    }
-  | {
-      readonly kind: 'binary'; readonly op: BinaryOp; readonly lhs: Expr; readonly rhs: Expr; readonly bool: boolean;
-      readonly matching: VectorMatching;
-    }
-  | { readonly kind: 'negate'; readonly expr: Expr };
-
-/** A query refused: the message names the query and every part refused, each with its column (1-based). */
-export class PromQLError extends Error {
-  override name = 'PromQLError';
-  /** The first problem's column and reason. */
-  readonly column: number;
-  readonly reason: string;
-  constructor(readonly query: string, readonly problems: readonly PromQLProblem[]) {
-    super(`${problems.map((p) => `${p.reason} at column ${p.column}`).join('; ')} of ${JSON.stringify(query)}`);
-    this.column = problems[0].column;
-    this.reason = problems[0].reason;
-  }
-}
 
 const BINARY_OPS: Record<string, BinaryOp> = {
   Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
