@@ -7,6 +7,7 @@ const ALONE = [
   'test/realsys-live.test.ts',
   'test/live-browser.test.ts',
   'test/browser.test.ts',
+  'test/debrief-outcomes.test.ts',
   'test/live-record.test.ts',
   'test/live-prometheus.test.ts',
   'test/live-server.test.ts',

@@ -11,11 +11,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('..', import.meta.url).pathname;
-const CHROMIUM = '/usr/bin/chromium';
 const shots = process.env.REHEARSE_SCREENSHOTS ?? join(root, 'reports', 'screenshots-latest');
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-html-'));
 const cli = (...args: string[]) => {
@@ -33,7 +33,6 @@ const ciDir = join(dir, 'ci');
 let ciDone: Promise<void>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   mkdirSync(shots, { recursive: true });
   const cases = join(dir, 'scenarios');
   mkdirSync(cases);
@@ -46,10 +45,7 @@ beforeAll(async () => {
       else done();
     });
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

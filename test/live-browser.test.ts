@@ -6,10 +6,11 @@
  * confirmed), the debrief written and linked at the top, and no console warning or request leaving the machine.
  * Screenshots go to reports/screenshots-latest/ (ignored by git; `npm run screenshots` refreshes the docs' ones).
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Drill, type DrillOptions, type Link } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
@@ -17,7 +18,6 @@ import { drawCase, newSecret } from '../src/live/hidden.js';
 import { clock } from '../src/units/format.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const CHROMIUM = '/usr/bin/chromium';
 const shots = process.env.REHEARSE_SCREENSHOTS ?? join(root, 'reports', 'screenshots-latest');
 const file = join(import.meta.dirname, 'fixtures', 'drill.yaml');
 
@@ -25,12 +25,8 @@ let browser: Browser;
 const drills: Drill[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
