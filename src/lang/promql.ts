@@ -4,14 +4,15 @@
  * query, and the column and name of every part that is not supported (not only the first), never at evaluation.
  *
  * The subset (Prometheus 2.42 semantics): number and string literals; instant and range vector selectors with
- * =, !=, =~, !~ and `offset`; the functions of promql-signatures.ts (rate, increase, the *_over_time family,
+ * =, !=, =~, !~ and `offset` (on a selector only, as Prometheus' parser has it; `@` is refused as unsupported where
+ * Prometheus parses it, as invalid where it does not); the functions of promql-signatures.ts (rate, increase, the *_over_time family,
  * histogram_quantile, label_replace, label_join, absent, clamp, timestamp, sort, ...); the aggregations sum,
  * avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile with by/without; unary minus;
  * + - * / % ^ and == != > < >= <= with bool, on/ignoring and group_left/group_right; the set operators and,
  * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
 import { parser } from '@prometheus-io/lezer-promql';
-import type { SyntaxNode } from '@lezer/common';
+import { MODIFIABLE, modified, type Node, syntaxTree } from './promql-syntax.js';
 import {
   AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unknownFunctions, unquote,
   type PromQLProblem, type ValueType,
@@ -82,21 +83,17 @@ export function parsePromQL(query: string): Expr {
       throw new PromQLError(query, [{ column: err + 1, reason: err >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(err, err + 12))}`, invalid: true }]);
     }
   }
-  const text = (n: SyntaxNode) => walked.slice(n.from, n.to);
-  const children = (n: SyntaxNode): SyntaxNode[] => {
-    const out: SyntaxNode[] = [];
-    for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'LineComment') out.push(c);
-    return out;
-  };
+  const text = (n: Node) => walked.slice(n.from, n.to);
+  const children = (n: Node): readonly Node[] => n.kids;
 
-  const duration = (n: SyntaxNode): number => {
+  const duration = (n: Node): number => {
     const t = text(n).trim();
     const ms = parseDurationMs(t);
     if (ms === null) stop(n, `expected a duration such as 5m, got ${JSON.stringify(t)}`);
     return ms!;
   };
 
-  const matcher = (n: SyntaxNode): Matcher | null => {
+  const matcher = (n: Node): Matcher | null => {
     const [nameNode, opNode, valueNode] = children(n);
     if (n.name !== 'UnquotedLabelMatcher' || !valueNode) return refuse(n, 'unsupported label matcher');
     const name = text(nameNode);
@@ -113,7 +110,7 @@ export function parsePromQL(query: string): Expr {
     return { name, op, value, re };
   };
 
-  const vectorSelector = (n: SyntaxNode): VectorSelector | null => {
+  const vectorSelector = (n: Node): VectorSelector | null => {
     let name: string | null = null;
     const matchers: Matcher[] = [];
     let ok = true;
@@ -135,7 +132,7 @@ export function parsePromQL(query: string): Expr {
 
   const shown = (t: string) => (t === 'matrix' ? 'range vector' : t);
   /** Checks a parsed argument's type; null (already refused) passes. */
-  const expect = (n: SyntaxNode, e: Expr | null, want: string, what: string): boolean => {
+  const expect = (n: Node, e: Expr | null, want: string, what: string): boolean => {
     if (e === null) return false;
     const got = resultType(e);
     const w = want.replace(/[?*]$/, '');
@@ -144,9 +141,9 @@ export function parsePromQL(query: string): Expr {
     return false;
   };
 
-  const grouping = (n: SyntaxNode) => children(n).map((c) => text(c).replace(/^"|"$/g, ''));
+  const grouping = (n: Node) => children(n).map((c) => text(c).replace(/^"|"$/g, ''));
 
-  const call = (n: SyntaxNode): Expr | null => {
+  const call = (n: Node): Expr | null => {
     const [id, body] = children(n);
     const fn = renamed.get(id.from) ?? text(id).trim();
     const argNodes = children(body);
@@ -181,12 +178,12 @@ export function parsePromQL(query: string): Expr {
     return { kind: 'call', fn, args: args as Expr[] };
   };
 
-  const aggregate = (n: SyntaxNode): Expr | null => {
+  const aggregate = (n: Node): Expr | null => {
     let op = '';
     let by: string[] = [];
     let without = false;
-    let body: SyntaxNode | null = null;
-    let opNode: SyntaxNode = n;
+    let body: Node | null = null;
+    let opNode: Node = n;
     for (const c of children(n)) {
       if (c.name === 'AggregateOp') {
         op = text(c).toLowerCase();
@@ -208,7 +205,7 @@ export function parsePromQL(query: string): Expr {
     return { kind: 'aggregate', op, param: wantParam ? args[0] : null, expr: args[args.length - 1]!, grouping: by, without };
   };
 
-  const binary = (n: SyntaxNode): Expr | null => {
+  const binary = (n: Node): Expr | null => {
     const parts = children(n);
     const lhsNode = parts[0];
     const rhsNode = parts[parts.length - 1];
@@ -259,7 +256,31 @@ export function parsePromQL(query: string): Expr {
     return { kind: 'binary', op, lhs, rhs, bool, matching };
   };
 
-  const expr = (n: SyntaxNode): Expr | null => {
+  /** Refuses an `offset` or `@` modifier where Prometheus' parser does (parse.go addOffset, getAtModifierVars),
+   * at the column of what it follows. */
+  const modifierTarget = (operand: Node, modifier: 'offset' | '@'): boolean => {
+    const { base, offset, at } = modified(operand);
+    if (!MODIFIABLE.has(base.name)) return refuse(operand, `${modifier} modifier must be preceded by an instant vector selector or range vector selector or a subquery`) ?? false;
+    if (modifier === 'offset' ? offset : at) return refuse(operand, modifier === '@' ? '@ <timestamp> may not be set multiple times' : 'offset may not be set multiple times') ?? false;
+    return true;
+  };
+  /** An `@` time: `start()`, `end()` or a number of seconds, signed, within the int64 milliseconds of Prometheus'
+   * timestamps (parse.go setTimestamp); a duration is a syntax error there. */
+  const atTime = (operand: Node, time: Node): boolean => {
+    if (time.name === 'AtModifierPreprocessors') return true;
+    const t = text(time).replace(/\s+/g, '');
+    const sign = /^[+-]/.test(t) ? t[0] : '';
+    const v = parseNumber(t.slice(sign.length));
+    if (v === null) return refuse(time, `unexpected ${parseDurationMs(t.slice(sign.length)) !== null ? 'duration' : 'token'} ${JSON.stringify(t)} in @, expected timestamp`) ?? false;
+    const s = sign === '-' ? -v : v;
+    if (Number.isNaN(s) || Math.abs(s) >= 2 ** 63) {
+      const shown = Number.isNaN(s) ? 'NaN' : !Number.isFinite(s) ? (s > 0 ? '+Inf' : '-Inf') : s.toFixed(6);
+      return refuse(operand, `timestamp out of bounds for @ modifier: ${shown}`) ?? false;
+    }
+    return true;
+  };
+
+  const expr = (n: Node): Expr | null => {
     switch (n.name) {
       case 'PromQL': {
         const [only] = children(n);
@@ -278,9 +299,14 @@ export function parsePromQL(query: string): Expr {
         const [v, d] = children(n);
         const inner = expr(v);
         const rangeMs = duration(d);
+        // parse.go newMatrixSelector; the column is the range's, as Prometheus gives it.
+        const before = modified(v);
+        if (before.base.name === 'VectorSelector' && (before.offset || before.at)) {
+          return refuse(walked.indexOf('[', v.to), `no ${before.at ? '@' : 'offset'} modifiers allowed before range`);
+        }
+        if (v.name !== 'VectorSelector') return refuse(v, 'ranges only allowed for vector selectors');
         if (inner === null) return null;
-        if (inner.kind !== 'vector' || inner.offsetMs !== 0) return refuse(v, 'a range needs a plain vector selector before it');
-        return { kind: 'matrix', vector: inner, rangeMs };
+        return { kind: 'matrix', vector: inner as VectorSelector, rangeMs };
       }
       case 'OffsetExpr': {
         const parts = children(n);
@@ -288,10 +314,11 @@ export function parsePromQL(query: string): Expr {
         const durNode = parts[parts.length - 1];
         const neg = text(durNode).trim().startsWith('-');
         const ms = duration(neg ? children(durNode)[1] : durNode) * (neg ? -1 : 1);
+        if (!modifierTarget(parts[0], 'offset')) return null;
         if (inner === null) return null;
         if (inner.kind === 'vector') return { ...inner, offsetMs: ms };
         if (inner.kind === 'matrix') return { ...inner, vector: { ...inner.vector, offsetMs: ms } };
-        return refuse(parts[0], 'offset applies to a selector only');
+        return refuse(parts[0], 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
       }
       case 'UnaryExpr': {
         const [op, operand] = children(n);
@@ -309,15 +336,18 @@ export function parsePromQL(query: string): Expr {
         expr(inner);
         return refuse(walked.lastIndexOf('[', range.from), 'unsupported subquery');
       }
-      case 'StepInvariantExpr':
-        expr(children(n)[0]);
-        return refuse(children(n).find((c) => c.name === 'At') ?? n, 'unsupported @ modifier');
+      case 'StepInvariantExpr': {
+        const [operand, at, time] = children(n);
+        expr(operand);
+        const valid = atTime(operand, time) && modifierTarget(operand, '@');
+        return valid ? refuse(at, 'unsupported @ modifier') : null;
+      }
       default: return refuse(n, `unsupported expression ${JSON.stringify(text(n))}`);
     }
   };
   let result: Expr | null = null;
   try {
-    result = expr(tree.topNode);
+    result = expr(syntaxTree(tree.topNode));
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
   }

@@ -1,0 +1,51 @@
+/**
+ * The syntax tree of a query as Prometheus' own parser groups it, built from the tree of
+ * @prometheus-io/lezer-promql. The two disagree on one thing: Prometheus' grammar (promql/parser/
+ * generated_parser.y) binds the postfix modifiers (`offset`, `@`, a range `[5m]`, a subquery `[5m:1m]`) tighter
+ * than any operator, so `x + y offset 5m` is `x + (y offset 5m)` and `-x @ 100` is `-(x @ 100)`; lezer's grammar
+ * puts the modifier on the whole expression to its left. Here the modifier is moved onto the rightmost operand,
+ * so that what a modifier applies to is what Prometheus checks (parse.go addOffset, getAtModifierVars).
+ */
+import type { SyntaxNode } from '@lezer/common';
+
+export interface Node {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+  readonly kids: readonly Node[];
+}
+
+const POSTFIX = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr']);
+
+/** The tree under n, comments left out, each postfix modifier on the operand Prometheus gives it. */
+export function syntaxTree(n: SyntaxNode): Node {
+  const kids: Node[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) if (c.name !== 'LineComment') kids.push(syntaxTree(c));
+  const node = { name: n.name, from: n.from, to: n.to, kids };
+  return POSTFIX.has(n.name) ? bindTight(node) : node;
+}
+
+function bindTight(postfix: Node): Node {
+  const [operand, ...rest] = postfix.kids;
+  // A binary expression's right operand is its last child; a unary expression's operand follows its operator.
+  if (operand?.name !== 'BinaryExpr' && operand?.name !== 'UnaryExpr') return postfix;
+  const inner = operand.kids[operand.kids.length - 1];
+  const moved = bindTight({ ...postfix, from: inner.from, kids: [inner, ...rest] });
+  return { ...operand, to: postfix.to, kids: [...operand.kids.slice(0, -1), moved] };
+}
+
+/** What an `offset` or `@` modifier applies to: the node under the modifiers already on it, and which those are
+ * (in Prometheus both set a field of the selector or subquery itself, so they chain in either order). */
+export function modified(n: Node): { readonly base: Node; readonly offset: boolean; readonly at: boolean } {
+  let base = n;
+  let offset = false, at = false;
+  while (base.name === 'OffsetExpr' || base.name === 'StepInvariantExpr') {
+    if (base.name === 'OffsetExpr') offset = true;
+    else at = true;
+    base = base.kids[0];
+  }
+  return { base, offset, at };
+}
+
+/** parse.go: a modifier's target is an instant or range vector selector or a subquery, and nothing else. */
+export const MODIFIABLE = new Set(['VectorSelector', 'MatrixSelector', 'SubqueryExpr']);

@@ -1,0 +1,142 @@
+/**
+ * `offset` and `@` as Prometheus 2.42 parses them. prometheus/prometheus promql/parser/generated_parser.y binds
+ * these modifiers (and ranges, subqueries) tighter than any operator: `x + y offset 5m` is `x + (y offset 5m)`;
+ * promql/parser/parse.go (addOffset, getAtModifierVars, setTimestamp, newMatrixSelector) refuses a modifier on
+ * anything but a vector selector, a range selector or a subquery, a modifier set twice, and an @ time out of
+ * range; promql/parser/parse_test.go holds the same messages. A query Prometheus refuses is refused by rehearse
+ * (invalid: a rule file is refused whole, as promtool refuses it); one it parses and rehearse does not evaluate
+ * (`@`, subqueries) is only unsupported. Each expectation is checked against `promtool check rules` when it is
+ * installed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { parsePromQL, PromQLError } from '../src/lang/promql.js';
+import { PROMTOOL, prometheusAvailable } from './prometheus.js';
+
+const AT_TARGET = '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery';
+const OFFSET_TARGET = 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery';
+
+/** Query, and what Prometheus says: null when it parses the query, else its first error's column and message. */
+const VECTORS: [string, null | [number, string]][] = [
+  ['sum(x) @ 100', [1, AT_TARGET]],
+  ['sum(x) @ start()', [1, AT_TARGET]],
+  ['rate(x[5m]) @ 100', [1, AT_TARGET]],
+  ['vector(1) @ 100', [1, AT_TARGET]],
+  ['1 @ 100', [1, AT_TARGET]],
+  ['(x) @ 100', [1, AT_TARGET]],
+  ['(x + y) @ 100', [1, AT_TARGET]],
+  ['x + sum(y) @ 1', [5, AT_TARGET]],
+  ['x @ 100 @ 200', [1, '@ <timestamp> may not be set multiple times']],
+  ['x @ start() @ end()', [1, '@ <timestamp> may not be set multiple times']],
+  ['x @ 100 offset 1m @ 3', [1, '@ <timestamp> may not be set multiple times']],
+  ['x[5m:1m] @ 100 @ 200', [1, '@ <timestamp> may not be set multiple times']],
+  ['x @ Inf', [1, 'timestamp out of bounds for @ modifier: +Inf']],
+  ['x @ -Inf', [1, 'timestamp out of bounds for @ modifier: -Inf']],
+  ['x @ NaN', [1, 'timestamp out of bounds for @ modifier: NaN']],
+  ['x @ 9223372036854775807', [1, 'timestamp out of bounds for @ modifier: 9223372036854775808.000000']],
+  ['x @ 1m', [5, 'unexpected duration "1m" in @, expected timestamp']],
+  ['x @ 100 [5m]', [9, 'no @ modifiers allowed before range']],
+  ['x offset 1m [5m]', [13, 'no offset modifiers allowed before range']],
+  ['sum(x) offset 5m', [1, OFFSET_TARGET]],
+  ['sum(x) offset 1m @ 1', [1, OFFSET_TARGET]],
+  ['(x) offset 5m', [1, OFFSET_TARGET]],
+  ['rate(x[5m]) offset 5m', [1, OFFSET_TARGET]],
+  ['abs(x) offset 1m', [1, OFFSET_TARGET]],
+  ['x + sum(y) offset 1m', [5, OFFSET_TARGET]],
+  ['x offset 5m offset 1m', [1, 'offset may not be set multiple times']],
+  ['x[5m:1m] offset 1m offset 2m', [1, 'offset may not be set multiple times']],
+  // Parsed by Prometheus: the modifier binds to the selector or subquery just before it.
+  ['sum(x @ 100)', null],
+  ['rate(x[5m] @ 100)', null],
+  ['rate(x[5m] offset 1m @ 100)', null],
+  ['x[5m] @ 100', null],
+  ['x[5m:1m] @ 100', null],
+  ['sum(x)[5m:1m] @ 100', null],
+  ['(x)[5m:1m] @ 100', null],
+  ['x @ start()', null],
+  ['x @ end()', null],
+  ['x @ 100 offset 5m', null],
+  ['x offset 5m @ 100', null],
+  ['x @ -100', null],
+  ['x @ +100', null],
+  ['x @ 1e3', null],
+  ['x @ 0x10', null],
+  ['x @ 100.5', null],
+  ['-x @ 100', null],
+  ['x + y @ 100', null],
+  ['x and y @ 1', null],
+  ['x * -y @ 1', null],
+  ['x @ 1 + 2', null],
+  ['x + y offset 5m', null],
+  ['-x offset 5m', null],
+  ['x[5m:1m] offset 5m', null],
+  ['x[5m] offset 5m', null],
+  ['x offset -5m', null],
+];
+
+function rehearseSays(query: string): null | [number, string] | 'unsupported' {
+  try {
+    parsePromQL(query);
+    return null;
+  } catch (e) {
+    if (!(e instanceof PromQLError)) throw e;
+    const invalid = e.problems.filter((p) => p.invalid);
+    return invalid.length ? [invalid[0].column, invalid[0].reason] : 'unsupported';
+  }
+}
+
+const ruleFile = (query: string) => `groups:\n  - name: g\n    rules:\n      - record: r\n        expr: '${query}'\n`;
+
+describe('offset and @ modifiers, as Prometheus parses them', () => {
+  it.each(VECTORS)('%s', (query, prometheus) => {
+    const said = rehearseSays(query);
+    if (prometheus) expect(said).toEqual(prometheus);
+    else expect(said === null || said === 'unsupported').toBe(true);
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool check rules agrees on every query, message and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modifiers-'));
+    try {
+      const got = VECTORS.map(([query]) => {
+        writeFileSync(join(dir, 'r.yml'), ruleFile(query));
+        const r = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' });
+        const m = /could not parse expression: 1:(\d+): parse error: (.*)/.exec(`${r.stdout}${r.stderr}`);
+        return [query, r.status === 0 ? null : m ? [Number(m[1]), m[2].trim()] : `${r.stdout}${r.stderr}`];
+      });
+      expect(got).toEqual(VECTORS);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('binds a modifier to the operand just before it, as Prometheus does', () => {
+    expect(parsePromQL('x + y offset 5m')).toMatchObject({
+      kind: 'binary', op: '+', lhs: { kind: 'vector', name: 'x', offsetMs: 0 }, rhs: { kind: 'vector', name: 'y', offsetMs: 300_000 },
+    });
+    expect(parsePromQL('-x offset 5m')).toMatchObject({ kind: 'negate', expr: { kind: 'vector', name: 'x', offsetMs: 300_000 } });
+    expect(parsePromQL('a * b + rate(c[5m]) / d offset 1m')).toMatchObject({
+      kind: 'binary', op: '+', rhs: { kind: 'binary', op: '/', lhs: { kind: 'call', fn: 'rate' }, rhs: { name: 'd', offsetMs: 60_000 } },
+    });
+    // Valid, and still not evaluated by rehearse: refused as unsupported at the @.
+    expect(() => parsePromQL('x + y @ 100')).toThrow(/^unsupported @ modifier at column 7 of /);
+  });
+
+  it('a rule file whose query Prometheus refuses is refused at promtool\'s line and column', () => {
+    let lines: readonly string[] = [];
+    try {
+      readRuleFile(ruleFile('sum(x) @ 100'), 'r.yml');
+    } catch (e) {
+      if (e instanceof InputError) lines = e.lines;
+      else throw e;
+    }
+    // promtool check rules: `r.yml: 5:15: group "g", rule 1, "r": could not parse expression: 1:1: parse error: @ modifier ...`
+    expect(lines).toEqual([`r.yml:5:15: groups[0].rules[0].expr: could not parse expression: ${AT_TARGET} at column 1 of "sum(x) @ 100" (Prometheus refuses the file)`]);
+    // One Prometheus parses and rehearse does not evaluate is the rule's concern only.
+    expect(readRuleFile(ruleFile('sum(x @ 100)'), 'r.yml').groups[0].rules[0].error).toMatch(/^unsupported @ modifier at column 7 of /);
+  });
+});
