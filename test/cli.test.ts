@@ -145,7 +145,7 @@ describe('rehearse validate and cases', () => {
     writeFileSync(file, 'name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\ncases:\n  bad: { services: { a: { errors: 200% } } }\n');
     const r = rehearse('validate', file);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`${file}:7:35: services.a.errors: case bad: percentage "200%" is over 100%`);
+    expect(r.stderr.trim()).toBe(`${file}:7:35: cases.bad.services.a.errors: percentage "200%" is over 100%`);
   });
 });
 

@@ -81,7 +81,7 @@ describe('names in cases', () => {
 
   it('a misspelt flag is refused at the case\'s key with the flag meant, by validate and by run', async () => {
     const file = withCase('flags: { ff: { when-on: { a: { errors: +5% } } } }');
-    const line = `${file}:11:14: flags.ff: case broken: unknown flag "ff"; did you mean "f"? (a case changes the scenario's flags: f)`;
+    const line = `${file}:11:14: cases.broken.flags.ff: unknown flag "ff"; did you mean "f"? (a case changes the scenario's flags: f)`;
     const validate = await cli('validate', file);
     expect(validate).toEqual({ code: 2, err: line });
     // A run of the scenario as it is, or of another case, refuses the file too.
@@ -94,16 +94,43 @@ describe('names in cases', () => {
       const r = parseScenarioText(`${BASE}\ncases:\n  c:\n    ${patch}\n`);
       return r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
     };
-    expect(one('services: { b: { errors: 1% } }')).toEqual(['f.yaml:9:17: services.b: case c: unknown service "b"; did you mean "a"? (a case changes the scenario\'s services: a)']);
-    expect(one('services: { a: { endpoints: { gut: { latency: 5ms } } } }')).toEqual(['f.yaml:9:35: services.a.endpoints.gut: case c: unknown endpoint "gut"; did you mean "get"? (a case changes the endpoints of a: get)']);
-    expect(one('journeys: { i: { weight: 2 } }')).toEqual(['f.yaml:9:17: journeys.i: case c: unknown journey "i"; did you mean "j"? (a case changes the scenario\'s journeys: j)']);
-    expect(one('faults-catalogue: { slow: { kind: latency, target: a, add: 5ms } }')).toEqual(['f.yaml:9:25: faults-catalogue.slow: case c: unknown catalogue fault "slow" (scenario\'s faults-catalogue: none)']);
+    expect(one('services: { b: { errors: 1% } }')).toEqual(['f.yaml:9:17: cases.c.services.b: unknown service "b"; did you mean "a"? (a case changes the scenario\'s services: a)']);
+    expect(one('services: { a: { endpoints: { gut: { latency: 5ms } } } }')).toEqual(['f.yaml:9:35: cases.c.services.a.endpoints.gut: unknown endpoint "gut"; did you mean "get"? (a case changes the endpoints of a: get)']);
+    expect(one('journeys: { i: { weight: 2 } }')).toEqual(['f.yaml:9:17: cases.c.journeys.i: unknown journey "i"; did you mean "j"? (a case changes the scenario\'s journeys: j)']);
+    expect(one('faults-catalogue: { slow: { kind: latency, target: a, add: 5ms } }')).toEqual(['f.yaml:9:25: cases.c.faults-catalogue.slow: unknown catalogue fault "slow" (scenario\'s faults-catalogue: none)']);
     // What a case names inside its values is checked against the merged scenario, at the patch.
-    expect(one('flags: { f: { when-on: { b.get: { errors: +5% } } } }')).toEqual(['f.yaml:9:30: flags.f.when-on["b.get"]: case c: unknown service "b"; did you mean "a"?']);
-    expect(one("faults: [{ kind: latency, target: 'a -> b', at: 1m, for: 1m, add: 5ms }]")).toEqual([expect.stringMatching(/^f\.yaml:9:39: faults\[0\]\.target: case c: unknown service "b"; did you mean "a"\?/)]);
+    expect(one('flags: { f: { when-on: { b.get: { errors: +5% } } } }')).toEqual(['f.yaml:9:30: cases.c.flags.f.when-on["b.get"]: unknown service "b"; did you mean "a"?']);
+    expect(one("faults: [{ kind: latency, target: 'a -> b', at: 1m, for: 1m, add: 5ms }]")).toEqual([expect.stringMatching(/^f\.yaml:9:39: cases\.c\.faults\[0\]\.target: unknown service "b"; did you mean "a"\?/)]);
     expect(one("rollout: [{ flag: g, stages: [{ to: 100% }], gates: ['req_failed{service:b} rate<0.1'] }]")).toEqual([
-      'f.yaml:9:23: rollout[0].flag: case c: unknown flag "g"; did you mean "f"?',
-      expect.stringMatching(/^f\.yaml:9:70: rollout\[0\]\.gates\[0\]: case c: unknown service "b"; did you mean "a"\?\n/),
+      'f.yaml:9:23: cases.c.rollout[0].flag: unknown flag "g"; did you mean "f"?',
+      expect.stringMatching(/^f\.yaml:9:70: cases\.c\.rollout\[0\]\.gates\[0\]: unknown service "b"; did you mean "a"\?\n/),
     ]);
+  });
+
+  it('a problem a case causes is named by its path in the file, the one its line and column point at', () => {
+    const one = (patch: string, base = BASE) => {
+      const r = parseScenarioText(`${base}\ncases:\n  c:\n    ${patch}\n`);
+      return r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
+    };
+    // Every kind of thing a case changes: its flags, traffic, faults, gates, acceptance, services, and a key
+    // the scenario has no place for, each with its suggestion.
+    expect(one('flags: { ff: { when-on: { a: { errors: +5% } } } }')).toEqual(['f.yaml:9:14: cases.c.flags.ff: unknown flag "ff"; did you mean "f"? (a case changes the scenario\'s flags: f)']);
+    expect(one('flags: { f: { when-on: { a: { errors: lots } } } }')).toEqual(['f.yaml:9:43: cases.c.flags.f.when-on.a.errors: errors effect is an addition ("+0.2%") or a new rate ("1%")']);
+    expect(one('traffic: { rate: fast }')).toEqual([expect.stringMatching(/^f\.yaml:9:22: cases\.c\.traffic\.rate: invalid rate "fast"/)]);
+    expect(one('trafic: { rate: 2/s }')).toEqual([expect.stringMatching(/^f\.yaml:9:5: cases\.c\.trafic: unknown key "trafic"; did you mean "traffic"\?/)]);
+    expect(one("faults: [{ kind: latency, target: 'a -> bb', at: 1m, for: 1m, add: 5ms }]")).toEqual([expect.stringMatching(/^f\.yaml:9:39: cases\.c\.faults\[0\]\.target: unknown service "bb"/)]);
+    expect(one("rollout: [{ flag: f, stages: [{ to: 100% }], gates: [{ promql: 'sum(x) @ 100 > 1' }] }]")).toEqual([
+      'f.yaml:9:68: cases.c.rollout[0].gates[0].promql: @ modifier must be preceded by an instant vector selector or range vector selector or a subquery at column 1 of "sum(x) @ 100 > 1"',
+    ]);
+    expect(one("acceptance: ['blast_radius_users{flag:ff} max<100']")).toEqual([expect.stringMatching(/^f\.yaml:9:38: cases\.c\.acceptance\[0\]: unknown flag "ff"; did you mean "f"\?/)]);
+    // A value the case replaces whole (a distribution of its own): what it lacks is the case's, at the case.
+    const latency = BASE.replace('get: {}', 'get: { latency: { dist: lognormal, p50: 5ms, p99: 50ms } }');
+    expect(one('services: { a: { endpoints: { get: { latency: { dist: lognormal, p50: 5ms } } } } }', latency)).toEqual([
+      'f.yaml:9:51: cases.c.services.a.endpoints.get.latency.p99: expected a duration such as "250ms" or "1h30m"',
+    ]);
+    // A problem at what the scenario wrote, arising under the case: at the scenario's place, naming the case.
+    const lognormal = BASE.replace('a: {', 'a: { latency: { dist: lognormal, p50: 5ms, p99: 50ms },');
+    expect(one('services: { a: { latency: { p50: 100ms } } }', lognormal)).toEqual(['f.yaml:5:61: services.a.latency.p99: case c: p99 (50ms) must be above p50 (100ms)']);
+    expect(one('services: { a: { latency: { p99: 1ms } } }', lognormal)).toEqual(['f.yaml:9:38: cases.c.services.a.latency.p99: p99 (1ms) must be above p50 (5ms)']);
   });
 });

@@ -46,9 +46,14 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
       return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case "${caseName}"${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case "${caseName}": the scenario has no cases` }] };
     }
     const merged = mergePatch(raw, patch);
+    // A problem at a value the case wrote is at its place in the patch, and named by that path
+    // (cases.broken.flags.f...); one at a value the scenario wrote is there, and names the case it arose in.
     where = (path, p) => {
-      const inPatch = valueAt(patch, path) !== undefined;
-      const located = at(inPatch ? ['cases', caseName, ...path] : path, p);
+      if (writtenBy(raw, patch, path)) {
+        const real = ['cases', caseName, ...path];
+        return at(real, { ...p, path: real });
+      }
+      const located = at(path, p);
       return { ...located, message: `case ${caseName}: ${located.message}` };
     };
     parsed = ScenarioFile.safeParse(merged, { error: plainError });
@@ -75,8 +80,9 @@ function unknownNames(raw: Record<string, unknown>, cases: Record<string, Record
     const have = keysOf(base).filter((k) => !(path.length === 1 && path[0] === 'flags' && k === 'from'));
     for (const key of keysOf(patch)) {
       if (own(base as Record<string, unknown>, key) !== undefined || (path.length === 1 && path[0] === 'flags' && key === 'from')) continue;
-      const message = `case ${name}: unknown ${what} ${quoted(key)}${didYouMean(key, have)} (${have.length ? `a case changes ${of}: ${have.join(', ')}` : `${of.replace(/^the /, '')}: none`})`;
-      out.push(at(['cases', name, ...path, key], { path: [...path, key], key: true, message }));
+      const message = `unknown ${what} ${quoted(key)}${didYouMean(key, have)} (${have.length ? `a case changes ${of}: ${have.join(', ')}` : `${of.replace(/^the /, '')}: none`})`;
+      const real = ['cases', name, ...path, key];
+      out.push(at(real, { path: real, key: true, message }));
     }
   };
   for (const [name, patch] of Object.entries(cases)) {
@@ -188,12 +194,31 @@ function bestBranch(branches: readonly (readonly Issue[])[], raw: unknown, base:
  * `dist` or `kind` replaces whole: a distribution of another kind shares no parameters with the old one.
  */
 function mergePatch(base: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  if (base === null || typeof base !== 'object' || Array.isArray(base)) return patch;
-  if ('dist' in patch || 'kind' in patch) return patch;
+  if (replaces(base, patch)) return patch;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(patch)) out[k] = mergePatch(own(out, k), v);
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) out[k] = mergePatch(own(out, k), v);
   return out;
+}
+
+/** Whether a patch's value takes the place of the scenario's whole (a list, a value that is no mapping, a
+ * distribution or a fault of its own kind) rather than merging into it. */
+function replaces(base: unknown, patch: unknown): boolean {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return true;
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) return true;
+  return 'dist' in patch || 'kind' in patch;
+}
+
+/** Whether the value at `path` in the merged scenario, or its absence, is the patch's: the patch writes it, or
+ * replaces a value above it whole. */
+function writtenBy(base: unknown, patch: unknown, path: readonly PathSegment[]): boolean {
+  let b = base, p = patch;
+  for (const seg of path) {
+    if (p === undefined) return false;
+    if (replaces(b, p)) return true;
+    b = valueAt(b, [seg]);
+    p = valueAt(p, [seg]);
+  }
+  return p !== undefined;
 }
 
 function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {
