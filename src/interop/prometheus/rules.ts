@@ -12,6 +12,7 @@ import { parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags } from '../../scenario/parse.js';
+import { templateProblem } from './templates.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -39,7 +40,7 @@ export const RULE_FIELDS: { readonly group: Readonly<Record<string, Disposition>
     for: { kind: 'modelled', why: 'pending before firing' },
     keep_firing_for: { kind: 'modelled', why: 'firing after the condition clears' },
     labels: { kind: 'modelled', why: 'added to the rule\'s series or alerts' },
-    annotations: { kind: 'informational', why: 'notification text: no effect on when an alert fires' },
+    annotations: { kind: 'informational', why: 'notification text: no effect on when an alert fires (a template Prometheus does not parse is warned)' },
   },
 };
 
@@ -166,7 +167,7 @@ function readGroups(
       return;
     }
     const rules = g.rules.flatMap((r, ri) => {
-      const rule = readRule(r, [...gp, 'rules', ri], where, errors);
+      const rule = readRule(r, [...gp, 'rules', ri], where, errors, warnings);
       return rule ? [{ ...rule, labels: { ...groupLabels, ...rule.labels } }] : [];
     });
     groups.push({ name, intervalMs, limit, rules, where: where(gp) });
@@ -188,7 +189,9 @@ function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegme
   return out;
 }
 
-function readRule(r: unknown, path: PathSegment[], where: (p: readonly PathSegment[]) => string, errors: string[]): Omit<ParsedRule, 'labels'> & { labels: Record<string, string> } | null {
+function readRule(
+  r: unknown, path: PathSegment[], where: (p: readonly PathSegment[]) => string, errors: string[], warnings: string[],
+): Omit<ParsedRule, 'labels'> & { labels: Record<string, string> } | null {
   if (!isObject(r)) {
     errors.push(`${where(path)}: a rule is a mapping with record or alert, and expr`);
     return null;
@@ -216,6 +219,7 @@ function readRule(r: unknown, path: PathSegment[], where: (p: readonly PathSegme
     if (ms === null) errors.push(`${where([...path, key])}: not a duration: ${JSON.stringify(r[key])}`);
     return ms ?? 0;
   };
+  if (alert !== null && isObject(r.annotations)) annotationTemplates(r.annotations, [...path, 'annotations'], where, warnings);
   const forMs = duration('for');
   const keepFiringForMs = duration('keep_firing_for');
   const labels = labelsOf(r.labels, [...path, 'labels'], where, errors);
@@ -241,4 +245,16 @@ function readRule(r: unknown, path: PathSegment[], where: (p: readonly PathSegme
     kind: record !== null ? 'record' : 'alert', name: (record ?? alert)!, query, expr, error, forMs, keepFiringForMs, labels,
     where: where(path),
   };
+}
+
+/** Prometheus parses an alerting rule's annotations as Go templates and refuses the file when one does not
+ * parse (rulefmt testTemplateParsing); the scan of templates.ts finds the common mistakes, warned here. */
+function annotationTemplates(annotations: Record<string, unknown>, path: PathSegment[], where: (p: readonly PathSegment[]) => string, warnings: string[]): void {
+  for (const [k, v] of Object.entries(annotations)) {
+    if (typeof v !== 'string') continue;
+    const p = templateProblem(v);
+    if (!p) continue;
+    const place = v.includes('\n') ? `line ${p.line}, column ${p.column}` : `column ${p.column}`;
+    warnings.push(`${where([...path, k])}: a template Prometheus does not parse (promtool check rules refuses the file): ${p.reason} at ${place} of ${JSON.stringify(v)}`);
+  }
 }
