@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { parsePromQL, PromQLError } from '../src/lang/promql.js';
@@ -124,6 +125,26 @@ describe('offset and @ modifiers, as Prometheus parses them', () => {
     });
     // Valid, and still not evaluated by rehearse: refused as unsupported at the @.
     expect(() => parsePromQL('x + y @ 100')).toThrow(/^unsupported @ modifier at column 7 of /);
+  });
+
+  it('a gate whose query Prometheus refuses: exit 2, naming the file, the path and the column', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modifiers-'));
+    try {
+      const file = join(dir, 'gate.yaml');
+      writeFileSync(file, [
+        'name: x', 'duration: 10m', 'traffic: { rate: 1/s }', 'journeys: { j: { steps: [a.get] } }',
+        'services: { a: { endpoints: { get: {} } } }', 'flags: { f: { evaluated-by: [a] } }',
+        "rollout: [{ flag: f, stages: [{ to: 100% }], gates: [{ promql: 'sum(rate(http_server_request_duration_seconds_count[5m])) @ 100 > 0' }] }]", '',
+      ].join('\n'));
+      const err: string[] = [];
+      const code = await main(['validate', file], { out: () => {}, err: (s) => err.push(s) });
+      expect({ code, err: err.join('\n') }).toEqual({
+        code: 2,
+        err: `${file}:7:64: rollout[0].gates[0].promql: ${AT_TARGET} at column 1 of "sum(rate(http_server_request_duration_seconds_count[5m])) @ 100 > 0"`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a rule file whose query Prometheus refuses is refused at promtool\'s line and column', () => {
