@@ -132,6 +132,9 @@ ${body}` });
     const given = ', args: [{ name: service-name, value: guestbook }]';
     expect(problems([step(given), body('9090')])).toEqual(['at.yaml:8:12: spec.args[1].value: an arg\'s value is text in the CRD: the API server refuses 9090 (write "9090")']);
     expect(problems([step(given), body('"9090"')])).toEqual([]);
+    // The same holds for a condition (metrics[].successCondition and failureCondition are "type: string").
+    expect(problems([step(''), template('  metrics:\n  - name: m\n    successCondition: true\n    provider: { prometheus: { query: up } }\n')]))
+      .toEqual(['at.yaml:7:23: spec.metrics[0].successCondition: a condition is text in the CRD: the API server refuses true (write it quoted, as an expression over result)']);
     expect(problems([step(', args: [{ name: service-name, value: true }]'), body('"9090"')]))
       .toEqual(['ro.yaml:9:91: spec.strategy.canary.steps[1].analysis.args[0].value: an arg\'s value is text in the CRD: the API server refuses true (write "true")']);
   });

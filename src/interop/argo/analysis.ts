@@ -220,6 +220,11 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   const condition = (key: 'successCondition' | 'failureCondition'): Condition | null => {
     const text = m[key];
     if (text === undefined || text === null || text === '') return null;
+    if (typeof text !== 'string') {
+      // The CRDs type conditions as strings: `successCondition: true` is refused by the API server.
+      ctx.problem(t, [...mp, key], `a condition is text in the CRD: the API server refuses ${JSON.stringify(text)} (write it quoted, as an expression over result)`);
+      return null;
+    }
     try {
       return parseCondition(String(text));
     } catch (e) {
