@@ -123,6 +123,22 @@ ${body}` });
     }
   });
 
+  it('refuses an arg value that is not text, as the API server refuses it (the CRDs type args[].value as a string)', () => {
+    // argoproj/argo-rollouts manifests/crds/analysis-template-crd.yaml and rollout-crd.yaml: args[].value is
+    // "type: string", so `value: 9090` (docs/features/analysis.md, its inline analysis template) is refused by the
+    // API server ("must be of type string"). It was rehearsed as "9090".
+    const step = (args: string) => rollout(`      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }]${args} }\n`);
+    const body = (value: string) => template(`  args:\n  - name: service-name\n  - name: prometheus-port\n    value: ${value}\n  metrics:\n  - name: m\n    provider: { prometheus: { query: 'up{a="{{args.service-name}}",p="{{args.prometheus-port}}"}' } }\n`);
+    const given = ', args: [{ name: service-name, value: guestbook }]';
+    expect(problems([step(given), body('9090')])).toEqual(['at.yaml:8:12: spec.args[1].value: an arg\'s value is text in the CRD: the API server refuses 9090 (write "9090")']);
+    expect(problems([step(given), body('"9090"')])).toEqual([]);
+    // The same holds for a condition (metrics[].successCondition and failureCondition are "type: string").
+    expect(problems([step(''), template('  metrics:\n  - name: m\n    successCondition: true\n    provider: { prometheus: { query: up } }\n')]))
+      .toEqual(['at.yaml:7:23: spec.metrics[0].successCondition: a condition is text in the CRD: the API server refuses true (write it quoted, as an expression over result)']);
+    expect(problems([step(', args: [{ name: service-name, value: true }]'), body('"9090"')]))
+      .toEqual(['ro.yaml:9:91: spec.strategy.canary.steps[1].analysis.args[0].value: an arg\'s value is text in the CRD: the API server refuses true (write "true")']);
+  });
+
   it('reports a scenario whose manifest is broken with exit-2 problems at the argo entry', () => {
     const l = loadScenarioFile('test/fixtures/argo/broken-scenario.yaml');
     expect(l.ok).toBe(false);

@@ -157,6 +157,7 @@ describe('every field of the vendors\' schemas has a disposition', () => {
 /** Every vendor flag file, with its system, the options it needs and what importing it says. */
 const unleashEnv: Record<string, string> = {
   'state-v3.exported3-with-default-disabled.json': 'production', 'state-v3.variantsexport_v3.json': 'production', 'state-v4.built-from-exportV4.json': 'production',
+  'state-v3.v3-minimal.json': 'production',
 };
 const files: [string, FlagSystem, string | undefined][] = [
   ...readdirSync(join(vendor, 'unleash')).filter((f) => f.endsWith('.json')).map((f): [string, FlagSystem, string | undefined] => [`unleash/${f}`, 'unleash', unleashEnv[f]]),
@@ -188,6 +189,7 @@ describe('every vendor file imports with each field accounted for', () => {
       'unleash/state-v3.exported-segments.json': [1, 1],
       'unleash/state-v3.exported3-with-default-disabled.json': [1, 0],
       'unleash/state-v3.variantsexport_v3.json': [2, 0],
+      'unleash/state-v3.v3-minimal.json': [0, 0],
       'unleash/state-v4.built-from-exportV4.json': [2, 0],
       'launchdarkly/filesource/all-properties.json': [2, 0],
       'launchdarkly/filesource/all-properties.yml': [2, 0],

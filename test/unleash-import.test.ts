@@ -114,6 +114,18 @@ describe('state exports, v1 to v4', () => {
     expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify({ ...v, version: 5 }), 'v5.json'))).toThrow(/v5\.json:1:\d+: version: state export version 5: rehearse reads versions 1 to 4/);
   });
 
+  it('a state export with no toggles is read as one (Unleash imports v3-minimal.json with 202): its environments are checked, no flag is held', () => {
+    // Unleash/unleash src/test/e2e/api/admin/state.e2e.test.ts posts src/test/examples/v3-minimal.json (version,
+    // projects and environments only) to /api/admin/state/import and expects 202: the state schema's lists are all
+    // optional. It was refused here as "not an Unleash file".
+    const parts = unleash.toScenarioParts(read('state-v3.v3-minimal.json'), { environment: 'production' });
+    expect((parts.state as { features: unknown[] }).features).toEqual([]);
+    const held = scenario('{ unleash: state-v3.v3-minimal.json, environment: production }', { 'UX-toggle1': '' });
+    expect(held.ok).toBe(false);
+    if (!held.ok) expect(held.problems[0].message).toMatch(/no flag "UX-toggle1" in .*state-v3\.v3-minimal\.json/);
+    expect(() => unleash.toScenarioParts(read('state-v3.v3-minimal.json'))).toThrow(/environments: the file holds environments default, development, production/);
+  });
+
   it('environments: several and none chosen is refused with the list; an unknown one with a suggestion', () => {
     const none = scenario('{ unleash: state-v3.variantsexport_v3.json }', { 'UX-toggle1': '' });
     expect(none.ok).toBe(false);

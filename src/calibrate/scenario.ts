@@ -106,9 +106,11 @@ function latencyLines(e: EndpointStats, how: WriteOptions['latency'], indent: st
   else if (how === 'lognormal' && f.p99 > f.p50 && Math.round(f.p50) > 0 && Math.round(f.p99) > Math.round(f.p50)) {
     lines.push(`${indent}latency: { dist: lognormal, p50: ${us(f.p50)}, p99: ${us(f.p99)} }`);
   } else {
+    // Drawn uniformly, the measured values themselves are the measured distribution; only beyond QUANTILES
+    // values are they summarised by quantiles.
     const n = Math.min(QUANTILES, sorted.length);
-    const samples = Array.from({ length: n }, (_, i) => us(quantile(sorted, n === 1 ? 0.5 : (i + 0.5) / n)));
-    lines.push(`${indent}latency:   # empirical: ${n} quantiles of the measured own latency`);
+    const samples = sorted.length <= QUANTILES ? sorted.map(us) : Array.from({ length: n }, (_, i) => us(quantile(sorted, (i + 0.5) / n)));
+    lines.push(`${indent}latency:   # empirical: ${sorted.length <= QUANTILES ? `the ${n} measured values` : `${n} quantiles`} of the own latency`);
     lines.push(`${indent}  dist: empirical`);
     for (let i = 0; i < samples.length; i += 12) lines.push(`${indent}  ${i === 0 ? 'samples: [' : '          '}${samples.slice(i, i + 12).join(', ')}${i + 12 >= samples.length ? ']' : ','}`);
   }
@@ -132,7 +134,8 @@ export function network(signed: number[]): { text: string | null; note: string }
   let q: number[] = [];
   for (const n of [10, 20, 50, 100, QUANTILES]) {
     const k = Math.min(n, sorted.length);
-    q = Array.from({ length: k }, (_, i) => Math.max(0, Math.round(scale * quantile(sorted, k === 1 ? 0.5 : (i + 0.5) / k))));
+    q = k === sorted.length ? sorted.map((x) => Math.max(0, Math.round(scale * x)))
+      : Array.from({ length: k }, (_, i) => Math.max(0, Math.round(scale * quantile(sorted, (i + 0.5) / k))));
     if (Math.abs(q.reduce((a, b) => a + b, 0) / k - mean) <= Math.max(0.01 * mean, 5) || k === sorted.length) break;
   }
   return { text: `{ dist: empirical, samples: [${q.map(us).join(', ')}] }`, note };

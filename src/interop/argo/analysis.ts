@@ -94,6 +94,20 @@ function flatten(ctx: AnalysisContext, from: Resource, refs: unknown, refsPath: 
   return ordered.flatMap(({ r }) => [r, ...flatten(ctx, r, get(r.value, 'spec', 'templates'), ['spec', 'templates'], seen)]);
 }
 
+/**
+ * An arg's value: text, as the CRDs type args[].value (AnalysisTemplate, ClusterAnalysisTemplate and Rollout
+ * alike); a number or a boolean is refused, as the API server refuses the resource.
+ */
+function argValue(ctx: AnalysisContext, r: Resource, path: Path, a: unknown): string | undefined {
+  const v = get(a, 'value');
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') {
+    const text = JSON.stringify(v) ?? String(v);
+    ctx.problem(r, [...path, 'value'], `an arg's value is text in the CRD: the API server refuses ${text} (write ${JSON.stringify(text)})`);
+  }
+  return String(v);
+}
+
 /** One AnalysisRun: the templates of a step or of the background analysis, args resolved. */
 export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path, runName: string): AnalysisSpec | null {
   const ro = ctx.rollout;
@@ -113,7 +127,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
     (Array.isArray(declared) ? declared : []).forEach((a, i) => {
       const name = String(get(a, 'name') ?? '');
       const path: Path = ['spec', 'args', i];
-      let value = get(a, 'value') === undefined ? undefined : String(get(a, 'value'));
+      let value = argValue(ctx, t, path, a);
       const secret = get(a, 'valueFrom', 'secretKeyRef');
       if (value === undefined && secret !== undefined && own(ctx.args, name) === undefined) {
         value = `<secret ${String(get(secret, 'name') ?? '')}/${String(get(secret, 'key') ?? '')}>`;
@@ -132,7 +146,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
     const path: Path = [...refPath, 'args', i];
     const entry = args.get(name);
     if (!entry) return; // MergeArgs: an arg no template declares is not used
-    let value = get(a, 'value') === undefined ? undefined : String(get(a, 'value'));
+    let value = argValue(ctx, ro, path, a);
     const hash = get(a, 'valueFrom', 'podTemplateHashValue');
     const field = get(a, 'valueFrom', 'fieldRef', 'fieldPath');
     if (hash === 'Stable' || hash === 'Latest') value = hash === 'Stable' ? ctx.hashes.stable : ctx.hashes.canary;
@@ -206,6 +220,11 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   const condition = (key: 'successCondition' | 'failureCondition'): Condition | null => {
     const text = m[key];
     if (text === undefined || text === null || text === '') return null;
+    if (typeof text !== 'string') {
+      // The CRDs type conditions as strings: `successCondition: true` is refused by the API server.
+      ctx.problem(t, [...mp, key], `a condition is text in the CRD: the API server refuses ${JSON.stringify(text)} (write it quoted, as an expression over result)`);
+      return null;
+    }
     try {
       return parseCondition(String(text));
     } catch (e) {

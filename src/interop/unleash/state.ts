@@ -46,6 +46,9 @@ function parameters(p: unknown): Json {
   return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]));
 }
 
+/** The lists of a state export besides features and feature strategies (Unleash/unleash src/lib/services/state-schema.ts stateSchema). */
+const STATE_LISTS = ['projects', 'environments', 'strategies', 'tagTypes', 'tags', 'featureTags', 'segments', 'featureStrategySegments'];
+
 export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Findings): UnleashImport {
   let v = doc.value;
   let base: PathSegment[] = [];
@@ -66,6 +69,9 @@ export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Find
   } else if (Array.isArray(v.features)) {
     const stateV1 = ['strategies', 'projects', 'tags', 'tagTypes', 'featureTags'].some((k) => k in v) && !('segments' in v || 'query' in v);
     result = stateV1 ? r.stateExport(v, wanted) : r.clientApi(v, wanted);
+  } else if (typeof v.version === 'number' && STATE_LISTS.some((k) => Array.isArray(v[k]))) {
+    // Every list of the state schema is optional: a file of projects and environments alone imports (202).
+    result = r.stateExport(v, wanted);
   } else {
     return fail([], 'not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export');
   }
