@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate, parseRateOrZero } from '../src/units/parse.js';
 import { EventQueue } from '../src/engine/queue.js';
+import { roundUs } from '../src/model/dist.js';
 import { rateText } from '../src/calibrate/scenario.js';
 
 describe('units', () => {
@@ -146,5 +147,23 @@ describe('event queue', () => {
     }
     expect(popped).toEqual(expected);
     expect(q.popUntil(now - 1)).toBe(ref.length > 0 && ref[0].t <= now - 1);
+  });
+});
+
+describe('rounding a draw to the microsecond', () => {
+  it('is Math.round for every non-negative time below 2^52, at the halves where floor(x + 0.5) is one too high', () => {
+    const cases = [0, 0.5, 1.5, 2.5, 0.49999999999999994, 4503599627370495.5, 4503599627370495, 1e15 + 0.5];
+    // Just below a half near each power of two, where x + 0.5 rounds up in floating point.
+    for (let k = 0; k < 52; k++) {
+      const half = 2 ** k - 0.5;
+      cases.push(half, half - 2 ** (k - 53), half - 2 ** (k - 52), half + 2 ** (k - 52));
+    }
+    let x = 99;
+    const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 100_000; i++) cases.push(rand() * 10 ** Math.floor(rand() * 12), Math.floor(rand() * 1e6) + 0.5);
+    const wrong = cases.filter((c) => c >= 0 && roundUs(c) !== Math.round(c));
+    expect(wrong).toEqual([]);
+    // The naive form is wrong on the first of these: the check above is what the test is about.
+    expect(Math.floor(0.49999999999999994 + 0.5)).toBe(1);
   });
 });

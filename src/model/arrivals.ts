@@ -5,6 +5,7 @@
  */
 import type { RandomStreams } from '../engine/rng.js';
 import type { Traffic } from '../scenario/types.js';
+import { roundUs } from './dist.js';
 
 export class ArrivalProcess {
   private clock = 0;
@@ -55,7 +56,7 @@ export class ArrivalProcess {
       if (constant || this.rng.next(this.stream) * this.peakPerUs * 1e6 < this.rateAt(this.clock)) break;
     }
     this.count++;
-    return Math.round(this.clock);
+    return roundUs(this.clock);
   }
 }
 
