@@ -148,6 +148,55 @@ describe('event queue', () => {
     expect(popped).toEqual(expected);
     expect(q.popUntil(now - 1)).toBe(ref.length > 0 && ref[0].t <= now - 1);
   });
+  it('a cancelled lane event never leaves, wherever it is in its lane (first, in the heap, or behind), and the rest keep their order', () => {
+    const q = new EventQueue(4);
+    let x = 4242;
+    const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const delays = [5, 40];
+    const lanes = delays.map((_, l) => q.lane(20 + l));
+    const ref: { t: number; i: number; lane: number; ticket: number }[] = [];
+    const popped: number[] = [];
+    const expected: number[] = [];
+    let id = 0;
+    let now = 0;
+    let cancelled = 0;
+    for (let round = 0; round < 3000; round++) {
+      for (let k = 0; k < 3; k++) {
+        const l = Math.floor(rand() * 3);
+        if (l === 2) {
+          const t = now + Math.floor(rand() * 30);
+          q.push(t, 1, id, 0);
+          ref.push({ t, i: id++, lane: -1, ticket: -1 });
+        } else {
+          const ticket = q.pushLane(lanes[l], now + delays[l], id, 0);
+          ref.push({ t: now + delays[l], i: id++, lane: l, ticket });
+        }
+      }
+      // Cancel about half of the pending lane events, the lane's first among them; twice for some (no effect).
+      for (const e of ref.filter((r) => r.lane >= 0 && rand() < 0.3)) {
+        q.cancel(lanes[e.lane], e.ticket);
+        if (rand() < 0.2) q.cancel(lanes[e.lane], e.ticket);
+        ref.splice(ref.indexOf(e), 1);
+        cancelled++;
+      }
+      ref.sort((a, b) => a.t - b.t || a.i - b.i);
+      for (let k = 0; k < 2 && ref.length > 0; k++) {
+        expect(q.popUntil(Infinity)).toBe(true);
+        now = q.topTime;
+        popped.push(q.topA);
+        expected.push(ref.shift()!.i);
+      }
+    }
+    while (ref.length > 0) {
+      expect(q.pop()).toBe(true);
+      popped.push(q.topA);
+      expected.push(ref.shift()!.i);
+    }
+    expect(popped).toEqual(expected);
+    expect(cancelled).toBeGreaterThan(1000);
+    expect(q.pop()).toBe(false);
+    expect(q.size).toBe(0);
+  });
 });
 
 describe('rounding a draw to the microsecond', () => {

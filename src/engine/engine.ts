@@ -39,9 +39,17 @@ export class Engine {
     return this.queue.lane(kind);
   }
 
-  /** Schedules an event of lane `lane`'s kind its fixed delay `delay` from now (see lane()). */
-  afterIn(lane: number, delay: number, a: number, b: number): void {
-    this.queue.pushLane(lane, this.now + delay, a, b);
+  /**
+   * Schedules an event of lane `lane`'s kind its fixed delay `delay` from now (see lane()); returns its ticket,
+   * for cancelIn().
+   */
+  afterIn(lane: number, delay: number, a: number, b: number): number {
+    return this.queue.pushLane(lane, this.now + delay, a, b);
+  }
+
+  /** Cancels the event of lane `lane` with ticket `ticket` (from afterIn), if it has not happened yet. */
+  cancelIn(lane: number, ticket: number): void {
+    this.queue.cancel(lane, ticket);
   }
 
   /** True once the model has said it has nothing left to do. */
@@ -60,8 +68,7 @@ export class Engine {
   /** Dispatches the next event; false when none is left. */
   step(handler: EventHandler): boolean {
     const q = this.queue;
-    if (q.size === 0) return false;
-    q.pop();
+    if (!q.pop()) return false;
     this.now = q.topTime;
     this.dispatched++;
     handler.handle(q.topKind, q.topA, q.topB);

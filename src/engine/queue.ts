@@ -13,7 +13,8 @@
  * Events scheduled a fixed delay ahead (a call's timeout, most of which never fire) leave in the order they
  * entered: each such delay has a lane, a FIFO of its events, and only the lane's first event is in the heap, so
  * that thousands of pending timeouts do not deepen the heap every other event sifts through. An event keeps the
- * seq it was given when scheduled, so the order is still exactly (time, seq).
+ * seq it was given when scheduled, so the order is still exactly (time, seq). A lane's event can be cancelled
+ * (the call was answered): it then never leaves the queue, and costs nothing more than its place in the lane.
  */
 export class EventQueue {
   private time: Float64Array;
@@ -64,24 +65,44 @@ export class EventQueue {
     return this.lanes.length - 1;
   }
 
-  /** Schedules an event in lane `lane` (see lane()): due at `time`, no earlier than the lane's last event. */
-  pushLane(lane: number, time: number, a: number, b: number): void {
+  /**
+   * Schedules an event in lane `lane` (see lane()): due at `time`, no earlier than the lane's last event. Returns
+   * its ticket, for cancel().
+   */
+  pushLane(lane: number, time: number, a: number, b: number): number {
     const seq = this.nextSeq++;
     const l = this.lanes[lane];
     if (l.len === 0) this.place(time, seq, LANE_KIND + lane, a, b);
     else this.laneBacklog++;
-    l.append(time, seq, a, b);
+    return l.append(time, seq, a, b);
   }
 
-  /** The event just removed was a lane's first: its kind is the lane's, and the lane's next event enters the heap. */
-  private leaveLane(): void {
+  /**
+   * Cancels the event of lane `lane` with ticket `ticket` (from pushLane): it will not leave the queue. Nothing
+   * happens when it has already left.
+   */
+  cancel(lane: number, ticket: number): void {
+    this.lanes[lane].cancel(ticket);
+  }
+
+  /**
+   * The event just removed was a lane's first: its kind becomes the lane's, and the lane's next event that is not
+   * cancelled enters the heap (cancelled ones before it are dropped). False when the event removed was cancelled.
+   */
+  private leaveLane(): boolean {
     const lane = this.topKind - LANE_KIND;
     const l = this.lanes[lane];
     this.topKind = l.kind;
+    const live = !l.firstCancelled();
     if (l.shift()) {
       this.laneBacklog--;
+      while (l.firstCancelled()) {
+        if (!l.shift()) return live;
+        this.laneBacklog--;
+      }
       this.place(l.firstTime(), l.firstSeq(), LANE_KIND + lane, l.firstA(), l.firstB());
     }
+    return live;
   }
 
   /** Puts an event with an earlier seq than the newest into the register or the heap: ties are decided by seq. */
@@ -154,27 +175,27 @@ export class EventQueue {
     b_[hole] = b;
   }
 
-  /** Removes the earliest event into topTime/topKind/topA/topB. The queue must not be empty. */
-  pop(): void {
-    if (this.held) this.popHeld();
-    else this.popHeap();
-    if (this.topKind >= LANE_KIND) this.leaveLane();
+  /** Removes the earliest event into topTime/topKind/topA/topB; false when there is none (left). */
+  pop(): boolean {
+    return this.popUntil(Infinity);
   }
 
   /**
    * Removes the earliest event into topTime/topKind/topA/topB if it is due at or before `until`; false (and
    * nothing removed) when the queue is empty or its earliest event is later. The event loop's one call per event.
+   * Cancelled events are passed over.
    */
   popUntil(until: number): boolean {
-    if (this.held) {
-      if (this.heldTime > until) return false;
-      this.popHeld();
-    } else {
-      if (this.count === 0 || this.time[0] > until) return false;
-      this.popHeap();
+    for (;;) {
+      if (this.held) {
+        if (this.heldTime > until) return false;
+        this.popHeld();
+      } else {
+        if (this.count === 0 || this.time[0] > until) return false;
+        this.popHeap();
+      }
+      if (this.topKind < LANE_KIND || this.leaveLane()) return true;
     }
-    if (this.topKind >= LANE_KIND) this.leaveLane();
-    return true;
   }
 
   private popHeld(): void {
@@ -240,18 +261,24 @@ export class EventQueue {
 const LANE_KIND = 128;
 const MAX_LANES = 256 - LANE_KIND;
 
-/** A FIFO ring of events due in the order they were scheduled. */
+/**
+ * A FIFO ring of events due in the order they were scheduled. Each event appended gets the next ticket; the
+ * first event's ticket is `headTicket`, so an event's place in the ring follows from its ticket.
+ */
 class Lane {
   private time = new Float64Array(64);
   private seq = new Float64Array(64);
   private opA = new Int32Array(64);
   private opB = new Int32Array(64);
+  private cancelled = new Uint8Array(64);
   private head = 0;
+  private headTicket = 0;
   len = 0;
 
   constructor(readonly kind: number) {}
 
-  append(time: number, seq: number, a: number, b: number): void {
+  /** Appends an event; returns its ticket. */
+  append(time: number, seq: number, a: number, b: number): number {
     if (this.len === this.time.length) this.grow();
     let at = this.head + this.len;
     if (at >= this.time.length) at -= this.time.length;
@@ -259,12 +286,27 @@ class Lane {
     this.seq[at] = seq;
     this.opA[at] = a;
     this.opB[at] = b;
-    this.len++;
+    return this.headTicket + this.len++;
+  }
+
+  /** Marks the event with ticket `ticket` cancelled, if it is still in the lane. */
+  cancel(ticket: number): void {
+    const offset = ticket - this.headTicket;
+    if (offset < 0 || offset >= this.len) return;
+    let at = this.head + offset;
+    if (at >= this.time.length) at -= this.time.length;
+    this.cancelled[at] = 1;
+  }
+
+  firstCancelled(): boolean {
+    return this.cancelled[this.head] === 1;
   }
 
   /** Drops the first event; true when another follows. */
   shift(): boolean {
+    this.cancelled[this.head] = 0;
     this.head = this.head + 1 === this.time.length ? 0 : this.head + 1;
+    this.headTicket++;
     return --this.len > 0;
   }
 
@@ -287,17 +329,20 @@ class Lane {
   private grow(): void {
     const cap = this.time.length;
     const time = new Float64Array(cap * 2), seq = new Float64Array(cap * 2), a = new Int32Array(cap * 2), b = new Int32Array(cap * 2);
+    const cancelled = new Uint8Array(cap * 2);
     for (let i = 0; i < this.len; i++) {
       const from = (this.head + i) % cap;
       time[i] = this.time[from];
       seq[i] = this.seq[from];
       a[i] = this.opA[from];
       b[i] = this.opB[from];
+      cancelled[i] = this.cancelled[from];
     }
     this.time = time;
     this.seq = seq;
     this.opA = a;
     this.opB = b;
+    this.cancelled = cancelled;
     this.head = 0;
   }
 }

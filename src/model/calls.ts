@@ -187,7 +187,7 @@ export abstract class Calls extends Servers {
       const timeout = m.siteTimeout[k];
       if (timeout > 0) {
         const lane = this.siteTimeoutLane[k];
-        if (lane >= 0) this.engine.afterIn(lane, timeout, rec, this.rGen[rec]);
+        if (lane >= 0) this.rTimeoutTicket[rec] = this.engine.afterIn(lane, timeout, rec, this.rGen[rec]);
         else this.engine.after(timeout, EV_TIMEOUT, rec, this.rGen[rec]);
       }
     }
@@ -296,8 +296,11 @@ export abstract class Calls extends Servers {
     const latency = this.engine.now - this.rSent[rec];
     this.telemetry.record(e, latency, cause);
     this.onAttemptEnded.attemptEnded(rec, cause, latency);
-    // A plain call site has no breaker and no client-side pool.
+    // A plain call site has no timeout, no breaker and no client-side pool.
     if (m.sitePlain[k] === 0) {
+      // The attempt's timeout will find it ended: it leaves the queue now (nothing if this is the timeout).
+      const lane = this.siteTimeoutLane[k];
+      if (lane >= 0) this.engine.cancelIn(lane, this.rTimeoutTicket[rec]);
       const breaker = m.siteBreaker[k];
       if (breaker >= 0 && cause !== CAUSE_BREAKER_OPEN) this.breakers.record(breaker, cause !== CAUSE_OK);
       this.releaseSlot(rec);

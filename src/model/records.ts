@@ -111,6 +111,8 @@ export abstract class RecordPool {
   protected rSeenOff = new Int32Array(0); // a journey: flags some service saw off
   protected rMismatch = new Uint8Array(0); // a service saw a flag's contract broken
   protected rOpEnd = new Int32Array(0);
+  /** The ticket of the attempt's timeout in its lane (engine.ts afterIn), to cancel it when the attempt ends first. */
+  protected rTimeoutTicket = new Float64Array(0);
   /** The true cause of the record's failure (truth.ts), and the flag or fault behind it. */
   rTruth = new Uint8Array(0);
   rTruthRef = new Int32Array(0);
@@ -230,6 +232,7 @@ export abstract class RecordPool {
     this.rSeenOff = grow(this.rSeenOff);
     this.rMismatch = grow(this.rMismatch);
     this.rOpEnd = grow(this.rOpEnd);
+    this.rTimeoutTicket = grow(this.rTimeoutTicket);
     this.rTruth = grow(this.rTruth);
     this.rTruthRef = grow(this.rTruthRef);
     this.rSlow = grow(this.rSlow);
