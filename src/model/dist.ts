@@ -5,6 +5,8 @@
 import type { Dist } from '../scenario/types.js';
 import type { RandomStreams } from '../engine/rng.js';
 
+/** 2 pi, as `2 * Math.PI * u` computes it first. */
+const TWO_PI = 2 * Math.PI;
 const CONSTANT = 0, UNIFORM = 1, EXPONENTIAL = 2, NORMAL = 3, LOGNORMAL = 4, EMPIRICAL = 5;
 const CODES: Record<Dist['kind'], number> = {
   constant: CONSTANT, uniform: UNIFORM, exponential: EXPONENTIAL, normal: NORMAL, lognormal: LOGNORMAL, empirical: EMPIRICAL,
@@ -40,12 +42,20 @@ export class DistTable {
       case EXPONENTIAL:
         x = -this.a[i] * Math.log(1 - rng.next(stream));
         break;
-      case NORMAL:
-        x = this.a[i] + this.b[i] * gaussian(rng, stream);
+      // A standard normal by Box-Muller, written out in each case (a call of its own cost about 5% of a draw); the
+      // second value is dropped so that each draw uses exactly two uniforms.
+      case NORMAL: {
+        const u1 = 1 - rng.next(stream);
+        const u2 = rng.next(stream);
+        x = this.a[i] + this.b[i] * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2));
         break;
-      case LOGNORMAL:
-        x = Math.exp(this.a[i] + this.b[i] * gaussian(rng, stream));
+      }
+      case LOGNORMAL: {
+        const u1 = 1 - rng.next(stream);
+        const u2 = rng.next(stream);
+        x = Math.exp(this.a[i] + this.b[i] * (Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2)));
         break;
+      }
       default: {
         const s = this.samples[i];
         return s[(rng.next(stream) * s.length) | 0] + this.plus[i];
@@ -66,9 +76,3 @@ export function roundUs(x: number): number {
   return r - 0.5 > x ? r - 1 : r;
 }
 
-/** A standard normal draw (Box-Muller; the second value is dropped so that each draw uses exactly two uniforms). */
-function gaussian(rng: RandomStreams, stream: number): number {
-  const u1 = 1 - rng.next(stream);
-  const u2 = rng.next(stream);
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-}
