@@ -4,14 +4,18 @@
 // seconds. It runs to the scenario's horizon, then on while the debrief is written in its worker.
 // Reported: each HTTP answer's latency (request to last byte) and each SSE update's (from when it was due to its
 // arrival), as percentiles, during the drill and while the debrief is written; the pace; and `gameday ctl`.
-// Usage: node bench/gameday.mjs [scenario] [speed]     (after npm run build)
+// With --alone: nobody acts and no page is open, so the pace is the drill's own (`rehearse gameday FILE --speed X`
+// as one runs it to see how fast it can go).
+// Usage: node bench/gameday.mjs [scenario] [speed] [--alone]     (after npm run build)
 import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [file = 'scenarios/checkout.yaml', speed = '60'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const alone = args.includes('--alone');
+const [file = 'scenarios/checkout.yaml', speed = '60'] = args.filter((a) => a !== '--alone');
 const root = new URL('..', import.meta.url).pathname;
 const out = join(mkdtempSync(join(tmpdir(), 'rehearse-bench-')), 'drill');
 const child = spawn(process.execPath, [join(root, 'bin/rehearse.js'), 'gameday', file, '--speed', speed, '--start', '--operator', 'ada',
@@ -51,7 +55,7 @@ function call(link, method, path, body) {
 }
 
 // Three pages' event streams: each update's latency from when it was due (server's wall clock, same machine).
-const streams = [fran, ada, observers].map((link) => {
+const streams = (alone ? [] : [fran, ada, observers]).map((link) => {
   const req = request(new URL('/api/events', link.origin), { headers: { Authorization: `Bearer ${link.searchParams.get('token')}` } }, (res) => {
     let buffer = '';
     res.setEncoding('utf8');
@@ -83,7 +87,7 @@ const kinds = [
 ];
 let lastState = null;
 const people = (async () => {
-  for (let i = 0; !ended; i++) {
+  for (let i = 0; !ended && !alone; i++) {
     const step = i % 6;
     const r = step === 0 ? await call(fran, 'GET', '/api/state')
       : step === 1 ? await call(observers, 'GET', '/metrics')
@@ -105,6 +109,7 @@ const people = (async () => {
 const t0 = performance.now();
 await line(/^drill ended at (.*)$/m);
 const drillWall = (performance.now() - t0) / 1000;
+if (alone) lastState = JSON.parse((await call(fran, 'GET', '/api/state')).text).state;
 const simulated = lastState?.meta.nowSeconds ?? 0;
 phase = 'debrief';
 const d0 = performance.now();
@@ -120,8 +125,8 @@ const pct = (xs, p) => {
 };
 const row = (name, xs) => `${name.padEnd(22)} ${String(xs.length).padStart(6)} ${[50, 95, 99].map((p) => pct(xs, p).toFixed(1).padStart(8)).join('')} ${Math.max(...xs).toFixed(1).padStart(8)}`;
 const horizon = lastState?.meta.horizonSeconds ?? simulated;
-console.log(`${file} at ${speed}x asked: ${horizon.toFixed(0)} simulated s in ${drillWall.toFixed(1)} s wall (${(horizon / drillWall).toFixed(1)}x achieved), ${faults} ad-hoc faults; the debrief took ${debriefWall.toFixed(1)} s in its worker; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-for (const ph of ['drill', 'debrief']) {
+console.log(`${file} at ${speed}x asked${alone ? ', nobody acting, no page open' : ''}: ${horizon.toFixed(0)} simulated s in ${drillWall.toFixed(2)} s wall (${(horizon / drillWall).toFixed(1)}x achieved), ${faults} ad-hoc faults; the debrief took ${debriefWall.toFixed(1)} s in its worker; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+for (const ph of alone ? [] : ['drill', 'debrief']) {
   console.log(`\n${ph === 'drill' ? 'during the drill' : 'while the debrief was written'} (ms)        n      p50     p95     p99     max`);
   const all = { http: [], sse: [] };
   for (const [kind, xs] of Object.entries(samples[ph])) {
