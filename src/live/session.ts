@@ -112,6 +112,8 @@ export class DrillSession {
     this.controller = scenario.rollouts.length > 0 ? new RolloutController(scenario, setup.gates) : null;
     if (this.controller) this.sim.attach(this.controller);
     this.series = observeSeries(this.sim, scenario);
+    // People may add faults while it runs, which act on the calls then in flight.
+    this.sim.keepCallRecords();
     this.sim.begin();
   }
 

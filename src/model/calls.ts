@@ -121,7 +121,8 @@ export abstract class Calls extends Servers {
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
         if (m.sitePlain[k] === 1) {
           pending++;
-          this.callPlain(rec, k);
+          if (this.inlineCalls && this.siteInline[k] === 1) this.callInline(rec, m.siteEndpoint[k]);
+          else this.callPlain(rec, k);
           continue;
         }
         // A call repeated inside a parallel group is that many concurrent calls, each drawn on its own.
@@ -131,6 +132,9 @@ export abstract class Calls extends Servers {
           if (m.siteAsync[k] === 1) {
             this.spawning = rec;
             this.send(this.spawn(-1, k, 0));
+          } else if (this.inlineCalls && this.siteInline[k] === 1) {
+            pending++;
+            this.callInline(rec, m.siteEndpoint[k]);
           } else {
             pending++;
             this.send(this.spawn(rec, k, 0));
@@ -334,10 +338,14 @@ export abstract class Calls extends Servers {
       else this.serverFinished(parent, CAUSE_DOWNSTREAM, root);
       return;
     }
-    if (--this.rPending[parent] === 0) {
-      this.rEpoch[parent]++;
-      this.nextOp(parent);
-      this.advance(parent);
+    this.childReplied(parent);
+  }
+
+  protected childReplied(rec: number): void {
+    if (--this.rPending[rec] === 0) {
+      this.rEpoch[rec]++;
+      this.nextOp(rec);
+      this.advance(rec);
     }
   }
 

@@ -200,6 +200,7 @@ export abstract class FaultRoom extends FlagRoom {
    * Returns its index. The fault tables grow by one; a run that adds none pays nothing.
    */
   addFault(spec: FaultSpec): number {
+    if (this.inlineCalls) throw new Error('a fault added to a run whose calls may have no records: call keepCallRecords() before begin()');
     const k = this.faults.add(spec);
     this.marks = true;
     const triggered = new Uint8Array(k + 1);

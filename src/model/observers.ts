@@ -124,6 +124,11 @@ export abstract class Observed extends RecordPool {
   protected onJourneyEnded: SimulationHooks = SILENT;
   protected onWindow: SimulationHooks = SILENT;
   protected onEnded: SimulationHooks = SILENT;
+  /**
+   * Whether calls from inline sites are made without records of their own (servers.ts callInline): decided when
+   * the run begins, for a run in which nobody observes a call.
+   */
+  protected inlineCalls = false;
 
   constructor(scenario: Scenario, seed: number) {
     super(scenario, seed);
@@ -146,6 +151,9 @@ export abstract class Observed extends RecordPool {
    */
   observe(observer: Partial<SimulationHooks>): void {
     const o = observer as SimulationHooks;
+    if (this.inlineCalls && this.observesCalls(observer)) {
+      throw new Error('an observer of calls installed after the run began: the run makes some calls without records, so install it before begin()');
+    }
     const add = (at: SimulationHooks): SimulationHooks => (at === SILENT ? o : new Both(at, o));
     if (observer.journeyStarted) this.onJourneyStarted = add(this.onJourneyStarted);
     if (observer.spawned) this.onSpawned = add(this.onSpawned);
@@ -157,6 +165,17 @@ export abstract class Observed extends RecordPool {
     if (observer.journeyEnded) this.onJourneyEnded = add(this.onJourneyEnded);
     if (observer.window) this.onWindow = add(this.onWindow);
     if (observer.ended) this.onEnded = add(this.onEnded);
+  }
+
+  /** Whether an observer hears of calls (anything between a journey's start and its end). */
+  protected observesCalls(o: Partial<SimulationHooks>): boolean {
+    return !!(o.spawned || o.waiting || o.sent || o.serverStarted || o.serverEnded || o.attemptEnded);
+  }
+
+  /** Whether anything installed hears of calls. */
+  protected get callsObserved(): boolean {
+    return this.onSpawned !== SILENT || this.onWaiting !== SILENT || this.onSent !== SILENT || this.onServerStarted !== SILENT
+      || this.onServerEnded !== SILENT || this.onAttemptEnded !== SILENT;
   }
 
   /** Keeps the truth's per-journey log (counterfactual scoring) from the start of the run, when it keeps one. */

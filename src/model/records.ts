@@ -29,6 +29,7 @@ export const EV_CONFIG = 7;
 export const EV_ENTER = 8; // a call arrives after a network delay
 export const EV_FAULT = 9; // a fault switches on (b = 1) or off (b = 0)
 export const EV_NETWORK = 10; // an attempt reaches its service's side after its network time
+export const EV_INLINE_DONE = 11; // a call without a record of its own has been served (servers.ts callInline)
 /** Event kinds from here up belong to the controller. */
 export const CONTROLLER_EVENTS = 16;
 
@@ -113,6 +114,10 @@ export abstract class RecordPool {
   protected rOpEnd = new Int32Array(0);
   /** The ticket of the attempt's timeout in its lane (engine.ts afterIn), to cancel it when the attempt ends first. */
   protected rTimeoutTicket = new Float64Array(0);
+  /** A call the record waits on that has no record of its own (servers.ts callInline): its endpoint, replica, when sent. */
+  protected rChildTarget = new Int32Array(0);
+  protected rChildReplica = new Int32Array(0);
+  protected rChildSent = new Float64Array(0);
   /** The true cause of the record's failure (truth.ts), and the flag or fault behind it. */
   rTruth = new Uint8Array(0);
   rTruthRef = new Int32Array(0);
@@ -233,6 +238,9 @@ export abstract class RecordPool {
     this.rMismatch = grow(this.rMismatch);
     this.rOpEnd = grow(this.rOpEnd);
     this.rTimeoutTicket = grow(this.rTimeoutTicket);
+    this.rChildTarget = grow(this.rChildTarget);
+    this.rChildReplica = grow(this.rChildReplica);
+    this.rChildSent = grow(this.rChildSent);
     this.rTruth = grow(this.rTruth);
     this.rTruthRef = grow(this.rTruthRef);
     this.rSlow = grow(this.rSlow);

@@ -7,7 +7,7 @@
 import type { Scenario } from '../scenario/types.js';
 import { CAUSE_CONTRACT, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED } from '../telemetry/telemetry.js';
 import { FaultRoom } from './faults.js';
-import { EV_SERVICE_DONE, ST_CALLING, ST_QUEUED, ST_RUNNING } from './records.js';
+import { EV_INLINE_DONE, EV_SERVICE_DONE, ST_CALLING, ST_QUEUED, ST_RUNNING } from './records.js';
 import { SLOW_FAULT, SLOW_FLAG, TRUTH_BASE, TRUTH_CONTRACT, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED } from './truth.js';
 
 export abstract class Servers extends FaultRoom {
@@ -15,6 +15,12 @@ export abstract class Servers extends FaultRoom {
   private readonly serviceErrorRng: Int32Array;
   /** Requests each endpoint has started, for failure patterns (errors: { every: N }). */
   private readonly errorCount: Float64Array;
+  /**
+   * Per call site, whether a call from it can be made without a record of its own (callInline): the only call of
+   * its operation, once, waited for, with no timeout, client-side pool, breaker or network time (made always or with
+   * a probability), to a leaf endpoint that cannot fail, on a service whose queue is unbounded.
+   */
+  protected readonly siteInline: Uint8Array;
 
   constructor(scenario: Scenario, seed: number) {
     super(scenario, seed);
@@ -23,27 +29,41 @@ export abstract class Servers extends FaultRoom {
     this.serviceLatencyRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`latency:${n}`));
     this.serviceErrorRng = Int32Array.from(m.serviceNames, (n) => rng.stream(`errors:${n}`));
     this.errorCount = new Float64Array(m.endpointNames.length);
+    const alone = new Uint8Array(m.siteEndpoint.length);
+    for (let op = 0; op < m.opSiteStart.length; op++) if (m.opSiteEnd[op] - m.opSiteStart[op] === 1) alone[m.opSiteStart[op]] = 1;
+    this.siteInline = Uint8Array.from(m.siteEndpoint, (e, k) => (alone[k] === 1 && m.siteCopies[k] === 1 && m.siteAsync[k] === 0 && !(m.siteTimeout[k] > 0)
+      && m.sitePool[k] < 0 && m.siteBreaker[k] < 0 && m.siteNetwork[k] < 0 && m.endpointOpStart[e] === m.endpointOpEnd[e]
+      && m.endpointMayFail[e] === 0 && m.serviceQueue[m.endpointService[e]] === Infinity ? 1 : 0));
   }
 
   /** Runs the record's operations from its current one until it must wait, or to the end (calls.ts). */
   protected abstract advance(rec: number): void;
 
-  /** A call reaches its service. */
-  protected enterService(rec: number): void {
+  /** A call the record waited on replied in time and well: it goes on once it has no other call to wait on (calls.ts). */
+  protected abstract childReplied(rec: number): void;
+
+  /** A replica of service `s`, round robin over those that are up (when none is, the last one tried). */
+  private pickReplica(s: number): number {
     const m = this.model;
-    const e = this.rTarget[rec];
-    const s = m.endpointService[e];
     const first = m.serviceReplicaStart[s];
     const n = m.serviceReplicas[s];
     let r = first;
     if (n > 1) {
-      // Round robin over the replicas that are up.
       for (let tries = 0; tries < n; tries++) {
         r = first + this.roundRobin[s];
         this.roundRobin[s] = this.roundRobin[s] + 1 === n ? 0 : this.roundRobin[s] + 1;
         if (this.replicaDown[r] === 0) break;
       }
     }
+    return r;
+  }
+
+  /** A call reaches its service. */
+  protected enterService(rec: number): void {
+    const m = this.model;
+    const e = this.rTarget[rec];
+    const s = m.endpointService[e];
+    const r = this.pickReplica(s);
     if (this.replicaDown[r] === 1) {
       this.failSoon(rec, CAUSE_ERROR, TRUTH_FAULT, this.killedBy(s));
       return;
@@ -166,14 +186,69 @@ export abstract class Servers extends FaultRoom {
     this.onServerEnded.serverEnded(rec, cause);
     this.gaugeChange(s);
     this.rEpoch[rec]++;
+    this.workerFree(r, s);
+    if (this.rAttached[rec] === 1) this.attemptEnded(rec, cause, root);
+    this.free(rec);
+  }
+
+  /** A worker of replica `r` is done: it takes the next queued request (a record, or a call without one), else idles. */
+  private workerFree(r: number, s: number): void {
     if (this.qLen[r] > 0) {
       this.svcQueued[s]--;
-      this.start(this.dequeue(r), s);
+      const next = this.dequeue(r);
+      if (next >= 0) this.start(next, s);
+      else this.startInline(~next, s);
     } else {
       this.busy[r]--;
       this.svcBusy[s]--;
     }
-    if (this.rAttached[rec] === 1) this.attemptEnded(rec, cause, root);
-    this.free(rec);
+  }
+
+  // ---- calls without records --------------------------------------------------------------------------------
+
+  /**
+   * A call from an inline site (siteInline) on behalf of `parent`, in a run where nobody observes calls and no flag
+   * or fault can change one (simulation.ts begin): nothing about such a call outlives its reply, so its caller's
+   * record holds what it needs (its endpoint, replica and when it left) and a queue holds the caller in its place
+   * (as ~parent). It takes the same replica, worker or place in the queue, the same draws and the same events as
+   * the call with a record that callPlain() makes, so the run is the same.
+   */
+  protected callInline(parent: number, e: number): void {
+    const m = this.model;
+    const s = m.endpointService[e];
+    const r = this.pickReplica(s);
+    this.rChildTarget[parent] = e;
+    this.rChildReplica[parent] = r;
+    this.rChildSent[parent] = this.engine.now;
+    this.gaugeChange(s);
+    if (this.busy[r] < m.serviceConcurrency[s]) {
+      this.busy[r]++;
+      this.svcBusy[s]++;
+      this.startInline(parent, s);
+    } else {
+      this.enqueue(r, ~parent);
+      this.svcQueued[s]++;
+      if (this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
+    }
+  }
+
+  /** A call without a record starts on a worker: what start() does for a leaf that cannot fail, with no flag or fault. */
+  private startInline(parent: number, s: number): void {
+    const m = this.model;
+    const e = this.rChildTarget[parent];
+    this.telemetry.started(e, this.engine.now - this.rChildSent[parent]);
+    // The caller's journey is the call's: drawsOf() gives the stream the call's own record would have drawn from.
+    const stream = this.drawsOf(parent, this.serviceLatencyRng[s]);
+    this.engine.after(m.dists.sample(m.endpointLatency[e], this.draws, stream), EV_INLINE_DONE, parent, this.rGen[parent]);
+  }
+
+  /** A call without a record has been served (an EV_INLINE_DONE event): the worker moves on, the caller hears back. */
+  protected inlineServed(parent: number): void {
+    const r = this.rChildReplica[parent];
+    const s = this.model.replicaService[r];
+    this.gaugeChange(s);
+    this.workerFree(r, s);
+    this.telemetry.record(this.rChildTarget[parent], this.engine.now - this.rChildSent[parent], CAUSE_OK);
+    this.childReplied(parent);
   }
 }

@@ -18,7 +18,7 @@ import { Calls } from './calls.js';
 import type { CompiledModel } from './compile.js';
 import type { FaultRuntime } from './faults.js';
 import type { FlagSteering } from './flags.js';
-import { EV_ARRIVAL, EV_CONFIG, EV_ENTER, EV_FAIL, EV_FAULT, EV_NETWORK, EV_SEND, EV_SERVICE_DONE, EV_TICK, EV_TIMEOUT } from './records.js';
+import { EV_ARRIVAL, EV_CONFIG, EV_ENTER, EV_FAIL, EV_FAULT, EV_INLINE_DONE, EV_NETWORK, EV_SEND, EV_SERVICE_DONE, EV_TICK, EV_TIMEOUT } from './records.js';
 import type { GroundTruth } from './truth.js';
 
 export { CONTROLLER_EVENTS } from './records.js';
@@ -47,9 +47,18 @@ export interface SimulationResult {
 
 export class Simulation extends Calls implements EventHandler {
   protected declare controller: Controller | null;
+  private recordsKept = false;
 
   constructor(scenario: Scenario, seed = scenario.seed) {
     super(scenario, seed);
+  }
+
+  /**
+   * Gives every call a record of its own (before begin()): for a run that may gain faults while it runs (a drill's
+   * ad-hoc faults), which act on calls in flight.
+   */
+  keepCallRecords(): void {
+    this.recordsKept = true;
   }
 
   /** Attaches the controller that steers flags in this run (before run()). */
@@ -67,6 +76,9 @@ export class Simulation extends Calls implements EventHandler {
   begin(): void {
     this.controller?.start(this);
     if (this.truth.log !== null) this.feedTruthLog();
+    // Calls without records of their own, where nothing could tell: nobody observes calls, and no flag or fault
+    // (the scenario's or one a drill adds) can change one.
+    this.inlineCalls = !this.callsObserved && this.flags === null && this.faults.specs.length === 0 && !this.recordsKept;
     this.scheduleTimedFaults();
     const first = this.arrivals.next();
     if (first >= 0) this.engine.at(first, EV_ARRIVAL, 0, 0);
@@ -119,6 +131,9 @@ export class Simulation extends Calls implements EventHandler {
     switch (kind) {
       case EV_SERVICE_DONE:
         if (this.rGen[a] === b) this.serviceDone(a);
+        break;
+      case EV_INLINE_DONE:
+        if (this.rGen[a] === b) this.inlineServed(a);
         break;
       case EV_ARRIVAL:
         this.arrive();

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../src/model/simulation.js';
+import type { Scenario } from '../src/scenario/types.js';
+import { loadScenarioFile } from '../src/load/scenario.js';
+import { scenario } from './helpers.js';
+
+/** Counts the calls served without records of their own. */
+class Counting extends Simulation {
+  inline = 0;
+  protected override inlineServed(parent: number): void {
+    this.inline++;
+    super.inlineServed(parent);
+  }
+}
+
+function run(s: Scenario, records: boolean): { result: string; inline: number } {
+  const sim = new Counting(s);
+  if (records) sim.keepCallRecords();
+  const r = sim.run();
+  const { telemetry, simulatedUs, events, journeysArrived, journeysEnded, arrivalsEndedUs, breakerLog, truth } = r;
+  return { result: JSON.stringify({ telemetry, simulatedUs, events, journeysArrived, journeysEnded, arrivalsEndedUs, breakerLog, truth }), inline: sim.inline };
+}
+
+/**
+ * Calls of a leaf that cannot fail, on a service with an unbounded queue, are made without records where nothing
+ * observes calls (servers.ts callInline); a run that keeps a record for every call (as a drill does) must be the same
+ * run, window for window and draw for draw.
+ */
+describe('calls without records of their own', () => {
+  const mixed = scenario({
+    seed: 11,
+    duration: '4m',
+    traffic: { rate: '400/s' },
+    journeys: { read: { weight: 3, steps: ['api.read', 'cache.get'] }, write: { weight: 1, steps: ['api.write'] } },
+    services: {
+      api: {
+        replicas: 2, concurrency: 6, queue: 'unbounded', latency: { dist: 'lognormal', p50: '2ms', p99: '12ms' },
+        endpoints: {
+          // Inline: the cache (probability too) and the db's read; not: a bounded queue, a timeout, a parallel group.
+          read: { calls: ['cache.get', { to: 'db.read', probability: '30%' }, { parallel: ['cache.get', 'cache.get'] }, 'slow.get'] },
+          write: { calls: [{ to: 'db.write', timeout: '40ms' }, { to: 'cache.get', repeat: 3 }] },
+        },
+      },
+      cache: { replicas: 3, concurrency: 2, queue: 'unbounded', latency: { dist: 'exponential', mean: '1ms' }, endpoints: { get: {} } },
+      db: { concurrency: 4, queue: 'unbounded', latency: { dist: 'lognormal', p50: '4ms', p99: '30ms' }, endpoints: { read: {}, write: {} } },
+      slow: { concurrency: 2, queue: 3, latency: { dist: 'exponential', mean: '3ms' }, endpoints: { get: {} } },
+    },
+  });
+
+  it.each([
+    ['a mix of calls with and without records', mixed],
+    ['the tandem of M/M/4 stations (every call waits in a queue now and then)', { ...loadScenarioFile(new URL('../bench/tandem.yaml', import.meta.url).pathname).scenario as Scenario, durationUs: 120e6 }],
+    ['the hotelReservation shape', { ...loadScenarioFile(new URL('../bench/hotel.yaml', import.meta.url).pathname).scenario as Scenario, durationUs: 60e6 }],
+  ])('%s: the same run as with a record for every call', (_name, s) => {
+    const inline = run(s, false);
+    const records = run(s, true);
+    expect(inline.inline).toBeGreaterThan(1000);
+    expect(records.inline).toBe(0);
+    expect(inline.result).toBe(records.result);
+  });
+
+  it('an observer of calls, or a fault, cannot join such a run once it has begun', () => {
+    const sim = new Simulation(mixed);
+    sim.begin();
+    sim.runUntil(1e6);
+    expect(() => sim.observe({ attemptEnded: () => {} })).toThrow(/before begin\(\)/);
+    expect(() => sim.addFault({ name: 'x', kind: 'latency', to: 'db', from: null } as never)).toThrow(/keepCallRecords/);
+    // Observers of journeys and windows hear nothing of calls: they may.
+    expect(() => sim.observe({ window: () => {} })).not.toThrow();
+  });
+});
