@@ -4,6 +4,12 @@ import type { Scenario } from '../src/scenario/types.js';
 import { loadScenarioFile } from '../src/load/scenario.js';
 import { scenario } from './helpers.js';
 
+function bench(file: string, durationUs: number): Scenario {
+  const loaded = loadScenarioFile(new URL(`../bench/${file}`, import.meta.url).pathname);
+  if (!loaded.ok) throw new Error(`bench/${file} is invalid`);
+  return { ...loaded.scenario, durationUs };
+}
+
 /** Counts the calls served without records of their own. */
 class Counting extends Simulation {
   inline = 0;
@@ -49,8 +55,8 @@ describe('calls without records of their own', () => {
 
   it.each([
     ['a mix of calls with and without records', mixed],
-    ['the tandem of M/M/4 stations (every call waits in a queue now and then)', { ...loadScenarioFile(new URL('../bench/tandem.yaml', import.meta.url).pathname).scenario as Scenario, durationUs: 120e6 }],
-    ['the hotelReservation shape', { ...loadScenarioFile(new URL('../bench/hotel.yaml', import.meta.url).pathname).scenario as Scenario, durationUs: 60e6 }],
+    ['the tandem of M/M/4 stations (every call waits in a queue now and then)', bench('tandem.yaml', 120e6)],
+    ['the hotelReservation shape', bench('hotel.yaml', 60e6)],
   ])('%s: the same run as with a record for every call', (_name, s) => {
     const inline = run(s, false);
     const records = run(s, true);
