@@ -121,7 +121,7 @@ export abstract class Calls extends Servers {
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
         if (m.sitePlain[k] === 1) {
           pending++;
-          if (this.inlineCalls && this.siteInline[k] === 1) this.callInline(rec, m.siteEndpoint[k]);
+          if (this.inlineCalls && this.siteInline[k] === 1 && this.faults.activeCount === 0) this.callInline(rec, k);
           else this.callPlain(rec, k);
           continue;
         }
@@ -132,9 +132,9 @@ export abstract class Calls extends Servers {
           if (m.siteAsync[k] === 1) {
             this.spawning = rec;
             this.send(this.spawn(-1, k, 0));
-          } else if (this.inlineCalls && this.siteInline[k] === 1) {
+          } else if (this.inlineCalls && this.siteInline[k] === 1 && this.faults.activeCount === 0) {
             pending++;
-            this.callInline(rec, m.siteEndpoint[k]);
+            this.callInline(rec, k);
           } else {
             pending++;
             this.send(this.spawn(rec, k, 0));

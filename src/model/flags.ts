@@ -165,12 +165,17 @@ export abstract class FlagRoom extends Replicas {
 }
 
 /** Calls, by service, and journeys, counted by their users' assignment to each flag within their journeys. */
-class FlagTelemetry implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'> {
+class FlagTelemetry implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEndedInline' | 'journeyEnded'> {
   constructor(private readonly sim: RecordPool, private readonly splits: FlagSplits, private readonly endpointService: Int32Array) {}
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
     this.splits.call(this.endpointService[sim.rTarget[rec]], sim.journeyOf(rec), sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
+  }
+
+  attemptEndedInline(parent: number, e: number, _flagsOn: number, latencyUs: number): void {
+    const sim = this.sim;
+    this.splits.call(this.endpointService[e], sim.journeyOf(parent), sim.assignedOf(parent), false, latencyUs);
   }
 
   journeyEnded(rec: number, cause: number, latencyUs: number): void {

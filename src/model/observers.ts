@@ -38,6 +38,12 @@ export interface SimulationHooks {
   serverEnded(rec: number, cause: number): void;
   /** The caller's side of an attempt ended: reply, timeout, rejection, open breaker (telemetry.ts CAUSE_*). */
   attemptEnded(rec: number, cause: number, latencyUs: number): void;
+  /**
+   * A call without a record of its own (servers.ts callInline) replied well: what attemptEnded() hears of a call,
+   * from its caller's record `parent` (the call's journey, user and segment), its endpoint and the flags on for it.
+   * An observer of attemptEnded without this method makes every call of the run keep a record.
+   */
+  attemptEndedInline(parent: number, endpoint: number, flagsOn: number, latencyUs: number): void;
   journeyEnded(rec: number, cause: number, latencyUs: number): void;
   /** A telemetry window closed: simulated time, journeys so far. */
   window(nowUs: number, journeys: number): void;
@@ -54,6 +60,7 @@ class Silent implements SimulationHooks {
   serverStarted(): void {}
   serverEnded(): void {}
   attemptEnded(): void {}
+  attemptEndedInline(): void {}
   journeyEnded(): void {}
   window(): void {}
   ended(): void {}
@@ -90,6 +97,10 @@ class Both implements SimulationHooks {
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     this.a.attemptEnded(rec, cause, latencyUs);
     this.b.attemptEnded(rec, cause, latencyUs);
+  }
+  attemptEndedInline(parent: number, endpoint: number, flagsOn: number, latencyUs: number): void {
+    this.a.attemptEndedInline(parent, endpoint, flagsOn, latencyUs);
+    this.b.attemptEndedInline(parent, endpoint, flagsOn, latencyUs);
   }
   journeyEnded(rec: number, cause: number, latencyUs: number): void {
     this.a.journeyEnded(rec, cause, latencyUs);
@@ -129,6 +140,8 @@ export abstract class Observed extends RecordPool {
    * the run begins, for a run in which nobody observes a call.
    */
   protected inlineCalls = false;
+  /** An observer installed needs a record for every call (observesCalls). */
+  private recordsNeeded = false;
 
   constructor(scenario: Scenario, seed: number) {
     super(scenario, seed);
@@ -151,8 +164,9 @@ export abstract class Observed extends RecordPool {
    */
   observe(observer: Partial<SimulationHooks>): void {
     const o = observer as SimulationHooks;
-    if (this.inlineCalls && this.observesCalls(observer)) {
-      throw new Error('an observer of calls installed after the run began: the run makes some calls without records, so install it before begin()');
+    if (this.observesCalls(observer)) {
+      if (this.inlineCalls) throw new Error('an observer of calls installed after the run began: the run makes some calls without records, so install it before begin()');
+      this.recordsNeeded = true;
     }
     const add = (at: SimulationHooks): SimulationHooks => (at === SILENT ? o : new Both(at, o));
     if (observer.journeyStarted) this.onJourneyStarted = add(this.onJourneyStarted);
@@ -167,15 +181,14 @@ export abstract class Observed extends RecordPool {
     if (observer.ended) this.onEnded = add(this.onEnded);
   }
 
-  /** Whether an observer hears of calls (anything between a journey's start and its end). */
+  /** Whether an observer needs a record for every call (it hears of calls, and not of those without records). */
   protected observesCalls(o: Partial<SimulationHooks>): boolean {
-    return !!(o.spawned || o.waiting || o.sent || o.serverStarted || o.serverEnded || o.attemptEnded);
+    return !!(o.spawned || o.waiting || o.sent || o.serverStarted || o.serverEnded || (o.attemptEnded && !o.attemptEndedInline));
   }
 
-  /** Whether anything installed hears of calls. */
+  /** Whether something installed needs a record for every call. */
   protected get callsObserved(): boolean {
-    return this.onSpawned !== SILENT || this.onWaiting !== SILENT || this.onSent !== SILENT || this.onServerStarted !== SILENT
-      || this.onServerEnded !== SILENT || this.onAttemptEnded !== SILENT;
+    return this.recordsNeeded;
   }
 
   /** Keeps the truth's per-journey log (counterfactual scoring) from the start of the run, when it keeps one. */
@@ -185,7 +198,7 @@ export abstract class Observed extends RecordPool {
 }
 
 /** Requests and journeys that end go to the probes that select them, with their users' assignment and their journey. */
-class ProbeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'> {
+class ProbeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEndedInline' | 'journeyEnded'> {
   constructor(private readonly sim: RecordPool, private readonly probes: Probes) {}
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
@@ -193,6 +206,13 @@ class ProbeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'journeyEnded'
     const sim = this.sim;
     if (this.probes.endpointWatched[e] === 1) {
       this.probes.recordEndpoint(e, latencyUs, cause !== CAUSE_OK, sim.rFlagsOn[rec], sim.segmentOf(rec), sim.assignedOf(rec), sim.journeyOf(rec));
+    }
+  }
+
+  attemptEndedInline(parent: number, e: number, flagsOn: number, latencyUs: number): void {
+    const sim = this.sim;
+    if (this.probes.endpointWatched[e] === 1) {
+      this.probes.recordEndpoint(e, latencyUs, false, flagsOn, sim.segmentOf(parent), sim.assignedOf(parent), sim.journeyOf(parent));
     }
   }
 

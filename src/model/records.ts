@@ -118,6 +118,7 @@ export abstract class RecordPool {
   protected rChildTarget = new Int32Array(0);
   protected rChildReplica = new Int32Array(0);
   protected rChildSent = new Float64Array(0);
+  protected rChildFlags = new Int32Array(0);
   /** The true cause of the record's failure (truth.ts), and the flag or fault behind it. */
   rTruth = new Uint8Array(0);
   rTruthRef = new Int32Array(0);
@@ -241,6 +242,7 @@ export abstract class RecordPool {
     this.rChildTarget = grow(this.rChildTarget);
     this.rChildReplica = grow(this.rChildReplica);
     this.rChildSent = grow(this.rChildSent);
+    this.rChildFlags = grow(this.rChildFlags);
     this.rTruth = grow(this.rTruth);
     this.rTruthRef = grow(this.rTruthRef);
     this.rSlow = grow(this.rSlow);

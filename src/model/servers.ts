@@ -7,7 +7,7 @@
 import type { Scenario } from '../scenario/types.js';
 import { CAUSE_CONTRACT, CAUSE_ERROR, CAUSE_OK, CAUSE_REJECTED } from '../telemetry/telemetry.js';
 import { FaultRoom } from './faults.js';
-import { EV_INLINE_DONE, EV_SERVICE_DONE, ST_CALLING, ST_QUEUED, ST_RUNNING } from './records.js';
+import { EV_INLINE_DONE, EV_SERVICE_DONE, KIND_CALL, ST_CALLING, ST_QUEUED, ST_RUNNING } from './records.js';
 import { SLOW_FAULT, SLOW_FLAG, TRUTH_BASE, TRUTH_CONTRACT, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED } from './truth.js';
 
 export abstract class Servers extends FaultRoom {
@@ -18,7 +18,8 @@ export abstract class Servers extends FaultRoom {
   /**
    * Per call site, whether a call from it can be made without a record of its own (callInline): the only call of
    * its operation, once, waited for, with no timeout, client-side pool, breaker or network time (made always or with
-   * a probability), to a leaf endpoint that cannot fail, on a service whose queue is unbounded.
+   * a probability), to a leaf endpoint that cannot fail and that no flag changes, on a service that evaluates no
+   * flag. (Such a call can still be refused by a full queue: it then gets a record, as it is refused.)
    */
   protected readonly siteInline: Uint8Array;
 
@@ -33,7 +34,8 @@ export abstract class Servers extends FaultRoom {
     for (let op = 0; op < m.opSiteStart.length; op++) if (m.opSiteEnd[op] - m.opSiteStart[op] === 1) alone[m.opSiteStart[op]] = 1;
     this.siteInline = Uint8Array.from(m.siteEndpoint, (e, k) => (alone[k] === 1 && m.siteCopies[k] === 1 && m.siteAsync[k] === 0 && !(m.siteTimeout[k] > 0)
       && m.sitePool[k] < 0 && m.siteBreaker[k] < 0 && m.siteNetwork[k] < 0 && m.endpointOpStart[e] === m.endpointOpEnd[e]
-      && m.endpointMayFail[e] === 0 && m.serviceQueue[m.endpointService[e]] === Infinity ? 1 : 0));
+      && m.endpointMayFail[e] === 0 && m.endpointEffects[e] === 0
+      && (this.flags === null || this.flags.evaluatedBy[m.endpointService[e]].length === 0) ? 1 : 0));
   }
 
   /** Runs the record's operations from its current one until it must wait, or to the end (calls.ts). */
@@ -207,39 +209,72 @@ export abstract class Servers extends FaultRoom {
   // ---- calls without records --------------------------------------------------------------------------------
 
   /**
-   * A call from an inline site (siteInline) on behalf of `parent`, in a run where nobody observes calls and no flag
-   * or fault can change one (simulation.ts begin): nothing about such a call outlives its reply, so its caller's
-   * record holds what it needs (its endpoint, replica and when it left) and a queue holds the caller in its place
-   * (as ~parent). It takes the same replica, worker or place in the queue, the same draws and the same events as
-   * the call with a record that callPlain() makes, so the run is the same.
+   * A call from an inline site (siteInline) on behalf of `parent`, while no fault is on, in a run where nothing
+   * needs a record for every call (simulation.ts begin): nothing about such a call outlives its reply, so its
+   * caller's record holds what it needs (its endpoint, replica, when it left and the flags on for it) and a queue
+   * holds the caller in its place (as ~parent). It takes the same replica, worker or place in the queue, the same
+   * draws and the same events as the call with a record that callPlain() makes, so the run is the same.
    */
-  protected callInline(parent: number, e: number): void {
+  protected callInline(parent: number, k: number): void {
     const m = this.model;
+    const e = m.siteEndpoint[k];
     const s = m.endpointService[e];
     const r = this.pickReplica(s);
     this.rChildTarget[parent] = e;
     this.rChildReplica[parent] = r;
     this.rChildSent[parent] = this.engine.now;
-    this.gaugeChange(s);
+    // What evaluateFlags() gives a call to a service that evaluates none: the flags its journey has met so far.
+    if (this.flags !== null) {
+      const root = this.rRoot[parent];
+      this.rChildFlags[parent] = this.rGen[root] === this.rRootGen[parent] ? this.rFlagsOn[root] : 0;
+    }
     if (this.busy[r] < m.serviceConcurrency[s]) {
+      this.gaugeChange(s);
       this.busy[r]++;
       this.svcBusy[s]++;
       this.startInline(parent, s);
-    } else {
+    } else if (this.qLen[r] < m.serviceQueue[s]) {
+      this.gaugeChange(s);
       this.enqueue(r, ~parent);
       this.svcQueued[s]++;
       if (this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
+    } else {
+      // Refused by a full queue: the record callPlain() would have made, refused as enterService() refuses it.
+      const rec = this.alloc();
+      this.rKind[rec] = KIND_CALL;
+      this.rTarget[rec] = e;
+      this.rSite[rec] = k;
+      this.rAttempt[rec] = 0;
+      this.rParent[rec] = parent;
+      this.rParentEpoch[rec] = this.rEpoch[parent];
+      this.rUser[rec] = this.rUser[parent];
+      this.rRoot[rec] = this.rRoot[parent];
+      this.rRootGen[rec] = this.rRootGen[parent];
+      this.rSent[rec] = this.engine.now;
+      this.rAttached[rec] = 1;
+      this.rReplica[rec] = r;
+      this.rArrived[rec] = this.engine.now;
+      this.rFlagsOn[rec] = this.rChildFlags[parent];
+      this.rMismatch[rec] = 0;
+      this.failSoon(rec, CAUSE_REJECTED, TRUTH_REJECTED, -1);
     }
   }
 
-  /** A call without a record starts on a worker: what start() does for a leaf that cannot fail, with no flag or fault. */
+  /** A call without a record starts on a worker: what start() does for a leaf that cannot fail and no flag changes. */
   private startInline(parent: number, s: number): void {
     const m = this.model;
     const e = this.rChildTarget[parent];
     this.telemetry.started(e, this.engine.now - this.rChildSent[parent]);
     // The caller's journey is the call's: drawsOf() gives the stream the call's own record would have drawn from.
     const stream = this.drawsOf(parent, this.serviceLatencyRng[s]);
-    this.engine.after(m.dists.sample(m.endpointLatency[e], this.draws, stream), EV_INLINE_DONE, parent, this.rGen[parent]);
+    let t = m.dists.sample(m.endpointLatency[e], this.draws, stream);
+    // A stress that began while the call waited in the queue: it slows the call, and so its callers.
+    const stress = this.faults.stress[s];
+    if (stress !== 1) {
+      t = Math.round(t * stress);
+      this.markSlow(parent, SLOW_FAULT, 0, this.stressedBy(s));
+    }
+    this.engine.after(t, EV_INLINE_DONE, parent, this.rGen[parent]);
   }
 
   /** A call without a record has been served (an EV_INLINE_DONE event): the worker moves on, the caller hears back. */
@@ -248,7 +283,10 @@ export abstract class Servers extends FaultRoom {
     const s = this.model.replicaService[r];
     this.gaugeChange(s);
     this.workerFree(r, s);
-    this.telemetry.record(this.rChildTarget[parent], this.engine.now - this.rChildSent[parent], CAUSE_OK);
+    const e = this.rChildTarget[parent];
+    const latency = this.engine.now - this.rChildSent[parent];
+    this.telemetry.record(e, latency, CAUSE_OK);
+    this.onAttemptEnded.attemptEndedInline(parent, e, this.rChildFlags[parent], latency);
     this.childReplied(parent);
   }
 }

@@ -76,9 +76,9 @@ export class Simulation extends Calls implements EventHandler {
   begin(): void {
     this.controller?.start(this);
     if (this.truth.log !== null) this.feedTruthLog();
-    // Calls without records of their own, where nothing could tell: nobody observes calls, and no flag or fault
-    // (the scenario's or one a drill adds) can change one.
-    this.inlineCalls = !this.callsObserved && this.flags === null && this.faults.specs.length === 0 && !this.recordsKept;
+    // Calls without records of their own, where nothing could tell: nothing installed needs a record for every call,
+    // and no fault can act on a call in flight (an instance-kill, or any a drill may add).
+    this.inlineCalls = !this.callsObserved && !this.recordsKept && !this.faults.specs.some((f) => f.kind === 'instance-kill');
     this.scheduleTimedFaults();
     const first = this.arrivals.next();
     if (first >= 0) this.engine.at(first, EV_ARRIVAL, 0, 0);

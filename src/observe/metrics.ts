@@ -6,6 +6,7 @@ import type { Simulation, SimulationHooks } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
 import { DEFAULT_EPOCH_MS, ScrapeSeries, type SeriesNames } from '../metrics/series.js';
 import { ScrapeRecorder } from '../telemetry/scrapes.js';
+import { CAUSE_OK } from '../telemetry/telemetry.js';
 
 export { ScrapeSeries, ArraySeries, DEFAULT_EPOCH_MS, type SampleSeries, type SeriesSource, type Labels } from '../metrics/series.js';
 export { writeOpenMetrics, exposition, formatLabels, formatNumber } from '../metrics/openmetrics.js';
@@ -46,12 +47,17 @@ export function observeScrapes(sim: Simulation, intervalUs: number, bucketsSecon
 }
 
 /** Every attempt that ends, counted under its labels. */
-class ScrapeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'ended'> {
+class ScrapeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEndedInline' | 'ended'> {
   constructor(private readonly sim: Simulation, private readonly recorder: ScrapeRecorder) {}
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
     this.recorder.record(sim.engine.now, sim.rTarget[rec], sim.journeyOf(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
+  }
+
+  attemptEndedInline(parent: number, e: number, flagsOn: number, latencyUs: number): void {
+    const sim = this.sim;
+    this.recorder.record(sim.engine.now, e, sim.journeyOf(parent), sim.segmentOf(parent), flagsOn, CAUSE_OK, latencyUs);
   }
 
   ended(endUs: number): void {

@@ -12,8 +12,11 @@ export function attachTracer(sim: Simulation, tracer: TraceRecorder): void {
   sim.observe(new TraceHooks(sim, tracer));
 }
 
-/** Each hook asks whether the record is followed; only then is the recorder told. */
-class TraceHooks implements Omit<SimulationHooks, 'window'> {
+/**
+ * Each hook asks whether the record is followed; only then is the recorder told. A trace needs every call's record:
+ * without attemptEndedInline, a traced run keeps one for each (observers.ts).
+ */
+class TraceHooks implements Omit<SimulationHooks, 'window' | 'attemptEndedInline'> {
   /** Per record: 1 while it belongs to a journey the recorder follows. */
   private followed = new Uint8Array(1024);
   private readonly sloUs: number;
