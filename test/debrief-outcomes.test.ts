@@ -112,6 +112,29 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(doc.rules.join('\n')).toMatch(/false rollback or false alarm \(rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person\)/);
   }, 240_000);
 
+  it('a false rollback the team took up again stays a false rollback, and the plan the end cut off reads as in progress', async () => {
+    // As above, the gates roll new-checkout back at 29m00s under the ad-hoc fault, in both runs; then an operator
+    // promotes it again (back to its 5% stage) and the drill ends during that hold. The team's gates made the
+    // same false rollback as the policy's: it is not "paused", nor undone by the promote.
+    const path = journal(join(root, 'scenarios/two-flag-release.yaml'), 11, null, [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(1560, 'fran', 'facilitator', { type: 'adhoc-fault', fault: { kind: 'latency', target: 'payments', add: '1500ms', for: '20m' } }, { faultName: 'ad-hoc 1' }),
+      act(1770, 'ada', 'operator', { type: 'plan', flag: 'new-checkout', op: 'promote', reason: 'the fault, not the flag' }, { configVersion: 4 }),
+    ], 1800);
+    const { doc, table } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-checkout');
+    expect(c.defective).toBe(false);
+    const words = 'false rollback: rolled back at 5%, nobody hurt (the gates saw harm something else caused)';
+    expect(c.team).toMatchObject({ outcome: 'paused', cut_off: true, final_percent: 5, false_rollback: true, misattribution: true, acted_seconds: 1740 });
+    expect(c.team.headline).toBe(`${words}; then resumed: at 5% when the run ended`);
+    expect(doc.team.outcomes.flags['new-checkout']).toMatchObject({ false_rollback: true, misattribution: true });
+    expect(doc.team.acceptance.find((a: { criterion: string }) => a.criterion.startsWith('false_rollback'))).toMatchObject({ value: 1, pass: false });
+    expect(c.policy).toMatchObject({ outcome: 'rolled-back', false_rollback: true, misattribution: true, acted_seconds: 1740 });
+    expect(c.policy.headline).toBe(words);
+    const row = table.find((r) => r.flag === 'new-checkout')!;
+    expect(row['team: what happened (ground truth)']).toBe(`${words}; then resumed: at 5% when the run ended\nin progress at stage 2 of 4 (5%), cut off by the end of the drill`);
+  }, 240_000);
+
   it('a person rolling back a healthy flag is the team\'s false rollback, beside the policy alone that shipped it', async () => {
     const path = journal(harmlessDrill(), 7, 'healthy', [
       act(0, 'fran', 'facilitator', { type: 'start' }),

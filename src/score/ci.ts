@@ -54,13 +54,18 @@ export function runStatus(r: Pick<RunResult, 'passed' | 'acceptance'>): 'passed'
   return r.acceptance.some((a) => !a.note?.startsWith(`${DOES_NOT_APPLY}case `)) ? 'passed' : 'no-criteria';
 }
 
-/** The flag's percentage when its plan's policy first acted (rolled back or paused); null when it never did. */
-export function actedPercent(r: Pick<RunResult, 'rollouts'>, flag: string): number | null {
+/** The first rollback or pause of a flag's plan (by its policy or, on a game day, a person): which, and the flag's percentage then. */
+export function firstAct(r: Pick<RunResult, 'rollouts'>, flag: string): { action: 'rollback' | 'pause'; percent: number } | null {
   const decisions = r.rollouts.find((ro) => ro.flag === flag)?.decisions ?? [];
   const acted = decisions.findIndex((d) => d.action === 'rollback' || d.action === 'pause');
   if (acted < 0) return null;
   const before = decisions.slice(0, acted).reverse().find((d) => d.action === 'start' || d.action === 'promote');
-  return before?.percent ?? 0;
+  return { action: decisions[acted].action as 'rollback' | 'pause', percent: before?.percent ?? 0 };
+}
+
+/** The flag's percentage when its plan's policy first acted (rolled back or paused); null when it never did. */
+export function actedPercent(r: Pick<RunResult, 'rollouts'>, flag: string): number | null {
+  return firstAct(r, flag)?.percent ?? null;
 }
 
 export function caseFromResult(file: string, r: RunResult, seconds: number): CiCase {

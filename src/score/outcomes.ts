@@ -71,8 +71,9 @@ export function scoreOutcomes(
     const onset = harm.onset;
     const acted = plan?.decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
     const actedUs = acted ? acted.timeUs : null;
-    // A plan the end of the run cut off mid-hold stopped nothing: it is not a rollback, false or otherwise.
-    const rolledBack = plan?.outcome === 'rolled-back' || (plan?.outcome === 'paused' && !plan.cutOff);
+    // A rollback or pause decision, whoever made it, even when a person took the plan up again afterwards (a game
+    // day): in a plain run such a decision ends the plan. A plan the end of the run cut off mid-hold made none.
+    const rolledBack = acted !== undefined;
     // The stage in force when the policy acted: a fault active during it may have been what the gates saw.
     const stageStart = acted ? [...plan!.decisions].reverse().find((d) => (d.action === 'start' || d.action === 'promote') && d.timeUs <= acted.timeUs)?.timeUs ?? 0 : 0;
     const faultDuringStage = actedUs !== null && Array.from({ length: faults.count }, (_, k) => faults.wasActive(k, stageStart, actedUs)).some(Boolean);
