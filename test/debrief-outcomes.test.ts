@@ -85,6 +85,36 @@ async function debrief(path: string) {
   return { doc, table };
 }
 
+describe('the debrief lists each fault at its own instants', () => {
+  it('faults that share a name (two latency faults on one edge) keep their own instants, in both runs', async () => {
+    // test/fixtures/drill.yaml with a second, visible latency fault on web -> pay at 5m: both are named
+    // "latency web -> pay" (the hidden one starts at 20m). In the run's list of faults, a catalogue fault nobody
+    // injects (pay-down) comes before the one injected at 8m (slow-web).
+    const file = join(mkdtempSync(join(tmpdir(), 'rehearse-debrief-outcomes-')), 'drill.yaml');
+    const hidden = "  - { kind: latency, target: 'web -> pay', at: 20m, for: 2m, add: 50ms, hidden: true }\n";
+    const text = readFileSync(join(root, 'test/fixtures/drill.yaml'), 'utf8');
+    expect(text).toContain(hidden);
+    writeFileSync(file, text.replace(hidden, `  - { kind: latency, target: 'web -> pay', at: 5m, for: 1m, add: 50ms }\n${hidden}`));
+    const path = journal(file, 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(480, 'fran', 'facilitator', { type: 'fault', name: 'slow-web' }),
+    ], 1500);
+    const { doc } = await debrief(path);
+    const rows = doc.faults.map((f: Record<string, unknown>) => [f.name, f.hidden, f.team_from_seconds, f.policy_from_seconds, f.team_to_seconds, f.policy_to_seconds]);
+    expect(rows).toEqual([
+      ['latency web -> pay', false, 300, 300, 360, 360],
+      ['latency web -> pay', true, 1200, 1200, 1320, 1320],
+      ['slow-web', false, 480, 480, 600, 600],
+    ]);
+    expect(doc.revealed.hiddenFaults).toEqual([expect.objectContaining({ name: 'latency web -> pay', from_seconds: 1200, to_seconds: 1320 })]);
+    const page = await browser.newPage();
+    await page.goto(`file://${path.replace(/\.journal$/, '.html')}`);
+    const faced = await page.$$eval('#faults-faced tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.innerText)));
+    await page.close();
+    expect(faced.map((r) => [r[0], r[5], r[6]])).toEqual([['latency web -> pay', '5m00s', '5m00s'], ['latency web -> pay', '20m00s', '20m00s'], ['slow-web', '8m00s', '8m00s']]);
+  }, 240_000);
+});
+
 describe('the debrief names each side\'s outcome from the ground truth', () => {
   it('a rollback the gates made under a fault a person injected is a false rollback, for the team and for the policy alone', async () => {
     // two-flag-release at its 5% stage of new-checkout: the facilitator adds 1.5 s to every call of payments.
