@@ -165,6 +165,27 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(row['team: what happened (ground truth)']).toBe(`${words}; then resumed: at 5% when the run ended\nin progress at stage 2 of 4 (5%), cut off by the end of the drill`);
   }, 240_000);
 
+  it('a pause a person took up again before the flag hurt anyone detected nothing: the harm is detected when the gates roll it back', async () => {
+    // Case "broken": new-pay fails 20% more of pay's calls once on. An operator pauses the plan half a second in,
+    // before the flag has reached pay (its propagation takes 1 s at least), and resumes it at 1m; the gate then
+    // rolls it back. The time to detect runs from the first harm to that rollback, not to the early pause.
+    const path = journal(join(root, 'test/fixtures/drill.yaml'), 7, 'broken', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(0.5, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'pause', reason: 'wait for the on-call' }, { configVersion: 1 }),
+      act(60, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'resume', reason: 'on-call is here' }, { configVersion: 1 }),
+    ], 300);
+    const { doc } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    const team = doc.team.outcomes.flags['new-pay'];
+    const rollback = doc.team.rollouts[0].decisions.find((d: { action: string }) => d.action === 'rollback');
+    expect(team.onset_seconds).toBeGreaterThan(0.5);
+    expect(rollback.timeSeconds).toBeGreaterThan(60);
+    expect(team).toMatchObject({ defective: true, detected: true, outcome: 'rolled-back', acted_seconds: 0.5 });
+    expect(team.time_to_detect_seconds).toBeCloseTo(rollback.timeSeconds - team.onset_seconds, 5);
+    expect(c.team.headline).toMatch(new RegExp(`^caught: rolled back at 10% after \\S+, ${team.blast_radius_users} users hurt$`));
+    expect(c.team.headline).not.toContain('after 0m00s');
+  }, 240_000);
+
   it('a person rolling back a healthy flag is the team\'s false rollback, beside the policy alone that shipped it', async () => {
     const path = journal(harmlessDrill(), 7, 'healthy', [
       act(0, 'fran', 'facilitator', { type: 'start' }),

@@ -66,8 +66,10 @@ export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off'>> & { acted
 
 /** A run's flag as its headline reads it. */
 export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'>, flag: string): FlagStory {
-  const act = firstAct(r, flag);
-  return { ...r.outcomes.flags[flag], acted_percent: act?.percent ?? null, acted_action: act?.action ?? null };
+  // A flag that hurt users is told by the act that detected the harm; any other by its first act.
+  const o = r.outcomes.flags[flag];
+  const act = firstAct(r, flag, o.defective && o.time_to_detect_seconds !== null);
+  return { ...o, acted_percent: act?.percent ?? null, acted_action: act?.action ?? null };
 }
 
 /**
@@ -81,7 +83,8 @@ export function flagHeadline(f: FlagStory): string {
   const stopped = f.outcome === 'rolled-back' || (f.outcome === 'paused' && f.cut_off !== true);
   const acted = stopped && (f.acted_seconds !== undefined ? f.acted_seconds !== null : f.outcome === 'rolled-back');
   // On a game day a person may take a rolled-back or paused plan up again: the act stays part of its story.
-  const resumed = !stopped && f.acted_seconds !== undefined && f.acted_seconds !== null;
+  // (A flag that hurt users counts as caught only by an act that detected the harm: time_to_detect says which.)
+  const resumed = !stopped && f.acted_seconds !== undefined && f.acted_seconds !== null && (!f.defective || f.time_to_detect_seconds !== null || f.outcome === 'completed');
   if (acted || resumed) {
     const kind = resumed ? f.acted_action ?? 'rollback' : f.outcome === 'rolled-back' ? 'rollback' : 'pause';
     const action = kind === 'rollback' ? 'rolled back' : 'paused';
