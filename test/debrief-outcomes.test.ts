@@ -85,6 +85,36 @@ async function debrief(path: string) {
   return { doc, table };
 }
 
+describe('the debrief lists each fault at its own instants', () => {
+  it('faults that share a name (two latency faults on one edge) keep their own instants, in both runs', async () => {
+    // test/fixtures/drill.yaml with a second, visible latency fault on web -> pay at 5m: both are named
+    // "latency web -> pay" (the hidden one starts at 20m). In the run's list of faults, a catalogue fault nobody
+    // injects (pay-down) comes before the one injected at 8m (slow-web).
+    const file = join(mkdtempSync(join(tmpdir(), 'rehearse-debrief-outcomes-')), 'drill.yaml');
+    const hidden = "  - { kind: latency, target: 'web -> pay', at: 20m, for: 2m, add: 50ms, hidden: true }\n";
+    const text = readFileSync(join(root, 'test/fixtures/drill.yaml'), 'utf8');
+    expect(text).toContain(hidden);
+    writeFileSync(file, text.replace(hidden, `  - { kind: latency, target: 'web -> pay', at: 5m, for: 1m, add: 50ms }\n${hidden}`));
+    const path = journal(file, 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(480, 'fran', 'facilitator', { type: 'fault', name: 'slow-web' }),
+    ], 1500);
+    const { doc } = await debrief(path);
+    const rows = doc.faults.map((f: Record<string, unknown>) => [f.name, f.hidden, f.team_from_seconds, f.policy_from_seconds, f.team_to_seconds, f.policy_to_seconds]);
+    expect(rows).toEqual([
+      ['latency web -> pay', false, 300, 300, 360, 360],
+      ['latency web -> pay', true, 1200, 1200, 1320, 1320],
+      ['slow-web', false, 480, 480, 600, 600],
+    ]);
+    expect(doc.revealed.hiddenFaults).toEqual([expect.objectContaining({ name: 'latency web -> pay', from_seconds: 1200, to_seconds: 1320 })]);
+    const page = await browser.newPage();
+    await page.goto(`file://${path.replace(/\.journal$/, '.html')}`);
+    const faced = await page.$$eval('#faults-faced tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.innerText)));
+    await page.close();
+    expect(faced.map((r) => [r[0], r[5], r[6]])).toEqual([['latency web -> pay', '5m00s', '5m00s'], ['latency web -> pay', '20m00s', '20m00s'], ['slow-web', '8m00s', '8m00s']]);
+  }, 240_000);
+});
+
 describe('the debrief names each side\'s outcome from the ground truth', () => {
   it('a rollback the gates made under a fault a person injected is a false rollback, for the team and for the policy alone', async () => {
     // two-flag-release at its 5% stage of new-checkout: the facilitator adds 1.5 s to every call of payments.
@@ -110,6 +140,50 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(row['policy alone: what happened (ground truth)']).toBe(`${words}\nrolled-back at stage 2 of 4 (0%)`);
     expect(table.find((r) => r.flag === 'payments-v2-api')!['team: what happened (ground truth)']).toMatch(/^shipped: promoted to 100% in 10m, nobody hurt\n/);
     expect(doc.rules.join('\n')).toMatch(/false rollback or false alarm \(rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person\)/);
+  }, 240_000);
+
+  it('a false rollback the team took up again stays a false rollback, and the plan the end cut off reads as in progress', async () => {
+    // As above, the gates roll new-checkout back at 29m00s under the ad-hoc fault, in both runs; then an operator
+    // promotes it again (back to its 5% stage) and the drill ends during that hold. The team's gates made the
+    // same false rollback as the policy's: it is not "paused", nor undone by the promote.
+    const path = journal(join(root, 'scenarios/two-flag-release.yaml'), 11, null, [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(1560, 'fran', 'facilitator', { type: 'adhoc-fault', fault: { kind: 'latency', target: 'payments', add: '1500ms', for: '20m' } }, { faultName: 'ad-hoc 1' }),
+      act(1770, 'ada', 'operator', { type: 'plan', flag: 'new-checkout', op: 'promote', reason: 'the fault, not the flag' }, { configVersion: 4 }),
+    ], 1800);
+    const { doc, table } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-checkout');
+    expect(c.defective).toBe(false);
+    const words = 'false rollback: rolled back at 5%, nobody hurt (the gates saw harm something else caused)';
+    expect(c.team).toMatchObject({ outcome: 'paused', cut_off: true, final_percent: 5, false_rollback: true, misattribution: true, acted_seconds: 1740 });
+    expect(c.team.headline).toBe(`${words}; then resumed: at 5% when the run ended`);
+    expect(doc.team.outcomes.flags['new-checkout']).toMatchObject({ false_rollback: true, misattribution: true });
+    expect(doc.team.acceptance.find((a: { criterion: string }) => a.criterion.startsWith('false_rollback'))).toMatchObject({ value: 1, pass: false });
+    expect(c.policy).toMatchObject({ outcome: 'rolled-back', false_rollback: true, misattribution: true, acted_seconds: 1740 });
+    expect(c.policy.headline).toBe(words);
+    const row = table.find((r) => r.flag === 'new-checkout')!;
+    expect(row['team: what happened (ground truth)']).toBe(`${words}; then resumed: at 5% when the run ended\nin progress at stage 2 of 4 (5%), cut off by the end of the drill`);
+  }, 240_000);
+
+  it('a pause a person took up again before the flag hurt anyone detected nothing: the harm is detected when the gates roll it back', async () => {
+    // Case "broken": new-pay fails 20% more of pay's calls once on. An operator pauses the plan half a second in,
+    // before the flag has reached pay (its propagation takes 1 s at least), and resumes it at 1m; the gate then
+    // rolls it back. The time to detect runs from the first harm to that rollback, not to the early pause.
+    const path = journal(join(root, 'test/fixtures/drill.yaml'), 7, 'broken', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(0.5, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'pause', reason: 'wait for the on-call' }, { configVersion: 1 }),
+      act(60, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'resume', reason: 'on-call is here' }, { configVersion: 1 }),
+    ], 300);
+    const { doc } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    const team = doc.team.outcomes.flags['new-pay'];
+    const rollback = doc.team.rollouts[0].decisions.find((d: { action: string }) => d.action === 'rollback');
+    expect(team.onset_seconds).toBeGreaterThan(0.5);
+    expect(rollback.timeSeconds).toBeGreaterThan(60);
+    expect(team).toMatchObject({ defective: true, detected: true, outcome: 'rolled-back', acted_seconds: 0.5 });
+    expect(team.time_to_detect_seconds).toBeCloseTo(rollback.timeSeconds - team.onset_seconds, 5);
+    expect(c.team.headline).toMatch(new RegExp(`^caught: rolled back at 10% after \\S+, ${team.blast_radius_users} users hurt$`));
+    expect(c.team.headline).not.toContain('after 0m00s');
   }, 240_000);
 
   it('a person rolling back a healthy flag is the team\'s false rollback, beside the policy alone that shipped it', async () => {

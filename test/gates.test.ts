@@ -149,6 +149,7 @@ describe('gate syntax errors point at the column', () => {
     ['req_faild{service:api} rate<0.01', 1, 'unknown metric "req_faild"; did you mean "req_failed"?'],
     ['req_failed{servce:api} rate<0.01', 12, 'metric "req_failed" has no tag "servce"'],
     ['req_failed{service:apu} rate<0.01', 12, 'unknown service "apu"; did you mean "api"?'],
+    ['req_failed{endpoint:api.defalt} rate<0.01', 12, 'unknown endpoint "defalt" of service "api"; did you mean "default"?'],
     ['req_duration{service:api} p(99)<900%', 33, 'a duration cannot be a percentage'],
     ['req_failed{service:api} avg<0.01', 25, 'has no aggregation "avg"'],
     ['req_failed{service:api} rate=0.01', 29, 'use "=="'],

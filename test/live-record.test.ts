@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JournalWriter, readJournal } from '../src/live/journal.js';
+import { sha256 } from '../src/live/session.js';
+import { VERSION } from '../src/version.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const fixture = join(import.meta.dirname, 'fixtures', 'drill.yaml');
@@ -183,6 +185,22 @@ describe('the journal: nothing lost', () => {
 });
 
 describe('replay proves the whole record', () => {
+  it('a journal another version recorded replays, and says which version recorded it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-replay-'));
+    const path = join(dir, 'old.journal');
+    const w = JournalWriter.create(path, {
+      kind: 'drill', schema: 'rehearse/journal@1', version: '0.1.9', wall: 'w', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
+      seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
+    });
+    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
+    w.append({ kind: 'end', atUs: 60_000_000, wall: 'w', reason: 'by-hand' });
+    w.close();
+    const r = await run(['gameday', 'replay', path]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^replay of the journal: 1 action re-applied/);
+    expect(r.out).toContain(`the drill was recorded with rehearse 0.1.9, this is ${VERSION}: this digest may differ from the one the drill printed`);
+  }, 120_000);
+
   it('works from any directory, finds a moved scenario beside the record, checks its hash, and reports edits as tampering', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-replay-'));
     const scenarioDir = mkdtempSync(join(tmpdir(), 'rehearse-scenario-'));

@@ -57,6 +57,8 @@ describe('scenario validation', () => {
     }, 'duration: a scenario with a timeout, blackhole or partition fault needs a duration'],
     ['a fault on an unknown service', (d) => { (d as Record<string, unknown>).faults = [{ kind: 'abort', target: 'paymnt' }]; },
       'faults[0].target: unknown service "paymnt"; did you mean "payment"?'],
+    ['a fault on a misspelt endpoint', (d) => { (d as Record<string, unknown>).faults = [{ kind: 'abort', target: 'payment.chrage' }]; },
+      'faults[0].target: unknown endpoint "chrage" of service "payment"; did you mean "charge"?'],
     ['a fault at an unknown rollout event', (d) => { (d as Record<string, unknown>).faults = [{ kind: 'abort', target: 'payment', at: 'stage(nope, 2)' }]; },
       'faults[0].at: no rollout plan for "nope"'],
   ];

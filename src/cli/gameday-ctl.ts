@@ -80,6 +80,14 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     return args.join(' ');
   };
   const why = reason ? { reason } : {};
+  // What an action takes: nothing, one word (a flag, a fault's name) or text; more is a mistake, not ignored.
+  const most = (n: number, what: string) => {
+    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && n > 0 ? ' (give a reason with --reason TEXT)' : ''}`);
+  };
+  if (['status', 'start', 'keep-going', 'end'].includes(action)) most(0, 'no arguments');
+  if (['pause', 'resume'].includes(action)) most(1, 'a flag or nothing (the clock)');
+  if (['promote', 'rollback', 'approve'].includes(action)) most(1, 'one flag');
+  if (action === 'speed' || action === 'fault') most(1, action === 'speed' ? 'one number' : 'the name of one fault');
   let body: unknown;
   switch (action) {
     case 'status': {
@@ -95,7 +103,13 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     case 'pause': case 'resume':
       body = args.length ? { type: 'plan', flag: args[0], op: action, ...why } : { type: 'clock', op: action };
       break;
-    case 'speed': body = { type: 'speed', speed: Number(need('a speed factor, e.g. 600')) }; break;
+    case 'speed': {
+      const text = need('a speed factor, e.g. 600');
+      const speed = Number(text);
+      if (text.trim() === '' || !Number.isFinite(speed)) throw new Usage(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${text}"`);
+      body = { type: 'speed', speed };
+      break;
+    }
     case 'promote': case 'rollback': case 'approve':
       body = { type: 'plan', flag: need('a flag'), op: action, ...why };
       break;
@@ -107,7 +121,7 @@ async function ctl(url: string, action: string, args: string[], reason: string |
       try {
         fault = parse(text);
       } catch (e) {
-        throw new Usage(`the fault is not YAML: ${(e as Error).message.split('\n')[0]}`);
+        throw new Usage(`the fault is not YAML: ${(e as Error).message.split('\n')[0].replace(/:$/, '')}`);
       }
       body = { type: 'adhoc-fault', fault };
       break;

@@ -2,14 +2,13 @@
  * The team against the policy alone, flag by flag, by rules stated in the debrief. Pure: two run results and
  * the people's actions in, figures and verdicts out.
  */
-import { flagHeadline } from '../report/vocabulary.js';
-import { actedPercent } from '../score/ci.js';
+import { flagHeadline, flagStory } from '../report/vocabulary.js';
 import type { RunResult } from '../score/result.js';
 import type { RecordedAction } from './actions.js';
 
 export const RULES = [
   'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
-  'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished.',
+  'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished. A rollback or pause counts even when a person took the plan up again afterwards.',
   'Per flag, the side whose flag hurt fewer users (ground truth) is better.',
   'When both sides hurt the same number of users and the flag hurt nobody on either side, the side whose rollout went further is better: holding back a healthy release has a cost.',
   'Anything else is a tie.',
@@ -59,7 +58,7 @@ function side(r: RunResult, flag: string): Side {
         : plan.outcome === 'not-started' ? 'not started'
           : `${plan.outcome} at ${stage} (${o.final_percent}%)`;
   return {
-    headline: flagHeadline({ ...o, acted_percent: actedPercent(r, flag) }), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent, blast_radius_users: o.blast_radius_users,
+    headline: flagHeadline(flagStory(r, flag)), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent, blast_radius_users: o.blast_radius_users,
     blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
     acted_seconds: o.acted_seconds, false_rollback: o.false_rollback, missed_defect: o.missed_defect, misattribution: o.misattribution,
   };

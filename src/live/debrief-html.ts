@@ -24,7 +24,7 @@ export function drillHtml(d: DrillDocument): string {
     Object.entries(r.windows.journeys).map(([j, x]) => [j, x.requests[w] > 0 ? x.errors[w] / x.requests[w] : 0]))));
   const actionsAt = d.record.actions.filter((a) => a.refused === null && a.action.type !== 'speed' && a.action.type !== 'clock')
     .map((a) => ({ t: a.atUs / 1e6, what: describeAction(a.action, a.faultName), by: a.by }));
-  const faultsAt = d.faults.map((f) => ({ from: f.team_from_seconds, to: d.team.outcomes.faults.find((x) => x.name === f.name)?.to_seconds ?? d.record.end.atUs / 1e6, name: f.name }));
+  const faultsAt = d.faults.map((f) => ({ from: f.team_from_seconds, to: f.team_to_seconds ?? d.record.end.atUs / 1e6, name: f.name }));
   const line = (title: string, values: unknown[], y: string) => ({
     title,
     spec: {

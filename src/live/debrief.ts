@@ -7,7 +7,7 @@
 import { VERSION } from '../version.js';
 import type { DrillRecord } from './record.js';
 import { documentDigest } from './record.js';
-import { facedFaults, policyRun } from './policy.js';
+import { facedFaults, policyRun, type FacedFault } from './policy.js';
 import { comparison, RULES, type Comparison } from './compare.js';
 import { allowedFailures, faultTarget, isHiddenInjection } from './view.js';
 import { DrillSession, type DrillScenario } from './session.js';
@@ -24,8 +24,11 @@ export interface DrillDocument {
     hiddenFaults: { name: string; kind: string; target: string; from_seconds: number | null; to_seconds: number | null; journeys_hurt: number }[];
     hiddenActions: number;
   };
-  /** Every fault both runs faced, with the instant it started (the same in both). */
-  faults: { name: string; kind: string; target: string; source: string; hidden: boolean; team_from_seconds: number | null; policy_from_seconds: number | null }[];
+  /** Every fault both runs faced, with the instants it started and ended in each (the same in both). */
+  faults: {
+    name: string; kind: string; target: string; source: string; hidden: boolean;
+    team_from_seconds: number | null; policy_from_seconds: number | null; team_to_seconds: number | null; policy_to_seconds: number | null;
+  }[];
   rules: string[];
   comparison: Comparison['flags'];
   verdict: Comparison['verdict'];
@@ -33,6 +36,17 @@ export interface DrillDocument {
   team: RunResult;
   policy: RunResult;
   digest: string;
+}
+
+/**
+ * Each fault's row of a run's outcomes, by the fault's index: a run's outcomes leave out the catalogue faults
+ * nobody switched on (`listed` says which faults the run lists).
+ */
+function byFault<T extends { name: string }>(rows: readonly T[], faults: readonly FacedFault[], listed: (f: FacedFault) => boolean): (T | undefined)[] {
+  let i = 0;
+  const out = faults.map((f) => (listed(f) ? rows[i++] : undefined));
+  if (i !== rows.length || out.some((r, k) => r !== undefined && r.name !== faults[k].spec.name)) throw new Error('the run\'s faults do not line up with the drill\'s');
+  return out;
 }
 
 export type Progress = (share: number, step: string) => void;
@@ -50,8 +64,9 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
   const cmp = comparison(team, policy, record.actions);
   const allowed = allowedFailures(read.scenario);
   const failed = (r: RunResult) => r.outcomes.journeys_failed;
-  const teamFaults = new Map(team.outcomes.faults.map((f) => [f.name, f]));
-  const policyFaults = new Map(policy.outcomes.faults.map((f) => [f.name, f]));
+  // By position, not by name: several faults may share one (two latency faults on a service, at other times).
+  const teamFaults = byFault(team.outcomes.faults, faults, (f) => !(f.spec.start.kind === 'manual' && f.onUs === null));
+  const policyFaults = byFault(policy.outcomes.faults, faults, (f) => f.onUs !== null);
   const doc: Omit<DrillDocument, 'digest'> = {
     schema: 'rehearse/drill@2',
     version: VERSION,
@@ -59,8 +74,9 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
     revealed: {
       case: caseName,
       secret: record.secret,
-      hiddenFaults: faults.filter((f) => f.spec.hidden && f.onUs !== null).map((f) => {
-        const o = teamFaults.get(f.spec.name);
+      hiddenFaults: faults.flatMap((f, k) => f.spec.hidden && f.onUs !== null ? [k] : []).map((k) => {
+        const f = faults[k];
+        const o = teamFaults[k];
         return {
           name: f.spec.name, kind: f.spec.kind, target: faultTarget(f.spec),
           from_seconds: o?.from_seconds ?? null, to_seconds: o?.to_seconds ?? null, journeys_hurt: o?.journeys_hurt ?? 0,
@@ -68,11 +84,13 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
       }),
       hiddenActions: record.actions.filter((a) => isHiddenInjection(session, a)).length,
     },
-    faults: faults.filter((f) => f.onUs !== null).map((f) => ({
+    faults: faults.flatMap((f, k) => f.onUs === null ? [] : [{
       name: f.spec.name, kind: f.spec.kind, target: faultTarget(f.spec), source: f.source, hidden: f.spec.hidden,
-      team_from_seconds: teamFaults.get(f.spec.name)?.from_seconds ?? null,
-      policy_from_seconds: policyFaults.get(f.spec.name)?.from_seconds ?? null,
-    })),
+      team_from_seconds: teamFaults[k]?.from_seconds ?? null,
+      policy_from_seconds: policyFaults[k]?.from_seconds ?? null,
+      team_to_seconds: teamFaults[k]?.to_seconds ?? null,
+      policy_to_seconds: policyFaults[k]?.to_seconds ?? null,
+    }]),
     rules: RULES,
     comparison: cmp.flags,
     verdict: cmp.verdict,

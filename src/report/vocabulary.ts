@@ -12,8 +12,8 @@
  *   CRASHED       ✘     bad        the run stopped with an error
  */
 import type { CiCase, CiFlag } from '../score/ci.js';
-import { actedPercent, runStatus } from '../score/ci.js';
-import { DOES_NOT_APPLY, type AcceptanceResult } from '../score/outcomes.js';
+import { firstAct, runStatus } from '../score/ci.js';
+import { DOES_NOT_APPLY, type AcceptanceResult, type FlagOutcome } from '../score/outcomes.js';
 import type { RunResult } from '../score/result.js';
 import { budget, criterionValue, duration, plural } from '../units/format.js';
 import { VERDICTS, verdictLabel, type Verdict } from './verdicts.js';
@@ -58,8 +58,19 @@ export function caseCounts(c: { passed: number; failed: number; invalid: number;
   return `${c.passed} ${w('pass')}, ${c.failed} ${w('fail')}, ${c.invalid} ${w('invalid')}, ${c.crashed} ${w('crashed')}${c['no-criteria'] ? `, ${c['no-criteria']} ${w('no-criteria')}` : ''}`;
 }
 
-/** The figures a flag's headline reads: a ci case's record of it, or a run's outcome with its plan's decisions. */
-export type FlagStory = CiFlag;
+/**
+ * The figures a flag's headline reads: a ci case's record of it, or a run's outcome with its plan's decisions
+ * (`acted_action`: the first rollback or pause, which on a game day a person may have taken up again since).
+ */
+export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off'>> & { acted_action?: 'rollback' | 'pause' | null };
+
+/** A run's flag as its headline reads it. */
+export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'>, flag: string): FlagStory {
+  // A flag that hurt users is told by the act that detected the harm; any other by its first act.
+  const o = r.outcomes.flags[flag];
+  const act = firstAct(r, flag, o.defective && o.time_to_detect_seconds !== null);
+  return { ...o, acted_percent: act?.percent ?? null, acted_action: act?.action ?? null };
+}
 
 /**
  * What happened to a flag, first word first: caught, missed, shipped, false rollback, false alarm (a pause),
@@ -69,12 +80,19 @@ export function flagHeadline(f: FlagStory): string {
   const hurt = f.defective ? `${plural(f.blast_radius_users, 'user')} hurt` : 'nobody hurt';
   const at = f.acted_percent === null || f.acted_percent === undefined ? '' : ` at ${f.acted_percent}%`;
   // A plan still in progress when the run ended reads as paused: only an action of its policy is a decision.
-  const acted = (f.outcome === 'rolled-back' || f.outcome === 'paused') && (f.acted_seconds !== undefined ? f.acted_seconds !== null : f.outcome === 'rolled-back');
-  if (acted) {
-    const action = f.outcome === 'rolled-back' ? 'rolled back' : 'paused';
-    if (f.defective) return `caught: ${action}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}, ${hurt}`;
+  const stopped = f.outcome === 'rolled-back' || (f.outcome === 'paused' && f.cut_off !== true);
+  const acted = stopped && (f.acted_seconds !== undefined ? f.acted_seconds !== null : f.outcome === 'rolled-back');
+  // On a game day a person may take a rolled-back or paused plan up again: the act stays part of its story.
+  // (A flag that hurt users counts as caught only by an act that detected the harm: time_to_detect says which.)
+  const resumed = !stopped && f.acted_seconds !== undefined && f.acted_seconds !== null && (!f.defective || f.time_to_detect_seconds !== null || f.outcome === 'completed');
+  if (acted || resumed) {
+    const kind = resumed ? f.acted_action ?? 'rollback' : f.outcome === 'rolled-back' ? 'rollback' : 'pause';
+    const action = kind === 'rollback' ? 'rolled back' : 'paused';
+    const then = !resumed ? '' : f.outcome === 'completed' ? `; then resumed: completed at ${f.final_percent}%` : `; then resumed: at ${f.final_percent}% when the run ended`;
+    if (f.defective && f.outcome === 'completed') return `missed: ${hurt}, ${action}${at} then resumed and completed at ${f.final_percent}%`;
+    if (f.defective) return `caught: ${action}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}, ${hurt}${then}`;
     const blamed = f.misattribution ? ' (the gates saw harm something else caused)' : '';
-    return `${f.outcome === 'rolled-back' ? 'false rollback' : 'false alarm'}: ${action}${at}, ${hurt}${blamed}`;
+    return `${kind === 'rollback' ? 'false rollback' : 'false alarm'}: ${action}${at}, ${hurt}${blamed}${then}`;
   }
   switch (f.outcome) {
     case 'completed':
@@ -91,7 +109,7 @@ export function flagHeadline(f: FlagStory): string {
 
 /** "flag: headline" for each flag of a run. */
 export function runHeadlines(r: Pick<RunResult, 'outcomes' | 'rollouts'>): string[] {
-  return Object.entries(r.outcomes.flags).map(([k, f]) => `${k}: ${flagHeadline({ ...f, acted_percent: actedPercent(r, k) })}`);
+  return Object.keys(r.outcomes.flags).map((k) => `${k}: ${flagHeadline(flagStory(r, k))}`);
 }
 
 /** What a PASS rests on, and what the ground truth shows beside it (verdictCaveat, caseCaveat). */

@@ -66,8 +66,9 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
     const from = edge ? first : null;
     const to = edge ? second : first;
     if ((from !== null && !known(from, [...base, 'target'])) || !known(to, [...base, 'target'])) return [];
-    if (endpoint && !services.find((s) => s.name === to)!.endpoints.some((e) => e.name === endpoint)) {
-      problems.push({ path: [...base, 'target'], message: `unknown endpoint "${endpoint}" of service "${to}"` });
+    const endpoints = services.find((s) => s.name === to)!.endpoints.map((e) => e.name);
+    if (endpoint && !endpoints.includes(endpoint)) {
+      problems.push({ path: [...base, 'target'], message: `unknown endpoint "${endpoint}" of service "${to}"${didYouMean(endpoint, endpoints)}` });
       return [];
     }
     if (f.kind === 'partition' && !edge) problems.push({ path: [...base, 'target'], message: 'a partition is between two services: "a -> b" or "a <-> b"' });

@@ -60,7 +60,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
           const [a, b] = t.value.includes('.') ? t.value.split('.') : [filter.service, t.value];
           const svc = h.services.find((s) => s.name === a);
           if (!svc) return bad(`name the endpoint as service.endpoint, e.g. "payments.authorize"`);
-          if (!svc.endpoints.some((e) => e.name === b)) return bad(`unknown endpoint "${b}" of service "${a}"`);
+          if (!svc.endpoints.some((e) => e.name === b)) return bad(`unknown endpoint "${b}" of service "${a}"${didYouMean(b, svc.endpoints.map((e) => e.name))}`);
           filter.service = a;
           filter.endpoint = b;
           break;

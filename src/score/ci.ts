@@ -3,7 +3,7 @@
  * is plain data ("rehearse/ci@1"); the JUnit, Markdown and terminal writers take only it, and an earlier
  * report serves as a baseline to flag outcomes that got worse.
  */
-import { DOES_NOT_APPLY, type FlagOutcome } from './outcomes.js';
+import { detectingAct, DOES_NOT_APPLY, type FlagOutcome } from './outcomes.js';
 import type { RunResult } from './result.js';
 import { count, duration, percent } from '../units/format.js';
 
@@ -54,13 +54,26 @@ export function runStatus(r: Pick<RunResult, 'passed' | 'acceptance'>): 'passed'
   return r.acceptance.some((a) => !a.note?.startsWith(`${DOES_NOT_APPLY}case `)) ? 'passed' : 'no-criteria';
 }
 
+/**
+ * A rollback or pause of a flag's plan (by its policy or, on a game day, a person): which, and the flag's
+ * percentage then. The first one, or with `detecting` the one that detected the flag's harm; null when none.
+ */
+export function firstAct(r: Pick<RunResult, 'rollouts' | 'outcomes'>, flag: string, detecting = false): { action: 'rollback' | 'pause'; percent: number } | null {
+  const decisions = r.rollouts.find((ro) => ro.flag === flag)?.decisions ?? [];
+  const onset = r.outcomes.flags[flag]?.onset_seconds;
+  const act = detecting && onset !== null && onset !== undefined ? detectingAct(decisions, (d) => d.timeSeconds, onset)
+    : decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
+  if (!act) return null;
+  const before = decisions.slice(0, decisions.indexOf(act)).reverse().find((d) => d.action === 'start' || d.action === 'promote');
+  return { action: act.action as 'rollback' | 'pause', percent: before?.percent ?? 0 };
+}
+
 /** The flag's percentage when its plan's policy first acted (rolled back or paused); null when it never did. */
 export function actedPercent(r: Pick<RunResult, 'rollouts'>, flag: string): number | null {
   const decisions = r.rollouts.find((ro) => ro.flag === flag)?.decisions ?? [];
   const acted = decisions.findIndex((d) => d.action === 'rollback' || d.action === 'pause');
   if (acted < 0) return null;
-  const before = decisions.slice(0, acted).reverse().find((d) => d.action === 'start' || d.action === 'promote');
-  return before?.percent ?? 0;
+  return decisions.slice(0, acted).reverse().find((d) => d.action === 'start' || d.action === 'promote')?.percent ?? 0;
 }
 
 export function caseFromResult(file: string, r: RunResult, seconds: number): CiCase {

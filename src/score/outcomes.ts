@@ -53,6 +53,16 @@ export interface Outcomes {
 
 const sec = (us: number) => Math.round(us) / 1e6;
 
+/**
+ * The rollback or pause that detected a flag's harm: the first made once the harm had begun, or one made before
+ * it that stood (in a plain run every such act stands: it ends the plan). One a person took up again afterwards
+ * (a game day's promote or resume) and made before any harm detected nothing.
+ */
+export function detectingAct<D extends { action: string }>(decisions: readonly D[], at: (d: D) => number, onset: number): D | undefined {
+  const goesOn = (d: D) => d.action === 'promote' || d.action === 'resume' || d.action === 'complete';
+  return decisions.find((a, k) => (a.action === 'rollback' || a.action === 'pause') && (at(a) >= onset || !decisions.slice(k + 1).some(goesOn)));
+}
+
 export function scoreOutcomes(
   scenario: Scenario, truth: GroundTruth, faults: FaultRuntime, plans: readonly PlanReport[], endUs: number,
   counterfactual: Record<string, FlagHarm> | null = null,
@@ -69,10 +79,13 @@ export function scoreOutcomes(
     const hurt = harm.requests;
     const defective = hurt > 0;
     const onset = harm.onset;
-    const acted = plan?.decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
+    const acts = plan?.decisions.filter((d) => d.action === 'rollback' || d.action === 'pause') ?? [];
+    const acted = acts[0];
     const actedUs = acted ? acted.timeUs : null;
-    // A plan the end of the run cut off mid-hold stopped nothing: it is not a rollback, false or otherwise.
-    const rolledBack = plan?.outcome === 'rolled-back' || (plan?.outcome === 'paused' && !plan.cutOff);
+    const detecting = defective ? detectingAct(plan?.decisions ?? [], (d) => d.timeUs, onset) : undefined;
+    // A rollback or pause decision, whoever made it, even when a person took the plan up again afterwards (a game
+    // day): in a plain run such a decision ends the plan. A plan the end of the run cut off mid-hold made none.
+    const rolledBack = acted !== undefined;
     // The stage in force when the policy acted: a fault active during it may have been what the gates saw.
     const stageStart = acted ? [...plan!.decisions].reverse().find((d) => (d.action === 'start' || d.action === 'promote') && d.timeUs <= acted.timeUs)?.timeUs ?? 0 : 0;
     const faultDuringStage = actedUs !== null && Array.from({ length: faults.count }, (_, k) => faults.wasActive(k, stageStart, actedUs)).some(Boolean);
@@ -85,9 +98,9 @@ export function scoreOutcomes(
       blast_radius_requests: hurt,
       onset_seconds: onset >= 0 ? sec(onset) : null,
       last_hurt_seconds: harm.last >= 0 ? sec(harm.last) : null,
-      detected: defective && actedUs !== null,
+      detected: detecting !== undefined,
       acted_seconds: actedUs === null ? null : sec(actedUs),
-      time_to_detect_seconds: defective && actedUs !== null ? sec(Math.max(0, actedUs - onset)) : null,
+      time_to_detect_seconds: detecting !== undefined ? sec(Math.max(0, detecting.timeUs - onset)) : null,
       time_to_recover_seconds: defective ? sec(harm.last - onset) : null,
       time_to_full_rollout_seconds: plan?.outcome === 'completed' && plan.startedUs !== null ? sec(plan.endedUs! - plan.startedUs) : null,
       outcome: plan?.outcome ?? 'no-plan',

@@ -1,0 +1,38 @@
+/**
+ * `gameday ctl` says what is wrong with its own arguments before it sends anything: the drill's address in
+ * these tests is a port nobody serves, so an answer naming the argument shows that no request was made.
+ */
+import { describe, expect, it } from 'vitest';
+import { ctlMain } from '../src/cli/gameday-ctl.js';
+
+const URL = 'http://127.0.0.1:9/?token=abc';
+
+async function ctl(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await ctlMain(['ctl', ...args], { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('gameday ctl refuses arguments it cannot use, naming them', () => {
+  it.each([
+    [['speed', 'fast'], 'error: speed needs a number (simulated seconds per wall second, e.g. 600), not "fast"'],
+    [['speed', '600', '1200'], 'error: speed takes one number, not "600 1200" (give a reason with --reason TEXT)'],
+    [['pause', 'new-checkout', 'p99', 'up'], 'error: pause takes a flag or nothing (the clock), not "new-checkout p99 up" (give a reason with --reason TEXT)'],
+    [['promote', 'new-checkout', 'dashboards', 'calm'], 'error: promote takes one flag, not "new-checkout dashboards calm" (give a reason with --reason TEXT)'],
+    [['status', 'now'], 'error: status takes no arguments, not "now"'],
+    [['end', 'rehearsal', 'over'], 'error: end takes no arguments, not "rehearsal over"'],
+    [['adhoc-fault', '{kind: latency'], 'error: the fault is not YAML: Flow map must end with a } at line 1, column 15'],
+  ])('%j', async (args, message) => {
+    const r = await ctl(URL, ...args);
+    expect(r.err).toBe(message);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+  });
+
+  it('a note is text: every word is kept', async () => {
+    // Sent (and so answered by the unreachable address), not refused for its length.
+    const r = await ctl(URL, 'note', 'paged', 'the', 'on-call');
+    expect(r.err).toBe('error: cannot reach the drill at http://127.0.0.1:9: connection refused (has it stopped?)');
+  });
+});
