@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts } from '../src/interop/flagger/index.js';
 import { loadScenarioFile, parseScenarioText } from '../src/load/scenario.js';
@@ -66,8 +68,8 @@ describe('Flagger, as it is', () => {
     // The last step may go past maxWeight: 20, 40, then 60 with maxWeight 50.
     const past = toScenarioParts([edit('    stepWeight: 10\n', '    stepWeight: 20\n'), templates]);
     expect(past.ok && past.parts.weights).toEqual([20, 40, 60]);
-    const ab = toScenarioParts([edit('    maxWeight: 50\n', '    iterations: 10\n'), templates]);
-    expect(ab.ok && [ab.parts.iterations, ab.parts.weights]).toEqual([10, []]);
+    const ab = toScenarioParts([edit('    maxWeight: 50\n', '    iterations: 10\n    match: [{ headers: { x-canary: { exact: insider } } }]\n'), templates]);
+    expect(ab.ok && [ab.parts.iterations, ab.parts.weights, ab.parts.strategy]).toEqual([10, [], 'ab-testing']);
     const confirm = toScenarioParts([edit('        type: pre-rollout', '        type: confirm-promotion'), templates]);
     expect(confirm.ok && [confirm.parts.approvals.promotion !== null, confirm.parts.approvals.rollout]).toEqual([true, null]);
   });
@@ -115,5 +117,75 @@ describe('Flagger, as it is', () => {
   it('refuses a thresholdRange under !!omap at the tag: read as a Map, it was no bound at all (success: "true")', () => {
     const r = toScenarioParts([edit('      thresholdRange:\n        min: 99', '      thresholdRange: !!omap\n        - min: 99'), templates]);
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^canary\.yaml:\d+:9: invalid YAML: the tag !!omap is not read here: write plain text, numbers, true or false, lists and mappings$/)]);
+  });
+});
+
+/**
+ * Analyses with iterations, as fluxcd/flagger runs them: pkg/apis/flagger/v1beta1/canary.go DeploymentStrategy
+ * (iterations with match: A/B; iterations alone: blue/green) and pkg/controller/scheduler.go runBlueGreen (all
+ * traffic stays on the primary during the iterations, mirrored to the canary with analysis.mirror; then all of
+ * it goes to the canary and the canary is promoted) and runAB (the requests that match go to the canary); the
+ * checks read the canary's traffic, and with none, scheduler_metrics.go halts: "no values found".
+ */
+describe('Flagger blue/green and A/B', () => {
+  const blueGreen = (extra = '') => edit('    maxWeight: 50\n    # canary increment step\n    # percentage (0-100)\n    stepWeight: 10\n', `    iterations: 5\n${extra}`);
+  const noHooks = (c: { file: string; text: string }) => ({ file: c.file, text: c.text.replace(/    # testing \(optional\)\n    webhooks:[\s\S]*$/, '') });
+  const noMetrics = (c: { file: string; text: string }) => ({ file: c.file, text: c.text.replace(/    metrics:\n[\s\S]*?(?=    # testing)/, '') });
+  function run(canaryText: string, rollout = '', caseName = 'healthy') {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-flagger-'));
+    try {
+      writeFileSync(join(dir, 'canary.yaml'), canaryText);
+      writeFileSync(join(dir, 'metric-templates.yaml'), templates.text);
+      writeFileSync(join(dir, 'podinfo.yaml'), readFileSync('examples/flagger/podinfo.yaml', 'utf8').replace('      templates: [metric-templates.yaml]\n', `      templates: [metric-templates.yaml]\n${rollout}`));
+      const l = loadScenarioFile(join(dir, 'podinfo.yaml'), caseName);
+      if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('podinfo.yaml', p)).join('\n'));
+      return { warnings: [...l.warnings, ...l.scenario.rollouts[0].warnings], result: runScenario(l.scenario) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('keeps every user on the primary until promotion, then all of them move at once', () => {
+    // Before: the flag stood at 50% (flagger.exposure) during the iterations: half the users on the new version.
+    const r = run(noHooks(noMetrics(blueGreen())).text);
+    expect(r.result.rollouts[0].outcome).toBe('completed');
+    expect(r.result.rollouts[0].decisions.map((d) => d.percent)).toEqual([0, 100, 100]);
+    expect(r.warnings).toContainEqual(expect.stringMatching(/: spec\.analysis\.iterations: blue\/green: no user reaches the canary during the 5 iterations \(Flagger keeps all traffic on the primary\), then all users at once: the flag goes from 0% to 100% at promotion$/));
+  });
+
+  it('fails the checks with no load test and no mirror: no request reaches the canary, as in Flagger', () => {
+    // Before: the checks read the 50% of users sent to the canary, and the healthy release was promoted.
+    const r = run(noHooks(blueGreen()).text);
+    expect(r.result.rollouts[0].outcome).toBe('rolled-back');
+    expect(r.result.rollouts[0].decisions.every((d) => d.percent === 0)).toBe(true);
+    const gates = r.result.audit.filter((a) => a.event === 'gate');
+    expect(gates.length).toBeGreaterThan(0);
+    expect(gates.every((a) => a.gate!.verdict !== 'pass' && /no values found/.test(a.gate!.detail))).toBe(true);
+  });
+
+  it('refuses checks that read a load tester\'s requests or mirrored copies, at their place: neither is simulated', () => {
+    const problems = (files: { file: string; text: string }[]) => {
+      const r = toScenarioParts(files);
+      return r.ok ? [] : r.problems;
+    };
+    // Flagger's blue/green tutorial shape (docs/gitbook/tutorials/kubernetes-blue-green.md): metrics and a load-test webhook.
+    expect(problems([blueGreen(), templates])).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.webhooks\[1\]: blue\/green: no user reaches the canary .*; the checks read what this webhook's load test sends the canary, and rehearse does not simulate a load tester's requests, so it cannot rehearse what they measure$/)]);
+    expect(problems([noHooks(blueGreen('    mirror: true\n')), templates])).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.mirror: blue\/green: .*; the checks read the canary's mirrored copies of every request, and rehearse does not simulate mirrored requests, so it cannot rehearse what they measure$/)]);
+    // No checks: nothing reads the canary's traffic, and the users' side is rehearsed.
+    expect(problems([noMetrics(blueGreen('    mirror: true\n')), templates])).toEqual([]);
+  });
+
+  it('sends the users an A/B match selects (the scenario\'s exposure) to the canary; the kubernetes provider drops the match', () => {
+    const ab = { file: 'istio-abtest.yaml', text: readFileSync('test/fixtures/vendor/flagger/istio-abtest.yaml', 'utf8') };
+    const r = toScenarioParts([ab]);
+    expect(r.ok && r.parts.strategy).toBe('ab-testing');
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^istio-abtest\.yaml:\d+:\d+: spec\.analysis\.match: only requests that match reach the canary; rehearse does not simulate headers, cookies or queries: the users that match are rehearsed as a share of users, the scenario's flagger\.exposure \(default 50%\)$/));
+    const k8s = toScenarioParts([{ file: ab.file, text: ab.text.replace('provider: istio', 'provider: kubernetes') }]);
+    expect(k8s.ok).toBe(false); // blue/green now, whose checks would read the load test's requests
+    expect(k8s.warnings).toContainEqual(expect.stringMatching(/: spec\.analysis\.match: the kubernetes provider does not route by match: Flagger drops it and runs blue\/green$/));
+    const exposed = run(noHooks(blueGreen('    match: [{ headers: { x-canary: { exact: insider } } }]\n')).text, '      exposure: 20%\n');
+    expect(exposed.result.rollouts[0].decisions[0].percent).toBe(20);
+    const unused = run(noHooks(noMetrics(blueGreen())).text, '      exposure: 20%\n');
+    expect(unused.warnings).toContainEqual('rollout[0].flagger.exposure: unused: only an A/B analysis (iterations with match) exposes a share of users before promotion; the Canary\'s blue/green analysis exposes none');
   });
 });

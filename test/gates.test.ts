@@ -1,4 +1,5 @@
 /** Gate verdicts against hand-worked examples, the statistics behind them, and messages for bad gates. */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../src/model/compile.js';
 import { bindGate } from '../src/rollout/gates.js';
@@ -7,6 +8,7 @@ import { parseThreshold, ThresholdError, verdict, worst } from '../src/lang/thre
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { Probes } from '../src/telemetry/probes.js';
+import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 
 function setup(gates: unknown[]) {
@@ -51,6 +53,47 @@ describe('threshold gates', () => {
     expect(avg.verdict).toBe('fail');
     expect(med.verdict).toBe('pass');
     expect(max.verdict).toBe('fail');
+  });
+
+  // k6 tags each HTTP request expected_response:true when its response callback accepts the status (200 to 399 by
+  // default; a request with no response has status 0) and counts the others in http_req_failed (grafana/k6
+  // lib/netext/httpext/transport.go measureAndEmitMetrics, js/modules/k6/http/response_callback.go
+  // defaultExpectedStatuses). So {expected_response:true} selects the requests that did not fail, and false those
+  // that did. 'http_reqs{expected_response:true}': ['rate>10'] is k6's own example
+  // (examples/docker-compose/opentelemetry/script.js); http_req_duration{expected_response:true} is the submetric
+  // k6's summary shows by default (internal/metrics/engine/engine.go).
+  it('k6\'s expected_response tag selects the requests that did not fail (true) or did (false)', () => {
+    const { gates, probes } = setup([
+      'http_reqs{expected_response:true} rate>10', 'http_reqs{expected_response:true} count==343', 'http_reqs{expected_response:false} count==7',
+      'http_req_duration{expected_response:true} max<100', 'http_req_duration{expected_response:false} min>900', 'http_req_duration max<100',
+    ]);
+    // 350 requests in a minute: 343 answered in 10 ms, 7 failed after 1 s.
+    for (let i = 0; i < 350; i++) probes.recordJourney(0, (i < 7 ? 1000 : 10) * 1000, i < 7, 0, -1);
+    for (let k = 0; k < gates.length; k++) probes.rotate(k);
+    const readings = gates.map((g) => g.evaluate());
+    expect(readings.map((r) => r.verdict)).toEqual(['fail', 'pass', 'pass', 'pass', 'pass', 'fail']);
+    expect(readings[0].value).toBeCloseTo(343 / 60, 12);
+    expect(readings.map((r) => r.samples)).toEqual([343, 343, 7, 343, 7, 350]);
+  });
+
+  it('runs k6\'s example threshold pasted unchanged: 15 journeys a second, 40% failing, are 9 expected responses a second', () => {
+    const script = readFileSync('test/fixtures/vendor/k6/opentelemetry-script.js', 'utf8');
+    const pasted = [...script.matchAll(/'([^']+)': \['([^']+)'\]/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(pasted).toEqual(['http_reqs{expected_response:true} rate>10']);
+    const s = scenario({
+      seed: 3, duration: '10m', window: '1m',
+      traffic: { rate: '15/s', cohort: { size: 1000 } },
+      journeys: { j: { steps: ['api'] } },
+      services: { api: { latency: '5ms', errors: '40%' } },
+      flags: { f: { 'evaluated-by': ['api'] } },
+      rollout: [{ flag: 'f', stages: [{ to: '100%', hold: '5m' }], gates: [...pasted, 'http_reqs rate>10', 'http_req_failed count<1000000'] }],
+    });
+    const [expected, all, failed] = runScenario(s).audit.filter((a) => a.event === 'gate').map((a) => a.gate!);
+    expect([expected.gate, expected.verdict, all.verdict]).toEqual([pasted[0], 'fail', 'pass']);
+    expect(expected.value!).toBeGreaterThan(15 * 0.6 * 0.9);
+    expect(expected.value!).toBeLessThan(15 * 0.6 * 1.1);
+    // The requests that did not fail and those that did make up all of them, in the same interval.
+    expect(expected.samples + failed.value!).toBe(all.samples);
   });
 
   it('reads only the last interval, and is inconclusive without requests', () => {
@@ -167,6 +210,8 @@ describe('gate syntax errors point at the column', () => {
     ['http_req_duraton p(95)<5ms', 1, 'did you mean "http_req_duration"?'],
     ['req_failed{servce:api} rate<0.01', 12, 'did you mean "service"?'],
     ['req_failed rat<0.01', 12, 'unknown aggregation "rat"; did you mean "rate"?'],
+    ['http_reqs{expected_response:yes} rate>10', 11, 'expected_response is "true" (the requests that did not fail) or "false" (those that failed)'],
+    ['http_req_failed{expected_response:true} rate<0.01', 17, 'selects only requests that did not fail: its rate is always 0, so the gate never changes: drop the tag'],
   ])('%s', (gate, column, message) => {
     const r = parseScenarioText(base(gate));
     expect(r.ok).toBe(false);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { network, quantile, safe } from '../src/calibrate/scenario.js';
 import { readTraceFile, readTraceFiles } from '../src/interop/traces/read.js';
 import { zipkinSpans } from '../src/interop/traces/zipkin.js';
 import type { Span } from '../src/observe/span.js';
@@ -47,6 +48,62 @@ describe('reading trace files', () => {
     const y = calibrateFiles([fixture('zipkin-simple-db.json')]).yaml;
     const insert = (parseYaml(y) as { services: Record<string, { endpoints: Record<string, { latency: unknown }> }> }).services.app_db.endpoints.insert;
     expect(insert.latency).toEqual({ dist: 'empirical', samples: ['1118us', '2033us', '2414us'] });
+  });
+
+  describe('an endpoint measured by more than 200 spans: 200 quantile bins, each its values\' mean, keep the mean', () => {
+    const us = (x: string) => Number(x.replace(/us$/, ''));
+    /** Per endpoint of more than 200 kept values: the measured values (sorted) and the written samples. */
+    function written(files: string[]): { name: string; measured: number[]; samples: number[] }[] {
+      const r = calibrateFiles(files);
+      const doc = parseYaml(r.yaml) as { services: Record<string, { endpoints: Record<string, { latency: { dist?: string; samples?: string[] } }> }> };
+      return [...r.analysis.endpoints.values()].filter((e) => e.own.length > 200).map((e) => ({
+        name: `${e.service}.${e.endpoint}`,
+        measured: [...e.own].sort((a, b) => a - b),
+        samples: doc.services[safe(e.service)].endpoints[safe(e.endpoint)].latency.samples!.map(us),
+      }));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    function keeps(e: { name: string; measured: number[]; samples: number[] }) {
+      expect(e.samples, e.name).toHaveLength(200);
+      // The mean within 1%, as the network edges check theirs.
+      expect(Math.abs(mean(e.samples) / mean(e.measured) - 1), e.name).toBeLessThan(0.01);
+      // p50 and p99 are the edges between bins 99 and 100, and 197 and 198: each lies between the two bins' values.
+      for (const [q, k] of [[0.5, 100], [0.99, 198]] as const) {
+        const at = quantile(e.measured, q);
+        expect(at, `${e.name} p${q * 100}`).toBeGreaterThanOrEqual(e.samples[k - 1] - 0.5);
+        expect(at, `${e.name} p${q * 100}`).toBeLessThanOrEqual(e.samples[k] + 0.5);
+      }
+    }
+
+    it('on a real trace set (test/fixtures/realsys: the shop\'s five services)', () => {
+      const base = 'test/fixtures/realsys/base';
+      const all = written(['frontend', 'catalog', 'cart', 'recommend', 'db'].map((s) => `${base}/${s}.otlp.json`));
+      expect(all.length).toBeGreaterThan(0);
+      all.forEach(keeps);
+    });
+
+    it('on a heavy tail: 5,000 lognormal spans of sigma 1.5 (200 midpoint quantiles wrote a mean 3.9% low)', () => {
+      // A seeded lognormal (median 2 ms, sigma 1.5) as Zipkin v2 spans of one service.
+      let seed = 7;
+      const uniform = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+      const spans = Array.from({ length: 5000 }, (_, i) => {
+        const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+        const id = (i + 1).toString(16).padStart(16, '0');
+        return { traceId: id, id, kind: 'SERVER', name: 'get', timestamp: 1_700_000_000_000_000 + i * 10_000, duration: Math.max(1, Math.round(2000 * Math.exp(1.5 * z))), localEndpoint: { serviceName: 'api' } };
+      });
+      const file = join(dir, 'lognormal.json');
+      writeFileSync(file, JSON.stringify(spans));
+      const [e] = written([file]);
+      expect(e.measured).toHaveLength(5000);
+      keeps(e);
+      // The mean of the written samples is the measured mean to rounding.
+      expect(Math.abs(mean(e.samples) - mean(e.measured))).toBeLessThan(0.5);
+      // A call edge's network time with the same tail: no number of midpoint quantiles keeps its mean; the bins do.
+      const net = network(e.measured).text!;
+      const samples = /samples: \[(.*)\]/.exec(net)![1].split(', ').map(us);
+      expect(samples).toHaveLength(200);
+      expect(Math.abs(mean(samples) / mean(e.measured) - 1)).toBeLessThan(0.01);
+    });
   });
 
   it('corrects Zipkin clock skew and warns; reads FOLLOWS_FROM and producer spans as asynchronous', () => {

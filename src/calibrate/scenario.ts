@@ -4,6 +4,7 @@
  */
 import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
 import type { GivenCapacity } from './capacity.js';
+import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
 import { RESERVED_NAME } from '../records.js';
@@ -107,10 +108,14 @@ function latencyLines(e: EndpointStats, how: WriteOptions['latency'], indent: st
     lines.push(`${indent}latency: { dist: lognormal, p50: ${us(f.p50)}, p99: ${us(f.p99)} }`);
   } else {
     // Drawn uniformly, the measured values themselves are the measured distribution; only beyond QUANTILES
-    // values are they summarised by quantiles.
+    // values are they summarised, by quantile bins that keep the mean.
     const n = Math.min(QUANTILES, sorted.length);
-    const samples = sorted.length <= QUANTILES ? sorted.map(us) : Array.from({ length: n }, (_, i) => us(quantile(sorted, (i + 0.5) / n)));
-    lines.push(`${indent}latency:   # empirical: ${sorted.length <= QUANTILES ? `the ${n} measured values` : `${n} quantiles`} of the own latency`);
+    const values = sorted.length <= QUANTILES ? sorted : quantileBins(sorted, n);
+    const written = values.map((x) => Math.max(0, Math.round(x)));
+    const mean = meanOf(sorted);
+    const kept = keepsMean(written, mean, 0.5) ? '' : `; mean ${human(meanOf(written))}, measured ${human(mean)}`;
+    const samples = written.map(us);
+    lines.push(`${indent}latency:   # empirical: ${sorted.length <= QUANTILES ? `the ${n} measured values` : `${n} quantile bins (each its values' mean)`} of the own latency${kept}`);
     lines.push(`${indent}  dist: empirical`);
     for (let i = 0; i < samples.length; i += 12) lines.push(`${indent}  ${i === 0 ? 'samples: [' : '          '}${samples.slice(i, i + 12).join(', ')}${i + 12 >= samples.length ? ']' : ','}`);
   }
@@ -120,7 +125,7 @@ function latencyLines(e: EndpointStats, how: WriteOptions['latency'], indent: st
 /**
  * The network time of an edge as a distribution with the mean of its signed gaps: the gaps at zero or more,
  * scaled to that mean; a constant when they are all the same, else empirical quantiles, as few as keep the mean
- * within 1% (or 5 us). Null when the mean is not above zero.
+ * within 1% (or 5 us), else 200 quantile bins (which keep it). Null when the mean is not above zero.
  */
 export function network(signed: number[]): { text: string | null; note: string } {
   const mean = signed.reduce((a, b) => a + b, 0) / signed.length;
@@ -134,9 +139,10 @@ export function network(signed: number[]): { text: string | null; note: string }
   let q: number[] = [];
   for (const n of [10, 20, 50, 100, QUANTILES]) {
     const k = Math.min(n, sorted.length);
-    q = k === sorted.length ? sorted.map((x) => Math.max(0, Math.round(scale * x)))
-      : Array.from({ length: k }, (_, i) => Math.max(0, Math.round(scale * quantile(sorted, (i + 0.5) / k))));
-    if (Math.abs(q.reduce((a, b) => a + b, 0) / k - mean) <= Math.max(0.01 * mean, 5) || k === sorted.length) break;
+    // Midpoint quantiles while they keep the mean; the last resort, quantile bins, keep it whatever the tail.
+    q = (k === sorted.length ? sorted : k === QUANTILES ? quantileBins(sorted, k) : Array.from({ length: k }, (_, i) => quantile(sorted, (i + 0.5) / k)))
+      .map((x) => Math.max(0, Math.round(scale * x)));
+    if (keepsMean(q, mean, 5) || k === sorted.length) break;
   }
   return { text: `{ dist: empirical, samples: [${q.map(us).join(', ')}] }`, note };
 }

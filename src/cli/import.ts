@@ -56,7 +56,9 @@ export function importCommand(format: string, files: string[], flag: string): { 
     if (!r.ok) throw new InputError(r.problems);
     const warnings = [...r.warnings];
     const p = r.parts;
-    const weights = p.iterations !== null ? [50] : p.weights;
+    // Blue/green keeps every user on the primary until promotion; A/B exposes the users its match selects.
+    const weights = p.strategy === 'blue-green' ? [0] : p.strategy === 'ab-testing' ? [50] : p.weights;
+    if (p.strategy === 'ab-testing') warnings.push(`the Canary "${p.canary}": the users its analysis.match selects are written as 50% of users: set the first stage's "to" to the share that matches`);
     const plan = {
       flag,
       stages: [

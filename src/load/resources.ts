@@ -12,7 +12,7 @@ import { importFlaggerPlan } from '../interop/flagger/plan.js';
 import { applyPatches } from '../interop/patch.js';
 import { DEFAULTS } from '../scenario/defaults.js';
 import type { ImportedPlans } from '../scenario/normalize.js';
-import type { PathSegment, Problem } from '../scenario/problems.js';
+import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { ImportedPlanResult } from '../scenario/types.js';
 import { parsePercent } from '../units/parse.js';
@@ -65,7 +65,8 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
         out.set(i, { ok: false, problems: [{ path: [...path, 'exposure'], message: exposure.message }], warnings: [] });
         return;
       }
-      result = importFlaggerPlan(files, exposure.value * 100, { meshProvider: r.flagger?.['mesh-provider'] });
+      const from = r.flagger?.exposure === undefined ? null : formatPath([...path, 'exposure']);
+      result = importFlaggerPlan(files, { percent: exposure.value * 100, from }, { meshProvider: r.flagger?.['mesh-provider'] });
     }
     if (!result.ok) return fail(result.problems, result.warnings);
     out.set(i, result);

@@ -53,6 +53,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
     flag: f.flagOn === null ? -1 : ctx.flag,
     flagOn: f.flagOn ?? true,
     segment: f.segment === null ? -1 : ctx.segmentIndex(f.segment),
+    outcome: f.failed === null ? -1 : f.failed ? 1 : 0,
     latency: false,
     slots: 2,
     ...over,

@@ -49,7 +49,7 @@ export const DEFAULTS = {
     onBreach: 'rollback',
     rollbackTo: 'zero',
     lock: true,
-    /** Users exposed by an imported A/B or blue/green analysis (Flagger iterations). */
+    /** Users exposed by an imported A/B analysis (Flagger iterations with match): those its match selects. */
     exposure: '50%',
   },
   compare: {

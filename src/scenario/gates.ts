@@ -20,17 +20,17 @@ import type { Gate, PromQLGate, TagFilter } from './types.js';
 export const GATE_METRICS: Record<string, MetricSpec> = {
   req_failed: {
     aggregates: ['rate', 'count'], valueKind: { rate: 'ratio', count: 'count' },
-    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'failed requests: rate is their share, count their number',
+    tags: ['service', 'endpoint', 'journey', 'flag', 'segment', 'expected_response'], description: 'failed requests: rate is their share, count their number',
     aliases: ['http_req_failed'],
   },
   req_duration: {
     aggregates: ['avg', 'min', 'max', 'med', 'p'], valueKind: 'duration',
-    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'request latency as the caller saw it',
+    tags: ['service', 'endpoint', 'journey', 'flag', 'segment', 'expected_response'], description: 'request latency as the caller saw it',
     aliases: ['http_req_duration'],
   },
   reqs: {
     aggregates: ['count', 'rate'], valueKind: { count: 'count', rate: 'number' },
-    tags: ['service', 'endpoint', 'journey', 'flag', 'segment'], description: 'requests: count, or rate per second',
+    tags: ['service', 'endpoint', 'journey', 'flag', 'segment', 'expected_response'], description: 'requests: count, or rate per second',
     aliases: ['http_reqs'],
   },
 };
@@ -45,7 +45,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
   const { problems } = h;
   const serviceNames = h.services.map((s) => s.name);
   const filterOf = (tags: Threshold['tags'], source: string, path: PathSegment[]): TagFilter | null => {
-    const filter = { service: null as string | null, endpoint: null as string | null, journey: null as string | null, flagOn: null as boolean | null, segment: null as string | null };
+    const filter = { service: null as string | null, endpoint: null as string | null, journey: null as string | null, flagOn: null as boolean | null, segment: null as string | null, failed: null as boolean | null };
     for (const t of tags) {
       const bad = (message: string) => {
         problems.push(inText(path, new ThresholdError(message, t.column, source)));
@@ -77,6 +77,12 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
         case 'segment':
           filter.segment = t.value;
           break;
+        case 'expected_response':
+          // k6 tags a request expected_response:true when its response callback accepts the status (200 to 399
+          // by default; a request with no response has none), and counts the others in http_req_failed.
+          if (t.value !== 'true' && t.value !== 'false') return bad('expected_response is "true" (the requests that did not fail) or "false" (those that failed)');
+          filter.failed = t.value === 'false';
+          break;
       }
     }
     if (filter.journey && filter.service) {
@@ -104,12 +110,20 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       }
       const filter = filterOf(t.tags, g, path);
       if (!filter) return null;
+      if (filter.failed !== null && t.metric === 'req_failed') {
+        const tag = t.tags.find((x) => x.key === 'expected_response')!;
+        problems.push(inText(path, new ThresholdError(`req_failed{expected_response:${tag.value}} selects only requests that ${filter.failed ? 'failed: its rate is always 1' : 'did not fail: its rate is always 0'}, so the gate never changes: drop the tag`, tag.column, g)));
+        return null;
+      }
       const aggregate = t.aggregate.kind === 'p' ? { kind: 'p', percentile: t.aggregate.percentile } : { kind: t.aggregate.kind };
       return { kind: 'threshold', source: g, metric: t.metric as 'req_failed', aggregate, operator: t.operator, limit, filter };
     }
     const tagsOf = (src: string | undefined, p: PathSegment[]) => {
       try {
-        return filterOf(parseTagList(src ?? ''), src ?? '', p);
+        const tags = parseTagList(src ?? '');
+        const outcome = tags.find((t) => t.key === 'expected_response');
+        if (outcome) throw new ThresholdError('expected_response selects requests by whether they failed: a burn rate or a comparison reads the failures of all requests', outcome.column, src ?? '');
+        return filterOf(tags, src ?? '', p);
       } catch (e) {
         if (e instanceof ThresholdError) problems.push(inText(p, e));
         else throw e;
@@ -162,7 +176,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
   };
 }
 
-const NO_FILTER: TagFilter = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
+const NO_FILTER: TagFilter = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 
 /** A PromQL gate of a native plan: the query and its conditions parsed now, so that a typo is a problem with its path. */
 export function promqlGate(

@@ -30,6 +30,8 @@ export interface TagFilter {
   /** The plan's flag on or off, or null for both. */
   readonly flagOn: boolean | null;
   readonly segment: string | null;
+  /** Requests that failed (true) or did not (false), or null for both: k6's expected_response tag, negated. */
+  readonly failed: boolean | null;
 }
 
 export type Gate =

@@ -148,7 +148,7 @@ export const RolloutPlan = z.strictObject({
   flagger: z.strictObject({
     canary: z.string().meta({ description: 'A Flagger Canary manifest, relative to this file.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
-    exposure: Percent.optional().meta({ description: 'Share of users an A/B or blue/green analysis (iterations) exposes (default 50%).' }),
+    exposure: Percent.optional().meta({ description: 'Share of users an A/B analysis (iterations with match) sends to the canary: those its match selects (default 50%). A blue/green analysis exposes none before promotion.' }),
     approval: Distribution.optional().meta({ description: 'Delay of the confirm-rollout, confirm-traffic-increase and confirm-promotion approvals. Without it the plan stops at the first, paused.' }),
     service: z.string().optional().meta({ description: 'The service that runs the Canary\'s target: its calls with the flag on are the canary pods\' (default: the service named like the target).' }),
     'mesh-provider': z.string().optional().meta({ description: 'The flagger controller\'s -mesh-provider, for a Canary with no spec.provider (default istio, as Flagger\'s).' }),

@@ -1,8 +1,9 @@
 /**
  * Probes: the queries a monitoring stack would run for the rollout's gates, kept up as requests end instead of
  * stored request by request. Each probe selects requests by scope (some endpoints, or some journeys), a flag's
- * state and a user segment, and keeps counts (and latencies, when a gate needs them) either in a ring of time
- * slots that its owner rotates at each evaluation, or in one accumulator that its owner resets.
+ * state, a user segment and whether they failed, and keeps counts (and latencies, when a gate needs them)
+ * either in a ring of time slots that its owner rotates at each evaluation, or in one accumulator that its
+ * owner resets.
  *
  * A split probe (comparisons of flag on against off) keeps its counts per journey and per side instead: users
  * the flag system serves the flag, and the others, whichever services their requests reached.
@@ -19,6 +20,8 @@ export interface ProbeSpec {
   readonly flagOn: boolean;
   /** Segment index, or -1 for all users. */
   readonly segment: number;
+  /** Requests that failed (1), that did not (0), or all (-1, the default). */
+  readonly outcome?: number;
   readonly latency: boolean;
   /** Slots in the ring; 0 for one accumulator. */
   readonly slots: number;
@@ -55,11 +58,14 @@ class Probe {
   readonly splitLatency: (CoarseCounts | null)[] | null;
   /** The slot being filled. */
   current = 0;
+  /** spec.outcome: 1 failed requests only, 0 the others only, -1 all. */
+  readonly outcome: number;
   /** Closed slots holding data since the last reset, up to slots - 1. */
   filled = 0;
 
   constructor(readonly spec: ProbeSpec, journeys: number) {
     const n = Math.max(1, spec.slots);
+    this.outcome = spec.outcome ?? -1;
     this.strata = null;
     this.groups = 1;
     if (spec.split) {
@@ -128,6 +134,7 @@ export class Probes {
       const p = this.probes[subs[k]];
       const s = p.spec;
       if (s.segment >= 0 && s.segment !== segment) continue;
+      if (p.outcome >= 0 && p.outcome !== (failed ? 1 : 0)) continue;
       let i = p.current;
       if (p.strata !== null) {
         const k = p.strata[stratum];

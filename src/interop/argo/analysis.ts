@@ -17,7 +17,7 @@ import { parseDuration } from '../../units/parse.js';
 import { own } from '../../records.js';
 import { get, pathText, type Path, type Resource } from '../kube/resources.js';
 
-const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
+const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 
 export interface AnalysisContext {
   readonly rollout: Resource;

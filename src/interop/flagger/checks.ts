@@ -15,7 +15,7 @@ import { crdNumber, get, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
 import { renderQuery, RenderError, trimQuery, type QueryModel } from './render.js';
 
-const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null };
+const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 const BUILTIN = ['request-success-rate', 'request-duration'] as const;
 
 export interface ChecksContext {

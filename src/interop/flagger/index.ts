@@ -36,8 +36,13 @@ export interface FlaggerParts {
   readonly threshold: number;
   /** The canary weights walked through, in order; promotion follows. */
   readonly weights: readonly number[];
-  /** A/B or blue/green: checks to pass at one exposure before promotion (null: weights). */
+  /** A/B or blue/green: checks to pass before promotion (null: weights). */
   readonly iterations: number | null;
+  /**
+   * DeploymentStrategy (canary.go): blue-green (iterations, no match) keeps every user on the primary until
+   * promotion; ab-testing (iterations and match) sends the matching users to the canary; canary walks weights.
+   */
+  readonly strategy: 'canary' | 'blue-green' | 'ab-testing';
   readonly checks: readonly FlaggerCheck[];
   /** Where the Canary asks for an approval (a confirm-* webhook), or null. */
   readonly approvals: { readonly rollout: string | null; readonly trafficIncrease: string | null; readonly promotion: string | null };
@@ -106,12 +111,12 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   if (rawIterations === null) problem(cn, [...ap, 'iterations'], 'iterations is a whole number');
   const iterations = (rawIterations ?? 0) > 0 ? rawIterations! : null;
   const weights = skip || iterations !== null ? [] : walkWeights(analysis, (path, m) => problem(cn, [...ap, ...path], m));
-
-  // The observer of the builtin metrics: the Canary's provider, else the controller's -mesh-provider (the
-  // scenario's, else the flagger Deployment's among the files, else Flagger's default, istio).
   const provider = typeof get(spec, 'provider') === 'string' ? String(get(spec, 'provider')) : null;
   const deployed = meshProviderOf(context);
   const mesh = options.meshProvider ?? deployed?.value ?? 'istio';
+
+  // The observer of the builtin metrics: the Canary's provider, else the controller's -mesh-provider (the
+  // scenario's, else the flagger Deployment's among the files, else Flagger's default, istio).
   if (provider === null) {
     const why = options.meshProvider ? 'the scenario\'s flagger.mesh-provider'
       : deployed ? `the flagger Deployment's argument at ${deployed.at}` : 'Flagger\'s default; the scenario\'s flagger.mesh-provider names another';
@@ -142,15 +147,58 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
     else warn(cn, hp, `${hook}: it passes`);
   });
+  const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
   if (problems.length > 0) return { ok: false, problems, warnings };
   return {
     ok: true,
     parts: {
-      canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, checks, approvals, builtin,
+      canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, strategy, checks, approvals, builtin,
       hashes: { stable: podTemplateHash(`${target}-primary`), canary: podTemplateHash(target) },
     },
     warnings,
   };
+}
+
+interface IterationsInput {
+  readonly canary: Resource;
+  readonly analysis: unknown;
+  readonly ap: Path;
+  /** The provider that routes the traffic: the Canary's, else the controller's -mesh-provider. */
+  readonly router: string;
+  readonly iterations: number;
+  readonly checks: number;
+  problem(r: Resource, path: Path, message: string): void;
+  warn(r: Resource, path: Path, message: string): void;
+}
+
+/**
+ * An analysis with iterations, as scheduler.go runs it. runAB routes the requests that match analysis.match to
+ * the canary during the iterations; the kubernetes provider drops the match (A/B is not supported there).
+ * runBlueGreen keeps all traffic on the primary during the iterations (with mirror, the canary gets copies of
+ * the requests, their responses discarded), then routes all of it to the canary and promotes. The checks read
+ * the canary's own traffic: copies when mirrored, else what a load tester sends it, neither of which rehearse
+ * simulates; with neither, no request reaches the canary, and Flagger fails the checks ("no values found").
+ */
+function blueGreenOrAB(x: IterationsInput): 'blue-green' | 'ab-testing' {
+  const { canary: cn, ap } = x;
+  const match = get(x.analysis, 'match');
+  const matches = Array.isArray(match) && match.length > 0;
+  if (matches && x.router !== 'kubernetes') return 'ab-testing';
+  if (matches) x.warn(cn, [...ap, 'match'], 'the kubernetes provider does not route by match: Flagger drops it and runs blue/green');
+  const users = `blue/green: no user reaches the canary during the ${x.iterations} iterations (Flagger keeps all traffic on the primary), then all users at once: the flag goes from 0% to 100% at promotion`;
+  const mirrored = get(x.analysis, 'mirror') === true && x.router !== 'kubernetes';
+  if (x.checks > 0 && mirrored) {
+    x.problem(cn, [...ap, 'mirror'], `${users}; the checks read the canary's mirrored copies of every request, and rehearse does not simulate mirrored requests, so it cannot rehearse what they measure`);
+    return 'blue-green';
+  }
+  const hooks = get(x.analysis, 'webhooks');
+  const load = (Array.isArray(hooks) ? hooks : []).findIndex((h) => String(get(h, 'type') ?? 'rollout') === 'rollout');
+  if (x.checks > 0 && load >= 0) {
+    x.problem(cn, [...ap, 'webhooks', load], `${users}; the checks read what this webhook's load test sends the canary, and rehearse does not simulate a load tester's requests, so it cannot rehearse what they measure`);
+    return 'blue-green';
+  }
+  x.warn(cn, [...ap, 'iterations'], x.checks > 0 ? `${users}; with no mirror and no load test, no request reaches the canary: its checks find no values and fail, as Flagger's do` : users);
+  return 'blue-green';
 }
 
 /** The -mesh-provider argument of a flagger controller Deployment among the files, with its place. */

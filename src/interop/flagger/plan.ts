@@ -1,19 +1,23 @@
 /**
  * A Flagger Canary with its metric templates as a rehearse plan: a stage per canary weight held one interval
  * (the first weight is set at the first tick, checks run from the next), then promotion at 100%; the analysis's
- * metrics as checks every interval. A/B and blue/green analyses (iterations) hold one exposure, given by the
- * scenario, for their iterations. The target's calls with the flag on are served by the canary workload
+ * metrics as checks every interval. Analyses with iterations hold one stage for their iterations: blue/green at
+ * 0% (no user reaches the canary before promotion), A/B at the share of users its match selects, given by the
+ * scenario's exposure. The target's calls with the flag on are served by the canary workload
  * (<target>, behind <service>-canary), the others by the primary (<target>-primary, behind <service>-primary).
  */
 import type { SourceFile } from '../kube/resources.js';
 import type { ImportedPlan } from '../../scenario/types.js';
 import { toScenarioParts, type FlaggerOptions } from './index.js';
 
-export function importFlaggerPlan(files: readonly SourceFile[], exposurePercent: number, options: FlaggerOptions = {}): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
+export function importFlaggerPlan(files: readonly SourceFile[], exposure: { percent: number; from: string | null }, options: FlaggerOptions = {}): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
   const r = toScenarioParts(files, options);
   if (!r.ok) return r;
   const f = r.parts;
-  const weights = f.iterations !== null ? [exposurePercent] : f.weights;
+  const weights = f.strategy === 'blue-green' ? [0] : f.strategy === 'ab-testing' ? [exposure.percent] : f.weights;
+  if (exposure.from !== null && f.strategy !== 'ab-testing') {
+    r.warnings.push(`${exposure.from}: unused: only an A/B analysis (iterations with match) exposes a share of users before promotion; the Canary's ${f.strategy === 'blue-green' ? 'blue/green analysis exposes none' : 'weights set the exposure'}`);
+  }
   const { rollout, trafficIncrease, promotion } = f.approvals;
   return {
     ok: true,

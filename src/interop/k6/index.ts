@@ -244,6 +244,7 @@ function threshold(g: Gate, entry: ReadonlySet<string>): { metric: string; expr:
     f.journey !== null ? `journey:${f.journey}` : null,
     f.service !== null ? `service:${f.service}` : null,
     f.endpoint !== null ? `endpoint:${f.endpoint}` : null,
+    f.failed !== null ? `expected_response:${!f.failed}` : null,
   ].filter((x): x is string => x !== null);
   const metric = `${METRIC[g.metric]}${tags.length ? `{${tags.join(',')}}` : ''}`;
   const agg = g.aggregate.kind === 'p' ? `p(${g.aggregate.percentile})` : g.aggregate.kind;
