@@ -78,6 +78,19 @@ const VECTORS: [string, null | [number, string]][] = [
   ['x[5m:1m] offset 5m', null],
   ['x[5m] offset 5m', null],
   ['x offset -5m', null],
+  // A signed number: generated_parser.y (unary_expr) folds the sign into the literal, `nl.Val *= -1`.
+  ['-1', null],
+  ['+1', null],
+  ['x > - 1', null],
+  ['x * -2.5 + -0x1f', null],
+  ['clamp(x, -1, 1)', null],
+  // parse.go parseDuration: "duration must be greater than 0", for a range, an offset and a subquery's range or step.
+  ['x[0s]', [3, 'duration must be greater than 0']],
+  ['rate(x[0m])', [8, 'duration must be greater than 0']],
+  ['x offset 0s', [10, 'duration must be greater than 0']],
+  ['x offset -0s', [11, 'duration must be greater than 0']],
+  ['x[0s:1m]', [3, 'duration must be greater than 0']],
+  ['x[5m:0s]', [6, 'duration must be greater than 0']],
 ];
 
 function rehearseSays(query: string): null | [number, string] | 'unsupported' {
@@ -123,6 +136,8 @@ describe('offset and @ modifiers, as Prometheus parses them', () => {
     expect(parsePromQL('a * b + rate(c[5m]) / d offset 1m')).toMatchObject({
       kind: 'binary', op: '+', rhs: { kind: 'binary', op: '/', lhs: { kind: 'call', fn: 'rate' }, rhs: { name: 'd', offsetMs: 60_000 } },
     });
+    expect(parsePromQL('x > - 1')).toMatchObject({ kind: 'binary', op: '>', rhs: { kind: 'number', value: -1 } });
+    expect(parsePromQL('-Inf')).toEqual({ kind: 'number', value: -Infinity });
     // Valid, and still not evaluated by rehearse: refused as unsupported at the @.
     expect(() => parsePromQL('x + y @ 100')).toThrow(/^unsupported @ modifier at column 7 of /);
   });

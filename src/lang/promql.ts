@@ -90,6 +90,8 @@ export function parsePromQL(query: string): Expr {
     const t = text(n).trim();
     const ms = parseDurationMs(t);
     if (ms === null) stop(n, `expected a duration such as 5m, got ${JSON.stringify(t)}`);
+    // parse.go parseDuration: a range, an offset or a subquery's range or step of 0 is refused.
+    if (ms === 0) refuse(n, 'duration must be greater than 0');
     return ms!;
   };
 
@@ -289,9 +291,11 @@ export function parsePromQL(query: string): Expr {
       }
       case 'ParenExpr': return expr(children(n)[0]);
       case 'NumberDurationLiteral': {
-        const v = parseNumber(text(n));
+        // The grammar takes a sign into the literal (`-1`, `x > - 1`); Prometheus folds it into the number too.
+        const signed = /^([+-])(?:\s|#[^\n]*)*/.exec(text(n));
+        const v = parseNumber(text(n).slice(signed?.[0].length ?? 0));
         if (v === null) return refuse(n, `expected a number, got ${JSON.stringify(text(n))}`);
-        return { kind: 'number', value: v };
+        return { kind: 'number', value: signed?.[1] === '-' ? -v : v };
       }
       case 'StringLiteral': return { kind: 'string', value: unquote(text(n)) };
       case 'VectorSelector': return vectorSelector(n);
@@ -332,8 +336,10 @@ export function parsePromQL(query: string): Expr {
       case 'BinaryExpr': return binary(n);
       case 'SubqueryExpr': {
         // Refused where its range starts: "[5m:1m]".
-        const [inner, range] = children(n);
+        const [inner, range, step] = children(n);
         expr(inner);
+        duration(range);
+        if (step) duration(step);
         return refuse(walked.lastIndexOf('[', range.from), 'unsupported subquery');
       }
       case 'StepInvariantExpr': {
