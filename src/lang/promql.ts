@@ -12,7 +12,7 @@
  * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
 import { parser } from '@prometheus-io/lezer-promql';
-import { MODIFIABLE, modified, type Node, syntaxTree } from './promql-syntax.js';
+import { MODIFIABLE, modified, type Node, syntaxTree, tooLarge } from './promql-syntax.js';
 import {
   AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unknownFunctions, unquote,
   type PromQLProblem, type ValueType,
@@ -20,7 +20,7 @@ import {
 
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
 
-export { PromQLError } from './promql-tree.js';
+export { describeProblems, PromQLError } from './promql-tree.js';
 export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
 import { PromQLError, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 
@@ -79,6 +79,9 @@ export function parsePromQL(query: string): Expr {
     }
     if (unknown.length) tree = parser.parse(walked);
     if (!unknown.length || firstError(tree) >= 0) {
+      // An error the grammar reports only because it cut a large tree short: not a syntax error in Prometheus.
+      const large = tooLarge(query);
+      if (large) throw new PromQLError(query, [{ column: 1, reason: `unsupported query of ${large}`, invalid: false }]);
       if (unknown.length) throw new PromQLError(query, unknown);
       throw new PromQLError(query, [{ column: err + 1, reason: err >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(err, err + 12))}`, invalid: true }]);
     }
