@@ -255,6 +255,7 @@ function annotationTemplates(annotations: Record<string, unknown>, path: PathSeg
     const p = templateProblem(v);
     if (!p) continue;
     const place = v.includes('\n') ? `line ${p.line}, column ${p.column}` : `column ${p.column}`;
-    warnings.push(`${where([...path, k])}: a template Prometheus does not parse (promtool check rules refuses the file): ${p.reason} at ${place} of ${JSON.stringify(v)}`);
+    const shown = v.length > 200 ? `${JSON.stringify(v.slice(0, 200))}... (${v.length} characters)` : JSON.stringify(v);
+    warnings.push(`${where([...path, k])}: a template Prometheus does not parse (promtool check rules refuses the file): ${p.reason} at ${place} of ${shown}`);
   }
 }
