@@ -45,7 +45,8 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
       const names = Object.keys(cases);
       return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case "${caseName}"${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case "${caseName}": the scenario has no cases` }] };
     }
-    const merged = mergePatch(raw, patch);
+    // A case's top-level keys that start with "x-" are the author's own, as the scenario's are.
+    const merged = mergePatch(raw, Object.fromEntries(Object.entries(patch).filter(([k]) => !k.startsWith('x-'))));
     // A problem at a value the case wrote is at its place in the patch, and named by that path
     // (cases.broken.flags.f...); one at a value the scenario wrote is there, and names the case it arose in.
     where = (path, p) => {
@@ -86,6 +87,11 @@ function unknownNames(raw: Record<string, unknown>, cases: Record<string, Record
     }
   };
   for (const [name, patch] of Object.entries(cases)) {
+    // The merged scenario's cases would be the patch's, never run: cases do not nest.
+    if (own(patch, 'cases') !== undefined) {
+      const real = ['cases', name, 'cases'];
+      out.push(at(real, { path: real, key: true, message: 'a case cannot hold cases (cases do not nest): define each case beside the others under the top-level cases' }));
+    }
     for (const [key, what] of DEFINED) check(name, own(patch, key), own(raw, key), [key], what, `the scenario's ${key}`);
     const services = own(patch, 'services');
     for (const service of keysOf(services)) {
