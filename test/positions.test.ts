@@ -111,6 +111,16 @@ describe('names in cases', () => {
     ]);
   });
 
+  it('a file of up to 1,000 cases loads, every case checked; one of more is refused at cases', () => {
+    const many = (n: number) => `${BASE}\ncases:\n${Array.from({ length: n }, (_, i) => `  c${i}: { services: { a: { errors: ${i % 50}% } } }\n`).join('')}`;
+    // Each case's scenario was parsed whole, all cases with it, and listed the case names again: 1,000 cases took
+    // seconds, 10,000 minutes.
+    const r = parseScenarioText(many(1000));
+    expect(r.ok && r.scenario.cases.length).toBe(1000);
+    const over = parseScenarioText(many(1001));
+    expect(over.ok ? [] : over.problems.map((p) => formatProblem('f.yaml', p))).toEqual(['f.yaml:7:1: cases: 1,001 cases: at most 1,000 in a scenario (each is checked whenever the file loads)']);
+  }, 20_000);
+
   it('a problem a case causes is named by its path in the file, the one its line and column point at', () => {
     const one = (patch: string, base = BASE) => {
       const r = parseScenarioText(`${base}\ncases:\n  c:\n    ${patch}\n`);
