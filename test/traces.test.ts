@@ -131,6 +131,41 @@ describe('reading trace files', () => {
     expect(r.files[0].report.skippedTotal).toBe(2);
     expect(r.warnings.some((w) => w.includes('skipped 1 a span without a traceId or id'))).toBe(true);
   });
+
+  it('skips spans whose times or names are of another type, each for what it is: never read as time 0 or an unnamed span', () => {
+    const zipkin = join(dir, 'odd-types-zipkin.json');
+    const span = { traceId: 'ab', id: 'cd', name: 'get', kind: 'SERVER', timestamp: 1470150004000000, duration: 1000, localEndpoint: { serviceName: 'a' } };
+    writeFileSync(zipkin, JSON.stringify([
+      span, { ...span, id: 'c1', timestamp: '1470150004000100' }, { ...span, id: 'c2', name: null },
+      { ...span, id: 'e1', timestamp: null }, { ...span, id: 'e2', timestamp: '' }, { ...span, id: 'e3', timestamp: true },
+      { ...span, id: 'e4', duration: -5 }, { ...span, id: 'e5', duration: 'NaN' }, { ...span, id: 'e6', name: { a: 1 } },
+    ]));
+    const z = readTraceFile(zipkin, () => {});
+    expect({ spans: z.report.spans, skipped: Object.fromEntries(z.report.skipped) }).toEqual({
+      spans: 3,
+      skipped: {
+        'a span without a timestamp': 1,
+        'a span whose timestamp is not a number of microseconds': 2,
+        'a span whose duration is not a number of microseconds, 0 or more': 2,
+        'a span whose name is not text': 1,
+      },
+    });
+    const jaeger = join(dir, 'odd-types-jaeger.json');
+    const j = { traceID: 'ab', spanID: 'cd', operationName: 'get', startTime: 1470150004000000, duration: 1000, processID: 'p1', tags: [] };
+    writeFileSync(jaeger, JSON.stringify({ data: [{ traceID: 'ab', processes: { p1: { serviceName: 'a' } }, spans: [
+      j, { ...j, spanID: 'c1', startTime: '1470150004000100' }, { ...j, spanID: 'e1', startTime: null }, { ...j, spanID: 'e2', startTime: '' },
+      { ...j, spanID: 'e3', duration: [1] }, { ...j, spanID: 'e4', operationName: 7 },
+    ] }] }));
+    const r = readTraceFile(jaeger, () => {});
+    expect({ spans: r.report.spans, skipped: Object.fromEntries(r.report.skipped) }).toEqual({
+      spans: 2,
+      skipped: {
+        'a span without a startTime or duration': 1,
+        'a span whose startTime or duration is not a number of microseconds (a duration of 0 or more)': 2,
+        'a span whose operationName is not text': 1,
+      },
+    });
+  });
 });
 
 describe('traces of a run', () => {
