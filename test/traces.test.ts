@@ -282,6 +282,21 @@ describe('the command line', () => {
     expect(b.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('calibrates a span with tens of thousands of calls: its lines are not passed as one call\'s arguments', () => {
+    const file = join(dir, 'wide.json');
+    const base = 1470150004000000;
+    const spans = Array.from({ length: 12_000 }, (_, i) => ({
+      traceId: 'ab', id: `s${i}`, ...(i ? { parentId: 's0' } : {}), name: `op${i % 3}`, kind: i % 2 ? 'CLIENT' : 'SERVER',
+      timestamp: base + i, duration: 10, localEndpoint: { serviceName: `s${i % 5}` },
+    }));
+    writeFileSync(file, JSON.stringify(spans));
+    // A smaller stack brings the limit on a call's arguments (about a hundred thousand by default) within reach of
+    // a small file: spreading the lines into push() ended in a RangeError with its stack.
+    const r = spawnSync(process.execPath, ['--stack-size=100', bin, 'calibrate', file, '-q', '--out', join(dir, 'wide.yaml')], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr.replace(/^warning: .*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+    expect(readFileSync(join(dir, 'wide.yaml'), 'utf8').match(/^ +- \{ to: s\d\.op\d/gm)?.length).toBeGreaterThan(5000);
+  });
+
   it('run --traces writes a file that calibrate reads back; --trace-sample is checked', () => {
     const file = join(dir, 'run.jaeger.json');
     const r = cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--traces', file, '--trace-format', 'jaeger', '--trace-sample', '20%');
