@@ -111,6 +111,11 @@ describe('rehearse ci', () => {
     // Within the tolerance (10% and 5 users), nothing is worse.
     const same = rehearse(dir, 'ci', 'only', '--baseline', 'out/strict.json');
     expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('was written by rehearse');
+    // A baseline of another version is compared, and said to be of that version.
+    writeFileSync(join(dir, 'out/older.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'out/strict.json'), 'utf8')), version: '0.1.0' }));
+    const older = rehearse(dir, 'ci', 'only', '--baseline', 'out/older.json');
+    expect(older.stdout).toMatch(/^baseline out\/older\.json was written by rehearse 0\.1\.0, this is \d+\.\d+\.\d+: what got worse may be the version's doing$/m);
   });
 
   it('shows a scenario without criteria as "no criteria", not passed; --require-criteria fails it', () => {
