@@ -274,6 +274,12 @@ describe('the command line', () => {
     expect(r.stdout).toContain('scenario written to');
     expect(r.stderr).toContain('clock skew');
     expect(cli('run', out, '-q').status).toBe(0);
+    // A mistyped option is refused before anything is printed: no scenario on stdout beside exit 2.
+    const typo = cli('calibrate', fixture('hotrod-otlp.json'), '--predict', '100');
+    expect({ status: typo.status, stdout: typo.stdout, stderr: typo.stderr }).toEqual({
+      status: 2, stdout: '',
+      stderr: '--predict: invalid rate "100": write a number per unit of time, e.g. "300/s", "20/m", "500/h", or a multiple of the traces\' rate such as 2x\n',
+    });
     const bad = join(dir, 'truncated-cli.json');
     writeFileSync(bad, '{"resourceSpans": [{"scopeSpans": [');
     const b = cli('calibrate', bad);
