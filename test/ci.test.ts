@@ -111,6 +111,11 @@ describe('rehearse ci', () => {
     // Within the tolerance (10% and 5 users), nothing is worse.
     const same = rehearse(dir, 'ci', 'only', '--baseline', 'out/strict.json');
     expect(same.code).toBe(0);
+    expect(same.stdout).not.toContain('was written by rehearse');
+    // A baseline of another version is compared, and said to be of that version.
+    writeFileSync(join(dir, 'out/older.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'out/strict.json'), 'utf8')), version: '0.1.0' }));
+    const older = rehearse(dir, 'ci', 'only', '--baseline', 'out/older.json');
+    expect(older.stdout).toMatch(/^baseline out\/older\.json was written by rehearse 0\.1\.0, this is \d+\.\d+\.\d+: what got worse may be the version's doing$/m);
   });
 
   it('shows a scenario without criteria as "no criteria", not passed; --require-criteria fails it', () => {
@@ -211,5 +216,19 @@ describe('regressions against a baseline', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     compareWithBaseline([nowLost as any], was as any);
     expect(nowLost.regressions).toEqual(['f: no longer detected (was 1m20s)']);
+  });
+
+  it('two files whose scenarios share a name are each compared with their own file\'s figures', async () => {
+    const { compareWithBaseline } = await import('../src/score/ci.js');
+    const c = (file: string, users: number) => ({
+      scenario: 'small', file, case: null, status: 'no-criteria' as const, messages: [], seconds: 1, acceptance: [], errorBudgetBurned: null, regressions: [] as string[],
+      flags: { f: { outcome: 'completed', final_percent: 100, defective: true, blast_radius_users: users, blast_radius_requests: users, time_to_detect_seconds: null, false_rollback: false, missed_defect: true, misattribution: false } },
+    });
+    const was = { schema: 'rehearse/ci@1', version: '0', passed: true, counts: {}, cases: [c('ci/a.yaml', 500), c('ci/b.yaml', 17)] };
+    const a = c('ci/a.yaml', 480), b = c('ci/b.yaml', 480);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    compareWithBaseline([a as any, b as any], was as any);
+    // b was measured against a's 500 users, and its rise from 17 to 480 went unsaid.
+    expect([a.regressions, b.regressions]).toEqual([[], ['f blast radius users: 17 → 480', 'f blast radius requests: 17 → 480']]);
   });
 });

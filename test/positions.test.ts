@@ -98,6 +98,10 @@ describe('names in cases', () => {
     expect(one('services: { a: { endpoints: { gut: { latency: 5ms } } } }')).toEqual(['f.yaml:9:35: cases.c.services.a.endpoints.gut: unknown endpoint "gut"; did you mean "get"? (a case changes the endpoints of a: get)']);
     expect(one('journeys: { i: { weight: 2 } }')).toEqual(['f.yaml:9:17: cases.c.journeys.i: unknown journey "i"; did you mean "j"? (a case changes the scenario\'s journeys: j)']);
     expect(one('faults-catalogue: { slow: { kind: latency, target: a, add: 5ms } }')).toEqual(['f.yaml:9:25: cases.c.faults-catalogue.slow: unknown catalogue fault "slow" (scenario\'s faults-catalogue: none)']);
+    // Cases do not nest: the inner ones would never run.
+    expect(one('cases: { d: { services: { a: { errors: 50% } } } }')).toEqual(['f.yaml:9:5: cases.c.cases: a case cannot hold cases (cases do not nest): define each case beside the others under the top-level cases']);
+    // Keys of the author's own start with x-, in a case as in the scenario.
+    expect(one('{ x-errors: &e 50%, services: { a: { errors: *e } } }')).toEqual([]);
     // What a case names inside its values is checked against the merged scenario, at the patch.
     expect(one('flags: { f: { when-on: { b.get: { errors: +5% } } } }')).toEqual(['f.yaml:9:30: cases.c.flags.f.when-on["b.get"]: unknown service "b"; did you mean "a"?']);
     expect(one("faults: [{ kind: latency, target: 'a -> b', at: 1m, for: 1m, add: 5ms }]")).toEqual([expect.stringMatching(/^f\.yaml:9:39: cases\.c\.faults\[0\]\.target: unknown service "b"; did you mean "a"\?/)]);
@@ -106,6 +110,16 @@ describe('names in cases', () => {
       expect.stringMatching(/^f\.yaml:9:70: cases\.c\.rollout\[0\]\.gates\[0\]: unknown service "b"; did you mean "a"\?\n/),
     ]);
   });
+
+  it('a file of up to 1,000 cases loads, every case checked; one of more is refused at cases', () => {
+    const many = (n: number) => `${BASE}\ncases:\n${Array.from({ length: n }, (_, i) => `  c${i}: { services: { a: { errors: ${i % 50}% } } }\n`).join('')}`;
+    // Each case's scenario was parsed whole, all cases with it, and listed the case names again: 1,000 cases took
+    // seconds, 10,000 minutes.
+    const r = parseScenarioText(many(1000));
+    expect(r.ok && r.scenario.cases.length).toBe(1000);
+    const over = parseScenarioText(many(1001));
+    expect(over.ok ? [] : over.problems.map((p) => formatProblem('f.yaml', p))).toEqual(['f.yaml:7:1: cases: 1,001 cases: at most 1,000 in a scenario (each is checked whenever the file loads)']);
+  }, 20_000);
 
   it('a problem a case causes is named by its path in the file, the one its line and column point at', () => {
     const one = (patch: string, base = BASE) => {

@@ -78,6 +78,19 @@ const VECTORS: [string, null | [number, string]][] = [
   ['x[5m:1m] offset 5m', null],
   ['x[5m] offset 5m', null],
   ['x offset -5m', null],
+  // A signed number: generated_parser.y (unary_expr) folds the sign into the literal, `nl.Val *= -1`.
+  ['-1', null],
+  ['+1', null],
+  ['x > - 1', null],
+  ['x * -2.5 + -0x1f', null],
+  ['clamp(x, -1, 1)', null],
+  // parse.go parseDuration: "duration must be greater than 0", for a range, an offset and a subquery's range or step.
+  ['x[0s]', [3, 'duration must be greater than 0']],
+  ['rate(x[0m])', [8, 'duration must be greater than 0']],
+  ['x offset 0s', [10, 'duration must be greater than 0']],
+  ['x offset -0s', [11, 'duration must be greater than 0']],
+  ['x[0s:1m]', [3, 'duration must be greater than 0']],
+  ['x[5m:0s]', [6, 'duration must be greater than 0']],
 ];
 
 function rehearseSays(query: string): null | [number, string] | 'unsupported' {
@@ -123,6 +136,8 @@ describe('offset and @ modifiers, as Prometheus parses them', () => {
     expect(parsePromQL('a * b + rate(c[5m]) / d offset 1m')).toMatchObject({
       kind: 'binary', op: '+', rhs: { kind: 'binary', op: '/', lhs: { kind: 'call', fn: 'rate' }, rhs: { name: 'd', offsetMs: 60_000 } },
     });
+    expect(parsePromQL('x > - 1')).toMatchObject({ kind: 'binary', op: '>', rhs: { kind: 'number', value: -1 } });
+    expect(parsePromQL('-Inf')).toEqual({ kind: 'number', value: -Infinity });
     // Valid, and still not evaluated by rehearse: refused as unsupported at the @.
     expect(() => parsePromQL('x + y @ 100')).toThrow(/^unsupported @ modifier at column 7 of /);
   });
@@ -159,5 +174,47 @@ describe('offset and @ modifiers, as Prometheus parses them', () => {
     expect(lines).toEqual([`r.yml:5:15: groups[0].rules[0].expr: could not parse expression: ${AT_TARGET} at column 1 of "sum(x) @ 100" (Prometheus refuses the file)`]);
     // One Prometheus parses and rehearse does not evaluate is the rule's concern only.
     expect(readRuleFile(ruleFile('sum(x @ 100)'), 'r.yml').groups[0].rules[0].error).toMatch(/^unsupported @ modifier at column 7 of /);
+  });
+});
+
+describe('queries larger than the grammar reads whole', () => {
+  // @lezer/lr cuts a tree deeper than Rec.CutDepth, or a left-associative chain of more than
+  // Rec.MaxLeftAssociativeReductionCount reductions, and reports an error there; Prometheus' parser reads on.
+  const LARGE = [
+    Array(700).fill('x').join(' + '),
+    '('.repeat(3000) + 'x' + ')'.repeat(3000),
+    'abs('.repeat(1500) + 'x' + ')'.repeat(1500),
+    '-'.repeat(3000) + 'x',
+  ];
+
+  it.each(LARGE.map((q) => [q.slice(0, 20), q]))('%s...: unsupported, never a syntax error Prometheus would report', (_, query) => {
+    expect(rehearseSays(query)).toBe('unsupported');
+    expect(() => parsePromQL(query)).toThrow(/^unsupported query of (brackets nested \d+ deep|\d+ operators and ranges) \(rehearse reads at most \d+\) at column 1 of /);
+    // The rule file is not refused as one Prometheus refuses.
+    expect(readRuleFile(ruleFile(query), 'r.yml').groups[0].rules[0].error).toMatch(/^unsupported query/);
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool check rules parses each of them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modifiers-'));
+    try {
+      for (const query of LARGE) {
+        writeFileSync(join(dir, 'r.yml'), ruleFile(query));
+        expect(spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' }).status).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a problem repeated down a long chain is said once, and a long query is shown by its start', () => {
+    const query = 'x' + ' offset 1m'.repeat(1000);
+    let message = '';
+    try {
+      readRuleFile(ruleFile(query), 'r.yml');
+    } catch (e) {
+      if (e instanceof InputError) message = e.lines.join('\n');
+      else throw e;
+    }
+    expect(message).toBe(`r.yml:5:15: groups[0].rules[0].expr: could not parse expression: offset may not be set multiple times at column 1 of ${JSON.stringify(query.slice(0, 200))}... (${query.length} characters) (Prometheus refuses the file)`);
   });
 });

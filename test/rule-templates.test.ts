@@ -36,6 +36,16 @@ const VECTORS: [string, string | null][] = [
   ['{{ humanize ($value }}', 'unclosed left paren'],
   ['{{ humanize $value) }}', 'unexpected ")" in command'],
   ['line one\n{{ $value ', 'unclosed action'],
+  // text/template/parse parse.go: a control's variables end at its {{end}}; a definition starts with `$` alone;
+  // {{break}} and {{continue}} only inside a {{range}}; one {{else}} per control.
+  ['{{ with $x := $value }}{{ end }}{{ $x }}', 'undefined variable "$x"'],
+  ['{{ range $labels }}{{ $y := 1 }}{{ end }}{{ $y }}', 'undefined variable "$y"'],
+  ['{{ define "d" }}{{ $labels }}{{ end }}', 'undefined variable "$labels"'],
+  ['{{ break }}', '{{break}} outside {{range}}'],
+  ['{{ if $value }}{{ continue }}{{ end }}', '{{continue}} outside {{range}}'],
+  ['{{ range $labels }}{{ block "d" . }}{{ break }}{{ end }}{{ end }}', '{{break}} outside {{range}}'],
+  ['{{ if $value }}{{ define "d" }}{{ end }}{{ end }}', 'unexpected <define> in command'],
+  ['{{ if $value }}a{{ else }}b{{ else }}c{{ end }}', 'expected end; found {{else}}'],
   // Parsed by Prometheus.
   ['{{ $value }}', null],
   ['{{ humanize }}', null],
@@ -57,9 +67,15 @@ const VECTORS: [string, string | null][] = [
   ['}} is only text, as is a lone {', null],
   ['{{ $value\n}}', null],
   ['{{- $value -}}', null],
+  ['{{ $x = 1 }}{{ $x }}', null],
+  ['{{ if $value }}{{ $y := 1 }}{{ else }}{{ $y }}{{ end }}', null],
+  ['{{ range $labels }}{{ if . }}{{ break }}{{ else }}{{ continue }}{{ end }}{{ end }}', null],
+  ['{{ if $value }}a{{ else if $labels }}b{{ else }}c{{ end }}', null],
 ];
 
 const ruleFile = (summary: string) => `groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        annotations:\n          summary: ${JSON.stringify(summary)}\n`;
+
+const root = new URL('..', import.meta.url).pathname;
 
 describe('annotation templates, as Prometheus parses them', () => {
   it.each(VECTORS)('%j', (text, refused) => {
@@ -94,8 +110,35 @@ describe('annotation templates, as Prometheus parses them', () => {
     expect(readRuleFile(ruleFile('first\nsecond {{ $nope }}'), 'r.yml').warnings[0]).toMatch(/: undefined variable "\$nope" at line 2, column 11 of "first\\nsecond \{\{ \$nope \}\}"$/);
   });
 
+  it('large templates are scanned within a time budget: long declarations, deep nesting, many variables', () => {
+    const n = 100_000;
+    const names = Array.from({ length: n }, (_, i) => `$v${i}`);
+    const templates = [
+      `{{ ${Array(n).fill('$a').join(', ')} := 1 }}{{ $a }}`,
+      names.map((v) => `{{ ${v} := 1 }}`).join('') + '{{ if 1 }}'.repeat(n) + names.map((v) => `{{ ${v} }}`).join('') + '{{ end }}'.repeat(n),
+      `${'{{ with 1 }}'.repeat(n)}{{ $w := 1 }}${'{{ end }}'.repeat(n)}{{ $w }}`,
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    try {
+      writeFileSync(join(dir, 'r.yml'), `groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: sum(rate(http_requests_total[5m])) == 0\n        annotations:\n${templates.map((t, i) => `          a${i}: ${JSON.stringify(t)}\n`).join('')}`);
+      writeFileSync(join(dir, 's.yaml'), [
+        'name: x', 'duration: 10m', 'traffic: { rate: 1/s }', 'journeys: { j: { steps: [a.get] } }', 'services: { a: { endpoints: { get: {} } } }',
+        'flags: { f: { kind: release, owner: t, evaluated-by: [a] } }', 'metrics: { rules: [r.yml] }',
+        'rollout: [{ flag: f, stages: [{ to: 100% }], gates: [{ alert: A }] }]', '',
+      ].join('\n'));
+      // A real process with a time limit: a scan that does not end fails here instead of freezing the worker.
+      const r = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), 'validate', join(dir, 's.yaml')], { encoding: 'utf8', timeout: 15_000 });
+      expect(r.error, 'timed out').toBeUndefined();
+      const warnings = r.stderr.split('\n').filter((l) => l.includes('annotations.'));
+      expect(warnings.map((w) => /annotations\.(a\d): .*?: (.*?) at column (\d+) of "[^"]{200}"\.\.\. \((\d+) characters\)$/.exec(w)?.slice(1))).toEqual([
+        ['a2', 'undefined variable "$w"', String(21 * n + 17), String(templates[2].length)],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('the annotations of the vendors\' rule files give no warning', () => {
-    const root = new URL('..', import.meta.url).pathname;
     for (const f of ['kube-prometheus/kubePrometheus-prometheusRule.yaml', 'sloth/_gen/getting-started.yml', 'sloth/_gen/k8s-getting-started.yml']) {
       const file = join(root, 'test/fixtures/vendor', f);
       expect(readRuleFile(readFileSync(file, 'utf8'), f).warnings.filter((w) => w.includes('annotations'))).toEqual([]);

@@ -4,6 +4,10 @@
  * bounded one fills and rejects that excess, the flash sale's database is long only while the sale lasts, and a
  * cycle that does not converge takes more calls window after window. A run with none of these has no section.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadScenario } from '../src/index.js';
@@ -99,4 +103,13 @@ describe('what the queues did', () => {
     expect(text).toContain('\nwhat the queues did:\n  stock-db: offered 1.03x its capacity at the peak rate (at least; worked out before the run); in the run its queue was long from 10m00s to 20m00s');
     expect(err.join('\n')).toContain('services.stock-db: offered 12.3 busy workers at 600/s against a capacity of 12 (utilization 1.03');
   }, 120_000);
+  it('a run of more windows than a call takes arguments (a window a second over days) ends with its figures, not a RangeError', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'windows-'));
+    const file = join(dir, 'long.yaml');
+    writeFileSync(file, 'name: long\nduration: 5h\nwindow: 1s\ntraffic: { rate: 0.05/s }\njourneys: { j: { steps: [a.get] } }\nservices: { a: { endpoints: { get: {} } } }\n');
+    // 18,000 windows; a smaller stack brings the limit on a call's arguments (about a hundred thousand windows by
+    // default: 28 hours at one a second) within reach. Math.max(...queued) over them ended the run in a RangeError.
+    const r = spawnSync(process.execPath, ['--stack-size=100', join(root, 'bin/rehearse.js'), 'run', file, '-q', '--json', join(dir, 'long.json')], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
 });

@@ -80,6 +80,11 @@ describe('sweeps', () => {
     const partial = await runSweep(setup, { workers: 1, shard: { index: 1, count: 3 } });
     const resumed = await runSweep(setup, { workers: 2, resume: { ...partial, shard: undefined } });
     expect(resumed).toEqual(whole);
+    // Another version's runs are not resumed nor merged: results change between versions (its runs were taken
+    // whole, and the document said this version).
+    const older = { ...partial, shard: undefined, version: '0.1.0' };
+    await expect(runSweep(setup, { workers: 1, resume: older })).rejects.toThrow(/^--resume: it was written by rehearse 0\.1\.0, not \d+\.\d+\.\d+: runs of another version are not comparable with this one's$/m);
+    expect(() => mergeSweeps(setup, [{ ...partial, version: '0.1.0' }], ['old.json'])).toThrow(/^old\.json: it was written by rehearse 0\.1\.0, not /m);
   });
 
   it('hold out of sample: the recommended policy\'s false-rollback rate on fresh seeds falls in its interval', async () => {

@@ -198,6 +198,41 @@ describe('reading trace files', () => {
     expect(r.files[0].report.skippedTotal).toBe(2);
     expect(r.warnings.some((w) => w.includes('skipped 1 a span without a traceId or id'))).toBe(true);
   });
+
+  it('skips spans whose times or names are of another type, each for what it is: never read as time 0 or an unnamed span', () => {
+    const zipkin = join(dir, 'odd-types-zipkin.json');
+    const span = { traceId: 'ab', id: 'cd', name: 'get', kind: 'SERVER', timestamp: 1470150004000000, duration: 1000, localEndpoint: { serviceName: 'a' } };
+    writeFileSync(zipkin, JSON.stringify([
+      span, { ...span, id: 'c1', timestamp: '1470150004000100' }, { ...span, id: 'c2', name: null },
+      { ...span, id: 'e1', timestamp: null }, { ...span, id: 'e2', timestamp: '' }, { ...span, id: 'e3', timestamp: true },
+      { ...span, id: 'e4', duration: -5 }, { ...span, id: 'e5', duration: 'NaN' }, { ...span, id: 'e6', name: { a: 1 } },
+    ]));
+    const z = readTraceFile(zipkin, () => {});
+    expect({ spans: z.report.spans, skipped: Object.fromEntries(z.report.skipped) }).toEqual({
+      spans: 3,
+      skipped: {
+        'a span without a timestamp': 1,
+        'a span whose timestamp is not a number of microseconds': 2,
+        'a span whose duration is not a number of microseconds, 0 or more': 2,
+        'a span whose name is not text': 1,
+      },
+    });
+    const jaeger = join(dir, 'odd-types-jaeger.json');
+    const j = { traceID: 'ab', spanID: 'cd', operationName: 'get', startTime: 1470150004000000, duration: 1000, processID: 'p1', tags: [] };
+    writeFileSync(jaeger, JSON.stringify({ data: [{ traceID: 'ab', processes: { p1: { serviceName: 'a' } }, spans: [
+      j, { ...j, spanID: 'c1', startTime: '1470150004000100' }, { ...j, spanID: 'e1', startTime: null }, { ...j, spanID: 'e2', startTime: '' },
+      { ...j, spanID: 'e3', duration: [1] }, { ...j, spanID: 'e4', operationName: 7 },
+    ] }] }));
+    const r = readTraceFile(jaeger, () => {});
+    expect({ spans: r.report.spans, skipped: Object.fromEntries(r.report.skipped) }).toEqual({
+      spans: 2,
+      skipped: {
+        'a span without a startTime or duration': 1,
+        'a span whose startTime or duration is not a number of microseconds (a duration of 0 or more)': 2,
+        'a span whose operationName is not text': 1,
+      },
+    });
+  });
 });
 
 describe('traces of a run', () => {
@@ -306,12 +341,33 @@ describe('the command line', () => {
     expect(r.stdout).toContain('scenario written to');
     expect(r.stderr).toContain('clock skew');
     expect(cli('run', out, '-q').status).toBe(0);
+    // A mistyped option is refused before anything is printed: no scenario on stdout beside exit 2.
+    const typo = cli('calibrate', fixture('hotrod-otlp.json'), '--predict', '100');
+    expect({ status: typo.status, stdout: typo.stdout, stderr: typo.stderr }).toEqual({
+      status: 2, stdout: '',
+      stderr: '--predict: invalid rate "100": write a number per unit of time, e.g. "300/s", "20/m", "500/h", or a multiple of the traces\' rate such as 2x\n',
+    });
     const bad = join(dir, 'truncated-cli.json');
     writeFileSync(bad, '{"resourceSpans": [{"scopeSpans": [');
     const b = cli('calibrate', bad);
     expect(b.status).toBe(2);
     expect(b.stderr).toContain(`${bad}:1:`);
     expect(b.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('calibrates a span with tens of thousands of calls: its lines are not passed as one call\'s arguments', () => {
+    const file = join(dir, 'wide.json');
+    const base = 1470150004000000;
+    const spans = Array.from({ length: 12_000 }, (_, i) => ({
+      traceId: 'ab', id: `s${i}`, ...(i ? { parentId: 's0' } : {}), name: `op${i % 3}`, kind: i % 2 ? 'CLIENT' : 'SERVER',
+      timestamp: base + i, duration: 10, localEndpoint: { serviceName: `s${i % 5}` },
+    }));
+    writeFileSync(file, JSON.stringify(spans));
+    // A smaller stack brings the limit on a call's arguments (about a hundred thousand by default) within reach of
+    // a small file: spreading the lines into push() ended in a RangeError with its stack.
+    const r = spawnSync(process.execPath, ['--stack-size=100', bin, 'calibrate', file, '-q', '--out', join(dir, 'wide.yaml')], { encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr.replace(/^warning: .*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+    expect(readFileSync(join(dir, 'wide.yaml'), 'utf8').match(/^ +- \{ to: s\d\.op\d/gm)?.length).toBeGreaterThan(5000);
   });
 
   it('run --traces writes a file that calibrate reads back; --trace-sample is checked', () => {

@@ -113,7 +113,7 @@ export function poolEvidence(waits: PoolWaits, sampleRate: number, tick: number)
     }
     const counts = [...inService].sort((a, b) => b[1] - a[1] || b[0] - a[0]);
     const mode = counts.length > 0 ? counts[0][0] : null;
-    const max = counts.length > 0 ? Math.max(...inService.keys()) : null;
+    const max = counts.length > 0 ? [...inService.keys()].reduce((a, b) => Math.max(a, b)) : null;
     const head = `${name}: ${waited.toLocaleString('en-US')} of ${plural(n, 'request')} waited for a worker`;
     let why: string, capacity: number | null = null;
     if (waited === 0) why = `${head}: the pool was never full`;

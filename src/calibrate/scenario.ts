@@ -361,7 +361,8 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
       L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)`);
       L.push(...latencyLines(e, o.latency, '        '));
       if (e.ownErrors > 0) L.push(`        errors: ${pct(e.ownErrors / e.invocations)}`);
-      L.push(...callLines(analysis, e, names, '        ', dropped, waits));
+      // A line per call: a span with a hundred thousand children gives as many, more than a call's arguments may be.
+      for (const line of callLines(analysis, e, names, '        ', dropped, waits)) L.push(line);
     }
   }
   return `${L.join('\n')}\n`;

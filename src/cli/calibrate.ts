@@ -78,6 +78,9 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   if (opts.resamples !== undefined && !opts.check?.length && opts.predict === undefined) throw new InputError(['--resamples: it sets the ranges of --check and --predict: give one of them']);
   const resamples = resamplesOption(opts.resamples);
   const checkRate = opts.checkRate === undefined ? undefined : rateOption('--check-rate', opts.checkRate, 1);
+  // A mistyped --predict is refused before the traces are read and the scenario printed (its multiple of the
+  // traces' rate is worked out once they are).
+  if (opts.predict !== undefined) rateOption('--predict', opts.predict, 1);
   const waitAttribute = opts.waitAttribute !== undefined ? parseWaitAttribute(opts.waitAttribute) : undefined;
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
   const result = calibrateFiles(files, {

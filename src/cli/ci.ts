@@ -142,6 +142,8 @@ export async function runCi(dirArg: string | undefined, opts: CiOptions, out: (s
   for (const x of skipped) out(`skipped ${shownPath(x.file)}: ${x.reason}, not a scenario`);
   // A first baseline: --update-baseline writes one where none is yet.
   const baseline = opts.baseline && !(opts.updateBaseline && !existsSync(opts.baseline)) ? readBaseline(opts.baseline) : null;
+  // Results change between versions: a baseline of another one is compared, and said to be of that version.
+  if (baseline && baseline.version !== VERSION) out(`baseline ${opts.baseline} was written by rehearse ${baseline.version}, this is ${VERSION}: what got worse may be the version's doing`);
   const started = performance.now();
   const cases: CiCase[] = [];
   const pages = new PageNames();

@@ -49,3 +49,23 @@ export function modified(n: Node): { readonly base: Node; readonly offset: boole
 
 /** parse.go: a modifier's target is an instant or range vector selector or a subquery, and nothing else. */
 export const MODIFIABLE = new Set(['VectorSelector', 'MatrixSelector', 'SubqueryExpr']);
+
+/** Beyond these, @prometheus-io/lezer-promql's parser (@lezer/lr: Rec.CutDepth, Rec.MaxLeftAssociativeReductionCount)
+ * cuts the tree short to keep it shallow and reports an error where the query has none; Prometheus reads on. */
+const MAX_DEPTH = 1000;
+const MAX_OPERATORS = 400;
+
+/** Why a query is too large for the grammar to read whole, or null: brackets nested deeper than MAX_DEPTH, or
+ * more than MAX_OPERATORS operators and ranges (each a level of the tree). Strings and comments do not count. */
+export function tooLarge(query: string): string | null {
+  let depth = 0, deepest = 0, operators = 0;
+  const token = /"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|`[^`]*`?|#[^\n]*|[a-zA-Z_][a-zA-Z0-9_:]*|[([{]|[)\]}]|==|!=|>=|<=|=~|!~|[-+*/%^<>[]|[^]/g;
+  for (const [t] of query.matchAll(token)) {
+    if (t === '(' || t === '{' || t === '[') deepest = Math.max(deepest, ++depth);
+    else if (t === ')' || t === '}' || t === ']') depth--;
+    if (/^(?:[-+*/%^<>[]|==|!=|>=|<=|and|or|unless|atan2|offset|@)$/i.test(t)) operators++;
+  }
+  if (deepest > MAX_DEPTH) return `brackets nested ${deepest} deep (rehearse reads at most ${MAX_DEPTH})`;
+  if (operators > MAX_OPERATORS) return `${operators} operators and ranges (rehearse reads at most ${MAX_OPERATORS})`;
+  return null;
+}

@@ -57,8 +57,19 @@ export class PromQLError extends Error {
   readonly column: number;
   readonly reason: string;
   constructor(readonly query: string, readonly problems: readonly PromQLProblem[]) {
-    super(`${problems.map((p) => `${p.reason} at column ${p.column}`).join('; ')} of ${JSON.stringify(query)}`);
+    super(describeProblems(query, problems));
     this.column = problems[0].column;
     this.reason = problems[0].reason;
   }
+}
+
+const SHOWN_PROBLEMS = 5;
+const SHOWN_QUERY = 200;
+
+/** Problems in a query, each once, the first few with their columns, then the query (its start, when long). */
+export function describeProblems(query: string, problems: readonly PromQLProblem[]): string {
+  const each = [...new Set(problems.map((p) => `${p.reason} at column ${p.column}`))];
+  const more = each.length > SHOWN_PROBLEMS ? `; and ${each.length - SHOWN_PROBLEMS} more` : '';
+  const shown = query.length > SHOWN_QUERY ? `${JSON.stringify(query.slice(0, SHOWN_QUERY))}... (${query.length} characters)` : JSON.stringify(query);
+  return `${each.slice(0, SHOWN_PROBLEMS).join('; ')}${more} of ${shown}`;
 }

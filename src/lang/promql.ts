@@ -12,7 +12,7 @@
  * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
 import { parser } from '@prometheus-io/lezer-promql';
-import { MODIFIABLE, modified, type Node, syntaxTree } from './promql-syntax.js';
+import { MODIFIABLE, modified, type Node, syntaxTree, tooLarge } from './promql-syntax.js';
 import {
   AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unknownFunctions, unquote,
   type PromQLProblem, type ValueType,
@@ -20,7 +20,7 @@ import {
 
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
 
-export { PromQLError } from './promql-tree.js';
+export { describeProblems, PromQLError } from './promql-tree.js';
 export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
 import { PromQLError, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 
@@ -79,6 +79,9 @@ export function parsePromQL(query: string): Expr {
     }
     if (unknown.length) tree = parser.parse(walked);
     if (!unknown.length || firstError(tree) >= 0) {
+      // An error the grammar reports only because it cut a large tree short: not a syntax error in Prometheus.
+      const large = tooLarge(query);
+      if (large) throw new PromQLError(query, [{ column: 1, reason: `unsupported query of ${large}`, invalid: false }]);
       if (unknown.length) throw new PromQLError(query, unknown);
       throw new PromQLError(query, [{ column: err + 1, reason: err >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(err, err + 12))}`, invalid: true }]);
     }
@@ -90,6 +93,8 @@ export function parsePromQL(query: string): Expr {
     const t = text(n).trim();
     const ms = parseDurationMs(t);
     if (ms === null) stop(n, `expected a duration such as 5m, got ${JSON.stringify(t)}`);
+    // parse.go parseDuration: a range, an offset or a subquery's range or step of 0 is refused.
+    if (ms === 0) refuse(n, 'duration must be greater than 0');
     return ms!;
   };
 
@@ -289,9 +294,11 @@ export function parsePromQL(query: string): Expr {
       }
       case 'ParenExpr': return expr(children(n)[0]);
       case 'NumberDurationLiteral': {
-        const v = parseNumber(text(n));
+        // The grammar takes a sign into the literal (`-1`, `x > - 1`); Prometheus folds it into the number too.
+        const signed = /^([+-])(?:\s|#[^\n]*)*/.exec(text(n));
+        const v = parseNumber(text(n).slice(signed?.[0].length ?? 0));
         if (v === null) return refuse(n, `expected a number, got ${JSON.stringify(text(n))}`);
-        return { kind: 'number', value: v };
+        return { kind: 'number', value: signed?.[1] === '-' ? -v : v };
       }
       case 'StringLiteral': return { kind: 'string', value: unquote(text(n)) };
       case 'VectorSelector': return vectorSelector(n);
@@ -332,8 +339,10 @@ export function parsePromQL(query: string): Expr {
       case 'BinaryExpr': return binary(n);
       case 'SubqueryExpr': {
         // Refused where its range starts: "[5m:1m]".
-        const [inner, range] = children(n);
+        const [inner, range, step] = children(n);
         expr(inner);
+        duration(range);
+        if (step) duration(step);
         return refuse(walked.lastIndexOf('[', range.from), 'unsupported subquery');
       }
       case 'StepInvariantExpr': {

@@ -50,6 +50,16 @@ export class ReadReport {
   }
 }
 
+/**
+ * A time or duration in microseconds as Jaeger and Zipkin JSON give it: a number, or a string of digits (their
+ * int64 fields, quoted); undefined when absent or null, NaN when it is anything else (text, true, a list).
+ */
+export function microseconds(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
+}
+
 /** Receives spans as they are read; `trace` brackets spans that the format groups by trace (Jaeger, nested Zipkin). */
 export interface SpanSink {
   spans(batch: Span[]): void;

@@ -88,4 +88,6 @@ export const LIMITS = {
   callDepth: 256,
   /** Users of a cohort a scenario makes or reads as it loads (memory: about half a kilobyte each). */
   scenarioCohortUsers: 2_000_000,
+  /** Cases of one scenario: each is checked whole whenever the file loads (about a millisecond each). */
+  cases: 1000,
 } as const;

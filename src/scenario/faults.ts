@@ -7,7 +7,7 @@ import { DEFAULTS } from './defaults.js';
 import { inText, type PathSegment } from './problems.js';
 import { didYouMean } from '../errors.js';
 import type { Helpers } from './helpers.js';
-import { flagEntries, type ScenarioInput } from './schema.js';
+import { caseNames, flagEntries, type ScenarioInput } from './schema.js';
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
 import { DURATION_PATTERN, parseDuration } from '../units/parse.js';
 
@@ -130,7 +130,7 @@ function faultStart(at: string | undefined, path: PathSegment[], h: Helpers, rol
 
 export function normalizeAcceptance(input: ScenarioInput, h: Helpers): Criterion[] {
   const flagKeys = flagEntries(input.flags).map(([k]) => k);
-  const caseNames = Object.keys(input.cases ?? {});
+  const cases = caseNames(input);
   return (input.acceptance ?? []).flatMap((source, i): Criterion[] => {
     const path: PathSegment[] = ['acceptance', i];
     try {
@@ -143,7 +143,7 @@ export function normalizeAcceptance(input: ScenarioInput, h: Helpers): Criterion
           if (!flagKeys.includes(tag.value)) throw new ThresholdError(`unknown flag "${tag.value}"${didYouMean(tag.value, flagKeys)}`, tag.column, source);
           flag = tag.value;
         } else {
-          if (!caseNames.includes(tag.value)) throw new ThresholdError(`unknown case "${tag.value}"${didYouMean(tag.value, caseNames)}`, tag.column, source);
+          if (!cases.includes(tag.value)) throw new ThresholdError(`unknown case "${tag.value}"${didYouMean(tag.value, cases)}`, tag.column, source);
           caseName = tag.value;
         }
       }

@@ -4,7 +4,7 @@
  * Scenario or problems out.
  */
 import { DEFAULTS, LIMITS } from './defaults.js';
-import { clockTime } from './schema.js';
+import { caseNames, clockTime } from './schema.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
 import { normalizeMetrics } from './metrics.js';
@@ -283,7 +283,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     acceptance,
     truth: input.truth ?? DEFAULTS.truth,
     metrics,
-    cases: Object.keys(input.cases ?? {}),
+    cases: [...caseNames(input)],
     caseName: null,
   };
   problems.push(...callCycles(scenario));

@@ -277,3 +277,12 @@ export function scenarioJsonSchema(): object {
 export function flagEntries(flags: ScenarioInput['flags']): [string, FlagInput][] {
   return Object.entries(flags ?? {}).filter(([k]) => k !== 'from') as [string, FlagInput][];
 }
+
+const names = new WeakMap<object, readonly string[]>();
+/** The names of a scenario's cases, listed once per file (every case's scenario shares its cases, and listing a
+ * mapping of thousands of keys is not free). */
+export function caseNames(input: ScenarioInput): readonly string[] {
+  if (!input.cases) return [];
+  if (!names.has(input.cases)) names.set(input.cases, Object.keys(input.cases));
+  return names.get(input.cases)!;
+}

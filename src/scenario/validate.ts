@@ -10,7 +10,8 @@ import { plainError } from '../units/issues.js';
 import { own, RESERVED_NAME } from '../records.js';
 import { capped, MAX_PROBLEMS, type Locate } from './parse.js';
 import type { PathSegment, Problem } from './problems.js';
-import { ScenarioFile, type ScenarioInput } from './schema.js';
+import { LIMITS } from './defaults.js';
+import { caseNames, ScenarioFile, type ScenarioInput } from './schema.js';
 
 export type Validated = { ok: true; input: ScenarioInput; where: Locate } | { ok: false; problems: Problem[] };
 
@@ -22,46 +23,74 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: [], message: 'a scenario is a mapping with name, traffic, journeys and services' }] };
   }
-  const missing = missingTopLevel(raw);
-  const reserved = reservedNames(raw);
-  if (reserved.length) return { ok: false, problems: capped(reserved.map((path) => at(path, { path, key: true, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))) };
+  const whole = validateWhole(raw, at);
+  if (!whole.validated.ok || caseName === undefined) return whole.validated;
+  // A case: its patch merged into the scenario, and problems it causes pointed at the patch where it says so.
+  const input = whole.validated.input;
+  const cases = input.cases ?? {};
+  const patch = cases[caseName];
+  if (!patch) {
+    const names = Object.keys(cases);
+    return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case "${caseName}"${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case "${caseName}": the scenario has no cases` }] };
+  }
+  // The cases themselves are the scenario's (a case holds none), checked once with the whole file: each case's
+  // scenario is parsed without them, so that a file of many cases is not parsed again whole for each.
+  const { cases: _cases, ...base } = whole.raw;
+  // A case's top-level keys that start with "x-" are the author's own, as the scenario's are.
+  const merged = mergePatch(base, Object.fromEntries(Object.entries(patch).filter(([k]) => !k.startsWith('x-'))));
+  // A problem at a value the case wrote is at its place in the patch, and named by that path
+  // (cases.broken.flags.f...); one at a value the scenario wrote is there, and names the case it arose in.
+  const where: Locate = (path, p) => {
+    if (writtenBy(whole.raw, patch, path)) {
+      const real = ['cases', caseName, ...path];
+      return at(real, { ...p, path: real });
+    }
+    const located = at(path, p);
+    return { ...located, message: `case ${caseName}: ${located.message}` };
+  };
+  const parsed = ScenarioFile.safeParse(merged, { error: plainError });
+  if (!parsed.success) {
+    return { ok: false, problems: capped(flattenFirst(parsed.error.issues, merged), (p) => where(p.path, p)) };
+  }
+  return { ok: true, input: { ...parsed.data, cases: input.cases }, where };
+}
+
+interface Whole { readonly validated: Validated; readonly raw: Record<string, unknown> }
+/** The checks of a whole file, by file and place-finder: loading a scenario validates it once and once per case. */
+const wholes = new WeakMap<object, WeakMap<Locate, Whole>>();
+
+/** The file checked whole: reserved names, the schema, and the names its cases give. */
+function validateWhole(file: object, at: Locate): Whole {
+  const known = wholes.get(file)?.get(at);
+  if (known) return known;
+  const whole = checkWhole(file, at);
+  if (!wholes.has(file)) wholes.set(file, new WeakMap());
+  wholes.get(file)!.set(at, whole);
+  return whole;
+}
+
+function checkWhole(file: object, at: Locate): Whole {
+  const missing = missingTopLevel(file);
+  const reserved = reservedNames(file);
   // Top-level keys that start with "x-" are the author's own (a place for anchors that merge keys reuse).
-  raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('x-')));
-  let parsed = ScenarioFile.safeParse(raw, { error: plainError });
+  const raw = Object.fromEntries(Object.entries(file).filter(([k]) => !k.startsWith('x-')));
+  const fail = (problems: Problem[]): Whole => ({ validated: { ok: false, problems }, raw });
+  if (reserved.length) return fail(capped(reserved.map((path) => at(path, { path, key: true, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))));
+  const parsed = ScenarioFile.safeParse(raw, { error: plainError });
   if (!parsed.success || missing) {
     // The keys every scenario has, when some are absent, in one sentence rather than one line each.
     const issues = parsed.error?.issues.filter((i) => !(i.path.length === 1 && missing?.keys.includes(String(i.path[0])))) ?? [];
-    return { ok: false, problems: capped([...(missing ? [missing.problem] : []), ...flattenFirst(issues, raw)], (p) => at(p.path, p)) };
+    return fail(capped([...(missing ? [missing.problem] : []), ...flattenFirst(issues, raw)], (p) => at(p.path, p)));
+  }
+  const count = caseNames(parsed.data).length;
+  if (count > LIMITS.cases) {
+    const path = ['cases'];
+    return fail([at(path, { path, key: true, message: `${count.toLocaleString('en-US')} cases: at most ${LIMITS.cases.toLocaleString('en-US')} in a scenario (each is checked whenever the file loads)` })]);
   }
   // Every case changes what the scenario defines: a name it gives that the scenario lacks is a mistake.
-  const unknown = unknownNames(raw as Record<string, unknown>, parsed.data.cases ?? {}, at);
-  if (unknown.length) return { ok: false, problems: capped(unknown) };
-  // A case: its patch merged into the scenario, and problems it causes pointed at the patch where it says so.
-  let where: Locate = (path, p) => at(path, p);
-  if (caseName !== undefined) {
-    const cases = parsed.data.cases ?? {};
-    const patch = cases[caseName];
-    if (!patch) {
-      const names = Object.keys(cases);
-      return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case "${caseName}"${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case "${caseName}": the scenario has no cases` }] };
-    }
-    const merged = mergePatch(raw, patch);
-    // A problem at a value the case wrote is at its place in the patch, and named by that path
-    // (cases.broken.flags.f...); one at a value the scenario wrote is there, and names the case it arose in.
-    where = (path, p) => {
-      if (writtenBy(raw, patch, path)) {
-        const real = ['cases', caseName, ...path];
-        return at(real, { ...p, path: real });
-      }
-      const located = at(path, p);
-      return { ...located, message: `case ${caseName}: ${located.message}` };
-    };
-    parsed = ScenarioFile.safeParse(merged, { error: plainError });
-    if (!parsed.success) {
-      return { ok: false, problems: capped(flattenFirst(parsed.error.issues, merged), (p) => where(p.path, p)) };
-    }
-  }
-  return { ok: true, input: parsed.data, where };
+  const unknown = unknownNames(raw, parsed.data.cases ?? {}, at);
+  if (unknown.length) return fail(capped(unknown));
+  return { validated: { ok: true, input: parsed.data, where: at }, raw };
 }
 
 type Issue = z.core.$ZodIssue;
@@ -86,6 +115,11 @@ function unknownNames(raw: Record<string, unknown>, cases: Record<string, Record
     }
   };
   for (const [name, patch] of Object.entries(cases)) {
+    // The merged scenario's cases would be the patch's, never run: cases do not nest.
+    if (own(patch, 'cases') !== undefined) {
+      const real = ['cases', name, 'cases'];
+      out.push(at(real, { path: real, key: true, message: 'a case cannot hold cases (cases do not nest): define each case beside the others under the top-level cases' }));
+    }
     for (const [key, what] of DEFINED) check(name, own(patch, key), own(raw, key), [key], what, `the scenario's ${key}`);
     const services = own(patch, 'services');
     for (const service of keysOf(services)) {

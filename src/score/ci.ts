@@ -105,11 +105,18 @@ export function caseFromResult(file: string, r: RunResult, seconds: number): CiC
  */
 export const BASELINE_TOLERANCE = { relative: 0.1, users: 5, requests: 5, detectSeconds: 60, budget: 0.01 } as const;
 
+/** A case's counterpart in the baseline: the same scenario and case; of two files whose scenarios share a name,
+ * the one of the same file. */
+export function baselineCase(baseline: CiReport, c: Pick<CiCase, 'scenario' | 'case' | 'file'>): CiCase | undefined {
+  const named = baseline.cases.filter((x) => x.scenario === c.scenario && x.case === c.case);
+  return named.length > 1 ? named.find((x) => x.file === c.file) : named[0];
+}
+
 /** Outcomes worse than the baseline's for the same scenario, case and flag. */
 export function compareWithBaseline(current: CiCase[], baseline: CiReport): void {
   const tol = BASELINE_TOLERANCE;
   for (const c of current) {
-    const b = baseline.cases.find((x) => x.scenario === c.scenario && x.case === c.case);
+    const b = baselineCase(baseline, c);
     if (!b) continue;
     if (b.status === 'passed' && c.status !== 'passed') c.regressions.push(`was passing, now ${c.status}`);
     for (const [flag, now] of Object.entries(c.flags)) {

@@ -64,7 +64,8 @@ export function runStability(
     const over = load && load.utilization !== null && load.utilization >= 1 && Number.isFinite(load.offered) ? load.utilization : null;
     const total = tel.services[i];
     const q = windows.map((w) => w.services[i].queued);
-    const longest = Math.max(...q);
+    // A window a second over days is more windows than a call takes arguments: not Math.max(...q).
+    const longest = q.reduce((a, b) => Math.max(a, b), -Infinity);
     const isLong = (x: number) => x > 1 && x >= 0.1 * longest;
     // The load lasts to the last arrival (a count of requests) or to the end of the run.
     const loadEnd = arrivalsEndedUs ?? windows[windows.length - 1].endUs;

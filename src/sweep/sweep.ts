@@ -225,12 +225,14 @@ export function sweepDocument(
 }
 
 /**
- * Why a document's runs do not belong to this sweep (nothing when they do): its plan differs, or a run's
+ * Why a document's runs do not belong to this sweep (nothing when they do): another version wrote it, its plan differs, or a run's
  * index, policy, case or seed is not the one the plan gives that index, or an index appears twice.
  */
 export function foreignRuns(setup: SweepSetup, doc: SweepDocument): string[] {
   const out: string[] = [];
   const plan = setup.plan;
+  // Results change between versions: runs of another version's rehearse are not this sweep's, whatever they say.
+  if (doc.version !== VERSION) out.push(`it was written by rehearse ${doc.version}, not ${VERSION}: runs of another version are not comparable with this one's`);
   if (doc.scenario.digest !== setup.digest) out.push(`it is from another scenario, tune block or seed count (${doc.scenario.name})`);
   if (doc.plan.runs !== plan.runs || doc.plan.seeds !== plan.seeds.length || doc.plan.policies.length !== plan.policies.length
     || JSON.stringify(doc.plan.cases) !== JSON.stringify(plan.cases)

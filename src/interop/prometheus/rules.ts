@@ -8,7 +8,7 @@
  */
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { InputError } from '../../errors.js';
-import { parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
+import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags } from '../../scenario/parse.js';
@@ -239,7 +239,7 @@ function readRule(
     // A query Prometheus cannot parse fails the whole file there (promtool check rules: "could not parse
     // expression"); one rehearse does not evaluate is only this rule's concern.
     const invalid = e.problems.filter((p) => p.invalid);
-    if (invalid.length) errors.push(`${where([...path, 'expr'])}: could not parse expression: ${invalid.map((p) => `${p.reason} at column ${p.column}`).join('; ')} of ${JSON.stringify(query)} (Prometheus refuses the file)`);
+    if (invalid.length) errors.push(`${where([...path, 'expr'])}: could not parse expression: ${describeProblems(query, invalid)} (Prometheus refuses the file)`);
   }
   return {
     kind: record !== null ? 'record' : 'alert', name: (record ?? alert)!, query, expr, error, forMs, keepFiringForMs, labels,
@@ -255,6 +255,7 @@ function annotationTemplates(annotations: Record<string, unknown>, path: PathSeg
     const p = templateProblem(v);
     if (!p) continue;
     const place = v.includes('\n') ? `line ${p.line}, column ${p.column}` : `column ${p.column}`;
-    warnings.push(`${where([...path, k])}: a template Prometheus does not parse (promtool check rules refuses the file): ${p.reason} at ${place} of ${JSON.stringify(v)}`);
+    const shown = v.length > 200 ? `${JSON.stringify(v.slice(0, 200))}... (${v.length} characters)` : JSON.stringify(v);
+    warnings.push(`${where([...path, k])}: a template Prometheus does not parse (promtool check rules refuses the file): ${p.reason} at ${place} of ${shown}`);
   }
 }

@@ -5,8 +5,9 @@
  * This is a scan of text/template's lexer and of the parser's checks that need no types, not the parser
  * itself (no npm package parses Go templates as Go does): an action left open, a string, raw string, character
  * constant or comment left open, a lone `}` or unbalanced parentheses in an action, `{{end}}` or `{{else}}`
- * with nothing to close, a block never closed, `if`/`range`/`with` without a value, a function Prometheus 2.42
- * does not define and a variable used before it is declared. What it finds is a warning with its place; what
+ * with nothing to close, a second `{{else}}`, a block never closed, `if`/`range`/`with` without a value, a
+ * `{{define}}` inside a control, `{{break}}`/`{{continue}}` outside a `{{range}}`, a function Prometheus 2.42
+ * does not define and a variable not in scope (declared later, or by a control already ended). What it finds is a warning with its place; what
  * it misses, Prometheus still refuses.
  */
 
@@ -36,8 +37,16 @@ export function templateProblem(text: string): TemplateProblem | null {
     const before = text.slice(0, offset).split('\n');
     return { line: before.length, column: before[before.length - 1].length + 1, reason };
   };
-  const declared = new Set(DECLARED);
-  const blocks: { word: string; offset: number }[] = [];
+  // text/template/parse: the variables in scope (a control's are dropped at its {{end}}, a {{define}} or {{block}}
+  // starts with `$` alone) and the open controls, each with the variables before it and whether it had its {{else}}.
+  interface Scope { readonly count: Map<string, number>; readonly log: string[] }
+  const scopeOf = (names: readonly string[]): Scope => ({ count: new Map(names.map((n) => [n, 1])), log: [...names] });
+  let scope = scopeOf(DECLARED);
+  const declare = (name: string) => {
+    scope.log.push(name);
+    scope.count.set(name, (scope.count.get(name) ?? 0) + 1);
+  };
+  const blocks: { word: string; offset: number; mark: number; outer: Scope | null; elsed: boolean }[] = [];
   let i = 0;
   for (;;) {
     const open = text.indexOf('{{', i);
@@ -91,20 +100,40 @@ export function templateProblem(text: string): TemplateProblem | null {
     if (!closed) return at(open, 'unclosed action');
     if (depth > 0) return at(open, 'unclosed left paren');
     const first = words[0];
+    const top = blocks[blocks.length - 1];
     if (first?.kind === 'word' && (first.text === 'end' || first.text === 'else')) {
-      if (!blocks.length || (first.text === 'else' && ['define', 'block'].includes(blocks[blocks.length - 1].word))) return at(open, `unexpected {{${first.text}}}`);
-      if (first.text === 'end') blocks.pop();
+      if (!top || (first.text === 'else' && ['define', 'block'].includes(top.word))) return at(open, `unexpected {{${first.text}}}`);
+      if (first.text === 'else' && top.elsed) return at(open, 'expected end; found {{else}}');
+      if (first.text === 'else' && words[1]?.text !== 'if') top.elsed = true;
+      if (first.text === 'end') {
+        const { mark, outer } = blocks.pop()!;
+        if (outer) scope = outer;
+        for (; scope.log.length > mark; scope.log.pop()) scope.count.set(scope.log[scope.log.length - 1], scope.count.get(scope.log[scope.log.length - 1])! - 1);
+      }
     } else if (first?.kind === 'word' && OPENS.has(first.text)) {
       if (words.length === 1 && ['if', 'range', 'with'].includes(first.text)) return at(open, `missing value for ${first.text}`);
-      blocks.push({ word: first.text, offset: open });
+      if (first.text === 'define' && top) return at(open, 'unexpected <define> in command');
+      const definition = ['define', 'block'].includes(first.text);
+      blocks.push({ word: first.text, offset: open, mark: scope.log.length, outer: definition ? scope : null, elsed: false });
+      if (definition) scope = scopeOf(['$']);
+    } else if (first?.kind === 'word' && (first.text === 'break' || first.text === 'continue')) {
+      // parse.go: only inside a {{range}} of the same definition.
+      const inner = blocks.slice(blocks.findLastIndex((b) => b.word === 'define' || b.word === 'block') + 1);
+      if (!inner.some((b) => b.word === 'range')) return at(open, `{{${first.text}}} outside {{range}}`);
+    }
+    // What follows each variable, past the other variables of a declaration (`$i, $e := ...`).
+    const after: (string | undefined)[] = [];
+    for (let k = words.length - 1, next: string | undefined; k >= 0; k--) {
+      after[k] = next;
+      if (words[k].kind !== 'var' && words[k].text !== ',') next = words[k].text;
     }
     for (let k = 0; k < words.length; k++) {
       const w = words[k];
       if (w.kind === 'var') {
         const name = /^\$[A-Za-z0-9_]*/.exec(w.text)![0];
-        const declares = words.slice(k + 1).find((x) => x.kind !== 'var' && x.text !== ',')?.text;
-        if (declares === ':=' || (declares === '=' && declared.has(name))) declared.add(name);
-        else if (name !== '$' && !declared.has(name)) return at(w.offset, `undefined variable "${name}"`);
+        // parse.go pipeline: `$x = ...` declares $x for the parser as `$x := ...` does (only execution needs it set).
+        if (after[k] === ':=' || after[k] === '=') declare(name);
+        else if (name !== '$' && !scope.count.get(name)) return at(w.offset, `undefined variable "${name}"`);
       } else if (w.kind === 'word' && !KEYWORDS.has(w.text)) {
         const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(w.text)![0];
         if (!FUNCTIONS.has(name)) return at(w.offset, `function "${name}" not defined`);

@@ -3,7 +3,7 @@
  * the UI's "Download JSON" writes) and a bare trace object. Spans reference their parent with CHILD_OF or
  * FOLLOWS_FROM; tags and log fields are `{key, type, value}`; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { errorFromAttributes, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 
@@ -46,9 +46,17 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
     report.skip('a span without a spanID or traceID');
     return [];
   }
-  const start = Number(s.startTime), duration = Number(s.duration);
-  if (!Number.isFinite(start) || !Number.isFinite(duration) || duration < 0) {
+  const start = microseconds(s.startTime), duration = microseconds(s.duration);
+  if (start === undefined || duration === undefined) {
     report.skip('a span without a startTime or duration');
+    return [];
+  }
+  if (!Number.isFinite(start) || !Number.isFinite(duration) || duration < 0) {
+    report.skip('a span whose startTime or duration is not a number of microseconds (a duration of 0 or more)');
+    return [];
+  }
+  if (s.operationName !== undefined && s.operationName !== null && typeof s.operationName !== 'string') {
+    report.skip('a span whose operationName is not text');
     return [];
   }
   let parentId: string | null = typeof s.parentSpanID === 'string' && s.parentSpanID !== '' ? s.parentSpanID : null;

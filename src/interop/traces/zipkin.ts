@@ -3,7 +3,7 @@
  * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { errorFromAttributes, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -15,9 +15,21 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     report.skip('a span without a traceId or id');
     return null;
   }
-  const start = Number(s.timestamp), duration = Number(s.duration ?? 0);
-  if (!Number.isFinite(start) || s.timestamp === undefined || !Number.isFinite(duration) || duration < 0) {
+  const start = microseconds(s.timestamp), duration = microseconds(s.duration) ?? 0;
+  if (start === undefined) {
     report.skip('a span without a timestamp');
+    return null;
+  }
+  if (!Number.isFinite(start)) {
+    report.skip('a span whose timestamp is not a number of microseconds');
+    return null;
+  }
+  if (!Number.isFinite(duration) || duration < 0) {
+    report.skip('a span whose duration is not a number of microseconds, 0 or more');
+    return null;
+  }
+  if (s.name !== undefined && s.name !== null && typeof s.name !== 'string') {
+    report.skip('a span whose name is not text');
     return null;
   }
   const tags: Record<string, AttributeValue> = {};

@@ -1,5 +1,5 @@
 /** The index page of a CI run's HTML reports: every case's verdict, users hurt, time to detect, and the trend. */
-import { caseName, type CiCase, type CiReport } from '../../score/ci.js';
+import { baselineCase, caseName, type CiCase, type CiReport } from '../../score/ci.js';
 import { budget, duration, plural } from '../../units/format.js';
 import { statusLabel } from '../ci-terminal.js';
 import { caseCaveat, caseCounts, caseHeadlines, caseNotes, caseVerdict, caveatSentence, criterionLine } from '../vocabulary.js';
@@ -31,7 +31,7 @@ function trend(c: CiCase, base: CiCase | undefined): string {
 }
 
 export function ciIndexHtml(report: CiReport, baseline: CiReport | null = null, options: PageOptions = {}): string {
-  const baseOf = (c: CiCase) => baseline?.cases.find((x) => x.scenario === c.scenario && x.case === c.case);
+  const baseOf = (c: CiCase) => (baseline ? baselineCase(baseline, c) : undefined);
   const rows = report.cases.map((c) => {
     const name = escape(caseName(c));
     const link = c.page ? `<a href="${escape(encodeURI(c.page))}">${name}</a>` : name;
