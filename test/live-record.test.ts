@@ -262,6 +262,27 @@ describe('replay proves the whole record', () => {
     expect(r.out).toContain(`the drill was recorded with rehearse 0.1.9, this is ${VERSION}: this digest may differ from the one the drill printed`);
   }, 120_000);
 
+  it('a journal whose hash chain is broken is a check that failed: debrief, replay and resume all exit 1 and say where', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-edited-'));
+    const path = join(dir, 'd.journal');
+    const w = JournalWriter.create(path, {
+      kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: 'w', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
+      seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
+    });
+    w.append({ kind: 'person', wall: 'w', name: 'fran', role: 'facilitator', token: sha256('a token') });
+    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
+    w.append({ kind: 'action', atUs: 20_000_000, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'note', text: 'hello' }, refused: null });
+    w.append({ kind: 'clock', atUs: 30_000_000, wall: 'w', speed: 60, paused: false });
+    w.close();
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"text":"hello"', '"text":"hullo"'));
+    for (const args of [['debrief', path], ['replay', path], ['resume', path]]) {
+      const r = await run(['gameday', ...args]);
+      expect(r.err, args[0]).toContain(`${path}:4: the journal has been altered here: this line's hash does not follow from the lines before it`);
+      expect(r.err, args[0]).not.toMatch(/\n\s+at /);
+      expect(r.code, args[0]).toBe(1);
+    }
+  }, 120_000);
+
   it('works from any directory, finds a moved scenario beside the record, checks its hash, and reports edits as tampering', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-replay-'));
     const scenarioDir = mkdtempSync(join(tmpdir(), 'rehearse-scenario-'));

@@ -10,6 +10,7 @@ import type { GateMode } from '../rollout/controller.js';
 import { describeAction, type RecordedAction } from '../live/actions.js';
 import { Drill, type DrillOptions, type Link } from '../live/drill.js';
 import type { ServedAt } from '../live/journal.js';
+import { tampered } from './gameday-record.js';
 import { checkHiddenCases, drawCase, newSecret } from '../live/hidden.js';
 import { readDrillScenario, type DrillSetup } from '../live/session.js';
 import { clock as clockSeconds } from '../units/format.js';
@@ -93,7 +94,16 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
   if (o.publicUrl !== undefined) checkPublicUrl(o.publicUrl);
   const out = journal.replace(/\.journal$/, '');
   const run = await runner({ ...o, host: o.host ?? '', port: o.port ?? 0, operator: [], scribe: [] }, out, io);
-  const { drill, links, atUs, served, before, taken } = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario });
+  let resumed: Awaited<ReturnType<typeof Drill.resume>>;
+  try {
+    resumed = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario });
+  } catch (e) {
+    const lines = tampered(e, journal);
+    if (!lines) throw e;
+    for (const l of lines) io.err(l);
+    return 1;
+  }
+  const { drill, links, atUs, served, before, taken } = resumed;
   const warning = hostWarning(served.host);
   if (warning) io.err(warning);
   io.out(`game day resumed from ${journal} at ${clock(atUs)} simulated, the clock stopped: the facilitator resumes it`);
