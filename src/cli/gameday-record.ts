@@ -16,7 +16,7 @@ import { JournalError } from '../live/journal.js';
 import { canonicalJson, documentDigest, type DrillRecord } from '../live/record.js';
 import { ReplayMismatch } from '../live/session.js';
 import { VERSION } from '../version.js';
-import { plural } from '../units/format.js';
+import { clock, plural } from '../units/format.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -48,7 +48,7 @@ export function debriefCommand(journal: string, o: { scenario?: string; out?: st
     for (const l of lines) io.err(l);
     return 1;
   }
-  if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${doc.record.end.atUs / 1e6} simulated seconds, where the journal stops`);
+  if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${clock(doc.record.end.atUs / 1e6)} simulated, where the journal stops`);
   write(doc, o.out ?? prefixOf(journal), io);
   return 0;
 }
