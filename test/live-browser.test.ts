@@ -44,6 +44,29 @@ async function open(caseName: string, gates: 'on' | 'off' | 'advisory', speed: n
   return opened;
 }
 
+/**
+ * What a chart says of time: its x axis's title and labels as drawn, and the tooltips of its marks (from the
+ * scene graph, as vega computes them for a pointer), for the view `pick` finds on the page.
+ */
+async function timeReading(page: Page, chart: string, pick: string) {
+  return page.evaluate(([chart, pick]) => {
+    const axis = [...document.querySelectorAll(`${chart} g.role-axis`)].find((g) => /^X-axis/.test(g.getAttribute('aria-label') ?? ''));
+    const view = (new Function(`return ${pick}`))() as { scenegraph(): { root: unknown } };
+    const tips: Record<string, unknown>[] = [];
+    const walk = (node: any) => {
+      if (!node) return;
+      if (node.tooltip && typeof node.tooltip === 'object') tips.push(node.tooltip);
+      for (const i of node.items ?? []) walk(i);
+    };
+    walk(view.scenegraph().root);
+    return {
+      title: axis?.querySelector('.role-axis-title text')?.textContent ?? null,
+      labels: [...(axis?.querySelectorAll('.role-axis-label text') ?? [])].map((t) => t.textContent),
+      tips,
+    };
+  }, [chart, pick] as const);
+}
+
 /** A page in its own browser context, with its console warnings and errors and any request leaving the drill. */
 async function person(link: Link, problems: string[]) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
@@ -344,6 +367,64 @@ describe('game-day dashboard in chromium', () => {
     const shown = await fran.$$eval('#actions tbody tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[3].textContent]));
     for (const a of drill.session.actions) expect(shown).toContainEqual([clock(a.atUs / 1e6), expect.any(String)]);
     expect(shown.find((r) => /watching/.test(r[1] ?? ''))![0]).toBe('12m01s'); // 12m00.6s: to the nearest second
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('the charts read simulated time as the clock does (12m00s), on the live page and in the debrief alike: axis and tooltips', async () => {
+    const CLOCK = /^(\d+h)?\d{1,2}m\d\ds$/;
+    const { drill, links } = await open('broken', 'on', 1);
+    const problems: string[] = [];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const fran = await context.newPage();
+    fran.on('pageerror', (e) => problems.push(String(e)));
+    fran.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    await fran.goto(linkOf(links, 'fran').url);
+    await fran.waitForFunction(() => document.body.dataset.charts === 'ready' && Number(document.body.dataset.updates) > 0, null, { timeout: 60_000 });
+    const url = new URL(linkOf(links, 'fran').url);
+    const post = (body: unknown) => fetch(new URL('/api/actions', url.origin), { method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${url.searchParams.get('token')}`, 'Content-Type': 'application/json' } });
+    expect((await post({ type: 'start' })).status).toBe(200);
+    drill.session.advanceTo(5 * 60e6);
+    expect((await post({ type: 'fault', name: 'pay-down' })).status).toBe(200);
+    drill.session.advanceTo(12 * 60e6);
+    expect((await post({ type: 'note', text: 'twelve minutes in' })).status).toBe(200);
+    await fran.waitForFunction(() => Number(document.body.dataset.windows) >= 24, null, { timeout: 120_000 });
+    await new Promise((r) => setTimeout(r, 500));
+
+    // The live page: the journeys chart's axis and its fault's tooltip; the exposure chart's rollout decisions.
+    const live = await timeReading(fran, '#chart-journeys', 'window.drillViews.journeys');
+    expect(live.title).toBe('simulated time');
+    expect(live.labels.length, JSON.stringify(live.labels)).toBeGreaterThan(2);
+    for (const l of live.labels) expect(l).toMatch(CLOCK);
+    expect(live.labels).toContain('10m00s');
+    expect(live.tips).toContainEqual({ fault: expect.stringMatching(/^pay-down/), from: '5m00s', to: '8m00s' });
+    const decisions = (await timeReading(fran, '#chart-exposure', 'window.drillViews.exposure')).tips;
+    expect(decisions.length).toBeGreaterThan(0);
+    for (const t of decisions) expect(t.at).toMatch(CLOCK);
+
+    // The debrief: the same title, labels by the same clock, the same tooltips for faults and people's actions.
+    expect((await post({ type: 'end' })).status).toBe(200);
+    await fran.waitForSelector('#debrief-link:not([hidden])', { timeout: 120_000 });
+    const d = await context.newPage();
+    d.on('pageerror', (e) => problems.push(`debrief: ${String(e)}`));
+    d.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`debrief: console ${m.type()}: ${m.text()}`);
+    });
+    await d.goto(new URL((await fran.getAttribute('#debrief-link', 'href'))!, url).href);
+    await d.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 60_000 });
+    expect(await d.getAttribute('body', 'data-render-error')).toBeNull();
+    for (const i of [0, 1]) {
+      const debrief = await timeReading(d, `#chart-${i}`, `window.rehearseViews[${i}]`);
+      expect(debrief.title).toBe(live.title);
+      expect(debrief.labels.length, JSON.stringify(debrief.labels)).toBeGreaterThan(2);
+      for (const l of debrief.labels) expect(l).toMatch(CLOCK);
+      expect(debrief.labels).toContain('10m00s');
+      expect(debrief.tips).toContainEqual({ fault: 'pay-down', from: '5m00s', to: '8m00s' });
+      expect(debrief.tips).toContainEqual(expect.objectContaining({ at: '5m00s', by: 'fran' }));
+      expect(debrief.tips).toContainEqual(expect.objectContaining({ at: '12m00s', by: 'fran' }));
+    }
     expect(problems).toEqual([]);
     await context.close();
   }, 300_000);

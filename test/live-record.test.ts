@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JournalWriter, readJournal } from '../src/live/journal.js';
 import { sha256 } from '../src/live/session.js';
+import { clock } from '../src/units/format.js';
 import { VERSION } from '../src/version.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -118,6 +119,67 @@ describe('the journal: nothing lost', () => {
     expect(replay.code).toBe(0);
   }, 240_000);
 
+  it('a resumed drill serves where it was served, so people\'s links still work; when it cannot, it says so and gives the new address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-where-'));
+    const first = cli(['gameday', fixture, '--speed', '200', '--operator', 'ada', '--out', join(dir, 'd'), '--end-when-done', 'off']);
+    const fran = (await first.line(/^facilitator facilitator: (\S+)$/m))[1];
+    const ada = (await first.line(/^operator ada: (\S+)$/m))[1];
+    expect((await post(fran, { type: 'start' })).status).toBe(200);
+    await waitFor(async () => (await state(fran)).meta.nowSeconds > 60);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(readJournal(join(dir, 'd.journal')).served).toMatchObject({ host: '127.0.0.1', port: Number(new URL(fran).port), url: `${new URL(fran).origin}/` });
+
+    // Resumed without --port: the same address, and the link ada had works as it is.
+    const again = cli(['gameday', 'resume', join(dir, 'd.journal'), '--end-when-done', 'off']);
+    const fran2 = (await again.line(/^facilitator facilitator: (\S+)$/m))[1];
+    expect(new URL(fran2).origin).toBe(new URL(fran).origin);
+    expect(again.out).toContain(`the links people had still work (${new URL(fran).origin}/); a new one for the facilitator:`);
+    expect((await post(ada, { type: 'note', text: 'same link as before' })).status).toBe(200);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(143);
+
+    // The port is taken now: said plainly, with the new address; never that the old links work.
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(Number(new URL(fran).port), '127.0.0.1', () => r()));
+    try {
+      const third = cli(['gameday', 'resume', join(dir, 'd.journal'), '--end-when-done', 'off']);
+      const fran3 = (await third.line(/^facilitator facilitator: (\S+)$/m))[1];
+      expect(new URL(fran3).origin).not.toBe(new URL(fran).origin);
+      expect(third.out).toContain(`the drill was served on 127.0.0.1:${new URL(fran).port} and that port cannot be taken now (EADDRINUSE): the links people had (${new URL(fran).origin}/) do not work; the links people had work with their address changed to ${new URL(fran3).origin}/ (their tokens still work)`);
+      expect(third.out).not.toMatch(/still work \(/);
+      const ada3 = ada.replace(new URL(ada).origin, new URL(fran3).origin);
+      expect((await post(ada3, { type: 'note', text: 'new address, same token' })).status).toBe(200);
+      third.child.kill('SIGTERM');
+      expect(await third.exited).toBe(143);
+    } finally {
+      squatter.close();
+    }
+    // The journal says where it was served last: there, next time.
+    expect(readJournal(join(dir, 'd.journal')).served!.port).not.toBe(Number(new URL(fran).port));
+  }, 240_000);
+
+  it('a journal that does not say where its drill was served (an older version wrote it) resumes, with the new address', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-older-'));
+    const path = join(dir, 'old.journal');
+    const w = JournalWriter.create(path, {
+      kind: 'drill', schema: 'rehearse/journal@1', version: '0.3.0', wall: 'w', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
+      seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
+    });
+    w.append({ kind: 'person', wall: 'w', name: 'fran', role: 'facilitator', token: sha256('a token') });
+    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
+    w.append({ kind: 'clock', atUs: 30_000_000, wall: 'w', speed: 60, paused: false });
+    w.close();
+    expect(readJournal(path).served).toBeNull();
+    const c = cli(['gameday', 'resume', path, '--end-when-done', 'off']);
+    const fran = (await c.line(/^facilitator fran: (\S+)$/m))[1];
+    expect(c.out).toContain(`the journal does not say where the drill was served (an older version wrote it): the links people had work with their address changed to ${new URL(fran).origin}/ (their tokens still work); a new one for the facilitator:`);
+    expect(c.out).not.toMatch(/still work \(/);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(143);
+  }, 120_000);
+
   it('SIGTERM keeps the journal (exit 143); a drill that never ended is debriefed to where its journal stops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-term-'));
     const c = cli(['gameday', fixture, '--speed', '300', '--out', join(dir, 'd')]);
@@ -133,7 +195,8 @@ describe('the journal: nothing lost', () => {
     expect(j.lastAtUs).toBeGreaterThan(200e6);
     const d = await run(['gameday', 'debrief', join(dir, 'd.journal')]);
     expect(d.code).toBe(0);
-    expect(d.out).toMatch(/never ended/);
+    // Where it stops, as the clock reads it everywhere else (the terminal, the pages, the debrief).
+    expect(d.out).toContain(`the drill never ended: debriefed to ${clock(j.lastAtUs / 1e6)} simulated, where the journal stops`);
     const doc = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8'));
     expect(doc.record.end).toMatchObject({ reason: 'interrupted', atUs: j.lastAtUs });
     expect(doc.team.simulated.seconds).toBe(j.lastAtUs / 1e6);
@@ -199,6 +262,27 @@ describe('replay proves the whole record', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^replay of the journal: 1 action re-applied/);
     expect(r.out).toContain(`the drill was recorded with rehearse 0.1.9, this is ${VERSION}: this digest may differ from the one the drill printed`);
+  }, 120_000);
+
+  it('a journal whose hash chain is broken is a check that failed: debrief, replay and resume all exit 1 and say where', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-edited-'));
+    const path = join(dir, 'd.journal');
+    const w = JournalWriter.create(path, {
+      kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: 'w', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
+      seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
+    });
+    w.append({ kind: 'person', wall: 'w', name: 'fran', role: 'facilitator', token: sha256('a token') });
+    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
+    w.append({ kind: 'action', atUs: 20_000_000, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'note', text: 'hello' }, refused: null });
+    w.append({ kind: 'clock', atUs: 30_000_000, wall: 'w', speed: 60, paused: false });
+    w.close();
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"text":"hello"', '"text":"hullo"'));
+    for (const args of [['debrief', path], ['replay', path], ['resume', path]]) {
+      const r = await run(['gameday', ...args]);
+      expect(r.err, args[0]).toContain(`${path}:4: the journal has been altered here: this line's hash does not follow from the lines before it`);
+      expect(r.err, args[0]).not.toMatch(/\n\s+at /);
+      expect(r.code, args[0]).toBe(1);
+    }
   }, 120_000);
 
   it('works from any directory, finds a moved scenario beside the record, checks its hash, and reports edits as tampering', async () => {

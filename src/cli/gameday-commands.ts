@@ -24,10 +24,13 @@ function endWhenDone(value: string): number | null {
 }
 
 export function registerGameday(program: Command, p: OptionParsers, io: Io, setExit: (code: number) => void): void {
-  const server = (c: Command) => c
-    .option('--port <n>', 'port to serve on (0: any free port)', p.port, 0)
-    .option('--host <address>', 'address to serve on (default loopback; any other prints a warning)', '127.0.0.1')
-    .option('--public-url <url>', 'the address people reach the drill at (a proxy or tunnel): printed links use it and requests from it are allowed')
+  // A resumed drill serves where its journal says it was served unless told otherwise: no defaults of its own.
+  const server = (c: Command, resumed = false) => (resumed
+    ? c.option('--port <n>', 'port to serve on (default: the one the drill was served on, if free, else any free port; 0: any free port)', p.port)
+      .option('--host <address>', 'address to serve on (default: the one the drill was served on, else loopback; any other prints a warning)')
+    : c.option('--port <n>', 'port to serve on (0: any free port)', p.port, 0)
+      .option('--host <address>', 'address to serve on (default loopback; any other prints a warning)', '127.0.0.1'))
+    .option('--public-url <url>', `the address people reach the drill at (a proxy or tunnel): printed links use it and requests from it are allowed${resumed ? ' (default: the one the drill was served at)' : ''}`)
     .addOption(new Option('--end-when-done <duration>', 'once every plan is done, end the drill after this much wall time unless the facilitator keeps it going (off: never)')
       .argParser(endWhenDone).default(60_000, '60s'))
     .option('--exit-on-end', 'stop serving once the drill has ended and the debrief is written');
@@ -57,7 +60,7 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .description('continue a drill from its journal (after a crash, kill -9 or SIGTERM): replayed to where it stopped, the clock stopped')
     .argument('<journal>', 'the drill\'s journal (PREFIX.journal)')
     .option('--scenario <file>', 'the scenario file (default: the recorded path, else beside the journal)')
-    .option('--name <name>', 'the facilitator\'s name if the journal has none', 'facilitator'))
+    .option('--name <name>', 'the facilitator\'s name if the journal has none', 'facilitator'), true)
     .action(async (journal: string, opts: Parameters<typeof import('./gameday.js').resumeCommand>[1]) => {
       const { resumeCommand } = await import('./gameday.js');
       setExit(await resumeCommand(journal, opts, io));

@@ -16,7 +16,7 @@ import { JournalError } from '../live/journal.js';
 import { canonicalJson, documentDigest, type DrillRecord } from '../live/record.js';
 import { ReplayMismatch } from '../live/session.js';
 import { VERSION } from '../version.js';
-import { plural } from '../units/format.js';
+import { clock, plural } from '../units/format.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -26,10 +26,29 @@ function write(doc: DrillDocument, out: string, io: Io): void {
   io.out(`debrief written to ${out}.html and ${out}.json, digest ${doc.digest}`);
 }
 
+/**
+ * What to say of a record that fails its own checks (a hash chain broken, a hidden case's secret that does not
+ * match its commitment, actions that do not replay as recorded): a check that failed, exit 1, for every command
+ * that reads it; null for anything else (bad input, exit 2).
+ */
+export function tampered(e: unknown, file: string): string[] | null {
+  if (e instanceof ReplayMismatch) return [`${file}: tampered: ${e.message}`];
+  if (e instanceof JournalError && e.tampered) return e.lines;
+  return null;
+}
+
 /** Writes the debrief of the drill a journal holds (one that never ended is debriefed to where it stopped). */
 export function debriefCommand(journal: string, o: { scenario?: string; out?: string }, io: Io): number {
-  const doc = debriefFromJournal(journal, o);
-  if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${doc.record.end.atUs / 1e6} simulated seconds, where the journal stops`);
+  let doc: DrillDocument;
+  try {
+    doc = debriefFromJournal(journal, o);
+  } catch (e) {
+    const lines = tampered(e, journal);
+    if (!lines) throw e;
+    for (const l of lines) io.err(l);
+    return 1;
+  }
+  if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${clock(doc.record.end.atUs / 1e6)} simulated, where the journal stops`);
   write(doc, o.out ?? prefixOf(journal), io);
   return 0;
 }
@@ -97,8 +116,8 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     }
     return failed([`${file}: tampered: the digest holds but the record does not replay to the results it states (${parts.join(', ') || 'the digest'} differ): the document was edited and its digest recomputed`]);
   } catch (e) {
-    if (e instanceof ReplayMismatch) return failed([`${file}: tampered: ${e.message}`]);
-    if (e instanceof JournalError && e.tampered) return failed(e.lines);
+    const lines = tampered(e, file);
+    if (lines) return failed(lines);
     throw e;
   }
 }

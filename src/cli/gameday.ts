@@ -9,6 +9,8 @@ import { InputError } from '../errors.js';
 import type { GateMode } from '../rollout/controller.js';
 import { describeAction, type RecordedAction } from '../live/actions.js';
 import { Drill, type DrillOptions, type Link } from '../live/drill.js';
+import type { ServedAt } from '../live/journal.js';
+import { tampered } from './gameday-record.js';
 import { checkHiddenCases, drawCase, newSecret } from '../live/hidden.js';
 import { readDrillScenario, type DrillSetup } from '../live/session.js';
 import { clock as clockSeconds } from '../units/format.js';
@@ -85,17 +87,40 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   return run.wait(drill);
 }
 
-export async function resumeCommand(journal: string, o: Omit<GamedayOptions, 'speed' | 'case' | 'hiddenCase' | 'seed' | 'gates' | 'operator' | 'scribe' | 'observers' | 'out'> & { scenario?: string }, io: Io): Promise<number> {
+export type ResumeOptions = Omit<GamedayOptions, 'speed' | 'case' | 'hiddenCase' | 'seed' | 'gates' | 'operator' | 'scribe' | 'observers' | 'out' | 'host' | 'port'>
+  & { scenario?: string; host?: string; port?: number };
+
+export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): Promise<number> {
   if (o.publicUrl !== undefined) checkPublicUrl(o.publicUrl);
-  const warning = hostWarning(o.host);
-  if (warning) io.err(warning);
   const out = journal.replace(/\.journal$/, '');
-  const run = await runner({ ...o, operator: [], scribe: [] }, out, io);
-  const { drill, links, atUs } = await Drill.resume(journal, { ...run.options, scenario: o.scenario });
+  const run = await runner({ ...o, host: o.host ?? '', port: o.port ?? 0, operator: [], scribe: [] }, out, io);
+  let resumed: Awaited<ReturnType<typeof Drill.resume>>;
+  try {
+    resumed = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario });
+  } catch (e) {
+    const lines = tampered(e, journal);
+    if (!lines) throw e;
+    for (const l of lines) io.err(l);
+    return 1;
+  }
+  const { drill, links, atUs, served, before, taken } = resumed;
+  const warning = hostWarning(served.host);
+  if (warning) io.err(warning);
   io.out(`game day resumed from ${journal} at ${clock(atUs)} simulated, the clock stopped: the facilitator resumes it`);
-  io.out('the links people had still work; a new one for the facilitator:');
+  io.out(`${whereLinksStand(served, before, taken)}; a new one for the facilitator:`);
   printLinks(links, io);
   return run.wait(drill);
+}
+
+/** Whether the links people had still work: only when the drill serves where it did, at the address they use. */
+export function whereLinksStand(served: ServedAt, before: ServedAt | null, taken: string | null): string {
+  const instead = `the links people had work with their address changed to ${served.url} (their tokens still work)`;
+  if (before === null) return `the journal does not say where the drill was served (an older version wrote it): ${instead}`;
+  if (taken !== null) return `the drill was served on ${before.host}:${before.port} and that port cannot be taken now (${taken}): the links people had (${before.url}) do not work; ${instead}`;
+  if (served.url !== before.url || served.port !== before.port || served.host !== before.host) {
+    return `the drill was served at ${before.url} (${before.host}:${before.port}) and is now served at ${served.url} (${served.host}:${served.port}): the links people had do not work; ${instead}`;
+  }
+  return `the links people had still work (${served.url})`;
 }
 
 function checkPublicUrl(url: string): void {

@@ -3,6 +3,7 @@
  * and the policy alone side by side, the faults both faced, what was hidden, people's actions and the audit
  * trail. Everything people or scenario files wrote goes through escape().
  */
+import { clockTip, clockX } from '../report/html/clock-axis.js';
 import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
 import { clock } from '../units/format.js';
@@ -30,12 +31,14 @@ export function drillHtml(d: DrillDocument): string {
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 200,
       layer: [
-        { data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, tooltip: [{ field: 'name' }] } },
+        { data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: {
+          x: clockX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', title: 'fault' }, clockTip('from', 'from'), clockTip('to', 'to')] } },
         { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: {
-          x: { field: 't', type: 'quantitative', title: 'simulated seconds' }, y: { field: 'value', type: 'quantitative', title: y },
+          x: clockX('t'), y: { field: 'value', type: 'quantitative', title: y },
           color: { field: 'series', type: 'nominal', title: null }, strokeDash: { field: 'who', type: 'nominal', title: 'run', scale: { domain: ['team', 'policy alone'] } },
         } },
-        { data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: { x: { field: 't', type: 'quantitative' }, tooltip: [{ field: 'what' }, { field: 'by' }] } },
+        { data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: {
+          x: clockX('t'), tooltip: [clockTip('t', 'at'), { field: 'what' }, { field: 'by' }] } },
       ],
     },
   });

@@ -13,7 +13,7 @@ import { PacedDriver } from './driver.js';
 import { Feed } from './feed.js';
 import { recordScenario, secretOf } from './from-journal.js';
 import { commitment } from './hidden.js';
-import { JournalWriter, readJournal } from './journal.js';
+import { JournalWriter, readJournal, type ServedAt } from './journal.js';
 import { metricsText } from './metrics.js';
 import { recordFromJournal } from './record.js';
 import { startDrillServer, type DrillServer } from './server.js';
@@ -44,6 +44,19 @@ export interface DrillOptions {
   cadenceMs?: number;
 }
 
+/**
+ * Where a resumed drill serves, beside where its journal says it served before (null: a journal written before
+ * that was recorded). `taken`: the error that kept it from the port it served on before (then any free port).
+ */
+export interface Resumed {
+  drill: Drill;
+  links: Link[];
+  atUs: number;
+  served: ServedAt;
+  before: ServedAt | null;
+  taken: string | null;
+}
+
 export interface Link {
   name: string;
   role: Role;
@@ -51,6 +64,7 @@ export interface Link {
 }
 
 const wall = () => new Date().toISOString();
+const errorCode = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 export class Drill {
   readonly roster = new Roster();
@@ -97,14 +111,15 @@ export class Drill {
     const links: Link[] = [];
     const invite = (name: string, role: Role) => links.push({ name, role, url: drill.invite(name, role) });
     try {
-      await drill.listen();
+      await drill.listen(o.port);
     } catch (e) {
       // Nothing happened yet: the journal (its header alone) goes, so that the same --out can be used again.
       journal.close();
       rmSync(journal.path, { force: true });
       if (secret !== null) rmSync(`${o.out}.secret`, { force: true });
-      throw new InputError([`cannot serve on ${o.host}:${o.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+      throw new InputError([`cannot serve on ${o.host}:${o.port}: ${errorCode(e)}`]);
     }
+    drill.journal.append({ kind: 'serve', wall: wall(), ...drill.served() });
     invite(o.facilitator, 'facilitator');
     for (const n of o.operators ?? []) invite(n, 'operator');
     for (const n of o.scribes ?? []) invite(n, 'scribe');
@@ -113,8 +128,12 @@ export class Drill {
     return { drill, links };
   }
 
-  /** A drill resumed from its journal: replayed to the instant the journal reached, the clock stopped there. */
-  static async resume(path: string, o: DrillOptions & { scenario?: string }): Promise<{ drill: Drill; links: Link[]; atUs: number }> {
+  /**
+   * A drill resumed from its journal: replayed to the instant the journal reached, the clock stopped there, and
+   * served where the journal says it was (so that people's links still work) unless `o` says where: on the
+   * same host, port and public URL; when that port cannot be taken now, on any free one (`taken` says why).
+   */
+  static async resume(path: string, o: Omit<DrillOptions, 'host' | 'port'> & { host?: string; port?: number; scenario?: string }): Promise<Resumed> {
     const j = readJournal(path);
     if (j.end) throw new InputError([`${path}: this drill has ended: write its debrief with rehearse gameday debrief ${path}`]);
     const secret = secretOf(j, path);
@@ -122,22 +141,46 @@ export class Drill {
     const { read, caseName } = recordScenario(record, path, o.scenario);
     const setup: DrillSetup = { file: read.file, caseName, hiddenCase: j.header.case.hidden, seed: j.header.seed, gates: j.header.gates };
     const session = DrillSession.fromRecord(setup, read.scenario, j.actions, j.lastAtUs, null);
-    const drill = new Drill(session, JournalWriter.reopen(path, j), secret, j.speed, o);
+    const before = j.served;
+    const host = o.host ?? before?.host ?? '127.0.0.1';
+    const port = o.port ?? before?.port ?? 0;
+    const publicUrl = o.publicUrl ?? before?.publicUrl;
+    const drill = new Drill(session, JournalWriter.reopen(path, j), secret, j.speed, { ...o, host, port, publicUrl });
     for (const p of j.people) drill.roster.add(p);
-    drill.journal.append({ kind: 'resume', atUs: session.nowUs, wall: wall() });
     // The clock stays stopped until the facilitator resumes it (a drill still in its lobby waits for its start).
     if (session.status === 'running') drill.driver.pause();
-    await drill.listen();
+    let taken: string | null = null;
+    try {
+      try {
+        await drill.listen(port);
+      } catch (e) {
+        // The recorded port, not one asked for: another process may hold it now; then any free port, said plainly.
+        if (o.port !== undefined || port === 0) throw e;
+        taken = errorCode(e);
+        await drill.listen(0);
+      }
+    } catch (e) {
+      drill.journal.close();
+      throw new InputError([`cannot serve on ${host}:${port}: ${errorCode(e)}`]);
+    }
+    drill.journal.append({ kind: 'resume', atUs: session.nowUs, wall: wall() });
+    const served = drill.served();
+    drill.journal.append({ kind: 'serve', wall: wall(), ...served });
     const facilitator = j.people.find((p) => p.role === 'facilitator')?.name ?? o.facilitator;
     const { token, person } = drill.roster.reissue(facilitator);
     drill.journal.append({ kind: 'person', wall: wall(), name: person.name, role: person.role, token: person.tokenDigest });
     drill.start();
-    return { drill, links: [{ name: facilitator, role: 'facilitator', url: drill.server.link(token) }], atUs: session.nowUs };
+    return { drill, links: [{ name: facilitator, role: 'facilitator', url: drill.server.link(token) }], atUs: session.nowUs, served, before, taken };
   }
 
-  private async listen(): Promise<void> {
+  /** Where the drill is served, as its journal records it. */
+  private served(): ServedAt {
+    return { host: this.o.host, port: this.server.port, ...(this.o.publicUrl ? { publicUrl: this.o.publicUrl } : {}), url: this.server.url };
+  }
+
+  private async listen(port: number): Promise<void> {
     this.server = await startDrillServer({
-      host: this.o.host, port: this.o.port, publicUrl: this.o.publicUrl, roster: this.roster, feed: this.feed, title: this.session.scenario.name,
+      host: this.o.host, port, publicUrl: this.o.publicUrl, roster: this.roster, feed: this.feed, title: this.session.scenario.name,
       check: (action) => this.session.check(action),
       act: (action, person) => this.act(action, person),
       invite: (name, role) => ({ token: this.inviteToken(name, role) }),

@@ -7,6 +7,8 @@
  * reordered line breaks the chain from there on, and reading says so (tampering, not a version mismatch).
  * A last line cut short by a crash is dropped. Lines are written with one write() each; actions and the end
  * are flushed to the disk (fdatasync), clock lines are not (the page cache survives a killed process).
+ * A `serve` line says where the drill is served each time it is (so that a resumed drill serves there again);
+ * journals written before it was recorded have none.
  */
 import { closeSync, existsSync, fdatasyncSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
@@ -43,11 +45,14 @@ const Entry = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('clock'), atUs: Us, wall: z.string(), speed: z.number(), paused: z.boolean() }),
   z.strictObject({ kind: z.literal('countdown'), op: z.enum(['start', 'cancel', 'expired']), atUs: Us, wall: z.string(), by: z.string().optional() }),
   z.strictObject({ kind: z.literal('resume'), atUs: Us, wall: z.string() }),
+  z.strictObject({ kind: z.literal('serve'), wall: z.string(), host: z.string(), port: z.int().min(1).max(65535), publicUrl: z.string().optional(), url: z.string() }),
   z.strictObject({ kind: z.literal('end'), atUs: Us, wall: z.string(), reason: z.enum(['horizon', 'by-hand', 'plans-done']), secret: z.string().regex(/^[0-9a-f]{64}$/).optional() }),
 ]);
 
 export type JournalHeader = z.infer<typeof Header>;
 export type JournalEntry = z.infer<typeof Entry>;
+/** Where a drill was served: the address and port listened on, the --public-url if given, and the address its links use. */
+export type ServedAt = Omit<Extract<JournalEntry, { kind: 'serve' }>, 'kind' | 'wall'>;
 
 /** What a journal holds, read back. */
 export interface JournalRecord {
@@ -60,6 +65,8 @@ export interface JournalRecord {
   speed: number;
   paused: boolean;
   end: { atUs: number; reason: EndReason; secret: string | null; wall: string } | null;
+  /** Where the drill was last served (null in a journal written before this was recorded). */
+  served: ServedAt | null;
   /** Every line as read (for the record's digest and the debrief's timeline). */
   entries: JournalEntry[];
   /** The last line was cut short (a crash while it was written) and dropped. */
@@ -175,7 +182,7 @@ export function readJournal(path: string): JournalRecord {
 }
 
 function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string, wholeBytes: number): JournalRecord {
-  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, entries, truncated, head, wholeBytes };
+  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, served: null, entries, truncated, head, wholeBytes };
   for (const e of entries) {
     if ('atUs' in e) r.lastAtUs = Math.max(r.lastAtUs, e.atUs);
     switch (e.kind) {
@@ -192,6 +199,11 @@ function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boo
         r.speed = e.speed;
         r.paused = e.paused;
         break;
+      case 'serve': {
+        const { kind: _kind, wall: _wall, ...at } = e;
+        r.served = at;
+        break;
+      }
       case 'end':
         r.end = { atUs: e.atUs, reason: e.reason, secret: e.secret ?? null, wall: e.wall };
         break;

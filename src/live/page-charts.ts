@@ -3,12 +3,23 @@
  * once; each update appends its new rows with a vega changeset, and a reset replaces them. Overlays (fault
  * windows shaded, gate thresholds dashed, rollout decisions dotted) are keyed in the page's HTML legend.
  */
+import { CLOCK_AXIS, CLOCK_JS } from '../report/html/clock-axis.js';
+
 export const CHARTS_JS = String.raw`
+  // Simulated time on every chart as the clock reads it (12m00s), through the one formatter.
+  ${CLOCK_JS}
+  var TIME_AXIS = ${JSON.stringify(CLOCK_AXIS)};
+  function timeX(field, scale) {
+    var x = { field: field, type: 'quantitative', title: 'simulated time', axis: TIME_AXIS };
+    if (scale) x.scale = scale;
+    return x;
+  }
+  function timeTip(field, title) { return { field: field, type: 'quantitative', title: title, formatType: 'clock' }; }
   var views = {};
   window.drillViews = views;
   var PALETTE = ['#1f3b73', '#c2571a', '#5f8f3e', '#7a4f9e', '#9e9e9e', '#3c3c3c', '#b8860b', '#2f8f8f'];
   var CONFIG = { range: { category: PALETTE }, axis: { labelFontSize: 11, titleFontSize: 11 }, view: { stroke: '#ccc' },
-    legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 220, titleFontSize: 11 } };
+    legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 220, titleFontSize: 11 }, customFormatTypes: true };
 
   // A step line per series, with its legend; optional layers: fault windows, rollout decisions, gate thresholds.
   function lineSpec(y, yTitle, color, colorTitle, extra) {
@@ -18,7 +29,7 @@ export const CHARTS_JS = String.raw`
       data: { name: 'rows' },
       mark: { type: 'line', interpolate: 'step-after', clip: true },
       encoding: {
-        x: { field: 't', type: 'quantitative', title: 'simulated time (s)', scale: { domain: { unionWith: [0, 600] } } },
+        x: timeX('t', { domain: { unionWith: [0, 600] } }),
         y: { field: y, type: 'quantitative', title: yTitle, scale: yScale },
         color: { field: color, type: 'nominal', title: colorTitle }
       }
@@ -32,11 +43,11 @@ export const CHARTS_JS = String.raw`
     var layers = [];
     if (extra && extra.faults) {
       layers.push({ data: { name: 'faults' }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 },
-        encoding: { x: { field: 'from', type: 'quantitative' }, x2: { field: 'to' }, tooltip: [{ field: 'name', type: 'nominal' }] } });
+        encoding: { x: timeX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', type: 'nominal', title: 'fault' }, timeTip('from', 'from'), timeTip('to', 'to')] } });
     }
     if (extra && extra.decisions) {
       layers.push({ data: { name: 'decisions' }, mark: { type: 'rule', color: '#7a4f9e', strokeDash: [2, 2] },
-        encoding: { x: { field: 't', type: 'quantitative' }, tooltip: [{ field: 'label', type: 'nominal' }] } });
+        encoding: { x: timeX('t'), tooltip: [timeTip('t', 'at'), { field: 'label', type: 'nominal' }] } });
     }
     layers.push(line);
     if (extra && extra.gates) {

@@ -45,6 +45,8 @@ export interface DrillServer {
   /** The origin people use (the public URL's when given). */
   origin: string;
   port: number;
+  /** The address links use, without a token. */
+  url: string;
   link(token: string): string;
   /** Ends every event stream (pages reconnect with their last event id). */
   dropStreams(): void;
@@ -197,6 +199,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
   return {
     origin,
     port,
+    url: base.href,
     link,
     dropStreams: () => {
       for (const s of streams) s.abort();

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { VERDICTS, verdictLabel, type Verdict } from '../vocabulary.js';
+import { CLOCK_CONFIG, CLOCK_JS } from './clock-axis.js';
 
 const require = createRequire(import.meta.url);
 
@@ -50,6 +51,7 @@ export const CHART_CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12 },
   view: { stroke: '#cccccc' },
   font: 'system-ui, sans-serif',
+  ...CLOCK_CONFIG,
 };
 
 export interface Chart {
@@ -101,6 +103,7 @@ ${placed}
 <script type="application/json" id="specs">${json}</script>
 <script>
   const specs = JSON.parse(document.getElementById('specs').textContent);
+  ${charts.length === 0 ? '' : CLOCK_JS}
   Promise.all(specs.map((s) => vegaEmbed('#' + s.id, s.spec, { renderer: 'svg', actions: false })))
     .then((results) => {
       // The views stay reachable for tests and for readers who open the console.
