@@ -31,8 +31,15 @@ export interface LoadOptions {
   strict?: boolean;
 }
 
-/** Reads and validates a scenario file (YAML or JSON); a cohort file it names is read relative to it. */
+/**
+ * Reads and validates a scenario file (YAML or JSON); a cohort file it names is read relative to it. With a case,
+ * the file and every case are checked first, so a file `validate` refuses is refused, with the same messages.
+ */
 export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
+  if (options.case !== undefined) {
+    const whole = loadScenarioFile(file);
+    if (!whole.ok) throw new InputError(whole.problems.map((p) => formatProblem(file, p)));
+  }
   const loaded = loadScenarioFile(file, options.case);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
   if (options.strict && loaded.warnings.length) throw new InputError(loaded.warnings);

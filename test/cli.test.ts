@@ -147,6 +147,28 @@ describe('rehearse validate and cases', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`${file}:7:35: cases.bad.services.a.errors: percentage "200%" is over 100%`);
   });
+
+  it('run --case refuses a file another of whose cases breaks a value of the scenario, as validate does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: { latency: { dist: lognormal, p50: 10ms, p99: 50ms } } }\ncases:\n  good: {}\n  bad: { services: { a: { latency: { p50: 80ms } } } }\n');
+    const message = `${file}:5:62: services.a.latency.p99: case bad: p99 (50ms) must be above p50 (80ms)`;
+    expect(rehearse('validate', file).stderr.trim()).toBe(message);
+    const r = rehearse('run', file, '--case', 'good');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(message);
+  });
+
+  it('run --case names a mistake of the scenario itself without a case, as validate does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: { latency: { dist: lognormal, p50: 80ms, p99: 50ms } } }\ncases:\n  good: {}\n');
+    const message = `${file}:5:62: services.a.latency.p99: p99 (50ms) must be above p50 (80ms)`;
+    expect(rehearse('validate', file).stderr.trim()).toBe(message);
+    const r = rehearse('run', file, '--case', 'good');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(message);
+  });
 });
 
 describe('names in the terminal', () => {
