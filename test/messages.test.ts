@@ -160,4 +160,14 @@ describe('validation messages', () => {
     expect(drill.err).toContain('record.scenario.file: expected text, not 5');
     expect(drill.err).toContain('record.actions: expected a list, not "none"');
   });
+
+  it('another of rehearse\'s documents given to replay is named for what it is, alone, with what replay reads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-messages-'));
+    const err: string[] = [];
+    const file = join(dir, 'run.json');
+    writeFileSync(file, JSON.stringify({ schema: 'rehearse/run@1', version: '1', scenario: { name: 'x' } }));
+    const code = await main(['gameday', 'replay', file], { out: () => {}, err: (s) => err.push(s) });
+    expect(code).toBe(2);
+    expect(err.join('\n').trim()).toBe(`${file}: a rehearse/run@1 document, not a drill's: replay reads the PREFIX.json (rehearse/drill@2) or PREFIX.journal a game day wrote`);
+  });
 });

@@ -95,6 +95,11 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
       if (e instanceof InputError && /nested more than/.test(e.message)) throw e;
       return failed([`${file}: not JSON: the record has been altered (or is not a drill document)`]);
     }
+    // Another of rehearse's documents (a run's result, a sweep) is named for what it is, before its fields.
+    const schema = (raw as { schema?: unknown } | null)?.schema;
+    if (typeof schema === 'string' && schema.startsWith('rehearse/') && !schema.startsWith('rehearse/drill@')) {
+      throw new InputError([`${file}: a ${schema} document, not a drill's: replay reads the PREFIX.json (rehearse/drill@2) or PREFIX.journal a game day wrote`]);
+    }
     const shape = DocumentShape.safeParse(raw, { error: plainError });
     if (!shape.success) throw new InputError([...issueLines(shape.error.issues).map((l) => `${file}: ${l}`), `${file}: not a drill document (rehearse/drill@2)`]);
     if (shape.data.schema !== 'rehearse/drill@2') throw new InputError([`${file}: a ${shape.data.schema} document: this version replays rehearse/drill@2`]);
