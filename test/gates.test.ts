@@ -224,6 +224,17 @@ describe('gate syntax errors point at the column', () => {
     expect(text).toContain(`\n    ${' '.repeat(column - 1)}^`);
   });
 
+  it.each([
+    [`{ burn-rate: { slo: 99%, pairs: [[5m, 1h, 14.4]], filter: '{expected_response:true}' } }`, 'burn-rate.filter', 'a burn rate reads the failures of every request the filter selects'],
+    [`{ compare: { metric: req_duration, max-increase: 50%, filter: '{expected_response:true}' } }`, 'compare.filter', 'a comparison reads every request the filter selects, on each side'],
+  ])('expected_response in %s is refused at the tag, with what to do', (gate, path, why) => {
+    const r = parseScenarioText(base('req_failed rate<0.01').replace(`gates: ['req_failed rate<0.01']`, `gates: [${gate}]`));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const text = formatProblem('x.yaml', r.problems[0]);
+    expect(text).toContain(`rollout[0].gates[0].${path}: expected_response selects requests by whether they failed: ${why}: drop expected_response from the filter`);
+  });
+
   it('takes k6\'s metric names as they are: http_req_failed, http_req_duration, http_reqs', () => {
     const r = parseScenarioText(base('http_req_failed rate<0.01').replace(`gates: ['http_req_failed rate<0.01']`,
       `gates: ['http_req_failed rate<0.01', 'http_req_duration{flag:on} p(95)<500', 'http_reqs count>10']`));

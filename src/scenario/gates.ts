@@ -118,11 +118,11 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       const aggregate = t.aggregate.kind === 'p' ? { kind: 'p', percentile: t.aggregate.percentile } : { kind: t.aggregate.kind };
       return { kind: 'threshold', source: g, metric: t.metric as 'req_failed', aggregate, operator: t.operator, limit, filter };
     }
-    const tagsOf = (src: string | undefined, p: PathSegment[]) => {
+    const tagsOf = (src: string | undefined, p: PathSegment[], reads: string) => {
       try {
         const tags = parseTagList(src ?? '');
         const outcome = tags.find((t) => t.key === 'expected_response');
-        if (outcome) throw new ThresholdError('expected_response selects requests by whether they failed: a burn rate or a comparison reads the failures of all requests', outcome.column, src ?? '');
+        if (outcome) throw new ThresholdError(`expected_response selects requests by whether they failed: ${reads}: drop expected_response from the filter`, outcome.column, src ?? '');
         return filterOf(tags, src ?? '', p);
       } catch (e) {
         if (e instanceof ThresholdError) problems.push(inText(p, e));
@@ -140,7 +140,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
     if ('burn-rate' in g) {
       const b = g['burn-rate'];
       const p = [...path, 'burn-rate'];
-      const filter = tagsOf(b.filter, [...p, 'filter']);
+      const filter = tagsOf(b.filter, [...p, 'filter'], 'a burn rate reads the failures of every request the filter selects');
       const slo = h.percent(b.slo, '99.9%', [...p, 'slo']);
       if (slo >= 1) problems.push({ path: [...p, 'slo'], message: 'an SLO of 100% leaves no error budget to burn' });
       const pairs = b.pairs.map(([s, l, factor], i) => ({
@@ -154,7 +154,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
     }
     const c = g.compare;
     const p = [...path, 'compare'];
-    const filter = tagsOf(c.filter, [...p, 'filter']);
+    const filter = tagsOf(c.filter, [...p, 'filter'], 'a comparison reads every request the filter selects, on each side');
     const dc = DEFAULTS.compare;
     const test = c.test ?? dc.test[c.metric];
     if ((test === 'mann-whitney') !== (c.metric === 'req_duration')) {
