@@ -1,5 +1,5 @@
 // Engine benchmark on the reference model of DESIGN.md (bench/tandem.yaml): 1,000,000 journeys through three
-// M/M/4 stations, telemetry on. Prints simulated requests and events per wall second, peak memory, and the
+// M/M/4 stations, telemetry on. Prints simulated journeys and events per wall second, peak memory, and the
 // mean end-to-end latency beside the analytic 15.094 ms; and, alternated with each run, the floor (bench/floor.mjs:
 // the same model on the same kernel with no model layer) to show what the kernel alone costs on this machine in
 // the same minute. A benchmark, not a test: nothing here fails on speed.
@@ -29,10 +29,10 @@ for (let i = 0; i < runs; i++) {
   const req = last.simulated.requests / wall;
   const ev = last.simulated.events / wall;
   rates.push(req);
-  console.log(`  run ${i + 1}: ${wall.toFixed(3)} s wall, ${Math.round(req).toLocaleString('en-US')} requests/s, ${Math.round(ev).toLocaleString('en-US')} events/s`);
+  console.log(`  run ${i + 1}: ${wall.toFixed(3)} s wall, ${Math.round(req).toLocaleString('en-US')} journeys/s, ${Math.round(ev).toLocaleString('en-US')} events/s`);
   const floor = runFloor(loaded.scenario);
   floors.push(floor.journeys / floor.wallSeconds);
-  console.log(`  floor ${i + 1}: ${floor.wallSeconds.toFixed(3)} s wall, ${Math.round(floor.journeys / floor.wallSeconds).toLocaleString('en-US')} requests/s (mean ${floor.meanMs.toFixed(3)} ms)`);
+  console.log(`  floor ${i + 1}: ${floor.wallSeconds.toFixed(3)} s wall, ${Math.round(floor.journeys / floor.wallSeconds).toLocaleString('en-US')} journeys/s (mean ${floor.meanMs.toFixed(3)} ms)`);
 }
 floors.sort((a, b) => a - b);
 const floorMedian = floors[Math.floor(floors.length / 2)];
@@ -41,7 +41,7 @@ const median = rates[Math.floor(rates.length / 2)];
 const mean = last.journeys.visit.latencyMs.mean;
 const peakMiB = process.resourceUsage().maxRSS / 1024;
 console.log('');
-console.log(`requests per wall second (median): ${Math.round(median).toLocaleString('en-US')}`);
+console.log(`journeys per wall second (median): ${Math.round(median).toLocaleString('en-US')}`);
 console.log(`the floor, same model, kernel only: ${Math.round(floorMedian).toLocaleString('en-US')} (rehearse at ${(median / floorMedian * 100).toFixed(0)}% of it)`);
 console.log(`events per wall second:            ${Math.round((median * last.simulated.events) / last.simulated.requests).toLocaleString('en-US')}`);
 console.log(`peak memory (max RSS):             ${peakMiB.toFixed(0)} MiB`);
