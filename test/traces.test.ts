@@ -1,6 +1,6 @@
 /** Trace readers and calibrate on real example files (test/fixtures/traces/README.md names their sources), and bad input. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -424,6 +424,13 @@ describe('the command line', () => {
     const across = cli('calibrate', traces('a-dash.otlp.json', [['GET-a', 50]]), '--out', out, '--check', traces('a-slash.otlp.json', [['GET /a', 1]]), '--resamples', '0');
     expect(across.status, across.stderr).toBe(2);
     expect(across.stderr.trim()).toBe(clash('--check'));
+    // Traces to compare with that are not there: refused before the scenario is written.
+    const missing = join(dir, 'not-written.yaml');
+    const gone = cli('calibrate', traces('a-dash.otlp.json', [['GET-a', 50]]), '--out', missing, '--check', join(dir, 'no-such.otlp.json'));
+    expect(gone.status, gone.stderr).toBe(2);
+    expect(gone.stderr.trim()).toBe(`${join(dir, 'no-such.otlp.json')}: no such file`);
+    expect(gone.stdout).toBe('');
+    expect(existsSync(missing)).toBe(false);
     // Without a comparison, the scenario keeps them apart (GET-a, GET-a-2).
     const plain = cli('calibrate', both, '--out', out);
     expect(plain.status, plain.stderr).toBe(0);

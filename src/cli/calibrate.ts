@@ -1,5 +1,6 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
 import { checkWritable, writeText } from '../files/write.js';
+import { openInput } from '../files/read.js';
 import { calibrateFiles, checkCalibration, parseGroupBy, predictAt } from '../calibrate/calibrate.js';
 import { checkTable, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
 import { RESAMPLES } from '../calibrate/resample.js';
@@ -82,6 +83,8 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   // traces' rate is worked out once they are).
   if (opts.predict !== undefined) rateOption('--predict', opts.predict, 1);
   const waitAttribute = opts.waitAttribute !== undefined ? parseWaitAttribute(opts.waitAttribute) : undefined;
+  // Traces to compare with that cannot be opened are refused before the scenario is written (--out).
+  for (const f of opts.check ?? []) openInput(f, 'traces').close();
   if (opts.duration !== undefined && !/^\d+(\.\d+)?(ms|s|m|h)$/.test(opts.duration)) throw new InputError([`--duration: expected a duration such as 10m, got "${opts.duration}"`]);
   const result = calibrateFiles(files, {
     groupBy: parseGroupBy(opts.groupBy ?? 'name'),
