@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCondition, evalCondition, measurementPhase, ConditionSyntaxError, ConditionError } from '../src/lang/condition.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 
 const ERRORS = 'sum(rate(http_requests_total{service_name="api",flag_new_buy="on",code=~"5.."}[1m])) / sum(rate(http_requests_total{service_name="api",flag_new_buy="on"}[1m]))';
 
@@ -87,5 +88,43 @@ describe('conditions over result (Argo expression subset)', () => {
     } catch (e) {
       expect((e as Error).message).toBe('unexpected ">" at column 10\n  result > > 1\n           ^');
     }
+  });
+});
+
+describe('a PromQL gate that reads ahead of its evaluation', () => {
+  const text = (offset: string) => `name: ahead
+duration: 10m
+traffic: { rate: 50/s, cohort: { size: 1000 } }
+journeys:
+  buy: { steps: [api.buy] }
+services:
+  api: { latency: { dist: exponential, mean: 5ms }, endpoints: { buy: {} } }
+flags:
+  new-buy: { kind: release, owner: shop, evaluated-by: [api] }
+rollout:
+  - flag: new-buy
+    stages: [{ to: 50%, hold: 2m }, { to: 100% }]
+    gates:
+      - { promql: 'sum(rate(http_server_request_duration_seconds_count[1m] offset ${offset}))', success: 'result >= 0' }
+`;
+  it('is warned at its query with how far ahead it reads; a look back is not', () => {
+    const ahead = parseScenarioText(text('-90s'), '/tmp', undefined, 'YAML', 'ahead.yaml');
+    expect(ahead.ok && ahead.warnings).toEqual([
+      'ahead.yaml:14:19: rollout[0].gates[0].promql: a negative offset reads 1m30s after the instant the gate is evaluated at, where nothing has been scraped yet: every reading finds no data (a measurement error); give a positive offset or none',
+    ]);
+    const behind = parseScenarioText(text('1m'), '/tmp', undefined, 'YAML', 'ahead.yaml');
+    expect(behind.ok && behind.warnings).toEqual([]);
+  });
+
+  it('and indeed finds no data at any reading: its errors reach the plan\'s limit and the plan rolls back', () => {
+    // Readings every 30 s through a 5-minute hold: more consecutive errors than the limit (4, Argo's default).
+    const long = text('-1m').replace('hold: 2m', 'hold: 5m').replace('  - flag: new-buy\n', '  - flag: new-buy\n    evaluate-every: 30s\n');
+    const loaded = parseScenarioText(long, '/tmp', undefined, 'YAML', 'ahead.yaml');
+    if (!loaded.ok) throw new Error('invalid');
+    const r = runScenario(loaded.scenario);
+    expect(r.rollouts[0].finalPercent).toBe(0);
+    const behind = parseScenarioText(long.replace('offset -1m', 'offset 1m'), '/tmp', undefined, 'YAML', 'ahead.yaml');
+    if (!behind.ok) throw new Error('invalid');
+    expect(runScenario(behind.scenario).rollouts[0].finalPercent).toBe(100);
   });
 });

@@ -73,3 +73,26 @@ export function describeProblems(query: string, problems: readonly PromQLProblem
   const shown = query.length > SHOWN_QUERY ? `${JSON.stringify(query.slice(0, SHOWN_QUERY))}... (${query.length} characters)` : JSON.stringify(query);
   return `${each.slice(0, SHOWN_PROBLEMS).join('; ')}${more} of ${shown}`;
 }
+
+/**
+ * How far ahead of its evaluation time a query reads, in milliseconds: the largest negative `offset` of its
+ * selectors, as a positive number (0 when none reads ahead). A query evaluated at the present finds nothing there.
+ */
+export function readsAheadMs(e: Expr): number {
+  switch (e.kind) {
+    case 'vector':
+      return e.offsetMs < 0 ? -e.offsetMs : 0;
+    case 'matrix':
+      return readsAheadMs(e.vector);
+    case 'call':
+      return Math.max(0, ...e.args.map(readsAheadMs));
+    case 'aggregate':
+      return Math.max(e.param ? readsAheadMs(e.param) : 0, readsAheadMs(e.expr));
+    case 'binary':
+      return Math.max(readsAheadMs(e.lhs), readsAheadMs(e.rhs));
+    case 'negate':
+      return readsAheadMs(e.expr);
+    default:
+      return 0;
+  }
+}

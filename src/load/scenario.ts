@@ -13,7 +13,9 @@ import { didYouMean, InputError } from '../errors.js';
 import { typedCallWarning } from '../interop/launchdarkly/typed.js';
 import { servedTo } from '../interop/serve.js';
 import { ExpressionError, parseExpression } from '../lang/expression.js';
+import { readsAheadMs } from '../lang/promql-tree.js';
 import { LIMITS } from '../scenario/defaults.js';
+import { formatDuration } from '../units/parse.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
 import { formatProblem, inText, type PathSegment, type Problem } from '../scenario/problems.js';
@@ -79,6 +81,16 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
     const path = ['flags', f.key, 'default'];
     if (warning) warnings.push(formatProblem(file, where(path, { path, message: warning })));
   }
+  // A gate's query that reads ahead of the instant it is evaluated at finds nothing there: every reading of it is a
+  // measurement error (as an Argo analysis or Flagger check of it would find no data), so the plan stalls or rolls back.
+  s.rollouts.forEach((r, i) => r.gates.forEach((g, j) => {
+    const given = (input.rollout?.[i]?.gates?.[j] as { promql?: unknown } | string | undefined);
+    if (g.kind !== 'promql' || typeof given !== 'object' || given.promql !== g.query) return;
+    const ahead = readsAheadMs(g.expr);
+    if (ahead === 0) return;
+    const path = ['rollout', i, 'gates', j, 'promql'];
+    warnings.push(formatProblem(file, where(path, { path, message: `a negative offset reads ${formatDuration(ahead * 1000)} after the instant the gate is evaluated at, where nothing has been scraped yet: every reading finds no data (a measurement error); give a positive offset or none` })));
+  }));
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: input, warnings };
   let population: Cohort;
