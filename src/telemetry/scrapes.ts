@@ -14,6 +14,9 @@ const CODE_OF_CAUSE = Int32Array.from(CAUSE_STATUS, (c) => STATUS_CODES.indexOf(
 /** The OpenTelemetry advisory bounds for http.server.request.duration, in seconds. */
 export const DEFAULT_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
+/** The most entries of the direct table of groups (4 MB of Int32). */
+const DIRECT_LIMIT = 1 << 20;
+
 export interface ScrapeShape {
   readonly endpoints: number;
   readonly journeys: number;
@@ -38,7 +41,10 @@ export class ScrapeRecorder {
   /** Fields per group and scrape: one per bucket bound, then the count, then the sum of latencies (microseconds). */
   readonly stride: number;
   readonly groups: ScrapeGroup[] = [];
+  /** The group of each cell (endpoint, journey, segment, code) and combination of flags on, or -1 until it appears. */
   private readonly cellGroup: Int32Array;
+  /** Combinations of flags per cell in cellGroup (2^flags), or -1 when cellFlags holds the groups instead. */
+  private readonly flagBits: number;
   private readonly cellFlags: (Map<number, number> | null)[];
   /** Open interval: per group, non-cumulative bucket counts, count, sum. */
   private open = new Float64Array(0);
@@ -61,8 +67,11 @@ export class ScrapeRecorder {
     this.boundsUs = Float64Array.from(bucketsSeconds, (s) => s * 1e6);
     this.stride = bucketsSeconds.length + 2;
     const cells = shape.endpoints * (shape.journeys + 1) * (shape.segments + 1) * STATUS_CODES.length;
-    this.cellGroup = new Int32Array(cells).fill(-1);
-    this.cellFlags = shape.flags > 0 ? new Array(cells).fill(null) : [];
+    // A group per cell and combination of flags in one table while it stays small; else a map per cell.
+    const direct = shape.flags <= 16 && cells * 2 ** shape.flags <= DIRECT_LIMIT;
+    this.flagBits = direct ? 2 ** shape.flags : -1;
+    this.cellGroup = new Int32Array(direct ? cells * this.flagBits : 0).fill(-1);
+    this.cellFlags = direct ? [] : new Array(cells).fill(null);
     this.nextScrapeUs = intervalUs;
   }
 
@@ -78,9 +87,10 @@ export class ScrapeRecorder {
     const code = CODE_OF_CAUSE[cause];
     const cell = ((e * (sh.journeys + 1) + journey + 1) * (sh.segments + 1) + segment + 1) * STATUS_CODES.length + code;
     let g: number;
-    if (sh.flags === 0) {
-      g = this.cellGroup[cell];
-      if (g < 0) g = this.cellGroup[cell] = this.addGroup(e, journey, segment, 0, code);
+    if (this.flagBits >= 0) {
+      const at = cell * this.flagBits + flagsOn;
+      g = this.cellGroup[at];
+      if (g < 0) g = this.cellGroup[at] = this.addGroup(e, journey, segment, flagsOn, code);
     } else {
       let m = this.cellFlags[cell];
       if (m === null) m = this.cellFlags[cell] = new Map();
