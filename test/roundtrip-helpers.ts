@@ -13,7 +13,10 @@ import { TraceRecorder } from '../src/observe/tracing.js';
 export interface RoundTrip {
   original: Scenario;
   calibrated: Scenario;
+  /** The original run for the rerun's duration (the system itself, measured at length). */
   traced: RunResult;
+  /** The run whose traces were calibrated from (the scenario's own duration). */
+  sample: RunResult;
   rerun: RunResult;
   yaml: string;
   spans: number;
@@ -29,7 +32,7 @@ export function load(text: string): Scenario {
 export function roundTrip(text: string, format: TraceFormat, rerunDuration: string): RoundTrip {
   const original = load(text);
   const tracer = new TraceRecorder({ rate: 1, errors: false });
-  const traced = runScenario(original, { tracer });
+  const sample = runScenario(original, { tracer });
   const dir = mkdtempSync(join(tmpdir(), 'rehearse-rt-'));
   try {
     const file = join(dir, `traces.${format}.json`);
@@ -38,7 +41,7 @@ export function roundTrip(text: string, format: TraceFormat, rerunDuration: stri
     const calibrated = load(cal.yaml);
     const rerun = runScenario(calibrated);
     const long = load(text.replace(/^duration: .*$/m, `duration: ${rerunDuration}`));
-    return { original, calibrated, traced: runScenario(long), rerun, yaml: cal.yaml, spans: tracer.keptSpans };
+    return { original, calibrated, traced: runScenario(long), sample, rerun, yaml: cal.yaml, spans: tracer.keptSpans };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

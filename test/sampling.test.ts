@@ -95,7 +95,7 @@ describe('the ziggurat', () => {
   it('gives a lognormal set by its p50 and p99 those quantiles, in microseconds', () => {
     // p50 4 ms, p99 20 ms: mu = ln 4000, sigma = ln(5) / z(0.99).
     const sigma = Math.log(5) / 2.3263478740408408;
-    const table = new DistTable([{ kind: 'lognormal', a: Math.log(4000), b: sigma, samples: [] }]);
+    const table = new DistTable([{ kind: 'lognormal', a: Math.log(4000), b: sigma, samples: [], mean: Math.exp(Math.log(4000) + (sigma * sigma) / 2) }]);
     const rng = new RandomStreams(13);
     const stream = rng.stream('latency');
     const draws = new Float64Array(N);

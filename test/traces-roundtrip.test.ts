@@ -1,5 +1,5 @@
 /**
- * Round trip (issue point 4): simulate example scenarios with every journey traced, write the traces (Jaeger,
+ * Round trip: simulate example scenarios with every journey traced, write the traces (Jaeger,
  * Zipkin and OTLP), calibrate scenarios from those files, simulate them, and compare with the originals: end-to-end
  * latency (p50, p95, p99 within 5%), calls per journey per endpoint and error rates (within sampling error), and
  * the call structure (exact).
@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../src/score/result.js';
-import { roundTrip, structure } from './roundtrip-helpers.js';
+import { roundTrip, structure, type RoundTrip } from './roundtrip-helpers.js';
 
 const shop = `
 name: shop
 seed: 3
-duration: 8m
+duration: 24m
 traffic: { rate: 25/s }
 journeys:
   browse: { weight: 70, steps: [web.home] }
@@ -63,7 +63,8 @@ const networked = chain.replace('name: chain', 'name: networked')
 
 const hotrod = readFileSync(new URL('../scenarios/hotrod.yaml', import.meta.url), 'utf8').replace(/^duration: .*$/m, 'duration: 30m');
 
-function compare(a: RunResult, b: RunResult): void {
+function compare(r: RoundTrip): void {
+  const a = r.traced, b = r.rerun;
   for (const [name, ja] of Object.entries(a.journeys)) {
     const jb = b.journeys[name];
     expect(jb, `journey ${name}`).toBeDefined();
@@ -71,10 +72,13 @@ function compare(a: RunResult, b: RunResult): void {
       const rel = jb.latencyMs[q] / ja.latencyMs[q] - 1;
       expect(Math.abs(rel), `${name} ${q}: ${ja.latencyMs[q]} ms, calibrated ${jb.latencyMs[q]} ms`).toBeLessThan(0.05);
     }
-    // Error rates within binomial bounds (four standard errors of the difference).
-    const p = (ja.errors + jb.errors) / (ja.requests + jb.requests);
-    const se = Math.sqrt(p * (1 - p) * (1 / ja.requests + 1 / jb.requests));
-    expect(Math.abs(ja.errorRate - jb.errorRate), `${name} error rate ${ja.errorRate} vs ${jb.errorRate}`).toBeLessThanOrEqual(4 * se + 1e-9);
+    // Error rates: the calibrated ones are what the traces measured, so the rerun is compared with the traced sample,
+    // within binomial bounds (four standard errors of the difference). Against the long run it would also carry the
+    // sample's own error: a few dozen failures in the traces are 10 to 15% off the scenario's rates either way.
+    const js = r.sample.journeys[name];
+    const p = (js.errors + jb.errors) / (js.requests + jb.requests);
+    const se = Math.sqrt(p * (1 - p) * (1 / js.requests + 1 / jb.requests));
+    expect(Math.abs(js.errorRate - jb.errorRate), `${name} error rate ${js.errorRate} traced vs ${jb.errorRate}`).toBeLessThanOrEqual(4 * se + 1e-9);
   }
   // Calls per journey, per endpoint, within sampling error (counts are Poisson-like: four standard errors).
   const ja = Object.values(a.journeys).reduce((x, j) => x + j.requests, 0);
@@ -95,7 +99,7 @@ describe('round trip: simulate, trace, calibrate, simulate', () => {
     const r = roundTrip(hotrod, 'jaeger', '3h');
     expect(structure(r.calibrated)).toEqual(structure(r.original));
     expect(r.calibrated.services.find((s) => s.name === 'mysql')!.concurrency).toBe(1);
-    compare(r.traced, r.rerun);
+    compare(r);
   });
 
   it('a shop: journeys of two steps, a conditional call, a parallel pair and an asynchronous publish (Zipkin v2 JSON)', () => {
@@ -106,7 +110,7 @@ describe('round trip: simulate, trace, calibrate, simulate', () => {
       .toEqual(r.original.journeys.map((j) => [j.name, j.steps.map((c) => `${c.service}.${c.endpoint}`)]));
     const p = r.calibrated.services.find((x) => x.name === 'catalog')!.endpoints[0].operations[0];
     expect(p.kind === 'call' && Math.abs(p.call.probability - 0.3)).toBeLessThan(0.03);
-    compare(r.traced, r.rerun);
+    compare(r);
   });
 
   it('a chain with network time on its calls: calibrated per edge from client less server span, the journey reproduced with no bias (OTLP JSON)', () => {
@@ -123,7 +127,7 @@ describe('round trip: simulate, trace, calibrate, simulate', () => {
     expect(Math.abs(net('backend') / 3000 - 1)).toBeLessThan(0.02);
     const mean = (x: RunResult) => x.journeys.api.latencyMs.mean;
     expect(Math.abs(mean(r.rerun) / mean(r.traced) - 1), `${mean(r.rerun)} vs ${mean(r.traced)} ms`).toBeLessThan(0.01);
-    compare(r.traced, r.rerun);
+    compare(r);
     // Without it the calibrated journey is 10 ms short (1 + 3 x 3 ms): the time between the services is modelled.
     expect(mean(r.traced) - mean(roundTrip(chain, 'otlp', '1h').rerun)).toBeGreaterThan(9);
   });
@@ -131,6 +135,6 @@ describe('round trip: simulate, trace, calibrate, simulate', () => {
   it('a chain: errors in two services, a call repeated three times, a cache asked half the time (OTLP JSON)', () => {
     const r = roundTrip(chain, 'otlp', '1h');
     expect(structure(r.calibrated)).toEqual(structure(r.original));
-    compare(r.traced, r.rerun);
+    compare(r);
   });
 });
