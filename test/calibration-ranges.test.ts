@@ -14,6 +14,7 @@ import { blockIndices, blockLength, central, Draws, pick, redrawErrorRate, Trace
 import { figureTold, quantileTold } from '../src/calibrate/told.js';
 import { erlangC } from '../src/calibrate/waits.js';
 import { main } from '../src/cli/main.js';
+import { VERSION } from '../src/version.js';
 import { writeTraces } from '../src/interop/traces/write.js';
 import type { Span } from '../src/observe/span.js';
 import { TraceRecorder } from '../src/observe/tracing.js';
@@ -312,11 +313,15 @@ describe('calibrate --check, --predict, --resamples', () => {
     const lines: string[] = [];
     expect(await main(['report', join(dir, 'bad.json'), '--html', join(dir, 'bad.html')], { out: (x) => lines.push(x), err: (x) => lines.push(x) })).toBe(2);
     expect(lines.join('\n')).toContain(`${join(dir, 'bad.json')}: journeys[0].ranges.error.meanMs.lo: expected a number, not "x"`);
+    expect(doc.version).toBe(VERSION);
     const old = structuredClone(doc);
     delete old.resampling;
+    delete old.version;
     for (const j of old.journeys) delete j.ranges;
     writeFileSync(join(dir, 'old.json'), JSON.stringify(old));
-    expect(await main(['report', join(dir, 'old.json'), '--html', join(dir, 'old.html')], { out: () => {}, err: (x) => lines.push(x) }), lines.join('\n')).toBe(0);
+    const said: string[] = [];
+    expect(await main(['report', join(dir, 'old.json'), '--html', join(dir, 'old.html')], { out: (x) => said.push(x), err: (x) => lines.push(x) }), lines.join('\n')).toBe(0);
+    expect(said).toContain(`${join(dir, 'old.json')} does not say which version of rehearse wrote it (an older one), this is ${VERSION}: its figures are that version's`);
     const page = readFileSync(join(dir, 'old.html'), 'utf8');
     expect(page).toContain('no ranges: the document was written before calibrate gave them');
     expect(page).not.toContain('ranges: 90%');

@@ -179,12 +179,22 @@ describe('Flagger blue/green and A/B', () => {
     const ab = { file: 'istio-abtest.yaml', text: readFileSync('test/fixtures/vendor/flagger/istio-abtest.yaml', 'utf8') };
     const r = toScenarioParts([ab]);
     expect(r.ok && r.parts.strategy).toBe('ab-testing');
-    expect(r.warnings).toContainEqual(expect.stringMatching(/^istio-abtest\.yaml:\d+:\d+: spec\.analysis\.match: only requests that match reach the canary; rehearse does not simulate headers, cookies or queries: the users that match are rehearsed as a share of users, the scenario's flagger\.exposure \(default 50%\)$/));
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^istio-abtest\.yaml:\d+:\d+: spec\.analysis\.match: only requests that match reach the canary; rehearse does not simulate headers, cookies or queries: the users that match are rehearsed as the share of users the scenario's flagger\.exposure gives$/));
     const k8s = toScenarioParts([{ file: ab.file, text: ab.text.replace('provider: istio', 'provider: kubernetes') }]);
     expect(k8s.ok).toBe(false); // blue/green now, whose checks would read the load test's requests
     expect(k8s.warnings).toContainEqual(expect.stringMatching(/: spec\.analysis\.match: the kubernetes provider does not route by match: Flagger drops it and runs blue\/green$/));
     const exposed = run(noHooks(blueGreen('    match: [{ headers: { x-canary: { exact: insider } } }]\n')).text, '      exposure: 20%\n');
     expect(exposed.result.rollouts[0].decisions[0].percent).toBe(20);
+    // The warning says the share rehearsed, and whose it is: the scenario's, or a default no match gave.
+    const unseen = 'spec.analysis.match: only requests that match reach the canary; rehearse does not simulate headers, cookies or queries';
+    expect(exposed.warnings.filter((w) => w.includes('spec.analysis.match'))).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: /)]);
+    expect(exposed.warnings).toContainEqual(expect.stringContaining(`${unseen}: the users that match are rehearsed as 20% of users, the share rollout[0].flagger.exposure gives`));
+    const defaulted = run(noHooks(blueGreen('    match: [{ headers: { x-canary: { exact: insider } } }]\n')).text);
+    expect(defaulted.result.rollouts[0].decisions[0].percent).toBe(50);
+    expect(defaulted.warnings).toContainEqual(expect.stringContaining(`${unseen}: the users that match are rehearsed as 50% of users, rehearse's default, not a share the match selects: set rollout[0].flagger.exposure to the share of your users it selects`));
+    // Canary weights with a match: the weights are rehearsed over all users, and no exposure is spoken of.
+    const weighted = run(edit('    maxWeight: 50\n', '    maxWeight: 50\n    match: [{ headers: { x-canary: { exact: insider } } }]\n').text);
+    expect(weighted.warnings).toContainEqual(expect.stringContaining(`${unseen}: the canary's weights are rehearsed as shares of all users, matching or not`));
     const unused = run(noHooks(noMetrics(blueGreen())).text, '      exposure: 20%\n');
     expect(unused.warnings).toContainEqual('rollout[0].flagger.exposure: unused: only an A/B analysis (iterations with match) exposes a share of users before promotion; the Canary\'s blue/green analysis exposes none');
   });

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { tooDeepAt } from '../src/files/json.js';
 import { documentDigest } from '../src/live/record.js';
+import { VERSION } from '../src/version.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/rehearse.js');
@@ -299,6 +300,34 @@ describe('documents read back are checked in depth and in full', () => {
     const r = await cli('report', edited('run-ghost.json', (d) => (d.topology.calls[0].to = 'ghost')), '--html', join(dir, 'r.html'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/topology\.calls\[0\]\.to: unknown service "ghost" \(topology\.services: /);
+  });
+
+  it('a run document of another version is rendered with a line naming the file and both versions; one it cannot read is exit 2 saying so', async () => {
+    const current = await cli('report', edited('run-this-version.json', () => {}), '--html', join(dir, 'r.html'));
+    expect(current.code, current.err).toBe(0);
+    expect(current.out).not.toContain('written by rehearse');
+    const older = edited('run-0.3.2.json', (d) => (d.version = '0.3.2'));
+    const r = await cli('report', older, '--html', join(dir, 'older.html'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`${older} was written by rehearse 0.3.2, this is ${VERSION}: its figures are that version's, as it computed them`);
+    expect(readFileSync(join(dir, 'older.html'), 'utf8')).toContain('rehearse 0.3.2');
+    // A field this version needs and that version did not write: refused, saying whose document it is.
+    const lacking = edited('run-0.3.2-lacking.json', (d) => {
+      d.version = '0.3.2';
+      delete d.windows;
+    });
+    const refused = await cli('report', lacking, '--html', join(dir, 'r.html'));
+    expect(refused.code).toBe(2);
+    expect(refused.err).toContain(`${lacking}: windows: missing`);
+    expect(refused.err).toContain(`${lacking}: written by rehearse 0.3.2, this is ${VERSION}: this version cannot read it faithfully`);
+    noStack(refused.err);
+    const later = edited('run-9.json', (d) => {
+      d.version = '9.0.0';
+      d.schema = 'rehearse/run@2';
+    });
+    const schema = await cli('report', later, '--html', join(dir, 'r.html'));
+    expect(schema.code).toBe(2);
+    expect(schema.err).toContain(`${later}: written by rehearse 9.0.0, this is ${VERSION}: this version cannot read it faithfully`);
   });
 
   it('a sweep document claiming 1e15 seeds is exit 2 naming plan.seeds or plan.runs, never a RangeError', async () => {

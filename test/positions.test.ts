@@ -100,6 +100,11 @@ describe('names in cases', () => {
     expect(one('faults-catalogue: { slow: { kind: latency, target: a, add: 5ms } }')).toEqual(['f.yaml:9:25: cases.c.faults-catalogue.slow: unknown catalogue fault "slow" (scenario\'s faults-catalogue: none)']);
     // Cases do not nest: the inner ones would never run.
     expect(one('cases: { d: { services: { a: { errors: 50% } } } }')).toEqual(['f.yaml:9:5: cases.c.cases: a case cannot hold cases (cases do not nest): define each case beside the others under the top-level cases']);
+    // What names the runs is the scenario's: ci baselines key on its name and the case's, sweeps on the seeds and tune block.
+    const varies = 'a case varies what the scenario defines (traffic, journeys, services, flags, rollout, faults, slo, acceptance...), never what names its runs (name, seed, tune)';
+    expect(one('{ name: other, services: { a: { errors: 5% } } }')).toEqual([`f.yaml:9:7: cases.c.name: a case cannot change the scenario's name: ci baselines, sweeps and reports know a case as the scenario's name and the case's; ${varies}`]);
+    expect(one('{ seed: 7 }')).toEqual([`f.yaml:9:7: cases.c.seed: a case cannot change the scenario's seed: every case runs on the scenario's seed (a sweep gives its own seeds, ci --seed one), so that cases differ only in what they vary; ${varies}`]);
+    expect(one('{ tune: { seeds: 3 } }')).toEqual([`f.yaml:9:7: cases.c.tune: a case cannot change the scenario's tune: a sweep plans its runs from the scenario's tune block, over its cases: a case's would never be read; ${varies}`]);
     // Keys of the author's own start with x-, in a case as in the scenario.
     expect(one('{ x-errors: &e 50%, services: { a: { errors: *e } } }')).toEqual([]);
     // What a case names inside its values is checked against the merged scenario, at the patch.

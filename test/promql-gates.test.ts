@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseCondition, evalCondition, measurementPhase, ConditionSyntaxError, ConditionError } from '../src/lang/condition.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
-import { parseScenarioText } from '../src/load/scenario.js';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenarioFile, parseScenarioText } from '../src/load/scenario.js';
 
 const ERRORS = 'sum(rate(http_requests_total{service_name="api",flag_new_buy="on",code=~"5.."}[1m])) / sum(rate(http_requests_total{service_name="api",flag_new_buy="on"}[1m]))';
 
@@ -126,5 +129,55 @@ rollout:
     const behind = parseScenarioText(long.replace('offset -1m', 'offset 1m'), '/tmp', undefined, 'YAML', 'ahead.yaml');
     if (!behind.ok) throw new Error('invalid');
     expect(runScenario(behind.scenario).rollouts[0].finalPercent).toBe(100);
+  });
+});
+
+/**
+ * The same in imported analyses: an Argo AnalysisTemplate's prometheus query and a Flagger MetricTemplate's are
+ * warned where their text is, in the template's file. Flagger fails a check that finds no data ("no values found",
+ * fluxcd/flagger pkg/controller/scheduler_metrics.go).
+ */
+describe('a query of an imported template that reads ahead of its evaluation', () => {
+  const copied = (example: string, template: string, from: string, to: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-ahead-'));
+    cpSync(join('examples', example), dir, { recursive: true });
+    const p = join(dir, template);
+    writeFileSync(p, readFileSync(p, 'utf8').replace(from, to));
+    return dir;
+  };
+  const warnings = (file: string) => {
+    const l = loadScenarioFile(file, 'healthy');
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    return [...l.warnings, ...l.scenario.rollouts.flatMap((r) => r.warnings)].filter((w) => w.includes('offset'));
+  };
+
+  it('is warned at the query of an Argo AnalysisTemplate, with its file, line, column and path', () => {
+    const dir = copied('argo', 'analysis-templates.yaml', '}[5m]', '}[5m] offset -2m');
+    try {
+      expect(warnings(join(dir, 'guestbook.yaml'))).toEqual([
+        'analysis-templates.yaml:20:16: spec.metrics[0].provider.prometheus.query: a negative offset reads 2m after the instant the analysis measures at, where nothing has been scraped yet: every measurement finds no data; give a positive offset or none',
+      ]);
+      expect(warnings('examples/argo/guestbook.yaml')).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is warned at the query of a Flagger MetricTemplate, and at a Canary metric\'s own query', () => {
+    const dir = copied('flagger', 'metric-templates.yaml', '}[{{ interval }}]', '}[{{ interval }}] offset -90s');
+    try {
+      expect(warnings(join(dir, 'podinfo.yaml'))).toEqual([
+        'metric-templates.yaml:12:10: spec.query: a negative offset reads 1m30s after the instant the check runs at, where nothing has been scraped yet: every check finds no data, which Flagger fails ("no values found"); give a positive offset or none',
+      ]);
+      expect(warnings('examples/flagger/podinfo.yaml')).toEqual([]);
+      const canary = join(dir, 'canary.yaml');
+      writeFileSync(join(dir, 'metric-templates.yaml'), readFileSync('examples/flagger/metric-templates.yaml', 'utf8'));
+      writeFileSync(canary, readFileSync(canary, 'utf8').replace('    - name: "404s percentage"\n', '    - name: ahead\n      query: sum(rate(istio_requests_total[1m] offset -1m))\n      thresholdRange: { min: 0 }\n    - name: "404s percentage"\n'));
+      expect(warnings(join(dir, 'podinfo.yaml'))).toEqual([
+        expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.metrics\[2\]\.query: a negative offset reads 1m after the instant the check runs at, where nothing has been scraped yet: every check finds no data, which Flagger fails \("no values found"\); give a positive offset or none$/),
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

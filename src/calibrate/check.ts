@@ -96,6 +96,8 @@ export interface CheckNotes {
 
 export interface CheckResult {
   readonly schema: 'rehearse/calibration-check@1';
+  /** The version of rehearse whose simulation gave the predicted figures. */
+  readonly version: string;
   /** The other set's arrival rate, at which the scenario ran. */
   readonly ratePerSec: number;
   readonly journeys: readonly CheckRow[];
@@ -198,7 +200,7 @@ export function checkAgainst(calibrated: Scenario, other: Analysis, spans: Endpo
       predicted: sim ? { requests: sim.requests, meanMs: sim.latencyMs.mean, p99Ms: sim.latencyMs.p99 } : null,
     };
   });
-  return { schema: 'rehearse/calibration-check@1', ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling, files: input.files };
+  return { schema: 'rehearse/calibration-check@1', version: run.version, ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling, files: input.files };
 }
 
 /**

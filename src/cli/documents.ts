@@ -9,6 +9,7 @@ import { readInput, readLimits } from '../files/read.js';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
+import { VERSION } from '../version.js';
 import { plainError } from '../units/issues.js';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { CheckResult } from '../calibrate/check.js';
@@ -263,6 +264,8 @@ const Resampling = z.union([
 ]);
 export const CheckDocument = z.looseObject({
   schema: z.literal('rehearse/calibration-check@1'),
+  // Checks of older versions do not say which version's simulation predicted their figures.
+  version: str.optional(),
   ratePerSec: num,
   journeys: z.array(z.looseObject({
     journey: str, measured: CheckFigures, predicted: CheckFigures,
@@ -304,16 +307,31 @@ export function readDocument<K extends Kind>(file: string, kinds: readonly K[], 
   // Not a regular file, over the size limit or nested too deep: refused before it is parsed (files/).
   const doc = parseJsonDocument(readInput(file, 'document'), file, readLimits().depth, what);
   const schema = (doc as { schema?: unknown } | null)?.schema;
+  const version = (doc as { version?: unknown } | null)?.version;
+  // A document another version wrote that this one cannot read is said to be that, not guessed at.
+  const other = typeof version === 'string' && version !== VERSION
+    ? `${file}: written by rehearse ${version.slice(0, 40)}, this is ${VERSION}: this version cannot read it faithfully` : null;
   if (typeof schema !== 'string' || !(kinds as readonly string[]).includes(schema)) {
-    throw new InputError([`${file}: schema: ${typeof schema === 'string' ? `"${schema.slice(0, 60)}" is ` : ''}${what}`]);
+    throw new InputError([`${file}: schema: ${typeof schema === 'string' ? `"${schema.slice(0, 60)}" is ` : ''}${what}`, ...(other ? [other] : [])]);
   }
   const parsed = KINDS[schema as K].safeParse(doc, { error: plainError });
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const lines = issues.slice(0, SHOWN).map((i) => `${file}: ${formatPath(i.path as PathSegment[])}: ${i.message}`);
     if (issues.length > SHOWN) lines.push(`${file}: ... and more`);
-    lines.push(`${file}: not a valid ${schema} document (edited, or written by another version of rehearse?)`);
+    lines.push(other ?? `${file}: not a valid ${schema} document (edited, or written by another version of rehearse?)`);
     throw new InputError(lines);
   }
   return doc as Documents[K];
+}
+
+/**
+ * The line a reader says of a document it can read that another version wrote (null for this version's): its
+ * figures are that version's, as it computed them. A calibration check of a version before checks named theirs
+ * says so.
+ */
+export function versionLine(file: string, doc: { version?: string }): string | null {
+  if (doc.version === undefined) return `${file} does not say which version of rehearse wrote it (an older one), this is ${VERSION}: its figures are that version's`;
+  if (doc.version === VERSION) return null;
+  return `${file} was written by rehearse ${doc.version}, this is ${VERSION}: its figures are that version's, as it computed them`;
 }

@@ -1,5 +1,6 @@
 /** The tree a PromQL query parses into (promql.ts), and the error a refused query throws. */
 import type { GoRegex, PromQLProblem } from './promql-signatures.js';
+import { formatDuration } from '../units/parse.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -95,4 +96,15 @@ export function readsAheadMs(e: Expr): number {
     default:
       return 0;
   }
+}
+
+/**
+ * The warning for a query that reads ahead of the instant it is evaluated at (null when it does not): Prometheus
+ * accepts a negative offset, and every reading of it finds no data. `at` says when the query is evaluated (a
+ * plan's gate, an Argo measurement, a Flagger check), `readings` what comes of each reading there.
+ */
+export function readsAheadWarning(e: Expr, at: string, readings: string): string | null {
+  const ahead = readsAheadMs(e);
+  if (ahead === 0) return null;
+  return `a negative offset reads ${formatDuration(ahead * 1000)} after the instant ${at}, where nothing has been scraped yet: ${readings}; give a positive offset or none`;
 }

@@ -66,7 +66,7 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
         return;
       }
       const from = r.flagger?.exposure === undefined ? null : formatPath([...path, 'exposure']);
-      result = importFlaggerPlan(files, { percent: exposure.value * 100, from }, { meshProvider: r.flagger?.['mesh-provider'] });
+      result = importFlaggerPlan(files, { percent: exposure.value * 100, from, at: formatPath([...path, 'exposure']) }, { meshProvider: r.flagger?.['mesh-provider'] });
     }
     if (!result.ok) return fail(result.problems, result.warnings);
     out.set(i, result);

@@ -13,9 +13,8 @@ import { didYouMean, InputError } from '../errors.js';
 import { typedCallWarning } from '../interop/launchdarkly/typed.js';
 import { servedTo } from '../interop/serve.js';
 import { ExpressionError, parseExpression } from '../lang/expression.js';
-import { readsAheadMs } from '../lang/promql-tree.js';
+import { readsAheadWarning } from '../lang/promql-tree.js';
 import { LIMITS } from '../scenario/defaults.js';
-import { formatDuration } from '../units/parse.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
 import { formatProblem, inText, type PathSegment, type Problem } from '../scenario/problems.js';
@@ -86,10 +85,10 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
   s.rollouts.forEach((r, i) => r.gates.forEach((g, j) => {
     const given = (input.rollout?.[i]?.gates?.[j] as { promql?: unknown } | string | undefined);
     if (g.kind !== 'promql' || typeof given !== 'object' || given.promql !== g.query) return;
-    const ahead = readsAheadMs(g.expr);
-    if (ahead === 0) return;
+    const message = readsAheadWarning(g.expr, 'the gate is evaluated at', 'every reading finds no data (a measurement error)');
+    if (message === null) return;
     const path = ['rollout', i, 'gates', j, 'promql'];
-    warnings.push(formatProblem(file, where(path, { path, message: `a negative offset reads ${formatDuration(ahead * 1000)} after the instant the gate is evaluated at, where nothing has been scraped yet: every reading finds no data (a measurement error); give a positive offset or none` })));
+    warnings.push(formatProblem(file, where(path, { path, message })));
   }));
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: input, warnings };

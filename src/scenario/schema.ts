@@ -218,7 +218,7 @@ export const ScenarioFile = z.strictObject({
     latency: Duration.optional().meta({ description: 'A journey slower than this counts as hurt (default: none).' }),
   }).optional(),
   cases: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({
-    description: 'Named hypotheses of what the new code really does: patches merged into this scenario (objects merge, lists replace).',
+    description: 'Named hypotheses of what the new code really does: patches merged into this scenario (objects merge, lists replace). A case varies what the scenario defines, never what names its runs (name, seed, tune).',
   }),
   lint: z.strictObject({
     ignore: z.partialRecord(z.enum(['flag-owner', 'flag-kind', 'release-rollback', 'flag-cycle', 'ramp-order', 'concurrent-ramps', 'conflicting-flags', 'flag-expired']), z.string().min(1, { error: 'say why the check is ignored' }))

@@ -99,6 +99,17 @@ type Issue = z.core.$ZodIssue;
 const DEFINED: readonly [string, string][] = [['services', 'service'], ['journeys', 'journey'], ['flags', 'flag'], ['faults-catalogue', 'catalogue fault']];
 
 /**
+ * What names a scenario's runs, which a case cannot change: ci baselines find a case by its scenario's name and
+ * the case's; a sweep's runs are a policy, a case and one of the seeds it gives, planned from the scenario's tune
+ * block; reports are titled by the name. Cases compared under one seed are compared like with like.
+ */
+const IDENTITY: readonly [string, string][] = [
+  ['name', 'ci baselines, sweeps and reports know a case as the scenario\'s name and the case\'s'],
+  ['seed', 'every case runs on the scenario\'s seed (a sweep gives its own seeds, ci --seed one), so that cases differ only in what they vary'],
+  ['tune', 'a sweep plans its runs from the scenario\'s tune block, over its cases: a case\'s would never be read'],
+];
+
+/**
  * Names in cases' patches that the scenario does not define (a misspelt flag would otherwise become a new,
  * incomplete one): each at its key in the patch, with the nearest name the scenario has.
  */
@@ -119,6 +130,11 @@ function unknownNames(raw: Record<string, unknown>, cases: Record<string, Record
     if (own(patch, 'cases') !== undefined) {
       const real = ['cases', name, 'cases'];
       out.push(at(real, { path: real, key: true, message: 'a case cannot hold cases (cases do not nest): define each case beside the others under the top-level cases' }));
+    }
+    for (const [key, why] of IDENTITY) {
+      if (own(patch, key) === undefined) continue;
+      const real = ['cases', name, key];
+      out.push(at(real, { path: real, key: true, message: `a case cannot change the scenario's ${key}: ${why}; a case varies what the scenario defines (traffic, journeys, services, flags, rollout, faults, slo, acceptance...), never what names its runs (name, seed, tune)` }));
     }
     for (const [key, what] of DEFINED) check(name, own(patch, key), own(raw, key), [key], what, `the scenario's ${key}`);
     const services = own(patch, 'services');

@@ -192,10 +192,13 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .requiredOption('--html <file>', 'the HTML file to write')
     .action(async (file: string, opts: { html: string }) => {
       const { checkWritable, writeText } = await import('../../files/write.js');
-      const { readDocument } = await import('../documents.js');
+      const { readDocument, versionLine } = await import('../documents.js');
       checkWritable(opts.html);
       const doc = readDocument(file, ['rehearse/run@1', 'rehearse/sweep@1', 'rehearse/calibration-check@1'], 'write one with rehearse run --json, rehearse sweep --json or rehearse calibrate --check-json');
       writeText(opts.html, await (await import('../../index.js')).htmlReport(doc));
+      // As ci --baseline and gameday replay do: results change between versions, so another version's are named as such.
+      const other = versionLine(file, doc);
+      if (other) out(other);
       out(`report written to ${opts.html}`);
     });
 

@@ -12,6 +12,7 @@
 import { RE2JS } from 're2js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
+import { readsAheadWarning } from '../../lang/promql-tree.js';
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
 import { parseDuration } from '../../units/parse.js';
 import { own } from '../../records.js';
@@ -248,6 +249,8 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
         kind: 'promql', source: `${t.name}/${name}`, query, expr: parsePromQL(query), success, failure, result: 'list', filter: NO_FILTER,
         origin: `${runName}: ${t.name}/${name}`, ...(range ? { range } : {}),
       };
+      const ahead = readsAheadWarning(gate.expr, 'the analysis measures at', 'every measurement finds no data');
+      if (ahead) ctx.warn(t, [...mp, 'provider', 'prometheus', 'query'], ahead);
     } catch (e) {
       if (!(e instanceof PromQLError)) throw e;
       ctx.problem(t, [...mp, 'provider', 'prometheus', 'query'], e.message);

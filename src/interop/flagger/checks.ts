@@ -10,6 +10,7 @@
  */
 import { parseCondition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
+import { readsAheadWarning } from '../../lang/promql-tree.js';
 import type { PlanCheck } from '../../scenario/types.js';
 import { crdNumber, get, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
@@ -56,7 +57,8 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
     const max = numberAt('thresholdRange', 'max');
     const ranged = get(m, 'thresholdRange') !== undefined;
     const threshold = numberAt('threshold') ?? 0;
-    const add = (query: string, where: Path, kind: 'success-rate' | 'duration' | 'custom', source: string) => {
+    // `written` is where the query's text is: the Canary's metric, or the MetricTemplate's spec.query.
+    const add = (query: string, where: Path, kind: 'success-rate' | 'duration' | 'custom', source: string, written: [Resource, Path] = [cn, where]) => {
       let expr;
       try {
         expr = parsePromQL(query);
@@ -65,6 +67,8 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
         ctx.problem(cn, where, e.message);
         return;
       }
+      const ahead = readsAheadWarning(expr, 'the check runs at', 'every check finds no data, which Flagger fails ("no values found")');
+      if (ahead) ctx.warn(written[0], written[1], ahead);
       // The value as Flagger compares it, and the bounds.
       const scale = durationScale(ctx.observer);
       const value = kind === 'duration' ? (scale === 1 ? 'asInt(result)' : `asInt(result * ${scale})`) : 'result';
@@ -110,7 +114,7 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
         return;
       }
       try {
-        add(trimQuery(renderQuery(String(get(tpl.value, 'spec', 'query') ?? ''), model)), [...mp, 'templateRef'], 'custom', name);
+        add(trimQuery(renderQuery(String(get(tpl.value, 'spec', 'query') ?? ''), model)), [...mp, 'templateRef'], 'custom', name, [tpl, ['spec', 'query']]);
       } catch (e) {
         if (!(e instanceof RenderError)) throw e;
         ctx.problem(cn, [...mp, 'templateRef'], `MetricTemplate "${tname}": ${e.message}`);

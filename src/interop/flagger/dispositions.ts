@@ -28,7 +28,8 @@ function analysis(at: string): Record<string, Disposition> {
     [`${at}.mirrorWeight`]: warned('mirrored requests are not simulated'),
     [`${at}.primaryReadyThreshold`]: warned(READY),
     [`${at}.canaryReadyThreshold`]: warned(READY),
-    [`${at}.match.**`]: warned('only requests that match reach the canary; rehearse does not simulate headers, cookies or queries: the users that match are rehearsed as a share of users, the scenario\'s flagger.exposure (default 50%)'),
+    // Warned by the adapter, which knows the strategy and the share of users rehearsed as matching.
+    [`${at}.match.**`]: warned('only requests that match reach the canary; rehearse does not simulate headers, cookies or queries', true),
     [`${at}.sessionAffinity.**`]: warned('session affinity is not simulated: each user stays on one side by the flag\'s bucketing'),
     [`${at}.alerts.**`]: warned('alerts are not sent in a rehearsal'),
     [`${at}.metrics`]: modelled(),

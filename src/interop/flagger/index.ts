@@ -10,6 +10,7 @@
  */
 import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
 import type { PlanCheck } from '../../scenario/types.js';
+import { percent } from '../../units/format.js';
 import { walkFields } from '../kube/fields.js';
 import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
@@ -21,6 +22,8 @@ export type FlaggerCheck = PlanCheck;
 export interface FlaggerOptions {
   /** The flagger controller's -mesh-provider (default istio, cmd/flagger/main.go). */
   readonly meshProvider?: string;
+  /** The share of users an A/B analysis's match is rehearsed as selecting, and the scenario's path that gives it (null: not given). */
+  readonly exposure?: { readonly percent: number; readonly from: string | null; readonly at: string };
 }
 
 export interface FlaggerParts {
@@ -148,6 +151,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     else warn(cn, hp, `${hook}: it passes`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
+  const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
+  if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   if (problems.length > 0) return { ok: false, problems, warnings };
   return {
     ok: true,
@@ -157,6 +162,22 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     },
     warnings,
   };
+}
+
+/**
+ * What is rehearsed of analysis.match, which selects requests by headers, cookies or queries that rehearse does
+ * not simulate: with A/B, the share of users the scenario says the match selects (its flagger.exposure, or the
+ * default when it gives none, which no match told it); with canary weights, those weights over all users. The
+ * kubernetes provider's dropping of a match is said where the strategy is chosen (null here).
+ */
+function matchWarning(strategy: 'skip' | 'canary' | 'blue-green' | 'ab-testing', router: string, exposure: FlaggerOptions['exposure']): string | null {
+  const unseen = 'only requests that match reach the canary; rehearse does not simulate headers, cookies or queries';
+  if (strategy === 'skip') return `${unseen}: skipAnalysis promotes at once, before any request is matched`;
+  if (router === 'kubernetes') return strategy === 'canary' ? 'the kubernetes provider does not route by match: Flagger drops it' : null;
+  if (strategy !== 'ab-testing') return `${unseen}: the canary's weights are rehearsed as shares of all users, matching or not`;
+  if (!exposure) return `${unseen}: the users that match are rehearsed as the share of users the scenario's flagger.exposure gives`;
+  if (exposure.from !== null) return `${unseen}: the users that match are rehearsed as ${percent(exposure.percent / 100)} of users, the share ${exposure.from} gives`;
+  return `${unseen}: the users that match are rehearsed as ${percent(exposure.percent / 100)} of users, rehearse's default, not a share the match selects: set ${exposure.at} to the share of your users it selects`;
 }
 
 interface IterationsInput {

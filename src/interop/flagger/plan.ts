@@ -10,8 +10,8 @@ import type { SourceFile } from '../kube/resources.js';
 import type { ImportedPlan } from '../../scenario/types.js';
 import { toScenarioParts, type FlaggerOptions } from './index.js';
 
-export function importFlaggerPlan(files: readonly SourceFile[], exposure: { percent: number; from: string | null }, options: FlaggerOptions = {}): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
-  const r = toScenarioParts(files, options);
+export function importFlaggerPlan(files: readonly SourceFile[], exposure: { percent: number; from: string | null; at: string }, options: FlaggerOptions = {}): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
+  const r = toScenarioParts(files, { ...options, exposure });
   if (!r.ok) return r;
   const f = r.parts;
   const weights = f.strategy === 'blue-green' ? [0] : f.strategy === 'ab-testing' ? [exposure.percent] : f.weights;
