@@ -4,7 +4,8 @@
  * rehearse produced, and run the real promtool on it (the oracle).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
@@ -158,4 +159,28 @@ export function promtoolTestText(t: GeneratedTest): string {
 export function promtool(testFile: string): { ok: boolean; output: string } {
   const r = spawnSync(PROMTOOL, ['test', 'rules', testFile], { encoding: 'utf8', cwd: dirname(testFile), maxBuffer: 64 << 20 });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
+
+/** A rule file recording each query (one group each), as `promtool check rules` reads it. */
+export function queriesRuleFile(queries: readonly string[]): string {
+  return `groups:\n${queries.map((q, i) => `  - name: g${i}\n    rules:\n      - record: r\n        expr: ${JSON.stringify(q)}\n`).join('')}`;
+}
+
+/**
+ * What `promtool check rules` says of each query, in one run: null when it parses it, else the position
+ * ("line:column" in the query) and message of the first error, as promql/parser reports it.
+ */
+export function promtoolParses(queries: readonly string[]): (null | [string, string])[] {
+  const dir = mkdtempSync(join(tmpdir(), 'promtool-queries-'));
+  try {
+    writeFileSync(join(dir, 'r.yml'), queriesRuleFile(queries));
+    const r = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const said = new Map<number, [string, string]>();
+    // An empty query is refused before it is parsed ("field 'expr' must be set in rule"), with no position.
+    for (const m of `${r.stdout}${r.stderr}`.matchAll(/group "g(\d+)", rule 1, "r": (?:could not parse expression: (\d+:\d+): parse error: )?(.*)/g)) said.set(Number(m[1]), [m[2] ?? '', m[3].trim()]);
+    if (r.status !== 0 && !said.size) throw new Error(`promtool check rules: ${r.stdout}${r.stderr}`);
+    return queries.map((_, i) => said.get(i) ?? null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -124,7 +124,7 @@ describe('reading rule files', () => {
     // Refused by Prometheus: a type error, a name no function has. Parsed by it: functions rehearse does not
     // evaluate (holt_winters is Prometheus 2's name, which the UI grammar of Prometheus 3 no longer knows).
     expect(refusal(text('rate(up)'))[0]).toMatch(/^r\.yml:5:15: groups\[0\]\.rules\[0\]\.expr: could not parse expression: rate\(\) expects a range vector/);
-    expect(refusal(text('foo_bar(up) + 1'))[0]).toMatch(/could not parse expression: unsupported function "foo_bar" at column 1 of/);
+    expect(refusal(text('foo_bar(up) + 1'))[0]).toMatch(/could not parse expression: unknown function with name "foo_bar" at column 1 of/);
     expect(refusal(text('holt_winters(up[5m], 0.5, 0.5) + predict_linear(up[5m], 60)'))).toEqual([]);
     const checked = (expr: string) => {
       const dir = mkdtempSync(join(tmpdir(), 'rules-'));
@@ -140,9 +140,9 @@ describe('reading rule files', () => {
   });
 
   it('warns of what it does not model; an unsupported query is kept with every refused part', () => {
-    const parts = readRuleFile('groups:\n  - name: g\n    partial_response_strategy: warn\n    rules:\n      - alert: A\n        expr: predict_linear(x[1h], 60) < 0 and y[5m:1m] > 0\n', 'r.yml');
+    const parts = readRuleFile('groups:\n  - name: g\n    partial_response_strategy: warn\n    rules:\n      - alert: A\n        expr: predict_linear(x[1h], 60) < 0 and max_over_time(y[5m:1m]) > 0\n', 'r.yml');
     expect(parts.warnings).toEqual(['r.yml:3:32: groups[0].partial_response_strategy: a Thanos ruler setting with no effect on a single Prometheus']);
-    expect(parts.groups[0].rules[0].error).toMatch(/^unsupported function "predict_linear" at column 1; unsupported subquery at column 36 of /);
+    expect(parts.groups[0].rules[0].error).toMatch(/^unsupported function "predict_linear" at column 1; unsupported subquery at column 50 of /);
   });
 });
 

@@ -7,6 +7,10 @@
  * so that what a modifier applies to is what Prometheus checks (parse.go addOffset, getAtModifierVars).
  */
 import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@prometheus-io/lezer-promql';
+import { prometheusSignature } from './promql-prometheus.js';
+import { unknownFunctions } from './promql-signatures.js';
+import { PromQLError } from './promql-tree.js';
 
 export interface Node {
   readonly name: string;
@@ -68,4 +72,47 @@ export function tooLarge(query: string): string | null {
   if (deepest > MAX_DEPTH) return `brackets nested ${deepest} deep (rehearse reads at most ${MAX_DEPTH})`;
   if (operators > MAX_OPERATORS) return `${operators} operators and ranges (rehearse reads at most ${MAX_OPERATORS})`;
   return null;
+}
+
+/** The first error node of a parse, or -1. */
+function firstError(tree: ReturnType<typeof parser.parse>): number {
+  let at = -1;
+  tree.iterate({
+    enter(n) {
+      if (n.type.isError && at < 0) at = n.from;
+    },
+  });
+  return at;
+}
+
+/**
+ * A query's tree, or the PromQLError of a query the grammar cannot read. Names that are no function of the
+ * grammar stop it: each is read as "ln" padded with spaces to its length (columns stay put), so that the rest of
+ * the query is still checked; `renamed` gives the name at each such column, and the call is refused by it.
+ */
+export function readQuery(query: string): { readonly tree: SyntaxNode; readonly walked: string; readonly renamed: ReadonlyMap<number, string> } {
+  let tree = parser.parse(query);
+  const renamed = new Map<number, string>();
+  let walked = query;
+  const err = firstError(tree);
+  if (err < 0) return { tree: tree.topNode, walked, renamed };
+  const nameAt = (column: number) => /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(column - 1))![0];
+  // A name Prometheus 2.42 has no function of is its own error (generated_parser.y: "unknown function with name").
+  const unknown = unknownFunctions(query).map((u) => (prometheusSignature(nameAt(u.column))
+    ? u : { ...u, reason: `unknown function with name ${JSON.stringify(nameAt(u.column))}`, invalid: true }));
+  for (const u of unknown) {
+    const name = nameAt(u.column);
+    if (name.length < 2) throw new PromQLError(query, unknown);
+    renamed.set(u.column - 1, name);
+    walked = walked.slice(0, u.column - 1) + 'ln'.padEnd(name.length) + walked.slice(u.column - 1 + name.length);
+  }
+  if (unknown.length) tree = parser.parse(walked);
+  const still = unknown.length ? firstError(tree) : err;
+  if (still < 0) return { tree: tree.topNode, walked, renamed };
+  // An error the grammar reports only because it cut a large tree short: not a syntax error in Prometheus.
+  const large = tooLarge(query);
+  if (large) throw new PromQLError(query, [{ column: 1, reason: `unsupported query of ${large}`, invalid: false }]);
+  // A function Prometheus has does not hide a syntax error elsewhere.
+  if (unknown.some((u) => u.invalid)) throw new PromQLError(query, unknown.filter((u) => u.invalid));
+  throw new PromQLError(query, [{ column: still + 1, reason: still >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(still, still + 12))}`, invalid: true }]);
 }

@@ -1,5 +1,5 @@
 /** The tree a PromQL query parses into (promql.ts), and the error a refused query throws. */
-import type { GoRegex, PromQLProblem } from './promql-signatures.js';
+import { FUNCTIONS, type GoRegex, type PromQLProblem, type ValueType } from './promql-signatures.js';
 import { formatDuration } from '../units/parse.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
@@ -107,4 +107,27 @@ export function readsAheadWarning(e: Expr, at: string, readings: string): string
   const ahead = readsAheadMs(e);
   if (ahead === 0) return null;
   return `a negative offset reads ${formatDuration(ahead * 1000)} after the instant ${at}, where nothing has been scraped yet: ${readings}; give a positive offset or none`;
+}
+
+/** Whether a label value passes a matcher. */
+export function matches(m: Matcher, value: string): boolean {
+  switch (m.op) {
+    case '=': return value === m.value;
+    case '!=': return value !== m.value;
+    case '=~': return m.re!.test(value);
+    case '!~': return !m.re!.test(value);
+  }
+}
+
+/** The result type of a parsed query. */
+export function resultType(e: Expr): ValueType {
+  switch (e.kind) {
+    case 'call': return FUNCTIONS[e.fn].returns;
+    case 'number': return 'scalar';
+    case 'string': return 'string';
+    case 'matrix': return 'matrix';
+    case 'negate': return resultType(e.expr);
+    case 'binary': return resultType(e.lhs) === 'scalar' && resultType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    default: return 'vector';
+  }
 }

@@ -2,6 +2,8 @@
  * PromQL: parsed with @prometheus-io/lezer-promql (the grammar of Prometheus' own UI), then turned into a small
  * tree and validated against the subset rehearse evaluates. Anything outside it is refused here, with the
  * query, and the column and name of every part that is not supported (not only the first), never at evaluation.
+ * Around a part it does not evaluate the query is still checked as Prometheus 2.42's parser checks it (types,
+ * arguments; promql-prometheus.ts): a query Prometheus refuses is refused as invalid, for that alone.
  *
  * The subset (Prometheus 2.42 semantics): number and string literals; instant and range vector selectors with
  * =, !=, =~, !~ and `offset` (on a selector only, as Prometheus' parser has it; `@` is refused as unsupported where
@@ -11,18 +13,18 @@
  * + - * / % ^ and == != > < >= <= with bool, on/ignoring and group_left/group_right; the set operators and,
  * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
-import { parser } from '@prometheus-io/lezer-promql';
-import { MODIFIABLE, modified, type Node, syntaxTree, tooLarge } from './promql-syntax.js';
+import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
-  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unknownFunctions, unquote,
+  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
 
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
 
-export { describeProblems, PromQLError } from './promql-tree.js';
+export { describeProblems, matches, PromQLError, resultType } from './promql-tree.js';
 export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
-import { PromQLError, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
+import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
+import { itemText, numberProblem, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
 
 
 const BINARY_OPS: Record<string, BinaryOp> = {
@@ -35,26 +37,8 @@ const COMPARISONS = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 /** Thrown inside the walk to stop at a syntax error (the tree after it cannot be trusted). */
 class Stop extends Error {}
 
-/** The first error node of a parse, or -1. */
-function firstError(tree: ReturnType<typeof parser.parse>): number {
-  let at = -1;
-  tree.iterate({
-    enter(n) {
-      if (n.type.isError && at < 0) at = n.from;
-    },
-  });
-  return at;
-}
-
-/** Whether Prometheus has a function of this name: its own UI's grammar knows it, or it is holt_winters
- * (Prometheus 2's name for double_exponential_smoothing). */
-function prometheusFunction(name: string): boolean {
-  return name === 'holt_winters' || firstError(parser.parse(`${name}(x)`)) < 0;
-}
-
 /** Parses and validates a query; throws PromQLError. */
 export function parsePromQL(query: string): Expr {
-  let tree = parser.parse(query);
   const problems: PromQLProblem[] = [];
   const refuse = (node: { from: number } | number, reason: string, invalid = !reason.startsWith('unsupported ')): null => {
     problems.push({ column: (typeof node === 'number' ? node : node.from) + 1, reason, invalid });
@@ -64,30 +48,13 @@ export function parsePromQL(query: string): Expr {
     refuse(node, reason);
     throw new Stop();
   };
-  // Names that are no function at all stop the grammar. Each is read as "ln" padded with spaces to its length
-  // (columns stay put), so that the rest of the query is still checked; the call is refused by its own name.
-  const renamed = new Map<number, string>();
-  let walked = query;
-  const err = firstError(tree);
-  if (err >= 0) {
-    const unknown = unknownFunctions(query).map((u) => ({ ...u, invalid: !prometheusFunction(/^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(u.column - 1))![0]) }));
-    for (const u of unknown) {
-      const name = /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(u.column - 1))![0];
-      if (name.length < 2) throw new PromQLError(query, unknown);
-      renamed.set(u.column - 1, name);
-      walked = walked.slice(0, u.column - 1) + 'ln'.padEnd(name.length) + walked.slice(u.column - 1 + name.length);
-    }
-    if (unknown.length) tree = parser.parse(walked);
-    if (!unknown.length || firstError(tree) >= 0) {
-      // An error the grammar reports only because it cut a large tree short: not a syntax error in Prometheus.
-      const large = tooLarge(query);
-      if (large) throw new PromQLError(query, [{ column: 1, reason: `unsupported query of ${large}`, invalid: false }]);
-      if (unknown.length) throw new PromQLError(query, unknown);
-      throw new PromQLError(query, [{ column: err + 1, reason: err >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(err, err + 12))}`, invalid: true }]);
-    }
-  }
+  const { tree, walked, renamed } = readQuery(query);
   const text = (n: Node) => walked.slice(n.from, n.to);
   const children = (n: Node): readonly Node[] => n.kids;
+  // The type of each node, also of one refused as unsupported (a subquery, an @, a function rehearse does not
+  // evaluate), so that what is around it is still checked as Prometheus' parser checks it (parse.go checkAST).
+  const typed = new Map<Node, ValueType>();
+  const typeOf = (n: Node, e: Expr | null): ValueType | undefined => (e ? resultType(e) : typed.get(n));
 
   const duration = (n: Node): number => {
     const t = text(n).trim();
@@ -100,7 +67,13 @@ export function parsePromQL(query: string): Expr {
 
   const matcher = (n: Node): Matcher | null => {
     const [nameNode, opNode, valueNode] = children(n);
+    // generated_parser.y (2.42): a label name is an identifier; a quoted one is Prometheus 3's.
+    if (n.name === 'QuotedLabelName' || n.name === 'QuotedLabelMatcher') {
+      return refuse(n, `unexpected string ${itemText(text(n.name === 'QuotedLabelName' ? n : nameNode))} in label matching, expected identifier or "}"`);
+    }
     if (n.name !== 'UnquotedLabelMatcher' || !valueNode) return refuse(n, 'unsupported label matcher');
+    const bad = stringProblem(text(valueNode));
+    if (bad) return refuse(valueNode, bad);
     const name = text(nameNode);
     const op = text(opNode) as MatchOp;
     const value = unquote(text(valueNode));
@@ -130,6 +103,9 @@ export function parsePromQL(query: string): Expr {
       } else ok = refuse(c, `unsupported selector part ${JSON.stringify(text(c))}`) ?? false;
     }
     if (!ok) return null;
+    // parse.go checkAST: a name before the braces and a __name__ matcher inside them.
+    const second = matchers.find((m) => m.name === '__name__');
+    if (name !== null && second) return refuse(n, `metric name must not be set twice: ${JSON.stringify(name)} or ${JSON.stringify(second.value)}`);
     const all = name !== null ? [{ name: '__name__', op: '=' as const, value: name, re: null }, ...matchers] : matchers;
     if (!all.some((m) => !matches(m, ''))) return refuse(n, 'a vector selector needs at least one matcher that does not match the empty string');
     return { kind: 'vector', name, matchers: all, offsetMs: 0 };
@@ -138,23 +114,26 @@ export function parsePromQL(query: string): Expr {
   const shown = (t: string) => (t === 'matrix' ? 'range vector' : t);
   /** Checks a parsed argument's type; null (already refused) passes. */
   const expect = (n: Node, e: Expr | null, want: string, what: string): boolean => {
-    if (e === null) return false;
-    const got = resultType(e);
+    const got = typeOf(n, e);
+    if (got === undefined) return false;
     const w = want.replace(/[?*]$/, '');
-    if (got === w) return true;
+    if (got === w) return e !== null;
     refuse(n, `${what} expects ${w === 'matrix' ? 'a range vector' : `a ${w}`}, got a ${shown(got)}`);
     return false;
   };
 
-  const grouping = (n: Node) => children(n).map((c) => text(c).replace(/^"|"$/g, ''));
+  const grouping = (n: Node) => children(n).map((c) => {
+    if (c.name === 'QuotedLabelName') refuse(c, `unexpected string ${itemText(text(c))} in grouping opts, expected label`);
+    return text(c);
+  });
 
   const call = (n: Node): Expr | null => {
     const [id, body] = children(n);
     const fn = renamed.get(id.from) ?? text(id).trim();
     const argNodes = children(body);
     const args = argNodes.map(expr);
-    const sig = Object.hasOwn(FUNCTIONS, fn) ? FUNCTIONS[fn] : null;
-    if (!sig) return refuse(id, `unsupported function "${fn}"`, renamed.has(id.from) && !prometheusFunction(fn));
+    const sig = prometheusSignature(fn);
+    if (!sig) return refuse(id, `unknown function with name ${JSON.stringify(fn)}`);
     const variadic = sig.args.length > 0 && sig.args[sig.args.length - 1].endsWith('*');
     const required = sig.args.filter((a) => !a.endsWith('?') && !a.endsWith('*')).length;
     if (args.length < required || (!variadic && args.length > sig.args.length)) {
@@ -165,6 +144,10 @@ export function parsePromQL(query: string): Expr {
     args.forEach((a, i) => {
       if (!expect(argNodes[i], a, sig.args[Math.min(i, sig.args.length - 1)], `${fn}()`)) ok = false;
     });
+    if (!Object.hasOwn(FUNCTIONS, fn)) {
+      typed.set(n, sig.returns);
+      return refuse(id, `unsupported function "${fn}"`);
+    }
     if (!ok) return null;
     const strings = args.map((a) => (a!.kind === 'string' ? a!.value : null));
     if (fn === 'label_replace') {
@@ -201,11 +184,15 @@ export function parsePromQL(query: string): Expr {
     }
     const argNodes = children(body!);
     const args = argNodes.map(expr);
-    if (!(AGGREGATIONS as readonly string[]).includes(op)) return refuse(opNode, `unsupported aggregation "${op}"`);
-    const wantParam = AGGREGATIONS_WITH_PARAM.has(op);
+    if (!prometheusAggregation(op)) return refuse(opNode, `unknown function with name ${JSON.stringify(op)}`);
+    const wantParam = AGGREGATIONS_WITH_PARAM.has(op) || op === 'count_values';
     if (args.length !== (wantParam ? 2 : 1)) return refuse(n, `${op}() takes ${wantParam ? 2 : 1} argument(s), got ${args.length}`);
-    const paramOk = !wantParam || expect(argNodes[0], args[0], 'scalar', `${op}()'s parameter`);
+    const paramOk = !wantParam || expect(argNodes[0], args[0], op === 'count_values' ? 'string' : 'scalar', `${op}()'s parameter`);
     const bodyOk = expect(argNodes[args.length - 1], args[args.length - 1], 'vector', `${op}()`);
+    if (op === 'count_values') {
+      typed.set(n, 'vector');
+      return refuse(opNode, `unsupported aggregation "${op}"`);
+    }
     if (!paramOk || !bodyOk) return null;
     return { kind: 'aggregate', op, param: wantParam ? args[0] : null, expr: args[args.length - 1]!, grouping: by, without };
   };
@@ -244,20 +231,25 @@ export function parsePromQL(query: string): Expr {
         matching = { card, on, labels, include };
       } else return refuse(c, `unsupported modifier "${text(c)}"`);
     }
-    if (lhs === null || rhs === null) return null;
-    const lt = resultType(lhs), rt = resultType(rhs);
+    // parse.go checkAST: a label both matched on and carried over.
+    const twice = matching.on ? matching.include.find((l) => matching.labels.includes(l)) : undefined;
+    if (twice !== undefined) return refuse(opNode, `label ${JSON.stringify(twice)} must not occur in ON and GROUP clause at once`);
+    const lt = typeOf(lhsNode, lhs), rt = typeOf(rhsNode, rhs);
+    if (lt === undefined || rt === undefined) return null;
     let ok = true;
     for (const [t, node] of [[lt, lhsNode], [rt, rhsNode]] as const) {
       if (t !== 'scalar' && t !== 'vector') ok = refuse(node, `binary ${op} needs scalars or instant vectors, got a ${shown(t)}`) ?? false;
     }
     if (!ok) return null;
     const comparison = COMPARISONS.has(op);
+    typed.set(n, lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector');
     if (bool && !comparison) return refuse(n, 'bool applies to comparison operators only');
     if (comparison && !bool && lt === 'scalar' && rt === 'scalar') return refuse(opNode, 'comparisons between scalars must use the bool modifier');
     if (set && (lt === 'scalar' || rt === 'scalar')) return refuse(opNode, `set operator "${op}" not allowed in binary scalar expression`);
     if ((lt === 'scalar' || rt === 'scalar') && (explicit || matching.card !== 'one-to-one')) {
       return refuse(n, 'vector matching applies only between two instant vectors');
     }
+    if (lhs === null || rhs === null) return null;
     return { kind: 'binary', op, lhs, rhs, bool, matching };
   };
 
@@ -271,6 +263,13 @@ export function parsePromQL(query: string): Expr {
   };
   /** An `@` time: `start()`, `end()` or a number of seconds, signed, within the int64 milliseconds of Prometheus'
    * timestamps (parse.go setTimestamp); a duration is a syntax error there. */
+  /** Whether the @ under a node (its operand's modifiers) has a number for its time. */
+  const atNumber = (n: Node): boolean => {
+    for (let m = n; m.name === 'OffsetExpr' || m.name === 'StepInvariantExpr'; m = m.kids[0]) {
+      if (m.name === 'StepInvariantExpr' && m.kids[2]?.name !== 'AtModifierPreprocessors') return true;
+    }
+    return false;
+  };
   const atTime = (operand: Node, time: Node): boolean => {
     if (time.name === 'AtModifierPreprocessors') return true;
     const t = text(time).replace(/\s+/g, '');
@@ -286,21 +285,37 @@ export function parsePromQL(query: string): Expr {
   };
 
   const expr = (n: Node): Expr | null => {
+    const e = walk(n);
+    if (e) typed.set(n, resultType(e));
+    return e;
+  };
+  /** A node under modifiers or parentheses has the type of what they wrap. */
+  const same = (n: Node, inner: Node): null => {
+    const t = typed.get(inner);
+    if (t) typed.set(n, t);
+    return null;
+  };
+  const walk = (n: Node): Expr | null => {
     switch (n.name) {
       case 'PromQL': {
         const [only] = children(n);
         if (!only) return stop(0, 'empty query');
         return expr(only);
       }
-      case 'ParenExpr': return expr(children(n)[0]);
+      case 'ParenExpr': return expr(children(n)[0]) ?? same(n, children(n)[0]);
       case 'NumberDurationLiteral': {
         // The grammar takes a sign into the literal (`-1`, `x > - 1`); Prometheus folds it into the number too.
         const signed = /^([+-])(?:\s|#[^\n]*)*/.exec(text(n));
         const v = parseNumber(text(n).slice(signed?.[0].length ?? 0));
+        const overflow = numberProblem(text(n).slice(signed?.[0].length ?? 0));
+        if (overflow) return refuse(n, overflow);
         if (v === null) return refuse(n, `expected a number, got ${JSON.stringify(text(n))}`);
         return { kind: 'number', value: signed?.[1] === '-' ? -v : v };
       }
-      case 'StringLiteral': return { kind: 'string', value: unquote(text(n)) };
+      case 'StringLiteral': {
+        const bad = stringProblem(text(n));
+        return bad ? refuse(n, bad) : { kind: 'string', value: unquote(text(n)) };
+      }
       case 'VectorSelector': return vectorSelector(n);
       case 'MatrixSelector': {
         const [v, d] = children(n);
@@ -308,8 +323,14 @@ export function parsePromQL(query: string): Expr {
         const rangeMs = duration(d);
         // parse.go newMatrixSelector; the column is the range's, as Prometheus gives it.
         const before = modified(v);
-        if (before.base.name === 'VectorSelector' && (before.offset || before.at)) {
-          return refuse(walked.indexOf('[', v.to), `no ${before.at ? '@' : 'offset'} modifiers allowed before range`);
+        // Prometheus 2.42 checks an @ time here, not `@ start()` or `@ end()` (it takes those later).
+        const at = before.at && atNumber(v);
+        if (before.base.name === 'VectorSelector' && (before.offset || at)) {
+          return refuse(walked.indexOf('[', v.to), `no ${at ? '@' : 'offset'} modifiers allowed before range`);
+        }
+        if (before.base.name === 'VectorSelector' && before.at) {
+          typed.set(n, 'matrix');
+          return null;
         }
         if (v.name !== 'VectorSelector') return refuse(v, 'ranges only allowed for vector selectors');
         if (inner === null) return null;
@@ -322,7 +343,7 @@ export function parsePromQL(query: string): Expr {
         const neg = text(durNode).trim().startsWith('-');
         const ms = duration(neg ? children(durNode)[1] : durNode) * (neg ? -1 : 1);
         if (!modifierTarget(parts[0], 'offset')) return null;
-        if (inner === null) return null;
+        if (inner === null) return same(n, parts[0]);
         if (inner.kind === 'vector') return { ...inner, offsetMs: ms };
         if (inner.kind === 'matrix') return { ...inner, vector: { ...inner.vector, offsetMs: ms } };
         return refuse(parts[0], 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
@@ -330,8 +351,9 @@ export function parsePromQL(query: string): Expr {
       case 'UnaryExpr': {
         const [op, operand] = children(n);
         const inner = expr(operand);
-        if (inner === null) return null;
-        if (resultType(inner) !== 'scalar' && resultType(inner) !== 'vector') return refuse(n, 'unary minus needs a scalar or a vector');
+        const t = typeOf(operand, inner);
+        if (t !== undefined && t !== 'scalar' && t !== 'vector') return refuse(n, 'unary minus needs a scalar or a vector');
+        if (inner === null) return same(n, operand);
         return text(op) === '-' ? { kind: 'negate', expr: inner } : inner;
       }
       case 'FunctionCall': return call(n);
@@ -340,48 +362,39 @@ export function parsePromQL(query: string): Expr {
       case 'SubqueryExpr': {
         // Refused where its range starts: "[5m:1m]".
         const [inner, range, step] = children(n);
-        expr(inner);
+        const t = typeOf(inner, expr(inner));
         duration(range);
         if (step) duration(step);
+        // parse.go checkAST: `ValueType` as Go prints it (matrix, scalar, string).
+        if (t !== undefined && t !== 'vector') return refuse(n, `subquery is only allowed on instant vector, got ${t} instead`);
+        typed.set(n, 'matrix');
         return refuse(walked.lastIndexOf('[', range.from), 'unsupported subquery');
       }
       case 'StepInvariantExpr': {
         const [operand, at, time] = children(n);
         expr(operand);
         const valid = atTime(operand, time) && modifierTarget(operand, '@');
+        same(n, operand);
         return valid ? refuse(at, 'unsupported @ modifier') : null;
       }
-      default: return refuse(n, `unsupported expression ${JSON.stringify(text(n))}`);
+      // The grammar of Prometheus' UI reads what later versions added (`smoothed`, `anchored`, durations
+      // computed in brackets); Prometheus 2.42 does not.
+      default: {
+        const [first, ...rest] = children(n);
+        if (first && /(Expr|Selector)$/.test(first.name)) expr(first);
+        const at = rest.length ? rest[rest.length - 1] : n;
+        return refuse(at, `unexpected ${/^[a-zA-Z_]\w*$/.test(text(at)) ? "identifier " : ""}${JSON.stringify(text(at))}: Prometheus 2.42 does not parse it`);
+      }
     }
   };
   let result: Expr | null = null;
   try {
-    result = expr(syntaxTree(tree.topNode));
+    result = expr(syntaxTree(tree));
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
   }
-  if (problems.length || result === null) throw new PromQLError(query, problems.length ? problems : [{ column: 1, reason: 'unsupported query' }]);
+  // A query Prometheus refuses is refused for that, whatever else rehearse would not evaluate in it.
+  const invalid = problems.filter((p) => p.invalid);
+  if (problems.length || result === null) throw new PromQLError(query, invalid.length ? invalid : problems.length ? problems : [{ column: 1, reason: 'unsupported query' }]);
   return result;
-}
-
-export function matches(m: Matcher, value: string): boolean {
-  switch (m.op) {
-    case '=': return value === m.value;
-    case '!=': return value !== m.value;
-    case '=~': return m.re!.test(value);
-    case '!~': return !m.re!.test(value);
-  }
-}
-
-/** The result type of a parsed query. */
-export function resultType(e: Expr): ValueType {
-  switch (e.kind) {
-    case 'call': return FUNCTIONS[e.fn].returns;
-    case 'number': return 'scalar';
-    case 'string': return 'string';
-    case 'matrix': return 'matrix';
-    case 'negate': return resultType(e.expr);
-    case 'binary': return resultType(e.lhs) === 'scalar' && resultType(e.rhs) === 'scalar' ? 'scalar' : 'vector';
-    default: return 'vector';
-  }
 }

@@ -248,7 +248,7 @@ function readRule(
 }
 
 /** Prometheus parses an alerting rule's annotations as Go templates and refuses the file when one does not
- * parse (rulefmt testTemplateParsing); the scan of templates.ts finds the common mistakes, warned here. */
+ * parse (rulefmt testTemplateParsing); templates.ts parses them as Go does, and what it refuses is warned here. */
 function annotationTemplates(annotations: Record<string, unknown>, path: PathSegment[], where: (p: readonly PathSegment[]) => string, warnings: string[]): void {
   for (const [k, v] of Object.entries(annotations)) {
     if (typeof v !== 'string') continue;

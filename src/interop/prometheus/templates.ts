@@ -1,15 +1,15 @@
 /**
- * Go templates in alerting rules' annotations, scanned for what Prometheus' parser refuses
- * (rulefmt testTemplateParsing: text/template with template.go's functions, after `{{$labels := .Labels}}`,
- * `{{$externalLabels := .ExternalLabels}}`, `{{$externalURL := .ExternalURL}}` and `{{$value := .Value}}`).
- * This is a scan of text/template's lexer and of the parser's checks that need no types, not the parser
- * itself (no npm package parses Go templates as Go does): an action left open, a string, raw string, character
- * constant or comment left open, a lone `}` or unbalanced parentheses in an action, `{{end}}` or `{{else}}`
- * with nothing to close, a second `{{else}}`, a block never closed, `if`/`range`/`with` without a value, a
- * `{{define}}` inside a control, `{{break}}`/`{{continue}}` outside a `{{range}}`, a function Prometheus 2.42
- * does not define and a variable not in scope (declared later, or by a control already ended). What it finds is a warning with its place; what
- * it misses, Prometheus still refuses.
+ * Go templates in alerting rules' annotations, parsed as Prometheus parses them (rulefmt testTemplateParsing:
+ * text/template with template.go's functions, after `{{$labels := .Labels}}`, `{{$externalLabels :=
+ * .ExternalLabels}}`, `{{$externalURL := .ExternalURL}}` and `{{$value := .Value}}`). No npm package parses Go
+ * templates as Go does; this follows golang/go src/text/template/parse/parse.go (Go 1.19.8 builds promtool 2.42):
+ * its lexer (template-lexer.ts), pipelines with their declarations, commands and operands, the controls with
+ * their {{else}} and {{end}}, {{define}}, {{block}}, {{template}}, {{break}} and {{continue}}, the functions
+ * Prometheus 2.42 defines, the variables in scope, and numbers, strings and character constants as strconv
+ * reads them. Controls are nested without recursion (a template may nest thousands deep). What it finds is a
+ * warning with its place.
  */
+import { TemplateFailure, TemplateLexer, type Item } from './template-lexer.js';
 
 /** Go's text/template builtins and the functions of Prometheus 2.42's template.go (as promtool 2.42 accepts them). */
 const FUNCTIONS = new Set([
@@ -20,9 +20,8 @@ const FUNCTIONS = new Set([
   'humanizePercentage', 'humanizeTimestamp', 'pathPrefix', 'externalURL', 'parseDuration', 'toTime', 'stripPort',
   'stripDomain',
 ]);
-const KEYWORDS = new Set(['if', 'else', 'end', 'range', 'with', 'define', 'template', 'block', 'break', 'continue', 'nil', 'true', 'false']);
-const OPENS = new Set(['if', 'range', 'with', 'define', 'block']);
 const DECLARED = ['$labels', '$externalLabels', '$externalURL', '$value'];
+
 
 export interface TemplateProblem {
   /** 1-based, in the template's text. */
@@ -31,115 +30,270 @@ export interface TemplateProblem {
   readonly reason: string;
 }
 
+/** An item as parse.go names it in "unexpected ...": keywords in angle brackets, long values cut at 10. */
+function itemString(i: Item): string {
+  if (i.t === 'eof') return 'EOF';
+  if (i.t === 'keyword' || i.t === 'nil' || i.t === 'dot') return `<${i.v}>`;
+  const chars = [...i.v];
+  return chars.length > 10 ? `${JSON.stringify(chars.slice(0, 10).join(''))}...` : JSON.stringify(i.v);
+}
+
+/** Escapes strconv.Unquote takes in a quoted string (quote '"') or a character constant (quote "'"). */
+const ESCAPE = /\\(?:[abfnrtv\\]|[0-7]{3}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/y;
+function unquotes(body: string, quote: string): number | null {
+  let n = 0;
+  for (let i = 0; i < body.length; n++) {
+    if (body[i] !== '\\') {
+      i += body.codePointAt(i)! > 0xffff ? 2 : 1;
+      continue;
+    }
+    if (body[i + 1] === quote) {
+      i += 2;
+      continue;
+    }
+    ESCAPE.lastIndex = i;
+    const m = ESCAPE.exec(body);
+    if (!m) return null;
+    const hex = /^\\[uU]/.test(m[0]) ? parseInt(m[0].slice(2), 16) : /^\\[0-7]/.test(m[0]) ? parseInt(m[0].slice(1), 8) : 0;
+    if (hex > 0x10ffff || (hex >= 0xd800 && hex < 0xe000) || (/^\\[0-7]/.test(m[0]) && hex > 255)) return null;
+    i += m[0].length;
+  }
+  return n;
+}
+
+const DIGITS = '(?:\\d(?:_?\\d)*)';
+const GO_NUMBER = new RegExp(`^[+-]?(?:0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0(?:_?[0-7])*|[1-9](?:_?\\d)*`
+  + `|(?:${DIGITS}\\.${DIGITS}?|${DIGITS}?\\.${DIGITS}|${DIGITS})(?:[eE][+-]?${DIGITS})?`
+  + `|0[xX](?:_?[0-9a-fA-F])*(?:\\.(?:[0-9a-fA-F](?:_?[0-9a-fA-F])*)?)?[pP][+-]?${DIGITS})i?$`);
+
+/** parse.go newNumber: a number literal or a character constant strconv reads whole, else the error. */
+function numberProblem(i: Item): string | null {
+  if (i.t === 'charConstant') {
+    const n = unquotes(i.v.slice(1, -1), "'");
+    return n === 1 ? null : n === null || n === 0 ? 'invalid syntax' : `malformed character constant: ${i.v}`;
+  }
+  if (i.t === 'complex') return null;
+  return GO_NUMBER.test(i.v) ? null : `illegal number syntax: ${JSON.stringify(i.v)}`;
+}
+
+type Node = 'bool' | 'dot' | 'nil' | 'number' | 'string' | 'field' | 'variable' | 'identifier' | 'chain' | 'pipeline';
+interface Frame { readonly word: string; readonly offset: number; readonly mark: number; readonly outer: Scope | null; elsed: boolean }
+interface Scope { readonly count: Map<string, number>; readonly log: string[] }
+
 /** The first thing in a template that Prometheus' parser refuses, or null. */
 export function templateProblem(text: string): TemplateProblem | null {
   const at = (offset: number, reason: string): TemplateProblem => {
     const before = text.slice(0, offset).split('\n');
     return { line: before.length, column: before[before.length - 1].length + 1, reason };
   };
-  // text/template/parse: the variables in scope (a control's are dropped at its {{end}}, a {{define}} or {{block}}
-  // starts with `$` alone) and the open controls, each with the variables before it and whether it had its {{else}}.
-  interface Scope { readonly count: Map<string, number>; readonly log: string[] }
+  const lexer = new TemplateLexer(text);
+  const items: Item[] = [];
+  let k = 0;
+  const next = (): Item => {
+    if (k === items.length) items.push(lexer.next());
+    return items[k++];
+  };
+  const backup = (n = 1) => void (k -= n);
+  const peek = () => {
+    const i = next();
+    backup();
+    return i;
+  };
+  const nextNonSpace = () => {
+    let i = next();
+    while (i.t === 'space') i = next();
+    return i;
+  };
+  const peekNonSpace = () => {
+    const i = nextNonSpace();
+    backup();
+    return i;
+  };
+  const fail = (i: Item | number, reason: string): never => {
+    throw new TemplateFailure(typeof i === 'number' ? i : i.at, reason);
+  };
+  // parse.go unexpected: a lexer's error item is reported as itself.
+  const unexpected = (i: Item, context: string): never => fail(i, i.t === 'error' ? i.v : `unexpected ${itemString(i)} in ${context}`);
+  const expectRight = (context: string) => {
+    const i = nextNonSpace();
+    if (i.t !== 'right') unexpected(i, context);
+  };
+
+  // The variables in scope (a control's are dropped at its {{end}}, a {{define}} or {{block}} starts with `$`
+  // alone) and the open controls.
   const scopeOf = (names: readonly string[]): Scope => ({ count: new Map(names.map((n) => [n, 1])), log: [...names] });
-  let scope = scopeOf(DECLARED);
+  let scope = scopeOf(['$', ...DECLARED]);
   const declare = (name: string) => {
     scope.log.push(name);
     scope.count.set(name, (scope.count.get(name) ?? 0) + 1);
   };
-  const blocks: { word: string; offset: number; mark: number; outer: Scope | null; elsed: boolean }[] = [];
-  let i = 0;
-  for (;;) {
-    const open = text.indexOf('{{', i);
-    if (open < 0) break;
-    let p = open + 2;
-    if (/^-[ \t\r\n]/.test(text.slice(p, p + 2))) p += 2;
-    while (/[ \t\r\n]/.test(text[p] ?? '')) p++;
-    if (text.startsWith('/*', p)) {
-      const close = text.indexOf('*/', p + 2);
-      if (close < 0) return at(open, 'unclosed comment');
-      const after = /^(?:[ \t\r\n]+-)?\}\}/.exec(text.slice(close + 2));
-      if (!after) return at(open, 'comment ends before closing delimiter');
-      i = close + 2 + after[0].length;
-      continue;
-    }
-    const words: { kind: 'word' | 'var' | 'other'; text: string; offset: number }[] = [];
-    let depth = 0;
-    let closed = false;
-    while (p < text.length) {
-      if (/^[ \t\r\n]+-\}\}/.test(text.slice(p)) || text.startsWith('}}', p)) {
-        closed = true;
-        i = text.indexOf('}}', p) + 2;
-        break;
+  const frames: Frame[] = [];
+
+  const term = (): Node | null => {
+    const i = nextNonSpace();
+    switch (i.t) {
+      case 'identifier':
+        if (!FUNCTIONS.has(i.v)) fail(i, `function ${JSON.stringify(i.v)} not defined`);
+        return 'identifier';
+      case 'dot': return 'dot';
+      case 'nil': return 'nil';
+      case 'variable':
+        if (!scope.count.get(i.v)) fail(i, `undefined variable ${JSON.stringify(i.v)}`);
+        return 'variable';
+      case 'field': return 'field';
+      case 'bool': return 'bool';
+      case 'charConstant': case 'complex': case 'number': {
+        const bad = numberProblem(i);
+        if (bad) fail(i, bad);
+        return 'number';
       }
-      const c = text[p];
-      if (/[ \t\r\n]/.test(c)) {
-        p++;
-      } else if (c === '"' || c === "'") {
-        const start = p++;
-        while (p < text.length && text[p] !== c && text[p] !== '\n') p += text[p] === '\\' ? 2 : 1;
-        if (p >= text.length || text[p] === '\n') return at(start, c === '"' ? 'unterminated quoted string' : 'unterminated character constant');
-        words.push({ kind: 'other', text: text.slice(start, ++p), offset: start });
-      } else if (c === '`') {
-        const end = text.indexOf('`', p + 1);
-        if (end < 0) return at(p, 'unterminated raw quoted string');
-        words.push({ kind: 'other', text: text.slice(p, end + 1), offset: p });
-        p = end + 1;
-      } else if (c === '(' || c === ')') {
-        depth += c === '(' ? 1 : -1;
-        if (depth < 0) return at(p, 'unexpected ")" in command');
-        words.push({ kind: 'other', text: c, offset: p++ });
-      } else if (c === '}') {
-        return at(p, 'unexpected "}" in action (an action ends with "}}")');
-      } else {
-        const m = /^(\$[A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*|\.?[A-Za-z0-9_.]+|:=|[^ \t\r\n"'`()}])/.exec(text.slice(p))!;
-        const t = m[0];
-        words.push({ kind: t.startsWith('$') ? 'var' : /^[A-Za-z_]/.test(t) ? 'word' : 'other', text: t, offset: p });
-        p += t.length;
-      }
+      case 'lparen': pipeline('parenthesized pipeline', 'rparen'); return 'pipeline';
+      case 'string':
+        if (unquotes(i.v.slice(1, -1), '"') === null) fail(i, 'invalid syntax');
+        return 'string';
+      case 'raw': return 'string';
+      default: backup(); return null;
     }
-    if (!closed) return at(open, 'unclosed action');
-    if (depth > 0) return at(open, 'unclosed left paren');
-    const first = words[0];
-    const top = blocks[blocks.length - 1];
-    if (first?.kind === 'word' && (first.text === 'end' || first.text === 'else')) {
-      if (!top || (first.text === 'else' && ['define', 'block'].includes(top.word))) return at(open, `unexpected {{${first.text}}}`);
-      if (first.text === 'else' && top.elsed) return at(open, 'expected end; found {{else}}');
-      if (first.text === 'else' && words[1]?.text !== 'if') top.elsed = true;
-      if (first.text === 'end') {
-        const { mark, outer } = blocks.pop()!;
+  };
+  const operand = (): Node | null => {
+    const node = term();
+    if (node === null || peek().t !== 'field') return node;
+    const termItem = items[k - 1];
+    while (peek().t === 'field') next();
+    if (['bool', 'string', 'number', 'nil', 'dot'].includes(node)) fail(termItem, `unexpected . after term ${JSON.stringify(termItem.v)}`);
+    return node === 'field' || node === 'variable' ? node : 'chain';
+  };
+  /** parse.go command: operands up to a pipe, a right delimiter or a right paren; its first operand. */
+  const command = (): Node => {
+    let first: Node | null = null;
+    for (;;) {
+      peekNonSpace();
+      const o = operand();
+      first ??= o;
+      const i = next();
+      if (i.t === 'space') continue;
+      if (i.t === 'right' || i.t === 'rparen') backup();
+      else if (i.t !== 'pipe') unexpected(i, 'operand');
+      break;
+    }
+    if (first === null) fail(items[k - 1], 'empty command');
+    return first!;
+  };
+  const STARTS = new Set(['bool', 'charConstant', 'complex', 'dot', 'field', 'identifier', 'number', 'nil', 'raw', 'string', 'variable', 'lparen']);
+  /** parse.go pipeline: declarations, then commands up to `end`. */
+  const pipeline = (context: string, end: 'right' | 'rparen'): void => {
+    for (let decls = 0; ;) {
+      const v = peekNonSpace();
+      if (v.t !== 'variable') break;
+      nextNonSpace();
+      const after = peek();
+      const n = peekNonSpace();
+      if (n.t === 'assign' || n.t === 'declare') {
+        nextNonSpace();
+        declare(v.v);
+      } else if (n.t === 'char' && n.v === ',') {
+        nextNonSpace();
+        declare(v.v);
+        if (context === 'range' && ++decls < 2) {
+          const t = peekNonSpace().t;
+          if (t === 'variable' || t === 'right' || t === 'rparen') continue;
+          fail(n, 'range can only initialize variables');
+        }
+        fail(n, `too many declarations in ${context}`);
+      } else if (after.t === 'space') {
+        k = items.lastIndexOf(v, k);
+      } else backup();
+      break;
+    }
+    const cmds: Node[] = [];
+    for (;;) {
+      const i = nextNonSpace();
+      if (i.t === end) break;
+      if (!STARTS.has(i.t)) unexpected(i, context);
+      backup();
+      cmds.push(command());
+    }
+    if (!cmds.length) fail(items[k - 1], `missing value for ${context}`);
+    cmds.slice(1).forEach((c, n) => {
+      if (['bool', 'dot', 'nil', 'number', 'string'].includes(c)) fail(items[k - 1], `non executable command in pipeline stage ${n + 2}`);
+    });
+  };
+  /** parse.go parseTemplateName: a string strconv.Unquote reads. */
+  const templateName = (context: string) => {
+    const i = nextNonSpace();
+    if (i.t !== 'string' && i.t !== 'raw') unexpected(i, context);
+    if (i.t === 'string' && unquotes(i.v.slice(1, -1), '"') === null) fail(i, 'invalid syntax');
+  };
+  /** Inside a {{range}} of the same definition, before its {{else}}. */
+  const inRange = () => {
+    for (let f = frames.length - 1; f >= 0 && frames[f].outer === null; f--) if (frames[f].word === 'range' && !frames[f].elsed) return true;
+    return false;
+  };
+  const open = (word: string, offset: number, definition: boolean) => {
+    frames.push({ word, offset, mark: scope.log.length, outer: definition ? scope : null, elsed: false });
+    if (definition) scope = scopeOf(['$']);
+  };
+  const closing = (f: Frame) => (f.word === 'define' ? 'define clause' : 'block clause');
+
+  try {
+    for (;;) {
+      const item = next();
+      if (item.t === 'eof') break;
+      if (item.t === 'error') fail(item, item.v);
+      if (item.t !== 'left') continue;
+      const first = nextNonSpace();
+      const top = frames[frames.length - 1];
+      const word = first.t === 'keyword' ? first.v : null;
+      if (word === 'define' && !top) {
+        // parse.go parse: a definition only at the top of the template.
+        templateName('define clause');
+        expectRight('define clause');
+        open('define', item.at, true);
+      } else if (word === 'block') {
+        templateName('block clause');
+        pipeline('block clause', 'right');
+        open('block', item.at, true);
+      } else if (word === 'if' || word === 'range' || word === 'with') {
+        const mark = scope.log.length;
+        pipeline(word, 'right');
+        frames.push({ word, offset: item.at, mark, outer: null, elsed: false });
+      } else if (word === 'else') {
+        // parse.go elseControl: `{{else if` continues an {{if}}; elsewhere the `if` is read as input.
+        const elseIf = peekNonSpace().t === 'keyword' && peekNonSpace().v === 'if';
+        if (!elseIf) expectRight('else');
+        if (!top) fail(item, 'unexpected {{else}}');
+        if (top.outer) fail(item, `unexpected {{else}} in ${closing(top)}`);
+        if (top.elsed) fail(item, 'expected end; found {{else}}');
+        if (elseIf && top.word !== 'if') unexpected(nextNonSpace(), 'input');
+        if (elseIf) {
+          nextNonSpace();
+          pipeline('if', 'right');
+        } else top.elsed = true;
+      } else if (word === 'end') {
+        expectRight('end');
+        if (!top) fail(item, 'unexpected {{end}}');
+        const { mark, outer } = frames.pop()!;
         if (outer) scope = outer;
         for (; scope.log.length > mark; scope.log.pop()) scope.count.set(scope.log[scope.log.length - 1], scope.count.get(scope.log[scope.log.length - 1])! - 1);
-      }
-    } else if (first?.kind === 'word' && OPENS.has(first.text)) {
-      if (words.length === 1 && ['if', 'range', 'with'].includes(first.text)) return at(open, `missing value for ${first.text}`);
-      if (first.text === 'define' && top) return at(open, 'unexpected <define> in command');
-      const definition = ['define', 'block'].includes(first.text);
-      blocks.push({ word: first.text, offset: open, mark: scope.log.length, outer: definition ? scope : null, elsed: false });
-      if (definition) scope = scopeOf(['$']);
-    } else if (first?.kind === 'word' && (first.text === 'break' || first.text === 'continue')) {
-      // parse.go: only inside a {{range}} of the same definition.
-      const inner = blocks.slice(blocks.findLastIndex((b) => b.word === 'define' || b.word === 'block') + 1);
-      if (!inner.some((b) => b.word === 'range')) return at(open, `{{${first.text}}} outside {{range}}`);
-    }
-    // What follows each variable, past the other variables of a declaration (`$i, $e := ...`).
-    const after: (string | undefined)[] = [];
-    for (let k = words.length - 1, next: string | undefined; k >= 0; k--) {
-      after[k] = next;
-      if (words[k].kind !== 'var' && words[k].text !== ',') next = words[k].text;
-    }
-    for (let k = 0; k < words.length; k++) {
-      const w = words[k];
-      if (w.kind === 'var') {
-        const name = /^\$[A-Za-z0-9_]*/.exec(w.text)![0];
-        // parse.go pipeline: `$x = ...` declares $x for the parser as `$x := ...` does (only execution needs it set).
-        if (after[k] === ':=' || after[k] === '=') declare(name);
-        else if (name !== '$' && !scope.count.get(name)) return at(w.offset, `undefined variable "${name}"`);
-      } else if (w.kind === 'word' && !KEYWORDS.has(w.text)) {
-        const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(w.text)![0];
-        if (!FUNCTIONS.has(name)) return at(w.offset, `function "${name}" not defined`);
+      } else if (word === 'break' || word === 'continue') {
+        const i = nextNonSpace();
+        if (i.t !== 'right') unexpected(i, `{{${word}}}`);
+        if (!inRange()) fail(item, `{{${word}}} outside {{range}}`);
+      } else if (word === 'template') {
+        templateName('template clause');
+        if (nextNonSpace().t !== 'right') {
+          backup();
+          pipeline('template clause', 'right');
+        }
+      } else {
+        backup();
+        pipeline('command', 'right');
       }
     }
+  } catch (e) {
+    if (e instanceof TemplateFailure) return at(e.at, e.reason);
+    throw e;
   }
-  if (blocks.length) return at(blocks[blocks.length - 1].offset, `{{${blocks[blocks.length - 1].word}}} is never closed by {{end}} (unexpected EOF)`);
-  return null;
+  const last = frames[frames.length - 1];
+  return last ? at(last.offset, `{{${last.word}}} is never closed by {{end}} (unexpected EOF)`) : null;
 }
