@@ -7,7 +7,9 @@ import type { GivenCapacity } from './capacity.js';
 import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
-import { RESERVED_NAME } from '../records.js';
+import { allEndpoints, safe, serviceNamesOf } from './names.js';
+
+export { safe } from './names.js';
 
 export interface WriteOptions {
   latency: 'empirical' | 'lognormal';
@@ -26,11 +28,6 @@ export interface WriteOptions {
 const Z99 = 2.3263478740408408;
 const QUANTILES = 200;
 
-/** A name from the traces as a scenario's name: letters, digits, "_" and "-"; never the reserved __proto__. */
-export const safe = (name: string): string => {
-  const s = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-  return s === '' ? 'op' : s === RESERVED_NAME ? 'proto' : s;
-};
 
 const us = (x: number) => `${Math.max(0, Math.round(x))}us`;
 const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
@@ -65,15 +62,7 @@ interface Names {
 }
 
 function nameAll(analysis: Analysis, all: EndpointStats[]): Names {
-  const service = new Map<string, string>();
-  const used = new Set<string>();
-  for (const e of all) {
-    if (service.has(e.service)) continue;
-    let n = safe(e.service), k = 2;
-    while (used.has(n)) n = `${safe(e.service)}-${k++}`;
-    used.add(n);
-    service.set(e.service, n);
-  }
+  const service = serviceNamesOf(all);
   const endpoint = new Map<string, string>();
   const usedEp = new Set<string>();
   for (const e of all) {
@@ -263,7 +252,9 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
     ];
   }
   if (seen === null) {
-    return ['    # seen only as the far end of client spans (not instrumented): capacity unknown', '    concurrency: unknown', '    queue: unbounded'];
+    const by = analysis.peers.get(service);
+    const named = by === undefined ? '' : `, named "${service}" by its callers' ${by}`;
+    return [`    # seen only as the far end of client spans (not instrumented)${named}: capacity unknown; give it with --capacity ${safe(service)}=N`, '    concurrency: unknown', '    queue: unbounded'];
   }
   const rate = analysis.options.sampleRate;
   const starts = iv!.starts.length;
@@ -295,9 +286,7 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
 }
 
 export function writeScenario(analysis: Analysis, o: WriteOptions): string {
-  const real = [...analysis.endpoints.values()];
-  const leafOnly = [...analysis.leaves.values()].filter((l) => !analysis.endpoints.has(`${l.service}\u0000${l.endpoint}`));
-  const all = [...real, ...leafOnly];
+  const all = allEndpoints(analysis);
   const names = nameAll(analysis, all);
   const dropped = cyclicCalls(all);
   const waits = o.waits ?? queueWaits(analysis);
