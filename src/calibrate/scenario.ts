@@ -2,7 +2,7 @@
  * Writes what the analysis found as a scenario file: valid, commented (where each number came from), with the
  * capacity given, inferred with its evidence, or unknown.
  */
-import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
+import type { Analysis, EdgeStats, EndpointStats, ItemStats } from './analyze.js';
 import type { GivenCapacity } from './capacity.js';
 import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
@@ -183,17 +183,28 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   if (cut.length > 0) out.push(`${indent}  # recursive calls to ${cut.join(', ')} left out (a synchronous cycle)`);
   const base = Math.max(1, e.ok);
   const edgeOf = (target: string) => analysis.edges.get(`${e.service}\u0000${e.endpoint}\u0001${target}`);
-  const one = (target: string, item: ItemStats, extra: string[], why: string[]): string => {
-    const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
-    const edge = edgeOf(target);
+  // A call's network time is its edge's, however many items (parallel groups of other sizes) call the target.
+  const networks = new Map<string, { n: ReturnType<typeof network>; over: string } | null>();
+  const networkOf = (target: string, edge: EdgeStats | undefined) => {
+    let got = networks.get(target);
+    if (got !== undefined) return got;
     const wait = waits.get(target.split('\u0000')[0]);
     // Where calls that found every worker busy waited before the span: their gaps are queueing, simulated as such.
     const gaps = edge && wait ? edge.network.filter((_, i) => !wait.busy(edge.networkAt[i])) : edge?.network ?? [];
-    if (edge && gaps.length > 0) {
-      const n = network(gaps);
-      if (n.text !== null) parts.push(`network: ${n.text}`);
-      const over = wait ? `the ${plural(gaps.length, 'attempt')} that found a worker free (of ${edge.network.length.toLocaleString('en-US')})` : plural(edge.networkSeen, 'attempt');
-      why.push(`${names.endpoint.get(target)} network ${n.note} over ${over} (client span less server span)`);
+    got = edge && gaps.length > 0 ? {
+      n: network(gaps),
+      over: wait ? `the ${plural(gaps.length, 'attempt')} that found a worker free (of ${edge.network.length.toLocaleString('en-US')})` : plural(edge.networkSeen, 'attempt'),
+    } : null;
+    networks.set(target, got);
+    return got;
+  };
+  const one = (target: string, item: ItemStats, extra: string[], why: string[]): string => {
+    const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
+    const edge = edgeOf(target);
+    const net = networkOf(target, edge);
+    if (net !== null) {
+      if (net.n.text !== null) parts.push(`network: ${net.n.text}`);
+      why.push(`${names.endpoint.get(target)} network ${net.n.note} over ${net.over} (client span less server span)`);
     }
     if (edge && edge.maxRetries > 0) {
       const gap = edge.gapCount > 0 ? edge.gapSum / edge.gapCount : 0;
