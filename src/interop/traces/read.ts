@@ -11,13 +11,15 @@
 import { InputError } from '../../errors.js';
 import { jaegerTraceSpans } from './jaeger.js';
 import { streamJson, type Path } from './json-stream.js';
-import { otlpResourceSpans } from './otlp.js';
+import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans']];
+// OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
+const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => [['resourceSpans', scopes, 'spans'], ['result', 'resourceSpans', scopes, 'spans']]);
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ...OTLP_SPANS];
 
 export interface FileRead {
   format: TraceFormat;
@@ -110,6 +112,32 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     isBare = false;
   };
 
+  // OTLP: the resourceSpans element being read, its service (once its resource is read) and its spans read before.
+  let element = '';
+  let service: string | null | undefined;
+  let early: Span[] = [];
+  const otlp = (path: Path, value: unknown) => {
+    // path: [i], [i, 'resource'], [i, 'scopeSpans', j, 'spans', k], or another value of the element.
+    const here = `${documents}:${path[0]}`;
+    if (here !== element) {
+      element = here;
+      service = undefined;
+      early = [];
+    }
+    if (path.length === 1) {
+      if (value === null || typeof value !== 'object') report.skip('a resourceSpans entry that is not an object');
+    } else if (path.length === 2 && path[1] === 'resource') {
+      service = otlpService(value);
+      for (const s of early) s.service = service;
+      early = [];
+    } else if (path.length === 5 && path[3] === 'spans' && typeof path[4] === 'number') {
+      const s = otlpSpan(value, service ?? null, report);
+      if (s === null) return;
+      if (service === undefined) early.push(s);
+      gather([s]);
+    }
+  };
+
   streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number) => {
     const top = path[0];
     if (path.length === 1 && typeof top === 'number') {
@@ -135,9 +163,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     if (top === 'data' && path.length === 2) {
       setFormat('jaeger', line, column);
       hand(jaegerTraceSpans(value, report));
-    } else if ((top === 'resourceSpans' && path.length === 2) || (top === 'result' && path[1] === 'resourceSpans' && path.length === 3)) {
+    } else if (top === 'resourceSpans' || (top === 'result' && path[1] === 'resourceSpans')) {
       setFormat('otlp', line, column);
-      gather(otlpResourceSpans(value, report));
+      otlp(path.slice(top === 'result' ? 2 : 1), value);
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
       bare.spans.push(value);
