@@ -1,6 +1,7 @@
 /**
- * OTLP files are read a span at a time: a resourceSpans element may hold a whole trace of a service (as
- * `run --traces` writes one element per service), and parsing it whole held its text and its parsed tree at once.
+ * OTLP and Jaeger files are read a span at a time: a resourceSpans element may hold a whole trace of a service (as
+ * `run --traces` writes one element per service), an element of Jaeger's data is a whole trace, and parsing either
+ * whole held its text and its parsed tree at once.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,5 +68,34 @@ describe('OTLP read a span at a time', () => {
     expect(r.documents).toBe(3);
     expect(spans.map((s) => [s.name, s.service])).toEqual([['a', 'shop'], ['b', null], ['c', 'db']]);
     expect(Object.fromEntries(r.report.skipped)).toEqual({ 'a span that is not an object': 1, 'a resourceSpans entry that is not an object': 1 });
+  });
+});
+
+describe('Jaeger read a span at a time', () => {
+  const jspan = (id: string, traceID: string | undefined, processID: string, parent?: string) => ({
+    ...(traceID ? { traceID } : {}), spanID: id, operationName: `op-${id}`, startTime: 1_700_000_000_000_000, duration: 100, processID,
+    references: parent ? [{ refType: 'CHILD_OF', spanID: parent }] : [],
+  });
+
+  it('gives each span its process\'s service when the processes come after the spans, and the trace\'s id when it has none', () => {
+    const f = file('jaeger.json', JSON.stringify({ data: [
+      { spans: [jspan('a1', undefined, 'p1'), jspan('a2', 'aaa', 'p2', 'a1')], traceID: 'aaa', processes: { p1: { serviceName: 'shop' }, p2: { serviceName: 'db' } } },
+      { traceID: 'bbb', spans: [jspan('b1', 'bbb', 'p1')], processes: { p1: { serviceName: 'shop' } } },
+      { traceID: 'ccc', processes: {} },
+    ] }));
+    const traces: Span[][] = [];
+    const r = readTraceFile(f, (spans) => traces.push(spans));
+    expect(r.format).toBe('jaeger');
+    expect(traces.map((t) => t.map((s) => [s.traceId, s.spanId, s.service]).sort())).toEqual([
+      [['aaa', 'a1', 'shop'], ['aaa', 'a2', 'db']],
+      [['bbb', 'b1', 'shop']],
+    ]);
+    expect(Object.fromEntries(r.report.skipped)).toEqual({ 'a trace without spans': 1 });
+  });
+
+  it('hands over each trace of data as its values and its spans, one at a time', () => {
+    const seen: Path[] = [];
+    streamJson(file('jaeger-paths.json', JSON.stringify({ data: [{ traceID: 'aaa', spans: [jspan('a1', 'aaa', 'p1')], processes: {} }] })), [['data'], ['data', 'spans']], (path) => seen.push(path));
+    expect(seen).toEqual([['data', 0, 'traceID'], ['data', 0, 'spans', 0], ['data', 0, 'processes']]);
   });
 });

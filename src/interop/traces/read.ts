@@ -9,7 +9,7 @@
  * OpenTelemetry Collector's file exporter writes one export request per line).
  */
 import { InputError } from '../../errors.js';
-import { jaegerTraceSpans } from './jaeger.js';
+import { JaegerTraceReader, jaegerTraceSpans } from './jaeger.js';
 import { streamJson, type Path } from './json-stream.js';
 import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
@@ -19,7 +19,8 @@ export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
 // OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
 const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => [['resourceSpans', scopes, 'spans'], ['result', 'resourceSpans', scopes, 'spans']]);
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ...OTLP_SPANS];
+// Jaeger spans one at a time too: an element of data is a whole trace.
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ...OTLP_SPANS];
 
 export interface FileRead {
   format: TraceFormat;
@@ -86,8 +87,14 @@ function gatherInto(map: Map<string, Span[]>, spans: Span[]): void {
 function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   const report = new ReadReport();
   let format: TraceFormat | null = null;
-  let bare: { spans: unknown[]; processes: unknown; traceID: unknown } = { spans: [], processes: undefined, traceID: undefined };
+  let bare = new JaegerTraceReader(report);
   let isBare = false;
+  // Jaeger: the element of data being read.
+  let trace: { at: string; reader: JaegerTraceReader } | null = null;
+  const traceEnded = () => {
+    if (trace !== null) hand(trace.reader.finish());
+    trace = null;
+  };
   let documents = 0;
 
   const hand = (spans: Span[]) => {
@@ -104,11 +111,12 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     format = f;
   };
   const documentEnded = () => {
+    traceEnded();
     documents++;
     if (!isBare) return;
     setFormat('jaeger', 1, 1);
-    hand(jaegerTraceSpans({ traceID: bare.traceID, spans: bare.spans, processes: bare.processes }, report));
-    bare = { spans: [], processes: undefined, traceID: undefined };
+    hand(bare.finish());
+    bare = new JaegerTraceReader(report);
     isBare = false;
   };
 
@@ -162,15 +170,23 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     }
     if (top === 'data' && path.length === 2) {
       setFormat('jaeger', line, column);
+      traceEnded();
       hand(jaegerTraceSpans(value, report));
+    } else if (top === 'data' && path.length > 2) {
+      setFormat('jaeger', line, column);
+      const at = `${documents}:${path[1]}`;
+      if (trace?.at !== at) {
+        traceEnded();
+        trace = { at, reader: new JaegerTraceReader(report) };
+      }
+      trace.reader.value(path.slice(2), value);
     } else if (top === 'resourceSpans' || (top === 'result' && path[1] === 'resourceSpans')) {
       setFormat('otlp', line, column);
       otlp(path.slice(top === 'result' ? 2 : 1), value);
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
-      bare.spans.push(value);
-    } else if (top === 'processes' && path.length === 1) bare.processes = value;
-    else if (top === 'traceID' && path.length === 1) bare.traceID = value;
+      bare.value(path, value);
+    } else if ((top === 'processes' || top === 'traceID') && path.length === 1) bare.value(path, value);
   }, documentEnded);
 
   if (format === null) {
