@@ -46,7 +46,8 @@ async function write(file) {
     const c = id++, s = id++, d = id++;
     batch.push(span(c, 1, 'POST', 3, cs, ce, [attr('http.request.method', 'POST'), attr('server.address', 'worker'), attr('server.port', 8080)]));
     worker.push(span(s, c, 'POST /item', 2, ss, se, [attr('http.request.method', 'POST'), attr('http.route', '/item')]));
-    worker.push(span(d, s, 'SELECT items', 3, ds, de, [attr('db.system', 'postgresql'), attr('db.name', 'items'), attr('server.address', '10.0.0.9')]));
+    // names: each database call named by its statement, as some instrumentations name them (an endpoint each).
+    worker.push(span(d, s, shape === 'names' ? `SELECT * FROM items WHERE id = ${i}` : 'SELECT items', 3, ds, de, [attr('db.system', 'postgresql'), attr('db.name', 'items'), attr('server.address', '10.0.0.9')]));
     // parallel: the calls overlap, 100 in flight at a time.
     at = shape === 'parallel' ? (i % 100 === 99 ? ce : at + 1n) : ce + BigInt(Math.floor(rand() * 20));
   }
