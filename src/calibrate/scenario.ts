@@ -165,9 +165,17 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   const self = `${e.service}\u0000${e.endpoint}`;
   // A pooled fan-out that ran one call at a time looks sequential: counted with its parallel group.
   const all = [...e.items.values()];
+  // Parallel groups of one target, by target, in order: an endpoint may call tens of thousands of targets.
+  const pars = new Map<string, ItemStats[]>();
+  for (const p of all) {
+    if (p.kind !== 'par' || p.targets.length !== 1) continue;
+    const list = pars.get(p.targets[0]);
+    if (list) list.push(p);
+    else pars.set(p.targets[0], [p]);
+  }
   for (const it of all) {
     if (it.kind !== 'seq') continue;
-    const par = all.find((p) => p.kind === 'par' && p.targets.length === 1 && p.targets[0] === it.targets[0] && p.present > it.present);
+    const par = pars.get(it.targets[0])?.find((p) => p.present > it.present);
     if (par === undefined) continue;
     par.present = Math.min(e.ok, par.present + it.present);
     it.present = 0;
