@@ -4,6 +4,9 @@
 // process: wall time, CPU time and peak memory (max RSS).
 //   node bench/calibrate-trace.mjs                 the build in dist/
 //   node bench/calibrate-trace.mjs DIST_A DIST_B   builds side by side (each a dist/ folder), alternating, BENCH_RUNS times
+// BENCH_SHAPE: sequential (the calls one after another), parallel (100 in flight at a time), names (each database call
+// named by its statement: an endpoint each). BENCH_BATCH=N: N spans per resourceSpans element (default: one element
+// per service, as run --traces writes). BENCH_OUT=FILE: write the trace there and calibrate nothing.
 // A benchmark, not a test: nothing here fails on speed.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
