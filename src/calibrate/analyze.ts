@@ -9,6 +9,7 @@
  */
 import type { Span } from '../observe/span.js';
 import type { CalibrateOptions, Call, EdgeStats, EndpointStats, Logical } from './stats.js';
+import { peerName } from './peer.js';
 import { structure } from './structure.js';
 import { buildTree, type Warnings } from './tree.js';
 
@@ -21,6 +22,8 @@ export class Analysis {
   readonly endpoints = new Map<string, EndpointStats>();
   /** Endpoints seen only as the far end of a client span with no server span under it (an uninstrumented service). */
   readonly leaves = new Map<string, EndpointStats>();
+  /** Those services' names as the traces spell them, and the attributes that named each (first seen). */
+  readonly peers = new Map<string, string>();
   readonly edges = new Map<string, EdgeStats>();
   readonly journeys = new Map<string, { count: number; errors: number; steps: Map<string, number>; latencies: number[] }>();
   readonly serviceIntervals = new Map<string, { starts: number[]; ends: number[] }>();
@@ -131,9 +134,9 @@ export class Analysis {
     if (entry !== null) target = `${this.serviceOf(entry)}\u0000${this.endpointName(entry)}`;
     else {
       const a = client!.attributes;
-      const svc = client!.remoteService ?? (typeof a['db.system'] === 'string' ? a['db.system'] : null) ??
-        (typeof a['server.address'] === 'string' ? a['server.address'] : null) ?? (typeof a['net.peer.name'] === 'string' ? a['net.peer.name'] : null) ??
-        `${this.serviceOf(client!)}-remote`;
+      const peer = peerName(client!, this.serviceOf(client!));
+      const svc = peer.name;
+      if (!this.peers.has(svc)) this.peers.set(svc, peer.by);
       target = `${svc}\u0000${this.endpointName(client!)}`;
       // The far end of a client span nobody instrumented: its duration is all we know of it.
       if (a['error.type'] === undefined || !['rejected', 'breaker-open', 'timeout'].includes(String(a['error.type']))) {

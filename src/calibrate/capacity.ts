@@ -53,23 +53,28 @@ function manifestFiles(path: string): { file: string; text: string }[] {
 }
 
 /** Capacities the team gives, by the traces' service names; warnings for what did not apply. */
-export function givenCapacities(services: readonly string[], o: CapacityOptions): { given: Map<string, GivenCapacity>; warnings: string[] } {
+export function givenCapacities(services: readonly string[], o: CapacityOptions, written: ReadonlyMap<string, string> = new Map()): { given: Map<string, GivenCapacity>; warnings: string[] } {
   const given = new Map<string, GivenCapacity>();
   const warnings: string[] = [];
-  const known = new Set(services);
-  const check = (flag: string, name: string) => {
-    if (!known.has(name)) throw new InputError([`${flag}: no service "${name}" in the traces${didYouMean(name, services)} (services: ${services.join(', ')})`]);
+  // A service is named as the traces spell it or as the scenario writes it (`127.0.0.1:8080` or `127-0-0-1-8080`).
+  const byName = new Map<string, string>(services.map((s) => [s, s]));
+  for (const [s, w] of written) if (byName.has(s) && !byName.has(w)) byName.set(w, s);
+  const spelt = [...new Set(services.map((s) => written.get(s) ?? s))];
+  const resolve = (flag: string, name: string): string => {
+    const service = byName.get(name);
+    if (service === undefined) throw new InputError([`${flag}: no service "${name}" in the traces${didYouMean(name, [...byName.keys()])} (services: ${spelt.join(', ')})`]);
+    return service;
   };
-  const perReplica = o.replicaConcurrency !== undefined ? pairs('--replica-concurrency', o.replicaConcurrency, true) : new Map<string, { replicas: number; workers: number }>();
+  const read = (flag: string, m: Map<string, { replicas: number; workers: number }>) => new Map([...m].map(([name, v]) => [name === '*' ? name : resolve(flag, name), v] as const));
+  const perReplica = o.replicaConcurrency !== undefined ? read('--replica-concurrency', pairs('--replica-concurrency', o.replicaConcurrency, true)) : new Map<string, { replicas: number; workers: number }>();
   for (const [name, v] of perReplica) {
-    if (name !== '*') check('--replica-concurrency', name);
     if (v.replicas !== 1) throw new InputError([`--replica-concurrency: ${name}: give workers per replica (N), not REPLICASxN`]);
   }
   if (o.deployment !== undefined) {
     const { workloads, warnings: w } = readManifests(manifestFiles(o.deployment));
     warnings.push(...w);
     for (const wl of workloads) {
-      const service = wl.names.find((n) => known.has(n));
+      const service = wl.names.map((n) => byName.get(n)).find((n) => n !== undefined);
       if (service === undefined) {
         warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: no service of that name in the traces${didYouMean(wl.names[0], services)}; not used`);
         continue;
@@ -91,8 +96,7 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions)
   }
   if (o.capacity !== undefined) {
     for (const [name, v] of pairs('--capacity', o.capacity, false)) {
-      check('--capacity', name);
-      given.set(name, { replicas: v.replicas, concurrency: v.workers, why: `given: --capacity ${name}=${v.replicas > 1 ? `${v.replicas}x` : ''}${v.workers}` });
+      given.set(resolve('--capacity', name), { replicas: v.replicas, concurrency: v.workers, why: `given: --capacity ${name}=${v.replicas > 1 ? `${v.replicas}x` : ''}${v.workers}` });
     }
   }
   return { given, warnings };

@@ -2,12 +2,14 @@
  * Writes what the analysis found as a scenario file: valid, commented (where each number came from), with the
  * capacity given, inferred with its evidence, or unknown.
  */
-import type { Analysis, EndpointStats, ItemStats } from './analyze.js';
+import type { Analysis, EdgeStats, EndpointStats, ItemStats } from './analyze.js';
 import type { GivenCapacity } from './capacity.js';
 import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
-import { RESERVED_NAME } from '../records.js';
+import { allEndpoints, safe, serviceNamesOf } from './names.js';
+
+export { safe } from './names.js';
 
 export interface WriteOptions {
   latency: 'empirical' | 'lognormal';
@@ -26,11 +28,6 @@ export interface WriteOptions {
 const Z99 = 2.3263478740408408;
 const QUANTILES = 200;
 
-/** A name from the traces as a scenario's name: letters, digits, "_" and "-"; never the reserved __proto__. */
-export const safe = (name: string): string => {
-  const s = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-  return s === '' ? 'op' : s === RESERVED_NAME ? 'proto' : s;
-};
 
 const us = (x: number) => `${Math.max(0, Math.round(x))}us`;
 const pct = (x: number) => `${Number((x * 100).toPrecision(4))}%`;
@@ -65,15 +62,7 @@ interface Names {
 }
 
 function nameAll(analysis: Analysis, all: EndpointStats[]): Names {
-  const service = new Map<string, string>();
-  const used = new Set<string>();
-  for (const e of all) {
-    if (service.has(e.service)) continue;
-    let n = safe(e.service), k = 2;
-    while (used.has(n)) n = `${safe(e.service)}-${k++}`;
-    used.add(n);
-    service.set(e.service, n);
-  }
+  const service = serviceNamesOf(all);
   const endpoint = new Map<string, string>();
   const usedEp = new Set<string>();
   for (const e of all) {
@@ -176,9 +165,17 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   const self = `${e.service}\u0000${e.endpoint}`;
   // A pooled fan-out that ran one call at a time looks sequential: counted with its parallel group.
   const all = [...e.items.values()];
+  // Parallel groups of one target, by target, in order: an endpoint may call tens of thousands of targets.
+  const pars = new Map<string, ItemStats[]>();
+  for (const p of all) {
+    if (p.kind !== 'par' || p.targets.length !== 1) continue;
+    const list = pars.get(p.targets[0]);
+    if (list) list.push(p);
+    else pars.set(p.targets[0], [p]);
+  }
   for (const it of all) {
     if (it.kind !== 'seq') continue;
-    const par = all.find((p) => p.kind === 'par' && p.targets.length === 1 && p.targets[0] === it.targets[0] && p.present > it.present);
+    const par = pars.get(it.targets[0])?.find((p) => p.present > it.present);
     if (par === undefined) continue;
     par.present = Math.min(e.ok, par.present + it.present);
     it.present = 0;
@@ -194,17 +191,28 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
   if (cut.length > 0) out.push(`${indent}  # recursive calls to ${cut.join(', ')} left out (a synchronous cycle)`);
   const base = Math.max(1, e.ok);
   const edgeOf = (target: string) => analysis.edges.get(`${e.service}\u0000${e.endpoint}\u0001${target}`);
-  const one = (target: string, item: ItemStats, extra: string[], why: string[]): string => {
-    const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
-    const edge = edgeOf(target);
+  // A call's network time is its edge's, however many items (parallel groups of other sizes) call the target.
+  const networks = new Map<string, { n: ReturnType<typeof network>; over: string } | null>();
+  const networkOf = (target: string, edge: EdgeStats | undefined) => {
+    let got = networks.get(target);
+    if (got !== undefined) return got;
     const wait = waits.get(target.split('\u0000')[0]);
     // Where calls that found every worker busy waited before the span: their gaps are queueing, simulated as such.
     const gaps = edge && wait ? edge.network.filter((_, i) => !wait.busy(edge.networkAt[i])) : edge?.network ?? [];
-    if (edge && gaps.length > 0) {
-      const n = network(gaps);
-      if (n.text !== null) parts.push(`network: ${n.text}`);
-      const over = wait ? `the ${plural(gaps.length, 'attempt')} that found a worker free (of ${edge.network.length.toLocaleString('en-US')})` : plural(edge.networkSeen, 'attempt');
-      why.push(`${names.endpoint.get(target)} network ${n.note} over ${over} (client span less server span)`);
+    got = edge && gaps.length > 0 ? {
+      n: network(gaps),
+      over: wait ? `the ${plural(gaps.length, 'attempt')} that found a worker free (of ${edge.network.length.toLocaleString('en-US')})` : plural(edge.networkSeen, 'attempt'),
+    } : null;
+    networks.set(target, got);
+    return got;
+  };
+  const one = (target: string, item: ItemStats, extra: string[], why: string[]): string => {
+    const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
+    const edge = edgeOf(target);
+    const net = networkOf(target, edge);
+    if (net !== null) {
+      if (net.n.text !== null) parts.push(`network: ${net.n.text}`);
+      why.push(`${names.endpoint.get(target)} network ${net.n.note} over ${net.over} (client span less server span)`);
     }
     if (edge && edge.maxRetries > 0) {
       const gap = edge.gapCount > 0 ? edge.gapSum / edge.gapCount : 0;
@@ -263,7 +271,9 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
     ];
   }
   if (seen === null) {
-    return ['    # seen only as the far end of client spans (not instrumented): capacity unknown', '    concurrency: unknown', '    queue: unbounded'];
+    const by = analysis.peers.get(service);
+    const named = by === undefined ? '' : `, named "${service}" by its callers' ${by}`;
+    return [`    # seen only as the far end of client spans (not instrumented)${named}: capacity unknown; give it with --capacity ${safe(service)}=N`, '    concurrency: unknown', '    queue: unbounded'];
   }
   const rate = analysis.options.sampleRate;
   const starts = iv!.starts.length;
@@ -295,9 +305,7 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
 }
 
 export function writeScenario(analysis: Analysis, o: WriteOptions): string {
-  const real = [...analysis.endpoints.values()];
-  const leafOnly = [...analysis.leaves.values()].filter((l) => !analysis.endpoints.has(`${l.service}\u0000${l.endpoint}`));
-  const all = [...real, ...leafOnly];
+  const all = allEndpoints(analysis);
   const names = nameAll(analysis, all);
   const dropped = cyclicCalls(all);
   const waits = o.waits ?? queueWaits(analysis);

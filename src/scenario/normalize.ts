@@ -61,11 +61,14 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   // Pass 1: services and endpoints, without their calls.
   const serviceInputs = new Map<string, ServiceInput>(Object.entries(input.services));
   const endpointNames = new Map<string, string[]>();
+  // Looked up once per call: a calibrated service may have tens of thousands of endpoints, and as many calls to them.
+  const endpointSets = new Map<string, Set<string>>();
   for (const [name, s] of serviceInputs) {
     if (s.endpoints && s.calls) {
       problems.push({ path: ['services', name, 'calls'], message: 'this service lists endpoints: put its calls under one of them' });
     }
     endpointNames.set(name, s.endpoints ? Object.keys(s.endpoints) : [DEFAULTS.endpointName]);
+    endpointSets.set(name, new Set(endpointNames.get(name)));
     if (s.endpoints && Object.keys(s.endpoints).length === 0) {
       problems.push({ path: ['services', name, 'endpoints'], message: 'list at least one endpoint, or leave endpoints out' });
     }
@@ -94,7 +97,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
         return null;
       }
       endpoint = names[0];
-    } else if (!names.includes(endpoint)) {
+    } else if (!endpointSets.get(serviceName)!.has(endpoint)) {
       problems.push({ path: targetPath, message: `unknown endpoint "${endpoint}" of service "${serviceName}"${didYouMean(endpoint, names)}` });
       return null;
     }

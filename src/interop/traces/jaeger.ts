@@ -24,7 +24,7 @@ function tagsOf(list: unknown): Record<string, AttributeValue> {
 /** The spans of one Jaeger trace object; bad spans are counted in `report` and skipped. */
 export function jaegerTraceSpans(trace: unknown, report: ReadReport): Span[] {
   if (trace === null || typeof trace !== 'object' || !Array.isArray((trace as { spans?: unknown }).spans)) {
-    report.skip('a trace without a spans list');
+    report.skip('a trace without spans');
     return [];
   }
   const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }> };
@@ -32,6 +32,66 @@ export function jaegerTraceSpans(trace: unknown, report: ReadReport): Span[] {
   const out: Span[] = [];
   for (const raw of t.spans) out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report));
   return out;
+}
+
+/**
+ * One trace object read a span at a time (its spans streamed): a span is converted as it comes, and gets its
+ * service when the trace's `processes` come (usually after the spans) and its trace id from the trace's `traceID`
+ * when it has none of its own (a raw span is kept until then).
+ */
+export class JaegerTraceReader {
+  private traceId: string | null | undefined;
+  private processes: Record<string, { serviceName?: unknown }> | undefined;
+  private readonly spans: Span[] = [];
+  /** Spans whose process is to be looked up, by their processID. */
+  private readonly unresolved: { span: Span; processId: string }[] = [];
+  /** Raw spans without a traceID of their own, read before the trace's. */
+  private readonly early: unknown[] = [];
+  private spanList = false;
+  private notAList = false;
+
+  constructor(private readonly report: ReadReport) {}
+
+  /** A value of the trace object: its `traceID`, `processes`, a span (`spans[k]`), or another (ignored). */
+  value(path: readonly (string | number)[], value: unknown): void {
+    const [key, index] = path;
+    if (key === 'traceID' && path.length === 1) this.traceId = typeof value === 'string' ? value : null;
+    else if (key === 'processes' && path.length === 1) this.processes = value && typeof value === 'object' ? value as Record<string, { serviceName?: unknown }> : {};
+    else if (key === 'spans' && path.length === 2 && typeof index === 'number') this.span(value);
+    else if (key === 'spans') this.notAList = true;
+  }
+
+  private span(raw: unknown): void {
+    this.spanList = true;
+    const own = raw !== null && typeof raw === 'object' && typeof (raw as { traceID?: unknown }).traceID === 'string' && (raw as { traceID: string }).traceID !== '';
+    if (!own && this.traceId === undefined) {
+      this.early.push(raw);
+      return;
+    }
+    this.convert(raw);
+  }
+
+  private convert(raw: unknown): void {
+    const got = jaegerSpan(raw, this.processes ?? {}, this.traceId ?? null, this.report);
+    if (got.length === 0) return;
+    const r = raw as { process?: unknown; processID?: unknown };
+    if (this.processes === undefined && r.process === undefined && typeof r.processID === 'string') this.unresolved.push({ span: got[0], processId: r.processID });
+    this.spans.push(got[0]);
+  }
+
+  /** The trace's spans, once its object has ended. */
+  finish(): Span[] {
+    if (!this.spanList || this.notAList) {
+      if (this.spans.length === 0 && this.early.length === 0) this.report.skip('a trace without spans');
+    }
+    for (const raw of this.early) this.convert(raw);
+    const processes = this.processes ?? {};
+    for (const { span, processId } of this.unresolved) {
+      const p = processes[processId];
+      span.service = p && typeof p.serviceName === 'string' && p.serviceName !== '' ? p.serviceName : null;
+    }
+    return this.spans;
+  }
 }
 
 function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unknown }>, traceId: string | null, report: ReadReport): Span[] {

@@ -40,12 +40,16 @@ export function formatPath(path: Path): string {
 
 /**
  * Walks `file`, calling `onValue` for each element of an array whose key path is in `streamPaths` (`[]` is a
- * top-level array) and for every other value met in an object on the way to such an array.
+ * top-level array) and for every other value met in an object on the way to such an array. Key paths leave out
+ * array indices: with `['resourceSpans', 'scopeSpans', 'spans']` each span of `resourceSpans[i].scopeSpans[j]`
+ * comes on its own (the objects of the arrays on the way walked into, their other values handed over as met).
  */
 export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler, onDocument: DocumentHandler = () => {}): void {
   const input = openInput(file, 'traces');
   const isPrefix = (keys: string[]) => streamPaths.some((p) => keys.length <= p.length && keys.every((k, i) => p[i] === k));
   const isStream = (keys: string[]) => streamPaths.some((p) => p.length === keys.length && keys.every((k, i) => p[i] === k));
+  // On the way to a longer streamed path: an array's object elements are walked into, not captured whole.
+  const descends = (keys: string[]) => streamPaths.some((p) => p.length > keys.length && keys.every((k, i) => p[i] === k));
   const stack: Frame[] = [];
   const keys: string[] = [];
   const decoder = new StringDecoder('utf8');
@@ -158,11 +162,11 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
         // A value begins where a value is expected and nothing is being captured.
         if (!capturing && c !== 44 && c !== 58 && c !== 93 && c !== 125 && !(top && !top.array && top.expectKey)) {
           seenAny = true;
-          const streamedContainer = (c === 91 || c === 123) && (top === null || (top.streamed && !top.array)) &&
+          const streamedContainer = (c === 91 || c === 123) && (top === null || (top.streamed && (!top.array || (c === 123 && keys.length > 0 && descends(keys))))) &&
             isPrefix(top === null ? [] : [...keys]);
           if (top === null && c !== 91 && c !== 123) fail('not JSON: expected an object or an array', base + i);
           if (streamedContainer) {
-            const streamed = c === 91 ? isStream(keys) : true;
+            const streamed = c === 91 ? isStream(keys) || descends(keys) : true;
             if (c === 91 && !streamed) {
               // An array on no streamed path: captured whole below.
             } else {

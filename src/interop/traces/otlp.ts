@@ -66,62 +66,55 @@ function kindOf(k: unknown): SpanKind {
   return 'unspecified';
 }
 
-/** The spans of one `resourceSpans` element. */
-export function otlpResourceSpans(raw: unknown, report: ReadReport): Span[] {
-  if (raw === null || typeof raw !== 'object') {
-    report.skip('a resourceSpans entry that is not an object');
-    return [];
+/** The service a `resource` names (`service.name`), or null. */
+export function otlpService(resource: unknown): string | null {
+  const attributes = attributesOf((resource as { attributes?: unknown } | null | undefined)?.attributes);
+  const name = attributes['service.name'];
+  return typeof name === 'string' && name !== '' ? name : null;
+}
+
+/** One span of a `scopeSpans` element, of `service`; null (and counted in `report`) when it is not a span. */
+export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadReport): Span | null {
+  if (rawSpan === null || typeof rawSpan !== 'object') {
+    report.skip('a span that is not an object');
+    return null;
   }
-  const r = raw as { resource?: { attributes?: unknown }; scopeSpans?: unknown; instrumentationLibrarySpans?: unknown };
-  const resource = attributesOf(r.resource?.attributes);
-  const service = typeof resource['service.name'] === 'string' && resource['service.name'] !== '' ? resource['service.name'] : null;
-  const scopes = (Array.isArray(r.scopeSpans) ? r.scopeSpans : Array.isArray(r.instrumentationLibrarySpans) ? r.instrumentationLibrarySpans : []) as { spans?: unknown }[];
-  const out: Span[] = [];
-  for (const scope of scopes) {
-    if (!scope || !Array.isArray(scope.spans)) continue;
-    for (const rawSpan of scope.spans as Record<string, unknown>[]) {
-      if (rawSpan === null || typeof rawSpan !== 'object') {
-        report.skip('a span that is not an object');
-        continue;
-      }
-      const traceId = idHex(rawSpan.traceId, 16), spanId = idHex(rawSpan.spanId, 8);
-      if (traceId === null || spanId === null) {
-        report.skip('a span without a valid traceId or spanId');
-        continue;
-      }
-      const start = nanosToUs(rawSpan.startTimeUnixNano), end = nanosToUs(rawSpan.endTimeUnixNano);
-      if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
-        report.skip('a span without valid start and end times');
-        continue;
-      }
-      const attributes = attributesOf(rawSpan.attributes);
-      const status = rawSpan.status as { code?: unknown } | undefined;
-      const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
-      const statusOk = status?.code === 1 || status?.code === 'STATUS_CODE_OK';
-      const events = Array.isArray(rawSpan.events)
-        ? (rawSpan.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
-          timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),
-        }))
-        : [];
-      out.push({
-        traceId,
-        spanId,
-        parentId: idHex(rawSpan.parentSpanId, 8),
-        follows: false,
-        service,
-        name: typeof rawSpan.name === 'string' ? rawSpan.name : '',
-        kind: kindOf(rawSpan.kind),
-        startUs: start,
-        durationUs: end - start,
-        error: statusError || (!statusOk && errorFromAttributes(attributes)),
-        attributes,
-        events,
-        shared: false,
-        remoteService: typeof attributes['peer.service'] === 'string' ? attributes['peer.service'] : null,
-      });
-    }
+  const raw = rawSpan as Record<string, unknown>;
+  const traceId = idHex(raw.traceId, 16), spanId = idHex(raw.spanId, 8);
+  if (traceId === null || spanId === null) {
+    report.skip('a span without a valid traceId or spanId');
+    return null;
   }
-  return out;
+  const start = nanosToUs(raw.startTimeUnixNano), end = nanosToUs(raw.endTimeUnixNano);
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
+    report.skip('a span without valid start and end times');
+    return null;
+  }
+  const attributes = attributesOf(raw.attributes);
+  const status = raw.status as { code?: unknown } | undefined;
+  const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
+  const statusOk = status?.code === 1 || status?.code === 'STATUS_CODE_OK';
+  const events = Array.isArray(raw.events)
+    ? (raw.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
+      timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),
+    }))
+    : [];
+  return {
+    traceId,
+    spanId,
+    parentId: idHex(raw.parentSpanId, 8),
+    follows: false,
+    service,
+    name: typeof raw.name === 'string' ? raw.name : '',
+    kind: kindOf(raw.kind),
+    startUs: start,
+    durationUs: end - start,
+    error: statusError || (!statusOk && errorFromAttributes(attributes)),
+    attributes,
+    events,
+    shared: false,
+    remoteService: typeof attributes['peer.service'] === 'string' ? attributes['peer.service'] : null,
+  };
 }
 
 // ---- writing ----------------------------------------------------------------------------------------------

@@ -9,15 +9,18 @@
  * OpenTelemetry Collector's file exporter writes one export request per line).
  */
 import { InputError } from '../../errors.js';
-import { jaegerTraceSpans } from './jaeger.js';
+import { JaegerTraceReader, jaegerTraceSpans } from './jaeger.js';
 import { streamJson, type Path } from './json-stream.js';
-import { otlpResourceSpans } from './otlp.js';
+import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans']];
+// OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
+const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => [['resourceSpans', scopes, 'spans'], ['result', 'resourceSpans', scopes, 'spans']]);
+// Jaeger spans one at a time too: an element of data is a whole trace.
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ...OTLP_SPANS];
 
 export interface FileRead {
   format: TraceFormat;
@@ -84,8 +87,14 @@ function gatherInto(map: Map<string, Span[]>, spans: Span[]): void {
 function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   const report = new ReadReport();
   let format: TraceFormat | null = null;
-  let bare: { spans: unknown[]; processes: unknown; traceID: unknown } = { spans: [], processes: undefined, traceID: undefined };
+  let bare = new JaegerTraceReader(report);
   let isBare = false;
+  // Jaeger: the element of data being read.
+  let trace: { at: string; reader: JaegerTraceReader } | null = null;
+  const traceEnded = () => {
+    if (trace !== null) hand(trace.reader.finish());
+    trace = null;
+  };
   let documents = 0;
 
   const hand = (spans: Span[]) => {
@@ -102,12 +111,39 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     format = f;
   };
   const documentEnded = () => {
+    traceEnded();
     documents++;
     if (!isBare) return;
     setFormat('jaeger', 1, 1);
-    hand(jaegerTraceSpans({ traceID: bare.traceID, spans: bare.spans, processes: bare.processes }, report));
-    bare = { spans: [], processes: undefined, traceID: undefined };
+    hand(bare.finish());
+    bare = new JaegerTraceReader(report);
     isBare = false;
+  };
+
+  // OTLP: the resourceSpans element being read, its service (once its resource is read) and its spans read before.
+  let element = '';
+  let service: string | null | undefined;
+  let early: Span[] = [];
+  const otlp = (path: Path, value: unknown) => {
+    // path: [i], [i, 'resource'], [i, 'scopeSpans', j, 'spans', k], or another value of the element.
+    const here = `${documents}:${path[0]}`;
+    if (here !== element) {
+      element = here;
+      service = undefined;
+      early = [];
+    }
+    if (path.length === 1) {
+      if (value === null || typeof value !== 'object') report.skip('a resourceSpans entry that is not an object');
+    } else if (path.length === 2 && path[1] === 'resource') {
+      service = otlpService(value);
+      for (const s of early) s.service = service;
+      early = [];
+    } else if (path.length === 5 && path[3] === 'spans' && typeof path[4] === 'number') {
+      const s = otlpSpan(value, service ?? null, report);
+      if (s === null) return;
+      if (service === undefined) early.push(s);
+      gather([s]);
+    }
   };
 
   streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number) => {
@@ -134,15 +170,23 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     }
     if (top === 'data' && path.length === 2) {
       setFormat('jaeger', line, column);
+      traceEnded();
       hand(jaegerTraceSpans(value, report));
-    } else if ((top === 'resourceSpans' && path.length === 2) || (top === 'result' && path[1] === 'resourceSpans' && path.length === 3)) {
+    } else if (top === 'data' && path.length > 2) {
+      setFormat('jaeger', line, column);
+      const at = `${documents}:${path[1]}`;
+      if (trace?.at !== at) {
+        traceEnded();
+        trace = { at, reader: new JaegerTraceReader(report) };
+      }
+      trace.reader.value(path.slice(2), value);
+    } else if (top === 'resourceSpans' || (top === 'result' && path[1] === 'resourceSpans')) {
       setFormat('otlp', line, column);
-      gather(otlpResourceSpans(value, report));
+      otlp(path.slice(top === 'result' ? 2 : 1), value);
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
-      bare.spans.push(value);
-    } else if (top === 'processes' && path.length === 1) bare.processes = value;
-    else if (top === 'traceID' && path.length === 1) bare.traceID = value;
+      bare.value(path, value);
+    } else if ((top === 'processes' || top === 'traceID') && path.length === 1) bare.value(path, value);
   }, documentEnded);
 
   if (format === null) {

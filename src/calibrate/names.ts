@@ -1,0 +1,45 @@
+/**
+ * Names in a calibrated scenario: a name from the traces reduced to the scenario's letters, each service's name in
+ * the scenario by its name in the traces, and the services named from their callers' client spans.
+ */
+import type { Analysis, EndpointStats } from './analyze.js';
+import { RESERVED_NAME } from '../records.js';
+
+/** A name from the traces as a scenario's name: letters, digits, "_" and "-"; never the reserved __proto__. */
+export const safe = (name: string): string => {
+  const s = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return s === '' ? 'op' : s === RESERVED_NAME ? 'proto' : s;
+};
+
+/** Every endpoint the scenario holds: the instrumented ones, then those seen only from their callers. */
+export function allEndpoints(analysis: Analysis): EndpointStats[] {
+  const leafOnly = [...analysis.leaves.values()].filter((l) => !analysis.endpoints.has(`${l.service}\u0000${l.endpoint}`));
+  return [...analysis.endpoints.values(), ...leafOnly];
+}
+
+/** Each service's name in the scenario, by its name in the traces (reduced by `safe`, `-2`, `-3`... where two meet). */
+export function serviceNames(analysis: Analysis): Map<string, string> {
+  return serviceNamesOf(allEndpoints(analysis));
+}
+
+export function serviceNamesOf(all: EndpointStats[]): Map<string, string> {
+  const service = new Map<string, string>();
+  const used = new Set<string>();
+  for (const e of all) {
+    if (service.has(e.service)) continue;
+    let n = safe(e.service), k = 2;
+    while (used.has(n)) n = `${safe(e.service)}-${k++}`;
+    used.add(n);
+    service.set(e.service, n);
+  }
+  return service;
+}
+
+/** The services seen only from their callers, and what named each, for the terminal. */
+export function peerLines(a: Analysis): string[] {
+  const written = serviceNames(a);
+  const instrumented = new Set([...a.endpoints.values()].map((e) => e.service));
+  const peers = [...a.peers].filter(([name]) => !instrumented.has(name) && written.has(name));
+  if (peers.length === 0) return [];
+  return [`not instrumented, named from their callers' client spans: ${peers.map(([name, by]) => `${written.get(name)} (${by}${written.get(name) !== name ? `: ${name}` : ''})`).join(', ')}`];
+}
