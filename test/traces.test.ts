@@ -28,10 +28,25 @@ describe('reading trace files', () => {
     ['jaeger-ui-testtrace.json', 'jaeger', 11],
     ['otlp-telemetrygen.json', 'otlp', 2],
     ['zipkin-skew.json', 'zipkin', 4],
+    ['jaeger-anonymized-spans.json', 'jaeger', 2],
   ])('%s is %s with %i spans', (file, format, spans) => {
     const r = readTraceFile(fixture(file), () => {});
     expect(r.format).toBe(format);
     expect(r.report.spans).toBe(spans);
+  });
+
+  it('reads a list of Jaeger spans with their processes inside, as Jaeger\'s anonymizer writes it and its uiconv reads it back', () => {
+    // jaegertracing/jaeger cmd/anonymizer/app/writer/writer.go writes "[", then each span (model/json Span, its
+    // process embedded) joined by ",\n"; uiconv/reader.go reads that list and extractor.go groups it by traceID.
+    // It was read as Zipkin and refused: "2 a span without a traceId or id".
+    const spans: Span[] = [];
+    readTraceFile(fixture('jaeger-anonymized-spans.json'), (t) => spans.push(...t));
+    expect(spans.map((s) => [s.service, s.name, s.parentId, s.kind, s.startUs, s.durationUs, s.error])).toEqual([
+      ['16af988c443cff37', 'a071653098f9250d', '492770a15935810f', 'server', 1605223981761425, 267037, false],
+      ['3c220036602f839e', '471418097747d04a', '7606ddfe69932d34', 'client', 1605223981965074, 32782, true],
+    ]);
+    const s = structure(load(calibrateFiles([fixture('jaeger-anonymized-spans.json')]).yaml));
+    expect(s['16af988c443cff37.a071653098f9250d']).toContain('3c220036602f839e.471418097747d04a');
   });
 
   it('calibrates HotROD\'s own trace into its shape: ten lookups retried after errors, ten routes at most three at a time', () => {
