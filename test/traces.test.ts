@@ -121,6 +121,30 @@ describe('reading trace files', () => {
     });
   });
 
+  it('reads Zipkin span ids as Zipkin keeps them: padded left to 16 hex digits, a parentId of zeros or of the span itself is no parent', () => {
+    // openzipkin/zipkin zipkin2/Span.java Builder.id and Builder.parentId pad an id shorter than 16 with zeros and
+    // unset a parentId of zeros; Span(Builder) unsets a parentId equal to the id. Jaeger's own Zipkin fixture has a
+    // 15-digit parentId; its parent, as Zipkin's API returns it, has the padded id. The producer span was an
+    // orphan, rooting a journey of its own.
+    const parent = join(dir, 'zipkin-parent.json');
+    writeFileSync(parent, JSON.stringify([
+      { traceId: '091f00370361e578', id: '0c26551047c72d19', kind: 'SERVER', name: 'post /schemas', timestamp: 1597704629675000, duration: 9600000, localEndpoint: { serviceName: 'schemas-service' } },
+      { traceId: '091f00370361e578', parentId: '0000000000000000', id: 'a1', name: 'cron', timestamp: 1597704629675000, duration: 5, localEndpoint: { serviceName: 'schemas-service' } },
+      { traceId: '091f00370361e578', parentId: 'b2', id: 'b2', name: 'self', timestamp: 1597704629675000, duration: 5, localEndpoint: { serviceName: 'schemas-service' } },
+    ]));
+    const spans: Span[] = [];
+    readTraceFiles([fixture('zipkin-producer-short-parent.json'), parent], (t) => spans.push(...t));
+    expect(spans.map((s) => [s.name, s.spanId, s.parentId])).toEqual([
+      ['send', '188bb8428fc7e477', '0c26551047c72d19'],
+      ['post /schemas', '0c26551047c72d19', null],
+      ['cron', '00000000000000a1', null],
+      ['self', '00000000000000b2', null],
+    ]);
+    const c = calibrateFiles([fixture('zipkin-producer-short-parent.json'), parent]);
+    expect(c.warnings.filter((w) => w.includes('orphan'))).toEqual([]);
+    expect(structure(load(c.yaml))['schemas-service.post-schemas']).toEqual(['kafka.send async']);
+  });
+
   it('corrects Zipkin clock skew and warns; reads FOLLOWS_FROM and producer spans as asynchronous', () => {
     const z = calibrateFiles([fixture('zipkin-skew.json')]);
     expect(z.warnings.some((w) => w.startsWith('clock skew') && w.includes('1e223ff1f80f1c69'))).toBe(true);
