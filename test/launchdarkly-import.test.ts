@@ -187,7 +187,9 @@ describe('big segments, without a big segment store', () => {
  * MALFORMED_FLAG, the import must say beforehand that the flag can fail, with the file, line and column, so that
  * the scenario names the caller's default: a clause without an attribute or with an attribute reference the SDK
  * cannot read (errors-bad-attribute-reference.yml), segments that name each other in a circle
- * (segment-recursion.yml), prerequisites that lead back to a flag being evaluated (prerequisites.yml).
+ * (segment-recursion.yml), prerequisites that lead back to a flag being evaluated (prerequisites.yml), a
+ * rollout with no variations (rollout-or-experiment.yml: Evaluator._variationForContext buckets only a rollout
+ * with variations, launchdarkly/js-core packages/shared/sdk-server/src/evaluation/Evaluator.ts).
  */
 describe('sdk-test-harness: flags the SDK answers MALFORMED_FLAG for are known to fail before anyone is served', () => {
   const harness = join(root, 'test/fixtures/vendor/launchdarkly/harness');
@@ -214,7 +216,7 @@ describe('sdk-test-harness: flags the SDK answers MALFORMED_FLAG for are known t
     return launchdarkly.toScenarioParts(doc);
   }
 
-  for (const file of ['errors-bad-attribute-reference.yml', 'segment-recursion.yml', 'prerequisites.yml']) {
+  for (const file of ['errors-bad-attribute-reference.yml', 'segment-recursion.yml', 'prerequisites.yml', 'rollout-or-experiment.yml']) {
     it(`${file}: every evaluation as the harness expects, and MALFORMED_FLAG foreseen exactly where it comes`, () => {
       let errors = 0;
       for (const { text, suite } of expand(file)) {
@@ -235,12 +237,12 @@ describe('sdk-test-harness: flags the SDK answers MALFORMED_FLAG for are known t
           expect(got.value, label).toEqual(typo ? false : e.expect.value);
           if (typo) expect(parts.warnings.map(formatWarning).join('\n')).toContain('"clauss" is not a field of LaunchDarkly\'s SegmentRule');
           const canFail = parts.flags.find((f) => f.key === e.flagKey)!.canFail.map(formatWarning);
-          if (malformed) expect(canFail.some((w) => /^[\w.-]+\.yml:\d+:\d+: flags\.[\w-]+\.(rules|prerequisites)\[\d+\]/.test(w)), `${label}: ${canFail.join('; ')}`).toBe(true);
+          if (malformed) expect(canFail.some((w) => /^[\w.-]+\.yml:\d+:\d+: flags\.[\w-]+\.(rules\[\d+\]|prerequisites\[\d+\]|fallthrough)/.test(w)), `${label}: ${canFail.join('; ')}`).toBe(true);
           else if (e.expect.reason.kind !== 'ERROR') expect(canFail, label).toEqual([]);
         }
         set.close();
       }
-      expect(errors).toBe({ 'errors-bad-attribute-reference.yml': 4, 'segment-recursion.yml': 2, 'prerequisites.yml': 2 }[file]);
+      expect(errors).toBe({ 'errors-bad-attribute-reference.yml': 4, 'segment-recursion.yml': 2, 'prerequisites.yml': 2, 'rollout-or-experiment.yml': 2 }[file]);
     });
   }
 

@@ -28,10 +28,25 @@ describe('reading trace files', () => {
     ['jaeger-ui-testtrace.json', 'jaeger', 11],
     ['otlp-telemetrygen.json', 'otlp', 2],
     ['zipkin-skew.json', 'zipkin', 4],
+    ['jaeger-anonymized-spans.json', 'jaeger', 2],
   ])('%s is %s with %i spans', (file, format, spans) => {
     const r = readTraceFile(fixture(file), () => {});
     expect(r.format).toBe(format);
     expect(r.report.spans).toBe(spans);
+  });
+
+  it('reads a list of Jaeger spans with their processes inside, as Jaeger\'s anonymizer writes it and its uiconv reads it back', () => {
+    // jaegertracing/jaeger cmd/anonymizer/app/writer/writer.go writes "[", then each span (model/json Span, its
+    // process embedded) joined by ",\n"; uiconv/reader.go reads that list and extractor.go groups it by traceID.
+    // It was read as Zipkin and refused: "2 a span without a traceId or id".
+    const spans: Span[] = [];
+    readTraceFile(fixture('jaeger-anonymized-spans.json'), (t) => spans.push(...t));
+    expect(spans.map((s) => [s.service, s.name, s.parentId, s.kind, s.startUs, s.durationUs, s.error])).toEqual([
+      ['16af988c443cff37', 'a071653098f9250d', '492770a15935810f', 'server', 1605223981761425, 267037, false],
+      ['3c220036602f839e', '471418097747d04a', '7606ddfe69932d34', 'client', 1605223981965074, 32782, true],
+    ]);
+    const s = structure(load(calibrateFiles([fixture('jaeger-anonymized-spans.json')]).yaml));
+    expect(s['16af988c443cff37.a071653098f9250d']).toContain('3c220036602f839e.471418097747d04a');
   });
 
   it('calibrates HotROD\'s own trace into its shape: ten lookups retried after errors, ten routes at most three at a time', () => {
@@ -104,6 +119,30 @@ describe('reading trace files', () => {
       expect(samples).toHaveLength(200);
       expect(Math.abs(mean(samples) / mean(e.measured) - 1)).toBeLessThan(0.01);
     });
+  });
+
+  it('reads Zipkin span ids as Zipkin keeps them: padded left to 16 hex digits, a parentId of zeros or of the span itself is no parent', () => {
+    // openzipkin/zipkin zipkin2/Span.java Builder.id and Builder.parentId pad an id shorter than 16 with zeros and
+    // unset a parentId of zeros; Span(Builder) unsets a parentId equal to the id. Jaeger's own Zipkin fixture has a
+    // 15-digit parentId; its parent, as Zipkin's API returns it, has the padded id. The producer span was an
+    // orphan, rooting a journey of its own.
+    const parent = join(dir, 'zipkin-parent.json');
+    writeFileSync(parent, JSON.stringify([
+      { traceId: '091f00370361e578', id: '0c26551047c72d19', kind: 'SERVER', name: 'post /schemas', timestamp: 1597704629675000, duration: 9600000, localEndpoint: { serviceName: 'schemas-service' } },
+      { traceId: '091f00370361e578', parentId: '0000000000000000', id: 'a1', name: 'cron', timestamp: 1597704629675000, duration: 5, localEndpoint: { serviceName: 'schemas-service' } },
+      { traceId: '091f00370361e578', parentId: 'b2', id: 'b2', name: 'self', timestamp: 1597704629675000, duration: 5, localEndpoint: { serviceName: 'schemas-service' } },
+    ]));
+    const spans: Span[] = [];
+    readTraceFiles([fixture('zipkin-producer-short-parent.json'), parent], (t) => spans.push(...t));
+    expect(spans.map((s) => [s.name, s.spanId, s.parentId])).toEqual([
+      ['send', '188bb8428fc7e477', '0c26551047c72d19'],
+      ['post /schemas', '0c26551047c72d19', null],
+      ['cron', '00000000000000a1', null],
+      ['self', '00000000000000b2', null],
+    ]);
+    const c = calibrateFiles([fixture('zipkin-producer-short-parent.json'), parent]);
+    expect(c.warnings.filter((w) => w.includes('orphan'))).toEqual([]);
+    expect(structure(load(c.yaml))['schemas-service.post-schemas']).toEqual(['kafka.send async']);
   });
 
   it('corrects Zipkin clock skew and warns; reads FOLLOWS_FROM and producer spans as asynchronous', () => {

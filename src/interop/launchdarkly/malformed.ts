@@ -43,6 +43,11 @@ export function malformedServing(f: Json): Found[] {
   };
   const served = (x: unknown, p: PathSegment[]) => {
     if (!isObject(x) || (x.variation === undefined && !isObject(x.rollout))) return bad.push([p, 'serves neither a variation nor a rollout']);
+    // Evaluator._variationForContext buckets only a rollout with variations; one with none (or no list) is
+    // "Variation/rollout object with no variation or rollout" (sdk-test-harness rollout-or-experiment.yml).
+    if (x.variation === undefined && isObject(x.rollout) && !(Array.isArray(x.rollout.variations) && x.rollout.variations.length > 0)) {
+      return bad.push([[...p, 'rollout', 'variations'], 'the rollout has no variations to bucket into']);
+    }
     index(x.variation, [...p, 'variation']);
     if (isObject(x.rollout) && Array.isArray(x.rollout.variations)) x.rollout.variations.forEach((w, i) => index(isObject(w) ? w.variation : undefined, [...p, 'rollout', 'variations', i, 'variation']));
   };

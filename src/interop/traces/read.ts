@@ -149,7 +149,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number) => {
     const top = path[0];
     if (path.length === 1 && typeof top === 'number') {
-      // A top-level list: Zipkin spans, Zipkin traces (lists of spans), or Jaeger traces.
+      // A top-level list: Zipkin spans, Zipkin traces (lists of spans), Jaeger traces, or Jaeger spans.
       if (Array.isArray(value)) {
         setFormat('zipkin', line, column);
         const spans: Span[] = [];
@@ -161,6 +161,12 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       } else if (value && typeof value === 'object' && 'spans' in value && 'traceID' in value) {
         setFormat('jaeger', line, column);
         hand(jaegerTraceSpans(value, report));
+      } else if (value && typeof value === 'object' && 'traceID' in value && 'spanID' in value) {
+        // A list of Jaeger spans, each with its process inside: what Jaeger's anonymizer writes and its uiconv
+        // reads back (jaegertracing/jaeger cmd/anonymizer/app/writer/writer.go, uiconv/reader.go). Zipkin
+        // spells the ids traceId and id.
+        setFormat('jaeger', line, column);
+        gather(jaegerTraceSpans({ spans: [value] }, report));
       } else if (value && typeof value === 'object') {
         setFormat('zipkin', line, column);
         const s = zipkinSpan(value, report);
@@ -190,7 +196,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   }, documentEnded);
 
   if (format === null) {
-    throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]} or a trace with "traceID" and "spans"), ` +
+    throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]}, a trace with "traceID" and "spans", or a list of spans with "traceID" and "spanID"), ` +
       'Zipkin v2 JSON (a list of spans), OTLP JSON ({"resourceSpans": [...]}), or JSON lines of them']);
   }
   if (report.spans === 0) {

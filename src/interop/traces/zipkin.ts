@@ -39,10 +39,15 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const events = Array.isArray(s.annotations)
     ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || start, name: String(a?.value ?? ''), attributes: {} }))
     : [];
+  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java Builder.id, parentId): a span id shorter than
+  // 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span "0c26551047c72d19"; a parentId of
+  // zeros, or one equal to the span's own id, is no parent.
+  const spanId = s.id.toLowerCase().padStart(16, '0');
+  const parent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId.toLowerCase().padStart(16, '0') : null;
   return {
     traceId: s.traceId.toLowerCase().padStart(16, '0'),
-    spanId: s.id.toLowerCase(),
-    parentId: typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId.toLowerCase() : null,
+    spanId,
+    parentId: parent === null || /^0+$/.test(parent) || parent === spanId ? null : parent,
     follows: false,
     service: local && typeof local.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : null,
     name: typeof s.name === 'string' ? s.name : '',
