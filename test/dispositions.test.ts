@@ -202,7 +202,7 @@ describe('every vendor file imports with each field accounted for', () => {
       'launchdarkly/filesource/value-only.json': [1, 0],
       'launchdarkly/filesource/value-only.yml': [1, 0],
       'launchdarkly/filesource/value-with-duplicate-key.json': [2, 0],
-      'launchdarkly/server-side-eval.flags.json': [38, 1],
+      'launchdarkly/server-side-eval.flags.json': [38, 2],
       'flagd/testbed-flags.json': [13, 2],
       'flagd/testbed-edge-case-flags.json': [15, 2],
       'flagd/testbed-selector-flag-combined-metadata.json': [1, 0],
