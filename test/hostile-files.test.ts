@@ -74,6 +74,7 @@ mkdirSync(folder);
 const reader = (name: string, body: string) => (path: string) => file(`${name}-${Math.random().toString(36).slice(2)}.yaml`, body.replace('PATH', path));
 const viaCohort = reader('cohort', 'name: c\nduration: 1m\ntraffic: { rate: 10/s, cohort: PATH }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n');
 const viaFlags = reader('flags', 'name: f\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nflags:\n  from: { flagd: PATH }\n');
+const viaRules = reader('rules', 'name: r\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nmetrics: { rules: [PATH] }\n');
 const viaArgo = reader('argo', 'name: a\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nflags: { f: { evaluated-by: [s0] } }\nrollout:\n  - flag: f\n    argo: { rollout: PATH }\n');
 
 /** Every kind of input, as a command line that reads `path` as that kind, and the variable that raises its limit. */
@@ -86,6 +87,7 @@ const INPUTS: [string, string, (path: string) => string[]][] = [
   ['Argo resource (rollout entry)', 'REHEARSE_MAX_RESOURCE', (p) => ['validate', viaArgo(p)]],
   ['Argo resource (import argo)', 'REHEARSE_MAX_RESOURCE', (p) => ['import', 'argo', p]],
   ['Flagger resource (import flagger)', 'REHEARSE_MAX_RESOURCE', (p) => ['import', 'flagger', p]],
+  ['Prometheus rule file (metrics.rules)', 'REHEARSE_MAX_RULES', (p) => ['validate', viaRules(p)]],
   ['trace file (calibrate)', 'REHEARSE_MAX_TRACES', (p) => ['calibrate', p]],
   ['result document (report)', 'REHEARSE_MAX_DOCUMENT', (p) => ['report', p, '--html', join(dir, 'r.html')]],
   ['sweep document (merge)', 'REHEARSE_MAX_DOCUMENT', (p) => ['merge', withTune, p]],
@@ -135,6 +137,21 @@ describe('every kind of input refuses special files before reading them', () => 
       else process.env[variable] = saved;
     }
   });
+
+  it('calibrate --deployment refuses a FIFO, a device and a FIFO inside its folder, naming it (they hung, or /dev/zero filled the heap)', () => {
+    const traces = join(root, 'test/fixtures/traces/hotrod-otlp.json');
+    const manifests = join(dir, 'manifests');
+    mkdirSync(manifests, { recursive: true });
+    const inside = join(manifests, 'deploy.yaml');
+    if (!existsSync(inside)) execFileSync('mkfifo', [inside]);
+    for (const [path, why] of [[fifo, /a FIFO/], ['/dev/zero', /a character device/], [manifests, /a FIFO/]] as const) {
+      const r = bounded(['calibrate', traces, '-q', '--deployment', path]);
+      expect(r.code, `${path}: ${r.err}`).toBe(2);
+      expect(r.err).toMatch(why);
+      expect(r.err).toContain(`--deployment: ${path === manifests ? inside : path}: not a regular file`);
+      noStack(r.err);
+    }
+  }, 120_000);
 
   it('a malformed limit is a usage error; a raised one lets the file through', async () => {
     process.env.REHEARSE_MAX_SCENARIO = 'lots';

@@ -12,14 +12,15 @@ import { closeSync, constants, fstatSync, openSync, readSync, statfsSync, statSy
 import { constants as bufferConstants } from 'node:buffer';
 import { InputError, reason } from '../errors.js';
 
-export type InputKind = 'scenario' | 'cohort' | 'flags' | 'resource' | 'traces' | 'document' | 'drill' | 'package';
+export type InputKind = 'scenario' | 'cohort' | 'flags' | 'resource' | 'rules' | 'traces' | 'document' | 'drill' | 'package';
 
 /** What each kind of input is called in messages, the variable that raises its limit, and the default limit. */
 export const INPUT_KINDS: Readonly<Record<InputKind, { what: string; variable: string; bytes: number }>> = {
   scenario: { what: 'scenario file', variable: 'REHEARSE_MAX_SCENARIO', bytes: 64 * 2 ** 20 },
   cohort: { what: 'cohort file', variable: 'REHEARSE_MAX_COHORT', bytes: 256 * 2 ** 20 },
   flags: { what: 'flag file', variable: 'REHEARSE_MAX_FLAG_FILE', bytes: 64 * 2 ** 20 },
-  resource: { what: 'Argo or Flagger resource', variable: 'REHEARSE_MAX_RESOURCE', bytes: 16 * 2 ** 20 },
+  resource: { what: 'Kubernetes resource', variable: 'REHEARSE_MAX_RESOURCE', bytes: 16 * 2 ** 20 },
+  rules: { what: 'Prometheus rule file', variable: 'REHEARSE_MAX_RULES', bytes: 16 * 2 ** 20 },
   traces: { what: 'trace file', variable: 'REHEARSE_MAX_TRACES', bytes: 4 * 2 ** 30 },
   document: { what: 'result document', variable: 'REHEARSE_MAX_DOCUMENT', bytes: 256 * 2 ** 20 },
   drill: { what: 'drill record', variable: 'REHEARSE_MAX_DRILL', bytes: 64 * 2 ** 20 },
