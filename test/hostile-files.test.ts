@@ -153,6 +153,35 @@ describe('every kind of input refuses special files before reading them', () => 
     }
   }, 120_000);
 
+  it('the YAML of flag files, rule files and Kubernetes resources: alias bombs, aliases before their anchor, aliases inside what they name and deep nesting are exit 2 at file:line:column (they were TypeErrors and ReferenceErrors with a stack)', () => {
+    const bomb = ['x0: &x0 [a, a, a, a, a, a, a, a, a, a]', ...Array.from({ length: 11 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(10).fill(`*x${i}`).join(', ')}]`)].join('\n');
+    const deep = `${'['.repeat(1000)}1${']'.repeat(1000)}`;
+    const hostile: [string, string, string, RegExp][] = [
+      ['an alias bomb', `${bomb}\n`, '', /:\d+:\d+: invalid YAML: Excessive alias count/],
+      ['an alias before its anchor', 'a: *later\nb: &later 1\n', '', /:\d+:4: invalid YAML: Unresolved alias/],
+      ['an alias inside what it names', 'a: &self { b: [ *self ] }\n', '', /:\d+:\d+: invalid YAML: an alias inside the mapping or list it names/],
+      ['nesting 1,000 deep', `a: ${deep}\n`, '', /:\d+:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/],
+    ];
+    const traces = join(root, 'test/fixtures/traces/hotrod-otlp.json');
+    const readers: [string, string, (p: string) => string[]][] = [
+      ['flags eval', 'flags: {}\n', (p) => ['flags', 'eval', p, '--flag', 'f', '--context', '{}']],
+      ['import flags', 'flags: {}\n', (p) => ['import', 'flags', 'flagd', p]],
+      ['import argo', 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\n', (p) => ['import', 'argo', p]],
+      ['import flagger', 'apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata: { name: c }\n', (p) => ['import', 'flagger', p]],
+      ['metrics.rules', 'groups: []\n', (p) => ['validate', viaRules(p)]],
+      ['calibrate --deployment', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: frontend }\n', (p) => ['calibrate', traces, '-q', '--deployment', p]],
+    ];
+    for (const [reader, head, argv] of readers) {
+      for (const [what, body, , why] of hostile) {
+        const path = file(`hostile-${reader.replace(/\W+/g, '-')}-${what.replace(/\W+/g, '-')}.yaml`, `${head}${body}`);
+        const r = bounded(argv(path));
+        expect(r.code, `${reader}, ${what}: ${r.err}`).toBe(2);
+        expect(r.err, `${reader}, ${what}`).toMatch(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${why.source}`));
+        noStack(r.err);
+      }
+    }
+  }, 120_000);
+
   it('a malformed limit is a usage error; a raised one lets the file through', async () => {
     process.env.REHEARSE_MAX_SCENARIO = 'lots';
     try {

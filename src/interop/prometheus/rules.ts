@@ -11,7 +11,7 @@ import { InputError } from '../../errors.js';
 import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
-import { oddTagMessage, oddTags } from '../../scenario/parse.js';
+import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { templateProblem } from './templates.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
@@ -82,7 +82,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {
       const p = lineCounter.linePos(e.pos[0]);
-      return `${file}:${p.line}:${p.col}: invalid YAML: ${e.message.split('\n')[0]}`;
+      return `${file}:${p.line}:${p.col}: invalid YAML: ${yamlErrorMessage(e)}`;
     }));
   }
   // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
@@ -98,7 +98,12 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   const errors: string[] = [];
   const others: string[] = [];
   for (const doc of docs as Document[]) {
-    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const plain = plainData(doc);
+    if (!plain.ok) {
+      const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
+      throw new InputError([`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`]);
+    }
+    const value = plain.value;
     const where = (path: readonly PathSegment[]) => {
       const offset = locate(doc, path);
       const shown = path.length ? `: ${formatPath(path)}` : '';
