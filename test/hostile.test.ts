@@ -646,4 +646,12 @@ describe('option values past the limit', () => {
     expect(forced.err).toContain(`--size: a whole number up to ${Number.MAX_SAFE_INTEGER}, even with --force`);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('sweep --workers past the limit is refused before anything runs (100,000 threads filled 16 GB and V8 aborted)', async () => {
+    const r = await cli('sweep', join(root, 'scenarios/gate-tuning.yaml'), '--workers', '100000', '-q');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--workers <n>' argument '100000' is invalid\. at most 64 \(each worker is a thread with a heap of its own/);
+    const most = await cli('sweep', join(dir, 'no-such-scenario.yaml'), '--workers', '64', '-q');
+    expect(most.err).not.toContain('--workers');
+  });
 });

@@ -1,5 +1,7 @@
 /** Parsers of the command line's option values: each refuses a value it cannot take with what it expects. */
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
+import { LIMITS } from '../scenario/defaults.js';
 
 export function seedOption(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
@@ -25,6 +27,13 @@ export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`a whole number up to ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);
+}
+
+/** Worker threads: a whole number up to LIMITS.workers (a thread is a heap of its own: 100,000 of them filled 16 GB). */
+export function workersOption(value: string): number {
+  const n = positiveInt(value);
+  if (n > LIMITS.workers) throw new InvalidArgumentError(`at most ${LIMITS.workers} (each worker is a thread with a heap of its own, about 70 MB; ${availableParallelism()} cores here) (limits: docs/limits.md, "Hostile input and limits")`);
+  return n;
 }
 
 /** A whole number of any size: the command compares it with its own limit (which --force lifts). */
