@@ -647,10 +647,16 @@ describe('option values past the limit', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('sweep --workers past the limit is refused before anything runs (100,000 threads filled 16 GB and V8 aborted)', async () => {
+  it('sweep --workers past the limit is refused before anything runs (100,000 threads filled 16 GB and V8 aborted); so are a shard count and a seed past 2^53', async () => {
     const r = await cli('sweep', join(root, 'scenarios/gate-tuning.yaml'), '--workers', '100000', '-q');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--workers <n>' argument '100000' is invalid\. at most 64 \(each worker is a thread with a heap of its own/);
+    const shard = await cli('sweep', join(root, 'scenarios/gate-tuning.yaml'), '--shard', '1/99999999999999999999', '-q');
+    expect(shard.code).toBe(2);
+    expect(shard.err).toContain(`a shard is i/n with n up to ${Number.MAX_SAFE_INTEGER}`);
+    const seed = await cli('run', join(root, 'scenarios/checkout.yaml'), '--seed', '99999999999999999999', '-q');
+    expect(seed.code).toBe(2);
+    expect(seed.err).toContain(`the seed is a whole number up to ${Number.MAX_SAFE_INTEGER}`);
     const most = await cli('sweep', join(dir, 'no-such-scenario.yaml'), '--workers', '64', '-q');
     expect(most.err).not.toContain('--workers');
   });

@@ -4,9 +4,8 @@ import { InvalidArgumentError } from 'commander';
 import { LIMITS } from '../scenario/defaults.js';
 
 export function seedOption(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError('the seed is a whole number, 0 or more');
-  }
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('the seed is a whole number, 0 or more');
+  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`the seed is a whole number up to ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);
 }
 
@@ -20,6 +19,8 @@ export function choice<T extends string>(allowed: readonly T[]) {
 export function shardOption(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
   if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('a shard is i/n with 1 <= i <= n, e.g. 2/8');
+  // Past 2^53 the numbers are no longer whole: 1/99999999999999999999 ran as if it were a shard.
+  if (!Number.isSafeInteger(Number(m[2]))) throw new InvalidArgumentError(`a shard is i/n with n up to ${Number.MAX_SAFE_INTEGER}`);
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
