@@ -86,11 +86,13 @@ export const get = (o: unknown, ...path: (string | number)[]): unknown => {
 
 /**
  * A field the CRD types as an integer or a number, as the API server takes it: a JSON number (a whole one for an
- * integer), undefined when absent, null for anything else (text, true, a list), which the caller refuses.
+ * integer), undefined when absent, null for anything else (text, true, a list), which the caller refuses. A whole
+ * number is also one a double holds exactly (up to 2^53 - 1): 1e300 is no Go int (its controller cannot decode it),
+ * and was read as a threshold of 1e300.
  */
 export function crdNumber(v: unknown, whole: boolean): number | undefined | null {
   if (v === undefined || v === null) return undefined;
-  return typeof v === 'number' && Number.isFinite(v) && (!whole || Number.isInteger(v)) ? v : null;
+  return typeof v === 'number' && Number.isFinite(v) && (!whole || Number.isSafeInteger(v)) ? v : null;
 }
 
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
