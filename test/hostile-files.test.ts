@@ -182,6 +182,22 @@ describe('every kind of input refuses special files before reading them', () => 
     }
   }, 120_000);
 
+  it.each(INPUTS.filter(([kind]) => !kind.startsWith('trace file')))('%s: bytes that are not UTF-8 are exit 2 at their line and column, never read as U+FFFD', async (_kind, _variable, argv) => {
+    // A Latin-1 "Ö" (0xd6) on line 2: Buffer#toString made it U+FFFD, and a rule for "Österreich" matched nobody.
+    const latin1 = join(dir, `latin1-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(latin1, Buffer.concat([Buffer.from('{\n  "name": "'), Buffer.from([0xd6]), Buffer.from('sterreich"\n}\n')]));
+    const r = await cli(...argv(latin1));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain(latin1);
+    expect(r.err).toContain('not UTF-8 text: byte 0xd6 at line 2, column 12 (save the file as UTF-8)');
+    noStack(r.err);
+    const utf16 = join(dir, `utf16-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}\n', 'utf16le')]));
+    const u = await cli(...argv(utf16));
+    expect(u.code, u.err).toBe(2);
+    expect(u.err).toContain('not UTF-8 text: it starts with a UTF-16 byte order mark (save it as UTF-8)');
+  });
+
   it('a malformed limit is a usage error; a raised one lets the file through', async () => {
     process.env.REHEARSE_MAX_SCENARIO = 'lots';
     try {
