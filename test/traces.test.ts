@@ -234,6 +234,14 @@ describe('reading trace files', () => {
     });
   });
 
+  it('refuses a trace file with bytes that are not UTF-8 at their line and column (a Latin-1 "café" was read as service "caf")', () => {
+    const file = join(dir, 'latin1-zipkin.json');
+    const span = '{"traceId": "ab", "id": "cd", "name": "get", "kind": "SERVER", "timestamp": 1470150004000000, "duration": 1000, "localEndpoint": {"serviceName": "SVC"}}';
+    const [head, tail] = span.split('SVC');
+    writeFileSync(file, Buffer.concat([Buffer.from(`[\n${head}caf`), Buffer.from([0xe9]), Buffer.from(`${tail}\n]\n`)]));
+    expect(() => readTraceFile(file, () => {})).toThrow(`${file}:2:${head.length + 4}: not UTF-8 text: byte 0xe9 (save the file as UTF-8)`);
+  });
+
   it('skips spans whose times are past what a double holds to the microsecond (1e300): calibrate named its own output a bug', () => {
     const span = { traceId: 'ab', id: 'cd', name: 'get', kind: 'SERVER', timestamp: 1470150004000000, duration: 1000, localEndpoint: { serviceName: 'a' } };
     const zipkin = join(dir, 'huge-times-zipkin.json');

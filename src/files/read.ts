@@ -220,6 +220,15 @@ function notUtf8(bytes: Uint8Array): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return 'not UTF-8 text: it starts with a UTF-16 byte order mark (save it as UTF-8)';
   }
+  const i = utf8ValidUpTo(bytes);
+  const before = Buffer.from(bytes.buffer, bytes.byteOffset, i).toString('utf8');
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `not UTF-8 text: byte 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')} at line ${line}, column ${column} (save the file as UTF-8)`;
+}
+
+/** The offset of the first byte that is not part of valid UTF-8 (bytes.length when all are), as TextDecoder's fatal mode judges. */
+export function utf8ValidUpTo(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
@@ -232,8 +241,5 @@ function notUtf8(bytes: Uint8Array): string {
     if (!ok) break;
     i += n;
   }
-  const before = Buffer.from(bytes.buffer, bytes.byteOffset, i).toString('utf8');
-  const line = before.split('\n').length;
-  const column = before.length - before.lastIndexOf('\n');
-  return `not UTF-8 text: byte 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')} at line ${line}, column ${column} (save the file as UTF-8)`;
+  return i;
 }
