@@ -635,6 +635,19 @@ describe('YAML and JSON errors name their place', () => {
 });
 
 describe('option values past the limit', () => {
+  it('flags eval: a --default or --context nested thousands deep is exit 2 naming where (printing it overflowed the stack)', async () => {
+    const flagd = join(root, 'flags/demo.flagd.json');
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const d = await cli('flags', 'eval', flagd, '--flag', 'express-checkout', '--context', '{"targetingKey":"u"}', '--default', deep);
+    expect(d.code, d.err).toBe(2);
+    expect(d.err).toMatch(/^--default: a(\.a){199}: nested more than 200 levels deep \(raise the limit with REHEARSE_MAX_DEPTH\)$/);
+    const c = await cli('flags', 'eval', flagd, '--flag', 'express-checkout', '--context', `{"targetingKey":"u","tier":${deep}}`);
+    expect(c.code, c.err).toBe(2);
+    expect(c.err).toMatch(/^--context: tier(\.a){199}: nested more than 200 levels deep/);
+    const ok = await cli('flags', 'eval', flagd, '--flag', 'express-checkout', '--context', '{"targetingKey":"u"}', '--default', '{"a":[1,2]}');
+    expect(ok.code, ok.err).toBe(0);
+  });
+
   it('cohorts generate --size 99999999999999999999 names the real limit and --force', async () => {
     const out = join(dir, 'never.json');
     const r = await cli('cohorts', 'generate', '--size', '99999999999999999999', '--out', out);
