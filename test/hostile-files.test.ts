@@ -347,6 +347,11 @@ describe('documents read back are checked in depth and in full', () => {
       ['an error rate that is text', (d) => (d.windows.flags[flag].onErrorRate[0] = 'NaN'), `windows.flags.${flag}.onErrorRate[0]: expected a number, not "NaN"`],
       ['no service error rate', (d) => delete d.windows.services[service].flags[flag].offErrorRate, `windows.services.${service}.flags.${flag}.offErrorRate: missing: expected a list`],
       ['a service error rate that is a mapping', (d) => (d.windows.services[service].flags[flag].onErrorRate = { a: 1 }), `windows.services.${service}.flags.${flag}.onErrorRate: expected a list, not a mapping`],
+      // Figures no run gives: they were drawn as "Infinity%" and negative request counts.
+      ['an error rate of 1e308', (d) => (d.services[service].errorRate = 1e308), `services.${service}.errorRate: expected 1 or less, not 1e+308`],
+      ['a utilization over 1', (d) => (d.services[service].utilization = 1.5), `services.${service}.utilization: expected 1 or less, not 1.5`],
+      ['a negative request count', (d) => (d.journeys[Object.keys(d.journeys)[0]].requests = -1), `journeys.${Object.keys(runDoc.journeys)[0]}.requests: expected 0 or more, not -1`],
+      ['a negative p99', (d) => (d.services[service].latencyMs.p99 = -5), `services.${service}.latencyMs.p99: expected 0 or more, not -5`],
     ];
     const untouched = await cli('report', edited('run-untouched.json', () => {}), '--html', join(dir, 'r.html'));
     expect(untouched.code, untouched.err).toBe(0);
