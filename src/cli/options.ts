@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { LIMITS } from '../scenario/defaults.js';
+import { InputError } from '../errors.js';
 
 export function seedOption(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('the seed is a whole number, 0 or more');
@@ -50,15 +51,23 @@ export function collectSegment(value: string, previous: Record<string, number>):
   if (!m) throw new InvalidArgumentError('a segment is name=share, e.g. beta=5%');
   const share = Number(m[2]) / 100;
   if (share <= 0) throw new InvalidArgumentError('a segment needs a share above 0% (leave out a segment with no users)');
+  // Given twice, the last share replaced the first without a word.
+  if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`segment "${m[1]}" is given twice: give each segment once`);
   const total = Object.values(previous).reduce((a, b) => a + b, 0) + share;
   if (total > 1 + 1e-9) throw new InvalidArgumentError('segment shares add up to more than 100%');
   return { ...previous, [m[1]]: share };
 }
 
-/** Shares that leave part of the users unnamed put them in "general". */
+/**
+ * Shares that leave part of the users unnamed put them in "general". With "general" among them they add up to
+ * 100% (general=10% beta=5% was drawn as two thirds and one third, without a word).
+ */
 export function withRemainder(segments: Record<string, number>): Record<string, number> {
   const rest = 1 - Object.values(segments).reduce((a, b) => a + b, 0);
-  return rest > 1e-9 && !('general' in segments) ? { general: rest, ...segments } : segments;
+  if (rest > 1e-9 && Object.hasOwn(segments, 'general')) {
+    throw new InputError([`--segment: the shares add up to ${+((1 - rest) * 100).toFixed(6)}%, not 100%: give general the rest (general=${+((segments.general + rest) * 100).toFixed(6)}%), or leave general out and the rest goes to it`]);
+  }
+  return rest > 1e-9 ? { general: rest, ...segments } : segments;
 }
 
 export function speedOption(value: string): number {
