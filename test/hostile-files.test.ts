@@ -276,6 +276,18 @@ describe('outputs that are special files are refused before any work', () => {
     expect(r.out).not.toContain('dashboard');
   }, 60_000);
 
+  it('gameday refuses a person named twice, or a bad name, before anything is made (it was a RosterError with a stack, and a journal left behind)', () => {
+    const out = join(dir, 'people-drill');
+    const r = bounded(['gameday', join(root, 'test/fixtures/drill.yaml'), '--out', out, '--name', 'ana', '--operator', 'bo', '--operator', 'bo', '--scribe', 'ana', '--scribe', ' cy']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe([
+      '--operator "bo": already given with --operator: each person is in the drill once, with one link',
+      '--scribe "ana": already given with --name: each person is in the drill once, with one link',
+      '--scribe " cy": a name is 1 to 60 characters, without control characters or surrounding spaces',
+    ].join('\n') + '\n');
+    expect(existsSync(`${out}.journal`)).toBe(false);
+  }, 60_000);
+
   it('ci with an --html-dir it cannot write is a usage error before anything runs', async () => {
     const r = await cli('ci', ciDir, '--html-dir', '/proc/rehearse-test/html');
     expect(r.code).toBe(2);
