@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { LIMITS } from '../scenario/defaults.js';
-import { InputError } from '../errors.js';
+import { didYouMean, InputError } from '../errors.js';
 
 export function seedOption(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('the seed is a whole number, 0 or more');
@@ -12,7 +12,7 @@ export function seedOption(value: string): number {
 
 export function choice<T extends string>(allowed: readonly T[]) {
   return (value: string): T => {
-    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}${didYouMean(value, allowed)}`);
     return value as T;
   };
 }
