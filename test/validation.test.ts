@@ -83,6 +83,14 @@ describe('scenario validation', () => {
     expect(withEffect('x1.5')).toEqual([]);
   });
 
+  it('journey weights whose sum is past what a number holds are refused (two of 1e308 gave a third journey every user)', () => {
+    const d = base();
+    d.journeys = { a: { weight: 1e308, steps: ['frontend.checkout'] }, b: { weight: 1e308, steps: ['frontend.checkout'] }, c: { weight: 15, steps: ['frontend.checkout'] } };
+    expect(problems(d)).toEqual(['journeys: the journeys\' weights add up to more than a number holds: give them in proportion, e.g. 60, 25 and 15']);
+    d.journeys = { a: { weight: 1e308, steps: ['frontend.checkout'] }, c: { weight: 15, steps: ['frontend.checkout'] } };
+    expect(problems(d)).toEqual([]);
+  });
+
   it('an async call cycle is allowed (it does not hold workers)', () => {
     const d = base();
     d.services.payment.endpoints.charge.calls = [{ to: 'frontend.checkout', async: true, probability: '10%' }];
