@@ -123,6 +123,22 @@ ${body}` });
     }
   });
 
+  it('refuses a metric\'s count and limits past an int32 (types.go: IntOrString) and an interval past Go\'s time.Duration (both were read as given: a failureLimit of 1e300)', () => {
+    const metric = (field: string) => problems([
+      rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n'),
+      template(`  metrics:\n  - name: m\n    ${field}\n    provider: { prometheus: { query: up } }\n`),
+    ]);
+    const past = (key: string, v: string) => [`at.yaml:7:${7 + key.length}: spec.metrics[0].${key}: ${v} is past what the CRD holds (an int32, up to 2147483647): the API server refuses it`];
+    expect(metric('failureLimit: 1e300')).toEqual(past('failureLimit', '1e+300'));
+    expect(metric('count: 99999999999999999999')).toEqual(past('count', '100000000000000000000'));
+    expect(metric('inconclusiveLimit: "2147483648"')).toEqual(past('inconclusiveLimit', '"2147483648"'));
+    expect(metric('consecutiveErrorLimit: -2147483649')).toEqual(past('consecutiveErrorLimit', '-2147483649'));
+    expect(metric('count: 2147483647')).toEqual([]);
+    expect(metric('interval: 99999999999999999999h')).toEqual(['at.yaml:7:15: spec.metrics[0].interval: "99999999999999999999h" is not a duration Argo reads (Go\'s time.ParseDuration: "30s", "5m", "1h30m")']);
+    expect(metric('interval: 2501999h')).toEqual([]);
+    expect(metric('interval: 2562048h')).toEqual(['at.yaml:7:15: spec.metrics[0].interval: "2562048h" is not a duration Argo reads (Go\'s time.ParseDuration: "30s", "5m", "1h30m")']);
+  });
+
   it('refuses an arg value that is not text, as the API server refuses it (the CRDs type args[].value as a string)', () => {
     // argoproj/argo-rollouts manifests/crds/analysis-template-crd.yaml and rollout-crd.yaml: args[].value is
     // "type: string", so `value: 9090` (docs/features/analysis.md, its inline analysis template) is refused by the

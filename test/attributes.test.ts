@@ -63,6 +63,15 @@ describe('cohort attributes', () => {
     expect(r.err).toContain('is not a faker generator');
   });
 
+  it('a misspelt faker generator gets a suggestion; a value or an attribute given twice is refused (the last one won without a word)', async () => {
+    expect(parseAttributeOption('email=faker:internet.emaill')).toEqual({ ok: false, message: '"faker:internet.emaill" is not a faker generator; did you mean "faker:internet.email"? (e.g. faker:internet.email, faker:location.city)' });
+    expect(parseAttributeOption('name=faker:person.firstname')).toMatchObject({ ok: false, message: expect.stringContaining('did you mean "faker:person.firstName"?') });
+    expect(parseAttributeOption('plan=free:50%,free:50%')).toEqual({ ok: false, message: 'the value "free" is given twice: give each value once, with its whole share' });
+    const r = await cli('cohorts', 'generate', '--size', '10', '--out', join(tmpdir(), 'never.json'), '--attribute', 'plan=a:100%', '--attribute', 'plan=b:100%');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('--attribute: attribute "plan" is given twice: give each attribute once');
+  });
+
   it('refuses faker generators that need arguments, give no single value, or draw dates relative to today', async () => {
     // Before: a TypeError's words ("Cannot read properties of undefined"), a column of ",," or "", or dates that
     // changed from one day to the next under the same seed.

@@ -95,6 +95,10 @@ describe('rehearse run', () => {
     [['run', 'bench/tandem.yaml', '--sed', '1'], "unknown option '--sed'"],
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['cohorts', 'generate', '--size', '10', '--out', '/tmp/never.json', '--segment', 'beta=5'], 'a share is a percentage: write beta=5%'],
+    [['bucket', '--system', 'unleesh', '--flag', 'f', '--user', 'u'], 'expected one of flagd, unleash, launchdarkly, growthbook; did you mean "unleash"?'],
+    // The last share of a segment given twice won without a word; shares naming general that fell short were scaled up to 100%.
+    [['cohorts', 'generate', '--size', '10', '--out', '/tmp/never.json', '--segment', 'beta=60%', '--segment', 'beta=30%'], 'segment "beta" is given twice: give each segment once'],
+    [['cohorts', 'generate', '--size', '10', '--out', '/tmp/never.json', '--segment', 'general=10%', '--segment', 'beta=5%'], '--segment: the shares add up to 15%, not 100%: give general the rest (general=95%), or leave general out and the rest goes to it'],
   ])('usage error %j exits 2', (args, message) => {
     const r = rehearse(...args);
     expect(r.code).toBe(2);

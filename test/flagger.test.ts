@@ -105,13 +105,17 @@ describe('Flagger, as it is', () => {
       const r = toScenarioParts([edit(from, to), templates]);
       return r.ok ? [] : r.problems.filter((p) => !p.includes('not-found-percentage'));
     };
-    expect(refused('threshold: 5', 'threshold: true')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.threshold: threshold is a whole number$/)]);
-    expect(refused('threshold: 5', 'threshold: 2.5')).toEqual([expect.stringMatching(/: spec\.analysis\.threshold: threshold is a whole number$/)]);
-    expect(refused('stepWeight: 10', 'stepWeight: true')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.stepWeight: stepWeight is a whole number$/)]);
-    expect(refused('maxWeight: 50', 'maxWeight: "NaN"')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.maxWeight: maxWeight is a whole number$/)]);
+    expect(refused('threshold: 5', 'threshold: true')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.threshold: threshold is a whole number \(up to 9007199254740991\)$/)]);
+    expect(refused('threshold: 5', 'threshold: 2.5')).toEqual([expect.stringMatching(/: spec\.analysis\.threshold: threshold is a whole number \(up to 9007199254740991\)$/)]);
+    expect(refused('stepWeight: 10', 'stepWeight: true')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.stepWeight: stepWeight is a whole number \(up to 9007199254740991\)$/)]);
+    expect(refused('maxWeight: 50', 'maxWeight: "NaN"')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.maxWeight: maxWeight is a whole number \(up to 9007199254740991\)$/)]);
     expect(refused('min: 99', 'min: "NaN"')).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.metrics\[0\]\.thresholdRange\.min: thresholdRange\.min is a number$/)]);
     expect(refused('max: 500', 'max: ""')).toEqual([expect.stringMatching(/: spec\.analysis\.metrics\[1\]\.thresholdRange\.max: thresholdRange\.max is a number$/)]);
     expect(refused('min: 99', 'min: 99.5')).toEqual([]);
+    // 1e300 and 20 digits are no Go int (the controller cannot decode them): they were a threshold of 1e300 and a walk to 1e300%.
+    expect(refused('threshold: 5', 'threshold: 1e300')).toEqual([expect.stringMatching(/: spec\.analysis\.threshold: threshold is a whole number \(up to 9007199254740991\)$/)]);
+    expect(refused('threshold: 5', 'threshold: 99999999999999999999')).toEqual([expect.stringMatching(/: spec\.analysis\.threshold: threshold is a whole number \(up to 9007199254740991\)$/)]);
+    expect(refused('maxWeight: 50', 'maxWeight: 1e300')).toEqual([expect.stringMatching(/: spec\.analysis\.maxWeight: maxWeight is a whole number \(up to 9007199254740991\)$/)]);
   });
 
   it('refuses a thresholdRange under !!omap at the tag: read as a Map, it was no bound at all (success: "true")', () => {

@@ -74,6 +74,7 @@ mkdirSync(folder);
 const reader = (name: string, body: string) => (path: string) => file(`${name}-${Math.random().toString(36).slice(2)}.yaml`, body.replace('PATH', path));
 const viaCohort = reader('cohort', 'name: c\nduration: 1m\ntraffic: { rate: 10/s, cohort: PATH }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\n');
 const viaFlags = reader('flags', 'name: f\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nflags:\n  from: { flagd: PATH }\n');
+const viaRules = reader('rules', 'name: r\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nmetrics: { rules: [PATH] }\n');
 const viaArgo = reader('argo', 'name: a\nduration: 1m\ntraffic: { rate: 10/s }\njourneys:\n  j: { steps: [s0] }\nservices:\n  s0: {}\nflags: { f: { evaluated-by: [s0] } }\nrollout:\n  - flag: f\n    argo: { rollout: PATH }\n');
 
 /** Every kind of input, as a command line that reads `path` as that kind, and the variable that raises its limit. */
@@ -86,6 +87,7 @@ const INPUTS: [string, string, (path: string) => string[]][] = [
   ['Argo resource (rollout entry)', 'REHEARSE_MAX_RESOURCE', (p) => ['validate', viaArgo(p)]],
   ['Argo resource (import argo)', 'REHEARSE_MAX_RESOURCE', (p) => ['import', 'argo', p]],
   ['Flagger resource (import flagger)', 'REHEARSE_MAX_RESOURCE', (p) => ['import', 'flagger', p]],
+  ['Prometheus rule file (metrics.rules)', 'REHEARSE_MAX_RULES', (p) => ['validate', viaRules(p)]],
   ['trace file (calibrate)', 'REHEARSE_MAX_TRACES', (p) => ['calibrate', p]],
   ['result document (report)', 'REHEARSE_MAX_DOCUMENT', (p) => ['report', p, '--html', join(dir, 'r.html')]],
   ['sweep document (merge)', 'REHEARSE_MAX_DOCUMENT', (p) => ['merge', withTune, p]],
@@ -134,6 +136,66 @@ describe('every kind of input refuses special files before reading them', () => 
       if (saved === undefined) delete process.env[variable];
       else process.env[variable] = saved;
     }
+  });
+
+  it('calibrate --deployment refuses a FIFO, a device and a FIFO inside its folder, naming it (they hung, or /dev/zero filled the heap)', () => {
+    const traces = join(root, 'test/fixtures/traces/hotrod-otlp.json');
+    const manifests = join(dir, 'manifests');
+    mkdirSync(manifests, { recursive: true });
+    const inside = join(manifests, 'deploy.yaml');
+    if (!existsSync(inside)) execFileSync('mkfifo', [inside]);
+    for (const [path, why] of [[fifo, /a FIFO/], ['/dev/zero', /a character device/], [manifests, /a FIFO/]] as const) {
+      const r = bounded(['calibrate', traces, '-q', '--deployment', path]);
+      expect(r.code, `${path}: ${r.err}`).toBe(2);
+      expect(r.err).toMatch(why);
+      expect(r.err).toContain(`--deployment: ${path === manifests ? inside : path}: not a regular file`);
+      noStack(r.err);
+    }
+  }, 120_000);
+
+  it('the YAML of flag files, rule files and Kubernetes resources: alias bombs, aliases before their anchor, aliases inside what they name and deep nesting are exit 2 at file:line:column (they were TypeErrors and ReferenceErrors with a stack)', () => {
+    const bomb = ['x0: &x0 [a, a, a, a, a, a, a, a, a, a]', ...Array.from({ length: 11 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(10).fill(`*x${i}`).join(', ')}]`)].join('\n');
+    const deep = `${'['.repeat(1000)}1${']'.repeat(1000)}`;
+    const hostile: [string, string, string, RegExp][] = [
+      ['an alias bomb', `${bomb}\n`, '', /:\d+:\d+: invalid YAML: Excessive alias count/],
+      ['an alias before its anchor', 'a: *later\nb: &later 1\n', '', /:\d+:4: invalid YAML: Unresolved alias/],
+      ['an alias inside what it names', 'a: &self { b: [ *self ] }\n', '', /:\d+:\d+: invalid YAML: an alias inside the mapping or list it names/],
+      ['nesting 1,000 deep', `a: ${deep}\n`, '', /:\d+:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/],
+    ];
+    const traces = join(root, 'test/fixtures/traces/hotrod-otlp.json');
+    const readers: [string, string, (p: string) => string[]][] = [
+      ['flags eval', 'flags: {}\n', (p) => ['flags', 'eval', p, '--flag', 'f', '--context', '{}']],
+      ['import flags', 'flags: {}\n', (p) => ['import', 'flags', 'flagd', p]],
+      ['import argo', 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\n', (p) => ['import', 'argo', p]],
+      ['import flagger', 'apiVersion: flagger.app/v1beta1\nkind: Canary\nmetadata: { name: c }\n', (p) => ['import', 'flagger', p]],
+      ['metrics.rules', 'groups: []\n', (p) => ['validate', viaRules(p)]],
+      ['calibrate --deployment', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: frontend }\n', (p) => ['calibrate', traces, '-q', '--deployment', p]],
+    ];
+    for (const [reader, head, argv] of readers) {
+      for (const [what, body, , why] of hostile) {
+        const path = file(`hostile-${reader.replace(/\W+/g, '-')}-${what.replace(/\W+/g, '-')}.yaml`, `${head}${body}`);
+        const r = bounded(argv(path));
+        expect(r.code, `${reader}, ${what}: ${r.err}`).toBe(2);
+        expect(r.err, `${reader}, ${what}`).toMatch(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${why.source}`));
+        noStack(r.err);
+      }
+    }
+  }, 120_000);
+
+  it.each(INPUTS.filter(([kind]) => !kind.startsWith('trace file')))('%s: bytes that are not UTF-8 are exit 2 at their line and column, never read as U+FFFD', async (_kind, _variable, argv) => {
+    // A Latin-1 "Ö" (0xd6) on line 2: Buffer#toString made it U+FFFD, and a rule for "Österreich" matched nobody.
+    const latin1 = join(dir, `latin1-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(latin1, Buffer.concat([Buffer.from('{\n  "name": "'), Buffer.from([0xd6]), Buffer.from('sterreich"\n}\n')]));
+    const r = await cli(...argv(latin1));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain(latin1);
+    expect(r.err).toContain('not UTF-8 text: byte 0xd6 at line 2, column 12 (save the file as UTF-8)');
+    noStack(r.err);
+    const utf16 = join(dir, `utf16-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}\n', 'utf16le')]));
+    const u = await cli(...argv(utf16));
+    expect(u.code, u.err).toBe(2);
+    expect(u.err).toContain('not UTF-8 text: it starts with a UTF-16 byte order mark (save it as UTF-8)');
   });
 
   it('a malformed limit is a usage error; a raised one lets the file through', async () => {
@@ -214,6 +276,18 @@ describe('outputs that are special files are refused before any work', () => {
     expect(r.out).not.toContain('dashboard');
   }, 60_000);
 
+  it('gameday refuses a person named twice, or a bad name, before anything is made (it was a RosterError with a stack, and a journal left behind)', () => {
+    const out = join(dir, 'people-drill');
+    const r = bounded(['gameday', join(root, 'test/fixtures/drill.yaml'), '--out', out, '--name', 'ana', '--operator', 'bo', '--operator', 'bo', '--scribe', 'ana', '--scribe', ' cy']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toBe([
+      '--operator "bo": already given with --operator: each person is in the drill once, with one link',
+      '--scribe "ana": already given with --name: each person is in the drill once, with one link',
+      '--scribe " cy": a name is 1 to 60 characters, without control characters or surrounding spaces',
+    ].join('\n') + '\n');
+    expect(existsSync(`${out}.journal`)).toBe(false);
+  }, 60_000);
+
   it('ci with an --html-dir it cannot write is a usage error before anything runs', async () => {
     const r = await cli('ci', ciDir, '--html-dir', '/proc/rehearse-test/html');
     expect(r.code).toBe(2);
@@ -285,6 +359,11 @@ describe('documents read back are checked in depth and in full', () => {
       ['an error rate that is text', (d) => (d.windows.flags[flag].onErrorRate[0] = 'NaN'), `windows.flags.${flag}.onErrorRate[0]: expected a number, not "NaN"`],
       ['no service error rate', (d) => delete d.windows.services[service].flags[flag].offErrorRate, `windows.services.${service}.flags.${flag}.offErrorRate: missing: expected a list`],
       ['a service error rate that is a mapping', (d) => (d.windows.services[service].flags[flag].onErrorRate = { a: 1 }), `windows.services.${service}.flags.${flag}.onErrorRate: expected a list, not a mapping`],
+      // Figures no run gives: they were drawn as "Infinity%" and negative request counts.
+      ['an error rate of 1e308', (d) => (d.services[service].errorRate = 1e308), `services.${service}.errorRate: expected 1 or less, not 1e+308`],
+      ['a utilization over 1', (d) => (d.services[service].utilization = 1.5), `services.${service}.utilization: expected 1 or less, not 1.5`],
+      ['a negative request count', (d) => (d.journeys[Object.keys(d.journeys)[0]].requests = -1), `journeys.${Object.keys(runDoc.journeys)[0]}.requests: expected 0 or more, not -1`],
+      ['a negative p99', (d) => (d.services[service].latencyMs.p99 = -5), `services.${service}.latencyMs.p99: expected 0 or more, not -5`],
     ];
     const untouched = await cli('report', edited('run-untouched.json', () => {}), '--html', join(dir, 'r.html'));
     expect(untouched.code, untouched.err).toBe(0);

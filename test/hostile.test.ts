@@ -635,6 +635,19 @@ describe('YAML and JSON errors name their place', () => {
 });
 
 describe('option values past the limit', () => {
+  it('flags eval: a --default or --context nested thousands deep is exit 2 naming where (printing it overflowed the stack)', async () => {
+    const flagd = join(root, 'flags/demo.flagd.json');
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const d = await cli('flags', 'eval', flagd, '--flag', 'express-checkout', '--context', '{"targetingKey":"u"}', '--default', deep);
+    expect(d.code, d.err).toBe(2);
+    expect(d.err).toMatch(/^--default: a(\.a){199}: nested more than 200 levels deep \(raise the limit with REHEARSE_MAX_DEPTH\)$/);
+    const c = await cli('flags', 'eval', flagd, '--flag', 'express-checkout', '--context', `{"targetingKey":"u","tier":${deep}}`);
+    expect(c.code, c.err).toBe(2);
+    expect(c.err).toMatch(/^--context: tier(\.a){199}: nested more than 200 levels deep/);
+    const ok = await cli('flags', 'eval', flagd, '--flag', 'express-checkout', '--context', '{"targetingKey":"u"}', '--default', '{"a":[1,2]}');
+    expect(ok.code, ok.err).toBe(0);
+  });
+
   it('cohorts generate --size 99999999999999999999 names the real limit and --force', async () => {
     const out = join(dir, 'never.json');
     const r = await cli('cohorts', 'generate', '--size', '99999999999999999999', '--out', out);
@@ -645,5 +658,19 @@ describe('option values past the limit', () => {
     expect(forced.code).toBe(2);
     expect(forced.err).toContain(`--size: a whole number up to ${Number.MAX_SAFE_INTEGER}, even with --force`);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('sweep --workers past the limit is refused before anything runs (100,000 threads filled 16 GB and V8 aborted); so are a shard count and a seed past 2^53', async () => {
+    const r = await cli('sweep', join(root, 'scenarios/gate-tuning.yaml'), '--workers', '100000', '-q');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--workers <n>' argument '100000' is invalid\. at most 64 \(each worker is a thread with a heap of its own/);
+    const shard = await cli('sweep', join(root, 'scenarios/gate-tuning.yaml'), '--shard', '1/99999999999999999999', '-q');
+    expect(shard.code).toBe(2);
+    expect(shard.err).toContain(`a shard is i/n with n up to ${Number.MAX_SAFE_INTEGER}`);
+    const seed = await cli('run', join(root, 'scenarios/checkout.yaml'), '--seed', '99999999999999999999', '-q');
+    expect(seed.code).toBe(2);
+    expect(seed.err).toContain(`the seed is a whole number up to ${Number.MAX_SAFE_INTEGER}`);
+    const most = await cli('sweep', join(dir, 'no-such-scenario.yaml'), '--workers', '64', '-q');
+    expect(most.err).not.toContain('--workers');
   });
 });

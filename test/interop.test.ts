@@ -356,6 +356,21 @@ describe('import flags --inline', () => {
     expect(t.skipped[1].why).toMatch(/serves \d+ of 10000 users differently from flagd/);
   });
 
+  it('an evaluator whose $ref leads back to itself is left out with the loop named (it recursed until the stack overflowed)', async () => {
+    const { translateFlags } = await import('../src/interop/inline.js');
+    const flag = (targeting: unknown) => ({ state: 'ENABLED', defaultVariant: 'off', variants: { on: true, off: false }, targeting });
+    const t = translateFlags('flagd', file({
+      flags: { loop: flag({ if: [{ $ref: 'a' }, 'on', 'off'] }), self: flag({ if: [{ $ref: 'c' }, 'on', 'off'] }), proto: flag({ if: [{ $ref: 'constructor' }, 'on', 'off'] }) },
+      $evaluators: { a: { or: [{ '==': [{ var: 'tier' }, 'gold'] }, { $ref: 'b' }] }, b: { and: [{ $ref: 'a' }] }, c: { '!': { $ref: 'c' } } },
+    }));
+    expect(t.flags).toEqual([]);
+    expect(t.skipped).toEqual([
+      { key: 'loop', why: '$ref "a" refers back to itself (a -> b -> a)' },
+      { key: 'self', why: '$ref "c" refers back to itself (c -> c)' },
+      { key: 'proto', why: '$ref "constructor" has no evaluator' },
+    ]);
+  });
+
   it('LaunchDarkly rules and a salted rollout, and Unleash strategies, inline', async () => {
     const { translateFlags } = await import('../src/interop/inline.js');
     const ld = translateFlags('launchdarkly', file({

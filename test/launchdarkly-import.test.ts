@@ -246,6 +246,12 @@ describe('sdk-test-harness: flags the SDK answers MALFORMED_FLAG for are known t
     });
   }
 
+  it('a matches clause that backtracks only polynomially is read as the SDK reads it', () => {
+    const d = JSON.parse(readFileSync(join(root, 'flags/demo.launchdarkly.json'), 'utf8'));
+    d.flags['fraud-v3'].rules[0].clauses[0] = { attribute: 'email', op: 'matches', values: ['.*@corp\\.com'], negate: false };
+    expect(() => launchdarkly.toScenarioParts(parseFlagText(JSON.stringify(d), 'ld.json'))).not.toThrow();
+  });
+
   it('the warnings say why, where', () => {
     const [first] = expand('errors-bad-attribute-reference.yml');
     expect(imported('errors-bad-attribute-reference.yml', first.text, first.suite).flags[0].canFail.map(formatWarning)).toEqual([
@@ -377,6 +383,10 @@ describe('the shape the SDK walks when it loads a flag', () => {
     ['prerequisites that are a number', (d: Doc) => (d.flags['fraud-v3'].prerequisites = 5), 'flags.fraud-v3.prerequisites: expected a list, not 5'],
     ['a clause without values', (d: Doc) => delete d.flags['fraud-v3'].rules[0].clauses[0].values, 'flags.fraud-v3.rules[0].clauses[0]: values: missing (the SDK needs it)'],
     ['a flag without variations', (d: Doc) => delete d.flags['fraud-v3'].variations, 'flags.fraud-v3: variations: missing, where the flag serves a variation by its index (the SDK fails on it)'],
+    // js-server-sdk-common safeRegexMatch: new RegExp(pattern).test(value), which (a+)+$ keeps busy for ever on
+    // "aaa...a!" (flags eval hung). Found by recheck; a polynomial pattern such as .*@corp\.com is left alone.
+    ['a matches clause that backtracks exponentially', (d: Doc) => (d.flags['fraud-v3'].rules[0].clauses[0] = { attribute: 'plan', op: 'matches', values: ['^ok$', '(a+)+$'], negate: false }),
+      'flags.fraud-v3.rules[0].clauses[0].values[1]: the pattern "(a+)+$" backtracks exponentially (e.g. on \'a\' + \'a\'.repeat(31) + \'\\x00a\'): the SDK\'s JavaScript RegExp would hang on such a value (write it without nested or overlapping repetition)'],
   ])('%s is refused with its place, for import and for flags eval', async (_what, edit, message) => {
     const d = demo();
     edit(d);

@@ -92,6 +92,14 @@ const VECTORS: [string, null | [number, string]][] = [
   ['x offset -0s', [11, 'duration must be greater than 0']],
   ['x[0s:1m]', [3, 'duration must be greater than 0']],
   ['x[5m:0s]', [6, 'duration must be greater than 0']],
+  // prometheus/common model/time.go ParseDuration: nanoseconds past Go's time.Duration are "duration out of range".
+  ['x[106751d]', null],
+  ['x[106752d]', [3, 'duration out of range']],
+  ['rate(x[100000000d])', [8, 'duration out of range']],
+  ['x offset 292y', null],
+  ['x offset 293y', [10, 'duration out of range']],
+  ['x[5m:99999999999999999999s]', [6, 'duration out of range']],
+  ['x[292y30w]', [3, 'duration out of range']],
 ];
 
 function rehearseSays(query: string): null | [number, string] | 'unsupported' {

@@ -111,6 +111,43 @@ describe('reading rule files', () => {
     expect(refusal('groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n')).toEqual(['r.yml:4:11: groups[1].name: group name "g" is repeated in the same file']);
   });
 
+  // prometheus/common model/time.go ParseDuration ("0" without a unit; "duration out of range" past Go's
+  // time.Duration) and rulefmt.RuleGroup.Limit (an int: 1e300 does not unmarshal; a negative one is no limit).
+  const GROUP_FIELDS: [string, string, RegExp | null][] = [
+    ['interval: 99999999999999999999h', 'for: 1m', /^r\.yml:3:15: groups\[0\]\.interval: duration out of range: "99999999999999999999h"/],
+    ['interval: 1m', 'for: 300y', /^r\.yml:7:14: groups\[0\]\.rules\[0\]\.for: duration out of range: "300y"/],
+    ['interval: 1m', 'keep_firing_for: 293y', /^r\.yml:7:26: groups\[0\]\.rules\[0\]\.keep_firing_for: duration out of range: "293y"/],
+    ['limit: 1e300', 'for: 1m', /^r\.yml:3:12: groups\[0\]\.limit: limit is a whole number \(Prometheus refuses 1e\+300\)/],
+    ['limit: "5"', 'for: 1m', /^r\.yml:3:12: groups\[0\]\.limit: limit is a whole number \(Prometheus refuses "5"\)/],
+    ['limit: -1', 'for: 1m', null],
+    ['interval: 0s', 'for: "0"', null],
+    ['interval: "0"', 'for: 292y', null],
+  ];
+  const groupFile = (group: string, rule: string) => `groups:\n  - name: g\n    ${group}\n    rules:\n      - alert: A\n        expr: up == 0\n        ${rule}\n`;
+
+  it('reads durations and limits of groups and rules as Prometheus does: 300y, 1e300 and 20 digits are refused, "0" and a negative limit are not', () => {
+    for (const [group, rule, refused] of GROUP_FIELDS) {
+      const said = refusal(groupFile(group, rule));
+      if (refused) expect(said, `${group} ${rule}`).toEqual([expect.stringMatching(refused)]);
+      else expect(said, `${group} ${rule}`).toEqual([]);
+    }
+    expect(readRuleFile(groupFile('interval: 0s', 'for: 1m'), 'r.yml').groups[0].intervalMs).toBeNull();
+  });
+
+  it.skipIf(!available)('promtool check rules agrees on each of those durations and limits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-rule-fields-'));
+    try {
+      for (const [group, rule, refused] of GROUP_FIELDS) {
+        const file = join(dir, 'r.yml');
+        writeFileSync(file, groupFile(group, rule));
+        const r = spawnSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' });
+        expect(r.status === 0, `${group} ${rule}: ${r.stdout}${r.stderr}`).toBe(refused === null);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // prometheus/prometheus cmd/promtool/testdata/bad-rules-syntax.yml: `promtool check rules` answers
   // "7:15: group "bad-syntax", rule 1, "x": could not parse expression" and Prometheus loads none of the file
   // (rules/manager.go LoadGroups -> rulefmt.ParseFile -> parser.ParseExpr). A query Prometheus parses but

@@ -272,6 +272,34 @@ describe('reading trace files', () => {
       },
     });
   });
+
+  it('refuses a trace file with bytes that are not UTF-8 at their line and column (a Latin-1 "café" was read as service "caf")', () => {
+    const file = join(dir, 'latin1-zipkin.json');
+    const span = '{"traceId": "ab", "id": "cd", "name": "get", "kind": "SERVER", "timestamp": 1470150004000000, "duration": 1000, "localEndpoint": {"serviceName": "SVC"}}';
+    const [head, tail] = span.split('SVC');
+    writeFileSync(file, Buffer.concat([Buffer.from(`[\n${head}caf`), Buffer.from([0xe9]), Buffer.from(`${tail}\n]\n`)]));
+    expect(() => readTraceFile(file, () => {})).toThrow(`${file}:2:${head.length + 4}: not UTF-8 text: byte 0xe9 (save the file as UTF-8)`);
+  });
+
+  it('skips spans whose times are past what a double holds to the microsecond (1e300): calibrate named its own output a bug', () => {
+    const span = { traceId: 'ab', id: 'cd', name: 'get', kind: 'SERVER', timestamp: 1470150004000000, duration: 1000, localEndpoint: { serviceName: 'a' } };
+    const zipkin = join(dir, 'huge-times-zipkin.json');
+    writeFileSync(zipkin, JSON.stringify([span, { ...span, id: 'e1', duration: 1e300 }, { ...span, id: 'e2', timestamp: 1e300 }, { ...span, id: 'e3', timestamp: '9'.repeat(400) }]));
+    const z = readTraceFile(zipkin, () => {});
+    expect({ spans: z.report.spans, skipped: Object.fromEntries(z.report.skipped) }).toEqual({
+      spans: 1,
+      skipped: { 'a span whose timestamp is not a number of microseconds': 2, 'a span whose duration is not a number of microseconds, 0 or more': 1 },
+    });
+    const otlp = join(dir, 'huge-times-otlp.json');
+    const o = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'get', kind: 2, startTimeUnixNano: '1470150004000000000', endTimeUnixNano: '1470150004001000000' };
+    writeFileSync(otlp, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] }, scopeSpans: [{ spans: [
+      o, { ...o, spanId: 'b7ad6b7169203332', endTimeUnixNano: `1${'0'.repeat(300)}` }, { ...o, spanId: 'b7ad6b7169203333', startTimeUnixNano: 1e300, endTimeUnixNano: 1e300 },
+    ] }] }] }));
+    const r = readTraceFile(otlp, () => {});
+    expect({ spans: r.report.spans, skipped: Object.fromEntries(r.report.skipped) }).toEqual({ spans: 1, skipped: { 'a span without valid start and end times': 2 } });
+    const c = calibrateFiles([zipkin]);
+    expect(c.yaml).toContain('services:');
+  });
 });
 
 describe('traces of a run', () => {

@@ -23,6 +23,13 @@ describe('units', () => {
     if (!r.ok) expect(r.message).toMatch(/250ms|unit/);
   });
 
+  it('a duration past 2^53 microseconds is refused (10^320h was Infinity: a latency every call timed out on)', () => {
+    for (const text of [`${'9'.repeat(320)}h`, '99999999999999999999d', '104250d']) {
+      expect(parseDuration(text), text).toEqual({ ok: false, message: `duration "${text}" is longer than rehearse holds (about 285 years, 2^53 microseconds)` });
+    }
+    expect(parseDuration('104249d')).toEqual({ ok: true, value: 104249 * 86_400e6 });
+  });
+
   it('a bare number as a duration asks for a unit', () => {
     expect(parseDuration(250)).toEqual({ ok: false, message: 'a duration needs a unit: write "250ms", "250s" or "250m", not 250' });
   });

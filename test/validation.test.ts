@@ -70,6 +70,27 @@ describe('scenario validation', () => {
     expect(found.some((p) => p.includes(expected)), `got:\n${found.join('\n')}`).toBe(true);
   });
 
+  it('a flag\'s latency change past what rehearse holds is refused, never dropped (an addition of 10^320h added nothing; a multiplier of 320 digits was Infinity)', () => {
+    const withEffect = (latency: string) => {
+      const d = base() as Record<string, any>;
+      d.flags = { f: { 'evaluated-by': ['payment'], 'when-on': { payment: { latency } } } };
+      return problems(d);
+    };
+    const huge = '9'.repeat(320);
+    expect(withEffect(`+${huge}h`)).toEqual([`flags.f.when-on.payment.latency: duration "${huge}h" is longer than rehearse holds (about 285 years, 2^53 microseconds)`]);
+    expect(withEffect(`x${huge}`)).toEqual([`flags.f.when-on.payment.latency: multiplier "x${huge}" is larger than a number holds`]);
+    expect(withEffect('+20ms')).toEqual([]);
+    expect(withEffect('x1.5')).toEqual([]);
+  });
+
+  it('journey weights whose sum is past what a number holds are refused (two of 1e308 gave a third journey every user)', () => {
+    const d = base();
+    d.journeys = { a: { weight: 1e308, steps: ['frontend.checkout'] }, b: { weight: 1e308, steps: ['frontend.checkout'] }, c: { weight: 15, steps: ['frontend.checkout'] } };
+    expect(problems(d)).toEqual(['journeys: the journeys\' weights add up to more than a number holds: give them in proportion, e.g. 60, 25 and 15']);
+    d.journeys = { a: { weight: 1e308, steps: ['frontend.checkout'] }, c: { weight: 15, steps: ['frontend.checkout'] } };
+    expect(problems(d)).toEqual([]);
+  });
+
   it('an async call cycle is allowed (it does not hold workers)', () => {
     const d = base();
     d.services.payment.endpoints.charge.calls = [{ to: 'frontend.checkout', async: true, probability: '10%' }];

@@ -3,9 +3,10 @@
  * `--deployment DIR` with Kubernetes manifests and `--replica-concurrency`), else inferred where the traces
  * show saturation, else unknown. Never a guess: a name that matches no service in the traces is an error.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { didYouMean, InputError } from '../errors.js';
+import { readInput } from '../files/read.js';
 import { CONCURRENCY_ANNOTATION, readManifests } from '../interop/kubernetes/capacity.js';
 
 export interface GivenCapacity {
@@ -49,7 +50,8 @@ function manifestFiles(path: string): { file: string; text: string }[] {
     ? readdirSync(path, { recursive: true }).map(String).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(path, f))
     : [path];
   if (files.length === 0) throw new InputError([`--deployment: ${path}: no .yaml, .yml or .json file in it`]);
-  return files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  // Through the input reader: a FIFO (named or in the folder) would block forever, /dev/zero never ends.
+  return files.map((file) => ({ file, text: readInput(file, 'resource', `--deployment: ${file}`) }));
 }
 
 /** Capacities the team gives, by the traces' service names; warnings for what did not apply. */

@@ -34,8 +34,12 @@ function capped(ctx: z.RefinementCtx): (path: PathSegment[], message: string) =>
   };
 }
 
-const LatencyMs = z.looseObject({ mean: nullableNum, p50: nullableNum, p95: nullableNum, p99: nullableNum });
-const CallFigures = z.looseObject({ requests: num, errors: num, errorRate: num, latencyMs: LatencyMs });
+/** Counts and times are 0 or more, shares from 0 to 1: a tampered 1e308 was drawn as "Infinity%". */
+const count = z.number().min(0);
+const share = z.number().min(0).max(1);
+const nullableTime = z.number().min(0).nullable();
+const LatencyMs = z.looseObject({ mean: nullableTime, p50: nullableTime, p95: nullableTime, p99: nullableTime });
+const CallFigures = z.looseObject({ requests: count, errors: count, errorRate: share, latencyMs: LatencyMs });
 /** Calls of a service in each window, split by a flag's state. */
 const FlagSplit = z.looseObject({
   onRequests: numbers, onErrors: numbers, onErrorRate: numbers, onP99Ms: numbers,
@@ -62,7 +66,7 @@ export const RunDocument = z.looseObject({
   scenario: z.looseObject({ name: str, seed: num, case: str.nullable() }),
   passed: z.boolean(),
   simulated: z.looseObject({ seconds: num, requests: num, events: num }),
-  services: z.record(str, CallFigures.extend({ throughputPerSec: num, utilization: num, endpoints: z.record(str, CallFigures) })),
+  services: z.record(str, CallFigures.extend({ throughputPerSec: count, utilization: share, endpoints: z.record(str, CallFigures) })),
   journeys: z.record(str, CallFigures),
   breakers: z.array(z.looseObject({ timeSeconds: num, edge: str, to: str })),
   flags: z.array(z.looseObject({ key: str, kind: str, owner: str })),

@@ -1,5 +1,6 @@
 /** `rehearse flags eval` and `rehearse import flags`: flag system files through their own evaluators. */
-import { readInput } from '../files/read.js';
+import { readInput, readLimits } from '../files/read.js';
+import { parseJsonDocument } from '../files/json.js';
 import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { didYouMean, InputError } from '../errors.js';
@@ -21,13 +22,8 @@ export interface EvalOptions {
   default?: string;
 }
 
-const json = (text: string, option: string): unknown => {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError([`${option}: not JSON: ${(e as Error).message}`]);
-  }
-};
+/** A JSON option, nested no deeper than a document read back (a --default 5,000 deep overflowed the stack printing it). */
+const json = (text: string, option: string): unknown => parseJsonDocument(text, option, readLimits().depth);
 
 /** Evaluates one flag of a flag file, or of the flag file a scenario takes it from. */
 export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {

@@ -13,6 +13,7 @@ import type { ServedAt } from '../live/journal.js';
 import { tampered } from './gameday-record.js';
 import { checkHiddenCases, drawCase, newSecret } from '../live/hidden.js';
 import { readDrillScenario, type DrillSetup } from '../live/session.js';
+import { badName } from '../live/access.js';
 import { clock as clockSeconds } from '../units/format.js';
 
 export interface GamedayOptions {
@@ -62,6 +63,7 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '
 export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): Promise<number> {
   if (o.case !== undefined && o.hiddenCase) throw new InputError(['--case and --hidden-case exclude each other']);
   if (o.publicUrl !== undefined) checkPublicUrl(o.publicUrl);
+  checkPeople(o);
   const plain = readDrillScenario(file, null);
   const seed = o.seed ?? plain.scenario.seed;
   let secret: string | null = null;
@@ -121,6 +123,22 @@ export function whereLinksStand(served: ServedAt, before: ServedAt | null, taken
     return `the drill was served at ${before.url} (${before.host}:${before.port}) and is now served at ${served.url} (${served.host}:${served.port}): the links people had do not work; ${instead}`;
   }
   return `the links people had still work (${served.url})`;
+}
+
+/**
+ * The people named on the command line, before anything is opened: a bad name or one given twice (one token each)
+ * was a RosterError with a stack once the journal had been made.
+ */
+function checkPeople(o: Pick<GamedayOptions, 'name' | 'operator' | 'scribe'>): void {
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const [option, name] of [['--name', o.name], ...o.operator.map((n) => ['--operator', n]), ...o.scribe.map((n) => ['--scribe', n])] as [string, string][]) {
+    const why = badName(name);
+    if (why) problems.push(`${option} ${JSON.stringify(name)}: ${why}`);
+    else if (seen.has(name)) problems.push(`${option} ${JSON.stringify(name)}: already given with ${seen.get(name)}: each person is in the drill once, with one link`);
+    else seen.set(name, option);
+  }
+  if (problems.length) throw new InputError(problems);
 }
 
 function checkPublicUrl(url: string): void {

@@ -1,16 +1,18 @@
 /** Parsers of the command line's option values: each refuses a value it cannot take with what it expects. */
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
+import { LIMITS } from '../scenario/defaults.js';
+import { didYouMean, InputError } from '../errors.js';
 
 export function seedOption(value: string): number {
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError('the seed is a whole number, 0 or more');
-  }
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('the seed is a whole number, 0 or more');
+  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`the seed is a whole number up to ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);
 }
 
 export function choice<T extends string>(allowed: readonly T[]) {
   return (value: string): T => {
-    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}${didYouMean(value, allowed)}`);
     return value as T;
   };
 }
@@ -18,6 +20,8 @@ export function choice<T extends string>(allowed: readonly T[]) {
 export function shardOption(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
   if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('a shard is i/n with 1 <= i <= n, e.g. 2/8');
+  // Past 2^53 the numbers are no longer whole: 1/99999999999999999999 ran as if it were a shard.
+  if (!Number.isSafeInteger(Number(m[2]))) throw new InvalidArgumentError(`a shard is i/n with n up to ${Number.MAX_SAFE_INTEGER}`);
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
@@ -25,6 +29,13 @@ export function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a whole number, 1 or more');
   if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`a whole number up to ${Number.MAX_SAFE_INTEGER}`);
   return Number(value);
+}
+
+/** Worker threads: a whole number up to LIMITS.workers (a thread is a heap of its own: 100,000 of them filled 16 GB). */
+export function workersOption(value: string): number {
+  const n = positiveInt(value);
+  if (n > LIMITS.workers) throw new InvalidArgumentError(`at most ${LIMITS.workers} (each worker is a thread with a heap of its own, about 70 MB; ${availableParallelism()} cores here) (limits: docs/limits.md, "Hostile input and limits")`);
+  return n;
 }
 
 /** A whole number of any size: the command compares it with its own limit (which --force lifts). */
@@ -40,15 +51,23 @@ export function collectSegment(value: string, previous: Record<string, number>):
   if (!m) throw new InvalidArgumentError('a segment is name=share, e.g. beta=5%');
   const share = Number(m[2]) / 100;
   if (share <= 0) throw new InvalidArgumentError('a segment needs a share above 0% (leave out a segment with no users)');
+  // Given twice, the last share replaced the first without a word.
+  if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`segment "${m[1]}" is given twice: give each segment once`);
   const total = Object.values(previous).reduce((a, b) => a + b, 0) + share;
   if (total > 1 + 1e-9) throw new InvalidArgumentError('segment shares add up to more than 100%');
   return { ...previous, [m[1]]: share };
 }
 
-/** Shares that leave part of the users unnamed put them in "general". */
+/**
+ * Shares that leave part of the users unnamed put them in "general". With "general" among them they add up to
+ * 100% (general=10% beta=5% was drawn as two thirds and one third, without a word).
+ */
 export function withRemainder(segments: Record<string, number>): Record<string, number> {
   const rest = 1 - Object.values(segments).reduce((a, b) => a + b, 0);
-  return rest > 1e-9 && !('general' in segments) ? { general: rest, ...segments } : segments;
+  if (rest > 1e-9 && Object.hasOwn(segments, 'general')) {
+    throw new InputError([`--segment: the shares add up to ${+((1 - rest) * 100).toFixed(6)}%, not 100%: give general the rest (general=${+((segments.general + rest) * 100).toFixed(6)}%), or leave general out and the rest goes to it`]);
+  }
+  return rest > 1e-9 ? { general: rest, ...segments } : segments;
 }
 
 export function speedOption(value: string): number {

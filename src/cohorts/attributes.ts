@@ -3,6 +3,7 @@
  * `email=faker:internet.email` (a faker generator, looked up by name among faker's own modules, never evaluated).
  * Each attribute is drawn from its own seeded stream, so adding one changes no other column of the cohort.
  */
+import { didYouMean } from '../errors.js';
 import { RESERVED_NAME } from '../records.js';
 import { englishFaker } from './faker.js';
 
@@ -34,7 +35,7 @@ export function parseAttributeValues(name: string, text: string): ParsedSpec {
     const mod = Object.prototype.hasOwnProperty.call(probe, faker[1]) ? probe[faker[1]] : undefined;
     const fn = mod && typeof mod === 'object' ? (mod as Record<string, unknown>)[faker[2]] : undefined;
     if (typeof fn !== 'function' || faker[2].startsWith('_') || faker[2] === 'constructor') {
-      return { ok: false, message: `"${text}" is not a faker generator (e.g. faker:internet.email, faker:location.city)` };
+      return { ok: false, message: `"${text}" is not a faker generator${didYouMean(`faker:${faker[1]}.${faker[2]}`, fakerGenerators(probe))} (e.g. faker:internet.email, faker:location.city)` };
     }
     // Called once here as each user's value is: a generator that needs arguments, or gives no single value,
     // is refused by name (not a TypeError from faker, not a column of ",," or of dates relative to today).
@@ -55,11 +56,34 @@ export function parseAttributeValues(name: string, text: string): ParsedSpec {
   for (const p of parts) {
     const m = /^(.+):(\d+(?:\.\d+)?)%$/.exec(p);
     if (!m) return { ok: false, message: `"${p}" is value:share%, e.g. free:70%` };
-    choices.push([valueOf(m[1]), Number(m[2]) / 100]);
+    const value = valueOf(m[1]);
+    // free:50%,free:50% named one value twice: its shares were two choices of the same value.
+    if (choices.some(([v]) => v === value)) return { ok: false, message: `the value ${JSON.stringify(m[1])} is given twice: give each value once, with its whole share` };
+    choices.push([value, Number(m[2]) / 100]);
   }
   const total = choices.reduce((a, [, w]) => a + w, 0);
   if (Math.abs(total - 1) > 1e-9) return { ok: false, message: `shares add up to ${+(total * 100).toFixed(6)}%, not 100%` };
   return { ok: true, spec: { name, kind: 'choice', choices } };
+}
+
+/** faker:module.method for every generator faker has (the candidates of a suggestion). */
+function fakerGenerators(probe: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [module, mod] of Object.entries(probe)) {
+    if (!/^[a-z]+$/.test(module) || mod === null || typeof mod !== 'object') continue;
+    let o: object | null = mod;
+    const seen = new Set<string>();
+    // Generators are methods of the module's class: on its prototype chain, not its own keys.
+    while (o && o !== Object.prototype) {
+      for (const k of Object.getOwnPropertyNames(o)) {
+        if (seen.has(k) || k === 'constructor' || k.startsWith('_') || !/^[A-Za-z]+$/.test(k)) continue;
+        seen.add(k);
+        if (typeof (mod as Record<string, unknown>)[k] === 'function') out.push(`faker:${module}.${k}`);
+      }
+      o = Object.getPrototypeOf(o) as object | null;
+    }
+  }
+  return out;
 }
 
 /** Parses `name=values` (the form of cohorts generate --attribute). */

@@ -100,7 +100,11 @@ const REPLACEABLE = { country: 'string', plan: 'string', platform: 'string', app
 export function withAttributes(c: Cohort, specs: readonly AttributeSpec[]): Cohort {
   const out: Record<string, unknown> = { ...c };
   const extra = record<readonly AttributeValue[]>(Object.entries(c.attributes ?? {}));
+  const named = new Set<string>();
   for (const spec of specs) {
+    // Given twice, the last one silently replaced the first.
+    if (named.has(spec.name)) throw new Error(`attribute "${spec.name}" is given twice: give each attribute once`);
+    named.add(spec.name);
     const values = generateAttribute(spec, c.size, c.seed);
     if (Object.hasOwn(REPLACEABLE, spec.name)) {
       const want = REPLACEABLE[spec.name as keyof typeof REPLACEABLE];

@@ -12,14 +12,15 @@ import { closeSync, constants, fstatSync, openSync, readSync, statfsSync, statSy
 import { constants as bufferConstants } from 'node:buffer';
 import { InputError, reason } from '../errors.js';
 
-export type InputKind = 'scenario' | 'cohort' | 'flags' | 'resource' | 'traces' | 'document' | 'drill' | 'package';
+export type InputKind = 'scenario' | 'cohort' | 'flags' | 'resource' | 'rules' | 'traces' | 'document' | 'drill' | 'package';
 
 /** What each kind of input is called in messages, the variable that raises its limit, and the default limit. */
 export const INPUT_KINDS: Readonly<Record<InputKind, { what: string; variable: string; bytes: number }>> = {
   scenario: { what: 'scenario file', variable: 'REHEARSE_MAX_SCENARIO', bytes: 64 * 2 ** 20 },
   cohort: { what: 'cohort file', variable: 'REHEARSE_MAX_COHORT', bytes: 256 * 2 ** 20 },
   flags: { what: 'flag file', variable: 'REHEARSE_MAX_FLAG_FILE', bytes: 64 * 2 ** 20 },
-  resource: { what: 'Argo or Flagger resource', variable: 'REHEARSE_MAX_RESOURCE', bytes: 16 * 2 ** 20 },
+  resource: { what: 'Kubernetes resource', variable: 'REHEARSE_MAX_RESOURCE', bytes: 16 * 2 ** 20 },
+  rules: { what: 'Prometheus rule file', variable: 'REHEARSE_MAX_RULES', bytes: 16 * 2 ** 20 },
   traces: { what: 'trace file', variable: 'REHEARSE_MAX_TRACES', bytes: 4 * 2 ** 30 },
   document: { what: 'result document', variable: 'REHEARSE_MAX_DOCUMENT', bytes: 256 * 2 ** 20 },
   drill: { what: 'drill record', variable: 'REHEARSE_MAX_DRILL', bytes: 64 * 2 ** 20 },
@@ -200,8 +201,45 @@ export function readInput(file: string, kind: InputKind, shownAs = file): string
     if (used > bufferConstants.MAX_STRING_LENGTH) {
       throw new InputError([`${shownAs}: ${formatBytes(used)} is more than one piece of text can hold here (${formatBytes(bufferConstants.MAX_STRING_LENGTH)})`]);
     }
-    return buf.toString('utf8', 0, used);
+    const bytes = buf.subarray(0, used);
+    try {
+      return UTF8.decode(bytes);
+    } catch {
+      throw new InputError([`${shownAs}: ${notUtf8(bytes)}`]);
+    }
   } finally {
     input.close();
   }
+}
+
+/** UTF-8 that refuses what is not (Buffer#toString put U+FFFD in its place, and a Latin-1 "Ö" matched nothing). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Why bytes that do not decode are not UTF-8: a UTF-16 byte order mark, else the first bad byte's line and column. */
+function notUtf8(bytes: Uint8Array): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return 'not UTF-8 text: it starts with a UTF-16 byte order mark (save it as UTF-8)';
+  }
+  const i = utf8ValidUpTo(bytes);
+  const before = Buffer.from(bytes.buffer, bytes.byteOffset, i).toString('utf8');
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `not UTF-8 text: byte 0x${(bytes[i] ?? 0).toString(16).padStart(2, '0')} at line ${line}, column ${column} (save the file as UTF-8)`;
+}
+
+/** The offset of the first byte that is not part of valid UTF-8 (bytes.length when all are), as TextDecoder's fatal mode judges. */
+export function utf8ValidUpTo(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    let ok = n > 0 && i + n <= bytes.length;
+    for (let k = 1; ok && k < n; k++) ok = (bytes[i + k] & 0xc0) === 0x80;
+    // Overlong forms, surrogates and code points past U+10FFFF, as the decoder refuses them.
+    if (ok && n === 3) ok = !(b === 0xe0 && bytes[i + 1] < 0xa0) && !(b === 0xed && bytes[i + 1] >= 0xa0);
+    if (ok && n === 4) ok = !(b === 0xf0 && bytes[i + 1] < 0x90) && !(b === 0xf4 && bytes[i + 1] >= 0x90);
+    if (!ok) break;
+    i += n;
+  }
+  return i;
 }

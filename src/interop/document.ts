@@ -6,7 +6,7 @@ import { tryReadInput } from '../files/read.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import { formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
-import { oddTagMessage, oddTags } from '../scenario/parse.js';
+import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
 export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
@@ -36,7 +36,7 @@ export function parseFlagText(text: string, file: string): FlagFile {
   if (doc.errors.length) {
     throw new InputError(doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
-      return `${file}:${pos.line}:${pos.col}: invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0]}`;
+      return `${file}:${pos.line}:${pos.col}: invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${yamlErrorMessage(e)}`;
     }));
   }
   // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
@@ -47,9 +47,14 @@ export function parseFlagText(text: string, file: string): FlagFile {
       return `${file}:${pos.line}:${pos.col}: invalid YAML: ${oddTagMessage(t.tag)}`;
     }));
   }
+  const plain = plainData(doc);
+  if (!plain.ok) {
+    const pos = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
+    throw new InputError([`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${plain.message}`]);
+  }
   return {
     file,
-    value: doc.toJS(),
+    value: plain.value,
     position(path) {
       const offset = locate(doc, path);
       if (offset === undefined) return null;

@@ -50,7 +50,8 @@ const identifier = (name: unknown): string => {
 
 // --- flagd ---------------------------------------------------------------------------------------------
 
-function flagdCondition(node: unknown, evaluators: Json): string {
+/** `refs`: the evaluators whose $ref led here, so that one that refers back to itself ends (it recursed without end). */
+function flagdCondition(node: unknown, evaluators: Json, refs: readonly string[] = []): string {
   if (!isObject(node) || Object.keys(node).length !== 1) return no('a condition that is not an operation');
   const [op, raw] = Object.entries(node)[0];
   const args = Array.isArray(raw) ? raw : [raw];
@@ -61,17 +62,18 @@ function flagdCondition(node: unknown, evaluators: Json): string {
   };
   switch (op) {
     case '$ref': {
-      const e = evaluators[String(raw)];
-      return e === undefined ? no(`$ref "${String(raw)}" has no evaluator`) : flagdCondition(e, evaluators);
+      const name = String(raw);
+      if (refs.includes(name)) return no(`$ref "${name}" refers back to itself (${[...refs, name].join(' -> ')})`);
+      return Object.hasOwn(evaluators, name) ? flagdCondition(evaluators[name], evaluators, [...refs, name]) : no(`$ref "${name}" has no evaluator`);
     }
     case 'var':
       return varName(node)!;
     case '!!':
-      return `!(!(${flagdCondition(args[0], evaluators)}))`;
+      return `!(!(${flagdCondition(args[0], evaluators, refs)}))`;
     case 'and': case 'or':
-      return `(${args.map((a) => flagdCondition(a, evaluators)).join(op === 'and' ? ' && ' : ' || ')})`;
+      return `(${args.map((a) => flagdCondition(a, evaluators, refs)).join(op === 'and' ? ' && ' : ' || ')})`;
     case '!':
-      return `!(${flagdCondition(args[0], evaluators)})`;
+      return `!(${flagdCondition(args[0], evaluators, refs)})`;
     case '==': case '===': case '!=': case '!==': case '<': case '<=': case '>': case '>=': {
       if (args.length !== 2) return no(`"${op}" with ${args.length} operands`);
       const [a, b] = args;

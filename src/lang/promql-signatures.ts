@@ -75,6 +75,25 @@ export function parseDurationMs(text: string): number | null {
   return ms;
 }
 
+/**
+ * Whether a duration overflows Go's time.Duration, as prometheus/common model/time.go ParseDuration refuses it
+ * ("duration out of range"): a term whose nanoseconds pass 2^63, or a sum past 2^63 - 1 (about 292 years).
+ */
+export function durationOutOfRange(text: string): boolean {
+  const m = DURATION.exec(text);
+  if (!m) return false;
+  let total = 0n;
+  for (let i = 0; i < UNIT_MS.length; i++) {
+    if (m[i + 1] === undefined) continue;
+    const mult = BigInt(UNIT_MS[i]) * 1_000_000n;
+    const v = BigInt(m[i + 1]);
+    if (v > (1n << 63n) / mult) return true;
+    total += v * mult;
+    if (total > (1n << 63n) - 1n) return true;
+  }
+  return false;
+}
+
 export function parseNumber(text: string): number | null {
   const t = text.toLowerCase();
   if (/^[+-]?inf$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;

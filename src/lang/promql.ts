@@ -15,7 +15,7 @@
  */
 import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
-  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
+  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, durationOutOfRange, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
 
@@ -60,6 +60,7 @@ export function parsePromQL(query: string): Expr {
     const t = text(n).trim();
     const ms = parseDurationMs(t);
     if (ms === null) stop(n, `expected a duration such as 5m, got ${JSON.stringify(t)}`);
+    if (durationOutOfRange(t)) refuse(n, 'duration out of range');
     // parse.go parseDuration: a range, an offset or a subquery's range or step of 0 is refused.
     if (ms === 0) refuse(n, 'duration must be greater than 0');
     return ms!;

@@ -5,9 +5,9 @@
  * series they record (Sloth's alerts read its SLI recordings). A query that reads a family the simulation
  * never writes is an error when a gate depends on it, and a warning in a rule no gate needs.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { didYouMean, InputError } from '../errors.js';
+import { tryReadInput } from '../files/read.js';
 import { readRuleFile, type ParsedGroup, type ParsedRule } from '../interop/prometheus/rules.js';
 import type { Expr } from '../lang/promql.js';
 import { familiesRead, unwrittenFamilies, unwrittenMessage, writtenFamilies } from '../metrics/families.js';
@@ -32,14 +32,13 @@ export function resolveRules(s: Scenario, baseDir: string): ResolvedRules {
   const parsed: { file: string; groups: readonly ParsedGroup[] }[] = [];
   files.forEach((file, i) => {
     const path: PathSegment[] = ['metrics', 'rules', i];
-    let text: string;
-    try {
-      text = readFileSync(resolve(baseDir, file), 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      problems.push({ path, message: `cannot read the rule file ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}` });
+    // Through the input reader: a FIFO would block forever, /dev/zero never ends.
+    const read = tryReadInput(resolve(baseDir, file), 'rules');
+    if (!read.ok) {
+      problems.push({ path, message: `cannot read the rule file ${file}: ${read.why}` });
       return;
     }
+    const text = read.text;
     try {
       const parts = readRuleFile(text, file);
       warnings.push(...parts.warnings);

@@ -56,8 +56,9 @@ export class ReadReport {
  */
 export function microseconds(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  return typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
+  // Past 2^53 a double no longer holds every microsecond (the year 2255 since the epoch): 1e300 is no time.
+  return Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : NaN;
 }
 
 /** Receives spans as they are read; `trace` brackets spans that the format groups by trace (Jaeger, nested Zipkin). */

@@ -80,6 +80,8 @@ export const LIMITS = {
   policies: 100_000,
   /** Runs of one sweep (policies x cases x seeds). */
   sweepRuns: 1_000_000,
+  /** Worker threads of a sweep (each a heap of its own, about 70 MB; runs are CPU-bound, so more than the cores gain nothing). */
+  workers: 64,
   /** Users of `cohorts generate` (about 60,000 a second, half a kilobyte each). */
   cohortUsers: 10_000_000,
 

@@ -193,6 +193,10 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     steps: j.steps.map((c, i) => call(c, ['journeys', name, 'steps', i])).filter((c): c is CallSpec => c !== null),
   }));
   if (journeys.length === 0) problems.push({ path: ['journeys'], message: 'declare at least one journey' });
+  // Weights are shares of their sum: two of 1e308 summed to Infinity, and every journey but the others got none.
+  if (!Number.isFinite(journeys.reduce((a, j) => a + j.weight, 0))) {
+    problems.push({ path: ['journeys'], message: 'the journeys\' weights add up to more than a number holds: give them in proportion, e.g. 60, 25 and 15' });
+  }
   if (services.length === 0) problems.push({ path: ['services'], message: 'declare at least one service' });
 
   const t = input.traffic;

@@ -5,7 +5,7 @@
  * data and a locator (path inside the document to line:column) out, or problems.
  */
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, visit, type Document, type Node, type Scalar } from 'yaml';
-import { find, offsetInScalar, type PathSegment, type Problem } from './problems.js';
+import { find, locate, offsetInScalar, type PathSegment, type Problem } from './problems.js';
 
 /** A problem at a path, with the line and column of that path where the document has them. */
 export type Locate = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>) => Problem;
@@ -99,6 +99,32 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
   const loop = cycleIn(raw);
   if (loop) return { ok: false, problems: [at(loop, { path: loop, message: 'invalid YAML: an alias inside the mapping or list it names (a structure that contains itself)' })] };
   return { ok: true, raw, at };
+}
+
+/** The yaml library's error in one line; its guard against deep nesting (a stack overflow, wherever it struck) as ours. */
+export function yamlErrorMessage(e: { code: string; message: string }): string {
+  return e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? `nesting too deep (more than ${MAX_NESTING} levels)` : e.message.split('\n')[0];
+}
+
+/**
+ * A parsed document of another tool's file (a flag file, a rule file, a Kubernetes resource) as plain data, or
+ * why not and where: what parseText refuses of a scenario's shape is refused here too, before anything walks it:
+ * nesting deeper than MAX_NESTING, an alias before its anchor, the library's guard against alias bombs and an
+ * alias inside what it names (a structure that contains itself).
+ */
+export function plainData(doc: Document): { ok: true; value: unknown } | { ok: false; offset: number | undefined; message: string } {
+  const tooDeep = `nesting too deep (more than ${MAX_NESTING} levels)`;
+  const deep = deepNode(doc, MAX_NESTING);
+  if (deep !== undefined) return { ok: false, offset: deep, message: tooDeep };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    return { ok: false, offset: aliasAt(doc, err), message: isStackOverflow(err) ? tooDeep : firstLine(err) };
+  }
+  const loop = cycleIn(value);
+  if (loop) return { ok: false, offset: locate(doc, loop), message: 'an alias inside the mapping or list it names (a structure that contains itself)' };
+  return { ok: true, value };
 }
 
 /** Why a tagged value is refused, after "invalid YAML: ". */

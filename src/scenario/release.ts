@@ -121,10 +121,15 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         problems.push({ path, key: true, message: `"${svc}" does not evaluate this flag: add it to evaluated-by, or the change can never apply` });
       }
       let latencyScale = 1, latencyAddUs = 0;
-      if (e.latency?.startsWith('x')) latencyScale = Number(e.latency.slice(1));
-      else if (e.latency) {
+      if (e.latency?.startsWith('x')) {
+        latencyScale = Number(e.latency.slice(1));
+        // 320 digits were Infinity: every call of the endpoint took forever.
+        if (!Number.isFinite(latencyScale)) problems.push({ path: [...path, 'latency'], message: `multiplier "${e.latency}" is larger than a number holds` });
+      } else if (e.latency) {
         const r = parseDurationExact(e.latency.slice(1));
+        // A refused addition was dropped without a word (the flag then added nothing).
         if (r.ok) latencyAddUs = r.value;
+        else problems.push({ path: [...path, 'latency'], message: r.message });
       }
       let errorsSet: number | null = null, errorsAdd = 0;
       if (e.errors) {

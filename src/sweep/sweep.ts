@@ -140,10 +140,12 @@ export async function runSweep(setup: SweepSetup, opts: SweepOptions): Promise<S
   opts.onRun?.(done, owned);
   // Every queued task listens on the signal.
   if (opts.signal) setMaxListeners(pending.length + 16, opts.signal);
-  const pool = createPool(opts.workers);
+  const work = batches(setup, pending, opts.workers);
+  // A thread with nothing to run still costs its heap (about 70 MB): never more threads than batches.
+  const pool = createPool(Math.max(1, Math.min(opts.workers, work.length)));
   const limits = readLimits();
   try {
-    await Promise.all(batches(setup, pending, opts.workers).map(async (tasks) => {
+    await Promise.all(work.map(async (tasks) => {
       try {
         records.push(...(await pool.run({ tasks, limits }, { signal: opts.signal })));
       } catch (err) {

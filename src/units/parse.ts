@@ -61,6 +61,9 @@ export function parseDurationExact(text: unknown): Parsed<number> {
     pos = DURATION_PART.lastIndex;
   }
   if (pos === 0) return fail(`invalid duration "${text}": write e.g. "250ms", "5m", "1h30m"`);
+  // Past 2^53 microseconds (about 285 years) a duration is no longer held to the microsecond; 10^320h was Infinity,
+  // a latency every call timed out on.
+  if (!(total <= Number.MAX_SAFE_INTEGER)) return fail(`duration "${text}" is longer than rehearse holds (about 285 years, 2^53 microseconds)`);
   return ok(total);
 }
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import type { Scenario } from '../../scenario/types.js';
 import type { RunResult } from '../../score/result.js';
-import { seedOption, positiveInt, shardOption, choice } from '../options.js';
+import { seedOption, positiveInt, shardOption, choice, workersOption } from '../options.js';
 import { jsonText, STDOUT } from '../json-out.js';
 import { EXIT_FAILED, EXIT_OK, type CommandContext } from './context.js';
 
@@ -159,7 +159,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .description('Monte Carlo sweep of the scenario\'s tune block: seeds x cases x policies, on a worker pool')
     .argument('<scenario>', 'scenario file with a tune block')
     .option('--seeds <n>', 'runs per policy and case (default: tune.seeds)', positiveInt)
-    .option('--workers <n>', 'worker threads (default: the cores available)', positiveInt)
+    .option('--workers <n>', 'worker threads (default: the cores available)', workersOption)
     .option('--json <file>', 'write the sweep document (rehearse/sweep@1); - for stdout (the rest then goes to stderr)')
     .option('--html <file>', 'write a self-contained HTML report of the sweep')
     .option('--shard <i/n>', 'run only slice i of n (merge the slices with rehearse merge)', shardOption)

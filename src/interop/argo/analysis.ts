@@ -260,7 +260,8 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
     const v = m[key];
     if (v === undefined || v === null || v === '') return 0;
     const d = parseDuration(String(v));
-    if (!d.ok || /^\d+$/.test(String(v))) {
+    // Go's time.ParseDuration refuses a duration past an int64 of nanoseconds (about 292 years): "invalid duration".
+    if (!d.ok || /^\d+$/.test(String(v)) || d.value * 1000 > 2 ** 63 - 1) {
       ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a duration Argo reads (Go's time.ParseDuration: "30s", "5m", "1h30m")`);
       return 0;
     }
@@ -272,6 +273,11 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
     const n = typeof v === 'number' ? v : /^-?\d+$/.test(String(v)) ? Number(v) : NaN;
     if (!Number.isInteger(n)) {
       ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a whole number`);
+      return fallback;
+    }
+    // An IntOrString in the CRD holds an int32: the API server refuses 1e300 (it was read as a limit of 1e300).
+    if (n < -(2 ** 31) || n > 2 ** 31 - 1) {
+      ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is past what the CRD holds (an int32, up to ${2 ** 31 - 1}): the API server refuses it`);
       return fallback;
     }
     return n;

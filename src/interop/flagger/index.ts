@@ -106,12 +106,12 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   }
   // Integers in the CRD: text, true or 2.5 is refused, as the API server refuses it.
   const rawThreshold = crdNumber(get(analysis, 'threshold'), true);
-  if (rawThreshold === null) problem(cn, [...ap, 'threshold'], 'threshold is a whole number');
+  if (rawThreshold === null) problem(cn, [...ap, 'threshold'], `threshold is a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
   const threshold = (rawThreshold ?? 0) > 0 ? rawThreshold! : 1; // GetAnalysisThreshold
 
   // DeploymentStrategy: iterations (A/B with match, else blue/green), or the canary weights of nextStepWeight.
   const rawIterations = crdNumber(get(analysis, 'iterations'), true);
-  if (rawIterations === null) problem(cn, [...ap, 'iterations'], 'iterations is a whole number');
+  if (rawIterations === null) problem(cn, [...ap, 'iterations'], `iterations is a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
   const iterations = (rawIterations ?? 0) > 0 ? rawIterations! : null;
   const weights = skip || iterations !== null ? [] : walkWeights(analysis, (path, m) => problem(cn, [...ap, ...path], m));
   const provider = typeof get(spec, 'provider') === 'string' ? String(get(spec, 'provider')) : null;
@@ -257,7 +257,7 @@ function walkWeights(analysis: unknown, problem: (path: Path, message: string) =
   const whole = (key: string): number => {
     const n = crdNumber(get(analysis, key), true);
     if (n === null) {
-      problem([key], `${key} is a whole number`);
+      problem([key], `${key} is a whole number (up to ${Number.MAX_SAFE_INTEGER})`);
       refused = true;
     }
     return n ?? 0;

@@ -8,7 +8,7 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { didYouMean } from '../../errors.js';
-import { oddTagMessage, oddTags } from '../../scenario/parse.js';
+import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -86,11 +86,13 @@ export const get = (o: unknown, ...path: (string | number)[]): unknown => {
 
 /**
  * A field the CRD types as an integer or a number, as the API server takes it: a JSON number (a whole one for an
- * integer), undefined when absent, null for anything else (text, true, a list), which the caller refuses.
+ * integer), undefined when absent, null for anything else (text, true, a list), which the caller refuses. A whole
+ * number is also one a double holds exactly (up to 2^53 - 1): 1e300 is no Go int (its controller cannot decode it),
+ * and was read as a threshold of 1e300.
  */
 export function crdNumber(v: unknown, whole: boolean): number | undefined | null {
   if (v === undefined || v === null) return undefined;
-  return typeof v === 'number' && Number.isFinite(v) && (!whole || Number.isInteger(v)) ? v : null;
+  return typeof v === 'number' && Number.isFinite(v) && (!whole || Number.isSafeInteger(v)) ? v : null;
 }
 
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
@@ -109,7 +111,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
     docs.forEach((doc, index) => {
       if (doc.errors.length > 0) {
         const pos = lines.linePos(doc.errors[0].pos[0]);
-        problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${yamlErrorMessage(doc.errors[0])}`);
         return;
       }
       // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
@@ -119,7 +121,13 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
         problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${oddTagMessage(tagged.tag)}`);
         return;
       }
-      const value = doc.toJS() as unknown;
+      const plain = plainData(doc);
+      if (!plain.ok) {
+        const pos = plain.offset === undefined ? undefined : lines.linePos(plain.offset);
+        problems.push(`${f.file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${plain.message}`);
+        return;
+      }
+      const value = plain.value;
       if (value === null || value === undefined) return; // an empty document between separators
       const base = { file: f.file, doc, lines, index, value: value as Record<string, unknown>, kind: '', group: '', name: '' };
       if (typeof value !== 'object' || Array.isArray(value)) {

@@ -8,7 +8,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
-import { oddTagMessage, oddTags } from '../../scenario/parse.js';
+import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
@@ -51,7 +51,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
       };
       if (doc.errors.length) {
         const p = lines.linePos(doc.errors[0].pos[0]);
-        errors.push(`${file}:${p.line}:${p.col}: invalid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+        errors.push(`${file}:${p.line}:${p.col}: invalid YAML: ${yamlErrorMessage(doc.errors[0])}`);
         continue;
       }
       const tagged = oddTags(doc)[0];
@@ -60,7 +60,13 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         errors.push(`${file}:${p.line}:${p.col}: invalid YAML: ${oddTagMessage(tagged.tag)}`);
         continue;
       }
-      const v = doc.toJS() as unknown;
+      const plain = plainData(doc);
+      if (!plain.ok) {
+        const p = plain.offset === undefined ? undefined : lines.linePos(plain.offset);
+        errors.push(`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`);
+        continue;
+      }
+      const v = plain.value;
       if (v === null || v === undefined) continue;
       const kind = get(v, 'kind');
       const name = get(v, 'metadata', 'name');

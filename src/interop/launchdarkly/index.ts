@@ -12,6 +12,7 @@ import { findings } from '../disposition.js';
 import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readLaunchDarkly, type LdData } from './data.js';
+import { catastrophicPatterns } from './patterns.js';
 import { attributeValue, malformedReads, malformedSegments, malformedServing } from './malformed.js';
 
 const require = createRequire(import.meta.url);
@@ -98,6 +99,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
   const out = findings();
   const data = readLaunchDarkly(docList(docs), out);
   const refused = shapeProblems(data);
+  if (!refused.length) refused.push(...catastrophicPatterns(data));
   if (refused.length) throw new InputError(refused);
   const { warnings } = out;
   const badSegments = malformedSegments(data.segments);

@@ -9,9 +9,10 @@
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { InputError } from '../../errors.js';
 import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
+import { durationOutOfRange } from '../../lang/promql-signatures.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
-import { oddTagMessage, oddTags } from '../../scenario/parse.js';
+import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { templateProblem } from './templates.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
@@ -74,6 +75,20 @@ export interface RuleFileParts {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * A duration of a rule file in milliseconds, as prometheus/common model/time.go ParseDuration reads it: "0" without
+ * a unit, and nothing past Go's time.Duration (about 292 years: "duration out of range", which promtool refuses).
+ */
+function modelDuration(v: unknown, at: () => string, errors: string[]): number {
+  const text = String(v);
+  if (text === '0') return 0;
+  const ms = parseDurationMs(text);
+  if (ms === null) errors.push(`${at()}: not a duration: ${JSON.stringify(v)}`);
+  else if (durationOutOfRange(text)) errors.push(`${at()}: duration out of range: ${JSON.stringify(v)} (past Go's time.Duration, about 292 years)`);
+  else return ms;
+  return 0;
+}
+
 /** Reads a rule file's text; what Prometheus would refuse throws an InputError naming file:line:column and path. */
 export function readRuleFile(text: string, file: string): RuleFileParts {
   const lineCounter = new LineCounter();
@@ -82,7 +97,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {
       const p = lineCounter.linePos(e.pos[0]);
-      return `${file}:${p.line}:${p.col}: invalid YAML: ${e.message.split('\n')[0]}`;
+      return `${file}:${p.line}:${p.col}: invalid YAML: ${yamlErrorMessage(e)}`;
     }));
   }
   // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
@@ -98,7 +113,12 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   const errors: string[] = [];
   const others: string[] = [];
   for (const doc of docs as Document[]) {
-    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    const plain = plainData(doc);
+    if (!plain.ok) {
+      const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
+      throw new InputError([`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`]);
+    }
+    const value = plain.value;
     const where = (path: readonly PathSegment[]) => {
       const offset = locate(doc, path);
       const shown = path.length ? `: ${formatPath(path)}` : '';
@@ -154,13 +174,11 @@ function readGroups(
     if (!name) errors.push(`${where(gp)}: a rule group needs a name`);
     else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name "${name}" is repeated in the same file`);
     names.add(name);
-    let intervalMs: number | null = null;
-    if (g.interval !== undefined) {
-      intervalMs = parseDurationMs(String(g.interval));
-      if (intervalMs === null || intervalMs <= 0) errors.push(`${where([...gp, 'interval'])}: not a duration: ${JSON.stringify(g.interval)}`);
-    }
-    const limit = g.limit === undefined ? 0 : Number(g.limit);
-    if (!Number.isInteger(limit) || limit < 0) errors.push(`${where([...gp, 'limit'])}: limit is a whole number`);
+    // An interval of 0 is none of the group's own: the global evaluation interval (rules/manager.go).
+    const intervalMs = g.interval === undefined ? null : modelDuration(g.interval, () => where([...gp, 'interval']), errors) || null;
+    // An int (rulefmt.RuleGroup.Limit): a negative one, like 0, is no limit (rules/manager.go: limit > 0).
+    const limit = g.limit === undefined || g.limit === null ? 0 : typeof g.limit === 'number' && Number.isSafeInteger(g.limit) ? g.limit : NaN;
+    if (Number.isNaN(limit)) errors.push(`${where([...gp, 'limit'])}: limit is a whole number (Prometheus refuses ${JSON.stringify(g.limit)})`);
     const groupLabels = labelsOf(g.labels, [...gp, 'labels'], where, errors);
     if (!Array.isArray(g.rules)) {
       errors.push(`${where([...gp, 'rules'])}: rules is a list`);
@@ -213,12 +231,7 @@ function readRule(
     errors.push(`${where(path)}: field 'expr' must be set in rule`);
     return null;
   }
-  const duration = (key: string): number => {
-    if (r[key] === undefined) return 0;
-    const ms = parseDurationMs(String(r[key]));
-    if (ms === null) errors.push(`${where([...path, key])}: not a duration: ${JSON.stringify(r[key])}`);
-    return ms ?? 0;
-  };
+  const duration = (key: string): number => (r[key] === undefined ? 0 : modelDuration(r[key], () => where([...path, key]), errors));
   if (alert !== null && isObject(r.annotations)) annotationTemplates(r.annotations, [...path, 'annotations'], where, warnings);
   const forMs = duration('for');
   const keepFiringForMs = duration('keep_firing_for');

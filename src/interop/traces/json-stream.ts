@@ -10,8 +10,7 @@
  * A file may hold several documents, each starting on a line of its own (JSON lines, as an OpenTelemetry
  * Collector's file exporter writes one export request per line): they are walked in turn, with the same paths.
  */
-import { openInput } from '../../files/read.js';
-import { StringDecoder } from 'node:string_decoder';
+import { openInput, utf8ValidUpTo } from '../../files/read.js';
 import { InputError } from '../../errors.js';
 
 export type Path = readonly (string | number)[];
@@ -52,7 +51,8 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
   const descends = (keys: string[]) => streamPaths.some((p) => p.length > keys.length && keys.every((k, i) => p[i] === k));
   const stack: Frame[] = [];
   const keys: string[] = [];
-  const decoder = new StringDecoder('utf8');
+  // Fatal: a byte that is not UTF-8 is refused where it is (StringDecoder put U+FFFD there: "caf\xe9" became "caf").
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const buf = Buffer.allocUnsafe(CHUNK);
   let line = 1;
   let lineStart = 0; // offset of the current line's start, in characters since the start of the file
@@ -104,7 +104,21 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
   try {
     for (;;) {
       const n = input.read(buf, 0, CHUNK);
-      const text = n > 0 ? decoder.write(buf.subarray(0, n)) : decoder.end();
+      let text: string;
+      try {
+        text = n > 0 ? decoder.decode(buf.subarray(0, n), { stream: true }) : decoder.decode();
+      } catch {
+        if (n === 0) return fail('not UTF-8 text: the file ends inside a character (save the file as UTF-8)', base);
+        const bad = utf8ValidUpTo(buf.subarray(0, n));
+        const before = buf.toString('utf8', 0, bad);
+        for (let i = 0; i < before.length; i++) {
+          if (before.charCodeAt(i) === 10) {
+            line++;
+            lineStart = base + i + 1;
+          }
+        }
+        return fail(`not UTF-8 text: byte 0x${(buf[bad] ?? 0).toString(16).padStart(2, '0')} (save the file as UTF-8)`, base + before.length);
+      }
       if (n === 0 && text === '') break;
       if (capturing) captureStart = 0;
       for (let i = 0; i < text.length; i++) {

@@ -51,10 +51,13 @@ export function idHex(id: unknown, bytes: number): string | null {
 }
 
 const nanosToUs = (v: unknown): number => {
-  if (typeof v === 'number') return v / 1000;
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) return NaN;
+  let us: number;
+  if (typeof v === 'number') us = v / 1000;
+  else if (typeof v !== 'string' || !/^\d+$/.test(v)) return NaN;
   // Microseconds without losing the digits a double cannot hold at nanosecond precision.
-  return v.length > 3 ? Number(v.slice(0, -3)) + Number(v.slice(-3)) / 1000 : Number(v) / 1000;
+  else us = v.length > 3 ? Number(v.slice(0, -3)) + Number(v.slice(-3)) / 1000 : Number(v) / 1000;
+  // Past 2^53 microseconds (the year 2255) a double no longer holds every one: 1e300 is no time.
+  return Math.abs(us) <= Number.MAX_SAFE_INTEGER ? us : NaN;
 };
 
 function kindOf(k: unknown): SpanKind {
