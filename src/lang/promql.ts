@@ -5,13 +5,13 @@
  * Around a part it does not evaluate the query is still checked as Prometheus 2.42's parser checks it (types,
  * arguments; promql-prometheus.ts): a query Prometheus refuses is refused as invalid, for that alone.
  *
- * The subset (Prometheus 2.42 semantics): number and string literals; instant and range vector selectors with
- * =, !=, =~, !~ and `offset` (on a selector only, as Prometheus' parser has it; `@` is refused as unsupported where
- * Prometheus parses it, as invalid where it does not); the functions of promql-signatures.ts (rate, increase, the *_over_time family,
- * histogram_quantile, label_replace, label_join, absent, clamp, timestamp, sort, ...); the aggregations sum,
- * avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile with by/without; unary minus;
- * + - * / % ^ and == != > < >= <= with bool, on/ignoring and group_left/group_right; the set operators and,
- * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
+ * The subset (Prometheus 2.42 semantics): number and string literals; instant and range vector selectors with =, !=,
+ * =~, !~ and `offset` (on a selector only, as Prometheus' parser has it; `@` is refused as unsupported where Prometheus
+ * parses it, as invalid where it does not); the functions of promql-signatures.ts (rate, increase, the *_over_time
+ * family, histogram_quantile, label_replace, label_join, absent, clamp, timestamp, sort, ...); the aggregations sum,
+ * avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile with by/without; unary minus; + - * / % ^ and
+ * == != > < >= <= with bool, on/ignoring and group_left/group_right; the set operators and, or, unless with
+ * on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
 import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
@@ -75,9 +75,7 @@ export function parsePromQL(query: string): Expr {
     if (n.name !== 'UnquotedLabelMatcher' || !valueNode) return refuse(n, 'unsupported label matcher');
     const bad = stringProblem(text(valueNode));
     if (bad) return refuse(valueNode, bad);
-    const name = text(nameNode);
-    const op = text(opNode) as MatchOp;
-    const value = unquote(text(valueNode));
+    const [name, op, value] = [text(nameNode), text(opNode) as MatchOp, unquote(text(valueNode))];
     let re: GoRegex | null = null;
     if (op === '=~' || op === '!~') {
       try {
