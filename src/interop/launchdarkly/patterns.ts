@@ -5,15 +5,20 @@
  * recheck (a ReDoS checker) finds such patterns; an exponential one is refused with its path. A polynomial one
  * (.*@corp\.com) is not: attribute values are short.
  */
-import { checkSync } from 'recheck';
+import { createRequire } from 'node:module';
 import { formatWarning, at, isObject, type FlagFile } from '../document.js';
 import type { LdData } from './data.js';
 
 type Json = Record<string, unknown>;
 
+const require = createRequire(import.meta.url);
+/** recheck, loaded when a file has a pattern to check (it costs about 70 ms to load: most commands never need it). */
+let check: typeof import('recheck').checkSync | null = null;
+
 /** Why a pattern is refused, or null: exponential backtracking, as recheck finds it within a second. */
 function exponential(pattern: string): string | null {
-  const r = checkSync(pattern, '', { timeout: 1000 });
+  check ??= (require('recheck') as typeof import('recheck')).checkSync;
+  const r = check(pattern, '', { timeout: 1000 });
   if (r.status !== 'vulnerable' || r.complexity.type !== 'exponential') return null;
   const attack = r.attack?.pattern ? ` (e.g. on ${r.attack.pattern})` : '';
   return `the pattern ${JSON.stringify(pattern)} backtracks exponentially${attack}: the SDK's JavaScript RegExp would hang on such a value (write it without nested or overlapping repetition)`;
