@@ -214,6 +214,29 @@ ${flags}`, vendor);
     ]);
   });
 
+  it('a misspelt name beside from is the problem shown when cases spell the flag right, not a suggestion toward the misspelling', () => {
+    const cases = 'cases:\n  slow: { flags: { empty-targeting-flag: { when-on: { api.get: { latency: x2 } } } } }\n';
+    for (const caseName of [undefined, 'slow']) {
+      const l = parseScenarioText(`name: f
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: 200, seed: 2 } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: { flagd: testbed-edge-case-flags.json }
+  empty-targeting-flg: { evaluated-by: [api] }
+${cases}`, vendor, caseName);
+      expect(problems(l)).toEqual([
+        expect.stringMatching(/^flags\.empty-targeting-flg: no flag "empty-targeting-flg" in testbed-edge-case-flags\.json; did you mean "empty-targeting-flag"\? /),
+      ]);
+    }
+    // Once the flag is spelt right, a case that misspells it is named at its own place.
+    const l = load(`  empty-targeting-flag: { evaluated-by: [api] }\n${cases.replace('{ empty-targeting-flag:', '{ empty-targeting-flg:')}`);
+    expect(problems(l)).toEqual([
+      'cases.slow.flags.empty-targeting-flg: unknown flag "empty-targeting-flg"; did you mean "empty-targeting-flag"? (a case changes the scenario\'s flags: empty-targeting-flag)',
+    ]);
+  });
+
   it('a flag that can fail needs the code\'s default; with one, users get it', () => {
     expect(problems(load('  missing-variant-targeting-flag: { evaluated-by: [api] }\n'))).toEqual([
       expect.stringMatching(/^flags\.missing-variant-targeting-flag: the flag can fail to evaluate \(testbed-edge-case-flags\.json:33:22: flags\.missing-variant-targeting-flag\.targeting\.if\[1\]: the targeting result "three" is not a variant/),

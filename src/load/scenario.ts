@@ -61,9 +61,21 @@ function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string 
   return problems.length ? { ok: false, problems: capped(problems) } : loaded;
 }
 
+/**
+ * A file refused for what its cases name: when the scenario itself, its cases left out, is refused too, its
+ * problems are the cause. A flag beside flags.from misspelt (a name the flag file does not hold) makes the cases
+ * that spell it right name an unknown flag, and suggesting the misspelling to them would lead the wrong way.
+ */
+function causeFirst(raw: unknown, at: Locate, baseDir: string, file: string, refused: Loaded & { ok: false }): Loaded {
+  if (raw === null || typeof raw !== 'object' || !Object.hasOwn(raw, 'cases')) return refused;
+  const { cases: _cases, ...base } = raw as Record<string, unknown>;
+  const loaded = fromOneObject(base, at, baseDir, undefined, file);
+  return loaded.ok ? refused : loaded;
+}
+
 function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined, file: string): Loaded {
   const valid = validateScenario(raw, at, caseName);
-  if (!valid.ok) return valid;
+  if (!valid.ok) return causeFirst(raw, at, baseDir, file, valid);
   const { input, where } = valid;
   const imports = readFlagSources(input.flags?.from, baseDir);
   if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
