@@ -237,6 +237,21 @@ ${cases}`, vendor, caseName);
     ]);
   });
 
+  it('a plan or criterion naming a flag of the file: never told to take a misspelt entry; told the flag is not named beside from', () => {
+    const plan = 'rollout: [{ flag: empty-targeting-flag, stages: [{ to: 100% }] }]\nacceptance: [\'false_rollback{flag:empty-targeting-flag} max<1\']\n';
+    const found = problems(load(`  empty-targeting-flg: { evaluated-by: [api] }\n${plan}`));
+    const notNamed = 'unknown flag "empty-targeting-flag": a flag of testbed-edge-case-flags.json, which the scenario does not name beside flags.from (a file\'s flags that it does not name are not rehearsed)';
+    expect(found).toEqual([
+      expect.stringMatching(/^flags\.empty-targeting-flg: no flag "empty-targeting-flg" in testbed-edge-case-flags\.json; did you mean "empty-targeting-flag"\? /),
+      `rollout.0.flag: ${notNamed}`,
+      expect.stringContaining(`acceptance.0: ${notNamed}`),
+    ]);
+    // A name neither the scenario nor the file has is suggested the flags the scenario has.
+    expect(problems(load(`  empty-targeting-flag: { evaluated-by: [api] }\nrollout: [{ flag: empty-targeting, stages: [{ to: 100% }] }]\n`))).toEqual([
+      'rollout.0.flag: unknown flag "empty-targeting"; did you mean "empty-targeting-flag"?',
+    ]);
+  });
+
   it('a flag that can fail needs the code\'s default; with one, users get it', () => {
     expect(problems(load('  missing-variant-targeting-flag: { evaluated-by: [api] }\n'))).toEqual([
       expect.stringMatching(/^flags\.missing-variant-targeting-flag: the flag can fail to evaluate \(testbed-edge-case-flags\.json:33:22: flags\.missing-variant-targeting-flag\.targeting\.if\[1\]: the targeting result "three" is not a variant/),

@@ -20,7 +20,7 @@ export function normalizeAdhocFault(input: CatalogueFaultInput, name: string, sc
   const { duration, percent, dist } = unitParsers(problems);
   const helpers: Helpers = {
     problems, duration, percent, dist, services: scenario.services, journeys: scenario.journeys.map((j) => j.name),
-    operations: () => [],
+    operations: () => [], unknownFlag: (flag) => `unknown flag "${flag}"`,
   };
   const faults = normalizeFaults({ 'faults-catalogue': { [name]: input } } as unknown as ScenarioInput, helpers, scenario.rollouts);
   // Paths name the fault itself, not a catalogue entry it never was.

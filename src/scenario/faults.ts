@@ -140,7 +140,7 @@ export function normalizeAcceptance(input: ScenarioInput, h: Helpers): Criterion
       let caseName: string | null = null;
       for (const tag of t.tags) {
         if (tag.key === 'flag') {
-          if (!flagKeys.includes(tag.value)) throw new ThresholdError(`unknown flag "${tag.value}"${didYouMean(tag.value, flagKeys)}`, tag.column, source);
+          if (!flagKeys.includes(tag.value)) throw new ThresholdError(h.unknownFlag(tag.value), tag.column, source);
           flag = tag.value;
         } else {
           if (!cases.includes(tag.value)) throw new ThresholdError(`unknown case "${tag.value}"${didYouMean(tag.value, cases)}`, tag.column, source);

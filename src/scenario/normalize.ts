@@ -7,6 +7,7 @@ import { DEFAULTS, LIMITS } from './defaults.js';
 import { caseNames, clockTime } from './schema.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
+import { unknownFlag } from './helpers.js';
 import { normalizeMetrics } from './metrics.js';
 import { type PathSegment, type Problem } from './problems.js';
 import { didYouMean } from '../errors.js';
@@ -257,7 +258,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   if (windowUs <= 0) problems.push({ path: ['window'], message: 'the window must be longer than zero' });
 
   const startTime = input['start-time'] ?? DEFAULTS.startTime;
-  const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name), plans };
+  const helpers = { problems, duration, percent, dist, operations, services, journeys: journeys.map((j) => j.name), plans, unknownFlag: unknownFlag(input, imported) };
   const release = normalizeRelease(input, helpers, imported);
   const faults = normalizeFaults(input, helpers, release.rollouts);
   if (input.duration === undefined && faults.some((f) => ['timeout', 'blackhole', 'partition'].includes(f.kind))) {

@@ -78,7 +78,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     }
     problems.push(...codeDefaultProblems(f.default, source, base));
     (f['conflicts-with'] ?? []).forEach((r, i) => {
-      if (!flagKeys.includes(r)) problems.push({ path: [...base, 'conflicts-with', i], message: `unknown flag "${r}"${didYouMean(r, flagKeys)}` });
+      if (!flagKeys.includes(r)) problems.push({ path: [...base, 'conflicts-with', i], message: h.unknownFlag(r) });
     });
     f['evaluated-by'].forEach((svc, i) => {
       if (!serviceNames.includes(svc)) {
@@ -86,11 +86,11 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       }
     });
     (f.requires ?? []).forEach((r, i) => {
-      if (!flagKeys.includes(r)) problems.push({ path: [...base, 'requires', i], message: `unknown flag "${r}"${didYouMean(r, flagKeys)}` });
+      if (!flagKeys.includes(r)) problems.push({ path: [...base, 'requires', i], message: h.unknownFlag(r) });
       if (r === key) problems.push({ path: [...base, 'requires', i], message: 'a flag cannot require itself' });
     });
     (f.needs ?? []).forEach((r, i) => {
-      if (!flagKeys.includes(r)) problems.push({ path: [...base, 'needs', i], message: `unknown flag "${r}"${didYouMean(r, flagKeys)}` });
+      if (!flagKeys.includes(r)) problems.push({ path: [...base, 'needs', i], message: h.unknownFlag(r) });
       if (r === key) problems.push({ path: [...base, 'needs', i], message: 'a flag cannot need itself' });
     });
     (f.targeting ?? []).forEach((t, i) => expression(t.when, [...base, 'targeting', i, 'when']));
@@ -200,7 +200,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     const base: PathSegment[] = ['rollout', i];
     const d = DEFAULTS.rollout;
     const flag = flags.find((f) => f.key === r.flag);
-    if (!flag) problems.push({ path: [...base, 'flag'], message: `unknown flag "${r.flag}"${didYouMean(r.flag, flagKeys)}` });
+    if (!flag) problems.push({ path: [...base, 'flag'], message: h.unknownFlag(r.flag) });
     if (planned.has(r.flag)) problems.push({ path: [...base, 'flag'], message: `flag "${r.flag}" already has a rollout plan` });
     planned.add(r.flag);
     if (r.after !== undefined && !(input.rollout ?? []).some((x) => x.flag === r.after)) {

@@ -13,7 +13,7 @@ import { estimateRun, estimateSweep, overLimits, refusal, sweepOverLimits } from
 import { normalizeAcceptance } from '../scenario/faults.js';
 import { loadScenarioFile } from '../load/scenario.js';
 import { formatPath, formatProblem, type Problem } from '../scenario/problems.js';
-import type { Helpers } from '../scenario/helpers.js';
+import { unknownFlag, type Helpers } from '../scenario/helpers.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { Criterion } from '../scenario/types.js';
 import { VERSION } from '../version.js';
@@ -63,7 +63,7 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   const problems: Problem[] = [];
   const criteria = (list: string[], key: string) => {
     const found: Problem[] = [];
-    const out = normalizeAcceptance({ ...input, acceptance: list } as ScenarioInput, { problems: found } as unknown as Helpers);
+    const out = normalizeAcceptance({ ...input, acceptance: list } as ScenarioInput, { problems: found, unknownFlag: unknownFlag(input) } as unknown as Helpers);
     problems.push(...found.map((p) => ({ ...p, path: ['tune', key, ...p.path.slice(1)] })));
     return out;
   };
