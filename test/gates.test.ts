@@ -8,6 +8,7 @@ import { parseThreshold, ThresholdError, verdict, worst } from '../src/lang/thre
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { Probes } from '../src/telemetry/probes.js';
+import { readingWords } from '../src/units/format.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 
@@ -130,6 +131,9 @@ describe('burn-rate gates (SRE workbook: 14.4x over 1h and 5m, SLO 99.9%)', () =
     const r = gates[0].evaluate();
     expect(r.verdict).toBe('fail');
     expect(r.value).toBeCloseTo(900 / 60000 / 0.001 / 14.4, 9);
+    // In words (terminal, HTML, decision reasons), the pair's limit once: it was said twice, "(limit 14.4x) (limit burn
+    // below limit in some window of each pair)".
+    expect(readingWords(r)).toBe('15.000x over 1h and 20.000x over 5m (limit 14.4x in both windows of the pair)');
   });
 });
 

@@ -98,7 +98,7 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
       return {
         gate, stageProbes: [], ringProbes: [id],
         evaluate() {
-          let worst: { burn: number; pair: string } | null = null;
+          let worst: { burn: number; pair: string; factor: number } | null = null;
           let firing = false;
           let samples = 0;
           const parts: NonNullable<GateReading['parts']> = [];
@@ -112,14 +112,15 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
             parts.push({ label: `burn over ${span(p.longUs)}`, value: round6(longBurn), limit: p.factor }, { label: `burn over ${span(p.shortUs)}`, value: round6(shortBurn), limit: p.factor });
             const burn = Math.min(shortBurn, longBurn);
             if (shortBurn > p.factor && longBurn > p.factor) firing = true;
-            const pair = `${fmt(longBurn)}x over ${span(p.longUs)} and ${fmt(shortBurn)}x over ${span(p.shortUs)} (limit ${p.factor}x)`;
-            if (!worst || burn / p.factor > worst.burn) worst = { burn: burn / p.factor, pair };
+            // The pair's limit is the reading's threshold, which the terminal shows after it as "(limit ...)".
+            const pair = `${fmt(longBurn)}x over ${span(p.longUs)} and ${fmt(shortBurn)}x over ${span(p.shortUs)}`;
+            if (!worst || burn / p.factor > worst.burn) worst = { burn: burn / p.factor, pair, factor: p.factor };
           }
           if (samples === 0) {
             return { gate: gate.source, verdict: 'inconclusive', value: null, threshold: 'burn rate', samples, detail: 'no requests yet' };
           }
           return {
-            gate: gate.source, verdict: firing ? 'fail' : 'pass', value: worst ? worst.burn : 0, threshold: 'burn below limit in some window of each pair',
+            gate: gate.source, verdict: firing ? 'fail' : 'pass', value: worst ? worst.burn : 0, threshold: worst ? `${worst.factor}x in both windows of the pair` : 'burn below limit in some window of each pair',
             samples, detail: worst ? worst.pair : 'no complete window yet', parts,
           };
         },
