@@ -597,6 +597,11 @@ describe('YAML and JSON errors name their place', () => {
     await invalid(small(extra), expected);
   });
 
+  it('a merge key of an alias to no anchor says so, with the anchor meant: not that its source is of the wrong kind', async () => {
+    await invalid(small('services:\n  s0: { <<: *defaluts }\n', 'x-defaults: &defaults { replicas: 2 }\n'),
+      /:8:13: services\.s0\["<<"\]: invalid YAML: Unresolved alias \(the anchor must be set before the alias\): defaluts; did you mean "defaults"\?$/m);
+  });
+
   it.each([
     // Read as a Map or a Set, whose entries no reader saw: the SLO's own figures were replaced by defaults.
     ['!!omap', 'slo: !!omap [{ availability: 50% }, { latency: 1ms }]\n', 13],

@@ -5,6 +5,7 @@
  * data and a locator (path inside the document to line:column) out, or problems.
  */
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, visit, type Document, type Node, type Scalar } from 'yaml';
+import { didYouMean } from '../errors.js';
 import { find, locate, offsetInScalar, type PathSegment, type Problem } from './problems.js';
 
 /** A problem at a path, with the line and column of that path where the document has them. */
@@ -71,7 +72,12 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
   const deep = deepNode(doc, MAX_NESTING);
   if (deep !== undefined) return { ok: false, problems: [positioned(deep, `invalid ${syntax}: ${tooDeep}`)] };
   const badMerge = badMergeSource(doc);
-  if (badMerge) return { ok: false, problems: [positioned(badMerge.offset, `invalid ${syntax}: a merge key (<<) takes a mapping, an alias of one or a list of them`, badMerge.path)] };
+  if (badMerge) {
+    // An alias to no anchor (a misspelt name) is that, as it is outside a merge key, not a source of the wrong kind.
+    const message = badMerge.alias === undefined ? 'a merge key (<<) takes a mapping, an alias of one or a list of them'
+      : `Unresolved alias (the anchor must be set before the alias): ${badMerge.alias}${didYouMean(badMerge.alias, anchors(doc))}`;
+    return { ok: false, problems: [positioned(badMerge.offset, `invalid ${syntax}: ${message}`, badMerge.path)] };
+  }
   const duplicates = duplicateKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: duplicate key "${String((key as Scalar).value)}"`));
   if (duplicates.length) return { ok: false, problems: capped(duplicates) };
   let raw: unknown;
@@ -204,7 +210,7 @@ function deepNode(doc: Document, max: number): number | undefined {
  * The first merge key (`<<`) whose source is not a mapping, an alias of one or a list of them: where that
  * source is and the path of the key. The yaml library's own message has neither. Iterative.
  */
-function badMergeSource(doc: Document): { offset: number; path: PathSegment[] } | undefined {
+function badMergeSource(doc: Document): { offset: number; path: PathSegment[]; alias?: string } | undefined {
   const isMapSource = (v: unknown): boolean => isMap(v) || (isAlias(v) && isMap(v.resolve(doc)));
   const stack: { node: unknown; path: PathSegment[] }[] = [{ node: doc.contents, path: [] }];
   while (stack.length) {
@@ -219,7 +225,8 @@ function badMergeSource(doc: Document): { offset: number; path: PathSegment[] } 
           const bad = isSeq(v) ? v.items.find((item) => !isMapSource(item)) : isMapSource(v) ? undefined : v;
           if (bad !== undefined || (isSeq(v) && v.items.length === 0)) {
             const at: number = (bad as Node | null | undefined)?.range?.[0] ?? (v as Node | null)?.range?.[0] ?? (pair.key as Node | null)?.range?.[0] ?? 0;
-            return { offset: at, path: [...path, '<<'] };
+            const alias = isAlias(bad) && bad.resolve(doc) === undefined ? bad.source : undefined;
+            return { offset: at, path: [...path, '<<'], ...(alias === undefined ? {} : { alias }) };
           }
           continue;
         }
@@ -230,6 +237,13 @@ function badMergeSource(doc: Document): { offset: number; path: PathSegment[] } 
     }
   }
   return undefined;
+}
+
+/** The anchors a document sets (`&name`). */
+function anchors(doc: Document): string[] {
+  const names: string[] = [];
+  visit(doc, { Node(_key, node) { if (node.anchor) names.push(node.anchor); } });
+  return names;
 }
 
 function firstLine(err: unknown): string {
