@@ -73,6 +73,12 @@ describe('YAML the library refuses while converting it', () => {
   it('an alias before its anchor: exit 2 at the alias', async () => {
     const err = await invalid(small('services:\n  s0: *later\n'), 'Unresolved alias');
     expect(err).toMatch(/:7:7: invalid YAML/);
+    expect(err).not.toMatch(/did you mean/);
+  });
+
+  it('an alias to no anchor: exit 2 at the alias, with the anchor meant', async () => {
+    const err = await invalid(small('services:\n  s0: { replicas: *replica, endpoints: { get: {} } }\n', 'x-replicas: &replicas 2\n'), 'Unresolved alias');
+    expect(err).toMatch(/:8:19: invalid YAML: Unresolved alias \(the anchor must be set before the alias\): replica; did you mean "replicas"\?$/m);
   });
 
   it('an alias bomb: the library\'s guard becomes exit 2', async () => {

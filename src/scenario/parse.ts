@@ -87,7 +87,10 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     const where = aliasAt(doc, err);
-    const message = isStackOverflow(err) ? `invalid ${syntax}: ${tooDeep}` : `invalid ${syntax}: ${firstLine(err)}`;
+    // An alias to no anchor: the anchor meant, when one is near its name.
+    const unresolved = /^Unresolved alias .*: (\S+)$/.exec(firstLine(err))?.[1];
+    const meant = unresolved === undefined ? '' : didYouMean(unresolved, anchors(doc).filter((a) => a !== unresolved));
+    const message = isStackOverflow(err) ? `invalid ${syntax}: ${tooDeep}` : `invalid ${syntax}: ${firstLine(err)}${meant}`;
     return { ok: false, problems: [where === undefined ? { path: [], message } : positioned(where, message)] };
   }
   const at: Locate = (path, p) => {
