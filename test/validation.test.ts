@@ -83,6 +83,17 @@ describe('scenario validation', () => {
     expect(withEffect('x1.5')).toEqual([]);
   });
 
+  it('a cpu-stress factor past a million is refused at its path (1e308 made every stressed call take forever, without a word)', () => {
+    const stress = (factor: number) => {
+      const d = base() as Record<string, any>;
+      d.faults = [{ kind: 'cpu-stress', target: 'payment', at: '1m', for: '1m', factor }];
+      return problems(d);
+    };
+    expect(stress(1e308)).toEqual(['faults[0].factor: a cpu-stress factor is at most 1,000,000: 1e+308 times a service time is past what the clock holds']);
+    expect(stress(1_000_000)).toEqual([]);
+    expect(stress(2)).toEqual([]);
+  });
+
   it('journey weights whose sum is past what a number holds are refused (two of 1e308 gave a third journey every user)', () => {
     const d = base();
     d.journeys = { a: { weight: 1e308, steps: ['frontend.checkout'] }, b: { weight: 1e308, steps: ['frontend.checkout'] }, c: { weight: 15, steps: ['frontend.checkout'] } };

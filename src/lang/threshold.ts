@@ -88,6 +88,7 @@ export function parseThreshold(source: string): Threshold {
   let aggregate: Aggregate;
   const p = /^p\(\s*(\d+(?:\.\d+)?)\s*\)/.exec(src.slice(i));
   if (/^p\(\s*-/.test(src.slice(i))) fail('a percentile lies from 0 to 100, as in p(95)', aggAt + 2);
+  if (!p && /^p\(/.test(src.slice(i))) fail('a percentile is a number from 0 to 100 written in digits, as in p(95) or p(99.9)', aggAt + 2);
   if (p) {
     const percentile = Number(p[1]);
     if (percentile > 100) fail(`percentile ${percentile} is over 100`, aggAt + 2);

@@ -11,6 +11,9 @@ import { caseNames, flagEntries, type ScenarioInput } from './schema.js';
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
 import { DURATION_PATTERN, parseDuration } from '../units/parse.js';
 
+/** The largest cpu-stress factor (see where it is checked). */
+const MAX_STRESS = 1_000_000;
+
 /** Outcome metrics: the ground truth of a rehearsal, per flag. One run gives one value of each. */
 export const OUTCOME_METRICS: Record<string, MetricSpec> = Object.fromEntries(Object.entries({
   blast_radius_users: ['count', 'users the flag hurt (a failure or, with slo.latency, a slow journey it caused)'],
@@ -77,6 +80,10 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
     }
     if (f.kind === 'throttle' && f.rate === undefined) problems.push({ path: [...base, 'rate'], message: 'a throttle needs a rate, e.g. 100/s' });
     if (f.kind === 'cpu-stress' && f.factor === undefined) problems.push({ path: [...base, 'factor'], message: 'cpu-stress needs a factor, e.g. 2 (service time doubles)' });
+    // Service times are whole microseconds below 2^53: a draw of up to 2.5 hours times a million still is one.
+    if (f.kind === 'cpu-stress' && f.factor !== undefined && f.factor > MAX_STRESS) {
+      problems.push({ path: [...base, 'factor'], message: `a cpu-stress factor is at most ${MAX_STRESS.toLocaleString('en-US')}: ${f.factor} times a service time is past what the clock holds` });
+    }
     if (f.kind === 'latency' && f.add === undefined) problems.push({ path: [...base, 'add'], message: 'a latency fault needs add: a delay or a distribution' });
     const replicas = services.find((s) => s.name === to)!.replicas;
     if (f.kind === 'instance-kill' && (f.replicas ?? 1) > replicas) {
