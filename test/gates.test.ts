@@ -282,4 +282,12 @@ describe('gate syntax errors point at the column', () => {
     expect(t).toMatchObject({ metric: 'req_duration', aggregate: { kind: 'p', percentile: 99.9 }, operator: '<=', number: 1.5, unit: 's' });
     expect(t.tags).toEqual([{ key: 'journey', value: 'checkout', column: 14 }, { key: 'flag', value: 'on', column: 31 }]);
   });
+
+  it('drops quotes around tag names and values, as k6 does (grafana/k6 metrics/metric.go AddSubmetric)', () => {
+    const plain = parseThreshold('req_duration{journey:checkout,flag:on} p(95)<1s').tags.map(({ key, value }) => [key, value]);
+    for (const quoted of ["req_duration{journey:'checkout',flag:\"on\"} p(95)<1s", "req_duration{'journey':'checkout', \"flag\" : on} p(95)<1s"]) {
+      expect(parseThreshold(quoted).tags.map(({ key, value }) => [key, value]), quoted).toEqual(plain);
+    }
+    expect(() => parseThreshold("req_duration{journey:''} p(95)<1s")).toThrow('tag "journey" has no value');
+  });
 });

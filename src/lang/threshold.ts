@@ -63,19 +63,26 @@ export function parseThreshold(source: string): Threshold {
   const tags: { key: string; value: string; column: number }[] = [];
   if (src[i] === '{') {
     i++;
+    // Quotes around a tag's name and value are dropped, as k6 drops them (grafana/k6 metrics/metric.go AddSubmetric:
+    // strings.Trim of spaces, then of " and '), so {scenario:'checkout'} is {scenario:checkout}.
+    const quotes = () => {
+      while (i < src.length && (src[i] === '"' || src[i] === "'")) i++;
+    };
     for (;;) {
       skip();
+      quotes();
       const keyAt = i;
       const k = /^[A-Za-z_][\w.-]*/.exec(src.slice(i));
       if (!k) fail('expected a tag name, as in {service:payments}');
       i += k![0].length;
+      quotes();
       skip();
       if (src[i] !== ':') fail(`expected ":" after tag "${k![0]}"`);
       i++;
       skip();
       const valueAt = i;
       while (i < src.length && src[i] !== ',' && src[i] !== '}') i++;
-      const value = src.slice(valueAt, i).trim();
+      const value = src.slice(valueAt, i).trim().replace(/^["']+|["']+$/g, '');
       if (!value) fail(`tag "${k![0]}" has no value`, valueAt);
       tags.push({ key: k![0], value, column: keyAt + 1 });
       if (src[i] === ',') { i++; continue; }
