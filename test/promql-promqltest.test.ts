@@ -84,3 +84,22 @@ describe('the adapter', () => {
     expect(runCase({ ...base, query: 'scalar(m)', samples: null, scalar: NaN }).kind).toBe('agrees');
   });
 });
+
+describe('what the files do not hold (engine.go aggregation and functions.go of 2.42; promtool test rules 2.42 agrees)', () => {
+  const series = new InputSeries();
+  series.add({ __name__: 'x', a: '1' }, [Infinity], 60_000);
+  series.add({ __name__: 'y', a: '1' }, [NaN], 60_000);
+  series.add({ __name__: 'z', a: '1' }, [Infinity], 60_000);
+  series.add({ __name__: 'z', a: '2' }, [1], 60_000);
+  const at0 = (query: string, samples: EvalCase['samples']): EvalCase => ({ file: '', line: 0, query, atMs: 0, fail: false, ordered: false, scalar: null, series, samples });
+  it.each([
+    // stdvar starts from the first sample with a variance of 0; stdvar_over_time from zero (Inf - Inf is NaN).
+    at0('stdvar(x)', [{ labels: {}, value: 0 }]),
+    at0('stddev(y)', [{ labels: {}, value: 0 }]),
+    at0('stdvar_over_time(x[5m])', [{ labels: { a: '1' }, value: NaN }]),
+    at0('avg(z)', [{ labels: {}, value: Infinity }]),
+    at0('avg_over_time(z[5m])', [{ labels: { a: '1' }, value: Infinity }, { labels: { a: '2' }, value: 1 }]),
+  ])('$query', (c) => {
+    expect(runCase(c)).toEqual({ kind: 'agrees' });
+  });
+});
