@@ -395,6 +395,9 @@ const CASES: [number, string, null | [string, string], Said][] = [
   [0, "foo[5m x]", null, "unsupported subquery"],
   [0, "foo[5s xy 5s]", ["1:9","unexpected colon 'y'"], [9,"syntax error near \"y 5s]\""]],
   [0, "foo[5s x: 5s]", ["1:9","unexpected colon ':'"], [9,"syntax error near \": 5s]\""]],
+  [0, "atan2", ["1:1","unexpected <op:atan2>"], [1,"unexpected operator \"atan2\" where a value is expected"]],
+  [0, "sum(x + ATAN2{a=\"b\"})", ["1:9","unexpected <op:ATAN2> in aggregation"], [9,"unexpected operator \"ATAN2\" where a value is expected"]],
+  [0, "sum by (atan2) (x{atan2=\"1\"} + on(atan2) y)", null, null],
   [0, "0x1.", ["1:1","error parsing number: strconv.ParseFloat: parsing \"0x1.\": invalid syntax"], [4,"syntax error near \".\""]],
 ];
 

@@ -8,14 +8,19 @@
  * - `offset` where an operand is expected (`offset{job="a"}`, `1 + offset`): lexKeywordOrIdentifier makes it
  *   the OFFSET keyword, and generated_parser.y's metric_identifier takes OFFSET as a metric name. It is written
  *   as `______`; `renamed` gives the name back at its column.
+ * - `atan2` where an operand is expected is refused: it is an operator (ATAN2), which metric_identifier does not
+ *   take, and the grammar would read it as a metric name.
  * - A letter after the range in brackets (`foo[5s x 5s]`): lexStatements emits a COLON for any letter or ':'
  *   while a bracket is open ("unexpected colon" for a second one), so 2.42 reads `foo[5s:5s]`, a subquery.
  */
+import type { PromQLProblem } from './promql-signatures.js';
 
 export interface Lexed {
   readonly text: string;
   /** The name at each column (0-based) that was written as another identifier. */
   readonly renamed: Map<number, string>;
+  /** What Prometheus' parser refuses and the grammar would not. */
+  readonly problems: PromQLProblem[];
 }
 
 /** Words after which a parenthesis holds label names (grouping and vector matching). */
@@ -25,6 +30,7 @@ const OPERATORS = new Set(['and', 'or', 'unless', 'atan2', 'bool', 'group_left',
 
 export function prometheusLexed(query: string): Lexed {
   const out = query.split('');
+  const problems: PromQLProblem[] = [];
   const renamed = new Map<number, string>();
   const parens: boolean[] = [];
   let operand = true; // an operand is expected here
@@ -74,6 +80,8 @@ export function prometheusLexed(query: string): Lexed {
         renamed.set(i, w);
         out.splice(i, w.length, ...'_'.repeat(w.length));
         operand = false;
+      } else if (lower === 'atan2' && operand && !parens[parens.length - 1]) {
+        problems.push({ column: i + 1, reason: `unexpected operator ${JSON.stringify(w)} where a value is expected`, invalid: true });
       } else operand = OPERATORS.has(lower);
       labels = LABEL_LISTS.has(lower);
       i += w.length;
@@ -95,7 +103,7 @@ export function prometheusLexed(query: string): Lexed {
     }
     labels = false;
   }
-  return { text: out.join(''), renamed };
+  return { text: out.join(''), renamed, problems };
 }
 
 /** Reads a bracket's inside from `i` (after "["); returns the index after its "]" (or the end). */

@@ -94,6 +94,7 @@ function firstError(tree: ReturnType<typeof parser.parse>): number {
  */
 export function readQuery(query: string): { readonly tree: SyntaxNode; readonly walked: string; readonly renamed: ReadonlyMap<number, string> } {
   const lexed = prometheusLexed(query);
+  if (lexed.problems.length) throw new PromQLError(query, lexed.problems);
   let walked = lexed.text;
   const renamed = lexed.renamed;
   let tree = parser.parse(walked);
