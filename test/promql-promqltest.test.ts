@@ -91,6 +91,8 @@ describe('what the files do not hold (engine.go aggregation and functions.go of 
   series.add({ __name__: 'y', a: '1' }, [NaN], 60_000);
   series.add({ __name__: 'z', a: '1' }, [Infinity], 60_000);
   series.add({ __name__: 'z', a: '2' }, [1], 60_000);
+  series.add({ __name__: 'one' }, [1], 60_000);
+  series.add({ __name__: 'm1' }, [-1], 60_000);
   const at0 = (query: string, samples: EvalCase['samples']): EvalCase => ({ file: '', line: 0, query, atMs: 0, fail: false, ordered: false, scalar: null, series, samples });
   it.each([
     // stdvar starts from the first sample with a variance of 0; stdvar_over_time from zero (Inf - Inf is NaN).
@@ -99,6 +101,12 @@ describe('what the files do not hold (engine.go aggregation and functions.go of 
     at0('stdvar_over_time(x[5m])', [{ labels: { a: '1' }, value: NaN }]),
     at0('avg(z)', [{ labels: {}, value: Infinity }]),
     at0('avg_over_time(z[5m])', [{ labels: { a: '1' }, value: Infinity }, { labels: { a: '2' }, value: 1 }]),
+    // ^ is Go's math.Pow (math/pow.go): Pow(1, y) = 1 for any y, Pow(-1, ±Inf) = 1.
+    at0('one ^ NaN', [{ labels: {}, value: 1 }]),
+    at0('one ^ -Inf', [{ labels: {}, value: 1 }]),
+    at0('m1 ^ Inf', [{ labels: {}, value: 1 }]),
+    { ...at0('1 ^ NaN + (-1) ^ Inf', null), scalar: 2 },
+    at0('m1 ^ 0.5', [{ labels: {}, value: NaN }]),
   ])('$query', (c) => {
     expect(runCase(c)).toEqual({ kind: 'agrees' });
   });
