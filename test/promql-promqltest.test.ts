@@ -114,6 +114,10 @@ describe('what the files do not hold (engine.go aggregation and functions.go of 
     at0('m1 ^ Inf', [{ labels: {}, value: 1 }]),
     { ...at0('1 ^ NaN + (-1) ^ Inf', null), scalar: 2 },
     at0('m1 ^ 0.5', [{ labels: {}, value: NaN }]),
+    // engine.go aggregation: "Scalar value NaN overflows int64", also over an empty vector.
+    { ...at0('topk(scalar(z), m1)', null), fail: true },
+    { ...at0('bottomk(1e19, nothing)', null), fail: true },
+    at0('topk(-1e18, m1)', []),
   ])('$query', (c) => {
     expect(runCase(c)).toEqual({ kind: 'agrees' });
   });

@@ -26,6 +26,8 @@ export interface EvalCase {
   readonly series: InputSeries;
 }
 
+const key = (l: Labels) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+
 /** strconv.ParseFloat, as series values are read (Inf, +Inf, -Inf, NaN in any case). */
 function goFloat(s: string): number {
   if (/^[+-]?inf(inity)?$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
@@ -64,6 +66,24 @@ function seriesLine(line: string): { labels: Labels; values: Point[] } {
   return { labels: labelsOf(line.slice(0, split)), values: seriesValues(line.slice(split)) };
 }
 
+/** A new store for what follows: the series loaded before, with the block's points added (at their times). */
+function loaded(before: InputSeries, block: readonly { labels: Labels; values: Point[] }[], gapMs: number): InputSeries {
+  const points = new Map<string, { labels: Labels; at: Map<number, Point> }>();
+  const put = (labels: Labels, t: number, p: Point) => {
+    const e = points.get(key(labels)) ?? { labels, at: new Map() };
+    if (!e.at.has(t)) e.at.set(t, p);
+    points.set(key(labels), e);
+  };
+  for (const s of before.list) for (let i = 0; i < s.length; i++) put(s.labels, s.time(i), s.stale(i) ? 'stale' : s.value(i));
+  for (const d of block) d.values.forEach((p, i) => p !== null && put(d.labels, i * gapMs, p));
+  const next = new InputSeries();
+  for (const { labels, at } of points.values()) {
+    const times = [...at.keys()].sort((a, b) => a - b);
+    next.addAt(labels, times, times.map((t) => at.get(t)!));
+  }
+  return next;
+}
+
 const EVAL = /^eval(?:_(fail|ordered))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$/;
 
 /** The eval commands of a test file, each with the series loaded before it. */
@@ -79,14 +99,14 @@ export function readTestFile(file: string, text: string): EvalCase[] {
     else if (word === 'load') {
       const gap = parseDurationMs(l.slice(4).trim());
       if (gap === null) throw new Error(`${file}:${i + 1}: bad load interval`);
-      // A new store for what follows, holding what was loaded before and this block.
-      const next = new InputSeries();
-      next.list.push(...series.list);
+      // test.go loadCmd.set: a series given twice in a block keeps its last line; appended to the storage, a
+      // block's samples join those loaded before under the same labels.
+      const block = new Map<string, { labels: Labels; values: Point[] }>();
       while (lines[i + 1]) {
-        const { labels, values } = seriesLine(lines[++i]);
-        next.add(labels, values, gap);
+        const d = seriesLine(lines[++i]);
+        block.set(key(d.labels), d);
       }
-      series = next;
+      series = loaded(series, [...block.values()], gap);
     } else if (word.startsWith('eval')) {
       const m = EVAL.exec(l);
       if (!m) throw new Error(`${file}:${i + 1}: not an instant eval: ${l}`);
@@ -115,8 +135,6 @@ export type Outcome =
   | { readonly kind: 'agrees' }
   | { readonly kind: 'refused'; readonly reason: string }
   | { readonly kind: 'differs'; readonly detail: string };
-
-const key = (l: Labels) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
 
 /** test.go almostEqual (2.42). */
 export function almostEqual(a: number, b: number): boolean {

@@ -279,6 +279,12 @@ class Evaluator {
 
   private aggregate(op: string, paramExpr: Expr | null, e: Expr, grouping: readonly string[], without: boolean): Sample[] {
     const param = paramExpr ? this.scalarOf(paramExpr) : 0;
+    // engine.go aggregation: k must fit an int64 (NaN does not), whatever the vector.
+    if ((op === 'topk' || op === 'bottomk') && !(param <= 9223372036854774784 && param >= -9223372036854775808)) {
+      // Go's %v: NaN, +Inf, -Inf, or an exponent (every float past an int64 has one, as 1e+19).
+      const shown = Number.isNaN(param) ? 'NaN' : Number.isFinite(param) ? param.toExponential() : param > 0 ? '+Inf' : '-Inf';
+      throw new EvalError(`Scalar value ${shown} overflows int64`);
+    }
     const input = this.vectorOf(e);
     const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
     for (const s of input) {
