@@ -171,7 +171,7 @@ export function serve(state: unknown): FlagSet {
     keys: Object.keys(data.flags),
     evaluate(key, context, codeDefault): Evaluation {
       const flag = own(data.flags, key);
-      if (!flag) return { flag: key, enabled: false, variant: null, value: codeDefault?.value ?? null, reason: 'error: flag not found', bucket: null };
+      if (!flag) return { flag: key, enabled: false, variant: null, value: codeDefault?.value ?? null, reason: 'error: FLAG_NOT_FOUND', bucket: null };
       let detail: Detail | null = null;
       // With the in-memory TestData store the SDK calls back before variationDetail returns (big segments,
       // the one asynchronous path, are rewritten at import: data.ts withoutBigSegmentStore).
