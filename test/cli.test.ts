@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { launchdarklyHashValue } from '../src/flags/bucketing.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/rehearse.js');
@@ -133,6 +134,25 @@ describe('rehearse bucket', () => {
   it('prints the system\'s own figure', () => {
     expect(rehearse('bucket', '--system', 'launchdarkly', '--flag', 'hashKey', '--salt', 'saltyA', '--user', 'userKeyA').stdout)
       .toContain('bucket 0.42157587');
+  });
+
+  /**
+   * A LaunchDarkly rollout seed is an int in its data model, negative ones too: the SDKs hash its decimal form
+   * (launchdarkly/sdk-test-harness sdktests/helpers.go computeExpectedBucketValue: strconv.Itoa(seed) + "." + key;
+   * go-server-sdk-evaluation evaluator_bucketing.go AppendInt; js-server-sdk-common Bucketer.ts `${Number(seed)}.`).
+   */
+  it('takes a negative LaunchDarkly seed and hashes it as the SDKs do; refuses what is not a whole number, and a seed for another system', () => {
+    const r = rehearse('bucket', '--system', 'launchdarkly', '--flag', 'hashKey', '--salt', 'saltyA', '--user', 'userKeyA', '--seed', '-7');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toContain(`bucket ${launchdarklyHashValue('-7.userKeyA').toFixed(8)}`);
+    expect(r.stdout).not.toContain(`bucket ${launchdarklyHashValue('hashKey.saltyA.userKeyA').toFixed(8)}`);
+    for (const bad of ['1.5', '-', '99999999999999999999']) {
+      const x = rehearse('bucket', '--system', 'launchdarkly', '--flag', 'f', '--user', 'u', '--seed', bad);
+      expect([x.code, x.stderr]).toEqual([2, expect.stringContaining('a rollout seed is a whole number')]);
+      noStack(x.stderr);
+    }
+    const other = rehearse('bucket', '--system', 'flagd', '--flag', 'f', '--user', 'u', '--seed', '3');
+    expect([other.code, other.stderr]).toEqual([2, expect.stringContaining('--seed: only a LaunchDarkly rollout has a seed; flagd has none')]);
   });
 
   it('refuses a percentage the system cannot express', () => {

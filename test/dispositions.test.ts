@@ -148,7 +148,7 @@ describe('every field of the vendors\' schemas has a disposition', () => {
   });
 
   it('tables by fate (modelled, warned, refused)', () => {
-    expect(tally(UNLEASH_DISPOSITIONS)).toEqual({ modelled: 219, warned: 10, refused: 0 });
+    expect(tally(UNLEASH_DISPOSITIONS)).toEqual({ modelled: 220, warned: 10, refused: 0 });
     expect(tally(LAUNCHDARKLY_DISPOSITIONS)).toEqual({ modelled: 76, warned: 4, refused: 0 });
     expect(tally(FLAGD_DISPOSITIONS)).toEqual({ modelled: 51, warned: 0, refused: 0 });
   });
@@ -166,6 +166,8 @@ const files: [string, FlagSystem, string | undefined][] = [
   ['flagd/testbed-flags.json', 'flagd', undefined], ['flagd/testbed-edge-case-flags.json', 'flagd', undefined],
   // Flag set metadata with keys of its own, which flags.json allows (additionalProperties) and flagd serves.
   ['flagd/testbed-selector-flag-combined-metadata.json', 'flagd', undefined],
+  // The testbed's evaluator test kit (test/flagd-testbed.test.ts runs its scenarios).
+  ['flagd/evaluator/testkit-flags.json', 'flagd', undefined],
 ];
 
 describe('every vendor file imports with each field accounted for', () => {
@@ -206,6 +208,7 @@ describe('every vendor file imports with each field accounted for', () => {
       'flagd/testbed-flags.json': [13, 2],
       'flagd/testbed-edge-case-flags.json': [15, 2],
       'flagd/testbed-selector-flag-combined-metadata.json': [1, 0],
+      'flagd/evaluator/testkit-flags.json': [60, 1],
     });
   });
 

@@ -6,13 +6,14 @@
  * (test/fixtures/vendor/launchdarkly/filesource), and against the SDK's answer without a big segment store
  * (js-server-sdk-common evaluation/Evaluator.ts segmentMatchContext: NOT_CONFIGURED).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { bucketOf, launchdarklyHashValue } from '../src/flags/bucketing.js';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as launchdarkly from '../src/interop/launchdarkly/index.js';
 import { parseScenarioText } from '../src/load/scenario.js';
@@ -201,8 +202,12 @@ describe('sdk-test-harness: flags the SDK answers MALFORMED_FLAG for are known t
   }, text);
   function expand(file: string): { text: string; suite: Suite }[] {
     const text = readFileSync(join(harness, file), 'utf8');
-    const top = parseYaml(text, { merge: true }) as { constants?: Record<string, unknown>; parameters?: Record<string, unknown>[] };
-    const sets = top.parameters ?? [{}];
+    const top = parseYaml(text, { merge: true }) as { constants?: Record<string, unknown>; parameters?: (Record<string, unknown> | Record<string, unknown>[])[] };
+    // A list of lists is every permutation of one entry from each (data/substitutions.go makeParameterPermutations).
+    const params = top.parameters ?? [];
+    let sets: Record<string, unknown>[] = [{}];
+    if (params.length && Array.isArray(params[0])) for (const group of params as Record<string, unknown>[][]) sets = sets.flatMap((a) => group.map((g) => ({ ...a, ...g })));
+    else if (params.length) sets = params as Record<string, unknown>[];
     return sets.map((p) => {
       const t = replace(replace(replace(text, top.constants), p), top.constants);
       return { text: t, suite: parseYaml(t, { merge: true }) as Suite };
@@ -246,6 +251,42 @@ describe('sdk-test-harness: flags the SDK answers MALFORMED_FLAG for are known t
     });
   }
 
+  /**
+   * Every file of data/data-files/server-side-eval at 713b6225 (27: all copied), each evaluation with the
+   * harness's caller default (its `default`, else inferred from the flag's first variation: false, 0, "" or null,
+   * sdktests/helpers.go inferDefaultFromFlag): the value served, and the reason's kind (and error kind) in
+   * rehearse's words. errors-wrong-type.yml is for typed calls (requireCapability: strongly-typed), which rehearse
+   * simulates as variation() serves them, with a warning (above). The one value that differs is the `clauss` rule
+   * of segment-recursion.yml, where Go's SDK and the Node SDK differ (above).
+   */
+  it('every evaluation of every server-side-eval file of the harness, as the harness expects', () => {
+    const reasons: Record<string, (r: string) => boolean> = {
+      OFF: (r) => r === 'disabled', FALLTHROUGH: (r) => r === 'default' || r === 'split', TARGET_MATCH: (r) => r === 'targeting match',
+      RULE_MATCH: (r) => r === 'targeting match' || r === 'split', PREREQUISITE_FAILED: (r) => r === 'prerequisite failed',
+    };
+    const files = readdirSync(harness).filter((f) => f.endsWith('.yml') && f !== 'errors-wrong-type.yml');
+    let evaluations = 0;
+    const differ: string[] = [];
+    for (const file of files) {
+      for (const { text, suite } of expand(file)) {
+        const set = launchdarkly.serve(imported(file, text, suite).state);
+        for (const e of suite.evaluations) {
+          evaluations++;
+          const first = (suite.sdkData.flags?.[e.flagKey]?.variations as unknown[] | undefined)?.[0];
+          const inferred = typeof first === 'boolean' ? false : typeof first === 'number' ? 0 : typeof first === 'string' ? '' : null;
+          const got = set.evaluate(e.flagKey, e.context, { value: e.default !== undefined ? e.default : inferred });
+          const want = e.expect.reason;
+          const reasonOk = want.kind === 'ERROR' ? got.reason.startsWith(`error: ${want.errorKind}`) : reasons[want.kind]?.(got.reason) === true;
+          if (!reasonOk || JSON.stringify(got.value) !== JSON.stringify(e.expect.value ?? null)) differ.push(`${file}: ${suite.name}: ${e.name ?? e.flagKey}: ${JSON.stringify(got.value)} (${got.reason})`);
+        }
+        set.close();
+      }
+    }
+    expect(files.length).toBe(26);
+    expect(evaluations).toBe(722);
+    expect(differ).toEqual(['segment-recursion.yml: segment recursion: single level, two rules, one does not match: false (default)']);
+  });
+
   it('a matches clause that backtracks only polynomially is read as the SDK reads it', () => {
     const d = JSON.parse(readFileSync(join(root, 'flags/demo.launchdarkly.json'), 'utf8'));
     d.flags['fraud-v3'].rules[0].clauses[0] = { attribute: 'email', op: 'matches', values: ['.*@corp\\.com'], negate: false };
@@ -276,6 +317,8 @@ describe('the bucket of a LaunchDarkly rollout agrees with the variation the SDK
     ['bucketBy a path', { bucketBy: '/address/city', contextKind: 'user' }, (i) => ({ kind: 'user', key: 'u', address: { city: `c${i}` } })],
     ['bucketBy an attribute name', { bucketBy: 'country' }, (i) => ({ kind: 'user', key: 'u', country: `c${i}` })],
     ['another context kind in a multi context, with a seed', { contextKind: 'org', seed: 61 }, (i) => ({ kind: 'multi', user: { key: 'u' }, org: { key: `o${i}` } })],
+    ['a seed of 0, no seed to the Node SDK', { seed: 0 }, (i) => ({ kind: 'user', key: `u${i}` })],
+    ['a negative seed', { seed: -7 }, (i) => ({ kind: 'user', key: `u${i}` })],
   ];
   for (const [name, rollout, context] of cases) {
     it(name, () => {
@@ -401,5 +444,83 @@ describe('the shape the SDK walks when it loads a flag', () => {
     expect(code).toBe(2);
     expect(err.join('\n')).toContain(message);
     expect(err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
+
+/**
+ * A rollout seed of 0. LaunchDarkly's SDKs differ: the Node server SDK rehearse evaluates with hashes
+ * `seed ? Number(seed) : key.salt` (launchdarkly/js-core packages/shared/sdk-server/src/evaluation/Bucketer.ts),
+ * so 0 is no seed; the Go SDK hashes any seed that is there (launchdarkly/go-server-sdk-evaluation
+ * evaluator_bucketing.go computeBucketValue: `if seed.IsDefined()`), as the SDK test harness's own rule does
+ * (launchdarkly/sdk-test-harness sdktests/helpers.go computeExpectedBucketValue: `if seed.IsDefined()`; its data
+ * has no seed of 0, so both SDKs pass it). `rehearse bucket`, a run and `flags eval` all follow the Node SDK, and
+ * the import warns at the seed naming both.
+ */
+describe('a LaunchDarkly rollout seed of 0', () => {
+  const flag = (seed: unknown) => ({ key: 'hashKey', on: true, salt: 'saltyA', variations: ['a', 'b'], fallthrough: { rollout: { seed, variations: [{ variation: 0, weight: 50000 }, { variation: 1, weight: 50000 }] } } });
+  const users = Array.from({ length: 200 }, (_, i) => `user${i}`);
+
+  it('the Node SDK serves a seed of 0 as no seed; the Go SDK\'s input "0.<key>" would split other users', async () => {
+    const served = async (seed: unknown) => {
+      const td = new ld.integrations.TestData();
+      td.usePreconfiguredFlag({ version: 1, targets: [], contextTargets: [], rules: [], prerequisites: [], ...flag(seed) });
+      const client = ld.init('sdk-key-offline', { ...offline, updateProcessor: td.getFactory() });
+      await client.waitForInitialization({ timeout: 10 });
+      const out = await Promise.all(users.map(async (key) => (await client.variationDetail('hashKey', { kind: 'user', key }, null)).value));
+      client.close();
+      return out;
+    };
+    const zero = await served(0);
+    expect(zero).toEqual(await served(undefined));
+    // rehearse's bucketing gives the SDK's variant for every user...
+    expect(users.map((k) => (bucketOf('launchdarkly', 'hashKey', k, { salt: 'saltyA', seed: 0 }).rank < 50000 ? 'a' : 'b'))).toEqual(zero);
+    // ...and the Go SDK's hash input differs for many of them.
+    const go = users.map((k) => (launchdarklyHashValue(`0.${k}`) < 0.5 ? 'a' : 'b'));
+    expect(go.filter((v, i) => v !== zero[i]).length).toBeGreaterThan(50);
+  });
+
+  it('the import warns at the seed\'s line and column, naming both SDKs\' behaviours', () => {
+    const text = JSON.stringify({ flags: { hashKey: flag(0) } }, null, 2);
+    const parts = launchdarkly.toScenarioParts(parseFlagText(text, 'seed.json'));
+    const w = parts.warnings.map(formatWarning);
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatch(/^seed\.json:13:19: flags\.hashKey\.fallthrough\.rollout\.seed: a seed of 0: LaunchDarkly's Node SDK .* no seed .* its Go SDK and the SDK test harness hash "0\.<key>"/);
+    expect(launchdarkly.toScenarioParts(parseFlagText(JSON.stringify({ flags: { hashKey: flag(61) } }), 'seed.json')).warnings).toEqual([]);
+  });
+
+  it.each([['"61"', '"61"'], ['1.5', '"1.5"'], ['true', '"1"']])('a seed of %s is refused: the Go SDK cannot read it, the Node SDK hashes %s', (seed, node) => {
+    const text = JSON.stringify({ flags: { hashKey: flag(JSON.parse(seed)) } });
+    expect(() => launchdarkly.toScenarioParts(parseFlagText(text, 'seed.json'))).toThrow(`flags.hashKey.fallthrough.rollout.seed: ${seed} is not a whole number up to 9007199254740991: LaunchDarkly's Go SDK refuses the flag, its Node SDK hashes ${node}`);
+  });
+
+  it('bucket, a run and flags eval agree on every user', async () => {
+    const where = mkdtempSync(join(tmpdir(), 'rehearse-ld-seed0-'));
+    writeFileSync(join(where, 'flags.json'), JSON.stringify({ flags: { hashKey: flag(0) } }, null, 2));
+    const text = `name: seed0
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: 300, seed: 4 } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: { launchdarkly: flags.json }
+  hashKey:
+    evaluated-by: [api]
+`;
+    const l = parseScenarioText(text, where, undefined, 'YAML', 'seed0.yaml');
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    const f = l.scenario.flags[0];
+    const a = f.source!.variants.indexOf('a');
+    const keys = l.scenario.population!.key.slice(0, 40);
+    for (const [u, key] of keys.entries()) {
+      const out: string[] = [];
+      expect(await main(['bucket', '--system', 'launchdarkly', '--flag', 'hashKey', '--salt', 'saltyA', '--seed', '0', '--user', key], { out: (x) => out.push(x), err: () => {} })).toBe(0);
+      const bucket = Number(/bucket (\d\.\d+)/.exec(out[0])![1]);
+      expect(out[1]).toMatch(/^seed 0: LaunchDarkly's Node SDK takes it for no seed .* its Go SDK hashes "0\..*": bucket \d\.\d+$/);
+      const evalOut: string[] = [];
+      await main(['flags', 'eval', join(where, 'flags.json'), '--flag', 'hashKey', '--context', JSON.stringify({ kind: 'user', key }), '--json'], { out: (x) => evalOut.push(x), err: () => {} });
+      const e = JSON.parse(evalOut.join(''));
+      expect([bucket < 0.5, e.bucket.toFixed(8)]).toEqual([e.variant === 'a', bucket.toFixed(8)]);
+      expect(f.served!.variant[u] === a).toBe(bucket < 0.5);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { userAttributes } from '../src/cohorts/cohort.js';
-import { parseFlagText } from '../src/interop/document.js';
+import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 
@@ -209,6 +209,39 @@ describe('the feature export and the client API', () => {
     }
     expect(failed).toEqual([]);
     expect(cases).toBe(227);
+  });
+
+  /**
+   * The variant tests of every file (interop.test.ts reads those of 01 to 17), with the toggle's state beside the
+   * variant where the file states it (feature_enabled), and the import's word on each file: a field unleash-client
+   * reads is never called unknown. feature-removed carries `project` (unleash-client src/feature.ts
+   * FeatureRemoved, which removes by featureName alone): it was warned as no field of a delta event. A toggle's
+   * own `segments` (19-delta-api-hydration.json) is no field of unleash-client's FeatureInterface: it reads
+   * segments of strategies only, and the warning stays.
+   */
+  it('every variant test of every file, and no field unleash-client reads is called unknown', () => {
+    let cases = 0;
+    const failed: string[] = [];
+    const unknown: string[] = [];
+    for (const f of readdirSync(specDir).filter((x) => /^\d\d-.*\.json$/.test(x))) {
+      const text = readFileSync(join(specDir, f), 'utf8');
+      unknown.push(...unleash.toScenarioParts(parseFlagText(text, f)).warnings.map(formatWarning).filter((w) => w.includes('is not a field of')));
+      const set = unleash.open(parseFlagText(text, f));
+      for (const t of JSON.parse(text).variantTests ?? []) {
+        cases++;
+        const e = set.evaluate(t.toggleName, t.context);
+        const want = t.expectedResult;
+        const enabled = want.feature_enabled ?? want.featureEnabled;
+        const ok = (e.variant ?? 'disabled') === want.name && (e.variant !== null) === want.enabled && (!want.payload || e.value === want.payload.value)
+          && (enabled === undefined || e.enabled === enabled);
+        if (!ok) failed.push(`${f}: ${t.description}`);
+      }
+    }
+    expect(failed).toEqual([]);
+    expect(cases).toBe(52);
+    expect(unknown).toEqual([
+      '19-delta-api-hydration.json:37:37: state.events[0].features[0].segments: "segments" is not a field of Unleash\'s clientFeatureSchema: Unleash does not read it, nor does rehearse',
+    ]);
   });
 });
 

@@ -10,6 +10,13 @@ export function seedOption(value: string): number {
   return Number(value);
 }
 
+/** A LaunchDarkly rollout seed: any whole number, as its data model's int (negative ones too). */
+export function rolloutSeedOption(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('a rollout seed is a whole number (negative ones too), e.g. 61 or -7');
+  if (!Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`a rollout seed is a whole number from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`);
+  return Number(value);
+}
+
 export function choice<T extends string>(allowed: readonly T[]) {
   return (value: string): T => {
     if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}${didYouMean(value, allowed)}`);

@@ -8,7 +8,7 @@
  * - Unleash flexibleRollout: n = murmur3_x86_32(groupId + ":" + userId, 0) % 100 + 1; on iff n <= rollout
  *   (whole percentages). Variants hash with seed 86028157.
  * - LaunchDarkly: v = int(sha1(flagKey + "." + salt + "." + key)[0:15], 16) / 0xFFFFFFFFFFFFFFF (with a rollout
- *   seed: sha1(seed + "." + key)); weights in thousandths of a percent (100000 in all).
+ *   seed other than 0: sha1(seed + "." + key)); weights in thousandths of a percent (100000 in all).
  * - GrowthBook: n = fnv1a32(fnv1a32(seed + value) as decimal string) % 10000 / 10000 (hash version 2; version 1
  *   is fnv1a32(value + seed) % 1000 / 1000); a rollout includes the user iff n <= coverage.
  *
@@ -27,7 +27,7 @@ export const RANK_SCALE = 100_000;
 export interface BucketOptions {
   /** LaunchDarkly salt (default: the flag key); Unleash groupId (default: the flag key); GrowthBook seed (default: the flag key). */
   salt?: string;
-  /** LaunchDarkly rollout seed (an integer; replaces flag key and salt in the hash). */
+  /** LaunchDarkly rollout seed (an integer other than 0 replaces flag key and salt in the hash, as the Node SDK does). */
   seed?: number;
   /** GrowthBook hash version, 1 or 2 (default 2). */
   hashVersion?: 1 | 2;
@@ -62,9 +62,18 @@ export function growthbookHash(seed: string, value: string, version: number): nu
   return null;
 }
 
-/** LaunchDarkly's bucket value in [0, 1]. */
+/**
+ * LaunchDarkly's bucket value in [0, 1], as its Node server SDK (rehearse's evaluator of LaunchDarkly files)
+ * computes it: `seed ? Number(seed) : key.salt` (js-server-sdk-common evaluation/Bucketer.ts), so a seed of 0 is
+ * no seed. Its Go SDK hashes a seed of 0 (go-server-sdk-evaluation evaluator_bucketing.go: `seed.IsDefined()`);
+ * the import warns at such a seed, `rehearse bucket` says so.
+ */
 export function launchdarklyBucket(flagKey: string, salt: string, key: string, seed?: number): number {
-  const input = seed === undefined ? `${flagKey}.${salt}.${key}` : `${seed}.${key}`;
+  return launchdarklyHashValue(seed ? `${seed}.${key}` : `${flagKey}.${salt}.${key}`);
+}
+
+/** LaunchDarkly's hash of a bucketing input: int(sha1(input)[0:15], 16) / 0xFFFFFFFFFFFFFFF, in [0, 1]. */
+export function launchdarklyHashValue(input: string): number {
   const hex = createHash('sha1').update(input).digest('hex').slice(0, 15);
   return parseInt(hex, 16) / 0xfffffffffffffff;
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { DEFAULT_SEGMENTS } from '../../cohorts/segments.js';
 import { InputError } from '../../errors.js';
 import { BUCKETING_SYSTEMS, type BucketingSystem } from '../../flags/bucketing.js';
-import { choice, collectAttribute, collectSegment, countOption, percentOption, seedOption, withRemainder } from '../options.js';
+import { choice, collectAttribute, collectSegment, countOption, percentOption, rolloutSeedOption, seedOption, withRemainder } from '../options.js';
 import { calibrateOptions } from '../calibrate-options.js';
 import type { CommandContext } from './context.js';
 
@@ -57,16 +57,20 @@ export function userCommands(program: Command, { out }: CommandContext): void {
     .requiredOption('--flag <key>', 'flag key')
     .requiredOption('--user <id>', 'targeting key (user id)')
     .option('--salt <s>', 'LaunchDarkly salt, Unleash groupId or GrowthBook seed (default: the flag key)')
-    .option('--seed <n>', 'LaunchDarkly rollout seed (an integer)', seedOption)
+    .option('--seed <n>', 'LaunchDarkly rollout seed (a whole number; 0 is no seed to its Node SDK)', rolloutSeedOption)
     .option('--hash-version <v>', 'GrowthBook hash version: 1 or 2 (default 2)', choice(['1', '2'] as const))
     .option('--percent <p>', 'rollout percentage to test, e.g. 5 or 12.5', percentOption)
     .action(async (opts: { system: BucketingSystem; flag: string; user: string; salt?: string; seed?: number; hashVersion?: '1' | '2'; percent?: number }) => {
-      const { bucketOf, inRollout } = await import('../../flags/bucketing.js');
+      const { bucketOf, inRollout, launchdarklyHashValue } = await import('../../flags/bucketing.js');
       const { expressible } = await import('../../scenario/exposure.js');
+      if (opts.seed !== undefined && opts.system !== 'launchdarkly') throw new InputError([`--seed: only a LaunchDarkly rollout has a seed; ${opts.system} has none (did you mean --salt?)`]);
       const b = bucketOf(opts.system, opts.flag, opts.user, {
         salt: opts.salt, seed: opts.seed, hashVersion: opts.hashVersion ? (Number(opts.hashVersion) as 1 | 2) : undefined,
       });
       out(`${opts.system}: flag "${opts.flag}", user "${opts.user}": ${b.native}`);
+      if (opts.system === 'launchdarkly' && opts.seed === 0) {
+        out(`seed 0: LaunchDarkly's Node SDK takes it for no seed and hashes flag key and salt, as above (rehearse follows it); its Go SDK hashes "0.${opts.user}": bucket ${launchdarklyHashValue(`0.${opts.user}`).toFixed(8)}`);
+      }
       out(`in a rollout of P% for every P above ${(Math.max(b.rank, 0) / 1000).toFixed(3)}%`);
       if (opts.percent !== undefined) {
         const why = expressible(opts.system, opts.percent);

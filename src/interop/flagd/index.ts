@@ -14,6 +14,7 @@ import { formatWarning, invalid, isObject, type FlagFile } from '../document.js'
 import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, substitutedLength } from './targeting.js';
+import { readOwnProperties } from './own-properties.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -94,7 +95,7 @@ interface Resolution { value?: unknown; variant?: string; reason: string; errorC
 
 interface FlagdCoreLike {
   setConfigurations(text: string): string[];
-  getFlag(key: string): { evaluate(ctx: Json, logger?: unknown): Resolution; defaultVariant?: string; variants: Map<string, unknown>; state: string } | undefined;
+  getFlag(key: string): { evaluate(ctx: Json, logger?: unknown): Resolution; defaultVariant?: string; variants: Map<string, unknown>; state: string; _targeting?: { _engine?: Parameters<typeof readOwnProperties>[0] } } | undefined;
   getFlags(): Map<string, unknown>;
   resolve(type: string, key: string, defaultValue: unknown, ctx: Json, logger?: unknown): Resolution;
 }
@@ -119,6 +120,13 @@ export function serve(input: unknown): FlagSet {
     throw new InputError([`not a valid flagd flag configuration (${(e as Error).message})`]);
   }
   const keys = [...core.getFlags().keys()];
+  // Targeting reads only the context's own properties, as Go flagd reads them (own-properties.ts).
+  for (const key of keys) {
+    const targeting = core.getFlag(key)?._targeting;
+    if (!targeting) continue;
+    if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
+    readOwnProperties(targeting._engine);
+  }
   return {
     system: 'flagd',
     keys,

@@ -68,7 +68,7 @@ export const LAUNCHDARKLY_DISPOSITIONS: DispositionTable = {
   Rollout: {
     kind: modelled('rollout or experiment: bucketed alike (an experiment only adds event data)'),
     contextKind: modelled('the context kind that is bucketed'), bucketBy: modelled('the attribute that is bucketed'),
-    variations: modelled('the split', { items: 'WeightedVariation' }), seed: modelled('the bucketing seed, as the SDK hashes'),
+    variations: modelled('the split', { items: 'WeightedVariation' }), seed: modelled('the bucketing seed, as the Node SDK hashes it; 0 is warned (no seed to the Node SDK, hashed by the Go SDK), one that is not a whole number refused'),
     bucketByAttributeReference: modelled(COMPUTED),
   },
   WeightedVariation: { variation: modelled('a variation of the split'), weight: modelled('its share (of 100000)'), untracked: modelled(EVENTS) },

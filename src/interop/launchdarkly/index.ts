@@ -13,7 +13,7 @@ import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from '..
 import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readLaunchDarkly, type LdData } from './data.js';
 import { catastrophicPatterns } from './patterns.js';
-import { attributeValue, malformedReads, malformedSegments, malformedServing } from './malformed.js';
+import { attributeValue, malformedReads, malformedSegments, malformedServing, seedFindings } from './malformed.js';
 
 const require = createRequire(import.meta.url);
 
@@ -86,6 +86,7 @@ function shapeProblems(data: LdData): string[] {
     // serves by index makes the SDK read variations.length of nothing.
     const served = f.offVariation !== undefined || isObject(f.fallthrough) || [f.rules, f.targets, f.contextTargets].some((l) => Array.isArray(l) && l.length > 0);
     if (served && (f.variations === undefined || f.variations === null)) refused.push(formatWarning(at(doc, path, 'variations: missing, where the flag serves a variation by its index (the SDK fails on it)')));
+    for (const [p, why] of seedFindings(f).refused) refused.push(formatWarning(at(doc, [...path, ...p], why)));
   }
   for (const [key, s] of Object.entries(data.segments)) {
     // Segments the files only name (big segments, made up with no rules) have no place and nothing to check.
@@ -124,6 +125,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
         }
       });
     });
+    for (const [p, why] of seedFindings(f).warned) warnings.push(at(doc, [...path, ...p], why));
     const prerequisites = Array.isArray(f.prerequisites) ? (f.prerequisites as Json[]).map((p) => String(p.key)) : [];
     prerequisites.forEach((p, i) => {
       if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the files; the prerequisite always fails, as the SDK serves it`));
@@ -170,7 +172,7 @@ export function serve(state: unknown): FlagSet {
     keys: Object.keys(data.flags),
     evaluate(key, context, codeDefault): Evaluation {
       const flag = own(data.flags, key);
-      if (!flag) return { flag: key, enabled: false, variant: null, value: codeDefault?.value ?? null, reason: 'error: flag not found', bucket: null };
+      if (!flag) return { flag: key, enabled: false, variant: null, value: codeDefault?.value ?? null, reason: 'error: FLAG_NOT_FOUND', bucket: null };
       let detail: Detail | null = null;
       // With the in-memory TestData store the SDK calls back before variationDetail returns (big segments,
       // the one asynchronous path, are rewritten at import: data.ts withoutBigSegmentStore).

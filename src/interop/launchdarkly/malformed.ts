@@ -146,3 +146,30 @@ export function malformedReads(key: string, flags: Record<string, Json>, badSegm
   walk(key, [key], null);
   return found;
 }
+
+/**
+ * Rollout seeds the SDKs read differently. LaunchDarkly's data model has an int here. The Node server SDK, which
+ * rehearse evaluates with, hashes `seed ? Number(seed) : key.salt` (js-server-sdk-common evaluation/Bucketer.ts), so
+ * a seed of 0 is no seed to it; the Go SDK hashes the seed whenever it is there, 0 included
+ * (go-server-sdk-evaluation evaluator_bucketing.go computeBucketValue: `seed.IsDefined()`), as the SDK test
+ * harness's own rule does (sdk-test-harness sdktests/helpers.go computeExpectedBucketValue), and refuses a flag
+ * whose seed is not an integer (go-sdk-common ldvalue.OptionalInt: "a JSON number that is an integer or null").
+ * Returns seeds to refuse (not whole numbers) and seeds of 0 to warn about.
+ */
+export function seedFindings(f: Json): { refused: Found[]; warned: Found[] } {
+  const refused: Found[] = [];
+  const warned: Found[] = [];
+  const check = (x: unknown, p: PathSegment[]) => {
+    const seed = isObject(x) && isObject(x.rollout) ? x.rollout.seed : undefined;
+    if (seed === undefined || seed === null) return;
+    const where = [...p, 'rollout', 'seed'];
+    if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
+      refused.push([where, `${JSON.stringify(seed)} is not a whole number up to ${Number.MAX_SAFE_INTEGER}: LaunchDarkly's Go SDK refuses the flag, its Node SDK hashes ${seed ? `"${Number(seed)}"` : 'the flag key and salt'}; give a whole number`]);
+    } else if (seed === 0) {
+      warned.push([where, 'a seed of 0: LaunchDarkly\'s Node SDK (rehearse\'s evaluator) takes it for no seed and hashes the flag key and salt, its Go SDK and the SDK test harness hash "0.<key>": services on the Go SDK put other users in each variation; rehearse follows the Node SDK (another seed buckets alike in both)']);
+    }
+  };
+  check(f.fallthrough, ['fallthrough']);
+  list(f.rules).forEach((r, i) => check(r, ['rules', i]));
+  return { refused, warned };
+}

@@ -111,6 +111,7 @@ export const UNLEASH_DISPOSITIONS: DispositionTable = {
     segments: modelled('the segments of a hydration', { items: 'clientSegmentSchema' }),
     feature: modelled('the toggle of feature-updated', { object: 'clientFeatureSchema' }),
     featureName: modelled('the toggle of feature-removed'),
+    project: modelled('the project of feature-removed (unleash-client feature.d.ts FeatureRemoved; it removes by featureName alone); ' + NONE),
     segment: modelled('the segment of segment-updated', { object: 'clientSegmentSchema' }),
     segmentId: modelled('the segment of segment-removed'),
   },

@@ -1,0 +1,161 @@
+/**
+ * The flagd testbed's evaluator test kit run through rehearse's flagd import: every scenario of
+ * open-feature/flagd-testbed evaluator/gherkin/*.feature on its flags (evaluator/flags/testkit-flags.json), copied
+ * byte-exact at commit 82ba89ec8db498fa51368e558e4d87642d9e93c4 into test/fixtures/vendor/flagd/evaluator. The
+ * steps are read here as the testbed's harnesses read them: a typed flag with the caller's default, a context built
+ * key by key, then the value, reason and error code of the evaluation. Left out: examples tagged @fractional-v1
+ * (flagd's older bucketing; flagd-core 4.0.1 and Go flagd use v2), and metadata.feature (rehearse's evaluation
+ * carries no flag metadata: it serves users, and metadata changes nothing they are served).
+ *
+ * Then the context's own properties: flagd's targeting reads only what the context holds. Go flagd reads it as
+ * JSON maps (diegoholiveira/jsonlogic vars.go getVar: `data.(map[string]interface{})[part]`), where
+ * {"var": "constructor.name"} is null; json-logic-engine, under flagd-core, read Object.prototype through every
+ * context (`context[name]`) until rehearse gave its engine readers of own properties (src/interop/flagd/own-properties.ts).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseFlagText } from '../src/interop/document.js';
+import * as flagd from '../src/interop/flagd/index.js';
+
+const dir = new URL('./fixtures/vendor/flagd/evaluator/', import.meta.url).pathname;
+
+interface Example { tags: string[]; header: string[]; rows: string[][] }
+interface Scenario { feature: string; name: string; tags: string[]; steps: string[]; examples: Example[] }
+
+const cells = (line: string) => line.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+
+/** Scenarios of a feature file, with the Background's steps first. */
+function scenarios(feature: string, text: string): Scenario[] {
+  const out: Scenario[] = [];
+  let background: string[] = [];
+  let tags: string[] = [];
+  let featureTags: string[] = [];
+  let current: Scenario | null = null;
+  let inBackground = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.startsWith('@')) { tags.push(...line.split(/\s+/)); continue; }
+    if (line.startsWith('Feature:')) { featureTags = tags; tags = []; continue; }
+    if (line.startsWith('Background:')) { inBackground = true; continue; }
+    if (/^Scenario( Outline)?:/.test(line)) {
+      inBackground = false;
+      current = { feature, name: line.replace(/^Scenario( Outline)?:\s*/, ''), tags: [...featureTags, ...tags], steps: [...background], examples: [] };
+      out.push(current);
+      tags = [];
+      continue;
+    }
+    if (line.startsWith('Examples:')) { current!.examples.push({ tags, header: [], rows: [] }); tags = []; continue; }
+    if (line.startsWith('|')) {
+      const ex = current!.examples.at(-1);
+      if (!ex) throw new Error(`${feature}: a data table under a step is not read here: ${line}`);
+      if (ex.header.length === 0) ex.header = cells(line);
+      else ex.rows.push(cells(line));
+      continue;
+    }
+    if (/^(Given|And|When|Then|But) /.test(line)) (inBackground ? background : current!.steps).push(line.replace(/^\w+ /, ''));
+  }
+  return out;
+}
+
+type Case = { id: string; steps: string[] };
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
+    if (file === 'metadata.feature') continue;
+    for (const s of scenarios(file, readFileSync(join(dir, file), 'utf8'))) {
+      if (s.examples.length === 0) { out.push({ id: `${file}: ${s.name}`, steps: s.steps }); continue; }
+      for (const ex of s.examples) {
+        if (ex.tags.includes('@fractional-v1')) continue;
+        ex.rows.forEach((row) => {
+          const steps = s.steps.map((step) => step.replace(/<([^>]+)>/g, (_, name: string) => row[ex.header.indexOf(name)]));
+          out.push({ id: `${file}: ${s.name} [${row.join(', ')}]`, steps });
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A value as the testbed writes it for a flag type (its harnesses unescape \" in object cells). */
+function typed(type: string, text: string): unknown {
+  switch (type) {
+    case 'Boolean': return text === 'true';
+    case 'Integer': return Number.parseInt(text, 10);
+    case 'Float': return Number.parseFloat(text);
+    case 'Object': return JSON.parse(text.replace(/\\"/g, '"'));
+    default: return text;
+  }
+}
+
+/** OpenFeature's reasons in rehearse's words (src/interop/flagd/index.ts): STATIC and DEFAULT are both `default`. */
+const REASONS: Record<string, (r: string) => boolean> = {
+  TARGETING_MATCH: (r) => r === 'targeting match' || r === 'split',
+  STATIC: (r) => r === 'default', DEFAULT: (r) => r === 'default', DISABLED: (r) => r === 'disabled', ERROR: (r) => r.startsWith('error: '),
+};
+
+const set = flagd.open(parseFlagText(readFileSync(join(dir, 'testkit-flags.json'), 'utf8'), 'testkit-flags.json'));
+
+describe('the flagd testbed\'s evaluator test kit, through rehearse\'s flagd import', () => {
+  const all = cases();
+  it('reads every scenario of the kit but metadata and the v1 bucketing', () => {
+    expect(all.length).toBe(120);
+  });
+  it.each(all.map((c) => [c.id, c] as const))('%s', (_id, c) => {
+    let type = 'String', key = '', fallback: unknown = null;
+    const context: Record<string, unknown> = {};
+    let result: ReturnType<typeof set.evaluate> | null = null;
+    for (const step of c.steps) {
+      let m: RegExpMatchArray | null;
+      if (step === 'an evaluator') continue;
+      if ((m = step.match(/^a (\w+)-flag with key "([^"]*)" and a fallback value "((?:[^"\\]|\\.)*)"$/))) [type, key, fallback] = [m[1], m[2], typed(m[1], m[3])];
+      else if ((m = step.match(/^a context containing a key "([^"]*)", with type "(\w+)" and with value "([^"]*)"$/))) context[m[1]] = typed(m[2], m[3]);
+      else if ((m = step.match(/^a context containing a targeting key with value "([^"]*)"$/))) context.targetingKey = m[1];
+      else if ((m = step.match(/^a context containing a nested property with outer key "([^"]*)" and inner key "([^"]*)", with value "([^"]*)"$/))) context[m[1]] = { [m[2]]: m[3] };
+      else if (step === 'the flag was evaluated with details') result = set.evaluate(key, context, { value: fallback });
+      else if ((m = step.match(/^the resolved details value should be "((?:[^"\\]|\\.)*)"$/))) expect(result!.value).toEqual(typed(type, m[1]));
+      else if ((m = step.match(/^the reason should be "(\w+)"$/))) expect([m[1], result!.reason, REASONS[m[1]](result!.reason)]).toEqual([m[1], result!.reason, true]);
+      else if ((m = step.match(/^the error-code should be "(\w+)"$/))) expect(result!.reason).toMatch(new RegExp(`^error: ${m[1]}\\b`));
+      else throw new Error(`a step not read here: ${step}`);
+    }
+    expect(result).not.toBeNull();
+  });
+});
+
+describe('flagd targeting reads only the context\'s own properties, as Go flagd does', () => {
+  const flag = (targeting: unknown) => ({ state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting });
+  const rules: Record<string, unknown> = {
+    'constructor.name': { if: [{ var: 'constructor.name' }, 'on', 'off'] },
+    '__proto__.constructor.name': { if: [{ var: '__proto__.constructor.name' }, 'on', 'off'] },
+    'toString.name': { if: [{ var: 'toString.name' }, 'on', 'off'] },
+    'hasOwnProperty.length': { if: [{ var: 'hasOwnProperty.length' }, 'on', 'off'] },
+    'user.constructor.name': { if: [{ var: 'user.constructor.name' }, 'on', 'off'] },
+    'missing toString': { if: [{ missing: ['toString'] }, 'off', 'on'] },
+    'missing_some valueOf, constructor': { if: [{ missing_some: [1, ['valueOf', 'constructor']] }, 'off', 'on'] },
+  };
+  const file = { flags: Object.fromEntries(Object.entries(rules).map(([k, t]) => [k.replace(/\W+/g, '-'), flag(t)])) };
+  const names = Object.keys(rules);
+  const proto = flagd.open(parseFlagText(JSON.stringify(file), 'proto.json'));
+  const context = { targetingKey: 'u1', user: { plan: 'pro' } };
+
+  it.each(names)('%s is not in the context: off', (name) => {
+    expect(proto.evaluate(name.replace(/\W+/g, '-'), context)).toMatchObject({ variant: 'off', value: false });
+  });
+
+  it('what the context holds is still read: own names, nested names, array indexes, defaults, ../ in some', () => {
+    const held = flagd.open(parseFlagText(JSON.stringify({
+      flags: {
+        nested: flag({ if: [{ '==': [{ var: 'user.plan' }, 'pro'] }, 'on', 'off'] }),
+        index: flag({ if: [{ '==': [{ var: 'list.1' }, 'b'] }, 'on', 'off'] }),
+        fallback: flag({ if: [{ '==': [{ var: ['absent', 'x'] }, 'x'] }, 'on', 'off'] }),
+        some: flag({ if: [{ some: [{ var: 'list' }, { '==': [{ var: '' }, { var: '../../want' }] }] }, 'on', 'off'] }),
+        own: flag({ if: [{ var: 'constructor' }, 'on', 'off'] }),
+        missing: flag({ if: [{ missing: ['user.plan', 'targetingKey'] }, 'off', 'on'] }),
+      },
+    }), 'held.json'));
+    const ctx = { targetingKey: 'u1', user: { plan: 'pro' }, list: ['a', 'b'], want: 'b', constructor: 'yes' };
+    expect(['nested', 'index', 'fallback', 'some', 'own', 'missing'].map((k) => held.evaluate(k, ctx).variant)).toEqual(['on', 'on', 'on', 'on', 'on', 'on']);
+  });
+});
