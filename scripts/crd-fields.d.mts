@@ -1,2 +1,4 @@
 /** The field paths under `spec` of a CRD's stored version (see crd-fields.mjs). */
 export function fieldPaths(docs: readonly unknown[], kind?: string, collapse?: readonly string[]): string[];
+/** The type of each field path under `spec` (string, integer, number, boolean, object, object*, array, int-or-string, any). */
+export function fieldTypes(docs: readonly unknown[], kind?: string, collapse?: readonly string[]): Record<string, string>;
