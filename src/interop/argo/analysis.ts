@@ -10,6 +10,7 @@
  * makes the run Error (analysis/analysis.go).
  */
 import { RE2JS } from 're2js';
+import { brokenLimit } from './limits.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import { readsAheadWarning } from '../../lang/promql-tree.js';
@@ -30,6 +31,8 @@ export interface AnalysisContext {
   readonly hashes: { readonly stable: string; readonly canary: string };
   problem(r: Resource, path: Path, message: string): void;
   warn(r: Resource, path: Path, message: string): void;
+  /** A metric's failureLimit of -1 (failures never fail it), for whoever cannot carry that rule to say so. */
+  disabled(r: Resource, path: Path): void;
 }
 
 /**
@@ -170,6 +173,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
   }
 
   const metrics: AnalysisMetric[] = [];
+  let invalid: string | null = null;
   const names = new Map<string, string>();
   for (const t of templates) {
     const list = get(t.value, 'spec', 'metrics');
@@ -178,8 +182,17 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       continue;
     }
     list.forEach((raw, mi) => {
-      const metric = readMetric(ctx, t, raw, ['spec', 'metrics', mi], values, new Set(args.keys()), runName);
+      const mp: Path = ['spec', 'metrics', mi];
+      const metric = readMetric(ctx, t, raw, mp, values, new Set(args.keys()), runName);
       if (!metric) return;
+      // utils/analysis/factory.go ValidateMetrics, over the run's metrics in order: the first broken rule errs the run.
+      const broken = brokenLimit({ ...metric, interval: !['', undefined, null].includes(get(raw, 'interval') as string) });
+      const key = (k: string) => (k === 'failureLimit' && get(raw, 'failureLimit') === undefined && get(raw, 'maxFailures') !== undefined ? 'maxFailures' : k);
+      if (broken) {
+        const said = `metrics[${metrics.length}]: ${broken.message}`;
+        invalid ??= said;
+        ctx.warn(t, [...mp, key(broken.key)], `${String(metric[broken.key as Exclude<typeof broken.key, 'interval'>])}: the controller ends the analysis run in Error before its first measurement ("Analysis spec invalid: ${said}")`);
+      } else if (metric.failureLimit === -1) ctx.disabled(t, [...mp, key('failureLimit')]);
       const other = names.get(metric.name);
       if (other !== undefined) ctx.problem(t, ['spec', 'metrics', mi, 'name'], `two metrics have the same name "${metric.name}" (also in ${other}): Argo refuses the run`);
       names.set(metric.name, `${t.kind} "${t.name}"`);
@@ -187,8 +200,8 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
     });
   }
 
-  // dryRun and measurementRetention rules, from the Rollout and the templates.
-  let invalid: string | null = null;
+  // dryRun and measurementRetention rules, from the Rollout and the templates (checked after the metrics, as
+  // reconcileAnalysisRun checks them).
   const rules = (key: 'dryRun' | 'measurementRetention') => [
     ...(Array.isArray(get(ref, key)) ? (get(ref, key) as unknown[]).map((x, i) => ({ x, r: ro, path: [...refPath, key, i] as Path })) : []),
     ...templates.flatMap((t) => (Array.isArray(get(t.value, 'spec', key)) ? (get(t.value, 'spec', key) as unknown[]).map((x, i) => ({ x, r: t, path: ['spec', key, i] as Path })) : [])),
