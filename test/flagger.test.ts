@@ -20,6 +20,21 @@ function load(caseName: string) {
 const edit = (from: string, to: string) => ({ file: 'canary.yaml', text: canary.text.replace(from, to) });
 
 describe('Flagger, as it is', () => {
+  it('reads analysis.interval as GetAnalysisInterval does (Go\'s time.ParseDuration): up to time.Duration\'s largest, past it 60s', () => {
+    // fluxcd/flagger pkg/apis/flagger/v1beta1/canary.go GetAnalysisInterval: a ParseDuration error is the 60s
+    // default; golang/go src/time/format.go ParseDuration: past 1<<63-1 ns, "time: invalid duration".
+    const at = (interval: string) => {
+      const r = toScenarioParts([edit('interval: 1m\n    # max number', `interval: ${interval}\n    # max number`), templates]);
+      return r.ok ? [r.parts.intervalUs, r.warnings.filter((w) => w.includes('spec.analysis.interval'))] : r.problems;
+    };
+    expect(at('90s')).toEqual([90e6, []]);
+    const longest = at('153722867m');
+    expect(Math.abs((longest[0] as number) - 153722867 * 60e6)).toBeLessThanOrEqual(2);
+    expect(longest[1]).toEqual([]);
+    expect(at('153722868m')).toEqual([60e6, ['canary.yaml:29:15: spec.analysis.interval: "153722868m" is not a Go duration (time: invalid duration "153722868m"): Flagger uses 60s']]);
+    expect(at('99999999h')).toEqual([60e6, ['canary.yaml:29:15: spec.analysis.interval: "99999999h" is not a Go duration (time: invalid duration "99999999h"): Flagger uses 60s']]);
+  });
+
   it('turns the tutorial canary into weights, checks and skipped webhooks', () => {
     const r = toScenarioParts([canary, templates]);
     expect(r.ok).toBe(true);

@@ -15,7 +15,7 @@ import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import { readsAheadWarning } from '../../lang/promql-tree.js';
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
-import { parseDuration } from '../../units/parse.js';
+import { goMicroseconds, parseGoDuration } from '../../units/go-duration.js';
 import { own } from '../../records.js';
 import { get, pathText, type Path, type Resource } from '../kube/resources.js';
 
@@ -272,13 +272,14 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   const duration = (key: string): number => {
     const v = m[key];
     if (v === undefined || v === null || v === '') return 0;
-    const d = parseDuration(String(v));
-    // Go's time.ParseDuration refuses a duration past an int64 of nanoseconds (about 292 years): "invalid duration".
-    if (!d.ok || /^\d+$/.test(String(v)) || d.value * 1000 > 2 ** 63 - 1) {
-      ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a duration Argo reads (Go's time.ParseDuration: "30s", "5m", "1h30m")`);
+    // Go's time.ParseDuration (DurationString.Duration), up to an int64 of nanoseconds (2562047h47m16.854775807s):
+    // past it, "time: invalid duration". A negative one, or bare digits ("0" too), are refused as before.
+    const d = parseGoDuration(String(v));
+    if (!d.ok || d.value < 0n || /^\d+$/.test(String(v))) {
+      ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a duration Argo reads (Go's time.ParseDuration: "30s", "5m", "1h30m"${d.ok ? '' : `; ${d.message}`})`);
       return 0;
     }
-    return d.value;
+    return goMicroseconds(d.value);
   };
   const int = (key: string, fallback: number | null): number | null => {
     const v = m[key];
@@ -321,18 +322,20 @@ function rangeQuery(ctx: AnalysisContext, t: Resource, raw: unknown, path: Path)
     const m = /^\s*now\(\)((?:\s*[+-]\s*duration\(\s*(?:"[^"]*"|'[^']*')\s*\))*)\s*$/.exec(text);
     let us = 0;
     for (const d of m ? m[1].matchAll(/([+-])\s*duration\(\s*["']([^"']*)["']\s*\)/g) : []) {
-      const v = parseDuration(d[2]);
+      // expr's duration() is Go's time.ParseDuration.
+      const v = parseGoDuration(d[2]);
       if (!v.ok) {
         ctx.problem(t, [...path, key], `duration("${d[2]}"): ${v.message}`);
         return null;
       }
-      us += d[1] === '-' ? -v.value : v.value;
+      us += (d[1] === '-' ? -1 : 1) * goMicroseconds(v.value);
     }
     if (!m) ctx.problem(t, [...path, key], `${JSON.stringify(text)}: a rehearsal reads a range's times as now() plus or minus duration("...") (a date is not a time of the simulated run)`);
     return m ? us : null;
   };
   const fromUs = when('start'), toUs = when('end');
-  const step = parseDuration(String(get(raw, 'step') ?? ''));
-  if (!step.ok || step.value <= 0) ctx.problem(t, [...path, 'step'], `${JSON.stringify(get(raw, 'step') ?? '')} is not a duration above zero ("1m")`);
-  return fromUs === null || toUs === null || !step.ok || step.value <= 0 ? null : { fromUs, toUs, stepUs: step.value };
+  const step = parseGoDuration(String(get(raw, 'step') ?? ''));
+  const stepUs = step.ok ? goMicroseconds(step.value) : 0;
+  if (!(stepUs > 0)) ctx.problem(t, [...path, 'step'], `${JSON.stringify(get(raw, 'step') ?? '')} is not a duration above zero ("1m")`);
+  return fromUs === null || toUs === null || !(stepUs > 0) ? null : { fromUs, toUs, stepUs };
 }

@@ -11,6 +11,7 @@
 import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
 import type { PlanCheck } from '../../scenario/types.js';
 import { percent } from '../../units/format.js';
+import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields } from '../kube/fields.js';
 import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
@@ -99,10 +100,13 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   const intervalText = get(analysis, 'interval');
   let intervalUs = 60e6;
   if (intervalText !== undefined && intervalText !== '') {
-    const s = goSeconds(String(intervalText));
-    if (s === null) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)} is not a Go duration: Flagger uses 60s`);
-    else if (s < 10) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)}: Flagger checks at most every 10s`);
-    if (s !== null) intervalUs = Math.max(10, s) * 1e6;
+    const parsed = parseGoDuration(String(intervalText));
+    if (!parsed.ok) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)} is not a Go duration (${parsed.message}): Flagger uses 60s`);
+    else {
+      const s = Number(parsed.value) / 1e9;
+      if (s < 10) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)}: Flagger checks at most every 10s`);
+      intervalUs = Math.max(10, s) * 1e6;
+    }
   }
   // Integers in the CRD: text, true or 2.5 is refused, as the API server refuses it.
   const rawThreshold = crdNumber(get(analysis, 'threshold'), true);
@@ -236,19 +240,6 @@ function meshProviderOf(context: readonly Resource[]): { value: string; at: stri
     }
   }
   return null;
-}
-
-/** Go's time.ParseDuration in seconds, or null. */
-function goSeconds(s: string): number | null {
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0, at = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * units[m[2]];
-    at = re.lastIndex;
-  }
-  return at === s.length && s.length > 0 ? total : null;
 }
 
 /** scheduler.go nextStepWeight and maxWeight: the weights a canary strategy walks through before promotion. */
