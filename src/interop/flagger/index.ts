@@ -10,11 +10,12 @@
  */
 import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
 import type { PlanCheck } from '../../scenario/types.js';
-import { percent } from '../../units/format.js';
+import { duration, percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields } from '../kube/fields.js';
 import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
+import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
 
@@ -152,7 +153,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
     const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
     if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
-    else warn(cn, hp, `${hook}: it passes`);
+    else warn(cn, hp, `${hook}: it passes${commandNote(h, type, intervalUs)}`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
   const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
@@ -240,6 +241,23 @@ function meshProviderOf(context: readonly Resource[]): { value: string; at: stri
     }
   }
   return null;
+}
+
+/**
+ * What a webhook's command on the load tester (metadata.cmd, of metadata.type cmd or bash) would have sent, which
+ * is not rehearsed; '' for other webhooks. Flagger calls pre-rollout hooks once before the first traffic shift,
+ * rollout hooks at every check (scheduler.go runAnalysis), the others at their events.
+ */
+function commandNote(h: unknown, type: string, intervalUs: number): string {
+  const cmd = get(h, 'metadata', 'cmd');
+  const kind = String(get(h, 'metadata', 'type') ?? 'cmd');
+  if (typeof cmd !== 'string' || (kind !== 'cmd' && kind !== 'bash')) return '';
+  const when = type === 'rollout' ? `at every check (every ${duration(intervalUs / 1e6)}${kind === 'cmd' ? '; skipped while the last run goes on' : ''})`
+    : type === 'pre-rollout' ? 'once, before the first traffic shift' : `at each ${type} event`;
+  const sends = heyTraffic(cmd);
+  const what = sends === null ? `runs ${when}; whatever it sends is not rehearsed` : `would send ${sends}, started ${when}: that traffic is not rehearsed, and the checks read only the users' requests`;
+  const status = kind === 'bash' ? '; type bash: its exit status, which decides the webhook, is taken as success' : '';
+  return `. Its command on the load tester, ${JSON.stringify(cmd)}, ${what}${status}`;
 }
 
 /** scheduler.go nextStepWeight and maxWeight: the weights a canary strategy walks through before promotion. */
