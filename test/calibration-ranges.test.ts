@@ -280,14 +280,14 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(none.text).not.toContain('90% of resamples');
   }, 120_000);
 
-  it('--predict shows its runs on a terminal\'s stderr (the prediction\'s, then each resample\'s), nothing off a terminal', () => {
+  it('--predict shows its runs on a terminal\'s stderr (the prediction\'s, then each resample\'s), nothing off a terminal or with -q', () => {
     const stream = (isTTY: boolean) => {
       const s = Object.assign(new PassThrough(), { isTTY, columns: 160 }) as unknown as NodeJS.WriteStream & { drawn: string };
       s.drawn = '';
       s.on('data', (b: Buffer) => (s.drawn += b.toString()));
       return s;
     };
-    const args = { out: join(dir, 'bar.yaml'), sampleRate: '60%', capacity: declaredCapacity, quiet: true, predict: '2x', resamples: '20' };
+    const args = { out: join(dir, 'bar.yaml'), sampleRate: '60%', capacity: declaredCapacity, predict: '2x', resamples: '20' };
     const tty = stream(true), pipe = stream(false);
     const printed: string[] = [];
     calibrateCommand(baseFiles, args, (x) => printed.push(x), () => {}, tty);
@@ -302,6 +302,10 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(checked.drawn).toMatch(/check \[=+\] 21\/21 runs/);
     calibrateCommand(baseFiles, { ...args, resamples: '0' }, () => {}, () => {}, pipe);
     expect(pipe.drawn).toBe('');
+    // -q: no bar, as run and sweep draw none.
+    const quiet = stream(true);
+    calibrateCommand(baseFiles, { ...args, resamples: '0', quiet: true }, () => {}, () => {}, quiet);
+    expect(quiet.drawn).toBe('');
   }, 120_000);
 
   it.each([

@@ -67,9 +67,10 @@ function share(flag: string, text: string | undefined): number {
   return x;
 }
 
-/** The runs of --check or --predict, with a bar on `stream` (a terminal only) drawn from before the first. */
-function withRunsBar<T>(label: string, stream: NodeJS.WriteStream, work: (onProgress: Progress) => T): T {
+/** The runs of --check or --predict, with a bar on `stream` (a terminal only; none with -q) drawn from before the first. */
+function withRunsBar<T>(label: string, stream: NodeJS.WriteStream | null, work: (onProgress: Progress) => T): T {
   const shown: { bar: StepProgress | null } = { bar: null };
+  if (stream === null) return work(() => {});
   try {
     return work((done, total) => {
       if (done === 0) shown.bar = stepProgress(label, 'runs', total, stream);
@@ -136,7 +137,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   }
   if (opts.check?.length) {
     const files = opts.check;
-    const check = withRunsBar('check', progress, (onProgress) => checkCalibration(result, files, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples, onProgress }));
+    const check = withRunsBar('check', opts.quiet ? null : progress, (onProgress) => checkCalibration(result, files, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples, onProgress }));
     if (opts.checkJson) writeText(opts.checkJson, `${JSON.stringify(check, null, 2)}\n`);
     if (opts.checkHtml) writeText(opts.checkHtml, checkReportHtml(check));
     block();
@@ -151,7 +152,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   if (opts.predict !== undefined) {
     const base = result.scenario.calibration?.ratePerSec ?? result.scenario.traffic.perSec;
     const rate = rateOption('--predict', opts.predict, base);
-    const p = withRunsBar('predict', progress, (onProgress) => predictAt(result, rate, resamples, onProgress));
+    const p = withRunsBar('predict', opts.quiet ? null : progress, (onProgress) => predictAt(result, rate, resamples, onProgress));
     block();
     out(`predicted at ${rate.toFixed(1)}/s (${(rate / base).toFixed(2)}x the traces' ${base.toFixed(1)}/s; ms):`);
     for (const line of predictionTable(p)) out(line);
