@@ -6,8 +6,11 @@
  * collapsed on request (`--collapse spec.template`: an embedded Kubernetes type such as a pod template, which
  * rehearse never reads field by field).
  *
- *   node scripts/crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]... > fields.json
+ *   node scripts/crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]... [--types] > fields.json
  *
+ * With --types, a JSON object instead: each path (no `**` entries) with the type the schema gives it, as the API
+ * server checks it: string, integer, number, boolean, object, array, int-or-string (x-kubernetes-int-or-string) or
+ * any (no type); `object*` for a free-form or collapsed object (src/interop/kube/crd-types.json is made of these).
  * A file with several CRDs needs --kind. The test of each adapter's disposition table reads these lists (or
  * calls fieldPaths() on a CRD it holds itself).
  */
@@ -16,17 +19,33 @@ import { parseAllDocuments } from 'yaml';
 
 /** Field paths under `spec` of the served, stored version of `kind` in a CRD document list. */
 export function fieldPaths(docs, kind, collapse = []) {
+  return Object.keys(walkSchema(docs, kind, collapse, true));
+}
+
+/** The type of each field path under `spec` (see above), without the `**` entries. */
+export function fieldTypes(docs, kind, collapse = []) {
+  return walkSchema(docs, kind, collapse, false);
+}
+
+function typeOf(schema, free) {
+  if (schema['x-kubernetes-int-or-string']) return 'int-or-string';
+  if (free) return schema.type === undefined || schema.type === 'object' ? 'object*' : schema.type;
+  return schema.type ?? 'any';
+}
+
+function walkSchema(docs, kind, collapse, subtrees) {
   const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition' && (kind === undefined || d.spec?.names?.kind === kind));
   if (!crd) throw new Error(`no CustomResourceDefinition${kind ? ` of kind ${kind}` : ''}`);
   const versions = crd.spec.versions ?? [];
   const version = versions.find((v) => v.storage) ?? versions[0];
   const spec = version?.schema?.openAPIV3Schema?.properties?.spec;
   if (!spec) throw new Error(`${crd.metadata.name}: no openAPIV3Schema.properties.spec`);
-  const out = [];
+  const out = {};
   const walk = (schema, path) => {
-    out.push(path);
-    if (collapse.includes(path) || (schema['x-kubernetes-preserve-unknown-fields'] && !schema.properties && !schema.items)) {
-      out.push(`${path}.**`);
+    const free = collapse.includes(path) || (schema['x-kubernetes-preserve-unknown-fields'] && !schema.properties && !schema.items);
+    out[path] = typeOf(schema, free);
+    if (free) {
+      if (subtrees) out[`${path}.**`] = 'any';
       return;
     }
     for (const [name, sub] of Object.entries(schema.properties ?? {})) walk(sub, `${path}.${name}`);
@@ -41,14 +60,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const file = args.shift();
   let kind;
+  let types = false;
   const collapse = [];
   while (args.length) {
     const a = args.shift();
     if (a === '--kind') kind = args.shift();
     else if (a === '--collapse') collapse.push(args.shift());
+    else if (a === '--types') types = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (!file) throw new Error('usage: crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]...');
   const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }));
-  process.stdout.write(`${JSON.stringify(fieldPaths(docs, kind, collapse), null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify(types ? fieldTypes(docs, kind, collapse) : fieldPaths(docs, kind, collapse), null, 1)}\n`);
 }

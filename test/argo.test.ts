@@ -115,7 +115,9 @@ ${body}` });
     expect(pause('2147483647')).toEqual([]);
     expect(pause('596523h')).toEqual([]);
     const weight = (w: string) => problems([rollout(`      - setWeight: ${w}\n`)]);
-    for (const w of ['true', '"20"', '20.5', '[20]']) expect(weight(w), w).toEqual(['ro.yaml:8:20: spec.strategy.canary.steps[0].setWeight: a weight is a whole number from 0 to 100']);
+    for (const w of ['true', '"20"', '20.5']) expect(weight(w), w).toEqual(['ro.yaml:8:20: spec.strategy.canary.steps[0].setWeight: a weight is a whole number from 0 to 100']);
+    // A list is no scalar at all: refused as the CRD types it, before anything is read from the Rollout.
+    expect(weight('[20]')).toEqual(['ro.yaml:8:20: spec.strategy.canary.steps[0].setWeight: must be an integer, as the Rollout CRD declares it, not a list: the Kubernetes API server refuses the resource']);
     expect(weight('20')).toEqual([]);
     for (const step of ['true', '""', '"1"']) {
       expect(problems([rollout('      - setWeight: 10\n      - pause: { duration: 1m }\n', `      analysis: { templates: [{ templateName: t }], startingStep: ${step} }\n`), template('  metrics:\n  - name: m\n    provider: { prometheus: { query: up } }\n')]), step)

@@ -74,6 +74,17 @@ export class InputSeries implements SeriesSource {
     });
     this.list.push(new Points(labels, t, v, s));
   }
+  /** A series with its points at the given times (ms). */
+  addAt(labels: Labels, times: readonly number[], points: readonly Point[]): void {
+    const t: number[] = [], v: number[] = [], s: boolean[] = [];
+    points.forEach((p, i) => {
+      if (p === null) return;
+      t.push(times[i]);
+      v.push(p === 'stale' ? NaN : p);
+      s.push(p === 'stale');
+    });
+    this.list.push(new Points(labels, t, v, s));
+  }
   series(name?: string) {
     return name === undefined ? this.list : this.list.filter((x) => x.labels.__name__ === name);
   }

@@ -8,6 +8,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
+import { prometheusLexed } from './promql-lex.js';
 import { prometheusSignature } from './promql-prometheus.js';
 import { unknownFunctions } from './promql-signatures.js';
 import { PromQLError } from './promql-tree.js';
@@ -86,14 +87,17 @@ function firstError(tree: ReturnType<typeof parser.parse>): number {
 }
 
 /**
- * A query's tree, or the PromQLError of a query the grammar cannot read. Names that are no function of the
+ * A query's tree, or the PromQLError of a query the grammar cannot read. The grammar reads the query as
+ * Prometheus' lexer would have it (promql-lex.ts). Names that are no function of the
  * grammar stop it: each is read as "ln" padded with spaces to its length (columns stay put), so that the rest of
  * the query is still checked; `renamed` gives the name at each such column, and the call is refused by it.
  */
 export function readQuery(query: string): { readonly tree: SyntaxNode; readonly walked: string; readonly renamed: ReadonlyMap<number, string> } {
-  let tree = parser.parse(query);
-  const renamed = new Map<number, string>();
-  let walked = query;
+  const lexed = prometheusLexed(query);
+  if (lexed.problems.length) throw new PromQLError(query, lexed.problems);
+  let walked = lexed.text;
+  const renamed = lexed.renamed;
+  let tree = parser.parse(walked);
   const err = firstError(tree);
   if (err < 0) return { tree: tree.topNode, walked, renamed };
   const nameAt = (column: number) => /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(column - 1))![0];

@@ -92,7 +92,7 @@ export function parsePromQL(query: string): Expr {
     const matchers: Matcher[] = [];
     let ok = true;
     for (const c of children(n)) {
-      if (c.name === 'Identifier') name = text(c);
+      if (c.name === 'Identifier') name = renamed.get(c.from) ?? text(c);
       else if (c.name === 'LabelMatchers') {
         for (const m of children(c)) {
           const parsed = matcher(m);

@@ -13,7 +13,7 @@ export function elemOp(op: BinaryOp, l: number, r: number): [number, boolean] {
     case '*': return [l * r, true];
     case '/': return [l / r, true];
     case '%': return [goMod(l, r), true];
-    case '^': return [Math.pow(l, r), true];
+    case '^': return [goPow(l, r), true];
     case '==': return [l, l === r];
     case '!=': return [l, l !== r];
     case '>': return [l, l > r];
@@ -22,6 +22,13 @@ export function elemOp(op: BinaryOp, l: number, r: number): [number, boolean] {
     case '<=': return [l, l <= r];
     default: throw new EvalError(`set operator ${op} applies to two instant vectors`);
   }
+}
+
+/** Go's math.Pow, whose special cases differ from Math.pow in two: Pow(1, y) is 1 for any y (NaN and the
+ * infinities too) and Pow(-1, ±Inf) is 1, where Math.pow gives NaN. */
+export function goPow(x: number, y: number): number {
+  if (x === 1 || (x === -1 && !Number.isFinite(y) && !Number.isNaN(y))) return 1;
+  return Math.pow(x, y);
 }
 
 /** Go's math.Mod: the sign of the dividend. */

@@ -8,7 +8,9 @@
 import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
 import { COMPARISON, elemOp, vectorScalar, vectorSet, vectorVector } from './binary.js';
-import { absentLabels, avg, extrapolated, histogramQuantile, instantValue, popVariance, quantile, summarize, variance, type RangeSummary } from './math.js';
+import {
+  absentLabels, avgAggregate, avgOverTime, extrapolated, histogramQuantile, instantValue, quantile, stdvarAggregate, stdvarOverTime, summarize, sumOverTime, type RangeSummary,
+} from './math.js';
 import { labelJoin, labelReplace } from './labels.js';
 import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryResult, type Sample, type Value } from './values.js';
 
@@ -150,9 +152,9 @@ class Evaluator {
       }
       case 'sort':
       case 'sort_desc': {
-        // NaN first, then by value (promql/functions.go vectorByValueHeap, vectorByReverseValueHeap).
+        // By value, NaN last in both (functions.go funcSort, funcSortDesc: a sort with NaN first, reversed).
         const dir = fn === 'sort' ? 1 : -1;
-        return vec([...this.vectorOf(args[0])].sort((a, b) => (Number.isNaN(a.value) ? (Number.isNaN(b.value) ? 0 : -1) : Number.isNaN(b.value) ? 1 : dir * (a.value - b.value))));
+        return vec([...this.vectorOf(args[0])].sort((a, b) => (Number.isNaN(a.value) ? (Number.isNaN(b.value) ? 0 : 1) : Number.isNaN(b.value) ? -1 : dir * (a.value - b.value))));
       }
       case 'label_replace': {
         const [dst, repl, src, re] = args.slice(1).map((a) => this.stringOf(a));
@@ -216,8 +218,8 @@ class Evaluator {
           case 'delta': return this.summarized(m, (p) => extrapolated(p, m, this.t, false, false));
           case 'irate': return this.summarized(m, (p) => instantValue(p, true), true);
           case 'idelta': return this.summarized(m, (p) => instantValue(p, false), true);
-          case 'avg_over_time': return this.overTime(m, (p) => avg(p.v), true);
-          case 'sum_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => a + b, 0), true);
+          case 'avg_over_time': return this.overTime(m, (p) => avgOverTime(p.v), true);
+          case 'sum_over_time': return this.overTime(m, (p) => sumOverTime(p.v), true);
           case 'min_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a)), true);
           case 'max_over_time': return this.overTime(m, (p) => p.v.reduce((a, b) => (b > a || Number.isNaN(a) ? b : a)), true);
           case 'changes': return this.overTime(m, (p) => countSteps(p.v, (a, b) => a !== b && !(Number.isNaN(a) && Number.isNaN(b))), true);
@@ -225,8 +227,8 @@ class Evaluator {
           case 'count_over_time': return this.overTime(m, (p) => p.v.length, true);
           case 'last_over_time': return this.overTime(m, (p) => p.v[p.v.length - 1], false);
           case 'present_over_time': return this.overTime(m, () => 1, true);
-          case 'stddev_over_time': return this.overTime(m, (p) => Math.sqrt(variance(p.v)), true);
-          case 'stdvar_over_time': return this.overTime(m, (p) => variance(p.v), true);
+          case 'stddev_over_time': return this.overTime(m, (p) => Math.sqrt(stdvarOverTime(p.v)), true);
+          case 'stdvar_over_time': return this.overTime(m, (p) => stdvarOverTime(p.v), true);
         }
       }
     }
@@ -277,6 +279,12 @@ class Evaluator {
 
   private aggregate(op: string, paramExpr: Expr | null, e: Expr, grouping: readonly string[], without: boolean): Sample[] {
     const param = paramExpr ? this.scalarOf(paramExpr) : 0;
+    // engine.go aggregation: k must fit an int64 (NaN does not), whatever the vector.
+    if ((op === 'topk' || op === 'bottomk') && !(param <= 9223372036854774784 && param >= -9223372036854775808)) {
+      // Go's %v: NaN, +Inf, -Inf, or an exponent (every float past an int64 has one, as 1e+19).
+      const shown = Number.isNaN(param) ? 'NaN' : Number.isFinite(param) ? param.toExponential() : param > 0 ? '+Inf' : '-Inf';
+      throw new EvalError(`Scalar value ${shown} overflows int64`);
+    }
     const input = this.vectorOf(e);
     const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
     for (const s of input) {
@@ -294,14 +302,14 @@ class Evaluator {
     for (const g of groups.values()) {
       const vals = g.samples.map((s) => s.value);
       switch (op) {
-        case 'sum': out.push({ labels: g.labels, value: vals.reduce((a, b) => a + b, 0) }); break;
-        case 'avg': out.push({ labels: g.labels, value: avg(vals) }); break;
+        case 'sum': out.push({ labels: g.labels, value: vals.reduce((a, b) => a + b) }); break;
+        case 'avg': out.push({ labels: g.labels, value: avgAggregate(vals) }); break;
         case 'count': out.push({ labels: g.labels, value: vals.length }); break;
         case 'group': out.push({ labels: g.labels, value: 1 }); break;
         case 'min': out.push({ labels: g.labels, value: vals.reduce((a, b) => (a > b || Number.isNaN(a) ? b : a)) }); break;
         case 'max': out.push({ labels: g.labels, value: vals.reduce((a, b) => (a < b || Number.isNaN(a) ? b : a)) }); break;
-        case 'stddev': out.push({ labels: g.labels, value: Math.sqrt(popVariance(vals)) }); break;
-        case 'stdvar': out.push({ labels: g.labels, value: popVariance(vals) }); break;
+        case 'stddev': out.push({ labels: g.labels, value: Math.sqrt(stdvarAggregate(vals)) }); break;
+        case 'stdvar': out.push({ labels: g.labels, value: stdvarAggregate(vals) }); break;
         case 'quantile': out.push({ labels: g.labels, value: quantile(param, vals) }); break;
         case 'topk':
         case 'bottomk': {

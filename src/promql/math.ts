@@ -73,28 +73,73 @@ export function instantValue(p: RangeSummary, isRate: boolean): number | null {
   return result;
 }
 
-export function avg(vals: readonly number[]): number {
-  let mean = 0, count = 0;
-  for (const v of vals) {
-    count++;
-    mean += v / count - mean / count;
+/** Go's kahanSumInc (promql/functions.go, 2.42): Neumaier's compensated sum, one term at a time. */
+function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+  else c += inc - t + sum;
+  return [t, c];
+}
+
+/** Whether the running mean stays as it is: an infinite mean is kept for a finite value or an infinity of its
+ * own sign (it would turn into NaN by Inf - Inf). engine.go aggregation AVG and functions.go funcAvgOverTime. */
+function meanStays(mean: number, v: number): boolean {
+  if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
+    if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) return true;
+    if (Number.isFinite(v)) return true;
+  }
+  return false;
+}
+
+/** avg(): engine.go aggregation (2.42), the mean from the first sample on, each step divided by the count. */
+export function avgAggregate(vals: readonly number[]): number {
+  let mean = vals[0];
+  for (let i = 1; i < vals.length; i++) {
+    const count = i + 1;
+    if (!meanStays(mean, vals[i])) mean += vals[i] / count - mean / count;
   }
   return mean;
 }
 
-export function variance(vals: readonly number[]): number {
-  return popVariance(vals);
+/** stdvar(): engine.go aggregation (2.42), Welford's from the first sample (a lone Inf or NaN has variance 0). */
+export function stdvarAggregate(vals: readonly number[]): number {
+  let mean = vals[0], value = 0;
+  for (let i = 1; i < vals.length; i++) {
+    const delta = vals[i] - mean;
+    mean += delta / (i + 1);
+    value += delta * (vals[i] - mean);
+  }
+  return value / vals.length;
 }
 
-export function popVariance(vals: readonly number[]): number {
-  let count = 0, mean = 0, aux = 0;
+/** functions.go funcSumOverTime (2.42): a compensated sum. */
+export function sumOverTime(vals: readonly number[]): number {
+  let sum = 0, c = 0;
+  for (const v of vals) [sum, c] = kahanSumInc(v, sum, c);
+  return Number.isFinite(sum) || Number.isNaN(sum) ? sum + c : sum;
+}
+
+/** functions.go funcAvgOverTime (2.42): a compensated running mean that keeps an infinite mean. */
+export function avgOverTime(vals: readonly number[]): number {
+  let mean = 0, c = 0, count = 0;
   for (const v of vals) {
     count++;
-    const delta = v - mean;
-    mean += delta / count;
-    aux += delta * (v - mean);
+    if (meanStays(mean, v)) continue;
+    [mean, c] = kahanSumInc(v / count - mean / count, mean, c);
   }
-  return aux / count;
+  return Number.isFinite(mean) || Number.isNaN(mean) ? mean + c : mean;
+}
+
+/** functions.go funcStdvarOverTime (2.42): Welford's with compensated sums, from zero. */
+export function stdvarOverTime(vals: readonly number[]): number {
+  let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
+  for (const v of vals) {
+    count++;
+    const delta = v - (mean + cMean);
+    [mean, cMean] = kahanSumInc(delta / count, mean, cMean);
+    [aux, cAux] = kahanSumInc(delta * (v - (mean + cMean)), aux, cAux);
+  }
+  return (aux + cAux) / count;
 }
 
 export function quantile(q: number, vals: number[]): number {
@@ -118,9 +163,11 @@ export function histogramQuantile(q: number, samples: Sample[]): Sample[] {
     if (le === undefined) continue;
     const upper = parseFloatGo(le);
     if (upper === null) continue;
-    const { le: _, ...rest } = dropName(s.labels) as Record<string, string>;
+    // Grouped by every label but le, the metric name included (functions.go funcHistogramQuantile): two
+    // histograms of one label set under two names give two results, and the evaluation fails on them.
+    const { le: _, ...rest } = s.labels as Record<string, string>;
     const key = signature(rest, null, []);
-    const g = groups.get(key) ?? { labels: rest, buckets: [] };
+    const g = groups.get(key) ?? { labels: dropName(rest), buckets: [] };
     g.buckets.push({ upper, count: s.value });
     groups.set(key, g);
   }
@@ -128,7 +175,9 @@ export function histogramQuantile(q: number, samples: Sample[]): Sample[] {
 }
 
 export function parseFloatGo(s: string): number | null {
-  const t = s.trim().toLowerCase();
+  // strconv.ParseFloat takes no spaces around the number.
+  if (s !== s.trim()) return null;
+  const t = s.toLowerCase();
   if (t === '+inf' || t === 'inf' || t === '+infinity' || t === 'infinity') return Infinity;
   if (t === '-inf' || t === '-infinity') return -Infinity;
   if (t === 'nan') return NaN;

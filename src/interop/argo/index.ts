@@ -9,7 +9,7 @@
  */
 import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
-import { walkFields, type Table } from '../kube/fields.js';
+import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
 import { contextNote, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
@@ -59,11 +59,17 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   const note = contextNote(context);
   if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };
+  let mistyped = 0;
+  const scalars: ScalarProblem[] = [];
   for (const r of resources) {
-    const report = walkFields(r, TABLES[r.kind], UNKNOWN);
+    const report = walkFields(r, TABLES[r.kind], UNKNOWN, 'argoproj.io');
     warnings.push(...report.warnings);
     problems.push(...report.problems);
+    mistyped += report.mistyped;
+    scalars.push(...report.scalars);
   }
+  // A value of a type the CRD does not allow: the API server refuses the resource, and nothing read from it would be what the team runs.
+  if (mistyped > 0) return { ok: false, problems, warnings };
   const ro = rollouts[0];
   const templates = new Map<string, Resource>();
   for (const r of resources) if (r.kind !== 'Rollout') templates.set(`${r.kind}/${r.name}`, r);
@@ -119,6 +125,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   if (!router) warn(ro, cp, 'no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight');
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');
   const namespace = get(ro.value, 'metadata', 'namespace');
+  // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
+  problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
   if (problems.length > 0) return { ok: false, problems, warnings };
   return {
     ok: true,

@@ -12,7 +12,7 @@ import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
 import type { PlanCheck } from '../../scenario/types.js';
 import { duration, percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
-import { walkFields } from '../kube/fields.js';
+import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
 import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
 import { heyTraffic } from './loadtest.js';
@@ -68,11 +68,17 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   const note = contextNote(context);
   if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };
+  let mistyped = 0;
+  const scalars: ScalarProblem[] = [];
   for (const r of resources) {
-    const report = walkFields(r, r.kind === 'Canary' ? CANARY : METRIC_TEMPLATE, UNKNOWN);
+    const report = walkFields(r, r.kind === 'Canary' ? CANARY : METRIC_TEMPLATE, UNKNOWN, 'flagger.app', { 'spec.canaryAnalysis': 'spec.analysis' });
     warnings.push(...report.warnings);
     problems.push(...report.problems);
+    mistyped += report.mistyped;
+    scalars.push(...report.scalars);
   }
+  // A value of a type the CRD does not allow: the API server refuses the resource, and nothing read from it would be what the team runs.
+  if (mistyped > 0) return { ok: false, problems, warnings };
   const cn = canaries[0];
   const problem = (r: Resource, path: Path, message: string) => problems.push(`${where(r, path)}: ${pathText(path)}: ${message}`);
   const warn = (r: Resource, path: Path, message: string) => warnings.push(`${where(r, path)}: ${pathText(path)}: ${message}`);
@@ -158,6 +164,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
   const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
+  // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
+  problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
   if (problems.length > 0) return { ok: false, problems, warnings };
   return {
     ok: true,

@@ -6,6 +6,7 @@
  * resource with the same reason merged into one line that names every path) and the problems; a field that no
  * pattern covers is not in the schema, which the API server prunes, and is warned as such.
  */
+import { fieldTypes, hasType, typeMessage, type FieldType, type FieldTypes } from './crd-types.js';
 import { lineColumn, pathText, where, type Path, type Resource } from './resources.js';
 
 export type Disposition =
@@ -64,39 +65,96 @@ export function dispositionOf(table: Table, path: string | readonly string[]): {
 export interface FieldReport {
   readonly warnings: string[];
   readonly problems: string[];
+  /**
+   * Maps or lists where the CRD declares a scalar, or scalars where it declares a map or a list (also in
+   * problems): nothing more can be read from the resource as the team wrote it.
+   */
+  readonly mistyped: number;
+  /** Scalars of another scalar type (text for an integer, true for a string): see withScalarProblems. */
+  readonly scalars: readonly ScalarProblem[];
 }
 
-/** Walks a resource through a table: warnings (merged by reason) and problems, each with its place. */
-export function walkFields(r: Resource, table: Table, unknownWhy: string): FieldReport {
+export interface ScalarProblem {
+  /** The path as messages write it (pathText). */
+  readonly path: string;
+  readonly line: string;
+}
+
+/**
+ * The problems of an import with the scalar type problems added, each unless the adapter already refused that
+ * field with a message of its own (which says more: "a weight is a whole number from 0 to 100").
+ */
+export function withScalarProblems(problems: readonly string[], scalars: readonly ScalarProblem[]): string[] {
+  return [...problems, ...scalars.filter((s) => !problems.some((p) => p.includes(`: ${s.path}: `))).map((s) => s.line)];
+}
+
+const isScalarType = (t: string): boolean => t === 'string' || t === 'integer' || t === 'number' || t === 'boolean' || t === 'int-or-string';
+
+/** A key under an older name (`spec.canaryAnalysis` of Flagger 0.x) as the current CRD names it (`spec.analysis`). */
+function aliased(key: string, aliases: Readonly<Record<string, string>>): string {
+  for (const [from, to] of Object.entries(aliases)) {
+    if (key === from || key.startsWith(`${from}.`) || key.startsWith(`${from}[`)) return to + key.slice(from.length);
+  }
+  return key;
+}
+
+/** A field's key in crd-types.json: `spec.steps[].setWeight`. */
+const keyOf = (parent: string, seg: string): string => (seg === '[]' ? `${parent}[]` : parent ? `${parent}.${seg}` : seg);
+
+/**
+ * Walks a resource through a table: warnings (merged by reason) and problems, each with its place. A value whose
+ * type is not the one its CRD declares (crd-types.ts; `aliases` for fields an older release named otherwise, read
+ * as the current one) is a problem, as the API server refuses it.
+ */
+export function walkFields(r: Resource, table: Table, unknownWhy: string, group: string, aliases: Readonly<Record<string, string>> = {}): FieldReport {
   const byReason = new Map<string, Path[]>();
   const problems: string[] = [];
-  const visit = (value: unknown, path: Path, segs: string[]): void => {
-    if (segs.length > 0) {
+  // The adapter's group: a resource whose apiVersion is not text has none of its own (it is checked as the kind it says).
+  const types: FieldTypes | null = fieldTypes(group, r.kind);
+  let mistyped = 0;
+  const scalars: ScalarProblem[] = [];
+  // `key` is the field's key in crd-types.json, `parent` its parent's (for a map's values, `parent.*`).
+  // `typesOnly`: below a field the table has done with (warned, refused, a whole subtree), whose values the API
+  // server still checks against the CRD.
+  const visit = (value: unknown, path: Path, segs: string[], key: string, parent: string, typesOnly: boolean): void => {
+    let t: FieldType | undefined;
+    if (types && segs.length > 0) {
+      const [k, p] = [aliased(key, aliases), aliased(parent, aliases)];
+      t = Object.hasOwn(types, k) ? types[k] : Object.hasOwn(types, `${p}.*`) ? types[`${p}.*`] : undefined;
+      if (t !== undefined && !hasType(value, t)) {
+        const line = `${where(r, path)}: ${pathText(path)}: ${typeMessage(r.kind, t, value)}`;
+        if (isScalarType(t) && (value === null || typeof value !== 'object')) scalars.push({ path: pathText(path), line });
+        else {
+          problems.push(line);
+          mistyped++;
+          return;
+        }
+      }
+    }
+    if (!typesOnly && segs.length > 0) {
       const found = dispositionOf(table, segs);
       const d: Disposition = found?.disposition ?? { d: 'warned', why: unknownWhy };
-      if (d.d === 'refused') {
-        problems.push(`${where(r, path)}: ${pathText(path)}: ${d.why}`);
-        return;
-      }
-      if (d.d === 'warned' && !d.inline) {
+      if (d.d === 'refused') problems.push(`${where(r, path)}: ${pathText(path)}: ${d.why}`);
+      else if (d.d === 'warned' && !d.inline) {
         const list = byReason.get(d.why) ?? [];
         list.push(path);
         byReason.set(d.why, list);
-        return;
       }
-      if (d.d === 'warned' || found?.pattern.endsWith('**')) return;
+      typesOnly = d.d !== 'modelled' || found!.pattern.endsWith('**');
     }
-    if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, i], [...segs, '[]']));
+    // Below a field the CRD does not list (pruned), or a free-form one, there is nothing more to check.
+    if (typesOnly && (t === undefined || t === 'object*' || t === 'any')) return;
+    if (Array.isArray(value)) value.forEach((v, i) => visit(v, [...path, i], [...segs, '[]'], keyOf(key, '[]'), key, typesOnly));
     else if (value !== null && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) visit(v, [...path, k], [...segs, k]);
+      for (const [k, v] of Object.entries(value)) visit(v, [...path, k], [...segs, k], keyOf(key, k), key, typesOnly);
     }
   };
-  visit(r.value, [], []);
+  visit(r.value, [], [], '', '', false);
   const warnings = [...byReason].map(([why, paths]) => {
     const named = paths.map((p, i) => (i === 0 ? pathText(p) : `${pathText(p)} (${lineColumn(r, p)})`)).join(', ');
     return `${where(r, paths[0])}: ${named}: ${why}`;
   });
-  return { warnings, problems };
+  return { warnings, problems, mistyped, scalars };
 }
 
 /** Fields every Kubernetes resource has, and what rehearse makes of them. */

@@ -115,7 +115,8 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
       const clauses = Array.isArray(r.clauses) ? (r.clauses as Json[]) : [];
       clauses.forEach((c, j) => {
         if (!LAUNCHDARKLY_OPERATORS.has(String(c.op))) {
-          warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], `operator "${String(c.op)}" is not supported by the SDK; the clause never matches`));
+          const op = typeof c.op === 'string' ? `operator "${c.op}" is` : c.op === undefined ? 'a clause with no operator is' : `an operator that is not text (${JSON.stringify(c.op) ?? String(c.op)}) is`;
+          warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], `${op} not supported by the SDK; the clause never matches`));
         }
         if (c.op !== 'segmentMatch' && typeof c.attribute === 'string' && !['key', 'kind'].includes(c.attribute)) {
           const attribute = c.attribute.replace(/^\//, '').split('/')[0];

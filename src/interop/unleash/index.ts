@@ -64,7 +64,8 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       const named = isObject(raw) && typeof raw.strategyName === 'string' ? 'strategyName' : 'name';
       if (!UNLEASH_STRATEGIES.has(String(s.name))) {
         const custom = read.defined.has(String(s.name)) ? 'a custom strategy (defined in the file), which unleash-client cannot evaluate' : 'not a strategy unleash-client knows';
-        warnings.push(at(doc, [...sp, named], `strategy "${String(s.name)}" is ${custom}: it never matches, as unleash-client serves it`));
+        const what = typeof s.name === 'string' ? `strategy "${s.name}" is ${custom}` : s.name === undefined ? 'a strategy with no name is not a strategy unleash-client knows' : `a strategy named by ${JSON.stringify(s.name) ?? String(s.name)}, not text, is not a strategy unleash-client knows`;
+        warnings.push(at(doc, [...sp, named], `${what}: it never matches, as unleash-client serves it`));
       }
       if (RANDOM(s)) warnings.push(at(doc, sp, 'a random strategy: unleash-client draws at each evaluation; a rehearsal draws once per user at load'));
       const params = isObject(s.parameters) ? s.parameters : {};

@@ -1,0 +1,139 @@
+/**
+ * Where Prometheus 2.42's lexer (promql/parser/lex.go) reads a query differently from the grammar of its UI
+ * (@prometheus-io/lezer-promql), the query is rewritten, character for character, into one the grammar reads
+ * the same way, so that columns stay put:
+ *
+ * - A number ending in a dot (`5.`, `3.e2`): scanNumber takes the digits, a dot and the digits after it, if
+ *   any. The dot is dropped and a space put after the number (`5 `, `3e2 `).
+ * - `offset` where an operand is expected (`offset{job="a"}`, `1 + offset`): lexKeywordOrIdentifier makes it
+ *   the OFFSET keyword, and generated_parser.y's metric_identifier takes OFFSET as a metric name. It is written
+ *   as `______`; `renamed` gives the name back at its column.
+ * - `atan2` where an operand is expected is refused: it is an operator (ATAN2), which metric_identifier does not
+ *   take, and the grammar would read it as a metric name.
+ * - A letter after the range in brackets (`foo[5s x 5s]`): lexStatements emits a COLON for any letter or ':'
+ *   while a bracket is open ("unexpected colon" for a second one), so 2.42 reads `foo[5s:5s]`, a subquery.
+ */
+import type { PromQLProblem } from './promql-signatures.js';
+
+export interface Lexed {
+  readonly text: string;
+  /** The name at each column (0-based) that was written as another identifier. */
+  readonly renamed: Map<number, string>;
+  /** What Prometheus' parser refuses and the grammar would not. */
+  readonly problems: PromQLProblem[];
+}
+
+/** Words after which a parenthesis holds label names (grouping and vector matching). */
+const LABEL_LISTS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
+/** Words after which an operand comes. */
+const OPERATORS = new Set(['and', 'or', 'unless', 'atan2', 'bool', 'group_left', 'group_right']);
+
+export function prometheusLexed(query: string): Lexed {
+  const out = query.split('');
+  const problems: PromQLProblem[] = [];
+  const renamed = new Map<number, string>();
+  const parens: boolean[] = [];
+  let operand = true; // an operand is expected here
+  let labels = false; // the next "(" holds label names
+  let i = 0;
+  const n = query.length;
+  const skipString = (q: string) => {
+    let j = i + 1;
+    while (j < n && query[j] !== q) j += q !== '`' && query[j] === '\\' ? 2 : 1;
+    i = j + 1;
+  };
+  while (i < n) {
+    const c = query[i];
+    if (c === '"' || c === "'" || c === '`') {
+      skipString(c);
+      operand = false;
+    } else if (c === '#') {
+      while (i < n && query[i] !== '\n') i++;
+    } else if (c === '{') {
+      // Label matchers: names and strings only.
+      i++;
+      while (i < n && query[i] !== '}') {
+        if (query[i] === '"' || query[i] === "'" || query[i] === '`') skipString(query[i]);
+        else i++;
+      }
+      i++;
+      operand = false;
+    } else if (c === '[') {
+      i = bracket(query, i + 1, out);
+      operand = false;
+    } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(query[i + 1] ?? ''))) {
+      const m = /(?:\d*\.?\d*(?:[eE][+-]?\d+)?)\w*/y;
+      m.lastIndex = i;
+      const t = m.exec(query)![0];
+      if (/^\d+\.(?:[eE][+-]?\d+)?$/.test(t) && query[i + t.length] !== '.') {
+        const dot = t.indexOf('.');
+        out.splice(i, t.length, ...(t.slice(0, dot) + t.slice(dot + 1) + ' '));
+      }
+      i += t.length;
+      operand = false;
+    } else if (/[a-zA-Z_:]/.test(c)) {
+      const word = /[a-zA-Z_:][\w:]*/y;
+      word.lastIndex = i;
+      const w = word.exec(query)![0];
+      const lower = w.toLowerCase();
+      if (lower === 'offset' && operand && !parens[parens.length - 1]) {
+        renamed.set(i, w);
+        out.splice(i, w.length, ...'_'.repeat(w.length));
+        operand = false;
+      } else if (lower === 'atan2' && operand && !parens[parens.length - 1]) {
+        problems.push({ column: i + 1, reason: `unexpected operator ${JSON.stringify(w)} where a value is expected`, invalid: true });
+      } else operand = OPERATORS.has(lower);
+      labels = LABEL_LISTS.has(lower);
+      i += w.length;
+      continue;
+    } else if (c === '(') {
+      parens.push(labels);
+      operand = true;
+      i++;
+    } else if (c === ')') {
+      operand = parens.pop() ?? false;
+      i++;
+    } else if (/\s/.test(c)) {
+      i++;
+      continue;
+    } else {
+      // , + - * / % ^ = ! < > @ and anything the grammar will refuse.
+      operand = true;
+      i++;
+    }
+    labels = false;
+  }
+  return { text: out.join(''), renamed, problems };
+}
+
+/** Reads a bracket's inside from `i` (after "["); returns the index after its "]" (or the end). */
+function bracket(query: string, i: number, out: string[]): number {
+  const close = query.indexOf(']', i);
+  rewriteBracket(query, i, out);
+  return close < 0 ? query.length : close + 1;
+}
+
+/** The colon of a bracket as lexStatements emits it; stops where Prometheus' lexer would fail. */
+function rewriteBracket(query: string, i: number, out: string[]): void {
+  const n = query.length;
+  let colon = false;
+  let duration = false;
+  while (i < n && query[i] !== ']') {
+    const c = query[i];
+    if (/\s/.test(c)) i++;
+    else if (/[0-9]/.test(c)) {
+      // lexDuration (or a duration after the colon): a run of letters, digits and dots.
+      const m = /[\w.]*/y;
+      m.lastIndex = i;
+      i += m.exec(query)![0].length;
+      duration = true;
+    } else if (!duration) {
+      return; // not a duration: Prometheus' lexer stops here, and the grammar does too
+    } else if (/[a-zA-Z_:]/.test(c)) {
+      if (colon) return; // "unexpected colon": left to the grammar
+      if (c !== ':') out[i] = ':';
+      colon = true;
+      i++;
+    } else return;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Prometheus' own PromQL test files (promql/testdata/*.test in Prometheus 2.42; promql/promqltest/testdata later)
+ * read and run through rehearse's evaluator, as promql/test.go (2.42) runs them: `load <interval>` blocks whose
+ * series start at time 0, `clear`, and `eval[_fail|_ordered] instant at <time> <query>` followed by the expected
+ * samples (a label set and one value each, compared within a relative 1e-6, NaN equal to NaN) or a lone number
+ * for a scalar. An `eval` with nothing under it expects an empty vector.
+ *
+ * test.go also runs each query again with an `@` at its time and in range mode; rehearse has neither, so only the
+ * instant query at the time given is run.
+ */
+import { parseDurationMs, parsePromQL, PromQLError } from '../src/lang/promql.js';
+import type { Labels } from '../src/metrics/series.js';
+import { evaluate, EvalError } from '../src/promql/eval.js';
+import { InputSeries, labelsOf, type Point } from './promtool.js';
+
+export interface EvalCase {
+  readonly file: string;
+  readonly line: number;
+  readonly query: string;
+  readonly atMs: number;
+  readonly fail: boolean;
+  readonly ordered: boolean;
+  /** null: a scalar is expected. */
+  readonly samples: readonly { labels: Labels; value: number }[] | null;
+  readonly scalar: number | null;
+  readonly series: InputSeries;
+}
+
+const key = (l: Labels) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+
+/** strconv.ParseFloat, as series values are read (Inf, +Inf, -Inf, NaN in any case). */
+function goFloat(s: string): number {
+  if (/^[+-]?inf(inity)?$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^nan$/i.test(s)) return NaN;
+  const v = Number(s);
+  if (s === '' || Number.isNaN(v)) throw new Error(`not a number: ${s}`);
+  return v;
+}
+
+/** generated_parser.y series_values: `1 2 _ stale`, `0+10x5` (6 values), `1-1x3`, `7x2` (3 values), `_x3` (3 blanks). */
+export function seriesValues(text: string): Point[] {
+  const out: Point[] = [];
+  const unsigned = '(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?|[iI]nf|NaN)';
+  for (const item of text.trim().split(/\s+/)) {
+    if (item === '') continue;
+    if (item === '_') out.push(null);
+    else if (item === 'stale') out.push('stale');
+    else if (/^_x\d+$/.test(item)) for (let i = 0; i < Number(item.slice(2)); i++) out.push(null);
+    else {
+      const m = new RegExp(`^([-+]?${unsigned})(?:([+-])(${unsigned}))?x(\\d+)$`).exec(item);
+      if (m) {
+        let a = goFloat(m[1]);
+        const b = m[2] ? goFloat(`${m[2]}${m[3]}`) : 0;
+        // The parser adds the increment to the running value (not start + i * increment).
+        for (let i = 0; i <= Number(m[4]); i++, a += b) out.push(a);
+      } else out.push(goFloat(item));
+    }
+  }
+  return out;
+}
+
+/** A series description line: `name{labels} values` or `{labels} values` or `name values`. */
+function seriesLine(line: string): { labels: Labels; values: Point[] } {
+  const brace = line.indexOf('}');
+  const split = brace >= 0 ? brace + 1 : line.search(/\s/);
+  return { labels: labelsOf(line.slice(0, split)), values: seriesValues(line.slice(split)) };
+}
+
+/** A new store for what follows: the series loaded before, with the block's points added (at their times). */
+function loaded(before: InputSeries, block: readonly { labels: Labels; values: Point[] }[], gapMs: number): InputSeries {
+  const points = new Map<string, { labels: Labels; at: Map<number, Point> }>();
+  const put = (labels: Labels, t: number, p: Point) => {
+    const e = points.get(key(labels)) ?? { labels, at: new Map() };
+    if (!e.at.has(t)) e.at.set(t, p);
+    points.set(key(labels), e);
+  };
+  for (const s of before.list) for (let i = 0; i < s.length; i++) put(s.labels, s.time(i), s.stale(i) ? 'stale' : s.value(i));
+  for (const d of block) d.values.forEach((p, i) => p !== null && put(d.labels, i * gapMs, p));
+  const next = new InputSeries();
+  for (const { labels, at } of points.values()) {
+    const times = [...at.keys()].sort((a, b) => a - b);
+    next.addAt(labels, times, times.map((t) => at.get(t)!));
+  }
+  return next;
+}
+
+const EVAL = /^eval(?:_(fail|ordered))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$/;
+
+/** The eval commands of a test file, each with the series loaded before it. */
+export function readTestFile(file: string, text: string): EvalCase[] {
+  const lines = text.split('\n').map((l) => (l.trim().startsWith('#') ? '' : l.trim()));
+  const cases: EvalCase[] = [];
+  let series = new InputSeries();
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l === '') continue;
+    const word = l.split(/\s+/)[0].toLowerCase();
+    if (word === 'clear') series = new InputSeries();
+    else if (word === 'load') {
+      const gap = parseDurationMs(l.slice(4).trim());
+      if (gap === null) throw new Error(`${file}:${i + 1}: bad load interval`);
+      // test.go loadCmd.set: a series given twice in a block keeps its last line; appended to the storage, a
+      // block's samples join those loaded before under the same labels.
+      const block = new Map<string, { labels: Labels; values: Point[] }>();
+      while (lines[i + 1]) {
+        const d = seriesLine(lines[++i]);
+        block.set(key(d.labels), d);
+      }
+      series = loaded(series, [...block.values()], gap);
+    } else if (word.startsWith('eval')) {
+      const m = EVAL.exec(l);
+      if (!m) throw new Error(`${file}:${i + 1}: not an instant eval: ${l}`);
+      const line = i + 1;
+      const samples: { labels: Labels; value: number }[] = [];
+      let scalar: number | null = null;
+      while (lines[i + 1]) {
+        const d = lines[++i];
+        if (/^[-+]?(\d|\.\d|inf|nan)/i.test(d) && !/\s/.test(d)) {
+          scalar = goFloat(d);
+          break;
+        }
+        const { labels, values } = seriesLine(d);
+        samples.push({ labels, value: values[0] as number });
+      }
+      cases.push({
+        file, line, query: m[3], atMs: parseDurationMs(m[2] ?? '0s') ?? 0, fail: m[1] === 'fail', ordered: m[1] === 'ordered',
+        samples: scalar === null ? samples : null, scalar, series,
+      });
+    } else throw new Error(`${file}:${i + 1}: unknown command ${l}`);
+  }
+  return cases;
+}
+
+export type Outcome =
+  | { readonly kind: 'agrees' }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'differs'; readonly detail: string };
+
+/** test.go almostEqual (2.42). */
+export function almostEqual(a: number, b: number): boolean {
+  if (Number.isNaN(a) && Number.isNaN(b)) return true;
+  if (a === b) return true;
+  const diff = Math.abs(a - b);
+  const minNormal = 2.2250738585072014e-308;
+  if (a === 0 || b === 0 || diff < minNormal) return diff < 1e-6 * minNormal;
+  return diff / (Math.abs(a) + Math.abs(b)) < 1e-6;
+}
+
+/** Runs one eval as test.go does: parse, evaluate at its time, compare. */
+export function runCase(c: EvalCase): Outcome {
+  let expr;
+  try {
+    expr = parsePromQL(c.query);
+  } catch (e) {
+    if (!(e instanceof PromQLError)) throw e;
+    const invalid = e.problems.filter((p) => p.invalid);
+    if (c.fail && invalid.length) return { kind: 'agrees' };
+    if (invalid.length) return { kind: 'differs', detail: `refused as invalid: ${invalid[0].reason}` };
+    return { kind: 'refused', reason: e.problems.map((p) => p.reason).join('; ') };
+  }
+  let r;
+  try {
+    r = evaluate(expr, c.series, c.atMs);
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e;
+    return c.fail ? { kind: 'agrees' } : { kind: 'differs', detail: `error: ${e.message}` };
+  }
+  if (c.fail) return { kind: 'differs', detail: 'no error where Prometheus fails' };
+  if (c.samples === null) {
+    if (r.type !== 'scalar') return { kind: 'differs', detail: `a vector where Prometheus gives the scalar ${c.scalar}` };
+    return almostEqual(c.scalar!, r.value) ? { kind: 'agrees' } : { kind: 'differs', detail: `scalar ${r.value}, Prometheus ${c.scalar}` };
+  }
+  if (r.type !== 'vector') return { kind: 'differs', detail: `the scalar ${r.value} where Prometheus gives a vector` };
+  const want = new Map(c.samples.map((s, i) => [key(s.labels), { value: s.value, pos: i }]));
+  const problems: string[] = [];
+  r.samples.forEach((s, i) => {
+    const w = want.get(key(s.labels));
+    if (!w) problems.push(`unexpected ${key(s.labels)} ${s.value}`);
+    else {
+      if (!almostEqual(w.value, s.value)) problems.push(`${key(s.labels)}: ${s.value}, Prometheus ${w.value}`);
+      if (c.ordered && w.pos !== i) problems.push(`${key(s.labels)} at position ${i + 1}, Prometheus ${w.pos + 1}`);
+      want.delete(key(s.labels));
+    }
+  });
+  for (const [k, w] of want) problems.push(`missing ${k} ${w.value}`);
+  return problems.length ? { kind: 'differs', detail: problems.join('; ') } : { kind: 'agrees' };
+}
