@@ -11,7 +11,10 @@
  *   `pause: {}` ends only when someone promotes.
  * - rollout/service.go reconcileStableAndCanaryService 255-288: the canaryService selects the canary pods only.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importCommand } from '../src/cli/import.js';
 import { describe, expect, it } from 'vitest';
 import type { Phase } from '../src/lang/condition.js';
 import { loadScenarioFile, parseScenarioText } from '../src/load/scenario.js';
@@ -115,6 +118,68 @@ describe('dryRun rules and startingStep from the resources', () => {
       run.step(run.nextDueUs(), () => 'Inconclusive');
     }
     expect([times, run.phase, run.reason]).toEqual([[0, 5, 10, 15], 'Inconclusive', 'web-background-inconclusive/web: inconclusive (4) > inconclusiveLimit (3)']);
+  });
+});
+
+/**
+ * The limits' rules: utils/analysis/factory.go ValidateMetric, each case and message from factory_test.go
+ * TestValidateMetrics; the controller checks them in reconcileAnalysisRun (analysis.go 69-77) and ends the run in
+ * Error. failureLimit -1 means failures never fail the metric (assessMetricFailureInconclusiveOrError 662-667);
+ * analysis_test.go TestAssessMetricStatusConsecutiveSuccessLimit: consecutiveSuccessLimit then decides it.
+ */
+describe('a metric\'s limits: -1 and the other negative values, as the controller reads them', () => {
+  const ro = { file: 'ro.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec:\n  strategy:\n    canary:\n      trafficRouting: { nginx: { stableIngress: i } }\n      steps:\n      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n' };
+  const template = (fields: string) => ({ file: 't.yaml', text: `apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: { name: t }\nspec:\n  metrics:\n  - name: ok\n    provider: { prometheus: { query: up } }\n  - name: m\n    provider: { prometheus: { query: up } }\n${fields}` });
+  const parts = (fields: string) => {
+    const r = toScenarioParts([ro, template(fields)]);
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    return { analysis: r.parts.stages.find((st) => st.analysis)!.analysis!, warnings: r.warnings, off: r.parts.failureLimitsOff };
+  };
+
+  it.each([
+    ['    failureLimit: -2\n', 'failureLimit', '-2', 'failureLimit must be >= 0, or -1 to be disabled'],
+    ['    inconclusiveLimit: -1\n', 'inconclusiveLimit', '-1', 'inconclusiveLimit must be >= 0'],
+    ['    consecutiveErrorLimit: -1\n', 'consecutiveErrorLimit', '-1', 'consecutiveErrorLimit must be >= 0'],
+    ['    consecutiveSuccessLimit: -1\n', 'consecutiveSuccessLimit', '-1', 'consecutiveSuccessLimit must be >= 0'],
+    ['    consecutiveSuccessLimit: 0\n    failureLimit: -1\n', 'failureLimit', '-1', 'failureLimit and consecutiveSuccessLimit cannot both be disabled'],
+    ['    failureLimit: -1\n', 'failureLimit', '-1', 'failureLimit and consecutiveSuccessLimit cannot both be disabled'],
+    ['    count: 2\n', 'count', '2', 'interval must be specified when count > 1'],
+    ['    interval: 1m\n    count: 3\n    failureLimit: 2\n    consecutiveSuccessLimit: 2\n', 'count', '3', 'count (3) must be >= failureLimit + consecutiveSuccessLimit (2 + 2) if both >= 0'],
+  ])('%j: the run ends in Error before measuring, as the controller ends it, said at the field', (fields, key, value, message) => {
+    const { analysis, warnings } = parts(fields);
+    // The second metric of the run: metrics[1], as ValidateMetrics numbers the run's metrics.
+    expect(analysis.invalid).toBe(`metrics[1]: ${message}`);
+    const line = 10 + fields.split('\n').findIndex((l) => l.trimStart().startsWith(`${key}:`));
+    expect(warnings).toContain(`t.yaml:${line}:${fields.split('\n').find((l) => l.trimStart().startsWith(`${key}:`))!.indexOf(':') + 3}: spec.metrics[1].${key}: ${value}: the controller ends the analysis run in Error before its first measurement ("Analysis spec invalid: metrics[1]: ${message}")`);
+    const run = new AnalysisRun(analysis, 0);
+    expect([run.phase, run.reason, run.nextDueUs()]).toEqual(['Error', `metrics[1]: ${message}`, Infinity]);
+  });
+
+  it('failureLimit -1 with a consecutiveSuccessLimit: failures never fail it; the successes in a row decide, or the count ends it Failed', () => {
+    const { analysis, warnings, off } = parts('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n');
+    expect(analysis.invalid).toBeNull();
+    expect(warnings.filter((w) => w.includes('failureLimit'))).toEqual([]);
+    expect(off).toEqual(['t.yaml:11:19: spec.metrics[1].failureLimit']);
+    const m = analysis.metrics[1];
+    const F = 'Failed' as const, S = 'Successful' as const;
+    expect(drive(m, [F, F, F, F, S, S, S])).toMatchObject({ phase: 'Successful', reason: '' });
+    expect(drive({ ...m, count: 7 }, [F, F, F, S, S, F, S, S])).toMatchObject({ phase: 'Failed', reason: 't/m: count (7) reached without consecutiveSuccessLimit (3)' });
+  });
+
+  it('rehearse import argo: a -1 is left out of the plan\'s failure-limit and said at its field; with no other limit, or a run the controller errs, it is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-argo-limits-'));
+    const files = (fields: string) => {
+      writeFileSync(join(dir, 'ro.yaml'), ro.text);
+      writeFileSync(join(dir, 't.yaml'), template(fields).text);
+      return [join(dir, 'ro.yaml'), join(dir, 't.yaml')];
+    };
+    const mixed = importCommand('argo', files('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n'), 'f');
+    expect(mixed.text).toContain('failure-limit: 0\n');
+    expect(mixed.warnings).toContain(`${join(dir, 't.yaml')}:11:19: spec.metrics[1].failureLimit: -1: failures never fail this metric (its consecutiveSuccessLimit decides it): the plan has no such rule, and its failure-limit is the other metrics' (0)`);
+    const only = template('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n').text.replace('  - name: ok\n    provider: { prometheus: { query: up } }\n', '');
+    writeFileSync(join(dir, 't.yaml'), only);
+    expect(() => importCommand('argo', [join(dir, 'ro.yaml'), join(dir, 't.yaml')], 'f')).toThrow(`${join(dir, 't.yaml')}:9:19: spec.metrics[0].failureLimit: -1: failures never fail this metric (its consecutiveSuccessLimit decides it), a rule a plan of rehearse's own has no form for: rehearse the resources themselves (argo: in a scenario)`);
+    expect(() => importCommand('argo', files('    failureLimit: -2\n'), 'f')).toThrow(`${join(dir, 't.yaml')}:10:19: spec.metrics[1].failureLimit: -2: the controller ends the analysis run in Error before its first measurement ("Analysis spec invalid: metrics[1]: failureLimit must be >= 0, or -1 to be disabled")`);
   });
 });
 

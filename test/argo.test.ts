@@ -136,9 +136,13 @@ ${body}` });
     expect(metric('inconclusiveLimit: "2147483648"')).toEqual(past('inconclusiveLimit', '"2147483648"'));
     expect(metric('consecutiveErrorLimit: -2147483649')).toEqual(past('consecutiveErrorLimit', '-2147483649'));
     expect(metric('count: 2147483647')).toEqual([]);
-    expect(metric('interval: 99999999999999999999h')).toEqual(['at.yaml:7:15: spec.metrics[0].interval: "99999999999999999999h" is not a duration Argo reads (Go\'s time.ParseDuration: "30s", "5m", "1h30m")']);
+    expect(metric('interval: 99999999999999999999h')).toEqual(['at.yaml:7:15: spec.metrics[0].interval: "99999999999999999999h" is not a duration Argo reads (Go\'s time.ParseDuration: "30s", "5m", "1h30m"; time: invalid duration "99999999999999999999h")']);
     expect(metric('interval: 2501999h')).toEqual([]);
-    expect(metric('interval: 2562048h')).toEqual(['at.yaml:7:15: spec.metrics[0].interval: "2562048h" is not a duration Argo reads (Go\'s time.ParseDuration: "30s", "5m", "1h30m")']);
+    // Up to Go's time.Duration, past 2^53 microseconds (2501999h): accepted, as Argo accepts it.
+    expect(metric('interval: 2562047h')).toEqual([]);
+    expect(metric('interval: 2562047h47m16.854775807s')).toEqual([]);
+    expect(metric('interval: 2562048h')).toEqual(['at.yaml:7:15: spec.metrics[0].interval: "2562048h" is not a duration Argo reads (Go\'s time.ParseDuration: "30s", "5m", "1h30m"; time: invalid duration "2562048h")']);
+    expect(metric('interval: 2562047h47m16.854775808s')).toEqual(['at.yaml:7:15: spec.metrics[0].interval: "2562047h47m16.854775808s" is not a duration Argo reads (Go\'s time.ParseDuration: "30s", "5m", "1h30m"; time: invalid duration "2562047h47m16.854775808s")']);
   });
 
   it('refuses an arg value that is not text, as the API server refuses it (the CRDs type args[].value as a string)', () => {

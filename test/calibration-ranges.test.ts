@@ -5,6 +5,7 @@
  * itself; and a model that no longer describes the shop (the database 20 ms slower) is told apart from it.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { blockIndices, blockLength, central, Draws, pick, redrawErrorRate, Trace
 import { figureTold, quantileTold } from '../src/calibrate/told.js';
 import { erlangC } from '../src/calibrate/waits.js';
 import { main } from '../src/cli/main.js';
+import { calibrateCommand } from '../src/cli/calibrate.js';
 import { VERSION } from '../src/version.js';
 import { writeTraces } from '../src/interop/traces/write.js';
 import type { Span } from '../src/observe/span.js';
@@ -276,6 +278,34 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(none.code, none.text).toBe(0);
     expect(none.text).toContain('no ranges: no resampling (--resamples 0)');
     expect(none.text).not.toContain('90% of resamples');
+  }, 120_000);
+
+  it('--predict shows its runs on a terminal\'s stderr (the prediction\'s, then each resample\'s), nothing off a terminal or with -q', () => {
+    const stream = (isTTY: boolean) => {
+      const s = Object.assign(new PassThrough(), { isTTY, columns: 160 }) as unknown as NodeJS.WriteStream & { drawn: string };
+      s.drawn = '';
+      s.on('data', (b: Buffer) => (s.drawn += b.toString()));
+      return s;
+    };
+    const args = { out: join(dir, 'bar.yaml'), sampleRate: '60%', capacity: declaredCapacity, predict: '2x', resamples: '20' };
+    const tty = stream(true), pipe = stream(false);
+    const printed: string[] = [];
+    calibrateCommand(baseFiles, args, (x) => printed.push(x), () => {}, tty);
+    expect(tty.drawn).toMatch(/predict \[-+\] 0\/21 runs \| estimating the time left/);
+    expect(tty.drawn).toMatch(/predict \[=+\] 21\/21 runs \| finishing/);
+    // The table goes where it went (stdout), the bar nowhere near it.
+    expect(printed.join('\n')).toMatch(/predicted at 104\.\d\/s/);
+    expect(printed.join('\n')).not.toContain('runs |');
+    // --check: each resample's run, then the check's own.
+    const checked = stream(true);
+    calibrateCommand(baseFiles, { ...args, predict: undefined, check: [join(fixtures, 'double', 'collector.otlp.json')], checkSampleRate: '3%', checkRate: '100/s' }, () => {}, () => {}, checked);
+    expect(checked.drawn).toMatch(/check \[=+\] 21\/21 runs/);
+    calibrateCommand(baseFiles, { ...args, resamples: '0' }, () => {}, () => {}, pipe);
+    expect(pipe.drawn).toBe('');
+    // -q: no bar, as run and sweep draw none.
+    const quiet = stream(true);
+    calibrateCommand(baseFiles, { ...args, resamples: '0', quiet: true }, () => {}, () => {}, quiet);
+    expect(quiet.drawn).toBe('');
   }, 120_000);
 
   it.each([

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts } from '../src/interop/flagger/index.js';
+import { heyTraffic } from '../src/interop/flagger/loadtest.js';
 import { loadScenarioFile, parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
@@ -20,6 +21,21 @@ function load(caseName: string) {
 const edit = (from: string, to: string) => ({ file: 'canary.yaml', text: canary.text.replace(from, to) });
 
 describe('Flagger, as it is', () => {
+  it('reads analysis.interval as GetAnalysisInterval does (Go\'s time.ParseDuration): up to time.Duration\'s largest, past it 60s', () => {
+    // fluxcd/flagger pkg/apis/flagger/v1beta1/canary.go GetAnalysisInterval: a ParseDuration error is the 60s
+    // default; golang/go src/time/format.go ParseDuration: past 1<<63-1 ns, "time: invalid duration".
+    const at = (interval: string) => {
+      const r = toScenarioParts([edit('interval: 1m\n    # max number', `interval: ${interval}\n    # max number`), templates]);
+      return r.ok ? [r.parts.intervalUs, r.warnings.filter((w) => w.includes('spec.analysis.interval'))] : r.problems;
+    };
+    expect(at('90s')).toEqual([90e6, []]);
+    const longest = at('153722867m');
+    expect(Math.abs((longest[0] as number) - 153722867 * 60e6)).toBeLessThanOrEqual(2);
+    expect(longest[1]).toEqual([]);
+    expect(at('153722868m')).toEqual([60e6, ['canary.yaml:29:15: spec.analysis.interval: "153722868m" is not a Go duration (time: invalid duration "153722868m"): Flagger uses 60s']]);
+    expect(at('99999999h')).toEqual([60e6, ['canary.yaml:29:15: spec.analysis.interval: "99999999h" is not a Go duration (time: invalid duration "99999999h"): Flagger uses 60s']]);
+  });
+
   it('turns the tutorial canary into weights, checks and skipped webhooks', () => {
     const r = toScenarioParts([canary, templates]);
     expect(r.ok).toBe(true);
@@ -33,9 +49,24 @@ describe('Flagger, as it is', () => {
       'canary.yaml:19:5: spec.autoscalerRef: the workload\'s pods are not simulated: the scenario\'s services stand for them',
       'canary.yaml:26:17: spec.service.targetPort: the Service\'s ports and protocols are not simulated',
       'canary.yaml:10:3: spec.provider: none: the mesh provider is the flagger controller\'s -mesh-provider, "istio" (Flagger\'s default; the scenario\'s flagger.mesh-provider names another)',
-      'canary.yaml:60:9: spec.analysis.webhooks[0]: webhook "acceptance-test" of type pre-rollout is not called in a rehearsal: it passes',
-      'canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes',
+      'canary.yaml:60:9: spec.analysis.webhooks[0]: webhook "acceptance-test" of type pre-rollout is not called in a rehearsal: it passes. Its command on the load tester, "curl -sd \'test\' http://podinfo-canary:9898/token | grep token", runs once, before the first traffic shift; whatever it sends is not rehearsed; type bash: its exit status, which decides the webhook, is taken as success',
+      'canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes. Its command on the load tester, "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/", would send up to 20 requests a second (2 workers, at most 10 a second each, each waiting for its answer) to http://podinfo-canary.test:9898/, for 1m, started at every check (every 1m; skipped while the last run goes on): that traffic is not rehearsed, and the checks read only the users\' requests',
     ]);
+  });
+
+  it('says what a load test webhook\'s hey command would send, as hey reads its flags', () => {
+    // rakyll/hey hey.go: -c workers (50), -q a second per worker (no limit), -z (then -n is ignored), -n (200);
+    // requester.go runWorker: each worker waits for its answer, then for its throttle tick.
+    expect(heyTraffic('hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/')).toBe('up to 20 requests a second (2 workers, at most 10 a second each, each waiting for its answer) to http://podinfo-canary.test:9898/, for 1m');
+    expect(heyTraffic('hey http://x/')).toBe('as many requests as 50 workers get answers to (no -q: no limit) to http://x/, 200 requests in all (no -z)');
+    expect(heyTraffic('hey -c=1 -q=2.5 -n 30 -disable-keepalive -m POST "http://x/a b"')).toBe('up to 2.5 requests a second (1 worker, at most 2.5 a second each, each waiting for its answer) to http://x/a b, 30 requests in all (no -z)');
+    expect(heyTraffic('hey -z 1d http://x/')).toBe('nothing: hey refuses it (a -z, -c or -q it cannot read, or no URL)');
+    expect(heyTraffic('curl http://x/')).toBeNull();
+    // A rollout hook with a hey command: the warning gives its traffic and cadence; without metadata.cmd, no note.
+    const r = toScenarioParts([edit('cmd: "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/"', 'cmd: "hey -z 30s -c 4 http://podinfo-canary.test:9898/"'), templates]);
+    expect(r.warnings.find((w) => w.includes('"load-test"'))).toContain('"hey -z 30s -c 4 http://podinfo-canary.test:9898/", would send as many requests as 4 workers get answers to (no -q: no limit) to http://podinfo-canary.test:9898/, for 30s, started at every check (every 1m; skipped while the last run goes on)');
+    const bare = toScenarioParts([edit('        metadata:\n          cmd: "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/"\n', ''), templates]);
+    expect(bare.warnings.find((w) => w.includes('"load-test"'))).toBe('canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes');
   });
 
   it('promotes the healthy release, and rolls back the defective one once failed checks reach the threshold', () => {

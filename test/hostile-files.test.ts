@@ -276,6 +276,36 @@ describe('outputs that are special files are refused before any work', () => {
     expect(r.out).not.toContain('dashboard');
   }, 60_000);
 
+  it('gameday, gameday debrief and replay refuse an --out PREFIX that names no files beside it (--out /dev/null made /dev/null.journal)', async () => {
+    const drill = join(root, 'test/fixtures/drill.yaml');
+    const start = (p: string) => ['gameday', drill, '--out', p, '--start', '--exit-on-end'];
+    const never = join(dir, 'never.journal');
+    for (const [argv, files] of [[start, 'PREFIX.journal, PREFIX.json and PREFIX.html'], [(p: string) => ['gameday', 'debrief', never, '--out', p], 'PREFIX.json and PREFIX.html'],
+      [(p: string) => ['gameday', 'replay', never, '--out', p], 'PREFIX.json and PREFIX.html']] as const) {
+      for (const [path, why] of [['/dev/null', 'is a device'], [folder, 'is a directory'], [`${folder}/`, 'ends in a folder, with no name for the files'], ['/dev/null.json', 'is a device']]) {
+        const r = await cli(...argv(path));
+        expect(r.code, r.err).toBe(2);
+        expect(r.err).toBe(`--out ${path}: ${why}: it is the prefix of the files written (${files}); give one such as reports/drill`);
+        expect(r.out).toBe('');
+      }
+      const r = bounded(argv(fifo));
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toContain(`--out ${fifo}: is a FIFO: it is the prefix`);
+    }
+    expect(readdirSync('/dev').filter((f) => f.startsWith('null.'))).toEqual([]);
+  }, 60_000);
+
+  it('an --out PREFIX ending in one of its files\' extensions is taken without it: d.journal writes d.journal, d.json and d.html', () => {
+    const sub = join(dir, 'prefixed');
+    mkdirSync(sub);
+    const r = bounded(['gameday', join(root, 'test/fixtures/drill.yaml'), '--out', join(sub, 'd.journal'), '--start', '--speed', '100000', '--exit-on-end']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`journal: ${join(sub, 'd.journal')} (`);
+    const debrief = bounded(['gameday', 'debrief', join(sub, 'd.journal'), '--out', join(sub, 'e.html')]);
+    expect(debrief.code, debrief.err).toBe(0);
+    expect(readdirSync(sub).sort()).toEqual(['d.html', 'd.journal', 'd.json', 'e.html', 'e.json']);
+  }, 60_000);
+
   it('gameday refuses a person named twice, or a bad name, before anything is made (it was a RosterError with a stack, and a journal left behind)', () => {
     const out = join(dir, 'people-drill');
     const r = bounded(['gameday', join(root, 'test/fixtures/drill.yaml'), '--out', out, '--name', 'ana', '--operator', 'bo', '--operator', 'bo', '--scribe', 'ana', '--scribe', ' cy']);

@@ -3,7 +3,7 @@
  * spawned on a temporary tsconfig), and carry the traffic shape, users and thresholds of their scenarios.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -169,6 +169,12 @@ describe('k6 thresholds as k6 users write them', () => {
     const printed = await cli('export', 'k6', file, '--base-url', 'https://x.example.com');
     expect(printed.code).toBe(2);
     expect(printed.err).toContain('the script reads its users from a JSON file beside it: give --out FILE to write both');
+    // A users file that cannot be written beside the script (a folder in its place) is refused before the script is.
+    mkdirSync(join(dir, 'other.k6.users.json'));
+    const blocked = await cli('export', 'k6', file, '--base-url', 'https://x.example.com', '--out', join(dir, 'other.k6.ts'));
+    expect(blocked.code).toBe(2);
+    expect(blocked.err).toBe(`${join(dir, 'other.k6.users.json')}: cannot write: is a directory`);
+    expect(existsSync(join(dir, 'other.k6.ts'))).toBe(false);
   });
 });
 

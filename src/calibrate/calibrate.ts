@@ -119,8 +119,11 @@ export interface CheckOptions extends CalibrateOptions {
   readonly ratePerSec?: number;
   /** Resamples for the ranges (0: none). */
   readonly resamples: number;
-  readonly onResample?: (done: number) => void;
+  readonly onProgress?: Progress;
 }
+
+/** Told (0, total) before the first of the runs and (done, total) after each: the CLI draws it on a terminal. */
+export type Progress = (done: number, total: number) => void;
 
 const noRanges = (c: Pick<CalibrateResult, 'resampling'>, resamples: number): { none: string } | null =>
   resamples <= 0 ? { none: 'no resampling (--resamples 0)' } : c.resampling === null ? { none: 'too many spans to keep for resampling' } : null;
@@ -145,6 +148,9 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
   const none = noRanges(calibrated, options.resamples) ?? (kept.overflow ? { none: `more than ${kept.limit.toLocaleString('en-US')} spans in the checked traces: too many to keep for resampling` } : null);
   let ranges: Map<string, RowRanges> | null = null;
   let resampling: CheckResult['resampling'] = none ?? { none: '' };
+  // The resamples' runs, then the check's own.
+  const runs = (none === null && calibrated.resampling ? options.resamples : 0) + 1;
+  options.onProgress?.(0, runs);
   if (none === null && calibrated.resampling) {
     const calibration = calibrated.resampling.kept.traces();
     const check = kept.traces();
@@ -155,7 +161,7 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
         for (const t of traces) a.addTrace(t);
         return a;
       } },
-      onResample: options.onResample,
+      onResample: (b) => options.onProgress?.(b, runs),
     });
     ranges = r.ranges;
     resampling = {
@@ -166,21 +172,27 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
       saturated: r.saturated,
     } satisfies Resampling;
   }
-  return checkAgainst(loaded.scenario, other, spans, { capacities: calibrated.capacities, warnings: calibrated.warnings }, { ratePerSec, ranges, resampling, files: { calibration: calibrated.files.map((f) => basename(f.file)), checked: files.map((f) => basename(f)) } });
+  const result = checkAgainst(loaded.scenario, other, spans, { capacities: calibrated.capacities, warnings: calibrated.warnings }, { ratePerSec, ranges, resampling, files: { calibration: calibrated.files.map((f) => basename(f.file)), checked: files.map((f) => basename(f)) } });
+  options.onProgress?.(runs, runs);
+  return result;
 }
 
 
 /** The calibrated scenario run at another rate (a what-if), each journey's figures with their ranges. */
-export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resampling' | 'analysis'>, ratePerSec: number, resamples: number, onResample?: (done: number) => void): Prediction {
+export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resampling' | 'analysis'>, ratePerSec: number, resamples: number, onProgress?: Progress): Prediction {
   const clashes = sameNames([calibrated.analysis]);
   if (clashes.length) throw new InputError(clashes.map((c) => `--predict: ${c}`));
-  const run = runAt(calibrated.scenario, ratePerSec, REQUESTS);
   const none = noRanges(calibrated, resamples);
+  // The prediction's own run, then the resamples'.
+  const runs = 1 + (none === null && calibrated.resampling ? resamples : 0);
+  onProgress?.(0, runs);
+  const run = runAt(calibrated.scenario, ratePerSec, REQUESTS);
+  onProgress?.(1, runs);
   let ranges: Map<string, RowRanges> | null = null;
   let resampling: Prediction['resampling'] = none ?? { none: '' };
   if (none === null && calibrated.resampling) {
     const calibration = calibrated.resampling.kept.traces();
-    const r = resampledRanges({ calibration, recalibrate: calibrated.resampling.recalibrate, check: null, ratePerSec, rootSpans: null, resamples, requests: REQUESTS, onResample });
+    const r = resampledRanges({ calibration, recalibrate: calibrated.resampling.recalibrate, check: null, ratePerSec, rootSpans: null, resamples, requests: REQUESTS, onResample: (b) => onProgress?.(1 + b, runs) });
     ranges = r.ranges;
     resampling = { resamples, range: RANGE, calibration: { traces: calibration.length, block: blockLength(calibration.length) }, check: null, rate: { given: true }, saturated: r.saturated };
   }

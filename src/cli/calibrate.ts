@@ -1,7 +1,8 @@
 /** `rehearse calibrate TRACES... --out FILE`: the command's logic, loaded only when it runs. */
 import { checkWritable, writeText } from '../files/write.js';
 import { openInput } from '../files/read.js';
-import { calibrateFiles, checkCalibration, parseGroupBy, predictAt } from '../calibrate/calibrate.js';
+import { calibrateFiles, checkCalibration, parseGroupBy, predictAt, type Progress } from '../calibrate/calibrate.js';
+import { stepProgress, type StepProgress } from './progress.js';
 import { peerLines } from '../calibrate/names.js';
 import { checkTable, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
 import { RESAMPLES } from '../calibrate/resample.js';
@@ -66,7 +67,21 @@ function share(flag: string, text: string | undefined): number {
   return x;
 }
 
-export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out: (s: string) => void, warn: (s: string) => void): void {
+/** The runs of --check or --predict, with a bar on `stream` (a terminal only; none with -q) drawn from before the first. */
+function withRunsBar<T>(label: string, stream: NodeJS.WriteStream | null, work: (onProgress: Progress) => T): T {
+  const shown: { bar: StepProgress | null } = { bar: null };
+  if (stream === null) return work(() => {});
+  try {
+    return work((done, total) => {
+      if (done === 0) shown.bar = stepProgress(label, 'runs', total, stream);
+      else shown.bar?.step(done);
+    });
+  } finally {
+    shown.bar?.stop();
+  }
+}
+
+export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out: (s: string) => void, warn: (s: string) => void, progress: NodeJS.WriteStream = process.stderr): void {
   const sampleRate = share('--sample-rate', opts.sampleRate);
   const checkShare = share('--check-sample-rate', opts.checkSampleRate);
   for (const [flag, v] of [['--check-json', opts.checkJson], ['--check-html', opts.checkHtml]] as const) {
@@ -121,7 +136,8 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     printed = true;
   }
   if (opts.check?.length) {
-    const check = checkCalibration(result, opts.check, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples });
+    const files = opts.check;
+    const check = withRunsBar('check', opts.quiet ? null : progress, (onProgress) => checkCalibration(result, files, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples, onProgress }));
     if (opts.checkJson) writeText(opts.checkJson, `${JSON.stringify(check, null, 2)}\n`);
     if (opts.checkHtml) writeText(opts.checkHtml, checkReportHtml(check));
     block();
@@ -136,7 +152,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   if (opts.predict !== undefined) {
     const base = result.scenario.calibration?.ratePerSec ?? result.scenario.traffic.perSec;
     const rate = rateOption('--predict', opts.predict, base);
-    const p = predictAt(result, rate, resamples);
+    const p = withRunsBar('predict', opts.quiet ? null : progress, (onProgress) => predictAt(result, rate, resamples, onProgress));
     block();
     out(`predicted at ${rate.toFixed(1)}/s (${(rate / base).toFixed(2)}x the traces' ${base.toFixed(1)}/s; ms):`);
     for (const line of predictionTable(p)) out(line);

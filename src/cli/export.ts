@@ -33,9 +33,12 @@ export function exportK6Command(file: string, opts: ExportK6Options, out: (s: st
   if (opts.out) checkWritable(opts.out);
   const { script, users } = exportK6(file, opts);
   if (opts.out) {
+    // The users file beside the script is checked too, before the script is written.
+    const usersPath = users ? join(dirname(opts.out), users.file) : null;
+    if (usersPath) checkWritable(usersPath);
     writeText(opts.out, script);
-    if (users) writeText(join(dirname(opts.out), users.file), users.json);
-    out(`k6 script written to ${opts.out}${users ? `, its users to ${join(dirname(opts.out), users.file)}` : ''}`);
+    if (users && usersPath) writeText(usersPath, users.json);
+    out(`k6 script written to ${opts.out}${usersPath ? `, its users to ${usersPath}` : ''}`);
   } else if (users) {
     throw new InputError([`${file}: the script reads its users from a JSON file beside it: give --out FILE to write both`]);
   } else {

@@ -48,7 +48,7 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .addOption(new Option('--scribe <name>', 'a scribe (notes only), with a link of their own (repeat for each)').argParser(collect).default([], 'none'))
     .option('--observers', 'print a read-only link for observers')
     .option('--start', 'start the clock at once, without a lobby (a drill nobody steers, a benchmark)')
-    .option('--out <prefix>', 'the drill\'s files: PREFIX.journal, PREFIX.json and PREFIX.html (default reports/drill-NAME-TIME)'))
+    .option('--out <prefix>', 'the drill\'s files: PREFIX.journal, PREFIX.json and PREFIX.html (default reports/drill-NAME-TIME; a PREFIX ending in .journal, .json or .html is taken without it)'))
     .action(async (file: string, opts: Parameters<typeof import('./gameday.js').gamedayCommand>[1]) => {
       const { gamedayCommand } = await import('./gameday.js');
       setExit(await gamedayCommand(file, opts, io));
@@ -70,7 +70,7 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .description('write the debrief of a drill from its journal, whether the drill ended or not')
     .argument('<journal>', 'the drill\'s journal (PREFIX.journal)')
     .option('--scenario <file>', 'the scenario file (default: the recorded path, else beside the journal)')
-    .option('--out <prefix>', 'PREFIX.html and PREFIX.json (default: the journal\'s prefix)')
+    .option('--out <prefix>', 'PREFIX.html and PREFIX.json (default: the journal\'s prefix; a PREFIX ending in .json or .html is taken without it)')
     .action(async (journal: string, opts: { scenario?: string; out?: string }) => {
       const { debriefCommand } = await import('./gameday-record.js');
       setExit(debriefCommand(journal, opts, io));
@@ -80,7 +80,7 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .description('re-run a drill record (a debrief\'s JSON or a journal) and check it: digest, scenario hash, then every result byte for byte')
     .argument('<record>', 'the drill document (rehearse/drill@2 JSON) or its journal')
     .option('--scenario <file>', 'the scenario file (default: the recorded path, else beside the record)')
-    .option('--out <prefix>', 'write the replayed debrief: PREFIX.html and PREFIX.json')
+    .option('--out <prefix>', 'write the replayed debrief: PREFIX.html and PREFIX.json (a PREFIX ending in .json or .html is taken without it)')
     .action(async (record: string, opts: { scenario?: string; out?: string }) => {
       const { replayCommand } = await import('./gameday-record.js');
       setExit(replayCommand(record, opts, io));

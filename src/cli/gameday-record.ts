@@ -9,6 +9,7 @@ import { parseJsonDocument } from '../files/json.js';
 import { issueLines, plainError } from '../units/issues.js';
 import { readInput, readLimits } from '../files/read.js';
 import { writeText } from '../files/write.js';
+import { filesPrefix } from './prefix.js';
 import { buildDocument, type DrillDocument } from '../live/debrief.js';
 import { drillHtml } from '../live/debrief-html.js';
 import { debriefFromJournal, prefixOf, recordScenario } from '../live/from-journal.js';
@@ -19,6 +20,9 @@ import { VERSION } from '../version.js';
 import { clock, plural } from '../units/format.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
+
+/** The debrief's files, named from a prefix. */
+const DEBRIEF = ['.json', '.html'] as const;
 
 function write(doc: DrillDocument, out: string, io: Io): void {
   writeText(`${out}.json`, `${JSON.stringify(doc, null, 2)}\n`);
@@ -39,6 +43,7 @@ export function tampered(e: unknown, file: string): string[] | null {
 
 /** Writes the debrief of the drill a journal holds (one that never ended is debriefed to where it stopped). */
 export function debriefCommand(journal: string, o: { scenario?: string; out?: string }, io: Io): number {
+  const out = o.out === undefined ? undefined : filesPrefix('--out', o.out, DEBRIEF);
   let doc: DrillDocument;
   try {
     doc = debriefFromJournal(journal, o);
@@ -49,7 +54,7 @@ export function debriefCommand(journal: string, o: { scenario?: string; out?: st
     return 1;
   }
   if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${clock(doc.record.end.atUs / 1e6)} simulated, where the journal stops`);
-  write(doc, o.out ?? prefixOf(journal), io);
+  write(doc, out ?? prefixOf(journal), io);
   return 0;
 }
 
@@ -66,6 +71,7 @@ const DocumentShape = z.object({
 
 /** Re-runs a drill's record; 0 when the debrief is byte-identical to the recorded one, 1 when not (and why). */
 export function replayCommand(file: string, o: { scenario?: string; out?: string }, io: Io): number {
+  const out = o.out === undefined ? undefined : filesPrefix('--out', o.out, DEBRIEF);
   let text: string;
   try {
     // A regular file within the drill record's limit; nesting checked before it is parsed (files/).
@@ -81,7 +87,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     // A journal: its chain of hashes is checked as it is read; its debrief is the replay.
     if (text.startsWith('{"kind":"drill"')) {
       const doc = debriefFromJournal(file, o);
-      if (o.out) write(doc, o.out, io);
+      if (out !== undefined) write(doc, out, io);
       io.out(`replay of the journal: ${plural(doc.record.actions.length, 'action')} re-applied at their simulated instants, as recorded; digest ${doc.digest}`);
       // A journal holds no results to compare with: another version's may not give the digest its drill printed.
       const { version } = JSON.parse(text.slice(0, text.indexOf('\n'))) as { version: string };
@@ -110,7 +116,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     const record = recorded.record as DrillRecord;
     const { read, caseName } = recordScenario(record, file, o.scenario);
     const doc = buildDocument(record, read, caseName);
-    if (o.out) write(doc, o.out, io);
+    if (out !== undefined) write(doc, out, io);
     if (canonicalJson(doc) === canonicalJson(recorded)) {
       io.out(`replay identical: ${plural(record.actions.length, 'action')} re-applied at their simulated instants; the team's run, the policy's run, the comparison and the digest are the same byte for byte`);
       return 0;

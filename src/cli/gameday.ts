@@ -6,6 +6,8 @@
  */
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { checkWritable } from '../files/write.js';
+import { filesPrefix } from './prefix.js';
 import type { GateMode } from '../rollout/controller.js';
 import { describeAction, type RecordedAction } from '../live/actions.js';
 import { Drill, type DrillOptions, type Link } from '../live/drill.js';
@@ -64,6 +66,8 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   if (o.case !== undefined && o.hiddenCase) throw new InputError(['--case and --hidden-case exclude each other']);
   if (o.publicUrl !== undefined) checkPublicUrl(o.publicUrl);
   checkPeople(o);
+  const prefix = o.out === undefined ? undefined : filesPrefix('--out', o.out, ['.journal', '.json', '.html']);
+  if (prefix !== undefined && o.hiddenCase) checkWritable(`${prefix}.secret`);
   const plain = readDrillScenario(file, null);
   const seed = o.seed ?? plain.scenario.seed;
   let secret: string | null = null;
@@ -76,7 +80,7 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   }
   const read = caseName === null ? plain : readDrillScenario(file, caseName);
   const setup: DrillSetup = { file: read.file, caseName, hiddenCase: !!o.hiddenCase, seed, gates: o.gates };
-  const out = o.out ?? join('reports', `drill-${read.scenario.name.replace(/[^\w.-]+/g, '-')}-${stamp()}`);
+  const out = prefix ?? join('reports', `drill-${read.scenario.name.replace(/[^\w.-]+/g, '-')}-${stamp()}`);
   const warning = hostWarning(o.host);
   if (warning) io.err(warning);
   const run = await runner(o, out, io);

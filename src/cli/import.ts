@@ -33,8 +33,20 @@ export function importCommand(format: string, files: string[], flag: string): { 
     if (!r.ok) throw new InputError(r.problems);
     const warnings = [...r.warnings];
     const analyses: ArgoAnalysis[] = [...(r.parts.background ? [r.parts.background.analysis] : []), ...r.parts.stages.flatMap((s) => (s.analysis ? [s.analysis] : []))];
+    // A run the controller ends in Error before measuring (analysis/analysis.go reconcileAnalysisRun) aborts the
+    // rollout there: a plan whose gates measure would rehearse another release. The warnings say where.
+    const invalid = analyses.filter((a) => a.invalid !== null).map((a) => a.invalid!);
+    if (invalid.length) throw new InputError([...new Set(invalid.flatMap((why) => warnings.filter((w) => w.includes(why))))]);
     const metrics = analyses.flatMap((a) => a.metrics).filter((m) => m.gate !== null);
     const intervals = metrics.map((m) => m.intervalUs).filter((x) => x > 0);
+    // failureLimit -1: failures never fail the metric, consecutiveSuccessLimit decides it (analysis/analysis.go).
+    // The plan counts failed readings of all its gates against one failure-limit and has no such rule.
+    const limited = metrics.filter((m) => m.failureLimit >= 0);
+    const off = r.parts.failureLimitsOff;
+    if (off.length && metrics.length && !limited.length) {
+      throw new InputError([...off.map((w) => `${w}: -1: failures never fail this metric (its consecutiveSuccessLimit decides it), a rule a plan of rehearse's own has no form for: rehearse the resources themselves (argo: in a scenario)`)]);
+    }
+    for (const w of off) warnings.push(`${w}: -1: failures never fail this metric (its consecutiveSuccessLimit decides it): the plan has no such rule, and its failure-limit is the other metrics' (${Math.min(...limited.map((m) => m.failureLimit))})`);
     const plan = {
       flag,
       stages: r.parts.stages.map((s) => ({ to: `${s.percent}%`, ...(s.holdUs > 0 ? { hold: duration(s.holdUs) } : {}), ...(s.approval ? { approval: approvalWanted(s.approval, warnings) } : {}) })),
@@ -43,7 +55,7 @@ export function importCommand(format: string, files: string[], flag: string): { 
         name: `${m.template}/${m.name}`, promql: m.gate!.query.trim(), result: 'list',
         ...(m.gate!.success ? { success: m.gate!.success.source } : {}), ...(m.gate!.failure ? { failure: m.gate!.failure.source } : {}),
       })),
-      'failure-limit': metrics.length ? Math.min(...metrics.map((m) => m.failureLimit)) : 0,
+      'failure-limit': limited.length ? Math.min(...limited.map((m) => m.failureLimit)) : 0,
       'consecutive-error-limit': metrics.length ? Math.min(...metrics.map((m) => m.consecutiveErrorLimit)) : 4,
       inconclusive: 'pause',
       'on-breach': 'rollback',

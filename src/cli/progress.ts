@@ -53,3 +53,25 @@ export function runProgress(s: Scenario, stream: NodeJS.WriteStream = process.st
     },
   };
 }
+
+export interface StepProgress {
+  /** `done` of the steps are finished. */
+  step: (done: number) => void;
+  stop: () => void;
+}
+
+/**
+ * Progress of work counted in steps, each long (the runs behind calibrate's ranges, seconds each at a high rate):
+ * drawn on stderr from the first step, since the process is busy between steps and cannot draw then. Nothing is
+ * drawn when stderr is not a terminal, or for no steps.
+ */
+export function stepProgress(label: string, unit: string, total: number, stream: NodeJS.WriteStream = process.stderr): StepProgress | null {
+  if (!stream.isTTY || !(total > 0)) return null;
+  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} ${unit} | {left}`, stream, hideCursor: true });
+  const t0 = performance.now();
+  bar.start(total, 0, { left: timeLeft(0, total, 0) });
+  return {
+    step: (done) => bar.update(Math.min(total, done), { left: timeLeft(done, total, performance.now() - t0) }),
+    stop: () => bar.stop(),
+  };
+}

@@ -10,11 +10,12 @@
  * makes the run Error (analysis/analysis.go).
  */
 import { RE2JS } from 're2js';
+import { brokenLimit } from './limits.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import { readsAheadWarning } from '../../lang/promql-tree.js';
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
-import { parseDuration } from '../../units/parse.js';
+import { goMicroseconds, parseGoDuration } from '../../units/go-duration.js';
 import { own } from '../../records.js';
 import { get, pathText, type Path, type Resource } from '../kube/resources.js';
 
@@ -30,6 +31,8 @@ export interface AnalysisContext {
   readonly hashes: { readonly stable: string; readonly canary: string };
   problem(r: Resource, path: Path, message: string): void;
   warn(r: Resource, path: Path, message: string): void;
+  /** A metric's failureLimit of -1 (failures never fail it), for whoever cannot carry that rule to say so. */
+  disabled(r: Resource, path: Path): void;
 }
 
 /**
@@ -170,6 +173,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
   }
 
   const metrics: AnalysisMetric[] = [];
+  let invalid: string | null = null;
   const names = new Map<string, string>();
   for (const t of templates) {
     const list = get(t.value, 'spec', 'metrics');
@@ -178,8 +182,17 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       continue;
     }
     list.forEach((raw, mi) => {
-      const metric = readMetric(ctx, t, raw, ['spec', 'metrics', mi], values, new Set(args.keys()), runName);
+      const mp: Path = ['spec', 'metrics', mi];
+      const metric = readMetric(ctx, t, raw, mp, values, new Set(args.keys()), runName);
       if (!metric) return;
+      // utils/analysis/factory.go ValidateMetrics, over the run's metrics in order: the first broken rule errs the run.
+      const broken = brokenLimit({ ...metric, interval: !['', undefined, null].includes(get(raw, 'interval') as string) });
+      const key = (k: string) => (k === 'failureLimit' && get(raw, 'failureLimit') === undefined && get(raw, 'maxFailures') !== undefined ? 'maxFailures' : k);
+      if (broken) {
+        const said = `metrics[${metrics.length}]: ${broken.message}`;
+        invalid ??= said;
+        ctx.warn(t, [...mp, key(broken.key)], `${String(metric[broken.key as Exclude<typeof broken.key, 'interval'>])}: the controller ends the analysis run in Error before its first measurement ("Analysis spec invalid: ${said}")`);
+      } else if (metric.failureLimit === -1) ctx.disabled(t, [...mp, key('failureLimit')]);
       const other = names.get(metric.name);
       if (other !== undefined) ctx.problem(t, ['spec', 'metrics', mi, 'name'], `two metrics have the same name "${metric.name}" (also in ${other}): Argo refuses the run`);
       names.set(metric.name, `${t.kind} "${t.name}"`);
@@ -187,8 +200,8 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
     });
   }
 
-  // dryRun and measurementRetention rules, from the Rollout and the templates.
-  let invalid: string | null = null;
+  // dryRun and measurementRetention rules, from the Rollout and the templates (checked after the metrics, as
+  // reconcileAnalysisRun checks them).
   const rules = (key: 'dryRun' | 'measurementRetention') => [
     ...(Array.isArray(get(ref, key)) ? (get(ref, key) as unknown[]).map((x, i) => ({ x, r: ro, path: [...refPath, key, i] as Path })) : []),
     ...templates.flatMap((t) => (Array.isArray(get(t.value, 'spec', key)) ? (get(t.value, 'spec', key) as unknown[]).map((x, i) => ({ x, r: t, path: ['spec', key, i] as Path })) : [])),
@@ -259,13 +272,14 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   const duration = (key: string): number => {
     const v = m[key];
     if (v === undefined || v === null || v === '') return 0;
-    const d = parseDuration(String(v));
-    // Go's time.ParseDuration refuses a duration past an int64 of nanoseconds (about 292 years): "invalid duration".
-    if (!d.ok || /^\d+$/.test(String(v)) || d.value * 1000 > 2 ** 63 - 1) {
-      ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a duration Argo reads (Go's time.ParseDuration: "30s", "5m", "1h30m")`);
+    // Go's time.ParseDuration (DurationString.Duration), up to an int64 of nanoseconds (2562047h47m16.854775807s):
+    // past it, "time: invalid duration". A negative one, or bare digits ("0" too), are refused as before.
+    const d = parseGoDuration(String(v));
+    if (!d.ok || d.value < 0n || /^\d+$/.test(String(v))) {
+      ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a duration Argo reads (Go's time.ParseDuration: "30s", "5m", "1h30m"${d.ok ? '' : `; ${d.message}`})`);
       return 0;
     }
-    return d.value;
+    return goMicroseconds(d.value);
   };
   const int = (key: string, fallback: number | null): number | null => {
     const v = m[key];
@@ -308,18 +322,20 @@ function rangeQuery(ctx: AnalysisContext, t: Resource, raw: unknown, path: Path)
     const m = /^\s*now\(\)((?:\s*[+-]\s*duration\(\s*(?:"[^"]*"|'[^']*')\s*\))*)\s*$/.exec(text);
     let us = 0;
     for (const d of m ? m[1].matchAll(/([+-])\s*duration\(\s*["']([^"']*)["']\s*\)/g) : []) {
-      const v = parseDuration(d[2]);
+      // expr's duration() is Go's time.ParseDuration.
+      const v = parseGoDuration(d[2]);
       if (!v.ok) {
         ctx.problem(t, [...path, key], `duration("${d[2]}"): ${v.message}`);
         return null;
       }
-      us += d[1] === '-' ? -v.value : v.value;
+      us += (d[1] === '-' ? -1 : 1) * goMicroseconds(v.value);
     }
     if (!m) ctx.problem(t, [...path, key], `${JSON.stringify(text)}: a rehearsal reads a range's times as now() plus or minus duration("...") (a date is not a time of the simulated run)`);
     return m ? us : null;
   };
   const fromUs = when('start'), toUs = when('end');
-  const step = parseDuration(String(get(raw, 'step') ?? ''));
-  if (!step.ok || step.value <= 0) ctx.problem(t, [...path, 'step'], `${JSON.stringify(get(raw, 'step') ?? '')} is not a duration above zero ("1m")`);
-  return fromUs === null || toUs === null || !step.ok || step.value <= 0 ? null : { fromUs, toUs, stepUs: step.value };
+  const step = parseGoDuration(String(get(raw, 'step') ?? ''));
+  const stepUs = step.ok ? goMicroseconds(step.value) : 0;
+  if (!(stepUs > 0)) ctx.problem(t, [...path, 'step'], `${JSON.stringify(get(raw, 'step') ?? '')} is not a duration above zero ("1m")`);
+  return fromUs === null || toUs === null || !(stepUs > 0) ? null : { fromUs, toUs, stepUs };
 }

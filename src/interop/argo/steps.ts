@@ -8,6 +8,7 @@
  * setMirrorRoute) complete at once, as the walk of the fields warns. After the last step the rollout is fully
  * promoted: a final stage at 100%.
  */
+import { parseGoDuration } from '../../units/go-duration.js';
 import type { AnalysisSpec } from '../../scenario/types.js';
 import { get, pathText, where, type Path, type Resource } from '../kube/resources.js';
 
@@ -52,14 +53,9 @@ function pauseSeconds(v: unknown): number | null {
   if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? within(v) : null;
   if (typeof v !== 'string') return null;
   if (/^\d+$/.test(v)) return within(Number(v));
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0, at = 0;
-  for (let m = re.exec(v); m; m = re.exec(v)) {
-    total += Number(m[1]) * units[m[2]];
-    at = re.lastIndex;
-  }
-  return at === v.length && v.length > 0 ? within(Math.trunc(total)) : null;
+  // int32(d.Seconds()) of Go's time.ParseDuration; a negative pause is refused, as before.
+  const d = parseGoDuration(v);
+  return d.ok && d.value >= 0n ? within(Math.trunc(Number(d.value) / 1e9)) : null;
 }
 
 export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPath: Path): { stages: ArgoStage[]; places: StepPlace[] } {

@@ -10,10 +10,12 @@
  */
 import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
 import type { PlanCheck } from '../../scenario/types.js';
-import { percent } from '../../units/format.js';
+import { duration, percent } from '../../units/format.js';
+import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
 import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
+import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
 
@@ -105,10 +107,13 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   const intervalText = get(analysis, 'interval');
   let intervalUs = 60e6;
   if (intervalText !== undefined && intervalText !== '') {
-    const s = goSeconds(String(intervalText));
-    if (s === null) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)} is not a Go duration: Flagger uses 60s`);
-    else if (s < 10) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)}: Flagger checks at most every 10s`);
-    if (s !== null) intervalUs = Math.max(10, s) * 1e6;
+    const parsed = parseGoDuration(String(intervalText));
+    if (!parsed.ok) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)} is not a Go duration (${parsed.message}): Flagger uses 60s`);
+    else {
+      const s = Number(parsed.value) / 1e9;
+      if (s < 10) warn(cn, [...ap, 'interval'], `${JSON.stringify(intervalText)}: Flagger checks at most every 10s`);
+      intervalUs = Math.max(10, s) * 1e6;
+    }
   }
   // Integers in the CRD: text, true or 2.5 is refused, as the API server refuses it.
   const rawThreshold = crdNumber(get(analysis, 'threshold'), true);
@@ -154,7 +159,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
     const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
     if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
-    else warn(cn, hp, `${hook}: it passes`);
+    else warn(cn, hp, `${hook}: it passes${commandNote(h, type, intervalUs)}`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
   const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
@@ -246,17 +251,21 @@ function meshProviderOf(context: readonly Resource[]): { value: string; at: stri
   return null;
 }
 
-/** Go's time.ParseDuration in seconds, or null. */
-function goSeconds(s: string): number | null {
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600 };
-  if (s === '0') return 0;
-  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/y;
-  let total = 0, at = 0;
-  for (let m = re.exec(s); m; m = re.exec(s)) {
-    total += Number(m[1]) * units[m[2]];
-    at = re.lastIndex;
-  }
-  return at === s.length && s.length > 0 ? total : null;
+/**
+ * What a webhook's command on the load tester (metadata.cmd, of metadata.type cmd or bash) would have sent, which
+ * is not rehearsed; '' for other webhooks. Flagger calls pre-rollout hooks once before the first traffic shift,
+ * rollout hooks at every check (scheduler.go runAnalysis), the others at their events.
+ */
+function commandNote(h: unknown, type: string, intervalUs: number): string {
+  const cmd = get(h, 'metadata', 'cmd');
+  const kind = String(get(h, 'metadata', 'type') ?? 'cmd');
+  if (typeof cmd !== 'string' || (kind !== 'cmd' && kind !== 'bash')) return '';
+  const when = type === 'rollout' ? `at every check (every ${duration(intervalUs / 1e6)}${kind === 'cmd' ? '; skipped while the last run goes on' : ''})`
+    : type === 'pre-rollout' ? 'once, before the first traffic shift' : `at each ${type} event`;
+  const sends = heyTraffic(cmd);
+  const what = sends === null ? `runs ${when}; whatever it sends is not rehearsed` : `would send ${sends}, started ${when}: that traffic is not rehearsed, and the checks read only the users' requests`;
+  const status = kind === 'bash' ? '; type bash: its exit status, which decides the webhook, is taken as success' : '';
+  return `. Its command on the load tester, ${JSON.stringify(cmd)}, ${what}${status}`;
 }
 
 /** scheduler.go nextStepWeight and maxWeight: the weights a canary strategy walks through before promotion. */
