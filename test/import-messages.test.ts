@@ -46,4 +46,19 @@ describe('what a flag file leaves out is said as left out', () => {
     expect(refused.code).toBe(2);
     expect(refused.text).toMatch(/ld-number\.json:\d+:\d+: flags\.[\w-]+\.rules\[0\]\.clauses\[0\]\.op: expected text/);
   });
+
+  it('Unleash: a variant named by a map is refused at its place; a strategy with no featureName is said to belong to no toggle', async () => {
+    const doc = vendor('unleash/client-features.v1-with-segments.json');
+    const i = doc.features.findIndex((f: { variants?: unknown[] }) => (f.variants ?? []).length > 0);
+    doc.features[i].variants[0].name = { a: 1 };
+    const r = await imported('unleash', doc, 'variant.json');
+    expect(r.code).toBe(2);
+    expect(r.text).toMatch(new RegExp(`variant\\.json:\\d+:\\d+: features\\[${i}\\]: a variant's name is text \\(what unleash-client serves as the variant\\), not a map`));
+    expect(r.text).not.toMatch(/\[object Object\]/);
+    const state = vendor('unleash/state-v3.exported-segments.json');
+    delete state.featureStrategies[0].featureName;
+    const s = await imported('unleash', state, 'state.json');
+    expect(s.text).toMatch(/state\.json:\d+:\d+: featureStrategies\[0\]: a strategy with no featureName belongs to no toggle: it is not served/);
+    expect(s.text).not.toMatch(/undefined/);
+  });
 });

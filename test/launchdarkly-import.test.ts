@@ -103,7 +103,8 @@ flags:
     const parts = launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"key":"b","on":true,"variations":[true],"fallthrough":{"variation":0}}}}', 'k.json'));
     expect(parts.flags.map((f) => f.key)).toEqual(['b']);
     expect(parts.warnings.map(formatWarning)).toEqual(['k.json:1:22: flags.a.key: stored as "b", its own key, as the SDK stores it: the name "a" is not a key']);
-    expect(() => launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"on":true,"variations":[true]}}}', 'k.json'))).toThrow('flags.a: a flag has its key');
+    expect(() => launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"on":true,"variations":[true]}}}', 'k.json'))).toThrow('flags.a: a flag needs its key, as text: without one the SDK would store it as "undefined"');
+    expect(() => launchdarkly.toScenarioParts(parseFlagText('{"flags":{"a":{"key":7,"on":true,"variations":[true]}}}', 'k.json'))).toThrow('flags.a.key: a flag\'s key is text, not number 7');
   });
 
   it('a file of flagValues alone is recognised as LaunchDarkly\'s, and a deleted flag is left out, warned', async () => {

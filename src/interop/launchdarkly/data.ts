@@ -35,7 +35,8 @@ export function readLaunchDarkly(docs: readonly FlagFile[], out: Findings): LdDa
   const where = (l: Located) => formatWarning(at(l.doc, l.path, '')).replace(/: $/, '');
   const add = (kind: 'flag' | 'segment', mapKey: string | null, item: unknown, doc: FlagFile, path: PathSegment[]) => {
     if (!isObject(item)) return out.refusals.push(at(doc, path, `a ${kind} is an object`));
-    if (typeof item.key !== 'string') return out.refusals.push(at(doc, path, `a ${kind} has its key (the SDK would store it as "undefined")`));
+    if (item.key === undefined) return out.refusals.push(at(doc, path, `a ${kind} needs its key, as text: without one the SDK would store it as "undefined"`));
+    if (typeof item.key !== 'string') return out.refusals.push(at(doc, [...path, 'key'], `a ${kind}'s key is text, not ${Array.isArray(item.key) ? 'a list' : item.key === null ? 'null' : typeof item.key === 'object' ? 'a map' : `${typeof item.key} ${String(item.key)}`}`));
     const key = item.key;
     if (mapKey !== null && key !== mapKey) out.warnings.push(at(doc, [...path, 'key'], `stored as "${key}", its own key, as the SDK stores it: the name "${mapKey}" is not a key`));
     if (item.deleted === true) return;

@@ -98,7 +98,12 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       }
     });
     const variantsOf = (list: unknown[], vp: (string | number)[] | undefined): string[] => list.flatMap((x, i) => {
-      if (isObject(x)) return [String(x.name)];
+      if (isObject(x) && typeof x.name === 'string') return [x.name];
+      if (isObject(x)) {
+        const got = x.name === undefined ? 'none' : Array.isArray(x.name) ? 'a list' : isObject(x.name) ? 'a map' : JSON.stringify(x.name);
+        refused.push(formatWarning(at(doc, vp ? [...vp, i, 'name'] : path, `a variant's name is text (what unleash-client serves as the variant), not ${got}`)));
+        return [];
+      }
       refused.push(formatWarning(at(doc, vp ? [...vp, i] : path, `a variant is a mapping (name, weight, ...), not ${JSON.stringify(x)}`)));
       return [];
     });

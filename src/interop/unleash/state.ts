@@ -225,7 +225,8 @@ class Reader {
     const links = list(v.featureStrategySegments);
     const names = new Set(list(v.features).map((f) => f.name));
     strategies.forEach((s, j) => {
-      if (!names.has(s.featureName)) this.warn(['featureStrategies', j, 'featureName'], `no toggle "${String(s.featureName)}" in the file: the strategy is not served`);
+      if (s.featureName === undefined) this.warn(['featureStrategies', j], 'a strategy with no featureName belongs to no toggle: it is not served');
+      else if (!names.has(s.featureName)) this.warn(['featureStrategies', j, 'featureName'], `no toggle ${typeof s.featureName === 'string' ? `"${s.featureName}"` : `named by ${JSON.stringify(s.featureName)}`} in the file: the strategy is not served`);
       if (s.strategyName === undefined && s.name === undefined) this.refuse(['featureStrategies', j], 'a strategy names its type (strategyName)');
       if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
         this.warn(['featureStrategies', j, 'name'], `strategyName "${s.strategyName}" is served; name "${s.name}" is not read`);
