@@ -61,4 +61,17 @@ describe('what a flag file leaves out is said as left out', () => {
     expect(s.text).toMatch(/state\.json:\d+:\d+: featureStrategies\[0\]: a strategy with no featureName belongs to no toggle: it is not served/);
     expect(s.text).not.toMatch(/undefined/);
   });
+
+  it('LaunchDarkly: a segment whose unbounded is not true or false, or whose generation is not a whole number, is refused at its place (the SDK took a list as a big segment and could not answer at once: a crash)', async () => {
+    for (const [field, value, message] of [['unbounded', [true], 'expected true or false, not a list'], ['unbounded', 'false', 'expected true or false, not "false"'], ['generation', '1h', 'expected a whole number, not "1h"']] as const) {
+      const doc = JSON.parse(readFileSync('test/fixtures/flags/big-segment.launchdarkly.json', 'utf8'));
+      doc.segments['beta-users'][field] = value;
+      const file = join(dir, `segment-${field}.json`);
+      writeFileSync(file, JSON.stringify(doc, null, 1));
+      const lines: string[] = [];
+      const code = await main(['flags', 'eval', file, '--flag', 'beta-banner', '--context', '{"kind":"user","key":"u-1"}'], { out: (x) => lines.push(x), err: (x) => lines.push(x) });
+      expect(code).toBe(2);
+      expect(lines.join('\n')).toMatch(new RegExp(`segment-${field}\\.json:\\d+:\\d+: segments\\.beta-users\\.${field}: ${message.replace(/[()]/g, '\\$&')}`));
+    }
+  });
 });

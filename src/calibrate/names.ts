@@ -11,6 +11,16 @@ export const safe = (name: string): string => {
   return s === '' ? 'op' : s === RESERVED_NAME ? 'proto' : s;
 };
 
+/**
+ * A name as YAML writes it so that it reads back as that text: quoted where YAML would read a number, a boolean or
+ * null instead (a service "0x10" or "1e400" became the key 16 or Infinity, a journey "true" a boolean).
+ */
+export const yamlName = (name: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(name) ? name : JSON.stringify(name);
+
+/** A call's target (`service.endpoint`) as YAML writes it: quoted where YAML would read a number (`1.5`, `2.5e3`). */
+export const yamlStep = (step: string): string => (/^[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/.test(step) ? JSON.stringify(step) : step);
+
 /** Every endpoint the scenario holds: the instrumented ones, then those seen only from their callers. */
 export function allEndpoints(analysis: Analysis): EndpointStats[] {
   const leafOnly = [...analysis.leaves.values()].filter((l) => !analysis.endpoints.has(`${l.service}\u0000${l.endpoint}`));

@@ -7,7 +7,7 @@ import type { GivenCapacity } from './capacity.js';
 import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
-import { allEndpoints, safe, serviceNamesOf } from './names.js';
+import { allEndpoints, safe, serviceNamesOf, yamlName, yamlStep } from './names.js';
 
 export { safe } from './names.js';
 
@@ -207,7 +207,7 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
     return got;
   };
   const one = (target: string, item: ItemStats, extra: string[], why: string[]): string => {
-    const parts = [`to: ${names.endpoint.get(target)}`, ...extra];
+    const parts = [`to: ${yamlStep(names.endpoint.get(target)!)}`, ...extra];
     const edge = edgeOf(target);
     const net = networkOf(target, edge);
     if (net !== null) {
@@ -223,7 +223,7 @@ function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: s
       parts.push(`timeout: ${us(quantile(t, 0.5))}`);
     }
     void item;
-    return parts.length === 1 ? names.endpoint.get(target)! : `{ ${parts.join(', ')} }`;
+    return parts.length === 1 ? yamlStep(names.endpoint.get(target)!) : `{ ${parts.join(', ')} }`;
   };
   for (const it of items) {
     const p = it.present / base;
@@ -320,7 +320,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   L.push('# count failures that started in the endpoint, not those passed up from a call. Capacity is given (--capacity,');
   L.push('# --deployment), inferred where the traces show a service saturated (the comment gives the evidence), or unknown:');
   L.push('# unbounded in the run, which then cannot show that service saturate above the calibrated load.');
-  L.push(`name: ${safe(o.name)}`);
+  L.push(`name: ${yamlName(safe(o.name))}`);
   L.push('seed: 1');
   L.push(`duration: ${o.duration}`);
   L.push('');
@@ -341,14 +341,14 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   const usedJ = new Set<string>();
   for (const [name, j] of journeys) {
     const sig = modeKey(j.steps);
-    const steps = sig.split('\u0002').map((t) => names.endpoint.get(t)).filter((x): x is string => x !== undefined);
+    const steps = sig.split('\u0002').map((t) => names.endpoint.get(t)).filter((x): x is string => x !== undefined).map(yamlStep);
     if (steps.length === 0) continue;
     let n = safe(name), k = 2;
     while (usedJ.has(n)) n = `${safe(name)}-${k++}`;
     usedJ.add(n);
     const lat = [...j.latencies].sort((a, b) => a - b);
     L.push(`  # ${plural(j.count, 'trace')} (${pct(j.count / Math.max(1, analysis.roots))}); end to end p50 ${human(quantile(lat, 0.5))}, p99 ${human(quantile(lat, 0.99))}`);
-    L.push(`  ${n}: { weight: ${j.count}, steps: [${steps.join(', ')}] }`);
+    L.push(`  ${yamlName(n)}: { weight: ${j.count}, steps: [${steps.join(', ')}] }`);
   }
   L.push('');
   L.push('services:');
@@ -360,12 +360,12 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   }
   for (const [service, eps] of byService) {
     const iv = analysis.serviceIntervals.get(service);
-    L.push(`  ${names.service.get(service)}:`);
+    L.push(`  ${yamlName(names.service.get(service)!)}:`);
     L.push(...capacityLines(service, iv, analysis, o, waits.get(service) ?? null));
     L.push('    endpoints:');
     for (const e of eps) {
       const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);
-      L.push(`      ${ep}:`);
+      L.push(`      ${yamlName(ep)}:`);
       L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)`);
       L.push(...latencyLines(e, o.latency, '        '));
       if (e.ownErrors > 0) L.push(`        errors: ${pct(e.ownErrors / e.invocations)}`);

@@ -37,7 +37,7 @@ export function variationNames(variations: readonly unknown[]): string[] {
 }
 
 /** The shape of what the SDK walks when it loads a flag or a segment (js-server-sdk-common processFlag, processSegment, the evaluator). */
-type Shape = 'text' | 'list' | { readonly list: Shape } | { readonly fields: Readonly<Record<string, Shape>>; readonly required?: readonly string[] };
+type Shape = 'text' | 'list' | 'boolean' | 'integer' | { readonly list: Shape } | { readonly fields: Readonly<Record<string, Shape>>; readonly required?: readonly string[] };
 const ROLLOUT: Shape = { fields: { variations: { list: { fields: {} } }, bucketBy: 'text', contextKind: 'text' } };
 const CLAUSE: Shape = { fields: { attribute: 'text', op: 'text', values: 'list', contextKind: 'text' }, required: ['values'] };
 const RULE: Shape = { fields: { clauses: { list: CLAUSE }, rollout: ROLLOUT, bucketBy: 'text' } };
@@ -48,7 +48,10 @@ const FLAG: Shape = {
     prerequisites: { list: { fields: { key: 'text' } } },
   },
 };
-const SEGMENT: Shape = { fields: { included: 'list', excluded: 'list', includedContexts: TARGETS, excludedContexts: TARGETS, rules: { list: RULE } } };
+// unbounded and generation are read for their truth (Evaluator.ts: `if (segment.unbounded)`, `!segment.generation`):
+// a list or "false" as unbounded made the SDK ask a big segment store, asynchronously (go-server-sdk-evaluation's
+// model refuses anything but a boolean and an int).
+const SEGMENT: Shape = { fields: { included: 'list', excluded: 'list', includedContexts: TARGETS, excludedContexts: TARGETS, rules: { list: RULE }, unbounded: 'boolean', generation: 'integer' } };
 
 /**
  * Where a flag or segment is not the shape the SDK walks: it calls forEach on lists, sets properties on rules and
@@ -66,6 +69,10 @@ function shapeProblems(data: LdData): string[] {
     };
     if (shape === 'text') {
       if (v && typeof v !== 'string') fail('text (for an attribute, a name or a reference such as /address/city)');
+    } else if (shape === 'boolean') {
+      if (typeof v !== 'boolean') fail('true or false');
+    } else if (shape === 'integer') {
+      if (!Number.isSafeInteger(v)) fail('a whole number');
     } else if (shape === 'list' || 'list' in shape) {
       if (!Array.isArray(v)) return fail('a list');
       if (shape === 'list') return;
