@@ -39,8 +39,18 @@ export class ReadReport {
   readonly skipped = new Map<string, number>();
   spans = 0;
 
+  /** Spans read as failed by their status code alone (no error status or tag), by why ("HTTP 404 on a client span"). */
+  readonly failedByCode = new Map<string, number>();
+
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+  }
+
+  /** Counts why a span failed by its status code; true when it did (`why` is not null). */
+  failedBy(why: string | null): boolean {
+    if (why === null) return false;
+    this.failedByCode.set(why, (this.failedByCode.get(why) ?? 0) + 1);
+    return true;
   }
 
   get skippedTotal(): number {
@@ -74,14 +84,4 @@ export const KIND_BY_NAME: Record<string, SpanKind> = {
 export function scalar(v: unknown): AttributeValue {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   return JSON.stringify(v);
-}
-
-/** Whether attributes mark the span as failed (OpenTracing `error` tag, HTTP 5xx). */
-export function errorFromAttributes(a: Record<string, AttributeValue>): boolean {
-  const e = a['error'];
-  if (e === true || e === 'true' || (typeof e === 'string' && e !== '' && e !== 'false')) return true;
-  const code = Number(a['http.response.status_code'] ?? a['http.status_code'] ?? NaN);
-  if (code >= 500) return true;
-  const grpc = a['rpc.grpc.status_code'];
-  return grpc !== undefined && Number(grpc) !== 0 && Number.isFinite(Number(grpc)) && [2, 4, 13, 14].includes(Number(grpc));
 }

@@ -3,7 +3,8 @@
  * the UI's "Download JSON" writes) and a bare trace object. Spans reference their parent with CHILD_OF or
  * FOLLOWS_FROM; tags and log fields are `{key, type, value}`; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 
@@ -137,7 +138,10 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const process = embedded ?? (typeof s.processID === 'string' ? processes[s.processID] : undefined);
   const service = process && typeof process.serviceName === 'string' && process.serviceName !== '' ? process.serviceName : null;
   const kindTag = attributes['span.kind'];
-  const status = attributes['otel.status_code'];
+  const kind = typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified';
+  // OpenTelemetry's span status as Jaeger keeps it: otel.status_code OK or ERROR, and for ERROR an error tag
+  // (opentelemetry-specification common/mapping-to-non-otlp.md, Span Status).
+  const status = typeof attributes['otel.status_code'] === 'string' ? (attributes['otel.status_code'] as string).toUpperCase() : '';
   const events = Array.isArray(s.logs)
     ? (s.logs as { timestamp?: unknown; fields?: unknown }[]).map((l) => {
       const fields = tagsOf(l?.fields);
@@ -151,10 +155,10 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
     follows,
     service,
     name: typeof s.operationName === 'string' ? s.operationName : '',
-    kind: typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified',
+    kind,
     startUs: start,
     durationUs: duration,
-    error: status === 'ERROR' || errorFromAttributes(attributes),
+    error: status === 'ERROR' || errorTag(attributes) || (status !== 'OK' && report.failedBy(statusCodeError(attributes, kind))),
     attributes,
     events,
     shared: false,

@@ -6,7 +6,7 @@
  */
 import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
-import { errorFromAttributes } from '../../observe/span.js';
+import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const KIND_NUMBER: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -97,6 +97,7 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
   const status = raw.status as { code?: unknown } | undefined;
   const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
   const statusOk = status?.code === 1 || status?.code === 'STATUS_CODE_OK';
+  const kind = kindOf(raw.kind);
   const events = Array.isArray(raw.events)
     ? (raw.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
       timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),
@@ -109,10 +110,10 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     follows: false,
     service,
     name: typeof raw.name === 'string' ? raw.name : '',
-    kind: kindOf(raw.kind),
+    kind,
     startUs: start,
     durationUs: end - start,
-    error: statusError || (!statusOk && errorFromAttributes(attributes)),
+    error: statusError || (!statusOk && (errorTag(attributes) || report.failedBy(statusCodeError(attributes, kind)))),
     attributes,
     events,
     shared: false,

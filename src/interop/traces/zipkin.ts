@@ -3,7 +3,8 @@
  * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { statusCodeError } from '../../observe/span-errors.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -44,6 +45,11 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   // zeros, or one equal to the span's own id, is no parent.
   const spanId = s.id.toLowerCase().padStart(16, '0');
   const parent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId.toLowerCase().padStart(16, '0') : null;
+  const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
+  // OpenTelemetry's Zipkin exporter writes the span's status as otel.status_code (OK or ERROR) and, for ERROR, an
+  // error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
+  const status = typeof tags['otel.status_code'] === 'string' ? (tags['otel.status_code'] as string).toUpperCase() : '';
+  const error = 'error' in tags || status === 'ERROR' || (status !== 'OK' && report.failedBy(statusCodeError(tags, kind)));
   return {
     traceId: s.traceId.toLowerCase().padStart(16, '0'),
     spanId,
@@ -51,10 +57,10 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     follows: false,
     service: local && typeof local.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : null,
     name: typeof s.name === 'string' ? s.name : '',
-    kind: typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified',
+    kind,
     startUs: start,
     durationUs: duration,
-    error: 'error' in tags || errorFromAttributes(tags),
+    error,
     attributes: tags,
     events,
     shared: s.shared === true,

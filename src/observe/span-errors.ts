@@ -1,0 +1,63 @@
+/**
+ * Whether a span failed, where its status does not say: an OpenTracing `error` tag, or its HTTP or gRPC status code
+ * read as OpenTelemetry's semantic conventions read it for the span's kind.
+ *
+ * - HTTP (semantic-conventions docs/http/http-spans.md, "Status"): 5xx is an error on every span; 4xx is an error on
+ *   a client span and not on a server span; a code the client could not interpret (outside 100 to 599, such as the
+ *   0 a browser reports for a request that got no answer) is an error on a client span.
+ * - gRPC (docs/rpc/grpc.md: v1.37.0's table of span status by status code and kind, and today's `rpc.status_code`
+ *   notes): on a server span UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS are
+ *   errors; on a client span every code but OK is. The code is `rpc.grpc.status_code` (a number, the conventions up
+ *   to v1.37.0) or `rpc.status_code` (its name, `rpc.response.status_code` for a while) of a span whose
+ *   `rpc.system.name` (or `rpc.system`) is `grpc`.
+ * - A span of no known kind (unspecified, internal, producer, consumer) fails on what both kinds count: HTTP 5xx,
+ *   the server's gRPC codes.
+ */
+import type { AttributeValue, SpanKind } from './span.js';
+
+/** OpenTracing's `error` tag: true, or any text but "false" and "" (Zipkin's own readers count any error tag). */
+export function errorTag(a: Record<string, AttributeValue>): boolean {
+  const e = a['error'];
+  return e === true || (typeof e === 'string' && e !== '' && e !== 'false');
+}
+
+/** gRPC status codes by name (grpc/grpc doc/statuscodes.md). */
+export const GRPC_CODES: readonly string[] = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+
+/** The codes a gRPC server span fails on: UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. */
+const GRPC_SERVER_ERRORS = new Set([2, 4, 12, 13, 14, 15]);
+
+const kindLabel = (kind: SpanKind): string => (kind === 'client' || kind === 'server' ? `${kind} span` : kind === 'unspecified' ? 'span of no kind' : `${kind} span`);
+
+/** The span's gRPC status code as a number, or null when it has none (or not a gRPC one). */
+function grpcCode(a: Record<string, AttributeValue>): number | null {
+  const old = a['rpc.grpc.status_code'];
+  if (old !== undefined && old !== '' && Number.isInteger(Number(old))) return Number(old);
+  const system = a['rpc.system.name'] ?? a['rpc.system'];
+  const named = a['rpc.status_code'] ?? a['rpc.response.status_code'];
+  if (system !== 'grpc' || named === undefined) return null;
+  const i = GRPC_CODES.indexOf(String(named).toUpperCase());
+  if (i >= 0) return i;
+  return String(named) !== '' && Number.isInteger(Number(named)) ? Number(named) : null;
+}
+
+/**
+ * Why the span failed by its HTTP or gRPC status code, for its kind ("HTTP 404 on a client span"); null when its
+ * codes are no error for its kind or it has none. Only for a span whose status is unset: a status of OK or ERROR
+ * is the instrumentation's own word, which may know better (a 404 that was expected).
+ */
+export function statusCodeError(a: Record<string, AttributeValue>, kind: SpanKind): string | null {
+  const http = a['http.response.status_code'] ?? a['http.status_code'];
+  const code = http === undefined || http === '' ? NaN : Number(http);
+  if (Number.isInteger(code)) {
+    const failed = kind === 'client' ? code >= 400 || code < 100 : code >= 500;
+    if (failed) return `HTTP ${code} on a ${kindLabel(kind)}`;
+  }
+  const g = grpcCode(a);
+  if (g !== null && g !== 0 && (kind === 'client' || GRPC_SERVER_ERRORS.has(g))) return `gRPC ${GRPC_CODES[g] ?? g} on a ${kindLabel(kind)}`;
+  return null;
+}
