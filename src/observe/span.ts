@@ -85,3 +85,22 @@ export function scalar(v: unknown): AttributeValue {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
   return JSON.stringify(v);
 }
+
+/**
+ * A trace id as Zipkin and Jaeger keep one: hex of up to 32 digits read as a 128-bit number, written in lower case
+ * with 16 digits when its upper 64 bits are zero and 32 otherwise (openzipkin/zipkin zipkin2/Span.java
+ * normalizeTraceId; jaegertracing/jaeger-idl model/v1/ids.go TraceID.String). So Zipkin's 64-bit id, the same id
+ * padded to 32 digits (as OpenTelemetry's B3 propagation and OTLP write it) and Jaeger's join as one trace, while
+ * two 128-bit ids that share their lower 64 bits stay two (Zipkin's default, strict-trace-id: true). Null when it is
+ * not 1 to 32 hex digits, or all zeros.
+ */
+export function hexTraceId(id: string): string | null {
+  if (!/^[0-9a-fA-F]{1,32}$/.test(id) || /^0+$/.test(id)) return null;
+  const full = id.toLowerCase().padStart(32, '0');
+  return full.startsWith('0000000000000000') ? full.slice(16) : full;
+}
+
+/** A span id as Zipkin and Jaeger keep one: up to 16 hex digits, padded left to 16; null when not hex or too long. */
+export function hexSpanId(id: string): string | null {
+  return /^[0-9a-fA-F]{1,16}$/.test(id) ? id.toLowerCase().padStart(16, '0') : null;
+}

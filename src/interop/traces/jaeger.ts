@@ -3,7 +3,7 @@
  * the UI's "Download JSON" writes) and a bare trace object. Spans reference their parent with CHILD_OF or
  * FOLLOWS_FROM; tags and log fields are `{key, type, value}`; times are microseconds.
  */
-import { KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
@@ -125,8 +125,9 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   if (Array.isArray(s.references)) {
     // The first CHILD_OF wins; a FOLLOWS_FROM is the parent only when there is no CHILD_OF (as the UI reads it).
     const refs = s.references as { refType?: unknown; spanID?: unknown; traceID?: unknown }[];
-    const child = refs.find((r) => r && r.refType === 'CHILD_OF' && typeof r.spanID === 'string' && (r.traceID === undefined || r.traceID === tid));
-    const follow = refs.find((r) => r && r.refType === 'FOLLOWS_FROM' && typeof r.spanID === 'string' && (r.traceID === undefined || r.traceID === tid));
+    const same = (t: unknown) => t === undefined || t === tid || (typeof t === 'string' && hexTraceId(t) !== null && hexTraceId(t) === hexTraceId(tid));
+    const child = refs.find((r) => r && r.refType === 'CHILD_OF' && typeof r.spanID === 'string' && same(r.traceID));
+    const follow = refs.find((r) => r && r.refType === 'FOLLOWS_FROM' && typeof r.spanID === 'string' && same(r.traceID));
     if (child) parentId = child.spanID as string;
     else if (follow) {
       parentId = follow.spanID as string;
@@ -148,10 +149,13 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
       return { timeUs: Number(l?.timestamp) || start, name: typeof fields.event === 'string' ? fields.event : 'log', attributes: fields };
     })
     : [];
+  // Ids as Jaeger keeps them (jaegertracing/jaeger-idl model/v1/ids.go: TraceIDFromString, then String), so that a
+  // trace joins across files of any format; ids that are not hex (the UI's own test traces) are kept as they are.
+  const sid = (x: string) => hexSpanId(x) ?? x;
   return [{
-    traceId: tid,
-    spanId: id,
-    parentId,
+    traceId: hexTraceId(tid) ?? tid,
+    spanId: sid(id),
+    parentId: parentId === null ? null : sid(parentId),
     follows,
     service,
     name: typeof s.operationName === 'string' ? s.operationName : '',

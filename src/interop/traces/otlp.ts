@@ -6,6 +6,7 @@
  */
 import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
+import { hexTraceId } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -83,7 +84,10 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     return null;
   }
   const raw = rawSpan as Record<string, unknown>;
-  const traceId = idHex(raw.traceId, 16), spanId = idHex(raw.spanId, 8);
+  // A trace id whose upper 64 bits are zero (a 64-bit trace passed on by B3 or Jaeger propagation) is kept as Zipkin
+  // and Jaeger keep it, its lower 16 digits (hexTraceId), so the trace joins their files.
+  const hex = idHex(raw.traceId, 16);
+  const traceId = hex === null ? null : hexTraceId(hex), spanId = idHex(raw.spanId, 8);
   if (traceId === null || spanId === null) {
     report.skip('a span without a valid traceId or spanId');
     return null;
@@ -150,7 +154,7 @@ export function otlpDocument(spans: readonly Span[]): object {
       scopeSpans: [{
         scope: { name: 'rehearse', version: VERSION },
         spans: list.map((s) => ({
-          traceId: s.traceId,
+          traceId: s.traceId.padStart(32, '0'),
           spanId: s.spanId,
           ...(s.parentId !== null ? { parentSpanId: s.parentId } : {}),
           name: s.name,

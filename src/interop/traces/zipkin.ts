@@ -3,7 +3,7 @@
  * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
-import { KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { statusCodeError } from '../../observe/span-errors.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
@@ -40,18 +40,24 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const events = Array.isArray(s.annotations)
     ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || start, name: String(a?.value ?? ''), attributes: {} }))
     : [];
-  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java Builder.id, parentId): a span id shorter than
-  // 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span "0c26551047c72d19"; a parentId of
-  // zeros, or one equal to the span's own id, is no parent.
-  const spanId = s.id.toLowerCase().padStart(16, '0');
-  const parent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId.toLowerCase().padStart(16, '0') : null;
+  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId):
+  // a span id shorter than 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span
+  // "0c26551047c72d19"; a trace id of 32 digits whose upper 16 are zeros is its lower 16 (hexTraceId); a parentId of
+  // zeros, or one equal to the span's own id, is no parent. Zipkin refuses ids that are not hex, too long or zeros.
+  const traceId = hexTraceId(s.traceId), spanId = hexSpanId(s.id);
+  const rawParent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId : null;
+  const parent = rawParent === null ? null : hexSpanId(rawParent);
+  if (traceId === null || spanId === null || /^0+$/.test(spanId) || (rawParent !== null && parent === null)) {
+    report.skip('a span whose traceId, id or parentId is not hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)');
+    return null;
+  }
   const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
   // OpenTelemetry's Zipkin exporter writes the span's status as otel.status_code (OK or ERROR) and, for ERROR, an
   // error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
   const status = typeof tags['otel.status_code'] === 'string' ? (tags['otel.status_code'] as string).toUpperCase() : '';
   const error = 'error' in tags || status === 'ERROR' || (status !== 'OK' && report.failedBy(statusCodeError(tags, kind)));
   return {
-    traceId: s.traceId.toLowerCase().padStart(16, '0'),
+    traceId,
     spanId,
     parentId: parent === null || /^0+$/.test(parent) || parent === spanId ? null : parent,
     follows: false,
