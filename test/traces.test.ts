@@ -426,7 +426,7 @@ describe('the command line', () => {
     const file = join(dir, 'wide.json');
     const base = 1470150004000000;
     const spans = Array.from({ length: 12_000 }, (_, i) => ({
-      traceId: 'ab', id: `s${i}`, ...(i ? { parentId: 's0' } : {}), name: `op${i % 3}`, kind: i % 2 ? 'CLIENT' : 'SERVER',
+      traceId: 'ab', id: (i + 1).toString(16), ...(i ? { parentId: '1' } : {}), name: `op${i % 3}`, kind: i % 2 ? 'CLIENT' : 'SERVER',
       timestamp: base + i, duration: 10, localEndpoint: { serviceName: `s${i % 5}` },
     }));
     writeFileSync(file, JSON.stringify(spans));
