@@ -16,7 +16,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, serviceNames } from './names.js';
-import { failedByCodeClause } from './read-notes.js';
+import { readClauses } from './read-notes.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
@@ -51,7 +51,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
     analysis.addTrace(spans);
   }).map((r, i) => ({ ...r, file: files[i] }));
   const sources = reads.map((r) => `${basename(r.file)}: ${r.format}${r.documents > 1 ? ` (JSON lines: ${r.documents} documents)` : ''}, ${plural(r.report.spans, 'span')} in ${plural(r.traces, 'trace')}` +
-    (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : '') + failedByCodeClause(r.report));
+    (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : '') + readClauses(r.report));
   const services = [...new Set([...analysis.endpoints.values(), ...analysis.leaves.values()].map((e) => e.service))].sort();
   const { given, warnings: capacityWarnings } = givenCapacities(services, options, serviceNames(analysis));
   const pools = waits ? poolEvidence(waits, analysis.options.sampleRate, analysis.coarseTraces > 0 ? 1000 : 1) : new Map<string, PoolEvidence>();

@@ -1,6 +1,6 @@
 /**
  * What reading the files decided that the traces do not spell out, for the scenario's comment and the terminal:
- * spans read as failed by their status code alone.
+ * spans read as failed by their status code alone, and Zipkin names read in lower case.
  */
 import { basename } from 'node:path';
 import type { ReadReport } from '../observe/span.js';
@@ -10,13 +10,15 @@ interface Read { file: string; report: ReadReport }
 
 const total = (m: ReadonlyMap<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
 
-/** A clause for the file's line in the scenario's comment ("12 failed by their status code"), or ''. */
-export function failedByCodeClause(report: ReadReport): string {
+/** Clauses for the file's line in the scenario's comment ("12 spans failed by their status code alone"), or ''. */
+export function readClauses(report: ReadReport): string {
   const n = total(report.failedByCode);
-  return n > 0 ? `, ${plural(n, 'span')} failed by their status code alone` : '';
+  const lowered = report.lowered.names.size + report.lowered.services.size;
+  return (n > 0 ? `, ${plural(n, 'span')} failed by their status code alone` : '') +
+    (lowered > 0 ? `, ${plural(lowered, 'name')} read in lower case as Zipkin keeps them` : '');
 }
 
-/** Lines for the terminal: per file, why spans with no error status or tag were read as failed. */
+/** Lines for the terminal: per file, why spans with no error status or tag were read as failed, and names lowered. */
 export function readNoteLines(reads: readonly Read[]): string[] {
   const lines: string[] = [];
   const failed = reads.filter((r) => r.report.failedByCode.size > 0);
@@ -24,6 +26,17 @@ export function readNoteLines(reads: readonly Read[]): string[] {
     lines.push('failed by their status code, with no error status or tag (OpenTelemetry\'s conventions for the span\'s kind: ' +
       'HTTP 5xx, and 4xx on a client span; gRPC UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS, and any but OK on a client span): ' +
       failed.map((r) => `${basename(r.file)}: ${[...r.report.failedByCode].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} x${n.toLocaleString('en-US')}`).join(', ')}`).join('; '));
+  }
+  for (const r of reads) {
+    const { names, services } = r.report.lowered;
+    if (names.size === 0 && services.size === 0) continue;
+    const some = (set: Set<string>, what: string) => {
+      if (set.size === 0) return [];
+      const first = [...set][0];
+      return [`${plural(set.size, what)} (${set.size > 1 ? 'such as ' : ''}"${first}" as "${first.toLowerCase()}")`];
+    };
+    lines.push(`${basename(r.file)}: read in lower case, as Zipkin keeps and shows them (zipkin2/Span.java Builder.name, Endpoint.java Builder.serviceName): ` +
+      [...some(names, 'span name'), ...some(services, 'service name')].join(' and '));
   }
   return lines;
 }

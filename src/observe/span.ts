@@ -41,6 +41,8 @@ export class ReadReport {
 
   /** Spans read as failed by their status code alone (no error status or tag), by why ("HTTP 404 on a client span"). */
   readonly failedByCode = new Map<string, number>();
+  /** Names with capitals read in lower case, as the format's own server keeps them (Zipkin): each as the file spells it. */
+  readonly lowered = { names: new Set<string>(), services: new Set<string>() };
 
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);

@@ -51,6 +51,11 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     report.skip('a span whose traceId, id or parentId is not hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)');
     return null;
   }
+  // Zipkin keeps span and service names in lower case (Span.java Builder.name, Endpoint.java Builder.serviceName):
+  // what its UI and API show, and what a team searches by.
+  const name = lower(typeof s.name === 'string' ? s.name : '', 'names', report);
+  const service = local && typeof local.serviceName === 'string' && local.serviceName !== '' ? lower(local.serviceName, 'services', report) : null;
+  const remoteService = remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? lower(remote.serviceName, 'services', report) : null;
   const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
   // OpenTelemetry's Zipkin exporter writes the span's status as otel.status_code (OK or ERROR) and, for ERROR, an
   // error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
@@ -61,8 +66,8 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     spanId,
     parentId: parent === null || /^0+$/.test(parent) || parent === spanId ? null : parent,
     follows: false,
-    service: local && typeof local.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : null,
-    name: typeof s.name === 'string' ? s.name : '',
+    service,
+    name,
     kind,
     startUs: start,
     durationUs: duration,
@@ -70,8 +75,14 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     attributes: tags,
     events,
     shared: s.shared === true,
-    remoteService: remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? remote.serviceName : null,
+    remoteService,
   };
+}
+
+function lower(name: string, what: 'names' | 'services', report: ReadReport): string {
+  const low = name.toLowerCase();
+  if (low !== name) report.lowered[what].add(name);
+  return low;
 }
 
 /** Spans in Zipkin v2 form (a flat list; tags as strings). */
