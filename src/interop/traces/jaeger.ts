@@ -103,6 +103,12 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const s = raw as Record<string, unknown>;
   const id = typeof s.spanID === 'string' && s.spanID !== '' ? s.spanID : null;
   const tid = typeof s.traceID === 'string' && s.traceID !== '' ? s.traceID : traceId;
+  if (id === null && typeof s.spanId === 'string') {
+    // Jaeger's protobuf model as JSON (jaeger-idl model.proto: traceId and spanId in base64, RFC 3339 times), what
+    // its gRPC api_v2 gives; its UI's JSON (/api/traces) and OTLP (/api/v3) are the formats read.
+    report.skip('a span of Jaeger\'s protobuf model (traceId and spanId in base64): not read; give the UI\'s JSON (/api/traces) or OTLP (/api/v3)');
+    return [];
+  }
   if (id === null || tid === null) {
     report.skip('a span without a spanID or traceID');
     return [];
