@@ -250,7 +250,8 @@ describe('reading trace files', () => {
     expect({ spans: z.report.spans, skipped: Object.fromEntries(z.report.skipped) }).toEqual({
       spans: 3,
       skipped: {
-        'a span without a timestamp': 1,
+        // A part of a span reported in parts, with no part that has a timestamp to merge it into.
+        'a span without a timestamp, and no part of it (its id, shared flag and service) with one': 1,
         'a span whose timestamp is not a number of microseconds': 2,
         'a span whose duration is not a number of microseconds, 0 or more': 2,
         'a span whose name is not text': 1,

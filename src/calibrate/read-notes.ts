@@ -15,7 +15,8 @@ export function readClauses(report: ReadReport): string {
   const n = total(report.failedByCode);
   const lowered = report.lowered.names.size + report.lowered.services.size;
   return (n > 0 ? `, ${plural(n, 'span')} failed by their status code alone` : '') +
-    (lowered > 0 ? `, ${plural(lowered, 'name')} read in lower case as Zipkin keeps them` : '');
+    (lowered > 0 ? `, ${plural(lowered, 'name')} read in lower case as Zipkin keeps them` : '') +
+    (report.merged > 0 ? `, ${plural(report.merged, 'part')} of spans merged` : '');
 }
 
 /** Lines for the terminal: per file, why spans with no error status or tag were read as failed, and names lowered. */
@@ -37,6 +38,11 @@ export function readNoteLines(reads: readonly Read[]): string[] {
     };
     lines.push(`${basename(r.file)}: read in lower case, as Zipkin keeps and shows them (zipkin2/Span.java Builder.name, Endpoint.java Builder.serviceName): ` +
       [...some(names, 'span name'), ...some(services, 'service name')].join(' and '));
+  }
+  for (const r of reads) {
+    if (r.report.merged === 0) continue;
+    lines.push(`${basename(r.file)}: ${plural(r.report.merged, 'span part')} without a timestamp merged into the part of the same span with one, ` +
+      'as Zipkin merges a span reported in parts (zipkin2/internal/Trace.java merge)');
   }
   return lines;
 }

@@ -43,6 +43,8 @@ export class ReadReport {
   readonly failedByCode = new Map<string, number>();
   /** Names with capitals read in lower case, as the format's own server keeps them (Zipkin): each as the file spells it. */
   readonly lowered = { names: new Set<string>(), services: new Set<string>() };
+  /** Parts of spans (Zipkin spans without a timestamp) merged into the part with one. */
+  merged = 0;
 
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);

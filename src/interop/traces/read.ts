@@ -14,6 +14,7 @@ import { streamJson, type Path } from './json-stream.js';
 import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
+import { mergeParts } from './zipkin-merge.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
@@ -48,7 +49,9 @@ export function readTraceFile(file: string, onTrace: (spans: Span[]) => void): F
     },
     gather: (spans) => gatherInto(pending, spans),
   });
-  for (const spans of pending.values()) {
+  for (const gathered of pending.values()) {
+    const spans = mergeParts(gathered);
+    if (spans.length === 0) continue;
     traces++;
     onTrace(spans);
   }
@@ -72,7 +75,10 @@ export function readTraceFiles(files: readonly string[], onTrace: (spans: Span[]
     const read = readInto(file, { hand: add, gather: add });
     reads.push({ ...read, traces: ids.size });
   }
-  for (const spans of all.values()) onTrace(spans);
+  for (const gathered of all.values()) {
+    const spans = mergeParts(gathered);
+    if (spans.length > 0) onTrace(spans);
+  }
   return reads;
 }
 

@@ -5,6 +5,7 @@
  */
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { statusCodeError } from '../../observe/span-errors.js';
+import { markPart } from './zipkin-merge.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -17,11 +18,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     return null;
   }
   const start = microseconds(s.timestamp), duration = microseconds(s.duration) ?? 0;
-  if (start === undefined) {
-    report.skip('a span without a timestamp');
-    return null;
-  }
-  if (!Number.isFinite(start)) {
+  if (start !== undefined && !Number.isFinite(start)) {
     report.skip('a span whose timestamp is not a number of microseconds');
     return null;
   }
@@ -38,7 +35,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const local = s.localEndpoint as { serviceName?: unknown } | undefined;
   const remote = s.remoteEndpoint as { serviceName?: unknown } | undefined;
   const events = Array.isArray(s.annotations)
-    ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || start, name: String(a?.value ?? ''), attributes: {} }))
+    ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || (start ?? NaN), name: String(a?.value ?? ''), attributes: {} }))
     : [];
   // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId):
   // a span id shorter than 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span
@@ -61,7 +58,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   // error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
   const status = typeof tags['otel.status_code'] === 'string' ? (tags['otel.status_code'] as string).toUpperCase() : '';
   const error = 'error' in tags || status === 'ERROR' || (status !== 'OK' && report.failedBy(statusCodeError(tags, kind)));
-  return {
+  const span: Span = {
     traceId,
     spanId,
     parentId: parent === null || /^0+$/.test(parent) || parent === spanId ? null : parent,
@@ -69,7 +66,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     service,
     name,
     kind,
-    startUs: start,
+    startUs: start ?? NaN,
     durationUs: duration,
     error,
     attributes: tags,
@@ -77,6 +74,9 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     shared: s.shared === true,
     remoteService,
   };
+  // A part of a span without its timing: merged into the part with it once the trace is whole (zipkin-merge.ts).
+  if (start === undefined) markPart(span, report);
+  return span;
 }
 
 function lower(name: string, what: 'names' | 'services', report: ReadReport): string {
