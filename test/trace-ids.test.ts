@@ -63,6 +63,12 @@ describe('a trace joins across files as Zipkin joins it', () => {
       '5aab74dbb904746bb33447baae403ed6': ['get /', 'next-message', 'on-message', 'publish', 'store'],
       'b33447baae403ed6': ['audit'],
     });
+    // Said, naming both, with the server's switch that would join them.
+    expect(calibrateFiles([messaging, otlp, truncated]).warnings.filter((w) => w.includes('lower 64 bits'))).toEqual([
+      'trace ids that share their lower 64 bits: 5aab74dbb904746bb33447baae403ed6 and b33447baae403ed6; a library that keeps 64-bit ids may have cut one. ' +
+      'They are read as two traces each, as Zipkin keeps them by default (its server joins them only with STRICT_TRACE_ID=false)',
+    ]);
+    expect(calibrateFiles([messaging, otlp]).warnings.filter((w) => w.includes('lower 64 bits'))).toEqual([]);
   });
 
   it('a 32-digit id whose upper 16 digits are zero is its lower 16: Zipkin\'s, OTLP\'s and Jaeger\'s spans of a 64-bit trace join', () => {

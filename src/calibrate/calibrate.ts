@@ -16,7 +16,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, serviceNames } from './names.js';
-import { readClauses } from './read-notes.js';
+import { cutTraceIds, readClauses } from './read-notes.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
@@ -45,7 +45,9 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const waits = options.waitAttribute ? new PoolWaits(options.waitAttribute) : null;
   if (waits) analysis.ownWait = (s) => waits.waitOf(s);
   const kept = options.keep ? new TraceKeeper() : null;
+  const traceIds = new Set<string>();
   const reads: CalibrateResult['files'] = readTraceFiles(files, (spans) => {
+    traceIds.add(spans[0].traceId);
     kept?.keep(spans);
     waits?.add(spans);
     analysis.addTrace(spans);
@@ -84,7 +86,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
     const again = parseScenarioText(writeScenario(a, { ...write, sources: [], waits: waitsOfAll }));
     return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
   };
-  const warnings = [...warningLines(analysis), ...capacityWarnings];
+  const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...capacityWarnings];
   for (const r of reads) {
     for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
   }

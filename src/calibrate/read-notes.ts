@@ -46,3 +46,17 @@ export function readNoteLines(reads: readonly Read[]): string[] {
   }
   return lines;
 }
+
+/**
+ * Trace ids of 32 digits whose lower 64 bits are another trace's 16-digit id: a library that keeps 64-bit ids cut
+ * the trace passed to it. Zipkin's server keeps them apart by default and joins them with STRICT_TRACE_ID=false
+ * (zipkin2/storage/StorageComponent.java strictTraceId); read as two traces, with a warning naming them.
+ */
+export function cutTraceIds(ids: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const id of ids) if (id.length === 32 && ids.has(id.slice(16))) out.push(`${id} and ${id.slice(16)}`);
+  if (out.length === 0) return [];
+  return [`trace ids that share their lower 64 bits: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ` and ${out.length - 5} more` : ''}; ` +
+    'a library that keeps 64-bit ids may have cut one. They are read as two traces each, as Zipkin keeps them by default ' +
+    '(its server joins them only with STRICT_TRACE_ID=false)'];
+}
