@@ -73,8 +73,23 @@ describe('a span with its status unset fails by its status code, for its kind', 
     expect(statusCodeError({ 'http.response.status_code': 404 }, 'client')).toBe('HTTP 404 on a client span');
     expect(statusCodeError({ 'rpc.grpc.status_code': 5 }, 'client')).toBe('gRPC NOT_FOUND on a client span');
     expect(statusCodeError({ 'rpc.grpc.status_code': 12 }, 'server')).toBe('gRPC UNIMPLEMENTED on a server span');
-    // rpc.status_code of another RPC system is not read with gRPC's codes (JSON-RPC's are numbers of its own).
-    expect(statusCodeError({ 'rpc.system.name': 'jsonrpc', 'rpc.status_code': 'UNKNOWN' }, 'server')).toBeNull();
+    // rpc.status_code of a system whose page says nothing of its codes is no error (rpc-spans.md leaves it to each system).
+    expect(statusCodeError({ 'rpc.system': 'java_rmi', 'rpc.status_code': 'UNKNOWN' }, 'server')).toBeNull();
+  });
+
+  // docs/rpc/connect-rpc.md (a client on all but OK; a server on unknown, deadline_exceeded, unimplemented, internal,
+  // unavailable, data_loss), dubbo.md (a client on all but OK; a server on Dubbo2's SERVER_ERROR,
+  // SERVER_THREADPOOL_EXHAUSTED_ERROR, SERVER_TIMEOUT, SERVICE_ERROR and Triple's gRPC server codes), json-rpc.md
+  // ("All JSON RPC error codes SHOULD be considered errors").
+  it.each([
+    ['connectrpc', 'ok', 'client', null], ['connectrpc', 'not_found', 'client', 'Connect not_found on a client span'],
+    ['connectrpc', 'not_found', 'server', null], ['connectrpc', 'unavailable', 'server', 'Connect unavailable on a server span'],
+    ['dubbo', 'OK', 'client', null], ['dubbo', 'CLIENT_TIMEOUT', 'client', 'Dubbo CLIENT_TIMEOUT on a client span'],
+    ['dubbo', 'CLIENT_TIMEOUT', 'server', null], ['dubbo', 'SERVER_THREADPOOL_EXHAUSTED_ERROR', 'server', 'Dubbo SERVER_THREADPOOL_EXHAUSTED_ERROR on a server span'],
+    ['dubbo', 'NOT_FOUND', 'server', null], ['dubbo', 'DATA_LOSS', 'server', 'Dubbo DATA_LOSS on a server span'],
+    ['jsonrpc', '-32602', 'server', 'JSON-RPC error -32602 on a server span'], ['jsonrpc', '-32601', 'client', 'JSON-RPC error -32601 on a client span'],
+  ] as [string, string, SpanKind, string | null][])('%s %s on a %s span: %s', (system, code, kind, why) => {
+    expect(statusCodeError({ 'rpc.system.name': system, 'rpc.status_code': code }, kind)).toBe(why);
   });
 });
 

@@ -25,7 +25,8 @@ export function readNoteLines(reads: readonly Read[]): string[] {
   const failed = reads.filter((r) => r.report.failedByCode.size > 0);
   if (failed.length > 0) {
     lines.push('failed by their status code, with no error status or tag (OpenTelemetry\'s conventions for the span\'s kind: ' +
-      'HTTP 5xx, and 4xx on a client span; gRPC UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS, and any but OK on a client span): ' +
+      'HTTP 5xx, and 4xx on a client span; gRPC UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS, and any but OK on a client span; ' +
+      'Connect, Dubbo and JSON-RPC codes as their pages say): ' +
       failed.map((r) => `${basename(r.file)}: ${[...r.report.failedByCode].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} x${n.toLocaleString('en-US')}`).join(', ')}`).join('; '));
   }
   for (const r of reads) {

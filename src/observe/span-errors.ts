@@ -10,6 +10,7 @@
  *   errors; on a client span every code but OK is. The code is `rpc.grpc.status_code` (a number, the conventions up
  *   to v1.37.0) or `rpc.status_code` (its name, `rpc.response.status_code` for a while) of a span whose
  *   `rpc.system.name` (or `rpc.system`) is `grpc`.
+ * - Connect, Dubbo and JSON-RPC by their own pages (docs/rpc/connect-rpc.md, dubbo.md, json-rpc.md; rpcError below).
  * - A span of no known kind (unspecified, internal, producer, consumer) fails on what both kinds count: HTTP 5xx,
  *   the server's gRPC codes.
  */
@@ -33,16 +34,41 @@ const GRPC_SERVER_ERRORS = new Set([2, 4, 12, 13, 14, 15]);
 
 const kindLabel = (kind: SpanKind): string => (kind === 'client' || kind === 'server' ? `${kind} span` : kind === 'unspecified' ? 'span of no kind' : `${kind} span`);
 
-/** The span's gRPC status code as a number, or null when it has none (or not a gRPC one). */
-function grpcCode(a: Record<string, AttributeValue>): number | null {
+/** Dubbo2's codes a server span fails on (docs/rpc/dubbo.md); Dubbo3's Triple protocol fails on the gRPC server codes. */
+const DUBBO2_SERVER_ERRORS = new Set(['SERVER_ERROR', 'SERVER_THREADPOOL_EXHAUSTED_ERROR', 'SERVER_TIMEOUT', 'SERVICE_ERROR']);
+
+const present = (v: AttributeValue | undefined): v is AttributeValue => v !== undefined && v !== '';
+
+/**
+ * Why an RPC span failed by its status code, or null. gRPC (grpc.md) and Connect (connect-rpc.md, gRPC's codes in
+ * lower case): a server fails on UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS, a client
+ * on every code but OK. Dubbo (dubbo.md): a client on every code but OK, a server on Dubbo2's server errors and the
+ * gRPC server codes (Triple). JSON-RPC (json-rpc.md): the code is an error response's, an error on every span.
+ */
+function rpcError(a: Record<string, AttributeValue>, kind: SpanKind): string | null {
+  const on = `on a ${kindLabel(kind)}`;
+  const grpc = (code: number) => (code !== 0 && (kind === 'client' || GRPC_SERVER_ERRORS.has(code)) ? `gRPC ${GRPC_CODES[code] ?? code} ${on}` : null);
   const old = a['rpc.grpc.status_code'];
-  if (old !== undefined && old !== '' && Number.isInteger(Number(old))) return Number(old);
-  const system = a['rpc.system.name'] ?? a['rpc.system'];
-  const named = a['rpc.status_code'] ?? a['rpc.response.status_code'];
-  if (system !== 'grpc' || named === undefined) return null;
-  const i = GRPC_CODES.indexOf(String(named).toUpperCase());
-  if (i >= 0) return i;
-  return String(named) !== '' && Number.isInteger(Number(named)) ? Number(named) : null;
+  if (present(old) && Number.isInteger(Number(old))) return grpc(Number(old));
+  const oldJson = a['rpc.jsonrpc.error_code'];
+  if (present(oldJson)) return `JSON-RPC error ${oldJson} ${on}`;
+  const oldConnect = a['rpc.connect_rpc.error_code'];
+  const system = String(a['rpc.system.name'] ?? a['rpc.system'] ?? '');
+  const named = a['rpc.status_code'] ?? a['rpc.response.status_code'] ?? (present(oldConnect) ? oldConnect : undefined);
+  if (!present(named)) return null;
+  const name = String(named).toUpperCase();
+  if (name === 'OK') return null;
+  const i = GRPC_CODES.indexOf(name);
+  if (system === 'grpc' || system === 'connectrpc' || system === 'connect_rpc' || present(oldConnect)) {
+    const what = system === 'grpc' ? 'gRPC' : 'Connect';
+    if (i >= 0) return grpc(i) === null ? null : `${what} ${named} ${on}`;
+    return system === 'grpc' && Number.isInteger(Number(named)) ? grpc(Number(named)) : kind === 'client' ? `${what} ${named} ${on}` : null;
+  }
+  if (system === 'dubbo' || system === 'apache_dubbo') {
+    return kind === 'client' || DUBBO2_SERVER_ERRORS.has(name) || (i >= 0 && GRPC_SERVER_ERRORS.has(i)) ? `Dubbo ${named} ${on}` : null;
+  }
+  if (system === 'jsonrpc') return `JSON-RPC error ${named} ${on}`;
+  return null;
 }
 
 /**
@@ -57,7 +83,5 @@ export function statusCodeError(a: Record<string, AttributeValue>, kind: SpanKin
     const failed = kind === 'client' ? code >= 400 || code < 100 : code >= 500;
     if (failed) return `HTTP ${code} on a ${kindLabel(kind)}`;
   }
-  const g = grpcCode(a);
-  if (g !== null && g !== 0 && (kind === 'client' || GRPC_SERVER_ERRORS.has(g))) return `gRPC ${GRPC_CODES[g] ?? g} on a ${kindLabel(kind)}`;
-  return null;
+  return rpcError(a, kind);
 }
