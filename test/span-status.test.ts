@@ -75,6 +75,10 @@ describe('a span with its status unset fails by its status code, for its kind', 
     expect(statusCodeError({ 'rpc.grpc.status_code': 12 }, 'server')).toBe('gRPC UNIMPLEMENTED on a server span');
     // rpc.status_code of a system whose page says nothing of its codes is no error (rpc-spans.md leaves it to each system).
     expect(statusCodeError({ 'rpc.system': 'java_rmi', 'rpc.status_code': 'UNKNOWN' }, 'server')).toBeNull();
+    // error.type, set if and only if the operation failed (registry/attributes/error.md), on any span.
+    expect(statusCodeError({ 'error.type': 'java.net.UnknownHostException' }, 'client')).toBe('error.type java.net.UnknownHostException on a client span');
+    expect(statusCodeError({ 'db.system.name': 'postgresql', 'error.type': 'timeout' }, 'internal')).toBe('error.type timeout on an internal span');
+    expect(statusCodeError({ 'http.response.status_code': 200, 'error.type': '' }, 'client')).toBeNull();
   });
 
   // docs/rpc/connect-rpc.md (a client on all but OK; a server on unknown, deadline_exceeded, unimplemented, internal,
@@ -138,8 +142,8 @@ describe('every format reads the span\'s kind and its status code alike', () => 
     const out = join(dir, 'status.yaml');
     const r = spawnSync(process.execPath, [new URL('../bin/rehearse.js', import.meta.url).pathname, 'calibrate', f, '--out', out], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/failed by their status code, with no error status or tag \(OpenTelemetry's conventions for the span's kind: .*\): s-\w+\.zipkin\.json: HTTP 404 on a client span x1\n/);
+    expect(r.stdout).toMatch(/failed by their status code or error.type, with no error status or tag \(OpenTelemetry's conventions for the span's kind: .*\): s-\w+\.zipkin\.json: HTTP 404 on a client span x1\n/);
     const yaml = readFileSync(out, 'utf8');
-    expect(yaml).toMatch(/zipkin, 1 span in 1 trace, 1 span failed by their status code alone\n/);
+    expect(yaml).toMatch(/zipkin, 1 span in 1 trace, 1 span failed by their status code or error.type alone\n/);
   });
 });

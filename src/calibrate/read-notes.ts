@@ -14,7 +14,7 @@ const total = (m: ReadonlyMap<string, number>): number => [...m.values()].reduce
 export function readClauses(report: ReadReport): string {
   const n = total(report.failedByCode);
   const lowered = report.lowered.names.size + report.lowered.services.size;
-  return (n > 0 ? `, ${plural(n, 'span')} failed by their status code alone` : '') +
+  return (n > 0 ? `, ${plural(n, 'span')} failed by their status code or error.type alone` : '') +
     (lowered > 0 ? `, ${plural(lowered, 'name')} read in lower case as Zipkin keeps them` : '') +
     (report.merged > 0 ? `, ${plural(report.merged, 'part')} of spans merged` : '');
 }
@@ -24,9 +24,9 @@ export function readNoteLines(reads: readonly Read[]): string[] {
   const lines: string[] = [];
   const failed = reads.filter((r) => r.report.failedByCode.size > 0);
   if (failed.length > 0) {
-    lines.push('failed by their status code, with no error status or tag (OpenTelemetry\'s conventions for the span\'s kind: ' +
+    lines.push('failed by their status code or error.type, with no error status or tag (OpenTelemetry\'s conventions for the span\'s kind: ' +
       'HTTP 5xx, and 4xx on a client span; gRPC UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS, and any but OK on a client span; ' +
-      'Connect, Dubbo and JSON-RPC codes as their pages say): ' +
+      'Connect, Dubbo and JSON-RPC codes as their pages say; error.type, set only when the operation failed): ' +
       failed.map((r) => `${basename(r.file)}: ${[...r.report.failedByCode].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} x${n.toLocaleString('en-US')}`).join(', ')}`).join('; '));
   }
   for (const r of reads) {

@@ -11,6 +11,7 @@
  *   to v1.37.0) or `rpc.status_code` (its name, `rpc.response.status_code` for a while) of a span whose
  *   `rpc.system.name` (or `rpc.system`) is `grpc`.
  * - Connect, Dubbo and JSON-RPC by their own pages (docs/rpc/connect-rpc.md, dubbo.md, json-rpc.md; rpcError below).
+ * - Else `error.type`, which instrumentations set if and only if the operation failed (docs/registry/attributes/error.md).
  * - A span of no known kind (unspecified, internal, producer, consumer) fails on what both kinds count: HTTP 5xx,
  *   the server's gRPC codes.
  */
@@ -32,7 +33,7 @@ export const GRPC_CODES: readonly string[] = [
 /** The codes a gRPC server span fails on: UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. */
 const GRPC_SERVER_ERRORS = new Set([2, 4, 12, 13, 14, 15]);
 
-const kindLabel = (kind: SpanKind): string => (kind === 'client' || kind === 'server' ? `${kind} span` : kind === 'unspecified' ? 'span of no kind' : `${kind} span`);
+const kindLabel = (kind: SpanKind): string => (kind === 'unspecified' ? 'a span of no kind' : kind === 'internal' ? 'an internal span' : `a ${kind} span`);
 
 /** Dubbo2's codes a server span fails on (docs/rpc/dubbo.md); Dubbo3's Triple protocol fails on the gRPC server codes. */
 const DUBBO2_SERVER_ERRORS = new Set(['SERVER_ERROR', 'SERVER_THREADPOOL_EXHAUSTED_ERROR', 'SERVER_TIMEOUT', 'SERVICE_ERROR']);
@@ -46,7 +47,7 @@ const present = (v: AttributeValue | undefined): v is AttributeValue => v !== un
  * gRPC server codes (Triple). JSON-RPC (json-rpc.md): the code is an error response's, an error on every span.
  */
 function rpcError(a: Record<string, AttributeValue>, kind: SpanKind): string | null {
-  const on = `on a ${kindLabel(kind)}`;
+  const on = `on ${kindLabel(kind)}`;
   const grpc = (code: number) => (code !== 0 && (kind === 'client' || GRPC_SERVER_ERRORS.has(code)) ? `gRPC ${GRPC_CODES[code] ?? code} ${on}` : null);
   const old = a['rpc.grpc.status_code'];
   if (present(old) && Number.isInteger(Number(old))) return grpc(Number(old));
@@ -72,7 +73,7 @@ function rpcError(a: Record<string, AttributeValue>, kind: SpanKind): string | n
 }
 
 /**
- * Why the span failed by its HTTP or gRPC status code, for its kind ("HTTP 404 on a client span"); null when its
+ * Why the span failed by its HTTP or RPC status code for its kind, or its error.type ("HTTP 404 on a client span"); null when its
  * codes are no error for its kind or it has none. Only for a span whose status is unset: a status of OK or ERROR
  * is the instrumentation's own word, which may know better (a 404 that was expected).
  */
@@ -81,7 +82,12 @@ export function statusCodeError(a: Record<string, AttributeValue>, kind: SpanKin
   const code = http === undefined || http === '' ? NaN : Number(http);
   if (Number.isInteger(code)) {
     const failed = kind === 'client' ? code >= 400 || code < 100 : code >= 500;
-    if (failed) return `HTTP ${code} on a ${kindLabel(kind)}`;
+    if (failed) return `HTTP ${code} on ${kindLabel(kind)}`;
   }
-  return rpcError(a, kind);
+  const rpc = rpcError(a, kind);
+  if (rpc !== null) return rpc;
+  // "If the operation has completed successfully, instrumentations SHOULD NOT set error.type" (docs/registry/
+  // attributes/error.md; "Conditionally Required: If and only if the operation failed" on HTTP and RPC spans).
+  const type = a['error.type'];
+  return present(type) ? `error.type ${type} on ${kindLabel(kind)}` : null;
 }
