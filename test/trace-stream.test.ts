@@ -86,9 +86,11 @@ describe('Jaeger read a span at a time', () => {
     const traces: Span[][] = [];
     const r = readTraceFile(f, (spans) => traces.push(spans));
     expect(r.format).toBe('jaeger');
+    // Hex ids padded to 16 digits, as Jaeger writes them (jaeger-idl model/v1/ids.go TraceID.String, SpanID.String).
+    const id = (x: string) => x.padStart(16, '0');
     expect(traces.map((t) => t.map((s) => [s.traceId, s.spanId, s.service]).sort())).toEqual([
-      [['aaa', 'a1', 'shop'], ['aaa', 'a2', 'db']],
-      [['bbb', 'b1', 'shop']],
+      [[id('aaa'), id('a1'), 'shop'], [id('aaa'), id('a2'), 'db']],
+      [[id('bbb'), id('b1'), 'shop']],
     ]);
     expect(Object.fromEntries(r.report.skipped)).toEqual({ 'a trace without spans': 1 });
   });

@@ -250,7 +250,8 @@ describe('reading trace files', () => {
     expect({ spans: z.report.spans, skipped: Object.fromEntries(z.report.skipped) }).toEqual({
       spans: 3,
       skipped: {
-        'a span without a timestamp': 1,
+        // A part of a span reported in parts, with no part that has a timestamp to merge it into.
+        'a span without a timestamp, and no part of it (its id, shared flag and service) with one': 1,
         'a span whose timestamp is not a number of microseconds': 2,
         'a span whose duration is not a number of microseconds, 0 or more': 2,
         'a span whose name is not text': 1,
@@ -426,7 +427,7 @@ describe('the command line', () => {
     const file = join(dir, 'wide.json');
     const base = 1470150004000000;
     const spans = Array.from({ length: 12_000 }, (_, i) => ({
-      traceId: 'ab', id: `s${i}`, ...(i ? { parentId: 's0' } : {}), name: `op${i % 3}`, kind: i % 2 ? 'CLIENT' : 'SERVER',
+      traceId: 'ab', id: (i + 1).toString(16), ...(i ? { parentId: '1' } : {}), name: `op${i % 3}`, kind: i % 2 ? 'CLIENT' : 'SERVER',
       timestamp: base + i, duration: 10, localEndpoint: { serviceName: `s${i % 5}` },
     }));
     writeFileSync(file, JSON.stringify(spans));

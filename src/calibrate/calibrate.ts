@@ -16,6 +16,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, serviceNames } from './names.js';
+import { cutTraceIds, readClauses } from './read-notes.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
@@ -44,13 +45,15 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const waits = options.waitAttribute ? new PoolWaits(options.waitAttribute) : null;
   if (waits) analysis.ownWait = (s) => waits.waitOf(s);
   const kept = options.keep ? new TraceKeeper() : null;
+  const traceIds = new Set<string>();
   const reads: CalibrateResult['files'] = readTraceFiles(files, (spans) => {
+    traceIds.add(spans[0].traceId);
     kept?.keep(spans);
     waits?.add(spans);
     analysis.addTrace(spans);
   }).map((r, i) => ({ ...r, file: files[i] }));
   const sources = reads.map((r) => `${basename(r.file)}: ${r.format}${r.documents > 1 ? ` (JSON lines: ${r.documents} documents)` : ''}, ${plural(r.report.spans, 'span')} in ${plural(r.traces, 'trace')}` +
-    (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : ''));
+    (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : '') + readClauses(r.report));
   const services = [...new Set([...analysis.endpoints.values(), ...analysis.leaves.values()].map((e) => e.service))].sort();
   const { given, warnings: capacityWarnings } = givenCapacities(services, options, serviceNames(analysis));
   const pools = waits ? poolEvidence(waits, analysis.options.sampleRate, analysis.coarseTraces > 0 ? 1000 : 1) : new Map<string, PoolEvidence>();
@@ -83,7 +86,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
     const again = parseScenarioText(writeScenario(a, { ...write, sources: [], waits: waitsOfAll }));
     return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
   };
-  const warnings = [...warningLines(analysis), ...capacityWarnings];
+  const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...capacityWarnings];
   for (const r of reads) {
     for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
   }

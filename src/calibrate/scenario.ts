@@ -317,9 +317,10 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   for (const s of o.sources) L.push(`#   ${s}`);
   L.push('# Latencies are each endpoint\'s own time (its span less the time covered by its synchronous calls); a call\'s');
   L.push('# network is the time between its client span and its server span (client duration less server duration); error rates');
-  L.push('# count failures that started in the endpoint, not those passed up from a call. Capacity is given (--capacity,');
-  L.push('# --deployment), inferred where the traces show a service saturated (the comment gives the evidence), or unknown:');
-  L.push('# unbounded in the run, which then cannot show that service saturate above the calibrated load.');
+  L.push('# count failures that started in the endpoint, not those passed up from a call (a span failed by an error status or');
+  L.push('# tag or, its status unset, an HTTP or gRPC code OpenTelemetry counts as an error for its kind). Capacity is given');
+  L.push('# (--capacity, --deployment), inferred where the traces show a service saturated (the comment gives the evidence), or');
+  L.push('# unknown: unbounded in the run, which then cannot show that service saturate above the calibrated load.');
   L.push(`name: ${yamlName(safe(o.name))}`);
   L.push('seed: 1');
   L.push(`duration: ${o.duration}`);

@@ -39,8 +39,22 @@ export class ReadReport {
   readonly skipped = new Map<string, number>();
   spans = 0;
 
+  /** Spans read as failed by their status code alone (no error status or tag), by why ("HTTP 404 on a client span"). */
+  readonly failedByCode = new Map<string, number>();
+  /** Names with capitals read in lower case, as the format's own server keeps them (Zipkin): each as the file spells it. */
+  readonly lowered = { names: new Set<string>(), services: new Set<string>() };
+  /** Parts of spans (Zipkin spans without a timestamp) merged into the part with one. */
+  merged = 0;
+
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+  }
+
+  /** Counts why a span failed by its status code; true when it did (`why` is not null). */
+  failedBy(why: string | null): boolean {
+    if (why === null) return false;
+    this.failedByCode.set(why, (this.failedByCode.get(why) ?? 0) + 1);
+    return true;
   }
 
   get skippedTotal(): number {
@@ -76,12 +90,21 @@ export function scalar(v: unknown): AttributeValue {
   return JSON.stringify(v);
 }
 
-/** Whether attributes mark the span as failed (OpenTracing `error` tag, HTTP 5xx). */
-export function errorFromAttributes(a: Record<string, AttributeValue>): boolean {
-  const e = a['error'];
-  if (e === true || e === 'true' || (typeof e === 'string' && e !== '' && e !== 'false')) return true;
-  const code = Number(a['http.response.status_code'] ?? a['http.status_code'] ?? NaN);
-  if (code >= 500) return true;
-  const grpc = a['rpc.grpc.status_code'];
-  return grpc !== undefined && Number(grpc) !== 0 && Number.isFinite(Number(grpc)) && [2, 4, 13, 14].includes(Number(grpc));
+/**
+ * A trace id as Zipkin and Jaeger keep one: hex of up to 32 digits read as a 128-bit number, written in lower case
+ * with 16 digits when its upper 64 bits are zero and 32 otherwise (openzipkin/zipkin zipkin2/Span.java
+ * normalizeTraceId; jaegertracing/jaeger-idl model/v1/ids.go TraceID.String). So Zipkin's 64-bit id, the same id
+ * padded to 32 digits (as OpenTelemetry's B3 propagation and OTLP write it) and Jaeger's join as one trace, while
+ * two 128-bit ids that share their lower 64 bits stay two (Zipkin's default, strict-trace-id: true). Null when it is
+ * not 1 to 32 hex digits, or all zeros.
+ */
+export function hexTraceId(id: string): string | null {
+  if (!/^[0-9a-fA-F]{1,32}$/.test(id) || /^0+$/.test(id)) return null;
+  const full = id.toLowerCase().padStart(32, '0');
+  return full.startsWith('0000000000000000') ? full.slice(16) : full;
+}
+
+/** A span id as Zipkin and Jaeger keep one: up to 16 hex digits, padded left to 16; null when not hex or too long. */
+export function hexSpanId(id: string): string | null {
+  return /^[0-9a-fA-F]{1,16}$/.test(id) ? id.toLowerCase().padStart(16, '0') : null;
 }

@@ -3,7 +3,8 @@
  * the UI's "Download JSON" writes) and a bare trace object. Spans reference their parent with CHILD_OF or
  * FOLLOWS_FROM; tags and log fields are `{key, type, value}`; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 
@@ -102,6 +103,12 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const s = raw as Record<string, unknown>;
   const id = typeof s.spanID === 'string' && s.spanID !== '' ? s.spanID : null;
   const tid = typeof s.traceID === 'string' && s.traceID !== '' ? s.traceID : traceId;
+  if (id === null && typeof s.spanId === 'string') {
+    // Jaeger's protobuf model as JSON (jaeger-idl model.proto: traceId and spanId in base64, RFC 3339 times), what
+    // its gRPC api_v2 gives; its UI's JSON (/api/traces) and OTLP (/api/v3) are the formats read.
+    report.skip('a span of Jaeger\'s protobuf model (traceId and spanId in base64): not read; give the UI\'s JSON (/api/traces) or OTLP (/api/v3)');
+    return [];
+  }
   if (id === null || tid === null) {
     report.skip('a span without a spanID or traceID');
     return [];
@@ -124,8 +131,9 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   if (Array.isArray(s.references)) {
     // The first CHILD_OF wins; a FOLLOWS_FROM is the parent only when there is no CHILD_OF (as the UI reads it).
     const refs = s.references as { refType?: unknown; spanID?: unknown; traceID?: unknown }[];
-    const child = refs.find((r) => r && r.refType === 'CHILD_OF' && typeof r.spanID === 'string' && (r.traceID === undefined || r.traceID === tid));
-    const follow = refs.find((r) => r && r.refType === 'FOLLOWS_FROM' && typeof r.spanID === 'string' && (r.traceID === undefined || r.traceID === tid));
+    const same = (t: unknown) => t === undefined || t === tid || (typeof t === 'string' && hexTraceId(t) !== null && hexTraceId(t) === hexTraceId(tid));
+    const child = refs.find((r) => r && r.refType === 'CHILD_OF' && typeof r.spanID === 'string' && same(r.traceID));
+    const follow = refs.find((r) => r && r.refType === 'FOLLOWS_FROM' && typeof r.spanID === 'string' && same(r.traceID));
     if (child) parentId = child.spanID as string;
     else if (follow) {
       parentId = follow.spanID as string;
@@ -137,24 +145,30 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const process = embedded ?? (typeof s.processID === 'string' ? processes[s.processID] : undefined);
   const service = process && typeof process.serviceName === 'string' && process.serviceName !== '' ? process.serviceName : null;
   const kindTag = attributes['span.kind'];
-  const status = attributes['otel.status_code'];
+  const kind = typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified';
+  // OpenTelemetry's span status as Jaeger keeps it: otel.status_code OK or ERROR, and for ERROR an error tag
+  // (opentelemetry-specification common/mapping-to-non-otlp.md, Span Status).
+  const status = typeof attributes['otel.status_code'] === 'string' ? (attributes['otel.status_code'] as string).toUpperCase() : '';
   const events = Array.isArray(s.logs)
     ? (s.logs as { timestamp?: unknown; fields?: unknown }[]).map((l) => {
       const fields = tagsOf(l?.fields);
       return { timeUs: Number(l?.timestamp) || start, name: typeof fields.event === 'string' ? fields.event : 'log', attributes: fields };
     })
     : [];
+  // Ids as Jaeger keeps them (jaegertracing/jaeger-idl model/v1/ids.go: TraceIDFromString, then String), so that a
+  // trace joins across files of any format; ids that are not hex (the UI's own test traces) are kept as they are.
+  const sid = (x: string) => hexSpanId(x) ?? x;
   return [{
-    traceId: tid,
-    spanId: id,
-    parentId,
+    traceId: hexTraceId(tid) ?? tid,
+    spanId: sid(id),
+    parentId: parentId === null ? null : sid(parentId),
     follows,
     service,
     name: typeof s.operationName === 'string' ? s.operationName : '',
-    kind: typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified',
+    kind,
     startUs: start,
     durationUs: duration,
-    error: status === 'ERROR' || errorFromAttributes(attributes),
+    error: status === 'ERROR' || errorTag(attributes) || (status !== 'OK' && report.failedBy(statusCodeError(attributes, kind))),
     attributes,
     events,
     shared: false,

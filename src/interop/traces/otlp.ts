@@ -6,7 +6,8 @@
  */
 import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
-import { errorFromAttributes } from '../../observe/span.js';
+import { hexTraceId } from '../../observe/span.js';
+import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const KIND_NUMBER: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -83,7 +84,10 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     return null;
   }
   const raw = rawSpan as Record<string, unknown>;
-  const traceId = idHex(raw.traceId, 16), spanId = idHex(raw.spanId, 8);
+  // A trace id whose upper 64 bits are zero (a 64-bit trace passed on by B3 or Jaeger propagation) is kept as Zipkin
+  // and Jaeger keep it, its lower 16 digits (hexTraceId), so the trace joins their files.
+  const hex = idHex(raw.traceId, 16);
+  const traceId = hex === null ? null : hexTraceId(hex), spanId = idHex(raw.spanId, 8);
   if (traceId === null || spanId === null) {
     report.skip('a span without a valid traceId or spanId');
     return null;
@@ -97,6 +101,7 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
   const status = raw.status as { code?: unknown } | undefined;
   const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
   const statusOk = status?.code === 1 || status?.code === 'STATUS_CODE_OK';
+  const kind = kindOf(raw.kind);
   const events = Array.isArray(raw.events)
     ? (raw.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
       timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),
@@ -109,10 +114,10 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     follows: false,
     service,
     name: typeof raw.name === 'string' ? raw.name : '',
-    kind: kindOf(raw.kind),
+    kind,
     startUs: start,
     durationUs: end - start,
-    error: statusError || (!statusOk && errorFromAttributes(attributes)),
+    error: statusError || (!statusOk && (errorTag(attributes) || report.failedBy(statusCodeError(attributes, kind)))),
     attributes,
     events,
     shared: false,
@@ -149,7 +154,7 @@ export function otlpDocument(spans: readonly Span[]): object {
       scopeSpans: [{
         scope: { name: 'rehearse', version: VERSION },
         spans: list.map((s) => ({
-          traceId: s.traceId,
+          traceId: s.traceId.padStart(32, '0'),
           spanId: s.spanId,
           ...(s.parentId !== null ? { parentSpanId: s.parentId } : {}),
           name: s.name,

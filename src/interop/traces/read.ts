@@ -14,6 +14,7 @@ import { streamJson, type Path } from './json-stream.js';
 import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
+import { mergeParts } from './zipkin-merge.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
@@ -48,7 +49,9 @@ export function readTraceFile(file: string, onTrace: (spans: Span[]) => void): F
     },
     gather: (spans) => gatherInto(pending, spans),
   });
-  for (const spans of pending.values()) {
+  for (const gathered of pending.values()) {
+    const spans = mergeParts(gathered);
+    if (spans.length === 0) continue;
     traces++;
     onTrace(spans);
   }
@@ -72,7 +75,10 @@ export function readTraceFiles(files: readonly string[], onTrace: (spans: Span[]
     const read = readInto(file, { hand: add, gather: add });
     reads.push({ ...read, traces: ids.size });
   }
-  for (const spans of all.values()) onTrace(spans);
+  for (const gathered of all.values()) {
+    const spans = mergeParts(gathered);
+    if (spans.length > 0) onTrace(spans);
+  }
   return reads;
 }
 
@@ -89,6 +95,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   let format: TraceFormat | null = null;
   let bare = new JaegerTraceReader(report);
   let isBare = false;
+  // A lone Zipkin span, the document itself (what zipkin2's SpanBytesDecoder.decodeOne reads): its top-level values.
+  let lone: Record<string, unknown> = {};
   // Jaeger: the element of data being read.
   let trace: { at: string; reader: JaegerTraceReader } | null = null;
   const traceEnded = () => {
@@ -113,6 +121,13 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   const documentEnded = () => {
     traceEnded();
     documents++;
+    const span = lone;
+    lone = {};
+    if (!isBare && typeof span.traceId === 'string' && typeof span.id === 'string') {
+      setFormat('zipkin', 1, 1);
+      const s = zipkinSpan(span, report);
+      if (s) gather([s]);
+    }
     if (!isBare) return;
     setFormat('jaeger', 1, 1);
     hand(bare.finish());
@@ -174,7 +189,17 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       } else report.skip('a list entry that is not a span or a trace');
       return;
     }
-    if (top === 'data' && path.length === 2) {
+    if (top === 'data' && typeof path[1] === 'string') {
+      // data holding one trace object, not a list of them (the UI's state of a loaded trace, as jaeger-ui's
+      // TraceFlamegraph/testTrace.json holds it): each of its keys was read as a trace without spans.
+      setFormat('jaeger', line, column);
+      const at = `${documents}:trace`;
+      if (trace?.at !== at) {
+        traceEnded();
+        trace = { at, reader: new JaegerTraceReader(report) };
+      }
+      trace.reader.value(path.slice(1), value);
+    } else if (top === 'data' && path.length === 2) {
       setFormat('jaeger', line, column);
       traceEnded();
       hand(jaegerTraceSpans(value, report));
@@ -193,11 +218,12 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       isBare = true;
       bare.value(path, value);
     } else if ((top === 'processes' || top === 'traceID') && path.length === 1) bare.value(path, value);
+    else if (typeof top === 'string' && path.length === 1) lone[top] = value;
   }, documentEnded);
 
   if (format === null) {
     throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]}, a trace with "traceID" and "spans", or a list of spans with "traceID" and "spanID"), ` +
-      'Zipkin v2 JSON (a list of spans), OTLP JSON ({"resourceSpans": [...]}), or JSON lines of them']);
+      'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}), or JSON lines of them']);
   }
   if (report.spans === 0) {
     const why = report.skippedTotal > 0 ? `: ${report.skippedTotal} skipped (${[...report.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : '';

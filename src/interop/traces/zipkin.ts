@@ -3,7 +3,9 @@
  * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
-import { errorFromAttributes, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { statusCodeError } from '../../observe/span-errors.js';
+import { markPart } from './zipkin-merge.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -16,11 +18,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     return null;
   }
   const start = microseconds(s.timestamp), duration = microseconds(s.duration) ?? 0;
-  if (start === undefined) {
-    report.skip('a span without a timestamp');
-    return null;
-  }
-  if (!Number.isFinite(start)) {
+  if (start !== undefined && !Number.isFinite(start)) {
     report.skip('a span whose timestamp is not a number of microseconds');
     return null;
   }
@@ -37,29 +35,54 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const local = s.localEndpoint as { serviceName?: unknown } | undefined;
   const remote = s.remoteEndpoint as { serviceName?: unknown } | undefined;
   const events = Array.isArray(s.annotations)
-    ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || start, name: String(a?.value ?? ''), attributes: {} }))
+    ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || (start ?? NaN), name: String(a?.value ?? ''), attributes: {} }))
     : [];
-  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java Builder.id, parentId): a span id shorter than
-  // 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span "0c26551047c72d19"; a parentId of
-  // zeros, or one equal to the span's own id, is no parent.
-  const spanId = s.id.toLowerCase().padStart(16, '0');
-  const parent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId.toLowerCase().padStart(16, '0') : null;
-  return {
-    traceId: s.traceId.toLowerCase().padStart(16, '0'),
+  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId):
+  // a span id shorter than 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span
+  // "0c26551047c72d19"; a trace id of 32 digits whose upper 16 are zeros is its lower 16 (hexTraceId); a parentId of
+  // zeros, or one equal to the span's own id, is no parent. Zipkin refuses ids that are not hex, too long or zeros.
+  const traceId = hexTraceId(s.traceId), spanId = hexSpanId(s.id);
+  const rawParent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId : null;
+  const parent = rawParent === null ? null : hexSpanId(rawParent);
+  if (traceId === null || spanId === null || /^0+$/.test(spanId) || (rawParent !== null && parent === null)) {
+    report.skip('a span whose traceId, id or parentId is not hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)');
+    return null;
+  }
+  // Zipkin keeps span and service names in lower case (Span.java Builder.name, Endpoint.java Builder.serviceName):
+  // what its UI and API show, and what a team searches by.
+  const name = lower(typeof s.name === 'string' ? s.name : '', 'names', report);
+  const service = local && typeof local.serviceName === 'string' && local.serviceName !== '' ? lower(local.serviceName, 'services', report) : null;
+  const remoteService = remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? lower(remote.serviceName, 'services', report) : null;
+  const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
+  // OpenTelemetry's Zipkin exporter writes the span's status as otel.status_code (OK or ERROR) and, for ERROR, an
+  // error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
+  const status = typeof tags['otel.status_code'] === 'string' ? (tags['otel.status_code'] as string).toUpperCase() : '';
+  const error = 'error' in tags || status === 'ERROR' || (status !== 'OK' && report.failedBy(statusCodeError(tags, kind)));
+  const span: Span = {
+    traceId,
     spanId,
     parentId: parent === null || /^0+$/.test(parent) || parent === spanId ? null : parent,
     follows: false,
-    service: local && typeof local.serviceName === 'string' && local.serviceName !== '' ? local.serviceName : null,
-    name: typeof s.name === 'string' ? s.name : '',
-    kind: typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified',
-    startUs: start,
+    service,
+    name,
+    kind,
+    startUs: start ?? NaN,
     durationUs: duration,
-    error: 'error' in tags || errorFromAttributes(tags),
+    error,
     attributes: tags,
     events,
     shared: s.shared === true,
-    remoteService: remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? remote.serviceName : null,
+    remoteService,
   };
+  // A part of a span without its timing: merged into the part with it once the trace is whole (zipkin-merge.ts).
+  if (start === undefined) markPart(span, report);
+  return span;
+}
+
+function lower(name: string, what: 'names' | 'services', report: ReadReport): string {
+  const low = name.toLowerCase();
+  if (low !== name) report.lowered[what].add(name);
+  return low;
 }
 
 /** Spans in Zipkin v2 form (a flat list; tags as strings). */

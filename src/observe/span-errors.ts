@@ -1,0 +1,93 @@
+/**
+ * Whether a span failed, where its status does not say: an OpenTracing `error` tag, or its HTTP or gRPC status code
+ * read as OpenTelemetry's semantic conventions read it for the span's kind.
+ *
+ * - HTTP (semantic-conventions docs/http/http-spans.md, "Status"): 5xx is an error on every span; 4xx is an error on
+ *   a client span and not on a server span; a code the client could not interpret (outside 100 to 599, such as the
+ *   0 a browser reports for a request that got no answer) is an error on a client span.
+ * - gRPC (docs/rpc/grpc.md: v1.37.0's table of span status by status code and kind, and today's `rpc.status_code`
+ *   notes): on a server span UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS are
+ *   errors; on a client span every code but OK is. The code is `rpc.grpc.status_code` (a number, the conventions up
+ *   to v1.37.0) or `rpc.status_code` (its name, `rpc.response.status_code` for a while) of a span whose
+ *   `rpc.system.name` (or `rpc.system`) is `grpc`.
+ * - Connect, Dubbo and JSON-RPC by their own pages (docs/rpc/connect-rpc.md, dubbo.md, json-rpc.md; rpcError below).
+ * - Else `error.type`, which instrumentations set if and only if the operation failed (docs/registry/attributes/error.md).
+ * - A span of no known kind (unspecified, internal, producer, consumer) fails on what both kinds count: HTTP 5xx,
+ *   the server's gRPC codes.
+ */
+import type { AttributeValue, SpanKind } from './span.js';
+
+/** OpenTracing's `error` tag: true, or any text but "false" and "" (Zipkin's own readers count any error tag). */
+export function errorTag(a: Record<string, AttributeValue>): boolean {
+  const e = a['error'];
+  return e === true || (typeof e === 'string' && e !== '' && e !== 'false');
+}
+
+/** gRPC status codes by name (grpc/grpc doc/statuscodes.md). */
+export const GRPC_CODES: readonly string[] = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+
+/** The codes a gRPC server span fails on: UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS. */
+const GRPC_SERVER_ERRORS = new Set([2, 4, 12, 13, 14, 15]);
+
+const kindLabel = (kind: SpanKind): string => (kind === 'unspecified' ? 'a span of no kind' : kind === 'internal' ? 'an internal span' : `a ${kind} span`);
+
+/** Dubbo2's codes a server span fails on (docs/rpc/dubbo.md); Dubbo3's Triple protocol fails on the gRPC server codes. */
+const DUBBO2_SERVER_ERRORS = new Set(['SERVER_ERROR', 'SERVER_THREADPOOL_EXHAUSTED_ERROR', 'SERVER_TIMEOUT', 'SERVICE_ERROR']);
+
+const present = (v: AttributeValue | undefined): v is AttributeValue => v !== undefined && v !== '';
+
+/**
+ * Why an RPC span failed by its status code, or null. gRPC (grpc.md) and Connect (connect-rpc.md, gRPC's codes in
+ * lower case): a server fails on UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS, a client
+ * on every code but OK. Dubbo (dubbo.md): a client on every code but OK, a server on Dubbo2's server errors and the
+ * gRPC server codes (Triple). JSON-RPC (json-rpc.md): the code is an error response's, an error on every span.
+ */
+function rpcError(a: Record<string, AttributeValue>, kind: SpanKind): string | null {
+  const on = `on ${kindLabel(kind)}`;
+  const grpc = (code: number) => (code !== 0 && (kind === 'client' || GRPC_SERVER_ERRORS.has(code)) ? `gRPC ${GRPC_CODES[code] ?? code} ${on}` : null);
+  const old = a['rpc.grpc.status_code'];
+  if (present(old) && Number.isInteger(Number(old))) return grpc(Number(old));
+  const oldJson = a['rpc.jsonrpc.error_code'];
+  if (present(oldJson)) return `JSON-RPC error ${oldJson} ${on}`;
+  const oldConnect = a['rpc.connect_rpc.error_code'];
+  const system = String(a['rpc.system.name'] ?? a['rpc.system'] ?? '');
+  const named = a['rpc.status_code'] ?? a['rpc.response.status_code'] ?? (present(oldConnect) ? oldConnect : undefined);
+  if (!present(named)) return null;
+  const name = String(named).toUpperCase();
+  if (name === 'OK') return null;
+  const i = GRPC_CODES.indexOf(name);
+  if (system === 'grpc' || system === 'connectrpc' || system === 'connect_rpc' || present(oldConnect)) {
+    const what = system === 'grpc' ? 'gRPC' : 'Connect';
+    if (i >= 0) return grpc(i) === null ? null : `${what} ${named} ${on}`;
+    return system === 'grpc' && Number.isInteger(Number(named)) ? grpc(Number(named)) : kind === 'client' ? `${what} ${named} ${on}` : null;
+  }
+  if (system === 'dubbo' || system === 'apache_dubbo') {
+    return kind === 'client' || DUBBO2_SERVER_ERRORS.has(name) || (i >= 0 && GRPC_SERVER_ERRORS.has(i)) ? `Dubbo ${named} ${on}` : null;
+  }
+  if (system === 'jsonrpc') return `JSON-RPC error ${named} ${on}`;
+  return null;
+}
+
+/**
+ * Why the span failed by its HTTP or RPC status code for its kind, or its error.type ("HTTP 404 on a client span"); null when its
+ * codes are no error for its kind or it has none. Only for a span whose status is unset: a status of OK or ERROR
+ * is the instrumentation's own word, which may know better (a 404 that was expected).
+ */
+export function statusCodeError(a: Record<string, AttributeValue>, kind: SpanKind): string | null {
+  const http = a['http.response.status_code'] ?? a['http.status_code'];
+  const code = http === undefined || http === '' ? NaN : Number(http);
+  if (Number.isInteger(code)) {
+    const failed = kind === 'client' ? code >= 400 || code < 100 : code >= 500;
+    if (failed) return `HTTP ${code} on ${kindLabel(kind)}`;
+  }
+  const rpc = rpcError(a, kind);
+  if (rpc !== null) return rpc;
+  // "If the operation has completed successfully, instrumentations SHOULD NOT set error.type" (docs/registry/
+  // attributes/error.md; "Conditionally Required: If and only if the operation failed" on HTTP and RPC spans).
+  const type = a['error.type'];
+  return present(type) ? `error.type ${type} on ${kindLabel(kind)}` : null;
+}

@@ -1,0 +1,91 @@
+/**
+ * Real trace files from the vendors' own repositories (test/fixtures/traces/README.md names their sources) that
+ * were read as something else or refused without saying why.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { readNoteLines } from '../src/calibrate/read-notes.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import type { Span } from '../src/observe/span.js';
+import { load, structure } from './roundtrip-helpers.js';
+
+const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
+const read = (f: string) => {
+  const spans: Span[] = [];
+  const r = readTraceFile(fixture(f), (t) => spans.push(...t));
+  return { r, spans };
+};
+
+describe('real trace files', () => {
+  it('a Jaeger trace held as data\'s object, not in a list (jaeger-ui TraceFlamegraph/testTrace.json): its spans, not 8 "traces without spans"', () => {
+    const { r, spans } = read('jaeger-ui-state-trace.json');
+    expect(r.format).toBe('jaeger');
+    expect(Object.fromEntries(r.report.skipped)).toEqual({});
+    expect(spans.map((s) => [s.service, s.name, s.parentId])).toEqual([
+      ['load-generator', 'OrderVehicle', null],
+      ['load-generator', 'HTTP GET', '487f03177ef9cf89'],
+      ['ride-sharing-app', 'BikeHandler', 'd81ccf159d71bc66'],
+      ['ride-sharing-app', 'FindNearestVehicle', '3d4670fa91902216'],
+    ]);
+    expect(structure(load(calibrateFiles([fixture('jaeger-ui-state-trace.json')]).yaml))['load-generator.OrderVehicle']).toEqual(['ride-sharing-app.BikeHandler']);
+  });
+
+  it('one Zipkin span, the document itself (zipkin benchmarks zipkin2-client.json, what SpanBytesDecoder decodeOne reads): read, not "no trace format found"', () => {
+    const { r, spans } = read('zipkin-one-span.json');
+    expect(r.format).toBe('zipkin');
+    expect(spans.map((s) => [s.traceId, s.spanId, s.parentId, s.kind, s.service, s.remoteService, s.name, s.durationUs])).toEqual([
+      ['4d1e00c0db9010db86154a4ba6e91385', '4d1e00c0db9010db', '86154a4ba6e91385', 'client', 'frontend', 'backend', 'get', 207000],
+    ]);
+  });
+
+  it('Jaeger\'s protobuf model as JSON (jaeger converter fixtures domain_02.json) is refused saying what it is and what to give instead', () => {
+    expect(() => read('jaeger-proto-model.json')).toThrow(
+      'no usable spans in this jaeger file: 2 skipped (2 a span of Jaeger\'s protobuf model (traceId and spanId in base64): not read; give the UI\'s JSON (/api/traces) or OTLP (/api/v3))',
+    );
+  });
+});
+
+describe('a Zipkin span reported in parts is merged as Zipkin merges it (zipkin2/internal/Trace.java merge)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-zipkin-parts-'));
+  // zipkin2/internal/TraceTest.java doesntMergeSharedSpansOnDifferentIPs: Brave flushed a client span not yet
+  // finished (its timestamp and a "brave.flush" annotation), then reported its duration alone; Zipkin merges the
+  // two and leaves the backend's shared server span apart.
+  const span = (id: string, parentId: string | null, kind: string, service: string, extra: object) =>
+    ({ traceId: '000000000000000a', ...(parentId ? { parentId } : {}), id, kind, name: 'get', localEndpoint: { serviceName: service }, ...extra });
+  const trace = [
+    span('000000000000000a', null, 'SERVER', 'frontend', { timestamp: 1_700_000_000_000_000, duration: 100_000 }),
+    span('000000000000000b', '000000000000000a', 'CLIENT', 'frontend', { timestamp: 1_700_000_000_010_000, annotations: [{ timestamp: 1_700_000_000_030_000, value: 'brave.flush' }] }),
+    span('000000000000000b', '000000000000000a', 'SERVER', 'backend', { shared: true, timestamp: 1_700_000_000_020_000, duration: 5_000 }),
+    span('000000000000000b', '000000000000000a', 'CLIENT', 'frontend', { duration: 50_000, tags: { 'http.path': '/api' } }),
+  ];
+
+  it('the part without a timestamp gives the flushed client span its duration and tags', () => {
+    const f = join(dir, 'parts.json');
+    writeFileSync(f, JSON.stringify(trace));
+    const spans: Span[] = [];
+    const r = readTraceFile(f, (t) => spans.push(...t));
+    expect(spans.map((s) => [s.service, s.kind, s.shared, s.startUs, s.durationUs, s.attributes['http.path'] ?? null, s.events.map((e) => e.name)])).toEqual([
+      ['frontend', 'server', false, 1_700_000_000_000_000, 100_000, null, []],
+      ['frontend', 'client', false, 1_700_000_000_010_000, 50_000, '/api', ['brave.flush']],
+      ['backend', 'server', true, 1_700_000_000_020_000, 5_000, null, []],
+    ]);
+    expect({ merged: r.report.merged, spans: r.report.spans, skipped: r.report.skippedTotal }).toEqual({ merged: 1, spans: 3, skipped: 0 });
+    expect(readNoteLines([{ file: f, report: r.report }])).toEqual([
+      'parts.json: 1 span part without a timestamp merged into the part of the same span with one, as Zipkin merges a span reported in parts (zipkin2/internal/Trace.java merge)',
+    ]);
+  });
+
+  it('a part whose span Zipkin would not merge it into (another service, or the shared server side) is skipped and counted', () => {
+    // As in zipkin-lens/testdata/smartthings-mobile-web-install.json: a part of platformapi's span "b" whose parts
+    // with a timestamp are strongman's client and platformapi's shared server.
+    const f = join(dir, 'apart.json');
+    writeFileSync(f, JSON.stringify([trace[0], trace[2], { ...trace[3], kind: undefined, localEndpoint: { serviceName: 'backend' } }]));
+    const r = readTraceFile(f, () => {});
+    expect({ merged: r.report.merged, spans: r.report.spans, skipped: Object.fromEntries(r.report.skipped) }).toEqual({
+      merged: 0, spans: 2, skipped: { 'a span without a timestamp, and no part of it (its id, shared flag and service) with one': 1 },
+    });
+  });
+});
