@@ -2,6 +2,7 @@
  * Names in a calibrated scenario: a name from the traces reduced to the scenario's letters, each service's name in
  * the scenario by its name in the traces, and the services named from their callers' client spans.
  */
+import { parse } from 'yaml';
 import type { Analysis, EndpointStats } from './analyze.js';
 import { RESERVED_NAME } from '../records.js';
 
@@ -15,11 +16,19 @@ export const safe = (name: string): string => {
  * A name as YAML writes it so that it reads back as that text: quoted where YAML would read a number, a boolean or
  * null instead (a service "0x10" or "1e400" became the key 16 or Infinity, a journey "true" a boolean).
  */
-export const yamlName = (name: string): string =>
-  /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name) && !/^(true|false|null|yes|no|on|off|y|n)$/i.test(name) ? name : JSON.stringify(name);
+export const yamlName = (name: string): string => (readsAsText(name) ? name : JSON.stringify(name));
+
+/** Whether a bare scalar reads back as itself, as the scenario's reader (YAML 1.2's core schema) reads it. */
+function readsAsText(text: string): boolean {
+  try {
+    return parse(text) === text;
+  } catch {
+    return false;
+  }
+}
 
 /** A call's target (`service.endpoint`) as YAML writes it: quoted where YAML would read a number (`1.5`, `2.5e3`). */
-export const yamlStep = (step: string): string => (/^[-+]?[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?$/.test(step) ? JSON.stringify(step) : step);
+export const yamlStep = (step: string): string => (readsAsText(step) ? step : JSON.stringify(step));
 
 /** Every endpoint the scenario holds: the instrumented ones, then those seen only from their callers. */
 export function allEndpoints(analysis: Analysis): EndpointStats[] {
