@@ -1,5 +1,5 @@
 /** The tree a PromQL query parses into (promql.ts), and the error a refused query throws. */
-import { FUNCTIONS, type GoRegex, type PromQLProblem, type ValueType } from './promql-signatures.js';
+import { anchoredRegex, FUNCTIONS, LABEL_NAME_RE, type GoRegex, type PromQLProblem, type ValueType } from './promql-signatures.js';
 import { formatDuration } from '../units/parse.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
@@ -107,6 +107,57 @@ export function readsAheadWarning(e: Expr, at: string, readings: string): string
   const ahead = readsAheadMs(e);
   if (ahead === 0) return null;
   return `a negative offset reads ${formatDuration(ahead * 1000)} after the instant ${at}, where nothing has been scraped yet: ${readings}; give a positive offset or none`;
+}
+
+/**
+ * Why Prometheus 2.42 fails label_replace at evaluation (functions.go funcLabelReplace: the expression compiled
+ * first, then the destination checked), with its message; null when it does not.
+ */
+export function labelReplaceFailure(dst: string, regex: string): string | null {
+  try {
+    anchoredRegex(regex);
+  } catch {
+    return `invalid regular expression in label_replace(): ${regex}`;
+  }
+  return LABEL_NAME_RE.test(dst) ? null : `invalid destination label name in label_replace(): ${dst}`;
+}
+
+/** Why Prometheus 2.42 fails label_join at evaluation (funcLabelJoin: the destination, then each source), or null. */
+export function labelJoinFailure(dst: string, sources: readonly string[]): string | null {
+  if (!LABEL_NAME_RE.test(dst)) return `invalid destination label name in label_join(): ${dst}`;
+  const bad = sources.find((s) => !LABEL_NAME_RE.test(s));
+  return bad === undefined ? null : `invalid source label name in label_join(): ${bad}`;
+}
+
+/**
+ * The warning for a query Prometheus parses and then fails at every evaluation (a label_replace with an expression
+ * Go's regexp refuses, a label_join with a label name that is not one), or null: `at` says where it is evaluated,
+ * `readings` what comes of each evaluation there.
+ */
+export function failsEveryEvaluationWarning(e: Expr, readings: string): string | null {
+  let failure: string | null = null;
+  const visit = (x: Expr): void => {
+    if (failure !== null) return;
+    if (x.kind === 'call' && (x.fn === 'label_replace' || x.fn === 'label_join')) {
+      const strings = x.args.map((a) => (a.kind === 'string' ? a.value : null));
+      if (strings.slice(1).every((v) => v !== null)) {
+        failure = x.fn === 'label_replace' ? labelReplaceFailure(strings[1]!, strings[4]!) : labelJoinFailure(strings[1]!, strings.slice(3) as string[]);
+      }
+    }
+    for (const child of childrenOf(x)) visit(child);
+  };
+  visit(e);
+  return failure === null ? null : `${failure}: Prometheus parses the query (promtool check rules accepts it) and fails it at every evaluation: ${readings}`;
+}
+
+function childrenOf(e: Expr): Expr[] {
+  switch (e.kind) {
+    case 'call': return [...e.args];
+    case 'binary': return [e.lhs, e.rhs];
+    case 'negate': return [e.expr];
+    case 'aggregate': return [e.expr, ...(e.param ? [e.param] : [])];
+    default: return [];
+  }
 }
 
 /** Whether a label value passes a matcher. */

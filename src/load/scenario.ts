@@ -13,7 +13,7 @@ import { didYouMean, InputError } from '../errors.js';
 import { typedCallWarning } from '../interop/launchdarkly/typed.js';
 import { servedTo } from '../interop/serve.js';
 import { ExpressionError, parseExpression } from '../lang/expression.js';
-import { readsAheadWarning } from '../lang/promql-tree.js';
+import { failsEveryEvaluationWarning, readsAheadWarning } from '../lang/promql-tree.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
@@ -97,10 +97,10 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
   s.rollouts.forEach((r, i) => r.gates.forEach((g, j) => {
     const given = (input.rollout?.[i]?.gates?.[j] as { promql?: unknown } | string | undefined);
     if (g.kind !== 'promql' || typeof given !== 'object' || given.promql !== g.query) return;
-    const message = readsAheadWarning(g.expr, 'the gate is evaluated at', 'every reading finds no data (a measurement error)');
-    if (message === null) return;
     const path = ['rollout', i, 'gates', j, 'promql'];
-    warnings.push(formatProblem(file, where(path, { path, message })));
+    for (const message of [readsAheadWarning(g.expr, 'the gate is evaluated at', 'every reading finds no data (a measurement error)'), failsEveryEvaluationWarning(g.expr, 'every reading is a measurement error')]) {
+      if (message !== null) warnings.push(formatProblem(file, where(path, { path, message })));
+    }
   }));
   const spec = s.cohort;
   if (spec === null) return { ok: true, scenario: s, input: input, warnings };

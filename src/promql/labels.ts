@@ -6,7 +6,8 @@
  */
 import type { Labels } from '../metrics/series.js';
 import { anchoredRegex, type GoMatch } from '../lang/promql-signatures.js';
-import type { Sample } from './values.js';
+import { labelJoinFailure, labelReplaceFailure } from '../lang/promql-tree.js';
+import { EvalError, type Sample } from './values.js';
 
 function withLabel(l: Labels, name: string, value: string): Labels {
   const out: Record<string, string> = { ...l };
@@ -62,6 +63,10 @@ export function expandTemplate(template: string, match: GoMatch): string {
 }
 
 export function labelReplace(samples: readonly Sample[], dst: string, replacement: string, src: string, regex: string): Sample[] {
+  // funcLabelReplace: the expression compiled, then the destination checked, at every evaluation (whatever the
+  // input); a query with either wrong fails where it is evaluated (promtool check rules accepts it).
+  const failure = labelReplaceFailure(dst, regex);
+  if (failure !== null) throw new EvalError(failure);
   const re = anchoredRegex(regex);
   return samples.map((s) => {
     const m = re.exec(s.labels[src] ?? '');
@@ -71,5 +76,7 @@ export function labelReplace(samples: readonly Sample[], dst: string, replacemen
 }
 
 export function labelJoin(samples: readonly Sample[], dst: string, separator: string, sources: readonly string[]): Sample[] {
+  const failure = labelJoinFailure(dst, sources);
+  if (failure !== null) throw new EvalError(failure);
   return samples.map((s) => ({ labels: withLabel(s.labels, dst, sources.map((k) => s.labels[k] ?? '').join(separator)), value: s.value }));
 }

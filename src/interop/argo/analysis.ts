@@ -13,7 +13,7 @@ import { RE2JS } from 're2js';
 import { brokenLimit } from './limits.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
-import { readsAheadWarning } from '../../lang/promql-tree.js';
+import { failsEveryEvaluationWarning, readsAheadWarning } from '../../lang/promql-tree.js';
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
 import { goMicroseconds, parseGoDuration } from '../../units/go-duration.js';
 import { own } from '../../records.js';
@@ -264,6 +264,8 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
       };
       const ahead = readsAheadWarning(gate.expr, 'the analysis measures at', 'every measurement finds no data');
       if (ahead) ctx.warn(t, [...mp, 'provider', 'prometheus', 'query'], ahead);
+      const fails = failsEveryEvaluationWarning(gate.expr, 'every measurement is an Error (the provider\'s query failed)');
+      if (fails) ctx.warn(t, [...mp, 'provider', 'prometheus', 'query'], fails);
     } catch (e) {
       if (!(e instanceof PromQLError)) throw e;
       ctx.problem(t, [...mp, 'provider', 'prometheus', 'query'], e.message);

@@ -10,7 +10,7 @@
  */
 import { parseCondition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
-import { readsAheadWarning } from '../../lang/promql-tree.js';
+import { failsEveryEvaluationWarning, readsAheadWarning } from '../../lang/promql-tree.js';
 import type { PlanCheck } from '../../scenario/types.js';
 import { crdNumber, get, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
@@ -69,6 +69,8 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
       }
       const ahead = readsAheadWarning(expr, 'the check runs at', 'every check finds no data, which Flagger fails ("no values found")');
       if (ahead) ctx.warn(written[0], written[1], ahead);
+      const fails = failsEveryEvaluationWarning(expr, 'every check fails, as Flagger fails a query the provider answers with an error');
+      if (fails) ctx.warn(written[0], written[1], fails);
       // The value as Flagger compares it, and the bounds.
       const scale = durationScale(ctx.observer);
       const value = kind === 'duration' ? (scale === 1 ? 'asInt(result)' : `asInt(result * ${scale})`) : 'result';

@@ -9,6 +9,7 @@
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { InputError } from '../../errors.js';
 import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
+import { failsEveryEvaluationWarning } from '../../lang/promql-tree.js';
 import { durationOutOfRange } from '../../lang/promql-signatures.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
@@ -241,6 +242,8 @@ function readRule(
   let error: string | null = null;
   try {
     expr = parsePromQL(query);
+    const fails = failsEveryEvaluationWarning(expr, alert !== null ? 'the rule\'s health is err and the alert never fires' : 'the rule\'s health is err and it records nothing');
+    if (fails) warnings.push(`${where([...path, 'expr'])}: ${fails}`);
     const type = resultType(expr);
     if (type !== 'vector' && type !== 'scalar') {
       error = `a rule's query gives an instant vector or a scalar, not a ${type === 'matrix' ? 'range vector' : type}`;
