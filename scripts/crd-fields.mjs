@@ -11,7 +11,8 @@
  * With --types, a JSON object instead: each path (no `**` entries) with the type the schema gives it, as the API
  * server checks it: string, integer, number, boolean, object, array, int-or-string (x-kubernetes-int-or-string) or
  * any (no type); `object*` for a free-form or collapsed object (src/interop/kube/crd-types.json is made of these).
- * A file with several CRDs needs --kind. The test of each adapter's disposition table reads these lists (or
+ * With --constraints, the enum, pattern, minimum and maximum of each field that has any
+ * (src/interop/kube/crd-constraints.json). A file with several CRDs needs --kind. The test of each adapter's disposition table reads these lists (or
  * calls fieldPaths() on a CRD it holds itself).
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,17 @@ import { parseAllDocuments } from 'yaml';
 /** Field paths under `spec` of the served, stored version of `kind` in a CRD document list. */
 export function fieldPaths(docs, kind, collapse = []) {
   return Object.keys(walkSchema(docs, kind, collapse, true));
+}
+
+/** The values the schema allows beyond a type, per field path that has any: enum, pattern, minimum, maximum. */
+export function fieldConstraints(docs, kind, collapse = []) {
+  const out = {};
+  walkSchema(docs, kind, collapse, false, (path, schema) => {
+    const c = {};
+    for (const k of ['enum', 'pattern', 'minimum', 'maximum']) if (schema[k] !== undefined) c[k] = schema[k];
+    if (Object.keys(c).length) out[path] = c;
+  });
+  return out;
 }
 
 /** The type of each field path under `spec` (see above), without the `**` entries. */
@@ -33,7 +45,7 @@ function typeOf(schema, free) {
   return schema.type ?? 'any';
 }
 
-function walkSchema(docs, kind, collapse, subtrees) {
+function walkSchema(docs, kind, collapse, subtrees, each = () => {}) {
   const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition' && (kind === undefined || d.spec?.names?.kind === kind));
   if (!crd) throw new Error(`no CustomResourceDefinition${kind ? ` of kind ${kind}` : ''}`);
   const versions = crd.spec.versions ?? [];
@@ -44,6 +56,7 @@ function walkSchema(docs, kind, collapse, subtrees) {
   const walk = (schema, path) => {
     const free = collapse.includes(path) || (schema['x-kubernetes-preserve-unknown-fields'] && !schema.properties && !schema.items);
     out[path] = typeOf(schema, free);
+    each(path, schema);
     if (free) {
       if (subtrees) out[`${path}.**`] = 'any';
       return;
@@ -67,9 +80,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (a === '--kind') kind = args.shift();
     else if (a === '--collapse') collapse.push(args.shift());
     else if (a === '--types') types = true;
+    else if (a === '--constraints') types = 'constraints';
     else throw new Error(`unknown argument ${a}`);
   }
   if (!file) throw new Error('usage: crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]...');
   const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }));
-  process.stdout.write(`${JSON.stringify(types ? fieldTypes(docs, kind, collapse) : fieldPaths(docs, kind, collapse), null, 1)}\n`);
+  const made = types === 'constraints' ? fieldConstraints(docs, kind, collapse) : types ? fieldTypes(docs, kind, collapse) : fieldPaths(docs, kind, collapse);
+  process.stdout.write(`${JSON.stringify(made, null, 1)}\n`);
 }

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { fieldTypes as crdFieldTypes } from '../scripts/crd-fields.mjs';
+import { fieldConstraints as crdFieldConstraints, fieldTypes as crdFieldTypes } from '../scripts/crd-fields.mjs';
 import { main } from '../src/cli/main.js';
-import { fieldTypes, hasType } from '../src/interop/kube/crd-types.js';
+import { constraintMessage, fieldConstraints, fieldTypes, hasType } from '../src/interop/kube/crd-types.js';
 import { pathText } from '../src/interop/kube/resources.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-k8s-types-'));
@@ -48,6 +48,22 @@ describe('the types are the vendors\' own', () => {
       expect(types['spec.targetRef.name']).toBe('string');
       expect(types['spec.analysis.threshold']).toBe('number');
     }
+  });
+
+  it.each(['Canary', 'MetricTemplate', 'AlertProvider'])('Flagger %s: the enums, patterns and bounds the CRD gives, field by field', (kind) => {
+    expect(fieldConstraints('flagger.app', kind)).toEqual(crdFieldConstraints(flaggerDocs, kind));
+  });
+
+  it('an enum, a pattern (unanchored, as Go\'s regexp.MatchString reads it) and bounds, as the API server checks them', () => {
+    const c = fieldConstraints('flagger.app', 'Canary')!;
+    expect(c['spec.analysis.interval'].pattern).toBe('^[0-9]+(m|s)');
+    expect(constraintMessage('Canary', c['spec.analysis.interval'], '1m30s')).toBeNull();
+    expect(constraintMessage('Canary', c['spec.analysis.interval'], '90s')).toBeNull();
+    expect(constraintMessage('Canary', c['spec.analysis.interval'], '1h')).toMatch(/^must be text matching \^\[0-9\]\+\(m\|s\), as the Canary CRD says, not the string "1h"/);
+    expect(constraintMessage('Canary', c['spec.provider'], 'istio')).toBeNull();
+    expect(constraintMessage('Canary', c['spec.provider'], 'istoi')).toMatch(/refuses the resource; did you mean "istio"\?$/);
+    expect(constraintMessage('Canary', c['spec.service.gatewayRefs[].port'], 0)).toMatch(/^must be at least 1/);
+    expect(constraintMessage('Canary', c['spec.service.gatewayRefs[].port'], 65536)).toMatch(/^must be at most 65535/);
   });
 
   it('null passes (the API server prunes it before validating); integers are numbers; int-or-string takes both', () => {
@@ -83,6 +99,8 @@ describe('a value of another type is refused at its place, as the API server ref
     ['flagger', 'a threshold as a list', 'flagger/istio-canary.yaml', 'Canary', ['spec', 'analysis', 'threshold'], [5], `spec.analysis.threshold: must be a number, as the Canary CRD declares it, not a list${API}`],
     ['flagger', 'a webhook\'s type as a map', 'flagger/istio-abtest.yaml', 'Canary', ['spec', 'analysis', 'webhooks', 0, 'type'], { a: 1 }, `spec.analysis.webhooks[0].type: must be a string, as the Canary CRD declares it, not a map${API}`],
     ['flagger', 'a Flagger 0.x metric\'s interval as a map (canaryAnalysis, typed as the analysis it became)', 'flagger/v1alpha3-istio-canary.yaml', 'Canary', ['spec', 'canaryAnalysis', 'metrics', 0, 'interval'], { a: 1 }, `spec.canaryAnalysis.metrics[0].interval: must be a string, as the Canary CRD declares it, not a map${API}`],
+    ['flagger', 'an interval of 1h (the CRD\'s pattern takes m or s only)', 'flagger/istio-canary.yaml', 'Canary', ['spec', 'analysis', 'interval'], '1h', `spec.analysis.interval: must be text matching ^[0-9]+(m|s), as the Canary CRD says, not the string "1h"${API}`],
+    ['flagger', 'a provider the CRD does not list', 'flagger/istio-canary.yaml', 'Canary', ['spec', 'provider'], 'istoi', 'spec.provider: must be one of "apisix", "appmesh"'],
     ['flagger', 'apiVersion as a map (checked as the kind it names)', 'flagger/istio-canary.yaml', 'Canary', ['apiVersion'], { a: 1 }, `apiVersion: must be a string, as the Canary CRD declares it, not a map${API}`],
   ];
   it.each(cases)('%s: %s', async (adapter, _, file, kind, path, value, message) => {

@@ -14,14 +14,49 @@
  * argoproj/argo-rollouts manifests/crds/{rollout,analysis-template,cluster-analysis-template}-crd.yaml (commit
  * 9f8d111d8, v1alpha1: the same field lists as test/fixtures/vendor/argo/schema) and fluxcd/flagger's CRD
  * (test/fixtures/vendor/flagger/crd.yaml, v1beta1), plus the ObjectMeta fields every resource has (name, namespace,
- * labels and annotations, whose values are strings); test/k8s-types.test.ts holds it to both.
+ * labels and annotations, whose values are strings); test/k8s-types.test.ts holds it to both. crd-constraints.json
+ * holds what the schemas allow beyond a type (an enum, a pattern, a minimum, a maximum), made with --constraints.
  */
+import { didYouMean } from '../../errors.js';
+import CONSTRAINTS from './crd-constraints.json' with { type: 'json' };
 import TYPES from './crd-types.json' with { type: 'json' };
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'object*' | 'array' | 'int-or-string' | 'any';
 export type FieldTypes = Readonly<Record<string, FieldType>>;
 
 const ALL = TYPES as unknown as Readonly<Record<string, FieldTypes>>;
+
+export interface FieldConstraint {
+  readonly enum?: readonly unknown[];
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+export type FieldConstraints = Readonly<Record<string, FieldConstraint>>;
+const LIMITS = CONSTRAINTS as unknown as Readonly<Record<string, FieldConstraints>>;
+
+/** What the schema of a kind allows beyond each field's type, or null. */
+export function fieldConstraints(group: string, kind: string): FieldConstraints | null {
+  return Object.hasOwn(LIMITS, `${group}/${kind}`) ? LIMITS[`${group}/${kind}`] : null;
+}
+
+/**
+ * Why the API server refuses a value of the right type (not one of the enum, not matching the pattern, past a
+ * minimum or a maximum: kube-openapi's validate package, the pattern unanchored as Go's regexp.MatchString reads
+ * it), or null.
+ */
+export function constraintMessage(kind: string, c: FieldConstraint, value: unknown): string | null {
+  const refused = (what: string, hint = '') => `must be ${what}, as the ${kind} CRD says, not ${describe(value)}: the Kubernetes API server refuses the resource${hint}`;
+  if (value === null || value === undefined) return null;
+  if (c.enum && !c.enum.includes(value)) {
+    const hint = typeof value === 'string' ? didYouMean(value, c.enum.filter((x): x is string => typeof x === 'string' && x !== '')) : '';
+    return refused(`one of ${c.enum.map((x) => JSON.stringify(x)).join(', ')}`, hint);
+  }
+  if (c.pattern !== undefined && typeof value === 'string' && !new RegExp(c.pattern, 'u').test(value)) return refused(`text matching ${c.pattern}`);
+  if (c.minimum !== undefined && typeof value === 'number' && value < c.minimum) return refused(`at least ${c.minimum}`);
+  if (c.maximum !== undefined && typeof value === 'number' && value > c.maximum) return refused(`at most ${c.maximum}`);
+  return null;
+}
 
 /** The field types of a kind of an API group (`argoproj.io`, `Rollout`), or null when rehearse has none. */
 export function fieldTypes(group: string, kind: string): FieldTypes | null {

@@ -6,7 +6,7 @@
  * resource with the same reason merged into one line that names every path) and the problems; a field that no
  * pattern covers is not in the schema, which the API server prunes, and is warned as such.
  */
-import { fieldTypes, hasType, typeMessage, type FieldType, type FieldTypes } from './crd-types.js';
+import { constraintMessage, fieldConstraints, fieldTypes, hasType, typeMessage, type FieldType, type FieldTypes } from './crd-types.js';
 import { lineColumn, pathText, where, type Path, type Resource } from './resources.js';
 
 export type Disposition =
@@ -111,6 +111,7 @@ export function walkFields(r: Resource, table: Table, unknownWhy: string, group:
   const problems: string[] = [];
   // The adapter's group: a resource whose apiVersion is not text has none of its own (it is checked as the kind it says).
   const types: FieldTypes | null = fieldTypes(group, r.kind);
+  const constraints = fieldConstraints(group, r.kind);
   let mistyped = 0;
   const scalars: ScalarProblem[] = [];
   // `key` is the field's key in crd-types.json, `parent` its parent's (for a map's values, `parent.*`).
@@ -129,6 +130,9 @@ export function walkFields(r: Resource, table: Table, unknownWhy: string, group:
           mistyped++;
           return;
         }
+      } else if (constraints && Object.hasOwn(constraints, k)) {
+        const message = constraintMessage(r.kind, constraints[k], value);
+        if (message !== null) scalars.push({ path: pathText(path), line: `${where(r, path)}: ${pathText(path)}: ${message}` });
       }
     }
     if (!typesOnly && segs.length > 0) {
