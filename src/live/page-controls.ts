@@ -16,7 +16,7 @@ export const CONTROLS_JS = String.raw`
 
   function post(body) {
     return request('api/actions', body).then(function (r) {
-      if (r.status === 200) say('done at ' + fmtSim(r.body.atSeconds), false);
+      if (r.status === 200) say((r.body.what ? r.body.what + ': ' : '') + 'done at ' + fmtSim(r.body.atSeconds), false);
       else say(r.body.refused || r.body.error || ('HTTP ' + r.status), true);
       return r.status === 200;
     }).catch(function (e) { say(String(e), true); return false; });
