@@ -223,6 +223,9 @@ describe('game-day server', () => {
     const state = JSON.parse(served.split('\n')[0]).state;
     expect(state.meta.case).toBe('hidden until the debrief');
     expect(state.faults.map((f: { name: string }) => f.name)).toEqual(['ad-hoc 1']);
+    // A fault's key (its row on the page) counts only the faults that are not hidden: pay-down, slow-web, then
+    // ad-hoc 1. Counting all would make it 6, which says two hidden faults came before it.
+    expect(state.faults.map((f: { key: number }) => f.key)).toEqual([3]);
     const numbers = state.actions.map((a: { n: number }) => a.n);
     expect(numbers).toEqual(numbers.map((_: number, i: number) => i + 1));
     expect(state.actions.some((a: { what: string }) => /quiet|hidden/.test(a.what))).toBe(false);

@@ -87,9 +87,9 @@ export const TABLES_JS = String.raw`
   function renderFaults(faults) {
     var body = $('faults').tBodies[0];
     faults.forEach(function (f) {
-      var r = faultRows[f.name];
+      var r = faultRows[f.key];
       if (!r) {
-        r = faultRows[f.name] = { tr: document.createElement('tr'), cells: [] };
+        r = faultRows[f.key] = { tr: document.createElement('tr'), cells: [] };
         r.tr.setAttribute('data-fault', f.name);
         for (var i = 0; i < 5; i++) { r.cells.push(document.createElement('td')); r.tr.appendChild(r.cells[i]); }
         body.insertBefore(r.tr, body.firstChild);

@@ -78,14 +78,24 @@ export function faultSize(f: FaultSpec): string {
   }
 }
 
-/** Faults people may see (not hidden) that have been switched on, with their size and end. */
+/**
+ * Faults people may see (not hidden) that have been switched on, with their size and end. Faults may share a
+ * name (two latency faults on one edge at other times): `key` tells them apart, numbering the faults that are
+ * not hidden only, so that it leaves no gap where a hidden one sits.
+ */
 export function visibleFaults(session: DrillSession) {
   const rt = session.sim.faults;
-  return session.faultSpecs.flatMap((f, k) => f.hidden || rt.onAt[k] < 0 ? [] : [{
-    name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active: rt.active[k] === 1,
-    fromSeconds: rt.onAt[k] / 1e6,
-    untilSeconds: rt.active[k] === 1 ? (Number.isFinite(f.durationUs) ? (rt.onAt[k] + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
-  }]);
+  let shown = 0;
+  return session.faultSpecs.flatMap((f, k) => {
+    if (f.hidden) return [];
+    shown++;
+    if (rt.onAt[k] < 0) return [];
+    return [{
+      key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active: rt.active[k] === 1,
+      fromSeconds: rt.onAt[k] / 1e6,
+      untilSeconds: rt.active[k] === 1 ? (Number.isFinite(f.durationUs) ? (rt.onAt[k] + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
+    }];
+  });
 }
 
 /** The catalogue offered on the page: faults not hidden, by name. */
