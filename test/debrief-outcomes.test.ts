@@ -15,6 +15,7 @@ import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalWriter } from '../src/live/journal.js';
 import { sha256 } from '../src/live/session.js';
+import { clock } from '../src/units/format.js';
 
 const root = new URL('..', import.meta.url).pathname;
 let browser: Browser;
@@ -181,7 +182,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
       act(0.5, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'pause', reason: 'wait for the on-call' }, { configVersion: 1 }),
       act(60, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'resume', reason: 'on-call is here' }, { configVersion: 1 }),
     ], 300);
-    const { doc } = await debrief(path);
+    const { doc, table } = await debrief(path);
     const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
     const team = doc.team.outcomes.flags['new-pay'];
     const rollback = doc.team.rollouts[0].decisions.find((d: { action: string }) => d.action === 'rollback');
@@ -191,6 +192,11 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(team.time_to_detect_seconds).toBeCloseTo(rollback.timeSeconds - team.onset_seconds, 5);
     expect(c.team.headline).toMatch(new RegExp(`^caught: rolled back at 10% after \\S+, ${team.blast_radius_users} users hurt$`));
     expect(c.team.headline).not.toContain('after 0m00s');
+    // The page's column is the run's time_to_recover, and its header says what that is (acceptance.md: from the
+    // first to the last journey the flag hurt); "time to mitigate" said the team had mitigated when the harm
+    // merely stopped being counted at the end of the drill.
+    const policy = doc.policy.outcomes.flags['new-pay'];
+    expect(table[0]['time to recover\n(first to last journey the flag hurt)']).toBe(`${clock(team.time_to_recover_seconds)} / ${clock(policy.time_to_recover_seconds)}`);
   }, 240_000);
 
   it('a person rolling back a healthy flag is the team\'s false rollback, beside the policy alone that shipped it', async () => {
