@@ -3,7 +3,8 @@
  * playwright-core: every control people act with has a name of its own (a plan's buttons name the plan, so that
  * five "Pause" buttons in a row of plans are told apart), and an operator can pause, resume and roll back a plan
  * with the keyboard alone: Tab to the reason, type it, Tab to the button, Enter; Roll back asks in a dialog that
- * takes the focus, Escape cancels it and gives the focus back to the button.
+ * takes the focus, Escape cancels it and gives the focus back to the button. The drill's course (started, every
+ * plan done, ended, the debrief ready) is said once per change in a status region.
  * Names are read from chromium's accessibility tree (playwright's getByRole), as assistive technology reads them.
  */
 import { mkdtempSync } from 'node:fs';
@@ -96,6 +97,12 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
   it('an operator pauses, resumes and rolls back with the keyboard alone; the dialog takes the focus and Escape gives it back', async () => {
     const fran = await person('fran');
     const ada = await person('ada');
+    // What the status region for the drill's course says, each time it changes.
+    await ada.evaluate(() => {
+      const said: string[] = (window as unknown as { said: string[] }).said = [];
+      const el = document.getElementById('announce')!;
+      new MutationObserver(() => said.push(el.textContent!)).observe(el, { childList: true, characterData: true, subtree: true });
+    });
     // The facilitator starts the drill from the keyboard.
     await tabTo(fran, 'button Start the drill');
     await fran.keyboard.press('Enter');
@@ -130,6 +137,20 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
     await ada.keyboard.press('Enter');
     await ada.waitForFunction(() => /rolled-back/.test(document.querySelector('#plans tr[data-flag="new-pay"] .phase')!.textContent!), null, { timeout: WAIT });
     expect(mine().slice(before).map((a) => a.action.type === 'plan' ? a.action.op : a.action.type)).toEqual(['pause', 'resume', 'rollback']);
+    // The facilitator ends the drill from the keyboard; everyone's screen reader hears that it ended, then that
+    // the debrief is ready, once each (the banners themselves change four times a second and are not read out).
+    await tabTo(fran, 'button End drill…');
+    await fran.keyboard.press('Enter');
+    await fran.waitForSelector('#confirm[open]', { timeout: WAIT });
+    await fran.keyboard.press('Tab');
+    await fran.keyboard.press('Enter');
+    await ada.waitForFunction(() => /debrief is ready/.test(document.getElementById('announce')!.textContent!), null, { timeout: WAIT });
+    expect(await ada.getAttribute('#announce', 'role')).toBe('status');
+    expect(await ada.evaluate(() => (window as unknown as { said: string[] }).said)).toEqual([
+      'The drill is running.',
+      'The drill has ended (by-hand). The debrief is being written.',
+      'The debrief is ready: its link is at the top of the page.',
+    ]);
     for (const p of [fran, ada]) await p.context().close();
   }, 300_000);
 });

@@ -44,4 +44,5 @@ body:not([data-role="facilitator"]) .facilitator-only { display: none; }
 body[data-role="observer"] .notes, body[data-role="observer"] td.acts, body[data-role="observer"] th.acts,
 body[data-role="scribe"] td.acts, body[data-role="scribe"] th.acts { display: none; }
 dialog p { margin: 6px 0; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;

@@ -77,6 +77,7 @@ ${script('vega-embed.min.js')}
   <input id="invite-link" readonly aria-label="their link" placeholder="their link appears here" size="40"></span>
 </section>
 <p id="message" role="status"></p>
+<p id="announce" class="sr-only" role="status"></p>
 <section>
   <h2>Rollout plans</h2>
   <div class="fit"><table id="plans"><thead><tr><th>flag</th><th>phase</th><th>stage</th><th>users targeted</th><th>journeys with the flag on</th><th>config</th><th>gates: last reading / threshold</th><th class="acts">act (with a reason)</th></tr></thead><tbody></tbody></table></div>
