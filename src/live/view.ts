@@ -114,7 +114,8 @@ export function openBreakers(session: DrillSession) {
 export function healthGrid(session: DrillSession, breakers: { edge: string; state: string }[], faults: { target: string; active: boolean }[]) {
   const windows = session.sim.closedWindows;
   const last = windows.at(-1);
-  const seconds = session.scenario.windowUs / 1e6;
+  // The last window may be partial (a drill ended mid-window): a rate is over the time it covers.
+  const seconds = last && last.endUs > last.startUs ? (last.endUs - last.startUs) / 1e6 : session.scenario.windowUs / 1e6;
   return session.sim.model.serviceNames.map((service, s) => {
     const x = last?.services[s];
     const errorRate = x && x.requests ? r6(x.errors / x.requests) : 0;
