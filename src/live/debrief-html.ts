@@ -12,7 +12,8 @@ import type { Side } from './compare.js';
 import type { DrillDocument } from './debrief.js';
 
 const fmt = (s: number | null) => (s === null ? '–' : clock(s));
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+// A share as the live page writes it (page-script.ts pct), so that the page's last figure reads the same here.
+const pct = (x: number) => `${Math.round(x * 10000) / 100}%`;
 
 export function drillHtml(d: DrillDocument): string {
   const charts: Chart[] = [];
