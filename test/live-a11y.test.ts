@@ -22,6 +22,8 @@ const WAIT = 120_000;
 let browser: Browser;
 let drill: Drill;
 let links: Link[];
+/** Errors thrown in any page (a control that throws does nothing a person can see). */
+const errors: string[] = [];
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -43,6 +45,7 @@ async function person(name: string): Promise<Page> {
   const link = links.find((l) => l.name === name)!;
   const context = await browser.newContext({ viewport: { width: 1300, height: 1000 } });
   const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`${name}: ${String(e)}`));
   await page.goto(link.url);
   await page.waitForFunction((role) => document.body.dataset.role === role && document.body.dataset.charts === 'ready' && Number(document.body.dataset.updates) > 0,
     link.role, { timeout: WAIT });
@@ -91,6 +94,7 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
         .map((e) => e.outerHTML.slice(0, 80)));
       expect(unnamed).toEqual([]);
     }
+    expect(errors).toEqual([]);
     for (const p of [fran, ada]) await p.context().close();
   }, 240_000);
 
@@ -108,12 +112,21 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
     await fran.keyboard.press('Enter');
     await ada.waitForFunction(() => /holding/.test(document.querySelector('#plans tr[data-flag="new-pay"] .phase')?.textContent ?? ''), null, { timeout: WAIT });
     const before = mine().length;
+    // A reason typed for an action that is refused (the plan is not paused) is recorded with that action only:
+    // the field is cleared, and the next action does not carry it.
+    await tabTo(ada, 'input reason for acting on new-pay');
+    await ada.keyboard.type('back to normal');
+    await tabTo(ada, 'button Resume new-pay');
+    await ada.keyboard.press('Enter');
+    await ada.waitForFunction(() => /not paused/.test(document.getElementById('message')!.textContent!), null, { timeout: WAIT });
+    expect(mine().slice(before).map((a) => [a.action, a.refused])).toEqual([[{ type: 'plan', flag: 'new-pay', op: 'resume', reason: 'back to normal' }, 'new-pay is not paused']]);
+    await ada.waitForFunction(() => (document.querySelector('#plans tr[data-flag="new-pay"] input.reason') as HTMLInputElement).value === '', null, { timeout: WAIT });
     await tabTo(ada, 'input reason for acting on new-pay');
     await ada.keyboard.type('checking the pay dashboards');
     await tabTo(ada, 'button Pause new-pay');
     await ada.keyboard.press('Enter');
     await ada.waitForFunction(() => /paused/.test(document.querySelector('#plans tr[data-flag="new-pay"] .phase')!.textContent!), null, { timeout: WAIT });
-    expect(mine().slice(before).map((a) => [a.action, a.refused])).toEqual([[{ type: 'plan', flag: 'new-pay', op: 'pause', reason: 'checking the pay dashboards' }, null]]);
+    expect(mine().slice(before + 1).map((a) => [a.action, a.refused])).toEqual([[{ type: 'plan', flag: 'new-pay', op: 'pause', reason: 'checking the pay dashboards' }, null]]);
     // What was done is said in the status line a screen reader announces, not only when.
     await ada.waitForFunction(() => /^pause new-pay \(checking the pay dashboards\): done at /.test(document.getElementById('message')!.textContent!), null, { timeout: WAIT });
     expect(await ada.getAttribute('#message', 'role')).toBe('status');
@@ -129,14 +142,14 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
     await ada.keyboard.press('Escape');
     await ada.waitForFunction(() => !(document.getElementById('confirm') as HTMLDialogElement).open, null, { timeout: WAIT });
     expect(await focused(ada)).toBe('button Roll back new-pay…');
-    expect(mine().length).toBe(before + 2);
+    expect(mine().length).toBe(before + 3);
     await ada.keyboard.press('Enter');
     await ada.waitForSelector('#confirm[open]', { timeout: WAIT });
     await ada.keyboard.press('Tab');
     expect(await focused(ada)).toBe('button Confirm');
     await ada.keyboard.press('Enter');
     await ada.waitForFunction(() => /rolled-back/.test(document.querySelector('#plans tr[data-flag="new-pay"] .phase')!.textContent!), null, { timeout: WAIT });
-    expect(mine().slice(before).map((a) => a.action.type === 'plan' ? a.action.op : a.action.type)).toEqual(['pause', 'resume', 'rollback']);
+    expect(mine().slice(before).map((a) => a.action.type === 'plan' ? a.action.op : a.action.type)).toEqual(['resume', 'pause', 'resume', 'rollback']);
     // The facilitator ends the drill from the keyboard; everyone's screen reader hears that it ended, then that
     // the debrief is ready, once each (the banners themselves change four times a second and are not read out).
     await tabTo(fran, 'button End drill…');
@@ -151,6 +164,7 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
       'The drill has ended (by-hand). The debrief is being written.',
       'The debrief is ready: its link is at the top of the page.',
     ]);
+    expect(errors).toEqual([]);
     for (const p of [fran, ada]) await p.context().close();
   }, 300_000);
 });
