@@ -15,6 +15,7 @@ import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalWriter } from '../src/live/journal.js';
 import { sha256 } from '../src/live/session.js';
+import { clock } from '../src/units/format.js';
 
 const root = new URL('..', import.meta.url).pathname;
 let browser: Browser;
@@ -112,6 +113,8 @@ describe('the debrief lists each fault at its own instants', () => {
     const faced = await page.$$eval('#faults-faced tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.innerText)));
     await page.close();
     expect(faced.map((r) => [r[0], r[5], r[6]])).toEqual([['latency web -> pay', '5m00s', '5m00s'], ['latency web -> pay', '20m00s', '20m00s'], ['slow-web', '8m00s', '8m00s']]);
+    // And when each ended, in both runs, as docs/gameday.md says the debrief lists them.
+    expect(faced.map((r) => [r[0], r[7], r[8]])).toEqual([['latency web -> pay', '6m00s', '6m00s'], ['latency web -> pay', '22m00s', '22m00s'], ['slow-web', '10m00s', '10m00s']]);
   }, 240_000);
 });
 
@@ -163,6 +166,11 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(c.policy.headline).toBe(words);
     const row = table.find((r) => r.flag === 'new-checkout')!;
     expect(row['team: what happened (ground truth)']).toBe(`${words}; then resumed: at 5% when the run ended\nin progress at stage 2 of 4 (5%), cut off by the end of the drill`);
+    // The person's promote is not what the column counts: it names what it counts (a pause or a roll back), so
+    // that a dash beside a flag a person acted on reads right.
+    const first = 'first pause or roll back by a person\n(once the harm began, for a flag that hurt users)';
+    expect(Object.keys(row)).toContain(first);
+    expect(row[first]).toBe('–');
   }, 240_000);
 
   it('a pause a person took up again before the flag hurt anyone detected nothing: the harm is detected when the gates roll it back', async () => {
@@ -174,7 +182,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
       act(0.5, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'pause', reason: 'wait for the on-call' }, { configVersion: 1 }),
       act(60, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'resume', reason: 'on-call is here' }, { configVersion: 1 }),
     ], 300);
-    const { doc } = await debrief(path);
+    const { doc, table } = await debrief(path);
     const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
     const team = doc.team.outcomes.flags['new-pay'];
     const rollback = doc.team.rollouts[0].decisions.find((d: { action: string }) => d.action === 'rollback');
@@ -184,6 +192,11 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(team.time_to_detect_seconds).toBeCloseTo(rollback.timeSeconds - team.onset_seconds, 5);
     expect(c.team.headline).toMatch(new RegExp(`^caught: rolled back at 10% after \\S+, ${team.blast_radius_users} users hurt$`));
     expect(c.team.headline).not.toContain('after 0m00s');
+    // The page's column is the run's time_to_recover, and its header says what that is (acceptance.md: from the
+    // first to the last journey the flag hurt); "time to mitigate" said the team had mitigated when the harm
+    // merely stopped being counted at the end of the drill.
+    const policy = doc.policy.outcomes.flags['new-pay'];
+    expect(table[0]['time to recover\n(first to last journey the flag hurt)']).toBe(`${clock(team.time_to_recover_seconds)} / ${clock(policy.time_to_recover_seconds)}`);
   }, 240_000);
 
   it('a person rolling back a healthy flag is the team\'s false rollback, beside the policy alone that shipped it', async () => {
@@ -198,6 +211,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(c.policy).toMatchObject({ outcome: 'completed', false_rollback: false, final_percent: 100 });
     expect(c.policy.headline).toMatch(/^shipped: promoted to 100% in \S+, nobody hurt$/);
     expect(c.better).toBe('policy');
+    expect(table.find((r) => r.flag === 'new-pay')!['first pause or roll back by a person\n(once the harm began, for a flag that hurt users)']).toBe('2m00s');
     expect(table[0]['team: what happened (ground truth)']).toMatch(/^false rollback: rolled back at 10%, nobody hurt\n/);
     expect(table[0]['policy alone: what happened (ground truth)']).toMatch(/^shipped: promoted to 100%/);
   }, 240_000);

@@ -46,7 +46,7 @@ const SKIPPED: { pattern: RegExp; reason: string }[] = [
   { pattern: /^npm test\b/, reason: 'is the test suite this test belongs to' },
   { pattern: /^npm (install|i)\b/, reason: 'installs from the registry; test/pack.test.ts installs the packed package the same way' },
   { pattern: /^(\w+=\S+ )*(npm run bench|node bench\/)/, reason: 'benchmarks run for minutes and measure a quiet machine; test/queueing.test.ts checks the model they time' },
-  { pattern: /^rehearse gameday (?!replay|ctl|debrief|invite)(?!.*--exit-on-end)/, reason: 'serves a drill paced to the wall clock until someone ends it; the drill with --exit-on-end in docs/gameday.md runs here, and test/live-record.test.ts resumes one' },
+  { pattern: /^rehearse gameday (?!replay|ctl|debrief|invite)(?!.*--exit-on-end)/, reason: 'serves a drill paced to the wall clock until someone ends it; test/docs-drills.test.ts starts each as shown and stops it once it serves, the drill with --exit-on-end in docs/gameday.md runs here, and test/live-record.test.ts resumes one' },
   { pattern: /^rehearse gameday ctl\b/, reason: 'acts on a running drill at the URL it printed; test/live-server.test.ts drives the same API' },
   { pattern: /^(\w+=\S+ )*rehearse gameday invite\b/, reason: 'adds a person to a running drill at the URL it printed; test/live-server.test.ts invites through the same API' },
   { pattern: /^k6 run\b/, reason: 'k6 is not installed here; test/k6.test.ts type-checks the exported scripts' },

@@ -223,6 +223,9 @@ describe('game-day server', () => {
     const state = JSON.parse(served.split('\n')[0]).state;
     expect(state.meta.case).toBe('hidden until the debrief');
     expect(state.faults.map((f: { name: string }) => f.name)).toEqual(['ad-hoc 1']);
+    // A fault's key (its row on the page) counts only the faults that are not hidden: pay-down, slow-web, then
+    // ad-hoc 1. Counting all would make it 6, which says two hidden faults came before it.
+    expect(state.faults.map((f: { key: number }) => f.key)).toEqual([3]);
     const numbers = state.actions.map((a: { n: number }) => a.n);
     expect(numbers).toEqual(numbers.map((_: number, i: number) => i + 1));
     expect(state.actions.some((a: { what: string }) => /quiet|hidden/.test(a.what))).toBe(false);
@@ -294,7 +297,7 @@ describe('game-day server', () => {
       expect(html).toContain(`<tr><td>${clock(a.atUs / 1e6)}</td><td>${a.wallTime}</td>`);
     }
     const adhoc = (doc.record.actions as RecordedAction[]).find((a) => a.faultName === 'ad-hoc 1')!;
-    expect(html).toMatch(new RegExp(`<tr><td>ad-hoc 1</td>.*<td>${clock(adhoc.atUs / 1e6)}</td><td>${clock(adhoc.atUs / 1e6)}</td></tr>`));
+    expect(html).toMatch(new RegExp(`<tr><td>ad-hoc 1</td>.*<td>${clock(adhoc.atUs / 1e6)}</td><td>${clock(adhoc.atUs / 1e6)}</td><td>[^<]*</td><td>[^<]*</td></tr>`));
     expect((await act({ type: 'note', text: 'too late' }, 'sam')).status).toBe(409);
   }, 120_000);
 });

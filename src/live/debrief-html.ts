@@ -12,7 +12,8 @@ import type { Side } from './compare.js';
 import type { DrillDocument } from './debrief.js';
 
 const fmt = (s: number | null) => (s === null ? '–' : clock(s));
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+// A share as the live page writes it (page-script.ts pct), so that the page's last figure reads the same here.
+const pct = (x: number) => `${Math.round(x * 10000) / 100}%`;
 
 export function drillHtml(d: DrillDocument): string {
   const charts: Chart[] = [];
@@ -67,10 +68,10 @@ export function drillHtml(d: DrillDocument): string {
 <h2>How the team and the policy are compared</h2>
 <ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
 <h2>Team and policy alone, side by side</h2>
-<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to mitigate</th><th>first person's action</th></tr></thead>
+<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(once the harm began, for a flag that hurt users)</small></th></tr></thead>
 <tbody>${cmp}</tbody></table>
 <h2>Faults both runs faced</h2>
-${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>from</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>from</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), fmt(f.team_to_seconds), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
 <chart-0/>
 <chart-1/>
 <h2>Revealed</h2>

@@ -297,6 +297,7 @@ export class Drill {
     this.countdown = null;
     this.journal.append({ kind: 'end', atUs: s.endedUs!, wall: wall(), reason: s.endReason === 'interrupted' ? 'by-hand' : s.endReason!, ...(this.secret ? { secret: this.secret } : {}) });
     this.journal.close();
+    s.closeRun();
     this.debriefStatus = { state: 'writing', progress: 0, step: 'starting' };
     this.feed.nudge();
     this.o.onEnded?.(this);

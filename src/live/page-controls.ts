@@ -14,13 +14,15 @@ export const CONTROLS_JS = String.raw`
       .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
   }
 
-  function post(body) {
+  // Resolves with the answer's status (0 when none came): 200 done and 409 refused are both recorded.
+  function submit(body) {
     return request('api/actions', body).then(function (r) {
-      if (r.status === 200) say('done at ' + fmtSim(r.body.atSeconds), false);
+      if (r.status === 200) say((r.body.what ? r.body.what + ': ' : '') + 'done at ' + fmtSim(r.body.atSeconds), false);
       else say(r.body.refused || r.body.error || ('HTTP ' + r.status), true);
-      return r.status === 200;
-    }).catch(function (e) { say(String(e), true); return false; });
+      return r.status;
+    }).catch(function (e) { say(String(e), true); return 0; });
   }
+  function post(body) { return submit(body).then(function (status) { return status === 200; }); }
 
   var pending = null;
   function confirmThen(message, run) {
@@ -37,7 +39,9 @@ export const CONTROLS_JS = String.raw`
     var send = function () {
       var body = { type: 'plan', flag: flag, op: op };
       if (reason) body.reason = reason;
-      post(body).then(function (ok) { if (ok && row.reason.value.trim() === reason) row.reason.value = ''; });
+      // A reason goes with the one action it was typed for: once that action is recorded (done, or refused as
+      // not applying now), the field is cleared, so the next button pressed does not carry it into the record.
+      submit(body).then(function (status) { if ((status === 200 || status === 409) && row.reason.value.trim() === reason) row.reason.value = ''; });
     };
     if (op === 'rollback') confirmThen('Roll back ' + flag + ' to 0%?' + (reason ? ' Reason: ' + reason : ' (no reason given)'), send);
     else send();

@@ -28,7 +28,24 @@ const COMMON_JS = String.raw`
 `;
 
 const MAIN_JS = String.raw`
+  // What changed in the drill's course, said once in a status region (a screen reader announces it): the
+  // banners and the status line update four times a second and are not live regions, or they would be read
+  // out at every tick.
+  var course = null;
+  function announce(m) {
+    var cd = m.countdown, d = m.debrief;
+    var now = m.status === 'ended' ? (d.state === 'ready' ? 'The debrief is ready: its link is at the top of the page.'
+        : d.state === 'failed' ? 'The debrief could not be written.' : 'The drill has ended (' + m.endReason + '). The debrief is being written.')
+      : m.status === 'running' && cd ? (cd.running ? 'Every plan is done. The drill ends in ' + Math.ceil(cd.remainingSeconds) + ' s unless the facilitator keeps it going.'
+        : 'Every plan is done; the facilitator keeps the drill going.')
+      : m.status === 'running' ? 'The drill is running.' : m.status === 'paused' ? 'The clock is paused.' : m.status === 'lobby' ? 'In the lobby.' : '';
+    var key = now.replace(/\d+ s unless/, 's unless');
+    if (course !== null && key !== course) text($('announce'), now);
+    course = key;
+  }
+
   function renderMeta(m) {
+    announce(m);
     text($('clock'), fmtSim(m.nowSeconds) + ' of ' + fmtSim(m.horizonSeconds) + ' simulated');
     var status = m.status === 'ended' ? 'ended (' + m.endReason + ')' : m.status === 'lobby' ? 'in the lobby' : m.status;
     text($('status'), status);

@@ -19,6 +19,7 @@ button:disabled { cursor: default; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e2e2e2; vertical-align: top; }
 th { background: #f2f2f2; }
+tbody th { background: none; }
 td.acts input { width: 12em; }
 /* A gate reading is one line per gate that wraps (a long query breaks anywhere) rather than widen the page; what
    still cannot fit scrolls inside its box. */
@@ -43,4 +44,5 @@ body:not([data-role="facilitator"]) .facilitator-only { display: none; }
 body[data-role="observer"] .notes, body[data-role="observer"] td.acts, body[data-role="observer"] th.acts,
 body[data-role="scribe"] td.acts, body[data-role="scribe"] th.acts { display: none; }
 dialog p { margin: 6px 0; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;

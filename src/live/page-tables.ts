@@ -11,8 +11,10 @@ export const TABLES_JS = String.raw`
     var tr = document.createElement('tr');
     tr.setAttribute('data-flag', flag);
     var r = { tr: tr, cells: {}, gates: [] };
+    // The flag's cell heads its row, so that a screen reader names the row with it when moving across cells.
     ['flag', 'phase', 'stage', 'target', 'on', 'config', 'gates'].forEach(function (k) {
-      var td = document.createElement('td');
+      var td = document.createElement(k === 'flag' ? 'th' : 'td');
+      if (k === 'flag') td.setAttribute('scope', 'row');
       td.className = k;
       r.cells[k] = td;
       tr.appendChild(td);
@@ -29,6 +31,8 @@ export const TABLES_JS = String.raw`
     r.buttons = PLAN_OPS.map(function (b) {
       var btn = text(document.createElement('button'), b[1]);
       btn.setAttribute('data-op', b[0]);
+      // Every plan has the same five buttons: the name says which plan ("Pause new-checkout"), not just "Pause".
+      btn.setAttribute('aria-label', b[1].replace(/…$/, '') + ' ' + flag + (/…$/.test(b[1]) ? '…' : ''));
       btn.addEventListener('click', function () { planAction(flag, b[0], r); });
       acts.appendChild(btn);
       return btn;
@@ -83,9 +87,9 @@ export const TABLES_JS = String.raw`
   function renderFaults(faults) {
     var body = $('faults').tBodies[0];
     faults.forEach(function (f) {
-      var r = faultRows[f.name];
+      var r = faultRows[f.key];
       if (!r) {
-        r = faultRows[f.name] = { tr: document.createElement('tr'), cells: [] };
+        r = faultRows[f.key] = { tr: document.createElement('tr'), cells: [] };
         r.tr.setAttribute('data-fault', f.name);
         for (var i = 0; i < 5; i++) { r.cells.push(document.createElement('td')); r.tr.appendChild(r.cells[i]); }
         body.insertBefore(r.tr, body.firstChild);

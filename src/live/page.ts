@@ -73,10 +73,11 @@ ${script('vega-embed.min.js')}
   <label>Speed <input id="speed-input" type="number" min="0.1" step="any" style="width:6em"></label> <button id="speed-set">Set speed</button>
   <button id="end" class="danger">End drill…</button>
   <span class="invite"><label>Invite <input id="invite-name" maxlength="60" placeholder="name" autocomplete="off"></label>
-  <select id="invite-role"><option>operator</option><option>scribe</option><option>observer</option></select> <button id="invite">Invite</button>
-  <input id="invite-link" readonly placeholder="their link appears here" size="40"></span>
+  <select id="invite-role" aria-label="their role"><option>operator</option><option>scribe</option><option>observer</option></select> <button id="invite">Invite</button>
+  <input id="invite-link" readonly aria-label="their link" placeholder="their link appears here" size="40"></span>
 </section>
 <p id="message" role="status"></p>
+<p id="announce" class="sr-only" role="status"></p>
 <section>
   <h2>Rollout plans</h2>
   <div class="fit"><table id="plans"><thead><tr><th>flag</th><th>phase</th><th>stage</th><th>users targeted</th><th>journeys with the flag on</th><th>config</th><th>gates: last reading / threshold</th><th class="acts">act (with a reason)</th></tr></thead><tbody></tbody></table></div>
@@ -89,7 +90,7 @@ ${script('vega-embed.min.js')}
 <section class="grid">
   <div><h2>Journeys with the flag on</h2><div id="chart-exposure" class="chart"></div>${legend([['decision', 'rollout decision']])}</div>
   <div><h2>Journey error rates</h2><div id="chart-journeys" class="chart"></div>${overlays}</div>
-  <div><h2>Service <select id="service"></select>: error rate</h2><div id="chart-errors" class="chart"></div>${overlays}</div>
+  <div><h2>Service <select id="service" aria-label="service shown in this chart and the p99 chart"></select>: error rate</h2><div id="chart-errors" class="chart"></div>${overlays}</div>
   <div><h2>Service p99 latency (ms)</h2><div id="chart-p99" class="chart"></div>${overlays}</div>
 </section>
 <section class="grid">
@@ -113,7 +114,7 @@ ${script('vega-embed.min.js')}
   </div>
   <div>
     <h2>Notes</h2>
-    <p class="notes"><textarea id="note" rows="2" cols="50" maxlength="2000"></textarea> <button id="note-add">Add note</button></p>
+    <p class="notes"><textarea id="note" rows="2" cols="50" maxlength="2000" aria-label="note for the record"></textarea> <button id="note-add">Add note</button></p>
     <h2>People's actions</h2>
     <div class="scroll"><table id="actions"><thead><tr><th>sim time</th><th>local time</th><th>who</th><th>what</th><th>result</th></tr></thead><tbody></tbody></table></div>
   </div>
@@ -122,7 +123,7 @@ ${script('vega-embed.min.js')}
   <h2>Audit trail</h2>
   <div class="scroll"><table id="audit"><thead><tr><th>sim time</th><th>flag</th><th>actor</th><th>event</th><th>stage</th><th>%</th><th>config</th><th>detail</th></tr></thead><tbody></tbody></table></div>
 </section>
-<dialog id="confirm"><p id="confirm-text"></p><p><button id="confirm-cancel">Cancel</button> <button id="confirm-ok" class="danger">Confirm</button></p></dialog>
+<dialog id="confirm" aria-labelledby="confirm-text"><p id="confirm-text"></p><p><button id="confirm-cancel">Cancel</button> <button id="confirm-ok" class="danger">Confirm</button></p></dialog>
 <script src="assets/dashboard.js?token=${t}"></script>
 </body>
 </html>

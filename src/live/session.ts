@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { didYouMean, InputError } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { parseScenarioText } from '../load/scenario.js';
-import { Simulation } from '../model/simulation.js';
+import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
 import { normalizeAdhocFault } from '../scenario/adhoc.js';
@@ -105,6 +105,7 @@ export class DrillSession {
   /** Called with every action recorded (the journal). */
   onRecord: ((rec: RecordedAction) => void) | null = null;
   private finalResult: RunResult | null = null;
+  private simulated: SimulationResult | null = null;
 
   constructor(readonly setup: DrillSetup, scenario: Scenario) {
     this.scenario = scenario;
@@ -294,10 +295,18 @@ export class DrillSession {
   }
 
   /** The run result of the drill (after it ended): the same document as `rehearse run` writes. */
+  /**
+   * Once ended, the simulation's end: its last window (partial when a person ended the drill mid-window) is
+   * closed, so that the page's last figures (error budget, charts) are the run's, as the debrief reports them.
+   */
+  closeRun(): SimulationResult {
+    if (!this.ended) this.finish('by-hand');
+    return (this.simulated ??= this.sim.end());
+  }
+
   result(): RunResult {
     if (this.finalResult) return this.finalResult;
-    if (!this.ended) this.finish('by-hand');
-    const sim = this.sim.end();
+    const sim = this.closeRun();
     // Counterfactual attribution would need twin runs with the people's actions; drills use direct attribution.
     this.finalResult = buildResult({ ...this.scenario, faults: this.faultSpecs }, this.setup.seed, sim, this.controller, null);
     return this.finalResult;

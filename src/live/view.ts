@@ -78,14 +78,24 @@ export function faultSize(f: FaultSpec): string {
   }
 }
 
-/** Faults people may see (not hidden) that have been switched on, with their size and end. */
+/**
+ * Faults people may see (not hidden) that have been switched on, with their size and end. Faults may share a
+ * name (two latency faults on one edge at other times): `key` tells them apart, numbering the faults that are
+ * not hidden only, so that it leaves no gap where a hidden one sits.
+ */
 export function visibleFaults(session: DrillSession) {
   const rt = session.sim.faults;
-  return session.faultSpecs.flatMap((f, k) => f.hidden || rt.onAt[k] < 0 ? [] : [{
-    name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active: rt.active[k] === 1,
-    fromSeconds: rt.onAt[k] / 1e6,
-    untilSeconds: rt.active[k] === 1 ? (Number.isFinite(f.durationUs) ? (rt.onAt[k] + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
-  }]);
+  let shown = 0;
+  return session.faultSpecs.flatMap((f, k) => {
+    if (f.hidden) return [];
+    shown++;
+    if (rt.onAt[k] < 0) return [];
+    return [{
+      key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active: rt.active[k] === 1,
+      fromSeconds: rt.onAt[k] / 1e6,
+      untilSeconds: rt.active[k] === 1 ? (Number.isFinite(f.durationUs) ? (rt.onAt[k] + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
+    }];
+  });
 }
 
 /** The catalogue offered on the page: faults not hidden, by name. */
@@ -104,7 +114,8 @@ export function openBreakers(session: DrillSession) {
 export function healthGrid(session: DrillSession, breakers: { edge: string; state: string }[], faults: { target: string; active: boolean }[]) {
   const windows = session.sim.closedWindows;
   const last = windows.at(-1);
-  const seconds = session.scenario.windowUs / 1e6;
+  // The last window may be partial (a drill ended mid-window): a rate is over the time it covers.
+  const seconds = last && last.endUs > last.startUs ? (last.endUs - last.startUs) / 1e6 : session.scenario.windowUs / 1e6;
   return session.sim.model.serviceNames.map((service, s) => {
     const x = last?.services[s];
     const errorRate = x && x.requests ? r6(x.errors / x.requests) : 0;
