@@ -112,7 +112,7 @@ async function open(file: string, shot: string) {
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`file://${file}`);
-  await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
   const state = await page.evaluate(() => ({
     rendered: document.body.dataset.rendered,
     renderError: document.body.dataset.renderError,

@@ -139,7 +139,7 @@ describe('the check as a page, in chromium', () => {
     });
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`file://${file}`);
-    await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
     const state = await page.evaluate(() => ({
       rendered: document.body.dataset.rendered,
       renderError: document.body.dataset.renderError,
