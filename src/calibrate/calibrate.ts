@@ -3,7 +3,7 @@
  * across files, analyses the traces one at a time, writes the scenario and checks that it loads.
  */
 import { basename } from 'node:path';
-import { RE2JS } from 're2js';
+import { re2Compile, type RE2JS } from '../lang/re2.js';
 import { InputError } from '../errors.js';
 import { readTraceFiles, type FileRead } from '../interop/traces/read.js';
 import { parseScenarioText } from '../load/scenario.js';
@@ -102,7 +102,7 @@ export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
     // traces, and a backtracking pattern such as (a+)+$ would hang on a name of 30 a's and one other character.
     let re: RE2JS;
     try {
-      re = RE2JS.compile(value.slice(6));
+      re = re2Compile(value.slice(6));
     } catch (e) {
       throw new InputError([`--group-by: invalid regular expression: ${(e as Error).message.replace(/^error parsing regexp: /, '')}`]);
     }

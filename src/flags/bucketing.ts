@@ -15,7 +15,8 @@
  * All four reduce to a per-user rank on one integer scale (thousandths of a percent): the user is in a rollout
  * of P percent iff rank < round(P * 1000). The simulator computes ranks once per user and flag.
  */
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import murmur from 'murmurhash3js-revisited';
 
 export const BUCKETING_SYSTEMS = ['flagd', 'unleash', 'launchdarkly', 'growthbook'] as const;
@@ -72,9 +73,14 @@ export function launchdarklyBucket(flagKey: string, salt: string, key: string, s
   return launchdarklyHashValue(seed ? `${seed}.${key}` : `${flagKey}.${salt}.${key}`);
 }
 
+// node:crypto is loaded when LaunchDarkly bucketing first needs it: loading it cost the command line's every start.
+const require = createRequire(import.meta.url);
+let sha1: (() => Hash) | undefined;
+
 /** LaunchDarkly's hash of a bucketing input: int(sha1(input)[0:15], 16) / 0xFFFFFFFFFFFFFFF, in [0, 1]. */
 export function launchdarklyHashValue(input: string): number {
-  const hex = createHash('sha1').update(input).digest('hex').slice(0, 15);
+  sha1 ??= ((crypto: { createHash(algorithm: string): Hash }) => () => crypto.createHash('sha1'))(require('node:crypto'));
+  const hex = sha1().update(input).digest('hex').slice(0, 15);
   return parseInt(hex, 16) / 0xfffffffffffffff;
 }
 

@@ -4,7 +4,7 @@
  * (durations, numbers, Go string literals, Go regular expressions) read the way Prometheus reads them.
  */
 
-import { RE2JS } from 're2js';
+import { re2Compile, type RE2JS } from './re2.js';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 
@@ -146,7 +146,7 @@ export interface GoRegex {
 export function anchoredRegex(source: string, dotAll = false): GoRegex {
   let re: RE2JS;
   try {
-    re = RE2JS.compile(`^(?:${source})$`, dotAll ? RE2JS.DOTALL : 0);
+    re = re2Compile(`^(?:${source})$`, dotAll);
   } catch (e) {
     throw new Error((e as Error).message.replace(/^error parsing regexp: /, ''));
   }

@@ -237,7 +237,6 @@ export abstract class FaultRoom extends FlagRoom {
   protected switchFault(k: number, on: boolean): void {
     const f = this.faults.specs[k];
     const s = this.faults.to[k];
-    if (f.kind === 'cpu-stress') this.gaugeChange(s);
     this.faults.setActive(k, on, this.engine.now);
     if (f.kind !== 'instance-kill') return;
     const first = this.model.serviceReplicaStart[s];
@@ -262,10 +261,9 @@ export abstract class FaultRoom extends FlagRoom {
   /** A replica dies with the requests it holds: queued ones and those being served fail at once. */
   private killReplica(r: number, fault: number): void {
     const s = this.model.replicaService[r];
-    this.gaugeChange(s);
     while (this.qLen[r] > 0) {
       const rec = this.dequeue(r);
-      this.svcQueued[s]--;
+      this.queuedDown(s);
       this.rCause[rec] = CAUSE_ERROR;
       this.rTruth[rec] = TRUTH_FAULT;
       this.rTruthRef[rec] = fault;

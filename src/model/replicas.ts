@@ -12,12 +12,15 @@ export abstract class Replicas extends Observed {
   protected readonly qBuf: Int32Array[];
   protected readonly roundRobin: Int32Array;
 
-  // Per-service gauges for the open window.
+  // Per-service gauges for the open window: busy workers and queued requests now (change them with busyUp(),
+  // busyDown(), queuedUp() and queuedDown()), and their areas over the window (count x microseconds), kept as sums
+  // of signed instants: a count going up at t adds -(t - windowBegan), going down adds t - windowBegan, and
+  // closeWindow() adds count x (end - windowBegan). One addition per change, and exact: every term is an integer.
   protected readonly svcBusy: Int32Array;
   protected readonly svcQueued: Int32Array;
-  private readonly svcLastChange: Float64Array;
   private readonly busyArea: Float64Array;
   private readonly queueArea: Float64Array;
+  private windowBegan = 0;
   protected readonly maxQueued: Float64Array;
 
   constructor(scenario: Scenario, seed: number) {
@@ -32,7 +35,6 @@ export abstract class Replicas extends Observed {
     this.roundRobin = new Int32Array(S);
     this.svcBusy = new Int32Array(S);
     this.svcQueued = new Int32Array(S);
-    this.svcLastChange = new Float64Array(S);
     this.busyArea = new Float64Array(S);
     this.queueArea = new Float64Array(S);
     this.maxQueued = new Float64Array(S);
@@ -61,27 +63,42 @@ export abstract class Replicas extends Observed {
     return rec;
   }
 
-  /** Accumulates a service's busy and queue areas up to now, before its counts change. */
-  protected gaugeChange(s: number): void {
-    const now = this.engine.now;
-    const dt = now - this.svcLastChange[s];
-    if (dt > 0) {
-      // Adding a zero area changes nothing: an empty queue (or an idle service) leaves its area as it is.
-      const busy = this.svcBusy[s];
-      if (busy !== 0) this.busyArea[s] += busy * dt;
-      const queued = this.svcQueued[s];
-      if (queued !== 0) this.queueArea[s] += queued * dt;
-      this.svcLastChange[s] = now;
-    }
+  /** A worker of service `s` takes a request. */
+  protected busyUp(s: number): void {
+    this.busyArea[s] -= this.engine.now - this.windowBegan;
+    this.svcBusy[s]++;
+  }
+
+  /** A worker of service `s` is free. */
+  protected busyDown(s: number): void {
+    this.busyArea[s] += this.engine.now - this.windowBegan;
+    this.svcBusy[s]--;
+  }
+
+  /** A request joins a queue of service `s`. */
+  protected queuedUp(s: number): void {
+    this.queueArea[s] -= this.engine.now - this.windowBegan;
+    if (++this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
+  }
+
+  /** A request leaves a queue of service `s`. */
+  protected queuedDown(s: number): void {
+    this.queueArea[s] += this.engine.now - this.windowBegan;
+    this.svcQueued[s]--;
   }
 
   /** Closes the telemetry window ending at `end`. */
   protected closeWindow(end: number): void {
     const S = this.model.serviceNames.length;
-    for (let s = 0; s < S; s++) this.gaugeChange(s);
+    const span = end - this.windowBegan;
+    for (let s = 0; s < S; s++) {
+      this.busyArea[s] += this.svcBusy[s] * span;
+      this.queueArea[s] += this.svcQueued[s] * span;
+    }
     this.telemetry.closeWindow(end, this.busyArea, this.queueArea, this.maxQueued, this.svcQueued);
     this.busyArea.fill(0);
     this.queueArea.fill(0);
+    this.windowBegan = end;
     for (let s = 0; s < S; s++) this.maxQueued[s] = this.svcQueued[s];
   }
 }

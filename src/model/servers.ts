@@ -74,15 +74,12 @@ export abstract class Servers extends FaultRoom {
     this.rArrived[rec] = this.engine.now;
     if (this.flags !== null) this.evaluateFlags(rec, s);
     if (this.busy[r] < m.serviceConcurrency[s]) {
-      this.gaugeChange(s);
       this.busy[r]++;
-      this.svcBusy[s]++;
+      this.busyUp(s);
       this.start(rec, s);
     } else if (this.qLen[r] < m.serviceQueue[s]) {
-      this.gaugeChange(s);
       this.enqueue(r, rec);
-      this.svcQueued[s]++;
-      if (this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
+      this.queuedUp(s);
       this.rState[rec] = ST_QUEUED;
     } else {
       this.failSoon(rec, CAUSE_REJECTED, TRUTH_REJECTED, -1);
@@ -186,7 +183,6 @@ export abstract class Servers extends FaultRoom {
     const r = this.rReplica[rec];
     const s = m.replicaService[r];
     this.onServerEnded.serverEnded(rec, cause);
-    this.gaugeChange(s);
     this.rEpoch[rec]++;
     this.workerFree(r, s);
     if (this.rAttached[rec] === 1) this.attemptEnded(rec, cause, root);
@@ -196,13 +192,13 @@ export abstract class Servers extends FaultRoom {
   /** A worker of replica `r` is done: it takes the next queued request (a record, or a call without one), else idles. */
   private workerFree(r: number, s: number): void {
     if (this.qLen[r] > 0) {
-      this.svcQueued[s]--;
+      this.queuedDown(s);
       const next = this.dequeue(r);
       if (next >= 0) this.start(next, s);
       else this.startInline(~next, s);
     } else {
       this.busy[r]--;
-      this.svcBusy[s]--;
+      this.busyDown(s);
     }
   }
 
@@ -229,15 +225,12 @@ export abstract class Servers extends FaultRoom {
       this.rChildFlags[parent] = this.rGen[root] === this.rRootGen[parent] ? this.rFlagsOn[root] : 0;
     }
     if (this.busy[r] < m.serviceConcurrency[s]) {
-      this.gaugeChange(s);
       this.busy[r]++;
-      this.svcBusy[s]++;
+      this.busyUp(s);
       this.startInline(parent, s);
     } else if (this.qLen[r] < m.serviceQueue[s]) {
-      this.gaugeChange(s);
       this.enqueue(r, ~parent);
-      this.svcQueued[s]++;
-      if (this.svcQueued[s] > this.maxQueued[s]) this.maxQueued[s] = this.svcQueued[s];
+      this.queuedUp(s);
     } else {
       // Refused by a full queue: the record callPlain() would have made, refused as enterService() refuses it.
       const rec = this.alloc();
@@ -281,7 +274,6 @@ export abstract class Servers extends FaultRoom {
   protected inlineServed(parent: number): void {
     const r = this.rChildReplica[parent];
     const s = this.model.replicaService[r];
-    this.gaugeChange(s);
     this.workerFree(r, s);
     const e = this.rChildTarget[parent];
     const latency = this.engine.now - this.rChildSent[parent];

@@ -9,7 +9,7 @@
  * measurementRetention rules are unanchored regular expressions over metric names; a rule that matches none
  * makes the run Error (analysis/analysis.go).
  */
-import { RE2JS } from 're2js';
+import { re2Compile } from '../../lang/re2.js';
 import { brokenLimit } from './limits.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
@@ -41,7 +41,7 @@ export interface AnalysisContext {
  */
 function matches(pattern: string, name: string): boolean {
   try {
-    return RE2JS.compile(pattern).matcher(name).find();
+    return re2Compile(pattern).matcher(name).find();
   } catch {
     return false;
   }
