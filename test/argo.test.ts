@@ -193,7 +193,7 @@ describe('analysis runs (Argo controller semantics)', () => {
     ['a success resets consecutive errors', { consecutiveErrorLimit: 2, count: 3 }, ['Error', 'Error', 'Successful', 'Error', 'Error', 'Successful', 'Successful'], false, 'Successful'],
     ['errors do not count towards count', { count: 2 }, ['Error', 'Successful', 'Error'], false, 'Running'],
     ['inconclusive beyond its limit', { inconclusiveLimit: 1 }, ['Inconclusive', 'Inconclusive'], false, 'Inconclusive'],
-    ['no interval, no count: one measurement', { intervalUs: 0 }, ['Successful'], false, 'Successful'],
+    ['no interval, no count: one measurement', { intervalUs: null }, ['Successful'], false, 'Successful'],
     ['no count: runs until terminated, then succeeds', {}, ['Successful', 'Successful'], true, 'Successful'],
     ['a dry run never decides', { dryRun: true, count: 2 }, ['Failed', 'Failed'], false, 'Successful'],
   ];

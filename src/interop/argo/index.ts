@@ -31,8 +31,8 @@ export interface ArgoParts {
   /** Names the scenario service that runs the Rollout may have: the Rollout's, its workloadRef's. */
   readonly workloads: readonly string[];
   readonly namespace: string | null;
-  /** Where a metric's failureLimit is -1 (failures never fail it; consecutiveSuccessLimit decides): file:line:col: path. */
-  readonly failureLimitsOff: readonly string[];
+  /** Where measurementRetention rules stand (file:line:column: path): how many measurements the AnalysisRun's status keeps. */
+  readonly retentionRules: readonly string[];
 }
 
 export type ArgoResult =
@@ -90,8 +90,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
 
   const name = ro.name;
   const hashes = { stable: podTemplateHash(`${name}/stable`), canary: podTemplateHash(`${name}/canary`) };
-  const disabled = new Set<string>();
-  const analysisCtx = { rollout: ro, templates, args: options.args ?? {}, hashes, problem, warn, disabled: (r: Resource, path: Path) => disabled.add(`${where(r, path)}: ${pathText(path)}`) };
+  const retained = new Set<string>();
+  const analysisCtx = { rollout: ro, templates, args: options.args ?? {}, hashes, problem, warn, retention: (r: Resource, path: Path) => retained.add(`${where(r, path)}: ${pathText(path)}`) };
   const analysis = (ref: unknown, path: Path, runName: string) => buildAnalysis(analysisCtx, ref, path, runName);
 
   const steps = get(canary, 'steps');
@@ -134,7 +134,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
       rollout: name, stages, background, traffic, hashes,
       workloads: [name, ...(typeof workloadRef === 'string' && workloadRef !== name ? [workloadRef] : [])],
       namespace: typeof namespace === 'string' ? namespace : null,
-      failureLimitsOff: [...disabled],
+      retentionRules: [...retained],
     },
     warnings,
   };

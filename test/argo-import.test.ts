@@ -1,0 +1,66 @@
+/**
+ * `rehearse import argo` writes a plan of rehearse's own format that judges as the Rollout does: the scenario of
+ * test/fixtures/argo/import-equivalence run with its argo: entry and with the imported plan in its place gives
+ * the same result document, case by case. Its templates use every field of a metric's schedule and limits
+ * (count, interval, an interval of "0s", initialDelay, failureLimit and -1, inconclusiveLimit,
+ * consecutiveErrorLimit, consecutiveSuccessLimit, success and failure conditions, a range query, a provider that
+ * is not simulated, dryRun), as argoproj/argo-rollouts analysis/analysis.go counts them; measurementRetention,
+ * which decides no verdict (analysis.go garbageCollectMeasurements trims the status's list after counting), is
+ * warned at its place.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { importCommand } from '../src/cli/import.js';
+import { loadScenarioFile, parseScenarioObject } from '../src/load/scenario.js';
+import { formatProblem } from '../src/scenario/problems.js';
+import { runScenario } from '../src/score/result.js';
+
+const dir = 'test/fixtures/argo/import-equivalence';
+const files = [join(dir, 'rollout.yaml'), join(dir, 'templates.yaml')];
+
+function imported(): { raw: Record<string, unknown>; warnings: string[]; text: string } {
+  const { text, warnings } = importCommand('argo', files, 'new-api');
+  const raw = parse(readFileSync(join(dir, 'scenario.yaml'), 'utf8')) as Record<string, unknown>;
+  return { raw: { ...raw, rollout: (parse(text) as { rollout: unknown[] }).rollout }, warnings, text };
+}
+
+function run(load: () => ReturnType<typeof loadScenarioFile>) {
+  const l = load();
+  if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('scenario', p)).join('\n'));
+  return runScenario(l.scenario);
+}
+
+describe('rehearse import argo: the imported plan rehearses as the Rollout', () => {
+  it.each(['healthy', 'flaky', 'broken'])('case %s: the same result document', (c) => {
+    const direct = run(() => loadScenarioFile(join(dir, 'scenario.yaml'), c));
+    const plan = run(() => parseScenarioObject(imported().raw, dir, c));
+    expect(JSON.stringify(plan)).toBe(JSON.stringify(direct));
+  });
+
+  it('the cases end three ways, so that the comparison can tell plans apart', () => {
+    const outcome = (c: string) => run(() => parseScenarioObject(imported().raw, dir, c)).rollouts.map((r) => [r.outcome, r.finalPercent]);
+    expect(['healthy', 'flaky', 'broken'].map(outcome)).toEqual([[['completed', 100]], [['paused', 10]], [['rolled-back', 0]]]);
+  });
+
+  it('carries every field of each metric, and warns at measurementRetention', () => {
+    const { text, warnings } = imported();
+    const plan = (parse(text) as { rollout: Record<string, unknown>[] }).rollout[0];
+    const step = (plan.stages as Record<string, unknown>[])[0].analysis as { metrics: Record<string, unknown>[] };
+    expect(step.metrics.map(({ promql: _, ...m }) => m)).toEqual([
+      {
+        name: 'step-check/error-ratio', result: 'list', success: 'result[0] < 0.02', failure: 'result[0] >= 0.05', interval: '1m', 'initial-delay': '30s', count: 4,
+        'failure-limit': 1, 'inconclusive-limit': 1, 'consecutive-error-limit': 2, 'consecutive-success-limit': 3,
+      },
+      { name: 'step-check/smoke', provider: 'web', 'failure-limit': 0, 'inconclusive-limit': 0, 'consecutive-error-limit': 4, 'consecutive-success-limit': 0, 'dry-run': true },
+    ]);
+    const bg = plan['background-analysis'] as { stage: number; metrics: Record<string, unknown>[] };
+    expect(bg.stage).toBe(1);
+    expect(bg.metrics.map((m) => [m.name, m.interval, m['failure-limit'], m['consecutive-success-limit'], m.range ?? null])).toEqual([
+      ['background/error-ratio-now', '0s', -1, 2, null],
+      ['background/error-ratio-trend', '2m', 2, 0, { from: '-4m', to: '0s', step: '1m' }],
+    ]);
+    expect(warnings).toContain(`${files[0]}:30:13: spec.strategy.canary.steps[2].analysis.measurementRetention[0]: not carried into the plan: it sets how many measurements the AnalysisRun's status keeps, which decides no verdict (the rehearsal's audit keeps them all)`);
+  });
+});
