@@ -66,4 +66,10 @@ describe('analysis runs of a native plan', () => {
     expect(problems([{ flag: 'new-api', stages: [{ to: '10%', analysis: { metrics: [metric(), metric()] } }] }])).toEqual(['rollout[0].stages[0].analysis.metrics[1].name: two metrics of the run are named "m"']);
     expect(problems([{ flag: 'new-api', stages: [{ to: '100%' }], 'background-analysis': { stage: 2, metrics: [metric()] } }])).toEqual(['rollout[0].background-analysis.stage: stage names a stage from 1 to 1']);
   });
+
+  it('pods: the canary and stable pods of a service in the series; an unknown service is refused with a suggestion', () => {
+    const l = load([{ flag: 'new-api', stages: [{ to: '100%' }], pods: { service: 'api', canary: { service: 'api-canary' } } }]);
+    expect(l.ok && l.scenario.metrics.mapping.splits).toMatchObject([{ flag: 'new-api', service: 'api', canary: { workload: 'api', service: 'api-canary' }, stable: { workload: 'api', service: 'api' } }]);
+    expect(problems([{ flag: 'new-api', stages: [{ to: '100%' }], pods: { service: 'apii' } }])).toEqual(['rollout[0].pods.service: unknown service "apii"; did you mean "api"?']);
+  });
 });

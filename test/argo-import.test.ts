@@ -44,6 +44,18 @@ describe('rehearse import argo: the imported plan rehearses as the Rollout', () 
     expect(['healthy', 'flaky', 'broken'].map(outcome)).toEqual([[['completed', 100]], [['paused', 10]], [['rolled-back', 0]]]);
   });
 
+  it('carries the canary and stable Services and pod-template hashes: a query on the canary Service sees the same calls', () => {
+    // test/fixtures/argo/canary-service: the Rollout's canaryService api-canary, a query filtered on it (rollout/service.go).
+    const cs = 'test/fixtures/argo/canary-service';
+    const direct = run(() => loadScenarioFile(join(cs, 'scenario.yaml')));
+    const { text } = importCommand('argo', [join(cs, 'rollout.yaml'), join(cs, 'canary-error-rate.yaml')], 'new-api');
+    const plan = (parse(text) as { rollout: Record<string, unknown>[] }).rollout;
+    expect(plan[0].pods).toMatchObject({ service: 'api', canary: { service: 'api-canary' }, stable: { service: 'api-stable' } });
+    const raw = parse(readFileSync(join(cs, 'scenario.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(JSON.stringify(run(() => parseScenarioObject({ ...raw, rollout: plan }, cs)))).toBe(JSON.stringify(direct));
+    expect(direct.rollouts[0].outcome).toBe('rolled-back');
+  });
+
   it('carries every field of each metric, and warns at measurementRetention', () => {
     const { text, warnings } = imported();
     const plan = (parse(text) as { rollout: Record<string, unknown>[] }).rollout[0];

@@ -75,15 +75,24 @@ export function importCommand(format: string, files: string[], flag: string): { 
     // they are counted: no verdict reads them, and the plan's audit keeps every one.
     for (const w of r.parts.retentionRules) warnings.push(`${w}: not carried into the plan: it sets how many measurements the AnalysisRun's status keeps, which decides no verdict (the rehearsal's audit keeps them all)`);
     const bg = r.parts.background;
+    const { traffic, hashes, rollout } = r.parts;
     const plan = {
       flag,
+      // rollout/service.go: canaryService selects the canary pods, stableService the stable ones, each ReplicaSet
+      // with its pod-template hash (the args of podTemplateHashValue hold the same): the scenario's service that
+      // runs the Rollout is named like it here.
+      pods: {
+        service: rollout, workload: rollout,
+        canary: { ...(traffic.canaryService ? { service: traffic.canaryService } : {}), hash: hashes.canary },
+        stable: { ...(traffic.stableService ? { service: traffic.stableService } : {}), hash: hashes.stable },
+      },
       stages: r.parts.stages.map((s) => ({
         to: `${s.percent}%`, ...(s.holdUs > 0 ? { hold: duration(s.holdUs) } : {}), ...(s.approval ? { approval: approvalWanted(s.approval, warnings) } : {}),
         ...(s.analysis ? { analysis: analysisRun(s.analysis) } : {}),
       })),
       ...(bg ? { 'background-analysis': { stage: bg.startStage + 1, ...(bg.startAfterUs > 0 ? { after: duration(bg.startAfterUs) } : {}), ...analysisRun(bg.analysis) } } : {}),
     };
-    const head = `# From the Rollout "${r.parts.rollout}": its steps as stages, its analysis runs with each metric's schedule and limits.\n`;
+    const head = `# From the Rollout "${rollout}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it.\n`;
     return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings };
   }
   if (format === 'flagger') {

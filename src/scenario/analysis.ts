@@ -8,7 +8,9 @@ import { brokenLimit } from './limits.js';
 import { parseDuration } from '../units/parse.js';
 import { promqlGate } from './gates.js';
 import type { PathSegment, Problem } from './problems.js';
-import type { AnalysisMetricInput, AnalysisRunInputType, BackgroundAnalysisInputType } from './schema-analysis.js';
+import { didYouMean } from '../errors.js';
+import { podTemplateHash, type TrafficSplit } from '../metrics/mapping.js';
+import type { AnalysisMetricInput, AnalysisRunInputType, BackgroundAnalysisInputType, PodsInputType } from './schema-analysis.js';
 import type { AnalysisMetric, AnalysisSpec, BackgroundAnalysis, PlanAnalyses, PromQLGate } from './types.js';
 
 interface Units {
@@ -92,4 +94,19 @@ export function planAnalyses(
     bg = { analysis: run(h, background, p, 'background analysis'), startStage: Math.min(background.stage, list.length) - 1, startAfterUs: h.duration(background.after, '0s', [...p, 'after']) };
   }
   return { stages: list.map((s, j) => (s.analysis ? run(h, s.analysis, [...base, 'stages', j, 'analysis'], `stage ${j + 1} analysis`) : null)), background: bg };
+}
+
+/** A native plan's canary and stable pods (`pods`) as the split of its service's series, or null. */
+export function planPods(h: Units & { services: readonly { name: string }[] }, pods: PodsInputType | undefined, flag: string, base: PathSegment[]): TrafficSplit | null {
+  if (!pods) return null;
+  const names = h.services.map((s) => s.name);
+  if (!names.includes(pods.service)) {
+    h.problems.push({ path: [...base, 'pods', 'service'], message: `unknown service "${pods.service}"${didYouMean(pods.service, names)}` });
+    return null;
+  }
+  const workload = pods.workload ?? pods.service;
+  const group = (side: 'canary' | 'stable') => ({
+    workload, service: pods[side]?.service ?? pods.service, hash: pods[side]?.hash ?? podTemplateHash(`${workload}/${side}`),
+  });
+  return { flag, service: pods.service, app: workload, ingress: workload, route: workload, port: '80', canary: group('canary'), stable: group('stable') };
 }

@@ -41,6 +41,19 @@ export const BackgroundAnalysisInput = AnalysisRunInput.extend({
   after: Duration.optional().meta({ description: 'Into that stage\'s hold (default 0s).' }),
 });
 
+const PodGroupInput = z.strictObject({
+  service: z.string().optional().meta({ description: 'The Kubernetes Service in front of these pods, as the series name it (default: the scenario service\'s name).' }),
+  hash: z.string().optional().meta({ description: 'Their pod-template hash, as the series label it (default: one rehearse derives from the workload).' }),
+});
+
+export const PodsInput = z.strictObject({
+  service: z.string().meta({ description: 'The scenario service whose calls the canary pods (the plan\'s flag on) and the stable pods (off) serve.' }),
+  workload: z.string().optional().meta({ description: 'The workload\'s name in the series (default: the service\'s).' }),
+  canary: PodGroupInput.optional(),
+  stable: PodGroupInput.optional(),
+});
+
+export type PodsInputType = z.infer<typeof PodsInput>;
 export type AnalysisMetricInput = z.infer<typeof AnalysisMetric>;
 export type AnalysisRunInputType = z.infer<typeof AnalysisRunInput>;
 export type BackgroundAnalysisInputType = z.infer<typeof BackgroundAnalysisInput>;

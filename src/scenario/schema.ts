@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { PRESETS } from '../metrics/mapping.js';
 import { AlertGate } from './schema-alert.js';
-import { AnalysisRunInput, BackgroundAnalysisInput } from './schema-analysis.js';
+import { AnalysisRunInput, BackgroundAnalysisInput, PodsInput } from './schema-analysis.js';
 import { ClockTime, Duration, Increase, Percent, Rate, RateOrZero, nonNegativeInt, positiveInt } from './schema-units.js';
 import { Breaker, Call, Distribution, Journey, Operation, Retry, Service } from './schema-system.js';
 
@@ -158,6 +158,7 @@ export const RolloutPlan = z.strictObject({
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run a Flagger Canary as it is: analysis, metrics, MetricTemplates and confirm webhooks.' }),
   'evaluate-every': Duration.optional(),
+  pods: PodsInput.optional().meta({ description: 'Canary and stable pods of a service, as the series tell them apart (an Argo Rollout\'s canaryService and stableService, its pod-template hashes): calls served with the flag on are the canary pods\'.' }),
   'background-analysis': BackgroundAnalysisInput.optional().meta({ description: 'An analysis run from a stage on until the plan ends (Argo\'s background analysis).' }),
   gates: z.array(Gate).optional(),
   'failure-limit': nonNegativeInt('failure-limit').optional(),
