@@ -31,6 +31,8 @@ export interface AnalysisContext {
   readonly hashes: { readonly stable: string; readonly canary: string };
   problem(r: Resource, path: Path, message: string): void;
   warn(r: Resource, path: Path, message: string): void;
+  /** Templates some analysis names (AnalysisTemplate/name, ClusterAnalysisTemplate/name), filled as runs are built. */
+  readonly named: Set<string>;
   /** A measurementRetention rule, for whoever does not carry it to say so (it decides no verdict). */
   retention(r: Resource, path: Path): void;
 }
@@ -90,6 +92,7 @@ function flatten(ctx: AnalysisContext, from: Resource, refs: unknown, refsPath: 
       ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} "${name}" in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
       return;
     }
+    ctx.named.add(key);
     if (seen.has(key)) return;
     seen.add(key);
     found.push({ r: tpl, cluster });

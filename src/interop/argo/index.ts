@@ -91,7 +91,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   const name = ro.name;
   const hashes = { stable: podTemplateHash(`${name}/stable`), canary: podTemplateHash(`${name}/canary`) };
   const retained = new Set<string>();
-  const analysisCtx = { rollout: ro, templates, args: options.args ?? {}, hashes, problem, warn, retention: (r: Resource, path: Path) => retained.add(`${where(r, path)}: ${pathText(path)}`) };
+  const named = new Set<string>();
+  const analysisCtx = { rollout: ro, templates, args: options.args ?? {}, hashes, problem, warn, named, retention: (r: Resource, path: Path) => retained.add(`${where(r, path)}: ${pathText(path)}`) };
   const analysis = (ref: unknown, path: Path, runName: string) => buildAnalysis(analysisCtx, ref, path, runName);
 
   const steps = get(canary, 'steps');
@@ -110,6 +111,11 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
     // utils/replicaset/canary.go BeforeStartingStep: no run while the current step is before startingStep.
     const place = startingStep >= stepList.length ? { stage: stages.length - 1, afterUs: 0 } : places[startingStep] ?? { stage: 0, afterUs: 0 };
     if (spec) background = { analysis: spec, startStage: Math.min(place.stage, stages.length - 1), startAfterUs: place.afterUs };
+  }
+
+  // A template no analysis of the Rollout names (nor a template it names) is never run: say so where it stands.
+  for (const [key, t] of templates) {
+    if (!named.has(key)) warn(t, ['metadata', 'name'], `no analysis of the Rollout "${ro.name}" names ${t.kind} "${t.name}" (an experiment step's are not rehearsed): none of its metrics is rehearsed`);
   }
 
   // The Services that tell canary traffic from stable traffic: check them against the files' Services.
