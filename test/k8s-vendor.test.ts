@@ -111,6 +111,19 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     expect(r.warnings.length).toBe(count);
   });
 
+  // argoproj/argo-rollouts rollout/trafficrouting/istio/istio.go: getVirtualService ("VirtualService `x` not
+  // found") and getHttpRouteIndexesToPatch ("HTTP Route 'x' is not found in the defined Virtual Service.") stop
+  // the rollout; istio-mirror.yaml holds the VirtualService its Rollout names, with its route "primary".
+  it('an Istio VirtualService or route the files do not hold is refused at its name, with a suggestion', () => {
+    const mirror = file(ARGO, 'istio-mirror.yaml');
+    const with_ = (from: string, to: string) => argoParts([{ file: mirror.file, text: mirror.text.replace(from, to) }]);
+    expect(with_('', '').ok).toBe(true);
+    const vs = with_('            name: istio-host-split-vsvc\n', '            name: istio-host-split-vsv\n');
+    expect(vs.ok ? [] : vs.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:66:19: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.name: no VirtualService "istio-host-split-vsv" in the files given; did you mean "istio-host-split-vsvc"\? \(found istio-host-split-vsvc\): the controller cannot set the weights/)]);
+    const route = with_('              - primary\n', '              - primay\n');
+    expect(route.ok ? [] : route.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:68:17: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.routes\[0\]: VirtualService "istio-host-split-vsvc" has no HTTP route "primay"; did you mean "primary"\? \(its routes: primary\): the controller stops there/)]);
+  });
+
   // argoproj/argo-rollouts pkg/apis/rollouts/validation/validation.go hasMultipleStepsType: a step may hold only
   // one of setWeight, pause, experiment and analysis; setCanaryScale, setHeaderRoute, setMirrorRoute and plugin go
   // beside them (examples/apisix/rollout.yaml's first step holds setCanaryScale and setHeaderRoute).
