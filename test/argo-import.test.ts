@@ -8,9 +8,11 @@
  * which decides no verdict (analysis.go garbageCollectMeasurements trims the status's list after counting), is
  * warned at its place.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { importCommand } from '../src/cli/import.js';
 import { loadScenarioFile, parseScenarioObject } from '../src/load/scenario.js';
@@ -42,6 +44,24 @@ describe('rehearse import argo: the imported plan rehearses as the Rollout', () 
   it('the cases end three ways, so that the comparison can tell plans apart', () => {
     const outcome = (c: string) => run(() => parseScenarioObject(imported().raw, dir, c)).rollouts.map((r) => [r.outcome, r.finalPercent]);
     expect(['healthy', 'flaky', 'broken'].map(outcome)).toEqual([[['completed', 100]], [['paused', 10]], [['rolled-back', 0]]]);
+  });
+
+  it('examples/argo/guestbook.yaml: with its argo.args given as --arg, the imported plan gives the same result bytes', () => {
+    const ex = 'examples/argo';
+    const cli = (args: string[]) => spawnSync(process.execPath, ['bin/rehearse.js', ...args], { encoding: 'utf8' });
+    const imp = cli(['import', 'argo', join(ex, 'rollout.yaml'), join(ex, 'analysis-templates.yaml'), '--arg', 'service-name=guestbook', '--flag', 'new-guestbook']);
+    expect(imp.status).toBe(0);
+    const raw = parse(readFileSync(join(ex, 'guestbook.yaml'), 'utf8')) as Record<string, unknown>;
+    delete raw.tune; // it varies a field of the resources
+    const tmp = mkdtempSync(join(tmpdir(), 'rehearse-argo-import-'));
+    for (const f of ['rollout.yaml', 'analysis-templates.yaml']) copyFileSync(join(ex, f), join(tmp, f));
+    writeFileSync(join(tmp, 'direct.yaml'), stringify(raw));
+    writeFileSync(join(tmp, 'plan.yaml'), stringify({ ...raw, rollout: (parse(imp.stdout) as { rollout: unknown[] }).rollout }));
+    for (const c of ['healthy', 'defective']) {
+      const [a, b] = ['direct', 'plan'].map((n) => cli(['run', join(tmp, `${n}.yaml`), '--case', c, '--json', join(tmp, `${n}-${c}.json`)]));
+      expect([a.status, b.status]).toEqual([0, 0]);
+      expect(readFileSync(join(tmp, `plan-${c}.json`), 'utf8')).toBe(readFileSync(join(tmp, `direct-${c}.json`), 'utf8'));
+    }
   });
 
   it('carries the canary and stable Services and pod-template hashes: a query on the canary Service sees the same calls', () => {

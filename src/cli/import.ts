@@ -61,9 +61,9 @@ function approvalWanted(from: string, warnings: string[]): string {
   return APPROVAL_WANTED;
 }
 
-export function importCommand(format: string, files: string[], flag: string): { text: string; warnings: string[] } {
+export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}): { text: string; warnings: string[] } {
   if (format === 'argo') {
-    const r = argoParts(read(files));
+    const r = argoParts(read(files), { args });
     if (!r.ok) throw new InputError(r.problems);
     const warnings = [...r.warnings];
     const analyses: ArgoAnalysis[] = [...(r.parts.background ? [r.parts.background.analysis] : []), ...r.parts.stages.flatMap((s) => (s.analysis ? [s.analysis] : []))];
