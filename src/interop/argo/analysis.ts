@@ -257,6 +257,12 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   const providers = Object.keys((m.provider ?? {}) as object).filter((k) => PROVIDERS.includes(k));
   if (providers.length !== 1) ctx.problem(t, [...mp, 'provider'], `a metric names one provider (${PROVIDERS.join(', ')})${providers.length ? `, not ${providers.join(' and ')}` : ''}`);
   const provider = providers[0] ?? 'none';
+  // A provider that is not simulated measures Inconclusive whatever its result: its conditions decide nothing.
+  if (provider !== 'prometheus' && provider !== 'none') {
+    for (const key of ['successCondition', 'failureCondition'] as const) {
+      if ((key === 'successCondition' ? success : failure) !== null) ctx.warn(t, [...mp, key], `not evaluated: the ${provider} provider is not simulated, each measurement is Inconclusive whatever this says`);
+    }
+  }
   let gate: PromQLGate | null = null;
   if (provider === 'prometheus') {
     const query = String(get(m, 'provider', 'prometheus', 'query') ?? '');
