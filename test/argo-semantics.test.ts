@@ -55,7 +55,7 @@ describe('analysis runs, measurement by measurement, as the controller counts th
     ['failureLimit 0 (the default): the first failure fails', {}, [S, S, F], [0, 60, 120], 'Failed'],
     ['inconclusiveLimit 3: the fourth inconclusive', { inconclusiveLimit: 3 }, [I, I, I, I], [0, 60, 120, 180], 'Inconclusive'],
     ['count 3 with failureLimit 1: S F S succeeds', { count: 3, failureLimit: 1 }, [S, F, S], [0, 60, 120], 'Successful'],
-    ['neither count nor interval: one measurement', { intervalUs: 0 }, [S, S], [0], 'Successful'],
+    ['neither count nor interval: one measurement', { intervalUs: null }, [S, S], [0], 'Successful'],
     ['a failure fails before consecutiveSuccessLimit is reached (failureLimit 0)', { consecutiveSuccessLimit: 2 }, [S, F, S, S], [0, 60], 'Failed'],
     ['consecutiveSuccessLimit 2 ends it Successful at the second success in a row', { consecutiveSuccessLimit: 2, failureLimit: 3 }, [S, F, S, S, S], [0, 60, 120, 180], 'Successful'],
     ['count reached without consecutiveSuccessLimit: Inconclusive', { count: 3, consecutiveSuccessLimit: 3, failureLimit: 1 }, [S, F, S], [0, 60, 120], 'Inconclusive'],
@@ -133,7 +133,7 @@ describe('a metric\'s limits: -1 and the other negative values, as the controlle
   const parts = (fields: string) => {
     const r = toScenarioParts([ro, template(fields)]);
     if (!r.ok) throw new Error(r.problems.join('\n'));
-    return { analysis: r.parts.stages.find((st) => st.analysis)!.analysis!, warnings: r.warnings, off: r.parts.failureLimitsOff };
+    return { analysis: r.parts.stages.find((st) => st.analysis)!.analysis!, warnings: r.warnings };
   };
 
   it.each([
@@ -156,29 +156,25 @@ describe('a metric\'s limits: -1 and the other negative values, as the controlle
   });
 
   it('failureLimit -1 with a consecutiveSuccessLimit: failures never fail it; the successes in a row decide, or the count ends it Failed', () => {
-    const { analysis, warnings, off } = parts('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n');
+    const { analysis, warnings } = parts('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n');
     expect(analysis.invalid).toBeNull();
     expect(warnings.filter((w) => w.includes('failureLimit'))).toEqual([]);
-    expect(off).toEqual(['t.yaml:11:19: spec.metrics[1].failureLimit']);
     const m = analysis.metrics[1];
     const F = 'Failed' as const, S = 'Successful' as const;
     expect(drive(m, [F, F, F, F, S, S, S])).toMatchObject({ phase: 'Successful', reason: '' });
     expect(drive({ ...m, count: 7 }, [F, F, F, S, S, F, S, S])).toMatchObject({ phase: 'Failed', reason: 't/m: count (7) reached without consecutiveSuccessLimit (3)' });
   });
 
-  it('rehearse import argo: a -1 is left out of the plan\'s failure-limit and said at its field; with no other limit, or a run the controller errs, it is refused', () => {
+  it('rehearse import argo: a -1 is carried into the plan with its consecutiveSuccessLimit; a run the controller errs is refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-argo-limits-'));
     const files = (fields: string) => {
       writeFileSync(join(dir, 'ro.yaml'), ro.text);
       writeFileSync(join(dir, 't.yaml'), template(fields).text);
       return [join(dir, 'ro.yaml'), join(dir, 't.yaml')];
     };
-    const mixed = importCommand('argo', files('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n'), 'f');
-    expect(mixed.text).toContain('failure-limit: 0\n');
-    expect(mixed.warnings).toContain(`${join(dir, 't.yaml')}:11:19: spec.metrics[1].failureLimit: -1: failures never fail this metric (its consecutiveSuccessLimit decides it): the plan has no such rule, and its failure-limit is the other metrics' (0)`);
-    const only = template('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n').text.replace('  - name: ok\n    provider: { prometheus: { query: up } }\n', '');
-    writeFileSync(join(dir, 't.yaml'), only);
-    expect(() => importCommand('argo', [join(dir, 'ro.yaml'), join(dir, 't.yaml')], 'f')).toThrow(`${join(dir, 't.yaml')}:9:19: spec.metrics[0].failureLimit: -1: failures never fail this metric (its consecutiveSuccessLimit decides it), a rule a plan of rehearse's own has no form for: rehearse the resources themselves (argo: in a scenario)`);
+    const only = importCommand('argo', files('    interval: 1m\n    failureLimit: -1\n    consecutiveSuccessLimit: 3\n'), 'f');
+    expect(only.text).toContain('            - name: t/m\n              promql: up\n              result: list\n              interval: 1m\n              failure-limit: -1\n              inconclusive-limit: 0\n              consecutive-error-limit: 4\n              consecutive-success-limit: 3\n');
+    expect(only.warnings.filter((w) => w.includes('failureLimit'))).toEqual([]);
     expect(() => importCommand('argo', files('    failureLimit: -2\n'), 'f')).toThrow(`${join(dir, 't.yaml')}:10:19: spec.metrics[1].failureLimit: -2: the controller ends the analysis run in Error before its first measurement ("Analysis spec invalid: metrics[1]: failureLimit must be >= 0, or -1 to be disabled")`);
   });
 });

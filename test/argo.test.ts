@@ -52,6 +52,8 @@ describe('Argo Rollouts, as it is', () => {
       'templates.yaml:18:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive',
       'templates.yaml:41:18: spec.metrics[0].maxFailures: maxFailures is failureLimit before Argo Rollouts v0.6; a current controller prunes it and uses failureLimit 0. Rehearsed as failureLimit, as v0.x counted it',
       'templates.yaml:44:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive',
+      // The file's other template, which the Rollout does not name, is never run.
+      'templates.yaml:10:9: metadata.name: no analysis of the Rollout "rollout-analysis-step" names AnalysisTemplate "pass" (an experiment step\'s are not rehearsed): none of its metrics is rehearsed',
       'rollout.yaml:30:7: spec.strategy.canary: no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight',
     ]);
     if (!r.ok) return;
@@ -193,7 +195,7 @@ describe('analysis runs (Argo controller semantics)', () => {
     ['a success resets consecutive errors', { consecutiveErrorLimit: 2, count: 3 }, ['Error', 'Error', 'Successful', 'Error', 'Error', 'Successful', 'Successful'], false, 'Successful'],
     ['errors do not count towards count', { count: 2 }, ['Error', 'Successful', 'Error'], false, 'Running'],
     ['inconclusive beyond its limit', { inconclusiveLimit: 1 }, ['Inconclusive', 'Inconclusive'], false, 'Inconclusive'],
-    ['no interval, no count: one measurement', { intervalUs: 0 }, ['Successful'], false, 'Successful'],
+    ['no interval, no count: one measurement', { intervalUs: null }, ['Successful'], false, 'Successful'],
     ['no count: runs until terminated, then succeeds', {}, ['Successful', 'Successful'], true, 'Successful'],
     ['a dry run never decides', { dryRun: true, count: 2 }, ['Failed', 'Failed'], false, 'Successful'],
   ];

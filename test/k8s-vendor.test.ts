@@ -77,22 +77,25 @@ const withRollout = (b: SourceFile): SourceFile[] => {
 };
 
 describe('Argo Rollouts vendor files import with no silent drop', () => {
+  // Counts include one warning for each template the Rollout names nowhere (the legacy file's "pass",
+  // appmesh-canary-rollout.yaml's commented-out "success-rate", rollout-linkerd.yaml's "load-test"), and one for
+  // each condition of a provider that is not simulated (web, newRelic): it is never evaluated.
   const cases: [string, SourceFile[], number][] = [
     ['rollout-canary.yaml', [file(ARGO, 'rollout-canary.yaml')], 3],
-    ['rollout-analysis-step.yaml + legacy templates', [file(ARGO, 'rollout-analysis-step.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 8],
-    ['rollout-background-analysis.yaml + legacy templates', [file(ARGO, 'rollout-background-analysis.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 8],
-    ['legacy-rollout-analysis-step.yaml', [file(ARGO, 'legacy-rollout-analysis-step.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 8],
-    ['legacy-rollout-background-analysis.yaml', [file(ARGO, 'legacy-rollout-background-analysis.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 8],
-    ['appmesh-canary-rollout.yaml + appmesh-canary-service.yaml', [file(ARGO, 'appmesh-canary-rollout.yaml'), file(ARGO, 'appmesh-canary-service.yaml')], 4],
+    ['rollout-analysis-step.yaml + legacy templates', [file(ARGO, 'rollout-analysis-step.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 9],
+    ['rollout-background-analysis.yaml + legacy templates', [file(ARGO, 'rollout-background-analysis.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 9],
+    ['legacy-rollout-analysis-step.yaml', [file(ARGO, 'legacy-rollout-analysis-step.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 9],
+    ['legacy-rollout-background-analysis.yaml', [file(ARGO, 'legacy-rollout-background-analysis.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')], 9],
+    ['appmesh-canary-rollout.yaml + appmesh-canary-service.yaml', [file(ARGO, 'appmesh-canary-rollout.yaml'), file(ARGO, 'appmesh-canary-service.yaml')], 5],
     ['e2e-istio-host-split.yaml', [file(ARGO, 'e2e-istio-host-split.yaml')], 2],
     ['istio-mirror.yaml', [file(ARGO, 'istio-mirror.yaml')], 5],
     ['istio-subset-split.yaml', [file(ARGO, 'istio-subset-split.yaml')], 2],
-    ['rollout-linkerd.yaml', [file(ARGO, 'rollout-linkerd.yaml')], 5],
+    ['rollout-linkerd.yaml', [file(ARGO, 'rollout-linkerd.yaml')], 6],
     ['rollout-notifications-ingress.yaml', [file(ARGO, 'rollout-notifications-ingress.yaml')], 5],
-    ['rollout-secret.yaml', [file(ARGO, 'rollout-secret.yaml')], 6],
+    ['rollout-secret.yaml', [file(ARGO, 'rollout-secret.yaml')], 7],
     ['rollout-template-ref.yaml', [file(ARGO, 'rollout-template-ref.yaml')], 4],
-    ['e2e-rollout-bg-analysis-withArgs.yaml', [file(ARGO, 'e2e-rollout-bg-analysis-withArgs.yaml')], 6],
-    ['e2e-rollout-background-analysis-inconclusive.yaml + its template', [file(ARGO, 'e2e-rollout-background-analysis-inconclusive.yaml'), file(ARGO, 'e2e-analysistemplate-web-background-inconclusive.yaml')], 3],
+    ['e2e-rollout-bg-analysis-withArgs.yaml', [file(ARGO, 'e2e-rollout-bg-analysis-withArgs.yaml')], 7],
+    ['e2e-rollout-background-analysis-inconclusive.yaml + its template', [file(ARGO, 'e2e-rollout-background-analysis-inconclusive.yaml'), file(ARGO, 'e2e-analysistemplate-web-background-inconclusive.yaml')], 5],
     ['e2e-rollout-rollback-window.yaml (+ a sleep-job template written here)', [file(ARGO, 'e2e-rollout-rollback-window.yaml'), sleepJob], 4],
     ['apisix-rollout-header-route.yaml (setCanaryScale and setHeaderRoute in one step)', [file(ARGO, 'apisix-rollout-header-route.yaml')], 5],
     ['gatewayapi-plugin-rollout.yml + gatewayapi-plugin-httproute.yml', [file(ARGO, 'gatewayapi-plugin-rollout.yml'), file(ARGO, 'gatewayapi-plugin-httproute.yml')], 3],
@@ -100,13 +103,36 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     ['e2e-experiment-dry-run-analysis.yaml (named by a Rollout written here)', [rolloutFor('dry-run-job'), file(ARGO, 'e2e-experiment-dry-run-analysis.yaml')], 3],
     ['e2e-analysis-run-prometheus-bad-server.yaml beside rollout-canary.yaml', [file(ARGO, 'rollout-canary.yaml'), file(ARGO, 'e2e-analysis-run-prometheus-bad-server.yaml')], 4],
     ...blocks('docs-analysis-prometheus.md').map((b, i): [string, SourceFile[], number] => [`docs-analysis-prometheus.md block ${i + 1}`, withRollout(b), [1, 1, 2, 3, 3][i]]),
-    ...blocks('docs-analysis-newrelic.md').map((b, i): [string, SourceFile[], number] => [`docs-analysis-newrelic.md block ${i + 1}`, withRollout(b), [3, 4, 4][i]]),
+    ...blocks('docs-analysis-newrelic.md').map((b, i): [string, SourceFile[], number] => [`docs-analysis-newrelic.md block ${i + 1}`, withRollout(b), [4, 4, 4][i]]),
   ];
   it.each(cases)('%s', (_, files, count) => {
     const r = argoParts(files, { args });
     expect(r.ok ? [] : r.problems).toEqual([]);
     expect(silentDrops(files, 'argoproj.io', { Rollout: ROLLOUT, AnalysisTemplate: ANALYSIS_TEMPLATE, ClusterAnalysisTemplate: ANALYSIS_TEMPLATE }, r.warnings)).toEqual([]);
     expect(r.warnings.length).toBe(count);
+  });
+
+  // argoproj/argo-rollouts rollout/trafficrouting/istio/istio.go: getVirtualService ("VirtualService `x` not
+  // found") and getHttpRouteIndexesToPatch ("HTTP Route 'x' is not found in the defined Virtual Service.") stop
+  // the rollout; istio-mirror.yaml holds the VirtualService its Rollout names, with its route "primary".
+  it('an Istio VirtualService or route the files do not hold is refused at its name, with a suggestion', () => {
+    const mirror = file(ARGO, 'istio-mirror.yaml');
+    const with_ = (from: string, to: string) => argoParts([{ file: mirror.file, text: mirror.text.replace(from, to) }]);
+    expect(with_('', '').ok).toBe(true);
+    const vs = with_('            name: istio-host-split-vsvc\n', '            name: istio-host-split-vsv\n');
+    expect(vs.ok ? [] : vs.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:66:19: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.name: no VirtualService "istio-host-split-vsv" in the files given; did you mean "istio-host-split-vsvc"\? \(found istio-host-split-vsvc\): the controller cannot set the weights/)]);
+    const route = with_('              - primary\n', '              - primay\n');
+    expect(route.ok ? [] : route.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:68:17: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.routes\[0\]: VirtualService "istio-host-split-vsvc" has no HTTP route "primay"; did you mean "primary"\? \(its routes: primary\): the controller stops there/)]);
+  });
+
+  // test/e2e/functional/analysistemplate-web-background-inconclusive.yaml: a web provider, not simulated, whose
+  // conditions never match (the e2e test expects Inconclusive): rehearsed Inconclusive, the conditions said unused.
+  it('a condition of a provider that is not simulated is said not evaluated, at its place', () => {
+    const r = argoParts([file(ARGO, 'e2e-rollout-background-analysis-inconclusive.yaml'), file(ARGO, 'e2e-analysistemplate-web-background-inconclusive.yaml')]);
+    expect(r.warnings.filter((w) => w.includes('not evaluated'))).toEqual(['successCondition:16:25', 'failureCondition:17:25'].map((x) => {
+      const [key, at] = [x.split(':')[0], x.slice(x.indexOf(':') + 1)];
+      return `e2e-analysistemplate-web-background-inconclusive.yaml:${at}: spec.metrics[0].${key}: not evaluated: the web provider is not simulated, each measurement is Inconclusive whatever this says`;
+    }));
   });
 
   // argoproj/argo-rollouts pkg/apis/rollouts/validation/validation.go hasMultipleStepsType: a step may hold only

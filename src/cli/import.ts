@@ -1,8 +1,8 @@
 /**
  * `rehearse import argo|flagger FILES...`: the native rehearse plan closest to the resources, for people who
- * want to edit it. Argo's per-metric schedules and counters and Flagger's per-check counting have no exact
- * native form: the plan evaluates every gate at one interval and counts failures per stage, which the
- * printed comments say; running the resources themselves (argo: / flagger: entries) keeps their semantics.
+ * want to edit it. An Argo Rollout's analysis runs keep every metric's schedule and limits (stages' `analysis`,
+ * `background-analysis`). Flagger's per-check counting has no exact native form: the plan evaluates every gate
+ * at one interval and counts failures per stage, which the printed comment says.
  */
 import { readInput } from '../files/read.js';
 import { stringify } from 'yaml';
@@ -16,9 +16,43 @@ function read(files: string[]) {
 
 const duration = (us: number) => {
   if (us === 0) return '0s';
+  if (us % 1000 !== 0) return `${us}us`;
+  if (us % 1e6 !== 0) return `${us / 1000}ms`;
   const s = us / 1e6;
   return s % 3600 === 0 ? `${s / 3600}h` : s % 60 === 0 ? `${s / 60}m` : `${s}s`;
 };
+
+/** A signed offset from the measurement, for a range query. */
+const offset = (us: number) => (us < 0 ? `-${duration(-us)}` : duration(us));
+
+/**
+ * An analysis run in rehearse's own format (scenario/schema-analysis.ts): every field of each metric as the
+ * controller resolved it (args substituted, dryRun rules matched), so that the plan judges as the Rollout does.
+ */
+function analysisRun(a: ArgoAnalysis) {
+  return {
+    name: a.name,
+    metrics: a.metrics.map((m) => ({
+      name: m.template ? `${m.template}/${m.name}` : m.name,
+      ...(m.gate
+        ? {
+          promql: m.gate.query,
+          ...(m.gate.range ? { range: { from: offset(m.gate.range.fromUs), to: offset(m.gate.range.toUs), step: duration(m.gate.range.stepUs) } } : {}),
+          result: m.gate.result,
+          ...(m.gate.success ? { success: m.gate.success.source } : {}), ...(m.gate.failure ? { failure: m.gate.failure.source } : {}),
+        }
+        : { provider: m.provider }),
+      ...(m.intervalUs !== null ? { interval: duration(m.intervalUs) } : {}),
+      ...(m.initialDelayUs > 0 ? { 'initial-delay': duration(m.initialDelayUs) } : {}),
+      ...(m.count !== null ? { count: m.count } : {}),
+      'failure-limit': m.failureLimit,
+      'inconclusive-limit': m.inconclusiveLimit,
+      'consecutive-error-limit': m.consecutiveErrorLimit,
+      'consecutive-success-limit': m.consecutiveSuccessLimit,
+      ...(m.dryRun ? { 'dry-run': true } : {}),
+    })),
+  };
+}
 
 /** A stage that waits for a promotion: who approves, and when, is for the person editing the plan to say. */
 const APPROVAL_WANTED = 'who promotes, after how long? (e.g. 30m)';
@@ -27,40 +61,38 @@ function approvalWanted(from: string, warnings: string[]): string {
   return APPROVAL_WANTED;
 }
 
-export function importCommand(format: string, files: string[], flag: string): { text: string; warnings: string[] } {
+export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}): { text: string; warnings: string[] } {
   if (format === 'argo') {
-    const r = argoParts(read(files));
+    const r = argoParts(read(files), { args });
     if (!r.ok) throw new InputError(r.problems);
     const warnings = [...r.warnings];
     const analyses: ArgoAnalysis[] = [...(r.parts.background ? [r.parts.background.analysis] : []), ...r.parts.stages.flatMap((s) => (s.analysis ? [s.analysis] : []))];
     // A run the controller ends in Error before measuring (analysis/analysis.go reconcileAnalysisRun) aborts the
-    // rollout there: a plan whose gates measure would rehearse another release. The warnings say where.
+    // rollout there: a plan whose analyses measure would rehearse another release. The warnings say where.
     const invalid = analyses.filter((a) => a.invalid !== null).map((a) => a.invalid!);
     if (invalid.length) throw new InputError([...new Set(invalid.flatMap((why) => warnings.filter((w) => w.includes(why))))]);
-    const metrics = analyses.flatMap((a) => a.metrics).filter((m) => m.gate !== null);
-    const intervals = metrics.map((m) => m.intervalUs).filter((x) => x > 0);
-    // failureLimit -1: failures never fail the metric, consecutiveSuccessLimit decides it (analysis/analysis.go).
-    // The plan counts failed readings of all its gates against one failure-limit and has no such rule.
-    const limited = metrics.filter((m) => m.failureLimit >= 0);
-    const off = r.parts.failureLimitsOff;
-    if (off.length && metrics.length && !limited.length) {
-      throw new InputError([...off.map((w) => `${w}: -1: failures never fail this metric (its consecutiveSuccessLimit decides it), a rule a plan of rehearse's own has no form for: rehearse the resources themselves (argo: in a scenario)`)]);
-    }
-    for (const w of off) warnings.push(`${w}: -1: failures never fail this metric (its consecutiveSuccessLimit decides it): the plan has no such rule, and its failure-limit is the other metrics' (${Math.min(...limited.map((m) => m.failureLimit))})`);
+    // analysis/analysis.go garbageCollectMeasurements trims the measurements an AnalysisRun's status lists after
+    // they are counted: no verdict reads them, and the plan's audit keeps every one.
+    for (const w of r.parts.retentionRules) warnings.push(`${w}: not carried into the plan: it sets how many measurements the AnalysisRun's status keeps, which decides no verdict (the rehearsal's audit keeps them all)`);
+    const bg = r.parts.background;
+    const { traffic, hashes, rollout } = r.parts;
     const plan = {
       flag,
-      stages: r.parts.stages.map((s) => ({ to: `${s.percent}%`, ...(s.holdUs > 0 ? { hold: duration(s.holdUs) } : {}), ...(s.approval ? { approval: approvalWanted(s.approval, warnings) } : {}) })),
-      ...(intervals.length ? { 'evaluate-every': duration(Math.min(...intervals)) } : {}),
-      gates: metrics.map((m) => ({
-        name: `${m.template}/${m.name}`, promql: m.gate!.query.trim(), result: 'list',
-        ...(m.gate!.success ? { success: m.gate!.success.source } : {}), ...(m.gate!.failure ? { failure: m.gate!.failure.source } : {}),
+      // rollout/service.go: canaryService selects the canary pods, stableService the stable ones, each ReplicaSet
+      // with its pod-template hash (the args of podTemplateHashValue hold the same): the scenario's service that
+      // runs the Rollout is named like it here.
+      pods: {
+        service: rollout, workload: rollout,
+        canary: { ...(traffic.canaryService ? { service: traffic.canaryService } : {}), hash: hashes.canary },
+        stable: { ...(traffic.stableService ? { service: traffic.stableService } : {}), hash: hashes.stable },
+      },
+      stages: r.parts.stages.map((s) => ({
+        to: `${s.percent}%`, ...(s.holdUs > 0 ? { hold: duration(s.holdUs) } : {}), ...(s.approval ? { approval: approvalWanted(s.approval, warnings) } : {}),
+        ...(s.analysis ? { analysis: analysisRun(s.analysis) } : {}),
       })),
-      'failure-limit': limited.length ? Math.min(...limited.map((m) => m.failureLimit)) : 0,
-      'consecutive-error-limit': metrics.length ? Math.min(...metrics.map((m) => m.consecutiveErrorLimit)) : 4,
-      inconclusive: 'pause',
-      'on-breach': 'rollback',
+      ...(bg ? { 'background-analysis': { stage: bg.startStage + 1, ...(bg.startAfterUs > 0 ? { after: duration(bg.startAfterUs) } : {}), ...analysisRun(bg.analysis) } } : {}),
     };
-    const head = `# From the Rollout "${r.parts.rollout}": gates run at every interval of every stage here, where Argo runs each\n# metric on its own schedule (interval, count, initialDelay) and counts per analysis run.\n`;
+    const head = `# From the Rollout "${rollout}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it.\n`;
     return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings };
   }
   if (format === 'flagger') {

@@ -50,7 +50,26 @@ export interface MeasurementRecord {
 /** The metric's effective count (analysis_types.go EffectiveCount): count, or 1 without an interval, or none. */
 export function effectiveCount(m: AnalysisMetric): number | null {
   if (m.count !== null && m.count !== 0) return m.count;
-  return m.intervalUs > 0 ? null : 1;
+  return m.intervalUs !== null ? null : 1;
+}
+
+/** How a metric is named in the audit: its template and name, or the name alone (a metric of rehearse's own format). */
+export function metricLabel(m: AnalysisMetric): string {
+  return m.template ? `${m.template}/${m.name}` : m.name;
+}
+
+/**
+ * How many more measurements of the same phase, taken back to back at one instant, end the metric (the
+ * smallest number that reaches a limit or the count), or null when no number does.
+ */
+function repeatsToEnd(m: AnalysisMetric, s: MetricState, phase: Phase): number | null {
+  const ends: number[] = [];
+  const count = effectiveCount(m);
+  if (count !== null) ends.push(count - s.count);
+  if (phase === 'Successful' && m.consecutiveSuccessLimit > 0) ends.push(m.consecutiveSuccessLimit - s.consecutiveSuccess);
+  if (phase === 'Failed' && m.failureLimit >= 0) ends.push(m.failureLimit + 1 - s.failed);
+  if (phase === 'Inconclusive') ends.push(m.inconclusiveLimit + 1 - s.inconclusive);
+  return ends.length ? Math.max(1, Math.min(...ends)) : null;
 }
 
 export class AnalysisRun {
@@ -59,7 +78,11 @@ export class AnalysisRun {
   /** Why the run ended badly: the metric and its counters. */
   reason = '';
 
-  constructor(readonly spec: AnalysisSpec, startUs: number) {
+  /**
+   * `rescanUs`: when a metric measured back to back (interval 0) cannot end on the phase it keeps giving, the
+   * time after which its next measurement can see other data (the series' scrape interval).
+   */
+  constructor(readonly spec: AnalysisSpec, startUs: number, private readonly rescanUs = ERROR_RETRY_US) {
     this.states = spec.metrics.map((m) => ({
       dueUs: startUs + m.initialDelayUs, taken: 0, count: 0, failed: 0, inconclusive: 0, errors: 0,
       consecutiveErrors: 0, consecutiveSuccess: 0, phase: 'Running', why: '',
@@ -89,27 +112,36 @@ export class AnalysisRun {
       const s = this.states[i];
       if (s.phase !== 'Running' || s.dueUs > nowUs) return;
       const phase = measure(m);
-      s.taken++;
-      // analysis.go runMeasurements: the counters of each completed measurement.
-      if (phase === 'Error') {
-        s.errors++;
-        s.consecutiveErrors++;
-        s.consecutiveSuccess = 0;
-      } else {
-        s.count++;
-        s.consecutiveErrors = 0;
-        if (phase === 'Successful') s.consecutiveSuccess++;
-        else s.consecutiveSuccess = 0;
-        if (phase === 'Failed') s.failed++;
-        if (phase === 'Inconclusive') s.inconclusive++;
-      }
-      // generateMetricTasks: 10 s after an Error (or without an interval), else the interval.
-      s.dueUs = nowUs + (phase === 'Error' || m.intervalUs <= 0 ? ERROR_RETRY_US : m.intervalUs);
+      // analysis.go generateMetricTasks: the next one 10 s after an Error (or without an interval), else the
+      // interval after this one finished. An interval of 0 (time.ParseDuration reads "0" and "0s"; ValidateMetric
+      // takes it) measures again at the next reconcile: back to back at one simulated instant, over the same
+      // series, with the same phase, until the metric ends; one that the phase cannot end is measured again
+      // `rescanUs` later, when the series can have changed.
+      const back = m.intervalUs === 0 && phase !== 'Error';
+      this.count(s, phase, back ? repeatsToEnd(m, s, phase) ?? 1 : 1);
+      s.dueUs = nowUs + (phase === 'Error' || m.intervalUs === null ? ERROR_RETRY_US : back ? this.rescanUs : m.intervalUs);
       this.assessMetric(m, s, false);
       out.push({ metric: m, number: s.taken, phase, metricPhase: s.phase });
     });
     this.assess();
     return out;
+  }
+
+  /** analysis.go runMeasurements: the counters of `times` completed measurements of one phase. */
+  private count(s: MetricState, phase: Phase, times = 1): void {
+    s.taken += times;
+    if (phase === 'Error') {
+      s.errors += times;
+      s.consecutiveErrors += times;
+      s.consecutiveSuccess = 0;
+      return;
+    }
+    s.count += times;
+    s.consecutiveErrors = 0;
+    if (phase === 'Successful') s.consecutiveSuccess += times;
+    else s.consecutiveSuccess = 0;
+    if (phase === 'Failed') s.failed += times;
+    if (phase === 'Inconclusive') s.inconclusive += times;
   }
 
   /** Ends a run that is still going (the rollout finished, or was aborted): metrics not yet completed succeed. */
@@ -132,7 +164,7 @@ export class AnalysisRun {
       }
       if (ORDER.indexOf(s.phase) > ORDER.indexOf(worst)) {
         worst = s.phase;
-        this.reason = `${m.template}/${m.name}: ${s.why}`;
+        this.reason = `${metricLabel(m)}: ${s.why}`;
       }
     }
     if (live.length === 0) running = this.states.some((s) => s.phase === 'Running');

@@ -9,7 +9,7 @@ import { CONTROLLER_EVENTS, type Controller, type Simulation } from '../model/si
 import { DistTable } from '../model/dist.js';
 import type { Dist, Scenario } from '../scenario/types.js';
 import { bindGate } from './gates.js';
-import { AnalysisRun } from './analysis.js';
+import { AnalysisRun, metricLabel } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
 import { beginLooks, countReadings, formatMinutes, isTerminal, lookAt, newPlanState, planReport, planView, untilWindow, type PlanState, type PlanView } from './plan-state.js';
@@ -278,8 +278,8 @@ export class RolloutController implements Controller {
     const bg = p.plan.analyses?.background;
     if (bg && n >= bg.startStage && !p.background) {
       // From its starting step: the stage's pauses before that step come first.
-      p.background = new AnalysisRun(bg.analysis, this.now() + (n === bg.startStage ? bg.startAfterUs : 0));
-      this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: n, reason: `${bg.analysis.name} started (${bg.analysis.metrics.map((m) => `${m.template}/${m.name}`).join(', ')})` });
+      p.background = new AnalysisRun(bg.analysis, this.now() + (n === bg.startStage ? bg.startAfterUs : 0), this.scenario.metrics.scrapeIntervalUs);
+      this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: n, reason: `${bg.analysis.name} started (${bg.analysis.metrics.map(metricLabel).join(', ')})` });
       scheduleAnalysis(this.host, i);
     }
     this.wakeAt(i, this.now() + stage.holdUs);
@@ -296,9 +296,9 @@ export class RolloutController implements Controller {
     const inline = p.plan.analyses?.stages[p.stage];
     if (inline && p.inlineDone < p.stage) {
       if (!p.inline) {
-        p.inline = new AnalysisRun(inline, this.now());
+        p.inline = new AnalysisRun(inline, this.now(), this.scenario.metrics.scrapeIntervalUs);
         p.phase = 'analysis';
-        this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: p.stage, reason: `${inline.name} started (${inline.metrics.map((m) => `${m.template}/${m.name}`).join(', ')})` });
+        this.log(p, { event: 'decision', actor: 'policy', action: 'analysis', stage: p.stage, reason: `${inline.name} started (${inline.metrics.map(metricLabel).join(', ')})` });
         scheduleAnalysis(this.host, i);
       }
       return;

@@ -7,6 +7,7 @@ import type { Verdict } from '../lang/threshold.js';
 import type { ScrapeSeries } from '../metrics/series.js';
 import type { AuditEntry, Decision, Outcome } from './audit.js';
 import { isTerminal, type PlanState } from './plan-state.js';
+import { metricLabel } from './analysis.js';
 import { bindPromQLGate } from './promql-gate.js';
 import type { GateReading } from './reading.js';
 import { readingWords } from '../units/format.js';
@@ -80,7 +81,7 @@ export function analyze(host: MeasureHost, i: number): void {
     const taken = run.step(now, (m) => {
       const metric = m;
       const reading: GateReading = metric.gate === null
-        ? { gate: `${run.spec.name}: ${metric.template}/${metric.name}`, verdict: 'inconclusive', value: null, threshold: 'none', samples: 0, detail: `Inconclusive: provider ${metric.provider} is not rehearsed` }
+        ? { gate: `${run.spec.name}: ${metricLabel(metric)}`, verdict: 'inconclusive', value: null, threshold: 'none', samples: 0, detail: `Inconclusive: provider ${metric.provider} is not rehearsed` }
         : bindPromQLGate(metric.gate, () => host.series(), () => host.now()).evaluate();
       readings.push(reading);
       return PHASE_OF[reading.verdict];

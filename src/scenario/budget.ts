@@ -165,7 +165,7 @@ function gateWork(s: Scenario, durationUs: number, endpoints: number): { evaluat
   for (const plan of s.rollouts) {
     plan.gates.forEach((g, i) => add(plan, g, plan.evaluateEveryUs, `gate ${i + 1}`));
     for (const run of [...(plan.analyses?.stages ?? []), plan.analyses?.background?.analysis ?? null]) {
-      for (const m of run?.metrics ?? []) add(plan, m.gate, Math.max(m.intervalUs, 10e6), `analysis metric ${m.name}`);
+      for (const m of run?.metrics ?? []) add(plan, m.gate, Math.max(m.intervalUs ?? 0, 10e6), `analysis metric ${m.name}`);
     }
     for (const c of plan.checks?.checks ?? []) add(plan, c.gate, plan.checks!.intervalUs, `check ${c.name}`);
   }

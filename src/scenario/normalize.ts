@@ -270,7 +270,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   // Imported plans' canary and stable pods, and the series their own queries read.
   const metrics = normalizeMetrics(input, helpers, {
     hints: [...(plans?.values() ?? [])].flatMap((r) => (r.ok && r.plan.series ? [r.plan.series] : [])),
-    splits: release.rollouts.flatMap((p, i) => (p.split ? [{ split: p.split, path: ['rollout', i, input.rollout?.[i]?.argo ? 'argo' : 'flagger'] }] : [])),
+    splits: release.rollouts.flatMap((p, i) => (p.split ? [{ split: p.split, path: ['rollout', i, input.rollout?.[i]?.argo ? 'argo' : input.rollout?.[i]?.flagger ? 'flagger' : 'pods'] }] : [])),
   });
 
   const scenario: Scenario = {

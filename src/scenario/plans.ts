@@ -112,10 +112,14 @@ export interface PromQLGate {
  * the run ends), and judged by its limits as the Argo Rollouts controller counts them (rollout/analysis.ts).
  */
 export interface AnalysisMetric {
+  /** The template it comes from ('' for a metric of rehearse's own format: the name says it all). */
   readonly template: string;
   readonly name: string;
-  /** Simulated microseconds. 0: no interval (one measurement, unless count says more). */
-  readonly intervalUs: number;
+  /**
+   * Simulated microseconds; null: no interval (one measurement, unless count says more). 0 is an interval:
+   * the controller measures again as soon as it reconciles (analysis/analysis.go generateMetricTasks).
+   */
+  readonly intervalUs: number | null;
   /** Measurements to take; null: until terminated. */
   readonly count: number | null;
   readonly initialDelayUs: number;

@@ -11,6 +11,7 @@ import { DEFAULTS } from './defaults.js';
 import { expressible } from './exposure.js';
 import { gateNormalizer } from './gates.js';
 import { joinImported } from './imported.js';
+import { planAnalyses, planPods } from './analysis.js';
 import type { TrafficSplit } from '../metrics/mapping.js';
 import { cycleText, findCycles } from './graph.js';
 import type { Helpers } from './helpers.js';
@@ -229,8 +230,13 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
           if (why) problems.push({ path: [...base, key, main], message: `stage ${j + 1}: ${why}` });
         });
       }
+      if (r['background-analysis']) problems.push({ path: [...base, 'background-analysis'], message: `a plan takes its analyses from ${key}.${main}: drop background-analysis` });
+      if (r.pods) problems.push({ path: [...base, 'pods'], message: `a plan takes its pods from ${key}.${main}: drop pods` });
     } else if (!r.stages) {
       problems.push({ path: [...base, 'stages'], message: 'a rollout needs stages, or argo: { rollout, templates }, or flagger: { canary, templates }' });
+    } else {
+      analyses = planAnalyses(h, r.stages, r['background-analysis'], base);
+      split = planPods(h, r.pods, r.flag, base);
     }
     let previous = 0;
     const stages: Stage[] = key ? importedStages : (r.stages ?? []).map((s, j) => {

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { PRESETS } from '../metrics/mapping.js';
 import { AlertGate } from './schema-alert.js';
+import { AnalysisRunInput, BackgroundAnalysisInput, PodsInput } from './schema-analysis.js';
 import { ClockTime, Duration, Increase, Percent, Rate, RateOrZero, nonNegativeInt, positiveInt } from './schema-units.js';
 import { Breaker, Call, Distribution, Journey, Operation, Retry, Service } from './schema-system.js';
 
@@ -129,6 +130,7 @@ export const Stage = z.strictObject({
   audience: z.string().optional().meta({ description: 'Only users matching this expression, e.g. plan == "beta".' }),
   hold: Duration.optional(),
   approval: Distribution.optional().meta({ description: 'A manual approval before this stage, as a delay distribution.' }),
+  analysis: AnalysisRunInput.optional().meta({ description: 'An analysis run after the hold (Argo\'s analysis step): the stage ends when it succeeds; Failed or Error rolls back, Inconclusive pauses.' }),
 });
 
 export const RolloutPlan = z.strictObject({
@@ -156,6 +158,8 @@ export const RolloutPlan = z.strictObject({
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run a Flagger Canary as it is: analysis, metrics, MetricTemplates and confirm webhooks.' }),
   'evaluate-every': Duration.optional(),
+  pods: PodsInput.optional().meta({ description: 'Canary and stable pods of a service, as the series tell them apart (an Argo Rollout\'s canaryService and stableService, its pod-template hashes): calls served with the flag on are the canary pods\'.' }),
+  'background-analysis': BackgroundAnalysisInput.optional().meta({ description: 'An analysis run from a stage on until the plan ends (Argo\'s background analysis).' }),
   gates: z.array(Gate).optional(),
   'failure-limit': nonNegativeInt('failure-limit').optional(),
   'consecutive-error-limit': nonNegativeInt('consecutive-error-limit').optional(),

@@ -147,10 +147,18 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
       .command(format)
       .description(format === 'argo' ? 'print the native rehearse plan equivalent to a Rollout and its AnalysisTemplates' : 'print the native rehearse plan equivalent to a Canary and its MetricTemplates')
       .argument('<files...>', format === 'argo' ? 'the Rollout and the AnalysisTemplates it names (YAML)' : 'the Canary and the MetricTemplates it names (YAML)')
-      .option('--flag <key>', 'the flag the plan rolls out', 'new-feature')
-      .action(async (files: string[], opts: { flag: string }) => {
+      .option('--flag <key>', 'the flag the plan rolls out', 'new-feature');
+    if (format === 'argo') importCommand.commands.at(-1)!.option('--arg <name=value>', 'a template arg\'s value, over the Rollout\'s (as a scenario\'s argo.args); repeatable', (v: string, prev: string[] = []) => [...prev, v]);
+    importCommand.commands.at(-1)!
+      .action(async (files: string[], opts: { flag: string; arg?: string[] }) => {
         const { importCommand: importPlan } = await import('../import.js');
-        const r = importPlan(format, files, opts.flag);
+        const args: Record<string, string> = {};
+        for (const a of opts.arg ?? []) {
+          const eq = a.indexOf('=');
+          if (eq <= 0) throw new InputError([`--arg ${a}: write name=value`]);
+          args[a.slice(0, eq)] = a.slice(eq + 1);
+        }
+        const r = importPlan(format, files, opts.flag, args);
         for (const w of r.warnings) err(`warning: ${w}`);
         out(r.text.trimEnd());
       });

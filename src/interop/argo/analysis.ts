@@ -10,7 +10,7 @@
  * makes the run Error (analysis/analysis.go).
  */
 import { re2Compile } from '../../lang/re2.js';
-import { brokenLimit } from './limits.js';
+import { brokenLimit } from '../../scenario/limits.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import { failsEveryEvaluationWarning, readsAheadWarning } from '../../lang/promql-tree.js';
@@ -31,8 +31,10 @@ export interface AnalysisContext {
   readonly hashes: { readonly stable: string; readonly canary: string };
   problem(r: Resource, path: Path, message: string): void;
   warn(r: Resource, path: Path, message: string): void;
-  /** A metric's failureLimit of -1 (failures never fail it), for whoever cannot carry that rule to say so. */
-  disabled(r: Resource, path: Path): void;
+  /** Templates some analysis names (AnalysisTemplate/name, ClusterAnalysisTemplate/name), filled as runs are built. */
+  readonly named: Set<string>;
+  /** A measurementRetention rule, for whoever does not carry it to say so (it decides no verdict). */
+  retention(r: Resource, path: Path): void;
 }
 
 /**
@@ -90,6 +92,7 @@ function flatten(ctx: AnalysisContext, from: Resource, refs: unknown, refsPath: 
       ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} "${name}" in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
       return;
     }
+    ctx.named.add(key);
     if (seen.has(key)) return;
     seen.add(key);
     found.push({ r: tpl, cluster });
@@ -186,13 +189,13 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       const metric = readMetric(ctx, t, raw, mp, values, new Set(args.keys()), runName);
       if (!metric) return;
       // utils/analysis/factory.go ValidateMetrics, over the run's metrics in order: the first broken rule errs the run.
-      const broken = brokenLimit({ ...metric, interval: !['', undefined, null].includes(get(raw, 'interval') as string) });
+      const broken = brokenLimit({ ...metric, interval: metric.intervalUs !== null });
       const key = (k: string) => (k === 'failureLimit' && get(raw, 'failureLimit') === undefined && get(raw, 'maxFailures') !== undefined ? 'maxFailures' : k);
       if (broken) {
         const said = `metrics[${metrics.length}]: ${broken.message}`;
         invalid ??= said;
         ctx.warn(t, [...mp, key(broken.key)], `${String(metric[broken.key as Exclude<typeof broken.key, 'interval'>])}: the controller ends the analysis run in Error before its first measurement ("Analysis spec invalid: ${said}")`);
-      } else if (metric.failureLimit === -1) ctx.disabled(t, [...mp, key('failureLimit')]);
+      }
       const other = names.get(metric.name);
       if (other !== undefined) ctx.problem(t, ['spec', 'metrics', mi, 'name'], `two metrics have the same name "${metric.name}" (also in ${other}): Argo refuses the run`);
       names.set(metric.name, `${t.kind} "${t.name}"`);
@@ -212,6 +215,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       const pattern = String(get(rule.x, 'metricName') ?? '');
       const hit = metrics.filter((m) => matches(pattern, m.name));
       if (key === 'dryRun') hit.forEach((m) => dry.add(m.name));
+      else ctx.retention(rule.r, rule.path);
       if (hit.length === 0) {
         invalid ??= `${key}[${i}]: Rule didn't match any metric name(s)`;
         ctx.warn(rule.r, [...rule.path, 'metricName'], `"${pattern}" matches no metric (${metrics.map((m) => m.name).join(', ')}): the controller ends the run in Error ("${key}[${i}]: Rule didn't match any metric name(s)")`);
@@ -253,6 +257,12 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   const providers = Object.keys((m.provider ?? {}) as object).filter((k) => PROVIDERS.includes(k));
   if (providers.length !== 1) ctx.problem(t, [...mp, 'provider'], `a metric names one provider (${PROVIDERS.join(', ')})${providers.length ? `, not ${providers.join(' and ')}` : ''}`);
   const provider = providers[0] ?? 'none';
+  // A provider that is not simulated measures Inconclusive whatever its result: its conditions decide nothing.
+  if (provider !== 'prometheus' && provider !== 'none') {
+    for (const key of ['successCondition', 'failureCondition'] as const) {
+      if ((key === 'successCondition' ? success : failure) !== null) ctx.warn(t, [...mp, key], `not evaluated: the ${provider} provider is not simulated, each measurement is Inconclusive whatever this says`);
+    }
+  }
   let gate: PromQLGate | null = null;
   if (provider === 'prometheus') {
     const query = String(get(m, 'provider', 'prometheus', 'query') ?? '');
@@ -271,15 +281,16 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
       ctx.problem(t, [...mp, 'provider', 'prometheus', 'query'], e.message);
     }
   }
-  const duration = (key: string): number => {
+  const duration = (key: string): number | null => {
     const v = m[key];
-    if (v === undefined || v === null || v === '') return 0;
+    // Go: DurationString "" is no duration (metric.Interval != "" in analysis.go).
+    if (v === undefined || v === null || v === '') return null;
     // Go's time.ParseDuration (DurationString.Duration), up to an int64 of nanoseconds (2562047h47m16.854775807s):
-    // past it, "time: invalid duration". A negative one, or bare digits ("0" too), are refused as before.
+    // past it, "time: invalid duration"; "0" is the one number it reads without a unit. A negative one is refused.
     const d = parseGoDuration(String(v));
-    if (!d.ok || d.value < 0n || /^\d+$/.test(String(v))) {
+    if (!d.ok || d.value < 0n) {
       ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a duration Argo reads (Go's time.ParseDuration: "30s", "5m", "1h30m"${d.ok ? '' : `; ${d.message}`})`);
-      return 0;
+      return null;
     }
     return goMicroseconds(d.value);
   };
@@ -301,7 +312,7 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   return {
     template: t.name, name, gate, provider,
     intervalUs: duration('interval'),
-    initialDelayUs: duration('initialDelay'),
+    initialDelayUs: duration('initialDelay') ?? 0,
     count: int('count', null),
     // failureLimit was called maxFailures before v0.6 (the walk warns).
     failureLimit: int(m.failureLimit === undefined && m.maxFailures !== undefined ? 'maxFailures' : 'failureLimit', 0)!,

@@ -115,7 +115,7 @@ export const ANALYSIS_TEMPLATE: Table = {
   'spec.metrics': modelled(),
   'spec.metrics[]': modelled(),
   'spec.metrics[].name': modelled(),
-  'spec.metrics[].interval': modelled('from the end of one measurement to the next; 10 s after an Error'),
+  'spec.metrics[].interval': modelled('from the end of one measurement to the next; 10 s after an Error; "0" again at once'),
   'spec.metrics[].initialDelay': modelled(),
   'spec.metrics[].count': modelled('errored measurements do not count'),
   'spec.metrics[].failureLimit': modelled(),

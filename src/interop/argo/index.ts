@@ -13,6 +13,7 @@ import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '
 import { contextNote, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
+import { checkIstio } from './istio.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
 
@@ -31,8 +32,8 @@ export interface ArgoParts {
   /** Names the scenario service that runs the Rollout may have: the Rollout's, its workloadRef's. */
   readonly workloads: readonly string[];
   readonly namespace: string | null;
-  /** Where a metric's failureLimit is -1 (failures never fail it; consecutiveSuccessLimit decides): file:line:col: path. */
-  readonly failureLimitsOff: readonly string[];
+  /** Where measurementRetention rules stand (file:line:column: path): how many measurements the AnalysisRun's status keeps. */
+  readonly retentionRules: readonly string[];
 }
 
 export type ArgoResult =
@@ -90,8 +91,9 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
 
   const name = ro.name;
   const hashes = { stable: podTemplateHash(`${name}/stable`), canary: podTemplateHash(`${name}/canary`) };
-  const disabled = new Set<string>();
-  const analysisCtx = { rollout: ro, templates, args: options.args ?? {}, hashes, problem, warn, disabled: (r: Resource, path: Path) => disabled.add(`${where(r, path)}: ${pathText(path)}`) };
+  const retained = new Set<string>();
+  const named = new Set<string>();
+  const analysisCtx = { rollout: ro, templates, args: options.args ?? {}, hashes, problem, warn, named, retention: (r: Resource, path: Path) => retained.add(`${where(r, path)}: ${pathText(path)}`) };
   const analysis = (ref: unknown, path: Path, runName: string) => buildAnalysis(analysisCtx, ref, path, runName);
 
   const steps = get(canary, 'steps');
@@ -112,6 +114,11 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
     if (spec) background = { analysis: spec, startStage: Math.min(place.stage, stages.length - 1), startAfterUs: place.afterUs };
   }
 
+  // A template no analysis of the Rollout names (nor a template it names) is never run: say so where it stands.
+  for (const [key, t] of templates) {
+    if (!named.has(key)) warn(t, ['metadata', 'name'], `no analysis of the Rollout "${ro.name}" names ${t.kind} "${t.name}" (an experiment step's are not rehearsed): none of its metrics is rehearsed`);
+  }
+
   // The Services that tell canary traffic from stable traffic: check them against the files' Services.
   const serviceName = (key: 'canaryService' | 'stableService'): string | null => {
     const v = get(canary, key);
@@ -121,6 +128,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
     return v;
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
+  if (router === 'istio') checkIstio(ro, get(routing, 'istio'), [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement', 'istio'], context, problem);
   // utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary: without a router, weights are pod counts.
   if (!router) warn(ro, cp, 'no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight');
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');
@@ -134,7 +142,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
       rollout: name, stages, background, traffic, hashes,
       workloads: [name, ...(typeof workloadRef === 'string' && workloadRef !== name ? [workloadRef] : [])],
       namespace: typeof namespace === 'string' ? namespace : null,
-      failureLimitsOff: [...disabled],
+      retentionRules: [...retained],
     },
     warnings,
   };

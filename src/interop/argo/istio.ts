@@ -1,0 +1,36 @@
+/**
+ * An Istio router's VirtualServices against the ones the files hold, as the controller finds them
+ * (rollout/trafficrouting/istio/istio.go in argoproj/argo-rollouts): getVirtualService fails with
+ * "VirtualService `x` not found" and getHttpRouteIndexesToPatch with "HTTP Route 'x' is not found in the defined
+ * Virtual Service.", and the rollout does not progress. Checked only when the files hold VirtualServices (a
+ * Rollout given alone says nothing of them); a name that matches none is refused, with a suggestion.
+ */
+import { didYouMean } from '../../errors.js';
+import { get, type Path, type Resource } from '../kube/resources.js';
+
+export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, context: readonly Resource[], problem: (r: Resource, path: Path, message: string) => void): void {
+  const services = context.filter((c) => c.kind === 'VirtualService' && c.group === 'networking.istio.io');
+  if (services.length === 0) return;
+  const one = get(istio, 'virtualService');
+  const many = get(istio, 'virtualServices');
+  const entries: [unknown, Path][] = one !== undefined ? [[one, [...istioPath, 'virtualService']]] : (Array.isArray(many) ? many : []).map((v, i) => [v, [...istioPath, 'virtualServices', i]]);
+  const names = services.map((s) => s.name);
+  for (const [entry, path] of entries) {
+    // "name" or "name.namespace" (istio.go getVirtualServiceNamespaceName).
+    const full = String(get(entry, 'name') ?? '');
+    const name = full.split('.')[0];
+    const vs = services.find((s) => s.name === name);
+    if (!vs) {
+      problem(ro, [...path, 'name'], `no VirtualService "${name}" in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
+      continue;
+    }
+    const http = get(vs.value, 'spec', 'http');
+    const routes = (Array.isArray(http) ? http : []).map((h) => String(get(h, 'name') ?? ''));
+    const wanted = get(entry, 'routes');
+    (Array.isArray(wanted) ? wanted : []).forEach((r, i) => {
+      if (!routes.includes(String(r))) {
+        problem(ro, [...path, 'routes', i], `VirtualService "${name}" has no HTTP route "${String(r)}"${didYouMean(String(r), routes.filter(Boolean))}${routes.some(Boolean) ? ` (its routes: ${routes.filter(Boolean).join(', ')})` : ''}: the controller stops there ("HTTP Route '${String(r)}' is not found in the defined Virtual Service.") and the rollout does not progress`);
+      }
+    });
+  }
+}
