@@ -117,8 +117,9 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--system <name>', 'flagd, unleash or launchdarkly (default: detected from the file)', choice(['flagd', 'unleash', 'launchdarkly'] as const))
     .option('--environment <name>', 'the Unleash environment to serve (a state export may hold several)')
     .option('--default <json>', 'the value the calling code passes as its default: served on an evaluation error, as the SDK serves it')
+    .option('--fractional <version>', 'flagd\'s fractional bucketing: v2 (every flagd release to date; the default) or v3 (the flagd testbed\'s @fractional-v3)', choice(['v2', 'v3'] as const))
     .option('--json', 'print one JSON object: flag, enabled, variant, value, reason, bucket')
-    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string }) => {
+    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string; fractional?: 'v2' | 'v3' }) => {
       const { evaluateFlag, formatEvaluation } = await import('../flags.js');
       const e = evaluateFlag(file, opts);
       out(opts.json ? JSON.stringify(e) : formatEvaluation(e));
