@@ -241,7 +241,8 @@ function translateLaunchDarkly(key: string, f: Json): InlineFlag {
   } else {
     percent = on(ft.variation) ? 100 : 0;
   }
-  return { ...base, salt: salt === key ? null : salt, targeting: rules, percent };
+  // No salt is the SDK's "" (Evaluator.ts `flag.salt || ""`), rehearse's default for bucketing: launchdarkly.
+  return { ...base, salt: salt === '' ? null : salt, targeting: rules, percent };
 }
 
 // --- all systems ---------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ export const Flag = z.strictObject({
   'evaluated-by': z.array(z.string()).min(1, { error: 'name at least one service that evaluates the flag' }),
   requires: z.array(flagKey).optional().meta({ description: 'Prerequisite flags, which must be on for the same user.' }),
   bucketing: z.enum(['flagd', 'unleash', 'launchdarkly', 'growthbook']).optional(),
-  salt: z.string().optional().meta({ description: 'LaunchDarkly salt, Unleash groupId or GrowthBook seed (default: the flag key).' }),
+  salt: z.string().optional().meta({ description: 'LaunchDarkly salt (default: none, hashed as "", as LaunchDarkly\'s SDK hashes a flag without a salt), Unleash groupId or GrowthBook seed (default: the flag key).' }),
   'hash-version': z.union([z.literal(1), z.literal(2)]).optional(),
   targeting: z.array(z.strictObject({ when: z.string(), serve: z.enum(['on', 'off']) })).optional()
     .meta({ description: 'Rules on user attributes, before the percentage; the first that matches decides.' }),

@@ -56,7 +56,7 @@ export function userCommands(program: Command, { out }: CommandContext): void {
     .requiredOption('--system <name>', `flag system: ${BUCKETING_SYSTEMS.join(', ')}`, choice(BUCKETING_SYSTEMS))
     .requiredOption('--flag <key>', 'flag key')
     .requiredOption('--user <id>', 'targeting key (user id)')
-    .option('--salt <s>', 'LaunchDarkly salt, Unleash groupId or GrowthBook seed (default: the flag key)')
+    .option('--salt <s>', 'LaunchDarkly salt (default: none, hashed as "" as the SDK hashes a flag without one), Unleash groupId or GrowthBook seed (default: the flag key)')
     .option('--seed <n>', 'LaunchDarkly rollout seed (a whole number; 0 is no seed to its Node SDK)', rolloutSeedOption)
     .option('--hash-version <v>', 'GrowthBook hash version: 1 or 2 (default 2)', choice(['1', '2'] as const))
     .option('--percent <p>', 'rollout percentage to test, e.g. 5 or 12.5', percentOption)
