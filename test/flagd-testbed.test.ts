@@ -99,3 +99,23 @@ describe('flagd targeting reads only the context\'s own properties, as Go flagd 
     expect(['nested', 'index', 'fallback', 'some', 'own', 'missing'].map((k) => held.evaluate(k, ctx).variant)).toEqual(['on', 'on', 'on', 'on', 'on', 'on']);
   });
 });
+
+describe('flagd var walks a path as Go flagd\'s jsonlogic does (diegoholiveira/jsonlogic v3.9.1 vars.go getVar, vendored by flagd core v0.15.5 to v0.16.1)', () => {
+  const variants = { a: 'a', b: 'b', pro: 'pro', x: 'x', bob: 'bob', one: 'one', none: 'none' };
+  const paths: [string, unknown, string][] = [
+    // Through a text value: the default (jsonlogic 3.8 on); up to 3.7.4 (flagd core v0.11) "name" was looked up in the same map: "bob".
+    ['user.name', 'user.name', 'none'],
+    // An array index is int(strconv.ParseFloat(part)): "x" is 0, "1e0" and "01" are 1, "-1" is out of bounds.
+    ['list.x', 'list.x', 'a'], ['list.1e0', 'list.1e0', 'b'], ['list.01', 'list.01', 'b'], ['list.-1', 'list.-1', 'none'], ['list.7', 'list.7', 'none'],
+    // Empty parts are skipped; a backslash escapes nothing (json-logic-engine read "dotted\.key" as one name).
+    ['plan..tier', 'plan..tier', 'pro'], ['dotted\\.key', 'dotted\\.key', 'none'],
+    // A null value gives the default.
+    ['nothing with a default', ['nothing', 'x'], 'x'],
+  ];
+  const file = { flags: Object.fromEntries(paths.map(([name, path], i) => [`f${i}`, { state: 'ENABLED', variants, defaultVariant: 'none', targeting: { var: path } }])) };
+  const set = flagd.open(parseFlagText(JSON.stringify(file), 'paths.json'));
+  const context = { targetingKey: 'u1', user: 'alice', name: 'bob', list: ['a', 'b'], plan: { tier: 'pro' }, 'dotted.key': 'one', nothing: null };
+  it.each(paths.map(([name, , want], i) => [name, want, i] as const))('%s serves %s', (_name, want, i) => {
+    expect(set.evaluate(`f${i}`, context).value).toBe(want);
+  });
+});
