@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
 import { deterministicCbor } from '../src/flags/cbor.js';
+import { flagdFractional } from '../src/flags/bucketing.js';
 import { cases, typed, type Case } from './gherkin.js';
 
 const dir = new URL('./fixtures/vendor/flagd/testbed-3.9.0/', import.meta.url).pathname;
@@ -98,5 +99,19 @@ describe('several flagd files: each file\'s $ref reaches only its own evaluators
     expect(w()).toEqual([expect.stringMatching(/^custom-ops\.json:\d+:\d+: flags\.fractional-flag\.targeting\.fractional: fractional is bucketed as flagd v2 buckets it .*name one with flags\.from\.fractional/)]);
     expect(w('v2')).toEqual([]);
     expect(w('v3')).toEqual([expect.stringMatching(/fractional is bucketed as flagd v3 buckets it .*which no flagd release runs yet/)]);
+  });
+});
+
+describe('fractional v2 reads a null bucketing key as Go flagd does', () => {
+  // core/pkg/evaluator/fractional.go parseFractionalEvaluationData: a nil first element (a var of an attribute the
+  // user lacks) is dropped and the user is bucketed by flagKey + targetingKey; without a targeting key, the
+  // default variant (the testbed's "fractional operator with missing bucket key falls back to default variant").
+  const set = flagd.open([read('edge-case-flags.json')], { fractional: 'v2' });
+  it.each(['u1', 'u2', 'u3', 'jon@company.com', 'jane@company.com'])('%s is bucketed by flagKey + targetingKey', (user) => {
+    const want = flagdFractional(`fractional-null-bucket-key-flag${user}`, [['one', 50], ['two', 50]]);
+    expect(set.evaluate('fractional-null-bucket-key-flag', { targetingKey: user }).value).toBe(want);
+  });
+  it('without a targeting key: the default variant', () => {
+    expect(set.evaluate('fractional-null-bucket-key-flag', {}).value).toBe('fallback');
   });
 });

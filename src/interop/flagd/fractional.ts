@@ -79,6 +79,20 @@ export function fractionalV3(data: unknown, context: Json): unknown {
 
 type Method = { method: (...args: never[]) => unknown } & Record<string | symbol, unknown>;
 
+/**
+ * flagd-core's v2 operator with Go flagd's reading of a null first argument (a `var` of an attribute the user
+ * lacks): Go drops it and buckets by flagKey + targetingKey (core/pkg/evaluator/fractional.go
+ * parseFractionalEvaluationData: "check for nil here as custom property could be nil/missing"); flagd-core 4.0.1
+ * takes the null for a bucket, fails to read it and gives the default variant.
+ */
+export function useGoNullBucketKey(engine: { methods: Record<string, Method> }): void {
+  const own = engine.methods.fractional;
+  if (!own || typeof own.method !== 'function') throw new Error('flagd-core\'s JsonLogic engine has no fractional operation to wrap');
+  const v2 = own.method as (data: unknown, context: unknown) => unknown;
+  const go = (data: unknown, context: unknown) => (Array.isArray(data) && data.length > 1 && (data[0] === null || data[0] === undefined) ? v2(data.slice(1), context) : v2(data, context));
+  engine.methods.fractional = { ...own, method: go as never } as Method;
+}
+
 /** Puts the v3 operator in a flagd-core engine in place of its own (v2). */
 export function useFractionalV3(engine: { methods: Record<string, Method> }): void {
   const own = engine.methods.fractional;
