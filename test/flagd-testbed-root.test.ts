@@ -10,8 +10,10 @@
  * with `fractional: v3` (flagd's ADR docs/architecture-decisions/fractional-non-string-rand-units.md: murmur3 of
  * the value's deterministic CBOR encoding). @fractional-v1 (flagd's float bucketing before v2) is left out.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { evaluateFlag } from '../src/cli/flags.js';
 import { describe, expect, it } from 'vitest';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
@@ -113,5 +115,24 @@ describe('fractional v2 reads a null bucketing key as Go flagd does', () => {
   });
   it('without a targeting key: the default variant', () => {
     expect(set.evaluate('fractional-null-bucket-key-flag', {}).value).toBe('fallback');
+  });
+});
+
+describe('rehearse flags eval --fractional, and a scenario\'s flags.from.fractional', () => {
+  const file = join(dir, 'custom-ops.json');
+  const ctx = JSON.stringify({ user: { name: 'jack' } });
+  it('v2 by default, v3 when named', () => {
+    expect(evaluateFlag(file, { flag: 'fractional-flag', context: ctx }).value).toBe('hearts');
+    expect(evaluateFlag(file, { flag: 'fractional-flag', context: ctx, fractional: 'v3' }).value).toBe('diamonds');
+    expect(() => evaluateFlag(file, { flag: 'fractional-flag', context: ctx, fractional: 'v4' })).toThrow(/--fractional: v2 or v3/);
+  });
+  it('a scenario names it beside its flagd file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'rehearse-fractional-'));
+    const scenario = (fractional: string) => `name: s\nservices: { a: {} }\njourneys: { j: { steps: [a.x] } }\nflags:\n  from: { flagd: ${file}, fractional: ${fractional} }\n`;
+    writeFileSync(join(d, 'v3.yaml'), scenario('v3'));
+    writeFileSync(join(d, 'v2.yaml'), scenario('v2'));
+    expect(evaluateFlag(join(d, 'v3.yaml'), { flag: 'fractional-flag', context: ctx }).value).toBe('diamonds');
+    expect(evaluateFlag(join(d, 'v2.yaml'), { flag: 'fractional-flag', context: ctx }).value).toBe('hearts');
+    expect(evaluateFlag(join(d, 'v2.yaml'), { flag: 'fractional-flag', context: ctx, fractional: 'v3' }).value).toBe('diamonds');
   });
 });
