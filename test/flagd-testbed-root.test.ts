@@ -136,3 +136,16 @@ describe('rehearse flags eval --fractional, and a scenario\'s flags.from.fractio
     expect(evaluateFlag(join(d, 'v2.yaml'), { flag: 'fractional-flag', context: ctx, fractional: 'v3' }).value).toBe('diamonds');
   });
 });
+
+describe('fractional buckets are read as Go flagd reads them (core/pkg/evaluator/fractional.go parseFractionalEvaluationDistributions)', () => {
+  const flag = (buckets: unknown[]) => ({ state: 'ENABLED', variants: { a: 'a', b: 'b', none: 'none' }, defaultVariant: 'none', targeting: { fractional: [{ var: 'targetingKey' }, ...buckets] } });
+  const file = parseFlagText(JSON.stringify({ flags: { nullWeight: flag([['a', null], ['b', 1]]), extra: flag([['a', 1, 'x'], ['b', 1, 'y']]), plain: flag([['a', 1], ['b', 1]]) } }), 'w.json');
+  it.each(['v2', 'v3'] as const)('%s: a null weight is 1, elements after the weight are not read', (fractional) => {
+    const set = flagd.open(file, { fractional });
+    for (const user of ['u1', 'u2', 'u3', 'u4', 'u5', 'u6']) {
+      const plain = set.evaluate('plain', { targetingKey: user }).value;
+      expect(plain).not.toBe('none');
+      expect([set.evaluate('nullWeight', { targetingKey: user }).value, set.evaluate('extra', { targetingKey: user }).value]).toEqual([plain, plain]);
+    }
+  });
+});

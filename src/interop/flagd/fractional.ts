@@ -66,7 +66,7 @@ export function fractionalV3(data: unknown, context: Json): unknown {
     input = [flagd.flagKey, key];
     rest = data;
   }
-  const buckets = bucketsOf(rest);
+  const buckets = bucketsOf(rest.map(goBucket));
   if (!buckets || buckets.total === 0) return null;
   const bucket = (BigInt(fractionalV3Hash(input)) * BigInt(buckets.total)) >> 32n;
   let sum = 0n;
@@ -80,16 +80,29 @@ export function fractionalV3(data: unknown, context: Json): unknown {
 type Method = { method: (...args: never[]) => unknown } & Record<string | symbol, unknown>;
 
 /**
- * flagd-core's v2 operator with Go flagd's reading of a null first argument (a `var` of an attribute the user
- * lacks): Go drops it and buckets by flagKey + targetingKey (core/pkg/evaluator/fractional.go
- * parseFractionalEvaluationData: "check for nil here as custom property could be nil/missing"); flagd-core 4.0.1
- * takes the null for a bucket, fails to read it and gives the default variant.
+ * A bucket as Go flagd reads it (core/pkg/evaluator/fractional.go parseFractionalEvaluationDistributions): a null
+ * weight is weight 1 and elements after the weight are not read; flagd-core 4.0.1 refused both (the default variant).
  */
-export function useGoNullBucketKey(engine: { methods: Record<string, Method> }): void {
+function goBucket(entry: unknown): unknown {
+  if (!Array.isArray(entry) || entry.length < 2) return entry;
+  return entry[1] === null ? [entry[0]] : entry.length > 2 ? entry.slice(0, 2) : entry;
+}
+
+/**
+ * flagd-core's v2 operator with Go flagd's reading of its arguments: a null first argument (a `var` of an
+ * attribute the user lacks) is dropped and the user bucketed by flagKey + targetingKey (parseFractionalEvaluationData:
+ * "check for nil here as custom property could be nil/missing"; flagd-core 4.0.1 took the null for a bucket and gave
+ * the default variant), and each bucket read as goBucket reads it.
+ */
+export function useGoReading(engine: { methods: Record<string, Method> }): void {
   const own = engine.methods.fractional;
   if (!own || typeof own.method !== 'function') throw new Error('flagd-core\'s JsonLogic engine has no fractional operation to wrap');
   const v2 = own.method as (data: unknown, context: unknown) => unknown;
-  const go = (data: unknown, context: unknown) => (Array.isArray(data) && data.length > 1 && (data[0] === null || data[0] === undefined) ? v2(data.slice(1), context) : v2(data, context));
+  const go = (data: unknown, context: unknown) => {
+    if (!Array.isArray(data)) return v2(data, context);
+    const args = data.length > 1 && (data[0] === null || data[0] === undefined) ? data.slice(1) : data;
+    return v2(args.map((x, i) => (i === 0 && typeof x === 'string' ? x : goBucket(x))), context);
+  };
   engine.methods.fractional = { ...own, method: go as never } as Method;
 }
 
