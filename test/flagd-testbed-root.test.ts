@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateFlag } from '../src/cli/flags.js';
+import { readFlagSources } from '../src/load/flag-sources.js';
 import { describe, expect, it } from 'vitest';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
@@ -147,5 +148,20 @@ describe('fractional buckets are read as Go flagd reads them (core/pkg/evaluator
       expect(plain).not.toBe('none');
       expect([set.evaluate('nullWeight', { targetingKey: user }).value, set.evaluate('extra', { targetingKey: user }).value]).toEqual([plain, plain]);
     }
+  });
+});
+
+describe('a scenario\'s flags.from with several flagd files and a fractional (load/flag-sources.ts)', () => {
+  it('takes a list of flagd files, each a source', () => {
+    const r = readFlagSources({ flagd: ['custom-ops.json', 'evaluator-refs.json'], fractional: 'v3' }, dir);
+    expect(r.problems).toEqual([]);
+    expect([...r.sources.keys()]).toEqual(expect.arrayContaining(['fractional-flag', 'some-email-targeted-flag']));
+    expect(r.sources.get('fractional-flag')!.file).toBe('custom-ops.json, evaluator-refs.json');
+    expect(r.warnings.filter((w) => w.includes('bucketed as flagd v3'))).toHaveLength(1);
+  });
+  it('refuses a $ref to another file\'s evaluator, and a fractional beside no flagd file', () => {
+    const refs = readFlagSources({ flagd: ['evaluator-refs.json', 'zero-flags.json'] }, dir);
+    expect(refs.problems[0]).toMatchObject({ path: ['flags', 'from', 'flagd'], message: expect.stringMatching(/^zero-flags\.json:43:11: .*\$ref names the evaluator "is_ballmer" of evaluator-refs\.json/) });
+    expect(readFlagSources({ fractional: 'v3' }, dir).problems.map((p) => p.message)).toEqual(['fractional names how flagd files are bucketed: add flagd: FILE, or drop it']);
   });
 });
