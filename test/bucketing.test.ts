@@ -6,6 +6,9 @@ import {
   unleashNormalized, unleashVariant,
 } from '../src/flags/bucketing.js';
 
+import { parseFlagText } from '../src/interop/document.js';
+import * as launchdarkly from '../src/interop/launchdarkly/index.js';
+
 const load = (name: string) => JSON.parse(readFileSync(new URL(`./vectors/${name}`, import.meta.url), 'utf8'));
 const fu = load('flagd-unleash.json');
 const lg = load('launchdarkly-growthbook.json');
@@ -41,6 +44,18 @@ describe('LaunchDarkly', () => {
   });
   it.each(l.seeded.cases as { key: string; bucket: number }[])('$key with seed 61 buckets at $bucket', (c) => {
     expect(Math.abs(launchdarklyBucket('any', 'any', c.key, l.seeded.seed) - c.bucket)).toBeLessThan(1e-7);
+  });
+  it('a flag without a salt hashes "" as the SDK does (js-server-sdk-common evaluation/Evaluator.ts: flag.salt || ""), not its key', () => {
+    // LaunchDarkly's own Node SDK, offline, on a flag of a file with no salt: 30% of users get variation 0.
+    const flag = { key: 'new-checkout', on: true, version: 1, variations: [true, false], fallthrough: { rollout: { variations: [{ variation: 0, weight: 30000 }, { variation: 1, weight: 70000 }] } } };
+    const set = launchdarkly.open(parseFlagText(JSON.stringify({ flags: { 'new-checkout': flag } }), 'ld.json'));
+    const users = Array.from({ length: 400 }, (_, i) => `user-${i}`);
+    const sdk = users.map((u) => set.evaluate('new-checkout', { kind: 'user', key: u }).value === true);
+    const native = users.map((u) => inRollout(bucketOf('launchdarkly', 'new-checkout', u).rank, 30));
+    const keyed = users.map((u) => inRollout(bucketOf('launchdarkly', 'new-checkout', u, { salt: 'new-checkout' }).rank, 30));
+    expect(native).toEqual(sdk);
+    expect(keyed).not.toEqual(sdk);
+    set.close();
   });
   it('a rollout of P% takes bucket values below P/100', () => {
     const b = bucketOf('launchdarkly', l.flagKey, 'userKeyA', { salt: l.salt });

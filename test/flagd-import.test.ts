@@ -80,6 +80,7 @@ describe('what makes a flag fail is a warning at import', () => {
     } } }), 'r.json');
     expect(flagd.toScenarioParts(doc).warnings.map((w) => formatWarning(w).replace(/^r\.json:\d+:\d+: /, ''))).toEqual([
       'flags.f.targeting.if[2].fractional[1][0]: the targeting result "of" is not a variant (on, off): users who get it get an evaluation error (GENERAL) and the caller\'s default',
+      expect.stringMatching(/^flags\.f\.targeting\.if\[2\]\.fractional: fractional is bucketed as flagd v2 buckets it/),
     ]);
   });
 });

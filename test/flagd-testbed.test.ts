@@ -17,77 +17,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
+import { cases, typed, type Case } from './gherkin.js';
 
 const dir = new URL('./fixtures/vendor/flagd/evaluator/', import.meta.url).pathname;
 
-interface Example { tags: string[]; header: string[]; rows: string[][] }
-interface Scenario { feature: string; name: string; tags: string[]; steps: string[]; examples: Example[] }
-
-const cells = (line: string) => line.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
-
-/** Scenarios of a feature file, with the Background's steps first. */
-function scenarios(feature: string, text: string): Scenario[] {
-  const out: Scenario[] = [];
-  let background: string[] = [];
-  let tags: string[] = [];
-  let featureTags: string[] = [];
-  let current: Scenario | null = null;
-  let inBackground = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    if (line.startsWith('@')) { tags.push(...line.split(/\s+/)); continue; }
-    if (line.startsWith('Feature:')) { featureTags = tags; tags = []; continue; }
-    if (line.startsWith('Background:')) { inBackground = true; continue; }
-    if (/^Scenario( Outline)?:/.test(line)) {
-      inBackground = false;
-      current = { feature, name: line.replace(/^Scenario( Outline)?:\s*/, ''), tags: [...featureTags, ...tags], steps: [...background], examples: [] };
-      out.push(current);
-      tags = [];
-      continue;
-    }
-    if (line.startsWith('Examples:')) { current!.examples.push({ tags, header: [], rows: [] }); tags = []; continue; }
-    if (line.startsWith('|')) {
-      const ex = current!.examples.at(-1);
-      if (!ex) throw new Error(`${feature}: a data table under a step is not read here: ${line}`);
-      if (ex.header.length === 0) ex.header = cells(line);
-      else ex.rows.push(cells(line));
-      continue;
-    }
-    if (/^(Given|And|When|Then|But) /.test(line)) (inBackground ? background : current!.steps).push(line.replace(/^\w+ /, ''));
-  }
-  return out;
-}
-
-type Case = { id: string; steps: string[] };
-
-function cases(): Case[] {
+function all(): Case[] {
   const out: Case[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
     if (file === 'metadata.feature') continue;
-    for (const s of scenarios(file, readFileSync(join(dir, file), 'utf8'))) {
-      if (s.examples.length === 0) { out.push({ id: `${file}: ${s.name}`, steps: s.steps }); continue; }
-      for (const ex of s.examples) {
-        if (ex.tags.includes('@fractional-v1')) continue;
-        ex.rows.forEach((row) => {
-          const steps = s.steps.map((step) => step.replace(/<([^>]+)>/g, (_, name: string) => row[ex.header.indexOf(name)]));
-          out.push({ id: `${file}: ${s.name} [${row.join(', ')}]`, steps });
-        });
-      }
-    }
+    out.push(...cases(file, readFileSync(join(dir, file), 'utf8')).filter((c) => !c.tags.includes('@fractional-v1')));
   }
   return out;
-}
-
-/** A value as the testbed writes it for a flag type (its harnesses unescape \" in object cells). */
-function typed(type: string, text: string): unknown {
-  switch (type) {
-    case 'Boolean': return text === 'true';
-    case 'Integer': return Number.parseInt(text, 10);
-    case 'Float': return Number.parseFloat(text);
-    case 'Object': return JSON.parse(text.replace(/\\"/g, '"'));
-    default: return text;
-  }
 }
 
 /** OpenFeature's reasons in rehearse's words (src/interop/flagd/index.ts): STATIC and DEFAULT are both `default`. */
@@ -99,11 +39,11 @@ const REASONS: Record<string, (r: string) => boolean> = {
 const set = flagd.open(parseFlagText(readFileSync(join(dir, 'testkit-flags.json'), 'utf8'), 'testkit-flags.json'));
 
 describe('the flagd testbed\'s evaluator test kit, through rehearse\'s flagd import', () => {
-  const all = cases();
+  const every = all();
   it('reads every scenario of the kit but metadata and the v1 bucketing', () => {
-    expect(all.length).toBe(120);
+    expect(every.length).toBe(120);
   });
-  it.each(all.map((c) => [c.id, c] as const))('%s', (_id, c) => {
+  it.each(every.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     let type = 'String', key = '', fallback: unknown = null;
     const context: Record<string, unknown> = {};
     let result: ReturnType<typeof set.evaluate> | null = null;
@@ -157,5 +97,25 @@ describe('flagd targeting reads only the context\'s own properties, as Go flagd 
     }), 'held.json'));
     const ctx = { targetingKey: 'u1', user: { plan: 'pro' }, list: ['a', 'b'], want: 'b', constructor: 'yes' };
     expect(['nested', 'index', 'fallback', 'some', 'own', 'missing'].map((k) => held.evaluate(k, ctx).variant)).toEqual(['on', 'on', 'on', 'on', 'on', 'on']);
+  });
+});
+
+describe('flagd var walks a path as Go flagd\'s jsonlogic does (diegoholiveira/jsonlogic v3.9.1 vars.go getVar, vendored by flagd core v0.15.5 to v0.16.1)', () => {
+  const variants = { a: 'a', b: 'b', pro: 'pro', x: 'x', bob: 'bob', one: 'one', none: 'none' };
+  const paths: [string, unknown, string][] = [
+    // Through a text value: the default (jsonlogic 3.8 on); up to 3.7.4 (flagd core v0.11) "name" was looked up in the same map: "bob".
+    ['user.name', 'user.name', 'none'],
+    // An array index is int(strconv.ParseFloat(part)): "x" is 0, "1e0" and "01" are 1, "-1" is out of bounds.
+    ['list.x', 'list.x', 'a'], ['list.1e0', 'list.1e0', 'b'], ['list.01', 'list.01', 'b'], ['list.-1', 'list.-1', 'none'], ['list.7', 'list.7', 'none'],
+    // Empty parts are skipped; a backslash escapes nothing (json-logic-engine read "dotted\.key" as one name).
+    ['plan..tier', 'plan..tier', 'pro'], ['dotted\\.key', 'dotted\\.key', 'none'],
+    // A null value gives the default.
+    ['nothing with a default', ['nothing', 'x'], 'x'],
+  ];
+  const file = { flags: Object.fromEntries(paths.map(([name, path], i) => [`f${i}`, { state: 'ENABLED', variants, defaultVariant: 'none', targeting: { var: path } }])) };
+  const set = flagd.open(parseFlagText(JSON.stringify(file), 'paths.json'));
+  const context = { targetingKey: 'u1', user: 'alice', name: 'bob', list: ['a', 'b'], plan: { tier: 'pro' }, 'dotted.key': 'one', nothing: null };
+  it.each(paths.map(([name, , want], i) => [name, want, i] as const))('%s serves %s', (_name, want, i) => {
+    expect(set.evaluate(`f${i}`, context).value).toBe(want);
   });
 });

@@ -222,7 +222,7 @@ describe('scenarios with flags from flag system files', () => {
       for (const flag of l.scenario.flags) {
         expect(flag.source?.system).toBe(system);
         const served = servedTo(flag.key, flag.source!, pop);
-        const set = adapter.open({ file: 'x', value: flag.source!.document, position: () => null });
+        const set = adapter.serve(flag.source!.document);
         for (let u = 0; u < pop.size; u += 97) {
           const e = set.evaluate(flag.key, set.contextOf(pop.key[u], userAttributes(pop, u)));
           expect(served.on[u]).toBe(e.enabled ? 1 : 0);

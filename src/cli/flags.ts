@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import { didYouMean, InputError } from '../errors.js';
 import { detectSystem, FLAG_SYSTEMS, formatWarning, isObject, parseFlagText, readFlagFile, type FlagFile, type FlagSystem } from '../interop/document.js';
 import { ADAPTERS, readFlags } from '../interop/flags.js';
-import type { Evaluation } from '../interop/flagset.js';
+import type { Evaluation, ImportOptions } from '../interop/flagset.js';
+import { importOptions } from '../load/flag-sources.js';
 import { inlineEntry, translateFlags } from '../interop/inline.js';
 import { readCohortFile } from '../cohorts/file.js';
 import { RESERVED_NAME } from '../records.js';
@@ -20,6 +21,8 @@ export interface EvalOptions {
   environment?: string;
   /** The code's default value, as JSON (served on an evaluation error). */
   default?: string;
+  /** flagd's fractional bucketing, v2 or v3 (flags.from.fractional of a scenario otherwise; default v2). */
+  fractional?: string;
 }
 
 /** A JSON option, nested no deeper than a document read back (a --default 5,000 deep overflowed the stack printing it). */
@@ -34,8 +37,9 @@ export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
     throw new InputError([`--context: ${proto}: the key "${RESERVED_NAME}" is refused: the evaluators copy the context into objects of their own, where it would set the prototype, not an attribute`]);
   }
   const codeDefault = opts.default === undefined ? undefined : { value: json(opts.default, '--default') };
-  const { doc, system, environment } = flagFileOf(target, opts);
-  const set = ADAPTERS[system].open(doc, { environment });
+  if (opts.fractional !== undefined && opts.fractional !== 'v2' && opts.fractional !== 'v3') throw new InputError([`--fractional: v2 or v3, not ${JSON.stringify(opts.fractional)}`]);
+  const { doc, system, options } = flagFileOf(target, opts);
+  const set = ADAPTERS[system].open(doc, options);
   try {
     if (!set.keys.includes(opts.flag)) {
       throw new InputError([`${[doc].flat().map((d) => d.file).join(', ')}: no flag "${opts.flag}"${didYouMean(opts.flag, set.keys)} (flags: ${set.keys.join(', ')})`]);
@@ -63,7 +67,7 @@ function reservedKeyPath(value: unknown): string | null {
   return null;
 }
 
-function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFile[]; system: FlagSystem; environment?: string } {
+function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFile[]; system: FlagSystem; options: ImportOptions } {
   // A flag file, or a scenario that names one: read within the flag file limit.
   const doc = parseFlagText(readInput(target, 'flags'), target);
   const v = doc.value;
@@ -75,14 +79,16 @@ function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFi
     for (const s of systems) {
       const files = [from[s]].flat().filter((f): f is string => typeof f === 'string');
       const docs = files.map((f) => readFlagFile(resolve(dirname(target), f), f));
-      const options = { environment: s === 'unleash' ? environment : undefined };
-      if (ADAPTERS[s].toScenarioParts(docs, options).flags.some((f) => f.key === opts.flag)) return { doc: docs, system: s, ...options };
+      const given = opts.fractional ?? from.fractional;
+      if (given !== undefined && given !== 'v2' && given !== 'v3') throw new InputError([`${target}: flags.from.fractional: v2 or v3, not ${JSON.stringify(given)}`]);
+      const options = importOptions(s, { environment, fractional: given as ImportOptions['fractional'] });
+      if (ADAPTERS[s].toScenarioParts(docs, options).flags.some((f) => f.key === opts.flag)) return { doc: docs, system: s, options };
     }
     throw new InputError([`${target}: no flag "${opts.flag}" in the flag files of flags.from${systems.length ? '' : ' (the scenario names none)'}`]);
   }
   const system = opts.system ?? detectSystem(v);
   if (!system) throw new InputError([`${target}: cannot tell which flag system wrote this file; give --system flagd, unleash or launchdarkly`]);
-  return { doc, system, environment: opts.environment };
+  return { doc, system, options: importOptions(system, { environment: opts.environment, fractional: opts.fractional as ImportOptions['fractional'] }) };
 }
 
 export function formatEvaluation(e: Evaluation): string {

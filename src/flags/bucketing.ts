@@ -26,7 +26,8 @@ export type BucketingSystem = (typeof BUCKETING_SYSTEMS)[number];
 export const RANK_SCALE = 100_000;
 
 export interface BucketOptions {
-  /** LaunchDarkly salt (default: the flag key); Unleash groupId (default: the flag key); GrowthBook seed (default: the flag key). */
+  /** LaunchDarkly salt (default: none, hashed as "": the SDK's `flag.salt || ""`, js-server-sdk-common
+   * evaluation/Evaluator.ts); Unleash groupId (default: the flag key); GrowthBook seed (default: the flag key). */
   salt?: string;
   /** LaunchDarkly rollout seed (an integer other than 0 replaces flag key and salt in the hash, as the Node SDK does). */
   seed?: number;
@@ -138,7 +139,9 @@ export function bucketOf(system: BucketingSystem, flagKey: string, userKey: stri
       return { rank: (n - 1) * 1000, native: `normalized value ${n} (1..100)` };
     }
     case 'launchdarkly': {
-      const v = launchdarklyBucket(flagKey, opts.salt ?? flagKey, userKey, opts.seed);
+      // A flag without a salt hashes "" (Evaluator.ts: `flag.salt || ""`), as LaunchDarkly's Node SDK evaluates a
+      // flag of a file that has none: "key..user", not "key.key.user".
+      const v = launchdarklyBucket(flagKey, opts.salt ?? '', userKey, opts.seed);
       return { rank: Math.floor(v * RANK_SCALE), native: `bucket ${v.toFixed(8)}` };
     }
     case 'growthbook': {

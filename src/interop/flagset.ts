@@ -19,9 +19,11 @@ export interface Evaluation {
   readonly bucket: number | null;
 }
 
-/** How a file is imported: the Unleash environment to serve (a file may hold several). */
+/** How a file is imported: the Unleash environment to serve (a file may hold several); the flagd bucketing of
+ * `fractional` (v2, what every flagd release runs, by default; v3, the flagd testbed's @fractional-v3). */
 export interface ImportOptions {
   readonly environment?: string;
+  readonly fractional?: 'v2' | 'v3';
 }
 
 /** The value the calling code passes as its default (OpenFeature's defaultValue, LaunchDarkly's variation

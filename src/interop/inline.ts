@@ -241,7 +241,8 @@ function translateLaunchDarkly(key: string, f: Json): InlineFlag {
   } else {
     percent = on(ft.variation) ? 100 : 0;
   }
-  return { ...base, salt: salt === key ? null : salt, targeting: rules, percent };
+  // No salt is the SDK's "" (Evaluator.ts `flag.salt || ""`), rehearse's default for bucketing: launchdarkly.
+  return { ...base, salt: salt === '' ? null : salt, targeting: rules, percent };
 }
 
 // --- all systems ---------------------------------------------------------------------------------------
@@ -249,10 +250,13 @@ function translateLaunchDarkly(key: string, f: Json): InlineFlag {
 /** Translates every flag it can and checks each against the system's evaluator on `cohort`. */
 export function translateFlags(system: FlagSystem, doc: FlagFile, cohort: Cohort = generateCohort({ name: 'import', size: 10_000, seed: 1 }), options: ImportOptions = {}): Translation {
   const candidates: { key: string; build: () => InlineFlag }[] = [];
-  const state = ADAPTERS[system].toScenarioParts(doc, options).state as { flags?: Json; features?: Json[]; $evaluators?: Json };
+  const state = ADAPTERS[system].toScenarioParts(doc, options).state as { flags?: Json; features?: Json[]; sources?: { flags: Json; $evaluators?: Json }[] };
   if (system === 'flagd') {
-    const evaluators = isObject(state.$evaluators) ? state.$evaluators : {};
-    for (const [key, f] of Object.entries(state.flags!)) candidates.push({ key, build: () => translateFlagd(key, f as Json, evaluators) });
+    // One file: one flagd source.
+    for (const source of state.sources!) {
+      const evaluators = isObject(source.$evaluators) ? source.$evaluators : {};
+      for (const [key, f] of Object.entries(source.flags)) candidates.push({ key, build: () => translateFlagd(key, f as Json, evaluators) });
+    }
   } else if (system === 'unleash') {
     for (const f of state.features!) candidates.push({ key: String(f.name), build: () => translateUnleash(f) });
   } else {

@@ -19,12 +19,22 @@ export interface FlagSources {
 
 type From = NonNullable<ScenarioInput['flags']>['from'];
 
+/** What a system's import takes from flags.from beside its files. */
+export function importOptions(system: string, from: { environment?: string; fractional?: 'v2' | 'v3' } | undefined): { environment?: string; fractional?: 'v2' | 'v3' } {
+  if (system === 'unleash') return { environment: from?.environment };
+  if (system === 'flagd') return { fractional: from?.fractional };
+  return {};
+}
+
 export function readFlagSources(from: From, baseDir: string): FlagSources {
   const sources = new Map<string, FlagSource>();
   const warnings: string[] = [];
   const problems: Problem[] = [];
   if (from?.environment !== undefined && from.unleash === undefined) {
     problems.push({ path: ['flags', 'from', 'environment'], message: 'environment names the environment of an Unleash file: add unleash: FILE, or drop it' });
+  }
+  if (from?.fractional !== undefined && from.flagd === undefined) {
+    problems.push({ path: ['flags', 'from', 'fractional'], message: 'fractional names how flagd files are bucketed: add flagd: FILE, or drop it' });
   }
   for (const system of FLAG_SYSTEMS) {
     const given = from?.[system];
@@ -34,7 +44,7 @@ export function readFlagSources(from: From, baseDir: string): FlagSources {
     const file = files.join(', ');
     try {
       const docs = files.map((f) => readFlagFile(resolve(baseDir, f), f));
-      const parts = ADAPTERS[system].toScenarioParts(docs, { environment: system === 'unleash' ? from?.environment : undefined });
+      const parts = ADAPTERS[system].toScenarioParts(docs, importOptions(system, from));
       warnings.push(...parts.warnings.map(formatWarning));
       for (const f of parts.flags) {
         const other = sources.get(f.key);

@@ -43,7 +43,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
   const serviceNames = h.services.map((s) => s.name);
   const flagKeys = flagEntries(input.flags).map(([k]) => k);
   const from = input.flags?.from;
-  const fromFiles = from ? [from.flagd, from.unleash, ...[from.launchdarkly ?? []].flat()].filter((x): x is string => typeof x === 'string') : [];
+  const fromFiles = from ? [...[from.flagd ?? []].flat(), from.unleash, ...[from.launchdarkly ?? []].flat()].filter((x): x is string => typeof x === 'string') : [];
   const c0 = input.traffic.cohort;
   // A cohort file may carry attributes of its own: its expressions are checked once it is read (load.ts).
   const known: readonly string[] | null = typeof c0 === 'string' ? null : [...USER_ATTRIBUTES, ...Object.keys(c0?.attributes ?? {})];

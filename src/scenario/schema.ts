@@ -57,7 +57,7 @@ export const Flag = z.strictObject({
   'evaluated-by': z.array(z.string()).min(1, { error: 'name at least one service that evaluates the flag' }),
   requires: z.array(flagKey).optional().meta({ description: 'Prerequisite flags, which must be on for the same user.' }),
   bucketing: z.enum(['flagd', 'unleash', 'launchdarkly', 'growthbook']).optional(),
-  salt: z.string().optional().meta({ description: 'LaunchDarkly salt, Unleash groupId or GrowthBook seed (default: the flag key).' }),
+  salt: z.string().optional().meta({ description: 'LaunchDarkly salt (default: none, hashed as "", as LaunchDarkly\'s SDK hashes a flag without a salt), Unleash groupId or GrowthBook seed (default: the flag key).' }),
   'hash-version': z.union([z.literal(1), z.literal(2)]).optional(),
   targeting: z.array(z.strictObject({ when: z.string(), serve: z.enum(['on', 'off']) })).optional()
     .meta({ description: 'Rules on user attributes, before the percentage; the first that matches decides.' }),
@@ -85,9 +85,12 @@ export const Flag = z.strictObject({
 });
 
 export const FlagsFrom = z.strictObject({
-  flagd: z.string().optional().meta({ description: 'A flagd flag file (JSON or YAML), relative to the scenario file.' }),
+  flagd: z.union([z.string(), z.array(z.string()).min(1)]).optional().meta({ description: 'A flagd flag file (JSON or YAML), or several, as one flagd started with each as a source (--uri, in order): each file\'s $ref reaches only its own $evaluators, and a flag in several files is served from the last. Relative to the scenario file.' }),
   unleash: z.string().optional().meta({ description: 'An Unleash file, relative to the scenario file: a client API response, a state export (v1 to v4) or a feature export.' }),
   environment: z.string().optional().meta({ description: 'The Unleash environment to rehearse; needed when the Unleash file holds several (state exports), checked against the file.' }),
+  fractional: z.enum(['v2', 'v3']).optional().meta({
+    description: 'How flagd buckets `fractional` for the flagd files: v2 (the default), what every flagd release to date runs (flagd v0.15.0 to v0.16.1, flagd-core 4.0.1: murmur3 of the text); v3, the flagd testbed\'s @fractional-v3 (from 3.9.0: murmur3 of the value\'s deterministic CBOR encoding), in no flagd release yet.',
+  }),
   launchdarkly: z.union([z.string(), z.array(z.string()).min(1)]).optional().meta({
     description: 'LaunchDarkly flag data as its SDKs read files (flags, flagValues, segments; JSON or YAML), a stream put payload or one flag; several files are merged as the SDK merges them. Relative to the scenario file.',
   }),

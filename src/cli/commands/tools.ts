@@ -56,7 +56,7 @@ export function userCommands(program: Command, { out }: CommandContext): void {
     .requiredOption('--system <name>', `flag system: ${BUCKETING_SYSTEMS.join(', ')}`, choice(BUCKETING_SYSTEMS))
     .requiredOption('--flag <key>', 'flag key')
     .requiredOption('--user <id>', 'targeting key (user id)')
-    .option('--salt <s>', 'LaunchDarkly salt, Unleash groupId or GrowthBook seed (default: the flag key)')
+    .option('--salt <s>', 'LaunchDarkly salt (default: none, hashed as "" as the SDK hashes a flag without one), Unleash groupId or GrowthBook seed (default: the flag key)')
     .option('--seed <n>', 'LaunchDarkly rollout seed (a whole number; 0 is no seed to its Node SDK)', rolloutSeedOption)
     .option('--hash-version <v>', 'GrowthBook hash version: 1 or 2 (default 2)', choice(['1', '2'] as const))
     .option('--percent <p>', 'rollout percentage to test, e.g. 5 or 12.5', percentOption)
@@ -117,8 +117,9 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--system <name>', 'flagd, unleash or launchdarkly (default: detected from the file)', choice(['flagd', 'unleash', 'launchdarkly'] as const))
     .option('--environment <name>', 'the Unleash environment to serve (a state export may hold several)')
     .option('--default <json>', 'the value the calling code passes as its default: served on an evaluation error, as the SDK serves it')
+    .option('--fractional <version>', 'flagd\'s fractional bucketing: v2 (every flagd release to date; the default) or v3 (the flagd testbed\'s @fractional-v3)', choice(['v2', 'v3'] as const))
     .option('--json', 'print one JSON object: flag, enabled, variant, value, reason, bucket')
-    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string }) => {
+    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string; fractional?: 'v2' | 'v3' }) => {
       const { evaluateFlag, formatEvaluation } = await import('../flags.js');
       const e = evaluateFlag(file, opts);
       out(opts.json ? JSON.stringify(e) : formatEvaluation(e));

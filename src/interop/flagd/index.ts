@@ -10,11 +10,12 @@ import { formatBytes, INPUT_KINDS, readLimits } from '../../files/read.js';
 import { murmur3 } from '../../flags/bucketing.js';
 import { own, record } from '../../records.js';
 import { findings, walkFields } from '../disposition.js';
-import { formatWarning, invalid, isObject, type FlagFile } from '../document.js';
+import { at, formatWarning, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
+import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -29,9 +30,57 @@ interface FlagdState {
   readonly metadata?: Json;
 }
 
-export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
-  const [doc, ...more] = docList(docs);
-  if (more.length) throw new InputError([`${more[0].file}: one flagd file at a time`]);
+/** One flagd source as flagd-core is given it, with which flags of it are served (a later source wins). */
+interface Source extends FlagdState { readonly file: string }
+
+/** What serve() is given: the sources in order (flagd resolves each one's $ref on its own), the bucketing of
+ * fractional, and for each flag key the source that serves it. */
+interface FlagdSet {
+  readonly sources: readonly Source[];
+  readonly fractional: FractionalVersion;
+  readonly servedFrom: Record<string, number>;
+}
+
+/**
+ * Reads flagd files as one flagd instance started with them as sources (`--uri` for each, in order): each file's
+ * `$ref` replaced by its own `$evaluators` only (core/pkg/evaluator/json.go transposeEvaluators runs per source,
+ * configToFlagDefinition), and a flag defined in several served from the last of them, the source of highest
+ * priority (core/pkg/store/store.go: "the higher priority source wins", priority = the source's index).
+ */
+export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): ScenarioParts {
+  const list = docList(docs);
+  const fractional = options.fractional ?? 'v2';
+  // Said where a file splits users, unless the scenario names v2 itself (v3 is always said: no flagd runs it yet).
+  const note = options.fractional === undefined ? FRACTIONAL_V2_NOTE : fractional === 'v3' ? FRACTIONAL_V3_NOTE : null;
+  // Where each evaluator is defined, to name the file of an evaluator a $ref cannot reach.
+  const evaluatorFiles = new Map<string, string>();
+  for (const doc of list) {
+    const v = doc.value;
+    if (isObject(v) && isObject(v.$evaluators)) for (const name of Object.keys(v.$evaluators)) if (!evaluatorFiles.has(name)) evaluatorFiles.set(name, doc.file);
+  }
+  const sources: Source[] = [];
+  const byKey = new Map<string, ImportedFlag>();
+  const servedFrom = record<number>();
+  const warnings: FlagWarning[] = [];
+  const refusals: FlagWarning[] = [];
+  list.forEach((doc, i) => {
+    const one = readSource(doc, note, evaluatorFiles);
+    warnings.push(...one.warnings);
+    refusals.push(...one.refusals);
+    sources.push(one.source);
+    for (const f of one.flags) {
+      const earlier = byKey.get(f.key);
+      if (earlier) warnings.push(at(earlier.doc, earlier.path, `flag "${f.key}" is also defined in ${doc.file}, a later source, which flagd serves (core/pkg/store/store.go: the source of higher priority wins)`));
+      byKey.set(f.key, f);
+      servedFrom[f.key] = i;
+    }
+  });
+  if (refusals.length) throw new InputError(refusals.map(formatWarning));
+  const state: FlagdSet = { sources, fractional, servedFrom };
+  return { system: 'flagd', flags: [...byKey.values()], warnings, state };
+}
+
+function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
   const v = doc.value;
   if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags))) throw invalid(doc, ['flags'], 'a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key');
   const out = findings();
@@ -49,6 +98,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     : Object.entries(v.flags as Json).map(([k, f]) => [k, f, ['flags', k]]);
   const flags = record<Json>();
   const out2: ImportedFlag[] = [];
+  let split: (string | number)[] | null = null;
   for (const [key, f, path] of entries) {
     if (!isObject(f)) throw invalid(doc, path, 'a flag definition is an object');
     if (key === '') throw invalid(doc, [...path, 'key'], 'a flag in the list form of flags has its key');
@@ -60,8 +110,10 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     }
     const { key: _k, ...definition } = f;
     flags[key] = definition;
-    const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting']);
+    const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting'], evaluatorFiles);
     out.warnings.push(...report.canFail, ...report.warnings);
+    out.refusals.push(...report.refusals);
+    split ??= report.fractional;
     out2.push({
       key, description: isObject(f.metadata) && typeof f.metadata.description === 'string' ? f.metadata.description : '',
       variants: Object.keys(f.variants), requires: [], attributes: [...report.attributes.keys()].sort(),
@@ -69,10 +121,14 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
       canFail: report.canFail, valueType: valueTypeOf(Object.values(f.variants)),
     });
   }
-  if (out.refusals.length) throw new InputError(out.refusals.map(formatWarning));
-  const state: FlagdState = { flags, ...(isObject(v.$evaluators) ? { $evaluators: v.$evaluators } : {}), ...(isObject(v.metadata) ? { metadata: v.metadata } : {}) };
-  return { system: 'flagd', flags: out2, warnings: out.warnings, state };
+  // v2 and v3 put users in different buckets: a file that splits says which bucketing it is rehearsed with.
+  if (split && note) out.warnings.push(at(doc, split, note));
+  const source: Source = { file: doc.file, flags, ...(isObject(v.$evaluators) ? { $evaluators: v.$evaluators } : {}), ...(isObject(v.metadata) ? { metadata: v.metadata } : {}) };
+  return { source, flags: out2, warnings: out.warnings, refusals: out.refusals };
 }
+
+const FRACTIONAL_V2_NOTE = 'fractional is bucketed as flagd v2 buckets it (every flagd release to date); flagd v3 (the flagd testbed\'s @fractional-v3) puts users in other buckets: name one with flags.from.fractional (v2 or v3)';
+const FRACTIONAL_V3_NOTE = 'fractional is bucketed as flagd v3 buckets it (the flagd testbed\'s @fractional-v3), which no flagd release runs yet: flagd releases bucket as v2, with users in other buckets';
 
 /** The first fractional operation in a targeting rule (outside $ref), or null. */
 function findFractional(node: unknown): unknown[] | null {
@@ -109,31 +165,42 @@ export function open(docs: FlagFile | readonly FlagFile[], options: ImportOption
 /** OpenFeature's flag types, by the type of the caller's default. */
 const typeOf = (v: unknown): string => (typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number' ? typeof v : 'object');
 
-export function serve(input: unknown): FlagSet {
-  const state = input as FlagdState;
+/** A flagd-core instance over one source, with the engines of its flags set as Go flagd evaluates. */
+function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
   const { FlagdCore } = require('@openfeature/flagd-core') as { FlagdCore: new (storage?: unknown, logger?: unknown, options?: Json) => FlagdCoreLike };
   // Interpreter mode: flagd-core would otherwise compile each rule with new Function.
   const core = new FlagdCore(undefined, quiet, { disableDynamicCodeGeneration: true });
+  const { file: _file, ...config } = source;
   try {
-    core.setConfigurations(JSON.stringify(state));
+    core.setConfigurations(JSON.stringify(config));
   } catch (e) {
-    throw new InputError([`not a valid flagd flag configuration (${(e as Error).message})`]);
+    throw new InputError([`${source.file}: not a valid flagd flag configuration (${(e as Error).message})`]);
   }
-  const keys = [...core.getFlags().keys()];
   // Targeting reads only the context's own properties, as Go flagd reads them (own-properties.ts).
-  for (const key of keys) {
+  for (const key of core.getFlags().keys()) {
     const targeting = core.getFlag(key)?._targeting;
     if (!targeting) continue;
     if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
+    if (fractional === 'v3') useFractionalV3(targeting._engine as never);
+    else useGoReading(targeting._engine as never);
   }
+  return core;
+}
+
+export function serve(input: unknown): FlagSet {
+  const set = input as FlagdSet;
+  const cores = set.sources.map((source) => coreOf(source, set.fractional));
+  const keys = Object.keys(set.servedFrom);
   return {
     system: 'flagd',
     keys,
     evaluate(key: string, context: Json, codeDefault?: CodeDefault): Evaluation {
-      const flag = core.getFlag(key);
+      const index = own(set.servedFrom, key);
+      const core = index === undefined ? undefined : cores[index];
+      const flag = core?.getFlag(key);
       const fallback = codeDefault ? codeDefault.value : null;
-      if (!flag) return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason: 'error: FLAG_NOT_FOUND', bucket: null };
+      if (!core || !flag) return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason: 'error: FLAG_NOT_FOUND', bucket: null };
       // flagd-core's resolve gives the caller's default on an error, a type mismatch or a disabled flag, as the
       // OpenFeature SDK then serves it; without a default (none named), the flag's own resolution.
       const r = codeDefault ? core.resolve(typeOf(codeDefault.value), key, codeDefault.value, context, quiet) : flag.evaluate(context, quiet);
@@ -142,12 +209,13 @@ export function serve(input: unknown): FlagSet {
         const reason = flag.state === 'DISABLED' ? 'disabled' : `error: ${r.errorCode ?? 'GENERAL'}${r.errorMessage ? ` (${r.errorMessage})` : ''}`;
         return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason, bucket: null };
       }
-      const targeting = own(state.flags, key)?.targeting;
+      const targeting = own(set.sources[index!].flags, key)?.targeting;
       const fractional = findFractional(targeting);
       let bucket: number | null = null;
-      // The default bucketing key of fractional: the flag key and the targeting key.
+      // The default bucketing key of fractional: the flag key and the targeting key (v2: their text; v3: the list).
       if (Array.isArray(fractional) && Array.isArray(fractional[0]) && typeof context.targetingKey === 'string') {
-        bucket = Math.round((murmur3(key + context.targetingKey) / 2 ** 32) * 100 * 1e6) / 1e6;
+        const h = set.fractional === 'v3' ? fractionalV3Hash([key, context.targetingKey]) : murmur3(key + context.targetingKey);
+        bucket = Math.round((h / 2 ** 32) * 100 * 1e6) / 1e6;
       }
       const variant = r.variant ?? null;
       // No variant (targeting gave null and the flag has no default variant): the caller's default, reason DEFAULT.

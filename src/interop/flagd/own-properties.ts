@@ -5,34 +5,50 @@
  * context: {"var": "constructor.name"} is "Object", {"var": "__proto__"} an object, {"var": "toString.name"}
  * "toString", {"missing": ["hasOwnProperty"]} misses nothing. Go flagd reads the context as JSON maps and slices
  * (diegoholiveira/jsonlogic vars.go getVar: `data.(map[string]interface{})[part]`, `data.([]interface{})[index]`)
- * and finds none of them: null, or missing. These readers replace the three in each flag's engine, with the same
- * paths (json-logic-engine splitPath: `.` between names, `\.` a dot in one) and the same `../` steps out of
- * map, filter, reduce, all, none and some, reading own properties of objects and indexes of arrays only.
+ * and finds none of them: null, or missing. These readers replace the three in each flag's engine, walking a path
+ * as Go's getVar walks it (below), with json-logic-engine's `../` steps out of map, filter, reduce, all, none and
+ * some kept (Go has none: it resolves a var inside those against the outer data first, solveVars in lists.go).
  */
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-
 type Method = { method: (...args: never[]) => unknown } & Record<string | symbol, unknown>;
 interface Engine { methods: Record<string, Method>; allowFunctions?: boolean }
 
-let splitPath: ((path: string) => string[]) | null = null;
-
+/**
+ * A var path as Go flagd splits it (diegoholiveira/jsonlogic v3.9.1 vars.go getVar, the version flagd core
+ * v0.15.5 to v0.16.1 vendors): `strings.Split(path, ".")` with empty parts skipped, no escapes (json-logic-engine
+ * read `\.` as a dot inside a name).
+ */
 function pathOf(key: unknown): string[] {
-  splitPath ??= (createRequire(require.resolve('@openfeature/flagd-core'))('json-logic-engine') as { splitPathMemoized: (p: string) => string[] }).splitPathMemoized;
-  return splitPath(String(key));
+  return String(key).split('.').filter((part) => part !== '');
 }
 
-/** The value at `parts` in `data`, reading own properties of objects and indexes of arrays; undefined when absent. */
+/** Go's strconv.ParseFloat of a decimal text, as typing.ToNumber reads an index: 0 where it is not a number. */
+function goNumber(text: string): number {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return Number(text);
+  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return NaN;
+  return 0;
+}
+
+/**
+ * The value at `parts` in `data`, as getVar walks it: an own property of an object; of an array, the element at
+ * int(ParseFloat(part)) ("1.9" is 1, "x" is 0), undefined out of bounds; through text, a number or a boolean,
+ * undefined (jsonlogic 3.8 and later; up to 3.7.4, which flagd core v0.11 and older vendored, a name after a
+ * text value was looked up in the same map again); null is undefined.
+ */
 function ownAt(data: unknown, parts: readonly string[]): unknown {
   let at = data;
   for (const part of parts) {
     if (at === null || typeof at !== 'object') return undefined;
     if (Array.isArray(at)) {
-      if (!/^(0|[1-9]\d*)$/.test(part) || Number(part) >= at.length) return undefined;
-    } else if (!Object.hasOwn(at, part)) return undefined;
-    at = (at as Record<string, unknown>)[part];
-    if (at === undefined) return undefined;
+      const n = goNumber(part);
+      const index = Number.isFinite(n) ? Math.trunc(n) : -1;
+      if (index < 0 || index >= at.length) return undefined;
+      at = at[index];
+    } else {
+      if (!Object.hasOwn(at, part)) return undefined;
+      at = (at as Record<string, unknown>)[part];
+    }
+    if (at === undefined || at === null) return undefined;
   }
   return at;
 }

@@ -19,12 +19,21 @@ export interface TargetingReport {
   /** Where an evaluation fails (also warnings). */
   readonly canFail: FlagWarning[];
   readonly warnings: FlagWarning[];
+  /** Where flagd itself would not read the file (refused by the import). */
+  readonly refusals: FlagWarning[];
   /** Attributes the rules read, each with the first place that reads it. */
   readonly attributes: Map<string, Path>;
+  /** The first fractional operation the targeting reaches (through $ref too), or null. */
+  fractional: Path | null;
 }
 
-export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, variants: Json, evaluators: Json, path: Path): TargetingReport {
-  const report: TargetingReport = { canFail: [], warnings: [], attributes: new Map() };
+/**
+ * `elsewhere`: the file of each evaluator the flagd files read together define. Go flagd replaces a `$ref` only by
+ * an evaluator of the same source (core/pkg/evaluator/json.go: transposeEvaluators(config), one configuration at a
+ * time), so a `$ref` to another file's evaluator is refused: flagd would never resolve it.
+ */
+export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, variants: Json, evaluators: Json, path: Path, elsewhere: ReadonlyMap<string, string> = new Map()): TargetingReport {
+  const report: TargetingReport = { canFail: [], warnings: [], refusals: [], attributes: new Map(), fractional: null };
   const order = Object.keys(evaluators);
   const fail = (p: Path, message: string) => report.canFail.push(at(doc, p, message));
   /** The evaluator a `{"$ref": name}` becomes, when flagd-core's substitution reaches it from `after`. */
@@ -34,6 +43,11 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     const text = JSON.stringify(name);
     if (Object.keys(node).length === 1 && typeof name === 'string' && index >= after && text === `"${name}"`) {
       return { body: own(evaluators, name), index, path: ['$evaluators', name] };
+    }
+    const other = typeof name === 'string' && index < 0 ? elsewhere.get(name) : undefined;
+    if (other !== undefined && other !== doc.file) {
+      report.refusals.push(at(doc, p, `$ref names the evaluator "${name}" of ${other}: flagd replaces a $ref only by an evaluator of the same file (core/pkg/evaluator/json.go transposeEvaluators, per source), so in flagd every evaluation of flag "${key}" is an error ("$ref" is no operation); define "${name}" under this file's $evaluators, or merge the files into one (as the flagd testbed's launchpad does)`));
+      return null;
     }
     const why = typeof name !== 'string' ? 'names no evaluator'
       : index < 0 ? `names no evaluator${didYouMean(name, order)} (evaluators: ${order.join(', ') || 'none'})`
@@ -60,6 +74,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       }
       return;
     }
+    if (op === 'fractional' && report.fractional === null) report.fractional = [...p, op];
     if (!FLAGD_OPERATIONS.has(op)) {
       fail(p, `operation "${op}" is not one flagd knows: flag "${key}" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`);
     }
