@@ -96,7 +96,8 @@ const bundle = (entry, outfile) => build({
  * Escapes what esbuild leaves outside ASCII (in regular expressions and template literals, where an escape means
  * the same character): Node reads an ASCII file into a one-byte string, about half the memory and decoding time
  * of the two-byte string one character outside ASCII makes of the whole file. The source map's columns move by
- * five on the few lines concerned.
+ * five on the few lines concerned. A regular expression's source keeps the escape (its `source`, a JSON schema's
+ * pattern), so src/ writes such a pattern as a string given to RegExp, which esbuild escapes inside the string.
  */
 const asciiOnly = async (file) => {
   const text = await readFile(file, 'utf8');

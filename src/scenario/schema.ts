@@ -41,7 +41,9 @@ export const Traffic = z.strictObject({
 const flagKey = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'a flag key is letters, digits, ".", "_" and "-"' });
 
 const Effect = z.strictObject({
-  latency: z.string().regex(/^(x\d+(\.\d+)?|\+(\d+(\.\d*)?|\.\d+)(us|µs|ms|s|m|h))$/, {
+  // From a string, not a literal: the bundle escapes characters outside ASCII, and in a literal the escape would
+  // show in the pattern the JSON schema and its messages print (the \u00b5 of µs).
+  latency: z.string().regex(new RegExp('^(x\\d+(\\.\\d+)?|\\+(\\d+(\\.\\d*)?|\\.\\d+)(us|µs|ms|s|m|h))$'), {
     error: 'latency effect is a multiplier ("x1.15") or an addition ("+20ms")',
   }).optional(),
   errors: z.string().regex(/^\+?(\d+(\.\d*)?|\.\d+)%$/, { error: 'errors effect is an addition ("+0.2%") or a new rate ("1%")' }).optional(),
