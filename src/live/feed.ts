@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../rollout/controller.js';
 import type { PacedDriver } from './driver.js';
 import type { DrillSession } from './session.js';
+import type { DebriefStatus } from './debrief-job.js';
 import {
   actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, visibleFaults, windowRows,
 } from './view.js';
@@ -19,7 +20,7 @@ export interface HostStatus {
   people: { name: string; role: string; connected: boolean }[];
   countdown: { remainingSeconds: number; running: boolean } | null;
   plansDone: boolean;
-  debrief: { state: 'none' | 'writing' | 'ready' | 'failed'; progress: number; step: string; error?: string };
+  debrief: DebriefStatus;
 }
 
 export interface FeedUpdate {
