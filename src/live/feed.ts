@@ -31,6 +31,9 @@ export interface FeedUpdate {
   text: string;
 }
 
+/** A `since` cursor that is not one this drill answered: a bad request. */
+export class CursorError extends Error {}
+
 const RING = 1200; // five minutes of updates at four a second
 
 export class Feed {
@@ -109,11 +112,40 @@ export class Feed {
 
   /** Everything so far, as one update under the latest id (a new page, or one too far behind). */
   reset(): FeedUpdate {
-    const rows = windowRows(this.session, 0, this.cursor.windows);
-    const audit = this.session.controller?.audit.slice(0, this.cursor.audit) ?? [];
+    return { id: this.lastId, seq: this.seq, dueAt: Date.now(), text: JSON.stringify(this.bodySince(null)) };
+  }
+
+  /**
+   * The state now, with only the rows after a page's cursor (`GET /api/state?since=CURSOR`): a page that polls a
+   * long drill gets what is new, not the whole drill again. The cursor says how many closed windows, audit entries
+   * and visible actions the page has (`epoch.windows.audit.actions`, answered as `next` with every state); one
+   * from another run of the server (a resumed drill) gets everything, marked `reset`. Null: everything.
+   */
+  stateSince(cursor: string | null): { next: string; text: string } {
+    let from: { windows: number; audit: number; visible: number } | null = null;
+    if (cursor !== null) {
+      const m = /^([0-9a-f]{8})\.(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/.exec(cursor);
+      if (!m) throw new CursorError(`since: "${cursor.slice(0, 60)}" is not a cursor this drill answered (it reads EPOCH.WINDOWS.AUDIT.ACTIONS, the "next" of a state)`);
+      const [w, a, v] = [Number(m[2]), Number(m[3]), Number(m[4])];
+      if (m[1] === this.epoch) {
+        if (w > this.cursor.windows || a > this.cursor.audit || v > this.cursor.visible) throw new CursorError(`since: "${cursor}" is ahead of this drill`);
+        from = { windows: w, audit: a, visible: v };
+      }
+    }
+    return { next: this.cursorNow(), text: JSON.stringify(this.bodySince(from)) };
+  }
+
+  /** The cursor of everything the feed has sent so far. */
+  cursorNow(): string {
+    return `${this.epoch}.${this.cursor.windows}.${this.cursor.audit}.${this.cursor.visible}`;
+  }
+
+  private bodySince(from: { windows: number; audit: number; visible: number } | null) {
+    const rows = windowRows(this.session, from?.windows ?? 0, this.cursor.windows);
+    const audit = this.session.controller?.audit.slice(from?.audit ?? 0, this.cursor.audit) ?? [];
     const visible = this.session.actions.slice(0, this.cursor.scanned).filter((a) => !isHiddenInjection(this.session, a));
-    const body = this.body(true, rows, audit, visible.map((a, i) => actionRow(a, i + 1)), Date.now());
-    return { id: this.lastId, seq: this.seq, dueAt: Date.now(), text: JSON.stringify(body) };
+    const actions = visible.map((a, i) => actionRow(a, i + 1)).slice(from?.visible ?? 0);
+    return this.body(from === null, rows, audit, actions, Date.now());
   }
 
   /** Builds the next update: the state now and the rows since the last one. */
