@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../rollout/controller.js';
 import type { PacedDriver } from './driver.js';
-import type { DrillSession } from './session.js';
+import { evaluators, ownEvaluators, type Evaluators } from './hidden.js';
+import { readDrillScenario, type DrillSession } from './session.js';
 import type { DebriefStatus } from './debrief-job.js';
 import {
   actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, visibleFaults, windowRows,
@@ -47,10 +48,14 @@ export class Feed {
   private readonly waiting = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
   private nudged: NodeJS.Immediate | null = null;
+  /** Which services' flag series and propagation the page shows (alike for every case of a hidden-case drill). */
+  private readonly shown: Evaluators;
 
   constructor(private readonly session: DrillSession, private readonly driver: PacedDriver, private readonly host: () => HostStatus,
     private readonly cadenceMs = 250) {
     this.allowed = allowedFailures(session.scenario);
+    const { file, hiddenCase } = session.setup;
+    this.shown = hiddenCase ? evaluators(readDrillScenario(file, null).base.cases.map((c) => readDrillScenario(file, c).scenario)) : ownEvaluators(session.scenario);
   }
 
   start(): void {
@@ -141,7 +146,7 @@ export class Feed {
   }
 
   private bodySince(from: { windows: number; audit: number; visible: number } | null) {
-    const rows = windowRows(this.session, from?.windows ?? 0, this.cursor.windows);
+    const rows = windowRows(this.session, from?.windows ?? 0, this.cursor.windows, this.shown);
     const audit = this.session.controller?.audit.slice(from?.audit ?? 0, this.cursor.audit) ?? [];
     const visible = this.session.actions.slice(0, this.cursor.scanned).filter((a) => !isHiddenInjection(this.session, a));
     const actions = visible.map((a, i) => actionRow(a, i + 1)).slice(from?.visible ?? 0);
@@ -152,7 +157,7 @@ export class Feed {
   produce(dueAt: number): FeedUpdate {
     const s = this.session;
     const c = this.cursor;
-    const rows = windowRows(s, c.windows, s.sim.closedWindows.length);
+    const rows = windowRows(s, c.windows, s.sim.closedWindows.length, this.shown);
     for (let w = c.windows; w < rows.windows; w++) for (const j of s.sim.closedWindows[w].journeys) c.failed += j.errors;
     c.windows = rows.windows;
     const auditAll = s.controller?.audit ?? [];
@@ -210,7 +215,8 @@ export class Feed {
       catalogue: catalogue(sc),
       budget: { failed: this.cursor.failed, allowed: Math.round(this.allowed * 10) / 10, consumed: Math.round((this.cursor.failed / this.allowed) * 1e6) / 1e6 },
       rows: { exposure: rows.exposure, services: rows.services, journeys: rows.journeys },
-      audit: audit.map(auditRow),
+      // A hidden-case drill's propagation to a service that evaluates the flag in some cases only is the debrief's.
+      audit: audit.filter((a) => a.event !== 'propagated' || a.service === undefined || this.shown.propagation(a.flag, a.service)).map(auditRow),
       actions,
     };
   }
