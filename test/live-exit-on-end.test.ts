@@ -51,7 +51,7 @@ describe('a drill run with --exit-on-end', () => {
     expect(ended.status).toBe(200);
     expect(await code).toBe(0);
     // The terminal printed the files; the server has stopped.
-    expect(lines).toContain(lines.find((l) => l.startsWith(`debrief written to ${out}.html and ${out}.json`)));
+    expect(lines.filter((l) => l.startsWith(`debrief written to ${out}.html and ${out}.json, digest `))).toHaveLength(1);
     await expect(fetch(url)).rejects.toThrow();
     await page.waitForFunction(() => /debrief is written to/.test(document.getElementById('debrief-text')!.textContent ?? ''), undefined, { timeout: WAIT });
     expect(await page.textContent('#debrief-text')).toBe(`The drill has ended and the drill's server has stopped. The debrief is written to ${out}.html and ${out}.json.`);
