@@ -176,7 +176,7 @@ describe('game-day dashboard in chromium', () => {
       await bob.mouse.up();
       const n = before + i + 1;
       await new Promise<void>((resolve, reject) => {
-        const until = Date.now() + 60_000;
+        const until = Date.now() + 120_000;
         const check = () => (mine() >= n ? resolve() : Date.now() > until ? reject(new Error(`click ${i + 1} not registered`)) : setTimeout(check, 20));
         check();
       });

@@ -171,7 +171,7 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
   const done = new Promise<number>((r) => (finished = r));
   const options: DrillOptions = {
     host: o.host, port: o.port, publicUrl: o.publicUrl, endWhenDoneMs: o.endWhenDone, facilitator: o.name,
-    operators: o.operator, scribes: o.scribe, observers: o.observers, out,
+    operators: o.operator, scribes: o.scribe, observers: o.observers, out, exitOnEnd: o.exitOnEnd,
     onAction: (a) => io.out(actionLine(a)),
     onEnded: (d) => io.out(`drill ended at ${clock(d.session.endedUs!)} (${d.session.endReason}); writing the debrief (Ctrl-C to stop now: the journal keeps the drill)`),
     onDebrief: (r, e) => {

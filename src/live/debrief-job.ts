@@ -13,6 +13,9 @@ export interface DebriefStatus {
   progress: number;
   step: string;
   error?: string;
+  /** Once ready: where the debrief was written (as the terminal prints it), and whether this server still serves it. */
+  files?: { html: string; json: string };
+  served?: boolean;
 }
 
 export interface DebriefResult {

@@ -40,6 +40,8 @@ export interface DrillOptions {
   onEnded?(drill: Drill): void;
   onDebrief?(result: DebriefResult | null, error: Error | null): void;
   onError?(err: Error): void;
+  /** The server stops once the debrief is written (the page then names its files and offers no link). */
+  exitOnEnd?: boolean;
   /** Updates per second to the pages (default 4). */
   cadenceMs?: number;
 }
@@ -301,8 +303,10 @@ export class Drill {
     this.debriefStatus = { state: 'writing', progress: 0, step: 'starting' };
     this.feed.nudge();
     this.o.onEnded?.(this);
+    const files = { html: `${this.o.out}.html`, json: `${this.o.out}.json` };
+    // With exitOnEnd the server stops once the debrief is written: the page says where it is, with no link to it.
     this.job = startDebrief({ journal: this.journal.path, out: this.o.out, scenario: this.session.setup.file }, (st) => {
-      this.debriefStatus = st;
+      this.debriefStatus = st.state === 'ready' ? { ...st, files, served: !this.o.exitOnEnd } : st;
     });
     this.job.done.then((r) => {
       this.debrief = r;

@@ -9,7 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../rollout/controller.js';
 import type { PacedDriver } from './driver.js';
-import type { DrillSession } from './session.js';
+import { evaluators, ownEvaluators, type Evaluators } from './hidden.js';
+import { readDrillScenario, type DrillSession } from './session.js';
+import type { DebriefStatus } from './debrief-job.js';
 import {
   actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, visibleFaults, windowRows,
 } from './view.js';
@@ -19,7 +21,7 @@ export interface HostStatus {
   people: { name: string; role: string; connected: boolean }[];
   countdown: { remainingSeconds: number; running: boolean } | null;
   plansDone: boolean;
-  debrief: { state: 'none' | 'writing' | 'ready' | 'failed'; progress: number; step: string; error?: string };
+  debrief: DebriefStatus;
 }
 
 export interface FeedUpdate {
@@ -29,6 +31,9 @@ export interface FeedUpdate {
   dueAt: number;
   text: string;
 }
+
+/** A `since` cursor that is not one this drill answered: a bad request. */
+export class CursorError extends Error {}
 
 const RING = 1200; // five minutes of updates at four a second
 
@@ -43,10 +48,14 @@ export class Feed {
   private readonly waiting = new Set<() => void>();
   private timer: NodeJS.Timeout | null = null;
   private nudged: NodeJS.Immediate | null = null;
+  /** Which services' flag series and propagation the page shows (alike for every case of a hidden-case drill). */
+  private readonly shown: Evaluators;
 
   constructor(private readonly session: DrillSession, private readonly driver: PacedDriver, private readonly host: () => HostStatus,
     private readonly cadenceMs = 250) {
     this.allowed = allowedFailures(session.scenario);
+    const { file, hiddenCase } = session.setup;
+    this.shown = hiddenCase ? evaluators(readDrillScenario(file, null).base.cases.map((c) => readDrillScenario(file, c).scenario)) : ownEvaluators(session.scenario);
   }
 
   start(): void {
@@ -108,18 +117,47 @@ export class Feed {
 
   /** Everything so far, as one update under the latest id (a new page, or one too far behind). */
   reset(): FeedUpdate {
-    const rows = windowRows(this.session, 0, this.cursor.windows);
-    const audit = this.session.controller?.audit.slice(0, this.cursor.audit) ?? [];
+    return { id: this.lastId, seq: this.seq, dueAt: Date.now(), text: JSON.stringify(this.bodySince(null)) };
+  }
+
+  /**
+   * The state now, with only the rows after a page's cursor (`GET /api/state?since=CURSOR`): a page that polls a
+   * long drill gets what is new, not the whole drill again. The cursor says how many closed windows, audit entries
+   * and visible actions the page has (`epoch.windows.audit.actions`, answered as `next` with every state); one
+   * from another run of the server (a resumed drill) gets everything, marked `reset`. Null: everything.
+   */
+  stateSince(cursor: string | null): { next: string; text: string } {
+    let from: { windows: number; audit: number; visible: number } | null = null;
+    if (cursor !== null) {
+      const m = /^([0-9a-f]{8})\.(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/.exec(cursor);
+      if (!m) throw new CursorError(`since: "${cursor.slice(0, 60)}" is not a cursor this drill answered (it reads EPOCH.WINDOWS.AUDIT.ACTIONS, the "next" of a state)`);
+      const [w, a, v] = [Number(m[2]), Number(m[3]), Number(m[4])];
+      if (m[1] === this.epoch) {
+        if (w > this.cursor.windows || a > this.cursor.audit || v > this.cursor.visible) throw new CursorError(`since: "${cursor}" is ahead of this drill`);
+        from = { windows: w, audit: a, visible: v };
+      }
+    }
+    return { next: this.cursorNow(), text: JSON.stringify(this.bodySince(from)) };
+  }
+
+  /** The cursor of everything the feed has sent so far. */
+  cursorNow(): string {
+    return `${this.epoch}.${this.cursor.windows}.${this.cursor.audit}.${this.cursor.visible}`;
+  }
+
+  private bodySince(from: { windows: number; audit: number; visible: number } | null) {
+    const rows = windowRows(this.session, from?.windows ?? 0, this.cursor.windows, this.shown);
+    const audit = this.session.controller?.audit.slice(from?.audit ?? 0, this.cursor.audit) ?? [];
     const visible = this.session.actions.slice(0, this.cursor.scanned).filter((a) => !isHiddenInjection(this.session, a));
-    const body = this.body(true, rows, audit, visible.map((a, i) => actionRow(a, i + 1)), Date.now());
-    return { id: this.lastId, seq: this.seq, dueAt: Date.now(), text: JSON.stringify(body) };
+    const actions = visible.map((a, i) => actionRow(a, i + 1)).slice(from?.visible ?? 0);
+    return this.body(from === null, rows, audit, actions, Date.now());
   }
 
   /** Builds the next update: the state now and the rows since the last one. */
   produce(dueAt: number): FeedUpdate {
     const s = this.session;
     const c = this.cursor;
-    const rows = windowRows(s, c.windows, s.sim.closedWindows.length);
+    const rows = windowRows(s, c.windows, s.sim.closedWindows.length, this.shown);
     for (let w = c.windows; w < rows.windows; w++) for (const j of s.sim.closedWindows[w].journeys) c.failed += j.errors;
     c.windows = rows.windows;
     const auditAll = s.controller?.audit ?? [];
@@ -177,7 +215,8 @@ export class Feed {
       catalogue: catalogue(sc),
       budget: { failed: this.cursor.failed, allowed: Math.round(this.allowed * 10) / 10, consumed: Math.round((this.cursor.failed / this.allowed) * 1e6) / 1e6 },
       rows: { exposure: rows.exposure, services: rows.services, journeys: rows.journeys },
-      audit: audit.map(auditRow),
+      // A hidden-case drill's propagation to a service that evaluates the flag in some cases only is the debrief's.
+      audit: audit.filter((a) => a.event !== 'propagated' || a.service === undefined || this.shown.propagation(a.flag, a.service)).map(auditRow),
       actions,
     };
   }

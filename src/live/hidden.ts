@@ -35,13 +35,49 @@ export function visibleStructure(s: Scenario): Record<string, string> {
   return {
     'services': JSON.stringify(s.services.map((x) => [x.name, x.endpoints.map((e) => e.name)])),
     'journeys': JSON.stringify(s.journeys.map((j) => j.name)),
-    'flags and the services that evaluate them': JSON.stringify(s.flags.map((f) => [f.key, f.evaluatedBy])),
+    // Which services evaluate a flag may differ by case: a hidden-case drill shows every case's (evaluators()).
+    'flags': JSON.stringify(s.flags.map((f) => f.key)),
     'rollout plans and their gates': JSON.stringify(s.rollouts.map((p) => [p.flag, p.after, p.stages.map((x) => [x.percent, x.holdUs, x.audience, x.approval !== null]),
       p.gates.map((g) => g.source), p.evaluateEveryUs, p.failureLimit, p.onBreach])),
     'faults-catalogue': JSON.stringify(s.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => [f.name, f.kind, faultTarget(f)])),
     'visible scheduled faults': JSON.stringify(s.faults.filter((f) => f.start.kind !== 'manual' && !f.hidden).map((f) => [f.name, f.start, f.durationUs])),
     'window, horizon and SLO': JSON.stringify([s.windowUs, s.durationUs, s.slo]),
   };
+}
+
+/**
+ * What the dashboard of a hidden-case drill shows of the services that evaluate each flag, so that it is the same
+ * whatever the case: the split series (flag on and off) of every service that evaluates the flag in any case (a
+ * service that does not evaluate it in the drill's case passes on the state its callers evaluated, which is what
+ * it splits by), and propagation to the services that evaluate it in every case (the others' propagation is in
+ * the debrief). A case whose defect is in one more service (dependency-degrades: payments) thus runs hidden with
+ * the very simulation it runs shown.
+ */
+export interface Evaluators {
+  split(flag: string, service: string): boolean;
+  propagation(flag: string, service: string): boolean;
+}
+
+export function evaluators(byCase: Iterable<Scenario>): Evaluators {
+  const any = new Map<string, Set<string>>();
+  const every = new Map<string, Set<string>>();
+  for (const s of byCase) {
+    for (const f of s.flags) {
+      const mine = new Set(f.evaluatedBy);
+      any.set(f.key, new Set([...(any.get(f.key) ?? []), ...mine]));
+      const was = every.get(f.key);
+      every.set(f.key, was ? new Set([...was].filter((x) => mine.has(x))) : mine);
+    }
+  }
+  return {
+    split: (flag, service) => any.get(flag)?.has(service) ?? false,
+    propagation: (flag, service) => every.get(flag)?.has(service) ?? false,
+  };
+}
+
+/** What a drill shown with its case shows: its own case's evaluators. */
+export function ownEvaluators(s: Scenario): Evaluators {
+  return evaluators([s]);
 }
 
 /** Refuses a hidden-case drill whose cases would tell themselves apart by what the dashboard shows. */

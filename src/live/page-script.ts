@@ -34,7 +34,7 @@ const MAIN_JS = String.raw`
   var course = null;
   function announce(m) {
     var cd = m.countdown, d = m.debrief;
-    var now = m.status === 'ended' ? (d.state === 'ready' ? 'The debrief is ready: its link is at the top of the page.'
+    var now = m.status === 'ended' ? (d.state === 'ready' ? (d.served === false ? 'The debrief is written to ' + (d.files ? d.files.html : 'its files') + '; the drill\'s server has stopped.' : 'The debrief is ready: its link is at the top of the page.')
         : d.state === 'failed' ? 'The debrief could not be written.' : 'The drill has ended (' + m.endReason + '). The debrief is being written.')
       : m.status === 'running' && cd ? (cd.running ? 'Every plan is done. The drill ends in ' + Math.ceil(cd.remainingSeconds) + ' s unless the facilitator keeps it going.'
         : 'Every plan is done; the facilitator keeps the drill going.')
@@ -64,12 +64,14 @@ const MAIN_JS = String.raw`
     var d = m.debrief;
     show($('debrief-banner'), m.status === 'ended');
     if (m.status === 'ended') {
-      text($('debrief-text'), d.state === 'ready' ? 'The drill has ended. The debrief is ready:' : d.state === 'failed' ? 'The debrief could not be written: ' + (d.error || '') + '.'
+      var where = d.files ? ' (written to ' + d.files.html + ' and ' + d.files.json + ')' : '';
+      text($('debrief-text'), d.state === 'ready' ? (d.served === false ? 'The drill has ended and the drill\'s server has stopped. The debrief is written to ' + (d.files ? d.files.html + ' and ' + d.files.json : 'its files') + '.'
+        : 'The drill has ended. The debrief is ready' + where + ':') : d.state === 'failed' ? 'The debrief could not be written: ' + (d.error || '') + '.'
         : 'The drill has ended. Writing the debrief: ' + d.step + ' (' + Math.round(d.progress * 100) + '%)');
       $('debrief-progress').value = d.progress;
       show($('debrief-progress'), d.state === 'writing');
       var link = $('debrief-link');
-      if (d.state === 'ready' && link.hidden) { link.href = 'debrief?token=' + encodeURIComponent(token); link.hidden = false; }
+      if (d.state === 'ready' && d.served !== false && link.hidden) { link.href = 'debrief?token=' + encodeURIComponent(token); link.hidden = false; }
     }
     if (document.activeElement !== $('speed-input') && !$('speed-input').value) $('speed-input').value = m.speed;
   }

@@ -16,7 +16,7 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import { allowed, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
 import { ActionBody, describeAction, type Action, type RecordedAction } from './actions.js';
-import type { Feed } from './feed.js';
+import { CursorError, type Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
 import { issueLines, plainError } from '../units/issues.js';
 
@@ -93,9 +93,16 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     return c.body(file.body);
   });
   const you = (p: Person) => ({ name: p.name, role: p.role });
+  // ?since=CURSOR (the `next` of an earlier answer): the state now with only the rows after it.
   app.get('/api/state', (c) => {
-    const r = o.feed.reset();
-    return c.body(`{"you":${JSON.stringify(you(c.get('person')))},"id":${JSON.stringify(r.id)},"state":${r.text}}`, 200, { 'Content-Type': 'application/json' });
+    let r: { next: string; text: string };
+    try {
+      r = o.feed.stateSince(c.req.query('since') ?? null);
+    } catch (e) {
+      if (e instanceof CursorError) return c.json({ error: e.message }, 400);
+      throw e;
+    }
+    return c.body(`{"you":${JSON.stringify(you(c.get('person')))},"id":${JSON.stringify(o.feed.lastId)},"next":${JSON.stringify(r.next)},"state":${r.text}}`, 200, { 'Content-Type': 'application/json' });
   });
   app.get('/api/events', (c) => {
     const person = c.get('person');

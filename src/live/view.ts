@@ -8,6 +8,7 @@ import { ArrivalProcess } from '../model/arrivals.js';
 import type { FaultSpec, Scenario } from '../scenario/types.js';
 import type { AuditEntry } from '../rollout/controller.js';
 import { describeAction, type RecordedAction } from './actions.js';
+import { ownEvaluators, type Evaluators } from './hidden.js';
 import type { DrillSession } from './session.js';
 import { readingWords } from '../units/format.js';
 
@@ -15,7 +16,7 @@ const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
 const ms = (us: number) => Math.round(us) / 1000;
 
 /** Rows of the closed windows [from, to): exposure per flag, per-service series, journey error rates. */
-export function windowRows(session: DrillSession, from: number, to: number) {
+export function windowRows(session: DrillSession, from: number, to: number, shown: Evaluators = ownEvaluators(session.scenario)) {
   const sc = session.scenario;
   const sim = session.sim;
   const windows = sim.closedWindows;
@@ -36,7 +37,7 @@ export function windowRows(session: DrillSession, from: number, to: number) {
       const all = win.services[s];
       services.push({ t, service: svc, series: 'all', requests: all.requests, errorRate: all.requests ? r6(all.errors / all.requests) : 0, p99: ms(all.latencyUs.p99) });
       sc.flags.forEach((f, i) => {
-        if (!f.evaluatedBy.includes(svc)) return;
+        if (!shown.split(f.key, svc)) return;
         const split = win.serviceFlags[s][i];
         for (const [state, x] of [['on', split.on], ['off', split.off]] as const) {
           const none = x.requests === 0 || x.errorRate === null || x.p99Us === null;

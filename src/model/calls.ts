@@ -103,7 +103,7 @@ export abstract class Calls extends Servers {
     this.onJourneyEnded.journeyEnded(rec, cause, latency);
     // Most journeys end well and in time: the truth only counts them.
     if (cause === CAUSE_OK && latency <= this.sloLatencyUs) this.truth.journeys++;
-    else this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec], this.rFlagDelay[rec]);
+    else this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec], this.rFlagDelay[rec], this.rFaultDelay[rec]);
     this.journeysEnded++;
     this.rEpoch[rec]++;
     this.free(rec);

@@ -296,12 +296,12 @@ export abstract class FaultRoom extends FlagRoom {
     }
     if (f.action === ACT_DROP) {
       // No reply ever comes: the caller waits for its timeout, if it has one.
-      this.markSlow(rec, SLOW_FAULT, 0, f.fault);
+      this.markSlow(rec, SLOW_FAULT, 0, f.fault, Infinity);
       this.rState[rec] = ST_CLIENT_ONLY;
       return true;
     }
     if (f.action === ACT_DELAY) {
-      this.markSlow(rec, SLOW_FAULT, 0, f.fault);
+      this.markSlow(rec, SLOW_FAULT, 0, f.fault, f.delayUs);
       this.engine.after(f.delayUs, EV_ENTER, rec, this.rGen[rec]);
       return true;
     }

@@ -130,6 +130,8 @@ export abstract class RecordPool {
    * (Infinity once a flag's new calls are on its path: what they add is not known).
    */
   rFlagDelay = new Float64Array(0);
+  /** With SLOW_FAULT set: the time faults added to it, likewise (Infinity for a dropped call it waited on). */
+  rFaultDelay = new Float64Array(0);
   protected rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
   /**
    * Whether records can carry marks of flags or faults (flags evaluated per user, faults in the run or added to
@@ -248,6 +250,7 @@ export abstract class RecordPool {
     this.rSlow = grow(this.rSlow);
     this.rSlowFlags = grow(this.rSlowFlags);
     this.rFlagDelay = grow(this.rFlagDelay);
+    this.rFaultDelay = grow(this.rFaultDelay);
     this.rAltFlag = grow(this.rAltFlag);
     this.rAltFlag.fill(-1, old); // what alloc() gives a record, for runs that never clear marks
     this.journeyStreams.ensure(cap);
@@ -286,12 +289,13 @@ export abstract class RecordPool {
   }
 
   /**
-   * Marks a record, and every caller waiting on it, as slowed by a fault or by flags (ground truth); flags add
-   * `delayUs` to each one's flag delay.
+   * Marks a record, and every caller waiting on it, as slowed by a fault or by flags (ground truth); `delayUs`
+   * is added to each one's flag or fault delay.
    */
   protected markSlow(rec: number, mark: number, flags: number, fault: number, delayUs = 0): void {
     for (let r = rec; r >= 0; ) {
       if (mark === SLOW_FLAG) this.rFlagDelay[r] = (this.rSlow[r] & SLOW_FLAG) === 0 ? delayUs : this.rFlagDelay[r] + delayUs;
+      else this.rFaultDelay[r] = (this.rSlow[r] & SLOW_FAULT) === 0 ? delayUs : this.rFaultDelay[r] + delayUs;
       this.rSlow[r] |= mark;
       this.rSlowFlags[r] |= flags;
       if (mark === SLOW_FAULT && this.rTruthRef[r] < 0) this.rTruthRef[r] = fault;

@@ -143,8 +143,9 @@ export abstract class Servers extends FaultRoom {
     let t = m.dists.sample(dist, this.draws, stream);
     const stress = this.faults.stress[s];
     if (stress !== 1) {
+      const unstressed = t;
       t = Math.round(t * stress);
-      this.markSlow(rec, SLOW_FAULT, 0, this.stressedBy(s));
+      this.markSlow(rec, SLOW_FAULT, 0, this.stressedBy(s), t - unstressed);
     }
     if (scale !== 1 || add !== 0) {
       const before = t;
@@ -264,8 +265,9 @@ export abstract class Servers extends FaultRoom {
     // A stress that began while the call waited in the queue: it slows the call, and so its callers.
     const stress = this.faults.stress[s];
     if (stress !== 1) {
+      const unstressed = t;
       t = Math.round(t * stress);
-      this.markSlow(parent, SLOW_FAULT, 0, this.stressedBy(s));
+      this.markSlow(parent, SLOW_FAULT, 0, this.stressedBy(s), t - unstressed);
     }
     this.engine.after(t, EV_INLINE_DONE, parent, this.rGen[parent]);
   }

@@ -61,9 +61,12 @@ export class GroundTruth {
    * `slowFlags` the marks of what slowed it; `flagDelayUs` the time flags added to it (with SLOW_FLAG).
    *
    * A slow journey is the flags' harm when, without the time they added, it would have been within the SLO: the
-   * same journey with and without the flags, like with like. One that would have been slow anyway is not.
+   * same journey with and without the flags, like with like. One that would have been slow anyway is not, and
+   * neither is one a fault slowed that, without the time the fault added (`faultDelayUs`, with SLOW_FAULT), would
+   * have been within the SLO, flags and all: the fault brought it to the SLO, and a flag's few milliseconds are
+   * judged as the flag does without the fault, as the same journey on a day without it.
    */
-  journey(nowUs: number, latencyUs: number, failed: boolean, truth: number, ref: number, slow: number, slowFlags: number, user: number, flagDelayUs = 0): void {
+  journey(nowUs: number, latencyUs: number, failed: boolean, truth: number, ref: number, slow: number, slowFlags: number, user: number, flagDelayUs = 0, faultDelayUs = 0): void {
     this.journeys++;
     let hurtFlags = 0;
     if (failed) {
@@ -73,7 +76,8 @@ export class GroundTruth {
       if (truth === TRUTH_FAULT && ref >= 0) this.faultHurt[ref]++;
     } else if (latencyUs > this.sloLatencyUs) {
       this.slow++;
-      if ((slow & SLOW_FLAG) !== 0 && latencyUs - flagDelayUs <= this.sloLatencyUs) hurtFlags = slowFlags;
+      const faultsCause = (slow & SLOW_FAULT) !== 0 && latencyUs - faultDelayUs <= this.sloLatencyUs;
+      if ((slow & SLOW_FLAG) !== 0 && latencyUs - flagDelayUs <= this.sloLatencyUs && !faultsCause) hurtFlags = slowFlags;
       if ((slow & SLOW_FAULT) !== 0 && ref >= 0) this.faultHurt[ref]++;
     }
     if (hurtFlags === 0) return;
