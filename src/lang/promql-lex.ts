@@ -12,6 +12,10 @@
  *   take, and the grammar would read it as a metric name.
  * - A letter after the range in brackets (`foo[5s x 5s]`): lexStatements emits a COLON for any letter or ':'
  *   while a bracket is open ("unexpected colon" for a second one), so 2.42 reads `foo[5s:5s]`, a subquery.
+ * - A `#` comment runs to the end of its line, "\r" or "\n" (lexLineComment, isEndOfLine), also inside braces
+ *   (lexInsideBraces) and brackets (lexStatements): a `}` or `]` in it closes nothing. A comment the grammar
+ *   reads ends at "\n" only, so a "\r" ending one is written as "\n". lexDuration reads right after `[` and its
+ *   spaces: a comment there is "missing unit character in duration".
  */
 import type { PromQLProblem } from './promql-signatures.js';
 
@@ -48,18 +52,19 @@ export function prometheusLexed(query: string): Lexed {
       skipString(c);
       operand = false;
     } else if (c === '#') {
-      while (i < n && query[i] !== '\n') i++;
+      i = comment(query, i, out);
     } else if (c === '{') {
-      // Label matchers: names and strings only.
+      // Label matchers: names, strings and comments.
       i++;
       while (i < n && query[i] !== '}') {
         if (query[i] === '"' || query[i] === "'" || query[i] === '`') skipString(query[i]);
+        else if (query[i] === '#') i = comment(query, i, out);
         else i++;
       }
       i++;
       operand = false;
     } else if (c === '[') {
-      i = bracket(query, i + 1, out);
+      i = bracket(query, i + 1, out, problems);
       operand = false;
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(query[i + 1] ?? ''))) {
       const m = /(?:\d*\.?\d*(?:[eE][+-]?\d+)?)\w*/y;
@@ -106,34 +111,45 @@ export function prometheusLexed(query: string): Lexed {
   return { text: out.join(''), renamed, problems };
 }
 
-/** Reads a bracket's inside from `i` (after "["); returns the index after its "]" (or the end). */
-function bracket(query: string, i: number, out: string[]): number {
-  const close = query.indexOf(']', i);
-  rewriteBracket(query, i, out);
-  return close < 0 ? query.length : close + 1;
+/** lexLineComment: from "#" to the end of its line (lex.go isEndOfLine: "\r" or "\n"), which is written "\n". */
+function comment(query: string, i: number, out: string[]): number {
+  while (i < query.length && query[i] !== '\n' && query[i] !== '\r') i++;
+  if (query[i] === '\r') out[i] = '\n';
+  return i;
 }
 
-/** The colon of a bracket as lexStatements emits it; stops where Prometheus' lexer would fail. */
-function rewriteBracket(query: string, i: number, out: string[]): void {
+/**
+ * Reads a bracket's inside from `i` (after "["), as lexStatements does while a bracket is open; returns the index
+ * after its "]" (or the end). Writes the colon lexStatements emits for a letter; stops writing where Prometheus'
+ * lexer fails, and leaves the failure to the grammar, but for a comment where lexDuration expects a duration.
+ */
+function bracket(query: string, i: number, out: string[], problems: PromQLProblem[]): number {
   const n = query.length;
   let colon = false;
   let duration = false;
+  let writing = true;
+  while (i < n && /\s/.test(query[i])) i++;
+  if (query[i] === '#') problems.push({ column: i + 1, reason: 'missing unit character in duration', invalid: true });
   while (i < n && query[i] !== ']') {
     const c = query[i];
-    if (/\s/.test(c)) i++;
+    if (c === '#') i = comment(query, i, out);
+    else if (c === '"' || c === "'" || c === '`') {
+      let j = i + 1;
+      while (j < n && query[j] !== c && query[j] !== '\n') j += c !== '`' && query[j] === '\\' ? 2 : 1;
+      i = j + 1;
+    } else if (/\s/.test(c)) i++;
     else if (/[0-9]/.test(c)) {
       // lexDuration (or a duration after the colon): a run of letters, digits and dots.
       const m = /[\w.]*/y;
       m.lastIndex = i;
       i += m.exec(query)![0].length;
       duration = true;
-    } else if (!duration) {
-      return; // not a duration: Prometheus' lexer stops here, and the grammar does too
-    } else if (/[a-zA-Z_:]/.test(c)) {
-      if (colon) return; // "unexpected colon": left to the grammar
-      if (c !== ':') out[i] = ':';
+    } else {
+      if (!duration || !/[a-zA-Z_:]/.test(c) || colon) writing = false; // "unexpected colon" for a second one
+      else if (writing && c !== ':') out[i] = ':';
       colon = true;
       i++;
-    } else return;
+    }
   }
+  return i < n ? i + 1 : n;
 }
