@@ -111,6 +111,54 @@ describe('reading rule files', () => {
     expect(refusal('groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n')).toEqual(['r.yml:4:11: groups[1].name: group name "g" is repeated in the same file']);
   });
 
+  // model/rulefmt/rulefmt.go Parse (2.42): the first document decoded into RuleGroups with KnownFields, io.EOF
+  // ignored: an empty file, null and {} hold no groups, `groups:` and `rules:` left empty are none, and promtool
+  // says "SUCCESS: 0 rules found". Files like these are in the wild: 120 of monitoring-mixins/website's
+  // assets/*/rules.yaml are {} or null, samber/awesome-prometheus-alerts' dist/rules/zookeeper/
+  // cloudflare-kafka-zookeeper-exporter.yml has a group whose rules: is empty.
+  const EMPTY: [string, string | null][] = [
+    ['', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['null\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['{}\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['---\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['# only a comment\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['groups:\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['groups: []\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['groups:\n  - name: g\n    rules:\n', null],
+    ['groups:\n  - name: g\n', null],
+  ];
+  const REFUSED: [string, string][] = [
+    ['kind: Deployment\n', 'r.yml: no rule groups (expected groups: or PrometheusRule resources); it holds Deployment'],
+    ['groups: {}\n', 'r.yml:1:9: groups: groups is a list of rule groups'],
+    ['groups:\n  - name: g\n    rules: {}\n', 'r.yml:3:12: groups[0].rules: rules is a list'],
+    ['groups:\n  - name: g\n    rules:\n  - name: g\n', 'r.yml:4:11: groups[1].name: group name "g" is repeated in the same file'],
+  ];
+
+  it('loads a file or a group with nothing in it, as Prometheus does, and says so', () => {
+    for (const [text, warned] of EMPTY) {
+      const parts = readRuleFile(text, 'r.yml');
+      expect(parts.warnings, JSON.stringify(text)).toEqual(warned ? [warned] : []);
+      expect(parts.groups.flatMap((g) => g.rules), JSON.stringify(text)).toEqual([]);
+    }
+    expect(readRuleFile('groups:\n  - name: g\n    rules:\n', 'r.yml').groups.map((g) => g.name)).toEqual(['g']);
+    for (const [text, said] of REFUSED) expect(refusal(text), JSON.stringify(text)).toEqual([said]);
+  });
+
+  it.skipIf(!available)('promtool check rules loads each of those empty files and refuses the others', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-rule-empty-'));
+    try {
+      for (const [text, ok] of [...EMPTY.map(([t]) => [t, true] as const), ...REFUSED.map(([t]) => [t, false] as const)]) {
+        const file = join(dir, 'r.yml');
+        writeFileSync(file, text);
+        const r = spawnSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' });
+        expect(r.status === 0, `${JSON.stringify(text)}: ${r.stdout}${r.stderr}`).toBe(ok);
+        if (ok) expect(r.stdout).toContain('SUCCESS: 0 rules found');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // prometheus/common model/time.go ParseDuration ("0" without a unit; "duration out of range" past Go's
   // time.Duration) and rulefmt.RuleGroup.Limit (an int: 1e300 does not unmarshal; a negative one is no limit).
   const GROUP_FIELDS: [string, string, RegExp | null][] = [

@@ -127,7 +127,8 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       const p = lineCounter.linePos(offset);
       return `${file}:${p.line}:${p.col}${shown}`;
     };
-    if (value === null || value === undefined) continue;
+    // rulefmt.Parse (2.42): an empty document, null or {} decodes to no groups, and the file loads with none.
+    if (value === null || value === undefined || (isObject(value) && Object.keys(value).length === 0)) continue;
     if (!isObject(value)) {
       errors.push(`${where([])}: not a rule file: expected groups: or a PrometheusRule resource`);
       continue;
@@ -138,8 +139,9 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
       else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
     } else if ('groups' in value && kind === null) {
-      if (!Array.isArray(value.groups)) errors.push(`${where(['groups'])}: groups is a list of rule groups`);
-      else readGroups(value.groups, ['groups'], where, groups, warnings, errors);
+      // `groups:` with nothing after it is null: no groups, as rulefmt decodes it.
+      if (value.groups !== null && !Array.isArray(value.groups)) errors.push(`${where(['groups'])}: groups is a list of rule groups`);
+      else readGroups(value.groups ?? [], ['groups'], where, groups, warnings, errors);
       for (const k of Object.keys(value)) if (k !== 'groups') errors.push(`${where([k])}: field ${k} not found in a rule file (Prometheus refuses it)`);
     } else if (kind === 'ServiceLevelObjective' && String(value.apiVersion ?? '').startsWith('pyrra.dev/')) {
       errors.push(`${where([])}: a Pyrra ServiceLevelObjective, not rules: name the rules Pyrra generates from it (pyrra generate, or the PrometheusRule its operator writes)`);
@@ -150,7 +152,8 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     }
   }
   if (errors.length) throw new InputError(errors);
-  if (groups.length === 0) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources)${others.length ? `; it holds ${others.join(', ')}` : ''}`]);
+  if (groups.length === 0 && others.length) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources); it holds ${others.join(', ')}`]);
+  if (groups.length === 0) warnings.push(`${file}: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")`);
   if (others.length) warnings.push(`${file}: not rules, not read: ${others.join(', ')}`);
   return { groups, warnings };
 }
@@ -181,11 +184,12 @@ function readGroups(
     const limit = g.limit === undefined || g.limit === null ? 0 : typeof g.limit === 'number' && Number.isSafeInteger(g.limit) ? g.limit : NaN;
     if (Number.isNaN(limit)) errors.push(`${where([...gp, 'limit'])}: limit is a whole number (Prometheus refuses ${JSON.stringify(g.limit)})`);
     const groupLabels = labelsOf(g.labels, [...gp, 'labels'], where, errors);
-    if (!Array.isArray(g.rules)) {
+    // `rules:` left empty (null) or left out is a group of no rules, as rulefmt decodes it.
+    if (g.rules !== undefined && g.rules !== null && !Array.isArray(g.rules)) {
       errors.push(`${where([...gp, 'rules'])}: rules is a list`);
       return;
     }
-    const rules = g.rules.flatMap((r, ri) => {
+    const rules = (g.rules ?? []).flatMap((r, ri) => {
       const rule = readRule(r, [...gp, 'rules', ri], where, errors, warnings);
       return rule ? [{ ...rule, labels: { ...groupLabels, ...rule.labels } }] : [];
     });
