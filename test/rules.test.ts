@@ -144,6 +144,15 @@ describe('reading rule files', () => {
     for (const [text, said] of REFUSED) expect(refusal(text), JSON.stringify(text)).toEqual([said]);
   });
 
+  // rulefmt.Parse decodes one document: promtool finds 1 rule in this file, and does not parse the second query.
+  const TWO_DOCUMENTS = 'groups:\n- name: a\n  rules:\n  - record: r\n    expr: up\n---\ngroups:\n- name: b\n  rules:\n  - record: s\n    expr: up(\n';
+
+  it('reads the first document of a rule file of groups, as Prometheus does, and warns of the others', () => {
+    const parts = readRuleFile(TWO_DOCUMENTS, 'r.yml');
+    expect(parts.groups.map((g) => g.name)).toEqual(['a']);
+    expect(parts.warnings).toEqual(['r.yml:7:1: not read: Prometheus reads the first YAML document of a rule file only']);
+  });
+
   it.skipIf(!available)('promtool check rules loads each of those empty files and refuses the others', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-rule-empty-'));
     try {
@@ -154,6 +163,8 @@ describe('reading rule files', () => {
         expect(r.status === 0, `${JSON.stringify(text)}: ${r.stdout}${r.stderr}`).toBe(ok);
         if (ok) expect(r.stdout).toContain('SUCCESS: 0 rules found');
       }
+      writeFileSync(join(dir, 'r.yml'), TWO_DOCUMENTS);
+      expect(spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' }).stdout).toContain('SUCCESS: 1 rules found');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -113,7 +113,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   const warnings: string[] = [];
   const errors: string[] = [];
   const others: string[] = [];
-  for (const doc of docs as Document[]) {
+  (docs as Document[]).forEach((doc, index) => {
     const plain = plainData(doc);
     if (!plain.ok) {
       const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
@@ -128,16 +128,19 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       return `${file}:${p.line}:${p.col}${shown}`;
     };
     // rulefmt.Parse (2.42): an empty document, null or {} decodes to no groups, and the file loads with none.
-    if (value === null || value === undefined || (isObject(value) && Object.keys(value).length === 0)) continue;
+    if (value === null || value === undefined || (isObject(value) && Object.keys(value).length === 0)) return;
     if (!isObject(value)) {
       errors.push(`${where([])}: not a rule file: expected groups: or a PrometheusRule resource`);
-      continue;
+      return;
     }
     const kind = typeof value.kind === 'string' ? value.kind : null;
     if (kind === 'PrometheusRule') {
       const spec = value.spec;
       if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
       else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+    } else if ('groups' in value && kind === null && index > 0) {
+      // rulefmt.Parse decodes the first document only: Prometheus loads none of a later one, nor parses it.
+      warnings.push(`${where([])}: not read: Prometheus reads the first YAML document of a rule file only`);
     } else if ('groups' in value && kind === null) {
       // `groups:` with nothing after it is null: no groups, as rulefmt decodes it.
       if (value.groups !== null && !Array.isArray(value.groups)) errors.push(`${where(['groups'])}: groups is a list of rule groups`);
@@ -150,7 +153,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     } else {
       others.push(kind ?? 'a document without kind');
     }
-  }
+  });
   if (errors.length) throw new InputError(errors);
   if (groups.length === 0 && others.length) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources); it holds ${others.join(', ')}`]);
   if (groups.length === 0) warnings.push(`${file}: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")`);
