@@ -106,7 +106,7 @@ describe('reading rule files', () => {
       'r.yml:6:19: groups[0].rules[0].severity: field severity not found in a rule (Prometheus refuses it)',
     ]);
     expect(refusal('groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n        for: 5m\n      - expr: up\n')).toEqual([
-      'r.yml:6:14: groups[0].rules[0].for: invalid field \'for\' in recording rule', 'r.yml:7:9: groups[0].rules[1]: a rule has either record or alert',
+      'r.yml:6:14: groups[0].rules[0].for: invalid field \'for\' in recording rule', 'r.yml:7:9: groups[0].rules[1]: one of \'record\' or \'alert\' must be set',
     ]);
     expect(refusal('groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n')).toEqual(['r.yml:4:11: groups[1].name: group name "g" is repeated in the same file']);
   });
@@ -132,6 +132,10 @@ describe('reading rule files', () => {
     ['groups: {}\n', 'r.yml:1:9: groups: groups is a list of rule groups'],
     ['groups:\n  - name: g\n    rules: {}\n', 'r.yml:3:12: groups[0].rules: rules is a list'],
     ['groups:\n  - name: g\n    rules:\n  - name: g\n', 'r.yml:4:11: groups[1].name: group name "g" is repeated in the same file'],
+    // rulefmt's and model.ParseDuration's words.
+    ['groups:\n  - rules: []\n', 'r.yml:2:5: groups[0]: Groupname must not be empty'],
+    ['groups:\n  - name: g\n    rules:\n      - record: a\n        alert: A\n        expr: up\n', "r.yml:4:9: groups[0].rules[0]: only one of 'record' and 'alert' must be set"],
+    ['groups:\n  - name: g\n    interval: abc\n    rules: []\n', 'r.yml:3:15: groups[0].interval: not a valid duration string: "abc"'],
   ];
 
   it('loads a file or a group with nothing in it, as Prometheus does, and says so', () => {

@@ -84,7 +84,7 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
   const text = String(v);
   if (text === '0') return 0;
   const ms = parseDurationMs(text);
-  if (ms === null) errors.push(`${at()}: not a duration: ${JSON.stringify(v)}`);
+  if (ms === null) errors.push(`${at()}: not a valid duration string: ${JSON.stringify(v)}`);
   else if (durationOutOfRange(text)) errors.push(`${at()}: duration out of range: ${JSON.stringify(v)} (past Go's time.Duration, about 292 years)`);
   else return ms;
   return 0;
@@ -178,7 +178,7 @@ function readGroups(
       else if (d.kind === 'warned') warnings.push(`${where([...gp, k])}: ${d.why}`);
     }
     const name = typeof g.name === 'string' ? g.name : '';
-    if (!name) errors.push(`${where(gp)}: a rule group needs a name`);
+    if (!name) errors.push(`${where(gp)}: Groupname must not be empty`);
     else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name "${name}" is repeated in the same file`);
     names.add(name);
     // An interval of 0 is none of the group's own: the global evaluation interval (rules/manager.go).
@@ -227,8 +227,9 @@ function readRule(
   }
   const record = typeof r.record === 'string' ? r.record : null;
   const alert = typeof r.alert === 'string' ? r.alert : null;
+  // rulefmt.RuleNode.Validate's words.
   if ((record === null) === (alert === null)) {
-    errors.push(`${where(path)}: a rule has either record or alert`);
+    errors.push(`${where(path)}: ${record === null ? "one of 'record' or 'alert' must be set" : "only one of 'record' and 'alert' must be set"}`);
     return null;
   }
   if (record !== null && !METRIC_NAME.test(record)) errors.push(`${where([...path, 'record'])}: invalid recording rule name: ${record}`);
