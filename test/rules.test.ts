@@ -157,6 +157,16 @@ describe('reading rule files', () => {
     expect(parts.warnings).toEqual(['r.yml:7:1: not read: Prometheus reads the first YAML document of a rule file only']);
   });
 
+  // kube-prometheus' kubernetesControlPlane rules record code_verb:apiserver_request_total:increase1h four times
+  // (one query per code class): promtool says "1 duplicate rule(s) found" and exits 0 (a lint, not fatal).
+  const DUPLICATES = 'groups:\n- name: a\n  rules:\n  - record: r\n    expr: up\n  - record: r\n    expr: up\n- name: b\n  rules:\n  - record: r\n    expr: up\n  - record: r\n    expr: up\n    labels: { x: y }\n';
+
+  it('warns of rules of one name and labels, as promtool lints them, and loads them', () => {
+    const parts = readRuleFile(DUPLICATES, 'r.yml');
+    expect(parts.groups.flatMap((g) => g.rules).length).toBe(4);
+    expect(parts.warnings).toEqual(['r.yml:6:5: groups[0].rules[1]: duplicate rule: r with the labels of r.yml:4:5: groups[0].rules[0] (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)']);
+  });
+
   it.skipIf(!available)('promtool check rules loads each of those empty files and refuses the others', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-rule-empty-'));
     try {
@@ -167,6 +177,9 @@ describe('reading rule files', () => {
         expect(r.status === 0, `${JSON.stringify(text)}: ${r.stdout}${r.stderr}`).toBe(ok);
         if (ok) expect(r.stdout).toContain('SUCCESS: 0 rules found');
       }
+      writeFileSync(join(dir, 'r.yml'), DUPLICATES);
+      const lint = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' });
+      expect([lint.status, `${lint.stdout}${lint.stderr}`]).toEqual([0, expect.stringContaining('1 duplicate rule(s) found')]);
       writeFileSync(join(dir, 'r.yml'), TWO_DOCUMENTS);
       expect(spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' }).stdout).toContain('SUCCESS: 1 rules found');
     } finally {

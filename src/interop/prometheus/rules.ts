@@ -158,7 +158,22 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   if (groups.length === 0 && others.length) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources); it holds ${others.join(', ')}`]);
   if (groups.length === 0) warnings.push(`${file}: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")`);
   if (others.length) warnings.push(`${file}: not rules, not read: ${others.join(', ')}`);
+  warnings.push(...duplicates(groups));
   return { groups, warnings };
+}
+
+/** promtool check rules' lint (cmd/promtool/main.go checkDuplicates, 2.42): rules of one name and labels. */
+function duplicates(groups: readonly ParsedGroup[]): string[] {
+  const first = new Map<string, ParsedRule>();
+  const reported = new Set<string>();
+  const out: string[] = [];
+  for (const r of groups.flatMap((g) => g.rules)) {
+    const key = JSON.stringify([r.name, Object.entries(r.labels).sort()]);
+    const before = first.get(key);
+    if (!before) first.set(key, r);
+    else if (!reported.has(key) && reported.add(key)) out.push(`${r.where}: duplicate rule: ${r.name} with the labels of ${before.where} (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)`);
+  }
+  return out;
 }
 
 function readGroups(
