@@ -231,7 +231,7 @@ describe('reading rule files', () => {
   it('a query Prometheus cannot parse refuses the whole file, at promtool\'s line and column', () => {
     const file = vendor('promtool/bad-rules-syntax.yml');
     expect(refusal(readFileSync(file, 'utf8'), 'bad-rules-syntax.yml')).toEqual([
-      'bad-rules-syntax.yml:7:15: groups[0].rules[0].expr: could not parse expression: unexpected end of query at column 7 of "test +" (Prometheus refuses the file)',
+      'bad-rules-syntax.yml:7:15: groups[0].rules[0].expr: could not parse expression: unexpected end of input at column 7 of "test +" (Prometheus refuses the file)',
     ]);
     const text = (expr: string) => `groups:\n  - name: g\n    rules:\n      - record: x\n        expr: '${expr}'\n`;
     // Refused by Prometheus: a type error, a name no function has. Parsed by it: functions rehearse does not

@@ -57,6 +57,7 @@ export function prometheusLexed(query: string): Lexed {
     i = end < 0 ? n : end;
   };
   let tokens = false;
+  let bracketOpen = false;
   while (i < n && !problems.length) {
     const c = query[i];
     if (c === '"' || c === "'" || c === '`') {
@@ -81,7 +82,9 @@ export function prometheusLexed(query: string): Lexed {
       i++;
       operand = false;
     } else if (c === '[') {
-      i = bracket(query, i + 1, out, problems);
+      const end = bracket(query, i + 1, out, problems);
+      bracketOpen = end < 0;
+      i = end < 0 ? n : end;
       operand = false;
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(query[i + 1] ?? ''))) {
       const m = /(?:\d*\.?\d*(?:[eE][+-]?\d+)?)\w*/y;
@@ -138,6 +141,7 @@ export function prometheusLexed(query: string): Lexed {
   }
   // lexStatements at the end of input: a parenthesis or a bracket left open.
   if (!problems.length && parens.length) problems.push(lexError(n, 'unclosed left parenthesis'));
+  else if (!problems.length && bracketOpen) problems.push(lexError(n, 'unclosed left bracket'));
   if (!tokens && !problems.length) problems.push({ column: 1, reason: 'no expression found in input', invalid: true });
   const first = problems[0];
   return { text: out.join(''), renamed, problems, firstUnseen: first?.reason.startsWith('unexpected right parenthesis') ? first.column - 1 : first?.column ?? 0 };
@@ -228,9 +232,9 @@ function lexDuration(query: string, i: number): number | string {
 
 /**
  * Reads a bracket's inside from `i` (after "["), as lexDuration and then lexStatements do while a bracket is
- * open; returns the index after its "]" (or the end). Writes the colon lexStatements emits for a letter; stops
- * writing where Prometheus' lexer would fail but for lexDuration's errors, which are problems, and leaves the
- * rest to the grammar.
+ * open; returns the index after its "]", or -1 when it is left open. Writes the colon lexStatements emits for
+ * a letter; stops writing where Prometheus' lexer would fail but for lexDuration's errors and an unterminated
+ * string, which are problems, and leaves the rest to the grammar.
  */
 function bracket(query: string, i: number, out: string[], problems: PromQLProblem[]): number {
   const n = query.length;
@@ -266,5 +270,5 @@ function bracket(query: string, i: number, out: string[], problems: PromQLProble
       i++;
     }
   }
-  return i < n ? i + 1 : n;
+  return i < n ? i + 1 : -1;
 }

@@ -122,5 +122,5 @@ export function readQuery(query: string): { readonly tree: SyntaxNode; readonly 
   if (large) fail(lexError ? lexed.problems : [{ column: 1, reason: `unsupported query of ${large}`, invalid: false }]);
   // A function Prometheus has does not hide a syntax error elsewhere.
   if (unknown.some((u) => u.invalid)) fail(unknown.filter((u) => u.invalid));
-  return fail([{ column: still + 1, reason: still >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(still, still + 12))}`, invalid: true }]);
+  return fail([{ column: still + 1, reason: still >= query.length ? 'unexpected end of input' : `syntax error near ${JSON.stringify(query.slice(still, still + 12))}`, invalid: true }]);
 }
