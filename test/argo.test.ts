@@ -102,7 +102,7 @@ ${body}` });
     expect(problems([withArg, template('  metrics:\n  - name: m\n    successCondition: result[0] >=\n    provider: { prometheus: { query: \'sum(rate(x[1m])\' } }\n')]))
       .toEqual([
         'at.yaml:7:23: spec.metrics[0].successCondition: unexpected end of condition at column 13\n  result[0] >=\n              ^',
-        'at.yaml:8:38: spec.metrics[0].provider.prometheus.query: unexpected end of query at column 16 of "sum(rate(x[1m])"',
+        'at.yaml:8:38: spec.metrics[0].provider.prometheus.query: unclosed left parenthesis at column 16 of "sum(rate(x[1m])"',
       ]);
   });
 

@@ -75,6 +75,13 @@ export class PrometheusServer {
     return (await r.json()) as PromResult;
   }
 
+  /** /api/v1/query_range from start to end (inclusive) every step. */
+  async queryRange(query: string, startMs: number, endMs: number, stepMs: number): Promise<PromResult> {
+    const body = new URLSearchParams({ query, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepMs / 1000) });
+    const r = await fetch(`${this.base}/api/v1/query_range`, { method: 'POST', body });
+    return (await r.json()) as PromResult;
+  }
+
   async stop(): Promise<void> {
     if (this.proc.exitCode === null) {
       const exited = new Promise((r) => this.proc.once('exit', r));

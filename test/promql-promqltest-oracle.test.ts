@@ -5,6 +5,13 @@
  * test.go's relative 1e-6, the same errors. Each state of the files (what is loaded before an eval) is moved
  * 1e5 s after the one before, so one storage holds them all apart. Series with staleness markers are left out
  * (OpenMetrics cannot write one).
+ *
+ * As promql/test.go (2.42) runs each eval again, Prometheus is also asked, at the file's time t: the query as a
+ * range query from t - 1m to t + 1m every minute, each step held to rehearse's instant answer at that step (test.go
+ * checks the middle one); and the query with `@ t` on every selector (atModifierTestCases) at test.go's other
+ * times, as an instant query and as a range query around each, every answer held to rehearse's at t. rehearse
+ * evaluates neither an `@` nor a range query: these hold its instant answer to what Prometheus answers in those
+ * modes. A range query fails whole where one step fails, so it agrees where rehearse fails at some step.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +21,7 @@ import { parsePromQL, PromQLError } from '../src/lang/promql.js';
 import type { Labels, SampleSeries, SeriesSource } from '../src/metrics/series.js';
 import { evaluate, EvalError } from '../src/promql/eval.js';
 import { PrometheusServer, prometheusAvailable, type PromResult } from './prometheus.js';
-import { almostEqual, readTestFile, type EvalCase } from './promqltest.js';
+import { almostEqual, atModifierTestCases, readTestFile, type EvalCase } from './promqltest.js';
 
 const available = prometheusAvailable();
 if (!available && process.env.CI === 'true') throw new Error('prometheus and promtool are required under CI (apt-get install prometheus; .ci/run does it)');
@@ -85,6 +92,16 @@ function prometheus(r: PromResult): Answer {
   return { samples: (r.data!.result as { metric: Labels; value: [number, string] }[]).map((s) => [key(s.metric), parse(s.value[1])]) };
 }
 
+/** A range query's answer at each of `steps`: the points at that step, a scalar's one series as the scalar. */
+function prometheusSteps(r: PromResult, steps: readonly number[], scalar: boolean): Answer[] {
+  if (r.status !== 'success') return steps.map(() => ({ error: true }));
+  const series = r.data!.result as { metric: Labels; values: [number, string][] }[];
+  return steps.map((t) => {
+    const at = series.flatMap((s) => s.values.filter(([ts]) => Math.round(ts * 1000) === t).map(([, v]) => [key(s.metric), parse(v)] as [string, number]));
+    return scalar && at.length === 1 && at[0][0] === '[]' ? { scalar: at[0][1] } : { samples: at };
+  });
+}
+
 const shown = (a: Answer) => JSON.stringify(a, (_, v: unknown) => (typeof v === 'number' ? num(v) : v));
 
 function same(a: Answer, b: Answer): boolean {
@@ -108,19 +125,53 @@ describe.skipIf(!available)('the queries of promql/testdata, rehearse against Pr
   });
 
   it('answers every query as Prometheus does', async () => {
-    const asks = cases.flatMap((c) => OFFSETS_MS.filter((o) => c.atMs + o >= 0).map((o) => ({ c, t: c.atMs + o + states.indexOf(c.series) * SHIFT_MS })));
+    type Ask = { readonly c: EvalCase; readonly src: SeriesSource; readonly t: number; readonly run: () => Promise<string[]> };
+    const at = (c: EvalCase, t: number) => `${c.file}:${c.line} ${c.query} at ${(t % SHIFT_MS) / 1000}s`;
+    const asks: Ask[] = [];
+    let ranges = 0;
+    for (const c of cases) {
+      const k = states.indexOf(c.series);
+      const src = moved[k];
+      const ts = c.atMs + k * SHIFT_MS;
+      for (const o of OFFSETS_MS.filter((o) => c.atMs + o >= 0)) {
+        const t = ts + o;
+        asks.push({ c, src, t, run: async () => {
+          const theirs = prometheus(await server.query(c.query, t));
+          const mine = rehearse(c, src, t);
+          return same(mine, theirs) ? [] : [`${at(c, t)}: ${shown(mine)} vs ${shown(theirs)}`];
+        } });
+      }
+      // Range mode around the file's time: each step against rehearse's instant answer at that step.
+      const steps = [ts - 60_000, ts, ts + 60_000];
+      ranges++;
+      asks.push({ c, src, t: ts, run: async () => {
+        const mine = steps.map((t) => rehearse(c, src, t));
+        const theirs = prometheusSteps(await server.queryRange(c.query, steps[0], steps[2], 60_000), steps, mine.some((m) => 'scalar' in m));
+        if (theirs.every((a) => 'error' in a)) return mine.some((m) => 'error' in m) ? [] : [`${at(c, ts)} range mode: fails in Prometheus only`];
+        return steps.flatMap((t, i) => (same(mine[i], theirs[i]) ? [] : [`${at(c, t)} range mode: ${shown(mine[i])} vs ${shown(theirs[i])}`]));
+      } });
+      // The @ re-runs: every answer is rehearse's at the file's time.
+      const pinned = atModifierTestCases(c.query, ts);
+      for (const et of pinned?.timesMs ?? []) {
+        const around = [et - 60_000, et, et + 60_000];
+        ranges++;
+        asks.push({ c, src, t: et, run: async () => {
+          const mine = rehearse(c, src, ts);
+          const instant = prometheus(await server.query(pinned!.query, et));
+          const range = prometheusSteps(await server.queryRange(pinned!.query, around[0], around[2], 60_000), around, 'scalar' in mine);
+          const differ = [instant, ...range].filter((theirs) => !same(mine, theirs));
+          return differ.length ? [`${at(c, ts)} as ${pinned!.query} at ${et / 1000}s: ${shown(mine)} vs ${differ.map(shown).join(', ')}`] : [];
+        } });
+      }
+    }
     const differ: string[] = [];
     let next = 0;
     const worker = async () => {
-      while (next < asks.length) {
-        const { c, t } = asks[next++];
-        const theirs = prometheus(await server.query(c.query, t));
-        const mine = rehearse(c, moved[states.indexOf(c.series)], t);
-        if (!same(mine, theirs)) differ.push(`${c.file}:${c.line} ${c.query} at ${(t % SHIFT_MS) / 1000}s: ${shown(mine)} vs ${shown(theirs)}`);
-      }
+      while (next < asks.length) differ.push(...(await asks[next++].run()));
     };
     await Promise.all(Array.from({ length: 8 }, worker));
     expect(differ).toEqual([]);
     expect(asks.length).toBeGreaterThan(2000);
+    expect(ranges).toBeGreaterThan(1000);
   }, 120_000);
 });

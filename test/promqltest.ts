@@ -5,10 +5,13 @@
  * samples (a label set and one value each, compared within a relative 1e-6, NaN equal to NaN) or a lone number
  * for a scalar. An `eval` with nothing under it expects an empty vector.
  *
- * test.go also runs each query again with an `@` at its time and in range mode; rehearse has neither, so only the
- * instant query at the time given is run.
+ * test.go also runs each query again with an `@` at its time (atModifierTestCases) and in range mode. rehearse
+ * evaluates neither an `@` nor a range query, so here only the instant query at the time given is run; the
+ * oracle test (promql-promqltest-oracle.test.ts) asks Prometheus those re-runs and holds each to rehearse's
+ * instant answer, as test.go holds each to the file's expected values.
  */
 import { parseDurationMs, parsePromQL, PromQLError } from '../src/lang/promql.js';
+import { readQuery } from '../src/lang/promql-syntax.js';
 import type { Labels } from '../src/metrics/series.js';
 import { evaluate, EvalError } from '../src/promql/eval.js';
 import { InputSeries, labelsOf, type Point } from './promtool.js';
@@ -184,4 +187,30 @@ export function runCase(c: EvalCase): Outcome {
   });
   for (const [k, w] of want) problems.push(`missing ${k} ${w.value}`);
   return problems.length ? { kind: 'differs', detail: problems.join('; ') } : { kind: 'agrees' };
+}
+
+/** promql/functions.go AtModifierUnsafeFunctions (2.42): results that vary with the evaluation time under an `@`. */
+const AT_UNSAFE = new Set(['days_in_month', 'day_of_month', 'day_of_week', 'day_of_year', 'hour', 'minute', 'month', 'year', 'predict_linear', 'time', 'timestamp']);
+
+/**
+ * test.go atModifierTestCases (2.42): the query with `@ <its time>` on every selector that has none (none inside a
+ * subquery: rehearse has none), and the times it is run again at; null when it calls a function of AT_UNSAFE.
+ * The `@` goes after a selector's range, if it has one (an @ before the range is refused).
+ */
+export function atModifierTestCases(query: string, tsMs: number): { readonly query: string; readonly timesMs: readonly number[] } | null {
+  const { tree, walked } = readQuery(query);
+  const at: number[] = [];
+  let unsafe = false;
+  tree.cursor().iterate((n) => {
+    if (n.name === 'FunctionIdentifier' && AT_UNSAFE.has(walked.slice(n.from, n.to))) unsafe = true;
+    if (n.name !== 'VectorSelector') return;
+    let i = n.to;
+    while (/\s/.test(walked[i] ?? '')) i++;
+    at.push(walked[i] === '[' ? walked.indexOf(']', i) + 1 : n.to);
+    return false;
+  });
+  if (unsafe) return null;
+  let out = query;
+  for (const i of at.sort((a, b) => b - a)) out = `${out.slice(0, i)} @ ${(tsMs / 1000).toFixed(3)}${out.slice(i)}`;
+  return { query: out, timesMs: tsMs === 0 ? [-1000, 0, 1000] : [-10 * tsMs, 0, Math.trunc(tsMs / 5), tsMs, 10 * tsMs] };
 }

@@ -106,9 +106,85 @@ describe('reading rule files', () => {
       'r.yml:6:19: groups[0].rules[0].severity: field severity not found in a rule (Prometheus refuses it)',
     ]);
     expect(refusal('groups:\n  - name: g\n    rules:\n      - record: a\n        expr: up\n        for: 5m\n      - expr: up\n')).toEqual([
-      'r.yml:6:14: groups[0].rules[0].for: invalid field \'for\' in recording rule', 'r.yml:7:9: groups[0].rules[1]: a rule has either record or alert',
+      'r.yml:6:14: groups[0].rules[0].for: invalid field \'for\' in recording rule', 'r.yml:7:9: groups[0].rules[1]: one of \'record\' or \'alert\' must be set',
     ]);
     expect(refusal('groups:\n  - name: g\n    rules: []\n  - name: g\n    rules: []\n')).toEqual(['r.yml:4:11: groups[1].name: group name "g" is repeated in the same file']);
+  });
+
+  // model/rulefmt/rulefmt.go Parse (2.42): the first document decoded into RuleGroups with KnownFields, io.EOF
+  // ignored: an empty file, null and {} hold no groups, `groups:` and `rules:` left empty are none, and promtool
+  // says "SUCCESS: 0 rules found". Files like these are in the wild: 120 of monitoring-mixins/website's
+  // assets/*/rules.yaml are {} or null, samber/awesome-prometheus-alerts' dist/rules/zookeeper/
+  // cloudflare-kafka-zookeeper-exporter.yml has a group whose rules: is empty.
+  const EMPTY: [string, string | null][] = [
+    ['', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['null\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['{}\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['---\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['# only a comment\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['groups:\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['groups: []\n', 'r.yml: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")'],
+    ['groups:\n  - name: g\n    rules:\n', null],
+    ['groups:\n  - name: g\n', null],
+  ];
+  const REFUSED: [string, string][] = [
+    ['kind: Deployment\n', 'r.yml: no rule groups (expected groups: or PrometheusRule resources); it holds Deployment'],
+    ['groups: {}\n', 'r.yml:1:9: groups: groups is a list of rule groups'],
+    ['groups:\n  - name: g\n    rules: {}\n', 'r.yml:3:12: groups[0].rules: rules is a list'],
+    ['groups:\n  - name: g\n    rules:\n  - name: g\n', 'r.yml:4:11: groups[1].name: group name "g" is repeated in the same file'],
+    // rulefmt's and model.ParseDuration's words.
+    ['groups:\n  - rules: []\n', 'r.yml:2:5: groups[0]: Groupname must not be empty'],
+    ['groups:\n  - name: g\n    rules:\n      - record: a\n        alert: A\n        expr: up\n', "r.yml:4:9: groups[0].rules[0]: only one of 'record' and 'alert' must be set"],
+    ['groups:\n  - name: g\n    interval: abc\n    rules: []\n', 'r.yml:3:15: groups[0].interval: not a valid duration string: "abc"'],
+  ];
+
+  it('loads a file or a group with nothing in it, as Prometheus does, and says so', () => {
+    for (const [text, warned] of EMPTY) {
+      const parts = readRuleFile(text, 'r.yml');
+      expect(parts.warnings, JSON.stringify(text)).toEqual(warned ? [warned] : []);
+      expect(parts.groups.flatMap((g) => g.rules), JSON.stringify(text)).toEqual([]);
+    }
+    expect(readRuleFile('groups:\n  - name: g\n    rules:\n', 'r.yml').groups.map((g) => g.name)).toEqual(['g']);
+    for (const [text, said] of REFUSED) expect(refusal(text), JSON.stringify(text)).toEqual([said]);
+  });
+
+  // rulefmt.Parse decodes one document: promtool finds 1 rule in this file, and does not parse the second query.
+  const TWO_DOCUMENTS = 'groups:\n- name: a\n  rules:\n  - record: r\n    expr: up\n---\ngroups:\n- name: b\n  rules:\n  - record: s\n    expr: up(\n';
+
+  it('reads the first document of a rule file of groups, as Prometheus does, and warns of the others', () => {
+    const parts = readRuleFile(TWO_DOCUMENTS, 'r.yml');
+    expect(parts.groups.map((g) => g.name)).toEqual(['a']);
+    expect(parts.warnings).toEqual(['r.yml:7:1: not read: Prometheus reads the first YAML document of a rule file only']);
+  });
+
+  // kube-prometheus' kubernetesControlPlane rules record code_verb:apiserver_request_total:increase1h four times
+  // (one query per code class): promtool says "1 duplicate rule(s) found" and exits 0 (a lint, not fatal).
+  const DUPLICATES = 'groups:\n- name: a\n  rules:\n  - record: r\n    expr: up\n  - record: r\n    expr: up\n- name: b\n  rules:\n  - record: r\n    expr: up\n  - record: r\n    expr: up\n    labels: { x: y }\n';
+
+  it('warns of rules of one name and labels, as promtool lints them, and loads them', () => {
+    const parts = readRuleFile(DUPLICATES, 'r.yml');
+    expect(parts.groups.flatMap((g) => g.rules).length).toBe(4);
+    expect(parts.warnings).toEqual(['r.yml:6:5: groups[0].rules[1]: duplicate rule: r with the labels of r.yml:4:5: groups[0].rules[0] (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)']);
+  });
+
+  it.skipIf(!available)('promtool check rules loads each of those empty files and refuses the others', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-rule-empty-'));
+    try {
+      for (const [text, ok] of [...EMPTY.map(([t]) => [t, true] as const), ...REFUSED.map(([t]) => [t, false] as const)]) {
+        const file = join(dir, 'r.yml');
+        writeFileSync(file, text);
+        const r = spawnSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' });
+        expect(r.status === 0, `${JSON.stringify(text)}: ${r.stdout}${r.stderr}`).toBe(ok);
+        if (ok) expect(r.stdout).toContain('SUCCESS: 0 rules found');
+      }
+      writeFileSync(join(dir, 'r.yml'), DUPLICATES);
+      const lint = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' });
+      expect([lint.status, `${lint.stdout}${lint.stderr}`]).toEqual([0, expect.stringContaining('1 duplicate rule(s) found')]);
+      writeFileSync(join(dir, 'r.yml'), TWO_DOCUMENTS);
+      expect(spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' }).stdout).toContain('SUCCESS: 1 rules found');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   // prometheus/common model/time.go ParseDuration ("0" without a unit; "duration out of range" past Go's
@@ -155,7 +231,7 @@ describe('reading rule files', () => {
   it('a query Prometheus cannot parse refuses the whole file, at promtool\'s line and column', () => {
     const file = vendor('promtool/bad-rules-syntax.yml');
     expect(refusal(readFileSync(file, 'utf8'), 'bad-rules-syntax.yml')).toEqual([
-      'bad-rules-syntax.yml:7:15: groups[0].rules[0].expr: could not parse expression: unexpected end of query at column 7 of "test +" (Prometheus refuses the file)',
+      'bad-rules-syntax.yml:7:15: groups[0].rules[0].expr: could not parse expression: unexpected end of input at column 7 of "test +" (Prometheus refuses the file)',
     ]);
     const text = (expr: string) => `groups:\n  - name: g\n    rules:\n      - record: x\n        expr: '${expr}'\n`;
     // Refused by Prometheus: a type error, a name no function has. Parsed by it: functions rehearse does not

@@ -12,7 +12,18 @@
  *   take, and the grammar would read it as a metric name.
  * - A letter after the range in brackets (`foo[5s x 5s]`): lexStatements emits a COLON for any letter or ':'
  *   while a bracket is open ("unexpected colon" for a second one), so 2.42 reads `foo[5s:5s]`, a subquery.
+ * - A `#` comment runs to the end of its line, "\r" or "\n" (lexLineComment, isEndOfLine), also inside braces
+ *   (lexInsideBraces) and brackets (lexStatements): a `}` or `]` in it closes nothing. A comment the grammar
+ *   reads ends at "\n" only, so a "\r" ending one is written as "\n".
+ *
+ * The lexer's own errors, at the column Prometheus gives them (the start of the item), are problems: a quoted
+ * string reaching a newline or the end (lexString "unterminated quoted string"; lexRawString "unterminated raw
+ * string"), a `)` with no `(` open ("unexpected right parenthesis"), what follows `[` and its spaces that is no
+ * duration (lexDuration: "missing unit character in duration", "bad duration syntax"), and a query of spaces and
+ * comments only (generated_parser.y: "no expression found in input", at 1:1). The lexer stops at its first
+ * error; the parser reports a syntax error before it instead (promql-syntax.ts readQuery).
  */
+import { stringProblem } from './promql-prometheus.js';
 import type { PromQLProblem } from './promql-signatures.js';
 
 export interface Lexed {
@@ -21,6 +32,9 @@ export interface Lexed {
   readonly renamed: Map<number, string>;
   /** What Prometheus' parser refuses and the grammar would not. */
   readonly problems: PromQLProblem[];
+  /** The column of the first item the parser does not see for the first problem (a `)` too many is emitted, then
+   * replaced by the error: lex.go emit and errorf write the same item). */
+  readonly firstUnseen: number;
 }
 
 /** Words after which a parenthesis holds label names (grouping and vector matching). */
@@ -38,28 +52,39 @@ export function prometheusLexed(query: string): Lexed {
   let i = 0;
   const n = query.length;
   const skipString = (q: string) => {
-    let j = i + 1;
-    while (j < n && query[j] !== q) j += q !== '`' && query[j] === '\\' ? 2 : 1;
-    i = j + 1;
+    const end = stringEnd(query, i);
+    if (end < 0) problems.push(unterminated(query, i));
+    i = end < 0 ? n : end;
   };
-  while (i < n) {
+  let tokens = false;
+  let bracketOpen = false;
+  while (i < n && !problems.length) {
     const c = query[i];
     if (c === '"' || c === "'" || c === '`') {
       skipString(c);
       operand = false;
-    } else if (c === '#') {
-      while (i < n && query[i] !== '\n') i++;
     } else if (c === '{') {
-      // Label matchers: names and strings only.
+      // Label matchers (lexInsideBraces): names, strings, comments, = =~ != !~ and commas.
       i++;
-      while (i < n && query[i] !== '}') {
-        if (query[i] === '"' || query[i] === "'" || query[i] === '`') skipString(query[i]);
-        else i++;
+      while (i < n && query[i] !== '}' && !problems.length) {
+        const b = query[i];
+        if (b === '"' || b === "'" || b === '`') skipString(b);
+        else if (b === '#') i = comment(query, i, out);
+        else if (/[a-zA-Z_]/.test(b)) while (isAlphaNumeric(query[i])) i++;
+        else if (isSpace(b) || b === ',') i++;
+        else if (b === '=') i += query[i + 1] === '~' ? 2 : 1;
+        else if (b === '!' && (query[i + 1] === '~' || query[i + 1] === '=')) i += 2;
+        else if (b === '!') problems.push(lexError(i, `unexpected character after '!' inside braces: ${goRune(query[i + 1])}`));
+        else if (b === '{') problems.push(lexError(i, "unexpected left brace '{'"));
+        else problems.push(lexError(i, `unexpected character inside braces: ${goRune(b)}`));
       }
+      if (i >= n && !problems.length) problems.push(lexError(n, 'unexpected end of input inside braces'));
       i++;
       operand = false;
     } else if (c === '[') {
-      i = bracket(query, i + 1, out);
+      const end = bracket(query, i + 1, out, problems);
+      bracketOpen = end < 0;
+      i = end < 0 ? n : end;
       operand = false;
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(query[i + 1] ?? ''))) {
       const m = /(?:\d*\.?\d*(?:[eE][+-]?\d+)?)\w*/y;
@@ -85,55 +110,165 @@ export function prometheusLexed(query: string): Lexed {
       } else operand = OPERATORS.has(lower);
       labels = LABEL_LISTS.has(lower);
       i += w.length;
+      tokens = true;
       continue;
     } else if (c === '(') {
       parens.push(labels);
       operand = true;
       i++;
     } else if (c === ')') {
+      // lexStatements emits the parenthesis, then the error: at the column after it.
+      if (!parens.length) problems.push({ column: i + 2, reason: "unexpected right parenthesis ')'", invalid: true });
       operand = parens.pop() ?? false;
       i++;
-    } else if (/\s/.test(c)) {
+    } else if (isSpace(c)) {
       i++;
       continue;
+    } else if (c === '#') {
+      i = comment(query, i, out);
+      continue;
     } else {
-      // , + - * / % ^ = ! < > @ and anything the grammar will refuse.
+      // lexStatements: , + - * / % ^ = == != < <= > >= @; ] with no [ open; any other character is an error.
+      if (c === ']') problems.push(lexError(i, "unexpected right bracket ']'"));
+      else if (c === '=' && query[i + 1] === '~') problems.push(lexError(i, "unexpected character after '=': '~'"));
+      else if (c === '!' && query[i + 1] !== '=') problems.push(lexError(i, `unexpected character after '!': ${goRune(query[i + 1])}`));
+      else if (!',+-*/%^=!<>@'.includes(c)) problems.push(lexError(i, `unexpected character: ${goRune(c)}`));
       operand = true;
-      i++;
+      i += '=!<>'.includes(c) && query[i + 1] === '=' ? 2 : 1;
     }
     labels = false;
+    tokens = true;
   }
-  return { text: out.join(''), renamed, problems };
+  // lexStatements at the end of input: a parenthesis or a bracket left open.
+  if (!problems.length && parens.length) problems.push(lexError(n, 'unclosed left parenthesis'));
+  else if (!problems.length && bracketOpen) problems.push(lexError(n, 'unclosed left bracket'));
+  if (!tokens && !problems.length) problems.push({ column: 1, reason: 'no expression found in input', invalid: true });
+  const first = problems[0];
+  return { text: out.join(''), renamed, problems, firstUnseen: first?.reason.startsWith('unexpected right parenthesis') ? first.column - 1 : first?.column ?? 0 };
 }
 
-/** Reads a bracket's inside from `i` (after "["); returns the index after its "]" (or the end). */
-function bracket(query: string, i: number, out: string[]): number {
-  const close = query.indexOf(']', i);
-  rewriteBracket(query, i, out);
-  return close < 0 ? query.length : close + 1;
+/** lexLineComment: from "#" to the end of its line (lex.go isEndOfLine: "\r" or "\n"), which is written "\n". */
+function comment(query: string, i: number, out: string[]): number {
+  while (i < query.length && query[i] !== '\n' && query[i] !== '\r') i++;
+  if (query[i] === '\r') out[i] = '\n';
+  return i;
 }
 
-/** The colon of a bracket as lexStatements emits it; stops where Prometheus' lexer would fail. */
-function rewriteBracket(query: string, i: number, out: string[]): void {
+/** Where a string from its quote at `i` ends (after its closing quote), or -1 (lexString, lexRawString). */
+function stringEnd(query: string, i: number): number {
+  const q = query[i];
+  for (let j = i + 1; j < query.length; j++) {
+    if (query[j] === q) return j + 1;
+    if (q !== '`' && query[j] === '\n') return -1;
+    if (q !== '`' && query[j] === '\\') j++;
+  }
+  return -1;
+}
+
+/** An error of Prometheus' lexer at index `i` of the query. */
+function lexError(i: number, reason: string): PromQLProblem {
+  return { column: i + 1, reason, invalid: true };
+}
+
+/** A character as Go's %q writes a rune ('x', '\n'; the end of input is utf8.RuneError's). */
+function goRune(c: string | undefined): string {
+  if (c === undefined) return "'\ufffd'";
+  const esc: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\f': '\\f', '\v': '\\v', "'": "\\'", '\\': '\\\\' };
+  return `'${esc[c] ?? c}'`;
+}
+
+/** A string from `i` that does not end: lexEscape's error comes first, if it has one, then lexString's. */
+function unterminated(query: string, i: number): PromQLProblem {
+  const q = query[i];
+  if (q === '`') return { column: i + 1, reason: 'unterminated raw string', invalid: true };
+  const line = query.indexOf('\n', i);
+  const escape = stringProblem(`${query.slice(i, line < 0 ? query.length : line)}${q}`);
+  return { column: i + 1, reason: escape ?? 'unterminated quoted string', invalid: true };
+}
+
+const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isAlphaNumeric = (c: string | undefined) => c !== undefined && /^[a-zA-Z0-9_]$/.test(c);
+
+/**
+ * lexDuration from `i` (after "[" and its spaces): scanNumber, then acceptRemainingDuration. Returns the index
+ * after the duration, or the lexer's error.
+ */
+function lexDuration(query: string, i: number): number | string {
+  let j = i;
+  const run = (set: string) => {
+    while (j < query.length && set.includes(query[j])) j++;
+  };
+  let digits = '0123456789';
+  if (query[j] === '0') {
+    j++;
+    if (query[j] === 'x' || query[j] === 'X') {
+      j++;
+      digits += 'abcdefABCDEF';
+    }
+  }
+  run(digits);
+  if (query[j] === '.') {
+    j++;
+    run(digits);
+  }
+  if (query[j] === 'e' || query[j] === 'E') {
+    j++;
+    if (query[j] === '+' || query[j] === '-') j++;
+    run('0123456789');
+  }
+  if (!isAlphaNumeric(query[j])) return 'missing unit character in duration';
+  const bad = (end: number) => `bad duration syntax: ${JSON.stringify(query.slice(i, end))}`;
+  if (!'smhdwy'.includes(query[j])) return bad(j);
+  j++;
+  if (query[j] === 's') j++;
+  while (/[0-9]/.test(query[j] ?? '')) {
+    run('0123456789');
+    if (!'smhdw'.includes(query[j] ?? '-')) return bad(j);
+    j++;
+    if (query[j] === 's') j++;
+  }
+  return isAlphaNumeric(query[j]) ? bad(j + 1) : j;
+}
+
+/**
+ * Reads a bracket's inside from `i` (after "["), as lexDuration and then lexStatements do while a bracket is
+ * open; returns the index after its "]", or -1 when it is left open. Writes the colon lexStatements emits for
+ * a letter; stops writing where Prometheus' lexer would fail but for lexDuration's errors and an unterminated
+ * string, which are problems, and leaves the rest to the grammar.
+ */
+function bracket(query: string, i: number, out: string[], problems: PromQLProblem[]): number {
   const n = query.length;
   let colon = false;
-  let duration = false;
+  let writing = true;
+  while (isSpace(query[i])) i++;
+  const d = lexDuration(query, i);
+  if (typeof d === 'string') {
+    problems.push({ column: i + 1, reason: d, invalid: true });
+    return n;
+  }
+  i = d;
   while (i < n && query[i] !== ']') {
     const c = query[i];
-    if (/\s/.test(c)) i++;
+    if (c === '#') i = comment(query, i, out);
+    else if (c === '"' || c === "'" || c === '`') {
+      const end = stringEnd(query, i);
+      if (end < 0) {
+        problems.push(unterminated(query, i));
+        return n;
+      }
+      i = end;
+    } else if (isSpace(c)) i++;
     else if (/[0-9]/.test(c)) {
-      // lexDuration (or a duration after the colon): a run of letters, digits and dots.
+      // A duration or number after the colon: a run of letters, digits and dots.
       const m = /[\w.]*/y;
       m.lastIndex = i;
       i += m.exec(query)![0].length;
-      duration = true;
-    } else if (!duration) {
-      return; // not a duration: Prometheus' lexer stops here, and the grammar does too
-    } else if (/[a-zA-Z_:]/.test(c)) {
-      if (colon) return; // "unexpected colon": left to the grammar
-      if (c !== ':') out[i] = ':';
+    } else {
+      if (!/[a-zA-Z_:]/.test(c) || colon) writing = false; // "unexpected colon" for a second one
+      else if (writing && c !== ':') out[i] = ':';
       colon = true;
       i++;
-    } else return;
+    }
   }
+  return i < n ? i + 1 : -1;
 }

@@ -10,7 +10,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import { prometheusLexed } from './promql-lex.js';
 import { prometheusSignature } from './promql-prometheus.js';
-import { unknownFunctions } from './promql-signatures.js';
+import { unknownFunctions, type PromQLProblem } from './promql-signatures.js';
 import { PromQLError } from './promql-tree.js';
 
 export interface Node {
@@ -94,29 +94,33 @@ function firstError(tree: ReturnType<typeof parser.parse>): number {
  */
 export function readQuery(query: string): { readonly tree: SyntaxNode; readonly walked: string; readonly renamed: ReadonlyMap<number, string> } {
   const lexed = prometheusLexed(query);
-  if (lexed.problems.length) throw new PromQLError(query, lexed.problems);
+  // The parser reads tokens up to the lexer's error: a syntax error before it is the one Prometheus reports.
+  const lexError = lexed.problems[0];
+  const fail = (problems: PromQLProblem[]): never => {
+    throw new PromQLError(query, lexError && !(problems[0].column < lexed.firstUnseen) ? lexed.problems : problems);
+  };
   let walked = lexed.text;
   const renamed = lexed.renamed;
   let tree = parser.parse(walked);
   const err = firstError(tree);
-  if (err < 0) return { tree: tree.topNode, walked, renamed };
+  if (err < 0) return lexError ? fail(lexed.problems) : { tree: tree.topNode, walked, renamed };
   const nameAt = (column: number) => /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(column - 1))![0];
   // A name Prometheus 2.42 has no function of is its own error (generated_parser.y: "unknown function with name").
   const unknown = unknownFunctions(query).map((u) => (prometheusSignature(nameAt(u.column))
     ? u : { ...u, reason: `unknown function with name ${JSON.stringify(nameAt(u.column))}`, invalid: true }));
   for (const u of unknown) {
     const name = nameAt(u.column);
-    if (name.length < 2) throw new PromQLError(query, unknown);
+    if (name.length < 2) fail(unknown);
     renamed.set(u.column - 1, name);
     walked = walked.slice(0, u.column - 1) + 'ln'.padEnd(name.length) + walked.slice(u.column - 1 + name.length);
   }
   if (unknown.length) tree = parser.parse(walked);
   const still = unknown.length ? firstError(tree) : err;
-  if (still < 0) return { tree: tree.topNode, walked, renamed };
+  if (still < 0) return lexError ? fail(unknown.length ? unknown : lexed.problems) : { tree: tree.topNode, walked, renamed };
   // An error the grammar reports only because it cut a large tree short: not a syntax error in Prometheus.
   const large = tooLarge(query);
-  if (large) throw new PromQLError(query, [{ column: 1, reason: `unsupported query of ${large}`, invalid: false }]);
+  if (large) fail(lexError ? lexed.problems : [{ column: 1, reason: `unsupported query of ${large}`, invalid: false }]);
   // A function Prometheus has does not hide a syntax error elsewhere.
-  if (unknown.some((u) => u.invalid)) throw new PromQLError(query, unknown.filter((u) => u.invalid));
-  throw new PromQLError(query, [{ column: still + 1, reason: still >= query.length ? 'unexpected end of query' : `syntax error near ${JSON.stringify(query.slice(still, still + 12))}`, invalid: true }]);
+  if (unknown.some((u) => u.invalid)) fail(unknown.filter((u) => u.invalid));
+  return fail([{ column: still + 1, reason: still >= query.length ? 'unexpected end of input' : `syntax error near ${JSON.stringify(query.slice(still, still + 12))}`, invalid: true }]);
 }

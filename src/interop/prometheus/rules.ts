@@ -84,7 +84,7 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
   const text = String(v);
   if (text === '0') return 0;
   const ms = parseDurationMs(text);
-  if (ms === null) errors.push(`${at()}: not a duration: ${JSON.stringify(v)}`);
+  if (ms === null) errors.push(`${at()}: not a valid duration string: ${JSON.stringify(v)}`);
   else if (durationOutOfRange(text)) errors.push(`${at()}: duration out of range: ${JSON.stringify(v)} (past Go's time.Duration, about 292 years)`);
   else return ms;
   return 0;
@@ -113,7 +113,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   const warnings: string[] = [];
   const errors: string[] = [];
   const others: string[] = [];
-  for (const doc of docs as Document[]) {
+  (docs as Document[]).forEach((doc, index) => {
     const plain = plainData(doc);
     if (!plain.ok) {
       const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
@@ -127,19 +127,24 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       const p = lineCounter.linePos(offset);
       return `${file}:${p.line}:${p.col}${shown}`;
     };
-    if (value === null || value === undefined) continue;
+    // rulefmt.Parse (2.42): an empty document, null or {} decodes to no groups, and the file loads with none.
+    if (value === null || value === undefined || (isObject(value) && Object.keys(value).length === 0)) return;
     if (!isObject(value)) {
       errors.push(`${where([])}: not a rule file: expected groups: or a PrometheusRule resource`);
-      continue;
+      return;
     }
     const kind = typeof value.kind === 'string' ? value.kind : null;
     if (kind === 'PrometheusRule') {
       const spec = value.spec;
       if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
       else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+    } else if ('groups' in value && kind === null && index > 0) {
+      // rulefmt.Parse decodes the first document only: Prometheus loads none of a later one, nor parses it.
+      warnings.push(`${where([])}: not read: Prometheus reads the first YAML document of a rule file only`);
     } else if ('groups' in value && kind === null) {
-      if (!Array.isArray(value.groups)) errors.push(`${where(['groups'])}: groups is a list of rule groups`);
-      else readGroups(value.groups, ['groups'], where, groups, warnings, errors);
+      // `groups:` with nothing after it is null: no groups, as rulefmt decodes it.
+      if (value.groups !== null && !Array.isArray(value.groups)) errors.push(`${where(['groups'])}: groups is a list of rule groups`);
+      else readGroups(value.groups ?? [], ['groups'], where, groups, warnings, errors);
       for (const k of Object.keys(value)) if (k !== 'groups') errors.push(`${where([k])}: field ${k} not found in a rule file (Prometheus refuses it)`);
     } else if (kind === 'ServiceLevelObjective' && String(value.apiVersion ?? '').startsWith('pyrra.dev/')) {
       errors.push(`${where([])}: a Pyrra ServiceLevelObjective, not rules: name the rules Pyrra generates from it (pyrra generate, or the PrometheusRule its operator writes)`);
@@ -148,11 +153,27 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     } else {
       others.push(kind ?? 'a document without kind');
     }
-  }
+  });
   if (errors.length) throw new InputError(errors);
-  if (groups.length === 0) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources)${others.length ? `; it holds ${others.join(', ')}` : ''}`]);
+  if (groups.length === 0 && others.length) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources); it holds ${others.join(', ')}`]);
+  if (groups.length === 0) warnings.push(`${file}: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")`);
   if (others.length) warnings.push(`${file}: not rules, not read: ${others.join(', ')}`);
+  warnings.push(...duplicates(groups));
   return { groups, warnings };
+}
+
+/** promtool check rules' lint (cmd/promtool/main.go checkDuplicates, 2.42): rules of one name and labels. */
+function duplicates(groups: readonly ParsedGroup[]): string[] {
+  const first = new Map<string, ParsedRule>();
+  const reported = new Set<string>();
+  const out: string[] = [];
+  for (const r of groups.flatMap((g) => g.rules)) {
+    const key = JSON.stringify([r.name, Object.entries(r.labels).sort()]);
+    const before = first.get(key);
+    if (!before) first.set(key, r);
+    else if (!reported.has(key) && reported.add(key)) out.push(`${r.where}: duplicate rule: ${r.name} with the labels of ${before.where} (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)`);
+  }
+  return out;
 }
 
 function readGroups(
@@ -172,7 +193,7 @@ function readGroups(
       else if (d.kind === 'warned') warnings.push(`${where([...gp, k])}: ${d.why}`);
     }
     const name = typeof g.name === 'string' ? g.name : '';
-    if (!name) errors.push(`${where(gp)}: a rule group needs a name`);
+    if (!name) errors.push(`${where(gp)}: Groupname must not be empty`);
     else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name "${name}" is repeated in the same file`);
     names.add(name);
     // An interval of 0 is none of the group's own: the global evaluation interval (rules/manager.go).
@@ -181,11 +202,12 @@ function readGroups(
     const limit = g.limit === undefined || g.limit === null ? 0 : typeof g.limit === 'number' && Number.isSafeInteger(g.limit) ? g.limit : NaN;
     if (Number.isNaN(limit)) errors.push(`${where([...gp, 'limit'])}: limit is a whole number (Prometheus refuses ${JSON.stringify(g.limit)})`);
     const groupLabels = labelsOf(g.labels, [...gp, 'labels'], where, errors);
-    if (!Array.isArray(g.rules)) {
+    // `rules:` left empty (null) or left out is a group of no rules, as rulefmt decodes it.
+    if (g.rules !== undefined && g.rules !== null && !Array.isArray(g.rules)) {
       errors.push(`${where([...gp, 'rules'])}: rules is a list`);
       return;
     }
-    const rules = g.rules.flatMap((r, ri) => {
+    const rules = (g.rules ?? []).flatMap((r, ri) => {
       const rule = readRule(r, [...gp, 'rules', ri], where, errors, warnings);
       return rule ? [{ ...rule, labels: { ...groupLabels, ...rule.labels } }] : [];
     });
@@ -220,8 +242,9 @@ function readRule(
   }
   const record = typeof r.record === 'string' ? r.record : null;
   const alert = typeof r.alert === 'string' ? r.alert : null;
+  // rulefmt.RuleNode.Validate's words.
   if ((record === null) === (alert === null)) {
-    errors.push(`${where(path)}: a rule has either record or alert`);
+    errors.push(`${where(path)}: ${record === null ? "one of 'record' or 'alert' must be set" : "only one of 'record' and 'alert' must be set"}`);
     return null;
   }
   if (record !== null && !METRIC_NAME.test(record)) errors.push(`${where([...path, 'record'])}: invalid recording rule name: ${record}`);
