@@ -40,12 +40,6 @@ describe('real trace files', () => {
       ['4d1e00c0db9010db86154a4ba6e91385', '4d1e00c0db9010db', '86154a4ba6e91385', 'client', 'frontend', 'backend', 'get', 207000],
     ]);
   });
-
-  it('Jaeger\'s protobuf model as JSON (jaeger converter fixtures domain_02.json) is refused saying what it is and what to give instead', () => {
-    expect(() => read('jaeger-proto-model.json')).toThrow(
-      'no usable spans in this jaeger file: 2 skipped (2 a span of Jaeger\'s protobuf model (traceId and spanId in base64): not read; give the UI\'s JSON (/api/traces) or OTLP (/api/v3))',
-    );
-  });
 });
 
 describe('a Zipkin span reported in parts is merged as Zipkin merges it (zipkin2/internal/Trace.java merge)', () => {

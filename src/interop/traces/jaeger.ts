@@ -5,6 +5,7 @@
  */
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
+import { isProtoSpan, protoProcessMap, protoSpanToUi } from './jaeger-proto.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 
@@ -28,8 +29,8 @@ export function jaegerTraceSpans(trace: unknown, report: ReadReport): Span[] {
     report.skip('a trace without spans');
     return [];
   }
-  const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }> };
-  const processes = t.processes && typeof t.processes === 'object' ? t.processes : {};
+  const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }>; processMap?: unknown };
+  const processes = t.processes && typeof t.processes === 'object' ? t.processes : protoProcessMap(t.processMap);
   const out: Span[] = [];
   for (const raw of t.spans) out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report));
   return out;
@@ -53,17 +54,26 @@ export class JaegerTraceReader {
 
   constructor(private readonly report: ReadReport) {}
 
-  /** A value of the trace object: its `traceID`, `processes`, a span (`spans[k]`), or another (ignored). */
+  /** A value of the trace object: its `traceID`, `processes` (`processMap` in the protobuf model), a span (`spans[k]`), or another (ignored). */
   value(path: readonly (string | number)[], value: unknown): void {
     const [key, index] = path;
     if (key === 'traceID' && path.length === 1) this.traceId = typeof value === 'string' ? value : null;
     else if (key === 'processes' && path.length === 1) this.processes = value && typeof value === 'object' ? value as Record<string, { serviceName?: unknown }> : {};
+    else if ((key === 'processMap' || key === 'process_map') && path.length === 1) this.processes = protoProcessMap(value);
     else if (key === 'spans' && path.length === 2 && typeof index === 'number') this.span(value);
     else if (key === 'spans') this.notAList = true;
   }
 
   private span(raw: unknown): void {
     this.spanList = true;
+    if (raw !== null && typeof raw === 'object' && isProtoSpan(raw as Record<string, unknown>)) {
+      const c = protoSpanToUi(raw as Record<string, unknown>);
+      if ('skip' in c) {
+        this.report.skip(c.skip);
+        return;
+      }
+      raw = c.span;
+    }
     const own = raw !== null && typeof raw === 'object' && typeof (raw as { traceID?: unknown }).traceID === 'string' && (raw as { traceID: string }).traceID !== '';
     if (!own && this.traceId === undefined) {
       this.early.push(raw);
@@ -103,11 +113,15 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const s = raw as Record<string, unknown>;
   const id = typeof s.spanID === 'string' && s.spanID !== '' ? s.spanID : null;
   const tid = typeof s.traceID === 'string' && s.traceID !== '' ? s.traceID : traceId;
-  if (id === null && typeof s.spanId === 'string') {
-    // Jaeger's protobuf model as JSON (jaeger-idl model.proto: traceId and spanId in base64, RFC 3339 times), what
-    // its gRPC api_v2 gives; its UI's JSON (/api/traces) and OTLP (/api/v3) are the formats read.
-    report.skip('a span of Jaeger\'s protobuf model (traceId and spanId in base64): not read; give the UI\'s JSON (/api/traces) or OTLP (/api/v3)');
-    return [];
+  if (id === null && isProtoSpan(s)) {
+    // Jaeger's protobuf model as JSON (jaeger-idl model.proto: ids in base64, RFC 3339 times): read as the UI's span
+    // that jaeger-query makes of it (jaeger-proto.ts).
+    const c = protoSpanToUi(s);
+    if ('skip' in c) {
+      report.skip(c.skip);
+      return [];
+    }
+    return jaegerSpan(c.span, processes, traceId, report);
   }
   if (id === null || tid === null) {
     report.skip('a span without a spanID or traceID');

@@ -217,7 +217,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
       bare.value(path, value);
-    } else if ((top === 'processes' || top === 'traceID') && path.length === 1) bare.value(path, value);
+    } else if ((top === 'processes' || top === 'processMap' || top === 'process_map' || top === 'traceID') && path.length === 1) bare.value(path, value);
     else if (typeof top === 'string' && path.length === 1) lone[top] = value;
   }, documentEnded);
 
