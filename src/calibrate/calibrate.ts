@@ -88,6 +88,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   };
   const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...capacityWarnings];
   for (const r of reads) {
+    warnings.push(...r.report.warnings);
     for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
   }
   if (kept?.overflow) warnings.push(`more than ${kept.limit.toLocaleString('en-US')} spans: too many to keep for resampling, so the figures get no ranges`);

@@ -45,6 +45,17 @@ export class ReadReport {
   readonly lowered = { names: new Set<string>(), services: new Set<string>() };
   /** Parts of spans (Zipkin spans without a timestamp) merged into the part with one. */
   merged = 0;
+  /** Where in the file the value being read starts ("line:column"), kept up to date by the reader. */
+  here = '';
+  /** Each service name as the file spells it (before any lowering), with where it first occurs ("line:column"). */
+  readonly spellings = new Map<string, string>();
+  /** Warnings that reading the files together gave (names that join across formats), with the files and places. */
+  readonly warnings: string[] = [];
+
+  /** Notes where a service name first occurs as the file spells it. */
+  spelled(service: string): void {
+    if (!this.spellings.has(service)) this.spellings.set(service, this.here);
+  }
 
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);

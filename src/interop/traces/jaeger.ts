@@ -100,6 +100,7 @@ export class JaegerTraceReader {
     for (const { span, processId } of this.unresolved) {
       const p = processes[processId];
       span.service = p && typeof p.serviceName === 'string' && p.serviceName !== '' ? p.serviceName : null;
+      if (span.service !== null) this.report.spelled(span.service);
     }
     return this.spans;
   }
@@ -158,6 +159,7 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const embedded = s.process as { serviceName?: unknown } | undefined;
   const process = embedded ?? (typeof s.processID === 'string' ? processes[s.processID] : undefined);
   const service = process && typeof process.serviceName === 'string' && process.serviceName !== '' ? process.serviceName : null;
+  if (service !== null) report.spelled(service);
   const kindTag = attributes['span.kind'];
   const kind = typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified';
   // OpenTelemetry's span status as Jaeger keeps it: otel.status_code OK or ERROR, and for ERROR an error tag

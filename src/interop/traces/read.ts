@@ -15,6 +15,7 @@ import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 import { mergeParts } from './zipkin-merge.js';
+import { joinZipkinCase, renameServices } from './service-case.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
@@ -75,7 +76,9 @@ export function readTraceFiles(files: readonly string[], onTrace: (spans: Span[]
     const read = readInto(file, { hand: add, gather: add });
     reads.push({ ...read, traces: ids.size });
   }
+  const joined = joinZipkinCase(files, reads);
   for (const gathered of all.values()) {
+    if (joined.size > 0) for (const s of gathered) renameServices(s, joined);
     const spans = mergeParts(gathered);
     if (spans.length > 0) onTrace(spans);
   }
@@ -151,6 +154,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       if (value === null || typeof value !== 'object') report.skip('a resourceSpans entry that is not an object');
     } else if (path.length === 2 && path[1] === 'resource') {
       service = otlpService(value);
+      if (service !== null) report.spelled(service);
       for (const s of early) s.service = service;
       early = [];
     } else if (path.length === 5 && path[3] === 'spans' && typeof path[4] === 'number') {
@@ -162,6 +166,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   };
 
   streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number) => {
+    report.here = `${line}:${column}`;
     const top = path[0];
     if (path.length === 1 && typeof top === 'number') {
       // A top-level list: Zipkin spans, Zipkin traces (lists of spans), Jaeger traces, or Jaeger spans.

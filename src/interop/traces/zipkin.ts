@@ -51,6 +51,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   // Zipkin keeps span and service names in lower case (Span.java Builder.name, Endpoint.java Builder.serviceName):
   // what its UI and API show, and what a team searches by.
   const name = lower(typeof s.name === 'string' ? s.name : '', 'names', report);
+  if (local && typeof local.serviceName === 'string' && local.serviceName !== '') report.spelled(local.serviceName);
   const service = local && typeof local.serviceName === 'string' && local.serviceName !== '' ? lower(local.serviceName, 'services', report) : null;
   const remoteService = remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? lower(remote.serviceName, 'services', report) : null;
   const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
