@@ -82,4 +82,26 @@ describe('a Zipkin span reported in parts is merged as Zipkin merges it (zipkin2
       merged: 0, spans: 2, skipped: { 'a span without a timestamp, and no part of it (its id, shared flag and service) with one': 1 },
     });
   });
+
+  it('a merged span fails by its status code once, read on its parts\' tags and kind together', () => {
+    // Both parts carry the 503 (a tracer that flushed its tags twice): one failed span, counted once, not twice.
+    const twice = join(dir, 'twice.json');
+    writeFileSync(twice, JSON.stringify([
+      trace[0],
+      { ...trace[1], tags: { 'http.status_code': '503' } },
+      { ...trace[3], tags: { 'http.status_code': '503' } },
+    ]));
+    const spans: Span[] = [];
+    const r = readTraceFile(twice, (t) => spans.push(...t));
+    expect(spans.map((s) => [s.kind, s.error])).toEqual([['server', false], ['client', true]]);
+    expect(Object.fromEntries(r.report.failedByCode)).toEqual({ 'HTTP 503 on a client span': 1 });
+    // The 404 comes on a part without a kind, the kind on the part with the timestamp: on the merged client span it
+    // is an error (a 404 fails a client span, not one of no kind), as on the span Zipkin shows.
+    const apart = join(dir, 'kind-apart.json');
+    writeFileSync(apart, JSON.stringify([trace[0], trace[1], { ...trace[3], kind: undefined, tags: { 'http.status_code': '404' } }]));
+    const merged: Span[] = [];
+    const r2 = readTraceFile(apart, (t) => merged.push(...t));
+    expect(merged.map((s) => [s.kind, s.error])).toEqual([['server', false], ['client', true]]);
+    expect(Object.fromEntries(r2.report.failedByCode)).toEqual({ 'HTTP 404 on a client span': 1 });
+  });
 });

@@ -4,8 +4,7 @@
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
-import { statusCodeError } from '../../observe/span-errors.js';
-import { markPart } from './zipkin-merge.js';
+import { markRead } from './zipkin-merge.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -55,10 +54,6 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const service = local && typeof local.serviceName === 'string' && local.serviceName !== '' ? lower(local.serviceName, 'services', report) : null;
   const remoteService = remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? lower(remote.serviceName, 'services', report) : null;
   const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
-  // OpenTelemetry's Zipkin exporter writes the span's status as otel.status_code (OK or ERROR) and, for ERROR, an
-  // error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
-  const status = typeof tags['otel.status_code'] === 'string' ? (tags['otel.status_code'] as string).toUpperCase() : '';
-  const error = 'error' in tags || status === 'ERROR' || (status !== 'OK' && report.failedBy(statusCodeError(tags, kind)));
   const span: Span = {
     traceId,
     spanId,
@@ -69,14 +64,15 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     kind,
     startUs: start ?? NaN,
     durationUs: duration,
-    error,
+    error: false,
     attributes: tags,
     events,
     shared: s.shared === true,
     remoteService,
   };
-  // A part of a span without its timing: merged into the part with it once the trace is whole (zipkin-merge.ts).
-  if (start === undefined) markPart(span, report);
+  // Whether it failed, and a part of a span without its timing, merged into the part with it once the trace is
+  // whole (zipkin-merge.ts).
+  markRead(span, report, start === undefined);
   return span;
 }
 
