@@ -16,7 +16,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, serviceNames } from './names.js';
-import { cutTraceIds, readClauses } from './read-notes.js';
+import { cutTraceIds, paddedTraceIds, readClauses } from './read-notes.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
@@ -86,7 +86,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
     const again = parseScenarioText(writeScenario(a, { ...write, sources: [], waits: waitsOfAll }));
     return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
   };
-  const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...capacityWarnings];
+  const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...paddedTraceIds(reads), ...capacityWarnings];
   for (const r of reads) {
     warnings.push(...r.report.warnings);
     for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);

@@ -45,6 +45,8 @@ export class ReadReport {
   readonly lowered = { names: new Set<string>(), services: new Set<string>() };
   /** Parts of spans (Zipkin spans without a timestamp) merged into the part with one. */
   merged = 0;
+  /** Zipkin trace ids of 17 to 31 digits whose upper 64 bits are zeros (kept as 32 digits), with where each first occurs. */
+  readonly padded = new Map<string, string>();
   /** Where in the file the value being read starts ("line:column"), kept up to date by the reader. */
   here = '';
   /** Each service name as the file spells it (before any lowering), with where it first occurs ("line:column"). */

@@ -3,7 +3,7 @@
  * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
-import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { markRead } from './zipkin-merge.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
@@ -36,17 +36,18 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const events = Array.isArray(s.annotations)
     ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || (start ?? NaN), name: String(a?.value ?? ''), attributes: {} }))
     : [];
-  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId):
-  // a span id shorter than 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span
-  // "0c26551047c72d19"; a trace id of 32 digits whose upper 16 are zeros is its lower 16 (hexTraceId); a parentId of
-  // zeros, or one equal to the span's own id, is no parent. Zipkin refuses ids that are not hex, too long or zeros.
-  const traceId = hexTraceId(s.traceId), spanId = hexSpanId(s.id);
+  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId,
+  // which V2SpanReader calls): zipkinTraceId, zipkinSpanId. A parentId of zeros, or one equal to the span's own id,
+  // is no parent. Zipkin refuses ids that are not lower-case hex, too long, or (a trace id or a 16-digit span id)
+  // all zeros.
+  const traceId = zipkinTraceId(s.traceId), spanId = zipkinSpanId(s.id);
   const rawParent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId : null;
-  const parent = rawParent === null ? null : hexSpanId(rawParent);
-  if (traceId === null || spanId === null || /^0+$/.test(spanId) || (rawParent !== null && parent === null)) {
-    report.skip('a span whose traceId, id or parentId is not hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)');
+  const parent = rawParent === null ? null : zipkinSpanId(rawParent);
+  if (traceId === null || spanId === null || s.id === '0000000000000000' || (rawParent !== null && parent === null)) {
+    report.skip('a span whose traceId, id or parentId is not lower-case hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)');
     return null;
   }
+  if (s.traceId.length > 16 && s.traceId.length < 32 && traceId.startsWith('0000000000000000')) report.padded.set(s.traceId, report.here);
   // Zipkin keeps span and service names in lower case (Span.java Builder.name, Endpoint.java Builder.serviceName):
   // what its UI and API show, and what a team searches by.
   const name = lower(typeof s.name === 'string' ? s.name : '', 'names', report);
@@ -74,6 +75,25 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   // whole (zipkin-merge.ts).
   markRead(span, report, start === undefined);
   return span;
+}
+
+/**
+ * A trace id as Zipkin normalizes it (zipkin2/Span.java normalizeTraceId; SpanTest.java normalizeTraceId_*): lower-case
+ * hex only; 16 and 32 digits kept, but 32 whose upper 16 are zeros is its lower 16; fewer than 16 padded left to 16;
+ * 17 to 31 padded left to 32, even when what they add above the lower 16 is zeros (Jaeger's TraceIDFromString reads
+ * "0048485a3953bb6124" as 48485a3953bb6124; Zipkin keeps 000000000000000048485a3953bb6124). Null when Zipkin refuses
+ * it: empty, longer than 32, not lower-case hex, or all zeros.
+ */
+export function zipkinTraceId(id: unknown): string | null {
+  if (typeof id !== 'string' || !/^[0-9a-f]{1,32}$/.test(id) || /^0+$/.test(id)) return null;
+  if (id.length === 32) return id.startsWith('0000000000000000') ? id.slice(16) : id;
+  if (id.length === 16) return id;
+  return id.padStart(id.length < 16 ? 16 : 32, '0');
+}
+
+/** A span id or parentId as Zipkin keeps it (Builder.id, parentId): lower-case hex of 1 to 16 digits, padded left to 16. */
+export function zipkinSpanId(id: unknown): string | null {
+  return typeof id === 'string' && /^[0-9a-f]{1,16}$/.test(id) ? id.padStart(16, '0') : null;
 }
 
 function lower(name: string, what: 'names' | 'services', report: ReadReport): string {
