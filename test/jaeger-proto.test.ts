@@ -103,4 +103,24 @@ describe('Jaeger\'s protobuf model as JSON', () => {
     expect(protoDurationMicroseconds('1h')).toBe(3_600_000_000);
     expect(protoDurationMicroseconds('22938000')).toBeNull();
   });
+
+  it('a batch\'s process is its spans\' when they name none (model.proto Batch, as Jaeger\'s collector sets span.Process)', () => {
+    const f = write('batch.json', { spans: [{ traceId: 'AAAAAAAAAAEAAAAAAAAAAg==', spanId: 'AAAAAAAAAAE=', startTime: '2024-01-01T00:00:00Z', duration: '1s' }], process: { serviceName: 'api' } });
+    expect(read(f).spans.map((s) => s.service)).toEqual(['api']);
+  });
+
+  it('Jaeger\'s Thrift model as JSON (thrift_batch_01.json\'s shape: int64 ids as numbers) is refused saying what it is', () => {
+    const f = write('thrift.json', { process: { serviceName: 'api' }, spans: [{ traceIdLow: 5951113872249657919, spanId: 6585752, parentSpanId: 6866147, operationName: 'get', startTime: 1485467191639875, duration: 22938 }] });
+    expect(() => read(f)).toThrow('a span of Jaeger\'s Thrift model (traceIdLow, traceIdHigh and spanId as numbers): not read');
+  });
+});
+
+describe('one Jaeger span as the whole document', () => {
+  it('as Jaeger\'s Elasticsearch storage keeps it (uimodel fixtures es_01.json): read with its process, not "no trace format found"', () => {
+    const { r, spans } = read(fixture('jaeger-es-span.json'));
+    expect(r.format).toBe('jaeger');
+    expect(spans.map((s) => [s.traceId, s.spanId, s.parentId, s.service, s.name, s.startUs, s.durationUs])).toEqual([
+      ['0000000000000001', '0000000000000002', '0000000000000003', 'service-x', 'test-general-conversion', 1485467191639875, 5],
+    ]);
+  });
 });

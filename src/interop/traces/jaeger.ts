@@ -5,7 +5,7 @@
  */
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
-import { isProtoSpan, protoProcessMap, protoSpanToUi } from './jaeger-proto.js';
+import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi } from './jaeger-proto.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 
@@ -51,6 +51,9 @@ export class JaegerTraceReader {
   private readonly early: unknown[] = [];
   private spanList = false;
   private notAList = false;
+  /** A batch's process (jaeger-idl model.proto Batch), for its spans that name none of their own. */
+  private batchProcess: { serviceName?: unknown } | null = null;
+  private readonly processless: Span[] = [];
 
   constructor(private readonly report: ReadReport) {}
 
@@ -60,6 +63,7 @@ export class JaegerTraceReader {
     if (key === 'traceID' && path.length === 1) this.traceId = typeof value === 'string' ? value : null;
     else if (key === 'processes' && path.length === 1) this.processes = value && typeof value === 'object' ? value as Record<string, { serviceName?: unknown }> : {};
     else if ((key === 'processMap' || key === 'process_map') && path.length === 1) this.processes = protoProcessMap(value);
+    else if (key === 'process' && path.length === 1) this.batchProcess = protoProcess(value) ?? (value && typeof value === 'object' ? value : null);
     else if (key === 'spans' && path.length === 2 && typeof index === 'number') this.span(value);
     else if (key === 'spans') this.notAList = true;
   }
@@ -87,6 +91,7 @@ export class JaegerTraceReader {
     if (got.length === 0) return;
     const r = raw as { process?: unknown; processID?: unknown };
     if (this.processes === undefined && r.process === undefined && typeof r.processID === 'string') this.unresolved.push({ span: got[0], processId: r.processID });
+    if (r.process === undefined && r.processID === undefined) this.processless.push(got[0]);
     this.spans.push(got[0]);
   }
 
@@ -102,6 +107,12 @@ export class JaegerTraceReader {
       span.service = p && typeof p.serviceName === 'string' && p.serviceName !== '' ? p.serviceName : null;
       if (span.service !== null) this.report.spelled(span.service);
     }
+    // A batch's spans without a process of their own are the batch's (Jaeger's collector sets span.Process from it).
+    const batch = this.batchProcess?.serviceName;
+    if (typeof batch === 'string' && batch !== '') {
+      for (const span of this.processless) span.service ??= batch;
+      if (this.processless.length > 0) this.report.spelled(batch);
+    }
     return this.spans;
   }
 }
@@ -114,6 +125,11 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const s = raw as Record<string, unknown>;
   const id = typeof s.spanID === 'string' && s.spanID !== '' ? s.spanID : null;
   const tid = typeof s.traceID === 'string' && s.traceID !== '' ? s.traceID : traceId;
+  if (id === null && ('traceIdLow' in s || typeof s.spanId === 'number')) {
+    // Jaeger's Thrift model as JSON (jaeger-idl thrift/jaeger.thrift: traceIdLow, traceIdHigh, spanId as int64 numbers).
+    report.skip('a span of Jaeger\'s Thrift model (traceIdLow, traceIdHigh and spanId as numbers): not read, a JSON number does not hold a 64-bit id; give the UI\'s JSON (/api/traces), the protobuf model\'s JSON or OTLP');
+    return [];
+  }
   if (id === null && isProtoSpan(s)) {
     // Jaeger's protobuf model as JSON (jaeger-idl model.proto: ids in base64, RFC 3339 times): read as the UI's span
     // that jaeger-query makes of it (jaeger-proto.ts).

@@ -130,6 +130,12 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       setFormat('zipkin', 1, 1);
       const s = zipkinSpan(span, report);
       if (s) gather([s]);
+    } else if (!isBare && (typeof span.traceID === 'string' && typeof span.spanID === 'string' || typeof span.traceId === 'string' && typeof span.spanId === 'string')) {
+      // A lone Jaeger span, the document itself: the UI's form with its process inside, as Jaeger's Elasticsearch
+      // storage keeps a span per document (jaeger internal/uimodel/converter/v1/json/fixtures/es_01.json), or the
+      // protobuf model's (domain_es_01.json).
+      setFormat('jaeger', 1, 1);
+      gather(jaegerTraceSpans({ spans: [span] }, report));
     }
     if (!isBare) return;
     setFormat('jaeger', 1, 1);
@@ -222,8 +228,10 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
       bare.value(path, value);
-    } else if ((top === 'processes' || top === 'processMap' || top === 'process_map' || top === 'traceID') && path.length === 1) bare.value(path, value);
-    else if (typeof top === 'string' && path.length === 1) lone[top] = value;
+    } else if (typeof top === 'string' && path.length === 1) {
+      if (top === 'processes' || top === 'processMap' || top === 'process_map' || top === 'process' || top === 'traceID') bare.value(path, value);
+      lone[top] = value;
+    }
   }, documentEnded);
 
   if (format === null) {
