@@ -81,6 +81,10 @@ describe('a Zipkin span reported in parts is merged as Zipkin merges it (zipkin2
     expect({ merged: r.report.merged, spans: r.report.spans, skipped: Object.fromEntries(r.report.skipped) }).toEqual({
       merged: 0, spans: 2, skipped: { 'a span without a timestamp, and no part of it (its id, shared flag and service) with one': 1 },
     });
+    // Warned where the part is: file, line and column.
+    const lines = join(dir, 'apart-lines.json');
+    writeFileSync(lines, `[\n${[trace[0], { ...trace[3], kind: undefined, localEndpoint: { serviceName: 'backend' } }, trace[2]].map((x) => JSON.stringify(x)).join(',\n')}\n]\n`);
+    expect(calibrateFiles([lines]).warnings).toContain(`${lines}:3:1: skipped 1 a span without a timestamp, and no part of it (its id, shared flag and service) with one`);
   });
 
   it('a merged span fails by its status code once, read on its parts\' tags and kind together', () => {

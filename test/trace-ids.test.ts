@@ -139,3 +139,22 @@ describe('each format\'s own rule for a trace id of 17 to 31 digits whose upper 
     ]);
   });
 });
+
+describe('an OTLP parentSpanId that is no id is refused, not read as a root', () => {
+  // opentelemetry-collector pdata internal/data id.go unmarshalJSON: an empty id is the zero id (no parent); a wrong
+  // length is "invalid length for ID" and bad hex "cannot unmarshal ID", refusing the request.
+  it('skips and counts the span, and keeps an empty or all-zero parent as a root', () => {
+    const span = (spanId: string, parentSpanId?: string) => ({
+      traceId: '5b8efff798038103d269b633813fc60c', spanId, ...(parentSpanId !== undefined ? { parentSpanId } : {}), name: 'op', kind: 2,
+      startTimeUnixNano: '1544712660000000000', endTimeUnixNano: '1544712661000000000',
+    });
+    const f = write('parents.otlp.json', { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] }, scopeSpans: [{ spans: [
+      span('eee19b7ec3c1b174', ''), span('eee19b7ec3c1b175', '0000000000000000'), span('eee19b7ec3c1b176', 'eee19b7ec3c1b174'),
+      span('eee19b7ec3c1b177', 'eee19b7ec3c1b1'), span('eee19b7ec3c1b178', 'not-a-span-id!!!'),
+    ] }] }] });
+    const spans: Span[] = [];
+    const r = readTraceFile(f, (t) => spans.push(...t));
+    expect(spans.map((s) => [s.spanId, s.parentId])).toEqual([['eee19b7ec3c1b174', null], ['eee19b7ec3c1b175', null], ['eee19b7ec3c1b176', 'eee19b7ec3c1b174']]);
+    expect(Object.fromEntries(r.report.skipped)).toEqual({ 'a span whose parentSpanId is not 8 bytes in hex or base64': 2 });
+  });
+});

@@ -89,7 +89,10 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...paddedTraceIds(reads), ...capacityWarnings];
   for (const r of reads) {
     warnings.push(...r.report.warnings);
-    for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
+    for (const [reason, n] of r.report.skipped) {
+      const at = r.report.skippedAt.get(reason);
+      warnings.push(`${r.file}${at ? `:${at}` : ''}: skipped ${n} ${reason}${n > 1 ? ` (each${at ? '; the first here' : ''})` : ''}`);
+    }
   }
   if (kept?.overflow) warnings.push(`more than ${kept.limit.toLocaleString('en-US')} spans: too many to keep for resampling, so the figures get no ranges`);
   return { yaml, files: reads, warnings, analysis, capacities: capacityNotes(yaml, given, pools), pools, scenario: full, resampling: kept && !kept.overflow ? { kept, recalibrate } : null };

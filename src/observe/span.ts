@@ -59,8 +59,12 @@ export class ReadReport {
     if (!this.spellings.has(service)) this.spellings.set(service, this.here);
   }
 
+  /** Where the first span skipped for each reason was ("line:column"). */
+  readonly skippedAt = new Map<string, string>();
+
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+    if (!this.skippedAt.has(reason)) this.skippedAt.set(reason, this.here);
   }
 
   /** Counts why a span failed by its status code; true when it did (`why` is not null). */

@@ -12,7 +12,7 @@ import type { AttributeValue, ReadReport, Span } from '../../observe/span.js';
 import { statusCodeError } from '../../observe/span-errors.js';
 
 /** The report each Zipkin span was read into, and why its status code failed it (counted there), if it did. */
-const READ = new WeakMap<Span, { report: ReadReport; why: string | null }>();
+const READ = new WeakMap<Span, { report: ReadReport; why: string | null; at: string }>();
 /** Parts read without a timestamp. */
 const PARTS = new WeakSet<Span>();
 
@@ -32,7 +32,7 @@ function judge(span: Span, report: ReadReport): void {
   const { error, why } = failed(span.attributes, span.kind);
   span.error = error;
   report.failedBy(why);
-  READ.set(span, { report, why });
+  READ.set(span, { report, why, at: READ.get(span)?.at ?? report.here });
 }
 
 function unjudge(span: Span): ReadReport | undefined {
@@ -68,6 +68,7 @@ export function mergeParts(spans: Span[]): Span[] {
     report.spans--;
     const into = (byId.get(`${part.spanId}\u0000${part.shared}`) ?? []).find((s) => s.service === null || part.service === null || s.service === part.service);
     if (into === undefined) {
+      report.here = READ.get(part)?.at ?? report.here;
       report.skip('a span without a timestamp, and no part of it (its id, shared flag and service) with one');
       continue;
     }
