@@ -109,3 +109,32 @@ describe('a Zipkin span reported in parts is merged as Zipkin merges it (zipkin2
     expect(Object.fromEntries(r2.report.failedByCode)).toEqual({ 'HTTP 404 on a client span': 1 });
   });
 });
+
+describe('Zipkin fields Zipkin\'s own reader refuses are refused (openzipkin/zipkin zipkin2/internal/V2SpanReader.java)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-zipkin-fields-'));
+  const span = (id: string, extra: object) => ({ traceId: '000000000000000a', id, name: 'get', timestamp: 1_700_000_000_000_000, duration: 5, localEndpoint: { serviceName: 'a' }, ...extra });
+
+  it('a kind not of Span.Kind, a tag that is null, true or a list, an annotation without its timestamp or value; a number tag is its text', () => {
+    const f = join(dir, 'fields.json');
+    writeFileSync(f, JSON.stringify([
+      span('01', { kind: 'CLIENT', tags: { 'http.status_code': 503, peer: 'b' }, annotations: [{ timestamp: 1_700_000_000_000_001, value: 'ws' }], kind2: null }),
+      span('02', { kind: 'client' }),
+      span('03', { kind: 'INTERNAL' }),
+      span('04', { tags: { error: null } }),
+      span('05', { tags: { error: true } }),
+      span('06', { tags: { 'http.route': ['/a'] } }),
+      span('07', { annotations: [{ value: 'ws' }] }),
+      span('08', { annotations: [{ timestamp: 1_700_000_000_000_001 }] }),
+    ]));
+    const spans: Span[] = [];
+    const r = readTraceFile(f, (t) => spans.push(...t));
+    expect(spans.map((s) => [s.spanId, s.kind, s.attributes, s.events.map((e) => [e.timeUs, e.name]), s.error])).toEqual([
+      ['0000000000000001', 'client', { 'http.status_code': '503', peer: 'b' }, [[1_700_000_000_000_001, 'ws']], true],
+    ]);
+    expect(Object.fromEntries(r.report.skipped)).toEqual({
+      'a span whose kind is not CLIENT, SERVER, PRODUCER or CONSUMER (Span.Kind.valueOf)': 2,
+      'a span whose tags are not an object of text values': 3,
+      'a span with an annotation without its timestamp or value (V2SpanReader: "Incomplete annotation")': 2,
+    });
+  });
+});

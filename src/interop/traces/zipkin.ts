@@ -29,12 +29,20 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     report.skip('a span whose name is not text');
     return null;
   }
+  // What Zipkin's own reader refuses (openzipkin/zipkin zipkin2/internal/V2SpanReader.java): a kind that is not one
+  // of Span.Kind's names (Kind.valueOf), a tag whose value is not text or a number (nextString; "No value at" for
+  // null), an annotation without its timestamp or value ("Incomplete annotation"). A null field is no field.
+  const wrong = zipkinRefusal(s);
+  if (wrong !== null) {
+    report.skip(wrong);
+    return null;
+  }
   const tags: Record<string, AttributeValue> = {};
   if (s.tags && typeof s.tags === 'object') for (const [k, v] of Object.entries(s.tags as Record<string, unknown>)) tags[k] = String(v);
   const local = s.localEndpoint as { serviceName?: unknown } | undefined;
   const remote = s.remoteEndpoint as { serviceName?: unknown } | undefined;
   const events = Array.isArray(s.annotations)
-    ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || (start ?? NaN), name: String(a?.value ?? ''), attributes: {} }))
+    ? (s.annotations as { timestamp: unknown; value: unknown }[]).map((a) => ({ timeUs: Number(a.timestamp), name: String(a.value), attributes: {} }))
     : [];
   // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId,
   // which V2SpanReader calls): zipkinTraceId, zipkinSpanId. A parentId of zeros, or one equal to the span's own id,
@@ -54,7 +62,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (local && typeof local.serviceName === 'string' && local.serviceName !== '') report.spelled(local.serviceName);
   const service = local && typeof local.serviceName === 'string' && local.serviceName !== '' ? lower(local.serviceName, 'services', report) : null;
   const remoteService = remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? lower(remote.serviceName, 'services', report) : null;
-  const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
+  const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] : 'unspecified';
   const span: Span = {
     traceId,
     spanId,
@@ -75,6 +83,25 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   // whole (zipkin-merge.ts).
   markRead(span, report, start === undefined);
   return span;
+}
+
+const ZIPKIN_KINDS = ['CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER'];
+const text = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
+/** Why Zipkin's V2SpanReader refuses the span's kind, tags or annotations, or null. */
+function zipkinRefusal(s: Record<string, unknown>): string | null {
+  if (s.kind !== undefined && s.kind !== null && !ZIPKIN_KINDS.includes(s.kind as string)) return 'a span whose kind is not CLIENT, SERVER, PRODUCER or CONSUMER (Span.Kind.valueOf)';
+  if (s.tags !== undefined && s.tags !== null) {
+    if (typeof s.tags !== 'object' || Array.isArray(s.tags) || !Object.values(s.tags).every(text)) return 'a span whose tags are not an object of text values';
+  }
+  if (s.annotations !== undefined && s.annotations !== null) {
+    const ok = Array.isArray(s.annotations) && s.annotations.every((a) => {
+      const r = a as { timestamp?: unknown; value?: unknown } | null;
+      return r !== null && typeof r === 'object' && Number.isFinite(microseconds(r.timestamp)) && text(r.value);
+    });
+    if (!ok) return 'a span with an annotation without its timestamp or value (V2SpanReader: "Incomplete annotation")';
+  }
+  return null;
 }
 
 /**
