@@ -2,7 +2,7 @@
  * Jaeger's protobuf model as JSON (jaegertracing/jaeger-idl proto/api_v2/model.proto, gogo jsonpb) is read as the
  * UI's JSON that jaeger-query makes of it (jaegertracing/jaeger internal/uimodel/converter/v1/json/from_domain.go).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -124,3 +124,22 @@ describe('one Jaeger span as the whole document', () => {
     ]);
   });
 });
+
+describe('api_v2\'s GetTrace stream: a trace in chunks (SpansResponseChunk, jaeger-idl proto/api_v2/query.proto)', () => {
+  const whole = JSON.parse(readFileSync(fixture('jaeger-proto-uimodel.json'), 'utf8')) as { spans: unknown[] };
+  const chunks = [{ spans: whole.spans.slice(0, 2) }, { spans: whole.spans.slice(2) }];
+
+  it('chunks one after another (as grpcurl prints them) or as grpc-gateway streams them ({"result": chunk} a line) are one trace', () => {
+    const printed = join(dir, 'grpcurl.json');
+    writeFileSync(printed, chunks.map((c) => JSON.stringify(c, null, 2)).join('\n'));
+    const gateway = join(dir, 'gateway.json');
+    writeFileSync(gateway, chunks.map((c) => JSON.stringify({ result: c })).join('\n'));
+    const one = read(fixture('jaeger-proto-uimodel.json')).spans;
+    for (const f of [printed, gateway]) {
+      const { r, spans } = read(f);
+      expect({ traces: r.traces, documents: r.documents }).toEqual({ traces: 1, documents: 2 });
+      expect(spans).toEqual(one);
+    }
+  });
+});
+

@@ -22,7 +22,9 @@ export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 // OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
 const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => [['resourceSpans', scopes, 'spans'], ['result', 'resourceSpans', scopes, 'spans']]);
 // Jaeger spans one at a time too: an element of data is a whole trace.
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ...OTLP_SPANS];
+// A `result` holding `spans`: a chunk of Jaeger's api_v2 GetTrace stream (SpansResponseChunk) as grpc-gateway writes
+// each message of a stream, {"result": message}.
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ['result', 'spans'], ...OTLP_SPANS];
 
 export interface FileRead {
   format: TraceFormat;
@@ -139,7 +141,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     }
     if (!isBare) return;
     setFormat('jaeger', 1, 1);
-    hand(bare.finish());
+    // Gathered by trace id: a trace may come in several documents (api_v2's GetTrace streams it in chunks).
+    gather(bare.finish());
     bare = new JaegerTraceReader(report);
     isBare = false;
   };
@@ -228,6 +231,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
       bare.value(path, value);
+    } else if (top === 'result' && path[1] === 'spans' && path.length === 3) {
+      isBare = true;
+      bare.value(path.slice(1), value);
     } else if (typeof top === 'string' && path.length === 1) {
       if (top === 'processes' || top === 'processMap' || top === 'process_map' || top === 'process' || top === 'traceID') bare.value(path, value);
       lone[top] = value;
