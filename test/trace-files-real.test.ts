@@ -138,3 +138,18 @@ describe('Zipkin fields Zipkin\'s own reader refuses are refused (openzipkin/zip
     });
   });
 });
+
+describe('fields read and not modelled are warned where they are', () => {
+  it('OTLP links (jaeger storage integration fixture link_attributes_trace.json): which backends do what with them, at file:line:column', () => {
+    const f = fixture('otlp-link-attributes.json');
+    expect(calibrateFiles([f]).warnings).toContain(`${f}:18:13: 1 span with OTLP links, not modelled (Zipkin drops them; Jaeger shows them as FOLLOWS_FROM references, the parent of a span without one)`);
+  });
+
+  it('a Jaeger reference of another refType than CHILD_OF or FOLLOWS_FROM', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-left-out-'));
+    const f = join(dir, 'ref.json');
+    writeFileSync(f, JSON.stringify({ data: [{ traceID: '0a', spans: [{ traceID: '0a', spanID: '01', operationName: 'op', startTime: 1, duration: 1, references: [{ refType: 'PARENT', traceID: '0a', spanID: '02' }], processID: 'p1' }], processes: { p1: { serviceName: 'a' } } }] }));
+    expect(calibrateFiles([f]).warnings).toContain(`${f}:1:35: 1 span with references whose refType is neither CHILD_OF nor FOLLOWS_FROM, not read`);
+  });
+});
+

@@ -89,6 +89,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...paddedTraceIds(reads), ...capacityWarnings];
   for (const r of reads) {
     warnings.push(...r.report.warnings);
+    for (const [what, u] of r.report.unmodelled) warnings.push(`${r.file}:${u.at}: ${plural(u.spans, 'span')} with ${what}`);
     for (const [reason, n] of r.report.skipped) {
       const at = r.report.skippedAt.get(reason);
       warnings.push(`${r.file}${at ? `:${at}` : ''}: skipped ${n} ${reason}${n > 1 ? ` (each${at ? '; the first here' : ''})` : ''}`);

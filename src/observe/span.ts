@@ -62,6 +62,16 @@ export class ReadReport {
   /** Where the first span skipped for each reason was ("line:column"). */
   readonly skippedAt = new Map<string, string>();
 
+  /** Fields read and not modelled, by what is said of them, with how many spans had them and where the first was. */
+  readonly unmodelled = new Map<string, { spans: number; at: string }>();
+
+  /** Notes a field of the span being read that the model leaves out (`what` says which and why). */
+  leftOut(what: string): void {
+    const u = this.unmodelled.get(what);
+    if (u) u.spans++;
+    else this.unmodelled.set(what, { spans: 1, at: this.here });
+  }
+
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
     if (!this.skippedAt.has(reason)) this.skippedAt.set(reason, this.here);

@@ -165,6 +165,7 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
     const same = (t: unknown) => t === undefined || t === tid || (typeof t === 'string' && hexTraceId(t) !== null && hexTraceId(t) === hexTraceId(tid));
     const child = refs.find((r) => r && r.refType === 'CHILD_OF' && typeof r.spanID === 'string' && same(r.traceID));
     const follow = refs.find((r) => r && r.refType === 'FOLLOWS_FROM' && typeof r.spanID === 'string' && same(r.traceID));
+    if (refs.some((r) => r && r.refType !== 'CHILD_OF' && r.refType !== 'FOLLOWS_FROM')) report.leftOut('references whose refType is neither CHILD_OF nor FOLLOWS_FROM, not read');
     if (child) parentId = child.spanID as string;
     else if (follow) {
       parentId = follow.spanID as string;

@@ -105,6 +105,9 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     report.skip('a span without valid start and end times');
     return null;
   }
+  // Links are not modelled: Zipkin's OTLP collector drops them (zipkin-otel SpanTranslator), Jaeger shows them as
+  // FOLLOWS_FROM references (opentelemetry-collector-contrib pkg/translator/jaeger), so the backends disagree.
+  if (Array.isArray(raw.links) && raw.links.length > 0) report.leftOut('OTLP links, not modelled (Zipkin drops them; Jaeger shows them as FOLLOWS_FROM references, the parent of a span without one)');
   const attributes = attributesOf(raw.attributes);
   const status = raw.status as { code?: unknown } | undefined;
   const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
