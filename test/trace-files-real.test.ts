@@ -153,3 +153,16 @@ describe('fields read and not modelled are warned where they are', () => {
   });
 });
 
+describe('Zipkin times of 0 or less are none (zipkin2/Span.java Builder.timestamp, Builder.duration: below 0 is 0, 0 is unset)', () => {
+  it('a timestamp of 0 makes a part, merged into the part with a timestamp; a negative duration is no duration', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-zipkin-zero-'));
+    const f = join(dir, 'zero.json');
+    const s = { traceId: '000000000000000a', id: '000000000000000a', kind: 'SERVER', name: 'get', localEndpoint: { serviceName: 'a' } };
+    writeFileSync(f, JSON.stringify([{ ...s, timestamp: 1_700_000_000_000_000, duration: -5 }, { ...s, timestamp: 0, duration: 2_000 }]));
+    const spans: Span[] = [];
+    const r = readTraceFile(f, (t) => spans.push(...t));
+    expect(spans.map((x) => [x.startUs, x.durationUs])).toEqual([[1_700_000_000_000_000, 2_000]]);
+    expect(r.report.merged).toBe(1);
+  });
+});
+

@@ -16,15 +16,14 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     report.skip('a span without a traceId or id');
     return null;
   }
-  const start = microseconds(s.timestamp), duration = microseconds(s.duration) ?? 0;
-  if (start !== undefined && !Number.isFinite(start)) {
-    report.skip('a span whose timestamp is not a number of microseconds');
+  // A timestamp or duration of 0 or less is none (zipkin2/Span.java Builder.timestamp and duration: below 0 is 0,
+  // and 0 is unset): a span without a timestamp is a part, merged into the part with one (zipkin-merge.ts).
+  const given = microseconds(s.timestamp), time = microseconds(s.duration) ?? 0;
+  if ((given !== undefined && !Number.isFinite(given)) || !Number.isFinite(time)) {
+    report.skip('a span whose timestamp or duration is not a number of microseconds');
     return null;
   }
-  if (!Number.isFinite(duration) || duration < 0) {
-    report.skip('a span whose duration is not a number of microseconds, 0 or more');
-    return null;
-  }
+  const start = given !== undefined && given > 0 ? given : undefined, duration = Math.max(0, time);
   if (s.name !== undefined && s.name !== null && typeof s.name !== 'string') {
     report.skip('a span whose name is not text');
     return null;
