@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
 import { readTraceFile, readTraceFiles } from '../src/interop/traces/read.js';
 import { hexSpanId, hexTraceId, type Span } from '../src/observe/span.js';
+import { zipkinSpanId, zipkinTraceId } from '../src/interop/traces/zipkin.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-trace-ids-'));
 const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
@@ -94,9 +95,66 @@ describe('a trace joins across files as Zipkin joins it', () => {
       span('48485a3953bb6124', '0000000000000000'),
       span('48485a3953bb6124', '03', '10000000000000000'),
       span('00000000000000000000000000000000', '04'),
+      // Upper-case hex: "should be lower-hex encoded with no prefix" (Span.java validateHexAndReturnZeroPrefix).
+      span('48485A3953BB6124', '05'),
+      span('48485a3953bb6124', '0A'),
     ]);
     const r = readTraceFile(f, () => {});
     expect(r.report.spans).toBe(1);
-    expect(Object.fromEntries(r.report.skipped)).toEqual({ 'a span whose traceId, id or parentId is not hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)': 4 });
+    expect(Object.fromEntries(r.report.skipped)).toEqual({ 'a span whose traceId, id or parentId is not lower-case hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)': 6 });
+  });
+});
+
+describe('each format\'s own rule for a trace id of 17 to 31 digits whose upper 64 bits are zeros', () => {
+  it.each([
+    // zipkin2/SpanTest.java normalizeTraceId_truncates64BitZeroPrefix, _padsTo64, _padsTo128: Zipkin pads 17 to 31
+    // digits to 32 and trims only an id of exactly 32; Jaeger's TraceIDFromString splits off the lower 16 digits and
+    // TraceID.String writes 16 when the upper 64 bits are zero (jaeger-idl model/v1/ids.go).
+    ['0000000000000000000000000000162e', '000000000000162e', '000000000000162e'],
+    ['162e', '000000000000162e', '000000000000162e'],
+    ['4d2000000000000162e', '00000000000004d2000000000000162e', '00000000000004d2000000000000162e'],
+    ['0048485a3953bb6124', '000000000000000048485a3953bb6124', '48485a3953bb6124'],
+    ['000000000000000000000048485a3953bb6124'.slice(7), '000000000000000048485a3953bb6124', '48485a3953bb6124'],
+    // Upper case: Zipkin refuses it (validateHexAndReturnZeroPrefix); Go's ParseUint reads it.
+    ['48485A3953BB6124', null, '48485a3953bb6124'],
+  ])('%s: Zipkin %s, Jaeger %s', (id, zipkin, jaeger) => {
+    expect(zipkinTraceId(id)).toBe(zipkin);
+    expect(hexTraceId(id)).toBe(jaeger);
+  });
+
+  it('span ids: Zipkin pads lower-case hex to 16 digits and refuses only 16 zeros as an id (Builder.id: zeros == 16)', () => {
+    expect(zipkinSpanId('c26551047c72d19')).toBe('0c26551047c72d19');
+    expect(zipkinSpanId('C26551047C72D19')).toBeNull();
+  });
+
+  it('a Zipkin file\'s 18-digit id and a Jaeger file\'s same id are two traces, as Zipkin keeps them, warned with where', () => {
+    const zipkin = write('padded.zipkin.json', [{ traceId: '0048485a3953bb6124', id: '48485a3953bb6124', kind: 'SERVER', name: 'get /', timestamp: 1700000000000000, duration: 5000, localEndpoint: { serviceName: 'frontend' } }]);
+    const jaeger = write('padded.jaeger.json', { data: [{ traceID: '0048485a3953bb6124', spans: [{ traceID: '0048485a3953bb6124', spanID: 'cccccccccccccccc', operationName: 'price', references: [], startTime: 1700000000002000, duration: 100, processID: 'p1' }], processes: { p1: { serviceName: 'pricing' } } }] });
+    const traces: string[] = [];
+    readTraceFiles([zipkin, jaeger], (spans) => traces.push(`${spans[0].traceId} ${spans.map((x) => x.service).join()}`));
+    expect(traces.sort()).toEqual(['000000000000000048485a3953bb6124 frontend', '48485a3953bb6124 pricing']);
+    expect(calibrateFiles([zipkin, jaeger]).warnings.filter((w) => w.includes('normalizeTraceId'))).toEqual([
+      `${zipkin}:1:2: Zipkin trace id "0048485a3953bb6124" (18 digits) read as Zipkin keeps it, 000000000000000048485a3953bb6124 (normalizeTraceId pads 17 to 31 digits to 32): ` +
+      'its upper 64 bits are zeros, so Jaeger and OTLP spell the same trace 48485a3953bb6124, which Zipkin keeps apart (spans of it in those files are another trace)',
+    ]);
+  });
+});
+
+describe('an OTLP parentSpanId that is no id is refused, not read as a root', () => {
+  // opentelemetry-collector pdata internal/data id.go unmarshalJSON: an empty id is the zero id (no parent); a wrong
+  // length is "invalid length for ID" and bad hex "cannot unmarshal ID", refusing the request.
+  it('skips and counts the span, and keeps an empty or all-zero parent as a root', () => {
+    const span = (spanId: string, parentSpanId?: string) => ({
+      traceId: '5b8efff798038103d269b633813fc60c', spanId, ...(parentSpanId !== undefined ? { parentSpanId } : {}), name: 'op', kind: 2,
+      startTimeUnixNano: '1544712660000000000', endTimeUnixNano: '1544712661000000000',
+    });
+    const f = write('parents.otlp.json', { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] }, scopeSpans: [{ spans: [
+      span('eee19b7ec3c1b174', ''), span('eee19b7ec3c1b175', '0000000000000000'), span('eee19b7ec3c1b176', 'eee19b7ec3c1b174'),
+      span('eee19b7ec3c1b177', 'eee19b7ec3c1b1'), span('eee19b7ec3c1b178', 'not-a-span-id!!!'),
+    ] }] }] });
+    const spans: Span[] = [];
+    const r = readTraceFile(f, (t) => spans.push(...t));
+    expect(spans.map((s) => [s.spanId, s.parentId])).toEqual([['eee19b7ec3c1b174', null], ['eee19b7ec3c1b175', null], ['eee19b7ec3c1b176', 'eee19b7ec3c1b174']]);
+    expect(Object.fromEntries(r.report.skipped)).toEqual({ 'a span whose parentSpanId is not 8 bytes in hex or base64': 2 });
   });
 });

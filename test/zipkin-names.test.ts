@@ -67,3 +67,39 @@ describe('Zipkin names are read in lower case, as Zipkin keeps them', () => {
     expect({ status: cap.status, stderr: cap.stderr }).toEqual({ status: 2, stderr: expect.stringContaining('did you mean "frontend"?') });
   });
 });
+
+describe('a service reporting through Zipkin and OTLP in mixed case is one service, as one backend receiving both shows it', () => {
+  // Zipkin's API gives "checkout"; the same service's OTLP exporter writes service.name "Checkout". Zipkin keeps
+  // service names in lower case (zipkin2/Endpoint.java Builder.serviceName) and its OTLP collector builds the same
+  // Endpoint from service.name (openzipkin-contrib/zipkin-otel collector-http SpanTranslator.getLocalEndpoint).
+  const zipkinFile = join(dir, 'zipkin-checkout.json');
+  writeFileSync(zipkinFile, JSON.stringify([
+    { traceId: '00000000000000a1', id: '00000000000000a1', kind: 'SERVER', name: 'post /checkout', timestamp: 1700000000000000, duration: 9000, localEndpoint: { serviceName: 'checkout' } },
+  ], null, 1));
+  const otlpFile = join(dir, 'otlp-checkout.json');
+  const resource = (name: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: name } }] });
+  const span = (traceId: string, spanId: string, parentSpanId: string | undefined, name: string, kind: number, start: number, extra: object = {}) => ({
+    traceId, spanId, ...(parentSpanId ? { parentSpanId } : {}), name, kind, startTimeUnixNano: `${start}000`, endTimeUnixNano: `${start + 4000}000`, ...extra,
+  });
+  writeFileSync(otlpFile, JSON.stringify({
+    resourceSpans: [
+      { resource: resource('Frontend'), scopeSpans: [{ spans: [span('000000000000000000000000000000b2', '00000000000000b2', undefined, 'GET /', 2, 1700000001000000), span('000000000000000000000000000000b2', '00000000000000b3', '00000000000000b2', 'POST', 3, 1700000001000100, { endTimeUnixNano: '1700000001003500000', attributes: [{ key: 'peer.service', value: { stringValue: 'Checkout' } }] })] }] },
+      { resource: resource('Checkout'), scopeSpans: [{ spans: [span('000000000000000000000000000000b2', '00000000000000b4', '00000000000000b3', 'POST /checkout', 2, 1700000001000200, { endTimeUnixNano: '1700000001003200000' })] }] },
+    ],
+  }, null, 1));
+
+  it('joins "Checkout" to Zipkin\'s "checkout", warning with both spellings and where each occurs; the OTLP-only "Frontend" keeps its case', () => {
+    const r = calibrateFiles([zipkinFile, otlpFile]);
+    const services = [...new Set([...r.analysis.endpoints.values()].map((e) => e.service))].sort();
+    expect(services).toEqual(['Frontend', 'checkout']);
+    expect(structure(load(r.yaml))['Frontend.GET']).toEqual(['checkout.POST-checkout']);
+    expect(r.warnings).toContain(`service "Checkout" in OTLP's ${otlpFile}:47:16 and "checkout" in Zipkin's ${zipkinFile}:2:2 are one service, joined as "checkout": ` +
+      'Zipkin keeps service names in lower case (zipkin2/Endpoint.java Builder.serviceName), its OTLP collector too (zipkin-otel SpanTranslator), so one backend receiving both shows "checkout"');
+  });
+
+  it('read alone, each file keeps its own spelling and nothing is warned', () => {
+    const r = calibrateFiles([otlpFile]);
+    expect([...new Set([...r.analysis.endpoints.values()].map((e) => e.service))].sort()).toEqual(['Checkout', 'Frontend']);
+    expect(r.warnings.filter((w) => w.includes('one service'))).toEqual([]);
+  });
+});

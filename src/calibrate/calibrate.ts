@@ -16,7 +16,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, serviceNames } from './names.js';
-import { cutTraceIds, readClauses } from './read-notes.js';
+import { cutTraceIds, paddedTraceIds, readClauses } from './read-notes.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
@@ -86,9 +86,14 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
     const again = parseScenarioText(writeScenario(a, { ...write, sources: [], waits: waitsOfAll }));
     return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
   };
-  const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...capacityWarnings];
+  const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...paddedTraceIds(reads), ...capacityWarnings];
   for (const r of reads) {
-    for (const [reason, n] of r.report.skipped) warnings.push(`${r.file}: skipped ${n} ${reason}${n > 1 ? ' (each)' : ''}`);
+    warnings.push(...r.report.warnings);
+    for (const [what, u] of r.report.unmodelled) warnings.push(`${r.file}:${u.at}: ${plural(u.spans, 'span')} with ${what}`);
+    for (const [reason, n] of r.report.skipped) {
+      const at = r.report.skippedAt.get(reason);
+      warnings.push(`${r.file}${at ? `:${at}` : ''}: skipped ${n} ${reason}${n > 1 ? ` (each${at ? '; the first here' : ''})` : ''}`);
+    }
   }
   if (kept?.overflow) warnings.push(`more than ${kept.limit.toLocaleString('en-US')} spans: too many to keep for resampling, so the figures get no ranges`);
   return { yaml, files: reads, warnings, analysis, capacities: capacityNotes(yaml, given, pools), pools, scenario: full, resampling: kept && !kept.overflow ? { kept, recalibrate } : null };

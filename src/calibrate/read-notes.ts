@@ -55,9 +55,29 @@ export function readNoteLines(reads: readonly Read[]): string[] {
  */
 export function cutTraceIds(ids: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  for (const id of ids) if (id.length === 32 && ids.has(id.slice(16))) out.push(`${id} and ${id.slice(16)}`);
+  // A 32-digit id whose upper 64 bits are zeros is a Zipkin id padded from 17 to 31 digits (paddedTraceIds says so).
+  for (const id of ids) if (id.length === 32 && !id.startsWith('0000000000000000') && ids.has(id.slice(16))) out.push(`${id} and ${id.slice(16)}`);
   if (out.length === 0) return [];
   return [`trace ids that share their lower 64 bits: ${out.slice(0, 5).join(', ')}${out.length > 5 ? ` and ${out.length - 5} more` : ''}; ` +
     'a library that keeps 64-bit ids may have cut one. They are read as two traces each, as Zipkin keeps them by default ' +
     '(its server joins them only with STRICT_TRACE_ID=false)'];
+}
+
+/**
+ * Zipkin trace ids of 17 to 31 digits whose upper 64 bits are zeros: Zipkin pads them to 32 digits and keeps them so
+ * (zipkin2/Span.java normalizeTraceId), another trace than the same bits in 16 digits, which is how Jaeger
+ * (model/v1/ids.go TraceID.String) and OTLP's 64-bit ids read. Warned with where each first occurs.
+ */
+export function paddedTraceIds(reads: readonly Read[]): string[] {
+  const out: string[] = [];
+  for (const r of reads) {
+    const ids = [...r.report.padded];
+    if (ids.length === 0) continue;
+    const [id, at] = ids[0];
+    const full = id.padStart(32, '0');
+    out.push(`${r.file}:${at}: Zipkin trace id "${id}" (${id.length} digits)${ids.length > 1 ? ` and ${ids.length - 1} more of 17 to 31 digits` : ''} read as Zipkin keeps it, ` +
+      `${full} (normalizeTraceId pads 17 to 31 digits to 32): its upper 64 bits are zeros, so Jaeger and OTLP spell the same trace ${full.slice(16)}, ` +
+      'which Zipkin keeps apart (spans of it in those files are another trace)');
+  }
+  return out;
 }

@@ -45,9 +45,36 @@ export class ReadReport {
   readonly lowered = { names: new Set<string>(), services: new Set<string>() };
   /** Parts of spans (Zipkin spans without a timestamp) merged into the part with one. */
   merged = 0;
+  /** Zipkin trace ids of 17 to 31 digits whose upper 64 bits are zeros (kept as 32 digits), with where each first occurs. */
+  readonly padded = new Map<string, string>();
+  /** Where in the file the value being read starts ("line:column"), kept up to date by the reader. */
+  here = '';
+  /** Each service name as the file spells it (before any lowering), with where it first occurs ("line:column"). */
+  readonly spellings = new Map<string, string>();
+  /** Warnings that reading the files together gave (names that join across formats), with the files and places. */
+  readonly warnings: string[] = [];
+
+  /** Notes where a service name first occurs as the file spells it. */
+  spelled(service: string): void {
+    if (!this.spellings.has(service)) this.spellings.set(service, this.here);
+  }
+
+  /** Where the first span skipped for each reason was ("line:column"). */
+  readonly skippedAt = new Map<string, string>();
+
+  /** Fields read and not modelled, by what is said of them, with how many spans had them and where the first was. */
+  readonly unmodelled = new Map<string, { spans: number; at: string }>();
+
+  /** Notes a field of the span being read that the model leaves out (`what` says which and why). */
+  leftOut(what: string): void {
+    const u = this.unmodelled.get(what);
+    if (u) u.spans++;
+    else this.unmodelled.set(what, { spans: 1, at: this.here });
+  }
 
   skip(reason: string): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
+    if (!this.skippedAt.has(reason)) this.skippedAt.set(reason, this.here);
   }
 
   /** Counts why a span failed by its status code; true when it did (`why` is not null). */

@@ -5,6 +5,7 @@
  */
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
+import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi } from './jaeger-proto.js';
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 
@@ -28,8 +29,8 @@ export function jaegerTraceSpans(trace: unknown, report: ReadReport): Span[] {
     report.skip('a trace without spans');
     return [];
   }
-  const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }> };
-  const processes = t.processes && typeof t.processes === 'object' ? t.processes : {};
+  const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }>; processMap?: unknown };
+  const processes = t.processes && typeof t.processes === 'object' ? t.processes : protoProcessMap(t.processMap);
   const out: Span[] = [];
   for (const raw of t.spans) out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report));
   return out;
@@ -50,20 +51,33 @@ export class JaegerTraceReader {
   private readonly early: unknown[] = [];
   private spanList = false;
   private notAList = false;
+  /** A batch's process (jaeger-idl model.proto Batch), for its spans that name none of their own. */
+  private batchProcess: { serviceName?: unknown } | null = null;
+  private readonly processless: Span[] = [];
 
   constructor(private readonly report: ReadReport) {}
 
-  /** A value of the trace object: its `traceID`, `processes`, a span (`spans[k]`), or another (ignored). */
+  /** A value of the trace object: its `traceID`, `processes` (`processMap` in the protobuf model), a span (`spans[k]`), or another (ignored). */
   value(path: readonly (string | number)[], value: unknown): void {
     const [key, index] = path;
     if (key === 'traceID' && path.length === 1) this.traceId = typeof value === 'string' ? value : null;
     else if (key === 'processes' && path.length === 1) this.processes = value && typeof value === 'object' ? value as Record<string, { serviceName?: unknown }> : {};
+    else if ((key === 'processMap' || key === 'process_map') && path.length === 1) this.processes = protoProcessMap(value);
+    else if (key === 'process' && path.length === 1) this.batchProcess = protoProcess(value) ?? (value && typeof value === 'object' ? value : null);
     else if (key === 'spans' && path.length === 2 && typeof index === 'number') this.span(value);
     else if (key === 'spans') this.notAList = true;
   }
 
   private span(raw: unknown): void {
     this.spanList = true;
+    if (raw !== null && typeof raw === 'object' && isProtoSpan(raw as Record<string, unknown>)) {
+      const c = protoSpanToUi(raw as Record<string, unknown>);
+      if ('skip' in c) {
+        this.report.skip(c.skip);
+        return;
+      }
+      raw = c.span;
+    }
     const own = raw !== null && typeof raw === 'object' && typeof (raw as { traceID?: unknown }).traceID === 'string' && (raw as { traceID: string }).traceID !== '';
     if (!own && this.traceId === undefined) {
       this.early.push(raw);
@@ -77,6 +91,7 @@ export class JaegerTraceReader {
     if (got.length === 0) return;
     const r = raw as { process?: unknown; processID?: unknown };
     if (this.processes === undefined && r.process === undefined && typeof r.processID === 'string') this.unresolved.push({ span: got[0], processId: r.processID });
+    if (r.process === undefined && r.processID === undefined) this.processless.push(got[0]);
     this.spans.push(got[0]);
   }
 
@@ -90,6 +105,13 @@ export class JaegerTraceReader {
     for (const { span, processId } of this.unresolved) {
       const p = processes[processId];
       span.service = p && typeof p.serviceName === 'string' && p.serviceName !== '' ? p.serviceName : null;
+      if (span.service !== null) this.report.spelled(span.service);
+    }
+    // A batch's spans without a process of their own are the batch's (Jaeger's collector sets span.Process from it).
+    const batch = this.batchProcess?.serviceName;
+    if (typeof batch === 'string' && batch !== '') {
+      for (const span of this.processless) span.service ??= batch;
+      if (this.processless.length > 0) this.report.spelled(batch);
     }
     return this.spans;
   }
@@ -103,11 +125,20 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const s = raw as Record<string, unknown>;
   const id = typeof s.spanID === 'string' && s.spanID !== '' ? s.spanID : null;
   const tid = typeof s.traceID === 'string' && s.traceID !== '' ? s.traceID : traceId;
-  if (id === null && typeof s.spanId === 'string') {
-    // Jaeger's protobuf model as JSON (jaeger-idl model.proto: traceId and spanId in base64, RFC 3339 times), what
-    // its gRPC api_v2 gives; its UI's JSON (/api/traces) and OTLP (/api/v3) are the formats read.
-    report.skip('a span of Jaeger\'s protobuf model (traceId and spanId in base64): not read; give the UI\'s JSON (/api/traces) or OTLP (/api/v3)');
+  if (id === null && ('traceIdLow' in s || typeof s.spanId === 'number')) {
+    // Jaeger's Thrift model as JSON (jaeger-idl thrift/jaeger.thrift: traceIdLow, traceIdHigh, spanId as int64 numbers).
+    report.skip('a span of Jaeger\'s Thrift model (traceIdLow, traceIdHigh and spanId as numbers): not read, a JSON number does not hold a 64-bit id; give the UI\'s JSON (/api/traces), the protobuf model\'s JSON or OTLP');
     return [];
+  }
+  if (id === null && isProtoSpan(s)) {
+    // Jaeger's protobuf model as JSON (jaeger-idl model.proto: ids in base64, RFC 3339 times): read as the UI's span
+    // that jaeger-query makes of it (jaeger-proto.ts).
+    const c = protoSpanToUi(s);
+    if ('skip' in c) {
+      report.skip(c.skip);
+      return [];
+    }
+    return jaegerSpan(c.span, processes, traceId, report);
   }
   if (id === null || tid === null) {
     report.skip('a span without a spanID or traceID');
@@ -134,6 +165,7 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
     const same = (t: unknown) => t === undefined || t === tid || (typeof t === 'string' && hexTraceId(t) !== null && hexTraceId(t) === hexTraceId(tid));
     const child = refs.find((r) => r && r.refType === 'CHILD_OF' && typeof r.spanID === 'string' && same(r.traceID));
     const follow = refs.find((r) => r && r.refType === 'FOLLOWS_FROM' && typeof r.spanID === 'string' && same(r.traceID));
+    if (refs.some((r) => r && r.refType !== 'CHILD_OF' && r.refType !== 'FOLLOWS_FROM')) report.leftOut('references whose refType is neither CHILD_OF nor FOLLOWS_FROM, not read');
     if (child) parentId = child.spanID as string;
     else if (follow) {
       parentId = follow.spanID as string;
@@ -144,6 +176,7 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const embedded = s.process as { serviceName?: unknown } | undefined;
   const process = embedded ?? (typeof s.processID === 'string' ? processes[s.processID] : undefined);
   const service = process && typeof process.serviceName === 'string' && process.serviceName !== '' ? process.serviceName : null;
+  if (service !== null) report.spelled(service);
   const kindTag = attributes['span.kind'];
   const kind = typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified';
   // OpenTelemetry's span status as Jaeger keeps it: otel.status_code OK or ERROR, and for ERROR an error tag

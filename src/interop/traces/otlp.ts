@@ -92,11 +92,22 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     report.skip('a span without a valid traceId or spanId');
     return null;
   }
+  // An absent or empty parentSpanId, or one of zeros (an invalid SpanID), is a root; one that is not an id at all
+  // is refused, as the OTLP/JSON decoder refuses it (a span read as a root would move it to a journey of its own).
+  const rawParent = raw.parentSpanId;
+  const parentId = rawParent === undefined || rawParent === null || rawParent === '' ? null : idHex(rawParent, 8);
+  if (parentId === null && rawParent !== undefined && rawParent !== null && rawParent !== '' && !(typeof rawParent === 'string' && /^(0{16}|A{11}=)$/.test(rawParent))) {
+    report.skip('a span whose parentSpanId is not 8 bytes in hex or base64');
+    return null;
+  }
   const start = nanosToUs(raw.startTimeUnixNano), end = nanosToUs(raw.endTimeUnixNano);
   if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) {
     report.skip('a span without valid start and end times');
     return null;
   }
+  // Links are not modelled: Zipkin's OTLP collector drops them (zipkin-otel SpanTranslator), Jaeger shows them as
+  // FOLLOWS_FROM references (opentelemetry-collector-contrib pkg/translator/jaeger), so the backends disagree.
+  if (Array.isArray(raw.links) && raw.links.length > 0) report.leftOut('OTLP links, not modelled (Zipkin drops them; Jaeger shows them as FOLLOWS_FROM references, the parent of a span without one)');
   const attributes = attributesOf(raw.attributes);
   const status = raw.status as { code?: unknown } | undefined;
   const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
@@ -110,7 +121,7 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
   return {
     traceId,
     spanId,
-    parentId: idHex(raw.parentSpanId, 8),
+    parentId,
     follows: false,
     service,
     name: typeof raw.name === 'string' ? raw.name : '',

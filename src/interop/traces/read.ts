@@ -15,13 +15,16 @@ import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 import { mergeParts } from './zipkin-merge.js';
+import { joinZipkinCase, renameServices } from './service-case.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
 // OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
 const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => [['resourceSpans', scopes, 'spans'], ['result', 'resourceSpans', scopes, 'spans']]);
 // Jaeger spans one at a time too: an element of data is a whole trace.
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ...OTLP_SPANS];
+// A `result` holding `spans`: a chunk of Jaeger's api_v2 GetTrace stream (SpansResponseChunk) as grpc-gateway writes
+// each message of a stream, {"result": message}.
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ['result', 'spans'], ...OTLP_SPANS];
 
 export interface FileRead {
   format: TraceFormat;
@@ -75,7 +78,9 @@ export function readTraceFiles(files: readonly string[], onTrace: (spans: Span[]
     const read = readInto(file, { hand: add, gather: add });
     reads.push({ ...read, traces: ids.size });
   }
+  const joined = joinZipkinCase(files, reads);
   for (const gathered of all.values()) {
+    if (joined.size > 0) for (const s of gathered) renameServices(s, joined);
     const spans = mergeParts(gathered);
     if (spans.length > 0) onTrace(spans);
   }
@@ -127,10 +132,17 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       setFormat('zipkin', 1, 1);
       const s = zipkinSpan(span, report);
       if (s) gather([s]);
+    } else if (!isBare && (typeof span.traceID === 'string' && typeof span.spanID === 'string' || typeof span.traceId === 'string' && typeof span.spanId === 'string')) {
+      // A lone Jaeger span, the document itself: the UI's form with its process inside, as Jaeger's Elasticsearch
+      // storage keeps a span per document (jaeger internal/uimodel/converter/v1/json/fixtures/es_01.json), or the
+      // protobuf model's (domain_es_01.json).
+      setFormat('jaeger', 1, 1);
+      gather(jaegerTraceSpans({ spans: [span] }, report));
     }
     if (!isBare) return;
     setFormat('jaeger', 1, 1);
-    hand(bare.finish());
+    // Gathered by trace id: a trace may come in several documents (api_v2's GetTrace streams it in chunks).
+    gather(bare.finish());
     bare = new JaegerTraceReader(report);
     isBare = false;
   };
@@ -151,6 +163,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       if (value === null || typeof value !== 'object') report.skip('a resourceSpans entry that is not an object');
     } else if (path.length === 2 && path[1] === 'resource') {
       service = otlpService(value);
+      if (service !== null) report.spelled(service);
       for (const s of early) s.service = service;
       early = [];
     } else if (path.length === 5 && path[3] === 'spans' && typeof path[4] === 'number') {
@@ -162,6 +175,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   };
 
   streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number) => {
+    report.here = `${line}:${column}`;
     const top = path[0];
     if (path.length === 1 && typeof top === 'number') {
       // A top-level list: Zipkin spans, Zipkin traces (lists of spans), Jaeger traces, or Jaeger spans.
@@ -217,8 +231,13 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
       bare.value(path, value);
-    } else if ((top === 'processes' || top === 'traceID') && path.length === 1) bare.value(path, value);
-    else if (typeof top === 'string' && path.length === 1) lone[top] = value;
+    } else if (top === 'result' && path[1] === 'spans' && path.length === 3) {
+      isBare = true;
+      bare.value(path.slice(1), value);
+    } else if (typeof top === 'string' && path.length === 1) {
+      if (top === 'processes' || top === 'processMap' || top === 'process_map' || top === 'process' || top === 'traceID') bare.value(path, value);
+      lone[top] = value;
+    }
   }, documentEnded);
 
   if (format === null) {

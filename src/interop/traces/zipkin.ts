@@ -3,9 +3,8 @@
  * `/api/v2/traces` give them. `kind` is CLIENT, SERVER, PRODUCER or CONSUMER; a server span may share its id
  * with its client (`shared: true`); tags are strings; times are microseconds.
  */
-import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
-import { statusCodeError } from '../../observe/span-errors.js';
-import { markPart } from './zipkin-merge.js';
+import { KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { markRead } from './zipkin-merge.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -17,17 +16,24 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     report.skip('a span without a traceId or id');
     return null;
   }
-  const start = microseconds(s.timestamp), duration = microseconds(s.duration) ?? 0;
-  if (start !== undefined && !Number.isFinite(start)) {
-    report.skip('a span whose timestamp is not a number of microseconds');
+  // A timestamp or duration of 0 or less is none (zipkin2/Span.java Builder.timestamp and duration: below 0 is 0,
+  // and 0 is unset): a span without a timestamp is a part, merged into the part with one (zipkin-merge.ts).
+  const given = microseconds(s.timestamp), time = microseconds(s.duration) ?? 0;
+  if ((given !== undefined && !Number.isFinite(given)) || !Number.isFinite(time)) {
+    report.skip('a span whose timestamp or duration is not a number of microseconds');
     return null;
   }
-  if (!Number.isFinite(duration) || duration < 0) {
-    report.skip('a span whose duration is not a number of microseconds, 0 or more');
-    return null;
-  }
+  const start = given !== undefined && given > 0 ? given : undefined, duration = Math.max(0, time);
   if (s.name !== undefined && s.name !== null && typeof s.name !== 'string') {
     report.skip('a span whose name is not text');
+    return null;
+  }
+  // What Zipkin's own reader refuses (openzipkin/zipkin zipkin2/internal/V2SpanReader.java): a kind that is not one
+  // of Span.Kind's names (Kind.valueOf), a tag whose value is not text or a number (nextString; "No value at" for
+  // null), an annotation without its timestamp or value ("Incomplete annotation"). A null field is no field.
+  const wrong = zipkinRefusal(s);
+  if (wrong !== null) {
+    report.skip(wrong);
     return null;
   }
   const tags: Record<string, AttributeValue> = {};
@@ -35,29 +41,27 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const local = s.localEndpoint as { serviceName?: unknown } | undefined;
   const remote = s.remoteEndpoint as { serviceName?: unknown } | undefined;
   const events = Array.isArray(s.annotations)
-    ? (s.annotations as { timestamp?: unknown; value?: unknown }[]).map((a) => ({ timeUs: Number(a?.timestamp) || (start ?? NaN), name: String(a?.value ?? ''), attributes: {} }))
+    ? (s.annotations as { timestamp: unknown; value: unknown }[]).map((a) => ({ timeUs: Number(a.timestamp), name: String(a.value), attributes: {} }))
     : [];
-  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId):
-  // a span id shorter than 16 hex digits is padded left with zeros, so "c26551047c72d19" is the span
-  // "0c26551047c72d19"; a trace id of 32 digits whose upper 16 are zeros is its lower 16 (hexTraceId); a parentId of
-  // zeros, or one equal to the span's own id, is no parent. Zipkin refuses ids that are not hex, too long or zeros.
-  const traceId = hexTraceId(s.traceId), spanId = hexSpanId(s.id);
+  // Ids as Zipkin keeps them (openzipkin/zipkin zipkin2/Span.java normalizeTraceId, Builder.id, Builder.parentId,
+  // which V2SpanReader calls): zipkinTraceId, zipkinSpanId. A parentId of zeros, or one equal to the span's own id,
+  // is no parent. Zipkin refuses ids that are not lower-case hex, too long, or (a trace id or a 16-digit span id)
+  // all zeros.
+  const traceId = zipkinTraceId(s.traceId), spanId = zipkinSpanId(s.id);
   const rawParent = typeof s.parentId === 'string' && s.parentId !== '' ? s.parentId : null;
-  const parent = rawParent === null ? null : hexSpanId(rawParent);
-  if (traceId === null || spanId === null || /^0+$/.test(spanId) || (rawParent !== null && parent === null)) {
-    report.skip('a span whose traceId, id or parentId is not hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)');
+  const parent = rawParent === null ? null : zipkinSpanId(rawParent);
+  if (traceId === null || spanId === null || s.id === '0000000000000000' || (rawParent !== null && parent === null)) {
+    report.skip('a span whose traceId, id or parentId is not lower-case hex as Zipkin reads it (1 to 32, 16 and 16 digits, not all zeros)');
     return null;
   }
+  if (s.traceId.length > 16 && s.traceId.length < 32 && traceId.startsWith('0000000000000000')) report.padded.set(s.traceId, report.here);
   // Zipkin keeps span and service names in lower case (Span.java Builder.name, Endpoint.java Builder.serviceName):
   // what its UI and API show, and what a team searches by.
   const name = lower(typeof s.name === 'string' ? s.name : '', 'names', report);
+  if (local && typeof local.serviceName === 'string' && local.serviceName !== '') report.spelled(local.serviceName);
   const service = local && typeof local.serviceName === 'string' && local.serviceName !== '' ? lower(local.serviceName, 'services', report) : null;
   const remoteService = remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? lower(remote.serviceName, 'services', report) : null;
-  const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] ?? 'unspecified' : 'unspecified';
-  // OpenTelemetry's Zipkin exporter writes the span's status as otel.status_code (OK or ERROR) and, for ERROR, an
-  // error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
-  const status = typeof tags['otel.status_code'] === 'string' ? (tags['otel.status_code'] as string).toUpperCase() : '';
-  const error = 'error' in tags || status === 'ERROR' || (status !== 'OK' && report.failedBy(statusCodeError(tags, kind)));
+  const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] : 'unspecified';
   const span: Span = {
     traceId,
     spanId,
@@ -68,15 +72,54 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     kind,
     startUs: start ?? NaN,
     durationUs: duration,
-    error,
+    error: false,
     attributes: tags,
     events,
     shared: s.shared === true,
     remoteService,
   };
-  // A part of a span without its timing: merged into the part with it once the trace is whole (zipkin-merge.ts).
-  if (start === undefined) markPart(span, report);
+  // Whether it failed, and a part of a span without its timing, merged into the part with it once the trace is
+  // whole (zipkin-merge.ts).
+  markRead(span, report, start === undefined);
   return span;
+}
+
+const ZIPKIN_KINDS = ['CLIENT', 'SERVER', 'PRODUCER', 'CONSUMER'];
+const text = (v: unknown) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+
+/** Why Zipkin's V2SpanReader refuses the span's kind, tags or annotations, or null. */
+function zipkinRefusal(s: Record<string, unknown>): string | null {
+  if (s.kind !== undefined && s.kind !== null && !ZIPKIN_KINDS.includes(s.kind as string)) return 'a span whose kind is not CLIENT, SERVER, PRODUCER or CONSUMER (Span.Kind.valueOf)';
+  if (s.tags !== undefined && s.tags !== null) {
+    if (typeof s.tags !== 'object' || Array.isArray(s.tags) || !Object.values(s.tags).every(text)) return 'a span whose tags are not an object of text values';
+  }
+  if (s.annotations !== undefined && s.annotations !== null) {
+    const ok = Array.isArray(s.annotations) && s.annotations.every((a) => {
+      const r = a as { timestamp?: unknown; value?: unknown } | null;
+      return r !== null && typeof r === 'object' && Number.isFinite(microseconds(r.timestamp)) && text(r.value);
+    });
+    if (!ok) return 'a span with an annotation without its timestamp or value (V2SpanReader: "Incomplete annotation")';
+  }
+  return null;
+}
+
+/**
+ * A trace id as Zipkin normalizes it (zipkin2/Span.java normalizeTraceId; SpanTest.java normalizeTraceId_*): lower-case
+ * hex only; 16 and 32 digits kept, but 32 whose upper 16 are zeros is its lower 16; fewer than 16 padded left to 16;
+ * 17 to 31 padded left to 32, even when what they add above the lower 16 is zeros (Jaeger's TraceIDFromString reads
+ * "0048485a3953bb6124" as 48485a3953bb6124; Zipkin keeps 000000000000000048485a3953bb6124). Null when Zipkin refuses
+ * it: empty, longer than 32, not lower-case hex, or all zeros.
+ */
+export function zipkinTraceId(id: unknown): string | null {
+  if (typeof id !== 'string' || !/^[0-9a-f]{1,32}$/.test(id) || /^0+$/.test(id)) return null;
+  if (id.length === 32) return id.startsWith('0000000000000000') ? id.slice(16) : id;
+  if (id.length === 16) return id;
+  return id.padStart(id.length < 16 ? 16 : 32, '0');
+}
+
+/** A span id or parentId as Zipkin keeps it (Builder.id, parentId): lower-case hex of 1 to 16 digits, padded left to 16. */
+export function zipkinSpanId(id: unknown): string | null {
+  return typeof id === 'string' && /^[0-9a-f]{1,16}$/.test(id) ? id.padStart(16, '0') : null;
 }
 
 function lower(name: string, what: 'names' | 'services', report: ReadReport): string {
