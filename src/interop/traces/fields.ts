@@ -40,6 +40,9 @@ export const someText = (v: unknown): boolean => typeof v === 'string' && v !== 
 /** A list or an object with something in it. */
 export const nonEmpty = (v: unknown): boolean => (Array.isArray(v) ? v.length > 0 : v !== null && typeof v === 'object' && Object.keys(v).length > 0);
 
+/** The notes of warned fields by their disposition, per file's report: counted without making their key again. */
+const seen = new WeakMap<ReadReport, Map<Disposition, { count: number }>>();
+
 /**
  * Walks `value`, an object of `type`, noting in `report` (once a file per field) each warned field and each field the
  * table does not name. `format` names the vendor in messages ("OTLP", "Zipkin", "Jaeger"); `path` is where the
@@ -50,20 +53,34 @@ export function checkFields(table: FieldTable, format: string, type: string, val
   const fields = table[type];
   if (fields === undefined) throw new Error(`no field table for ${format} ${type}`);
   const snake = format.includes('protobuf');
-  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
-    const p = [...path, name];
+  const obj = value as Record<string, unknown>;
+  // A loop over keys, the path made only where needed: this runs for every span of files of millions.
+  for (const name in obj) {
+    if (!Object.hasOwn(obj, name)) continue;
+    const v = obj[name];
     // jsonpb reads a field by its proto name (snake_case) as well as its JSON name.
     const camel = snake && name.includes('_') ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
     const d = Object.hasOwn(fields, camel) ? fields[camel] : undefined;
-    const at = () => locate(report, p.slice(skip));
+    if (d !== undefined && d.fate === 'modelled' && !d.object && !d.items && !d.values) continue;
+    const at = () => locate(report, [...path, name].slice(skip));
     if (d === undefined) {
       report.noteField(`${format} ${type}.${name}`, at, () => `"${name}" is not a field of ${format}'s ${type}: not read${didYouMean(name, Object.keys(fields))}`);
       continue;
     }
     if (d.fate !== 'modelled' && (d.when ? d.when(v) : v !== null && v !== undefined)) {
       if (d.fate === 'refused') return typeof d.why === 'string' ? d.why : d.why(v);
-      report.noteField(`${format} ${type}.${camel}`, at, () => `${format} ${type}.${name}: ${typeof d.why === 'string' ? d.why : d.why(v)}`);
+      let noted = seen.get(report);
+      if (noted === undefined) seen.set(report, (noted = new Map()));
+      const note = noted.get(d);
+      if (note !== undefined) note.count++;
+      else {
+        const key = `${format} ${type}.${camel}`;
+        report.noteField(key, at, () => `${format} ${type}.${name}: ${typeof d.why === 'string' ? d.why : d.why(v)}`);
+        noted.set(d, report.fieldNotes.get(key)!);
+      }
     }
+    if (!d.object && !d.items && !d.values) continue;
+    const p = [...path, name];
     if (d.object) {
       const r = checkFields(table, format, d.object, v, report, p, skip);
       if (r !== null) return r;
