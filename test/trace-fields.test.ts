@@ -4,6 +4,7 @@
  * each with its source: opentelemetry-proto trace.proto, common.proto and resource.proto; zipkin-api
  * zipkin2-api.yaml; jaeger-ui src/types/trace.tsx; jaeger-idl proto/api_v2/model.proto).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,26 @@ describe('trace fields: each warned field is warned on a file that has it, once,
     expect([...notes.keys()]).toEqual(['Zipkin Span.debug']);
     expect(notes.get('Zipkin Span.debug')!.count).toBe(200_000);
     expect(notes.get('Zipkin Span.debug')!.at).toBe('8:5');
+  });
+});
+
+describe('trace fields: calibrate', () => {
+  it('prints each warned field once, with file:line:column, and writes the same scenario as without the fields', () => {
+    const spans = (extra: object) => Array.from({ length: 50 }, (_, i) => ({
+      traceId: (i + 1).toString(16).padStart(16, '0'), id: 'a'.padStart(16, '0'), name: 'get', kind: 'SERVER', timestamp: 1700000000000000 + i * 1000, duration: 100 + i,
+      localEndpoint: { serviceName: 'api', ...extra }, ...(i === 7 ? { debug: true } : {}),
+    }));
+    const bin = new URL('../bin/rehearse.js', import.meta.url).pathname;
+    const run = (f: string) => spawnSync(process.execPath, [bin, 'calibrate', f], { encoding: 'utf8' });
+    const plain = run(write('cli-plain.json', spans({}))), addressed = run(write('cli-addressed.json', spans({ ipv4: '10.0.0.1', port: 8080 })));
+    expect(addressed.status).toBe(0);
+    expect(addressed.stdout.replaceAll('cli-addressed', 'cli-plain')).toBe(plain.stdout);
+    const lines = addressed.stderr.split('\n').filter((l) => l.includes('Zipkin '));
+    expect(lines).toEqual([
+      expect.stringMatching(/^warning: .*cli-addressed\.json:\d+:\d+: Zipkin LocalEndpoint\.ipv4: .* \(50 times in the file; the first here\)$/),
+      expect.stringMatching(/^warning: .*cli-addressed\.json:\d+:\d+: Zipkin LocalEndpoint\.port: /),
+      expect.stringMatching(/^warning: .*cli-addressed\.json:\d+:\d+: Zipkin Span\.debug: debug .* is not read/),
+    ]);
   });
 });
 
