@@ -129,6 +129,9 @@ describe('trace fields: each warned field is warned on a file that has it, once,
     const zipkin = read(write('zipkin-unknown.json', zipkinDoc)).fieldNotes.get('Zipkin Span.parentID');
     expect(zipkin?.message).toBe('"parentID" is not a field of Zipkin\'s Span: not read; did you mean "parentId"?');
     expect(read(write('otlp-unknown.json', otlpDoc)).fieldNotes.get('OTLP Span.parentSpanID')?.message).toContain('did you mean "parentSpanId"?');
+    // An attribute whose value names no type of AnyValue would be read as empty text: warned, with the type meant.
+    const typo = { resourceSpans: [{ ...otlpDoc.resourceSpans[0], resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }, { key: 'n', value: { intvalue: '3' } }] } }] };
+    expect(read(write('otlp-anyvalue.json', typo)).fieldNotes.get('OTLP AnyValue.intvalue')?.message).toBe('"intvalue" is not a field of OTLP\'s AnyValue: not read; did you mean "intValue"?');
     expect(read(write('jaeger-unknown.json', jaegerDoc)).fieldNotes.get('Jaeger Log.name')?.message).toBe('"name" is not a field of Jaeger\'s Log: not read');
   });
 

@@ -25,7 +25,7 @@ export const OTLP_FIELDS: FieldTable = {
     schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows (http.response.status_code and http.status_code alike)', someText),
   },
   Resource: {
-    attributes: modelled('service.name names the service; the other attributes are not read'),
+    attributes: modelled('service.name names the service; the other attributes are not read', { items: 'KeyValue' }),
     droppedAttributesCount: warned(count('resource attributes', 'service.name may be among them, and a span without it has no service'), positive),
     entityRefs: warned('entity references are not read: the service is service.name alone', nonEmpty),
   },
@@ -51,7 +51,7 @@ export const OTLP_FIELDS: FieldTable = {
     kind: modelled('client, server, producer, consumer or internal'),
     startTimeUnixNano: modelled('the start'),
     endTimeUnixNano: modelled('the end (the duration with the start)'),
-    attributes: modelled('read as attributes (error, status codes, peer.service, route)'),
+    attributes: modelled('read as attributes (error, status codes, peer.service, route)', { items: 'KeyValue' }),
     droppedAttributesCount: warned(count('attributes', 'the span\'s error (an error attribute, a status code) may be among them'), positive),
     events: modelled('read as events', { items: 'Event' }),
     droppedEventsCount: warned(count('events', 'an exception event among them is not seen'), positive),
@@ -62,12 +62,32 @@ export const OTLP_FIELDS: FieldTable = {
   Event: {
     timeUnixNano: modelled('the event\'s time'),
     name: modelled('the event\'s name'),
-    attributes: modelled('the event\'s attributes'),
+    attributes: modelled('the event\'s attributes', { items: 'KeyValue' }),
     droppedAttributesCount: warned(count('event attributes', 'an exception\'s type or message may be among them'), positive),
   },
   Status: {
     code: modelled('ERROR marks the span failed; OK not failed, whatever its attributes'),
     message: warned('the status message is not read: a failure is a failure whatever it says', someText),
+  },
+  // common.proto: an attribute and its value (a list as JSON text, a map as a JSON object's text, bytes as base64).
+  KeyValue: {
+    key: modelled('the attribute\'s name'),
+    value: modelled('the attribute\'s value', { object: 'AnyValue' }),
+  },
+  AnyValue: {
+    stringValue: modelled('text'),
+    boolValue: modelled('true or false'),
+    intValue: modelled('a number (an int64 as JSON text or a number)'),
+    doubleValue: modelled('a number'),
+    arrayValue: modelled('a list, kept as its JSON text', { object: 'ArrayValue' }),
+    kvlistValue: modelled('a map, kept as its JSON text', { object: 'KeyValueList' }),
+    bytesValue: modelled('bytes, kept as their base64 text'),
+  },
+  ArrayValue: {
+    values: modelled('the list\'s values', { items: 'AnyValue' }),
+  },
+  KeyValueList: {
+    values: modelled('the map\'s entries', { items: 'KeyValue' }),
   },
   // Links are warned of as a whole (Span.links); their fields, for the schema's sake.
   Link: {

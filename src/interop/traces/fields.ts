@@ -49,22 +49,45 @@ const seen = new WeakMap<ReadReport, Map<Disposition, { count: number }>>();
  * object is inside `report.hereText`. Returns null, or why the object is refused.
  */
 export function checkFields(table: FieldTable, format: string, type: string, value: unknown, report: ReadReport, path: readonly (string | number)[] = report.base, skip = 0): string | null {
+  return walk(table, format, format.includes('protobuf'), type, value, report, { path, skip }, null);
+}
+
+/** A path inside an object walked, made into a list only when a field is warned of for the first time. */
+interface Step { readonly up: Step | null; readonly key: string | number }
+interface Where { readonly path: readonly (string | number)[]; readonly skip: number }
+
+function pathOf(where: Where, step: Step | null): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (let s = step; s !== null; s = s.up) keys.push(s.key);
+  return [...where.path, ...keys.reverse()].slice(where.skip);
+}
+
+/** A table's fields as maps of one shape each (null: modelled and not walked into), made once per table. */
+type Compiled = ReadonlyMap<string, ReadonlyMap<string, Disposition | null>>;
+const compiledTables = new WeakMap<FieldTable, Compiled>();
+function compiled(table: FieldTable): Compiled {
+  let c = compiledTables.get(table);
+  if (c === undefined) {
+    c = new Map(Object.entries(table).map(([type, fields]) => [type, new Map(Object.entries(fields).map(([k, d]) => [k, d.fate === 'modelled' && !d.object && !d.items && !d.values ? null : d]))]));
+    compiledTables.set(table, c);
+  }
+  return c;
+}
+
+function walk(table: FieldTable, format: string, snake: boolean, type: string, value: unknown, report: ReadReport, where: Where, here: Step | null): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  const fields = table[type];
+  const fields = compiled(table).get(type);
   if (fields === undefined) throw new Error(`no field table for ${format} ${type}`);
-  const snake = format.includes('protobuf');
   const obj = value as Record<string, unknown>;
-  // A loop over keys, the path made only where needed: this runs for every span of files of millions.
-  for (const name in obj) {
-    if (!Object.hasOwn(obj, name)) continue;
-    const v = obj[name];
+  // The path made only where needed: this runs for every span (and attribute) of files of millions.
+  for (const name of Object.keys(obj)) {
     // jsonpb reads a field by its proto name (snake_case) as well as its JSON name.
     const camel = snake && name.includes('_') ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
-    const d = Object.hasOwn(fields, camel) ? fields[camel] : undefined;
-    if (d !== undefined && d.fate === 'modelled' && !d.object && !d.items && !d.values) continue;
-    const at = () => locate(report, [...path, name].slice(skip));
+    const d = fields.get(camel);
+    if (d === null) continue;
+    const v = obj[name];
     if (d === undefined) {
-      report.noteField(`${format} ${type}.${name}`, at, () => `"${name}" is not a field of ${format}'s ${type}: not read${didYouMean(name, Object.keys(fields))}`);
+      report.noteField(`${format} ${type}.${name}`, () => locate(report, pathOf(where, { up: here, key: name })), () => `"${name}" is not a field of ${format}'s ${type}: not read${didYouMean(name, fields.keys())}`);
       continue;
     }
     if (d.fate !== 'modelled' && (d.when ? d.when(v) : v !== null && v !== undefined)) {
@@ -75,25 +98,25 @@ export function checkFields(table: FieldTable, format: string, type: string, val
       if (note !== undefined) note.count++;
       else {
         const key = `${format} ${type}.${camel}`;
-        report.noteField(key, at, () => `${format} ${type}.${name}: ${typeof d.why === 'string' ? d.why : d.why(v)}`);
+        report.noteField(key, () => locate(report, pathOf(where, { up: here, key: name })), () => `${format} ${type}.${name}: ${typeof d.why === 'string' ? d.why : d.why(v)}`);
         noted.set(d, report.fieldNotes.get(key)!);
       }
     }
     if (!d.object && !d.items && !d.values) continue;
-    const p = [...path, name];
+    const step: Step = { up: here, key: name };
     if (d.object) {
-      const r = checkFields(table, format, d.object, v, report, p, skip);
+      const r = walk(table, format, snake, d.object, v, report, where, step);
       if (r !== null) return r;
     }
     if (d.items && Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
-        const r = checkFields(table, format, d.items, v[i], report, [...p, i], skip);
+        const r = walk(table, format, snake, d.items, v[i], report, where, { up: step, key: i });
         if (r !== null) return r;
       }
     }
     if (d.values && v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        const r = checkFields(table, format, d.values, x, report, [...p, k], skip);
+        const r = walk(table, format, snake, d.values, x, report, where, { up: step, key: k });
         if (r !== null) return r;
       }
     }
