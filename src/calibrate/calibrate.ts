@@ -90,6 +90,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   for (const r of reads) {
     warnings.push(...r.report.warnings);
     for (const [what, u] of r.report.unmodelled) warnings.push(`${r.file}:${u.at}: ${plural(u.spans, 'span')} with ${what}`);
+    for (const n of r.report.fieldNotes.values()) warnings.push(`${r.file}:${n.at}: ${n.message}${n.count > 1 ? ` (${n.count.toLocaleString('en-US')} times in the file; the first here)` : ''}`);
     for (const [reason, n] of r.report.skipped) {
       const at = r.report.skippedAt.get(reason);
       warnings.push(`${r.file}${at ? `:${at}` : ''}: skipped ${n} ${reason}${n > 1 ? ` (each${at ? '; the first here' : ''})` : ''}`);

@@ -49,6 +49,21 @@ export class ReadReport {
   readonly padded = new Map<string, string>();
   /** Where in the file the value being read starts ("line:column"), kept up to date by the reader. */
   here = '';
+  /** The text of the value being read (it starts at `here`), to find a field's own place in it. */
+  hereText = '';
+  /** A document read a top-level value at a time (a lone span): where each value began and its text, by key. */
+  parts: Map<string, { here: string; text: string }> | null = null;
+  /** Where, inside `hereText`, the object being read is (keys and list indices). */
+  base: readonly (string | number)[] = [];
+  /** Fields warned once a file each (a field not modelled, or not the format's), by field: what is said, where it first was ("line:column"), how often. */
+  readonly fieldNotes = new Map<string, { message: string; at: string; count: number }>();
+
+  /** Notes a field warned of: the first time with its place and message (worked out only then), later only counted. */
+  noteField(key: string, at: () => string, message: () => string): void {
+    const n = this.fieldNotes.get(key);
+    if (n) n.count++;
+    else this.fieldNotes.set(key, { message: message(), at: at(), count: 1 });
+  }
   /** Each service name as the file spells it (before any lowering), with where it first occurs ("line:column"). */
   readonly spellings = new Map<string, string>();
   /** Warnings that reading the files together gave (names that join across formats), with the files and places. */

@@ -5,7 +5,21 @@
  */
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
-import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi } from './jaeger-proto.js';
+import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi, type Converted } from './jaeger-proto.js';
+import { checkFields } from './fields.js';
+import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
+
+export const PROTO = 'Jaeger (protobuf model)';
+/** Spans of the protobuf model made into the UI's form: their fields were walked as the model's. */
+const converted = new WeakSet<object>();
+
+/** A span of the protobuf model, its fields walked, as the UI's span. */
+function fromProto(raw: Record<string, unknown>, report: ReadReport): Converted {
+  checkFields(JAEGER_PROTO_FIELDS, PROTO, 'Span', raw, report);
+  const c = protoSpanToUi(raw);
+  if ('span' in c) converted.add(c.span);
+  return c;
+}
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
 
@@ -23,8 +37,11 @@ function tagsOf(list: unknown): Record<string, AttributeValue> {
   return out;
 }
 
-/** The spans of one Jaeger trace object; bad spans are counted in `report` and skipped. */
-export function jaegerTraceSpans(trace: unknown, report: ReadReport): Span[] {
+/**
+ * The spans of one Jaeger trace object; bad spans are counted in `report` and skipped. `wrapped`: the object was
+ * made around a span read on its own (the text read is the span's).
+ */
+export function jaegerTraceSpans(trace: unknown, report: ReadReport, wrapped = false): Span[] {
   if (trace === null || typeof trace !== 'object' || !Array.isArray((trace as { spans?: unknown }).spans)) {
     report.skip('a trace without spans');
     return [];
@@ -32,7 +49,13 @@ export function jaegerTraceSpans(trace: unknown, report: ReadReport): Span[] {
   const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }>; processMap?: unknown };
   const processes = t.processes && typeof t.processes === 'object' ? t.processes : protoProcessMap(t.processMap);
   const out: Span[] = [];
-  for (const raw of t.spans) out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report));
+  const base = report.base;
+  if (!wrapped) checkFields(t.processMap !== undefined ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, t.processMap !== undefined ? PROTO : 'Jaeger', 'Trace', t, report);
+  t.spans.forEach((raw, i) => {
+    report.base = wrapped ? base : [...base, 'spans', i];
+    out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report));
+  });
+  report.base = base;
   return out;
 }
 
@@ -54,12 +77,21 @@ export class JaegerTraceReader {
   /** A batch's process (jaeger-idl model.proto Batch), for its spans that name none of their own. */
   private batchProcess: { serviceName?: unknown } | null = null;
   private readonly processless: Span[] = [];
+  private batchAt: { here: string; text: string; value: unknown } | null = null;
+  /** Whether its spans are of the protobuf model. */
+  proto = false;
 
   constructor(private readonly report: ReadReport) {}
 
   /** A value of the trace object: its `traceID`, `processes` (`processMap` in the protobuf model), a span (`spans[k]`), or another (ignored). */
   value(path: readonly (string | number)[], value: unknown): void {
     const [key, index] = path;
+    // A `process` is a Batch's (model.proto), walked in finish when its spans take it, or a lone span's, walked with it.
+    if (path.length === 1 && key !== 'spans' && key !== 'process') {
+      const proto = key === 'processMap' || key === 'process_map';
+      checkFields(proto ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, proto ? PROTO : 'Jaeger', 'Trace', { [key]: value }, this.report, [], 1);
+    }
+    if (key === 'process' && path.length === 1) this.batchAt = { here: this.report.here, text: this.report.hereText, value };
     if (key === 'traceID' && path.length === 1) this.traceId = typeof value === 'string' ? value : null;
     else if (key === 'processes' && path.length === 1) this.processes = value && typeof value === 'object' ? value as Record<string, { serviceName?: unknown }> : {};
     else if ((key === 'processMap' || key === 'process_map') && path.length === 1) this.processes = protoProcessMap(value);
@@ -71,7 +103,8 @@ export class JaegerTraceReader {
   private span(raw: unknown): void {
     this.spanList = true;
     if (raw !== null && typeof raw === 'object' && isProtoSpan(raw as Record<string, unknown>)) {
-      const c = protoSpanToUi(raw as Record<string, unknown>);
+      this.proto = true;
+      const c = fromProto(raw as Record<string, unknown>, this.report);
       if ('skip' in c) {
         this.report.skip(c.skip);
         return;
@@ -100,6 +133,8 @@ export class JaegerTraceReader {
     if (!this.spanList || this.notAList) {
       if (this.spans.length === 0 && this.early.length === 0) this.report.skip('a trace without spans');
     }
+    // Where they were is no longer at hand: warnings of their fields name where the trace's last value was.
+    if (this.early.length > 0) this.report.hereText = '';
     for (const raw of this.early) this.convert(raw);
     const processes = this.processes ?? {};
     for (const { span, processId } of this.unresolved) {
@@ -111,7 +146,13 @@ export class JaegerTraceReader {
     const batch = this.batchProcess?.serviceName;
     if (typeof batch === 'string' && batch !== '') {
       for (const span of this.processless) span.service ??= batch;
-      if (this.processless.length > 0) this.report.spelled(batch);
+      if (this.processless.length > 0 && this.batchAt !== null) {
+        this.report.spelled(batch);
+        const parts = this.report.parts;
+        this.report.parts = new Map([['process', this.batchAt]]);
+        checkFields(JAEGER_PROTO_FIELDS, PROTO, 'Trace', { process: this.batchAt.value }, this.report, []);
+        this.report.parts = parts;
+      }
     }
     return this.spans;
   }
@@ -130,10 +171,11 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
     report.skip('a span of Jaeger\'s Thrift model (traceIdLow, traceIdHigh and spanId as numbers): not read, a JSON number does not hold a 64-bit id; give the UI\'s JSON (/api/traces), the protobuf model\'s JSON or OTLP');
     return [];
   }
+  if (!converted.has(s) && !(id === null && isProtoSpan(s))) checkFields(JAEGER_FIELDS, 'Jaeger', 'Span', s, report);
   if (id === null && isProtoSpan(s)) {
     // Jaeger's protobuf model as JSON (jaeger-idl model.proto: ids in base64, RFC 3339 times): read as the UI's span
     // that jaeger-query makes of it (jaeger-proto.ts).
-    const c = protoSpanToUi(s);
+    const c = fromProto(s, report);
     if ('skip' in c) {
       report.skip(c.skip);
       return [];

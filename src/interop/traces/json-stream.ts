@@ -15,8 +15,8 @@ import { InputError } from '../../errors.js';
 
 export type Path = readonly (string | number)[];
 
-/** Receives a value: its path (keys and array indices) and where its text began. */
-export type ValueHandler = (path: Path, value: unknown, line: number, column: number) => void;
+/** Receives a value: its path (keys and array indices), where its text began, and its text. */
+export type ValueHandler = (path: Path, value: unknown, line: number, column: number, text: string) => void;
 
 /** Told when a document of the file ends (before the next one of a JSON lines file begins). */
 export type DocumentHandler = (index: number) => void;
@@ -98,7 +98,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
       const why = msg.length > 120 ? `${msg.slice(0, 117)}...` : msg;
       throw new InputError([`${file}:${l}:${c}: ${formatPath(capturePath)}: invalid JSON: ${why}`]);
     }
-    onValue(capturePath, value, captureLine, captureCol);
+    onValue(capturePath, value, captureLine, captureCol, text);
   };
 
   try {

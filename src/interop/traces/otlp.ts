@@ -8,6 +8,8 @@ import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
 import { hexTraceId } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
+import { checkFields } from './fields.js';
+import { OTLP_FIELDS } from './field-tables.js';
 
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const KIND_NUMBER: Record<SpanKind, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -84,6 +86,7 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     return null;
   }
   const raw = rawSpan as Record<string, unknown>;
+  checkFields(OTLP_FIELDS, 'OTLP', 'Span', raw, report);
   // A trace id whose upper 64 bits are zero (a 64-bit trace passed on by B3 or Jaeger propagation) is kept as Zipkin
   // and Jaeger keep it, its lower 16 digits (hexTraceId), so the trace joins their files.
   const hex = idHex(raw.traceId, 16);

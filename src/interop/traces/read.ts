@@ -9,13 +9,15 @@
  * OpenTelemetry Collector's file exporter writes one export request per line).
  */
 import { InputError } from '../../errors.js';
-import { JaegerTraceReader, jaegerTraceSpans } from './jaeger.js';
+import { JaegerTraceReader, jaegerTraceSpans, PROTO } from './jaeger.js';
 import { streamJson, type Path } from './json-stream.js';
 import { otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 import { mergeParts } from './zipkin-merge.js';
 import { joinZipkinCase, renameServices } from './service-case.js';
+import { checkFields } from './fields.js';
+import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
@@ -25,6 +27,9 @@ const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes
 // A `result` holding `spans`: a chunk of Jaeger's api_v2 GetTrace stream (SpansResponseChunk) as grpc-gateway writes
 // each message of a stream, {"result": message}.
 const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ['result', 'spans'], ...OTLP_SPANS];
+
+/** A bare Jaeger trace's values that its reader takes as they come. */
+const BARE_KEYS = new Set(['processes', 'processMap', 'process_map', 'process', 'traceID']);
 
 export interface FileRead {
   format: TraceFormat;
@@ -102,6 +107,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   let isBare = false;
   // A lone Zipkin span, the document itself (what zipkin2's SpanBytesDecoder.decodeOne reads): its top-level values.
   let lone: Record<string, unknown> = {};
+  // Where each of its values began, and its text: to name a warned field's own place.
+  let loneAt = new Map<string, { here: string; text: string }>();
   // Jaeger: the element of data being read.
   let trace: { at: string; reader: JaegerTraceReader } | null = null;
   const traceEnded = () => {
@@ -128,6 +135,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     documents++;
     const span = lone;
     lone = {};
+    report.parts = loneAt;
+    loneAt = new Map();
     if (!isBare && typeof span.traceId === 'string' && typeof span.id === 'string') {
       setFormat('zipkin', 1, 1);
       const s = zipkinSpan(span, report);
@@ -137,8 +146,14 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       // storage keeps a span per document (jaeger internal/uimodel/converter/v1/json/fixtures/es_01.json), or the
       // protobuf model's (domain_es_01.json).
       setFormat('jaeger', 1, 1);
-      gather(jaegerTraceSpans({ spans: [span] }, report));
+      gather(jaegerTraceSpans({ spans: [span] }, report, true));
     }
+    if (isBare) {
+      // The trace's other values (its warnings, ...): those the trace reader takes are walked there.
+      const rest = Object.fromEntries(Object.entries(span).filter(([k]) => !BARE_KEYS.has(k)));
+      checkFields(bare.proto ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, bare.proto ? PROTO : 'Jaeger', 'Trace', rest, report, []);
+    }
+    report.parts = null;
     if (!isBare) return;
     setFormat('jaeger', 1, 1);
     // Gathered by trace id: a trace may come in several documents (api_v2's GetTrace streams it in chunks).
@@ -162,6 +177,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     if (path.length === 1) {
       if (value === null || typeof value !== 'object') report.skip('a resourceSpans entry that is not an object');
     } else if (path.length === 2 && path[1] === 'resource') {
+      checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { resource: value }, report, [], 1);
       service = otlpService(value);
       if (service !== null) report.spelled(service);
       for (const s of early) s.service = service;
@@ -171,19 +187,26 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       if (s === null) return;
       if (service === undefined) early.push(s);
       gather([s]);
+    } else if (path.length === 2 && typeof path[1] === 'string' && path[1] !== 'scopeSpans' && path[1] !== 'instrumentationLibrarySpans') {
+      checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { [path[1]]: value }, report, [], 1);
+    } else if (path.length === 4 && typeof path[3] === 'string' && path[3] !== 'spans') {
+      checkFields(OTLP_FIELDS, 'OTLP', 'ScopeSpans', { [path[3]]: value }, report, [], 1);
     }
   };
 
-  streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number) => {
+  streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number, text: string) => {
     report.here = `${line}:${column}`;
+    report.hereText = text;
+    report.base = [];
     const top = path[0];
     if (path.length === 1 && typeof top === 'number') {
       // A top-level list: Zipkin spans, Zipkin traces (lists of spans), Jaeger traces, or Jaeger spans.
       if (Array.isArray(value)) {
         setFormat('zipkin', line, column);
         const spans: Span[] = [];
-        for (const raw of value) {
-          const s = zipkinSpan(raw, report);
+        for (let j = 0; j < value.length; j++) {
+          report.base = [j];
+          const s = zipkinSpan(value[j], report);
           if (s) spans.push(s);
         }
         gather(spans);
@@ -195,7 +218,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
         // reads back (jaegertracing/jaeger cmd/anonymizer/app/writer/writer.go, uiconv/reader.go). Zipkin
         // spells the ids traceId and id.
         setFormat('jaeger', line, column);
-        gather(jaegerTraceSpans({ spans: [value] }, report));
+        gather(jaegerTraceSpans({ spans: [value] }, report, true));
       } else if (value && typeof value === 'object') {
         setFormat('zipkin', line, column);
         const s = zipkinSpan(value, report);
@@ -235,8 +258,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       isBare = true;
       bare.value(path.slice(1), value);
     } else if (typeof top === 'string' && path.length === 1) {
-      if (top === 'processes' || top === 'processMap' || top === 'process_map' || top === 'process' || top === 'traceID') bare.value(path, value);
+      if (BARE_KEYS.has(top)) bare.value(path, value);
       lone[top] = value;
+      loneAt.set(top, { here: report.here, text: report.hereText });
     }
   }, documentEnded);
 

@@ -5,6 +5,8 @@
  */
 import { KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { markRead } from './zipkin-merge.js';
+import { checkFields } from './fields.js';
+import { ZIPKIN_FIELDS } from './field-tables.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -12,6 +14,7 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     return null;
   }
   const s = raw as Record<string, unknown>;
+  checkFields(ZIPKIN_FIELDS, 'Zipkin', 'Span', s, report);
   if (typeof s.traceId !== 'string' || s.traceId === '' || typeof s.id !== 'string' || s.id === '') {
     report.skip('a span without a traceId or id');
     return null;

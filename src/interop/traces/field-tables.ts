@@ -1,0 +1,243 @@
+/**
+ * The disposition of every field each trace format's own schema defines (fields.ts says what the fates mean):
+ *
+ * - OTLP: opentelemetry-proto opentelemetry/proto/trace/v1/trace.proto, common/v1/common.proto and
+ *   resource/v1/resource.proto, as the OTLP/JSON encoding spells them (lowerCamelCase);
+ * - Zipkin: openzipkin/zipkin-api zipkin2-api.yaml (Span, Endpoint, Annotation);
+ * - Jaeger's UI JSON: jaegertracing/jaeger-ui packages/jaeger-ui/src/types/trace.tsx (SpanData, Span, Log, Process,
+ *   SpanReference, KeyValuePair) and the `type` jaeger-query writes on each tag (internal/uimodel/model.go);
+ * - Jaeger's protobuf model as JSON: jaegertracing/jaeger-idl proto/api_v2/model.proto (JSON names; jsonpb also
+ *   reads the proto names, which are checked as these).
+ *
+ * test/trace-fields.test.ts walks the committed extracts of those schemas (test/fixtures/trace-schemas/) against
+ * these tables.
+ */
+import { modelled, nonEmpty, positive, someText, warned, type FieldTable } from './fields.js';
+
+const count = (what: string, risk: string) => (v: unknown) => `dropped ${String(v)} ${what}: ${risk}`;
+const not0or1 = (v: unknown) => v !== undefined && v !== null && v !== 0 && v !== 1 && v !== '0' && v !== '1';
+
+export const OTLP_FIELDS: FieldTable = {
+  ResourceSpans: {
+    resource: modelled('its attribute service.name is the service of its spans', { object: 'Resource' }),
+    scopeSpans: modelled('its spans are read (each walked as it is read)'),
+    instrumentationLibrarySpans: modelled('read as scopeSpans (its name before OTLP 0.15)'),
+    schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows (http.response.status_code and http.status_code alike)', someText),
+  },
+  Resource: {
+    attributes: modelled('service.name names the service; the other attributes are not read', { items: 'KeyValue' }),
+    droppedAttributesCount: warned(count('resource attributes', 'service.name may be among them, and a span without it has no service'), positive),
+    entityRefs: warned('entity references are not read: the service is service.name alone', nonEmpty),
+  },
+  ScopeSpans: {
+    scope: warned('the instrumentation scope is not read: spans are told apart by service and name, whatever library made them', nonEmpty, { object: 'InstrumentationScope' }),
+    instrumentationLibrary: warned('the instrumentation library (scope before OTLP 0.15) is not read', nonEmpty, { object: 'InstrumentationScope' }),
+    spans: modelled('read as spans (each walked as it is read)'),
+    schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows', someText),
+  },
+  InstrumentationScope: {
+    name: modelled('with its scope (warned there)'),
+    version: modelled('with its scope (warned there)'),
+    attributes: modelled('with its scope (warned there)'),
+    droppedAttributesCount: warned(count('scope attributes', 'the scope is not read anyway'), positive),
+  },
+  Span: {
+    traceId: modelled('the trace id'),
+    spanId: modelled('the span id'),
+    traceState: warned('the W3C tracestate is not read: a sampling probability it carries (ot=th:...) is not used to weight the span; every span counts once', someText),
+    parentSpanId: modelled('the parent span'),
+    flags: warned((v) => `flags ${String(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, not0or1),
+    name: modelled('the operation, grouped into journeys and calls'),
+    kind: modelled('client, server, producer, consumer or internal'),
+    startTimeUnixNano: modelled('the start'),
+    endTimeUnixNano: modelled('the end (the duration with the start)'),
+    attributes: modelled('read as attributes (error, status codes, peer.service, route)', { items: 'KeyValue' }),
+    droppedAttributesCount: warned(count('attributes', 'the span\'s error (an error attribute, a status code) may be among them'), positive),
+    events: modelled('read as events', { items: 'Event' }),
+    droppedEventsCount: warned(count('events', 'an exception event among them is not seen'), positive),
+    links: warned('warned by the reader with a count of spans (OTLP links, not modelled)', () => false),
+    droppedLinksCount: warned(count('links', 'links are not modelled anyway'), positive),
+    status: modelled('code ERROR marks the span failed, OK not failed', { object: 'Status' }),
+  },
+  Event: {
+    timeUnixNano: modelled('the event\'s time'),
+    name: modelled('the event\'s name'),
+    attributes: modelled('the event\'s attributes', { items: 'KeyValue' }),
+    droppedAttributesCount: warned(count('event attributes', 'an exception\'s type or message may be among them'), positive),
+  },
+  Status: {
+    code: modelled('ERROR marks the span failed; OK not failed, whatever its attributes'),
+    message: warned('the status message is not read: a failure is a failure whatever it says', someText),
+  },
+  // common.proto: an attribute and its value (a list as JSON text, a map as a JSON object's text, bytes as base64).
+  KeyValue: {
+    key: modelled('the attribute\'s name'),
+    value: modelled('the attribute\'s value', { object: 'AnyValue' }),
+  },
+  AnyValue: {
+    stringValue: modelled('text'),
+    boolValue: modelled('true or false'),
+    intValue: modelled('a number (an int64 as JSON text or a number)'),
+    doubleValue: modelled('a number'),
+    arrayValue: modelled('a list, kept as its JSON text', { object: 'ArrayValue' }),
+    kvlistValue: modelled('a map, kept as its JSON text', { object: 'KeyValueList' }),
+    bytesValue: modelled('bytes, kept as their base64 text'),
+  },
+  ArrayValue: {
+    values: modelled('the list\'s values', { items: 'AnyValue' }),
+  },
+  KeyValueList: {
+    values: modelled('the map\'s entries', { items: 'KeyValue' }),
+  },
+  // Links are warned of as a whole (Span.links); their fields, for the schema's sake.
+  Link: {
+    traceId: modelled('with its link (warned there)'),
+    spanId: modelled('with its link (warned there)'),
+    traceState: modelled('with its link (warned there)'),
+    attributes: modelled('with its link (warned there)'),
+    droppedAttributesCount: modelled('with its link (warned there)'),
+    flags: modelled('with its link (warned there)'),
+  },
+};
+
+const ZIPKIN_ENDPOINT = (side: string) => ({
+  serviceName: modelled(side === 'local' ? 'the span\'s service' : 'the service the span calls'),
+  ipv4: warned(`the ${side} endpoint's address is not read: services are told apart by serviceName alone`, someText),
+  ipv6: warned(`the ${side} endpoint's address is not read: services are told apart by serviceName alone`, someText),
+  port: warned(`the ${side} endpoint's port is not read: services are told apart by serviceName alone`, (v) => v !== null && v !== 0),
+});
+
+export const ZIPKIN_FIELDS: FieldTable = {
+  Span: {
+    traceId: modelled('the trace id'),
+    name: modelled('the operation (in lower case, as Zipkin keeps it)'),
+    parentId: modelled('the parent span'),
+    id: modelled('the span id'),
+    kind: modelled('CLIENT, SERVER, PRODUCER or CONSUMER; another is refused as Zipkin refuses it'),
+    timestamp: modelled('the start (a span without one is a part, merged into the part with it)'),
+    duration: modelled('the duration'),
+    debug: warned('debug (sampled whatever the sampling rate) is not read: a debug span counts as any other, so journeys forced into the sample may be over-represented', (v) => v === true),
+    shared: modelled('a server span sharing its id with its client: joined with it as one call'),
+    localEndpoint: modelled('its serviceName is the span\'s service', { object: 'LocalEndpoint' }),
+    remoteEndpoint: modelled('its serviceName is the service the span calls', { object: 'RemoteEndpoint' }),
+    annotations: modelled('read as events', { items: 'Annotation' }),
+    tags: modelled('read as attributes (error, status codes)'),
+  },
+  LocalEndpoint: ZIPKIN_ENDPOINT('local'),
+  RemoteEndpoint: ZIPKIN_ENDPOINT('remote'),
+  Annotation: {
+    timestamp: modelled('the event\'s time'),
+    value: modelled('the event\'s name'),
+  },
+};
+
+const JAEGER_FLAGS = (v: unknown) => `flags ${String(v)} not read (bit 1 sampled, 2 debug, 8 firehose): a debug span counts as any other, so journeys forced into the sample may be over-represented`;
+/** Flags with a bit other than sampled set (debug, firehose). */
+const JAEGER_FLAGGED = (v: unknown) => typeof v === 'number' && (v & ~1) !== 0;
+const JAEGER_WARNINGS = (v: unknown) => `Jaeger's own warnings are not acted on (the first: ${JSON.stringify(Array.isArray(v) ? v[0] : v)}): the span is read as it is`;
+const UI_DERIVED = (what: string) => modelled(`${what}, which the UI works out from the fields read`);
+
+export const JAEGER_FIELDS: FieldTable = {
+  Trace: {
+    traceID: modelled('the trace id of spans without their own'),
+    spans: modelled('read as spans (each walked as it is read)'),
+    processes: modelled('the service of each span by its processID', { values: 'Process' }),
+    warnings: warned(JAEGER_WARNINGS, nonEmpty),
+    duration: UI_DERIVED('the trace\'s duration'),
+    endTime: UI_DERIVED('the trace\'s end'),
+    startTime: UI_DERIVED('the trace\'s start'),
+    traceName: UI_DERIVED('the root span\'s service and operation'),
+    tracePageTitle: UI_DERIVED('the page title'),
+    traceEmoji: UI_DERIVED('an emoji for the trace id'),
+    services: UI_DERIVED('the spans per service'),
+    orphanSpanCount: UI_DERIVED('the spans whose parent is missing'),
+  },
+  Span: {
+    traceID: modelled('the trace id'),
+    spanID: modelled('the span id'),
+    parentSpanID: modelled('the parent span (Jaeger\'s older JSON; references win)'),
+    processID: modelled('the service, by the trace\'s processes'),
+    operationName: modelled('the operation'),
+    startTime: modelled('the start'),
+    duration: modelled('the duration'),
+    logs: modelled('read as events', { items: 'Log' }),
+    tags: modelled('read as attributes (span.kind, error, otel.status_code, status codes)', { items: 'KeyValue' }),
+    references: modelled('the first CHILD_OF is the parent, else the first FOLLOWS_FROM', { items: 'Reference' }),
+    warnings: warned(JAEGER_WARNINGS, nonEmpty),
+    flags: warned(JAEGER_FLAGS, JAEGER_FLAGGED),
+    childSpanIds: UI_DERIVED('the span\'s children'),
+    depth: UI_DERIVED('the span\'s depth in the tree'),
+    hasChildren: UI_DERIVED('whether the span has children'),
+    process: modelled('the span\'s service (a span with its process inside)', { object: 'Process' }),
+    relativeStartTime: UI_DERIVED('the start from the trace\'s'),
+    subsidiarilyReferencedBy: UI_DERIVED('the references to the span'),
+  },
+  Log: {
+    timestamp: modelled('the event\'s time'),
+    fields: modelled('the event\'s attributes; its field "event" names it', { items: 'KeyValue' }),
+  },
+  Process: {
+    serviceName: modelled('the service'),
+    tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
+  },
+  Reference: {
+    refType: modelled('CHILD_OF or FOLLOWS_FROM; another is warned by the reader'),
+    traceID: modelled('a reference to another trace is no parent'),
+    spanID: modelled('the parent span'),
+    span: UI_DERIVED('the referenced span itself'),
+  },
+  KeyValue: {
+    key: modelled('the attribute\'s name'),
+    type: modelled('bool, int64 and float64 text read as such'),
+    value: modelled('the attribute\'s value'),
+  },
+};
+
+export const JAEGER_PROTO_FIELDS: FieldTable = {
+  Trace: {
+    spans: modelled('read as spans (each walked as it is read)'),
+    processMap: modelled('the service of each span by its processId', { items: 'ProcessMapping' }),
+    warnings: warned(JAEGER_WARNINGS, nonEmpty),
+    process: modelled('a Batch\'s process: the service of its spans without their own', { object: 'Process' }),
+  },
+  ProcessMapping: {
+    processId: modelled('the process\'s id'),
+    process: modelled('the process', { object: 'Process' }),
+  },
+  Span: {
+    traceId: modelled('the trace id'),
+    spanId: modelled('the span id'),
+    operationName: modelled('the operation'),
+    references: modelled('the first CHILD_OF is the parent, else the first FOLLOWS_FROM', { items: 'SpanRef' }),
+    flags: warned(JAEGER_FLAGS, JAEGER_FLAGGED),
+    startTime: modelled('the start'),
+    duration: modelled('the duration'),
+    tags: modelled('read as attributes', { items: 'KeyValue' }),
+    logs: modelled('read as events', { items: 'Log' }),
+    process: modelled('the span\'s service', { object: 'Process' }),
+    processId: modelled('the service, by the trace\'s processMap'),
+    warnings: warned(JAEGER_WARNINGS, nonEmpty),
+  },
+  SpanRef: {
+    traceId: modelled('a reference to another trace is no parent'),
+    spanId: modelled('the parent span'),
+    refType: modelled('CHILD_OF or FOLLOWS_FROM'),
+  },
+  Log: {
+    timestamp: modelled('the event\'s time'),
+    fields: modelled('the event\'s attributes', { items: 'KeyValue' }),
+  },
+  Process: {
+    serviceName: modelled('the service'),
+    tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
+  },
+  KeyValue: {
+    key: modelled('the attribute\'s name'),
+    vType: modelled('which of the values is the value'),
+    vStr: modelled('a STRING value'),
+    vBool: modelled('a BOOL value'),
+    vInt64: modelled('an INT64 value'),
+    vFloat64: modelled('a FLOAT64 value'),
+    vBinary: modelled('a BINARY value, as its base64 text'),
+  },
+};
