@@ -17,6 +17,7 @@ import { contextNote, crdNumber, get, pathText, readResources, where, type Path,
 import { readChecks } from './checks.js';
 import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
+import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
 
 export type FlaggerCheck = PlanCheck;
@@ -69,6 +70,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };
   let mistyped = 0;
+  const refused: string[] = [];
   const scalars: ScalarProblem[] = [];
   for (const r of resources) {
     const report = walkFields(r, r.kind === 'Canary' ? CANARY : METRIC_TEMPLATE, UNKNOWN, 'flagger.app', { 'spec.canaryAnalysis': 'spec.analysis' });
@@ -76,7 +78,10 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     problems.push(...report.problems);
     mistyped += report.mistyped;
     scalars.push(...report.scalars);
+    refused.push(...apiServerProblems(r));
   }
+  // A resource the API server refuses (a required field missing, the analysis's oneOf, an apiVersion it does not serve) never reaches the controller.
+  if (refused.length > 0) return { ok: false, problems: [...problems, ...refused], warnings };
   // A value of a type the CRD does not allow: the API server refuses the resource, and nothing read from it would be what the team runs.
   if (mistyped > 0) return { ok: false, problems, warnings };
   const cn = canaries[0];
