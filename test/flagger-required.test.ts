@@ -78,3 +78,26 @@ describe('Flagger resources the API server refuses', () => {
     expect(old.ok).toBe(true);
   });
 });
+
+describe('Flagger: where a templateRef finds its MetricTemplate', () => {
+  // fluxcd/flagger pkg/controller/scheduler_metrics.go: MetricTemplates(namespace).Get(templateRef.name), the
+  // namespace being templateRef.namespace when set (not ""), else the Canary's.
+  const withTemplate = (ref: string, tmpl: string) => toScenarioParts([
+    { file: 'canary.yaml', text: canary.replace('        namespace: istio-system\n', ref) },
+    { ...templates, text: templates.text.replace('  namespace: istio-system\n', tmpl) },
+  ]);
+  it('warns at a MetricTemplate without a namespace that rehearse places it where the templateRef looks', () => {
+    const r = withTemplate('        namespace: istio-system\n', '');
+    expect(r.ok && r.warnings.filter((w) => w.startsWith('metric-templates.yaml'))).toEqual([
+      'metric-templates.yaml:6:3: metadata: metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl\'s context, or -n); rehearse takes it to be in "istio-system", where the templateRef of "404s percentage" looks',
+    ]);
+    const placed = withTemplate('        namespace: istio-system\n', '  namespace: istio-system\n');
+    expect(placed.ok && placed.warnings.filter((w) => w.startsWith('metric-templates.yaml'))).toEqual([]);
+  });
+  it('reads an empty templateRef.namespace as the Canary\'s namespace', () => {
+    const r = withTemplate('        namespace: ""\n', '  namespace: test\n');
+    expect(r.ok).toBe(true);
+    const other = withTemplate('        namespace: ""\n', '  namespace: istio-system\n');
+    expect(other.ok ? [] : other.problems).toEqual([expect.stringContaining('no MetricTemplate "not-found-percentage" in namespace "test"')]);
+  });
+});
