@@ -101,3 +101,19 @@ describe('Flagger: where a templateRef finds its MetricTemplate', () => {
     expect(other.ok ? [] : other.problems).toEqual([expect.stringContaining('no MetricTemplate "not-found-percentage" in namespace "test"')]);
   });
 });
+
+describe('Flagger: what a webhook that is not called means', () => {
+  // fluxcd/flagger pkg/controller/scheduler_hooks.go runRollbackHooks: a rollback hook that answers 2xx rolls the
+  // canary back (scheduler.go: "Rolling back ... manual webhook invoked"); post-rollout and event hooks decide nothing.
+  const hookSays = (type: string) => {
+    const r = run(canary.replace('        type: pre-rollout', `        type: ${type}`));
+    return r.ok ? r.warnings.find((w) => w.includes('webhooks[0]')) : r.problems;
+  };
+  it('says a rollback hook never signals a rollback, not that it passes', () => {
+    expect(hookSays('rollback')).toContain('webhook "acceptance-test" of type rollback is not called in a rehearsal: it never signals a rollback (Flagger calls it at every check');
+    expect(hookSays('rollback')).not.toContain('it passes');
+    expect(hookSays('post-rollout')).toContain('of type post-rollout is not called in a rehearsal: it is called after promotion or rollback, and its answer changes nothing');
+    expect(hookSays('event')).toContain('of type event is not called in a rehearsal: Flagger posts each event of the canary to it (events.go)');
+    expect(hookSays('pre-rollout')).toContain('of type pre-rollout is not called in a rehearsal: it passes');
+  });
+});

@@ -164,7 +164,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
     const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
     if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
-    else warn(cn, hp, `${hook}: it passes${commandNote(h, type, intervalUs)}`);
+    else warn(cn, hp, `${hook}: ${HOOK_OUTCOME[type] ?? 'it passes'}${commandNote(h, type, intervalUs)}`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
   const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
@@ -239,6 +239,17 @@ function blueGreenOrAB(x: IterationsInput): 'blue-green' | 'ab-testing' {
   x.warn(cn, [...ap, 'iterations'], x.checks > 0 ? `${users}; with no mirror and no load test, no request reaches the canary: its checks find no values and fail, as Flagger's do` : users);
   return 'blue-green';
 }
+
+/**
+ * What a webhook that is not called does in the rehearsal, where "it passes" would misread it (scheduler.go,
+ * scheduler_hooks.go, events.go): a rollback hook that answers 2xx rolls the canary back, so passing is not the
+ * safe reading; post-rollout and event hooks decide nothing.
+ */
+const HOOK_OUTCOME: Readonly<Record<string, string>> = {
+  rollback: 'it never signals a rollback (Flagger calls it at every check while the canary progresses or waits for a confirmation, and rolls back at once when it answers 2xx: scheduler_hooks.go runRollbackHooks); the rehearsal rolls back only on failed checks',
+  'post-rollout': 'it is called after promotion or rollback, and its answer changes nothing',
+  event: 'Flagger posts each event of the canary to it (events.go), and its answer changes nothing',
+};
 
 /** The -mesh-provider argument of a flagger controller Deployment among the files, with its place. */
 function meshProviderOf(context: readonly Resource[]): { value: string; at: string } | null {
