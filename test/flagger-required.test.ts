@@ -117,3 +117,17 @@ describe('Flagger: what a webhook that is not called means', () => {
     expect(hookSays('pre-rollout')).toContain('of type pre-rollout is not called in a rehearsal: it passes');
   });
 });
+
+describe('Flagger: maxWeight beside iterations', () => {
+  it('warns that a blue/green or A/B analysis does not read maxWeight (scheduler.go: only runCanary takes it)', () => {
+    // fluxcd/flagger pkg/controller/scheduler.go: maxWeight is passed to runCanary alone; runBlueGreen and runAB
+    // count iterations. The load test is left out: blue/green checks that read it are refused (index.ts).
+    const text = canary.replace('    stepWeight: 10\n', '    iterations: 4\n').replace(/ {6}- name: load-test[^]*$/, '');
+    const r = run(text);
+    expect(r.ok && r.warnings.filter((w) => w.includes('maxWeight'))).toEqual([
+      'canary.yaml:34:16: spec.analysis.maxWeight: with iterations, Flagger runs a blue/green (runBlueGreen) analysis, which shifts no weights: maxWeight is not read',
+    ]);
+    const stepped = run(canary);
+    expect(stepped.ok && stepped.warnings.filter((w) => w.includes('maxWeight'))).toEqual([]);
+  });
+});

@@ -167,6 +167,10 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     else warn(cn, hp, `${hook}: ${HOOK_OUTCOME[type] ?? 'it passes'}${commandNote(h, type, intervalUs)}`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
+  // scheduler.go: only runCanary reads maxWeight; runBlueGreen and runAB (iterations) shift no weights.
+  if (strategy !== 'canary' && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
+    warn(cn, [...ap, 'maxWeight'], `with iterations, Flagger runs ${strategy === 'ab-testing' ? 'an A/B (runAB)' : 'a blue/green (runBlueGreen)'} analysis, which shifts no weights: maxWeight is not read`);
+  }
   const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
