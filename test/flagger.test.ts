@@ -95,12 +95,14 @@ describe('Flagger, as it is', () => {
     // scheduler.go nextStepWeight: stepWeight, when set, goes before stepWeights; maxWeight is the last of them.
     const stepped = toScenarioParts([edit('    maxWeight: 50\n', '    stepWeights: [1, 5, 25]\n').text.replace('    stepWeight: 10\n', ''), templates].map((x) => (typeof x === 'string' ? { file: 'canary.yaml', text: x } : x)));
     expect(stepped.ok && stepped.parts.weights).toEqual([1, 5, 25]);
+    // stepWeight beside stepWeights (or iterations) is refused before the scheduler sees it: the analysis's
+    // oneOf in the CRD (artifacts/flagger/crd.yaml) holds for exactly one of them.
     const both = toScenarioParts([edit('    maxWeight: 50\n', '    stepWeights: [1, 5, 25]\n'), templates]);
-    expect(both.ok && both.parts.weights).toEqual([10, 20, 30]);
+    expect(both.ok ? [] : both.problems).toEqual([expect.stringMatching(/^canary\.yaml:\d+:5: spec\.analysis: must validate one and only one schema \(oneOf\).*2 hold/)]);
     // The last step may go past maxWeight: 20, 40, then 60 with maxWeight 50.
     const past = toScenarioParts([edit('    stepWeight: 10\n', '    stepWeight: 20\n'), templates]);
     expect(past.ok && past.parts.weights).toEqual([20, 40, 60]);
-    const ab = toScenarioParts([edit('    maxWeight: 50\n', '    iterations: 10\n    match: [{ headers: { x-canary: { exact: insider } } }]\n'), templates]);
+    const ab = toScenarioParts([edit('    maxWeight: 50\n', '    iterations: 10\n    match: [{ headers: { x-canary: { exact: insider } } }]\n').text.replace('    stepWeight: 10\n', ''), templates].map((x) => (typeof x === 'string' ? { file: 'canary.yaml', text: x } : x)));
     expect(ab.ok && [ab.parts.iterations, ab.parts.weights, ab.parts.strategy]).toEqual([10, [], 'ab-testing']);
     const confirm = toScenarioParts([edit('        type: pre-rollout', '        type: confirm-promotion'), templates]);
     expect(confirm.ok && [confirm.parts.approvals.promotion !== null, confirm.parts.approvals.rollout]).toEqual([true, null]);

@@ -37,6 +37,7 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
   const cn = ctx.canary;
   const checks: PlanCheck[] = [];
   let builtinUsed = false;
+  const unplaced = new Set<Resource>();
   const metrics = get(ctx.analysis, 'metrics');
   (Array.isArray(metrics) ? metrics : []).forEach((m, i) => {
     const mp: Path = [...ctx.analysisPath, 'metrics', i];
@@ -103,8 +104,16 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
     if (ref !== undefined) {
       used = true;
       const tname = String(get(ref, 'name') ?? '');
-      const tns = String(get(ref, 'namespace') ?? ctx.model.namespace);
+      // scheduler_metrics.go: templateRef.namespace, when set (not ""), else the Canary's namespace.
+      const rawNs = get(ref, 'namespace');
+      const tns = rawNs === undefined || rawNs === null || rawNs === '' ? ctx.model.namespace : String(rawNs);
       const tpl = ctx.templates.find((t) => t.name === tname && String(get(t.value, 'metadata', 'namespace') ?? tns) === tns);
+      // A MetricTemplate without a namespace goes where kubectl applies it (its context's namespace, or -n):
+      // rehearse takes it to be where the templateRef looks, and says so.
+      if (tpl && get(tpl.value, 'metadata', 'namespace') === undefined && !unplaced.has(tpl)) {
+        unplaced.add(tpl);
+        ctx.warn(tpl, ['metadata'], `metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl's context, or -n); rehearse takes it to be in "${tns}", where the templateRef of "${name}" looks`);
+      }
       if (!tpl) {
         const known = ctx.templates.map((t) => `${t.name}.${String(get(t.value, 'metadata', 'namespace') ?? '')}`);
         ctx.problem(cn, [...mp, 'templateRef', 'name'], `no MetricTemplate "${tname}" in namespace "${tns}" in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);

@@ -17,6 +17,7 @@ import { contextNote, crdNumber, get, pathText, readResources, where, type Path,
 import { readChecks } from './checks.js';
 import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
+import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
 
 export type FlaggerCheck = PlanCheck;
@@ -69,6 +70,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };
   let mistyped = 0;
+  const refused: string[] = [];
   const scalars: ScalarProblem[] = [];
   for (const r of resources) {
     const report = walkFields(r, r.kind === 'Canary' ? CANARY : METRIC_TEMPLATE, UNKNOWN, 'flagger.app', { 'spec.canaryAnalysis': 'spec.analysis' });
@@ -76,7 +78,10 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     problems.push(...report.problems);
     mistyped += report.mistyped;
     scalars.push(...report.scalars);
+    refused.push(...apiServerProblems(r));
   }
+  // A resource the API server refuses (a required field missing, the analysis's oneOf, an apiVersion it does not serve) never reaches the controller.
+  if (refused.length > 0) return { ok: false, problems: [...problems, ...refused], warnings };
   // A value of a type the CRD does not allow: the API server refuses the resource, and nothing read from it would be what the team runs.
   if (mistyped > 0) return { ok: false, problems, warnings };
   const cn = canaries[0];
@@ -159,9 +164,13 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
     const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
     if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
-    else warn(cn, hp, `${hook}: it passes${commandNote(h, type, intervalUs)}`);
+    else warn(cn, hp, `${hook}: ${HOOK_OUTCOME[type] ?? 'it passes'}${commandNote(h, type, intervalUs)}`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
+  // scheduler.go: only runCanary reads maxWeight; runBlueGreen and runAB (iterations) shift no weights.
+  if (strategy !== 'canary' && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
+    warn(cn, [...ap, 'maxWeight'], `with iterations, Flagger runs ${strategy === 'ab-testing' ? 'an A/B (runAB)' : 'a blue/green (runBlueGreen)'} analysis, which shifts no weights: maxWeight is not read`);
+  }
   const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
@@ -234,6 +243,17 @@ function blueGreenOrAB(x: IterationsInput): 'blue-green' | 'ab-testing' {
   x.warn(cn, [...ap, 'iterations'], x.checks > 0 ? `${users}; with no mirror and no load test, no request reaches the canary: its checks find no values and fail, as Flagger's do` : users);
   return 'blue-green';
 }
+
+/**
+ * What a webhook that is not called does in the rehearsal, where "it passes" would misread it (scheduler.go,
+ * scheduler_hooks.go, events.go): a rollback hook that answers 2xx rolls the canary back, so passing is not the
+ * safe reading; post-rollout and event hooks decide nothing.
+ */
+const HOOK_OUTCOME: Readonly<Record<string, string>> = {
+  rollback: 'it never signals a rollback (Flagger calls it at every check while the canary progresses or waits for a confirmation, and rolls back at once when it answers 2xx: scheduler_hooks.go runRollbackHooks); the rehearsal rolls back only on failed checks',
+  'post-rollout': 'it is called after promotion or rollback, and its answer changes nothing',
+  event: 'Flagger posts each event of the canary to it (events.go), and its answer changes nothing',
+};
 
 /** The -mesh-provider argument of a flagger controller Deployment among the files, with its place. */
 function meshProviderOf(context: readonly Resource[]): { value: string; at: string } | null {
