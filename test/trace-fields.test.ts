@@ -38,7 +38,7 @@ const otlpDoc = {
     scopeSpans: [{
       scope: { name: 'io.opentelemetry.http', version: '1.2.0', attributes: [], droppedAttributesCount: 1 },
       spans: [{
-        traceId: T, spanId: S, traceState: 'ot=th:8', flags: 769, name: 'GET /', kind: 2,
+        traceId: T, spanId: S, traceState: 'ot=th:8', flags: 1793, name: 'GET /', kind: 2,
         startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000005000000', attributes: [], droppedAttributesCount: 3,
         events: [{ timeUnixNano: '1700000000001000000', name: 'exception', droppedAttributesCount: 4 }], droppedEventsCount: 5,
         links: [{ traceId: T, spanId: '1111111111111111' }], droppedLinksCount: 6, status: { code: 2, message: 'boom' }, parentSpanID: 'x',
@@ -114,7 +114,7 @@ describe('trace fields: each warned field is warned on a file that has it, once,
     const notes = read(write('otlp-msg.json', otlpDoc)).fieldNotes;
     expect(notes.get('OTLP Span.droppedAttributesCount')?.message).toBe('OTLP Span.droppedAttributesCount: dropped 3 attributes: the span\'s error (an error attribute, a status code) may be among them');
     expect(notes.get('OTLP Span.droppedEventsCount')?.message).toContain('dropped 5 events');
-    expect(notes.get('OTLP Span.flags')?.message).toContain('flags 769');
+    expect(notes.get('OTLP Span.flags')?.message).toContain('flags 1793');
   });
 
   it('names the field\'s own line and column (the key\'s opening quote)', () => {

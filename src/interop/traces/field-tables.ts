@@ -15,7 +15,12 @@
 import { modelled, nonEmpty, positive, someText, warned, type FieldTable } from './fields.js';
 
 const count = (what: string, risk: string) => (v: unknown) => `dropped ${String(v)} ${what}: ${risk}`;
-const not0or1 = (v: unknown) => v !== undefined && v !== null && v !== 0 && v !== 1 && v !== '0' && v !== '1';
+/**
+ * Span flags with a bit besides the ones every OpenTelemetry SDK may set (trace.proto SpanFlags: 0x1 sampled, 0x100
+ * whether the parent is known to be remote, 0x200 that it is): those say nothing calibrate needs, so they pass
+ * unwarned; any other bit is warned.
+ */
+const unusualFlags = (v: unknown) => v !== undefined && v !== null && (Number(v) & ~0x301) !== 0;
 
 export const OTLP_FIELDS: FieldTable = {
   ResourceSpans: {
@@ -30,15 +35,17 @@ export const OTLP_FIELDS: FieldTable = {
     entityRefs: warned('entity references are not read: the service is service.name alone', nonEmpty),
   },
   ScopeSpans: {
-    scope: warned('the instrumentation scope is not read: spans are told apart by service and name, whatever library made them', nonEmpty, { object: 'InstrumentationScope' }),
-    instrumentationLibrary: warned('the instrumentation library (scope before OTLP 0.15) is not read', nonEmpty, { object: 'InstrumentationScope' }),
+    // Every OpenTelemetry SDK writes its scope: not needed, and not warned (spans are told apart by service and name,
+    // whatever library made them); its dropped attributes are warned below.
+    scope: modelled('not needed: spans are told apart by service and name, whatever library made them', { object: 'InstrumentationScope' }),
+    instrumentationLibrary: modelled('not needed (scope before OTLP 0.15)', { object: 'InstrumentationScope' }),
     spans: modelled('read as spans (each walked as it is read)'),
     schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows', someText),
   },
   InstrumentationScope: {
-    name: modelled('with its scope (warned there)'),
-    version: modelled('with its scope (warned there)'),
-    attributes: modelled('with its scope (warned there)'),
+    name: modelled('with its scope (not needed)'),
+    version: modelled('with its scope (not needed)'),
+    attributes: modelled('with its scope (not needed)'),
     droppedAttributesCount: warned(count('scope attributes', 'the scope is not read anyway'), positive),
   },
   Span: {
@@ -46,7 +53,7 @@ export const OTLP_FIELDS: FieldTable = {
     spanId: modelled('the span id'),
     traceState: warned('the W3C tracestate is not read: a sampling probability it carries (ot=th:...) is not used to weight the span; every span counts once', someText),
     parentSpanId: modelled('the parent span'),
-    flags: warned((v) => `flags ${String(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, not0or1),
+    flags: warned((v) => `flags ${String(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, unusualFlags),
     name: modelled('the operation, grouped into journeys and calls'),
     kind: modelled('client, server, producer, consumer or internal'),
     startTimeUnixNano: modelled('the start'),
