@@ -58,6 +58,23 @@ const englishOnly = {
   },
 };
 
+/**
+ * commander requires node:child_process when it loads (about 8 ms of every start here), for the executable
+ * subcommands rehearse does not have: the bundle's commander requires it when it would spawn one. A commander
+ * whose source no longer holds that line fails the build rather than quietly keeping the cost.
+ */
+const commanderSpawnsLate = {
+  name: 'commander-spawns-late',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path} no longer requires node:child_process as ${eager}`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
+
 /** import.meta.url of each source module, as the URL of its compiled twin relative to the bundle `out`. */
 const whereCompiled = (out) => ({
   name: 'where-compiled',
@@ -89,7 +106,7 @@ const bundle = (entry, outfile) => build({
   minifySyntax: true,
   minifyWhitespace: true,
   logLevel: 'warning',
-  plugins: [lateExternals, englishOnly, whereCompiled(outfile)],
+  plugins: [lateExternals, englishOnly, commanderSpawnsLate, whereCompiled(outfile)],
 });
 
 /**

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
 import { VERSION } from '../version.js';
-import { plainError } from '../units/issues.js';
+import { PLAIN } from '../units/issues.js';
 import { formatPath, type PathSegment } from '../scenario/problems.js';
 import type { CheckResult } from '../calibrate/check.js';
 import type { CiReport } from '../score/ci.js';
@@ -318,7 +318,7 @@ export function readDocument<K extends Kind>(file: string, kinds: readonly K[], 
   if (typeof schema !== 'string' || !(kinds as readonly string[]).includes(schema)) {
     throw new InputError([`${file}: schema: ${typeof schema === 'string' ? `"${schema.slice(0, 60)}" is ` : ''}${what}`, ...(other ? [other] : [])]);
   }
-  const parsed = KINDS[schema as K].safeParse(doc, { error: plainError });
+  const parsed = KINDS[schema as K].safeParse(doc, PLAIN);
   if (!parsed.success) {
     const issues = parsed.error.issues;
     const lines = issues.slice(0, SHOWN).map((i) => `${file}: ${formatPath(i.path as PathSegment[])}: ${i.message}`);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { parseJsonDocument } from '../files/json.js';
-import { issueLines, plainError } from '../units/issues.js';
+import { issueLines, PLAIN } from '../units/issues.js';
 import { readInput, readLimits } from '../files/read.js';
 import { writeText } from '../files/write.js';
 import { filesPrefix } from './prefix.js';
@@ -106,7 +106,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     if (typeof schema === 'string' && schema.startsWith('rehearse/') && !schema.startsWith('rehearse/drill@')) {
       throw new InputError([`${file}: a ${schema} document, not a drill's: replay reads the PREFIX.json (rehearse/drill@2) or PREFIX.journal a game day wrote`]);
     }
-    const shape = DocumentShape.safeParse(raw, { error: plainError });
+    const shape = DocumentShape.safeParse(raw, PLAIN);
     if (!shape.success) throw new InputError([...issueLines(shape.error.issues).map((l) => `${file}: ${l}`), `${file}: not a drill document (rehearse/drill@2)`]);
     if (shape.data.schema !== 'rehearse/drill@2') throw new InputError([`${file}: a ${shape.data.schema} document: this version replays rehearse/drill@2`]);
     const recorded = raw as DrillDocument;

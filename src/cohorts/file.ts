@@ -1,7 +1,7 @@
 /** Reading and writing cohort files: the I/O edge of the cohorts layer. */
 import { tryReadInput } from '../files/read.js';
 import { z } from 'zod';
-import { formatPath, plainError } from '../units/issues.js';
+import { formatPath, PLAIN } from '../units/issues.js';
 import { RESERVED_NAME } from '../records.js';
 import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
@@ -42,7 +42,7 @@ export function readCohortFile(file: string): CohortRead {
   if (users !== null && typeof users === 'object' && Object.hasOwn(users, RESERVED_NAME)) {
     return { ok: false, path: `users.${RESERVED_NAME}`, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the column` };
   }
-  const parsed = CohortDocument.safeParse(raw, { error: plainError });
+  const parsed = CohortDocument.safeParse(raw, PLAIN);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false, path: formatPath(issue.path.map((p) => (typeof p === 'number' ? p : String(p)))), message: issue.message };

@@ -14,7 +14,7 @@ import { closeSync, existsSync, fdatasyncSync, openSync, truncateSync, writeSync
 import { z } from 'zod';
 import { InputError, reason } from '../errors.js';
 import { readInput } from '../files/read.js';
-import { issueLines, plainError } from '../units/issues.js';
+import { issueLines, PLAIN } from '../units/issues.js';
 import { checkWritable, makeFolders } from '../files/write.js';
 import { dirname } from 'node:path';
 import { ROLES, type Person } from './access.js';
@@ -171,7 +171,7 @@ export function readJournal(path: string): JournalRecord {
     const expected = chain(head, JSON.stringify(body));
     if (h !== expected) throw new JournalError([`${where}: the journal has been altered here: this line's hash does not follow from the lines before it`], true);
     head = expected;
-    const parsed = i === 0 ? Header.safeParse(body, { error: plainError }) : Entry.safeParse(body, { error: plainError });
+    const parsed = i === 0 ? Header.safeParse(body, PLAIN) : Entry.safeParse(body, PLAIN);
     if (!parsed.success) throw new JournalError([`${where}: ${i === 0 ? 'not a drill journal (rehearse/journal@1)' : 'not a journal entry'}:`, ...issueLines(parsed.error.issues)]);
     if (i === 0) header = parsed.data as JournalHeader;
     else entries.push(parsed.data as JournalEntry);

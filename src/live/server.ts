@@ -18,7 +18,7 @@ import { allowed, ROLES, roleScope, RosterError, type Person, type Role, type Ro
 import { ActionBody, describeAction, type Action, type RecordedAction } from './actions.js';
 import { CursorError, type Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
-import { issueLines, plainError } from '../units/issues.js';
+import { issueLines, PLAIN } from '../units/issues.js';
 
 export interface DrillServerOptions {
   host: string;
@@ -137,7 +137,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     } catch {
       return c.json({ error: 'the body is not JSON' }, 400);
     }
-    const parsed = ActionBody.safeParse(body, { error: plainError });
+    const parsed = ActionBody.safeParse(body, PLAIN);
     if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
     if (!allowed(person.role, parsed.data.type)) return c.json({ error: `${person.name} is ${person.role === 'operator' ? 'an' : 'a'} ${person.role}: ${roleScope(person.role)}` }, 403);
     const bad = o.check(parsed.data);
@@ -154,7 +154,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     } catch {
       return c.json({ error: 'the body is not JSON' }, 400);
     }
-    const parsed = InviteBody.safeParse(body, { error: plainError });
+    const parsed = InviteBody.safeParse(body, PLAIN);
     if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
     try {
       const { token } = o.invite(parsed.data.name, parsed.data.role);

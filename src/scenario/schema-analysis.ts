@@ -7,9 +7,11 @@
 import { z } from 'zod';
 import { Duration, nonNegativeInt, positiveInt } from './schema-units.js';
 
+// Each schema here is built when a file has a rollout (z.lazy; schema.ts says why).
+
 const limit = (what: string) => z.int({ error: `${what} must be a whole number` });
 
-export const AnalysisMetric = z.strictObject({
+export const AnalysisMetric = z.lazy(() => z.strictObject({
   name: z.string().min(1).meta({ description: 'The metric\'s name in the audit trail (unique in its run).' }),
   promql: z.string().optional().meta({ description: 'A PromQL query over the simulated series; `result` in the conditions is its value(s).' }),
   range: z.strictObject({
@@ -29,29 +31,32 @@ export const AnalysisMetric = z.strictObject({
   'consecutive-error-limit': limit('consecutive-error-limit').optional().meta({ description: 'Errors in a row tolerated (default 4).' }),
   'consecutive-success-limit': limit('consecutive-success-limit').optional().meta({ description: 'Successes in a row that end the metric Successful (default 0: none).' }),
   'dry-run': z.boolean().optional().meta({ description: 'Measured and recorded, never decides the run.' }),
-});
+}));
 
-export const AnalysisRunInput = z.strictObject({
+const runShape = () => ({
   name: z.string().optional().meta({ description: 'The run\'s name in the audit trail.' }),
   metrics: z.array(AnalysisMetric).min(1, { error: 'an analysis needs at least one metric' }),
 });
 
-export const BackgroundAnalysisInput = AnalysisRunInput.extend({
+export const AnalysisRunInput = z.lazy(() => z.strictObject(runShape()));
+
+export const BackgroundAnalysisInput = z.lazy(() => z.strictObject({
+  ...runShape(),
   stage: positiveInt('stage').meta({ description: 'The stage (from 1) at which the run starts.' }),
   after: Duration.optional().meta({ description: 'Into that stage\'s hold (default 0s).' }),
-});
+}));
 
-const PodGroupInput = z.strictObject({
+const PodGroupInput = z.lazy(() => z.strictObject({
   service: z.string().optional().meta({ description: 'The Kubernetes Service in front of these pods, as the series name it (default: the scenario service\'s name).' }),
   hash: z.string().optional().meta({ description: 'Their pod-template hash, as the series label it (default: one rehearse derives from the workload).' }),
-});
+}));
 
-export const PodsInput = z.strictObject({
+export const PodsInput = z.lazy(() => z.strictObject({
   service: z.string().meta({ description: 'The scenario service whose calls the canary pods (the plan\'s flag on) and the stable pods (off) serve.' }),
   workload: z.string().optional().meta({ description: 'The workload\'s name in the series (default: the service\'s).' }),
   canary: PodGroupInput.optional(),
   stable: PodGroupInput.optional(),
-});
+}));
 
 export type PodsInputType = z.infer<typeof PodsInput>;
 export type AnalysisMetricInput = z.infer<typeof AnalysisMetric>;

@@ -13,6 +13,10 @@ import { Breaker, Call, Distribution, Journey, Operation, Retry, Service } from 
 export { ClockTime, Duration, Increase, Percent, Rate, RateOrZero, clockTime } from './schema-units.js';
 export { Breaker, Call, Distribution, Endpoint, HttpRoute, Journey, Operation, Retry, Service } from './schema-system.js';
 
+// What only some files use (flags, rollouts, faults, metrics, tuning) is built when a file first uses it (z.lazy):
+// building every schema of the format costs a start-up some 20 ms, most of it for parts a file does not have. The
+// JSON Schema and the messages are the same either way.
+
 export const Cohort = z.union([
   z.string().meta({ description: 'A cohort file made by `rehearse cohorts generate`, relative to the scenario file.' }),
   z.strictObject({
@@ -40,7 +44,7 @@ export const Traffic = z.strictObject({
 
 const flagKey = z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: 'a flag key is letters, digits, ".", "_" and "-"' });
 
-const Effect = z.strictObject({
+const Effect = z.lazy(() => z.strictObject({
   // From a string, not a literal: the bundle escapes characters outside ASCII, and in a literal the escape would
   // show in the pattern the JSON schema and its messages print (the \u00b5 of µs).
   latency: z.string().regex(new RegExp('^(x\\d+(\\.\\d+)?|\\+(\\d+(\\.\\d*)?|\\.\\d+)(us|µs|ms|s|m|h))$'), {
@@ -50,9 +54,9 @@ const Effect = z.strictObject({
   calls: z.array(Operation).optional().meta({ description: 'The calls the endpoint makes instead, when the flag is on.' }),
   segment: z.string().optional().meta({ description: 'Only for users in this segment (a defect that hits one group).' }),
   percent: Percent.optional().meta({ description: 'The share of the flag-on calls the latency and errors change applies to, each call drawn on its own (a defect on some code paths): "20%"; without it, every call.' }),
-});
+}));
 
-export const Flag = z.strictObject({
+export const Flag = z.lazy(() => z.strictObject({
   kind: z.enum(['release', 'experiment', 'ops']).optional(),
   owner: z.string().optional(),
   description: z.string().optional(),
@@ -84,9 +88,9 @@ export const Flag = z.strictObject({
   default: z.union([z.boolean(), z.string(), z.number(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional().meta({
     description: 'For a flag from a flagd or LaunchDarkly file: the value the calling code passes as its default (OpenFeature\'s defaultValue, the LaunchDarkly SDK\'s default), which users get when an evaluation fails, as the SDK serves it.',
   }),
-});
+}));
 
-export const FlagsFrom = z.strictObject({
+export const FlagsFrom = z.lazy(() => z.strictObject({
   flagd: z.union([z.string(), z.array(z.string()).min(1)]).optional().meta({ description: 'A flagd flag file (JSON or YAML), or several, as one flagd started with each as a source (--uri, in order): each file\'s $ref reaches only its own $evaluators, and a flag in several files is served from the last. Relative to the scenario file.' }),
   unleash: z.string().optional().meta({ description: 'An Unleash file, relative to the scenario file: a client API response, a state export (v1 to v4) or a feature export.' }),
   environment: z.string().optional().meta({ description: 'The Unleash environment to rehearse; needed when the Unleash file holds several (state exports), checked against the file.' }),
@@ -96,11 +100,11 @@ export const FlagsFrom = z.strictObject({
   launchdarkly: z.union([z.string(), z.array(z.string()).min(1)]).optional().meta({
     description: 'LaunchDarkly flag data as its SDKs read files (flags, flagValues, segments; JSON or YAML), a stream put payload or one flag; several files are merged as the SDK merges them. Relative to the scenario file.',
   }),
-}).meta({ description: 'Flag files of flag systems, read at every run: their flags are served as each system serves them.' });
+}).meta({ description: 'Flag files of flag systems, read at every run: their flags are served as each system serves them.' }));
 
-export const Flags = z.object({ from: FlagsFrom.optional() }).catchall(Flag);
+export const Flags = z.lazy(() => z.object({ from: FlagsFrom.optional() }).catchall(Flag));
 
-const Gate = z.union([
+const Gate = z.lazy(() => z.union([
   z.string().meta({ description: 'A k6 threshold: metric{tags} aggregate operator value, e.g. req_failed{service:payments,flag:on} rate<0.01' }),
   z.strictObject({
     'burn-rate': z.strictObject({
@@ -128,17 +132,17 @@ const Gate = z.union([
     result: z.enum(['value', 'list', 'first']).optional().meta({ description: 'What result is: value (default: a number, no data an error), list (Argo: the vector\'s values), first (Flagger: one value, none or NaN fails).' }),
   }),
   AlertGate,
-]);
+]));
 
-export const Stage = z.strictObject({
+export const Stage = z.lazy(() => z.strictObject({
   to: Percent,
   audience: z.string().optional().meta({ description: 'Only users matching this expression, e.g. plan == "beta".' }),
   hold: Duration.optional(),
   approval: Distribution.optional().meta({ description: 'A manual approval before this stage, as a delay distribution.' }),
   analysis: AnalysisRunInput.optional().meta({ description: 'An analysis run after the hold (Argo\'s analysis step): the stage ends when it succeeds; Failed or Error rolls back, Inconclusive pauses.' }),
-});
+}));
 
-export const RolloutPlan = z.strictObject({
+export const RolloutPlan = z.lazy(() => z.strictObject({
   flag: flagKey,
   after: flagKey.optional().meta({ description: 'Start when the plan of this flag completes.' }),
   start: Duration.optional(),
@@ -176,13 +180,13 @@ export const RolloutPlan = z.strictObject({
   windows: z.array(z.string().regex(/^\d\d:\d\d-\d\d:\d\d$/, { error: 'a window is "HH:MM-HH:MM"' })).optional()
     .meta({ description: 'Times of day when the plan may advance.' }),
   lock: z.boolean().optional().meta({ description: 'Hold a lock on each evaluating service while ramping (default true).' }),
-});
+}));
 
 export const FAULT_KINDS = [
   'latency', 'abort', 'timeout', 'blackhole', 'reset', 'partition', 'instance-kill', 'unavailable', 'cpu-stress', 'throttle', 'packet-loss',
 ] as const;
 
-export const Fault = z.strictObject({
+const faultShape = () => ({
   kind: z.enum(FAULT_KINDS),
   target: z.string().meta({ description: 'service, service.endpoint, an edge "a -> b", or both ways "a <-> b"' }),
   segment: z.string().optional().meta({ description: 'Only requests of users in this segment.' }),
@@ -199,8 +203,13 @@ export const Fault = z.strictObject({
   hidden: z.boolean().optional().meta({ description: 'Game day: not shown on the dashboard, only through its effects (default false).' }),
 });
 
+export const Fault = z.lazy(() => z.strictObject(faultShape()));
+
 /** A fault of the catalogue: named, not scheduled; a game day's operators switch it on by hand. */
-export const CatalogueFault = Fault.omit({ at: true });
+export const CatalogueFault = z.lazy(() => {
+  const { at: _at, ...shape } = faultShape();
+  return z.strictObject(shape);
+});
 
 export const ScenarioFile = z.strictObject({
   $schema: z.string().optional(),
@@ -210,9 +219,9 @@ export const ScenarioFile = z.strictObject({
   duration: Duration.optional().meta({ description: 'Simulated horizon; required unless traffic.requests is set.' }),
   window: Duration.optional().meta({ description: 'Telemetry resolution.' }),
   traffic: Traffic,
-  calibration: z.strictObject({
+  calibration: z.lazy(() => z.strictObject({
     rate: Rate.meta({ description: 'The arrival rate of the traces the scenario was calibrated from.' }),
-  }).optional().meta({ description: 'Written by rehearse calibrate: results above this load cannot show services of unknown capacity saturate.' }),
+  })).optional().meta({ description: 'Written by rehearse calibrate: results above this load cannot show services of unknown capacity saturate.' }),
   journeys: z.record(z.string(), Journey),
   services: z.record(z.string(), Service),
   'start-time': z.string().regex(/^\d\d:\d\d$/, { error: 'start-time is "HH:MM"' }).optional()
@@ -222,21 +231,21 @@ export const ScenarioFile = z.strictObject({
   faults: z.array(Fault).optional(),
   'faults-catalogue': z.record(z.string().regex(/^[\w.-]+$/, { error: 'a catalogue name is letters, digits, "_", "." and "-"' }), CatalogueFault).optional()
     .meta({ description: 'Game day: named faults that are not scheduled; operators inject them by name.' }),
-  slo: z.strictObject({
+  slo: z.lazy(() => z.strictObject({
     availability: Percent.optional().meta({ description: 'Share of journeys that must succeed (default 99.9%): sets the error budget.' }),
     latency: Duration.optional().meta({ description: 'A journey slower than this counts as hurt (default: none).' }),
-  }).optional(),
+  })).optional(),
   cases: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({
     description: 'Named hypotheses of what the new code really does: patches merged into this scenario (objects merge, lists replace). A case varies what the scenario defines, never what names its runs (name, seed, tune).',
   }),
-  lint: z.strictObject({
+  lint: z.lazy(() => z.strictObject({
     ignore: z.partialRecord(z.enum(['flag-owner', 'flag-kind', 'release-rollback', 'flag-cycle', 'ramp-order', 'concurrent-ramps', 'conflicting-flags', 'flag-expired']), z.string().min(1, { error: 'say why the check is ignored' }))
       .meta({ description: 'Governance checks (rehearse lint) this scenario ignores, each with the reason.' }),
-  }).optional(),
+  })).optional(),
   acceptance: z.array(z.string()).optional().meta({
     description: 'Criteria over outcome metrics, in threshold syntax: blast_radius_users{flag:new-checkout} max<500',
   }),
-  metrics: z.strictObject({
+  metrics: z.lazy(() => z.strictObject({
     preset: z.enum(PRESETS).optional().meta({ description: `Names and labels of a monitoring stack: ${PRESETS.join(', ')} (default otel, or the one a Flagger Canary's builtin metrics read).` }),
     names: z.record(z.string(), z.string()).optional().meta({ description: 'Family renames: http_requests_total, http_server_request_duration_seconds.' }),
     labels: z.record(z.string(), z.union([z.string(), z.array(z.string()), z.null()])).optional()
@@ -250,11 +259,11 @@ export const ScenarioFile = z.strictObject({
     epoch: z.union([z.string(), z.number()]).optional().meta({ description: 'Wall time of the simulated start (default 2026-01-01T00:00:00Z plus start-time).' }),
     rules: z.array(z.string()).optional().meta({ description: 'Prometheus rule files (rule groups, PrometheusRule resources, Sloth or Pyrra output), relative to this file: recording rules are evaluated over the simulated series; alerts can be gates.' }),
     'evaluation-interval': Duration.optional().meta({ description: 'Time between evaluations of rule groups without an interval of their own (default 1m, as Prometheus).' }),
-  }).optional(),
+  })).optional(),
   truth: z.enum(['direct', 'counterfactual']).optional().meta({
     description: 'How harm is attributed to flags: direct (each failure\'s own cause; one run) or counterfactual (a twin run per flag without it; exact for harm that emerges from load).',
   }),
-  tune: z.strictObject({
+  tune: z.lazy(() => z.strictObject({
     seeds: positiveInt('seeds').meta({ description: 'Runs per policy and case.' }),
     search: z.enum(['grid', 'random']).optional(),
     samples: positiveInt('samples').optional().meta({ description: 'Policies drawn for a random search.' }),
@@ -264,7 +273,7 @@ export const ScenarioFile = z.strictObject({
     cases: z.array(z.string()).optional().meta({ description: 'Cases to rehearse (default: all).' }),
     'subject-to': z.array(z.string()).optional().meta({ description: 'Constraints over outcome metrics across runs: false_rollback rate<0.05' }),
     minimize: z.string().meta({ description: 'The objective: an outcome metric and an aggregate, blast_radius_users p(95)' }),
-  }).optional(),
+  })).optional(),
 });
 
 export type ScenarioInput = z.infer<typeof ScenarioFile>;

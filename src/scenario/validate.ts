@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { didYouMean } from '../errors.js';
 import { quoted } from '../units/escape.js';
-import { plainError } from '../units/issues.js';
+import { PLAIN } from '../units/issues.js';
 import { own, RESERVED_NAME } from '../records.js';
 import { capped, MAX_PROBLEMS, type Locate } from './parse.js';
 import type { PathSegment, Problem } from './problems.js';
@@ -48,7 +48,7 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
     const located = at(path, p);
     return { ...located, message: `case ${caseName}: ${located.message}` };
   };
-  const parsed = ScenarioFile.safeParse(merged, { error: plainError });
+  const parsed = ScenarioFile.safeParse(merged, PLAIN);
   if (!parsed.success) {
     return { ok: false, problems: capped(flattenFirst(parsed.error.issues, merged), (p) => where(p.path, p)) };
   }
@@ -76,7 +76,7 @@ function checkWhole(file: object, at: Locate): Whole {
   const raw = Object.fromEntries(Object.entries(file).filter(([k]) => !k.startsWith('x-')));
   const fail = (problems: Problem[]): Whole => ({ validated: { ok: false, problems }, raw });
   if (reserved.length) return fail(capped(reserved.map((path) => at(path, { path, key: true, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))));
-  const parsed = ScenarioFile.safeParse(raw, { error: plainError });
+  const parsed = ScenarioFile.safeParse(raw, PLAIN);
   if (!parsed.success || missing) {
     // The keys every scenario has, when some are absent, in one sentence rather than one line each.
     const issues = parsed.error?.issues.filter((i) => !(i.path.length === 1 && missing?.keys.includes(String(i.path[0])))) ?? [];
@@ -333,6 +333,7 @@ function unwrap(schema: unknown): unknown[] {
   if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default') return unwrap(def.innerType);
   if (def.type === 'union') return (def.options as unknown[]).flatMap(unwrap);
   if (def.type === 'pipe') return unwrap(def.in);
+  if (def.type === 'lazy') return unwrap((schema as { _zod: { innerType: unknown } })._zod.innerType);
   return [schema];
 }
 
