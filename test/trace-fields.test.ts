@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS, ZIPKIN_FIELDS } from '../src/interop/traces/field-tables.js';
+import { JAEGER_ES_FIELDS, JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS, ZIPKIN_FIELDS } from '../src/interop/traces/field-tables.js';
+import { ENVELOPE_FIELDS } from '../src/interop/traces/wrapper-tables.js';
 import { findPath, type FieldTable } from '../src/interop/traces/fields.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { ReadReport } from '../src/observe/span.js';
@@ -76,8 +77,12 @@ const protoDoc = {
 };
 const DOCS: Record<string, unknown> = { otlp: otlpDoc, zipkin: zipkinDoc, jaeger: jaegerDoc, jaegerProto: protoDoc };
 
+// Jaeger's Elasticsearch documents (dbmodel/model.go) and the documents' wrappers (Jaeger's API answers, OTLP's
+// TracesData, jaeger-ui's FetchedTrace): their warned fields are checked in trace-wrappers.test.ts.
+const SCHEMAS: [string, string, FieldTable][] = [...FORMATS, ['jaegerEs', 'Jaeger (Elasticsearch)', JAEGER_ES_FIELDS], ['wrappers', 'wrappers', ENVELOPE_FIELDS]];
+
 describe('trace fields: every field of the vendor\'s schema has a disposition', () => {
-  for (const [key, format, table] of FORMATS) {
+  for (const [key, format, table] of SCHEMAS) {
     it(`${format}: ${schemas[key].source.split(':')[0]}`, () => {
       const missing: string[] = [];
       for (const [type, fields] of Object.entries(schemas[key].types)) {

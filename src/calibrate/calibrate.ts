@@ -16,7 +16,7 @@ import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resa
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
 import { safe, serviceNames } from './names.js';
-import { cutTraceIds, paddedTraceIds, readClauses } from './read-notes.js';
+import { cutTraceIds, fileWarnings, paddedTraceIds, readClauses } from './read-notes.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
@@ -87,15 +87,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
     return again.ok ? withCapacitiesOf(full, again.scenario, seed) : null;
   };
   const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...paddedTraceIds(reads), ...capacityWarnings];
-  for (const r of reads) {
-    warnings.push(...r.report.warnings);
-    for (const [what, u] of r.report.unmodelled) warnings.push(`${r.file}:${u.at}: ${plural(u.spans, 'span')} with ${what}`);
-    for (const n of r.report.fieldNotes.values()) warnings.push(`${r.file}:${n.at}: ${n.message}${n.count > 1 ? ` (${n.count.toLocaleString('en-US')} times in the file; the first here)` : ''}`);
-    for (const [reason, n] of r.report.skipped) {
-      const at = r.report.skippedAt.get(reason);
-      warnings.push(`${r.file}${at ? `:${at}` : ''}: skipped ${n} ${reason}${n > 1 ? ` (each${at ? '; the first here' : ''})` : ''}`);
-    }
-  }
+  warnings.push(...fileWarnings(reads));
   if (kept?.overflow) warnings.push(`more than ${kept.limit.toLocaleString('en-US')} spans: too many to keep for resampling, so the figures get no ranges`);
   return { yaml, files: reads, warnings, analysis, capacities: capacityNotes(yaml, given, pools), pools, scenario: full, resampling: kept && !kept.overflow ? { kept, recalibrate } : null };
 }
@@ -129,6 +121,8 @@ export interface CheckOptions extends CalibrateOptions {
   /** Resamples for the ranges (0: none). */
   readonly resamples: number;
   readonly onProgress?: Progress;
+  /** Told what reading the checked files warned of, as calibrate's own files' warnings are told (file:line:column, once a field a file). */
+  readonly warn?: (line: string) => void;
 }
 
 /** Told (0, total) before the first of the runs and (done, total) after each: the CLI draws it on a terminal. */
@@ -142,11 +136,12 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
   const other = new Analysis(options);
   const spans = new EndpointSpans((s) => other.endpointName(s));
   const kept = new TraceKeeper();
-  readTraceFiles(files, (trace) => {
+  const reads = readTraceFiles(files, (trace) => {
     kept.keep(trace);
     spans.add(trace);
     other.addTrace(trace);
-  });
+  }).map((r, i) => ({ ...r, file: files[i] }));
+  for (const w of [...paddedTraceIds(reads), ...fileWarnings(reads)]) options.warn?.(w);
   const clashes = sameNames([calibrated.analysis, other]);
   if (clashes.length) throw new InputError(clashes.map((c) => `--check: ${c}`));
   const loaded = parseScenarioText(calibrated.yaml);

@@ -81,3 +81,22 @@ export function paddedTraceIds(reads: readonly Read[]): string[] {
   }
   return out;
 }
+
+/**
+ * Per file, what reading it warned of: spans skipped (with the first's place), fields read and not modelled, and each
+ * field warned once a file at its own file:line:column with how often it occurs. Every command that reads trace
+ * files prints these (calibrate's own files and those of --check).
+ */
+export function fileWarnings(reads: readonly Read[]): string[] {
+  const warnings: string[] = [];
+  for (const r of reads) {
+    warnings.push(...r.report.warnings);
+    for (const [what, u] of r.report.unmodelled) warnings.push(`${r.file}:${u.at}: ${plural(u.spans, 'span')} with ${what}`);
+    for (const n of r.report.fieldNotes.values()) warnings.push(`${r.file}:${n.at}: ${n.message}${n.count > 1 ? ` (${n.count.toLocaleString('en-US')} times in the file; the first here)` : ''}`);
+    for (const [reason, n] of r.report.skipped) {
+      const at = r.report.skippedAt.get(reason);
+      warnings.push(`${r.file}${at ? `:${at}` : ''}: skipped ${n} ${reason}${n > 1 ? ` (each${at ? '; the first here' : ''})` : ''}`);
+    }
+  }
+  return warnings;
+}

@@ -139,7 +139,13 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   }
   if (opts.check?.length) {
     const files = opts.check;
-    const check = withRunsBar('check', opts.quiet ? null : progress, (onProgress) => checkCalibration(result, files, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples, onProgress }));
+    // What reading the checked files warned of, as for calibrate's own (a file given to both is warned of once).
+    const said = new Set(result.warnings);
+    const readWarning = (w: string) => {
+      if (!said.has(w)) warn(`warning: ${w}`);
+      said.add(w);
+    };
+    const check = withRunsBar('check', opts.quiet ? null : progress, (onProgress) => checkCalibration(result, files, { groupBy: parseGroupBy(opts.groupBy ?? 'name'), sampleRate: checkShare, ratePerSec: checkRate, resamples, onProgress, warn: readWarning }));
     if (opts.checkJson) writeText(opts.checkJson, `${JSON.stringify(check, null, 2)}\n`);
     if (opts.checkHtml) writeText(opts.checkHtml, checkReportHtml(check));
     block();

@@ -248,3 +248,48 @@ export const JAEGER_PROTO_FIELDS: FieldTable = {
     vBinary: modelled('a BINARY value, as its base64 text'),
   },
 };
+
+/**
+ * A span as Jaeger's Elasticsearch and OpenSearch storage keeps it, a document each: jaegertracing/jaeger
+ * internal/storage/v2/elasticsearch/tracestore/core/dbmodel/model.go (Span, Process, Reference, Log, KeyValue). Its
+ * reader merges the tags kept as fields (`tag`, with es.tags-as-fields on) into `tags`, each "@" read back as a dot
+ * (core/reader.go mergeAllNestedAndElevatedTagsOfSpan, dbmodel/dot_replacer.go; "@" is the dot-replacement's
+ * default), and takes `parentSpanID` before any reference (tracestore/ids.go getParentSpanId).
+ */
+export const JAEGER_ES_FIELDS: FieldTable = {
+  Span: {
+    traceID: modelled('the trace id'),
+    spanID: modelled('the span id'),
+    parentSpanID: modelled('the parent span (before the references, as Jaeger\'s reader takes it)'),
+    flags: warned(JAEGER_FLAGS, JAEGER_FLAGGED),
+    operationName: modelled('the operation'),
+    references: modelled('the parent when there is no parentSpanID: the first CHILD_OF of the trace, else the first FOLLOWS_FROM', { items: 'Reference' }),
+    startTime: modelled('the start (microseconds)'),
+    startTimeMillis: modelled('the start in milliseconds, kept for Elasticsearch\'s range queries: startTime, in microseconds, is read'),
+    duration: modelled('the duration'),
+    tags: modelled('read as attributes (span.kind, error, otel.status_code, status codes)', { items: 'KeyValue' }),
+    tag: modelled('tags kept as fields: read as attributes with the tags, each "@" read as a dot (Jaeger\'s default es.tags-as-fields.dot-replacement)'),
+    logs: modelled('read as events', { items: 'Log' }),
+    process: modelled('the span\'s service', { object: 'Process' }),
+    '@timestamp': modelled('the start as RFC 3339 (data streams): startTime is read'),
+  },
+  Reference: {
+    refType: modelled('CHILD_OF or FOLLOWS_FROM'),
+    traceID: modelled('a reference to another trace is no parent'),
+    spanID: modelled('the parent span'),
+  },
+  Process: {
+    serviceName: modelled('the service'),
+    tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
+    tag: warned('process tags kept as fields (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
+  },
+  Log: {
+    timestamp: modelled('the event\'s time'),
+    fields: modelled('the event\'s attributes; its field "event" names it', { items: 'KeyValue' }),
+  },
+  KeyValue: {
+    key: modelled('the attribute\'s name'),
+    type: modelled('bool, int64 and float64 read as such'),
+    value: modelled('the attribute\'s value'),
+  },
+};

@@ -7,9 +7,26 @@ import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type Attribu
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi, type Converted } from './jaeger-proto.js';
 import { checkFields } from './fields.js';
-import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
+import { JAEGER_ES_FIELDS, JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
 
 export const PROTO = 'Jaeger (protobuf model)';
+export const ES = 'Jaeger (Elasticsearch)';
+
+/**
+ * A document of Jaeger's Elasticsearch or OpenSearch span index (dbmodel/model.go Span): it has a field only that
+ * model has (startTimeMillis, the tags kept as fields, @timestamp); the UI's span has none of them.
+ */
+function isEsSpan(s: Record<string, unknown>): boolean {
+  if ('startTimeMillis' in s || 'tag' in s || '@timestamp' in s) return true;
+  const p = s.process;
+  return p !== null && typeof p === 'object' && 'tag' in p;
+}
+
+/** The tags kept as fields, as Jaeger's reader merges them after the others: each "@" read as a dot (reader.go convertTagField). */
+function tagFields(tag: unknown): JaegerTag[] {
+  if (tag === null || typeof tag !== 'object' || Array.isArray(tag)) return [];
+  return Object.entries(tag).map(([k, value]) => ({ key: k.replaceAll('@', '.'), value }));
+}
 /** Spans of the protobuf model made into the UI's form: their fields were walked as the model's. */
 const converted = new WeakSet<object>();
 
@@ -22,6 +39,31 @@ function fromProto(raw: Record<string, unknown>, report: ReadReport): Converted 
 }
 
 interface JaegerTag { key?: unknown; type?: unknown; value?: unknown }
+
+/**
+ * A span's process that is jaeger-ui's copy of its trace's: the UI's state of a loaded trace sets span.process to
+ * processes[span.processID] (jaeger-ui packages/jaeger-ui/src/model/transform-trace-data.ts), while jaeger-query
+ * writes either a processID or a process, never both (jaeger internal/uimodel/model.go Span). Its fields are the
+ * trace's process's, walked there: walking them again with each span counted its tags once a span and once a trace.
+ */
+interface ProcessCopy { processId: string; process: unknown; here: string; text: string; base: readonly (string | number)[] }
+
+function processCopy(s: Record<string, unknown>, report: ReadReport): ProcessCopy | null {
+  if (typeof s.processID !== 'string' || s.processID === '' || s.process === undefined || s.process === null) return null;
+  return { processId: s.processID, process: s.process, here: report.here, text: report.hereText, base: report.base };
+}
+
+/** The copies whose trace had no process of their id after all: their fields are walked as the span's own. */
+function walkUncopied(copies: readonly ProcessCopy[], processes: Record<string, unknown>, report: ReadReport): void {
+  const { here, hereText, base } = report;
+  for (const c of copies) {
+    if (processes[c.processId] !== undefined) continue;
+    report.here = c.here;
+    report.hereText = c.text;
+    checkFields(JAEGER_FIELDS, 'Jaeger', 'Span', { process: c.process }, report, c.base);
+  }
+  Object.assign(report, { here, hereText, base });
+}
 
 function tagsOf(list: unknown): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
@@ -51,11 +93,13 @@ export function jaegerTraceSpans(trace: unknown, report: ReadReport, wrapped = f
   const out: Span[] = [];
   const base = report.base;
   if (!wrapped) checkFields(t.processMap !== undefined ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, t.processMap !== undefined ? PROTO : 'Jaeger', 'Trace', t, report);
+  const copies: ProcessCopy[] = [];
   t.spans.forEach((raw, i) => {
     report.base = wrapped ? base : [...base, 'spans', i];
-    out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report));
+    out.push(...jaegerSpan(raw, processes, typeof t.traceID === 'string' ? t.traceID : null, report, copies));
   });
   report.base = base;
+  walkUncopied(copies, processes, report);
   return out;
 }
 
@@ -78,6 +122,7 @@ export class JaegerTraceReader {
   private batchProcess: { serviceName?: unknown } | null = null;
   private readonly processless: Span[] = [];
   private batchAt: { here: string; text: string; value: unknown } | null = null;
+  private readonly copies: ProcessCopy[] = [];
   /** Whether its spans are of the protobuf model. */
   proto = false;
 
@@ -120,7 +165,7 @@ export class JaegerTraceReader {
   }
 
   private convert(raw: unknown): void {
-    const got = jaegerSpan(raw, this.processes ?? {}, this.traceId ?? null, this.report);
+    const got = jaegerSpan(raw, this.processes ?? {}, this.traceId ?? null, this.report, this.copies);
     if (got.length === 0) return;
     const r = raw as { process?: unknown; processID?: unknown };
     if (this.processes === undefined && r.process === undefined && typeof r.processID === 'string') this.unresolved.push({ span: got[0], processId: r.processID });
@@ -137,6 +182,7 @@ export class JaegerTraceReader {
     if (this.early.length > 0) this.report.hereText = '';
     for (const raw of this.early) this.convert(raw);
     const processes = this.processes ?? {};
+    walkUncopied(this.copies, processes, this.report);
     for (const { span, processId } of this.unresolved) {
       const p = processes[processId];
       span.service = p && typeof p.serviceName === 'string' && p.serviceName !== '' ? p.serviceName : null;
@@ -158,7 +204,7 @@ export class JaegerTraceReader {
   }
 }
 
-function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unknown }>, traceId: string | null, report: ReadReport): Span[] {
+function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unknown }>, traceId: string | null, report: ReadReport, copies: ProcessCopy[]): Span[] {
   if (raw === null || typeof raw !== 'object') {
     report.skip('a span that is not an object');
     return [];
@@ -171,7 +217,12 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
     report.skip('a span of Jaeger\'s Thrift model (traceIdLow, traceIdHigh and spanId as numbers): not read, a JSON number does not hold a 64-bit id; give the UI\'s JSON (/api/traces), the protobuf model\'s JSON or OTLP');
     return [];
   }
-  if (!converted.has(s) && !(id === null && isProtoSpan(s))) checkFields(JAEGER_FIELDS, 'Jaeger', 'Span', s, report);
+  if (!converted.has(s) && !(id === null && isProtoSpan(s))) {
+    const copy = processCopy(s, report);
+    if (copy !== null) copies.push(copy);
+    if (isEsSpan(s)) checkFields(JAEGER_ES_FIELDS, ES, 'Span', s, report);
+    else checkFields(JAEGER_FIELDS, 'Jaeger', 'Span', copy === null ? s : { ...s, process: undefined }, report);
+  }
   if (id === null && isProtoSpan(s)) {
     // Jaeger's protobuf model as JSON (jaeger-idl model.proto: ids in base64, RFC 3339 times): read as the UI's span
     // that jaeger-query makes of it (jaeger-proto.ts).
@@ -180,7 +231,7 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
       report.skip(c.skip);
       return [];
     }
-    return jaegerSpan(c.span, processes, traceId, report);
+    return jaegerSpan(c.span, processes, traceId, report, copies);
   }
   if (id === null || tid === null) {
     report.skip('a span without a spanID or traceID');
@@ -214,7 +265,14 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
       follows = true;
     }
   }
-  const attributes = tagsOf(s.tags);
+  const es = isEsSpan(s);
+  if (es && typeof s.parentSpanID === 'string' && s.parentSpanID !== '') {
+    // Jaeger's Elasticsearch reader takes parentSpanID before any reference (tracestore/ids.go getParentSpanId).
+    const refs = Array.isArray(s.references) ? s.references as { refType?: unknown; spanID?: unknown }[] : [];
+    parentId = s.parentSpanID;
+    follows = !refs.some((r) => r && r.refType === 'CHILD_OF' && r.spanID === parentId) && refs.some((r) => r && r.refType === 'FOLLOWS_FROM' && r.spanID === parentId);
+  }
+  const attributes = tagsOf(es && s.tag !== undefined ? [...(Array.isArray(s.tags) ? s.tags : []), ...tagFields(s.tag)] : s.tags);
   const embedded = s.process as { serviceName?: unknown } | undefined;
   const process = embedded ?? (typeof s.processID === 'string' ? processes[s.processID] : undefined);
   const service = process && typeof process.serviceName === 'string' && process.serviceName !== '' ? process.serviceName : null;

@@ -16,8 +16,10 @@ import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 import { mergeParts } from './zipkin-merge.js';
 import { joinZipkinCase, renameServices } from './service-case.js';
-import { checkFields } from './fields.js';
+import { checkFields, locate } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
+import { ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
+import { didYouMean } from '../../errors.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
@@ -26,7 +28,8 @@ const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes
 // Jaeger spans one at a time too: an element of data is a whole trace.
 // A `result` holding `spans`: a chunk of Jaeger's api_v2 GetTrace stream (SpansResponseChunk) as grpc-gateway writes
 // each message of a stream, {"result": message}.
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ['result', 'spans'], ...OTLP_SPANS];
+// A search answer of Elasticsearch or OpenSearch: a hit at a time, each a span of Jaeger's span index.
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ['result', 'spans'], ['hits', 'hits'], ...OTLP_SPANS];
 
 /** A bare Jaeger trace's values that its reader takes as they come. */
 const BARE_KEYS = new Set(['processes', 'processMap', 'process_map', 'process', 'traceID']);
@@ -116,6 +119,10 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     trace = null;
   };
   let documents = 0;
+  // The document's top-level keys, streamed or not: which wrapper it is (Jaeger's API answer, OTLP, grpc-gateway).
+  let topKeys = new Set<string>();
+  // Whether its data was one trace object (the UI's state of a loaded trace), not the API's list of them.
+  let dataObject = false;
 
   const hand = (spans: Span[]) => {
     if (spans.length === 0) return;
@@ -137,7 +144,19 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     lone = {};
     report.parts = loneAt;
     loneAt = new Map();
-    if (!isBare && typeof span.traceId === 'string' && typeof span.id === 'string') {
+    const keys = topKeys;
+    topKeys = new Set();
+    const uiState = dataObject;
+    dataObject = false;
+    const envelope = keys.has('data') ? (uiState ? ['Jaeger UI', 'UiFetchedTrace'] : ['Jaeger API', 'JaegerResponse']) : keys.has('resourceSpans') ? ['OTLP', 'TracesData']
+      : keys.has('result') || keys.has('error') ? ['Jaeger API', 'GatewayWrapper'] : keys.has('hits') ? ['Elasticsearch', 'EsSearch'] : keys.has('_source') ? ['Elasticsearch', 'EsHit'] : null;
+    if (envelope !== null) {
+      // The wrapper's own values (the spans inside were read as they came): an unknown key, or an answer's errors.
+      if (envelope[1] !== 'TracesData' && envelope[1] !== 'GatewayWrapper') setFormat('jaeger', 1, 1);
+      // A hit alone (elasticdump writes one a line): its document is read here.
+      if (envelope[1] === 'EsHit') esHit(span);
+      else checkFields(ENVELOPE_FIELDS, envelope[0], envelope[1], span, report, []);
+    } else if (!isBare && typeof span.traceId === 'string' && typeof span.id === 'string') {
       setFormat('zipkin', 1, 1);
       const s = zipkinSpan(span, report);
       if (s) gather([s]);
@@ -147,8 +166,14 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       // protobuf model's (domain_es_01.json).
       setFormat('jaeger', 1, 1);
       gather(jaegerTraceSpans({ spans: [span] }, report, true));
+    } else if (!isBare) {
+      // No wrapper, no span, no trace: keys that are no trace format's are said, with the one meant.
+      for (const k of Object.keys(span)) {
+        if (TOP_LEVEL_KEYS.includes(k)) continue;
+        report.noteField(`top level.${k}`, () => locate(report, [k]), () => `"${k}" is not a key of a trace document (Jaeger, Zipkin or OTLP JSON): not read${didYouMean(k, TOP_LEVEL_KEYS)}`);
+      }
     }
-    if (isBare) {
+    if (isBare && envelope === null) {
       // The trace's other values (its warnings, ...): those the trace reader takes are walked there.
       const rest = Object.fromEntries(Object.entries(span).filter(([k]) => !BARE_KEYS.has(k)));
       checkFields(bare.proto ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, bare.proto ? PROTO : 'Jaeger', 'Trace', rest, report, []);
@@ -160,6 +185,24 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     gather(bare.finish());
     bare = new JaegerTraceReader(report);
     isBare = false;
+  };
+
+  /** A hit of Elasticsearch or OpenSearch (its place is report's): its _source, a document of Jaeger's span index, read as a lone Jaeger span. */
+  const esHit = (hit: unknown) => {
+    if (hit === null || typeof hit !== 'object' || Array.isArray(hit)) {
+      report.skip('an Elasticsearch hit that is not an object');
+      return;
+    }
+    checkFields(ENVELOPE_FIELDS, 'Elasticsearch', 'EsHit', hit, report, []);
+    const source = (hit as { _source?: unknown })._source as Record<string, unknown> | null | undefined;
+    if (source === null || typeof source !== 'object' || Array.isArray(source) || typeof source.traceID !== 'string' || typeof source.spanID !== 'string') {
+      report.skip('an Elasticsearch hit whose _source is no span of Jaeger\'s span index (no traceID and spanID: another index\'s document?)');
+      return;
+    }
+    const base = report.base;
+    report.base = ['_source'];
+    gather(jaegerTraceSpans({ spans: [source] }, report, true));
+    report.base = base;
   };
 
   // OTLP: the resourceSpans element being read, its service (once its resource is read) and its spans read before.
@@ -199,6 +242,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     report.hereText = text;
     report.base = [];
     const top = path[0];
+    if (typeof top === 'string') topKeys.add(top);
     if (path.length === 1 && typeof top === 'number') {
       // A top-level list: Zipkin spans, Zipkin traces (lists of spans), Jaeger traces, or Jaeger spans.
       if (Array.isArray(value)) {
@@ -230,6 +274,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       // data holding one trace object, not a list of them (the UI's state of a loaded trace, as jaeger-ui's
       // TraceFlamegraph/testTrace.json holds it): each of its keys was read as a trace without spans.
       setFormat('jaeger', line, column);
+      dataObject = true;
       const at = `${documents}:trace`;
       if (trace?.at !== at) {
         traceEnded();
@@ -248,6 +293,14 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
         trace = { at, reader: new JaegerTraceReader(report) };
       }
       trace.reader.value(path.slice(2), value);
+    } else if (top === 'hits' && path[1] === 'hits' && path.length === 3) {
+      setFormat('jaeger', line, column);
+      esHit(value);
+    } else if (top === 'hits' && path.length === 2 && typeof path[1] === 'string') {
+      checkFields(ENVELOPE_FIELDS, 'Elasticsearch', 'EsHits', { [path[1]]: value }, report, [], 1);
+    } else if (top === 'result' && path.length === 2 && typeof path[1] === 'string') {
+      // A value of the result beside its spans: api_v3 gives TracesData, api_v2 a SpansResponseChunk.
+      checkFields(ENVELOPE_FIELDS, 'Jaeger API', 'GatewayResult', { [path[1]]: value }, report, [], 1);
     } else if (top === 'resourceSpans' || (top === 'result' && path[1] === 'resourceSpans')) {
       setFormat('otlp', line, column);
       otlp(path.slice(top === 'result' ? 2 : 1), value);
@@ -264,13 +317,16 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     }
   }, documentEnded);
 
+  // What the file's wrapper said of itself, given when it held nothing to read: an answer's errors, a mistyped key.
+  const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.)/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
   if (format === null) {
     throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]}, a trace with "traceID" and "spans", or a list of spans with "traceID" and "spanID"), ` +
-      'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}), or JSON lines of them']);
+      'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}), Jaeger\'s Elasticsearch or OpenSearch span documents (one, a search answer\'s hits, or a hit a line), ' +
+      'or JSON lines of them', ...said]);
   }
   if (report.spans === 0) {
     const why = report.skippedTotal > 0 ? `: ${report.skippedTotal} skipped (${[...report.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : '';
-    throw new InputError([`${file}: no usable spans in this ${format} file${why}`]);
+    throw new InputError([`${file}: no usable spans in this ${format} file${why}`, ...said]);
   }
   return { format, report, documents };
 }

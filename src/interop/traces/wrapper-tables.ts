@@ -1,0 +1,114 @@
+/**
+ * The disposition of each value of a trace document's wrapper (fields.ts says what the fates mean): the keys around
+ * the spans, which the field tables of field-tables.ts do not reach.
+ */
+import { modelled, nonEmpty, positive, warned, type FieldTable } from './fields.js';
+import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
+
+const API_ERRORS = (v: unknown) => {
+  const first = (Array.isArray(v) ? v[0] : v) as Record<string, unknown> | null;
+  const said = first && typeof first === 'object'
+    ? [first.code ?? first.httpCode, first.msg ?? first.message].filter((x) => x !== undefined && x !== '').join(' ') + (first.traceID ? `, trace ${String(first.traceID)}` : '')
+    : JSON.stringify(first);
+  return `Jaeger's API answered with ${Array.isArray(v) && v.length > 1 ? `${v.length} errors` : 'an error'} (${said}): what it could not give is not in the file, so its traces are missing from the figures`;
+};
+
+/**
+ * The documents' top levels (their wrappers), walked like the spans' fields:
+ * - jaeger-ui's state of a loaded trace: packages/jaeger-ui/src/types/index.ts FetchedTrace {data, error, id, state};
+ * - Jaeger's HTTP API (`/api/traces`): jaegertracing/jaeger cmd/jaeger/internal/extension/jaegerquery/internal/
+ *   http_handler.go structuredResponse {data, total, limit, offset, errors} and structuredError {code, msg, traceID};
+ * - OTLP: opentelemetry-proto trace.proto TracesData and collector/trace/v1/trace_service.proto
+ *   ExportTraceServiceRequest, both {resourceSpans};
+ * - grpc-gateway, as Jaeger's api_v3 HTTP gateway writes it (jaeger internal/proto/api_v3/query_service.pb.go
+ *   GRPCGatewayWrapper {result}, GRPCGatewayError {error: {grpcCode, httpCode, message, httpStatus}}; cmd/jaeger/
+ *   internal/extension/jaegerquery/internal/apiv3/http_gateway.go), and api_v2's GetTrace stream (SpansResponseChunk {spans});
+ * - Elasticsearch's and OpenSearch's search API response body {took, timed_out, _shards, hits: {total, max_score,
+ *   hits: [{_index, _id, _score, _source, ...}]}} (elastic.co, Search API, "Response body"), each hit's _source a
+ *   span of Jaeger's span index (JAEGER_ES_FIELDS).
+ */
+export const ENVELOPE_FIELDS: FieldTable = {
+  JaegerResponse: {
+    data: modelled('the traces'),
+    total: modelled('a count the API fills in for paged answers: not needed, the spans are counted'),
+    limit: modelled('the page\'s limit: not needed'),
+    offset: modelled('the page\'s offset: not needed'),
+    errors: warned(API_ERRORS, nonEmpty, { items: 'JaegerError' }),
+  },
+  JaegerError: {
+    code: modelled('with the error (warned there)'),
+    msg: modelled('with the error (warned there)'),
+    traceID: modelled('with the error (warned there)'),
+  },
+  // jaeger-ui's state of one loaded trace (packages/jaeger-ui/src/types/index.ts FetchedTrace), its data a trace object.
+  UiFetchedTrace: {
+    data: modelled('the trace'),
+    id: modelled('the trace\'s id, the UI\'s key for it: the spans carry theirs'),
+    state: warned((v) => `the UI's fetch of the trace was ${String(v)}, not FETCH_DONE: its spans may be partial`, (v) => v !== undefined && v !== null && v !== 'FETCH_DONE'),
+    error: warned((v) => `the UI's fetch of the trace failed (${JSON.stringify(v)}): its spans may be partial`, (v) => v !== undefined && v !== null),
+  },
+  TracesData: {
+    resourceSpans: modelled('the spans, by resource'),
+  },
+  GatewayWrapper: {
+    result: modelled('one message of the answer: OTLP TracesData (api_v3) or a chunk of spans (api_v2)', { object: 'GatewayResult' }),
+    error: warned(API_ERRORS, (v) => v !== null && v !== undefined, { object: 'GatewayError' }),
+  },
+  GatewayError: {
+    grpcCode: modelled('with the error (warned there)'),
+    httpCode: modelled('with the error (warned there)'),
+    message: modelled('with the error (warned there)'),
+    httpStatus: modelled('with the error (warned there)'),
+    details: modelled('with the error (warned there)'),
+  },
+  // An Elasticsearch or OpenSearch search answer (the search API's response body) and its hits, each holding a
+  // document of Jaeger's span index in _source; or a hit alone, as elasticdump writes one a line.
+  EsSearch: {
+    took: modelled('how long the search took: not needed'),
+    timed_out: warned('the search timed out: the hits are those found before, so traces may be missing or partial', (v) => v === true),
+    terminated_early: warned('the search ended early: traces may be missing or partial', (v) => v === true),
+    _shards: modelled('the shards searched', { object: 'EsShards' }),
+    hits: modelled('the hits', { object: 'EsHits' }),
+    _scroll_id: modelled('a scroll to page on: only the hits in the file are read'),
+    pit_id: modelled('a point in time to page on: only the hits in the file are read'),
+    num_reduce_phases: modelled('not needed'),
+  },
+  EsShards: {
+    total: modelled('not needed'),
+    successful: modelled('not needed'),
+    skipped: modelled('not needed'),
+    failed: warned((v) => `${String(v)} shards failed: the spans they hold are not in the answer, so traces may be missing or partial`, positive),
+    failures: modelled('with failed (warned there)'),
+  },
+  EsHits: {
+    total: modelled('a count: the hits in the file are read'),
+    max_score: modelled('not needed'),
+    hits: modelled('the documents, each a span'),
+  },
+  EsHit: {
+    _source: modelled('the document: a span of Jaeger\'s span index'),
+    _index: modelled('where it is kept: not needed'),
+    _type: modelled('where it is kept: not needed'),
+    _id: modelled('where it is kept: not needed'),
+    _score: modelled('not needed'),
+    _version: modelled('not needed'),
+    _seq_no: modelled('not needed'),
+    _primary_term: modelled('not needed'),
+    _routing: modelled('not needed'),
+    _ignored: warned((v) => `fields Elasticsearch did not index (${JSON.stringify(v)}): kept in _source, read from there`, nonEmpty),
+    sort: modelled('the search\'s sort values: not needed'),
+    fields: modelled('values the search asked for: the span is read from _source'),
+    highlight: modelled('not needed'),
+  },
+  // api_v3's TracesData or api_v2's SpansResponseChunk {spans}.
+  GatewayResult: {
+    resourceSpans: modelled('the spans, by resource (api_v3: OTLP TracesData)'),
+    spans: modelled('the spans (api_v2: a SpansResponseChunk)'),
+  },
+};
+
+/** Every key a trace document's top level may have, in any format: a key outside them all is suggested one of these. */
+export const TOP_LEVEL_KEYS: readonly string[] = [
+  ...Object.keys(ENVELOPE_FIELDS.JaegerResponse), ...Object.keys(ENVELOPE_FIELDS.TracesData), ...Object.keys(ENVELOPE_FIELDS.GatewayWrapper),
+  ...Object.keys(JAEGER_FIELDS.Trace), ...Object.keys(JAEGER_PROTO_FIELDS.Trace), ...Object.keys(ENVELOPE_FIELDS.EsSearch), ...Object.keys(ENVELOPE_FIELDS.EsHit),
+];
