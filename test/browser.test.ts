@@ -320,13 +320,13 @@ tune:
     const missed = /new-engine hurt \d+ users and the gates still promoted it to 100%: a missed defect, the rollout decision was wrong/;
     const advice = "to fail a run like this, add 'missed_defect{flag:new-engine} max<1' or 'error_budget_burned max<1' to acceptance";
     const [each, summary] = out.split(/\nresult +rehearsal/);
-    expect(each).toMatch(new RegExp(`^✔ PASS +missed-defect .*\n    new-engine: missed: \\d+ users hurt, no gate acted \\(promoted to 100%\\)\n    ${basis.replace(/[()]/g, '\\$&')}\n      ${missed.source}\n      the error budget is overspent \\(\\S+ the budget\\)\n      ${advice.replace(/[{}]/g, '\\$&')}\n    ✔ PASS blast_radius_users`));
+    expect(each).toMatch(new RegExp(`^✔ PASS +missed-defect .*\n    new-engine: missed: \\d+ users hurt, no gate acted \\(promoted to 100%\\)\n    ${basis.replace(/[()]/g, '\\$&')}\n      ${missed.source}\n      the error budget is exhausted \\(\\S+ the budget\\)\n      ${advice.replace(/[{}]/g, '\\$&')}\n    ✔ PASS blast_radius_users`));
     expect(summary).toContain(`\nmissed-defect: ✔ PASS\n  ${basis}\n`);
     expect(summary).toMatch(missed);
     expect(summary).toContain(`    ${advice}\n`);
     const s = await open(join(cases, 'html', 'index.html'), 'ci-index-missed-defect.png');
     checkLayout(s);
-    expect(s.text).toMatch(/new-engine: missed: \d+ users hurt, no gate acted \(promoted to 100%\)\n+PASS judges the acceptance criteria alone, and each that applies was met; the ground truth is not part of it: new-engine hurt \d+ users and the gates still promoted it to 100%: a missed defect, the rollout decision was wrong; the error budget is overspent \(\S+ the budget\)\. To fail a run like this, add 'missed_defect\{flag:new-engine\} max<1' or 'error_budget_burned max<1' to acceptance\./);
+    expect(s.text).toMatch(/new-engine: missed: \d+ users hurt, no gate acted \(promoted to 100%\)\n+PASS judges the acceptance criteria alone, and each that applies was met; the ground truth is not part of it: new-engine hurt \d+ users and the gates still promoted it to 100%: a missed defect, the rollout decision was wrong; the error budget is exhausted \(\S+ the budget\)\. To fail a run like this, add 'missed_defect\{flag:new-engine\} max<1' or 'error_budget_burned max<1' to acceptance\./);
     await s.page.close();
   });
 });

@@ -212,7 +212,7 @@ describe('regressions against a baseline', () => {
     const was = { schema: 'rehearse/ci@1', version: '0', passed: true, counts: {}, cases: [c({}, 0.02)] };
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     compareWithBaseline([now as any], was as any);
-    expect(now.regressions).toEqual(['f blast radius users: 3 → 1,234', 'f time to detect: 1m20s → 3m20s', 'error budget burned: 2% → 31.6%']);
+    expect(now.regressions).toEqual(['f blast radius users: 3 → 1,234', 'f time to detect: 1m20s → 3m20s', 'error budget: 2.0% consumed → 31.6% consumed']);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     compareWithBaseline([nowLost as any], was as any);
     expect(nowLost.regressions).toEqual(['f: no longer detected (was 1m20s)']);

@@ -17,10 +17,14 @@ describe('format', () => {
 
   it.each([[0, '0%'], [0.0004, '0.04%'], [0.00644, '0.64%'], [0.015, '1.5%'], [0.315, '31.5%'], [1, '100%']])('percent(%s) = %s', (x, text) => expect(percent(x)).toBe(text));
 
-  it('says the budget as a share, or a multiple once overspent', () => {
-    expect(budget(0.315)).toBe('31.5% of the budget');
-    expect(budget(1.016)).toBe('1.02x the budget');
-    expect(budget(12.93)).toBe('12.9x the budget');
+  it('says the budget as a share consumed, or exhausted and how many times over, never a percentage in the thousands', () => {
+    expect(budget(0.315)).toBe('31.5% consumed');
+    expect(budget(1)).toBe('100.0% consumed');
+    expect(budget(1.016)).toBe('exhausted (1.02x the budget)');
+    expect(budget(12.93)).toBe('exhausted (12.9x the budget)');
+    // 12,999%: the figure that read like an error or an overflow.
+    expect(budget(129.99)).toBe('exhausted (130x the budget)');
+    expect(budget(4821.6)).toBe('exhausted (4,822x the budget)');
   });
 
   it('gets plurals right', () => {
@@ -35,7 +39,7 @@ describe('format', () => {
     ['blast_radius_users{flag:f} max<2000', 24, '24'],
     ['false_rollback{flag:f} max<1', 0, 'no'],
     ['detected{case:defective} rate>0.9', 0.95, '95%'],
-    ['error_budget_burned max<1', 12.93, '12.9x the budget'],
+    ['error_budget_burned max<1', 12.93, 'exhausted (12.9x the budget)'],
   ])('criterionValue(%s, %s) = %s', (criterion, value, text) => expect(criterionValue(criterion, value)).toBe(text));
 
   it('draws tables with left-aligned text and right-aligned figures', () => {
@@ -109,7 +113,7 @@ describe('terminal summary', () => {
     expect(text).toMatch(/rollback +1 failed reading, over the failure limit of 0; back to 0%\n +req_failed\{service:api,flag:on\} rate<0\.02: rate = [\d.]+% over [\d,]+ requests \(limit rate < 2%\)/);
     expect(text).toMatch(/gates: 1 reading, 1 failed/);
     expect(text).toMatch(/propagation to 1 service: mean [\d.]+s, max [\d.]+s/);
-    expect(text).toMatch(/error budget burned: [\d.]+x the budget/);
+    expect(text).toMatch(/; error budget: exhausted \([\d.]+x the budget\)$/m);
     expect(text).toMatch(/detected after [\d.]+s/);
   });
 });
@@ -218,7 +222,7 @@ describe('a PASS beside a missed defect', () => {
     expect(caseLines(c).join('\n')).toContain(caveatLines(words).map((x) => `    ${x}`).join('\n'));
     const md = markdownSummary({ schema: 'rehearse/ci@1', version: 'x', passed: true, counts: { cases: 1, passed: 1, failed: 0, invalid: 0, crashed: 0, 'no-criteria': 0, worse: 0 }, cases: [c], timing: { seconds: 1 } });
     expect(md).toContain(`<br>${caveatSentence(words).replace(/</g, '&lt;')} |`);
-    expect(caveatSentence(words)).toMatch(/^PASS judges the acceptance criteria alone, [^]*a missed defect, the rollout decision was wrong; the error budget is overspent \(\S+ the budget\)\. To fail a run like this, add 'missed_defect\{flag:new-engine\} max<1' or 'error_budget_burned max<1' to acceptance\.$/);
+    expect(caveatSentence(words)).toMatch(/^PASS judges the acceptance criteria alone, [^]*a missed defect, the rollout decision was wrong; the error budget is exhausted \(\S+ the budget\)\. To fail a run like this, add 'missed_defect\{flag:new-engine\} max<1' or 'error_budget_burned max<1' to acceptance\.$/);
     expect(caseLines({ ...c, status: 'failed' }).join('\n')).not.toContain('PASS judges');
   });
 });

@@ -11,12 +11,15 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 
 class Usage extends Error {}
 
-const ACTIONS = 'status, start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, keep-going, end';
+const ACTIONS = 'status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, keep-going, end';
 
 export const CTL_HELP = `Usage: rehearse gameday ctl [--reason TEXT] URL ACTION [ARGS...]
 
 Act on a running drill with the link it gave you (your token says who you are and what you may do).
 Actions: ${ACTIONS}.
+status prints the clock and the plans, then people's actions and the plans' decisions after --since CURSOR
+(all of them without it) and the cursor to pass next; --watch polls every SECONDS until the drill ends, each
+poll asking only for what is new.
 
 Usage: rehearse gameday invite NAME [--role operator|scribe|observer] [--url FACILITATOR_URL]
 
@@ -73,7 +76,71 @@ function failure(status: number, json: Record<string, unknown>, io: Io): number 
   return status === 409 ? 1 : 2;
 }
 
-async function ctl(url: string, action: string, args: string[], reason: string | undefined, io: Io): Promise<number> {
+/** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?" (as the drill prints it). */
+const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+
+interface StateAnswer {
+  you: { name: string; role: string };
+  next: string;
+  state: {
+    reset: boolean;
+    meta: { name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string };
+    plans: { flag: string; phase: string; stage: number; stages: number; percent: number; version: number }[];
+    actions: { simSeconds: number; by: string; role: string; what: string; refused: string | null }[];
+    audit: { simSeconds: number; flag: string; actor: string; by: string | null; event: string; action: string | null; stage: number | null; percent: number | null; reason: string | null }[];
+  };
+}
+
+/** The clock and the plans: the same lines whether the answer was the whole state or a poll since a cursor. */
+function stateLines(s: StateAnswer): string[] {
+  const m = s.state.meta;
+  return [
+    `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${m.status === 'running' ? `running at ${m.speed}x` : m.status} (you: ${s.you.name}, ${s.you.role})`,
+    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, stage ${p.stage + 1} of ${p.stages}, ${p.percent}%, config v${p.version}`),
+  ];
+}
+
+/** What is new in an answer: people's actions as the drill's terminal prints them, and the plans' decisions. */
+function newLines(s: StateAnswer): string[] {
+  const lines: { at: number; text: string }[] = [
+    ...s.state.actions.map((a) => ({ at: a.simSeconds, text: `[${clock(a.simSeconds)}] ${a.by} (${a.role}): ${a.what}${a.refused ? ` — refused: ${a.refused.split('\n').join(' ')}` : ''}` })),
+    ...s.state.audit.filter((a) => a.event === 'decision').map((a) => ({
+      at: a.simSeconds,
+      text: `[${clock(a.simSeconds)}] ${a.flag}: ${a.by ? `${a.actor} ${a.by}` : a.actor} ${a.action ?? a.event}${a.stage === null ? '' : ` at stage ${a.stage}`}${a.percent === null ? '' : ` (${a.percent}%)`}${a.reason ? `: ${a.reason}` : ''}`,
+    })),
+  ];
+  // Actions first at the same instant: a person's act comes before the decision it made.
+  return lines.map((l, i) => ({ ...l, i })).sort((a, b) => a.at - b.at || a.i - b.i).map((l) => printable(l.text));
+}
+
+/**
+ * `status`: one poll of `GET /api/state`, since a cursor when given (the `next` of the last answer), so that a
+ * program or a person polling a long drill is sent what is new, not the whole drill again; `--watch` polls on,
+ * each poll since the last. The clock and plans are printed whole at every poll (the state is always whole).
+ */
+async function status(base: URL, token: string, since: string | undefined, watchSeconds: number | null, io: Io, sleep: (ms: number) => Promise<void>): Promise<number> {
+  let cursor = since;
+  let shown = '';
+  for (;;) {
+    const r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
+    if (r.status !== 200) return failure(r.status, r.json, io);
+    const s = r.json as unknown as StateAnswer;
+    const lines = stateLines(s);
+    // Watching, the clock and plans are printed when they change; new actions and decisions as they come.
+    if (watchSeconds === null || lines.join('\n') !== shown) for (const l of lines) io.out(l);
+    shown = lines.join('\n');
+    if (cursor !== undefined && s.state.reset) io.out('  (the drill was served again since that cursor: everything since the start follows)');
+    for (const l of newLines(s)) io.out(`  ${l}`);
+    cursor = s.next;
+    if (watchSeconds === null || s.state.meta.status === 'ended') {
+      io.out(`next: --since ${cursor}`);
+      return 0;
+    }
+    await sleep(watchSeconds * 1000);
+  }
+}
+
+async function ctl(url: string, action: string, args: string[], reason: string | undefined, io: Io, poll: { since?: string; watch?: string } = {}, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<number> {
   const { base, token } = drillUrl(url);
   const need = (what: string) => {
     if (args.length === 0) throw new Usage(`${action} needs ${what}`);
@@ -85,19 +152,17 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && n > 0 ? ' (give a reason with --reason TEXT)' : ''}`);
   };
   if (['status', 'start', 'keep-going', 'end'].includes(action)) most(0, 'no arguments');
+  if (action !== 'status' && (poll.since !== undefined || poll.watch !== undefined)) throw new Usage('--since and --watch are for status');
   if (['pause', 'resume'].includes(action)) most(1, 'a flag or nothing (the clock)');
   if (['promote', 'rollback', 'approve'].includes(action)) most(1, 'one flag');
   if (action === 'speed' || action === 'fault') most(1, action === 'speed' ? 'one number' : 'the name of one fault');
   let body: unknown;
   switch (action) {
     case 'status': {
-      const r = await request(base, 'api/state', token);
-      if (r.status !== 200) return failure(r.status, r.json, io);
-      const s = r.json as { you: { name: string; role: string }; state: { meta: { name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string }; plans: { flag: string; phase: string; stage: number; stages: number; percent: number; version: number }[] } };
-      const m = s.state.meta;
-      io.out(`${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${m.status === 'running' ? `running at ${m.speed}x` : m.status} (you: ${s.you.name}, ${s.you.role})`);
-      for (const p of s.state.plans) io.out(`  ${p.flag}: ${p.phase}, stage ${p.stage + 1} of ${p.stages}, ${p.percent}%, config v${p.version}`);
-      return 0;
+      const watch = poll.watch === undefined ? null : Number(poll.watch);
+      if (watch !== null && !(poll.watch!.trim() !== '' && watch >= 0.1 && watch <= 3600)) throw new Usage(`--watch needs seconds between polls, 0.1 to 3600, not "${poll.watch}"`);
+      if (poll.since !== undefined && !/^[0-9a-f]{8}\.\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(poll.since)) throw new Usage(`--since needs the cursor a status printed (next: --since CURSOR), not "${poll.since}"`);
+      return await status(base, token, poll.since, watch, io, sleep);
     }
     case 'start': body = { type: 'start' }; break;
     case 'pause': case 'resume':
@@ -148,11 +213,15 @@ async function invite(name: string, role: string, url: string | undefined, io: I
 }
 
 /** `args` after "gameday": ["ctl", URL, ACTION, ...] or ["invite", NAME, ...]. */
-export async function ctlMain(args: string[], io: Io, env: Record<string, string | undefined> = process.env): Promise<number> {
+export async function ctlMain(args: string[], io: Io, env: Record<string, string | undefined> = process.env,
+  sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: args.slice(1), allowPositionals: true, strict: true,
-      options: { reason: { type: 'string' }, role: { type: 'string', default: 'operator' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        reason: { type: 'string' }, role: { type: 'string', default: 'operator' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        since: { type: 'string' }, watch: { type: 'string' },
+      },
     });
     if (values.help) {
       io.out(CTL_HELP);
@@ -160,12 +229,12 @@ export async function ctlMain(args: string[], io: Io, env: Record<string, string
     }
     if (args[0] === 'invite') {
       if (positionals.length !== 1) throw new Usage('invite takes one name (quote a name with spaces)');
-      if (values.reason !== undefined) throw new Usage('--reason is for ctl actions');
+      if (values.reason !== undefined || values.since !== undefined || values.watch !== undefined) throw new Usage('--reason, --since and --watch are for ctl actions');
       return await invite(positionals[0], values.role!, values.url ?? env.REHEARSE_GAMEDAY_URL, io);
     }
     if (values.url !== undefined || args.some((a) => a.startsWith('--role'))) throw new Usage('--url and --role are for invite');
     if (positionals.length < 2) throw new Usage('ctl needs the drill\'s link and an action');
-    return await ctl(positionals[0], positionals[1], positionals.slice(2), values.reason, io);
+    return await ctl(positionals[0], positionals[1], positionals.slice(2), values.reason, io, { since: values.since, watch: values.watch }, sleep);
   } catch (e) {
     if (e instanceof Usage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`error: ${(e as Error).message}`);

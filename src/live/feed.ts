@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../rollout/controller.js';
+import { budget } from '../units/format.js';
 import type { PacedDriver } from './driver.js';
 import { evaluators, ownEvaluators, type Evaluators } from './hidden.js';
 import { readDrillScenario, type DrillSession } from './session.js';
@@ -213,7 +214,7 @@ export class Feed {
       faults,
       breakers,
       catalogue: catalogue(sc),
-      budget: { failed: this.cursor.failed, allowed: Math.round(this.allowed * 10) / 10, consumed: Math.round((this.cursor.failed / this.allowed) * 1e6) / 1e6 },
+      budget: { failed: this.cursor.failed, allowed: Math.round(this.allowed * 10) / 10, consumed: Math.round((this.cursor.failed / this.allowed) * 1e6) / 1e6, text: budget(this.cursor.failed / this.allowed) },
       rows: { exposure: rows.exposure, services: rows.services, journeys: rows.journeys },
       // A hidden-case drill's propagation to a service that evaluates the flag in some cases only is the debrief's.
       audit: audit.filter((a) => a.event !== 'propagated' || a.service === undefined || this.shown.propagation(a.flag, a.service)).map(auditRow),

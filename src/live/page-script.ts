@@ -104,7 +104,7 @@ const MAIN_JS = String.raw`
     renderPlans(u.plans, running);
     renderHealth(u.health);
     var b = u.budget;
-    text($('budget'), pct(b.consumed));
+    text($('budget'), b.text);
     text($('budget-detail'), '(' + b.failed + ' failed journeys of the ' + fmtNum(b.allowed) + ' the SLO allows over the whole drill)');
     renderFaults(u.faults);
     renderList('breakers', u.breakers, function (x) { return x.edge + ': ' + x.state; });

@@ -85,7 +85,7 @@ ${script('vega-embed.min.js')}
 <section>
   <h2>Service health <small>(last closed window)</small></h2>
   <div id="health" class="health"></div>
-  <p>Error budget consumed: <strong id="budget">0%</strong> <small id="budget-detail"></small></p>
+  <p>Error budget: <strong id="budget">0.0% consumed</strong> <small id="budget-detail"></small></p>
 </section>
 <section class="grid">
   <div><h2>Journeys with the flag on</h2><div id="chart-exposure" class="chart"></div>${legend([['decision', 'rollout decision']])}</div>

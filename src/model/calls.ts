@@ -118,6 +118,7 @@ export abstract class Calls extends Servers {
     const end = this.rOpEnd[rec];
     for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
       let pending = 0;
+      if (this.marks) this.groupBegun(rec);
       for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
         if (m.sitePlain[k] === 1) {
           pending++;
@@ -314,6 +315,11 @@ export abstract class Calls extends Servers {
     if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
       this.spawning = rec;
       const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
+      // The attempt's delays are the retry's too: the retry leaves that much later.
+      if (this.marks) {
+        this.rFlagDelay[retry] = this.rFlagDelay[rec];
+        this.rFaultDelay[retry] = this.rFaultDelay[rec];
+      }
       this.engine.after(this.backoff(k, this.rAttempt[rec] + 1, rec), EV_SEND, retry, this.rGen[retry]);
       return;
     }
@@ -338,11 +344,13 @@ export abstract class Calls extends Servers {
       else this.serverFinished(parent, CAUSE_DOWNSTREAM, root);
       return;
     }
+    if (this.marks) this.callEnded(parent, this.engine.now, this.rFlagDelay[rec], this.rFaultDelay[rec]);
     this.childReplied(parent);
   }
 
   protected childReplied(rec: number): void {
     if (--this.rPending[rec] === 0) {
+      if (this.marks) this.groupEnded(rec, this.engine.now);
       this.rEpoch[rec]++;
       this.nextOp(rec);
       this.advance(rec);

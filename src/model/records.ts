@@ -126,12 +126,19 @@ export abstract class RecordPool {
   rSlow = new Uint8Array(0);
   rSlowFlags = new Int32Array(0);
   /**
-   * With SLOW_FLAG set: the time flags' latency changes added to it, its own and that of the calls it waited on
-   * (Infinity once a flag's new calls are on its path: what they add is not known).
+   * The time flags' latency changes added to it: its own, and for each group of calls it waited on, what the
+   * group's end was put back by them (Infinity once a flag's new calls are on its path: what they add is not
+   * known). Along the critical path, not summed over parallel calls: what the record waited for.
    */
   rFlagDelay = new Float64Array(0);
-  /** With SLOW_FAULT set: the time faults added to it, likewise (Infinity for a dropped call it waited on). */
+  /** The time faults added to it, by the same rule (Infinity for a dropped call it waited on). */
   rFaultDelay = new Float64Array(0);
+  /**
+   * The current group of calls' end without the time flags (faults) added to its calls: the latest of its calls'
+   * ends less each one's delay, NaN once a call's delay is not known.
+   */
+  protected rGroupFlag = new Float64Array(0);
+  protected rGroupFault = new Float64Array(0);
   protected rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
   /**
    * Whether records can carry marks of flags or faults (flags evaluated per user, faults in the run or added to
@@ -192,6 +199,8 @@ export abstract class RecordPool {
       this.rSeenOff[rec] = 0;
       this.rSlow[rec] = 0;
       this.rSlowFlags[rec] = 0;
+      this.rFlagDelay[rec] = 0;
+      this.rFaultDelay[rec] = 0;
       this.rAltFlag[rec] = -1;
     }
     this.live++;
@@ -251,6 +260,8 @@ export abstract class RecordPool {
     this.rSlowFlags = grow(this.rSlowFlags);
     this.rFlagDelay = grow(this.rFlagDelay);
     this.rFaultDelay = grow(this.rFaultDelay);
+    this.rGroupFlag = grow(this.rGroupFlag);
+    this.rGroupFault = grow(this.rGroupFault);
     this.rAltFlag = grow(this.rAltFlag);
     this.rAltFlag.fill(-1, old); // what alloc() gives a record, for runs that never clear marks
     this.journeyStreams.ensure(cap);
@@ -290,12 +301,12 @@ export abstract class RecordPool {
 
   /**
    * Marks a record, and every caller waiting on it, as slowed by a fault or by flags (ground truth); `delayUs`
-   * is added to each one's flag or fault delay.
+   * is added to the record's own flag or fault delay, and reaches its callers as they hear back (groupEnded).
    */
   protected markSlow(rec: number, mark: number, flags: number, fault: number, delayUs = 0): void {
+    if (mark === SLOW_FLAG) this.rFlagDelay[rec] += delayUs;
+    else this.rFaultDelay[rec] += delayUs;
     for (let r = rec; r >= 0; ) {
-      if (mark === SLOW_FLAG) this.rFlagDelay[r] = (this.rSlow[r] & SLOW_FLAG) === 0 ? delayUs : this.rFlagDelay[r] + delayUs;
-      else this.rFaultDelay[r] = (this.rSlow[r] & SLOW_FAULT) === 0 ? delayUs : this.rFaultDelay[r] + delayUs;
       this.rSlow[r] |= mark;
       this.rSlowFlags[r] |= flags;
       if (mark === SLOW_FAULT && this.rTruthRef[r] < 0) this.rTruthRef[r] = fault;
@@ -303,6 +314,34 @@ export abstract class RecordPool {
       if (parent < 0 || this.rEpoch[parent] !== this.rParentEpoch[r]) break;
       r = parent;
     }
+  }
+
+  /** A group of calls begins on the record's behalf (with marks only): none of its calls has ended yet. */
+  protected groupBegun(rec: number): void {
+    this.rGroupFlag[rec] = -Infinity;
+    this.rGroupFault[rec] = -Infinity;
+  }
+
+  /**
+   * A call of the record's current group ended at `endUs` (with marks only), the flags and faults having added
+   * `flagUs` and `faultUs` to it: the group's end without them is the latest of its calls' ends without them.
+   */
+  protected callEnded(rec: number, endUs: number, flagUs: number, faultUs: number): void {
+    // NaN (a delay not known) stays NaN through Math.max.
+    this.rGroupFlag[rec] = Math.max(this.rGroupFlag[rec], flagUs === Infinity ? NaN : endUs - flagUs);
+    this.rGroupFault[rec] = Math.max(this.rGroupFault[rec], faultUs === Infinity ? NaN : endUs - faultUs);
+  }
+
+  /**
+   * The record's group of calls ended now (with marks only): what the flags and faults put its end back by is
+   * added to the record's delays. Of parallel calls, the record waited for the last: a delay on a call that
+   * ended early anyway added nothing (a fan-out of two calls each 300 ms late ends 300 ms late, not 600).
+   */
+  protected groupEnded(rec: number, nowUs: number): void {
+    const flag = nowUs - this.rGroupFlag[rec];
+    const fault = nowUs - this.rGroupFault[rec];
+    this.rFlagDelay[rec] += flag === flag ? flag : Infinity;
+    this.rFaultDelay[rec] += fault === fault ? fault : Infinity;
   }
 
   /** An attempt that fails without reaching the service; reported on the next event, not re-entrantly. */

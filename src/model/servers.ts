@@ -264,11 +264,15 @@ export abstract class Servers extends FaultRoom {
     let t = m.dists.sample(m.endpointLatency[e], this.draws, stream);
     // A stress that began while the call waited in the queue: it slows the call, and so its callers.
     const stress = this.faults.stress[s];
+    let stressUs = 0;
     if (stress !== 1) {
       const unstressed = t;
       t = Math.round(t * stress);
-      this.markSlow(parent, SLOW_FAULT, 0, this.stressedBy(s), t - unstressed);
+      stressUs = t - unstressed;
+      this.markSlow(parent, SLOW_FAULT, 0, this.stressedBy(s), 0);
     }
+    // The call is alone in its group and ends at now + t: its caller's group ends then, stressUs late.
+    if (this.marks) this.callEnded(parent, this.engine.now + t, 0, stressUs);
     this.engine.after(t, EV_INLINE_DONE, parent, this.rGen[parent]);
   }
 

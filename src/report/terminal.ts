@@ -45,7 +45,7 @@ export function formatOutcomes(r: RunResult): string[] {
   const o = r.outcomes;
   const lines = ['outcomes (ground truth)'];
   const truth = Object.entries(o.failed_by_truth).filter(([, n]) => n > 0).map(([k, n]) => `${count(n)} ${k}`);
-  lines.push(`  journeys: ${count(o.journeys)}, failed ${count(o.journeys_failed)}${truth.length ? ` (${truth.join(', ')})` : ''}; error budget burned: ${budget(o.error_budget_burned)}`);
+  lines.push(`  journeys: ${count(o.journeys)}, failed ${count(o.journeys_failed)}${truth.length ? ` (${truth.join(', ')})` : ''}; error budget: ${budget(o.error_budget_burned)}`);
   for (const f of Object.values(o.flags)) {
     const parts = [`${f.flag}: ${f.defective ? `hurt ${plural(f.blast_radius_users, 'user')} in ${plural(f.blast_radius_requests, 'journey')} from ${clock(f.onset_seconds!)}` : 'hurt nobody'}`];
     if (f.detected) parts.push(`detected after ${duration(f.time_to_detect_seconds!)}`);

@@ -138,7 +138,7 @@ function caveat(verdict: Verdict, flags: Record<string, CaveatFlag>, burned: num
     basis: 'PASS judges the acceptance criteria alone, and each that applies was met; the ground truth is not part of it:',
     facts: [
       ...missed.map(([k, f]) => `${k} hurt ${plural(f.blast_radius_users, 'user')} and the gates still promoted it to ${f.final_percent}%: a missed defect, the rollout decision was wrong`),
-      ...(over ? [`the error budget is overspent (${budget(burned)})`] : []),
+      ...(over ? [`the error budget is ${budget(burned)}`] : []),
     ],
     advice: `to fail a run like this, add ${add.map((a) => `'${a}'`).join(' or ')} to acceptance`,
   };

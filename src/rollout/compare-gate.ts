@@ -4,8 +4,10 @@
  * each journey, so that the two sides hold the same journeys; the journeys' results are combined by a stratified
  * test (van Elteren for latency; for errors, the stratified score test of the ratio of error rates, ratio-score.ts),
  * whose weights follow the journeys' shares of the compared requests. Without a filter it compares the journeys
- * that pass through a service evaluating the flag; with one, the requests the filter selects, still within their
- * journeys.
+ * that pass through a service evaluating the flag in the scenario or in any of its cases (Flag.evaluatedInAnyCase):
+ * cases that differ in which services evaluate the flag (a defect in one more service) then compare the same
+ * journeys, all held equal but what the flag does; with a filter, the requests the filter selects, still within
+ * their journeys.
  *
  * Its error, 1 - confidence, holds for a stage, not for one reading: the stage's readings share it by alpha
  * spending (sequential.ts), each held to the bound that keeps the chance of any false failure in the stage

@@ -51,7 +51,10 @@ export interface GateContext {
   now?: () => number;
   probes: Probes;
   flag: number;
-  /** The services that evaluate the flag: a comparison without a filter looks at the journeys through them. */
+  /**
+   * The services that evaluate the flag in the scenario or any of its cases: a comparison without a filter looks at
+   * the journeys through them, the same journeys in every case.
+   */
   evaluatedBy?: readonly string[];
   segmentIndex(name: string): number;
   intervalUs: number;

@@ -174,6 +174,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       owner: f.owner ?? '',
       description: f.description ?? '',
       evaluatedBy: f['evaluated-by'],
+      evaluatedInAnyCase: evaluatedInAnyCase(key, f['evaluated-by'], input.cases),
       requires: f.requires ?? [],
       bucketing: source ? source.system : f.bucketing ?? d.bucketing,
       salt: f.salt ?? null,
@@ -308,6 +309,21 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     cohort = { kind: 'inline', size: DEFAULTS.cohort.size, seed: input.seed ?? 1, segments: null, attributes: [] };
   }
   return { flags, rollouts, cohort };
+}
+
+/**
+ * The services that evaluate flag `key` in the scenario or in any case (each case's patch, as it replaces the
+ * list; every case is validated when it is loaded, and a name that matches no service is refused then).
+ */
+function evaluatedInAnyCase(key: string, own: readonly string[], cases: Readonly<Record<string, Record<string, unknown>>> | undefined): string[] {
+  const all = new Set(own);
+  for (const patch of Object.values(cases ?? {})) {
+    const flags = patch.flags;
+    const flag = flags !== null && typeof flags === 'object' ? (flags as Record<string, unknown>)[key] : undefined;
+    const list = flag !== null && typeof flag === 'object' ? (flag as Record<string, unknown>)['evaluated-by'] : undefined;
+    if (Array.isArray(list)) for (const s of list) if (typeof s === 'string') all.add(s);
+  }
+  return [...all];
 }
 
 function requireCycles(flags: readonly Flag[], problems: Problem[]): void {

@@ -94,6 +94,12 @@ export interface Flag {
   readonly owner: string;
   readonly description: string;
   readonly evaluatedBy: readonly string[];
+  /**
+   * The services that evaluate the flag in the scenario or in any of its cases: a comparison of flag on against
+   * off without a filter looks at the journeys through any of them, so that every case compares the same
+   * journeys, whichever services evaluate the flag in it.
+   */
+  readonly evaluatedInAnyCase: readonly string[];
   readonly requires: readonly string[];
   readonly bucketing: 'flagd' | 'unleash' | 'launchdarkly' | 'growthbook';
   readonly salt: string | null;

@@ -5,7 +5,7 @@
  */
 import { detectingAct, DOES_NOT_APPLY, type FlagOutcome } from './outcomes.js';
 import type { RunResult } from './result.js';
-import { count, duration, percent } from '../units/format.js';
+import { budget, count, duration } from '../units/format.js';
 
 export interface CiCase {
   scenario: string;
@@ -138,7 +138,7 @@ export function compareWithBaseline(current: CiCase[], baseline: CiReport): void
       }
     }
     if (b.errorBudgetBurned !== null && c.errorBudgetBurned !== null && c.errorBudgetBurned > b.errorBudgetBurned * (1 + tol.relative) + tol.budget) {
-      c.regressions.push(`error budget burned: ${percent(b.errorBudgetBurned)} → ${percent(c.errorBudgetBurned)}`);
+      c.regressions.push(`error budget: ${budget(b.errorBudgetBurned)} → ${budget(c.errorBudgetBurned)}`);
     }
   }
 }

@@ -51,10 +51,16 @@ export function percent(fraction: number | null | undefined, digits?: number): s
   return `${trim(p, abs < 0.1 ? 3 : abs < 1 ? 2 : abs < 10 ? 1 : abs < 100 ? 1 : 0)}%`;
 }
 
-/** The error budget spent: a share of it, or a multiple once it is overspent ("12.9x the budget"). */
+/**
+ * The error budget spent, as every report, the game-day page and the debrief say it after "error budget: ": a
+ * share while some is left ("31.5% consumed"), and once it is overspent, that it is exhausted and by how many
+ * times ("exhausted (130x the budget)"), never a percentage in the thousands that reads like an overflow.
+ */
 export function budget(fraction: number | null | undefined): string {
   if (fraction === null || fraction === undefined || Number.isNaN(fraction)) return '-';
-  return fraction > 1 ? `${trim(fraction, fraction < 10 ? 2 : 1)}x the budget` : `${percent(fraction, 1)} of the budget`;
+  if (fraction <= 1) return `${percent(fraction, 1)} consumed`;
+  const times = fraction < 10 ? trim(fraction, 2) : fraction < 100 ? trim(fraction, 1) : count(Math.round(fraction));
+  return `exhausted (${times}x the budget)`;
 }
 
 /** A whole count with thousands separators: 1,079,934. */

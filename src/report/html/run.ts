@@ -32,7 +32,7 @@ export function riskSummary(r: RunResult): string[] {
       : `The fault ${fault.name} was active from ${clock(fault.from_seconds)} to ${clock(fault.to_seconds!)} and hurt ${plural(fault.journeys_hurt, 'journey')}.`);
   }
   const o = r.outcomes;
-  out.push(`Of ${plural(o.journeys, 'journey')}, ${count(o.journeys_failed)} failed: ${o.error_budget_burned > 1 ? `${budget(o.error_budget_burned)} (the error budget is overspent)` : `${percent(o.error_budget_burned, 1)} of the error budget`}.`);
+  out.push(`Of ${plural(o.journeys, 'journey')}, ${count(o.journeys_failed)} failed; error budget: ${budget(o.error_budget_burned)}.`);
   return out;
 }
 
