@@ -84,13 +84,14 @@ describe('flagd targeting reads only the context\'s own properties, as Go flagd 
     expect(proto.evaluate(name.replace(/\W+/g, '-'), context)).toMatchObject({ variant: 'off', value: false });
   });
 
-  it('what the context holds is still read: own names, nested names, array indexes, defaults, ../ in some', () => {
+  it('what the context holds is still read: own names, nested names, array indexes, defaults, outer names in some', () => {
     const held = flagd.open(parseFlagText(JSON.stringify({
       flags: {
         nested: flag({ if: [{ '==': [{ var: 'user.plan' }, 'pro'] }, 'on', 'off'] }),
         index: flag({ if: [{ '==': [{ var: 'list.1' }, 'b'] }, 'on', 'off'] }),
         fallback: flag({ if: [{ '==': [{ var: ['absent', 'x'] }, 'x'] }, 'on', 'off'] }),
-        some: flag({ if: [{ some: [{ var: 'list' }, { '==': [{ var: '' }, { var: '../../want' }] }] }, 'on', 'off'] }),
+        // Go reads `want` in the outer data first (jsonlogic v3.9.1 lists.go some: solveVars(parsed[1], data)).
+        some: flag({ if: [{ some: [{ var: 'list' }, { '==': [{ var: '' }, { var: 'want' }] }] }, 'on', 'off'] }),
         own: flag({ if: [{ var: 'constructor' }, 'on', 'off'] }),
         missing: flag({ if: [{ missing: ['user.plan', 'targetingKey'] }, 'off', 'on'] }),
       },

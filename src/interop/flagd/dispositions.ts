@@ -8,6 +8,7 @@ import { modelled, OTHER_KEYS, type DispositionTable } from '../disposition.js';
 
 const NONE = 'no effect on what a user is served';
 const OP = 'evaluated by flagd-core (JsonLogic)';
+const LIST = OP + ', each var inside read in the scope Go flagd reads it in (outer data or element: go-lists.ts)';
 const FLAGD_OP = 'evaluated by flagd-core (flagd\'s own operation)';
 
 export const FLAGD_DISPOSITIONS: DispositionTable = {
@@ -36,7 +37,7 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
     if: modelled(OP + '; a literal result that is not a variant is warned (an error at evaluation)'),
     '==': modelled(OP), '===': modelled(OP), '!=': modelled(OP), '!==': modelled(OP), '>': modelled(OP), '>=': modelled(OP),
     '<': modelled(OP), '<=': modelled(OP), '%': modelled(OP), '/': modelled(OP), '*': modelled(OP), '+': modelled(OP), '-': modelled(OP),
-    map: modelled(OP), filter: modelled(OP), reduce: modelled(OP), all: modelled(OP), none: modelled(OP), some: modelled(OP),
+    map: modelled(LIST), filter: modelled(LIST), reduce: modelled(LIST), all: modelled(LIST), none: modelled(LIST), some: modelled(LIST),
     in: modelled(OP), substr: modelled(OP), '!': modelled(OP), '!!': modelled(OP), or: modelled(OP), and: modelled(OP),
     max: modelled(OP), min: modelled(OP), merge: modelled(OP), cat: modelled(OP), '?:': modelled(OP),
     starts_with: modelled(FLAGD_OP), ends_with: modelled(FLAGD_OP), sem_ver: modelled(FLAGD_OP),

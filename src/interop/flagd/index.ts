@@ -15,6 +15,7 @@ import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, 
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
+import { useGoLists } from './go-lists.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
 
 export { FLAGD_OPERATIONS };
@@ -182,6 +183,7 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
     if (!targeting) continue;
     if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
+    useGoLists(targeting._engine);
     if (fractional === 'v3') useFractionalV3(targeting._engine as never);
     else useGoReading(targeting._engine as never);
   }

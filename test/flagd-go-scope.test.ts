@@ -1,0 +1,60 @@
+/**
+ * The scope of `var` inside flagd's list operations, as Go flagd reads it: diegoholiveira/jsonlogic v3.9.1 (the
+ * version open-feature/flagd core/go.mod pins), lists.go (some, all, none, filter, map, reduce) and vars.go
+ * (solveVars, getVar). json-logic-engine under flagd-core reads every such `var` in the element, with `../` a step
+ * out; Go reads it in the outer data first in some, none and filter, in the element only in all and map, and in
+ * {current, accumulator, valueType} only in reduce. Each expectation below is what Go flagd serves; each differs
+ * from json-logic-engine's reading but where noted.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseFlagText } from '../src/interop/document.js';
+import * as flagd from '../src/interop/flagd/index.js';
+
+const context = {
+  targetingKey: 'u1', name: 'outer', want: 'b', list: ['a', 'b'],
+  users: [{ name: 'x', plan: 'pro' }, { name: 'y', plan: 'free' }],
+};
+const on = (rule: unknown) => ({ if: [rule, 'on', 'off'] });
+const users = { var: 'users' };
+const cases: [string, unknown, string][] = [
+  // some: solveVars(parsed[1], data) first: `want` is the outer "b", so some element equals it.
+  ['some: a name the outer data holds is read there', on({ some: [{ var: 'list' }, { '==': [{ var: '' }, { var: 'want' }] }] }), 'on'],
+  // ... and it shadows the element's own: every element is compared with the outer "outer".
+  ['some: the outer data shadows the element', on({ some: [users, { '==': [{ var: 'name' }, 'x'] }] }), 'off'],
+  ['some: the outer value is what each element is tested with', on({ some: [users, { '==': [{ var: 'name' }, 'outer'] }] }), 'on'],
+  // A var of a text starting with "." is left to the element (solveVars skips "" and ".…").
+  ['some: ".name" is the element\'s name', on({ some: [users, { '==': [{ var: '.name' }, 'x'] }] }), 'on'],
+  // A var with a default always finds something in the outer data: the default, never the element's value.
+  ['some: a var with a default is never read in the element', on({ some: [users, { '==': [{ var: ['plan', 'none'] }, 'pro'] }] }), 'off'],
+  // Go has no `../` step: "../../want" is the name "/" then "/want" of the element, which a text does not have.
+  ['some: ../ is no step out', on({ some: [{ var: 'list' }, { '==': [{ var: '' }, { var: '../../want' }] }] }), 'off'],
+  // none: the outer data first, as some.
+  ['none: the outer data shadows the element', on({ none: [users, { '==': [{ var: 'name' }, 'x'] }] }), 'on'],
+  // filter: the outer data first, then the element (parseValues(logic, value)).
+  ['filter: the outer data shadows the element', on({ filter: [users, { '==': [{ var: 'name' }, 'x'] }] }), 'off'],
+  ['filter: a name the outer data lacks is read in the element', on({ in: ['x', { map: [{ filter: [users, { '==': [{ var: 'plan' }, 'pro'] }] }, { var: 'name' }] }] }), 'on'],
+  // all: solveVars(parsed[1], value): the element only (as json-logic-engine).
+  ['all: the element only', on({ all: [users, { '!=': [{ var: 'name' }, 'outer'] }] }), 'on'],
+  ['all: the outer data is not read', on({ all: [users, { '==': [{ var: 'want' }, 'b'] }] }), 'off'],
+  // map: parseValues(parsed[1], value): the element only (as json-logic-engine).
+  ['map: the element only', on({ in: ['y', { map: [users, { var: 'name' }] }] }), 'on'],
+  // reduce: {current, accumulator, valueType} only; the accumulator kept a number (ToNumber("01") is 1, then 12).
+  ['reduce: the accumulator keeps the type of the initial value', { reduce: [['1', '2'], { cat: [{ var: 'accumulator' }, { var: 'current' }] }, 0] }, '12'],
+  ['reduce: valueType is read', { reduce: [{ var: 'list' }, { cat: [{ var: 'accumulator' }, { var: 'valueType' }] }, ''] }, 'stringstring'],
+  ['reduce: the outer data is not read', { reduce: [{ var: 'list' }, { cat: [{ var: 'accumulator' }, 'b', { var: 'want' }] }, ''] }, 'bb'],
+];
+const variants = { on: 'on', off: 'off', '12': '12', stringstring: 'stringstring', none: 'none', bb: 'bb' };
+const file = { flags: Object.fromEntries(cases.map(([, targeting], i) => [`f${i}`, { state: 'ENABLED', variants, defaultVariant: 'none', targeting }])) };
+const set = flagd.open(parseFlagText(JSON.stringify(file), 'scope.json'));
+
+describe('var inside flagd\'s list operations is read in the scope Go flagd gives it (jsonlogic v3.9.1 lists.go)', () => {
+  it.each(cases.map(([name, , want], i) => [name, want, i] as const))('%s: %s', (_name, want, i) => {
+    const r = set.evaluate(`f${i}`, context);
+    expect(r.value).toBe(want);
+  });
+
+  it('a subject that is not a list is an error of the evaluation (Go: subject.([]any) panics)', () => {
+    const s = flagd.open(parseFlagText(JSON.stringify({ flags: { f: { state: 'ENABLED', variants, defaultVariant: 'none', targeting: on({ some: [{ var: 'name' }, true] }) } } }), 'err.json'));
+    expect(s.evaluate('f', context, { value: 'code' })).toMatchObject({ value: 'code', reason: expect.stringMatching(/^error: /) });
+  });
+});
