@@ -14,7 +14,7 @@ const FLAGD_OP = 'evaluated by flagd-core (flagd\'s own operation)';
 export const FLAGD_DISPOSITIONS: DispositionTable = {
   FlagdFile: {
     flags: modelled('the flags: an object by key, or a list of flags with a key (read as the object flagd-core takes)', { values: 'Flag', items: 'Flag' }),
-    $evaluators: modelled('shared rules, substituted for {"$ref": name} as flagd-core substitutes them; a $ref to no evaluator is warned'),
+    $evaluators: modelled('shared rules, substituted for {"$ref": name} as Go flagd substitutes them; a $ref to no evaluator is warned, one inside an evaluator that Go replaces at random is refused'),
     metadata: modelled('flag set metadata, merged into each flag\'s metadata; ' + NONE, { object: 'FlagSetMetadata' }),
     $schema: modelled('names the schema; ' + NONE),
   },
@@ -42,7 +42,7 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
     max: modelled(OP), min: modelled(OP), merge: modelled(OP), cat: modelled(OP), '?:': modelled(OP),
     starts_with: modelled(FLAGD_OP), ends_with: modelled(FLAGD_OP), sem_ver: modelled(FLAGD_OP),
     fractional: modelled(FLAGD_OP + ', bucketed as flagd buckets; a bucket that is not a variant is warned'),
-    $ref: modelled('replaced by the evaluator it names, as flagd-core replaces it; one that names no evaluator is warned (PARSE_ERROR at every evaluation)'),
+    $ref: modelled('replaced by the evaluator it names, as Go flagd replaces it; one flagd leaves in place is warned (PARSE_ERROR where an evaluation reaches it); one inside an evaluator that Go replaces at random is refused'),
   },
 };
 

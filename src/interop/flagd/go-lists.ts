@@ -35,10 +35,18 @@ export function goTrue(x: unknown): boolean {
   return false;
 }
 
+/**
+ * An object Go's apply reads as a literal value (one of no key or several), written for flagd-core's engine as
+ * `{"preserve": "<mark><its JSON>"}`: flagd-core checks every object of a rule for an operation at load, so the
+ * object itself cannot be put in. `preserve`, which is no flagd operation, is made to read only that.
+ */
+const LITERAL = '\u0000rehearse literal:';
+export const goLiteral = (value: Json): Json => ({ preserve: LITERAL + JSON.stringify(value) });
+
 /** A value found by solveVars, put in the logic as Go reads it there (parseValues/apply). */
 function asLogic(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asLogic);
-  if (isMap(value)) return Object.keys(value).length === 1 ? value : { preserve: value };
+  if (isMap(value)) return Object.keys(value).length === 1 ? value : goLiteral(value);
   return value;
 }
 
@@ -55,7 +63,7 @@ export function solveVars(logic: unknown, data: unknown, engine: Engine): unknow
         const found = goVar(value, data, engine);
         if (found !== null && found !== undefined) return asLogic(found);
         out.var = value;
-      } else if (key === 'preserve') {
+      } else if (key === 'preserve' && typeof value === 'string' && value.startsWith(LITERAL)) {
         out[key] = value;
       } else {
         out[key] = solveVars(value, data, engine);
@@ -205,7 +213,7 @@ const lazy = (fn: (values: unknown, data: unknown, above: unknown[], engine: Eng
 
 /** Puts Go's list operations in a flagd-core engine in place of json-logic-engine's. */
 export function useGoLists(engine: Engine): void {
-  for (const name of ['some', 'all', 'none', 'filter', 'map', 'reduce', 'preserve']) {
+  for (const name of ['some', 'all', 'none', 'filter', 'map', 'reduce', 'preserve', 'throw']) {
     if (!engine.methods[name]) throw new Error(`flagd-core's JsonLogic engine has no ${name} operation to replace`);
   }
   engine.methods.some = lazy(some);
@@ -214,4 +222,8 @@ export function useGoLists(engine: Engine): void {
   engine.methods.filter = lazy(filter);
   engine.methods.map = lazy(map);
   engine.methods.reduce = lazy(reduce);
+  // An operation Go's jsonlogic does not know is an error when an evaluation reaches it (operation.go: panic
+  // ErrInvalidOperator); json-logic-engine's `throw`, which no flagd file can use unwarned, is made one.
+  engine.methods.throw = lazy((values) => fail(`The operator is not supported: ${JSON.stringify(values)}`));
+  engine.methods.preserve = lazy((values) => typeof values === 'string' && values.startsWith(LITERAL) ? JSON.parse(values.slice(LITERAL.length)) : fail('The operator "preserve" is not supported'));
 }

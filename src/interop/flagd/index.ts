@@ -13,7 +13,7 @@ import { findings, walkFields } from '../disposition.js';
 import { at, formatWarning, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
-import { checkTargeting, substitutedLength } from './targeting.js';
+import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
 import { useGoLists } from './go-lists.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
@@ -171,7 +171,11 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
   const { FlagdCore } = require('@openfeature/flagd-core') as { FlagdCore: new (storage?: unknown, logger?: unknown, options?: Json) => FlagdCoreLike };
   // Interpreter mode: flagd-core would otherwise compile each rule with new Function.
   const core = new FlagdCore(undefined, quiet, { disableDynamicCodeGeneration: true });
-  const { file: _file, ...config } = source;
+  // Each $ref replaced as Go flagd replaces it (targeting.ts goSubstituted), not by flagd-core's transform.
+  const evaluators = source.$evaluators ?? {};
+  const flags = record<Json>();
+  for (const [key, definition] of Object.entries(source.flags)) flags[key] = goSubstituted(definition, evaluators);
+  const config = { flags, ...(source.metadata ? { metadata: source.metadata } : {}) };
   try {
     core.setConfigurations(JSON.stringify(config));
   } catch (e) {
@@ -208,7 +212,10 @@ export function serve(input: unknown): FlagSet {
       const r = codeDefault ? core.resolve(typeOf(codeDefault.value), key, codeDefault.value, context, quiet) : flag.evaluate(context, quiet);
       const defaultVariant = flag.defaultVariant ?? null;
       if (flag.state === 'DISABLED' || r.reason === 'ERROR' || r.errorCode) {
-        const reason = flag.state === 'DISABLED' ? 'disabled' : `error: ${r.errorCode ?? 'GENERAL'}${r.errorMessage ? ` (${r.errorMessage})` : ''}`;
+        // An error of the rule's evaluation is PARSE_ERROR in Go flagd (core/pkg/evaluator/json.go: jsonlogic.Apply
+        // fails), GENERAL in flagd-core.
+        const code = r.errorCode === 'GENERAL' && r.errorMessage?.startsWith('Error evaluating targeting rule') ? 'PARSE_ERROR' : r.errorCode ?? 'GENERAL';
+        const reason = flag.state === 'DISABLED' ? 'disabled' : `error: ${code}${r.errorMessage ? ` (${r.errorMessage})` : ''}`;
         return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason, bucket: null };
       }
       const targeting = own(set.sources[index!].flags, key)?.targeting;
