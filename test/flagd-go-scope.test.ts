@@ -58,3 +58,22 @@ describe('var inside flagd\'s list operations is read in the scope Go flagd give
     expect(s.evaluate('f', context, { value: 'code' })).toMatchObject({ value: 'code', reason: expect.stringMatching(/^error: /) });
   });
 });
+
+describe('$flagd in targeting, as Go flagd puts it in the context (core/pkg/evaluator/json.go setFlagdProperties)', () => {
+  const flag = (targeting: unknown) => ({ state: 'ENABLED', variants: { on: 'on', off: 'off' }, defaultVariant: 'off', targeting });
+  const byKey = { if: [{ '==': [{ var: '$flagd.flagKey' }, 'f'] }, 'on', 'off'] };
+  const text = JSON.stringify({ flags: { f: flag(byKey), g: flag(byKey), odd: flag({ if: [{ var: '$flagd.flagkey' }, 'on', 'off'] }), whole: flag({ if: [{ var: '$flagd' }, 'on', 'off'] }) } }, null, 2);
+  it('$flagd.flagKey is the key of the flag evaluated, whatever $flagd the context carries (flagd puts its own over it)', () => {
+    const set = flagd.open(parseFlagText(text, 'keys.json'));
+    expect(['f', 'g'].map((k) => set.evaluate(k, { targetingKey: 'u1' }).value)).toEqual(['on', 'off']);
+    expect(['f', 'g'].map((k) => set.evaluate(k, { targetingKey: 'u1', $flagd: { flagKey: 'g' } }).value)).toEqual(['on', 'off']);
+  });
+  it('a name of $flagd other than flagKey and timestamp is always null, and $flagd whole is read at load: both warned at their place', () => {
+    const warnings = flagd.toScenarioParts(parseFlagText(text, 'keys.json')).warnings.map((w) => `${w.line}:${w.column}: ${w.message}`);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^\d+:\d+: the rule reads \$flagd\.flagkey: flagd's \$flagd holds only flagKey and timestamp .* so this is always null$/),
+      expect.stringMatching(/^\d+:\d+: the rule reads \$flagd whole: flagd puts \{flagKey, timestamp\} there/),
+    ]);
+    expect(flagd.open(parseFlagText(text, 'keys.json')).evaluate('odd', { targetingKey: 'u1' }).value).toBe('off');
+  });
+});

@@ -194,6 +194,25 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
   return core;
 }
 
+/**
+ * The metadata flagd answers an evaluation of `key` with: the flag set's metadata with the flag's own over it
+ * (core/pkg/store/store.go Update: patchMetadata(metadata, flag.Metadata)), null values left out
+ * (core/pkg/evaluator/json.go evaluateVariant). It changes nothing a user is served; null for no such flag.
+ */
+export function flagMetadata(input: unknown, key: string): Json | null {
+  const set = input as FlagdSet;
+  const index = own(set.servedFrom, key);
+  if (index === undefined) return null;
+  const source = set.sources[index];
+  const flag = own(source.flags, key);
+  const merged = record<unknown>();
+  for (const from of [source.metadata, flag && isObject(flag.metadata) ? flag.metadata : undefined]) {
+    if (from) for (const [k, v] of Object.entries(from)) merged[k] = v;
+  }
+  for (const [k, v] of Object.entries(merged)) if (v === null || v === undefined) delete merged[k];
+  return merged;
+}
+
 export function serve(input: unknown): FlagSet {
   const set = input as FlagdSet;
   const cores = set.sources.map((source) => coreOf(source, set.fractional));

@@ -94,9 +94,16 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     const args = node[op];
     if (op === 'var') {
       const name = Array.isArray(args) ? args[0] : args;
-      const attribute = typeof name === 'string' ? name.split('.')[0] : '';
-      if (typeof name === 'string' && name.startsWith('$flagd.timestamp')) {
+      // The first part of the path as Go's getVar splits it (empty parts skipped: ".plan" reads plan).
+      const parts = typeof name === 'string' ? name.split('.').filter((x) => x !== '') : [];
+      const attribute = parts[0] ?? '';
+      if (parts[0] === '$flagd' && parts[1] === 'timestamp') {
         report.warnings.push(at(doc, p, 'the rule reads $flagd.timestamp: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
+      } else if (parts[0] === '$flagd' && (parts.length === 1 || parts[1] !== 'flagKey' || parts.length > 2)) {
+        // core/pkg/evaluator/json.go setFlagdProperties: $flagd is {flagKey, timestamp}, put over any $flagd of the context.
+        report.warnings.push(at(doc, p, parts.length === 1
+          ? 'the rule reads $flagd whole: flagd puts {flagKey, timestamp} there, over any $flagd of the context, and the timestamp is the time the rehearsal loads'
+          : `the rule reads ${name}: flagd's $flagd holds only flagKey and timestamp (put over any $flagd of the context), so this is always null`));
       }
       if (attribute !== '' && !attribute.startsWith('$flagd') && attribute !== 'targetingKey' && !report.attributes.has(attribute)) report.attributes.set(attribute, p);
       return;
