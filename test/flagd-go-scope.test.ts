@@ -77,3 +77,19 @@ describe('$flagd in targeting, as Go flagd puts it in the context (core/pkg/eval
     expect(flagd.open(parseFlagText(text, 'keys.json')).evaluate('odd', { targetingKey: 'u1' }).value).toBe('off');
   });
 });
+
+describe('diegoholiveira/jsonlogic v3.9.1\'s own tests of list scope (issues_test.go), through rehearse\'s flagd', () => {
+  const vendor: [string, unknown, Record<string, unknown>][] = [
+    // TestIssue81: ".B" is the element's B, "B" the outer data's: some element has B != 2.
+    ['TestIssue81', { some: [{ var: 'A' }, { '!=': [{ var: '.B' }, { var: 'B' }] }] }, { A: [{ B: 1 }], B: 2 }],
+    // TestIssue79 (the some of its rule): {"var": null} is nothing in the outer data (a map), the element (a text) in each element.
+    ['TestIssue79, some', { some: [{ var: 'gender' }, { '==': [{ var: null }, 'men'] }] }, { category: ['sneakers'], flow: 'BRAND', gender: ['men'], market: 'US' }],
+    // TestIssue70 (filter by ["age"]): the outer data has no age, so each element's is read: John and Mark.
+    ['TestIssue70, filter', { '==': [{ reduce: [{ filter: [{ var: ['people'] }, { '==': [{ var: ['age'] }, 18] }] }, { cat: [{ var: 'accumulator' }, { var: 'current.name' }] }, ''] }, 'JohnMark'] },
+      { people: [{ age: 18, name: 'John' }, { age: 20, name: 'Luke' }, { age: 18, name: 'Mark' }] }],
+  ];
+  it.each(vendor)('%s: true', (_name, rule, data) => {
+    const set = flagd.open(parseFlagText(JSON.stringify({ flags: { f: { state: 'ENABLED', variants: { on: 'on', off: 'off' }, defaultVariant: 'off', targeting: on(rule) } } }), 'vendor.json'));
+    expect(set.evaluate('f', { targetingKey: 'u1', ...data }).value).toBe('on');
+  });
+});
