@@ -69,7 +69,7 @@ describe('what makes a flag fail is a warning at import', () => {
   describe('$ref is replaced as Go flagd replaces it', () => {
     const flags = { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ $ref: 'b' }, 'on', 'off'] } } };
     it('a $ref of the flag\'s own is replaced whatever the order of the evaluators', () => {
-      for (const $evaluators of [{ b: { '==': [1, 1] }, c: {} }, { c: {}, b: { '==': [1, 1] } }]) {
+      for (const $evaluators of [{ b: { '==': [1, 1] }, c: { '!': true } }, { c: { '!': true }, b: { '==': [1, 1] } }]) {
         const doc = parseFlagText(JSON.stringify({ flags, $evaluators }), 'own.json');
         expect(flagd.toScenarioParts(doc).warnings).toEqual([]);
         expect(flagd.open(doc).evaluate('f', {}).value).toBe(true);
@@ -91,6 +91,14 @@ describe('what makes a flag fail is a warning at import', () => {
       const set = flagd.serve(parts.state);
       expect(set.evaluate('f', { x: true }, { value: true })).toMatchObject({ value: true, reason: expect.stringMatching(/^error: PARSE_ERROR/) });
       expect(set.evaluate('f', { x: false }, { value: true })).toMatchObject({ value: false, variant: 'off' });
+    });
+    it('an evaluator written in fewer than three characters, or $evaluators that is no object: flagd refuses the file', () => {
+      const doc = (text: string, file = 'e.json') => () => flagd.toScenarioParts(parseFlagText(text, file));
+      const f = JSON.stringify(flags);
+      expect(doc(`{"flags": ${f}, "$evaluators": {"b": {}, "c": 1}}`)).toThrow(/^e\.json:1:\d+: \$evaluators\.b: the evaluator is written \{\}: flagd refuses the file .*"evaluator object is empty"/);
+      expect(doc(`{"flags": ${f}, "$evaluators": {"b": { }}}`)).not.toThrow();
+      expect(doc(`flags: ${f}\n$evaluators: {b: {  }}\n`, 'e.yaml')).toThrow(/e\.yaml:2:\d+: \$evaluators\.b: the evaluator is written \{\}/);
+      expect(doc(`{"flags": ${f}, "$evaluators": [1]}`)).toThrow(/\$evaluators: \$evaluators is an object of rules by name/);
     });
     it('a $ref with keys beside it is a literal object, as Go\'s apply reads an object of several keys', () => {
       const doc = parseFlagText(JSON.stringify({ flags: { f: { ...flags.f, targeting: { if: [{ $ref: 'b', also: 1 }, 'on', 'off'] } } }, $evaluators: { b: false } }), 'keys.json');

@@ -87,6 +87,14 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
   const out = findings();
   walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
   const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
+  // Go flagd reads $evaluators into a map of raw texts and refuses the file (core/pkg/evaluator/json.go
+  // transposeEvaluators: "unmarshal", "evaluator object is empty") where it is no object, or an evaluator is
+  // written in fewer than three characters ({}, [], "", 1).
+  if (v.$evaluators !== undefined && v.$evaluators !== null && !isObject(v.$evaluators)) throw invalid(doc, ['$evaluators'], '$evaluators is an object of rules by name: flagd refuses the file otherwise');
+  for (const name of Object.keys(evaluators)) {
+    const raw = doc.source && !/\.ya?ml$/i.test(doc.file) ? doc.source(['$evaluators', name]) : JSON.stringify(evaluators[name]);
+    if (raw !== null && raw !== undefined && raw.length < 3) throw invalid(doc, ['$evaluators', name], `the evaluator is written ${raw}: flagd refuses the file (core/pkg/evaluator/json.go transposeEvaluators: "evaluator object is empty")`);
+  }
   // flagd-core replaces each $ref by its evaluator's text before it parses anything: refuse what it cannot build.
   const substituted = substitutedLength(v);
   const limit = readLimits().bytes.flags;
