@@ -6,6 +6,7 @@
  * {current, accumulator, valueType} only in reduce. Each expectation below is what Go flagd serves; each differs
  * from json-logic-engine's reading but where noted.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
@@ -91,5 +92,28 @@ describe('diegoholiveira/jsonlogic v3.9.1\'s own tests of list scope (issues_tes
   it.each(vendor)('%s: true', (_name, rule, data) => {
     const set = flagd.open(parseFlagText(JSON.stringify({ flags: { f: { state: 'ENABLED', variants: { on: 'on', off: 'off' }, defaultVariant: 'off', targeting: on(rule) } } }), 'vendor.json'));
     expect(set.evaluate('f', { targetingKey: 'u1', ...data }).value).toBe('on');
+  });
+});
+
+describe('rules with list operations answer as jsonlogic v3.9.1 itself answered them (test/fixtures/vendor/flagd/jsonlogic-3.9.1-lists.jsonl)', () => {
+  // Each line: a rule, the data, and what diegoholiveira/jsonlogic v3.9.1's ApplyRaw gave (built from its source at
+  // the v3.9.1 tag with Go 1.19, the context given $flagd as flagd gives it); a rule whose answer is a list is
+  // folded into one text by a reduce, there and here. ERROR: Go's jsonlogic failed, which flagd answers PARSE_ERROR.
+  const lines = readFileSync(new URL('./fixtures/vendor/flagd/jsonlogic-3.9.1-lists.jsonl', import.meta.url), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { name: string; rule: unknown; data: Record<string, unknown>; go: string });
+  const answer = (go: string) => (go.startsWith('ERROR') ? null : String(JSON.parse(go)));
+  const file = {
+    flags: Object.fromEntries(lines.map((c, i) => {
+      const want = answer(c.go) ?? 'none';
+      return [`c${i}`, { state: 'ENABLED', variants: { [want]: want, none: 'none' }, defaultVariant: 'none', targeting: c.rule }];
+    })),
+  };
+  const set = flagd.open(parseFlagText(JSON.stringify(file), 'lists.json'));
+  it('has the cases', () => expect(lines.length).toBe(29));
+  it.each(lines.map((c, i) => [c.name, c.go, i] as const))('%s: %s', (_name, go, i) => {
+    const r = set.evaluate(`c${i}`, lines[i].data, { value: 'code' });
+    const want = answer(go);
+    if (want === null) expect(r.reason).toMatch(/^error: PARSE_ERROR/);
+    else expect([r.value, r.reason]).toEqual([want, expect.not.stringMatching(/^error/)]);
   });
 });
