@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
+import { formatPath } from '../src/scenario/problems.js';
 
 const context = {
   targetingKey: 'u1', name: 'outer', want: 'b', list: ['a', 'b'],
@@ -115,5 +116,34 @@ describe('rules with list operations answer as jsonlogic v3.9.1 itself answered 
     const want = answer(go);
     if (want === null) expect(r.reason).toMatch(/^error: PARSE_ERROR/);
     else expect([r.value, r.reason]).toEqual([want, expect.not.stringMatching(/^error/)]);
+  });
+});
+
+describe('operations flagd does not know, and objects of several keys, as Go flagd\'s jsonlogic reads them (v3.9.1 operation.go, jsonlogic.go apply)', () => {
+  // Checked against jsonlogic v3.9.1 itself: {"if": [{"var": "x"}, {"exists": "plan"}, "off"]} gives "off" for x
+  // false and `The operator "exists" is not supported` for x true; {"if": [{"var": "x", "note": 1}, "on", "off"]}
+  // gives "on" whatever x is.
+  const flag = (targeting: unknown) => ({ state: 'ENABLED', variants: { on: 'on', off: 'off' }, defaultVariant: 'off', targeting });
+  const doc = parseFlagText(JSON.stringify({ flags: {
+    // `exists` is json-logic-engine's (flagd-core evaluated it), not Go's; `foo` neither's (flagd-core refused the flag).
+    exists: flag({ if: [{ var: 'x' }, { exists: 'plan' }, 'off'] }), foo: flag({ if: [{ var: 'x' }, { foo: 1 }, 'off'] }),
+    keys: flag({ if: [{ var: 'x', note: 1 }, 'on', 'off'] }), abs: flag({ if: [{ abs: -1 }, 'on', 'off'] }),
+  } }, null, 2), 'ops.json');
+  const set = flagd.open(doc);
+  it.each(['exists', 'foo'])('%s: an error only where an evaluation reaches it', (key) => {
+    expect(set.evaluate(key, { x: false }, { value: 'code' })).toMatchObject({ value: 'off', variant: 'off' });
+    expect(set.evaluate(key, { x: true }, { value: 'code' })).toMatchObject({ value: 'code', reason: expect.stringMatching(/^error: PARSE_ERROR/) });
+  });
+  it('an object of several keys is a literal (true), not the operation of its first key', () => {
+    expect([set.evaluate('keys', { x: false }).value, set.evaluate('keys', { x: true }).value]).toEqual(['on', 'on']);
+  });
+  it('each is warned at its place; abs, which Go evaluates and flagd-core cannot parse, says so', () => {
+    const w = flagd.toScenarioParts(doc).warnings.map((x) => `${formatPath(x.path)}: ${x.message}`);
+    expect(w).toEqual([
+      expect.stringMatching(/^flags\.exists\.targeting\.if\[1\]: operation "exists" is not one flagd knows: an evaluation of flag "exists" that reaches it is an error \(PARSE_ERROR/),
+      expect.stringMatching(/^flags\.foo\.targeting\.if\[1\]: operation "foo" is not one flagd knows: an evaluation of flag "foo" that reaches it/),
+      expect.stringMatching(/^flags\.keys\.targeting\.if\[0\]: an object of 2 keys \(var, note\) is a literal value to flagd/),
+      expect.stringMatching(/^flags\.abs\.targeting\.if\[0\]: operation "abs" is not in flagd's targeting schema: Go flagd's jsonlogic evaluates it, but flagd-core, which rehearse evaluates with, cannot parse it/),
+    ]);
   });
 });

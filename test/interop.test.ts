@@ -109,7 +109,7 @@ describe('flagd testbed (targeting.feature)', () => {
     const file = 'test/fixtures/flags/unsupported.flagd.json';
     const parts = flagd.toScenarioParts(parseFlagText(readFileSync(join(root, file), 'utf8'), file));
     expect(parts.warnings.map((w) => `${w.file}:${w.line}:${w.column}: ${w.message}`))
-      .toEqual([`${file}:7:29: operation "foo" is not one flagd knows: flag "ad-failure" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`]);
+      .toEqual([`${file}:7:29: operation "foo" is not one flagd knows: an evaluation of flag "ad-failure" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`]);
     const strict = await cli('import', 'flags', 'flagd', join(root, file), '--strict');
     expect(strict.code).toBe(2);
     expect(strict.err).toContain('unsupported.flagd.json:7:29: flags.ad-failure.targeting.if[0]: operation "foo" is not one flagd knows');

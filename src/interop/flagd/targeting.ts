@@ -88,8 +88,15 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       return;
     }
     if (op === 'fractional' && report.fractional === null) report.fractional = [...p, op];
-    if (!FLAGD_OPERATIONS.has(op)) {
-      fail(p, `operation "${op}" is not one flagd knows: flag "${key}" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`);
+    if (Object.keys(node).length > 1) {
+      // diegoholiveira/jsonlogic apply: "A map with more than 1 key counts as a primitive".
+      report.warnings.push(at(doc, p, `an object of ${Object.keys(node).length} keys (${Object.keys(node).join(', ')}) is a literal value to flagd (Go's jsonlogic reads only an object of one key as an operation), not the operation "${op}"`));
+      return;
+    }
+    if (GO_ONLY.has(op)) {
+      fail(p, `operation "${op}" is not in flagd's targeting schema: Go flagd's jsonlogic evaluates it, but flagd-core, which rehearse evaluates with, cannot parse it: every evaluation of flag "${key}" is an error (PARSE_ERROR): the caller gets its default`);
+    } else if (!FLAGD_OPERATIONS.has(op)) {
+      fail(p, `operation "${op}" is not one flagd knows: an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
     }
     const args = node[op];
     if (op === 'var') {
@@ -146,6 +153,12 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
   return report;
 }
 
+/**
+ * Operations Go flagd's jsonlogic (diegoholiveira/jsonlogic v3.9.1 operation.go) evaluates that are not in flagd's
+ * targeting schema, and that flagd-core's engine does not know (it refuses the flag's targeting at load).
+ */
+const GO_ONLY: ReadonlySet<string> = new Set(['set', 'abs', 'contains_all', 'contains_any', 'contains_none']);
+
 /** Go's json.Marshal writes the text as it is: no ", \\, control character, <, >, &, U+2028, U+2029 or lone surrogate. */
 export function goWritesAsIs(text: string): boolean {
   return !/["\\\u0000-\u001f<>&\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
@@ -198,6 +211,12 @@ export function goSubstituted(definition: Json, evaluators: Json): Json {
     if (Array.isArray(node)) return node.map((x) => walk(x, targeting, top));
     if (!isObject(node)) return node;
     const keys = Object.keys(node);
+    if (targeting && keys[0] !== '$ref') {
+      // Go's apply: an object of several keys is a literal; an operation Go does not know is an error where an
+      // evaluation reaches it (operation.go: panic ErrInvalidOperator), not at load as flagd-core has it.
+      if (keys.length > 1) return goLiteral(node);
+      if (keys.length === 1 && !FLAGD_OPERATIONS.has(keys[0]) && !GO_ONLY.has(keys[0])) return { throw: `The operator ${JSON.stringify(keys[0])} is not supported` };
+    }
     if (keys[0] === '$ref') {
       const name = node.$ref;
       if (top && keys.length === 1 && typeof name === 'string' && Object.hasOwn(evaluators, name) && goWritesAsIs(name)) return walk(evaluators[name], targeting, false);
