@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
 import { formatPath } from '../src/scenario/problems.js';
+import { goVariantName } from '../src/interop/flagd/go-result.js';
 
 const context = {
   targetingKey: 'u1', name: 'outer', want: 'b', list: ['a', 'b'],
@@ -145,5 +146,26 @@ describe('operations flagd does not know, and objects of several keys, as Go fla
       expect.stringMatching(/^flags\.keys\.targeting\.if\[0\]: an object of 2 keys \(var, note\) is a literal value to flagd/),
       expect.stringMatching(/^flags\.abs\.targeting\.if\[0\]: operation "abs" is not in flagd's targeting schema: Go flagd's jsonlogic evaluates it, but flagd-core, which rehearse evaluates with, cannot parse it/),
     ]);
+  });
+});
+
+describe('a targeting result named as Go flagd names it (core/pkg/evaluator/json.go: the result\'s JSON text, every " removed)', () => {
+  // What Go 1.19's json.NewEncoder(...).Encode wrote for each (as jsonlogic's Apply writes a result), quotes removed.
+  const written: [unknown, string][] = [
+    ['a&b', 'a\\u0026b'], ['<x>', '\\u003cx\\u003e'], ['q"q', 'q\\q'], ['back\\slash', 'back\\\\slash'], ['\u2028', '\\u2028'], ['ü', 'ü'],
+    [['a', 'b'], '[a,b]'], [{ b: 1, a: [true, null] }, '{a:[true,null],b:1}'], [0.1, '0.1'], [1e21, '1e+21'], [1e-7, '1e-7'], [12, '12'], [-0, '-0'],
+  ];
+  it.each(written)('%j is looked up as %s', (value, name) => {
+    expect(goVariantName(value)).toBe(name);
+  });
+  it('a result "a&b" is no variant to flagd, even where a variant is named a&b: GENERAL, warned where it is written', () => {
+    const doc = parseFlagText(JSON.stringify({ flags: {
+      amp: { state: 'ENABLED', variants: { 'a&b': 'a&b', off: 'off' }, defaultVariant: 'off', targeting: { if: [{ var: 'x' }, 'a&b', 'off'] } },
+      list: { state: 'ENABLED', variants: { 'a,b': 'joined', '[a,b]': 'listed', off: 'off' }, defaultVariant: 'off', targeting: { if: [{ var: 'x' }, { merge: [['a'], ['b']] }, 'off'] } },
+    } }), 'names.json');
+    expect(flagd.toScenarioParts(doc).warnings.map((w) => w.message)).toEqual([expect.stringContaining('the targeting result "a&b" is not a variant (flagd looks it up as a\\u0026b')]);
+    const set = flagd.open(doc);
+    expect(set.evaluate('amp', { x: true }, { value: 'code' })).toMatchObject({ value: 'code', reason: expect.stringMatching(/^error: GENERAL/) });
+    expect(set.evaluate('list', { x: true }, { value: 'code' }).value).toBe('listed');
   });
 });

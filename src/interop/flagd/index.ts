@@ -16,6 +16,7 @@ import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
 import { useGoLists } from './go-lists.js';
+import { goVariantName } from './go-result.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
 
 export { FLAGD_OPERATIONS };
@@ -160,7 +161,7 @@ interface Resolution { value?: unknown; variant?: string; reason: string; errorC
 
 interface FlagdCoreLike {
   setConfigurations(text: string): string[];
-  getFlag(key: string): { evaluate(ctx: Json, logger?: unknown): Resolution; defaultVariant?: string; variants: Map<string, unknown>; state: string; _targeting?: { _engine?: Parameters<typeof readOwnProperties>[0] } } | undefined;
+  getFlag(key: string): { evaluate(ctx: Json, logger?: unknown): Resolution; defaultVariant?: string; variants: Map<string, unknown>; state: string; _targeting?: { _engine?: Parameters<typeof readOwnProperties>[0]; evaluate(flagKey: string, ctx: Json, logger?: unknown): unknown } } | undefined;
   getFlags(): Map<string, unknown>;
   resolve(type: string, key: string, defaultValue: unknown, ctx: Json, logger?: unknown): Resolution;
 }
@@ -196,6 +197,9 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
     if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
     useGoLists(targeting._engine);
+    // The result named as Go flagd names it (go-result.ts), not by flagd-core's toString.
+    const evaluate = targeting.evaluate.bind(targeting);
+    targeting.evaluate = (flagKey, ctx, logger) => goVariantName(evaluate(flagKey, ctx, logger));
     if (fractional === 'v3') useFractionalV3(targeting._engine as never);
     else useGoReading(targeting._engine as never);
   }

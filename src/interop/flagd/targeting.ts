@@ -12,6 +12,7 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { FLAGD_OPERATIONS } from './dispositions.js';
 import { goLiteral } from './go-lists.js';
+import { goVariantName } from './go-result.js';
 
 type Json = Record<string, unknown>;
 type Path = PathSegment[];
@@ -122,9 +123,10 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
   const results = (node: unknown, p: Path, after: number, depth: number): void => {
     if (depth > 64) return;
     if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
-      const name = String(node);
+      const name = String(goVariantName(node));
       if (!Object.hasOwn(variants, name)) {
-        fail(p, `the targeting result ${JSON.stringify(node)} is not a variant (${Object.keys(variants).join(', ')}): users who get it get an evaluation error (GENERAL) and the caller's default`);
+        const written = name === String(node) ? '' : ` (flagd looks it up as ${name}: core/pkg/evaluator/json.go reads the result as JSON text without its quotes, and Go's JSON escapes <, >, &, " and \\)`;
+        fail(p, `the targeting result ${JSON.stringify(node)} is not a variant${written} (${Object.keys(variants).join(', ')}): users who get it get an evaluation error (GENERAL) and the caller's default`);
       }
       return;
     }
