@@ -50,27 +50,66 @@ describe('evaluation errors serve the caller\'s default', () => {
 });
 
 describe('what makes a flag fail is a warning at import', () => {
-  it('a $ref to no evaluator: its path and the closest evaluator; every evaluation an error', () => {
+  it('a $ref to no evaluator: its path and the closest evaluator; every evaluation that reaches it an error', () => {
     const doc = parseFlagText(JSON.stringify({
       flags: { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ $ref: 'is_staf' }, 'on', 'off'] } } },
       $evaluators: { is_staff: { in: ['@example.com', { var: 'email' }] } },
     }, null, 2), 'refs.json');
     const parts = flagd.toScenarioParts(doc);
     expect(parts.warnings.map(formatWarning)).toEqual([
-      'refs.json:12:11: flags.f.targeting.if[0]: $ref names no evaluator; did you mean "is_staff"? (evaluators: is_staff): flag "f" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default',
+      'refs.json:12:11: flags.f.targeting.if[0]: $ref names no evaluator; did you mean "is_staff"? (evaluators: is_staff): flagd leaves it in place, and an evaluation of flag "f" that reaches it is an error (PARSE_ERROR): the caller gets its default',
     ]);
     expect(parts.flags[0].canFail).toHaveLength(1);
     expect(flagd.serve(parts.state).evaluate('f', { email: 'a@example.com' }, { value: true })).toMatchObject({ value: true, reason: expect.stringMatching(/^error: PARSE_ERROR/) });
   });
 
-  it('a $ref resolves only to an evaluator after the one that refers to it, as flagd-core substitutes them', () => {
+  // Go flagd's substitution (open-feature/flagd core/pkg/evaluator/json.go transposeEvaluators): for each evaluator in
+  // Go's map order (random), strings.ReplaceAll of `{"$ref":"<name>"}` over the json.Marshal-normalized file, each
+  // evaluator put in as the file writes it (json.RawMessage).
+  describe('$ref is replaced as Go flagd replaces it', () => {
     const flags = { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ $ref: 'b' }, 'on', 'off'] } } };
-    const good = { flags, $evaluators: { b: { $ref: 'c' }, c: { '==': [1, 1] } } };
-    const bad = { flags, $evaluators: { c: { '==': [1, 1] }, b: { $ref: 'c' } } };
-    expect(flagd.toScenarioParts(parseFlagText(JSON.stringify(good), 'good.json')).warnings).toEqual([]);
-    expect(flagd.open(parseFlagText(JSON.stringify(good), 'good.json')).evaluate('f', {}).value).toBe(true);
-    expect(flagd.toScenarioParts(parseFlagText(JSON.stringify(bad), 'bad.json')).warnings.map((w) => w.message)[0]).toContain('names an evaluator written before the one that refers to it');
-    expect(flagd.open(parseFlagText(JSON.stringify(bad), 'bad.json')).evaluate('f', {}).reason).toMatch(/^error: PARSE_ERROR/);
+    it('a $ref of the flag\'s own is replaced whatever the order of the evaluators', () => {
+      for (const $evaluators of [{ b: { '==': [1, 1] }, c: { '!': true } }, { c: { '!': true }, b: { '==': [1, 1] } }]) {
+        const doc = parseFlagText(JSON.stringify({ flags, $evaluators }), 'own.json');
+        expect(flagd.toScenarioParts(doc).warnings).toEqual([]);
+        expect(flagd.open(doc).evaluate('f', {}).value).toBe(true);
+      }
+    });
+    it('a $ref inside an evaluator written {"$ref":"c"} is replaced or not at random: refused at its place, in either order', () => {
+      for (const $evaluators of [{ b: { $ref: 'c' }, c: { '==': [1, 1] } }, { c: { '==': [1, 1] }, b: { $ref: 'c' } }]) {
+        expect(() => flagd.toScenarioParts(parseFlagText(JSON.stringify({ flags, $evaluators }), 'nested.json'))).toThrow(
+          /^nested\.json:1:\d+: \$evaluators\.b: \$ref inside the evaluator "b" names the evaluator "c": Go flagd replaces it only when its map iteration, random each time flagd reads the file, visits "b" before "c"/);
+      }
+      // A YAML file is read as compact JSON (flagd's file sync converts it), so the same holds however it is written.
+      expect(() => flagd.toScenarioParts(parseFlagText(`flags: ${JSON.stringify(flags)}\n$evaluators:\n  b:\n    $ref: c\n  c: {"==": [1, 1]}\n`, 'nested.yaml'))).toThrow(/nested\.yaml:4:5: .*names the evaluator "c": Go flagd replaces it only when/);
+    });
+    it('a $ref inside an evaluator written with spaces is never replaced: an error where an evaluation reaches it, and only there', () => {
+      const target = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ var: 'x' }, { $ref: 'b' }, 'off'] } };
+      const doc = parseFlagText(JSON.stringify({ flags: { f: target }, $evaluators: { b: { $ref: 'c' }, c: 'on' } }, null, 2), 'spaced.json');
+      const parts = flagd.toScenarioParts(doc);
+      expect(parts.warnings.map(formatWarning)).toEqual([expect.stringMatching(/^spaced\.json:\d+:\d+: \$evaluators\.b: \$ref is inside an evaluator and not written as \{"\$ref":"<name>"\} with no spaces, which is all flagd matches there: flagd leaves it in place, and an evaluation of flag "f" that reaches it is an error \(PARSE_ERROR\)/)]);
+      const set = flagd.serve(parts.state);
+      expect(set.evaluate('f', { x: true }, { value: true })).toMatchObject({ value: true, reason: expect.stringMatching(/^error: PARSE_ERROR/) });
+      expect(set.evaluate('f', { x: false }, { value: true })).toMatchObject({ value: false, variant: 'off' });
+    });
+    it('an evaluator written in fewer than three characters, or $evaluators that is no object: flagd refuses the file', () => {
+      const doc = (text: string, file = 'e.json') => () => flagd.toScenarioParts(parseFlagText(text, file));
+      const f = JSON.stringify(flags);
+      expect(doc(`{"flags": ${f}, "$evaluators": {"b": {}, "c": 1}}`)).toThrow(/^e\.json:1:\d+: \$evaluators\.b: the evaluator is written \{\}: flagd refuses the file .*"evaluator object is empty"/);
+      expect(doc(`{"flags": ${f}, "$evaluators": {"b": { }}}`)).not.toThrow();
+      expect(doc(`flags: ${f}\n$evaluators: {b: {  }}\n`, 'e.yaml')).toThrow(/e\.yaml:2:\d+: \$evaluators\.b: the evaluator is written \{\}/);
+      expect(doc(`{"flags": ${f}, "$evaluators": [1]}`)).toThrow(/\$evaluators: \$evaluators is an object of rules by name/);
+    });
+    it('a $ref with keys beside it is a literal object, as Go\'s apply reads an object of several keys', () => {
+      const doc = parseFlagText(JSON.stringify({ flags: { f: { ...flags.f, targeting: { if: [{ $ref: 'b', also: 1 }, 'on', 'off'] } } }, $evaluators: { b: false } }), 'keys.json');
+      expect(flagd.toScenarioParts(doc).warnings.map((w) => w.message)).toEqual([expect.stringContaining('has keys beside $ref, so flagd does not replace it')]);
+      expect(flagd.open(doc).evaluate('f', {}).value).toBe(true);
+    });
+    it('an evaluator name Go\'s json.Marshal escapes is never matched (<, >, & are written \\u003c, \\u003e, \\u0026)', () => {
+      const doc = parseFlagText(JSON.stringify({ flags: { f: { ...flags.f, targeting: { if: [{ $ref: 'a<b' }, 'on', 'off'] } } }, $evaluators: { 'a<b': true } }), 'esc.json');
+      expect(flagd.toScenarioParts(doc).warnings.map((w) => w.message)).toEqual([expect.stringContaining('whose name Go\'s json.Marshal escapes')]);
+      expect(flagd.open(doc).evaluate('f', {}, { value: true }).reason).toMatch(/^error: PARSE_ERROR/);
+    });
   });
 
   it('a literal targeting result that names no variant, in if and in fractional', () => {
@@ -186,12 +225,12 @@ describe('$ref substitution', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  it('under a raised limit, each evaluator is read once however often it is referred to (30 levels: 2^30 references)', () => {
+  it('under a raised limit, the chain (30 levels: 2^30 references) is refused at once at its first $ref inside an evaluator, which Go flagd replaces at random', () => {
     setReadLimits({ bytes: { flags: 2 ** 50 } });
+    const started = Date.now();
     try {
-      const parts = flagd.toScenarioParts(parseFlagText(JSON.stringify(chain(30)), 'chain.flagd.json'));
-      expect(parts.flags.map((f) => [f.key, f.attributes])).toEqual([['f', ['x']]]);
-      expect(parts.warnings).toEqual([]);
+      expect(() => flagd.toScenarioParts(parseFlagText(JSON.stringify(chain(30)), 'chain.flagd.json'))).toThrow(/^chain\.flagd\.json:1:\d+: \$evaluators\.e0\.if\[1\]: \$ref inside the evaluator "e0" names the evaluator "e1"/);
+      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       setReadLimits();
     }

@@ -3,9 +3,9 @@
  * open-feature/flagd-testbed evaluator/gherkin/*.feature on its flags (evaluator/flags/testkit-flags.json), copied
  * byte-exact at commit 82ba89ec8db498fa51368e558e4d87642d9e93c4 into test/fixtures/vendor/flagd/evaluator. The
  * steps are read here as the testbed's harnesses read them: a typed flag with the caller's default, a context built
- * key by key, then the value, reason and error code of the evaluation. Left out: examples tagged @fractional-v1
- * (flagd's older bucketing; flagd-core 4.0.1 and Go flagd use v2), and metadata.feature (rehearse's evaluation
- * carries no flag metadata: it serves users, and metadata changes nothing they are served).
+ * key by key, then the value, reason and error code of the evaluation, and the flag's metadata as flagd answers
+ * it (flagd.flagMetadata). Left out: examples tagged @fractional-v1 (flagd's older bucketing; flagd-core 4.0.1 and
+ * Go flagd use v2).
  *
  * Then the context's own properties: flagd's targeting reads only what the context holds. Go flagd reads it as
  * JSON maps (diegoholiveira/jsonlogic vars.go getVar: `data.(map[string]interface{})[part]`), where
@@ -17,14 +17,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
-import { cases, typed, type Case } from './gherkin.js';
+import { cases, cells, typed, type Case } from './gherkin.js';
 
 const dir = new URL('./fixtures/vendor/flagd/evaluator/', import.meta.url).pathname;
 
 function all(): Case[] {
   const out: Case[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.feature')).sort()) {
-    if (file === 'metadata.feature') continue;
     out.push(...cases(file, readFileSync(join(dir, file), 'utf8')).filter((c) => !c.tags.includes('@fractional-v1')));
   }
   return out;
@@ -36,12 +35,13 @@ const REASONS: Record<string, (r: string) => boolean> = {
   STATIC: (r) => r === 'default', DEFAULT: (r) => r === 'default', DISABLED: (r) => r === 'disabled', ERROR: (r) => r.startsWith('error: '),
 };
 
-const set = flagd.open(parseFlagText(readFileSync(join(dir, 'testkit-flags.json'), 'utf8'), 'testkit-flags.json'));
+const state = flagd.toScenarioParts(parseFlagText(readFileSync(join(dir, 'testkit-flags.json'), 'utf8'), 'testkit-flags.json')).state;
+const set = flagd.serve(state);
 
 describe('the flagd testbed\'s evaluator test kit, through rehearse\'s flagd import', () => {
   const every = all();
-  it('reads every scenario of the kit but metadata and the v1 bucketing', () => {
-    expect(every.length).toBe(120);
+  it('reads every scenario of the kit but the v1 bucketing', () => {
+    expect(every.length).toBe(125);
   });
   it.each(every.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     let type = 'String', key = '', fallback: unknown = null;
@@ -58,6 +58,10 @@ describe('the flagd testbed\'s evaluator test kit, through rehearse\'s flagd imp
       else if ((m = step.match(/^the resolved details value should be "((?:[^"\\]|\\.)*)"$/))) expect(result!.value).toEqual(typed(type, m[1]));
       else if ((m = step.match(/^the reason should be "(\w+)"$/))) expect([m[1], result!.reason, REASONS[m[1]](result!.reason)]).toEqual([m[1], result!.reason, true]);
       else if ((m = step.match(/^the error-code should be "(\w+)"$/))) expect(result!.reason).toMatch(new RegExp(`^error: ${m[1]}\\b`));
+      else if (step.startsWith('the resolved metadata should contain\n')) {
+        const [, ...rows] = step.split('\n').slice(1).map(cells);
+        expect(flagd.flagMetadata(state, key)).toEqual(expect.objectContaining(Object.fromEntries(rows.map(([k, t, v]) => [k, typed(t, v)]))));
+      } else if (step === 'the resolved metadata is empty') expect(flagd.flagMetadata(state, key)).toEqual({});
       else throw new Error(`a step not read here: ${step}`);
     }
     expect(result).not.toBeNull();
@@ -84,13 +88,14 @@ describe('flagd targeting reads only the context\'s own properties, as Go flagd 
     expect(proto.evaluate(name.replace(/\W+/g, '-'), context)).toMatchObject({ variant: 'off', value: false });
   });
 
-  it('what the context holds is still read: own names, nested names, array indexes, defaults, ../ in some', () => {
+  it('what the context holds is still read: own names, nested names, array indexes, defaults, outer names in some', () => {
     const held = flagd.open(parseFlagText(JSON.stringify({
       flags: {
         nested: flag({ if: [{ '==': [{ var: 'user.plan' }, 'pro'] }, 'on', 'off'] }),
         index: flag({ if: [{ '==': [{ var: 'list.1' }, 'b'] }, 'on', 'off'] }),
         fallback: flag({ if: [{ '==': [{ var: ['absent', 'x'] }, 'x'] }, 'on', 'off'] }),
-        some: flag({ if: [{ some: [{ var: 'list' }, { '==': [{ var: '' }, { var: '../../want' }] }] }, 'on', 'off'] }),
+        // Go reads `want` in the outer data first (jsonlogic v3.9.1 lists.go some: solveVars(parsed[1], data)).
+        some: flag({ if: [{ some: [{ var: 'list' }, { '==': [{ var: '' }, { var: 'want' }] }] }, 'on', 'off'] }),
         own: flag({ if: [{ var: 'constructor' }, 'on', 'off'] }),
         missing: flag({ if: [{ missing: ['user.plan', 'targetingKey'] }, 'off', 'on'] }),
       },

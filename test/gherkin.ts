@@ -6,7 +6,7 @@ export interface Example { tags: string[]; header: string[]; rows: string[][] }
 export interface Scenario { feature: string; name: string; tags: string[]; steps: string[]; examples: Example[] }
 export interface Case { id: string; tags: string[]; steps: string[] }
 
-const cells = (line: string) => line.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
+export const cells = (line: string) => line.trim().slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|'));
 
 /** Scenarios of a feature file, with the Background's steps first. */
 export function scenarios(feature: string, text: string): Scenario[] {
@@ -16,9 +16,17 @@ export function scenarios(feature: string, text: string): Scenario[] {
   let featureTags: string[] = [];
   let current: Scenario | null = null;
   let inBackground = false;
+  let lastWasStep = false;
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
+    if (line.startsWith('|') && lastWasStep) {
+      // A data table under a step: kept with the step, a line for each row.
+      const steps = inBackground ? background : current!.steps;
+      steps[steps.length - 1] += '\n' + line;
+      continue;
+    }
+    lastWasStep = false;
     if (line.startsWith('@')) { tags.push(...line.split(/\s+/)); continue; }
     if (line.startsWith('Feature:')) { featureTags = tags; tags = []; continue; }
     if (line.startsWith('Background:')) { inBackground = true; continue; }
@@ -37,7 +45,10 @@ export function scenarios(feature: string, text: string): Scenario[] {
       else ex.rows.push(cells(line));
       continue;
     }
-    if (/^(Given|And|When|Then|But) /.test(line)) (inBackground ? background : current!.steps).push(line.replace(/^\w+ /, ''));
+    if (/^(Given|And|When|Then|But) /.test(line)) {
+      (inBackground ? background : current!.steps).push(line.replace(/^\w+ /, ''));
+      lastWasStep = true;
+    }
   }
   return out;
 }

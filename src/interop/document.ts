@@ -5,7 +5,7 @@
 import { tryReadInput } from '../files/read.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
-import { formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
+import { find, formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
@@ -17,6 +17,8 @@ export interface FlagFile {
   readonly value: unknown;
   /** Line and column (1-based) of the node at `path`, or of its nearest ancestor. */
   position(path: readonly PathSegment[]): { line: number; column: number } | null;
+  /** The text the file writes the node at `path` with, or null where the path stops short. */
+  source?(path: readonly PathSegment[]): string | null;
 }
 
 /** A warning about a flag file: something it uses that rehearse does not model, and what happens instead. */
@@ -60,6 +62,10 @@ export function parseFlagText(text: string, file: string): FlagFile {
       if (offset === undefined) return null;
       const p = lineCounter.linePos(offset);
       return { line: p.line, column: p.col };
+    },
+    source(path) {
+      const node = find(doc, path).node as { range?: [number, number, number] } | undefined;
+      return node?.range ? text.slice(node.range[0], node.range[1]) : null;
     },
   };
 }

@@ -8,12 +8,13 @@ import { modelled, OTHER_KEYS, type DispositionTable } from '../disposition.js';
 
 const NONE = 'no effect on what a user is served';
 const OP = 'evaluated by flagd-core (JsonLogic)';
+const LIST = OP + ', each var inside read in the scope Go flagd reads it in (outer data or element: go-lists.ts)';
 const FLAGD_OP = 'evaluated by flagd-core (flagd\'s own operation)';
 
 export const FLAGD_DISPOSITIONS: DispositionTable = {
   FlagdFile: {
     flags: modelled('the flags: an object by key, or a list of flags with a key (read as the object flagd-core takes)', { values: 'Flag', items: 'Flag' }),
-    $evaluators: modelled('shared rules, substituted for {"$ref": name} as flagd-core substitutes them; a $ref to no evaluator is warned'),
+    $evaluators: modelled('shared rules, substituted for {"$ref": name} as Go flagd substitutes them; a $ref to no evaluator is warned, one inside an evaluator that Go replaces at random is refused'),
     metadata: modelled('flag set metadata, merged into each flag\'s metadata; ' + NONE, { object: 'FlagSetMetadata' }),
     $schema: modelled('names the schema; ' + NONE),
   },
@@ -36,12 +37,12 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
     if: modelled(OP + '; a literal result that is not a variant is warned (an error at evaluation)'),
     '==': modelled(OP), '===': modelled(OP), '!=': modelled(OP), '!==': modelled(OP), '>': modelled(OP), '>=': modelled(OP),
     '<': modelled(OP), '<=': modelled(OP), '%': modelled(OP), '/': modelled(OP), '*': modelled(OP), '+': modelled(OP), '-': modelled(OP),
-    map: modelled(OP), filter: modelled(OP), reduce: modelled(OP), all: modelled(OP), none: modelled(OP), some: modelled(OP),
+    map: modelled(LIST), filter: modelled(LIST), reduce: modelled(LIST), all: modelled(LIST), none: modelled(LIST), some: modelled(LIST),
     in: modelled(OP), substr: modelled(OP), '!': modelled(OP), '!!': modelled(OP), or: modelled(OP), and: modelled(OP),
     max: modelled(OP), min: modelled(OP), merge: modelled(OP), cat: modelled(OP), '?:': modelled(OP),
     starts_with: modelled(FLAGD_OP), ends_with: modelled(FLAGD_OP), sem_ver: modelled(FLAGD_OP),
     fractional: modelled(FLAGD_OP + ', bucketed as flagd buckets; a bucket that is not a variant is warned'),
-    $ref: modelled('replaced by the evaluator it names, as flagd-core replaces it; one that names no evaluator is warned (PARSE_ERROR at every evaluation)'),
+    $ref: modelled('replaced by the evaluator it names, as Go flagd replaces it; one flagd leaves in place is warned (PARSE_ERROR where an evaluation reaches it); one inside an evaluator that Go replaces at random is refused'),
   },
 };
 

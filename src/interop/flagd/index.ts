@@ -13,8 +13,10 @@ import { findings, walkFields } from '../disposition.js';
 import { at, formatWarning, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
-import { checkTargeting, substitutedLength } from './targeting.js';
+import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
+import { useGoLists } from './go-lists.js';
+import { goVariantName } from './go-result.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
 
 export { FLAGD_OPERATIONS };
@@ -86,6 +88,14 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
   const out = findings();
   walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
   const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
+  // Go flagd reads $evaluators into a map of raw texts and refuses the file (core/pkg/evaluator/json.go
+  // transposeEvaluators: "unmarshal", "evaluator object is empty") where it is no object, or an evaluator is
+  // written in fewer than three characters ({}, [], "", 1).
+  if (v.$evaluators !== undefined && v.$evaluators !== null && !isObject(v.$evaluators)) throw invalid(doc, ['$evaluators'], '$evaluators is an object of rules by name: flagd refuses the file otherwise');
+  for (const name of Object.keys(evaluators)) {
+    const raw = doc.source && !/\.ya?ml$/i.test(doc.file) ? doc.source(['$evaluators', name]) : JSON.stringify(evaluators[name]);
+    if (raw !== null && raw !== undefined && raw.length < 3) throw invalid(doc, ['$evaluators', name], `the evaluator is written ${raw}: flagd refuses the file (core/pkg/evaluator/json.go transposeEvaluators: "evaluator object is empty")`);
+  }
   // flagd-core replaces each $ref by its evaluator's text before it parses anything: refuse what it cannot build.
   const substituted = substitutedLength(v);
   const limit = readLimits().bytes.flags;
@@ -151,7 +161,7 @@ interface Resolution { value?: unknown; variant?: string; reason: string; errorC
 
 interface FlagdCoreLike {
   setConfigurations(text: string): string[];
-  getFlag(key: string): { evaluate(ctx: Json, logger?: unknown): Resolution; defaultVariant?: string; variants: Map<string, unknown>; state: string; _targeting?: { _engine?: Parameters<typeof readOwnProperties>[0] } } | undefined;
+  getFlag(key: string): { evaluate(ctx: Json, logger?: unknown): Resolution; defaultVariant?: string; variants: Map<string, unknown>; state: string; _targeting?: { _engine?: Parameters<typeof readOwnProperties>[0]; evaluate(flagKey: string, ctx: Json, logger?: unknown): unknown } } | undefined;
   getFlags(): Map<string, unknown>;
   resolve(type: string, key: string, defaultValue: unknown, ctx: Json, logger?: unknown): Resolution;
 }
@@ -170,7 +180,11 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
   const { FlagdCore } = require('@openfeature/flagd-core') as { FlagdCore: new (storage?: unknown, logger?: unknown, options?: Json) => FlagdCoreLike };
   // Interpreter mode: flagd-core would otherwise compile each rule with new Function.
   const core = new FlagdCore(undefined, quiet, { disableDynamicCodeGeneration: true });
-  const { file: _file, ...config } = source;
+  // Each $ref replaced as Go flagd replaces it (targeting.ts goSubstituted), not by flagd-core's transform.
+  const evaluators = source.$evaluators ?? {};
+  const flags = record<Json>();
+  for (const [key, definition] of Object.entries(source.flags)) flags[key] = goSubstituted(definition, evaluators);
+  const config = { flags, ...(source.metadata ? { metadata: source.metadata } : {}) };
   try {
     core.setConfigurations(JSON.stringify(config));
   } catch (e) {
@@ -182,10 +196,33 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
     if (!targeting) continue;
     if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
+    useGoLists(targeting._engine);
+    // The result named as Go flagd names it (go-result.ts), not by flagd-core's toString.
+    const evaluate = targeting.evaluate.bind(targeting);
+    targeting.evaluate = (flagKey, ctx, logger) => goVariantName(evaluate(flagKey, ctx, logger));
     if (fractional === 'v3') useFractionalV3(targeting._engine as never);
     else useGoReading(targeting._engine as never);
   }
   return core;
+}
+
+/**
+ * The metadata flagd answers an evaluation of `key` with: the flag set's metadata with the flag's own over it
+ * (core/pkg/store/store.go Update: patchMetadata(metadata, flag.Metadata)), null values left out
+ * (core/pkg/evaluator/json.go evaluateVariant). It changes nothing a user is served; null for no such flag.
+ */
+export function flagMetadata(input: unknown, key: string): Json | null {
+  const set = input as FlagdSet;
+  const index = own(set.servedFrom, key);
+  if (index === undefined) return null;
+  const source = set.sources[index];
+  const flag = own(source.flags, key);
+  const merged = record<unknown>();
+  for (const from of [source.metadata, flag && isObject(flag.metadata) ? flag.metadata : undefined]) {
+    if (from) for (const [k, v] of Object.entries(from)) merged[k] = v;
+  }
+  for (const [k, v] of Object.entries(merged)) if (v === null || v === undefined) delete merged[k];
+  return merged;
 }
 
 export function serve(input: unknown): FlagSet {
@@ -206,7 +243,10 @@ export function serve(input: unknown): FlagSet {
       const r = codeDefault ? core.resolve(typeOf(codeDefault.value), key, codeDefault.value, context, quiet) : flag.evaluate(context, quiet);
       const defaultVariant = flag.defaultVariant ?? null;
       if (flag.state === 'DISABLED' || r.reason === 'ERROR' || r.errorCode) {
-        const reason = flag.state === 'DISABLED' ? 'disabled' : `error: ${r.errorCode ?? 'GENERAL'}${r.errorMessage ? ` (${r.errorMessage})` : ''}`;
+        // An error of the rule's evaluation is PARSE_ERROR in Go flagd (core/pkg/evaluator/json.go: jsonlogic.Apply
+        // fails), GENERAL in flagd-core.
+        const code = r.errorCode === 'GENERAL' && r.errorMessage?.startsWith('Error evaluating targeting rule') ? 'PARSE_ERROR' : r.errorCode ?? 'GENERAL';
+        const reason = flag.state === 'DISABLED' ? 'disabled' : `error: ${code}${r.errorMessage ? ` (${r.errorMessage})` : ''}`;
         return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason, bucket: null };
       }
       const targeting = own(set.sources[index!].flags, key)?.targeting;

@@ -1,16 +1,18 @@
 /**
- * A flagd flag's targeting, read at import the way flagd-core will run it (node_modules/@openfeature/flagd-core
- * index.cjs.js, 4.0.1): `$ref` replaced by text (transform(): for each evaluator in order, every
- * `{"$ref":"<name>"}` of the configuration's text, so a reference inside an evaluator resolves only to an
- * evaluator after it), the first key of an object as the operation (an unknown one makes the whole targeting
- * invalid: PARSE_ERROR at every evaluation), and a result turned into a variant name with toString (a name
- * that is no variant: GENERAL error at evaluation). Both errors give the caller its default (OpenFeature).
+ * A flagd flag's targeting, read at import the way flagd will run it: `$ref` replaced as Go flagd replaces it
+ * (core/pkg/evaluator/json.go transposeEvaluators; see resolve below: flagd-core 4.0.1's transform() replaced
+ * them in the order the evaluators are written, Go in its map's random order), the first key of an object as the
+ * operation (one flagd-core does not know makes the whole targeting invalid: PARSE_ERROR at every evaluation),
+ * and a result turned into a variant name with toString (a name that is no variant: GENERAL error at
+ * evaluation). Both errors give the caller its default (OpenFeature).
  */
 import { didYouMean } from '../../errors.js';
 import { own } from '../../records.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { FLAGD_OPERATIONS } from './dispositions.js';
+import { goLiteral } from './go-lists.js';
+import { goVariantName } from './go-result.js';
 
 type Json = Record<string, unknown>;
 type Path = PathSegment[];
@@ -36,25 +38,37 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
   const report: TargetingReport = { canFail: [], warnings: [], refusals: [], attributes: new Map(), fractional: null };
   const order = Object.keys(evaluators);
   const fail = (p: Path, message: string) => report.canFail.push(at(doc, p, message));
-  /** The evaluator a `{"$ref": name}` becomes, when flagd-core's substitution reaches it from `after`. */
-  const resolve = (node: Json, p: Path, after: number): { body: unknown; index: number; path: Path } | null => {
+  /**
+   * The evaluator a `{"$ref": name}` becomes in Go flagd (core/pkg/evaluator/json.go transposeEvaluators): each
+   * evaluator, in the order Go's map iteration gives (random), replaces every `{"$ref":"<name>"}` of the file's
+   * text, the file normalized by json.Marshal but each evaluator put in as the file writes it
+   * (json.RawMessage). A `$ref` of the flag itself (`inside` -1) is replaced when it is an object of that key
+   * alone naming an evaluator of the file in a text json.Marshal writes as it is. One inside an evaluator
+   * (`inside` its index) is replaced only when the file writes it exactly so and Go visits the evaluator holding it
+   * before the one it names: at random, each time flagd reads the file: refused.
+   */
+  const resolve = (node: Json, p: Path, inside: number): { body: unknown; index: number; path: Path } | null => {
     const name = node.$ref;
     const index = typeof name === 'string' ? order.indexOf(name) : -1;
-    const text = JSON.stringify(name);
-    if (Object.keys(node).length === 1 && typeof name === 'string' && index >= after && text === `"${name}"`) {
-      return { body: own(evaluators, name), index, path: ['$evaluators', name] };
-    }
+    const single = Object.keys(node).length === 1;
+    const plain = typeof name === 'string' && goWritesAsIs(name);
+    if (single && index >= 0 && plain && inside < 0) return { body: own(evaluators, name as string), index, path: ['$evaluators', name as string] };
     const other = typeof name === 'string' && index < 0 ? elsewhere.get(name) : undefined;
     if (other !== undefined && other !== doc.file) {
       report.refusals.push(at(doc, p, `$ref names the evaluator "${name}" of ${other}: flagd replaces a $ref only by an evaluator of the same file (core/pkg/evaluator/json.go transposeEvaluators, per source), so in flagd every evaluation of flag "${key}" is an error ("$ref" is no operation); define "${name}" under this file's $evaluators, or merge the files into one (as the flagd testbed's launchpad does)`));
       return null;
     }
+    if (single && index >= 0 && plain && index !== inside && writtenCompact(doc, p, name as string)) {
+      report.refusals.push(at(doc, p, `$ref inside the evaluator "${order[inside]}" names the evaluator "${name}": Go flagd replaces it only when its map iteration, random each time flagd reads the file, visits "${order[inside]}" before "${name}" (core/pkg/evaluator/json.go transposeEvaluators), so flag "${key}" is evaluated one way or the other at random; write the rule of "${name}" here in place of the $ref`));
+      return null;
+    }
     const why = typeof name !== 'string' ? 'names no evaluator'
       : index < 0 ? `names no evaluator${didYouMean(name, order)} (evaluators: ${order.join(', ') || 'none'})`
-        : Object.keys(node).length !== 1 ? 'has keys beside $ref, so flagd-core does not replace it'
-          : index < after ? 'names an evaluator written before the one that refers to it, which flagd-core does not replace'
-            : 'names an evaluator flagd-core cannot match by text';
-    fail(p, `$ref ${why}: flag "${key}" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`);
+        : !single ? 'has keys beside $ref, so flagd does not replace it'
+          : !plain ? 'names an evaluator whose name Go\'s json.Marshal escapes (", \\, <, >, &, a control character), so flagd never matches it'
+            : index === inside ? 'names the evaluator it is in, which flagd does not replace again'
+              : 'is inside an evaluator and not written as {"$ref":"<name>"} with no spaces, which is all flagd matches there';
+    fail(p, `$ref ${why}: flagd leaves it in place, and an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR): the caller gets its default`);
     return null;
   };
   // An evaluator's body is read the same way from wherever it is referred to (after its own index), so each is
@@ -70,20 +84,34 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       const r = resolve(node, p, after);
       if (r && !seen.has(r.index)) {
         seen.add(r.index);
-        scan(r.body, r.path, r.index + 1);
+        scan(r.body, r.path, r.index);
       }
       return;
     }
     if (op === 'fractional' && report.fractional === null) report.fractional = [...p, op];
-    if (!FLAGD_OPERATIONS.has(op)) {
-      fail(p, `operation "${op}" is not one flagd knows: flag "${key}" cannot be parsed and every evaluation is an error (PARSE_ERROR): the caller gets its default`);
+    if (Object.keys(node).length > 1) {
+      // diegoholiveira/jsonlogic apply: "A map with more than 1 key counts as a primitive".
+      report.warnings.push(at(doc, p, `an object of ${Object.keys(node).length} keys (${Object.keys(node).join(', ')}) is a literal value to flagd (Go's jsonlogic reads only an object of one key as an operation), not the operation "${op}"`));
+      return;
+    }
+    if (GO_ONLY.has(op)) {
+      fail(p, `operation "${op}" is not in flagd's targeting schema: Go flagd's jsonlogic evaluates it, but flagd-core, which rehearse evaluates with, cannot parse it: every evaluation of flag "${key}" is an error (PARSE_ERROR): the caller gets its default`);
+    } else if (!FLAGD_OPERATIONS.has(op)) {
+      fail(p, `operation "${op}" is not one flagd knows: an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
     }
     const args = node[op];
     if (op === 'var') {
       const name = Array.isArray(args) ? args[0] : args;
-      const attribute = typeof name === 'string' ? name.split('.')[0] : '';
-      if (typeof name === 'string' && name.startsWith('$flagd.timestamp')) {
+      // The first part of the path as Go's getVar splits it (empty parts skipped: ".plan" reads plan).
+      const parts = typeof name === 'string' ? name.split('.').filter((x) => x !== '') : [];
+      const attribute = parts[0] ?? '';
+      if (parts[0] === '$flagd' && parts[1] === 'timestamp') {
         report.warnings.push(at(doc, p, 'the rule reads $flagd.timestamp: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
+      } else if (parts[0] === '$flagd' && (parts.length === 1 || parts[1] !== 'flagKey' || parts.length > 2)) {
+        // core/pkg/evaluator/json.go setFlagdProperties: $flagd is {flagKey, timestamp}, put over any $flagd of the context.
+        report.warnings.push(at(doc, p, parts.length === 1
+          ? 'the rule reads $flagd whole: flagd puts {flagKey, timestamp} there, over any $flagd of the context, and the timestamp is the time the rehearsal loads'
+          : `the rule reads ${name}: flagd's $flagd holds only flagKey and timestamp (put over any $flagd of the context), so this is always null`));
       }
       if (attribute !== '' && !attribute.startsWith('$flagd') && attribute !== 'targetingKey' && !report.attributes.has(attribute)) report.attributes.set(attribute, p);
       return;
@@ -95,9 +123,10 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
   const results = (node: unknown, p: Path, after: number, depth: number): void => {
     if (depth > 64) return;
     if (typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean') {
-      const name = String(node);
+      const name = String(goVariantName(node));
       if (!Object.hasOwn(variants, name)) {
-        fail(p, `the targeting result ${JSON.stringify(node)} is not a variant (${Object.keys(variants).join(', ')}): users who get it get an evaluation error (GENERAL) and the caller's default`);
+        const written = name === String(node) ? '' : ` (flagd looks it up as ${name}: core/pkg/evaluator/json.go reads the result as JSON text without its quotes, and Go's JSON escapes <, >, &, " and \\)`;
+        fail(p, `the targeting result ${JSON.stringify(node)} is not a variant${written} (${Object.keys(variants).join(', ')}): users who get it get an evaluation error (GENERAL) and the caller's default`);
       }
       return;
     }
@@ -108,7 +137,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       const r = resolve(node, p, after);
       if (r && !resulted.has(r.index)) {
         resulted.add(r.index);
-        results(r.body, r.path, r.index + 1, depth + 1);
+        results(r.body, r.path, r.index, depth + 1);
       }
     } else if ((op === 'if' || op === '?:') && Array.isArray(args)) {
       args.forEach((x, i) => {
@@ -121,9 +150,26 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     }
   };
   if (targeting === undefined || targeting === null || (isObject(targeting) && Object.keys(targeting).length === 0)) return report;
-  scan(targeting, path, 0);
-  if (report.canFail.length === 0) results(targeting, path, 0, 0);
+  scan(targeting, path, -1);
+  if (report.canFail.length === 0 && report.refusals.length === 0) results(targeting, path, -1, 0);
   return report;
+}
+
+/**
+ * Operations Go flagd's jsonlogic (diegoholiveira/jsonlogic v3.9.1 operation.go) evaluates that are not in flagd's
+ * targeting schema, and that flagd-core's engine does not know (it refuses the flag's targeting at load).
+ */
+const GO_ONLY: ReadonlySet<string> = new Set(['set', 'abs', 'contains_all', 'contains_any', 'contains_none']);
+
+/** Go's json.Marshal writes the text as it is: no ", \\, control character, <, >, &, U+2028, U+2029 or lone surrogate. */
+export function goWritesAsIs(text: string): boolean {
+  return !/["\\\u0000-\u001f<>&\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
+
+/** Whether the file writes the node at `p` as `{"$ref":"<name>"}` (a YAML file: flagd reads it as compact JSON). */
+function writtenCompact(doc: FlagFile, p: Path, name: string): boolean {
+  if (/\.ya?ml$/i.test(doc.file) || !doc.source) return true;
+  return doc.source(p) === `{"$ref":"${name}"}`;
 }
 
 const REF = /\{"\$ref":"((?:[^"\\]|\\.)*)"\}/g;
@@ -152,4 +198,34 @@ export function substitutedLength(config: Json): number {
   let total = text.length;
   for (const j of refs(text)) total += grown[j];
   return total;
+}
+
+/**
+ * A flag definition with each `$ref` replaced as Go flagd replaces it (resolve, above): a `$ref` of the flag's own
+ * by its evaluator as the file writes it; a `$ref` flagd leaves in place is, in the targeting, an error when an
+ * evaluation reaches it (Go's jsonlogic: "$ref" is no operator, PARSE_ERROR), written {"throw": …} for flagd-core's
+ * engine, whose `throw` go-lists.ts makes an error; one with keys beside it is a literal object, as Go's apply
+ * reads an object of several keys. A `$ref` inside an evaluator is never replaced here: where Go would replace it
+ * at random, the import refused the file.
+ */
+export function goSubstituted(definition: Json, evaluators: Json): Json {
+  const walk = (node: unknown, targeting: boolean, top: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((x) => walk(x, targeting, top));
+    if (!isObject(node)) return node;
+    const keys = Object.keys(node);
+    if (targeting && keys[0] !== '$ref') {
+      // Go's apply: an object of several keys is a literal; an operation Go does not know is an error where an
+      // evaluation reaches it (operation.go: panic ErrInvalidOperator), not at load as flagd-core has it.
+      if (keys.length > 1) return goLiteral(node);
+      if (keys.length === 1 && !FLAGD_OPERATIONS.has(keys[0]) && !GO_ONLY.has(keys[0])) return { throw: `The operator ${JSON.stringify(keys[0])} is not supported` };
+    }
+    if (keys[0] === '$ref') {
+      const name = node.$ref;
+      if (top && keys.length === 1 && typeof name === 'string' && Object.hasOwn(evaluators, name) && goWritesAsIs(name)) return walk(evaluators[name], targeting, false);
+      if (!targeting) return node;
+      return keys.length === 1 ? { throw: `$ref ${JSON.stringify(name)} is not replaced by flagd` } : goLiteral(node);
+    }
+    return Object.fromEntries(keys.map((k) => [k, walk(node[k], targeting, top)]));
+  };
+  return Object.fromEntries(Object.entries(definition).map(([k, v]) => [k, walk(v, k === 'targeting', true)]));
 }
