@@ -30,7 +30,8 @@ function analysis(at: string): Record<string, Disposition> {
     [`${at}.canaryReadyThreshold`]: warned(READY),
     // Warned by the adapter, which knows the strategy and the share of users rehearsed as matching.
     [`${at}.match.**`]: warned('only requests that match reach the canary; rehearse does not simulate headers, cookies or queries', true),
-    [`${at}.sessionAffinity.**`]: warned('session affinity is not simulated: each user stays on one side by the flag\'s bucketing'),
+    // Warned by the adapter, which knows the strategy and the router (routing.ts sessionAffinityNote).
+    [`${at}.sessionAffinity.**`]: warned('session affinity is not simulated: each user stays on one side by the flag\'s bucketing', true),
     [`${at}.alerts.**`]: warned('alerts are not sent in a rehearsal'),
     [`${at}.metrics`]: modelled(),
     [`${at}.metrics[]`]: modelled(),

@@ -19,6 +19,7 @@ import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
+import { readsMatch, sessionAffinityNote } from './routing.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -49,6 +50,8 @@ export interface FlaggerParts {
    * promotion; ab-testing (iterations and match) sends the matching users to the canary; canary walks weights.
    */
   readonly strategy: 'canary' | 'blue-green' | 'ab-testing';
+  /** A/B: whether the router sends only the requests that match to the canary, or (it reads no match) every request. */
+  readonly abReaches: 'matching' | 'all';
   readonly checks: readonly FlaggerCheck[];
   /** Where the Canary asks for an approval (a confirm-* webhook), or null. */
   readonly approvals: { readonly rollout: string | null; readonly trafficIncrease: string | null; readonly promotion: string | null };
@@ -171,7 +174,11 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   if (strategy !== 'canary' && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
     warn(cn, [...ap, 'maxWeight'], `with iterations, Flagger runs ${strategy === 'ab-testing' ? 'an A/B (runAB)' : 'a blue/green (runBlueGreen)'} analysis, which shifts no weights: maxWeight is not read`);
   }
-  const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
+  const router = provider ?? mesh;
+  const abReaches = readsMatch(router) ? 'matching' : 'all';
+  const matched = matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
+  const affinity = get(analysis, 'sessionAffinity');
+  if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity));
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
@@ -179,7 +186,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   return {
     ok: true,
     parts: {
-      canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, strategy, checks, approvals, builtin,
+      canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, strategy, abReaches, checks, approvals, builtin,
       hashes: { stable: podTemplateHash(`${target}-primary`), canary: podTemplateHash(target) },
     },
     warnings,
@@ -192,10 +199,17 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
  * default when it gives none, which no match told it); with canary weights, those weights over all users. The
  * kubernetes provider's dropping of a match is said where the strategy is chosen (null here).
  */
-function matchWarning(strategy: 'skip' | 'canary' | 'blue-green' | 'ab-testing', router: string, exposure: FlaggerOptions['exposure']): string | null {
+function matchWarning(strategy: 'skip' | 'canary' | 'blue-green' | 'ab-testing', router: string, exposure: FlaggerOptions['exposure'], iterations: number | null): string | null {
   const unseen = 'only requests that match reach the canary; rehearse does not simulate headers, cookies or queries';
   if (strategy === 'skip') return `${unseen}: skipAnalysis promotes at once, before any request is matched`;
   if (router === 'kubernetes') return strategy === 'canary' ? 'the kubernetes provider does not route by match: Flagger drops it' : null;
+  // scheduler.go runAB: SetRoutes(primary 0, canary 100); a router that reads no match routes everything so.
+  if (!readsMatch(router)) {
+    const dropped = `the ${router} router does not read analysis.match`;
+    return strategy === 'ab-testing'
+      ? `${dropped}: Flagger's A/B (runAB) sets the routes to primary 0, canary 100, so every request reaches the canary during the ${iterations} iterations: rehearsed at 100% of users${exposure?.from ? ` (${exposure.from} is not used)` : ''}`
+      : `${dropped}: the canary's weights are rehearsed as shares of all users, as Flagger routes them`;
+  }
   if (strategy !== 'ab-testing') return `${unseen}: the canary's weights are rehearsed as shares of all users, matching or not`;
   if (!exposure) return `${unseen}: the users that match are rehearsed as the share of users the scenario's flagger.exposure gives`;
   if (exposure.from !== null) return `${unseen}: the users that match are rehearsed as ${percent(exposure.percent / 100)} of users, the share ${exposure.from} gives`;
