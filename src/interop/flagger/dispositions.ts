@@ -102,7 +102,8 @@ export const METRIC_TEMPLATE: Table = {
   'spec.provider.type': modelled('prometheus is simulated; other types are warned'),
   'spec.provider.address': PROMETHEUS,
   'spec.provider.headers.**': PROMETHEUS,
-  'spec.provider.secretRef.**': PROMETHEUS,
+  // Checked by the adapter against the files' Secrets (routing.ts secretRefCheck).
+  'spec.provider.secretRef.**': warned('credentials from a Secret: the simulated Prometheus needs none', true),
   'spec.provider.insecureSkipVerify': PROMETHEUS,
   'spec.provider.region': warned('the region of a cloud provider: those providers are not simulated'),
   'spec.query': modelled('rendered as Flagger renders it, evaluated over the simulated series'),

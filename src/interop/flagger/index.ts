@@ -19,7 +19,7 @@ import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { readsMatch, sessionAffinityNote } from './routing.js';
+import { readsMatch, secretRefCheck, sessionAffinityNote } from './routing.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -149,6 +149,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     canary: cn, analysis, analysisPath: ap, templates: resources.filter((r) => r.kind === 'MetricTemplate'),
     model: { name: cn.name, namespace, target, service, ingress, route }, observer, problem, warn,
   });
+  for (const t of resources.filter((r) => r.kind === 'MetricTemplate')) secretRefCheck(t, context, problem, warn);
   const builtin = builtinUsed
     ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider "${provider ?? mesh}")` }
     : null;
@@ -173,6 +174,11 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   // scheduler.go: only runCanary reads maxWeight; runBlueGreen and runAB (iterations) shift no weights.
   if (strategy !== 'canary' && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
     warn(cn, [...ap, 'maxWeight'], `with iterations, Flagger runs ${strategy === 'ab-testing' ? 'an A/B (runAB)' : 'a blue/green (runBlueGreen)'} analysis, which shifts no weights: maxWeight is not read`);
+  }
+  // scheduler.go maxWeight: with stepWeights, the last step weight is the maximum, whatever maxWeight says.
+  const stepList = get(analysis, 'stepWeights');
+  if (strategy === 'canary' && !skip && Array.isArray(stepList) && stepList.length > 0 && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
+    warn(cn, [...ap, 'maxWeight'], `with stepWeights, Flagger walks the step weights up to the last one (${String(stepList[stepList.length - 1])}) and reads no maxWeight (scheduler.go maxWeight): not read`);
   }
   const router = provider ?? mesh;
   const abReaches = readsMatch(router) ? 'matching' : 'all';
