@@ -5,7 +5,9 @@
  * and appmesh.go route only the requests that match there; smi.go (linkerd, smi:*, osm), kuma.go, skipper.go,
  * traefik.go, apisix.go and knative.go read no match, so every request reaches the canary during the iterations.
  * sessionAffinity is read by istio.go and gateway_api.go getSessionAffinityRouteRules only, and only while the
- * weighted route is in place (the A/B routes replace it; a blue/green analysis keeps the weight at 0).
+ * weighted route is in place (the A/B routes replace it; a blue/green analysis keeps the weight at 0). The parts of
+ * a match dropped: ingress.go SetRoutes (nginx: headers only, one header, a cookie's exact value) and istio.go
+ * mergeMatchConditions (with spec.service.match, each entry's headers and sourceLabels only).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +51,28 @@ describe('Flagger A/B: match as the router reads it', () => {
     const stages = (f: string) => (parse(importCommand('flagger', [f], 'f').text) as { rollout: { stages: { to: string }[] }[] }).rollout[0].stages.map((s) => s.to);
     expect(stages(FLAGGER + 'istio-abtest.yaml')).toEqual(['50%', '100%']);
     expect(stages(join(tmp, 'linkerd.yaml'))).toEqual(['100%', '100%']);
+  });
+});
+
+describe('Flagger A/B: the parts of a match the router drops are said at their place', () => {
+  const abtest = file('istio-abtest.yaml');
+  const said = (f: SourceFile) => plan(f).warnings.filter((w) => /spec\.analysis\.match\[/.test(w));
+  it('istio-abtest.yaml as it is: headers only, nothing dropped', () => {
+    expect(said(abtest)).toEqual([]);
+  });
+  it('istio with spec.service.match: an entry\'s uri is dropped (istio.go mergeMatchConditions keeps headers and sourceLabels)', () => {
+    const uri = edit(abtest, '    - headers:\n        user-agent:', '    - uri:\n        prefix: /api\n      headers:\n        user-agent:');
+    expect(said(uri)).toEqual([expect.stringMatching(/^istio-abtest\.yaml:45:9: spec\.analysis\.match\[1\]\.uri: with spec\.service\.match set, the istio router keeps only headers and sourceLabels/)]);
+    // Without the service's match, the entry is the route's match whole.
+    expect(said(edit(uri, '    match:\n      - uri:\n          prefix: /\n', ''))).toEqual([]);
+  });
+  it('nginx: a cookie\'s regex, a header\'s prefix, a second header and a uri are dropped (ingress.go SetRoutes)', () => {
+    const nginx = edit(abtest, '  provider: istio\n', '  provider: nginx\n');
+    expect(said(nginx)).toEqual([expect.stringMatching(/spec\.analysis\.match\[0\]\.headers\.cookie\.regex: the nginx router reads a cookie's exact value only/)]);
+    const more = edit(nginx, '    - headers:\n        user-agent:', '    - uri:\n        prefix: /api\n      headers:\n        x-canary:\n          prefix: "yes"\n        user-agent:');
+    expect(said(more).map((w) => w.replace(/^[^ ]+ /, '').split(':')[0])).toEqual([
+      'spec.analysis.match[0].headers.cookie.regex', 'spec.analysis.match[1].uri', 'spec.analysis.match[1].headers.x-canary.prefix', 'spec.analysis.match[1].headers.x-canary',
+    ]);
   });
 });
 

@@ -19,7 +19,7 @@ import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { readsMatch, secretRefCheck, sessionAffinityNote } from './routing.js';
+import { droppedMatch, readsMatch, secretRefCheck, sessionAffinityNote } from './routing.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -183,6 +183,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   const router = provider ?? mesh;
   const abReaches = readsMatch(router) ? 'matching' : 'all';
   const matched = matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
+  const matchList = get(analysis, 'match');
+  if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
   const affinity = get(analysis, 'sessionAffinity');
   if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity));
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);

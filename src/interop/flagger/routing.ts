@@ -55,3 +55,35 @@ export function secretRefCheck(t: Resource, context: readonly Resource[], proble
     warn(t, path, `credentials from the Secret "${name}", read at every check (a Secret Flagger cannot read fails the check): the simulated Prometheus needs none, and the files hold no Secret to check it against`);
   }
 }
+
+/**
+ * Parts of analysis.match a router drops (the requests that reach the canary are selected without them), each
+ * with its path under the match: ingress.go (nginx) SetRoutes keeps only headers, one of them (canary-by-header,
+ * with exact or regex) and the cookie's exact value (canary-by-cookie); istio.go mergeMatchConditions, when
+ * spec.service.match is set, keeps only each entry's headers and sourceLabels, over the service's match.
+ */
+export function droppedMatch(router: string, match: readonly unknown[], serviceMatch: unknown): { path: Path; message: string }[] {
+  const out: { path: Path; message: string }[] = [];
+  const entries = match.map((m, i) => [m !== null && typeof m === 'object' ? m as Record<string, unknown> : {}, i] as const);
+  if (router === 'nginx') {
+    const headers: Path[] = [];
+    for (const [m, i] of entries) {
+      for (const key of Object.keys(m)) if (key !== 'headers') out.push({ path: ['match', i, key], message: `the nginx router reads only headers of analysis.match (ingress.go SetRoutes): requests are not selected by ${key}` });
+      const h = m.headers !== null && typeof m.headers === 'object' ? m.headers as Record<string, unknown> : {};
+      for (const [name, v] of Object.entries(h)) {
+        const kinds = v !== null && typeof v === 'object' ? Object.keys(v) : [];
+        const read = name === 'cookie' ? ['exact'] : ['exact', 'regex'];
+        for (const k of kinds) if (!read.includes(k)) out.push({ path: ['match', i, 'headers', name, k], message: `the nginx router reads ${name === 'cookie' ? 'a cookie\'s exact value only (canary-by-cookie names the cookie that sends a request to the canary when set to "always")' : 'a header\'s exact or regex only'}: ${k} is dropped` });
+        if (name !== 'cookie') headers.push(['match', i, 'headers', name]);
+      }
+    }
+    if (headers.length > 1) out.push({ path: headers[0], message: `the nginx router keeps one header of analysis.match (canary-by-header), whichever Go's map order gives last, of ${headers.length}: the others are dropped` });
+  } else if (Array.isArray(serviceMatch) && serviceMatch.length > 0 && readsMatch(router) && readsSessionAffinity(router)) {
+    // The istio router (and its default): gatewayapi reads sessionAffinity too, but maps matches its own way.
+    if (router.startsWith('gatewayapi')) return out;
+    for (const [m, i] of entries) {
+      for (const key of Object.keys(m)) if (key !== 'headers' && key !== 'sourceLabels') out.push({ path: ['match', i, key], message: `with spec.service.match set, the istio router keeps only headers and sourceLabels of each analysis.match entry (istio.go mergeMatchConditions): requests are not selected by this ${key}, the service's match stands instead` });
+    }
+  }
+  return out;
+}
