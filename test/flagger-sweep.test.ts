@@ -50,14 +50,24 @@ describe('Flagger\'s linkerd stepWeights Canary and its MetricTemplates', () => 
     expect(r.ok && r.plan.warnings.filter((w) => w.includes('maxWeight'))).toEqual(['e2e-linkerd-steps-canary.yaml:25:16: spec.analysis.maxWeight: with stepWeights, Flagger walks the step weights up to the last one (60) and reads no maxWeight (scheduler.go maxWeight): not read']);
   });
 
+  it('a prometheus template with no address fails every check in Flagger: refused at its place', () => {
+    const noAddress = run([canary, edit(templates, '    address: http://prometheus.linkerd-viz:9090\n', '')]);
+    expect(noAddress.ok ? [] : noAddress.problems).toEqual([expect.stringMatching(/^e2e-linkerd-steps-templates\.yaml:8:5: spec\.provider: the prometheus provider needs a valid address URL \(providers\/prometheus\.go NewPrometheusProvider: "prometheus address {2}is not a valid URL"\)/)]);
+  });
+
   it('a template\'s secretRef: said where no Secret is given, refused when the files\' Secrets do not hold it', () => {
     const withRef = edit(templates, '    type: prometheus\n', '    type: prometheus\n    secretRef: { name: prom-auth }\n');
     const r = run([canary, withRef]);
     expect(r.ok && r.plan.warnings.filter((w) => w.includes('secretRef'))).toEqual([expect.stringMatching(/^e2e-linkerd-steps-templates\.yaml:9:24: spec\.provider\.secretRef\.name: credentials from the Secret "prom-auth", read at every check/)]);
     const secret = (name: string): SourceFile => ({ file: 'secret.yaml', text: `apiVersion: v1\nkind: Secret\nmetadata: { name: ${name}, namespace: linkerd }\ndata: { token: eA== }\n` });
     const wrong = run([canary, withRef, secret('prom-auth-x')]);
-    expect(wrong.ok ? [] : wrong.problems).toEqual([expect.stringMatching(/^e2e-linkerd-steps-templates\.yaml:9:24: spec\.provider\.secretRef\.name: no Secret "prom-auth" in namespace "linkerd" in the files given; did you mean "prom-auth-x"\?.*fails every check/)]);
+    expect(wrong.ok ? [] : wrong.problems).toEqual([expect.stringMatching(/^e2e-linkerd-steps-templates\.yaml:9:24: spec\.provider\.secretRef\.name: no Secret "prom-auth" in namespace "linkerd" in the files given; did you mean "prom-auth-x"\?.*every check of this template fails/)]);
     const right = run([canary, withRef, secret('prom-auth')]);
     expect(right.ok && right.plan.warnings.filter((w) => w.includes('secretRef'))).toEqual([]);
+    // providers/prometheus.go NewPrometheusProvider: a token, else a username and a password.
+    const basic = (keys: string) => run([canary, withRef, { file: 'secret.yaml', text: `apiVersion: v1\nkind: Secret\nmetadata: { name: prom-auth, namespace: linkerd }\nstringData: { ${keys} }\n` }]);
+    expect(basic('username: u, password: p').ok).toBe(true);
+    const noPassword = basic('username: u');
+    expect(noPassword.ok ? [] : noPassword.problems).toEqual([expect.stringMatching(/secretRef\.name: the Secret "prom-auth" holds no token and no password \(providers\/prometheus\.go NewPrometheusProvider: "prometheus credentials does not contain a password"\)/)]);
   });
 });

@@ -102,7 +102,7 @@ export const METRIC_TEMPLATE: Table = {
   'spec.provider.type': modelled('prometheus is simulated; other types are warned'),
   'spec.provider.address': PROMETHEUS,
   'spec.provider.headers.**': PROMETHEUS,
-  // Checked by the adapter against the files' Secrets (routing.ts secretRefCheck).
+  // Checked by the adapter against the files' Secrets (provider.ts providerCheck).
   'spec.provider.secretRef.**': warned('credentials from a Secret: the simulated Prometheus needs none', true),
   'spec.provider.insecureSkipVerify': PROMETHEUS,
   'spec.provider.region': warned('the region of a cloud provider: those providers are not simulated'),

@@ -19,7 +19,8 @@ import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { droppedMatch, readsMatch, secretRefCheck, sessionAffinityNote } from './routing.js';
+import { droppedMatch, readsMatch, sessionAffinityNote } from './routing.js';
+import { providerCheck } from './provider.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -149,7 +150,10 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     canary: cn, analysis, analysisPath: ap, templates: resources.filter((r) => r.kind === 'MetricTemplate'),
     model: { name: cn.name, namespace, target, service, ingress, route }, observer, problem, warn,
   });
-  for (const t of resources.filter((r) => r.kind === 'MetricTemplate')) secretRefCheck(t, context, problem, warn);
+  // Only the templates a metric names are built (scheduler_metrics.go runMetricChecks).
+  const refs = (Array.isArray(get(analysis, 'metrics')) && !skip ? get(analysis, 'metrics') as unknown[] : []).map((m) => get(m, 'templateRef'))
+    .filter((r) => r !== undefined && r !== null).map((r) => `${String(get(r, 'name'))}.${String(get(r, 'namespace') ?? '') || namespace}`);
+  for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && refs.includes(`${r.name}.${String(get(r.value, 'metadata', 'namespace') ?? '') || namespace}`))) providerCheck(t, context, problem, warn);
   const builtin = builtinUsed
     ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider "${provider ?? mesh}")` }
     : null;
