@@ -66,6 +66,12 @@ describe('Argo trafficRouting routes against the files given', () => {
     expect(problems([many, route])).toEqual([expect.stringMatching(/gatewayAPI\.httpRoutes\[0\]\.name: no HTTPRoute "other-route"/)]);
   });
 
+  it('SMI: the TrafficSplit is the controller\'s own; its rootService is checked against the files\' Services (smi.go)', () => {
+    const linkerd = file('rollout-linkerd.yaml');
+    expect(warnings([linkerd])).toEqual([]);
+    expect(toScenarioParts([edit(linkerd, '          rootService: rollout-linkerd\n', '          rootService: rollout-linkrd\n')]).warnings).toContainEqual(expect.stringMatching(/trafficManagement\.smi\.rootService: no Service "rollout-linkrd" in the files given; did you mean "rollout-linkerd"\?/));
+  });
+
   it('says plainly what is not checked where the route\'s resources are not given, and checks nothing it cannot', () => {
     const apisix = file('e2e-apisix-canary.yaml');
     const alone = { file: apisix.file, text: apisix.text.split('---\n').slice(3).join('') };

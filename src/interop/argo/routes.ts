@@ -157,6 +157,11 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
   }
   if (router === 'smi') {
     // smi.go Reconcile: the controller creates the TrafficSplit it names (or the Rollout's name): nothing to find.
+    // Its service is rootService, the apex Service the mesh splits: checked against the files' Services.
+    const root = text(get(config, 'rootService'));
+    const services = c.context.filter((r) => r.kind === 'Service' && r.group === '').map((r) => r.name);
+    if (root && services.length > 0 && !services.includes(root)) c.warn(c.rollout, [...at, 'rootService'], `no Service "${root}" in the files given${didYouMean(root, services)} (found ${services.join(', ')}): the TrafficSplit the controller makes splits a Service the files do not hold`);
+    else if (root && services.length === 0) c.warn(c.rollout, at, `not checked: the rootService "${root}" (the files hold no Service); the TrafficSplit is the controller's own (smi.go creates it)`);
     return;
   }
   const { refs, unchecked } = refsOf(router, config, at, c);
