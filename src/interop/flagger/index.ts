@@ -153,7 +153,9 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   // Only the templates a metric names are built (scheduler_metrics.go runMetricChecks).
   const refs = (Array.isArray(get(analysis, 'metrics')) && !skip ? get(analysis, 'metrics') as unknown[] : []).map((m) => get(m, 'templateRef'))
     .filter((r) => r !== undefined && r !== null).map((r) => `${String(get(r, 'name'))}.${String(get(r, 'namespace') ?? '') || namespace}`);
-  for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && refs.includes(`${r.name}.${String(get(r.value, 'metadata', 'namespace') ?? '') || namespace}`))) providerCheck(t, context, problem, warn);
+  // A template without a namespace is taken to be where the templateRef looks (checks.ts).
+  const named = (r: Resource) => (get(r.value, 'metadata', 'namespace') === undefined ? refs.some((x) => x.startsWith(`${r.name}.`)) : refs.includes(`${r.name}.${String(get(r.value, 'metadata', 'namespace'))}`));
+  for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && named(r))) providerCheck(t, context, problem, warn);
   const builtin = builtinUsed
     ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider "${provider ?? mesh}")` }
     : null;
