@@ -66,6 +66,15 @@ describe('Argo trafficRouting routes against the files given', () => {
     expect(problems([many, route])).toEqual([expect.stringMatching(/gatewayAPI\.httpRoutes\[0\]\.name: no HTTPRoute "other-route"/)]);
   });
 
+  it('App Mesh: a VirtualService or VirtualNode the files do not hold is refused (appmesh.go "VirtualNode `x` not found")', () => {
+    const ro = file('appmesh-canary-rollout.yaml');
+    const mesh = file('appmesh-canary-service.yaml');
+    expect(problems([ro, mesh])).toEqual([]);
+    expect(problems([edit(ro, '              name: my-vn-canary\n', '              name: my-vn-canar\n'), mesh])).toEqual([expect.stringMatching(/appMesh\.virtualNodeGroup\.canaryVirtualNodeRef\.name: no VirtualNode "my-vn-canar" in the files given; did you mean "my-vn-canary"\?/)]);
+    // The core Service my-svc does not stand for App Mesh's VirtualService of that name: kinds are told apart by group.
+    expect(problems([ro, edit(mesh, '  name: my-svc\n', '  name: my-svc-x\n')])).toEqual([]);
+  });
+
   it('SMI: the TrafficSplit is the controller\'s own; its rootService is checked against the files\' Services (smi.go)', () => {
     const linkerd = file('rollout-linkerd.yaml');
     expect(warnings([linkerd])).toEqual([]);
