@@ -96,3 +96,55 @@ describe('rehearse import argo: the imported plan rehearses as the Rollout', () 
     expect(warnings).toContain(`${files[0]}:30:13: spec.strategy.canary.steps[2].analysis.measurementRetention[0]: not carried into the plan: it sets how many measurements the AnalysisRun's status keeps, which decides no verdict (the rehearsal's audit keeps them all)`);
   });
 });
+
+/**
+ * argo-rollouts' own example Rollouts (test/fixtures/vendor/argo: examples/rollout-canary.yaml,
+ * examples/istio/istio-mirror.yaml, examples/apisix/rollout.yaml, examples/traffic-management/rollout-linkerd.yaml,
+ * examples/appmesh/canary-rollout.yaml, examples/rollout-template-ref.yaml), each in a scenario whose service runs
+ * it: the argo: entry and the imported plan give the same result document. The pods' Services are the Rollout's
+ * canaryService and stableService (rollout/service.go), their workload the Rollout (rollout/replicaset.go names
+ * the ReplicaSets after it, with a workloadRef too); the scenario's service is the one named like the Rollout or
+ * its workloadRef (scenario/imported.ts), or --service.
+ */
+describe('rehearse import argo on Argo\'s example Rollouts', () => {
+  const V = 'test/fixtures/vendor/argo/';
+  const scenarioFor = (svc: string) => ({
+    name: 'eq', seed: 3, duration: '20m', window: '1m', traffic: { rate: '20/s', cohort: { size: 2000, seed: 1 } }, journeys: { j: { steps: [`${svc}.get`] } },
+    services: { [svc]: { latency: '10ms', errors: '1%', endpoints: { get: {} } } }, flags: { nf: { 'evaluated-by': [svc], 'when-on': { [svc]: { errors: '+5%' } } } },
+  });
+  const compare = (files: string[], svc: string, service?: string) => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rehearse-argo-examples-'));
+    files.forEach((f, i) => writeFileSync(join(tmp, `f${i}.yaml`), readFileSync(f, 'utf8')));
+    const { text, warnings } = importCommand('argo', files, 'nf', {}, service);
+    const plan = (parse(text.replaceAll('who promotes, after how long? (e.g. 30m)', '1m')) as { rollout: Record<string, unknown>[] }).rollout;
+    const direct = { ...scenarioFor(svc), rollout: [{ flag: 'nf', argo: { rollout: 'f0.yaml', ...(files.length > 1 ? { templates: ['f1.yaml'] } : {}), approval: '1m' } }] };
+    const load = (o: object) => {
+      const l = parseScenarioObject(o, tmp);
+      if (!l.ok) throw new Error(l.problems.map((p) => formatProblem('scenario', p)).join('\n'));
+      return JSON.stringify(runScenario(l.scenario));
+    };
+    return { same: load({ ...scenarioFor(svc), rollout: plan }) === load(direct), pods: plan[0].pods, warnings };
+  };
+  it.each([
+    ['rollout-canary.yaml', 'rollout-canary', null, null],
+    ['istio-mirror.yaml', 'istio-host-split', 'istio-host-split-canary', 'istio-host-split-stable'],
+    ['apisix-rollout-header-route.yaml', 'rollout-apisix-canary', 'rollout-apisix-canary-canary', 'rollout-apisix-canary-stable'],
+    ['rollout-linkerd.yaml', 'rollout-linkerd', 'rollout-linkerd-canary', 'rollout-linkerd-stable'],
+    ['appmesh-canary-rollout.yaml', 'my-rollout', 'my-svc-canary', 'my-svc-stable'],
+    ['rollout-template-ref.yaml', 'rollout-ref-deployment', null, null],
+  ])('%s: the same result document, the canary and stable Services the Rollout names', (f, name, canary, stable) => {
+    const r = compare([V + f], name);
+    expect(r.same).toBe(true);
+    expect(r.pods).toMatchObject({ service: name, workload: name, canary: canary ? { service: canary } : {}, stable: stable ? { service: stable } : {} });
+  });
+  it('a workloadRef named otherwise: the scenario\'s service named like it, given as --service; without it a warning says so', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rehearse-argo-workloadref-'));
+    const ref = join(tmp, 'rollout-template-ref.yaml');
+    // examples/rollout-template-ref.yaml with its Deployment renamed podinfo: the Rollout keeps its name.
+    writeFileSync(ref, readFileSync(V + 'rollout-template-ref.yaml', 'utf8').replace('  name: rollout-ref-deployment\n', '  name: podinfo\n').replace(/(workloadRef:[\s\S]*?name: )rollout-ref-deployment/, '$1podinfo'));
+    const r = compare([ref], 'podinfo', 'podinfo');
+    expect(r.same).toBe(true);
+    expect(r.pods).toMatchObject({ service: 'podinfo', workload: 'rollout-ref-deployment' });
+    expect(importCommand('argo', [ref], 'nf').warnings).toContainEqual('the Rollout "rollout-ref-deployment": pods.service is written as "rollout-ref-deployment", the Rollout\'s name; its workloadRef names "podinfo": if the scenario\'s service is named so, write that (or give --service podinfo), as its argo: entry would find it');
+  });
+});

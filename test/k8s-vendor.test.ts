@@ -97,7 +97,7 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     ['e2e-rollout-bg-analysis-withArgs.yaml', [file(ARGO, 'e2e-rollout-bg-analysis-withArgs.yaml')], 7],
     ['e2e-rollout-background-analysis-inconclusive.yaml + its template', [file(ARGO, 'e2e-rollout-background-analysis-inconclusive.yaml'), file(ARGO, 'e2e-analysistemplate-web-background-inconclusive.yaml')], 5],
     ['e2e-rollout-rollback-window.yaml (+ a sleep-job template written here)', [file(ARGO, 'e2e-rollout-rollback-window.yaml'), sleepJob], 4],
-    ['apisix-rollout-header-route.yaml (setCanaryScale and setHeaderRoute in one step)', [file(ARGO, 'apisix-rollout-header-route.yaml')], 5],
+    ['apisix-rollout-header-route.yaml (setCanaryScale and setHeaderRoute in one step; its ApisixRoute not given, said unchecked)', [file(ARGO, 'apisix-rollout-header-route.yaml')], 6],
     ['gatewayapi-plugin-rollout.yml + gatewayapi-plugin-httproute.yml', [file(ARGO, 'gatewayapi-plugin-rollout.yml'), file(ARGO, 'gatewayapi-plugin-httproute.yml')], 3],
     ['cluster-analysis-templates.yaml (named by a Rollout written here)', [rolloutFor('always-pass', true), file(ARGO, 'cluster-analysis-templates.yaml')], 2],
     ['e2e-experiment-dry-run-analysis.yaml (named by a Rollout written here)', [rolloutFor('dry-run-job'), file(ARGO, 'e2e-experiment-dry-run-analysis.yaml')], 3],

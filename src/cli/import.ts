@@ -61,7 +61,11 @@ function approvalWanted(from: string, warnings: string[]): string {
   return APPROVAL_WANTED;
 }
 
-export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}): { text: string; warnings: string[] } {
+/**
+ * `service`: the scenario's service that runs the Rollout (as a scenario's argo.service); by default the Rollout's
+ * own name, the first the scenario's argo: entry looks for (a workloadRef's name is the other).
+ */
+export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}, service?: string): { text: string; warnings: string[] } {
   if (format === 'argo') {
     const r = argoParts(read(files), { args });
     if (!r.ok) throw new InputError(r.problems);
@@ -75,14 +79,20 @@ export function importCommand(format: string, files: string[], flag: string, arg
     // they are counted: no verdict reads them, and the plan's audit keeps every one.
     for (const w of r.parts.retentionRules) warnings.push(`${w}: not carried into the plan: it sets how many measurements the AnalysisRun's status keeps, which decides no verdict (the rehearsal's audit keeps them all)`);
     const bg = r.parts.background;
-    const { traffic, hashes, rollout } = r.parts;
+    const { traffic, hashes, rollout, workloads } = r.parts;
+    // scenario/imported.ts joinImported: the argo: entry takes the service named like the Rollout, else like its
+    // workloadRef; the plan names one, so say which, and the other the Rollout gives.
+    const runs = service ?? workloads[0];
+    const others = workloads.filter((w) => w !== runs);
+    if (service === undefined && others.length > 0) warnings.push(`the Rollout "${rollout}": pods.service is written as "${runs}", the Rollout's name; its workloadRef names "${others.join('", "')}": if the scenario's service is named so, write that (or give --service ${others[0]}), as its argo: entry would find it`);
     const plan = {
       flag,
       // rollout/service.go: canaryService selects the canary pods, stableService the stable ones, each ReplicaSet
       // with its pod-template hash (the args of podTemplateHashValue hold the same): the scenario's service that
-      // runs the Rollout is named like it here.
+      // runs the Rollout is --service, else named like the Rollout; the pods' workload is the Rollout's own
+      // (rollout/replicaset.go names each ReplicaSet after it, a workloadRef's too).
       pods: {
-        service: rollout, workload: rollout,
+        service: runs, workload: rollout,
         canary: { ...(traffic.canaryService ? { service: traffic.canaryService } : {}), hash: hashes.canary },
         stable: { ...(traffic.stableService ? { service: traffic.stableService } : {}), hash: hashes.stable },
       },
@@ -92,7 +102,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
       })),
       ...(bg ? { 'background-analysis': { stage: bg.startStage + 1, ...(bg.startAfterUs > 0 ? { after: duration(bg.startAfterUs) } : {}), ...analysisRun(bg.analysis) } } : {}),
     };
-    const head = `# From the Rollout "${rollout}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it.\n`;
+    const head = `# From the Rollout "${rollout}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it${service === undefined ? ` (here named like the Rollout${others.length ? `; its workloadRef names ${others.join(', ')}` : ''})` : ''}.\n`;
     return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings };
   }
   if (format === 'flagger') {
@@ -101,8 +111,9 @@ export function importCommand(format: string, files: string[], flag: string, arg
     const warnings = [...r.warnings];
     const p = r.parts;
     // Blue/green keeps every user on the primary until promotion; A/B exposes the users its match selects.
-    const weights = p.strategy === 'blue-green' ? [0] : p.strategy === 'ab-testing' ? [50] : p.weights;
-    if (p.strategy === 'ab-testing') warnings.push(`the Canary "${p.canary}": the users its analysis.match selects are written as 50% of users: set the first stage's "to" to the share that matches`);
+    // A router that reads no match sends every request to the canary during an A/B analysis (routing.ts).
+    const weights = p.strategy === 'blue-green' ? [0] : p.strategy === 'ab-testing' ? [p.abReaches === 'all' ? 100 : 50] : p.weights;
+    if (p.strategy === 'ab-testing' && p.abReaches === 'matching') warnings.push(`the Canary "${p.canary}": the users its analysis.match selects are written as 50% of users: set the first stage's "to" to the share that matches`);
     const plan = {
       flag,
       stages: [

@@ -149,9 +149,13 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
       .description(format === 'argo' ? 'print the native rehearse plan equivalent to a Rollout and its AnalysisTemplates' : 'print the native rehearse plan equivalent to a Canary and its MetricTemplates')
       .argument('<files...>', format === 'argo' ? 'the Rollout and the AnalysisTemplates it names (YAML)' : 'the Canary and the MetricTemplates it names (YAML)')
       .option('--flag <key>', 'the flag the plan rolls out', 'new-feature');
-    if (format === 'argo') importCommand.commands.at(-1)!.option('--arg <name=value>', 'a template arg\'s value, over the Rollout\'s (as a scenario\'s argo.args); repeatable', (v: string, prev: string[] = []) => [...prev, v]);
+    if (format === 'argo') {
+      importCommand.commands.at(-1)!
+        .option('--arg <name=value>', 'a template arg\'s value, over the Rollout\'s (as a scenario\'s argo.args); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+        .option('--service <name>', 'the scenario\'s service that runs the Rollout, written as pods.service (as a scenario\'s argo.service; default: the Rollout\'s name)');
+    }
     importCommand.commands.at(-1)!
-      .action(async (files: string[], opts: { flag: string; arg?: string[] }) => {
+      .action(async (files: string[], opts: { flag: string; arg?: string[]; service?: string }) => {
         const { importCommand: importPlan } = await import('../import.js');
         const args: Record<string, string> = {};
         for (const a of opts.arg ?? []) {
@@ -159,7 +163,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
           if (eq <= 0) throw new InputError([`--arg ${a}: write name=value`]);
           args[a.slice(0, eq)] = a.slice(eq + 1);
         }
-        const r = importPlan(format, files, opts.flag, args);
+        const r = importPlan(format, files, opts.flag, args, opts.service);
         for (const w of r.warnings) err(`warning: ${w}`);
         out(r.text.trimEnd());
       });

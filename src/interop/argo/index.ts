@@ -13,7 +13,7 @@ import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '
 import { contextNote, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
-import { checkIstio } from './istio.js';
+import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
 
@@ -128,7 +128,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
     return v;
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
-  if (router === 'istio') checkIstio(ro, get(routing, 'istio'), [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement', 'istio'], context, problem);
+  checkRoutes({ rollout: ro, canaryService: traffic.canaryService, stableService: traffic.stableService, context, problem, warn }, router, routing, [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   // utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary: without a router, weights are pod counts.
   if (!router) warn(ro, cp, 'no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight');
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');

@@ -30,7 +30,8 @@ function analysis(at: string): Record<string, Disposition> {
     [`${at}.canaryReadyThreshold`]: warned(READY),
     // Warned by the adapter, which knows the strategy and the share of users rehearsed as matching.
     [`${at}.match.**`]: warned('only requests that match reach the canary; rehearse does not simulate headers, cookies or queries', true),
-    [`${at}.sessionAffinity.**`]: warned('session affinity is not simulated: each user stays on one side by the flag\'s bucketing'),
+    // Warned by the adapter, which knows the strategy and the router (routing.ts sessionAffinityNote).
+    [`${at}.sessionAffinity.**`]: warned('session affinity is not simulated: each user stays on one side by the flag\'s bucketing', true),
     [`${at}.alerts.**`]: warned('alerts are not sent in a rehearsal'),
     [`${at}.metrics`]: modelled(),
     [`${at}.metrics[]`]: modelled(),
@@ -101,7 +102,8 @@ export const METRIC_TEMPLATE: Table = {
   'spec.provider.type': modelled('prometheus is simulated; other types are warned'),
   'spec.provider.address': PROMETHEUS,
   'spec.provider.headers.**': PROMETHEUS,
-  'spec.provider.secretRef.**': PROMETHEUS,
+  // Checked by the adapter against the files' Secrets (provider.ts providerCheck).
+  'spec.provider.secretRef.**': warned('credentials from a Secret: the simulated Prometheus needs none', true),
   'spec.provider.insecureSkipVerify': PROMETHEUS,
   'spec.provider.region': warned('the region of a cloud provider: those providers are not simulated'),
   'spec.query': modelled('rendered as Flagger renders it, evaluated over the simulated series'),

@@ -19,6 +19,8 @@ import { heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
+import { droppedMatch, readsMatch, sessionAffinityNote } from './routing.js';
+import { providerCheck } from './provider.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -49,6 +51,8 @@ export interface FlaggerParts {
    * promotion; ab-testing (iterations and match) sends the matching users to the canary; canary walks weights.
    */
   readonly strategy: 'canary' | 'blue-green' | 'ab-testing';
+  /** A/B: whether the router sends only the requests that match to the canary, or (it reads no match) every request. */
+  readonly abReaches: 'matching' | 'all';
   readonly checks: readonly FlaggerCheck[];
   /** Where the Canary asks for an approval (a confirm-* webhook), or null. */
   readonly approvals: { readonly rollout: string | null; readonly trafficIncrease: string | null; readonly promotion: string | null };
@@ -146,6 +150,12 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     canary: cn, analysis, analysisPath: ap, templates: resources.filter((r) => r.kind === 'MetricTemplate'),
     model: { name: cn.name, namespace, target, service, ingress, route }, observer, problem, warn,
   });
+  // Only the templates a metric names are built (scheduler_metrics.go runMetricChecks).
+  const refs = (Array.isArray(get(analysis, 'metrics')) && !skip ? get(analysis, 'metrics') as unknown[] : []).map((m) => get(m, 'templateRef'))
+    .filter((r) => r !== undefined && r !== null).map((r) => `${String(get(r, 'name'))}.${String(get(r, 'namespace') ?? '') || namespace}`);
+  // A template without a namespace is taken to be where the templateRef looks (checks.ts).
+  const named = (r: Resource) => (get(r.value, 'metadata', 'namespace') === undefined ? refs.some((x) => x.startsWith(`${r.name}.`)) : refs.includes(`${r.name}.${String(get(r.value, 'metadata', 'namespace'))}`));
+  for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && named(r))) providerCheck(t, context, problem, warn);
   const builtin = builtinUsed
     ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider "${provider ?? mesh}")` }
     : null;
@@ -171,7 +181,18 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   if (strategy !== 'canary' && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
     warn(cn, [...ap, 'maxWeight'], `with iterations, Flagger runs ${strategy === 'ab-testing' ? 'an A/B (runAB)' : 'a blue/green (runBlueGreen)'} analysis, which shifts no weights: maxWeight is not read`);
   }
-  const matched = matchWarning(skip ? 'skip' : strategy, provider ?? mesh, options.exposure);
+  // scheduler.go maxWeight: with stepWeights, the last step weight is the maximum, whatever maxWeight says.
+  const stepList = get(analysis, 'stepWeights');
+  if (strategy === 'canary' && !skip && Array.isArray(stepList) && stepList.length > 0 && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
+    warn(cn, [...ap, 'maxWeight'], `with stepWeights, Flagger walks the step weights up to the last one (${String(stepList[stepList.length - 1])}) and reads no maxWeight (scheduler.go maxWeight): not read`);
+  }
+  const router = provider ?? mesh;
+  const abReaches = readsMatch(router) ? 'matching' : 'all';
+  const matched = matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
+  const matchList = get(analysis, 'match');
+  if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
+  const affinity = get(analysis, 'sessionAffinity');
+  if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity));
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
@@ -179,7 +200,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   return {
     ok: true,
     parts: {
-      canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, strategy, checks, approvals, builtin,
+      canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, strategy, abReaches, checks, approvals, builtin,
       hashes: { stable: podTemplateHash(`${target}-primary`), canary: podTemplateHash(target) },
     },
     warnings,
@@ -192,10 +213,17 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
  * default when it gives none, which no match told it); with canary weights, those weights over all users. The
  * kubernetes provider's dropping of a match is said where the strategy is chosen (null here).
  */
-function matchWarning(strategy: 'skip' | 'canary' | 'blue-green' | 'ab-testing', router: string, exposure: FlaggerOptions['exposure']): string | null {
+function matchWarning(strategy: 'skip' | 'canary' | 'blue-green' | 'ab-testing', router: string, exposure: FlaggerOptions['exposure'], iterations: number | null): string | null {
   const unseen = 'only requests that match reach the canary; rehearse does not simulate headers, cookies or queries';
   if (strategy === 'skip') return `${unseen}: skipAnalysis promotes at once, before any request is matched`;
   if (router === 'kubernetes') return strategy === 'canary' ? 'the kubernetes provider does not route by match: Flagger drops it' : null;
+  // scheduler.go runAB: SetRoutes(primary 0, canary 100); a router that reads no match routes everything so.
+  if (!readsMatch(router)) {
+    const dropped = `the ${router} router does not read analysis.match`;
+    return strategy === 'ab-testing'
+      ? `${dropped}: Flagger's A/B (runAB) sets the routes to primary 0, canary 100, so every request reaches the canary during the ${iterations} iterations: rehearsed at 100% of users${exposure?.from ? ` (${exposure.from} is not used)` : ''}`
+      : `${dropped}: the canary's weights are rehearsed as shares of all users, as Flagger routes them`;
+  }
   if (strategy !== 'ab-testing') return `${unseen}: the canary's weights are rehearsed as shares of all users, matching or not`;
   if (!exposure) return `${unseen}: the users that match are rehearsed as the share of users the scenario's flagger.exposure gives`;
   if (exposure.from !== null) return `${unseen}: the users that match are rehearsed as ${percent(exposure.percent / 100)} of users, the share ${exposure.from} gives`;

@@ -14,7 +14,7 @@ export function importFlaggerPlan(files: readonly SourceFile[], exposure: { perc
   const r = toScenarioParts(files, { ...options, exposure });
   if (!r.ok) return r;
   const f = r.parts;
-  const weights = f.strategy === 'blue-green' ? [0] : f.strategy === 'ab-testing' ? [exposure.percent] : f.weights;
+  const weights = f.strategy === 'blue-green' ? [0] : f.strategy === 'ab-testing' ? [f.abReaches === 'all' ? 100 : exposure.percent] : f.weights;
   if (exposure.from !== null && f.strategy !== 'ab-testing') {
     r.warnings.push(`${exposure.from}: unused: only an A/B analysis (iterations with match) exposes a share of users before promotion; the Canary's ${f.strategy === 'blue-green' ? 'blue/green analysis exposes none' : 'weights set the exposure'}`);
   }

@@ -1,0 +1,93 @@
+/**
+ * analysis.match and analysis.sessionAffinity as Flagger's routers read them (fluxcd/flagger pkg/router,
+ * pkg/controller/scheduler.go runAB, pkg/apis/flagger/v1beta1/canary.go DeploymentStrategy and GetMaxAge).
+ * runAB calls SetRoutes(primary 0, canary 100): istio.go, gateway_api.go, contour.go, gloo.go, ingress.go (nginx)
+ * and appmesh.go route only the requests that match there; smi.go (linkerd, smi:*, osm), kuma.go, skipper.go,
+ * traefik.go, apisix.go and knative.go read no match, so every request reaches the canary during the iterations.
+ * sessionAffinity is read by istio.go and gateway_api.go getSessionAffinityRouteRules only, and only while the
+ * weighted route is in place (the A/B routes replace it; a blue/green analysis keeps the weight at 0). The parts of
+ * a match dropped: ingress.go SetRoutes (nginx: headers only, one header, a cookie's exact value) and istio.go
+ * mergeMatchConditions (with spec.service.match, each entry's headers and sourceLabels only).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { importFlaggerPlan } from '../src/interop/flagger/plan.js';
+import { importCommand } from '../src/cli/import.js';
+import type { SourceFile } from '../src/interop/kube/resources.js';
+
+const FLAGGER = 'test/fixtures/vendor/flagger/';
+const file = (name: string): SourceFile => ({ file: name, text: readFileSync(FLAGGER + name, 'utf8') });
+const edit = (f: SourceFile, from: string, to: string): SourceFile => {
+  expect(f.text).toContain(from);
+  return { file: f.file, text: f.text.replace(from, to) };
+};
+const exposure = { percent: 10, from: null, at: 'rollout[0].flagger.exposure' };
+const plan = (f: SourceFile) => {
+  const r = importFlaggerPlan([f], exposure);
+  if (!r.ok) throw new Error(r.problems.join('\n'));
+  return { percents: r.plan.stages.map((s) => s.percent), warnings: r.plan.warnings };
+};
+
+describe('Flagger A/B: match as the router reads it', () => {
+  // istio-abtest.yaml (artifacts/examples/istio-abtest.yaml): iterations with header and cookie matches.
+  const abtest = file('istio-abtest.yaml');
+  it('istio routes only the matching requests: the users the match selects (the exposure) reach the canary', () => {
+    expect(plan(abtest).percents).toEqual([10, 100]);
+  });
+  it.each(['linkerd', 'kuma', 'traefik', 'apisix', 'skipper', 'osm', 'smi:v1alpha3', 'knative'])('%s reads no match: every request reaches the canary during the iterations', (provider) => {
+    const p = plan(edit(abtest, '  provider: istio\n', `  provider: ${provider}\n`));
+    expect(p.percents).toEqual([100, 100]);
+    expect(p.warnings).toContainEqual(expect.stringMatching(new RegExp(`^istio-abtest\\.yaml:\\d+:\\d+: spec\\.analysis\\.match: the ${provider.replace(/[.:]/g, '\\$&')} router does not read analysis\\.match: Flagger's A/B \\(runAB\\) sets the routes to primary 0, canary 100, so every request reaches the canary during the 10 iterations: rehearsed at 100% of users`)));
+  });
+  it.each(['nginx', 'contour', 'gloo', 'appmesh', 'gatewayapi:v1'])('%s routes by match: the exposure', (provider) => {
+    expect(plan(edit(abtest, '  provider: istio\n', `  provider: ${provider}\n`)).percents).toEqual([10, 100]);
+  });
+  it('rehearse import flagger writes 100% for a router that reads no match, and asks for the share that matches otherwise', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rehearse-flagger-ab-'));
+    writeFileSync(join(tmp, 'linkerd.yaml'), edit(abtest, '  provider: istio\n', '  provider: linkerd\n').text);
+    const stages = (f: string) => (parse(importCommand('flagger', [f], 'f').text) as { rollout: { stages: { to: string }[] }[] }).rollout[0].stages.map((s) => s.to);
+    expect(stages(FLAGGER + 'istio-abtest.yaml')).toEqual(['50%', '100%']);
+    expect(stages(join(tmp, 'linkerd.yaml'))).toEqual(['100%', '100%']);
+  });
+});
+
+describe('Flagger A/B: the parts of a match the router drops are said at their place', () => {
+  const abtest = file('istio-abtest.yaml');
+  const said = (f: SourceFile) => plan(f).warnings.filter((w) => /spec\.analysis\.match\[/.test(w));
+  it('istio-abtest.yaml as it is: headers only, nothing dropped', () => {
+    expect(said(abtest)).toEqual([]);
+  });
+  it('istio with spec.service.match: an entry\'s uri is dropped (istio.go mergeMatchConditions keeps headers and sourceLabels)', () => {
+    const uri = edit(abtest, '    - headers:\n        user-agent:', '    - uri:\n        prefix: /api\n      headers:\n        user-agent:');
+    expect(said(uri)).toEqual([expect.stringMatching(/^istio-abtest\.yaml:45:9: spec\.analysis\.match\[1\]\.uri: with spec\.service\.match set, the istio router keeps only headers and sourceLabels/)]);
+    // Without the service's match, the entry is the route's match whole.
+    expect(said(edit(uri, '    match:\n      - uri:\n          prefix: /\n', ''))).toEqual([]);
+  });
+  it('nginx: a cookie\'s regex, a header\'s prefix, a second header and a uri are dropped (ingress.go SetRoutes)', () => {
+    const nginx = edit(abtest, '  provider: istio\n', '  provider: nginx\n');
+    expect(said(nginx)).toEqual([expect.stringMatching(/spec\.analysis\.match\[0\]\.headers\.cookie\.regex: the nginx router reads a cookie's exact value only/)]);
+    const more = edit(nginx, '    - headers:\n        user-agent:', '    - uri:\n        prefix: /api\n      headers:\n        x-canary:\n          prefix: "yes"\n        user-agent:');
+    expect(said(more).map((w) => w.replace(/^[^ ]+ /, '').split(':')[0])).toEqual([
+      'spec.analysis.match[0].headers.cookie.regex', 'spec.analysis.match[1].uri', 'spec.analysis.match[1].headers.x-canary.prefix', 'spec.analysis.match[1].headers.x-canary',
+    ]);
+  });
+});
+
+describe('Flagger sessionAffinity as the router reads it', () => {
+  // test/istio/test-session-affinity.sh of fluxcd/flagger: stepWeight 10 to maxWeight 30, cookieName and primaryCookieName.
+  const sa = file('e2e-istio-session-affinity-canary.yaml');
+  const note = (f: SourceFile) => plan(f).warnings.filter((w) => w.includes('spec.analysis.sessionAffinity'));
+  it('with weights on istio: said at its place that users pinned to the canary outnumber the weight, with the cookie\'s maxAge', () => {
+    expect(note(sa)).toEqual([expect.stringMatching(/^e2e-istio-session-affinity-canary\.yaml:25:7: spec\.analysis\.sessionAffinity: Flagger pins each user whose request reached the canary there \(a cookie that lasts 86400s\), and each user who reached the primary there for one analysis interval \(primaryCookieName\)/)]);
+    expect(note(edit(sa, '      primaryCookieName: primary-flagger-cookie\n', '      maxAge: 600\n'))).toEqual([expect.stringMatching(/a cookie that lasts 600s\) and splits every other request again by weight/)]);
+  });
+  it('a router that does not read it, and an A/B analysis whose routes replace it, say it changes nothing', () => {
+    expect(note(edit(sa, '  progressDeadlineSeconds: 60\n', '  progressDeadlineSeconds: 60\n  provider: linkerd\n'))).toEqual([expect.stringMatching(/the linkerd router does not read sessionAffinity \(only istio and gatewayapi do\)/)]);
+    expect(note(edit(sa, '  progressDeadlineSeconds: 60\n', '  progressDeadlineSeconds: 60\n  provider: gatewayapi:v1\n'))).toEqual([expect.stringMatching(/Flagger pins each user/)]);
+    const ab = edit(sa, '    maxWeight: 30\n    stepWeight: 10\n', '    iterations: 5\n    match: [{ headers: { x-canary: { exact: insider } } }]\n');
+    expect(note(ab)).toEqual([expect.stringMatching(/with match, the router replaces the weighted routes with the match routes .*: sessionAffinity has no effect/)]);
+  });
+});
