@@ -312,14 +312,11 @@ export abstract class Calls extends Servers {
     }
     const parent = this.rParent[rec];
     if (!this.parentWaiting(rec)) return;
+    if (cause === CAUSE_TIMEOUT && this.marks) this.waitedAtMost(rec, latency);
     if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
       this.spawning = rec;
       const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
-      // The attempt's delays are the retry's too: the retry leaves that much later.
-      if (this.marks) {
-        this.rFlagDelay[retry] = this.rFlagDelay[rec];
-        this.rFaultDelay[retry] = this.rFaultDelay[rec];
-      }
+      if (this.marks) this.carryDelays(rec, retry);
       this.engine.after(this.backoff(k, this.rAttempt[rec] + 1, rec), EV_SEND, retry, this.rGen[retry]);
       return;
     }

@@ -316,6 +316,24 @@ export abstract class RecordPool {
     }
   }
 
+  /**
+   * An attempt its caller stopped waiting for at its timeout, `waitedUs` after it left (with marks only): the
+   * delays it had by then are the caller's only as far as the caller waited. The call's end without them is its
+   * end less them, never before it left: a fault that holds a call 500 ms past a 100 ms timeout put its caller's
+   * wait back by at most those 100 ms, not 500 (what the call would have taken without it is not drawn yet). A
+   * delay not known (Infinity: a dropped call, a flag's new calls) stays so.
+   */
+  protected waitedAtMost(rec: number, waitedUs: number): void {
+    if (this.rFlagDelay[rec] !== Infinity) this.rFlagDelay[rec] = Math.min(this.rFlagDelay[rec], waitedUs);
+    if (this.rFaultDelay[rec] !== Infinity) this.rFaultDelay[rec] = Math.min(this.rFaultDelay[rec], waitedUs);
+  }
+
+  /** A retry of attempt `from` (with marks only): the attempt's delays are the retry's too, as it leaves that much later. */
+  protected carryDelays(from: number, retry: number): void {
+    this.rFlagDelay[retry] = this.rFlagDelay[from];
+    this.rFaultDelay[retry] = this.rFaultDelay[from];
+  }
+
   /** A group of calls begins on the record's behalf (with marks only): none of its calls has ended yet. */
   protected groupBegun(rec: number): void {
     this.rGroupFlag[rec] = -Infinity;
