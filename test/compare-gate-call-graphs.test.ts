@@ -11,10 +11,16 @@
  * it, so every browse journey ends at the same time with the same outcome in both cases: with the flag doing
  * nothing, the two cases' readings are the same requests, figure for figure (ten readings, one a minute of the
  * 10-minute stage at 50%).
-
+ *
+ * The report's split of the flag (windows.flags: journeys of users served the flag against the others, within
+ * each journey) looks at the same journeys as the gate, in every case: it was each case's own too. And a call that
+ * outlives its journey (browse's asynchronous call to payments, which ends after browse has) is counted within the
+ * journey it serves, by the report's split of calls to payments and by a gate on them; it went to a stratum of its
+ * own that pooled every journey's such calls.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseScenarioText } from '../src/load/scenario.js';
+import { FlagSplits } from '../src/telemetry/splits.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { runScenario } from '../src/score/result.js';
 
@@ -50,6 +56,10 @@ function readings(s: Scenario) {
   return runScenario(s).audit.flatMap((a) => (a.gate ? [{ at: a.timeSeconds, samples: a.gate.samples, detail: a.gate.detail }] : []));
 }
 
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe('a comparison gate without a filter, in cases that differ in the calls an endpoint makes', () => {
   it('knows the journeys that meet the flag in the scenario or any case, whichever case is loaded', () => {
     for (const c of [undefined, 'plain', 'linked']) expect(load(c).flags[0].journeysInAnyCase).toEqual(['browse', 'buy']);
@@ -65,5 +75,33 @@ describe('a comparison gate without a filter, in cases that differ in the calls 
     for (const r of [...compared, ...linked.filter((x) => !/needed$/.test(x.detail))]) expect(r.detail).toMatch(/ within 2 journeys;/);
     // The flag does nothing, and browse journeys end alike in both cases: the same requests, the same figures.
     expect(plain).toEqual(linked);
+  });
+});
+
+describe("the report's split of the flag, in the same cases", () => {
+  it('splits the same journeys in both cases, as the gate compares them', () => {
+    const plain = runScenario(load('plain')).windows.flags.f;
+    const linked = runScenario(load('linked')).windows.flags.f;
+    // Both journeys in every window from the stage at 50% on: as many requests as the two journeys ended.
+    expect(plain.compared.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(plain).toEqual(linked);
+  });
+
+  it('counts a call that outlives its journey within the journey it serves', () => {
+    const s = load('linked');
+    const splits = vi.spyOn(FlagSplits.prototype, 'call');
+    const r = runScenario(s);
+    const payments = 1; // services: catalog, payments; journeys: browse (0), buy (1)
+    const calls = splits.mock.calls.filter((c) => c[0] === payments);
+    splits.mockRestore();
+    // Every browse journey that catalog served (not failed: a failed list calls nothing) sent one call to payments,
+    // every buy journey made one: each counted under its own journey.
+    expect(r.journeys.browse.errors).toBeGreaterThan(0);
+    const served = r.journeys.browse.requests - r.journeys.browse.errors;
+    const browse = calls.filter((c) => c[1] === 0).length;
+    expect(browse).toBeLessThanOrEqual(served);
+    expect(served - browse).toBeLessThan(3); // calls still out when the run ends
+    expect(calls.filter((c) => c[1] === 1).length).toBe(r.journeys.buy.requests);
+    expect(calls.filter((c) => c[1] < 0).length).toBe(0);
   });
 });
