@@ -44,9 +44,9 @@ function readings(s: Scenario) {
 
 describe('a comparison gate without a filter, in cases that differ in which services evaluate the flag', () => {
   it('covers the journeys that meet the flag in any case', () => {
-    expect(load().flags[0].evaluatedInAnyCase).toEqual(['payments', 'catalog']);
-    expect(load('narrow').flags[0]).toMatchObject({ evaluatedBy: ['payments'], evaluatedInAnyCase: ['payments', 'catalog'] });
-    expect(load('wide').flags[0]).toMatchObject({ evaluatedBy: ['payments', 'catalog'], evaluatedInAnyCase: ['payments', 'catalog'] });
+    expect(load().flags[0]).toMatchObject({ evaluatedBy: ['payments'], journeysInAnyCase: ['browse', 'buy'] });
+    expect(load('narrow').flags[0]).toMatchObject({ evaluatedBy: ['payments'], journeysInAnyCase: ['browse', 'buy'] });
+    expect(load('wide').flags[0]).toMatchObject({ evaluatedBy: ['payments', 'catalog'], journeysInAnyCase: ['browse', 'buy'] });
   });
 
   it('compares the same requests within the same journeys in both cases: all held equal but the flag', () => {

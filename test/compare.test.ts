@@ -162,7 +162,7 @@ function twoJourneys(gate: Record<string, unknown>) {
   });
   const model = compile(s);
   const probes = new Probes(model.endpointNames.length, model.journeyNames.length);
-  const bound = bindGate(s.rollouts[0].gates[0], { model, probes, flag: 0, intervalUs: 60e6, segmentIndex: () => -1, evaluatedBy: ['api'] });
+  const bound = bindGate(s.rollouts[0].gates[0], { model, probes, flag: 0, intervalUs: 60e6, segmentIndex: () => -1, journeys: ['fast', 'slow'] });
   /** n journeys of journey j, `failed` of them failing, at `ms` each (jittered a little), of users served the flag or not. */
   const feed = (j: number, n: number, on: boolean, ms: number, failed = 0) => {
     for (let i = 0; i < n; i++) probes.recordJourney(j, (ms + (i % 7) * 0.1 * ms) * 1000, i < failed, 0, -1, on ? 1 : 0);

@@ -53,12 +53,44 @@ export function parseScenarioObject(raw: unknown, baseDir = '.', caseName?: stri
 
 function fromObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined, file: string): Loaded {
   const loaded = fromOneObject(raw, at, baseDir, caseName, file);
-  if (!loaded.ok || caseName !== undefined) return loaded;
-  const problems = loaded.scenario.cases.flatMap((c) => {
-    const l = fromOneObject(raw, at, baseDir, c, file);
-    return l.ok ? [] : l.problems;
+  if (!loaded.ok) return loaded;
+  if (caseName !== undefined) {
+    const others = loaded.scenario.cases.filter((c) => c !== caseName);
+    return inAnyCase(loaded, [undefined, ...others].map((c) => caseSystem(raw, at, baseDir, c)));
+  }
+  const others = loaded.scenario.cases.map((c) => fromOneObject(raw, at, baseDir, c, file));
+  const problems = others.flatMap((l) => (l.ok ? [] : l.problems));
+  return problems.length ? { ok: false, problems: capped(problems) } : inAnyCase(loaded, others.map((l) => (l.ok ? l.scenario : null)));
+}
+
+/**
+ * The loaded scenario with each flag's journeys widened to those that meet it in the others of the scenario and
+ * its cases (their scenarios, null for one refused): a comparison of flag on against off then looks at the same journeys in every
+ * case, whichever calls and evaluators a case gives (scenario/reach.ts).
+ */
+function inAnyCase(loaded: Loaded & { ok: true }, cases: readonly (Scenario | null)[]): Loaded {
+  const s = loaded.scenario;
+  if (s.cases.length === 0) return loaded;
+  const flags = s.flags.map((f) => {
+    const met = new Set(f.journeysInAnyCase);
+    for (const c of cases) for (const j of c?.flags.find((g) => g.key === f.key)?.journeysInAnyCase ?? []) met.add(j);
+    // In the journeys' own order.
+    return { ...f, journeysInAnyCase: s.journeys.map((j) => j.name).filter((j) => met.has(j)) };
   });
-  return problems.length ? { ok: false, problems: capped(problems) } : loaded;
+  return { ...loaded, scenario: { ...s, flags } };
+}
+
+/**
+ * A case's system as far as normalizing it (its calls, flags and journeys), without its users: what another case
+ * needs of it. Null when the case is refused (a load of the whole file says why).
+ */
+function caseSystem(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Scenario | null {
+  const valid = validateScenario(raw, at, caseName);
+  if (!valid.ok) return null;
+  const imports = readFlagSources(valid.input.flags?.from, baseDir);
+  if (imports.problems.length) return null;
+  const normalized = normalize(valid.input, imports.sources, readPlanResources(valid.input, baseDir));
+  return normalized.ok ? normalized.scenario : null;
 }
 
 /**

@@ -82,6 +82,7 @@ export abstract class Calls extends Servers {
     this.rState[rec] = ST_CALLING;
     this.rRoot[rec] = rec;
     this.rRootGen[rec] = this.rGen[rec];
+    this.rJourney[rec] = j;
     this.rUser[rec] = this.users ? this.users.pick(this.rng.next(this.userRng), this.rng.next(this.userRng)) : -1;
     this.rSite[rec] = this.journeysArrived; // a journey's number, in order of arrival (journeys have no call site)
     this.journeyStreams.reseed(rec, this.journeysArrived);
@@ -173,9 +174,7 @@ export abstract class Calls extends Servers {
     this.rState[rec] = ST_WAITING_SEND;
     // Fire-and-forget calls have no parent but keep their journey's user.
     const from = parent >= 0 ? parent : this.spawning;
-    this.rUser[rec] = this.rUser[from];
-    this.rRoot[rec] = this.rRoot[from];
-    this.rRootGen[rec] = this.rRootGen[from];
+    this.inherit(rec, from);
     this.onSpawned.spawned(rec, from, attempt > 0 ? this.spawning : from);
     return rec;
   }
@@ -243,9 +242,7 @@ export abstract class Calls extends Servers {
     this.rParent[rec] = parent;
     this.rParentEpoch[rec] = this.rEpoch[parent];
     this.rState[rec] = ST_WAITING_SEND;
-    this.rUser[rec] = this.rUser[parent];
-    this.rRoot[rec] = this.rRoot[parent];
-    this.rRootGen[rec] = this.rRootGen[parent];
+    this.inherit(rec, parent);
     this.onSpawned.spawned(rec, parent, parent);
     this.rSent[rec] = this.engine.now;
     this.rAttached[rec] = 1;
@@ -312,14 +309,11 @@ export abstract class Calls extends Servers {
     }
     const parent = this.rParent[rec];
     if (!this.parentWaiting(rec)) return;
+    if (cause === CAUSE_TIMEOUT && this.marks) this.waitedAtMost(rec, latency);
     if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
       this.spawning = rec;
       const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
-      // The attempt's delays are the retry's too: the retry leaves that much later.
-      if (this.marks) {
-        this.rFlagDelay[retry] = this.rFlagDelay[rec];
-        this.rFaultDelay[retry] = this.rFaultDelay[rec];
-      }
+      if (this.marks) this.carryDelays(rec, retry);
       this.engine.after(this.backoff(k, this.rAttempt[rec] + 1, rec), EV_SEND, retry, this.rGen[retry]);
       return;
     }

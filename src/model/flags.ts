@@ -170,12 +170,12 @@ class FlagTelemetry implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEn
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
-    this.splits.call(this.endpointService[sim.rTarget[rec]], sim.journeyOf(rec), sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
+    this.splits.call(this.endpointService[sim.rTarget[rec]], sim.journeyServed(rec), sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
   }
 
   attemptEndedInline(parent: number, e: number, _flagsOn: number, latencyUs: number): void {
     const sim = this.sim;
-    this.splits.call(this.endpointService[e], sim.journeyOf(parent), sim.assignedOf(parent), false, latencyUs);
+    this.splits.call(this.endpointService[e], sim.journeyServed(parent), sim.assignedOf(parent), false, latencyUs);
   }
 
   journeyEnded(rec: number, cause: number, latencyUs: number): void {

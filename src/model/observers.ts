@@ -15,7 +15,7 @@
 import type { Scenario } from '../scenario/types.js';
 import { Probes } from '../telemetry/probes.js';
 import { CAUSE_OK, Telemetry } from '../telemetry/telemetry.js';
-import { flagJourneys, journeyServices } from './reach.js';
+import { journeyServices } from './reach.js';
 import { RecordPool } from './records.js';
 import { GroundTruth } from './truth.js';
 
@@ -152,7 +152,7 @@ export abstract class Observed extends RecordPool {
     // Flag on against off, like with like: in runs whose flags have users to serve (flags.ts feeds it).
     const reach = scenario.population !== null && scenario.flags.length > 0 ? journeyServices(m) : null;
     this.telemetry = new Telemetry(m.endpointService, m.journeyNames.length, workers,
-      reach && { flagJourneys: flagJourneys(m, scenario.flags.map((f) => f.evaluatedBy), reach), journeyServices: reach });
+      reach && { flagJourneys: scenario.flags.map((f) => Uint8Array.from(m.journeyNames, (j) => (f.journeysInAnyCase.includes(j) ? 1 : 0))), journeyServices: reach });
     this.truth = new GroundTruth(m.flagCount, scenario.faults.length, scenario.population?.size ?? 0, scenario.slo.latencyUs, scenario.windowUs);
     // Requests reach the probes once the first is added (rollout gates, at the start of the run).
     this.probes = new Probes(m.endpointNames.length, m.journeyNames.length, () => this.observe(new ProbeFeed(this, this.probes)));
@@ -197,7 +197,10 @@ export abstract class Observed extends RecordPool {
   }
 }
 
-/** Requests and journeys that end go to the probes that select them, with their users' assignment and their journey. */
+/**
+ * Requests and journeys that end go to the probes that select them, with their users' assignment and the journey
+ * they serve (ended or not: a call that outlives its journey is compared within it, records.ts journeyServed).
+ */
 class ProbeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEndedInline' | 'journeyEnded'> {
   constructor(private readonly sim: RecordPool, private readonly probes: Probes) {}
 
@@ -205,14 +208,14 @@ class ProbeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEndedI
     const e = this.sim.rTarget[rec];
     const sim = this.sim;
     if (this.probes.endpointWatched[e] === 1) {
-      this.probes.recordEndpoint(e, latencyUs, cause !== CAUSE_OK, sim.rFlagsOn[rec], sim.segmentOf(rec), sim.assignedOf(rec), sim.journeyOf(rec));
+      this.probes.recordEndpoint(e, latencyUs, cause !== CAUSE_OK, sim.rFlagsOn[rec], sim.segmentOf(rec), sim.assignedOf(rec), sim.journeyServed(rec));
     }
   }
 
   attemptEndedInline(parent: number, e: number, flagsOn: number, latencyUs: number): void {
     const sim = this.sim;
     if (this.probes.endpointWatched[e] === 1) {
-      this.probes.recordEndpoint(e, latencyUs, false, flagsOn, sim.segmentOf(parent), sim.assignedOf(parent), sim.journeyOf(parent));
+      this.probes.recordEndpoint(e, latencyUs, false, flagsOn, sim.segmentOf(parent), sim.assignedOf(parent), sim.journeyServed(parent));
     }
   }
 

@@ -1,7 +1,8 @@
 /**
- * Which journeys can meet a flag: those whose calls, followed through every endpoint they may reach (a flag's
- * new calls included), pass through a service that evaluates it. A comparison of flag on against flag off
- * without a filter looks at these journeys only: in the others no service ever asks for the flag.
+ * Which services each journey may reach: its calls followed through every endpoint they may reach (a flag's new
+ * calls included). The report's split of calls to a service, flag on against off, is kept per journey that
+ * reaches it (telemetry/splits.ts). Which journeys meet a flag, in the scenario and in any of its cases, is the
+ * scenario's own (scenario/reach.ts, Flag.journeysInAnyCase).
  */
 import type { CompiledModel } from './compile.js';
 
@@ -37,13 +38,5 @@ export function journeyServices(m: CompiledModel): Uint8Array[] {
       for (const c of callees[e]) if (!seen[c]) stack.push(c);
     }
     return reached;
-  });
-}
-
-/** Per flag, a byte per journey: 1 when the journey may reach a service that evaluates the flag. */
-export function flagJourneys(m: CompiledModel, evaluatedBy: readonly (readonly string[])[], reach = journeyServices(m)): Uint8Array[] {
-  return evaluatedBy.map((names) => {
-    const services = names.map((n) => m.serviceNames.indexOf(n)).filter((s) => s >= 0);
-    return Uint8Array.from(reach, (reached) => (services.some((s) => reached[s] === 1) ? 1 : 0));
   });
 }

@@ -107,6 +107,8 @@ export abstract class RecordPool {
   /** The journey record, and its generation when this record was made. */
   rRoot = new Int32Array(0);
   rRootGen = new Int32Array(0);
+  /** The journey (by index) the record serves, kept after the journey has ended (journeyServed). */
+  protected rJourney = new Int32Array(0);
   /** Flags on as this service saw them (a journey: on anywhere), a bit per flag. */
   rFlagsOn = new Int32Array(0);
   protected rSeenOff = new Int32Array(0); // a journey: flags some service saw off
@@ -183,6 +185,22 @@ export abstract class RecordPool {
     return this.rGen[r] === this.rRootGen[rec] ? this.rTarget[r] : -1;
   }
 
+  /**
+   * The journey a record serves, even once that journey has ended (a call sent asynchronously, or one its caller
+   * stopped waiting for): flag on against off is compared within the journey a call serves (telemetry/splits.ts).
+   */
+  journeyServed(rec: number): number {
+    return this.rJourney[rec];
+  }
+
+  /** A record made on behalf of `from`: its journey's user, root and journey. */
+  protected inherit(rec: number, from: number): void {
+    this.rUser[rec] = this.rUser[from];
+    this.rRoot[rec] = this.rRoot[from];
+    this.rRootGen[rec] = this.rRootGen[from];
+    this.rJourney[rec] = this.rJourney[from];
+  }
+
   protected alloc(): number {
     if (this.freeTop === 0) this.growRecords(this.cap * 2);
     const rec = this.freeList[--this.freeTop];
@@ -245,6 +263,7 @@ export abstract class RecordPool {
     this.rUser = grow(this.rUser);
     this.rRoot = grow(this.rRoot);
     this.rRootGen = grow(this.rRootGen);
+    this.rJourney = grow(this.rJourney);
     this.rFlagsOn = grow(this.rFlagsOn);
     this.rSeenOff = grow(this.rSeenOff);
     this.rMismatch = grow(this.rMismatch);
@@ -314,6 +333,24 @@ export abstract class RecordPool {
       if (parent < 0 || this.rEpoch[parent] !== this.rParentEpoch[r]) break;
       r = parent;
     }
+  }
+
+  /**
+   * An attempt its caller stopped waiting for at its timeout, `waitedUs` after it left (with marks only): the
+   * delays it had by then are the caller's only as far as the caller waited. The call's end without them is its
+   * end less them, never before it left: a fault that holds a call 500 ms past a 100 ms timeout put its caller's
+   * wait back by at most those 100 ms, not 500 (what the call would have taken without it is not drawn yet). A
+   * delay not known (Infinity: a dropped call, a flag's new calls) stays so.
+   */
+  protected waitedAtMost(rec: number, waitedUs: number): void {
+    if (this.rFlagDelay[rec] !== Infinity) this.rFlagDelay[rec] = Math.min(this.rFlagDelay[rec], waitedUs);
+    if (this.rFaultDelay[rec] !== Infinity) this.rFaultDelay[rec] = Math.min(this.rFaultDelay[rec], waitedUs);
+  }
+
+  /** A retry of attempt `from` (with marks only): the attempt's delays are the retry's too, as it leaves that much later. */
+  protected carryDelays(from: number, retry: number): void {
+    this.rFlagDelay[retry] = this.rFlagDelay[from];
+    this.rFaultDelay[retry] = this.rFaultDelay[from];
   }
 
   /** A group of calls begins on the record's behalf (with marks only): none of its calls has ended yet. */

@@ -241,9 +241,7 @@ export abstract class Servers extends FaultRoom {
       this.rAttempt[rec] = 0;
       this.rParent[rec] = parent;
       this.rParentEpoch[rec] = this.rEpoch[parent];
-      this.rUser[rec] = this.rUser[parent];
-      this.rRoot[rec] = this.rRoot[parent];
-      this.rRootGen[rec] = this.rRootGen[parent];
+      this.inherit(rec, parent);
       this.rSent[rec] = this.engine.now;
       this.rAttached[rec] = 1;
       this.rReplica[rec] = r;

@@ -4,17 +4,16 @@
  * each journey, so that the two sides hold the same journeys; the journeys' results are combined by a stratified
  * test (van Elteren for latency; for errors, the stratified score test of the ratio of error rates, ratio-score.ts),
  * whose weights follow the journeys' shares of the compared requests. Without a filter it compares the journeys
- * that pass through a service evaluating the flag in the scenario or in any of its cases (Flag.evaluatedInAnyCase):
- * cases that differ in which services evaluate the flag (a defect in one more service) then compare the same
- * journeys, all held equal but what the flag does; with a filter, the requests the filter selects, still within
- * their journeys.
+ * that meet the flag in the scenario or in any of its cases, each with its own calls and evaluators
+ * (Flag.journeysInAnyCase): cases that differ in which services evaluate the flag (a defect in one more service) or
+ * in the calls an endpoint makes then compare the same journeys, all held equal but what the flag does; with a
+ * filter, the requests the filter selects, still within their journeys.
  *
  * Its error, 1 - confidence, holds for a stage, not for one reading: the stage's readings share it by alpha
  * spending (sequential.ts), each held to the bound that keeps the chance of any false failure in the stage
  * within 1 - confidence. A comparison over the stage reads one growing sample (nested looks, O'Brien-Fleming-type
  * spending); one over a moving window reads overlapping samples (separate looks, equal shares).
  */
-import { flagJourneys } from '../model/reach.js';
 import type { Gate } from '../scenario/types.js';
 import { mixturePercentiles, type CoarseCounts } from '../telemetry/coarse.js';
 import type { ProbeSpec } from '../telemetry/probes.js';
@@ -37,8 +36,8 @@ export function bindCompareGate(gate: CompareGate, ctx: GateContext, selected: P
   const { probes } = ctx;
   const latency = gate.metric === 'req_duration';
   const unfiltered = gate.filter.service === null && gate.filter.journey === null;
-  const scope = unfiltered && ctx.evaluatedBy
-    ? { scope: 'journeys' as const, targets: Array.from(flagJourneys(ctx.model, [ctx.evaluatedBy])[0]).flatMap((meets, j) => (meets ? [j] : [])) }
+  const scope = unfiltered && ctx.journeys
+    ? { scope: 'journeys' as const, targets: ctx.model.journeyNames.flatMap((name, j) => (ctx.journeys!.includes(name) ? [j] : [])) }
     : { scope: selected.scope, targets: selected.targets };
   const slots = gate.overUs === 0 ? 0 : Math.ceil(gate.overUs / ctx.intervalUs) + 1;
   const id = probes.add({ ...scope, segment: selected.segment, flag: ctx.flag, flagOn: true, latency, slots, split: true });

@@ -59,7 +59,7 @@ export class RolloutController implements Controller {
     this.plans.push(...this.scenario.rollouts.map((plan) => {
       const flag = flags.flagIndex(plan.flag);
       const ctx = {
-        model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs, evaluatedBy: this.scenario.flags[flag].evaluatedInAnyCase,
+        model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs, journeys: this.scenario.flags[flag].journeysInAnyCase,
         segmentIndex: (name: string) => flags.segmentNames.indexOf(name),
         series: () => this.monitoring.series(), rules: () => this.monitoring.rules(), now: () => this.now(),
       };

@@ -52,10 +52,10 @@ export interface GateContext {
   probes: Probes;
   flag: number;
   /**
-   * The services that evaluate the flag in the scenario or any of its cases: a comparison without a filter looks at
-   * the journeys through them, the same journeys in every case.
+   * The journeys that meet the flag in the scenario or any of its cases (Flag.journeysInAnyCase): a comparison
+   * without a filter looks at them, the same journeys in every case.
    */
-  evaluatedBy?: readonly string[];
+  journeys?: readonly string[];
   segmentIndex(name: string): number;
   intervalUs: number;
 }

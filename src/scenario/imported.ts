@@ -16,7 +16,7 @@ export interface ImportedEntry {
   readonly service?: string;
 }
 
-export function joinImported(h: Helpers, plan: ImportedPlan, entry: ImportedEntry, flag: Flag | undefined, path: PathSegment[], warnings: string[]): { stages: Stage[]; split: TrafficSplit | null } {
+export function joinImported(h: Helpers, plan: ImportedPlan, entry: ImportedEntry, flag: Omit<Flag, 'journeysInAnyCase'> | undefined, path: PathSegment[], warnings: string[]): { stages: Stage[]; split: TrafficSplit | null } {
   const approval = entry.approval === undefined ? null : h.dist(entry.approval, [...path, 'approval']);
   const stages = plan.stages.map((s, j): Stage => {
     if (s.approval === null) return { percent: s.percent, audience: null, holdUs: s.holdUs, approval: null };

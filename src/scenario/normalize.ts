@@ -7,6 +7,7 @@ import { DEFAULTS, LIMITS } from './defaults.js';
 import { caseNames, clockTime } from './schema.js';
 import { normalizeAcceptance, normalizeFaults, normalizeSlo } from './faults.js';
 import { normalizeRelease } from './release.js';
+import { journeysMeetingFlags } from './reach.js';
 import { unknownFlag } from './helpers.js';
 import { normalizeMetrics } from './metrics.js';
 import { type PathSegment, type Problem } from './problems.js';
@@ -273,6 +274,8 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     splits: release.rollouts.flatMap((p, i) => (p.split ? [{ split: p.split, path: ['rollout', i, input.rollout?.[i]?.argo ? 'argo' : input.rollout?.[i]?.flagger ? 'flagger' : 'pods'] }] : [])),
   });
 
+  // The journeys meeting each flag in this scenario alone; loading a file widens them to every case's.
+  const met = journeysMeetingFlags({ journeys, services, flags: release.flags });
   const scenario: Scenario = {
     name: input.name,
     description: input.description ?? '',
@@ -285,6 +288,7 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     services,
     startTimeUs: (Number(startTime.slice(0, 2)) * 60 + Number(startTime.slice(3))) * 60e6,
     ...release,
+    flags: release.flags.map((f, i) => ({ ...f, journeysInAnyCase: met[i] })),
     population: null,
     faults,
     slo,

@@ -38,7 +38,10 @@ function codeDefaultProblems(value: unknown, source: FlagSource | null, base: Pa
   return [];
 }
 
-export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: ReadonlyMap<string, FlagSource> = new Map()): { flags: Flag[]; rollouts: RolloutPlan[]; cohort: CohortSpec | null } {
+/** A flag as the release section gives it: the journeys that meet it follow from the system (normalize.ts). */
+export type ReleaseFlag = Omit<Flag, 'journeysInAnyCase'>;
+
+export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: ReadonlyMap<string, FlagSource> = new Map()): { flags: ReleaseFlag[]; rollouts: RolloutPlan[]; cohort: CohortSpec | null } {
   const { problems } = h;
   const serviceNames = h.services.map((s) => s.name);
   const flagKeys = flagEntries(input.flags).map(([k]) => k);
@@ -64,7 +67,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
   };
   if (flagKeys.length > 31) problems.push({ path: ['flags'], message: `at most 31 flags per scenario (${flagKeys.length} given)` });
 
-  const flags: Flag[] = flagEntries(input.flags).map(([key, f]) => {
+  const flags: ReleaseFlag[] = flagEntries(input.flags).map(([key, f]) => {
     const base = ['flags', key];
     const d = DEFAULTS.flag;
     const source = imported.get(key) ?? null;
@@ -174,7 +177,6 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       owner: f.owner ?? '',
       description: f.description ?? '',
       evaluatedBy: f['evaluated-by'],
-      evaluatedInAnyCase: evaluatedInAnyCase(key, f['evaluated-by'], input.cases),
       requires: f.requires ?? [],
       bucketing: source ? source.system : f.bucketing ?? d.bucketing,
       salt: f.salt ?? null,
@@ -311,22 +313,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
   return { flags, rollouts, cohort };
 }
 
-/**
- * The services that evaluate flag `key` in the scenario or in any case (each case's patch, as it replaces the
- * list; every case is validated when it is loaded, and a name that matches no service is refused then).
- */
-function evaluatedInAnyCase(key: string, own: readonly string[], cases: Readonly<Record<string, Record<string, unknown>>> | undefined): string[] {
-  const all = new Set(own);
-  for (const patch of Object.values(cases ?? {})) {
-    const flags = patch.flags;
-    const flag = flags !== null && typeof flags === 'object' ? (flags as Record<string, unknown>)[key] : undefined;
-    const list = flag !== null && typeof flag === 'object' ? (flag as Record<string, unknown>)['evaluated-by'] : undefined;
-    if (Array.isArray(list)) for (const s of list) if (typeof s === 'string') all.add(s);
-  }
-  return [...all];
-}
-
-function requireCycles(flags: readonly Flag[], problems: Problem[]): void {
+function requireCycles(flags: readonly ReleaseFlag[], problems: Problem[]): void {
   const byKey = new Map(flags.map((f) => [f.key, f]));
   const cycles = findCycles(byKey.keys(), (k) => byKey.get(k)?.requires.filter((r) => byKey.has(r)) ?? [], (r) => r);
   for (const c of cycles) problems.push({ path: ['flags', c.nodes[0], 'requires'], message: `prerequisite cycle: ${cycleText(c.nodes)}` });

@@ -95,11 +95,12 @@ export interface Flag {
   readonly description: string;
   readonly evaluatedBy: readonly string[];
   /**
-   * The services that evaluate the flag in the scenario or in any of its cases: a comparison of flag on against
-   * off without a filter looks at the journeys through any of them, so that every case compares the same
-   * journeys, whichever services evaluate the flag in it.
+   * The journeys that meet the flag (pass through a service evaluating it) in the scenario or in any of its
+   * cases, each case with its own calls and evaluators (scenario/reach.ts; the load layer takes the union over
+   * the cases): a comparison of flag on against off without a filter, and the report's split of a flag's
+   * journeys, look at these, the same journeys in every case.
    */
-  readonly evaluatedInAnyCase: readonly string[];
+  readonly journeysInAnyCase: readonly string[];
   readonly requires: readonly string[];
   readonly bucketing: 'flagd' | 'unleash' | 'launchdarkly' | 'growthbook';
   readonly salt: string | null;

@@ -45,7 +45,7 @@ export interface ProbeWindow {
 
 class Probe {
   /**
-   * A split probe's stratum of each journey (and, last, of calls that outlive their journey), or -1 where it
+   * A split probe's stratum of each journey (and, last, of calls of no known journey), or -1 where it
    * keeps none: the journeys it selects, or every journey for calls to endpoints. Null for other probes.
    */
   readonly strata: Int32Array | null;
@@ -117,7 +117,7 @@ export class Probes {
   }
 
   /**
-   * A request to endpoint `e` ended, of journey `journey` (-1 once its journey has ended). `flagsOn` is a bit set
+   * A request to endpoint `e` ended, serving journey `journey` (ended or not; -1: none known). `flagsOn` is a bit set
    * of the flags it saw on, `assigned` of those its user is served (-1: the same as `flagsOn`).
    */
   recordEndpoint(e: number, latencyUs: number, failed: boolean, flagsOn: number, segment: number, assigned = -1, journey = -1): void {

@@ -28,8 +28,8 @@ export interface FlagSplit {
 
 export class FlagSplits {
   /**
-   * Per scope (0: journeys; 1 + s: calls to service s), each journey's stratum (the last index: calls that outlive
-   * their journey, and any call from a journey not known to reach the service), and the number of strata.
+   * Per scope (0: journeys; 1 + s: calls to service s), each journey's stratum (the last index: a call of no known
+   * journey, or from one not known to reach the service), and the number of strata.
    */
   private readonly strata: Int32Array[];
   private readonly counted: Int32Array;
@@ -45,7 +45,7 @@ export class FlagSplits {
     private readonly services: number,
     private readonly journeys: number,
     private readonly flags: number,
-    /** Per flag, a byte per journey: whether the journey meets the flag (model/reach.ts). */
+    /** Per flag, a byte per journey: whether the journey meets the flag in the scenario or any case (Flag.journeysInAnyCase). */
     private readonly flagJourneys: readonly Uint8Array[],
     /** Per journey, a byte per service: whether the journey may reach the service (model/reach.ts). */
     journeyServices: readonly Uint8Array[],
@@ -74,7 +74,10 @@ export class FlagSplits {
     }
   }
 
-  /** A call to service `s` ended, of journey `j` (-1 once its journey has ended). */
+  /**
+   * A call to service `s` ended, serving journey `j`, ended or not (a call sent asynchronously, or one its caller
+   * stopped waiting for, is compared within the journey it serves, never pooled with other journeys' calls).
+   */
   call(s: number, j: number, assigned: number, failed: boolean, latencyUs: number): void {
     const stratum = this.strata[1 + s][j >= 0 ? j : this.journeys];
     for (let f = 0; f < this.flags; f++) this.add(1 + s, f, stratum, ((assigned >>> f) & 1) === 1, failed, latencyUs);

@@ -56,9 +56,12 @@ export function decisiveCharts(r: RunResult): Chart[] {
         }
       }
       if (kind === 'threshold' && def?.limit !== null && def?.limit !== undefined) limits.push({ series: 'gate reading', limit: def.limit });
-      // What the gate watches, split by the flag, from the report's windows.
+      // What the gate watches, split by the flag, from the report's windows: the calls to its service, or the flag's
+      // journeys. A gate that names a journey watches that journey alone, of which the windows hold no split: the
+      // split of all the flag's journeys (or of all calls to the service) beside it would compare other journeys.
       const context: typeof points = [];
-      if (kind === 'threshold' && def?.service && r.windows.services[def.service]?.flags?.[ro.flag]) {
+      const allJourneys = !def?.journey;
+      if (allJourneys && kind === 'threshold' && def?.service && r.windows.services[def.service]?.flags?.[ro.flag]) {
         const w = r.windows.services[def.service].flags[ro.flag];
         r.windows.startSeconds.forEach((s, i) => {
           const mid = s + r.windows.seconds;
@@ -69,7 +72,7 @@ export function decisiveCharts(r: RunResult): Chart[] {
           if (on !== null && on !== undefined) context.push({ minute: minutes(mid), series: `${what}, flag on`, value: sig(on), verdict: '', breach: '' });
           if (off !== null && off !== undefined) context.push({ minute: minutes(mid), series: `${what}, flag off`, value: sig(off), verdict: '', breach: '' });
         });
-      } else if (kind === 'threshold' && !def?.service && r.windows.flags[ro.flag]) {
+      } else if (allJourneys && kind === 'threshold' && !def?.service && r.windows.flags[ro.flag]) {
         // A journey gate: journeys of users served the flag against the others, like with like.
         const w = r.windows.flags[ro.flag];
         r.windows.startSeconds.forEach((s, i) => {
