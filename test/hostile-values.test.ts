@@ -1,0 +1,64 @@
+/**
+ * Values of the wrong kind where a file's own text is put in a message or read as a number: a JSON object with a
+ * key "toString" or "valueOf" (which JSON.parse makes an own property) made String(v), Number(v) and join throw
+ * "Cannot convert object to primitive value", a TypeError with a stack and exit 1. Each case ends in exit 0 or 2
+ * with the file named, never a stack.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-values-'));
+const poison = { toString: 1, valueOf: 1 };
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+const write = (name: string, doc: unknown): string => {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+};
+const jaegerTrace = {
+  traceID: '1',
+  spans: [{ traceID: '1', spanID: '1', operationName: 'get', startTime: 1_000_000, duration: 1000, processID: 'p1', tags: [] }],
+  processes: { p1: { serviceName: 'api' } },
+};
+const otlp = (span: Record<string, unknown>, serviceName: unknown = 'api') => ({
+  resourceSpans: [{
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: serviceName } }] },
+    scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'get', kind: 2, startTimeUnixNano: '1000000000', endTimeUnixNano: '1001000000', ...span }] }],
+  }],
+});
+
+describe('calibrate: a trace file\'s values of the wrong kind are named, never a TypeError', () => {
+  const cases: [string, unknown, number, RegExp][] = [
+    // wrapper-tables.ts API_ERRORS joined the code and message with Array.join
+    ['api-v3-error', { error: { grpcCode: poison, message: poison } }, 2, /api-v3-error\.json:1:10: Jaeger API GatewayWrapper\.error: Jaeger's API answered with an error \(\{"toString":1,"valueOf":1\}\)/],
+    ['api-errors', { data: [jaegerTrace], errors: [{ code: poison, msg: 'boom', traceID: poison }] }, 0, /api-errors\.json:1:\d+: Jaeger API JaegerResponse\.errors: .*\(\{"toString":1,"valueOf":1\} boom, trace \{"toString":1,"valueOf":1\}\)/],
+    // UiFetchedTrace.state was String(v)
+    ['ui-state', { data: jaegerTrace, state: poison }, 0, /ui-state\.json:1:\d+: Jaeger UI UiFetchedTrace\.state: the UI's fetch of the trace was \{"toString":1,"valueOf":1\}, not FETCH_DONE/],
+    // a Jaeger log's timestamp was Number(v)
+    ['jaeger-log', { data: [{ ...jaegerTrace, spans: [{ ...jaegerTrace.spans[0], logs: [{ timestamp: poison, fields: [] }] }] }] }, 0, /^$|jaeger-log\.json/],
+    // OTLP span flags were Number(v) in the check whether to warn; AnyValue's stringValue and intValue String(v), Number(v)
+    ['otlp-flags', otlp({ flags: poison }), 0, /otlp-flags\.json:1:\d+: OTLP Span\.flags: flags \{"toString":1,"valueOf":1\} not read/],
+    // a Jaeger span's flags that are no number were passed unwarned
+    ['jaeger-flags', { data: [{ ...jaegerTrace, spans: [{ ...jaegerTrace.spans[0], flags: poison }] }] }, 0, /jaeger-flags\.json:1:\d+: Jaeger Span\.flags: flags \{"toString":1,"valueOf":1\} not read/],
+    ['otlp-dropped', otlp({ droppedAttributesCount: poison }), 0, /^$|otlp-dropped\.json/],
+    ['otlp-string', otlp({}, poison), 0, /^$|otlp-string\.json/],
+    ['otlp-int', otlp({ attributes: [{ key: 'http.response.status_code', value: { intValue: poison } }] }), 0, /^$|otlp-int\.json/],
+  ];
+  for (const [name, doc, code, message] of cases) {
+    it(name, async () => {
+      const r = await cli('calibrate', write(`${name}.json`, doc), '-q');
+      expect(r.err).not.toMatch(/TypeError|\n\s+at /);
+      expect(r.code).toBe(code);
+      expect(r.err).toMatch(message);
+    });
+  }
+});
