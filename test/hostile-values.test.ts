@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ctlMain } from '../src/cli/gameday-ctl.js';
 import { main } from '../src/cli/main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-values-'));
@@ -61,4 +62,31 @@ describe('calibrate: a trace file\'s values of the wrong kind are named, never a
       expect(r.err).toMatch(message);
     });
   }
+});
+
+describe('gameday ctl: numbers are written in decimals', () => {
+  // Checked before any request, so no drill need be running at the URL.
+  const url = 'http://127.0.0.1:9/?token=t0ken';
+  async function ctl(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await ctlMain(['ctl', url, ...args], { out: (s) => out.push(s), err: (s) => err.push(s) }, {}, async () => {});
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+  // Number() took 0x10 for 16 seconds, 0b1 for 1 and " 1" for 1.
+  it.each(['0x10', '0b1', '0o7', ' 1', '1 ', '1e1', '+1', '-1', '0', 'NaN', 'Infinity', '', '3601', '1e9', '0.09'])('status --watch %j is a usage error', async (v) => {
+    const r = await ctl('status', `--watch=${v}`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--watch needs seconds between polls, 0.1 to 3600, not "${v}"`);
+  });
+  it.each(['0x258', '0b11', ' 600', 'Infinity', '1e999'])('speed %j is a usage error', async (v) => {
+    const r = await ctl('speed', v);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${v}"`);
+  });
+  it.each(['0.1', '2', '.5', '3600'])('status --watch %s is taken (then the drill is not reached: exit 2 saying so)', async (v) => {
+    const r = await ctl('status', '--watch', v);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot reach the drill at http:\/\/127\.0\.0\.1:9/);
+  });
 });
