@@ -90,3 +90,32 @@ describe('gameday ctl: numbers are written in decimals', () => {
     expect(r.err).toMatch(/cannot reach the drill at http:\/\/127\.0\.0\.1:9/);
   });
 });
+
+describe('an empty path is said to be one', () => {
+  // '' read as a path is the folder the command runs in: the messages began ": no such file" or ": cannot read the
+  // scenario: is a directory", naming nothing.
+  const flagd = (from: string) => {
+    const file = join(dir, `empty-${from.length}.yaml`);
+    writeFileSync(file, `name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\nflags:\n  from: { flagd: '${from}' }\n`);
+    return file;
+  };
+  it.each([
+    [['run', ''], 'cannot read the scenario: an empty path names no scenario file'],
+    [['validate', ''], 'cannot read the scenario: an empty path names no scenario file'],
+    [['gameday', ''], 'cannot read the scenario: an empty path names no scenario file'],
+    [['gameday', 'resume', ''], 'cannot read the journal: an empty path names no drill record'],
+    [['calibrate', ''], 'an empty path names no trace file'],
+    [['flags', 'eval', '', '--flag', 'a', '--context', '{}'], 'an empty path names no flag file'],
+    [['ci', ''], 'an empty path names no directory of scenarios'],
+  ])('%j', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe(message);
+  });
+  it('flags.from.flagd: \'\' in a scenario', async () => {
+    const file = flagd('');
+    const r = await cli('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${file}:7:18: flags.from.flagd: an empty path names no flag file`);
+  });
+});
