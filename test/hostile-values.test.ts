@@ -42,6 +42,9 @@ describe('calibrate: a trace file\'s values of the wrong kind are named, never a
     // wrapper-tables.ts API_ERRORS joined the code and message with Array.join
     ['api-v3-error', { error: { grpcCode: poison, message: poison } }, 2, /api-v3-error\.json:1:10: Jaeger API GatewayWrapper\.error: Jaeger's API answered with an error \(\{"toString":1,"valueOf":1\}\)/],
     ['api-errors', { data: [jaegerTrace], errors: [{ code: poison, msg: 'boom', traceID: poison }] }, 0, /api-errors\.json:1:\d+: Jaeger API JaegerResponse\.errors: .*\(\{"toString":1,"valueOf":1\} boom, trace \{"toString":1,"valueOf":1\}\)/],
+    // errors that are no list were passed unwarned (nonEmpty is false of a text)
+    ['api-errors-text', { data: [jaegerTrace], errors: 'upstream timeout' }, 0, /api-errors-text\.json:1:\d+: Jaeger API JaegerResponse\.errors: Jaeger's API answered with an error \(upstream timeout\)/],
+    ['api-errors-none', { data: [jaegerTrace], errors: [] }, 0, /^$/],
     // UiFetchedTrace.state was String(v)
     ['ui-state', { data: jaegerTrace, state: poison }, 0, /ui-state\.json:1:\d+: Jaeger UI UiFetchedTrace\.state: the UI's fetch of the trace was \{"toString":1,"valueOf":1\}, not FETCH_DONE/],
     // a Jaeger log's timestamp was Number(v)

@@ -33,7 +33,9 @@ export const ENVELOPE_FIELDS: FieldTable = {
     total: modelled('a count the API fills in for paged answers: not needed, the spans are counted'),
     limit: modelled('the page\'s limit: not needed'),
     offset: modelled('the page\'s offset: not needed'),
-    errors: warned(API_ERRORS, nonEmpty, { items: 'JaegerError' }),
+    // Go writes a nil slice as null and none as []: anything else (a list of errors, or what no Jaeger writes, such
+    // as a text) is said, not passed over.
+    errors: warned(API_ERRORS, (v) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0), { items: 'JaegerError' }),
   },
   JaegerError: {
     code: modelled('with the error (warned there)'),
