@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ctlMain } from '../src/cli/gameday-ctl.js';
 import { main } from '../src/cli/main.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-values-'));
 const poison = { toString: 1, valueOf: 1 };
@@ -120,5 +121,22 @@ describe('an empty path is said to be one', () => {
     const r = await cli('validate', file);
     expect(r.code).toBe(2);
     expect(r.err).toBe(`${file}:7:18: flags.from.flagd: an empty path names no flag file`);
+  });
+});
+
+describe('calibrate: names with line breaks stay inside the comments that quote them', () => {
+  it('a service and an operation named "x\\ninjected: true": the scenario written is valid and has no key "injected"', async () => {
+    const named = 'x\ninjected: true';
+    const spans = [
+      { traceId: '0000000000000001', id: '0000000000000001', name: 'op', timestamp: 1_000_000, duration: 100, kind: 'SERVER', localEndpoint: { serviceName: named } },
+      { traceId: '0000000000000002', id: '0000000000000002', name: named, timestamp: 1_001_000, duration: 100, kind: 'SERVER', localEndpoint: { serviceName: 's' } },
+    ];
+    // It was exit 2, "the calibrated scenario does not validate (a bug in calibrate): calibrated:27:11: invalid YAML".
+    const r = await cli('calibrate', write('line-break.json', spans), '-q');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/^\s*injected: true/m);
+    expect(r.out).toContain('--capacity x\\ninjected: true=N');
+    expect(parseScenarioText(r.out).ok).toBe(true);
   });
 });
