@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ctlMain } from '../src/cli/gameday-ctl.js';
 import { main } from '../src/cli/main.js';
+import { parse } from 'yaml';
 import { parseScenarioText } from '../src/load/scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-values-'));
@@ -138,5 +139,18 @@ describe('calibrate: names with line breaks stay inside the comments that quote 
     expect(r.out).not.toMatch(/^\s*injected: true/m);
     expect(r.out).toContain('--capacity x\\ninjected: true=N');
     expect(parseScenarioText(r.out).ok).toBe(true);
+  });
+});
+
+describe('import flags: names with line breaks stay inside the comments that quote them', () => {
+  it.each([[[]], [['--inline']]])('a flag and an attribute named with a line break (%j): the YAML printed has the key flags alone at its top', async (extra) => {
+    const on = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
+    const file = write('line-break.flagd.json', { flags: { 'a\ninjected: true': on, b: { ...on, targeting: { if: [{ var: 'x\ninjected3: 1' }, 'on', 'off'] } } } });
+    // The header's "variants a\ninjected: true: on/off" and "reads user attributes: x\ninjected3: 1" ended their
+    // comments: the first made the YAML invalid, the second a key injected3 beside flags.
+    const r = await cli('import', 'flags', 'flagd', file, ...extra);
+    expect(r.code).toBe(0);
+    expect(Object.keys(parse(r.out))).toEqual(['flags']);
+    expect(r.out).toMatch(/^# .*x\\ninjected3: 1/m);
   });
 });
