@@ -4,7 +4,7 @@
  * "Cannot convert object to primitive value", a TypeError with a stack and exit 1. Each case ends in exit 0 or 2
  * with the file named, never a stack.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -152,5 +152,19 @@ describe('import flags: names with line breaks stay inside the comments that quo
     expect(r.code).toBe(0);
     expect(Object.keys(parse(r.out))).toEqual(['flags']);
     expect(r.out).toMatch(/^# .*x\\ninjected3: 1/m);
+  });
+});
+
+describe('import argo: a Rollout named with a line break stays inside the comment that quotes it', () => {
+  it('the YAML printed has the key rollout alone at its top', async () => {
+    const argo = new URL('./fixtures/argo/', import.meta.url).pathname;
+    const text = readFileSync(join(argo, 'rollout-analysis-step.yaml'), 'utf8').replace(/^ {2}name: rollout-analysis-step$/m, '  name: "r\\ninjected: 1"');
+    const rollout = join(dir, 'line-break-rollout.yaml');
+    writeFileSync(rollout, text);
+    // The header's "From the Rollout "r<line break>injected: 1"" ended its comment: the YAML printed was invalid.
+    const r = await cli('import', 'argo', rollout, join(argo, 'analysis-templates.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^# From the Rollout "r\\ninjected: 1"/);
+    expect(Object.keys(parse(r.out))).toEqual(['rollout']);
   });
 });
