@@ -113,6 +113,12 @@ describe('validation messages', () => {
     expect(!top.ok && top.problems[0].message).toMatch(/^unknown key "servics"; did you mean "services"\? \(keys here: \$schema, name, .*, tune; keys of your own start with x-\)$/);
   });
 
+  it('suggest the nearest value of a closed list once (the error map and validate both added it: "did you mean "experiment"?; did you mean "experiment"?")', () => {
+    const r = validateScenario({ ...BASE, flags: { f: { kind: 'experimnt', 'evaluated-by': ['a'] } } }, (_p, p) => p);
+    const messages = r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
+    expect(messages).toContain('f.yaml: flags.f.kind: expected one of "release", "experiment", "ops", not "experimnt"; did you mean "experiment"?');
+  });
+
   it('show control characters in keys escaped, in the message and the path', () => {
     for (const key of ['a\rb', 'a\nb', 'x\u001b[2Jy', 'c\u009bd', 'e\u202ef', 'g\u0007h']) {
       const r = validateScenario({ ...BASE, [key]: 1, services: { a: { [key]: 1 } } }, (_p, p) => p);

@@ -374,7 +374,9 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
       for (const line of callLines(analysis, e, names, '        ', dropped, waits)) L.push(line);
     }
   }
-  return `${L.join('\n')}\n`;
+  // A line is one line: a line break of the files' own text (a service, an operation or a file named with one) put
+  // in a comment ended the comment, and the rest was read as YAML of the scenario's own.
+  return `${L.map((l) => l.replace(/\r\n|\r|\n/g, '\\n')).join('\n')}\n`;
 }
 
 /** Warnings in words, for the terminal. */

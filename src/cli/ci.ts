@@ -84,7 +84,7 @@ export function findScenarioFiles(dir: string, named = true): FolderFiles {
   try {
     st = statSync(dir);
   } catch {
-    throw new InputError([named ? `${dir}: no such directory`
+    throw new InputError([named ? (dir === '' ? 'an empty path names no directory of scenarios' : `${dir}: no such directory`)
       : `no ${dir}/ folder here: rehearse ci reads the scenarios of ${dir}/, where rehearse init writes them; run rehearse init, or name the folder: rehearse ci DIR`]);
   }
   if (!st.isDirectory()) throw new InputError([`${dir}: not a directory (rehearse ci takes a directory of scenarios)`]);

@@ -124,8 +124,11 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
     if (f.percent > 0 || f.targeting.some((r) => r.serve === 'on')) rollout.push({ flag: f.key, stages: [{ to: `${f.percent}%` }] });
   }
   const body = t.flags.length ? stringify(rollout.length ? { flags, rollout } : { flags }) : '';
-  return { yaml: `${header.join('\n')}\n${body}`, warnings: parts.warnings.map(formatWarning) };
+  return { yaml: `${comments(header)}\n${body}`, warnings: parts.warnings.map(formatWarning) };
 }
+
+/** Comment lines each one line: a line break in a flag's key, an attribute or a file name ended the comment. */
+const comments = (lines: readonly string[]): string => lines.map((l) => l.replace(/\r\n|\r|\n/g, '\\n')).join('\n');
 
 /** The scenario entries a flag file's flags need, as YAML, with the file's warnings. */
 export function importFlags(system: FlagSystem, file: string, environment?: string): { yaml: string; warnings: string[] } {
@@ -149,5 +152,5 @@ export function importFlags(system: FlagSystem, file: string, environment?: stri
     if (f.attributes.length) header.push(`# ${f.key} reads user attributes: ${f.attributes.join(', ')}`);
     if (f.canFail.length) header.push(`# ${f.key} can fail to evaluate (see the warnings): set default to the value the code falls back to`);
   }
-  return { yaml: `${header.join('\n')}\n${stringify({ flags: entries })}`, warnings: parts.warnings.map(formatWarning) };
+  return { yaml: `${comments(header)}\n${stringify({ flags: entries })}`, warnings: parts.warnings.map(formatWarning) };
 }

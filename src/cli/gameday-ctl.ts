@@ -160,7 +160,8 @@ async function ctl(url: string, action: string, args: string[], reason: string |
   switch (action) {
     case 'status': {
       const watch = poll.watch === undefined ? null : Number(poll.watch);
-      if (watch !== null && !(poll.watch!.trim() !== '' && watch >= 0.1 && watch <= 3600)) throw new Usage(`--watch needs seconds between polls, 0.1 to 3600, not "${poll.watch}"`);
+      // Seconds written in decimals: Number alone took 0x10 for 16 and " 1" for 1.
+      if (watch !== null && !(/^(\d+\.?\d*|\.\d+)$/.test(poll.watch!) && watch >= 0.1 && watch <= 3600)) throw new Usage(`--watch needs seconds between polls, 0.1 to 3600, not "${poll.watch}"`);
       if (poll.since !== undefined && !/^[0-9a-f]{8}\.\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(poll.since)) throw new Usage(`--since needs the cursor a status printed (next: --since CURSOR), not "${poll.since}"`);
       return await status(base, token, poll.since, watch, io, sleep);
     }
@@ -171,7 +172,7 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     case 'speed': {
       const text = need('a speed factor, e.g. 600');
       const speed = Number(text);
-      if (text.trim() === '' || !Number.isFinite(speed)) throw new Usage(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${text}"`);
+      if (!/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(speed)) throw new Usage(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${text}"`);
       body = { type: 'speed', speed };
       break;
     }

@@ -118,6 +118,8 @@ export function openInput(file: string, kind: InputKind, shownAs = file): InputF
   const fail = (why: string): never => {
     throw new InputError([`${shownAs}: ${why}`]);
   };
+  // Read, '' is the folder the command runs in, refused as such; say what was given instead (": no such file").
+  if (file === '') throw new InputError([`${shownAs === '' ? '' : `${shownAs}: `}an empty path names no ${INPUT_KINDS[kind].what}`]);
   const limit = limits.bytes[kind];
   let st: Stats;
   try {

@@ -72,6 +72,8 @@ export function parseFlagText(text: string, file: string): FlagFile {
 
 /** Reads and parses a flag file; a missing or malformed file throws an InputError. */
 export function readFlagFile(file: string, shownAs = file): FlagFile {
+  // An empty name resolves to the folder it is relative to: say so, not ": cannot read ...: is a directory".
+  if (shownAs.trim() === '') throw new InputError([`an empty path names no flag file${shownAs === '' ? '' : ` (${JSON.stringify(shownAs)})`}`]);
   const read = tryReadInput(file, 'flags');
   if (!read.ok) throw new InputError([`${shownAs}: cannot read the flag file: ${read.why}`]);
   return parseFlagText(read.text, shownAs);

@@ -144,7 +144,7 @@ export function readJournal(path: string): JournalRecord {
   let text: string;
   try {
     // A regular file within the drill record's limit (files/read.ts): a FIFO or a device is refused unread.
-    text = readInput(path, 'drill', `${path}: cannot read the journal`);
+    text = readInput(path, 'drill', path === '' ? 'cannot read the journal' : `${path}: cannot read the journal`);
   } catch (e) {
     throw e instanceof InputError ? new JournalError(e.lines) : e;
   }

@@ -55,7 +55,7 @@ export function readDrillScenario(file: string, caseName: string | null): DrillS
   const abs = resolve(file);
   let text: string;
   try {
-    text = readInput(abs, 'scenario', `${file}: cannot read the scenario`);
+    text = readInput(file === '' ? '' : abs, 'scenario', file === '' ? 'cannot read the scenario' : `${file}: cannot read the scenario`);
   } catch (e) {
     throw e instanceof InputError ? e : new InputError([`${file}: cannot read the scenario: ${(e as Error).message}`]);
   }

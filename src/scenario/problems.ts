@@ -39,7 +39,9 @@ export function inText(path: readonly PathSegment[], e: TextError): Problem {
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
   const message = escapeControls(p.message, '\n');
-  return p.path.length ? `${where}: ${formatPath(p.path)}: ${message}` : `${where}: ${message}`;
+  const text = p.path.length ? `${formatPath(p.path)}: ${message}` : message;
+  // A file named by an empty path (rehearse run '') has no name to put first.
+  return where === '' ? text : `${where}: ${text}`;
 }
 
 

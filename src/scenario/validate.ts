@@ -211,7 +211,8 @@ export function flattenIssues(issues: readonly Issue[], raw: unknown, base: read
     } else if (issue.code === 'invalid_value' && issue.values.length > 1) {
       const given = valueAt(raw, path);
       const hint = typeof given === 'string' ? didYouMean(given, issue.values.map(String)) : '';
-      out.push({ path, message: `${issue.message}${hint}` });
+      // The error map (units/issues.ts) gives the hint already where it saw the text: said once, not twice.
+      out.push({ path, message: issue.message.endsWith(hint) ? issue.message : `${issue.message}${hint}` });
     } else {
       out.push({ path, message: issue.message });
     }

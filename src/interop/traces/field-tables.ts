@@ -12,15 +12,15 @@
  * test/trace-fields.test.ts walks the committed extracts of those schemas (test/fixtures/trace-schemas/) against
  * these tables.
  */
-import { modelled, nonEmpty, positive, someText, warned, type FieldTable } from './fields.js';
+import { modelled, nonEmpty, numeric, positive, shown, someText, warned, type FieldTable } from './fields.js';
 
-const count = (what: string, risk: string) => (v: unknown) => `dropped ${String(v)} ${what}: ${risk}`;
+const count = (what: string, risk: string) => (v: unknown) => `dropped ${shown(v)} ${what}: ${risk}`;
 /**
  * Span flags with a bit besides the ones every OpenTelemetry SDK may set (trace.proto SpanFlags: 0x1 sampled, 0x100
  * whether the parent is known to be remote, 0x200 that it is): those say nothing calibrate needs, so they pass
- * unwarned; any other bit is warned.
+ * unwarned; any other bit is warned, and so is a value that is no whole number.
  */
-const unusualFlags = (v: unknown) => v !== undefined && v !== null && (Number(v) & ~0x301) !== 0;
+const unusualFlags = (v: unknown) => v !== undefined && v !== null && (!Number.isInteger(numeric(v)) || (numeric(v) & ~0x301) !== 0);
 
 export const OTLP_FIELDS: FieldTable = {
   ResourceSpans: {
@@ -53,7 +53,7 @@ export const OTLP_FIELDS: FieldTable = {
     spanId: modelled('the span id'),
     traceState: warned('the W3C tracestate is not read: a sampling probability it carries (ot=th:...) is not used to weight the span; every span counts once', someText),
     parentSpanId: modelled('the parent span'),
-    flags: warned((v) => `flags ${String(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, unusualFlags),
+    flags: warned((v) => `flags ${shown(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, unusualFlags),
     name: modelled('the operation, grouped into journeys and calls'),
     kind: modelled('client, server, producer, consumer or internal'),
     startTimeUnixNano: modelled('the start'),
@@ -138,9 +138,9 @@ export const ZIPKIN_FIELDS: FieldTable = {
   },
 };
 
-const JAEGER_FLAGS = (v: unknown) => `flags ${String(v)} not read (bit 1 sampled, 2 debug, 8 firehose): a debug span counts as any other, so journeys forced into the sample may be over-represented`;
+const JAEGER_FLAGS = (v: unknown) => `flags ${shown(v)} not read (bit 1 sampled, 2 debug, 8 firehose): a debug span counts as any other, so journeys forced into the sample may be over-represented`;
 /** Flags with a bit other than sampled set (debug, firehose). */
-const JAEGER_FLAGGED = (v: unknown) => typeof v === 'number' && (v & ~1) !== 0;
+const JAEGER_FLAGGED = (v: unknown) => v !== undefined && v !== null && (!Number.isInteger(v) || ((v as number) & ~1) !== 0);
 const JAEGER_WARNINGS = (v: unknown) => `Jaeger's own warnings are not acted on (the first: ${JSON.stringify(Array.isArray(v) ? v[0] : v)}): the span is read as it is`;
 const UI_DERIVED = (what: string) => modelled(`${what}, which the UI works out from the fields read`);
 

@@ -34,7 +34,19 @@ export const warned = (why: Disposition['why'], when?: (value: unknown) => boole
 export const refused = (why: string): Disposition => ({ fate: 'refused', why });
 
 /** A count (a number, or an int as protobuf JSON writes it, a string of digits) above zero. */
-export const positive = (v: unknown): boolean => Number(v) > 0 && (typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)));
+export const positive = (v: unknown): boolean => (typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v))) && Number(v) > 0;
+/**
+ * A file's value as a message says it: text as it is, anything else as JSON (cut at 80 characters). Never String(v)
+ * or Number(v) of an object: a file's {"toString": 1} makes those throw (Cannot convert object to primitive value).
+ */
+export function shown(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object') return String(v);
+  const text = JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+/** A number or text of one as Number reads it; anything else NaN (Number of an object can throw, see shown). */
+export const numeric = (v: unknown): number => (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? Number(v) : NaN);
 /** Text that is not empty. */
 export const someText = (v: unknown): boolean => typeof v === 'string' && v !== '';
 /** A list or an object with something in it. */

@@ -6,7 +6,7 @@
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi, type Converted } from './jaeger-proto.js';
-import { checkFields } from './fields.js';
+import { checkFields, numeric } from './fields.js';
 import { JAEGER_ES_FIELDS, JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
 
 export const PROTO = 'Jaeger (protobuf model)';
@@ -285,7 +285,7 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const events = Array.isArray(s.logs)
     ? (s.logs as { timestamp?: unknown; fields?: unknown }[]).map((l) => {
       const fields = tagsOf(l?.fields);
-      return { timeUs: Number(l?.timestamp) || start, name: typeof fields.event === 'string' ? fields.event : 'log', attributes: fields };
+      return { timeUs: numeric(l?.timestamp) || start, name: typeof fields.event === 'string' ? fields.event : 'log', attributes: fields };
     })
     : [];
   // Ids as Jaeger keeps them (jaegertracing/jaeger-idl model/v1/ids.go: TraceIDFromString, then String), so that a

@@ -8,7 +8,7 @@ import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
 import { hexTraceId } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
-import { checkFields } from './fields.js';
+import { checkFields, numeric, shown } from './fields.js';
 import { OTLP_FIELDS } from './field-tables.js';
 
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -22,13 +22,13 @@ interface KeyValue { key?: unknown; value?: AnyValue }
 
 function anyValue(v: AnyValue | undefined): AttributeValue {
   if (!v || typeof v !== 'object') return '';
-  if (v.stringValue !== undefined) return String(v.stringValue);
+  if (v.stringValue !== undefined) return shown(v.stringValue);
   if (v.boolValue !== undefined) return v.boolValue === true;
-  if (v.intValue !== undefined) return Number(v.intValue);
-  if (v.doubleValue !== undefined) return Number(v.doubleValue);
+  if (v.intValue !== undefined) return numeric(v.intValue);
+  if (v.doubleValue !== undefined) return numeric(v.doubleValue);
   if (v.arrayValue !== undefined) return JSON.stringify((v.arrayValue.values ?? []).map(anyValue));
   if (v.kvlistValue !== undefined) return JSON.stringify(attributesOf(v.kvlistValue.values));
-  if (v.bytesValue !== undefined) return String(v.bytesValue);
+  if (v.bytesValue !== undefined) return shown(v.bytesValue);
   return '';
 }
 

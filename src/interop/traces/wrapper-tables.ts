@@ -2,14 +2,14 @@
  * The disposition of each value of a trace document's wrapper (fields.ts says what the fates mean): the keys around
  * the spans, which the field tables of field-tables.ts do not reach.
  */
-import { modelled, nonEmpty, positive, warned, type FieldTable } from './fields.js';
+import { modelled, nonEmpty, positive, shown, warned, type FieldTable } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
 
 const API_ERRORS = (v: unknown) => {
   const first = (Array.isArray(v) ? v[0] : v) as Record<string, unknown> | null;
   const said = first && typeof first === 'object'
-    ? [first.code ?? first.httpCode, first.msg ?? first.message].filter((x) => x !== undefined && x !== '').join(' ') + (first.traceID ? `, trace ${String(first.traceID)}` : '')
-    : JSON.stringify(first);
+    ? [first.code ?? first.httpCode, first.msg ?? first.message].filter((x) => x !== undefined && x !== '').map(shown).join(' ') + (first.traceID ? `, trace ${shown(first.traceID)}` : '')
+    : shown(first);
   return `Jaeger's API answered with ${Array.isArray(v) && v.length > 1 ? `${v.length} errors` : 'an error'} (${said}): what it could not give is not in the file, so its traces are missing from the figures`;
 };
 
@@ -33,7 +33,9 @@ export const ENVELOPE_FIELDS: FieldTable = {
     total: modelled('a count the API fills in for paged answers: not needed, the spans are counted'),
     limit: modelled('the page\'s limit: not needed'),
     offset: modelled('the page\'s offset: not needed'),
-    errors: warned(API_ERRORS, nonEmpty, { items: 'JaegerError' }),
+    // Go writes a nil slice as null and none as []: anything else (a list of errors, or what no Jaeger writes, such
+    // as a text) is said, not passed over.
+    errors: warned(API_ERRORS, (v) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0), { items: 'JaegerError' }),
   },
   JaegerError: {
     code: modelled('with the error (warned there)'),
@@ -44,7 +46,7 @@ export const ENVELOPE_FIELDS: FieldTable = {
   UiFetchedTrace: {
     data: modelled('the trace'),
     id: modelled('the trace\'s id, the UI\'s key for it: the spans carry theirs'),
-    state: warned((v) => `the UI's fetch of the trace was ${String(v)}, not FETCH_DONE: its spans may be partial`, (v) => v !== undefined && v !== null && v !== 'FETCH_DONE'),
+    state: warned((v) => `the UI's fetch of the trace was ${shown(v)}, not FETCH_DONE: its spans may be partial`, (v) => v !== undefined && v !== null && v !== 'FETCH_DONE'),
     error: warned((v) => `the UI's fetch of the trace failed (${JSON.stringify(v)}): its spans may be partial`, (v) => v !== undefined && v !== null),
   },
   TracesData: {
@@ -77,7 +79,7 @@ export const ENVELOPE_FIELDS: FieldTable = {
     total: modelled('not needed'),
     successful: modelled('not needed'),
     skipped: modelled('not needed'),
-    failed: warned((v) => `${String(v)} shards failed: the spans they hold are not in the answer, so traces may be missing or partial`, positive),
+    failed: warned((v) => `${shown(v)} shards failed: the spans they hold are not in the answer, so traces may be missing or partial`, positive),
     failures: modelled('with failed (warned there)'),
   },
   EsHits: {

@@ -1,0 +1,170 @@
+/**
+ * Values of the wrong kind where a file's own text is put in a message or read as a number: a JSON object with a
+ * key "toString" or "valueOf" (which JSON.parse makes an own property) made String(v), Number(v) and join throw
+ * "Cannot convert object to primitive value", a TypeError with a stack and exit 1. Each case ends in exit 0 or 2
+ * with the file named, never a stack.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ctlMain } from '../src/cli/gameday-ctl.js';
+import { main } from '../src/cli/main.js';
+import { parse } from 'yaml';
+import { parseScenarioText } from '../src/load/scenario.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-values-'));
+const poison = { toString: 1, valueOf: 1 };
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+const write = (name: string, doc: unknown): string => {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+};
+const jaegerTrace = {
+  traceID: '1',
+  spans: [{ traceID: '1', spanID: '1', operationName: 'get', startTime: 1_000_000, duration: 1000, processID: 'p1', tags: [] }],
+  processes: { p1: { serviceName: 'api' } },
+};
+const otlp = (span: Record<string, unknown>, serviceName: unknown = 'api') => ({
+  resourceSpans: [{
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: serviceName } }] },
+    scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'get', kind: 2, startTimeUnixNano: '1000000000', endTimeUnixNano: '1001000000', ...span }] }],
+  }],
+});
+
+describe('calibrate: a trace file\'s values of the wrong kind are named, never a TypeError', () => {
+  const cases: [string, unknown, number, RegExp][] = [
+    // wrapper-tables.ts API_ERRORS joined the code and message with Array.join
+    ['api-v3-error', { error: { grpcCode: poison, message: poison } }, 2, /api-v3-error\.json:1:10: Jaeger API GatewayWrapper\.error: Jaeger's API answered with an error \(\{"toString":1,"valueOf":1\}\)/],
+    ['api-errors', { data: [jaegerTrace], errors: [{ code: poison, msg: 'boom', traceID: poison }] }, 0, /api-errors\.json:1:\d+: Jaeger API JaegerResponse\.errors: .*\(\{"toString":1,"valueOf":1\} boom, trace \{"toString":1,"valueOf":1\}\)/],
+    // errors that are no list were passed unwarned (nonEmpty is false of a text)
+    ['api-errors-text', { data: [jaegerTrace], errors: 'upstream timeout' }, 0, /api-errors-text\.json:1:\d+: Jaeger API JaegerResponse\.errors: Jaeger's API answered with an error \(upstream timeout\)/],
+    ['api-errors-none', { data: [jaegerTrace], errors: [] }, 0, /^$/],
+    // UiFetchedTrace.state was String(v)
+    ['ui-state', { data: jaegerTrace, state: poison }, 0, /ui-state\.json:1:\d+: Jaeger UI UiFetchedTrace\.state: the UI's fetch of the trace was \{"toString":1,"valueOf":1\}, not FETCH_DONE/],
+    // a Jaeger log's timestamp was Number(v)
+    ['jaeger-log', { data: [{ ...jaegerTrace, spans: [{ ...jaegerTrace.spans[0], logs: [{ timestamp: poison, fields: [] }] }] }] }, 0, /^$|jaeger-log\.json/],
+    // OTLP span flags were Number(v) in the check whether to warn; AnyValue's stringValue and intValue String(v), Number(v)
+    ['otlp-flags', otlp({ flags: poison }), 0, /otlp-flags\.json:1:\d+: OTLP Span\.flags: flags \{"toString":1,"valueOf":1\} not read/],
+    // a Jaeger span's flags that are no number were passed unwarned
+    ['jaeger-flags', { data: [{ ...jaegerTrace, spans: [{ ...jaegerTrace.spans[0], flags: poison }] }] }, 0, /jaeger-flags\.json:1:\d+: Jaeger Span\.flags: flags \{"toString":1,"valueOf":1\} not read/],
+    ['otlp-dropped', otlp({ droppedAttributesCount: poison }), 0, /^$|otlp-dropped\.json/],
+    ['otlp-string', otlp({}, poison), 0, /^$|otlp-string\.json/],
+    ['otlp-int', otlp({ attributes: [{ key: 'http.response.status_code', value: { intValue: poison } }] }), 0, /^$|otlp-int\.json/],
+  ];
+  for (const [name, doc, code, message] of cases) {
+    it(name, async () => {
+      const r = await cli('calibrate', write(`${name}.json`, doc), '-q');
+      expect(r.err).not.toMatch(/TypeError|\n\s+at /);
+      expect(r.code).toBe(code);
+      expect(r.err).toMatch(message);
+    });
+  }
+});
+
+describe('gameday ctl: numbers are written in decimals', () => {
+  // Checked before any request, so no drill need be running at the URL.
+  const url = 'http://127.0.0.1:9/?token=t0ken';
+  async function ctl(...args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await ctlMain(['ctl', url, ...args], { out: (s) => out.push(s), err: (s) => err.push(s) }, {}, async () => {});
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+  // Number() took 0x10 for 16 seconds, 0b1 for 1 and " 1" for 1.
+  it.each(['0x10', '0b1', '0o7', ' 1', '1 ', '1e1', '+1', '-1', '0', 'NaN', 'Infinity', '', '3601', '1e9', '0.09'])('status --watch %j is a usage error', async (v) => {
+    const r = await ctl('status', `--watch=${v}`);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`--watch needs seconds between polls, 0.1 to 3600, not "${v}"`);
+  });
+  it.each(['0x258', '0b11', ' 600', 'Infinity', '1e999'])('speed %j is a usage error', async (v) => {
+    const r = await ctl('speed', v);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${v}"`);
+  });
+  it.each(['0.1', '2', '.5', '3600'])('status --watch %s is taken (then the drill is not reached: exit 2 saying so)', async (v) => {
+    const r = await ctl('status', '--watch', v);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot reach the drill at http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+describe('an empty path is said to be one', () => {
+  // '' read as a path is the folder the command runs in: the messages began ": no such file" or ": cannot read the
+  // scenario: is a directory", naming nothing.
+  const flagd = (from: string) => {
+    const file = join(dir, `empty-${from.length}.yaml`);
+    writeFileSync(file, `name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\nflags:\n  from: { flagd: '${from}' }\n`);
+    return file;
+  };
+  it.each([
+    [['run', ''], 'cannot read the scenario: an empty path names no scenario file'],
+    [['validate', ''], 'cannot read the scenario: an empty path names no scenario file'],
+    [['gameday', ''], 'cannot read the scenario: an empty path names no scenario file'],
+    [['gameday', 'resume', ''], 'cannot read the journal: an empty path names no drill record'],
+    [['calibrate', ''], 'an empty path names no trace file'],
+    [['flags', 'eval', '', '--flag', 'a', '--context', '{}'], 'an empty path names no flag file'],
+    [['ci', ''], 'an empty path names no directory of scenarios'],
+  ])('%j', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe(message);
+  });
+  it('flags.from.flagd: \'\' in a scenario', async () => {
+    const file = flagd('');
+    const r = await cli('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${file}:7:18: flags.from.flagd: an empty path names no flag file`);
+  });
+});
+
+describe('calibrate: names with line breaks stay inside the comments that quote them', () => {
+  it('a service and an operation named "x\\ninjected: true": the scenario written is valid and has no key "injected"', async () => {
+    const named = 'x\ninjected: true';
+    const spans = [
+      { traceId: '0000000000000001', id: '0000000000000001', name: 'op', timestamp: 1_000_000, duration: 100, kind: 'SERVER', localEndpoint: { serviceName: named } },
+      { traceId: '0000000000000002', id: '0000000000000002', name: named, timestamp: 1_001_000, duration: 100, kind: 'SERVER', localEndpoint: { serviceName: 's' } },
+    ];
+    // It was exit 2, "the calibrated scenario does not validate (a bug in calibrate): calibrated:27:11: invalid YAML".
+    const r = await cli('calibrate', write('line-break.json', spans), '-q');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/^\s*injected: true/m);
+    expect(r.out).toContain('--capacity x\\ninjected: true=N');
+    expect(parseScenarioText(r.out).ok).toBe(true);
+  });
+});
+
+describe('import flags: names with line breaks stay inside the comments that quote them', () => {
+  it.each([[[]], [['--inline']]])('a flag and an attribute named with a line break (%j): the YAML printed has the key flags alone at its top', async (extra) => {
+    const on = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
+    const file = write('line-break.flagd.json', { flags: { 'a\ninjected: true': on, b: { ...on, targeting: { if: [{ var: 'x\ninjected3: 1' }, 'on', 'off'] } } } });
+    // The header's "variants a\ninjected: true: on/off" and "reads user attributes: x\ninjected3: 1" ended their
+    // comments: the first made the YAML invalid, the second a key injected3 beside flags.
+    const r = await cli('import', 'flags', 'flagd', file, ...extra);
+    expect(r.code).toBe(0);
+    expect(Object.keys(parse(r.out))).toEqual(['flags']);
+    expect(r.out).toMatch(/^# .*x\\ninjected3: 1/m);
+  });
+});
+
+describe('import argo: a Rollout named with a line break stays inside the comment that quotes it', () => {
+  it('the YAML printed has the key rollout alone at its top', async () => {
+    const argo = new URL('./fixtures/argo/', import.meta.url).pathname;
+    const text = readFileSync(join(argo, 'rollout-analysis-step.yaml'), 'utf8').replace(/^ {2}name: rollout-analysis-step$/m, '  name: "r\\ninjected: 1"');
+    const rollout = join(dir, 'line-break-rollout.yaml');
+    writeFileSync(rollout, text);
+    // The header's "From the Rollout "r<line break>injected: 1"" ended its comment: the YAML printed was invalid.
+    const r = await cli('import', 'argo', rollout, join(argo, 'analysis-templates.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^# From the Rollout "r\\ninjected: 1"/);
+    expect(Object.keys(parse(r.out))).toEqual(['rollout']);
+  });
+});
