@@ -75,6 +75,51 @@ const commanderSpawnsLate = {
   },
 };
 
+/**
+ * @prometheus-io/lezer-promql builds its parser when it loads (about 4 ms and half a megabyte of every start here,
+ * with @lezer/highlight's style table): the bundle's builds it when a query is first parsed. A lezer-promql whose
+ * source no longer holds these lines fails the build rather than quietly keeping the cost.
+ */
+const promqlParserLate = {
+  name: 'promql-parser-late',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@prometheus-io[\\/]lezer-promql[\\/]dist[\\/]index\.es\.js$/ }, async (args) => {
+      let text = await readFile(args.path, 'utf8');
+      for (const [eager, late] of [
+        ['const promQLHighLight = styleTags({', 'const promQLHighLight = () => styleTags({'],
+        ['propSources: [promQLHighLight],', 'propSources: [promQLHighLight()],'],
+        ['const parser = LRParser.deserialize({', 'let builtParser; const buildParser = () => builtParser ??= LRParser.deserialize({'],
+      ]) {
+        if (text.split(eager).length !== 2) throw new Error(`${args.path} no longer holds ${eager} once`);
+        text = text.replace(eager, late);
+      }
+      // Every property of the parser, read when first asked for: methods are bound to the parser built.
+      text += `\nconst parser = new Proxy({}, {
+  get: (_, key) => { const p = buildParser(); const v = Reflect.get(p, key, p); return typeof v === 'function' ? v.bind(p) : v; },
+  has: (_, key) => key in buildParser(),
+  getPrototypeOf: () => Object.getPrototypeOf(buildParser()),
+});\n`;
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * src/version.ts reads package.json when it loads, at every start: the bundle holds the version of the
+ * package.json it was built from, the one beside it.
+ */
+const versionBuiltIn = {
+  name: 'version-built-in',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]version\.ts$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const read = /^export const VERSION: string = .*$/m;
+      if (!read.test(text)) throw new Error(`${args.path} no longer declares VERSION as the build expects`);
+      return { contents: text.replace(read, `export const VERSION: string = ${JSON.stringify(pkg.version)};`).replace(/^import .*$/m, ''), loader: 'ts' };
+    });
+  },
+};
+
 /** import.meta.url of each source module, as the URL of its compiled twin relative to the bundle `out`. */
 const whereCompiled = (out) => ({
   name: 'where-compiled',
@@ -106,7 +151,7 @@ const bundle = (entry, outfile) => build({
   minifySyntax: true,
   minifyWhitespace: true,
   logLevel: 'warning',
-  plugins: [lateExternals, englishOnly, commanderSpawnsLate, whereCompiled(outfile)],
+  plugins: [lateExternals, englishOnly, commanderSpawnsLate, promqlParserLate, versionBuiltIn, whereCompiled(outfile)],
 });
 
 /**
@@ -122,8 +167,20 @@ const asciiOnly = async (file) => {
   if (ascii !== text) await writeFile(file, ascii);
 };
 
+/**
+ * The bundle as the function bin/rehearse.js compiles: the file holds the CommonJS wrapper itself, so that Node
+ * reads it into one string V8 compiles as it is. Wrapped at start-up, it was a second string of 1.8 MB, which V8
+ * copies into a third before compiling: each megabyte a process touches first costs some 3 ms here (page faults).
+ * The wrapper opens on the banner's line, which maps to no source, so that every position in the source map holds.
+ */
+const wrapped = async (file) => {
+  const text = await readFile(file, 'utf8');
+  await writeFile(file, `(function (exports, require, module, __filename, __dirname) {${text}\n})`);
+};
+
 await bundle(join(src, 'cli', 'bin.ts'), out);
 await asciiOnly(out);
+await wrapped(out);
 // The pool's worker (sweeps and ci) too, beside its compiled twin: a thread then reads one script instead of
 // loading some hundred ES modules, so it starts sooner, and a thread terminated while it starts (a signal in the
 // first moments of a sweep) is stopped in a script, not inside an ES module graph being loaded, where Node 20

@@ -5,7 +5,9 @@ import { formatPath, PLAIN } from '../units/issues.js';
 import { RESERVED_NAME } from '../records.js';
 import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
-const CohortDocument = z.strictObject({
+/** Built when a cohort file is first read: most runs read none. */
+let cohortDocument: ReturnType<typeof buildCohortDocument> | undefined;
+const buildCohortDocument = () => z.strictObject({
   schema: z.literal(COHORT_SCHEMA),
   name: z.string(),
   seed: z.int(),
@@ -42,7 +44,7 @@ export function readCohortFile(file: string): CohortRead {
   if (users !== null && typeof users === 'object' && Object.hasOwn(users, RESERVED_NAME)) {
     return { ok: false, path: `users.${RESERVED_NAME}`, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the column` };
   }
-  const parsed = CohortDocument.safeParse(raw, PLAIN);
+  const parsed = (cohortDocument ??= buildCohortDocument()).safeParse(raw, PLAIN);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { ok: false, path: formatPath(issue.path.map((p) => (typeof p === 'number' ? p : String(p)))), message: issue.message };
