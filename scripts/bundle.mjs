@@ -150,6 +150,8 @@ const bundle = (entry, outfile) => build({
   legalComments: 'none',
   minifySyntax: true,
   minifyWhitespace: true,
+  // Local names shortened: 1.4 MB instead of 1.8 read and held at every start; the source map keeps the names.
+  minifyIdentifiers: true,
   logLevel: 'warning',
   plugins: [lateExternals, englishOnly, commanderSpawnsLate, promqlParserLate, versionBuiltIn, whereCompiled(outfile)],
 });
