@@ -76,33 +76,20 @@ const commanderSpawnsLate = {
 };
 
 /**
- * @prometheus-io/lezer-promql builds its parser when it loads (about 4 ms and half a megabyte of every start here,
- * with @lezer/highlight's style table): the bundle's builds it when a query is first parsed. A lezer-promql whose
- * source no longer holds these lines fails the build rather than quietly keeping the cost.
+ * Packages a source module imports at its top but uses only in some calls: in the bundle, the package (and what
+ * it imports) loads when first used. @prometheus-io/lezer-promql builds its parser when it loads, with
+ * @lezer/lr, @lezer/common and @lezer/highlight (about 5 ms and 0.7 MB of every start here): `validate` of a
+ * file without a PromQL query never needs it. Each value is a Proxy that loads the package on its first use; a
+ * source file no longer importing it as written fails the build rather than quietly keeping the cost.
  */
-const promqlParserLate = {
-  name: 'promql-parser-late',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]@prometheus-io[\\/]lezer-promql[\\/]dist[\\/]index\.es\.js$/ }, async (args) => {
-      let text = await readFile(args.path, 'utf8');
-      for (const [eager, late] of [
-        ['const promQLHighLight = styleTags({', 'const promQLHighLight = () => styleTags({'],
-        ['propSources: [promQLHighLight],', 'propSources: [promQLHighLight()],'],
-        ['const parser = LRParser.deserialize({', 'let builtParser; const buildParser = () => builtParser ??= LRParser.deserialize({'],
-      ]) {
-        if (text.split(eager).length !== 2) throw new Error(`${args.path} no longer holds ${eager} once`);
-        text = text.replace(eager, late);
-      }
-      // Every property of the parser, read when first asked for: methods are bound to the parser built.
-      text += `\nconst parser = new Proxy({}, {
-  get: (_, key) => { const p = buildParser(); const v = Reflect.get(p, key, p); return typeof v === 'function' ? v.bind(p) : v; },
-  has: (_, key) => key in buildParser(),
-  getPrototypeOf: () => Object.getPrototypeOf(buildParser()),
-});\n`;
-      return { contents: text, loader: 'js' };
-    });
-  },
+const LATE_IMPORTS = {
+  'lang/promql-syntax.ts': ["import { parser } from '@prometheus-io/lezer-promql';", '@prometheus-io/lezer-promql', ['parser']],
 };
+const late = (pkg, name) => `const ${name} = new Proxy({}, {
+  get: (_, key) => { const v = require(${JSON.stringify(pkg)}).${name}; const p = Reflect.get(v, key, v); return typeof p === 'function' ? p.bind(v) : p; },
+  has: (_, key) => key in require(${JSON.stringify(pkg)}).${name},
+  getPrototypeOf: () => Object.getPrototypeOf(require(${JSON.stringify(pkg)}).${name}),
+});`;
 
 /**
  * src/version.ts reads package.json when it loads, at every start: the bundle holds the version of the
@@ -130,6 +117,12 @@ const whereCompiled = (out) => ({
         const twin = relative(dirname(out), join(root, 'dist', relative(src, args.path))).split(sep).join('/').replace(/\.ts$/, '.js');
         text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin.startsWith('.') ? twin : `./${twin}`)}, __rehearseBundleUrl).href`);
       }
+      const lateImport = LATE_IMPORTS[relative(src, args.path).split(sep).join('/')];
+      if (lateImport) {
+        const [line, pkg, names] = lateImport;
+        if (text.split(line).length !== 2) throw new Error(`${args.path} no longer holds ${line} once`);
+        text = text.replace(line, names.map((n) => late(pkg, n)).join('\n'));
+      }
       // A script compiled by bin/rehearse.js has no import(): Node's own modules are required.
       text = text.replace(/\bimport\((['"])(node:[a-z_/]+)\1\)/g, 'Promise.resolve(require($1$2$1))');
       return { contents: text, loader: 'ts' };
@@ -153,7 +146,7 @@ const bundle = (entry, outfile) => build({
   // Local names shortened: 1.4 MB instead of 1.8 read and held at every start; the source map keeps the names.
   minifyIdentifiers: true,
   logLevel: 'warning',
-  plugins: [lateExternals, englishOnly, commanderSpawnsLate, promqlParserLate, versionBuiltIn, whereCompiled(outfile)],
+  plugins: [lateExternals, englishOnly, commanderSpawnsLate, versionBuiltIn, whereCompiled(outfile)],
 });
 
 /**
