@@ -23,17 +23,20 @@ if (!cacheOut) {
 // The file holds the CommonJS wrapper and only ASCII (scripts/bundle.mjs): read as latin1, it is the one string
 // V8 compiles, kept outside V8's heap.
 const script = new Script(readFileSync(file, 'latin1'), { filename: file, cachedData });
-// Each megabyte a process touches first costs some 3 ms here (page faults), and V8 doubles its young generation
-// when most of what start-up allocates survives (what a command builds to run: schemas, the parsed file), so that
-// start-up kept touching new memory to copy what lives on: the young generation keeps its first size. Set once
-// the cache is accepted (V8 refuses a cache made under other flags) and put back before one is written.
-const v8 = require('node:v8');
-v8.setFlagsFromString('--semi-space-growth-factor=1');
+// Commands that read files and answer, whose start-up is most of their time: each megabyte a process touches
+// first costs some 3 ms here (page faults), and V8 doubles its young generation when most of what is allocated
+// survives, as at start-up (what a command builds to run: schemas, the parsed file), so that start-up kept
+// touching new memory to copy what lives on. For these the young generation keeps its first size; a command that
+// simulates keeps V8's growth, which its long run needs. Set once the cache is accepted (V8 refuses a cache made
+// under other flags) and put back before one is written.
+const BRIEF = new Set(['validate', 'lint', 'schema', 'import', 'flags', 'init']);
+const brief = BRIEF.has(process.argv[2]);
+if (brief) require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
 const bundle = { exports: {} };
 script.runInThisContext()(bundle.exports, createRequire(file), bundle, file, dirname(file));
 if (cacheOut) {
   process.once('beforeExit', () => {
-    v8.setFlagsFromString('--semi-space-growth-factor=2');
+    if (brief) require('node:v8').setFlagsFromString('--semi-space-growth-factor=2');
     writeFileSync(cacheOut, script.createCachedData());
   });
 }
