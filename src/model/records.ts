@@ -190,15 +190,10 @@ export abstract class RecordPool {
     return u >= 0 && u < this.userAssigned.length ? this.userAssigned[u] : 0;
   }
 
-  /** The journey a record belongs to while that journey lives, else -1. */
-  journeyOf(rec: number): number {
-    const r = this.rRoot[rec];
-    return this.rGen[r] === this.rRootGen[rec] ? this.rTarget[r] : -1;
-  }
-
   /**
    * The journey a record serves, even once that journey has ended (a call sent asynchronously, or one its caller
-   * stopped waiting for): flag on against off is compared within the journey a call serves (telemetry/splits.ts).
+   * stopped waiting for): flag on against off is compared within the journey a call serves (telemetry/splits.ts),
+   * and the metrics label a call with it (observe/metrics.ts), as baggage carries a journey's name to every call.
    */
   journeyServed(rec: number): number {
     return this.rJourney[rec];
