@@ -7,7 +7,7 @@
  */
 import { CAUSE_OK } from '../telemetry/telemetry.js';
 import { RecordPool, ST_RUNNING } from './records.js';
-import { SLOW_FAULT, SLOW_FLAG } from './truth.js';
+import { SLOW_FAULT, SLOW_FLAG, TRUTH_CONTRACT, TRUTH_FAULT, TRUTH_FLAG } from './truth.js';
 
 export abstract class Delays extends RecordPool {
   /**
@@ -80,6 +80,34 @@ export abstract class Delays extends RecordPool {
     const m = this.model;
     const e = this.rTarget[rec];
     return m.endpointOpStart[e] === m.endpointOpEnd[e] && (this.rFlagsOn[rec] === 0 || m.endpointEffects[e] === 0) ? this.rDoneUs[rec] : NaN;
+  }
+
+  /**
+   * Attempt `rec` failed because of a flag (its defect, a broken contract) or a fault (an abort, a killed
+   * replica) and is retried (with marks only): the retry is theirs, as one after a timeout they caused is, and the
+   * call would have ended without them when the attempt would have. For a flag, that is exact when the failure was
+   * drawn as the attempt started at an endpoint with no calls of its own whose failures take the time its
+   * successes do (the same draw gave the time: the attempt less the flag's latency change); for a replica killed
+   * under a call whose time was drawn, when that call would have replied; else no sooner than the attempt left (the
+   * most they can have cost: what it would have taken is not drawn).
+   */
+  protected retriedAfter(rec: number): void {
+    const truth = this.rTruth[rec], ref = this.rTruthRef[rec];
+    if (truth === TRUTH_FAULT && ref >= 0) {
+      this.markSlow(rec, SLOW_FAULT, 0, ref, 0);
+      if (this.rFaultFree[rec] !== this.rFaultFree[rec]) {
+        const endUs = this.rCause[rec] === CAUSE_OK ? this.ownEndUs(rec) : NaN;
+        this.rFaultFree[rec] = endUs === endUs ? endUs - this.rFaultDelay[rec] : this.rSent[rec] - this.rFaultCarry[rec];
+      }
+    } else if ((truth === TRUTH_FLAG || truth === TRUTH_CONTRACT) && ref >= 0) {
+      this.markSlow(rec, SLOW_FLAG, 1 << ref, -1, 0);
+      if (this.rFlagFree[rec] !== this.rFlagFree[rec]) {
+        const m = this.model;
+        const e = this.rTarget[rec];
+        const drawn = this.rState[rec] === ST_RUNNING && m.endpointLatency[e] === m.endpointErrorLatency[e] && m.endpointOpStart[e] === m.endpointOpEnd[e];
+        this.rFlagFree[rec] = drawn ? this.rDoneUs[rec] - this.rFlagDelay[rec] : this.rSent[rec] - this.rFlagCarry[rec];
+      }
+    }
   }
 
   /**
