@@ -150,3 +150,45 @@ describe('metric mapping', () => {
     expect(() => shop({ preset: 'envoy' })).toThrow(/metrics\.preset/);
   });
 });
+
+/**
+ * Calls that outlive their journey carry its label, as the comparison gates count them within it (records.ts
+ * journeyServed). Two minutes, scraped every 15 s (the last scrape at the end). buy: web.buy (10 ms) sends
+ * audit.log (500 ms) without waiting and ends at 10 ms; the audit call ends 490 ms after its journey. look:
+ * web.look calls api.get with a 50 ms timeout; api.get (10 ms) calls db.read (100 ms): the journey gives up at
+ * 10 + 50 = 60 ms and fails, and db.read replies to api at 10 + 10 + 100 = 120 ms, 60 ms after the journey ended.
+ * So every audit call the series count is a buy journey's and every db call a look journey's: all of them under
+ * one journey label (the counts of the run's own figures), where before they had no journey label at all.
+ */
+describe('calls that outlive their journey', () => {
+  const s = scenario({
+    seed: 4,
+    duration: '2m',
+    traffic: { rate: '20/s' },
+    journeys: { buy: { weight: 1, steps: ['web.buy'] }, look: { weight: 1, steps: ['web.look'] } },
+    services: {
+      web: { concurrency: 1000, latency: '10ms', endpoints: { buy: { calls: [{ to: 'audit.log', async: true }] }, look: { calls: [{ to: 'api.get', timeout: '50ms' }] } } },
+      audit: { concurrency: 1000, latency: '500ms', endpoints: { log: {} } },
+      api: { concurrency: 1000, latency: '10ms', endpoints: { get: { calls: ['db.read'] } } },
+      db: { concurrency: 1000, latency: '100ms', endpoints: { read: {} } },
+    },
+  });
+  const { series, result } = run(s);
+  const count = (service: string) => {
+    const by = new Map<string | undefined, number>();
+    for (const x of series.series('http_requests_total').filter((x) => x.labels.service_name === service)) by.set(x.labels.journey, (by.get(x.labels.journey) ?? 0) + last(x));
+    return Object.fromEntries(by);
+  };
+
+  it('are labelled with the journey they serve: an async call, and a call still out when its journey timed out', () => {
+    const buy = result.journeys.buy.requests, look = result.journeys.look.requests;
+    expect(buy).toBeGreaterThan(1000);
+    expect(look).toBeGreaterThan(1000);
+    expect(result.journeys.look.errors).toBe(look); // every look journey timed out at 60 ms
+    // One audit call per buy journey, one db call per look journey, less those still out at the end.
+    expect(result.services.audit.requests).toBeGreaterThan(buy - 20);
+    expect(result.services.db.requests).toBeGreaterThan(look - 10);
+    expect(count('audit')).toEqual({ buy: result.services.audit.requests });
+    expect(count('db')).toEqual({ look: result.services.db.requests });
+  });
+});

@@ -309,11 +309,14 @@ export abstract class Calls extends Servers {
     }
     const parent = this.rParent[rec];
     if (!this.parentWaiting(rec)) return;
-    if (cause === CAUSE_TIMEOUT && this.marks) this.waitedAtMost(rec, latency);
+    if (this.marks) this.attemptDelays(rec, this.engine.now, cause === CAUSE_TIMEOUT);
     if (cause !== CAUSE_OK && this.rAttempt[rec] < m.siteRetries[k] && this.retriable(k, cause)) {
       this.spawning = rec;
       const retry = this.spawn(parent, k, this.rAttempt[rec] + 1);
-      if (this.marks) this.carryDelays(rec, retry);
+      if (this.marks) {
+        if (cause !== CAUSE_TIMEOUT) this.retriedAfter(rec);
+        this.carryDelays(rec, retry);
+      }
       this.engine.after(this.backoff(k, this.rAttempt[rec] + 1, rec), EV_SEND, retry, this.rGen[retry]);
       return;
     }

@@ -16,7 +16,8 @@ import type { Scenario } from '../scenario/types.js';
 import { Probes } from '../telemetry/probes.js';
 import { CAUSE_OK, Telemetry } from '../telemetry/telemetry.js';
 import { journeyServices } from './reach.js';
-import { RecordPool } from './records.js';
+import { Delays } from './delays.js';
+import type { RecordPool } from './records.js';
 import { GroundTruth } from './truth.js';
 
 /**
@@ -116,7 +117,7 @@ class Both implements SimulationHooks {
   }
 }
 
-export abstract class Observed extends RecordPool {
+export abstract class Observed extends Delays {
   protected readonly telemetry: Telemetry;
   readonly truth: GroundTruth;
   /** What the rollout's gates query; fed once the first probe is added. */

@@ -7,16 +7,16 @@
  * segment; and while its journey lives, every draw made on its behalf comes from the journey's own stream.
  *
  * The simulation is built in rooms, one class on top of the other, so that every field is a field of the one
- * object the hot path works on: this pool; the observers' hook points (observers.ts); replicas and their queues
- * (replicas.ts); flags (flags.ts) and faults (faults.ts) applied to calls; the service's side (servers.ts); the
- * caller's side (calls.ts); and the run itself (simulation.ts).
+ * object the hot path works on: this pool; what flags and faults put records back by (delays.ts); the observers'
+ * hook points (observers.ts); replicas and their queues (replicas.ts); flags (flags.ts) and faults (faults.ts)
+ * applied to calls; the service's side (servers.ts); the caller's side (calls.ts); and the run itself
+ * (simulation.ts).
  */
 import { ActivitySampler, segmentsOf } from '../cohorts/cohort.js';
 import { Engine } from '../engine/engine.js';
 import { RandomStreams } from '../engine/rng.js';
 import type { Scenario } from '../scenario/types.js';
 import { compile, type CompiledModel } from './compile.js';
-import { SLOW_FAULT, SLOW_FLAG } from './truth.js';
 
 // Event kinds.
 export const EV_ARRIVAL = 1;
@@ -141,6 +141,17 @@ export abstract class RecordPool {
    */
   protected rGroupFlag = new Float64Array(0);
   protected rGroupFault = new Float64Array(0);
+  /** When the attempt's own processing ends (drawn as it starts on a worker; written with marks only). */
+  protected rDoneUs = new Float64Array(0);
+  /** A retry: the delays flags (faults) had put the attempts before it back by, carried onto it (delays.ts). */
+  protected rFlagCarry = new Float64Array(0);
+  protected rFaultCarry = new Float64Array(0);
+  /**
+   * A retry that the flags (faults) caused (an attempt before it timed out because of them): when the call would
+   * have ended without them, else NaN. The call's delay is then all the time from there to its end (delays.ts).
+   */
+  protected rFlagFree = new Float64Array(0);
+  protected rFaultFree = new Float64Array(0);
   protected rAltFlag = new Int8Array(0); // the flag whose call path the record follows, or -1
   /**
    * Whether records can carry marks of flags or faults (flags evaluated per user, faults in the run or added to
@@ -179,15 +190,10 @@ export abstract class RecordPool {
     return u >= 0 && u < this.userAssigned.length ? this.userAssigned[u] : 0;
   }
 
-  /** The journey a record belongs to while that journey lives, else -1. */
-  journeyOf(rec: number): number {
-    const r = this.rRoot[rec];
-    return this.rGen[r] === this.rRootGen[rec] ? this.rTarget[r] : -1;
-  }
-
   /**
    * The journey a record serves, even once that journey has ended (a call sent asynchronously, or one its caller
-   * stopped waiting for): flag on against off is compared within the journey a call serves (telemetry/splits.ts).
+   * stopped waiting for): flag on against off is compared within the journey a call serves (telemetry/splits.ts),
+   * and the metrics label a call with it (observe/metrics.ts), as baggage carries a journey's name to every call.
    */
   journeyServed(rec: number): number {
     return this.rJourney[rec];
@@ -219,6 +225,10 @@ export abstract class RecordPool {
       this.rSlowFlags[rec] = 0;
       this.rFlagDelay[rec] = 0;
       this.rFaultDelay[rec] = 0;
+      this.rFlagCarry[rec] = 0;
+      this.rFaultCarry[rec] = 0;
+      this.rFlagFree[rec] = NaN;
+      this.rFaultFree[rec] = NaN;
       this.rAltFlag[rec] = -1;
     }
     this.live++;
@@ -281,8 +291,15 @@ export abstract class RecordPool {
     this.rFaultDelay = grow(this.rFaultDelay);
     this.rGroupFlag = grow(this.rGroupFlag);
     this.rGroupFault = grow(this.rGroupFault);
+    this.rDoneUs = grow(this.rDoneUs);
+    this.rFlagCarry = grow(this.rFlagCarry);
+    this.rFaultCarry = grow(this.rFaultCarry);
+    this.rFlagFree = grow(this.rFlagFree);
+    this.rFaultFree = grow(this.rFaultFree);
     this.rAltFlag = grow(this.rAltFlag);
     this.rAltFlag.fill(-1, old); // what alloc() gives a record, for runs that never clear marks
+    this.rFlagFree.fill(NaN, old);
+    this.rFaultFree.fill(NaN, old);
     this.journeyStreams.ensure(cap);
     const freeList = new Int32Array(cap);
     freeList.set(this.freeList.subarray(0, this.freeTop));
@@ -316,69 +333,6 @@ export abstract class RecordPool {
   protected parentWaiting(rec: number): boolean {
     const parent = this.rParent[rec];
     return parent < 0 || this.rEpoch[parent] === this.rParentEpoch[rec];
-  }
-
-  /**
-   * Marks a record, and every caller waiting on it, as slowed by a fault or by flags (ground truth); `delayUs`
-   * is added to the record's own flag or fault delay, and reaches its callers as they hear back (groupEnded).
-   */
-  protected markSlow(rec: number, mark: number, flags: number, fault: number, delayUs = 0): void {
-    if (mark === SLOW_FLAG) this.rFlagDelay[rec] += delayUs;
-    else this.rFaultDelay[rec] += delayUs;
-    for (let r = rec; r >= 0; ) {
-      this.rSlow[r] |= mark;
-      this.rSlowFlags[r] |= flags;
-      if (mark === SLOW_FAULT && this.rTruthRef[r] < 0) this.rTruthRef[r] = fault;
-      const parent = this.rParent[r];
-      if (parent < 0 || this.rEpoch[parent] !== this.rParentEpoch[r]) break;
-      r = parent;
-    }
-  }
-
-  /**
-   * An attempt its caller stopped waiting for at its timeout, `waitedUs` after it left (with marks only): the
-   * delays it had by then are the caller's only as far as the caller waited. The call's end without them is its
-   * end less them, never before it left: a fault that holds a call 500 ms past a 100 ms timeout put its caller's
-   * wait back by at most those 100 ms, not 500 (what the call would have taken without it is not drawn yet). A
-   * delay not known (Infinity: a dropped call, a flag's new calls) stays so.
-   */
-  protected waitedAtMost(rec: number, waitedUs: number): void {
-    if (this.rFlagDelay[rec] !== Infinity) this.rFlagDelay[rec] = Math.min(this.rFlagDelay[rec], waitedUs);
-    if (this.rFaultDelay[rec] !== Infinity) this.rFaultDelay[rec] = Math.min(this.rFaultDelay[rec], waitedUs);
-  }
-
-  /** A retry of attempt `from` (with marks only): the attempt's delays are the retry's too, as it leaves that much later. */
-  protected carryDelays(from: number, retry: number): void {
-    this.rFlagDelay[retry] = this.rFlagDelay[from];
-    this.rFaultDelay[retry] = this.rFaultDelay[from];
-  }
-
-  /** A group of calls begins on the record's behalf (with marks only): none of its calls has ended yet. */
-  protected groupBegun(rec: number): void {
-    this.rGroupFlag[rec] = -Infinity;
-    this.rGroupFault[rec] = -Infinity;
-  }
-
-  /**
-   * A call of the record's current group ended at `endUs` (with marks only), the flags and faults having added
-   * `flagUs` and `faultUs` to it: the group's end without them is the latest of its calls' ends without them.
-   */
-  protected callEnded(rec: number, endUs: number, flagUs: number, faultUs: number): void {
-    // NaN (a delay not known) stays NaN through Math.max.
-    this.rGroupFlag[rec] = Math.max(this.rGroupFlag[rec], flagUs === Infinity ? NaN : endUs - flagUs);
-    this.rGroupFault[rec] = Math.max(this.rGroupFault[rec], faultUs === Infinity ? NaN : endUs - faultUs);
-  }
-
-  /**
-   * The record's group of calls ended now (with marks only): what the flags and faults put its end back by is
-   * added to the record's delays. Of parallel calls, the record waited for the last: a delay on a call that
-   * ended early anyway added nothing (a fan-out of two calls each 300 ms late ends 300 ms late, not 600).
-   */
-  protected groupEnded(rec: number, nowUs: number): void {
-    const flag = nowUs - this.rGroupFlag[rec];
-    const fault = nowUs - this.rGroupFault[rec];
-    this.rFlagDelay[rec] += flag === flag ? flag : Infinity;
-    this.rFaultDelay[rec] += fault === fault ? fault : Infinity;
   }
 
   /** An attempt that fails without reaching the service; reported on the next event, not re-entrantly. */

@@ -152,6 +152,8 @@ export abstract class Servers extends FaultRoom {
       t = Math.round(t * scale + add);
       if (slowFlags !== 0) this.markSlow(rec, SLOW_FLAG, slowFlags, -1, t - before);
     }
+    // When its own processing ends: a caller that times out first then knows what the call would have taken (delays.ts).
+    if (this.marks) this.rDoneUs[rec] = now + t;
     this.engine.after(t, EV_SERVICE_DONE, rec, this.rGen[rec]);
   }
 

@@ -5,7 +5,7 @@
  * by each service, and faults on calls and services.
  *
  * The rooms, bottom to top, each a class the next extends, so that the hot path works on one object with one
- * shape: the record pool (records.ts), what the run tells (observers.ts: recorders and hook points), replicas
+ * shape: the record pool (records.ts), the time flags and faults add to records (delays.ts), what the run tells (observers.ts: recorders and hook points), replicas
  * and their queues (replicas.ts), flags applied to calls (flags.ts), faults applied to calls (faults.ts), the
  * service's side (servers.ts) and the caller's side (calls.ts). This file is the run: its events, its windows,
  * and the controls a rollout controller (src/rollout) or a live driver (src/live) uses.

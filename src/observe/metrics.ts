@@ -52,12 +52,12 @@ class ScrapeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEnded
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
-    this.recorder.record(sim.engine.now, sim.rTarget[rec], sim.journeyOf(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
+    this.recorder.record(sim.engine.now, sim.rTarget[rec], sim.journeyServed(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
   }
 
   attemptEndedInline(parent: number, e: number, flagsOn: number, latencyUs: number): void {
     const sim = this.sim;
-    this.recorder.record(sim.engine.now, e, sim.journeyOf(parent), sim.segmentOf(parent), flagsOn, CAUSE_OK, latencyUs);
+    this.recorder.record(sim.engine.now, e, sim.journeyServed(parent), sim.segmentOf(parent), flagsOn, CAUSE_OK, latencyUs);
   }
 
   ended(endUs: number): void {
