@@ -21,6 +21,7 @@ import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
 import { droppedMatch, readsMatch, sessionAffinityNote } from './routing.js';
 import { providerCheck } from './provider.js';
+import { checkFlaggerRoute } from './routes.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -187,6 +188,9 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     warn(cn, [...ap, 'maxWeight'], `with stepWeights, Flagger walks the step weights up to the last one (${String(stepList[stepList.length - 1])}) and reads no maxWeight (scheduler.go maxWeight): not read`);
   }
   const router = provider ?? mesh;
+  // The route the router reads, in the Canary's namespace (a Canary without one: where it is applied).
+  const givenNamespace = get(cn.value, 'metadata', 'namespace');
+  checkFlaggerRoute(cn, router, service, typeof givenNamespace === 'string' && givenNamespace !== '' ? givenNamespace : null, context, problem);
   const abReaches = readsMatch(router) ? 'matching' : 'all';
   const matched = matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
   const matchList = get(analysis, 'match');
