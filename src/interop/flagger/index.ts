@@ -196,7 +196,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   const matchList = get(analysis, 'match');
   if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
   const affinity = get(analysis, 'sessionAffinity');
-  if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity));
+  if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity, weights, intervalUs));
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
