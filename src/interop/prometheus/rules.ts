@@ -224,7 +224,11 @@ function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegme
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
     if (!LABEL_NAME.test(k)) errors.push(`${where([...path, k])}: invalid label name ${JSON.stringify(k)}`);
-    else if (String(x ?? '').includes('{{')) errors.push(`${where([...path, k])}: a templated label value is not supported (rehearse compares alerts by their labels)`);
+    else if (String(x ?? '').includes('{{')) {
+      // Prometheus parses label values as templates too (rulefmt testTemplateParsing): say so where it would refuse the file.
+      const syntax = templateProblem(String(x))?.syntax;
+      errors.push(`${where([...path, k])}: a templated label value is not supported (rehearse compares alerts by their labels)${syntax ? `; nor does any Prometheus parse this one (Go text/template syntax): ${syntax.reason} at column ${syntax.column}` : ''}`);
+    }
     else out[k] = String(x ?? '');
   }
   return out;
