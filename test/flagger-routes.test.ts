@@ -67,6 +67,14 @@ describe('Flagger routes against the files given, in the Canary\'s namespace', (
     ]);
   });
 
+  it('a route the files do not hold is said not checked', () => {
+    const alone = { file: nginx.file, text: nginx.text.replace(/---\napiVersion: networking\.k8s\.io\/v1\nkind: Ingress\n/, '---\napiVersion: v1\nkind: ConfigMap\n') };
+    const r = toScenarioParts([alone], { meshProvider: 'nginx' });
+    expect(r.ok).toBe(true);
+    expect(r.warnings.filter((w) => w.includes('spec.ingressRef'))).toEqual(['e2e-nginx-test-canary.sh:73:11: spec.ingressRef.name: not checked: the Ingress "podinfo" the nginx router reads (the files hold no Ingress); give it beside the Canary to check it as Flagger finds it']);
+    expect(toScenarioParts([nginx], { meshProvider: 'nginx' }).warnings.filter((w) => w.includes('spec.ingressRef'))).toEqual([]);
+  });
+
   it('apisix: a rule with the apex Service as its one backend is needed', () => {
     expect(problems(edit(apisix, '        - serviceName: podinfo', '        - serviceName: other'))).toEqual([
       expect.stringMatching(/ApisixRoute "podinfo" has no http rule with the Service "podinfo" as backend.*"Can not find podinfo backend on apisix route podinfo\.test"/),

@@ -190,7 +190,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   const router = provider ?? mesh;
   // The route the router reads, in the Canary's namespace (a Canary without one: where it is applied).
   const givenNamespace = get(cn.value, 'metadata', 'namespace');
-  checkFlaggerRoute(cn, router, service, typeof givenNamespace === 'string' && givenNamespace !== '' ? givenNamespace : null, context, problem);
+  checkFlaggerRoute(cn, router, service, typeof givenNamespace === 'string' && givenNamespace !== '' ? givenNamespace : null, context, problem, warn);
   const abReaches = readsMatch(router) ? 'matching' : 'all';
   const matched = matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
   const matchList = get(analysis, 'match');

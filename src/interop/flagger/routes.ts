@@ -5,7 +5,7 @@
  * backend check compares two pointers and never fails); apisix (apisix.go Reconcile, getTargetHttpRoute) reads
  * spec.routeRef and needs an http rule with the apex Service as backend, and only that backend. A route the
  * controller cannot read fails every reconcile and the canary never starts: refused at its place, with
- * Flagger's words. Checked only where the files hold resources of that kind.
+ * Flagger's words. Checked only where the files hold resources of that kind; otherwise a warning says it is not.
  */
 import { didYouMean } from '../../errors.js';
 import { inNamespace } from '../kube/namespaces.js';
@@ -19,7 +19,7 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 /** Ingress paths' Service backends (networking.k8s.io/v1, which the routers read). */
 const ingressBackends = (i: Resource): string[] => list(get(i.value, 'spec', 'rules')).flatMap((r) => list(get(r, 'http', 'paths')).map((p) => text(get(p, 'backend', 'service', 'name'))));
 
-export function checkFlaggerRoute(canary: Resource, router: string, apex: string, namespace: string | null, context: readonly Resource[], problem: Report): void {
+export function checkFlaggerRoute(canary: Resource, router: string, apex: string, namespace: string | null, context: readonly Resource[], problem: Report, warn: Report): void {
   const ns = namespace ?? 'default';
   const ref = router === 'nginx' || router === 'skipper' ? { key: 'ingressRef', kind: 'Ingress', groups: ['networking.k8s.io', 'extensions'] }
     : router === 'apisix' ? { key: 'routeRef', kind: 'ApisixRoute', groups: ['apisix.apache.org'] } : null;
@@ -27,7 +27,11 @@ export function checkFlaggerRoute(canary: Resource, router: string, apex: string
   const path: Path = ['spec', ref.key, 'name'];
   const name = text(get(canary.value, ...path));
   const kind = context.filter((r) => r.kind === ref.kind && ref.groups.includes(r.group));
-  if (!name || kind.length === 0) return;
+  if (!name) return;
+  if (kind.length === 0) {
+    warn(canary, path, `not checked: the ${ref.kind} "${name}" the ${router} router reads (the files hold no ${ref.kind}); give it beside the Canary to check it as Flagger finds it`);
+    return;
+  }
   const words = router === 'nginx' ? `ingress ${name}.${ns} get query error: ingresses.networking.k8s.io "${name}" not found`
     : router === 'skipper' ? `apexIngress ${name}.${ns} get query error: ingresses.networking.k8s.io "${name}" not found`
     : `APISIX route ${name}.${ns} get query error: apisixroutes.apisix.apache.org "${name}" not found`;
