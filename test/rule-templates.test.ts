@@ -139,7 +139,7 @@ const root = new URL('..', import.meta.url).pathname;
 /**
  * Refused or warned: a Go text/template syntax error fails every Prometheus (rulefmt testTemplateParsing parses
  * with golang/go src/text/template/parse/parse.go); a function template.go does not define, a variable rulefmt
- * does not declare, or `{{else with}}` in a {{with}} (Go 1.23's parse.go elseControl reads it as
+ * does not declare, or `{{else with}}` in a {{with}} (golang/go#57646: Go 1.23's parse.go elseControl reads it as
  * `{{else}}{{with ...}}...{{end}}`) fails promtool 2.42 but not a Prometheus that has it. Each row: the template,
  * what rehearse does, promtool 2.42's message on it, and the template with the names supplied (a defined
  * function, the variable declared, the else-with written out): promtool refuses it with the syntax error, or
