@@ -182,6 +182,12 @@ describe('Argo trafficRouting routes against the files given', () => {
     expect(problems([edit(into(inMesh, 'Rollout', 'shop'), `            name: ${vsName}\n`, `            name: ${vsName}.mesh.svc.cluster.local\n`)])).toEqual([expect.stringMatching(/virtualService\.name: no VirtualService "istio-host-split-vsvc\.mesh" in the files given/)]);
     expect(problems([edit(into(inMesh, 'Rollout', 'shop'), `            name: ${vsName}\n`, `            name: ${vsName}.mesh.cluster.local\n`)])).toEqual([]);
     expect(problems([edit(into(inMesh, 'Rollout', 'shop'), `            name: ${vsName}\n`, `            name: ${vsName}.mesh\n`)])).toEqual([]);
+    // A subset split's DestinationRule, read in the Rollout's namespace (istio.go getDestinationRule).
+    const subset = file('istio-subset-split.yaml');
+    expect(problems([edit(subset, '            name: istio-subset-split-destrule', '            name: istio-subset-split-destrul')])).toEqual([expect.stringMatching(/istio\.destinationRule\.name: no DestinationRule "istio-subset-split-destrul" in the files given; did you mean "istio-subset-split-destrule"\?.*\("DestinationRule `istio-subset-split-destrul` not found"\)/)]);
+    expect(problems([into(into(subset, 'DestinationRule', 'mesh'), 'Rollout', 'shop')])).toEqual([
+      expect.stringMatching(/istio\.destinationRule\.name: DestinationRule "istio-subset-split-destrule": the files hold it in namespace "mesh", not in "shop"/),
+    ]);
     // The Gateway API plugin reads the routes in its config's namespace (this example's: default), else the Rollout's.
     const plugin = file('gatewayapi-plugin-rollout.yml');
     const route = into(file('gatewayapi-plugin-httproute.yml'), 'HTTPRoute', 'gateways');

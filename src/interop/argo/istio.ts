@@ -19,6 +19,17 @@ export function virtualServiceName(full: string): { name: string; namespace: str
 }
 
 export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, context: readonly Resource[], problem: (r: Resource, path: Path, message: string) => void, rolloutNamespace: string | null): void {
+  // istio.go getDestinationRule: the DestinationRule of a subset split, read in the Rollout's namespace by
+  // UpdateHash before each weight change ("DestinationRule `x` not found"). Checked where the files hold any.
+  const rules = context.filter((c) => c.kind === 'DestinationRule' && c.group === 'networking.istio.io');
+  const rule = String(get(istio, 'destinationRule', 'name') ?? '');
+  if (rule && rules.length > 0) {
+    const path = [...istioPath, 'destinationRule', 'name'];
+    const looked = inNamespace(rules.filter((r) => r.name === rule), rolloutNamespace, 'the Rollout\'s namespace');
+    const names = [...new Set(rules.map((r) => r.name))];
+    if (looked === null) problem(ro, path, `no DestinationRule "${rule}" in the files given${didYouMean(rule, names)} (found ${names.join(', ')}): the controller cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
+    else if ('elsewhere' in looked) problem(ro, path, `DestinationRule "${rule}": ${looked.elsewhere}: it cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
+  }
   const services = context.filter((c) => c.kind === 'VirtualService' && c.group === 'networking.istio.io');
   if (services.length === 0) return;
   const one = get(istio, 'virtualService');
