@@ -1,10 +1,16 @@
 /**
  * The routes a Rollout's traffic router names, against the files given, as the controller finds them
  * (argoproj/argo-rollouts rollout/trafficrouting/apisix/apisix.go processSetWeightRoutes, alb/alb.go
- * SetWeightPerIngress with utils/ingress/ingress.go HasRuleWithService, nginx/nginx.go canaryIngress, smi/smi.go;
+ * SetWeightPerIngress with utils/ingress/ingress.go HasRuleWithService, nginx/nginx.go canaryIngress, smi/smi.go,
+ * traefik/traefik.go SetWeight, ambassador/ambassador.go createCanaryMapping and buildCanaryService;
  * argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi pkg/plugin/httproute.go setHTTPRouteWeight). Argo's own
- * e2e files (test/fixtures/vendor/argo) import as they are; one field changed is refused at its place, with the
- * vendor's words; routes whose resources are not given are said not checked.
+ * e2e files, examples and documented files (test/fixtures/vendor/argo) import as they are; one field changed is
+ * refused at its place, with the vendor's words; routes whose resources are not given are said not checked.
+ * Namespaces as the controller resolves them: trafficrouting.go NewDynamicClient(…, rollout.GetNamespace()), alb.go
+ * and nginx.go GetCached(rollout.Namespace, …), appmesh.go GetVirtualNodeCR(ctx, r.rollout.Namespace, …),
+ * utils/istio/istio.go GetVirtualServiceNamespaceName ("name.namespace", the last field the namespace, the
+ * Rollout's without one), and the Gateway API plugin's config namespace (pkg/plugin/plugin.go: the Rollout's by
+ * default).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +28,26 @@ const problems = (files: SourceFile[]) => {
   return r.ok ? [] : r.problems;
 };
 const warnings = (files: SourceFile[]) => toScenarioParts(files).warnings.filter((w) => w.includes('not checked'));
+/** The resources of a documentation page: its yaml blocks with their lines kept in place, the page's elision (`  ...`) left out. */
+const page = (name: string): SourceFile => {
+  const lines = readFileSync(ARGO + name, 'utf8').split('\n');
+  let inside = false;
+  const kept = lines.map((l) => {
+    if (l === '```yaml' || (inside && l === '```')) {
+      inside = l === '```yaml';
+      return inside ? '---' : '#';
+    }
+    return inside && l !== '  ...' ? l : '#';
+  });
+  return { file: name, text: kept.join('\n') };
+};
+/** Puts the first resource of kind `kind` in the file into `namespace`. */
+const into = (f: SourceFile, kind: string, namespace: string): SourceFile => {
+  const at = f.text.search(new RegExp(`^kind: +${kind}\\n(?:.*\\n)*?metadata:\\n`, 'm'));
+  expect(at).toBeGreaterThanOrEqual(0);
+  const meta = f.text.indexOf('metadata:\n', at) + 'metadata:\n'.length;
+  return { file: f.file, text: `${f.text.slice(0, meta)}  namespace: ${namespace}\n${f.text.slice(meta)}` };
+};
 
 describe('Argo trafficRouting routes against the files given', () => {
   it('Argo\'s e2e files with their routes import with no problem and nothing said unchecked', () => {
@@ -92,5 +118,83 @@ describe('Argo trafficRouting routes against the files given', () => {
     expect(warnings([file('istio-subset-split.yaml')])).toEqual([]);
     const istio = file('e2e-istio-host-split.yaml');
     expect(warnings([{ file: istio.file, text: istio.text.split('---\n').filter((d) => !d.includes('kind: VirtualService')).join('---\n') }])).toEqual([expect.stringMatching(/istio: the files hold no Istio VirtualService: the VirtualServices and routes it names are not checked/)]);
+  });
+
+  it('Traefik: the TraefikService of Argo\'s documentation page, as traefik.go SetWeight reads it', () => {
+    const doc = page('docs-traefik.md');
+    expect(problems([doc])).toEqual([]);
+    expect(warnings([doc])).toEqual([]);
+    expect(problems([edit(doc, 'weightedTraefikServiceName: traefik-service', 'weightedTraefikServiceName: traefik-servic')])).toEqual([
+      expect.stringMatching(/^docs-traefik\.md:\d+:\d+: spec\.strategy\.canary\.trafficRouting\.traefik\.weightedTraefikServiceName: no TraefikService "traefik-servic" in the files given; did you mean "traefik-service"\?.*\("traefikservices\.traefik\.io "traefik-servic" not found"\)/),
+    ]);
+    expect(problems([edit(doc, '      - name: canary-rollout # k8s', '      - name: canary-rolout # k8s')])).toEqual([
+      expect.stringMatching(/traefik\.weightedTraefikServiceName: TraefikService "traefik-service" has no backend for "canary-rollout"; did you mean "canary-rolout"\?.*"traefik canary service was not found"/),
+    ]);
+  });
+
+  it('Ambassador: the Mapping of Argo\'s example, as ambassador.go createCanaryMapping reads it', () => {
+    const ro = file('ambassador-rollout.yaml');
+    const mapping = file('ambassador-echo-mapping.yaml');
+    const services = file('ambassador-echo-service.yaml');
+    expect(problems([ro, mapping, services])).toEqual([]);
+    expect(warnings([ro, mapping, services])).toEqual([]);
+    expect(problems([edit(ro, '            - echo\n', '            - echoo\n'), mapping, services])).toEqual([
+      expect.stringMatching(/^ambassador-rollout\.yaml:30:15: spec\.strategy\.canary\.trafficRouting\.ambassador\.mappings\[0\]: no Mapping "echoo" in the files given; did you mean "echo"\?.*\("Ambassador mapping "echoo" not found"\)/),
+    ]);
+    expect(problems([ro, edit(mapping, '  service: echo-stable:80', '  service: echo-stable:80\n  weight: 10'), services])).toEqual([
+      expect.stringMatching(/mappings\[0\]: Mapping "echo" sets spec\.weight: the controller refuses it \("Ambassador mapping "echo" can not define weight"\)/),
+    ]);
+    expect(problems([ro, edit(mapping, '  service: echo-stable:80', '  service: echo:80'), services])).toEqual([
+      expect.stringMatching(/mappings\[0\]: Mapping "echo" routes to "echo:80", which does not hold the stableService "echo-stable".*so no request reaches the canary at any weight/),
+    ]);
+    // Without the Mapping among the files: said not checked.
+    expect(warnings([ro, services])).toEqual([expect.stringMatching(/ambassador: not checked: the Mappings it names \(the files hold none\)/)]);
+  });
+
+  it('namespaces: a route in another namespace than the Rollout\'s is refused with the vendor\'s words; none given is the Rollout\'s', () => {
+    const doc = page('docs-traefik.md');
+    // The Rollout has no namespace and the TraefikService one, or the reverse: applied where the other is.
+    expect(problems([into(doc, 'TraefikService', 'shop')])).toEqual([]);
+    expect(problems([into(doc, 'Rollout', 'shop')])).toEqual([]);
+    expect(problems([into(into(doc, 'TraefikService', 'shop'), 'Rollout', 'shop')])).toEqual([]);
+    expect(problems([into(into(doc, 'TraefikService', 'edge'), 'Rollout', 'shop')])).toEqual([
+      expect.stringMatching(/traefik\.weightedTraefikServiceName: TraefikService "traefik-service": the files hold it in namespace "edge", not in "shop" \(the Rollout's namespace\), where the controller looks: it cannot set the weights \("traefikservices\.traefik\.io "traefik-service" not found"\)/),
+    ]);
+    const ro = into(file('ambassador-rollout.yaml'), 'Rollout', 'shop');
+    expect(problems([ro, into(file('ambassador-echo-mapping.yaml'), 'Mapping', 'ambassador'), file('ambassador-echo-service.yaml')])).toEqual([
+      expect.stringMatching(/mappings\[0\]: Mapping "echo": the files hold it in namespace "ambassador", not in "shop".*\("Ambassador mapping "echo" not found"\)/),
+    ]);
+    const mesh = file('appmesh-canary-service.yaml');
+    expect(problems([edit(file('appmesh-canary-rollout.yaml'), '  name: my-rollout\n  namespace: argo-examples\n', '  name: my-rollout\n  namespace: other\n'), mesh])).toEqual([
+      expect.stringMatching(/appMesh\.virtualService\.name: VirtualService "my-svc": the files hold it in namespace "argo-examples", not in "other".*"VirtualService `my-svc` not found in namespace `other`"/),
+      expect.stringMatching(/canaryVirtualNodeRef\.name: VirtualNode "my-vn-canary": the files hold it in namespace "argo-examples", not in "other".*"VirtualNode `my-vn-canary` not found in namespace `other`"/),
+      expect.stringMatching(/stableVirtualNodeRef\.name: VirtualNode "my-vn-stable": the files hold it in namespace "argo-examples"/),
+    ]);
+    // Istio: "name.namespace" names the namespace (the last field); ".cluster.local" is stripped, ".svc" is not
+    // (GetVirtualServiceNamespaceName reads "x.mesh.svc" as "x.mesh" in namespace "svc").
+    const istio = file('e2e-istio-host-split.yaml');
+    const vsName = 'istio-host-split-vsvc';
+    const inMesh = into(istio, 'VirtualService', 'mesh');
+    // The canary and stable Services are read in the Rollout's namespace too (a warning: queries filtered on them).
+    expect(toScenarioParts([into(into(inMesh, 'Service', 'other'), 'Rollout', 'mesh')]).warnings).toContainEqual(expect.stringMatching(/canary\.(canary|stable)Service: Service "[^"]+": the files hold it in namespace "other", not in "mesh" \(the Rollout's namespace\)/));
+    expect(problems([inMesh])).toEqual([]);
+    expect(problems([into(inMesh, 'Rollout', 'shop')])).toEqual([expect.stringMatching(new RegExp(`VirtualService "${vsName}": the files hold it in namespace "mesh", not in "shop" \\(the Rollout's namespace\\).*"VirtualService \`${vsName}\` not found"`))]);
+    expect(problems([edit(into(inMesh, 'Rollout', 'shop'), `            name: ${vsName}\n`, `            name: ${vsName}.mesh.svc.cluster.local\n`)])).toEqual([expect.stringMatching(/virtualService\.name: no VirtualService "istio-host-split-vsvc\.mesh" in the files given/)]);
+    expect(problems([edit(into(inMesh, 'Rollout', 'shop'), `            name: ${vsName}\n`, `            name: ${vsName}.mesh.cluster.local\n`)])).toEqual([]);
+    expect(problems([edit(into(inMesh, 'Rollout', 'shop'), `            name: ${vsName}\n`, `            name: ${vsName}.mesh\n`)])).toEqual([]);
+    // A subset split's DestinationRule, read in the Rollout's namespace (istio.go getDestinationRule).
+    const subset = file('istio-subset-split.yaml');
+    expect(problems([edit(subset, '            name: istio-subset-split-destrule', '            name: istio-subset-split-destrul')])).toEqual([expect.stringMatching(/istio\.destinationRule\.name: no DestinationRule "istio-subset-split-destrul" in the files given; did you mean "istio-subset-split-destrule"\?.*\("DestinationRule `istio-subset-split-destrul` not found"\)/)]);
+    expect(problems([into(into(subset, 'DestinationRule', 'mesh'), 'Rollout', 'shop')])).toEqual([
+      expect.stringMatching(/istio\.destinationRule\.name: DestinationRule "istio-subset-split-destrule": the files hold it in namespace "mesh", not in "shop"/),
+    ]);
+    // The Gateway API plugin reads the routes in its config's namespace (this example's: default), else the Rollout's.
+    const plugin = file('gatewayapi-plugin-rollout.yml');
+    const route = into(file('gatewayapi-plugin-httproute.yml'), 'HTTPRoute', 'gateways');
+    expect(problems([plugin, route])).toEqual([expect.stringMatching(/gatewayAPI\.httpRoute: HTTPRoute "argo-rollouts-http-route": the files hold it in namespace "gateways", not in "default" \(the plugin's namespace, spec\.strategy\.canary\.trafficRouting\.plugins\.argoproj-labs\/gatewayAPI\.namespace\).*\("httproutes\.gateway\.networking\.k8s\.io "argo-rollouts-http-route" not found"\)/)]);
+    expect(problems([edit(plugin, 'namespace: default # namespace', 'namespace: gateways # namespace'), route])).toEqual([]);
+    const unset = into(edit(plugin, '            namespace: default # namespace where this rollout resides\n', ''), 'Rollout', 'shop');
+    expect(problems([unset, route])).toEqual([expect.stringMatching(/HTTPRoute "argo-rollouts-http-route": the files hold it in namespace "gateways", not in "shop" \(the Rollout's namespace\)/)]);
+    expect(problems([into(edit(plugin, '            namespace: default # namespace where this rollout resides\n', ''), 'Rollout', 'gateways'), route])).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts } from '../src/interop/flagger/index.js';
-import { heyTraffic } from '../src/interop/flagger/loadtest.js';
+import { heyDestination, heyTraffic } from '../src/interop/flagger/loadtest.js';
 import { loadScenarioFile, parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
@@ -50,8 +50,8 @@ describe('Flagger, as it is', () => {
       'canary.yaml:19:5: spec.autoscalerRef: the workload\'s pods are not simulated: the scenario\'s services stand for them',
       'canary.yaml:26:17: spec.service.targetPort: the Service\'s ports and protocols are not simulated',
       'canary.yaml:10:3: spec.provider: none: the mesh provider is the flagger controller\'s -mesh-provider, "istio" (Flagger\'s default; the scenario\'s flagger.mesh-provider names another)',
-      'canary.yaml:60:9: spec.analysis.webhooks[0]: webhook "acceptance-test" of type pre-rollout is not called in a rehearsal: it passes. Its command on the load tester, "curl -sd \'test\' http://podinfo-canary:9898/token | grep token", runs once, before the first traffic shift; whatever it sends is not rehearsed; type bash: its exit status, which decides the webhook, is taken as success',
-      'canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes. Its command on the load tester, "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/", would send up to 20 requests a second (2 workers, at most 10 a second each, each waiting for its answer) to http://podinfo-canary.test:9898/, for 1m, started at every check (every 1m; skipped while the last run goes on): that traffic is not rehearsed, and the checks read only the users\' requests',
+      'canary.yaml:60:9: spec.analysis.webhooks[0]: webhook "acceptance-test" of type pre-rollout is not called in a rehearsal: it passes. Its command on the load tester, "curl -sd \'test\' http://podinfo-canary:9898/token | grep token", runs once, before the first traffic shift; whatever it sends is not rehearsed (rehearse runs no command: the checks read only the scenario\'s users\' requests); type bash: its exit status, which decides the webhook, is taken as success',
+      'canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes. Its command on the load tester, "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/", would send up to 20 requests a second (2 workers, at most 10 a second each, each waiting for its answer) to http://podinfo-canary.test:9898/, for 1m, started at every check (every 1m; skipped while the last run goes on): all of it to the canary Service, whose requests the checks count; rehearse sends none of it: the checks read only the scenario\'s users\' requests the weights send to the canary, fewer than Flagger\'s checks count (at a low weight or with little traffic, none: a check that finds no values fails)',
     ]);
   });
 
@@ -66,6 +66,15 @@ describe('Flagger, as it is', () => {
     // A rollout hook with a hey command: the warning gives its traffic and cadence; without metadata.cmd, no note.
     const r = toScenarioParts([edit('cmd: "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/"', 'cmd: "hey -z 30s -c 4 http://podinfo-canary.test:9898/"'), templates]);
     expect(r.warnings.find((w) => w.includes('"load-test"'))).toContain('"hey -z 30s -c 4 http://podinfo-canary.test:9898/", would send as many requests as 4 workers get answers to (no -q: no limit) to http://podinfo-canary.test:9898/, for 30s, started at every check (every 1m; skipped while the last run goes on)');
+    // Where its requests go, by the URL's host: the canary Service takes them all; the apex Service, an ingress or a
+    // gateway splits them by the weights; the primary gives the canary's checks none.
+    expect(heyDestination('hey -z 1m http://podinfo-canary.test:9898/', 'podinfo')).toBe('canary');
+    expect(heyDestination('hey -z 1m -host app.example.com http://podinfo.test/', 'podinfo')).toBe('split');
+    expect(heyDestination('hey -z 10m -q 10 -c 2 http://istio-ingressgateway.istio-system/podinfo', 'podinfo')).toBe('split');
+    expect(heyDestination('hey http://podinfo-primary:9898/', 'podinfo')).toBe('primary');
+    expect(heyDestination('curl http://podinfo-canary/', 'podinfo')).toBeNull();
+    const apex = toScenarioParts([edit('cmd: "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/"', 'cmd: "hey -z 1m -q 10 -c 2 http://podinfo.test:9898/"'), templates]);
+    expect(apex.warnings.find((w) => w.includes('"load-test"'))).toMatch(/: split by the weights as users' requests are; rehearse sends none of it: the checks read only the scenario's users' requests at each weight, fewer than Flagger's checks count$/);
     const bare = toScenarioParts([edit('        metadata:\n          cmd: "hey -z 1m -q 10 -c 2 http://podinfo-canary.test:9898/"\n', ''), templates]);
     expect(bare.warnings.find((w) => w.includes('"load-test"'))).toBe('canary.yaml:67:9: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes');
   });

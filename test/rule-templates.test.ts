@@ -136,6 +136,58 @@ const ruleFile = (summary: string) => `groups:\n  - name: g\n    rules:\n      -
 
 const root = new URL('..', import.meta.url).pathname;
 
+/**
+ * Refused or warned: a Go text/template syntax error fails every Prometheus (rulefmt testTemplateParsing parses
+ * with golang/go src/text/template/parse/parse.go); a function template.go does not define, a variable rulefmt
+ * does not declare, or `{{else with}}` in a {{with}} (golang/go#57646: Go 1.23's parse.go elseControl reads it as
+ * `{{else}}{{with ...}}...{{end}}`) fails promtool 2.42 but not a Prometheus that has it. Each row: the template,
+ * what rehearse does, promtool 2.42's message on it, and the template with the names supplied (a defined
+ * function, the variable declared, the else-with written out): promtool refuses it with the syntax error, or
+ * accepts it (null).
+ */
+const KINDS: [string, 'refused' | 'warned', string, string, string | null][] = [
+  ['{{ $value ', 'refused', 'unclosed action', '{{ $value ', 'unclosed action'],
+  ['{{ humanize ($value }}', 'refused', 'unclosed left paren', '{{ humanize ($value }}', 'unclosed left paren'],
+  ['{{ 1 | printf "%d" | 2 }}', 'refused', 'non executable command in pipeline stage 3', '{{ 1 | printf "%d" | 2 }}', 'non executable command in pipeline stage 3'],
+  ['{{ if $value }}high', 'refused', 'unexpected EOF', '{{ if $value }}high', 'unexpected EOF'],
+  ['{{ range $labels }}{{ else with . }}{{ end }}', 'refused', 'unexpected <with> in else', '{{ range $labels }}{{ else with . }}{{ end }}', 'unexpected <with> in else'],
+  ['{{ toDuration $value ', 'refused', 'function "toDuration" not defined', '{{ humanizeDuration $value ', 'unclosed action'],
+  ['{{ nosuch ( }}', 'refused', 'function "nosuch" not defined', '{{ printf ( }}', 'unclosed left paren'],
+  ['{{ if $value }}{{ $later }}', 'refused', 'undefined variable "$later"', '{{ $later := 0 }}{{ if $value }}{{ $later }}', 'unexpected EOF'],
+  ['{{ toDuration $value }}', 'warned', 'function "toDuration" not defined', '{{ humanizeDuration $value }}', null],
+  ['{{ $value | humanize | nosuch }}', 'warned', 'function "nosuch" not defined', '{{ $value | humanize | printf }}', null],
+  ['{{ $later }} of {{ now | humanizeTimestamp }}', 'warned', 'undefined variable "$later"', '{{ $later := 0 }}{{ $later }} of {{ printf | humanizeTimestamp }}', null],
+  ['{{ with $labels.a }}{{ . }}{{ else with $labels.b }}{{ . }}{{ end }}', 'warned', 'unexpected <with> in else', '{{ with $labels.a }}{{ . }}{{ else }}{{ with $labels.b }}{{ . }}{{ end }}{{ end }}', null],
+];
+
+describe('annotation templates: a syntax error refused, a name Prometheus 2.42 lacks warned', () => {
+  it.each(KINDS)('%j', (text, kind, first, _, syntax) => {
+    const p = templateProblem(text);
+    // (Ours names the control an unexpected EOF leaves open.)
+    expect(p?.reason).toContain(first);
+    if (syntax === null) expect(p?.syntax).toBeNull();
+    else expect(p?.syntax?.reason).toContain(syntax);
+    expect(p?.syntax ? 'refused' : 'warned').toBe(kind);
+    const read = () => readRuleFile(ruleFile(text), 'r.yml');
+    if (kind === 'refused') expect(read).toThrow(/annotations\.summary: a template no Prometheus parses .*: /);
+    else expect(read().warnings[0]).toContain(`annotations.summary: a template Prometheus 2.42 does not parse (its promtool check rules refuses the file): ${first} at column`);
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool check rules: each as written, and with the names supplied', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    const check = (text: string) => {
+      writeFileSync(join(dir, 'r.yml'), ruleFile(text));
+      const r = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yml')], { encoding: 'utf8' });
+      return r.status === 0 ? null : /template: __alert_A:\d+: (.*)/.exec(`${r.stdout}${r.stderr}`)?.[1].trim() ?? `${r.stdout}${r.stderr}`;
+    };
+    try {
+      expect(KINDS.map(([text, kind, , supplied]) => [text, kind, check(text), supplied, check(supplied)])).toEqual(KINDS);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('annotation templates, as Prometheus parses them', () => {
   it.each(VECTORS)('%j', (text, refused) => {
     const problem = templateProblem(text);
@@ -179,15 +231,23 @@ describe('annotation templates, as Prometheus parses them', () => {
     }
   });
 
-  it('warns at the annotation, with the place in the template; the rule is still read', () => {
-    const parts = readRuleFile(ruleFile('{{ $labels.instance }} down for {{ humanizeDuration $value '), 'r.yml');
+  it('refuses a syntax error at the annotation, with the place in the template; warns a missing name, and the rule is still read', () => {
+    expect(() => readRuleFile(ruleFile('{{ $labels.instance }} down for {{ humanizeDuration $value '), 'r.yml')).toThrow(
+      'r.yml:7:20: groups[0].rules[0].annotations.summary: a template no Prometheus parses (Go text/template syntax; promtool check rules refuses the file and Prometheus loads none of it): unclosed action at column 33 of "{{ $labels.instance }} down for {{ humanizeDuration $value "',
+    );
+    const parts = readRuleFile(ruleFile('{{ $labels.instance }} down for {{ toDuration $value }}'), 'r.yml');
     expect(parts.warnings).toEqual([
-      'r.yml:7:20: groups[0].rules[0].annotations.summary: a template Prometheus does not parse (promtool check rules refuses the file): unclosed action at column 33 of "{{ $labels.instance }} down for {{ humanizeDuration $value "',
+      'r.yml:7:20: groups[0].rules[0].annotations.summary: a template Prometheus 2.42 does not parse (its promtool check rules refuses the file): function "toDuration" not defined at column 36 of "{{ $labels.instance }} down for {{ toDuration $value }}"; a Prometheus that defines the name reads it (rehearse reads no annotation)',
     ]);
     expect(parts.groups[0].rules[0].name).toBe('A');
     expect(readRuleFile(ruleFile('{{ $labels.instance }} down for {{ humanizeDuration $value }}'), 'r.yml').warnings).toEqual([]);
+    // A templated label value is refused by rehearse; one that no Prometheus parses says so too (promtool 2.42 on it:
+    // 'label "team": template: __alert_A:1: unclosed action').
+    const labelled = (v: string) => `groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels:\n          team: ${JSON.stringify(v)}\n`;
+    expect(() => readRuleFile(labelled('{{ $labels.job '), 'r.yml')).toThrow('r.yml:7:17: groups[0].rules[0].labels.team: a templated label value is not supported (rehearse compares alerts by their labels); nor does any Prometheus parse this one (Go text/template syntax): unclosed action at column 1');
+    expect(() => readRuleFile(labelled('{{ toUpper $labels.job }}'), 'r.yml')).toThrow(/labels\.team: a templated label value is not supported \(rehearse compares alerts by their labels\)$/);
     // A template over several lines gives the line inside it.
-    expect(readRuleFile(ruleFile('first\nsecond {{ $nope }}'), 'r.yml').warnings[0]).toMatch(/: undefined variable "\$nope" at line 2, column 11 of "first\\nsecond \{\{ \$nope \}\}"$/);
+    expect(readRuleFile(ruleFile('first\nsecond {{ $nope }}'), 'r.yml').warnings[0]).toMatch(/: undefined variable "\$nope" at line 2, column 11 of "first\\nsecond \{\{ \$nope \}\}"; a Prometheus/);
   });
 
   it('large templates are scanned within a time budget: long declarations, deep nesting, many variables', () => {
@@ -209,12 +269,16 @@ describe('annotation templates, as Prometheus parses them', () => {
       // A real process with a time limit: a scan that does not end fails here instead of freezing the worker.
       const r = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), 'validate', join(dir, 's.yaml')], { encoding: 'utf8', timeout: 15_000 });
       expect(r.error, 'timed out').toBeUndefined();
-      const warnings = r.stderr.split('\n').filter((l) => l.includes('annotations.'));
-      expect(warnings.map((w) => /annotations\.(a\d): .*?: (.*?) at column (\d+) of "[^"]{200}"\.\.\. \((\d+) characters\)$/.exec(w)?.slice(1))).toEqual([
-        // parse.go pipeline: outside {{range}}, one variable is declared at a time (promtool check rules refuses it).
-        ['a0', 'too many declarations in command', '6', String(templates[0].length)],
-        ['a2', 'undefined variable "$w"', String(21 * n + 17), String(templates[2].length)],
-      ]);
+      const said = (stderr: string) => stderr.split('\n').filter((l) => l.includes('annotations.'))
+        .map((w) => /annotations\.(a\d): .*?: (.*?) at column (\d+) of "[^"]{200}"\.\.\. \((\d+) characters\)/.exec(w)?.slice(1));
+      // parse.go pipeline: outside {{range}}, one variable is declared at a time: a syntax error, refused.
+      expect(r.status).toBe(2);
+      expect(said(r.stderr)).toEqual([['a0', 'too many declarations in command', '6', String(templates[0].length)]]);
+      // Without it, the variable out of scope is warned.
+      writeFileSync(join(dir, 'r.yml'), readFileSync(join(dir, 'r.yml'), 'utf8').replace(/ {10}a0: .*\n/, ''));
+      const rest = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), 'validate', join(dir, 's.yaml')], { encoding: 'utf8', timeout: 15_000 });
+      expect(rest.error, 'timed out').toBeUndefined();
+      expect(said(rest.stderr)).toEqual([['a2', 'undefined variable "$w"', String(21 * n + 17), String(templates[2].length)]]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

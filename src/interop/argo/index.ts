@@ -13,6 +13,7 @@ import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '
 import { contextNote, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
+import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
@@ -123,8 +124,12 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   const serviceName = (key: 'canaryService' | 'stableService'): string | null => {
     const v = get(canary, key);
     if (typeof v !== 'string' || v === '') return null;
-    const services = context.filter((c) => c.kind === 'Service').map((c) => c.name);
-    if (services.length > 0 && !services.includes(v)) warn(ro, [...cp, key], `no Service "${v}" in the files given${didYouMean(v, services)} (found ${services.join(', ')}): queries filtered on "${v}" see the ${key === 'canaryService' ? 'canary' : 'stable'} pods' traffic all the same`);
+    const all = context.filter((c) => c.kind === 'Service' && c.group === '');
+    const services = [...new Set(all.map((c) => c.name))];
+    // The controller reads them in the Rollout's namespace (rollout/service.go).
+    const looked = inNamespace(all.filter((c) => c.name === v), namespaceOf(ro), 'the Rollout\'s namespace');
+    if (services.length > 0 && looked === null) warn(ro, [...cp, key], `no Service "${v}" in the files given${didYouMean(v, services)} (found ${services.join(', ')}): queries filtered on "${v}" see the ${key === 'canaryService' ? 'canary' : 'stable'} pods' traffic all the same`);
+    else if (looked && 'elsewhere' in looked) warn(ro, [...cp, key], `Service "${v}": ${looked.elsewhere}: not checked against the files' Services`);
     return v;
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };

@@ -7,8 +7,29 @@
  */
 import { didYouMean } from '../../errors.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
+import { inNamespace } from '../kube/namespaces.js';
 
-export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, context: readonly Resource[], problem: (r: Resource, path: Path, message: string) => void): void {
+/**
+ * utils/istio/istio.go GetVirtualServiceNamespaceName: ".cluster.local" stripped, then the last of two or more
+ * dot-separated fields is the namespace and the rest the name (a name may hold periods); none: the Rollout's.
+ */
+export function virtualServiceName(full: string): { name: string; namespace: string | null } {
+  const fields = full.replace(/\.cluster\.local$/, '').split('.');
+  return fields.length >= 2 ? { name: fields.slice(0, -1).join('.'), namespace: fields[fields.length - 1] } : { name: fields[0], namespace: null };
+}
+
+export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, context: readonly Resource[], problem: (r: Resource, path: Path, message: string) => void, rolloutNamespace: string | null): void {
+  // istio.go getDestinationRule: the DestinationRule of a subset split, read in the Rollout's namespace by
+  // UpdateHash before each weight change ("DestinationRule `x` not found"). Checked where the files hold any.
+  const rules = context.filter((c) => c.kind === 'DestinationRule' && c.group === 'networking.istio.io');
+  const rule = String(get(istio, 'destinationRule', 'name') ?? '');
+  if (rule && rules.length > 0) {
+    const path = [...istioPath, 'destinationRule', 'name'];
+    const looked = inNamespace(rules.filter((r) => r.name === rule), rolloutNamespace, 'the Rollout\'s namespace');
+    const names = [...new Set(rules.map((r) => r.name))];
+    if (looked === null) problem(ro, path, `no DestinationRule "${rule}" in the files given${didYouMean(rule, names)} (found ${names.join(', ')}): the controller cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
+    else if ('elsewhere' in looked) problem(ro, path, `DestinationRule "${rule}": ${looked.elsewhere}: it cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
+  }
   const services = context.filter((c) => c.kind === 'VirtualService' && c.group === 'networking.istio.io');
   if (services.length === 0) return;
   const one = get(istio, 'virtualService');
@@ -16,14 +37,18 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
   const entries: [unknown, Path][] = one !== undefined ? [[one, [...istioPath, 'virtualService']]] : (Array.isArray(many) ? many : []).map((v, i) => [v, [...istioPath, 'virtualServices', i]]);
   const names = services.map((s) => s.name);
   for (const [entry, path] of entries) {
-    // "name" or "name.namespace" (istio.go getVirtualServiceNamespaceName).
-    const full = String(get(entry, 'name') ?? '');
-    const name = full.split('.')[0];
-    const vs = services.find((s) => s.name === name);
-    if (!vs) {
+    // "name" or "name.namespace"; without a namespace, the Rollout's (istio.go SetWeight).
+    const { name, namespace } = virtualServiceName(String(get(entry, 'name') ?? ''));
+    const looked = inNamespace(services.filter((s) => s.name === name), namespace ?? rolloutNamespace, namespace ? 'the namespace its name gives' : 'the Rollout\'s namespace');
+    if (looked === null) {
       problem(ro, [...path, 'name'], `no VirtualService "${name}" in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
       continue;
     }
+    if ('elsewhere' in looked) {
+      problem(ro, [...path, 'name'], `VirtualService "${name}": ${looked.elsewhere}: it cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
+      continue;
+    }
+    const vs = looked.found;
     const http = get(vs.value, 'spec', 'http');
     const routes = (Array.isArray(http) ? http : []).map((h) => String(get(h, 'name') ?? ''));
     const wanted = get(entry, 'routes');

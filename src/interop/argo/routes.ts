@@ -5,9 +5,16 @@
  * canary or stable Service, fails SetWeight every reconcile and the rollout does not progress: refused at its
  * place, with a suggestion. Checked only where the files hold resources of that kind (a Rollout given alone says
  * nothing of them); otherwise one warning says what is not checked. Istio's VirtualServices: istio.ts.
+ *
+ * Namespaces as the controller resolves them: every router reads its resources in the Rollout's namespace
+ * (trafficrouting.go NewDynamicClient(…, rollout.GetNamespace()), alb.go and nginx.go GetCached(rollout.Namespace,
+ * …), appmesh.go GetVirtualServiceCR(ctx, r.rollout.Namespace, …)), but the Gateway API plugin, which reads its
+ * config's namespace, defaulting to the Rollout's (pkg/plugin/plugin.go). A resource the files give without a
+ * namespace, or a Rollout without one, is taken to be applied where the other is (kubectl's namespace, or -n).
  */
 import { didYouMean } from '../../errors.js';
-import { get, type Path, type Resource } from '../kube/resources.js';
+import { get, pathText, type Path, type Resource } from '../kube/resources.js';
+import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkIstio } from './istio.js';
 
 type Report = (r: Resource, path: Path, message: string) => void;
@@ -15,15 +22,21 @@ type Report = (r: Resource, path: Path, message: string) => void;
 interface Kind {
   readonly kind: string;
   readonly groups: readonly string[];
+  /** What the controller says when the name is not in the namespace it looks in. */
+  readonly notFound: (name: string, namespace: string) => string;
 }
-const APISIX_ROUTE: Kind = { kind: 'ApisixRoute', groups: ['apisix.apache.org'] };
-const INGRESS: Kind = { kind: 'Ingress', groups: ['networking.k8s.io', 'extensions'] };
-const TRAEFIK_SERVICE: Kind = { kind: 'TraefikService', groups: ['traefik.io', 'traefik.containo.us'] };
-const MAPPING: Kind = { kind: 'Mapping', groups: ['getambassador.io', 'x.getambassador.io'] };
-const MESH_SERVICE: Kind = { kind: 'VirtualService', groups: ['appmesh.k8s.aws'] };
-const MESH_NODE: Kind = { kind: 'VirtualNode', groups: ['appmesh.k8s.aws'] };
-const VIRTUAL_SERVICE: Kind = { kind: 'VirtualService', groups: ['networking.istio.io'] };
-const gatewayKind = (kind: string): Kind => ({ kind, groups: ['gateway.networking.k8s.io'] });
+/** The API server's NotFound, as a dynamic client or a lister gives it (k8s.io/apimachinery errors.NewNotFound). */
+const apiNotFound = (resource: string) => (name: string) => `${resource} "${name}" not found`;
+const APISIX_ROUTE: Kind = { kind: 'ApisixRoute', groups: ['apisix.apache.org'], notFound: apiNotFound('apisixroutes.apisix.apache.org') };
+const INGRESS: Kind = { kind: 'Ingress', groups: ['networking.k8s.io', 'extensions'], notFound: apiNotFound('ingress.networking.k8s.io') };
+const TRAEFIK_SERVICE: Kind = { kind: 'TraefikService', groups: ['traefik.io', 'traefik.containo.us'], notFound: apiNotFound('traefikservices.traefik.io') };
+// ambassador.go createCanaryMapping's warning event.
+const MAPPING: Kind = { kind: 'Mapping', groups: ['getambassador.io', 'x.getambassador.io'], notFound: (n) => `Ambassador mapping "${n}" not found` };
+// appmesh.go's warning events name the namespace.
+const MESH_SERVICE: Kind = { kind: 'VirtualService', groups: ['appmesh.k8s.aws'], notFound: (n, ns) => `VirtualService \`${n}\` not found in namespace \`${ns}\`` };
+const MESH_NODE: Kind = { kind: 'VirtualNode', groups: ['appmesh.k8s.aws'], notFound: (n, ns) => `VirtualNode \`${n}\` not found in namespace \`${ns}\`` };
+const VIRTUAL_SERVICE: Kind = { kind: 'VirtualService', groups: ['networking.istio.io'], notFound: (n) => `VirtualService \`${n}\` not found` };
+const gatewayKind = (kind: string): Kind => ({ kind, groups: ['gateway.networking.k8s.io'], notFound: apiNotFound(`${kind.toLowerCase()}s.gateway.networking.k8s.io`) });
 
 /** The Gateway API plugin's name in trafficRouting.plugins (its README and examples). */
 export const GATEWAY_API_PLUGIN = 'argoproj-labs/gatewayAPI';
@@ -33,6 +46,8 @@ interface Ref {
   readonly name: string;
   readonly path: Path;
   readonly kind: Kind;
+  /** The namespace the router reads it in, and why, where it is not the Rollout's. */
+  readonly namespace?: { readonly name: string; readonly how: string };
   readonly check?: (found: Resource) => string | null;
 }
 
@@ -110,8 +125,22 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
     const name = text(get(config, 'weightedTraefikServiceName'));
     refs.push({ name, path: [...at, 'weightedTraefikServiceName'], kind: TRAEFIK_SERVICE, check: (found) => backendsNote(c, list(get(found.value, 'spec', 'weighted', 'services')).map((s) => text(get(s, 'name'))), `TraefikService "${name}"`, 'traefik canary service was not found') });
   } else if (router === 'ambassador') {
-    // ambassador.go createCanaryMapping: the base Mapping is read, and a missing one stops the update (AmbassadorMappingNotFound).
-    list(get(config, 'mappings')).forEach((n, i) => refs.push({ name: text(n), path: [...at, 'mappings', i], kind: MAPPING }));
+    // ambassador.go createCanaryMapping: the base Mapping is read, and a missing one stops the update (AmbassadorMappingNotFound),
+    // as does one with a weight; the canary Mapping is a copy whose service has the stableService replaced by the canaryService.
+    list(get(config, 'mappings')).forEach((n, i) => {
+      const name = text(n);
+      refs.push({
+        name, path: [...at, 'mappings', i], kind: MAPPING,
+        check: (found) => {
+          const weight = get(found.value, 'spec', 'weight');
+          if (typeof weight === 'number' && Number.isInteger(weight) && weight !== 0) return `Mapping "${name}" sets spec.weight: the controller refuses it ("Ambassador mapping \"${name}\" can not define weight") and the rollout does not progress`;
+          const service = text(get(found.value, 'spec', 'service'));
+          const stable = c.stableService;
+          if (stable && c.canaryService && !service.includes(stable)) return `Mapping "${name}" routes to "${service}", which does not hold the stableService "${stable}": the canary Mapping the controller makes routes there too (ambassador.go buildCanaryService replaces "${stable}" by "${c.canaryService}" in it), so no request reaches the canary at any weight`;
+          return null;
+        },
+      });
+    });
   } else if (router === 'appMesh') {
     // appmesh.go SetWeight and UpdateHash: the VirtualService and both VirtualNodes are read ("VirtualService `x` not found").
     refs.push({ name: text(get(config, 'virtualService', 'name')), path: [...at, 'virtualService', 'name'], kind: MESH_SERVICE });
@@ -126,12 +155,15 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
         continue;
       }
       // pkg/plugin/httproute.go (grpcroute.go alike) setHTTPRouteWeight: the route's rules' backendRefs hold the canary and the stable Service.
+      // The routes are read in the config's namespace, else the Rollout's (plugin.go).
+      const ns = text(get(cfg, 'namespace'));
+      const namespace = ns ? { name: ns, how: `the plugin's namespace, ${pathText([...at, plugin, 'namespace'])}` } : undefined;
       for (const [kind, single, many, vendor] of [['HTTPRoute', 'httpRoute', 'httpRoutes', 'backendRef was not found in httpRoute'], ['GRPCRoute', 'grpcRoute', 'grpcRoutes', 'backendRef was not found in grpcRoute'], ['TCPRoute', 'tcpRoute', 'tcpRoutes', 'backendRef was not found in tcpRoute'], ['TLSRoute', 'tlsRoute', 'tlsRoutes', 'backendRef was not found in tlsRoute']]) {
         const pp: Path = [...at, plugin];
         const one = text(get(cfg, single));
         const names: [string, Path][] = [...(one ? [[one, [...pp, single]] as [string, Path]] : []), ...list(get(cfg, many)).map((r, i): [string, Path] => [text(get(r, 'name')), [...pp, many, i, 'name']])];
         for (const [name, path] of names) {
-          refs.push({ name, path, kind: gatewayKind(kind), check: (found) => backendsNote(c, list(get(found.value, 'spec', 'rules')).flatMap((r) => list(get(r, 'backendRefs')).map((b) => text(get(b, 'name')))), `${kind} "${name}"`, vendor) });
+          refs.push({ name, path, kind: gatewayKind(kind), namespace, check: (found) => backendsNote(c, list(get(found.value, 'spec', 'rules')).flatMap((r) => list(get(r, 'backendRefs')).map((b) => text(get(b, 'name')))), `${kind} "${name}"`, vendor) });
         }
       }
       for (const sel of ['httpRouteSelector', 'grpcRouteSelector', 'tcpRouteSelector', 'tlsRouteSelector']) {
@@ -151,7 +183,7 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
   const config = get(routing, router);
   if (router === 'istio') {
     const hasAny = c.context.some(ofKind(VIRTUAL_SERVICE));
-    if (hasAny) checkIstio(c.rollout, config, at, c.context, c.problem);
+    if (hasAny) checkIstio(c.rollout, config, at, c.context, c.problem, namespaceOf(c.rollout));
     else c.warn(c.rollout, at, 'the files hold no Istio VirtualService: the VirtualServices and routes it names are not checked (give them beside the Rollout to check them as the controller finds them)');
     return;
   }
@@ -159,8 +191,11 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
     // smi.go Reconcile: the controller creates the TrafficSplit it names (or the Rollout's name): nothing to find.
     // Its service is rootService, the apex Service the mesh splits: checked against the files' Services.
     const root = text(get(config, 'rootService'));
-    const services = c.context.filter((r) => r.kind === 'Service' && r.group === '').map((r) => r.name);
-    if (root && services.length > 0 && !services.includes(root)) c.warn(c.rollout, [...at, 'rootService'], `no Service "${root}" in the files given${didYouMean(root, services)} (found ${services.join(', ')}): the TrafficSplit the controller makes splits a Service the files do not hold`);
+    const all = c.context.filter((r) => r.kind === 'Service' && r.group === '');
+    const services = [...new Set(all.map((r) => r.name))];
+    const looked = inNamespace(all.filter((r) => r.name === root), namespaceOf(c.rollout), 'the Rollout\'s namespace, where the TrafficSplit is made');
+    if (root && services.length > 0 && looked === null) c.warn(c.rollout, [...at, 'rootService'], `no Service "${root}" in the files given${didYouMean(root, services)} (found ${services.join(', ')}): the TrafficSplit the controller makes splits a Service the files do not hold`);
+    else if (root && looked && 'elsewhere' in looked) c.warn(c.rollout, [...at, 'rootService'], `Service "${root}": ${looked.elsewhere}: the TrafficSplit the controller makes splits a Service the files do not hold there`);
     else if (root && services.length === 0) c.warn(c.rollout, at, `not checked: the rootService "${root}" (the files hold no Service); the TrafficSplit is the controller's own (smi.go creates it)`);
     return;
   }
@@ -172,12 +207,19 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
       notGiven.add(ref.kind.kind);
       continue;
     }
-    const found = kind.find((r) => r.name === ref.name);
-    if (!found) {
-      const names = kind.map((r) => r.name);
-      c.problem(c.rollout, ref.path, `no ${ref.kind.kind} "${ref.name}" in the files given${didYouMean(ref.name, names)} (found ${names.join(', ')}): the controller cannot set the weights and the rollout does not progress`);
+    const want = ref.namespace?.name ?? namespaceOf(c.rollout);
+    const looked = inNamespace(kind.filter((r) => r.name === ref.name), want, ref.namespace?.how ?? 'the Rollout\'s namespace');
+    const vendor = ref.kind.notFound(ref.name, want ?? 'default');
+    if (looked === null) {
+      const names = [...new Set(kind.map((r) => r.name))];
+      c.problem(c.rollout, ref.path, `no ${ref.kind.kind} "${ref.name}" in the files given${didYouMean(ref.name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("${vendor}") and the rollout does not progress`);
       continue;
     }
+    if ('elsewhere' in looked) {
+      c.problem(c.rollout, ref.path, `${ref.kind.kind} "${ref.name}": ${looked.elsewhere}: it cannot set the weights ("${vendor}") and the rollout does not progress`);
+      continue;
+    }
+    const found = looked.found;
     const note = ref.check?.(found) ?? null;
     if (note) c.problem(c.rollout, ref.path, note);
   }

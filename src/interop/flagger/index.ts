@@ -15,12 +15,13 @@ import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
 import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
-import { heyTraffic } from './loadtest.js';
+import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
 import { droppedMatch, readsMatch, sessionAffinityNote } from './routing.js';
 import { providerCheck } from './provider.js';
+import { checkFlaggerRoute } from './routes.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -174,7 +175,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
     const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
     if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
-    else warn(cn, hp, `${hook}: ${HOOK_OUTCOME[type] ?? 'it passes'}${commandNote(h, type, intervalUs)}`);
+    else warn(cn, hp, `${hook}: ${HOOK_OUTCOME[type] ?? 'it passes'}${commandNote(h, type, intervalUs, service)}`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
   // scheduler.go: only runCanary reads maxWeight; runBlueGreen and runAB (iterations) shift no weights.
@@ -187,12 +188,15 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
     warn(cn, [...ap, 'maxWeight'], `with stepWeights, Flagger walks the step weights up to the last one (${String(stepList[stepList.length - 1])}) and reads no maxWeight (scheduler.go maxWeight): not read`);
   }
   const router = provider ?? mesh;
+  // The route the router reads, in the Canary's namespace (a Canary without one: where it is applied).
+  const givenNamespace = get(cn.value, 'metadata', 'namespace');
+  checkFlaggerRoute(cn, router, service, typeof givenNamespace === 'string' && givenNamespace !== '' ? givenNamespace : null, context, problem, warn);
   const abReaches = readsMatch(router) ? 'matching' : 'all';
   const matched = matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
   const matchList = get(analysis, 'match');
   if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
   const affinity = get(analysis, 'sessionAffinity');
-  if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity));
+  if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity, weights, intervalUs));
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
@@ -304,14 +308,19 @@ function meshProviderOf(context: readonly Resource[]): { value: string; at: stri
  * is not rehearsed; '' for other webhooks. Flagger calls pre-rollout hooks once before the first traffic shift,
  * rollout hooks at every check (scheduler.go runAnalysis), the others at their events.
  */
-function commandNote(h: unknown, type: string, intervalUs: number): string {
+function commandNote(h: unknown, type: string, intervalUs: number, service: string): string {
   const cmd = get(h, 'metadata', 'cmd');
   const kind = String(get(h, 'metadata', 'type') ?? 'cmd');
   if (typeof cmd !== 'string' || (kind !== 'cmd' && kind !== 'bash')) return '';
   const when = type === 'rollout' ? `at every check (every ${duration(intervalUs / 1e6)}${kind === 'cmd' ? '; skipped while the last run goes on' : ''})`
     : type === 'pre-rollout' ? 'once, before the first traffic shift' : `at each ${type} event`;
   const sends = heyTraffic(cmd);
-  const what = sends === null ? `runs ${when}; whatever it sends is not rehearsed` : `would send ${sends}, started ${when}: that traffic is not rehearsed, and the checks read only the users' requests`;
+  // rehearse sends none of it: the scenario's users are all the traffic, and the weights route them.
+  const where = heyDestination(cmd, service);
+  const instead = where === 'canary' ? `all of it to the canary Service, whose requests the checks count; rehearse sends none of it: the checks read only the scenario's users' requests the weights send to the canary, fewer than Flagger's checks count (at a low weight or with little traffic, none: a check that finds no values fails)`
+    : where === 'primary' ? 'all of it to the primary, which the canary\'s checks do not count; rehearse sends none of it, and the checks read the same canary requests Flagger\'s do'
+    : `split by the weights as users' requests are; rehearse sends none of it: the checks read only the scenario's users' requests at each weight, fewer than Flagger's checks count`;
+  const what = sends === null ? `runs ${when}; whatever it sends is not rehearsed (rehearse runs no command: the checks read only the scenario's users' requests)` : `would send ${sends}, started ${when}: ${instead}`;
   const status = kind === 'bash' ? '; type bash: its exit status, which decides the webhook, is taken as success' : '';
   return `. Its command on the load tester, ${JSON.stringify(cmd)}, ${what}${status}`;
 }

@@ -36,6 +36,24 @@ function heyFlags(args: string[]): { flags: Map<string, string>; url: string | n
   return { flags, url: args[i] ?? null };
 }
 
+/**
+ * Where a hey command's requests go, by its URL's host (its first label, the Service in cluster DNS): the canary
+ * Service (`<service>-canary`) takes all of them, the primary (`<service>-primary`) none, and the apex Service or
+ * anything else (an ingress, a gateway) splits them by the router's weights as it splits users' requests.
+ */
+export function heyDestination(cmd: string, service: string): 'canary' | 'primary' | 'split' | null {
+  const [program, ...args] = words(cmd);
+  if (program !== 'hey') return null;
+  const { url } = heyFlags(args);
+  let host: string;
+  try {
+    host = new URL(url ?? '').hostname.split('.')[0];
+  } catch {
+    return null;
+  }
+  return host === `${service}-canary` ? 'canary' : host === `${service}-primary` ? 'primary' : 'split';
+}
+
 /** The traffic a hey command would send, in words (`up to 20 requests a second ... for 1m`); null for another command. */
 export function heyTraffic(cmd: string): string | null {
   const [program, ...args] = words(cmd);

@@ -21,20 +21,34 @@ function readsSessionAffinity(router: string): boolean {
 }
 
 /**
- * What sessionAffinity does under the strategy and router, against what is rehearsed: each user stays on one side
- * by the flag's bucketing, the canary's share of users being the weight.
+ * What sessionAffinity does under the strategy and router, and exactly how the rehearsal differs. istio.go and
+ * gateway_api.go getSessionAffinityRouteRules, while the canary's weight is above 0: the weighted route splits
+ * each request that carries no cookie, and the canary's answers set cookieName (Max-Age canary.go GetMaxAge: 86400
+ * when maxAge is 0; BuildCookie writes a negative one as it is, and the browser drops the cookie at once); a route
+ * ahead of it sends every request with that cookie to the canary. primaryCookieName likewise pins the primary's
+ * users, for one analysis interval. At weight 0 (promotion or rollback) the cookie is deleted. rehearse's users
+ * carry no cookie: a user's side is a function of the flag's configuration (bucketing), not of the requests the
+ * user has sent, so the note says what Flagger's share of users would be instead.
  */
-export function sessionAffinityNote(strategy: 'canary' | 'blue-green' | 'ab-testing', router: string, affinity: unknown): string {
+export function sessionAffinityNote(strategy: 'canary' | 'blue-green' | 'ab-testing', router: string, affinity: unknown, weights: readonly number[] = [], intervalUs = 60e6): string {
   if (!readsSessionAffinity(router)) return `the ${router} router does not read sessionAffinity (only istio and gatewayapi do): no cookie is set, and nothing changes`;
   if (strategy === 'ab-testing') return 'with match, the router replaces the weighted routes with the match routes (istio.go SetRoutes "fix routing (A/B testing)"): sessionAffinity has no effect';
   if (strategy === 'blue-green') return 'with iterations and no match, the canary\'s weight stays 0 during the analysis, and the router sets no cookie below weight 1: sessionAffinity has no effect';
   const primary = typeof get(affinity, 'primaryCookieName') === 'string' && get(affinity, 'primaryCookieName') !== '';
-  // canary.go GetMaxAge: 86400 s when maxAge is 0 or absent.
-  const maxAge = typeof get(affinity, 'maxAge') === 'number' && (get(affinity, 'maxAge') as number) > 0 ? get(affinity, 'maxAge') as number : 86400;
-  const pinned = `Flagger pins each user whose request reached the canary there (a cookie that lasts ${maxAge}s)`;
-  return primary
-    ? `${pinned}, and each user who reached the primary there for one analysis interval (primaryCookieName), then splits that user's next request again: over the analysis more users than the weight reach the canary; rehearsed as each user staying on one side by the flag's bucketing, at the weight`
-    : `${pinned} and splits every other request again by weight, so that the share of users on the canary grows past the weight with each request they send; rehearsed as each user staying on one side by the flag's bucketing, at the weight: the users the canary reaches are fewer than with Flagger`;
+  const given = get(affinity, 'maxAge');
+  const maxAge = typeof given === 'number' && given !== 0 ? given : 86400;
+  const interval = intervalUs / 1e6;
+  const first = weights[0] ?? 0;
+  // A user's chance of having reached the canary after n requests split at the first weight.
+  const share = (n: number) => `${Math.round(1000 * (1 - (1 - first / 100) ** n)) / 10}%`;
+  const rehearsed = `Rehearsed otherwise: rehearse's users carry no cookie, and each user's side is fixed by the flag's bucketing, so exactly the weight's share of users reach the canary (the same users, with more, at each later weight), however many requests they send`;
+  if (maxAge < 0) return `maxAge ${maxAge}: Flagger writes the cookie with Max-Age=${maxAge}, which the browser drops at once, so no user is pinned and the router splits every request by the weight. ${rehearsed}: Flagger's per-request split reaches more users, each on some of their requests, where rehearse's reaches each of fewer users on all of them`;
+  const lasts = weights.length * interval;
+  const expiry = maxAge < lasts ? `; the cookie lasts ${maxAge}s, less than the ${lasts}s the weights are held, so a pinned user is split again after it` : '';
+  const resplit = primary
+    ? `primaryCookieName pins a user the primary answered there for one analysis interval (${interval}s), then the user's next request is split again: a user with requests in every interval has reached the canary by the last weight with probability 1-(1-w1)(1-w2)... over the weights (${weights.join(', ')}%): ${Math.round(1000 * (1 - weights.reduce((p, w) => p * (1 - w / 100), 1))) / 10}%, against ${weights[weights.length - 1] ?? 0}% of users in the rehearsal`
+    : `every request without it is split again: a user sending n requests at weight w has reached the canary with probability 1-(1-w)^n (at the first weight, ${first}%, 1 request: ${share(1)}, 10 requests: ${share(10)})`;
+  return `Flagger's router splits each request without a cookie by the weight and pins a user the canary answered to the canary (cookieName, Max-Age ${maxAge}s) while its weight is above 0; ${resplit}${expiry}. ${rehearsed}: the canary reaches fewer users than with Flagger, where the share grows with each user's requests`;
 }
 
 /**

@@ -42,7 +42,7 @@ export const RULE_FIELDS: { readonly group: Readonly<Record<string, Disposition>
     for: { kind: 'modelled', why: 'pending before firing' },
     keep_firing_for: { kind: 'modelled', why: 'firing after the condition clears' },
     labels: { kind: 'modelled', why: 'added to the rule\'s series or alerts' },
-    annotations: { kind: 'informational', why: 'notification text: no effect on when an alert fires (a template Prometheus does not parse is warned)' },
+    annotations: { kind: 'informational', why: 'notification text: no effect on when an alert fires (a template with a Go syntax error is refused, one naming a function or variable Prometheus 2.42 lacks is warned)' },
   },
 };
 
@@ -224,7 +224,11 @@ function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegme
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
     if (!LABEL_NAME.test(k)) errors.push(`${where([...path, k])}: invalid label name ${JSON.stringify(k)}`);
-    else if (String(x ?? '').includes('{{')) errors.push(`${where([...path, k])}: a templated label value is not supported (rehearse compares alerts by their labels)`);
+    else if (String(x ?? '').includes('{{')) {
+      // Prometheus parses label values as templates too (rulefmt testTemplateParsing): say so where it would refuse the file.
+      const syntax = templateProblem(String(x))?.syntax;
+      errors.push(`${where([...path, k])}: a templated label value is not supported (rehearse compares alerts by their labels)${syntax ? `; nor does any Prometheus parse this one (Go text/template syntax): ${syntax.reason} at column ${syntax.column}` : ''}`);
+    }
     else out[k] = String(x ?? '');
   }
   return out;
@@ -256,7 +260,7 @@ function readRule(
     return null;
   }
   const duration = (key: string): number => (r[key] === undefined ? 0 : modelDuration(r[key], () => where([...path, key]), errors));
-  if (alert !== null && isObject(r.annotations)) annotationTemplates(r.annotations, [...path, 'annotations'], where, warnings);
+  if (alert !== null && isObject(r.annotations)) annotationTemplates(r.annotations, [...path, 'annotations'], where, warnings, errors);
   const forMs = duration('for');
   const keepFiringForMs = duration('keep_firing_for');
   const labels = labelsOf(r.labels, [...path, 'labels'], where, errors);
@@ -286,15 +290,20 @@ function readRule(
   };
 }
 
-/** Prometheus parses an alerting rule's annotations as Go templates and refuses the file when one does not
- * parse (rulefmt testTemplateParsing); templates.ts parses them as Go does, and what it refuses is warned here. */
-function annotationTemplates(annotations: Record<string, unknown>, path: PathSegment[], where: (p: readonly PathSegment[]) => string, warnings: string[]): void {
+/**
+ * Prometheus parses an alerting rule's annotations as Go templates and refuses the file when one does not parse
+ * (rulefmt testTemplateParsing); templates.ts parses them as Go does. A syntax error is refused, as every
+ * Prometheus refuses it; a function or variable Prometheus 2.42 lacks is warned: a later Prometheus may supply
+ * it, and rehearse reads no annotation.
+ */
+function annotationTemplates(annotations: Record<string, unknown>, path: PathSegment[], where: (p: readonly PathSegment[]) => string, warnings: string[], errors: string[]): void {
   for (const [k, v] of Object.entries(annotations)) {
     if (typeof v !== 'string') continue;
     const p = templateProblem(v);
     if (!p) continue;
-    const place = v.includes('\n') ? `line ${p.line}, column ${p.column}` : `column ${p.column}`;
+    const place = (q: { line: number; column: number }) => (v.includes('\n') ? `line ${q.line}, column ${q.column}` : `column ${q.column}`);
     const shown = v.length > 200 ? `${JSON.stringify(v.slice(0, 200))}... (${v.length} characters)` : JSON.stringify(v);
-    warnings.push(`${where([...path, k])}: a template Prometheus does not parse (promtool check rules refuses the file): ${p.reason} at ${place} of ${shown}`);
+    if (p.syntax) errors.push(`${where([...path, k])}: a template no Prometheus parses (Go text/template syntax; promtool check rules refuses the file and Prometheus loads none of it): ${p.syntax.reason} at ${place(p.syntax)} of ${shown}`);
+    else warnings.push(`${where([...path, k])}: a template Prometheus 2.42 does not parse (its promtool check rules refuses the file): ${p.reason} at ${place(p)} of ${shown}; a Prometheus that defines the name reads it (rehearse reads no annotation)`);
   }
 }

@@ -6,8 +6,13 @@
  * its lexer (template-lexer.ts), pipelines with their declarations, commands and operands, the controls with
  * their {{else}} and {{end}}, {{define}}, {{block}}, {{template}}, {{break}} and {{continue}}, the functions
  * Prometheus 2.42 defines, the variables in scope, and numbers, strings and character constants as strconv
- * reads them. Controls are nested without recursion (a template may nest thousands deep). What it finds is a
- * warning with its place.
+ * reads them. Controls are nested without recursion (a template may nest thousands deep).
+ *
+ * Two kinds of problem: a name Prometheus supplies that 2.42 lacks (a function template.go does not define, a
+ * variable rulefmt does not declare, and `{{else with}}`, which Go 1.23's parse.go reads and 1.19's refuses) is
+ * refused by promtool 2.42 but read by a Prometheus that has it; anything else parse.go refuses (an unclosed
+ * action, a bad pipeline, a bad token) is a syntax error in every Prometheus. The first problem is what promtool
+ * 2.42 says; the parse goes on past names to find the first syntax error, as a Prometheus that has them would.
  */
 import { TemplateFailure, TemplateLexer, type Item } from './template-lexer.js';
 
@@ -23,11 +28,17 @@ const FUNCTIONS = new Set([
 const DECLARED = ['$labels', '$externalLabels', '$externalURL', '$value'];
 
 
-export interface TemplateProblem {
+export interface TemplatePlace {
   /** 1-based, in the template's text. */
   readonly line: number;
   readonly column: number;
   readonly reason: string;
+}
+
+export interface TemplateProblem extends TemplatePlace {
+  /** The first syntax error, which every Prometheus refuses (this problem or a later one), or null when only
+   * names that a later Prometheus may supply are missing. */
+  readonly syntax: TemplatePlace | null;
 }
 
 /** An item as parse.go names it in "unexpected ...": keywords in angle brackets, long values cut at 10. */
@@ -80,11 +91,19 @@ type Node = 'bool' | 'dot' | 'nil' | 'number' | 'string' | 'field' | 'variable' 
 interface Frame { readonly word: string; readonly offset: number; readonly mark: number; readonly outer: Scope | null; elsed: boolean }
 interface Scope { readonly count: Map<string, number>; readonly log: string[] }
 
-/** The first thing in a template that Prometheus' parser refuses, or null. */
+/** The first thing in a template that Prometheus 2.42's parser refuses, with the first syntax error; or null. */
 export function templateProblem(text: string): TemplateProblem | null {
-  const at = (offset: number, reason: string): TemplateProblem => {
+  const at = (offset: number, reason: string): TemplatePlace => {
     const before = text.slice(0, offset).split('\n');
     return { line: before.length, column: before[before.length - 1].length + 1, reason };
+  };
+  // The first name 2.42 lacks: the parse goes on as if it had it.
+  let missing: TemplatePlace | null = null;
+  const lacks = (i: Item, reason: string) => void (missing ??= at(i.at, reason));
+  const result = (syntax: TemplatePlace | null): TemplateProblem | null => {
+    // Go's parse stops at the first problem it meets: a name found missing was met before any later failure.
+    const first = missing ?? syntax;
+    return first ? { ...first, syntax } : null;
   };
   const lexer = new TemplateLexer(text);
   const items: Item[] = [];
@@ -133,12 +152,12 @@ export function templateProblem(text: string): TemplateProblem | null {
     const i = nextNonSpace();
     switch (i.t) {
       case 'identifier':
-        if (!FUNCTIONS.has(i.v)) fail(i, `function ${JSON.stringify(i.v)} not defined`);
+        if (!FUNCTIONS.has(i.v)) lacks(i, `function ${JSON.stringify(i.v)} not defined`);
         return 'identifier';
       case 'dot': return 'dot';
       case 'nil': return 'nil';
       case 'variable':
-        if (!scope.count.get(i.v)) fail(i, `undefined variable ${JSON.stringify(i.v)}`);
+        if (!scope.count.get(i.v)) lacks(i, `undefined variable ${JSON.stringify(i.v)}`);
         return 'variable';
       case 'field': return 'field';
       case 'bool': return 'bool';
@@ -258,8 +277,16 @@ export function templateProblem(text: string): TemplateProblem | null {
         pipeline(word, 'right');
         frames.push({ word, offset: item.at, mark, outer: null, elsed: false });
       } else if (word === 'else') {
-        // parse.go elseControl: `{{else if` continues an {{if}}; elsewhere the `if` is read as input.
+        // parse.go elseControl: `{{else if` continues an {{if}}; elsewhere the `if` is read as input. Go 1.23
+        // reads `{{else with` alike in a {{with}} (1.19: "unexpected <with> in else").
         const elseIf = peekNonSpace().t === 'keyword' && peekNonSpace().v === 'if';
+        const elseWith = peekNonSpace().t === 'keyword' && peekNonSpace().v === 'with' && top?.word === 'with' && !top.outer && !top.elsed;
+        if (elseWith) {
+          lacks(peekNonSpace(), 'unexpected <with> in else');
+          nextNonSpace();
+          pipeline('with', 'right');
+          continue;
+        }
         if (!elseIf) expectRight('else');
         if (!top) fail(item, 'unexpected {{else}}');
         if (top.outer) fail(item, `unexpected {{else}} in ${closing(top)}`);
@@ -291,9 +318,9 @@ export function templateProblem(text: string): TemplateProblem | null {
       }
     }
   } catch (e) {
-    if (e instanceof TemplateFailure) return at(e.at, e.reason);
+    if (e instanceof TemplateFailure) return result(at(e.at, e.reason));
     throw e;
   }
   const last = frames[frames.length - 1];
-  return last ? at(last.offset, `{{${last.word}}} is never closed by {{end}} (unexpected EOF)`) : null;
+  return result(last ? at(last.offset, `{{${last.word}}} is never closed by {{end}} (unexpected EOF)`) : null);
 }
