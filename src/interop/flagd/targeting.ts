@@ -12,6 +12,7 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { FLAGD_OPERATIONS } from './dispositions.js';
 import { goLiteral } from './go-lists.js';
+import { GO_ONLY, goOperation } from './go-ops.js';
 import { goVariantName } from './go-result.js';
 
 type Json = Record<string, unknown>;
@@ -95,7 +96,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       return;
     }
     if (GO_ONLY.has(op)) {
-      fail(p, `operation "${op}" is not in flagd's targeting schema: Go flagd's jsonlogic evaluates it, but flagd-core, which rehearse evaluates with, cannot parse it: every evaluation of flag "${key}" is an error (PARSE_ERROR): the caller gets its default`);
+      report.warnings.push(at(doc, p, `operation "${op}" is not in flagd's targeting schema: Go flagd evaluates it (diegoholiveira/jsonlogic v3.9.1; flagd only logs that the file does not conform to the schema), and so does rehearse; flagd-core, the in-process JavaScript provider, cannot parse it: a team that evaluates flag "${key}" in process gets PARSE_ERROR and its default at every evaluation`));
     } else if (!FLAGD_OPERATIONS.has(op)) {
       fail(p, `operation "${op}" is not one flagd knows: an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
     }
@@ -155,11 +156,6 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
   return report;
 }
 
-/**
- * Operations Go flagd's jsonlogic (diegoholiveira/jsonlogic v3.9.1 operation.go) evaluates that are not in flagd's
- * targeting schema, and that flagd-core's engine does not know (it refuses the flag's targeting at load).
- */
-const GO_ONLY: ReadonlySet<string> = new Set(['set', 'abs', 'contains_all', 'contains_any', 'contains_none']);
 
 /** Go's json.Marshal writes the text as it is: no ", \\, control character, <, >, &, U+2028, U+2029 or lone surrogate. */
 export function goWritesAsIs(text: string): boolean {
@@ -217,7 +213,8 @@ export function goSubstituted(definition: Json, evaluators: Json): Json {
       // Go's apply: an object of several keys is a literal; an operation Go does not know is an error where an
       // evaluation reaches it (operation.go: panic ErrInvalidOperator), not at load as flagd-core has it.
       if (keys.length > 1) return goLiteral(node);
-      if (keys.length === 1 && !FLAGD_OPERATIONS.has(keys[0]) && !GO_ONLY.has(keys[0])) return { throw: `The operator ${JSON.stringify(keys[0])} is not supported` };
+      if (keys.length === 1 && GO_ONLY.has(keys[0])) return goOperation(keys[0], walk(node[keys[0]], targeting, top));
+      if (keys.length === 1 && !FLAGD_OPERATIONS.has(keys[0])) return { throw: `The operator ${JSON.stringify(keys[0])} is not supported` };
     }
     if (keys[0] === '$ref') {
       const name = node.$ref;
