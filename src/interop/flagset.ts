@@ -52,6 +52,8 @@ export interface ImportedFlag {
   readonly canFail: readonly FlagWarning[];
   /** The type of the values the flag serves: boolean, string, number, object, or mixed. */
   readonly valueType: string;
+  /** Where the flag's rules read the time of the evaluation, which a scenario cannot follow (also warnings). */
+  readonly clock?: readonly FlagWarning[];
 }
 
 export interface ScenarioParts {

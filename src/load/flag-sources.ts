@@ -58,7 +58,7 @@ export function readFlagSources(from: From, baseDir: string): FlagSources {
             const w = at(f.doc, r.path, '');
             return { attribute: r.attribute, where: `${w.line ? `${f.doc.file}:${w.line}:${w.column}` : f.doc.file}: ${formatPath(r.path)}` };
           }),
-          canFail: f.canFail.map(formatWarning), valueType: f.valueType,
+          canFail: f.canFail.map(formatWarning), valueType: f.valueType, ...(f.clock?.length ? { clock: f.clock.map(formatWarning) } : {}),
         });
       }
     } catch (e) {

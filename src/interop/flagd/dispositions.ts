@@ -33,7 +33,7 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
   },
   /** The operations of flagd's targeting language (targeting.json definitions), each evaluated by flagd-core. */
   Targeting: {
-    var: modelled(OP + '; $flagd.timestamp reads the wall clock at load (warned)'), missing: modelled(OP), missing_some: modelled(OP),
+    var: modelled(OP + '; $flagd.timestamp is flagd\'s wall clock at each evaluation: a scenario rehearsing a flag that reads it is refused at the rule, flags eval reads the clock as it runs'), missing: modelled(OP), missing_some: modelled(OP),
     if: modelled(OP + '; a literal result that is not a variant is warned (an error at evaluation)'),
     '==': modelled(OP), '===': modelled(OP), '!=': modelled(OP), '!==': modelled(OP), '>': modelled(OP), '>=': modelled(OP),
     '<': modelled(OP), '<=': modelled(OP), '%': modelled(OP), '/': modelled(OP), '*': modelled(OP), '+': modelled(OP), '-': modelled(OP),

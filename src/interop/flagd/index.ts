@@ -121,14 +121,14 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
     const { key: _k, ...definition } = f;
     flags[key] = definition;
     const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting'], evaluatorFiles);
-    out.warnings.push(...report.canFail, ...report.warnings);
+    out.warnings.push(...report.canFail, ...report.warnings, ...report.clock);
     out.refusals.push(...report.refusals);
     split ??= report.fractional;
     out2.push({
       key, description: isObject(f.metadata) && typeof f.metadata.description === 'string' ? f.metadata.description : '',
       variants: Object.keys(f.variants), requires: [], attributes: [...report.attributes.keys()].sort(),
       reads: [...report.attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc,
-      canFail: report.canFail, valueType: valueTypeOf(Object.values(f.variants)),
+      canFail: report.canFail, valueType: valueTypeOf(Object.values(f.variants)), ...(report.clock.length ? { clock: report.clock } : {}),
     });
   }
   // v2 and v3 put users in different buckets: a file that splits says which bucketing it is rehearsed with.

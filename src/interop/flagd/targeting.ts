@@ -28,6 +28,8 @@ export interface TargetingReport {
   readonly attributes: Map<string, Path>;
   /** The first fractional operation the targeting reaches (through $ref too), or null. */
   fractional: Path | null;
+  /** Where a rule reads $flagd.timestamp (or $flagd whole): flagd's wall clock at each evaluation. */
+  readonly clock: FlagWarning[];
 }
 
 /**
@@ -36,7 +38,7 @@ export interface TargetingReport {
  * time), so a `$ref` to another file's evaluator is refused: flagd would never resolve it.
  */
 export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, variants: Json, evaluators: Json, path: Path, elsewhere: ReadonlyMap<string, string> = new Map()): TargetingReport {
-  const report: TargetingReport = { canFail: [], warnings: [], refusals: [], attributes: new Map(), fractional: null };
+  const report: TargetingReport = { canFail: [], warnings: [], refusals: [], attributes: new Map(), fractional: null, clock: [] };
   const order = Object.keys(evaluators);
   const fail = (p: Path, message: string) => report.canFail.push(at(doc, p, message));
   /**
@@ -106,13 +108,12 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       // The first part of the path as Go's getVar splits it (empty parts skipped: ".plan" reads plan).
       const parts = typeof name === 'string' ? name.split('.').filter((x) => x !== '') : [];
       const attribute = parts[0] ?? '';
-      if (parts[0] === '$flagd' && parts[1] === 'timestamp') {
-        report.warnings.push(at(doc, p, 'the rule reads $flagd.timestamp: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
-      } else if (parts[0] === '$flagd' && (parts.length === 1 || parts[1] !== 'flagKey' || parts.length > 2)) {
-        // core/pkg/evaluator/json.go setFlagdProperties: $flagd is {flagKey, timestamp}, put over any $flagd of the context.
-        report.warnings.push(at(doc, p, parts.length === 1
-          ? 'the rule reads $flagd whole: flagd puts {flagKey, timestamp} there, over any $flagd of the context, and the timestamp is the time the rehearsal loads'
-          : `the rule reads ${name}: flagd's $flagd holds only flagKey and timestamp (put over any $flagd of the context), so this is always null`));
+      // core/pkg/evaluator/json.go evaluateVariant: $flagd is {flagKey, timestamp: time.Now().Unix()}, set at each
+      // evaluation (setFlagdProperties), over any $flagd of the context.
+      if (parts[0] === '$flagd' && (parts.length === 1 || (parts[1] === 'timestamp' && parts.length === 2))) {
+        report.clock.push(at(doc, p, `the rule reads ${parts.length === 1 ? '$flagd whole, with its timestamp' : '$flagd.timestamp'}: flagd gives the wall clock of each evaluation (core/pkg/evaluator/json.go: time.Now().Unix()), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag "${key}"; \`rehearse flags eval\` evaluates it at the time it runs`));
+      } else if (parts[0] === '$flagd' && (parts[1] !== 'flagKey' || parts.length > 2)) {
+        report.warnings.push(at(doc, p, `the rule reads ${name}: flagd's $flagd holds only flagKey and timestamp (put over any $flagd of the context), so this is always null`));
       }
       if (attribute !== '' && !attribute.startsWith('$flagd') && attribute !== 'targetingKey' && !report.attributes.has(attribute)) report.attributes.set(attribute, p);
       return;
