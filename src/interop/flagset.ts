@@ -24,6 +24,8 @@ export interface Evaluation {
 export interface ImportOptions {
   readonly environment?: string;
   readonly fractional?: 'v2' | 'v3';
+  /** The flagd selector a client reads with (`flagSetId=ID`), as the flagd providers' selector option names it. */
+  readonly selector?: string;
 }
 
 /** The value the calling code passes as its default (OpenFeature's defaultValue, LaunchDarkly's variation

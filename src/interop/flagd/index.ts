@@ -5,7 +5,7 @@
  * (open-feature/js-sdk packages/server/src/client/internal/open-feature-client.ts).
  */
 import { createRequire } from 'node:module';
-import { InputError } from '../../errors.js';
+import { didYouMean, InputError } from '../../errors.js';
 import { formatBytes, INPUT_KINDS, readLimits } from '../../files/read.js';
 import { murmur3 } from '../../flags/bucketing.js';
 import { own, record } from '../../records.js';
@@ -18,6 +18,8 @@ import { readOwnProperties } from './own-properties.js';
 import { useGoLists } from './go-lists.js';
 import { goVariantName } from './go-result.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
+import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
+import { formatPath } from '../../scenario/problems.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -50,8 +52,15 @@ interface FlagdSet {
  * priority (core/pkg/store/store.go: "the higher priority source wins", priority = the source's index).
  */
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): ScenarioParts {
-  const list = docList(docs);
   const fractional = options.fractional ?? 'v2';
+  const selector = parseSelector(options.selector);
+  if (selector && 'error' in selector) throw new InputError([`selector: ${selector.error}`]);
+  if (selector && 'source' in selector) {
+    // store.go Get: a source selector reads the flags of that source alone.
+    const files = docList(docs).map((d) => d.file);
+    if (!files.includes(selector.source)) throw new InputError([`selector: no source "${selector.source}"${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
+  }
+  const list = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source);
   // Said where a file splits users, unless the scenario names v2 itself (v3 is always said: no flagd runs it yet).
   const note = options.fractional === undefined ? FRACTIONAL_V2_NOTE : fractional === 'v3' ? FRACTIONAL_V3_NOTE : null;
   // Where each evaluator is defined, to name the file of an evaluator a $ref cannot reach.
@@ -66,7 +75,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const warnings: FlagWarning[] = [];
   const refusals: FlagWarning[] = [];
   list.forEach((doc, i) => {
-    const one = readSource(doc, note, evaluatorFiles);
+    const one = readSource(doc, note, evaluatorFiles, selector);
     warnings.push(...one.warnings);
     refusals.push(...one.refusals);
     sources.push(one.source);
@@ -82,7 +91,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   return { system: 'flagd', flags: [...byKey.values()], warnings, state };
 }
 
-function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
+function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>, selector: Selector): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
   const v = doc.value;
   if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags))) throw invalid(doc, ['flags'], 'a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key');
   const out = findings();
@@ -109,15 +118,31 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
   const flags = record<Json>();
   const out2: ImportedFlag[] = [];
   let split: (string | number)[] | null = null;
+  // Each key's flag as flagd stores it, by flagSetId and key (flag-sets.ts).
+  const kept = new Map<string, { set: FlagSetId; path: (string | number)[] }>();
   for (const [key, f, path] of entries) {
     if (!isObject(f)) throw invalid(doc, path, 'a flag definition is an object');
     if (key === '') throw invalid(doc, [...path, 'key'], 'a flag in the list form of flags has its key');
-    if (own(flags, key)) throw invalid(doc, path, `flag "${key}" is defined twice`);
     if (f.state !== 'ENABLED' && f.state !== 'DISABLED') throw invalid(doc, [...path, 'state'], 'state is "ENABLED" or "DISABLED"');
     if (!isObject(f.variants) || Object.keys(f.variants).length === 0) throw invalid(doc, [...path, 'variants'], 'variants is an object of at least one variant');
     if (f.defaultVariant !== undefined && f.defaultVariant !== null && !(typeof f.defaultVariant === 'string' && Object.hasOwn(f.variants, f.defaultVariant))) {
       throw invalid(doc, [...path, 'defaultVariant'], `defaultVariant ${JSON.stringify(f.defaultVariant)} is not one of the variants (${Object.keys(f.variants).join(', ')})`);
     }
+    const set = flagSetIdOf(v.metadata, f);
+    // A client with a selector reads only the set it names (store.go Get: the query by flagSetId and key).
+    if (selector && 'flagSetId' in selector && set !== selector.flagSetId) continue;
+    const earlier = kept.get(key);
+    if (earlier && earlier.set !== set) {
+      const e = at(doc, earlier.path, '');
+      out.refusals.push(at(doc, path, `flag "${key}" is defined in ${setName(set)} here and in ${setName(earlier.set)} at ${e.line ? `${doc.file}:${e.line}:${e.column}` : doc.file}: flagd keeps both (core/pkg/store/store.go: a flag is stored by flagSetId and key) and, without a flagSetId selector, serves whichever its store lists first or last, which for a flag without flagSetId changes each time flagd starts; name the set to rehearse as a provider's selector names it: ${selectorOf(earlier.set)} or ${selectorOf(set)} (flags.from.selector in a scenario, --selector for flags eval and import flags)`));
+      continue;
+    }
+    if (earlier) {
+      // store.go Update: the flags of a source are put in a map by flagSetId and key, the later over the earlier.
+      out.warnings.push(at(doc, earlier.path, `flag "${key}" is defined again in the same flag set (${setName(set)}) at ${formatPath(path)}: flagd serves that later definition (core/pkg/store/store.go Update), not this one`));
+      out2.splice(out2.findIndex((x) => x.key === key), 1);
+    }
+    kept.set(key, { set, path });
     const { key: _k, ...definition } = f;
     flags[key] = definition;
     const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting'], evaluatorFiles);
