@@ -28,10 +28,10 @@ const fail = (what: string): never => {
  * jsonlogic.go parseValues: an object of one key applied as an operation (one of none or several keys is a
  * value: apply), a list item by item, anything else as it is.
  */
-function parseValues(values: unknown, data: unknown, engine: Engine, above: unknown[]): unknown {
+export function goParseValues(values: unknown, data: unknown, engine: Engine, above: unknown[]): unknown {
   if (values === null || values === undefined || typeof values !== 'object') return values ?? null;
   if (isMap(values)) return Object.keys(values).length === 1 ? engine.run(values, data, { above }) : values;
-  return (values as unknown[]).map((x) => parseValues(x, data, engine, above));
+  return (values as unknown[]).map((x) => goParseValues(x, data, engine, above));
 }
 
 /** typing.ToNumber: a text parsed (0 where it is no number), a number itself, anything else an error. */
@@ -72,25 +72,25 @@ export function runGoOperation(name: string, values: unknown, data: unknown, eng
   switch (name) {
     case 'abs': {
       // math.go abs: parseValues, then the first element of a list, or the value itself, as a number.
-      const v = parseValues(values, data, engine, above);
+      const v = goParseValues(values, data, engine, above);
       if (Array.isArray(v)) return v.length === 0 ? fail('runtime error: index out of range [0] with length 0') : Math.abs(toNumber(v[0]));
       return Math.abs(toNumber(v));
     }
     case 'set': {
       // vars.go setProperty: [object, property, value]; fewer than three gives the first (or nil); an object
       // that is no map is given back; the value is parsed a second time (an object of one key applied again).
-      const v = parseValues(values, data, engine, above);
+      const v = goParseValues(values, data, engine, above);
       if (!Array.isArray(v)) return fail('interface conversion: interface {} is not []interface {}');
       if (v.length < 3) return v.length === 0 ? null : v[0];
       if (!isMap(v[0])) return v[0];
       if (typeof v[1] !== 'string') return fail('interface conversion: interface {} is not string');
       const modified = copy(v[0]) as Json;
-      Object.defineProperty(modified, v[1], { value: parseValues(v[2], data, engine, above), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(modified, v[1], { value: goParseValues(v[2], data, engine, above), enumerable: true, writable: true, configurable: true });
       return modified;
     }
-    case 'contains_all': return contains('all', parseValues(values, data, engine, above));
-    case 'contains_any': return contains('any', parseValues(values, data, engine, above));
-    case 'contains_none': return contains('none', parseValues(values, data, engine, above));
+    case 'contains_all': return contains('all', goParseValues(values, data, engine, above));
+    case 'contains_any': return contains('any', goParseValues(values, data, engine, above));
+    case 'contains_none': return contains('none', goParseValues(values, data, engine, above));
     default: return fail(`The operator "${name}" is not supported`);
   }
 }

@@ -16,6 +16,7 @@ import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
 import { useGoLists } from './go-lists.js';
+import { useGoCore } from './go-core.js';
 import { goVariantName } from './go-result.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
 import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
@@ -222,6 +223,7 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
     if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
     useGoLists(targeting._engine);
+    useGoCore(targeting._engine);
     // The result named as Go flagd names it (go-result.ts), not by flagd-core's toString.
     const evaluate = targeting.evaluate.bind(targeting);
     targeting.evaluate = (flagKey, ctx, logger) => goVariantName(evaluate(flagKey, ctx, logger));
