@@ -8,7 +8,10 @@
  * jsonlogic v3.9.1 itself answered (ApplyRaw; ERROR where it failed, which flagd answers PARSE_ERROR). flagd-core's
  * json-logic-engine answered 291 of them otherwise (an error for "abc" < 0, " 12 " read as 12, cat untrimmed).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScenarioText } from '../src/load/scenario.js';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
@@ -33,5 +36,43 @@ describe('odd operands answer as jsonlogic v3.9.1 answered them (test/fixtures/v
     if (go.startsWith('ERROR')) expect(r).toMatchObject({ value: 'code', reason: expect.stringMatching(/^error: PARSE_ERROR/) });
     else if (go === 'null') expect(r).toMatchObject({ value: 'none', reason: 'default' });
     else expect(r).toMatchObject({ value: 'hit', variant: nameOf(go) });
+  });
+});
+
+describe('where flagd-core, the JavaScript in-process provider, reads a cohort\'s operands otherwise, the rule is warned at its place', () => {
+  // strings.go concat trims what it joins (strings.TrimSpace); json-logic-engine's cat does not: every user's
+  // plan joined with " " is "pro" to Go flagd and "pro " to flagd-core.
+  const flag = (targeting: unknown) => ({ state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting });
+  const text = JSON.stringify({ flags: {
+    trimmed: flag({ if: [{ '==': [{ cat: [{ var: 'plan' }, ' '] }, 'pro'] }, 'on', 'off'] }),
+    plain: flag({ if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'on', 'off'] }),
+  } }, null, 2);
+  const dir = mkdtempSync(join(tmpdir(), 'flagd-operands-'));
+  writeFileSync(join(dir, 'ops.flagd.json'), text);
+  const load = (name: string) => parseScenarioText(`name: o
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: 40, seed: 2 } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: { flagd: ops.flagd.json }
+  ${name}: { evaluated-by: [api] }
+`, dir);
+  it('names the place, how many evaluations, an example with both answers, and the flag', () => {
+    const l = load('trimmed');
+    if (!l.ok) throw new Error(JSON.stringify(l.problems));
+    expect(l.warnings.filter((w) => w.includes('flagd-core'))).toEqual([
+      expect.stringMatching(/^ops\.flagd\.json:14:15: flags\.trimmed\.targeting\.if\[0\]\["=="\]\[0\]: 40 evaluations of the cohort read these operands otherwise in flagd-core, the JavaScript in-process provider \(json-logic-engine\), than in Go flagd, which rehearse follows: \{"cat": \["\w+"," "\]\} is "\w+" to Go flagd, "\w+ " to flagd-core; a team that evaluates the flag in process serves those users otherwise \(flag "trimmed"\)$/),
+    ]);
+    // Go flagd's reading is served: the trimmed plan equals "pro".
+    const served = l.scenario.flags.find((f) => f.key === 'trimmed')!.served!;
+    const plain = load('plain');
+    if (!plain.ok) throw new Error('plain');
+    expect([...served.on]).toEqual([...plain.scenario.flags.find((f) => f.key === 'plain')!.served!.on]);
+    expect(served.on.some((x) => x === 1)).toBe(true);
+  });
+  it('says nothing where the two agree', () => {
+    const l = load('plain');
+    expect(l.ok && l.warnings.filter((w) => w.includes('flagd-core'))).toEqual([]);
   });
 });

@@ -75,6 +75,9 @@ export interface FlagSet {
   evaluate(key: string, context: Record<string, unknown>, codeDefault?: CodeDefault): Evaluation;
   /** The system's context for a rehearsal user (targeting key and attributes). */
   contextOf(key: string, attributes: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** What the evaluations so far found worth saying (flagd: rules a JavaScript in-process provider reads
+   * otherwise for the operands given), each as file:line:column: path: message. */
+  notes?(): string[];
   /** Releases what the evaluator holds (no timers or sockets are ever started). */
   close(): void;
 }

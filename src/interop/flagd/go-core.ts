@@ -8,6 +8,7 @@
  * " 12 " is 12 in JavaScript and no number in Go; cat of a boolean, + of null, merge of null are errors in Go.
  * Each reads its arguments as Go's parseValues does (go-ops.ts); a Go panic is an error of the evaluation.
  */
+import { createRequire } from 'node:module';
 import { goTrue } from './go-lists.js';
 import { goParseValues } from './go-ops.js';
 import { goNumber, type Engine, type Method } from './own-properties.js';
@@ -84,22 +85,20 @@ function equals(a: unknown, b: unknown): boolean {
 }
 const lessOrEqual = (a: unknown, b: unknown): boolean => less(a, b) || equals(a, b);
 
-/** `parseValues(values, data).([]any)`: a list, or a panic. */
-function listOf(values: unknown, data: unknown, engine: Engine, above: unknown[]): unknown[] {
-  const v = goParseValues(values, data, engine, above);
-  return Array.isArray(v) ? v : fail(`interface conversion: interface {} is ${goType(v)}, not []interface {}`);
-}
 /** `values.([]any)` on the arguments as written. */
 const written = (values: unknown): unknown[] => (Array.isArray(values) ? values : fail(`interface conversion: interface {} is ${goType(values)}, not []interface {}`));
 
-const compare = (two: (a: unknown, b: unknown) => boolean, three: (a: unknown, b: unknown, c: unknown) => boolean): Op => (values, data, engine, above) => {
-  const p = listOf(values, data, engine, above);
+type Checked = (p: unknown) => unknown;
+/** `p.([]any)` on the parsed arguments: a list, or a panic. */
+const list = (p: unknown): unknown[] => (Array.isArray(p) ? p : fail(`interface conversion: interface {} is ${goType(p)}, not []interface {}`));
+
+const compare = (two: (a: unknown, b: unknown) => boolean, three: (a: unknown, b: unknown, c: unknown) => boolean): Checked => (parsed) => {
+  const p = list(parsed);
   if (p.length < 2) return false;
   return p.length === 3 ? three(p[0], p[1], p[2]) : two(p[0], p[1]);
 };
 
-function hardEquals(values: unknown, data: unknown, engine: Engine, above: unknown[]): boolean {
-  const v = goParseValues(values, data, engine, above);
+function hardEquals(v: unknown): boolean {
   if (!Array.isArray(v) || v.length < 2) return false;
   const [a, b] = v;
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null);
@@ -125,8 +124,8 @@ function inList(a: unknown, list: unknown[]): boolean {
   return false;
 }
 
-function substr(values: unknown, data: unknown, engine: Engine, above: unknown[]): string {
-  const p = listOf(values, data, engine, above);
+function substr(parsed: unknown): string {
+  const p = list(parsed);
   if (p.length < 2) fail(`runtime error: index out of range [${p.length}] with length ${p.length}`);
   const runes = Array.from(toText(p[0]));
   const length = runes.length;
@@ -161,8 +160,7 @@ function conditional(values: unknown, data: unknown, engine: Engine, above: unkn
   return n % 2 === 1 ? clause(clauses[n - 1], data, engine, above) : null;
 }
 
-function negative(values: unknown, data: unknown, engine: Engine, above: unknown[]): boolean {
-  const v = goParseValues(values, data, engine, above);
+function negative(v: unknown): boolean {
   return Array.isArray(v) && v.length > 0 ? !goTrue(v[0]) : !goTrue(v);
 }
 
@@ -175,74 +173,123 @@ const chain = (stopAt: boolean): Op => (values, data, engine, above) => {
   return last;
 };
 
-const OPERATIONS: Record<string, Op> = {
+/** Operations that parse their arguments first (parseValues), given them parsed. */
+const CHECKED: Record<string, Checked> = {
   '==': compare(equals, (a, b) => equals(a, b)),
-  '!=': (values, data, engine, above) => !(compare(equals, (a, b) => equals(a, b))(values, data, engine, above) as boolean),
+  '!=': (p) => !(compare(equals, (a, b) => equals(a, b))(p) as boolean),
   '===': hardEquals,
-  '!==': (values, data, engine, above) => !hardEquals(values, data, engine, above),
+  '!==': (p) => !hardEquals(p),
   '<': compare(less, (a, b, c) => less(a, b) && less(b, c)),
   '<=': compare(lessOrEqual, (a, b, c) => lessOrEqual(a, b) && lessOrEqual(b, c)),
   '>': compare((a, b) => less(b, a), (a, b, c) => less(c, b) && less(b, a)),
   '>=': compare((a, b) => lessOrEqual(b, a), (a, b, c) => lessOrEqual(c, b) && lessOrEqual(b, a)),
-  '+': (values, data, engine, above) => {
-    const v = goParseValues(values, data, engine, above);
+  '+': (v) => {
     if (!Array.isArray(v)) return toNumber(v);
     return v.length === 0 ? 0 : v.length === 1 ? toNumber(v[0]) : v.reduce((s: number, n) => s + toNumber(n), 0);
   },
-  '-': (values, data, engine, above) => {
-    const v = listOf(values, data, engine, above);
+  '-': (p) => {
+    const v = list(p);
     if (v.length === 0) return 0;
     if (v.length === 1) return -1 * toNumber(v[0]);
     return v.slice(1).reduce((s: number, n) => s - toNumber(n), toNumber(v[0]));
   },
-  '*': (values, data, engine, above) => listOf(values, data, engine, above).reduce((s: number, n) => s * toNumber(n), 1),
-  '/': (values, data, engine, above) => {
-    const v = listOf(values, data, engine, above);
+  '*': (p) => list(p).reduce((s: number, n) => s * toNumber(n), 1),
+  '/': (p) => {
+    const v = list(p);
     return v.length === 0 ? 0 : v.slice(1).reduce((s: number, n) => s / toNumber(n), toNumber(v[0]));
   },
-  '%': (values, data, engine, above) => {
-    const v = listOf(values, data, engine, above);
+  '%': (p) => {
+    const v = list(p);
     if (v.length < 2) fail(`runtime error: index out of range [${v.length}] with length ${v.length}`);
     return toNumber(v[0]) % toNumber(v[1]);
   },
-  max: (values, data, engine, above) => {
-    const v = listOf(values, data, engine, above);
+  max: (p) => {
+    const v = list(p);
     return v.length === 0 ? null : v.slice(1).reduce((m: number, n) => (toNumber(n) > m ? toNumber(n) : m), toNumber(v[0]));
   },
-  min: (values, data, engine, above) => {
-    const v = listOf(values, data, engine, above);
+  min: (p) => {
+    const v = list(p);
     return v.length === 0 ? null : v.slice(1).reduce((m: number, n) => (m > toNumber(n) ? toNumber(n) : m), toNumber(v[0]));
   },
-  cat: (values, data, engine, above) => {
-    const v = goParseValues(values, data, engine, above);
+  cat: (v) => {
     if (typeof v === 'string') return v;
-    const list = Array.isArray(v) ? v : fail(`interface conversion: interface {} is ${goType(v)}, not []interface {}`);
-    if (list.length === 0) return '';
-    if (list.length === 1) return toText(list[0]);
-    return goTrim(list.map(toText).join(''));
+    const l = list(v);
+    if (l.length === 0) return '';
+    if (l.length === 1) return toText(l[0]);
+    return goTrim(l.map(toText).join(''));
   },
   substr,
-  in: (values, data, engine, above) => {
-    const p = listOf(values, data, engine, above);
+  in: (parsed) => {
+    const p = list(parsed);
     if (p.length === 0) fail('runtime error: index out of range [0] with length 0');
     const a = p[0];
     const b = p.length > 1 ? p[1] : null;
     if (typeof b === 'string') return typeof a === 'string' ? b.includes(a) : fail(`interface conversion: interface {} is ${goType(a)}, not string`);
     return Array.isArray(b) ? inList(a, b) : false;
   },
-  merge: (values, data, engine, above) => {
-    const v = goParseValues(values, data, engine, above);
+  merge: (v) => {
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [v];
-    if (!Array.isArray(v)) return fail(`interface conversion: interface {} is ${goType(v)}, not []interface {}`);
-    return v.flatMap((x) => (Array.isArray(x) ? x : [x]));
+    return list(v).flatMap((x) => (Array.isArray(x) ? x : [x]));
   },
   '!': negative,
-  '!!': (values, data, engine, above) => !negative(values, data, engine, above),
-  and: chain(false),
-  or: chain(true),
-  if: conditional,
-  '?:': conditional,
+  '!!': (v) => !negative(v),
 };
+
+/** Operations that read their arguments as written. */
+const WRITTEN: Record<string, Op> = { and: chain(false), or: chain(true), if: conditional, '?:': conditional };
+
+/** The operations rehearse runs as Go does and, where a rule's place is known, compares with json-logic-engine. */
+export const GO_CORE: ReadonlySet<string> = new Set(Object.keys(CHECKED));
+
+/** Where Go and json-logic-engine answer one operation otherwise: its place, the operands, both answers. */
+export type Disagreement = (where: string, name: string, operands: unknown, go: Answer, js: Answer) => void;
+export type Answer = { readonly value: unknown } | { readonly error: string };
+
+const answer = (f: () => unknown): Answer => {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : typeof e === 'object' && e && 'type' in e ? String((e as { type: unknown }).type) : String(e) };
+  }
+};
+const sameAnswer = (a: Answer, b: Answer): boolean => ('error' in a || 'error' in b ? 'error' in a && 'error' in b : sameValue(a.value, b.value));
+const sameValue = (a: unknown, b: unknown): boolean => Object.is(a, b) || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b))
+  || (typeof a === 'number' && typeof b === 'number' && a === b);
+
+/** flagd-core's engine, untouched: what a team evaluating in process gets for the same operands. */
+let javascript: Engine | null = null;
+function javascriptEngine(): Engine {
+  if (!javascript) {
+    const flagdCore = createRequire(import.meta.url).resolve('@openfeature/flagd-core');
+    const { LogicEngine } = createRequire(flagdCore)('json-logic-engine') as { LogicEngine: new () => Engine };
+    javascript = new LogicEngine();
+  }
+  return javascript;
+}
+/** The parsed operands written for json-logic-engine as values (a list or an object kept as it is). */
+const asValues = (p: unknown): unknown => (Array.isArray(p) ? p.map((x) => (x !== null && typeof x === 'object' ? { preserve: x } : x)) : p !== null && typeof p === 'object' ? { preserve: p } : p);
+
+/**
+ * Runs a Go operation; where `where` names the rule's place and `disagree` listens, json-logic-engine answers
+ * the same operands too, and a different answer is told.
+ */
+export function runGoCore(name: string, values: unknown, data: unknown, engine: Engine, above: unknown[], where?: string, disagree?: Disagreement): unknown {
+  const written = WRITTEN[name];
+  if (written) return written(values, data, engine, above);
+  const op = CHECKED[name] ?? fail(`The operator "${name}" is not supported`);
+  const parsed = goParseValues(values, data, engine, above);
+  if (where === undefined || !disagree) return op(parsed);
+  const go = answer(() => op(parsed));
+  const js = answer(() => javascriptEngine().run({ [name]: asValues(parsed) }, {}));
+  if (!sameAnswer(go, js)) disagree(where, name, parsed, go, js);
+  if ('error' in go) throw new Error(go.error);
+  return go.value;
+}
+
+const GO_CORE_MARK = '\u0000rehearse go core:';
+
+/** The import's form of a JsonLogic operation at a place of the file (a JSON path): Go's, comparable with JS's. */
+export const goCoreOperation = (place: string, name: string, args: unknown): Json => ({ throw: [GO_CORE_MARK + place, name, args] });
 
 /**
  * Puts Go's operations in a flagd-core engine in place of json-logic-engine's, and turns off its interpreted
@@ -251,10 +298,19 @@ const OPERATIONS: Record<string, Op> = {
  * which Go's + refuses), and gives up after 500 rules it has not seen, so that a rule ran one way or the other
  * with the number of rules evaluated before it.
  */
-export function useGoCore(engine: Engine & { disableInterpretedOptimization?: boolean }): void {
+export function useGoCore(engine: Engine & { disableInterpretedOptimization?: boolean }, disagree?: Disagreement): void {
   engine.disableInterpretedOptimization = true;
-  for (const [name, op] of Object.entries(OPERATIONS)) {
+  const previous = engine.methods.throw;
+  if (!previous) throw new Error('flagd-core\'s JsonLogic engine has no throw operation to replace');
+  // The import's {"throw": [mark + place, name, arguments]} (goCoreOperation) runs the operation named.
+  engine.methods.throw = {
+    method: ((values: unknown, data: unknown, above: unknown[], e: Engine) => Array.isArray(values) && typeof values[0] === 'string' && values[0].startsWith(GO_CORE_MARK)
+      ? runGoCore(String(values[1]), values[2], data, e, above ?? [], values[0].slice(GO_CORE_MARK.length), disagree)
+      : (previous.method as (...a: unknown[]) => unknown)(values, data, above, e)) as never,
+    lazy: true, deterministic: false,
+  } as unknown as Method;
+  for (const name of [...Object.keys(CHECKED), ...Object.keys(WRITTEN)]) {
     if (!engine.methods[name]) throw new Error(`flagd-core's JsonLogic engine has no ${name} operation to replace`);
-    engine.methods[name] = { method: ((values: unknown, data: unknown, above: unknown[], e: Engine) => op(values, data, e, above ?? [])) as never, lazy: true, deterministic: false } as unknown as Method;
+    engine.methods[name] = { method: ((values: unknown, data: unknown, above: unknown[], e: Engine) => runGoCore(name, values, data, e, above ?? [])) as never, lazy: true, deterministic: false } as unknown as Method;
   }
 }

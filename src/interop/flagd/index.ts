@@ -20,7 +20,8 @@ import { useGoCore } from './go-core.js';
 import { goVariantName } from './go-result.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
 import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
-import { formatPath } from '../../scenario/problems.js';
+import { formatPath, type PathSegment } from '../../scenario/problems.js';
+import { Disagreements, placesOf } from './disagreements.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -36,7 +37,12 @@ interface FlagdState {
 }
 
 /** One flagd source as flagd-core is given it, with which flags of it are served (a later source wins). */
-interface Source extends FlagdState { readonly file: string }
+interface Source extends FlagdState {
+  readonly file: string;
+  /** Each flag's path in the file, and the file:line:column of each operation go-core.ts compares (disagreements.ts). */
+  readonly paths?: Record<string, PathSegment[]>;
+  readonly places?: Record<string, string>;
+}
 
 /** What serve() is given: the sources in order (flagd resolves each one's $ref on its own), the bucketing of
  * fractional, and for each flag key the source that serves it. */
@@ -159,7 +165,10 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
   }
   // v2 and v3 put users in different buckets: a file that splits says which bucketing it is rehearsed with.
   if (split && note) out.warnings.push(at(doc, split, note));
-  const source: Source = { file: doc.file, flags, ...(isObject(v.$evaluators) ? { $evaluators: v.$evaluators } : {}), ...(isObject(v.metadata) ? { metadata: v.metadata } : {}) };
+  const paths = record<PathSegment[]>();
+  for (const f of out2) paths[f.key] = [...f.path];
+  const places = placesOf(doc, [...out2.map((f): [unknown, PathSegment[]] => [flags[f.key].targeting, [...f.path, 'targeting']]), ...Object.entries(evaluators).map(([name, body]): [unknown, PathSegment[]] => [body, ['$evaluators', name]])]);
+  const source: Source = { file: doc.file, flags, paths, places, ...(isObject(v.$evaluators) ? { $evaluators: v.$evaluators } : {}), ...(isObject(v.metadata) ? { metadata: v.metadata } : {}) };
   return { source, flags: out2, warnings: out.warnings, refusals: out.refusals };
 }
 
@@ -202,14 +211,14 @@ export function open(docs: FlagFile | readonly FlagFile[], options: ImportOption
 const typeOf = (v: unknown): string => (typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number' ? typeof v : 'object');
 
 /** A flagd-core instance over one source, with the engines of its flags set as Go flagd evaluates. */
-function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
+function coreOf(source: Source, fractional: FractionalVersion, disagreements: Disagreements): FlagdCoreLike {
   const { FlagdCore } = require('@openfeature/flagd-core') as { FlagdCore: new (storage?: unknown, logger?: unknown, options?: Json) => FlagdCoreLike };
   // Interpreter mode: flagd-core would otherwise compile each rule with new Function.
   const core = new FlagdCore(undefined, quiet, { disableDynamicCodeGeneration: true });
   // Each $ref replaced as Go flagd replaces it (targeting.ts goSubstituted), not by flagd-core's transform.
   const evaluators = source.$evaluators ?? {};
   const flags = record<Json>();
-  for (const [key, definition] of Object.entries(source.flags)) flags[key] = goSubstituted(definition, evaluators);
+  for (const [key, definition] of Object.entries(source.flags)) flags[key] = goSubstituted(definition, evaluators, own(source.paths ?? {}, key) ?? ['flags', key]);
   const config = { flags, ...(source.metadata ? { metadata: source.metadata } : {}) };
   try {
     core.setConfigurations(JSON.stringify(config));
@@ -223,7 +232,7 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
     if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
     useGoLists(targeting._engine);
-    useGoCore(targeting._engine);
+    useGoCore(targeting._engine, disagreements.listen);
     // The result named as Go flagd names it (go-result.ts), not by flagd-core's toString.
     const evaluate = targeting.evaluate.bind(targeting);
     targeting.evaluate = (flagKey, ctx, logger) => goVariantName(evaluate(flagKey, ctx, logger));
@@ -254,7 +263,8 @@ export function flagMetadata(input: unknown, key: string): Json | null {
 
 export function serve(input: unknown): FlagSet {
   const set = input as FlagdSet;
-  const cores = set.sources.map((source) => coreOf(source, set.fractional));
+  const disagreements = set.sources.map((source) => new Disagreements(source.places ?? {}));
+  const cores = set.sources.map((source, i) => coreOf(source, set.fractional, disagreements[i]));
   const keys = Object.keys(set.servedFrom);
   return {
     system: 'flagd',
@@ -263,6 +273,7 @@ export function serve(input: unknown): FlagSet {
       const index = own(set.servedFrom, key);
       const core = index === undefined ? undefined : cores[index];
       const flag = core?.getFlag(key);
+      if (index !== undefined) disagreements[index].next();
       const fallback = codeDefault ? codeDefault.value : null;
       if (!core || !flag) return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason: 'error: FLAG_NOT_FOUND', bucket: null };
       // flagd-core's resolve gives the caller's default on an error, a type mismatch or a disabled flag, as the
@@ -295,6 +306,9 @@ export function serve(input: unknown): FlagSet {
     },
     contextOf(key, attributes) {
       return { ...attributes, targetingKey: key };
+    },
+    notes() {
+      return disagreements.flatMap((d) => d.lines());
     },
     close() {},
   };

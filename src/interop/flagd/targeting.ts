@@ -13,6 +13,7 @@ import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { FLAGD_OPERATIONS } from './dispositions.js';
 import { goLiteral } from './go-lists.js';
 import { GO_ONLY, goOperation } from './go-ops.js';
+import { GO_CORE, goCoreOperation } from './go-core.js';
 import { goVariantName } from './go-result.js';
 
 type Json = Record<string, unknown>;
@@ -205,25 +206,27 @@ export function substitutedLength(config: Json): number {
  * reads an object of several keys. A `$ref` inside an evaluator is never replaced here: where Go would replace it
  * at random, the import refused the file.
  */
-export function goSubstituted(definition: Json, evaluators: Json): Json {
-  const walk = (node: unknown, targeting: boolean, top: boolean): unknown => {
-    if (Array.isArray(node)) return node.map((x) => walk(x, targeting, top));
+export function goSubstituted(definition: Json, evaluators: Json, base: Path = []): Json {
+  const walk = (node: unknown, targeting: boolean, top: boolean, p: Path): unknown => {
+    if (Array.isArray(node)) return node.map((x, i) => walk(x, targeting, top, [...p, i]));
     if (!isObject(node)) return node;
     const keys = Object.keys(node);
     if (targeting && keys[0] !== '$ref') {
       // Go's apply: an object of several keys is a literal; an operation Go does not know is an error where an
       // evaluation reaches it (operation.go: panic ErrInvalidOperator), not at load as flagd-core has it.
       if (keys.length > 1) return goLiteral(node);
-      if (keys.length === 1 && GO_ONLY.has(keys[0])) return goOperation(keys[0], walk(node[keys[0]], targeting, top));
+      if (keys.length === 1 && GO_ONLY.has(keys[0])) return goOperation(keys[0], walk(node[keys[0]], targeting, top, [...p, keys[0]]));
+      // JsonLogic's own operations run as Go runs them, each knowing its place in the file (go-core.ts).
+      if (keys.length === 1 && GO_CORE.has(keys[0])) return goCoreOperation(JSON.stringify(p), keys[0], walk(node[keys[0]], targeting, top, [...p, keys[0]]));
       if (keys.length === 1 && !FLAGD_OPERATIONS.has(keys[0])) return { throw: `The operator ${JSON.stringify(keys[0])} is not supported` };
     }
     if (keys[0] === '$ref') {
       const name = node.$ref;
-      if (top && keys.length === 1 && typeof name === 'string' && Object.hasOwn(evaluators, name) && goWritesAsIs(name)) return walk(evaluators[name], targeting, false);
+      if (top && keys.length === 1 && typeof name === 'string' && Object.hasOwn(evaluators, name) && goWritesAsIs(name)) return walk(evaluators[name], targeting, false, ['$evaluators', name]);
       if (!targeting) return node;
       return keys.length === 1 ? { throw: `$ref ${JSON.stringify(name)} is not replaced by flagd` } : goLiteral(node);
     }
-    return Object.fromEntries(keys.map((k) => [k, walk(node[k], targeting, top)]));
+    return Object.fromEntries(keys.map((k) => [k, walk(node[k], targeting, top, [...p, k])]));
   };
-  return Object.fromEntries(Object.entries(definition).map(([k, v]) => [k, walk(v, k === 'targeting', true)]));
+  return Object.fromEntries(Object.entries(definition).map(([k, v]) => [k, walk(v, k === 'targeting', true, [...base, k])]));
 }
