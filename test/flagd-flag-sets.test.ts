@@ -4,7 +4,7 @@
  * that set, without one the source of highest priority and, within it, whichever the store lists last) and
  * core/pkg/store/query.go (NewSelector: flagSetId=ID, source=...; "flagSetId=" the flags without one).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,5 +106,17 @@ flags:
     expect(problems(load('{ flagd: sets.flagd.json, selector: flagSetId=shop }'))).toEqual([]);
     const l = parseScenarioText('name: s\nduration: 1m\ntraffic: { rate: 5/s, cohort: { size: 20, seed: 2 } }\njourneys: { j: { steps: [api.get] } }\nservices: { api: { endpoints: { get: {} } } }\nflags:\n  from: { selector: flagSetId=shop }\n', dir);
     expect(problems(l)).toContain('flags.from.selector: selector names the flagd flag set to rehearse: add flagd: FILE, or drop it');
+  });
+});
+
+describe('flagd\'s own sample files, two sources of two flag sets sharing myStringFlag (open-feature/flagd config/samples)', () => {
+  const vendor = new URL('./fixtures/vendor/flagd/samples/', import.meta.url).pathname;
+  const docs = ['example_flags.flagd.json', 'example_flags.flagd.2.json'].map((f) => parseFlagText(readFileSync(join(vendor, f), 'utf8'), f));
+  it.each([
+    // store.go Get without a selector: the source of highest priority (the later); with one, the set it names.
+    [undefined, 9, 'dupe1'], ['flagSetId=example', 9, 'val1'], ['flagSetId=other', 1, 'dupe1'], ['example_flags.flagd.json', 9, 'val1'],
+  ])('selector %s: %i flags, myStringFlag serves %s', (selector, count, value) => {
+    const set = flagd.open(docs, selector === undefined ? {} : { selector });
+    expect([set.keys.length, set.evaluate('myStringFlag', { targetingKey: 'u1' }).value]).toEqual([count, value]);
   });
 });
