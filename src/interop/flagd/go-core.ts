@@ -4,7 +4,7 @@
  * min), strings.go (cat, substr), lists.go (in, merge), logic.go (and, or, if, ?:, !, !!), with
  * internal/typing and internal/javascript's conversions. They replace json-logic-engine's (flagd-core 4.0.1), which
  * reads odd operands otherwise: "abc" < 0 and "abc" + 1 were errors there (NaN), false and 1 in Go; cat trims
- * the text it joins in Go, and writes 1e21 as 1000000000000000000000; [1] == 1 is true in JavaScript, false in Go;
+ * the text it joins in Go, and writes 1e21 as 1000000000000000000000; [1] == 1 is an error there (NaN), false in Go;
  * " 12 " is 12 in JavaScript and no number in Go; cat of a boolean, + of null, merge of null are errors in Go.
  * Each reads its arguments as Go's parseValues does (go-ops.ts); a Go panic is an error of the evaluation.
  */
@@ -257,13 +257,17 @@ const sameValue = (a: unknown, b: unknown): boolean => Object.is(a, b) || (typeo
   || (typeof a === 'number' && typeof b === 'number' && a === b);
 
 /** flagd-core's engine, untouched: what a team evaluating in process gets for the same operands. */
-let javascript: Engine | null = null;
+let javascript: (Engine & { missesSinceSeen: number }) | null = null;
 function javascriptEngine(): Engine {
   if (!javascript) {
     const flagdCore = createRequire(import.meta.url).resolve('@openfeature/flagd-core');
-    const { LogicEngine } = createRequire(flagdCore)('json-logic-engine') as { LogicEngine: new () => Engine };
+    const { LogicEngine } = createRequire(flagdCore)('json-logic-engine') as { LogicEngine: new () => Engine & { missesSinceSeen: number } };
     javascript = new LogicEngine();
   }
+  // flagd-core runs a rule through the engine's optimizer, which answers a few operands otherwise than its plain
+  // interpreter (- of "abc" is an error, cat of null one); it gives up after 500 rules it has not seen, and each
+  // operation here is one, so that count is cleared: the optimizer's answer, whatever came before.
+  javascript.missesSinceSeen = 0;
   return javascript;
 }
 /** The parsed operands written for json-logic-engine as values (a list or an object kept as it is). */
