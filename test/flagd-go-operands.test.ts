@@ -62,7 +62,7 @@ flags:
     const l = load('trimmed');
     if (!l.ok) throw new Error(JSON.stringify(l.problems));
     expect(l.warnings.filter((w) => w.includes('flagd-core'))).toEqual([
-      expect.stringMatching(/^ops\.flagd\.json:14:15: flags\.trimmed\.targeting\.if\[0\]\["=="\]\[0\]: 40 evaluations of the cohort read these operands otherwise in flagd-core, the JavaScript in-process provider \(json-logic-engine\), than in Go flagd, which rehearse follows: \{"cat": \["\w+"," "\]\} is "\w+" to Go flagd, "\w+ " to flagd-core; a team that evaluates the flag in process serves those users otherwise \(flag "trimmed"\)$/),
+      expect.stringMatching(/^ops\.flagd\.json:14:15: flags\.trimmed\.targeting\.if\[0\]\["=="\]\[0\]: 40 evaluations of the cohort read these operands otherwise in flagd-core, the JavaScript in-process provider, than in Go flagd, which rehearse follows: \{"cat": \["\w+"," "\]\} is "\w+" to Go flagd, "\w+ " to flagd-core; a team that evaluates the flag in process serves those users otherwise \(flag "trimmed"\)$/),
     ]);
     // Go flagd's reading is served: the trimmed plan equals "pro".
     const served = l.scenario.flags.find((f) => f.key === 'trimmed')!.served!;

@@ -55,7 +55,7 @@ export class Disagreements {
 
   /** One line per place, in the order first met. */
   lines(): string[] {
-    return [...this.seen.values()].map((s) => `${s.where}: ${s.evaluations} evaluation${s.evaluations === 1 ? '' : 's'} of the cohort read these operands otherwise in flagd-core, the JavaScript in-process provider (json-logic-engine), than in Go flagd, which rehearse follows: ${s.example}; a team that evaluates the flag in process serves those users otherwise`);
+    return [...this.seen.values()].map((s) => `${s.where}: ${s.evaluations} evaluation${s.evaluations === 1 ? '' : 's'} of the cohort read these operands otherwise in flagd-core, the JavaScript in-process provider, than in Go flagd, which rehearse follows: ${s.example}; a team that evaluates the flag in process serves those users otherwise`);
   }
 }
 

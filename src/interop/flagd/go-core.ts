@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { goTrue } from './go-lists.js';
+import { goSemVer } from './go-semver.js';
 import { goParseValues } from './go-ops.js';
 import { goNumber, type Engine, type Method } from './own-properties.js';
 
@@ -233,6 +234,8 @@ const CHECKED: Record<string, Checked> = {
   },
   '!': negative,
   '!!': (v) => !negative(v),
+  // flagd's own (core/pkg/evaluator/semver.go, registered with jsonlogic.AddOperator: arguments parsed first).
+  sem_ver: goSemVer,
 };
 
 /** Operations that read their arguments as written. */
@@ -255,6 +258,9 @@ const answer = (f: () => unknown): Answer => {
 const sameAnswer = (a: Answer, b: Answer): boolean => ('error' in a || 'error' in b ? 'error' in a && 'error' in b : sameValue(a.value, b.value));
 const sameValue = (a: unknown, b: unknown): boolean => Object.is(a, b) || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b))
   || (typeof a === 'number' && typeof b === 'number' && a === b);
+
+/** flagd-core's own operations of each engine, as it registered them (semVer: its arguments evaluated, the context). */
+const flagdCoreOwn = new WeakMap<Engine, Record<string, Method | undefined>>();
 
 /** flagd-core's engine, untouched: what a team evaluating in process gets for the same operands. */
 let javascript: (Engine & { missesSinceSeen: number }) | null = null;
@@ -284,7 +290,8 @@ export function runGoCore(name: string, values: unknown, data: unknown, engine: 
   const parsed = goParseValues(values, data, engine, above);
   if (where === undefined || !disagree) return op(parsed);
   const go = answer(() => op(parsed));
-  const js = answer(() => javascriptEngine().run({ [name]: asValues(parsed) }, {}));
+  const own = flagdCoreOwn.get(engine)?.[name];
+  const js = answer(() => (own ? (own.method as (...a: unknown[]) => unknown)(parsed, data) : javascriptEngine().run({ [name]: asValues(parsed) }, {})));
   if (!sameAnswer(go, js)) disagree(where, name, parsed, go, js);
   if ('error' in go) throw new Error(go.error);
   return go.value;
@@ -304,6 +311,8 @@ export const goCoreOperation = (place: string, name: string, args: unknown): Jso
  */
 export function useGoCore(engine: Engine & { disableInterpretedOptimization?: boolean }, disagree?: Disagreement): void {
   engine.disableInterpretedOptimization = true;
+  // flagd-core's own operations, which a team evaluating in process runs (compared with Go's in runGoCore).
+  flagdCoreOwn.set(engine, { sem_ver: engine.methods.sem_ver });
   const previous = engine.methods.throw;
   if (!previous) throw new Error('flagd-core\'s JsonLogic engine has no throw operation to replace');
   // The import's {"throw": [mark + place, name, arguments]} (goCoreOperation) runs the operation named.
