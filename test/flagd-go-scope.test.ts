@@ -6,7 +6,10 @@
  * {current, accumulator, valueType} only in reduce. Each expectation below is what Go flagd serves; each differs
  * from json-logic-engine's reading but where noted.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseScenarioText } from '../src/load/scenario.js';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
@@ -71,13 +74,40 @@ describe('$flagd in targeting, as Go flagd puts it in the context (core/pkg/eval
     expect(['f', 'g'].map((k) => set.evaluate(k, { targetingKey: 'u1' }).value)).toEqual(['on', 'off']);
     expect(['f', 'g'].map((k) => set.evaluate(k, { targetingKey: 'u1', $flagd: { flagKey: 'g' } }).value)).toEqual(['on', 'off']);
   });
-  it('a name of $flagd other than flagKey and timestamp is always null, and $flagd whole is read at load: both warned at their place', () => {
+  it('a name of $flagd other than flagKey and timestamp is always null, warned at its place; $flagd whole holds the clock', () => {
     const warnings = flagd.toScenarioParts(parseFlagText(text, 'keys.json')).warnings.map((w) => `${w.line}:${w.column}: ${w.message}`);
     expect(warnings).toEqual([
       expect.stringMatching(/^\d+:\d+: the rule reads \$flagd\.flagkey: flagd's \$flagd holds only flagKey and timestamp .* so this is always null$/),
-      expect.stringMatching(/^\d+:\d+: the rule reads \$flagd whole: flagd puts \{flagKey, timestamp\} there/),
+      expect.stringMatching(/^\d+:\d+: the rule reads \$flagd whole, with its timestamp: flagd gives the wall clock of each evaluation/),
     ]);
     expect(flagd.open(parseFlagText(text, 'keys.json')).evaluate('odd', { targetingKey: 'u1' }).value).toBe('off');
+  });
+
+  // core/pkg/evaluator/json.go evaluateVariant: Timestamp: time.Now().Unix(), at every evaluation. rehearse
+  // evaluates each user once as a run starts, so a scenario that rehearses such a flag is refused at the rule.
+  const timed = JSON.stringify({ flags: {
+    launch: flag({ if: [{ '>=': [{ var: '$flagd.timestamp' }, 1700000000] }, 'on', 'off'] }),
+    plain: flag({ if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'on', 'off'] }),
+  } }, null, 2);
+  it('$flagd.timestamp: a scenario that rehearses the flag is refused at the rule; the file\'s other flags load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flagd-clock-'));
+    writeFileSync(join(dir, 'timed.flagd.json'), timed);
+    const load = (name: string) => parseScenarioText(`name: t
+duration: 1m
+traffic: { rate: 5/s, cohort: { size: 20, seed: 2 } }
+journeys: { j: { steps: [api.get] } }
+services: { api: { endpoints: { get: {} } } }
+flags:
+  from: { flagd: timed.flagd.json }
+  ${name}: { evaluated-by: [api] }
+`, dir);
+    const refused = load('launch');
+    expect(refused.ok ? [] : refused.problems.map((p) => `${p.path.join('.')}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^flags\.launch: timed\.flagd\.json:14:15: flags\.launch\.targeting\.if\[0\]\[">="\]\[0\]: the rule reads \$flagd\.timestamp: flagd gives the wall clock of each evaluation \(core\/pkg\/evaluator\/json\.go: time\.Now\(\)\.Unix\(\)\), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag "launch"/),
+    ]);
+    expect(load('plain').ok).toBe(true);
+    // flags eval answers as flagd would now.
+    expect(flagd.open(parseFlagText(timed, 'timed.flagd.json')).evaluate('launch', { targetingKey: 'u1' }).value).toBe('on');
   });
 });
 
@@ -138,13 +168,13 @@ describe('operations flagd does not know, and objects of several keys, as Go fla
   it('an object of several keys is a literal (true), not the operation of its first key', () => {
     expect([set.evaluate('keys', { x: false }).value, set.evaluate('keys', { x: true }).value]).toEqual(['on', 'on']);
   });
-  it('each is warned at its place; abs, which Go evaluates and flagd-core cannot parse, says so', () => {
+  it('each is warned at its place; abs, which Go evaluates (test/flagd-go-ops.test.ts) and flagd-core cannot parse, says so', () => {
     const w = flagd.toScenarioParts(doc).warnings.map((x) => `${formatPath(x.path)}: ${x.message}`);
     expect(w).toEqual([
       expect.stringMatching(/^flags\.exists\.targeting\.if\[1\]: operation "exists" is not one flagd knows: an evaluation of flag "exists" that reaches it is an error \(PARSE_ERROR/),
       expect.stringMatching(/^flags\.foo\.targeting\.if\[1\]: operation "foo" is not one flagd knows: an evaluation of flag "foo" that reaches it/),
       expect.stringMatching(/^flags\.keys\.targeting\.if\[0\]: an object of 2 keys \(var, note\) is a literal value to flagd/),
-      expect.stringMatching(/^flags\.abs\.targeting\.if\[0\]: operation "abs" is not in flagd's targeting schema: Go flagd's jsonlogic evaluates it, but flagd-core, which rehearse evaluates with, cannot parse it/),
+      expect.stringMatching(/^flags\.abs\.targeting\.if\[0\]: operation "abs" is not in flagd's targeting schema: Go flagd evaluates it .* and so does rehearse; flagd-core, the in-process JavaScript provider, cannot parse it/),
     ]);
   });
 });

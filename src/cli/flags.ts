@@ -23,6 +23,8 @@ export interface EvalOptions {
   default?: string;
   /** flagd's fractional bucketing, v2 or v3 (flags.from.fractional of a scenario otherwise; default v2). */
   fractional?: string;
+  /** flagd's selector (flags.from.selector of a scenario otherwise). */
+  selector?: string;
 }
 
 /** A JSON option, nested no deeper than a document read back (a --default 5,000 deep overflowed the stack printing it). */
@@ -81,14 +83,15 @@ function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFi
       const docs = files.map((f) => readFlagFile(resolve(dirname(target), f), f));
       const given = opts.fractional ?? from.fractional;
       if (given !== undefined && given !== 'v2' && given !== 'v3') throw new InputError([`${target}: flags.from.fractional: v2 or v3, not ${JSON.stringify(given)}`]);
-      const options = importOptions(s, { environment, fractional: given as ImportOptions['fractional'] });
+      const selector = opts.selector ?? (typeof from.selector === 'string' ? from.selector : undefined);
+      const options = importOptions(s, { environment, fractional: given as ImportOptions['fractional'], selector });
       if (ADAPTERS[s].toScenarioParts(docs, options).flags.some((f) => f.key === opts.flag)) return { doc: docs, system: s, options };
     }
     throw new InputError([`${target}: no flag "${opts.flag}" in the flag files of flags.from${systems.length ? '' : ' (the scenario names none)'}`]);
   }
   const system = opts.system ?? detectSystem(v);
   if (!system) throw new InputError([`${target}: cannot tell which flag system wrote this file; give --system flagd, unleash or launchdarkly`]);
-  return { doc, system, options: importOptions(system, { environment: opts.environment, fractional: opts.fractional as ImportOptions['fractional'] }) };
+  return { doc, system, options: importOptions(system, { environment: opts.environment, fractional: opts.fractional as ImportOptions['fractional'], selector: opts.selector }) };
 }
 
 export function formatEvaluation(e: Evaluation): string {
@@ -131,10 +134,10 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
 const comments = (lines: readonly string[]): string => lines.map((l) => l.replace(/\r\n|\r|\n/g, '\\n')).join('\n');
 
 /** The scenario entries a flag file's flags need, as YAML, with the file's warnings. */
-export function importFlags(system: FlagSystem, file: string, environment?: string): { yaml: string; warnings: string[] } {
+export function importFlags(system: FlagSystem, file: string, environment?: string, selector?: string): { yaml: string; warnings: string[] } {
   const { doc } = readFlags(file, system);
-  const parts = ADAPTERS[system].toScenarioParts(doc, { environment });
-  const entries: Record<string, unknown> = { from: { [system]: file, ...(environment !== undefined ? { environment } : {}) } };
+  const parts = ADAPTERS[system].toScenarioParts(doc, { environment, ...(selector !== undefined ? { selector } : {}) });
+  const entries: Record<string, unknown> = { from: { [system]: file, ...(environment !== undefined ? { environment } : {}), ...(selector !== undefined ? { selector } : {}) } };
   for (const f of parts.flags) {
     entries[f.key] = {
       kind: 'release',

@@ -24,6 +24,8 @@ export interface Evaluation {
 export interface ImportOptions {
   readonly environment?: string;
   readonly fractional?: 'v2' | 'v3';
+  /** The flagd selector a client reads with (`flagSetId=ID`), as the flagd providers' selector option names it. */
+  readonly selector?: string;
 }
 
 /** The value the calling code passes as its default (OpenFeature's defaultValue, LaunchDarkly's variation
@@ -52,6 +54,8 @@ export interface ImportedFlag {
   readonly canFail: readonly FlagWarning[];
   /** The type of the values the flag serves: boolean, string, number, object, or mixed. */
   readonly valueType: string;
+  /** Where the flag's rules read the time of the evaluation, which a scenario cannot follow (also warnings). */
+  readonly clock?: readonly FlagWarning[];
 }
 
 export interface ScenarioParts {
@@ -71,6 +75,9 @@ export interface FlagSet {
   evaluate(key: string, context: Record<string, unknown>, codeDefault?: CodeDefault): Evaluation;
   /** The system's context for a rehearsal user (targeting key and attributes). */
   contextOf(key: string, attributes: Readonly<Record<string, unknown>>): Record<string, unknown>;
+  /** What the evaluations so far found worth saying (flagd: rules a JavaScript in-process provider reads
+   * otherwise for the operands given), each as file:line:column: path: message. */
+  notes?(): string[];
   /** Releases what the evaluator holds (no timers or sockets are ever started). */
   close(): void;
 }

@@ -10,14 +10,18 @@ import type { CodeDefault, FlagSet } from './flagset.js';
 
 export type Served = ServedVariants;
 
-const memo = new Map<string, Served>();
+const memo = new Map<string, { served: Served; notes: string[] }>();
 
 /** Every user's evaluation of flag `key` from its source; `cohort` attributes form each system's context; an
- * evaluation error serves `codeDefault` (the value the calling code passes as its default). */
-export function servedTo(key: string, source: FlagSource, cohort: Cohort, codeDefault: CodeDefault | null = null): Served {
+ * evaluation error serves `codeDefault` (the value the calling code passes as its default). What the evaluator
+ * noted on the way (FlagSet.notes) is put in `notes`. */
+export function servedTo(key: string, source: FlagSource, cohort: Cohort, codeDefault: CodeDefault | null = null, notes: string[] = []): Served {
   const id = JSON.stringify([key, source.system, source.document, codeDefault, cohort.name, cohort.seed, cohort.size, cohort.key[0], cohort.key[cohort.size - 1]]);
   const hit = memo.get(id);
-  if (hit) return hit;
+  if (hit) {
+    notes.push(...hit.notes);
+    return hit.served;
+  }
   const set = openSource(source);
   try {
     const on = new Uint8Array(cohort.size);
@@ -29,8 +33,10 @@ export function servedTo(key: string, source: FlagSource, cohort: Cohort, codeDe
       variant[u] = e.variant === null ? -1 : source.variants.indexOf(e.variant);
     }
     const served = { on, variant };
+    const said = set.notes?.().map((n) => `${n} (flag "${key}")`) ?? [];
+    notes.push(...said);
     if (memo.size > 64) memo.clear();
-    memo.set(id, served);
+    memo.set(id, { served, notes: said });
     return served;
   } finally {
     set.close();

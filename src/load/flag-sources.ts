@@ -20,9 +20,9 @@ export interface FlagSources {
 type From = NonNullable<ScenarioInput['flags']>['from'];
 
 /** What a system's import takes from flags.from beside its files. */
-export function importOptions(system: string, from: { environment?: string; fractional?: 'v2' | 'v3' } | undefined): { environment?: string; fractional?: 'v2' | 'v3' } {
+export function importOptions(system: string, from: { environment?: string; fractional?: 'v2' | 'v3'; selector?: string } | undefined): { environment?: string; fractional?: 'v2' | 'v3'; selector?: string } {
   if (system === 'unleash') return { environment: from?.environment };
-  if (system === 'flagd') return { fractional: from?.fractional };
+  if (system === 'flagd') return { fractional: from?.fractional, ...(from?.selector !== undefined ? { selector: from.selector } : {}) };
   return {};
 }
 
@@ -35,6 +35,9 @@ export function readFlagSources(from: From, baseDir: string): FlagSources {
   }
   if (from?.fractional !== undefined && from.flagd === undefined) {
     problems.push({ path: ['flags', 'from', 'fractional'], message: 'fractional names how flagd files are bucketed: add flagd: FILE, or drop it' });
+  }
+  if (from?.selector !== undefined && from.flagd === undefined) {
+    problems.push({ path: ['flags', 'from', 'selector'], message: 'selector names the flagd flag set to rehearse: add flagd: FILE, or drop it' });
   }
   for (const system of FLAG_SYSTEMS) {
     const given = from?.[system];
@@ -58,7 +61,7 @@ export function readFlagSources(from: From, baseDir: string): FlagSources {
             const w = at(f.doc, r.path, '');
             return { attribute: r.attribute, where: `${w.line ? `${f.doc.file}:${w.line}:${w.column}` : f.doc.file}: ${formatPath(r.path)}` };
           }),
-          canFail: f.canFail.map(formatWarning), valueType: f.valueType,
+          canFail: f.canFail.map(formatWarning), valueType: f.valueType, ...(f.clock?.length ? { clock: f.clock.map(formatWarning) } : {}),
         });
       }
     } catch (e) {

@@ -194,7 +194,7 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
   // Flags from flag files: each user's variant, as the flag's own system serves it, once per load.
   let flags;
   try {
-    flags = s.flags.map((f) => (f.source ? { ...f, served: servedTo(f.key, f.source, population, f.codeDefault) } : f));
+    flags = s.flags.map((f) => (f.source ? { ...f, served: servedTo(f.key, f.source, population, f.codeDefault, warnings) } : f));
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     return { ok: false, problems: e.lines.map((message) => at(['flags', 'from'], { path: ['flags', 'from'], message })) };

@@ -81,6 +81,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       problems.push({ path: base, message: `no flag "${key}" in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${held.join(', ') || 'none'})` });
     }
     problems.push(...codeDefaultProblems(f.default, source, base));
+    for (const where of source?.clock ?? []) problems.push({ path: base, message: where });
     (f['conflicts-with'] ?? []).forEach((r, i) => {
       if (!flagKeys.includes(r)) problems.push({ path: [...base, 'conflicts-with', i], message: h.unknownFlag(r) });
     });

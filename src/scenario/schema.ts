@@ -97,6 +97,9 @@ export const FlagsFrom = z.lazy(() => z.strictObject({
   fractional: z.enum(['v2', 'v3']).optional().meta({
     description: 'How flagd buckets `fractional` for the flagd files: v2 (the default), what every flagd release to date runs (flagd v0.15.0 to v0.16.1, flagd-core 4.0.1: murmur3 of the text); v3, the flagd testbed\'s @fractional-v3 (from 3.9.0: murmur3 of the value\'s deterministic CBOR encoding), in no flagd release yet.',
   }),
+  selector: z.string().optional().meta({
+    description: 'The flagd selector the services read with, as the flagd providers\' selector option names it: flagSetId=ID serves the flags of that flag set only (flagSetId= those without one). Needed where a flagd file defines a key in several flag sets, which flagd keeps side by side.',
+  }),
   launchdarkly: z.union([z.string(), z.array(z.string()).min(1)]).optional().meta({
     description: 'LaunchDarkly flag data as its SDKs read files (flags, flagValues, segments; JSON or YAML), a stream put payload or one flag; several files are merged as the SDK merges them. Relative to the scenario file.',
   }),

@@ -155,6 +155,8 @@ export interface FlagSource {
   readonly canFail: readonly string[];
   /** The type of the values the flag serves: boolean, string, number, object, or mixed. */
   readonly valueType: string;
+  /** Where the flag's rules read the time of each evaluation (file:line:column: path: why): not rehearsable. */
+  readonly clock?: readonly string[];
 }
 
 export type FaultKind =

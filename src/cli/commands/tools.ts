@@ -118,8 +118,9 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--environment <name>', 'the Unleash environment to serve (a state export may hold several)')
     .option('--default <json>', 'the value the calling code passes as its default: served on an evaluation error, as the SDK serves it')
     .option('--fractional <version>', 'flagd\'s fractional bucketing: v2 (every flagd release to date; the default) or v3 (the flagd testbed\'s @fractional-v3)', choice(['v2', 'v3'] as const))
+    .option('--selector <expr>', 'flagd\'s selector: flagSetId=ID reads that flag set only, as a provider\'s selector does')
     .option('--json', 'print one JSON object: flag, enabled, variant, value, reason, bucket')
-    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string; fractional?: 'v2' | 'v3' }) => {
+    .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string; fractional?: 'v2' | 'v3'; selector?: string }) => {
       const { evaluateFlag, formatEvaluation } = await import('../flags.js');
       const e = evaluateFlag(file, opts);
       out(opts.json ? JSON.stringify(e) : formatEvaluation(e));
@@ -135,10 +136,13 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--inline', 'the flags in rehearse\'s own format where it can say the same, each checked user by user against the system')
     .option('--cohort <file>', 'with --inline: the users to check on (default: 10,000 generated)')
     .option('--environment <name>', 'the Unleash environment to import (a state export may hold several)')
-    .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean; inline?: boolean; cohort?: string; environment?: string }) => {
+    .option('--selector <expr>', 'flagd\'s selector: flagSetId=ID imports that flag set only, as a provider\'s selector reads it')
+    .action(async (system: 'flagd' | 'unleash' | 'launchdarkly', file: string, opts: { strict?: boolean; inline?: boolean; cohort?: string; environment?: string; selector?: string }) => {
       if (opts.cohort !== undefined && !opts.inline) throw new InputError(['--cohort: it is the users --inline checks its flags on: give --inline too']);
+      if (opts.selector !== undefined && system !== 'flagd') throw new InputError(['--selector: it names a flagd flag set: for flagd files only']);
+      if (opts.selector !== undefined && opts.inline) throw new InputError(['--selector: not with --inline, which reads every flag set of the file: keep such a file with flags.from']);
       const { importFlags, importFlagsInline } = await import('../flags.js');
-      const r = opts.inline ? importFlagsInline(system, file, opts.cohort, opts.environment) : importFlags(system, file, opts.environment);
+      const r = opts.inline ? importFlagsInline(system, file, opts.cohort, opts.environment) : importFlags(system, file, opts.environment, opts.selector);
       if (opts.strict && r.warnings.length) throw new InputError(r.warnings);
       for (const w of r.warnings) err(`warning: ${w}`);
       out(r.yaml.trimEnd());

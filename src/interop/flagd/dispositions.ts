@@ -7,7 +7,7 @@
 import { modelled, OTHER_KEYS, type DispositionTable } from '../disposition.js';
 
 const NONE = 'no effect on what a user is served';
-const OP = 'evaluated by flagd-core (JsonLogic)';
+const OP = 'evaluated as Go flagd\'s jsonlogic 3.9.1 evaluates it (go-core.ts, own-properties.ts), flagd-core\'s different answers for a cohort\'s operands warned';
 const LIST = OP + ', each var inside read in the scope Go flagd reads it in (outer data or element: go-lists.ts)';
 const FLAGD_OP = 'evaluated by flagd-core (flagd\'s own operation)';
 
@@ -33,14 +33,14 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
   },
   /** The operations of flagd's targeting language (targeting.json definitions), each evaluated by flagd-core. */
   Targeting: {
-    var: modelled(OP + '; $flagd.timestamp reads the wall clock at load (warned)'), missing: modelled(OP), missing_some: modelled(OP),
+    var: modelled(OP + '; $flagd.timestamp is flagd\'s wall clock at each evaluation: a scenario rehearsing a flag that reads it is refused at the rule, flags eval reads the clock as it runs'), missing: modelled(OP), missing_some: modelled(OP),
     if: modelled(OP + '; a literal result that is not a variant is warned (an error at evaluation)'),
     '==': modelled(OP), '===': modelled(OP), '!=': modelled(OP), '!==': modelled(OP), '>': modelled(OP), '>=': modelled(OP),
     '<': modelled(OP), '<=': modelled(OP), '%': modelled(OP), '/': modelled(OP), '*': modelled(OP), '+': modelled(OP), '-': modelled(OP),
     map: modelled(LIST), filter: modelled(LIST), reduce: modelled(LIST), all: modelled(LIST), none: modelled(LIST), some: modelled(LIST),
     in: modelled(OP), substr: modelled(OP), '!': modelled(OP), '!!': modelled(OP), or: modelled(OP), and: modelled(OP),
     max: modelled(OP), min: modelled(OP), merge: modelled(OP), cat: modelled(OP), '?:': modelled(OP),
-    starts_with: modelled(FLAGD_OP), ends_with: modelled(FLAGD_OP), sem_ver: modelled(FLAGD_OP),
+    starts_with: modelled(FLAGD_OP), ends_with: modelled(FLAGD_OP), sem_ver: modelled('evaluated as Go flagd\'s semver.go over x/mod semver evaluates it (go-semver.ts)'),
     fractional: modelled(FLAGD_OP + ', bucketed as flagd buckets; a bucket that is not a variant is warned'),
     $ref: modelled('replaced by the evaluator it names, as Go flagd replaces it; one flagd leaves in place is warned (PARSE_ERROR where an evaluation reaches it); one inside an evaluator that Go replaces at random is refused'),
   },

@@ -20,6 +20,7 @@
  * (extractSubject). An error anywhere (Go panics: a subject that is not a list, a missing test) is an error of
  * the evaluation.
  */
+import { GO_OPERATION, runGoOperation } from './go-ops.js';
 import { goNumber, goVar, type Engine, type Method } from './own-properties.js';
 
 type Json = Record<string, unknown>;
@@ -223,7 +224,10 @@ export function useGoLists(engine: Engine): void {
   engine.methods.map = lazy(map);
   engine.methods.reduce = lazy(reduce);
   // An operation Go's jsonlogic does not know is an error when an evaluation reaches it (operation.go: panic
-  // ErrInvalidOperator); json-logic-engine's `throw`, which no flagd file can use unwarned, is made one.
-  engine.methods.throw = lazy((values) => fail(`The operator is not supported: ${JSON.stringify(values)}`));
+  // ErrInvalidOperator); json-logic-engine's `throw`, which no flagd file can use unwarned, is made one, and
+  // carries the operations Go knows beyond flagd's schema (go-ops.ts).
+  engine.methods.throw = lazy((values, data, above, e) => Array.isArray(values) && typeof values[0] === 'string' && values[0].startsWith(GO_OPERATION)
+    ? runGoOperation(values[0].slice(GO_OPERATION.length), values[1], data, e, above)
+    : fail(`The operator is not supported: ${JSON.stringify(values)}`));
   engine.methods.preserve = lazy((values) => typeof values === 'string' && values.startsWith(LITERAL) ? JSON.parse(values.slice(LITERAL.length)) : fail('The operator "preserve" is not supported'));
 }

@@ -5,7 +5,7 @@
  * (open-feature/js-sdk packages/server/src/client/internal/open-feature-client.ts).
  */
 import { createRequire } from 'node:module';
-import { InputError } from '../../errors.js';
+import { didYouMean, InputError } from '../../errors.js';
 import { formatBytes, INPUT_KINDS, readLimits } from '../../files/read.js';
 import { murmur3 } from '../../flags/bucketing.js';
 import { own, record } from '../../records.js';
@@ -16,8 +16,12 @@ import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
 import { useGoLists } from './go-lists.js';
+import { useGoCore } from './go-core.js';
 import { goVariantName } from './go-result.js';
 import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
+import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
+import { formatPath, type PathSegment } from '../../scenario/problems.js';
+import { Disagreements, placesOf } from './disagreements.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -33,7 +37,12 @@ interface FlagdState {
 }
 
 /** One flagd source as flagd-core is given it, with which flags of it are served (a later source wins). */
-interface Source extends FlagdState { readonly file: string }
+interface Source extends FlagdState {
+  readonly file: string;
+  /** Each flag's path in the file, and the file:line:column of each operation go-core.ts compares (disagreements.ts). */
+  readonly paths?: Record<string, PathSegment[]>;
+  readonly places?: Record<string, string>;
+}
 
 /** What serve() is given: the sources in order (flagd resolves each one's $ref on its own), the bucketing of
  * fractional, and for each flag key the source that serves it. */
@@ -50,8 +59,15 @@ interface FlagdSet {
  * priority (core/pkg/store/store.go: "the higher priority source wins", priority = the source's index).
  */
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): ScenarioParts {
-  const list = docList(docs);
   const fractional = options.fractional ?? 'v2';
+  const selector = parseSelector(options.selector);
+  if (selector && 'error' in selector) throw new InputError([`selector: ${selector.error}`]);
+  if (selector && 'source' in selector) {
+    // store.go Get: a source selector reads the flags of that source alone.
+    const files = docList(docs).map((d) => d.file);
+    if (!files.includes(selector.source)) throw new InputError([`selector: no source "${selector.source}"${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
+  }
+  const list = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source);
   // Said where a file splits users, unless the scenario names v2 itself (v3 is always said: no flagd runs it yet).
   const note = options.fractional === undefined ? FRACTIONAL_V2_NOTE : fractional === 'v3' ? FRACTIONAL_V3_NOTE : null;
   // Where each evaluator is defined, to name the file of an evaluator a $ref cannot reach.
@@ -66,7 +82,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const warnings: FlagWarning[] = [];
   const refusals: FlagWarning[] = [];
   list.forEach((doc, i) => {
-    const one = readSource(doc, note, evaluatorFiles);
+    const one = readSource(doc, note, evaluatorFiles, selector);
     warnings.push(...one.warnings);
     refusals.push(...one.refusals);
     sources.push(one.source);
@@ -82,7 +98,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   return { system: 'flagd', flags: [...byKey.values()], warnings, state };
 }
 
-function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
+function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>, selector: Selector): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
   const v = doc.value;
   if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags))) throw invalid(doc, ['flags'], 'a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key');
   const out = findings();
@@ -109,31 +125,50 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
   const flags = record<Json>();
   const out2: ImportedFlag[] = [];
   let split: (string | number)[] | null = null;
+  // Each key's flag as flagd stores it, by flagSetId and key (flag-sets.ts).
+  const kept = new Map<string, { set: FlagSetId; path: (string | number)[] }>();
   for (const [key, f, path] of entries) {
     if (!isObject(f)) throw invalid(doc, path, 'a flag definition is an object');
     if (key === '') throw invalid(doc, [...path, 'key'], 'a flag in the list form of flags has its key');
-    if (own(flags, key)) throw invalid(doc, path, `flag "${key}" is defined twice`);
     if (f.state !== 'ENABLED' && f.state !== 'DISABLED') throw invalid(doc, [...path, 'state'], 'state is "ENABLED" or "DISABLED"');
     if (!isObject(f.variants) || Object.keys(f.variants).length === 0) throw invalid(doc, [...path, 'variants'], 'variants is an object of at least one variant');
     if (f.defaultVariant !== undefined && f.defaultVariant !== null && !(typeof f.defaultVariant === 'string' && Object.hasOwn(f.variants, f.defaultVariant))) {
       throw invalid(doc, [...path, 'defaultVariant'], `defaultVariant ${JSON.stringify(f.defaultVariant)} is not one of the variants (${Object.keys(f.variants).join(', ')})`);
     }
+    const set = flagSetIdOf(v.metadata, f);
+    // A client with a selector reads only the set it names (store.go Get: the query by flagSetId and key).
+    if (selector && 'flagSetId' in selector && set !== selector.flagSetId) continue;
+    const earlier = kept.get(key);
+    if (earlier && earlier.set !== set) {
+      const e = at(doc, earlier.path, '');
+      out.refusals.push(at(doc, path, `flag "${key}" is defined in ${setName(set)} here and in ${setName(earlier.set)} at ${e.line ? `${doc.file}:${e.line}:${e.column}` : doc.file}: flagd keeps both (core/pkg/store/store.go: a flag is stored by flagSetId and key) and, without a flagSetId selector, serves whichever its store lists first or last, which for a flag without flagSetId changes each time flagd starts; name the set to rehearse as a provider's selector names it: ${selectorOf(earlier.set)} or ${selectorOf(set)} (flags.from.selector in a scenario, --selector for flags eval and import flags)`));
+      continue;
+    }
+    if (earlier) {
+      // store.go Update: the flags of a source are put in a map by flagSetId and key, the later over the earlier.
+      out.warnings.push(at(doc, earlier.path, `flag "${key}" is defined again in the same flag set (${setName(set)}) at ${formatPath(path)}: flagd serves that later definition (core/pkg/store/store.go Update), not this one`));
+      out2.splice(out2.findIndex((x) => x.key === key), 1);
+    }
+    kept.set(key, { set, path });
     const { key: _k, ...definition } = f;
     flags[key] = definition;
     const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting'], evaluatorFiles);
-    out.warnings.push(...report.canFail, ...report.warnings);
+    out.warnings.push(...report.canFail, ...report.warnings, ...report.clock);
     out.refusals.push(...report.refusals);
     split ??= report.fractional;
     out2.push({
       key, description: isObject(f.metadata) && typeof f.metadata.description === 'string' ? f.metadata.description : '',
       variants: Object.keys(f.variants), requires: [], attributes: [...report.attributes.keys()].sort(),
       reads: [...report.attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc,
-      canFail: report.canFail, valueType: valueTypeOf(Object.values(f.variants)),
+      canFail: report.canFail, valueType: valueTypeOf(Object.values(f.variants)), ...(report.clock.length ? { clock: report.clock } : {}),
     });
   }
   // v2 and v3 put users in different buckets: a file that splits says which bucketing it is rehearsed with.
   if (split && note) out.warnings.push(at(doc, split, note));
-  const source: Source = { file: doc.file, flags, ...(isObject(v.$evaluators) ? { $evaluators: v.$evaluators } : {}), ...(isObject(v.metadata) ? { metadata: v.metadata } : {}) };
+  const paths = record<PathSegment[]>();
+  for (const f of out2) paths[f.key] = [...f.path];
+  const places = placesOf(doc, [...out2.map((f): [unknown, PathSegment[]] => [flags[f.key].targeting, [...f.path, 'targeting']]), ...Object.entries(evaluators).map(([name, body]): [unknown, PathSegment[]] => [body, ['$evaluators', name]])]);
+  const source: Source = { file: doc.file, flags, paths, places, ...(isObject(v.$evaluators) ? { $evaluators: v.$evaluators } : {}), ...(isObject(v.metadata) ? { metadata: v.metadata } : {}) };
   return { source, flags: out2, warnings: out.warnings, refusals: out.refusals };
 }
 
@@ -176,14 +211,14 @@ export function open(docs: FlagFile | readonly FlagFile[], options: ImportOption
 const typeOf = (v: unknown): string => (typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number' ? typeof v : 'object');
 
 /** A flagd-core instance over one source, with the engines of its flags set as Go flagd evaluates. */
-function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
+function coreOf(source: Source, fractional: FractionalVersion, disagreements: Disagreements): FlagdCoreLike {
   const { FlagdCore } = require('@openfeature/flagd-core') as { FlagdCore: new (storage?: unknown, logger?: unknown, options?: Json) => FlagdCoreLike };
   // Interpreter mode: flagd-core would otherwise compile each rule with new Function.
   const core = new FlagdCore(undefined, quiet, { disableDynamicCodeGeneration: true });
   // Each $ref replaced as Go flagd replaces it (targeting.ts goSubstituted), not by flagd-core's transform.
   const evaluators = source.$evaluators ?? {};
   const flags = record<Json>();
-  for (const [key, definition] of Object.entries(source.flags)) flags[key] = goSubstituted(definition, evaluators);
+  for (const [key, definition] of Object.entries(source.flags)) flags[key] = goSubstituted(definition, evaluators, own(source.paths ?? {}, key) ?? ['flags', key]);
   const config = { flags, ...(source.metadata ? { metadata: source.metadata } : {}) };
   try {
     core.setConfigurations(JSON.stringify(config));
@@ -197,6 +232,7 @@ function coreOf(source: Source, fractional: FractionalVersion): FlagdCoreLike {
     if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
     useGoLists(targeting._engine);
+    useGoCore(targeting._engine, disagreements.listen);
     // The result named as Go flagd names it (go-result.ts), not by flagd-core's toString.
     const evaluate = targeting.evaluate.bind(targeting);
     targeting.evaluate = (flagKey, ctx, logger) => goVariantName(evaluate(flagKey, ctx, logger));
@@ -227,7 +263,8 @@ export function flagMetadata(input: unknown, key: string): Json | null {
 
 export function serve(input: unknown): FlagSet {
   const set = input as FlagdSet;
-  const cores = set.sources.map((source) => coreOf(source, set.fractional));
+  const disagreements = set.sources.map((source) => new Disagreements(source.places ?? {}));
+  const cores = set.sources.map((source, i) => coreOf(source, set.fractional, disagreements[i]));
   const keys = Object.keys(set.servedFrom);
   return {
     system: 'flagd',
@@ -236,6 +273,7 @@ export function serve(input: unknown): FlagSet {
       const index = own(set.servedFrom, key);
       const core = index === undefined ? undefined : cores[index];
       const flag = core?.getFlag(key);
+      if (index !== undefined) disagreements[index].next();
       const fallback = codeDefault ? codeDefault.value : null;
       if (!core || !flag) return { flag: key, enabled: fallback === true, variant: null, value: fallback, reason: 'error: FLAG_NOT_FOUND', bucket: null };
       // flagd-core's resolve gives the caller's default on an error, a type mismatch or a disabled flag, as the
@@ -268,6 +306,9 @@ export function serve(input: unknown): FlagSet {
     },
     contextOf(key, attributes) {
       return { ...attributes, targetingKey: key };
+    },
+    notes() {
+      return disagreements.flatMap((d) => d.lines());
     },
     close() {},
   };

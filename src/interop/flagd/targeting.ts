@@ -12,6 +12,8 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { at, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { FLAGD_OPERATIONS } from './dispositions.js';
 import { goLiteral } from './go-lists.js';
+import { GO_ONLY, goOperation } from './go-ops.js';
+import { GO_CORE, goCoreOperation } from './go-core.js';
 import { goVariantName } from './go-result.js';
 
 type Json = Record<string, unknown>;
@@ -27,6 +29,8 @@ export interface TargetingReport {
   readonly attributes: Map<string, Path>;
   /** The first fractional operation the targeting reaches (through $ref too), or null. */
   fractional: Path | null;
+  /** Where a rule reads $flagd.timestamp (or $flagd whole): flagd's wall clock at each evaluation. */
+  readonly clock: FlagWarning[];
 }
 
 /**
@@ -35,7 +39,7 @@ export interface TargetingReport {
  * time), so a `$ref` to another file's evaluator is refused: flagd would never resolve it.
  */
 export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, variants: Json, evaluators: Json, path: Path, elsewhere: ReadonlyMap<string, string> = new Map()): TargetingReport {
-  const report: TargetingReport = { canFail: [], warnings: [], refusals: [], attributes: new Map(), fractional: null };
+  const report: TargetingReport = { canFail: [], warnings: [], refusals: [], attributes: new Map(), fractional: null, clock: [] };
   const order = Object.keys(evaluators);
   const fail = (p: Path, message: string) => report.canFail.push(at(doc, p, message));
   /**
@@ -95,7 +99,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       return;
     }
     if (GO_ONLY.has(op)) {
-      fail(p, `operation "${op}" is not in flagd's targeting schema: Go flagd's jsonlogic evaluates it, but flagd-core, which rehearse evaluates with, cannot parse it: every evaluation of flag "${key}" is an error (PARSE_ERROR): the caller gets its default`);
+      report.warnings.push(at(doc, p, `operation "${op}" is not in flagd's targeting schema: Go flagd evaluates it (diegoholiveira/jsonlogic v3.9.1; flagd only logs that the file does not conform to the schema), and so does rehearse; flagd-core, the in-process JavaScript provider, cannot parse it: a team that evaluates flag "${key}" in process gets PARSE_ERROR and its default at every evaluation`));
     } else if (!FLAGD_OPERATIONS.has(op)) {
       fail(p, `operation "${op}" is not one flagd knows: an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
     }
@@ -105,13 +109,12 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       // The first part of the path as Go's getVar splits it (empty parts skipped: ".plan" reads plan).
       const parts = typeof name === 'string' ? name.split('.').filter((x) => x !== '') : [];
       const attribute = parts[0] ?? '';
-      if (parts[0] === '$flagd' && parts[1] === 'timestamp') {
-        report.warnings.push(at(doc, p, 'the rule reads $flagd.timestamp: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
-      } else if (parts[0] === '$flagd' && (parts.length === 1 || parts[1] !== 'flagKey' || parts.length > 2)) {
-        // core/pkg/evaluator/json.go setFlagdProperties: $flagd is {flagKey, timestamp}, put over any $flagd of the context.
-        report.warnings.push(at(doc, p, parts.length === 1
-          ? 'the rule reads $flagd whole: flagd puts {flagKey, timestamp} there, over any $flagd of the context, and the timestamp is the time the rehearsal loads'
-          : `the rule reads ${name}: flagd's $flagd holds only flagKey and timestamp (put over any $flagd of the context), so this is always null`));
+      // core/pkg/evaluator/json.go evaluateVariant: $flagd is {flagKey, timestamp: time.Now().Unix()}, set at each
+      // evaluation (setFlagdProperties), over any $flagd of the context.
+      if (parts[0] === '$flagd' && (parts.length === 1 || (parts[1] === 'timestamp' && parts.length === 2))) {
+        report.clock.push(at(doc, p, `the rule reads ${parts.length === 1 ? '$flagd whole, with its timestamp' : '$flagd.timestamp'}: flagd gives the wall clock of each evaluation (core/pkg/evaluator/json.go: time.Now().Unix()), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag "${key}"; \`rehearse flags eval\` evaluates it at the time it runs`));
+      } else if (parts[0] === '$flagd' && (parts[1] !== 'flagKey' || parts.length > 2)) {
+        report.warnings.push(at(doc, p, `the rule reads ${name}: flagd's $flagd holds only flagKey and timestamp (put over any $flagd of the context), so this is always null`));
       }
       if (attribute !== '' && !attribute.startsWith('$flagd') && attribute !== 'targetingKey' && !report.attributes.has(attribute)) report.attributes.set(attribute, p);
       return;
@@ -155,11 +158,6 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
   return report;
 }
 
-/**
- * Operations Go flagd's jsonlogic (diegoholiveira/jsonlogic v3.9.1 operation.go) evaluates that are not in flagd's
- * targeting schema, and that flagd-core's engine does not know (it refuses the flag's targeting at load).
- */
-const GO_ONLY: ReadonlySet<string> = new Set(['set', 'abs', 'contains_all', 'contains_any', 'contains_none']);
 
 /** Go's json.Marshal writes the text as it is: no ", \\, control character, <, >, &, U+2028, U+2029 or lone surrogate. */
 export function goWritesAsIs(text: string): boolean {
@@ -208,24 +206,27 @@ export function substitutedLength(config: Json): number {
  * reads an object of several keys. A `$ref` inside an evaluator is never replaced here: where Go would replace it
  * at random, the import refused the file.
  */
-export function goSubstituted(definition: Json, evaluators: Json): Json {
-  const walk = (node: unknown, targeting: boolean, top: boolean): unknown => {
-    if (Array.isArray(node)) return node.map((x) => walk(x, targeting, top));
+export function goSubstituted(definition: Json, evaluators: Json, base: Path = []): Json {
+  const walk = (node: unknown, targeting: boolean, top: boolean, p: Path): unknown => {
+    if (Array.isArray(node)) return node.map((x, i) => walk(x, targeting, top, [...p, i]));
     if (!isObject(node)) return node;
     const keys = Object.keys(node);
     if (targeting && keys[0] !== '$ref') {
       // Go's apply: an object of several keys is a literal; an operation Go does not know is an error where an
       // evaluation reaches it (operation.go: panic ErrInvalidOperator), not at load as flagd-core has it.
       if (keys.length > 1) return goLiteral(node);
-      if (keys.length === 1 && !FLAGD_OPERATIONS.has(keys[0]) && !GO_ONLY.has(keys[0])) return { throw: `The operator ${JSON.stringify(keys[0])} is not supported` };
+      if (keys.length === 1 && GO_ONLY.has(keys[0])) return goOperation(keys[0], walk(node[keys[0]], targeting, top, [...p, keys[0]]));
+      // JsonLogic's own operations run as Go runs them, each knowing its place in the file (go-core.ts).
+      if (keys.length === 1 && GO_CORE.has(keys[0])) return goCoreOperation(JSON.stringify(p), keys[0], walk(node[keys[0]], targeting, top, [...p, keys[0]]));
+      if (keys.length === 1 && !FLAGD_OPERATIONS.has(keys[0])) return { throw: `The operator ${JSON.stringify(keys[0])} is not supported` };
     }
     if (keys[0] === '$ref') {
       const name = node.$ref;
-      if (top && keys.length === 1 && typeof name === 'string' && Object.hasOwn(evaluators, name) && goWritesAsIs(name)) return walk(evaluators[name], targeting, false);
+      if (top && keys.length === 1 && typeof name === 'string' && Object.hasOwn(evaluators, name) && goWritesAsIs(name)) return walk(evaluators[name], targeting, false, ['$evaluators', name]);
       if (!targeting) return node;
       return keys.length === 1 ? { throw: `$ref ${JSON.stringify(name)} is not replaced by flagd` } : goLiteral(node);
     }
-    return Object.fromEntries(keys.map((k) => [k, walk(node[k], targeting, top)]));
+    return Object.fromEntries(keys.map((k) => [k, walk(node[k], targeting, top, [...p, k])]));
   };
-  return Object.fromEntries(Object.entries(definition).map(([k, v]) => [k, walk(v, k === 'targeting', true)]));
+  return Object.fromEntries(Object.entries(definition).map(([k, v]) => [k, walk(v, k === 'targeting', true, [...base, k])]));
 }
