@@ -40,6 +40,9 @@ export interface ClientState {
   readonly segments: Json[];
 }
 
+/** A constraint on the time of the evaluation: unleash-client strategy.js compares `context.currentTime ? new Date(context.currentTime) : new Date()`. */
+const readsClock = (c: unknown): boolean => isObject(c) && (c.operator === 'DATE_AFTER' || c.operator === 'DATE_BEFORE') && (c.contextName === 'currentTime' || c.contextName === undefined);
+
 /** Strategies whose result draws a random number at each evaluation in unleash-client. */
 const RANDOM = (s: Json) => s.name === 'gradualRolloutRandom' || (isObject(s.parameters) && s.parameters.stickiness === 'random');
 
@@ -56,10 +59,20 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
     const name = String(f.name);
     const path = read.featurePaths.get(name)!;
     const attributes = new Map<string, (string | number)[]>();
+    const clock: FlagWarning[] = [];
     const strategies = f.strategies as Json[];
     const paths = read.strategyPaths.get(name)!;
+    const clockAt = (p: (string | number)[], what: string) => {
+      const w = at(doc, p, `${what} reads currentTime: unleash-client compares the wall clock of each evaluation (strategy.js: new Date()), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag "${name}"; \`rehearse flags eval\` evaluates it at the time it runs`);
+      warnings.push(w);
+      clock.push(w);
+    };
     strategies.forEach((s, i) => {
       const sp = paths[i];
+      for (const id of Array.isArray(s.segments) ? s.segments : []) {
+        const seg = state.segments.find((x) => x.id === id);
+        if (Array.isArray(seg?.constraints) && seg.constraints.some(readsClock)) clockAt([...sp, 'segments'], `segment "${String(seg.name)}"`);
+      }
       const raw = valueAt(doc.value, sp);
       const named = isObject(raw) && typeof raw.strategyName === 'string' ? 'strategyName' : 'name';
       if (!UNLEASH_STRATEGIES.has(String(s.name))) {
@@ -83,9 +96,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
           warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported by unleash-client; the constraint never matches`));
         }
-        if ((c.operator === 'DATE_AFTER' || c.operator === 'DATE_BEFORE') && (c.contextName === 'currentTime' || c.contextName === undefined)) {
-          warnings.push(at(doc, [...sp, 'constraints', j], 'the constraint reads currentTime: users are served as of the time the rehearsal loads, not as the simulated clock runs'));
-        }
+        if (readsClock(c)) clockAt([...sp, 'constraints', j], 'the constraint');
         if (typeof c.contextName === 'string' && !TOP_LEVEL.has(c.contextName) && !attributes.has(c.contextName)) attributes.set(c.contextName, [...sp, 'constraints', j]);
       });
     });
@@ -113,6 +124,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       key: name, description: typeof f.description === 'string' ? f.description : '',
       variants: [...new Set([...variants, ...strategyVariants])], requires, attributes: [...attributes.keys()].sort(),
       reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc, canFail: [], valueType: 'boolean',
+      ...(clock.length ? { clock } : {}),
     };
   });
   if (refused.length) throw new InputError(refused);
