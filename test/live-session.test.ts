@@ -143,6 +143,22 @@ describe('drill session', () => {
     expect(f.journeys_hurt).toBeGreaterThan(0);
   });
 
+  it('a fault injected while the clock stands (paused) is on the dashboard at once, from that instant, as after the clock moves', async () => {
+    const { visibleFaults, healthGrid } = await import('../src/live/view.js');
+    const s = session();
+    drive(s, [], 2.05, 7_300_000, false);
+    const at = s.nowUs / 1e6;
+    s.act({ type: 'fault', name: 'pay-down' }, fac, 'w');
+    s.act({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'web', add: '100ms', for: '2m' } }, fac, 'w');
+    s.act({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'pay', add: '100ms', for: '2m', hidden: true } }, fac, 'w');
+    const shown = (faults: ReturnType<typeof visibleFaults>) => faults.map((f) => [f.name, f.active, f.fromSeconds, f.untilSeconds]);
+    const before = visibleFaults(s);
+    expect(shown(before)).toEqual([['pay-down', true, at, at + 180], ['ad-hoc 1', true, at, at + 120]]);
+    expect(healthGrid(s, [], before).find((h) => h.service === 'pay')!.faults).toBe(1);
+    s.advanceTo(s.nowUs + 1_000_000);
+    expect(shown(visibleFaults(s))).toEqual(shown(before));
+  });
+
   it('replay applies the record at its instants and gives the byte-identical result (ad-hoc and hidden faults included)', () => {
     const plan: [number, Action, Actor?][] = [
       [1.2, { type: 'fault', name: 'slow-web' }, fac],

@@ -96,6 +96,11 @@ export class DrillSession {
   readonly series: ScrapeSeries;
   readonly actions: RecordedAction[] = [];
   readonly added: AddedFault[] = [];
+  /**
+   * Faults injected by hand, by index, with the instant they were: the engine switches one on when the clock next
+   * moves, so during a pause (or until the next tick) only this says it is on.
+   */
+  readonly injectedAtUs = new Map<number, number>();
   status: DrillStatus = 'lobby';
   /** When the drill ended (simulated microseconds), and why. */
   endedUs: number | null = null;
@@ -228,7 +233,9 @@ export class DrillSession {
           const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => f.name);
           return `no fault "${action.name}" in the catalogue${names.length ? ` (catalogue: ${names.join(', ')})` : ': the scenario has no faults-catalogue'}`;
         }
-        return this.sim.injectFault(k) ? null : `fault ${action.name} has already been injected`;
+        if (!this.sim.injectFault(k)) return `fault ${action.name} has already been injected`;
+        this.injectedAtUs.set(k, this.nowUs);
+        return null;
       }
       case 'adhoc-fault': {
         const hidden = action.fault.hidden === true;
@@ -239,6 +246,7 @@ export class DrillSession {
         if (!normalized.ok) return ['the fault does not fit the scenario:', ...normalized.problems.map((p) => formatProblem('fault', p))].join('\n');
         const k = this.sim.addFault(normalized.fault);
         this.sim.injectFault(k);
+        this.injectedAtUs.set(k, this.nowUs);
         this.added.push({ name, hidden, atUs: this.nowUs });
         rec.faultName = name;
         return null;
