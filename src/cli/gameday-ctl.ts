@@ -76,6 +76,12 @@ function failure(status: number, json: Record<string, unknown>, io: Io): number 
   return status === 409 ? 1 : 2;
 }
 
+const withToken = (base: URL, token: string) => {
+  const u = new URL(base.href);
+  u.searchParams.set('token', token);
+  return u;
+};
+
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?" (as the drill prints it). */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
@@ -84,20 +90,52 @@ interface StateAnswer {
   next: string;
   state: {
     reset: boolean;
-    meta: { name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string };
+    meta: {
+      name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string; achievedSpeed?: number; behindSeconds?: number; lostSeconds?: number;
+      endReason?: string | null; countdown?: { remainingSeconds: number; running: boolean } | null;
+      debrief?: { state: string; progress: number; step?: string; error?: string; files?: { html: string; json: string } | null; served?: boolean } | null;
+    };
     plans: { flag: string; phase: string; stage: number; stages: number; percent: number; version: number }[];
+    faults?: { name: string; kind: string; target: string; size: string; active: boolean; fromSeconds: number; untilSeconds: number | null }[];
+    budget?: { failed: number; allowed: number; text: string };
     actions: { simSeconds: number; by: string; role: string; what: string; refused: string | null }[];
     audit: { simSeconds: number; flag: string; actor: string; by: string | null; event: string; action: string | null; stage: number | null; percent: number | null; reason: string | null }[];
   };
 }
 
-/** The clock and the plans: the same lines whether the answer was the whole state or a poll since a cursor. */
-function stateLines(s: StateAnswer): string[] {
+/**
+ * The clock, the plans, and what the page's banners and panels show beside them (the pace when the clock runs
+ * behind, the faults on now, the error budget, the countdown once every plan is done, the debrief once it has
+ * ended): the same lines whether the answer was the whole state or a poll since a cursor.
+ */
+function stateLines(s: StateAnswer, url: URL): string[] {
   const m = s.state.meta;
-  return [
-    `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${m.status === 'running' ? `running at ${m.speed}x` : m.status} (you: ${s.you.name}, ${s.you.role})`,
+  const behind = (m.behindSeconds ?? 0) + (m.lostSeconds ?? 0);
+  const pace = m.status !== 'running' ? m.status
+    : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock` : `running at ${m.speed}x`;
+  const lines = [
+    `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
     ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, stage ${p.stage + 1} of ${p.stages}, ${p.percent}%, config v${p.version}`),
   ];
+  for (const f of (s.state.faults ?? []).filter((x) => x.active)) {
+    lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
+  }
+  const b = s.state.budget;
+  if (b) lines.push(`  error budget: ${b.text} (${b.failed} failed journeys of the ${Math.round(b.allowed * 10) / 10} the SLO allows over the whole drill)`);
+  const cd = m.countdown;
+  if (cd && m.status !== 'ended') {
+    lines.push(cd.running
+      ? `  every plan is done: the drill ends in ${Math.ceil(cd.remainingSeconds)} s unless the facilitator keeps it going (gameday ctl URL keep-going)`
+      : '  every plan is done; the facilitator keeps the drill going (it ends by hand: gameday ctl URL end)');
+  }
+  const d = m.debrief;
+  if (m.status === 'ended' && d) {
+    const served = d.served !== false ? `; open it at ${new URL(`debrief?token=${encodeURIComponent(url.searchParams.get('token') ?? '')}`, url).href}` : '';
+    lines.push(d.state === 'ready' ? `  ended (${m.endReason ?? 'by hand'}): the debrief is written to ${d.files ? `${d.files.html} and ${d.files.json}` : 'its files'}${served}`
+      : d.state === 'failed' ? `  ended (${m.endReason ?? 'by hand'}): the debrief could not be written${d.error ? `: ${d.error}` : ''}`
+        : `  ended (${m.endReason ?? 'by hand'}): writing the debrief: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
+  }
+  return lines.map(printable);
 }
 
 /** What is new in an answer: people's actions as the drill's terminal prints them, and the plans' decisions. */
@@ -125,7 +163,7 @@ async function status(base: URL, token: string, since: string | undefined, watch
     const r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
     if (r.status !== 200) return failure(r.status, r.json, io);
     const s = r.json as unknown as StateAnswer;
-    const lines = stateLines(s);
+    const lines = stateLines(s, withToken(base, token));
     // Watching, the clock and plans are printed when they change; new actions and decisions as they come.
     if (watchSeconds === null || lines.join('\n') !== shown) for (const l of lines) io.out(l);
     shown = lines.join('\n');
