@@ -58,6 +58,9 @@ describe('gameday ctl status, polled', () => {
     // and the error budget, with its figures.
     expect((await ctl([url, 'adhoc-fault', '{kind: latency, target: api, add: 200ms, for: 5m}'])).code).toBe(0);
     d.feed.produce(Date.now());
+    // A refusal says what to do instead.
+    const twice = await ctl([url, 'resume']);
+    expect([twice.code, twice.err]).toEqual([1, '409: the clock is already running\nnext: to pause a plan rather than the clock: `gameday ctl URL pause FLAG`']);
     const first = await ctl([url, 'status']);
     expect(first.code).toBe(0);
     expect(first.out[0]).toMatch(/^gate-tuning: 15m30s of 25m00s, running at 1x \(you: fran, facilitator\)$/);
@@ -130,6 +133,8 @@ describe('gameday ctl status, polled', () => {
     // Once ended, where the debrief is, as the page's banner says.
     const after = await ctl([url, 'status']);
     const where = after.out.find((l) => l.startsWith('  ended (by-hand): '))!;
+    const late = await ctl([url, 'note', 'too late']);
+    expect([late.code, late.err]).toEqual([1, '409: the drill has ended\nnext: nothing more is recorded; `gameday ctl URL status` says where the debrief is']);
     expect(where).toMatch(/^ {2}ended \(by-hand\): the debrief is written to \S+drill\.html and \S+drill\.json; open it at http:\/\/127\.0\.0\.1:\d+\/debrief\?token=\S+$/);
   }, 480_000);
 });

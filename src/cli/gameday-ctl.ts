@@ -70,9 +70,23 @@ async function request(base: URL, path: string, token: string, body?: unknown): 
   return { status: answer.status, json };
 }
 
+/** What to do next after a refusal (the drill's words are recorded as they are; the advice is the terminal's). */
+const NEXT: [RegExp, string][] = [
+  [/^the drill has ended$/, 'nothing more is recorded; `gameday ctl URL status` says where the debrief is'],
+  [/^the drill has not started/, 'the facilitator starts it: `gameday ctl URL start`'],
+  [/^fault .* has already been injected$/, 'a catalogue fault is injected once; to inject the same again, give its kind, target and size as an ad-hoc fault: `gameday ctl URL adhoc-fault \'{kind: latency, target: SERVICE, add: 300ms, for: 5m}\'`'],
+  [/^the clock is already paused$/, 'the clock goes on with `gameday ctl URL resume`'],
+  [/^the clock is already running$/, 'to pause a plan rather than the clock: `gameday ctl URL pause FLAG`'],
+  [/ is not paused$/, 'resume takes up a paused plan; a rolled-back one goes on with `promote FLAG` (to the stage it left)'],
+  [/ is not waiting for an approval$/, '`gameday ctl URL status` shows where each plan is'],
+  [/^there is no countdown to cancel$/, 'the countdown starts once every plan is done; until then the drill goes on by itself'],
+];
+
 function failure(status: number, json: Record<string, unknown>, io: Io): number {
   if (status === 401) io.err('401: the token was refused (pass the link exactly as printed)');
   else io.err(`${status}: ${String(json.refused ?? json.error ?? 'failed')}`);
+  const next = status === 409 ? NEXT.find(([re]) => re.test(String(json.refused))) : undefined;
+  if (next) io.err(`next: ${next[1]}`);
   return status === 409 ? 1 : 2;
 }
 
