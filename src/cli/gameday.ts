@@ -195,7 +195,11 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
       let interrupts = 0;
       const onInt = () => {
         interrupts++;
-        if (interrupts === 1 && !drill.session.ended) {
+        // Nobody started it: there is nothing to end or debrief (an end would be refused, as from the page).
+        if (drill.session.status === 'lobby') {
+          io.out('the drill never started: stopped, nothing to debrief');
+          finished(0);
+        } else if (interrupts === 1 && !drill.session.ended) {
           io.out('ending the drill (Ctrl-C again to stop at once: the journal keeps the drill)');
           drill.endByHand();
         } else if (drill.debrief) finished(0);
