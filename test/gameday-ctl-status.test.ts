@@ -64,6 +64,8 @@ describe('gameday ctl status, polled', () => {
     const first = await ctl([url, 'status']);
     expect(first.code).toBe(0);
     expect(first.out[0]).toMatch(/^gate-tuning: 15m30s of 25m00s, running at 1x \(you: fran, facilitator\)$/);
+    // The plan's share says what it is a share of, as the page's column does.
+    expect(first.out[1]).toBe('  new-engine: rolled-back, stage 1 of 3, 0% of users targeted, config v2');
     expect(first.out).toContain('  fault on: ad-hoc 1 (latency on api, +200 ms) since 15m30s until 20m30s');
     // The policy rolled the only plan back at 1m00s: the countdown runs, as the page's banner says.
     expect(first.out.find((l) => l.startsWith('  every plan is done'))).toMatch(/^ {2}every plan is done: the drill ends in \d+ s unless the facilitator keeps it going \(gameday ctl URL keep-going\)$/);

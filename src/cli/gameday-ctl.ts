@@ -129,7 +129,7 @@ function stateLines(s: StateAnswer, url: URL): string[] {
     : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
-    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, stage ${p.stage + 1} of ${p.stages}, ${p.percent}%, config v${p.version}`),
+    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, stage ${p.stage + 1} of ${p.stages}, ${p.percent}% of users targeted, config v${p.version}`),
   ];
   for (const f of (s.state.faults ?? []).filter((x) => x.active)) {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
