@@ -157,6 +157,13 @@ describe('drill session', () => {
     expect(healthGrid(s, [], before).find((h) => h.service === 'pay')!.faults).toBe(1);
     s.advanceTo(s.nowUs + 1_000_000);
     expect(shown(visibleFaults(s))).toEqual(shown(before));
+    // Injected, then the drill ended at that very instant: the fault never switched on, and is not shown as on.
+    s.act({ type: 'clock', op: 'pause' }, fac, 'w');
+    s.act({ type: 'fault', name: 'slow-web' }, fac, 'w');
+    expect(shown(visibleFaults(s)).map((f) => f[0])).toEqual(['pay-down', 'slow-web', 'ad-hoc 1']);
+    s.act({ type: 'end' }, fac, 'w');
+    expect(shown(visibleFaults(s)).map((f) => f[0])).toEqual(['pay-down', 'ad-hoc 1']);
+    expect(s.result().outcomes.faults.map((f) => f.name)).not.toContain('slow-web');
   });
 
   it('replay applies the record at its instants and gives the byte-identical result (ad-hoc and hidden faults included)', () => {

@@ -90,8 +90,9 @@ export function visibleFaults(session: DrillSession) {
   return session.faultSpecs.flatMap((f, k) => {
     if (f.hidden) return [];
     shown++;
-    // Injected by hand at this instant, not yet switched on by the engine (the clock is paused, or between ticks).
-    const pending = rt.onAt[k] < 0 ? session.injectedAtUs.get(k) : undefined;
+    // Injected by hand at this instant, not yet switched on by the engine (the clock is paused, or between ticks);
+    // once the drill has ended there, it never was (as the debrief lists the faults the team faced).
+    const pending = rt.onAt[k] < 0 && !session.ended ? session.injectedAtUs.get(k) : undefined;
     if (rt.onAt[k] < 0 && pending === undefined) return [];
     const on = pending ?? rt.onAt[k];
     const active = pending !== undefined || rt.active[k] === 1;
