@@ -192,6 +192,24 @@ describe('drill session', () => {
       .toThrow(ReplayMismatch);
   });
 
+  it('two people promoting at once, from the same version, move the plan one stage: the second is refused and replays so', () => {
+    const s = session({ caseName: 'healthy', gates: 'off' });
+    drive(s, [], 1, 7_300_000, false);
+    const seen = s.controller!.planStates()[0];
+    expect([seen.stage, seen.version]).toEqual([0, 1]);
+    const bob: Actor = { name: 'bob', role: 'operator' };
+    const first = s.act({ type: 'plan', flag: 'new-pay', op: 'promote', version: seen.version }, ada, 'w');
+    const second = s.act({ type: 'plan', flag: 'new-pay', op: 'promote', version: seen.version }, bob, 'w');
+    expect(first.refused).toBeNull();
+    expect(second.refused).toBe('new-pay has moved since you saw it (config v1): it is holding at stage 2 of 3 (50%), config v2; promote again to go on from there');
+    expect(s.controller!.planStates()[0]).toMatchObject({ stage: 1, version: 2 });
+    // Without the version (gameday ctl, the API), a promote goes on from wherever the plan is, as before.
+    expect(s.act({ type: 'plan', flag: 'new-pay', op: 'promote' }, bob, 'w').refused).toBeNull();
+    s.act({ type: 'end' }, fac, 'w');
+    const again = DrillSession.fromRecord(s.setup, readDrillScenario(file, 'healthy').scenario, JSON.parse(JSON.stringify(s.actions)), 0, { atUs: s.endedUs!, reason: s.endReason! });
+    expect(JSON.stringify(again.result())).toBe(JSON.stringify(s.result()));
+  });
+
   it('an ad-hoc fault never reads the scenario file again: the drill goes on after the file is gone', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-adhoc-'));
     const copy = join(dir, 'drill.yaml');

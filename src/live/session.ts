@@ -223,6 +223,10 @@ export class DrillSession {
     switch (action.type) {
       case 'plan': {
         if (!this.controller) return 'the scenario has no rollout plans';
+        const seen = this.controller.planStates().find((p) => p.flag === action.flag);
+        if (action.op === 'promote' && action.version !== undefined && seen && seen.version !== action.version) {
+          return `${action.flag} has moved since you saw it (config v${action.version}): it is ${seen.phase} at ${seen.stage < 0 ? 'no stage' : `stage ${seen.stage + 1} of ${seen.stages}`} (${seen.percent}%), config v${seen.version}; promote again to go on from there`;
+        }
         const refused = this.controller.operate(action.flag, action.op, rec.by, action.reason || null);
         if (refused === null) rec.configVersion = this.controller.planStates().find((p) => p.flag === action.flag)?.version;
         return refused;
