@@ -99,7 +99,7 @@ const withToken = (base: URL, token: string) => {
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?" (as the drill prints it). */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
-interface StateAnswer {
+export interface StateAnswer {
   you: { name: string; role: string };
   next: string;
   state: {
@@ -122,14 +122,14 @@ interface StateAnswer {
  * behind, the faults on now, the error budget, the countdown once every plan is done, the debrief once it has
  * ended): the same lines whether the answer was the whole state or a poll since a cursor.
  */
-function stateLines(s: StateAnswer, url: URL): string[] {
+export function stateLines(s: StateAnswer, url: URL): string[] {
   const m = s.state.meta;
   const behind = (m.behindSeconds ?? 0) + (m.lostSeconds ?? 0);
   const pace = m.status !== 'running' ? m.status
     : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
-    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, stage ${p.stage + 1} of ${p.stages}, ${p.percent}% of users targeted, config v${p.version}`),
+    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} stages)` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
   ];
   for (const f of (s.state.faults ?? []).filter((x) => x.active)) {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
