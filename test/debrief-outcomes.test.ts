@@ -168,7 +168,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(row['team: what happened (ground truth)']).toBe(`${words}; then resumed: at 5% when the run ended\nin progress at stage 2 of 4 (5%), cut off by the end of the drill`);
     // The person's promote is not what the column counts: it names what it counts (a pause or a roll back), so
     // that a dash beside a flag a person acted on reads right.
-    const first = 'first pause or roll back by a person\n(once the harm began, for a flag that hurt users)';
+    const first = 'first pause or roll back by a person\n(for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)';
     expect(Object.keys(row)).toContain(first);
     expect(row[first]).toBe('–');
   }, 240_000);
@@ -211,8 +211,25 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(c.policy).toMatchObject({ outcome: 'completed', false_rollback: false, final_percent: 100 });
     expect(c.policy.headline).toMatch(/^shipped: promoted to 100% in \S+, nobody hurt$/);
     expect(c.better).toBe('policy');
-    expect(table.find((r) => r.flag === 'new-pay')!['first pause or roll back by a person\n(once the harm began, for a flag that hurt users)']).toBe('2m00s');
+    // The flag hurt nobody, and the column still gives the person's rollback: its header says so (it said "once the
+    // harm began, for a flag that hurt users", and read as if a time beside a healthy flag were a detection).
+    expect(table.find((r) => r.flag === 'new-pay')!['first pause or roll back by a person\n(for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)']).toBe('2m00s');
     expect(table[0]['team: what happened (ground truth)']).toMatch(/^false rollback: rolled back at 10%, nobody hurt\n/);
     expect(table[0]['policy alone: what happened (ground truth)']).toMatch(/^shipped: promoted to 100%/);
+  }, 240_000);
+
+  it('a person who rolled back a healthy flag while a fault was on is named as the one who acted, not the gates', async () => {
+    // The same, with a small fault on web from 1m to 3m (too small for a gate): the rollback at 2m is the team's
+    // false rollback with a fault active (misattribution), and ada made it, with the gates seeing nothing.
+    const path = journal(harmlessDrill(), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(60, 'fran', 'facilitator', { type: 'adhoc-fault', fault: { kind: 'latency', target: 'web', add: '1ms', for: '2m' } }, { faultName: 'ad-hoc 1' }),
+      act(120, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'rollback', reason: 'just in case' }, { configVersion: 2 }),
+    ], 1500);
+    const { doc } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    expect(c.team).toMatchObject({ outcome: 'rolled-back', false_rollback: true, misattribution: true });
+    expect(c.team.headline).toBe('false rollback: rolled back at 10%, nobody hurt (by ada, while a fault or another flag was active)');
+    expect(c.policy).toMatchObject({ outcome: 'completed', false_rollback: false });
   }, 240_000);
 });

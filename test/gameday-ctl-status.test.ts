@@ -4,8 +4,9 @@
  * same clock and plans as a status that fetched the whole state at that moment, then the actions and decisions
  * that are new. `--watch` polls on, each poll since the last, until the drill ends. Before, every status asked for
  * the whole state (22,843 bytes of checkout at 19m30s, 98,069 of dependency-degrades at 110m: the page's charts
- * from the start) to print three lines; here, at 16m30s of gate-tuning, 9,670 bytes against 2,229 for a poll a minute
- * after the last.
+ * from the start) to print three lines; here, at 16m30s of gate-tuning (an ad-hoc fault
+ * on), about 10,000 bytes against 2,400 for a poll a minute after the last. Beside the plans, status prints what the
+ * page's banners and panels show: faults on, the error budget, the countdown, where the debrief is.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,7 @@ describe('gameday ctl status, polled', () => {
   it('asks only for what is new since its cursor and shows what a full status shows, then the new actions and decisions', async () => {
     const read = readDrillScenario(file, null);
     const opened = await Drill.open({ file: read.file, caseName: null, hiddenCase: false, seed: 42, gates: 'on' }, read, null, 1, {
-      host: '127.0.0.1', port: 0, endWhenDoneMs: null, facilitator: 'fran', operators: [], observers: false,
+      host: '127.0.0.1', port: 0, endWhenDoneMs: 3_600_000, facilitator: 'fran', operators: [], observers: false,
       out: join(mkdtempSync(join(tmpdir(), 'rehearse-ctl-status-')), 'drill'), cadenceMs: 100,
     });
     drill = opened.drill;
@@ -53,9 +54,22 @@ describe('gameday ctl status, polled', () => {
     expect((await ctl([url, 'note', 'watching p99'])).code).toBe(0);
     d.feed.produce(Date.now());
 
+    // What the page shows beside the plans: the faults on now (one injected this instant, the clock not yet moved)
+    // and the error budget, with its figures.
+    expect((await ctl([url, 'adhoc-fault', '{kind: latency, target: api, add: 200ms, for: 5m}'])).code).toBe(0);
+    d.feed.produce(Date.now());
+    // A refusal says what to do instead.
+    const twice = await ctl([url, 'resume']);
+    expect([twice.code, twice.err]).toEqual([1, '409: the clock is already running\nnext: to pause a plan rather than the clock: `gameday ctl URL pause FLAG`']);
     const first = await ctl([url, 'status']);
     expect(first.code).toBe(0);
     expect(first.out[0]).toMatch(/^gate-tuning: 15m30s of 25m00s, running at 1x \(you: fran, facilitator\)$/);
+    // The plan's share says what it is a share of, as the page's column does.
+    expect(first.out[1]).toBe('  new-engine: rolled-back, stage 1 of 3, 0% of users targeted, config v2');
+    expect(first.out).toContain('  fault on: ad-hoc 1 (latency on api, +200 ms) since 15m30s until 20m30s');
+    // The policy rolled the only plan back at 1m00s: the countdown runs, as the page's banner says.
+    expect(first.out.find((l) => l.startsWith('  every plan is done'))).toMatch(/^ {2}every plan is done: the drill ends in \d+ s unless the facilitator keeps it going \(gameday ctl URL keep-going\)$/);
+    expect(first.out).toContain('  error budget: exhausted (5.53x the budget) (332 failed journeys of the 60 the SLO allows over the whole drill)');
     expect(first.out).toContain('  [15m30s] fran (facilitator): note: watching p99');
     expect(asked.at(-1)!.since).toBeNull();
     const cursor = cursorOf(first.out);
@@ -115,6 +129,14 @@ describe('gameday ctl status, polled', () => {
     expect(watched.out.filter((l) => l.endsWith('note: last look'))).toHaveLength(1);
     expect(watched.out.filter((l) => l.endsWith('note: p99 fine'))).toHaveLength(1);
     expect(watched.out.some((l) => /^gate-tuning: 16m30s of 25m00s, ended /.test(l))).toBe(true);
+    expect(watched.out.some((l) => /^ {2}ended \(by-hand\): /.test(l))).toBe(true);
     await d.debriefDone;
+    d.feed.produce(Date.now());
+    // Once ended, where the debrief is, as the page's banner says.
+    const after = await ctl([url, 'status']);
+    const where = after.out.find((l) => l.startsWith('  ended (by-hand): '))!;
+    const late = await ctl([url, 'note', 'too late']);
+    expect([late.code, late.err]).toEqual([1, '409: the drill has ended\nnext: nothing more is recorded; `gameday ctl URL status` says where the debrief is']);
+    expect(where).toMatch(/^ {2}ended \(by-hand\): the debrief is written to \S+drill\.html and \S+drill\.json; open it at http:\/\/127\.0\.0\.1:\d+\/debrief\?token=\S+$/);
   }, 480_000);
 });

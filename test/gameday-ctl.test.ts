@@ -3,7 +3,7 @@
  * these tests is a port nobody serves, so an answer naming the argument shows that no request was made.
  */
 import { describe, expect, it } from 'vitest';
-import { ctlMain } from '../src/cli/gameday-ctl.js';
+import { ctlMain, stateLines, type StateAnswer } from '../src/cli/gameday-ctl.js';
 
 const URL = 'http://127.0.0.1:9/?token=abc';
 
@@ -37,5 +37,22 @@ describe('gameday ctl refuses arguments it cannot use, naming them', () => {
     // Sent (and so answered by the unreachable address), not refused for its length.
     const r = await ctl(URL, 'note', 'paged', 'the', 'on-call');
     expect(r.err).toBe('error: cannot reach the drill at http://127.0.0.1:9: connection refused (has it stopped?)');
+  });
+});
+
+describe('gameday ctl status reads as the page does', () => {
+  const answer = (meta: Partial<StateAnswer['state']['meta']>, plans: StateAnswer['state']['plans']): StateAnswer => ({
+    you: { name: 'fran', role: 'facilitator' }, next: 'x',
+    state: { reset: false, meta: { name: 'shop', nowSeconds: 600, horizonSeconds: 7200, speed: 60, status: 'running', ...meta }, plans, actions: [], audit: [] },
+  });
+  it('a plan not started yet says so (not "stage 0 of 4"); a countdown cancelled says how the drill ends now; the pace when behind', () => {
+    const lines = stateLines(answer({ achievedSpeed: 20.5, behindSeconds: 30, lostSeconds: 90, countdown: { remainingSeconds: 12, running: false } }, [
+      { flag: 'new-checkout', phase: 'waiting', stage: -1, stages: 4, percent: 0, version: 0 },
+    ]), new globalThis.URL(URL));
+    expect(lines).toEqual([
+      'shop: 10m00s of 2h00m00s, running at 60x asked, 20.5x achieved, 2m00s simulated behind the wall clock (you: fran, facilitator)',
+      '  new-checkout: waiting, not started (4 stages), 0% of users targeted, config v0',
+      '  every plan is done; the facilitator keeps the drill going (it ends by hand: gameday ctl URL end)',
+    ]);
   });
 });

@@ -150,6 +150,13 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
     await ada.keyboard.press('Enter');
     await ada.waitForFunction(() => /rolled-back/.test(document.querySelector('#plans tr[data-flag="new-pay"] .phase')!.textContent!), null, { timeout: WAIT });
     expect(mine().slice(before).map((a) => a.action.type === 'plan' ? a.action.op : a.action.type)).toEqual(['resume', 'pause', 'resume', 'rollback']);
+    // Promote sends the configuration version the page shows, so that a promote someone made first refuses this
+    // one rather than move the plan two stages.
+    const shownVersion = Number((await ada.textContent('#plans tr[data-flag="new-pay"] .config'))!.slice(1));
+    await tabTo(ada, 'button Promote new-pay');
+    await ada.keyboard.press('Enter');
+    await ada.waitForFunction(() => /holding/.test(document.querySelector('#plans tr[data-flag="new-pay"] .phase')!.textContent!), null, { timeout: WAIT });
+    expect(mine().at(-1)).toMatchObject({ action: { type: 'plan', flag: 'new-pay', op: 'promote', version: shownVersion }, refused: null });
     // The facilitator ends the drill from the keyboard; everyone's screen reader hears that it ended, then that
     // the debrief is ready, once each (the banners themselves change four times a second and are not read out).
     await tabTo(fran, 'button End drill…');

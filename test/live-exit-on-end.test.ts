@@ -60,4 +60,18 @@ describe('a drill run with --exit-on-end', () => {
     expect(await page.textContent('#announce')).toBe(`The debrief is written to ${out}.html; the drill's server has stopped.`);
     expect(await page.getByRole('link', { name: /debrief/i }).count()).toBe(0);
   }, 480_000);
+
+  it('once every plan is done, the terminal says the drill ends by itself and how to keep it going, as the page does', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rehearse-exit-on-end-')), 'drill');
+    const lines: string[] = [];
+    const io = { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s) };
+    const code = await gamedayCommand(file, {
+      speed: 100000, host: '127.0.0.1', port: 0, gates: 'on', name: 'fran', operator: [], scribe: [], start: true, out, exitOnEnd: true, endWhenDone: 1500, case: 'healthy',
+    }, io);
+    expect(code).toBe(0);
+    const notice = lines.findIndex((l) => l === 'every plan is done: the drill ends in 2 s of wall time unless the facilitator keeps it going (the page\'s Keep the drill going, or: rehearse gameday ctl URL keep-going)');
+    const ended = lines.findIndex((l) => l.startsWith('drill ended at '));
+    expect(notice).toBeGreaterThan(-1);
+    expect(ended).toBeGreaterThan(notice);
+  }, 240_000);
 });

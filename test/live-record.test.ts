@@ -203,6 +203,17 @@ describe('the journal: nothing lost', () => {
     expect(doc.record.actions.at(-1).action.text).toBe('about to be stopped');
   }, 240_000);
 
+  it('Ctrl-C in the lobby stops at once: the drill never started, there is nothing to end or debrief', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-int-'));
+    const c = cli(['gameday', fixture, '--out', join(dir, 'd')]);
+    await c.line(/^the lobby is open/m);
+    c.child.kill('SIGINT');
+    await c.line(/^the drill never started: stopped, nothing to debrief$/m);
+    expect(await c.exited).toBe(0);
+    // Not "ending the drill", then an end refused into the record, then a second Ctrl-C to get out (exit 130).
+    expect(readJournal(join(dir, 'd.journal')).actions).toEqual([]);
+  }, 240_000);
+
   it('Ctrl-C ends the drill and writes the debrief; a second Ctrl-C stops at once, and the journal still gives the debrief', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-int-'));
     const c = cli(['gameday', fixture, '--speed', '300', '--start', '--out', join(dir, 'd')]);

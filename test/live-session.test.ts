@@ -143,6 +143,29 @@ describe('drill session', () => {
     expect(f.journeys_hurt).toBeGreaterThan(0);
   });
 
+  it('a fault injected while the clock stands (paused) is on the dashboard at once, from that instant, as after the clock moves', async () => {
+    const { visibleFaults, healthGrid } = await import('../src/live/view.js');
+    const s = session();
+    drive(s, [], 2.05, 7_300_000, false);
+    const at = s.nowUs / 1e6;
+    s.act({ type: 'fault', name: 'pay-down' }, fac, 'w');
+    s.act({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'web', add: '100ms', for: '2m' } }, fac, 'w');
+    s.act({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'pay', add: '100ms', for: '2m', hidden: true } }, fac, 'w');
+    const shown = (faults: ReturnType<typeof visibleFaults>) => faults.map((f) => [f.name, f.active, f.fromSeconds, f.untilSeconds]);
+    const before = visibleFaults(s);
+    expect(shown(before)).toEqual([['pay-down', true, at, at + 180], ['ad-hoc 1', true, at, at + 120]]);
+    expect(healthGrid(s, [], before).find((h) => h.service === 'pay')!.faults).toBe(1);
+    s.advanceTo(s.nowUs + 1_000_000);
+    expect(shown(visibleFaults(s))).toEqual(shown(before));
+    // Injected, then the drill ended at that very instant: the fault never switched on, and is not shown as on.
+    s.act({ type: 'clock', op: 'pause' }, fac, 'w');
+    s.act({ type: 'fault', name: 'slow-web' }, fac, 'w');
+    expect(shown(visibleFaults(s)).map((f) => f[0])).toEqual(['pay-down', 'slow-web', 'ad-hoc 1']);
+    s.act({ type: 'end' }, fac, 'w');
+    expect(shown(visibleFaults(s)).map((f) => f[0])).toEqual(['pay-down', 'ad-hoc 1']);
+    expect(s.result().outcomes.faults.map((f) => f.name)).not.toContain('slow-web');
+  });
+
   it('replay applies the record at its instants and gives the byte-identical result (ad-hoc and hidden faults included)', () => {
     const plan: [number, Action, Actor?][] = [
       [1.2, { type: 'fault', name: 'slow-web' }, fac],
@@ -167,6 +190,24 @@ describe('drill session', () => {
     moved[3].refused = null;
     expect(() => DrillSession.fromRecord(s.setup, readDrillScenario(file, 'broken').scenario, moved, 0, { atUs: s.endedUs!, reason: s.endReason! }))
       .toThrow(ReplayMismatch);
+  });
+
+  it('two people promoting at once, from the same version, move the plan one stage: the second is refused and replays so', () => {
+    const s = session({ caseName: 'healthy', gates: 'off' });
+    drive(s, [], 1, 7_300_000, false);
+    const seen = s.controller!.planStates()[0];
+    expect([seen.stage, seen.version]).toEqual([0, 1]);
+    const bob: Actor = { name: 'bob', role: 'operator' };
+    const first = s.act({ type: 'plan', flag: 'new-pay', op: 'promote', version: seen.version }, ada, 'w');
+    const second = s.act({ type: 'plan', flag: 'new-pay', op: 'promote', version: seen.version }, bob, 'w');
+    expect(first.refused).toBeNull();
+    expect(second.refused).toBe('new-pay has moved since you saw it (config v1): it is holding at stage 2 of 3 (50%), config v2; promote again to go on from there');
+    expect(s.controller!.planStates()[0]).toMatchObject({ stage: 1, version: 2 });
+    // Without the version (gameday ctl, the API), a promote goes on from wherever the plan is, as before.
+    expect(s.act({ type: 'plan', flag: 'new-pay', op: 'promote' }, bob, 'w').refused).toBeNull();
+    s.act({ type: 'end' }, fac, 'w');
+    const again = DrillSession.fromRecord(s.setup, readDrillScenario(file, 'healthy').scenario, JSON.parse(JSON.stringify(s.actions)), 0, { atUs: s.endedUs!, reason: s.endReason! });
+    expect(JSON.stringify(again.result())).toBe(JSON.stringify(s.result()));
   });
 
   it('an ad-hoc fault never reads the scenario file again: the drill goes on after the file is gone', () => {

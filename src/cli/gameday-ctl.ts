@@ -70,34 +70,86 @@ async function request(base: URL, path: string, token: string, body?: unknown): 
   return { status: answer.status, json };
 }
 
+/** What to do next after a refusal (the drill's words are recorded as they are; the advice is the terminal's). */
+const NEXT: [RegExp, string][] = [
+  [/^the drill has ended$/, 'nothing more is recorded; `gameday ctl URL status` says where the debrief is'],
+  [/^the drill has not started/, 'the facilitator starts it: `gameday ctl URL start`'],
+  [/^fault .* has already been injected$/, 'a catalogue fault is injected once; to inject the same again, give its kind, target and size as an ad-hoc fault: `gameday ctl URL adhoc-fault \'{kind: latency, target: SERVICE, add: 300ms, for: 5m}\'`'],
+  [/^the clock is already paused$/, 'the clock goes on with `gameday ctl URL resume`'],
+  [/^the clock is already running$/, 'to pause a plan rather than the clock: `gameday ctl URL pause FLAG`'],
+  [/ is not paused$/, 'resume takes up a paused plan; a rolled-back one goes on with `promote FLAG` (to the stage it left)'],
+  [/ is not waiting for an approval$/, '`gameday ctl URL status` shows where each plan is'],
+  [/^there is no countdown to cancel$/, 'the countdown starts once every plan is done; until then the drill goes on by itself'],
+];
+
 function failure(status: number, json: Record<string, unknown>, io: Io): number {
   if (status === 401) io.err('401: the token was refused (pass the link exactly as printed)');
   else io.err(`${status}: ${String(json.refused ?? json.error ?? 'failed')}`);
+  const next = status === 409 ? NEXT.find(([re]) => re.test(String(json.refused))) : undefined;
+  if (next) io.err(`next: ${next[1]}`);
   return status === 409 ? 1 : 2;
 }
+
+const withToken = (base: URL, token: string) => {
+  const u = new URL(base.href);
+  u.searchParams.set('token', token);
+  return u;
+};
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?" (as the drill prints it). */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
-interface StateAnswer {
+export interface StateAnswer {
   you: { name: string; role: string };
   next: string;
   state: {
     reset: boolean;
-    meta: { name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string };
+    meta: {
+      name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string; achievedSpeed?: number; behindSeconds?: number; lostSeconds?: number;
+      endReason?: string | null; countdown?: { remainingSeconds: number; running: boolean } | null;
+      debrief?: { state: string; progress: number; step?: string; error?: string; files?: { html: string; json: string } | null; served?: boolean } | null;
+    };
     plans: { flag: string; phase: string; stage: number; stages: number; percent: number; version: number }[];
+    faults?: { name: string; kind: string; target: string; size: string; active: boolean; fromSeconds: number; untilSeconds: number | null }[];
+    budget?: { failed: number; allowed: number; text: string };
     actions: { simSeconds: number; by: string; role: string; what: string; refused: string | null }[];
     audit: { simSeconds: number; flag: string; actor: string; by: string | null; event: string; action: string | null; stage: number | null; percent: number | null; reason: string | null }[];
   };
 }
 
-/** The clock and the plans: the same lines whether the answer was the whole state or a poll since a cursor. */
-function stateLines(s: StateAnswer): string[] {
+/**
+ * The clock, the plans, and what the page's banners and panels show beside them (the pace when the clock runs
+ * behind, the faults on now, the error budget, the countdown once every plan is done, the debrief once it has
+ * ended): the same lines whether the answer was the whole state or a poll since a cursor.
+ */
+export function stateLines(s: StateAnswer, url: URL): string[] {
   const m = s.state.meta;
-  return [
-    `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${m.status === 'running' ? `running at ${m.speed}x` : m.status} (you: ${s.you.name}, ${s.you.role})`,
-    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, stage ${p.stage + 1} of ${p.stages}, ${p.percent}%, config v${p.version}`),
+  const behind = (m.behindSeconds ?? 0) + (m.lostSeconds ?? 0);
+  const pace = m.status !== 'running' ? m.status
+    : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock` : `running at ${m.speed}x`;
+  const lines = [
+    `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
+    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} stages)` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
   ];
+  for (const f of (s.state.faults ?? []).filter((x) => x.active)) {
+    lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
+  }
+  const b = s.state.budget;
+  if (b) lines.push(`  error budget: ${b.text} (${b.failed} failed journeys of the ${Math.round(b.allowed * 10) / 10} the SLO allows over the whole drill)`);
+  const cd = m.countdown;
+  if (cd && m.status !== 'ended') {
+    lines.push(cd.running
+      ? `  every plan is done: the drill ends in ${Math.ceil(cd.remainingSeconds)} s unless the facilitator keeps it going (gameday ctl URL keep-going)`
+      : '  every plan is done; the facilitator keeps the drill going (it ends by hand: gameday ctl URL end)');
+  }
+  const d = m.debrief;
+  if (m.status === 'ended' && d) {
+    const served = d.served !== false ? `; open it at ${new URL(`debrief?token=${encodeURIComponent(url.searchParams.get('token') ?? '')}`, url).href}` : '';
+    lines.push(d.state === 'ready' ? `  ended (${m.endReason ?? 'by hand'}): the debrief is written to ${d.files ? `${d.files.html} and ${d.files.json}` : 'its files'}${served}`
+      : d.state === 'failed' ? `  ended (${m.endReason ?? 'by hand'}): the debrief could not be written${d.error ? `: ${d.error}` : ''}`
+        : `  ended (${m.endReason ?? 'by hand'}): writing the debrief: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
+  }
+  return lines.map(printable);
 }
 
 /** What is new in an answer: people's actions as the drill's terminal prints them, and the plans' decisions. */
@@ -125,7 +177,7 @@ async function status(base: URL, token: string, since: string | undefined, watch
     const r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
     if (r.status !== 200) return failure(r.status, r.json, io);
     const s = r.json as unknown as StateAnswer;
-    const lines = stateLines(s);
+    const lines = stateLines(s, withToken(base, token));
     // Watching, the clock and plans are printed when they change; new actions and decisions as they come.
     if (watchSeconds === null || lines.join('\n') !== shown) for (const l of lines) io.out(l);
     shown = lines.join('\n');

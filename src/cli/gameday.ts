@@ -173,6 +173,8 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
     host: o.host, port: o.port, publicUrl: o.publicUrl, endWhenDoneMs: o.endWhenDone, facilitator: o.name,
     operators: o.operator, scribes: o.scribe, observers: o.observers, out, exitOnEnd: o.exitOnEnd,
     onAction: (a) => io.out(actionLine(a)),
+    // The page's banner, at the terminal too: the facilitator here may be the only one who can keep it going.
+    onCountdown: (seconds) => io.out(`every plan is done: the drill ends in ${Math.round(seconds)} s of wall time unless the facilitator keeps it going (the page's Keep the drill going, or: rehearse gameday ctl URL keep-going)`),
     onEnded: (d) => io.out(`drill ended at ${clock(d.session.endedUs!)} (${d.session.endReason}); writing the debrief (Ctrl-C to stop now: the journal keeps the drill)`),
     onDebrief: (r, e) => {
       if (r) {
@@ -193,7 +195,11 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
       let interrupts = 0;
       const onInt = () => {
         interrupts++;
-        if (interrupts === 1 && !drill.session.ended) {
+        // Nobody started it: there is nothing to end or debrief (an end would be refused, as from the page).
+        if (drill.session.status === 'lobby') {
+          io.out('the drill never started: stopped, nothing to debrief');
+          finished(0);
+        } else if (interrupts === 1 && !drill.session.ended) {
           io.out('ending the drill (Ctrl-C again to stop at once: the journal keeps the drill)');
           drill.endByHand();
         } else if (drill.debrief) finished(0);

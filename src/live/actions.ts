@@ -18,7 +18,11 @@ export const ActionBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('clock'), op: z.enum(['pause', 'resume']) }),
   z.strictObject({ type: z.literal('speed'), speed: z.number().min(0.1).max(100_000) }),
   /** A rollout plan: through the flag configuration path, as the policy does. */
-  z.strictObject({ type: z.literal('plan'), flag, op: z.enum(['promote', 'pause', 'resume', 'rollback', 'approve']), reason }),
+  z.strictObject({
+    type: z.literal('plan'), flag, op: z.enum(['promote', 'pause', 'resume', 'rollback', 'approve']), reason,
+    /** The plan's configuration version the person saw (the page sends it): a promote is refused once the plan has moved since, so that two people promoting at once do not skip a stage. */
+    version: z.number().int().min(0).optional(),
+  }),
   /** A fault of the scenario's catalogue, by name. */
   z.strictObject({ type: z.literal('fault'), name: z.string().min(1).max(200) }),
   /** An ad-hoc fault, written as a scenario's fault (without `at`: it starts now). */

@@ -66,7 +66,7 @@ export function drillHtml(d: DrillDocument): string {
 <h2>How the team and the policy are compared</h2>
 <ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
 <h2>Team and policy alone, side by side</h2>
-<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(once the harm began, for a flag that hurt users)</small></th></tr></thead>
+<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)</small></th></tr></thead>
 <tbody>${cmp}</tbody></table>
 <h2>Faults both runs faced</h2>
 ${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>from</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), fmt(f.team_to_seconds), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}

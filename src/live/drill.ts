@@ -36,6 +36,8 @@ export interface DrillOptions {
   out: string;
   /** An action was recorded (refused or not) that people may see: for the terminal. */
   onAction?(rec: RecordedAction): void;
+  /** Every plan is done: the drill ends after this many wall seconds unless the facilitator keeps it going. */
+  onCountdown?(seconds: number): void;
   /** The drill ended; then the debrief was written (or could not be). */
   onEnded?(drill: Drill): void;
   onDebrief?(result: DebriefResult | null, error: Error | null): void;
@@ -272,6 +274,7 @@ export class Drill {
     if (done && !this.countdown) {
       this.countdown = { remainingMs: this.o.endWhenDoneMs, running: true };
       this.journal.append({ kind: 'countdown', op: 'start', atUs: s.nowUs, wall: wall() });
+      this.o.onCountdown?.(this.o.endWhenDoneMs / 1000);
     } else if (!done && this.countdown) {
       // A plan is on its way again (a person promoted it): no countdown until every plan is done again.
       this.countdown = null;

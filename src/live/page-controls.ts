@@ -39,6 +39,9 @@ export const CONTROLS_JS = String.raw`
     var send = function () {
       var body = { type: 'plan', flag: flag, op: op };
       if (reason) body.reason = reason;
+      // The version this page shows: a promote someone else made first (or the policy's) refuses this one
+      // rather than skip a stage.
+      if (op === 'promote' && row.version != null) body.version = row.version;
       // A reason goes with the one action it was typed for: once that action is recorded (done, or refused as
       // not applying now), the field is cleared, so the next button pressed does not carry it into the record.
       submit(body).then(function (status) { if ((status === 200 || status === 409) && row.reason.value.trim() === reason) row.reason.value = ''; });

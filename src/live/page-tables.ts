@@ -51,6 +51,7 @@ export const TABLES_JS = String.raw`
       text(r.cells.target, p.percent + '% of users');
       text(r.cells.on, state.latestShare[p.flag] == null ? '–' : pct(state.latestShare[p.flag]) + ' of journeys');
       text(r.cells.config, 'v' + p.version);
+      r.version = p.version;
       p.gates.forEach(function (g, i) {
         var span = r.gates[i];
         if (!span) { span = r.gates[i] = document.createElement('span'); span.className = 'gate'; r.cells.gates.appendChild(span); }

@@ -96,6 +96,11 @@ export class DrillSession {
   readonly series: ScrapeSeries;
   readonly actions: RecordedAction[] = [];
   readonly added: AddedFault[] = [];
+  /**
+   * Faults injected by hand, by index, with the instant they were: the engine switches one on when the clock next
+   * moves, so during a pause (or until the next tick) only this says it is on.
+   */
+  readonly injectedAtUs = new Map<number, number>();
   status: DrillStatus = 'lobby';
   /** When the drill ended (simulated microseconds), and why. */
   endedUs: number | null = null;
@@ -218,6 +223,10 @@ export class DrillSession {
     switch (action.type) {
       case 'plan': {
         if (!this.controller) return 'the scenario has no rollout plans';
+        const seen = this.controller.planStates().find((p) => p.flag === action.flag);
+        if (action.op === 'promote' && action.version !== undefined && seen && seen.version !== action.version) {
+          return `${action.flag} has moved since you saw it (config v${action.version}): it is ${seen.phase} at ${seen.stage < 0 ? 'no stage' : `stage ${seen.stage + 1} of ${seen.stages}`} (${seen.percent}%), config v${seen.version}; promote again to go on from there`;
+        }
         const refused = this.controller.operate(action.flag, action.op, rec.by, action.reason || null);
         if (refused === null) rec.configVersion = this.controller.planStates().find((p) => p.flag === action.flag)?.version;
         return refused;
@@ -228,7 +237,9 @@ export class DrillSession {
           const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => f.name);
           return `no fault "${action.name}" in the catalogue${names.length ? ` (catalogue: ${names.join(', ')})` : ': the scenario has no faults-catalogue'}`;
         }
-        return this.sim.injectFault(k) ? null : `fault ${action.name} has already been injected`;
+        if (!this.sim.injectFault(k)) return `fault ${action.name} has already been injected`;
+        this.injectedAtUs.set(k, this.nowUs);
+        return null;
       }
       case 'adhoc-fault': {
         const hidden = action.fault.hidden === true;
@@ -239,6 +250,7 @@ export class DrillSession {
         if (!normalized.ok) return ['the fault does not fit the scenario:', ...normalized.problems.map((p) => formatProblem('fault', p))].join('\n');
         const k = this.sim.addFault(normalized.fault);
         this.sim.injectFault(k);
+        this.injectedAtUs.set(k, this.nowUs);
         this.added.push({ name, hidden, atUs: this.nowUs });
         rec.faultName = name;
         return null;

@@ -90,11 +90,16 @@ export function visibleFaults(session: DrillSession) {
   return session.faultSpecs.flatMap((f, k) => {
     if (f.hidden) return [];
     shown++;
-    if (rt.onAt[k] < 0) return [];
+    // Injected by hand at this instant, not yet switched on by the engine (the clock is paused, or between ticks);
+    // once the drill has ended there, it never was (as the debrief lists the faults the team faced).
+    const pending = rt.onAt[k] < 0 && !session.ended ? session.injectedAtUs.get(k) : undefined;
+    if (rt.onAt[k] < 0 && pending === undefined) return [];
+    const on = pending ?? rt.onAt[k];
+    const active = pending !== undefined || rt.active[k] === 1;
     return [{
-      key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active: rt.active[k] === 1,
-      fromSeconds: rt.onAt[k] / 1e6,
-      untilSeconds: rt.active[k] === 1 ? (Number.isFinite(f.durationUs) ? (rt.onAt[k] + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
+      key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active,
+      fromSeconds: on / 1e6,
+      untilSeconds: active ? (Number.isFinite(f.durationUs) ? (on + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
     }];
   });
 }

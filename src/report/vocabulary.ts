@@ -62,14 +62,16 @@ export function caseCounts(c: { passed: number; failed: number; invalid: number;
  * The figures a flag's headline reads: a ci case's record of it, or a run's outcome with its plan's decisions
  * (`acted_action`: the first rollback or pause, which on a game day a person may have taken up again since).
  */
-export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off'>> & { acted_action?: 'rollback' | 'pause' | null };
+export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off'>> & { acted_action?: 'rollback' | 'pause' | null; acted_by?: string | null };
 
 /** A run's flag as its headline reads it. */
-export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'>, flag: string): FlagStory {
+export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'> & Partial<Pick<RunResult, 'audit'>>, flag: string): FlagStory {
   // A flag that hurt users is told by the act that detected the harm; any other by its first act.
   const o = r.outcomes.flags[flag];
   const act = firstAct(r, flag, o.defective && o.time_to_detect_seconds !== null);
-  return { ...o, acted_percent: act?.percent ?? null, acted_action: act?.action ?? null };
+  // On a game day that act may be a person's (the audit trail names them), not the gates'.
+  const by = act ? r.audit?.find((a) => a.event === 'decision' && a.actor === 'operator' && a.flag === flag && a.action === act.action && a.timeSeconds === act.timeSeconds)?.by ?? null : null;
+  return { ...o, acted_percent: act?.percent ?? null, acted_action: act?.action ?? null, acted_by: by };
 }
 
 /**
@@ -91,7 +93,8 @@ export function flagHeadline(f: FlagStory): string {
     const then = !resumed ? '' : f.outcome === 'completed' ? `; then resumed: completed at ${f.final_percent}%` : `; then resumed: at ${f.final_percent}% when the run ended`;
     if (f.defective && f.outcome === 'completed') return `missed: ${hurt}, ${action}${at} then resumed and completed at ${f.final_percent}%`;
     if (f.defective) return `caught: ${action}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}, ${hurt}${then}`;
-    const blamed = f.misattribution ? ' (the gates saw harm something else caused)' : '';
+    // A person who acted may have seen no harm at all: only the gates' act says they saw it.
+    const blamed = !f.misattribution ? '' : f.acted_by ? ` (by ${f.acted_by}, while a fault or another flag was active)` : ' (the gates saw harm something else caused)';
     return `${kind === 'rollback' ? 'false rollback' : 'false alarm'}: ${action}${at}, ${hurt}${blamed}${then}`;
   }
   switch (f.outcome) {

@@ -58,14 +58,14 @@ export function runStatus(r: Pick<RunResult, 'passed' | 'acceptance'>): 'passed'
  * A rollback or pause of a flag's plan (by its policy or, on a game day, a person): which, and the flag's
  * percentage then. The first one, or with `detecting` the one that detected the flag's harm; null when none.
  */
-export function firstAct(r: Pick<RunResult, 'rollouts' | 'outcomes'>, flag: string, detecting = false): { action: 'rollback' | 'pause'; percent: number } | null {
+export function firstAct(r: Pick<RunResult, 'rollouts' | 'outcomes'>, flag: string, detecting = false): { action: 'rollback' | 'pause'; percent: number; timeSeconds: number } | null {
   const decisions = r.rollouts.find((ro) => ro.flag === flag)?.decisions ?? [];
   const onset = r.outcomes.flags[flag]?.onset_seconds;
   const act = detecting && onset !== null && onset !== undefined ? detectingAct(decisions, (d) => d.timeSeconds, onset)
     : decisions.find((d) => d.action === 'rollback' || d.action === 'pause');
   if (!act) return null;
   const before = decisions.slice(0, decisions.indexOf(act)).reverse().find((d) => d.action === 'start' || d.action === 'promote');
-  return { action: act.action as 'rollback' | 'pause', percent: before?.percent ?? 0 };
+  return { action: act.action as 'rollback' | 'pause', percent: before?.percent ?? 0, timeSeconds: act.timeSeconds };
 }
 
 /** The flag's percentage when its plan's policy first acted (rolled back or paused); null when it never did. */
