@@ -140,3 +140,44 @@ describe('gameday ctl status, polled', () => {
     expect(where).toMatch(/^ {2}ended \(by-hand\): the debrief is written to \S+drill\.html and \S+drill\.json; open it at http:\/\/127\.0\.0\.1:\d+\/debrief\?token=\S+$/);
   }, 480_000);
 });
+
+describe('gameday ctl promote', () => {
+  it('sends the plan\'s version it read: a promote someone made in between refuses it, so the plan moves one stage', async () => {
+    const read = readDrillScenario(file, null);
+    const opened = await Drill.open({ file: read.file, caseName: null, hiddenCase: false, seed: 42, gates: 'on' }, read, null, 1, {
+      host: '127.0.0.1', port: 0, endWhenDoneMs: 3_600_000, facilitator: 'fran', operators: ['olga'], observers: false,
+      out: join(mkdtempSync(join(tmpdir(), 'rehearse-ctl-promote-')), 'drill'), cadenceMs: 100,
+    });
+    const d = opened.drill;
+    try {
+      const [fran, olga] = opened.links.map((l) => l.url);
+      d.startNow();
+      // The policy rolls the plan back at 1m00s; at 2m a promote takes it up again, at stage 1.
+      d.session.advanceTo(2 * 60e6);
+      const stateSince = d.feed.stateSince.bind(d.feed);
+      let race = true;
+      vi.spyOn(d.feed, 'stateSince').mockImplementation((since) => {
+        const r = stateSince(since);
+        // Olga promotes between fran's reading of the state and fran's promote.
+        if (race) {
+          race = false;
+          const plan = d.session.controller!.planStates().find((p) => p.flag === 'new-engine')!;
+          d.session.act({ type: 'plan', flag: 'new-engine', op: 'promote', version: plan.version }, { name: 'olga', role: 'operator' }, 'w');
+        }
+        return r;
+      });
+      const before = d.session.controller!.planStates().find((p) => p.flag === 'new-engine')!;
+      const raced = await ctl([fran, 'promote', 'new-engine']);
+      const after = d.session.controller!.planStates().find((p) => p.flag === 'new-engine')!;
+      expect(raced.code).toBe(1);
+      expect(raced.err).toMatch(new RegExp(`^409: new-engine has moved since you saw it \\(config v${before.version}\\): it is ${after.phase} at stage ${after.stage + 1} of ${after.stages}`));
+      // One stage, Olga's: fran's promote did not skip a second.
+      expect(after.stage).toBe(0);
+      const fresh = await ctl([fran, 'promote', 'new-engine']);
+      expect(fresh.code).toBe(0);
+      expect(d.session.controller!.planStates().find((p) => p.flag === 'new-engine')!.stage).toBe(1);
+    } finally {
+      await d.stop();
+    }
+  }, 120_000);
+});

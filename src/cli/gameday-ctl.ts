@@ -228,9 +228,19 @@ async function ctl(url: string, action: string, args: string[], reason: string |
       body = { type: 'speed', speed };
       break;
     }
-    case 'promote': case 'rollback': case 'approve':
-      body = { type: 'plan', flag: need('a flag'), op: action, ...why };
+    case 'promote': case 'rollback': case 'approve': {
+      const flag = need('a flag');
+      // A promote carries the plan's configuration version as the drill has it now, as the page sends the one it
+      // shows: two people promoting at once move the plan one stage, and the second is told where it is.
+      let seen: number | undefined;
+      if (action === 'promote') {
+        const now = await request(base, 'api/state', token);
+        if (now.status !== 200) return failure(now.status, now.json, io);
+        seen = (now.json as unknown as StateAnswer).state.plans.find((p) => p.flag === flag)?.version;
+      }
+      body = { type: 'plan', flag, op: action, ...why, ...(seen === undefined ? {} : { version: seen }) };
       break;
+    }
     case 'fault': body = { type: 'fault', name: need('the name of a fault in the catalogue') }; break;
     case 'adhoc-fault': {
       const text = need('a fault, e.g. "{kind: latency, target: web -> pay, add: 200ms, for: 5m}"');
