@@ -8,6 +8,7 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { didYouMean } from '../../errors.js';
+import { oneLine } from '../../units/escape.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 
 export interface SourceFile {
@@ -158,4 +159,12 @@ export function contextNote(context: readonly Resource[]): string | null {
   const first = context[0];
   const list = context.map((r) => `${r.kind}${r.name ? ` "${r.name}"` : ''} (${r.file === first.file ? '' : `${r.file}:`}${lineColumn(r, [])})`);
   return `${where(first, [])}: context, not rehearsed (the scenario's services run in their place): ${list.join(', ')}`;
+}
+
+/**
+ * Every problem and warning on one line: a name in the files written with a line break (a Rollout, a template,
+ * a Service) is quoted with the break written \n, so a line of the terminal is one message.
+ */
+export function oneLineMessages<R extends { warnings: string[]; problems?: string[] }>(r: R): R {
+  return { ...r, warnings: r.warnings.map(oneLine), ...(r.problems ? { problems: r.problems.map(oneLine) } : {}) };
 }
