@@ -89,6 +89,26 @@ describe('gameday ctl: numbers are written in decimals', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${v}"`);
   });
+  // util's parseArgs took "--since -1" for an option left without its value and answered in its own words
+  // ("Option '--since' argument is ambiguous ... use '--since=-XYZ'") with the whole help after it.
+  const since = '--since needs the cursor a status printed (next: --since CURSOR): EPOCH.WINDOWS.AUDIT.ACTIONS, 8 hex digits then three whole numbers, such as 0f3a9c2e.12.4.1';
+  it.each([
+    [['--since', '-1'], `${since}, not "-1"`],
+    [['--since=-1'], `${since}, not "-1"`],
+    [['--since', '-0f3a9c2e.1.2.3'], `${since}, not "-0f3a9c2e.1.2.3"`],
+    [['--since'], `${since}: none given`],
+    [['--since', '--watch', '5'], `${since}: none given`],
+    [['--watch', '-1'], '--watch needs seconds between polls, 0.1 to 3600, not "-1"'],
+    [['--watch', '--since', '0f3a9c2e.1.2.3'], '--watch needs seconds between polls, 0.1 to 3600: none given'],
+  ])('status %j says what a valid value is', async (args, message) => {
+    const r = await ctl('status', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: ${message}`);
+  });
+  it('text after -- is a note\'s, not an option', async () => {
+    const r = await ctl('note', '--', '--since', '-1');
+    expect(r.err).toMatch(/cannot reach the drill at http:\/\/127\.0\.0\.1:9/);
+  });
   it.each(['0.1', '2', '.5', '3600'])('status --watch %s is taken (then the drill is not reached: exit 2 saying so)', async (v) => {
     const r = await ctl('status', '--watch', v);
     expect(r.code).toBe(2);
