@@ -228,3 +228,37 @@ describe('import argo, flagger and flags: a warning that quotes a name written w
     expect(r.err).toContain('operation "op\\nx" is not one flagd knows: an evaluation of flag "a\\nwarning: injected"');
   });
 });
+
+describe('a mapping of 50,000 keys in another tool\'s file is read in one pass; a key written twice is still refused at its line', () => {
+  // The yaml library's uniqueKeys check compares every key with every other: an AnalysisTemplate file with 50,000
+  // keys took four minutes to import (a hang), a flag file likewise. Keys are checked in one pass, as scenarios are.
+  const many = Array.from({ length: 50_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+  it('import argo: within seconds, the unknown keys named fifty at most, then counted', async () => {
+    const templates = join(dir, 'many-keys-templates.yaml');
+    writeFileSync(templates, `${readFileSync(new URL('../examples/argo/analysis-templates.yaml', import.meta.url), 'utf8')}\n${many}\n`);
+    const t0 = Date.now();
+    const r = await cli('import', 'argo', new URL('../examples/argo/rollout.yaml', import.meta.url).pathname, templates);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/many-keys-templates\.yaml:\d+:\d+: k0, k1 \(\d+:\d+\), .*k49 \(\d+:\d+\) and 49950 more: not a field of the current CRD/);
+  });
+  it('import flags: within seconds', async () => {
+    const file = join(dir, 'many-keys.flagd.json');
+    writeFileSync(file, `{"flags": {}, ${Array.from({ length: 50_000 }, (_, i) => `"k${i}": ${i}`).join(', ')}}`);
+    const t0 = Date.now();
+    const r = await cli('import', 'flags', 'flagd', file);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('k49999: "k49999" is not a field of flagd\'s FlagdFile');
+  });
+  it.each([
+    ['argo', 'dup.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: a\n  name: b\nspec: {}\n', /dup\.yaml:5:3: invalid YAML: duplicate key "name"/],
+    ['flags', 'dup.flagd.json', '{"flags": {}, "flags": {}}', /dup\.flagd\.json:1:15: invalid JSON: duplicate key "flags"/],
+  ])('%s: a key written twice', async (kind, name, text, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const r = kind === 'argo' ? await cli('import', 'argo', new URL('../examples/argo/rollout.yaml', import.meta.url).pathname, file) : await cli('import', 'flags', 'flagd', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});

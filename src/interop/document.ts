@@ -36,7 +36,7 @@ export function formatWarning(w: FlagWarning): string {
 /** Parses flag file text; a syntax error throws an InputError naming file:line:column. */
 export function parseFlagText(text: string, file: string): FlagFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) {
     throw new InputError(doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);

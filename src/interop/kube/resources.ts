@@ -10,6 +10,7 @@ import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Do
 import { didYouMean } from '../../errors.js';
 import { oneLine } from '../../units/escape.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
+import { pairOf } from '../../scenario/problems.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -51,7 +52,7 @@ function offsetOf(r: Resource, path: readonly (string | number)[]): number {
   let offset = (node as Node | null)?.range?.[0] ?? 0;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair) break;
       offset = (pair.key as Node).range?.[0] ?? offset;
       node = pair.value;
@@ -104,7 +105,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   const known = [...options.kinds, ...(options.context ?? [])];
   for (const f of files) {
     const lines = new LineCounter();
-    const docs = parseAllDocuments(f.text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
+    const docs = parseAllDocuments(f.text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     if (!Array.isArray(docs)) {
       problems.push(`${f.file}: not a YAML stream`);
       continue;
