@@ -262,3 +262,14 @@ describe('a mapping of 50,000 keys in another tool\'s file is read in one pass; 
     expect(r.err).toMatch(message);
   });
 });
+
+describe('an Argo condition nested thousands deep is refused at its column, not a stack overflow', () => {
+  it('successCondition result[[[...]]]', async () => {
+    // condition-parse.ts recursed once per bracket: a RangeError with a stack (exit 1).
+    const templates = join(dir, 'deep-condition.yaml');
+    writeFileSync(templates, readFileSync(new URL('../examples/argo/analysis-templates.yaml', import.meta.url), 'utf8').replace('result[0] >= 0.95', `result${'['.repeat(5000)}0${']'.repeat(5000)} >= 0.95`));
+    const r = await cli('import', 'argo', new URL('../examples/argo/rollout.yaml', import.meta.url).pathname, templates);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/deep-condition\.yaml:\d+:\d+: spec\.metrics\[0\]\.successCondition: nesting too deep \(more than 200 levels\) at column 207\n/);
+  });
+});

@@ -163,9 +163,10 @@ export function contextNote(context: readonly Resource[]): string | null {
 }
 
 /**
- * Every problem and warning on one line: a name in the files written with a line break (a Rollout, a template,
- * a Service) is quoted with the break written \n, so a line of the terminal is one message.
+ * Every warning on one line: a name in the files written with a line break (a Rollout, a template, a Service) is
+ * quoted with the break written \n, so a line of the terminal is one warning. Problems keep their line breaks: a
+ * condition that does not parse is shown on lines of its own with a caret under the column.
  */
-export function oneLineMessages<R extends { warnings: string[]; problems?: string[] }>(r: R): R {
-  return { ...r, warnings: r.warnings.map(oneLine), ...(r.problems ? { problems: r.problems.map(oneLine) } : {}) };
+export function oneLineMessages<R extends { warnings: string[] }>(r: R): R {
+  return { ...r, warnings: r.warnings.map(oneLine) };
 }
