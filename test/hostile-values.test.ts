@@ -273,3 +273,28 @@ describe('an Argo condition nested thousands deep is refused at its column, not 
     expect(r.err).toMatch(/deep-condition\.yaml:\d+:\d+: spec\.metrics\[0\]\.successCondition: nesting too deep \(more than 200 levels\) at column 207\n/);
   });
 });
+
+describe('trace and flag files that overflowed a parser or the vendor\'s SDK are named, exit 2 or 0, never a stack', () => {
+  it('calibrate: a key with a raw control character is invalid JSON at its place (JSON.parse threw a SyntaxError)', async () => {
+    const file = join(dir, 'key-control.json');
+    writeFileSync(file, '{\n  "resourceSpans\u001b[2J": []\n}\n');
+    const r = await cli('calibrate', file, '-q');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${file}:2:22: invalid JSON: the key "resourceSpans\\x1b[2J" is not a JSON string (Bad control character in string literal)`);
+  });
+  it('calibrate: span flags nested 5,000 deep are warned as too deep to show (JSON.stringify overflowed)', async () => {
+    const file = join(dir, 'deep-flags.json');
+    writeFileSync(file, JSON.stringify({ data: [{ ...jaegerTrace, spans: [{ ...jaegerTrace.spans[0], flags: 'DEEP' }] }] }).replace('"DEEP"', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`));
+    const r = await cli('calibrate', file, '-q');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/deep-flags\.json:1:\d+: Jaeger Span\.flags: flags \{an object nested too deep to show\} not read/);
+  });
+  it('flags eval: a LaunchDarkly flag with 200,000 targets, more than the SDK can load, is refused naming the flag', async () => {
+    const flag = { key: 'f', on: true, variations: [true, false], fallthrough: { variation: 1 }, offVariation: 1, targets: [{ variation: 0, values: Array.from({ length: 200_000 }, (_, i) => `u${i}`) }] };
+    const file = write('many-targets.launchdarkly.json', { flags: { f: flag } });
+    const r = await cli('flags', 'eval', file, '--flag', 'f', '--context', '{"kind":"user","key":"u1"}');
+    expect(r.err).not.toMatch(/RangeError|\n\s+at /);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/many-targets\.launchdarkly\.json: flags\["f"\]: LaunchDarkly's Node server SDK cannot load it: a list in it is too long for the SDK/);
+  });
+});
