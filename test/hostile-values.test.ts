@@ -314,3 +314,14 @@ describe('calibrate: a span of 50,000 fields of its own making is read in second
     expect(r.err).toContain(`${file}:2:3: "k49999" is not a field of Zipkin's Span: not read`);
   });
 });
+
+describe('a threshold naming "__proto__" or another key every object has is an unknown metric', () => {
+  it.each(['__proto__', 'constructor'])('acceptance %s{flag:new-payments} max<1', async (name) => {
+    // lang/threshold.ts read metrics[name]: Object.prototype's own, whose tags were a TypeError with a stack.
+    const file = join(dir, `proto-metric-${name}.yaml`);
+    writeFileSync(file, readFileSync(new URL('../examples/first-scenario.yaml', import.meta.url), 'utf8').replace("'false_rollback{flag:new-payments} max<1'", `'${name}{flag:new-payments} max<1'`));
+    const r = await cli('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`proto-metric-${name}\\.yaml:\\d+:\\d+: acceptance\\[2\\]: unknown metric "${name}"`));
+  });
+});
