@@ -325,3 +325,13 @@ describe('a threshold naming "__proto__" or another key every object has is an u
     expect(r.err).toMatch(new RegExp(`proto-metric-${name}\\.yaml:\\d+:\\d+: acceptance\\[2\\]: unknown metric "${name}"`));
   });
 });
+
+describe('calibrate: traces whose every span is skipped say so, file by file', () => {
+  it('a Zipkin span with timestamp -1 (none, as Zipkin reads it) and no part with one', async () => {
+    // It was exit 2 with "the calibrated scenario does not validate (a bug in calibrate): calibrated:18:13: journeys: ..."
+    const file = write('all-skipped.json', [{ traceId: '091f00370361e578', id: '188bb8428fc7e477', kind: 'PRODUCER', name: 'send', timestamp: -1, duration: 9550570, localEndpoint: { serviceName: 's' } }]);
+    const r = await cli('calibrate', file, '-q');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`no span to calibrate from:\n${file}:1:2: 1 span skipped: a span without a timestamp, and no part of it (its id, shared flag and service) with one`);
+  });
+});
