@@ -196,5 +196,17 @@ describe('Argo trafficRouting routes against the files given', () => {
     const unset = into(edit(plugin, '            namespace: default # namespace where this rollout resides\n', ''), 'Rollout', 'shop');
     expect(problems([unset, route])).toEqual([expect.stringMatching(/HTTPRoute "argo-rollouts-http-route": the files hold it in namespace "gateways", not in "shop" \(the Rollout's namespace\)/)]);
     expect(problems([into(edit(plugin, '            namespace: default # namespace where this rollout resides\n', ''), 'Rollout', 'gateways'), route])).toEqual([]);
+
+  it('Istio: a VirtualService with TLS routes alone passes over the HTTP routes named; with no routes at all it is refused', () => {
+    // rollout/trafficrouting/istio/istio.go reconcileVirtualService validates HTTP routes only when GetHttpRoutesI
+    // finds spec.http (unstructured.NestedSlice); test/e2e/istio_test.go TestIstioHostSplitOnlyTls rolls this file
+    // out through its pause. It was refused: "has no HTTP route "primary"".
+    const tls = file('e2e-istio-host-only-tls-split.yaml');
+    expect(problems([tls])).toEqual([]);
+    expect(toScenarioParts([tls]).warnings).toContainEqual(expect.stringMatching(/^e2e-istio-host-only-tls-split\.yaml:64:13: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.routes: VirtualService "istio-host-split-tls-vsvc" has no HTTP routes: the controller passes over the routes named here/));
+    // An empty list is a list: the route is looked for, and not found.
+    expect(problems([edit(tls, '  tls:\n', '  http: []\n  tls:\n')])).toEqual([expect.stringMatching(/routes\[0\]: VirtualService "istio-host-split-tls-vsvc" has no HTTP route "primary"/)]);
+    // validation_references.go ValidateVirtualService: none of HTTP, TLS or TCP routes.
+    expect(problems([edit(tls, '  tls:\n', '  tlsx:\n')])).toEqual([expect.stringMatching(/virtualService\.name: VirtualService "istio-host-split-tls-vsvc" has no HTTP, TLS or TCP routes: the controller refuses the Rollout \("Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService"\)/)]);
   });
 });

@@ -23,7 +23,7 @@ describe('gameday ctl refuses arguments it cannot use, naming them', () => {
     [['status', 'now'], 'error: status takes no arguments, not "now"'],
     [['end', 'rehearsal', 'over'], 'error: end takes no arguments, not "rehearsal over"'],
     [['status', '--watch', 'often'], 'error: --watch needs seconds between polls, 0.1 to 3600, not "often"'],
-    [['status', '--since', 'yesterday'], 'error: --since needs the cursor a status printed (next: --since CURSOR), not "yesterday"'],
+    [['status', '--since', 'yesterday'], 'error: --since needs the cursor a status printed (next: --since CURSOR): EPOCH.WINDOWS.AUDIT.ACTIONS, 8 hex digits then three whole numbers, such as 0f3a9c2e.12.4.1, not "yesterday"'],
     [['note', 'hello', '--since', '05538c19.19.0.3'], 'error: --since and --watch are for status'],
     [['adhoc-fault', '{kind: latency'], 'error: the fault is not YAML: Flow map must end with a } at line 1, column 15'],
   ])('%j', async (args, message) => {

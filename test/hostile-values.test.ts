@@ -89,6 +89,26 @@ describe('gameday ctl: numbers are written in decimals', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${v}"`);
   });
+  // util's parseArgs took "--since -1" for an option left without its value and answered in its own words
+  // ("Option '--since' argument is ambiguous ... use '--since=-XYZ'") with the whole help after it.
+  const since = '--since needs the cursor a status printed (next: --since CURSOR): EPOCH.WINDOWS.AUDIT.ACTIONS, 8 hex digits then three whole numbers, such as 0f3a9c2e.12.4.1';
+  it.each([
+    [['--since', '-1'], `${since}, not "-1"`],
+    [['--since=-1'], `${since}, not "-1"`],
+    [['--since', '-0f3a9c2e.1.2.3'], `${since}, not "-0f3a9c2e.1.2.3"`],
+    [['--since'], `${since}: none given`],
+    [['--since', '--watch', '5'], `${since}: none given`],
+    [['--watch', '-1'], '--watch needs seconds between polls, 0.1 to 3600, not "-1"'],
+    [['--watch', '--since', '0f3a9c2e.1.2.3'], '--watch needs seconds between polls, 0.1 to 3600: none given'],
+  ])('status %j says what a valid value is', async (args, message) => {
+    const r = await ctl('status', ...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: ${message}`);
+  });
+  it('text after -- is a note\'s, not an option', async () => {
+    const r = await ctl('note', '--', '--since', '-1');
+    expect(r.err).toMatch(/cannot reach the drill at http:\/\/127\.0\.0\.1:9/);
+  });
   it.each(['0.1', '2', '.5', '3600'])('status --watch %s is taken (then the drill is not reached: exit 2 saying so)', async (v) => {
     const r = await ctl('status', '--watch', v);
     expect(r.code).toBe(2);
@@ -166,5 +186,152 @@ describe('import argo: a Rollout named with a line break stays inside the commen
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^# From the Rollout "r\\ninjected: 1"/);
     expect(Object.keys(parse(r.out))).toEqual(['rollout']);
+  });
+});
+
+describe('import argo, flagger and flags: a warning that quotes a name written with a line break is one line', () => {
+  // The header comments were fixed; the warnings on stderr printed the break raw, so a name could start a line
+  // of its own making ("x\nwarning: ..."). Each warning is now one line, the break written \n as quoted() writes it.
+  const argo = new URL('../examples/argo/', import.meta.url).pathname;
+  const flagger = new URL('../examples/flagger/', import.meta.url).pathname;
+  const warningLines = (err: string) => err.split('\n').every((l) => l.startsWith('warning: '));
+  it('argo: a Rollout and an unused AnalysisTemplate named with line breaks', async () => {
+    const rollout = join(dir, 'lb-argo-rollout.yaml');
+    writeFileSync(rollout, readFileSync(join(argo, 'rollout.yaml'), 'utf8').replace(/^ {2}name: guestbook$/m, '  name: "r\\nwarning: injected"'));
+    const templates = join(dir, 'lb-argo-templates.yaml');
+    writeFileSync(templates, `${readFileSync(join(argo, 'analysis-templates.yaml'), 'utf8')}\n---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: "unused\\r\\nx"\nspec:\n  metrics:\n  - name: m\n    provider:\n      job: {}\n`);
+    const r = await cli('import', 'argo', rollout, templates);
+    expect(r.code).toBe(0);
+    expect(warningLines(r.err)).toBe(true);
+    expect(r.err).toContain('no analysis of the Rollout "r\\nwarning: injected" names AnalysisTemplate "unused\\nx"');
+    // The same warnings through a scenario's argo: entry (validate prints them as they come from the adapter).
+    const scenario = join(dir, 'lb-argo-scenario.yaml');
+    writeFileSync(scenario, readFileSync(join(argo, 'guestbook.yaml'), 'utf8').replace('rollout: rollout.yaml', 'rollout: lb-argo-rollout.yaml\n      service: guestbook').replace('[analysis-templates.yaml]', '[lb-argo-templates.yaml]'));
+    const v = await cli('validate', scenario);
+    expect(v.code).toBe(0);
+    expect(v.err).toContain('names AnalysisTemplate "unused\\nx"');
+    expect(v.err.split('\n').every((l) => l.startsWith('warning: '))).toBe(true);
+  });
+  it('flagger: a webhook named with a line break', async () => {
+    const canary = join(dir, 'lb-canary.yaml');
+    writeFileSync(canary, readFileSync(join(flagger, 'canary.yaml'), 'utf8').replace('- name: acceptance-test', '- name: "acceptance\\nwarning: injected"'));
+    const r = await cli('import', 'flagger', canary, join(flagger, 'metric-templates.yaml'));
+    expect(r.code).toBe(0);
+    expect(warningLines(r.err)).toBe(true);
+    expect(r.err).toContain('webhook "acceptance\\nwarning: injected" of type pre-rollout');
+  });
+  it('flags: a flag key and an operation named with line breaks', async () => {
+    const file = write('lb-warning.flagd.json', { flags: { 'a\nwarning: injected': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { 'op\rx': [1] } } } });
+    const r = await cli('import', 'flags', 'flagd', file);
+    expect(r.code).toBe(0);
+    expect(warningLines(r.err)).toBe(true);
+    expect(r.err).toContain('operation "op\\nx" is not one flagd knows: an evaluation of flag "a\\nwarning: injected"');
+  });
+});
+
+describe('a mapping of 50,000 keys in another tool\'s file is read in one pass; a key written twice is still refused at its line', () => {
+  // The yaml library's uniqueKeys check compares every key with every other: an AnalysisTemplate file with 50,000
+  // keys took four minutes to import (a hang), a flag file likewise. Keys are checked in one pass, as scenarios are.
+  const many = Array.from({ length: 50_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+  it('import argo: within seconds, the unknown keys named fifty at most, then counted', async () => {
+    const templates = join(dir, 'many-keys-templates.yaml');
+    writeFileSync(templates, `${readFileSync(new URL('../examples/argo/analysis-templates.yaml', import.meta.url), 'utf8')}\n${many}\n`);
+    const t0 = Date.now();
+    const r = await cli('import', 'argo', new URL('../examples/argo/rollout.yaml', import.meta.url).pathname, templates);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/many-keys-templates\.yaml:\d+:\d+: k0, k1 \(\d+:\d+\), .*k49 \(\d+:\d+\) and 49950 more: not a field of the current CRD/);
+  });
+  it('import flags: within seconds', async () => {
+    const file = join(dir, 'many-keys.flagd.json');
+    writeFileSync(file, `{"flags": {}, ${Array.from({ length: 50_000 }, (_, i) => `"k${i}": ${i}`).join(', ')}}`);
+    const t0 = Date.now();
+    const r = await cli('import', 'flags', 'flagd', file);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('k49999: "k49999" is not a field of flagd\'s FlagdFile');
+  });
+  it.each([
+    ['argo', 'dup.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: a\n  name: b\nspec: {}\n', /dup\.yaml:5:3: invalid YAML: duplicate key "name"/],
+    ['flags', 'dup.flagd.json', '{"flags": {}, "flags": {}}', /dup\.flagd\.json:1:15: invalid JSON: duplicate key "flags"/],
+  ])('%s: a key written twice', async (kind, name, text, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const r = kind === 'argo' ? await cli('import', 'argo', new URL('../examples/argo/rollout.yaml', import.meta.url).pathname, file) : await cli('import', 'flags', 'flagd', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});
+
+describe('an Argo condition nested thousands deep is refused at its column, not a stack overflow', () => {
+  it('successCondition result[[[...]]]', async () => {
+    // condition-parse.ts recursed once per bracket: a RangeError with a stack (exit 1).
+    const templates = join(dir, 'deep-condition.yaml');
+    writeFileSync(templates, readFileSync(new URL('../examples/argo/analysis-templates.yaml', import.meta.url), 'utf8').replace('result[0] >= 0.95', `result${'['.repeat(5000)}0${']'.repeat(5000)} >= 0.95`));
+    const r = await cli('import', 'argo', new URL('../examples/argo/rollout.yaml', import.meta.url).pathname, templates);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/deep-condition\.yaml:\d+:\d+: spec\.metrics\[0\]\.successCondition: nesting too deep \(more than 200 levels\) at column 207\n/);
+  });
+});
+
+describe('trace and flag files that overflowed a parser or the vendor\'s SDK are named, exit 2 or 0, never a stack', () => {
+  it('calibrate: a key with a raw control character is invalid JSON at its place (JSON.parse threw a SyntaxError)', async () => {
+    const file = join(dir, 'key-control.json');
+    writeFileSync(file, '{\n  "resourceSpans\u001b[2J": []\n}\n');
+    const r = await cli('calibrate', file, '-q');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${file}:2:22: invalid JSON: the key "resourceSpans\\x1b[2J" is not a JSON string (Bad control character in string literal)`);
+  });
+  it('calibrate: span flags nested 5,000 deep are warned as too deep to show (JSON.stringify overflowed)', async () => {
+    const file = join(dir, 'deep-flags.json');
+    writeFileSync(file, JSON.stringify({ data: [{ ...jaegerTrace, spans: [{ ...jaegerTrace.spans[0], flags: 'DEEP' }] }] }).replace('"DEEP"', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`));
+    const r = await cli('calibrate', file, '-q');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/deep-flags\.json:1:\d+: Jaeger Span\.flags: flags \{an object nested too deep to show\} not read/);
+  });
+  it('flags eval: a LaunchDarkly flag with 200,000 targets, more than the SDK can load, is refused naming the flag', async () => {
+    const flag = { key: 'f', on: true, variations: [true, false], fallthrough: { variation: 1 }, offVariation: 1, targets: [{ variation: 0, values: Array.from({ length: 200_000 }, (_, i) => `u${i}`) }] };
+    const file = write('many-targets.launchdarkly.json', { flags: { f: flag } });
+    const r = await cli('flags', 'eval', file, '--flag', 'f', '--context', '{"kind":"user","key":"u1"}');
+    expect(r.err).not.toMatch(/RangeError|\n\s+at /);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/many-targets\.launchdarkly\.json: flags\["f"\]: LaunchDarkly's Node server SDK cannot load it: a list in it is too long for the SDK/);
+  });
+});
+
+describe('calibrate: a span of 50,000 fields of its own making is read in seconds', () => {
+  it('the first 200 fields are placed at their own line and column, the rest where the span begins', async () => {
+    // Each field's place was a walk through the file (fields.ts findPath): 50,000 of them took minutes.
+    const span = { traceId: '0000000000000001', id: '0000000000000001', name: 'op', timestamp: 1_000_000, duration: 100, kind: 'SERVER', localEndpoint: { serviceName: 's' } };
+    const file = join(dir, 'many-fields.json');
+    writeFileSync(file, `[\n  {${Array.from({ length: 50_000 }, (_, i) => `"k${i}": ${i}`).join(', ')}, ${JSON.stringify(span).slice(1)}\n]\n`);
+    const t0 = Date.now();
+    const r = await cli('calibrate', file, '-q');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`${file}:2:4: "k0" is not a field of Zipkin's Span: not read`);
+    expect(r.err).toContain(`${file}:2:${4 + Array.from({ length: 199 }, (_, i) => `"k${i}": ${i}, `).join('').length}: "k199" is not a field`);
+    expect(r.err).toContain(`${file}:2:3: "k49999" is not a field of Zipkin's Span: not read`);
+  });
+});
+
+describe('a threshold naming "__proto__" or another key every object has is an unknown metric', () => {
+  it.each(['__proto__', 'constructor'])('acceptance %s{flag:new-payments} max<1', async (name) => {
+    // lang/threshold.ts read metrics[name]: Object.prototype's own, whose tags were a TypeError with a stack.
+    const file = join(dir, `proto-metric-${name}.yaml`);
+    writeFileSync(file, readFileSync(new URL('../examples/first-scenario.yaml', import.meta.url), 'utf8').replace("'false_rollback{flag:new-payments} max<1'", `'${name}{flag:new-payments} max<1'`));
+    const r = await cli('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`proto-metric-${name}\\.yaml:\\d+:\\d+: acceptance\\[2\\]: unknown metric "${name}"`));
+  });
+});
+
+describe('calibrate: traces whose every span is skipped say so, file by file', () => {
+  it('a Zipkin span with timestamp -1 (none, as Zipkin reads it) and no part with one', async () => {
+    // It was exit 2 with "the calibrated scenario does not validate (a bug in calibrate): calibrated:18:13: journeys: ..."
+    const file = write('all-skipped.json', [{ traceId: '091f00370361e578', id: '188bb8428fc7e477', kind: 'PRODUCER', name: 'send', timestamp: -1, duration: 9550570, localEndpoint: { serviceName: 's' } }]);
+    const r = await cli('calibrate', file, '-q');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`no span to calibrate from:\n${file}:1:2: 1 span skipped: a span without a timestamp, and no part of it (its id, shared flag and service) with one`);
   });
 });

@@ -55,6 +55,13 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const sources = reads.map((r) => `${basename(r.file)}: ${r.format}${r.documents > 1 ? ` (JSON lines: ${r.documents} documents)` : ''}, ${plural(r.report.spans, 'span')} in ${plural(r.traces, 'trace')}` +
     (r.report.skippedTotal > 0 ? `, ${r.report.skippedTotal} bad spans skipped` : '') + readClauses(r.report));
   const services = [...new Set([...analysis.endpoints.values(), ...analysis.leaves.values()].map((e) => e.service))].sort();
+  // Every span skipped (a timestamp of -1, no id): the scenario written had no journeys and no services, and was
+  // refused as "a bug in calibrate". Each file's skipped spans are said, at the first of each reason.
+  if (services.length === 0) {
+    throw new InputError(['no span to calibrate from:', ...reads.flatMap((r) => (r.report.skipped.size === 0
+      ? [`${r.file}: ${plural(r.report.spans, 'span')}, none usable`]
+      : [...r.report.skipped].map(([why, n]) => `${r.file}${r.report.skippedAt.get(why) ? `:${r.report.skippedAt.get(why)}` : ''}: ${plural(n, 'span')} skipped: ${why}`)))]);
+  }
   const { given, warnings: capacityWarnings } = givenCapacities(services, options, serviceNames(analysis));
   const pools = waits ? poolEvidence(waits, analysis.options.sampleRate, analysis.coarseTraces > 0 ? 1000 : 1) : new Map<string, PoolEvidence>();
   for (const [service, p] of pools) {

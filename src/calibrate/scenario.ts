@@ -7,6 +7,7 @@ import type { GivenCapacity } from './capacity.js';
 import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
+import { oneLine } from '../units/escape.js';
 import { allEndpoints, safe, serviceNamesOf, yamlName, yamlStep } from './names.js';
 
 export { safe } from './names.js';
@@ -376,7 +377,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   }
   // A line is one line: a line break of the files' own text (a service, an operation or a file named with one) put
   // in a comment ended the comment, and the rest was read as YAML of the scenario's own.
-  return `${L.map((l) => l.replace(/\r\n|\r|\n/g, '\\n')).join('\n')}\n`;
+  return `${L.map((l) => oneLine(l)).join('\n')}\n`;
 }
 
 /** Warnings in words, for the terminal. */

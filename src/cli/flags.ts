@@ -11,6 +11,7 @@ import { importOptions } from '../load/flag-sources.js';
 import { inlineEntry, translateFlags } from '../interop/inline.js';
 import { readCohortFile } from '../cohorts/file.js';
 import { RESERVED_NAME } from '../records.js';
+import { oneLine } from '../units/escape.js';
 
 export interface EvalOptions {
   system?: FlagSystem;
@@ -131,7 +132,7 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
 }
 
 /** Comment lines each one line: a line break in a flag's key, an attribute or a file name ended the comment. */
-const comments = (lines: readonly string[]): string => lines.map((l) => l.replace(/\r\n|\r|\n/g, '\\n')).join('\n');
+const comments = (lines: readonly string[]): string => lines.map((l) => oneLine(l)).join('\n');
 
 /** The scenario entries a flag file's flags need, as YAML, with the file's warnings. */
 export function importFlags(system: FlagSystem, file: string, environment?: string, selector?: string): { yaml: string; warnings: string[] } {

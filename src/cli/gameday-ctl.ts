@@ -213,8 +213,8 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     case 'status': {
       const watch = poll.watch === undefined ? null : Number(poll.watch);
       // Seconds written in decimals: Number alone took 0x10 for 16 and " 1" for 1.
-      if (watch !== null && !(/^(\d+\.?\d*|\.\d+)$/.test(poll.watch!) && watch >= 0.1 && watch <= 3600)) throw new Usage(`--watch needs seconds between polls, 0.1 to 3600, not "${poll.watch}"`);
-      if (poll.since !== undefined && !/^[0-9a-f]{8}\.\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(poll.since)) throw new Usage(`--since needs the cursor a status printed (next: --since CURSOR), not "${poll.since}"`);
+      if (watch !== null && !(/^(\d+\.?\d*|\.\d+)$/.test(poll.watch!) && watch >= 0.1 && watch <= 3600)) throw new Usage(`${WATCH_NEEDS}, not "${poll.watch}"`);
+      if (poll.since !== undefined && !/^[0-9a-f]{8}\.\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(poll.since)) throw new Usage(`${SINCE_NEEDS}, not ${JSON.stringify(poll.since)}`);
       return await status(base, token, poll.since, watch, io, sleep);
     }
     case 'start': body = { type: 'start' }; break;
@@ -275,12 +275,38 @@ async function invite(name: string, role: string, url: string | undefined, io: I
   return 0;
 }
 
+const SINCE_NEEDS = '--since needs the cursor a status printed (next: --since CURSOR): EPOCH.WINDOWS.AUDIT.ACTIONS, 8 hex digits then three whole numbers, such as 0f3a9c2e.12.4.1';
+const WATCH_NEEDS = '--watch needs seconds between polls, 0.1 to 3600';
+
+/**
+ * --since and --watch followed by a value that begins with "-" (a cursor or seconds mistyped as -1): util's
+ * parseArgs calls that ambiguous and answers in its own words; the value is taken as given, so that it is
+ * judged as any other. An option's value left out (the option last, or an option in its place) is said in ours.
+ */
+function pollValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return [...out, ...args.slice(i)];
+    if (a !== '--since' && a !== '--watch') {
+      out.push(a);
+      continue;
+    }
+    const next = args[i + 1];
+    const needs = a === '--since' ? SINCE_NEEDS : WATCH_NEEDS;
+    if (next === undefined || /^--?(reason|role|url|help|h|since|watch)(=|$)/.test(next)) throw new Usage(`${needs}: none given`);
+    out.push(`${a}=${next}`);
+    i++;
+  }
+  return out;
+}
+
 /** `args` after "gameday": ["ctl", URL, ACTION, ...] or ["invite", NAME, ...]. */
 export async function ctlMain(args: string[], io: Io, env: Record<string, string | undefined> = process.env,
   sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
-      args: args.slice(1), allowPositionals: true, strict: true,
+      args: pollValues(args.slice(1)), allowPositionals: true, strict: true,
       options: {
         reason: { type: 'string' }, role: { type: 'string', default: 'operator' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         since: { type: 'string' }, watch: { type: 'string' },

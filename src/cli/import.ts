@@ -9,9 +9,7 @@ import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { toScenarioParts as argoParts, type ArgoAnalysis } from '../interop/argo/index.js';
 import { toScenarioParts as flaggerParts } from '../interop/flagger/index.js';
-
-/** A name from the file, in a comment: a line break in it (written \n) would end the comment and make YAML of the rest. */
-const oneLine = (name: unknown): string => String(name).replace(/\r\n|\r|\n/g, '\\n');
+import { oneLine } from '../units/escape.js';
 
 function read(files: string[]) {
   return files.map((file) => ({ file, text: readInput(file, 'resource') }));
@@ -105,8 +103,8 @@ export function importCommand(format: string, files: string[], flag: string, arg
       })),
       ...(bg ? { 'background-analysis': { stage: bg.startStage + 1, ...(bg.startAfterUs > 0 ? { after: duration(bg.startAfterUs) } : {}), ...analysisRun(bg.analysis) } } : {}),
     };
-    const head = `# From the Rollout "${oneLine(rollout)}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it${service === undefined ? ` (here named like the Rollout${others.length ? `; its workloadRef names ${others.map(oneLine).join(', ')}` : ''})` : ''}.\n`;
-    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings };
+    const head = `# From the Rollout "${oneLine(rollout)}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it${service === undefined ? ` (here named like the Rollout${others.length ? `; its workloadRef names ${others.map((o) => oneLine(o)).join(', ')}` : ''})` : ''}.\n`;
+    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: warnings.map(oneLine) };
   }
   if (format === 'flagger') {
     const r = flaggerParts(read(files));
@@ -132,7 +130,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
       'on-breach': 'rollback',
     };
     const head = `# From the Canary "${oneLine(p.canary)}" (target ${oneLine(p.target)}, namespace ${oneLine(p.namespace)}): Flagger counts failed checks over\n# the whole analysis and halts the weight while a check fails; this plan counts failures per stage.\n`;
-    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings };
+    return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: warnings.map(oneLine) };
   }
   throw new InputError([`import: unknown format "${format}": argo or flagger`]);
 }

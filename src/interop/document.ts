@@ -5,6 +5,7 @@
 import { tryReadInput } from '../files/read.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
+import { oneLine } from '../units/escape.js';
 import { find, formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
 
@@ -26,15 +27,16 @@ export interface FlagWarning extends Problem {
   readonly file: string;
 }
 
+/** One line: a flag key or an attribute written with a line break is quoted with it written \n. */
 export function formatWarning(w: FlagWarning): string {
   const where = w.line ? `${w.file}:${w.line}:${w.column ?? 1}` : w.file;
-  return `${where}: ${formatPath(w.path)}: ${w.message}`;
+  return oneLine(`${where}: ${formatPath(w.path)}: ${w.message}`);
 }
 
 /** Parses flag file text; a syntax error throws an InputError naming file:line:column. */
 export function parseFlagText(text: string, file: string): FlagFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   if (doc.errors.length) {
     throw new InputError(doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);

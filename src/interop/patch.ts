@@ -32,7 +32,7 @@ export function splitPath(path: string): (string | number)[] {
  * problems for patches that point nowhere.
  */
 export function applyPatches(main: SourceFile, templates: readonly SourceFile[], patches: readonly ResourcePatch[]): { files: SourceFile[]; problems: string[] } {
-  const parsed = [main, ...templates].map((f) => ({ f, docs: parseAllDocuments(f.text) as Document[], edits: [] as { from: number; to: number; text: string }[] }));
+  const parsed = [main, ...templates].map((f) => ({ f, docs: parseAllDocuments(f.text, { uniqueKeys: false }) as Document[], edits: [] as { from: number; to: number; text: string }[] }));
   const problems: string[] = [];
   for (const p of patches) {
     let target: { file: (typeof parsed)[number]; doc: Document } | null = null;

@@ -118,6 +118,9 @@ function tokenize(src: string): Token[] {
   return out;
 }
 
+/** Expressions inside expressions, at most: brackets, parentheses, operands of operators. */
+const MAX_CONDITION_NESTING = 200;
+
 /** Parses a condition; throws ConditionSyntaxError with the column of what does not parse (or names nothing). */
 export function parseCondition(source: string): Condition {
   const toks = tokenize(source);
@@ -142,7 +145,16 @@ export function parseCondition(source: string): Condition {
     return null;
   };
 
+  let nested = 0;
   const expression = (prec: number): Node => {
+    // Brackets thousands deep overflowed the stack (a RangeError with a stack, exit 1): refused as a scenario's
+    // own nesting is (scenario/parse.ts MAX_NESTING).
+    if (++nested > MAX_CONDITION_NESTING) fail(peek(), `nesting too deep (more than ${MAX_CONDITION_NESTING} levels)`);
+    const node = expressionAt(prec);
+    nested--;
+    return node;
+  };
+  const expressionAt = (prec: number): Node => {
     let left = primary();
     for (let b = binaryAt(); b && BINARY[b.op].prec >= prec; b = binaryAt()) {
       const at = peek().at;

@@ -171,7 +171,8 @@ export function valueKindOf(spec: MetricSpec, agg: Aggregate['kind']): ValueKind
  * durations; a fraction for ratios). Throws ThresholdError pointing at the offending column.
  */
 export function validateThreshold(t: Threshold, metrics: Readonly<Record<string, MetricSpec>>): number {
-  const spec = metrics[t.metric];
+  // An own key alone: "__proto__" or "constructor" read Object.prototype's, and its tags were a TypeError with a stack.
+  const spec = Object.hasOwn(metrics, t.metric) ? metrics[t.metric] : undefined;
   if (!spec) {
     const names = Object.keys(metrics);
     const close = suggest(t.metric, [...names, ...names.flatMap((n) => metrics[n].aliases ?? [])]);

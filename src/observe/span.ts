@@ -35,6 +35,9 @@ export interface Span {
 }
 
 /** What readers report besides spans: bad spans they skipped, with a count per reason. */
+/** Fields warned of in one file whose own line and column are found; the rest are placed where their value begins. */
+const PLACED_FIELDS = 200;
+
 export class ReadReport {
   readonly skipped = new Map<string, number>();
   spans = 0;
@@ -58,11 +61,15 @@ export class ReadReport {
   /** Fields warned once a file each (a field not modelled, or not the format's), by field: what is said, where it first was ("line:column"), how often. */
   readonly fieldNotes = new Map<string, { message: string; at: string; count: number }>();
 
-  /** Notes a field warned of: the first time with its place and message (worked out only then), later only counted. */
+  /**
+   * Notes a field warned of: the first time with its place and message (worked out only then), later only counted.
+   * A field's own place is found by a walk through the text being read: past PLACED_FIELDS fields (a file of 50,000
+   * keys of its own making took minutes, a walk each), a field is placed where that text begins.
+   */
   noteField(key: string, at: () => string, message: () => string): void {
     const n = this.fieldNotes.get(key);
     if (n) n.count++;
-    else this.fieldNotes.set(key, { message: message(), at: at(), count: 1 });
+    else this.fieldNotes.set(key, { message: message(), at: this.fieldNotes.size < PLACED_FIELDS ? at() : this.here, count: 1 });
   }
   /** Each service name as the file spells it (before any lowering), with where it first occurs ("line:column"). */
   readonly spellings = new Map<string, string>();

@@ -6,6 +6,7 @@
  */
 import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, visit, type Document, type Node, type Scalar } from 'yaml';
 import { didYouMean } from '../errors.js';
+import { quoted } from '../units/escape.js';
 import { find, locate, offsetInScalar, type PathSegment, type Problem } from './problems.js';
 
 /** A problem at a path, with the line and column of that path where the document has them. */
@@ -125,6 +126,10 @@ export function plainData(doc: Document): { ok: true; value: unknown } | { ok: f
   const tooDeep = `nesting too deep (more than ${MAX_NESTING} levels)`;
   const deep = deepNode(doc, MAX_NESTING);
   if (deep !== undefined) return { ok: false, offset: deep, message: tooDeep };
+  // Parsed with uniqueKeys: false, as scenarios are: the library's check compares every key with every other (a
+  // mapping of 50,000 keys took minutes); this one pass finds the same keys.
+  const duplicate = duplicateKeys(doc)[0];
+  if (duplicate) return { ok: false, offset: duplicate.range?.[0], message: `duplicate key ${quoted(String((duplicate as Scalar).value))}` };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });

@@ -1,5 +1,5 @@
 /** Expected failures of user input: a list of problems, each with the path inside the file where it lies. */
-import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { escapeControls } from '../units/escape.js';
 import { formatPath } from '../units/issues.js';
 
@@ -53,13 +53,28 @@ export function locate(doc: Document, path: readonly PathSegment[], key = false)
   return find(doc, path, key).offset;
 }
 
+/**
+ * The pair of `key` in a mapping (the first, where a key is written twice), from an index made once per mapping:
+ * a search per place made a file of 50,000 keys, each warned at its place, minutes of work.
+ */
+const pairIndexes = new WeakMap<object, Map<string, Pair>>();
+export function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const it of map.items) if (isPair(it) && isScalar(it.key) && !index.has(String(it.key.value))) index.set(String(it.key.value), it);
+    pairIndexes.set(map, index);
+  }
+  return index.get(key);
+}
+
 /** The node at `path` and its offset; `node` is undefined when the path stops short. */
 export function find(doc: Document, path: readonly PathSegment[], key = false): { offset: number | undefined; node?: unknown } {
   let node: unknown = doc.contents;
   let offset = (node as Node | null)?.range?.[0];
   for (const [i, seg] of path.entries()) {
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair) return { offset };
       offset = (pair.key as Node).range?.[0] ?? offset;
       if (key && i === path.length - 1) return { offset, node: pair.key };

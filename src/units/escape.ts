@@ -24,3 +24,11 @@ export function escapeControls(text: string, keep = ''): string {
 export function quoted(text: string): string {
   return `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(CONTROL, (c) => SHORT[c] ?? controlEscape(c))}"`;
 }
+
+/**
+ * `text` on one line: each line break (\r\n, \r or \n) written \n, as quoted() writes it. For what must stay one
+ * line and quotes the input's own text: a comment line of YAML written, a warning or an error about an imported file.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, '\\n');
+}

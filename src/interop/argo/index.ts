@@ -10,7 +10,7 @@
 import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
 import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
-import { contextNote, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
@@ -51,6 +51,10 @@ const ROUTERS = ['istio', 'smi', 'nginx', 'alb', 'ambassador', 'apisix', 'appMes
 
 /** The plan parts of a Rollout and the AnalysisTemplates it runs. */
 export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptions = {}): ArgoResult {
+  return oneLineMessages(readParts(files, options));
+}
+
+function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResult {
   const warnings: string[] = [];
   const read = readResources(files, { group: 'argoproj.io', kinds: ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'], context: ['AnalysisRun', 'Experiment'] });
   const { resources, context, problems } = read;

@@ -4,6 +4,9 @@
  * "VirtualService `x` not found" and getHttpRouteIndexesToPatch with "HTTP Route 'x' is not found in the defined
  * Virtual Service.", and the rollout does not progress. Checked only when the files hold VirtualServices (a
  * Rollout given alone says nothing of them); a name that matches none is refused, with a suggestion.
+ * A VirtualService without a list of HTTP routes (TLS or TCP routes alone) has no route to find: GetHttpRoutesI
+ * fails and reconcileVirtualService passes over the names (the e2e test TestIstioHostSplitOnlyTls rolls out so);
+ * one with no HTTP, TLS or TCP routes at all is invalid (validation_references.go ValidateVirtualService).
  */
 import { didYouMean } from '../../errors.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
@@ -18,7 +21,9 @@ export function virtualServiceName(full: string): { name: string; namespace: str
   return fields.length >= 2 ? { name: fields.slice(0, -1).join('.'), namespace: fields[fields.length - 1] } : { name: fields[0], namespace: null };
 }
 
-export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, context: readonly Resource[], problem: (r: Resource, path: Path, message: string) => void, rolloutNamespace: string | null): void {
+type Say = (r: Resource, path: Path, message: string) => void;
+
+export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, context: readonly Resource[], problem: Say, warn: Say, rolloutNamespace: string | null): void {
   // istio.go getDestinationRule: the DestinationRule of a subset split, read in the Rollout's namespace by
   // UpdateHash before each weight change ("DestinationRule `x` not found"). Checked where the files hold any.
   const rules = context.filter((c) => c.kind === 'DestinationRule' && c.group === 'networking.istio.io');
@@ -50,8 +55,17 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     }
     const vs = looked.found;
     const http = get(vs.value, 'spec', 'http');
-    const routes = (Array.isArray(http) ? http : []).map((h) => String(get(h, 'name') ?? ''));
     const wanted = get(entry, 'routes');
+    // unstructured.NestedSlice: absent, null or no list is not found.
+    if (!Array.isArray(http)) {
+      if (!Array.isArray(get(vs.value, 'spec', 'tls')) && !Array.isArray(get(vs.value, 'spec', 'tcp'))) {
+        problem(ro, [...path, 'name'], `VirtualService "${name}" has no HTTP, TLS or TCP routes: the controller refuses the Rollout ("Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService") and it does not progress`);
+      } else if (Array.isArray(wanted) && wanted.length > 0) {
+        warn(ro, [...path, 'routes'], `VirtualService "${name}" has no HTTP routes: the controller passes over the routes named here and sets the weights of the TLS and TCP routes the Rollout names`);
+      }
+      continue;
+    }
+    const routes = (Array.isArray(http) ? http : []).map((h) => String(get(h, 'name') ?? ''));
     (Array.isArray(wanted) ? wanted : []).forEach((r, i) => {
       if (!routes.includes(String(r))) {
         problem(ro, [...path, 'routes', i], `VirtualService "${name}" has no HTTP route "${String(r)}"${didYouMean(String(r), routes.filter(Boolean))}${routes.some(Boolean) ? ` (its routes: ${routes.filter(Boolean).join(', ')})` : ''}: the controller stops there ("HTTP Route '${String(r)}' is not found in the defined Virtual Service.") and the rollout does not progress`);

@@ -183,7 +183,7 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
   const config = get(routing, router);
   if (router === 'istio') {
     const hasAny = c.context.some(ofKind(VIRTUAL_SERVICE));
-    if (hasAny) checkIstio(c.rollout, config, at, c.context, c.problem, namespaceOf(c.rollout));
+    if (hasAny) checkIstio(c.rollout, config, at, c.context, c.problem, c.warn, namespaceOf(c.rollout));
     else c.warn(c.rollout, at, 'the files hold no Istio VirtualService: the VirtualServices and routes it names are not checked (give them beside the Rollout to check them as the controller finds them)');
     return;
   }

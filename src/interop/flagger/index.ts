@@ -13,7 +13,7 @@ import type { PlanCheck } from '../../scenario/types.js';
 import { duration, percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
-import { contextNote, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, oneLineMessages, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
 import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
@@ -67,6 +67,10 @@ export type FlaggerResult =
   | { ok: false; problems: string[]; warnings: string[] };
 
 export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOptions = {}): FlaggerResult {
+  return oneLineMessages(readParts(files, options));
+}
+
+function readParts(files: readonly SourceFile[], options: FlaggerOptions): FlaggerResult {
   const warnings: string[] = [];
   const { resources, context, problems } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
   const canaries = resources.filter((r) => r.kind === 'Canary');

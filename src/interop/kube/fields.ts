@@ -155,11 +155,16 @@ export function walkFields(r: Resource, table: Table, unknownWhy: string, group:
   };
   visit(r.value, [], [], '', '', false);
   const warnings = [...byReason].map(([why, paths]) => {
-    const named = paths.map((p, i) => (i === 0 ? pathText(p) : `${pathText(p)} (${lineColumn(r, p)})`)).join(', ');
+    // The first NAMED_MOST by place, then a count: a resource of 50,000 unknown keys made a warning of 900 KB.
+    const shown = paths.slice(0, NAMED_MOST).map((p, i) => (i === 0 ? pathText(p) : `${pathText(p)} (${lineColumn(r, p)})`));
+    const named = `${shown.join(', ')}${paths.length > NAMED_MOST ? ` and ${paths.length - NAMED_MOST} more` : ''}`;
     return `${where(r, paths[0])}: ${named}: ${why}`;
   });
   return { warnings, problems, mistyped, scalars };
 }
+
+/** Fields named in one warning, at most; the rest are counted. */
+const NAMED_MOST = 50;
 
 /** Fields every Kubernetes resource has, and what rehearse makes of them. */
 export const OBJECT_FIELDS: Table = {

@@ -8,7 +8,9 @@
  */
 import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { didYouMean } from '../../errors.js';
+import { oneLine } from '../../units/escape.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
+import { pairOf } from '../../scenario/problems.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -50,7 +52,7 @@ function offsetOf(r: Resource, path: readonly (string | number)[]): number {
   let offset = (node as Node | null)?.range?.[0] ?? 0;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair) break;
       offset = (pair.key as Node).range?.[0] ?? offset;
       node = pair.value;
@@ -103,7 +105,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   const known = [...options.kinds, ...(options.context ?? [])];
   for (const f of files) {
     const lines = new LineCounter();
-    const docs = parseAllDocuments(f.text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' });
+    const docs = parseAllDocuments(f.text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     if (!Array.isArray(docs)) {
       problems.push(`${f.file}: not a YAML stream`);
       continue;
@@ -158,4 +160,13 @@ export function contextNote(context: readonly Resource[]): string | null {
   const first = context[0];
   const list = context.map((r) => `${r.kind}${r.name ? ` "${r.name}"` : ''} (${r.file === first.file ? '' : `${r.file}:`}${lineColumn(r, [])})`);
   return `${where(first, [])}: context, not rehearsed (the scenario's services run in their place): ${list.join(', ')}`;
+}
+
+/**
+ * Every warning on one line: a name in the files written with a line break (a Rollout, a template, a Service) is
+ * quoted with the break written \n, so a line of the terminal is one warning. Problems keep their line breaks: a
+ * condition that does not parse is shown on lines of its own with a caret under the column.
+ */
+export function oneLineMessages<R extends { warnings: string[] }>(r: R): R {
+  return { ...r, warnings: r.warnings.map(oneLine) };
 }

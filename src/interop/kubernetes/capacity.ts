@@ -41,7 +41,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
   const errors: string[] = [];
   for (const { file, text } of files) {
     const lines = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+    const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
     for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
       const where = (path: readonly PathSegment[]) => {
         const offset = locate(doc, path);

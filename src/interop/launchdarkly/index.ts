@@ -158,7 +158,14 @@ interface LdClientLike {
 }
 
 export function open(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): FlagSet {
-  return serve(toScenarioParts(docs, options).state);
+  const state = toScenarioParts(docs, options).state;
+  try {
+    return serve(state);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const files = (Array.isArray(docs) ? docs : [docs] as FlagFile[]).map((d) => d.file).join(', ');
+    throw new InputError(e.lines.map((l) => `${files}: ${l}`));
+  }
 }
 
 export function serve(state: unknown): FlagSet {
@@ -169,8 +176,18 @@ export function serve(state: unknown): FlagSet {
     basicLogger(o: Json): unknown;
   };
   const td = new ld.integrations.TestData();
-  for (const f of Object.values(data.flags)) td.usePreconfiguredFlag({ version: 1, targets: [], contextTargets: [], rules: [], prerequisites: [], salt: '', ...f });
-  for (const s of Object.values(data.segments)) td.usePreconfiguredSegment({ version: 1, included: [], excluded: [], rules: [], salt: '', ...s });
+  // The SDK's processFlag and processSegment spread every list of a flag into one call (stack.push(...entries)):
+  // a list of some hundred thousand values (targets, a clause's values) overflows it, a RangeError with a stack.
+  const load = (what: string, key: string, add: () => unknown) => {
+    try {
+      add();
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new InputError([`${what}[${JSON.stringify(key)}]: LaunchDarkly's Node server SDK cannot load it: a list in it is too long for the SDK (${e.message})`]);
+    }
+  };
+  for (const [k, f] of Object.entries(data.flags)) load('flags', k, () => td.usePreconfiguredFlag({ version: 1, targets: [], contextTargets: [], rules: [], prerequisites: [], salt: '', ...f }));
+  for (const [k, s] of Object.entries(data.segments)) load('segments', k, () => td.usePreconfiguredSegment({ version: 1, included: [], excluded: [], rules: [], salt: '', ...s }));
   const client = ld.init('rehearse-offline', {
     updateProcessor: td.getFactory(), sendEvents: false, diagnosticOptOut: true, logger: ld.basicLogger({ level: 'none' }),
   });

@@ -93,7 +93,7 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
 /** Reads a rule file's text; what Prometheus would refuse throws an InputError naming file:line:column and path. */
 export function readRuleFile(text: string, file: string): RuleFileParts {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {

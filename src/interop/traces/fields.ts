@@ -42,7 +42,13 @@ export const positive = (v: unknown): boolean => (typeof v === 'number' || (type
 export function shown(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || typeof v !== 'object') return String(v);
-  const text = JSON.stringify(v);
+  // A value nested thousands deep overflows JSON.stringify (a RangeError with a stack): said so instead.
+  let text: string;
+  try {
+    text = JSON.stringify(v);
+  } catch {
+    return Array.isArray(v) ? '[a list nested too deep to show]' : '{an object nested too deep to show}';
+  }
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 /** A number or text of one as Number reads it; anything else NaN (Number of an object can throw, see shown). */

@@ -12,6 +12,7 @@
  */
 import { openInput, utf8ValidUpTo } from '../../files/read.js';
 import { InputError } from '../../errors.js';
+import { escapeControls } from '../../units/escape.js';
 
 export type Path = readonly (string | number)[];
 
@@ -253,8 +254,14 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
           keyText = '';
         } else if (c === 58) {
           if (f.array || !f.expectKey || keyText === '') fail('unexpected ":"', base + i);
-          f.key = JSON.parse(keyText) as string;
-          keys.push(f.key);
+          // A key with a raw control character (an ESC, a tab) or a bad escape is not JSON: JSON.parse threw a
+          // SyntaxError with a stack.
+          try {
+            f.key = JSON.parse(keyText) as string;
+          } catch (e) {
+            fail(`invalid JSON: the key ${escapeControls(keyText.slice(0, 60))} is not a JSON string (${String((e as Error).message).replace(/ in JSON at position \d+.*$/s, '')})`, base + i);
+          }
+          keys.push(f.key as string);
           keyText = '';
           f.expectKey = false;
         } else if (c === 44) {
