@@ -196,6 +196,7 @@ describe('Argo trafficRouting routes against the files given', () => {
     const unset = into(edit(plugin, '            namespace: default # namespace where this rollout resides\n', ''), 'Rollout', 'shop');
     expect(problems([unset, route])).toEqual([expect.stringMatching(/HTTPRoute "argo-rollouts-http-route": the files hold it in namespace "gateways", not in "shop" \(the Rollout's namespace\)/)]);
     expect(problems([into(edit(plugin, '            namespace: default # namespace where this rollout resides\n', ''), 'Rollout', 'gateways'), route])).toEqual([]);
+  });
 
   it('Istio: a VirtualService with TLS routes alone passes over the HTTP routes named; with no routes at all it is refused', () => {
     // rollout/trafficrouting/istio/istio.go reconcileVirtualService validates HTTP routes only when GetHttpRoutesI
