@@ -17,6 +17,7 @@ import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
+import { splitNote } from './split.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -134,8 +135,9 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
   checkRoutes({ rollout: ro, canaryService: traffic.canaryService, stableService: traffic.stableService, context, problem, warn }, router, routing, [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
-  // utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary: without a router, weights are pod counts.
-  if (!router) warn(ro, cp, 'no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight');
+  const routingKey = get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement';
+  const split = splitNote(router, routing, stages.map((s) => s.percent));
+  warn(ro, router ? [...cp, routingKey, router] : cp, split);
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');
   const namespace = get(ro.value, 'metadata', 'namespace');
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).

@@ -19,7 +19,7 @@ import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { droppedMatch, readsMatch, sessionAffinityNote } from './routing.js';
+import { droppedMatch, readsMatch, sessionAffinityNote, weightedSplitNote } from './routing.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
 
@@ -197,6 +197,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
   if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
   const affinity = get(analysis, 'sessionAffinity');
   if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity, weights, intervalUs));
+  const split = weightedSplitNote(strategy, router, analysis, weights);
+  if (split && !skip) warn(cn, [...ap, Array.isArray(stepList) && stepList.length > 0 ? 'stepWeights' : 'stepWeight'], split);
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));

@@ -6,6 +6,7 @@
  * skipper, traefik, apisix, knative: none of them reads GetAnalysis().Match) sends every request there.
  */
 import { get, type Path, type Resource } from '../kube/resources.js';
+import { perRequestNote } from '../weighted.js';
 
 /** The router the factory (pkg/router/factory.go MeshRouter) picks for a provider, by what it does with a match. */
 export function readsMatch(router: string): boolean {
@@ -18,6 +19,32 @@ function readsSessionAffinity(router: string): boolean {
   const istio = !['kubernetes', 'linkerd', 'osm', 'kuma', 'skipper', 'traefik', 'apisix', 'knative', 'contour', 'nginx'].includes(router)
     && !/^(smi:v1alpha[123]|appmesh|gloo)/.test(router);
   return istio || router.startsWith('gatewayapi:v1');
+}
+
+/** The file of fluxcd/flagger that writes a router's weights (pkg/router/factory.go MeshRouter picks it). */
+function routerFile(router: string): string {
+  if (/^(smi|linkerd|osm)/.test(router)) return 'smi.go';
+  if (router === 'nginx') return 'ingress.go';
+  if (router.startsWith('gatewayapi')) return 'gateway_api.go';
+  if (router.startsWith('appmesh')) return 'appmesh.go';
+  if (router.startsWith('gloo')) return 'gloo.go';
+  const own = ['contour', 'skipper', 'traefik', 'apisix', 'kuma', 'knative'];
+  return own.includes(router) ? `${router}.go` : 'istio.go';
+}
+
+/**
+ * A weighted canary (stepWeight or stepWeights) with no match and no session affinity the router reads: each
+ * request is split by the weight (pkg/router SetRoutes writes the primary's and the canary's weights, every
+ * router alike), where rehearse's flag splits users. null where something else decides (A/B, blue/green, a
+ * match, a cookie: their own warnings say what).
+ */
+export function weightedSplitNote(strategy: 'canary' | 'blue-green' | 'ab-testing', router: string, analysis: unknown, weights: readonly number[]): string | null {
+  if (strategy !== 'canary' || weights.length === 0 || router === 'kubernetes') return null;
+  const match = get(analysis, 'match');
+  if (Array.isArray(match) && match.length > 0) return null;
+  const affinity = get(analysis, 'sessionAffinity');
+  if (affinity !== undefined && affinity !== null && readsSessionAffinity(router)) return null;
+  return perRequestNote(`Flagger's ${router} router writes each step's weight into the primary's and the canary's routes (fluxcd/flagger pkg/router/${routerFile(router)} SetRoutes)${affinity !== undefined && affinity !== null ? ', and reads no sessionAffinity' : ''}, with no match`, weights);
 }
 
 /**
