@@ -5,12 +5,15 @@
  * canary's HTTPRouteDestination weights, and Istio's weighted routing forwards "the proportion of traffic" of
  * each request by them; without a router, argo-rollouts utils/replicaset/canary.go
  * CalculateReplicaCountsForBasicCanary sizes the ReplicaSets and the Service spreads connections over the pods.
- * rehearse's flag buckets users. The counts are derived by hand: a user with k requests at weight w is reached
- * with probability 1-(1-w)^k and on a binomial(k, w) number of them per request; per user, on all k or none.
+ * A flag buckets users. A plan says which (split: requests or users) and the importers set it. The counts are
+ * derived by hand: a user with k requests at weight w is reached with probability 1-(1-w)^k and on a binomial(k, w)
+ * number of them per request; per user, on all k or none.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
+import { importArgoPlan as argoPlan } from '../src/interop/argo/plan.js';
+import { importFlaggerPlan as flaggerPlan } from '../src/interop/flagger/plan.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import type { SourceFile } from '../src/interop/kube/resources.js';
 import { perRequestFigures, reachedAtLeastOnce } from '../src/interop/weighted.js';
@@ -23,13 +26,14 @@ describe('the figures of a per-request split', () => {
   it('are derived by hand: 1-(1-w)^k reached, k*w requests on average, sd sqrt(k*w*(1-w))', () => {
     // 1 - 0.8^10 = 1 - 0.1073741824 = 0.8926; 1 - 0.8^5 = 0.67232; 10 * 0.2 = 2; sqrt(10 * 0.2 * 0.8) = 1.2649.
     expect(reachedAtLeastOnce(0.2, 10)).toBeCloseTo(0.8926258176, 9);
-    expect(perRequestFigures(20)).toBe('at 20%, a user with 10 requests reaches the canary with probability 1-(1-w)^k = 89.3% (1 request: 20%, 5: 67.2%), on 2 of them on average (binomial, sd 1.3), where the rehearsal sends 20% of users there on all 10 and the others on none');
+    expect(perRequestFigures(20)).toBe('at 20%, a user with 10 requests reaches the canary with probability 1-(1-w)^k = 89.3% (1 request: 20%, 5: 67.2%), on 2 of them on average (binomial, sd 1.3), where a split of users sends 20% of users there on all 10 and the others on none');
     // 1 - 0.99^10 = 0.0956; 0.1 on average; sqrt(10 * 0.01 * 0.99) = 0.3146.
     expect(perRequestFigures(1)).toContain('= 9.6% (1 request: 1%, 5: 4.9%), on 0.1 of them on average (binomial, sd 0.3)');
   });
 });
 
-describe('what rehearse does with a weight today: per user, all or none', () => {
+/** Per user, journeys and journeys with the flag on, once every service holds the 20% (propagation: at most 10 s). */
+function counts(split: 'users' | 'requests'): { k: number; on: number }[] {
   // One flag at 20% for the whole run; a journey calls api once, so a journey is one request to the canary's service.
   const s = scenario({
     seed: 5,
@@ -38,13 +42,12 @@ describe('what rehearse does with a weight today: per user, all or none', () => 
     journeys: { use: { steps: ['api.get'] } },
     services: { api: { replicas: 2, concurrency: 16, latency: { dist: 'exponential', mean: '5ms' }, endpoints: { get: {} } } },
     flags: { canary: { 'evaluated-by': ['api'], 'when-on': { api: { errors: '+0%' } } } },
-    rollout: [{ flag: 'canary', stages: [{ to: '20%', hold: '1h' }] }],
+    rollout: [{ flag: 'canary', split, stages: [{ to: '20%', hold: '1h' }] }],
   });
   const perUser = new Map<number, { k: number; on: number }>();
   runScenario(s, {
     observe: (sim) => sim.observe({
       journeyEnded: (rec) => {
-        // After every service holds the 20% configuration (propagation is at most 10 s).
         if (sim.engine.now < 20e6 || sim.rUser[rec] < 0) return;
         const u = perUser.get(sim.rUser[rec]) ?? { k: 0, on: 0 };
         u.k++;
@@ -53,61 +56,105 @@ describe('what rehearse does with a weight today: per user, all or none', () => 
       },
     }),
   });
-  const users = [...perUser.values()];
-  const journeys = users.reduce((n, u) => n + u.k, 0);
+  return [...perUser.values()];
+}
 
-  it('sends each user\'s every journey to one side', () => {
-    expect(users.filter((u) => u.k >= 5).length).toBeGreaterThan(200);
-    expect(users.filter((u) => u.on > 0 && u.on < u.k)).toEqual([]);
+describe('a stage\'s weight split by users or by requests', () => {
+  const byUser = counts('users');
+  const byRequest = counts('requests');
+  const w = 0.2;
+
+  it('split: users sends each user\'s every journey to one side, a fifth of the users', () => {
+    expect(byUser.filter((u) => u.k >= 5).length).toBeGreaterThan(200);
+    expect(byUser.filter((u) => u.on > 0 && u.on < u.k)).toEqual([]);
+    const reached = byUser.filter((u) => u.on > 0).length;
+    expect(Math.abs(reached / byUser.length - w)).toBeLessThan(0.06);
   });
 
-  it('sends about the weight\'s share of requests to the canary, to fewer users than a router\'s per-request split would reach', () => {
-    const reached = users.filter((u) => u.on > 0).length;
-    const canaryJourneys = users.reduce((n, u) => n + u.on, 0);
-    // Per request, each of a user's k journeys goes to the canary with probability 0.2 on its own.
-    const perRequestReached = users.reduce((n, u) => n + reachedAtLeastOnce(0.2, u.k), 0);
-    const perRequestSd = Math.sqrt(users.reduce((v, u) => v + reachedAtLeastOnce(0.2, u.k) * (1 - reachedAtLeastOnce(0.2, u.k)), 0));
-    expect(Math.abs(canaryJourneys / journeys - 0.2)).toBeLessThan(0.06);
-    expect(Math.abs(reached / users.length - 0.2)).toBeLessThan(0.06);
-    // With 12 journeys each on average (fewer for most: users are not equally active), a router would reach most
-    // of them; the rehearsal reaches a fifth.
-    expect(perRequestReached / users.length).toBeGreaterThan(0.6);
-    expect(reached).toBeLessThan(perRequestReached - 10 * perRequestSd);
+  it('split: requests places each journey on its own: the users reached, untouched and all-in, and the spread, as the binomial gives them', () => {
+    // The same users and journeys (the split draws from its own stream).
+    expect(byRequest.map((u) => u.k)).toEqual(byUser.map((u) => u.k));
+    // Expected by hand, per user with k journeys: none on the canary (1-w)^k, all w^k, on average k*w, variance k*w*(1-w).
+    const sum = (f: (u: { k: number; on: number }) => number) => byRequest.reduce((n, u) => n + f(u), 0);
+    const expectNone = sum((u) => (1 - w) ** u.k);
+    const sdNone = Math.sqrt(sum((u) => (1 - w) ** u.k * (1 - (1 - w) ** u.k)));
+    const none = byRequest.filter((u) => u.on === 0).length;
+    expect(Math.abs(none - expectNone)).toBeLessThan(4 * sdNone);
+    const expectAll = sum((u) => w ** u.k);
+    const all = byRequest.filter((u) => u.k > 0 && u.on === u.k).length;
+    expect(Math.abs(all - expectAll)).toBeLessThan(4 * Math.sqrt(expectAll) + 1);
+    const journeys = sum((u) => u.k);
+    const on = sum((u) => u.on);
+    expect(Math.abs(on - journeys * w)).toBeLessThan(4 * Math.sqrt(journeys * w * (1 - w)));
+    // The spread of each user's count about k*w: the binomial's variance, summed over users.
+    const squares = sum((u) => (u.on - u.k * w) ** 2);
+    expect(squares / sum((u) => u.k * w * (1 - w))).toBeGreaterThan(0.8);
+    expect(squares / sum((u) => u.k * w * (1 - w))).toBeLessThan(1.2);
+    // So a router's split reaches far more users than the flag's, on about the same share of requests.
+    expect(byRequest.length - none).toBeGreaterThan(2.5 * byUser.filter((u) => u.on > 0).length);
   });
 });
 
-describe('the warning at import says how the team\'s system splits', () => {
-  it('Argo with a router: each request, by the weights the controller writes', () => {
-    const r = argoParts([vendor('argo', 'istio-subset-split.yaml')]);
-    const note = r.warnings.find((w) => w.includes('each request goes'));
-    expect(note).toMatch(/^istio-subset-split\.yaml:\d+:\d+: spec\.strategy\.canary\.trafficRouting\.istio: the controller writes each setWeight into the istio routes \(argoproj\/argo-rollouts rollout\/trafficrouting\/istio\/istio\.go SetWeight, the VirtualService's route weights\): each request goes to the canary or the stable side by the weight/);
-    expect(note).toContain('Rehearsed per user instead');
+describe('the importers set the split as the team\'s router splits', () => {
+  const argoSplit = (files: SourceFile[]) => {
+    const r = argoPlan(files);
+    return r.ok ? r.plan.split : null;
+  };
+  const flaggerSplit = (files: SourceFile[]) => {
+    const r = flaggerPlan(files, { percent: 50, from: null, at: '' });
+    return r.ok ? r.plan.split : null;
+  };
+
+  it('Argo: requests with a router or without one, users with an ALB that keeps clients sticky', () => {
+    expect(argoSplit([vendor('argo', 'istio-subset-split.yaml')])).toBe('requests');
+    expect(argoSplit([vendor('argo', 'rollout-canary.yaml')])).toBe('requests');
+    const f = vendor('argo', 'e2e-alb-canary-rollout.yaml');
+    expect(argoSplit([f])).toBe('requests');
+    const sticky = { file: f.file, text: f.text.replace('          servicePort: 80\n', '          servicePort: 80\n          stickinessConfig: {enabled: true, durationSeconds: 300}\n') };
+    expect(sticky.text).not.toBe(f.text);
+    expect(argoSplit([sticky])).toBe('users');
+  });
+
+  it('Flagger: requests for weights with no match and no cookie the router reads, else users', () => {
+    const f = vendor('flagger', 'istio-canary.yaml');
+    expect(flaggerSplit([f])).toBe('requests');
+    expect(f.text).toContain('    stepWeight: ');
+    const affinity = { file: f.file, text: f.text.replace('    stepWeight: ', '    sessionAffinity: {cookieName: flagger-cookie}\n    stepWeight: ') };
+    expect(flaggerSplit([affinity])).toBe('users');
+    // nginx reads no sessionAffinity (routing.ts readsSessionAffinity): every request is split all the same.
+    const nginx = { file: f.file, text: affinity.text.replace('provider: istio', 'provider: nginx') };
+    expect(nginx.text).not.toBe(affinity.text);
+    const n = flaggerParts([nginx]);
+    expect(n.ok && n.parts.splitBy).toBe('requests');
+  });
+
+  it('a plan\'s split says otherwise than the import (a DestinationRule\'s consistentHash, say)', () => {
+    const plan = (split?: 'users') => scenario({
+      duration: '1m',
+      services: { podinfo: { endpoints: { api: {} } } },
+      journeys: { api: { steps: ['podinfo.api'] } },
+      traffic: { rate: '1/s', cohort: { size: 10 } },
+      flags: { v2: { 'evaluated-by': ['podinfo'] } },
+      rollout: [{ flag: 'v2', ...(split ? { split } : {}), flagger: { canary: `${process.cwd()}/test/fixtures/vendor/flagger/istio-canary.yaml` } }],
+    }).rollouts[0].splitBy;
+    expect(plan()).toBe('requests');
+    expect(plan('users')).toBe('users');
+  });
+});
+
+describe('the warning at import where some clients split one way and some the other', () => {
+  it('Argo with a router: modelled, no warning of the split', () => {
+    expect(argoParts([vendor('argo', 'istio-subset-split.yaml')]).warnings.filter((w) => w.includes('split: '))).toEqual([]);
   });
 
   it('Argo with an ALB that keeps clients sticky: per client for durationSeconds, per request without the cookie', () => {
     const f = vendor('argo', 'e2e-alb-canary-rollout.yaml');
     const sticky = { file: f.file, text: f.text.replace('          servicePort: 80\n', '          servicePort: 80\n          stickinessConfig: {enabled: true, durationSeconds: 300}\n') };
-    expect(sticky.text).not.toBe(f.text);
     const note = argoParts([sticky]).warnings.find((w) => w.includes('AWSALBTG'));
     expect(note).toContain('spec.strategy.canary.trafficRouting.alb: the controller writes each setWeight into the ALB\'s forward action (rollout/trafficrouting/alb/alb.go SetWeight) with stickinessConfig');
     expect(note).toContain('durationSeconds (300s)');
+    expect(note).toContain('Rehearsed per user (split: users)');
     expect(note).toContain('at 10%, a user with 10 requests reaches the canary with probability 1-(1-w)^k = 65.1%');
-    // Without stickiness, the plain per-request note.
-    expect(argoParts([f]).warnings.some((w) => w.includes('alb/alb.go SetWeight, the forward action\'s target group weights): each request goes'))).toBe(true);
-  });
-
-  it('Flagger: a weighted canary with no match and no cookie the router reads splits each request; with a cookie, the sessionAffinity note says instead', () => {
-    const plain = flaggerParts([vendor('flagger', 'istio-canary.yaml')]);
-    expect(plain.warnings.filter((w) => w.includes('pkg/router/istio.go SetRoutes)') && w.includes('each request goes'))).toHaveLength(1);
-    const f = vendor('flagger', 'istio-canary.yaml');
-    expect(f.text).toContain('    stepWeight: ');
-    const affinity = { file: f.file, text: f.text.replace('    stepWeight: ', '    sessionAffinity: {cookieName: flagger-cookie}\n    stepWeight: ') };
-    const sticky = flaggerParts([affinity]).warnings;
-    expect(sticky.some((w) => w.includes('each request goes'))).toBe(false);
-    expect(sticky.some((w) => w.includes('spec.analysis.sessionAffinity: Flagger\'s router splits each request without a cookie'))).toBe(true);
-    // nginx reads no sessionAffinity: every request is split, and the note says the router reads none.
-    const nginx = { file: f.file, text: affinity.text.replace(/provider: istio/, 'provider: nginx') };
-    expect(nginx.text).not.toBe(affinity.text);
-    expect(flaggerParts([nginx]).warnings.some((w) => w.includes('pkg/router/ingress.go SetRoutes), and reads no sessionAffinity'))).toBe(true);
+    expect(argoParts([f]).warnings.some((w) => w.includes('AWSALBTG'))).toBe(false);
   });
 });

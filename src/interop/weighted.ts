@@ -5,9 +5,11 @@
  * smi.go... likewise), Flagger does the same each interval (fluxcd/flagger pkg/router istio.go SetRoutes writes
  * the primary's and the canary's HTTPRouteDestination weights), and the proxy picks one destination for each
  * request by those weights (Istio's HTTPRouteDestination.weight, "the proportion of traffic to be forwarded"):
- * the same user's next request may go to the other side. rehearse's flag buckets users instead: at weight w, w
- * of the users reach the canary on all of their requests and the others on none. Both send about w of the
- * requests there; they differ in whose requests, and so in how many users the canary reaches.
+ * the same user's next request may go to the other side. A flag buckets users instead: at weight w, w of the users
+ * reach the new code on all of their requests and the others on none. Both send about w of the requests there;
+ * they differ in whose requests, and so in how many users the canary reaches. A plan says which (split: users or
+ * requests); the importers set it as the team's system splits, and warn where it splits some clients one way and
+ * some the other.
  */
 
 /** Probability that a user sending `k` requests split at weight `w` (0 to 1) reaches the canary at least once. */
@@ -21,16 +23,5 @@ const one = (x: number) => `${Math.round(x * 10) / 10}`;
 /** What differs in the numbers at weight `percent` for a user with `k` requests: per request, against per user. */
 export function perRequestFigures(percent: number, k = 10): string {
   const w = percent / 100;
-  return `at ${percent}%, a user with ${k} requests reaches the canary with probability 1-(1-w)^k = ${pct(reachedAtLeastOnce(w, k))} (1 request: ${pct(w)}, 5: ${pct(reachedAtLeastOnce(w, 5))}), on ${one(k * w)} of them on average (binomial, sd ${one(Math.sqrt(k * w * (1 - w)))}), where the rehearsal sends ${pct(w)} of users there on all ${k} and the others on none`;
-}
-
-/**
- * The note for a weighted split that the team's system (`how`: who splits, with the vendor source that writes the
- * weights) makes per request, or per new connection (`unit`), at the given weights (percent, in order).
- */
-export function perRequestNote(how: string, weights: readonly number[], unit: 'request' | 'connection' = 'request'): string {
-  const first = weights.find((w) => w > 0 && w < 100);
-  const figures = first === undefined ? '' : `: ${perRequestFigures(first)}`;
-  const each = unit === 'request' ? 'each request goes to the canary or the stable side by the weight' : 'each new connection goes to a canary or a stable pod by their share';
-  return `${how}: ${each}, and a user's next request may go to the other side. Rehearsed per user instead: the flag buckets users, so at each weight that share of users reaches the canary on every request and the others never. Both send about the weight's share of requests to the canary (what the gates read is alike), not the same users${figures}. So the team's canary reaches more users, each on fewer of their requests, than the rehearsal's blast radius in users counts`;
+  return `at ${percent}%, a user with ${k} requests reaches the canary with probability 1-(1-w)^k = ${pct(reachedAtLeastOnce(w, k))} (1 request: ${pct(w)}, 5: ${pct(reachedAtLeastOnce(w, 5))}), on ${one(k * w)} of them on average (binomial, sd ${one(Math.sqrt(k * w * (1 - w)))}), where a split of users sends ${pct(w)} of users there on all ${k} and the others on none`;
 }

@@ -17,7 +17,7 @@ import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
-import { splitNote } from './split.js';
+import { splitBy, splitNote } from './split.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -29,6 +29,8 @@ export interface ArgoParts {
   readonly background: BackgroundAnalysis | null;
   /** The Services in front of the canary and the stable pods (null where the Rollout names none), and the router. */
   readonly traffic: { readonly canaryService: string | null; readonly stableService: string | null; readonly router: string | null };
+  /** How the team's system splits each weight (split.ts): each request, or users (an ALB's sticky target groups). */
+  readonly splitBy: 'users' | 'requests';
   /** Pod-template hashes rehearse gives the stable and the canary pods (podTemplateHashValue args read them). */
   readonly hashes: { readonly stable: string; readonly canary: string };
   /** Names the scenario service that runs the Rollout may have: the Rollout's, its workloadRef's. */
@@ -137,7 +139,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   checkRoutes({ rollout: ro, canaryService: traffic.canaryService, stableService: traffic.stableService, context, problem, warn }, router, routing, [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   const routingKey = get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement';
   const split = splitNote(router, routing, stages.map((s) => s.percent));
-  warn(ro, router ? [...cp, routingKey, router] : cp, split);
+  if (split) warn(ro, router ? [...cp, routingKey, router] : cp, split);
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');
   const namespace = get(ro.value, 'metadata', 'namespace');
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
@@ -146,7 +148,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   return {
     ok: true,
     parts: {
-      rollout: name, stages, background, traffic, hashes,
+      rollout: name, stages, background, traffic, hashes, splitBy: splitBy(router, routing),
       workloads: [name, ...(typeof workloadRef === 'string' && workloadRef !== name ? [workloadRef] : [])],
       namespace: typeof namespace === 'string' ? namespace : null,
       retentionRules: [...retained],

@@ -6,7 +6,6 @@
  * skipper, traefik, apisix, knative: none of them reads GetAnalysis().Match) sends every request there.
  */
 import { get, type Path, type Resource } from '../kube/resources.js';
-import { perRequestNote } from '../weighted.js';
 
 /** The router the factory (pkg/router/factory.go MeshRouter) picks for a provider, by what it does with a match. */
 export function readsMatch(router: string): boolean {
@@ -21,30 +20,18 @@ function readsSessionAffinity(router: string): boolean {
   return istio || router.startsWith('gatewayapi:v1');
 }
 
-/** The file of fluxcd/flagger that writes a router's weights (pkg/router/factory.go MeshRouter picks it). */
-function routerFile(router: string): string {
-  if (/^(smi|linkerd|osm)/.test(router)) return 'smi.go';
-  if (router === 'nginx') return 'ingress.go';
-  if (router.startsWith('gatewayapi')) return 'gateway_api.go';
-  if (router.startsWith('appmesh')) return 'appmesh.go';
-  if (router.startsWith('gloo')) return 'gloo.go';
-  const own = ['contour', 'skipper', 'traefik', 'apisix', 'kuma', 'knative'];
-  return own.includes(router) ? `${router}.go` : 'istio.go';
-}
-
 /**
- * A weighted canary (stepWeight or stepWeights) with no match and no session affinity the router reads: each
- * request is split by the weight (pkg/router SetRoutes writes the primary's and the canary's weights, every
- * router alike), where rehearse's flag splits users. null where something else decides (A/B, blue/green, a
- * match, a cookie: their own warnings say what).
+ * Whether the router splits each request of a weighted canary (stepWeight or stepWeights): with no match and no
+ * session affinity it reads, pkg/router SetRoutes writes the primary's and the canary's weights (istio.go, its
+ * HTTPRouteDestination weights; ingress.go the canary-weight annotation; smi.go the TrafficSplit...), and the proxy
+ * picks a side per request. A match or a cookie selects users instead (their own warnings say how).
  */
-export function weightedSplitNote(strategy: 'canary' | 'blue-green' | 'ab-testing', router: string, analysis: unknown, weights: readonly number[]): string | null {
-  if (strategy !== 'canary' || weights.length === 0 || router === 'kubernetes') return null;
+export function splitsRequests(strategy: 'canary' | 'blue-green' | 'ab-testing', router: string, analysis: unknown, weights: readonly number[]): boolean {
+  if (strategy !== 'canary' || weights.length === 0 || router === 'kubernetes') return false;
   const match = get(analysis, 'match');
-  if (Array.isArray(match) && match.length > 0) return null;
+  if (Array.isArray(match) && match.length > 0) return false;
   const affinity = get(analysis, 'sessionAffinity');
-  if (affinity !== undefined && affinity !== null && readsSessionAffinity(router)) return null;
-  return perRequestNote(`Flagger's ${router} router writes each step's weight into the primary's and the canary's routes (fluxcd/flagger pkg/router/${routerFile(router)} SetRoutes)${affinity !== undefined && affinity !== null ? ', and reads no sessionAffinity' : ''}, with no match`, weights);
+  return affinity === undefined || affinity === null || !readsSessionAffinity(router);
 }
 
 /**
