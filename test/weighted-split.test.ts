@@ -121,6 +121,8 @@ describe('the importers set the split as the team\'s router splits', () => {
     expect(f.text).toContain('    stepWeight: ');
     const affinity = { file: f.file, text: f.text.replace('    stepWeight: ', '    sessionAffinity: {cookieName: flagger-cookie}\n    stepWeight: ') };
     expect(flaggerSplit([affinity])).toBe('users');
+    // canary.go BuildCookie writes a negative Max-Age as it is: the browser drops the cookie, and no one is pinned.
+    expect(flaggerSplit([{ file: f.file, text: affinity.text.replace('{cookieName: flagger-cookie}', '{cookieName: flagger-cookie, maxAge: -1}') }])).toBe('requests');
     // nginx reads no sessionAffinity (routing.ts readsSessionAffinity): every request is split all the same.
     const nginx = { file: f.file, text: affinity.text.replace('provider: istio', 'provider: nginx') };
     expect(nginx.text).not.toBe(affinity.text);
