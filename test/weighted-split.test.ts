@@ -33,7 +33,7 @@ describe('the figures of a per-request split', () => {
 });
 
 /** Per user, journeys and journeys with the flag on, once every service holds the 20% (propagation: at most 10 s). */
-function counts(split: 'users' | 'requests'): { k: number; on: number }[] {
+function counts(split: 'users' | 'requests'): { k: number; on: number }[] & { exposed?: number } {
   // One flag at 20% for the whole run; a journey calls api once, so a journey is one request to the canary's service.
   const s = scenario({
     seed: 5,
@@ -45,7 +45,7 @@ function counts(split: 'users' | 'requests'): { k: number; on: number }[] {
     rollout: [{ flag: 'canary', split, stages: [{ to: '20%', hold: '1h' }] }],
   });
   const perUser = new Map<number, { k: number; on: number }>();
-  runScenario(s, {
+  const result = runScenario(s, {
     observe: (sim) => sim.observe({
       journeyEnded: (rec) => {
         if (sim.engine.now < 20e6 || sim.rUser[rec] < 0) return;
@@ -56,7 +56,7 @@ function counts(split: 'users' | 'requests'): { k: number; on: number }[] {
       },
     }),
   });
-  return [...perUser.values()];
+  return Object.assign([...perUser.values()], { exposed: result.rollouts[0].exposedUsers });
 }
 
 describe('a stage\'s weight split by users or by requests', () => {
@@ -92,6 +92,11 @@ describe('a stage\'s weight split by users or by requests', () => {
     expect(squares / sum((u) => u.k * w * (1 - w))).toBeLessThan(1.2);
     // So a router's split reaches far more users than the flag's, on about the same share of requests.
     expect(byRequest.length - none).toBeGreaterThan(2.5 * byUser.filter((u) => u.on > 0).length);
+  });
+
+  it('the users a stage exposes: its share of them split by users, every one of them split by requests', () => {
+    expect(Math.abs(byUser.exposed! / 400 - w)).toBeLessThan(0.06);
+    expect(byRequest.exposed).toBe(400);
   });
 });
 

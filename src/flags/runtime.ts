@@ -7,7 +7,7 @@
 import type { Cohort } from '../cohorts/cohort.js';
 import { attributeNames, segmentsOf, userAttributes } from '../cohorts/cohort.js';
 import type { Scenario } from '../scenario/types.js';
-import { bucketOf, rolloutThreshold } from './bucketing.js';
+import { bucketOf, RANK_SCALE, rolloutThreshold } from './bucketing.js';
 import { parseExpression } from '../lang/expression.js';
 
 /** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
@@ -220,11 +220,15 @@ export class FlagRuntime {
     return this.applied[s * this.flags + f];
   }
 
-  /** Users the configuration exposes (for the audit trail and for truth): how many are on at version v. */
+  /**
+   * Users the configuration exposes (for the audit trail and for truth): how many are on at version v. A flag
+   * whose plan splits requests exposes every user it targets while its percentage is above 0: any of their
+   * requests may be served the new code.
+   */
   exposed(f: number, v: number): number {
     const c = this.versions[f][v];
     if (!c.enabled) return 0;
-    const thr = rolloutThreshold(c.percent);
+    const thr = ((this.perRequestMask >>> f) & 1) === 1 && c.percent > 0 ? RANK_SCALE + 1 : rolloutThreshold(c.percent);
     const match = c.audience === null ? null : this.audienceMatch[this.audiences.indexOf(c.audience)];
     let n = 0;
     const served = this.served[f];
