@@ -54,7 +54,8 @@ describe('Argo Rollouts, as it is', () => {
       'templates.yaml:44:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive',
       // The file's other template, which the Rollout does not name, is never run.
       'templates.yaml:10:9: metadata.name: no analysis of the Rollout "rollout-analysis-step" names AnalysisTemplate "pass" (an experiment step\'s are not rehearsed): none of its metrics is rehearsed',
-      'rollout.yaml:30:7: spec.strategy.canary: no trafficRouting: the controller splits requests by pod counts (spec.replicas), so the canary\'s share is only near setWeight; rehearsed at setWeight',
+      // utils/replicaset/canary.go: pods in the setWeight share behind one Service, which picks a pod per connection.
+      'rollout.yaml:30:7: spec.strategy.canary: no trafficRouting: the controller scales the canary and stable ReplicaSets to the setWeight share of spec.replicas (utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary) behind one Service, so the canary\'s share is its pods\' share, only near setWeight; the Service\'s proxy picks a ready pod for each new connection. Rehearsed at setWeight, each request to the service split on its own (split: requests), as for clients that open a connection per request; a client that keeps its connection stays on its pod, as with split: users (at 25%, a user with 10 requests reaches the canary with probability 1-(1-w)^k = 94.4% (1 request: 25%, 5: 76.3%), on 2.5 of them on average (binomial, sd 1.4), where a split of users sends 25% of users there on all 10 and the others on none)',
     ]);
     if (!r.ok) return;
     expect(r.parts.stages.map((s) => s.percent)).toEqual([25, 100]);

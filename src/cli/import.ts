@@ -92,6 +92,8 @@ export function importCommand(format: string, files: string[], flag: string, arg
       // with its pod-template hash (the args of podTemplateHashValue hold the same): the scenario's service that
       // runs the Rollout is --service, else named like the Rollout; the pods' workload is the Rollout's own
       // (rollout/replicaset.go names each ReplicaSet after it, a workloadRef's too).
+      // How the controller's router splits each weight (interop/argo/split.ts).
+      split: r.parts.splitBy,
       pods: {
         service: runs, workload: rollout,
         canary: { ...(traffic.canaryService ? { service: traffic.canaryService } : {}), hash: hashes.canary },
@@ -117,6 +119,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
     if (p.strategy === 'ab-testing' && p.abReaches === 'matching') warnings.push(`the Canary "${p.canary}": the users its analysis.match selects are written as 50% of users: set the first stage's "to" to the share that matches`);
     const plan = {
       flag,
+      split: p.splitBy,
       stages: [
         ...weights.map((w, i) => {
           const asks = (i === 0 ? p.approvals.rollout : null) ?? (p.iterations === null ? p.approvals.trafficIncrease : null);

@@ -7,7 +7,7 @@
 import type { Cohort } from '../cohorts/cohort.js';
 import { attributeNames, segmentsOf, userAttributes } from '../cohorts/cohort.js';
 import type { Scenario } from '../scenario/types.js';
-import { bucketOf, rolloutThreshold } from './bucketing.js';
+import { bucketOf, RANK_SCALE, rolloutThreshold } from './bucketing.js';
 import { parseExpression } from '../lang/expression.js';
 
 /** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
@@ -28,6 +28,8 @@ export class FlagRuntime {
   readonly contract: Uint8Array;
   /** Bit f set when flag f has a consistency contract. */
   readonly contractMask: number;
+  /** Bit f set when flag f's plan splits requests, not users (a router's weights): isOn takes a draw per request. */
+  readonly perRequestMask: number;
   /** Services that run a flag SDK (evaluate any flag): they all receive every flag's configuration. */
   readonly sdkServices: number[];
   /** Flags each service evaluates, by service index. */
@@ -80,6 +82,8 @@ export class FlagRuntime {
     this.userSegment = segments.ofUser;
     this.contract = Uint8Array.from(flags, (f) => (f.contract === 'consistent' ? 1 : 0));
     this.contractMask = flags.reduce((mask, f, i) => (f.contract === 'consistent' ? mask | (1 << i) : mask), 0);
+    const perRequest = new Set(scenario.rollouts.filter((p) => p.splitBy === 'requests').map((p) => p.flag));
+    this.perRequestMask = flags.reduce((mask, f, i) => (perRequest.has(f.key) ? mask | (1 << i) : mask), 0);
     this.rank = flags.map((f) => Int32Array.from(population.key, (k) =>
       bucketOf(f.bucketing, f.key, k, { salt: f.salt ?? undefined, hashVersion: f.hashVersion }).rank));
     this.forced = flags.map((f) => {
@@ -141,16 +145,19 @@ export class FlagRuntime {
     return this.flagKeys.indexOf(key);
   }
 
-  /** Whether service `s` serves flag `f` on to user `u`, with the configuration it has now. */
-  isOn(s: number, f: number, u: number): boolean {
-    if (!this.ownOn(s, f, u)) return false;
+  /**
+   * Whether service `s` serves flag `f` on to user `u`, with the configuration it has now. `draw` (0 to
+   * RANK_SCALE), for a flag whose plan splits requests, stands for the user's rank: this request's own position.
+   */
+  isOn(s: number, f: number, u: number, draw = -1): boolean {
+    if (!this.ownOn(s, f, u, draw)) return false;
     const req = this.requires[f];
     for (let k = 0; k < req.length; k++) if (!this.ownOn(s, req[k], u)) return false;
     return true;
   }
 
   /** Whether flag `f`'s own configuration serves it on, prerequisites aside. */
-  private ownOn(s: number, f: number, u: number): boolean {
+  private ownOn(s: number, f: number, u: number, draw = -1): boolean {
     const i = s * this.flags + f;
     if (this.enabled[i] === 0) return false;
     const served = this.served[f];
@@ -161,7 +168,7 @@ export class FlagRuntime {
     } else {
       const a = this.audience[i];
       if (a >= 0 && this.audienceMatch[a][u] === 0) return false;
-      if (this.rank[f][u] >= this.threshold[i]) return false;
+      if ((draw >= 0 ? draw : this.rank[f][u]) >= this.threshold[i]) return false;
     }
     return true;
   }
@@ -213,11 +220,15 @@ export class FlagRuntime {
     return this.applied[s * this.flags + f];
   }
 
-  /** Users the configuration exposes (for the audit trail and for truth): how many are on at version v. */
+  /**
+   * Users the configuration exposes (for the audit trail and for truth): how many are on at version v. A flag
+   * whose plan splits requests exposes every user it targets while its percentage is above 0: any of their
+   * requests may be served the new code.
+   */
   exposed(f: number, v: number): number {
     const c = this.versions[f][v];
     if (!c.enabled) return 0;
-    const thr = rolloutThreshold(c.percent);
+    const thr = ((this.perRequestMask >>> f) & 1) === 1 && c.percent > 0 ? RANK_SCALE + 1 : rolloutThreshold(c.percent);
     const match = c.audience === null ? null : this.audienceMatch[this.audiences.indexOf(c.audience)];
     let n = 0;
     const served = this.served[f];

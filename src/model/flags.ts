@@ -4,6 +4,7 @@
  * one journey decide differently; the flags on change the endpoint's latency, errors and calls. Configurations
  * reach each service after its own propagation delay; a controller (src/rollout) publishes them.
  */
+import { RANK_SCALE } from '../flags/bucketing.js';
 import { FlagRuntime, type FlagConfig } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import type { FlagSplits } from '../telemetry/splits.js';
@@ -27,6 +28,8 @@ export abstract class FlagRoom extends Replicas {
   private readonly propagationRng: number[];
   /** Per flag, the stream that picks the calls a change for a share of calls applies to (-1 without one). */
   private readonly shareRng: Int32Array;
+  /** Per flag whose plan splits requests, the stream that draws each request's position (-1 for the others). */
+  private readonly splitRng: Int32Array;
   protected controller: FlagSteering | null = null;
 
   // What flagEffects() found: latency scale and addition, error rate, the flag that raised it, flags that slowed.
@@ -44,9 +47,13 @@ export abstract class FlagRoom extends Replicas {
     this.propagationRng = scenario.flags.map((f) => this.rng.stream(`propagation:${f.key}`));
     // Its own stream, so that a share's draws shift no other draw (latency, errors: the journeys' own streams).
     this.shareRng = Int32Array.from(scenario.flags, (f) => (f.effects.some((x) => x.share < 1) ? this.rng.stream(`share:${f.key}`) : -1));
+    // Its own stream too, and only for such flags: a plan that splits users draws nothing.
+    const perRequest = this.flags?.perRequestMask ?? 0;
+    this.splitRng = Int32Array.from(scenario.flags, (f, i) => (((perRequest >>> i) & 1) === 1 ? this.rng.stream(`split:${f.key}`) : -1));
     // Calls and journeys counted by their users' assignment to each flag: only in runs with flags.
     if (this.flags !== null) {
       this.userAssigned = this.flags.assigned;
+      this.requestAssigned = perRequest;
       this.observe(new FlagTelemetry(this, this.telemetry.splits!, m.endpointService));
     }
   }
@@ -90,7 +97,9 @@ export abstract class FlagRoom extends Replicas {
     for (let k = 0; k < list.length; k++) {
       const f = list[k];
       evaluated |= 1 << f;
-      if (fl.isOn(s, f, u)) on |= 1 << f;
+      // A router's weighted split: each request to the service is placed on its own, as the proxy picks a side.
+      const draw = this.splitRng[f] >= 0 ? Math.floor(this.rng.next(this.splitRng[f]) * RANK_SCALE) : -1;
+      if (fl.isOn(s, f, u, draw)) on |= 1 << f;
     }
     this.rFlagsOn[rec] = on | (upstream & ~evaluated);
     if (!rootLive) return;

@@ -74,6 +74,8 @@ export abstract class RecordPool {
   readonly segmentNames: readonly string[];
   /** Each user's assignment, a bit per flag the flag system serves them now (flags/runtime.ts); empty without flags. */
   userAssigned: Int32Array = new Int32Array(0);
+  /** Flags whose plan splits requests: a record's side of them is what it was served, not its user's (assignedOf). */
+  requestAssigned = 0;
 
   // The pool.
   protected cap = 0;
@@ -184,10 +186,15 @@ export abstract class RecordPool {
     return u >= 0 ? this.userSegment[u] : -1;
   }
 
-  /** The flags the flag system serves the record's user now (a bit per flag), whichever services the record reached. */
+  /**
+   * The flags the flag system serves the record's user now (a bit per flag), whichever services the record reached;
+   * of a flag whose plan splits requests, the side the record itself was served (a journey: on anywhere in it).
+   */
   assignedOf(rec: number): number {
     const u = this.rUser[rec];
-    return u >= 0 && u < this.userAssigned.length ? this.userAssigned[u] : 0;
+    if (u < 0 || u >= this.userAssigned.length) return 0;
+    const m = this.requestAssigned;
+    return m === 0 ? this.userAssigned[u] : (this.userAssigned[u] & ~m) | (this.rFlagsOn[rec] & m);
   }
 
   /**

@@ -49,6 +49,8 @@ export const DEFAULTS = {
     onBreach: 'rollback',
     rollbackTo: 'zero',
     lock: true,
+    /** How a stage's percentage splits traffic when neither the plan nor an imported resource says: by users. */
+    split: 'users' as 'users' | 'requests',
     /** Users exposed by an imported A/B analysis (Flagger iterations with match): those its match selects. */
     exposure: '50%',
   },

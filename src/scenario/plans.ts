@@ -198,6 +198,8 @@ export interface ImportedPlan {
   readonly pods: ImportedPods | null;
   /** The series the resource's own queries read: a preset and a namespace, and where that comes from. */
   readonly series: { readonly preset: Preset; readonly namespace: string | null; readonly from: string } | null;
+  /** How the team's system splits a stage's weight: each request (a router's weights), or users (a match, a cookie). */
+  readonly split: 'users' | 'requests';
 }
 
 /** The canary and stable pods of the workload a resource rolls out, by the names queries select them with. */
@@ -232,6 +234,11 @@ export interface RolloutPlan {
   /** Allowed times of day, as [start, end) minutes after midnight. */
   readonly windows: readonly (readonly [number, number])[];
   readonly lock: boolean;
+  /**
+   * How a stage's percentage splits traffic: users (each user on one side, by the flag's bucketing) or requests
+   * (each evaluation drawn at the percentage, as a router's weighted canary splits requests).
+   */
+  readonly splitBy: 'users' | 'requests';
   /** Analysis runs after stages' holds and in the background (an imported Argo Rollout's), or null. */
   readonly analyses: PlanAnalyses | null;
   /** Periodic checks that walk the stages (an imported Flagger Canary's), or null. */

@@ -216,6 +216,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     const warnings: string[] = [];
     let importedStages: Stage[] = [];
     let split: TrafficSplit | null = null;
+    let splitBy = r.split ?? d.split;
     const key = r.argo ? 'argo' : r.flagger ? 'flagger' : null;
     if (key) {
       const main = key === 'argo' ? 'rollout' : 'canary';
@@ -227,6 +228,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       }
       else if (imported) {
         ({ analyses, checks } = imported.plan);
+        splitBy = r.split ?? imported.plan.split;
         warnings.push(...imported.plan.warnings);
         ({ stages: importedStages, split } = joinImported(h, imported.plan, (r.argo ?? r.flagger)!, flag, [...base, key], warnings));
         if (flag) importedStages.forEach((s, j) => {
@@ -285,6 +287,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       checks,
       warnings,
       split,
+      splitBy,
       lock: r.lock ?? d.lock,
     };
   });

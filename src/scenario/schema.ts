@@ -170,6 +170,9 @@ export const RolloutPlan = z.lazy(() => z.strictObject({
       .meta({ description: 'Values written into the resources (set by sweeps from tune.vary paths such as rollout.<flag>.argo.templates[0].spec.metrics[0].successCondition).' }),
   }).optional().meta({ description: 'Run a Flagger Canary as it is: analysis, metrics, MetricTemplates and confirm webhooks.' }),
   'evaluate-every': Duration.optional(),
+  split: z.enum(['users', 'requests']).optional().meta({
+    description: 'How a stage\'s percentage splits traffic: users (a user stays on one side, as a feature flag buckets them: the default for stages) or requests (each request to a service that evaluates the flag goes to the new code with that probability, as a router\'s weighted canary without session affinity or header match splits it; a user\'s next request may go to the other side). An imported Argo Rollout or Flagger Canary sets it as its router splits; given here, it says otherwise (a DestinationRule\'s consistentHash, say).',
+  }),
   pods: PodsInput.optional().meta({ description: 'Canary and stable pods of a service, as the series tell them apart (an Argo Rollout\'s canaryService and stableService, its pod-template hashes): calls served with the flag on are the canary pods\'.' }),
   'background-analysis': BackgroundAnalysisInput.optional().meta({ description: 'An analysis run from a stage on until the plan ends (Argo\'s background analysis).' }),
   gates: z.array(Gate).optional(),

@@ -13,7 +13,7 @@ const READY = 'pods are ready at once in a rehearsal: the deadline never passes'
 const HISTORY = 'how many old ReplicaSets and AnalysisRuns the controller keeps: nothing to rehearse';
 const RUN_METADATA = 'labels and annotations of the AnalysisRun object: not rehearsed';
 const PROMETHEUS = modelled('the simulated Prometheus answers in place of the server');
-const ROUTER = modelled('the router sends the setWeight share of requests to the canary Service (or subset)');
+const ROUTER = modelled('the router splits each request by the setWeight weights: rehearsed so (split: requests; an ALB with stickinessConfig: split: users, warned)');
 
 /** A RolloutAnalysis (canary.analysis or a step's analysis) under `at`. */
 function rolloutAnalysis(at: string, background: boolean): Record<string, Disposition> {
@@ -82,7 +82,7 @@ export const ROLLOUT: Table = {
   'spec.strategy.canary.canaryMetadata.**': warned('labels and annotations of the canary pods: not in the simulated series'),
   'spec.strategy.canary.stableMetadata.**': warned('labels and annotations of the stable pods: not in the simulated series'),
   'spec.strategy.canary.pingPong.**': warned('ping-pong Services swap the canary and stable roles at each release: not rehearsed, queries filtered on the ping or pong Service see both versions\' traffic'),
-  'spec.strategy.canary.trafficRouting': modelled('with a router the canary gets the setWeight share of requests'),
+  'spec.strategy.canary.trafficRouting': modelled('with a router the canary gets the setWeight share of requests, each request split on its own'),
   'spec.strategy.canary.trafficRouting.maxTrafficWeight': modelled('weights are out of it'),
   'spec.strategy.canary.trafficRouting.managedRoutes.**': warned('routes for setHeaderRoute and setMirrorRoute steps: not rehearsed'),
   'spec.strategy.canary.trafficRouting.istio.**': ROUTER,

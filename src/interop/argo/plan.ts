@@ -5,7 +5,7 @@ import { toScenarioParts, type ArgoOptions, type SourceFile } from './index.js';
 export function importArgoPlan(files: readonly SourceFile[], options: ArgoOptions = {}): { ok: true; plan: ImportedPlan } | { ok: false; problems: string[]; warnings: string[] } {
   const r = toScenarioParts(files, options);
   if (!r.ok) return r;
-  const { stages, background, traffic, hashes, workloads, rollout } = r.parts;
+  const { stages, background, traffic, hashes, workloads, rollout, splitBy } = r.parts;
   // rollout/service.go reconcileStableAndCanaryService: canaryService selects the new pods, stableService the stable
   // ones; both run as the Rollout's workload, each ReplicaSet with its own pod-template hash.
   return {
@@ -21,6 +21,7 @@ export function importArgoPlan(files: readonly SourceFile[], options: ArgoOption
         stable: { workload: rollout, service: traffic.stableService, hash: hashes.stable },
       },
       series: null,
+      split: splitBy,
     },
   };
 }

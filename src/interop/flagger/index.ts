@@ -19,7 +19,7 @@ import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { droppedMatch, readsMatch, sessionAffinityNote } from './routing.js';
+import { droppedMatch, readsMatch, sessionAffinityNote, splitsRequests } from './routing.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
 
@@ -54,6 +54,8 @@ export interface FlaggerParts {
   readonly strategy: 'canary' | 'blue-green' | 'ab-testing';
   /** A/B: whether the router sends only the requests that match to the canary, or (it reads no match) every request. */
   readonly abReaches: 'matching' | 'all';
+  /** How the router splits the weights: each request (weights, no match, no cookie it reads; routing.ts), or users. */
+  readonly splitBy: 'users' | 'requests';
   readonly checks: readonly FlaggerCheck[];
   /** Where the Canary asks for an approval (a confirm-* webhook), or null. */
   readonly approvals: { readonly rollout: string | null; readonly trafficIncrease: string | null; readonly promotion: string | null };
@@ -209,6 +211,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
     ok: true,
     parts: {
       canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, strategy, abReaches, checks, approvals, builtin,
+      splitBy: !skip && splitsRequests(strategy, router, analysis, weights) ? 'requests' : 'users',
       hashes: { stable: podTemplateHash(`${target}-primary`), canary: podTemplateHash(target) },
     },
     warnings,

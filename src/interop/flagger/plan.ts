@@ -36,6 +36,7 @@ export function importFlaggerPlan(files: readonly SourceFile[], exposure: { perc
         stable: { workload: `${f.target}-primary`, service: `${f.service}-primary`, hash: f.hashes.stable },
       },
       series: f.builtin ? { preset: f.builtin.preset, namespace: f.namespace, from: f.builtin.from } : null,
+      split: f.splitBy,
     },
   };
 }

@@ -21,6 +21,23 @@ function readsSessionAffinity(router: string): boolean {
 }
 
 /**
+ * Whether the router splits each request of a weighted canary (stepWeight or stepWeights): with no match and no
+ * session affinity it reads, pkg/router SetRoutes writes the primary's and the canary's weights (istio.go, its
+ * HTTPRouteDestination weights; ingress.go the canary-weight annotation; smi.go the TrafficSplit...), and the proxy
+ * picks a side per request. A match or a cookie selects users instead (their own warnings say how).
+ */
+export function splitsRequests(strategy: 'canary' | 'blue-green' | 'ab-testing', router: string, analysis: unknown, weights: readonly number[]): boolean {
+  if (strategy !== 'canary' || weights.length === 0 || router === 'kubernetes') return false;
+  const match = get(analysis, 'match');
+  if (Array.isArray(match) && match.length > 0) return false;
+  const affinity = get(analysis, 'sessionAffinity');
+  if (affinity === undefined || affinity === null || !readsSessionAffinity(router)) return true;
+  // A negative maxAge: BuildCookie writes it as it is, the browser drops the cookie at once, and no one is pinned.
+  const maxAge = get(affinity, 'maxAge');
+  return typeof maxAge === 'number' && maxAge < 0;
+}
+
+/**
  * What sessionAffinity does under the strategy and router, and exactly how the rehearsal differs. istio.go and
  * gateway_api.go getSessionAffinityRouteRules, while the canary's weight is above 0: the weighted route splits
  * each request that carries no cookie, and the canary's answers set cookieName (Max-Age canary.go GetMaxAge: 86400
@@ -42,7 +59,7 @@ export function sessionAffinityNote(strategy: 'canary' | 'blue-green' | 'ab-test
   // A user's chance of having reached the canary after n requests split at the first weight.
   const share = (n: number) => `${Math.round(1000 * (1 - (1 - first / 100) ** n)) / 10}%`;
   const rehearsed = `Rehearsed otherwise: rehearse's users carry no cookie, and each user's side is fixed by the flag's bucketing, so exactly the weight's share of users reach the canary (the same users, with more, at each later weight), however many requests they send`;
-  if (maxAge < 0) return `maxAge ${maxAge}: Flagger writes the cookie with Max-Age=${maxAge}, which the browser drops at once, so no user is pinned and the router splits every request by the weight. ${rehearsed}: Flagger's per-request split reaches more users, each on some of their requests, where rehearse's reaches each of fewer users on all of them`;
+  if (maxAge < 0) return `maxAge ${maxAge}: Flagger writes the cookie with Max-Age=${maxAge}, which the browser drops at once, so no user is pinned and the router splits every request by the weight: rehearsed so (split: requests), each request to the canary with the weight's probability, on its own`;
   const lasts = weights.length * interval;
   const expiry = maxAge < lasts ? `; the cookie lasts ${maxAge}s, less than the ${lasts}s the weights are held, so a pinned user is split again after it` : '';
   const resplit = primary
