@@ -101,7 +101,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     if (GO_ONLY.has(op)) {
       report.warnings.push(at(doc, p, `operation "${op}" is not in flagd's targeting schema: Go flagd evaluates it (diegoholiveira/jsonlogic v3.9.1; flagd only logs that the file does not conform to the schema), and so does rehearse; flagd-core, the in-process JavaScript provider, cannot parse it: a team that evaluates flag "${key}" in process gets PARSE_ERROR and its default at every evaluation`));
     } else if (!FLAGD_OPERATIONS.has(op)) {
-      fail(p, `operation "${op}" is not one flagd knows: an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
+      fail(p, `operation "${op}" is not one flagd knows${renamedOrSuggested(op)}: an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
     }
     const args = node[op];
     if (op === 'var') {
@@ -229,4 +229,16 @@ export function goSubstituted(definition: Json, evaluators: Json, base: Path = [
     return Object.fromEntries(keys.map((k) => [k, walk(node[k], targeting, top, [...p, k])]));
   };
   return Object.fromEntries(Object.entries(definition).map(([k, v]) => [k, walk(v, k === 'targeting', true, [...base, k])]));
+}
+
+/**
+ * Operations flagd renamed: fractionalEvaluation, deprecated for fractional in flagd core v0.6.4 (#873) and removed
+ * in core v0.13.0 (#1704; open-feature/flagd core/CHANGELOG.md), is still written in flagd's config/samples.
+ */
+const RENAMED: Readonly<Record<string, string>> = { fractionalEvaluation: 'fractional' };
+
+/** "; did you mean ..." for an operation flagd does not know under an old name, or nothing. */
+function renamedOrSuggested(op: string): string {
+  const renamed = Object.hasOwn(RENAMED, op) ? RENAMED[op] : undefined;
+  return renamed === undefined ? '' : `; did you mean "${renamed}"? (flagd removed "${op}", its old name, in flagd core v0.13.0: open-feature/flagd core/CHANGELOG.md, #1704)`;
 }
