@@ -3,7 +3,7 @@
  * the file, the path inside it and, where the file has one, the line and column.
  */
 import { tryReadInput } from '../files/read.js';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import { oneLine } from '../units/escape.js';
 import { find, formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
@@ -16,6 +16,8 @@ export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
 export interface FlagFile {
   readonly file: string;
   readonly value: unknown;
+  /** Where `value` lies in the file, when it is part of it (a FeatureFlag's spec.flagSpec): paths are shown from the top. */
+  readonly within?: readonly PathSegment[];
   /** Line and column (1-based) of the node at `path`, or of its nearest ancestor. */
   position(path: readonly PathSegment[]): { line: number; column: number } | null;
   /** The text the file writes the node at `path` with, or null where the path stops short. */
@@ -37,6 +39,11 @@ export function formatWarning(w: FlagWarning): string {
 export function parseFlagText(text: string, file: string): FlagFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  if (doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
+    const all = parseAllDocuments(text);
+    const featureFlags = all.filter((d) => d.get('kind') === 'FeatureFlag').length;
+    throw new InputError([`${file}: holds ${all.length} YAML documents${featureFlags ? ` (${featureFlags} of them FeatureFlag)` : ''}; a flag file is one (flagd reads one flag configuration from each source): put each FeatureFlag or flag configuration in a file of its own and name the files in order, as flagd is given its sources (flags.from.flagd: [a.yaml, b.yaml]; a flag in several is served from the last)`]);
+  }
   if (doc.errors.length) {
     throw new InputError(doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
@@ -84,7 +91,8 @@ export function readFlagFile(file: string, shownAs = file): FlagFile {
 /** A warning or error located in a flag file. */
 export function at(doc: FlagFile, path: readonly PathSegment[], message: string): FlagWarning {
   const pos = doc.position(path);
-  return pos ? { file: doc.file, path, message, line: pos.line, column: pos.column } : { file: doc.file, path, message };
+  const shown = doc.within ? [...doc.within, ...path] : path;
+  return pos ? { file: doc.file, path: shown, message, line: pos.line, column: pos.column } : { file: doc.file, path: shown, message };
 }
 
 /** An InputError for a file that is not what its system expects. */
@@ -95,6 +103,8 @@ export function invalid(doc: FlagFile, path: readonly PathSegment[], message: st
 /** Which system wrote a flag document, by its shape. */
 export function detectSystem(value: unknown): FlagSystem | null {
   if (!isObject(value)) return null;
+  // The OpenFeature Operator's FeatureFlag: flagd flags under spec.flagSpec (flagd/operator.ts).
+  if (typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && (value.kind === 'FeatureFlag' || value.kind === 'FeatureFlagConfiguration')) return 'flagd';
   // The Unleash client specification's files: {name, state, tests}.
   if (isObject(value.state) && ('tests' in value || 'variantTests' in value)) return detectSystem(value.state) === 'unleash' ? 'unleash' : null;
   if (Array.isArray(value.features) || Array.isArray(value.events) || Array.isArray(value.featureStrategies)) return 'unleash';

@@ -49,6 +49,7 @@ function kubernetes(kind: string, apiVersion: string): string {
     ClusterAnalysisTemplate: 'a scenario reads it through rollout[].argo.templates',
     Canary: 'a scenario runs it through rollout[].flagger.canary',
     MetricTemplate: 'a scenario reads it through rollout[].flagger.templates',
+    FeatureFlag: 'a scenario reads its flagd flags through flags.from.flagd',
   };
   return `a Kubernetes resource (${kind}, ${apiVersion})${read[kind] ? `: ${read[kind]}` : ''}`;
 }

@@ -22,6 +22,7 @@ import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion
 import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
 import { formatPath, type PathSegment } from '../../scenario/problems.js';
 import { Disagreements, placesOf } from './disagreements.js';
+import { operatorSource } from './operator.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -67,7 +68,9 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
     const files = docList(docs).map((d) => d.file);
     if (!files.includes(selector.source)) throw new InputError([`selector: no source "${selector.source}"${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
   }
-  const list = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source);
+  // An OpenFeature Operator FeatureFlag is read as the flagd source the operator makes of it (operator.ts).
+  const resources = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source).map((d) => operatorSource(d) ?? { doc: d, warnings: [] });
+  const list = resources.map((r) => r.doc);
   // Said where a file splits users, unless the scenario names v2 itself (v3 is always said: no flagd runs it yet).
   const note = options.fractional === undefined ? FRACTIONAL_V2_NOTE : fractional === 'v3' ? FRACTIONAL_V3_NOTE : null;
   // Where each evaluator is defined, to name the file of an evaluator a $ref cannot reach.
@@ -79,7 +82,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const sources: Source[] = [];
   const byKey = new Map<string, ImportedFlag>();
   const servedFrom = record<number>();
-  const warnings: FlagWarning[] = [];
+  const warnings: FlagWarning[] = resources.flatMap((r) => r.warnings);
   const refusals: FlagWarning[] = [];
   list.forEach((doc, i) => {
     const one = readSource(doc, note, evaluatorFiles, selector);

@@ -1,0 +1,74 @@
+/**
+ * The OpenFeature Operator's FeatureFlag resource (core.openfeature.dev/v1beta1) read as the flagd source it
+ * becomes: the operator marshals spec.flagSpec, through its Go types, into the ConfigMap flagd reads
+ * (open-feature/open-feature-operator api/core/v1beta1/featureflag_types.go GenerateConfigMap:
+ * json.Marshal(ff.Spec.FlagSpec)). So a flag keeps only state, variants, defaultVariant, targeting and metadata,
+ * and flagSpec only flags, metadata and $evaluators: anything else is dropped on the way to flagd, and warned.
+ */
+import { at, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import type { PathSegment } from '../../scenario/problems.js';
+
+const GROUP = 'core.openfeature.dev/';
+/** FeatureFlag's top level: apiVersion and kind name it, metadata names its ConfigMap; status is empty. */
+const RESOURCE_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+/** featureflag_types.go FlagSpec: Flags (inline), Metadata, Evaluators. */
+const FLAG_SPEC_FIELDS = new Set(['flags', 'metadata', '$evaluators']);
+/** featureflag_types.go Flag. */
+const FLAG_FIELDS = new Set(['state', 'variants', 'defaultVariant', 'targeting', 'metadata']);
+const DROPPED = 'the operator drops it when it writes spec.flagSpec for flagd (api/core/v1beta1/featureflag_types.go GenerateConfigMap marshals its FlagSpec type, which has no such field)';
+
+/** Whether a document is one of the operator's flag resources (FeatureFlag, or the older FeatureFlagConfiguration). */
+export function isOperatorResource(value: unknown): boolean {
+  return isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith(GROUP)
+    && (value.kind === 'FeatureFlag' || value.kind === 'FeatureFlagConfiguration');
+}
+
+/**
+ * A FeatureFlag as the flagd source the operator gives flagd: its spec.flagSpec, positions still in the file,
+ * with the fields the operator drops warned and left out. Null for a document that is no operator resource.
+ */
+export function operatorSource(doc: FlagFile): { doc: FlagFile; warnings: FlagWarning[] } | null {
+  const v = doc.value;
+  if (!isOperatorResource(v) || !isObject(v)) return null;
+  if (v.kind === 'FeatureFlagConfiguration') {
+    throw invalid(doc, ['kind'], `a FeatureFlagConfiguration (${String(v.apiVersion)}), the OpenFeature Operator's resource before v1beta1: rehearse reads its successor, a core.openfeature.dev/v1beta1 FeatureFlag, whose spec.flagSpec holds what spec.featureFlagSpec held (the flags, with $evaluators)`);
+  }
+  if (v.apiVersion !== `${GROUP}v1beta1`) throw invalid(doc, ['apiVersion'], `FeatureFlag is core.openfeature.dev/v1beta1 (the only version the operator serves), not ${JSON.stringify(v.apiVersion)}`);
+  const warnings: FlagWarning[] = [];
+  const unknown = (obj: Record<string, unknown>, keep: ReadonlySet<string>, path: PathSegment[], why: string): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(obj)) {
+      if (keep.has(k)) out[k] = x;
+      else warnings.push(at(doc, [...path, k], why));
+    }
+    return out;
+  };
+  unknown(v, RESOURCE_FIELDS, [], 'not a field of a FeatureFlag: Kubernetes prunes it (config/crd/bases/core.openfeature.dev_featureflags.yaml)');
+  const spec = isObject(v.spec) ? v.spec : null;
+  if (!spec || !isObject(spec.flagSpec)) throw invalid(doc, ['spec', 'flagSpec'], 'a FeatureFlag holds its flagd flags under spec.flagSpec (an object with flags, and metadata and $evaluators if any)');
+  unknown(spec, new Set(['flagSpec']), ['spec'], 'not a field of a FeatureFlag\'s spec: Kubernetes prunes it (config/crd/bases/core.openfeature.dev_featureflags.yaml)');
+  const within: PathSegment[] = ['spec', 'flagSpec'];
+  const flagSpec = unknown(spec.flagSpec, FLAG_SPEC_FIELDS, within, DROPPED);
+  if (!isObject(flagSpec.flags)) throw invalid(doc, [...within, 'flags'], 'spec.flagSpec.flags is an object of flags by key (featureflag_types.go: map[string]Flag)');
+  const flags: Record<string, unknown> = {};
+  for (const [key, f] of Object.entries(flagSpec.flags)) {
+    const path = [...within, 'flags', key];
+    if (!isObject(f)) throw invalid(doc, path, 'a flag definition is an object');
+    for (const field of ['state', 'variants', 'defaultVariant']) {
+      if (!(field in f)) throw invalid(doc, path, `a flag of a FeatureFlag has ${field}: Kubernetes refuses the resource without it (config/crd/bases/core.openfeature.dev_featureflags.yaml: required)`);
+    }
+    flags[key] = unknown(f, FLAG_FIELDS, path, DROPPED);
+  }
+  return { doc: within_(doc, { ...flagSpec, flags }, within), warnings };
+}
+
+/** A flag file whose value is the node at `prefix` of another, its positions and source read in the whole file. */
+function within_(doc: FlagFile, value: unknown, prefix: readonly PathSegment[]): FlagFile {
+  return {
+    file: doc.file,
+    value,
+    within: [...(doc.within ?? []), ...prefix],
+    position: (path) => doc.position([...prefix, ...path]),
+    ...(doc.source ? { source: (path: readonly PathSegment[]) => doc.source!([...prefix, ...path]) } : {}),
+  };
+}
