@@ -229,6 +229,28 @@ describe('import argo, flagger and flags: a warning that quotes a name written w
   });
 });
 
+describe('import argo and flagger: an error that quotes a name written with a line break is one line, the caret display kept', () => {
+  // Warnings were one line; errors kept every line break, so a kind "x\nerror: ..." printed a line of its own
+  // making. Now only the caret display of a condition that does not parse (its source and caret) keeps two lines.
+  const argo = new URL('../examples/argo/', import.meta.url).pathname;
+  it('argo: a kind written with a line break', async () => {
+    const file = join(dir, 'lb-kind-templates.yaml');
+    writeFileSync(file, `${readFileSync(join(argo, 'analysis-templates.yaml'), 'utf8')}\n---\napiVersion: argoproj.io/v1alpha1\nkind: "Analysis\\nerror: injected"\nmetadata:\n  name: x\n`);
+    const r = await cli('import', 'argo', join(argo, 'rollout.yaml'), file);
+    expect(r.code).toBe(2);
+    const lines = r.err.split('\n');
+    expect(lines.filter((l) => l.includes('injected'))).toEqual([expect.stringMatching(/kind: "Analysis\\nerror: injected" is not a kind of argoproj\.io that rehearse reads/)]);
+    expect(r.err).not.toMatch(/^error: injected/m);
+  });
+  it('argo: a condition that does not parse keeps its source and caret on lines of their own', async () => {
+    const file = join(dir, 'lb-caret-templates.yaml');
+    writeFileSync(file, readFileSync(join(argo, 'analysis-templates.yaml'), 'utf8').replace('successCondition: result[0] >= 0.95', 'successCondition: result[0] >='));
+    const r = await cli('import', 'argo', join(argo, 'rollout.yaml'), file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('spec.metrics[0].successCondition: unexpected end of condition at column 13\n  result[0] >=\n              ^');
+  });
+});
+
 describe('a mapping of 50,000 keys in another tool\'s file is read in one pass; a key written twice is still refused at its line', () => {
   // The yaml library's uniqueKeys check compares every key with every other: an AnalysisTemplate file with 50,000
   // keys took four minutes to import (a hang), a flag file likewise. Keys are checked in one pass, as scenarios are.

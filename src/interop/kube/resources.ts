@@ -163,10 +163,19 @@ export function contextNote(context: readonly Resource[]): string | null {
 }
 
 /**
- * Every warning on one line: a name in the files written with a line break (a Rollout, a template, a Service) is
- * quoted with the break written \n, so a line of the terminal is one warning. Problems keep their line breaks: a
- * condition that does not parse is shown on lines of its own with a caret under the column.
+ * Every warning and problem on one line: a name in the files written with a line break (a Rollout, a template, a
+ * Service) is quoted with the break written \n, so a line of the terminal is one message. Only the caret display
+ * of a condition that does not parse keeps its own two lines, the condition and the caret under the column.
  */
-export function oneLineMessages<R extends { warnings: string[] }>(r: R): R {
-  return { ...r, warnings: r.warnings.map(oneLine) };
+export function oneLineMessages<R extends { warnings: string[]; problems?: string[] }>(r: R): R {
+  return { ...r, warnings: r.warnings.map(oneLine), ...(r.problems ? { problems: r.problems.map(oneLineProblem) } : {}) };
+}
+
+/** The caret display that ends a problem (lang/condition-parse.ts, lang/expression.ts): "\n<indent><source>\n<indent><spaces>^". */
+const CARET = /\n( +)[^\n]*\n\1 *\^$/;
+
+/** A problem on one line, but for the caret display it ends with. */
+export function oneLineProblem(problem: string): string {
+  const m = CARET.exec(problem);
+  return m ? `${oneLine(problem.slice(0, m.index))}${problem.slice(m.index)}` : oneLine(problem);
 }
