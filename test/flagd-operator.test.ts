@@ -3,7 +3,7 @@
  * open-feature-operator api/core/v1beta1/featureflag_types.go (GenerateConfigMap: json.Marshal(ff.Spec.FlagSpec),
  * so only the fields of its FlagSpec and Flag types reach flagd) and config/crd/bases/core.openfeature.dev_featureflags.yaml
  * (state, variants and defaultVariant required). Fixtures: the operator's config/samples/core_v1beta1_featureflag.yaml
- * and config/samples/end-to-end.yaml, flagd's config/samples/example_flags.yaml (test/fixtures/vendor/*\/README.md).
+ * and config/samples/end-to-end.yaml and core_v1beta1_featureflagsource.yaml, flagd's config/samples/example_flags.yaml (test/fixtures/vendor/*\/README.md).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +92,13 @@ describe('a FeatureFlag resource', () => {
     expect(refusal(() => readFlags(join(operator, 'end-to-end.yaml'), undefined, 'end-to-end.yaml'))).toEqual([
       'end-to-end.yaml: holds 6 YAML documents (1 of them FeatureFlag); a flag file is one (flagd reads one flag configuration from each source): put each FeatureFlag or flag configuration in a file of its own and name the files in order, as flagd is given its sources (flags.from.flagd: [a.yaml, b.yaml]; a flag in several is served from the last)',
     ]);
+  });
+
+  it('a FeatureFlagSource (the operator\'s sample) is named for what it is, with the files to give instead', () => {
+    const text = readFileSync(join(operator, 'core_v1beta1_featureflagsource.yaml'), 'utf8');
+    const hint = ' (a FeatureFlagSource of the OpenFeature Operator, which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order)';
+    expect(refusal(() => readFlags(join(operator, 'core_v1beta1_featureflagsource.yaml'), undefined, 'ffs.yaml'))).toEqual([`ffs.yaml: cannot tell which flag system wrote this file${hint}; give --system flagd, unleash or launchdarkly`]);
+    expect(refusal(() => flagd.toScenarioParts(parseFlagText(text, 'ffs.yaml')))).toEqual([`ffs.yaml:1:1: flags: a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key${hint}`]);
   });
 
   it('rehearse ci skips it as a FeatureFlag a scenario reads through flags.from.flagd', () => {

@@ -4,7 +4,7 @@ import { parseJsonDocument } from '../files/json.js';
 import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { didYouMean, InputError } from '../errors.js';
-import { detectSystem, FLAG_SYSTEMS, formatWarning, isObject, parseFlagText, readFlagFile, type FlagFile, type FlagSystem } from '../interop/document.js';
+import { detectSystem, FLAG_SYSTEMS, formatWarning, isObject, notFlagsHint, parseFlagText, readFlagFile, type FlagFile, type FlagSystem } from '../interop/document.js';
 import { ADAPTERS, readFlags } from '../interop/flags.js';
 import type { Evaluation, ImportOptions } from '../interop/flagset.js';
 import { importOptions } from '../load/flag-sources.js';
@@ -91,7 +91,7 @@ function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFi
     throw new InputError([`${target}: no flag "${opts.flag}" in the flag files of flags.from${systems.length ? '' : ' (the scenario names none)'}`]);
   }
   const system = opts.system ?? detectSystem(v);
-  if (!system) throw new InputError([`${target}: cannot tell which flag system wrote this file; give --system flagd, unleash or launchdarkly`]);
+  if (!system) throw new InputError([`${target}: cannot tell which flag system wrote this file${notFlagsHint(v)}; give --system flagd, unleash or launchdarkly`]);
   return { doc, system, options: importOptions(system, { environment: opts.environment, fractional: opts.fractional as ImportOptions['fractional'], selector: opts.selector }) };
 }
 

@@ -118,6 +118,14 @@ export function detectSystem(value: unknown): FlagSystem | null {
   return null;
 }
 
+/** What a file no flag system wrote is, where it is a resource that names flag files: " (...)", or "". */
+export function notFlagsHint(value: unknown): string {
+  if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && typeof value.kind === 'string') {
+    return ` (a ${value.kind} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
+  }
+  return '';
+}
+
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
