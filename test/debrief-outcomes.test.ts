@@ -218,6 +218,38 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(table[0]['policy alone: what happened (ground truth)']).toMatch(/^shipped: promoted to 100%/);
   }, 240_000);
 
+  it('a promote made at the last instant, which reached no service, does not count as going further', async () => {
+    // The healthy flag holds at 10% on both sides; an operator promotes it to 50% at the very instant the drill
+    // ends. The flag system published it, but its propagation (1 s at least) never brought it to pay: the users
+    // were served 10% on both sides, so neither side went further (compare.ts used the published percentage).
+    const path = journal(harmlessDrill(), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(90, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'promote', reason: 'ship it' }, { configVersion: 2 }),
+    ], 90);
+    const { doc, table } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    expect(c.defective).toBe(false);
+    expect(c.team).toMatchObject({ final_percent: 50, reached_percent: 10, blast_radius_users: 0 });
+    expect(c.policy).toMatchObject({ final_percent: 10, reached_percent: 10, blast_radius_users: 0 });
+    expect(c.better).toBe('tie');
+    expect(c.why).toBe('nobody hurt, and the same exposure reached users by the end (10%)');
+    expect(table[0]['better, and why']).toBe('tie: nobody hurt, and the same exposure reached users by the end (10%)');
+    expect(doc.rules.join('\n')).toMatch(/exposure that had reached users when the drill ended/);
+  }, 240_000);
+
+  it('a promote that reached users early enough counts: the team went further', async () => {
+    const path = journal(harmlessDrill(), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(60, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'promote', reason: 'ship it' }, { configVersion: 2 }),
+    ], 90);
+    const { doc } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    expect(c.team).toMatchObject({ final_percent: 50, reached_percent: 50 });
+    expect(c.policy).toMatchObject({ reached_percent: 10 });
+    expect(c.better).toBe('team');
+    expect(c.why).toBe('nobody hurt, and the rollout went further: 50% against 10% had reached users by the end');
+  }, 240_000);
+
   it('a person who rolled back a healthy flag while a fault was on is named as the one who acted, not the gates', async () => {
     // The same, with a small fault on web from 1m to 3m (too small for a gate): the rollback at 2m is the team's
     // false rollback with a fault active (misattribution), and ada made it, with the gates seeing nothing.
