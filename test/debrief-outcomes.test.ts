@@ -118,6 +118,32 @@ describe('the debrief lists each fault at its own instants', () => {
   }, 240_000);
 });
 
+describe('a fault injected at the instant the drill ends', () => {
+  it('never switched on: the actions say so, as the faults table does, rather than "done"', async () => {
+    const path = journal(join(root, 'test/fixtures/drill.yaml'), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(60, 'fran', 'facilitator', { type: 'fault', name: 'quiet-drag' }),
+      act(300, 'fran', 'facilitator', { type: 'fault', name: 'slow-web' }),
+      act(300, 'fran', 'facilitator', { type: 'adhoc-fault', fault: { kind: 'latency', target: 'pay', add: '5ms', for: '1m' } }, { faultName: 'ad-hoc 1' }),
+    ], 300);
+    const { doc } = await debrief(path);
+    expect(doc.faults.map((f: { name: string }) => f.name)).toEqual(['quiet-drag']);
+    const page = await browser.newPage();
+    await page.goto(`file://${path.replace(/\.journal$/, '.html')}`);
+    const actions = await page.$$eval('table', (ts) => {
+      const t = ts.find((x) => Array.from(x.querySelectorAll('th')).some((th) => th.textContent === 'wall time (UTC)'))!;
+      return Array.from(t.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td as HTMLElement).innerText));
+    });
+    const never = await page.$eval('#faults-never-on', (p) => (p as HTMLElement).innerText);
+    await page.close();
+    expect(actions.map((row) => [row[0], row[4]])).toEqual([
+      ['0m00s', 'done'], ['1m00s', 'done'],
+      ['5m00s', 'accepted, never switched on: the drill ended first'], ['5m00s', 'accepted, never switched on: the drill ended first'],
+    ]);
+    expect(never).toBe('Injected, never switched on (the drill ended first, so neither run faced them): slow-web at 5m00s, ad-hoc 1 at 5m00s.');
+  }, 240_000);
+});
+
 describe('the debrief names each side\'s outcome from the ground truth', () => {
   it('a rollback the gates made under a fault a person injected is a false rollback, for the team and for the policy alone', async () => {
     // two-flag-release at its 5% stage of new-checkout: the facilitator adds 1.5 s to every call of payments.
