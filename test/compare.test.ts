@@ -187,6 +187,19 @@ describe('the comparison gate, like with like', () => {
     expect(r.parts![0].value / r.parts![1].value).toBeCloseTo(1, 2);
   });
 
+  it('says the error rates it compares as percentages, as threshold gates and the SLO are shown', () => {
+    const { bound, feed } = twoJourneys({ compare: { metric: 'req_failed' } });
+    // Journey 0: 20 of 400 flag-off (5%) and 3 of 60 flag-on (5%) fail; journey 1: none. Weighted by each
+    // journey's share of the 920 compared requests (460 each), both sides read 2.5%.
+    feed(0, 400, false, 10, 20);
+    feed(0, 60, true, 10, 3);
+    feed(1, 60, false, 100);
+    feed(1, 400, true, 100);
+    const r = bound.evaluate();
+    expect(r.detail).toMatch(/^errors 2\.5% on vs 2\.5% off within 2 journeys; /);
+    expect(r.parts!.map((x) => x.value)).toEqual([0.025, 0.025]);
+  });
+
   it('still fails on a flag that slows every journey by half', () => {
     const { bound, feed } = twoJourneys({ compare: { metric: 'req_duration' } });
     feed(0, 400, false, 10);

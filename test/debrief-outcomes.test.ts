@@ -118,6 +118,32 @@ describe('the debrief lists each fault at its own instants', () => {
   }, 240_000);
 });
 
+describe('a fault injected at the instant the drill ends', () => {
+  it('never switched on: the actions say so, as the faults table does, rather than "done"', async () => {
+    const path = journal(join(root, 'test/fixtures/drill.yaml'), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(60, 'fran', 'facilitator', { type: 'fault', name: 'quiet-drag' }),
+      act(300, 'fran', 'facilitator', { type: 'fault', name: 'slow-web' }),
+      act(300, 'fran', 'facilitator', { type: 'adhoc-fault', fault: { kind: 'latency', target: 'pay', add: '5ms', for: '1m' } }, { faultName: 'ad-hoc 1' }),
+    ], 300);
+    const { doc } = await debrief(path);
+    expect(doc.faults.map((f: { name: string }) => f.name)).toEqual(['quiet-drag']);
+    const page = await browser.newPage();
+    await page.goto(`file://${path.replace(/\.journal$/, '.html')}`);
+    const actions = await page.$$eval('table', (ts) => {
+      const t = ts.find((x) => Array.from(x.querySelectorAll('th')).some((th) => th.textContent === 'wall time (UTC)'))!;
+      return Array.from(t.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td as HTMLElement).innerText));
+    });
+    const never = await page.$eval('#faults-never-on', (p) => (p as HTMLElement).innerText);
+    await page.close();
+    expect(actions.map((row) => [row[0], row[4]])).toEqual([
+      ['0m00s', 'done'], ['1m00s', 'done'],
+      ['5m00s', 'accepted, never switched on: the drill ended first'], ['5m00s', 'accepted, never switched on: the drill ended first'],
+    ]);
+    expect(never).toBe('Injected, never switched on (the drill ended first, so neither run faced them): slow-web at 5m00s, ad-hoc 1 at 5m00s.');
+  }, 240_000);
+});
+
 describe('the debrief names each side\'s outcome from the ground truth', () => {
   it('a rollback the gates made under a fault a person injected is a false rollback, for the team and for the policy alone', async () => {
     // two-flag-release at its 5% stage of new-checkout: the facilitator adds 1.5 s to every call of payments.
@@ -216,6 +242,38 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(table.find((r) => r.flag === 'new-pay')!['first pause or roll back by a person\n(for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)']).toBe('2m00s');
     expect(table[0]['team: what happened (ground truth)']).toMatch(/^false rollback: rolled back at 10%, nobody hurt\n/);
     expect(table[0]['policy alone: what happened (ground truth)']).toMatch(/^shipped: promoted to 100%/);
+  }, 240_000);
+
+  it('a promote made at the last instant, which reached no service, does not count as going further', async () => {
+    // The healthy flag holds at 10% on both sides; an operator promotes it to 50% at the very instant the drill
+    // ends. The flag system published it, but its propagation (1 s at least) never brought it to pay: the users
+    // were served 10% on both sides, so neither side went further (compare.ts used the published percentage).
+    const path = journal(harmlessDrill(), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(90, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'promote', reason: 'ship it' }, { configVersion: 2 }),
+    ], 90);
+    const { doc, table } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    expect(c.defective).toBe(false);
+    expect(c.team).toMatchObject({ final_percent: 50, reached_percent: 10, blast_radius_users: 0 });
+    expect(c.policy).toMatchObject({ final_percent: 10, reached_percent: 10, blast_radius_users: 0 });
+    expect(c.better).toBe('tie');
+    expect(c.why).toBe('nobody hurt, and the same exposure reached users by the end (10%)');
+    expect(table[0]['better, and why']).toBe('tie: nobody hurt, and the same exposure reached users by the end (10%)');
+    expect(doc.rules.join('\n')).toMatch(/exposure that had reached users when the drill ended/);
+  }, 240_000);
+
+  it('a promote that reached users early enough counts: the team went further', async () => {
+    const path = journal(harmlessDrill(), 7, 'healthy', [
+      act(0, 'fran', 'facilitator', { type: 'start' }),
+      act(60, 'ada', 'operator', { type: 'plan', flag: 'new-pay', op: 'promote', reason: 'ship it' }, { configVersion: 2 }),
+    ], 90);
+    const { doc } = await debrief(path);
+    const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
+    expect(c.team).toMatchObject({ final_percent: 50, reached_percent: 50 });
+    expect(c.policy).toMatchObject({ reached_percent: 10 });
+    expect(c.better).toBe('team');
+    expect(c.why).toBe('nobody hurt, and the rollout went further: 50% against 10% had reached users by the end');
   }, 240_000);
 
   it('a person who rolled back a healthy flag while a fault was on is named as the one who acted, not the gates', async () => {

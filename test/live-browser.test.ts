@@ -109,6 +109,12 @@ describe('game-day dashboard in chromium', () => {
     }
     expect(drill.session.actions[0]).toMatchObject({ by: 'fran', role: 'facilitator', action: { type: 'start' } });
     await ada.waitForFunction(() => /^0m0[2-9]s|^0m[1-5]\ds|^[1-9]/.test(document.getElementById('clock')!.textContent!), null, { timeout: 120_000 });
+    // The health grid says latencies and rates as the run reports and the terminal do (units/format.ts ms() and
+    // percent()): "p99 14.7ms", "errors 0.52%"; it said "p99 14.735 ms" by its own rounding.
+    await ada.waitForFunction(() => /p99 /.test(document.getElementById('health')!.textContent!), null, { timeout: 120_000 });
+    const grid = await ada.$$eval('#health .svc', (ds) => ds.map((d) => d.textContent!));
+    expect(grid.length).toBeGreaterThan(0);
+    for (const line of grid) expect(line).toMatch(/\/s · errors (0|\d+(\.\d+)?)% · p99 (\d\.\d\d|\d\d\.\d|\d{3})ms/);
     expect(problems).toEqual([]);
     for (const p of [fran, ada, watcher]) await p.context().close();
   }, 480_000);

@@ -10,7 +10,7 @@ export const RULES = [
   'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
   'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished. A rollback or pause counts even when a person took the plan up again afterwards.',
   'Per flag, the side whose flag hurt fewer users (ground truth) is better.',
-  'When both sides hurt the same number of users and the flag hurt nobody on either side, the side whose rollout went further is better: holding back a healthy release has a cost.',
+  'When both sides hurt the same number of users and the flag hurt nobody on either side, the side whose rollout went further is better: holding back a healthy release has a cost. How far each side went is the exposure that had reached users when the drill ended (the configuration every service that evaluates the flag served then), on both sides at the same instant: a change made too late to reach any service counts for neither.',
   'Anything else is a tie.',
   'A plan the end of the drill cut off while it was holding or waiting is reported as in progress at its stage, not as paused or as a rollback.',
   'The verdict counts the flags each side won.',
@@ -25,6 +25,8 @@ export interface Side {
   outcome: string;
   cut_off: boolean;
   final_percent: number;
+  /** The exposure that had reached users at the end: the percentage of the configuration every service that evaluates the flag served then. */
+  reached_percent: number;
   blast_radius_users: number;
   blast_radius_requests: number;
   time_to_detect_seconds: number | null;
@@ -48,6 +50,24 @@ export interface Comparison {
   verdict: { team: number; policy: number; ties: number; text: string };
 }
 
+/**
+ * The percentage the flag was served at by every service that evaluates it when the run ended: the newest
+ * configuration all of them had received (a service applies only newer ones). A configuration published too
+ * late to reach a service is not counted. Without a plan (or a service), the final percentage.
+ */
+export function reachedPercent(r: RunResult, flag: string, finalPercent: number): number {
+  const services = r.flags.find((f) => f.key === flag)?.evaluatedBy ?? [];
+  if (!r.rollouts.some((p) => p.flag === flag) || services.length === 0) return finalPercent;
+  const percentOf = new Map<number, number>([[0, 0]]);
+  const applied = new Map<string, number>(services.map((s) => [s, 0]));
+  for (const a of r.audit) {
+    if (a.flag !== flag) continue;
+    if (a.event === 'stage') percentOf.set(a.configVersion, a.percent ?? 0);
+    else if (a.event === 'propagated' && a.service !== undefined && applied.has(a.service)) applied.set(a.service, Math.max(applied.get(a.service)!, a.configVersion));
+  }
+  return percentOf.get(Math.min(...applied.values())) ?? 0;
+}
+
 function side(r: RunResult, flag: string): Side {
   const o = r.outcomes.flags[flag];
   const plan = r.rollouts.find((p) => p.flag === flag);
@@ -58,7 +78,8 @@ function side(r: RunResult, flag: string): Side {
         : plan.outcome === 'not-started' ? 'not started'
           : `${plan.outcome} at ${stage} (${o.final_percent}%)`;
   return {
-    headline: flagHeadline(flagStory(r, flag)), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent, blast_radius_users: o.blast_radius_users,
+    headline: flagHeadline(flagStory(r, flag)), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
+    reached_percent: reachedPercent(r, flag, o.final_percent), blast_radius_users: o.blast_radius_users,
     blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
     acted_seconds: o.acted_seconds, false_rollback: o.false_rollback, missed_defect: o.missed_defect, misattribution: o.misattribution,
   };
@@ -73,13 +94,13 @@ export function comparison(team: RunResult, policy: RunResult, actions: readonly
     const first = actions.find((a) => a.refused === null && a.action.type === 'plan' && a.action.flag === flag
       && (a.action.op === 'rollback' || a.action.op === 'pause') && (onset === null || a.atUs / 1e6 >= onset));
     let better: 'team' | 'policy' | 'tie' = 'tie';
-    let why = 'the same users hurt and the same final exposure';
+    let why = defective ? 'the same users hurt' : `nobody hurt, and the same exposure reached users by the end (${t.reached_percent}%)`;
     if (t.blast_radius_users !== p.blast_radius_users) {
       better = t.blast_radius_users < p.blast_radius_users ? 'team' : 'policy';
       why = `fewer users hurt (${Math.min(t.blast_radius_users, p.blast_radius_users)} against ${Math.max(t.blast_radius_users, p.blast_radius_users)})`;
-    } else if (!defective && t.final_percent !== p.final_percent) {
-      better = t.final_percent > p.final_percent ? 'team' : 'policy';
-      why = `nobody hurt, and the rollout went further (${Math.max(t.final_percent, p.final_percent)}% against ${Math.min(t.final_percent, p.final_percent)}%)`;
+    } else if (!defective && t.reached_percent !== p.reached_percent) {
+      better = t.reached_percent > p.reached_percent ? 'team' : 'policy';
+      why = `nobody hurt, and the rollout went further: ${Math.max(t.reached_percent, p.reached_percent)}% against ${Math.min(t.reached_percent, p.reached_percent)}% had reached users by the end`;
     } else if (defective) {
       why = `the same users hurt (${t.blast_radius_users})`;
     }

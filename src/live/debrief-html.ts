@@ -54,6 +54,13 @@ export function drillHtml(d: DrillDocument): string {
     fmt(c.firstPersonActionSeconds),
   ].map(cell).join('')}</tr>`).join('\n');
   const r = d.record;
+  // A fault injected at the instant the drill ended was accepted but never switched on: it is in neither run's
+  // faults, and the actions say so rather than "done". A catalogue fault is injected once; ad-hoc ones are numbered.
+  const switchedOn = new Set(d.faults.map((f) => `${f.source === 'ad-hoc' ? 'ad-hoc' : 'catalogue'}:${f.name}`));
+  const injected = (a: (typeof r.actions)[number]) => a.refused !== null ? null
+    : a.action.type === 'fault' ? `catalogue:${a.action.name}` : a.action.type === 'adhoc-fault' && a.faultName ? `ad-hoc:${a.faultName}` : null;
+  const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k); });
+  const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first' : 'done');
   const caseLine = d.revealed.case ?? 'base scenario';
   const ended = r.end.reason === 'interrupted' ? `stopped at ${fmt(r.end.atUs / 1e6)} without an end (the journal stops there)` : `ended at ${fmt(r.end.atUs / 1e6)} (${r.end.reason})`;
   const body = `
@@ -70,6 +77,7 @@ export function drillHtml(d: DrillDocument): string {
 <tbody>${cmp}</tbody></table>
 <h2>Faults both runs faced</h2>
 ${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>from</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), fmt(f.team_to_seconds), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+${neverOn.length ? `<p id="faults-never-on">Injected, never switched on (the drill ended first, so neither run faced them): ${escape(neverOn.map((a) => `${a.action.type === 'fault' ? a.action.name : a.faultName} at ${fmt(a.atUs / 1e6)}`).join(', '))}.</p>` : ''}
 <chart-0/>
 <chart-1/>
 <h2>Revealed</h2>
@@ -79,7 +87,7 @@ ${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>k
 <table><thead><tr><th>name</th><th>role</th><th>joined (wall time, UTC)</th></tr></thead><tbody>${rows(r.people.map((p) => [p.name, p.role, p.joined]))}</tbody></table>
 <h2>People's actions</h2>
 <table><thead><tr><th>sim time</th><th>wall time (UTC)</th><th>who</th><th>what</th><th>result</th><th>config version</th></tr></thead>
-<tbody>${rows(r.actions.map((a) => [fmt(a.atUs / 1e6), a.wallTime, `${a.by} (${a.role})`, describeAction(a.action, a.faultName), a.refused ?? 'done', a.configVersion ?? '']))}</tbody></table>
+<tbody>${rows(r.actions.map((a) => [fmt(a.atUs / 1e6), a.wallTime, `${a.by} (${a.role})`, describeAction(a.action, a.faultName), result(a), a.configVersion ?? '']))}</tbody></table>
 <h2>Audit trail (decisions)</h2>
 <div class="audit"><table><thead><tr><th>sim time</th><th>flag</th><th>actor</th><th>action</th><th>stage</th><th>%</th><th>config</th><th>reason</th></tr></thead>
 <tbody>${rows(d.team.audit.filter((a) => a.event === 'decision' || a.event === 'wait').map((a) => [fmt(a.timeSeconds), a.flag, a.by ? `${a.actor} (${a.by})` : a.actor, a.action ?? a.event, a.stage === undefined ? '' : a.stage + 1, a.percent ?? '', `v${a.configVersion}`, a.reason ?? '']))}</tbody></table></div>

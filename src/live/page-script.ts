@@ -4,7 +4,7 @@
  * sends only what came after), and applies each update to a DOM built once. Text goes in with textContent
  * only. A connection indicator says live, stale (no update for three seconds) or disconnected.
  */
-import { clock } from '../units/format.js';
+import { clock, ms, percent, trim } from '../units/format.js';
 import { CHARTS_JS } from './page-charts.js';
 import { CONTROLS_JS } from './page-controls.js';
 import { TABLES_JS } from './page-tables.js';
@@ -20,6 +20,10 @@ const COMMON_JS = String.raw`
   function show(el, on) { if (el.hidden === on) el.hidden = !on; }
   // The simulated clock as every report and terminal says it: the one formatter, its own source.
   var clock = ${clock.toString()};
+  // Latencies and rates likewise: "p99 14.7ms" and "errors 0.52%", as the run reports and the terminal say them.
+  var trim = ${trim.toString()};
+  var fmtMs = ${ms.toString()};
+  var percent = ${percent.toString()};
   function fmtSim(s) { return s == null ? '–' : clock(s); }
   function fmtNum(x) { return x == null ? '–' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 1000) / 1000); }
   function localTime(iso) { var d = new Date(iso); return isNaN(d.getTime()) ? iso : d.toLocaleTimeString(); }

@@ -17,6 +17,7 @@
 import type { Gate } from '../scenario/types.js';
 import { mixturePercentiles, type CoarseCounts } from '../telemetry/coarse.js';
 import type { ProbeSpec } from '../telemetry/probes.js';
+import { gateFigure } from '../units/format.js';
 import { stratifiedRatioScore } from './ratio-score.js';
 import type { BoundGate, GateContext, GateReading, Look } from './reading.js';
 import { SpendingBounds, type Bound } from './sequential.js';
@@ -108,7 +109,7 @@ export function bindCompareGate(gate: CompareGate, ctx: GateContext, selected: P
       const rOn = rate(0), rOff = rate(1);
       const r = stratifiedRatioScore(both.map((j) => ({ x1: w.failed[2 * j], n1: w.requests[2 * j], x0: w.failed[2 * j + 1], n0: w.requests[2 * j + 1] })), gate.maxIncrease);
       return {
-        gate: gate.source, samples: on + off, ...verdictOf(look, boundAt(look, r.information), r.z, r.p, `errors ${fmt(rOn)} on vs ${fmt(rOff)} off ${within}`),
+        gate: gate.source, samples: on + off, ...verdictOf(look, boundAt(look, r.information), r.z, r.p, `errors ${gateFigure('req_failed', 'rate', rOn)} on vs ${gateFigure('req_failed', 'rate', rOff)} off ${within}`),
         parts: [{ label: 'flag-on error rate', value: round6(rOn), limit: null }, { label: 'flag-off error rate', value: round6(rOff), limit: null }],
       };
     },
