@@ -59,6 +59,21 @@ const englishOnly = {
 };
 
 /**
+ * zod's `z.fromJSONSchema` (JSON Schema to a zod schema, about 100 KB of the bundle with what only it uses) is
+ * not used by rehearse: in the bundle it throws, saying so. A source file that starts using it fails the build.
+ */
+const zodWithoutFromJsonSchema = {
+  name: 'zod-without-from-json-schema',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/from-json-schema\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/]classic[\\/]/.test(args.importer)
+      ? { path: args.path, namespace: 'zod-without-from-json-schema' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-without-from-json-schema' }, () => ({
+      contents: "export function fromJSONSchema() { throw new Error('z.fromJSONSchema is left out of the bundle (scripts/bundle.mjs)'); }", loader: 'js',
+    }));
+  },
+};
+
+/**
  * commander requires node:child_process when it loads (about 8 ms of every start here), for the executable
  * subcommands rehearse does not have: the bundle's commander requires it when it would spawn one. A commander
  * whose source no longer holds that line fails the build rather than quietly keeping the cost.
@@ -76,20 +91,44 @@ const commanderSpawnsLate = {
 };
 
 /**
- * Packages a source module imports at its top but uses only in some calls: in the bundle, the package (and what
- * it imports) loads when first used. @prometheus-io/lezer-promql builds its parser when it loads, with
+ * What a source module imports at its top but uses only in some calls: in the bundle, the module or package (and
+ * what it imports) loads when first used. @prometheus-io/lezer-promql builds its parser when it loads, with
  * @lezer/lr, @lezer/common and @lezer/highlight (about 5 ms and 0.7 MB of every start here): `validate` of a
- * file without a PromQL query never needs it. Each value is a Proxy that loads the package on its first use; a
- * source file no longer importing it as written fails the build rather than quietly keeping the cost.
+ * file without a PromQL query never needs it. The adapters of flag files, Argo and Flagger resources and rule
+ * files (src/interop) load when a scenario names such a file: about 15 ms of `validate` here for one that names
+ * none. An object is a Proxy that loads on its first use; a function a wrapper that loads on its first call.
+ * Each entry is [the import as written, what it imports, the names, 'object' | 'function']; a source file no
+ * longer importing it as written fails the build rather than quietly keeping the cost.
  */
 const LATE_IMPORTS = {
-  'lang/promql-syntax.ts': ["import { parser } from '@prometheus-io/lezer-promql';", '@prometheus-io/lezer-promql', ['parser']],
+  'lang/promql-syntax.ts': [["import { parser } from '@prometheus-io/lezer-promql';", '@prometheus-io/lezer-promql', ['parser'], 'object']],
+  'load/scenario.ts': [
+    ["import { typedCallWarning } from '../interop/launchdarkly/typed.js';", '../interop/launchdarkly/typed.js', ['typedCallWarning'], 'function'],
+    ["import { servedTo } from '../interop/serve.js';", '../interop/serve.js', ['servedTo'], 'function'],
+    ["import { readFlagSources } from './flag-sources.js';", './flag-sources.js', ['readFlagSources'], 'function'],
+  ],
+  'load/resources.ts': [
+    ["import { importArgoPlan } from '../interop/argo/plan.js';", '../interop/argo/plan.js', ['importArgoPlan'], 'function'],
+    ["import { importFlaggerPlan } from '../interop/flagger/plan.js';", '../interop/flagger/plan.js', ['importFlaggerPlan'], 'function'],
+    ["import { applyPatches } from '../interop/patch.js';", '../interop/patch.js', ['applyPatches'], 'function'],
+  ],
+  'load/rule-files.ts': [
+    ["import { readRuleFile, type ParsedGroup, type ParsedRule } from '../interop/prometheus/rules.js';", '../interop/prometheus/rules.js', ['readRuleFile'], 'function'],
+  ],
 };
-const late = (pkg, name) => `const ${name} = new Proxy({}, {
-  get: (_, key) => { const v = require(${JSON.stringify(pkg)}).${name}; const p = Reflect.get(v, key, v); return typeof p === 'function' ? p.bind(v) : p; },
-  has: (_, key) => key in require(${JSON.stringify(pkg)}).${name},
-  getPrototypeOf: () => Object.getPrototypeOf(require(${JSON.stringify(pkg)}).${name}),
+let lateCount = 0;
+const late = (spec, name, kind) => {
+  const load = `require(${JSON.stringify(spec)})`;
+  if (kind === 'function') {
+    const m = `__late${lateCount++}`;
+    return `let ${m}; const ${name} = (...args) => (${m} ??= ${load}).${name}(...args);`;
+  }
+  return `const ${name} = new Proxy({}, {
+  get: (_, key) => { const v = ${load}.${name}; const p = Reflect.get(v, key, v); return typeof p === 'function' ? p.bind(v) : p; },
+  has: (_, key) => key in ${load}.${name},
+  getPrototypeOf: () => Object.getPrototypeOf(${load}.${name}),
 });`;
+};
 
 /**
  * src/version.ts reads package.json when it loads, at every start: the bundle holds the version of the
@@ -113,15 +152,14 @@ const whereCompiled = (out) => ({
   setup(b) {
     b.onLoad({ filter: /\.ts$/ }, async (args) => {
       let text = await readFile(args.path, 'utf8');
+      if (text.includes('fromJSONSchema')) throw new Error(`${args.path} uses z.fromJSONSchema, which the bundle leaves out (zodWithoutFromJsonSchema)`);
       if (text.includes('import.meta.url')) {
         const twin = relative(dirname(out), join(root, 'dist', relative(src, args.path))).split(sep).join('/').replace(/\.ts$/, '.js');
         text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin.startsWith('.') ? twin : `./${twin}`)}, __rehearseBundleUrl).href`);
       }
-      const lateImport = LATE_IMPORTS[relative(src, args.path).split(sep).join('/')];
-      if (lateImport) {
-        const [line, pkg, names] = lateImport;
+      for (const [line, spec, names, kind] of LATE_IMPORTS[relative(src, args.path).split(sep).join('/')] ?? []) {
         if (text.split(line).length !== 2) throw new Error(`${args.path} no longer holds ${line} once`);
-        text = text.replace(line, names.map((n) => late(pkg, n)).join('\n'));
+        text = text.replace(line, names.map((n) => late(spec, n, kind)).join('\n'));
       }
       // A script compiled by bin/rehearse.js has no import(): Node's own modules are required.
       text = text.replace(/\bimport\((['"])(node:[a-z_/]+)\1\)/g, 'Promise.resolve(require($1$2$1))');
@@ -146,7 +184,7 @@ const bundle = (entry, outfile) => build({
   // Local names shortened: 1.4 MB instead of 1.8 read and held at every start; the source map keeps the names.
   minifyIdentifiers: true,
   logLevel: 'warning',
-  plugins: [lateExternals, englishOnly, commanderSpawnsLate, versionBuiltIn, whereCompiled(outfile)],
+  plugins: [lateExternals, englishOnly, zodWithoutFromJsonSchema, commanderSpawnsLate, versionBuiltIn, whereCompiled(outfile)],
 });
 
 /**

@@ -22,6 +22,7 @@ import type { ScenarioInput } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate.js';
 import { readFlagSources } from './flag-sources.js';
+import type { FlagSources } from './flag-sources.js';
 import { readPlanResources } from './resources.js';
 import { resolveRules } from './rule-files.js';
 
@@ -87,7 +88,7 @@ function inAnyCase(loaded: Loaded & { ok: true }, cases: readonly (Scenario | nu
 function caseSystem(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined): Scenario | null {
   const valid = validateScenario(raw, at, caseName);
   if (!valid.ok) return null;
-  const imports = readFlagSources(valid.input.flags?.from, baseDir);
+  const imports = flagSources(valid.input.flags?.from, baseDir);
   if (imports.problems.length) return null;
   const normalized = normalize(valid.input, imports.sources, readPlanResources(valid.input, baseDir));
   return normalized.ok ? normalized.scenario : null;
@@ -105,11 +106,19 @@ function causeFirst(raw: unknown, at: Locate, baseDir: string, file: string, ref
   return loaded.ok ? refused : loaded;
 }
 
+/**
+ * The flag files a scenario names, read through their adapters; none read when it names none, so that a scenario
+ * without flag files never loads the adapters (the bundle loads them on first use: scripts/bundle.mjs).
+ */
+function flagSources(from: NonNullable<ScenarioInput['flags']>['from'], baseDir: string): FlagSources {
+  return from === undefined ? { sources: new Map(), warnings: [], problems: [] } : readFlagSources(from, baseDir);
+}
+
 function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined, file: string): Loaded {
   const valid = validateScenario(raw, at, caseName);
   if (!valid.ok) return causeFirst(raw, at, baseDir, file, valid);
   const { input, where } = valid;
-  const imports = readFlagSources(input.flags?.from, baseDir);
+  const imports = flagSources(input.flags?.from, baseDir);
   if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
   const warnings = imports.warnings;
   const normalized = normalize(input, imports.sources, readPlanResources(input, baseDir));
