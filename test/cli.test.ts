@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildProgram, COMMAND_GROUPS } from '../src/cli/main.js';
 import { launchdarklyHashValue } from '../src/flags/bucketing.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -20,6 +21,22 @@ function rehearse(...args: string[]): { code: number; stdout: string; stderr: st
 }
 
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('the program a command line builds', () => {
+  const names = (named?: string) => buildProgram(() => {}, () => {}, () => {}, named).commands.map((c) => c.name());
+
+  it('names each command in its group, and a command line naming one builds only that group', () => {
+    expect(names()).toEqual(COMMAND_GROUPS.flatMap(([, group]) => group));
+    for (const [, group] of COMMAND_GROUPS) for (const name of group) expect(names(name)).toEqual(group);
+  });
+
+  it('builds every command for help, an option or a misspelt command, so that help lists them and a suggestion can be made', () => {
+    for (const first of [undefined, '--help', 'help', 'valdate']) expect(names(first)).toHaveLength(16);
+    const r = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), 'valdate', 'x.yaml'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("(Did you mean validate?)");
+  });
+});
 
 describe('rehearse validate', () => {
   it('names the file, line, path and a suggestion for a misspelt service, and exits 2', () => {

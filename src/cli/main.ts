@@ -16,7 +16,24 @@ import { applyReadLimits } from './limits.js';
 // Commands load what they need when they run: `--version`, `--help` and `validate` stay fast because the
 // charts, faker, the worker pool and the statistics are imported only by the commands that use them.
 
-export function buildProgram(out: (s: string) => void, setExit: (code: number) => void, err: (s: string) => void = console.error): Command {
+/**
+ * Each group of commands with the names it registers, in the order of `rehearse --help`. A command line that names
+ * one of them builds only its group: `rehearse validate` starts without making the other ten commands and their
+ * options. test/cli.test.ts holds each list to what its group registers.
+ */
+export const COMMAND_GROUPS: readonly (readonly [(program: Command, ctx: CommandContext) => void, readonly string[]])[] = [
+  [rehearsalCommands, ['run', 'validate', 'ci', 'sweep', 'merge', 'report']],
+  [userCommands, ['cohorts', 'bucket']],
+  [gamedayCommands, ['gameday']],
+  [toolCommands, ['lint', 'export', 'flags', 'import', 'init', 'calibrate', 'schema']],
+];
+
+/**
+ * The program; `named`, the first word of the command line: when it names a command, only that command's group is
+ * made. Anything else (none, an option such as --help, a misspelt command) makes them all, for the help and the
+ * suggestion.
+ */
+export function buildProgram(out: (s: string) => void, setExit: (code: number) => void, err: (s: string) => void = console.error, named?: string): Command {
   const program = new Command('rehearse')
     .description('Rehearse staged feature-flag rollouts in a discrete-event simulation.')
     .version(VERSION)
@@ -35,11 +52,8 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       return main(argv, { out: sink, err });
     },
   };
-  // In the order of `rehearse --help`.
-  rehearsalCommands(program, ctx);
-  userCommands(program, ctx);
-  gamedayCommands(program, ctx);
-  toolCommands(program, ctx);
+  const only = COMMAND_GROUPS.find(([, names]) => named !== undefined && names.includes(named));
+  for (const [register] of only ? [only] : COMMAND_GROUPS) register(program, ctx);
   return program;
 }
 
@@ -59,7 +73,7 @@ export function terminalSafe(s: string): string {
 export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }, colours: Colours = NO_COLOURS): Promise<number> {
   const io = { out: (s: string) => raw.out(paint(terminalSafe(s), colours.out)), err: (s: string) => raw.err(paint(terminalSafe(s), colours.err)) };
   let code = EXIT_OK;
-  const program = buildProgram(io.out, (c) => (code = c), io.err);
+  const program = buildProgram(io.out, (c) => (code = c), io.err, argv[0]);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   try {
     // Limits on what is read (REHEARSE_MAX_SCENARIO and the like): read here, like every environment variable.
