@@ -430,6 +430,13 @@ describe('game-day dashboard in chromium', () => {
       expect(debrief.tips).toContainEqual({ fault: 'pay-down', from: '5m00s', to: '8m00s' });
       expect(debrief.tips).toContainEqual(expect.objectContaining({ at: '5m00s', by: 'fran' }));
       expect(debrief.tips).toContainEqual(expect.objectContaining({ at: '12m00s', by: 'fran' }));
+      // Both charts are shares (journeys with the flag on, error rates): their axis reads in percentages.
+      const shares = await d.evaluate((chart) => {
+        const axis = [...document.querySelectorAll(`${chart} g.role-axis`)].find((g) => /^Y-axis/.test(g.getAttribute('aria-label') ?? ''));
+        return [...(axis?.querySelectorAll('.role-axis-label text') ?? [])].map((x) => x.textContent);
+      }, `#chart-${i}`);
+      expect(shares.length, JSON.stringify(shares)).toBeGreaterThan(1);
+      for (const l of shares) expect(l).toMatch(/^\d+(\.\d+)?%$/);
     }
     expect(problems).toEqual([]);
     await context.close();

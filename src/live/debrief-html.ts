@@ -33,7 +33,8 @@ export function drillHtml(d: DrillDocument): string {
         { data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: {
           x: clockX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', title: 'fault' }, clockTip('from', 'from'), clockTip('to', 'to')] } },
         { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: {
-          x: clockX('t'), y: { field: 'value', type: 'quantitative', title: y },
+          // Both charts are shares: the axis reads as percentages, as the rest of the debrief writes rates.
+          x: clockX('t'), y: { field: 'value', type: 'quantitative', title: y, axis: { format: '~%' } },
           color: { field: 'series', type: 'nominal', title: null }, strokeDash: { field: 'who', type: 'nominal', title: 'run', scale: { domain: ['team', 'policy alone'] } },
         } },
         { data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: {
