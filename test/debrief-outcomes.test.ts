@@ -194,7 +194,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(row['team: what happened (ground truth)']).toBe(`${words}; then resumed: at 5% when the run ended\nin progress at stage 2 of 4 (5%), cut off by the end of the drill`);
     // The person's promote is not what the column counts: it names what it counts (a pause or a roll back), so
     // that a dash beside a flag a person acted on reads right.
-    const first = 'first pause or roll back by a person\n(for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)';
+    const first = 'first pause or roll back by a person\n(when, in simulated time; for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)';
     expect(Object.keys(row)).toContain(first);
     expect(row[first]).toBe('–');
   }, 240_000);
@@ -239,7 +239,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     expect(c.better).toBe('policy');
     // The flag hurt nobody, and the column still gives the person's rollback: its header says so (it said "once the
     // harm began, for a flag that hurt users", and read as if a time beside a healthy flag were a detection).
-    expect(table.find((r) => r.flag === 'new-pay')!['first pause or roll back by a person\n(for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)']).toBe('2m00s');
+    expect(table.find((r) => r.flag === 'new-pay')!['first pause or roll back by a person\n(when, in simulated time; for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)']).toBe('2m00s');
     expect(table[0]['team: what happened (ground truth)']).toMatch(/^false rollback: rolled back at 10%, nobody hurt\n/);
     expect(table[0]['policy alone: what happened (ground truth)']).toMatch(/^shipped: promoted to 100%/);
   }, 240_000);

@@ -129,15 +129,15 @@ describe('gameday ctl status, polled', () => {
     expect(watched.out.filter((l) => l.endsWith('note: last look'))).toHaveLength(1);
     expect(watched.out.filter((l) => l.endsWith('note: p99 fine'))).toHaveLength(1);
     expect(watched.out.some((l) => /^gate-tuning: 16m30s of 25m00s, ended /.test(l))).toBe(true);
-    expect(watched.out.some((l) => /^ {2}ended \(by-hand\): /.test(l))).toBe(true);
+    expect(watched.out.some((l) => /^ {2}ended \(by hand\): /.test(l))).toBe(true);
     await d.debriefDone;
     d.feed.produce(Date.now());
     // Once ended, where the debrief is, as the page's banner says.
     const after = await ctl([url, 'status']);
-    const where = after.out.find((l) => l.startsWith('  ended (by-hand): '))!;
+    const where = after.out.find((l) => l.startsWith('  ended (by hand): '))!;
     const late = await ctl([url, 'note', 'too late']);
     expect([late.code, late.err]).toEqual([1, '409: the drill has ended\nnext: nothing more is recorded; `gameday ctl URL status` says where the debrief is']);
-    expect(where).toMatch(/^ {2}ended \(by-hand\): the debrief is written to \S+drill\.html and \S+drill\.json; open it at http:\/\/127\.0\.0\.1:\d+\/debrief\?token=\S+$/);
+    expect(where).toMatch(/^ {2}ended \(by hand\): the debrief is written to \S+drill\.html and \S+drill\.json; open it at http:\/\/127\.0\.0\.1:\d+\/debrief\?token=\S+$/);
   }, 480_000);
 });
 

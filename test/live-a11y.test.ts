@@ -168,7 +168,7 @@ describe('the game-day dashboard by keyboard and screen reader', () => {
     expect(await ada.getAttribute('#announce', 'role')).toBe('status');
     expect(await ada.evaluate(() => (window as unknown as { said: string[] }).said)).toEqual([
       'The drill is running.',
-      'The drill has ended (by-hand). The debrief is being written.',
+      'The drill has ended (by hand). The debrief is being written.',
       'The debrief is ready: its link is at the top of the page.',
     ]);
     expect(errors).toEqual([]);

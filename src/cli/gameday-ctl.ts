@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { clock } from '../units/format.js';
+import { END_WORDS } from '../live/end-words.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -97,6 +98,8 @@ const withToken = (base: URL, token: string) => {
 };
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?" (as the drill prints it). */
+/** How the drill ended, in the words of its terminal and the debrief (the state says `by-hand`). */
+const endWords = (r: string | null | undefined) => (r && r in END_WORDS ? END_WORDS[r as keyof typeof END_WORDS] : r ?? 'by hand');
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
 export interface StateAnswer {
@@ -145,9 +148,9 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
   const d = m.debrief;
   if (m.status === 'ended' && d) {
     const served = d.served !== false ? `; open it at ${new URL(`debrief?token=${encodeURIComponent(url.searchParams.get('token') ?? '')}`, url).href}` : '';
-    lines.push(d.state === 'ready' ? `  ended (${m.endReason ?? 'by hand'}): the debrief is written to ${d.files ? `${d.files.html} and ${d.files.json}` : 'its files'}${served}`
-      : d.state === 'failed' ? `  ended (${m.endReason ?? 'by hand'}): the debrief could not be written${d.error ? `: ${d.error}` : ''}`
-        : `  ended (${m.endReason ?? 'by hand'}): writing the debrief: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
+    lines.push(d.state === 'ready' ? `  ended (${endWords(m.endReason)}): the debrief is written to ${d.files ? `${d.files.html} and ${d.files.json}` : 'its files'}${served}`
+      : d.state === 'failed' ? `  ended (${endWords(m.endReason)}): the debrief could not be written${d.error ? `: ${d.error}` : ''}`
+        : `  ended (${endWords(m.endReason)}): writing the debrief: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
   }
   return lines.map(printable);
 }
@@ -322,7 +325,7 @@ export async function ctlMain(args: string[], io: Io, env: Record<string, string
       return await invite(positionals[0], values.role!, values.url ?? env.REHEARSE_GAMEDAY_URL, io);
     }
     if (values.url !== undefined || args.some((a) => a.startsWith('--role'))) throw new Usage('--url and --role are for invite');
-    if (positionals.length < 2) throw new Usage('ctl needs the drill\'s link and an action');
+    if (positionals.length < 2) throw new Usage(`ctl needs the drill's link and an action: rehearse gameday ctl URL ACTION (URL is a link the game day printed; actions: ${ACTIONS})`);
     return await ctl(positionals[0], positionals[1], positionals.slice(2), values.reason, io, { since: values.since, watch: values.watch }, sleep);
   } catch (e) {
     if (e instanceof Usage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -88,7 +88,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     if (text.startsWith('{"kind":"drill"')) {
       const doc = debriefFromJournal(file, o);
       if (out !== undefined) write(doc, out, io);
-      io.out(`replay of the journal: ${plural(doc.record.actions.length, 'action')} re-applied at their simulated instants, as recorded; digest ${doc.digest}`);
+      io.out(`replay of the journal: ${plural(doc.record.actions.length, 'action')} re-applied at ${doc.record.actions.length === 1 ? 'its simulated instant' : 'their simulated instants'}, as recorded; digest ${doc.digest}`);
       // A journal holds no results to compare with: another version's may not give the digest its drill printed.
       const { version } = JSON.parse(text.slice(0, text.indexOf('\n'))) as { version: string };
       if (version !== VERSION) io.out(`the drill was recorded with rehearse ${version}, this is ${VERSION}: this digest may differ from the one the drill printed`);
@@ -118,7 +118,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     const doc = buildDocument(record, read, caseName);
     if (out !== undefined) write(doc, out, io);
     if (canonicalJson(doc) === canonicalJson(recorded)) {
-      io.out(`replay identical: ${plural(record.actions.length, 'action')} re-applied at their simulated instants; the team's run, the policy's run, the comparison and the digest are the same byte for byte`);
+      io.out(`replay identical: ${plural(record.actions.length, 'action')} re-applied at ${record.actions.length === 1 ? 'its simulated instant' : 'their simulated instants'}; the team's run, the policy's run, the comparison and the digest are the same byte for byte`);
       return 0;
     }
     const parts = (['team', 'policy', 'comparison', 'verdict', 'faults', 'budget', 'revealed'] as const).filter((k) => canonicalJson(doc[k]) !== canonicalJson(recorded[k]));

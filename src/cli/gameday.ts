@@ -15,6 +15,7 @@ import type { ServedAt } from '../live/journal.js';
 import { tampered } from './gameday-record.js';
 import { checkHiddenCases, drawCase, newSecret } from '../live/hidden.js';
 import { readDrillScenario, type DrillSetup } from '../live/session.js';
+import { END_WORDS } from '../live/end-words.js';
 import { badName } from '../live/access.js';
 import { clock as clockSeconds } from '../units/format.js';
 
@@ -89,7 +90,7 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   io.out(`journal: ${out}.journal (the drill as it happens; resume it with: rehearse gameday resume ${out}.journal)`);
   printLinks(links, io);
   if (o.start) drill.startNow();
-  else io.out('the lobby is open: the clock starts when the facilitator starts the drill');
+  else io.out("the lobby is open: the clock starts when the facilitator starts the drill (the page's Start the drill, or: rehearse gameday ctl URL start)");
   return run.wait(drill);
 }
 
@@ -175,7 +176,7 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
     onAction: (a) => io.out(actionLine(a)),
     // The page's banner, at the terminal too: the facilitator here may be the only one who can keep it going.
     onCountdown: (seconds) => io.out(`every plan is done: the drill ends in ${Math.round(seconds)} s of wall time unless the facilitator keeps it going (the page's Keep the drill going, or: rehearse gameday ctl URL keep-going)`),
-    onEnded: (d) => io.out(`drill ended at ${clock(d.session.endedUs!)} (${d.session.endReason}); writing the debrief (Ctrl-C to stop now: the journal keeps the drill)`),
+    onEnded: (d) => io.out(`drill ended at ${clock(d.session.endedUs!)} (${END_WORDS[d.session.endReason!]}); writing the debrief (Ctrl-C to stop now: the journal keeps the drill)`),
     onDebrief: (r, e) => {
       if (r) {
         io.out(`debrief written to ${out}.html and ${out}.json, digest ${r.digest}`);

@@ -30,9 +30,16 @@ export function allowed(role: Role, type: string): boolean {
   return ALLOWED[role].includes(type);
 }
 
-/** What a role may do, in words (for a 403's message). */
+/** What a role may do, in the words of `gameday ctl` and the page (for a 403's message). */
+const SCOPE: Record<Role, string> = {
+  facilitator: 'facilitators may do everything',
+  operator: 'operators may act on rollout plans (promote, pause, resume, rollback, approve) and write notes',
+  scribe: 'scribes may write notes',
+  observer: 'observers watch: they cannot act',
+};
+
 export function roleScope(role: Role): string {
-  return role === 'observer' ? 'observers watch: they cannot act' : `${role}s may: ${ALLOWED[role].join(', ')}`;
+  return SCOPE[role];
 }
 
 export function newToken(): string {

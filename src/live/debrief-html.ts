@@ -8,6 +8,7 @@ import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
 import { budget, clock } from '../units/format.js';
 import { describeAction } from './actions.js';
+import { END_WORDS } from './end-words.js';
 import type { Side } from './compare.js';
 import type { DrillDocument } from './debrief.js';
 
@@ -63,7 +64,7 @@ export function drillHtml(d: DrillDocument): string {
   const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k); });
   const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first' : 'done');
   const caseLine = d.revealed.case ?? 'base scenario';
-  const ended = r.end.reason === 'interrupted' ? `stopped at ${fmt(r.end.atUs / 1e6)} without an end (the journal stops there)` : `ended at ${fmt(r.end.atUs / 1e6)} (${r.end.reason})`;
+  const ended = r.end.reason === 'interrupted' ? `stopped at ${fmt(r.end.atUs / 1e6)} without an end (the journal stops there)` : `ended at ${fmt(r.end.atUs / 1e6)} (${END_WORDS[r.end.reason]})`;
   const body = `
 <h1>Game-day debrief: ${escape(r.scenario.name)}</h1>
 <p class="meta">seed ${escape(r.seed)} · case <strong>${escape(caseLine)}</strong>${r.case.hidden ? ' (hidden during the drill)' : ''} · gates ${escape(r.gates)} · ${escape(ended)} · rehearse ${escape(d.version)} · scenario sha256 ${escape(r.scenario.sha256.slice(0, 16))}… · digest ${escape(d.digest.slice(0, 16))}…</p>
@@ -74,7 +75,7 @@ export function drillHtml(d: DrillDocument): string {
 <h2>How the team and the policy are compared</h2>
 <ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
 <h2>Team and policy alone, side by side</h2>
-<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)</small></th></tr></thead>
+<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(when, in simulated time; for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)</small></th></tr></thead>
 <tbody>${cmp}</tbody></table>
 <h2>Faults both runs faced</h2>
 ${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>from</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), fmt(f.team_to_seconds), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}

@@ -8,6 +8,7 @@ import { clock, ms, percent, trim } from '../units/format.js';
 import { CHARTS_JS } from './page-charts.js';
 import { CONTROLS_JS } from './page-controls.js';
 import { TABLES_JS } from './page-tables.js';
+import { END_WORDS } from './end-words.js';
 
 const COMMON_JS = String.raw`
   var token = new URLSearchParams(location.search).get('token') || '';
@@ -25,6 +26,9 @@ const COMMON_JS = String.raw`
   var fmtMs = ${ms.toString()};
   var percent = ${percent.toString()};
   function fmtSim(s) { return s == null ? '–' : clock(s); }
+  // How the drill ended, in the words of the terminal, gameday ctl and the debrief.
+  var END_WORDS = ${JSON.stringify(END_WORDS)};
+  function endWords(r) { return END_WORDS[r] || r; }
   function fmtNum(x) { return x == null ? '–' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 1000) / 1000); }
   function localTime(iso) { var d = new Date(iso); return isNaN(d.getTime()) ? iso : d.toLocaleTimeString(); }
   function pct(x) { return (Math.round(x * 10000) / 100) + '%'; }
@@ -39,7 +43,7 @@ const MAIN_JS = String.raw`
   function announce(m) {
     var cd = m.countdown, d = m.debrief;
     var now = m.status === 'ended' ? (d.state === 'ready' ? (d.served === false ? 'The debrief is written to ' + (d.files ? d.files.html : 'its files') + '; the drill\'s server has stopped.' : 'The debrief is ready: its link is at the top of the page.')
-        : d.state === 'failed' ? 'The debrief could not be written.' : 'The drill has ended (' + m.endReason + '). The debrief is being written.')
+        : d.state === 'failed' ? 'The debrief could not be written.' : 'The drill has ended (' + endWords(m.endReason) + '). The debrief is being written.')
       : m.status === 'running' && cd ? (cd.running ? 'Every plan is done. The drill ends in ' + Math.ceil(cd.remainingSeconds) + ' s unless the facilitator keeps it going.'
         : 'Every plan is done; the facilitator keeps the drill going.')
       : m.status === 'running' ? 'The drill is running.' : m.status === 'paused' ? 'The clock is paused.' : m.status === 'lobby' ? 'In the lobby.' : '';
@@ -51,7 +55,7 @@ const MAIN_JS = String.raw`
   function renderMeta(m) {
     announce(m);
     text($('clock'), fmtSim(m.nowSeconds) + ' of ' + fmtSim(m.horizonSeconds) + ' simulated');
-    var status = m.status === 'ended' ? 'ended (' + m.endReason + ')' : m.status === 'lobby' ? 'in the lobby' : m.status;
+    var status = m.status === 'ended' ? 'ended (' + endWords(m.endReason) + ')' : m.status === 'lobby' ? 'in the lobby' : m.status;
     text($('status'), status);
     if (document.body.getAttribute('data-status') !== m.status) document.body.setAttribute('data-status', m.status);
     var pace = m.speed + 'x asked';

@@ -183,7 +183,7 @@ export class DrillSession {
         if (this.scenario.faults.some((f) => f.name === action.name && f.start.kind === 'manual')) return null;
         // Hidden catalogue faults are neither listed nor suggested: the answer may be read over a shoulder.
         const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => f.name);
-        return names.length ? `name: no fault "${action.name}" in the catalogue${didYouMean(action.name, names)} (catalogue: ${names.join(', ')})` : 'name: the scenario has no faults-catalogue';
+        return names.length ? `name: no fault "${action.name}" in the catalogue${didYouMean(action.name, names)} (catalogue: ${names.join(', ')})` : "name: the scenario has no faults-catalogue: inject an ad-hoc fault instead (gameday ctl URL adhoc-fault '{kind: latency, target: SERVICE, add: 300ms, for: 5m}')";
       }
       case 'adhoc-fault': {
         const normalized = normalizeAdhocFault(action.fault, 'ad-hoc', this.scenario);

@@ -1,0 +1,12 @@
+/**
+ * How a drill ended, in the words every surface uses (the drill's terminal, the page, `gameday ctl status`, the
+ * debrief): the journal and the documents keep the reason's key (`by-hand`), people read these.
+ */
+import type { EndReason } from './session.js';
+
+export const END_WORDS: Record<EndReason, string> = {
+  horizon: "the scenario's horizon",
+  'by-hand': 'by hand',
+  'plans-done': 'every plan done',
+  interrupted: 'interrupted',
+};
