@@ -54,6 +54,14 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
   };
   const only = COMMAND_GROUPS.find(([, names]) => named !== undefined && names.includes(named));
   for (const [register] of only ? [only] : COMMAND_GROUPS) register(program, ctx);
+  // A usage error names the help of the command it came from (`rehearse gameday resume --help`), which lists its options.
+  const helpOf = (c: Command, path: string): void => {
+    for (const sub of c.commands) {
+      sub.showHelpAfterError(`(run "${path} ${sub.name()} --help" for usage)`);
+      helpOf(sub, `${path} ${sub.name()}`);
+    }
+  };
+  helpOf(program, 'rehearse');
   return program;
 }
 
