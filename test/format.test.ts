@@ -116,6 +116,24 @@ describe('terminal summary', () => {
     expect(text).toMatch(/; error budget: exhausted \([\d.]+x the budget\)$/m);
     expect(text).toMatch(/detected after [\d.]+s/);
   });
+
+  it('lists the failed readings of every round the failure counter counted, each with its time, not only the last', async () => {
+    const { loadScenarioFile } = await import('../src/load/scenario.js');
+    const { runScenario } = await import('../src/score/result.js');
+    const { formatSummary } = await import('../src/report/terminal.js');
+    const loaded = loadScenarioFile(new URL('../scenarios/consumer-first.yaml', import.meta.url).pathname);
+    if (!loaded.ok) throw new Error('consumer-first.yaml does not load');
+    const result = runScenario(loaded.scenario);
+    const lines = formatSummary(result).split('\n');
+    const at = lines.findIndex((l) => /rollback +3 failed readings, over the failure limit of 2; back to 0%/.test(l));
+    expect(at).toBeGreaterThan(0);
+    const listed = lines.slice(at + 1).filter((l) => /^ {24,}\d+m\d\ds {2}\S/.test(l)).map((l) => l.trim().split('  ')[0]);
+    // Three rounds with a failed reading, as the audit has them up to the rollback: each listed with its time.
+    const decision = result.rollouts.find((p) => p.flag === 'new-checkout')!.decisions.find((d) => d.action === 'rollback')!;
+    const rounds = [...new Set(result.audit.filter((a) => a.flag === 'new-checkout' && a.event === 'gate' && a.gate?.verdict === 'fail' && a.timeSeconds <= decision.timeSeconds).map((a) => a.timeSeconds))];
+    expect(rounds).toHaveLength(3);
+    expect([...new Set(listed)]).toEqual(['1m00s', '2m00s', '3m00s']);
+  });
 });
 
 describe('plurals in messages', () => {

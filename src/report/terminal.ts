@@ -77,14 +77,21 @@ export function formatVerdict(r: RunResult): string[] {
   return [`verdict: ${verdictLabel(runVerdict(r))} (${criteriaCounts(r.acceptance)})`, ...runHeadlines(r).map((h) => `  ${h}`), ...(caveat ? caveatLines(caveat).map((x) => `  ${x}`) : [])];
 }
 
-/** The failed readings behind a rollback or pause, one per gate, and the counter that tripped. */
+/**
+ * The failed readings behind a rollback or pause and the counter that tripped: the failed readings of each round
+ * the counter counted (the last as many rounds with a failed reading as it says, up to the decision), one line per
+ * gate, each with its time when there are several rounds.
+ */
 function breachLines(r: RunResult, ro: RolloutFigures, d: RolloutFigures['decisions'][number]): string[] {
-  const failed = r.audit.filter((a) => a.flag === ro.flag && a.event === 'gate' && a.timeSeconds === d.timeSeconds && a.gate?.verdict === 'fail');
+  const failedReadings = r.audit.filter((a) => a.flag === ro.flag && a.event === 'gate' && a.gate?.verdict === 'fail' && a.timeSeconds <= d.timeSeconds);
+  const failed = failedReadings.filter((a) => a.timeSeconds === d.timeSeconds);
   if (failed.length === 0) return [d.reason];
   const counter = d.reason.match(/\(failure (\d+), limit (\d+)\)/);
   const back = d.reason.match(/; (back to [^;]*)$/);
   const head = [counter ? `${plural(Number(counter[1]), 'failed reading')}, over the failure limit of ${counter[2]}` : `${plural(failed.length, 'gate')} failed`, back?.[1]].filter(Boolean).join('; ');
-  return [head, ...failed.map((a) => `  ${a.gate!.gate}: ${readingWords(a.gate!)}`)];
+  const rounds = counter ? [...new Set(failedReadings.map((a) => a.timeSeconds))].slice(-Number(counter[1])) : [d.timeSeconds];
+  const when = (a: (typeof failed)[number]) => (rounds.length > 1 ? `${clock(a.timeSeconds)}  ` : '');
+  return [head, ...failedReadings.filter((a) => rounds.includes(a.timeSeconds)).map((a) => `  ${when(a)}${a.gate!.gate}: ${readingWords(a.gate!)}`)];
 }
 
 /** Each rollout plan as a story: what it did, when, and why. */
