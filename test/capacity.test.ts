@@ -98,4 +98,22 @@ describe('inferred where the traces show it, unknown otherwise', () => {
       'capacity unknown (concurrency: unknown) for frontend, catalog, cart, db, recommend: unbounded in the run, so results above the calibrated load (52.1/s; this run\'s peak is 2.00 times it) cannot show them saturate',
     ]);
   });
+
+  it('a service of unknown capacity has no utilization (null in the result, "unknown" in the terminal and the HTML report), where it read 0% as if idle', async () => {
+    const { formatSummary } = await import('../src/report/terminal.js');
+    const { runReportHtml } = await import('../src/report/html/run.js');
+    const s = scenario({
+      duration: '2m', traffic: { rate: '200/s' }, journeys: { j: { steps: ['a'] } },
+      services: { a: { concurrency: 'unknown', latency: '20ms', calls: ['b'] }, b: { concurrency: 8, latency: '10ms' } },
+    });
+    const r = runScenario(s);
+    expect(r.services.a.requests).toBeGreaterThan(20_000);
+    expect(r.services.a.utilization).toBeNull();
+    expect(r.windows.services.a.utilization.every((u) => u === null)).toBe(true);
+    // b: 200/s x 10 ms over 8 workers.
+    expect(r.services.b.utilization).toBeCloseTo(0.25, 1);
+    expect(formatSummary(r).split('\n').find((l) => l.startsWith('a '))).toMatch(/ unknown +0\.0 \(max 0\)$/);
+    expect(formatSummary(r).split('\n').find((l) => l.startsWith('b '))).toMatch(/ 2[45]% +0\.\d \(max \d+\)$/);
+    expect(runReportHtml(r)).toMatch(/<td>a<\/td>(<td class="num">[^<]*<\/td>){4}<td class="num">unknown<\/td>/);
+  });
 });

@@ -66,7 +66,7 @@ export const RunDocument = z.looseObject({
   scenario: z.looseObject({ name: str, seed: num, case: str.nullable() }),
   passed: z.boolean(),
   simulated: z.looseObject({ seconds: num, requests: num, events: num }),
-  services: z.record(str, CallFigures.extend({ throughputPerSec: count, utilization: share, endpoints: z.record(str, CallFigures) })),
+  services: z.record(str, CallFigures.extend({ throughputPerSec: count, utilization: share.nullable(), endpoints: z.record(str, CallFigures) })),
   journeys: z.record(str, CallFigures),
   breakers: z.array(z.looseObject({ timeSeconds: num, edge: str, to: str })),
   flags: z.array(z.looseObject({ key: str, kind: str, owner: str })),

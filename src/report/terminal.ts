@@ -13,7 +13,7 @@ export function formatSummary(r: RunResult): string {
   const head = ['service', 'req/s', 'errors', 'p50', 'p99', 'mean', 'util', 'queue'];
   const rows = Object.entries(r.services).map(([name, s]) => [
     name, s.throughputPerSec.toFixed(1), errorText(s), ms(s.latencyMs.p50), ms(s.latencyMs.p99), ms(s.latencyMs.mean),
-    `${(s.utilization * 100).toFixed(0)}%`, `${s.meanQueued.toFixed(1)} (max ${s.maxQueued})`,
+    s.utilization === null ? 'unknown' : `${(s.utilization * 100).toFixed(0)}%`, `${s.meanQueued.toFixed(1)} (max ${s.maxQueued})`,
   ]);
   lines.push(...textTable(head, rows));
   lines.push('');

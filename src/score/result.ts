@@ -35,7 +35,8 @@ export interface CallFigures {
 
 export interface ServiceFigures extends CallFigures {
   throughputPerSec: number;
-  utilization: number;
+  /** Busy workers over workers, time-averaged; null for a service of unknown capacity (`concurrency: unknown`), which has no count of workers. */
+  utilization: number | null;
   busyWorkers: number;
   meanQueued: number;
   maxQueued: number;
@@ -111,7 +112,7 @@ export interface RunResult {
     seconds: number;
     startSeconds: number[];
     /** Per window: busy workers over workers, queued requests on average over time, at most, and at the window's end. */
-    services: Record<string, WindowSeries & { utilization: number[]; meanQueued: number[]; maxQueued: number[]; endQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
+    services: Record<string, WindowSeries & { utilization: (number | null)[]; meanQueued: number[]; maxQueued: number[]; endQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
     journeys: Record<string, WindowSeries>;
     /**
      * Per flag, of the journeys that pass through a service evaluating it: those of users served the flag and of
@@ -252,11 +253,11 @@ function figures(t: TagStats): CallFigures {
   };
 }
 
-function serviceFigures(t: TagStats & ServiceGauges, seconds: number, endpoints: Record<string, CallFigures>): ServiceFigures {
+function serviceFigures(t: TagStats & ServiceGauges, seconds: number, endpoints: Record<string, CallFigures>, capacityKnown: boolean): ServiceFigures {
   return {
     ...figures(t),
     throughputPerSec: seconds > 0 ? round(t.requests / seconds, 3) : 0,
-    utilization: round(t.utilization, 4),
+    utilization: capacityKnown ? round(t.utilization, 4) : null,
     busyWorkers: round(t.busy, 3),
     meanQueued: round(t.queued, 3),
     maxQueued: t.maxQueued,
@@ -274,12 +275,15 @@ export function buildResult(
   const tel = sim.telemetry;
   const seconds = sim.simulatedUs / 1e6;
   const services: Record<string, ServiceFigures> = {};
+  // A service of unknown capacity runs unbounded: its utilization would read 0 (idle), so it has none.
+  const unknownCapacity = new Set(scenario.services.filter((x) => !x.capacityKnown).map((x) => x.name));
+  const known = (name: string) => !unknownCapacity.has(name);
   m.serviceNames.forEach((name, s) => {
     const endpoints: Record<string, CallFigures> = {};
     m.endpointNames.forEach((full, e) => {
       if (m.endpointService[e] === s) endpoints[full.slice(name.length + 1)] = figures(tel.endpoints[e]);
     });
-    services[name] = serviceFigures(tel.services[s], seconds, endpoints);
+    services[name] = serviceFigures(tel.services[s], seconds, endpoints, known(name));
   });
   const journeys: RunResult['journeys'] = {};
   m.journeyNames.forEach((name, j) => {
@@ -295,7 +299,7 @@ export function buildResult(
     startSeconds: tel.windows.map((w) => w.startUs / 1e6),
     services: Object.fromEntries(m.serviceNames.map((name, s) => [name, {
       ...series((w) => w.services[s]),
-      utilization: tel.windows.map((w) => round(w.services[s].utilization, 4)),
+      utilization: tel.windows.map((w) => (known(name) ? round(w.services[s].utilization, 4) : null)),
       meanQueued: tel.windows.map((w) => round(w.services[s].queued, 3)),
       maxQueued: tel.windows.map((w) => w.services[s].maxQueued),
       endQueued: tel.windows.map((w) => w.services[s].endQueued),

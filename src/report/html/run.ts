@@ -57,7 +57,7 @@ ${caveat ? `<p class="warning caveat">${escape(caveatSentence(caveat))}</p>` : '
     return `<tr>${verdictHtml(v)}<td><code>${escape(a.criterion)}</code></td><td class="num">${escape(value)}</td></tr>`;
   }).join('')}</tbody></table>` : '<p>The scenario has no acceptance criteria.</p>';
   const services = Object.entries(r.services).map(([name, s]) =>
-    `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${(s.utilization * 100).toFixed(0)}%</td></tr>`).join('');
+    `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${s.utilization === null ? 'unknown' : `${(s.utilization * 100).toFixed(0)}%`}</td></tr>`).join('');
   const audit = r.audit.map((a) => {
     const detail = a.gate ? `${a.gate.gate}: ${a.gate.verdict}: ${readingWords(a.gate)}`
       : a.event === 'propagated' ? `reached ${a.service} after ${duration(a.delaySeconds ?? 0)}` : a.reason ?? (a.percent !== undefined ? `${a.percent}%` : '');
