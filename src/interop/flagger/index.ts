@@ -19,7 +19,8 @@ import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { droppedMatch, readsMatch, sessionAffinityNote, splitsRequests } from './routing.js';
+import { droppedMatch, isIstioRouter, readsMatch, sessionAffinityNote, splitsRequests } from './routing.js';
+import { trafficPolicyNotes } from './affinity.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
 
@@ -203,6 +204,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
   const affinity = get(analysis, 'sessionAffinity');
   if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity, weights, intervalUs));
+  warnings.push(...trafficPolicyNotes(cn, router, isIstioRouter(router), service, context));
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
