@@ -5,10 +5,17 @@
  *   (src/cli/import.ts); and the load test's hey command, which sends `-H 'X-Canary: insider'`, was said to be
  *   "split by the weights", where runAB (pkg/controller/scheduler.go) routes by the match: SetRoutes(primary 0,
  *   canary 100) with the match routes, so a request that matches reaches the canary and the others the primary.
+ * - open-feature/open-feature-operator test/e2e/chainsaw/validate-featureflag-create: the operator's admission
+ *   webhook (internal/webhook/featureflag_webhook.go validateFeatureFlagFlags) checks spec.flagSpec.flags against
+ *   flagd's schema and refuses featureflag_bad.yaml (the test expects `($error != null): true`), whose fractional
+ *   starts with the bare value "invalid" (targeting.json fractionalOp: the first argument is anyRule); rehearse read
+ *   it, exit 0, as flagd would read the file. Refused now, exit 2, at the value; featureflag_good.yaml still reads.
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string[] }> {
@@ -38,5 +45,31 @@ describe('Flagger\'s Contour A/B canary (test/contour/test-canary.sh)', () => {
     // contour reads the match; linkerd does not, and runAB then sends every request to the canary.
     const linkerd = flaggerParts([{ file: 'c.yaml', text: readFileSync(file, 'utf8').replace('provider: contour', 'provider: linkerd') }]);
     expect(linkerd.warnings.find((w) => w.includes('webhook "load-test"'))).toContain('all of it to the canary, as every request during this A/B analysis');
+  });
+});
+
+describe('the OpenFeature Operator\'s chainsaw test validate-featureflag-create', () => {
+  const dir = 'test/fixtures/vendor/openfeature-operator';
+  it('the test applies both FeatureFlags and expects an error for the bad one', () => {
+    const test = readFileSync(`${dir}/chainsaw-validate-featureflag-create-test.yaml`, 'utf8');
+    expect(test).toContain('            file: featureflag_bad.yaml\n            expect:\n              - check:\n                  ($error != null): true');
+  });
+
+  it('featureflag_bad.yaml is refused at fractional\'s first argument, exit 2, as the webhook refuses it', async () => {
+    const r = await cli(['import', 'flags', 'flagd', `${dir}/chainsaw-featureflag_bad.yaml`]);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toContain(`${dir}/chainsaw-featureflag_bad.yaml:18:15: spec.flagSpec.flags.fibAlgo.targeting.fractional[0]: the operator's admission webhook refuses this FeatureFlag`);
+    expect(r.err.join('\n')).toContain('not "invalid"');
+    expect(r.err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  it('featureflag_good.yaml imports (exit 0); a rule as the first argument is not refused', async () => {
+    expect((await cli(['import', 'flags', 'flagd', `${dir}/chainsaw-featureflag_good.yaml`])).code).toBe(0);
+    const bad = readFileSync(`${dir}/chainsaw-featureflag_bad.yaml`, 'utf8');
+    const fixed = join(mkdtempSync(join(tmpdir(), 'rehearse-rf13-')), 'ff.yaml');
+    writeFileSync(fixed, bad.replace('- "invalid"', '- {"var": "email"}'));
+    const r = await cli(['import', 'flags', 'flagd', fixed]);
+    expect(r.code).toBe(0);
+    expect(r.err.join('\n')).not.toContain('admission webhook');
   });
 });
