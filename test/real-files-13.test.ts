@@ -17,6 +17,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
+import { evaluateFlag } from '../src/cli/flags.js';
+import { parseFlagText, formatWarning } from '../src/interop/document.js';
+import * as flagd from '../src/interop/flagd/index.js';
+
+/** The warnings of a flagd file, one line each. */
+function flagdImport(files: { file: string; text: string }[]): string[] {
+  return flagd.toScenarioParts(files.map((f) => parseFlagText(f.text, f.file))).warnings.map(formatWarning);
+}
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string[] }> {
   const out: string[] = [];
@@ -71,5 +79,29 @@ describe('the OpenFeature Operator\'s chainsaw test validate-featureflag-create'
     const r = await cli(['import', 'flags', 'flagd', fixed]);
     expect(r.code).toBe(0);
     expect(r.err.join('\n')).not.toContain('admission webhook');
+  });
+
+  it('given as a flagd file, each kind of bare first argument is said at it, as Go flagd reads it; null is not (a var the user lacks)', () => {
+    const flags = (first: unknown) => JSON.stringify({ flags: { f: { state: 'ENABLED', variants: { a: 'a', b: 'b' }, defaultVariant: 'b', targeting: { fractional: [first, ['a', 50], ['b', 50]] } } } }, null, 1);
+    const d = mkdtempSync(join(tmpdir(), 'rehearse-rf13-'));
+    const read = (first: unknown) => {
+      writeFileSync(join(d, 'f.flagd.json'), flags(first));
+      const values = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7', 'u8'].map((u) => evaluateFlag(join(d, 'f.flagd.json'), { flag: 'f', context: JSON.stringify({ targetingKey: u }) }).value);
+      const r = flagdImport([{ file: 'f.flagd.json', text: flags(first) }]);
+      return { values, warning: r.find((w) => w.includes('bare value')) };
+    };
+    // A text is every user's bucketing value: one bucket for all (core/pkg/evaluator/fractional.go).
+    const text = read('invalid');
+    expect(new Set(text.values).size).toBe(1);
+    expect(text.warning).toContain('flags.f.targeting.fractional[0]: fractional\'s first argument is the bare value "invalid"');
+    expect(text.warning).toContain('every user lands in the same bucket');
+    // A number is read as a bucket, which fails: null, the default variant for everyone.
+    const number = read(7);
+    expect(number.values).toEqual(Array(8).fill('b'));
+    expect(number.warning).toContain('every user the default variant');
+    // null is dropped, and users are bucketed by flagKey + targetingKey: both buckets are reached.
+    const none = read(null);
+    expect(new Set(none.values).size).toBe(2);
+    expect(none.warning).toBeUndefined();
   });
 });
