@@ -10,6 +10,11 @@
  *   flagd's schema and refuses featureflag_bad.yaml (the test expects `($error != null): true`), whose fractional
  *   starts with the bare value "invalid" (targeting.json fractionalOp: the first argument is anyRule); rehearse read
  *   it, exit 0, as flagd would read the file. Refused now, exit 2, at the value; featureflag_good.yaml still reads.
+ * - jaegertracing/jaeger cmd/anonymizer/app/uiconv/fixtures: trace_scan_error.json ends its list of spans with a
+ *   trailing comma, which Jaeger's anonymizer fails on ("failed when scanning the file") and JSON.parse refuses;
+ *   the trace reader's streaming walk took it as a list. trace_invalid_json.json's span has no startTime and the
+ *   duration "invalid": skipped as a span without them (as before), and with a startTime as one whose duration is
+ *   no number.
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -103,5 +108,43 @@ describe('the OpenFeature Operator\'s chainsaw test validate-featureflag-create'
     const none = read(null);
     expect(new Set(none.values).size).toBe(2);
     expect(none.warning).toBeUndefined();
+  });
+});
+
+describe('Jaeger\'s anonymizer fixtures (cmd/anonymizer/app/uiconv)', () => {
+  it('a trailing comma, a hole or an object\'s trailing comma is not JSON: exit 2 at its line and column', async () => {
+    const r = await cli(['calibrate', 'test/fixtures/traces/jaeger-anonymizer-scan_error.json', '--out', join(mkdtempSync(join(tmpdir(), 'rehearse-rf13-')), 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(['test/fixtures/traces/jaeger-anonymizer-scan_error.json:2:1: unexpected "]" after ",": JSON allows no trailing comma']);
+    expect(() => JSON.parse(readFileSync('test/fixtures/traces/jaeger-anonymizer-scan_error.json', 'utf8'))).toThrow();
+    const d = mkdtempSync(join(tmpdir(), 'rehearse-rf13-'));
+    const span = (id: string) => `{"traceID":"a","spanID":"${id}","operationName":"x","startTime":1,"duration":2,"processID":"p1"}`;
+    const cases: [string, string][] = [
+      [`[${span('b')},,${span('c')}]`, 'hole.json:1:'],
+      [`{"data":[{"traceID":"a","spans":[${span('b')}],"processes":{"p1":{"serviceName":"s"}}}],}`, 'object.json:1:'],
+      [`[,${span('b')}]`, 'leading.json:1:2: unexpected ","'],
+    ];
+    for (const [text, want] of cases) {
+      const name = want.split(':')[0];
+      writeFileSync(join(d, name), text);
+      const c = await cli(['calibrate', join(d, name), '--out', join(d, 'c.yaml')]);
+      expect(c.code, text).toBe(2);
+      expect(c.err.join('\n')).toContain(`${join(d, want)}`);
+    }
+    // The same spans without the stray commas read.
+    writeFileSync(join(d, 'ok.json'), `[${span('b')},${span('c')}]`);
+    expect((await cli(['calibrate', join(d, 'ok.json'), '--out', join(d, 'c.yaml')])).code).toBe(0);
+  });
+
+  it('a span with no startTime is skipped as such; with one, a duration that is text is said to be no number', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'rehearse-rf13-'));
+    const file = 'test/fixtures/traces/jaeger-anonymizer-invalid_json.json';
+    const r = await cli(['calibrate', file, '--out', join(d, 'c.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toContain('1 skipped (1 a span without a startTime or duration)');
+    writeFileSync(join(d, 'timed.json'), readFileSync(file, 'utf8').replace('"duration": "invalid"', '"startTime": 1605223981761425, "duration": "invalid"'));
+    const t = await cli(['calibrate', join(d, 'timed.json'), '--out', join(d, 'c.yaml')]);
+    expect(t.code).toBe(2);
+    expect(t.err.join('\n')).toContain('1 skipped (1 a span whose startTime or duration is not a number of microseconds (a duration of 0 or more))');
   });
 });
