@@ -15,6 +15,10 @@
  *   the trace reader's streaming walk took it as a list. trace_invalid_json.json's span has no startTime and the
  *   duration "invalid": skipped as a span without them (as before), and with a startTime as one whose duration is
  *   no number.
+ * - samber/awesome-prometheus-alerts dist/rules (112 rule files, CC BY 4.0): every file loads; 12 rules were refused
+ *   as unsupported for deriv or predict_linear alone, which src/promql now evaluates as Prometheus 2.42 does
+ *   (functions.go linearRegression; checked by promql/testdata's own evals and test/promql-prometheus.test.ts
+ *   against a real Prometheus). The Netdata file, with a predict_linear over 3h, is a fixture.
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -23,6 +27,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { evaluateFlag } from '../src/cli/flags.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { evaluate } from '../src/promql/eval.js';
 import { parseFlagText, formatWarning } from '../src/interop/document.js';
 import * as flagd from '../src/interop/flagd/index.js';
 
@@ -146,5 +152,30 @@ describe('Jaeger\'s anonymizer fixtures (cmd/anonymizer/app/uiconv)', () => {
     const t = await cli(['calibrate', join(d, 'timed.json'), '--out', join(d, 'c.yaml')]);
     expect(t.code).toBe(2);
     expect(t.err.join('\n')).toContain('1 skipped (1 a span whose startTime or duration is not a number of microseconds (a duration of 0 or more))');
+  });
+});
+
+describe('awesome-prometheus-alerts: the Netdata rules (dist/rules/netdata/embedded-exporter.yml)', () => {
+  const file = 'test/fixtures/rules/awesome-prometheus-alerts-netdata.yml';
+  it('every rule loads with nothing refused, the predict_linear one included', () => {
+    const parts = readRuleFile(readFileSync(file, 'utf8'), file);
+    const rules = parts.groups.flatMap((g) => g.rules);
+    expect(rules.length).toBeGreaterThan(5);
+    expect(rules.filter((r) => r.error)).toEqual([]);
+    expect(rules.some((r) => r.query.includes('predict_linear(netdata_disk_space_GB_average') && r.expr !== null)).toBe(true);
+  });
+
+  it('predict_linear and deriv by least squares, x from the evaluation time and from the first point', () => {
+    // Free space 100, 90, 80, 70 GB a minute apart: -1/6 GB a second; at the last point 70, so 600 s on: -30.
+    const points = [100, 90, 80, 70];
+    const series = [{ labels: { __name__: 'netdata_disk_space_GB_average', dimension: 'avail' }, length: points.length, time: (i: number) => i * 60_000, value: (i: number) => points[i] }];
+    const source = { series: () => series };
+    const at = (q: string) => {
+      const r = evaluate(q, source, 180_000);
+      return r.type === 'vector' ? r.samples.map((x) => x.value) : [];
+    };
+    expect(at('deriv(netdata_disk_space_GB_average[5m])')[0]).toBeCloseTo(-1 / 6, 12);
+    expect(at('predict_linear(netdata_disk_space_GB_average[5m], 600)')[0]).toBeCloseTo(-30, 9);
+    expect(at('predict_linear(netdata_disk_space_GB_average[5m], 24 * 3600) < 0')).toHaveLength(1);
   });
 });
