@@ -80,7 +80,10 @@ describe('Argo without trafficRouting: a ClientIP Service in front of both Repli
   });
 
   it('the default timeout is 10800 s; None, another selector or no Service: split: requests as before', () => {
-    expect(argo([f, svc(service('  sessionAffinity: ClientIP\n'))]).warnings.find((w) => w.includes('spec.sessionAffinity'))).toContain('(10800s)');
+    expect(argo([f, svc(service('  sessionAffinity: ClientIP\n'))]).warnings.find((w) => w.includes('spec.sessionAffinity'))).toContain('(10800s, the default)');
+    // A timeout the API server refuses is said so (ValidateService: 1 to 86400).
+    const odd = argo([f, svc(service('  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 0}}\n'))]);
+    expect(odd.warnings.find((w) => w.includes('spec.sessionAffinity'))).toContain('(0 is no integer from 1 to 86400: the API server refuses the Service (ValidateService))');
     for (const other of [service('  sessionAffinity: None\n'), service('  sessionAffinity: ClientIP\n', 'app: other')]) {
       const r = argo([f, svc(other)]);
       expect(r.split).toBe('requests');

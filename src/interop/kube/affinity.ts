@@ -73,11 +73,18 @@ export function hashNote(place: HashPlace, how: string): string {
   return `${where(place.rule, place.path)}: ${pathText(place.path)}: consistentHash (${place.key}) picks a pod among those of the side a request was sent to; it does not keep a user on one side. ${how}; Istio writes a route with several weighted destinations as Envoy weighted_clusters with nothing that hashes the pick among them (istio/istio pilot/pkg/networking/core/route/route.go applyHTTPRouteDestination), so each request is split by the weights first and the hash then chooses a host of that side (istio/api networking/v1alpha3/destination_rule.proto ConsistentHashLB: "affinity to a particular destination host"; istio/istio#9764, #33343). Rehearsed so: each request split on its own (split: requests); a user whose requests all hash alike still reaches both sides`;
 }
 
-/** A Service's ClientIP affinity, or null: the path of sessionAffinity and the timeout kube-proxy keeps a client for. */
-export function clientIpAffinity(s: Resource): { path: Path; seconds: number } | null {
+/**
+ * A Service's ClientIP affinity, or null: the path of sessionAffinity and the timeout kube-proxy keeps a client for
+ * (`seconds`: 10800 when not given), in words (`timeout`) that say where a given one is none the API server takes
+ * (ValidateService: an integer from 1 to 86400).
+ */
+export function clientIpAffinity(s: Resource): { path: Path; seconds: number; timeout: string } | null {
   if (get(s.value, 'spec', 'sessionAffinity') !== 'ClientIP') return null;
   const t = get(s.value, 'spec', 'sessionAffinityConfig', 'clientIP', 'timeoutSeconds');
-  return { path: ['spec', 'sessionAffinity'], seconds: typeof t === 'number' && Number.isInteger(t) && t > 0 ? t : 10800 };
+  const valid = typeof t === 'number' && Number.isInteger(t) && t >= 1 && t <= 86400;
+  const seconds = valid ? t : 10800;
+  const timeout = t === undefined || t === null ? `${seconds}s, the default` : valid ? `${seconds}s` : `${JSON.stringify(t)} is no integer from 1 to 86400: the API server refuses the Service (ValidateService)`;
+  return { path: ['spec', 'sessionAffinity'], seconds, timeout };
 }
 
 /** Whether a Service's selector picks pods with these labels (an empty or absent selector picks none: no endpoints are made). */
