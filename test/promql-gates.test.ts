@@ -44,7 +44,7 @@ describe('PromQL gates', () => {
 
   it('refuses a malformed query or condition at its path', () => {
     expect(() => shop('+0%', { promql: 'sum(rate(x[1m])', success: 'result < 1' })).toThrow(/rollout\[0\]\.gates\[0\]\.promql: unclosed left parenthesis at column 16/);
-    expect(() => shop('+0%', { promql: 'predict_linear(x[1h], 3600)' })).toThrow(/unsupported function "predict_linear" at column 1/);
+    expect(() => shop('+0%', { promql: 'holt_winters(x[1h], 0.5, 0.5)' })).toThrow(/unsupported function "holt_winters" at column 1/);
     expect(() => shop('+0%', { promql: 'x', success: 'result <' })).toThrow(/^fixture:1:\d+: rollout\[0\]\.gates\[0\]\.success: unexpected end of condition\n  result <\n {10}\^/);
   });
 });

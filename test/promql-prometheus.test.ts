@@ -100,6 +100,7 @@ const QUERIES = [
   `count_over_time(${R}[1m])`, `last_over_time(${R}[1m])`, `present_over_time(${R}{code="504"}[2m])`,
   `stddev_over_time(${R}[2m])`, `stdvar_over_time(${R}[2m])`, `quantile_over_time(0.9, ${R}[3m])`,
   `absent_over_time(${R}{code="418"}[1m])`, `absent_over_time(${R}[1m])`,
+  `deriv(${R}[3m])`, `deriv(${H}_sum[1m] offset 30s)`, `predict_linear(${R}[5m], 600)`, `predict_linear(${R}{code="200"}[2m], -60)`,
   `sum(rate(${R}{code!~"5.."}[1m])) / sum(rate(${R}[1m]))`,
   `sum by (service_name) (rate(${R}{code=~"5.."}[2m])) / sum by (service_name) (rate(${R}[2m]))`,
   `sum without (code) (rate(${R}[1m]))`, `avg by (run) (rate(${R}[1m]))`, `min(rate(${R}[1m]))`, `max by (code) (${R})`,

@@ -135,7 +135,7 @@ describe('the importers set the split as the team\'s router splits', () => {
     expect(n.ok && n.parts.splitBy).toBe('requests');
   });
 
-  it('a plan\'s split says otherwise than the import (a DestinationRule\'s consistentHash, say)', () => {
+  it('a plan\'s split says otherwise than the import (clients that each keep one connection, say)', () => {
     const plan = (split?: 'users') => scenario({
       duration: '1m',
       services: { podinfo: { endpoints: { api: {} } } },

@@ -30,6 +30,8 @@ export const FUNCTIONS: Readonly<Record<string, { args: readonly string[]; retur
   stddev_over_time: { args: ['matrix'], returns: 'vector' },
   stdvar_over_time: { args: ['matrix'], returns: 'vector' },
   quantile_over_time: { args: ['scalar', 'matrix'], returns: 'vector' },
+  deriv: { args: ['matrix'], returns: 'vector' },
+  predict_linear: { args: ['matrix', 'scalar'], returns: 'vector' },
   absent_over_time: { args: ['matrix'], returns: 'vector' },
   histogram_quantile: { args: ['scalar', 'vector'], returns: 'vector' },
   scalar: { args: ['vector'], returns: 'scalar' },

@@ -9,7 +9,7 @@ import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
 import { COMPARISON, elemOp, vectorScalar, vectorSet, vectorVector } from './binary.js';
 import {
-  absentLabels, avgAggregate, avgOverTime, extrapolated, histogramQuantile, instantValue, quantile, stdvarAggregate, stdvarOverTime, summarize, sumOverTime, type RangeSummary,
+  absentLabels, avgAggregate, avgOverTime, extrapolated, histogramQuantile, instantValue, linearRegression, quantile, stdvarAggregate, stdvarOverTime, summarize, sumOverTime, type RangeSummary,
 } from './math.js';
 import { labelJoin, labelReplace } from './labels.js';
 import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryResult, type Sample, type Value } from './values.js';
@@ -229,6 +229,16 @@ class Evaluator {
           case 'present_over_time': return this.overTime(m, () => 1, true);
           case 'stddev_over_time': return this.overTime(m, (p) => Math.sqrt(stdvarOverTime(p.v)), true);
           case 'stdvar_over_time': return this.overTime(m, (p) => stdvarOverTime(p.v), true);
+          // functions.go funcDeriv: x from the first point (prometheus#2674); funcPredictLinear: from the evaluation time.
+          case 'deriv': return this.overTime(m, (p) => (p.v.length < 2 ? null : linearRegression(p.t, p.v, p.t[0])[0]), true);
+          case 'predict_linear': {
+            const ahead = this.scalarOf(args[1]);
+            return this.overTime(m, (p) => {
+              if (p.v.length < 2) return null;
+              const [slope, intercept] = linearRegression(p.t, p.v, this.t);
+              return slope * ahead + intercept;
+            }, true);
+          }
         }
       }
     }

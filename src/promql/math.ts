@@ -83,6 +83,35 @@ function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
 
 /** Whether the running mean stays as it is: an infinite mean is kept for a finite value or an infinity of its
  * own sign (it would turn into NaN by Inf - Inf). engine.go aggregation AVG and functions.go funcAvgOverTime. */
+/**
+ * Go's linearRegression (promql/functions.go, 2.42): the least-squares slope (per second) and intercept at
+ * `interceptMs` of the points, x in seconds from it, each sum compensated (kahanSumInc); a series that never
+ * changes has slope 0 and its value as intercept (NaN both for an infinite one).
+ */
+export function linearRegression(t: readonly number[], v: readonly number[], interceptMs: number): [number, number] {
+  let n = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
+  const initY = v[0];
+  let constY = true;
+  for (let i = 0; i < v.length; i++) {
+    if (constY && i > 0 && v[i] !== initY) constY = false;
+    n += 1;
+    const x = (t[i] - interceptMs) / 1e3;
+    [sumX, cX] = kahanSumInc(x, sumX, cX);
+    [sumY, cY] = kahanSumInc(v[i], sumY, cY);
+    [sumXY, cXY] = kahanSumInc(x * v[i], sumXY, cXY);
+    [sumX2, cX2] = kahanSumInc(x * x, sumX2, cX2);
+  }
+  if (constY) return Number.isFinite(initY) || Number.isNaN(initY) ? [0, initY] : [NaN, NaN];
+  sumX += cX;
+  sumY += cY;
+  sumXY += cXY;
+  sumX2 += cX2;
+  const covXY = sumXY - (sumX * sumY) / n;
+  const varX = sumX2 - (sumX * sumX) / n;
+  const slope = covXY / varX;
+  return [slope, sumY / n - (slope * sumX) / n];
+}
+
 function meanStays(mean: number, v: number): boolean {
   if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
     if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) return true;

@@ -17,7 +17,7 @@ import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
-import { splitBy, splitNote } from './split.js';
+import { affinityNotes, splitBy, splitNote } from './split.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -29,7 +29,7 @@ export interface ArgoParts {
   readonly background: BackgroundAnalysis | null;
   /** The Services in front of the canary and the stable pods (null where the Rollout names none), and the router. */
   readonly traffic: { readonly canaryService: string | null; readonly stableService: string | null; readonly router: string | null };
-  /** How the team's system splits each weight (split.ts): each request, or users (an ALB's sticky target groups). */
+  /** How the team's system splits each weight (split.ts): each request, or users (an ALB's sticky target groups; a ClientIP Service without a router). */
   readonly splitBy: 'users' | 'requests';
   /** Pod-template hashes rehearse gives the stable and the canary pods (podTemplateHashValue args read them). */
   readonly hashes: { readonly stable: string; readonly canary: string };
@@ -142,8 +142,10 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
   checkRoutes({ rollout: ro, canaryService: traffic.canaryService, stableService: traffic.stableService, context, problem, warn }, router, routing, [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   const routingKey = get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement';
-  const split = splitNote(router, routing, stages.map((s) => s.percent));
+  const affinity = affinityNotes({ rollout: ro, router, istio: get(routing, 'istio'), context, canaryService: traffic.canaryService, stableService: traffic.stableService });
+  const split = splitNote(router, routing, stages.map((s) => s.percent), affinity.pinned);
   if (split) warn(ro, router ? [...cp, routingKey, router] : cp, split);
+  warnings.push(...affinity.warnings);
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');
   const namespace = get(ro.value, 'metadata', 'namespace');
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
@@ -152,7 +154,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   return {
     ok: true,
     parts: {
-      rollout: name, stages, background, traffic, hashes, splitBy: splitBy(router, routing),
+      rollout: name, stages, background, traffic, hashes, splitBy: splitBy(router, routing, affinity.pinned),
       workloads: [name, ...(typeof workloadRef === 'string' && workloadRef !== name ? [workloadRef] : [])],
       namespace: typeof namespace === 'string' ? namespace : null,
       retentionRules: [...retained],

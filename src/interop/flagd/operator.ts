@@ -58,8 +58,33 @@ export function operatorSource(doc: FlagFile): { doc: FlagFile; warnings: FlagWa
       if (!(field in f)) throw invalid(doc, path, `a flag of a FeatureFlag has ${field}: Kubernetes refuses the resource without it (config/crd/bases/core.openfeature.dev_featureflags.yaml: required)`);
     }
     flags[key] = unknown(f, FLAG_FIELDS, path, DROPPED);
+    literalBucketing(doc, f.targeting, [...path, 'targeting']);
   }
   return { doc: within_(doc, { ...flagSpec, flags }, within), warnings };
+}
+
+/**
+ * The operator's admission webhook (internal/webhook/featureflag_webhook.go validateFeatureFlagFlags) validates
+ * spec.flagSpec.flags against flagd's schema (flags.json with targeting.json, gojsonschema) and refuses the
+ * FeatureFlag where they do not conform, so no ConfigMap is made and flagd never reads it. One such rule: the first
+ * argument of fractional is a rule (targeting.json fractionalOp: anyRule, such as {"var": "email"}) or a
+ * [variant, weight] bucket (fractionalShorthandOp); a bare value ("invalid") is neither. The operator's own e2e test
+ * test/e2e/chainsaw/validate-featureflag-create applies featureflag_bad.yaml, whose fractional starts so, and
+ * expects the error. (A flagd file given as is only logs that it does not conform, and Go flagd hashes the value
+ * for every user: flagd/index.ts reads those.)
+ */
+function literalBucketing(doc: FlagFile, node: unknown, path: PathSegment[]): void {
+  if (Array.isArray(node)) {
+    node.forEach((x, i) => literalBucketing(doc, x, [...path, i]));
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const [k, x] of Object.entries(node)) {
+    if (k === 'fractional' && Array.isArray(x) && x.length > 0 && (x[0] === null || typeof x[0] !== 'object')) {
+      throw invalid(doc, [...path, k, 0], `the operator's admission webhook refuses this FeatureFlag (internal/webhook/featureflag_webhook.go validateFeatureFlagFlags checks spec.flagSpec.flags against flagd's schema): fractional's first argument is a rule that gives each user's bucketing value (targeting.json fractionalOp: anyRule, such as {"var": "email"}) or a [variant, weight] bucket, not ${JSON.stringify(x[0])}, so Kubernetes keeps no such FeatureFlag and flagd never reads it`);
+    }
+    literalBucketing(doc, x, [...path, k]);
+  }
 }
 
 /** A flag file whose value is the node at `prefix` of another, its positions and source read in the whole file. */

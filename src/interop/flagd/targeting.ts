@@ -93,6 +93,12 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       return;
     }
     if (op === 'fractional' && report.fractional === null) report.fractional = [...p, op];
+    const first = op === 'fractional' && Array.isArray(node[op]) ? (node[op] as unknown[])[0] : undefined;
+    if (first !== undefined && first !== null && typeof first !== 'object') {
+      // core/pkg/evaluator/fractional.go parseFractionalEvaluationData: a string first is the bucketing value itself;
+      // another value is read as a bucket and fails; null is dropped (as a var the user lacks: flagKey + targetingKey).
+      report.warnings.push(at(doc, [...p, op, 0], `fractional's first argument is the bare value ${JSON.stringify(first)}, not a rule such as {"var": "email"}: ${typeof first === 'string' ? 'flagd hashes that same text for every user, so every user lands in the same bucket' : 'flagd takes only text there as the bucketing value, reads the rest as buckets and fails on this one (fractional.go), so the operation gives null and every user the default variant'}; it is not in flagd's schema (targeting.json fractionalOp: anyRule), which flagd only logs, and the OpenFeature Operator's admission webhook refuses a FeatureFlag that holds it`));
+    }
     if (Object.keys(node).length > 1) {
       // diegoholiveira/jsonlogic apply: "A map with more than 1 key counts as a primitive".
       report.warnings.push(at(doc, p, `an object of ${Object.keys(node).length} keys (${Object.keys(node).join(', ')}) is a literal value to flagd (Go's jsonlogic reads only an object of one key as an operation), not the operation "${op}"`));

@@ -86,6 +86,8 @@ export const CANARY: Table = {
   'spec.service.portDiscovery': warned(PORTS),
   'spec.service.appProtocol': warned(PORTS),
   'spec.service.**': warned(MESH),
+  // Warned by the adapter, which knows the router (affinity.ts): a hash picks a pod of a side, not the side.
+  'spec.service.trafficPolicy.loadBalancer.consistentHash.**': warned('consistentHash picks a pod of the side each request is sent to, not the side', true),
   'spec.skipAnalysis': modelled('true: promoted at once, without checks'),
   'spec.revertOnDeletion': warned('what happens when the Canary is deleted: not rehearsed'),
   'spec.suspend': modelled('true is refused: a suspended Canary does not roll out'),

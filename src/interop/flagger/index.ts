@@ -19,7 +19,8 @@ import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { droppedMatch, readsMatch, sessionAffinityNote, splitsRequests } from './routing.js';
+import { droppedMatch, isIstioRouter, readsMatch, sessionAffinityNote, splitsRequests } from './routing.js';
+import { trafficPolicyNotes } from './affinity.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
 
@@ -54,6 +55,8 @@ export interface FlaggerParts {
   readonly strategy: 'canary' | 'blue-green' | 'ab-testing';
   /** A/B: whether the router sends only the requests that match to the canary, or (it reads no match) every request. */
   readonly abReaches: 'matching' | 'all';
+  /** file:line:column: path of the analysis's match, which an A/B plan's first stage stands for (null without one). */
+  readonly matchAt: string | null;
   /** How the router splits the weights: each request (weights, no match, no cookie it reads; routing.ts), or users. */
   readonly splitBy: 'users' | 'requests';
   readonly checks: readonly FlaggerCheck[];
@@ -170,6 +173,9 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   // Webhooks: confirm-* wait for an approval; the others are not called (rehearsed as passing).
   const approvals = { rollout: null as string | null, trafficIncrease: null as string | null, promotion: null as string | null };
   const hooks = get(analysis, 'webhooks');
+  // runAB: with iterations and a match, the router sends a request by the match, not by weights (routing.ts readsMatch).
+  const matches = get(analysis, 'match');
+  const abRouting = iterations !== null && Array.isArray(matches) && matches.length > 0 && !skip ? (readsMatch(provider ?? mesh) ? 'match' : 'all') : null;
   (Array.isArray(hooks) ? hooks : []).forEach((h, i) => {
     const hp: Path = [...ap, 'webhooks', i];
     const type = String(get(h, 'type') ?? 'rollout');
@@ -181,7 +187,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
     // scheduler.go: while a confirm-promotion hook holds the canary in WaitingPromotion, the checks go on.
     const meanwhile = type === 'confirm-promotion' ? ' (Flagger goes on checking while it waits; the rehearsal checks again only after it)' : '';
     if (['confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'].includes(type)) warn(cn, hp, `${hook}: the scenario's approver (flagger.approval) answers it${meanwhile}`);
-    else warn(cn, hp, `${hook}: ${HOOK_OUTCOME[type] ?? 'it passes'}${commandNote(h, type, intervalUs, service)}`);
+    else warn(cn, hp, `${hook}: ${HOOK_OUTCOME[type] ?? 'it passes'}${commandNote(h, type, intervalUs, service, abRouting)}`);
   });
   const strategy = skip || iterations === null ? 'canary' : blueGreenOrAB({ canary: cn, analysis, ap, router: provider ?? mesh, iterations, checks: checks.length, problem, warn });
   // scheduler.go: only runCanary reads maxWeight; runBlueGreen and runAB (iterations) shift no weights.
@@ -203,6 +209,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
   const affinity = get(analysis, 'sessionAffinity');
   if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity, weights, intervalUs));
+  warnings.push(...trafficPolicyNotes(cn, router, isIstioRouter(router), service, context));
   if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
@@ -211,6 +218,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
     ok: true,
     parts: {
       canary: cn.name, namespace, target, service, ingress, route, port, intervalUs, threshold, weights, iterations, strategy, abReaches, checks, approvals, builtin,
+      matchAt: Array.isArray(matchList) ? `${where(cn, [...ap, 'match'])}: ${pathText([...ap, 'match'])}` : null,
       splitBy: !skip && splitsRequests(strategy, router, analysis, weights) ? 'requests' : 'users',
       hashes: { stable: podTemplateHash(`${target}-primary`), canary: podTemplateHash(target) },
     },
@@ -315,7 +323,7 @@ function meshProviderOf(context: readonly Resource[]): { value: string; at: stri
  * is not rehearsed; '' for other webhooks. Flagger calls pre-rollout hooks once before the first traffic shift,
  * rollout hooks at every check (scheduler.go runAnalysis), the others at their events.
  */
-function commandNote(h: unknown, type: string, intervalUs: number, service: string): string {
+function commandNote(h: unknown, type: string, intervalUs: number, service: string, ab: 'match' | 'all' | null): string {
   const cmd = get(h, 'metadata', 'cmd');
   const kind = String(get(h, 'metadata', 'type') ?? 'cmd');
   if (typeof cmd !== 'string' || (kind !== 'cmd' && kind !== 'bash')) return '';
@@ -326,6 +334,8 @@ function commandNote(h: unknown, type: string, intervalUs: number, service: stri
   const where = heyDestination(cmd, service);
   const instead = where === 'canary' ? `all of it to the canary Service, whose requests the checks count; rehearse sends none of it: the checks read only the scenario's users' requests the weights send to the canary, fewer than Flagger's checks count (at a low weight or with little traffic, none: a check that finds no values fails)`
     : where === 'primary' ? 'all of it to the primary, which the canary\'s checks do not count; rehearse sends none of it, and the checks read the same canary requests Flagger\'s do'
+    : ab === 'match' ? `routed by analysis.match as users' requests are, not by weights (an A/B analysis: a request that carries what the match selects, such as a header the command's -H sets, reaches the canary, the others the primary); rehearse sends none of it: the checks read only the scenario's users' requests, fewer than Flagger's checks count`
+    : ab === 'all' ? `all of it to the canary, as every request during this A/B analysis (the router reads no match); rehearse sends none of it: the checks read only the scenario's users' requests, fewer than Flagger's checks count`
     : `split by the weights as users' requests are; rehearse sends none of it: the checks read only the scenario's users' requests at each weight, fewer than Flagger's checks count`;
   const what = sends === null ? `runs ${when}; whatever it sends is not rehearsed (rehearse runs no command: the checks read only the scenario's users' requests)` : `would send ${sends}, started ${when}: ${instead}`;
   const status = kind === 'bash' ? '; type bash: its exit status, which decides the webhook, is taken as success' : '';

@@ -20,6 +20,11 @@ function readsSessionAffinity(router: string): boolean {
   return istio || router.startsWith('gatewayapi:v1');
 }
 
+/** The istio router (pkg/router/factory.go: provider istio, or one the factory does not know). */
+export function isIstioRouter(router: string): boolean {
+  return readsSessionAffinity(router) && !router.startsWith('gatewayapi');
+}
+
 /**
  * Whether the router splits each request of a weighted canary (stepWeight or stepWeights): with no match and no
  * session affinity it reads, pkg/router SetRoutes writes the primary's and the canary's weights (istio.go, its

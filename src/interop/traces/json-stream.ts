@@ -30,6 +30,8 @@ interface Frame {
   index: number; // the current index of an array
   expectKey: boolean;
   streamed: boolean; // an array whose elements are emitted one by one, or an object on the way to one
+  had: boolean; // an element (or key) since the container opened or the last comma
+  comma: boolean; // a comma was read in it
 }
 
 export function formatPath(path: Path): string {
@@ -177,6 +179,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
         // A value begins where a value is expected and nothing is being captured.
         if (!capturing && c !== 44 && c !== 58 && c !== 93 && c !== 125 && !(top && !top.array && top.expectKey)) {
           seenAny = true;
+          if (top !== null) top.had = true;
           const streamedContainer = (c === 91 || c === 123) && (top === null || (top.streamed && (!top.array || (c === 123 && keys.length > 0 && descends(keys))))) &&
             isPrefix(top === null ? [] : [...keys]);
           if (top === null && c !== 91 && c !== 123) fail('not JSON: expected an object or an array', base + i);
@@ -185,7 +188,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
             if (c === 91 && !streamed) {
               // An array on no streamed path: captured whole below.
             } else {
-              stack.push({ array: c === 91, key: null, index: 0, expectKey: c === 123, streamed: true });
+              stack.push({ array: c === 91, key: null, index: 0, expectKey: c === 123, streamed: true, had: false, comma: false });
               continue;
             }
           }
@@ -249,6 +252,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
         if (f === undefined) fail('unexpected character', base + i);
         if (c === 34) {
           if (f.array || !f.expectKey) fail('unexpected string', base + i);
+          f.had = true;
           inString = true;
           stringStart = i;
           keyText = '';
@@ -265,6 +269,10 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
           keyText = '';
           f.expectKey = false;
         } else if (c === 44) {
+          // JSON.parse refuses [,1], [1,,2] and {"a":1,,"b":2}; the walk read them as lists with a hole.
+          if (!f.had) fail('unexpected ","', base + i);
+          f.had = false;
+          f.comma = true;
           if (f.array) f.index++;
           else {
             if (f.expectKey) fail('unexpected ","', base + i);
@@ -273,6 +281,8 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
           }
         } else if (c === 93 || c === 125) {
           if ((c === 93) !== f.array) fail(`unexpected "${String.fromCharCode(c)}"`, base + i);
+          // A trailing comma ([{...},] or {"a":1,}) is not JSON: JSON.parse and Go's encoding/json refuse it.
+          if (f.comma && !f.had) fail(`unexpected "${String.fromCharCode(c)}" after ",": JSON allows no trailing comma`, base + i);
           if (!f.array && !f.expectKey) keys.pop();
           stack.pop();
           if (stack.length === 0) done = true;
