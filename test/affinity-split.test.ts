@@ -77,6 +77,10 @@ describe('Argo without trafficRouting: a ClientIP Service in front of both Repli
     expect(note).toContain('Rehearsed per user (split: users)');
     // The note of an unpinned Service's split (per request) is not given beside it.
     expect(r.warnings.some((w) => w.includes('no trafficRouting: the controller scales'))).toBe(false);
+    // The Service that decided the split is rehearsed: the note of what is context does not list it.
+    expect(r.warnings.some((w) => w.includes('context, not rehearsed') && w.includes('Service "rollout-canary"'))).toBe(false);
+    const unpinned = argo([f, svc(service('  sessionAffinity: None\n'))]);
+    expect(unpinned.warnings.some((w) => w.includes('context, not rehearsed') && w.includes('Service "rollout-canary"'))).toBe(true);
   });
 
   it('the default timeout is 10800 s; None, another selector or no Service: split: requests as before', () => {

@@ -66,7 +66,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     problems.push(`${files.map((f) => f.file).join(', ')}: expected exactly one Rollout, found ${rollouts.length}`);
   }
   const note = contextNote(context);
-  if (note) warnings.push(note);
+  const noteAt = note ? warnings.push(note) - 1 : -1;
   if (problems.length > 0) return { ok: false, problems, warnings };
   let mistyped = 0;
   const scalars: ScalarProblem[] = [];
@@ -146,6 +146,12 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const split = splitNote(router, routing, stages.map((s) => s.percent), affinity.pinned);
   if (split) warn(ro, router ? [...cp, routingKey, router] : cp, split);
   warnings.push(...affinity.warnings);
+  // A Service whose session affinity decided the split is rehearsed (its note says how): not context.
+  if (noteAt >= 0 && affinity.pinning.length > 0) {
+    const rest = contextNote(context.filter((c) => !affinity.pinning.includes(c)));
+    if (rest === null) warnings.splice(noteAt, 1);
+    else warnings[noteAt] = rest;
+  }
   const workloadRef = get(ro.value, 'spec', 'workloadRef', 'name');
   const namespace = get(ro.value, 'metadata', 'namespace');
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).

@@ -37,8 +37,13 @@ export interface AffinityInput {
  * a router keeps each client on one side. With the istio router: the consistentHash of the DestinationRule the
  * Rollout names (a subset split) and of those of the canary and stable Services (a host split).
  */
-export function affinityNotes(a: AffinityInput): { pinned: boolean; warnings: string[] } {
+/**
+ * What session affinity in the files does to the split: `pinned` when a Service keeps each client on one side, the
+ * notes, and `pinning`, the Services that decided it (rehearsed, so no longer context).
+ */
+export function affinityNotes(a: AffinityInput): { pinned: boolean; warnings: string[]; pinning: Resource[] } {
   const warnings: string[] = [];
+  const pinning: Resource[] = [];
   const ns = namespaceOf(a.rollout);
   const named = [a.canaryService, a.stableService].filter((s): s is string => s !== null);
   const services = a.context.filter((c) => c.kind === 'Service' && c.group === '' && (ns === null || namespaceOf(c) === null || namespaceOf(c) === ns));
@@ -60,6 +65,7 @@ export function affinityNotes(a: AffinityInput): { pinned: boolean; warnings: st
       const aff = clientIpAffinity(s);
       if (!aff) continue;
       pinned = true;
+      pinning.push(s);
       warnings.push(`${where(s, aff.path)}: ${pathText(aff.path)}: Service "${s.name}" selects the pods of both the canary and the stable ReplicaSets (no trafficRouting: the controller sizes them to the setWeight share of spec.replicas, utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary), and kube-proxy sends every connection from one client address to the pod it reached first, for sessionAffinityConfig.clientIP.timeoutSeconds (${aff.timeout}) (k8s.io/api core/v1 ServiceSpec.sessionAffinity): each client stays on one side, the canary's share of clients near setWeight (its pods' share). Rehearsed per user (split: users): the flag buckets users, at each weight that share of users on all their requests; clients behind one address (a NAT, a proxy) go together, and a raised weight moves a pinned client only once its timeout passes or its pod goes`);
     }
   } else {
@@ -68,7 +74,7 @@ export function affinityNotes(a: AffinityInput): { pinned: boolean; warnings: st
       if (aff) warnings.push(`${where(s, aff.path)}: ${pathText(aff.path)}: ClientIP affinity keeps a client address on one pod behind Service "${s.name}", which selects one side only (the controller adds the pod-template hash to its selector, rollout/service.go); the ${a.router} router picks the side of each request by the weights before it (and a mesh or ingress that routes to the endpoints itself does not go through kube-proxy at all). Rehearsed so: each request split on its own (split: requests)`);
     }
   }
-  return { pinned, warnings };
+  return { pinned, warnings, pinning };
 }
 
 /** What differs between the team's split and the rehearsal's, or null where they split alike (a router's weights). */
