@@ -1,39 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { HistogramBuffer, newHistogram } from '../src/telemetry/histogram.js';
+import { LatencyCounts, newHistogram } from '../src/telemetry/histogram.js';
 import { RandomStreams } from '../src/engine/rng.js';
 
-describe('HistogramBuffer', () => {
-  it('gives exactly the percentiles, count and max of recording straight into HdrHistogram', () => {
-    const direct = newHistogram();
-    const buffered = newHistogram();
-    const buffer = new HistogramBuffer(buffered);
+describe('LatencyCounts', () => {
+  it('gives exactly the percentiles of recording straight into HdrHistogram, over windows and merges', () => {
     const rng = new RandomStreams(1);
     const s = rng.stream('values');
-    // Values from 0 to beyond the buffered range, heavy-tailed, with edges of HdrHistogram buckets.
-    const edges = [0, 1, 2047, 2048, 2049, 4095, 4096, 2 ** 30, 2 ** 31 - 1, 2 ** 31, 3e9];
-    const values = [...edges, ...Array.from({ length: 200_000 }, () => Math.round(Math.exp(rng.next(s) * 20)))];
-    for (const v of values) {
-      direct.recordValue(v);
-      buffer.record(v);
+    // Values from 0 to far beyond 2^31, heavy-tailed, with edges of HdrHistogram buckets.
+    const edges = [0, 1, 2047, 2048, 2049, 4095, 4096, 2 ** 30, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 3e9, 5e12];
+    const heavy = (n: number) => Array.from({ length: n }, () => Math.round(Math.exp(rng.next(s) * 20)));
+    // Windows of every size, down to one value, where the rounding of a percentile's count decides the bucket.
+    const windows = [[...edges, ...heavy(200_000)], [5, 5, 5, 70_000], [7], [2 ** 31 + 5, 1], heavy(1000), heavy(3), heavy(20), heavy(99), heavy(101)];
+    const ps = [50, 95, 99] as const;
+    const direct = newHistogram();
+    const totalDirect = newHistogram();
+    const counts = new LatencyCounts();
+    const total = new LatencyCounts();
+    for (const values of windows) {
+      for (const v of values) {
+        direct.recordValue(v);
+        totalDirect.recordValue(v);
+        counts.record(v);
+      }
+      const got = counts.percentiles();
+      for (const p of ps) expect(got[`p${p}`], `p${p} of ${values.length}`).toBe(direct.getValueAtPercentile(p));
+      expect(counts.total).toBe(direct.totalCount);
+      total.merge(counts);
+      counts.clear();
+      direct.reset();
     }
-    buffer.flush();
-    expect(buffered.totalCount).toBe(direct.totalCount);
-    expect(buffered.maxValue).toBe(direct.maxValue);
-    for (const p of [0, 1, 10, 25, 50, 75, 90, 95, 99, 99.9, 99.99, 100]) {
-      expect(buffered.getValueAtPercentile(p), `p${p}`).toBe(direct.getValueAtPercentile(p));
-    }
-    // A second window through the same buffer.
-    direct.reset();
-    buffered.reset();
-    for (const v of [5, 5, 5, 70_000]) {
-      direct.recordValue(v);
-      buffer.record(v);
-    }
-    buffer.flush();
-    expect(buffered.getValueAtPercentile(50)).toBe(direct.getValueAtPercentile(50));
-    expect(buffered.totalCount).toBe(4);
+    const got = total.percentiles();
+    for (const p of ps) expect(got[`p${p}`], `p${p} of the total`).toBe(totalDirect.getValueAtPercentile(p));
+    expect(total.total).toBe(totalDirect.totalCount);
+    expect(new LatencyCounts().percentiles()).toEqual({ p50: 0, p95: 0, p99: 0 });
     direct.destroy();
-    buffered.destroy();
+    totalDirect.destroy();
   });
 });
 

@@ -12,6 +12,8 @@ import seedrandom from 'seedrandom';
 export class RandomStreams {
   private readonly names = new Map<string, number>();
   private state = new Uint32Array(0);
+  /** The output of the last step(). */
+  readonly out = new Uint32Array(1);
 
   constructor(readonly seed: number) {}
 
@@ -33,21 +35,43 @@ export class RandomStreams {
 
   /** A uniform draw on [0, 1) from stream `i`. */
   next(i: number): number {
-    return this.nextUint32(i) / 4294967296;
+    this.step(i);
+    return this.out[0] / 4294967296;
+  }
+
+  /**
+   * An index picked by a uniform draw from stream `i` (next) against cumulative weights (ascending, the last 1):
+   * the first whose weight the draw is below, else the last. The draw stays inside the call, as in step().
+   */
+  pick(i: number, cumulative: Float64Array): number {
+    this.step(i);
+    const u = this.out[0] / 4294967296;
+    let j = 0;
+    while (j < cumulative.length - 1 && u >= cumulative[j]) j++;
+    return j;
   }
 
   /** The next 32-bit output of stream `i` (xoshiro128**, Blackman and Vigna). */
   nextUint32(i: number): number {
+    this.step(i);
+    return this.out[0];
+  }
+
+  /**
+   * Advances stream `i`, its output (nextUint32) left in out[0], for the hot path: a number returned from a call
+   * that is not inlined is boxed (a heap number per draw) unless it is an integer below 2^30, and so is a double
+   * passed to one; an output stored here and read by the caller is not. next() is out[0] / 2^32.
+   */
+  step(i: number): void {
     const s = this.state;
     const b = i << 2;
     const s0 = s[b], s1 = s[b + 1], s2 = s[b + 2] ^ s0, s3 = s[b + 3] ^ s1;
-    const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    this.out[0] = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
     const t = s1 << 9;
     s[b] = s0 ^ s3;
     s[b + 1] = s1 ^ s2;
     s[b + 2] = s2 ^ t;
     s[b + 3] = rotl(s3, 11);
-    return r;
   }
 
   /**

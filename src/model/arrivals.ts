@@ -51,7 +51,9 @@ export class ArrivalProcess {
     if (this.count >= this.requests || this.peakPerUs <= 0) return -1;
     const constant = this.constant;
     for (;;) {
-      this.clock += -Math.log(1 - this.rng.next(this.stream)) / this.peakPerUs;
+      // rng.next() as step(): a draw returned from a call that is not inlined is boxed (rng.ts).
+      this.rng.step(this.stream);
+      this.clock += -Math.log(1 - this.rng.out[0] / 4294967296) / this.peakPerUs;
       if (this.clock > this.horizonUs) return -1;
       if (constant || this.rng.next(this.stream) * this.peakPerUs * 1e6 < this.rateAt(this.clock)) break;
     }

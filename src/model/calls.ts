@@ -66,12 +66,8 @@ export abstract class Calls extends Servers {
   protected arrive(): void {
     const m = this.model;
     const now = this.engine.now;
-    let j = 0;
     const cw = m.journeyCumulativeWeight;
-    if (cw.length > 1) {
-      const u = this.rng.next(this.journeyRng);
-      while (j < cw.length - 1 && u >= cw[j]) j++;
-    }
+    const j = cw.length > 1 ? this.rng.pick(this.journeyRng, cw) : 0;
     const rec = this.alloc();
     this.rKind[rec] = KIND_JOURNEY;
     this.rTarget[rec] = j;
@@ -130,7 +126,7 @@ export abstract class Calls extends Servers {
         // A call repeated inside a parallel group is that many concurrent calls, each drawn on its own.
         for (let copies = m.siteCopies[k]; copies > 0; copies--) {
           const p = m.siteProbability[k];
-          if (p < 1 && this.drawFor(rec, journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]]) >= p) continue;
+          if (p < 1 && !this.drawnBelow(rec, journey ? this.journeyCallRng : this.serviceCallRng[m.endpointService[this.rTarget[rec]]], k)) continue;
           if (m.siteAsync[k] === 1) {
             this.spawning = rec;
             this.send(this.spawn(-1, k, 0));

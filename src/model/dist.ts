@@ -49,14 +49,29 @@ const { width: ZW, inside: ZK, height: ZH } = ziggurat(128, NORMAL_R, 9.91256303
 const EXP_R = 7.69711747013104972;
 const { width: EW, inside: EK, height: EH } = ziggurat(256, EXP_R, 3.949659822581572e-3, (x) => Math.exp(-x), (y) => -Math.log(y));
 
+/**
+ * Where normalInto() leaves its draw: a double returned from a call that is not inlined is boxed (a heap number
+ * per draw), one stored here is not.
+ */
+const drawn = new Float64Array(1);
+
 /** A standard normal draw from stream `stream` (see above). */
 export function normalDraw(rng: RandomStreams, stream: number): number {
+  normalInto(rng, stream);
+  return drawn[0];
+}
+
+/** A standard normal draw from stream `stream` (see above), left in drawn[0]. */
+function normalInto(rng: RandomStreams, stream: number): void {
   for (;;) {
     const bits = rng.nextUint32(stream);
     const i = bits & 127;
     const u = bits >>> 8;
     const x = u * ZW[i];
-    if (u < ZK[i]) return (bits & 128) === 0 ? x : -x;
+    if (u < ZK[i]) {
+      drawn[0] = (bits & 128) === 0 ? x : -x;
+      return;
+    }
     if (i === 0) {
       // The tail beyond r (Marsaglia 1964): r + t with t exponential of rate r, kept with probability exp(-t^2 / 2).
       let t: number;
@@ -65,9 +80,13 @@ export function normalDraw(rng: RandomStreams, stream: number): number {
         t = -Math.log(1 - rng.next(stream)) / NORMAL_R;
         y = -Math.log(1 - rng.next(stream));
       } while (y + y < t * t);
-      return (bits & 128) === 0 ? NORMAL_R + t : -NORMAL_R - t;
+      drawn[0] = (bits & 128) === 0 ? NORMAL_R + t : -NORMAL_R - t;
+      return;
     }
-    if (ZH[i] + rng.next(stream) * (ZH[i + 1] - ZH[i]) < normalDensity(x)) return (bits & 128) === 0 ? x : -x;
+    if (ZH[i] + rng.next(stream) * (ZH[i + 1] - ZH[i]) < normalDensity(x)) {
+      drawn[0] = (bits & 128) === 0 ? x : -x;
+      return;
+    }
   }
 }
 
@@ -116,10 +135,12 @@ export class DistTable {
         x = this.a[i] * exponentialDraw(rng, stream);
         break;
       case NORMAL:
-        x = this.a[i] + this.b[i] * normalDraw(rng, stream);
+        normalInto(rng, stream);
+        x = this.a[i] + this.b[i] * drawn[0];
         break;
       case LOGNORMAL:
-        x = Math.exp(this.a[i] + this.b[i] * normalDraw(rng, stream));
+        normalInto(rng, stream);
+        x = Math.exp(this.a[i] + this.b[i] * drawn[0]);
         break;
       default: {
         const s = this.samples[i];

@@ -336,6 +336,16 @@ export abstract class RecordPool {
     return this.draws.next(stream);
   }
 
+  /**
+   * Whether a uniform draw on record `rec`'s behalf (drawFor) is below call site `k`'s probability: the draw and the
+   * probability stay inside the call, where passing or returning a double would box it (rng.ts step).
+   */
+  protected drawnBelow(rec: number, shared: number, k: number): boolean {
+    const stream = this.drawsOf(rec, shared);
+    this.draws.step(stream);
+    return this.draws.out[0] / 4294967296 < this.model.siteProbability[k];
+  }
+
   /** Whether the caller of a call record still waits for it (a fire-and-forget call's caller always does). */
   protected parentWaiting(rec: number): boolean {
     const parent = this.rParent[rec];

@@ -1,7 +1,8 @@
 /**
  * Latency histograms: HdrHistogram (hdr-histogram-js, WebAssembly build: about 17 ns a record against 130 ns
  * for its pure-JS build on these machines). Values are integer microseconds, three significant digits.
- * WebAssembly histograms hold memory outside the JS heap: whoever builds one destroys it.
+ * WebAssembly histograms hold memory outside the JS heap: whoever builds one destroys it. The simulator's own
+ * telemetry counts in HdrHistogram's bucket layout in JS (LatencyCounts) and reads percentiles as it does.
  */
 import * as hdr from 'hdr-histogram-js';
 
@@ -47,7 +48,7 @@ export function percentiles(h: Histogram): LatencySummary {
 const SUB_BUCKET_HALF_MAGNITUDE = 10;
 const SUB_BUCKET_HALF = 1 << SUB_BUCKET_HALF_MAGNITUDE;
 const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF - 1;
-/** Values from here up go straight to the histogram (over 35 minutes in microseconds). */
+/** Values from here up are beyond the dense counts (over 35 minutes in microseconds). */
 const BUFFERED_LIMIT = 2 ** 31;
 const SLOTS = (31 - SUB_BUCKET_HALF_MAGNITUDE + 1) * SUB_BUCKET_HALF;
 
@@ -102,8 +103,22 @@ export class BucketCounts {
 
   /** Adds another's counts to these. */
   merge(other: BucketCounts): void {
-    if (!other.counts) return;
-    for (let k = 0; k < other.touchedCount; k++) this.add(other.touched[k], other.counts[other.touched[k]]);
+    const from = other.counts;
+    if (!from) return;
+    // add() for each bucket the other touched, in one loop (a window's close merges every tag's counts).
+    const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
+    const touched = other.touched;
+    let total = 0;
+    for (let k = 0; k < other.touchedCount; k++) {
+      const index = touched[k];
+      if (counts[index] === 0) {
+        if (this.touchedCount === this.touched.length) this.growTouched();
+        this.touched[this.touchedCount++] = index;
+      }
+      counts[index] += from[index];
+      total += from[index];
+    }
+    this.total += total;
     this.sum += other.sum;
   }
 
@@ -131,21 +146,42 @@ export class BucketCounts {
   }
 }
 
+/** HdrHistogram's bucket index of any value from 2^31 up (indexOf in floating point, as its 64-bit arithmetic has it). */
+function bigIndexOf(value: number): number {
+  let bucket = 31 - SUB_BUCKET_HALF_MAGNITUDE;
+  while (value >= 2 ** (bucket + SUB_BUCKET_HALF_MAGNITUDE + 1)) bucket++;
+  return ((bucket + 1) << SUB_BUCKET_HALF_MAGNITUDE) + (Math.floor(value / 2 ** bucket) - SUB_BUCKET_HALF);
+}
+
+/** The highest value of the bucket at `index`: what HdrHistogram's getValueAtPercentile reports for it. */
+function highestAt(index: number): number {
+  const bucket = (index >> SUB_BUCKET_HALF_MAGNITUDE) - 1;
+  return valueAt(index) + (bucket > 0 ? 2 ** bucket : 1) - 1;
+}
+
+/** The count HdrHistogram's getValueAtPercentile looks for: the share `p` of `total`, rounded up (less an ulp). */
+function countAtPercentile(p: number, total: number): number {
+  const fp = (Math.min(p, 100) / 100) * total;
+  return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+}
+
+export type Percentiles = Pick<LatencySummary, 'p50' | 'p95' | 'p99'>;
+
 /**
- * A recording buffer in front of an HdrHistogram: the simulator's hot path counts values in HdrHistogram's own
- * bucket layout, and the counts are flushed into the histogram with recordValueWithCount when a window closes.
- * It keeps no total of its own (the histogram counts), and no sum.
- * Every value lands in the bucket it would have landed in directly, so percentiles, counts and max are
- * identical; it only saves a WebAssembly call per value (the call was about 15% of the engine benchmark).
+ * Latencies of a telemetry tag, counted in HdrHistogram's own bucket layout (three significant digits) whatever
+ * their size (values of 2^31 microseconds and more in a map of their own), read as HdrHistogram reads them: the
+ * percentiles are exactly those of an HdrHistogram given the same values, without one. Recording is an index
+ * from a count of leading zeros and an increment; merging and reading visit only the buckets touched.
  */
-export class HistogramBuffer extends BucketCounts {
-  constructor(private readonly target: Histogram) {
-    super();
-  }
+export class LatencyCounts extends BucketCounts {
+  private big: Map<number, number> | null = null;
 
   override record(value: number): void {
+    this.total++;
     if (value >= BUFFERED_LIMIT) {
-      this.target.recordValue(value);
+      this.big ??= new Map();
+      const index = bigIndexOf(value);
+      this.big.set(index, (this.big.get(index) ?? 0) + 1);
       return;
     }
     // add(index, 1) in one read and write of the bucket's count (and the bucket noted when it is the first).
@@ -157,9 +193,44 @@ export class HistogramBuffer extends BucketCounts {
     }
   }
 
-  /** Moves the buffered counts into the histogram. */
-  flush(): void {
-    this.addTo(this.target);
-    this.clear();
+  override merge(other: BucketCounts): void {
+    super.merge(other);
+    if (!(other instanceof LatencyCounts) || other.big === null) return;
+    this.big ??= new Map();
+    for (const [index, n] of other.big) {
+      this.big.set(index, (this.big.get(index) ?? 0) + n);
+      this.total += n;
+    }
+  }
+
+  override clear(): void {
+    super.clear();
+    this.big = null;
+  }
+
+  /** p50, p95 and p99 as HdrHistogram's getValueAtPercentile gives them; zeros when empty. */
+  percentiles(): Percentiles {
+    const out = [0, 0, 0];
+    if (this.total === 0) return { p50: 0, p95: 0, p99: 0 };
+    const wanted = [countAtPercentile(50, this.total), countAtPercentile(95, this.total), countAtPercentile(99, this.total)];
+    let next = 0;
+    let cumulative = 0;
+    const visit = (index: number, n: number): void => {
+      cumulative += n;
+      while (next < 3 && cumulative >= wanted[next]) out[next++] = highestAt(index);
+    };
+    const counts = this.counts;
+    if (counts) {
+      // Bucket by bucket up to the highest touched (a few thousand buckets: fewer steps than sorting those touched).
+      let top = 0;
+      for (let k = 0; k < this.touchedCount; k++) if (this.touched[k] > top) top = this.touched[k];
+      for (let index = 0; index <= top && next < 3; index++) {
+        if (counts[index] === 0) continue;
+        cumulative += counts[index];
+        while (next < 3 && cumulative >= wanted[next]) out[next++] = highestAt(index);
+      }
+    }
+    if (this.big) for (const index of [...this.big.keys()].sort((a, b) => a - b)) visit(index, this.big.get(index)!);
+    return { p50: out[0], p95: out[1], p99: out[2] };
   }
 }

@@ -4,7 +4,7 @@
  * never with requests: counters for the open window live in one typed array, each tag has one histogram for
  * the open window and one for the whole run, and a closed window keeps only its summary.
  */
-import { HistogramBuffer, newHistogram, percentiles, type Histogram, type LatencySummary } from './histogram.js';
+import { LatencyCounts, type LatencySummary, type Percentiles } from './histogram.js';
 import { FlagSplits, type FlagSplit } from './splits.js';
 
 export type { FlagSlice, FlagSplit } from './splits.js';
@@ -81,11 +81,10 @@ export class Telemetry {
   private readonly tags: number;
   private readonly open: Float64Array;
   private readonly total: Float64Array;
-  private readonly openHist: Histogram[];
-  private readonly openBuffer: HistogramBuffer[];
-  private readonly totalHist: Histogram[];
-  private readonly serviceTotalHist: Histogram[];
-  private readonly scratch: Histogram;
+  private readonly openHist: LatencyCounts[];
+  private readonly totalHist: LatencyCounts[];
+  private readonly serviceTotalHist: LatencyCounts[];
+  private readonly scratch: LatencyCounts;
   readonly windows: WindowSummary[] = [];
   private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array; endQueued: Float64Array };
   private windowStart = 0;
@@ -110,11 +109,10 @@ export class Telemetry {
     this.tags = endpointService.length + journeyCount;
     this.open = new Float64Array(this.tags * FIELDS);
     this.total = new Float64Array(this.tags * FIELDS);
-    this.openHist = Array.from({ length: this.tags }, newHistogram);
-    this.openBuffer = this.openHist.map((h) => new HistogramBuffer(h));
-    this.totalHist = Array.from({ length: this.tags }, newHistogram);
-    this.serviceTotalHist = Array.from({ length: workers.length }, newHistogram);
-    this.scratch = newHistogram();
+    this.openHist = Array.from({ length: this.tags }, () => new LatencyCounts());
+    this.totalHist = Array.from({ length: this.tags }, () => new LatencyCounts());
+    this.serviceTotalHist = Array.from({ length: workers.length }, () => new LatencyCounts());
+    this.scratch = new LatencyCounts();
     const n = workers.length;
     this.gaugeTotals = { busyArea: new Float64Array(n), queueArea: new Float64Array(n), maxQueued: new Float64Array(n), endQueued: new Float64Array(n) };
   }
@@ -126,7 +124,7 @@ export class Telemetry {
     o[base + F_CAUSE + cause]++;
     o[base + F_LATENCY_SUM] += latencyUs;
     if (latencyUs > o[base + F_MAX]) o[base + F_MAX] = latencyUs;
-    this.openBuffer[tag].record(latencyUs);
+    this.openHist[tag].record(latencyUs);
   }
 
   journeyTag(journey: number): number {
@@ -151,15 +149,14 @@ export class Telemetry {
   closeWindow(endUs: number, busyArea: Float64Array, queueArea: Float64Array, maxQueued: Float64Array, queuedNow?: ArrayLike<number>): void {
     const span = endUs - this.windowStart;
     if (span <= 0) return;
-    for (const b of this.openBuffer) b.flush();
     const E = this.endpointService.length;
     const tagStats = (t: number): TagStats => stats(this.open, t, this.openHist[t]);
     const endpoints = Array.from({ length: E }, (_, e) => tagStats(e));
     const journeys = Array.from({ length: this.journeyCount }, (_, j) => tagStats(E + j));
     const services = Array.from({ length: this.workers.length }, (_, s) => {
-      this.scratch.reset();
-      for (let e = 0; e < E; e++) if (this.endpointService[e] === s) this.scratch.add(this.openHist[e]);
-      this.serviceTotalHist[s].add(this.scratch);
+      this.scratch.clear();
+      for (let e = 0; e < E; e++) if (this.endpointService[e] === s) this.scratch.merge(this.openHist[e]);
+      this.serviceTotalHist[s].merge(this.scratch);
       return {
         ...mergeStats(endpoints.filter((_, e) => this.endpointService[e] === s), this.scratch),
         ...gauges(busyArea[s], queueArea[s], maxQueued[s], span, this.workers[s], queuedNow?.[s] ?? 0),
@@ -173,8 +170,8 @@ export class Telemetry {
     for (let i = F_MAX; i < this.open.length; i += FIELDS) this.total[i] = Math.max(this.total[i] - this.open[i], this.open[i]);
     this.open.fill(0);
     for (let t = 0; t < this.tags; t++) {
-      this.totalHist[t].add(this.openHist[t]);
-      this.openHist[t].reset();
+      this.totalHist[t].merge(this.openHist[t]);
+      this.openHist[t].clear();
     }
     for (let s = 0; s < this.workers.length; s++) {
       this.gaugeTotals.busyArea[s] += busyArea[s];
@@ -185,7 +182,7 @@ export class Telemetry {
     this.windowStart = endUs;
   }
 
-  /** Summaries of every window and of the whole run (from 0 to the last closed window); frees the histograms. */
+  /** Summaries of every window and of the whole run (from 0 to the last closed window). */
   finish(): TelemetrySummary {
     const E = this.endpointService.length;
     const span = this.windowStart;
@@ -196,12 +193,11 @@ export class Telemetry {
       ...mergeStats(endpoints.filter((_, e) => this.endpointService[e] === s), this.serviceTotalHist[s]),
       ...gauges(g.busyArea[s], g.queueArea[s], g.maxQueued[s], span, this.workers[s], g.endQueued[s]),
     }));
-    for (const h of [...this.openHist, ...this.totalHist, ...this.serviceTotalHist, this.scratch]) h.destroy();
     return { windows: this.windows, endpoints, journeys, services };
   }
 }
 
-function stats(counters: Float64Array, tag: number, h: Histogram): TagStats {
+function stats(counters: Float64Array, tag: number, h: LatencyCounts): TagStats {
   const base = tag * FIELDS;
   const c = (cause: number) => counters[base + F_CAUSE + cause];
   let requests = 0;
@@ -214,7 +210,7 @@ function stats(counters: Float64Array, tag: number, h: Histogram): TagStats {
       rejected: c(CAUSE_REJECTED), 'breaker-open': c(CAUSE_BREAKER_OPEN), contract: c(CAUSE_CONTRACT),
     },
     meanUs: requests > 0 ? counters[base + F_LATENCY_SUM] / requests : 0,
-    latencyUs: withMax(percentiles(h), counters[base + F_MAX]),
+    latencyUs: withMax(h.percentiles(), counters[base + F_MAX]),
     started: counters[base + F_STARTED],
     waited: counters[base + F_WAITED],
     waitSumUs: counters[base + F_WAIT_SUM],
@@ -222,7 +218,7 @@ function stats(counters: Float64Array, tag: number, h: Histogram): TagStats {
 }
 
 /** A service's figures: the sum of its endpoints', with percentiles from their merged histogram. */
-function mergeStats(parts: TagStats[], merged: Histogram): TagStats {
+function mergeStats(parts: TagStats[], merged: LatencyCounts): TagStats {
   const sum = (f: (t: TagStats) => number) => parts.reduce((x, t) => x + f(t), 0);
   const requests = sum((t) => t.requests);
   return {
@@ -234,7 +230,7 @@ function mergeStats(parts: TagStats[], merged: Histogram): TagStats {
       contract: sum((t) => t.byCause.contract),
     },
     meanUs: requests > 0 ? sum((t) => t.meanUs * t.requests) / requests : 0,
-    latencyUs: withMax(percentiles(merged), parts.reduce((x, t) => Math.max(x, t.latencyUs.max), 0)),
+    latencyUs: withMax(merged.percentiles(), parts.reduce((x, t) => Math.max(x, t.latencyUs.max), 0)),
     started: sum((t) => t.started),
     waited: sum((t) => t.waited),
     waitSumUs: sum((t) => t.waitSumUs),
@@ -245,7 +241,7 @@ function mergeStats(parts: TagStats[], merged: Histogram): TagStats {
  * The true maximum, and percentiles no higher than it: a histogram reads a bucket's edge (three significant
  * digits), which can fall below the largest value recorded or, for a percentile, above it.
  */
-function withMax(p: LatencySummary, maxUs: number): LatencySummary {
+function withMax(p: Percentiles, maxUs: number): LatencySummary {
   return { p50: Math.min(p.p50, maxUs), p95: Math.min(p.p95, maxUs), p99: Math.min(p.p99, maxUs), max: maxUs };
 }
 
