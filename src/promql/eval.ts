@@ -270,9 +270,9 @@ class Evaluator {
       const last = lastAtOrBefore(s, maxt);
       const first = lastTwo ? Math.max(lastAtOrBefore(s, mint - 1) + 1, last - 1) : lastAtOrBefore(s, mint - 1) + 1;
       if (last < first) continue;
-      let resets = 0;
-      if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) resets += s.value(i - 1);
-      const x = f({ t0: s.time(first), v0: s.value(first), tn: s.time(last), vn: s.value(last), n: last - first + 1, resets });
+      let increase = s.value(last) - s.value(first);
+      if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) increase += s.value(i - 1);
+      const x = f({ t0: s.time(first), v0: s.value(first), tn: s.time(last), vn: s.value(last), n: last - first + 1, increase });
       if (x !== null) out.push({ labels: dropName(s.labels), value: x });
     }
     return { type: 'vector', samples: out };
