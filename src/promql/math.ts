@@ -260,3 +260,20 @@ export function bucketQuantile(q: number, input: { upper: number; count: number 
   }
   return start + (end - start) * (rank / count);
 }
+
+/**
+ * A value as a label's value, as strconv.FormatFloat(v, 'f', -1, 64) writes it (count_values): the fewest digits
+ * that read back as the same float, never an exponent (1e+21 is 1000000000000000000000), -0 as "-0", NaN, +Inf, -Inf.
+ */
+export function formatFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mantissa, exponent] = Math.abs(v).toExponential().split('e');
+  const digits = mantissa.replace('.', '');
+  const point = Number(exponent) + 1; // digits before the decimal point
+  const sign = v < 0 ? '-' : '';
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
