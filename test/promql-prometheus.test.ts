@@ -1,7 +1,8 @@
 /**
  * The differential suite: the simulated series of several runs written as OpenMetrics, loaded into a real
  * Prometheus (Debian's 2.42 here and on CI), and every supported query form evaluated by both at many times.
- * Same label sets, values within 1e-9 relative, same empty results, NaN and errors.
+ * Same label sets, values within 1e-9 relative, same empty results, NaN and errors. count_values writes every
+ * digit of a value into a label, so where it counts rates those rates are held to Prometheus' to the last bit.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -161,6 +162,15 @@ const QUERIES = [
   `histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{reporter="destination",destination_workload=~"api-primary"}[30s])) by (le))`,
   `sum(irate(istio_requests_total{destination_service_name=~"db",response_code!~"5.*"}[5m])) / sum(irate(istio_requests_total{destination_service_name=~"db"}[5m]))`,
   `histogram_quantile(0.5, sum by (le, destination_workload) (increase(istio_request_duration_milliseconds_bucket[2m])))`,
+  // count_values (engine.go aggregation at v2.42.0): each value a label's value as strconv.FormatFloat(v, 'f', -1, 64)
+  // writes it (fractions, -0, huge and tiny values without an exponent, NaN, +Inf), counted per group; the value
+  // label added to `by`, overwriting a label of that name; a parameter that is no label name fails, data or none.
+  `count_values("value", ${R})`, `count_values by (run) ("v", rate(${R}[1m]))`, `count_values without (code, http_route) ("code", ${R})`,
+  `count_values by (code, run) ("code", ${R})`, `count_values by (le) ("n", ${H}_bucket)`, `count_values("kind", jumpy)`,
+  `count_values without (kind) ("v", rate(jumpy[1m]))`, `count_values("v", ${R} / ${R})`, `count_values("v", 1 / (${R} - 1))`,
+  `count_values("v", -${R} * 1e-30)`, `count_values("v", ${R} * 1e25)`, `count_values("v", ${R}{code="418"})`,
+  `sum(count_values by (service_name) ("v", ${R}))`, `count_values("v", sum by (run) (${R}))`, `count_values without (v) ("v", ${R})`,
+  `count_values("a-b", ${R})`, `count_values("1x", nope)`, `count_values("", ${R})`,
 ];
 
 const A = Date.UTC(2026, 0, 1);
@@ -269,6 +279,22 @@ describe.skipIf(!available)('PromQL against a real Prometheus', () => {
     // Most evaluations see data: the comparison is not of empty results.
     expect(nonEmpty).toBeGreaterThan(jobs.length / 2);
     expect(QUERIES.filter((q) => q.includes('istio_') && !withData.has(q))).toEqual([]);
+    expect(QUERIES.filter((q) => q.startsWith(`count_values("v", ${R}`) && !withData.has(q))).toEqual([`count_values("v", ${R}{code="418"})`]);
     console.info(`PromQL differential: ${QUERIES.length} queries x ${TIMES.length} times = ${jobs.length} evaluations, ${nonEmpty} with a non-empty vector`);
+  });
+
+  it('fails a count_values whose parameter is no label name with Prometheus\' own message', async () => {
+    // engine.go aggregation: ev.errorf("invalid label name %q", valueLabel), before any sample is read.
+    for (const q of [`count_values("a-b", ${R})`, `count_values("1x", nope)`, `count_values("", ${R})`, `count_values("é\\n", ${R})`]) {
+      const theirs = await server.query(q, A + 600_000);
+      let mine = '';
+      try {
+        evaluate(q, source, A + 600_000);
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        mine = e.message;
+      }
+      expect([q, mine]).toEqual([q, theirs.error]);
+    }
   });
 });

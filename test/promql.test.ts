@@ -10,7 +10,6 @@ describe('PromQL validation', () => {
   const refused: [string, number, RegExp][] = [
     ['holt_winters(up[1h], 0.5, 0.5)', 1, /unsupported function "holt_winters"/],
     ['sum(rate(x[1m])) + foo(x)', 20, /unknown function with name "foo"/],
-    ['count_values("v", x)', 1, /unsupported aggregation "count_values"/],
     ['rate(x[5m:1m])', 7, /unsupported subquery/],
     ['x @ 100', 3, /unsupported @ modifier/],
     ['x atan2 y', 3, /unsupported operator "atan2"/],
@@ -42,7 +41,7 @@ describe('PromQL validation', () => {
   });
 
   it('names every unsupported part of a query, each with its column', () => {
-    const q = 'holt_winters(x[1h], 0.5, 1) < 0 and holt_winters(y[10m], 0.5, 0.5) > 1 unless count_values("v", z) or rate(w[5m:1m]) > 0';
+    const q = 'holt_winters(x[1h], 0.5, 1) < 0 and holt_winters(y[10m], 0.5, 0.5) > 1 unless (z atan2 z) or rate(w[5m:1m]) > 0';
     let err: PromQLError | undefined;
     try {
       parsePromQL(q);
@@ -52,10 +51,10 @@ describe('PromQL validation', () => {
     expect(err?.problems.map((p) => [p.column, p.reason])).toEqual([
       [1, 'unsupported function "holt_winters"'],
       [37, 'unsupported function "holt_winters"'],
-      [79, 'unsupported aggregation "count_values"'],
-      [109, 'unsupported subquery'],
+      [82, 'unsupported operator "atan2"'],
+      [100, 'unsupported subquery'],
     ]);
-    expect(err?.message).toBe(`unsupported function "holt_winters" at column 1; unsupported function "holt_winters" at column 37; unsupported aggregation "count_values" at column 79; unsupported subquery at column 109 of ${JSON.stringify(q)}`);
+    expect(err?.message).toBe(`unsupported function "holt_winters" at column 1; unsupported function "holt_winters" at column 37; unsupported operator "atan2" at column 82; unsupported subquery at column 100 of ${JSON.stringify(q)}`);
     // Names no Prometheus function knows: every one of them is named, in Prometheus' words; what Prometheus
     // would refuse is all that is said (not the @ rehearse does not evaluate).
     expect(() => parsePromQL('foo(x) + sum(bar (y)) and on(a) baz(z{q="f(x)"}) + y @ 10')).toThrow(
@@ -80,14 +79,18 @@ describe('PromQL validation', () => {
   });
 });
 
-describe('a label_replace or label_join Prometheus parses and fails at each evaluation', () => {
-  // promtool check rules 2.42 accepts all four (checked by hand: "SUCCESS: 3 rules found" for the first three);
-  // functions.go funcLabelReplace and funcLabelJoin fail them where they are evaluated, with these messages.
+describe('a label_replace, label_join or count_values Prometheus parses and fails at each evaluation', () => {
+  // promtool check rules 2.42 accepts all of them (checked by hand: "SUCCESS: 3 rules found" for the first three);
+  // functions.go funcLabelReplace and funcLabelJoin, and engine.go aggregation for count_values (a parameter that is
+  // no label name, model.LabelName.IsValid, quoted with %q), fail them where they are evaluated, with these messages.
   const failing: [string, string][] = [
     ['label_replace(x, "1a", "$1", "b", "(.*)")', 'invalid destination label name in label_replace(): 1a'],
     ['label_replace(x, "a", "$1", "b", "(")', 'invalid regular expression in label_replace(): ('],
     ['label_replace(x, "1a", "$1", "b", "a{1001}")', 'invalid regular expression in label_replace(): a{1001}'],
     ['sum(label_join(x, "a", ",", "b-c"))', 'invalid source label name in label_join(): b-c'],
+    ['count_values("a-b", x)', 'invalid label name "a-b"'],
+    ['sum(count_values by (b) ("", x))', 'invalid label name ""'],
+    ['count_values("\\t\\"é", x)', 'invalid label name "\\t\\"é"'],
   ];
   const series = new ArraySeries([{ labels: { __name__: 'x', b: 'v' }, times: [0], values: [1] }]);
   it.each(failing)('%s', (query, message) => {
@@ -125,5 +128,20 @@ describe('PromQL evaluation', () => {
 
   it('raises an evaluation error for many-to-many matching', () => {
     expect(() => evaluate('req + on(svc) req', src, at(60))).toThrow(EvalError);
+  });
+
+  it('counts the values of count_values as Prometheus does (engine.go aggregation, strconv.FormatFloat(v, \'f\', -1, 64))', () => {
+    const v = new ArraySeries([
+      ...[0.1, 1e21, 1.5e-7, -0, 7, 7, NaN, -Infinity, 0.30000000000000004].map((value, i) => ({ labels: { __name__: 'v', i: String(i), g: i % 2 ? 'odd' : 'even' }, times: [0], values: [value] })),
+    ]);
+    const got = (q: string) => samplesOf(evaluate(q, v, 0)).map((s) => [JSON.stringify(s.labels), s.value]);
+    expect(got('count_values("x", v)')).toEqual([
+      ['{"x":"0.1"}', 1], ['{"x":"1000000000000000000000"}', 1], ['{"x":"0.00000015"}', 1], ['{"x":"-0"}', 1], ['{"x":"7"}', 2],
+      ['{"x":"NaN"}', 1], ['{"x":"-Inf"}', 1], ['{"x":"0.30000000000000004"}', 1],
+    ]);
+    // by: the value label joins the grouping; without: every label but those (and the name), the value label overwriting.
+    expect(got('count_values by (g) ("x", v > 1)')).toEqual([['{"g":"odd","x":"1000000000000000000000"}', 1], ['{"g":"even","x":"7"}', 1], ['{"g":"odd","x":"7"}', 1]]);
+    expect(got('count_values without (i) ("g", v > 1)')).toEqual([['{"g":"1000000000000000000000"}', 1], ['{"g":"7"}', 2]]);
+    expect(got('count_values without (x) ("x", v > 1)')).toEqual([['{"i":"1","g":"odd"}', 1], ['{"i":"4","g":"even"}', 1], ['{"i":"5","g":"odd"}', 1]]);
   });
 });

@@ -130,6 +130,29 @@ export function labelJoinFailure(dst: string, sources: readonly string[]): strin
 }
 
 /**
+ * Why Prometheus 2.42 fails count_values at evaluation (engine.go aggregation: the parameter is no label name,
+ * model.LabelName.IsValid, checked whatever the vector), with its message (Go's %q); null when it does not.
+ */
+export function countValuesFailure(label: string): string | null {
+  return LABEL_NAME_RE.test(label) ? null : `invalid label name ${goQuote(label)}`;
+}
+
+/** A string as Go's strconv.Quote writes it (%q): printable runes as they are, others escaped. */
+function goQuote(s: string): string {
+  const SHORT: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\' };
+  let out = '';
+  for (const c of s) {
+    const n = c.codePointAt(0)!;
+    if (SHORT[c] !== undefined) out += SHORT[c];
+    else if (c === ' ' || /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u.test(c)) out += c;
+    else if (n < 0x80) out += `\\x${n.toString(16).padStart(2, '0')}`;
+    else if (n <= 0xffff) out += `\\u${n.toString(16).padStart(4, '0')}`;
+    else out += `\\U${n.toString(16).padStart(8, '0')}`;
+  }
+  return `"${out}"`;
+}
+
+/**
  * The warning for a query Prometheus parses and then fails at every evaluation (a label_replace with an expression
  * Go's regexp refuses, a label_join with a label name that is not one), or null: `at` says where it is evaluated,
  * `readings` what comes of each evaluation there.
@@ -144,6 +167,7 @@ export function failsEveryEvaluationWarning(e: Expr, readings: string): string |
         failure = x.fn === 'label_replace' ? labelReplaceFailure(strings[1]!, strings[4]!) : labelJoinFailure(strings[1]!, strings.slice(3) as string[]);
       }
     }
+    if (x.kind === 'aggregate' && x.op === 'count_values' && x.param?.kind === 'string') failure = countValuesFailure(x.param.value);
     for (const child of childrenOf(x)) visit(child);
   };
   visit(e);

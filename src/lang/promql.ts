@@ -177,10 +177,6 @@ export function parsePromQL(query: string): Expr {
     if (args.length !== (wantParam ? 2 : 1)) return refuse(n, `${op}() takes ${wantParam ? 2 : 1} argument(s), got ${args.length}`);
     const paramOk = !wantParam || expect(argNodes[0], args[0], op === 'count_values' ? 'string' : 'scalar', `${op}()'s parameter`);
     const bodyOk = expect(argNodes[args.length - 1], args[args.length - 1], 'vector', `${op}()`);
-    if (op === 'count_values') {
-      typed.set(n, 'vector');
-      return refuse(opNode, `unsupported aggregation "${op}"`);
-    }
     if (!paramOk || !bodyOk) return null;
     return { kind: 'aggregate', op, param: wantParam ? args[0] : null, expr: args[args.length - 1]!, grouping: by, without };
   };

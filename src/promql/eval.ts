@@ -9,8 +9,9 @@ import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
 import { COMPARISON, elemOp, vectorScalar, vectorSet, vectorVector } from './binary.js';
 import {
-  absentLabels, avgAggregate, avgOverTime, extrapolated, histogramQuantile, instantValue, linearRegression, quantile, stdvarAggregate, stdvarOverTime, summarize, sumOverTime, type RangeSummary,
+  absentLabels, avgAggregate, avgOverTime, extrapolated, formatFloat, histogramQuantile, instantValue, linearRegression, quantile, stdvarAggregate, stdvarOverTime, summarize, sumOverTime, type RangeSummary,
 } from './math.js';
+import { countValuesFailure } from '../lang/promql-tree.js';
 import { labelJoin, labelReplace } from './labels.js';
 import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryResult, type Sample, type Value } from './values.js';
 
@@ -270,9 +271,9 @@ class Evaluator {
       const last = lastAtOrBefore(s, maxt);
       const first = lastTwo ? Math.max(lastAtOrBefore(s, mint - 1) + 1, last - 1) : lastAtOrBefore(s, mint - 1) + 1;
       if (last < first) continue;
-      let resets = 0;
-      if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) resets += s.value(i - 1);
-      const x = f({ t0: s.time(first), v0: s.value(first), tn: s.time(last), vn: s.value(last), n: last - first + 1, resets });
+      let increase = s.value(last) - s.value(first);
+      if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) increase += s.value(i - 1);
+      const x = f({ t0: s.time(first), v0: s.value(first), tn: s.time(last), vn: s.value(last), n: last - first + 1, increase });
       if (x !== null) out.push({ labels: dropName(s.labels), value: x });
     }
     return { type: 'vector', samples: out };
@@ -287,8 +288,14 @@ class Evaluator {
     return { type: 'vector', samples: out };
   }
 
-  private aggregate(op: string, paramExpr: Expr | null, e: Expr, grouping: readonly string[], without: boolean): Sample[] {
-    const param = paramExpr ? this.scalarOf(paramExpr) : 0;
+  private aggregate(op: string, paramExpr: Expr | null, e: Expr, by: readonly string[], without: boolean): Sample[] {
+    // engine.go aggregation, count_values: the parameter names a label (else an error, whatever the vector) that
+    // each sample gets with its value written (strconv.FormatFloat 'f' -1), grouped by it too unless `without`.
+    const valueLabel = op === 'count_values' ? this.stringOf(paramExpr!) : null;
+    const failure = valueLabel === null ? null : countValuesFailure(valueLabel);
+    if (failure !== null) throw new EvalError(failure);
+    const grouping = valueLabel === null || without ? by : [...by, valueLabel];
+    const param = paramExpr && valueLabel === null ? this.scalarOf(paramExpr) : 0;
     // engine.go aggregation: k must fit an int64 (NaN does not), whatever the vector.
     if ((op === 'topk' || op === 'bottomk') && !(param <= 9223372036854774784 && param >= -9223372036854775808)) {
       // Go's %v: NaN, +Inf, -Inf, or an exponent (every float past an int64 has one, as 1e+19).
@@ -297,7 +304,8 @@ class Evaluator {
     }
     const input = this.vectorOf(e);
     const groups = new Map<string, { labels: Labels; samples: Sample[] }>();
-    for (const s of input) {
+    for (const sample of input) {
+      const s = valueLabel === null ? sample : { labels: { ...sample.labels, [valueLabel]: formatFloat(sample.value) }, value: sample.value };
       const labels: Record<string, string> = {};
       for (const [k, v] of Object.entries(s.labels)) {
         const keep = without ? k !== '__name__' && !grouping.includes(k) : grouping.includes(k);
@@ -314,7 +322,8 @@ class Evaluator {
       switch (op) {
         case 'sum': out.push({ labels: g.labels, value: vals.reduce((a, b) => a + b) }); break;
         case 'avg': out.push({ labels: g.labels, value: avgAggregate(vals) }); break;
-        case 'count': out.push({ labels: g.labels, value: vals.length }); break;
+        case 'count':
+        case 'count_values': out.push({ labels: g.labels, value: vals.length }); break;
         case 'group': out.push({ labels: g.labels, value: 1 }); break;
         case 'min': out.push({ labels: g.labels, value: vals.reduce((a, b) => (a > b || Number.isNaN(a) ? b : a)) }); break;
         case 'max': out.push({ labels: g.labels, value: vals.reduce((a, b) => (a < b || Number.isNaN(a) ? b : a)) }); break;

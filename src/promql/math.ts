@@ -19,7 +19,8 @@ export function absentLabels(e: Expr): Labels {
 
 /**
  * What rate, increase and delta need of a series' points in a range: the first and last points, how many
- * there are, and the counter-reset correction (each value before a drop, added in order).
+ * there are, and a counter's increase (last - first, then each value before a drop added in order, as
+ * extrapolatedRate adds them: the same float, to the last bit).
  */
 export interface RangeSummary {
   readonly t0: number;
@@ -27,24 +28,26 @@ export interface RangeSummary {
   readonly tn: number;
   readonly vn: number;
   readonly n: number;
-  readonly resets: number;
+  readonly increase: number;
 }
 
 export function summarize(p: Points): RangeSummary {
   const n = p.v.length;
-  let resets = 0;
-  for (let i = 1; i < n; i++) if (p.v[i] < p.v[i - 1]) resets += p.v[i - 1];
-  return { t0: p.t[0], v0: p.v[0], tn: p.t[n - 1], vn: p.v[n - 1], n, resets };
+  let increase = p.v[n - 1] - p.v[0];
+  for (let i = 1; i < n; i++) if (p.v[i] < p.v[i - 1]) increase += p.v[i - 1];
+  return { t0: p.t[0], v0: p.v[0], tn: p.t[n - 1], vn: p.v[n - 1], n, increase };
 }
 
-/** Prometheus 2.42 extrapolatedRate. */
+/**
+ * Prometheus 2.42 extrapolatedRate, in its order of operations (the factor divided by the range, then the increase
+ * multiplied by it once), so that a rate is the same float as Prometheus' (count_values writes every digit).
+ */
 export function extrapolated(p: RangeSummary, m: MatrixSelector, t: number, isCounter: boolean, isRate: boolean): number | null {
   const n = p.n;
   if (n < 2) return null;
   const rangeStart = t - (m.rangeMs + m.vector.offsetMs);
   const rangeEnd = t - m.vector.offsetMs;
-  let result = p.vn - p.v0;
-  if (isCounter) result += p.resets;
+  const result = isCounter ? p.increase : p.vn - p.v0;
   let durationToStart = (p.t0 - rangeStart) / 1000;
   const durationToEnd = (rangeEnd - p.tn) / 1000;
   const sampled = (p.tn - p.t0) / 1000;
@@ -57,9 +60,9 @@ export function extrapolated(p: RangeSummary, m: MatrixSelector, t: number, isCo
   let interval = sampled;
   interval += durationToStart < threshold ? durationToStart : avgBetween / 2;
   interval += durationToEnd < threshold ? durationToEnd : avgBetween / 2;
-  result = result * (interval / sampled);
-  if (isRate) result = result / (m.rangeMs / 1000);
-  return result;
+  let factor = interval / sampled;
+  if (isRate) factor /= m.rangeMs / 1000;
+  return result * factor;
 }
 
 /** irate and idelta: the last two points of the range (a summary of those two). */
@@ -256,4 +259,21 @@ export function bucketQuantile(q: number, input: { upper: number; count: number 
     rank -= buckets[b - 1].count;
   }
   return start + (end - start) * (rank / count);
+}
+
+/**
+ * A value as a label's value, as strconv.FormatFloat(v, 'f', -1, 64) writes it (count_values): the fewest digits
+ * that read back as the same float, never an exponent (1e+21 is 1000000000000000000000), -0 as "-0", NaN, +Inf, -Inf.
+ */
+export function formatFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mantissa, exponent] = Math.abs(v).toExponential().split('e');
+  const digits = mantissa.replace('.', '');
+  const point = Number(exponent) + 1; // digits before the decimal point
+  const sign = v < 0 ? '-' : '';
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
