@@ -157,7 +157,7 @@ describe('the shop: ranges from its base traces', () => {
         expect(r.hi - r.lo, `${j} ${k}`).toBeLessThan((k === 'meanMs' ? 1 : 2) * row.predicted[k]);
       }
     }
-  }, 120_000);
+  }, 300_000);
 
   const told = (c: CheckResult) => c.journeys.flatMap((j) => (['meanMs', 'p50Ms', 'p95Ms', 'p99Ms', 'errorRate'] as FigureKey[])
     .filter((k) => figureTold(k, j.measured.requests)).map((k) => ({ what: `${j.journey} ${k}`, range: j.ranges!.error![k]! })));
@@ -175,7 +175,7 @@ describe('the shop: ranges from its base traces', () => {
     for (const j of slow.journeys) {
       for (const k of ['meanMs', 'p50Ms'] as const) expect(j.ranges!.error![k]!.hi, `${j.journey} ${k}`).toBeLessThan(0);
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('a pool of two workers, every journey traced: a resample takes its queue waits from the whole set', () => {
@@ -239,7 +239,7 @@ services:
         expect(row.predicted[k], `${row.journey} ${k}: ${r.lo.toFixed(2)} to ${r.hi.toFixed(2)}`).toBeLessThanOrEqual(r.hi);
       }
     }
-  }, 60_000);
+  }, 240_000);
 });
 
 describe('calibrate --check, --predict, --resamples', () => {
@@ -267,7 +267,7 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(doc.resampling).toMatchObject({ resamples: 20, range: 0.9, rate: { given: true } });
     expect(doc.journeys[0].ranges!.error!.p99Ms).toBeNull();
     expect(doc.journeys[0].ranges!.error!.meanMs!.lo).toBeLessThan(doc.journeys[0].ranges!.error!.meanMs!.hi);
-  }, 120_000);
+  }, 300_000);
 
   it('--predict 2x prints each journey\'s figures at twice the traces\' rate with their ranges; --resamples 0 gives none', async () => {
     const r = await run(['--predict', '2x', '--resamples', '20']);
@@ -278,7 +278,7 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(none.code, none.text).toBe(0);
     expect(none.text).toContain('no ranges: no resampling (--resamples 0)');
     expect(none.text).not.toContain('90% of resamples');
-  }, 120_000);
+  }, 300_000);
 
   it('--predict shows its runs on a terminal\'s stderr (the prediction\'s, then each resample\'s), nothing off a terminal or with -q', () => {
     const stream = (isTTY: boolean) => {
@@ -306,7 +306,7 @@ describe('calibrate --check, --predict, --resamples', () => {
     const quiet = stream(true);
     calibrateCommand(baseFiles, { ...args, resamples: '0', quiet: true }, () => {}, () => {}, quiet);
     expect(quiet.drawn).toBe('');
-  }, 120_000);
+  }, 300_000);
 
   it.each([
     [['--predict', '2x', '--resamples', '-1'], '--resamples: expected 0 (no ranges) or a whole number from 20 to 1000 (fewer cannot place a 90% range\'s ends), got "-1"'],
@@ -355,7 +355,7 @@ describe('calibrate --check, --predict, --resamples', () => {
     const page = readFileSync(join(dir, 'old.html'), 'utf8');
     expect(page).toContain('no ranges: the document was written before calibrate gave them');
     expect(page).not.toContain('ranges: 90%');
-  }, 60_000);
+  }, 240_000);
 
   it('--predict near saturation says how many resamples saturate a pool; an error rate no trace showed is bounded, not 0 to 0', async () => {
     const r = await run(['-q', '--predict', '150/s', '--resamples', '20']);
@@ -364,7 +364,7 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(r.text).toMatch(/errors +0\.00% +under 0\.95% \(none of 317 traces failed\)/);
     // -q: no summary line, and no blank line before the table.
     expect(r.text.startsWith('predicted at 150.0/s (2.88x the traces\' 52.1/s; ms):')).toBe(true);
-  }, 120_000);
+  }, 300_000);
 
   it('with a sample of the traces, warns where gaps before a pool\'s spans may be waits for its workers (every trace read: they are told apart)', async () => {
     // A front service calling a backend of 2 workers whose waits fall before its spans.
@@ -380,7 +380,7 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(half).toHaveLength(1);
     expect(half[0]).toMatch(/^warning: backend: the gap between its callers' spans and its own is [\d.]+ ms at the median but [\d.]+ ms at the p99; with a sample of the traces \(--sample-rate 0\.5\) calibrate cannot tell a wait for one of its workers before its span began from time on the network/);
     expect(await said('100%')).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('warns when a capacity given disagrees with the pool its waits show', async () => {
     const lines: string[] = [];
