@@ -99,7 +99,7 @@ describe('rehearse import argo: the imported plan rehearses as the Rollout', () 
 
 /**
  * argo-rollouts' own example Rollouts (test/fixtures/vendor/argo: examples/rollout-canary.yaml,
- * examples/istio/istio-mirror.yaml, examples/apisix/rollout.yaml, examples/traffic-management/rollout-linkerd.yaml,
+ * examples/istio/istio-mirror.yaml, examples/apisix/rollout.yaml, examples/traffic-management/rollout-linkerd.yaml (its one template quoted, as kubectl needs it),
  * examples/appmesh/canary-rollout.yaml, examples/rollout-template-ref.yaml), each in a scenario whose service runs
  * it: the argo: entry and the imported plan give the same result document. The pods' Services are the Rollout's
  * canaryService and stableService (rollout/service.go), their workload the Rollout (rollout/replicaset.go names
@@ -129,7 +129,7 @@ describe('rehearse import argo on Argo\'s example Rollouts', () => {
     ['rollout-canary.yaml', 'rollout-canary', null, null],
     ['istio-mirror.yaml', 'istio-host-split', 'istio-host-split-canary', 'istio-host-split-stable'],
     ['apisix-rollout-header-route.yaml', 'rollout-apisix-canary', 'rollout-apisix-canary-canary', 'rollout-apisix-canary-stable'],
-    ['rollout-linkerd.yaml', 'rollout-linkerd', 'rollout-linkerd-canary', 'rollout-linkerd-stable'],
+    ['rollout-linkerd-quoted.yaml', 'rollout-linkerd', 'rollout-linkerd-canary', 'rollout-linkerd-stable'],
     ['appmesh-canary-rollout.yaml', 'my-rollout', 'my-svc-canary', 'my-svc-stable'],
     ['rollout-template-ref.yaml', 'rollout-ref-deployment', null, null],
   ])('%s: the same result document, the canary and stable Services the Rollout names', (f, name, canary, stable) => {

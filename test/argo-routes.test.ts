@@ -102,7 +102,7 @@ describe('Argo trafficRouting routes against the files given', () => {
   });
 
   it('SMI: the TrafficSplit is the controller\'s own; its rootService is checked against the files\' Services (smi.go)', () => {
-    const linkerd = file('rollout-linkerd.yaml');
+    const linkerd = file('rollout-linkerd-quoted.yaml');
     expect(warnings([linkerd])).toEqual([]);
     expect(toScenarioParts([edit(linkerd, '          rootService: rollout-linkerd\n', '          rootService: rollout-linkrd\n')]).warnings).toContainEqual(expect.stringMatching(/trafficManagement\.smi\.rootService: no Service "rollout-linkrd" in the files given; did you mean "rollout-linkerd"\?/));
   });

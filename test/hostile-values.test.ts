@@ -285,6 +285,37 @@ describe('a mapping of 50,000 keys in another tool\'s file is read in one pass; 
   });
 });
 
+describe('a key that is a mapping or a list ({{ x }} unquoted) is refused where it stands, without a process warning', () => {
+  // The yaml package's toJS writes such a key as text and calls process.emitWarning ("Keys with collection values
+  // will be stringified"): a Node warning on the terminal, and a key no Kubernetes API server or Go yaml accepts.
+  const template = 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: x\nspec:\n  template:\n    metadata:\n      annotations:\n        a: {{args.x}}\n';
+  it.each([
+    ['scenario', 'key.yaml', 'name: x\n{{ args.x }}: 1\n', ['validate'], /key\.yaml:2:1: invalid YAML: a key that is a mapping, where keys are text/],
+    ['argo', 'template.yaml', template, ['import', 'argo'], /template\.yaml:9:13: invalid YAML: a key that is a mapping/],
+    ['flagd', 'list-key.flagd.yaml', 'flags:\n  ? [a, b]\n  : { state: ENABLED }\n', ['import', 'flags', 'flagd'], /list-key\.flagd\.yaml:2:5: invalid YAML: a key that is a list/],
+  ])('%s', async (_kind, name, text, command, message) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const r = await cli(...command, file);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => /collection values/.test(w))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+  it('Argo\'s own examples/traffic-management/rollout-linkerd.yaml, as Go\'s yaml refuses it (gopkg.in/yaml.v3 decode.go: "invalid map key"), so kubectl does', async () => {
+    const r = await cli('import', 'argo', new URL('fixtures/vendor/argo/rollout-linkerd.yaml', import.meta.url).pathname);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/rollout-linkerd\.yaml:101:39: invalid YAML: a key that is a mapping, where keys are text/);
+  });
+});
+
 describe('an Argo condition nested thousands deep is refused at its column, not a stack overflow', () => {
   it('successCondition result[[[...]]]', async () => {
     // condition-parse.ts recursed once per bracket: a RangeError with a stack (exit 1).

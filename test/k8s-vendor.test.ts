@@ -90,7 +90,7 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     ['e2e-istio-host-split.yaml', [file(ARGO, 'e2e-istio-host-split.yaml')], 2],
     ['istio-mirror.yaml', [file(ARGO, 'istio-mirror.yaml')], 5],
     ['istio-subset-split.yaml', [file(ARGO, 'istio-subset-split.yaml')], 2],
-    ['rollout-linkerd.yaml', [file(ARGO, 'rollout-linkerd.yaml')], 6],
+    ['rollout-linkerd-quoted.yaml', [file(ARGO, 'rollout-linkerd-quoted.yaml')], 6],
     ['rollout-notifications-ingress.yaml', [file(ARGO, 'rollout-notifications-ingress.yaml')], 5],
     ['rollout-secret.yaml', [file(ARGO, 'rollout-secret.yaml')], 7],
     ['rollout-template-ref.yaml', [file(ARGO, 'rollout-template-ref.yaml')], 4],
@@ -150,11 +150,11 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
   });
 
   it('says what a current controller does with the pre-v1.0 forms, and names the context in one note', () => {
-    const r = argoParts([file(ARGO, 'rollout-linkerd.yaml')]);
+    const r = argoParts([file(ARGO, 'rollout-linkerd-quoted.yaml')]);
     expect(r.warnings.filter((w) => w.includes('context, not rehearsed'))).toEqual([
-      'rollout-linkerd.yaml:44:1: context, not rehearsed (the scenario\'s services run in their place): Service "rollout-linkerd" (44:1), Service "rollout-linkerd-stable" (57:1), Service "rollout-linkerd-canary" (70:1)',
+      'rollout-linkerd-quoted.yaml:44:1: context, not rehearsed (the scenario\'s services run in their place): Service "rollout-linkerd" (44:1), Service "rollout-linkerd-stable" (57:1), Service "rollout-linkerd-canary" (70:1)',
     ]);
-    expect(r.warnings).toContain('rollout-linkerd.yaml:36:9: spec.strategy.canary.trafficManagement: trafficManagement is trafficRouting before Argo Rollouts v0.9; a current controller prunes it and splits traffic by pod counts. Rehearsed as trafficRouting, as v0.x ran it');
+    expect(r.warnings).toContain('rollout-linkerd-quoted.yaml:36:9: spec.strategy.canary.trafficManagement: trafficManagement is trafficRouting before Argo Rollouts v0.9; a current controller prunes it and splits traffic by pod counts. Rehearsed as trafficRouting, as v0.x ran it');
     const legacy = argoParts([file(ARGO, 'legacy-rollout-background-analysis.yaml'), file(ARGO, 'legacy-analysis-templates-maxFailures.yaml')]);
     expect(legacy.ok && legacy.parts.background!.analysis.metrics.map((m) => [m.name, m.failureLimit])).toEqual([['random-fail', 1]]);
     expect(legacy.warnings.join('\n')).toMatch(/analysis\.templateName: analysis\.templateName is the form of Argo Rollouts before v1\.0; a current controller prunes it and runs no analysis for it/);

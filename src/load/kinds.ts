@@ -6,6 +6,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { detectSystem, isObject } from '../interop/document.js';
+import { collectionKeys } from '../scenario/parse.js';
 
 /** Scenario keys that no other kind of file has at its top level: a file with one of them is a scenario. */
 const SCENARIO_KEYS = ['traffic', 'journeys', 'rollout', 'acceptance', 'cases', 'faults-catalogue'];
@@ -62,7 +63,8 @@ export function notAScenarioText(text: string): string | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length)) return null;
+  // A key that is a mapping or list is for the reader to refuse where it stands (parse.ts collectionKeys).
+  if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length || collectionKeys(d).length)) return null;
   const values = docs.map((d) => {
     try {
       return d.toJS({ maxAliasCount: 100 }) as unknown;

@@ -81,6 +81,8 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
   }
   const duplicates = duplicateKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: duplicate key "${String((key as Scalar).value)}"`));
   if (duplicates.length) return { ok: false, problems: capped(duplicates) };
+  const odd = collectionKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: ${collectionKeyMessage(key)}`));
+  if (odd.length) return { ok: false, problems: capped(odd) };
   let raw: unknown;
   try {
     // Converting to plain data resolves aliases and merge keys: an alias before its anchor, a merge of
@@ -130,6 +132,8 @@ export function plainData(doc: Document): { ok: true; value: unknown } | { ok: f
   // mapping of 50,000 keys took minutes); this one pass finds the same keys.
   const duplicate = duplicateKeys(doc)[0];
   if (duplicate) return { ok: false, offset: duplicate.range?.[0], message: `duplicate key ${quoted(String((duplicate as Scalar).value))}` };
+  const odd = collectionKeys(doc)[0];
+  if (odd) return { ok: false, offset: odd.range?.[0], message: collectionKeyMessage(odd) };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
@@ -286,6 +290,26 @@ function* nodesOf(doc: Document): Generator<Node> {
       yield node as Node;
     }
   }
+}
+
+/**
+ * Keys that are mappings or lists (`{{ args.x }}: 1` unquoted is a mapping in a mapping's key): a Kubernetes API
+ * server, Go's yaml and JSON have text keys only, and the yaml library would write such a key as text with a
+ * process warning. Refused where they stand.
+ */
+export function collectionKeys(doc: Document): Node[] {
+  const out: Node[] = [];
+  for (const node of nodesOf(doc)) {
+    if (!isMap(node)) continue;
+    for (const pair of node.items) if (isMap(pair.key) || isSeq(pair.key)) out.push(pair.key);
+  }
+  // The outermost only: `{{ x }}` is a mapping whose key is a mapping.
+  const within = (a: Node, b: Node): boolean => a !== b && !!a.range && !!b.range && a.range[0] >= b.range[0] && a.range[1] <= b.range[1];
+  return out.filter((key) => !out.some((other) => within(key, other)));
+}
+
+function collectionKeyMessage(key: Node): string {
+  return `a key that is a ${isMap(key) ? 'mapping' : 'list'}, where keys are text (unquoted, {{ args.name }} is a mapping in a mapping): a template in a key or a value goes in quotes`;
 }
 
 /** Keys repeated within one mapping (merge keys excepted), in one pass: a set per mapping. */
