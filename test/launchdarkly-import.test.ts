@@ -431,6 +431,15 @@ describe('the shape the SDK walks when it loads a flag', () => {
     // "aaa...a!" (flags eval hung). Found by recheck; a polynomial pattern such as .*@corp\.com is left alone.
     ['a matches clause that backtracks exponentially', (d: Doc) => (d.flags['fraud-v3'].rules[0].clauses[0] = { attribute: 'plan', op: 'matches', values: ['^ok$', '(a+)+$'], negate: false }),
       'flags.fraud-v3.rules[0].clauses[0].values[1]: the pattern "(a+)+$" backtracks exponentially (e.g. on \'a\' + \'a\'.repeat(31) + \'\\x00a\'): the SDK\'s JavaScript RegExp would hang on such a value (write it without nested or overlapping repetition)'],
+    // Fields of the data model's other types: go-server-sdk-evaluation ldmodel/model_unmarshal.go reads each with a
+    // typed jreader call (flag.On = r.Bool(), r.String(), r.Float64()), which fails on another type; the Node SDK
+    // took `on: 101` as on and a weight of "" as none, silently. Found by fuzzing the bundled flag file.
+    ['an on that is a number', (d: Doc) => (d.flags['fraud-v3'].on = 101), 'flags.fraud-v3.on: expected true or false, not 101'],
+    ['a weight that is text', (d: Doc) => (d.flags['payments-router'].fallthrough.rollout.variations[1].weight = ''), 'flags.payments-router.fallthrough.rollout.variations[1].weight: expected a number, not ""'],
+    ['a negate that is text', (d: Doc) => (d.flags['fraud-v3'].rules[0].clauses[0].negate = 'NaN'), 'flags.fraud-v3.rules[0].clauses[0].negate: expected true or false, not "NaN"'],
+    ['a rule id that is a mapping', (d: Doc) => (d.flags['payments-router'].rules[0].id = { var: 'x' }), 'flags.payments-router.rules[0].id: expected text, not a mapping'],
+    ['a salt that is a number', (d: Doc) => (d.flags['fraud-v3'].salt = 7), 'flags.fraud-v3.salt: expected text, not 7'],
+    ['a version that is text', (d: Doc) => (d.flags['fraud-v3'].version = '2'), 'flags.fraud-v3.version: expected a number, not "2"'],
   ])('%s is refused with its place, for import and for flags eval', async (_what, edit, message) => {
     const d = demo();
     edit(d);

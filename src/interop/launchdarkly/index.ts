@@ -36,22 +36,37 @@ export function variationNames(variations: readonly unknown[]): string[] {
   return names.map((n, i) => (names.indexOf(n) === i ? n : `variation-${i}`));
 }
 
-/** The shape of what the SDK walks when it loads a flag or a segment (js-server-sdk-common processFlag, processSegment, the evaluator). */
-type Shape = 'text' | 'list' | 'boolean' | 'integer' | { readonly list: Shape } | { readonly fields: Readonly<Record<string, Shape>>; readonly required?: readonly string[] };
-const ROLLOUT: Shape = { fields: { variations: { list: { fields: {} } }, bucketBy: 'text', contextKind: 'text' } };
-const CLAUSE: Shape = { fields: { attribute: 'text', op: 'text', values: 'list', contextKind: 'text' }, required: ['values'] };
-const RULE: Shape = { fields: { clauses: { list: CLAUSE }, rollout: ROLLOUT, bucketBy: 'text' } };
+/**
+ * The shape of what the SDK walks when it loads a flag or a segment (js-server-sdk-common processFlag, processSegment,
+ * the evaluator), and the type of every other field its data model gives one (test/fixtures/vendor/launchdarkly/
+ * schemas/data-model-fields.json): go-server-sdk-evaluation ldmodel/model_unmarshal.go reads each field with a typed
+ * jreader call (r.Bool(), r.String(), r.Float64()), which fails on a value of another type, and the Go SDK then
+ * starts with no flags, where the Node SDK takes the value as it stands (`on: 101` on, a weight of "" none).
+ * Variation indices and seeds are checked apart (malformed.ts).
+ */
+type Shape = 'text' | 'string' | 'list' | 'boolean' | 'integer' | 'number' | { readonly list: Shape } | { readonly fields: Readonly<Record<string, Shape>>; readonly required?: readonly string[] };
+const ROLLOUT: Shape = { fields: { variations: { list: { fields: { weight: 'number', untracked: 'boolean' } } }, bucketBy: 'text', contextKind: 'text', kind: 'string' } };
+const CLAUSE: Shape = { fields: { attribute: 'text', op: 'text', values: 'list', contextKind: 'text', negate: 'boolean' }, required: ['values'] };
+const RULE: Shape = { fields: { id: 'string', clauses: { list: CLAUSE }, rollout: ROLLOUT, trackEvents: 'boolean', bucketBy: 'text', weight: 'number', rolloutContextKind: 'text' } };
 const TARGETS: Shape = { list: { fields: { values: 'list', contextKind: 'text' } } };
 const FLAG: Shape = {
   fields: {
     variations: 'list', rules: { list: RULE }, fallthrough: { fields: { rollout: ROLLOUT } }, targets: TARGETS, contextTargets: TARGETS,
     prerequisites: { list: { fields: { key: 'text' } } },
+    version: 'number', on: 'boolean', salt: 'string', clientSide: 'boolean', clientSideAvailability: { fields: { usingMobileKey: 'boolean', usingEnvironmentId: 'boolean' } },
+    trackEvents: 'boolean', trackEventsFallthrough: 'boolean', debugEventsUntilDate: 'number', excludeFromSummaries: 'boolean', samplingRatio: 'number',
+    migration: { fields: { checkRatio: 'number' } }, deleted: 'boolean',
   },
 };
 // unbounded and generation are read for their truth (Evaluator.ts: `if (segment.unbounded)`, `!segment.generation`):
 // a list or "false" as unbounded made the SDK ask a big segment store, asynchronously (go-server-sdk-evaluation's
 // model refuses anything but a boolean and an int).
-const SEGMENT: Shape = { fields: { included: 'list', excluded: 'list', includedContexts: TARGETS, excludedContexts: TARGETS, rules: { list: RULE }, unbounded: 'boolean', generation: 'integer' } };
+const SEGMENT: Shape = {
+  fields: {
+    included: 'list', excluded: 'list', includedContexts: TARGETS, excludedContexts: TARGETS, rules: { list: RULE }, unbounded: 'boolean', generation: 'integer',
+    version: 'number', salt: 'string', unboundedContextKind: 'string', deleted: 'boolean',
+  },
+};
 
 /**
  * Where a flag or segment is not the shape the SDK walks: it calls forEach on lists, sets properties on rules and
@@ -69,10 +84,14 @@ function shapeProblems(data: LdData): string[] {
     };
     if (shape === 'text') {
       if (v && typeof v !== 'string') fail('text (for an attribute, a name or a reference such as /address/city)');
+    } else if (shape === 'string') {
+      if (typeof v !== 'string') fail('text');
     } else if (shape === 'boolean') {
       if (typeof v !== 'boolean') fail('true or false');
     } else if (shape === 'integer') {
       if (!Number.isSafeInteger(v)) fail('a whole number');
+    } else if (shape === 'number') {
+      if (typeof v !== 'number') fail('a number');
     } else if (shape === 'list' || 'list' in shape) {
       if (!Array.isArray(v)) return fail('a list');
       if (shape === 'list') return;
