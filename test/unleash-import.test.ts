@@ -263,6 +263,25 @@ describe('constraints and variants of the shape unleash-client reads', () => {
     expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(d, null, 2), 'u.json'))).toThrow(message);
   });
 
+  // A list or an object of another type, which no reader of Unleash's converts (Joi and ajv convert scalars only): it
+  // was read as none, so that a feature export whose featureStrategies was text served its toggles to everyone, and
+  // an item of a list that was no object was dropped. Found by fuzzing the bundled flag file.
+  it.each([
+    ['strategies that are text', (d: Doc) => (d.features[0].strategies = 'x'), /u\.json:\d+:\d+: features\[0\]\.strategies: "x" is text, where Unleash's clientFeatureSchema\.strategies is a list: Unleash's import refuses it/],
+    ['a strategy that is a list', (d: Doc) => (d.features[0].strategies[0] = [1, 2]), /features\[0\]\.strategies\[0\]: \[1,2\] is a list, where each of Unleash's clientFeatureSchema\.strategies is an object \(featureStrategySchema\)/],
+    ['segments that are a number', (d: Doc) => (d.features[0].strategies[0].segments = 100), /features\[0\]\.strategies\[0\]\.segments: 100 is a number, where Unleash's featureStrategySchema\.segments is a list/],
+  ])('%s is refused with its place', (_what, edit, message) => {
+    const d = demo();
+    edit(d);
+    expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(d, null, 2), 'u.json'))).toThrow(message);
+  });
+
+  it('a feature export whose featureStrategies is text is refused, where its toggles were served to everyone', () => {
+    const file = JSON.parse(readFileSync(new URL('../flags/demo.unleash.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+    file.featureStrategies = '1e999';
+    expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(file, null, 2), 'export.json'))).toThrow(/export\.json:\d+:\d+: featureStrategies: "1e999" is text, where Unleash's exportResultSchema\.featureStrategies is a list/);
+  });
+
   it('empty values in the list are dropped by unleash-client, as here: no refusal', () => {
     const d = demo();
     d.features[0].strategies[0].constraints[0].values.push('', null);

@@ -6,7 +6,7 @@
  * ff377cd70461), with the fields real state exports carry beyond them. test/dispositions.test.ts walks the
  * published field lists (test/fixtures/vendor/unleash/schemas) against this table.
  */
-import { modelled, warned, type Disposition, type DispositionTable } from '../disposition.js';
+import { modelled, warned, withTypes, type Disposition, type DispositionTable, type JsonType } from '../disposition.js';
 
 const NONE = 'no effect on what a user is served';
 const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
@@ -70,7 +70,7 @@ const segment: Record<string, Disposition> = {
   usedInProjects: modelled(NONE), usedInFeatures: modelled(NONE),
 };
 
-export const UNLEASH_DISPOSITIONS: DispositionTable = {
+const FIELDS: DispositionTable = {
   // --- client API: /api/client/features -------------------------------------------------------------
   clientFeaturesSchema: {
     version: modelled('the client API version; ' + NONE),
@@ -216,3 +216,47 @@ export const UNLEASH_DISPOSITIONS: DispositionTable = {
     deprecated: modelled(NONE), description: modelled(NONE), parameters: modelled('parameter definitions; ' + NONE),
   },
 };
+
+const A = 'array' as const;
+const O = 'object' as const;
+/**
+ * The fields that Unleash's schemas make lists or objects (test/fixtures/vendor/unleash/schemas: the OpenAPI schemas
+ * of src/lib/openapi/spec and the state import's Joi schemas hold the test to them). Their scalars are left to the
+ * readers (Joi and ajv may convert "true" or "5"); a list or an object of another type no reader converts: it was
+ * read as none (a feature export whose featureStrategies was text served its toggles to everyone). A constraint's
+ * values are checked by the operator that reads them (index.ts).
+ */
+const STRUCTURE: Record<string, Record<string, JsonType>> = {
+  clientFeaturesSchema: { features: A, segments: A, query: O },
+  clientFeaturesQuerySchema: { tag: A, project: A },
+  clientFeatureSchema: { strategies: A, variants: A, dependencies: A },
+  clientSegmentSchema: { constraints: A },
+  featureStrategySchema: { segments: A, constraints: A, variants: A },
+  variantSchema: { payload: O, overrides: A },
+  strategyVariantSchema: { payload: O, overrides: A },
+  overrideSchema: { values: A },
+  dependentFeatureSchema: { variants: A },
+  delta: { events: A },
+  deltaEvent: { features: A, segments: A, feature: O, segment: O },
+  exportResultSchema: { features: A, featureStrategies: A, featureEnvironments: A, contextFields: A, featureTags: A, tagTypes: A, links: A, segments: A, dependencies: A },
+  exportSegment: { constraints: A },
+  featureSchema: { tags: A, children: A, links: A, environments: A, dependencies: A },
+  featureEnvironmentSchema: { variants: A, changeRequestIds: A, strategies: A, releasePlans: A, safeguards: A },
+  featureDependenciesSchema: { dependencies: A },
+  'state.stateSchema': {
+    features: A, strategies: A, tags: A, tagTypes: A, featureTags: A, projects: A, featureStrategies: A, featureEnvironments: A, environments: A,
+    segments: A, featureStrategySegments: A,
+  },
+  'state.featureSchema': { strategies: A, variants: A },
+  'state.strategiesSchema': { constraints: A, parameters: O },
+  'state.featureStrategySchema': { parameters: O, constraints: A, variants: A, segments: A },
+  'state.featureEnvironmentsSchema': { variants: A },
+  'state.variantsSchema': { payload: O, overrides: A },
+  'state.segmentSchema': { constraints: A },
+  'state.strategySchema': { parameters: A },
+};
+
+export const UNLEASH_STRUCTURE: Readonly<Record<string, Readonly<Record<string, JsonType>>>> = STRUCTURE;
+
+export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(FIELDS, STRUCTURE,
+  'Unleash\'s import refuses it (its schemas), and rehearse would read nothing in its place');
