@@ -16,7 +16,7 @@ import { formatWarning, parseFlagText, type FlagSystem } from '../src/interop/do
 import { FLAGD_DISPOSITIONS } from '../src/interop/flagd/dispositions.js';
 import { ADAPTERS } from '../src/interop/flags.js';
 import { LAUNCHDARKLY_DISPOSITIONS } from '../src/interop/launchdarkly/dispositions.js';
-import { UNLEASH_DISPOSITIONS } from '../src/interop/unleash/dispositions.js';
+import { UNLEASH_DISPOSITIONS, UNLEASH_STRUCTURE } from '../src/interop/unleash/dispositions.js';
 
 const vendor = new URL('./fixtures/vendor/', import.meta.url).pathname;
 const json = (file: string) => JSON.parse(readFileSync(join(vendor, file), 'utf8'));
@@ -114,6 +114,34 @@ const targetingOperations = (): string[] => [
   ...Object.values(targetingSchema.definitions as Json).flatMap((d) => Object.keys(d.properties ?? {})),
   ...Object.keys(targetingSchema.definitions.reference.patternProperties).map((p) => p.replace(/^\^\\?/, '').replace(/\$$/, '')),
 ];
+
+describe('Unleash: the lists and objects held to their type are those of its schemas', () => {
+  // UNLEASH_STRUCTURE (src/interop/unleash/dispositions.ts) refuses a value of another type; each of its fields is
+  // a list or an object in the OpenAPI schemas (state.*: the state import's Joi schemas), and each list or object of
+  // the exported and served schemas (those the table names) is held to its type, but a constraint's values (checked by
+  // the operator that reads them).
+  const typeOf = (name: string, field: string): string | undefined => {
+    if (!name.startsWith('state.')) return (unleashOpenApi as Json)[name]?.fields?.[field]?.type;
+    const t = (unleashJoi as Json)[name.slice('state.'.length)]?.fields?.[field];
+    return typeof t === 'string' ? (t.startsWith('array') ? 'array' : t.startsWith('object') || t.startsWith('{') ? 'object' : t) : undefined;
+  };
+  it('every field held is a list or an object there, of the same type', () => {
+    const wrong = Object.entries(UNLEASH_STRUCTURE).flatMap(([name, fields]) => Object.entries(fields)
+      .filter(([field, type]) => typeOf(name, field) !== undefined && typeOf(name, field) !== type).map(([field, type]) => `${name}.${field}: ${type} here, ${typeOf(name, field)} there`));
+    expect(wrong).toEqual([]);
+  });
+  it('every list or object there of a type the table names is held', () => {
+    const missing: string[] = [];
+    for (const name of Object.keys(UNLEASH_DISPOSITIONS)) {
+      const fields = name.startsWith('state.') ? (unleashJoi as Json)[name.slice('state.'.length)]?.fields : (unleashOpenApi as Json)[name]?.fields;
+      for (const field of Object.keys(fields ?? {})) {
+        const t = typeOf(name, field);
+        if ((t === 'array' || t === 'object') && UNLEASH_DISPOSITIONS[name]?.[field] && UNLEASH_STRUCTURE[name]?.[field] === undefined) missing.push(`${name}.${field}`);
+      }
+    }
+    expect(missing).toEqual(['constraintSchema.values', 'state.constraintSchema.values']);
+  });
+});
 
 describe('every field of the vendors\' schemas has a disposition', () => {
   it('Unleash: the feature export, the client API and the state import', () => {

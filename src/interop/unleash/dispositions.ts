@@ -240,7 +240,7 @@ const STRUCTURE: Record<string, Record<string, JsonType>> = {
   deltaEvent: { features: A, segments: A, feature: O, segment: O },
   exportResultSchema: { features: A, featureStrategies: A, featureEnvironments: A, contextFields: A, featureTags: A, tagTypes: A, links: A, segments: A, dependencies: A },
   exportSegment: { constraints: A },
-  featureSchema: { tags: A, children: A, links: A, environments: A, dependencies: A },
+  featureSchema: { createdBy: O, tags: A, children: A, lifecycle: O, collaborators: O, links: A, environments: A, dependencies: A },
   featureEnvironmentSchema: { variants: A, changeRequestIds: A, strategies: A, releasePlans: A, safeguards: A },
   featureDependenciesSchema: { dependencies: A },
   'state.stateSchema': {
