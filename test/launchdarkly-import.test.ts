@@ -440,6 +440,10 @@ describe('the shape the SDK walks when it loads a flag', () => {
     ['a rule id that is a mapping', (d: Doc) => (d.flags['payments-router'].rules[0].id = { var: 'x' }), 'flags.payments-router.rules[0].id: expected text, not a mapping'],
     ['a salt that is a number', (d: Doc) => (d.flags['fraud-v3'].salt = 7), 'flags.fraud-v3.salt: expected text, not 7'],
     ['a version that is text', (d: Doc) => (d.flags['fraud-v3'].version = '2'), 'flags.fraud-v3.version: expected a number, not "2"'],
+    // Missing, these are 0 to the Go SDK and undefined to the Node SDK (a prerequisite that never matches, a weight
+    // that makes the split NaN): the two serve apart.
+    ['a prerequisite without its variation', (d: Doc) => delete d.flags['fraud-v3'].prerequisites[0].variation, 'flags.fraud-v3.prerequisites[0]: variation: missing (the SDK needs it)'],
+    ['a weighted variation without its weight', (d: Doc) => delete d.flags['payments-router'].fallthrough.rollout.variations[1].weight, 'flags.payments-router.fallthrough.rollout.variations[1]: weight: missing (the SDK needs it)'],
   ])('%s is refused with its place, for import and for flags eval', async (_what, edit, message) => {
     const d = demo();
     edit(d);

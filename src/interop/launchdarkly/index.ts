@@ -42,17 +42,20 @@ export function variationNames(variations: readonly unknown[]): string[] {
  * schemas/data-model-fields.json): go-server-sdk-evaluation ldmodel/model_unmarshal.go reads each field with a typed
  * jreader call (r.Bool(), r.String(), r.Float64()), which fails on a value of another type, and the Go SDK then
  * starts with no flags, where the Node SDK takes the value as it stands (`on: 101` on, a weight of "" none).
- * Variation indices and seeds are checked apart (malformed.ts).
+ * Variation indices and seeds are checked apart (malformed.ts). A field the two SDKs read apart when it is missing
+ * (a prerequisite's or a target's variation, a weight: 0 to Go, undefined to Node, which then never matches or
+ * serves nothing) is required.
  */
 type Shape = 'text' | 'string' | 'list' | 'boolean' | 'integer' | 'number' | { readonly list: Shape } | { readonly fields: Readonly<Record<string, Shape>>; readonly required?: readonly string[] };
-const ROLLOUT: Shape = { fields: { variations: { list: { fields: { weight: 'number', untracked: 'boolean' } } }, bucketBy: 'text', contextKind: 'text', kind: 'string' } };
+const ROLLOUT: Shape = { fields: { variations: { list: { fields: { weight: 'number', untracked: 'boolean' }, required: ['variation', 'weight'] } }, bucketBy: 'text', contextKind: 'text', kind: 'string' } };
 const CLAUSE: Shape = { fields: { attribute: 'text', op: 'text', values: 'list', contextKind: 'text', negate: 'boolean' }, required: ['values'] };
 const RULE: Shape = { fields: { id: 'string', clauses: { list: CLAUSE }, rollout: ROLLOUT, trackEvents: 'boolean', bucketBy: 'text', weight: 'number', rolloutContextKind: 'text' } };
-const TARGETS: Shape = { list: { fields: { values: 'list', contextKind: 'text' } } };
+const TARGETS: Shape = { list: { fields: { values: 'list', contextKind: 'text' }, required: ['variation'] } };
+const SEGMENT_TARGETS: Shape = { list: { fields: { values: 'list', contextKind: 'text' } } };
 const FLAG: Shape = {
   fields: {
     variations: 'list', rules: { list: RULE }, fallthrough: { fields: { rollout: ROLLOUT } }, targets: TARGETS, contextTargets: TARGETS,
-    prerequisites: { list: { fields: { key: 'text' } } },
+    prerequisites: { list: { fields: { key: 'text' }, required: ['key', 'variation'] } },
     version: 'number', on: 'boolean', salt: 'string', clientSide: 'boolean', clientSideAvailability: { fields: { usingMobileKey: 'boolean', usingEnvironmentId: 'boolean' } },
     trackEvents: 'boolean', trackEventsFallthrough: 'boolean', debugEventsUntilDate: 'number', excludeFromSummaries: 'boolean', samplingRatio: 'number',
     migration: { fields: { checkRatio: 'number' } }, deleted: 'boolean',
@@ -63,7 +66,7 @@ const FLAG: Shape = {
 // model refuses anything but a boolean and an int).
 const SEGMENT: Shape = {
   fields: {
-    included: 'list', excluded: 'list', includedContexts: TARGETS, excludedContexts: TARGETS, rules: { list: RULE }, unbounded: 'boolean', generation: 'integer',
+    included: 'list', excluded: 'list', includedContexts: SEGMENT_TARGETS, excludedContexts: SEGMENT_TARGETS, rules: { list: RULE }, unbounded: 'boolean', generation: 'integer',
     version: 'number', salt: 'string', unboundedContextKind: 'string', deleted: 'boolean',
   },
 };
