@@ -16,7 +16,7 @@ import { formatWarning, parseFlagText, type FlagSystem } from '../src/interop/do
 import { FLAGD_DISPOSITIONS } from '../src/interop/flagd/dispositions.js';
 import { ADAPTERS } from '../src/interop/flags.js';
 import { LAUNCHDARKLY_DISPOSITIONS } from '../src/interop/launchdarkly/dispositions.js';
-import { UNLEASH_DISPOSITIONS, UNLEASH_STRUCTURE } from '../src/interop/unleash/dispositions.js';
+import { UNLEASH_DISPOSITIONS, UNLEASH_SCALARS, UNLEASH_STRUCTURE } from '../src/interop/unleash/dispositions.js';
 
 const vendor = new URL('./fixtures/vendor/', import.meta.url).pathname;
 const json = (file: string) => JSON.parse(readFileSync(join(vendor, file), 'utf8'));
@@ -140,6 +140,22 @@ describe('Unleash: the lists and objects held to their type are those of its sch
       }
     }
     expect(missing).toEqual(['constraintSchema.values', 'state.constraintSchema.values']);
+  });
+  it('the scalars held are those of the OpenAPI schemas, each of them but a client API toggle\'s enabled', () => {
+    const scalar = (t: string | undefined) => (t === 'integer' ? 'number' : t);
+    const wrong: string[] = [];
+    const missing: string[] = [];
+    for (const [name, fields] of Object.entries(UNLEASH_SCALARS)) {
+      for (const [field, type] of Object.entries(fields)) if (scalar(typeOf(name, field)) !== type) wrong.push(`${name}.${field}`);
+    }
+    for (const name of Object.keys(UNLEASH_DISPOSITIONS).filter((n) => !n.startsWith('state.'))) {
+      for (const field of Object.keys((unleashOpenApi as Json)[name]?.fields ?? {})) {
+        const t = scalar(typeOf(name, field));
+        if ((t === 'string' || t === 'number' || t === 'boolean') && UNLEASH_DISPOSITIONS[name]?.[field] && UNLEASH_SCALARS[name]?.[field] === undefined) missing.push(`${name}.${field}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(missing).toEqual(['clientFeatureSchema.enabled']);
   });
 });
 

@@ -270,6 +270,11 @@ describe('constraints and variants of the shape unleash-client reads', () => {
     ['strategies that are text', (d: Doc) => (d.features[0].strategies = 'x'), /u\.json:\d+:\d+: features\[0\]\.strategies: "x" is text, where Unleash's clientFeatureSchema\.strategies is a list: Unleash's import refuses it/],
     ['a strategy that is a list', (d: Doc) => (d.features[0].strategies[0] = [1, 2]), /features\[0\]\.strategies\[0\]: \[1,2\] is a list, where each of Unleash's clientFeatureSchema\.strategies is an object \(featureStrategySchema\)/],
     ['segments that are a number', (d: Doc) => (d.features[0].strategies[0].segments = 100), /features\[0\]\.strategies\[0\]\.segments: 100 is a number, where Unleash's featureStrategySchema\.segments is a list/],
+    // Scalars of the OpenAPI schemas (the export's import validates them as they are): unleash-client read an inverted
+    // of ["a"] as true and a disabled of 2147483648 as not true.
+    ['an inverted that is a list', (d: Doc) => (d.features[0].strategies[0].constraints[0].inverted = ['a']), /features\[0\]\.strategies\[0\]\.constraints\[0\]\.inverted: \["a"\] is a list, where Unleash's constraintSchema\.inverted is true or false: Unleash's import refuses it \(its OpenAPI schemas\), and unleash-client would read it otherwise/],
+    ['a disabled that is a number', (d: Doc) => (d.features[0].strategies[0].disabled = 2147483648), /features\[0\]\.strategies\[0\]\.disabled: 2147483648 is a number, where Unleash's featureStrategySchema\.disabled is true or false/],
+    ['a contextName that is a number', (d: Doc) => (d.features[0].strategies[0].constraints[0].contextName = 7), /constraints\[0\]\.contextName: 7 is a number, where Unleash's constraintSchema\.contextName is text/],
   ])('%s is refused with its place', (_what, edit, message) => {
     const d = demo();
     edit(d);
@@ -280,6 +285,13 @@ describe('constraints and variants of the shape unleash-client reads', () => {
     const file = JSON.parse(readFileSync(new URL('../flags/demo.unleash.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     file.featureStrategies = '1e999';
     expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(file, null, 2), 'export.json'))).toThrow(/export\.json:\d+:\d+: featureStrategies: "1e999" is text, where Unleash's exportResultSchema\.featureStrategies is a list/);
+  });
+
+  it('a feature export\'s strategy joined to no toggle is warned as not served, as a state export\'s is', () => {
+    const file = JSON.parse(readFileSync(new URL('../flags/demo.unleash.json', import.meta.url), 'utf8')) as { featureStrategies: { featureName?: string }[] };
+    file.featureStrategies[0].featureName = 'search-v3';
+    const { warnings } = unleash.toScenarioParts(parseFlagText(JSON.stringify(file, null, 2), 'export.json'));
+    expect(warnings.map(formatWarning)).toContainEqual(expect.stringMatching(/^export\.json:\d+:\d+: featureStrategies\[0\]\.featureName: no toggle "search-v3" in the file: the strategy is not served$/));
   });
 
   it('empty values in the list are dropped by unleash-client, as here: no refusal', () => {

@@ -231,7 +231,7 @@ const STRUCTURE: Record<string, Record<string, JsonType>> = {
   clientFeaturesQuerySchema: { tag: A, project: A },
   clientFeatureSchema: { strategies: A, variants: A, dependencies: A },
   clientSegmentSchema: { constraints: A },
-  featureStrategySchema: { segments: A, constraints: A, variants: A },
+  featureStrategySchema: { segments: A, constraints: A, variants: A, parameters: O },
   variantSchema: { payload: O, overrides: A },
   strategyVariantSchema: { payload: O, overrides: A },
   overrideSchema: { values: A },
@@ -258,5 +258,38 @@ const STRUCTURE: Record<string, Record<string, JsonType>> = {
 
 export const UNLEASH_STRUCTURE: Readonly<Record<string, Readonly<Record<string, JsonType>>>> = STRUCTURE;
 
-export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(FIELDS, STRUCTURE,
-  'Unleash\'s import refuses it (its schemas), and rehearse would read nothing in its place');
+const S = 'string' as const;
+const N = 'number' as const;
+const B = 'boolean' as const;
+/**
+ * The scalars of the schemas the feature export and the client API are written in (src/lib/openapi/spec; the test
+ * walks openapi-fields.json): the export's import validates them as they are, and the server serves them so. A
+ * state export's (Joi, which converts "true" and "5") are left to the reader. A client API toggle's enabled is
+ * checked where it is read (state.ts).
+ */
+const SCALARS: Record<string, Record<string, JsonType>> = {
+  clientFeaturesSchema: { version: N },
+  clientFeaturesQuerySchema: { environment: S, namePrefix: S, inlineSegmentConstraints: B },
+  clientFeatureSchema: { type: S, description: S, project: S, stale: B, impressionData: B, name: S },
+  clientSegmentSchema: { id: N, name: S },
+  featureStrategySchema: { id: S, name: S, title: S, disabled: B, featureName: S, sortOrder: N },
+  constraintSchema: { contextName: S, operator: S, value: S, caseInsensitive: B, inverted: B },
+  variantSchema: { name: S, weight: N, weightType: S, stickiness: S },
+  strategyVariantSchema: { name: S, weight: N, weightType: S, stickiness: S },
+  overrideSchema: { contextName: S },
+  dependentFeatureSchema: { feature: S, enabled: B },
+  featureSchema: {
+    type: S, description: S, project: S, stale: B, impressionData: B, createdAt: S, archived: B, archivedAt: S, name: S, enabled: B, favorite: B,
+  },
+  featureEnvironmentSchema: {
+    name: S, featureName: S, environment: S, enabled: B, type: S, sortOrder: N, variantCount: N, milestoneName: S, milestoneOrder: N,
+    totalMilestones: N, lastSeenAt: S, hasStrategies: B, hasEnabledStrategies: B, yes: N, no: N,
+  },
+  featureDependenciesSchema: { feature: S },
+};
+
+export const UNLEASH_SCALARS: Readonly<Record<string, Readonly<Record<string, JsonType>>>> = SCALARS;
+
+export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(
+  withTypes(FIELDS, STRUCTURE, 'Unleash\'s import refuses it (its schemas), and rehearse would read nothing in its place'),
+  SCALARS, 'Unleash\'s import refuses it (its OpenAPI schemas), and unleash-client would read it otherwise');

@@ -224,9 +224,8 @@ class Reader {
     list(v.segments).forEach((s, i) => this.segment(s, ['segments', i]));
     const links = list(v.featureStrategySegments);
     const names = new Set(list(v.features).map((f) => f.name));
+    this.unjoined(strategies, names);
     strategies.forEach((s, j) => {
-      if (s.featureName === undefined) this.warn(['featureStrategies', j], 'a strategy with no featureName belongs to no toggle: it is not served');
-      else if (!names.has(s.featureName)) this.warn(['featureStrategies', j, 'featureName'], `no toggle ${typeof s.featureName === 'string' ? `"${s.featureName}"` : `named by ${JSON.stringify(s.featureName)}`} in the file: the strategy is not served`);
       if (s.strategyName === undefined && s.name === undefined) this.refuse(['featureStrategies', j], 'a strategy names its type (strategyName)');
       if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
         this.warn(['featureStrategies', j, 'name'], `strategyName "${s.strategyName}" is served; name "${s.name}" is not read`);
@@ -247,6 +246,14 @@ class Reader {
     return this.result(`state export v${String(version)}`, environment);
   }
 
+  /** Strategies joined to no toggle of the file by their featureName: not served, and said so. */
+  private unjoined(strategies: Json[], names: Set<unknown>) {
+    strategies.forEach((s, j) => {
+      if (s.featureName === undefined) this.warn(['featureStrategies', j], 'a strategy with no featureName belongs to no toggle: it is not served');
+      else if (!names.has(s.featureName)) this.warn(['featureStrategies', j, 'featureName'], `no toggle ${typeof s.featureName === 'string' ? `"${s.featureName}"` : `named by ${JSON.stringify(s.featureName)}`} in the file: the strategy is not served`);
+    });
+  }
+
   featureExport(v: Json, wanted: string | undefined): UnleashImport {
     this.walk('exportResultSchema', v);
     const rows = list(v.featureEnvironments);
@@ -255,6 +262,7 @@ class Reader {
     list(v.segments).forEach((s, i) => this.segment(s, ['segments', i]));
     const strategies = list(v.featureStrategies);
     const dependencies = list(v.dependencies);
+    this.unjoined(strategies, new Set(list(v.features).map((f) => f.name)));
     list(v.features).forEach((f, i) => {
       const row = rows.find((e) => e.featureName === f.name && (environment === null || e.environment === environment));
       const own = strategies.map((s, j) => ({ s, path: ['featureStrategies', j] as PathSegment[], segments: Array.isArray(s.segments) ? s.segments : [] }))
