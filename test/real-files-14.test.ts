@@ -17,6 +17,10 @@
  *   as "1.5" and "7" (an alert gate's labels would not match), and a mapping as "[object Object]" where
  *   Prometheus refuses it (`cannot unmarshal !!map into string`). test/fixtures/promtool-vectors/label-text-*.yml
  *   is run by promtool and by rehearse's rule engine.
+ * - grafana/promql-anomaly-detection rules/adaptive.yml before its PR #18 labels a rule `anomaly_select: 1`: the
+ *   text "1" to Prometheus, but in a PrometheusRule the API server refuses it (the CRD's labels are strings:
+ *   monitoring.coreos.com_prometheusrules.yaml; Flux said `expected string, got ...{Value:1}`), and rehearse
+ *   read such a PrometheusRule. Types of a PrometheusRule's groups and rules are now checked against the CRD.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -123,5 +127,38 @@ describe('label values as rulefmt decodes them: the text as written', () => {
   it('alert: 123 is the alert "123", as promtool reads it (it was "one of \'record\' or \'alert\' must be set")', () => {
     const r = rules('n.yaml', 'groups:\n  - name: g\n    rules:\n      - alert: 123\n        expr: "1"\n');
     expect(r).toEqual({ rules: [['123', {}]], warnings: [] });
+  });
+});
+
+describe('grafana/promql-anomaly-detection rules/adaptive.yml (before PR #18): a number as a label value', () => {
+  const file = 'test/fixtures/vendor/promql-anomaly-detection/adaptive-aa76099.yml';
+  const text = readFileSync(join(root, file), 'utf8');
+  it('as a rule file: the label is the text "1", as Prometheus reads it (its dashboards select anomaly_select="1")', () => {
+    const r = readRuleFile(text, file);
+    const select = r.groups[0].rules.find((x) => x.name === 'anomaly:adaptive:select')!;
+    expect(select.labels).toEqual({ anomaly_select: '1', anomaly_strategy: 'adaptive' });
+    expect(r.groups.map((g) => [g.name, g.rules.length, g.intervalMs])).toEqual([['AnomalyAdaptiveShortTerm', 11, null], ['AnomalyAdaptiveLongTerm', 2, 300_000], ['AnomalyAdaptiveAlerts', 1, null]]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('as a PrometheusRule: refused where the API server refuses it (the CRD\'s labels are strings)', () => {
+    // The same groups under spec:, as Flux applied them (grafana/promql-anomaly-detection PR #18).
+    const resource = `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: anomaly-adaptive\nspec:\n${text.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n')}`;
+    const line = resource.split('\n').findIndex((l) => l.includes('anomaly_select: 1')) + 1;
+    expect(rules('adaptive.yaml', resource)).toEqual({ refused: [`adaptive.yaml:${line}:29: spec.groups[0].rules[4].labels.anomaly_select: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule; quote the value)`] });
+    // Quoted, as the fix writes it, it loads.
+    expect(rules('adaptive.yaml', resource.replace('anomaly_select: 1', 'anomaly_select: "1"'))).toMatchObject({ warnings: [] });
+  });
+
+  it('other types the CRD refuses: a number as for or an alert\'s name, text as a limit; an annotation\'s number is warned', () => {
+    const resource = (rule: string, group = '') => `kind: PrometheusRule\nspec:\n  groups:\n    - name: g\n${group}      rules:\n        - ${rule}\n`;
+    expect(rules('a.yaml', resource('{ alert: 500, expr: up == 0 }'))).toEqual({ refused: ['a.yaml:6:20: spec.groups[0].rules[0].alert: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule; quote the value)'] });
+    expect(rules('a.yaml', resource('{ alert: A, expr: up == 0, for: 5 }'))).toEqual({ refused: ['a.yaml:6:43: spec.groups[0].rules[0].for: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule; quote the value)'] });
+    expect(rules('a.yaml', resource('{ alert: A, expr: up == 0 }', '      limit: "3"\n'))).toEqual({ refused: ['a.yaml:5:14: spec.groups[0].limit: Invalid value: "string": must be of type integer (the API server refuses the PrometheusRule; quote the value)'] });
+    // expr is int-or-string in the CRD (prometheus-operator#1845), as in Prometheus.
+    expect(rules('a.yaml', resource('{ record: one, expr: 1 }'))).toEqual({ rules: [['one', {}]], warnings: [] });
+    const annotated = rules('a.yaml', resource('{ alert: A, expr: up == 0, annotations: { runbook: 7 } }'));
+    expect(annotated).toMatchObject({ rules: [['A', {}]] });
+    expect('warnings' in annotated && annotated.warnings).toEqual(['a.yaml:6:62: spec.groups[0].rules[0].annotations.runbook: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text; quote the value)']);
   });
 });

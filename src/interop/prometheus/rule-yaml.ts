@@ -61,3 +61,51 @@ function segments(ancestry: readonly unknown[]): PathSegment[] {
  */
 export const aliasWarning = (a: AliasedField): string =>
   `the alias *${a.alias}: Prometheus 3.3 and later read its anchor's value ${JSON.stringify(a.text.length > 80 ? `${a.text.slice(0, 80)}...` : a.text)}, as rehearse does; earlier ones (2.42 included) read the text ${JSON.stringify(a.alias)}, the alias's own name (write the value itself to be read alike by every Prometheus)`;
+
+type Expect = 'string' | 'integer' | 'int-or-string' | 'map of string';
+/**
+ * The types of a PrometheusRule's groups and rules, as its CRD (monitoring.coreos.com_prometheusrules.yaml,
+ * test/fixtures/vendor/prometheus-operator) declares them: the API server refuses the resource when a value has
+ * another, so `severity: 1` or `for: 5` never reaches Prometheus (kubectl apply: "must be of type string").
+ */
+const RESOURCE_TYPES: { readonly group: Readonly<Record<string, Expect>>; readonly rule: Readonly<Record<string, Expect>> } = {
+  group: { name: 'string', interval: 'string', labels: 'map of string', limit: 'integer', partial_response_strategy: 'string', query_offset: 'string' },
+  rule: { alert: 'string', record: 'string', expr: 'int-or-string', for: 'string', keep_firing_for: 'string', labels: 'map of string', annotations: 'map of string' },
+};
+
+const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v === 'number' ? 'number' : typeof v);
+
+/**
+ * Where a PrometheusRule's spec.groups has a value of a type its CRD does not allow, in the API server's words:
+ * errors, and warnings for annotations, which the operator's admission webhook coerces into text where it is
+ * deployed (prometheus-operator#3230; rehearse reads no annotation).
+ */
+export function resourceTypeProblems(groups: readonly unknown[], base: PathSegment[], where: (p: readonly PathSegment[]) => string): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const check = (v: unknown, expect: Expect, path: PathSegment[]) => {
+    if (v === undefined) return;
+    const t = typeOf(v);
+    const say = (want: string, at: PathSegment[], got: string) => {
+      const annotation = at[at.length - 2] === 'annotations' && typeof at[at.length - 1] === 'string';
+      const line = `${where(at)}: Invalid value: "${got}": must be of type ${want} (the API server refuses the PrometheusRule${annotation ? ' unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text' : ''}; quote the value)`;
+      (annotation ? warnings : errors).push(line);
+    };
+    if (expect === 'map of string') {
+      if (t !== 'object') say('object', path, t);
+      else for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x !== 'string') say('string', [...path, k], typeOf(x));
+    } else if (expect === 'string' ? t !== 'string' : expect === 'integer' ? t !== 'integer' : t !== 'string' && t !== 'integer') {
+      say(expect === 'int-or-string' ? 'integer or string' : expect, path, t);
+    }
+  };
+  const fields = (v: unknown, table: Readonly<Record<string, Expect>>, path: PathSegment[]) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return;
+    for (const [k, expect] of Object.entries(table)) check((v as Record<string, unknown>)[k], expect, [...path, k]);
+  };
+  groups.forEach((g, gi) => {
+    fields(g, RESOURCE_TYPES.group, [...base, gi]);
+    const rules = (g as { rules?: unknown } | null)?.rules;
+    if (Array.isArray(rules)) rules.forEach((r, ri) => fields(r, RESOURCE_TYPES.rule, [...base, gi, 'rules', ri]));
+  });
+  return { errors, warnings };
+}

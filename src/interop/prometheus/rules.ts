@@ -15,7 +15,7 @@ import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { templateProblem } from './templates.js';
-import { aliasWarning, notText, textAsWritten } from './rule-yaml.js';
+import { aliasWarning, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -116,7 +116,9 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   const errors: string[] = [];
   const others: string[] = [];
   (docs as Document[]).forEach((doc, index) => {
-    const aliased = textAsWritten(doc);
+    // A PrometheusRule reaches Prometheus through the API server, which keeps its values' types and refuses
+    // those its CRD does not allow, and the operator, which writes the rules out with aliases resolved.
+    const aliased = doc.get('kind') === 'PrometheusRule' ? [] : textAsWritten(doc);
     const plain = plainData(doc);
     if (!plain.ok) {
       const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
@@ -141,7 +143,12 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     if (kind === 'PrometheusRule') {
       const spec = value.spec;
       if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
-      else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+      else {
+        const types = resourceTypeProblems(spec.groups, ['spec', 'groups'], where);
+        warnings.push(...types.warnings);
+        if (types.errors.length) errors.push(...types.errors);
+        else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+      }
     } else if ('groups' in value && kind === null && index > 0) {
       // rulefmt.Parse decodes the first document only: Prometheus loads none of a later one, nor parses it.
       warnings.push(`${where([])}: not read: Prometheus reads the first YAML document of a rule file only`);
