@@ -21,6 +21,13 @@
  *   text "1" to Prometheus, but in a PrometheusRule the API server refuses it (the CRD's labels are strings:
  *   monitoring.coreos.com_prometheusrules.yaml; Flux said `expected string, got ...{Value:1}`), and rehearse
  *   read such a PrometheusRule. Types of a PrometheusRule's groups and rules are now checked against the CRD.
+ * - fluxcd/flagger docs/gitbook/tutorials/knative-progressive-delivery.md: its Canary (provider knative, a Knative
+ *   Service as target) was imported with Istio's builtin queries: rehearse added ":service" to the metrics provider
+ *   for any target of kind Service, where scheduler_metrics.go runBuiltinMetricChecks skips a Knative Service
+ *   (`!canary.Spec.TargetRef.IsKnativeService()`), so the knative observer's Envoy queries (knative.go) run. What
+ *   the controller refuses before it acts (controller.go verifyCanary: provider knative without a Knative Service
+ *   or the reverse, an autoscalerRef beside one, session affinity with one cookie name for both sides; the cases
+ *   of controller_test.go TestController_verifyCanary) was imported as a plan.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -28,6 +35,8 @@ import { join } from 'node:path';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { InputError } from '../src/errors.js';
 import { prometheusAvailable } from './prometheus.js';
+import { main } from '../src/cli/main.js';
+import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { promtool, runThroughRehearse } from './promtool.js';
 
 const root = join(import.meta.dirname, '..');
@@ -160,5 +169,57 @@ describe('grafana/promql-anomaly-detection rules/adaptive.yml (before PR #18): a
     const annotated = rules('a.yaml', resource('{ alert: A, expr: up == 0, annotations: { runbook: 7 } }'));
     expect(annotated).toMatchObject({ rules: [['A', {}]] });
     expect('warnings' in annotated && annotated.warnings).toEqual(['a.yaml:6:62: spec.groups[0].rules[0].annotations.runbook: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text; quote the value)']);
+  });
+});
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (x) => out.push(x), err: (x) => err.push(x) });
+  return { code, out: out.join('\n'), err: err.join('\n').split('\n').filter(Boolean) };
+}
+
+describe('Flagger\'s Knative tutorial Canary (docs/gitbook/tutorials/knative-progressive-delivery.md)', () => {
+  const file = 'test/fixtures/vendor/flagger/docs-knative-canary.yaml';
+  const text = readFileSync(join(root, file), 'utf8');
+  it('its builtin checks are the knative observer\'s Envoy queries (knative.go), not Istio\'s', async () => {
+    const r = await cli(['import', 'flagger', file]);
+    expect(r.code).toBe(0);
+    // knative_test.go renders the same query for route podinfo-00001 in namespace default.
+    expect(r.out).toContain('promql: sum( rate( envoy_cluster_upstream_rq{ envoy_cluster_name=~"test/podinfo", envoy_response_code!~"5.*" }[1m] ) ) / sum( rate( envoy_cluster_upstream_rq{ envoy_cluster_name=~"test/podinfo", }[1m] ) ) * 100');
+    expect(r.out).toContain('promql: histogram_quantile( 0.99, sum( rate( envoy_cluster_upstream_rq_time_bucket{ envoy_cluster_name=~"test/podinfo", }[1m] ) ) by (le) )');
+    expect(r.out).not.toContain('istio_request');
+    expect(text.split('\n')[9]).toBe('    apiVersion: serving.knative.dev/v1');
+    expect(r.err).toContain(`warning: ${file}:10:5: spec.targetRef: a Knative Service: Flagger renders {{ route }} in each metric's query as its latest created revision (status.latestCreatedRevisionName, read when the check runs: pkg/controller/scheduler_metrics.go), the canary's, which no file holds; rehearsed as "podinfo", the name the canary's series carry here`);
+  });
+
+  it('a Service of the core API is still ":service" (the istio observer for provider nginx, as before)', () => {
+    const core = flaggerParts([{ file: 'c.yaml', text: text.replace('provider: knative', 'provider: nginx').replace('serving.knative.dev/v1', 'v1') }]);
+    expect(core.ok && core.parts.builtin?.observer).toBe('istio');
+  });
+
+  // pkg/controller/controller_test.go TestController_verifyCanary: each case the controller refuses, from this Canary.
+  const refused = (edited: string) => {
+    const r = flaggerParts([{ file: 'c.yaml', text: edited }]);
+    return r.ok ? [] : r.problems;
+  };
+  it('"knative service with non-knative provider should return an error"', () => {
+    expect(refused(text.replace('provider: knative', 'provider: istio'))).toEqual(['c.yaml:7:13: spec.provider: the flagger controller refuses this Canary ("invalid canary spec: can\'t use istio provider with Knative Service as target", pkg/controller/controller.go verifyCanary) and never rolls it out']);
+    // No provider is none of knative either (canary.Spec.Provider is "" there), whatever the controller's -mesh-provider.
+    expect(refused(text.replace('  provider: knative\n', ''))).toEqual(['c.yaml:9:5: spec.targetRef: the flagger controller refuses this Canary ("invalid canary spec: can\'t use  provider with Knative Service as target", pkg/controller/controller.go verifyCanary) and never rolls it out']);
+  });
+  it('"knative provider with non-knative service should return an error"', () => {
+    expect(refused(text.replace('serving.knative.dev/v1', 'apps/v1').replace('kind: Service', 'kind: Deployment'))).toEqual(['c.yaml:10:5: spec.targetRef: the flagger controller refuses this Canary ("invalid canary spec: can\'t use apps/v1/Deployment as target if provider is set to knative", pkg/controller/controller.go verifyCanary) and never rolls it out']);
+  });
+  it('"knative service with autoscaler ref should return an error"', () => {
+    const hpa = text.replace('  progressDeadlineSeconds: 60\n', '  progressDeadlineSeconds: 60\n  autoscalerRef:\n    apiVersion: autoscaling/v2\n    kind: HorizontalPodAutoscaler\n    name: podinfo\n');
+    expect(refused(hpa)).toEqual(['c.yaml:17:5: spec.autoscalerRef: the flagger controller refuses this Canary ("invalid canary spec: can\'t use autoscaler with Knative Service", pkg/controller/controller.go verifyCanary) and never rolls it out']);
+  });
+  it('"session affinity with same cookie names should return an error"; Flagger\'s e2e session affinity Canary is not refused', () => {
+    const affinity = 'test/fixtures/vendor/flagger/e2e-istio-session-affinity-canary.yaml';
+    const e2e = readFileSync(join(root, affinity), 'utf8');
+    expect(refused(e2e)).toEqual([]);
+    const same = e2e.replace(/primaryCookieName: \S+/, 'primaryCookieName: canary-flagger-cookie').replace(/ cookieName: \S+/, ' cookieName: canary-flagger-cookie');
+    expect(refused(same).join('\n')).toContain('spec.analysis.sessionAffinity: the flagger controller refuses this Canary ("invalid canary spec: can\'t use the same cookie name for both primary and cookie name; please update them to be different", pkg/controller/controller.go verifyCanary)');
   });
 });

@@ -23,6 +23,7 @@ import { droppedMatch, isIstioRouter, readsMatch, sessionAffinityNote, splitsReq
 import { trafficPolicyNotes } from './affinity.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
+import { controllerRefusals, knativeRouteNote } from './verify.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -155,11 +156,14 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
       : deployed ? `the flagger Deployment's argument at ${deployed.at}` : 'Flagger\'s default; the scenario\'s flagger.mesh-provider names another';
     warnings.push(`${where(cn, ['spec'])}: spec.provider: none: the mesh provider is the flagger controller's -mesh-provider, "${mesh}" (${why})`);
   }
-  const observer = observerOf(metricsProvider(mesh, provider, String(get(spec, 'targetRef', 'kind') ?? '')));
+  const observer = observerOf(metricsProvider(mesh, provider, { apiVersion: get(spec, 'targetRef', 'apiVersion'), kind: get(spec, 'targetRef', 'kind') }));
+  for (const r of controllerRefusals(cn)) problem(cn, r.path, r.message);
   const { checks, builtinUsed } = skip ? { checks: [], builtinUsed: false } : readChecks({
     canary: cn, analysis, analysisPath: ap, templates: resources.filter((r) => r.kind === 'MetricTemplate'),
     model: { name: cn.name, namespace, target, service, ingress, route }, observer, problem, warn,
   });
+  const revision = knativeRouteNote(cn, checks.length, route);
+  if (revision) warn(cn, ['spec', 'targetRef'], revision);
   // Only the templates a metric names are built (scheduler_metrics.go runMetricChecks).
   const refs = (Array.isArray(get(analysis, 'metrics')) && !skip ? get(analysis, 'metrics') as unknown[] : []).map((m) => get(m, 'templateRef'))
     .filter((r) => r !== undefined && r !== null).map((r) => `${String(get(r, 'name'))}.${String(get(r, 'namespace') ?? '') || namespace}`);
