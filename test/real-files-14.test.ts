@@ -28,6 +28,13 @@
  *   the controller refuses before it acts (controller.go verifyCanary: provider knative without a Knative Service
  *   or the reverse, an autoscalerRef beside one, session affinity with one cookie name for both sides; the cases
  *   of controller_test.go TestController_verifyCanary) was imported as a plan.
+ * - argoproj/argo-rollouts pkg/apis/rollouts/validation/validation.go: what the controller refuses in a Rollout's
+ *   own spec (rollout/controller.go getRolloutValidationErrors: the InvalidSpec condition, and nothing else
+ *   happens) was imported as a plan: the same Service as canary and stable, trafficRouting without both Services,
+ *   a step of no kind, setCanaryScale, scaleDownDelaySeconds or dynamicStableScale without trafficRouting,
+ *   maxTrafficWeight with a router other than nginx or a plugin, maxSurge and maxUnavailable both 0, a header route
+ *   without managedRoutes, no selector, progressDeadlineSeconds not above minReadySeconds. Each case below is one
+ *   of validation_test.go's, made from Argo's own examples (all 131 of examples/ and test/e2e/ import as before).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -37,6 +44,7 @@ import { InputError } from '../src/errors.js';
 import { prometheusAvailable } from './prometheus.js';
 import { main } from '../src/cli/main.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
+import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { promtool, runThroughRehearse } from './promtool.js';
 
 const root = join(import.meta.dirname, '..');
@@ -221,5 +229,51 @@ describe('Flagger\'s Knative tutorial Canary (docs/gitbook/tutorials/knative-pro
     expect(refused(e2e)).toEqual([]);
     const same = e2e.replace(/primaryCookieName: \S+/, 'primaryCookieName: canary-flagger-cookie').replace(/ cookieName: \S+/, ' cookieName: canary-flagger-cookie');
     expect(refused(same).join('\n')).toContain('spec.analysis.sessionAffinity: the flagger controller refuses this Canary ("invalid canary spec: can\'t use the same cookie name for both primary and cookie name; please update them to be different", pkg/controller/controller.go verifyCanary)');
+  });
+});
+
+describe('Argo Rollouts: a Rollout the controller marks InvalidSpec (validation.go, its validation_test.go cases)', () => {
+  const argo = (f: string) => readFileSync(join(root, 'test/fixtures/vendor/argo', f), 'utf8');
+  const canary = argo('rollout-canary.yaml');
+  const refused = (text: string, file = 'r.yaml') => {
+    const r = argoParts([{ file, text }]);
+    return r.ok ? [] : r.problems;
+  };
+  const invalid = (where: string, message: string) => `${where}: the controller marks the Rollout InvalidSpec and never rolls it out ("${message}", pkg/apis/rollouts/validation/validation.go)`;
+  const edit = (text: string, from: string, to: string) => {
+    expect(text).toContain(from);
+    return text.replace(from, to);
+  };
+
+  it('Argo\'s examples as they are import (rollout-canary.yaml; istio-subset-split.yaml: Istio with a destinationRule needs no Services, "valid Istio missing canary and stable service")', () => {
+    expect(refused(canary)).toEqual([]);
+    expect(refused(argo('istio-subset-split.yaml'))).toEqual([]);
+    expect(refused(argo('e2e-istio-host-split.yaml'))).toEqual([]);
+  });
+
+  it.each([
+    ['missing selector', () => edit(canary, '  selector:\n    matchLabels:\n      app: rollout-canary\n', ''), 'r.yaml:9:3: spec', 'Rollout has missing field \'.spec.selector\''],
+    ['empty selector', () => edit(canary, '  selector:\n    matchLabels:\n      app: rollout-canary\n', '  selector: {}\n'), 'r.yaml:11:13: spec.selector', 'empty selector is invalid for deployment'],
+    ['invalid progressDeadlineSeconds (the default 600 against minReadySeconds 600)', () => edit(canary, '  replicas: 5\n', '  replicas: 5\n  minReadySeconds: 600\n'), 'r.yaml:10:20: spec.minReadySeconds', 'must be greater than minReadySeconds'],
+    ['invalid canary step', () => edit(canary, '      - setWeight: 20\n', '      - {}\n      - setWeight: 20\n'), 'r.yaml:28:9: spec.strategy.canary.steps[0]', 'Step must have one of the following set: experiment, setWeight, setCanaryScale, plugin or pause'],
+    ['invalid setCanaryScale without trafficRouting', () => edit(canary, '      - setWeight: 20\n', '      - setCanaryScale: { replicas: 1 }\n      - setWeight: 20\n'), 'r.yaml:27:7: spec.strategy.canary.trafficRouting', 'SetCanaryScale requires TrafficRouting to be set'],
+    ['TestInvalidMaxSurgeMaxUnavailable', () => edit(canary, '    canary:\n', '    canary:\n      maxSurge: "0%"\n      maxUnavailable: 0\n'), 'r.yaml:27:17: spec.strategy.canary.maxSurge', 'MaxSurge and MaxUnavailable both can not be zero'],
+    ['scaleDownDelaySeconds with basic canary', () => edit(canary, '    canary:\n', '    canary:\n      scaleDownDelaySeconds: 30\n'), 'r.yaml:27:30: spec.strategy.canary.scaleDownDelaySeconds', 'Canary scaleDownDelaySeconds can only be used with traffic routing'],
+    ['invalid traffic routing (nginx without canaryService and stableService)', () => edit(canary, '    canary:\n', '    canary:\n      trafficRouting:\n        nginx: { stableIngress: rollout-canary }\n'), 'r.yaml:27:7: spec.strategy.canary.stableService', 'Canary service and Stable service must to be set to use Traffic Routing'],
+  ])('%s', (_, text, where, message) => {
+    expect(refused(text())).toContainEqual(invalid(where, message));
+  });
+
+  const host = argo('e2e-istio-host-split.yaml');
+  it('duplicate services', () => {
+    expect(refused(edit(host, '      canaryService: istio-host-split-canary\n', '      canaryService: istio-host-split-stable\n'), 'h.yaml')).toContainEqual(invalid('h.yaml:55:22: spec.strategy.canary.stableService', 'This rollout uses the same service for the stable and canary services, but two different services are required.'));
+  });
+  it('only nginx/plugins support max weight value', () => {
+    expect(refused(edit(host, '      trafficRouting:\n', '      trafficRouting:\n        maxTrafficWeight: 1000\n'), 'h.yaml')).toContainEqual(invalid('h.yaml:57:27: spec.strategy.canary.trafficRouting.maxTrafficWeight', 'Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins'));
+  });
+  it('using SetHeaderRoute step without managedRoutes: refused; apisix-rollout-header-route.yaml, which names it in managedRoutes, imports', () => {
+    const header = edit(host, '      - setWeight: 10\n', '      - setWeight: 10\n      - setHeaderRoute: { name: h, match: [{ headerName: x, headerValue: { exact: y } }] }\n');
+    expect(refused(header, 'h.yaml')).toContainEqual(invalid('h.yaml:57:9: spec.strategy.canary.trafficRouting.managedRoutes', 'Rollout has missing field \'spec.strategy.canary.trafficRouting.managedRoutes\''));
+    expect(refused(argo('apisix-rollout-header-route.yaml'))).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
 import { affinityNotes, splitBy, splitNote } from './split.js';
+import { controllerSpecProblems } from './validation.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -91,6 +92,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     return { ok: false, problems, warnings };
   }
   const cp: Path = ['spec', 'strategy', 'canary'];
+  for (const p of controllerSpecProblems(ro)) problem(ro, p.path, p.message);
   // trafficManagement is trafficRouting before v0.9 (the walk warns).
   const routing = get(canary, 'trafficRouting') ?? get(canary, 'trafficManagement');
   const router = ROUTERS.find((k) => get(routing, k) !== undefined) ?? null;
