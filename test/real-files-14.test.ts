@@ -35,6 +35,9 @@
  *   maxTrafficWeight with a router other than nginx or a plugin, maxSurge and maxUnavailable both 0, a header route
  *   without managedRoutes, no selector, progressDeadlineSeconds not above minReadySeconds. Each case below is one
  *   of validation_test.go's, made from Argo's own examples (all 131 of examples/ and test/e2e/ import as before).
+ * - open-feature/flagd test/zero-downtime-flagd-proxy/manifests/proxy/flag-config.yaml, a ConfigMap whose data.flags
+ *   holds a flag configuration as text, was said to lack "flags" with no word of what it is: now named a ConfigMap,
+ *   with the key that holds the configuration to give as a file.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -279,5 +282,29 @@ describe('Argo Rollouts: a Rollout the controller marks InvalidSpec (validation.
     const header = edit(host, '      - setWeight: 10\n', '      - setWeight: 10\n      - setHeaderRoute: { name: h, match: [{ headerName: x, headerValue: { exact: y } }] }\n');
     expect(refused(header, 'h.yaml')).toContainEqual(invalid('h.yaml:57:9: spec.strategy.canary.trafficRouting.managedRoutes', 'Rollout has missing field \'spec.strategy.canary.trafficRouting.managedRoutes\''));
     expect(refused(argo('apisix-rollout-header-route.yaml'))).toEqual([]);
+  });
+});
+
+describe('flagd\'s zero-downtime test ConfigMap (test/zero-downtime-flagd-proxy/manifests/proxy/flag-config.yaml)', () => {
+  const file = 'test/fixtures/vendor/flagd/zd-proxy-flag-config.yaml';
+  const said = '(a Kubernetes ConfigMap: a flag system reads it as the files it is mounted as; data.flags holds a flag configuration as text: give that text as a file of its own)';
+  it('import flags flagd: exit 2, the ConfigMap named with the key that holds the flags', async () => {
+    const r = await cli(['import', 'flags', 'flagd', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`${file}:3:1: flags: a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key ${said}`]);
+  });
+  it('flags eval, which detects the system: the same words', async () => {
+    const r = await cli(['flags', 'eval', file, '--flag', 'myStringFlag', '--context', '{}']);
+    expect(r.code).toBe(2);
+    expect(r.err.join('\n')).toContain(said);
+  });
+  it('its data.flags, given as a file, serves myStringFlag', async () => {
+    const { parse } = await import('yaml');
+    const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'zd-'));
+    const flags = join(dir, 'flags.json');
+    (await import('node:fs')).writeFileSync(flags, (parse(readFileSync(join(root, file), 'utf8')) as { data: { flags: string } }).data.flags);
+    const r = await cli(['flags', 'eval', flags, '--flag', 'myStringFlag', '--context', '{"targetingKey":"u1"}', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ variant: 'key1', value: 'val1' });
   });
 });
