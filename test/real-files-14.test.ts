@@ -38,6 +38,9 @@
  * - open-feature/flagd test/zero-downtime-flagd-proxy/manifests/proxy/flag-config.yaml, a ConfigMap whose data.flags
  *   holds a flag configuration as text, was said to lack "flags" with no word of what it is: now named a ConfigMap,
  *   with the key that holds the configuration to give as a file.
+ * - argoproj/argo-rollouts examples/helm-blue-green/templates/rollout.yaml, a Helm chart's template, was refused as
+ *   "invalid YAML: Unexpected scalar at node end" at line 20 (its first lines read as YAML mappings: a template
+ *   whose actions all sit where a value goes would have been read as one). Named now at its first action.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -306,5 +309,26 @@ describe('flagd\'s zero-downtime test ConfigMap (test/zero-downtime-flagd-proxy/
     const r = await cli(['flags', 'eval', flags, '--flag', 'myStringFlag', '--context', '{"targetingKey":"u1"}', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ variant: 'key1', value: 'val1' });
+  });
+});
+
+describe('Argo Rollouts examples/helm-blue-green: a Helm chart\'s template given as a resource', () => {
+  const file = 'test/fixtures/vendor/argo/helm-blue-green-rollout.yaml';
+  const said = `${file}:4:9: a Helm chart's template ({{ template "helm-guestbook.fullname" . }}): its resources are made when the chart is rendered; give the output of \`helm template\` instead`;
+  it('import argo: exit 2 at its first action, with what to give instead', async () => {
+    const r = await cli(['import', 'argo', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([said]);
+  });
+  it('a template whose actions all parse as YAML (name: {{ .Release.Name }}) is refused too, not read as a mapping', () => {
+    const text = readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-canary.yaml'), 'utf8').replace('  name: rollout-canary\n', '  name: {{ .Release.Name }}\n');
+    const r = argoParts([{ file: 'r.yaml', text }]);
+    expect(r.ok ? [] : r.problems).toEqual(['r.yaml:7:9: a Helm chart\'s template ({{ .Release.Name }}): its resources are made when the chart is rendered; give the output of `helm template` instead']);
+  });
+  it('Argo\'s own {{args.name}} and Flagger\'s {{ namespace }} placeholders are not taken for Helm', () => {
+    expect(argoParts([{ file: 'l.yaml', text: readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-linkerd.yaml'), 'utf8') }]).ok).toBe(true);
+    const templates = readFileSync(join(root, 'test/fixtures/vendor/flagger/e2e-linkerd-steps-templates.yaml'), 'utf8');
+    expect(templates).toContain('{{ namespace }}');
+    expect(flaggerParts([{ file: 'c.yaml', text: readFileSync(join(root, 'test/fixtures/vendor/flagger/e2e-linkerd-steps-canary.yaml'), 'utf8') }, { file: 't.yaml', text: templates }]).ok).toBe(true);
   });
 });
