@@ -41,6 +41,8 @@
  * - argoproj/argo-rollouts examples/helm-blue-green/templates/rollout.yaml, a Helm chart's template, was refused as
  *   "invalid YAML: Unexpected scalar at node end" at line 20 (its first lines read as YAML mappings: a template
  *   whose actions all sit where a value goes would have been read as one). Named now at its first action.
+ * - fluxcd/flagger docs/gitbook/faq.md holds two Canaries in one block: "expected exactly one Canary, found 2" named
+ *   neither; each is named now with its place (and so are several Rollouts).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -309,6 +311,7 @@ describe('flagd\'s zero-downtime test ConfigMap (test/zero-downtime-flagd-proxy/
     const r = await cli(['flags', 'eval', flags, '--flag', 'myStringFlag', '--context', '{"targetingKey":"u1"}', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ variant: 'key1', value: 'val1' });
+    (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
   });
 });
 
@@ -330,5 +333,19 @@ describe('Argo Rollouts examples/helm-blue-green: a Helm chart\'s template given
     const templates = readFileSync(join(root, 'test/fixtures/vendor/flagger/e2e-linkerd-steps-templates.yaml'), 'utf8');
     expect(templates).toContain('{{ namespace }}');
     expect(flaggerParts([{ file: 'c.yaml', text: readFileSync(join(root, 'test/fixtures/vendor/flagger/e2e-linkerd-steps-canary.yaml'), 'utf8') }, { file: 't.yaml', text: templates }]).ok).toBe(true);
+  });
+});
+
+describe('Flagger\'s FAQ: two Canaries in one file', () => {
+  it('both are named with their places', async () => {
+    const file = 'test/fixtures/vendor/flagger/docs-faq-two-canaries.yaml';
+    const r = await cli(['import', 'flagger', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`${file}: expected exactly one Canary, found 2: "website" (${file}:4:9), "webapi" (${file}:21:9); give each its own plan`]);
+  });
+  it('so are two Rollouts', () => {
+    const ro = readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-canary.yaml'), 'utf8');
+    const r = argoParts([{ file: 'two.yaml', text: `${ro}---\n${ro.replace('name: rollout-canary\n', 'name: second\n')}` }]);
+    expect(r.ok ? [] : r.problems).toEqual(['two.yaml: expected exactly one Rollout, found 2: "rollout-canary" (two.yaml:7:9), "second" (two.yaml:45:9); give each its own plan']);
   });
 });

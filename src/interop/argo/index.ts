@@ -10,7 +10,7 @@
 import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
 import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
-import { contextNote, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, exactlyOne, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
@@ -64,7 +64,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const { resources, context, problems } = read;
   const rollouts = resources.filter((r) => r.kind === 'Rollout');
   if (rollouts.length !== 1 && problems.length === 0) {
-    problems.push(`${files.map((f) => f.file).join(', ')}: expected exactly one Rollout, found ${rollouts.length}`);
+    problems.push(exactlyOne(files, 'Rollout', rollouts));
   }
   const note = contextNote(context);
   const noteAt = note ? warnings.push(note) - 1 : -1;

@@ -13,7 +13,7 @@ import type { PlanCheck } from '../../scenario/types.js';
 import { duration, percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
-import { contextNote, oneLineMessages, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, exactlyOne, oneLineMessages, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
 import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
@@ -80,7 +80,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   const warnings: string[] = [];
   const { resources, context, problems } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
   const canaries = resources.filter((r) => r.kind === 'Canary');
-  if (canaries.length !== 1 && problems.length === 0) problems.push(`${files.map((f) => f.file).join(', ')}: expected exactly one Canary, found ${canaries.length}`);
+  if (canaries.length !== 1 && problems.length === 0) problems.push(exactlyOne(files, 'Canary', canaries));
   const note = contextNote(context);
   if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };
