@@ -37,7 +37,10 @@ const page = (name: string): SourceFile => {
       inside = l === '```yaml';
       return inside ? '---' : '#';
     }
-    return inside && l !== '  ...' ? l : '#';
+    // The page elides the rest of the Rollout (its selector and pod template) as "  ...": a selector stands for it,
+    // on the same line, since the controller marks a Rollout without one InvalidSpec (validation.go).
+    if (inside && l === '  ...') return '  selector: { matchLabels: { app: elided } }';
+    return inside ? l : '#';
   });
   return { file: name, text: kept.join('\n') };
 };

@@ -74,7 +74,8 @@ spec:
   strategy:
     canary:
 ${extra}      steps:
-${steps}` });
+${steps}  selector: { matchLabels: { app: r } }
+` });
   const template = (body: string) => ({ file: 'at.yaml', text: `apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
 metadata: { name: t }

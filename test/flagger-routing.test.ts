@@ -38,7 +38,9 @@ describe('Flagger A/B: match as the router reads it', () => {
     expect(plan(abtest).percents).toEqual([10, 100]);
   });
   it.each(['linkerd', 'kuma', 'traefik', 'apisix', 'skipper', 'osm', 'smi:v1alpha3', 'knative'])('%s reads no match: every request reaches the canary during the iterations', (provider) => {
-    const p = plan(edit(abtest, '  provider: istio\n', `  provider: ${provider}\n`));
+    // Provider knative takes a Knative Service as target and no autoscalerRef (pkg/controller/controller.go verifyKnativeCanary).
+    const knative = (f: SourceFile) => (provider !== 'knative' ? f : edit(f, '    apiVersion: apps/v1\n    kind: Deployment\n    name: podinfo\n  autoscalerRef:\n    apiVersion: autoscaling/v2\n    kind: HorizontalPodAutoscaler\n    name: podinfo\n', '    apiVersion: serving.knative.dev/v1\n    kind: Service\n    name: podinfo\n'));
+    const p = plan(knative(edit(abtest, '  provider: istio\n', `  provider: ${provider}\n`)));
     expect(p.percents).toEqual([100, 100]);
     expect(p.warnings).toContainEqual(expect.stringMatching(new RegExp(`^istio-abtest\\.yaml:\\d+:\\d+: spec\\.analysis\\.match: the ${provider.replace(/[.:]/g, '\\$&')} router does not read analysis\\.match: Flagger's A/B \\(runAB\\) sets the routes to primary 0, canary 100, so every request reaches the canary during the 10 iterations: rehearsed at 100% of users`)));
   });

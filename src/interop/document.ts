@@ -123,6 +123,12 @@ export function notFlagsHint(value: unknown): string {
   if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && typeof value.kind === 'string') {
     return ` (a ${value.kind} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
   }
+  // A ConfigMap reaches flagd as the files it is mounted as (flagd syncs from files, URLs and FeatureFlags, not ConfigMaps).
+  if (isObject(value) && value.apiVersion === 'v1' && value.kind === 'ConfigMap') {
+    const keys = isObject(value.data) ? Object.entries(value.data).filter(([, t]) => typeof t === 'string' && /"flags"\s*:|^flags:/m.test(t)).map(([k]) => k) : [];
+    const named = keys.map((k) => `data.${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)}`).join(', ');
+    return ` (a Kubernetes ConfigMap: a flag system reads it as the files it is mounted as${keys.length ? `; ${named} ${keys.length > 1 ? 'hold flag configurations' : 'holds a flag configuration'} as text: give that text as a file of its own` : ''})`;
+  }
   return '';
 }
 

@@ -10,7 +10,7 @@
 import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
 import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
-import { contextNote, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, exactlyOne, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
@@ -18,6 +18,7 @@ import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
 import { didYouMean } from '../../errors.js';
 import { affinityNotes, splitBy, splitNote } from './split.js';
+import { controllerSpecProblems } from './validation.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -63,7 +64,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const { resources, context, problems } = read;
   const rollouts = resources.filter((r) => r.kind === 'Rollout');
   if (rollouts.length !== 1 && problems.length === 0) {
-    problems.push(`${files.map((f) => f.file).join(', ')}: expected exactly one Rollout, found ${rollouts.length}`);
+    problems.push(exactlyOne(files, 'Rollout', rollouts));
   }
   const note = contextNote(context);
   const noteAt = note ? warnings.push(note) - 1 : -1;
@@ -91,6 +92,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     return { ok: false, problems, warnings };
   }
   const cp: Path = ['spec', 'strategy', 'canary'];
+  for (const p of controllerSpecProblems(ro)) problem(ro, p.path, p.message);
   // trafficManagement is trafficRouting before v0.9 (the walk warns).
   const routing = get(canary, 'trafficRouting') ?? get(canary, 'trafficManagement');
   const router = ROUTERS.find((k) => get(routing, k) !== undefined) ?? null;

@@ -13,7 +13,7 @@ import type { PlanCheck } from '../../scenario/types.js';
 import { duration, percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
-import { contextNote, oneLineMessages, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, exactlyOne, oneLineMessages, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
 import { heyDestination, heyTraffic } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
@@ -23,6 +23,7 @@ import { droppedMatch, isIstioRouter, readsMatch, sessionAffinityNote, splitsReq
 import { trafficPolicyNotes } from './affinity.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
+import { controllerRefusals, knativeRouteNote } from './verify.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -79,7 +80,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   const warnings: string[] = [];
   const { resources, context, problems } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
   const canaries = resources.filter((r) => r.kind === 'Canary');
-  if (canaries.length !== 1 && problems.length === 0) problems.push(`${files.map((f) => f.file).join(', ')}: expected exactly one Canary, found ${canaries.length}`);
+  if (canaries.length !== 1 && problems.length === 0) problems.push(exactlyOne(files, 'Canary', canaries));
   const note = contextNote(context);
   if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };
@@ -155,11 +156,14 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
       : deployed ? `the flagger Deployment's argument at ${deployed.at}` : 'Flagger\'s default; the scenario\'s flagger.mesh-provider names another';
     warnings.push(`${where(cn, ['spec'])}: spec.provider: none: the mesh provider is the flagger controller's -mesh-provider, "${mesh}" (${why})`);
   }
-  const observer = observerOf(metricsProvider(mesh, provider, String(get(spec, 'targetRef', 'kind') ?? '')));
+  const observer = observerOf(metricsProvider(mesh, provider, { apiVersion: get(spec, 'targetRef', 'apiVersion'), kind: get(spec, 'targetRef', 'kind') }));
+  for (const r of controllerRefusals(cn)) problem(cn, r.path, r.message);
   const { checks, builtinUsed } = skip ? { checks: [], builtinUsed: false } : readChecks({
     canary: cn, analysis, analysisPath: ap, templates: resources.filter((r) => r.kind === 'MetricTemplate'),
     model: { name: cn.name, namespace, target, service, ingress, route }, observer, problem, warn,
   });
+  const revision = knativeRouteNote(cn, checks.length, route);
+  if (revision) warn(cn, ['spec', 'targetRef'], revision);
   // Only the templates a metric names are built (scheduler_metrics.go runMetricChecks).
   const refs = (Array.isArray(get(analysis, 'metrics')) && !skip ? get(analysis, 'metrics') as unknown[] : []).map((m) => get(m, 'templateRef'))
     .filter((r) => r !== undefined && r !== null).map((r) => `${String(get(r, 'name'))}.${String(get(r, 'namespace') ?? '') || namespace}`);

@@ -6,6 +6,7 @@
  * scheduler_metrics.go runBuiltinMetricChecks).
  */
 import type { Preset } from '../../metrics/mapping.js';
+import { isKnativeService } from './verify.js';
 
 export type Observer = keyof typeof QUERIES;
 
@@ -84,14 +85,15 @@ export const OBSERVER_PRESET: Record<Observer, Preset> = {
 };
 
 /**
- * The metrics provider of a Canary's builtin checks (scheduler_metrics.go): the controller's -mesh-provider
- * (crossover when it names crossover), the Canary's spec.provider over it unless the mesh provider is linkerd,
- * and ":service" added when the target is a Service.
+ * The metrics provider of a Canary's builtin checks (scheduler_metrics.go runBuiltinMetricChecks): the
+ * controller's -mesh-provider (crossover when it names crossover), the Canary's spec.provider over it unless the
+ * mesh provider is linkerd, and ":service" added when the target is a Service other than a Knative Service
+ * (serving.knative.dev/v1, whose checks read the knative observer's series).
  */
-export function metricsProvider(meshProvider: string, canaryProvider: string | null, targetKind: string): string {
+export function metricsProvider(meshProvider: string, canaryProvider: string | null, target: { readonly apiVersion: unknown; readonly kind: unknown }): string {
   let provider = meshProvider.includes('crossover') ? 'crossover' : meshProvider;
   if (canaryProvider) provider = meshProvider.includes('linkerd') ? 'linkerd' : canaryProvider;
-  return targetKind === 'Service' ? `${provider}:service` : provider;
+  return target.kind === 'Service' && !isKnativeService(target.apiVersion, target.kind) ? `${provider}:service` : provider;
 }
 
 /** factory.go Factory.Observer: the observer of a metrics provider; anything it does not know reads Istio's series. */

@@ -97,6 +97,23 @@ export function crdNumber(v: unknown, whole: boolean): number | undefined | null
   return typeof v === 'number' && Number.isFinite(v) && (!whole || Number.isSafeInteger(v)) ? v : null;
 }
 
+/**
+ * The first action of a Helm chart's template in a file, outside comments: one that names Helm's built-in objects
+ * (.Values, .Release, .Chart, .Capabilities, .Files, .Template) or its functions (include, template, toYaml,
+ * nindent, tpl, required). Such a file is no resource: YAML reads `{{ .Values.x }}` as a mapping, or not at all.
+ * Argo's {{args.x}} and Flagger's {{ namespace }} placeholders name none of them.
+ */
+function helmSyntax(text: string): { line: number; column: number; text: string } | null {
+  const action = /\{\{-?\s*(?:[^}]*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|(?:include|template|toYaml|nindent|tpl|required)\s)[^}]*\}\}/;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (/^\s*#/.test(lines[i])) continue;
+    const m = action.exec(lines[i]);
+    if (m) return { line: i + 1, column: m.index + 1, text: m[0] };
+  }
+  return null;
+}
+
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
 export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
   const resources: Resource[] = [];
@@ -104,6 +121,11 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   const problems: string[] = [];
   const known = [...options.kinds, ...(options.context ?? [])];
   for (const f of files) {
+    const chart = helmSyntax(f.text);
+    if (chart) {
+      problems.push(`${f.file}:${chart.line}:${chart.column}: a Helm chart's template (${chart.text}): its resources are made when the chart is rendered; give the output of \`helm template\` instead`);
+      continue;
+    }
     const lines = new LineCounter();
     const docs = parseAllDocuments(f.text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     if (!Array.isArray(docs)) {
@@ -178,4 +200,10 @@ const CARET = /\n( +)[^\n]*\n\1 *\^$/;
 export function oneLineProblem(problem: string): string {
   const m = CARET.exec(problem);
   return m ? `${oneLine(problem.slice(0, m.index))}${problem.slice(m.index)}` : oneLine(problem);
+}
+
+/** "expected exactly one KIND, found N", naming each found with its place when there are several. */
+export function exactlyOne(files: readonly SourceFile[], kind: string, found: readonly Resource[]): string {
+  const which = found.length > 1 ? `: ${found.map((r) => `"${r.name}" (${where(r, ['metadata', 'name'])})`).join(', ')}; give each its own plan` : '';
+  return `${files.map((f) => f.file).join(', ')}: expected exactly one ${kind}, found ${found.length}${which}`;
 }

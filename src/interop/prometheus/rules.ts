@@ -15,6 +15,7 @@ import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { templateProblem } from './templates.js';
+import { aliasWarning, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -93,7 +94,8 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
 /** Reads a rule file's text; what Prometheus would refuse throws an InputError naming file:line:column and path. */
 export function readRuleFile(text: string, file: string): RuleFileParts {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  // Merge keys (`<<: *rule`) are resolved, as gopkg.in/yaml.v3 (which rulefmt decodes with) resolves them.
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
   const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {
@@ -114,6 +116,9 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   const errors: string[] = [];
   const others: string[] = [];
   (docs as Document[]).forEach((doc, index) => {
+    // A PrometheusRule reaches Prometheus through the API server, which keeps its values' types and refuses
+    // those its CRD does not allow, and the operator, which writes the rules out with aliases resolved.
+    const aliased = doc.get('kind') === 'PrometheusRule' ? [] : textAsWritten(doc);
     const plain = plainData(doc);
     if (!plain.ok) {
       const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
@@ -127,6 +132,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       const p = lineCounter.linePos(offset);
       return `${file}:${p.line}:${p.col}${shown}`;
     };
+    for (const a of aliased) warnings.push(`${where(a.path)}: ${aliasWarning(a)}`);
     // rulefmt.Parse (2.42): an empty document, null or {} decodes to no groups, and the file loads with none.
     if (value === null || value === undefined || (isObject(value) && Object.keys(value).length === 0)) return;
     if (!isObject(value)) {
@@ -137,7 +143,12 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     if (kind === 'PrometheusRule') {
       const spec = value.spec;
       if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
-      else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+      else {
+        const types = resourceTypeProblems(spec.groups, ['spec', 'groups'], where);
+        warnings.push(...types.warnings);
+        if (types.errors.length) errors.push(...types.errors);
+        else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+      }
     } else if ('groups' in value && kind === null && index > 0) {
       // rulefmt.Parse decodes the first document only: Prometheus loads none of a later one, nor parses it.
       warnings.push(`${where([])}: not read: Prometheus reads the first YAML document of a rule file only`);
@@ -150,6 +161,9 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       errors.push(`${where([])}: a Pyrra ServiceLevelObjective, not rules: name the rules Pyrra generates from it (pyrra generate, or the PrometheusRule its operator writes)`);
     } else if ('slos' in value || String(value.version ?? '').startsWith('prometheus/')) {
       errors.push(`${where([])}: a Sloth SLO spec, not rules: name the rules Sloth generates from it (sloth generate -i ${file})`);
+    } else if (kind === null && ('tests' in value || 'rule_files' in value)) {
+      const named = Array.isArray(value.rule_files) ? value.rule_files.filter((f): f is string => typeof f === 'string') : [];
+      errors.push(`${where([])}: a promtool unit-test file (rule_files, tests), not rules: name the rule files it tests${named.length ? ` (${named.join(', ')}, relative to it)` : ''}`);
     } else {
       others.push(kind ?? 'a document without kind');
     }
@@ -224,6 +238,9 @@ function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegme
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
     if (!LABEL_NAME.test(k)) errors.push(`${where([...path, k])}: invalid label name ${JSON.stringify(k)}`);
+    // rulefmt Validate: a rule's or a group's labels may not set the series' name.
+    else if (k === '__name__') errors.push(`${where([...path, k])}: invalid label name: __name__ (a rule's labels cannot rename its series; Prometheus refuses the file)`);
+    else if (x !== null && typeof x === 'object') errors.push(`${where([...path, k])}: ${notText(x)}`);
     else if (String(x ?? '').includes('{{')) {
       // Prometheus parses label values as templates too (rulefmt testTemplateParsing): say so where it would refuse the file.
       const syntax = templateProblem(String(x))?.syntax;
@@ -259,8 +276,10 @@ function readRule(
     errors.push(`${where(path)}: field 'expr' must be set in rule`);
     return null;
   }
+  if (isObject(r.annotations)) {
+    if (alert !== null) annotationTemplates(r.annotations, [...path, 'annotations'], where, warnings, errors);
+  } else if (r.annotations !== undefined && r.annotations !== null) errors.push(`${where([...path, 'annotations'])}: annotations is a mapping of names to texts`);
   const duration = (key: string): number => (r[key] === undefined ? 0 : modelDuration(r[key], () => where([...path, key]), errors));
-  if (alert !== null && isObject(r.annotations)) annotationTemplates(r.annotations, [...path, 'annotations'], where, warnings, errors);
   const forMs = duration('for');
   const keepFiringForMs = duration('keep_firing_for');
   const labels = labelsOf(r.labels, [...path, 'labels'], where, errors);
@@ -298,6 +317,10 @@ function readRule(
  */
 function annotationTemplates(annotations: Record<string, unknown>, path: PathSegment[], where: (p: readonly PathSegment[]) => string, warnings: string[], errors: string[]): void {
   for (const [k, v] of Object.entries(annotations)) {
+    if (v !== null && typeof v === 'object') errors.push(`${where([...path, k])}: ${notText(v)}`);
+    // Prometheus 2.x takes a label name (model.LabelName IsValid); Prometheus 3 any UTF-8 text but none.
+    if (k === '') errors.push(`${where([...path, k])}: invalid annotation name: (empty; Prometheus refuses the file)`);
+    else if (!LABEL_NAME.test(k)) warnings.push(`${where([...path, k])}: invalid annotation name: ${k} to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 names (rehearse reads no annotation)`);
     if (typeof v !== 'string') continue;
     const p = templateProblem(v);
     if (!p) continue;
