@@ -328,8 +328,8 @@ describe('Argo Rollouts examples/helm-blue-green: a Helm chart\'s template given
     const r = argoParts([{ file: 'r.yaml', text }]);
     expect(r.ok ? [] : r.problems).toEqual(['r.yaml:7:9: a Helm chart\'s template ({{ .Release.Name }}): its resources are made when the chart is rendered; give the output of `helm template` instead']);
   });
-  it('Argo\'s own {{args.name}} and Flagger\'s {{ namespace }} placeholders are not taken for Helm', () => {
-    expect(argoParts([{ file: 'l.yaml', text: readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-linkerd.yaml'), 'utf8') }]).ok).toBe(true);
+  it('Argo\'s own {{args.name}} (rollout-linkerd.yaml with it quoted, as kubectl needs it) and Flagger\'s {{ namespace }} placeholders are not taken for Helm', () => {
+    expect(argoParts([{ file: 'l.yaml', text: readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-linkerd-quoted.yaml'), 'utf8') }]).ok).toBe(true);
     const templates = readFileSync(join(root, 'test/fixtures/vendor/flagger/e2e-linkerd-steps-templates.yaml'), 'utf8');
     expect(templates).toContain('{{ namespace }}');
     expect(flaggerParts([{ file: 'c.yaml', text: readFileSync(join(root, 'test/fixtures/vendor/flagger/e2e-linkerd-steps-canary.yaml'), 'utf8') }, { file: 't.yaml', text: templates }]).ok).toBe(true);
