@@ -12,6 +12,7 @@ const ALONE = [
   'test/live-prometheus.test.ts',
   'test/live-server.test.ts',
   'test/hostile.test.ts',
+  'test/drill-built-cli.test.ts',
 ];
 
 export default defineConfig({
