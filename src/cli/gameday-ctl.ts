@@ -12,6 +12,7 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 
 class Usage extends Error {}
 
+const KNOWN = ['status', 'start', 'pause', 'resume', 'speed', 'promote', 'rollback', 'approve', 'fault', 'adhoc-fault', 'note', 'keep-going', 'end'];
 const ACTIONS = 'status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, keep-going, end';
 
 export const CTL_HELP = `Usage: rehearse gameday ctl [--reason TEXT] URL ACTION [ARGS...]
@@ -133,7 +134,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
-    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} stages)` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
+    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} ${p.stages === 1 ? 'stage' : 'stages'})` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
   ];
   for (const f of (s.state.faults ?? []).filter((x) => x.active)) {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
@@ -205,8 +206,13 @@ async function ctl(url: string, action: string, args: string[], reason: string |
   const why = reason ? { reason } : {};
   // What an action takes: nothing, one word (a flag, a fault's name) or text; more is a mistake, not ignored.
   const most = (n: number, what: string) => {
-    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && n > 0 ? ' (give a reason with --reason TEXT)' : ''}`);
+    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && (n > 0 || action === 'end') ? ' (give a reason with --reason TEXT)' : ''}`);
   };
+  // A reason goes into the record with a plan action or the end; given to any other action it was dropped unsaid.
+  const planAction = ['promote', 'rollback', 'approve'].includes(action) || (['pause', 'resume'].includes(action) && args.length > 0);
+  if (reason !== undefined && !planAction && action !== 'end' && KNOWN.includes(action)) {
+    throw new Usage(`--reason goes with a plan action (promote, pause FLAG, resume FLAG, rollback, approve) or end, not ${action}${action === 'note' ? ': a note is its text' : ['pause', 'resume'].includes(action) ? ' of the clock (a note says why: gameday ctl URL note TEXT)' : ''}`);
+  }
   if (['status', 'start', 'keep-going', 'end'].includes(action)) most(0, 'no arguments');
   if (action !== 'status' && (poll.since !== undefined || poll.watch !== undefined)) throw new Usage('--since and --watch are for status');
   if (['pause', 'resume'].includes(action)) most(1, 'a flag or nothing (the clock)');
