@@ -3,7 +3,8 @@
  * live tests import. Its dashboard in Debian's chromium updates without a script error (the bundle's formatters
  * called `trim` by a minified name the page did not have: every update threw, the charts stayed empty and the
  * health grid read `35.717/s`), and one drill's debrief page has the same bytes whether the drill's worker wrote
- * it or `gameday debrief` did from the journal.
+ * it or `gameday debrief` did from the journal. The countdown once every plan is done stands still while the
+ * clock is paused, and the page says so rather than "ends in 58 s".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -67,6 +68,20 @@ describe('the built command', () => {
     expect(grid.join("\n")).toMatch(/web\s*\d+\.\d\/s · errors \d+(\.\d+)?% · p99 \d+(\.\d+)?ms/);
     expect(problems).toEqual([]);
     drill.exited.catch(() => {});
+  }, 300_000);
+
+  it('says the countdown waits while the clock is paused', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rehearse-built-')), 'drill');
+    const drill = cli(['gameday', fixture, '--case', 'healthy', '--speed', '300', '--start', '--name', 'fran', '--end-when-done', '30s', '--out', out]);
+    const url = new URL((await drill.line(/facilitator fran: (\S+)/))[1]);
+    browser ??= await launchChromium();
+    const page = await browser.newPage();
+    await page.goto(url.href);
+    await page.waitForFunction(() => !document.getElementById('countdown')!.hidden, null, { timeout: 120_000 });
+    const r = await fetch(new URL('/api/actions', url.origin), { method: 'POST', body: JSON.stringify({ type: 'clock', op: 'pause' }), headers: { Authorization: `Bearer ${url.searchParams.get('token')}`, 'Content-Type': 'application/json' } });
+    expect(r.status).toBe(200);
+    await page.waitForFunction(() => document.body.dataset.status === 'paused', null, { timeout: 120_000 });
+    await page.waitForFunction(() => /^Every plan is done\. The drill ends \d+ s after the clock runs again, unless the facilitator keeps it going\.$/.test(document.getElementById('countdown-text')!.textContent!), null, { timeout: 120_000 });
   }, 300_000);
 
   it('writes the same debrief page from the drill and from its journal', async () => {

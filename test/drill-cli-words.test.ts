@@ -2,7 +2,8 @@
  * Every command a person types at a drill gets a clear answer: gameday --speed takes decimals only, as
  * `gameday ctl URL speed` does (--speed 0x10 ran at 16x and " 5" at 5x); --reason given to an action that records
  * none is refused rather than dropped unsaid (`ctl URL note hi --reason x`, `ctl URL pause --reason x` of the
- * clock); `end` with words says where a reason goes; a plan of one stage is "1 stage".
+ * clock); `end` with words says where a reason goes; a plan of one stage is "1 stage"; the countdown once every
+ * plan is done stands still while the clock is paused, and status says so (it said "ends in 58 s" for minutes).
  */
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -62,5 +63,14 @@ describe('gameday ctl status', () => {
     const lines = stateLines(answer, new globalThis.URL(URL));
     expect(lines).toContain('  payments-v2-api: waiting, not started (1 stage), 0% of users targeted, config v0');
     expect(lines).toContain('  new-checkout: waiting, not started (4 stages), 0% of users targeted, config v0');
+  });
+
+  it('the countdown with the clock paused waits for the clock', () => {
+    const answer = (status: string): StateAnswer => ({
+      you: { name: 'fran', role: 'facilitator' }, next: 'x',
+      state: { reset: false, meta: { name: 'shop', nowSeconds: 1540, horizonSeconds: 7200, speed: 200, status, countdown: { remainingSeconds: 57.4, running: true } }, actions: [], audit: [], plans: [] },
+    });
+    expect(stateLines(answer('paused'), new globalThis.URL(URL))).toContain('  every plan is done: the drill ends 58 s after the clock runs again, unless the facilitator keeps it going (gameday ctl URL keep-going)');
+    expect(stateLines(answer('running'), new globalThis.URL(URL))).toContain('  every plan is done: the drill ends in 58 s unless the facilitator keeps it going (gameday ctl URL keep-going)');
   });
 });

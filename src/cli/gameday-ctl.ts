@@ -144,7 +144,8 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
   const cd = m.countdown;
   if (cd && m.status !== 'ended') {
     lines.push(cd.running
-      ? `  every plan is done: the drill ends in ${Math.ceil(cd.remainingSeconds)} s unless the facilitator keeps it going (gameday ctl URL keep-going)`
+      // The countdown stands still while the clock is paused: "ends in 58 s" read as if it ran on.
+      ? `  every plan is done: the drill ends ${m.status === 'paused' ? `${Math.ceil(cd.remainingSeconds)} s after the clock runs again,` : `in ${Math.ceil(cd.remainingSeconds)} s`} unless the facilitator keeps it going (gameday ctl URL keep-going)`
       : '  every plan is done; the facilitator keeps the drill going (it ends by hand: gameday ctl URL end)');
   }
   const d = m.debrief;

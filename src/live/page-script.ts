@@ -62,7 +62,8 @@ const MAIN_JS = String.raw`
     show($('lobby'), m.status === 'lobby');
     var cd = m.countdown;
     show($('countdown'), !!cd && m.status !== 'ended');
-    if (cd) text($('countdown-text'), cd.running ? 'Every plan is done. The drill ends in ' + Math.ceil(cd.remainingSeconds) + ' s unless the facilitator keeps it going.'
+    // The countdown stands still while the clock is paused, and says so.
+    if (cd) text($('countdown-text'), cd.running ? 'Every plan is done. The drill ends ' + (m.status === 'paused' ? Math.ceil(cd.remainingSeconds) + ' s after the clock runs again,' : 'in ' + Math.ceil(cd.remainingSeconds) + ' s') + ' unless the facilitator keeps it going.'
       : 'Every plan is done; the facilitator keeps the drill going.');
     show($('countdown-cancel'), !!cd && cd.running);
     var d = m.debrief;
