@@ -48,7 +48,7 @@ function cli(args: string[]) {
 }
 
 describe('the built command', () => {
-  it('serves a dashboard whose updates run without a script error', async () => {
+  it('serves a dashboard whose updates run without a script error, and whose ad-hoc form leaves an empty field out', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'rehearse-built-')), 'drill');
     const drill = cli(['gameday', fixture, '--case', 'healthy', '--speed', '60', '--start', '--name', 'fran', '--out', out]);
     const url = (await drill.line(/facilitator fran: (\S+)/))[1];
@@ -66,6 +66,15 @@ describe('the built command', () => {
     }, null, { timeout: 120_000 });
     const grid = await page.$$eval('#health .svc', (ds) => ds.map((d) => d.textContent!));
     expect(grid.join("\n")).toMatch(/web\s*\d+\.\d\/s · errors \d+(\.\d+)?% · p99 \d+(\.\d+)?ms/);
+    // The ad-hoc fault form with its duration cleared: a fault until the drill ends, as a scenario's fault without
+    // `for`; the empty field was sent as "" and refused ("fault.for: invalid duration").
+    await page.click('summary:has-text("Ad-hoc fault")');
+    await page.fill('#adhoc-target', 'pay');
+    await page.fill('#adhoc-for', '');
+    await page.click('#adhoc-inject');
+    await page.waitForFunction(() => /done at/.test(document.getElementById('message')!.textContent!) || document.getElementById('message')!.className === 'error', null, { timeout: 120_000 });
+    expect(await page.textContent('#message')).toMatch(/^injected ad-hoc fault ad-hoc 1: latency on pay: done at \d+m\d\ds$/);
+    await page.waitForFunction(() => /ad-hoc 1/.test(document.querySelector('#faults tbody')!.textContent!), null, { timeout: 120_000 });
     expect(problems).toEqual([]);
     drill.exited.catch(() => {});
   }, 300_000);

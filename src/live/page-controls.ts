@@ -65,9 +65,13 @@ export const CONTROLS_JS = String.raw`
   });
   $('adhoc-inject').addEventListener('click', function () {
     var kind = $('adhoc-kind').value;
-    var f = { kind: kind, target: $('adhoc-target').value.trim(), percent: $('adhoc-percent').value.trim(), for: $('adhoc-for').value.trim() };
-    if (kind === 'latency') f.add = $('adhoc-add').value.trim();
-    if (kind === 'cpu-stress') f.factor = Number($('adhoc-factor').value);
+    var f = { kind: kind, target: $('adhoc-target').value.trim() };
+    // A field left empty is left out, as in a scenario (every call; until the drill ends), not sent empty and refused.
+    var share = $('adhoc-percent').value.trim(), lasts = $('adhoc-for').value.trim(), add = $('adhoc-add').value.trim(), factor = $('adhoc-factor').value.trim();
+    if (share) f.percent = share;
+    if (lasts) f.for = lasts;
+    if (kind === 'latency' && add) f.add = add;
+    if (kind === 'cpu-stress' && factor) f.factor = isFinite(Number(factor)) ? Number(factor) : factor;
     if ($('adhoc-hidden').checked) f.hidden = true;
     post({ type: 'adhoc-fault', fault: f });
   });
