@@ -13,6 +13,7 @@ const ALONE = [
   'test/live-server.test.ts',
   'test/hostile.test.ts',
   'test/drill-built-cli.test.ts',
+  'test/drill-server-words.test.ts',
 ];
 
 export default defineConfig({

@@ -14,7 +14,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
-import { allowed, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
+import { allowed, badName, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
 import { ActionBody, describeAction, type Action, type RecordedAction } from './actions.js';
 import { CursorError, type Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
@@ -156,6 +156,10 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     }
     const parsed = InviteBody.safeParse(body, PLAIN);
     if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
+    // A name that can never be one is a bad request (400, exit 2 for `gameday invite`), as an empty one is; only a
+    // name already taken is a conflict (409).
+    const why = badName(parsed.data.name);
+    if (why) return c.json({ error: `name: ${why}` }, 400);
     try {
       const { token } = o.invite(parsed.data.name, parsed.data.role);
       return c.json({ name: parsed.data.name, role: parsed.data.role, url: link(token) });
