@@ -4,7 +4,8 @@
  * called `trim` by a minified name the page did not have: every update threw, the charts stayed empty and the
  * health grid read `35.717/s`), and one drill's debrief page has the same bytes whether the drill's worker wrote
  * it or `gameday debrief` did from the journal. The countdown once every plan is done stands still while the
- * clock is paused, and the page says so rather than "ends in 58 s".
+ * clock is paused, and the page says so rather than "ends in 58 s". A debrief of a drill without faults opens
+ * without vega's warnings of an infinite extent (its empty fault layer).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -101,5 +102,20 @@ describe('the built command', () => {
     expect(await again.exited, again.out).toBe(0);
     expect(readFileSync(join(dir, 'again.json'), 'utf8')).toBe(readFileSync(join(dir, 'drill.json'), 'utf8'));
     expect(readFileSync(join(dir, 'again.html'), 'utf8') === readFileSync(join(dir, 'drill.html'), 'utf8')).toBe(true);
+  }, 300_000);
+
+  it('writes a debrief page of a drill without faults that draws without a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-built-'));
+    const drill = cli(['gameday', join(root, 'scenarios', 'error-spike.yaml'), '--speed', '100000', '--start', '--exit-on-end', '--out', join(dir, 'drill')]);
+    expect(await drill.exited, drill.out).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'drill.json'), 'utf8')).faults).toEqual([]);
+    browser ??= await launchChromium();
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+    await page.goto(`file://${join(dir, 'drill.html')}`);
+    await page.waitForFunction(() => document.querySelectorAll('svg .role-axis').length >= 4, null, { timeout: 120_000 });
+    expect(problems).toEqual([]);
   }, 300_000);
 });

@@ -30,16 +30,17 @@ export function drillHtml(d: DrillDocument): string {
     title,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 200,
+      // A layer without rows is left out: vega warned of an infinite extent for a drill without faults.
       layer: [
-        { data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: {
-          x: clockX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', title: 'fault' }, clockTip('from', 'from'), clockTip('to', 'to')] } },
+        ...(faultsAt.length ? [{ data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: {
+          x: clockX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', title: 'fault' }, clockTip('from', 'from'), clockTip('to', 'to')] } }] : []),
         { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: {
           // Both charts are shares: the axis reads as percentages, as the rest of the debrief writes rates.
           x: clockX('t'), y: { field: 'value', type: 'quantitative', title: y, axis: { format: '~%' } },
           color: { field: 'series', type: 'nominal', title: null }, strokeDash: { field: 'who', type: 'nominal', title: 'run', scale: { domain: ['team', 'policy alone'] } },
         } },
-        { data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: {
-          x: clockX('t'), tooltip: [clockTip('t', 'at'), { field: 'what' }, { field: 'by' }] } },
+        ...(actionsAt.length ? [{ data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: {
+          x: clockX('t'), tooltip: [clockTip('t', 'at'), { field: 'what' }, { field: 'by' }] } }] : []),
       ],
     },
   });
