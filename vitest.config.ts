@@ -14,6 +14,7 @@ const ALONE = [
   'test/hostile.test.ts',
   'test/drill-built-cli.test.ts',
   'test/drill-server-words.test.ts',
+  'test/drill-record-files.test.ts',
 ];
 
 export default defineConfig({
