@@ -4,6 +4,8 @@
  * named for what it is. It was reported as a record altered (exit 1: "not JSON: the record has been altered",
  * "d4.json:1: not a journal line (not JSON): the journal has been altered"). A journal whose header line was
  * removed, or a debrief document cut short, is still a record altered (exit 1), by replay as by debrief.
+ * The drill's terminal and `gameday debrief` print the debrief's verdict, each flag's story on both sides and the
+ * error budget, as its JSON states them (they printed only where the files were).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-records-'));
 const at = (name: string) => join(dir, name);
+let drillOut = '';
 
 /** The built CLI: its exit code and what it printed. */
 function run(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
@@ -28,6 +31,7 @@ function run(args: string[]): Promise<{ code: number | null; out: string; err: s
 beforeAll(async () => {
   const drill = await run(['gameday', join(root, 'test', 'fixtures', 'drill.yaml'), '--case', 'healthy', '--speed', '100000', '--start', '--exit-on-end', '--out', at('drill')]);
   expect(drill.code, drill.out + drill.err).toBe(0);
+  drillOut = drill.out;
   writeFileSync(at('empty.journal'), '');
   writeFileSync(at('garbage.journal'), 'garbage\n');
   const run1 = await run(['run', join(root, 'test', 'fixtures', 'drill.yaml'), '--json', at('run.json')]);
@@ -57,5 +61,28 @@ describe('a file that is not the record, and a record altered', () => {
     const r = await run(['gameday', 'replay', 'drill.json']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^replay identical: /);
+  }, 120_000);
+
+  it('the drill\'s terminal and gameday debrief say the verdict and each flag\'s story, as the JSON does', async () => {
+    const doc = JSON.parse(readFileSync(at('drill.json'), 'utf8')) as {
+      verdict: { text: string }; budget: { allowed: number; team: { failed: number }; policy: { failed: number } };
+      comparison: { flag: string; why: string; team: { headline: string }; policy: { headline: string } }[];
+    };
+    const want = [
+      `verdict: ${doc.verdict.text}`,
+      ...doc.comparison.flatMap((c) => [`: ${c.why}`, `    team: ${c.team.headline}`, `    policy alone: ${c.policy.headline}`]),
+      `(failed journeys ${doc.budget.team.failed} and ${doc.budget.policy.failed}, of the ${doc.budget.allowed} the SLO allows over the whole horizon)`,
+    ];
+    const again = await run(['gameday', 'debrief', 'drill.journal', '--out', 'again']);
+    expect(again.code, again.err).toBe(0);
+    for (const printed of [drillOut, again.out]) {
+      let from = 0;
+      for (const w of want) {
+        const i = printed.indexOf(w, from);
+        expect(i, `${w} in\n${printed}`).toBeGreaterThanOrEqual(0);
+        from = i + w.length;
+      }
+    }
+    expect(doc.comparison.length).toBeGreaterThan(0);
   }, 120_000);
 });

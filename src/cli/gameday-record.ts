@@ -12,6 +12,7 @@ import { writeText } from '../files/write.js';
 import { filesPrefix } from './prefix.js';
 import { buildDocument, type DrillDocument } from '../live/debrief.js';
 import { drillHtml } from '../live/debrief-html.js';
+import { debriefLines } from '../live/debrief-words.js';
 import { debriefFromJournal, prefixOf, recordScenario } from '../live/from-journal.js';
 import { JournalError } from '../live/journal.js';
 import { canonicalJson, documentDigest, type DrillRecord } from '../live/record.js';
@@ -55,6 +56,7 @@ export function debriefCommand(journal: string, o: { scenario?: string; out?: st
   }
   if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${clock(doc.record.end.atUs / 1e6)} simulated, where the journal stops`);
   write(doc, out ?? prefixOf(journal), io);
+  for (const l of debriefLines(doc)) io.out(l);
   return 0;
 }
 

@@ -180,6 +180,7 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
     onDebrief: (r, e) => {
       if (r) {
         io.out(`debrief written to ${out}.html and ${out}.json, digest ${r.digest}`);
+        for (const l of r.summary) io.out(l);
         io.out(`replay it: rehearse gameday replay ${out}.json`);
         if (o.exitOnEnd) finished(0);
         else io.out('the dashboard stays up for the debrief; Ctrl-C to stop');

@@ -6,8 +6,9 @@
 import { clockTip, clockX } from '../report/html/clock-axis.js';
 import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
-import { budget, clock } from '../units/format.js';
+import { clock } from '../units/format.js';
 import { describeAction } from './actions.js';
+import { budgetWords } from './debrief-words.js';
 import { END_WORDS } from './end-words.js';
 import type { Side } from './compare.js';
 import type { DrillDocument } from './debrief.js';
@@ -71,7 +72,7 @@ export function drillHtml(d: DrillDocument): string {
 <p class="meta">seed ${escape(r.seed)} · case <strong>${escape(caseLine)}</strong>${r.case.hidden ? ' (hidden during the drill)' : ''} · gates ${escape(r.gates)} · ${escape(ended)} · rehearse ${escape(d.version)} · scenario sha256 ${escape(r.scenario.sha256.slice(0, 16))}… · digest ${escape(d.digest.slice(0, 16))}…</p>
 <p><span class="verdict${d.verdict.policy > d.verdict.team ? ' fail' : ''}">${escape(d.verdict.text)}</span></p>
 <div class="summary">
-<p>Error budget: team ${escape(budget(d.budget.team.consumed))}, policy alone ${escape(budget(d.budget.policy.consumed))} (failed journeys ${escape(d.budget.team.failed)} and ${escape(d.budget.policy.failed)}, of the ${escape(d.budget.allowed)} the SLO allows over the whole horizon).</p>
+<p>Error budget: ${escape(budgetWords(d))}.</p>
 </div>
 <h2>How the team and the policy are compared</h2>
 <ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
