@@ -5,6 +5,7 @@
 import { flagHeadline, flagStory } from '../report/vocabulary.js';
 import type { RunResult } from '../score/result.js';
 import type { RecordedAction } from './actions.js';
+import { count } from '../units/format.js';
 
 export const RULES = [
   'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
@@ -97,17 +98,17 @@ export function comparison(team: RunResult, policy: RunResult, actions: readonly
     let why = defective ? 'the same users hurt' : `nobody hurt, and the same exposure reached users by the end (${t.reached_percent}%)`;
     if (t.blast_radius_users !== p.blast_radius_users) {
       better = t.blast_radius_users < p.blast_radius_users ? 'team' : 'policy';
-      why = `fewer users hurt (${Math.min(t.blast_radius_users, p.blast_radius_users)} against ${Math.max(t.blast_radius_users, p.blast_radius_users)})`;
+      why = `fewer users hurt (${count(Math.min(t.blast_radius_users, p.blast_radius_users))} against ${count(Math.max(t.blast_radius_users, p.blast_radius_users))})`;
     } else if (!defective && t.reached_percent !== p.reached_percent) {
       better = t.reached_percent > p.reached_percent ? 'team' : 'policy';
       why = `nobody hurt, and the rollout went further: ${Math.max(t.reached_percent, p.reached_percent)}% against ${Math.min(t.reached_percent, p.reached_percent)}% had reached users by the end`;
     } else if (defective) {
-      why = `the same users hurt (${t.blast_radius_users})`;
+      why = `the same users hurt (${count(t.blast_radius_users)})`;
     }
     return { flag, defective, better, why, firstPersonActionSeconds: first ? first.atUs / 1e6 : null, team: t, policy: p };
   });
-  const count = (w: string) => flags.filter((f) => f.better === w).length;
-  const [tw, pw, ties] = [count('team'), count('policy'), count('tie')];
+  const won = (w: string) => flags.filter((f) => f.better === w).length;
+  const [tw, pw, ties] = [won('team'), won('policy'), won('tie')];
   const text = flags.length === 0 ? 'No rollout plan to compare'
     : tw > pw ? `The team beat the policy (${tw} of ${flags.length} flags)` : pw > tw ? `The policy beat the team (${pw} of ${flags.length} flags)`
       : `The team and the policy tied (${tw} each, ${ties} tied)`;

@@ -3,13 +3,13 @@
  * report's headlines) and which side did better and why, and the error budget. The drill's terminal and
  * `gameday debrief` print it under the files they name, so that the team reads the outcome where it ran the drill.
  */
-import { budget } from '../units/format.js';
+import { budget, count } from '../units/format.js';
 import type { DrillDocument } from './debrief.js';
 
 /** The error budget both sides consumed, as the debrief page says it (after "Error budget: "). */
 export function budgetWords(d: Pick<DrillDocument, 'budget'>): string {
   const b = d.budget;
-  return `team ${budget(b.team.consumed)}, policy alone ${budget(b.policy.consumed)} (failed journeys ${b.team.failed} and ${b.policy.failed}, of the ${b.allowed} the SLO allows over the whole horizon)`;
+  return `team ${budget(b.team.consumed)}, policy alone ${budget(b.policy.consumed)} (failed journeys ${count(b.team.failed)} and ${count(b.policy.failed)}, of the ${count(b.allowed)} the SLO allows over the whole horizon)`;
 }
 
 export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | 'budget'>): string[] {
