@@ -15,6 +15,7 @@ const ALONE = [
   'test/drill-built-cli.test.ts',
   'test/drill-server-words.test.ts',
   'test/drill-record-files.test.ts',
+  'test/drill-watch-end.test.ts',
 ];
 
 export default defineConfig({

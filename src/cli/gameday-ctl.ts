@@ -153,7 +153,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     const served = d.served !== false ? `; open it at ${new URL(`debrief?token=${encodeURIComponent(url.searchParams.get('token') ?? '')}`, url).href}` : '';
     lines.push(d.state === 'ready' ? `  ended (${endWords(m.endReason)}): the debrief is written to ${d.files ? `${d.files.html} and ${d.files.json}` : 'its files'}${served}`
       : d.state === 'failed' ? `  ended (${endWords(m.endReason)}): the debrief could not be written${d.error ? `: ${d.error}` : ''}`
-        : `  ended (${endWords(m.endReason)}): writing the debrief: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
+        : `  ended (${endWords(m.endReason)}): writing the debrief${d.files ? ` to ${d.files.html} and ${d.files.json}` : ''}: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
   }
   return lines.map(printable);
 }
@@ -179,8 +179,18 @@ function newLines(s: StateAnswer): string[] {
 async function status(base: URL, token: string, since: string | undefined, watchSeconds: number | null, io: Io, sleep: (ms: number) => Promise<void>): Promise<number> {
   let cursor = since;
   let shown = '';
+  let ended = false;
   for (;;) {
-    const r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
+    let r: Awaited<ReturnType<typeof request>>;
+    try {
+      r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
+    } catch (e) {
+      // Watching an ended drill whose server stopped once its debrief was written (--exit-on-end): that is the end.
+      if (!ended || !(e instanceof Usage)) throw e;
+      io.out('  the drill\'s server has stopped: the debrief is in the files named above');
+      io.out(`next: --since ${cursor}`);
+      return 0;
+    }
     if (r.status !== 200) return failure(r.status, r.json, io);
     const s = r.json as unknown as StateAnswer;
     const lines = stateLines(s, withToken(base, token));
@@ -190,7 +200,10 @@ async function status(base: URL, token: string, since: string | undefined, watch
     if (cursor !== undefined && s.state.reset) io.out('  (the drill was served again since that cursor: everything since the start follows)');
     for (const l of newLines(s)) io.out(`  ${l}`);
     cursor = s.next;
-    if (watchSeconds === null || s.state.meta.status === 'ended') {
+    ended = s.state.meta.status === 'ended';
+    // Watching, an ended drill is followed until its debrief is written (or could not be), which status then names.
+    const debrief = s.state.meta.debrief?.state;
+    if (watchSeconds === null || (ended && debrief !== 'writing' && debrief !== 'none')) {
       io.out(`next: --since ${cursor}`);
       return 0;
     }

@@ -72,7 +72,7 @@ const MAIN_JS = String.raw`
       var where = d.files ? ' (written to ' + d.files.html + ' and ' + d.files.json + ')' : '';
       text($('debrief-text'), d.state === 'ready' ? (d.served === false ? 'The drill has ended and the drill\'s server has stopped. The debrief is written to ' + (d.files ? d.files.html + ' and ' + d.files.json : 'its files') + '.'
         : 'The drill has ended. The debrief is ready' + where + ':') : d.state === 'failed' ? 'The debrief could not be written: ' + (d.error || '') + '.'
-        : 'The drill has ended. Writing the debrief: ' + d.step + ' (' + Math.round(d.progress * 100) + '%)');
+        : 'The drill has ended. Writing the debrief' + (d.files ? ' to ' + d.files.html + ' and ' + d.files.json : '') + ': ' + d.step + ' (' + Math.round(d.progress * 100) + '%)');
       $('debrief-progress').value = d.progress;
       show($('debrief-progress'), d.state === 'writing');
       var link = $('debrief-link');
