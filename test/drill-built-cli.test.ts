@@ -5,7 +5,8 @@
  * health grid read `35.717/s`), and one drill's debrief page has the same bytes whether the drill's worker wrote
  * it or `gameday debrief` did from the journal. The countdown once every plan is done stands still while the
  * clock is paused, and the page says so rather than "ends in 58 s". A debrief of a drill without faults opens
- * without vega's warnings of an infinite extent (its empty fault layer).
+ * without vega's warnings of an infinite extent (its empty fault layer). The dashboard's charts of shares and
+ * rates read in percentages, as its tables and the debrief's charts do (they read 0.12 beside "12%").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -65,6 +66,17 @@ describe('the built command', () => {
       const views = (window as unknown as { drillViews: Record<string, { data(n: string): unknown[] }> }).drillViews;
       return views.journeys !== undefined && views.journeys.data('rows').length >= 3;
     }, null, { timeout: 120_000 });
+    // The shares and rates on the charts read as percentages, as the tables and the debrief's charts write them.
+    const yLabels = (chart: string) => page.evaluate((c) => {
+      const axis = [...document.querySelectorAll(`${c} g.role-axis`)].find((g) => /^Y-axis/.test(g.getAttribute('aria-label') ?? ''));
+      return [...(axis?.querySelectorAll('.role-axis-label text') ?? [])].map((x) => x.textContent!);
+    }, chart);
+    for (const chart of ['#chart-exposure', '#chart-journeys', '#chart-errors']) {
+      const labels = await yLabels(chart);
+      expect(labels.length, chart).toBeGreaterThan(1);
+      for (const l of labels) expect(l, chart).toMatch(/^\d+(\.\d+)?%$/);
+    }
+    for (const l of await yLabels('#chart-p99')) expect(l).toMatch(/^[\d,]+$/);
     const grid = await page.$$eval('#health .svc', (ds) => ds.map((d) => d.textContent!));
     expect(grid.join("\n")).toMatch(/web\s*\d+\.\d\/s · errors \d+(\.\d+)?% · p99 \d+(\.\d+)?ms/);
     // The ad-hoc fault form with its duration cleared: a fault until the drill ends, as a scenario's fault without
