@@ -1,7 +1,8 @@
 /**
  * The debrief's words say one number one way: the side that hurt fewer users is said with the same thousands
  * separators as the headline beside it ("missed: 1,643 users hurt" next to "fewer users hurt (38 against 1643)"
- * was the same count written two ways), and so are the failed journeys of the error budget.
+ * was the same count written two ways), and so are the failed journeys of the error budget. A tie in harm is said
+ * as a count on each side ("as many users hurt on each side (1)"), not "the same users hurt", which nobody checked.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,5 +39,23 @@ describe('the comparison in words', () => {
       `    policy alone: ${f.policy.headline}`,
       `  error budget: ${budgetWords({ budget })}`,
     ]);
+  });
+});
+
+describe('a tie in harm', () => {
+  it('is said as a count on each side, not as the same users', () => {
+    // Ended by hand at 2m40s of the healthy case: one user hurt on each side, neither plan past its first stage.
+    const setup: DrillSetup = { file, caseName: 'healthy', hiddenCase: false, seed: 7, gates: 'on' };
+    const s = new DrillSession(setup, readDrillScenario(file, 'healthy').scenario);
+    s.act({ type: 'start' }, { name: 'fran', role: 'facilitator' }, 'w');
+    s.advanceTo(160e6);
+    s.act({ type: 'end' }, { name: 'fran', role: 'facilitator' }, 'w');
+    const team = s.result();
+    const policy = policyRun(s.scenario, 7, facedFaults(s.faultSpecs, s.sim.faults.onAt, s.scenario.faults.length), s.endedUs!);
+    const f = comparison(team, policy, s.actions).flags[0];
+    expect(f.defective).toBe(true);
+    expect(f.better).toBe('tie');
+    expect(f.team.blast_radius_users).toBe(f.policy.blast_radius_users);
+    expect(f.why).toBe(`as many users hurt on each side (${count(f.team.blast_radius_users)})`);
   });
 });

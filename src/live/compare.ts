@@ -95,7 +95,8 @@ export function comparison(team: RunResult, policy: RunResult, actions: readonly
     const first = actions.find((a) => a.refused === null && a.action.type === 'plan' && a.action.flag === flag
       && (a.action.op === 'rollback' || a.action.op === 'pause') && (onset === null || a.atUs / 1e6 >= onset));
     let better: 'team' | 'policy' | 'tie' = 'tie';
-    let why = defective ? 'the same users hurt' : `nobody hurt, and the same exposure reached users by the end (${t.reached_percent}%)`;
+    // A tie in harm is a count, not a claim that the same people were hurt on both sides.
+    let why = defective ? 'as many users hurt on each side' : `nobody hurt, and the same exposure reached users by the end (${t.reached_percent}%)`;
     if (t.blast_radius_users !== p.blast_radius_users) {
       better = t.blast_radius_users < p.blast_radius_users ? 'team' : 'policy';
       why = `fewer users hurt (${count(Math.min(t.blast_radius_users, p.blast_radius_users))} against ${count(Math.max(t.blast_radius_users, p.blast_radius_users))})`;
@@ -103,7 +104,7 @@ export function comparison(team: RunResult, policy: RunResult, actions: readonly
       better = t.reached_percent > p.reached_percent ? 'team' : 'policy';
       why = `nobody hurt, and the rollout went further: ${Math.max(t.reached_percent, p.reached_percent)}% against ${Math.min(t.reached_percent, p.reached_percent)}% had reached users by the end`;
     } else if (defective) {
-      why = `the same users hurt (${count(t.blast_radius_users)})`;
+      why = `as many users hurt on each side (${count(t.blast_radius_users)})`;
     }
     return { flag, defective, better, why, firstPersonActionSeconds: first ? first.atUs / 1e6 : null, team: t, policy: p };
   });
