@@ -9,7 +9,7 @@ import { count } from '../units/format.js';
 
 export const RULES = [
   'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
-  'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished. A rollback or pause counts even when a person took the plan up again afterwards.',
+  'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished. A rollback or pause counts even when a person took the plan up again afterwards. A side that stopped the flag for good before it hurt anyone there, while the other side\'s run shows it hurting users, caught it before any harm: not a false rollback.',
   'Per flag, the side whose flag hurt fewer users (ground truth) is better.',
   'When both sides hurt the same number of users and the flag hurt nobody on either side, the side whose rollout went further is better: holding back a healthy release has a cost. How far each side went is the exposure that had reached users when the drill ended (the configuration every service that evaluates the flag served then), on both sides at the same instant: a change made too late to reach any service counts for neither.',
   'Anything else is a tie.',
@@ -86,11 +86,24 @@ function side(r: RunResult, flag: string): Side {
   };
 }
 
+/**
+ * A side that stopped the flag for good (rolled back, or paused to the end) before it hurt anyone there, while the
+ * other side's run shows the same flag hurting users under the same case and faults: it caught the defect before
+ * any harm. Its own run alone, in which the flag hurt nobody, calls that a false rollback.
+ */
+function caughtBeforeHarm(x: Side, r: RunResult, flag: string): Side {
+  const stopped = x.outcome === 'rolled-back' || (x.outcome === 'paused' && !x.cut_off);
+  if (!stopped || !x.false_rollback || x.blast_radius_users > 0) return x;
+  const at = flagStory(r, flag).acted_percent;
+  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt`;
+  return { ...x, headline, false_rollback: false, misattribution: false };
+}
+
 export function comparison(team: RunResult, policy: RunResult, actions: readonly RecordedAction[]): Comparison {
   const flags = Object.keys(team.outcomes.flags).map((flag) => {
-    const t = side(team, flag);
-    const p = side(policy, flag);
     const defective = team.outcomes.flags[flag].defective || policy.outcomes.flags[flag].defective;
+    const t = defective ? caughtBeforeHarm(side(team, flag), team, flag) : side(team, flag);
+    const p = defective ? caughtBeforeHarm(side(policy, flag), policy, flag) : side(policy, flag);
     const onset = team.outcomes.flags[flag].onset_seconds;
     const first = actions.find((a) => a.refused === null && a.action.type === 'plan' && a.action.flag === flag
       && (a.action.op === 'rollback' || a.action.op === 'pause') && (onset === null || a.atUs / 1e6 >= onset));
