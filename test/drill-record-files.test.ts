@@ -5,7 +5,9 @@
  * "d4.json:1: not a journal line (not JSON): the journal has been altered"). A journal whose header line was
  * removed, or a debrief document cut short, is still a record altered (exit 1), by replay as by debrief.
  * The drill's terminal and `gameday debrief` print the debrief's verdict, each flag's story on both sides and the
- * error budget, as its JSON states them (they printed only where the files were).
+ * error budget, as its JSON states them (they printed only where the files were). A drill stopped in its lobby
+ * resumes in its lobby and says how it starts (it said "the clock stopped: the facilitator resumes it", and a
+ * resume there is refused).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -85,4 +87,30 @@ describe('a file that is not the record, and a record altered', () => {
     }
     expect(doc.comparison.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('a drill killed in its lobby resumes in its lobby, and says how it starts', async () => {
+    const served = (args: string[]) => {
+      const child = spawn(process.execPath, [join(root, 'bin/rehearse.js'), 'gameday', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const line = async (re: RegExp) => {
+        for (const until = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 50))) {
+          if (re.test(out)) return out;
+          if (Date.now() > until || child.exitCode !== null) throw new Error(`no ${re} in:\n${out}`);
+        }
+      };
+      return { child, line, exited: new Promise((r) => child.once('exit', r)) };
+    };
+    const first = served([join(root, 'test', 'fixtures', 'drill.yaml'), '--case', 'healthy', '--out', at('lobby')]);
+    await first.line(/the lobby is open/);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const again = served(['resume', at('lobby.journal')]);
+    const out = await again.line(/^facilitator facilitator: /m);
+    again.child.kill('SIGTERM');
+    await again.exited;
+    expect(out).toContain(`game day resumed from ${at('lobby.journal')} in its lobby: the clock starts when the facilitator starts the drill (the page's Start the drill, or: rehearse gameday ctl URL start)`);
+    expect(out).not.toContain('resumes it');
+  }, 240_000);
 });

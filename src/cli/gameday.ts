@@ -113,7 +113,10 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
   const { drill, links, atUs, served, before, taken } = resumed;
   const warning = hostWarning(served.host);
   if (warning) io.err(warning);
-  io.out(`game day resumed from ${journal} at ${clock(atUs)} simulated, the clock stopped: the facilitator resumes it`);
+  // A drill stopped in its lobby is resumed in its lobby: it starts, it does not resume (a resume there is refused).
+  io.out(drill.session.status === 'lobby'
+    ? `game day resumed from ${journal} in its lobby: the clock starts when the facilitator starts the drill (the page's Start the drill, or: rehearse gameday ctl URL start)`
+    : `game day resumed from ${journal} at ${clock(atUs)} simulated, the clock stopped: the facilitator resumes it (the page's Resume clock, or: rehearse gameday ctl URL resume)`);
   io.out(`${whereLinksStand(served, before, taken)}; a new one for the facilitator:`);
   printLinks(links, io);
   return run.wait(drill);
