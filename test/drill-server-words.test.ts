@@ -2,7 +2,7 @@
  * The drill's server answers every request with a status that says what kind of answer it is: a name that can
  * never be a person's (control characters, surrounding spaces) is a bad request, 400, and `gameday invite` exits
  * 2 for it, as for an empty name; it was a conflict (409, exit 1, "refused"), the answer kept for a name already
- * taken.
+ * taken. An ad-hoc fault given an `at` is told it starts when it is injected, not that "at" is an unknown key.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,5 +49,15 @@ describe('gameday invite', () => {
     const r = await invite('sam o\'neil');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^scribe sam o'neil: http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
+  }, 120_000);
+});
+
+describe('gameday ctl adhoc-fault', () => {
+  it('an ad-hoc fault with at is told why at does not apply', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await ctlMain(['ctl', links[0].url, 'adhoc-fault', '{kind: latency, target: pay, add: 300ms, at: 5m}'], { out: (s) => out.push(s), err: (s) => err.push(s) });
+    expect(err.join('\n')).toBe("400: fault.at: an ad-hoc fault starts when it is injected: leave out at (a fault at a set time goes in the scenario's faults)");
+    expect(code).toBe(2);
   }, 120_000);
 });

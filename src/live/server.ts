@@ -15,7 +15,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import { allowed, badName, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
-import { ActionBody, describeAction, type Action, type RecordedAction } from './actions.js';
+import { ActionBody, adhocAtProblem, describeAction, type Action, type RecordedAction } from './actions.js';
 import { CursorError, type Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
 import { issueLines, PLAIN } from '../units/issues.js';
@@ -138,7 +138,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
       return c.json({ error: 'the body is not JSON' }, 400);
     }
     const parsed = ActionBody.safeParse(body, PLAIN);
-    if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
+    if (!parsed.success) return c.json({ error: adhocAtProblem(body) ?? issueLines(parsed.error.issues).join('; ') }, 400);
     if (!allowed(person.role, parsed.data.type)) return c.json({ error: `${person.name} is ${person.role === 'operator' ? 'an' : 'a'} ${person.role}: ${roleScope(person.role)}` }, 403);
     const bad = o.check(parsed.data);
     if (bad !== null) return c.json({ error: bad }, 400);
