@@ -12,6 +12,10 @@ const ALONE = [
   'test/live-prometheus.test.ts',
   'test/live-server.test.ts',
   'test/hostile.test.ts',
+  'test/drill-built-cli.test.ts',
+  'test/drill-server-words.test.ts',
+  'test/drill-record-files.test.ts',
+  'test/drill-watch-end.test.ts',
 ];
 
 export default defineConfig({

@@ -21,7 +21,7 @@ describe('gameday ctl refuses arguments it cannot use, naming them', () => {
     [['pause', 'new-checkout', 'p99', 'up'], 'error: pause takes a flag or nothing (the clock), not "new-checkout p99 up" (give a reason with --reason TEXT)'],
     [['promote', 'new-checkout', 'dashboards', 'calm'], 'error: promote takes one flag, not "new-checkout dashboards calm" (give a reason with --reason TEXT)'],
     [['status', 'now'], 'error: status takes no arguments, not "now"'],
-    [['end', 'rehearsal', 'over'], 'error: end takes no arguments, not "rehearsal over"'],
+    [['end', 'rehearsal', 'over'], 'error: end takes no arguments, not "rehearsal over" (give a reason with --reason TEXT)'],
     [['status', '--watch', 'often'], 'error: --watch needs seconds between polls, 0.1 to 3600, not "often"'],
     [['status', '--since', 'yesterday'], 'error: --since needs the cursor a status printed (next: --since CURSOR): EPOCH.WINDOWS.AUDIT.ACTIONS, 8 hex digits then three whole numbers, such as 0f3a9c2e.12.4.1, not "yesterday"'],
     [['note', 'hello', '--since', '05538c19.19.0.3'], 'error: --since and --watch are for status'],

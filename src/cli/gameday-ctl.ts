@@ -12,6 +12,7 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 
 class Usage extends Error {}
 
+const KNOWN = ['status', 'start', 'pause', 'resume', 'speed', 'promote', 'rollback', 'approve', 'fault', 'adhoc-fault', 'note', 'keep-going', 'end'];
 const ACTIONS = 'status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, keep-going, end';
 
 export const CTL_HELP = `Usage: rehearse gameday ctl [--reason TEXT] URL ACTION [ARGS...]
@@ -79,6 +80,7 @@ const NEXT: [RegExp, string][] = [
   [/^the clock is already paused$/, 'the clock goes on with `gameday ctl URL resume`'],
   [/^the clock is already running$/, 'to pause a plan rather than the clock: `gameday ctl URL pause FLAG`'],
   [/ is not paused$/, 'resume takes up a paused plan; a rolled-back one goes on with `promote FLAG` (to the stage it left)'],
+  [/ has not started$/, 'a plan that has not started exposes nobody; it starts by itself in its turn, or now with `gameday ctl URL promote FLAG`'],
   [/ is not waiting for an approval$/, '`gameday ctl URL status` shows where each plan is'],
   [/^there is no countdown to cancel$/, 'the countdown starts once every plan is done; until then the drill goes on by itself'],
 ];
@@ -132,7 +134,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
-    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} stages)` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
+    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} ${p.stages === 1 ? 'stage' : 'stages'})` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
   ];
   for (const f of (s.state.faults ?? []).filter((x) => x.active)) {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
@@ -142,7 +144,8 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
   const cd = m.countdown;
   if (cd && m.status !== 'ended') {
     lines.push(cd.running
-      ? `  every plan is done: the drill ends in ${Math.ceil(cd.remainingSeconds)} s unless the facilitator keeps it going (gameday ctl URL keep-going)`
+      // The countdown stands still while the clock is paused: "ends in 58 s" read as if it ran on.
+      ? `  every plan is done: the drill ends ${m.status === 'paused' ? `${Math.ceil(cd.remainingSeconds)} s after the clock runs again,` : `in ${Math.ceil(cd.remainingSeconds)} s`} unless the facilitator keeps it going (gameday ctl URL keep-going)`
       : '  every plan is done; the facilitator keeps the drill going (it ends by hand: gameday ctl URL end)');
   }
   const d = m.debrief;
@@ -150,7 +153,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     const served = d.served !== false ? `; open it at ${new URL(`debrief?token=${encodeURIComponent(url.searchParams.get('token') ?? '')}`, url).href}` : '';
     lines.push(d.state === 'ready' ? `  ended (${endWords(m.endReason)}): the debrief is written to ${d.files ? `${d.files.html} and ${d.files.json}` : 'its files'}${served}`
       : d.state === 'failed' ? `  ended (${endWords(m.endReason)}): the debrief could not be written${d.error ? `: ${d.error}` : ''}`
-        : `  ended (${endWords(m.endReason)}): writing the debrief: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
+        : `  ended (${endWords(m.endReason)}): writing the debrief${d.files ? ` to ${d.files.html} and ${d.files.json}` : ''}: ${d.step ?? ''} (${Math.round(d.progress * 100)}%)`);
   }
   return lines.map(printable);
 }
@@ -176,8 +179,18 @@ function newLines(s: StateAnswer): string[] {
 async function status(base: URL, token: string, since: string | undefined, watchSeconds: number | null, io: Io, sleep: (ms: number) => Promise<void>): Promise<number> {
   let cursor = since;
   let shown = '';
+  let ended = false;
   for (;;) {
-    const r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
+    let r: Awaited<ReturnType<typeof request>>;
+    try {
+      r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
+    } catch (e) {
+      // Watching an ended drill whose server stopped once its debrief was written (--exit-on-end): that is the end.
+      if (!ended || !(e instanceof Usage)) throw e;
+      io.out('  the drill\'s server has stopped: the debrief is in the files named above');
+      io.out(`next: --since ${cursor}`);
+      return 0;
+    }
     if (r.status !== 200) return failure(r.status, r.json, io);
     const s = r.json as unknown as StateAnswer;
     const lines = stateLines(s, withToken(base, token));
@@ -187,7 +200,10 @@ async function status(base: URL, token: string, since: string | undefined, watch
     if (cursor !== undefined && s.state.reset) io.out('  (the drill was served again since that cursor: everything since the start follows)');
     for (const l of newLines(s)) io.out(`  ${l}`);
     cursor = s.next;
-    if (watchSeconds === null || s.state.meta.status === 'ended') {
+    ended = s.state.meta.status === 'ended';
+    // Watching, an ended drill is followed until its debrief is written (or could not be), which status then names.
+    const debrief = s.state.meta.debrief?.state;
+    if (watchSeconds === null || (ended && debrief !== 'writing' && debrief !== 'none')) {
       io.out(`next: --since ${cursor}`);
       return 0;
     }
@@ -204,8 +220,13 @@ async function ctl(url: string, action: string, args: string[], reason: string |
   const why = reason ? { reason } : {};
   // What an action takes: nothing, one word (a flag, a fault's name) or text; more is a mistake, not ignored.
   const most = (n: number, what: string) => {
-    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && n > 0 ? ' (give a reason with --reason TEXT)' : ''}`);
+    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && (n > 0 || action === 'end') ? ' (give a reason with --reason TEXT)' : ''}`);
   };
+  // A reason goes into the record with a plan action or the end; given to any other action it was dropped unsaid.
+  const planAction = ['promote', 'rollback', 'approve'].includes(action) || (['pause', 'resume'].includes(action) && args.length > 0);
+  if (reason !== undefined && !planAction && action !== 'end' && KNOWN.includes(action)) {
+    throw new Usage(`--reason goes with a plan action (promote, pause FLAG, resume FLAG, rollback, approve) or end, not ${action}${action === 'note' ? ': a note is its text' : ['pause', 'resume'].includes(action) ? ' of the clock (a note says why: gameday ctl URL note TEXT)' : ''}`);
+  }
   if (['status', 'start', 'keep-going', 'end'].includes(action)) most(0, 'no arguments');
   if (action !== 'status' && (poll.since !== undefined || poll.watch !== undefined)) throw new Usage('--since and --watch are for status');
   if (['pause', 'resume'].includes(action)) most(1, 'a flag or nothing (the clock)');

@@ -12,6 +12,7 @@ import { writeText } from '../files/write.js';
 import { filesPrefix } from './prefix.js';
 import { buildDocument, type DrillDocument } from '../live/debrief.js';
 import { drillHtml } from '../live/debrief-html.js';
+import { debriefLines } from '../live/debrief-words.js';
 import { debriefFromJournal, prefixOf, recordScenario } from '../live/from-journal.js';
 import { JournalError } from '../live/journal.js';
 import { canonicalJson, documentDigest, type DrillRecord } from '../live/record.js';
@@ -55,6 +56,7 @@ export function debriefCommand(journal: string, o: { scenario?: string; out?: st
   }
   if (doc.record.end.reason === 'interrupted') io.out(`the drill never ended: debriefed to ${clock(doc.record.end.atUs / 1e6)} simulated, where the journal stops`);
   write(doc, out ?? prefixOf(journal), io);
+  for (const l of debriefLines(doc)) io.out(l);
   return 0;
 }
 
@@ -84,8 +86,9 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     return 1;
   };
   try {
-    // A journal: its chain of hashes is checked as it is read; its debrief is the replay.
-    if (text.startsWith('{"kind":"drill"')) {
+    // A journal (its lines begin so; one whose header was removed is a journal altered): its chain of hashes is
+    // checked as it is read; its debrief is the replay.
+    if (text.startsWith('{"kind":')) {
       const doc = debriefFromJournal(file, o);
       if (out !== undefined) write(doc, out, io);
       io.out(`replay of the journal: ${plural(doc.record.actions.length, 'action')} re-applied at ${doc.record.actions.length === 1 ? 'its simulated instant' : 'their simulated instants'}, as recorded; digest ${doc.digest}`);
@@ -99,7 +102,10 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
       raw = parseJsonDocument(text, file, readLimits().depth);
     } catch (e) {
       if (e instanceof InputError && /nested more than/.test(e.message)) throw e;
-      return failed([`${file}: not JSON: the record has been altered (or is not a drill document)`]);
+      // A drill's document that no longer parses was altered (exit 1); anything else is not a record (exit 2):
+      // an empty file or another file was reported as a record altered.
+      if (/"schema":\s*"rehearse\/drill@/.test(text)) return failed([`${file}: not JSON: the drill document has been altered`]);
+      throw new InputError([`${file}: ${text.trim() === '' ? 'an empty file' : 'not JSON'}: neither a drill's debrief document (PREFIX.json) nor its journal (PREFIX.journal)`]);
     }
     // Another of rehearse's documents (a run's result, a sweep) is named for what it is, before its fields.
     const schema = (raw as { schema?: unknown } | null)?.schema;

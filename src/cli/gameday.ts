@@ -113,7 +113,10 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
   const { drill, links, atUs, served, before, taken } = resumed;
   const warning = hostWarning(served.host);
   if (warning) io.err(warning);
-  io.out(`game day resumed from ${journal} at ${clock(atUs)} simulated, the clock stopped: the facilitator resumes it`);
+  // A drill stopped in its lobby is resumed in its lobby: it starts, it does not resume (a resume there is refused).
+  io.out(drill.session.status === 'lobby'
+    ? `game day resumed from ${journal} in its lobby: the clock starts when the facilitator starts the drill (the page's Start the drill, or: rehearse gameday ctl URL start)`
+    : `game day resumed from ${journal} at ${clock(atUs)} simulated, the clock stopped: the facilitator resumes it (the page's Resume clock, or: rehearse gameday ctl URL resume)`);
   io.out(`${whereLinksStand(served, before, taken)}; a new one for the facilitator:`);
   printLinks(links, io);
   return run.wait(drill);
@@ -180,6 +183,7 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
     onDebrief: (r, e) => {
       if (r) {
         io.out(`debrief written to ${out}.html and ${out}.json, digest ${r.digest}`);
+        for (const l of r.summary) io.out(l);
         io.out(`replay it: rehearse gameday replay ${out}.json`);
         if (o.exitOnEnd) finished(0);
         else io.out('the dashboard stays up for the debrief; Ctrl-C to stop');

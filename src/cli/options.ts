@@ -77,9 +77,10 @@ export function withRemainder(segments: Record<string, number>): Record<string, 
   return rest > 1e-9 ? { general: rest, ...segments } : segments;
 }
 
+/** A speed written in decimals, as `gameday ctl URL speed` takes it (Number alone read 0x10 as 16 and " 5" as 5). */
 export function speedOption(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0.1 || n > 100_000) throw new InvalidArgumentError('a speed factor from 0.1 to 100000');
+  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) || !Number.isFinite(n) || n < 0.1 || n > 100_000) throw new InvalidArgumentError('a speed factor from 0.1 to 100000, in decimals (e.g. 60 or 0.5)');
   return n;
 }
 

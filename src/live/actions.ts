@@ -34,6 +34,16 @@ export const ActionBody = z.discriminatedUnion('type', [
 ]);
 
 export type Action = z.infer<typeof ActionBody>;
+
+/**
+ * An ad-hoc fault given an `at`: it starts when it is injected, so the key is refused with why, rather than as an
+ * unknown key of a fault (the scenario's faults have one).
+ */
+export function adhocAtProblem(body: unknown): string | null {
+  const b = body as { type?: unknown; fault?: unknown } | null;
+  if (b === null || typeof b !== 'object' || b.type !== 'adhoc-fault' || b.fault === null || typeof b.fault !== 'object' || !Object.hasOwn(b.fault, 'at')) return null;
+  return 'fault.at: an ad-hoc fault starts when it is injected: leave out at (a fault at a set time goes in the scenario\'s faults)';
+}
 export type ActionType = Action['type'];
 
 /** An action as the drill recorded it: when (simulated and wall time), who, and what came of it. */

@@ -5,10 +5,11 @@
 import { flagHeadline, flagStory } from '../report/vocabulary.js';
 import type { RunResult } from '../score/result.js';
 import type { RecordedAction } from './actions.js';
+import { count } from '../units/format.js';
 
 export const RULES = [
   'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
-  'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished. A rollback or pause counts even when a person took the plan up again afterwards.',
+  'What happened to each flag on each side is named from the ground truth as in run reports: caught (acted on a flag that hurt users), false rollback or false alarm (rolled back or paused a flag that hurt nobody, whoever acted: a gate or a person), missed (completed a flag that hurt users), shipped, unfinished. A rollback or pause counts even when a person took the plan up again afterwards. A side that stopped the flag for good before it hurt anyone there, while the other side\'s run shows it hurting users, caught it before any harm: not a false rollback.',
   'Per flag, the side whose flag hurt fewer users (ground truth) is better.',
   'When both sides hurt the same number of users and the flag hurt nobody on either side, the side whose rollout went further is better: holding back a healthy release has a cost. How far each side went is the exposure that had reached users when the drill ended (the configuration every service that evaluates the flag served then), on both sides at the same instant: a change made too late to reach any service counts for neither.',
   'Anything else is a tie.',
@@ -85,29 +86,43 @@ function side(r: RunResult, flag: string): Side {
   };
 }
 
+/**
+ * A side that stopped the flag for good (rolled back, or paused to the end) before it hurt anyone there, while the
+ * other side's run shows the same flag hurting users under the same case and faults: it caught the defect before
+ * any harm. Its own run alone, in which the flag hurt nobody, calls that a false rollback.
+ */
+function caughtBeforeHarm(x: Side, r: RunResult, flag: string): Side {
+  const stopped = x.outcome === 'rolled-back' || (x.outcome === 'paused' && !x.cut_off);
+  if (!stopped || !x.false_rollback || x.blast_radius_users > 0) return x;
+  const at = flagStory(r, flag).acted_percent;
+  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt`;
+  return { ...x, headline, false_rollback: false, misattribution: false };
+}
+
 export function comparison(team: RunResult, policy: RunResult, actions: readonly RecordedAction[]): Comparison {
   const flags = Object.keys(team.outcomes.flags).map((flag) => {
-    const t = side(team, flag);
-    const p = side(policy, flag);
     const defective = team.outcomes.flags[flag].defective || policy.outcomes.flags[flag].defective;
+    const t = defective ? caughtBeforeHarm(side(team, flag), team, flag) : side(team, flag);
+    const p = defective ? caughtBeforeHarm(side(policy, flag), policy, flag) : side(policy, flag);
     const onset = team.outcomes.flags[flag].onset_seconds;
     const first = actions.find((a) => a.refused === null && a.action.type === 'plan' && a.action.flag === flag
       && (a.action.op === 'rollback' || a.action.op === 'pause') && (onset === null || a.atUs / 1e6 >= onset));
     let better: 'team' | 'policy' | 'tie' = 'tie';
-    let why = defective ? 'the same users hurt' : `nobody hurt, and the same exposure reached users by the end (${t.reached_percent}%)`;
+    // A tie in harm is a count, not a claim that the same people were hurt on both sides.
+    let why = defective ? 'as many users hurt on each side' : `nobody hurt, and the same exposure reached users by the end (${t.reached_percent}%)`;
     if (t.blast_radius_users !== p.blast_radius_users) {
       better = t.blast_radius_users < p.blast_radius_users ? 'team' : 'policy';
-      why = `fewer users hurt (${Math.min(t.blast_radius_users, p.blast_radius_users)} against ${Math.max(t.blast_radius_users, p.blast_radius_users)})`;
+      why = `fewer users hurt (${count(Math.min(t.blast_radius_users, p.blast_radius_users))} against ${count(Math.max(t.blast_radius_users, p.blast_radius_users))})`;
     } else if (!defective && t.reached_percent !== p.reached_percent) {
       better = t.reached_percent > p.reached_percent ? 'team' : 'policy';
       why = `nobody hurt, and the rollout went further: ${Math.max(t.reached_percent, p.reached_percent)}% against ${Math.min(t.reached_percent, p.reached_percent)}% had reached users by the end`;
     } else if (defective) {
-      why = `the same users hurt (${t.blast_radius_users})`;
+      why = `as many users hurt on each side (${count(t.blast_radius_users)})`;
     }
     return { flag, defective, better, why, firstPersonActionSeconds: first ? first.atUs / 1e6 : null, team: t, policy: p };
   });
-  const count = (w: string) => flags.filter((f) => f.better === w).length;
-  const [tw, pw, ties] = [count('team'), count('policy'), count('tie')];
+  const won = (w: string) => flags.filter((f) => f.better === w).length;
+  const [tw, pw, ties] = [won('team'), won('policy'), won('tie')];
   const text = flags.length === 0 ? 'No rollout plan to compare'
     : tw > pw ? `The team beat the policy (${tw} of ${flags.length} flags)` : pw > tw ? `The policy beat the team (${pw} of ${flags.length} flags)`
       : `The team and the policy tied (${tw} each, ${ties} tied)`;

@@ -6,8 +6,9 @@
 import { clockTip, clockX } from '../report/html/clock-axis.js';
 import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
-import { budget, clock } from '../units/format.js';
+import { clock } from '../units/format.js';
 import { describeAction } from './actions.js';
+import { budgetWords } from './debrief-words.js';
 import { END_WORDS } from './end-words.js';
 import type { Side } from './compare.js';
 import type { DrillDocument } from './debrief.js';
@@ -30,16 +31,17 @@ export function drillHtml(d: DrillDocument): string {
     title,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: 'container', height: 200,
+      // A layer without rows is left out: vega warned of an infinite extent for a drill without faults.
       layer: [
-        { data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: {
-          x: clockX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', title: 'fault' }, clockTip('from', 'from'), clockTip('to', 'to')] } },
+        ...(faultsAt.length ? [{ data: { values: faultsAt }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 }, encoding: {
+          x: clockX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', title: 'fault' }, clockTip('from', 'from'), clockTip('to', 'to')] } }] : []),
         { data: { values }, mark: { type: 'line', interpolate: 'step-after' }, encoding: {
           // Both charts are shares: the axis reads as percentages, as the rest of the debrief writes rates.
           x: clockX('t'), y: { field: 'value', type: 'quantitative', title: y, axis: { format: '~%' } },
           color: { field: 'series', type: 'nominal', title: null }, strokeDash: { field: 'who', type: 'nominal', title: 'run', scale: { domain: ['team', 'policy alone'] } },
         } },
-        { data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: {
-          x: clockX('t'), tooltip: [clockTip('t', 'at'), { field: 'what' }, { field: 'by' }] } },
+        ...(actionsAt.length ? [{ data: { values: actionsAt }, mark: { type: 'rule', color: '#8b1a1a' }, encoding: {
+          x: clockX('t'), tooltip: [clockTip('t', 'at'), { field: 'what' }, { field: 'by' }] } }] : []),
       ],
     },
   });
@@ -64,13 +66,20 @@ export function drillHtml(d: DrillDocument): string {
   const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k); });
   const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first' : 'done');
   const caseLine = d.revealed.case ?? 'base scenario';
+  // A resumed drill gives its facilitator a new link: the same person listed again says why.
+  const named = new Set<string>();
+  const people = r.people.map((p) => {
+    const again = named.has(p.name);
+    named.add(p.name);
+    return [p.name, again ? `${p.role} (a new link: the drill resumed)` : p.role, p.joined];
+  });
   const ended = r.end.reason === 'interrupted' ? `stopped at ${fmt(r.end.atUs / 1e6)} without an end (the journal stops there)` : `ended at ${fmt(r.end.atUs / 1e6)} (${END_WORDS[r.end.reason]})`;
   const body = `
 <h1>Game-day debrief: ${escape(r.scenario.name)}</h1>
 <p class="meta">seed ${escape(r.seed)} · case <strong>${escape(caseLine)}</strong>${r.case.hidden ? ' (hidden during the drill)' : ''} · gates ${escape(r.gates)} · ${escape(ended)} · rehearse ${escape(d.version)} · scenario sha256 ${escape(r.scenario.sha256.slice(0, 16))}… · digest ${escape(d.digest.slice(0, 16))}…</p>
 <p><span class="verdict${d.verdict.policy > d.verdict.team ? ' fail' : ''}">${escape(d.verdict.text)}</span></p>
 <div class="summary">
-<p>Error budget: team ${escape(budget(d.budget.team.consumed))}, policy alone ${escape(budget(d.budget.policy.consumed))} (failed journeys ${escape(d.budget.team.failed)} and ${escape(d.budget.policy.failed)}, of the ${escape(d.budget.allowed)} the SLO allows over the whole horizon).</p>
+<p>Error budget: ${escape(budgetWords(d))}.</p>
 </div>
 <h2>How the team and the policy are compared</h2>
 <ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
@@ -86,10 +95,11 @@ ${neverOn.length ? `<p id="faults-never-on">Injected, never switched on (the dri
 <p>The case: <strong>${escape(caseLine)}</strong>${r.case.hidden ? `, drawn from a secret committed to in the journal before the drill (sha256 ${escape(r.case.commitment.slice(0, 16))}…)` : ''}.</p>
 ${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>kind</th><th>target</th><th>from</th><th>to</th><th>journeys hurt</th></tr></thead><tbody>${rows(d.revealed.hiddenFaults.map((f) => [f.name, f.kind, f.target, fmt(f.from_seconds), fmt(f.to_seconds), f.journeys_hurt]))}</tbody></table>` : '<p>No hidden faults.</p>'}
 <h2>People</h2>
-<table><thead><tr><th>name</th><th>role</th><th>joined (wall time, UTC)</th></tr></thead><tbody>${rows(r.people.map((p) => [p.name, p.role, p.joined]))}</tbody></table>
+<table id="people"><thead><tr><th>name</th><th>role</th><th>joined (wall time, UTC)</th></tr></thead><tbody>${rows(people)}</tbody></table>
 <h2>People's actions</h2>
 <table><thead><tr><th>sim time</th><th>wall time (UTC)</th><th>who</th><th>what</th><th>result</th><th>config version</th></tr></thead>
 <tbody>${rows(r.actions.map((a) => [fmt(a.atUs / 1e6), a.wallTime, `${a.by} (${a.role})`, describeAction(a.action, a.faultName), result(a), a.configVersion ?? '']))}</tbody></table>
+${r.resumed.length ? `<p id="resumed">The drill's process stopped (a crash, a kill or SIGTERM) and the drill was resumed from its journal, its clock stopped where the journal ended: ${escape(r.resumed.map((x) => `at ${fmt(x.atUs / 1e6)} simulated (${x.wall})`).join('; '))}. The actions before and after are one record.</p>` : ''}
 <h2>Audit trail (decisions)</h2>
 <div class="audit"><table><thead><tr><th>sim time</th><th>flag</th><th>actor</th><th>action</th><th>stage</th><th>%</th><th>config</th><th>reason</th></tr></thead>
 <tbody>${rows(d.team.audit.filter((a) => a.event === 'decision' || a.event === 'wait').map((a) => [fmt(a.timeSeconds), a.flag, a.by ? `${a.actor} (${a.by})` : a.actor, a.action ?? a.event, a.stage === undefined ? '' : a.stage + 1, a.percent ?? '', `v${a.configVersion}`, a.reason ?? '']))}</tbody></table></div>

@@ -22,6 +22,8 @@ export interface DebriefResult {
   json: string;
   html: string;
   digest: string;
+  /** The debrief in a few lines for the terminal (debrief-words.ts). */
+  summary: string[];
 }
 
 export interface DebriefJob {
@@ -50,7 +52,7 @@ export function startDebrief(task: DebriefTask, onProgress: (s: DebriefStatus) =
       else if (m.kind === 'done') {
         settled = true;
         onProgress({ state: 'ready', progress: 1, step: 'done' });
-        resolve({ json: m.json, html: m.html, digest: m.digest });
+        resolve({ json: m.json, html: m.html, digest: m.digest, summary: m.summary });
       } else {
         settled = true;
         onProgress({ state: 'failed', progress: 0, step: 'failed', error: m.error });

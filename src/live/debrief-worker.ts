@@ -6,6 +6,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeText } from '../files/write.js';
 import { drillHtml } from './debrief-html.js';
+import { debriefLines } from './debrief-words.js';
 import { debriefFromJournal } from './from-journal.js';
 
 export interface DebriefTask {
@@ -16,7 +17,7 @@ export interface DebriefTask {
 
 export type DebriefMessage =
   | { kind: 'progress'; share: number; step: string }
-  | { kind: 'done'; json: string; html: string; digest: string }
+  | { kind: 'done'; json: string; html: string; digest: string; summary: string[] }
   | { kind: 'failed'; error: string; lines: string[] };
 
 const task = workerData as DebriefTask;
@@ -38,7 +39,7 @@ try {
   const html = drillHtml(doc);
   writeText(`${task.out}.json`, json);
   writeText(`${task.out}.html`, html);
-  post({ kind: 'done', json, html, digest: doc.digest });
+  post({ kind: 'done', json, html, digest: doc.digest, summary: debriefLines(doc) });
 } catch (e) {
   const lines = (e as { lines?: string[] }).lines;
   post({ kind: 'failed', error: (e as Error).message.split('\n')[0], lines: lines ?? [(e as Error).stack ?? String(e)] });

@@ -303,13 +303,14 @@ export class Drill {
     this.journal.append({ kind: 'end', atUs: s.endedUs!, wall: wall(), reason: s.endReason === 'interrupted' ? 'by-hand' : s.endReason!, ...(this.secret ? { secret: this.secret } : {}) });
     this.journal.close();
     s.closeRun();
-    this.debriefStatus = { state: 'writing', progress: 0, step: 'starting' };
+    // Where the debrief goes is said from the start: with exitOnEnd the server stops once it is written, and a
+    // page or a poll may not see it ready; then the page says where it is, with no link to it.
+    const files = { html: `${this.o.out}.html`, json: `${this.o.out}.json` };
+    this.debriefStatus = { state: 'writing', progress: 0, step: 'starting', files };
     this.feed.nudge();
     this.o.onEnded?.(this);
-    const files = { html: `${this.o.out}.html`, json: `${this.o.out}.json` };
-    // With exitOnEnd the server stops once the debrief is written: the page says where it is, with no link to it.
     this.job = startDebrief({ journal: this.journal.path, out: this.o.out, scenario: this.session.setup.file }, (st) => {
-      this.debriefStatus = st.state === 'ready' ? { ...st, files, served: !this.o.exitOnEnd } : st;
+      this.debriefStatus = st.state === 'ready' ? { ...st, files, served: !this.o.exitOnEnd } : { ...st, files };
     });
     this.job.done.then((r) => {
       this.debrief = r;

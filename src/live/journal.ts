@@ -165,7 +165,16 @@ export function readJournal(path: string): JournalRecord {
     try {
       raw = JSON.parse(line) as Record<string, unknown>;
     } catch {
+      // A first line that is not a journal's header is another file, not a journal altered (exit 2, not 1).
+      if (i === 0) throw new JournalError([`${path}: not a drill journal: ${otherDocument(text) ?? 'its first line is not a journal\'s header'}`]);
       throw new JournalError([`${where}: not a journal line (not JSON): the journal has been altered`], true);
+    }
+    if (i === 0 && (raw === null || typeof raw !== 'object' || raw.kind !== 'drill')) {
+      // A journal's line of another kind first: its header was removed. Anything else is not a journal.
+      if (raw !== null && typeof raw === 'object' && typeof raw.kind === 'string' && typeof raw.h === 'string' && /^[0-9a-f]{64}$/.test(raw.h)) {
+        throw new JournalError([`${where}: the journal has been altered here: its first line is not the drill's header`], true);
+      }
+      throw new JournalError([`${path}: not a drill journal: ${otherDocument(text) ?? 'its first line is not a journal\'s header'}`]);
     }
     const { h, ...body } = raw;
     const expected = chain(head, JSON.stringify(body));
@@ -179,6 +188,20 @@ export function readJournal(path: string): JournalRecord {
   if (!header) throw new JournalError([`${path}: an empty journal`]);
   const wholeBytes = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
   return recordOf(header, entries, truncated, head, wholeBytes);
+}
+
+/** What a file that is not a journal is, when it is one of rehearse's documents (a debrief, a run's result). */
+function otherDocument(text: string): string | null {
+  let schema: unknown;
+  try {
+    schema = (JSON.parse(text) as { schema?: unknown } | null)?.schema;
+  } catch {
+    return null;
+  }
+  if (typeof schema !== 'string' || !schema.startsWith('rehearse/')) return null;
+  return schema.startsWith('rehearse/drill@')
+    ? `it is a drill's debrief document (${schema}): gameday replay checks it; debrief and resume read the PREFIX.journal the drill wrote`
+    : `it is a ${schema} document: debrief and resume read the PREFIX.journal a game day wrote`;
 }
 
 function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string, wholeBytes: number): JournalRecord {

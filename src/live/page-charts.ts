@@ -34,6 +34,8 @@ export const CHARTS_JS = String.raw`
         color: { field: color, type: 'nominal', title: colorTitle }
       }
     };
+    // Shares and rates read as percentages, as the tables beside the charts and the debrief's charts write them.
+    if (extra && extra.percent) line.encoding.y.axis = { format: '~%' };
     // Series that can miss a window: each window is drawn from its start to its end (two points, in order k), and
     // a window without figures (null) breaks the line, so nothing is drawn where there was no data.
     if (extra && extra.gaps) {
@@ -63,9 +65,9 @@ export const CHARTS_JS = String.raw`
   }
 
   var chartsReady = Promise.all([
-    embed('chart-exposure', lineSpec('share', 'share of journeys with the flag on', 'flag', 'flag', { decisions: true, share: true })),
-    embed('chart-journeys', lineSpec('errorRate', 'error rate', 'journey', 'journey', { gates: true, faults: true })),
-    embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', 'series (flag on / off)', { gates: true, faults: true, gaps: true })),
+    embed('chart-exposure', lineSpec('share', 'share of journeys with the flag on', 'flag', 'flag', { decisions: true, share: true, percent: true })),
+    embed('chart-journeys', lineSpec('errorRate', 'error rate', 'journey', 'journey', { gates: true, faults: true, percent: true })),
+    embed('chart-errors', lineSpec('errorRate', 'error rate', 'series', 'series (flag on / off)', { gates: true, faults: true, gaps: true, percent: true })),
     embed('chart-p99', lineSpec('p99', 'p99 (ms)', 'series', 'series (flag on / off)', { gates: true, faults: true, floor: 10, gaps: true }))
   ]).then(function () { document.body.setAttribute('data-charts', 'ready'); })
     .catch(function (e) { document.body.setAttribute('data-render-error', String(e)); console.error(e); });

@@ -53,7 +53,13 @@ export const CONTROLS_JS = String.raw`
   $('start').addEventListener('click', function () { post({ type: 'start' }); });
   $('clock-pause').addEventListener('click', function () { post({ type: 'clock', op: 'pause' }); });
   $('clock-resume').addEventListener('click', function () { post({ type: 'clock', op: 'resume' }); });
-  $('speed-set').addEventListener('click', function () { post({ type: 'speed', speed: Number($('speed-input').value) }); });
+  // The field holds a number or nothing (a browser empties it of what is not a number): nothing is said here, not
+  // sent as 0 and answered "expected 0.1 or more, not 0" for a speed nobody typed.
+  $('speed-set').addEventListener('click', function () {
+    var v = $('speed-input').value.trim();
+    if (v === '') { say('give a speed: simulated seconds per wall second, from 0.1 to 100000', true); return; }
+    post({ type: 'speed', speed: Number(v) });
+  });
   $('end').addEventListener('click', function () {
     confirmThen('End the drill now? Nobody can act after this; the debrief is written.', function () { post({ type: 'end' }); });
   });
@@ -65,9 +71,13 @@ export const CONTROLS_JS = String.raw`
   });
   $('adhoc-inject').addEventListener('click', function () {
     var kind = $('adhoc-kind').value;
-    var f = { kind: kind, target: $('adhoc-target').value.trim(), percent: $('adhoc-percent').value.trim(), for: $('adhoc-for').value.trim() };
-    if (kind === 'latency') f.add = $('adhoc-add').value.trim();
-    if (kind === 'cpu-stress') f.factor = Number($('adhoc-factor').value);
+    var f = { kind: kind, target: $('adhoc-target').value.trim() };
+    // A field left empty is left out, as in a scenario (every call; until the drill ends), not sent empty and refused.
+    var share = $('adhoc-percent').value.trim(), lasts = $('adhoc-for').value.trim(), add = $('adhoc-add').value.trim(), factor = $('adhoc-factor').value.trim();
+    if (share) f.percent = share;
+    if (lasts) f.for = lasts;
+    if (kind === 'latency' && add) f.add = add;
+    if (kind === 'cpu-stress' && factor) f.factor = isFinite(Number(factor)) ? Number(factor) : factor;
     if ($('adhoc-hidden').checked) f.hidden = true;
     post({ type: 'adhoc-fault', fault: f });
   });

@@ -4,11 +4,11 @@
  * sends only what came after), and applies each update to a DOM built once. Text goes in with textContent
  * only. A connection indicator says live, stale (no update for three seconds) or disconnected.
  */
-import { clock, ms, percent, trim } from '../units/format.js';
 import { CHARTS_JS } from './page-charts.js';
 import { CONTROLS_JS } from './page-controls.js';
 import { TABLES_JS } from './page-tables.js';
 import { END_WORDS } from './end-words.js';
+import { FORMAT_JS } from './page-format.js';
 
 const COMMON_JS = String.raw`
   var token = new URLSearchParams(location.search).get('token') || '';
@@ -19,12 +19,8 @@ const COMMON_JS = String.raw`
   function text(el, value) { var s = value == null ? '' : String(value); if (el.textContent !== s) el.textContent = s; return el; }
   function cell(row, value) { row.appendChild(text(document.createElement('td'), value)); }
   function show(el, on) { if (el.hidden === on) el.hidden = !on; }
-  // The simulated clock as every report and terminal says it: the one formatter, its own source.
-  var clock = ${clock.toString()};
-  // Latencies and rates likewise: "p99 14.7ms" and "errors 0.52%", as the run reports and the terminal say them.
-  var trim = ${trim.toString()};
-  var fmtMs = ${ms.toString()};
-  var percent = ${percent.toString()};
+  // The simulated clock, latencies and rates as every report and terminal says them (12m00s, p99 14.7ms, 0.52%).
+  ${FORMAT_JS}
   function fmtSim(s) { return s == null ? '–' : clock(s); }
   // How the drill ended, in the words of the terminal, gameday ctl and the debrief.
   var END_WORDS = ${JSON.stringify(END_WORDS)};
@@ -66,7 +62,8 @@ const MAIN_JS = String.raw`
     show($('lobby'), m.status === 'lobby');
     var cd = m.countdown;
     show($('countdown'), !!cd && m.status !== 'ended');
-    if (cd) text($('countdown-text'), cd.running ? 'Every plan is done. The drill ends in ' + Math.ceil(cd.remainingSeconds) + ' s unless the facilitator keeps it going.'
+    // The countdown stands still while the clock is paused, and says so.
+    if (cd) text($('countdown-text'), cd.running ? 'Every plan is done. The drill ends ' + (m.status === 'paused' ? Math.ceil(cd.remainingSeconds) + ' s after the clock runs again,' : 'in ' + Math.ceil(cd.remainingSeconds) + ' s') + ' unless the facilitator keeps it going.'
       : 'Every plan is done; the facilitator keeps the drill going.');
     show($('countdown-cancel'), !!cd && cd.running);
     var d = m.debrief;
@@ -75,7 +72,7 @@ const MAIN_JS = String.raw`
       var where = d.files ? ' (written to ' + d.files.html + ' and ' + d.files.json + ')' : '';
       text($('debrief-text'), d.state === 'ready' ? (d.served === false ? 'The drill has ended and the drill\'s server has stopped. The debrief is written to ' + (d.files ? d.files.html + ' and ' + d.files.json : 'its files') + '.'
         : 'The drill has ended. The debrief is ready' + where + ':') : d.state === 'failed' ? 'The debrief could not be written: ' + (d.error || '') + '.'
-        : 'The drill has ended. Writing the debrief: ' + d.step + ' (' + Math.round(d.progress * 100) + '%)');
+        : 'The drill has ended. Writing the debrief' + (d.files ? ' to ' + d.files.html + ' and ' + d.files.json : '') + ': ' + d.step + ' (' + Math.round(d.progress * 100) + '%)');
       $('debrief-progress').value = d.progress;
       show($('debrief-progress'), d.state === 'writing');
       var link = $('debrief-link');

@@ -79,7 +79,7 @@ export const TABLES_JS = String.raw`
       }
       var cls = 'svc ' + h.state;
       if (c.div.className !== cls) c.div.className = cls;
-      text(c.line, fmtNum(h.perSecond) + '/s · errors ' + percent(h.errorRate) + ' · p99 ' + fmtMs(h.p99)
+      text(c.line, h.perSecond.toFixed(1) + '/s · errors ' + percent(h.errorRate) + ' · p99 ' + fmtMs(h.p99)
         + (h.breakersOpen ? ' · ' + h.breakersOpen + ' breaker(s) open' : '') + (h.faults ? ' · ' + h.faults + ' fault(s)' : ''));
     });
   }

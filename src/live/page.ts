@@ -102,8 +102,8 @@ ${script('vega-embed.min.js')}
     <details><summary>Ad-hoc fault</summary>
       <p><label>kind <select id="adhoc-kind"><option>latency</option><option>abort</option><option>timeout</option><option>unavailable</option><option>cpu-stress</option><option>instance-kill</option></select></label>
       <label>target <input id="adhoc-target" placeholder="web -> pay"></label>
-      <label>share <input id="adhoc-percent" value="100%" style="width:5em"></label>
-      <label>for <input id="adhoc-for" value="5m" style="width:5em"></label>
+      <label>percent <input id="adhoc-percent" value="100%" placeholder="100%" style="width:5em"></label>
+      <label>for <input id="adhoc-for" value="5m" placeholder="the rest" style="width:5em"></label>
       <label>add <input id="adhoc-add" value="200ms" style="width:6em"></label>
       <label>factor <input id="adhoc-factor" value="2" style="width:4em"></label>
       <label><input id="adhoc-hidden" type="checkbox"> hidden until the debrief</label>

@@ -14,8 +14,8 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
-import { allowed, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
-import { ActionBody, describeAction, type Action, type RecordedAction } from './actions.js';
+import { allowed, badName, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
+import { ActionBody, adhocAtProblem, describeAction, type Action, type RecordedAction } from './actions.js';
 import { CursorError, type Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
 import { issueLines, PLAIN } from '../units/issues.js';
@@ -138,7 +138,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
       return c.json({ error: 'the body is not JSON' }, 400);
     }
     const parsed = ActionBody.safeParse(body, PLAIN);
-    if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
+    if (!parsed.success) return c.json({ error: adhocAtProblem(body) ?? issueLines(parsed.error.issues).join('; ') }, 400);
     if (!allowed(person.role, parsed.data.type)) return c.json({ error: `${person.name} is ${person.role === 'operator' ? 'an' : 'a'} ${person.role}: ${roleScope(person.role)}` }, 403);
     const bad = o.check(parsed.data);
     if (bad !== null) return c.json({ error: bad }, 400);
@@ -156,6 +156,10 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     }
     const parsed = InviteBody.safeParse(body, PLAIN);
     if (!parsed.success) return c.json({ error: issueLines(parsed.error.issues).join('; ') }, 400);
+    // A name that can never be one is a bad request (400, exit 2 for `gameday invite`), as an empty one is; only a
+    // name already taken is a conflict (409).
+    const why = badName(parsed.data.name);
+    if (why) return c.json({ error: `name: ${why}` }, 400);
     try {
       const { token } = o.invite(parsed.data.name, parsed.data.role);
       return c.json({ name: parsed.data.name, role: parsed.data.role, url: link(token) });

@@ -227,6 +227,9 @@ export class DrillSession {
         if (action.op === 'promote' && action.version !== undefined && seen && seen.version !== action.version) {
           return `${action.flag} has moved since you saw it (config v${action.version}): it is ${seen.phase} at ${seen.stage < 0 ? 'no stage' : `stage ${seen.stage + 1} of ${seen.stages}`} (${seen.percent}%), config v${seen.version}; promote again to go on from there`;
         }
+        // A plan that has not started exposes nobody: a pause of it was taken, and then no resume would take it up
+        // ("is not paused"), as a rollback of it is refused.
+        if (action.op === 'pause' && seen && seen.stage < 0 && seen.phase !== 'paused') return `${action.flag} has not started`;
         const refused = this.controller.operate(action.flag, action.op, rec.by, action.reason || null);
         if (refused === null) rec.configVersion = this.controller.planStates().find((p) => p.flag === action.flag)?.version;
         return refused;

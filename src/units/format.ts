@@ -3,7 +3,7 @@
  * once it is overspent. The terminal, Markdown and HTML writers all take their words
  * from here, so that "1m27s" reads the same everywhere.
  */
-/** A number to at most `digits` decimals, no trailing zeros (exported for the game-day page, which embeds the formatters' source). */
+/** A number to at most `digits` decimals, no trailing zeros (the game-day page runs a copy: live/page-format.ts). */
 export const trim = (x: number, digits: number) => String(+x.toFixed(digits));
 
 /** A duration in seconds, at the precision a person reads it: 250ms, 4.2s, 43.1s, 1m27s, 1h05m, 2d3h. */
