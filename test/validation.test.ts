@@ -94,6 +94,22 @@ describe('scenario validation', () => {
     expect(stress(2)).toEqual([]);
   });
 
+  it('a fault field its kind does not read is refused at its path (a percent or segment on cpu-stress or instance-kill was parsed and never applied)', () => {
+    const faults = (fault: Record<string, unknown>) => {
+      const d = base() as Record<string, any>;
+      d.faults = [{ target: 'payment', at: '1m', for: '1m', ...fault }];
+      return problems(d);
+    };
+    expect(faults({ kind: 'cpu-stress', factor: 2, percent: '20%' })).toEqual(['faults[0].percent: cpu-stress does not read percent: cpu-stress acts on the whole service, every request alike']);
+    expect(faults({ kind: 'instance-kill', segment: 'beta' })).toEqual(['faults[0].segment: instance-kill does not read segment: instance-kill acts on the whole service, every request alike']);
+    expect(faults({ kind: 'latency', add: '5ms', factor: 3 })).toEqual(['faults[0].factor: latency does not read factor: only cpu-stress does']);
+    expect(faults({ kind: 'abort', rate: '5/s' })).toEqual(['faults[0].rate: abort does not read rate: only throttle does']);
+    expect(faults({ kind: 'timeout', status: 504 })).toEqual(['faults[0].status: timeout does not read status: abort, unavailable and throttle do']);
+    expect(faults({ kind: 'abort', add: '5ms', replicas: 1 })).toEqual(['faults[0].add: abort does not read add: latency and packet-loss do', 'faults[0].replicas: abort does not read replicas: only instance-kill does']);
+    expect(faults({ kind: 'abort', percent: '20%', status: 500 })).toEqual([]);
+    expect(faults({ kind: 'cpu-stress', factor: 2 })).toEqual([]);
+  });
+
   it('journey weights whose sum is past what a number holds are refused (two of 1e308 gave a third journey every user)', () => {
     const d = base();
     d.journeys = { a: { weight: 1e308, steps: ['frontend.checkout'] }, b: { weight: 1e308, steps: ['frontend.checkout'] }, c: { weight: 15, steps: ['frontend.checkout'] } };

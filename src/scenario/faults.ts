@@ -7,7 +7,7 @@ import { DEFAULTS } from './defaults.js';
 import { inText, type PathSegment } from './problems.js';
 import { didYouMean } from '../errors.js';
 import type { Helpers } from './helpers.js';
-import { caseNames, flagEntries, type ScenarioInput } from './schema.js';
+import { caseNames, FAULT_KINDS, flagEntries, type ScenarioInput } from './schema.js';
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
 import { DURATION_PATTERN, parseDuration } from '../units/parse.js';
 
@@ -39,6 +39,24 @@ export const OUTCOME_METRICS: Record<string, MetricSpec> = Object.fromEntries(Ob
 
 const EVENT = new RegExp(`^(start|stage|rollback|complete)\\(\\s*([\\w.-]+)\\s*(?:,\\s*(\\d+)\\s*)?\\)\\s*(?:\\+\\s*(\\S+))?$`);
 const TARGET = /^\s*([\w-]+)(?:\.([\w-]+))?\s*(?:(->|<->)\s*([\w-]+)\s*)?$/;
+
+
+/**
+ * The fields of a fault that only some kinds read: given to another kind, each is refused (a cpu-stress or an
+ * instance-kill acts on the whole service, every request alike, so it takes no share and no segment; a status is
+ * the answer of a fault that answers).
+ */
+type FaultKind = (typeof FAULT_KINDS)[number];
+const PER_CALL: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'cpu-stress' && k !== 'instance-kill');
+const KIND_FIELDS: readonly (readonly ['percent' | 'segment' | 'add' | 'factor' | 'rate' | 'replicas' | 'status', readonly FaultKind[]])[] = [
+  ['percent', PER_CALL],
+  ['segment', PER_CALL],
+  ['add', ['latency', 'packet-loss']],
+  ['factor', ['cpu-stress']],
+  ['rate', ['throttle']],
+  ['replicas', ['instance-kill']],
+  ['status', ['abort', 'unavailable', 'throttle']],
+];
 
 export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: readonly RolloutPlan[]): FaultSpec[] {
   const { problems } = h;
@@ -77,6 +95,12 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
     if (f.kind === 'partition' && !edge) problems.push({ path: [...base, 'target'], message: 'a partition is between two services: "a -> b" or "a <-> b"' });
     if (['instance-kill', 'cpu-stress', 'unavailable'].includes(f.kind) && (edge || endpoint)) {
       problems.push({ path: [...base, 'target'], message: `${f.kind} applies to a whole service: name the service alone` });
+    }
+    for (const [field, kinds] of KIND_FIELDS) {
+      if (f[field] !== undefined && !kinds.includes(f.kind)) {
+        const readers = kinds === PER_CALL ? `${f.kind} acts on the whole service, every request alike` : kinds.length === 1 ? `only ${kinds[0]} does` : `${kinds.slice(0, -1).join(', ')} and ${kinds[kinds.length - 1]} do`;
+        problems.push({ path: [...base, field], message: `${f.kind} does not read ${field}: ${readers}` });
+      }
     }
     if (f.kind === 'throttle' && f.rate === undefined) problems.push({ path: [...base, 'rate'], message: 'a throttle needs a rate, e.g. 100/s' });
     if (f.kind === 'cpu-stress' && f.factor === undefined) problems.push({ path: [...base, 'factor'], message: 'cpu-stress needs a factor, e.g. 2 (service time doubles)' });
