@@ -74,7 +74,8 @@ export const CONTROLS_JS = String.raw`
     var f = { kind: kind, target: $('adhoc-target').value.trim() };
     // A field left empty is left out, as in a scenario (every call; until the drill ends), not sent empty and refused.
     var share = $('adhoc-percent').value.trim(), lasts = $('adhoc-for').value.trim(), add = $('adhoc-add').value.trim(), factor = $('adhoc-factor').value.trim();
-    if (share) f.percent = share;
+    // A cpu-stress or an instance-kill acts on the whole service: it takes no percent (refused if sent).
+    if (share && kind !== 'cpu-stress' && kind !== 'instance-kill') f.percent = share;
     if (lasts) f.for = lasts;
     if (kind === 'latency' && add) f.add = add;
     if (kind === 'cpu-stress' && factor) f.factor = isFinite(Number(factor)) ? Number(factor) : factor;
