@@ -1,0 +1,142 @@
+/**
+ * Real trace files of Grafana Tempo (test/fixtures/traces/README.md names their sources): its trace-by-id answers,
+ * refused before as no trace format, and a trace of its service graph's tests whose client spans are entries of
+ * their service; and OTLP enum values the collector does not take, read before as unset without a word.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import type { Span } from '../src/observe/span.js';
+import { load, structure } from './roundtrip-helpers.js';
+
+const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
+const read = (file: string) => {
+  const spans: Span[] = [];
+  const r = readTraceFile(file, (t) => spans.push(...t));
+  return { r, spans, notes: [...r.report.fieldNotes.values()].map((n) => `${n.at}: ${n.message}`) };
+};
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-real-traces-14-'));
+const write = (name: string, text: string) => {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+};
+
+// The one span Tempo's docs push and read back (docs/sources/tempo/api_docs/pushing-spans-with-http.md): its ids in
+// base64 (gogo jsonpb), kind and status by name, as Tempo writes them.
+const PUSHED = ['5b8efff798038103d269b633813fc700', 'eee19b7ec3c1b100', null, 'my.service', 'I am a span!', 'server', 698_000_000, false];
+const fields = (s: Span) => [s.traceId, s.spanId, s.parentId, s.service, s.name, s.kind, s.durationUs, s.error];
+
+describe('Grafana Tempo\'s trace-by-id answers are OTLP under its own keys (grafana/tempo pkg/tempopb)', () => {
+  it('/api/traces: {"batches": [...]}, its Trace message as MarshalToJSONV1 writes it (trace_utils.go), read as OTLP, not "no trace format found"', () => {
+    const { r, spans, notes } = read(fixture('tempo-api-v1-batches.json'));
+    expect(r.format).toBe('otlp');
+    expect(spans.map(fields)).toEqual([PUSHED]);
+    expect(notes).toEqual([]);
+    expect(Object.fromEntries(r.report.skipped)).toEqual({});
+  });
+
+  it('/api/v2/traces: {"trace": {"resourceSpans": [...]}} (TraceByIDResponse), read alike', () => {
+    const { r, spans, notes } = read(fixture('tempo-api-v2-trace.json'));
+    expect(r.format).toBe('otlp');
+    expect(spans.map(fields)).toEqual([PUSHED]);
+    expect(notes).toEqual([]);
+  });
+
+  it('a v2 answer marked PARTIAL (enum PartialStatus, tempo.proto) is warned at its place with its message; an unknown key with a suggestion', () => {
+    const text = readFileSync(fixture('tempo-api-v2-trace.json'), 'utf8').trimEnd();
+    const f = write('partial.json', `${text.slice(0, -1)},\n"status":"PARTIAL",\n"message":"trace exceeds max size"}\n`);
+    const { spans, notes } = read(f);
+    expect(spans.map(fields)).toEqual([PUSHED]);
+    expect(notes).toEqual([
+      '2:10: Tempo API TempoTraceByIDResponse.status: Tempo answered the trace as PARTIAL, not COMPLETE: it hit a size limit, so its spans are partial',
+      '3:11: Tempo API TempoTraceByIDResponse.message: Tempo\'s message with the trace: trace exceeds max size',
+    ]);
+    const typo = write('typo.json', text.replace('{"trace": {"resourceSpans"', '{"trace": {"resourceSpan"'));
+    expect(() => read(typo)).toThrow(/"resourceSpan" is not a field of Tempo API's TempoTrace: not read; did you mean "resourceSpans"\?/);
+  });
+
+  it('the same span in Tempo\'s answer and in OTLP with hex ids is one trace, one span', () => {
+    const otlp = write('pushed.otlp.json', JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'my.service' } }] },
+      scopeSpans: [{ spans: [{ traceId: '5B8EFFF798038103D269B633813FC700', spanId: 'EEE19B7EC3C1B101', parentSpanId: 'EEE19B7EC3C1B100', name: 'child', kind: 1,
+        startTimeUnixNano: '1689969302000000000', endTimeUnixNano: '1689969303000000000' }] }] }] }));
+    const out = calibrateFiles([fixture('tempo-api-v1-batches.json'), otlp]);
+    expect(out.warnings.filter((w) => /orphan/.test(w))).toEqual([]);
+    expect(out.analysis.traces).toBe(1);
+  });
+});
+
+describe('a client span that is the entry of its service, with no server span under it, calls its uninstrumented peer', () => {
+  // grafana/tempo modules/generator/processor/servicegraphs/testdata/trace-with-virtual-nodes.json: mythical-server's
+  // server span, under it mythical-requester's client span "HTTP GET /ready" (peer.service external-payments-platform)
+  // with no server span. Tempo's TestServiceGraphs_virtualNodes (servicegraphs_test.go) counts one request from
+  // mythical-requester to external-payments-platform; calibrate gave the client span's 706us as mythical-requester's
+  // own time and no external-payments-platform at all.
+  it('the peer is a service of its own, named by peer.service, with the client span\'s time', () => {
+    const out = calibrateFiles([fixture('tempo-virtual-nodes.json')]);
+    const s = structure(load(out.yaml));
+    expect(s['mythical-server.requester']).toEqual(['mythical-requester.HTTP-GET-ready']);
+    expect(s['mythical-requester.HTTP-GET-ready']).toEqual(['external-payments-platform.HTTP-GET-ready']);
+    expect(s['external-payments-platform.HTTP-GET-ready']).toEqual([]);
+    const scenario = load(out.yaml);
+    const latency = (svc: string) => JSON.stringify(scenario.services.find((x) => x.name === svc)!.endpoints[0].latency);
+    expect(latency('external-payments-platform')).toContain('706');
+    expect(latency('mythical-requester')).not.toContain('706');
+    expect(out.yaml).toMatch(/external-payments-platform \(peer\.service\)|peer\.service/);
+  });
+
+  it('a root client span alone (a job calling out) calls its peer; one with a server span under it calls that server only', () => {
+    const span = (id: string, parent: string | null, service: string, kind: number, name: string, startMs: number, endMs: number, attrs: Record<string, string> = {}) => ({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: id, ...(parent ? { parentSpanId: parent } : {}), name, kind,
+        startTimeUnixNano: `${1_700_000_000_000 + startMs}000000`, endTimeUnixNano: `${1_700_000_000_000 + endMs}000000`,
+        attributes: Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } })) }] }],
+    });
+    const alone = write('alone.json', JSON.stringify({ resourceSpans: [span('00f067aa0ba902b7', null, 'nightly', 3, 'POST /charges', 0, 40, { 'server.address': 'api.stripe.com' })] }));
+    expect(structure(load(calibrateFiles([alone]).yaml))).toEqual({ 'nightly.POST-charges': ['api-stripe-com.POST-charges'], 'api-stripe-com.POST-charges': [] });
+    const served = write('served.json', JSON.stringify({ resourceSpans: [
+      span('00f067aa0ba902b7', null, 'nightly', 3, 'POST /charges', 0, 40, { 'server.address': 'billing' }),
+      span('00f067aa0ba902b8', '00f067aa0ba902b7', 'billing', 2, 'POST /charges', 5, 35),
+    ] }));
+    expect(structure(load(calibrateFiles([served]).yaml))).toEqual({ 'nightly.POST-charges': ['billing.POST-charges'], 'billing.POST-charges': [] });
+  });
+});
+
+describe('OTLP kind and status code values are read as the collector reads them (opentelemetry-collector pdata/internal/json/iterator.go ReadEnumValue)', () => {
+  const doc = (kind: unknown, status: unknown) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] },
+    scopeSpans: [{ spans: [
+      { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'ok', kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000' },
+      { traceId: '0af7651916cd43dd8448eb211c80319d', spanId: 'b7ad6b7169203332', name: 'odd', kind, status, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000' },
+    ] }] }] }, null, 1);
+
+  it('a status code name not of StatusCode ("ERROR") fails the collector\'s request: the span is skipped and counted, not read as unset (not failed)', () => {
+    const { r, spans } = read(write('status-name.json', doc(2, { code: 'ERROR' })));
+    expect(spans.map((s) => s.name)).toEqual(['ok']);
+    expect([...r.report.skipped]).toEqual([['a span whose status code is no StatusCode (STATUS_CODE_UNSET, STATUS_CODE_OK, STATUS_CODE_ERROR; the collector\'s JSON decoder refuses the request)', 1]]);
+  });
+
+  it('a kind name not of SpanKind (a typo) is skipped and counted, not read as unspecified; SERVER and server are read as before', () => {
+    const { r, spans } = read(write('kind-name.json', doc('SPAN_KIND_SERVR', undefined)));
+    expect(spans.map((s) => s.name)).toEqual(['ok']);
+    expect([...r.report.skipped.keys()]).toEqual(['a span whose kind is no SpanKind (SPAN_KIND_UNSPECIFIED, SPAN_KIND_INTERNAL, SPAN_KIND_SERVER, SPAN_KIND_CLIENT, SPAN_KIND_PRODUCER, SPAN_KIND_CONSUMER; the collector\'s JSON decoder refuses the request)']);
+    for (const k of ['SERVER', 'server', 'SPAN_KIND_SERVER']) expect(read(write(`kind-${k}.json`, doc(k, undefined))).spans.map((s) => s.kind)).toEqual(['server', 'server']);
+  });
+
+  it('numbers outside the enums (kept by the collector, proto3 enums being open) are warned at their place and read as unspecified and unset', () => {
+    const { spans, notes } = read(write('numbers.json', doc(9, { code: 7 })));
+    expect(spans.map((s) => [s.name, s.kind, s.error])).toEqual([['ok', 'server', false], ['odd', 'unspecified', false]]);
+    expect(notes).toEqual([
+      '29:8: OTLP Span.kind: 9 is no SpanKind (0 to 5): read as SPAN_KIND_UNSPECIFIED, as Jaeger\'s translator gives it no span.kind',
+      '31:9: OTLP Status.code: 7 is no StatusCode (0 to 2): read as STATUS_CODE_UNSET (the span fails only by its attributes), as Jaeger\'s translator marks no error',
+    ]);
+  });
+
+  it('a status code that is neither a number nor a name (true) is skipped as the collector refuses it ("unsupported value type")', () => {
+    const { r, spans } = read(write('status-bool.json', doc(2, { code: true })));
+    expect(spans.map((s) => s.name)).toEqual(['ok']);
+    expect(r.report.skippedTotal).toBe(1);
+  });
+});
