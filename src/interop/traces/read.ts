@@ -160,6 +160,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     if (envelope !== null) {
       // The wrapper's own values (the spans inside were read as they came): an unknown key, or an answer's errors.
       if (envelope[0] === 'Jaeger API' && envelope[1] !== 'GatewayWrapper' || envelope[0] === 'Jaeger UI' || envelope[0] === 'Elasticsearch') setFormat('jaeger', 1, 1);
+      // An OTLP or Tempo document with no spans ({"resourceSpans": []}, Tempo's {"trace": {}} for a trace it has not) is
+      // one with no spans, not one of no known format.
+      else if (envelope[0] === 'OTLP' || envelope[0] === 'Tempo API') setFormat('otlp', 1, 1);
       // A hit alone (elasticdump writes one a line): its document is read here.
       if (envelope[1] === 'EsHit') esHit(span);
       else checkFields(ENVELOPE_FIELDS, envelope[0], envelope[1], span, report, []);
