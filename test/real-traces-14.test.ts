@@ -143,3 +143,34 @@ describe('OTLP kind and status code values are read as the collector reads them 
     expect(r.report.skippedTotal).toBe(1);
   });
 });
+
+describe('a Zipkin span\'s remoteEndpoint address names its uninstrumented peer, as in OTLP after the collector\'s Zipkin receiver', () => {
+  // opentelemetry-collector-contrib receiver/zipkinreceiver/testdata/sample4.json: a root client span, its remote
+  // endpoint an address and a port and no serviceName. The receiver reads them as net.peer.ip and net.peer.port
+  // (pkg/translator/zipkin/zipkinv2/to_translator.go zTagsToInternalAttrs), which name the peer of an OTLP span;
+  // calibrate warned them "not read" and named the peer "unknown-remote".
+  it('read as net.peer.ip and net.peer.port: the peer is 192.168.99.101:9000, and the addresses are not warned as unread', () => {
+    const { spans, notes } = read(fixture('zipkin-otelcol-remote-address.json'));
+    expect(spans.map((s) => [s.kind, s.error, s.attributes['net.peer.ip'], s.attributes['net.peer.port']])).toEqual([['client', true, '192.168.99.101', '9000']]);
+    expect(notes).toEqual(['11:7: Zipkin LocalEndpoint.ipv6: the local endpoint\'s address is not read: services are told apart by serviceName alone']);
+    const out = calibrateFiles([fixture('zipkin-otelcol-remote-address.json')]);
+    // The span failed (its error tag), so no successful span shows the call: the peer is there, with the failure.
+    expect(Object.keys(structure(load(out.yaml))).sort()).toEqual(['192-168-99-101-9000.get', 'unknown.get']);
+    expect(out.yaml).toMatch(/192-168-99-101-9000:[^]*get:[^]*errors: 100%/);
+    expect(out.yaml).toContain('named "192.168.99.101:9000" by its callers\' net.peer.ip and net.peer.port');
+  });
+
+  it('a tag net.peer.ip stands over the endpoint\'s address (inserted, not upserted), the endpoint\'s port over a tag\'s; ipv4 before ipv6', () => {
+    const span = (remoteEndpoint: object, tags: object) => write('remote.json', JSON.stringify([{ traceId: '4d1e00c0db9010db', id: '4d1e00c0db9010db', kind: 'CLIENT', name: 'get',
+      timestamp: 1472470996199000, duration: 207000, localEndpoint: { serviceName: 'frontend' }, remoteEndpoint, tags }]));
+    const attrs = (f: string) => { const a = read(f).spans[0].attributes; return [a['net.peer.ip'], a['net.peer.port']]; };
+    expect(attrs(span({ ipv4: '10.0.0.1', port: 80 }, { 'net.peer.ip': '10.0.0.9', 'net.peer.port': '8080' }))).toEqual(['10.0.0.9', '80']);
+    expect(attrs(span({ ipv4: '10.0.0.1', ipv6: '::1' }, {}))).toEqual(['10.0.0.1', undefined]);
+    expect(attrs(span({ ipv6: '2001:db8::c001', port: 0 }, {}))).toEqual(['2001:db8::c001', undefined]);
+  });
+
+  it('a peer no attribute names is said to be named after its caller', () => {
+    const f = write('unnamed.json', JSON.stringify([{ traceId: '4d1e00c0db9010db', id: '4d1e00c0db9010db', kind: 'CLIENT', name: 'get', timestamp: 1472470996199000, duration: 207000, localEndpoint: { serviceName: 'frontend' } }]));
+    expect(calibrateFiles([f]).yaml).toContain('named "frontend-remote" after its caller: no attribute of the client span names it: the caller\'s name');
+  });
+});
