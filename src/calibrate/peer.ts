@@ -23,6 +23,8 @@ export interface PeerName {
   readonly name: string;
   /** The attributes it came from, for the scenario's comment. */
   readonly by: string;
+  /** Named by no attribute of the span: after its caller. */
+  readonly fallback?: true;
 }
 
 const text = (a: Record<string, AttributeValue>, key: string): string | null => {
@@ -103,5 +105,5 @@ export function peerName(client: Span, caller: string): PeerName {
     const port = text(a, pk);
     return { name: withPort(v, port), by: port !== null ? `${ak} and ${pk}` : ak };
   }
-  return { name: `${caller}-remote`, by: 'no attribute of the client span names it: the caller\'s name' };
+  return { name: `${caller}-remote`, by: 'no attribute of the client span names it: the caller\'s name', fallback: true };
 }
