@@ -108,6 +108,18 @@ describe('a client span that is the entry of its service, with no server span un
   });
 });
 
+describe('a client span that is the entry of its service calls no peer when nothing names one, or when it names its own service', () => {
+  // jaeger-ui's HotROD trace (hotrod-otlp.json): the mysql and redis-manual services are client spans under their
+  // callers' spans, written for the database itself (peer.service mysql, or no attribute naming a far end): the
+  // database's own time, as before, not a call to itself or to "redis-manual-remote".
+  it('HotROD\'s mysql and redis-manual keep their own latency and call nothing', () => {
+    const s = structure(load(calibrateFiles([fixture('hotrod-otlp.json')]).yaml));
+    expect(s['mysql.SQL-SELECT']).toEqual([]);
+    expect(s['redis-manual.FindDriverIDs']).toEqual([]);
+    expect(Object.keys(s).filter((k) => /remote/.test(k))).toEqual([]);
+  });
+});
+
 describe('OTLP kind and status code values are read as the collector reads them (opentelemetry-collector pdata/internal/json/iterator.go ReadEnumValue)', () => {
   const doc = (kind: unknown, status: unknown) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] },
     scopeSpans: [{ spans: [
@@ -170,7 +182,15 @@ describe('a Zipkin span\'s remoteEndpoint address names its uninstrumented peer,
   });
 
   it('a peer no attribute names is said to be named after its caller', () => {
-    const f = write('unnamed.json', JSON.stringify([{ traceId: '4d1e00c0db9010db', id: '4d1e00c0db9010db', kind: 'CLIENT', name: 'get', timestamp: 1472470996199000, duration: 207000, localEndpoint: { serviceName: 'frontend' } }]));
-    expect(calibrateFiles([f]).yaml).toContain('named "frontend-remote" after its caller: no attribute of the client span names it: the caller\'s name');
+    const f = write('unnamed.json', JSON.stringify([
+      { traceId: '4d1e00c0db9010db', id: '4d1e00c0db9010db', kind: 'SERVER', name: 'get', timestamp: 1472470996199000, duration: 207000, localEndpoint: { serviceName: 'frontend' } },
+      { traceId: '4d1e00c0db9010db', parentId: '4d1e00c0db9010db', id: '4d1e00c0db9010dc', kind: 'CLIENT', name: 'get', timestamp: 1472470996200000, duration: 200000, localEndpoint: { serviceName: 'frontend' } },
+    ]));
+    const out = calibrateFiles([f]);
+    expect(structure(load(out.yaml))['frontend.get']).toEqual(['frontend-remote.get']);
+    // A root client span alone that nothing names the far end of is its service's own work: no peer.
+    const alone = write('unnamed-alone.json', JSON.stringify([{ traceId: '4d1e00c0db9010db', id: '4d1e00c0db9010db', kind: 'CLIENT', name: 'get', timestamp: 1472470996199000, duration: 207000, localEndpoint: { serviceName: 'frontend' } }]));
+    expect(structure(load(calibrateFiles([alone]).yaml))).toEqual({ 'frontend.get': [] });
+    expect(out.yaml).toContain('named "frontend-remote" after its caller: no attribute of the client span names it: the caller\'s name');
   });
 });
