@@ -194,3 +194,16 @@ describe('a Zipkin span\'s remoteEndpoint address names its uninstrumented peer,
     expect(out.yaml).toContain('named "frontend-remote" after its caller: no attribute of the client span names it: the caller\'s name');
   });
 });
+
+describe('a generative AI client span names its uninstrumented peer by its provider (semantic-conventions docs/gen-ai/gen-ai-spans.md)', () => {
+  // jaeger-ui TraceTimelineViewer/genaiTestTrace.json: the agents' "chat model-a" client spans carry
+  // gen_ai.provider.name example-ai and no address (the HTTP call inside them has it); they were named after their
+  // caller, "coding-agent-remote" and "summarizer-agent-remote", two services for one provider.
+  it('the chat spans of both agents call one service, example-ai', () => {
+    const out = calibrateFiles([fixture('jaeger-ui-genai.json')]);
+    const s = structure(load(out.yaml));
+    expect(Object.keys(s).filter((k) => /remote/.test(k))).toEqual([]);
+    expect(Object.keys(s).filter((k) => k.startsWith('example-ai.')).sort()).toEqual(['example-ai.chat-model-a', 'example-ai.chat-model-b']);
+    expect(out.yaml).toContain('named "example-ai" by its callers\' gen_ai.provider.name');
+  });
+});
