@@ -123,7 +123,18 @@ export class Analysis {
       }
       for (const x of under) visit(x);
     };
-    for (const c of children.get(e.spanId) ?? []) visit(c);
+    const own = children.get(e.spanId) ?? [];
+    // An entry that is itself a client or producer span (a root one, as a job or a script calling out writes it,
+    // or one whose parent is another service's) with no server span under it: a call to the uninstrumented far end
+    // its attributes name, as for the client spans inside an entry. Grafana Tempo's service graph draws the same edge
+    // to a virtual node (grafana/tempo modules/generator/processor/servicegraphs, testdata/trace-with-virtual-nodes.json).
+    // Not when nothing names the far end, or names the span's own service: then the service is the far end, its
+    // spans written for it (HotROD's mysql and redis-manual services are client spans under their callers').
+    if ((e.kind === 'client' || e.kind === 'producer') && !own.some(isEntry)) {
+      const peer = peerName(e, this.serviceOf(e));
+      if (peer.fallback !== true && peer.name !== this.serviceOf(e)) out.push(this.call(e, e, null));
+    }
+    for (const c of own) visit(c);
     out.sort((a, b) => a.start - b.start || a.end - b.end);
     return out;
   }

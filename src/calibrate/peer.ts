@@ -6,7 +6,8 @@
  * 1. the peer's service name: `peer.service` (`service.peer.name` in newer conventions), Zipkin's
  *    `remoteEndpoint.serviceName`;
  * 2. its host name: `server.address`, `net.peer.name`, `server.socket.domain`, `net.sock.peer.name`, `peer.hostname`;
- * 3. what it is: `db.system.name` / `db.system` with `db.namespace` / `db.name`, `messaging.system`, `rpc.service`;
+ * 3. what it is: `db.system.name` / `db.system` with `db.namespace` / `db.name`, `messaging.system`, `rpc.service`,
+ *    `gen_ai.provider.name` / `gen_ai.system`;
  * 4. the host of `url.full` / `http.url`;
  * 5. an address: any of the above that is an IP address or `localhost` (a machine, not a service: several services
  *    on one machine share it), with its port (`server.port`, `net.peer.port`, the URL's), then `network.peer.address`
@@ -23,6 +24,8 @@ export interface PeerName {
   readonly name: string;
   /** The attributes it came from, for the scenario's comment. */
   readonly by: string;
+  /** Named by no attribute of the span: after its caller. */
+  readonly fallback?: true;
 }
 
 const text = (a: Record<string, AttributeValue>, key: string): string | null => {
@@ -86,6 +89,10 @@ export function peerName(client: Span, caller: string): PeerName {
   if (messaging) return { name: messaging.value, by: messaging.key };
   const rpc = first(a, ['rpc.service']);
   if (rpc) return { name: rpc.value, by: rpc.key };
+  // A generative AI model's provider (semantic-conventions docs/gen-ai/gen-ai-spans.md: gen_ai.provider.name,
+  // gen_ai.system before it), as db.system.name names a database.
+  const genAi = first(a, ['gen_ai.provider.name', 'gen_ai.system']);
+  if (genAi) return { name: genAi.value, by: genAi.key };
   // 4. The URL's host.
   const url = first(a, ['url.full', 'http.url']);
   const u = url ? urlHost(url.value) : null;
@@ -103,5 +110,5 @@ export function peerName(client: Span, caller: string): PeerName {
     const port = text(a, pk);
     return { name: withPort(v, port), by: port !== null ? `${ak} and ${pk}` : ak };
   }
-  return { name: `${caller}-remote`, by: 'no attribute of the client span names it: the caller\'s name' };
+  return { name: `${caller}-remote`, by: 'no attribute of the client span names it: the caller\'s name', fallback: true };
 }

@@ -273,7 +273,8 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
   }
   if (seen === null) {
     const by = analysis.peers.get(service);
-    const named = by === undefined ? '' : `, named "${service}" by its callers' ${by}`;
+    // A peer no attribute names is named after its caller ("the caller's name"), not by an attribute of it.
+    const named = by === undefined ? '' : by.startsWith('no attribute') ? `, named "${service}" after its caller: ${by}` : `, named "${service}" by its callers' ${by}`;
     return [`    # seen only as the far end of client spans (not instrumented)${named}: capacity unknown; give it with --capacity ${safe(service)}=N`, '    concurrency: unknown', '    queue: unbounded'];
   }
   const rate = analysis.options.sampleRate;

@@ -113,6 +113,15 @@ const ZIPKIN_ENDPOINT = (side: string) => ({
   ipv6: warned(`the ${side} endpoint's address is not read: services are told apart by serviceName alone`, someText),
   port: warned(`the ${side} endpoint's port is not read: services are told apart by serviceName alone`, (v) => v !== null && v !== 0),
 });
+// The remote endpoint's address and port are read as the collector's Zipkin receiver reads them, net.peer.ip and
+// net.peer.port (opentelemetry-collector-contrib pkg/translator/zipkin/zipkinv2/to_translator.go
+// zTagsToInternalAttrs): they name an uninstrumented peer that has no serviceName, as those attributes do in OTLP.
+const ZIPKIN_REMOTE = {
+  serviceName: modelled('the service the span calls'),
+  ipv4: modelled('read as net.peer.ip: names the service the span calls when nothing else does'),
+  ipv6: modelled('read as net.peer.ip: names the service the span calls when nothing else does'),
+  port: modelled('read as net.peer.port, with the address'),
+};
 
 export const ZIPKIN_FIELDS: FieldTable = {
   Span: {
@@ -131,7 +140,7 @@ export const ZIPKIN_FIELDS: FieldTable = {
     tags: modelled('read as attributes (error, status codes)'),
   },
   LocalEndpoint: ZIPKIN_ENDPOINT('local'),
-  RemoteEndpoint: ZIPKIN_ENDPOINT('remote'),
+  RemoteEndpoint: ZIPKIN_REMOTE,
   Annotation: {
     timestamp: modelled('the event\'s time'),
     value: modelled('the event\'s name'),

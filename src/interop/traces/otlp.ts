@@ -8,7 +8,7 @@ import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
 import { hexTraceId } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
-import { checkFields, numeric, shown } from './fields.js';
+import { checkFields, locate, numeric, shown } from './fields.js';
 import { OTLP_FIELDS } from './field-tables.js';
 
 const KINDS: SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -63,13 +63,41 @@ const nanosToUs = (v: unknown): number => {
   return Math.abs(us) <= Number.MAX_SAFE_INTEGER ? us : NaN;
 };
 
-function kindOf(k: unknown): SpanKind {
-  if (typeof k === 'number') return KINDS[k] ?? 'unspecified';
-  if (typeof k === 'string') {
-    const name = k.replace(/^SPAN_KIND_/, '').toLowerCase();
-    return (KINDS as string[]).includes(name) ? (name as SpanKind) : 'unspecified';
-  }
-  return 'unspecified';
+const STATUS_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
+
+/**
+ * An enum value as OTLP/JSON gives it, its number or its name, as the collector's decoder reads it (opentelemetry-
+ * collector pdata/internal/json/iterator.go `ReadEnumValue`): a name not of the enum, or a value neither number
+ * nor text, fails the request ("unknown string value", "unsupported value type"): null. A number is kept as it is,
+ * one of the enum or not (proto3's enums are open). Absent: 0.
+ */
+function enumNumber(v: unknown, names: readonly string[]): number | null {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return null;
+  const i = names.indexOf(v);
+  return i < 0 ? null : i;
+}
+
+// Kind names as before: SPAN_KIND_SERVER, and leniently SERVER or server.
+const KIND_NAMES = KINDS.map((k) => `SPAN_KIND_${k.toUpperCase()}`);
+const kindName = (k: unknown): unknown => (typeof k === 'string' ? `SPAN_KIND_${k.replace(/^SPAN_KIND_/i, '').toUpperCase()}` : k);
+
+/**
+ * The span's kind and status code, or the reason the span is refused. A number no value of the enum (kind 9, code
+ * 7) is warned at its place and read as unspecified and unset, as Jaeger's translator reads it (no span.kind tag,
+ * no error: opentelemetry-collector-contrib pkg/translator/jaeger).
+ */
+function enums(raw: Record<string, unknown>, report: ReadReport): { kind: SpanKind; code: number } | string {
+  const k = enumNumber(kindName(raw.kind), KIND_NAMES);
+  if (k === null) return `a span whose kind is no SpanKind (${KIND_NAMES.join(', ')}; the collector's JSON decoder refuses the request)`;
+  const status = raw.status as { code?: unknown } | null | undefined;
+  const code = status !== null && typeof status === 'object' ? enumNumber(status.code, STATUS_NAMES) : 0;
+  if (code === null) return `a span whose status code is no StatusCode (${STATUS_NAMES.join(', ')}; the collector's JSON decoder refuses the request)`;
+  const kind = KINDS[k];
+  if (kind === undefined) report.noteField('OTLP Span.kind outside SpanKind', () => locate(report, [...report.base, 'kind']), () => `OTLP Span.kind: ${shown(raw.kind)} is no SpanKind (0 to 5): read as SPAN_KIND_UNSPECIFIED, as Jaeger's translator gives it no span.kind`);
+  if (code < 0 || code > 2 || !Number.isInteger(code)) report.noteField('OTLP Status.code outside StatusCode', () => locate(report, [...report.base, 'status', 'code']), () => `OTLP Status.code: ${shown(code)} is no StatusCode (0 to 2): read as STATUS_CODE_UNSET (the span fails only by its attributes), as Jaeger's translator marks no error`);
+  return { kind: kind ?? 'unspecified', code };
 }
 
 /** The service a `resource` names (`service.name`), or null. */
@@ -108,14 +136,17 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     report.skip('a span without valid start and end times');
     return null;
   }
+  const read = enums(raw, report);
+  if (typeof read === 'string') {
+    report.skip(read);
+    return null;
+  }
+  const { kind, code } = read;
   // Links are not modelled: Zipkin's OTLP collector drops them (zipkin-otel SpanTranslator), Jaeger shows them as
   // FOLLOWS_FROM references (opentelemetry-collector-contrib pkg/translator/jaeger), so the backends disagree.
   if (Array.isArray(raw.links) && raw.links.length > 0) report.leftOut('OTLP links, not modelled (Zipkin drops them; Jaeger shows them as FOLLOWS_FROM references, the parent of a span without one)');
   const attributes = attributesOf(raw.attributes);
-  const status = raw.status as { code?: unknown } | undefined;
-  const statusError = status?.code === 2 || status?.code === 'STATUS_CODE_ERROR';
-  const statusOk = status?.code === 1 || status?.code === 'STATUS_CODE_OK';
-  const kind = kindOf(raw.kind);
+  const statusError = code === 2, statusOk = code === 1;
   const events = Array.isArray(raw.events)
     ? (raw.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
       timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),

@@ -24,12 +24,18 @@ import { didYouMean } from '../../errors.js';
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 
 // OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
-const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => [['resourceSpans', scopes, 'spans'], ['result', 'resourceSpans', scopes, 'spans']]);
+// Where a document holds its resourceSpans: OTLP's TracesData, Jaeger's api_v3 {"result": TracesData}, Grafana
+// Tempo's /api/traces answer (its Trace message, grafana/tempo pkg/tempopb/tempo.proto: `repeated ResourceSpans
+// batches`) and its /api/v2/traces answer (TraceByIDResponse {"trace": {"resourceSpans": ...}}).
+const OTLP_ROOTS = [['resourceSpans'], ['result', 'resourceSpans'], ['batches'], ['trace', 'resourceSpans']];
+const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => OTLP_ROOTS.map((root) => [...root, scopes, 'spans']));
+/** How many keys of `path` lead to a resourceSpans list (0: none). */
+const otlpRoot = (path: Path): number => OTLP_ROOTS.find((root) => root.every((k, i) => path[i] === k))?.length ?? 0;
 // Jaeger spans one at a time too: an element of data is a whole trace.
 // A `result` holding `spans`: a chunk of Jaeger's api_v2 GetTrace stream (SpansResponseChunk) as grpc-gateway writes
 // each message of a stream, {"result": message}.
 // A search answer of Elasticsearch or OpenSearch: a hit at a time, each a span of Jaeger's span index.
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['spans'], ['result', 'spans'], ['hits', 'hits'], ...OTLP_SPANS];
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['batches'], ['trace'], ['trace', 'resourceSpans'], ['spans'], ['result', 'spans'], ['hits', 'hits'], ...OTLP_SPANS];
 
 /** A bare Jaeger trace's values that its reader takes as they come. */
 const BARE_KEYS = new Set(['processes', 'processMap', 'process_map', 'process', 'traceID']);
@@ -149,10 +155,14 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     const uiState = dataObject;
     dataObject = false;
     const envelope = keys.has('data') ? (uiState ? ['Jaeger UI', 'UiFetchedTrace'] : ['Jaeger API', 'JaegerResponse']) : keys.has('resourceSpans') ? ['OTLP', 'TracesData']
+      : keys.has('batches') ? ['Tempo API', 'TempoTrace'] : keys.has('trace') ? ['Tempo API', 'TempoTraceByIDResponse']
       : keys.has('result') || keys.has('error') ? ['Jaeger API', 'GatewayWrapper'] : keys.has('hits') ? ['Elasticsearch', 'EsSearch'] : keys.has('_source') ? ['Elasticsearch', 'EsHit'] : null;
     if (envelope !== null) {
       // The wrapper's own values (the spans inside were read as they came): an unknown key, or an answer's errors.
-      if (envelope[1] !== 'TracesData' && envelope[1] !== 'GatewayWrapper') setFormat('jaeger', 1, 1);
+      if (envelope[0] === 'Jaeger API' && envelope[1] !== 'GatewayWrapper' || envelope[0] === 'Jaeger UI' || envelope[0] === 'Elasticsearch') setFormat('jaeger', 1, 1);
+      // An OTLP or Tempo document with no spans ({"resourceSpans": []}, Tempo's {"trace": {}} for a trace it has not) is
+      // one with no spans, not one of no known format.
+      else if (envelope[0] === 'OTLP' || envelope[0] === 'Tempo API') setFormat('otlp', 1, 1);
       // A hit alone (elasticdump writes one a line): its document is read here.
       if (envelope[1] === 'EsHit') esHit(span);
       else checkFields(ENVELOPE_FIELDS, envelope[0], envelope[1], span, report, []);
@@ -301,9 +311,11 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     } else if (top === 'result' && path.length === 2 && typeof path[1] === 'string') {
       // A value of the result beside its spans: api_v3 gives TracesData, api_v2 a SpansResponseChunk.
       checkFields(ENVELOPE_FIELDS, 'Jaeger API', 'GatewayResult', { [path[1]]: value }, report, [], 1);
-    } else if (top === 'resourceSpans' || (top === 'result' && path[1] === 'resourceSpans')) {
+    } else if (otlpRoot(path) > 0) {
       setFormat('otlp', line, column);
-      otlp(path.slice(top === 'result' ? 2 : 1), value);
+      otlp(path.slice(otlpRoot(path)), value);
+    } else if (top === 'trace' && path.length === 2 && typeof path[1] === 'string') {
+      checkFields(ENVELOPE_FIELDS, 'Tempo API', 'TempoTrace', { [path[1]]: value }, report, [], 1);
     } else if (top === 'spans' && path.length === 2) {
       isBare = true;
       bare.value(path, value);
@@ -318,10 +330,10 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   }, documentEnded);
 
   // What the file's wrapper said of itself, given when it held nothing to read: an answer's errors, a mistyped key.
-  const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.)/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
+  const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.|Tempo API )/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
   if (format === null) {
     throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]}, a trace with "traceID" and "spans", or a list of spans with "traceID" and "spanID"), ` +
-      'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}), Jaeger\'s Elasticsearch or OpenSearch span documents (one, a search answer\'s hits, or a hit a line), ' +
+      'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}, or Tempo\'s {"batches": [...]}), Jaeger\'s Elasticsearch or OpenSearch span documents (one, a search answer\'s hits, or a hit a line), ' +
       'or JSON lines of them', ...said]);
   }
   if (report.spans === 0) {

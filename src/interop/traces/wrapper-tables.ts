@@ -2,7 +2,7 @@
  * The disposition of each value of a trace document's wrapper (fields.ts says what the fates mean): the keys around
  * the spans, which the field tables of field-tables.ts do not reach.
  */
-import { modelled, nonEmpty, positive, shown, warned, type FieldTable } from './fields.js';
+import { modelled, nonEmpty, positive, shown, someText, warned, type FieldTable } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
 
 const API_ERRORS = (v: unknown) => {
@@ -51,6 +51,18 @@ export const ENVELOPE_FIELDS: FieldTable = {
   },
   TracesData: {
     resourceSpans: modelled('the spans, by resource'),
+  },
+  // Grafana Tempo's answers (grafana/tempo pkg/tempopb/tempo.proto): /api/traces gives its Trace {batches}, a
+  // TracesData under another name; /api/v2/traces a TraceByIDResponse {trace: {resourceSpans}, metrics, status, message}.
+  TempoTrace: {
+    batches: modelled('the spans, by resource (OTLP ResourceSpans)'),
+    resourceSpans: modelled('the spans, by resource'),
+  },
+  TempoTraceByIDResponse: {
+    trace: modelled('the trace', { object: 'TempoTrace' }),
+    metrics: modelled('the query\'s own figures (blocks inspected): not needed'),
+    status: warned((v) => `Tempo answered the trace as ${shown(v)}, not COMPLETE: it hit a size limit, so its spans are partial`, (v) => v !== undefined && v !== null && v !== 'COMPLETE' && v !== 0),
+    message: warned((v) => `Tempo's message with the trace: ${shown(v)}`, someText),
   },
   GatewayWrapper: {
     result: modelled('one message of the answer: OTLP TracesData (api_v3) or a chunk of spans (api_v2)', { object: 'GatewayResult' }),
@@ -111,6 +123,6 @@ export const ENVELOPE_FIELDS: FieldTable = {
 
 /** Every key a trace document's top level may have, in any format: a key outside them all is suggested one of these. */
 export const TOP_LEVEL_KEYS: readonly string[] = [
-  ...Object.keys(ENVELOPE_FIELDS.JaegerResponse), ...Object.keys(ENVELOPE_FIELDS.TracesData), ...Object.keys(ENVELOPE_FIELDS.GatewayWrapper),
+  ...Object.keys(ENVELOPE_FIELDS.JaegerResponse), ...Object.keys(ENVELOPE_FIELDS.TracesData), ...Object.keys(ENVELOPE_FIELDS.TempoTrace), ...Object.keys(ENVELOPE_FIELDS.TempoTraceByIDResponse), ...Object.keys(ENVELOPE_FIELDS.GatewayWrapper),
   ...Object.keys(JAEGER_FIELDS.Trace), ...Object.keys(JAEGER_PROTO_FIELDS.Trace), ...Object.keys(ENVELOPE_FIELDS.EsSearch), ...Object.keys(ENVELOPE_FIELDS.EsHit),
 ];

@@ -42,7 +42,15 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const tags: Record<string, AttributeValue> = {};
   if (s.tags && typeof s.tags === 'object') for (const [k, v] of Object.entries(s.tags as Record<string, unknown>)) tags[k] = String(v);
   const local = s.localEndpoint as { serviceName?: unknown } | undefined;
-  const remote = s.remoteEndpoint as { serviceName?: unknown } | undefined;
+  const remote = s.remoteEndpoint as { serviceName?: unknown; ipv4?: unknown; ipv6?: unknown; port?: unknown } | undefined;
+  // The remote address as the collector's Zipkin receiver reads it (pkg/translator/zipkin/zipkinv2/to_translator.go
+  // zTagsToInternalAttrs): net.peer.ip unless a tag has it (ipv4 first: both are inserted, not upserted),
+  // net.peer.port over a tag's.
+  if (remote && typeof remote === 'object') {
+    const ip = typeof remote.ipv4 === 'string' && remote.ipv4 !== '' ? remote.ipv4 : typeof remote.ipv6 === 'string' && remote.ipv6 !== '' ? remote.ipv6 : null;
+    if (ip !== null && tags['net.peer.ip'] === undefined) tags['net.peer.ip'] = ip;
+    if (typeof remote.port === 'number' && Number.isInteger(remote.port) && remote.port > 0) tags['net.peer.port'] = String(remote.port);
+  }
   const events = Array.isArray(s.annotations)
     ? (s.annotations as { timestamp: unknown; value: unknown }[]).map((a) => ({ timeUs: Number(a.timestamp), name: String(a.value), attributes: {} }))
     : [];
