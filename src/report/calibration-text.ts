@@ -69,8 +69,12 @@ export function checkTable(check: CheckResult): string[] {
     ['left', 'left', 'right', 'right', 'right', 'right', 'left']);
 }
 
-/** The upper end of an error rate none of n traces showed, at 95% (the rule of three: 3/n). */
-const noneFailed = (n: number): string => `under ${((3 / n) * 100).toFixed(2)}% (none of ${n.toLocaleString('en-US')} traces failed)`;
+/**
+ * The upper end of an error rate none of n traces showed, at 95%: the exact one-sided bound 1 - 0.05^(1/n)
+ * (Clopper-Pearson with no failure), which the rule of three, 3/n, approaches for large n; for one trace 3/n said
+ * "under 300%".
+ */
+export const noneFailed = (n: number): string => `under ${((1 - Math.pow(0.05, 1 / n)) * 100).toFixed(2)}% (${n === 1 ? 'the one trace did not fail' : `none of ${n.toLocaleString('en-US')} traces failed`})`;
 
 /** A prediction's journeys as a terminal table. */
 export function predictionTable(p: Prediction): string[] {
