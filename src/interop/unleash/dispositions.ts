@@ -264,18 +264,19 @@ const B = 'boolean' as const;
 /**
  * The scalars of the schemas the feature export and the client API are written in (src/lib/openapi/spec; the test
  * walks openapi-fields.json): the export's import validates them as they are, and the server serves them so. A
- * state export's (Joi, which converts "true" and "5") are left to the reader. A client API toggle's enabled is
- * checked where it is read (state.ts).
+ * state export's (Joi, which converts "true" and "5") are left to the reader. A client API toggle's enabled, a
+ * strategy's name (one unleash-client does not know never matches, warned) and a variant's name are checked where
+ * they are read (state.ts, index.ts).
  */
 const SCALARS: Record<string, Record<string, JsonType>> = {
   clientFeaturesSchema: { version: N },
   clientFeaturesQuerySchema: { environment: S, namePrefix: S, inlineSegmentConstraints: B },
   clientFeatureSchema: { type: S, description: S, project: S, stale: B, impressionData: B, name: S },
   clientSegmentSchema: { id: N, name: S },
-  featureStrategySchema: { id: S, name: S, title: S, disabled: B, featureName: S, sortOrder: N },
+  featureStrategySchema: { id: S, title: S, disabled: B, featureName: S, sortOrder: N },
   constraintSchema: { contextName: S, operator: S, value: S, caseInsensitive: B, inverted: B },
-  variantSchema: { name: S, weight: N, weightType: S, stickiness: S },
-  strategyVariantSchema: { name: S, weight: N, weightType: S, stickiness: S },
+  variantSchema: { weight: N, weightType: S, stickiness: S },
+  strategyVariantSchema: { weight: N, weightType: S, stickiness: S },
   overrideSchema: { contextName: S },
   dependentFeatureSchema: { feature: S, enabled: B },
   featureSchema: {
