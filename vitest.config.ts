@@ -2,12 +2,12 @@ import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Files that measure a real system, drive a browser or a server in real time, or hold a child process to a time
-// budget run alone, after the rest: nothing else competes with them for the machine. The rest run a file per core.
+// budget run alone, after the rest: nothing else competes with them for the machine. The rest run a file per core,
+// those that read static pages in chromium (browser, debrief-outcomes, vocabulary, calibration-report) among them:
+// a page is given 2 minutes to render its charts, and no clock is asserted.
 const ALONE = [
   'test/realsys-live.test.ts',
   'test/live-browser.test.ts',
-  'test/browser.test.ts',
-  'test/debrief-outcomes.test.ts',
   'test/live-record.test.ts',
   'test/live-prometheus.test.ts',
   'test/live-server.test.ts',
