@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { calibrateFiles, checkCalibration, predictAt } from '../src/calibrate/calibrate.js';
 import type { CheckResult, FigureKey } from '../src/calibrate/check.js';
 import { blockIndices, blockLength, central, Draws, pick, redrawErrorRate, TraceKeeper } from '../src/calibrate/resample.js';
@@ -246,15 +246,32 @@ describe('calibrate --check, --predict, --resamples', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rehearse-ranges-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = async (args: string[]) => {
-    const lines: string[] = [];
+    const lines: string[] = [], out: string[] = [];
     const code = await main(['calibrate', ...baseFiles, '--sample-rate', '60%', '--capacity', declaredCapacity, '--out', join(dir, 'shop.yaml'), ...args],
-      { out: (x) => lines.push(x), err: (x) => lines.push(x) });
-    return { code, text: lines.join('\n') };
+      { out: (x) => { lines.push(x); out.push(x); }, err: (x) => lines.push(x) });
+    return { code, text: lines.join('\n'), out: out.join('\n') };
+  };
+  /** A stream that keeps what is drawn on it, a terminal's (160 columns) or not. */
+  const stream = (isTTY: boolean) => {
+    const s = Object.assign(new PassThrough(), { isTTY, columns: 160 }) as unknown as NodeJS.WriteStream & { drawn: string };
+    s.drawn = '';
+    s.on('data', (b: Buffer) => (s.drawn += b.toString()));
+    return s;
+  };
+  /** The command line run with a terminal as its stderr, where the runs bar is drawn: what it printed, and what was drawn there. */
+  const runOnTerminal = async (args: string[]) => {
+    const tty = stream(true);
+    const stderr = vi.spyOn(process, 'stderr', 'get').mockReturnValue(tty as unknown as typeof process.stderr);
+    try {
+      return { ...await run(args), drawn: tty.drawn };
+    } finally {
+      stderr.mockRestore();
+    }
   };
 
-  it('prints each error\'s range and whether it holds 0, or too few where the checked traces cannot tell the figure', async () => {
+  it('prints each error\'s range and whether it holds 0, or too few where the checked traces cannot tell the figure; on a terminal\'s stderr, each resample\'s run, then the check\'s own', async () => {
     const json = join(dir, 'check.json');
-    const r = await run(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-rate', '100/s', '--resamples', '20', '--check-json', json]);
+    const r = await runOnTerminal(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-rate', '100/s', '--resamples', '20', '--check-json', json]);
     expect(r.code, r.text).toBe(0);
     expect(r.text).toContain('checked against 1 file at the rate given, 100.0/s');
     expect(r.text).toMatch(/journey \(traces\) +figure +measured +predicted +error +error: 90% of resamples +within noise/);
@@ -267,45 +284,42 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(doc.resampling).toMatchObject({ resamples: 20, range: 0.9, rate: { given: true } });
     expect(doc.journeys[0].ranges!.error!.p99Ms).toBeNull();
     expect(doc.journeys[0].ranges!.error!.meanMs!.lo).toBeLessThan(doc.journeys[0].ranges!.error!.meanMs!.hi);
+    expect(r.drawn).toMatch(/check \[-+\] 0\/21 runs/);
+    expect(r.drawn).toMatch(/check \[=+\] 21\/21 runs/);
+    expect(r.out).not.toContain('runs |');
   }, 300_000);
 
-  it('--predict 2x prints each journey\'s figures at twice the traces\' rate with their ranges; --resamples 0 gives none', async () => {
-    const r = await run(['--predict', '2x', '--resamples', '20']);
+  it('--predict 2x prints each journey\'s figures at twice the traces\' rate with their ranges, and shows its runs on a terminal\'s stderr (the prediction\'s, then each resample\'s); --resamples 0 gives none', async () => {
+    const r = await runOnTerminal(['--predict', '2x', '--resamples', '20']);
     expect(r.code, r.text).toBe(0);
     expect(r.text).toMatch(/predicted at 104\.\d\/s \(2\.00x the traces' 52\.\d\/s; ms\):/);
     expect(r.text).toMatch(/GET-product +mean +[\d.]+ +[\d.]+ to [\d.]+/);
+    expect(r.drawn).toMatch(/predict \[-+\] 0\/21 runs \| estimating the time left/);
+    expect(r.drawn).toMatch(/predict \[=+\] 21\/21 runs \| finishing/);
+    // The table goes where it went (stdout), the bar nowhere near it.
+    expect(r.out).toMatch(/predicted at 104\.\d\/s/);
+    expect(r.out).not.toContain('runs |');
     const none = await run(['--predict', '100/s', '--resamples', '0']);
     expect(none.code, none.text).toBe(0);
     expect(none.text).toContain('no ranges: no resampling (--resamples 0)');
     expect(none.text).not.toContain('90% of resamples');
   }, 300_000);
 
-  it('--predict shows its runs on a terminal\'s stderr (the prediction\'s, then each resample\'s), nothing off a terminal or with -q', () => {
-    const stream = (isTTY: boolean) => {
-      const s = Object.assign(new PassThrough(), { isTTY, columns: 160 }) as unknown as NodeJS.WriteStream & { drawn: string };
-      s.drawn = '';
-      s.on('data', (b: Buffer) => (s.drawn += b.toString()));
-      return s;
-    };
-    const args = { out: join(dir, 'bar.yaml'), sampleRate: '60%', capacity: declaredCapacity, predict: '2x', resamples: '20' };
-    const tty = stream(true), pipe = stream(false);
+  it('--predict draws no runs bar off a terminal, nor with -q (the bar itself: the two tests above)', () => {
+    const args = { out: join(dir, 'bar.yaml'), sampleRate: '60%', capacity: declaredCapacity, predict: '2x', resamples: '0' };
+    const pipe = stream(false);
     const printed: string[] = [];
-    calibrateCommand(baseFiles, args, (x) => printed.push(x), () => {}, tty);
-    expect(tty.drawn).toMatch(/predict \[-+\] 0\/21 runs \| estimating the time left/);
-    expect(tty.drawn).toMatch(/predict \[=+\] 21\/21 runs \| finishing/);
-    // The table goes where it went (stdout), the bar nowhere near it.
+    calibrateCommand(baseFiles, args, (x) => printed.push(x), () => {}, pipe);
     expect(printed.join('\n')).toMatch(/predicted at 104\.\d\/s/);
-    expect(printed.join('\n')).not.toContain('runs |');
-    // --check: each resample's run, then the check's own.
-    const checked = stream(true);
-    calibrateCommand(baseFiles, { ...args, predict: undefined, check: [join(fixtures, 'double', 'collector.otlp.json')], checkSampleRate: '3%', checkRate: '100/s' }, () => {}, () => {}, checked);
-    expect(checked.drawn).toMatch(/check \[=+\] 21\/21 runs/);
-    calibrateCommand(baseFiles, { ...args, resamples: '0' }, () => {}, () => {}, pipe);
     expect(pipe.drawn).toBe('');
     // -q: no bar, as run and sweep draw none.
     const quiet = stream(true);
-    calibrateCommand(baseFiles, { ...args, resamples: '0', quiet: true }, () => {}, () => {}, quiet);
+    calibrateCommand(baseFiles, { ...args, quiet: true }, () => {}, () => {}, quiet);
     expect(quiet.drawn).toBe('');
+    // The same run on a terminal draws its one run: what the pipe and -q left out.
+    const tty = stream(true);
+    calibrateCommand(baseFiles, args, () => {}, () => {}, tty);
+    expect(tty.drawn).toMatch(/predict \[=+\] 1\/1 runs/);
   }, 300_000);
 
   it.each([

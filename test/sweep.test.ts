@@ -45,9 +45,18 @@ tune:
 const file = join(dir, 'known.yaml');
 writeFileSync(file, scenario(['rate<0.015', 'rate<0.03', 'rate<0.08']));
 
+/** The sweep of `file` with `seeds` seeds on 2 workers, run once and read by every test that needs that very sweep. */
+const swept = new Map<number, Promise<SweepDocument>>();
+const sweepOnTwo = (seeds: number) => {
+  if (!swept.has(seeds)) swept.set(seeds, runSweep(prepareSweep(file, seeds), { workers: 2 }));
+  return swept.get(seeds)!;
+};
+
 describe('sweeps', () => {
   it('find the threshold known in advance', async () => {
-    const doc = await runSweep(prepareSweep(file), { workers: 2 });
+    // The tune block's 12 seeds.
+    expect(prepareSweep(file, 12)).toEqual(prepareSweep(file));
+    const doc = await sweepOnTwo(12);
     expect(doc.complete).toBe(true);
     expect(doc.runs).toHaveLength(3 * 2 * 12);
     expect(doc.recommendation?.label).toBe('f.gate0=rate<0.03');
@@ -64,7 +73,7 @@ describe('sweeps', () => {
   it('give the same document with 1 or 2 workers, and as two merged shards', async () => {
     const setup = prepareSweep(file, 4);
     const one = await runSweep(setup, { workers: 1 });
-    const two = await runSweep(setup, { workers: 2 });
+    const two = await sweepOnTwo(4);
     expect(two).toEqual(one);
     const a = await runSweep(setup, { workers: 1, shard: { index: 1, count: 2 } });
     const b = await runSweep(setup, { workers: 1, shard: { index: 2, count: 2 } });
@@ -76,7 +85,7 @@ describe('sweeps', () => {
 
   it('resume an interrupted sweep into the same document', async () => {
     const setup = prepareSweep(file, 4);
-    const whole = await runSweep(setup, { workers: 2 });
+    const whole = await sweepOnTwo(4);
     const partial = await runSweep(setup, { workers: 1, shard: { index: 1, count: 3 } });
     const resumed = await runSweep(setup, { workers: 2, resume: { ...partial, shard: undefined } });
     expect(resumed).toEqual(whole);
@@ -88,8 +97,7 @@ describe('sweeps', () => {
   });
 
   it('hold out of sample: the recommended policy\'s false-rollback rate on fresh seeds falls in its interval', async () => {
-    const setup = prepareSweep(file, 12);
-    const doc = await runSweep(setup, { workers: 2 });
+    const doc = await sweepOnTwo(12);
     const chosen = doc.policies[doc.recommendation!.policy];
     const fresh = prepareSweep(file, 12);
     fresh.plan.seeds = fresh.plan.seeds.map((s) => s + 1000);
