@@ -69,7 +69,8 @@ describe('a drill run with --exit-on-end', () => {
       speed: 100000, host: '127.0.0.1', port: 0, gates: 'on', name: 'fran', operator: [], scribe: [], start: true, out, exitOnEnd: true, endWhenDone: 1500, case: 'healthy',
     }, io);
     expect(code).toBe(0);
-    const notice = lines.findIndex((l) => l === 'every plan is done: the drill ends in 2 s of wall time unless the facilitator keeps it going (the page\'s Keep the drill going, or: rehearse gameday ctl URL keep-going)');
+    // 1.5 s of wall time, rounded to whole seconds when the notice is printed: 2 s, or less on a loaded machine.
+    const notice = lines.findIndex((l) => /^every plan is done: the drill ends in [0-2] s of wall time unless the facilitator keeps it going \(the page's Keep the drill going, or: rehearse gameday ctl URL keep-going\)$/.test(l));
     const ended = lines.findIndex((l) => l.startsWith('drill ended at '));
     expect(notice).toBeGreaterThan(-1);
     expect(ended).toBeGreaterThan(notice);
