@@ -61,6 +61,9 @@ describe('gameday ctl status, polled', () => {
     // A refusal says what to do instead.
     const twice = await ctl([url, 'resume']);
     expect([twice.code, twice.err]).toEqual([1, '409: the clock is already running\nnext: to pause a plan rather than the clock: `gameday ctl URL pause FLAG`']);
+    // The countdown starts on the drill's next pulse (four times a second), not at advanceTo: on a loaded machine the
+    // status could be asked before it (the first status lacked the line).
+    await vi.waitFor(() => expect((d as unknown as { countdown: unknown }).countdown).not.toBeNull(), { timeout: 60_000, interval: 20 });
     const first = await ctl([url, 'status']);
     expect(first.code).toBe(0);
     expect(first.out[0]).toMatch(/^gate-tuning: 15m30s of 25m00s, running at 1x \(you: fran, facilitator\)$/);
