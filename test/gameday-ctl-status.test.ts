@@ -80,6 +80,9 @@ describe('gameday ctl status, polled', () => {
     d.session.advanceTo(16.5 * 60e6);
     expect((await ctl([url, 'note', 'p99 fine'])).code).toBe(0);
     expect((await ctl([url, 'promote', 'new-engine', '--reason', 'noise'])).code).toBe(0);
+    // The plan is going again: the countdown stops on the drill's next pulse. Wait for it, so that every status below
+    // reads the same state (one asked before the pulse showed a countdown the next did not).
+    await vi.waitFor(() => expect((d as unknown as { countdown: unknown }).countdown).toBeNull(), { timeout: 60_000, interval: 20 });
     d.feed.produce(Date.now());
     const poll = await ctl([url, 'status', '--since', cursor]);
     const polled = asked.at(-1)!;
