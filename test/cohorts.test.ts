@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ActivitySampler, cohortDocument, DEFAULT_SEGMENTS, generateCohort } from '../src/cohorts/cohort.js';
+import { ActivitySampler, cohortDocument, DEFAULT_SEGMENTS, deferredCohort, generateCohort, segmentNames } from '../src/cohorts/cohort.js';
 import { readCohortFile } from '../src/cohorts/file.js';
 import { RandomStreams } from '../src/engine/rng.js';
 import { normalCdf } from '../src/rollout/stats.js';
@@ -49,6 +49,21 @@ describe('synthetic cohorts', () => {
       const p = w / 10;
       expect(Math.abs(counts[i] - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
     });
+  });
+
+  it('a scenario\'s cohort is made when a run first reads its users, the same users generateCohort makes', () => {
+    const segments = { general: 0.5, beta: 0.3, quiet: 0.2 };
+    const made = generateCohort({ name: 'c', size: 3000, seed: 7, segments });
+    const deferred = deferredCohort({ name: 'c', size: 3000, seed: 7, segments });
+    // Segment names are known before any user is made, and they are every segment a user is in.
+    expect(segmentNames(deferred)).toEqual([...new Set([...Object.keys(segments), ...made.segment])]);
+    expect(Object.getOwnPropertyDescriptor(deferred, 'segment')?.get).toBeTypeOf('function');
+    expect(JSON.stringify(cohortDocument(deferred))).toBe(JSON.stringify(cohortDocument(made)));
+    expect(Object.getOwnPropertyDescriptor(deferred, 'segment')?.get).toBeUndefined();
+    // Loading a scenario (what `validate` does) makes no one; its run reads them.
+    const loaded = parseScenarioText('name: s\nseed: 1\nduration: 1m\ntraffic: { rate: 10/s, cohort: { size: 2000, seed: 4 } }\njourneys: { j: { steps: [a.x] } }\nservices: { a: { endpoints: { x: {} } } }\n');
+    expect(loaded.ok).toBe(true);
+    if (loaded.ok) expect(Object.getOwnPropertyDescriptor(loaded.scenario.population!, 'activity')?.get).toBeTypeOf('function');
   });
 
   it('round-trips through a cohort file that a scenario names relative to itself', () => {

@@ -93,6 +93,41 @@ export function generateCohort(opts: GenerateOptions): Cohort {
   return opts.attributes?.length ? withAttributes(cohort, opts.attributes) : cohort;
 }
 
+/** The users' columns of a generated cohort, in the order generateCohort() makes them. */
+const COLUMNS = ['key', 'country', 'plan', 'platform', 'appVersion', 'accountAgeDays', 'employee', 'betaTester', 'segment', 'activity'] as const;
+const DEFERRED = new WeakSet<Cohort>();
+
+/**
+ * generateCohort(opts) for a cohort without extra attributes, its users made when one of their columns is first
+ * read: checking a scenario (its segment and attribute names, known from `opts`) makes no one, and a run makes the
+ * same users as generateCohort() would (its draws are its own, from its seed).
+ */
+export function deferredCohort(opts: GenerateOptions): Cohort {
+  if (opts.attributes?.length) return generateCohort(opts);
+  let made: Cohort | null = null;
+  const c = { name: opts.name, seed: opts.seed, size: opts.size, segments: opts.segments ?? DEFAULT_SEGMENTS } as Cohort;
+  for (const column of COLUMNS) {
+    Object.defineProperty(c, column, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        made ??= generateCohort(opts);
+        // Read once through here: each column is then a plain property of the cohort.
+        for (const col of COLUMNS) Object.defineProperty(c, col, { value: made[col], enumerable: true, configurable: false, writable: false });
+        return made[column];
+      },
+    });
+  }
+  DEFERRED.add(c);
+  return c;
+}
+
+/** The cohort's segment names: those declared, then any its users have beyond them (a cohort file's). */
+export function segmentNames(c: Cohort): string[] {
+  // A generated cohort's users are each in a declared segment.
+  return DEFERRED.has(c) ? Object.keys(c.segments) : [...new Set([...Object.keys(c.segments), ...c.segment])];
+}
+
 /** Built-in columns an attribute may replace (of the same type): the key, segment and activity stay. */
 const REPLACEABLE = { country: 'string', plan: 'string', platform: 'string', appVersion: 'string', accountAgeDays: 'number', employee: 'boolean', betaTester: 'boolean' } as const;
 
@@ -133,7 +168,7 @@ function round(x: number, digits: number): number {
 
 /** Segment names in a fixed order (declared first, then as met) and each user's segment as an index into them. */
 export function segmentsOf(c: Cohort): { names: string[]; ofUser: Uint8Array } {
-  const names = [...new Set([...Object.keys(c.segments), ...c.segment])];
+  const names = segmentNames(c);
   const index = new Map(names.map((s, i) => [s, i]));
   return { names, ofUser: Uint8Array.from(c.segment, (s) => index.get(s)!) };
 }

@@ -7,7 +7,7 @@
 import { tryReadInput } from '../files/read.js';
 import { dirname, resolve } from 'node:path';
 import type { AttributeSpec } from '../cohorts/attributes.js';
-import { attributeNames, generateCohort, type Cohort } from '../cohorts/cohort.js';
+import { attributeNames, deferredCohort, segmentNames, type Cohort } from '../cohorts/cohort.js';
 import { readCohortFile } from '../cohorts/file.js';
 import { didYouMean, InputError } from '../errors.js';
 import { typedCallWarning } from '../interop/launchdarkly/typed.js';
@@ -161,7 +161,7 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
     population = read.cohort;
   }
   // Gates that select a segment must name one the users have.
-  const segments = new Set([...Object.keys(population.segments), ...population.segment]);
+  const segments = new Set(segmentNames(population));
   const unknown: Problem[] = [];
   s.flags.forEach((flag) => flag.effects.forEach((e) => {
     if (e.segment !== null && !segments.has(e.segment)) {
@@ -218,7 +218,7 @@ function inlineCohort(name: string, size: number, seed: number, segments: Readon
   const key = JSON.stringify([name, size, seed, segments, attributes]);
   let c = cohorts.get(key);
   if (!c) {
-    c = generateCohort({ name, size, seed, segments: segments ?? undefined, attributes });
+    c = deferredCohort({ name, size, seed, segments: segments ?? undefined, attributes });
     if (cohorts.size > 16) cohorts.clear();
     cohorts.set(key, c);
   }
