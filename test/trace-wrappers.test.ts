@@ -67,8 +67,9 @@ describe('trace wrappers: a document\'s top level is checked like its spans', ()
 
   it('an answer that is only errors is refused with them (handleError: {"data": null, ..., "errors": [...]}; the gateway\'s {"error": ...})', () => {
     const api = write('api-only-error.json', null, '{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}');
-    expect(refusal(api)).toEqual([`${api}: no usable spans in this jaeger file`, expect.stringMatching(new RegExp(`^${api}:1:54: Jaeger API JaegerResponse.errors: Jaeger's API answered with an error \\(404 trace not found\\)`))]);
+    expect(refusal(api)).toEqual([`${api}: a Jaeger API answer with no traces: nothing to read`, expect.stringMatching(new RegExp(`^${api}:1:54: Jaeger API JaegerResponse.errors: Jaeger's API answered with an error \\(404 trace not found\\)`))]);
     const gateway = write('gateway-error.json', null, '{"error":{"httpCode":404,"message":"No traces found"}}');
+    expect(refusal(gateway)[0]).toBe(`${gateway}: a Jaeger API answer with no spans: nothing to read`);
     expect(refusal(gateway)[1]).toMatch(new RegExp(`^${gateway}:1:10: Jaeger API GatewayWrapper.error: Jaeger's API answered with an error \\(404 No traces found\\)`));
   });
 
