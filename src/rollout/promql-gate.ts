@@ -3,8 +3,9 @@
  * the gate's conditions as Argo Rollouts judges a measurement (Successful, Failed, Inconclusive, Error), or as
  * Flagger judges a check (no value, or NaN, fails it).
  */
-import { compareLabels, labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
-import { evaluate, EvalError } from '../promql/eval.js';
+import { labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
+import { compareLabelSets } from '../promql/labels.js';
+import { evaluate, EvalError, rangeSteps } from '../promql/eval.js';
 import type { RuleEngine } from '../promql/rules.js';
 import type { PromQLGate } from '../scenario/types.js';
 import { measurementPhase, type CondValue, type Phase } from '../lang/condition.js';
@@ -63,15 +64,19 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, r
   return { phase: m.phase, result, detail: m.error ? `result = ${shown}: ${m.error}` : `result = ${shown}` };
 }
 
-/** Prometheus' range query (an instant query at every step, the series in label order), every sample flattened. */
+/**
+ * Prometheus' range query (an instant query at every step, with what its engine carries from one step to the next,
+ * the series in label order), every sample flattened.
+ */
 function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, range: NonNullable<PromQLGate['range']>): number[] {
   const [from, to, step] = [range.fromUs / 1000, range.toUs / 1000, range.stepUs / 1000];
   if (to < from) throw new EvalError('end timestamp must not be before start time');
   if (!(step > 0)) throw new EvalError('zero or negative query resolution step widths are not accepted');
   if ((to - from) / step > 11000) throw new EvalError('exceeded maximum resolution of 11,000 points per timeseries');
   const byLabels = new Map<string, { labels: Labels; values: number[] }>();
+  const at = rangeSteps(gate.expr, series);
   for (let t = timeMs + from; t <= timeMs + to; t += step) {
-    const r = evaluate(gate.expr, series, Math.floor(t));
+    const r = at(Math.floor(t));
     const samples = r.type === 'scalar' ? [{ labels: {}, value: r.value }] : r.samples;
     for (const s of samples) {
       const key = labelKey(s.labels);
@@ -80,7 +85,7 @@ function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, ran
       byLabels.set(key, entry);
     }
   }
-  return [...byLabels.values()].sort((a, b) => compareLabels(a.labels, b.labels)).flatMap((e) => e.values);
+  return [...byLabels.values()].sort((a, b) => compareLabelSets(a.labels, b.labels)).flatMap((e) => e.values);
 }
 
 export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number, rules: () => RuleEngine | null = () => null): BoundGate {
