@@ -9,9 +9,16 @@
  *   list loses its last labels from the second step on (promql/engine.go v2.42.0 aggregation: grouping =
  *   append(grouping, valueLabel); slices.Sort(grouping), with grouping the AST's sortedGrouping := e.Grouping);
  *   rehearse answered every step as an instant query.
+ * - a quoted string continued on lines at or left of its key's column is read as Go's yaml reads it (gopkg.in/yaml.v3
+ *   scannerc.go yaml_parser_scan_flow_scalar: to the closing quote, whatever the lines' indentation; kubectl and the
+ *   controllers read YAML so), where the yaml package refused it ("Missing closing quote"): Istio's CRD as Argo
+ *   Rollouts' e2e tests hold it (test/e2e/crds/istio.yaml), Flagger's own CRD. Go's answers are held here as
+ *   yaml.v3 v3.0.1 gave them (test/fixtures/go-yaml/main.go), and asked again where Go and Debian's
+ *   golang-gopkg-yaml.v3-dev are installed.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +32,14 @@ import { parsePromQL } from '../src/lang/promql.js';
 import { measure } from '../src/rollout/promql-gate.js';
 import type { PromQLGate } from '../src/scenario/types.js';
 import { PrometheusServer, prometheusAvailable } from './prometheus.js';
+import { parseAllDocuments } from 'yaml';
+import { parseAllDocumentsAsGo } from '../src/scenario/go-quoted.js';
+import { parseText } from '../src/scenario/parse.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { toScenarioParts } from '../src/interop/argo/index.js';
+import { applyPatches } from '../src/interop/patch.js';
+import { PROMTOOL } from './prometheus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-misc-15-'));
 const write = (name: string, text: string): string => {
@@ -175,4 +190,115 @@ describe.skipIf(!prometheusAvailable())('count_values by (...) in a range query,
   it('the capacity Go gives a by list the parser grows (runtime/slice.go growslice, sizeclasses.go)', () => {
     expect([1, 2, 3, 4, 5, 8, 9, 17, 255, 256, 257, 512, 513, 848, 849].map(goAppendCapacity)).toEqual([1, 2, 4, 4, 8, 8, 16, 32, 256, 256, 512, 512, 848, 848, 1280]);
   });
+});
+
+/** Go's yaml.v3 (v3.0.1, go1.19) on each text: its documents as JSON values, or its error. */
+const GO_READS: [string, unknown[] | string][] = [
+  ['spec:\n  description: "some long\ntext here"\n  other: 1\n', [{ spec: { description: 'some long text here', other: 1 } }]],
+  ["spec:\n  description: 'some long\ntext here'\n  other: 1\n", [{ spec: { description: 'some long text here', other: 1 } }]],
+  ['spec:\n  description: "some long\n  text here"\n', [{ spec: { description: 'some long text here' } }]],
+  ['items:\n- name: "a\nb"\n  x: 2\n', [{ items: [{ name: 'a b', x: 2 }] }]],
+  ['- - "a\nb"\n- c\n', [[['a b'], 'c']]],
+  ['k: [ "a\nb", c ]\n', [{ k: ['a b', 'c'] }]],
+  ['a:\n  b: { c: "x\ny", d: 1 }\n', [{ a: { b: { c: 'x y', d: 1 } } }]],
+  ['a:\n  b: "x\n\n\n    y\n   z  \n\tw"\n', [{ a: { b: 'x\n\ny z w' } }]],
+  ['a:\n  b: "x\\\ny \\"q\\" \n z"\n', [{ a: { b: 'xy "q" z' } }]],
+  ["a:\n  b: 'it''s\nfine'\n", [{ a: { b: "it's fine" } }]],
+  ['a:\n  b: "x\n --- y"\n', [{ a: { b: 'x --- y' } }]],
+  ['a:\n  b: "x\ny"\n  c: "p\nq"\n  d:\n    - "r\ns"\n', [{ a: { b: 'x y', c: 'p q', d: ['r s'] } }]],
+  ['a:\r\n  b: "x\r\ny"\r\n  c: 1\r\n', [{ a: { b: 'x y', c: 1 } }]],
+  ['a:\n  b: "x\n---\ny"\n', 'ERROR yaml: line 2: found unexpected document indicator'],
+  ['a:\n  b: "x\n...\ny"\n', 'ERROR yaml: line 2: found unexpected document indicator'],
+  ['a:\n  b: "x\ny\n', 'ERROR yaml: line 2: found unexpected end of stream'],
+];
+/** Go's documents of whole vendor files, as the sha256 of their JSON with keys in order (canonical below). */
+const GO_FILES: [string, number, string][] = [
+  ['test/fixtures/vendor/argo/e2e-crds-istio-wasmplugin.yaml', 1, 'a8a1b08ead0ae6497d886a517f43856153e86c0b5a6a4205b2f333c6d5111f6c'],
+  ['test/fixtures/vendor/flagger/crd.yaml', 3, 'a02e09f04663f83222e683b75bc4f9b9548e4f2125b8c7152baf612e10dd5f1a'],
+];
+const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object'
+  ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, canonical(x)])) : v);
+const digest = (docs: unknown[]) => createHash('sha256').update(JSON.stringify(canonical(docs))).digest('hex');
+
+/** The documents rehearse reads, or null where it refuses the text. */
+const rehearseReads = (text: string): unknown[] | null => {
+  const { docs } = parseAllDocumentsAsGo(text, { uniqueKeys: false });
+  return docs.some((d) => d.errors.length) ? null : docs.map((d) => d.toJS());
+};
+
+describe('a quoted string continued at or left of its key\'s column, read as Go\'s yaml reads it', () => {
+  it.each(GO_READS)('%j', (text, go) => {
+    if (typeof go === 'string') {
+      // Go refuses it: so does rehearse, at the line where the string opens.
+      const r = parseText(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.problems[0].line).toBe(2);
+      expect(rehearseReads(text)).toBeNull();
+    } else {
+      expect(rehearseReads(text)).toEqual(go);
+      const r = parseText(text);
+      expect(r.ok && r.raw).toEqual(go[0]);
+    }
+  });
+
+  it.each(GO_FILES)('%s: every document as Go reads it (the yaml package alone refused it)', (file, count, sha) => {
+    const text = readFileSync(file, 'utf8');
+    const plain = parseAllDocuments(text);
+    expect(Array.isArray(plain) && plain.some((d) => d.errors.some((e) => /^Missing closing 'quote/.test(e.message)))).toBe(true);
+    const docs = rehearseReads(text)!;
+    expect(docs).toHaveLength(count);
+    expect(digest(docs)).toBe(sha);
+  });
+
+  it('Istio\'s CRD beside a Rollout of Argo\'s e2e tests: the import reads both (it stopped at 26:86, "Missing closing \'quote")', () => {
+    const file = (name: string) => ({ file: name, text: readFileSync(`test/fixtures/vendor/argo/${name}`, 'utf8') });
+    const r = toScenarioParts([file('e2e-istio-host-split.yaml'), file('e2e-crds-istio-wasmplugin.yaml')]);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+  });
+
+  it('positions stay the file\'s own: a problem on a line of the string names its column in the file', () => {
+    const text = 'name: "two\nlines"\nduration: 10m\ntraffic: { rate: 5/s }\njourneys:\n  j: { steps: [api.get] }\nservices:\n  api: {}\nflags:\n  f: { owner: "team\na", kind: bogus }\n';
+    const r = parseScenarioText(text);
+    expect(r.ok).toBe(false);
+    const kind = !r.ok ? r.problems.find((p) => p.path.join('.') === 'flags.f.kind') : undefined;
+    expect([kind?.line, kind?.column]).toEqual([11, 11]);
+    expect(text.split('\n')[10].slice(10)).toMatch(/^bogus/);
+  });
+
+  it('a write-back edits the file\'s own text: the value after such a string, the string\'s lines as written', () => {
+    const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  annotations:\n    note: "a long\nnote"\nspec:\n  strategy:\n    canary:\n      steps:\n        - setWeight: { x: "y\nz", weight: 20 }\n        - pause: { duration: 10m }\n';
+    const r = applyPatches({ file: 'ro.yaml', text }, [], [
+      { resource: 'rollout', path: ['spec', 'strategy', 'canary', 'steps', 1, 'pause', 'duration'], value: '20m' },
+      { resource: 'rollout', path: ['spec', 'strategy', 'canary', 'steps', 0, 'setWeight', 'weight'], value: 25 },
+    ]);
+    expect(r.problems).toEqual([]);
+    expect(r.files[0].text).toBe(text.replace('duration: 10m', 'duration: 20m').replace('weight: 20', 'weight: 25'));
+  });
+
+  it.skipIf(!existsSync(PROMTOOL))('a rule file: promtool (Prometheus 2.42, rulefmt with yaml.v3) reads the split query and annotation, and so does rehearse', () => {
+    const rules = write('split-rule.yaml', 'groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: "up\n== 0"\n        annotations:\n          summary: "the service\nis down"\n');
+    const test = write('split-rule-test.yaml', `rule_files: [${rules}]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n      - series: up{job="a"}\n        values: 0 0 0\n    alert_rule_test:\n      - eval_time: 1m\n        alertname: Down\n        exp_alerts:\n          - exp_labels: {job: a}\n            exp_annotations: {summary: "the service is down"}\n`);
+    const r = spawnSync(PROMTOOL, ['test', 'rules', test], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const parts = readRuleFile(readFileSync(rules, 'utf8'), rules);
+    expect(parts.groups[0].rules[0].query).toBe('up == 0');
+  });
+
+  const goBuild = (): string | null => {
+    if (!existsSync('/usr/share/gocode/src/gopkg.in/yaml.v3') || spawnSync('go', ['version']).status !== 0) return null;
+    const out = join(dir, 'yamljson');
+    const cache = join(dir, 'gocache');
+    const b = spawnSync('go', ['build', '-o', out, new URL('./fixtures/go-yaml/main.go', import.meta.url).pathname],
+      { encoding: 'utf8', env: { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off', GOFLAGS: '', GOCACHE: cache }, timeout: 240_000 });
+    return b.status === 0 ? out : null;
+  };
+  const oracle = goBuild();
+  it.skipIf(oracle === null)('Go\'s yaml.v3, asked now, still reads them so', () => {
+    const go = (text: string): unknown[] | string => {
+      const lines = execFileSync(oracle!, { input: text, encoding: 'utf8', maxBuffer: 1 << 30 }).trim().split('\n');
+      return lines[lines.length - 1].startsWith('ERROR') ? lines[lines.length - 1] : lines.map((l) => JSON.parse(l));
+    };
+    for (const [text, frozen] of GO_READS) expect(go(text), text).toEqual(frozen);
+    for (const [file, , sha] of GO_FILES) expect(digest(go(readFileSync(file, 'utf8')) as unknown[]), file).toBe(sha);
+  }, 240_000);
 });
