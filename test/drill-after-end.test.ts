@@ -7,14 +7,14 @@
  * printed, and kept, as one. Run as people run it: the built command (bin/rehearse.js) as a child, acted on with
  * `gameday ctl`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ctlMain } from '../src/cli/gameday-ctl.js';
+import { builtCli } from './built-cli.js';
 
-const root = new URL('..', import.meta.url).pathname;
 const fixture = join(import.meta.dirname, 'fixtures', 'drill.yaml');
 // Every wait on the drill: a loaded machine (two cores, other suites beside) can take many seconds per step.
 const WAIT = 120_000;
@@ -24,29 +24,9 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-/** The built CLI as a child: its output so far, a wait for a line, and its exit code. */
-function cli(args: string[]) {
-  const child = spawn(process.execPath, [join(root, 'bin/rehearse.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return {
-    child,
-    exited,
-    get lines() { return out.split('\n'); },
-    async line(re: RegExp): Promise<RegExpMatchArray> {
-      const until = Date.now() + WAIT;
-      for (;;) {
-        const m = out.match(re);
-        if (m) return m;
-        if (Date.now() > until || child.exitCode !== null) throw new Error(`no line ${re} in:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
+/** The built command, every wait for a line within WAIT. */
+const cli = (args: string[]) => builtCli(args, children, WAIT);
+const linesOf = (c: { out: string }) => c.out.split('\n');
 
 async function ctl(url: string, ...args: string[]) {
   const out: string[] = [];
@@ -76,7 +56,7 @@ describe('an action once the drill has ended', () => {
     const note = await ctl(fran, 'note', 'one more thing');
     expect([note.code, note.err]).toEqual([1, '409: not recorded: the drill is over\nnext: `gameday ctl URL status` says where the debrief is']);
     await drill.line(/^\[after the end\] fran \(facilitator\): note: one more thing — not recorded: the drill is over$/m);
-    const after = drill.lines.filter((l) => l.includes('after the end') || l.includes('drill has ended'));
+    const after = linesOf(drill).filter((l) => l.includes('after the end') || l.includes('drill has ended'));
     expect(after).toEqual([
       '[after the end] ada (operator): promote new-pay — not recorded: the drill is over',
       '[after the end] fran (facilitator): note: one more thing — not recorded: the drill is over',
@@ -84,7 +64,7 @@ describe('an action once the drill has ended', () => {
 
     await drill.line(/^debrief written to /m);
     drill.child.kill('SIGINT');
-    expect(await drill.exited, drill.lines.join('\n')).toBe(0);
+    expect(await drill.exited, linesOf(drill).join('\n')).toBe(0);
     // Not in the record: neither the journal nor the debrief holds them; the refusal while it ran is in both.
     const journal = readFileSync(`${out}.journal`, 'utf8');
     const debrief = readFileSync(`${out}.json`, 'utf8');

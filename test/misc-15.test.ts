@@ -22,9 +22,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.js';
 import { streamJson, type Path } from '../src/interop/traces/json-stream.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
+import { refusedLines } from './helpers.js';
 import { compareLabels, type ScrapeSeries, type SampleSeries, type SeriesSource } from '../src/metrics/series.js';
 import { evaluate, rangeSteps, type QueryResult } from '../src/promql/eval.js';
 import { goAppendCapacity } from '../src/promql/grouping-carry.js';
@@ -48,15 +48,7 @@ const write = (name: string, text: string): string => {
   return file;
 };
 const bin = new URL('../bin/rehearse.js', import.meta.url).pathname;
-const refusal = (file: string): string[] => {
-  try {
-    readTraceFile(file, () => {});
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  throw new Error(`${file} was read`);
-};
+const refusal = (file: string): string[] => refusedLines(() => readTraceFile(file, () => {}), file);
 
 describe('a trace file with no span is named for what it is and refused as empty', () => {
   it('the JSON walk tells of a streamed container even when it is empty (it hands over no value)', () => {

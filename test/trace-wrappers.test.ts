@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrateCommand } from '../src/cli/calibrate.js';
-import { InputError } from '../src/errors.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
+import { refusedLines } from './helpers.js';
 import type { Span } from '../src/observe/span.js';
 
 const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
@@ -33,15 +33,7 @@ const read = (file: string) => {
   const r = readTraceFile(file, (t) => spans.push(...t));
   return { spans, notes: r.report.fieldNotes, skipped: r.report.skipped, format: r.format };
 };
-const refusal = (file: string): string[] => {
-  try {
-    readTraceFile(file, () => {});
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  throw new Error(`${file} was read`);
-};
+const refusal = (file: string): string[] => refusedLines(() => readTraceFile(file, () => {}), file);
 /** The text at a note's line:column. */
 const at = (file: string, where: string): string => {
   const [line, column] = where.split(':').map(Number);
