@@ -13,15 +13,14 @@ import {
 } from './math.js';
 import { countValuesFailure } from '../lang/promql-tree.js';
 import { labelJoin, labelReplace } from './labels.js';
-import { GroupingCarry } from './grouping-carry.js';
 import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryResult, type Sample, type Value } from './values.js';
 
 export { EvalError, LOOKBACK_MS, type QueryResult, type Sample };
 
-/** Evaluates a query (text or parsed) at `timeMs` over the series; `carry`: a range query's, from step to step. */
-export function evaluate(query: string | Expr, source: SeriesSource, timeMs: number, carry?: GroupingCarry): QueryResult {
+/** Evaluates a query (text or parsed) at `timeMs` over the series. */
+export function evaluate(query: string | Expr, source: SeriesSource, timeMs: number): QueryResult {
   const e = typeof query === 'string' ? parsePromQL(query) : query;
-  const v = new Evaluator(source, timeMs, carry).eval(e);
+  const v = new Evaluator(source, timeMs).eval(e);
   if (v.type === 'scalar') return v;
   if (v.type === 'vector') {
     const seen = new Set<string>();
@@ -33,16 +32,6 @@ export function evaluate(query: string | Expr, source: SeriesSource, timeMs: num
     return v;
   }
   throw new EvalError(`a query must give a scalar or an instant vector, not a ${v.type === 'matrix' ? 'range vector' : v.type}`);
-}
-
-/**
- * A range query: the query at each step, in order from the first (Prometheus' query_range), with what Prometheus
- * carries from one step to the next (grouping-carry.ts).
- */
-export function rangeSteps(query: string | Expr, source: SeriesSource): (timeMs: number) => QueryResult {
-  const e = typeof query === 'string' ? parsePromQL(query) : query;
-  const carry = new GroupingCarry();
-  return (timeMs) => evaluate(e, source, timeMs, carry);
 }
 
 /** The value itself, after checking that no two samples of a vector share their labels. */
@@ -76,7 +65,7 @@ function lastAtOrBefore(s: SampleSeries, t: number): number {
 }
 
 class Evaluator {
-  constructor(private readonly source: SeriesSource, private readonly t: number, private readonly carry?: GroupingCarry) {}
+  constructor(private readonly source: SeriesSource, private readonly t: number) {}
 
   eval(e: Expr): Value {
     switch (e.kind) {
@@ -92,7 +81,7 @@ class Evaluator {
       }
       // Prometheus checks every function's and operator's result of an instant query for repeated label sets.
       case 'call': return distinct(this.call(e.fn, e.args));
-      case 'aggregate': return { type: 'vector', samples: this.aggregate(e, e.op, e.param, e.expr, e.grouping, e.without) };
+      case 'aggregate': return { type: 'vector', samples: this.aggregate(e.op, e.param, e.expr, e.grouping, e.without) };
       case 'binary': return distinct(this.binary(e.op, this.eval(e.lhs), this.eval(e.rhs), e.bool, e.matching));
     }
   }
@@ -299,13 +288,13 @@ class Evaluator {
     return { type: 'vector', samples: out };
   }
 
-  private aggregate(node: Expr, op: string, paramExpr: Expr | null, e: Expr, by: readonly string[], without: boolean): Sample[] {
+  private aggregate(op: string, paramExpr: Expr | null, e: Expr, by: readonly string[], without: boolean): Sample[] {
     // engine.go aggregation, count_values: the parameter names a label (else an error, whatever the vector) that
     // each sample gets with its value written (strconv.FormatFloat 'f' -1), grouped by it too unless `without`.
     const valueLabel = op === 'count_values' ? this.stringOf(paramExpr!) : null;
     const failure = valueLabel === null ? null : countValuesFailure(valueLabel);
     if (failure !== null) throw new EvalError(failure);
-    const grouping = valueLabel === null || without ? by : this.carry?.countValues(node, by, valueLabel) ?? [...by, valueLabel];
+    const grouping = valueLabel === null || without ? by : [...by, valueLabel];
     const param = paramExpr && valueLabel === null ? this.scalarOf(paramExpr) : 0;
     // engine.go aggregation: k must fit an int64 (NaN does not), whatever the vector.
     if ((op === 'topk' || op === 'bottomk') && !(param <= 9223372036854774784 && param >= -9223372036854775808)) {

@@ -5,7 +5,7 @@
  */
 import { labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
 import { compareLabelSets } from '../promql/labels.js';
-import { evaluate, EvalError, rangeSteps } from '../promql/eval.js';
+import { evaluate, EvalError } from '../promql/eval.js';
 import type { RuleEngine } from '../promql/rules.js';
 import type { PromQLGate } from '../scenario/types.js';
 import { measurementPhase, type CondValue, type Phase } from '../lang/condition.js';
@@ -65,8 +65,8 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, r
 }
 
 /**
- * Prometheus' range query (an instant query at every step, with what its engine carries from one step to the next,
- * the series in label order), every sample flattened.
+ * Prometheus' range query (an instant query at every step, as Prometheus 2.52 and later answer it; the series in
+ * Prometheus' order of label sets), every sample flattened.
  */
 function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, range: NonNullable<PromQLGate['range']>): number[] {
   const [from, to, step] = [range.fromUs / 1000, range.toUs / 1000, range.stepUs / 1000];
@@ -74,9 +74,8 @@ function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, ran
   if (!(step > 0)) throw new EvalError('zero or negative query resolution step widths are not accepted');
   if ((to - from) / step > 11000) throw new EvalError('exceeded maximum resolution of 11,000 points per timeseries');
   const byLabels = new Map<string, { labels: Labels; values: number[] }>();
-  const at = rangeSteps(gate.expr, series);
   for (let t = timeMs + from; t <= timeMs + to; t += step) {
-    const r = at(Math.floor(t));
+    const r = evaluate(gate.expr, series, Math.floor(t));
     const samples = r.type === 'scalar' ? [{ labels: {}, value: r.value }] : r.samples;
     for (const s of samples) {
       const key = labelKey(s.labels);
