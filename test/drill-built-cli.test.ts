@@ -8,13 +8,14 @@
  * without vega's warnings of an infinite extent (its empty fault layer). The dashboard's charts of shares and
  * rates read in percentages, as its tables and the debrief's charts do (they read 0.12 beside "12%").
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium.js';
+import { builtCli } from './built-cli.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const fixture = join(import.meta.dirname, 'fixtures', 'drill.yaml');
@@ -26,28 +27,7 @@ afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-/** The built CLI as a child: its output so far, a wait for a line, and its exit code. */
-function cli(args: string[]) {
-  const child = spawn(process.execPath, [join(root, 'bin/rehearse.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return {
-    exited,
-    get out() { return out; },
-    async line(re: RegExp): Promise<RegExpMatchArray> {
-      const until = Date.now() + 120_000;
-      for (;;) {
-        const m = out.match(re);
-        if (m) return m;
-        if (Date.now() > until || child.exitCode !== null) throw new Error(`no line ${re} in:\n${out}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
+const cli = (args: string[]) => builtCli(args, children);
 
 describe('the built command', () => {
   it('serves a dashboard whose updates run without a script error, and whose ad-hoc form leaves an empty field out', async () => {

@@ -145,7 +145,7 @@ describe('gameday ctl status, polled', () => {
     const after = await ctl([url, 'status']);
     const where = after.out.find((l) => l.startsWith('  ended (by hand): '))!;
     const late = await ctl([url, 'note', 'too late']);
-    expect([late.code, late.err]).toEqual([1, '409: the drill has ended\nnext: nothing more is recorded; `gameday ctl URL status` says where the debrief is']);
+    expect([late.code, late.err]).toEqual([1, '409: not recorded: the drill is over\nnext: `gameday ctl URL status` says where the debrief is']);
     expect(where).toMatch(/^ {2}ended \(by hand\): the debrief is written to \S+drill\.html and \S+drill\.json; open it at http:\/\/127\.0\.0\.1:\d+\/debrief\?token=\S+$/);
   }, 480_000);
 });

@@ -1,4 +1,5 @@
 /** Fixture builders and queueing theory for the tests. */
+import { InputError } from '../src/errors.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -35,4 +36,15 @@ export function erlangC(lambda: number, mu: number, c: number): { pWait: number;
   const pWait = last / (sum + last);
   const meanWait = pWait / (c * mu - lambda);
   return { pWait, meanWait, meanResponse: meanWait + 1 / mu };
+}
+
+/** The lines of the InputError `run` throws (what the command line prints, exit 2); fails when it throws none. */
+export function refusedLines(run: () => unknown, what: string): string[] {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof InputError) return e.lines;
+    throw e;
+  }
+  throw new Error(`${what} was read`);
 }

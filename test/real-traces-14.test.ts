@@ -57,9 +57,9 @@ describe('Grafana Tempo\'s trace-by-id answers are OTLP under its own keys (graf
     ]);
     const typo = write('typo.json', text.replace('{"trace": {"resourceSpans"', '{"trace": {"resourceSpan"'));
     expect(() => read(typo)).toThrow(/"resourceSpan" is not a field of Tempo API's TempoTrace: not read; did you mean "resourceSpans"\?/);
-    // A PARTIAL answer with no trace in it: an OTLP document without spans, said with its status, not "no trace format found".
+    // A PARTIAL answer with no trace in it: Tempo's answer without spans, said with its status, not "no trace format found".
     const empty = write('empty-partial.json', '{"trace": null, "status": "PARTIAL"}\n');
-    expect(() => read(empty)).toThrow(`${empty}: no usable spans in this otlp file\n${empty}:1:27: Tempo API TempoTraceByIDResponse.status: Tempo answered the trace as PARTIAL`);
+    expect(() => read(empty)).toThrow(`${empty}: a Tempo trace answer (/api/v2/traces) with no spans: nothing to read\n${empty}:1:27: Tempo API TempoTraceByIDResponse.status: Tempo answered the trace as PARTIAL`);
   });
 
   it('the same span in Tempo\'s answer and in OTLP with hex ids is one trace, one span', () => {

@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrateCommand } from '../src/cli/calibrate.js';
-import { InputError } from '../src/errors.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
+import { refusedLines } from './helpers.js';
 import type { Span } from '../src/observe/span.js';
 
 const fixture = (f: string) => new URL(`./fixtures/traces/${f}`, import.meta.url).pathname;
@@ -33,15 +33,7 @@ const read = (file: string) => {
   const r = readTraceFile(file, (t) => spans.push(...t));
   return { spans, notes: r.report.fieldNotes, skipped: r.report.skipped, format: r.format };
 };
-const refusal = (file: string): string[] => {
-  try {
-    readTraceFile(file, () => {});
-  } catch (e) {
-    if (e instanceof InputError) return e.lines;
-    throw e;
-  }
-  throw new Error(`${file} was read`);
-};
+const refusal = (file: string): string[] => refusedLines(() => readTraceFile(file, () => {}), file);
 /** The text at a note's line:column. */
 const at = (file: string, where: string): string => {
   const [line, column] = where.split(':').map(Number);
@@ -67,8 +59,9 @@ describe('trace wrappers: a document\'s top level is checked like its spans', ()
 
   it('an answer that is only errors is refused with them (handleError: {"data": null, ..., "errors": [...]}; the gateway\'s {"error": ...})', () => {
     const api = write('api-only-error.json', null, '{"data":null,"total":0,"limit":0,"offset":0,"errors":[{"code":404,"msg":"trace not found"}]}');
-    expect(refusal(api)).toEqual([`${api}: no usable spans in this jaeger file`, expect.stringMatching(new RegExp(`^${api}:1:54: Jaeger API JaegerResponse.errors: Jaeger's API answered with an error \\(404 trace not found\\)`))]);
+    expect(refusal(api)).toEqual([`${api}: a Jaeger API answer with no traces: nothing to read`, expect.stringMatching(new RegExp(`^${api}:1:54: Jaeger API JaegerResponse.errors: Jaeger's API answered with an error \\(404 trace not found\\)`))]);
     const gateway = write('gateway-error.json', null, '{"error":{"httpCode":404,"message":"No traces found"}}');
+    expect(refusal(gateway)[0]).toBe(`${gateway}: a Jaeger API answer with no spans: nothing to read`);
     expect(refusal(gateway)[1]).toMatch(new RegExp(`^${gateway}:1:10: Jaeger API GatewayWrapper.error: Jaeger's API answered with an error \\(404 No traces found\\)`));
   });
 

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { clock } from '../units/format.js';
-import { END_WORDS } from '../live/end-words.js';
+import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -74,7 +74,7 @@ async function request(base: URL, path: string, token: string, body?: unknown): 
 
 /** What to do next after a refusal (the drill's words are recorded as they are; the advice is the terminal's). */
 const NEXT: [RegExp, string][] = [
-  [/^the drill has ended$/, 'nothing more is recorded; `gameday ctl URL status` says where the debrief is'],
+  [/^the drill has ended$/, '`gameday ctl URL status` says where the debrief is'],
   [/^the drill has not started/, 'the facilitator starts it: `gameday ctl URL start`'],
   [/^fault .* has already been injected$/, 'a catalogue fault is injected once; to inject the same again, give its kind, target and size as an ad-hoc fault: `gameday ctl URL adhoc-fault \'{kind: latency, target: SERVICE, add: 300ms, for: 5m}\'`'],
   [/^the clock is already paused$/, 'the clock goes on with `gameday ctl URL resume`'],
@@ -87,6 +87,8 @@ const NEXT: [RegExp, string][] = [
 
 function failure(status: number, json: Record<string, unknown>, io: Io): number {
   if (status === 401) io.err('401: the token was refused (pass the link exactly as printed)');
+  // Once the drill has ended the action is answered, not recorded: said as the drill's terminal says it.
+  else if (status === 409 && json.recorded === false) io.err(`409: ${NOT_RECORDED}`);
   else io.err(`${status}: ${String(json.refused ?? json.error ?? 'failed')}`);
   const next = status === 409 ? NEXT.find(([re]) => re.test(String(json.refused))) : undefined;
   if (next) io.err(`next: ${next[1]}`);

@@ -9,13 +9,13 @@ import { InputError } from '../errors.js';
 import { checkWritable } from '../files/write.js';
 import { filesPrefix } from './prefix.js';
 import type { GateMode } from '../rollout/controller.js';
-import { describeAction, type RecordedAction } from '../live/actions.js';
+import { describeAction, isRecorded, type RecordedAction } from '../live/actions.js';
 import { Drill, type DrillOptions, type Link } from '../live/drill.js';
 import type { ServedAt } from '../live/journal.js';
 import { tampered } from './gameday-record.js';
 import { checkHiddenCases, drawCase, newSecret } from '../live/hidden.js';
 import { readDrillScenario, type DrillSetup } from '../live/session.js';
-import { END_WORDS } from '../live/end-words.js';
+import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
 import { badName } from '../live/access.js';
 import { clock as clockSeconds } from '../units/format.js';
 
@@ -50,8 +50,12 @@ export const clock = (us: number) => clockSeconds(us / 1e6);
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
 const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 
-/** What a terminal may print about an action: never the case or a hidden fault. */
+/**
+ * What a terminal may print about an action: never the case or a hidden fault. One sent once the drill had ended is
+ * not in the record, nor refused in it: it has no moment of the drill, and the line says it is not recorded.
+ */
 export function actionLine(a: RecordedAction): string {
+  if (!isRecorded(a)) return printable(`[after the end] ${a.by} (${a.role}): ${describeAction(a.action, a.faultName)} — ${NOT_RECORDED}`);
   return printable(`[${clock(a.atUs)}] ${a.by} (${a.role}): ${describeAction(a.action, a.faultName)}${a.refused ? ` — refused: ${a.refused.split('\n').join(' ')}` : ''}`);
 }
 

@@ -3,11 +3,12 @@
  * the file, the path inside it and, where the file has one, the line and column.
  */
 import { tryReadInput } from '../files/read.js';
-import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { InputError } from '../errors.js';
 import { oneLine } from '../units/escape.js';
 import { find, formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
+import { parseDocumentAsGo } from '../scenario/go-quoted.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
 export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
@@ -36,9 +37,9 @@ export function formatWarning(w: FlagWarning): string {
 }
 
 /** Parses flag file text; a syntax error throws an InputError naming file:line:column. */
-export function parseFlagText(text: string, file: string): FlagFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+export function parseFlagText(source: string, file: string): FlagFile {
+  // A quoted string continued at or left of its key's column is read as Go's yaml reads it (go-quoted.ts).
+  const { doc, text, lines: lineCounter, inFile } = parseDocumentAsGo(source, { uniqueKeys: false, prettyErrors: false });
   if (doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
     const all = parseAllDocuments(text);
     const featureFlags = all.filter((d) => d.get('kind') === 'FeatureFlag').length;
@@ -74,7 +75,7 @@ export function parseFlagText(text: string, file: string): FlagFile {
     },
     source(path) {
       const node = find(doc, path).node as { range?: [number, number, number] } | undefined;
-      return node?.range ? text.slice(node.range[0], node.range[1]) : null;
+      return node?.range ? source.slice(inFile(node.range[0]), inFile(node.range[1])) : null;
     },
   };
 }

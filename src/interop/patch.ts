@@ -4,7 +4,8 @@
  * resource's YAML document with the yaml Document API, so that comments and layout outside the changed value
  * stay as written (for `sweep --write-back`). Pure: texts in, texts out.
  */
-import { isScalar, parseAllDocuments, stringify, type Document, type Scalar } from 'yaml';
+import { isScalar, stringify, type Document, type Scalar } from 'yaml';
+import { parseAllDocumentsAsGo } from '../scenario/go-quoted.js';
 import type { SourceFile } from './kube/resources.js';
 
 export interface ResourcePatch {
@@ -32,7 +33,9 @@ export function splitPath(path: string): (string | number)[] {
  * problems for patches that point nowhere.
  */
 export function applyPatches(main: SourceFile, templates: readonly SourceFile[], patches: readonly ResourcePatch[]): { files: SourceFile[]; problems: string[] } {
-  const parsed = [main, ...templates].map((f) => ({ f, docs: parseAllDocuments(f.text, { uniqueKeys: false }) as Document[], edits: [] as { from: number; to: number; text: string }[] }));
+  // Read as the import read them (a quoted string continued at or left of its key's column as Go reads it); the edits
+  // are made in the file's own text.
+  const parsed = [main, ...templates].map((f) => ({ f, ...parseAllDocumentsAsGo(f.text, { uniqueKeys: false }), edits: [] as { from: number; to: number; text: string }[] }));
   const problems: string[] = [];
   for (const p of patches) {
     let target: { file: (typeof parsed)[number]; doc: Document } | null = null;
@@ -60,7 +63,7 @@ export function applyPatches(main: SourceFile, templates: readonly SourceFile[],
       continue;
     }
     // Only the value's own characters change: comments, layout and the rest of the file stay as written.
-    target.file.edits.push({ from: node.range[0], to: node.range[1], text: scalarText(p.value, node.type) });
+    target.file.edits.push({ from: target.file.inFile(node.range[0]), to: target.file.inFile(node.range[1]), text: scalarText(p.value, node.type) });
   }
   const files = parsed.map(({ f, edits }) => {
     let text = f.text;

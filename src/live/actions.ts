@@ -62,6 +62,12 @@ export interface RecordedAction {
   faultName?: string;
 }
 
+/** Why an action sent once the drill has ended did not apply: it is answered, and not recorded (the record is closed). */
+export const DRILL_ENDED = 'the drill has ended';
+
+/** Whether the drill recorded the action (done or refused); not one sent once it had ended. */
+export const isRecorded = (rec: RecordedAction): boolean => rec.refused !== DRILL_ENDED;
+
 /** A readable one-line description of an action (for terminals and tables; escape it for HTML). */
 export function describeAction(a: Action, faultName?: string): string {
   switch (a.type) {

@@ -10,3 +10,9 @@ export const END_WORDS: Record<EndReason, string> = {
   'plans-done': 'every plan done',
   interrupted: 'interrupted',
 };
+
+/**
+ * An action sent once the drill has ended: the record is closed (the debrief is written from it), so the action is
+ * not in it, nor refused in it. Both terminals say so in these words: the drill's and `gameday ctl`'s.
+ */
+export const NOT_RECORDED = 'not recorded: the drill is over';

@@ -15,7 +15,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import { allowed, badName, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
-import { ActionBody, adhocAtProblem, describeAction, type Action, type RecordedAction } from './actions.js';
+import { ActionBody, adhocAtProblem, describeAction, isRecorded, type Action, type RecordedAction } from './actions.js';
 import { CursorError, type Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
 import { issueLines, PLAIN } from '../units/issues.js';
@@ -143,7 +143,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     const bad = o.check(parsed.data);
     if (bad !== null) return c.json({ error: bad }, 400);
     const rec = o.act(parsed.data, person);
-    return c.json({ ok: rec.refused === null, refused: rec.refused, atSeconds: rec.atUs / 1e6, by: rec.by, what: describeAction(rec.action, rec.faultName) }, rec.refused === null ? 200 : 409);
+    return c.json({ ok: rec.refused === null, refused: rec.refused, recorded: isRecorded(rec), atSeconds: rec.atUs / 1e6, by: rec.by, what: describeAction(rec.action, rec.faultName) }, rec.refused === null ? 200 : 409);
   });
   app.post('/api/invite', bodyLimit({ maxSize: 4096, onError: (c) => c.json({ error: 'the body is too large' }, 413) }), async (c) => {
     const person = c.get('person');

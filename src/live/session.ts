@@ -24,7 +24,7 @@ import { formatPath } from '../units/issues.js';
 import type { FaultSpec, Scenario } from '../scenario/types.js';
 import { buildResult, type RunResult } from '../score/result.js';
 import type { Role } from './access.js';
-import { changesWorld, type Action, type RecordedAction } from './actions.js';
+import { changesWorld, DRILL_ENDED, type Action, type RecordedAction } from './actions.js';
 
 export interface DrillSetup {
   /** The scenario file, as an absolute path. */
@@ -201,7 +201,7 @@ export class DrillSession {
    */
   act(action: Action, by: Actor, wallTime: string, refusedByHost: string | null = null): RecordedAction {
     // After the end the record is closed (the debrief is written from it): answered, not recorded.
-    if (this.ended) return { atUs: this.nowUs, wallTime, by: by.name, role: by.role, action, refused: 'the drill has ended' };
+    if (this.ended) return { atUs: this.nowUs, wallTime, by: by.name, role: by.role, action, refused: DRILL_ENDED };
     const rec: RecordedAction = { atUs: this.nowUs, wallTime, by: by.name, role: by.role, action, refused: null };
     rec.refused = refusedByHost ?? this.apply(rec);
     this.actions.push(rec);

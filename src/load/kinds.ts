@@ -4,9 +4,9 @@
  * Canary...), a Prometheus rule file, traces, a rehearse document, a package manifest. Only a positive match
  * skips a file: anything else is read as a scenario, and fails as one when it is not.
  */
-import { parseAllDocuments } from 'yaml';
 import { detectSystem, isObject } from '../interop/document.js';
 import { collectionKeys } from '../scenario/parse.js';
+import { parseAllDocumentsAsGo } from '../scenario/go-quoted.js';
 
 /** Scenario keys that no other kind of file has at its top level: a file with one of them is a scenario. */
 const SCENARIO_KEYS = ['traffic', 'journeys', 'rollout', 'acceptance', 'cases', 'faults-catalogue'];
@@ -59,7 +59,7 @@ function kubernetes(kind: string, apiVersion: string): string {
 export function notAScenarioText(text: string): string | null {
   let docs;
   try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
+    docs = parseAllDocumentsAsGo(text, { uniqueKeys: false }).docs;
   } catch {
     return null;
   }

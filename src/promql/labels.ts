@@ -80,3 +80,20 @@ export function labelJoin(samples: readonly Sample[], dst: string, separator: st
   if (failure !== null) throw new EvalError(failure);
   return samples.map((s) => ({ labels: withLabel(s.labels, dst, sources.map((k) => s.labels[k] ?? '').join(separator)), value: s.value }));
 }
+
+/** Go's string order: bytewise over UTF-8 (JavaScript's < compares UTF-16 code units). */
+const bytewise = (x: string, y: string): number => (x === y ? 0 : Buffer.compare(Buffer.from(x), Buffer.from(y)));
+
+/**
+ * Prometheus' order of label sets (model/labels/labels.go Compare), the order of a range query's series (engine.go
+ * sorts its Matrix so): label by label in name order, the name then the value; a set that is the start of the
+ * other comes first.
+ */
+export function compareLabelSets(a: Labels, b: Labels): number {
+  const ka = Object.keys(a).sort(bytewise), kb = Object.keys(b).sort(bytewise);
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+    const c = bytewise(ka[i], kb[i]) || bytewise(a[ka[i]], b[kb[i]]);
+    if (c !== 0) return c;
+  }
+  return ka.length - kb.length;
+}

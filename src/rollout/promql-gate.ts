@@ -3,7 +3,8 @@
  * the gate's conditions as Argo Rollouts judges a measurement (Successful, Failed, Inconclusive, Error), or as
  * Flagger judges a check (no value, or NaN, fails it).
  */
-import { compareLabels, labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
+import { labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
+import { compareLabelSets } from '../promql/labels.js';
 import { evaluate, EvalError } from '../promql/eval.js';
 import type { RuleEngine } from '../promql/rules.js';
 import type { PromQLGate } from '../scenario/types.js';
@@ -63,7 +64,10 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, r
   return { phase: m.phase, result, detail: m.error ? `result = ${shown}: ${m.error}` : `result = ${shown}` };
 }
 
-/** Prometheus' range query (an instant query at every step, the series in label order), every sample flattened. */
+/**
+ * Prometheus' range query (an instant query at every step, as Prometheus 2.52 and later answer it; the series in
+ * Prometheus' order of label sets), every sample flattened.
+ */
 function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, range: NonNullable<PromQLGate['range']>): number[] {
   const [from, to, step] = [range.fromUs / 1000, range.toUs / 1000, range.stepUs / 1000];
   if (to < from) throw new EvalError('end timestamp must not be before start time');
@@ -80,7 +84,7 @@ function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, ran
       byLabels.set(key, entry);
     }
   }
-  return [...byLabels.values()].sort((a, b) => compareLabels(a.labels, b.labels)).flatMap((e) => e.values);
+  return [...byLabels.values()].sort((a, b) => compareLabelSets(a.labels, b.labels)).flatMap((e) => e.values);
 }
 
 export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number, rules: () => RuleEngine | null = () => null): BoundGate {

@@ -4,10 +4,11 @@
  * MAX_NESTING, aliases inside what they name and merges of anything but mappings are refused. Pure: text in,
  * data and a locator (path inside the document to line:column) out, or problems.
  */
-import { LineCounter, parseDocument, isAlias, isMap, isSeq, isPair, isScalar, visit, type Document, type Node, type Scalar } from 'yaml';
+import { LineCounter, isAlias, isMap, isSeq, isPair, isScalar, visit, type Document, type Node, type Scalar } from 'yaml';
 import { didYouMean } from '../errors.js';
 import { quoted } from '../units/escape.js';
 import { find, locate, offsetInScalar, type PathSegment, type Problem } from './problems.js';
+import { parseDocumentAsGo } from './go-quoted.js';
 
 /** A problem at a path, with the line and column of that path where the document has them. */
 export type Locate = (path: readonly PathSegment[], p: Omit<Problem, 'line' | 'column'>) => Problem;
@@ -29,8 +30,9 @@ export function capped(problems: readonly Problem[], locate: (p: Problem) => Pro
 }
 
 /** Scenario text as plain data and a locator of paths, or the problems that stop it. */
-export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): ParsedText {
-  const lineCounter = new LineCounter();
+export function parseText(source: string, syntax: 'YAML' | 'JSON' = 'YAML'): ParsedText {
+  let text = source;
+  let lineCounter = new LineCounter();
   const positioned = (offset: number, message: string, path: PathSegment[] = []): Problem => {
     const pos = lineCounter.linePos(offset);
     return { path, message, line: pos.line, column: pos.col };
@@ -41,7 +43,7 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
   let jsonOffset: number | undefined;
   if (syntax === 'JSON') {
     try {
-      JSON.parse(text);
+      JSON.parse(source);
     } catch (err) {
       jsonError = firstLine(String((err as Error).message ?? err).replace(/ in JSON at position \d+.*$/s, '').replace(/, \.\.\.".*" is not valid JSON$/s, ''));
       const m = /at position (\d+)/.exec(firstLine(err));
@@ -52,7 +54,8 @@ export function parseText(text: string, syntax: 'YAML' | 'JSON' = 'YAML'): Parse
   // one pass over the nodes: the yaml library's own check (uniqueKeys) compares every key with every other.
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+    // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it (go-quoted.ts).
+    ({ doc, text, lines: lineCounter } = parseDocumentAsGo(source, { uniqueKeys: false, merge: true, prettyErrors: false }));
   } catch (err) {
     if (jsonError !== undefined) return { ok: false, problems: [jsonOffset === undefined ? { path: [], message: `invalid JSON: ${jsonError}` } : positioned(jsonOffset, `invalid JSON: ${jsonError}`)] };
     const message = isStackOverflow(err) ? `invalid ${syntax}: ${tooDeep}` : `invalid ${syntax}: ${firstLine(err)}`;

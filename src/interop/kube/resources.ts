@@ -6,10 +6,11 @@
  * adapter's own API group that it does not know is a problem with a suggestion. Every message names
  * file:line:column and the path inside the resource.
  */
-import { LineCounter, parseAllDocuments, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { didYouMean } from '../../errors.js';
 import { oneLine } from '../../units/escape.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
+import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { pairOf } from '../../scenario/problems.js';
 
 export interface SourceFile {
@@ -126,12 +127,8 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       problems.push(`${f.file}:${chart.line}:${chart.column}: a Helm chart's template (${chart.text}): its resources are made when the chart is rendered; give the output of \`helm template\` instead`);
       continue;
     }
-    const lines = new LineCounter();
-    const docs = parseAllDocuments(f.text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
-    if (!Array.isArray(docs)) {
-      problems.push(`${f.file}: not a YAML stream`);
-      continue;
-    }
+    // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
+    const { docs, lines } = parseAllDocumentsAsGo(f.text, { uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
     docs.forEach((doc, index) => {
       if (doc.errors.length > 0) {
         const pos = lines.linePos(doc.errors[0].pos[0]);

@@ -5,10 +5,10 @@
  * file:line:column and the path in the resource) out. Only these fields bear on capacity; a resource of another
  * kind is noted and not read. Autoscaling is not simulated: the run holds the replicas the HPA starts from.
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
+import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
@@ -40,9 +40,9 @@ export function readManifests(files: readonly { file: string; text: string }[]):
   const warnings: string[] = [];
   const errors: string[] = [];
   for (const { file, text } of files) {
-    const lines = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
-    for (const [i, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
+    // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
+    const { docs, lines } = parseAllDocumentsAsGo(text, { uniqueKeys: false, prettyErrors: false });
+    for (const [i, doc] of docs.entries()) {
       const where = (path: readonly PathSegment[]) => {
         const offset = locate(doc, path);
         if (offset === undefined) return `${file}`;

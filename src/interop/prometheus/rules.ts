@@ -6,7 +6,7 @@
  * refuses it. Queries are parsed here; a query rehearse cannot evaluate is kept with its refusal, for the load
  * layer to report (an error when a gate needs the rule, a warning when none does).
  */
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { InputError } from '../../errors.js';
 import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
 import { failsEveryEvaluationWarning } from '../../lang/promql-tree.js';
@@ -14,6 +14,7 @@ import { durationOutOfRange } from '../../lang/promql-signatures.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
+import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
 import { aliasWarning, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 
@@ -93,9 +94,9 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
 
 /** Reads a rule file's text; what Prometheus would refuse throws an InputError naming file:line:column and path. */
 export function readRuleFile(text: string, file: string): RuleFileParts {
-  const lineCounter = new LineCounter();
-  // Merge keys (`<<: *rule`) are resolved, as gopkg.in/yaml.v3 (which rulefmt decodes with) resolves them.
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  // Merge keys (`<<: *rule`) are resolved, as gopkg.in/yaml.v3 (which rulefmt decodes with) resolves them, and a
+  // quoted string continued at or left of its key's column is read as it reads it.
+  const { docs, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false });
   const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {

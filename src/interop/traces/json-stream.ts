@@ -22,6 +22,12 @@ export type ValueHandler = (path: Path, value: unknown, line: number, column: nu
 /** Told when a document of the file ends (before the next one of a JSON lines file begins). */
 export type DocumentHandler = (index: number) => void;
 
+/**
+ * Told when a container on a streamed path opens (`[]` the document itself): its path, whether it is an array, and
+ * where it began. An empty one hands over no value, so this is how `{"resourceSpans": []}` is seen at all.
+ */
+export type ContainerHandler = (path: Path, array: boolean, line: number, column: number) => void;
+
 const CHUNK = 1 << 20;
 
 interface Frame {
@@ -46,7 +52,8 @@ export function formatPath(path: Path): string {
  * array indices: with `['resourceSpans', 'scopeSpans', 'spans']` each span of `resourceSpans[i].scopeSpans[j]`
  * comes on its own (the objects of the arrays on the way walked into, their other values handed over as met).
  */
-export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler, onDocument: DocumentHandler = () => {}): void {
+export function streamJson(file: string, streamPaths: readonly (readonly string[])[], onValue: ValueHandler, onDocument: DocumentHandler = () => {},
+  onContainer: ContainerHandler = () => {}): void {
   const input = openInput(file, 'traces');
   const isPrefix = (keys: string[]) => streamPaths.some((p) => keys.length <= p.length && keys.every((k, i) => p[i] === k));
   const isStream = (keys: string[]) => streamPaths.some((p) => p.length === keys.length && keys.every((k, i) => p[i] === k));
@@ -188,6 +195,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
             if (c === 91 && !streamed) {
               // An array on no streamed path: captured whole below.
             } else {
+              onContainer(pathHere(), c === 91, line, base + i - lineStart + 1);
               stack.push({ array: c === 91, key: null, index: 0, expectKey: c === 123, streamed: true, had: false, comma: false });
               continue;
             }

@@ -18,7 +18,7 @@ import { mergeParts } from './zipkin-merge.js';
 import { joinZipkinCase, renameServices } from './service-case.js';
 import { checkFields, locate } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
-import { ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
+import { emptyDocument, ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
 import { didYouMean } from '../../errors.js';
 
 export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
@@ -129,6 +129,12 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   let topKeys = new Set<string>();
   // Whether its data was one trace object (the UI's state of a loaded trace), not the API's list of them.
   let dataObject = false;
+  // What else says what the document is when it holds no span: it is a list; its data or list has an entry; what
+  // its gateway result holds. And what each document with no span was.
+  let topList = false;
+  let entries = false;
+  let result: 'otlp' | 'chunk' | null = null;
+  const empties = new Set<string>();
 
   const hand = (spans: Span[]) => {
     if (spans.length === 0) return;
@@ -157,6 +163,10 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     const envelope = keys.has('data') ? (uiState ? ['Jaeger UI', 'UiFetchedTrace'] : ['Jaeger API', 'JaegerResponse']) : keys.has('resourceSpans') ? ['OTLP', 'TracesData']
       : keys.has('batches') ? ['Tempo API', 'TempoTrace'] : keys.has('trace') ? ['Tempo API', 'TempoTraceByIDResponse']
       : keys.has('result') || keys.has('error') ? ['Jaeger API', 'GatewayWrapper'] : keys.has('hits') ? ['Elasticsearch', 'EsSearch'] : keys.has('_source') ? ['Elasticsearch', 'EsHit'] : null;
+    const empty = emptyDocument(envelope?.[1] ?? (topList ? 'List' : ''), { entries, result });
+    if (empty !== null) empties.add(empty);
+    topList = entries = false;
+    result = null;
     if (envelope !== null) {
       // The wrapper's own values (the spans inside were read as they came): an unknown key, or an answer's errors.
       if (envelope[0] === 'Jaeger API' && envelope[1] !== 'GatewayWrapper' || envelope[0] === 'Jaeger UI' || envelope[0] === 'Elasticsearch') setFormat('jaeger', 1, 1);
@@ -253,6 +263,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     report.base = [];
     const top = path[0];
     if (typeof top === 'string') topKeys.add(top);
+    if (typeof top === 'number' || top === 'data' && typeof path[1] === 'number') entries = true;
+    if (top === 'result' && (path[1] === 'resourceSpans' || path[1] === 'spans')) result = path[1] === 'spans' ? 'chunk' : 'otlp';
     if (path.length === 1 && typeof top === 'number') {
       // A top-level list: Zipkin spans, Zipkin traces (lists of spans), Jaeger traces, or Jaeger spans.
       if (Array.isArray(value)) {
@@ -327,10 +339,24 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       lone[top] = value;
       loneAt.set(top, { here: report.here, text: report.hereText });
     }
-  }, documentEnded);
+  }, documentEnded, (path: Path, array: boolean) => {
+    // A container of the streamed paths, seen even when it is empty (and so hands over no value).
+    const top = path[0];
+    if (path.length === 0) topList = array;
+    if (typeof top === 'string') topKeys.add(top);
+    if (typeof top === 'number' || top === 'data' && typeof path[1] === 'number') entries = true;
+    if (top === 'result' && (path[1] === 'resourceSpans' || path[1] === 'spans')) result = path[1] === 'spans' ? 'chunk' : 'otlp';
+    // A bare Jaeger trace's spans, or a chunk of api_v2's stream: a Jaeger trace even with none.
+    if (array && (path.length === 1 && top === 'spans' || path.length === 2 && top === 'result' && path[1] === 'spans')) isBare = true;
+  });
 
   // What the file's wrapper said of itself, given when it held nothing to read: an answer's errors, a mistyped key.
   const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.|Tempo API )/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
+  if (report.spans === 0 && report.skippedTotal === 0 && empties.size > 0) {
+    // Named for what it is, refused as empty: an OTLP export with no spans, a Jaeger answer with no traces.
+    const what = [...empties].join('; ');
+    throw new InputError([`${file}: ${documents > 1 ? `${documents} documents, not a span in them (${what})` : what}: nothing to read`, ...said]);
+  }
   if (format === null) {
     throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]}, a trace with "traceID" and "spans", or a list of spans with "traceID" and "spanID"), ` +
       'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}, or Tempo\'s {"batches": [...]}), Jaeger\'s Elasticsearch or OpenSearch span documents (one, a search answer\'s hits, or a hit a line), ' +

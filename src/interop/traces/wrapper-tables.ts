@@ -126,3 +126,22 @@ export const TOP_LEVEL_KEYS: readonly string[] = [
   ...Object.keys(ENVELOPE_FIELDS.JaegerResponse), ...Object.keys(ENVELOPE_FIELDS.TracesData), ...Object.keys(ENVELOPE_FIELDS.TempoTrace), ...Object.keys(ENVELOPE_FIELDS.TempoTraceByIDResponse), ...Object.keys(ENVELOPE_FIELDS.GatewayWrapper),
   ...Object.keys(JAEGER_FIELDS.Trace), ...Object.keys(JAEGER_PROTO_FIELDS.Trace), ...Object.keys(ENVELOPE_FIELDS.EsSearch), ...Object.keys(ENVELOPE_FIELDS.EsHit),
 ];
+
+/**
+ * What a document is when it holds no span, by its wrapper (the envelope names above; List a top-level list): said as the file's refusal, in place of "no trace format found". Jaeger's search answers
+ * {"data": [], ...} when nothing matched (jaegertracing/jaeger cmd/query/app/http_handler.go search: uiTraces :=
+ * make([]*ui.Trace, len(tracesFromStorage))); an OTLP export may carry no resourceSpans, or resources without spans.
+ */
+export function emptyDocument(kind: string, holds: { entries: boolean; result: 'otlp' | 'chunk' | null }): string | null {
+  switch (kind) {
+    case 'JaegerResponse': return holds.entries ? 'a Jaeger API answer with no spans' : 'a Jaeger API answer with no traces';
+    case 'UiFetchedTrace': return 'jaeger-ui\'s state of a trace with no spans';
+    case 'TracesData': return 'an OTLP export with no spans';
+    case 'TempoTrace': return 'a Tempo trace answer (/api/traces) with no spans';
+    case 'TempoTraceByIDResponse': return 'a Tempo trace answer (/api/v2/traces) with no spans';
+    case 'GatewayWrapper': return holds.result === 'otlp' ? 'a Jaeger api_v3 answer with no spans' : holds.result === 'chunk' ? 'a chunk of Jaeger\'s api_v2 trace stream with no spans' : 'a Jaeger API answer with no spans';
+    case 'EsSearch': return 'an Elasticsearch search answer with no hits';
+    case 'List': return holds.entries ? null : 'an empty list (no span, no trace)';
+    default: return null;
+  }
+}

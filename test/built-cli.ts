@@ -1,0 +1,32 @@
+/** The built command (bin/rehearse.js, esbuild's bundle) as a child process, as people run it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * Starts `rehearse ARGS` from the repository's root and adds the child to `children` (for the caller to kill after):
+ * its output so far (stdout and stderr), a wait for a line (`waitMs` at most: a loaded machine is slow), its exit code.
+ */
+export function builtCli(args: string[], children: ChildProcess[], waitMs = 120_000) {
+  const child = spawn(process.execPath, [join(root, 'bin/rehearse.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    exited,
+    get out() { return out; },
+    async line(re: RegExp): Promise<RegExpMatchArray> {
+      const until = Date.now() + waitMs;
+      for (;;) {
+        const m = out.match(re);
+        if (m) return m;
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no line ${re} in:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
