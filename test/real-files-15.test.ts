@@ -1,0 +1,189 @@
+/**
+ * Round 15 of the real-files sweep: Argo Rollouts and Flagger resources, each outcome asserted.
+ * - The vendors' CRD schemas, whole: what the API server refuses beyond the types, enums and bounds rehearse held
+ *   (crd-types.json, crd-constraints.json) was imported: a field the schema requires (an AnalysisTemplate's
+ *   newRelic without its query; a setHeaderRoute match without a headerValue), and anything inside the subtrees
+ *   those tables collapse, a Rollout's pod template and an AnalysisTemplate's job (`containers: 5`, a port as
+ *   text, a container without a name, two env vars of one name, which the list type map refuses). Each kind's
+ *   structural schema is now data (src/interop/kube/crd-schema-*.json, from the CRD files it names by repository,
+ *   path, commit and sha256), read only when such a resource is imported, and checked as the API server checks it.
+ *   Flagger's hand-written table of required fields and oneOfs gave way to its CRD's schema.
+ * - argoproj/argo-rollouts docs/analysis/newrelic.md before its fix wrote the query beside newRelic, not in it:
+ *   the API server refuses the template ("query: Required value"); rehearse read it, the query pruned.
+ * - Argo's pkg/kubectl-argo-rollouts/info/testdata/rollout-invalid: a Rollout whose template labels its selector
+ *   does not select, which the controller marks InvalidSpec (Kubernetes' ValidatePodTemplateSpecForReplicaSet,
+ *   called by validation.go), was imported as a plan; so were a Rollout without a template and one with a
+ *   workloadRef beside a labelled template.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
+import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
+import { fieldConstraints, fieldTypes } from '../src/interop/kube/crd-types.js';
+import { SCHEMA_FILES, schemaFile, specSchema, type Schema } from '../src/interop/kube/schema.js';
+import { main } from '../src/cli/main.js';
+
+const root = join(import.meta.dirname, '..');
+const vendor = (p: string) => readFileSync(join(root, 'test/fixtures/vendor', p), 'utf8');
+
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n').split('\n').filter(Boolean) };
+}
+
+const argoProblems = (...files: { file: string; text: string }[]) => {
+  const r = argoParts(files);
+  return r.ok ? [] : r.problems;
+};
+const edit = (text: string, from: string, to: string) => {
+  expect(text).toContain(from);
+  return text.replace(from, to);
+};
+
+/** Every field path of a schema, as crd-types.json keys them (`[]` items, `.*` a map's values), with its schema. */
+function schemaPaths(s: Schema, path = 'spec', out = new Map<string, Schema>()): Map<string, Schema> {
+  out.set(path, s);
+  for (const [k, sub] of Object.entries(s.properties ?? {})) schemaPaths(sub, `${path}.${k}`, out);
+  if (s.items) schemaPaths(s.items, `${path}[]`, out);
+  if (typeof s.additionalProperties === 'object') schemaPaths(s.additionalProperties, `${path}.*`, out);
+  return out;
+}
+
+describe('the CRD schemas are the vendors\' own, and load only when used', () => {
+  // test/fixtures/vendor/argo/README.md records the sha256 of each Argo CRD at 9f8d111d; the Flagger CRD is the fixture.
+  it.each([
+    ['crd-schema-rollout.json', 'manifests/crds/rollout-crd.yaml', '4c4f84b29ee91ea5ca8f86b2f019f168f2091821a661b78e3cb3d0dc0f9baf1d'],
+    ['crd-schema-analysis-template.json', 'manifests/crds/analysis-template-crd.yaml', '5e25e2bdd3851b75707732207e4d79ddd4ebdb69f95cf058cf539f0186678948'],
+    ['crd-schema-cluster-analysis-template.json', 'manifests/crds/cluster-analysis-template-crd.yaml', '2e5b2f1760de6bdd7b954717bb1ba5c1183288e408fbb670706b5c84393f14e9'],
+  ])('%s names argoproj/argo-rollouts %s at 9f8d111d, whose sha256 the fixtures README holds', (name, path, sha) => {
+    const f = schemaFile(name);
+    expect(f.source).toEqual({ repository: 'argoproj/argo-rollouts', path, commit: '9f8d111d8f8e3e88b6d7f8bbdf62fd3cd863ef9d', sha256: sha });
+    expect(vendor('argo/README.md')).toContain(sha);
+  });
+
+  it.each([['Rollout', 'rollout'], ['AnalysisTemplate', 'analysis-template'], ['ClusterAnalysisTemplate', 'cluster-analysis-template']])('Argo %s: the same fields and types as the CRD\'s field list and crd-types.json, the collapsed subtrees whole', (kind, list) => {
+    const paths = schemaPaths(specSchema('argoproj.io', kind)!);
+    const listed: string[] = JSON.parse(vendor(`argo/schema/${list}.json`));
+    const collapsed = listed.filter((p) => p.endsWith('.**')).map((p) => p.slice(0, -3));
+    const below = (p: string) => collapsed.some((c) => p.startsWith(`${c}.`) || p.startsWith(`${c}[`));
+    expect([...paths.keys()].filter((p) => !below(p)).sort()).toEqual(listed.filter((p) => !p.endsWith('.**')).sort());
+    const types = fieldTypes('argoproj.io', kind)!;
+    for (const [p, s] of paths) {
+      if (below(p) || !Object.hasOwn(types, p) || types[p] === 'object*' || types[p] === 'any') continue;
+      expect([p, s['x-kubernetes-int-or-string'] ? 'int-or-string' : s.type]).toEqual([p, types[p]]);
+    }
+    // The pod template, which the field lists collapse, is whole here: a container requires its name.
+    if (kind === 'Rollout') expect(paths.get('spec.template.spec.containers[]')!.required).toEqual(['name']);
+    for (const [p, c] of Object.entries(fieldConstraints('argoproj.io', kind)!)) expect(paths.get(p)!.enum).toEqual(c.enum);
+  });
+
+  it('the Flagger kinds are those of test/fixtures/vendor/flagger/crd.yaml (fluxcd/flagger artifacts/flagger/crd.yaml)', () => {
+    const f = schemaFile('crd-schema-flagger.json');
+    expect(f.source.repository).toBe('fluxcd/flagger');
+    expect(f.source.sha256).toBe(createHash('sha256').update(vendor('flagger/crd.yaml')).digest('hex'));
+    expect(Object.keys(SCHEMA_FILES).filter((k) => k.startsWith('flagger.app/'))).toEqual(['flagger.app/Canary', 'flagger.app/MetricTemplate']);
+  });
+
+  it('a schema is read when a resource of its kind is first checked, not when the adapters load', async () => {
+    // In a process of its own: this file's other tests read them all.
+    const { spawnSync } = await import('node:child_process');
+    const at = (p: string) => JSON.stringify(join(root, p));
+    const code = `const m = await import(${at('src/interop/kube/schema.ts')}); const argo = await import(${at('src/interop/argo/index.ts')});
+      await import(${at('src/interop/flagger/index.ts')}); const seen = [m.loadedSchemas()];
+      argo.toScenarioParts([{ file: 'r.yaml', text: ${JSON.stringify(vendor('argo/rollout-canary.yaml'))} }]); seen.push(m.loadedSchemas());
+      console.log(JSON.stringify(seen));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([[], ['crd-schema-rollout.json']]);
+  });
+});
+
+describe('argoproj/argo-rollouts docs/analysis/newrelic.md: the query beside newRelic, then in it', () => {
+  // The CRD (analysis-template-crd.yaml) requires newRelic.query; provider.query is no field of it, so the API
+  // server prunes it and refuses the template for the missing one. The page was fixed later (97ded54e).
+  const block = (name: string) => {
+    const lines = vendor(`argo/${name}`).split('\n');
+    const start = lines.indexOf('```yaml');
+    return { file: name, text: lines.map((l, i) => (i > start && i < lines.indexOf('```', start + 1) ? l : '#')).join('\n') };
+  };
+  const rollout = { file: 'r.yaml', text: `${edit(vendor('argo/rollout-canary.yaml'), '      - setWeight: 40\n', '      - setWeight: 40\n      - analysis: { templates: [{ templateName: success-rate }], args: [{ name: application-name, value: guestbook }] }\n')}` };
+  it('before the fix (08798c08): refused, "query: Required value", at newRelic', () => {
+    const old = block('docs-analysis-newrelic.md');
+    expect(old.text.split('\n').slice(19, 22)).toEqual(['      newRelic:', '        profile: my-newrelic-secret  # optional, defaults to \'newrelic\'', '      query: |']);
+    expect(argoProblems(rollout, old)).toEqual(['docs-analysis-newrelic.md:21:9: spec.metrics[0].provider.newRelic: query: Required value: the AnalysisTemplate CRD requires it here, and the API server refuses the resource without it']);
+  });
+  it('as the page stands at 9f8d111d: imports, the provider not simulated (its measurements Inconclusive)', () => {
+    const r = argoParts([rollout, block('docs-analysis-newrelic-9f8d111.md')]);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    expect(r.warnings.join('\n')).toMatch(/spec\.metrics\[0\]\.provider\.newRelic: .*not simulated/);
+  });
+});
+
+describe('Argo: the pod template, as the API server (the CRD) and the controller (InvalidSpec) read it', () => {
+  const canary = vendor('argo/rollout-canary.yaml');
+  it('pkg/kubectl-argo-rollouts/info/testdata/rollout-invalid: labels the selector does not select, refused as the controller\'s InvalidSpec', async () => {
+    // Argo's info_test.go expects the condition "spec.template.metadata.labels: Invalid value: ...: `selector` does not match template `labels`".
+    const file = 'test/fixtures/vendor/argo/kubectl-testdata-rollout-invalid.yaml';
+    const r = await cli(['import', 'argo', file]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([`${file}:22:9: spec.template.metadata.labels: the controller marks the Rollout InvalidSpec and never rolls it out ("\`selector\` does not match template \`labels\`", pkg/apis/rollouts/validation/validation.go)`]);
+  });
+  it('selectors by expression are matched as k8s.io/apimachinery labels reads them', () => {
+    const expressions = (e: string) => edit(canary, '    matchLabels:\n      app: rollout-canary\n', `    matchExpressions: [${e}]\n`);
+    expect(argoProblems({ file: 'r.yaml', text: expressions('{ key: app, operator: In, values: [rollout-canary, x] }') })).toEqual([]);
+    expect(argoProblems({ file: 'r.yaml', text: expressions('{ key: tier, operator: DoesNotExist }') })).toEqual([]);
+    expect(argoProblems({ file: 'r.yaml', text: expressions('{ key: app, operator: NotIn, values: [rollout-canary] }') })).toEqual([expect.stringContaining('spec.template.metadata.labels: the controller marks the Rollout InvalidSpec')]);
+    // The CRD types operator as a string with no enum: the controller's LabelSelectorAsSelector refuses another.
+    expect(argoProblems({ file: 'r.yaml', text: expressions('{ key: app, operator: Is, values: [x] }') })).toEqual([expect.stringContaining('spec.selector: the controller marks the Rollout InvalidSpec and never rolls it out ("invalid label selector"')]);
+  });
+  it('no template, or one without containers: InvalidSpec (ValidatePodSpec: "spec.template.spec.containers: Required value")', () => {
+    const none = edit(canary, canary.slice(canary.indexOf('  template:\n'), canary.indexOf('  strategy:\n')), '');
+    expect(argoProblems({ file: 'r.yaml', text: none })).toEqual([
+      'r.yaml:9:3: spec.template: the controller marks the Rollout InvalidSpec and never rolls it out ("`selector` does not match template `labels`", pkg/apis/rollouts/validation/validation.go)',
+      'r.yaml:9:3: spec.template: the controller marks the Rollout InvalidSpec and never rolls it out ("spec.template.spec.containers: Required value", pkg/apis/rollouts/validation/validation.go)',
+    ]);
+    expect(argoProblems({ file: 'r.yaml', text: edit(canary, '      containers:\n      - name: rollouts-demo\n', '      containers: []\n      x:\n      - name: rollouts-demo\n') })).toContainEqual(expect.stringContaining('r.yaml:19:19: spec.template.spec.containers: the controller marks the Rollout InvalidSpec'));
+  });
+  it('validation_test.go "workload reference with template": a labelled template beside a workloadRef (rollout-template-ref.yaml has none)', () => {
+    const ref = vendor('argo/rollout-template-ref.yaml');
+    expect(argoProblems({ file: 'ref.yaml', text: ref })).toEqual([]);
+    const both = `${ref}  template:\n    metadata:\n      labels: { app: rollout-ref-deployment }\n`;
+    expect(argoProblems({ file: 'ref.yaml', text: both })).toEqual(['ref.yaml:41:5: spec.template: the controller marks the Rollout InvalidSpec and never rolls it out ("template must be empty for workload reference rollout", pkg/apis/rollouts/validation/validation.go)']);
+  });
+  // The Rollout CRD (rollout-crd.yaml) embeds the whole PodTemplateSpec schema; the API server checks it
+  // (apiextensions-apiserver pkg/registry/customresource/strategy.go: the schema validator, then
+  // structurallisttype.ValidateListSetsAndMaps).
+  it.each([
+    ['a port as text', 'containerPort: 8080', 'containerPort: "8080"', 'r.yaml:24:26: spec.template.spec.containers[0].ports[0].containerPort: must be an integer, as the Rollout CRD declares it, not the string "8080": the Kubernetes API server refuses the resource'],
+    ['a container without a name', '      - name: rollouts-demo\n        image', '      - image', 'r.yaml:20:9: spec.template.spec.containers[0]: name: Required value: the Rollout CRD requires it here, and the API server refuses the resource without it'],
+    ['containers as a map', '      containers:\n      - name: rollouts-demo\n', '      containers:\n        name: rollouts-demo\n', 'r.yaml:20:9: spec.template.spec.containers: must be a list, as the Rollout CRD declares it, not a map: the Kubernetes API server refuses the resource'],
+    ['two env vars of one name (a Deployment takes them; the CRD\'s list type map does not)', '        imagePullPolicy: Always\n', '        imagePullPolicy: Always\n        env: [{ name: MODE, value: a }, { name: MODE, value: b }]\n', 'r.yaml:23:41: spec.template.spec.containers[0].env[1]: Duplicate value: {"name":"MODE"}: the Rollout CRD makes this list a map keyed by name (x-kubernetes-list-type: map): two items with the same key, and the API server refuses the resource'],
+    ['two ports of one number and protocol (TCP by default)', '        - containerPort: 8080\n', '        - containerPort: 8080\n        - { containerPort: 8080, protocol: TCP, name: again }\n', 'r.yaml:25:11: spec.template.spec.containers[0].ports[1]: Duplicate value: {"containerPort":8080,"protocol":"TCP"}: the Rollout CRD makes this list a map keyed by containerPort and protocol (x-kubernetes-list-type: map): two items with the same key, and the API server refuses the resource'],
+  ])('%s', (_, from, to, message) => {
+    expect(argoProblems({ file: 'r.yaml', text: edit(canary, from, to) })).toEqual([message]);
+  });
+  it('the same port over UDP is another key: taken', () => {
+    expect(argoProblems({ file: 'r.yaml', text: edit(canary, '        - containerPort: 8080\n', '        - containerPort: 8080\n        - { containerPort: 8080, protocol: UDP }\n') })).toEqual([]);
+  });
+});
+
+describe('Argo: the rest of the CRD\'s required fields', () => {
+  const header = vendor('argo/apisix-rollout-header-route.yaml');
+  it('a setHeaderRoute match without its headerValue (apisix-rollout-header-route.yaml as it is imports)', () => {
+    expect(argoProblems({ file: 'h.yaml', text: header })).toEqual([]);
+    expect(argoProblems({ file: 'h.yaml', text: edit(header, '                headerValue:\n                  exact: debug\n', '') })).toEqual(['h.yaml:24:17: spec.strategy.canary.steps[0].setHeaderRoute.match[0]: headerValue: Required value: the Rollout CRD requires it here, and the API server refuses the resource without it']);
+  });
+  it('an AnalysisTemplate metric without a provider; a job without its spec (its pod template is checked too)', () => {
+    const rollout = { file: 'r.yaml', text: vendor('argo/rollout-analysis-step.yaml') };
+    const templates = vendor('argo/legacy-analysis-templates-maxFailures.yaml');
+    expect(argoProblems(rollout, { file: 't.yaml', text: templates })).toEqual([]);
+    const noProvider = edit(templates, '    provider:\n      job:\n', '    providr:\n      job:\n');
+    expect(argoProblems(rollout, { file: 't.yaml', text: noProvider })).toContainEqual(expect.stringMatching(/^t\.yaml:\d+:\d+: spec\.metrics\[0\]: provider: Required value: the AnalysisTemplate CRD requires it here/));
+    const container = edit(templates, '              - name: sleep\n', '              - nam: sleep\n');
+    expect(argoProblems(rollout, { file: 't.yaml', text: container })).toContainEqual(expect.stringMatching(/spec\.metrics\[0\]\.provider\.job\.spec\.template\.spec\.containers\[0\]: name: Required value: the AnalysisTemplate CRD requires it here/));
+  });
+});
