@@ -14,6 +14,14 @@
  *   does not select, which the controller marks InvalidSpec (Kubernetes' ValidatePodTemplateSpecForReplicaSet,
  *   called by validation.go), was imported as a plan; so were a Rollout without a template and one with a
  *   workloadRef beside a labelled template.
+ * - A Flagger A/B match emptied of its conditions (`headers: {}`) was rehearsed as the share of users the scenario
+ *   says the match selects. What the routers write of it (pkg/router): istio.go's canary route then has an
+ *   HTTPMatchRequest with no field, which matches every request; gateway_api.go keeps only an entry's headers and
+ *   queryParams over the service's matches, and drops the error of an entry it cannot map (a header's prefix or
+ *   suffix), so every request reaches the canary there too; appmesh and gloo write a route without a condition;
+ *   nginx (ingress.go) without a header or a cookie's exact value leaves canary-weight "0", and no request reaches
+ *   the canary. Rehearsed so (100% or 0% of users during the iterations), said at the entry. contour, gloo and
+ *   appmesh write every entry's headers into one route (the entries are no longer alternatives): said.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,6 +29,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
+import { importFlaggerPlan } from '../src/interop/flagger/plan.js';
 import { fieldConstraints, fieldTypes } from '../src/interop/kube/crd-types.js';
 import { SCHEMA_FILES, schemaFile, specSchema, type Schema } from '../src/interop/kube/schema.js';
 import { main } from '../src/cli/main.js';
@@ -185,5 +194,78 @@ describe('Argo: the rest of the CRD\'s required fields', () => {
     expect(argoProblems(rollout, { file: 't.yaml', text: noProvider })).toContainEqual(expect.stringMatching(/^t\.yaml:\d+:\d+: spec\.metrics\[0\]: provider: Required value: the AnalysisTemplate CRD requires it here/));
     const container = edit(templates, '              - name: sleep\n', '              - nam: sleep\n');
     expect(argoProblems(rollout, { file: 't.yaml', text: container })).toContainEqual(expect.stringMatching(/spec\.metrics\[0\]\.provider\.job\.spec\.template\.spec\.containers\[0\]: name: Required value: the AnalysisTemplate CRD requires it here/));
+  });
+});
+
+describe('Flagger A/B: a match as each router writes it (fluxcd/flagger pkg/router)', () => {
+  const abtest = vendor('flagger/istio-abtest.yaml');
+  const firefox = '    - headers:\n        user-agent:\n          regex: ".*Firefox.*"\n';
+  const exposure = { percent: 10, from: null, at: 'rollout[0].flagger.exposure' };
+  const plan = (text: string) => {
+    const r = importFlaggerPlan([{ file: 'ab.yaml', text }], exposure);
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    return { percents: r.plan.stages.map((s) => s.percent), warnings: r.plan.warnings };
+  };
+  const provider = (p: string, text = abtest) => edit(text, '  provider: istio\n', `  provider: ${p}\n`);
+
+  it('istio-abtest.yaml as it is: the users the match selects (the scenario\'s exposure)', () => {
+    expect(plan(abtest).percents).toEqual([10, 100]);
+  });
+  it('istio.go: an entry emptied (headers: {}) matches every request: 100% of users, said at the entry', () => {
+    const p = plan(edit(abtest, firefox, '    - headers: {}\n'));
+    expect(p.percents).toEqual([100, 100]);
+    expect(p.warnings).toContainEqual('ab.yaml:44:7: spec.analysis.match[1]: an entry with no condition of its own (istio.go mergeMatchConditions keeps an entry\'s headers and sourceLabels over spec.service.match: without them it is the service\'s own route): the istio router\'s canary route matches every request (an HTTPMatchRequest with no field matches all, and the entries are ORed): rehearsed at 100% of users during the 10 iterations');
+    // Without spec.service.match, an entry's uri is a condition of its own; an empty one is none.
+    const alone = edit(abtest, '    match:\n      - uri:\n          prefix: /\n', '');
+    expect(plan(edit(alone, firefox, '    - uri: { prefix: /api }\n')).percents).toEqual([10, 100]);
+    expect(plan(edit(alone, firefox, '    - {}\n')).percents).toEqual([100, 100]);
+  });
+  it('gateway_api.go: a header\'s prefix (which the CRD allows) fails mapRouteMatches, whose error SetRoutes drops: every request', () => {
+    const gw = provider('gatewayapi:v1');
+    expect(plan(gw).percents).toEqual([10, 100]);
+    const prefix = plan(edit(gw, '          regex: ".*Firefox.*"\n', '          prefix: Mozilla\n'));
+    expect(prefix.percents).toEqual([100, 100]);
+    expect(prefix.warnings).toContainEqual(expect.stringMatching(/^ab\.yaml:44:7: spec\.analysis\.match\[1\]: the gatewayapi router cannot map this entry .*\(`analysisMatches, _ :=`\): the canary route keeps the service's matches, and every request reaches the canary: rehearsed at 100% of users during the 10 iterations$/));
+    // An entry of a uri alone is dropped by mergeMatchConditions: the service's own route.
+    const uri = plan(edit(gw, firefox, '    - uri: { prefix: /api }\n'));
+    expect(uri.percents).toEqual([100, 100]);
+    expect(uri.warnings).toContainEqual(expect.stringContaining('ab.yaml:44:12: spec.analysis.match[1].uri: the gatewayapi router keeps only headers and queryParams of each analysis.match entry'));
+  });
+  it('appmesh and gloo: no header in any entry leaves the route without a condition', () => {
+    const bare = edit(abtest, '    - headers:\n        cookie:\n          regex: "^(.*?;)?(type=insider)(;.*)?$"\n' + firefox, '    - headers: {}\n');
+    for (const p of ['appmesh', 'gloo']) expect([p, plan(provider(p, bare)).percents]).toEqual([p, [100, 100]]);
+    // contour: two routes of one condition (contour.go SetRoutes); which Contour takes is not Flagger's: as written.
+    expect(plan(provider('contour', bare)).percents).toEqual([10, 100]);
+  });
+  it('ingress.go (nginx): a cookie matched by regex sets no canary-by-cookie; with no header either, no request reaches the canary', () => {
+    const cookieOnly = provider('nginx', edit(abtest, firefox, ''));
+    const p = plan(cookieOnly);
+    expect(p.percents).toEqual([0, 100]);
+    expect(p.warnings).toContainEqual(expect.stringContaining('ab.yaml:41:5: spec.analysis.match: no header, and no cookie with an exact value: the nginx router sets neither canary-by-header nor canary-by-cookie, and the canary Ingress keeps canary-weight "0" (ingress.go SetRoutes, makeHeaderAnnotations), so no request reaches the canary: rehearsed at 0% of users during the 10 iterations'));
+    // The load test's requests go through the same Ingress: none reach the canary either.
+    expect(p.warnings.join('\n')).toContain('none of it to the canary, as no request during this A/B analysis');
+    // Flagger's nginx tutorial writes the cookie's exact value: canary-by-cookie, the users the match selects.
+    expect(plan(edit(cookieOnly, '          regex: "^(.*?;)?(type=insider)(;.*)?$"\n', '          exact: canary\n')).percents).toEqual([10, 100]);
+  });
+  it('rehearse import flagger writes 0% for nginx without a header, 100% for an emptied istio entry', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join((await import('node:os')).tmpdir(), 'ab15-'));
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const none = await cli(['import', 'flagger', write('n.yaml', provider('nginx', edit(abtest, firefox, '')))]);
+    expect(none.code).toBe(0);
+    expect(none.out).toContain('      - to: 0%\n');
+    const all = await cli(['import', 'flagger', write('a.yaml', edit(abtest, firefox, '    - headers: {}\n'))]);
+    expect(all.out).toContain('      - to: 100%\n        hold: 150s\n');
+    expect(all.err.join('\n')).not.toContain('written as 50% of users');
+  });
+  it('contour, gloo and appmesh put every entry\'s headers in one route: said, since the entries are then not alternatives', () => {
+    for (const p of ['contour', 'gloo', 'appmesh']) {
+      expect(plan(provider(p)).warnings).toContainEqual(`ab.yaml:41:5: spec.analysis.match: the ${p} router writes the header conditions of every entry into one route: a request must meet all of them at once, where the entries of analysis.match are alternatives (as the istio router reads them)`);
+    }
+    const contour = plan(provider('contour', edit(abtest, '          regex: ".*Firefox.*"\n', '          prefix: Mozilla\n')));
+    expect(contour.warnings).toContainEqual(expect.stringContaining('spec.analysis.match[1].headers.user-agent.prefix: the contour router writes a header\'s prefix as a "contains" condition (contour.go makeConditions)'));
   });
 });

@@ -9,6 +9,7 @@
  */
 import { parseGoDuration } from '../../units/go-duration.js';
 import { count, duration, plural } from '../../units/format.js';
+import { get } from '../kube/resources.js';
 
 const BOOLEAN = new Set(['h2', 'disable-compression', 'disable-keepalive', 'disable-redirects']);
 
@@ -68,4 +69,29 @@ export function heyTraffic(cmd: string): string | null {
     : `as many requests as ${plural(workers, 'worker')} get answers to (no -q: no limit)`;
   const seconds = z?.ok ? Number(z.value) / 1e9 : 0;
   return `${rate} to ${url}, ${seconds > 0 ? `for ${duration(seconds)}` : `${count(requests)} requests in all (no -z)`}`;
+}
+
+/**
+ * What a webhook's command on the load tester (metadata.cmd, of metadata.type cmd or bash) would have sent, which
+ * is not rehearsed; '' for other webhooks. Flagger calls pre-rollout hooks once before the first traffic shift,
+ * rollout hooks at every check (scheduler.go runAnalysis), the others at their events.
+ */
+export function commandNote(h: unknown, type: string, intervalUs: number, service: string, ab: 'match' | 'all' | 'none' | null): string {
+  const cmd = get(h, 'metadata', 'cmd');
+  const kind = String(get(h, 'metadata', 'type') ?? 'cmd');
+  if (typeof cmd !== 'string' || (kind !== 'cmd' && kind !== 'bash')) return '';
+  const when = type === 'rollout' ? `at every check (every ${duration(intervalUs / 1e6)}${kind === 'cmd' ? '; skipped while the last run goes on' : ''})`
+    : type === 'pre-rollout' ? 'once, before the first traffic shift' : `at each ${type} event`;
+  const sends = heyTraffic(cmd);
+  // rehearse sends none of it: the scenario's users are all the traffic, and the weights route them.
+  const where = heyDestination(cmd, service);
+  const instead = where === 'canary' ? `all of it to the canary Service, whose requests the checks count; rehearse sends none of it: the checks read only the scenario's users' requests the weights send to the canary, fewer than Flagger's checks count (at a low weight or with little traffic, none: a check that finds no values fails)`
+    : where === 'primary' ? 'all of it to the primary, which the canary\'s checks do not count; rehearse sends none of it, and the checks read the same canary requests Flagger\'s do'
+    : ab === 'match' ? `routed by analysis.match as users' requests are, not by weights (an A/B analysis: a request that carries what the match selects, such as a header the command's -H sets, reaches the canary, the others the primary); rehearse sends none of it: the checks read only the scenario's users' requests, fewer than Flagger's checks count`
+    : ab === 'all' ? `all of it to the canary, as every request during this A/B analysis (the router's canary route has no condition); rehearse sends none of it: the checks read only the scenario's users' requests, fewer than Flagger's checks count`
+    : ab === 'none' ? 'none of it to the canary, as no request during this A/B analysis (the router writes no condition that sends one there): the checks count none of it, as in the rehearsal'
+    : `split by the weights as users' requests are; rehearse sends none of it: the checks read only the scenario's users' requests at each weight, fewer than Flagger's checks count`;
+  const what = sends === null ? `runs ${when}; whatever it sends is not rehearsed (rehearse runs no command: the checks read only the scenario's users' requests)` : `would send ${sends}, started ${when}: ${instead}`;
+  const status = kind === 'bash' ? '; type bash: its exit status, which decides the webhook, is taken as success' : '';
+  return `. Its command on the load tester, ${JSON.stringify(cmd)}, ${what}${status}`;
 }
