@@ -22,6 +22,14 @@
  *   nginx (ingress.go) without a header or a cookie's exact value leaves canary-weight "0", and no request reaches
  *   the canary. Rehearsed so (100% or 0% of users during the iterations), said at the entry. contour, gloo and
  *   appmesh write every entry's headers into one route (the entries are no longer alternatives): said.
+ * - argoproj/argo-rollouts test/e2e/header-routing/istio-hr-host.yaml (TestIstioHostHeaderRoute): its setHeaderRoute
+ *   steps were each said to be "not rehearsed (the step completes at once)", with nothing of where the route
+ *   holds; now each says from which step until which (replaced, removed, or the end of the rollout) the matching
+ *   requests reach the canary whatever the weight, and that at weight 0 they are the canary's only traffic in Argo
+ *   and none in the rehearsal. Its two `pause: {}` with a setHeaderRoute between them asked for one promotion in
+ *   the plan, where Argo waits for one at each (rollout/pause.go; the e2e test promotes twice, then fully): each
+ *   is its own approval now, as any two pauses with nothing simulated between them. `match: []` on Istio makes a
+ *   route with no match condition (istio.go createHeaderRoute), which takes every request: rehearsed at 100%.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -267,5 +275,44 @@ describe('Flagger A/B: a match as each router writes it (fluxcd/flagger pkg/rout
     }
     const contour = plan(provider('contour', edit(abtest, '          regex: ".*Firefox.*"\n', '          prefix: Mozilla\n')));
     expect(contour.warnings).toContainEqual(expect.stringContaining('spec.analysis.match[1].headers.user-agent.prefix: the contour router writes a header\'s prefix as a "contains" condition (contour.go makeConditions)'));
+  });
+});
+
+describe('Argo setHeaderRoute (test/e2e/header-routing/istio-hr-host.yaml, TestIstioHostHeaderRoute)', () => {
+  const file = 'test/fixtures/vendor/argo/e2e-istio-hr-host.yaml';
+  const text = vendor('argo/e2e-istio-hr-host.yaml');
+  const parts = (t: string) => {
+    const r = argoParts([{ file, text: t }]);
+    if (!r.ok) throw new Error(r.problems.join('\n'));
+    return { stages: r.parts.stages.map((s) => [s.percent, s.approval !== null]), warnings: r.warnings.filter((w) => w.includes('setHeaderRoute:')) };
+  };
+  it('each route says where it holds and what the rehearsal sends instead', () => {
+    const p = parts(text);
+    expect(p.warnings).toEqual([
+      `${file}:104:13: spec.strategy.canary.steps[6].setHeaderRoute: no match: removes the header route "set-header-1" (the router's SetHeaderRoute removes a route whose match is nil: istio.go reconcileVirtualServiceHeaderRoutes)`,
+      `${file}:89:13: spec.strategy.canary.steps[1].setHeaderRoute: from this step until spec.strategy.canary.steps[3].setHeaderRoute replaces it, the router sends the requests with agent: regex "firefox(.*)" to the canary whatever the weight (a managed route before the weighted one); rehearse does not simulate headers: those requests go by the weight like the others`,
+      `${file}:96:13: spec.strategy.canary.steps[3].setHeaderRoute: from this step until spec.strategy.canary.steps[6].setHeaderRoute removes it, the router sends the requests with agent: regex "chrome(.*)" to the canary whatever the weight (a managed route before the weighted one); rehearse does not simulate headers: those requests go by the weight like the others`,
+    ]);
+  });
+  it('three promotions, as the e2e test gives them (two PromoteRollout, then PromoteRolloutFull): one per pause: {}', () => {
+    // rollout/pause.go: each pause: {} step waits for a promotion of its own; the setHeaderRoute between two of them
+    // sets no weight, so the second waits at 20% again.
+    expect(parts(text).stages).toEqual([[20, false], [20, true], [40, true], [100, true]]);
+    // Two pauses in a row, likewise (rollout-canary.yaml with its pause doubled).
+    const canary = vendor('argo/rollout-canary.yaml');
+    const twice = argoParts([{ file: 'r.yaml', text: edit(canary, '      - pause: {}\n', '      - pause: {}\n      - pause: {}\n') }]);
+    const once = argoParts([{ file: 'r.yaml', text: canary }]);
+    const approvals = (r: typeof once) => (r.ok ? r.parts.stages.filter((s) => s.approval !== null).length : -1);
+    expect([approvals(once), approvals(twice)]).toEqual([1, 2]);
+  });
+  it('match: [] on Istio takes every request (istio.go createHeaderRoute): 100% while the route stands, said at the step', () => {
+    const all = edit(text, '            match:\n            - headerName: agent\n              headerValue:\n                regex: firefox(.*)\n', '            match: []\n');
+    const p = parts(all);
+    expect(p.stages).toEqual([[20, false], [100, false], [20, true], [40, true], [100, true]]);
+    expect(p.warnings).toContainEqual(expect.stringContaining('steps[1].setHeaderRoute: match: [] makes a route with no match condition (istio.go createHeaderRoute), placed before the weighted route, which takes every request: rehearsed at 100% of requests from this step until spec.strategy.canary.steps[3].setHeaderRoute replaces it'));
+  });
+  it('apisix-rollout-header-route.yaml: at weight 0 with setCanaryScale, the canary serves the matching requests alone in Argo', () => {
+    const r = argoParts([{ file: 'a.yaml', text: vendor('argo/apisix-rollout-header-route.yaml') }]);
+    expect(r.warnings).toContainEqual('a.yaml:23:13: spec.strategy.canary.steps[0].setHeaderRoute: from this step until the rollout is fully promoted or aborted, the router sends the requests with trace: exact "debug" to the canary whatever the weight (a managed route before the weighted one); rehearse does not simulate headers: those requests go by the weight like the others; at weight 0 the canary serves those requests alone in Argo (with setCanaryScale; without it the controller removes the route), and none in the rehearsal, where an analysis then measures no canary traffic');
   });
 });

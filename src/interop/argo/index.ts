@@ -17,6 +17,7 @@ import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from '
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
+import { headerRoutes } from './header-routes.js';
 import { didYouMean } from '../../errors.js';
 import { affinityNotes, splitBy, splitNote } from './split.js';
 import { controllerSpecProblems } from './validation.js';
@@ -113,7 +114,9 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
 
   const steps = get(canary, 'steps');
   const stepList = Array.isArray(steps) ? steps : [];
-  const { stages, places } = readSteps({ rollout: ro, maxWeight: maxWeight > 0 ? maxWeight : 100, problem: (p, m) => problem(ro, p, m), analysis }, stepList, [...cp, 'steps']);
+  const headers = headerRoutes(stepList, [...cp, 'steps'], router);
+  for (const n of headers.notes) warn(ro, n.path, n.message);
+  const { stages, places } = readSteps({ rollout: ro, maxWeight: maxWeight > 0 ? maxWeight : 100, everyRequest: headers.everyRequest, problem: (p, m) => problem(ro, p, m), analysis }, stepList, [...cp, 'steps']);
 
   let background: BackgroundAnalysis | null = null;
   const bg = get(canary, 'analysis');
