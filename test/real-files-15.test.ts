@@ -30,11 +30,19 @@
  *   the plan, where Argo waits for one at each (rollout/pause.go; the e2e test promotes twice, then fully): each
  *   is its own approval now, as any two pauses with nothing simulated between them. `match: []` on Istio makes a
  *   route with no match condition (istio.go createHeaderRoute), which takes every request: rehearsed at 100%.
+ * - Flagger's load tester and webhooks (docs/gitbook/usage/webhooks.md; grafana/flagger-k6-webhook
+ *   example/canary.yml): a k6 webhook, whose script's thresholds fail the hook (k6 exits non-zero and
+ *   pkg/handlers/launch.go answers 400) and which is that Canary's only gate, was said to "pass", with nothing of
+ *   what decides it; the ngrinder, helmv3, kubectl and concord tasks likewise; a task type the load tester does not
+ *   run, which it answers with 400 "unknown task type" (pkg/loadtester/server.go) at every call, too. Each now says
+ *   what decides it and what the rehearsal takes instead. The page's ngrinder example writes `clone: 100`, which the
+ *   CRD (webhook metadata: strings) refuses, as rehearse did already: asserted.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { importFlaggerPlan } from '../src/interop/flagger/plan.js';
@@ -314,5 +322,67 @@ describe('Argo setHeaderRoute (test/e2e/header-routing/istio-hr-host.yaml, TestI
   it('apisix-rollout-header-route.yaml: at weight 0 with setCanaryScale, the canary serves the matching requests alone in Argo', () => {
     const r = argoParts([{ file: 'a.yaml', text: vendor('argo/apisix-rollout-header-route.yaml') }]);
     expect(r.warnings).toContainEqual('a.yaml:23:13: spec.strategy.canary.steps[0].setHeaderRoute: from this step until the rollout is fully promoted or aborted, the router sends the requests with trace: exact "debug" to the canary whatever the weight (a managed route before the weighted one); rehearse does not simulate headers: those requests go by the weight like the others; at weight 0 the canary serves those requests alone in Argo (with setCanaryScale; without it the controller removes the route), and none in the rehearsal, where an analysis then measures no canary traffic');
+  });
+});
+
+describe('Flagger webhooks: the load tester\'s tasks and the k6 webhook (docs/gitbook/usage/webhooks.md)', () => {
+  const page = vendor('flagger/docs-webhooks.md');
+  /** The page's webhooks, by name, from its yaml blocks (fragments of an analysis). */
+  const hooks = new Map<string, unknown>();
+  for (const m of page.matchAll(/```yaml\n([^]*?)```/g)) {
+    let doc: unknown;
+    try {
+      doc = parse(m[1]);
+    } catch {
+      continue;
+    }
+    const list = (doc as { webhooks?: unknown[]; analysis?: { webhooks?: unknown[] } } | null)?.webhooks ?? (doc as { analysis?: { webhooks?: unknown[] } } | null)?.analysis?.webhooks ?? [];
+    for (const h of Array.isArray(list) ? list : []) hooks.set(String((h as { name: unknown }).name), h);
+  }
+  const canary = vendor('flagger/istio-canary.yaml');
+  /** istio-canary.yaml with its webhooks replaced by the page's, by name. */
+  const withHooks = (...names: string[]) => {
+    const at = canary.indexOf('    webhooks:\n');
+    const list = names.map((n) => {
+      expect(hooks.has(n), n).toBe(true);
+      return hooks.get(n);
+    });
+    return `${canary.slice(0, at)}    webhooks:\n${stringify(list).replace(/^/gm, '    ').trimEnd()}\n`;
+  };
+  const said = (text: string) => {
+    const r = flaggerParts([{ file: 'c.yaml', text }]);
+    return r.ok ? r.warnings.filter((w) => w.includes('.webhooks[')) : r.problems;
+  };
+
+  it('the ngrinder example as written (clone: 100): refused, the CRD types webhook metadata as strings', () => {
+    expect(said(withHooks('load-test-post'))).toEqual([expect.stringMatching(/^c\.yaml:\d+:\d+: spec\.analysis\.webhooks\[0\]\.metadata\.clone: must be a string, as the Canary CRD declares it, not the integer 100: the Kubernetes API server refuses the resource$/)]);
+  });
+  it('ngrinder with clone quoted: the test it starts, and that its load is not rehearsed (pkg/loadtester/task_ngrinder.go)', () => {
+    const quoted = withHooks('load-test-post').replace('clone: 100', 'clone: "100"');
+    expect(said(quoted)).toEqual([expect.stringContaining('Its ngrinder task starts an nGrinder test, a clone of test 100 on http://ngrinder-server:port, at every check (every 15s; skipped while the last run goes on) (pkg/loadtester/task_ngrinder.go), and polls it every 5s: its load is not rehearsed')]);
+    // Without passwd, the load tester answers 400 ("server, clone, username and passwd are required metadata").
+    expect(said(quoted.replace(/ +passwd: .*\n/, ''))).toEqual([expect.stringContaining('Its ngrinder task: flagger-loadtester answers 400 (pkg/loadtester/task_ngrinder.go: "server, clone, username and passwd are required metadata"), and Flagger fails the webhook at every call')]);
+  });
+  it('the k6 webhook: its thresholds decide the hook (k6 exits non-zero, launch.go answers 400), taken as passing', () => {
+    const k6 = said(withHooks('k6-load-test').replace('projectID: <project id>', 'projectID: 1'));
+    expect(k6).toEqual([expect.stringContaining('Its metadata.script is a k6 script, as grafana/flagger-k6-webhook runs it (pkg/handlers/launch.go): the webhook answers when k6 ends, 400 when k6 fails, as it does when a threshold of the script is crossed (thresholds: { http_req_duration: [\'p(95)<50\'] }); a 400 fails the hook, and Flagger then calls it again at every interval')]);
+    expect(k6[0]).toContain('the script\'s load (2 virtual users for 30s to http://<your_service>-canary.<namespace>:80/) is not rehearsed');
+  });
+  it('helmv3 and kubectl tasks run before the load tester answers: their exit status, taken as success', () => {
+    expect(said(withHooks('helm test'))).toEqual([expect.stringContaining('Its helmv3 task on the load tester, "test podinfo -n test", runs once, before the first traffic shift, before the load tester answers (pkg/loadtester/server.go): its exit status, which decides the webhook, is taken as success')]);
+  });
+  it('a type the load tester does not run: it answers 400 "unknown task type" at every call (pkg/loadtester/server.go)', () => {
+    const typo = withHooks('load test').replace('cmd: hey', 'type: hey\n        cmd: hey');
+    expect(said(typo)).toEqual([expect.stringContaining('Its metadata.type "hey" is none that Flagger\'s load tester runs (cmd, bash, helm, helmv3, kubectl, concord, ngrinder): flagger-loadtester answers 400 "unknown task type hey"')]);
+    // At a url of the team's own, another type may be read: nothing is said of it.
+    expect(said(typo.replace('http://flagger-loadtester.test/', 'http://my-hooks.test/'))).toEqual([expect.not.stringContaining('unknown task type')]);
+  });
+  it('grafana/flagger-k6-webhook example/canary.yml: its only gate is the k6 hook, said with its threshold and load', async () => {
+    const file = 'test/fixtures/vendor/flagger/k6-webhook-example-canary.yml';
+    const r = await cli(['import', 'flagger', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('    gates: []\n');
+    expect(r.err).toContainEqual(expect.stringContaining(`warning: ${file}:18:7: spec.analysis.webhooks[0]: webhook "k6-load-test" of type pre-rollout is not called in a rehearsal: it passes. Its metadata.script is a k6 script`));
+    expect(r.err.join('\n')).toContain('(2 virtual users for 30s to http://my-app-canary.my-namespace:80/ (the canary Service)) is not rehearsed');
   });
 });
