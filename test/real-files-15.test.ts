@@ -7,7 +7,8 @@
  *   text, a container without a name, two env vars of one name, which the list type map refuses). Each kind's
  *   structural schema is now data (src/interop/kube/crd-schema-*.json, from the CRD files it names by repository,
  *   path, commit and sha256), read only when such a resource is imported, and checked as the API server checks it.
- *   Flagger's hand-written table of required fields and oneOfs gave way to its CRD's schema.
+ *   Flagger's hand-written table of required fields and oneOfs gave way to its CRD's schema, and its CEL rule on a
+ *   mirror's backendRef (a core Service needs a port) is evaluated.
  * - argoproj/argo-rollouts docs/analysis/newrelic.md before its fix wrote the query beside newRelic, not in it:
  *   the API server refuses the template ("query: Required value"); rehearse read it, the query pruned.
  * - Argo's pkg/kubectl-argo-rollouts/info/testdata/rollout-invalid: a Rollout whose template labels its selector
@@ -47,7 +48,7 @@ import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { importFlaggerPlan } from '../src/interop/flagger/plan.js';
 import { fieldConstraints, fieldTypes } from '../src/interop/kube/crd-types.js';
-import { SCHEMA_FILES, schemaFile, specSchema, type Schema } from '../src/interop/kube/schema.js';
+import { CEL_RULES, SCHEMA_FILES, schemaFile, specSchema, transitionRule, type Schema } from '../src/interop/kube/schema.js';
 import { main } from '../src/cli/main.js';
 
 const root = join(import.meta.dirname, '..');
@@ -111,6 +112,19 @@ describe('the CRD schemas are the vendors\' own, and load only when used', () =>
     expect(f.source.repository).toBe('fluxcd/flagger');
     expect(f.source.sha256).toBe(createHash('sha256').update(vendor('flagger/crd.yaml')).digest('hex'));
     expect(Object.keys(SCHEMA_FILES).filter((k) => k.startsWith('flagger.app/'))).toEqual(['flagger.app/Canary', 'flagger.app/MetricTemplate']);
+  });
+
+  it('every CEL rule of the schemas is one rehearse evaluates, or a transition rule (updates only)', () => {
+    const rules: string[] = [];
+    const walk = (s: Schema) => {
+      for (const v of (s as { 'x-kubernetes-validations'?: { rule: string }[] })['x-kubernetes-validations'] ?? []) rules.push(v.rule);
+      for (const sub of Object.values(s.properties ?? {})) walk(sub);
+      if (s.items) walk(s.items);
+      if (typeof s.additionalProperties === 'object') walk(s.additionalProperties);
+    };
+    for (const name of new Set(Object.values(SCHEMA_FILES))) for (const s of Object.values(schemaFile(name).kinds)) walk(s);
+    expect(rules.filter((r) => !transitionRule(r) && !Object.hasOwn(CEL_RULES, r))).toEqual([]);
+    expect(rules.filter((r) => transitionRule(r))).toEqual(['self == oldSelf']);
   });
 
   it('a schema is read when a resource of its kind is first checked, not when the adapters load', async () => {
@@ -384,5 +398,22 @@ describe('Flagger webhooks: the load tester\'s tasks and the k6 webhook (docs/gi
     expect(r.out).toContain('    gates: []\n');
     expect(r.err).toContainEqual(expect.stringContaining(`warning: ${file}:18:7: spec.analysis.webhooks[0]: webhook "k6-load-test" of type pre-rollout is not called in a rehearsal: it passes. Its metadata.script is a k6 script`));
     expect(r.err.join('\n')).toContain('(2 virtual users for 30s to http://my-app-canary.my-namespace:80/ (the canary Service)) is not rehearsed');
+  });
+});
+
+describe('Flagger: the Canary CRD\'s CEL rule on a mirror\'s backendRef (crd.yaml spec.service.mirror[].backendRef)', () => {
+  // "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true", after defaulting (group "", kind Service).
+  const canary = vendor('flagger/istio-canary.yaml');
+  const mirror = (ref: string) => edit(canary, '    portDiscovery: true\n', `    portDiscovery: true\n    mirror:\n    - backendRef: ${ref}\n`);
+  const refused = (text: string) => {
+    const r = flaggerParts([{ file: 'c.yaml', text }]);
+    return r.ok ? [] : r.problems;
+  };
+  it('a core Service without a port: refused with the rule\'s message', () => {
+    expect(refused(mirror('{ name: podinfo-mirror }'))).toEqual(['c.yaml:24:19: spec.service.mirror[0].backendRef: Must have port for Service reference, as the Canary CRD\'s rule says ((size(self.group) == 0 && self.kind == \'Service\') ? has(self.port) : true): the API server refuses the resource']);
+  });
+  it('with a port, or another kind of another group, the rule holds', () => {
+    expect(refused(mirror('{ name: podinfo-mirror, port: 9898 }'))).toEqual([]);
+    expect(refused(mirror('{ name: podinfo-mirror, group: example.com, kind: Backend }'))).toEqual([]);
   });
 });

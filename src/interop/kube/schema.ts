@@ -10,9 +10,9 @@
  *
  * The schemas are data files beside this module (crd-schema-*.json, made by `scripts/crd-fields.mjs --schema` from
  * the CRD files they name with repository, path, commit and sha256; test/k8s-schema.test.ts holds them to the
- * vendors' field lists and types), read on first use: only an import of such a resource pays for them. CEL rules
- * (x-kubernetes-validations) are not evaluated: the Rollout's is a transition rule (`self == oldSelf`, on update
- * only), and the Canary's mirror backendRef rule is read by the adapter's refusal of mirroring.
+ * vendors' field lists and types), read on first use: only an import of such a resource pays for them. Their CEL
+ * rules (x-kubernetes-validations) are evaluated where rehearse holds the rule (CEL_RULES, each the vendor's text);
+ * a transition rule (one that reads oldSelf) applies to updates only, not to a resource being created.
  */
 import { readFileSync } from 'node:fs';
 import { constraintMessage, fieldTypes, typeMessage, type FieldType } from './crd-types.js';
@@ -40,6 +40,7 @@ export interface Schema {
   readonly properties?: Readonly<Record<string, Schema>>;
   readonly items?: Schema;
   readonly additionalProperties?: Schema | boolean;
+  readonly 'x-kubernetes-validations'?: readonly { readonly rule: string; readonly message?: string }[];
   readonly oneOf?: readonly Schema[];
   readonly anyOf?: readonly Schema[];
   readonly allOf?: readonly Schema[];
@@ -121,6 +122,19 @@ interface Walk {
   readonly found: Found[];
 }
 
+/**
+ * The CEL rules of the vendored schemas, by their text, over the object with its defaults applied (as the API
+ * server evaluates them, after defaulting). Flagger's Canary: a mirror's backendRef to a core Service needs a port
+ * (crd.yaml spec.service.mirror[].backendRef). test/real-files-15.test.ts holds every rule of the schemas to this
+ * table or to being a transition rule.
+ */
+export const CEL_RULES: Readonly<Record<string, (self: Readonly<Record<string, unknown>>) => boolean>> = {
+  "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true": (self) => !(String(self.group ?? '').length === 0 && self.kind === 'Service') || self.port !== undefined,
+};
+
+/** Whether a CEL rule compares with the stored object (oldSelf): it applies to updates only. */
+export const transitionRule = (rule: string): boolean => /\boldSelf\b/.test(rule);
+
 const keyOf = (parent: string, seg: string): string => (seg === '[]' ? `${parent}[]` : `${parent}.${seg}`);
 const refuses = 'the API server refuses the resource';
 
@@ -173,6 +187,11 @@ function check(w: Walk, value: unknown, s: Schema, path: Path, key: string): voi
     for (const [k, v] of Object.entries(o)) {
       const sub = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
       if (sub) check(w, v, sub, [...path, k], keyOf(key, s.properties?.[k] ? k : '*'));
+    }
+    const defaulted = { ...Object.fromEntries(Object.entries(s.properties ?? {}).filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default])), ...o };
+    for (const v of s['x-kubernetes-validations'] ?? []) {
+      const holds = transitionRule(v.rule) ? true : CEL_RULES[v.rule]?.(defaulted) ?? true;
+      if (!holds) at(path, `${v.message ?? `failed rule: ${v.rule}`}, as the ${w.kind} CRD's rule says (${v.rule}): ${refuses}`);
     }
   }
   junctors(w, value, s, path, key);
