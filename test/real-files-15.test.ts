@@ -401,6 +401,26 @@ describe('Flagger webhooks: the load tester\'s tasks and the k6 webhook (docs/gi
   });
 });
 
+describe('Flagger: the Canary CRD\'s other oneOfs and counts, from its schema', () => {
+  const abtest = vendor('flagger/istio-abtest.yaml');
+  const refused = (text: string) => {
+    const r = flaggerParts([{ file: 'ab.yaml', text }]);
+    return r.ok ? [] : r.problems;
+  };
+  it('a match header with two of exact, prefix, suffix, regex; a service match uri with two of exact, prefix, regex', () => {
+    expect(refused(edit(abtest, '          regex: ".*Firefox.*"\n', '          regex: ".*Firefox.*"\n          exact: Firefox\n'))).toEqual([
+      'ab.yaml:46:11: spec.analysis.match[1].headers.user-agent: must validate one and only one schema (oneOf), as the Canary CRD says (exact; prefix; suffix; regex); 2 hold: the API server refuses the resource',
+    ]);
+    expect(refused(edit(abtest, '          prefix: /\n', '          prefix: /\n          exact: /\n'))).toEqual([
+      'ab.yaml:32:11: spec.service.match[0].uri: must validate one and only one schema (oneOf), as the Canary CRD says (none of exact, prefix, regex; exact; prefix; regex); 2 hold: the API server refuses the resource',
+    ]);
+  });
+  it('more than 32 gatewayRefs (maxItems)', () => {
+    const gw = edit(abtest, '    gateways:\n', `    gatewayRefs:\n${Array.from({ length: 33 }, (_, i) => `    - name: g${i}\n`).join('')}    gateways:\n`);
+    expect(refused(gw)).toEqual([expect.stringMatching(/^ab\.yaml:\d+:\d+: spec\.service\.gatewayRefs: must have at most 32 items, as the Canary CRD says, not 33: the API server refuses the resource$/)]);
+  });
+});
+
 describe('Flagger: the Canary CRD\'s CEL rule on a mirror\'s backendRef (crd.yaml spec.service.mirror[].backendRef)', () => {
   // "(size(self.group) == 0 && self.kind == 'Service') ? has(self.port) : true", after defaulting (group "", kind Service).
   const canary = vendor('flagger/istio-canary.yaml');
