@@ -14,7 +14,15 @@
  * With --constraints, the enum, pattern, minimum and maximum of each field that has any
  * (src/interop/kube/crd-constraints.json). A file with several CRDs needs --kind. The test of each adapter's disposition table reads these lists (or
  * calls fieldPaths() on a CRD it holds itself).
+ *
+ * With --schema, the structural schema of `spec` itself, nothing collapsed, as the API server validates a resource
+ * against it: every keyword of validation (type, required, enum, pattern, bounds, lengths, oneOf/anyOf/allOf/not,
+ * x-kubernetes-int-or-string, -preserve-unknown-fields, -list-type and -list-map-keys, CEL rules, defaults,
+ * nullable), without descriptions and examples, for each `--kind` (every kind of the file without one), and
+ * `--source owner/repo@commit:path`, where the CRD comes from, recorded with the file's sha256
+ * (src/interop/kube/crd-schema-*.json are made of these, read by src/interop/kube/schema.ts).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 
@@ -39,6 +47,38 @@ export function fieldTypes(docs, kind, collapse = []) {
   return walkSchema(docs, kind, collapse, false);
 }
 
+/** The validation keywords of a structural schema the API server applies, in the order they are written. */
+const VALIDATION = ['type', 'format', 'nullable', 'default', 'required', 'enum', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
+  'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys'];
+
+/** The structural schema of `spec` of the stored version of `kind`: validation only (see above). */
+export function structuralSchema(docs, kind) {
+  const strip = (s) => {
+    const o = {};
+    for (const k of VALIDATION) if (s[k] !== undefined) o[k] = s[k];
+    if (s['x-kubernetes-validations']) o['x-kubernetes-validations'] = s['x-kubernetes-validations'].map(({ rule, message }) => ({ rule, message }));
+    if (s.properties) o.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, strip(v)]));
+    if (s.items) o.items = strip(s.items);
+    if (s.additionalProperties !== undefined) o.additionalProperties = typeof s.additionalProperties === 'object' ? strip(s.additionalProperties) : s.additionalProperties;
+    // x-kubernetes-int-or-string stands for its anyOf of integer and string (the form controller-gen writes).
+    for (const k of ['oneOf', 'anyOf', 'allOf']) if (s[k] && !(k === 'anyOf' && s['x-kubernetes-int-or-string'])) o[k] = s[k].map(strip);
+    if (s.not) o.not = strip(s.not);
+    return o;
+  };
+  return strip(storedSpec(docs, kind).spec);
+}
+
+function storedSpec(docs, kind) {
+  const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition' && (kind === undefined || d.spec?.names?.kind === kind));
+  if (!crd) throw new Error(`no CustomResourceDefinition${kind ? ` of kind ${kind}` : ''}`);
+  const versions = crd.spec.versions ?? [];
+  const version = versions.find((v) => v.storage) ?? versions[0];
+  const spec = version?.schema?.openAPIV3Schema?.properties?.spec;
+  if (!spec) throw new Error(`${crd.metadata.name}: no openAPIV3Schema.properties.spec`);
+  return { crd, version: version.name, spec };
+}
+
 function typeOf(schema, free) {
   if (schema['x-kubernetes-int-or-string']) return 'int-or-string';
   if (free) return schema.type === undefined || schema.type === 'object' ? 'object*' : schema.type;
@@ -46,12 +86,7 @@ function typeOf(schema, free) {
 }
 
 function walkSchema(docs, kind, collapse, subtrees, each = () => {}) {
-  const crd = docs.find((d) => d?.kind === 'CustomResourceDefinition' && (kind === undefined || d.spec?.names?.kind === kind));
-  if (!crd) throw new Error(`no CustomResourceDefinition${kind ? ` of kind ${kind}` : ''}`);
-  const versions = crd.spec.versions ?? [];
-  const version = versions.find((v) => v.storage) ?? versions[0];
-  const spec = version?.schema?.openAPIV3Schema?.properties?.spec;
-  if (!spec) throw new Error(`${crd.metadata.name}: no openAPIV3Schema.properties.spec`);
+  const { spec } = storedSpec(docs, kind);
   const out = {};
   const walk = (schema, path) => {
     const free = collapse.includes(path) || (schema['x-kubernetes-preserve-unknown-fields'] && !schema.properties && !schema.items);
@@ -73,18 +108,36 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
   const file = args.shift();
   let kind;
+  const kinds = [];
   let types = false;
+  let source = null;
   const collapse = [];
   while (args.length) {
     const a = args.shift();
-    if (a === '--kind') kind = args.shift();
+    if (a === '--kind') kinds.push(kind = args.shift());
     else if (a === '--collapse') collapse.push(args.shift());
     else if (a === '--types') types = true;
     else if (a === '--constraints') types = 'constraints';
+    else if (a === '--schema') types = 'schema';
+    else if (a === '--source') source = args.shift();
     else throw new Error(`unknown argument ${a}`);
   }
   if (!file) throw new Error('usage: crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]...');
   const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }));
-  const made = types === 'constraints' ? fieldConstraints(docs, kind, collapse) : types ? fieldTypes(docs, kind, collapse) : fieldPaths(docs, kind, collapse);
-  process.stdout.write(`${JSON.stringify(made, null, 1)}\n`);
+  if (types === 'schema') {
+    // One file per CRD file: each kind asked for (all of them without --kind), under its name.
+    const [, repository, commit, path] = /^([^@]+)@([0-9a-f]{40}):(.+)$/.exec(source ?? '') ?? [];
+    if (!repository) throw new Error('--schema needs --source owner/repo@commit:path (the CRD\'s origin, recorded beside its schema)');
+    const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const names = kinds.length > 0 ? kinds : docs.filter((d) => d?.kind === 'CustomResourceDefinition').map((d) => d.spec.names.kind);
+    const first = storedSpec(docs, names[0]);
+    const made = {
+      source: { repository, path, commit, sha256 }, group: first.crd.spec.group, version: first.version,
+      kinds: Object.fromEntries(names.map((k) => [k, structuralSchema(docs, k)])),
+    };
+    process.stdout.write(`${JSON.stringify(made)}\n`);
+  } else {
+    const made = types === 'constraints' ? fieldConstraints(docs, kind, collapse) : types ? fieldTypes(docs, kind, collapse) : fieldPaths(docs, kind, collapse);
+    process.stdout.write(`${JSON.stringify(made, null, 1)}\n`);
+  }
 }

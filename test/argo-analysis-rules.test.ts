@@ -75,7 +75,7 @@ describe('an interval of "0": measured again at once, as the controller does', (
     file: 't.yaml',
     text: `apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: { name: t }\nspec:\n  metrics:\n  - name: m\n    interval: ${interval}\n${extra}    provider: { prometheus: { query: up } }\n`,
   });
-  const ro = { file: 'ro.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec:\n  strategy:\n    canary:\n      trafficRouting: { nginx: { stableIngress: i } }\n      steps:\n      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n      canaryService: c\n      stableService: s\n  selector: { matchLabels: { app: r } }\n' };
+  const ro = { file: 'ro.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec:\n  strategy:\n    canary:\n      trafficRouting: { nginx: { stableIngress: i } }\n      steps:\n      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n      canaryService: c\n      stableService: s\n  selector: { matchLabels: { app: r } }\n  template: { metadata: { labels: { app: r } }, spec: { containers: [{ name: r, image: r }] } }\n' };
   const read = (interval: string, extra = '') => {
     const r = toScenarioParts([ro, template(interval, extra)]);
     if (!r.ok) throw new Error(r.problems.join('\n'));

@@ -32,14 +32,24 @@ const warnings = (files: SourceFile[]) => toScenarioParts(files).warnings.filter
 const page = (name: string): SourceFile => {
   const lines = readFileSync(ARGO + name, 'utf8').split('\n');
   let inside = false;
+  let elided = false;
   const kept = lines.map((l) => {
     if (l === '```yaml' || (inside && l === '```')) {
       inside = l === '```yaml';
+      // The pod template the page elides stands on the fence's line, which keeps the lines of the rest.
+      if (!inside && elided) {
+        elided = false;
+        return '  template: { metadata: { labels: { app: elided } }, spec: { containers: [{ name: c, image: i }] } }';
+      }
       return inside ? '---' : '#';
     }
     // The page elides the rest of the Rollout (its selector and pod template) as "  ...": a selector stands for it,
-    // on the same line, since the controller marks a Rollout without one InvalidSpec (validation.go).
-    if (inside && l === '  ...') return '  selector: { matchLabels: { app: elided } }';
+    // on the same line, and a template on the next, since the controller marks a Rollout without them InvalidSpec
+    // (validation.go).
+    if (inside && l === '  ...') {
+      elided = true;
+      return '  selector: { matchLabels: { app: elided } }';
+    }
     return inside ? l : '#';
   });
   return { file: name, text: kept.join('\n') };

@@ -86,7 +86,7 @@ describe('analysis runs, measurement by measurement, as the controller counts th
 });
 
 describe('dryRun rules and startingStep from the resources', () => {
-  const rollout = (analysis: string) => ({ file: 'ro.yaml', text: `apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec:\n  strategy:\n    canary:\n      analysis:\n${analysis}      steps:\n      - setWeight: 10\n      - pause: { duration: 5m }\n      - analysis: { templates: [{ templateName: t }] }\n      - setWeight: 50\n  selector: { matchLabels: { app: r } }\n` });
+  const rollout = (analysis: string) => ({ file: 'ro.yaml', text: `apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec:\n  strategy:\n    canary:\n      analysis:\n${analysis}      steps:\n      - setWeight: 10\n      - pause: { duration: 5m }\n      - analysis: { templates: [{ templateName: t }] }\n      - setWeight: 50\n  selector: { matchLabels: { app: r } }\n  template: { metadata: { labels: { app: r } }, spec: { containers: [{ name: r, image: r }] } }\n` });
   const template = { file: 't.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: { name: t }\nspec:\n  metrics:\n  - { name: my-test-1, provider: { prometheus: { query: up } } }\n  - { name: other, provider: { prometheus: { query: up } } }\n' };
 
   it('matches dryRun names as unanchored regular expressions; a rule that matches none errs the run', () => {
@@ -128,7 +128,7 @@ describe('dryRun rules and startingStep from the resources', () => {
  * analysis_test.go TestAssessMetricStatusConsecutiveSuccessLimit: consecutiveSuccessLimit then decides it.
  */
 describe('a metric\'s limits: -1 and the other negative values, as the controller reads them', () => {
-  const ro = { file: 'ro.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec:\n  strategy:\n    canary:\n      trafficRouting: { nginx: { stableIngress: i } }\n      steps:\n      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n      canaryService: c\n      stableService: s\n  selector: { matchLabels: { app: r } }\n' };
+  const ro = { file: 'ro.yaml', text: 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: { name: r }\nspec:\n  strategy:\n    canary:\n      trafficRouting: { nginx: { stableIngress: i } }\n      steps:\n      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n      canaryService: c\n      stableService: s\n  selector: { matchLabels: { app: r } }\n  template: { metadata: { labels: { app: r } }, spec: { containers: [{ name: r, image: r }] } }\n' };
   const template = (fields: string) => ({ file: 't.yaml', text: `apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: { name: t }\nspec:\n  metrics:\n  - name: ok\n    provider: { prometheus: { query: up } }\n  - name: m\n    provider: { prometheus: { query: up } }\n${fields}` });
   const parts = (fields: string) => {
     const r = toScenarioParts([ro, template(fields)]);

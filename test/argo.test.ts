@@ -75,6 +75,7 @@ spec:
     canary:
 ${extra}      steps:
 ${steps}  selector: { matchLabels: { app: r } }
+  template: { metadata: { labels: { app: r } }, spec: { containers: [{ name: r, image: r }] } }
 ` });
   const template = (body: string) => ({ file: 'at.yaml', text: `apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate

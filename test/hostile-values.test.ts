@@ -199,7 +199,7 @@ describe('import argo, flagger and flags: a warning that quotes a name written w
     const rollout = join(dir, 'lb-argo-rollout.yaml');
     writeFileSync(rollout, readFileSync(join(argo, 'rollout.yaml'), 'utf8').replace(/^ {2}name: guestbook$/m, '  name: "r\\nwarning: injected"'));
     const templates = join(dir, 'lb-argo-templates.yaml');
-    writeFileSync(templates, `${readFileSync(join(argo, 'analysis-templates.yaml'), 'utf8')}\n---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: "unused\\r\\nx"\nspec:\n  metrics:\n  - name: m\n    provider:\n      job: {}\n`);
+    writeFileSync(templates, `${readFileSync(join(argo, 'analysis-templates.yaml'), 'utf8')}\n---\napiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata:\n  name: "unused\\r\\nx"\nspec:\n  metrics:\n  - name: m\n    provider:\n      prometheus: { query: up }\n`);
     const r = await cli('import', 'argo', rollout, templates);
     expect(r.code).toBe(0);
     expect(warningLines(r.err)).toBe(true);

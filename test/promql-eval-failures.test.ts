@@ -34,12 +34,12 @@ describe('a query that fails at every evaluation', () => {
     const file = join(dir, 'rollout.yaml');
     writeFileSync(file, [
       'apiVersion: argoproj.io/v1alpha1', 'kind: Rollout', 'metadata: { name: web }', 'spec:', '  strategy:', '    canary:', '      steps:',
-      '      - setWeight: 20', '      - analysis: { templates: [{ templateName: rate }] }', '  selector: { matchLabels: { app: web } }', '---',
+      '      - setWeight: 20', '      - analysis: { templates: [{ templateName: rate }] }', '  selector: { matchLabels: { app: web } }', '  template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: web, image: web }] } }', '---',
       'apiVersion: argoproj.io/v1alpha1', 'kind: AnalysisTemplate', 'metadata: { name: rate }', 'spec:', '  metrics:', '  - name: errors',
       '    successCondition: result[0] < 0.05', '    provider:', '      prometheus:', '        query: sum(label_join(rate(http_requests_total[1m]), "a", ",", "b-c"))', '',
     ].join('\n'));
     const r = await cli('import', 'argo', file);
     expect(r.code, r.text).toBe(0);
-    expect(r.text).toMatch(/rollout\.yaml:21:16: spec\.metrics\[0\]\.provider\.prometheus\.query: invalid source label name in label_join\(\): b-c: Prometheus parses the query \(promtool check rules accepts it\) and fails it at every evaluation: every measurement is an Error/);
+    expect(r.text).toMatch(/rollout\.yaml:22:16: spec\.metrics\[0\]\.provider\.prometheus\.query: invalid source label name in label_join\(\): b-c: Prometheus parses the query \(promtool check rules accepts it\) and fails it at every evaluation: every measurement is an Error/);
   });
 });

@@ -114,8 +114,9 @@ export function importCommand(format: string, files: string[], flag: string, arg
     const warnings = [...r.warnings];
     const p = r.parts;
     // Blue/green keeps every user on the primary until promotion; A/B exposes the users its match selects.
-    // A router that reads no match sends every request to the canary during an A/B analysis (routing.ts).
-    const weights = p.strategy === 'blue-green' ? [0] : p.strategy === 'ab-testing' ? [p.abReaches === 'all' ? 100 : 50] : p.weights;
+    // A router that reads no match, or writes a match with no condition, sends every request to the canary during
+    // an A/B analysis; one that writes none it reads (nginx without a header) sends none (routing.ts matchReach).
+    const weights = p.strategy === 'blue-green' ? [0] : p.strategy === 'ab-testing' ? [p.abReaches === 'all' ? 100 : p.abReaches === 'none' ? 0 : 50] : p.weights;
     if (p.strategy === 'ab-testing' && p.abReaches === 'matching') warnings.push(`${p.matchAt ?? `the Canary "${p.canary}"`}: the users the match selects are written as 50% of users: set the first stage's "to" to the share that matches`);
     const plan = {
       flag,

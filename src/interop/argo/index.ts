@@ -10,12 +10,14 @@
 import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
 import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
+import { schemaProblems } from '../kube/schema.js';
 import { contextNote, exactlyOne, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkRoutes } from './routes.js';
 import { readSteps, type ArgoStage } from './steps.js';
+import { headerRoutes } from './header-routes.js';
 import { didYouMean } from '../../errors.js';
 import { affinityNotes, splitBy, splitNote } from './split.js';
 import { controllerSpecProblems } from './validation.js';
@@ -71,15 +73,19 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   if (problems.length > 0) return { ok: false, problems, warnings };
   let mistyped = 0;
   const scalars: ScalarProblem[] = [];
+  const refused: string[] = [];
   for (const r of resources) {
     const report = walkFields(r, TABLES[r.kind], UNKNOWN, 'argoproj.io');
     warnings.push(...report.warnings);
     problems.push(...report.problems);
     mistyped += report.mistyped;
     scalars.push(...report.scalars);
+    refused.push(...schemaProblems(r, 'argoproj.io'));
   }
   // A value of a type the CRD does not allow: the API server refuses the resource, and nothing read from it would be what the team runs.
   if (mistyped > 0) return { ok: false, problems, warnings };
+  // The rest of the CRD's schema (a required field, a pod template's): refused likewise, before the controller reads it.
+  if (refused.length > 0) return { ok: false, problems: [...withScalarProblems(problems, scalars), ...refused], warnings };
   const ro = rollouts[0];
   const templates = new Map<string, Resource>();
   for (const r of resources) if (r.kind !== 'Rollout') templates.set(`${r.kind}/${r.name}`, r);
@@ -108,7 +114,9 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
 
   const steps = get(canary, 'steps');
   const stepList = Array.isArray(steps) ? steps : [];
-  const { stages, places } = readSteps({ rollout: ro, maxWeight: maxWeight > 0 ? maxWeight : 100, problem: (p, m) => problem(ro, p, m), analysis }, stepList, [...cp, 'steps']);
+  const headers = headerRoutes(stepList, [...cp, 'steps'], router);
+  for (const n of headers.notes) warn(ro, n.path, n.message);
+  const { stages, places } = readSteps({ rollout: ro, maxWeight: maxWeight > 0 ? maxWeight : 100, everyRequest: headers.everyRequest, problem: (p, m) => problem(ro, p, m), analysis }, stepList, [...cp, 'steps']);
 
   let background: BackgroundAnalysis | null = null;
   const bg = get(canary, 'analysis');

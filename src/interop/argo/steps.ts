@@ -5,8 +5,9 @@
  * when someone promotes the rollout (rollout/pause.go CompletedCanaryPauseStep: no timeout), so the next stage
  * waits for an approval; an analysis step runs after the stage's hold and the rollout goes on only once its run
  * is Successful. Steps that rehearse does not simulate (experiment, plugin, setCanaryScale, setHeaderRoute,
- * setMirrorRoute) complete at once, as the walk of the fields warns. After the last step the rollout is fully
- * promoted: a final stage at 100%.
+ * setMirrorRoute) complete at once, as the walk of the fields warns; a header route that takes every request
+ * (header-routes.ts) holds the stages it spans at 100%. After the last step the rollout is fully promoted: a final
+ * stage at 100%.
  */
 import { parseGoDuration } from '../../units/go-duration.js';
 import type { AnalysisSpec } from '../../scenario/types.js';
@@ -35,6 +36,8 @@ const EXCLUSIVE_STEP_KINDS = ['setWeight', 'pause', 'experiment', 'analysis'] as
 interface StepsContext {
   readonly rollout: Resource;
   readonly maxWeight: number;
+  /** Per step: whether a header route then sends every request to the canary (header-routes.ts): 100% while it holds. */
+  readonly everyRequest?: readonly boolean[];
   problem(path: Path, message: string): void;
   analysis(ref: unknown, path: Path, name: string): AnalysisSpec | null;
 }
@@ -64,10 +67,11 @@ export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPat
   let weight = 0;
   // spec.paused: the rollout waits for a resume before its first step, as at a `pause: {}`.
   let pendingApproval: string | null = get(ro.value, 'spec', 'paused') === true ? `${where(ro, ['spec', 'paused'])}: spec.paused` : null;
+  let everyRequest = false;
   const current = () => {
     const last = stages[stages.length - 1];
     if (last && !last.closed) return last;
-    const s = { percent: weight, holdUs: 0, approval: pendingApproval, analysis: null, steps: [] as number[], closed: false };
+    const s = { percent: everyRequest ? 100 : weight, holdUs: 0, approval: pendingApproval, analysis: null, steps: [] as number[], closed: false };
     pendingApproval = null;
     stages.push(s);
     return s;
@@ -79,6 +83,11 @@ export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPat
   const places: StepPlace[] = [];
   steps.forEach((step, i) => {
     const sp: Path = [...stepsPath, i];
+    // A header route that takes every request begins or ends here: a new stage from this step.
+    if ((ctx.everyRequest?.[i] ?? false) !== everyRequest) {
+      close();
+      everyRequest = !everyRequest;
+    }
     const keys = step !== null && typeof step === 'object' && !Array.isArray(step) ? Object.keys(step) : [];
     const kinds = keys.filter((k) => (STEP_KINDS as readonly string[]).includes(k));
     // Argo refuses a step with two of setWeight, pause, experiment and analysis (validation.go
@@ -96,7 +105,12 @@ export function readSteps(ctx: StepsContext, steps: readonly unknown[], stepsPat
       places[i] = { stage: stages.length, afterUs: 0 };
       current().steps.push(i);
     } else if (kind === 'pause' && get(step, 'pause', 'duration') === undefined) {
-      // Reached at the end of the stage before it; the next stage waits for a promotion.
+      // Reached at the end of the stage before it; the next stage waits for a promotion. A wait at a share no
+      // stage holds yet gets a stage of its own: after another pause: {} with nothing between (each waits for a
+      // promotion of its own, rollout/pause.go), or where a header route began or ended since (header-routes.ts).
+      const before = stages[stages.length - 1];
+      const share = everyRequest ? 100 : weight;
+      if (pendingApproval !== null || (before ? before.closed && before.percent !== share : share !== 0)) current();
       const last = stages[stages.length - 1];
       places[i] = last ? { stage: stages.length - 1, afterUs: last.holdUs } : { stage: 0, afterUs: 0 };
       close();

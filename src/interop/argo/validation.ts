@@ -4,7 +4,8 @@
  * it), then rollout/controller.go getRolloutValidationErrors sets the InvalidSpec condition and the controller
  * does nothing else with it. Each rule below is one of validation.go's, with its message; validation_test.go
  * holds their cases. A setWeight out of range and a step of two kinds are refused in steps.ts, a pause's
- * duration where it is read; the pod template is not checked (rehearse reads none).
+ * duration where it is read. Of the pod template (which the CRD's schema types: kube/schema.ts), the rules that
+ * decide whether the Rollout runs at all: its labels against the selector, and no template beside a workloadRef.
  */
 import { get, type Path, type Resource } from '../kube/resources.js';
 
@@ -20,6 +21,59 @@ function intOrPercent(v: unknown, fallback: number): number {
   const m = /^([0-9]+)%$/.exec(s);
   if (m) return Number(m[1]);
   return /^[+-]?[0-9]+$/.test(s) ? Number(s) : 0;
+}
+
+/**
+ * Whether labels.SelectorFromSet/LabelSelectorAsSelector's selector matches a set of labels (k8s.io/apimachinery
+ * pkg/labels): every matchLabels pair, and each expression (In: the label has one of the values; NotIn: it has
+ * none of them or is absent; Exists; DoesNotExist). null when an operator is none of those (an invalid selector).
+ */
+function selects(selector: unknown, labels: Readonly<Record<string, unknown>>): boolean | null {
+  const has = (k: string) => Object.hasOwn(labels, k);
+  const pairs = get(selector, 'matchLabels');
+  for (const [k, v] of Object.entries(pairs !== null && typeof pairs === 'object' ? pairs : {})) if (!has(k) || labels[k] !== v) return false;
+  const expressions = get(selector, 'matchExpressions');
+  for (const e of Array.isArray(expressions) ? expressions : []) {
+    const key = String(get(e, 'key'));
+    const values = Array.isArray(get(e, 'values')) ? get(e, 'values') as unknown[] : [];
+    const op = get(e, 'operator');
+    const ok = op === 'In' ? has(key) && values.includes(labels[key]) : op === 'NotIn' ? !has(key) || !values.includes(labels[key])
+      : op === 'Exists' ? has(key) : op === 'DoesNotExist' ? !has(key) : null;
+    if (ok === null) return null;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/**
+ * ValidateRolloutSpec on the template: with a workloadRef, a template with labels or annotations (EmptyTemplate)
+ * is "template must be empty for workload reference rollout"; without one, Kubernetes' own
+ * ValidatePodTemplateSpecForReplicaSet (pkg/apis/core/validation/validation.go), which validation.go calls, refuses
+ * labels the selector does not select ("`selector` does not match template `labels`", the InvalidSpec of Argo's
+ * pkg/kubectl-argo-rollouts/info/testdata/rollout-invalid) and a pod spec without containers.
+ */
+function templateProblems(spec: unknown, invalid: (path: Path, message: string) => void): void {
+  const meta = get(spec, 'template', 'metadata');
+  const labels = get(meta, 'labels');
+  const own = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? labels as Record<string, unknown> : {};
+  if (present(get(spec, 'workloadRef'))) {
+    const annotations = get(meta, 'annotations');
+    const annotated = annotations !== null && typeof annotations === 'object' && Object.keys(annotations).length > 0;
+    if (Object.keys(own).length > 0 || annotated) invalid(['spec', 'template'], 'template must be empty for workload reference rollout');
+    return;
+  }
+  const selector = get(spec, 'selector');
+  if (present(selector)) {
+    const matched = selects(selector, own);
+    if (matched === null) invalid(['spec', 'selector'], 'invalid label selector');
+    else if (!matched) invalid(present(labels) ? ['spec', 'template', 'metadata', 'labels'] : ['spec', 'template'], '`selector` does not match template `labels`');
+  }
+  // ValidatePodSpec (validateContainers): a pod runs at least one container.
+  const containers = get(spec, 'template', 'spec', 'containers');
+  if (!Array.isArray(containers) || containers.length === 0) {
+    const at: Path = present(containers) ? ['spec', 'template', 'spec', 'containers'] : present(get(spec, 'template', 'spec')) ? ['spec', 'template', 'spec'] : ['spec', 'template'];
+    invalid(at, 'spec.template.spec.containers: Required value');
+  }
 }
 
 export function controllerSpecProblems(ro: Resource): { path: Path; message: string }[] {
@@ -40,6 +94,7 @@ export function controllerSpecProblems(ro: Resource): { path: Path; message: str
       if (count === 0) invalid(['spec', 'selector'], 'empty selector is invalid for deployment');
     }
   }
+  templateProblems(spec, invalid);
   const minReady = typeof get(spec, 'minReadySeconds') === 'number' ? get(spec, 'minReadySeconds') as number : 0;
   const deadline = typeof get(spec, 'progressDeadlineSeconds') === 'number' ? get(spec, 'progressDeadlineSeconds') as number : 600;
   if (deadline <= minReady) invalid(present(get(spec, 'progressDeadlineSeconds')) ? ['spec', 'progressDeadlineSeconds'] : ['spec', 'minReadySeconds'], 'must be greater than minReadySeconds');

@@ -10,16 +10,16 @@
  */
 import { podTemplateHash, type Preset } from '../../metrics/mapping.js';
 import type { PlanCheck } from '../../scenario/types.js';
-import { duration, percent } from '../../units/format.js';
+import { percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
 import { contextNote, exactlyOne, oneLineMessages, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
-import { heyDestination, heyTraffic } from './loadtest.js';
+import { commandNote } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
 import { apiServerProblems } from './required.js';
 import { metricsProvider, observerOf, OBSERVER_PRESET, type Observer } from './observers.js';
-import { droppedMatch, isIstioRouter, readsMatch, sessionAffinityNote, splitsRequests } from './routing.js';
+import { droppedMatch, isIstioRouter, matchReach, readsMatch, sessionAffinityNote, splitsRequests, type MatchReach } from './routing.js';
 import { trafficPolicyNotes } from './affinity.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
@@ -54,8 +54,11 @@ export interface FlaggerParts {
    * promotion; ab-testing (iterations and match) sends the matching users to the canary; canary walks weights.
    */
   readonly strategy: 'canary' | 'blue-green' | 'ab-testing';
-  /** A/B: whether the router sends only the requests that match to the canary, or (it reads no match) every request. */
-  readonly abReaches: 'matching' | 'all';
+  /**
+   * A/B: whether the router sends only the requests that match to the canary, every request (it reads no match, or
+   * what it writes of the match holds no condition), or none (routing.ts matchReach).
+   */
+  readonly abReaches: 'matching' | 'all' | 'none';
   /** file:line:column: path of the analysis's match, which an A/B plan's first stage stands for (null without one). */
   readonly matchAt: string | null;
   /** How the router splits the weights: each request (weights, no match, no cookie it reads; routing.ts), or users. */
@@ -177,9 +180,13 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   // Webhooks: confirm-* wait for an approval; the others are not called (rehearsed as passing).
   const approvals = { rollout: null as string | null, trafficIncrease: null as string | null, promotion: null as string | null };
   const hooks = get(analysis, 'webhooks');
-  // runAB: with iterations and a match, the router sends a request by the match, not by weights (routing.ts readsMatch).
+  // runAB: with iterations and a match, the router sends a request by the match, not by weights (routing.ts readsMatch),
+  // unless what it writes of the match holds no condition (every request) or no header it reads (none: matchReach).
   const matches = get(analysis, 'match');
-  const abRouting = iterations !== null && Array.isArray(matches) && matches.length > 0 && !skip ? (readsMatch(provider ?? mesh) ? 'match' : 'all') : null;
+  const router = provider ?? mesh;
+  const ab = iterations !== null && Array.isArray(matches) && matches.length > 0 && !skip;
+  const reach = ab && readsMatch(router) ? matchReach(router, matches as unknown[], get(spec, 'service', 'match')) : null;
+  const abRouting = ab ? (!readsMatch(router) ? 'all' : reach?.reach ?? 'match') : null;
   (Array.isArray(hooks) ? hooks : []).forEach((h, i) => {
     const hp: Path = [...ap, 'webhooks', i];
     const type = String(get(h, 'type') ?? 'rollout');
@@ -203,18 +210,17 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   if (strategy === 'canary' && !skip && Array.isArray(stepList) && stepList.length > 0 && get(analysis, 'maxWeight') !== undefined && get(analysis, 'maxWeight') !== null) {
     warn(cn, [...ap, 'maxWeight'], `with stepWeights, Flagger walks the step weights up to the last one (${String(stepList[stepList.length - 1])}) and reads no maxWeight (scheduler.go maxWeight): not read`);
   }
-  const router = provider ?? mesh;
   // The route the router reads, in the Canary's namespace (a Canary without one: where it is applied).
   const givenNamespace = get(cn.value, 'metadata', 'namespace');
   checkFlaggerRoute(cn, router, service, typeof givenNamespace === 'string' && givenNamespace !== '' ? givenNamespace : null, context, problem, warn);
-  const abReaches = readsMatch(router) ? 'matching' : 'all';
-  const matched = matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
+  const abReaches = !readsMatch(router) ? 'all' : reach?.reach ?? 'matching';
+  const matched = reach && strategy === 'ab-testing' ? reachWarning(reach, iterations!, options.exposure) : matchWarning(skip ? 'skip' : strategy, router, options.exposure, iterations);
   const matchList = get(analysis, 'match');
   if (!skip && Array.isArray(matchList)) for (const d of droppedMatch(router, matchList, get(spec, 'service', 'match'))) warn(cn, [...ap, ...d.path], d.message);
   const affinity = get(analysis, 'sessionAffinity');
   if (affinity !== undefined && affinity !== null && !skip) warn(cn, [...ap, 'sessionAffinity'], sessionAffinityNote(strategy, router, affinity, weights, intervalUs));
   warnings.push(...trafficPolicyNotes(cn, router, isIstioRouter(router), service, context));
-  if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, 'match'], matched);
+  if (matched && Array.isArray(get(analysis, 'match')) && (get(analysis, 'match') as unknown[]).length > 0) warn(cn, [...ap, ...(reach && strategy === 'ab-testing' ? reach.path : ['match'])], matched);
   // Scalars of the wrong type that no check of the adapter's own refused (withScalarProblems).
   problems.push(...withScalarProblems(problems, scalars).slice(problems.length));
   if (problems.length > 0) return { ok: false, problems, warnings };
@@ -251,6 +257,14 @@ function matchWarning(strategy: 'skip' | 'canary' | 'blue-green' | 'ab-testing',
   if (!exposure) return `${unseen}: the users that match are rehearsed as the share of users the scenario's flagger.exposure gives`;
   if (exposure.from !== null) return `${unseen}: the users that match are rehearsed as ${percent(exposure.percent / 100)} of users, the share ${exposure.from} gives`;
   return `${unseen}: the users that match are rehearsed as ${percent(exposure.percent / 100)} of users, rehearse's default, not a share the match selects: set ${exposure.at} to the share of your users it selects`;
+}
+
+/** What is rehearsed of an A/B match the router reads as every request or none (routing.ts matchReach). */
+function reachWarning(r: MatchReach, iterations: number, exposure: FlaggerOptions['exposure']): string {
+  const unused = exposure?.from ? ` (${exposure.from} is not used)` : '';
+  return r.reach === 'all'
+    ? `${r.why}: rehearsed at 100% of users during the ${iterations} iterations${unused}`
+    : `${r.why}: rehearsed at 0% of users during the ${iterations} iterations${unused}; the checks read only what a load test sends the canary Service itself, which rehearse does not send: they find no values and fail, as Flagger's do without one`;
 }
 
 interface IterationsInput {
@@ -320,30 +334,6 @@ function meshProviderOf(context: readonly Resource[]): { value: string; at: stri
     }
   }
   return null;
-}
-
-/**
- * What a webhook's command on the load tester (metadata.cmd, of metadata.type cmd or bash) would have sent, which
- * is not rehearsed; '' for other webhooks. Flagger calls pre-rollout hooks once before the first traffic shift,
- * rollout hooks at every check (scheduler.go runAnalysis), the others at their events.
- */
-function commandNote(h: unknown, type: string, intervalUs: number, service: string, ab: 'match' | 'all' | null): string {
-  const cmd = get(h, 'metadata', 'cmd');
-  const kind = String(get(h, 'metadata', 'type') ?? 'cmd');
-  if (typeof cmd !== 'string' || (kind !== 'cmd' && kind !== 'bash')) return '';
-  const when = type === 'rollout' ? `at every check (every ${duration(intervalUs / 1e6)}${kind === 'cmd' ? '; skipped while the last run goes on' : ''})`
-    : type === 'pre-rollout' ? 'once, before the first traffic shift' : `at each ${type} event`;
-  const sends = heyTraffic(cmd);
-  // rehearse sends none of it: the scenario's users are all the traffic, and the weights route them.
-  const where = heyDestination(cmd, service);
-  const instead = where === 'canary' ? `all of it to the canary Service, whose requests the checks count; rehearse sends none of it: the checks read only the scenario's users' requests the weights send to the canary, fewer than Flagger's checks count (at a low weight or with little traffic, none: a check that finds no values fails)`
-    : where === 'primary' ? 'all of it to the primary, which the canary\'s checks do not count; rehearse sends none of it, and the checks read the same canary requests Flagger\'s do'
-    : ab === 'match' ? `routed by analysis.match as users' requests are, not by weights (an A/B analysis: a request that carries what the match selects, such as a header the command's -H sets, reaches the canary, the others the primary); rehearse sends none of it: the checks read only the scenario's users' requests, fewer than Flagger's checks count`
-    : ab === 'all' ? `all of it to the canary, as every request during this A/B analysis (the router reads no match); rehearse sends none of it: the checks read only the scenario's users' requests, fewer than Flagger's checks count`
-    : `split by the weights as users' requests are; rehearse sends none of it: the checks read only the scenario's users' requests at each weight, fewer than Flagger's checks count`;
-  const what = sends === null ? `runs ${when}; whatever it sends is not rehearsed (rehearse runs no command: the checks read only the scenario's users' requests)` : `would send ${sends}, started ${when}: ${instead}`;
-  const status = kind === 'bash' ? '; type bash: its exit status, which decides the webhook, is taken as success' : '';
-  return `. Its command on the load tester, ${JSON.stringify(cmd)}, ${what}${status}`;
 }
 
 /** scheduler.go nextStepWeight and maxWeight: the weights a canary strategy walks through before promotion. */

@@ -3,7 +3,7 @@
  * (the first weight is set at the first tick, checks run from the next), then promotion at 100%; the analysis's
  * metrics as checks every interval. Analyses with iterations hold one stage for their iterations: blue/green at
  * 0% (no user reaches the canary before promotion), A/B at the share of users its match selects, given by the
- * scenario's exposure. The target's calls with the flag on are served by the canary workload
+ * scenario's exposure (all of them, or none, where the router writes the match so: routing.ts matchReach). The target's calls with the flag on are served by the canary workload
  * (<target>, behind <service>-canary), the others by the primary (<target>-primary, behind <service>-primary).
  */
 import type { SourceFile } from '../kube/resources.js';
@@ -14,7 +14,7 @@ export function importFlaggerPlan(files: readonly SourceFile[], exposure: { perc
   const r = toScenarioParts(files, { ...options, exposure });
   if (!r.ok) return r;
   const f = r.parts;
-  const weights = f.strategy === 'blue-green' ? [0] : f.strategy === 'ab-testing' ? [f.abReaches === 'all' ? 100 : exposure.percent] : f.weights;
+  const weights = f.strategy === 'blue-green' ? [0] : f.strategy === 'ab-testing' ? [f.abReaches === 'all' ? 100 : f.abReaches === 'none' ? 0 : exposure.percent] : f.weights;
   if (exposure.from !== null && f.strategy !== 'ab-testing') {
     r.warnings.push(`${exposure.from}: unused: only an A/B analysis (iterations with match) exposes a share of users before promotion; the Canary's ${f.strategy === 'blue-green' ? 'blue/green analysis exposes none' : 'weights set the exposure'}`);
   }

@@ -77,7 +77,9 @@ export function sessionAffinityNote(strategy: 'canary' | 'blue-green' | 'ab-test
  * Parts of analysis.match a router drops (the requests that reach the canary are selected without them), each
  * with its path under the match: ingress.go (nginx) SetRoutes keeps only headers, one of them (canary-by-header,
  * with exact or regex) and the cookie's exact value (canary-by-cookie); istio.go mergeMatchConditions, when
- * spec.service.match is set, keeps only each entry's headers and sourceLabels, over the service's match.
+ * spec.service.match is set, keeps only each entry's headers and sourceLabels, over the service's match;
+ * gateway_api.go's keeps headers and queryParams; contour, gloo and appmesh read headers (gloo methods too) and
+ * write every entry's headers into one route, so that the entries are no longer alternatives.
  */
 export function droppedMatch(router: string, match: readonly unknown[], serviceMatch: unknown): { path: Path; message: string }[] {
   const out: { path: Path; message: string }[] = [];
@@ -95,6 +97,25 @@ export function droppedMatch(router: string, match: readonly unknown[], serviceM
       }
     }
     if (headers.length > 1) out.push({ path: headers[0], message: `the nginx router keeps one header of analysis.match (canary-by-header), whichever Go's map order gives last, of ${headers.length}: the others are dropped` });
+  } else if (router.startsWith('gatewayapi')) {
+    // gateway_api.go mergeMatchConditions keeps only each entry's headers and queryParams over the service's matches.
+    for (const [m, i] of entries) {
+      for (const key of Object.keys(m)) if (key !== 'headers' && key !== 'queryParams') out.push({ path: ['match', i, key], message: `the gatewayapi router keeps only headers and queryParams of each analysis.match entry (gateway_api.go mergeMatchConditions, over the service's matches): requests are not selected by this ${key}` });
+    }
+  } else if (router === 'contour' || router === 'gloo' || router.startsWith('appmesh')) {
+    // contour.go makeConditions, gloo.go getMatchers, appmesh_v1beta2.go makeHeaders: headers (and gloo's methods) only, all in one route.
+    const reads = router === 'gloo' ? ['headers', 'method'] : ['headers'];
+    for (const [m, i] of entries) {
+      for (const key of Object.keys(m)) if (!reads.includes(key)) out.push({ path: ['match', i, key], message: `the ${router} router reads only ${reads.join(' and ')} of analysis.match: requests are not selected by ${key}` });
+      const h = m.headers !== null && typeof m.headers === 'object' ? m.headers as Record<string, unknown> : {};
+      for (const [name, v] of Object.entries(h)) {
+        for (const k of v !== null && typeof v === 'object' ? Object.keys(v) : []) {
+          if (router === 'contour' && (k === 'prefix' || k === 'suffix')) out.push({ path: ['match', i, 'headers', name, k], message: `the contour router writes a header's ${k} as a "contains" condition (contour.go makeConditions): a value that holds it anywhere matches` });
+          if ((router === 'contour' && k === 'regex') || (router === 'gloo' && (k === 'prefix' || k === 'suffix'))) out.push({ path: ['match', i, 'headers', name, k], message: `the ${router} router does not read a header's ${k} (${router === 'gloo' ? 'gloo.go getHeaderMatchers: exact or regex' : 'contour.go makeConditions: exact, prefix, suffix'}): the condition on ${name} is written without it` });
+        }
+      }
+    }
+    if (entries.filter(([m]) => Object.keys(m).some((k) => reads.includes(k))).length > 1) out.push({ path: ['match'], message: `the ${router} router writes the header conditions of every entry into one route: a request must meet all of them at once, where the entries of analysis.match are alternatives (as the istio router reads them)` });
   } else if (Array.isArray(serviceMatch) && serviceMatch.length > 0 && readsMatch(router) && readsSessionAffinity(router)) {
     // The istio router (and its default): gatewayapi reads sessionAffinity too, but maps matches its own way.
     if (router.startsWith('gatewayapi')) return out;
@@ -103,4 +124,72 @@ export function droppedMatch(router: string, match: readonly unknown[], serviceM
     }
   }
   return out;
+}
+
+/** How many requests an A/B match sends to the canary, where the router reads it otherwise than as written. */
+export interface MatchReach {
+  /** all: every request (the router's canary route has no condition left); none: no request. */
+  readonly reach: 'all' | 'none';
+  /** The path under the analysis that decides it. */
+  readonly path: Path;
+  readonly why: string;
+}
+
+const entriesOf = (match: readonly unknown[]) => match.map((m) => (m !== null && typeof m === 'object' && !Array.isArray(m) ? m as Record<string, unknown> : {}));
+/** A field of a match entry that holds a condition: a map with keys, a list with items, a scalar. */
+const holds = (v: unknown): boolean => v !== undefined && v !== null && (typeof v !== 'object' || (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0));
+const stringMatch = (v: unknown, key: string): string => (typeof get(v, key) === 'string' ? get(v, key) as string : '');
+
+/**
+ * Where the router's canary route, as it writes it for runAB (SetRoutes primary 0, canary 100), matches every
+ * request or none: an entry emptied of its conditions (`headers: {}`) is no condition at all.
+ * - istio.go: the match entries are the canary route's HTTPMatchRequests, ORed; an entry with no condition
+ *   matches every request (with spec.service.match, mergeMatchConditions keeps only an entry's headers and
+ *   sourceLabels over each of the service's matches: an entry without them is the service's own route).
+ * - gateway_api.go: mapRouteMatches, then mergeMatchConditions over the service's matches (the prefix "/" without
+ *   any), which keeps only an entry's headers and queryParams: an entry without them is the service's route.
+ *   mapRouteMatches fails on a header or query param with neither exact nor regex (a prefix or a suffix), a uri
+ *   with none of regex, exact, prefix, a method without exact, and SetRoutes drops that error
+ *   (`analysisMatches, _ :=`): the canary route keeps the service's matches, every request.
+ * - appmesh_v1beta2.go makeHeaders, gloo.go getMatchers: all entries' headers (and gloo's methods) as one route's
+ *   conditions; none at all leaves the route without a condition.
+ * - ingress.go (nginx): canary-by-header from the last header that is not "cookie", canary-by-cookie from the
+ *   cookie's exact value; with neither, the canary Ingress keeps canary-weight "0" (makeHeaderAnnotations copies
+ *   it), and no request reaches the canary.
+ * null: the match selects as written (or as droppedMatch says), or the router reads none (readsMatch).
+ */
+export function matchReach(router: string, match: readonly unknown[], serviceMatch: unknown): MatchReach | null {
+  const entries = entriesOf(match);
+  const services = Array.isArray(serviceMatch) && serviceMatch.length > 0;
+  const emptied = (keep: (k: string) => boolean) => entries.findIndex((m) => !Object.entries(m).some(([k, v]) => keep(k) && holds(v)));
+  const all = (i: number, why: string): MatchReach => ({ reach: 'all', path: ['match', i], why });
+  if (isIstioRouter(router)) {
+    // HTTPMatchRequest fields that are no condition: the route's name, and ignoreUriCase alone.
+    const i = services ? emptied((k) => k === 'headers' || k === 'sourceLabels') : emptied((k) => k !== 'name' && k !== 'ignoreUriCase');
+    if (i < 0) return null;
+    return all(i, `an entry with no condition${services ? ' of its own (istio.go mergeMatchConditions keeps an entry\'s headers and sourceLabels over spec.service.match: without them it is the service\'s own route)' : ''}: the istio router's canary route matches every request (an HTTPMatchRequest with no field matches all, and the entries are ORed)`);
+  }
+  if (router.startsWith('gatewayapi')) {
+    const refused = entries.findIndex((m) => {
+      const uri = get(m, 'uri');
+      const method = get(m, 'method');
+      const pairs = (key: string) => Object.values(get(m, key) !== null && typeof get(m, key) === 'object' ? get(m, key) as Record<string, unknown> : {});
+      return (holds(uri) && !['regex', 'exact', 'prefix'].some((k) => stringMatch(uri, k) !== '')) || (holds(method) && stringMatch(method, 'exact') === '')
+        || [...pairs('headers'), ...pairs('queryParams')].some((v) => stringMatch(v, 'exact') === '' && stringMatch(v, 'regex') === '');
+    });
+    if (refused >= 0) return all(refused, 'the gatewayapi router cannot map this entry (gateway_api.go mapRouteMatches: a header or query param with neither exact nor regex, a uri with none of regex, exact, prefix, a method without exact) and SetRoutes drops the error (`analysisMatches, _ :=`): the canary route keeps the service\'s matches, and every request reaches the canary');
+    const i = emptied((k) => k === 'headers' || k === 'queryParams');
+    return i < 0 ? null : all(i, 'an entry without headers or queryParams: the gatewayapi router\'s mergeMatchConditions keeps only those over the service\'s matches (the prefix "/" when spec.service.match is empty), so the canary route is the service\'s own and every request reaches the canary');
+  }
+  if (router.startsWith('appmesh') || router === 'gloo') {
+    const gloo = router === 'gloo';
+    if (entries.some((m) => holds(m.headers) || (gloo && holds(m.method)))) return null;
+    return { reach: 'all', path: ['match'], why: `no headers${gloo ? ' and no method' : ''} in any entry: the ${router} router writes the canary route without a condition (${gloo ? 'gloo.go getMatchers' : 'appmesh_v1beta2.go makeHeaders'}), and every request reaches the canary` };
+  }
+  if (router === 'nginx') {
+    const named = entries.some((m) => Object.entries(m.headers !== null && typeof m.headers === 'object' ? m.headers as Record<string, unknown> : {})
+      .some(([name, v]) => name !== 'cookie' || stringMatch(v, 'exact') !== ''));
+    return named ? null : { reach: 'none', path: ['match'], why: 'no header, and no cookie with an exact value: the nginx router sets neither canary-by-header nor canary-by-cookie, and the canary Ingress keeps canary-weight "0" (ingress.go SetRoutes, makeHeaderAnnotations), so no request reaches the canary' };
+  }
+  return null;
 }
