@@ -1,0 +1,129 @@
+/**
+ * Round 15 of real flag files (Unleash, LaunchDarkly, flagd and the OpenFeature Operator), each outcome asserted.
+ * - Unleash state exports (versions 1 to 4) are read as Unleash's state import read them: Unleash/unleash
+ *   src/lib/services/state-service.ts import() at ff377cd70461 runs its own steps on the file, then
+ *   stateSchema.validateAsync (src/lib/services/state-schema.ts, src/lib/schema/feature-schema.ts, Joi 17.12.3),
+ *   and reads toggles, strategies and featureEnvironments from what Joi converted. Scalars were left to "the
+ *   reader": `enabled: "true"` was served off (rehearse read only true), `"yes"` (which Joi refuses) likewise.
+ *   test/fixtures/vendor/unleash/joi-17.12.3-state.jsonl holds 138 edited exports with what Joi itself answered
+ *   (joi/vectors.cjs over Unleash's schemas, transcribed in joi/unleash-state.cjs); Unleash's own e2e test
+ *   (src/test/e2e/api/admin/state.e2e.test.ts) expects exported412-enterprise.json refused, which rehearse read.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatWarning, parseFlagText } from '../src/interop/document.js';
+import * as unleash from '../src/interop/unleash/index.js';
+import { unleashStateImport } from '../src/interop/unleash/state-import.js';
+import { InputError } from '../src/errors.js';
+
+const root = join(import.meta.dirname, '..');
+const vendor = (f: string) => join(root, 'test/fixtures/vendor', f);
+type Json = Record<string, unknown>;
+
+/** What importing a flag document says: its warnings, or the lines of its refusal. */
+function imported(text: string, file: string, environment?: string): { flags: string[]; warnings: string[] } | { refused: string[] } {
+  try {
+    const parts = unleash.toScenarioParts(parseFlagText(text, file), { environment });
+    return { flags: parts.flags.map((f) => f.key), warnings: parts.warnings.map(formatWarning) };
+  } catch (e) {
+    if (e instanceof InputError) return { refused: e.lines };
+    throw e;
+  }
+}
+
+const DELETE = '$delete';
+function edited(file: string, edits: [ (string | number)[], unknown ][]): Json {
+  const doc = JSON.parse(readFileSync(vendor(`unleash/${file}`), 'utf8')) as Json;
+  for (const [path, v] of edits) {
+    let node = doc as Record<string | number, unknown>;
+    for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+    const last = path[path.length - 1];
+    if (v !== null && typeof v === 'object' && DELETE in v) delete node[last];
+    else node[last] = v;
+  }
+  return doc;
+}
+
+describe('Unleash state exports as its state import validated them (Joi 17.12.3 over Unleash\'s schemas at ff377cd70461)', () => {
+  const vectors = readFileSync(vendor('unleash/joi-17.12.3-state.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { name: string; file: string; edits: [(string | number)[], unknown][]; joi: { errors?: { path: (string | number)[]; type: string }[]; value?: Json } });
+  it('has the cases', () => expect([vectors.length, vectors.filter((v) => v.joi.errors).length]).toEqual([138, 68]));
+  it.each(vectors.map((v) => [v.name, v] as const))('%s', (_, v) => {
+    const r = unleashStateImport(edited(v.file, v.edits));
+    if (v.joi.errors) {
+      const key = (p: { path: (string | number)[]; type: string }) => `${JSON.stringify(p.path)} ${p.type}`;
+      expect(r.joi.map(key).sort()).toEqual(v.joi.errors.map(key).sort());
+    } else {
+      expect(r.joi).toEqual([]);
+      const kept = Object.fromEntries(['version', 'features', 'featureStrategies', 'featureEnvironments', 'environments'].filter((k) => r.value[k] !== undefined).map((k) => [k, r.value[k]]));
+      expect(kept).toEqual(v.joi.value);
+    }
+  });
+});
+
+describe('Unleash state exports: what the import converts is served converted, what it refuses is refused', () => {
+  const text = (file: string, edits: [(string | number)[], unknown][] = []) => JSON.stringify(edited(file, edits), null, 2);
+  const served = (t: string, flag: string, ctx: Json, environment?: string) => unleash.open(parseFlagText(t, 'u.json'), { environment }).evaluate(flag, ctx);
+
+  it('exported412-enterprise.json is refused and its fixed copies import, as Unleash\'s e2e test expects (state.e2e.test.ts)', () => {
+    // "import for 4.1.2 enterprise format fails": its environment has no type, which environmentSchema requires.
+    const file = 'state-v2.exported412-enterprise.json';
+    expect(imported(readFileSync(vendor(`unleash/${file}`), 'utf8'), file)).toEqual({ refused: [`${file}:237:5: environments[0].type: "environments[0].type" is required (Unleash's state import validates the file with Joi, src/lib/services/state-schema.ts environmentSchema, and refuses it)`] });
+    // "import for 4.1.2 enterprise format fixed works", "Importing version 2 replaces :global: environment with 'default'",
+    // "import works for 3.17 enterprise json format", "import works for 4.0 enterprise format".
+    for (const f of ['state-v2.exported412-enterprise-necessary-fixes.json', 'state-v2.exported412-version2.json', 'state-v1.exported-3175-enterprise.json', 'state-v1.exported405-enterprise.json']) {
+      expect(imported(readFileSync(vendor(`unleash/${f}`), 'utf8'), f)).toMatchObject({ flags: expect.arrayContaining(['with-constraints']) });
+    }
+  });
+
+  it('a toggle\'s enabled "true" (any case) is on, as Joi converts it; "yes" is refused at its place (it was served off in silence)', () => {
+    // src/lib/schema/feature-schema.ts featureSchema: enabled: joi.boolean(); Joi's boolean converts "true"/"false" only.
+    const v1 = 'state-v1.exported3176.json';
+    for (const [value, on] of [[true, true], ['true', true], ['TRUE', true], ['False', false]] as const) {
+      expect(served(text(v1, [[['features', 1, 'enabled'], value]]), 'version.three.seventeen', { userId: '1' }).reason).toBe(on ? 'targeting match' : 'disabled');
+    }
+    const yes = text(v1, [[['features', 1, 'enabled'], 'yes']]);
+    const line = yes.split('\n').findIndex((l) => l.includes('"enabled": "yes"')) + 1;
+    expect(imported(yes, 'u.json')).toEqual({ refused: [`u.json:${line}:18: features[1].enabled: "features[1].enabled" must be a boolean (Unleash's state import validates the file with Joi, src/lib/schema/feature-schema.ts featureSchema, and refuses it; Joi converts only the texts "true" and "false", in any case)`] });
+  });
+
+  it('a featureEnvironments row\'s enabled "True" is on there; 1 is refused', () => {
+    const v3 = 'state-v3.variantsexport_v3.json';
+    expect(served(text(v3, [[['featureEnvironments', 0, 'enabled'], 'True']]), 'UX-toggle1', { userId: '1' }, 'development').enabled).toBe(true);
+    expect(served(text(v3, [[['featureEnvironments', 0, 'enabled'], 'false']]), 'UX-toggle1', { userId: '1' }, 'development').reason).toBe('disabled');
+    expect(imported(text(v3, [[['featureEnvironments', 0, 'enabled'], 1]]), 'u.json', 'development')).toMatchObject({ refused: [expect.stringContaining('featureEnvironments[0].enabled: "featureEnvironments[0].enabled" must be a boolean')] });
+  });
+
+  it('a constraint\'s inverted "false": converted in a version 1 toggle (Joi checks it there); kept as text in a segment, which unleash-client reads as true: warned', () => {
+    // state-service.ts convertLegacyFeatures reads what Joi converted; importSegments stores data.segments as written,
+    // and unleash-client 6.12.1 lib/strategy/strategy.js inverts on any text but "".
+    const v1 = 'state-v1.exported3176.json';
+    const constraint = { contextName: 'userId', operator: 'IN', values: ['1'], inverted: 'false' };
+    const legacy = text(v1, [[['features', 0, 'strategies'], [{ name: 'default', parameters: {}, constraints: [constraint] }]]]);
+    const toggle = (JSON.parse(legacy) as { features: Json[] }).features[0].name as string;
+    expect([served(legacy, toggle, { userId: '1' }).enabled, served(legacy, toggle, { userId: '2' }).enabled]).toEqual([true, false]);
+    const seg = 'state-v3.exported-segments.json';
+    const segmented = text(seg, [[['segments', 0, 'constraints'], [{ ...constraint, contextName: 'x', values: ['878a9f99-96a0-46'] }]]]);
+    const r = imported(segmented, 'u.json');
+    expect(r).toMatchObject({ warnings: expect.arrayContaining([expect.stringMatching(/^u\.json:\d+:\d+: segments\[0\]\.constraints\[0\]\.inverted: the text "false": Unleash's import stored the segment as the file writes it \(state-service\.ts importSegments reads the file, not what Joi converted\), and unleash-client reads any text here but "" as true/)]) });
+  });
+
+  it('a version 1 toggle with strategies null, or a later export with features and no featureStrategies, is refused: the import fails on it', () => {
+    expect(imported(text('state-v1.exported3176.json', [[['features', 0, 'strategies'], null]]), 'u.json')).toMatchObject({ refused: [expect.stringContaining('features[0].strategies: a version 1 toggle without a list of strategies: Unleash\'s import fails on it (state-service.ts convertLegacyFeatures: f.strategies.map of null)')] });
+    expect(imported(text('state-v3.variantsexport_v3.json', [[['featureStrategies'], { $delete: true }]]), 'u.json', 'production')).toMatchObject({ refused: [expect.stringContaining('a state export of version 3 with features and no featureStrategies: Unleash\'s import fails on it')] });
+  });
+
+  it('versions as the import reads them: "3" is 3; "2" renames no :global: (its own test compares the number); 0 is version 1\'s layout', () => {
+    const v2 = 'state-v2.exported412-version2.json';
+    expect(imported(text(v2, [[['version'], '2']]), 'u.json')).toMatchObject({ refused: [expect.stringContaining('environments[0].name: "environments[0].name" must be URL friendly')] });
+    const three = imported(text('state-v3.variantsexport_v3.json', [[['version'], '3']]), 'u.json', 'production');
+    expect(three).toMatchObject({ flags: ['UX-toggle1', 'variants-tester'], warnings: [expect.stringContaining('version: version "3": no Unleash writes a state export of this version (StateService.export wrote 1 to 4); its import reads the file as a version 2 or 3 export')] });
+    expect(imported(text('state-v1.exported3176.json', [[['version'], 0]]), 'u.json')).toMatchObject({ warnings: expect.arrayContaining([expect.stringContaining('version 0: no Unleash writes a state export of this version (StateService.export wrote 1 to 4); its import reads the file as a version 1 export')]) });
+  });
+
+  it('a key the state schema does not name at the top is refused, as Joi refuses it (stateSchema allows no unknown key); in a toggle it is stripped', () => {
+    expect(imported(text('state-v3.variantsexport_v3.json', [[['extra'], 1]]), 'u.json', 'production')).toMatchObject({ refused: [expect.stringContaining('extra: "extra" is not allowed')] });
+    expect(imported(text('state-v3.variantsexport_v3.json', [[['features', 0, 'extra'], 1]]), 'u.json', 'production')).toMatchObject({ flags: ['UX-toggle1', 'variants-tester'] });
+  });
+});
