@@ -8,12 +8,18 @@
  *   test/fixtures/vendor/unleash/joi-17.12.3-state.jsonl holds 138 edited exports with what Joi itself answered
  *   (joi/vectors.cjs over Unleash's schemas, transcribed in joi/unleash-state.cjs); Unleash's own e2e test
  *   (src/test/e2e/api/admin/state.e2e.test.ts) expects exported412-enterprise.json refused, which rehearse read.
+ * - LaunchDarkly rollouts whose weights do not add up to 100000 were bucketed as the SDK buckets them without a
+ *   word: go-server-sdk-evaluation evaluator.go variationOrRolloutResult (and js-core Evaluator.ts) give a bucket
+ *   past the last weight to the last variation, and nothing past 100% to anyone. The sdk-test-harness case "last
+ *   rollout bucket is used if value is past the end" (rollout-or-experiment.yml, weights 1 and 1) is one.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
+import * as launchdarkly from '../src/interop/launchdarkly/index.js';
+import { servedShares } from '../src/interop/launchdarkly/weights.js';
 import { unleashStateImport } from '../src/interop/unleash/state-import.js';
 import { InputError } from '../src/errors.js';
 
@@ -125,5 +131,45 @@ describe('Unleash state exports: what the import converts is served converted, w
   it('a key the state schema does not name at the top is refused, as Joi refuses it (stateSchema allows no unknown key); in a toggle it is stripped', () => {
     expect(imported(text('state-v3.variantsexport_v3.json', [[['extra'], 1]]), 'u.json', 'production')).toMatchObject({ refused: [expect.stringContaining('extra: "extra" is not allowed')] });
     expect(imported(text('state-v3.variantsexport_v3.json', [[['features', 0, 'extra'], 1]]), 'u.json', 'production')).toMatchObject({ flags: ['UX-toggle1', 'variants-tester'] });
+  });
+});
+
+describe('LaunchDarkly rollouts whose weights do not add up to 100000', () => {
+  // sdk-test-harness data/data-files/server-side-eval/rollout-or-experiment.yml, "last rollout bucket is used if value
+  // is past the end", as its flag-with-fallthrough-rollout.
+  const flag = (variations: { variation: number; weight: number }[]) => JSON.stringify({ flags: { 'flag-with-fallthrough-rollout': {
+    key: 'flag-with-fallthrough-rollout', on: true, variations: ['off', 'fallthrough', 'a', 'b'], offVariation: 0, fallthrough: { rollout: { variations } },
+  } } }, null, 2);
+  const parts = (text: string) => launchdarkly.toScenarioParts(parseFlagText(text, 'ld.json'));
+
+  it('the harness\'s case: weights 1 and 1 serve "b" to user-key, as it expects, and the warning says who gets what', () => {
+    const text = flag([{ variation: 2, weight: 1 }, { variation: 3, weight: 1 }]);
+    expect(parts(text).warnings.map(formatWarning)).toEqual(['ld.json:15:25: flags.flag-with-fallthrough-rollout.fallthrough.rollout.variations: the weights add up to 2, not 100000 (100%): a bucket past them (99.998% of users) gets the last variation (go-server-sdk-evaluation evaluator.go variationOrRolloutResult, js-core Evaluator.ts), so variation 3 ("b") serves 99.999% of users, not 0.001%; rehearsed as the SDK serves it']);
+    const set = launchdarkly.open(parseFlagText(text, 'ld.json'));
+    expect(set.evaluate('flag-with-fallthrough-rollout', { kind: 'user', key: 'user-key' })).toMatchObject({ value: 'b', variant: 'b' });
+    set.close();
+  });
+
+  it('what the warning says each variation serves is what the SDK serves over 20000 users (short of and past 100%)', () => {
+    for (const split of [[{ variation: 2, weight: 30000 }, { variation: 3, weight: 30000 }], [{ variation: 1, weight: 60000 }, { variation: 2, weight: 60000 }, { variation: 3, weight: 10000 }]]) {
+      const set = launchdarkly.open(parseFlagText(flag(split), 'ld.json'));
+      const got = new Map<number, number>();
+      for (let i = 0; i < 20000; i++) {
+        const r = set.evaluate('flag-with-fallthrough-rollout', { kind: 'user', key: `u${i}` });
+        const index = ['off', 'fallthrough', 'a', 'b'].indexOf(r.value as string);
+        got.set(index, (got.get(index) ?? 0) + 1);
+      }
+      set.close();
+      for (const [v, units] of servedShares(split)) expect(Math.abs((got.get(v) ?? 0) / 20000 - units / 100000), `variation ${v}`).toBeLessThan(0.015);
+      expect([...got.keys()].every((v) => (servedShares(split).get(v) ?? 0) > 0)).toBe(true);
+    }
+    expect([...servedShares([{ variation: 1, weight: 60000 }, { variation: 2, weight: 60000 }, { variation: 3, weight: 10000 }])]).toEqual([[1, 60000], [2, 40000], [3, 0]]);
+    const past = parts(flag([{ variation: 1, weight: 60000 }, { variation: 2, weight: 60000 }, { variation: 3, weight: 10000 }])).warnings.map((w) => w.message);
+    expect(past).toEqual(['the weights add up to 130000, not 100000 (100%): buckets end at 100%, so what the weights give past it is no one\'s (go-server-sdk-evaluation evaluator.go variationOrRolloutResult, js-core Evaluator.ts), so variation 2 ("a") serves 40% of users, not 60%, variation 3 ("b") serves no one, not 10%; rehearsed as the SDK serves it']);
+  });
+
+  it('weights that add up to 100000, and an off flag (its rollout is not served), are not warned', () => {
+    expect(parts(flag([{ variation: 2, weight: 99999 }, { variation: 3, weight: 1 }])).warnings).toEqual([]);
+    expect(parts(flag([{ variation: 2, weight: 1 }]).replace('"on": true', '"on": false')).warnings).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag,
 import { readLaunchDarkly, type LdData } from './data.js';
 import { catastrophicPatterns } from './patterns.js';
 import { attributeValue, malformedReads, malformedSegments, malformedServing, seedFindings } from './malformed.js';
+import { weightFindings } from './weights.js';
 
 const require = createRequire(import.meta.url);
 
@@ -154,7 +155,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
         }
       });
     });
-    for (const [p, why] of seedFindings(f).warned) warnings.push(at(doc, [...path, ...p], why));
+    for (const [p, why] of [...seedFindings(f).warned, ...weightFindings(f)]) warnings.push(at(doc, [...path, ...p], why));
     const prerequisites = Array.isArray(f.prerequisites) ? (f.prerequisites as Json[]).map((p) => String(p.key)) : [];
     prerequisites.forEach((p, i) => {
       if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the files; the prerequisite always fails, as the SDK serves it`));
