@@ -12,6 +12,14 @@
  *   word: go-server-sdk-evaluation evaluator.go variationOrRolloutResult (and js-core Evaluator.ts) give a bucket
  *   past the last weight to the last variation, and nothing past 100% to anyone. The sdk-test-harness case "last
  *   rollout bucket is used if value is past the end" (rollout-or-experiment.yml, weights 1 and 1) is one.
+ * - flagd's own operations (fractional, starts_with, ends_with) ran on flagd-core's methods: inside some, all, none,
+ *   filter, map and reduce every evaluation that reached one was an error (flagd-core reads its logger from the
+ *   context, which there is the element), where Go flagd answers (jsonlogic.AddOperator hands each its parsed
+ *   arguments and the scope's data); and fractional hashed the UTF-16 code units of its bucketing value
+ *   (flagd-core's imurmurhash) where Go flagd hashes its UTF-8 bytes (core/pkg/evaluator/fractional.go,
+ *   murmur3.StringSum32): 28 of 40 bucketing values that are not ASCII landed in another bucket.
+ *   test/fixtures/vendor/flagd/custom-ops-0.16.1.jsonl holds 106 rules with what flagd v0.16.1's own operators over
+ *   jsonlogic v3.9.1 answered (go-oracle/, built with Go 1.19).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +28,7 @@ import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import * as launchdarkly from '../src/interop/launchdarkly/index.js';
 import { servedShares } from '../src/interop/launchdarkly/weights.js';
+import * as flagd from '../src/interop/flagd/index.js';
 import { unleashStateImport } from '../src/interop/unleash/state-import.js';
 import { InputError } from '../src/errors.js';
 
@@ -171,5 +180,39 @@ describe('LaunchDarkly rollouts whose weights do not add up to 100000', () => {
   it('weights that add up to 100000, and an off flag (its rollout is not served), are not warned', () => {
     expect(parts(flag([{ variation: 2, weight: 99999 }, { variation: 3, weight: 1 }])).warnings).toEqual([]);
     expect(parts(flag([{ variation: 2, weight: 1 }]).replace('"on": true', '"on": false')).warnings).toEqual([]);
+  });
+});
+
+describe('flagd\'s own operations in nested forms and on text that is not ASCII, as Go flagd v0.16.1 answers them', () => {
+  const lines = readFileSync(vendor('flagd/custom-ops-0.16.1.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { rule: unknown; data: Json; flagKey: string; go: string });
+  // flagd names a result by its JSON text without quotes (core/pkg/evaluator/json.go); null is the default variant.
+  const NONE = '\u0000none';
+  const nameOf = (go: string) => go.trim().replaceAll('"', '');
+  const file = { flags: Object.fromEntries(lines.map((c) => [c.flagKey, {
+    state: 'ENABLED', defaultVariant: NONE, targeting: c.rule,
+    variants: c.go.startsWith('ERROR') || c.go === 'null' ? { [NONE]: 'none' } : { [nameOf(c.go)]: 'hit', [NONE]: 'none' },
+  }])) };
+  const set = flagd.open(parseFlagText(JSON.stringify(file, null, 1), 'custom.json'));
+  it('has the cases', () => expect([lines.length, lines.filter((c) => c.go === 'null').length, lines.filter((c) => /[^\x00-\x7f]/.test(JSON.stringify(c.data))).length]).toEqual([106, 22, 35]));
+  it.each(lines.map((c) => [c.flagKey, JSON.stringify(c.rule), c.go] as const))('%s: %s is %s', (key, _, go) => {
+    const c = lines.find((l) => l.flagKey === key)!;
+    const r = set.evaluate(key, c.data, { value: 'code' });
+    if (go.startsWith('ERROR')) expect(r).toMatchObject({ value: 'code', reason: expect.stringMatching(/^error: PARSE_ERROR/) });
+    else if (go === 'null') expect(r).toMatchObject({ value: 'none', reason: 'default' });
+    else expect(r).toMatchObject({ value: 'hit', variant: nameOf(go) });
+  });
+
+  it('where flagd-core, the JavaScript in-process provider, answers otherwise, the cohort\'s evaluations are noted at the rule', () => {
+    const text = JSON.stringify({ flags: {
+      split: { state: 'ENABLED', defaultVariant: 'off', variants: { a: 'a', b: 'b', off: 'off' }, targeting: { fractional: [['a', 50], ['b', 50]] } },
+      corp: { state: 'ENABLED', defaultVariant: 'off', variants: { on: 'on', off: 'off' }, targeting: { if: [{ some: [{ var: 'emails' }, { ends_with: [{ var: '' }, '@corp.com'] }] }, 'on', 'off'] } },
+    } }, null, 2);
+    const s = flagd.open(parseFlagText(text, 'n.flagd.json'));
+    for (const key of ['ann', 'zoë', '李', 'josé', 'łukasz', 'renée', 'jürgen', 'søren']) s.evaluate('split', { targetingKey: key });
+    expect(s.evaluate('corp', { targetingKey: 'u', emails: ['a@corp.com'] })).toMatchObject({ variant: 'on' });
+    const notes = s.notes!();
+    expect(notes).toContain('n.flagd.json:38:15: flags.corp.targeting.if[0].some[1]: 1 evaluation of the cohort read these operands otherwise in flagd-core, the JavaScript in-process provider, than in Go flagd, which rehearse follows: {"ends_with": ["a@corp.com","@corp.com"]} is true to Go flagd, an error (PARSE_ERROR) to flagd-core; a team that evaluates the flag in process serves those users otherwise');
+    expect(notes.find((n) => n.startsWith('n.flagd.json:11:20: flags.split.targeting: '))).toMatch(/^n\.flagd\.json:11:20: flags\.split\.targeting: \d+ evaluations? of the cohort read these operands otherwise in flagd-core, .*\(bucketing by "split[^"]*", the flag key and the targeting key\) is "[ab]" to Go flagd, "[ab]" to flagd-core/);
   });
 });

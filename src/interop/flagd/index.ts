@@ -16,9 +16,9 @@ import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
 import { useGoLists } from './go-lists.js';
-import { useGoCore } from './go-core.js';
+import { bucketFractionalV3, useGoCore } from './go-core.js';
 import { goVariantName } from './go-result.js';
-import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
+import { fractionalV3Hash, type FractionalVersion } from './fractional.js';
 import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
 import { formatPath, type PathSegment } from '../../scenario/problems.js';
 import { Disagreements, placesOf } from './disagreements.js';
@@ -239,8 +239,7 @@ function coreOf(source: Source, fractional: FractionalVersion, disagreements: Di
     // The result named as Go flagd names it (go-result.ts), not by flagd-core's toString.
     const evaluate = targeting.evaluate.bind(targeting);
     targeting.evaluate = (flagKey, ctx, logger) => goVariantName(evaluate(flagKey, ctx, logger));
-    if (fractional === 'v3') useFractionalV3(targeting._engine as never);
-    else useGoReading(targeting._engine as never);
+    if (fractional === 'v3') bucketFractionalV3(targeting._engine);
   }
   return core;
 }
