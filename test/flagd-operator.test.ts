@@ -58,8 +58,8 @@ describe('a FeatureFlag resource', () => {
       checkout:
         state: ENABLED
         description: new checkout
-        variants: { on: true, off: false }
-        defaultVariant: off
+        variants: { "on": true, "off": false }
+        defaultVariant: "off"
 `, '  replicas: 2\n');
     expect(warnings(text)).toEqual([
       'ff.yaml:6:13: spec.replicas: not a field of a FeatureFlag\'s spec: Kubernetes prunes it (config/crd/bases/core.openfeature.dev_featureflags.yaml)',
@@ -69,13 +69,14 @@ describe('a FeatureFlag resource', () => {
   });
 
   it('flagd\'s own refusals and warnings point into spec.flagSpec', () => {
+    // (Unquoted, ON would be true to Kubernetes, which reads YAML 1.1: test/real-flags-15.test.ts.)
     const text = resource(`    flags:
       checkout:
-        state: ON
-        variants: { on: true, off: false }
-        defaultVariant: off
+        state: ENABLED
+        variants: { "on": true, "off": false }
+        defaultVariant: "of"
 `);
-    expect(refusal(() => flagd.toScenarioParts(parseFlagText(text, 'ff.yaml')))).toEqual(['ff.yaml:9:16: spec.flagSpec.flags.checkout.state: state is "ENABLED" or "DISABLED"']);
+    expect(refusal(() => flagd.toScenarioParts(parseFlagText(text, 'ff.yaml')))).toEqual(['ff.yaml:11:25: spec.flagSpec.flags.checkout.defaultVariant: defaultVariant "of" is not one of the variants (on, off)']);
   });
 
   it('a flag without defaultVariant is refused, as Kubernetes refuses it', () => {

@@ -20,6 +20,16 @@
  *   murmur3.StringSum32): 28 of 40 bucketing values that are not ASCII landed in another bucket.
  *   test/fixtures/vendor/flagd/custom-ops-0.16.1.jsonl holds 106 rules with what flagd v0.16.1's own operators over
  *   jsonlogic v3.9.1 answered (go-oracle/, built with Go 1.19).
+ * - Number forms: a flag file named .json was parsed as YAML 1.2, so `0x10` was 16, `+12`, `.5`, `012`, `True`,
+ *   `~`, a byte order mark and the hex float `0x1p-2` (text) were read, where every vendor reads a .json file as
+ *   JSON and refuses it (flagd core/pkg/utils/convert_to_json.go hands it to encoding/json; LaunchDarkly's SDKs and
+ *   Unleash JSON.parse), and `1e400` was Infinity where Go's encoding/json refuses it. A YAML file is read as its
+ *   reader reads it: flagd with gopkg.in/yaml.v3 (core/pkg/utils/yaml.go: `012` is 10, `1_000` 1000, `2024-01-01`
+ *   "2024-01-01T00:00:00Z", `.inf` unwritable), a FeatureFlag as Kubernetes (YAML 1.1: `on` and `off` are true and
+ *   false, so `defaultVariant: off` is refused by the API server and a variant written `on:` is named "true"),
+ *   LaunchDarkly's Go SDK likewise (warned: rehearse follows the Node SDK). test/fixtures/vendor/flagd/
+ *   yaml-scalars.jsonl holds 67 plain scalars with what flagd's YAMLToJSON (go-oracle/yaml-main.go) and kubectl
+ *   v1.32 made of them; with kubectl on the machine, a FeatureFlag is compared with its reading whole.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +41,11 @@ import { servedShares } from '../src/interop/launchdarkly/weights.js';
 import * as flagd from '../src/interop/flagd/index.js';
 import { unleashStateImport } from '../src/interop/unleash/state-import.js';
 import { InputError } from '../src/errors.js';
+import { parseDocument } from 'yaml';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { readAsGo } from '../src/interop/flag-yaml.js';
 
 const root = join(import.meta.dirname, '..');
 const vendor = (f: string) => join(root, 'test/fixtures/vendor', f);
@@ -214,5 +229,122 @@ describe('flagd\'s own operations in nested forms and on text that is not ASCII,
     const notes = s.notes!();
     expect(notes).toContain('n.flagd.json:38:15: flags.corp.targeting.if[0].some[1]: 1 evaluation of the cohort read these operands otherwise in flagd-core, the JavaScript in-process provider, than in Go flagd, which rehearse follows: {"ends_with": ["a@corp.com","@corp.com"]} is true to Go flagd, an error (PARSE_ERROR) to flagd-core; a team that evaluates the flag in process serves those users otherwise');
     expect(notes.find((n) => n.startsWith('n.flagd.json:11:20: flags.split.targeting: '))).toMatch(/^n\.flagd\.json:11:20: flags\.split\.targeting: \d+ evaluations? of the cohort read these operands otherwise in flagd-core, .*\(bucketing by "split[^"]*", the flag key and the targeting key\) is "[ab]" to Go flagd, "[ab]" to flagd-core/);
+  });
+});
+
+describe('number forms and YAML scalars as each vendor\'s parser reads them', () => {
+  const refusedAs = (text: string, file: string) => {
+    try {
+      parseFlagText(text, file);
+      return [];
+    } catch (e) {
+      if (e instanceof InputError) return e.lines;
+      throw e;
+    }
+  };
+
+  it('a .json file is JSON: 0x1p-2, 0x10, +12, .5, 012, True, a comment, a byte order mark are refused where they stand', () => {
+    // flagd core/pkg/utils/convert_to_json.go: a "json" extension goes to encoding/json as it is.
+    const flag = (v: string) => `{\n  "flags": {\n    "f": {\n      "state": "ENABLED", "defaultVariant": "a",\n      "variants": { "a": ${v} }\n    }\n  }\n}\n`;
+    for (const [v, what] of [['0x1p-2', '"0x1p-2" is no JSON number'], ['0x10', '"0x10" is no JSON number'], ['+12', '"+12" is no JSON value'], ['.5', '".5" is no JSON value'], ['012', '"012" is no JSON number'], ['True', '"True" is no JSON value']] as const) {
+      expect(refusedAs(flag(v), 'f.json'), v).toEqual([`f.json:5:26: invalid JSON: ${what}${what.endsWith('number') ? ' (JSON writes numbers in decimal: no "+", hexadecimal, leading 0 or bare ".")' : ' (JSON writes true, false, null, numbers in decimal and "text" in double quotes)'} (flagd (Go's encoding/json), LaunchDarkly's SDKs and Unleash read a .json file as JSON and refuse this)`]);
+      // The same value in a YAML file is read as YAML reads it.
+      expect(refusedAs(flag(v), 'f.yaml'), v).toEqual([]);
+    }
+    expect(refusedAs(`\ufeff${flag('1')}`, 'f.json')).toEqual([expect.stringMatching(/^f\.json:1:1: invalid JSON: a byte order mark/)]);
+    expect(refusedAs(flag('1 // one'), 'f.json')).toEqual([expect.stringMatching(/^f\.json:5:28: invalid JSON: "\/\/" where "," or "}" goes/)]);
+    expect(refusedAs(flag('1e400'), 'f.json')).toEqual(['f.json:5:26: flags.f.variants.a: a number beyond what a float64 holds: Go\'s encoding/json refuses the file ("cannot unmarshal number into Go value of type float64": flagd, LaunchDarkly\'s Go SDK) and JavaScript reads it as Infinity']);
+    // Every flag file the vendors publish (the fixtures) is JSON as it stands.
+    expect(refusedAs(readFileSync(vendor('flagd/testbed-flags.json'), 'utf8'), 'testbed-flags.json')).toEqual([]);
+  });
+
+  const scalars = readFileSync(vendor('flagd/yaml-scalars.jsonl'), 'utf8').trim().split('\n')
+    .map((l) => JSON.parse(l) as { scalar: string; flagd: { value?: unknown; error?: string }; flagdKey: string; kubernetes: { value?: unknown; key?: string; error?: string } });
+  it('has the scalars', () => expect([scalars.length, scalars.filter((x) => x.flagd.error).length, scalars.filter((x) => x.kubernetes.error).length]).toEqual([67, 3, 9]));
+  it.each(scalars.map((x) => [x.scalar, x] as const))('%s as flagd (yaml.v3) and Kubernetes (YAML 1.1) read it', (_, x) => {
+    const read = (text: string, lib: 'flagd' | 'kubernetes') => {
+      const r = readAsGo(parseDocument(text), lib);
+      // Through JSON, as the fixture holds it (-0 is 0 there).
+      return r.scalars.some((y) => y.unwritable) ? 'error' : JSON.parse(JSON.stringify(r.value)) as unknown;
+    };
+    expect(read(`v: ${x.scalar}`, 'flagd')).toEqual(x.flagd.error ? 'error' : { v: x.flagd.value });
+    expect(read(`m:\n  ${x.scalar}: 1`, 'flagd')).toEqual({ m: { [x.flagdKey]: 1 } });
+    if (x.kubernetes.error) expect([read(`v: ${x.scalar}`, 'kubernetes'), read(`m:\n  ${x.scalar}: 1`, 'kubernetes')]).toContain('error');
+    else {
+      // kubectl printed its numbers through a float64 (9223372036854775807 is 9223372036854775808 there).
+      const v = (read(`v: ${x.scalar}`, 'kubernetes') as Json).v;
+      expect(typeof v === 'number' ? Number(v) : v).toEqual(x.kubernetes.value);
+      expect(read(`m:\n  ${x.scalar}: 1`, 'kubernetes')).toEqual({ m: { [x.kubernetes.key!]: 1 } });
+    }
+  });
+
+  const featureFlag = `apiVersion: core.openfeature.dev/v1beta1
+kind: FeatureFlag
+metadata:
+  name: checkout
+spec:
+  flagSpec:
+    flags:
+      new-checkout:
+        state: ENABLED
+        variants:
+          on: true
+          off: false
+        defaultVariant: off
+`;
+  it('a FeatureFlag written with on and off unquoted: Kubernetes makes defaultVariant false, which the API server refuses', () => {
+    // config/crd/bases/core.openfeature.dev_featureflags.yaml: defaultVariant is a string.
+    expect(refusedAs(featureFlag, 'ff.yaml')).toEqual([]);
+    const parts = () => flagd.toScenarioParts(parseFlagText(featureFlag, 'ff.yaml'));
+    expect(() => parts()).toThrow(InputError);
+    let lines: string[] = [];
+    try {
+      parts();
+    } catch (e) {
+      lines = (e as InputError).lines;
+    }
+    expect(lines).toEqual(['ff.yaml:13:25: spec.flagSpec.flags.new-checkout.defaultVariant: Invalid value: "boolean": must be of type string (the API server refuses the FeatureFlag: config/crd/bases/core.openfeature.dev_featureflags.yaml; YAML 1.1, which Kubernetes reads, makes on, off, yes and no true or false: quote the text)']);
+    // Quoted defaultVariant: the variants are still named "true" and "false", each warned where it is written.
+    const quoted = featureFlag.replace('defaultVariant: off', 'defaultVariant: "false"');
+    const p = flagd.toScenarioParts(parseFlagText(quoted, 'ff.yaml'));
+    expect(p.warnings.map(formatWarning)).toEqual([
+      'ff.yaml:11:11: spec.flagSpec.flags.new-checkout.variants.on: the key on is "true" to Kubernetes, which reads a resource\'s YAML as YAML 1.1 (kubectl: sigs.k8s.io/yaml over go-yaml v2), where YAML 1.2 reads "on"; the OpenFeature Operator hands flagd that, and it is rehearsed so (quote it to keep its text)',
+      'ff.yaml:12:11: spec.flagSpec.flags.new-checkout.variants.off: the key off is "false" to Kubernetes, which reads a resource\'s YAML as YAML 1.1 (kubectl: sigs.k8s.io/yaml over go-yaml v2), where YAML 1.2 reads "off"; the OpenFeature Operator hands flagd that, and it is rehearsed so (quote it to keep its text)',
+    ]);
+    expect(p.flags[0].variants).toEqual(['true', 'false']);
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!kubectl)('kubectl reads that FeatureFlag as rehearse does (its JSON, whole)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-'));
+    const file = join(dir, 'ff.yaml');
+    writeFileSync(file, featureFlag);
+    const out = spawnSync('kubectl', ['label', '--local', '-f', file, 'x=y', '-o', 'json'], { encoding: 'utf8', timeout: 60_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(out.status, out.stderr).toBe(0);
+    const fromKubectl = JSON.parse(out.stdout) as { spec: unknown };
+    const doc = parseFlagText(featureFlag, 'ff.yaml');
+    expect((doc.readAs!('kubernetes').value as { spec: unknown }).spec).toEqual(fromKubectl.spec);
+    expect(fromKubectl.spec).toEqual({ flagSpec: { flags: { 'new-checkout': { state: 'ENABLED', variants: { true: true, false: false }, defaultVariant: false } } } });
+  });
+
+  it('a flagd YAML file is read as flagd reads it: 012 is 10, 2024-01-01 a time; .inf refused', () => {
+    const file = 'flags:\n  f:\n    state: ENABLED\n    defaultVariant: a\n    variants:\n      a: 012\n      b: 2024-01-01\n';
+    const p = flagd.toScenarioParts(parseFlagText(file, 'f.flagd.yaml'));
+    expect(p.warnings.map(formatWarning)).toEqual([
+      'f.flagd.yaml:6:10: flags.f.variants.a: 012 is 10 to flagd, which reads YAML with gopkg.in/yaml.v3 (core/pkg/utils/yaml.go YAMLToJSON), where YAML 1.2 reads 12; rehearsed as flagd reads it (quote it to keep its text)',
+      'f.flagd.yaml:7:10: flags.f.variants.b: 2024-01-01 is "2024-01-01T00:00:00Z" to flagd, which reads YAML with gopkg.in/yaml.v3 (core/pkg/utils/yaml.go YAMLToJSON), where YAML 1.2 reads "2024-01-01"; rehearsed as flagd reads it (quote it to keep its text)',
+    ]);
+    const set = flagd.serve(p.state);
+    expect(set.evaluate('f', { targetingKey: 'u' })).toMatchObject({ variant: 'a', value: 10 });
+    expect(() => flagd.toScenarioParts(parseFlagText(file.replace('012', '.inf'), 'f.flagd.yaml'))).toThrow('f.flagd.yaml:6:10: flags.f.variants.a: .inf: .inf is +Inf, which encoding/json cannot write ("json: unsupported value"): flagd cannot read the file');
+  });
+
+  it('a LaunchDarkly YAML file with on unquoted: warned, since the Go SDK reads the key as "true" (LaunchDarkly\'s own test files quote it)', () => {
+    const yml = readFileSync(vendor('launchdarkly/filesource/flag-only.yml'), 'utf8');
+    expect(yml).toContain('"on": true');
+    expect(launchdarkly.toScenarioParts(parseFlagText(yml, 'flag-only.yml')).warnings).toEqual([]);
+    const unquoted = launchdarkly.toScenarioParts(parseFlagText(yml.replace('"on": true', 'on: true'), 'flag-only.yml'));
+    expect(unquoted.warnings.map(formatWarning)).toEqual(['flag-only.yml:5:5: flags.flag1.on: the key on is "true" to LaunchDarkly\'s Go SDK, whose file data source reads YAML as YAML 1.1 (gopkg.in/ghodss/yaml over go-yaml v2), where YAML 1.2 reads "on"; its Node SDK reads what the YAML parser it is given reads (YAML 1.2 with the yaml package), as rehearse does: services on the Go SDK are served otherwise (quote it to be read alike)']);
   });
 });

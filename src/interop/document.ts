@@ -8,6 +8,8 @@ import { InputError } from '../errors.js';
 import { oneLine } from '../units/escape.js';
 import { find, formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
+import { beyondFloat64, jsonSyntaxError } from './flag-json.js';
+import { readAsGo, type GoScalar, type GoYaml } from './flag-yaml.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
 export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
@@ -22,6 +24,8 @@ export interface FlagFile {
   position(path: readonly PathSegment[]): { line: number; column: number } | null;
   /** The text the file writes the node at `path` with, or null where the path stops short. */
   source?(path: readonly PathSegment[]): string | null;
+  /** A YAML file as a Go program reads it (flag-yaml.ts): its value then, and each plain scalar read otherwise, with its line and column. */
+  readAs?(lib: GoYaml): { value: unknown; scalars: (GoScalar & { line: number; column: number })[] };
 }
 
 /** A warning about a flag file: something it uses that rehearse does not model, and what happens instead. */
@@ -38,7 +42,8 @@ export function formatWarning(w: FlagWarning): string {
 /** Parses flag file text; a syntax error throws an InputError naming file:line:column. */
 export function parseFlagText(text: string, file: string): FlagFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  // Merge keys (<<: *base) as every flag system's YAML reader takes them (go-yaml v2 and v3, js-yaml).
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
   if (doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
     const all = parseAllDocuments(text);
     const featureFlags = all.filter((d) => d.get('kind') === 'FeatureFlag').length;
@@ -63,20 +68,50 @@ export function parseFlagText(text: string, file: string): FlagFile {
     const pos = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
     throw new InputError([`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${plain.message}`]);
   }
+  const position = (path: readonly PathSegment[]) => {
+    const offset = locate(doc, path);
+    if (offset === undefined) return null;
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (/\.json$/i.test(file)) strictJson(text, file, plain.value, (offset) => lineCounter.linePos(offset), position);
   return {
     file,
     value: plain.value,
-    position(path) {
-      const offset = locate(doc, path);
-      if (offset === undefined) return null;
-      const p = lineCounter.linePos(offset);
-      return { line: p.line, column: p.col };
-    },
+    position,
     source(path) {
       const node = find(doc, path).node as { range?: [number, number, number] } | undefined;
       return node?.range ? text.slice(node.range[0], node.range[1]) : null;
     },
+    ...(/\.json$/i.test(file) ? {} : {
+      readAs(lib: GoYaml) {
+        const r = readAsGo(doc, lib);
+        return { value: r.value, scalars: r.scalars.map((x) => ({ ...x, line: lineCounter.linePos(x.offset).line, column: lineCounter.linePos(x.offset).col })) };
+      },
+    }),
   };
+}
+
+const AS_JSON = 'flagd (Go\'s encoding/json), LaunchDarkly\'s SDKs and Unleash read a .json file as JSON and refuse this';
+
+/** A .json file that YAML reads but JSON does not (flag-json.ts), or with a number no float64 holds: refused at the place. */
+function strictJson(text: string, file: string, value: unknown, linePos: (offset: number) => { line: number; col: number }, position: FlagFile['position']): void {
+  let valid = true;
+  try {
+    JSON.parse(text);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    const found = jsonSyntaxError(text) ?? { offset: 0, message: 'not JSON' };
+    const p = linePos(found.offset);
+    throw new InputError([`${file}:${p.line}:${p.col}: invalid JSON: ${found.message} (${AS_JSON})`]);
+  }
+  const far = beyondFloat64(value);
+  if (far) {
+    const p = position(far);
+    throw new InputError([`${file}${p ? `:${p.line}:${p.column}` : ''}: ${formatPath(far)}: a number beyond what a float64 holds: Go's encoding/json refuses the file ("cannot unmarshal number into Go value of type float64": flagd, LaunchDarkly's Go SDK) and JavaScript reads it as Infinity`]);
+  }
 }
 
 /** Reads and parses a flag file; a missing or malformed file throws an InputError. */

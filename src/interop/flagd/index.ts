@@ -22,7 +22,8 @@ import { fractionalV3Hash, type FractionalVersion } from './fractional.js';
 import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
 import { formatPath, type PathSegment } from '../../scenario/problems.js';
 import { Disagreements, placesOf } from './disagreements.js';
-import { operatorSource } from './operator.js';
+import { isOperatorResource, operatorSource } from './operator.js';
+import { readByGo } from '../flag-yaml.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -68,8 +69,16 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
     const files = docList(docs).map((d) => d.file);
     if (!files.includes(selector.source)) throw new InputError([`selector: no source "${selector.source}"${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
   }
-  // An OpenFeature Operator FeatureFlag is read as the flagd source the operator makes of it (operator.ts).
-  const resources = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source).map((d) => operatorSource(d) ?? { doc: d, warnings: [] });
+  // Each YAML file as its reader reads it (flag-yaml.ts): a flagd file as flagd (yaml.v3), an OpenFeature Operator
+  // FeatureFlag as Kubernetes (YAML 1.1), then read as the flagd source the operator makes of it (operator.ts).
+  const read = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source)
+    .map((d) => readByGo(d, isOperatorResource(d.value) ? 'kubernetes' : 'flagd'));
+  const unreadable = read.flatMap((r) => r.refusals);
+  if (unreadable.length) throw new InputError(unreadable.map(formatWarning));
+  const resources = read.map((r) => {
+    const own = operatorSource(r.doc) ?? { doc: r.doc, warnings: [] };
+    return { doc: own.doc, warnings: [...r.warnings, ...own.warnings] };
+  });
   const list = resources.map((r) => r.doc);
   // Said where a file splits users, unless the scenario names v2 itself (v3 is always said: no flagd runs it yet).
   const note = options.fractional === undefined ? FRACTIONAL_V2_NOTE : fractional === 'v3' ? FRACTIONAL_V3_NOTE : null;
