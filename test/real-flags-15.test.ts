@@ -348,3 +348,81 @@ spec:
     expect(unquoted.warnings.map(formatWarning)).toEqual(['flag-only.yml:5:5: flags.flag1.on: the key on is "true" to LaunchDarkly\'s Go SDK, whose file data source reads YAML as YAML 1.1 (gopkg.in/ghodss/yaml over go-yaml v2), where YAML 1.2 reads "on"; its Node SDK reads what the YAML parser it is given reads (YAML 1.2 with the yaml package), as rehearse does: services on the Go SDK are served otherwise (quote it to be read alike)']);
   });
 });
+
+/**
+ * Several YAML documents in one flag file: Kubernetes resources, read as the OpenFeature Operator gives them to
+ * flagd (its FeatureFlagSource names the FeatureFlags flagd reads, in order: open-feature/open-feature-operator
+ * api/core/v1beta1/featureflagsource_types.go). The operator's own end-to-end sample (config/samples/end-to-end.yaml)
+ * was refused whole.
+ */
+describe('several FeatureFlags in one file, as the operator gives them to flagd', () => {
+  const e2e = readFileSync(vendor('openfeature-operator/end-to-end.yaml'), 'utf8');
+  const ff = (name: string, flags: string, namespace = 'shop') => `apiVersion: core.openfeature.dev/v1beta1\nkind: FeatureFlag\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  flagSpec:\n    flags:\n${flags}`;
+  const flag = (key: string, variant: string) => `      ${key}:\n        state: ENABLED\n        variants: { "a": "a", "b": "b" }\n        defaultVariant: "${variant}"\n`;
+  const ffs = (sources: string, more = '') => `apiVersion: core.openfeature.dev/v1beta1\nkind: FeatureFlagSource\nmetadata:\n  name: shop-flags\n  namespace: shop\nspec:\n${more}  sources:\n${sources}`;
+  const parts = (text: string) => flagd.toScenarioParts(parseFlagText(text, 'ff.yaml'));
+  const refused = (text: string) => {
+    try {
+      parts(text);
+      return [];
+    } catch (e) {
+      if (e instanceof InputError) return e.lines;
+      throw e;
+    }
+  };
+
+  it('the operator\'s end-to-end sample: the FeatureFlag its FeatureFlagSource names is read; the Namespace, Deployment, Service and ServiceAccount are said not to be', () => {
+    const p = flagd.toScenarioParts(parseFlagText(e2e, 'end-to-end.yaml'));
+    expect(p.flags.map((f) => f.key)).toEqual(['simple-flag']);
+    expect(p.warnings.map(formatWarning)).toEqual([
+      'end-to-end.yaml:2:1: (top level): a Namespace ("open-feature-demo"): it holds no flags, and is not read',
+      'end-to-end.yaml:33:1: (top level): a Deployment ("open-feature-demo-deployment"): it holds no flags, and is not read',
+      'end-to-end.yaml:63:1: (top level): a Service ("open-feature-demo-service"): it holds no flags, and is not read',
+      'end-to-end.yaml:77:1: (top level): a ServiceAccount ("open-feature-demo-sa"): it holds no flags, and is not read',
+    ]);
+    expect(flagd.serve(p.state).evaluate('simple-flag', { targetingKey: 'u1' })).toMatchObject({ variant: 'on', value: true });
+  });
+
+  it('the FeatureFlagSource\'s order decides which FeatureFlag serves a key both define: the later source, as flagd\'s store keeps it', () => {
+    const text = [ff('first', flag('checkout', 'a')), ff('second', flag('checkout', 'b')), ffs('  - source: shop/second\n    provider: kubernetes\n  - source: shop/first\n')].join('---\n');
+    const p = parts(text);
+    expect(flagd.serve(p.state).evaluate('checkout', { targetingKey: 'u' })).toMatchObject({ variant: 'a' });
+    const swapped = [ff('first', flag('checkout', 'a')), ff('second', flag('checkout', 'b')), ffs('  - source: shop/first\n  - source: shop/second\n')].join('---\n');
+    expect(flagd.serve(parts(swapped).state).evaluate('checkout', { targetingKey: 'u' })).toMatchObject({ variant: 'b' });
+  });
+
+  it('what the FeatureFlagSource names outside the file, and its context values, are warned; a FeatureFlag it does not name is not read', () => {
+    const text = [ff('first', flag('checkout', 'a')), ff('other', flag('search', 'a')),
+      ffs('  - source: shop/first\n  - source: shop/missing\n  - source: flags.json\n    provider: file\n', '  contextValues: { region: eu }\n')].join('---\n');
+    const p = parts(text);
+    expect(p.flags.map((f) => f.key)).toEqual(['checkout']);
+    expect(p.warnings.map((w) => `${w.path.join('.')}: ${w.message.split(':')[0]}`)).toEqual([
+      'spec.contextValues: flagd adds these values to the context of every evaluation; a rehearsal\'s users carry only their own attributes',
+      'spec.sources.1.source: no FeatureFlag shop/missing in this file',
+      'spec.sources.2: a file source (flags.json)',
+      ': FeatureFlag "other" is not a source of the FeatureFlagSource "shop-flags"',
+    ]);
+  });
+
+  it('without a FeatureFlagSource every FeatureFlag is read; a key two define is refused, naming both', () => {
+    expect(parts([ff('first', flag('checkout', 'a')), ff('second', flag('search', 'b'))].join('---\n')).flags.map((f) => f.key)).toEqual(['checkout', 'search']);
+    expect(refused([ff('first', flag('checkout', 'a')), ff('second', flag('checkout', 'b'))].join('---\n'))).toEqual([
+      'ff.yaml:23:9: spec.flagSpec.flags.checkout: flag "checkout" is also defined by the FeatureFlag at ff.yaml:10:9: flagd serves the one of its later source, and without a FeatureFlagSource the file does not say which is later; add the FeatureFlagSource, or give each FeatureFlag as a file of its own, in order',
+    ]);
+  });
+
+  it('two FeatureFlagSources, or documents with no FeatureFlag, are refused with what to give instead', () => {
+    const two = [ff('first', flag('checkout', 'a')), ffs('  - source: shop/first\n'), ffs('  - source: shop/first\n').replace('shop-flags', 'admin-flags')].join('---\n');
+    expect(refused(two)).toEqual([expect.stringMatching(/^ff\.yaml: holds 2 FeatureFlagSources \("shop-flags" at ff\.yaml:\d+:\d+, "admin-flags" at ff\.yaml:\d+:\d+\), each the sources of the flagd/)]);
+    expect(refused('flags: {}\n---\nflags: {}\n')).toEqual([expect.stringMatching(/^ff\.yaml: holds 2 YAML documents and no FeatureFlag; a flag file is one document/)]);
+  });
+
+  it('a scenario takes its flags from the end-to-end sample through flags.from.flagd', async () => {
+    const { parseScenarioText } = await import('../src/load/scenario.js');
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-'));
+    writeFileSync(join(dir, 'end-to-end.yaml'), e2e);
+    const l = parseScenarioText('name: s\nduration: 1m\ntraffic: { rate: 5/s, cohort: { size: 20, seed: 2 } }\njourneys: { j: { steps: [api.get] } }\nservices: { api: { endpoints: { get: {} } } }\nflags:\n  from: { flagd: end-to-end.yaml }\n  simple-flag: { evaluated-by: [api] }\n', dir);
+    rmSync(dir, { recursive: true, force: true });
+    expect(l.ok ? [] : l.problems).toEqual([]);
+  });
+});

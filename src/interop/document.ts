@@ -3,52 +3,36 @@
  * the file, the path inside it and, where the file has one, the line and column.
  */
 import { tryReadInput } from '../files/read.js';
-import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { LineCounter, parseAllDocuments, parseDocument, type Document } from 'yaml';
+import { severalDocuments } from './flag-documents.js';
 import { InputError } from '../errors.js';
-import { oneLine } from '../units/escape.js';
-import { find, formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
+import { find, formatPath, locate, type PathSegment } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
 import { beyondFloat64, jsonSyntaxError } from './flag-json.js';
-import { readAsGo, type GoScalar, type GoYaml } from './flag-yaml.js';
+import { readAsGo, type GoYaml } from './flag-yaml.js';
+import { at, formatWarning, isObject, type FlagFile } from './flag-file.js';
+
+export { at, formatWarning, isObject, type FlagFile, type FlagWarning } from './flag-file.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
 export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
-
-/** A parsed flag file: its plain value and a way to find where a path lies in it. */
-export interface FlagFile {
-  readonly file: string;
-  readonly value: unknown;
-  /** Where `value` lies in the file, when it is part of it (a FeatureFlag's spec.flagSpec): paths are shown from the top. */
-  readonly within?: readonly PathSegment[];
-  /** Line and column (1-based) of the node at `path`, or of its nearest ancestor. */
-  position(path: readonly PathSegment[]): { line: number; column: number } | null;
-  /** The text the file writes the node at `path` with, or null where the path stops short. */
-  source?(path: readonly PathSegment[]): string | null;
-  /** A YAML file as a Go program reads it (flag-yaml.ts): its value then, and each plain scalar read otherwise, with its line and column. */
-  readAs?(lib: GoYaml): { value: unknown; scalars: (GoScalar & { line: number; column: number })[] };
-}
-
-/** A warning about a flag file: something it uses that rehearse does not model, and what happens instead. */
-export interface FlagWarning extends Problem {
-  readonly file: string;
-}
-
-/** One line: a flag key or an attribute written with a line break is quoted with it written \n. */
-export function formatWarning(w: FlagWarning): string {
-  const where = w.line ? `${w.file}:${w.line}:${w.column ?? 1}` : w.file;
-  return oneLine(`${where}: ${formatPath(w.path)}: ${w.message}`);
-}
 
 /** Parses flag file text; a syntax error throws an InputError naming file:line:column. */
 export function parseFlagText(text: string, file: string): FlagFile {
   const lineCounter = new LineCounter();
   // Merge keys (<<: *base) as every flag system's YAML reader takes them (go-yaml v2 and v3, js-yaml).
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true });
+  const options = { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true } as const;
+  const doc = parseDocument(text, options);
   if (doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
-    const all = parseAllDocuments(text);
-    const featureFlags = all.filter((d) => d.get('kind') === 'FeatureFlag').length;
-    throw new InputError([`${file}: holds ${all.length} YAML documents${featureFlags ? ` (${featureFlags} of them FeatureFlag)` : ''}; a flag file is one (flagd reads one flag configuration from each source): put each FeatureFlag or flag configuration in a file of its own and name the files in order, as flagd is given its sources (flags.from.flagd: [a.yaml, b.yaml]; a flag in several is served from the last)`]);
+    const lines = new LineCounter();
+    const all = parseAllDocuments(text, { ...options, lineCounter: lines });
+    return severalDocuments(Array.isArray(all) ? all.map((d) => documentFile(d, text, file, lines)) : [], file);
   }
+  return documentFile(doc, text, file, lineCounter);
+}
+
+/** One YAML document of a file (or the whole file) as a flag file, checked as a flag system reads it. */
+function documentFile(doc: Document, text: string, file: string, lineCounter: LineCounter): FlagFile {
   if (doc.errors.length) {
     throw new InputError(doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
@@ -123,13 +107,6 @@ export function readFlagFile(file: string, shownAs = file): FlagFile {
   return parseFlagText(read.text, shownAs);
 }
 
-/** A warning or error located in a flag file. */
-export function at(doc: FlagFile, path: readonly PathSegment[], message: string): FlagWarning {
-  const pos = doc.position(path);
-  const shown = doc.within ? [...doc.within, ...path] : path;
-  return pos ? { file: doc.file, path: shown, message, line: pos.line, column: pos.column } : { file: doc.file, path: shown, message };
-}
-
 /** An InputError for a file that is not what its system expects. */
 export function invalid(doc: FlagFile, path: readonly PathSegment[], message: string): InputError {
   return new InputError([formatWarning(at(doc, path, message))]);
@@ -166,8 +143,3 @@ export function notFlagsHint(value: unknown): string {
   }
   return '';
 }
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-

@@ -12,9 +12,10 @@
  *   null refused).
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { FlagFile, FlagWarning } from './document.js';
+import type { FlagFile, FlagWarning, GoScalar, GoYaml } from './flag-file.js';
 
-export type GoYaml = 'flagd' | 'kubernetes' | 'launchdarkly-go';
+export type { GoScalar, GoYaml } from './flag-file.js';
+
 
 /** What a plain scalar is to a Go YAML library: a JSON value, or the reason encoding/json cannot write it. */
 type Resolved = { value: unknown; timestamp?: string } | { unwritable: string };
@@ -138,18 +139,6 @@ function goTimeText(text: string): string {
   const [date, rest] = t.split('T');
   const zone = rest.endsWith('Z') ? '+0000 UTC' : `${rest.slice(-6).replace(':', '')} ${rest.slice(-6).replace(':', '')}`;
   return `${date} ${rest.replace(/(Z|[+-]\d{2}:\d{2})$/, '')} ${zone}`;
-}
-
-/** A plain scalar the Go program reads otherwise than YAML 1.2, or cannot write as JSON. */
-export interface GoScalar {
-  readonly offset: number;
-  readonly path: (string | number)[];
-  readonly source: string;
-  readonly key: boolean;
-  readonly yaml12: unknown;
-  /** What the Go program reads, where it reads it. */
-  readonly go?: unknown;
-  readonly unwritable?: string;
 }
 
 const same = (a: unknown, b: unknown) => Object.is(a, b) || (typeof a === 'number' && typeof b === 'number' && a === b);

@@ -64,14 +64,16 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const fractional = options.fractional ?? 'v2';
   const selector = parseSelector(options.selector);
   if (selector && 'error' in selector) throw new InputError([`selector: ${selector.error}`]);
+  // A file of several YAML documents is the FeatureFlags flagd reads from it, in order (flag-documents.ts).
+  const given = docList(docs).flatMap((d) => d.documents ?? [d]);
   if (selector && 'source' in selector) {
     // store.go Get: a source selector reads the flags of that source alone.
-    const files = docList(docs).map((d) => d.file);
+    const files = given.map((d) => d.file);
     if (!files.includes(selector.source)) throw new InputError([`selector: no source "${selector.source}"${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
   }
   // Each YAML file as its reader reads it (flag-yaml.ts): a flagd file as flagd (yaml.v3), an OpenFeature Operator
   // FeatureFlag as Kubernetes (YAML 1.1), then read as the flagd source the operator makes of it (operator.ts).
-  const read = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source)
+  const read = given.filter((d) => !(selector && 'source' in selector) || d.file === selector.source)
     .map((d) => readByGo(d, isOperatorResource(d.value) ? 'kubernetes' : 'flagd'));
   const unreadable = read.flatMap((r) => r.refusals);
   if (unreadable.length) throw new InputError(unreadable.map(formatWarning));
@@ -91,7 +93,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const sources: Source[] = [];
   const byKey = new Map<string, ImportedFlag>();
   const servedFrom = record<number>();
-  const warnings: FlagWarning[] = resources.flatMap((r) => r.warnings);
+  const warnings: FlagWarning[] = [...docList(docs).flatMap((d) => d.notes ?? []), ...resources.flatMap((r) => r.warnings)];
   const refusals: FlagWarning[] = [];
   list.forEach((doc, i) => {
     const one = readSource(doc, note, evaluatorFiles, selector);
