@@ -411,10 +411,27 @@ describe('several FeatureFlags in one file, as the operator gives them to flagd'
     ]);
   });
 
-  it('two FeatureFlagSources, or documents with no FeatureFlag, are refused with what to give instead', () => {
+  const refusedDocs = (text: string) => {
+    try {
+      parseFlagText(text, 'ff.yaml');
+      return [];
+    } catch (e) {
+      if (e instanceof InputError) return e.lines;
+      throw e;
+    }
+  };
+  it('two FeatureFlagSources, or documents with no FeatureFlag (a LaunchDarkly file in two), are refused with what to give instead', () => {
     const two = [ff('first', flag('checkout', 'a')), ffs('  - source: shop/first\n'), ffs('  - source: shop/first\n').replace('shop-flags', 'admin-flags')].join('---\n');
     expect(refused(two)).toEqual([expect.stringMatching(/^ff\.yaml: holds 2 FeatureFlagSources \("shop-flags" at ff\.yaml:\d+:\d+, "admin-flags" at ff\.yaml:\d+:\d+\), each the sources of the flagd/)]);
-    expect(refused('flags: {}\n---\nflags: {}\n')).toEqual([expect.stringMatching(/^ff\.yaml: holds 2 YAML documents and no FeatureFlag; a flag file is one document/)]);
+    expect(refusedDocs('flagValues: { a: 1 }\n---\nflagValues: { b: 2 }\n')).toEqual([expect.stringMatching(/^ff\.yaml: holds 2 YAML documents and no FeatureFlag; a flag file is one document/)]);
+  });
+
+  it('a flagd file of two documents: flagd reads the first (yaml.Unmarshal in core/pkg/utils/yaml.go), the second is warned; a `---` at the end is none', () => {
+    const text = 'flags:\n  f: { state: ENABLED, variants: { a: 1 }, defaultVariant: a }\n---\nflags:\n  g: { state: ENABLED, variants: { a: 1 }, defaultVariant: a }\n';
+    const p = flagd.toScenarioParts(parseFlagText(text, 'two.yaml'));
+    expect(p.flags.map((f) => f.key)).toEqual(['f']);
+    expect(p.warnings.map(formatWarning)).toEqual(['two.yaml:4:1: (top level): a YAML document after the first: flagd reads only the first document of a file (core/pkg/utils/yaml.go YAMLToJSON: yaml.Unmarshal), nor does rehearse read this one']);
+    expect(flagd.toScenarioParts(parseFlagText(text.split('---')[0] + '---\n', 'one.yaml')).warnings).toEqual([]);
   });
 
   it('a scenario takes its flags from the end-to-end sample through flags.from.flagd', async () => {

@@ -30,9 +30,17 @@ const flagKeys = (d: FlagFile): string[] => {
 const where = (d: FlagFile, path: (string | number)[] = []): string => formatWarning(at(d, path, '')).replace(/: [^:]*: $/, '');
 
 /** The file as the flag sources flagd reads from it (its `documents`), or a refusal. */
-export function severalDocuments(documents: readonly FlagFile[], file: string): FlagFile {
+export function severalDocuments(all: readonly FlagFile[], file: string): FlagFile {
+  // An empty document (a `---` at the end) is none.
+  const documents = all.filter((d) => d.value !== null && d.value !== undefined);
+  if (documents.length === 1) return documents[0];
   const flags = documents.filter((d) => isOperator(d, 'FeatureFlag') || isOperator(d, 'FeatureFlagConfiguration'));
   const sources = documents.filter((d) => isOperator(d, 'FeatureFlagSource'));
+  const [head] = documents;
+  if (flags.length === 0 && head && isObject(head.value) && (isObject(head.value.flags) || Array.isArray(head.value.flags))) {
+    // A flagd file: flagd reads its first document only (core/pkg/utils/yaml.go: yaml.Unmarshal).
+    return { ...head, notes: documents.slice(1).map((d) => at(d, [], 'a YAML document after the first: flagd reads only the first document of a file (core/pkg/utils/yaml.go YAMLToJSON: yaml.Unmarshal), nor does rehearse read this one')) };
+  }
   if (flags.length === 0) {
     throw new InputError([`${file}: holds ${documents.length} YAML documents and no FeatureFlag; a flag file is one document (flagd reads one flag configuration from each source): put each flag configuration in a file of its own and name the files in order, as flagd is given its sources (flags.from.flagd: [a.yaml, b.yaml]; a flag in several is served from the last)`]);
   }
