@@ -30,6 +30,9 @@
  *   LaunchDarkly's Go SDK likewise (warned: rehearse follows the Node SDK). test/fixtures/vendor/flagd/
  *   yaml-scalars.jsonl holds 67 plain scalars with what flagd's YAMLToJSON (go-oracle/yaml-main.go) and kubectl
  *   v1.32 made of them; with kubectl on the machine, a FeatureFlag is compared with its reading whole.
+ * - open-telemetry/opentelemetry-demo: src/flagd/demo.flagd.json imports (each flag's `description`, which flagd's
+ *   Flag does not have, warned); src/checkout/flags.json, an OpenFeature CLI flag manifest, was "state is ENABLED or
+ *   DISABLED" as a flagd file and "cannot tell which flag system" otherwise: now named for what it is.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -441,5 +444,32 @@ describe('several FeatureFlags in one file, as the operator gives them to flagd'
     const l = parseScenarioText('name: s\nduration: 1m\ntraffic: { rate: 5/s, cohort: { size: 20, seed: 2 } }\njourneys: { j: { steps: [api.get] } }\nservices: { api: { endpoints: { get: {} } } }\nflags:\n  from: { flagd: end-to-end.yaml }\n  simple-flag: { evaluated-by: [api] }\n', dir);
     rmSync(dir, { recursive: true, force: true });
     expect(l.ok ? [] : l.problems).toEqual([]);
+  });
+});
+
+describe('open-telemetry/opentelemetry-demo\'s flag files', () => {
+  const cli = async (args: string[]) => {
+    const { main } = await import('../src/cli/main.js');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(args, { out: (x) => out.push(x), err: (x) => err.push(x) });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  it('src/flagd/demo.flagd.json imports; each flag\'s description is warned as one flagd does not read', () => {
+    const file = 'test/fixtures/vendor/flagd/otel-demo.flagd.json';
+    const p = flagd.toScenarioParts(parseFlagText(readFileSync(join(root, file), 'utf8'), file));
+    expect(p.flags).toHaveLength(15);
+    expect(p.warnings.map((w) => w.message)).toEqual(Array(15).fill('"description" is not a field of flagd\'s Flag: flagd does not read it, nor does rehearse'));
+    const set = flagd.serve(p.state);
+    expect(set.evaluate('productCatalogFailure', { targetingKey: 'u', product_id: 'OLJCESPC7Z' })).toMatchObject({ variant: 'off', value: false, reason: 'targeting match' });
+    expect(set.evaluate('cartFailure', { targetingKey: 'u' })).toMatchObject({ variant: 'off', value: 0, reason: 'default' });
+  });
+  it('src/checkout/flags.json, an OpenFeature CLI flag manifest, is named for what it is', async () => {
+    const file = 'test/fixtures/vendor/flagd/otel-demo-checkout-manifest.json';
+    const hint = '(an OpenFeature CLI flag manifest: it declares the flags code is generated for, each with its type and the value the code passes as its default, not how a flag system serves them: give the file of the flag system that serves them; a defaultValue is what `default:` on the scenario\'s flag entry says)';
+    const asFlagd = await cli(['import', 'flags', 'flagd', file]);
+    expect([asFlagd.code, asFlagd.err]).toEqual([2, `${file}:3:12: flags: a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key ${hint}`]);
+    const anyway = await cli(['flags', 'eval', file, '--flag', 'paymentUnreachable', '--context', '{}']);
+    expect([anyway.code, anyway.err]).toEqual([2, `${file}: cannot tell which flag system wrote this file ${hint}; give --system flagd, unleash or launchdarkly`]);
   });
 });

@@ -130,8 +130,22 @@ export function detectSystem(value: unknown): FlagSystem | null {
   return null;
 }
 
+/**
+ * An OpenFeature CLI flag manifest (open-feature/cli schema/v0/flag-manifest.json, what `openfeature generate`
+ * makes typed accessors from): flags with a flagType and a defaultValue, and no variants or state.
+ */
+export function isFlagManifest(value: unknown): boolean {
+  if (!isObject(value) || !isObject(value.flags)) return false;
+  if (typeof value.$schema === 'string' && /flag[-_]manifest/.test(value.$schema)) return true;
+  const flags = Object.values(value.flags);
+  return flags.length > 0 && flags.every((f) => isObject(f) && ('flagType' in f || 'defaultValue' in f) && !('variants' in f) && !('state' in f));
+}
+
+export const FLAG_MANIFEST_HINT = ' (an OpenFeature CLI flag manifest: it declares the flags code is generated for, each with its type and the value the code passes as its default, not how a flag system serves them: give the file of the flag system that serves them; a defaultValue is what `default:` on the scenario\'s flag entry says)';
+
 /** What a file no flag system wrote is, where it is a resource that names flag files: " (...)", or "". */
 export function notFlagsHint(value: unknown): string {
+  if (isFlagManifest(value)) return FLAG_MANIFEST_HINT;
   if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && typeof value.kind === 'string') {
     return ` (a ${value.kind} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
   }

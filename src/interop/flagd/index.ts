@@ -10,7 +10,7 @@ import { formatBytes, INPUT_KINDS, readLimits } from '../../files/read.js';
 import { murmur3 } from '../../flags/bucketing.js';
 import { own, record } from '../../records.js';
 import { findings, walkFields } from '../disposition.js';
-import { at, formatWarning, invalid, isObject, notFlagsHint, type FlagFile, type FlagWarning } from '../document.js';
+import { at, formatWarning, invalid, isFlagManifest, isObject, notFlagsHint, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
@@ -114,7 +114,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
 
 function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>, selector: Selector): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
   const v = doc.value;
-  if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags))) throw invalid(doc, ['flags'], `a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key${notFlagsHint(v)}`);
+  if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags)) || isFlagManifest(v)) throw invalid(doc, ['flags'], `a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key${notFlagsHint(v)}`);
   const out = findings();
   walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
   const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
