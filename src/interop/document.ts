@@ -3,48 +3,40 @@
  * the file, the path inside it and, where the file has one, the line and column.
  */
 import { tryReadInput } from '../files/read.js';
-import { parseAllDocuments } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { severalDocuments } from './flag-documents.js';
 import { InputError } from '../errors.js';
-import { oneLine } from '../units/escape.js';
-import { find, formatPath, locate, type PathSegment, type Problem } from '../scenario/problems.js';
+import { find, formatPath, locate, type PathSegment } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
-import { parseDocumentAsGo } from '../scenario/go-quoted.js';
+import { parseAllDocumentsAsGo, parseDocumentAsGo, type ReadAsGo } from '../scenario/go-quoted.js';
+import { beyondFloat64, jsonSyntaxError } from './flag-json.js';
+import { readAsGo, type GoYaml } from './flag-yaml.js';
+import { at, formatWarning, isObject, type FlagFile } from './flag-file.js';
+
+export { at, formatWarning, isObject, type FlagFile, type FlagWarning } from './flag-file.js';
 
 export const FLAG_SYSTEMS = ['flagd', 'unleash', 'launchdarkly'] as const;
 export type FlagSystem = (typeof FLAG_SYSTEMS)[number];
 
-/** A parsed flag file: its plain value and a way to find where a path lies in it. */
-export interface FlagFile {
-  readonly file: string;
-  readonly value: unknown;
-  /** Where `value` lies in the file, when it is part of it (a FeatureFlag's spec.flagSpec): paths are shown from the top. */
-  readonly within?: readonly PathSegment[];
-  /** Line and column (1-based) of the node at `path`, or of its nearest ancestor. */
-  position(path: readonly PathSegment[]): { line: number; column: number } | null;
-  /** The text the file writes the node at `path` with, or null where the path stops short. */
-  source?(path: readonly PathSegment[]): string | null;
-}
-
-/** A warning about a flag file: something it uses that rehearse does not model, and what happens instead. */
-export interface FlagWarning extends Problem {
-  readonly file: string;
-}
-
-/** One line: a flag key or an attribute written with a line break is quoted with it written \n. */
-export function formatWarning(w: FlagWarning): string {
-  const where = w.line ? `${w.file}:${w.line}:${w.column ?? 1}` : w.file;
-  return oneLine(`${where}: ${formatPath(w.path)}: ${w.message}`);
-}
-
 /** Parses flag file text; a syntax error throws an InputError naming file:line:column. */
 export function parseFlagText(source: string, file: string): FlagFile {
-  // A quoted string continued at or left of its key's column is read as Go's yaml reads it (go-quoted.ts).
-  const { doc, text, lines: lineCounter, inFile } = parseDocumentAsGo(source, { uniqueKeys: false, prettyErrors: false });
-  if (doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
-    const all = parseAllDocuments(text);
-    const featureFlags = all.filter((d) => d.get('kind') === 'FeatureFlag').length;
-    throw new InputError([`${file}: holds ${all.length} YAML documents${featureFlags ? ` (${featureFlags} of them FeatureFlag)` : ''}; a flag file is one (flagd reads one flag configuration from each source): put each FeatureFlag or flag configuration in a file of its own and name the files in order, as flagd is given its sources (flags.from.flagd: [a.yaml, b.yaml]; a flag in several is served from the last)`]);
+  // Merge keys (<<: *base) as every flag system's YAML reader takes them (go-yaml v2 and v3, js-yaml); a quoted
+  // string continued at or left of its key's column as Go's yaml reads it (go-quoted.ts).
+  const options = { uniqueKeys: false, prettyErrors: false, merge: true } as const;
+  const one = parseDocumentAsGo(source, options);
+  if (one.doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
+    const all = parseAllDocumentsAsGo(source, options);
+    return severalDocuments(all.docs.map((d) => documentFile(d, source, file, all)), file);
   }
+  return documentFile(one.doc, source, file, one);
+}
+
+/**
+ * One YAML document of a file (or the whole file) as a flag file, checked as a flag system reads it: `read` is what
+ * its nodes' offsets index and how they map to the file's own lines, columns and offsets (go-quoted.ts).
+ */
+function documentFile(doc: Document, source: string, file: string, read: ReadAsGo): FlagFile {
+  const lineCounter: LineCounter = read.lines;
   if (doc.errors.length) {
     throw new InputError(doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
@@ -64,20 +56,56 @@ export function parseFlagText(source: string, file: string): FlagFile {
     const pos = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
     throw new InputError([`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${plain.message}`]);
   }
+  const position = (path: readonly PathSegment[]) => {
+    const offset = locate(doc, path);
+    if (offset === undefined) return null;
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (/\.json$/i.test(file)) strictJson(source, file, plain.value, (offset) => sourcePos(source, offset), position);
   return {
     file,
     value: plain.value,
-    position(path) {
-      const offset = locate(doc, path);
-      if (offset === undefined) return null;
-      const p = lineCounter.linePos(offset);
-      return { line: p.line, column: p.col };
-    },
+    position,
     source(path) {
       const node = find(doc, path).node as { range?: [number, number, number] } | undefined;
-      return node?.range ? source.slice(inFile(node.range[0]), inFile(node.range[1])) : null;
+      return node?.range ? source.slice(read.inFile(node.range[0]), read.inFile(node.range[1])) : null;
     },
+    ...(/\.json$/i.test(file) ? {} : {
+      readAs(lib: GoYaml) {
+        const r = readAsGo(doc, lib);
+        return { value: r.value, scalars: r.scalars.map((x) => ({ ...x, line: lineCounter.linePos(x.offset).line, column: lineCounter.linePos(x.offset).col })) };
+      },
+    }),
   };
+}
+
+/** Line and column (1-based) of an offset of the file's own text. */
+function sourcePos(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') };
+}
+
+const AS_JSON = 'flagd (Go\'s encoding/json), LaunchDarkly\'s SDKs and Unleash read a .json file as JSON and refuse this';
+
+/** A .json file that YAML reads but JSON does not (flag-json.ts), or with a number no float64 holds: refused at the place. */
+function strictJson(text: string, file: string, value: unknown, linePos: (offset: number) => { line: number; col: number }, position: FlagFile['position']): void {
+  let valid = true;
+  try {
+    JSON.parse(text);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    const found = jsonSyntaxError(text) ?? { offset: 0, message: 'not JSON' };
+    const p = linePos(found.offset);
+    throw new InputError([`${file}:${p.line}:${p.col}: invalid JSON: ${found.message} (${AS_JSON})`]);
+  }
+  const far = beyondFloat64(value);
+  if (far) {
+    const p = position(far);
+    throw new InputError([`${file}${p ? `:${p.line}:${p.column}` : ''}: ${formatPath(far)}: a number beyond what a float64 holds: Go's encoding/json refuses the file ("cannot unmarshal number into Go value of type float64": flagd, LaunchDarkly's Go SDK) and JavaScript reads it as Infinity`]);
+  }
 }
 
 /** Reads and parses a flag file; a missing or malformed file throws an InputError. */
@@ -87,13 +115,6 @@ export function readFlagFile(file: string, shownAs = file): FlagFile {
   const read = tryReadInput(file, 'flags');
   if (!read.ok) throw new InputError([`${shownAs}: cannot read the flag file: ${read.why}`]);
   return parseFlagText(read.text, shownAs);
-}
-
-/** A warning or error located in a flag file. */
-export function at(doc: FlagFile, path: readonly PathSegment[], message: string): FlagWarning {
-  const pos = doc.position(path);
-  const shown = doc.within ? [...doc.within, ...path] : path;
-  return pos ? { file: doc.file, path: shown, message, line: pos.line, column: pos.column } : { file: doc.file, path: shown, message };
 }
 
 /** An InputError for a file that is not what its system expects. */
@@ -119,8 +140,22 @@ export function detectSystem(value: unknown): FlagSystem | null {
   return null;
 }
 
+/**
+ * An OpenFeature CLI flag manifest (open-feature/cli schema/v0/flag-manifest.json, what `openfeature generate`
+ * makes typed accessors from): flags with a flagType and a defaultValue, and no variants or state.
+ */
+export function isFlagManifest(value: unknown): boolean {
+  if (!isObject(value) || !isObject(value.flags)) return false;
+  if (typeof value.$schema === 'string' && /flag[-_]manifest/.test(value.$schema)) return true;
+  const flags = Object.values(value.flags);
+  return flags.length > 0 && flags.every((f) => isObject(f) && ('flagType' in f || 'defaultValue' in f) && !('variants' in f) && !('state' in f));
+}
+
+export const FLAG_MANIFEST_HINT = ' (an OpenFeature CLI flag manifest: it declares the flags code is generated for, each with its type and the value the code passes as its default, not how a flag system serves them: give the file of the flag system that serves them; a defaultValue is what `default:` on the scenario\'s flag entry says)';
+
 /** What a file no flag system wrote is, where it is a resource that names flag files: " (...)", or "". */
 export function notFlagsHint(value: unknown): string {
+  if (isFlagManifest(value)) return FLAG_MANIFEST_HINT;
   if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && typeof value.kind === 'string') {
     return ` (a ${value.kind} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
   }
@@ -132,8 +167,3 @@ export function notFlagsHint(value: unknown): string {
   }
   return '';
 }
-
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-

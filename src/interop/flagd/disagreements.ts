@@ -40,12 +40,12 @@ export class Disagreements {
     this.evaluation++;
   }
 
-  readonly listen: Disagreement = (place, name, operands, go, js) => {
+  readonly listen: Disagreement = (place, name, operands, go, js, about) => {
     const where = this.places[place];
     if (where === undefined) return;
     const s = this.seen.get(place);
     if (!s) {
-      const example = `{${JSON.stringify(name)}: ${JSON.stringify(operands)}} is ${shown(go)} to Go flagd, ${shown(js)} to flagd-core`;
+      const example = `{${JSON.stringify(name)}: ${JSON.stringify(operands)}}${about ? ` (${about})` : ''} is ${shown(go)} to Go flagd, ${shown(js)} to flagd-core`;
       this.seen.set(place, { where, example, evaluations: 1, last: this.evaluation });
     } else if (s.last !== this.evaluation) {
       s.evaluations++;

@@ -2,9 +2,10 @@
  * flagd's `fractional` in the two bucketings a flagd file can be rehearsed with:
  *
  * - v2 (the default): what flagd runs in every release to date (open-feature/flagd core/pkg/evaluator/
- *   fractional.go, core v0.15.0 to v0.16.1; flagd-core 4.0.1 in JavaScript): murmur3_x86_32 of the text of the
- *   first argument when it is text, otherwise of flagKey + targetingKey; the variant whose cumulative weight
- *   exceeds (hash * totalWeight) >> 32. flagd-core's own operator runs it.
+ *   fractional.go, core v0.15.0 to v0.16.1): murmur3_x86_32 of the UTF-8 text of the first argument when it is
+ *   text, otherwise of flagKey + targetingKey; the variant whose cumulative weight exceeds (hash * totalWeight)
+ *   >> 32. go-custom.ts runs it as Go flagd does (flagd-core 4.0.1 hashed UTF-16 code units: other buckets for a
+ *   text that is not ASCII).
  * - v3: flagd's ADR "Harden Hashing Consistency And Add Support For Non-string Attributes in Fractional
  *   Evaluation" (docs/architecture-decisions/fractional-non-string-rand-units.md, accepted), which the flagd
  *   testbed checks from 3.9.0 (gherkin/targeting.feature, @fractional-v3): murmur3_x86_32 of the deterministic
@@ -77,8 +78,6 @@ export function fractionalV3(data: unknown, context: Json): unknown {
   return null;
 }
 
-type Method = { method: (...args: never[]) => unknown } & Record<string | symbol, unknown>;
-
 /**
  * A bucket as Go flagd reads it (core/pkg/evaluator/fractional.go parseFractionalEvaluationDistributions): a null
  * weight is weight 1 and elements after the weight are not read; flagd-core 4.0.1 refused both (the default variant).
@@ -86,29 +85,4 @@ type Method = { method: (...args: never[]) => unknown } & Record<string | symbol
 function goBucket(entry: unknown): unknown {
   if (!Array.isArray(entry) || entry.length < 2) return entry;
   return entry[1] === null ? [entry[0]] : entry.length > 2 ? entry.slice(0, 2) : entry;
-}
-
-/**
- * flagd-core's v2 operator with Go flagd's reading of its arguments: a null first argument (a `var` of an
- * attribute the user lacks) is dropped and the user bucketed by flagKey + targetingKey (parseFractionalEvaluationData:
- * "check for nil here as custom property could be nil/missing"; flagd-core 4.0.1 took the null for a bucket and gave
- * the default variant), and each bucket read as goBucket reads it.
- */
-export function useGoReading(engine: { methods: Record<string, Method> }): void {
-  const own = engine.methods.fractional;
-  if (!own || typeof own.method !== 'function') throw new Error('flagd-core\'s JsonLogic engine has no fractional operation to wrap');
-  const v2 = own.method as (data: unknown, context: unknown) => unknown;
-  const go = (data: unknown, context: unknown) => {
-    if (!Array.isArray(data)) return v2(data, context);
-    const args = data.length > 1 && (data[0] === null || data[0] === undefined) ? data.slice(1) : data;
-    return v2(args.map((x, i) => (i === 0 && typeof x === 'string' ? x : goBucket(x))), context);
-  };
-  engine.methods.fractional = { ...own, method: go as never } as Method;
-}
-
-/** Puts the v3 operator in a flagd-core engine in place of its own (v2). */
-export function useFractionalV3(engine: { methods: Record<string, Method> }): void {
-  const own = engine.methods.fractional;
-  if (!own || typeof own.method !== 'function') throw new Error('flagd-core\'s JsonLogic engine has no fractional operation to replace');
-  engine.methods.fractional = { ...own, method: fractionalV3 as never } as Method;
 }

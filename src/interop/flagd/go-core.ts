@@ -11,6 +11,8 @@
 import { createRequire } from 'node:module';
 import { goTrue } from './go-lists.js';
 import { goSemVer } from './go-semver.js';
+import { goEndsWith, goFractional, goFractionalInput, goStartsWith } from './go-custom.js';
+import { fractionalV3 } from './fractional.js';
 import { goParseValues } from './go-ops.js';
 import { goNumber, type Engine, type Method } from './own-properties.js';
 
@@ -89,7 +91,8 @@ const lessOrEqual = (a: unknown, b: unknown): boolean => less(a, b) || equals(a,
 /** `values.([]any)` on the arguments as written. */
 const written = (values: unknown): unknown[] => (Array.isArray(values) ? values : fail(`interface conversion: interface {} is ${goType(values)}, not []interface {}`));
 
-type Checked = (p: unknown) => unknown;
+/** An operation on its parsed arguments; flagd's own also read the data of the scope (fractional: $flagd, targetingKey). */
+type Checked = (p: unknown, data?: unknown, engine?: Engine) => unknown;
 /** `p.([]any)` on the parsed arguments: a list, or a panic. */
 const list = (p: unknown): unknown[] => (Array.isArray(p) ? p : fail(`interface conversion: interface {} is ${goType(p)}, not []interface {}`));
 
@@ -234,9 +237,19 @@ const CHECKED: Record<string, Checked> = {
   },
   '!': negative,
   '!!': (v) => !negative(v),
-  // flagd's own (core/pkg/evaluator/semver.go, registered with jsonlogic.AddOperator: arguments parsed first).
+  // flagd's own (core/pkg/evaluator/semver.go, string_comparison.go, fractional.go, each registered with
+  // jsonlogic.AddOperator: arguments parsed first, then the operation with the data of its scope).
   sem_ver: goSemVer,
+  starts_with: goStartsWith,
+  ends_with: goEndsWith,
+  fractional: (p, data, engine) => (engine && FRACTIONAL_V3.has(engine) ? fractionalV3(p, isMap(data) ? data : {}) : goFractional(p, data)),
 };
+
+/** Engines that bucket fractional as flagd v3 (fractional.ts), which no flagd-core runs to compare with. */
+const FRACTIONAL_V3 = new WeakSet<Engine>();
+export function bucketFractionalV3(engine: Engine): void {
+  FRACTIONAL_V3.add(engine);
+}
 
 /** Operations that read their arguments as written. */
 const WRITTEN: Record<string, Op> = { and: chain(false), or: chain(true), if: conditional, '?:': conditional };
@@ -245,7 +258,7 @@ const WRITTEN: Record<string, Op> = { and: chain(false), or: chain(true), if: co
 export const GO_CORE: ReadonlySet<string> = new Set(Object.keys(CHECKED));
 
 /** Where Go and json-logic-engine answer one operation otherwise: its place, the operands, both answers. */
-export type Disagreement = (where: string, name: string, operands: unknown, go: Answer, js: Answer) => void;
+export type Disagreement = (where: string, name: string, operands: unknown, go: Answer, js: Answer, about?: string) => void;
 export type Answer = { readonly value: unknown } | { readonly error: string };
 
 const answer = (f: () => unknown): Answer => {
@@ -258,6 +271,13 @@ const answer = (f: () => unknown): Answer => {
 const sameAnswer = (a: Answer, b: Answer): boolean => ('error' in a || 'error' in b ? 'error' in a && 'error' in b : sameValue(a.value, b.value));
 const sameValue = (a: unknown, b: unknown): boolean => Object.is(a, b) || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b))
   || (typeof a === 'number' && typeof b === 'number' && a === b);
+
+/** For a fractional's disagreement: the text Go hashes, where it buckets. */
+function bucketedBy(parsed: unknown, data: unknown): string | undefined {
+  if (Array.isArray(parsed) && typeof parsed[0] === 'string') return undefined;
+  const input = goFractionalInput(parsed, data);
+  return input ? `bucketing by ${JSON.stringify(input.bucketBy)}, the flag key and the targeting key` : isMap(data) ? undefined : 'inside an operation on a list, whose element is the data';
+}
 
 /** flagd-core's own operations of each engine, as it registered them (semVer: its arguments evaluated, the context). */
 const flagdCoreOwn = new WeakMap<Engine, Record<string, Method | undefined>>();
@@ -288,11 +308,11 @@ export function runGoCore(name: string, values: unknown, data: unknown, engine: 
   if (written) return written(values, data, engine, above);
   const op = CHECKED[name] ?? fail(`The operator "${name}" is not supported`);
   const parsed = goParseValues(values, data, engine, above);
-  if (where === undefined || !disagree) return op(parsed);
-  const go = answer(() => op(parsed));
+  if (where === undefined || !disagree || (name === 'fractional' && FRACTIONAL_V3.has(engine))) return op(parsed, data, engine);
+  const go = answer(() => op(parsed, data, engine));
   const own = flagdCoreOwn.get(engine)?.[name];
   const js = answer(() => (own ? (own.method as (...a: unknown[]) => unknown)(parsed, data) : javascriptEngine().run({ [name]: asValues(parsed) }, {})));
-  if (!sameAnswer(go, js)) disagree(where, name, parsed, go, js);
+  if (!sameAnswer(go, js)) disagree(where, name, parsed, go, js, name === 'fractional' ? bucketedBy(parsed, data) : undefined);
   if ('error' in go) throw new Error(go.error);
   return go.value;
 }
@@ -312,7 +332,7 @@ export const goCoreOperation = (place: string, name: string, args: unknown): Jso
 export function useGoCore(engine: Engine & { disableInterpretedOptimization?: boolean }, disagree?: Disagreement): void {
   engine.disableInterpretedOptimization = true;
   // flagd-core's own operations, which a team evaluating in process runs (compared with Go's in runGoCore).
-  flagdCoreOwn.set(engine, { sem_ver: engine.methods.sem_ver });
+  flagdCoreOwn.set(engine, { sem_ver: engine.methods.sem_ver, starts_with: engine.methods.starts_with, ends_with: engine.methods.ends_with, fractional: engine.methods.fractional });
   const previous = engine.methods.throw;
   if (!previous) throw new Error('flagd-core\'s JsonLogic engine has no throw operation to replace');
   // The import's {"throw": [mark + place, name, arguments]} (goCoreOperation) runs the operation named.

@@ -10,19 +10,20 @@ import { formatBytes, INPUT_KINDS, readLimits } from '../../files/read.js';
 import { murmur3 } from '../../flags/bucketing.js';
 import { own, record } from '../../records.js';
 import { findings, walkFields } from '../disposition.js';
-import { at, formatWarning, invalid, isObject, notFlagsHint, type FlagFile, type FlagWarning } from '../document.js';
+import { at, formatWarning, invalid, isFlagManifest, isObject, notFlagsHint, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, valueTypeOf, type CodeDefault, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { FLAGD_DISPOSITIONS, FLAGD_OPERATIONS } from './dispositions.js';
 import { checkTargeting, goSubstituted, substitutedLength } from './targeting.js';
 import { readOwnProperties } from './own-properties.js';
 import { useGoLists } from './go-lists.js';
-import { useGoCore } from './go-core.js';
+import { bucketFractionalV3, useGoCore } from './go-core.js';
 import { goVariantName } from './go-result.js';
-import { fractionalV3Hash, useFractionalV3, useGoReading, type FractionalVersion } from './fractional.js';
+import { fractionalV3Hash, type FractionalVersion } from './fractional.js';
 import { flagSetIdOf, parseSelector, selectorOf, setName, type FlagSetId, type Selector } from './flag-sets.js';
 import { formatPath, type PathSegment } from '../../scenario/problems.js';
 import { Disagreements, placesOf } from './disagreements.js';
-import { operatorSource } from './operator.js';
+import { isOperatorResource, operatorSource } from './operator.js';
+import { readByGo } from '../flag-yaml.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -63,13 +64,23 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const fractional = options.fractional ?? 'v2';
   const selector = parseSelector(options.selector);
   if (selector && 'error' in selector) throw new InputError([`selector: ${selector.error}`]);
+  // A file of several YAML documents is the FeatureFlags flagd reads from it, in order (flag-documents.ts).
+  const given = docList(docs).flatMap((d) => d.documents ?? [d]);
   if (selector && 'source' in selector) {
     // store.go Get: a source selector reads the flags of that source alone.
-    const files = docList(docs).map((d) => d.file);
+    const files = given.map((d) => d.file);
     if (!files.includes(selector.source)) throw new InputError([`selector: no source "${selector.source}"${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
   }
-  // An OpenFeature Operator FeatureFlag is read as the flagd source the operator makes of it (operator.ts).
-  const resources = docList(docs).filter((d) => !(selector && 'source' in selector) || d.file === selector.source).map((d) => operatorSource(d) ?? { doc: d, warnings: [] });
+  // Each YAML file as its reader reads it (flag-yaml.ts): a flagd file as flagd (yaml.v3), an OpenFeature Operator
+  // FeatureFlag as Kubernetes (YAML 1.1), then read as the flagd source the operator makes of it (operator.ts).
+  const read = given.filter((d) => !(selector && 'source' in selector) || d.file === selector.source)
+    .map((d) => readByGo(d, isOperatorResource(d.value) ? 'kubernetes' : 'flagd'));
+  const unreadable = read.flatMap((r) => r.refusals);
+  if (unreadable.length) throw new InputError(unreadable.map(formatWarning));
+  const resources = read.map((r) => {
+    const own = operatorSource(r.doc) ?? { doc: r.doc, warnings: [] };
+    return { doc: own.doc, warnings: [...r.warnings, ...own.warnings] };
+  });
   const list = resources.map((r) => r.doc);
   // Said where a file splits users, unless the scenario names v2 itself (v3 is always said: no flagd runs it yet).
   const note = options.fractional === undefined ? FRACTIONAL_V2_NOTE : fractional === 'v3' ? FRACTIONAL_V3_NOTE : null;
@@ -82,7 +93,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   const sources: Source[] = [];
   const byKey = new Map<string, ImportedFlag>();
   const servedFrom = record<number>();
-  const warnings: FlagWarning[] = resources.flatMap((r) => r.warnings);
+  const warnings: FlagWarning[] = [...docList(docs).flatMap((d) => d.notes ?? []), ...resources.flatMap((r) => r.warnings)];
   const refusals: FlagWarning[] = [];
   list.forEach((doc, i) => {
     const one = readSource(doc, note, evaluatorFiles, selector);
@@ -103,7 +114,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
 
 function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>, selector: Selector): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
   const v = doc.value;
-  if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags))) throw invalid(doc, ['flags'], `a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key${notFlagsHint(v)}`);
+  if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags)) || isFlagManifest(v)) throw invalid(doc, ['flags'], `a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key${notFlagsHint(v)}`);
   const out = findings();
   walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
   const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
@@ -239,8 +250,7 @@ function coreOf(source: Source, fractional: FractionalVersion, disagreements: Di
     // The result named as Go flagd names it (go-result.ts), not by flagd-core's toString.
     const evaluate = targeting.evaluate.bind(targeting);
     targeting.evaluate = (flagKey, ctx, logger) => goVariantName(evaluate(flagKey, ctx, logger));
-    if (fractional === 'v3') useFractionalV3(targeting._engine as never);
-    else useGoReading(targeting._engine as never);
+    if (fractional === 'v3') bucketFractionalV3(targeting._engine);
   }
   return core;
 }

@@ -57,10 +57,29 @@ export function operatorSource(doc: FlagFile): { doc: FlagFile; warnings: FlagWa
     for (const field of ['state', 'variants', 'defaultVariant']) {
       if (!(field in f)) throw invalid(doc, path, `a flag of a FeatureFlag has ${field}: Kubernetes refuses the resource without it (config/crd/bases/core.openfeature.dev_featureflags.yaml: required)`);
     }
+    crdTypes(doc, f, path);
     flags[key] = unknown(f, FLAG_FIELDS, path, DROPPED);
     literalBucketing(doc, f.targeting, [...path, 'targeting']);
   }
   return { doc: within_(doc, { ...flagSpec, flags }, within), warnings };
+}
+
+/** The type of each flag field the CRD names (config/crd/bases/core.openfeature.dev_featureflags.yaml); null is not checked. */
+const CRD_TYPES: Readonly<Record<string, 'string' | 'object'>> = { state: 'string', defaultVariant: 'string', variants: 'object', targeting: 'object' };
+
+/** A flag field of another type than the CRD gives it, or a state it does not list: the API server refuses the FeatureFlag. */
+function crdTypes(doc: FlagFile, f: Record<string, unknown>, path: PathSegment[]): void {
+  for (const [field, type] of Object.entries(CRD_TYPES)) {
+    const v = f[field];
+    if (v === undefined || v === null) continue;
+    const got = Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
+    if (type === 'object' ? !isObject(v) : typeof v !== 'string') {
+      throw invalid(doc, [...path, field], `Invalid value: "${got}": must be of type ${type} (the API server refuses the FeatureFlag: config/crd/bases/core.openfeature.dev_featureflags.yaml${typeof v === 'boolean' ? '; YAML 1.1, which Kubernetes reads, makes on, off, yes and no true or false: quote the text' : ''})`);
+    }
+  }
+  if (typeof f.state === 'string' && f.state !== 'ENABLED' && f.state !== 'DISABLED') {
+    throw invalid(doc, [...path, 'state'], `Unsupported value: ${JSON.stringify(f.state)}: supported values: "ENABLED", "DISABLED" (the API server refuses the FeatureFlag: config/crd/bases/core.openfeature.dev_featureflags.yaml)`);
+  }
 }
 
 /**

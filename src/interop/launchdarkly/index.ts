@@ -14,6 +14,8 @@ import { docList, valueTypeOf, type Evaluation, type FlagSet, type ImportedFlag,
 import { readLaunchDarkly, type LdData } from './data.js';
 import { catastrophicPatterns } from './patterns.js';
 import { attributeValue, malformedReads, malformedSegments, malformedServing, seedFindings } from './malformed.js';
+import { weightFindings } from './weights.js';
+import { readByGo } from '../flag-yaml.js';
 
 const require = createRequire(import.meta.url);
 
@@ -127,6 +129,11 @@ function shapeProblems(data: LdData): string[] {
 
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
   const out = findings();
+  // The Go SDK's file data source reads YAML as YAML 1.1 (flag-yaml.ts): where it reads a scalar otherwise, warned.
+  for (const d of docList(docs)) {
+    const go = readByGo(d, 'launchdarkly-go');
+    out.warnings.push(...go.warnings, ...go.refusals.map((r) => ({ ...r, message: `${r.message}: services on LaunchDarkly's Go SDK start with no flags from it; its Node SDK reads it, as rehearse does` })));
+  }
   const data = readLaunchDarkly(docList(docs), out);
   const refused = shapeProblems(data);
   if (!refused.length) refused.push(...catastrophicPatterns(data));
@@ -154,7 +161,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
         }
       });
     });
-    for (const [p, why] of seedFindings(f).warned) warnings.push(at(doc, [...path, ...p], why));
+    for (const [p, why] of [...seedFindings(f).warned, ...weightFindings(f)]) warnings.push(at(doc, [...path, ...p], why));
     const prerequisites = Array.isArray(f.prerequisites) ? (f.prerequisites as Json[]).map((p) => String(p.key)) : [];
     prerequisites.forEach((p, i) => {
       if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the files; the prerequisite always fails, as the SDK serves it`));

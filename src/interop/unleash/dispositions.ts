@@ -207,7 +207,8 @@ const FIELDS: DispositionTable = {
   },
   'state.constraintSchema': constraint,
   'state.variantsSchema': variant,
-  'state.segmentSchema': segment,
+  // Joi's constraintSchema, not the OpenAPI one: the import took "true" for a constraint's inverted (state-import.ts).
+  'state.segmentSchema': { ...segment, constraints: modelled('added after the strategy\'s own constraints, as unleash-client does', { items: 'state.constraintSchema' }) },
   'state.featureStrategySegmentSchema': {
     segmentId: modelled('the segment'), featureStrategyId: modelled('the strategy that uses it'), createdAt: modelled(NONE),
   },

@@ -15,6 +15,7 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { walkFields, type Findings } from '../disposition.js';
 import { at, formatWarning, isObject, type FlagFile } from '../document.js';
 import { UNLEASH_DISPOSITIONS as TABLE } from './dispositions.js';
+import { joiRefusal, unleashStateImport } from './state-import.js';
 
 type Json = Record<string, unknown>;
 
@@ -200,50 +201,93 @@ class Reader {
     return this.result('client delta events', environment);
   }
 
+  /**
+   * A state export as Unleash's state import reads it (state-import.ts): what Joi refuses is refused at its place;
+   * toggles, strategies and featureEnvironments as Joi converted them ("true" is true, "5" is 5); segments and
+   * their links as the file writes them, as the import stored them.
+   */
   stateExport(v: Json, wanted: string | undefined): UnleashImport {
     this.walk('state.stateSchema', v);
-    const version = v.version ?? 1;
-    if (![1, 2, 3, 4].includes(version as number)) return this.fail(['version'], `state export version ${JSON.stringify(version)}: rehearse reads versions 1 to 4`);
+    const imported = unleashStateImport(v);
+    const walked = new Set(this.out.refusals.map((r) => JSON.stringify(r.path)));
+    for (const p of imported.problems) if (!walked.has(JSON.stringify([...this.base, ...p.path]))) this.refuse(p.path, joiRefusal(p));
+    if (this.out.refusals.length) return this.result('state export', null);
+    const d = imported.value;
+    if (imported.unwritten) this.warn(v.version === undefined ? [] : ['version'], `version ${JSON.stringify(v.version)}: no Unleash writes a state export of this version (StateService.export wrote 1 to 4); its import reads the file as ${imported.unwritten}, and so does rehearse`);
     for (const s of list(v.strategies)) if (typeof s.name === 'string') this.defined.add(s.name);
-    if (version === 1) {
-      const environment = this.choose(['default'], wanted, []);
-      list(v.features).forEach((f, i) => {
-        const p = ['features', i];
-        const strategies = list(f.strategies).map((s, j) => ({ s, path: [...p, 'strategies', j], segments: [] }));
-        this.feature(f, p, f.enabled === true, strategies, f.variants);
-      });
-      return this.result('state export v1', environment);
-    }
-    // The import renamed the environment :global: to default (state-service.ts:137-154).
-    const envOf = (e: unknown) => (e === ':global:' ? 'default' : e);
-    const strategies = list(v.featureStrategies);
-    const rows = list(v.featureEnvironments);
-    const held = [...new Set([...list(v.environments).map((e) => e.name), ...rows.map((e) => e.environment), ...strategies.map((s) => s.environment)]
-      .map(envOf).filter((e): e is string => typeof e === 'string'))];
+    if (imported.legacy) return this.legacyExport(v, d, wanted);
+    const features = list(d.features);
+    // import(): importFeatureStrategies calls featureStrategies.filter, importFeatures featureEnvironments.filter per toggle.
+    const crash = (key: string, call: string) => this.refuse([], `a state export of version ${JSON.stringify(v.version)} with features and no ${key}: Unleash's import fails on it (state-service.ts ${call} of undefined) and imports nothing; give ${key}: [] for none`);
+    if (Array.isArray(d.features) && !Array.isArray(d.featureStrategies)) crash('featureStrategies', 'importFeatureStrategies: featureStrategies.filter');
+    if (features.length && !Array.isArray(d.featureEnvironments)) crash('featureEnvironments', 'enabledIn: env.filter');
+    if (this.out.refusals.length) return this.result('state export', null);
+    // The import keeps of a strategy only what featureStrategySchema names; the rest is the exporting server's.
+    const strategies = list(d.featureStrategies).map((s, j) => ({ ...list(v.featureStrategies)[j], ...s }));
+    strategies.forEach((s, j) => this.strippedByImport(s, ['featureStrategies', j]));
+    const rows = list(d.featureEnvironments);
+    const held = [...new Set([...list(d.environments).map((e) => e.name), ...rows.map((e) => e.environment), ...strategies.map((s) => s.environment)]
+      .filter((e): e is string => typeof e === 'string'))];
     const environment = this.choose(held, wanted, v.environments ? ['environments'] : ['featureEnvironments']);
-    list(v.segments).forEach((s, i) => this.segment(s, ['segments', i]));
-    const links = list(v.featureStrategySegments);
-    const names = new Set(list(v.features).map((f) => f.name));
-    this.unjoined(strategies, names);
+    list(v.segments).forEach((s, i) => {
+      this.segment(s, ['segments', i]);
+      this.textBooleans(s.constraints, ['segments', i, 'constraints'], 'stored the segment as the file writes it (state-service.ts importSegments reads the file, not what Joi converted)');
+    });
+    const links = list(d.featureStrategySegments);
+    this.unjoined(strategies, new Set(features.map((f) => f.name)));
     strategies.forEach((s, j) => {
       if (s.strategyName === undefined && s.name === undefined) this.refuse(['featureStrategies', j], 'a strategy names its type (strategyName)');
       if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
         this.warn(['featureStrategies', j, 'name'], `strategyName "${s.strategyName}" is served; name "${s.name}" is not read`);
       }
+      this.textBooleans(s.constraints, ['featureStrategies', j, 'constraints'], 'does not check a strategy\'s constraints (state-schema.ts featureStrategySchema: joi.array()) and stored them as the file writes them');
     });
-    list(v.features).forEach((f, i) => {
+    const version = d.version as number;
+    features.forEach((f, i) => {
       const p = ['features', i];
-      const row = rows.find((e) => e.featureName === f.name && envOf(e.environment) === environment);
-      const own = strategies.map((s, j) => ({ s, j })).filter(({ s }) => s.featureName === f.name && envOf(s.environment) === environment)
+      const row = rows.find((e) => e.featureName === f.name && e.environment === environment);
+      const own = strategies.map((s, j) => ({ s, j })).filter(({ s }) => s.featureName === f.name && s.environment === environment)
         .map(({ s, j }) => ({
           s, path: ['featureStrategies', j] as PathSegment[],
           segments: [...new Set([...(Array.isArray(s.segments) ? s.segments : []), ...links.filter((l) => l.featureStrategyId === s.id).map((l) => l.segmentId)])],
         }));
-      if (version === 4 && Array.isArray(f.variants) && f.variants.length) this.warn([...p, 'variants'], 'a version 4 export keeps variants per environment (featureEnvironments): these are not read');
-      // Versions 1 to 3 keep variants on the toggle, copied to every environment (moveVariantsToFeatureEnvironments).
-      this.feature(f, p, row?.enabled === true, own, version === 4 ? row?.variants : f.variants);
+      if (version >= 4 && Array.isArray(f.variants) && f.variants.length) this.warn([...p, 'variants'], 'a version 4 export keeps variants per environment (featureEnvironments): these are not read');
+      // Below version 4 the import copied each toggle's variants into its rows (moveVariantsToFeatureEnvironments).
+      this.feature(f, p, row?.enabled === true, own, row?.variants);
     });
     return this.result(`state export v${String(version)}`, environment);
+  }
+
+  /** A version 1 export (state-service.ts convertLegacyFeatures): each toggle's own strategies, in environment default. */
+  private legacyExport(v: Json, d: Json, wanted: string | undefined): UnleashImport {
+    const environment = this.choose(['default'], wanted, []);
+    for (const key of ['featureStrategies', 'featureEnvironments']) {
+      if (list(v[key]).length) this.warn([key], `a version 1 export's toggles carry their own strategies and state: Unleash's import does not read ${key} (state-service.ts convertLegacyFeatures), nor does rehearse`);
+    }
+    list(d.features).forEach((f, i) => {
+      const p = ['features', i];
+      if (!Array.isArray(f.strategies)) return this.refuse([...p, 'strategies'], `a version 1 toggle without a list of strategies: Unleash's import fails on it (state-service.ts convertLegacyFeatures: f.strategies.map of ${String(f.strategies)}) and imports nothing`);
+      const strategies = list(f.strategies).map((s, j) => ({ s, path: [...p, 'strategies', j], segments: [] }));
+      this.feature(f, p, f.enabled === true, strategies, f.variants);
+    });
+    return this.result('state export v1', environment);
+  }
+
+  /** What Unleash's import drops of a strategy (featureStrategySchema strips what it does not name) where it serves. */
+  private strippedByImport(s: Json, path: PathSegment[]) {
+    const dropped = (field: string, what: string) => this.warn([...path, field], `Unleash's state import drops ${field} (state-schema.ts featureStrategySchema keeps id, featureName, projectId, environment, parameters, constraints and strategyName): a server this file is imported into serves ${what}; rehearsed as the server that exported it served it`);
+    if (s.disabled === true) dropped('disabled', 'the strategy, enabled');
+    if (Array.isArray(s.variants) && s.variants.length) dropped('variants', 'the strategy without its variants');
+    if (Array.isArray(s.segments) && s.segments.length) dropped('segments', 'the strategy without these segments (featureStrategySegments joins those it keeps)');
+  }
+
+  /** A constraint's inverted or caseInsensitive written as text, which unleash-client reads as true whatever it says. */
+  private textBooleans(constraints: unknown, path: PathSegment[], stored: string) {
+    list(constraints).forEach((c, i) => {
+      for (const key of ['inverted', 'caseInsensitive']) {
+        if (typeof c[key] === 'string' && c[key] !== '') this.warn([...path, i, key], `the text ${JSON.stringify(c[key])}: Unleash's import ${stored}, and unleash-client reads any text here but "" as true (strategy.js: if (constraint.${key})), as rehearse does; write true or false without quotes`);
+      }
+    });
   }
 
   /** Strategies joined to no toggle of the file by their featureName: not served, and said so. */
