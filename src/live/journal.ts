@@ -67,6 +67,8 @@ export interface JournalRecord {
   end: { atUs: number; reason: EndReason; secret: string | null; wall: string } | null;
   /** Where the drill was last served (null in a journal written before this was recorded). */
   served: ServedAt | null;
+  /** The countdown once every plan was done, as its last line left it: kept going by the facilitator, or running. */
+  countdown: 'running' | 'cancelled' | null;
   /** Every line as read (for the record's digest and the debrief's timeline). */
   entries: JournalEntry[];
   /** The last line was cut short (a crash while it was written) and dropped. */
@@ -205,7 +207,7 @@ function otherDocument(text: string): string | null {
 }
 
 function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string, wholeBytes: number): JournalRecord {
-  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, served: null, entries, truncated, head, wholeBytes };
+  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, served: null, countdown: null, entries, truncated, head, wholeBytes };
   for (const e of entries) {
     if ('atUs' in e) r.lastAtUs = Math.max(r.lastAtUs, e.atUs);
     switch (e.kind) {
@@ -227,6 +229,9 @@ function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boo
         r.served = at;
         break;
       }
+      case 'countdown':
+        r.countdown = e.op === 'start' ? 'running' : e.op === 'cancel' ? 'cancelled' : null;
+        break;
       case 'end':
         r.end = { atUs: e.atUs, reason: e.reason, secret: e.secret ?? null, wall: e.wall };
         break;
