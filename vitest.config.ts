@@ -17,6 +17,7 @@ const ALONE = [
   'test/drill-record-files.test.ts',
   'test/drill-watch-end.test.ts',
   'test/drill-resume-countdown.test.ts',
+  'test/drill-conflicts.test.ts',
 ];
 
 export default defineConfig({

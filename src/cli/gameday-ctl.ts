@@ -258,13 +258,14 @@ async function ctl(url: string, action: string, args: string[], reason: string |
       const flag = need('a flag');
       // A promote carries the plan's configuration version as the drill has it now, as the page sends the one it
       // shows: two people promoting at once move the plan one stage, and the second is told where it is.
-      let seen: number | undefined;
+      // Its phase too: someone's pause publishes no new version, and a promote sent as it lands is refused with it.
+      let seen: { version: number; phase: string } | undefined;
       if (action === 'promote') {
         const now = await request(base, 'api/state', token);
         if (now.status !== 200) return failure(now.status, now.json, io);
-        seen = (now.json as unknown as StateAnswer).state.plans.find((p) => p.flag === flag)?.version;
+        seen = (now.json as unknown as StateAnswer).state.plans.find((p) => p.flag === flag);
       }
-      body = { type: 'plan', flag, op: action, ...why, ...(seen === undefined ? {} : { version: seen }) };
+      body = { type: 'plan', flag, op: action, ...why, ...(seen === undefined ? {} : { version: seen.version, phase: seen.phase }) };
       break;
     }
     case 'fault': body = { type: 'fault', name: need('the name of a fault in the catalogue') }; break;
