@@ -16,7 +16,7 @@ const ALONE = [
   'test/drill-server-words.test.ts',
   'test/drill-record-files.test.ts',
   'test/drill-watch-end.test.ts',
-  'test/drill-resume-countdown.test.ts',
+  'test/drill-interrupted.test.ts',
   'test/drill-conflicts.test.ts',
 ];
 

@@ -219,7 +219,8 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
         }
       };
       const onTerm = () => {
-        io.out(`stopped (SIGTERM); the journal keeps the drill: rehearse gameday resume ${out}.journal`);
+        // An ended drill cannot be resumed (resume refuses it): its journal gives the debrief, if it is not written yet.
+        io.out(drill.debrief ? 'stopped (SIGTERM)' : `stopped (SIGTERM); the journal keeps the drill: ${drill.session.ended ? `rehearse gameday debrief ${out}.journal` : `rehearse gameday resume ${out}.journal`}`);
         finished(143);
       };
       process.on('SIGINT', onInt);

@@ -3,17 +3,26 @@
  * going ("Keep the drill going") stays kept going, as the drill went on before the interruption; it was started
  * again, with a new 60 s, and the resumed drill ended by itself a minute after the clock ran again. A countdown
  * that was running starts again, and the terminal says it waits for the clock (a resumed drill's clock is
- * stopped), not "ends in 60 s".
+ * stopped), not "ends in 60 s". SIGTERM once the drill has ended and its debrief is written stops, and says no more:
+ * it said "the journal keeps the drill: rehearse gameday resume PREFIX.journal", which resume refuses (the drill
+ * has ended).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { builtCli } from './built-cli.js';
 import { Drill, type DrillOptions } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill.yaml');
 const open: Drill[] = [];
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 
 afterEach(async () => {
   for (const d of open.splice(0)) await d.stop();
@@ -82,4 +91,16 @@ describe('a drill resumed once every plan is done', () => {
     await until(() => countdowns.length > 0);
     expect(countdowns).toEqual([{ seconds: 60, paused: true }]);
   }, 180_000);
+});
+
+describe('SIGTERM at the drill\'s terminal', () => {
+  it('once the debrief is written, stops without pointing at a resume that would be refused', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rehearse-term-')), 'drill');
+    const c = builtCli(['gameday', file, '--case', 'healthy', '--speed', '100000', '--start', '--out', out], children, 240_000);
+    await c.line(/the dashboard stays up for the debrief; Ctrl-C to stop\n/);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toBe(143);
+    // Everything it said after the debrief: the drill has ended, there is nothing to resume.
+    expect(c.out.split('the dashboard stays up for the debrief; Ctrl-C to stop\n')[1]).toBe('stopped (SIGTERM)\n');
+  }, 300_000);
 });
