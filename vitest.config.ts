@@ -18,6 +18,7 @@ const ALONE = [
   'test/drill-watch-end.test.ts',
   'test/drill-interrupted.test.ts',
   'test/drill-conflicts.test.ts',
+  'test/drill-reveal.test.ts',
 ];
 
 export default defineConfig({
