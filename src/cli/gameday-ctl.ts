@@ -5,7 +5,7 @@
  * Exit codes: 0 done, 1 refused by the drill (the action does not apply now), 2 usage or access.
  */
 import { parseArgs } from 'node:util';
-import { clock } from '../units/format.js';
+import { clock, count } from '../units/format.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -142,7 +142,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
   }
   const b = s.state.budget;
-  if (b) lines.push(`  error budget: ${b.text} (${b.failed} failed journeys of the ${Math.round(b.allowed * 10) / 10} the SLO allows over the whole drill)`);
+  if (b) lines.push(`  error budget: ${b.text} (${count(b.failed)} failed journeys of the ${count(Math.round(b.allowed * 10) / 10)} the SLO allows over the whole drill)`);
   const cd = m.countdown;
   if (cd && m.status !== 'ended') {
     lines.push(cd.running
@@ -222,7 +222,9 @@ async function ctl(url: string, action: string, args: string[], reason: string |
   const why = reason ? { reason } : {};
   // What an action takes: nothing, one word (a flag, a fault's name) or text; more is a mistake, not ignored.
   const most = (n: number, what: string) => {
-    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && (n > 0 || action === 'end') ? ' (give a reason with --reason TEXT)' : ''}`);
+    // The hint only where a reason is taken: --reason on a speed or a fault is refused (below).
+    const takesReason = ['promote', 'rollback', 'approve', 'pause', 'resume', 'end'].includes(action);
+    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && takesReason ? ' (give a reason with --reason TEXT)' : action === 'fault' ? ' (one fault at a time)' : ''}`);
   };
   // A reason goes into the record with a plan action or the end; given to any other action it was dropped unsaid.
   const planAction = ['promote', 'rollback', 'approve'].includes(action) || (['pause', 'resume'].includes(action) && args.length > 0);
