@@ -1,7 +1,9 @@
 /**
  * A hidden-case drill's debrief at the terminal reveals what was hidden, as the debrief page does: the case drawn
  * from the secret, and each hidden fault with its instants. The drill's terminal and `gameday debrief` said the
- * verdict and each flag's story, but not the case that story was about, nor the faults nobody could see.
+ * verdict and each flag's story, but not the case that story was about, nor the faults nobody could see. The
+ * page's table of the faults both runs faced heads where each came from "source": it read "from", as the hidden
+ * faults' table beside it heads the instant each started.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ describe('the debrief of a hidden-case drill at the terminal', () => {
     // Nothing of it before the end: the lines come after the debrief's files are named.
     const before = drill.out.split(/debrief written to /)[0];
     expect(before).not.toMatch(/revealed|hidden faults|healthy|broken/);
+    expect(readFileSync(`${out}.html`, 'utf8')).toContain('<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th>');
     const again = cli(['gameday', 'debrief', `${out}.journal`, '--out', `${out}-again`]);
     expect(await again.exited).toBe(0);
     expect(tail(again.out)).toEqual(reveal);
