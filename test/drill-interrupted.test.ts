@@ -5,7 +5,7 @@
  * that was running starts again, and the terminal says it waits for the clock (a resumed drill's clock is
  * stopped), not "ends in 60 s". SIGTERM once the drill has ended and its debrief is written stops, and says no more:
  * it said "the journal keeps the drill: rehearse gameday resume PREFIX.journal", which resume refuses (the drill
- * has ended).
+ * has ended), as a new drill given the same --out did ("a journal is already there: resume it").
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,5 +102,9 @@ describe('SIGTERM at the drill\'s terminal', () => {
     expect(await c.exited).toBe(143);
     // Everything it said after the debrief: the drill has ended, there is nothing to resume.
     expect(c.out.split('the dashboard stays up for the debrief; Ctrl-C to stop\n')[1]).toBe('stopped (SIGTERM)\n');
+    // A new drill given the same --out is not sent to resume that journal either.
+    const again = builtCli(['gameday', file, '--out', out], children, 240_000);
+    expect(await again.exited).toBe(2);
+    expect(again.out).toBe(`${out}.journal: the journal of a drill that has ended is already there (its debrief: rehearse gameday debrief ${out}.journal): choose another --out\n`);
   }, 300_000);
 });

@@ -101,7 +101,7 @@ export class JournalWriter {
 
   /** A new journal; refuses to overwrite one (a drill's record is never replaced). */
   static create(path: string, header: JournalHeader): JournalWriter {
-    if (existsSync(path)) throw new JournalError([`${path}: a journal is already there: resume it (rehearse gameday resume ${path}) or choose another --out`]);
+    if (existsSync(path)) throw new JournalError([`${path}: ${alreadyThere(path)}`]);
     checkWritable(path);
     makeFolders(dirname(path), path);
     let fd: number;
@@ -190,6 +190,16 @@ export function readJournal(path: string): JournalRecord {
   if (!header) throw new JournalError([`${path}: an empty journal`]);
   const wholeBytes = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
   return recordOf(header, entries, truncated, head, wholeBytes);
+}
+
+/** What to do with a journal already where a new drill would write its own: resume refuses one that has ended. */
+function alreadyThere(path: string): string {
+  try {
+    if (readJournal(path).end) return `the journal of a drill that has ended is already there (its debrief: rehearse gameday debrief ${path}): choose another --out`;
+  } catch {
+    // Not a journal that reads (another file, or one altered): resume says what is wrong with it.
+  }
+  return `a journal is already there: resume it (rehearse gameday resume ${path}) or choose another --out`;
 }
 
 /** What a file that is not a journal is, when it is one of rehearse's documents (a debrief, a run's result). */
