@@ -16,6 +16,9 @@ const ALONE = [
   'test/drill-server-words.test.ts',
   'test/drill-record-files.test.ts',
   'test/drill-watch-end.test.ts',
+  'test/drill-interrupted.test.ts',
+  'test/drill-conflicts.test.ts',
+  'test/drill-reveal.test.ts',
 ];
 
 export default defineConfig({

@@ -17,7 +17,7 @@ async function ctl(...args: string[]) {
 describe('gameday ctl refuses arguments it cannot use, naming them', () => {
   it.each([
     [['speed', 'fast'], 'error: speed needs a number (simulated seconds per wall second, e.g. 600), not "fast"'],
-    [['speed', '600', '1200'], 'error: speed takes one number, not "600 1200" (give a reason with --reason TEXT)'],
+    [['speed', '600', '1200'], 'error: speed takes one number, not "600 1200"'],
     [['pause', 'new-checkout', 'p99', 'up'], 'error: pause takes a flag or nothing (the clock), not "new-checkout p99 up" (give a reason with --reason TEXT)'],
     [['promote', 'new-checkout', 'dashboards', 'calm'], 'error: promote takes one flag, not "new-checkout dashboards calm" (give a reason with --reason TEXT)'],
     [['status', 'now'], 'error: status takes no arguments, not "now"'],

@@ -307,7 +307,9 @@ describe('replay proves the whole record', () => {
     await post(fran, { type: 'start' });
     await post(ada, { type: 'plan', flag: 'new-pay', op: 'rollback', reason: 'just in case' });
     expect(await c.exited).toBe(0);
-    expect(c.out).not.toMatch(/healthy|broken/);
+    // Nothing before the debrief is written, which reveals the case at the terminal as on its page.
+    expect(c.out.split('debrief written to ')[0]).not.toMatch(/healthy|broken/);
+    expect(c.out).toContain(`  revealed: the case was ${JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).revealed.case} (hidden during the drill)`);
     expect(readFileSync(join(dir, 'd.journal'), 'utf8').split('\n').slice(0, -2).join('\n')).not.toMatch(/healthy|broken/);
     const doc = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8'));
     expect(['healthy', 'broken']).toContain(doc.revealed.case);

@@ -5,7 +5,7 @@
  * Exit codes: 0 done, 1 refused by the drill (the action does not apply now), 2 usage or access.
  */
 import { parseArgs } from 'node:util';
-import { clock } from '../units/format.js';
+import { clock, count } from '../units/format.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -142,7 +142,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
   }
   const b = s.state.budget;
-  if (b) lines.push(`  error budget: ${b.text} (${b.failed} failed journeys of the ${Math.round(b.allowed * 10) / 10} the SLO allows over the whole drill)`);
+  if (b) lines.push(`  error budget: ${b.text} (${count(b.failed)} failed journeys of the ${count(Math.round(b.allowed * 10) / 10)} the SLO allows over the whole drill)`);
   const cd = m.countdown;
   if (cd && m.status !== 'ended') {
     lines.push(cd.running
@@ -222,7 +222,9 @@ async function ctl(url: string, action: string, args: string[], reason: string |
   const why = reason ? { reason } : {};
   // What an action takes: nothing, one word (a flag, a fault's name) or text; more is a mistake, not ignored.
   const most = (n: number, what: string) => {
-    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && (n > 0 || action === 'end') ? ' (give a reason with --reason TEXT)' : ''}`);
+    // The hint only where a reason is taken: --reason on a speed or a fault is refused (below).
+    const takesReason = ['promote', 'rollback', 'approve', 'pause', 'resume', 'end'].includes(action);
+    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && takesReason ? ' (give a reason with --reason TEXT)' : action === 'fault' ? ' (one fault at a time)' : ''}`);
   };
   // A reason goes into the record with a plan action or the end; given to any other action it was dropped unsaid.
   const planAction = ['promote', 'rollback', 'approve'].includes(action) || (['pause', 'resume'].includes(action) && args.length > 0);
@@ -258,13 +260,14 @@ async function ctl(url: string, action: string, args: string[], reason: string |
       const flag = need('a flag');
       // A promote carries the plan's configuration version as the drill has it now, as the page sends the one it
       // shows: two people promoting at once move the plan one stage, and the second is told where it is.
-      let seen: number | undefined;
+      // Its phase too: someone's pause publishes no new version, and a promote sent as it lands is refused with it.
+      let seen: { version: number; phase: string } | undefined;
       if (action === 'promote') {
         const now = await request(base, 'api/state', token);
         if (now.status !== 200) return failure(now.status, now.json, io);
-        seen = (now.json as unknown as StateAnswer).state.plans.find((p) => p.flag === flag)?.version;
+        seen = (now.json as unknown as StateAnswer).state.plans.find((p) => p.flag === flag);
       }
-      body = { type: 'plan', flag, op: action, ...why, ...(seen === undefined ? {} : { version: seen }) };
+      body = { type: 'plan', flag, op: action, ...why, ...(seen === undefined ? {} : { version: seen.version, phase: seen.phase }) };
       break;
     }
     case 'fault': body = { type: 'fault', name: need('the name of a fault in the catalogue') }; break;

@@ -182,7 +182,8 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
     operators: o.operator, scribes: o.scribe, observers: o.observers, out, exitOnEnd: o.exitOnEnd,
     onAction: (a) => io.out(actionLine(a)),
     // The page's banner, at the terminal too: the facilitator here may be the only one who can keep it going.
-    onCountdown: (seconds) => io.out(`every plan is done: the drill ends in ${Math.round(seconds)} s of wall time unless the facilitator keeps it going (the page's Keep the drill going, or: rehearse gameday ctl URL keep-going)`),
+    // It stands still while the clock is paused (a resumed drill's is): "ends in 60 s" would read as if it ran on.
+    onCountdown: (seconds, paused) => io.out(`every plan is done: the drill ends ${paused ? `${Math.round(seconds)} s of wall time after the clock runs again,` : `in ${Math.round(seconds)} s of wall time`} unless the facilitator keeps it going (the page's Keep the drill going, or: rehearse gameday ctl URL keep-going)`),
     onEnded: (d) => io.out(`drill ended at ${clock(d.session.endedUs!)} (${END_WORDS[d.session.endReason!]}); writing the debrief (Ctrl-C to stop now: the journal keeps the drill)`),
     onDebrief: (r, e) => {
       if (r) {
@@ -218,7 +219,8 @@ async function runner(o: Pick<GamedayOptions, 'host' | 'port' | 'publicUrl' | 'e
         }
       };
       const onTerm = () => {
-        io.out(`stopped (SIGTERM); the journal keeps the drill: rehearse gameday resume ${out}.journal`);
+        // An ended drill cannot be resumed (resume refuses it): its journal gives the debrief, if it is not written yet.
+        io.out(drill.debrief ? 'stopped (SIGTERM)' : `stopped (SIGTERM); the journal keeps the drill: ${drill.session.ended ? `rehearse gameday debrief ${out}.journal` : `rehearse gameday resume ${out}.journal`}`);
         finished(143);
       };
       process.on('SIGINT', onInt);

@@ -22,6 +22,8 @@ export const ActionBody = z.discriminatedUnion('type', [
     type: z.literal('plan'), flag, op: z.enum(['promote', 'pause', 'resume', 'rollback', 'approve']), reason,
     /** The plan's configuration version the person saw (the page sends it): a promote is refused once the plan has moved since, so that two people promoting at once do not skip a stage. */
     version: z.number().int().min(0).optional(),
+    /** The plan's phase the person saw (the page and `gameday ctl promote` send it): a promote is refused once someone paused the plan since, so that it does not override a pause its author never saw. */
+    phase: z.string().min(1).max(40).optional(),
   }),
   /** A fault of the scenario's catalogue, by name. */
   z.strictObject({ type: z.literal('fault'), name: z.string().min(1).max(200) }),

@@ -1,9 +1,10 @@
 /**
  * The debrief at the terminal, in the debrief page's words: the verdict, each flag's story on both sides (the run
- * report's headlines) and which side did better and why, and the error budget. The drill's terminal and
+ * report's headlines) and which side did better and why, and the error budget; then what was hidden during the
+ * drill (a hidden case, hidden faults), revealed as the debrief page reveals it. The drill's terminal and
  * `gameday debrief` print it under the files they name, so that the team reads the outcome where it ran the drill.
  */
-import { budget, count } from '../units/format.js';
+import { budget, clock, count } from '../units/format.js';
 import type { DrillDocument } from './debrief.js';
 
 /** The error budget both sides consumed, as the debrief page says it (after "Error budget: "). */
@@ -12,12 +13,23 @@ export function budgetWords(d: Pick<DrillDocument, 'budget'>): string {
   return `team ${budget(b.team.consumed)}, policy alone ${budget(b.policy.consumed)} (failed journeys ${count(b.team.failed)} and ${count(b.policy.failed)}, of the ${count(b.allowed)} the SLO allows over the whole horizon)`;
 }
 
-export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | 'budget'>): string[] {
+/** What was hidden until the end, in the debrief page's words; nothing when nothing was. */
+function revealedLines(d: Pick<DrillDocument, 'revealed' | 'record'>): string[] {
+  const lines: string[] = [];
+  if (d.record.case.hidden) lines.push(`  revealed: the case was ${d.revealed.case ?? 'the base scenario'} (hidden during the drill)`);
+  const at = (s: number | null) => (s === null ? 'never' : clock(s));
+  if (d.revealed.hiddenFaults.length) {
+    lines.push(`  hidden faults: ${d.revealed.hiddenFaults.map((f) => `${f.name} (${f.kind} on ${f.target}, ${at(f.from_seconds)} to ${at(f.to_seconds)}, ${count(f.journeys_hurt)} journeys hurt)`).join('; ')}`);
+  }
+  return lines;
+}
+
+export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | 'budget'> & Partial<Pick<DrillDocument, 'revealed' | 'record'>>): string[] {
   const lines = [`verdict: ${d.verdict.text}`];
   for (const c of d.comparison) {
     lines.push(`  ${c.flag}: ${c.better === 'tie' ? 'a tie' : c.better === 'team' ? 'the team did better' : 'the policy alone did better'}: ${c.why}`);
     lines.push(`    team: ${c.team.headline}`, `    policy alone: ${c.policy.headline}`);
   }
-  lines.push(`  error budget: ${budgetWords(d)}`);
+  lines.push(`  error budget: ${budgetWords(d)}`, ...(d.revealed && d.record ? revealedLines({ revealed: d.revealed, record: d.record }) : []));
   return lines;
 }

@@ -36,8 +36,11 @@ export interface DrillOptions {
   out: string;
   /** An action was recorded (refused or not) that people may see: for the terminal. */
   onAction?(rec: RecordedAction): void;
-  /** Every plan is done: the drill ends after this many wall seconds unless the facilitator keeps it going. */
-  onCountdown?(seconds: number): void;
+  /**
+   * Every plan is done: the drill ends after this many wall seconds of the clock running (`paused`: it is
+   * stopped now, as in a drill just resumed) unless the facilitator keeps it going.
+   */
+  onCountdown?(seconds: number, paused: boolean): void;
   /** The drill ended; then the debrief was written (or could not be). */
   onEnded?(drill: Drill): void;
   onDebrief?(result: DebriefResult | null, error: Error | null): void;
@@ -151,6 +154,9 @@ export class Drill {
     const publicUrl = o.publicUrl ?? before?.publicUrl;
     const drill = new Drill(session, JournalWriter.reopen(path, j), secret, j.speed, { ...o, host, port, publicUrl });
     for (const p of j.people) drill.roster.add(p);
+    // A countdown the facilitator cancelled stays cancelled: the drill goes on until ended by hand, as it would
+    // have without the interruption (a plan started again since clears it on the first pulse, as it would have).
+    if (j.countdown === 'cancelled' && o.endWhenDoneMs !== null) drill.countdown = { remainingMs: o.endWhenDoneMs, running: false };
     // The clock stays stopped until the facilitator resumes it (a drill still in its lobby waits for its start).
     if (session.status === 'running') drill.driver.pause();
     let taken: string | null = null;
@@ -274,7 +280,7 @@ export class Drill {
     if (done && !this.countdown) {
       this.countdown = { remainingMs: this.o.endWhenDoneMs, running: true };
       this.journal.append({ kind: 'countdown', op: 'start', atUs: s.nowUs, wall: wall() });
-      this.o.onCountdown?.(this.o.endWhenDoneMs / 1000);
+      this.o.onCountdown?.(this.o.endWhenDoneMs / 1000, this.driver.paused);
     } else if (!done && this.countdown) {
       // A plan is on its way again (a person promoted it): no countdown until every plan is done again.
       this.countdown = null;

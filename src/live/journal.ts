@@ -67,6 +67,8 @@ export interface JournalRecord {
   end: { atUs: number; reason: EndReason; secret: string | null; wall: string } | null;
   /** Where the drill was last served (null in a journal written before this was recorded). */
   served: ServedAt | null;
+  /** The countdown once every plan was done, as its last line left it: kept going by the facilitator, or running. */
+  countdown: 'running' | 'cancelled' | null;
   /** Every line as read (for the record's digest and the debrief's timeline). */
   entries: JournalEntry[];
   /** The last line was cut short (a crash while it was written) and dropped. */
@@ -99,7 +101,7 @@ export class JournalWriter {
 
   /** A new journal; refuses to overwrite one (a drill's record is never replaced). */
   static create(path: string, header: JournalHeader): JournalWriter {
-    if (existsSync(path)) throw new JournalError([`${path}: a journal is already there: resume it (rehearse gameday resume ${path}) or choose another --out`]);
+    if (existsSync(path)) throw new JournalError([`${path}: ${alreadyThere(path)}`]);
     checkWritable(path);
     makeFolders(dirname(path), path);
     let fd: number;
@@ -190,6 +192,16 @@ export function readJournal(path: string): JournalRecord {
   return recordOf(header, entries, truncated, head, wholeBytes);
 }
 
+/** What to do with a journal already where a new drill would write its own: resume refuses one that has ended. */
+function alreadyThere(path: string): string {
+  try {
+    if (readJournal(path).end) return `the journal of a drill that has ended is already there (its debrief: rehearse gameday debrief ${path}): choose another --out`;
+  } catch {
+    // Not a journal that reads (another file, or one altered): resume says what is wrong with it.
+  }
+  return `a journal is already there: resume it (rehearse gameday resume ${path}) or choose another --out`;
+}
+
 /** What a file that is not a journal is, when it is one of rehearse's documents (a debrief, a run's result). */
 function otherDocument(text: string): string | null {
   let schema: unknown;
@@ -205,7 +217,7 @@ function otherDocument(text: string): string | null {
 }
 
 function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string, wholeBytes: number): JournalRecord {
-  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, served: null, entries, truncated, head, wholeBytes };
+  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, served: null, countdown: null, entries, truncated, head, wholeBytes };
   for (const e of entries) {
     if ('atUs' in e) r.lastAtUs = Math.max(r.lastAtUs, e.atUs);
     switch (e.kind) {
@@ -227,6 +239,9 @@ function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boo
         r.served = at;
         break;
       }
+      case 'countdown':
+        r.countdown = e.op === 'start' ? 'running' : e.op === 'cancel' ? 'cancelled' : null;
+        break;
       case 'end':
         r.end = { atUs: e.atUs, reason: e.reason, secret: e.secret ?? null, wall: e.wall };
         break;

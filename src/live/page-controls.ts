@@ -42,6 +42,9 @@ export const CONTROLS_JS = String.raw`
       // The version this page shows: a promote someone else made first (or the policy's) refuses this one
       // rather than skip a stage.
       if (op === 'promote' && row.version != null) body.version = row.version;
+      // And the phase it shows: a pause someone made meanwhile (no new version) refuses this promote rather than
+      // be overridden unseen.
+      if (op === 'promote' && row.phase) body.phase = row.phase;
       // A reason goes with the one action it was typed for: once that action is recorded (done, or refused as
       // not applying now), the field is cleared, so the next button pressed does not carry it into the record.
       submit(body).then(function (status) { if ((status === 200 || status === 409) && row.reason.value.trim() === reason) row.reason.value = ''; });

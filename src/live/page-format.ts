@@ -15,6 +15,11 @@ export const FORMAT_JS = String.raw`
     if (value >= 1000) return trim(value / 1000, 2) + 's';
     return value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0) + 'ms';
   }
+  function count(n) {
+    if (!isFinite(n)) return String(n);
+    var parts = String(Math.abs(n)).split('.');
+    return (n < 0 ? '-' : '') + parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (parts[1] ? '.' + parts[1] : '');
+  }
   function percent(fraction, digits) {
     if (fraction === null || fraction === undefined || Number.isNaN(fraction)) return '-';
     var p = fraction * 100;

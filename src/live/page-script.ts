@@ -25,7 +25,6 @@ const COMMON_JS = String.raw`
   // How the drill ended, in the words of the terminal, gameday ctl and the debrief.
   var END_WORDS = ${JSON.stringify(END_WORDS)};
   function endWords(r) { return END_WORDS[r] || r; }
-  function fmtNum(x) { return x == null ? '–' : Math.abs(x) >= 100 ? String(Math.round(x)) : String(Math.round(x * 1000) / 1000); }
   function localTime(iso) { var d = new Date(iso); return isNaN(d.getTime()) ? iso : d.toLocaleTimeString(); }
   function pct(x) { return (Math.round(x * 10000) / 100) + '%'; }
   function countT(rows) { var seen = {}, n = 0; rows.forEach(function (r) { if (!seen[r.t]) { seen[r.t] = 1; n++; } }); return n; }
@@ -110,7 +109,8 @@ const MAIN_JS = String.raw`
     renderHealth(u.health);
     var b = u.budget;
     text($('budget'), b.text);
-    text($('budget-detail'), '(' + b.failed + ' failed journeys of the ' + fmtNum(b.allowed) + ' the SLO allows over the whole drill)');
+    // Counts as the debrief and the terminal write them (4,744 failed journeys).
+    text($('budget-detail'), '(' + count(b.failed) + ' failed journeys of the ' + count(Math.round(b.allowed * 10) / 10) + ' the SLO allows over the whole drill)');
     renderFaults(u.faults);
     renderList('breakers', u.breakers, function (x) { return x.edge + ': ' + x.state; });
     renderCatalogue(u.catalogue);

@@ -52,6 +52,7 @@ export const TABLES_JS = String.raw`
       text(r.cells.on, state.latestShare[p.flag] == null ? '–' : pct(state.latestShare[p.flag]) + ' of journeys');
       text(r.cells.config, 'v' + p.version);
       r.version = p.version;
+      r.phase = p.phase;
       p.gates.forEach(function (g, i) {
         var span = r.gates[i];
         if (!span) { span = r.gates[i] = document.createElement('span'); span.className = 'gate'; r.cells.gates.appendChild(span); }

@@ -18,6 +18,7 @@ import { parseScenarioText } from '../load/scenario.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
+import type { PlanView } from '../rollout/plan-state.js';
 import { normalizeAdhocFault } from '../scenario/adhoc.js';
 import { formatProblem } from '../scenario/problems.js';
 import { formatPath } from '../units/issues.js';
@@ -50,6 +51,9 @@ export interface DrillScenario {
   /** The file's text (cases are applied to it, never to a second read). */
   text: string;
 }
+
+/** Where a plan stands, in a refusal's words: `holding at stage 2 of 4 (5%), config v3`. */
+const planWhere = (p: PlanView) => `${p.phase} at ${p.stage < 0 ? 'no stage' : `stage ${p.stage + 1} of ${p.stages}`} (${p.percent}%), config v${p.version}`;
 
 export function readDrillScenario(file: string, caseName: string | null): DrillScenario {
   const abs = resolve(file);
@@ -225,7 +229,12 @@ export class DrillSession {
         if (!this.controller) return 'the scenario has no rollout plans';
         const seen = this.controller.planStates().find((p) => p.flag === action.flag);
         if (action.op === 'promote' && action.version !== undefined && seen && seen.version !== action.version) {
-          return `${action.flag} has moved since you saw it (config v${action.version}): it is ${seen.phase} at ${seen.stage < 0 ? 'no stage' : `stage ${seen.stage + 1} of ${seen.stages}`} (${seen.percent}%), config v${seen.version}; promote again to go on from there`;
+          return `${action.flag} has moved since you saw it (config v${action.version}): it is ${planWhere(seen)}; promote again to go on from there`;
+        }
+        // A pause publishes no new configuration: the phase says whether the person saw it. A promote pressed as
+        // someone else paused would otherwise take the plan on past a pause its author never saw.
+        if (action.op === 'promote' && action.phase !== undefined && action.phase !== 'paused' && seen?.phase === 'paused') {
+          return `${action.flag} has been paused since you saw it (${action.phase}): it is ${planWhere(seen)}; promote again to go on from there`;
         }
         // A plan that has not started exposes nobody: a pause of it was taken, and then no resume would take it up
         // ("is not paused"), as a rollback of it is refused.
