@@ -287,7 +287,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     const { doc } = await debrief(path);
     const c = doc.comparison.find((x: { flag: string }) => x.flag === 'new-pay');
     expect(c.team).toMatchObject({ outcome: 'rolled-back', false_rollback: true, misattribution: true });
-    expect(c.team.headline).toBe('false rollback: rolled back at 10%, nobody hurt (by ada, while a fault or another flag was active)');
+    expect(c.team.headline).toBe('false rollback: rolled back at 10%, nobody hurt (by ada; a fault or another flag was active during the stage)');
     expect(c.policy).toMatchObject({ outcome: 'completed', false_rollback: false });
   }, 240_000);
 });

@@ -92,9 +92,13 @@ export function flagHeadline(f: FlagStory): string {
     const action = kind === 'rollback' ? 'rolled back' : 'paused';
     const then = !resumed ? '' : f.outcome === 'completed' ? `; then resumed: completed at ${f.final_percent}%` : `; then resumed: at ${f.final_percent}% when the run ended`;
     if (f.defective && f.outcome === 'completed') return `missed: ${hurt}, ${action}${at} then resumed and completed at ${f.final_percent}%`;
-    if (f.defective) return `caught: ${action}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}, ${hurt}${then}`;
-    // A person who acted may have seen no harm at all: only the gates' act says they saw it.
-    const blamed = !f.misattribution ? '' : f.acted_by ? ` (by ${f.acted_by}, while a fault or another flag was active)` : ' (the gates saw harm something else caused)';
+    // The act that detected the harm may be a pause the rollback came after: its time is the pause's.
+    const first = !resumed && kind === 'rollback' && f.acted_action === 'pause' ? 'paused' : action;
+    const later = first === action ? '' : `, then ${action}`;
+    if (f.defective) return `caught: ${first}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}${later}, ${hurt}${then}`;
+    // A person who acted may have seen no harm at all: only the gates' act says they saw it. What they (or the gates)
+    // saw was the stage's: a fault or another flag active at some time in it, not necessarily when they acted.
+    const blamed = !f.misattribution ? '' : f.acted_by ? ` (by ${f.acted_by}; a fault or another flag was active during the stage)` : ' (the gates saw harm something else caused)';
     return `${kind === 'rollback' ? 'false rollback' : 'false alarm'}: ${action}${at}, ${hurt}${blamed}${then}`;
   }
   switch (f.outcome) {
