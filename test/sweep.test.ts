@@ -108,14 +108,10 @@ describe('sweeps', () => {
     expect(rate).toBeLessThanOrEqual(chosen.friction.high!);
   });
 
-  it('reports a run that cannot run with its seed and policy, and goes on with the rest', async () => {
+  it('refuses a tune value the scenario refuses before any run, naming it (its runs were each "invalid for this policy", and the sweep went on, exit 0)', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, scenario(['rate<0.03'], "\n    rollout.f.stages.0.to: ['10%', '150%']"));
-    const doc = await runSweep(prepareSweep(bad, 2), { workers: 2 });
-    expect(doc.failures).toHaveLength(4);
-    expect(doc.failures[0]).toMatchObject({ policy: 'f.gate0=rate<0.03, f.stages.0.to=150%', seed: 1 });
-    expect(doc.failures[0].error).toContain('percentage "150%" is over 100%');
-    expect(doc.runs.filter((r) => !r.error)).toHaveLength(4);
+    expect(() => prepareSweep(bad, 2)).toThrow(/bad\.yaml: tune\.vary\["rollout\.f\.stages\.0\.to"\]\[1\]: "150%" makes the scenario invalid: rollout\[0\]\.stages\[0\]\.to: percentage "150%" is over 100%/);
   });
 
   it('name the tune block\'s mistakes with their path and column', () => {

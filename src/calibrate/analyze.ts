@@ -109,19 +109,25 @@ export class Analysis {
   /** The calls an entry makes: entries under it, reached through its own client, producer and internal spans. */
   private calls(e: Span, children: Map<string, Span[]>, isEntry: (s: Span) => boolean): Call[] {
     const out: Call[] = [];
-    const visit = (c: Span) => {
-      if (isEntry(c)) {
-        out.push(this.call(e, null, c));
-        return;
+    // Depth first, in the spans' order, without recursion: a chain of internal spans tens of thousands deep
+    // overflowed the stack (a RangeError with a stack trace).
+    const visit = (first: Span) => {
+      const stack = [first];
+      while (stack.length > 0) {
+        const c = stack.pop()!;
+        if (isEntry(c)) {
+          out.push(this.call(e, null, c));
+          continue;
+        }
+        const under = children.get(c.spanId) ?? [];
+        if (c.kind === 'client' || c.kind === 'producer') {
+          const entries = under.filter(isEntry);
+          if (entries.length > 0) for (const x of entries) out.push(this.call(e, c, x));
+          else out.push(this.call(e, c, null));
+          continue;
+        }
+        for (let i = under.length - 1; i >= 0; i--) stack.push(under[i]);
       }
-      const under = children.get(c.spanId) ?? [];
-      if (c.kind === 'client' || c.kind === 'producer') {
-        const entries = under.filter(isEntry);
-        if (entries.length > 0) for (const x of entries) out.push(this.call(e, c, x));
-        else out.push(this.call(e, c, null));
-        return;
-      }
-      for (const x of under) visit(x);
     };
     const own = children.get(e.spanId) ?? [];
     // An entry that is itself a client or producer span (a root one, as a job or a script calling out writes it,

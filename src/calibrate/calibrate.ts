@@ -15,7 +15,10 @@ import { resampledRanges } from './ranges.js';
 import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resample.js';
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
-import { safe, serviceNames } from './names.js';
+import { allEndpoints, safe, serviceNames } from './names.js';
+import { cyclicCalls, deepestCalls } from './call-graph.js';
+import { LIMITS } from '../scenario/defaults.js';
+import { quoted } from '../units/escape.js';
 import { cutTraceIds, fileWarnings, paddedTraceIds, readClauses } from './read-notes.js';
 import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
@@ -36,6 +39,18 @@ export interface CalibrateResult {
   scenario: Scenario;
   /** With `keep`: the traces, for resampling, and a scenario calibrated the same way from other traces. */
   resampling: { kept: TraceKeeper; recalibrate: (traces: Span[][], seed: number) => Scenario | null } | null;
+}
+
+/**
+ * Calls that nest deeper than a scenario holds (LIMITS.callDepth): said of the traces, with the endpoint the chain
+ * starts from, before a scenario is written that its own validation would refuse ("a bug in calibrate").
+ */
+function refuseDeepCalls(analysis: Analysis, files: readonly string[]): void {
+  const all = allEndpoints(analysis);
+  const deepest = deepestCalls(all, cyclicCalls(all));
+  if (deepest === null || deepest.length <= LIMITS.callDepth || deepest.from === null) return;
+  const from = `${quoted(deepest.from.service)}, endpoint ${quoted(deepest.from.endpoint)}`;
+  throw new InputError([`${files.join(', ')}: the traces' calls nest ${deepest.length.toLocaleString('en-US')} deep, from service ${from}; a scenario holds calls at most ${LIMITS.callDepth} deep (docs/limits.md, "Hostile input and limits")`]);
 }
 
 export type FileOptions = Partial<CalibrateOptions & WriteOptions> & CapacityOptions & { waitAttribute?: WaitAttribute; keep?: boolean };
@@ -62,6 +77,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
       ? [`${r.file}: ${plural(r.report.spans, 'span')}, none usable`]
       : [...r.report.skipped].map(([why, n]) => `${r.file}${r.report.skippedAt.get(why) ? `:${r.report.skippedAt.get(why)}` : ''}: ${plural(n, 'span')} skipped: ${why}`)))]);
   }
+  refuseDeepCalls(analysis, files);
   const { given, warnings: capacityWarnings } = givenCapacities(services, options, serviceNames(analysis));
   const pools = waits ? poolEvidence(waits, analysis.options.sampleRate, analysis.coarseTraces > 0 ? 1000 : 1) : new Map<string, PoolEvidence>();
   for (const [service, p] of pools) {
@@ -111,6 +127,9 @@ export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
     } catch (e) {
       throw new InputError([`--group-by: invalid regular expression: ${(e as Error).message.replace(/^error parsing regexp: /, '')}`]);
     }
+    // A pattern that matches the empty text names endpoints "" where it matches nothing else: every one of them "op",
+    // a service's endpoints merged into one without a word.
+    if (re.matcher('').find()) throw new InputError([`--group-by: ${JSON.stringify(value.slice(6))} matches the empty text, so spans it matches there would all get one name: give a pattern that matches part of the name, such as regex:^GET /api/[^/]+`]);
     const groups = re.groupCount();
     return {
       exec: (text) => {

@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { didYouMean, InputError } from '../errors.js';
+import { didYouMean, InputError, reason } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { CONCURRENCY_ANNOTATION, readManifests } from '../interop/kubernetes/capacity.js';
 
@@ -46,9 +46,14 @@ function manifestFiles(path: string): { file: string; text: string }[] {
   } catch {
     throw new InputError([`--deployment: ${path}: no such file or folder`]);
   }
-  const files = st.isDirectory()
-    ? readdirSync(path, { recursive: true }).map(String).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(path, f))
-    : [path];
+  let files: string[];
+  try {
+    files = st.isDirectory() ? readdirSync(path, { recursive: true }).map(String).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => join(path, f)) : [path];
+  } catch (err) {
+    // A folder under it that cannot be read (EACCES), a loop of links: a stack trace before.
+    const at = (err as NodeJS.ErrnoException).path;
+    throw new InputError([`--deployment: ${at ?? path}: cannot read the folder: ${reason(err)}`]);
+  }
   if (files.length === 0) throw new InputError([`--deployment: ${path}: no .yaml, .yml or .json file in it`]);
   // Through the input reader: a FIFO (named or in the folder) would block forever, /dev/zero never ends.
   return files.map((file) => ({ file, text: readInput(file, 'resource', `--deployment: ${file}`) }));

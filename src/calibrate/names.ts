@@ -2,14 +2,23 @@
  * Names in a calibrated scenario: a name from the traces reduced to the scenario's letters, each service's name in
  * the scenario by its name in the traces, and the services named from their callers' client spans.
  */
+import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import type { Analysis, EndpointStats } from './analyze.js';
 import { RESERVED_NAME } from '../records.js';
 
-/** A name from the traces as a scenario's name: letters, digits, "_" and "-"; never the reserved __proto__. */
+/** The longest name a calibrated scenario writes (a span named by a whole SQL statement makes one of kilobytes). */
+export const MAX_NAME = 120;
+
+/**
+ * A name from the traces as a scenario's name: letters, digits, "_" and "-"; never the reserved __proto__; at most
+ * MAX_NAME characters, a longer one cut and told apart from others cut alike by a hash of the whole name. YAML reads
+ * a key of more than 1,024 characters as no key (a service named by 2,000 characters made a scenario that did not load).
+ */
 export const safe = (name: string): string => {
   const s = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-  return s === '' ? 'op' : s === RESERVED_NAME ? 'proto' : s;
+  const n = s === '' ? 'op' : s === RESERVED_NAME ? 'proto' : s;
+  return n.length <= MAX_NAME ? n : `${n.slice(0, MAX_NAME - 9).replace(/-+$/, '')}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 };
 
 /**

@@ -7,8 +7,9 @@ import type { GivenCapacity } from './capacity.js';
 import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
-import { oneLine } from '../units/escape.js';
+import { escapeControls, oneLine } from '../units/escape.js';
 import { allEndpoints, safe, serviceNamesOf, yamlName, yamlStep } from './names.js';
+import { cyclicCalls } from './call-graph.js';
 
 export { safe } from './names.js';
 
@@ -135,31 +136,6 @@ export function network(signed: number[]): { text: string | null; note: string }
     if (keepsMean(q, mean, 5) || k === sorted.length) break;
   }
   return { text: `{ dist: empirical, samples: [${q.map(us).join(', ')}] }`, note };
-}
-
-/** Synchronous calls that would close a cycle (recursion seen in traces): the simulator refuses them, so they are left out. */
-function cyclicCalls(all: EndpointStats[]): Set<string> {
-  const key = (e: EndpointStats) => `${e.service}\u0000${e.endpoint}`;
-  const byKey = new Map(all.map((e) => [key(e), e]));
-  const dropped = new Set<string>();
-  const state = new Map<string, number>(); // 1 on the path, 2 done
-  const visit = (k: string) => {
-    state.set(k, 1);
-    const e = byKey.get(k);
-    if (e) {
-      for (const it of e.items.values()) {
-        if (it.kind === 'async') continue;
-        for (const t of it.targets) {
-          const s = state.get(t);
-          if (s === 1) dropped.add(`${k}\u0001${t}`);
-          else if (s === undefined) visit(t);
-        }
-      }
-    }
-    state.set(k, 2);
-  };
-  for (const e of all) if (!state.has(key(e))) visit(key(e));
-  return dropped;
 }
 
 function callLines(analysis: Analysis, e: EndpointStats, names: Names, indent: string, dropped: Set<string>, waits: ReadonlyMap<string, QueueWait | null>): string[] {
@@ -378,7 +354,9 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   }
   // A line is one line: a line break of the files' own text (a service, an operation or a file named with one) put
   // in a comment ended the comment, and the rest was read as YAML of the scenario's own.
-  return `${L.map((l) => oneLine(l)).join('\n')}\n`;
+  // Names from the traces in comments: a line break would end the comment, and another control character (an ESC,
+  // a NUL) is no YAML (Go's yaml refuses it) and acts on a terminal that shows the file: each is written escaped.
+  return `${L.map((l) => escapeControls(oneLine(l), '\t')).join('\n')}\n`;
 }
 
 /** Warnings in words, for the terminal. */

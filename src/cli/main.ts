@@ -52,6 +52,7 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
       return main(argv, { out: sink, err });
     },
   };
+  program.hook('preAction', (_program, command) => pathValues(command));
   const only = COMMAND_GROUPS.find(([, names]) => named !== undefined && names.includes(named));
   for (const [register] of only ? [only] : COMMAND_GROUPS) register(program, ctx);
   // A usage error names the help of the command it came from (`rehearse gameday resume --help`), which lists its options.
@@ -63,6 +64,24 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
   };
   helpOf(program, 'rehearse');
   return program;
+}
+
+/**
+ * A file or folder option given an empty value (`--json "$OUT"` with OUT unset) was taken as not given: the run went
+ * on and wrote nothing, exit 0. And "-" names stdout only where an option says so (`--json -`): `--html -` wrote a
+ * file named "-". Both are refused before the command runs.
+ */
+function pathValues(command: Command): void {
+  for (const option of command.options) {
+    if (!/<(file|dir|prefix)>/.test(option.flags)) continue;
+    const value: unknown = command.getOptionValue(option.attributeName());
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (v === '') throw new InputError([`${option.long}: an empty ${/<dir>/.test(option.flags) ? 'folder' : 'file'} name (a variable that is not set?): give one`]);
+      if (v === '-' && /<(file|dir)>/.test(option.flags) && /\bwrite\b/.test(option.description) && !option.description.includes('- for stdout')) {
+        throw new InputError([`${option.long} -: "-" is not stdout here (only --json writes to stdout with "-"); give a file name (./- for a file named "-")`]);
+      }
+    }
+  }
 }
 
 /**

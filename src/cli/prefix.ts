@@ -6,11 +6,17 @@
  * drill.json writes drill.json and drill.html, not drill.json.json.
  */
 import { statSync } from 'node:fs';
-import { InputError } from '../errors.js';
+import { InputError, reason } from '../errors.js';
 import { checkWritable } from '../files/write.js';
 
 const what = (path: string): string | null => {
-  const st = statSync(path, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    // A part of the path that is a file (ENOTDIR), a name too long: a stack trace before.
+    return `a path that cannot be used (${reason(err)})`;
+  }
   if (!st || st.isFile()) return null;
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO';

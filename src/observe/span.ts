@@ -94,9 +94,10 @@ export class ReadReport {
     else this.unmodelled.set(what, { spans: 1, at: this.here });
   }
 
-  skip(reason: string): void {
+  /** Counts a span skipped and why; `at`, where the reason lies ("line:column"), when it is not where the span begins. */
+  skip(reason: string, at = this.here): void {
     this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + 1);
-    if (!this.skippedAt.has(reason)) this.skippedAt.set(reason, this.here);
+    if (!this.skippedAt.has(reason)) this.skippedAt.set(reason, at);
   }
 
   /** Counts why a span failed by its status code; true when it did (`why` is not null). */

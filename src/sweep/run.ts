@@ -4,8 +4,8 @@
  */
 import { readInput, setReadLimits, type ReadLimits } from '../files/read.js';
 import { dirname } from 'node:path';
-import { parse } from 'yaml';
 import { parseScenarioObject } from '../load/scenario.js';
+import { parseText } from '../scenario/parse.js';
 import { formatProblem } from '../scenario/problems.js';
 import type { Scenario } from '../scenario/types.js';
 import { runScenario } from '../score/result.js';
@@ -51,7 +51,11 @@ function scenarioFor(task: RunTask): Scenario | string {
   if (s === undefined) {
     let raw = raws.get(task.file);
     if (!raw) {
-      raw = parse(readInput(task.file, 'scenario')) as Record<string, unknown>;
+      // Read as the scenario's loader reads it (scenario/parse.ts: merge keys, Go's quoted strings, a .json file as
+      // JSON): the yaml package alone left `<<: *defaults` a key, and every run of such a scenario was invalid.
+      const parsed = parseText(readInput(task.file, 'scenario'), /\.json$/i.test(task.file) ? 'JSON' : 'YAML');
+      if (!parsed.ok) return parsed.problems.map((p) => formatProblem(task.file, p)).join('; ');
+      raw = parsed.raw as Record<string, unknown>;
       raws.set(task.file, raw);
     }
     try {

@@ -6,19 +6,20 @@
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { readInput, readLimits } from '../files/read.js';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
 import { estimateRun, estimateSweep, overLimits, refusal, sweepOverLimits } from '../scenario/budget.js';
 import { normalizeAcceptance } from '../scenario/faults.js';
-import { loadScenarioFile } from '../load/scenario.js';
+import { loadScenarioFile, parseScenarioObject } from '../load/scenario.js';
+import { parseText } from '../scenario/parse.js';
 import { formatPath, formatProblem, type Problem } from '../scenario/problems.js';
 import { unknownFlag, type Helpers } from '../scenario/helpers.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { Criterion } from '../scenario/types.js';
 import { VERSION } from '../version.js';
 import { paretoFront, policyStats, recommend, type PolicyStats, type Recommendation } from './aggregate.js';
-import { planSweep, runKey, type SweepPlan } from './plan.js';
+import { applyPolicy, planSweep, runKey, type SweepPlan, type TuneValue } from './plan.js';
 import { createPool } from './pool.js';
 import type { RunRecord, RunTask } from './run.js';
 
@@ -92,8 +93,10 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
     ];
     if (reasons.length) throw new InputError(refusal(file, reasons));
   }
-  const plan = planSweep(tune, loaded.scenario.cases, seeds);
   const text = readInput(file, 'scenario');
+  const values = invalidValues(file, text, tune.vary);
+  if (values.length) throw new InputError(values.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+  const plan = planSweep(tune, loaded.scenario.cases, seeds);
   return {
     file,
     name: loaded.scenario.name,
@@ -103,6 +106,30 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
     constraints,
     objective: { ...objective, source: tune.minimize.trim() },
   };
+}
+
+/**
+ * The values of the tune block that the scenario refuses, each written alone into it (a gate that is no threshold, a
+ * hold that is no duration): every run of their policies was "invalid for this policy", and the sweep recommended
+ * among the others, exit 0. Each value is checked once, not each policy.
+ */
+function invalidValues(file: string, text: string, vary: Record<string, readonly TuneValue[]>): Problem[] {
+  const parsed = parseText(text, /\.json$/i.test(file) ? 'JSON' : 'YAML');
+  if (!parsed.ok) return parsed.problems;
+  const problems: Problem[] = [];
+  for (const [path, list] of Object.entries(vary)) {
+    list.forEach((value, i) => {
+      let why: string[];
+      try {
+        const loaded = parseScenarioObject(applyPolicy(parsed.raw as Record<string, unknown>, { [path]: value }), dirname(file));
+        why = loaded.ok ? [] : loaded.problems.map((p) => `${formatPath(p.path)}: ${p.message.split('\n')[0]}`);
+      } catch (e) {
+        why = [(e as Error).message];
+      }
+      if (why.length) problems.push({ path: ['tune', 'vary', path, i], message: `${JSON.stringify(value)} makes the scenario invalid: ${why.slice(0, 3).join('; ')}${why.length > 3 ? ` (and ${why.length - 3} more)` : ''}` });
+    });
+  }
+  return problems;
 }
 
 export interface SweepOptions {

@@ -143,6 +143,17 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     const kind = typeof value.kind === 'string' ? value.kind : null;
     if (kind === 'PrometheusRule') {
       const spec = value.spec;
+      // The API server serves the Prometheus Operator's CRD at monitoring.coreos.com/v1 only, and holds metadata's
+      // name and namespace to text: another version, or a name that is a number, was read in silence.
+      const metadata = value.metadata;
+      if (value.apiVersion !== undefined && value.apiVersion !== 'monitoring.coreos.com/v1') {
+        errors.push(`${where(['apiVersion'])}: a PrometheusRule is apiVersion monitoring.coreos.com/v1 (the Prometheus Operator's CRD), not ${JSON.stringify(value.apiVersion)}: the API server has no other`);
+      }
+      if (metadata !== undefined && metadata !== null && !isObject(metadata)) errors.push(`${where(['metadata'])}: metadata is a mapping (the API server refuses a resource whose metadata is not)`);
+      for (const k of ['name', 'namespace']) {
+        const v = isObject(metadata) ? metadata[k] : undefined;
+        if (v !== undefined && v !== null && typeof v !== 'string') errors.push(`${where(['metadata', k])}: metadata.${k} is text (the API server refuses ${JSON.stringify(v)})`);
+      }
       if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
       else {
         const types = resourceTypeProblems(spec.groups, ['spec', 'groups'], where);
@@ -273,7 +284,9 @@ function readRule(
   if (record !== null) {
     for (const k of ['for', 'keep_firing_for', 'annotations']) if (k in r) errors.push(`${where([...path, k])}: invalid field '${k}' in recording rule`);
   }
-  if (r.expr === undefined || r.expr === null || String(r.expr).trim() === '') {
+  // A list or a mapping is no expression: rulefmt decodes expr as a yaml.Node, whose Value is empty for them, and
+  // promtool check rules (2.42) says so; String() made [x] the query x.
+  if (r.expr === undefined || r.expr === null || typeof r.expr === 'object' || String(r.expr).trim() === '') {
     errors.push(`${where(path)}: field 'expr' must be set in rule`);
     return null;
   }

@@ -43,18 +43,18 @@ export const OTLP_FIELDS: FieldTable = {
     schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows', someText),
   },
   InstrumentationScope: {
-    name: modelled('with its scope (not needed)'),
-    version: modelled('with its scope (not needed)'),
-    attributes: modelled('with its scope (not needed)'),
+    name: modelled('with its scope (not needed)', { type: 'string' }),
+    version: modelled('with its scope (not needed)', { type: 'string' }),
+    attributes: modelled('with its scope (not needed)', { items: 'KeyValue' }),
     droppedAttributesCount: warned(count('scope attributes', 'the scope is not read anyway'), positive),
   },
   Span: {
-    traceId: modelled('the trace id'),
-    spanId: modelled('the span id'),
+    traceId: modelled('the trace id', { type: 'string' }),
+    spanId: modelled('the span id', { type: 'string' }),
     traceState: warned('the W3C tracestate is not read: a sampling probability it carries (ot=th:...) is not used to weight the span; every span counts once', someText),
-    parentSpanId: modelled('the parent span'),
+    parentSpanId: modelled('the parent span', { type: 'string' }),
     flags: warned((v) => `flags ${shown(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, unusualFlags),
-    name: modelled('the operation, grouped into journeys and calls'),
+    name: modelled('the operation, grouped into journeys and calls', { type: 'string' }),
     kind: modelled('client, server, producer, consumer or internal'),
     startTimeUnixNano: modelled('the start'),
     endTimeUnixNano: modelled('the end (the duration with the start)'),
@@ -62,13 +62,13 @@ export const OTLP_FIELDS: FieldTable = {
     droppedAttributesCount: warned(count('attributes', 'the span\'s error (an error attribute, a status code) may be among them'), positive),
     events: modelled('read as events', { items: 'Event' }),
     droppedEventsCount: warned(count('events', 'an exception event among them is not seen'), positive),
-    links: warned('warned by the reader with a count of spans (OTLP links, not modelled)', () => false),
+    links: warned('warned by the reader with a count of spans (OTLP links, not modelled)', () => false, { type: 'list' }),
     droppedLinksCount: warned(count('links', 'links are not modelled anyway'), positive),
     status: modelled('code ERROR marks the span failed, OK not failed', { object: 'Status' }),
   },
   Event: {
-    timeUnixNano: modelled('the event\'s time'),
-    name: modelled('the event\'s name'),
+    timeUnixNano: modelled('the event\'s time', { type: 'uint64' }),
+    name: modelled('the event\'s name', { type: 'string' }),
     attributes: modelled('the event\'s attributes', { items: 'KeyValue' }),
     droppedAttributesCount: warned(count('event attributes', 'an exception\'s type or message may be among them'), positive),
   },
@@ -77,18 +77,20 @@ export const OTLP_FIELDS: FieldTable = {
     message: warned('the status message is not read: a failure is a failure whatever it says', someText),
   },
   // common.proto: an attribute and its value (a list as JSON text, a map as a JSON object's text, bytes as base64).
+  // Each value of the type the collector's reader takes (pdata/internal/json/attribute.go readAnyValue: ReadString,
+  // ReadBool, ReadInt64, ReadFloat64; a boolValue of "true" or an intValue past int64 fails the request).
   KeyValue: {
-    key: modelled('the attribute\'s name'),
+    key: modelled('the attribute\'s name', { type: 'string' }),
     value: modelled('the attribute\'s value', { object: 'AnyValue' }),
   },
   AnyValue: {
-    stringValue: modelled('text'),
-    boolValue: modelled('true or false'),
-    intValue: modelled('a number (an int64 as JSON text or a number)'),
-    doubleValue: modelled('a number'),
+    stringValue: modelled('text', { type: 'string' }),
+    boolValue: modelled('true or false', { type: 'boolean' }),
+    intValue: modelled('a number (an int64 as JSON text or a number)', { type: 'int64' }),
+    doubleValue: modelled('a number', { type: 'number' }),
     arrayValue: modelled('a list, kept as its JSON text', { object: 'ArrayValue' }),
     kvlistValue: modelled('a map, kept as its JSON text', { object: 'KeyValueList' }),
-    bytesValue: modelled('bytes, kept as their base64 text'),
+    bytesValue: modelled('bytes, kept as their base64 text', { type: 'string' }),
   },
   ArrayValue: {
     values: modelled('the list\'s values', { items: 'AnyValue' }),
@@ -108,36 +110,37 @@ export const OTLP_FIELDS: FieldTable = {
 };
 
 const ZIPKIN_ENDPOINT = (side: string) => ({
-  serviceName: modelled(side === 'local' ? 'the span\'s service' : 'the service the span calls'),
-  ipv4: warned(`the ${side} endpoint's address is not read: services are told apart by serviceName alone`, someText),
-  ipv6: warned(`the ${side} endpoint's address is not read: services are told apart by serviceName alone`, someText),
-  port: warned(`the ${side} endpoint's port is not read: services are told apart by serviceName alone`, (v) => v !== null && v !== 0),
+  serviceName: modelled(side === 'local' ? 'the span\'s service' : 'the service the span calls', { type: 'text' }),
+  ipv4: warned(`the ${side} endpoint's address is not read: services are told apart by serviceName alone`, someText, { type: 'text' }),
+  ipv6: warned(`the ${side} endpoint's address is not read: services are told apart by serviceName alone`, someText, { type: 'text' }),
+  port: warned(`the ${side} endpoint's port is not read: services are told apart by serviceName alone`, (v) => v !== null && v !== 0, { type: 'int64' }),
 });
 // The remote endpoint's address and port are read as the collector's Zipkin receiver reads them, net.peer.ip and
 // net.peer.port (opentelemetry-collector-contrib pkg/translator/zipkin/zipkinv2/to_translator.go
 // zTagsToInternalAttrs): they name an uninstrumented peer that has no serviceName, as those attributes do in OTLP.
 const ZIPKIN_REMOTE = {
-  serviceName: modelled('the service the span calls'),
-  ipv4: modelled('read as net.peer.ip: names the service the span calls when nothing else does'),
-  ipv6: modelled('read as net.peer.ip: names the service the span calls when nothing else does'),
-  port: modelled('read as net.peer.port, with the address'),
+  serviceName: modelled('the service the span calls', { type: 'text' }),
+  ipv4: modelled('read as net.peer.ip: names the service the span calls when nothing else does', { type: 'text' }),
+  ipv6: modelled('read as net.peer.ip: names the service the span calls when nothing else does', { type: 'text' }),
+  port: modelled('read as net.peer.port, with the address', { type: 'int64' }),
 };
 
 export const ZIPKIN_FIELDS: FieldTable = {
   Span: {
     traceId: modelled('the trace id'),
     name: modelled('the operation (in lower case, as Zipkin keeps it)'),
-    parentId: modelled('the parent span'),
+    // Text, as Zipkin writes ids (Gson would take a number too: none is an id Zipkin keeps, and read as no parent it moved the span).
+    parentId: modelled('the parent span', { type: 'string' }),
     id: modelled('the span id'),
     kind: modelled('CLIENT, SERVER, PRODUCER or CONSUMER; another is refused as Zipkin refuses it'),
     timestamp: modelled('the start (a span without one is a part, merged into the part with it)'),
     duration: modelled('the duration'),
-    debug: warned('debug (sampled whatever the sampling rate) is not read: a debug span counts as any other, so journeys forced into the sample may be over-represented', (v) => v === true),
-    shared: modelled('a server span sharing its id with its client: joined with it as one call'),
+    debug: warned('debug (sampled whatever the sampling rate) is not read: a debug span counts as any other, so journeys forced into the sample may be over-represented', (v) => v === true, { type: 'boolean' }),
+    shared: modelled('a server span sharing its id with its client: joined with it as one call', { type: 'boolean' }),
     localEndpoint: modelled('its serviceName is the span\'s service', { object: 'LocalEndpoint' }),
     remoteEndpoint: modelled('its serviceName is the service the span calls', { object: 'RemoteEndpoint' }),
     annotations: modelled('read as events', { items: 'Annotation' }),
-    tags: modelled('read as attributes (error, status codes)'),
+    tags: modelled('read as attributes (error, status codes)', { type: 'object' }),
   },
   LocalEndpoint: ZIPKIN_ENDPOINT('local'),
   RemoteEndpoint: ZIPKIN_REMOTE,
@@ -155,7 +158,7 @@ const UI_DERIVED = (what: string) => modelled(`${what}, which the UI works out f
 
 export const JAEGER_FIELDS: FieldTable = {
   Trace: {
-    traceID: modelled('the trace id of spans without their own'),
+    traceID: modelled('the trace id of spans without their own', { type: 'string' }),
     spans: modelled('read as spans (each walked as it is read)'),
     processes: modelled('the service of each span by its processID', { values: 'Process' }),
     warnings: warned(JAEGER_WARNINGS, nonEmpty),
@@ -169,10 +172,10 @@ export const JAEGER_FIELDS: FieldTable = {
     orphanSpanCount: UI_DERIVED('the spans whose parent is missing'),
   },
   Span: {
-    traceID: modelled('the trace id'),
-    spanID: modelled('the span id'),
-    parentSpanID: modelled('the parent span (Jaeger\'s older JSON; references win)'),
-    processID: modelled('the service, by the trace\'s processes'),
+    traceID: modelled('the trace id', { type: 'string' }),
+    spanID: modelled('the span id', { type: 'string' }),
+    parentSpanID: modelled('the parent span (Jaeger\'s older JSON; references win)', { type: 'string' }),
+    processID: modelled('the service, by the trace\'s processes', { type: 'string' }),
     operationName: modelled('the operation'),
     startTime: modelled('the start'),
     duration: modelled('the duration'),
@@ -189,22 +192,22 @@ export const JAEGER_FIELDS: FieldTable = {
     subsidiarilyReferencedBy: UI_DERIVED('the references to the span'),
   },
   Log: {
-    timestamp: modelled('the event\'s time'),
+    timestamp: modelled('the event\'s time', { type: 'uint64' }),
     fields: modelled('the event\'s attributes; its field "event" names it', { items: 'KeyValue' }),
   },
   Process: {
-    serviceName: modelled('the service'),
-    tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
+    serviceName: modelled('the service', { type: 'string' }),
+    tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty, { type: 'list' }),
   },
   Reference: {
-    refType: modelled('CHILD_OF or FOLLOWS_FROM; another is warned by the reader'),
-    traceID: modelled('a reference to another trace is no parent'),
-    spanID: modelled('the parent span'),
+    refType: modelled('CHILD_OF or FOLLOWS_FROM; another is warned by the reader', { type: 'string' }),
+    traceID: modelled('a reference to another trace is no parent', { type: 'string' }),
+    spanID: modelled('the parent span', { type: 'string' }),
     span: UI_DERIVED('the referenced span itself'),
   },
   KeyValue: {
-    key: modelled('the attribute\'s name'),
-    type: modelled('bool, int64 and float64 text read as such'),
+    key: modelled('the attribute\'s name', { type: 'string' }),
+    type: modelled('bool, int64 and float64 text read as such', { type: 'string' }),
     value: modelled('the attribute\'s value'),
   },
 };
@@ -217,12 +220,12 @@ export const JAEGER_PROTO_FIELDS: FieldTable = {
     process: modelled('a Batch\'s process: the service of its spans without their own', { object: 'Process' }),
   },
   ProcessMapping: {
-    processId: modelled('the process\'s id'),
+    processId: modelled('the process\'s id', { type: 'string' }),
     process: modelled('the process', { object: 'Process' }),
   },
   Span: {
-    traceId: modelled('the trace id'),
-    spanId: modelled('the span id'),
+    traceId: modelled('the trace id', { type: 'string' }),
+    spanId: modelled('the span id', { type: 'string' }),
     operationName: modelled('the operation'),
     references: modelled('the first CHILD_OF is the parent, else the first FOLLOWS_FROM', { items: 'SpanRef' }),
     flags: warned(JAEGER_FLAGS, JAEGER_FLAGGED),
@@ -231,12 +234,12 @@ export const JAEGER_PROTO_FIELDS: FieldTable = {
     tags: modelled('read as attributes', { items: 'KeyValue' }),
     logs: modelled('read as events', { items: 'Log' }),
     process: modelled('the span\'s service', { object: 'Process' }),
-    processId: modelled('the service, by the trace\'s processMap'),
+    processId: modelled('the service, by the trace\'s processMap', { type: 'string' }),
     warnings: warned(JAEGER_WARNINGS, nonEmpty),
   },
   SpanRef: {
-    traceId: modelled('a reference to another trace is no parent'),
-    spanId: modelled('the parent span'),
+    traceId: modelled('a reference to another trace is no parent', { type: 'string' }),
+    spanId: modelled('the parent span', { type: 'string' }),
     refType: modelled('CHILD_OF or FOLLOWS_FROM'),
   },
   Log: {
@@ -248,7 +251,7 @@ export const JAEGER_PROTO_FIELDS: FieldTable = {
     tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
   },
   KeyValue: {
-    key: modelled('the attribute\'s name'),
+    key: modelled('the attribute\'s name', { type: 'string' }),
     vType: modelled('which of the values is the value'),
     vStr: modelled('a STRING value'),
     vBool: modelled('a BOOL value'),
@@ -267,9 +270,9 @@ export const JAEGER_PROTO_FIELDS: FieldTable = {
  */
 export const JAEGER_ES_FIELDS: FieldTable = {
   Span: {
-    traceID: modelled('the trace id'),
-    spanID: modelled('the span id'),
-    parentSpanID: modelled('the parent span (before the references, as Jaeger\'s reader takes it)'),
+    traceID: modelled('the trace id', { type: 'string' }),
+    spanID: modelled('the span id', { type: 'string' }),
+    parentSpanID: modelled('the parent span (before the references, as Jaeger\'s reader takes it)', { type: 'string' }),
     flags: warned(JAEGER_FLAGS, JAEGER_FLAGGED),
     operationName: modelled('the operation'),
     references: modelled('the parent when there is no parentSpanID: the first CHILD_OF of the trace, else the first FOLLOWS_FROM', { items: 'Reference' }),
@@ -277,28 +280,28 @@ export const JAEGER_ES_FIELDS: FieldTable = {
     startTimeMillis: modelled('the start in milliseconds, kept for Elasticsearch\'s range queries: startTime, in microseconds, is read'),
     duration: modelled('the duration'),
     tags: modelled('read as attributes (span.kind, error, otel.status_code, status codes)', { items: 'KeyValue' }),
-    tag: modelled('tags kept as fields: read as attributes with the tags, each "@" read as a dot (Jaeger\'s default es.tags-as-fields.dot-replacement)'),
+    tag: modelled('tags kept as fields: read as attributes with the tags, each "@" read as a dot (Jaeger\'s default es.tags-as-fields.dot-replacement)', { type: 'object' }),
     logs: modelled('read as events', { items: 'Log' }),
     process: modelled('the span\'s service', { object: 'Process' }),
     '@timestamp': modelled('the start as RFC 3339 (data streams): startTime is read'),
   },
   Reference: {
-    refType: modelled('CHILD_OF or FOLLOWS_FROM'),
-    traceID: modelled('a reference to another trace is no parent'),
-    spanID: modelled('the parent span'),
+    refType: modelled('CHILD_OF or FOLLOWS_FROM', { type: 'string' }),
+    traceID: modelled('a reference to another trace is no parent', { type: 'string' }),
+    spanID: modelled('the parent span', { type: 'string' }),
   },
   Process: {
-    serviceName: modelled('the service'),
-    tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
+    serviceName: modelled('the service', { type: 'string' }),
+    tags: warned('process tags (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty, { type: 'list' }),
     tag: warned('process tags kept as fields (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
   },
   Log: {
-    timestamp: modelled('the event\'s time'),
+    timestamp: modelled('the event\'s time', { type: 'uint64' }),
     fields: modelled('the event\'s attributes; its field "event" names it', { items: 'KeyValue' }),
   },
   KeyValue: {
-    key: modelled('the attribute\'s name'),
-    type: modelled('bool, int64 and float64 read as such'),
+    key: modelled('the attribute\'s name', { type: 'string' }),
+    type: modelled('bool, int64 and float64 read as such', { type: 'string' }),
     value: modelled('the attribute\'s value'),
   },
 };

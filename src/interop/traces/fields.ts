@@ -11,6 +11,14 @@ import type { ReadReport } from '../../observe/span.js';
 
 export type Fate = 'modelled' | 'warned' | 'refused';
 
+/**
+ * The JSON type the format's own reader takes for a field; a value of another type fails that reader, so the span is
+ * refused (null is no value, and passes). `text`: a string or a number (Zipkin's reader, Gson's nextString, takes
+ * both); `int64` and `uint64`: a whole number or a string of one, as protobuf's JSON mapping writes 64-bit integers
+ * (the collector's pdata/internal/json/number.go ReadInt64 and ReadUint64: strconv.ParseInt, ParseUint).
+ */
+export type JsonType = 'string' | 'text' | 'boolean' | 'number' | 'int64' | 'uint64' | 'object' | 'list';
+
 export interface Disposition {
   readonly fate: Fate;
   /** Modelled: where it goes. Warned: what calibrate does without it, given the value. Refused: why (the reader skips the span). */
@@ -23,12 +31,20 @@ export interface Disposition {
   readonly items?: string;
   /** The value is a map (any keys) of objects of this type, walked into. */
   readonly values?: string;
+  /** The JSON type the vendor's reader requires (an object for `object` and `values`, a list for `items`). */
+  readonly type?: JsonType;
+}
+
+/** Why an object is refused (a field of the wrong type: "OTLP Span.attributes is an object, not a list (...)"), and where ("line:column"). */
+export interface Refusal {
+  readonly why: string;
+  readonly at: string;
 }
 
 /** Object types by name, each with its fields (their names as the vendor's JSON spells them). */
 export type FieldTable = Readonly<Record<string, Readonly<Record<string, Disposition>>>>;
 
-type Nested = Pick<Disposition, 'object' | 'items' | 'values'>;
+type Nested = Pick<Disposition, 'object' | 'items' | 'values' | 'type'>;
 export const modelled = (why: string, nested: Nested = {}): Disposition => ({ fate: 'modelled', why, ...nested });
 export const warned = (why: Disposition['why'], when?: (value: unknown) => boolean, nested: Nested = {}): Disposition => ({ fate: 'warned', why, when, ...nested });
 export const refused = (why: string): Disposition => ({ fate: 'refused', why });
@@ -64,10 +80,11 @@ const seen = new WeakMap<ReadReport, Map<Disposition, { count: number }>>();
 /**
  * Walks `value`, an object of `type`, noting in `report` (once a file per field) each warned field and each field the
  * table does not name. `format` names the vendor in messages ("OTLP", "Zipkin", "Jaeger"); `path` is where the
- * object is inside `report.hereText`. Returns null, or why the object is refused.
+ * object is inside `report.hereText`. Returns null, or why the object is refused (a field of a type its reader
+ * refuses, or one the table refuses) and where.
  */
-export function checkFields(table: FieldTable, format: string, type: string, value: unknown, report: ReadReport, path: readonly (string | number)[] = report.base, skip = 0): string | null {
-  return walk(table, format, format.includes('protobuf'), type, value, report, { path, skip }, null);
+export function checkFields(table: FieldTable, format: string, type: string, value: unknown, report: ReadReport, path: readonly (string | number)[] = report.base, skip = 0): Refusal | null {
+  return walk(table, format, format.includes('protobuf'), type, value, report, { path, skip });
 }
 
 /** A path inside an object walked, made into a list only when a field is warned of for the first time. */
@@ -80,64 +97,131 @@ function pathOf(where: Where, step: Step | null): (string | number)[] {
   return [...where.path, ...keys.reverse()].slice(where.skip);
 }
 
-/** A table's fields as maps of one shape each (null: modelled and not walked into), made once per table. */
+/** A table's fields as maps of one shape each (null: modelled, of any type and not walked into), made once per table. */
 type Compiled = ReadonlyMap<string, ReadonlyMap<string, Disposition | null>>;
 const compiledTables = new WeakMap<FieldTable, Compiled>();
 function compiled(table: FieldTable): Compiled {
   let c = compiledTables.get(table);
   if (c === undefined) {
-    c = new Map(Object.entries(table).map(([type, fields]) => [type, new Map(Object.entries(fields).map(([k, d]) => [k, d.fate === 'modelled' && !d.object && !d.items && !d.values ? null : d]))]));
+    c = new Map(Object.entries(table).map(([type, fields]) => [type, new Map(Object.entries(fields).map(([k, d]) => [k, d.fate === 'modelled' && !d.object && !d.items && !d.values && !d.type ? null : d]))]));
     compiledTables.set(table, c);
   }
   return c;
 }
 
-function walk(table: FieldTable, format: string, snake: boolean, type: string, value: unknown, report: ReadReport, where: Where, here: Step | null): string | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
-  const fields = compiled(table).get(type);
-  if (fields === undefined) throw new Error(`no field table for ${format} ${type}`);
-  const obj = value as Record<string, unknown>;
+const INT64 = 2n ** 63n, UINT64 = 2n ** 64n;
+/** Whether `v` is of JSON type `t` as the vendor's reader takes it. */
+function isType(v: unknown, t: JsonType): boolean {
+  switch (t) {
+    case 'string': return typeof v === 'string';
+    case 'text': return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+    case 'boolean': return typeof v === 'boolean';
+    case 'number': return typeof v === 'number';
+    case 'int64': return typeof v === 'number' ? Number.isInteger(v) && Math.abs(v) <= 2 ** 63 : typeof v === 'string' && /^[+-]?\d{1,25}$/.test(v) && BigInt(v) >= -INT64 && BigInt(v) < INT64;
+    case 'uint64': return typeof v === 'number' ? Number.isInteger(v) && v >= 0 && v <= 2 ** 64 : typeof v === 'string' && /^\d{1,25}$/.test(v) && BigInt(v) < UINT64;
+    case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'list': return Array.isArray(v);
+  }
+}
+const TYPE_WORDS: Record<JsonType, string> = {
+  string: 'text', text: 'text or a number', boolean: 'true or false', number: 'a number', int64: 'a whole number (int64, or its text)',
+  uint64: 'a whole number of 0 or more (uint64, or its text)', object: 'an object', list: 'a list',
+};
+/** A value's JSON type in words, and for a whole number expected, what is wrong with the number given. */
+function kindOf(v: unknown, expected: JsonType): string {
+  const whole = expected === 'int64' || expected === 'uint64';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return whole && /^[+-]?\d+$/.test(v) ? (v.startsWith('-') && expected === 'uint64' ? 'the text of a negative number' : 'the text of a number out of range') : 'text';
+  if (typeof v === 'number') {
+    if (!whole) return 'a number';
+    return !Number.isInteger(v) ? 'a number with a fraction' : v < 0 && expected === 'uint64' ? 'a negative number' : 'a number out of range';
+  }
+  return typeof v === 'boolean' ? 'true or false' : 'an object';
+}
+/** Whose reader refuses a value of the wrong type, by the format's name in messages. */
+const READER: Record<string, string> = {
+  OTLP: 'the collector\'s OTLP/JSON reader (pdata/internal/json) refuses the request',
+  Zipkin: 'Zipkin\'s reader (V2SpanReader, with Gson) refuses it',
+};
+const readerOf = (format: string) => READER[format] ?? (format.includes('protobuf') ? 'Jaeger\'s reader of its protobuf model\'s JSON (jsonpb) refuses it' : 'Jaeger\'s reader (Go\'s encoding/json) refuses it');
+
+/** An object being walked, a key at a time, or the objects of a list or map, one at a time: the walk keeps its own stack. */
+type Frame =
+  | { readonly kind: 'fields'; readonly type: string; readonly fields: ReadonlyMap<string, Disposition | null>; readonly obj: Record<string, unknown>; readonly keys: readonly string[]; i: number; readonly here: Step | null }
+  | { readonly kind: 'each'; readonly type: string; readonly entries: readonly (readonly [string | number, unknown])[] | readonly unknown[]; readonly list: boolean; i: number; readonly up: Step; readonly name: string; readonly of: string };
+
+/**
+ * Depth first, in the order of the keys, as a recursive walk would go, but with its own stack: input decides how deep
+ * an attribute's value nests (up to the JSON reader's limit of 10,000 levels), and recursion overflowed the stack.
+ */
+function walk(table: FieldTable, format: string, snake: boolean, rootType: string, value: unknown, report: ReadReport, where: Where): Refusal | null {
+  const stack: Frame[] = [];
+  const open = (type: string, v: unknown, here: Step | null): void => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return;
+    const fields = compiled(table).get(type);
+    if (fields === undefined) throw new Error(`no field table for ${format} ${type}`);
+    stack.push({ kind: 'fields', type, fields, obj: v as Record<string, unknown>, keys: Object.keys(v), i: 0, here });
+  };
+  const refuse = (step: Step, what: string, v: unknown, expected: JsonType): Refusal => ({
+    why: `${what} is ${kindOf(v, expected)}, not ${TYPE_WORDS[expected]} (${readerOf(format)})`,
+    at: locate(report, pathOf(where, step)),
+  });
+  open(rootType, value, null);
   // The path made only where needed: this runs for every span (and attribute) of files of millions.
-  for (const name of Object.keys(obj)) {
-    // jsonpb reads a field by its proto name (snake_case) as well as its JSON name.
-    const camel = snake && name.includes('_') ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
-    const d = fields.get(camel);
-    if (d === null) continue;
-    const v = obj[name];
-    if (d === undefined) {
-      report.noteField(`${format} ${type}.${name}`, () => locate(report, pathOf(where, { up: here, key: name })), () => `"${name}" is not a field of ${format}'s ${type}: not read${didYouMean(name, fields.keys())}`);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.kind === 'each') {
+      if (f.i >= f.entries.length) {
+        stack.pop();
+        continue;
+      }
+      const [key, x] = f.list ? [f.i, f.entries[f.i]] as const : f.entries[f.i] as readonly [string, unknown];
+      f.i++;
+      const step: Step = { up: f.up, key };
+      // An element of a list of objects, or a value of a map of them, that is no object fails the reader too.
+      if (x !== null && x !== undefined && !isType(x, 'object')) return refuse(step, `${format} ${f.of}.${f.name}[${typeof key === 'number' ? key : JSON.stringify(key)}]`, x, 'object');
+      open(f.type, x, step);
       continue;
     }
+    if (f.i >= f.keys.length) {
+      stack.pop();
+      continue;
+    }
+    const name = f.keys[f.i++];
+    // jsonpb reads a field by its proto name (snake_case) as well as its JSON name.
+    const camel = snake && name.includes('_') ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
+    const d = f.fields.get(camel);
+    if (d === null) continue;
+    const v = f.obj[name];
+    if (d === undefined) {
+      const here = f.here;
+      report.noteField(`${format} ${f.type}.${name}`, () => locate(report, pathOf(where, { up: here, key: name })), () => `"${name}" is not a field of ${format}'s ${f.type}: not read${didYouMean(name, f.fields.keys())}`);
+      continue;
+    }
+    const expected = d.type ?? (d.items ? 'list' : d.object || d.values ? 'object' : undefined);
+    const wrong = expected !== undefined && v !== null && v !== undefined && !isType(v, expected);
+    if (wrong && d.fate === 'modelled') return refuse({ up: f.here, key: name }, `${format} ${f.type}.${name}`, v, expected);
     if (d.fate !== 'modelled' && (d.when ? d.when(v) : v !== null && v !== undefined)) {
-      if (d.fate === 'refused') return typeof d.why === 'string' ? d.why : d.why(v);
+      if (d.fate === 'refused') return { why: typeof d.why === 'string' ? d.why : d.why(v), at: locate(report, pathOf(where, { up: f.here, key: name })) };
       let noted = seen.get(report);
       if (noted === undefined) seen.set(report, (noted = new Map()));
       const note = noted.get(d);
       if (note !== undefined) note.count++;
       else {
-        const key = `${format} ${type}.${camel}`;
-        report.noteField(key, () => locate(report, pathOf(where, { up: here, key: name })), () => `${format} ${type}.${name}: ${typeof d.why === 'string' ? d.why : d.why(v)}`);
+        const key = `${format} ${f.type}.${camel}`;
+        const here = f.here;
+        report.noteField(key, () => locate(report, pathOf(where, { up: here, key: name })), () => `${format} ${f.type}.${name}: ${typeof d.why === 'string' ? d.why : d.why(v)}`);
         noted.set(d, report.fieldNotes.get(key)!);
       }
     }
+    // A warned field is said first (a Jaeger answer's errors as a text), then refused for its type.
+    if (wrong) return refuse({ up: f.here, key: name }, `${format} ${f.type}.${name}`, v, expected);
     if (!d.object && !d.items && !d.values) continue;
-    const step: Step = { up: here, key: name };
-    if (d.object) {
-      const r = walk(table, format, snake, d.object, v, report, where, step);
-      if (r !== null) return r;
-    }
-    if (d.items && Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const r = walk(table, format, snake, d.items, v[i], report, where, { up: step, key: i });
-        if (r !== null) return r;
-      }
-    }
-    if (d.values && v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        const r = walk(table, format, snake, d.values, x, report, where, { up: step, key: k });
-        if (r !== null) return r;
-      }
-    }
+    const step: Step = { up: f.here, key: name };
+    // Pushed in reverse: the object is walked first, then the list's items, then the map's values.
+    if (d.values && v !== null && typeof v === 'object') stack.push({ kind: 'each', type: d.values, entries: Object.entries(v), list: false, i: 0, up: step, name, of: f.type });
+    if (d.items && Array.isArray(v)) stack.push({ kind: 'each', type: d.items, entries: v, list: true, i: 0, up: step, name, of: f.type });
+    if (d.object) open(d.object, v, step);
   }
   return null;
 }

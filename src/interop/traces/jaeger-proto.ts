@@ -18,7 +18,8 @@
 import { parseGoDuration } from '../../units/go-duration.js';
 
 /** The UI's JSON form of a model span, or why it cannot be one. */
-export type Converted = { span: Record<string, unknown> } | { skip: string };
+/** The UI's span made of a protobuf one, or why it is skipped (and where, when not where the span begins). */
+export type Converted = { span: Record<string, unknown> } | { skip: string; at?: string };
 
 /** A field by its JSON name (lowerCamelCase) or its proto name (snake_case), as jsonpb reads either. */
 function field(o: Record<string, unknown>, camel: string): unknown {

@@ -6,7 +6,7 @@
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi, type Converted } from './jaeger-proto.js';
-import { checkFields, numeric } from './fields.js';
+import { checkFields, numeric, type Refusal } from './fields.js';
 import { JAEGER_ES_FIELDS, JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
 
 export const PROTO = 'Jaeger (protobuf model)';
@@ -32,7 +32,8 @@ const converted = new WeakSet<object>();
 
 /** A span of the protobuf model, its fields walked, as the UI's span. */
 function fromProto(raw: Record<string, unknown>, report: ReadReport): Converted {
-  checkFields(JAEGER_PROTO_FIELDS, PROTO, 'Span', raw, report);
+  const refused = checkFields(JAEGER_PROTO_FIELDS, PROTO, 'Span', raw, report);
+  if (refused !== null) return { skip: `a span whose ${refused.why}`, at: refused.at };
   const c = protoSpanToUi(raw);
   if ('span' in c) converted.add(c.span);
   return c;
@@ -92,7 +93,12 @@ export function jaegerTraceSpans(trace: unknown, report: ReadReport, wrapped = f
   const processes = t.processes && typeof t.processes === 'object' ? t.processes : protoProcessMap(t.processMap);
   const out: Span[] = [];
   const base = report.base;
-  if (!wrapped) checkFields(t.processMap !== undefined ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, t.processMap !== undefined ? PROTO : 'Jaeger', 'Trace', t, report);
+  const refused = wrapped ? null : checkFields(t.processMap !== undefined ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, t.processMap !== undefined ? PROTO : 'Jaeger', 'Trace', t, report);
+  if (refused !== null) {
+    // Processes that are no map of processes (a list, a text): the spans would have no service.
+    report.skip(`a trace whose ${refused.why}`, refused.at);
+    return [];
+  }
   const copies: ProcessCopy[] = [];
   t.spans.forEach((raw, i) => {
     report.base = wrapped ? base : [...base, 'spans', i];
@@ -125,6 +131,8 @@ export class JaegerTraceReader {
   private readonly copies: ProcessCopy[] = [];
   /** Whether its spans are of the protobuf model. */
   proto = false;
+  /** Why the trace is refused (a value of the trace of a type Jaeger's reader refuses), and where. */
+  private refused: Refusal | null = null;
 
   constructor(private readonly report: ReadReport) {}
 
@@ -134,7 +142,7 @@ export class JaegerTraceReader {
     // A `process` is a Batch's (model.proto), walked in finish when its spans take it, or a lone span's, walked with it.
     if (path.length === 1 && key !== 'spans' && key !== 'process') {
       const proto = key === 'processMap' || key === 'process_map';
-      checkFields(proto ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, proto ? PROTO : 'Jaeger', 'Trace', { [key]: value }, this.report, [], 1);
+      this.refused ??= checkFields(proto ? JAEGER_PROTO_FIELDS : JAEGER_FIELDS, proto ? PROTO : 'Jaeger', 'Trace', { [key]: value }, this.report, [], 1);
     }
     if (key === 'process' && path.length === 1) this.batchAt = { here: this.report.here, text: this.report.hereText, value };
     if (key === 'traceID' && path.length === 1) this.traceId = typeof value === 'string' ? value : null;
@@ -151,7 +159,7 @@ export class JaegerTraceReader {
       this.proto = true;
       const c = fromProto(raw as Record<string, unknown>, this.report);
       if ('skip' in c) {
-        this.report.skip(c.skip);
+        this.report.skip(c.skip, c.at);
         return;
       }
       raw = c.span;
@@ -175,6 +183,10 @@ export class JaegerTraceReader {
 
   /** The trace's spans, once its object has ended. */
   finish(): Span[] {
+    if (this.refused !== null) {
+      this.report.skip(`a trace whose ${this.refused.why}`, this.refused.at);
+      return [];
+    }
     if (!this.spanList || this.notAList) {
       if (this.spans.length === 0 && this.early.length === 0) this.report.skip('a trace without spans');
     }
@@ -220,15 +232,19 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   if (!converted.has(s) && !(id === null && isProtoSpan(s))) {
     const copy = processCopy(s, report);
     if (copy !== null) copies.push(copy);
-    if (isEsSpan(s)) checkFields(JAEGER_ES_FIELDS, ES, 'Span', s, report);
-    else checkFields(JAEGER_FIELDS, 'Jaeger', 'Span', copy === null ? s : { ...s, process: undefined }, report);
+    // A field of a type Jaeger's reader refuses (tags that are no list, a spanID that is a number) refuses the span.
+    const refused = isEsSpan(s) ? checkFields(JAEGER_ES_FIELDS, ES, 'Span', s, report) : checkFields(JAEGER_FIELDS, 'Jaeger', 'Span', copy === null ? s : { ...s, process: undefined }, report);
+    if (refused !== null) {
+      report.skip(`a span whose ${refused.why}`, refused.at);
+      return [];
+    }
   }
   if (id === null && isProtoSpan(s)) {
     // Jaeger's protobuf model as JSON (jaeger-idl model.proto: ids in base64, RFC 3339 times): read as the UI's span
     // that jaeger-query makes of it (jaeger-proto.ts).
     const c = fromProto(s, report);
     if ('skip' in c) {
-      report.skip(c.skip);
+      report.skip(c.skip, c.at);
       return [];
     }
     return jaegerSpan(c.span, processes, traceId, report, copies);

@@ -30,6 +30,14 @@ export type ContainerHandler = (path: Path, array: boolean, line: number, column
 
 const CHUNK = 1 << 20;
 
+/**
+ * JSON nested deeper than this is refused where it passes it, as the readers of the trace formats refuse it: Go's
+ * encoding/json (Jaeger; scanner.go maxNestingDepth) and the OpenTelemetry Collector's OTLP/JSON reader, jsoniter
+ * (json-iterator/go iter.go maxDepth), each stop at 10,000 levels. Deeper, an attribute's value nested thousands of
+ * levels overflowed the stack where its fields were walked (a RangeError with a stack trace).
+ */
+export const MAX_JSON_DEPTH = 10_000;
+
 interface Frame {
   array: boolean;
   key: string | null; // the current key of an object
@@ -86,6 +94,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
   const fail = (message: string, at: number) => {
     throw new InputError([`${file}:${line}:${at - lineStart + 1}: ${message}`]);
   };
+  const tooDeep = (at: number) => fail(`${formatPath(capturing ? capturePath : pathHere())}: JSON nested more than ${MAX_JSON_DEPTH.toLocaleString('en-US')} levels deep, which the formats' own readers refuse (Go's encoding/json, the collector's jsoniter)`, at);
   const pathHere = (): Path => stack.map((f) => (f.array ? f.index : (f.key as string)));
 
   const emit = (text: string) => {
@@ -142,7 +151,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
             continue;
           }
           if (c === 91 || c === 123) {
-            captureDepth++;
+            if (++captureDepth + stack.length > MAX_JSON_DEPTH) tooDeep(base + i);
             continue;
           }
           if (c !== 93 && c !== 125) {
@@ -227,7 +236,7 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
             continue;
           }
           if (c === 91 || c === 123) {
-            captureDepth++;
+            if (++captureDepth + stack.length > MAX_JSON_DEPTH) tooDeep(base + i);
             continue;
           }
           if (c === 93 || c === 125) {

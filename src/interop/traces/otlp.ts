@@ -26,10 +26,59 @@ function anyValue(v: AnyValue | undefined): AttributeValue {
   if (v.boolValue !== undefined) return v.boolValue === true;
   if (v.intValue !== undefined) return numeric(v.intValue);
   if (v.doubleValue !== undefined) return numeric(v.doubleValue);
-  if (v.arrayValue !== undefined) return JSON.stringify((v.arrayValue.values ?? []).map(anyValue));
-  if (v.kvlistValue !== undefined) return JSON.stringify(attributesOf(v.kvlistValue.values));
+  const inner = nested(v);
+  if (inner !== null) return nestedText(inner);
   if (v.bytesValue !== undefined) return shown(v.bytesValue);
   return '';
+}
+
+/** A list or map value's elements (a map's entries with a text key), or null for a value of another kind. */
+function nested(v: unknown): { list: readonly unknown[]; map: boolean } | null {
+  if (!v || typeof v !== 'object') return null;
+  const a = v as AnyValue;
+  if (a.stringValue !== undefined || a.boolValue !== undefined || a.intValue !== undefined || a.doubleValue !== undefined) return null;
+  const values = (x: { values?: unknown } | null | undefined) => (x !== null && typeof x === 'object' && Array.isArray(x.values) ? x.values : []);
+  if (a.arrayValue !== undefined) return { list: values(a.arrayValue), map: false };
+  if (a.kvlistValue === undefined) return null;
+  // A key given twice keeps its first place and its last value, as attributes do.
+  const entries = new Map<string, unknown>();
+  for (const kv of values(a.kvlistValue) as (KeyValue | null)[]) if (kv && typeof kv.key === 'string') entries.set(kv.key, kv.value);
+  return { list: [...entries], map: true };
+}
+
+/**
+ * A list or map value as JSON text, nested values as JSON too, as the collector's Value.AsString writes them
+ * (pdata/pcommon/value.go: json.Marshal of AsRaw). Written with its own stack: a value may nest thousands of levels,
+ * where JSON.stringify overflows; and each level written as the text of the level below doubled the escapes each
+ * time (a value 30 levels deep in a file of a kilobyte made a string past what V8 holds).
+ */
+function nestedText(root: { list: readonly unknown[]; map: boolean }): string {
+  const out: string[] = [];
+  const stack: { list: readonly unknown[]; map: boolean; i: number }[] = [];
+  const open = (n: { list: readonly unknown[]; map: boolean }) => {
+    out.push(n.map ? '{' : '[');
+    stack.push({ ...n, i: 0 });
+  };
+  open(root);
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (f.i >= f.list.length) {
+      out.push(f.map ? '}' : ']');
+      stack.pop();
+      continue;
+    }
+    if (f.i > 0) out.push(',');
+    let v = f.list[f.i++];
+    if (f.map) {
+      const [key, value] = v as [string, unknown];
+      out.push(JSON.stringify(key), ':');
+      v = value;
+    }
+    const inner = nested(v);
+    if (inner !== null) open(inner);
+    else out.push(JSON.stringify(anyValue(v as AnyValue | undefined)));
+  }
+  return out.join('');
 }
 
 function attributesOf(list: unknown): Record<string, AttributeValue> {
@@ -55,7 +104,8 @@ export function idHex(id: unknown, bytes: number): string | null {
 
 const nanosToUs = (v: unknown): number => {
   let us: number;
-  if (typeof v === 'number') us = v / 1000;
+  // A fixed64 of the collector's reader (ReadUint64): a negative number or one with a fraction is none.
+  if (typeof v === 'number') us = Number.isInteger(v) && v >= 0 ? v / 1000 : NaN;
   else if (typeof v !== 'string' || !/^\d+$/.test(v)) return NaN;
   // Microseconds without losing the digits a double cannot hold at nanosecond precision.
   else us = v.length > 3 ? Number(v.slice(0, -3)) + Number(v.slice(-3)) / 1000 : Number(v) / 1000;
@@ -114,7 +164,13 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     return null;
   }
   const raw = rawSpan as Record<string, unknown>;
-  checkFields(OTLP_FIELDS, 'OTLP', 'Span', raw, report);
+  // A field of a type the collector's reader refuses (attributes that are no list, a boolValue of "true", an intValue
+  // past int64) refuses the span: read anyway, it was read as something else or not at all, without a word.
+  const refused = checkFields(OTLP_FIELDS, 'OTLP', 'Span', raw, report);
+  if (refused !== null) {
+    report.skip(`a span whose ${refused.why}`, refused.at);
+    return null;
+  }
   // A trace id whose upper 64 bits are zero (a 64-bit trace passed on by B3 or Jaeger propagation) is kept as Zipkin
   // and Jaeger keep it, its lower 16 digits (hexTraceId), so the trace joins their files.
   const hex = idHex(raw.traceId, 16);

@@ -16,7 +16,7 @@ import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 import { mergeParts } from './zipkin-merge.js';
 import { joinZipkinCase, renameServices } from './service-case.js';
-import { checkFields, locate } from './fields.js';
+import { checkFields, locate, type Refusal } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
 import { emptyDocument, ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
 import { didYouMean } from '../../errors.js';
@@ -229,6 +229,10 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   let element = '';
   let service: string | null | undefined;
   let early: Span[] = [];
+  // A resource or scope value of a type the collector's reader refuses fails the whole request there: the file is refused.
+  const refuse = (refused: Refusal | null) => {
+    if (refused !== null) throw new InputError([`${file}:${refused.at}: ${refused.why}`]);
+  };
   const otlp = (path: Path, value: unknown) => {
     // path: [i], [i, 'resource'], [i, 'scopeSpans', j, 'spans', k], or another value of the element.
     const here = `${documents}:${path[0]}`;
@@ -240,7 +244,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     if (path.length === 1) {
       if (value === null || typeof value !== 'object') report.skip('a resourceSpans entry that is not an object');
     } else if (path.length === 2 && path[1] === 'resource') {
-      checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { resource: value }, report, [], 1);
+      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { resource: value }, report, [], 1));
       service = otlpService(value);
       if (service !== null) report.spelled(service);
       for (const s of early) s.service = service;
@@ -251,9 +255,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       if (service === undefined) early.push(s);
       gather([s]);
     } else if (path.length === 2 && typeof path[1] === 'string' && path[1] !== 'scopeSpans' && path[1] !== 'instrumentationLibrarySpans') {
-      checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { [path[1]]: value }, report, [], 1);
+      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { [path[1]]: value }, report, [], 1));
     } else if (path.length === 4 && typeof path[3] === 'string' && path[3] !== 'spans') {
-      checkFields(OTLP_FIELDS, 'OTLP', 'ScopeSpans', { [path[3]]: value }, report, [], 1);
+      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ScopeSpans', { [path[3]]: value }, report, [], 1));
     }
   };
 
@@ -364,7 +368,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   }
   if (report.spans === 0) {
     const why = report.skippedTotal > 0 ? `: ${report.skippedTotal} skipped (${[...report.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : '';
-    throw new InputError([`${file}: no usable spans in this ${format} file${why}`, ...said]);
+    // Each reason again at the first span it skipped, with its line and column.
+    const where = [...report.skippedAt].map(([reason, at]) => `${file}:${at}: skipped: ${reason}`);
+    throw new InputError([`${file}: no usable spans in this ${format} file${why}`, ...where, ...said]);
   }
   return { format, report, documents };
 }

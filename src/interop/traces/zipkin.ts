@@ -14,7 +14,12 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
     return null;
   }
   const s = raw as Record<string, unknown>;
-  checkFields(ZIPKIN_FIELDS, 'Zipkin', 'Span', s, report);
+  // A field of a type Zipkin's reader refuses (a localEndpoint that is text, shared: "true") refuses the span.
+  const refused = checkFields(ZIPKIN_FIELDS, 'Zipkin', 'Span', s, report);
+  if (refused !== null) {
+    report.skip(`a span whose ${refused.why}`, refused.at);
+    return null;
+  }
   if (typeof s.traceId !== 'string' || s.traceId === '' || typeof s.id !== 'string' || s.id === '') {
     report.skip('a span without a traceId or id');
     return null;
