@@ -57,7 +57,7 @@ const SEGMENT_TARGETS: Shape = { list: { fields: { values: 'list', contextKind: 
 const FLAG: Shape = {
   fields: {
     variations: 'list', rules: { list: RULE }, fallthrough: { fields: { rollout: ROLLOUT } }, targets: TARGETS, contextTargets: TARGETS,
-    prerequisites: { list: { fields: { key: 'text' }, required: ['key', 'variation'] } },
+    prerequisites: { list: { fields: { key: 'text', variation: 'integer' }, required: ['key', 'variation'] } },
     version: 'number', on: 'boolean', salt: 'string', clientSide: 'boolean', clientSideAvailability: { fields: { usingMobileKey: 'boolean', usingEnvironmentId: 'boolean' } },
     trackEvents: 'boolean', trackEventsFallthrough: 'boolean', debugEventsUntilDate: 'number', excludeFromSummaries: 'boolean', samplingRatio: 'number',
     migration: { fields: { checkRatio: 'number' } }, deleted: 'boolean',

@@ -82,6 +82,11 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       }
       if (RANDOM(s)) warnings.push(at(doc, sp, 'a random strategy: unleash-client draws at each evaluation; a rehearsal draws once per user at load'));
       const params = isObject(s.parameters) ? s.parameters : {};
+      // Unleash's parametersSchema: each value text (numbers in older exports), which Unleash's import holds a file to;
+      // a list or a mapping (read here as its JSON text) served the strategy to no one.
+      for (const [name, v] of Object.entries(isObject(raw) && isObject(raw.parameters) ? raw.parameters : {})) {
+        if (Array.isArray(v) || isObject(v)) refused.push(formatWarning(at(doc, [...sp, 'parameters', name], `a strategy parameter is text (Unleash's parametersSchema), not ${Array.isArray(v) ? 'a list' : 'a mapping'}`)));
+      }
       if (typeof params.stickiness === 'string' && !['default', 'userId', 'sessionId', 'random'].includes(params.stickiness) && !attributes.has(params.stickiness)) {
         attributes.set(params.stickiness, [...sp, 'parameters', 'stickiness']);
       }
