@@ -22,6 +22,12 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    env: {
+      // Worker threads started from the sources (sweep and ci pools, a drill's debrief) load them through tsx. Its
+      // disk cache is written from its loader thread, which waits between modules and never finishes a write: every
+      // thread left a descriptor open per module (about 175) in the test worker, and an empty cache file.
+      TSX_DISABLE_CACHE: '1',
+    },
     projects: [
       {
         extends: true,
