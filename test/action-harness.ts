@@ -84,11 +84,14 @@ export interface Night {
   log: string;
 }
 
-/** One run of the action in `workspace` with these inputs; the cache persists in `cacheDir` between nights. */
-export function runAction(workspace: string, cacheDir: string, with_: Record<string, string>, runId: number, github: Record<string, string> = {}): Night {
+/**
+ * One run of the action in `workspace` with these inputs; the cache persists in `cacheDir` between nights. `runner`
+ * adds to the environment the runner gives every step (as a runner's own configuration does).
+ */
+export function runAction(workspace: string, cacheDir: string, with_: Record<string, string>, runId: number, github: Record<string, string> = {}, runner: Record<string, string> = {}): Night {
   const inputs = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, with_[k] ?? v.default ?? '']));
   const ctx: Context = { inputs, github: { action_path: root.replace(/\/$/, ''), ref_name: 'main', run_id: String(runId), run_attempt: '1', ...github }, steps: {}, status: 'success' };
-  const night = runSteps(action.runs.steps, ctx, workspace, cacheDir);
+  const night = runSteps(action.runs.steps, ctx, workspace, cacheDir, runner);
   night.outputs = Object.fromEntries(Object.entries(action.outputs).map(([k, v]) => [k, interpolate(v.value, ctx)]));
   return night;
 }
@@ -105,7 +108,7 @@ export function runWorkflow(file: string, workspace: string, cacheDir: string, i
   return { ...runSteps(job.steps, ctx, workspace, cacheDir), permissions: workflow.permissions ?? {} };
 }
 
-function runSteps(steps: Step[], ctx: Context, workspace: string, cacheDir: string): Night {
+function runSteps(steps: Step[], ctx: Context, workspace: string, cacheDir: string, runner: Record<string, string> = {}): Night {
   const temp = mkdtempSync(join(tmpdir(), 'rehearse-runner-'));
   const summaryFile = join(temp, 'step-summary.md');
   writeFileSync(summaryFile, '');
@@ -145,7 +148,7 @@ function runSteps(steps: Step[], ctx: Context, workspace: string, cacheDir: stri
       const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
         cwd: workspace,
         encoding: 'utf8',
-        env: { ...process.env, ...env, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTION_PATH: String(ctx.github.action_path ?? ''), RUNNER_TEMP: temp, CI: 'true' },
+        env: { ...process.env, ...runner, ...env, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTION_PATH: String(ctx.github.action_path ?? ''), RUNNER_TEMP: temp, CI: 'true' },
       });
       night.log += r.stdout + r.stderr;
       for (const line of readFileSync(outputFile, 'utf8').split('\n')) {

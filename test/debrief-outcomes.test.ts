@@ -33,8 +33,9 @@ const cli = async (args: string[]) => {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(root, 'bin/rehearse.js'), ...args], { cwd: root });
     return { code: 0, out: stdout, err: stderr };
   } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
+    const x = e as { code: number; signal: string | null; message: string; stdout?: string; stderr?: string };
+    // Killed (a signal) or never started (no stdout): the error's own message says which.
+    return { code: x.code ?? x.signal, out: x.stdout ?? '', err: x.stderr || x.message };
   }
 };
 
@@ -75,7 +76,7 @@ async function debrief(path: string) {
   expect(d.err).toBe('');
   expect(d.code).toBe(0);
   const replay = await cli(['gameday', 'replay', `${out}.json`]);
-  expect(replay.out).toMatch(/^replay identical/);
+  expect(replay.out, `exit ${replay.code}: ${replay.err}`).toMatch(/^replay identical/);
   const doc = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
   const page = await browser.newPage();
   await page.goto(`file://${out}.html`);

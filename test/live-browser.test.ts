@@ -478,11 +478,19 @@ describe('game-day dashboard in chromium', () => {
     // The facilitator injects hidden faults from the terminal (gameday ctl), and a visible one.
     const fran = new URL(linkOf(links, 'fran').url);
     const post = (body: unknown) => fetch(new URL('/api/actions', fran.origin), { method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${fran.searchParams.get('token')}`, 'Content-Type': 'application/json' } });
+    // The click sends the start from the page: the faults are posted once the server has started the drill (posted
+    // before, they were refused: "the drill has not started").
     await pages[0].click('#start');
-    expect((await post({ type: 'fault', name: 'quiet-drag' })).status).toBe(200);
-    expect((await post({ type: 'fault', name: 'ochre-lantern' })).status).toBe(200);
-    expect((await post({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'pay', add: '25ms', for: '2m', hidden: true } })).status).toBe(200);
-    expect((await post({ type: 'adhoc-fault', fault: { kind: 'abort', target: 'web', percent: '1%', for: '1m' } })).status).toBe(200);
+    await pages[0].waitForFunction(() => document.body.dataset.status === 'running', null, { timeout: 120_000 });
+    for (const body of [
+      { type: 'fault', name: 'quiet-drag' },
+      { type: 'fault', name: 'ochre-lantern' },
+      { type: 'adhoc-fault', fault: { kind: 'latency', target: 'pay', add: '25ms', for: '2m', hidden: true } },
+      { type: 'adhoc-fault', fault: { kind: 'abort', target: 'web', percent: '1%', for: '1m' } },
+    ]) {
+      const r = await post(body);
+      expect(r.status, await r.text()).toBe(200);
+    }
     await pages[1].waitForFunction(() => Number(document.body.dataset.windows) >= 30, null, { timeout: 120_000 });
     const before = received.join('\n');
     expect(before).toMatch(/ad-hoc 1/); // the capture sees the stream: the visible ad-hoc fault is there
