@@ -62,7 +62,7 @@ export const OTLP_FIELDS: FieldTable = {
     droppedAttributesCount: warned(count('attributes', 'the span\'s error (an error attribute, a status code) may be among them'), positive),
     events: modelled('read as events', { items: 'Event' }),
     droppedEventsCount: warned(count('events', 'an exception event among them is not seen'), positive),
-    links: warned('warned by the reader with a count of spans (OTLP links, not modelled)', () => false, { type: 'list' }),
+    links: warned('warned by the reader with a count of spans (OTLP links, not modelled)', () => false, { items: 'Link' }),
     droppedLinksCount: warned(count('links', 'links are not modelled anyway'), positive),
     status: modelled('code ERROR marks the span failed, OK not failed', { object: 'Status' }),
   },
@@ -98,14 +98,16 @@ export const OTLP_FIELDS: FieldTable = {
   KeyValueList: {
     values: modelled('the map\'s entries', { items: 'KeyValue' }),
   },
-  // Links are warned of as a whole (Span.links); their fields, for the schema's sake.
+  // Links are warned of as a whole by the reader (Span.links); each of their fields is of the type the collector's
+  // reader takes (pdata/internal/generated_proto_spanlink.go SpanLink.UnmarshalJSON, commit 934999fb), or the span is
+  // refused at the field, as the collector refuses the request.
   Link: {
-    traceId: modelled('with its link (warned there)'),
-    spanId: modelled('with its link (warned there)'),
-    traceState: modelled('with its link (warned there)'),
-    attributes: modelled('with its link (warned there)'),
-    droppedAttributesCount: modelled('with its link (warned there)'),
-    flags: modelled('with its link (warned there)'),
+    traceId: modelled('with its link (warned there)', { type: 'traceId' }),
+    spanId: modelled('with its link (warned there)', { type: 'spanId' }),
+    traceState: modelled('with its link (warned there)', { type: 'string' }),
+    attributes: modelled('with its link (warned there)', { items: 'KeyValue' }),
+    droppedAttributesCount: modelled('with its link (warned there)', { type: 'uint32' }),
+    flags: modelled('with its link (warned there)', { type: 'uint32' }),
   },
 };
 
@@ -207,7 +209,7 @@ export const JAEGER_FIELDS: FieldTable = {
   },
   KeyValue: {
     key: modelled('the attribute\'s name', { type: 'string' }),
-    type: modelled('bool, int64 and float64 text read as such', { type: 'string' }),
+    type: modelled('the value is read by it as Jaeger\'s reader converts it (jaeger-tags.ts); a value it cannot hold refuses the span', { type: 'string' }),
     value: modelled('the attribute\'s value'),
   },
 };

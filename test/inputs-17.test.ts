@@ -1,0 +1,127 @@
+/**
+ * Inputs read as their own systems read them, or refused where they cannot be (each case failed before its fix):
+ * Jaeger tags whose value is not of their type, OTLP span links of a type the collector refuses, a cohort file's
+ * header against its users, a PrometheusRule without apiVersion, an empty --capacity, the string formats of the Argo
+ * and Flagger CRD schemas, YAML line breaks inside quoted strings as Go's yaml.v3 reads them, and Flagger's CRD
+ * read as rehearse reads resources.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import type { Span } from '../src/observe/span.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-inputs-17-'));
+const write = (name: string, text: string): string => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+/** The spans a trace file gives, and what it skipped (with where the first of each reason was). */
+function read(file: string): { spans: Span[]; skipped: Record<string, number>; at: Record<string, string> } {
+  const spans: Span[] = [];
+  const r = readTraceFile(file, (t) => spans.push(...t));
+  return { spans, skipped: Object.fromEntries(r.report.skipped), at: Object.fromEntries(r.report.skippedAt) };
+}
+type Json = Record<string, unknown>;
+
+describe('Jaeger tags read by their type', () => {
+  // jaegertracing/jaeger internal/storage/v2/elasticsearch/tracestore/from_dbmodel.go (commit 8498073f)
+  // dbTagsToAttributes and fromDBNumber: text parsed by strconv.ParseBool, ParseInt(s, 10, 64) and ParseFloat(s, 64),
+  // an int64 tag's JSON number truncated; any other value made into an error text ("Can't convert the type ...",
+  // "invalid bool type in 1"). Go's answers for the texts below were taken with go1.19 strconv on this machine.
+  const span = (tags: Json[], logs: Json[] = []): Json => ({ traceID: 'a1', spanID: 'b1', operationName: 'GET /', references: [], startTime: 1_700_000_000_000_000, duration: 1000, tags, logs, processID: 'p1' });
+  // A second span, well formed, so that the file has spans to give.
+  const trace = (tags: Json[], logs: Json[] = []): string => JSON.stringify({ data: [{ traceID: 'a1', spans: [span(tags, logs), { ...span([]), spanID: 'b2' }], processes: { p1: { serviceName: 'svc' } } }] }, null, 1);
+  const INT = 'a span with an int64 tag whose value is no whole number of int64 (a JSON number, or text strconv.ParseInt reads in base 10); Jaeger\'s reader keeps an error text in its place';
+  const BOOL = 'a span with a bool tag whose value is neither true nor false (nor text strconv.ParseBool reads: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False); Jaeger\'s reader keeps an error text in its place';
+  const FLOAT = 'a span with a float64 tag whose value is no finite number (a JSON number, or text strconv.ParseFloat reads; NaN and Inf are not read); Jaeger\'s reader keeps an error text in its place';
+  const STRING = 'a span with a string tag whose value is not text; Jaeger\'s reader keeps an error text in its place';
+
+  it.each([
+    ['int64', 'abc', INT], ['int64', '1e3', INT], ['int64', '0x10', INT], ['int64', ' 12', INT], ['int64', '9223372036854775808', INT], ['int64', true, INT],
+    ['bool', 1, BOOL], ['bool', 'yes', BOOL], ['bool', 'tRUE', BOOL], ['bool', '', BOOL],
+    ['float64', 'abc', FLOAT], ['float64', '1e400', FLOAT], ['float64', 'NaN', FLOAT], ['float64', '1__0', FLOAT], ['float64', false, FLOAT],
+    ['string', 200, STRING], ['string', true, STRING],
+  ])('a %s tag of %j refuses the span at the tag\'s value (it was read as given)', (type, value, why) => {
+    const text = trace([{ key: 'k', type, value }]);
+    const r = read(write(`jaeger-${type}-${String(value).replace(/\W/g, '_')}.json`, text));
+    expect(r.spans.map((x) => x.spanId)).toEqual(['00000000000000b2']);
+    expect(r.skipped).toEqual({ [why]: 1 });
+    const line = text.split('\n').findIndex((l) => l.includes('"value"')) + 1;
+    expect(r.at[why]).toBe(`${line}:${text.split('\n')[line - 1].indexOf('"value"') + 1}`);
+  });
+
+  it.each([
+    ['int64', 12.9, 12], ['int64', -12.9, -12], ['bool', 'T', true], ['bool', '1', true], ['bool', 'f', false],
+    ['float64', '1_000', 1000], ['float64', '0x1.8p1', 3], ['float64', '1.5_0', 1.5],
+  ])('a %s tag of %j is read as %j, as strconv reads it (it was read as given, or as false)', (type, value, expected) => {
+    const r = read(write(`jaeger-ok-${type}-${String(value).replace(/\W/g, '_')}.json`, trace([{ key: 'k', type, value }])));
+    expect(r.skipped).toEqual({});
+    expect(r.spans[0].attributes.k).toBe(expected);
+  });
+
+  it('a type Jaeger has not refuses the span at the type, with a suggestion (it was read as untyped)', () => {
+    const text = trace([{ key: 'k', type: 'INT64', value: 5 }]);
+    const r = read(write('jaeger-type.json', text));
+    const why = 'a span with a tag whose type is none of Jaeger\'s (string, bool, int64, float64, binary); did you mean "int64"?; Jaeger\'s reader keeps an error text in its place';
+    expect(r.skipped).toEqual({ [why]: 1 });
+    const line = text.split('\n').findIndex((l) => l.includes('"INT64"')) + 1;
+    expect(r.at[why]).toBe(`${line}:${text.split('\n')[line - 1].indexOf('"type"') + 1}`);
+  });
+
+  it('a log field is held to its type as a tag is, and a binary value to its encoding', () => {
+    const r = read(write('jaeger-log.json', trace([], [{ timestamp: 1_700_000_000_000_100, fields: [{ key: 'event', type: 'string', value: 'x' }, { key: 'n', type: 'bool', value: 2 }] }])));
+    expect(r.skipped).toEqual({ [BOOL]: 1 });
+    const b = read(write('jaeger-binary.json', trace([{ key: 'b', type: 'binary', value: '!!' }])));
+    expect(b.spans).toHaveLength(1);
+    expect(Object.keys(b.skipped)).toEqual(['a span with a binary tag whose value is not base64 text (the UI\'s JSON writes bytes as base64); Jaeger\'s reader keeps an error text in its place']);
+  });
+});
+
+describe('OTLP span links checked as the collector reads them', () => {
+  // open-telemetry/opentelemetry-collector pdata/internal/generated_proto_spanlink.go SpanLink.UnmarshalJSON (commit
+  // 934999fb): traceId and spanId through bytesid.go unmarshalJSON (hex of 16 and 8 bytes, "length mismatch"),
+  // traceState ReadString, attributes a list of KeyValue, droppedAttributesCount and flags ReadUint32
+  // (pdata/internal/json/iterator.go). A value of another type fails the request; before, links were warned as a
+  // whole and their fields never looked at.
+  const TRACE = '0af7651916cd43dd8448eb211c80319c';
+  const span = (spanId: string, links: unknown): Json => ({ traceId: TRACE, spanId, name: 'GET /', kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000010000000', links });
+  // A second span, without links, so that the file has spans to give.
+  const otlp = (links: unknown): string => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ spans: [span('00f067aa0ba902b7', links), span('00f067aa0ba902b9', [])] }] }] }, null, 1);
+  const link = (o: Json): Json => ({ traceId: TRACE, spanId: '00f067aa0ba902b8', ...o });
+
+  it.each([
+    ['traceId', link({ traceId: 'xyz' }), 'OTLP Link.traceId is "xyz", not 16 bytes in hex (32 digits; or base64)'],
+    ['spanId', link({ spanId: 42 }), 'OTLP Link.spanId is a number, not 8 bytes in hex (16 digits; or base64)'],
+    ['traceState', link({ traceState: ['a'] }), 'OTLP Link.traceState is a list, not text'],
+    ['attributes', link({ attributes: { k: 1 } }), 'OTLP Link.attributes is an object, not a list'],
+    ['droppedAttributesCount', link({ droppedAttributesCount: -1 }), 'OTLP Link.droppedAttributesCount is a negative number, not a whole number from 0 to 4294967295 (uint32, or its text)'],
+    ['flags', link({ flags: '4294967296' }), 'OTLP Link.flags is the text of a number out of range, not a whole number from 0 to 4294967295 (uint32, or its text)'],
+  ])('a link whose %s the collector refuses refuses the span at that field', (field, l, what) => {
+    const text = otlp([l]);
+    const r = read(write(`otlp-link-${field}.json`, text));
+    expect(r.spans.map((x) => x.spanId)).toEqual(['00f067aa0ba902b9']);
+    const why = `a span whose ${what} (the collector's OTLP/JSON reader (pdata/internal/json) refuses the request)`;
+    expect(r.skipped).toEqual({ [why]: 1 });
+    const lines = text.split('\n'), links = lines.findIndex((s) => s.includes('"links"'));
+    const line = lines.findIndex((s, i) => i > links && s.includes(`"${field}"`)) + 1;
+    expect(r.at[why]).toBe(`${line}:${text.split('\n')[line - 1].indexOf(`"${field}"`) + 1}`);
+  });
+
+  it('a link that is no object, or a link\'s attribute of the wrong type, refuses the span; a well-formed link is read', () => {
+    expect(Object.keys(read(write('otlp-link-text.json', otlp(['x']))).skipped)).toEqual(['a span whose OTLP Span.links[0] is text, not an object (the collector\'s OTLP/JSON reader (pdata/internal/json) refuses the request)']);
+    expect(Object.keys(read(write('otlp-link-attr.json', otlp([link({ attributes: [{ key: 'k', value: { boolValue: 'true' } }] })]))).skipped)).toEqual(['a span whose OTLP AnyValue.boolValue is text, not true or false (the collector\'s OTLP/JSON reader (pdata/internal/json) refuses the request)']);
+    const ok = read(write('otlp-link-ok.json', otlp([link({ traceState: 'a=b', attributes: [{ key: 'k', value: { intValue: '3' } }], droppedAttributesCount: '2', flags: 256 }), { traceId: '', spanId: '' }])));
+    expect(ok.skipped).toEqual({});
+    expect(ok.spans).toHaveLength(2);
+  });
+});
