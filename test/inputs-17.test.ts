@@ -12,6 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { Span } from '../src/observe/span.js';
+import { cohortDocument, generateCohort } from '../src/cohorts/cohort.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { formatProblem } from '../src/scenario/problems.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-inputs-17-'));
 const write = (name: string, text: string): string => {
@@ -123,5 +126,43 @@ describe('OTLP span links checked as the collector reads them', () => {
     const ok = read(write('otlp-link-ok.json', otlp([link({ traceState: 'a=b', attributes: [{ key: 'k', value: { intValue: '3' } }], droppedAttributesCount: '2', flags: 256 }), { traceId: '', spanId: '' }])));
     expect(ok.skipped).toEqual({});
     expect(ok.spans).toHaveLength(2);
+  });
+});
+
+describe('a cohort file\'s header held against its users', () => {
+  const scenario = (cohort: string) => `name: x\nduration: 1m\ntraffic: { rate: 10/s, cohort: ${cohort} }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\n`;
+  type Doc = { seed: number; segments: Record<string, number>; users: { key: string[]; segment: string[]; activity: number[] } };
+  const doc = (): Doc => cohortDocument(generateCohort({ name: 'u', size: 50, seed: 3 })) as unknown as Doc;
+
+  it('a user in a segment the header does not list is refused at the user (it was taken into a segment of its own)', () => {
+    const d = doc();
+    d.users.segment[7] = 'bussiness';
+    write('stray-segment.json', JSON.stringify(d));
+    const loaded = parseScenarioText(scenario('stray-segment.json'), dir);
+    expect(loaded.ok).toBe(false);
+    if (!loaded.ok) {
+      expect(formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file stray-segment.json at users.segment[7]: "bussiness" is not a segment the header lists; did you mean "business"? (segments: general, business, beta, internal): add it to segments with its share, or put the user in one of them');
+    }
+  });
+
+  it('more segments than a user\'s segment index holds are refused (the 257th was read as the first)', () => {
+    const d = doc();
+    d.segments = Object.fromEntries(Array.from({ length: 257 }, (_, i) => [`s${i}`, 1 / 257]));
+    d.users.segment = d.users.segment.map((_, i) => (i === 0 ? 's256' : 's0'));
+    write('many-segments.json', JSON.stringify(d));
+    const loaded = parseScenarioText(scenario('many-segments.json'), dir);
+    expect(!loaded.ok && formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file many-segments.json at segments: 257 segments: at most 256');
+  });
+
+  it('a header seed that does not make the file\'s users is warned at the seed; the file as generated is not', () => {
+    write('own-seed.json', JSON.stringify(doc()));
+    const ok = parseScenarioText(scenario('own-seed.json'), dir, undefined, 'YAML', 'x.yaml');
+    expect(ok.ok && ok.warnings).toEqual([]);
+    const d = doc();
+    d.seed = 4;
+    write('other-seed.json', JSON.stringify(d));
+    const other = parseScenarioText(scenario('other-seed.json'), dir, undefined, 'YAML', 'x.yaml');
+    const key = generateCohort({ name: 'u', size: 1, seed: 4 }).key[0];
+    expect(other.ok && other.warnings).toEqual([`x.yaml:3:32: traffic.cohort: cohort file other-seed.json at seed: seed 4 does not make these users: its first user's key is "${key}", users.key[0] is "${d.users.key[0]}" (the file was edited, or not made by "rehearse cohorts generate --seed 4" with these segments); its users are read as the file has them, and the seed is not used`]);
   });
 });
