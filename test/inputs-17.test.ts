@@ -15,6 +15,8 @@ import type { Span } from '../src/observe/span.js';
 import { cohortDocument, generateCohort } from '../src/cohorts/cohort.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { InputError } from '../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-inputs-17-'));
 const write = (name: string, text: string): string => {
@@ -164,5 +166,36 @@ describe('a cohort file\'s header held against its users', () => {
     const other = parseScenarioText(scenario('other-seed.json'), dir, undefined, 'YAML', 'x.yaml');
     const key = generateCohort({ name: 'u', size: 1, seed: 4 }).key[0];
     expect(other.ok && other.warnings).toEqual([`x.yaml:3:32: traffic.cohort: cohort file other-seed.json at seed: seed 4 does not make these users: its first user's key is "${key}", users.key[0] is "${d.users.key[0]}" (the file was edited, or not made by "rehearse cohorts generate --seed 4" with these segments); its users are read as the file has them, and the seed is not used`]);
+  });
+});
+
+describe('a PrometheusRule without apiVersion', () => {
+  it('is refused, as Kubernetes refuses a resource without one (it was read as the operator\'s)', () => {
+    // k8s.io/apimachinery pkg/runtime/serializer/json/meta.go SimpleMetaFactory.Interpret, and kubectl's
+    // "Object 'apiVersion' is missing in ..." (pkg/runtime/serializer/json/json.go): no resource without it is stored.
+    const text = 'kind: PrometheusRule\nmetadata: { name: r }\nspec:\n  groups:\n    - name: g\n      rules:\n        - { alert: A, expr: up == 0 }\n';
+    let lines: string[] = [];
+    try {
+      readRuleFile(text, 'r.yaml');
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      lines = e.lines;
+    }
+    expect(lines).toEqual(['r.yaml:1:7: kind: a PrometheusRule without apiVersion: Kubernetes refuses a resource without one (kubectl: "Object \'apiVersion\' is missing"); add apiVersion: monitoring.coreos.com/v1']);
+    expect(readRuleFile(`apiVersion: monitoring.coreos.com/v1\n${text}`, 'r.yaml').groups).toHaveLength(1);
+  });
+});
+
+describe('calibrate: empty options refused', () => {
+  it.each([
+    ['--capacity', '', '--capacity: an empty list (a variable that is not set?): give NAME=N or NAME=REPLICASxN, separated by commas'],
+    ['--capacity', ' , ', '--capacity: an empty list (a variable that is not set?): give NAME=N or NAME=REPLICASxN, separated by commas'],
+    ['--name', '', '--name: an empty name (a variable that is not set?): give the scenario\'s name'],
+  ])('%s %j is exit 2 naming the option (it was taken as none given, exit 0)', async (flag, value, message) => {
+    const traces = write('calibrate-empty.json', JSON.stringify({ data: [{ traceID: 'a1', spans: [{ traceID: 'a1', spanID: 'b1', operationName: 'GET /', references: [], startTime: 1_700_000_000_000_000, duration: 1000, processID: 'p1' }], processes: { p1: { serviceName: 'svc' } } }] }));
+    const r = await cli('calibrate', traces, flag, value);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.out).toBe('');
   });
 });
