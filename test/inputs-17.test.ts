@@ -17,6 +17,10 @@ import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { InputError } from '../src/errors.js';
+import { readFileSync } from 'node:fs';
+import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
+import { SCHEMA_FILES, schemaFile } from '../src/interop/kube/schema.js';
+import { CHECKED_FORMATS, UNCHECKED_FORMATS } from '../src/interop/kube/formats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-inputs-17-'));
 const write = (name: string, text: string): string => {
@@ -197,5 +201,40 @@ describe('calibrate: empty options refused', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain(message);
     expect(r.out).toBe('');
+  });
+});
+
+describe('the string formats of the Argo and Flagger CRD schemas', () => {
+  // kubernetes/apiextensions-apiserver pkg/apiserver/validation/formats.go (commit 1aa2717a): a string's format is
+  // kept only when supported (date-time, normalized "datetime", among them), an integer's int32 and int64 kept but
+  // never checked: kubernetes/kube-openapi pkg/validation/validate/formats.go (commit d427ff9e) applies formats to
+  // strings only, by pkg/validation/strfmt (time.go IsDateTime, date.go IsDate). Before, no format was checked.
+  const canary = readFileSync(join(import.meta.dirname, 'fixtures/vendor/argo/rollout-canary.yaml'), 'utf8');
+  const restartAt = (v: string) => canary.replace('spec:\n', `spec:\n  restartAt: ${JSON.stringify(v)}\n`);
+  const problems = (text: string) => {
+    const r = argoParts([{ file: 'r.yaml', text }]);
+    return r.ok ? [] : r.problems;
+  };
+  const line = canary.split('\n').indexOf('spec:') + 2;
+
+  it.each(['yesterday', '2024-02-30T10:00:00Z', '2024-01-01T24:00:00Z', '2024-01-01 10:00:00Z', '2024-01-01T10:00:00', '24-01-01T10:00:00Z'])('a Rollout\'s spec.restartAt of %j is refused as the API server refuses it', (v) => {
+    expect(problems(restartAt(v))).toEqual([`r.yaml:${line}:14: spec.restartAt: Invalid value: ${JSON.stringify(v)}: must be of type date-time (RFC 3339, as 2006-01-02T15:04:05Z), as the Rollout CRD's format says: the Kubernetes API server refuses the resource`]);
+  });
+
+  it('every format the vendored schemas carry is checked as the API server checks it, or is one it does not check', () => {
+    const formats = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object') {
+        const o = v as Record<string, unknown>;
+        if (typeof o.format === 'string') formats.add(o.format);
+        Object.values(o).forEach(walk);
+      }
+    };
+    for (const name of new Set(Object.values(SCHEMA_FILES))) walk(schemaFile(name).kinds);
+    expect([...formats].filter((f) => !Object.hasOwn(CHECKED_FORMATS, f.replaceAll('-', '')) && !UNCHECKED_FORMATS.includes(f))).toEqual([]);
+    expect(formats.has('date-time')).toBe(true);
+    // An RFC 3339 time in its forms strfmt takes (a "t" and "z" in lower case, an offset, a fraction) is not refused.
+    for (const v of ['2024-02-29T10:00:00Z', '2024-01-01t10:00:00.123+01:00', '2024-01-01T23:59:59-05:00']) expect(problems(restartAt(v))).toEqual([]);
   });
 });
