@@ -21,6 +21,7 @@ import { readFileSync } from 'node:fs';
 import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { SCHEMA_FILES, schemaFile } from '../src/interop/kube/schema.js';
 import { CHECKED_FORMATS, UNCHECKED_FORMATS } from '../src/interop/kube/formats.js';
+import { parseDocumentAsGo } from '../src/scenario/go-quoted.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-inputs-17-'));
 const write = (name: string, text: string): string => {
@@ -236,5 +237,31 @@ describe('the string formats of the Argo and Flagger CRD schemas', () => {
     expect(formats.has('date-time')).toBe(true);
     // An RFC 3339 time in its forms strfmt takes (a "t" and "z" in lower case, an offset, a fraction) is not refused.
     for (const v of ['2024-02-29T10:00:00Z', '2024-01-01t10:00:00.123+01:00', '2024-01-01T23:59:59-05:00']) expect(problems(restartAt(v))).toEqual([]);
+  });
+});
+
+describe('NEL, LS and PS inside quoted strings, read as Go\'s yaml.v3 reads them', () => {
+  // gopkg.in/yaml.v3 v3.0.1 scannerc.go yaml_parser_scan_flow_scalar and read_line, yamlprivateh.go is_break: NEL
+  // (U+0085), LS (U+2028) and PS (U+2029) are line breaks, a NEL read as a line feed (so folded to a space), LS and
+  // PS kept, the blanks around each dropped. The answers were taken from yaml.v3 itself on this machine
+  // (test/fixtures/yaml-v3/breaks.go); CI, without Go, reads them from breaks.json. Before, the yaml package (YAML
+  // 1.2, for which they are no breaks) kept each string as written.
+  const { cases } = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/yaml-v3/breaks.json'), 'utf8')) as { cases: { in: string; value?: unknown; error?: string }[] };
+  const withBreaks = cases.filter((c) => /[\u0085\u2028\u2029]/.test(c.in));
+
+  it.each(withBreaks.map((c) => [JSON.stringify(c.in), c] as const))('%s', (_, c) => {
+    const { doc } = parseDocumentAsGo(c.in);
+    if (c.error !== undefined) expect(doc.errors.length).toBeGreaterThan(0);
+    else {
+      expect(doc.errors.map((e) => e.message)).toEqual([]);
+      expect(doc.toJS()).toEqual(c.value);
+    }
+  });
+
+  it('a rule\'s quoted label value with a NEL is read as Go reads it, and a key with one is refused', () => {
+    const rules = (text: string) => readRuleFile(text, 'r.yaml');
+    const file = 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: { team: "web\u0085  ops" }\n';
+    expect(rules(file).groups[0].rules[0]).toMatchObject({ labels: { team: 'web ops' } });
+    expect(() => rules('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: { "a\u2028b": x }\n')).toThrow(/a key on more than one line/);
   });
 });
