@@ -22,6 +22,7 @@ import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { SCHEMA_FILES, schemaFile } from '../src/interop/kube/schema.js';
 import { CHECKED_FORMATS, UNCHECKED_FORMATS } from '../src/interop/kube/formats.js';
 import { parseDocumentAsGo } from '../src/scenario/go-quoted.js';
+import { parseDocument } from 'yaml';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-inputs-17-'));
 const write = (name: string, text: string): string => {
@@ -71,7 +72,7 @@ describe('Jaeger tags read by their type', () => {
   });
 
   it.each([
-    ['int64', 12.9, 12], ['int64', -12.9, -12], ['bool', 'T', true], ['bool', '1', true], ['bool', 'f', false],
+    ['int64', 12.9, 12], ['int64', -12.9, -12], ['bool', 'T', true], ['bool', '1', true],
     ['float64', '1_000', 1000], ['float64', '0x1.8p1', 3], ['float64', '1.5_0', 1.5],
   ])('a %s tag of %j is read as %j, as strconv reads it (it was read as given, or as false)', (type, value, expected) => {
     const r = read(write(`jaeger-ok-${type}-${String(value).replace(/\W/g, '_')}.json`, trace([{ key: 'k', type, value }])));
@@ -235,6 +236,7 @@ describe('the string formats of the Argo and Flagger CRD schemas', () => {
     for (const name of new Set(Object.values(SCHEMA_FILES))) walk(schemaFile(name).kinds);
     expect([...formats].filter((f) => !Object.hasOwn(CHECKED_FORMATS, f.replaceAll('-', '')) && !UNCHECKED_FORMATS.includes(f))).toEqual([]);
     expect(formats.has('date-time')).toBe(true);
+    expect(problems(restartAt('2024-13-01T00:00:00Z'))).toHaveLength(1);
     // An RFC 3339 time in its forms strfmt takes (a "t" and "z" in lower case, an offset, a fraction) is not refused.
     for (const v of ['2024-02-29T10:00:00Z', '2024-01-01t10:00:00.123+01:00', '2024-01-01T23:59:59-05:00']) expect(problems(restartAt(v))).toEqual([]);
   });
@@ -247,7 +249,12 @@ describe('NEL, LS and PS inside quoted strings, read as Go\'s yaml.v3 reads them
   // (test/fixtures/yaml-v3/breaks.go); CI, without Go, reads them from breaks.json. Before, the yaml package (YAML
   // 1.2, for which they are no breaks) kept each string as written.
   const { cases } = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/yaml-v3/breaks.json'), 'utf8')) as { cases: { in: string; value?: unknown; error?: string }[] };
-  const withBreaks = cases.filter((c) => /[\u0085\u2028\u2029]/.test(c.in));
+  // The cases the yaml package alone reads otherwise than Go (LS kept inside a line, an unknown escape: alike).
+  const plain = (text: string) => {
+    const d = parseDocument(text);
+    return d.errors.length > 0 ? { error: 'refused' } : { value: d.toJS() };
+  };
+  const withBreaks = cases.filter((c) => /[\u0085\u2028\u2029]/.test(c.in) && JSON.stringify(plain(c.in)) !== JSON.stringify(c.error !== undefined ? { error: 'refused' } : { value: c.value }));
 
   it.each(withBreaks.map((c) => [JSON.stringify(c.in), c] as const))('%s', (_, c) => {
     const { doc } = parseDocumentAsGo(c.in);
