@@ -115,6 +115,9 @@ function helmSyntax(text: string): { line: number; column: number; text: string 
   return null;
 }
 
+/** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
+export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
+
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
 export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
   const resources: Resource[] = [];
@@ -128,7 +131,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       continue;
     }
     // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
-    const { docs, lines } = parseAllDocumentsAsGo(f.text, { uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+    const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML);
     docs.forEach((doc, index) => {
       if (doc.errors.length > 0) {
         const pos = lines.linePos(doc.errors[0].pos[0]);
