@@ -175,7 +175,7 @@ describe('a cohort file\'s header held against its users', () => {
   });
 });
 
-describe('a PrometheusRule without apiVersion', () => {
+describe('a resource without apiVersion, or of a version its CRD does not serve', () => {
   it('is refused, as Kubernetes refuses a resource without one (it was read as the operator\'s)', () => {
     // k8s.io/apimachinery pkg/runtime/serializer/json/meta.go SimpleMetaFactory.Interpret, and kubectl's
     // "Object 'apiVersion' is missing in ..." (pkg/runtime/serializer/json/json.go): no resource without it is stored.
@@ -187,8 +187,20 @@ describe('a PrometheusRule without apiVersion', () => {
       if (!(e instanceof InputError)) throw e;
       lines = e.lines;
     }
-    expect(lines).toEqual(['r.yaml:1:7: kind: a PrometheusRule without apiVersion: Kubernetes refuses a resource without one (kubectl: "Object \'apiVersion\' is missing"); add apiVersion: monitoring.coreos.com/v1']);
+    expect(lines).toEqual(['r.yaml:1:1: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); a PrometheusRule is monitoring.coreos.com/v1']);
     expect(readRuleFile(`apiVersion: monitoring.coreos.com/v1\n${text}`, 'r.yaml').groups).toHaveLength(1);
+  });
+
+  it('an Argo Rollout without apiVersion, or of a version the CRD does not serve, is refused (it was read as v1alpha1)', () => {
+    // argoproj/argo-rollouts manifests/crds/rollout-crd.yaml (commit 9f8d111d): versions v1alpha1 alone, served.
+    const canary = readFileSync(join(import.meta.dirname, 'fixtures/vendor/argo/rollout-canary.yaml'), 'utf8');
+    const problems = (text: string) => {
+      const r = argoParts([{ file: 'r.yaml', text }]);
+      return r.ok ? [] : r.problems;
+    };
+    const line = canary.split('\n').indexOf('apiVersion: argoproj.io/v1alpha1') + 1;
+    expect(problems(canary.replace('apiVersion: argoproj.io/v1alpha1\n', ''))).toEqual([`r.yaml:${line}:1: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); Rollout is argoproj.io/v1alpha1`]);
+    expect(problems(canary.replace('argoproj.io/v1alpha1', 'argoproj.io/v1'))).toEqual([`r.yaml:${line}:13: apiVersion: no matches for kind "Rollout" in version "argoproj.io/v1": the argoproj.io CRD serves argoproj.io/v1alpha1`]);
   });
 });
 

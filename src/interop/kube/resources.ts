@@ -176,6 +176,20 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   return { resources, context, problems };
 }
 
+/**
+ * Why the API server refuses a resource of `group` for its apiVersion: none given (kubectl: "apiVersion not set"), or a
+ * version the CRD does not serve ("no matches for kind"); null when it serves it, and for a value of another type
+ * (refused as such by the walk of the fields).
+ */
+export function apiVersionProblem(r: Resource, group: string, served: readonly string[]): string | null {
+  const apiVersion = r.value.apiVersion;
+  if (apiVersion === undefined || apiVersion === null || apiVersion === '') {
+    return `${where(r, [])}: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); ${r.kind} is ${group}/${served[0]}`;
+  }
+  if (typeof apiVersion !== 'string' || served.some((v) => apiVersion === `${group}/${v}`)) return null;
+  return `${where(r, ['apiVersion'])}: apiVersion: no matches for kind "${r.kind}" in version "${apiVersion}": the ${group} CRD serves ${served.map((v) => `${group}/${v}`).join(', ')}`;
+}
+
 /** The one note that names the context resources, or null when there are none. */
 export function contextNote(context: readonly Resource[]): string | null {
   if (context.length === 0) return null;

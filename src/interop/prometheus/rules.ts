@@ -146,10 +146,10 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       // The API server serves the Prometheus Operator's CRD at monitoring.coreos.com/v1 only, and holds metadata's
       // name and namespace to text: another version, or a name that is a number, was read in silence.
       const metadata = value.metadata;
-      // Without apiVersion, kubectl and the API server refuse the resource ("Object 'apiVersion' is missing",
-      // k8s.io/apimachinery pkg/runtime/serializer/json/meta.go): it was read as the operator's in silence.
+      // Without apiVersion, kubectl and the API server refuse the resource (kubectl's "apiVersion not set"; k8s.io/
+      // apimachinery pkg/runtime/serializer/json/meta.go "Object 'apiVersion' is missing"): it was read as the operator's.
       if (value.apiVersion === undefined || value.apiVersion === null || value.apiVersion === '') {
-        errors.push(`${where(['kind'])}: a PrometheusRule without apiVersion: Kubernetes refuses a resource without one (kubectl: "Object 'apiVersion' is missing"); add apiVersion: monitoring.coreos.com/v1`);
+        errors.push(`${where([])}: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); a PrometheusRule is monitoring.coreos.com/v1`);
       } else if (value.apiVersion !== 'monitoring.coreos.com/v1') {
         errors.push(`${where(['apiVersion'])}: a PrometheusRule is apiVersion monitoring.coreos.com/v1 (the Prometheus Operator's CRD), not ${JSON.stringify(value.apiVersion)}: the API server has no other`);
       }
