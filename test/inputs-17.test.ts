@@ -128,6 +128,24 @@ describe('OTLP span links checked as the collector reads them', () => {
     expect(r.at[why]).toBe(`${line}:${text.split('\n')[line - 1].indexOf(`"${field}"`) + 1}`);
   });
 
+  // pdata/internal/generated_proto_span.go, generated_proto_spanevent.go, generated_proto_status.go (commit 934999fb):
+  // Span.traceState and Status.message ReadString, Span.flags and the dropped counts ReadUint32. Warned or not read,
+  // they were never typed: the collector refuses the request.
+  it.each([
+    ['droppedEventsCount', { droppedEventsCount: 'many' }, 'OTLP Span.droppedEventsCount is text, not a whole number from 0 to 4294967295 (uint32, or its text)'],
+    ['flags', { flags: -1 }, 'OTLP Span.flags is a negative number, not a whole number from 0 to 4294967295 (uint32, or its text)'],
+    ['traceState', { traceState: 5 }, 'OTLP Span.traceState is a number, not text'],
+    ['message', { status: { code: 2, message: ['x'] } }, 'OTLP Status.message is a list, not text'],
+  ])('a span whose %s the collector refuses is refused at that field', (field, o, what) => {
+    const text = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ spans: [{ ...span('00f067aa0ba902b7', []), ...o }, span('00f067aa0ba902b9', [])] }] }] }, null, 1);
+    const r = read(write(`otlp-span-${field}.json`, text));
+    expect(r.spans.map((x) => x.spanId)).toEqual(['00f067aa0ba902b9']);
+    const why = `a span whose ${what} (the collector's OTLP/JSON reader (pdata/internal/json) refuses the request)`;
+    expect(r.skipped).toEqual({ [why]: 1 });
+    const lines = text.split('\n'), line = lines.findIndex((l) => l.includes(`"${field}"`)) + 1;
+    expect(r.at[why]).toBe(`${line}:${lines[line - 1].indexOf(`"${field}"`) + 1}`);
+  });
+
   it('a link that is no object, or a link\'s attribute of the wrong type, refuses the span; a well-formed link is read', () => {
     expect(Object.keys(read(write('otlp-link-text.json', otlp(['x']))).skipped)).toEqual(['a span whose OTLP Span.links[0] is text, not an object (the collector\'s OTLP/JSON reader (pdata/internal/json) refuses the request)']);
     expect(Object.keys(read(write('otlp-link-attr.json', otlp([link({ attributes: [{ key: 'k', value: { boolValue: 'true' } }] })]))).skipped)).toEqual(['a span whose OTLP AnyValue.boolValue is text, not true or false (the collector\'s OTLP/JSON reader (pdata/internal/json) refuses the request)']);
