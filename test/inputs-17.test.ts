@@ -278,7 +278,8 @@ describe('NEL, LS and PS inside quoted strings, read as Go\'s yaml.v3 reads them
   // PS kept, the blanks around each dropped. The answers were taken from yaml.v3 itself on this machine
   // (test/fixtures/yaml-v3/breaks.go); CI, without Go, reads them from breaks.json. Before, the yaml package (YAML
   // 1.2, for which they are no breaks) kept each string as written.
-  const { cases } = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/yaml-v3/breaks.json'), 'utf8')) as { cases: { in: string; value?: unknown; error?: string }[] };
+  type Answer = { in: string; value?: unknown; error?: string };
+  const { cases, outside } = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/yaml-v3/breaks.json'), 'utf8')) as { cases: Answer[]; outside: Answer[] };
   // The cases the yaml package alone reads otherwise than Go (LS kept inside a line, an unknown escape: alike).
   const plain = (text: string) => {
     const d = parseDocument(text);
@@ -300,5 +301,23 @@ describe('NEL, LS and PS inside quoted strings, read as Go\'s yaml.v3 reads them
     const file = 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: { team: "web\u0085  ops" }\n';
     expect(rules(file).groups[0].rules[0]).toMatchObject({ labels: { team: 'web ops' } });
     expect(() => rules('groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n        labels: { "a\u2028b": x }\n')).toThrow(/a key on more than one line/);
+  });
+
+  it.each(outside.filter((c) => JSON.stringify(plain(c.in)) !== JSON.stringify(c.error !== undefined ? { error: 'refused' } : { value: c.value })).map((c) => [JSON.stringify(c.in), c] as const))('outside a quoted string, where the yaml package reads otherwise than Go: %s is refused', (_, c) => {
+    expect(parseDocumentAsGo(c.in).doc.errors[0]?.message).toMatch(/outside a quoted string/);
+  });
+
+  it('one outside a quoted string is refused at its place (Go read the rest of a comment as YAML, rehearse did not)', () => {
+    // yaml.v3 reads "# c<NEL>k: 1" as {k: 1} and "k: a<NEL>b" not at all (breaks.json, outside): Go and the yaml
+    // package read such a file apart, whatever rehearse made of it.
+    const file = 'groups:\n  - name: g # the rules\u0085    limit: 1\n    rules:\n      - { record: r, expr: up }\n';
+    let lines: string[] = [];
+    try {
+      readRuleFile(file, 'r.yaml');
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      lines = e.lines;
+    }
+    expect(lines).toEqual(['r.yaml:2:24: invalid YAML: U+0085 (NEL) outside a quoted string: a line break to Go\'s yaml (kubectl, Prometheus, the controllers), a character to rehearse\'s YAML reader, so the two would read the file apart (the rest of a comment read as YAML, a value cut); remove it, or quote the value that holds it']);
   });
 });

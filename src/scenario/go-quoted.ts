@@ -11,7 +11,7 @@
  * indented just past the collection (their leading blanks are no part of the string for either reader) and the text
  * is read again; positions are given in the file's own columns.
  */
-import { LineCounter, Parser, parseAllDocuments, parseDocument, visit, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type YAMLError } from 'yaml';
+import { Document, LineCounter, Parser, parseAllDocuments, parseDocument, visit, YAMLParseError, type DocumentOptions, type ParseOptions, type SchemaOptions, type YAMLError } from 'yaml';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
@@ -44,9 +44,35 @@ const cutQuote = (e: YAMLError) => e.code === 'MISSING_CHAR' && /^Missing closin
 
 function asGo<T>(text: string, parse: (text: string, lines: LineCounter) => T, docs: (value: T) => readonly Document[]): ReadAsGo & { value: T } {
   const r = cutAsGo(text, parse, docs);
-  // Go's line breaks in quoted strings (NEL, LS, PS: see GO_BREAK), read as Go reads them.
-  if (GO_BREAK.test(r.text)) for (const d of docs(r.value)) goBreaks(d, r.text);
+  // Go's line breaks in quoted strings (NEL, LS, PS: see GO_BREAK), read as Go reads them; elsewhere, refused.
+  if (GO_BREAK.test(r.text)) {
+    const quoted: [number, number][] = [];
+    const all = docs(r.value);
+    for (const d of all) goBreaks(d, r.text, quoted);
+    strayBreak(all, r.text, quoted);
+  }
   return r;
+}
+
+const BREAK_NAMES: Readonly<Record<string, string>> = { '\u0085': 'U+0085 (NEL)', '\u2028': 'U+2028 (LS)', '\u2029': 'U+2029 (PS)' };
+
+/**
+ * The first NEL, LS or PS outside the quoted strings, made an error of the document it is in. Go's yaml reads it as a
+ * line break there too (a plain value ends at it, a comment's rest is read as YAML: `# c<NEL>k: 1` is {k: 1} to Go),
+ * the yaml package as a character: the two would read the file apart.
+ */
+function strayBreak(docs: readonly Document[], text: string, quoted: readonly [number, number][]): void {
+  const re = new RegExp(GO_BREAK.source, 'g');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const at = m.index;
+    if (quoted.some(([start, end]) => at >= start && at < end)) continue;
+    // A file of comments alone has no document: one is made to hold the error (Go reads a document there).
+    if (docs.length === 0) (docs as Document[]).push(new Document(null));
+    const doc = [...docs].reverse().find((d) => (d.range?.[0] ?? 0) <= at) ?? docs[0];
+    // First: the yaml package's own errors around it (a key it found on the line) follow from it.
+    doc.errors.unshift(new YAMLParseError([at, at + 1], 'UNEXPECTED_TOKEN', `${BREAK_NAMES[m[0]]} outside a quoted string: a line break to Go's yaml (kubectl, Prometheus, the controllers), a character to rehearse's YAML reader, so the two would read the file apart (the rest of a comment read as YAML, a value cut); remove it, or quote the value that holds it`));
+    return;
+  }
 }
 
 function cutAsGo<T>(text: string, parse: (text: string, lines: LineCounter) => T, docs: (value: T) => readonly Document[]): ReadAsGo & { value: T } {
@@ -232,13 +258,15 @@ const GO_BREAK = /[\u0085\u2028\u2029]/;
 /**
  * Each quoted string of `doc` that holds such a break given the value Go reads, or Go's refusal as the document's
  * error: of the string (an escape Go does not know, a document marker after a break), or of a key on more lines than
- * one (an implicit key, block or flow: "mapping values are not allowed in this context"; a `?` key may be).
+ * one (an implicit key, block or flow: "mapping values are not allowed in this context"; a `?` key may be). Every
+ * quoted string's range goes to `quoted`.
  */
-function goBreaks(doc: Document, text: string): void {
+function goBreaks(doc: Document, text: string, quoted: [number, number][]): void {
   visit(doc, {
     Scalar(key, node) {
       if ((node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE') || !node.range) return;
       const [start, end] = node.range;
+      quoted.push([start, end]);
       const source = text.slice(start, end);
       if (!GO_BREAK.test(source)) return;
       const refuse = (why: string) => doc.errors.push(new YAMLParseError([start, start + 1], 'BAD_SCALAR_START', why));
