@@ -59,7 +59,7 @@ export function refusedLines(run: () => unknown, what: string): string[] {
  * reads the rest as keys.
  */
 export function resourceDocs(text: string): any[] {
-  return parseAllDocumentsAsGo(text, RESOURCE_YAML).docs.map((d, i) => {
+  return parseAllDocumentsAsGo(text, RESOURCE_YAML, 'go').docs.map((d, i) => {
     const read = d.errors.length === 0 ? plainData(d) : { ok: false as const, message: d.errors[0].message };
     if (!read.ok) throw new Error(`document ${i + 1}: ${read.message}`);
     return read.value;

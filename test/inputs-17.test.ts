@@ -288,7 +288,7 @@ describe('NEL, LS and PS inside quoted strings, read as Go\'s yaml.v3 reads them
   const withBreaks = cases.filter((c) => /[\u0085\u2028\u2029]/.test(c.in) && JSON.stringify(plain(c.in)) !== JSON.stringify(c.error !== undefined ? { error: 'refused' } : { value: c.value }));
 
   it.each(withBreaks.map((c) => [JSON.stringify(c.in), c] as const))('%s', (_, c) => {
-    const { doc } = parseDocumentAsGo(c.in);
+    const { doc } = parseDocumentAsGo(c.in, {}, 'go');
     if (c.error !== undefined) expect(doc.errors.length).toBeGreaterThan(0);
     else {
       expect(doc.errors.map((e) => e.message)).toEqual([]);
@@ -304,7 +304,14 @@ describe('NEL, LS and PS inside quoted strings, read as Go\'s yaml.v3 reads them
   });
 
   it.each(outside.filter((c) => JSON.stringify(plain(c.in)) !== JSON.stringify(c.error !== undefined ? { error: 'refused' } : { value: c.value })).map((c) => [JSON.stringify(c.in), c] as const))('outside a quoted string, where the yaml package reads otherwise than Go: %s is refused', (_, c) => {
-    expect(parseDocumentAsGo(c.in).doc.errors[0]?.message).toMatch(/outside a quoted string/);
+    expect(parseDocumentAsGo(c.in, {}, 'go').doc.errors[0]?.message).toMatch(/outside a quoted string/);
+  });
+
+  it('a Kubernetes resource is read so too: a comment with a NEL in a Rollout is refused at the NEL', () => {
+    const canary = readFileSync(join(import.meta.dirname, 'fixtures/vendor/argo/rollout-canary.yaml'), 'utf8').replace('spec:\n', 'spec: # the plan\u0085  paused: true\n');
+    const r = argoParts([{ file: 'r.yaml', text: canary }]);
+    const line = canary.split('\n').findIndex((l) => l.startsWith('spec: #')) + 1;
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(new RegExp(`^r\\.yaml:${line}:17: invalid YAML: U\\+0085 \\(NEL\\) outside a quoted string`))]);
   });
 
   it('one outside a quoted string is refused at its place (Go read the rest of a comment as YAML, rehearse did not)', () => {

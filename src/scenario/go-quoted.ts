@@ -26,26 +26,33 @@ export interface ReadAsGo {
 }
 
 /** One document, as Go reads its quoted strings. */
-export function parseDocumentAsGo(text: string, options: Options = {}): ReadAsGo & { doc: Document } {
-  const r = asGo(text, (t, lineCounter) => parseDocument(t, { ...options, lineCounter }), (d) => [d]);
+export function parseDocumentAsGo(text: string, options: Options = {}, breaks: Breaks = 'yaml'): ReadAsGo & { doc: Document } {
+  const r = asGo(text, (t, lineCounter) => parseDocument(t, { ...options, lineCounter }), (d) => [d], breaks);
   return { ...r, doc: r.value };
 }
 
 /** Every document, as Go reads their quoted strings. */
-export function parseAllDocumentsAsGo(text: string, options: Options = {}): ReadAsGo & { docs: Document[] } {
+export function parseAllDocumentsAsGo(text: string, options: Options = {}, breaks: Breaks = 'yaml'): ReadAsGo & { docs: Document[] } {
   const r = asGo(text, (t, lineCounter) => {
     const all = parseAllDocuments(t, { ...options, lineCounter });
     return Array.isArray(all) ? all : [];
-  }, (docs) => docs);
+  }, (docs) => docs, breaks);
   return { ...r, docs: r.value };
 }
 
+/**
+ * NEL, LS and PS (GO_BREAK): `go` for a file only Go reads (Kubernetes resources, Prometheus rule files), where
+ * they are line breaks; `yaml` for one a YAML 1.2 reader may read too (rehearse's own scenarios; flag files, which
+ * js-yaml and the yaml package read for Unleash and LaunchDarkly's Node SDK), where they are characters.
+ */
+export type Breaks = 'go' | 'yaml';
+
 const cutQuote = (e: YAMLError) => e.code === 'MISSING_CHAR' && /^Missing closing ['"]quote/.test(e.message);
 
-function asGo<T>(text: string, parse: (text: string, lines: LineCounter) => T, docs: (value: T) => readonly Document[]): ReadAsGo & { value: T } {
+function asGo<T>(text: string, parse: (text: string, lines: LineCounter) => T, docs: (value: T) => readonly Document[], breaks: Breaks): ReadAsGo & { value: T } {
   const r = cutAsGo(text, parse, docs);
   // Go's line breaks in quoted strings (NEL, LS, PS: see GO_BREAK), read as Go reads them; elsewhere, refused.
-  if (GO_BREAK.test(r.text)) {
+  if (breaks === 'go' && GO_BREAK.test(r.text)) {
     const quoted: [number, number][] = [];
     const all = docs(r.value);
     for (const d of all) goBreaks(d, r.text, quoted);

@@ -131,7 +131,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       continue;
     }
     // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
-    const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML);
+    const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML, 'go');
     docs.forEach((doc, index) => {
       if (doc.errors.length > 0) {
         const pos = lines.linePos(doc.errors[0].pos[0]);

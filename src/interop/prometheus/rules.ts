@@ -96,7 +96,7 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
 export function readRuleFile(text: string, file: string): RuleFileParts {
   // Merge keys (`<<: *rule`) are resolved, as gopkg.in/yaml.v3 (which rulefmt decodes with) resolves them, and a
   // quoted string continued at or left of its key's column is read as it reads it.
-  const { docs, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false });
+  const { docs, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false }, 'go');
   const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {
