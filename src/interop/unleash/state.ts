@@ -50,7 +50,8 @@ function parameters(p: unknown): Json {
 /** The lists of a state export besides features and feature strategies (Unleash/unleash src/lib/services/state-schema.ts stateSchema). */
 const STATE_LISTS = ['projects', 'environments', 'strategies', 'tagTypes', 'tags', 'featureTags', 'segments', 'featureStrategySegments'];
 
-export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Findings): UnleashImport {
+/** `dates`: where the file writes a value js-yaml reads as a date (flag-js-yaml.ts), which Joi's string() refuses. */
+export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Findings, dates: readonly PathSegment[][] = []): UnleashImport {
   let v = doc.value;
   let base: PathSegment[] = [];
   if (isObject(v) && (isObject(v.state)) && ('tests' in v || 'variantTests' in v)) {
@@ -62,7 +63,8 @@ export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Find
     throw new InputError([formatWarning(at(doc, [...base, ...path], message))]);
   };
   if (!isObject(v)) return fail([], 'not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export');
-  const r = new Reader(doc, base, out, fail);
+  const own = dates.filter((d) => base.every((b, i) => d[i] === b)).map((d) => d.slice(base.length));
+  const r = new Reader(doc, base, out, fail, own);
   let result: UnleashImport;
   if (Array.isArray(v.events)) result = r.delta(v, wanted);
   else if (Array.isArray(v.featureStrategies) || Array.isArray(v.featureEnvironments)) {
@@ -93,6 +95,7 @@ class Reader {
     private readonly base: PathSegment[],
     private readonly out: Findings,
     private readonly fail: (path: PathSegment[], message: string) => never,
+    private readonly dates: readonly PathSegment[][] = [],
   ) {}
 
   private warn(path: PathSegment[], message: string) {
@@ -208,7 +211,7 @@ class Reader {
    */
   stateExport(v: Json, wanted: string | undefined): UnleashImport {
     this.walk('state.stateSchema', v);
-    const imported = unleashStateImport(v);
+    const imported = unleashStateImport(v, this.dates);
     const walked = new Set(this.out.refusals.map((r) => JSON.stringify(r.path)));
     for (const p of imported.problems) if (!walked.has(JSON.stringify([...this.base, ...p.path]))) this.refuse(p.path, joiRefusal(p));
     if (this.out.refusals.length) return this.result('state export', null);
