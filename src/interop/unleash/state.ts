@@ -31,6 +31,12 @@ export interface UnleashImport {
   readonly defined: Set<string>;
 }
 
+/**
+ * How a format's strategies are served: as listed (a client API response or delta, as unleash-client reads it), or
+ * sorted as a server sorts them (sortStrategies.ts), from a state export, whose import drops sortOrder, or not.
+ */
+type Order = 'listed' | 'sorted' | 'state';
+
 const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as unknown[]).filter(isObject) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -129,13 +135,17 @@ class Reader {
   }
 
   /** A toggle as the client API serves it, with its strategies (each with its path) in serving order. */
-  private feature(f: Json, path: PathSegment[], enabled: boolean, strategies: { s: Json; path: PathSegment[]; segments: unknown[] }[], variants: unknown, dependencies?: unknown) {
+  private feature(f: Json, path: PathSegment[], enabled: boolean, strategies: { s: Json; path: PathSegment[]; segments: unknown[] }[], variants: unknown, dependencies?: unknown, order: Order = 'sorted') {
     if (typeof f.name !== 'string') return this.refuse(path, 'a toggle is an object with a name');
     if (f.archived === true) return;
     const name = f.name;
     const other = this.featurePaths.get(name);
     if (other) return this.refuse([...path, 'name'], `toggle "${name}" is also at ${formatWarning(at(this.doc, other, '')).replace(/: $/, '')}`);
-    const served = strategies.filter((x) => x.s.disabled !== true).sort((a, b) => sortStrategies(a.s, b.s));
+    // A server serves the strategies sorted (sortStrategies.ts); unleash-client evaluates a response's list as it
+    // stands (client.js: feature.strategies.some), so a client API response or delta is served in its own order.
+    const enabledOnes = strategies.filter((x) => x.s.disabled !== true);
+    const served = order === 'listed' ? enabledOnes : [...enabledOnes].sort((a, b) => sortStrategies(a.s, b.s));
+    if (order !== 'sorted' && served.length > 1 && served.some((x) => Array.isArray(x.s.variants) && x.s.variants.length)) this.orderDecides(served, order);
     for (const x of served) {
       for (const id of x.segments) {
         const seg = this.segments.get(id);
@@ -179,7 +189,25 @@ class Reader {
     if (typeof f.enabled !== 'boolean') return this.refuse([...path, 'enabled'], 'enabled is true or false (unleash-client reports anything else as an error)');
     if (!Array.isArray(f.strategies)) return this.refuse([...path, 'strategies'], 'strategies is a list (unleash-client turns the toggle off otherwise)');
     const strategies = list(f.strategies).map((s, j) => ({ s, path: [...path, 'strategies', j], segments: Array.isArray(s.segments) ? s.segments : [] }));
-    this.feature(f, path, f.enabled, strategies, f.variants, f.dependencies);
+    this.feature(f, path, f.enabled, strategies, f.variants, f.dependencies, 'listed');
+  }
+
+  /**
+   * The order of a toggle's strategies, where it decides what is served: unleash-client serves the variants of the
+   * first strategy that matches. A response listed out of its sortOrder is served as listed; a state export's
+   * sortOrder is dropped by Unleash's import (state-schema.ts featureStrategySchema strips it; importFeatureStrategies
+   * inserts the strategies all at once, each taking the highest sortOrder + 1 it reads: feature-toggle-strategies-store.ts
+   * createStrategyFeatureEnv), as are the strategy variants it orders (warned at each).
+   */
+  private orderDecides(served: { s: Json; path: PathSegment[] }[], order: 'listed' | 'state') {
+    if (order === 'listed') {
+      const i = served.findIndex((x, j) => j > 0 && sortStrategies(served[j - 1].s, x.s) > 0);
+      if (i > 0) this.warn([...served[i].path, 'sortOrder'], `sortOrder ${JSON.stringify(served[i].s.sortOrder)} is below the one of the strategy listed before it: unleash-client evaluates a response's strategies in the order listed (client.js: feature.strategies.some) and serves the variants of the first that matches, as rehearse does; a server lists them by sortOrder (sortStrategies.ts)`);
+      return;
+    }
+    for (const x of served) {
+      if (x.s.sortOrder !== undefined) this.warn([...x.path, 'sortOrder'], 'Unleash\'s state import drops sortOrder (state-schema.ts featureStrategySchema), and a server this file is imported into orders these strategies as it inserts them, all at once (state-service.ts importFeatureStrategies: Promise.all of createStrategyFeatureEnv): the order decides whose strategy variants unleash-client serves; rehearsed in this order, as the server that exported it served it');
+    }
   }
 
   delta(v: Json, wanted: string | undefined): UnleashImport {
@@ -256,7 +284,7 @@ class Reader {
         }));
       if (version >= 4 && Array.isArray(f.variants) && f.variants.length) this.warn([...p, 'variants'], 'a version 4 export keeps variants per environment (featureEnvironments): these are not read');
       // Below version 4 the import copied each toggle's variants into its rows (moveVariantsToFeatureEnvironments).
-      this.feature(f, p, row?.enabled === true, own, row?.variants);
+      this.feature(f, p, row?.enabled === true, own, row?.variants, undefined, 'state');
     });
     return this.result(`state export v${String(version)}`, environment);
   }
