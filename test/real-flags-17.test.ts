@@ -88,6 +88,7 @@ features:
 featureStrategies:
   - id: s1
     featureName: search
+    projectId: default
     environment: production
     strategyName: flexibleRollout
     parameters:
@@ -112,7 +113,7 @@ featureEnvironments:
     expect(on).toEqual(users.filter((u) => unleashNormalized('1000', u) <= 50));
     expect(on).not.toEqual(users.filter((u) => unleashNormalized('1_000', u) <= 50));
     expect(imported(unleash, text, 'state.yaml')).toEqual({ warnings: [
-      'state.yaml:14:16: featureStrategies[0].parameters.groupId: 1_000 is 1000 to Unleash, which reads YAML with js-yaml 4 (its state import: src/lib/services/state-util.ts parseFile, routes/admin-api/state.ts YAML.load), where YAML 1.2 reads "1_000"; rehearsed as Unleash imports it (quote it to keep its text)',
+      'state.yaml:15:16: featureStrategies[0].parameters.groupId: 1_000 is 1000 to Unleash, which reads YAML with js-yaml 4 (its state import: src/lib/services/state-util.ts parseFile, routes/admin-api/state.ts YAML.load), where YAML 1.2 reads "1_000"; rehearsed as Unleash imports it (quote it to keep its text)',
     ] });
   });
 
@@ -129,15 +130,15 @@ featureEnvironments:
     const inRollout = (groupId: string) => Array.from({ length: 50 }, (_, i) => unleashNormalized(groupId, `u${i}`));
     expect(inRollout('2024-01-01T00:00:00.000Z')).not.toEqual(inRollout('2024-01-01'));
     expect(set.evaluate('search', { userId: 'u7', plan: 'beta' }).bucket).toBe(unleashNormalized('2024-01-01T00:00:00.000Z', 'u7'));
-    expect(imported(unleash, text, 'state.yaml')).toEqual({ warnings: [expect.stringMatching(/^state\.yaml:13:16: featureStrategies\[0\]\.parameters\.groupId: 2024-01-01 is a date to Unleash, .*, stored as "2024-01-01T00:00:00\.000Z", where YAML 1\.2 reads the text "2024-01-01"/)] });
+    expect(imported(unleash, text, 'state.yaml')).toEqual({ warnings: [expect.stringMatching(/^state\.yaml:14:16: featureStrategies\[0\]\.parameters\.groupId: 2024-01-01 is a date to Unleash, .*, stored as "2024-01-01T00:00:00\.000Z", where YAML 1\.2 reads the text "2024-01-01"/)] });
     // feature-schema.ts featureSchema: description is joi.string(); a Date is "must be a string".
     const refused = imported(unleash, state('      rollout: "100"', '[beta]', '2024-01-01'), 'state.yaml');
     expect(refused).toEqual({ refused: [expect.stringMatching(/^state\.yaml:5:18: features\[0\]\.description: "features\[0\]\.description" must be a string \(Unleash's state import validates the file with Joi/)] });
   });
 
   it('a key js-yaml reads as a date, or as a key the mapping holds, is refused', () => {
-    expect(imported(unleash, state('      rollout: "100"\n      2024-01-01: x'), 'state.yaml')).toEqual({ refused: [expect.stringMatching(/^state\.yaml:13:7: featureStrategies\[0\]\.parameters\["2024-01-01"\]: the key 2024-01-01: a date to js-yaml, which Unleash's import names with String\(Date\) in the server's time zone: quote it: Unleash cannot read the file$/)] });
-    expect(imported(unleash, state('      rollout: "100"\n      5: a\n      0b101: b'), 'state.yaml')).toEqual({ refused: [expect.stringMatching(/^state\.yaml:14:7: featureStrategies\[0\]\.parameters\["5"\]: the key 0b101: "5" to js-yaml, a key the mapping already holds \("duplicated mapping key"\)/)] });
+    expect(imported(unleash, state('      rollout: "100"\n      2024-01-01: x'), 'state.yaml')).toEqual({ refused: [expect.stringMatching(/^state\.yaml:14:7: featureStrategies\[0\]\.parameters\["2024-01-01"\]: the key 2024-01-01: a date to js-yaml, which Unleash's import names with String\(Date\) in the server's time zone: quote it: Unleash cannot read the file$/)] });
+    expect(imported(unleash, state('      rollout: "100"\n      5: a\n      0b101: b'), 'state.yaml')).toEqual({ refused: [expect.stringMatching(/^state\.yaml:15:7: featureStrategies\[0\]\.parameters\["5"\]: the key 0b101: "5" to js-yaml, a key the mapping already holds \("duplicated mapping key"\)/)] });
   });
 
   it('a version 4 export written in YAML as Unleash writes it reads as its JSON, with the same warnings', () => {
@@ -154,6 +155,28 @@ featureEnvironments:
   it('Unleash\'s own e2e import.yml holds nothing js-yaml reads otherwise', () => {
     const text = readFileSync(vendor('unleash/state-v1.import.yml'), 'utf8');
     expect(parseFlagText(text, 'import.yml').readAs!('js-yaml').scalars).toEqual([]);
+  });
+});
+
+describe('Unleash state export strategies the import cannot store', () => {
+  it('a 4.1 export\'s strategies with projectName, not projectId, stop the import at the database; refused', () => {
+    // Unleash's e2e test "import for 4.1.2 enterprise format fixed works" (src/test/e2e/api/admin/state.e2e.test.ts at
+    // ff377cd70461) imports exported412-enterprise-necessary-fixes.json, which renames projectName projectId and gives
+    // the environment a type; with the type alone, each strategy's insert fails (feature_strategies.project_name NOT NULL).
+    const file = JSON.parse(readFileSync(vendor('unleash/state-v2.exported412-enterprise.json'), 'utf8')) as { environments: Json[]; featureStrategies: Json[] };
+    file.environments[0].type = 'production';
+    const r = imported(unleash, JSON.stringify(file, null, 1), 'e.json');
+    expect('refused' in r && r.refused.length).toBe(file.featureStrategies.length);
+    expect('refused' in r && r.refused[0]).toMatch(/^e\.json:\d+:\d+: featureStrategies\[0\]: a strategy without projectId \(it writes projectName, which the import strips, where it reads projectId\): .* the database refuses a strategy without project_name \(feature_strategies, NOT NULL\)/);
+    const fixed = readFileSync(vendor('unleash/state-v2.exported412-enterprise-necessary-fixes.json'), 'utf8');
+    expect(imported(unleash, fixed, 'f.json')).toHaveProperty('warnings');
+  });
+
+  it('a strategy named by name alone (the import strips it) or with no featureName is refused', () => {
+    const file = (strategy: Json) => JSON.stringify({ version: 3, features: [{ name: 'a' }], featureStrategies: [strategy], featureEnvironments: [{ featureName: 'a', environment: 'default', enabled: true }] }, null, 1);
+    expect(imported(unleash, file({ featureName: 'a', projectId: 'default', environment: 'default', name: 'default' }), 'n.json')).toEqual({ refused: [expect.stringMatching(/^n\.json:9:3: featureStrategies\[0\]: a strategy without strategyName \(it writes name, which the import strips, where it reads strategyName\)/)] });
+    expect(imported(unleash, file({ projectId: 'default', environment: 'default', strategyName: 'default' }), 'n.json')).toEqual({ refused: [expect.stringMatching(/^n\.json:9:3: featureStrategies\[0\]: a strategy without featureName: /)] });
+    expect(imported(unleash, file({ featureName: 'a', projectId: 'default', environment: 'default', strategyName: 'default' }), 'n.json')).toEqual({ warnings: [] });
   });
 });
 

@@ -37,6 +37,9 @@ export interface UnleashImport {
  */
 type Order = 'listed' | 'sorted' | 'state';
 
+/** A state export strategy's fields the database needs, its column, and what older exports wrote instead. */
+const NOT_NULL: readonly (readonly [string, string, string])[] = [['featureName', 'feature_name', ''], ['projectId', 'project_name', 'projectName'], ['strategyName', 'strategy_name', 'name']];
+
 const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as unknown[]).filter(isObject) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -266,8 +269,8 @@ class Reader {
     });
     const links = list(d.featureStrategySegments);
     this.unjoined(strategies, new Set(features.map((f) => f.name)));
+    if (Array.isArray(d.features)) list(d.featureStrategies).forEach((s, j) => this.insertable(s, list(v.featureStrategies)[j] ?? {}, ['featureStrategies', j]));
     strategies.forEach((s, j) => {
-      if (s.strategyName === undefined && s.name === undefined) this.refuse(['featureStrategies', j], 'a strategy names its type (strategyName)');
       if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
         this.warn(['featureStrategies', j, 'name'], `strategyName "${s.strategyName}" is served; name "${s.name}" is not read`);
       }
@@ -310,6 +313,19 @@ class Reader {
     if (s.disabled === true) dropped('disabled', 'the strategy, enabled');
     if (Array.isArray(s.variants) && s.variants.length) dropped('variants', 'the strategy without its variants');
     if (Array.isArray(s.segments) && s.segments.length) dropped('segments', 'the strategy without these segments (featureStrategySegments joins those it keeps)');
+  }
+
+  /**
+   * A strategy the import cannot store: it inserts each as Joi left it (state-service.ts importFeatureStrategies,
+   * feature-toggle-strategies-store.ts createStrategyFeatureEnv), and the database refuses a row without these
+   * (feature_strategies, NOT NULL: src/migrations/20210610085817-features-strategies-table.js); the import stops there.
+   */
+  private insertable(kept: Json, raw: Json, path: PathSegment[]) {
+    const missing = NOT_NULL.filter(([field]) => kept[field] === undefined);
+    if (!missing.length) return;
+    const fields = missing.map(([f]) => f).join(' and ');
+    const written = missing.flatMap(([f, , other]) => (other && other in raw ? [`${other}, which the import strips, where it reads ${f}`] : []));
+    this.refuse(path, `a strategy without ${fields}${written.length ? ` (it writes ${written.join(', and ')})` : ''}: Unleash's state import inserts it as Joi leaves it (state-schema.ts featureStrategySchema), and the database refuses a strategy without ${missing.map(([, c]) => c).join(' or ')} (feature_strategies, NOT NULL): the import stops with an error, the toggles imported before it kept${missing.some(([f]) => f === 'projectId') ? ' (Unleash\'s own e2e test renames a 4.1 export\'s projectName projectId for its import to work: exported412-enterprise-necessary-fixes.json)' : ''}`);
   }
 
   /** A constraint's inverted or caseInsensitive written as text, which unleash-client reads as true whatever it says. */
