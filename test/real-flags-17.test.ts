@@ -15,7 +15,8 @@
  * - Merge keys: go-yaml v2 (v2.4.0 decode.go mapping: d.merge where the `<<` stands), which Kubernetes (sigs.k8s.io/yaml
  *   over go.yaml.in/yaml/v2 v2.4.2) and LaunchDarkly's Go SDK (gopkg.in/ghodss/yaml over gopkg.in/yaml.v2 v2.3.0) read
  *   YAML with, lets a merged mapping set again a key written before the `<<`; yaml.v3 (flagd), js-yaml (Unleash) and
- *   YAML 1.2 keep the key's own. LaunchDarkly's Node SDK parses YAML with the parser it is given, and the `yaml`
+ *   YAML 1.2 keep the key's own (test/fixtures/vendor/flagd/yaml-merge.jsonl: six documents as go-yaml v2.4.0 and v3.0.1
+ *   read them, go-oracle/yaml-merge-main.go; kubectl reads a FeatureFlag so). LaunchDarkly's Node SDK parses YAML with the parser it is given, and the `yaml`
  *   package its options name (js-core sdk-server FileDataSourceOptions.ts) does not merge at all.
  * - LaunchDarkly's Go SDK buckets in float32 (go-server-sdk-evaluation evaluator_bucketing.go: float32(intVal) /
  *   longScale; evaluator.go variationOrRolloutResult: var sum float32), the Node SDK in float64 (js-core
@@ -255,6 +256,14 @@ spec:
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  const merges = readFileSync(vendor('flagd/yaml-merge.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { doc: string; v2: unknown; v3: unknown });
+  it.each(merges.map((m, i) => [i, m] as const))('document %i as go-yaml v2.4.0 (Kubernetes, LaunchDarkly\'s Go SDK) and v3.0.1 (flagd) merge it', (_, m) => {
+    const file = parseFlagText(m.doc, 'm.yaml');
+    expect(file.readAs!('kubernetes').value).toEqual(m.v2);
+    expect(file.readAs!('launchdarkly-go').value).toEqual(m.v2);
+    expect(file.readAs!('flagd').value).toEqual(m.v3);
   });
 
   it('a flagd file keeps the key\'s own value, as yaml.v3 does (decode.go merge: mergedFields)', () => {
