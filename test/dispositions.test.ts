@@ -242,7 +242,7 @@ describe('every vendor file imports with each field accounted for', () => {
       'unleash/state-v3.exported3-with-default-disabled.json': [1, 0],
       'unleash/state-v3.variantsexport_v3.json': [2, 0],
       'unleash/state-v3.v3-minimal.json': [0, 0],
-      'unleash/state-v4.built-from-exportV4.json': [2, 2],
+      'unleash/state-v4.built-from-exportV4.json': [2, 4],
       'launchdarkly/filesource/all-properties.json': [2, 0],
       'launchdarkly/filesource/all-properties.yml': [2, 0],
       'launchdarkly/filesource/flag-only.json': [1, 0],

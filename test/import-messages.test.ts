@@ -47,7 +47,7 @@ describe('what a flag file leaves out is said as left out', () => {
     expect(refused.text).toMatch(/ld-number\.json:\d+:\d+: flags\.[\w-]+\.rules\[0\]\.clauses\[0\]\.op: expected text/);
   });
 
-  it('Unleash: a variant named by a map is refused at its place; a strategy with no featureName is said to belong to no toggle', async () => {
+  it('Unleash: a variant named by a map is refused at its place; a strategy with no featureName is said to belong to no toggle (refused in a state export, whose import cannot store it)', async () => {
     const doc = vendor('unleash/client-features.v1-with-segments.json');
     const i = doc.features.findIndex((f: { variants?: unknown[] }) => (f.variants ?? []).length > 0);
     doc.features[i].variants[0].name = { a: 1 };
@@ -58,8 +58,15 @@ describe('what a flag file leaves out is said as left out', () => {
     const state = vendor('unleash/state-v3.exported-segments.json');
     delete state.featureStrategies[0].featureName;
     const s = await imported('unleash', state, 'state.json');
-    expect(s.text).toMatch(/state\.json:\d+:\d+: featureStrategies\[0\]: a strategy with no featureName belongs to no toggle: it is not served/);
+    expect(s.code).toBe(2);
+    expect(s.text).toMatch(/state\.json:\d+:\d+: featureStrategies\[0\]: a strategy without featureName: Unleash's state import inserts it as Joi leaves it/);
     expect(s.text).not.toMatch(/undefined/);
+    const batch = vendor('unleash/features-batch-export.import-data.json');
+    delete batch.featureStrategies[0].featureName;
+    const b = await imported('unleash', batch, 'batch.json');
+    expect(b.code).toBe(0);
+    expect(b.text).toMatch(/batch\.json:\d+:\d+: featureStrategies\[0\]: a strategy with no featureName belongs to no toggle: it is not served/);
+    expect(b.text).not.toMatch(/undefined/);
   });
 
   it('LaunchDarkly: a segment whose unbounded is not true or false, or whose generation is not a whole number, is refused at its place (the SDK took a list as a big segment and could not answer at once: a crash)', async () => {

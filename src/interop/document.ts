@@ -10,7 +10,7 @@ import { find, formatPath, locate, type PathSegment } from '../scenario/problems
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
 import { parseAllDocumentsAsGo, parseDocumentAsGo, type ReadAsGo } from '../scenario/go-quoted.js';
 import { beyondFloat64, jsonSyntaxError } from './flag-json.js';
-import { readAsGo, type GoYaml } from './flag-yaml.js';
+import { mergeKeys, readAsGo, type YamlReader } from './flag-yaml.js';
 import { at, formatWarning, isObject, type FlagFile } from './flag-file.js';
 
 export { at, formatWarning, isObject, type FlagFile, type FlagWarning } from './flag-file.js';
@@ -72,9 +72,13 @@ function documentFile(doc: Document, source: string, file: string, read: ReadAsG
       return node?.range ? source.slice(read.inFile(node.range[0]), read.inFile(node.range[1])) : null;
     },
     ...(/\.json$/i.test(file) ? {} : {
-      readAs(lib: GoYaml) {
+      readAs(lib: YamlReader) {
         const r = readAsGo(doc, lib);
-        return { value: r.value, scalars: r.scalars.map((x) => ({ ...x, line: lineCounter.linePos(x.offset).line, column: lineCounter.linePos(x.offset).col })) };
+        const place = (offset: number) => ({ line: lineCounter.linePos(offset).line, column: lineCounter.linePos(offset).col });
+        return { value: r.value, scalars: r.scalars.map((x) => ({ ...x, ...place(x.offset), ...(x.merged === undefined ? {} : { mergedAt: place(x.merged) }) })) };
+      },
+      mergeKeys() {
+        return mergeKeys(doc).map((m) => ({ path: m.path, line: lineCounter.linePos(m.offset).line, column: lineCounter.linePos(m.offset).col }));
       },
     }),
   };

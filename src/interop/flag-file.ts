@@ -9,7 +9,13 @@ import { formatPath, type PathSegment, type Problem } from '../scenario/problems
 /** The Go programs that read YAML flag files (flag-yaml.ts). */
 export type GoYaml = 'flagd' | 'kubernetes' | 'launchdarkly-go';
 
-/** A plain scalar the Go program reads otherwise than YAML 1.2, or cannot write as JSON. */
+/** The programs that read YAML flag files: the Go ones, and js-yaml 4, Unleash's (flag-js-yaml.ts). */
+export type YamlReader = GoYaml | 'js-yaml';
+
+/**
+ * A plain scalar the program reads otherwise than YAML 1.2, or cannot write as JSON; or a key written before a merge
+ * key whose merged mapping sets it again (`merged`: go-yaml v2 merges where the `<<` stands, the others keep the key).
+ */
 export interface GoScalar {
   readonly offset: number;
   readonly path: (string | number)[];
@@ -19,6 +25,10 @@ export interface GoScalar {
   /** What the Go program reads, where it reads it. */
   readonly go?: unknown;
   readonly unwritable?: string;
+  /** js-yaml read a date, written as its JSON text. */
+  readonly date?: boolean;
+  /** The merge key's offset, where a merged mapping sets this key again. */
+  readonly merged?: number;
 }
 
 /** A parsed flag file: its plain value and a way to find where a path lies in it. */
@@ -36,7 +46,9 @@ export interface FlagFile {
   /** What reading the file's documents found worth saying (resources that hold no flags, sources not read). */
   readonly notes?: readonly FlagWarning[];
   /** A YAML file as a Go program reads it (flag-yaml.ts): its value then, and each plain scalar read otherwise, with its line and column. */
-  readAs?(lib: GoYaml): { value: unknown; scalars: (GoScalar & { line: number; column: number })[] };
+  readAs?(lib: YamlReader): { value: unknown; scalars: (GoScalar & { line: number; column: number; mergedAt?: { line: number; column: number } })[] };
+  /** Where the file writes merge keys (`<<`), with the path of the mapping each is in. */
+  mergeKeys?(): { path: (string | number)[]; line: number; column: number }[];
 }
 
 /** A warning about a flag file: something it uses that rehearse does not model, and what happens instead. */

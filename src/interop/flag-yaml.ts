@@ -12,9 +12,10 @@
  *   null refused).
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { FlagFile, FlagWarning, GoScalar, GoYaml } from './flag-file.js';
+import type { FlagFile, FlagWarning, GoScalar, GoYaml, YamlReader } from './flag-file.js';
+import { jsYamlKey, jsYamlResolve } from './flag-js-yaml.js';
 
-export type { GoScalar, GoYaml } from './flag-file.js';
+export type { GoScalar, GoYaml, YamlReader } from './flag-file.js';
 
 
 /** What a plain scalar is to a Go YAML library: a JSON value, or the reason encoding/json cannot write it. */
@@ -143,41 +144,78 @@ function goTimeText(text: string): string {
 
 const same = (a: unknown, b: unknown) => Object.is(a, b) || (typeof a === 'number' && typeof b === 'number' && a === b);
 
+/** A value as `lib` reads it; a key as it names it. */
+function resolveAs(text: string, lib: YamlReader): Resolved | { value: unknown; date: true } {
+  return lib === 'js-yaml' ? jsYamlResolve(text) : goResolve(text, lib);
+}
+function keyAs(text: string, lib: YamlReader): { key: string } | { unwritable: string } {
+  return lib === 'js-yaml' ? jsYamlKey(text) : goKey(text, lib);
+}
+
+/** The keys a merge key's value sets: a mapping's, an alias's, or those of a list of them. */
+function mergedKeys(value: unknown, doc: Document): Set<string> {
+  const keys = new Set<string>();
+  const add = (n: unknown) => {
+    const target = isAlias(n) ? n.resolve(doc) : n;
+    if (isMap(target)) for (const p of target.items) if (isPair(p)) keys.add(isScalar(p.key) ? String(p.key.value) : String(p.key));
+  };
+  if (isSeq(value)) value.items.forEach(add);
+  else add(value);
+  return keys;
+}
+
+const isMergeKey = (k: unknown): k is Node => isScalar(k) && k.type === 'PLAIN' && !k.tag && k.source === '<<';
+
 /**
- * Reads `doc` as `lib` reads it: each untagged plain scalar (values and keys, inside anchors too) that the Go
- * program reads otherwise is set to its reading in a copy of the document, whose plain value is returned.
+ * Reads `doc` as `lib` reads it: each untagged plain scalar (values and keys, inside anchors too) that the program
+ * reads otherwise is set to its reading in a copy of the document, whose plain value is returned; with go-yaml v2
+ * (kubernetes, launchdarkly-go), a key written before a merge key that sets it again takes the merged value (v2.4.0
+ * decode.go mapping: d.merge where the `<<` stands, then later keys; yaml.v3, js-yaml and YAML 1.2 keep the key's own).
  */
-export function readAsGo(doc: Document, lib: GoYaml): { value: unknown; scalars: GoScalar[] } {
+export function readAsGo(doc: Document, lib: YamlReader): { value: unknown; scalars: GoScalar[] } {
   const copy = doc.clone();
   const scalars: GoScalar[] = [];
   const visit = (node: Node | null | undefined, path: (string | number)[]): void => {
     if (!node || isAlias(node)) return;
     if (isScalar(node)) {
       if (node.type !== 'PLAIN' || node.tag || typeof node.source !== 'string') return;
-      const r = goResolve(node.source, lib);
+      const r = resolveAs(node.source, lib);
       const offset = node.range?.[0] ?? 0;
       if ('unwritable' in r) scalars.push({ offset, path, source: node.source, key: false, yaml12: node.value, unwritable: r.unwritable });
       else if (!same(r.value, node.value)) {
-        scalars.push({ offset, path, source: node.source, key: false, yaml12: node.value, go: r.value });
+        scalars.push({ offset, path, source: node.source, key: false, yaml12: node.value, go: r.value, ...('date' in r ? { date: true } : {}) });
         node.value = r.value;
-      }
+      } else if ('date' in r) scalars.push({ offset, path, source: node.source, key: false, yaml12: node.value, go: r.value, date: true });
       return;
     }
     if (isSeq(node)) return node.items.forEach((x, i) => visit(x as Node, [...path, i]));
     if (!isMap(node)) return;
-    for (const pair of node.items) {
+    const seen = new Set<string>();
+    for (const pair of [...node.items]) {
       if (!isPair(pair)) continue;
       const k = pair.key as Node | null;
       let name = isScalar(k) ? String(k.value) : String(k);
       // flagd decodes the top level into map[string]interface{}: its keys stay as written.
       if (isScalar(k) && k.type === 'PLAIN' && !k.tag && typeof k.source === 'string' && k.source !== '<<' && !(lib === 'flagd' && path.length === 0)) {
-        const r = goKey(k.source, lib);
+        const r = keyAs(k.source, lib);
         const offset = k.range?.[0] ?? 0;
         if ('unwritable' in r) scalars.push({ offset, path: [...path, name], source: k.source, key: true, yaml12: name, unwritable: r.unwritable });
         else if (r.key !== name) {
           scalars.push({ offset, path: [...path, name], source: k.source, key: true, yaml12: name, go: r.key });
           k.value = r.key;
           name = r.key;
+        }
+      }
+      // js-yaml refuses a key it reads as one written before (loader.js storeMappingPair: "duplicated mapping key").
+      if (lib === 'js-yaml' && seen.has(name) && isScalar(k)) scalars.push({ offset: k.range?.[0] ?? 0, path: [...path, name], source: String(k.source ?? name), key: true, yaml12: name, unwritable: `"${name}" to js-yaml, a key the mapping already holds ("duplicated mapping key")` });
+      seen.add(name);
+      if ((lib === 'kubernetes' || lib === 'launchdarkly-go') && isMergeKey(k)) {
+        const merged = mergedKeys(pair.value, copy);
+        for (const before of node.items.slice(0, node.items.indexOf(pair))) {
+          if (!isPair(before) || isMergeKey(before.key) || !isScalar(before.key) || !merged.has(String(before.key.value))) continue;
+          const shown = String(before.key.value);
+          scalars.push({ offset: before.key.range?.[0] ?? 0, path: [...path, shown], source: shown, key: false, yaml12: null, merged: k.range?.[0] ?? 0 });
+          node.items.splice(node.items.indexOf(before), 1);
         }
       }
       visit(pair.value as Node, [...path, name]);
@@ -187,8 +225,24 @@ export function readAsGo(doc: Document, lib: GoYaml): { value: unknown; scalars:
   return { value: copy.toJS({ maxAliasCount: 100 }), scalars };
 }
 
-/** Who reads a YAML flag file in Go, and what rehearse does with its reading. */
-const READERS: Record<GoYaml, { who: string; then: string; apply: boolean }> = {
+/** The merge keys (`<<`) of a document, each with the path of the mapping it is in and its offset. */
+export function mergeKeys(doc: Document): { path: (string | number)[]; offset: number }[] {
+  const found: { path: (string | number)[]; offset: number }[] = [];
+  const visit = (node: unknown, path: (string | number)[]): void => {
+    if (isSeq(node)) node.items.forEach((x, i) => visit(x, [...path, i]));
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      if (isMergeKey(pair.key)) found.push({ path, offset: (pair.key as Node).range?.[0] ?? 0 });
+      else visit(pair.value, [...path, isScalar(pair.key) ? String(pair.key.value) : String(pair.key)]);
+    }
+  };
+  visit(doc.contents, []);
+  return found;
+}
+
+/** Who reads a YAML flag file, and what rehearse does with its reading. */
+const READERS: Record<YamlReader, { who: string; then: string; apply: boolean }> = {
   flagd: { who: 'flagd, which reads YAML with gopkg.in/yaml.v3 (core/pkg/utils/yaml.go YAMLToJSON)', then: 'rehearsed as flagd reads it (quote it to keep its text)', apply: true },
   kubernetes: {
     who: 'Kubernetes, which reads a resource\'s YAML as YAML 1.1 (kubectl: sigs.k8s.io/yaml over go-yaml v2)',
@@ -198,6 +252,10 @@ const READERS: Record<GoYaml, { who: string; then: string; apply: boolean }> = {
     who: 'LaunchDarkly\'s Go SDK, whose file data source reads YAML as YAML 1.1 (gopkg.in/ghodss/yaml over go-yaml v2)',
     then: 'its Node SDK reads what the YAML parser it is given reads (YAML 1.2 with the yaml package), as rehearse does: services on the Go SDK are served otherwise (quote it to be read alike)', apply: false,
   },
+  'js-yaml': {
+    who: 'Unleash, which reads YAML with js-yaml 4 (its state import: src/lib/services/state-util.ts parseFile, routes/admin-api/state.ts YAML.load)',
+    then: 'rehearsed as Unleash imports it (quote it to keep its text)', apply: true,
+  },
 };
 
 /**
@@ -205,17 +263,24 @@ const READERS: Record<GoYaml, { who: string; then: string; apply: boolean }> = {
  * YAML 1.2 warned at its line and column, with the value it is rehearsed with; one it cannot write as JSON
  * refused. A .json file, or one with nothing read otherwise, is given back as it is.
  */
-export function readByGo(doc: FlagFile, lib: GoYaml): { doc: FlagFile; warnings: FlagWarning[]; refusals: FlagWarning[] } {
+export function readByGo(doc: FlagFile, lib: YamlReader): { doc: FlagFile; warnings: FlagWarning[]; refusals: FlagWarning[]; dates: (string | number)[][] } {
   const reading = doc.readAs?.(lib);
-  if (!reading || reading.scalars.length === 0) return { doc, warnings: [], refusals: [] };
+  if (!reading || reading.scalars.length === 0) return { doc, warnings: [], refusals: [], dates: [] };
+  const dates = reading.scalars.filter((x) => x.date).map((x) => x.path);
   const { who, then, apply } = READERS[lib];
   const warnings: FlagWarning[] = [];
   const refusals: FlagWarning[] = [];
   for (const x of reading.scalars) {
+    // A date js-yaml writes back as the file wrote it (an export's createdAt): the same text, but a Date to Joi.
+    if (x.date && same(x.go, x.yaml12)) continue;
     const place = { file: doc.file, path: [...(doc.within ?? []), ...x.path], line: x.line, column: x.column };
     const what = x.key ? `the key ${x.source}` : x.source;
     if (x.unwritable) refusals.push({ ...place, message: `${what}: ${x.unwritable}: ${who.split(',')[0]} cannot read the file` });
-    else warnings.push({ ...place, message: `${what} is ${JSON.stringify(x.go)} to ${who}, where YAML 1.2 reads ${JSON.stringify(x.yaml12)}; ${then}` });
+    else if (x.mergedAt) {
+      warnings.push({ ...place, message: `the key ${x.source} is set again by the merge key at line ${x.mergedAt.line}, column ${x.mergedAt.column}, and takes the merged value to ${who}: go-yaml v2 merges where the \`<<\` stands (decode.go mapping, v2.4.0), where YAML 1.2's merge, yaml.v3 and js-yaml keep the key's own; ${then.replace(/\(quote it[^)]*\)/, '(write the key after the merge key to be read alike)')}` });
+    } else if (x.date) {
+      warnings.push({ ...place, message: `${what} is a date to ${who}, stored as ${JSON.stringify(x.go)}, where YAML 1.2 reads the text ${JSON.stringify(x.yaml12)}; ${then}` });
+    } else warnings.push({ ...place, message: `${what} is ${JSON.stringify(x.go)} to ${who}, where YAML 1.2 reads ${JSON.stringify(x.yaml12)}; ${then}` });
   }
-  return { doc: apply ? { ...doc, value: reading.value } : doc, warnings, refusals };
+  return { doc: apply ? { ...doc, value: reading.value } : doc, warnings, refusals, dates };
 }

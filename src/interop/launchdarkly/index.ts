@@ -127,11 +127,19 @@ function shapeProblems(data: LdData): string[] {
   return refused;
 }
 
+/**
+ * A merge key in a YAML file: the Node SDK reads YAML with the parser it is given (js-core sdk-server
+ * FileDataSourceOptions.yamlParser, "The parser of the `yaml` package can be used"), and the yaml package's parse
+ * reads YAML 1.2, where `<<` is a key like any other (its merge option is off by default).
+ */
+const NODE_MERGE = 'a merge key: LaunchDarkly\'s Node SDK reads YAML with the parser it is given (FileDataSourceOptions.yamlParser), and the `yaml` package\'s parse, which its options name, does not merge (YAML 1.2: "<<" is a field, and the fields it would merge are absent); the Go SDK (go-yaml v2) and js-yaml merge it, and so does rehearse: a service on the Node SDK given yaml\'s parse is served otherwise (write the fields out to be read alike)';
+
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
   const out = findings();
   // The Go SDK's file data source reads YAML as YAML 1.1 (flag-yaml.ts): where it reads a scalar otherwise, warned.
   for (const d of docList(docs)) {
     const go = readByGo(d, 'launchdarkly-go');
+    for (const m of d.mergeKeys?.() ?? []) out.warnings.push({ file: d.file, path: [...(d.within ?? []), ...m.path, '<<'], line: m.line, column: m.column, message: NODE_MERGE });
     out.warnings.push(...go.warnings, ...go.refusals.map((r) => ({ ...r, message: `${r.message}: services on LaunchDarkly's Go SDK start with no flags from it; its Node SDK reads it, as rehearse does` })));
   }
   const data = readLaunchDarkly(docList(docs), out);

@@ -10,6 +10,7 @@ import { findings } from '../disposition.js';
 import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readUnleash } from './state.js';
+import { readByGo } from '../flag-yaml.js';
 import { InputError } from '../../errors.js';
 
 const require = createRequire(import.meta.url);
@@ -47,10 +48,15 @@ const readsClock = (c: unknown): boolean => isObject(c) && (c.operator === 'DATE
 const RANDOM = (s: Json) => s.name === 'gradualRolloutRandom' || (isObject(s.parameters) && s.parameters.stickiness === 'random');
 
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): ScenarioParts {
-  const [doc, ...more] = docList(docs);
+  const [given, ...more] = docList(docs);
   if (more.length) throw new InputError([`${more[0].file}: one Unleash file at a time (a file holds every toggle of an environment)`]);
+  // A YAML file as Unleash reads it, with js-yaml 4 (flag-js-yaml.ts): each scalar it reads otherwise than YAML 1.2 warned.
+  const yaml = readByGo(given, 'js-yaml');
+  if (yaml.refusals.length) throw new InputError(yaml.refusals.map(formatWarning));
+  const doc = yaml.doc;
   const out = findings();
-  const read = readUnleash(doc, options.environment, out);
+  out.warnings.push(...yaml.warnings);
+  const read = readUnleash(doc, options.environment, out, yaml.dates);
   const { warnings } = out;
   const refused: string[] = [];
   const state = read.state;

@@ -48,6 +48,8 @@ export interface JoiProblem {
 interface Prefs {
   readonly allowUnknown: boolean;
   readonly stripUnknown: boolean;
+  /** Paths (JSON) of values the YAML reader gave as a Date (js-yaml), here their JSON text: string() refuses a Date. */
+  readonly dates?: ReadonlySet<string>;
 }
 
 /** Joi's label: features[0].enabled. */
@@ -88,7 +90,7 @@ const copy = (v: unknown): unknown => (v === null || typeof v !== 'object' ? v :
  */
 export function joiValidate(schema: JoiSchema, value: unknown, path: PathSegment[] = [], problems: JoiProblem[] = [], prefs: Prefs = { allowUnknown: false, stripUnknown: false }, source = schema.source ?? ''): unknown {
   const here = schema.source ?? source;
-  const p: Prefs = schema.options ? { allowUnknown: schema.options.allowUnknown ?? prefs.allowUnknown, stripUnknown: schema.options.stripUnknown ?? prefs.stripUnknown } : prefs;
+  const p: Prefs = schema.options ? { ...prefs, allowUnknown: schema.options.allowUnknown ?? prefs.allowUnknown, stripUnknown: schema.options.stripUnknown ?? prefs.stripUnknown } : prefs;
   const fail = (type: string, message: string, at: PathSegment[] = path): undefined => {
     problems.push({ path: at, message: `"${label(at)}" ${message}`, source: here, type });
     return undefined;
@@ -114,7 +116,7 @@ export function joiValidate(schema: JoiSchema, value: unknown, path: PathSegment
   }
   switch (schema.type) {
     case 'any': return copy(v);
-    case 'string': return checkString(schema, v, fail);
+    case 'string': return p.dates?.has(JSON.stringify(path)) ? fail('string.base', 'must be a string') : checkString(schema, v, fail);
     case 'number': return checkNumber(schema, v, fail);
     case 'boolean': return typeof v === 'boolean' ? v : fail('boolean.base', 'must be a boolean');
     case 'object': return checkObject(schema, v, path, problems, p, here, fail);

@@ -27,7 +27,8 @@ export interface StateImport {
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 const list = (v: unknown): Json[] => (Array.isArray(v) ? v.filter(isObject) : []);
 
-export function unleashStateImport(file: Json): StateImport {
+/** `dates`: paths of the values js-yaml read as dates (here their JSON text), which Joi's string() refuses. */
+export function unleashStateImport(file: Json, dates: readonly PathSegment[][] = []): StateImport {
   const data = JSON.parse(JSON.stringify(file)) as Json;
   // JavaScript's own comparisons, as import() makes them on the file's value: "3" < 4, !0.
   const raw = data.version as number;
@@ -52,7 +53,7 @@ export function unleashStateImport(file: Json): StateImport {
     }
   }
   const found: JoiProblem[] = [];
-  const value = (joiValidate(STATE_SCHEMA_JOI, data, [], found) ?? {}) as Json;
+  const value = (joiValidate(STATE_SCHEMA_JOI, data, [], found, { allowUnknown: false, stripUnknown: false, dates: new Set(dates.map((d) => JSON.stringify(d))) }) ?? {}) as Json;
   // A problem in a copied variant is the toggle's: shown once, where the file writes it.
   const seen = new Set<string>();
   const problems = found.flatMap((p) => {

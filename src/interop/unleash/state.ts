@@ -31,6 +31,15 @@ export interface UnleashImport {
   readonly defined: Set<string>;
 }
 
+/**
+ * How a format's strategies are served: as listed (a client API response or delta, as unleash-client reads it), or
+ * sorted as a server sorts them (sortStrategies.ts), from a state export, whose import drops sortOrder, or not.
+ */
+type Order = 'listed' | 'sorted' | 'state';
+
+/** A state export strategy's fields the database needs, its column, and what older exports wrote instead. */
+const NOT_NULL: readonly (readonly [string, string, string])[] = [['featureName', 'feature_name', ''], ['projectId', 'project_name', 'projectName'], ['strategyName', 'strategy_name', 'name']];
+
 const list = (v: unknown): Json[] => (Array.isArray(v) ? (v as unknown[]).filter(isObject) : []);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -50,7 +59,8 @@ function parameters(p: unknown): Json {
 /** The lists of a state export besides features and feature strategies (Unleash/unleash src/lib/services/state-schema.ts stateSchema). */
 const STATE_LISTS = ['projects', 'environments', 'strategies', 'tagTypes', 'tags', 'featureTags', 'segments', 'featureStrategySegments'];
 
-export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Findings): UnleashImport {
+/** `dates`: where the file writes a value js-yaml reads as a date (flag-js-yaml.ts), which Joi's string() refuses. */
+export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Findings, dates: readonly PathSegment[][] = []): UnleashImport {
   let v = doc.value;
   let base: PathSegment[] = [];
   if (isObject(v) && (isObject(v.state)) && ('tests' in v || 'variantTests' in v)) {
@@ -62,7 +72,8 @@ export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Find
     throw new InputError([formatWarning(at(doc, [...base, ...path], message))]);
   };
   if (!isObject(v)) return fail([], 'not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export');
-  const r = new Reader(doc, base, out, fail);
+  const own = dates.filter((d) => base.every((b, i) => d[i] === b)).map((d) => d.slice(base.length));
+  const r = new Reader(doc, base, out, fail, own);
   let result: UnleashImport;
   if (Array.isArray(v.events)) result = r.delta(v, wanted);
   else if (Array.isArray(v.featureStrategies) || Array.isArray(v.featureEnvironments)) {
@@ -93,6 +104,7 @@ class Reader {
     private readonly base: PathSegment[],
     private readonly out: Findings,
     private readonly fail: (path: PathSegment[], message: string) => never,
+    private readonly dates: readonly PathSegment[][] = [],
   ) {}
 
   private warn(path: PathSegment[], message: string) {
@@ -126,13 +138,17 @@ class Reader {
   }
 
   /** A toggle as the client API serves it, with its strategies (each with its path) in serving order. */
-  private feature(f: Json, path: PathSegment[], enabled: boolean, strategies: { s: Json; path: PathSegment[]; segments: unknown[] }[], variants: unknown, dependencies?: unknown) {
+  private feature(f: Json, path: PathSegment[], enabled: boolean, strategies: { s: Json; path: PathSegment[]; segments: unknown[] }[], variants: unknown, dependencies?: unknown, order: Order = 'sorted') {
     if (typeof f.name !== 'string') return this.refuse(path, 'a toggle is an object with a name');
     if (f.archived === true) return;
     const name = f.name;
     const other = this.featurePaths.get(name);
     if (other) return this.refuse([...path, 'name'], `toggle "${name}" is also at ${formatWarning(at(this.doc, other, '')).replace(/: $/, '')}`);
-    const served = strategies.filter((x) => x.s.disabled !== true).sort((a, b) => sortStrategies(a.s, b.s));
+    // A server serves the strategies sorted (sortStrategies.ts); unleash-client evaluates a response's list as it
+    // stands (client.js: feature.strategies.some), so a client API response or delta is served in its own order.
+    const enabledOnes = strategies.filter((x) => x.s.disabled !== true);
+    const served = order === 'listed' ? enabledOnes : [...enabledOnes].sort((a, b) => sortStrategies(a.s, b.s));
+    if (order !== 'sorted' && served.length > 1 && served.some((x) => Array.isArray(x.s.variants) && x.s.variants.length)) this.orderDecides(served, order);
     for (const x of served) {
       for (const id of x.segments) {
         const seg = this.segments.get(id);
@@ -176,7 +192,25 @@ class Reader {
     if (typeof f.enabled !== 'boolean') return this.refuse([...path, 'enabled'], 'enabled is true or false (unleash-client reports anything else as an error)');
     if (!Array.isArray(f.strategies)) return this.refuse([...path, 'strategies'], 'strategies is a list (unleash-client turns the toggle off otherwise)');
     const strategies = list(f.strategies).map((s, j) => ({ s, path: [...path, 'strategies', j], segments: Array.isArray(s.segments) ? s.segments : [] }));
-    this.feature(f, path, f.enabled, strategies, f.variants, f.dependencies);
+    this.feature(f, path, f.enabled, strategies, f.variants, f.dependencies, 'listed');
+  }
+
+  /**
+   * The order of a toggle's strategies, where it decides what is served: unleash-client serves the variants of the
+   * first strategy that matches. A response listed out of its sortOrder is served as listed; a state export's
+   * sortOrder is dropped by Unleash's import (state-schema.ts featureStrategySchema strips it; importFeatureStrategies
+   * inserts the strategies all at once, each taking the highest sortOrder + 1 it reads: feature-toggle-strategies-store.ts
+   * createStrategyFeatureEnv), as are the strategy variants it orders (warned at each).
+   */
+  private orderDecides(served: { s: Json; path: PathSegment[] }[], order: 'listed' | 'state') {
+    if (order === 'listed') {
+      const i = served.findIndex((x, j) => j > 0 && sortStrategies(served[j - 1].s, x.s) > 0);
+      if (i > 0) this.warn([...served[i].path, 'sortOrder'], `sortOrder ${JSON.stringify(served[i].s.sortOrder)} is below the one of the strategy listed before it: unleash-client evaluates a response's strategies in the order listed (client.js: feature.strategies.some) and serves the variants of the first that matches, as rehearse does; a server lists them by sortOrder (sortStrategies.ts)`);
+      return;
+    }
+    for (const x of served) {
+      if (x.s.sortOrder !== undefined) this.warn([...x.path, 'sortOrder'], 'Unleash\'s state import drops sortOrder (state-schema.ts featureStrategySchema), and a server this file is imported into orders these strategies as it inserts them, all at once (state-service.ts importFeatureStrategies: Promise.all of createStrategyFeatureEnv): the order decides whose strategy variants unleash-client serves; rehearsed in this order, as the server that exported it served it');
+    }
   }
 
   delta(v: Json, wanted: string | undefined): UnleashImport {
@@ -208,7 +242,7 @@ class Reader {
    */
   stateExport(v: Json, wanted: string | undefined): UnleashImport {
     this.walk('state.stateSchema', v);
-    const imported = unleashStateImport(v);
+    const imported = unleashStateImport(v, this.dates);
     const walked = new Set(this.out.refusals.map((r) => JSON.stringify(r.path)));
     for (const p of imported.problems) if (!walked.has(JSON.stringify([...this.base, ...p.path]))) this.refuse(p.path, joiRefusal(p));
     if (this.out.refusals.length) return this.result('state export', null);
@@ -235,8 +269,8 @@ class Reader {
     });
     const links = list(d.featureStrategySegments);
     this.unjoined(strategies, new Set(features.map((f) => f.name)));
+    if (Array.isArray(d.features)) list(d.featureStrategies).forEach((s, j) => this.insertable(s, list(v.featureStrategies)[j] ?? {}, ['featureStrategies', j]));
     strategies.forEach((s, j) => {
-      if (s.strategyName === undefined && s.name === undefined) this.refuse(['featureStrategies', j], 'a strategy names its type (strategyName)');
       if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
         this.warn(['featureStrategies', j, 'name'], `strategyName "${s.strategyName}" is served; name "${s.name}" is not read`);
       }
@@ -253,7 +287,7 @@ class Reader {
         }));
       if (version >= 4 && Array.isArray(f.variants) && f.variants.length) this.warn([...p, 'variants'], 'a version 4 export keeps variants per environment (featureEnvironments): these are not read');
       // Below version 4 the import copied each toggle's variants into its rows (moveVariantsToFeatureEnvironments).
-      this.feature(f, p, row?.enabled === true, own, row?.variants);
+      this.feature(f, p, row?.enabled === true, own, row?.variants, undefined, 'state');
     });
     return this.result(`state export v${String(version)}`, environment);
   }
@@ -279,6 +313,19 @@ class Reader {
     if (s.disabled === true) dropped('disabled', 'the strategy, enabled');
     if (Array.isArray(s.variants) && s.variants.length) dropped('variants', 'the strategy without its variants');
     if (Array.isArray(s.segments) && s.segments.length) dropped('segments', 'the strategy without these segments (featureStrategySegments joins those it keeps)');
+  }
+
+  /**
+   * A strategy the import cannot store: it inserts each as Joi left it (state-service.ts importFeatureStrategies,
+   * feature-toggle-strategies-store.ts createStrategyFeatureEnv), and the database refuses a row without these
+   * (feature_strategies, NOT NULL: src/migrations/20210610085817-features-strategies-table.js); the import stops there.
+   */
+  private insertable(kept: Json, raw: Json, path: PathSegment[]) {
+    const missing = NOT_NULL.filter(([field]) => kept[field] === undefined);
+    if (!missing.length) return;
+    const fields = missing.map(([f]) => f).join(' and ');
+    const written = missing.flatMap(([f, , other]) => (other && other in raw ? [`${other}, which the import strips, where it reads ${f}`] : []));
+    this.refuse(path, `a strategy without ${fields}${written.length ? ` (it writes ${written.join(', and ')})` : ''}: Unleash's state import inserts it as Joi leaves it (state-schema.ts featureStrategySchema), and the database refuses a strategy without ${missing.map(([, c]) => c).join(' or ')} (feature_strategies, NOT NULL): the import stops with an error, the toggles imported before it kept${missing.some(([f]) => f === 'projectId') ? ' (Unleash\'s own e2e test renames a 4.1 export\'s projectName projectId for its import to work: exported412-enterprise-necessary-fixes.json)' : ''}`);
   }
 
   /** A constraint's inverted or caseInsensitive written as text, which unleash-client reads as true whatever it says. */
