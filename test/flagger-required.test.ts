@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { toScenarioParts } from '../src/interop/flagger/index.js';
 import { specSchema } from '../src/interop/kube/schema.js';
 import { structuralSchema } from '../scripts/crd-fields.mjs';
+import { resourceDocs } from './helpers.js';
 
 // The CRDs of fluxcd/flagger artifacts/flagger/crd.yaml (test/fixtures/vendor/flagger/crd.yaml): what the API
 // server refuses before the Flagger controller reads a Canary or a MetricTemplate.
@@ -19,7 +19,7 @@ const problems = (text: string) => {
 
 describe('Flagger resources the API server refuses', () => {
   it('checks them against the CRD\'s own schema, as crd.yaml declares it (src/interop/kube/crd-schema-flagger.json)', () => {
-    const docs = parseAllDocuments(readFileSync(CRD, 'utf8')).map((d) => d.toJS());
+    const docs = resourceDocs(readFileSync(CRD, 'utf8'));
     for (const kind of ['Canary', 'MetricTemplate']) expect(specSchema('flagger.app', kind)).toEqual(structuralSchema(docs, kind));
     expect(specSchema('flagger.app', 'Canary')!.properties!.service.required).toEqual(['port']);
   });

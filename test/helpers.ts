@@ -1,5 +1,8 @@
 /** Fixture builders and queueing theory for the tests. */
 import { InputError } from '../src/errors.js';
+import { RESOURCE_YAML } from '../src/interop/kube/resources.js';
+import { parseAllDocumentsAsGo } from '../src/scenario/go-quoted.js';
+import { plainData } from '../src/scenario/parse.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -47,4 +50,18 @@ export function refusedLines(run: () => unknown, what: string): string[] {
     throw e;
   }
   throw new Error(`${what} was read`);
+}
+
+/**
+ * The documents of a YAML file of Kubernetes resources (a CRD, a Canary) as rehearse reads resources
+ * (src/interop/kube/resources.ts: quoted strings as Go's yaml reads them, then the plain data); a document that does
+ * not read throws. The yaml package alone stops in the quoted strings Flagger's CRD continues at a lower indent and
+ * reads the rest as keys.
+ */
+export function resourceDocs(text: string): any[] {
+  return parseAllDocumentsAsGo(text, RESOURCE_YAML, 'go').docs.map((d, i) => {
+    const read = d.errors.length === 0 ? plainData(d) : { ok: false as const, message: d.errors[0].message };
+    if (!read.ok) throw new Error(`document ${i + 1}: ${read.message}`);
+    return read.value;
+  });
 }

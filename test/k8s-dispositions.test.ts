@@ -7,17 +7,17 @@
  * an older release, listed here, or a mistake.
  */
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { fieldPaths } from '../scripts/crd-fields.mjs';
 import { dispositionOf, segmentsOf, type Table } from '../src/interop/kube/fields.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT } from '../src/interop/argo/dispositions.js';
 import { CANARY, METRIC_TEMPLATE } from '../src/interop/flagger/dispositions.js';
+import { resourceDocs } from './helpers.js';
 
 const argo = (name: string): string[] => JSON.parse(readFileSync(`test/fixtures/vendor/argo/schema/${name}.json`, 'utf8'));
 // The CRD's long descriptions continue lines at the key's indentation, which the yaml package reports as errors;
 // the schema's structure reads the same (kubectl's YAML parser accepts them).
-const flaggerDocs = parseAllDocuments(readFileSync('test/fixtures/vendor/flagger/crd.yaml', 'utf8')).map((d) => d.toJS());
+const flaggerDocs = resourceDocs(readFileSync('test/fixtures/vendor/flagger/crd.yaml', 'utf8'));
 
 const KINDS: [string, Table, string[], string[]][] = [
   ['Rollout', ROLLOUT, argo('rollout'), ['spec.strategy.canary.trafficManagement.**', 'spec.strategy.canary.analysis.templateName', 'spec.strategy.canary.steps[].analysis.templateName']],

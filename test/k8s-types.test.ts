@@ -11,17 +11,18 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { fieldConstraints as crdFieldConstraints, fieldTypes as crdFieldTypes } from '../scripts/crd-fields.mjs';
 import { main } from '../src/cli/main.js';
 import { constraintMessage, fieldConstraints, fieldTypes, hasType } from '../src/interop/kube/crd-types.js';
 import { pathText } from '../src/interop/kube/resources.js';
+import { resourceDocs } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-k8s-types-'));
 const vendor = (p: string) => join('test/fixtures/vendor', p);
 const argoList = (name: string): string[] => JSON.parse(readFileSync(vendor(`argo/schema/${name}.json`), 'utf8'));
-const flaggerDocs = parseAllDocuments(readFileSync(vendor('flagger/crd.yaml'), 'utf8')).map((d) => d.toJS());
+const flaggerDocs = resourceDocs(readFileSync(vendor('flagger/crd.yaml'), 'utf8'));
 const META = ['apiVersion', 'kind', 'metadata', 'metadata.name', 'metadata.namespace', 'metadata.labels', 'metadata.labels.*', 'metadata.annotations', 'metadata.annotations.*'];
 
 async function cli(...argv: string[]): Promise<{ code: number; text: string }> {
@@ -78,7 +79,7 @@ describe('the types are the vendors\' own', () => {
 
 /** A vendor file with one value replaced: in its first resource of kind `kind`, at field path `path`. */
 function edited(file: string, kind: string, path: (string | number)[], value: unknown, name: string): string {
-  const docs = parseAllDocuments(readFileSync(vendor(file), 'utf8')).map((d) => d.toJS());
+  const docs = resourceDocs(readFileSync(vendor(file), 'utf8'));
   let at = docs.find((d) => d?.kind === kind);
   for (const seg of path.slice(0, -1)) at = at[seg];
   at[path[path.length - 1]] = value;
@@ -126,7 +127,7 @@ describe('a value of another type is refused at its place, as the API server ref
     const files: [string, string, string][] = [['flagger', 'flagger/istio-canary.yaml', 'Canary'], ['flagger', 'flagger/linkerd-canary.yaml', 'Canary'], ['argo', 'argo/rollout-secret.yaml', 'Rollout'], ['argo', 'argo/appmesh-canary-rollout.yaml', 'Rollout']];
     let n = 0;
     await fc.assert(fc.asyncProperty(fc.constantFrom(...files), fc.nat(), fc.constantFrom<unknown>({ a: 1 }, [1], 42, true), async ([adapter, file, kind], pick, value) => {
-      const docs = parseAllDocuments(readFileSync(vendor(file), 'utf8')).map((d) => d.toJS());
+      const docs = resourceDocs(readFileSync(vendor(file), 'utf8'));
       const types = fieldTypes(adapter === 'argo' ? 'argoproj.io' : 'flagger.app', kind)!;
       // The string fields present in the file.
       const strings: (string | number)[][] = [];

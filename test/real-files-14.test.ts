@@ -176,15 +176,15 @@ describe('grafana/promql-anomaly-detection rules/adaptive.yml (before PR #18): a
   });
 
   it('other types the CRD refuses: a number as for or an alert\'s name, text as a limit; an annotation\'s number is warned', () => {
-    const resource = (rule: string, group = '') => `kind: PrometheusRule\nspec:\n  groups:\n    - name: g\n${group}      rules:\n        - ${rule}\n`;
-    expect(rules('a.yaml', resource('{ alert: 500, expr: up == 0 }'))).toEqual({ refused: ['a.yaml:6:20: spec.groups[0].rules[0].alert: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule; quote the value)'] });
-    expect(rules('a.yaml', resource('{ alert: A, expr: up == 0, for: 5 }'))).toEqual({ refused: ['a.yaml:6:43: spec.groups[0].rules[0].for: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule; quote the value)'] });
-    expect(rules('a.yaml', resource('{ alert: A, expr: up == 0 }', '      limit: "3"\n'))).toEqual({ refused: ['a.yaml:5:14: spec.groups[0].limit: Invalid value: "string": must be of type integer (the API server refuses the PrometheusRule; quote the value)'] });
+    const resource = (rule: string, group = '') => `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nspec:\n  groups:\n    - name: g\n${group}      rules:\n        - ${rule}\n`;
+    expect(rules('a.yaml', resource('{ alert: 500, expr: up == 0 }'))).toEqual({ refused: ['a.yaml:7:20: spec.groups[0].rules[0].alert: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule; quote the value)'] });
+    expect(rules('a.yaml', resource('{ alert: A, expr: up == 0, for: 5 }'))).toEqual({ refused: ['a.yaml:7:43: spec.groups[0].rules[0].for: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule; quote the value)'] });
+    expect(rules('a.yaml', resource('{ alert: A, expr: up == 0 }', '      limit: "3"\n'))).toEqual({ refused: ['a.yaml:6:14: spec.groups[0].limit: Invalid value: "string": must be of type integer (the API server refuses the PrometheusRule; quote the value)'] });
     // expr is int-or-string in the CRD (prometheus-operator#1845), as in Prometheus.
     expect(rules('a.yaml', resource('{ record: one, expr: 1 }'))).toEqual({ rules: [['one', {}]], warnings: [] });
     const annotated = rules('a.yaml', resource('{ alert: A, expr: up == 0, annotations: { runbook: 7 } }'));
     expect(annotated).toMatchObject({ rules: [['A', {}]] });
-    expect('warnings' in annotated && annotated.warnings).toEqual(['a.yaml:6:62: spec.groups[0].rules[0].annotations.runbook: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text; quote the value)']);
+    expect('warnings' in annotated && annotated.warnings).toEqual(['a.yaml:7:62: spec.groups[0].rules[0].annotations.runbook: Invalid value: "integer": must be of type string (the API server refuses the PrometheusRule unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text; quote the value)']);
   });
 });
 

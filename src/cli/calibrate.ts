@@ -92,6 +92,11 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   for (const [flag, v] of [['--check-rate', opts.checkRate], ['--check-sample-rate', opts.checkSampleRate]] as const) {
     if (v !== undefined && !opts.check?.length) throw new InputError([`${flag}: give the traces to compare with (--check FILE)`]);
   }
+  // An empty list ("$CAPACITY" unset, or only commas) was taken as none given: refused, as other empty options are.
+  for (const [flag, v] of [['--capacity', opts.capacity], ['--replica-concurrency', opts.replicaConcurrency]] as const) {
+    if (v !== undefined && v.split(',').every((x) => x.trim() === '')) throw new InputError([`${flag}: an empty list (a variable that is not set?): give NAME=N or NAME=REPLICASxN${flag === '--replica-concurrency' ? ', or N' : ''}, separated by commas`]);
+  }
+  if (opts.name !== undefined && opts.name.trim() === '') throw new InputError(['--name: an empty name (a variable that is not set?): give the scenario\'s name']);
   if (opts.replicaConcurrency !== undefined && opts.deployment === undefined) throw new InputError(['--replica-concurrency: it sets the workers of the replicas --deployment reads: give --deployment DIR (or the capacity itself with --capacity)']);
   if (opts.resamples !== undefined && !opts.check?.length && opts.predict === undefined) throw new InputError(['--resamples: it sets the ranges of --check and --predict: give one of them']);
   const resamples = resamplesOption(opts.resamples);

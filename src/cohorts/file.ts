@@ -3,7 +3,8 @@ import { tryReadInput } from '../files/read.js';
 import { z } from 'zod';
 import { formatPath, PLAIN } from '../units/issues.js';
 import { RESERVED_NAME } from '../records.js';
-import { COHORT_SCHEMA, USER_ATTRIBUTES, type Cohort } from './cohort.js';
+import { didYouMean } from '../errors.js';
+import { COHORT_SCHEMA, generateCohort, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
 /** Built when a cohort file is first read: most runs read none. */
 let cohortDocument: ReturnType<typeof buildCohortDocument> | undefined;
@@ -27,7 +28,29 @@ const buildCohortDocument = () => z.strictObject({
   }).catchall(z.array(z.union([z.string(), z.number(), z.boolean()]))),
 });
 
-export type CohortRead = { ok: true; cohort: Cohort } | { ok: false; path: string; message: string };
+/** `warnings`: what the header says that its users do not bear out, each with its path in the file. */
+export type CohortRead = { ok: true; cohort: Cohort; warnings: { path: string; message: string }[] } | { ok: false; path: string; message: string };
+
+/** Segments a cohort can have: each user's segment is kept as an index of one byte (cohort.ts segmentsOf). */
+const MAX_SEGMENTS = 256;
+
+/**
+ * Whether the header's seed (with its segments) makes the file's users, by its first user: the columns no
+ * `--attribute` replaces (key, segment, activity), generated for one user (a generation's first user is the same
+ * whatever its size). A file edited, or not made by `cohorts generate`, has users its seed does not make: they are
+ * read as the file has them, and said so.
+ */
+function seedWarning(seed: number, segments: Record<string, number>, users: { key: string[]; segment: string[]; activity: number[] }): { path: string; message: string } | null {
+  const first = generateCohort({ name: '', size: 1, seed, segments });
+  for (const column of ['key', 'segment', 'activity'] as const) {
+    if (first[column][0] === users[column][0]) continue;
+    return {
+      path: 'seed',
+      message: `seed ${seed} does not make these users: its first user's ${column} is ${JSON.stringify(first[column][0])}, users.${column}[0] is ${JSON.stringify(users[column][0])} (the file was edited, or not made by "rehearse cohorts generate --seed ${seed}" with these segments); its users are read as the file has them, and the seed is not used`,
+    };
+  }
+  return null;
+}
 
 export function readCohortFile(file: string): CohortRead {
   // A device, a FIFO, a directory or a file over the limit is refused before anything is read (files/read.ts).
@@ -56,6 +79,16 @@ export function readCohortFile(file: string): CohortRead {
     }
   }
   if (new Set(d.users.key).size !== d.size) return { ok: false, path: 'users.key', message: 'targeting keys must be unique' };
+  // A user in a segment the header does not list was taken into a segment of its own, with no share: refused.
+  const declared = Object.keys(d.segments);
+  if (declared.length > MAX_SEGMENTS) return { ok: false, path: 'segments', message: `${declared.length} segments: at most ${MAX_SEGMENTS}` };
+  const listed = new Set(declared);
+  const stray = d.users.segment.findIndex((seg) => !listed.has(seg));
+  if (stray >= 0) {
+    const seg = d.users.segment[stray];
+    return { ok: false, path: `users.segment[${stray}]`, message: `"${seg}" is not a segment the header lists${didYouMean(seg, declared)} (segments: ${declared.join(', ') || 'none'}): add it to segments with its share, or put the user in one of them` };
+  }
+  const seeded = seedWarning(d.seed, d.segments, d.users);
   const builtIn = new Set<string>([...USER_ATTRIBUTES, 'activity']);
   const { key, country, plan, platform, appVersion, accountAgeDays, employee, betaTester, segment, activity } = d.users;
   const extra = Object.fromEntries(Object.entries(d.users).filter(([k]) => !builtIn.has(k))) as Record<string, (string | number | boolean)[]>;
@@ -66,5 +99,6 @@ export function readCohortFile(file: string): CohortRead {
       key, country, plan, platform, appVersion, accountAgeDays, employee, betaTester, segment, activity,
       ...(Object.keys(extra).length ? { attributes: extra } : {}),
     },
+    warnings: seeded === null ? [] : [seeded],
   };
 }

@@ -159,6 +159,7 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
       return { ok: false, problems: [at(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path}${where}: ${read.message}` })] };
     }
     population = read.cohort;
+    for (const w of read.warnings) warnings.push(formatProblem(file, where(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path} at ${w.path}: ${w.message}` })));
   }
   // Gates that select a segment must name one the users have.
   const segments = new Set(segmentNames(population));

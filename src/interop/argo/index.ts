@@ -11,7 +11,7 @@ import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
 import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
 import { schemaProblems } from '../kube/schema.js';
-import { contextNote, exactlyOne, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { apiVersionProblem, contextNote, exactlyOne, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
@@ -60,6 +60,9 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   return oneLineMessages(readParts(files, options));
 }
 
+/** The versions of argoproj.io the Argo Rollouts CRDs serve (manifests/crds: versions[].served). */
+const SERVED = ['v1alpha1'];
+
 function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResult {
   const warnings: string[] = [];
   const read = readResources(files, { group: 'argoproj.io', kinds: ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'], context: ['AnalysisRun', 'Experiment'] });
@@ -80,7 +83,10 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     problems.push(...report.problems);
     mistyped += report.mistyped;
     scalars.push(...report.scalars);
-    refused.push(...schemaProblems(r, 'argoproj.io'));
+    // Without apiVersion, or of a version the CRD does not serve, the API server refuses it (read as v1alpha1 before).
+    const version = apiVersionProblem(r, 'argoproj.io', SERVED);
+    if (version !== null) refused.push(version);
+    else refused.push(...schemaProblems(r, 'argoproj.io'));
   }
   // A value of a type the CRD does not allow: the API server refuses the resource, and nothing read from it would be what the team runs.
   if (mistyped > 0) return { ok: false, problems, warnings };

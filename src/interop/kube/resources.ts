@@ -115,6 +115,9 @@ function helmSyntax(text: string): { line: number; column: number; text: string 
   return null;
 }
 
+/** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
+export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
+
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
 export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
   const resources: Resource[] = [];
@@ -128,7 +131,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       continue;
     }
     // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
-    const { docs, lines } = parseAllDocumentsAsGo(f.text, { uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
+    const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML, 'go');
     docs.forEach((doc, index) => {
       if (doc.errors.length > 0) {
         const pos = lines.linePos(doc.errors[0].pos[0]);
@@ -171,6 +174,20 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
     });
   }
   return { resources, context, problems };
+}
+
+/**
+ * Why the API server refuses a resource of `group` for its apiVersion: none given (kubectl: "apiVersion not set"), or a
+ * version the CRD does not serve ("no matches for kind"); null when it serves it, and for a value of another type
+ * (refused as such by the walk of the fields).
+ */
+export function apiVersionProblem(r: Resource, group: string, served: readonly string[]): string | null {
+  const apiVersion = r.value.apiVersion;
+  if (apiVersion === undefined || apiVersion === null || apiVersion === '') {
+    return `${where(r, [])}: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); ${r.kind} is ${group}/${served[0]}`;
+  }
+  if (typeof apiVersion !== 'string' || served.some((v) => apiVersion === `${group}/${v}`)) return null;
+  return `${where(r, ['apiVersion'])}: apiVersion: no matches for kind "${r.kind}" in version "${apiVersion}": the ${group} CRD serves ${served.map((v) => `${group}/${v}`).join(', ')}`;
 }
 
 /** The one note that names the context resources, or null when there are none. */

@@ -4,7 +4,7 @@
  * applied, then kube-openapi's validate over the structural schema, and the list types' uniqueness). What
  * crd-types.json and crd-constraints.json already hold (each listed field's type, enum, pattern and bounds) is
  * checked by the walk of the fields (fields.ts); this adds the rest of the schema: `required`, `oneOf`, `anyOf`,
- * `allOf` and `not`, lengths and counts, `x-kubernetes-list-type` set and map, and every rule below the subtrees
+ * `allOf` and `not`, lengths and counts, string formats (formats.ts), `x-kubernetes-list-type` set and map, and every rule below the subtrees
  * those tables collapse (a Rollout's pod template, an AnalysisTemplate's job), where a container without a name,
  * `containers: 5` or a port as text are refused as `kubectl apply` refuses them.
  *
@@ -16,6 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { constraintMessage, fieldTypes, typeMessage, type FieldType } from './crd-types.js';
+import { formatMessage } from './formats.js';
 import { pathText, where, type Path, type Resource } from './resources.js';
 
 export interface Schema {
@@ -25,6 +26,7 @@ export interface Schema {
   readonly required?: readonly string[];
   readonly enum?: readonly unknown[];
   readonly pattern?: string;
+  readonly format?: string;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly minLength?: number;
@@ -171,6 +173,9 @@ function check(w: Walk, value: unknown, s: Schema, path: Path, key: string): voi
   };
   // kube-openapi counts characters (utf8.RuneCountInString), not bytes.
   if (typeof value === 'string') counted([...value].length, 'characters', s.minLength, s.maxLength);
+  // A string's format (formats.ts): checked whether or not the walk of the fields covered its type.
+  const badFormat = typeof value === 'string' && s.format !== undefined ? formatMessage(w.kind, s.format, value) : null;
+  if (badFormat !== null) at(path, badFormat);
   if (Array.isArray(value)) {
     counted(value.length, 'items', s.minItems, s.maxItems);
     uniqueItems(w, value, s, path);

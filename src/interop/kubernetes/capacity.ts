@@ -41,7 +41,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
   const errors: string[] = [];
   for (const { file, text } of files) {
     // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
-    const { docs, lines } = parseAllDocumentsAsGo(text, { uniqueKeys: false, prettyErrors: false });
+    const { docs, lines } = parseAllDocumentsAsGo(text, { uniqueKeys: false, prettyErrors: false }, 'go');
     for (const [i, doc] of docs.entries()) {
       const where = (path: readonly PathSegment[]) => {
         const offset = locate(doc, path);

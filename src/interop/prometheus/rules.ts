@@ -96,7 +96,7 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
 export function readRuleFile(text: string, file: string): RuleFileParts {
   // Merge keys (`<<: *rule`) are resolved, as gopkg.in/yaml.v3 (which rulefmt decodes with) resolves them, and a
   // quoted string continued at or left of its key's column is read as it reads it.
-  const { docs, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false });
+  const { docs, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false }, 'go');
   const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {
@@ -146,7 +146,11 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       // The API server serves the Prometheus Operator's CRD at monitoring.coreos.com/v1 only, and holds metadata's
       // name and namespace to text: another version, or a name that is a number, was read in silence.
       const metadata = value.metadata;
-      if (value.apiVersion !== undefined && value.apiVersion !== 'monitoring.coreos.com/v1') {
+      // Without apiVersion, kubectl and the API server refuse the resource (kubectl's "apiVersion not set"; k8s.io/
+      // apimachinery pkg/runtime/serializer/json/meta.go "Object 'apiVersion' is missing"): it was read as the operator's.
+      if (value.apiVersion === undefined || value.apiVersion === null || value.apiVersion === '') {
+        errors.push(`${where([])}: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); a PrometheusRule is monitoring.coreos.com/v1`);
+      } else if (value.apiVersion !== 'monitoring.coreos.com/v1') {
         errors.push(`${where(['apiVersion'])}: a PrometheusRule is apiVersion monitoring.coreos.com/v1 (the Prometheus Operator's CRD), not ${JSON.stringify(value.apiVersion)}: the API server has no other`);
       }
       if (metadata !== undefined && metadata !== null && !isObject(metadata)) errors.push(`${where(['metadata'])}: metadata is a mapping (the API server refuses a resource whose metadata is not)`);

@@ -27,12 +27,12 @@ export const OTLP_FIELDS: FieldTable = {
     resource: modelled('its attribute service.name is the service of its spans', { object: 'Resource' }),
     scopeSpans: modelled('its spans are read (each walked as it is read)'),
     instrumentationLibrarySpans: modelled('read as scopeSpans (its name before OTLP 0.15)'),
-    schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows (http.response.status_code and http.status_code alike)', someText),
+    schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows (http.response.status_code and http.status_code alike)', someText, { type: 'string' }),
   },
   Resource: {
     attributes: modelled('service.name names the service; the other attributes are not read', { items: 'KeyValue' }),
-    droppedAttributesCount: warned(count('resource attributes', 'service.name may be among them, and a span without it has no service'), positive),
-    entityRefs: warned('entity references are not read: the service is service.name alone', nonEmpty),
+    droppedAttributesCount: warned(count('resource attributes', 'service.name may be among them, and a span without it has no service'), positive, { type: 'uint32' }),
+    entityRefs: warned('entity references are not read: the service is service.name alone', nonEmpty, { type: 'list' }),
   },
   ScopeSpans: {
     // Every OpenTelemetry SDK writes its scope: not needed, and not warned (spans are told apart by service and name,
@@ -40,41 +40,41 @@ export const OTLP_FIELDS: FieldTable = {
     scope: modelled('not needed: spans are told apart by service and name, whatever library made them', { object: 'InstrumentationScope' }),
     instrumentationLibrary: modelled('not needed (scope before OTLP 0.15)', { object: 'InstrumentationScope' }),
     spans: modelled('read as spans (each walked as it is read)'),
-    schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows', someText),
+    schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows', someText, { type: 'string' }),
   },
   InstrumentationScope: {
     name: modelled('with its scope (not needed)', { type: 'string' }),
     version: modelled('with its scope (not needed)', { type: 'string' }),
     attributes: modelled('with its scope (not needed)', { items: 'KeyValue' }),
-    droppedAttributesCount: warned(count('scope attributes', 'the scope is not read anyway'), positive),
+    droppedAttributesCount: warned(count('scope attributes', 'the scope is not read anyway'), positive, { type: 'uint32' }),
   },
   Span: {
     traceId: modelled('the trace id', { type: 'string' }),
     spanId: modelled('the span id', { type: 'string' }),
-    traceState: warned('the W3C tracestate is not read: a sampling probability it carries (ot=th:...) is not used to weight the span; every span counts once', someText),
+    traceState: warned('the W3C tracestate is not read: a sampling probability it carries (ot=th:...) is not used to weight the span; every span counts once', someText, { type: 'string' }),
     parentSpanId: modelled('the parent span', { type: 'string' }),
-    flags: warned((v) => `flags ${shown(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, unusualFlags),
+    flags: warned((v) => `flags ${shown(v)} not read (W3C trace flags and whether the parent is remote): calls across services are told by span kind and service`, unusualFlags, { type: 'uint32' }),
     name: modelled('the operation, grouped into journeys and calls', { type: 'string' }),
     kind: modelled('client, server, producer, consumer or internal'),
     startTimeUnixNano: modelled('the start'),
     endTimeUnixNano: modelled('the end (the duration with the start)'),
     attributes: modelled('read as attributes (error, status codes, peer.service, route)', { items: 'KeyValue' }),
-    droppedAttributesCount: warned(count('attributes', 'the span\'s error (an error attribute, a status code) may be among them'), positive),
+    droppedAttributesCount: warned(count('attributes', 'the span\'s error (an error attribute, a status code) may be among them'), positive, { type: 'uint32' }),
     events: modelled('read as events', { items: 'Event' }),
-    droppedEventsCount: warned(count('events', 'an exception event among them is not seen'), positive),
-    links: warned('warned by the reader with a count of spans (OTLP links, not modelled)', () => false, { type: 'list' }),
-    droppedLinksCount: warned(count('links', 'links are not modelled anyway'), positive),
+    droppedEventsCount: warned(count('events', 'an exception event among them is not seen'), positive, { type: 'uint32' }),
+    links: warned('warned by the reader with a count of spans (OTLP links, not modelled)', () => false, { items: 'Link' }),
+    droppedLinksCount: warned(count('links', 'links are not modelled anyway'), positive, { type: 'uint32' }),
     status: modelled('code ERROR marks the span failed, OK not failed', { object: 'Status' }),
   },
   Event: {
     timeUnixNano: modelled('the event\'s time', { type: 'uint64' }),
     name: modelled('the event\'s name', { type: 'string' }),
     attributes: modelled('the event\'s attributes', { items: 'KeyValue' }),
-    droppedAttributesCount: warned(count('event attributes', 'an exception\'s type or message may be among them'), positive),
+    droppedAttributesCount: warned(count('event attributes', 'an exception\'s type or message may be among them'), positive, { type: 'uint32' }),
   },
   Status: {
     code: modelled('ERROR marks the span failed; OK not failed, whatever its attributes'),
-    message: warned('the status message is not read: a failure is a failure whatever it says', someText),
+    message: warned('the status message is not read: a failure is a failure whatever it says', someText, { type: 'string' }),
   },
   // common.proto: an attribute and its value (a list as JSON text, a map as a JSON object's text, bytes as base64).
   // Each value of the type the collector's reader takes (pdata/internal/json/attribute.go readAnyValue: ReadString,
@@ -98,14 +98,18 @@ export const OTLP_FIELDS: FieldTable = {
   KeyValueList: {
     values: modelled('the map\'s entries', { items: 'KeyValue' }),
   },
-  // Links are warned of as a whole (Span.links); their fields, for the schema's sake.
+  // Links are warned of as a whole by the reader (Span.links); each of their fields is of the type the collector's
+  // reader takes (pdata/internal/generated_proto_spanlink.go SpanLink.UnmarshalJSON, commit 934999fb), or the span is
+  // refused at the field, as the collector refuses the request. So are the warned fields above (the generated
+  // UnmarshalJSON of Span, SpanEvent, Status, Resource, InstrumentationScope, ScopeSpans, ResourceSpans: ReadString,
+  // ReadUint32, a list of entityRefs).
   Link: {
-    traceId: modelled('with its link (warned there)'),
-    spanId: modelled('with its link (warned there)'),
-    traceState: modelled('with its link (warned there)'),
-    attributes: modelled('with its link (warned there)'),
-    droppedAttributesCount: modelled('with its link (warned there)'),
-    flags: modelled('with its link (warned there)'),
+    traceId: modelled('with its link (warned there)', { type: 'traceId' }),
+    spanId: modelled('with its link (warned there)', { type: 'spanId' }),
+    traceState: modelled('with its link (warned there)', { type: 'string' }),
+    attributes: modelled('with its link (warned there)', { items: 'KeyValue' }),
+    droppedAttributesCount: modelled('with its link (warned there)', { type: 'uint32' }),
+    flags: modelled('with its link (warned there)', { type: 'uint32' }),
   },
 };
 
@@ -207,7 +211,7 @@ export const JAEGER_FIELDS: FieldTable = {
   },
   KeyValue: {
     key: modelled('the attribute\'s name', { type: 'string' }),
-    type: modelled('bool, int64 and float64 text read as such', { type: 'string' }),
+    type: modelled('the value is read by it as Jaeger\'s reader converts it (jaeger-tags.ts); a value it cannot hold refuses the span', { type: 'string' }),
     value: modelled('the attribute\'s value'),
   },
 };

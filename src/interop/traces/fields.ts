@@ -15,9 +15,11 @@ export type Fate = 'modelled' | 'warned' | 'refused';
  * The JSON type the format's own reader takes for a field; a value of another type fails that reader, so the span is
  * refused (null is no value, and passes). `text`: a string or a number (Zipkin's reader, Gson's nextString, takes
  * both); `int64` and `uint64`: a whole number or a string of one, as protobuf's JSON mapping writes 64-bit integers
- * (the collector's pdata/internal/json/number.go ReadInt64 and ReadUint64: strconv.ParseInt, ParseUint).
+ * (the collector's pdata/internal/json/number.go ReadInt64 and ReadUint64: strconv.ParseInt, ParseUint), `uint32`
+ * likewise (iterator.go ReadUint32); `traceId` and `spanId`: text of 16 and 8 bytes in hex, or empty (pdata/internal/
+ * bytesid.go unmarshalJSON: "length mismatch", or hex.Decode's error), or in base64 as rehearse reads a span's ids.
  */
-export type JsonType = 'string' | 'text' | 'boolean' | 'number' | 'int64' | 'uint64' | 'object' | 'list';
+export type JsonType = 'string' | 'text' | 'boolean' | 'number' | 'int64' | 'uint64' | 'uint32' | 'traceId' | 'spanId' | 'object' | 'list';
 
 export interface Disposition {
   readonly fate: Fate;
@@ -110,6 +112,12 @@ function compiled(table: FieldTable): Compiled {
 }
 
 const INT64 = 2n ** 63n, UINT64 = 2n ** 64n;
+/** An id of `bytes` bytes as OTLP/JSON gives it: empty, hex, or (as rehearse reads a span's ids) base64. */
+function isId(v: unknown, bytes: number): boolean {
+  if (typeof v !== 'string') return false;
+  if (v === '' || (v.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(v))) return true;
+  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === bytes;
+}
 /** Whether `v` is of JSON type `t` as the vendor's reader takes it. */
 function isType(v: unknown, t: JsonType): boolean {
   switch (t) {
@@ -119,22 +127,27 @@ function isType(v: unknown, t: JsonType): boolean {
     case 'number': return typeof v === 'number';
     case 'int64': return typeof v === 'number' ? Number.isInteger(v) && Math.abs(v) <= 2 ** 63 : typeof v === 'string' && /^[+-]?\d{1,25}$/.test(v) && BigInt(v) >= -INT64 && BigInt(v) < INT64;
     case 'uint64': return typeof v === 'number' ? Number.isInteger(v) && v >= 0 && v <= 2 ** 64 : typeof v === 'string' && /^\d{1,25}$/.test(v) && BigInt(v) < UINT64;
+    case 'uint32': return (typeof v === 'number' || (typeof v === 'string' && /^\d{1,10}$/.test(v))) && Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) < 2 ** 32;
+    case 'traceId': return isId(v, 16);
+    case 'spanId': return isId(v, 8);
     case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v);
     case 'list': return Array.isArray(v);
   }
 }
 const TYPE_WORDS: Record<JsonType, string> = {
   string: 'text', text: 'text or a number', boolean: 'true or false', number: 'a number', int64: 'a whole number (int64, or its text)',
-  uint64: 'a whole number of 0 or more (uint64, or its text)', object: 'an object', list: 'a list',
+  uint64: 'a whole number of 0 or more (uint64, or its text)', uint32: 'a whole number from 0 to 4294967295 (uint32, or its text)',
+  traceId: '16 bytes in hex (32 digits; or base64)', spanId: '8 bytes in hex (16 digits; or base64)', object: 'an object', list: 'a list',
 };
 /** A value's JSON type in words, and for a whole number expected, what is wrong with the number given. */
 function kindOf(v: unknown, expected: JsonType): string {
-  const whole = expected === 'int64' || expected === 'uint64';
+  const whole = expected === 'int64' || expected === 'uint64' || expected === 'uint32';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return whole && /^[+-]?\d+$/.test(v) ? (v.startsWith('-') && expected === 'uint64' ? 'the text of a negative number' : 'the text of a number out of range') : 'text';
+  if (typeof v === 'string' && (expected === 'traceId' || expected === 'spanId')) return `"${shown(v)}"`;
+  if (typeof v === 'string') return whole && /^[+-]?\d+$/.test(v) ? (v.startsWith('-') && expected !== 'int64' ? 'the text of a negative number' : 'the text of a number out of range') : 'text';
   if (typeof v === 'number') {
     if (!whole) return 'a number';
-    return !Number.isInteger(v) ? 'a number with a fraction' : v < 0 && expected === 'uint64' ? 'a negative number' : 'a number out of range';
+    return !Number.isInteger(v) ? 'a number with a fraction' : v < 0 && expected !== 'int64' ? 'a negative number' : 'a number out of range';
   }
   return typeof v === 'boolean' ? 'true or false' : 'an object';
 }

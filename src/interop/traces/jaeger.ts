@@ -3,10 +3,11 @@
  * the UI's "Download JSON" writes) and a bare trace object. Spans reference their parent with CHILD_OF or
  * FOLLOWS_FROM; tags and log fields are `{key, type, value}`; times are microseconds.
  */
-import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span } from '../../observe/span.js';
+import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span, type SpanEvent } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
 import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi, type Converted } from './jaeger-proto.js';
-import { checkFields, numeric, type Refusal } from './fields.js';
+import { checkFields, locate, numeric, type Refusal } from './fields.js';
+import { typedTagValue } from './jaeger-tags.js';
 import { JAEGER_ES_FIELDS, JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
 
 export const PROTO = 'Jaeger (protobuf model)';
@@ -66,18 +67,24 @@ function walkUncopied(copies: readonly ProcessCopy[], processes: Record<string, 
   Object.assign(report, { here, hereText, base });
 }
 
-function tagsOf(list: unknown): Record<string, AttributeValue> {
+/**
+ * Tags as attributes, each value read by its type as Jaeger's reader converts it (jaeger-tags.ts); `path`: where the
+ * list is (null: not checked, the span's tags made from the protobuf model's, typed there), or why the span is refused.
+ */
+function tagsOf(list: unknown, path: readonly (string | number)[] | null, es: boolean, report: ReadReport): { attributes: Record<string, AttributeValue> } | { refused: Refusal } {
   const out: Record<string, AttributeValue> = {};
-  if (!Array.isArray(list)) return out;
-  for (const t of list as JaegerTag[]) {
-    if (t && typeof t.key === 'string') {
-      let v = scalar(t.value);
-      if (t.type === 'bool' && typeof v === 'string') v = v === 'true';
-      else if ((t.type === 'int64' || t.type === 'float64') && typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) v = Number(v);
-      out[t.key] = v;
+  if (!Array.isArray(list)) return { attributes: out };
+  for (const [i, t] of (list as JaegerTag[]).entries()) {
+    if (!t || typeof t.key !== 'string') continue;
+    if (path === null) {
+      out[t.key] = scalar(t.value);
+      continue;
     }
+    const read = typedTagValue(t.type, t.value, es);
+    if ('why' in read) return { refused: { why: read.why, at: locate(report, [...path, i, read.field]) } };
+    out[t.key] = read.value;
   }
-  return out;
+  return { attributes: out };
 }
 
 /**
@@ -288,7 +295,14 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
     parentId = s.parentSpanID;
     follows = !refs.some((r) => r && r.refType === 'CHILD_OF' && r.spanID === parentId) && refs.some((r) => r && r.refType === 'FOLLOWS_FROM' && r.spanID === parentId);
   }
-  const attributes = tagsOf(es && s.tag !== undefined ? [...(Array.isArray(s.tags) ? s.tags : []), ...tagFields(s.tag)] : s.tags);
+  // Tags made from the protobuf model's were typed there; the UI's and Elasticsearch's are read by their type.
+  const typed = converted.has(s) ? null : report.base;
+  const tags = tagsOf(es && s.tag !== undefined ? [...(Array.isArray(s.tags) ? s.tags : []), ...tagFields(s.tag)] : s.tags, typed && [...typed, 'tags'], es, report);
+  if ('refused' in tags) {
+    report.skip(tags.refused.why, tags.refused.at);
+    return [];
+  }
+  const attributes = tags.attributes;
   const embedded = s.process as { serviceName?: unknown } | undefined;
   const process = embedded ?? (typeof s.processID === 'string' ? processes[s.processID] : undefined);
   const service = process && typeof process.serviceName === 'string' && process.serviceName !== '' ? process.serviceName : null;
@@ -298,12 +312,18 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   // OpenTelemetry's span status as Jaeger keeps it: otel.status_code OK or ERROR, and for ERROR an error tag
   // (opentelemetry-specification common/mapping-to-non-otlp.md, Span Status).
   const status = typeof attributes['otel.status_code'] === 'string' ? (attributes['otel.status_code'] as string).toUpperCase() : '';
-  const events = Array.isArray(s.logs)
-    ? (s.logs as { timestamp?: unknown; fields?: unknown }[]).map((l) => {
-      const fields = tagsOf(l?.fields);
-      return { timeUs: numeric(l?.timestamp) || start, name: typeof fields.event === 'string' ? fields.event : 'log', attributes: fields };
-    })
-    : [];
+  const events: SpanEvent[] = [];
+  if (Array.isArray(s.logs)) {
+    for (const [i, l] of (s.logs as { timestamp?: unknown; fields?: unknown }[]).entries()) {
+      const fields = tagsOf(l?.fields, typed && [...typed, 'logs', i, 'fields'], es, report);
+      if ('refused' in fields) {
+        report.skip(fields.refused.why, fields.refused.at);
+        return [];
+      }
+      const f = fields.attributes;
+      events.push({ timeUs: numeric(l?.timestamp) || start, name: typeof f.event === 'string' ? f.event : 'log', attributes: f });
+    }
+  }
   // Ids as Jaeger keeps them (jaegertracing/jaeger-idl model/v1/ids.go: TraceIDFromString, then String), so that a
   // trace joins across files of any format; ids that are not hex (the UI's own test traces) are kept as they are.
   const sid = (x: string) => hexSpanId(x) ?? x;
