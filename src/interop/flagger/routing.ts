@@ -153,6 +153,8 @@ const stringMatch = (v: unknown, key: string): string => (typeof get(v, key) ===
  *   (`analysisMatches, _ :=`): the canary route keeps the service's matches, every request.
  * - appmesh_v1beta2.go makeHeaders, gloo.go getMatchers: all entries' headers (and gloo's methods) as one route's
  *   conditions; none at all leaves the route without a condition.
+ * - contour.go: with no header, the canary route (no condition: the prefix "/") and the primary's (the same prefix,
+ *   unless spec.service.match names another) collide, and Contour keeps the later, the primary's: none.
  * - ingress.go (nginx): canary-by-header from the last header that is not "cookie", canary-by-cookie from the
  *   cookie's exact value; with neither, the canary Ingress keeps canary-weight "0" (makeHeaderAnnotations copies
  *   it), and no request reaches the canary.
@@ -180,6 +182,19 @@ export function matchReach(router: string, match: readonly unknown[], serviceMat
     if (refused >= 0) return all(refused, 'the gatewayapi router cannot map this entry (gateway_api.go mapRouteMatches: a header or query param with neither exact nor regex, a uri with none of regex, exact, prefix, a method without exact) and SetRoutes drops the error (`analysisMatches, _ :=`): the canary route keeps the service\'s matches, and every request reaches the canary');
     const i = emptied((k) => k === 'headers' || k === 'queryParams');
     return i < 0 ? null : all(i, 'an entry without headers or queryParams: the gatewayapi router\'s mergeMatchConditions keeps only those over the service\'s matches (the prefix "/" when spec.service.match is empty), so the canary route is the service\'s own and every request reaches the canary');
+  }
+  if (router === 'contour') {
+    // contour.go SetRoutes writes the canary route (makeConditions: one condition per header) before the primary's
+    // (the prefix of spec.service.match's first uri, else "/"). With no header, the canary route has no condition,
+    // which Contour reads as the prefix "/" (projectcontour/contour internal/dag/conditions.go
+    // mergePathMatchConditions); it keys a virtual host's routes by their conditions and keeps the later of two
+    // alike (internal/dag/dag.go AddRoute, conditionsToString), and sorts the longest prefix first (internal/sorter).
+    if (entries.some((m) => holds(m.headers))) return null;
+    const prefix = stringMatch(get(Array.isArray(serviceMatch) ? serviceMatch[0] : undefined, 'uri'), 'prefix');
+    const why = prefix === '' || prefix === '/'
+      ? 'no headers in any entry: the contour router writes the canary route without a condition, which Contour reads as the prefix "/", as the primary route written after it is; Contour keeps the later of two routes with the same conditions (internal/dag/dag.go AddRoute), so the canary route is dropped and no request reaches the canary'
+      : `no headers in any entry: the contour router writes the canary route without a condition (the prefix "/") and the primary route with the prefix ${JSON.stringify(prefix)} of spec.service.match; Contour sends a request to the longest prefix it matches (internal/sorter), so the service's requests under ${JSON.stringify(prefix)} reach the primary, and no request reaches the canary but those outside it`;
+    return { reach: 'none', path: ['match'], why };
   }
   if (router.startsWith('appmesh') || router === 'gloo') {
     const gloo = router === 'gloo';
