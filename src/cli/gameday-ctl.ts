@@ -81,6 +81,9 @@ const NEXT: [RegExp, string][] = [
   [/^the clock is already running$/, 'to pause a plan rather than the clock: `gameday ctl URL pause FLAG`'],
   [/ is not paused$/, 'resume takes up a paused plan; a rolled-back one goes on with `promote FLAG` (to the stage it left)'],
   [/ has not started$/, 'a plan that has not started exposes nobody; it starts by itself in its turn, or now with `gameday ctl URL promote FLAG`'],
+  [/ has already completed$/, 'a completed plan goes no further; `gameday ctl URL rollback FLAG` takes it back to 0%'],
+  [/ has already been rolled back$/, 'a rolled-back plan goes on with `gameday ctl URL promote FLAG` (to the stage it left)'],
+  [/ has already been paused$/, 'a paused plan goes on with `gameday ctl URL resume FLAG`'],
   [/ is not waiting for an approval$/, '`gameday ctl URL status` shows where each plan is'],
   [/^there is no countdown to cancel$/, 'the countdown starts once every plan is done; until then the drill goes on by itself'],
 ];
