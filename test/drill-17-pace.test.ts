@@ -36,8 +36,12 @@ describe('the pace is judged from the last speed change on', () => {
       d.tick();
       d.stop();
     }
-    // Asked for 3000x, it could not keep up: well behind the wall clock.
+    // Asked for 3000x, it could not keep up: well behind the wall clock, though never further than the horizon (wall
+    // time x speed cannot put the clock past the drill's end; it read "2h31m57s behind" in a 2h drill).
+    cost = 0;
     expect(d.lagUs).toBeGreaterThan(60e6);
+    expect(d.lagUs).toBeGreaterThan(s.horizonUs - s.nowUs);
+    expect(d.lostUs + d.behindUs).toBe(s.horizonUs - s.nowUs);
     const slowedAt = s.nowUs;
     d.setSpeed(2);
     cost = 0;
@@ -48,6 +52,7 @@ describe('the pace is judged from the last speed change on', () => {
     }
     // At 2x it kept up for a wall second: nothing lost at this speed, nothing behind now.
     expect(d.lagUs).toBe(0);
+    expect(d.lostUs).toBe(0);
     expect(d.behindUs).toBe(0);
     expect(s.nowUs - slowedAt).toBe(2e6);
     expect(d.paceFromUs).toBe(slowedAt);

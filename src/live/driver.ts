@@ -107,6 +107,15 @@ export class PacedDriver {
   }
 
   /**
+   * Simulated time lost since the pace was set, as far as the horizon: wall time x speed cannot put the clock past
+   * the drill's end, so the clock is never more behind than the time left (a drill asked for 8000x read "2h31m
+   * behind" in a 2h drill).
+   */
+  get lostUs(): number {
+    return Math.min(this.lagUs, Math.max(0, this.session.horizonUs - this.session.nowUs - this.behindUs));
+  }
+
+  /**
    * The next tick: after `tickMs`, or at once (after the waiting I/O, so that pages are still answered between
    * slices) when the last tick ran out of its work budget behind the wall clock: a drill asked to go faster than
    * the simulation then runs at the simulation's own speed rather than sleeping between ticks.
