@@ -145,7 +145,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
   }
   const b = s.state.budget;
-  if (b) lines.push(`  error budget: ${b.text} (${count(b.failed)} failed journeys of the ${count(Math.round(b.allowed * 10) / 10)} the SLO allows over the whole drill)`);
+  if (b) lines.push(`  error budget: ${b.text} (${count(b.failed)} failed journeys of the ${count(Math.round(b.allowed * 10) / 10)} the SLO allows over the whole horizon)`);
   const cd = m.countdown;
   if (cd && m.status !== 'ended') {
     lines.push(cd.running
