@@ -69,6 +69,26 @@ export function reachedPercent(r: RunResult, flag: string, finalPercent: number)
   return percentOf.get(Math.min(...applied.values())) ?? 0;
 }
 
+/**
+ * A plan a person took up again after the act its headline tells, and that was stopped again and stayed so: the run
+ * ends with that act, which the headline (the run report's words, of one act) leaves out. "; then resumed: rolled
+ * back again at 25% by the gates": without it the story stopped at "rolled back at 1%" while the plan had gone on
+ * to 25% before it was rolled back. Empty otherwise.
+ */
+export function stoppedAgain(r: RunResult, flag: string): string {
+  const o = r.outcomes.flags[flag];
+  const d = r.rollouts.find((p) => p.flag === flag)?.decisions ?? [];
+  const stop = (x: (typeof d)[number]) => x.action === 'rollback' || x.action === 'pause';
+  const told = d.findIndex((x) => stop(x) && x.timeSeconds === o.acted_seconds);
+  const last = d.length - 1;
+  const stopped = o.outcome === 'rolled-back' || (o.outcome === 'paused' && !o.cut_off);
+  if (told < 0 || !stopped || last <= told || !stop(d[last])) return '';
+  const act = d[last];
+  const percent = d.slice(0, last).reverse().find((x) => x.action === 'start' || x.action === 'promote' || x.action === 'resume')?.percent ?? 0;
+  const by = r.audit.find((a) => a.event === 'decision' && a.actor === 'operator' && a.flag === flag && a.action === act.action && a.timeSeconds === act.timeSeconds)?.by;
+  return `; then resumed: ${act.action === 'rollback' ? 'rolled back' : 'paused'}${act.action === d[told].action ? ' again' : ''} at ${percent}% ${by ? `by ${by}` : 'by the gates'}`;
+}
+
 function side(r: RunResult, flag: string): Side {
   const o = r.outcomes.flags[flag];
   const plan = r.rollouts.find((p) => p.flag === flag);
@@ -79,7 +99,7 @@ function side(r: RunResult, flag: string): Side {
         : plan.outcome === 'not-started' ? 'not started'
           : `${plan.outcome} at ${stage} (${o.final_percent}%)`;
   return {
-    headline: flagHeadline(flagStory(r, flag)), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
+    headline: flagHeadline(flagStory(r, flag)) + stoppedAgain(r, flag), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
     reached_percent: reachedPercent(r, flag, o.final_percent), blast_radius_users: o.blast_radius_users,
     blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
     acted_seconds: o.acted_seconds, false_rollback: o.false_rollback, missed_defect: o.missed_defect, misattribution: o.misattribution,
@@ -95,7 +115,7 @@ function caughtBeforeHarm(x: Side, r: RunResult, flag: string): Side {
   const stopped = x.outcome === 'rolled-back' || (x.outcome === 'paused' && !x.cut_off);
   if (!stopped || !x.false_rollback || x.blast_radius_users > 0) return x;
   const at = flagStory(r, flag).acted_percent;
-  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt`;
+  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt${stoppedAgain(r, flag)}`;
   return { ...x, headline, false_rollback: false, misattribution: false };
 }
 
