@@ -63,3 +63,13 @@ describe('a plan stopped, taken up again and stopped again tells both acts', () 
     expect(c.team.headline).not.toMatch(/again/);
   });
 });
+
+describe('a change made at the last instant is told with what had reached users', () => {
+  it('a promote at the instant the drill ends: at 50% published, 10% had reached users', () => {
+    const c = debrief('healthy', [[2, { type: 'plan', flag: 'new-pay', op: 'promote', reason: 'last call' }, bob]], 2);
+    expect([c.team.final_percent, c.team.reached_percent]).toEqual([50, 10]);
+    expect(c.team.headline).toMatch(/^unfinished: at 50% when the run ended, .*; 10% had reached users by the end$/);
+    // The policy's plan, as published and as served: one figure.
+    expect(c.policy.headline).not.toMatch(/had reached users/);
+  });
+});
