@@ -198,7 +198,11 @@ describe('a game day as a new team runs it, and its debrief held to the runs', (
     expect(checkout.firstPersonActionSeconds).toBe(rollback.atUs / 1e6);
     // The story goes on past ada's rollback at the first stage, to where the run ended.
     expect(checkout.team.headline).toMatch(/^false rollback: rolled back at 1%, nobody hurt \(by ada; a fault or another flag was active during the stage\); then resumed: /);
-    expect(checkout.team.headline).toMatch(doc.team.rollouts[1].outcome === 'completed' ? /; then resumed: completed at 100%$/ : /; then resumed: at \d+% when the run ended$/);
+    expect(checkout.team.headline).toMatch(doc.team.rollouts[1].outcome === 'completed' ? /; then resumed: completed at 100%/ : /; then resumed: at \d+% when the run ended/);
+    // A late change is told with what had reached users.
+    const { final_percent: final, reached_percent: reachedPercent } = checkout.team;
+    if (final === reachedPercent) expect(checkout.team.headline).not.toContain('had reached users');
+    else expect(checkout.team.headline.endsWith(`; ${reachedPercent}% had reached users by the end`)).toBe(true);
     // The late promote counts for neither side: its configuration reached no service, and what had reached users is
     // the configuration before it.
     const late = doc.record.actions.findLast((a) => a.action.type === 'plan' && a.action.op === 'promote')!;
