@@ -16,9 +16,9 @@ const fran: Actor = { name: 'fran', role: 'facilitator' };
 const ada: Actor = { name: 'ada', role: 'operator' };
 const bob: Actor = { name: 'bob', role: 'operator' };
 
-function debrief(caseName: string, plan: [number, Action, Actor][], endMinutes: number) {
+function debrief(caseName: string, plan: [number, Action, Actor][], endMinutes: number, gates: 'on' | 'advisory' = 'on') {
   const read = readDrillScenario(file, caseName);
-  const s = new DrillSession({ file, caseName, hiddenCase: false, seed: 7, gates: 'on' }, read.scenario);
+  const s = new DrillSession({ file, caseName, hiddenCase: false, seed: 7, gates }, read.scenario);
   s.act({ type: 'start' }, fran, 'w');
   for (const [minutes, action, by] of plan) {
     s.advanceTo(minutes * 60e6);
@@ -27,7 +27,7 @@ function debrief(caseName: string, plan: [number, Action, Actor][], endMinutes: 
   s.advanceTo(endMinutes * 60e6);
   s.act({ type: 'end' }, fran, 'w');
   const record: DrillRecord = {
-    scenario: { file, sha256: 'x', name: 'drill' }, seed: 7, gates: 'on', case: { hidden: false, name: caseName }, secret: null, speed: 60,
+    scenario: { file, sha256: 'x', name: 'drill' }, seed: 7, gates, case: { hidden: false, name: caseName }, secret: null, speed: 60,
     opened: 'w', people: [], actions: s.actions, countdown: [], resumed: [], end: { atUs: s.nowUs, reason: 'by-hand', wall: 'w' }, journalHead: 'x',
   };
   return buildDocument(record, read, caseName).comparison.find((c) => c.flag === 'new-pay')!;
@@ -71,5 +71,24 @@ describe('a change made at the last instant is told with what had reached users'
     expect(c.team.headline).toMatch(/^unfinished: at 50% when the run ended, .*; 10% had reached users by the end$/);
     // The policy's plan, as published and as served: one figure.
     expect(c.policy.headline).not.toMatch(/had reached users/);
+  });
+});
+
+describe('a pause taken up again, then a rollback (the gates advisory: people decide)', () => {
+  it('told once each, in order: paused, then resumed, rolled back', () => {
+    const c = debrief('broken', [
+      [1.5, { type: 'plan', flag: 'new-pay', op: 'pause', reason: 'errors' }, ada],
+      [2.5, { type: 'plan', flag: 'new-pay', op: 'resume', reason: 'false alarm?' }, ada],
+      [5, { type: 'plan', flag: 'new-pay', op: 'rollback', reason: 'errors after all' }, ada],
+    ], 10, 'advisory');
+    expect(c.team.headline).toMatch(/^caught: paused at 10% after \S+, \d+ users hurt; then resumed: rolled back at 10% by ada$/);
+  });
+
+  it('a pause and a rollback without a resumption between them are told as the run report tells them', () => {
+    const c = debrief('broken', [
+      [1.5, { type: 'plan', flag: 'new-pay', op: 'pause', reason: 'errors' }, ada],
+      [2.5, { type: 'plan', flag: 'new-pay', op: 'rollback', reason: 'errors after all' }, ada],
+    ], 5, 'advisory');
+    expect(c.team.headline).toMatch(/^caught: paused at 10% after \S+, then rolled back, \d+ users hurt$/);
   });
 });

@@ -85,9 +85,10 @@ export function stoppedAgain(r: RunResult, flag: string): string {
   const told = act0 === null ? -1 : d.findIndex((x) => stop(x) && x.timeSeconds === act0.timeSeconds);
   const last = d.length - 1;
   const stopped = o.outcome === 'rolled-back' || (o.outcome === 'paused' && !o.cut_off);
-  if (told < 0 || !stopped || last <= told || !stop(d[last])) return '';
+  const goes = (x: (typeof d)[number]) => x.action === 'start' || x.action === 'promote' || x.action === 'resume';
+  if (told < 0 || !stopped || last <= told || !stop(d[last]) || !d.slice(told + 1, last).some(goes)) return '';
   const act = d[last];
-  const percent = d.slice(0, last).reverse().find((x) => x.action === 'start' || x.action === 'promote' || x.action === 'resume')?.percent ?? 0;
+  const percent = d.slice(0, last).reverse().find(goes)?.percent ?? 0;
   const by = r.audit.find((a) => a.event === 'decision' && a.actor === 'operator' && a.flag === flag && a.action === act.action && a.timeSeconds === act.timeSeconds)?.by;
   return `; then resumed: ${act.action === 'rollback' ? 'rolled back' : 'paused'}${act.action === d[told].action ? ' again' : ''} at ${percent}% ${by ? `by ${by}` : 'by the gates'}`;
 }
@@ -112,8 +113,12 @@ function side(r: RunResult, flag: string): Side {
         : plan.outcome === 'not-started' ? 'not started'
           : `${plan.outcome} at ${stage} (${o.final_percent}%)`;
   const reached = reachedPercent(r, flag, o.final_percent);
+  const again = stoppedAgain(r, flag);
+  // A pause the headline tells with the rollback after it ("paused at 10%, then rolled back") that a person took up
+  // in between: the rollback is told after the resumption.
+  const told = again ? flagHeadline(flagStory(r, flag)).replace(/, then rolled back(?=, )/, '') : flagHeadline(flagStory(r, flag));
   return {
-    headline: flagHeadline(flagStory(r, flag)) + storyTail(r, flag, reached, o.final_percent), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
+    headline: told + again + reachedNote(reached, o.final_percent), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
     reached_percent: reached, blast_radius_users: o.blast_radius_users,
     blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
     acted_seconds: o.acted_seconds, false_rollback: o.false_rollback, missed_defect: o.missed_defect, misattribution: o.misattribution,
