@@ -10,13 +10,15 @@ import { DrillSession, readDrillScenario, type Actor } from '../src/live/session
 import { buildDocument } from '../src/live/debrief.js';
 import type { Action } from '../src/live/actions.js';
 import type { DrillRecord } from '../src/live/record.js';
+import { drillHtml } from '../src/live/debrief-html.js';
+import { duration } from '../src/units/format.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill.yaml');
 const fran: Actor = { name: 'fran', role: 'facilitator' };
 const ada: Actor = { name: 'ada', role: 'operator' };
 const bob: Actor = { name: 'bob', role: 'operator' };
 
-function debrief(caseName: string, plan: [number, Action, Actor][], endMinutes: number, gates: 'on' | 'advisory' = 'on') {
+function debriefDocument(caseName: string, plan: [number, Action, Actor][], endMinutes: number, gates: 'on' | 'advisory' = 'on') {
   const read = readDrillScenario(file, caseName);
   const s = new DrillSession({ file, caseName, hiddenCase: false, seed: 7, gates }, read.scenario);
   s.act({ type: 'start' }, fran, 'w');
@@ -30,8 +32,10 @@ function debrief(caseName: string, plan: [number, Action, Actor][], endMinutes: 
     scenario: { file, sha256: 'x', name: 'drill' }, seed: 7, gates, case: { hidden: false, name: caseName }, secret: null, speed: 60,
     opened: 'w', people: [], actions: s.actions, countdown: [], resumed: [], end: { atUs: s.nowUs, reason: 'by-hand', wall: 'w' }, journalHead: 'x',
   };
-  return buildDocument(record, read, caseName).comparison.find((c) => c.flag === 'new-pay')!;
+  return buildDocument(record, read, caseName);
 }
+
+const debrief = (...a: Parameters<typeof debriefDocument>) => debriefDocument(...a).comparison.find((c) => c.flag === 'new-pay')!;
 
 describe('a plan stopped, taken up again and stopped again tells both acts', () => {
   it('rolled back by a person, promoted by another, rolled back again by the first', () => {
@@ -90,5 +94,22 @@ describe('a pause taken up again, then a rollback (the gates advisory: people de
       [2.5, { type: 'plan', flag: 'new-pay', op: 'rollback', reason: 'errors after all' }, ada],
     ], 5, 'advisory');
     expect(c.team.headline).toMatch(/^caught: paused at 10% after \S+, then rolled back, \d+ users hurt$/);
+  });
+});
+
+describe('the debrief page says lengths of time as the headlines do', () => {
+  it('time to detect and to recover: "57.2s", as "caught: rolled back at 10% after 57.2s" (it read "0m57s")', () => {
+    const doc = debriefDocument('broken', [
+      [1.5, { type: 'plan', flag: 'new-pay', op: 'pause', reason: 'errors' }, ada],
+      [5, { type: 'plan', flag: 'new-pay', op: 'rollback', reason: 'errors after all' }, ada],
+    ], 10, 'advisory');
+    const c = doc.comparison[0];
+    const detect = [c.team.time_to_detect_seconds!, c.policy.time_to_detect_seconds!];
+    expect(detect[1]).toBeLessThan(60);
+    expect(c.policy.headline).toContain(`after ${duration(detect[1])},`);
+    const html = drillHtml(doc);
+    expect(html).toContain(`<td>${duration(detect[0])} / ${duration(detect[1])}</td>`);
+    expect(html).toContain(`<td>${duration(c.team.time_to_recover_seconds)} / ${duration(c.policy.time_to_recover_seconds)}</td>`);
+    expect(html).toContain(`<td>${c.team.blast_radius_users} / ${c.policy.blast_radius_users}</td>`);
   });
 });
