@@ -76,7 +76,7 @@ export function reachedPercent(r: RunResult, flag: string, finalPercent: number)
  * back again at 25% by the gates": without it the story stopped at "rolled back at 1%" while the plan had gone on
  * to 25% before it was rolled back. Empty otherwise.
  */
-export function stoppedAgain(r: RunResult, flag: string): string {
+function stoppedAgain(r: RunResult, flag: string): string {
   const o = r.outcomes.flags[flag];
   const d = r.rollouts.find((p) => p.flag === flag)?.decisions ?? [];
   const stop = (x: (typeof d)[number]) => x.action === 'rollback' || x.action === 'pause';
@@ -116,7 +116,8 @@ function side(r: RunResult, flag: string): Side {
   const again = stoppedAgain(r, flag);
   // A pause the headline tells with the rollback after it ("paused at 10%, then rolled back") that a person took up
   // in between: the rollback is told after the resumption.
-  const told = again ? flagHeadline(flagStory(r, flag)).replace(/, then rolled back(?=, )/, '') : flagHeadline(flagStory(r, flag));
+  const headline = flagHeadline(flagStory(r, flag));
+  const told = again ? headline.replace(/, then rolled back(?=, )/, '') : headline;
   return {
     headline: told + again + reachedNote(reached, o.final_percent), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
     reached_percent: reached, blast_radius_users: o.blast_radius_users,
