@@ -15,7 +15,7 @@ import { launchChromium } from './chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalWriter } from '../src/live/journal.js';
 import { sha256 } from '../src/live/session.js';
-import { clock } from '../src/units/format.js';
+import { duration } from '../src/units/format.js';
 
 const root = new URL('..', import.meta.url).pathname;
 let browser: Browser;
@@ -223,7 +223,7 @@ describe('the debrief names each side\'s outcome from the ground truth', () => {
     // first to the last journey the flag hurt); "time to mitigate" said the team had mitigated when the harm
     // merely stopped being counted at the end of the drill.
     const policy = doc.policy.outcomes.flags['new-pay'];
-    expect(table[0]['time to recover\n(first to last journey the flag hurt)']).toBe(`${clock(team.time_to_recover_seconds)} / ${clock(policy.time_to_recover_seconds)}`);
+    expect(table[0]['time to recover\n(first to last journey the flag hurt)']).toBe(`${duration(team.time_to_recover_seconds)} / ${duration(policy.time_to_recover_seconds)}`);
   }, 240_000);
 
   it('a person rolling back a healthy flag is the team\'s false rollback, beside the policy alone that shipped it', async () => {

@@ -43,7 +43,7 @@ describe('the error budget\'s figures', () => {
       state: { reset: false, meta: { name: 'shop', nowSeconds: 5000, horizonSeconds: 7200, speed: 60, status: 'running' }, actions: [], audit: [], plans: [],
         budget: { text: 'exhausted (5.49x the budget)', failed: 4744, allowed: 1864.04, consumed: 5.49 } },
     } as StateAnswer;
-    expect(stateLines(answer, new globalThis.URL(URL))).toContain('  error budget: exhausted (5.49x the budget) (4,744 failed journeys of the 1,864 the SLO allows over the whole drill)');
+    expect(stateLines(answer, new globalThis.URL(URL))).toContain('  error budget: exhausted (5.49x the budget) (4,744 failed journeys of the 1,864 the SLO allows over the whole horizon)');
   });
   it('the page counts as units/format.ts does', () => {
     const page = new Function(`${FORMAT_JS}; return count;`)() as typeof count;

@@ -72,7 +72,7 @@ describe('gameday ctl status, polled', () => {
     expect(first.out).toContain('  fault on: ad-hoc 1 (latency on api, +200 ms) since 15m30s until 20m30s');
     // The policy rolled the only plan back at 1m00s: the countdown runs, as the page's banner says.
     expect(first.out.find((l) => l.startsWith('  every plan is done'))).toMatch(/^ {2}every plan is done: the drill ends in \d+ s unless the facilitator keeps it going \(gameday ctl URL keep-going\)$/);
-    expect(first.out).toContain('  error budget: exhausted (5.53x the budget) (332 failed journeys of the 60 the SLO allows over the whole drill)');
+    expect(first.out).toContain('  error budget: exhausted (5.53x the budget) (332 failed journeys of the 60 the SLO allows over the whole horizon)');
     expect(first.out).toContain('  [15m30s] fran (facilitator): note: watching p99');
     expect(asked.at(-1)!.since).toBeNull();
     const cursor = cursorOf(first.out);

@@ -55,7 +55,7 @@ describe('an error budget far past exhaustion', () => {
     const shown = await page.textContent('#budget');
     const line = (await page.textContent('p:has(#budget)'))!.replace(/\s+/g, ' ').trim();
     expect(shown).toMatch(/^exhausted \(\d{2}(\.\d)?x the budget\)$/);
-    expect(line).toMatch(/^Error budget: exhausted \(\d{2}(\.\d)?x the budget\) \(\d[\d,]* failed journeys of the 72 the SLO allows over the whole drill\)$/);
+    expect(line).toMatch(/^Error budget: exhausted \(\d{2}(\.\d)?x the budget\) \(\d[\d,]* failed journeys of the 72 the SLO allows over the whole horizon\)$/);
     expect(line).not.toMatch(/\d{3,}(\.\d+)?%/);
 
     d.endByHand();

@@ -81,6 +81,9 @@ const NEXT: [RegExp, string][] = [
   [/^the clock is already running$/, 'to pause a plan rather than the clock: `gameday ctl URL pause FLAG`'],
   [/ is not paused$/, 'resume takes up a paused plan; a rolled-back one goes on with `promote FLAG` (to the stage it left)'],
   [/ has not started$/, 'a plan that has not started exposes nobody; it starts by itself in its turn, or now with `gameday ctl URL promote FLAG`'],
+  [/ has already completed$/, 'a completed plan goes no further; `gameday ctl URL rollback FLAG` takes it back to 0%'],
+  [/ has already been rolled back$/, 'a rolled-back plan goes on with `gameday ctl URL promote FLAG` (to the stage it left)'],
+  [/ has already been paused$/, 'a paused plan goes on with `gameday ctl URL resume FLAG`'],
   [/ is not waiting for an approval$/, '`gameday ctl URL status` shows where each plan is'],
   [/^there is no countdown to cancel$/, 'the countdown starts once every plan is done; until then the drill goes on by itself'],
 ];
@@ -112,7 +115,7 @@ export interface StateAnswer {
   state: {
     reset: boolean;
     meta: {
-      name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string; achievedSpeed?: number; behindSeconds?: number; lostSeconds?: number;
+      name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string; achievedSpeed?: number; behindSeconds?: number; lostSeconds?: number; paceSinceSeconds?: number | null;
       endReason?: string | null; countdown?: { remainingSeconds: number; running: boolean } | null;
       debrief?: { state: string; progress: number; step?: string; error?: string; files?: { html: string; json: string } | null; served?: boolean } | null;
     };
@@ -133,7 +136,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
   const m = s.state.meta;
   const behind = (m.behindSeconds ?? 0) + (m.lostSeconds ?? 0);
   const pace = m.status !== 'running' ? m.status
-    : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock` : `running at ${m.speed}x`;
+    : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock${(m.paceSinceSeconds ?? 0) > 0 ? ` since the speed was set at ${clock(m.paceSinceSeconds!)}` : ''}` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
     ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} ${p.stages === 1 ? 'stage' : 'stages'})` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
@@ -142,7 +145,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);
   }
   const b = s.state.budget;
-  if (b) lines.push(`  error budget: ${b.text} (${count(b.failed)} failed journeys of the ${count(Math.round(b.allowed * 10) / 10)} the SLO allows over the whole drill)`);
+  if (b) lines.push(`  error budget: ${b.text} (${count(b.failed)} failed journeys of the ${count(Math.round(b.allowed * 10) / 10)} the SLO allows over the whole horizon)`);
   const cd = m.countdown;
   if (cd && m.status !== 'ended') {
     lines.push(cd.running

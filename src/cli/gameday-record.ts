@@ -94,7 +94,9 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
       io.out(`replay of the journal: ${plural(doc.record.actions.length, 'action')} re-applied at ${doc.record.actions.length === 1 ? 'its simulated instant' : 'their simulated instants'}, as recorded; digest ${doc.digest}`);
       // A journal holds no results to compare with: another version's may not give the digest its drill printed.
       const { version } = JSON.parse(text.slice(0, text.indexOf('\n'))) as { version: string };
-      if (version !== VERSION) io.out(`the drill was recorded with rehearse ${version}, this is ${VERSION}: this digest may differ from the one the drill printed`);
+      // The digest over the same debrief with the recording version's number is the one the drill printed, when
+      // this version rebuilds it unchanged: a team can hold it to the digest they kept.
+      if (version !== VERSION) io.out(`the drill was recorded with rehearse ${version}, this is ${VERSION}: the digest over this debrief with ${version}'s number is ${documentDigest({ ...doc, version })}, the drill's own when the debrief has not changed`);
       return 0;
     }
     let raw: unknown;
@@ -123,8 +125,14 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     const { read, caseName } = recordScenario(record, file, o.scenario);
     const doc = buildDocument(record, read, caseName);
     if (out !== undefined) write(doc, out, io);
+    const instants = `${plural(record.actions.length, 'action')} re-applied at ${record.actions.length === 1 ? 'its simulated instant' : 'their simulated instants'}`;
     if (canonicalJson(doc) === canonicalJson(recorded)) {
-      io.out(`replay identical: ${plural(record.actions.length, 'action')} re-applied at ${record.actions.length === 1 ? 'its simulated instant' : 'their simulated instants'}; the team's run, the policy's run, the comparison and the digest are the same byte for byte`);
+      io.out(`replay identical: ${instants}; the team's run, the policy's run, the comparison and the digest are the same byte for byte`);
+      return 0;
+    }
+    // Another version's document: everything is compared but the version that wrote it (and the digest, over it).
+    if (recorded.version !== VERSION && canonicalJson({ ...doc, version: recorded.version, digest: '' }) === canonicalJson({ ...recorded, digest: '' })) {
+      io.out(`replay identical: ${instants}; the team's run, the policy's run, the comparison and the record are the same byte for byte (recorded with rehearse ${recorded.version}, this is ${VERSION}: only the version, and the digest over it, differ)`);
       return 0;
     }
     const parts = (['team', 'policy', 'comparison', 'verdict', 'faults', 'budget', 'revealed'] as const).filter((k) => canonicalJson(doc[k]) !== canonicalJson(recorded[k]));

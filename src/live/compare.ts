@@ -3,6 +3,7 @@
  * the people's actions in, figures and verdicts out.
  */
 import { flagHeadline, flagStory } from '../report/vocabulary.js';
+import { firstAct } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { RecordedAction } from './actions.js';
 import { count } from '../units/format.js';
@@ -69,6 +70,39 @@ export function reachedPercent(r: RunResult, flag: string, finalPercent: number)
   return percentOf.get(Math.min(...applied.values())) ?? 0;
 }
 
+/**
+ * A plan a person took up again after the act its headline tells, and that was stopped again and stayed so: the run
+ * ends with that act, which the headline (the run report's words, of one act) leaves out. "; then resumed: rolled
+ * back again at 25% by the gates": without it the story stopped at "rolled back at 1%" while the plan had gone on
+ * to 25% before it was rolled back. Empty otherwise.
+ */
+function stoppedAgain(r: RunResult, flag: string): string {
+  const o = r.outcomes.flags[flag];
+  const d = r.rollouts.find((p) => p.flag === flag)?.decisions ?? [];
+  const stop = (x: (typeof d)[number]) => x.action === 'rollback' || x.action === 'pause';
+  // The act the headline tells (flagStory's): for a flag whose harm was detected, the act that detected it.
+  const act0 = firstAct(r, flag, o.defective && o.time_to_detect_seconds !== null);
+  const told = act0 === null ? -1 : d.findIndex((x) => stop(x) && x.timeSeconds === act0.timeSeconds);
+  const last = d.length - 1;
+  const stopped = o.outcome === 'rolled-back' || (o.outcome === 'paused' && !o.cut_off);
+  const goes = (x: (typeof d)[number]) => x.action === 'start' || x.action === 'promote' || x.action === 'resume';
+  if (told < 0 || !stopped || last <= told || !stop(d[last]) || !d.slice(told + 1, last).some(goes)) return '';
+  const act = d[last];
+  const percent = d.slice(0, last).reverse().find(goes)?.percent ?? 0;
+  const by = r.audit.find((a) => a.event === 'decision' && a.actor === 'operator' && a.flag === flag && a.action === act.action && a.timeSeconds === act.timeSeconds)?.by;
+  return `; then resumed: ${act.action === 'rollback' ? 'rolled back' : 'paused'}${act.action === d[told].action ? ' again' : ''} at ${percent}% ${by ? `by ${by}` : 'by the gates'}`;
+}
+
+/**
+ * What had reached users, when the plan's last change had not reached every service by the end: the headline's
+ * percentage is the configuration published ("at 100% when the run ended"), which a promote made at the last
+ * instant had published to nobody.
+ */
+const reachedNote = (reached: number, final: number) => (reached === final ? '' : `; ${reached}% had reached users by the end`);
+
+/** How the story of a flag on a side goes on past its headline's act: stopped again, or a last change unreached. */
+const storyTail = (r: RunResult, flag: string, reached: number, final: number) => stoppedAgain(r, flag) + reachedNote(reached, final);
+
 function side(r: RunResult, flag: string): Side {
   const o = r.outcomes.flags[flag];
   const plan = r.rollouts.find((p) => p.flag === flag);
@@ -78,9 +112,15 @@ function side(r: RunResult, flag: string): Side {
       : plan.outcome === 'completed' ? `completed at ${o.final_percent}%`
         : plan.outcome === 'not-started' ? 'not started'
           : `${plan.outcome} at ${stage} (${o.final_percent}%)`;
+  const reached = reachedPercent(r, flag, o.final_percent);
+  const again = stoppedAgain(r, flag);
+  // A pause the headline tells with the rollback after it ("paused at 10%, then rolled back") that a person took up
+  // in between: the rollback is told after the resumption.
+  const headline = flagHeadline(flagStory(r, flag));
+  const told = again ? headline.replace(/, then rolled back(?=, )/, '') : headline;
   return {
-    headline: flagHeadline(flagStory(r, flag)), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
-    reached_percent: reachedPercent(r, flag, o.final_percent), blast_radius_users: o.blast_radius_users,
+    headline: told + again + reachedNote(reached, o.final_percent), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
+    reached_percent: reached, blast_radius_users: o.blast_radius_users,
     blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
     acted_seconds: o.acted_seconds, false_rollback: o.false_rollback, missed_defect: o.missed_defect, misattribution: o.misattribution,
   };
@@ -95,7 +135,7 @@ function caughtBeforeHarm(x: Side, r: RunResult, flag: string): Side {
   const stopped = x.outcome === 'rolled-back' || (x.outcome === 'paused' && !x.cut_off);
   if (!stopped || !x.false_rollback || x.blast_radius_users > 0) return x;
   const at = flagStory(r, flag).acted_percent;
-  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt`;
+  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt${storyTail(r, flag, x.reached_percent, x.final_percent)}`;
   return { ...x, headline, false_rollback: false, misattribution: false };
 }
 

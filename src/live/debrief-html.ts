@@ -6,7 +6,7 @@
 import { clockTip, clockX } from '../report/html/clock-axis.js';
 import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
-import { clock } from '../units/format.js';
+import { clock, count, duration } from '../units/format.js';
 import { describeAction } from './actions.js';
 import { budgetWords } from './debrief-words.js';
 import { END_WORDS } from './end-words.js';
@@ -14,6 +14,8 @@ import type { Side } from './compare.js';
 import type { DrillDocument } from './debrief.js';
 
 const fmt = (s: number | null) => (s === null ? '–' : clock(s));
+/** A length of time (to detect, to recover) as the headlines and the run reports say it: "57.2s", "1m27s". */
+const span = (s: number | null) => (s === null ? '–' : duration(s));
 
 export function drillHtml(d: DrillDocument): string {
   const charts: Chart[] = [];
@@ -52,9 +54,9 @@ export function drillHtml(d: DrillDocument): string {
   const outcome = (x: Side) => `<td><span class="outcome">${escape(x.headline)}</span><br><span class="meta">${escape(x.state)}</span></td>`;
   const cell = (x: unknown) => `<td>${escape(x)}</td>`;
   const cmp = d.comparison.map((c) => `<tr>${[c.flag, c.defective ? 'yes' : 'no', `${c.better}: ${c.why}`].map(cell).join('')}${outcome(c.team)}${outcome(c.policy)}${[
-    `${c.team.blast_radius_users} / ${c.policy.blast_radius_users}`,
-    `${fmt(c.team.time_to_detect_seconds)} / ${fmt(c.policy.time_to_detect_seconds)}`,
-    `${fmt(c.team.time_to_recover_seconds)} / ${fmt(c.policy.time_to_recover_seconds)}`,
+    `${count(c.team.blast_radius_users)} / ${count(c.policy.blast_radius_users)}`,
+    `${span(c.team.time_to_detect_seconds)} / ${span(c.policy.time_to_detect_seconds)}`,
+    `${span(c.team.time_to_recover_seconds)} / ${span(c.policy.time_to_recover_seconds)}`,
     fmt(c.firstPersonActionSeconds),
   ].map(cell).join('')}</tr>`).join('\n');
   const r = d.record;

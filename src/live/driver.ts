@@ -30,8 +30,14 @@ export class PacedDriver {
   private endNotified = false;
   /** Simulated microseconds the simulation covers per wall millisecond of work (measured as it runs). */
   private usPerMs = 10_000;
-  /** Simulated time the clock fell behind wall time x speed (the simulation could not keep up), in total. */
+  /**
+   * Simulated time the clock fell behind wall time x speed (the simulation could not keep up) since the pace was
+   * last set: time lost at another speed is not held against this one (slowed down to a speed the simulation keeps
+   * up with, the drill is on pace, not minutes behind for what it lost before).
+   */
   lagUs = 0;
+  /** The simulated instant the speed was last set (the pace is judged from there on); null: the speed asked at the start. */
+  paceFromUs: number | null = null;
   /** (wall ms, simulated µs) after recent ticks, for the achieved speed. */
   private readonly recent: [number, number][] = [];
 
@@ -64,6 +70,8 @@ export class PacedDriver {
   setSpeed(speed: number): void {
     this.reanchor();
     this.speed = speed;
+    this.lagUs = 0;
+    this.paceFromUs = this.session.nowUs;
   }
 
   pause(): void {
@@ -96,6 +104,15 @@ export class PacedDriver {
     if (this.paused || this.session.status !== 'running') return 0;
     const target = this.anchorSimUs + Math.floor((this.now() - this.anchorWallMs) * 1000 * this.speed);
     return Math.max(0, Math.min(target, this.session.horizonUs) - this.session.nowUs);
+  }
+
+  /**
+   * Simulated time lost since the pace was set, as far as the horizon: wall time x speed cannot put the clock past
+   * the drill's end, so the clock is never more behind than the time left (a drill asked for 8000x read "2h31m
+   * behind" in a 2h drill).
+   */
+  get lostUs(): number {
+    return Math.min(this.lagUs, Math.max(0, this.session.horizonUs - this.session.nowUs - this.behindUs));
   }
 
   /**

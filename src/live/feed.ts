@@ -199,7 +199,9 @@ export class Feed {
         speed: d.speed,
         achievedSpeed: Math.round(d.achievedSpeed * 10) / 10,
         behindSeconds: Math.round(d.behindUs / 1e5) / 10,
-        lostSeconds: Math.round(d.lagUs / 1e5) / 10,
+        lostSeconds: Math.round(d.lostUs / 1e5) / 10,
+        // Behind and lost are counted from here on: the simulated instant the speed was last set (null: the start).
+        paceSinceSeconds: d.paceFromUs === null ? null : d.paceFromUs / 1e6,
         endReason: s.endReason,
         dueAt,
         sentAt: Date.now(),

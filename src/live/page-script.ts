@@ -54,7 +54,8 @@ const MAIN_JS = String.raw`
     text($('status'), status);
     if (document.body.getAttribute('data-status') !== m.status) document.body.setAttribute('data-status', m.status);
     var pace = m.speed + 'x asked';
-    if (m.status === 'running') pace += ', ' + m.achievedSpeed + 'x achieved' + (m.behindSeconds > 1 || m.lostSeconds > 1 ? ', ' + fmtSim(m.lostSeconds + m.behindSeconds) + ' simulated behind the wall clock' : '');
+    // Behind since the speed was last set: time lost at another speed is not this speed's.
+    if (m.status === 'running') pace += ', ' + m.achievedSpeed + 'x achieved' + (m.behindSeconds > 1 || m.lostSeconds > 1 ? ', ' + fmtSim(m.lostSeconds + m.behindSeconds) + ' simulated behind the wall clock' + (m.paceSinceSeconds > 0 ? ' since the speed was set at ' + fmtSim(m.paceSinceSeconds) : '') : '');
     text($('speed'), pace);
     text($('case'), m.case == null ? 'base scenario' : m.case);
     text($('gates'), m.gates);
@@ -110,7 +111,7 @@ const MAIN_JS = String.raw`
     var b = u.budget;
     text($('budget'), b.text);
     // Counts as the debrief and the terminal write them (4,744 failed journeys).
-    text($('budget-detail'), '(' + count(b.failed) + ' failed journeys of the ' + count(Math.round(b.allowed * 10) / 10) + ' the SLO allows over the whole drill)');
+    text($('budget-detail'), '(' + count(b.failed) + ' failed journeys of the ' + count(Math.round(b.allowed * 10) / 10) + ' the SLO allows over the whole horizon)');
     renderFaults(u.faults);
     renderList('breakers', u.breakers, function (x) { return x.edge + ': ' + x.state; });
     renderCatalogue(u.catalogue);

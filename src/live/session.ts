@@ -26,6 +26,7 @@ import type { FaultSpec, Scenario } from '../scenario/types.js';
 import { buildResult, type RunResult } from '../score/result.js';
 import type { Role } from './access.js';
 import { changesWorld, DRILL_ENDED, type Action, type RecordedAction } from './actions.js';
+import { sameRefusal } from './legacy.js';
 
 export interface DrillSetup {
   /** The scenario file, as an absolute path. */
@@ -294,7 +295,7 @@ export class DrillSession {
       const again: RecordedAction = { ...a, refused: null, configVersion: undefined, faultName: undefined };
       again.refused = this.apply(again);
       if (changesWorld(a.action) || a.action.type === 'start') {
-        const same = again.refused === a.refused && again.configVersion === a.configVersion && again.faultName === a.faultName;
+        const same = sameRefusal(again.refused, a.refused) && again.configVersion === a.configVersion && again.faultName === a.faultName;
         if (!same) throw new ReplayMismatch(`actions[${i}]: the action at ${a.atUs / 1e6} s (${a.action.type} by ${a.by}) did not replay as recorded`);
       }
       this.actions.push(a);

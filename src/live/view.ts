@@ -95,11 +95,14 @@ export function visibleFaults(session: DrillSession) {
     const pending = rt.onAt[k] < 0 && !session.ended ? session.injectedAtUs.get(k) : undefined;
     if (rt.onAt[k] < 0 && pending === undefined) return [];
     const on = pending ?? rt.onAt[k];
-    const active = pending !== undefined || rt.active[k] === 1;
+    // Once the drill has ended nothing is on: a fault still on then ended with it (as the debrief says), not at the
+    // instant it would have ended had the drill gone on.
+    const active = !session.ended && (pending !== undefined || rt.active[k] === 1);
+    const off = rt.active[k] === 1 || rt.offAt[k] < 0 ? session.nowUs : rt.offAt[k];
     return [{
       key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active,
       fromSeconds: on / 1e6,
-      untilSeconds: active ? (Number.isFinite(f.durationUs) ? (on + f.durationUs) / 1e6 : null) : rt.offAt[k] / 1e6,
+      untilSeconds: active ? (Number.isFinite(f.durationUs) ? (on + f.durationUs) / 1e6 : null) : off / 1e6,
     }];
   });
 }

@@ -135,7 +135,7 @@ export class RolloutController implements Controller {
           this.advance(i);
           return null;
         case 'promote': {
-          if (p.phase === 'completed') return `${flag} is already at its last stage`;
+          if (p.phase === 'completed') return `${flag} has already completed`;
           if (p.stage >= p.plan.stages.length - 1 && p.phase !== 'rolled-back') {
             this.finish(i, 'completed', 'complete', `completed by ${by}${why}`, 'operator');
             return null;
@@ -166,7 +166,7 @@ export class RolloutController implements Controller {
         }
         case 'rollback':
           if (p.stage < 0) return `${flag} has not started`;
-          if (p.phase === 'rolled-back') return `${flag} is already rolled back`;
+          if (p.phase === 'rolled-back') return `${flag} has already been rolled back`;
           this.publish(p, { enabled: false, percent: 0, audience: null }, 'operator');
           this.finish(i, 'rolled-back', 'rollback', `rolled back by ${by}${why}; back to 0%`, 'operator');
           return null;
