@@ -2,7 +2,7 @@
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../units/format.js';
 import { textTable } from './table.js';
-import { caveatLines, criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
+import { caveatLines, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
 
 export function formatSummary(r: RunResult): string {
   const lines: string[] = [];
@@ -51,7 +51,8 @@ export function formatOutcomes(r: RunResult): string[] {
     if (f.detected) parts.push(`detected after ${duration(f.time_to_detect_seconds!)}`);
     if (f.defective) parts.push(`last harm at ${clock(f.last_hurt_seconds!)}`);
     if (f.time_to_full_rollout_seconds !== null) parts.push(`full rollout in ${duration(f.time_to_full_rollout_seconds)}`);
-    for (const flag of ['false_rollback', 'missed_defect', 'misattribution'] as const) if (f[flag]) parts.push(flag.replace('_', ' ').toUpperCase());
+    if (f.false_rollback) parts.push(falseAct(flagStory(r, f.flag)) === 'pause' ? 'FALSE ALARM (paused)' : 'FALSE ROLLBACK');
+    for (const flag of ['missed_defect', 'misattribution'] as const) if (f[flag]) parts.push(flag.replace('_', ' ').toUpperCase());
     lines.push(`  ${parts.join('; ')}`);
   }
   for (const f of o.faults) {

@@ -3,7 +3,7 @@ import { actedPercent } from '../../score/ci.js';
 import type { RunResult } from '../../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../../units/format.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
-import { caveatSentence, criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
+import { caveatSentence, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
 import { flagCharts, serviceCharts, uncomparedNotes } from './series.js';
 import { mapChart } from './map.js';
@@ -23,7 +23,7 @@ export function riskSummary(r: RunResult): string[] {
     } else if (f) {
       s += ' It hurt nobody.';
     }
-    if (f?.false_rollback) s += ' That rollback was a false alarm.';
+    if (f?.false_rollback) s += ` That ${falseAct(flagStory(r, ro.flag))} was a false alarm.`;
     if (f?.misattribution) s += ' The gates blamed it for harm something else caused.';
     out.push(s);
   }
