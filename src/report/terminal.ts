@@ -22,10 +22,13 @@ export function formatSummary(r: RunResult): string {
     name, j.throughputPerSec.toFixed(1), errorText(j), ms(j.latencyMs.p50), ms(j.latencyMs.p99), ms(j.latencyMs.mean),
   ]);
   lines.push(...textTable(jhead, jrows));
-  const causes = Object.entries(r.services).flatMap(([name, s]) =>
-    Object.entries(s.errorsByCause).filter(([, n]) => n > 0).map(([cause, n]) => `${name}: ${count(n)} ${cause}`));
+  // Each service once, its causes after it: "web: 5 error, 43 downstream; payments: 43 error".
+  const causes = Object.entries(r.services).flatMap(([name, s]) => {
+    const own = Object.entries(s.errorsByCause).filter(([, n]) => n > 0).map(([cause, n]) => `${count(n)} ${cause}`);
+    return own.length ? [`${name}: ${own.join(', ')}`] : [];
+  });
   if (causes.length) {
-    lines.push('', `errors by cause: ${causes.join(', ')}`);
+    lines.push('', `errors by cause: ${causes.join('; ')}`);
   }
   if (r.breakers.length) {
     const opened = r.breakers.filter((b) => b.to === 'open');
