@@ -1,7 +1,7 @@
 /** The HTML report of a sweep: the trade-off, heatmaps over the tuned values, blast radius per policy. */
 import type { SweepDocument } from '../../sweep/sweep.js';
 import { criterionValue, num, plural } from '../../units/format.js';
-import { POLICY_TABLE_KEY, policyTable } from '../sweep-terminal.js';
+import { objective, POLICY_TABLE_KEY, policyTable } from '../sweep-terminal.js';
 import { escape, htmlPage, type Chart } from './page.js';
 import { countEncoding } from './style.js';
 
@@ -152,7 +152,7 @@ export function sweepReportHtml(d: SweepDocument): string {
   };
   const r = d.recommendation;
   const rec = r ? `<p><strong>Recommended: #${r.policy} ${escape(r.label)}</strong></p>
-<ul><li>objective ${escape(d.objective)} = ${escape(num(r.objective.value, 3))}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}</li>
+<ul><li>objective ${escape(d.objective)} = ${escape(objective(d, r.objective.value))}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note, (x) => objective(d, x))})` : ''}</li>
 ${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(value(c.criterion, c.value))}${c.interval ? ` (${bounds(c.interval, c.note, (x) => value(c.criterion, x))})` : ''}</li>`).join('')}</ul>`
     : '<p><strong>No recommendation:</strong> no policy meets every constraint, or the sweep is incomplete.</p>';
   const table = policyTable(d);
