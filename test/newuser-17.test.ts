@@ -107,6 +107,18 @@ describe('tune.samples', () => {
     expect(r.out).toContain("tune.samples: 30 samples are more than the grid's 8 policies");
   }, 300_000);
 
+  it('a path to a plan that matches none suggests the plan, and an index past the list says the list', () => {
+    const file = tuned('bad-plan', '');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('rollout.new-engine.failure-limit:', 'rollout.new-engin.failure-limit:'));
+    const r = rehearse(['sweep', file, '--seeds', '1', '--workers', '1']);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('rollout.new-engin.failure-limit: no item with flag "new-engin"; did you mean "new-engine"? (plans: new-engine)');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('rollout.new-engin.failure-limit:', 'rollout.new-engine.failure-limit:').replace('rollout.new-engine.gates.0:', 'rollout.new-engine.gates.3:'));
+    const index = rehearse(['sweep', file, '--seeds', '1', '--workers', '1']);
+    expect(index.code).toBe(2);
+    expect(index.out).toContain("rollout.new-engine.gates.3: there is no item 3 (the list's items are 0 to 0)");
+  }, 300_000);
+
   it('within the grid draws that many policies', () => {
     const r = rehearse(['sweep', tuned('three-samples', '  search: random\n  samples: 3\n'), '--seeds', '1', '--workers', '1']);
     expect(r.code).not.toBe(2);
