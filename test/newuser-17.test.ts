@@ -72,7 +72,8 @@ describe('a sweep says its figures in their units', () => {
     const file = join(work, 'ttd.yaml');
     writeFileSync(file, readFileSync(join(root, 'scenarios/gate-tuning.yaml'), 'utf8')
       .replace("minimize: 'blast_radius_users{case:defective} p(95)'", "minimize: 'time_to_detect{case:defective} p(95)'"));
-    const r = rehearse(['sweep', file, '--seeds', '3', '--workers', '1']);
+    const html = join(work, 'ttd.html');
+    const r = rehearse(['sweep', file, '--seeds', '3', '--workers', '1', '--html', html]);
     expect(r.code).toBe(0);
     // 82.6 beside "1m20s" in the detect column read as another quantity.
     expect(r.out).toMatch(/^ {2}objective time_to_detect\{case:defective\} p\(95\) = (\d+m\d\ds|\d+(\.\d+)?s) \(95% interval /m);
@@ -84,6 +85,10 @@ describe('a sweep says its figures in their units', () => {
     expect(warnings.length).toBeGreaterThan(0);
     for (const w of warnings) expect(w).toMatch(/holds at the point estimate \(\d+(\.\d+)?%\) but not across its 95% interval \(\d+(\.\d+)?% to \d+(\.\d+)?%\)/);
     expect(r.out).not.toMatch(/\d\.\.\d/);
+    // The HTML report's heatmap writes each policy's objective as the table does (it wrote 82.57).
+    const objectives = table.map((row) => row.match(/ (\S+) \[\S+, \S+\] +(yes|no)$/)![1]);
+    const drawn = [...readFileSync(html, 'utf8').matchAll(/"shown":"([^"]*)"/g)].map((m) => m[1]);
+    expect(drawn).toEqual(objectives);
   }, 300_000);
 });
 

@@ -106,7 +106,7 @@ export function sweepReportHtml(d: SweepDocument): string {
   const paths = Object.keys(d.plan.policies[0]?.values ?? {});
   // The first tuned path across, the others (combined) down.
   const grid = d.policies.map((p) => ({
-    a: String(p.values[paths[0]]), b: paths.slice(1).map((k) => String(p.values[k])).join(', '), objective: p.objective.value, feasible: p.feasible ? 'meets constraints' : 'fails constraints',
+    a: String(p.values[paths[0]]), b: paths.slice(1).map((k) => String(p.values[k])).join(', '), objective: p.objective.value, shown: objective(d, p.objective.value), feasible: p.feasible ? 'meets constraints' : 'fails constraints',
   }));
   const heatmap: Chart = {
     title: `Objective (${d.objective}, lower is better) over the tuned values; figures in orange fail the constraints`,
@@ -120,13 +120,13 @@ export function sweepReportHtml(d: SweepDocument): string {
           encoding: {
             x: { field: 'a', type: 'ordinal', title: paths[0] ?? '', sort: null },
             y: { field: 'b', type: 'ordinal', title: paths.slice(1).join(' / '), sort: null },
-            color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: ['objective', 'darker: higher'], legend: { orient: 'right', gradientLength: 100 } },
+            color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: ['objective', ...(/^time_to_/.test(d.objective.trim()) ? ['(seconds)'] : []), 'darker: higher'], legend: { orient: 'right', gradientLength: 100 } },
           },
         },
         {
           mark: { type: 'text', fontSize: 12 },
           encoding: {
-            x: { field: 'a', type: 'ordinal', sort: null }, y: { field: 'b', type: 'ordinal', sort: null }, text: { field: 'objective', format: '.4~g' },
+            x: { field: 'a', type: 'ordinal', sort: null }, y: { field: 'b', type: 'ordinal', sort: null }, text: { field: 'shown' },
             color: { condition: { test: "datum.feasible === 'fails constraints'", value: '#c2571a' }, value: '#000000' },
           },
         },
