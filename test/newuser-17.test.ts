@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { riskSummary } from '../src/report/html/run.js';
+import { flagCharts, serviceCharts } from '../src/report/html/series.js';
 import { formatOutcomes, formatSummary } from '../src/report/terminal.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
@@ -54,6 +55,33 @@ describe('a pause is not called a rollback', () => {
     expect(rolledBack.rollouts[0].outcome).toBe('rolled-back');
     expect(formatOutcomes(rolledBack).find((l) => l.startsWith('  f: '))).toContain('FALSE ROLLBACK');
     expect(riskSummary(rolledBack)[0]).toContain('That rollback was a false alarm.');
+  });
+});
+
+describe("the run report's charts draw a window where the gates read it", () => {
+  it('a reading at 1m00s and its window share x = 1 on every chart; a cumulative count never leads the harm it counts', () => {
+    const r = runScenario(scenario({
+      seed: 4,
+      duration: '10m',
+      traffic: { rate: '20/s', cohort: { size: 2000, seed: 1 } },
+      journeys: { use: { steps: ['web.get'] } },
+      services: { web: { concurrency: 500, latency: '10ms', errors: '1%', endpoints: { get: {} } } },
+      flags: { f: { 'evaluated-by': ['web'], propagation: '0s', 'when-on': { 'web.get': { errors: '+20%' } } } },
+      rollout: [{ flag: 'f', 'evaluate-every': '1m', 'failure-limit': 3, stages: [{ to: '50%', hold: '10m' }, { to: '100%' }], gates: ['req_failed{service:web,flag:on} rate<0.05'] }],
+    }));
+    const readings = [...new Set(r.audit.filter((a) => a.event === 'gate').map((a) => a.timeSeconds / 60))];
+    expect(readings.slice(0, 2)).toEqual([1, 2]);
+    const web = serviceCharts(r)[0].spec as { data: { values: { service: string; series: string; minute: number[] }[] } };
+    const minutes = web.data.values.find((v) => v.service === 'web' && v.series === 'all calls')!.minute;
+    expect(minutes.slice(0, 3)).toEqual([1, 2, 3]);
+    for (const m of readings) expect(minutes).toContain(m);
+    const charts = flagCharts(r);
+    const blast = charts.find((c) => c.title.startsWith('Blast radius'))!.spec as { data: { values: { minute: number; journeys: number }[] } };
+    const onset = r.outcomes.flags.f.onset_seconds!;
+    expect(onset).toBeGreaterThan(0);
+    expect(blast.data.values[0]).toEqual({ flag: 'f', minute: 0, journeys: 0 });
+    const first = blast.data.values.find((v) => v.journeys > 0)!;
+    expect(first.minute * 60).toBeGreaterThanOrEqual(onset);
   });
 });
 
