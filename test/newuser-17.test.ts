@@ -217,3 +217,25 @@ describe('ci against a baseline', () => {
     expect(r.stdout).toMatch(/new-checkout \[defective\]: was passing, now failed; new-checkout time to detect: 1m20s → \d+m\d\ds/);
   }, 300_000);
 });
+
+describe('messages for a mistyped command and a failed hand-over', () => {
+  it('help NAME for no command says so, with the closest command, exit 2', () => {
+    const r = rehearse(['help', 'valdate']);
+    expect(r.code).toBe(2);
+    expect(r.out.trim()).toBe('help: no command "valdate"; did you mean "validate"? (rehearse --help lists them)');
+    const known = rehearse(['help', 'sweep']);
+    expect(known.code).toBe(0);
+    expect(known.out).toContain('Usage: rehearse sweep [options] <scenario>');
+  });
+
+  it('init --from-traces with traces that do not read says the scaffold is written and how to finish, exit 2', () => {
+    const project = join(work, 'bad-traces');
+    const traces = join(root, 'test/fixtures/traces/jaeger-anonymizer-scan_error.json');
+    const r = rehearse(['init', project, '--from-traces', traces], work);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('jaeger-anonymizer-scan_error.json:2:1: unexpected "]" after ",": JSON allows no trailing comma');
+    const target = join(project, 'rehearsals', 'from-traces.yaml');
+    expect(r.out).toContain(`${target} not written: the traces did not calibrate (above); the scaffold is in place: fix the traces, then run rehearse calibrate ${traces} --out ${target}`);
+    expect(readFileSync(join(project, 'rehearsals', 'new-checkout.yaml'), 'utf8')).toMatch(/^# yaml-language-server/);
+  }, 120_000);
+});

@@ -123,7 +123,11 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
     const target = join(folder, 'from-traces.yaml');
     out(`\ncalibrating a scenario from ${opts.fromTraces}: rehearse calibrate ${opts.fromTraces} --out ${target}`);
     const code = await runCommand(['calibrate', opts.fromTraces, '--out', target], out);
-    if (code !== 0) return code ?? 2;
+    if (code !== 0) {
+      // The scaffold is written by now, and init refuses a folder that holds it: say what is there and how to finish.
+      out(`\n${target} not written: the traces did not calibrate (above); the scaffold is in place: fix the traces, then run rehearse calibrate ${opts.fromTraces} --out ${target}`);
+      return code ?? 2;
+    }
   }
   if (opts.fromArgo !== undefined) {
     const target = join(dir, 'argo-plan.yaml');
@@ -132,6 +136,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
     const code = await runCommand(['import', 'argo', opts.fromArgo], (s) => lines.push(s));
     if (code !== 0) {
       for (const l of lines) out(l);
+      out(`\n${target} not written: the Rollout did not import (above); the scaffold is in place: fix it, then run rehearse import argo ${opts.fromArgo}`);
       return code ?? 2;
     }
     writeText(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);
