@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { riskSummary } from '../src/report/html/run.js';
 import { flagCharts, serviceCharts } from '../src/report/html/series.js';
-import { formatOutcomes, formatSummary } from '../src/report/terminal.js';
+import { formatOutcomes, formatSummary, formatTimelines } from '../src/report/terminal.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 
@@ -83,6 +83,25 @@ describe("the run report's charts draw a window where the gates read it", () => 
     expect(blast.data.values[0]).toEqual({ flag: 'f', minute: 0, journeys: 0 });
     const first = blast.data.values.find((v) => v.journeys > 0)!;
     expect(first.minute * 60).toBeGreaterThanOrEqual(onset);
+  });
+});
+
+describe('the failure counter counts evaluations', () => {
+  it('a rollback says how many evaluations failed, beside the count of readings of every gate', () => {
+    const r = runScenario(scenario({
+      seed: 4,
+      duration: '10m',
+      traffic: { rate: '20/s', cohort: { size: 2000, seed: 1 } },
+      journeys: { use: { steps: ['web.get'] } },
+      services: { web: { concurrency: 500, latency: '10ms', errors: '1%', endpoints: { get: {} } } },
+      flags: { f: { 'evaluated-by': ['web'], propagation: '0s', 'when-on': { 'web.get': { errors: '+40%' } } } },
+      rollout: [{ flag: 'f', 'evaluate-every': '1m', 'failure-limit': 1, stages: [{ to: '50%', hold: '10m' }, { to: '100%' }],
+        gates: ['req_failed{service:web,flag:on} rate<0.05', 'req_failed{journey:use,flag:on} rate<0.05'] }],
+    }));
+    const lines = formatTimelines(r);
+    // Two rounds of two gates, each reading failed: "2 failed readings" beside "4 failed" named two things alike.
+    expect(lines.find((l) => /rollback/.test(l))).toMatch(/2m00s {2}rollback 2 failed evaluations, over the failure limit of 1; back to 0%$/);
+    expect(lines).toContain('    gates: 4 readings, 4 failed, 0 inconclusive');
   });
 });
 

@@ -82,7 +82,8 @@ export function formatVerdict(r: RunResult): string[] {
 }
 
 /**
- * The failed readings behind a rollback or pause and the counter that tripped: the failed readings of each round
+ * The failed readings behind a rollback or pause and the counter that tripped (it counts evaluations, each a round
+ * of every gate, with a failed reading: "3 failed evaluations" beside "gates: 12 readings, 7 failed"): the failed readings of each round
  * the counter counted (the last as many rounds with a failed reading as it says, up to the decision), one line per
  * gate, each with its time when there are several rounds.
  */
@@ -92,7 +93,7 @@ function breachLines(r: RunResult, ro: RolloutFigures, d: RolloutFigures['decisi
   if (failed.length === 0) return [d.reason];
   const counter = d.reason.match(/\(failure (\d+), limit (\d+)\)/);
   const back = d.reason.match(/; (back to [^;]*)$/);
-  const head = [counter ? `${plural(Number(counter[1]), 'failed reading')}, over the failure limit of ${counter[2]}` : `${plural(failed.length, 'gate')} failed`, back?.[1]].filter(Boolean).join('; ');
+  const head = [counter ? `${plural(Number(counter[1]), 'failed evaluation')}, over the failure limit of ${counter[2]}` : `${plural(failed.length, 'gate')} failed`, back?.[1]].filter(Boolean).join('; ');
   const rounds = counter ? [...new Set(failedReadings.map((a) => a.timeSeconds))].slice(-Number(counter[1])) : [d.timeSeconds];
   const when = (a: (typeof failed)[number]) => (rounds.length > 1 ? `${clock(a.timeSeconds)}  ` : '');
   return [head, ...failedReadings.filter((a) => rounds.includes(a.timeSeconds)).map((a) => `  ${when(a)}${a.gate!.gate}: ${readingWords(a.gate!)}`)];
