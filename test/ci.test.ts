@@ -87,7 +87,7 @@ describe('rehearse ci', () => {
   it('flags outcomes worse than a baseline', () => {
     writeFileSync(join(scenarios, 'good.yaml'), scenarioText('good', '+3%', 100_000));
     const again = rehearse(dir, 'ci', 'scenarios', '--baseline', 'out/ci.json', '--summary', 'out/again.md');
-    expect(again.stdout).toMatch(/good \[defective\].*\d+ worse/);
+    expect(again.stdout).toMatch(/good \[defective\].*\d+ outcomes? worse/);
     const md = readFileSync(join(dir, 'out/again.md'), 'utf8');
     expect(md).toContain('### Worse than the baseline');
     expect(md).toMatch(/good \[defective\]\*\*: f blast radius users: 0 → \d+/);

@@ -110,7 +110,7 @@ describe('terminal summary', () => {
     if (!loaded.ok) throw new Error('gate-tuning.yaml does not load');
     const text = formatSummary(runScenario(loaded.scenario));
     expect(text).toMatch(/^simulated 25m: [\d,]+ journeys, [\d,]+ events$/m);
-    expect(text).toMatch(/rollback +1 failed reading, over the failure limit of 0; back to 0%\n +req_failed\{service:api,flag:on\} rate<0\.02: rate = [\d.]+% over [\d,]+ requests \(limit rate < 2%\)/);
+    expect(text).toMatch(/rollback +1 failed evaluation, over the failure limit of 0; back to 0%\n +req_failed\{service:api,flag:on\} rate<0\.02: rate = [\d.]+% over [\d,]+ requests \(limit rate < 2%\)/);
     expect(text).toMatch(/gates: 1 reading, 1 failed/);
     expect(text).toMatch(/propagation to 1 service: mean [\d.]+s, max [\d.]+s/);
     expect(text).toMatch(/; error budget: exhausted \([\d.]+x the budget\)$/m);
@@ -125,7 +125,7 @@ describe('terminal summary', () => {
     if (!loaded.ok) throw new Error('consumer-first.yaml does not load');
     const result = runScenario(loaded.scenario);
     const lines = formatSummary(result).split('\n');
-    const at = lines.findIndex((l) => /rollback +3 failed readings, over the failure limit of 2; back to 0%/.test(l));
+    const at = lines.findIndex((l) => /rollback +3 failed evaluations, over the failure limit of 2; back to 0%/.test(l));
     expect(at).toBeGreaterThan(0);
     const listed = lines.slice(at + 1).filter((l) => /^ {24,}\d+m\d\ds {2}\S/.test(l)).map((l) => l.trim().split('  ')[0]);
     // Three rounds with a failed reading, as the audit has them up to the rollback: each listed with its time.

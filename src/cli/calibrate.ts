@@ -18,6 +18,8 @@ import { parseWaitAttribute } from '../calibrate/pool-waits.js';
 import { checkReportHtml } from '../report/html/check.js';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
+import { withSchemaLine } from './schema-ref.js';
+import { dirname } from 'node:path';
 
 export interface CalibrateCliOptions {
   out?: string;
@@ -125,7 +127,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   const compared = opts.check?.length ? '--check' : opts.predict !== undefined ? '--predict' : null;
   const clashes = compared ? sameNames([result.analysis]) : [];
   if (clashes.length) throw new InputError(clashes.map((c) => `${compared}: ${c}`));
-  if (opts.out) writeText(opts.out, result.yaml);
+  if (opts.out) writeText(opts.out, withSchemaLine(result.yaml, dirname(opts.out)));
   else out(result.yaml.trimEnd());
   // A blank line between blocks, not before the first.
   let printed = !opts.out;

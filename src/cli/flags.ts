@@ -1,7 +1,8 @@
 /** `rehearse flags eval` and `rehearse import flags`: flag system files through their own evaluators. */
 import { readInput, readLimits } from '../files/read.js';
 import { parseJsonDocument } from '../files/json.js';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { REHEARSALS_FOLDER } from './folders.js';
 import { stringify } from 'yaml';
 import { didYouMean, InputError } from '../errors.js';
 import { detectSystem, FLAG_SYSTEMS, formatWarning, isObject, notFlagsHint, parseFlagText, readFlagFile, type FlagFile, type FlagSystem } from '../interop/document.js';
@@ -152,6 +153,8 @@ export function importFlags(system: FlagSystem, file: string, environment?: stri
     `# Flags of ${file} (${system}), served as ${system} serves them: variants ${parts.flags.map((f) => `${f.key}: ${f.variants.join('/')}`).join('; ')}.`,
     '# Fill in evaluated-by (the services that evaluate each flag) and owner; add when-on, propagation, needs, contract.',
   ];
+  // A scenario reads from: relative to its own folder, not to where this ran: a path pasted as printed fails there.
+  if (!isAbsolute(file)) header.push(`# from: is read relative to the scenario file that holds it: ${file} is this folder's path; from a scenario in ${REHEARSALS_FOLDER}/ it is ${relative(REHEARSALS_FOLDER, file).split(sep).join('/')}`);
   for (const f of parts.flags) {
     if (f.attributes.length) header.push(`# ${f.key} reads user attributes: ${f.attributes.join(', ')}`);
     if (f.canFail.length) header.push(`# ${f.key} can fail to evaluate (see the warnings): set default to the value the code falls back to`);

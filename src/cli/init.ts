@@ -6,12 +6,14 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { writeText } from '../files/write.js';
 import { VERSION } from '../version.js';
 import { REHEARSALS_FOLDER } from './folders.js';
+import { PACKAGE_ROOT, schemaReference } from './schema-ref.js';
+
+export { schemaReference };
 
 export interface InitOptions {
   template?: string;
@@ -23,7 +25,6 @@ export interface InitOptions {
 /** Runs another rehearse command (argv without "rehearse") and returns its exit code; null when it does not exist. */
 export type RunCommand = (argv: string[], out: (s: string) => void) => Promise<number | null>;
 
-const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATES = join(PACKAGE_ROOT, 'templates');
 /** The folder of rehearsals inside the scaffolded directory: the one `rehearse ci` reads by default. */
 const FOLDER = REHEARSALS_FOLDER;
@@ -52,26 +53,6 @@ function templateFiles(name: string): Map<string, string> {
   walk(join(TEMPLATES, 'common'), join(TEMPLATES, 'common'));
   walk(join(TEMPLATES, name), join(TEMPLATES, name));
   return files;
-}
-
-/**
- * Where editors find the scenario schema: the installed package's file, relative to the scenario, when the
- * project resolves the package (it is inside the project, or in a node_modules of a folder above, as in a
- * workspace); otherwise (npx's cache, a global install) the published copy of this version.
- */
-export function schemaReference(scenarioDir: string, projectDir: string): string {
-  const schema = join(PACKAGE_ROOT, 'schema', 'scenario.schema.json');
-  const project = resolve(projectDir);
-  const within = (parent: string) => {
-    const r = relative(parent, project);
-    return r === '' || (!r.startsWith('..') && !r.startsWith(sep));
-  };
-  const nm = PACKAGE_ROOT.lastIndexOf(`${sep}node_modules${sep}`);
-  const inside = relative(project, PACKAGE_ROOT);
-  const resolvable = (!inside.startsWith('..') && !inside.startsWith(sep))
-    || (nm >= 0 && !PACKAGE_ROOT.includes(`${sep}_npx${sep}`) && within(PACKAGE_ROOT.slice(0, nm) || sep));
-  if (resolvable && existsSync(schema)) return relative(resolve(scenarioDir), schema).split(sep).join('/');
-  return `https://unpkg.com/rollout-rehearsal@${VERSION}/schema/scenario.schema.json`;
 }
 
 function projectHasPackage(dir: string): boolean {
@@ -142,7 +123,11 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
     const target = join(folder, 'from-traces.yaml');
     out(`\ncalibrating a scenario from ${opts.fromTraces}: rehearse calibrate ${opts.fromTraces} --out ${target}`);
     const code = await runCommand(['calibrate', opts.fromTraces, '--out', target], out);
-    if (code !== 0) return code ?? 2;
+    if (code !== 0) {
+      // The scaffold is written by now, and init refuses a folder that holds it: say what is there and how to finish.
+      out(`\n${target} not written: the traces did not calibrate (above); the scaffold is in place: fix the traces, then run rehearse calibrate ${opts.fromTraces} --out ${target}`);
+      return code ?? 2;
+    }
   }
   if (opts.fromArgo !== undefined) {
     const target = join(dir, 'argo-plan.yaml');
@@ -151,6 +136,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
     const code = await runCommand(['import', 'argo', opts.fromArgo], (s) => lines.push(s));
     if (code !== 0) {
       for (const l of lines) out(l);
+      out(`\n${target} not written: the Rollout did not import (above); the scaffold is in place: fix it, then run rehearse import argo ${opts.fromArgo}`);
       return code ?? 2;
     }
     writeText(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);

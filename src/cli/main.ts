@@ -3,7 +3,7 @@
  * Exit codes: 0 ok, 1 acceptance criteria failed, 2 invalid input or usage.
  */
 import { Command, CommanderError } from 'commander';
-import { InputError } from '../errors.js';
+import { didYouMean, InputError } from '../errors.js';
 import { escapeControls } from '../report/escape.js';
 import { VERSION } from '../version.js';
 import { NO_COLOURS, paint, type Colours } from './colour.js';
@@ -105,6 +105,10 @@ export async function main(argv: string[], raw = { out: (s: string) => console.l
   try {
     // Limits on what is read (REHEARSE_MAX_SCENARIO and the like): read here, like every environment variable.
     applyReadLimits(process.env);
+    // commander answers `help NAME` for a NAME that is no command with the whole help, and no word of the name.
+    if (argv[0] === 'help' && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1] || c.aliases().includes(argv[1]))) {
+      throw new InputError([`help: no command "${argv[1]}"${didYouMean(argv[1], program.commands.map((c) => c.name()))} (rehearse --help lists them)`]);
+    }
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {

@@ -45,7 +45,7 @@ export function ciSummaryTable(doc: CiReport): string {
     statusLabel(c.status),
     ellipsis(caseName(c)),
     Object.keys(c.flags).length ? caseHeadlines({ flags: Object.fromEntries(Object.entries(c.flags).map(([k, f]) => [ellipsis(k), f])) }).join('\n') : '-',
-    c.regressions.length ? `${c.regressions.length} worse` : '',
+    c.regressions.length ? `${plural(c.regressions.length, 'outcome')} worse` : '',
   ]);
   // Under the table, each PASS the ground truth does not bear out, in the run report's words.
   const caveats = doc.cases.flatMap((c) => {

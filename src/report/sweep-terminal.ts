@@ -1,4 +1,5 @@
 /** The terminal view of a sweep: the policies, the Pareto front and the recommendation. */
+import { aggregateValue } from '../sweep/aggregate.js';
 import type { SweepDocument } from '../sweep/sweep.js';
 import { criterionValue, duration, num as fmtNum, percent, plural } from '../units/format.js';
 import { textTable } from './table.js';
@@ -10,6 +11,8 @@ const num = (x: number | null) => fmtNum(x, 3);
 const bounds = (i: readonly (number | null)[], note?: string, fmt: (x: number) => string = (x) => num(x)) =>
   i[0] === null || i[1] === null ? `95% interval ${note ?? 'unbounded'}` : `95% interval ${fmt(i[0])} to ${fmt(i[1])}`;
 const value = (criterion: string, x: number | null) => (x === null ? '-' : criterionValue(criterion, x));
+/** The objective's figure in its metric's unit (a time as a duration, a rate as a percentage). */
+export const objective = (d: Pick<SweepDocument, 'objective'>, x: number | null) => (x === null ? '-' : aggregateValue(d.objective, x));
 /** The first case's figure that exists (detection comes from defective cases, shipping from healthy ones). */
 const median = (xs: (number | null)[], unit: 's' | 'm') => {
   const x = xs.find((v) => v !== null);
@@ -37,7 +40,7 @@ export function policyTable(d: SweepDocument): { head: string[]; rows: string[][
       healthy ? `${pct(c.false_rollback.rate)}${interval(c.false_rollback)} of ${healthy}` : '-',
       `${num(b.median)}/${num(b.p95)}/${num(b.max)}`,
       `${median([c.time_to_detect_seconds.median], 's')} / ${median([c.time_to_full_rollout_seconds.median], 'm')}`,
-      k === 0 ? `${num(p.objective.value)}${p.objective.interval ? ` [${p.objective.interval[0] === null ? '?' : num(p.objective.interval[0])}, ${p.objective.interval[1] === null ? '?' : num(p.objective.interval[1])}]` : ''}` : '',
+      k === 0 ? `${objective(d, p.objective.value)}${p.objective.interval ? ` [${p.objective.interval[0] === null ? '?' : objective(d, p.objective.interval[0])}, ${p.objective.interval[1] === null ? '?' : objective(d, p.objective.interval[1])}]` : ''}` : '',
       k === 0 ? (p.feasible ? 'yes' : 'no') : '',
     ];
   }));
@@ -56,7 +59,7 @@ export function formatSweep(d: SweepDocument): string {
   if (d.recommendation) {
     const r = d.recommendation;
     lines.push('', `recommended: #${r.policy} ${r.label}`);
-    lines.push(`  objective ${d.objective} = ${num(r.objective.value)}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}`);
+    lines.push(`  objective ${d.objective} = ${objective(d, r.objective.value)}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note, (x) => objective(d, x))})` : ''}`);
     for (const c of r.constraints) lines.push(`  ${c.criterion}: ${value(c.criterion, c.value)}${c.interval ? ` (${bounds(c.interval, c.note, (x) => value(c.criterion, x))})` : ''}`);
   }
   for (const w of d.warnings) lines.push(`warning: ${w}`);

@@ -2,7 +2,7 @@
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../units/format.js';
 import { textTable } from './table.js';
-import { caveatLines, criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
+import { caveatLines, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
 
 export function formatSummary(r: RunResult): string {
   const lines: string[] = [];
@@ -22,10 +22,13 @@ export function formatSummary(r: RunResult): string {
     name, j.throughputPerSec.toFixed(1), errorText(j), ms(j.latencyMs.p50), ms(j.latencyMs.p99), ms(j.latencyMs.mean),
   ]);
   lines.push(...textTable(jhead, jrows));
-  const causes = Object.entries(r.services).flatMap(([name, s]) =>
-    Object.entries(s.errorsByCause).filter(([, n]) => n > 0).map(([cause, n]) => `${name}: ${count(n)} ${cause}`));
+  // Each service once, its causes after it: "web: 5 error, 43 downstream; payments: 43 error".
+  const causes = Object.entries(r.services).flatMap(([name, s]) => {
+    const own = Object.entries(s.errorsByCause).filter(([, n]) => n > 0).map(([cause, n]) => `${count(n)} ${cause}`);
+    return own.length ? [`${name}: ${own.join(', ')}`] : [];
+  });
   if (causes.length) {
-    lines.push('', `errors by cause: ${causes.join(', ')}`);
+    lines.push('', `errors by cause: ${causes.join('; ')}`);
   }
   if (r.breakers.length) {
     const opened = r.breakers.filter((b) => b.to === 'open');
@@ -51,7 +54,8 @@ export function formatOutcomes(r: RunResult): string[] {
     if (f.detected) parts.push(`detected after ${duration(f.time_to_detect_seconds!)}`);
     if (f.defective) parts.push(`last harm at ${clock(f.last_hurt_seconds!)}`);
     if (f.time_to_full_rollout_seconds !== null) parts.push(`full rollout in ${duration(f.time_to_full_rollout_seconds)}`);
-    for (const flag of ['false_rollback', 'missed_defect', 'misattribution'] as const) if (f[flag]) parts.push(flag.replace('_', ' ').toUpperCase());
+    if (f.false_rollback) parts.push(falseAct(flagStory(r, f.flag)) === 'pause' ? 'FALSE ALARM (paused)' : 'FALSE ROLLBACK');
+    for (const flag of ['missed_defect', 'misattribution'] as const) if (f[flag]) parts.push(flag.replace('_', ' ').toUpperCase());
     lines.push(`  ${parts.join('; ')}`);
   }
   for (const f of o.faults) {
@@ -78,7 +82,8 @@ export function formatVerdict(r: RunResult): string[] {
 }
 
 /**
- * The failed readings behind a rollback or pause and the counter that tripped: the failed readings of each round
+ * The failed readings behind a rollback or pause and the counter that tripped (it counts evaluations, each a round
+ * of every gate, with a failed reading: "3 failed evaluations" beside "gates: 12 readings, 7 failed"): the failed readings of each round
  * the counter counted (the last as many rounds with a failed reading as it says, up to the decision), one line per
  * gate, each with its time when there are several rounds.
  */
@@ -88,7 +93,7 @@ function breachLines(r: RunResult, ro: RolloutFigures, d: RolloutFigures['decisi
   if (failed.length === 0) return [d.reason];
   const counter = d.reason.match(/\(failure (\d+), limit (\d+)\)/);
   const back = d.reason.match(/; (back to [^;]*)$/);
-  const head = [counter ? `${plural(Number(counter[1]), 'failed reading')}, over the failure limit of ${counter[2]}` : `${plural(failed.length, 'gate')} failed`, back?.[1]].filter(Boolean).join('; ');
+  const head = [counter ? `${plural(Number(counter[1]), 'failed evaluation')}, over the failure limit of ${counter[2]}` : `${plural(failed.length, 'gate')} failed`, back?.[1]].filter(Boolean).join('; ');
   const rounds = counter ? [...new Set(failedReadings.map((a) => a.timeSeconds))].slice(-Number(counter[1])) : [d.timeSeconds];
   const when = (a: (typeof failed)[number]) => (rounds.length > 1 ? `${clock(a.timeSeconds)}  ` : '');
   return [head, ...failedReadings.filter((a) => rounds.includes(a.timeSeconds)).map((a) => `  ${when(a)}${a.gate!.gate}: ${readingWords(a.gate!)}`)];

@@ -75,6 +75,15 @@ export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'> & Partial<
 }
 
 /**
+ * The act a false rollback (the ground truth's false_rollback: the policy acted on a flag that hurt nobody) was:
+ * a rollback, or a pause, which the headline calls a false alarm. Words that say "rollback" for a plan that
+ * only paused send a reader looking for a rollback that never happened.
+ */
+export function falseAct(f: FlagStory): 'rollback' | 'pause' {
+  return f.outcome === 'rolled-back' ? 'rollback' : f.outcome === 'paused' ? 'pause' : f.acted_action ?? 'rollback';
+}
+
+/**
  * What happened to a flag, first word first: caught, missed, shipped, false rollback, false alarm (a pause),
  * unfinished, not started, no rollout plan.
  */

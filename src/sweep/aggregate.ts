@@ -8,7 +8,7 @@ import { flagMetric } from '../score/outcomes.js';
 import type { Criterion } from '../scenario/types.js';
 import type { FlagRun, RunRecord } from './run.js';
 import { runKey, type SweepPlan } from './plan.js';
-import { plural } from '../units/format.js';
+import { criterionValue, percent, plural } from '../units/format.js';
 
 export interface Interval {
   rate: number | null;
@@ -241,6 +241,14 @@ export function paretoFront(stats: readonly PolicyStats[]): number[] {
   })).map((s) => s.index);
 }
 
+/**
+ * A figure of a sweep's objective or constraint in its metric's unit: a rate as a percentage, a time as a
+ * duration (time_to_detect p(95) = 1m23s, not 82.6), as the policy table and the run reports write them.
+ */
+export function aggregateValue(expression: string, x: number): string {
+  return /\brate\s*$/.test(expression.trim()) ? percent(x) : criterionValue(expression, x);
+}
+
 export interface Recommendation {
   policy: number;
   label: string;
@@ -250,7 +258,7 @@ export interface Recommendation {
 }
 
 /** The feasible policy with the lowest objective (ties: the earlier policy), and warnings about the evidence. */
-export function recommend(stats: readonly PolicyStats[], seeds: number): { recommendation: Recommendation | null; warnings: string[] } {
+export function recommend(stats: readonly PolicyStats[], seeds: number, objective: string): { recommendation: Recommendation | null; warnings: string[] } {
   const warnings: string[] = [];
   const feasible = stats.filter((s) => s.feasible && s.objective.value !== null);
   if (feasible.length === 0) {
@@ -261,22 +269,26 @@ export function recommend(stats: readonly PolicyStats[], seeds: number): { recom
   const best = ranked[0];
   const runnerUp = ranked[1];
   // An interval in words: a side without a bound is said, never written as infinity.
-  const shownBounds = (i: Bounds) => (i[0] === null && i[1] === null ? 'no interval' : i[0] === null ? `up to ${i[1]}` : i[1] === null ? `${i[0]} or more` : `${i[0]}..${i[1]}`);
+  const shownBounds = (i: Bounds, expression: string) => {
+    const v = (x: number) => aggregateValue(expression, x);
+    return i[0] === null && i[1] === null ? 'no interval' : i[0] === null ? `up to ${v(i[1]!)}` : i[1] === null ? `${v(i[0])} or more` : `${v(i[0])} to ${v(i[1])}`;
+  };
+  const shownValue = (x: number | null) => (x === null ? '-' : aggregateValue(objective, x));
   const unbounded = (i: Bounds | null | undefined) => !i || (i[0] === null && i[1] === null);
   if (best.objective.note) warnings.push(`the objective's 95% interval is ${best.objective.note}`);
   const bestHigh = best.objective.interval?.[1] ?? null;
   const [nextLow] = runnerUp?.objective.interval ?? [null];
   if (runnerUp && unbounded(best.objective.interval) && unbounded(runnerUp.objective.interval)) {
-    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'gives' : 'give'} no interval for the objective, so "${best.label}" (${best.objective.value}) cannot be told from "${runnerUp.label}" (${runnerUp.objective.value}); add seeds`);
+    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'gives' : 'give'} no interval for the objective, so "${best.label}" (${shownValue(best.objective.value)}) cannot be told from "${runnerUp.label}" (${shownValue(runnerUp.objective.value)}); add seeds`);
   } else if (runnerUp && best.objective.interval && runnerUp.objective.interval && (bestHigh === null || nextLow === null || nextLow <= bestHigh)) {
-    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'is' : 'are'} too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${shownBounds(best.objective.interval)} and ${shownBounds(runnerUp.objective.interval)}); add seeds`);
+    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'is' : 'are'} too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${shownBounds(best.objective.interval, objective)} and ${shownBounds(runnerUp.objective.interval, objective)}); add seeds`);
   }
   for (const c of best.constraints) {
     if (c.interval && c.limit !== null) {
       const below = c.operator.startsWith('<');
       const above = c.operator.startsWith('>');
       if ((below && (c.interval[1] === null || c.interval[1] >= c.limit)) || (above && (c.interval[0] === null || c.interval[0] <= c.limit))) {
-        warnings.push(`"${c.criterion}" holds at the point estimate (${c.value}) but not across its 95% interval (${c.note ?? shownBounds(c.interval)}); add seeds before trusting it`);
+        warnings.push(`"${c.criterion}" holds at the point estimate (${c.value === null ? '-' : aggregateValue(c.criterion, c.value)}) but not across its 95% interval (${c.note ?? shownBounds(c.interval, c.criterion)}); add seeds before trusting it`);
       }
     }
   }

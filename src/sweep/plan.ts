@@ -4,6 +4,7 @@
  * any worker count or shard split reproduces the same runs.
  */
 import seedrandom from 'seedrandom';
+import { didYouMean } from '../errors.js';
 import { parseThreshold } from '../lang/threshold.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
@@ -108,11 +109,14 @@ function childrenOf(node: unknown, key: string, full: string): [unknown, string 
   if (Array.isArray(node)) {
     if (key === '*') return node.map((_, i) => [node, i]);
     if (/^\d+$/.test(key)) {
-      if (Number(key) >= node.length) throw new Error(`${full}: there is no item ${key}`);
+      if (Number(key) >= node.length) throw new Error(`${full}: there is no item ${key} (${node.length ? `the list's items are 0 to ${node.length - 1}` : 'the list is empty'})`);
       return [[node, Number(key)]];
     }
     const i = node.findIndex((x) => x && typeof x === 'object' && (x as { flag?: string }).flag === key);
-    if (i < 0) throw new Error(`${full}: no item with flag "${key}"`);
+    if (i < 0) {
+      const flags = node.flatMap((x) => (x && typeof x === 'object' && typeof (x as { flag?: unknown }).flag === 'string' ? [(x as { flag: string }).flag] : []));
+      throw new Error(`${full}: no item with flag "${key}"${didYouMean(key, flags)}${flags.length ? ` (plans: ${flags.join(', ')})` : ''}`);
+    }
     return [[node, i]];
   }
   if (node && typeof node === 'object') {

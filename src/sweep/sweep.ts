@@ -80,6 +80,14 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   for (const c of tune.cases ?? []) {
     if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases'], message: `unknown case "${c}"` });
   }
+  // samples draws the policies of a random search: beside a grid search, or beyond the grid's size, it would
+  // change nothing, and a sweep that silently ran other policies than asked is worse than a refusal.
+  const grid = Object.values(tune.vary).reduce((n, list) => n * list.length, 1);
+  if (tune.samples !== undefined && tune.search !== 'random') {
+    problems.push({ path: ['tune', 'samples'], message: `samples draws policies for search: random, and this block searches the whole grid (all ${grid} policies): add search: random, or leave samples out` });
+  } else if (tune.samples !== undefined && tune.samples > grid) {
+    problems.push({ path: ['tune', 'samples'], message: `${tune.samples} samples are more than the grid's ${grid} policies (a random search draws each policy at most once): use search: grid to try every one, or ask for at most ${grid}` });
+  }
   const flag = objective?.flag ?? loaded.scenario.flags[0]?.key;
   if (!flag) problems.push({ path: ['tune', 'minimize'], message: 'a sweep needs a flag to score: the scenario has none' });
   if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
@@ -225,7 +233,7 @@ export function sweepDocument(
   const sorted = [...byRun.values()].sort((a, b) => a.run - b.run);
   const stats = policyStats(setup.plan, sorted, setup.flag, setup.constraints, setup.objective);
   const complete = extra.complete && sorted.length === setup.plan.runs;
-  const { recommendation, warnings } = extra.shard === undefined && complete ? recommend(stats, setup.plan.seeds.length)
+  const { recommendation, warnings } = extra.shard === undefined && complete ? recommend(stats, setup.plan.seeds.length, setup.objective.source)
     : { recommendation: null, warnings: [extra.shard ? `shard ${extra.shard}: merge the shards for a recommendation` : 'incomplete: resume the sweep for a recommendation'] };
   const runs = sorted.map((r) => {
     const k = runKey(setup.plan, r.run);

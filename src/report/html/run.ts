@@ -3,7 +3,7 @@ import { actedPercent } from '../../score/ci.js';
 import type { RunResult } from '../../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../../units/format.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
-import { caveatSentence, criteriaCounts, criterionVerdict, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
+import { caveatSentence, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
 import { flagCharts, serviceCharts, uncomparedNotes } from './series.js';
 import { mapChart } from './map.js';
@@ -15,7 +15,10 @@ export function riskSummary(r: RunResult): string[] {
   for (const ro of r.rollouts) {
     const f = r.outcomes.flags[ro.flag];
     const acted = actedPercent(r, ro.flag);
-    const where = ro.outcome === 'not-started' ? 'never started' : `${ro.outcome.replace('-', ' ')} at ${acted ?? ro.finalPercent}%, stage ${ro.stagesReached} of ${ro.stages}`;
+    // The users at that percentage, as the terminal gives them: a flag file's targeting may serve nobody at 10%.
+    // (A rolled-back plan's users are those at 0%, not at the percentage it acted at.)
+    const users = ro.outcome === 'rolled-back' ? '' : ` (${plural(ro.exposedUsers, 'user')})`;
+    const where = ro.outcome === 'not-started' ? 'never started' : `${ro.outcome.replace('-', ' ')} at ${acted ?? ro.finalPercent}%${users}, stage ${ro.stagesReached} of ${ro.stages}`;
     let s = `${ro.flag} was ${where}.`;
     if (f?.defective) {
       s += ` It hurt ${plural(f.blast_radius_users, 'user')} in ${plural(f.blast_radius_requests, 'journey')}, from ${clock(f.onset_seconds!)} to ${clock(f.last_hurt_seconds!)}.`;
@@ -23,7 +26,7 @@ export function riskSummary(r: RunResult): string[] {
     } else if (f) {
       s += ' It hurt nobody.';
     }
-    if (f?.false_rollback) s += ' That rollback was a false alarm.';
+    if (f?.false_rollback) s += ` That ${falseAct(flagStory(r, ro.flag))} was a false alarm.`;
     if (f?.misattribution) s += ' The gates blamed it for harm something else caused.';
     out.push(s);
   }

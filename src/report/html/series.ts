@@ -8,8 +8,18 @@ import type { Chart } from './page.js';
 import { clock, ms, percent } from '../../units/format.js';
 import { LIMIT_MARK, MS, RATE, STATE_DASH, VL, minutes, sig } from './style.js';
 
+/**
+ * Where each window's figure is drawn: at the window's end, the moment its figures are all in, where the gates
+ * read them (a reading at 1m00s is of the window 0m00s to 1m00s) and where the chart of the readings that decided
+ * draws them. At the window's start, the same figure stood a window before its reading on the same page, and a
+ * cumulative count reached each total before the harm it counts.
+ */
+export function windowEnds(r: Pick<RunResult, 'windows' | 'simulated'>): number[] {
+  return r.windows.startSeconds.map((s) => minutes(Math.min(s + r.windows.seconds, r.simulated.seconds)));
+}
+
 export function serviceCharts(r: RunResult): Chart[] {
-  const minuteOf = r.windows.startSeconds.map(minutes);
+  const minuteOf = windowEnds(r);
   const limits = r.rollouts.length ? gateLimits(r) : [];
   const limitOf = (service: string, metric: string) => limits.find((l) => l.service === service && l.metric === metric)?.limit ?? null;
   const evaluates = (flag: string, service: string) => r.topology.flags.some((f) => f.key === flag && f.evaluatedBy.includes(service));
@@ -102,11 +112,10 @@ export function uncomparedNotes(r: RunResult): string[] {
 }
 
 export function flagCharts(r: RunResult): Chart[] {
-  const start = r.windows.startSeconds;
   const all = Object.entries(r.windows.flags);
   if (all.length === 0) return [];
   const flags = all.filter(([, w]) => charted(w));
-  const minuteOf = start.map(minutes);
+  const minuteOf = windowEnds(r);
   // Like with like: within each journey that meets the flag, pooled by weight; no point where a window compares nothing.
   const pick = (values: (number | null)[] | undefined) => (values ?? []).map((v) => (v === null ? null : sig(v)));
   const rows = flags.flatMap(([flag, w]) => [
@@ -121,7 +130,8 @@ export function flagCharts(r: RunResult): Chart[] {
   ]);
   const blast = all.flatMap(([flag, w]) => {
     let total = 0;
-    return start.map((s, i) => ({ flag, minute: minutes(s), journeys: (total += w.hurt[i]) }));
+    // From nobody hurt at the start, each window's total at its end.
+    return [{ flag, minute: 0, journeys: 0 }, ...minuteOf.map((minute, i) => ({ flag, minute, journeys: (total += w.hurt[i]) }))];
   });
   // One row per flag: error rate beside latency.
   const perFlag = (values: unknown[], field: string, title: string, axis: object, series: string, seriesTitle: string | null): Record<string, unknown> => ({

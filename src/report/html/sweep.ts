@@ -1,7 +1,7 @@
 /** The HTML report of a sweep: the trade-off, heatmaps over the tuned values, blast radius per policy. */
 import type { SweepDocument } from '../../sweep/sweep.js';
 import { criterionValue, num, plural } from '../../units/format.js';
-import { POLICY_TABLE_KEY, policyTable } from '../sweep-terminal.js';
+import { objective, POLICY_TABLE_KEY, policyTable } from '../sweep-terminal.js';
 import { escape, htmlPage, type Chart } from './page.js';
 import { countEncoding } from './style.js';
 
@@ -106,7 +106,7 @@ export function sweepReportHtml(d: SweepDocument): string {
   const paths = Object.keys(d.plan.policies[0]?.values ?? {});
   // The first tuned path across, the others (combined) down.
   const grid = d.policies.map((p) => ({
-    a: String(p.values[paths[0]]), b: paths.slice(1).map((k) => String(p.values[k])).join(', '), objective: p.objective.value, feasible: p.feasible ? 'meets constraints' : 'fails constraints',
+    a: String(p.values[paths[0]]), b: paths.slice(1).map((k) => String(p.values[k])).join(', '), objective: p.objective.value, shown: objective(d, p.objective.value), feasible: p.feasible ? 'meets constraints' : 'fails constraints',
   }));
   const heatmap: Chart = {
     title: `Objective (${d.objective}, lower is better) over the tuned values; figures in orange fail the constraints`,
@@ -120,13 +120,13 @@ export function sweepReportHtml(d: SweepDocument): string {
           encoding: {
             x: { field: 'a', type: 'ordinal', title: paths[0] ?? '', sort: null },
             y: { field: 'b', type: 'ordinal', title: paths.slice(1).join(' / '), sort: null },
-            color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: ['objective', 'darker: higher'], legend: { orient: 'right', gradientLength: 100 } },
+            color: { field: 'objective', type: 'quantitative', scale: { range: ['#f4f4f4', '#8f8f8f'] }, title: ['objective', ...(/^time_to_/.test(d.objective.trim()) ? ['(seconds)'] : []), 'darker: higher'], legend: { orient: 'right', gradientLength: 100 } },
           },
         },
         {
           mark: { type: 'text', fontSize: 12 },
           encoding: {
-            x: { field: 'a', type: 'ordinal', sort: null }, y: { field: 'b', type: 'ordinal', sort: null }, text: { field: 'objective', format: '.4~g' },
+            x: { field: 'a', type: 'ordinal', sort: null }, y: { field: 'b', type: 'ordinal', sort: null }, text: { field: 'shown' },
             color: { condition: { test: "datum.feasible === 'fails constraints'", value: '#c2571a' }, value: '#000000' },
           },
         },
@@ -152,7 +152,7 @@ export function sweepReportHtml(d: SweepDocument): string {
   };
   const r = d.recommendation;
   const rec = r ? `<p><strong>Recommended: #${r.policy} ${escape(r.label)}</strong></p>
-<ul><li>objective ${escape(d.objective)} = ${escape(num(r.objective.value, 3))}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note)})` : ''}</li>
+<ul><li>objective ${escape(d.objective)} = ${escape(objective(d, r.objective.value))}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note, (x) => objective(d, x))})` : ''}</li>
 ${r.constraints.map((c) => `<li>${escape(c.criterion)}: ${escape(value(c.criterion, c.value))}${c.interval ? ` (${bounds(c.interval, c.note, (x) => value(c.criterion, x))})` : ''}</li>`).join('')}</ul>`
     : '<p><strong>No recommendation:</strong> no policy meets every constraint, or the sweep is incomplete.</p>';
   const table = policyTable(d);
