@@ -212,6 +212,23 @@ describe('a new project outside the clone', () => {
   }, 300_000);
 });
 
+describe('a flag file that is not there', () => {
+  it('is named as the scenario writes it, and where it was looked for from where the command runs', () => {
+    const dir = join(work, 'paths');
+    mkdirSync(join(dir, 'rehearsals'), { recursive: true });
+    const file = readFileSync(join(root, 'scenarios/checkout.yaml'), 'utf8') + '\nflags:\n  from:\n    flagd: ../flags/missing.json\n';
+    writeFileSync(join(dir, 'rehearsals', 'shop.yaml'), file);
+    const r = rehearse(['validate', 'rehearsals/shop.yaml'], dir);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('flags.from.flagd: ../flags/missing.json: cannot read the flag file: ');
+    expect(r.out).toContain("(looked for flags/missing.json: a path in flags.from is relative to the scenario's folder)");
+    // From the scenario's own folder the path as written is the one to open: nothing more is said.
+    const there = rehearse(['validate', 'shop.yaml'], join(dir, 'rehearsals'));
+    expect(there.code).toBe(2);
+    expect(there.out).not.toContain('looked for');
+  });
+});
+
 describe('docs/sweeps.md', () => {
   it('shows the tune block of the file it names', () => {
     const page = readFileSync(join(root, 'docs/sweeps.md'), 'utf8');

@@ -3,7 +3,7 @@
  * LaunchDarkly's several files merged as its SDK merges them), its flags imported for the Unleash environment
  * named, its warnings collected. Problems name the scenario path; warnings name the flag file.
  */
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { ScenarioInput } from '../scenario/schema.js';
@@ -66,8 +66,19 @@ export function readFlagSources(from: From, baseDir: string): FlagSources {
       }
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
-      problems.push(...e.lines.map((message) => ({ path, message })));
+      problems.push(...e.lines.map((message) => ({ path, message: unread(message, files, baseDir) })));
     }
   }
   return { sources, warnings, problems };
+}
+
+/**
+ * A file of flags.from that could not be read is named as the scenario writes it, relative to the scenario's folder:
+ * where the command runs from elsewhere, the message also says where it looked (the path a person can open).
+ */
+function unread(message: string, files: readonly string[], baseDir: string): string {
+  const f = files.find((x) => message.startsWith(`${x}: cannot read the flag file`));
+  if (f === undefined) return message;
+  const looked = relative(process.cwd(), resolve(baseDir, f)) || '.';
+  return looked === f ? message : `${message} (looked for ${looked}: a path in flags.from is relative to the scenario's folder)`;
 }
