@@ -190,6 +190,9 @@ describe('a new project outside the clone', () => {
     // In the clone the calibrated scenario keeps its path to the clone's schema.
     const inClone = rehearse(['calibrate', 'test/fixtures/traces/hotrod-otlp.json', '-q']);
     expect(inClone.stdout.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/scenario.schema.json');
+    // Printed out of the clone, where it will be saved is not known: the published schema, true wherever it lands.
+    const printed = rehearse(['calibrate', join(root, 'test/fixtures/traces/hotrod-otlp.json'), '-q'], work);
+    expect(printed.stdout.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/rollout-rehearsal@\d+\.\d+\.\d+\/schema\/scenario\.schema\.json$/);
   }, 300_000);
 
   it('import flags says the path a scenario in rehearsals/ needs, and that path loads', () => {

@@ -18,7 +18,7 @@ import { parseWaitAttribute } from '../calibrate/pool-waits.js';
 import { checkReportHtml } from '../report/html/check.js';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
-import { withSchemaLine } from './schema-ref.js';
+import { withPrintedSchemaLine, withSchemaLine } from './schema-ref.js';
 import { dirname } from 'node:path';
 
 export interface CalibrateCliOptions {
@@ -128,7 +128,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
   const clashes = compared ? sameNames([result.analysis]) : [];
   if (clashes.length) throw new InputError(clashes.map((c) => `${compared}: ${c}`));
   if (opts.out) writeText(opts.out, withSchemaLine(result.yaml, dirname(opts.out)));
-  else out(result.yaml.trimEnd());
+  else out(withPrintedSchemaLine(result.yaml).trimEnd());
   // A blank line between blocks, not before the first.
   let printed = !opts.out;
   const block = () => {

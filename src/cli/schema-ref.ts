@@ -38,3 +38,13 @@ export function schemaReference(scenarioDir: string, projectDir: string): string
 export function withSchemaLine(text: string, scenarioDir: string, projectDir = process.cwd()): string {
   return SCHEMA_LINE.test(text) ? text.replace(SCHEMA_LINE, `# yaml-language-server: $schema=${schemaReference(scenarioDir, projectDir)}\n`) : text;
 }
+
+/**
+ * A scenario's text printed rather than written: where it will be saved is not known, so out of a clone of rehearse
+ * (where ../schema/ is right for scenarios/) its schema line names the published copy of this version, true wherever
+ * the text lands.
+ */
+export function withPrintedSchemaLine(text: string, projectDir = process.cwd()): string {
+  if (relative(resolve(projectDir), PACKAGE_ROOT) === '') return text;
+  return SCHEMA_LINE.test(text) ? text.replace(SCHEMA_LINE, `# yaml-language-server: $schema=https://unpkg.com/rollout-rehearsal@${VERSION}/schema/scenario.schema.json\n`) : text;
+}
