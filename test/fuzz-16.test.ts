@@ -18,12 +18,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { Span } from '../src/observe/span.js';
 import { prepareSweep, runSweep } from '../src/sweep/sweep.js';
 import { parseScenarioText } from '../src/load/scenario.js';
-import { refusedLines } from './helpers.js';
+import { cli, refusedLines } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-16-'));
 const write = (name: string, text: string): string => {
@@ -31,12 +30,6 @@ const write = (name: string, text: string): string => {
   writeFileSync(file, text);
   return file;
 };
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at |RangeError|TypeError/);
 
 const id16 = (i: number) => i.toString(16).padStart(16, '0');

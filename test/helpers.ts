@@ -1,4 +1,5 @@
 /** Fixture builders and queueing theory for the tests. */
+import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { RESOURCE_YAML } from '../src/interop/kube/resources.js';
 import { parseAllDocumentsAsGo } from '../src/scenario/go-quoted.js';
@@ -64,4 +65,12 @@ export function resourceDocs(text: string): any[] {
     if (!read.ok) throw new Error(`document ${i + 1}: ${read.message}`);
     return read.value;
   });
+}
+
+/** The command in this process, as `rehearse ARGV...` runs it: its exit code and what it printed (lines joined). */
+export async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -15,18 +15,13 @@ import { main } from '../src/cli/main.js';
 import { tooDeepAt } from '../src/files/json.js';
 import { documentDigest } from '../src/live/record.js';
 import { VERSION } from '../src/version.js';
+import { cli } from './helpers.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/rehearse.js');
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-files-'));
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+|Error: .*\n.*node_modules/);
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 /** The built CLI in a child process with a time limit: a blocked read or write fails the test. */
 function bounded(argv: string[], env: NodeJS.ProcessEnv = {}, timeout = 30_000): { code: number | null; out: string; err: string; ms: number } {

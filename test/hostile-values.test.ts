@@ -9,19 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ctlMain } from '../src/cli/gameday-ctl.js';
-import { main } from '../src/cli/main.js';
 import { parse } from 'yaml';
 import { parseScenarioText } from '../src/load/scenario.js';
+import { cli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-values-'));
 const poison = { toString: 1, valueOf: 1 };
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 const write = (name: string, doc: unknown): string => {
   const file = join(dir, name);
   writeFileSync(file, JSON.stringify(doc));

@@ -14,17 +14,12 @@ import { runProgress } from '../src/cli/progress.js';
 import { PassThrough } from 'node:stream';
 import { estimateRun, overLimits } from '../src/scenario/budget.js';
 import { parseScenarioText } from '../src/load/scenario.js';
+import { cli } from './helpers.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/rehearse.js');
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-hostile-'));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 function file(name: string, text: string): string {
   const p = join(dir, name);

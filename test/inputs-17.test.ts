@@ -9,7 +9,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import type { Span } from '../src/observe/span.js';
 import { cohortDocument, generateCohort } from '../src/cohorts/cohort.js';
@@ -23,6 +22,7 @@ import { SCHEMA_FILES, schemaFile } from '../src/interop/kube/schema.js';
 import { CHECKED_FORMATS, UNCHECKED_FORMATS } from '../src/interop/kube/formats.js';
 import { parseDocumentAsGo } from '../src/scenario/go-quoted.js';
 import { parseDocument } from 'yaml';
+import { cli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-inputs-17-'));
 const write = (name: string, text: string): string => {
@@ -30,12 +30,6 @@ const write = (name: string, text: string): string => {
   writeFileSync(file, text);
   return file;
 };
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 /** The spans a trace file gives, and what it skipped (with where the first of each reason was). */
 function read(file: string): { spans: Span[]; skipped: Record<string, number>; at: Record<string, string> } {
   const spans: Span[] = [];
