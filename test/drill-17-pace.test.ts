@@ -5,8 +5,11 @@
  * the drill were still losing them (the page and `gameday ctl status` said "12m00s simulated behind the wall
  * clock" for a drill that had kept pace for ten minutes since it was slowed down).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Drill } from '../src/live/drill.js';
 import { DrillSession, readDrillScenario, type DrillSetup } from '../src/live/session.js';
 import { PacedDriver } from '../src/live/driver.js';
 import { stateLines, type StateAnswer } from '../src/cli/gameday-ctl.js';
@@ -79,7 +82,43 @@ describe('the pace is judged from the last speed change on', () => {
     // Never changed (or set in the lobby, before the clock ran): behind since the start, as before.
     expect(stateLines(answer({ behindSeconds: 4, lostSeconds: 86, paceSinceSeconds: null }), url)[0])
       .toBe('shop: 25m00s of 2h00m00s, running at 60x asked, 41.5x achieved, 1m30s simulated behind the wall clock (you: fran, facilitator)');
+    // An interrupted drill resumed at 14m10s: its new clock is judged from the resume, and says so.
+    expect(stateLines(answer({ behindSeconds: 4, lostSeconds: 86, paceSinceSeconds: 850, paceSince: 'resume' }), url)[0])
+      .toBe('shop: 25m00s of 2h00m00s, running at 60x asked, 41.5x achieved, 1m30s simulated behind the wall clock since the drill was resumed at 14m10s (you: fran, facilitator)');
     expect(stateLines(answer({ behindSeconds: 0.4, lostSeconds: 0, paceSinceSeconds: 850 }), url)[0])
       .toBe('shop: 25m00s of 2h00m00s, running at 60x (you: fran, facilitator)');
   });
+});
+
+describe('an interrupted drill taken up again', () => {
+  const open: Drill[] = [];
+  afterEach(async () => {
+    for (const d of open.splice(0)) await d.stop();
+  });
+  const until = async (what: () => boolean) => {
+    while (!what()) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('judges its pace from where it was resumed, and says so: its new clock never held the time lost before', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rehearse-pace-resume-')), 'drill');
+    const read = readDrillScenario(file, 'healthy');
+    const options = { endWhenDoneMs: null, facilitator: 'fran', operators: [], out, cadenceMs: 100 };
+    const { drill } = await Drill.open({ file: read.file, caseName: 'healthy', hiddenCase: false, seed: 7, gates: 'on' }, read, null, 60,
+      { host: '127.0.0.1', port: 0, ...options });
+    open.push(drill);
+    drill.startNow();
+    await until(() => drill.session.nowUs > 3e6);
+    await drill.stop(); // as a kill leaves it: the journal holds the drill to its last line
+    open.splice(0);
+    const r = await Drill.resume(`${out}.journal`, { ...options, port: 0 });
+    open.push(r.drill);
+    expect(r.drill.driver.paceFromUs).toBe(r.atUs);
+    expect(r.drill.driver.paceFrom).toBe('resume');
+    const token = new URL(r.links[0].url).searchParams.get('token')!;
+    const state = await (await fetch(`${r.drill.server.url}api/state?token=${token}`)).json() as { state: { meta: { paceSinceSeconds: number; paceSince: string } } };
+    expect(state.state.meta).toMatchObject({ paceSinceSeconds: r.atUs / 1e6, paceSince: 'resume' });
+    // A speed set after the resume is where the pace is judged from next.
+    r.drill.driver.setSpeed(120);
+    expect(r.drill.driver.paceFrom).toBe('speed');
+  }, 180_000);
 });

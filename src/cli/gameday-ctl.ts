@@ -115,7 +115,7 @@ export interface StateAnswer {
   state: {
     reset: boolean;
     meta: {
-      name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string; achievedSpeed?: number; behindSeconds?: number; lostSeconds?: number; paceSinceSeconds?: number | null;
+      name: string; nowSeconds: number; horizonSeconds: number; speed: number; status: string; achievedSpeed?: number; behindSeconds?: number; lostSeconds?: number; paceSinceSeconds?: number | null; paceSince?: 'speed' | 'resume';
       endReason?: string | null; countdown?: { remainingSeconds: number; running: boolean } | null;
       debrief?: { state: string; progress: number; step?: string; error?: string; files?: { html: string; json: string } | null; served?: boolean } | null;
     };
@@ -136,7 +136,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
   const m = s.state.meta;
   const behind = (m.behindSeconds ?? 0) + (m.lostSeconds ?? 0);
   const pace = m.status !== 'running' ? m.status
-    : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock${(m.paceSinceSeconds ?? 0) > 0 ? ` since the speed was set at ${clock(m.paceSinceSeconds!)}` : ''}` : `running at ${m.speed}x`;
+    : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock${(m.paceSinceSeconds ?? 0) > 0 ? ` since the ${m.paceSince === 'resume' ? 'drill was resumed' : 'speed was set'} at ${clock(m.paceSinceSeconds!)}` : ''}` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
     ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} ${p.stages === 1 ? 'stage' : 'stages'})` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),

@@ -158,7 +158,10 @@ export class Drill {
     // have without the interruption (a plan started again since clears it on the first pulse, as it would have).
     if (j.countdown === 'cancelled' && o.endWhenDoneMs !== null) drill.countdown = { remainingMs: o.endWhenDoneMs, running: false };
     // The clock stays stopped until the facilitator resumes it (a drill still in its lobby waits for its start).
-    if (session.status === 'running') drill.driver.pause();
+    if (session.status === 'running') {
+      drill.driver.pause();
+      if (session.nowUs > 0) drill.driver.resumedHere();
+    }
     let taken: string | null = null;
     try {
       try {

@@ -36,8 +36,13 @@ export class PacedDriver {
    * up with, the drill is on pace, not minutes behind for what it lost before).
    */
   lagUs = 0;
-  /** The simulated instant the speed was last set (the pace is judged from there on); null: the speed asked at the start. */
+  /**
+   * The simulated instant the pace is judged from: where the speed was last set, or where an interrupted drill was
+   * resumed (its driver is new: time lost before the interruption is not held against it); null: the start.
+   */
   paceFromUs: number | null = null;
+  /** Why the pace is judged from paceFromUs: the speed was set there, or the drill was resumed there. */
+  paceFrom: 'speed' | 'resume' = 'speed';
   /** (wall ms, simulated µs) after recent ticks, for the achieved speed. */
   private readonly recent: [number, number][] = [];
 
@@ -72,6 +77,13 @@ export class PacedDriver {
     this.speed = speed;
     this.lagUs = 0;
     this.paceFromUs = this.session.nowUs;
+    this.paceFrom = 'speed';
+  }
+
+  /** An interrupted drill taken up again at the session's instant: its pace is judged from there on. */
+  resumedHere(): void {
+    this.paceFromUs = this.session.nowUs;
+    this.paceFrom = 'resume';
   }
 
   pause(): void {

@@ -202,6 +202,7 @@ export class Feed {
         lostSeconds: Math.round(d.lostUs / 1e5) / 10,
         // Behind and lost are counted from here on: the simulated instant the speed was last set (null: the start).
         paceSinceSeconds: d.paceFromUs === null ? null : d.paceFromUs / 1e6,
+        paceSince: d.paceFrom,
         endReason: s.endReason,
         dueAt,
         sentAt: Date.now(),

@@ -55,7 +55,7 @@ const MAIN_JS = String.raw`
     if (document.body.getAttribute('data-status') !== m.status) document.body.setAttribute('data-status', m.status);
     var pace = m.speed + 'x asked';
     // Behind since the speed was last set: time lost at another speed is not this speed's.
-    if (m.status === 'running') pace += ', ' + m.achievedSpeed + 'x achieved' + (m.behindSeconds > 1 || m.lostSeconds > 1 ? ', ' + fmtSim(m.lostSeconds + m.behindSeconds) + ' simulated behind the wall clock' + (m.paceSinceSeconds > 0 ? ' since the speed was set at ' + fmtSim(m.paceSinceSeconds) : '') : '');
+    if (m.status === 'running') pace += ', ' + m.achievedSpeed + 'x achieved' + (m.behindSeconds > 1 || m.lostSeconds > 1 ? ', ' + fmtSim(m.lostSeconds + m.behindSeconds) + ' simulated behind the wall clock' + (m.paceSinceSeconds > 0 ? (m.paceSince === 'resume' ? ' since the drill was resumed at ' : ' since the speed was set at ') + fmtSim(m.paceSinceSeconds) : '') : '');
     text($('speed'), pace);
     text($('case'), m.case == null ? 'base scenario' : m.case);
     text($('gates'), m.gates);
