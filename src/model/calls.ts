@@ -204,6 +204,7 @@ export abstract class Calls extends Servers {
       // The attempt's latency runs from here (its slot is taken, or was handed over): the wait for it was the caller's.
       this.rSent[rec] = this.engine.now;
     }
+    if (this.flags !== null) this.carryFlags(rec);
     this.onSent.sent(rec, k);
     const breaker = m.siteBreaker[k];
     if (breaker >= 0 && !this.breakers.allow(breaker)) {
@@ -242,6 +243,7 @@ export abstract class Calls extends Servers {
     this.onSpawned.spawned(rec, parent, parent);
     this.rSent[rec] = this.engine.now;
     this.rAttached[rec] = 1;
+    if (this.flags !== null) this.carryFlags(rec);
     this.onSent.sent(rec, k);
     if (this.faults.activeCount > 0 && this.faultsOnCall(rec, k)) return;
     this.enterService(rec);

@@ -80,6 +80,17 @@ export abstract class FlagRoom extends Replicas {
    * Which flags service `s` serves on to this request's user, with the configuration it holds now; and whether
    * that breaks a flag's contract with what another service of the same journey decided.
    */
+  /**
+   * The flags a call carries as it leaves its caller: those its journey has met so far (as baggage carries them),
+   * until its service evaluates its own (evaluateFlags). A call that fails before it reaches its service (a fault's
+   * abort, an open breaker, a killed replica, a reply lost on the wire) is counted under them, so that a gate on
+   * `{flag:on}` sees the failures of requests the flag was on for (they were counted as flag off).
+   */
+  protected carryFlags(rec: number): void {
+    const root = this.rRoot[rec];
+    this.rFlagsOn[rec] = this.rGen[root] === this.rRootGen[rec] ? this.rFlagsOn[root] : 0;
+  }
+
   protected evaluateFlags(rec: number, s: number): void {
     const fl = this.flags!;
     const u = this.rUser[rec];
