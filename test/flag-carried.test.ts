@@ -48,3 +48,30 @@ describe('a call that fails before it reaches its service is counted under the f
     }
   });
 });
+
+describe('a call carries what its journey had met when it was sent, as baggage does', () => {
+  it('a fire-and-forget call that reaches its service after its journey ended is still counted under its flags', () => {
+    const r = runScenario(scenario({
+      seed: 6,
+      duration: '6m',
+      traffic: { rate: '40/s', cohort: { size: 4000, seed: 3 } },
+      journeys: { buy: { steps: ['web.buy'] } },
+      services: {
+        web: { concurrency: 200, latency: '5ms', endpoints: { buy: { calls: [{ to: 'audit.log', async: true, network: '50ms' }] } } },
+        audit: { concurrency: 200, latency: '1ms', endpoints: { log: {} } },
+      },
+      flags: { f: { 'evaluated-by': ['web'], propagation: '0s' } },
+      rollout: [{ flag: 'f', 'evaluate-every': '1m', stages: [{ to: '50%', hold: '5m' }, { to: '100%' }], gates: ['req_failed{service:audit,flag:on} rate<0.5', 'req_failed{service:audit,flag:off} rate<0.5'] }],
+    }));
+    const samples = (gate: string) => r.audit.filter((a) => a.event === 'gate' && a.gate!.gate === gate && a.timeSeconds > 60 && a.timeSeconds <= 300).map((a) => a.gate!.samples as number);
+    const on = samples('req_failed{service:audit,flag:on} rate<0.5');
+    const off = samples('req_failed{service:audit,flag:off} rate<0.5');
+    expect(on.length).toBe(4);
+    // 40 journeys a second, half the users on: about 1,200 calls to audit a minute on each side (none were on).
+    for (let i = 0; i < on.length; i++) {
+      expect(on[i]).toBeGreaterThan(1000);
+      expect(off[i]).toBeGreaterThan(1000);
+      expect(on[i] + off[i]).toBeGreaterThan(2200);
+    }
+  });
+});

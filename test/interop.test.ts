@@ -413,7 +413,7 @@ describe('flags.from mistakes', () => {
   it('a missing flag file is an error at flags.from with its line', async () => {
     const l = await load((s) => s.replace('flagd: ../flags/demo.flagd.json', 'flagd: ../flags/nope.flagd.json'));
     expect(l.ok).toBe(false);
-    if (!l.ok) expect(l.problems[0]).toMatchObject({ path: ['flags', 'from', 'flagd'], message: '../flags/nope.flagd.json: cannot read the flag file: no such file', line: 45, column: 18 });
+    if (!l.ok) expect(l.problems[0]).toMatchObject({ path: ['flags', 'from', 'flagd'], message: "../flags/nope.flagd.json: cannot read the flag file: no such file (looked for flags/nope.flagd.json: a path in flags.from is relative to the scenario's folder)", line: 45, column: 18 });
   });
 
   it('targeting beside a flag file is an error: it comes from the file', async () => {

@@ -96,7 +96,9 @@ export abstract class FlagRoom extends Replicas {
     const u = this.rUser[rec];
     const root = this.rRoot[rec];
     const rootLive = this.rGen[root] === this.rRootGen[rec];
-    const upstream = rootLive ? this.rFlagsOn[root] : 0;
+    // What the call carries (carryFlags, as it was sent): a journey that ended meanwhile, or a flag a sibling call
+    // met after it left, does not change it.
+    const upstream = this.rFlagsOn[rec];
     const list = fl.evaluatedBy[s];
     this.rMismatch[rec] = 0;
     if (u < 0 || list.length === 0) {
