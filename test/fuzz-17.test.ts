@@ -4,6 +4,8 @@
  * journals with their hash chain rewritten, and sweep tune blocks, through the CLI in-process):
  * - cohort files: a segment whose share is 0 ended in faker's "weightedArrayElement expects ..." with a stack trace
  *   (exit 1); a segment named "__proto__" was dropped from the header without a word;
+ * - Kubernetes resources and rule files: a raw control character (a NUL, an ESC, DEL, a C1 but NEL) read as a character,
+ *   where Go's yaml refuses the whole file;
  * - sweeps: a tune path through "__proto__" set a key on every object of the process (each later scenario read was
  *   "unknown key x" everywhere); a value or a case listed twice, `cases: []`, and a path into `seed` or the tune block
  *   itself ran policies alike, exit 0.
@@ -112,5 +114,29 @@ ${tune}
     expect(refusedLines(() => prepareSweep(tune), tune)).toEqual([
       `${tune}: tune.vary["tune.seeds"]: the tune block is not part of the runs: its policies would run alike`,
     ]);
+  });
+});
+
+describe('control characters in files only Go reads', () => {
+  // go-yaml readerc.go yaml_parser_update_buffer (v2 and v3, as libyaml's reader.c): "control characters are not
+  // allowed" for all but #x9, #xA, #xD, [#x20-#x7E], #x85, [#xA0-#xD7FF], [#xE000-#xFFFD], [#x10000-#x10FFFF].
+  const fixture = 'test/fixtures/argo/canary-service/';
+  const rollout = readFileSync(`${fixture}rollout.yaml`, 'utf8');
+  const template = `${fixture}canary-error-rate.yaml`;
+
+  it.each([['NUL', '\u0000'], ['ESC', '\u001b'], ['DEL', '\u007f'], ['a C1 control', '\u0090'], ['U+FFFE', '\ufffe']])('%s in a plain value is refused at its place, as Go refuses the file (it was read as a character, exit 0)', async (_, c) => {
+    const file = write(`ctl-${c.codePointAt(0)}.yaml`, rollout.replace('image: api:v2', `image: api${c}:v2`));
+    const r = await cli('import', 'argo', file, template);
+    noStack(r.err);
+    expect(r.code).toBe(2);
+    const code = c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    expect(r.err).toBe(`${file}:33:32: invalid YAML: the control character U+${code}: Go's yaml (kubectl, Prometheus, the controllers) refuses the file ("control characters are not allowed", readerc.go yaml_parser_update_buffer), where rehearse's YAML reader took it as a character; write it escaped in a double-quoted string ("\\u${code}"), or remove it`);
+  });
+
+  it('a tab, NEL in a quoted string and characters of the planes above are read (Go reads them)', async () => {
+    const file = write('ctl-ok.yaml', rollout.replace('image: api:v2', 'image: "api\u0085:v2"') + '# a comment with\ttab and \u{1F680}\n');
+    const r = await cli('import', 'argo', file, template);
+    expect(r.err).not.toContain('control character');
+    expect(r.code).toBe(0);
   });
 });
