@@ -41,6 +41,14 @@ const MAX_SEGMENTS = 256;
  * read as the file has them, and said so.
  */
 function seedWarning(seed: number, segments: Record<string, number>, users: { key: string[]; segment: string[]; activity: number[] }): { path: string; message: string } | null {
+  // `cohorts generate` takes only shares above 0 (a weight of 0 is no draw: faker's weightedArrayElement throws).
+  const none = Object.entries(segments).find(([, share]) => !(share > 0));
+  if (none) {
+    return {
+      path: `segments.${none[0]}`,
+      message: `a share of 0: "rehearse cohorts generate" takes shares above 0, so no seed made users with these segments; its users are read as the file has them, and the seed is not used`,
+    };
+  }
   const first = generateCohort({ name: '', size: 1, seed, segments });
   for (const column of ['key', 'segment', 'activity'] as const) {
     if (first[column][0] === users[column][0]) continue;
@@ -66,6 +74,10 @@ export function readCohortFile(file: string): CohortRead {
   const users = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).users : undefined;
   if (users !== null && typeof users === 'object' && Object.hasOwn(users, RESERVED_NAME)) {
     return { ok: false, path: `users.${RESERVED_NAME}`, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the column` };
+  }
+  const segments = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).segments : undefined;
+  if (segments !== null && typeof segments === 'object' && Object.hasOwn(segments, RESERVED_NAME)) {
+    return { ok: false, path: `segments.${RESERVED_NAME}`, message: `the segment name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the segment` };
   }
   const parsed = (cohortDocument ??= buildCohortDocument()).safeParse(raw, PLAIN);
   if (!parsed.success) {

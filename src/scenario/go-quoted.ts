@@ -58,8 +58,19 @@ function asGo<T>(text: string, parse: (text: string, lines: LineCounter) => T, d
     for (const d of all) goBreaks(d, r.text, quoted);
     strayBreak(all, r.text, quoted);
   }
+  const bad = breaks === 'go' ? GO_UNREAD.exec(r.text) : null;
+  if (bad !== null) {
+    const all = docs(r.value) as Document[];
+    if (all.length === 0) all.push(new Document(null));
+    const doc = [...all].reverse().find((d) => (d.range?.[0] ?? 0) <= bad.index) ?? all[0];
+    const code = `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    doc.errors.unshift(new YAMLParseError([bad.index, bad.index + 1], 'BAD_SCALAR_START', `the control character ${code}: Go's yaml (kubectl, Prometheus, the controllers) refuses the file ("control characters are not allowed", readerc.go yaml_parser_update_buffer), where rehearse's YAML reader took it as a character; write it escaped in a double-quoted string ("\\u${code.slice(2)}"), or remove it`));
+  }
   return r;
 }
+
+/** What Go's yaml reader refuses anywhere in a file (readerc.go: all but tab, LF, CR, 0x20-0x7E, NEL, 0xA0-0xD7FF, 0xE000-0xFFFD, 0x10000 up). */
+const GO_UNREAD = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 
 const BREAK_NAMES: Readonly<Record<string, string>> = { '\u0085': 'U+0085 (NEL)', '\u2028': 'U+2028 (LS)', '\u2029': 'U+2029 (PS)' };
 

@@ -121,6 +121,9 @@ function childrenOf(node: unknown, key: string, full: string): [unknown, string 
   }
   if (node && typeof node === 'object') {
     if (key === '*') return Object.keys(node).map((k) => [node, k]);
+    // "__proto__" (or "constructor") names what every object inherits: written through, it set a key on every object
+    // of the process, and each later scenario read had it ("unknown key").
+    if (key in node && !Object.hasOwn(node, key)) throw new Error(`${full}: "${key}" is no key of a scenario (JavaScript's ${key === '__proto__' ? 'prototype key' : 'inherited name'})`);
     return [[node, key]];
   }
   throw new Error(`${full}: "${key}" is not inside a mapping or a list`);

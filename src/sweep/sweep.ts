@@ -19,6 +19,7 @@ import type { ScenarioInput } from '../scenario/schema.js';
 import type { Criterion } from '../scenario/types.js';
 import { VERSION } from '../version.js';
 import { paretoFront, policyStats, recommend, type PolicyStats, type Recommendation } from './aggregate.js';
+import { dotted } from '../interop/patch.js';
 import { applyPolicy, planSweep, runKey, type SweepPlan, type TuneValue } from './plan.js';
 import { createPool } from './pool.js';
 import type { RunRecord, RunTask } from './run.js';
@@ -88,6 +89,7 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   } else if (tune.samples !== undefined && tune.samples > grid) {
     problems.push({ path: ['tune', 'samples'], message: `${tune.samples} samples are more than the grid's ${grid} policies (a random search draws each policy at most once): use search: grid to try every one, or ask for at most ${grid}` });
   }
+  problems.push(...sameRuns(tune));
   const flag = objective?.flag ?? loaded.scenario.flags[0]?.key;
   if (!flag) problems.push({ path: ['tune', 'minimize'], message: 'a sweep needs a flag to score: the scenario has none' });
   if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
@@ -114,6 +116,29 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
     constraints,
     objective: { ...objective, source: tune.minimize.trim() },
   };
+}
+
+/**
+ * What made runs alike in silence: a value or a case listed twice (the same policy twice, its runs counted twice), no
+ * case (`cases: []` ran none of the scenario's cases), and a path into what each run replaces (each run's seed is the
+ * sweep's; the tune block is taken out): policies that differ only there ran alike.
+ */
+function sameRuns(tune: NonNullable<ScenarioInput['tune']>): Problem[] {
+  const problems: Problem[] = [];
+  const twice = (list: readonly unknown[], path: (string | number)[], what: string) => list.forEach((v, i) => {
+    const first = list.indexOf(v);
+    if (first < i) problems.push({ path: [...path, i], message: `${JSON.stringify(v)} is listed twice (also at [${first}]): ${what}; leave one out` });
+  });
+  for (const [path, list] of Object.entries(tune.vary)) {
+    const top = dotted(path).split('.')[0];
+    if (top === 'seed' || top === 'tune') {
+      problems.push({ path: ['tune', 'vary', path], message: top === 'seed' ? 'each run of a sweep has its seed from the sweep (1 to tune.seeds), whatever the scenario\'s: its policies would run alike (for more seeds, raise tune.seeds or give --seeds)' : 'the tune block is not part of the runs: its policies would run alike' });
+    }
+    twice(list, ['tune', 'vary', path], 'each value makes a policy');
+  }
+  if (tune.cases?.length === 0) problems.push({ path: ['tune', 'cases'], message: 'no case: the runs rehearse none of the scenario\'s cases; leave cases out to rehearse all of them' });
+  twice(tune.cases ?? [], ['tune', 'cases'], 'each case is rehearsed once per policy and seed');
+  return problems;
 }
 
 /**
