@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cohortDocument, generateCohort } from '../src/cohorts/cohort.js';
+import { importFlagsInline } from '../src/cli/flags.js';
+import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
+import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'left-17-'));
+
+describe('import flags --inline --cohort', () => {
+  it('says the cohort file\'s seed warning as loading a scenario with it does', () => {
+    const d = cohortDocument(generateCohort({ name: 'u', size: 50, seed: 3 })) as unknown as { seed: number; users: { key: string[] } };
+    d.seed = 4;
+    const cohort = join(dir, 'other-seed.json');
+    writeFileSync(cohort, JSON.stringify(d));
+    const r = importFlagsInline('flagd', 'flags/demo.flagd.json', cohort);
+    const key = generateCohort({ name: 'u', size: 1, seed: 4 }).key[0];
+    expect(r.warnings).toContain(`cohort file ${cohort} at seed: seed 4 does not make these users: its first user's key is "${key}", users.key[0] is "${d.users.key[0]}" (the file was edited, or not made by "rehearse cohorts generate --seed 4" with these segments); its users are read as the file has them, and the seed is not used`);
+    // The file as generated: no such warning.
+    const own = join(dir, 'own-seed.json');
+    writeFileSync(own, JSON.stringify(cohortDocument(generateCohort({ name: 'u', size: 50, seed: 3 }))));
+    expect(importFlagsInline('flagd', 'flags/demo.flagd.json', own).warnings.filter((w) => w.includes('cohort file'))).toEqual([]);
+  });
+});
+
+describe('Flagger and Argo say the same words of an apiVersion the API server refuses (kube/resources.ts apiVersionProblem)', () => {
+  const canary = readFileSync('examples/flagger/canary.yaml', 'utf8');
+  const templates = { file: 'metric-templates.yaml', text: readFileSync('examples/flagger/metric-templates.yaml', 'utf8') };
+  const problems = (text: string) => {
+    const r = flaggerParts([{ file: 'canary.yaml', text }, templates]);
+    return r.ok ? [] : r.problems;
+  };
+  it('refuses a version of flagger.app the CRD does not serve, in the words Argo\'s adapter uses', () => {
+    expect(problems(canary.replace('flagger.app/v1beta1', 'flagger.app/v1beta2'))).toEqual([
+      'canary.yaml:3:13: apiVersion: no matches for kind "Canary" in version "flagger.app/v1beta2": the flagger.app CRD serves flagger.app/v1beta1',
+    ]);
+    const rollout = readFileSync('examples/argo/rollout.yaml', 'utf8');
+    const argo = argoParts([{ file: 'r.yaml', text: rollout.replace('argoproj.io/v1alpha1', 'argoproj.io/v1') }]);
+    expect(!argo.ok && argo.problems.join('\n')).toMatch(/apiVersion: no matches for kind "Rollout" in version "argoproj.io\/v1": the argoproj.io CRD serves argoproj.io\/v1alpha1/);
+  });
+  it('says a missing apiVersion as Argo\'s adapter says it', () => {
+    expect(problems(canary.replace('apiVersion: flagger.app/v1beta1\n', ''))).toEqual([
+      expect.stringMatching(/^canary\.yaml:3:1: apiVersion: missing: the API server needs it to know the resource \(kubectl: "apiVersion not set"\); Canary is flagger\.app\/v1beta1$/),
+    ]);
+  });
+});
