@@ -1,11 +1,16 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cohortDocument, generateCohort } from '../src/cohorts/cohort.js';
 import { importFlagsInline } from '../src/cli/flags.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { runReportHtml } from '../src/report/html/run.js';
+import { runScenario } from '../src/score/result.js';
+import { launchChromium } from './chromium.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'left-17-'));
 
@@ -45,4 +50,45 @@ describe('Flagger and Argo say the same words of an apiVersion the API server re
       expect.stringMatching(/^canary\.yaml:3:1: apiVersion: missing: the API server needs it to know the resource \(kubectl: "apiVersion not set"\); Canary is flagger\.app\/v1beta1$/),
     ]);
   });
+});
+
+describe('the run report\'s service panels in chromium (Debian\'s /usr/bin/chromium, as test/browser.test.ts opens pages)', () => {
+  // web has an error-rate gate, a has none: its facet of the panel had no gate limit.
+  const doc = {
+    name: 'one-limit', seed: 1, duration: '4m',
+    traffic: { rate: '20/s', cohort: { size: 500, seed: 1 } },
+    journeys: { buy: { steps: ['web.buy'] } },
+    services: { web: { latency: '10ms', endpoints: { buy: { calls: ['a.get'] } } }, a: { latency: '20ms', endpoints: { get: {} } } },
+    flags: { f: { 'evaluated-by': ['web'], propagation: '0s' } },
+    rollout: [{ flag: 'f', stages: [{ to: '50%', hold: '2m' }, { to: '100%' }], gates: ['req_failed{service:web} rate<0.5'] }],
+  };
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('log no warning for a service that no gate watches (vega said "Infinite extent for field limit")', async () => {
+    const loaded = parseScenarioText(JSON.stringify(doc), tmpdir(), undefined);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    const file = join(dir, 'one-limit.html');
+    writeFileSync(file, runReportHtml(runScenario(loaded.scenario)));
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const said: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning' || m.type() === 'error') said.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => said.push(String(e)));
+    await page.goto(`file://${file}`);
+    await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
+    expect(await page.evaluate(() => document.body.dataset.renderError)).toBeUndefined();
+    expect(said).toEqual([]);
+    // web's gate limit is still drawn, once on the error-rate panel; a's panels draw none that shows.
+    const limits = await page.evaluate(() => [...document.querySelectorAll('g.mark-rule.role-mark line')]
+      .filter((l) => Number(l.getAttribute('opacity') ?? 1) > 0 && l.getAttribute('stroke-width') === '4').length);
+    expect(limits).toBe(1);
+    await page.close();
+  }, 180_000);
 });
