@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,4 +92,21 @@ describe('the run report\'s service panels in chromium (Debian\'s /usr/bin/chrom
     expect(limits).toBe(1);
     await page.close();
   }, 180_000);
+});
+
+describe('scripts/crd-fields.mjs reads a CRD as rehearse reads Kubernetes resources (kube/resources.ts resourceValues)', () => {
+  it('reads a quoted description continued left of its key as Go\'s yaml does: the schema is the CRD\'s', () => {
+    // The yaml package alone stops at the continuation ("Missing closing quote") and reads the rest as keys of spec.
+    const crd = readFileSync('test/fixtures/vendor/flagger/crd.yaml', 'utf8').replace(
+      '            spec:\n              description: CanarySpec defines the desired state of a Canary.\n',
+      '            spec:\n              description: \'CanarySpec defines the desired state\n            of a Canary: its target, service and analysis.\'\n',
+    );
+    const file = join(dir, 'crd-continued.yaml');
+    writeFileSync(file, crd);
+    const source = 'fluxcd/flagger@023004dabdcb8b7077e56947321f214d581264cc:artifacts/flagger/crd.yaml';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/crd-fields.mjs', file, '--schema', '--source', source], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    const stored = JSON.parse(readFileSync('src/interop/kube/crd-schema-flagger.json', 'utf8'));
+    expect(JSON.parse(r.stdout).kinds).toEqual(stored.kinds);
+  }, 150_000);
 });
