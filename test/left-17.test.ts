@@ -15,6 +15,8 @@ import { parseDocumentAsGo } from '../src/scenario/go-quoted.js';
 import { runReportHtml } from '../src/report/html/run.js';
 import { runScenario } from '../src/score/result.js';
 import { launchChromium } from './chromium.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import type { Span } from '../src/observe/span.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'left-17-'));
 
@@ -151,4 +153,66 @@ describe('a key inside { } or [ ] whose ":" is on a later line, in files only Go
     const r = spawnSync('/usr/bin/go', ['run', 'breaks.go', cases], { cwd: 'test/fixtures/yaml-v3', encoding: 'utf8', timeout: 300_000, env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: join(dir, 'gocache') } });
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync('test/fixtures/yaml-v3/flow-keys.json', 'utf8')).cases);
   }, 320_000);
+});
+
+describe('OTLP JSON keys as the OpenTelemetry Collector reads them (open-telemetry/opentelemetry-collector, commit 934999fb)', () => {
+  // pdata/internal/generated_proto_resourcespans.go ResourceSpans.UnmarshalJSON reads "scopeSpans", "scope_spans",
+  // "deprecatedScopeSpans", "deprecated_scope_spans" and skips any other key (json/iterator.go HandleUnknownField);
+  // pdata/internal/otlp/traces.go MigrateTraces takes deprecatedScopeSpans when there are no scopeSpans. Every field
+  // of every message is read by its JSON name or its proto name (generated_proto_span.go: "traceId", "trace_id", ...).
+  // instrumentationLibrarySpans was read until v0.57: commit d7b097cf (v0.58.0) removed it from the reader.
+  const T = '5b8aa5a2d2c872e8321cf37308d69df2';
+  const span = (id: string, name: string) => ({ traceId: T, spanId: id, name, kind: 2, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000005000000' });
+  const resource = (service: string) => ({ attributes: [{ key: 'service.name', value: { stringValue: service } }] });
+  const readOtlp = (name: string, doc: unknown) => {
+    const file = join(dir, name);
+    writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc, null, 1));
+    const spans: Span[] = [];
+    const r = readTraceFile(file, (s) => spans.push(...s));
+    return { file, spans, notes: [...r.report.fieldNotes.values()].map((n) => `${n.at}: ${n.message}`) };
+  };
+
+  it('does not read instrumentationLibrarySpans: warned at its place with the spans it holds, as the collector drops them', () => {
+    const { spans, notes } = readOtlp('old.json', { resourceSpans: [
+      { resource: resource('shop'), scopeSpans: [{ spans: [span('1111111111111111', 'a')] }] },
+      { resource: resource('db'), instrumentationLibrarySpans: [{ instrumentationLibrary: { name: 'lib' }, spans: [span('2222222222222222', 'b'), span('3333333333333333', 'c')] }] },
+    ] });
+    expect(spans.map((s) => s.name)).toEqual(['a']);
+    expect(notes).toContainEqual(expect.stringMatching(/^\d+:\d+: OTLP ResourceSpans\.instrumentationLibrarySpans: not read, nor the 2 spans in it: the OpenTelemetry Collector drops it since v0\.58\.0/));
+  });
+
+  it('refuses a file whose spans are all in instrumentationLibrarySpans, saying why', () => {
+    const file = join(dir, 'only-old.json');
+    const doc = { resourceSpans: [{ resource: resource('db'), instrumentationLibrarySpans: [{ spans: [span('2222222222222222', 'b')] }] }] };
+    writeFileSync(file, JSON.stringify(doc, null, 1));
+    expect(() => readTraceFile(file, () => {})).toThrow(/instrumentationLibrarySpans: not read, nor the 1 span in it/);
+  });
+
+  it('reads deprecatedScopeSpans when an element has no scopeSpans, and not beside them', () => {
+    const { spans } = readOtlp('deprecated.json', { resourceSpans: [
+      { resource: resource('shop'), deprecatedScopeSpans: [{ spans: [span('1111111111111111', 'a')] }] },
+      { resource: resource('db'), scopeSpans: [{ spans: [span('2222222222222222', 'b')] }], deprecatedScopeSpans: [{ spans: [span('3333333333333333', 'c')] }] },
+    ] });
+    expect(spans.map((s) => [s.name, s.service])).toEqual([['a', 'shop'], ['b', 'db']]);
+  });
+
+  it('reads keys by their proto names (snake_case) as by their JSON names, without a word', () => {
+    const camel = readOtlp('camel.json', { resourceSpans: [{ resource: resource('shop'), scopeSpans: [{ spans: [{
+      ...span('1111111111111111', 'a'), parentSpanId: '2222222222222222', attributes: [{ key: 'http.response.status_code', value: { intValue: '503' } }],
+      events: [{ timeUnixNano: '1700000000001000000', name: 'exception' }], status: { code: 2 },
+    }] }] }] });
+    const snake = readOtlp('snake.json', { resource_spans: [{ resource: { attributes: [{ key: 'service.name', value: { string_value: 'shop' } }] }, scope_spans: [{ spans: [{
+      trace_id: T, span_id: '1111111111111111', parent_span_id: '2222222222222222', name: 'a', kind: 2, start_time_unix_nano: '1700000000000000000', end_time_unix_nano: '1700000000005000000',
+      attributes: [{ key: 'http.response.status_code', value: { int_value: '503' } }], events: [{ time_unix_nano: '1700000000001000000', name: 'exception' }], status: { code: 2 },
+    }] }] }] });
+    expect(snake.notes).toEqual([]);
+    expect(snake.spans).toEqual(camel.spans);
+    expect(snake.spans).toHaveLength(1);
+    expect(snake.spans[0]).toMatchObject({ service: 'shop', parentId: '2222222222222222', error: true, attributes: { 'http.response.status_code': 503 } });
+  });
+
+  it('warns a warned field by its proto name as written', () => {
+    const { notes } = readOtlp('snake-warned.json', { resourceSpans: [{ resource: resource('shop'), scopeSpans: [{ spans: [{ ...span('1111111111111111', 'a'), dropped_attributes_count: 3 }] }] }] });
+    expect(notes).toEqual([expect.stringMatching(/^\d+:\d+: OTLP Span\.dropped_attributes_count: dropped 3 attributes/)]);
+  });
 });
