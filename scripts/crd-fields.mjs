@@ -6,7 +6,7 @@
  * collapsed on request (`--collapse spec.template`: an embedded Kubernetes type such as a pod template, which
  * rehearse never reads field by field).
  *
- *   node scripts/crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]... [--types] > fields.json
+ *   npx tsx scripts/crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]... [--types] > fields.json
  *
  * With --types, a JSON object instead: each path (no `**` entries) with the type the schema gives it, as the API
  * server checks it: string, integer, number, boolean, object, array, int-or-string (x-kubernetes-int-or-string) or
@@ -24,7 +24,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+// CRDs are read as rehearse reads Kubernetes resources (quoted strings as Go's yaml reads them, then the plain data):
+// the yaml package alone stops in the quoted strings Flagger's CRD continues at a lower indent. TypeScript: run with tsx.
+import { resourceValues } from '../src/interop/kube/resources.js';
 
 /** Field paths under `spec` of the served, stored version of `kind` in a CRD document list. */
 export function fieldPaths(docs, kind, collapse = []) {
@@ -123,7 +125,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     else throw new Error(`unknown argument ${a}`);
   }
   if (!file) throw new Error('usage: crd-fields.mjs CRD.yaml [--kind Kind] [--collapse path]...');
-  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS({ maxAliasCount: -1 }));
+  const docs = resourceValues(readFileSync(file, 'utf8'), file);
   if (types === 'schema') {
     // One file per CRD file: each kind asked for (all of them without --kind), under its name.
     const [, repository, commit, path] = /^([^@]+)@([0-9a-f]{40}):(.+)$/.exec(source ?? '') ?? [];

@@ -49,9 +49,9 @@ describe('Flagger resources the API server refuses', () => {
 
   it('refuses an apiVersion the CRD does not serve, a missing one, and a missing name', () => {
     expect(problems(canary.replace('flagger.app/v1beta1', 'flagger.app/v1beta2'))).toEqual([
-      'canary.yaml:3:13: apiVersion: no matches for kind "Canary" in version "flagger.app/v1beta2": the Flagger CRD serves flagger.app/v1beta1',
+      'canary.yaml:3:13: apiVersion: no matches for kind "Canary" in version "flagger.app/v1beta2": the flagger.app CRD serves flagger.app/v1beta1',
     ]);
-    expect(problems(canary.replace('apiVersion: flagger.app/v1beta1\n', ''))).toEqual([expect.stringMatching(/^canary\.yaml:3:1: \(document\): apiVersion: missing/)]);
+    expect(problems(canary.replace('apiVersion: flagger.app/v1beta1\n', ''))).toEqual([expect.stringMatching(/^canary\.yaml:3:1: apiVersion: missing/)]);
     expect(problems(canary.replace('  name: podinfo\n  namespace', '  namespace'))).toEqual([expect.stringMatching(/^canary\.yaml:6:3: metadata: metadata\.name: Required value/)]);
     // Flagger 0.x's v1alpha3 Canary is read as it ran, with its warning (index.ts), not against the v1beta1 schema.
     const old = run(readFileSync('test/fixtures/vendor/flagger/v1alpha3-istio-canary.yaml', 'utf8'));

@@ -1,9 +1,7 @@
 /** Fixture builders and queueing theory for the tests. */
 import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
-import { RESOURCE_YAML } from '../src/interop/kube/resources.js';
-import { parseAllDocumentsAsGo } from '../src/scenario/go-quoted.js';
-import { plainData } from '../src/scenario/parse.js';
+import { resourceValues } from '../src/interop/kube/resources.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import type { Scenario } from '../src/scenario/types.js';
@@ -60,11 +58,7 @@ export function refusedLines(run: () => unknown, what: string): string[] {
  * reads the rest as keys.
  */
 export function resourceDocs(text: string): any[] {
-  return parseAllDocumentsAsGo(text, RESOURCE_YAML, 'go').docs.map((d, i) => {
-    const read = d.errors.length === 0 ? plainData(d) : { ok: false as const, message: d.errors[0].message };
-    if (!read.ok) throw new Error(`document ${i + 1}: ${read.message}`);
-    return read.value;
-  });
+  return resourceValues(text, 'input');
 }
 
 /** The command in this process, as `rehearse ARGV...` runs it: its exit code and what it printed (lines joined). */

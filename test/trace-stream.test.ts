@@ -55,7 +55,7 @@ describe('OTLP read a span at a time', () => {
 
   it('gives each span its element\'s service, whether the resource comes before or after the spans', () => {
     const after = file('after.json', `{"resourceSpans": [{"scopeSpans": [{"spans": ${JSON.stringify([span(1, null, 'a'), span(2, 1, 'b')])}}], "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "shop"}}]}},
-      {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "db"}}]}, "instrumentationLibrarySpans": [{"spans": ${JSON.stringify([span(3, 2, 'c')])}}]}]}`);
+      {"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "db"}}]}, "scopeSpans": [{"spans": ${JSON.stringify([span(3, 2, 'c')])}}]}]}`);
     const { r, spans } = read(after);
     expect(r.format).toBe('otlp');
     expect(spans.map((s) => [s.name, s.service])).toEqual([['a', 'shop'], ['b', 'shop'], ['c', 'db']]);

@@ -110,10 +110,13 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
   const { doc } = readFlags(file, system);
   const parts = ADAPTERS[system].toScenarioParts(doc, { environment });
   let cohort;
+  // The cohort file's own warnings (a seed that does not make its users), as a scenario that loads it says them.
+  const cohortWarnings: string[] = [];
   if (cohortFile) {
     const read = readCohortFile(cohortFile);
     if (!read.ok) throw new InputError([`${cohortFile}${read.path ? ` at ${read.path}` : ''}: ${read.message}`]);
     cohort = read.cohort;
+    for (const w of read.warnings) cohortWarnings.push(oneLine(`cohort file ${cohortFile} at ${w.path}: ${w.message}`));
   }
   const t = translateFlags(system, doc, cohort, { environment });
   const size = cohort?.size ?? 10_000;
@@ -129,7 +132,7 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
     if (f.percent > 0 || f.targeting.some((r) => r.serve === 'on')) rollout.push({ flag: f.key, stages: [{ to: `${f.percent}%` }] });
   }
   const body = t.flags.length ? stringify(rollout.length ? { flags, rollout } : { flags }) : '';
-  return { yaml: `${comments(header)}\n${body}`, warnings: parts.warnings.map(formatWarning) };
+  return { yaml: `${comments(header)}\n${body}`, warnings: [...cohortWarnings, ...parts.warnings.map(formatWarning)] };
 }
 
 /** Comment lines each one line: a line break in a flag's key, an attribute or a file name ended the comment. */

@@ -11,6 +11,7 @@
  * indented just past the collection (their leading blanks are no part of the string for either reader) and the text
  * is read again; positions are given in the file's own columns.
  */
+import { refuseGoFlowKeys } from './go-flow-keys.js';
 import { Document, LineCounter, Parser, parseAllDocuments, parseDocument, visit, YAMLParseError, type DocumentOptions, type ParseOptions, type SchemaOptions, type YAMLError } from 'yaml';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
@@ -66,6 +67,8 @@ function asGo<T>(text: string, parse: (text: string, lines: LineCounter) => T, d
     const code = `U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
     doc.errors.unshift(new YAMLParseError([bad.index, bad.index + 1], 'BAD_SCALAR_START', `the control character ${code}: Go's yaml (kubectl, Prometheus, the controllers) refuses the file ("control characters are not allowed", readerc.go yaml_parser_update_buffer), where rehearse's YAML reader took it as a character; write it escaped in a double-quoted string ("\\u${code.slice(2)}"), or remove it`));
   }
+  // A key in { } or [ ] whose ":" is on a later line, or over 1024 characters on: Go refuses it (go-flow-keys.ts).
+  if (breaks === 'go') refuseGoFlowKeys(docs(r.value), r.text);
   return r;
 }
 

@@ -5,7 +5,7 @@
  * fluxcd/flagger artifacts/flagger/crd.yaml (test/fixtures/vendor/flagger/crd.yaml). A v1alpha3 Canary (Flagger
  * 0.x) is not checked against the v1beta1 schema: the adapter warns that current Flagger refuses it.
  */
-import { get, pathText, where, type Path, type Resource } from '../kube/resources.js';
+import { apiVersionProblem, get, pathText, where, type Path, type Resource } from '../kube/resources.js';
 import { schemaProblems } from '../kube/schema.js';
 
 /** The API versions of flagger.app the current CRD serves (crd.yaml: versions[].served). */
@@ -16,17 +16,11 @@ export function apiServerProblems(r: Resource): string[] {
   const problems: string[] = [];
   const at = (path: Path, message: string) => problems.push(`${where(r, path)}: ${pathText(path)}: ${message}`);
   const apiVersion = get(r.value, 'apiVersion');
-  if (apiVersion === undefined || apiVersion === null || apiVersion === '') {
-    at([], `apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); ${r.kind} is flagger.app/v1beta1`);
-    return problems;
-  }
+  // Flagger 0.x's v1alpha1 to v1alpha3 Canary: warned by the adapter, not checked against the v1beta1 schema.
+  if (r.kind === 'Canary' && typeof apiVersion === 'string' && /^flagger\.app\/v1alpha[123]$/.test(apiVersion)) return problems;
+  const version = apiVersionProblem(r, 'flagger.app', SERVED);
+  if (version !== null) return [version];
   if (typeof apiVersion !== 'string') return problems; // a value of another type: refused as such (kube/fields.ts)
-  const version = apiVersion.slice('flagger.app/'.length);
-  if (r.kind === 'Canary' && /^v1alpha[123]$/.test(version)) return problems; // Flagger 0.x: warned by the adapter
-  if (!SERVED.includes(version)) {
-    at(['apiVersion'], `no matches for kind "${r.kind}" in version "${apiVersion}": the Flagger CRD serves flagger.app/${SERVED.join(', ')}`);
-    return problems;
-  }
   const name = get(r.value, 'metadata', 'name');
   if (name === undefined || name === null || name === '') at(get(r.value, 'metadata') ? ['metadata'] : [], 'metadata.name: Required value: the API server refuses a resource without a name');
   problems.push(...schemaProblems(r, 'flagger.app'));

@@ -9,7 +9,7 @@
  * and below, `[]` for list items, `.*` for the values of a map) with its type: string, integer, number, boolean,
  * object, array, int-or-string (x-kubernetes-int-or-string) or any; `object*` is an object whose inside is not
  * listed (x-kubernetes-preserve-unknown-fields, and the pod and job templates, which rehearse does not read).
- * Made by `node scripts/crd-fields.mjs CRD.yaml --kind KIND --types` (with `--collapse spec.template` for a
+ * Made by `npx tsx scripts/crd-fields.mjs CRD.yaml --kind KIND --types` (with `--collapse spec.template` for a
  * Rollout, `--collapse 'spec.metrics[].provider.job.spec.template'` for the analysis templates) from
  * argoproj/argo-rollouts manifests/crds/{rollout,analysis-template,cluster-analysis-template}-crd.yaml (commit
  * 9f8d111d8, v1alpha1: the same field lists as test/fixtures/vendor/argo/schema) and fluxcd/flagger's CRD

@@ -118,6 +118,35 @@ function helmSyntax(text: string): { line: number; column: number; text: string 
 /** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
 export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
 
+/**
+ * Each document of a file of resources as Go's yaml (kubectl) reads it (quoted strings continued at or left of their
+ * key's column: scenario/go-quoted.ts): its plain value, or the problem that refuses it at its line and column.
+ */
+export function resourceDocuments(f: SourceFile): { lines: LineCounter; documents: ({ doc: Document; index: number; value: unknown } | { problem: string })[] } {
+  const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML, 'go');
+  const documents = docs.map((doc, index) => {
+    const refused = (offset: number | undefined, message: string) => {
+      const pos = offset === undefined ? undefined : lines.linePos(offset);
+      return { problem: `${f.file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${message}` };
+    };
+    if (doc.errors.length > 0) return refused(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0]));
+    // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
+    const tagged = oddTags(doc)[0];
+    if (tagged) return refused(tagged.offset, oddTagMessage(tagged.tag));
+    const plain = plainData(doc);
+    return plain.ok ? { doc, index, value: plain.value } : refused(plain.offset, plain.message);
+  });
+  return { lines, documents };
+}
+
+/** The plain values of a file's documents, as readResources reads them (scripts/crd-fields.mjs reads CRDs so); throws at the first refused. */
+export function resourceValues(text: string, file: string): unknown[] {
+  return resourceDocuments({ file, text }).documents.map((d) => {
+    if ('problem' in d) throw new Error(d.problem);
+    return d.value;
+  });
+}
+
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
 export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
   const resources: Resource[] = [];
@@ -130,28 +159,14 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       problems.push(`${f.file}:${chart.line}:${chart.column}: a Helm chart's template (${chart.text}): its resources are made when the chart is rendered; give the output of \`helm template\` instead`);
       continue;
     }
-    // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
-    const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML, 'go');
-    docs.forEach((doc, index) => {
-      if (doc.errors.length > 0) {
-        const pos = lines.linePos(doc.errors[0].pos[0]);
-        problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${yamlErrorMessage(doc.errors[0])}`);
+    const { lines, documents } = resourceDocuments(f);
+    documents.forEach((read) => {
+      if ('problem' in read) {
+        problems.push(read.problem);
         return;
       }
-      // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
-      const tagged = oddTags(doc)[0];
-      if (tagged) {
-        const pos = lines.linePos(tagged.offset);
-        problems.push(`${f.file}:${pos.line}:${pos.col}: invalid YAML: ${oddTagMessage(tagged.tag)}`);
-        return;
-      }
-      const plain = plainData(doc);
-      if (!plain.ok) {
-        const pos = plain.offset === undefined ? undefined : lines.linePos(plain.offset);
-        problems.push(`${f.file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${plain.message}`);
-        return;
-      }
-      const value = plain.value;
+      const { doc, index } = read;
+      const value = read.value;
       if (value === null || value === undefined) return; // an empty document between separators
       const base = { file: f.file, doc, lines, index, value: value as Record<string, unknown>, kind: '', group: '', name: '' };
       if (typeof value !== 'object' || Array.isArray(value)) {

@@ -14,6 +14,11 @@
  */
 import { modelled, nonEmpty, numeric, positive, shown, someText, warned, type FieldTable } from './fields.js';
 
+/** The spans of a list of ScopeSpans, in words. */
+const spansIn = (v: unknown): string => {
+  const n = Array.isArray(v) ? v.reduce((sum: number, scope) => sum + (Array.isArray((scope as { spans?: unknown } | null)?.spans) ? (scope as { spans: unknown[] }).spans.length : 0), 0) : 0;
+  return n === 1 ? '1 span' : `${n.toLocaleString('en-US')} spans`;
+};
 const count = (what: string, risk: string) => (v: unknown) => `dropped ${shown(v)} ${what}: ${risk}`;
 /**
  * Span flags with a bit besides the ones every OpenTelemetry SDK may set (trace.proto SpanFlags: 0x1 sampled, 0x100
@@ -26,7 +31,12 @@ export const OTLP_FIELDS: FieldTable = {
   ResourceSpans: {
     resource: modelled('its attribute service.name is the service of its spans', { object: 'Resource' }),
     scopeSpans: modelled('its spans are read (each walked as it is read)'),
-    instrumentationLibrarySpans: modelled('read as scopeSpans (its name before OTLP 0.15)'),
+    // The collector's reader (pdata/internal/generated_proto_resourcespans.go ResourceSpans.UnmarshalJSON, commit
+    // 934999fb) reads scopeSpans and deprecatedScopeSpans, and skips any other key: instrumentationLibrarySpans, the
+    // name before OTLP 0.15, was read as scopeSpans until v0.57 and is dropped, spans and all, since v0.58.0
+    // (commit d7b097cf, "Remove the InstrumentationLibrary to Scope translation").
+    instrumentationLibrarySpans: warned((v) => `not read, nor the ${spansIn(v)} in it: the OpenTelemetry Collector drops it since v0.58.0 (OTLP 0.19), reading scopeSpans (the name since OTLP 0.15); rename it scopeSpans, and instrumentationLibrary in it scope`, nonEmpty),
+    deprecatedScopeSpans: modelled('read as scopeSpans when the element has none, as the collector does (pdata/internal/otlp/traces.go MigrateTraces)'),
     schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows (http.response.status_code and http.status_code alike)', someText, { type: 'string' }),
   },
   Resource: {
@@ -38,7 +48,7 @@ export const OTLP_FIELDS: FieldTable = {
     // Every OpenTelemetry SDK writes its scope: not needed, and not warned (spans are told apart by service and name,
     // whatever library made them); its dropped attributes are warned below.
     scope: modelled('not needed: spans are told apart by service and name, whatever library made them', { object: 'InstrumentationScope' }),
-    instrumentationLibrary: modelled('not needed (scope before OTLP 0.15)', { object: 'InstrumentationScope' }),
+    instrumentationLibrary: modelled('not needed (scope before OTLP 0.15; the collector skips it)', { object: 'InstrumentationScope' }),
     spans: modelled('read as spans (each walked as it is read)'),
     schemaUrl: warned('the semantic conventions\' version is not read: attributes are read by the names this build knows', someText, { type: 'string' }),
   },

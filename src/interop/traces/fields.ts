@@ -86,7 +86,9 @@ const seen = new WeakMap<ReadReport, Map<Disposition, { count: number }>>();
  * refuses, or one the table refuses) and where.
  */
 export function checkFields(table: FieldTable, format: string, type: string, value: unknown, report: ReadReport, path: readonly (string | number)[] = report.base, skip = 0): Refusal | null {
-  return walk(table, format, format.includes('protobuf'), type, value, report, { path, skip });
+  // jsonpb and the collector's OTLP/JSON reader (pdata/internal/generated_proto_*.go UnmarshalJSON) read a field by its
+  // proto name (snake_case) as well as its JSON name.
+  return walk(table, format, format.includes('protobuf') || format === 'OTLP', type, value, report, { path, skip });
 }
 
 /** A path inside an object walked, made into a list only when a field is warned of for the first time. */
@@ -201,7 +203,7 @@ function walk(table: FieldTable, format: string, snake: boolean, rootType: strin
       continue;
     }
     const name = f.keys[f.i++];
-    // jsonpb reads a field by its proto name (snake_case) as well as its JSON name.
+    // jsonpb (and the collector for OTLP) reads a field by its proto name (snake_case) as well as its JSON name.
     const camel = snake && name.includes('_') ? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : name;
     const d = f.fields.get(camel);
     if (d === null) continue;

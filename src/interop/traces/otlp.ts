@@ -1,6 +1,7 @@
 /**
  * OTLP JSON (the OTLP/HTTP JSON encoding of opentelemetry-proto's TracesData): `resourceSpans[]` with a resource
- * (`service.name`) and `scopeSpans[]` (`instrumentationLibrarySpans[]` in old exporters) of spans; kinds and
+ * (`service.name`) and `scopeSpans[]` of spans (keys by their JSON or proto names, as the collector reads them; not
+ * `instrumentationLibrarySpans[]`, which the collector drops since v0.58.0: field-tables.ts); kinds and
  * status codes as numbers or enum names; 64-bit integers as strings; ids in hex as the OTLP spec requires, or
  * in base64 as the plain protobuf JSON mapping writes bytes.
  */
@@ -150,8 +151,54 @@ function enums(raw: Record<string, unknown>, report: ReadReport): { kind: SpanKi
   return { kind: kind ?? 'unspecified', code };
 }
 
+/** A key as the collector reads it: its proto name (snake_case) as its JSON name (lowerCamelCase). */
+export const otlpKey = (key: string): string => (key.includes('_') ? key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : key);
+
+/** Whether a value's JSON text may hold a key by its proto name (a cheap look before the walk). */
+const SNAKE_KEY = /"[a-z0-9]+(_[a-z0-9]+)+"\s*:/;
+
+/**
+ * A value with every key by its proto name renamed to its JSON name, as the collector's reader reads either
+ * (pdata/internal/generated_proto_*.go UnmarshalJSON: `case "startTimeUnixNano", "start_time_unix_nano"`); given
+ * both, a list gets the items of each and another value is the last given, as that reader appends and assigns. Walked
+ * with its own stack (an attribute's value may nest thousands of levels); the value itself when `text` has no such key.
+ */
+export function otlpCamel(value: unknown, text: string): unknown {
+  if (!SNAKE_KEY.test(text) || value === null || typeof value !== 'object') return value;
+  // Each value to copy, by where it goes; set as an own property (a key "__proto__" stays a key).
+  const put = (holder: object, slot: string | number, v: unknown) => Object.defineProperty(holder, slot, { value: v, writable: true, enumerable: true, configurable: true });
+  const box: { v?: unknown } = {};
+  const stack: [object, string | number, object][] = [[box, 'v', value]];
+  while (stack.length > 0) {
+    const [holder, slot, v] = stack.pop()!;
+    if (Array.isArray(v)) {
+      const list: unknown[] = [];
+      put(holder, slot, list);
+      v.forEach((x, i) => {
+        list.push(x);
+        if (x !== null && typeof x === 'object') stack.push([list, i, x]);
+      });
+      continue;
+    }
+    const merged = new Map<string, unknown>();
+    for (const [k, x] of Object.entries(v)) {
+      const key = otlpKey(k);
+      const before = merged.get(key);
+      merged.set(key, Array.isArray(before) && Array.isArray(x) ? [...before, ...x] : x);
+    }
+    const o = {};
+    put(holder, slot, o);
+    for (const [k, x] of merged) {
+      put(o, k, x);
+      if (x !== null && typeof x === 'object') stack.push([o, k, x]);
+    }
+  }
+  return box.v;
+}
+
 /** The service a `resource` names (`service.name`), or null. */
-export function otlpService(resource: unknown): string | null {
+export function otlpService(rawResource: unknown, text = ''): string | null {
+  const resource = otlpCamel(rawResource, text);
   const attributes = attributesOf((resource as { attributes?: unknown } | null | undefined)?.attributes);
   const name = attributes['service.name'];
   return typeof name === 'string' && name !== '' ? name : null;
@@ -163,10 +210,10 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     report.skip('a span that is not an object');
     return null;
   }
-  const raw = rawSpan as Record<string, unknown>;
   // A field of a type the collector's reader refuses (attributes that are no list, a boolValue of "true", an intValue
   // past int64) refuses the span: read anyway, it was read as something else or not at all, without a word.
-  const refused = checkFields(OTLP_FIELDS, 'OTLP', 'Span', raw, report);
+  const refused = checkFields(OTLP_FIELDS, 'OTLP', 'Span', rawSpan, report);
+  const raw = otlpCamel(rawSpan, report.hereText) as Record<string, unknown>;
   if (refused !== null) {
     report.skip(`a span whose ${refused.why}`, refused.at);
     return null;

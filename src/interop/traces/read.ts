@@ -11,7 +11,7 @@
 import { InputError } from '../../errors.js';
 import { JaegerTraceReader, jaegerTraceSpans, PROTO } from './jaeger.js';
 import { streamJson, type Path } from './json-stream.js';
-import { otlpService, otlpSpan } from './otlp.js';
+import { otlpKey, otlpService, otlpSpan } from './otlp.js';
 import { ReadReport, type Span } from '../../observe/span.js';
 import { zipkinSpan } from './zipkin.js';
 import { mergeParts } from './zipkin-merge.js';
@@ -27,15 +27,20 @@ export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
 // Where a document holds its resourceSpans: OTLP's TracesData, Jaeger's api_v3 {"result": TracesData}, Grafana
 // Tempo's /api/traces answer (its Trace message, grafana/tempo pkg/tempopb/tempo.proto: `repeated ResourceSpans
 // batches`) and its /api/v2/traces answer (TraceByIDResponse {"trace": {"resourceSpans": ...}}).
-const OTLP_ROOTS = [['resourceSpans'], ['result', 'resourceSpans'], ['batches'], ['trace', 'resourceSpans']];
-const OTLP_SPANS = ['scopeSpans', 'instrumentationLibrarySpans'].flatMap((scopes) => OTLP_ROOTS.map((root) => [...root, scopes, 'spans']));
+// The collector reads resource_spans, scope_spans and deprecated_scope_spans too, as every key by its proto name
+// (pdata/internal/generated_proto_*.go UnmarshalJSON). A resourceSpans element's deprecatedScopeSpans are read when it
+// has no scopeSpans (pdata/internal/otlp/traces.go MigrateTraces); instrumentationLibrarySpans is not read
+// (field-tables.ts).
+const OTLP_ROOTS = [['resourceSpans'], ['resource_spans'], ['result', 'resourceSpans'], ['batches'], ['trace', 'resourceSpans']];
+const SCOPES = new Set(['scopeSpans', 'scope_spans', 'deprecatedScopeSpans', 'deprecated_scope_spans']);
+const OTLP_SPANS = [...SCOPES].flatMap((scopes) => OTLP_ROOTS.map((root) => [...root, scopes, 'spans']));
 /** How many keys of `path` lead to a resourceSpans list (0: none). */
 const otlpRoot = (path: Path): number => OTLP_ROOTS.find((root) => root.every((k, i) => path[i] === k))?.length ?? 0;
 // Jaeger spans one at a time too: an element of data is a whole trace.
 // A `result` holding `spans`: a chunk of Jaeger's api_v2 GetTrace stream (SpansResponseChunk) as grpc-gateway writes
 // each message of a stream, {"result": message}.
 // A search answer of Elasticsearch or OpenSearch: a hit at a time, each a span of Jaeger's span index.
-const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['result', 'resourceSpans'], ['batches'], ['trace'], ['trace', 'resourceSpans'], ['spans'], ['result', 'spans'], ['hits', 'hits'], ...OTLP_SPANS];
+const STREAMED: readonly (readonly string[])[] = [[], ['data'], ['data', 'spans'], ['resourceSpans'], ['resource_spans'], ['result', 'resourceSpans'], ['batches'], ['trace'], ['trace', 'resourceSpans'], ['spans'], ['result', 'spans'], ['hits', 'hits'], ...OTLP_SPANS];
 
 /** A bare Jaeger trace's values that its reader takes as they come. */
 const BARE_KEYS = new Set(['processes', 'processMap', 'process_map', 'process', 'traceID']);
@@ -151,6 +156,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   };
   const documentEnded = () => {
     traceEnded();
+    elementEnded();
+    element = '';
     documents++;
     const span = lone;
     lone = {};
@@ -160,7 +167,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     topKeys = new Set();
     const uiState = dataObject;
     dataObject = false;
-    const envelope = keys.has('data') ? (uiState ? ['Jaeger UI', 'UiFetchedTrace'] : ['Jaeger API', 'JaegerResponse']) : keys.has('resourceSpans') ? ['OTLP', 'TracesData']
+    const envelope = keys.has('data') ? (uiState ? ['Jaeger UI', 'UiFetchedTrace'] : ['Jaeger API', 'JaegerResponse']) : keys.has('resourceSpans') || keys.has('resource_spans') ? ['OTLP', 'TracesData']
       : keys.has('batches') ? ['Tempo API', 'TempoTrace'] : keys.has('trace') ? ['Tempo API', 'TempoTraceByIDResponse']
       : keys.has('result') || keys.has('error') ? ['Jaeger API', 'GatewayWrapper'] : keys.has('hits') ? ['Elasticsearch', 'EsSearch'] : keys.has('_source') ? ['Elasticsearch', 'EsHit'] : null;
     const empty = emptyDocument(envelope?.[1] ?? (topList ? 'List' : ''), { entries, result });
@@ -229,23 +236,30 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   let element = '';
   let service: string | null | undefined;
   let early: Span[] = [];
+  // Its deprecatedScopeSpans' spans, held until it ends: read when it has no scopeSpans (`scoped`), as the collector does.
+  let deprecated: Span[] = [];
+  let scoped = false;
+  const elementEnded = () => {
+    if (deprecated.length > 0 && !scoped) gather(deprecated);
+    else if (deprecated.length > 0) report.leftOut('OTLP deprecatedScopeSpans beside scopeSpans in a resourceSpans element, not read, as the collector reads them only when there are no scopeSpans (MigrateTraces)');
+    deprecated = [];
+    scoped = false;
+  };
   // A resource or scope value of a type the collector's reader refuses fails the whole request there: the file is refused.
   const refuse = (refused: Refusal | null) => {
     if (refused !== null) throw new InputError([`${file}:${refused.at}: ${refused.why}`]);
   };
-  const otlp = (path: Path, value: unknown) => {
-    // path: [i], [i, 'resource'], [i, 'scopeSpans', j, 'spans', k], or another value of the element.
-    const here = `${documents}:${path[0]}`;
-    if (here !== element) {
-      element = here;
-      service = undefined;
-      early = [];
-    }
+  const otlp = (written: Path, value: unknown) => {
+    // path: [i], [i, 'resource'], [i, 'scopeSpans', j, 'spans', k], or another value of the element; keys as the
+    // collector reads them (scope_spans as scopeSpans).
+    const path = written.map((k) => (typeof k === 'string' ? otlpKey(k) : k));
+    otlpElement(path);
+    if (path[1] === 'scopeSpans' && path.length >= 3) scoped = true;
     if (path.length === 1) {
       if (value === null || typeof value !== 'object') report.skip('a resourceSpans entry that is not an object');
     } else if (path.length === 2 && path[1] === 'resource') {
-      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { resource: value }, report, [], 1));
-      service = otlpService(value);
+      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { [written[1]]: value }, report, [], 1));
+      service = otlpService(value, report.hereText);
       if (service !== null) report.spelled(service);
       for (const s of early) s.service = service;
       early = [];
@@ -253,13 +267,23 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       const s = otlpSpan(value, service ?? null, report);
       if (s === null) return;
       if (service === undefined) early.push(s);
-      gather([s]);
-    } else if (path.length === 2 && typeof path[1] === 'string' && path[1] !== 'scopeSpans' && path[1] !== 'instrumentationLibrarySpans') {
-      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { [path[1]]: value }, report, [], 1));
+      if (path[1] === 'deprecatedScopeSpans') deprecated.push(s);
+      else gather([s]);
+    } else if (path.length === 2 && typeof path[1] === 'string' && !SCOPES.has(path[1])) {
+      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ResourceSpans', { [written[1]]: value }, report, [], 1));
     } else if (path.length === 4 && typeof path[3] === 'string' && path[3] !== 'spans') {
-      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ScopeSpans', { [path[3]]: value }, report, [], 1));
+      refuse(checkFields(OTLP_FIELDS, 'OTLP', 'ScopeSpans', { [written[3]]: value }, report, [], 1));
     }
   };
+  /** A new resourceSpans element (by its document and index) ends the one before. */
+  function otlpElement(path: Path): void {
+    const here = `${documents}:${path[0]}`;
+    if (here === element) return;
+    elementEnded();
+    element = here;
+    service = undefined;
+    early = [];
+  }
 
   streamJson(file, STREAMED, (path: Path, value: unknown, line: number, column: number, text: string) => {
     report.here = `${line}:${column}`;
@@ -355,7 +379,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   });
 
   // What the file's wrapper said of itself, given when it held nothing to read: an answer's errors, a mistyped key.
-  const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.|Tempo API )/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
+  const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.|Tempo API |OTLP ResourceSpans\.instrumentationLibrarySpans$)/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
   if (report.spans === 0 && report.skippedTotal === 0 && empties.size > 0) {
     // Named for what it is, refused as empty: an OTLP export with no spans, a Jaeger answer with no traces.
     const what = [...empties].join('; ');

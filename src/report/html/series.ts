@@ -63,9 +63,18 @@ export function serviceCharts(r: RunResult): Chart[] {
             },
           },
           {
-            transform: [{ filter: 'isValid(datum.limit)' }, { aggregate: [{ op: 'max', field: 'limit', as: 'limit' }], groupby: ['service'] }],
+            // One row per service, also where no gate watches it (drawn at 0, unseen, with no tooltip): a facet cell
+            // with no row here left vega an empty extent for its y scale ("Infinite extent for field limit").
+            transform: [
+              { aggregate: [{ op: 'max', field: 'limit', as: 'limit' }, { op: 'valid', field: 'limit', as: 'limits' }], groupby: ['service'] },
+              { calculate: 'datum.limits > 0 ? datum.limit : 0', as: 'limit' },
+            ],
             mark: LIMIT_MARK,
-            encoding: { y: { field: 'limit', type: 'quantitative' }, tooltip: [{ field: 'limit', type: 'quantitative', title: 'gate limit' }] },
+            encoding: {
+              y: { field: 'limit', type: 'quantitative' },
+              opacity: { condition: { test: 'datum.limits > 0', value: LIMIT_MARK.opacity }, value: 0 },
+              tooltip: { condition: { test: 'datum.limits > 0', field: 'limit', type: 'quantitative', title: 'gate limit' }, value: null },
+            },
           },
         ],
       },
