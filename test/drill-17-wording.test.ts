@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DrillSession, readDrillScenario, type Actor } from '../src/live/session.js';
 import { debriefFromJournal } from '../src/live/from-journal.js';
-import { canonicalJson, documentDigest } from '../src/live/record.js';
+import { asVersion, canonicalJson, documentDigest } from '../src/live/record.js';
 import { replayCommand } from '../src/cli/gameday-record.js';
 import { VERSION } from '../src/version.js';
 
@@ -33,7 +33,7 @@ function io() {
 }
 
 /** The document without the version that wrote it and the digest over it: what a replay of another version compares. */
-const results = (d: object) => canonicalJson({ ...d, version: '', digest: '' });
+const results = (d: object) => canonicalJson({ ...asVersion(d, ''), digest: '' });
 
 describe('a completed or rolled-back plan is refused in one wording, whatever the action', () => {
   it('promote and pause of a completed plan; rollback and pause of a rolled-back one', () => {
@@ -67,7 +67,7 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote', () => {
     expect(stored.version).toBe('0.10.0');
     expect(results(doc)).toBe(results(stored));
     // The digest the drill printed, over the debrief with 0.10.0's number.
-    expect(documentDigest({ ...doc, version: '0.10.0' })).toBe(stored.digest);
+    expect(documentDigest(asVersion(doc, '0.10.0'))).toBe(stored.digest);
   });
 
   it('its debrief document replays identical; one of another version too, in all but the version', () => {
@@ -76,7 +76,7 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote', () => {
     expect(same.out.join('\n')).toMatch(/^replay identical: 12 actions re-applied at their simulated instants/);
     // The same document as another version would have written it (its digest recomputed over that version).
     const tmp = mkdtempSync(join(tmpdir(), 'rehearse-17-'));
-    const other = { ...stored, version: '0.9.9' };
+    const other = asVersion(stored, '0.9.9');
     other.digest = documentDigest(other);
     writeFileSync(join(tmp, 'drill.json'), JSON.stringify(other, null, 2));
     const r = io();
@@ -107,7 +107,7 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote', () => {
     const r = io();
     expect(replayCommand(join(tmp, 'drill.journal'), { scenario }, r.io)).toBe(0);
     // The drill's document is tied to its journal by the journal's last hash (made again here).
-    const printed = documentDigest({ ...stored, version: '0.9.9', record: { ...(stored.record as object), journalHead: head } });
+    const printed = documentDigest({ ...asVersion(stored, '0.9.9'), record: { ...(stored.record as object), journalHead: head } });
     expect(r.out[1]).toBe(`the drill was recorded with rehearse 0.9.9, this is ${VERSION}: the digest over this debrief with 0.9.9's number is ${printed}, the drill's own when the debrief has not changed`);
   });
 });

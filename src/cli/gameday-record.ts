@@ -15,7 +15,7 @@ import { drillHtml } from '../live/debrief-html.js';
 import { debriefLines } from '../live/debrief-words.js';
 import { debriefFromJournal, prefixOf, recordScenario } from '../live/from-journal.js';
 import { JournalError } from '../live/journal.js';
-import { canonicalJson, documentDigest, type DrillRecord } from '../live/record.js';
+import { asVersion, canonicalJson, documentDigest, type DrillRecord } from '../live/record.js';
 import { ReplayMismatch } from '../live/session.js';
 import { VERSION } from '../version.js';
 import { clock, plural } from '../units/format.js';
@@ -96,7 +96,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
       const { version } = JSON.parse(text.slice(0, text.indexOf('\n'))) as { version: string };
       // The digest over the same debrief with the recording version's number is the one the drill printed, when
       // this version rebuilds it unchanged: a team can hold it to the digest they kept.
-      if (version !== VERSION) io.out(`the drill was recorded with rehearse ${version}, this is ${VERSION}: the digest over this debrief with ${version}'s number is ${documentDigest({ ...doc, version })}, the drill's own when the debrief has not changed`);
+      if (version !== VERSION) io.out(`the drill was recorded with rehearse ${version}, this is ${VERSION}: the digest over this debrief with ${version}'s number is ${documentDigest(asVersion(doc, version))}, the drill's own when the debrief has not changed`);
       return 0;
     }
     let raw: unknown;
@@ -131,11 +131,13 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
       return 0;
     }
     // Another version's document: everything is compared but the version that wrote it (and the digest, over it).
-    if (recorded.version !== VERSION && canonicalJson({ ...doc, version: recorded.version, digest: '' }) === canonicalJson({ ...recorded, digest: '' })) {
+    if (recorded.version !== VERSION && canonicalJson({ ...asVersion(doc, recorded.version), digest: '' }) === canonicalJson({ ...recorded, digest: '' })) {
       io.out(`replay identical: ${instants}; the team's run, the policy's run, the comparison and the record are the same byte for byte (recorded with rehearse ${recorded.version}, this is ${VERSION}: only the version, and the digest over it, differ)`);
       return 0;
     }
-    const parts = (['team', 'policy', 'comparison', 'verdict', 'faults', 'budget', 'revealed'] as const).filter((k) => canonicalJson(doc[k]) !== canonicalJson(recorded[k]));
+    // The runs of another version's document say that version: compared as it would have written them.
+    const same = recorded.version !== VERSION ? asVersion(doc, recorded.version) : doc;
+    const parts = (['team', 'policy', 'comparison', 'verdict', 'faults', 'budget', 'revealed'] as const).filter((k) => canonicalJson(same[k]) !== canonicalJson(recorded[k]));
     if (recorded.version !== VERSION) {
       return failed([`replay differs (${parts.join(', ') || 'the digest'}): the drill was recorded with rehearse ${recorded.version}, this is ${VERSION}`]);
     }

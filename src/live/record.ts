@@ -61,6 +61,16 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
+/**
+ * A debrief document as version `version` writes it: its own version and its two runs' (the team's and the
+ * policy's documents each say the version that made them), for comparing a document another version wrote.
+ */
+export function asVersion<T extends object>(doc: T, version: string): T {
+  const d = doc as Record<string, unknown>;
+  const run = (r: unknown) => (r !== null && typeof r === 'object' && 'version' in r ? { ...r, version } : r);
+  return { ...d, version, ...('team' in d ? { team: run(d.team) } : {}), ...('policy' in d ? { policy: run(d.policy) } : {}) } as T;
+}
+
 /** The digest of a document: SHA-256 over its canonical JSON without the digest itself. */
 export function documentDigest(doc: object): string {
   const { digest: _omit, ...rest } = doc as Record<string, unknown>;
