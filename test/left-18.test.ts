@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
+import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
+import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
+import { FLAGGER_GO_INTEGERS } from '../src/interop/kube/go-integers.js';
+import { specSchema, type Schema } from '../src/interop/kube/schema.js';
 import * as unleash from '../src/interop/unleash/index.js';
 
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/vendor/unleash/${f}`, import.meta.url), 'utf8');
@@ -55,5 +59,54 @@ describe('a feature export\'s context fields, tags, tag types and links are held
     expect(ok.warnings.map(String)).toEqual([]);
     const odd = parts({ contextFields: [{ name: 'plan', colour: 'red' }] });
     expect(odd.warnings.map((w) => `${w.file}:${w.line}:${w.column}: ${w.message}`)).toEqual([expect.stringMatching(/^export\.json:\d+:\d+: "colour" is not a field of Unleash's contextFieldSchema/)]);
+  });
+});
+
+/**
+ * Integers the API server stores (it checks no integer's format) that the controller's Go decoding refuses
+ * (src/interop/kube/go-integers.ts). Argo Rollouts: argoproj/argo-rollouts pkg/apis/rollouts/v1alpha1/types.go at
+ * 9f8d111d (Replicas *int32, SetWeight *int32) and analysis_types.go (MeasurementRetention.Limit int32; count is an
+ * intstr.IntOrString, whose IntVal is int32). Flagger: fluxcd/flagger at 15bd6ad5, pkg/apis/flagger/v1beta1/canary.go
+ * (CanaryService.Port int32, ProgressDeadlineSeconds *int32) and pkg/apis/istio/v1beta1/virtual_service.go
+ * (HTTPRetry.Attempts int, which the CRD calls int32; HTTPMatchRequest.Port uint32).
+ */
+describe('a number the controller cannot decode into its Go integer is refused at its place', () => {
+  const canary = readFileSync('examples/flagger/canary.yaml', 'utf8');
+  const templates = { file: 'metric-templates.yaml', text: readFileSync('examples/flagger/metric-templates.yaml', 'utf8') };
+  const flagger = (text: string) => {
+    const r = flaggerParts([{ file: 'canary.yaml', text }, templates]);
+    return r.ok ? [] : r.problems;
+  };
+  const rollout = readFileSync('examples/argo/rollout.yaml', 'utf8');
+  const analysis = readFileSync('examples/argo/analysis-templates.yaml', 'utf8');
+  const argo = (r: string, a = analysis) => {
+    const out = argoParts([{ file: 'rollout.yaml', text: r }, { file: 'analysis.yaml', text: a }]);
+    return out.ok ? [] : out.problems;
+  };
+  const beyond = (type: string, n: string, kind: string, controller: string) =>
+    `${n} is beyond a Go ${type} (${type === 'int32' ? '-2147483648 to 2147483647' : '0 to 4294967295'}), the type the ${controller} controller decodes this field into: the API server stores the ${kind} (it does not check an integer's format), but the controller cannot decode it (Go's encoding/json: "cannot unmarshal number ${n} into Go struct field … of type ${type}"), and reads no ${kind} while it stands (its informer lists them all at once)`;
+  it('Argo Rollouts: a field of format int32, and an int-or-string, past 2^31-1 or below -2^31', () => {
+    expect(argo(rollout.replace('replicas: 5', 'replicas: 2147483648'))).toEqual([`rollout.yaml:8:13: spec.replicas: ${beyond('int32', '2147483648', 'Rollout', 'Argo Rollouts')}`]);
+    expect(argo(rollout.replace('replicas: 5', 'replicas: -2147483649'))).toEqual([`rollout.yaml:8:13: spec.replicas: ${beyond('int32', '-2147483649', 'Rollout', 'Argo Rollouts')}`]);
+    expect(argo(rollout.replace('replicas: 5', 'replicas: 2147483647'))).toEqual([]);
+    expect(argo(rollout, analysis.replace('count: 2', 'count: 4294967296')).join('\n')).toContain(`spec.metrics[0].count: ${beyond('int32', '4294967296', 'AnalysisTemplate', 'Argo Rollouts')}`);
+  });
+  it('Flagger: by its Go types, not its hand-written CRD\'s formats', () => {
+    expect(flagger(canary.replace('port: 9898', 'port: 3000000000'))).toEqual([`canary.yaml:24:11: spec.service.port: ${beyond('int32', '3000000000', 'Canary', 'Flagger')}`]);
+    expect(flagger(canary.replace('progressDeadlineSeconds: 60', 'progressDeadlineSeconds: 2147483648'))).toEqual([`canary.yaml:16:28: spec.progressDeadlineSeconds: ${beyond('int32', '2147483648', 'Canary', 'Flagger')}`]);
+    // A match's port is a uint32: the CRD takes -1, Go does not.
+    expect(flagger(canary.replace('    targetPort: 9898\n', '    targetPort: 9898\n    match: [{ port: -1 }]\n')).join('\n')).toContain(`canary.yaml:27:21: spec.service.match[0].port: ${beyond('uint32', '-1', 'Canary', 'Flagger')}`);
+    // retries.attempts: format int32 in the CRD, an int in Go (HTTPRetry.Attempts): 3000000000 decodes.
+    expect(flagger(canary.replace('    targetPort: 9898\n', '    targetPort: 9898\n    retries: { attempts: 3000000000 }\n')).join('\n')).not.toContain('beyond a Go');
+  });
+  it('each field of Flagger\'s table is a number of the vendored Canary CRD', () => {
+    const at = (key: string): Schema | undefined => key.split('.').slice(1).reduce<Schema | undefined>((s, seg) => {
+      const [name, list] = seg.endsWith('[]') ? [seg.slice(0, -2), true] : [seg, false];
+      const next = name === '*' ? (typeof s?.additionalProperties === 'object' ? s.additionalProperties : undefined) : s?.properties?.[name];
+      return list ? next?.items : next;
+    }, specSchema('flagger.app', 'Canary')!);
+    const types = Object.keys(FLAGGER_GO_INTEGERS).map((k) => `${k}: ${at(k)?.type}`);
+    expect(types.filter((t) => !/: (integer|number)$/.test(t))).toEqual([]);
+    expect(types.length).toBe(19);
   });
 });
