@@ -1,6 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cohortDocument, generateCohort, withAttributes } from '../src/cohorts/cohort.js';
+import { readCohortFile } from '../src/cohorts/file.js';
+import { importFlagsInline } from '../src/cli/flags.js';
+import { jsonPosition } from '../src/files/json.js';
 import { parseFlagText } from '../src/interop/document.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { formatProblem } from '../src/scenario/problems.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { FLAGGER_GO_INTEGERS } from '../src/interop/kube/go-integers.js';
@@ -108,5 +116,52 @@ describe('a number the controller cannot decode into its Go integer is refused a
     const types = Object.keys(FLAGGER_GO_INTEGERS).map((k) => `${k}: ${at(k)?.type}`);
     expect(types.filter((t) => !/: (integer|number)$/.test(t))).toEqual([]);
     expect(types.length).toBe(19);
+  });
+});
+
+/**
+ * A cohort's account age is the days since the account was made, 0 or more: src/cohorts/cohort.ts generateCohort
+ * draws whole days from 0 (Math.floor of an exponential), docs/scenario.md "Users: cohorts".
+ */
+describe('a cohort user with an account age below 0 is refused at its line, with the rule', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'left-18-'));
+  const file = (name: string, age: number) => {
+    const d = cohortDocument(generateCohort({ name: 'u', size: 6, seed: 3 })) as unknown as { users: { accountAgeDays: number[] } };
+    d.users.accountAgeDays[4] = age;
+    writeFileSync(join(dir, name), JSON.stringify(d, null, 2));
+    return join(dir, name);
+  };
+  const rule = (n: number) => `${n} days: an account's age is the days since it was made, 0 or more ("rehearse cohorts generate" draws whole days from 0)`;
+  it('in a cohort file: at users.accountAgeDays[4], its line and column, in a scenario and in import flags --cohort', () => {
+    const path = file('negative.json', -3);
+    const text = readFileSync(path, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.trim() === '-3,') + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(readCohortFile(path)).toEqual({ ok: false, path: 'users.accountAgeDays[4]', message: rule(-3), line, column: 7 });
+    const loaded = parseScenarioText('name: x\nduration: 1m\ntraffic: { rate: 10/s, cohort: negative.json }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\n', dir);
+    expect(!loaded.ok && formatProblem('x.yaml', loaded.problems[0])).toBe(`x.yaml:3:32: traffic.cohort: cohort file negative.json:${line}:7 at users.accountAgeDays[4]: ${rule(-3)}`);
+    expect(() => importFlagsInline('flagd', 'flags/demo.flagd.json', path)).toThrow(`${path}:${line}:7 at users.accountAgeDays[4]: ${rule(-3)}`);
+    // 0, a new account, and a part of a day are ages an account has.
+    for (const age of [0, 0.5]) expect(readCohortFile(file(`age-${age}.json`, age)).ok).toBe(true);
+  });
+  it('drawn by an attribute: refused by cohorts generate and, at the attribute, in an inline cohort (it was a stack trace)', () => {
+    const c = generateCohort({ name: 'u', size: 3, seed: 1 });
+    expect(() => withAttributes(c, [{ name: 'accountAgeDays', kind: 'choice', choices: [[-5, 1]] }])).toThrow(`attribute "accountAgeDays" replaces a built-in column: ${rule(-5)}`);
+    const scenario = (attr: string) => parseScenarioText(`name: x\nduration: 1m\ntraffic: { rate: 10/s, cohort: { size: 10, seed: 1, attributes: { accountAgeDays: '${attr}' } } }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\n`, dir);
+    const refused = scenario('-5:100%');
+    expect(!refused.ok && formatProblem('x.yaml', refused.problems[0])).toBe(`x.yaml:3:83: traffic.cohort.attributes.accountAgeDays: attribute "accountAgeDays" replaces a built-in column: ${rule(-5)}`);
+    const text = scenario('x:100%');
+    expect(!text.ok && formatProblem('x.yaml', text.problems[0])).toBe('x.yaml:3:83: traffic.cohort.attributes.accountAgeDays: attribute "accountAgeDays" replaces a built-in number column; "x" is not a number');
+    expect(scenario('30:50%,400:50%').ok).toBe(true);
+  });
+  it('finds a value\'s line and column in a JSON text by its path', () => {
+    const t = '{\n  "a": [1, 2,\n   {"b": "x,]"}],\n  "users": { "age": [3, -4, 5] }, "e": []\n}';
+    expect(jsonPosition(t, [])).toEqual({ line: 1, column: 1 });
+    expect(jsonPosition(t, ['a', 1])).toEqual({ line: 2, column: 12 });
+    expect(jsonPosition(t, ['a', 2, 'b'])).toEqual({ line: 3, column: 10 });
+    expect(jsonPosition(t, ['users', 'age', 1])).toEqual({ line: 4, column: 25 });
+    expect(jsonPosition(t, ['users'])).toEqual({ line: 4, column: 12 });
+    expect(jsonPosition(t, ['users', 'age', 3])).toBe(null);
+    expect(jsonPosition(t, ['e', 0])).toBe(null);
   });
 });
