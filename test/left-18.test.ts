@@ -6,6 +6,8 @@ import { cohortDocument, generateCohort, withAttributes } from '../src/cohorts/c
 import { readCohortFile } from '../src/cohorts/file.js';
 import { importFlagsInline } from '../src/cli/flags.js';
 import { jsonPosition } from '../src/files/json.js';
+import { JournalError, JournalWriter, readJournal } from '../src/live/journal.js';
+import { sha256 } from '../src/live/session.js';
 import { parseFlagText } from '../src/interop/document.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
@@ -163,5 +165,64 @@ describe('a cohort user with an account age below 0 is refused at its line, with
     expect(jsonPosition(t, ['users'])).toEqual({ line: 4, column: 12 });
     expect(jsonPosition(t, ['users', 'age', 3])).toBe(null);
     expect(jsonPosition(t, ['e', 0])).toBe(null);
+  });
+});
+
+/**
+ * docs/gameday.md "Nothing lost: the journal": one line per event as things happen, every action with its simulated
+ * and wall time, the clock four times a second. A journal whose lines go back on either clock is none a drill
+ * wrote, even with its hash chain recomputed: refused at the line (src/live/journal.ts clockOrder).
+ */
+describe('a journal whose lines go back in simulated or wall time is refused at the line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'left-18-journal-'));
+  const fixture = readFileSync(new URL('./fixtures/drill-0.10.0/drill.journal', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+  /** The lines, each edited by `edit`, chained again as a drill chains them (journal.ts chain). */
+  const rechained = (name: string, edit: (lines: Record<string, unknown>[]) => void) => {
+    const lines = fixture.map((l) => JSON.parse(l) as Record<string, unknown>);
+    edit(lines);
+    let head = '';
+    const text = lines.map(({ h: _h, ...body }) => {
+      const json = JSON.stringify(body);
+      head = sha256(`${head}\n${json}`);
+      return `${json.slice(0, -1)},"h":"${head}"}`;
+    }).join('\n');
+    writeFileSync(join(dir, name), `${text}\n`);
+    return join(dir, name);
+  };
+  const refusal = (path: string) => {
+    try {
+      readJournal(path);
+    } catch (e) {
+      return e instanceof JournalError ? { lines: e.lines, tampered: e.tampered } : { lines: [String(e)], tampered: null };
+    }
+    return null;
+  };
+  it('reads the journal as the drill wrote it, and as chained again unedited', () => {
+    expect(refusal(rechained('same.journal', () => {}))).toBe(null);
+  });
+  it('refuses clock lines out of order (exit 2: no drill writes it)', () => {
+    const path = rechained('swapped.journal', (l) => ([l[6], l[7]] = [l[7], l[6]]));
+    expect(refusal(path)).toEqual({ lines: [`${path}:8: clock line at 9.962696 s of simulated time, before the 14.653424 s of line 7: a drill's lines follow its clock, which never goes back (replay would not apply its actions when the drill did)`], tampered: false });
+    // An action stamped before the clock line it follows: replay would apply it elsewhere than the drill did.
+    const action = rechained('action.journal', (l) => { l.splice(8, 0, { ...l[4], atUs: 1_000_000, wallTime: l[7].wall }); });
+    expect(refusal(action)?.lines).toEqual([`${action}:9: action line at 1 s of simulated time, before the 14.653424 s of line 8: a drill's lines follow its clock, which never goes back (replay would not apply its actions when the drill did)`]);
+  });
+  it('refuses a wall time before the last line\'s', () => {
+    const path = rechained('wall.journal', (l) => { l[7].wall = '2026-12-06T12:10:05.500Z'; });
+    expect(refusal(path)?.lines).toEqual([`${path}:8: clock line written at 2026-12-06T12:10:05.500Z, before 2026-12-06T12:10:05.653Z of line 7: a drill writes its lines in wall-clock order (its journal holds the last wall time while the machine's clock is set back)`]);
+  });
+  it('writes the last wall time while the machine\'s clock is set back, so that its own journal reads', () => {
+    const path = join(dir, 'written.journal');
+    const w = JournalWriter.create(path, {
+      kind: 'drill', schema: 'rehearse/journal@1', version: '0', wall: '2026-12-06T10:00:00.000Z', scenario: { file: 'x.yaml', sha256: '0'.repeat(64), name: 'x' },
+      seed: 1, gates: 'on', speed: 60, case: { hidden: false, name: null },
+    });
+    w.append({ kind: 'clock', atUs: 1_000_000, wall: '2026-12-06T10:00:01.000Z', speed: 60, paused: false });
+    w.append({ kind: 'clock', atUs: 2_000_000, wall: '2026-12-06T09:59:59.000Z', speed: 60, paused: false });
+    w.append({ kind: 'clock', atUs: 3_000_000, wall: '2026-12-06T10:00:02.000Z', speed: 60, paused: false });
+    w.close();
+    const j = readJournal(path);
+    expect(j.entries.map((e) => (e.kind === 'clock' ? e.wall : ''))).toEqual(['2026-12-06T10:00:01.000Z', '2026-12-06T10:00:01.000Z', '2026-12-06T10:00:02.000Z']);
+    expect(j.lastWall).toBe('2026-12-06T10:00:02.000Z');
   });
 });
