@@ -64,6 +64,12 @@ describe('a feature export\'s context fields, tags, tag types and links are held
     expect(() => parts({ links: [{ feature: 'first_feature', links: 'https://x' }] })).toThrow(/links\[0\]\.links: "https:\/\/x" is text, where Unleash's featureLinksSchema\.links is a list/);
     expect(() => parts({ links: [{ feature: 'first_feature', links: [{ url: 7 }] }] })).toThrow(/links\[0\]\.links\[0\]\.url: 7 is a number, where Unleash's linkSchema\.url is text/);
   });
+  it('a state export\'s featureTags are held by Joi already, and contextFields, which its schema lacks, refused (state-schema.ts)', () => {
+    const state = JSON.parse(fixture('state-v4.built-from-exportV4.json')) as Record<string, unknown>;
+    const parts = (extra: Record<string, unknown>) => unleash.toScenarioParts(parseFlagText(JSON.stringify({ ...state, ...extra }, null, 1), 'state.json'), { environment: 'production' });
+    expect(() => parts({ featureTags: [{ featureName: 5 }] })).toThrow(/state\.json:\d+:\d+: featureTags\[0\]\.featureName: "featureTags\[0\]\.featureName" must be a string \(Unleash's state import validates the file with Joi, src\/lib\/schema\/feature-schema\.ts featureTagSchema/);
+    expect(() => parts({ contextFields: [] })).toThrow(/state\.json:\d+:\d+: contextFields: "contextFields" is not allowed \(Unleash's state import validates the file with Joi, src\/lib\/services\/state-schema\.ts stateSchema/);
+  });
   it('reads them as written where they hold to it, and warns a field they do not have at its line and column', () => {
     const ok = parts({ contextFields: [{ name: 'plan', stickiness: true, legalValues: [{ value: 'free' }] }], links: [{ feature: 'first_feature', links: [{ url: 'https://x', title: null }] }] });
     expect(ok.warnings.map(String)).toEqual([]);
@@ -104,6 +110,8 @@ describe('a number the controller cannot decode into its Go integer is refused a
   it('Flagger: by its Go types, not its hand-written CRD\'s formats', () => {
     expect(flagger(canary.replace('port: 9898', 'port: 3000000000'))).toEqual([`canary.yaml:24:11: spec.service.port: ${beyond('int32', '3000000000', 'Canary', 'Flagger')}`]);
     expect(flagger(canary.replace('progressDeadlineSeconds: 60', 'progressDeadlineSeconds: 2147483648'))).toEqual([`canary.yaml:16:28: spec.progressDeadlineSeconds: ${beyond('int32', '2147483648', 'Canary', 'Flagger')}`]);
+    // A number to the CRD, an int32 to Go: a fraction is stored, and not decoded.
+    expect(flagger(canary.replace('port: 9898', 'port: 9898.5'))).toEqual([`canary.yaml:24:11: spec.service.port: 9898.5 is not a whole number, and the Flagger controller decodes this field into a Go int32: the API server stores the Canary (the Canary CRD makes it a number), but the controller cannot decode it (Go's encoding/json: "cannot unmarshal number 9898.5 into Go struct field … of type int32"), and reads no Canary while it stands (its informer lists them all at once)`]);
     // A match's port is a uint32: the CRD takes -1, Go does not.
     expect(flagger(canary.replace('    targetPort: 9898\n', '    targetPort: 9898\n    match: [{ port: -1 }]\n')).join('\n')).toContain(`canary.yaml:27:21: spec.service.match[0].port: ${beyond('uint32', '-1', 'Canary', 'Flagger')}`);
     // retries.attempts: format int32 in the CRD, an int in Go (HTTPRetry.Attempts): 3000000000 decodes.

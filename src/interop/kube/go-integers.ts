@@ -67,8 +67,12 @@ export function goInteger(group: string, key: string, s: { readonly type?: strin
  */
 export function goIntegerMessage(group: string, kind: string, type: GoInteger, value: number): string | null {
   const [min, max, range] = RANGES[type];
-  if (!Number.isSafeInteger(value) || (value >= min && value <= max)) return null;
+  const whole = Number.isInteger(value);
+  if (whole ? !Number.isSafeInteger(value) || (value >= min && value <= max) : !Number.isFinite(value)) return null;
   const shown = String(value);
   const controller = CONTROLLERS[group] ?? 'controller';
-  return `${shown} is beyond a Go ${type} (${range}), the type the ${controller} decodes this field into: the API server stores the ${kind} (it does not check an integer's format), but the controller cannot decode it (Go's encoding/json: "cannot unmarshal number ${shown} into Go struct field … of type ${type}"), and reads no ${kind} while it stands (its informer lists them all at once)`;
+  // A fraction reaches here only where the CRD says `number` (Flagger's service.port): an integer's is refused first.
+  const what = whole ? `${shown} is beyond a Go ${type} (${range}), the type the ${controller} decodes this field into` : `${shown} is not a whole number, and the ${controller} decodes this field into a Go ${type}`;
+  const stores = whole ? 'it does not check an integer\'s format' : `the ${kind} CRD makes it a number`;
+  return `${what}: the API server stores the ${kind} (${stores}), but the controller cannot decode it (Go's encoding/json: "cannot unmarshal number ${shown} into Go struct field … of type ${type}"), and reads no ${kind} while it stands (its informer lists them all at once)`;
 }
