@@ -56,13 +56,19 @@ describe('an Unleash file is YAML only where its name ends in .yaml or .yml (mim
 describe('a feature export\'s context fields, tags, tag types and links are held to the import\'s schemas', () => {
   const base = JSON.parse(fixture('features-batch-export.import-data.json')) as Record<string, unknown>;
   const parts = (extra: Record<string, unknown>) => unleash.toScenarioParts(parseFlagText(JSON.stringify({ ...base, ...extra }, null, 1), 'export.json'));
-  it('refuses a field of another type, and an item that is no object, at its place', () => {
-    expect(() => parts({ contextFields: [{ name: 5 }] })).toThrow(/export\.json:\d+:\d+: contextFields\[0\]\.name: 5 is a number, where Unleash's contextFieldSchema\.name is text: Unleash's feature import refuses it \(its OpenAPI validation of importTogglesSchema/);
-    expect(() => parts({ contextFields: [{ name: 'plan', legalValues: [{ value: 1 }] }] })).toThrow(/contextFields\[0\]\.legalValues\[0\]\.value: 1 is a number, where Unleash's legalValueSchema\.value is text/);
-    expect(() => parts({ featureTags: [{ featureName: 'first_feature', tagValue: true }] })).toThrow(/featureTags\[0\]\.tagValue: true is true or false, where Unleash's featureTagSchema\.tagValue is text/);
+  it('refuses a field of another type ajv does not convert, and an item that is no object, at its place', () => {
+    const stored = 'Unleash\'s feature import refuses it (its OpenAPI validation of importTogglesSchema, src/lib/openapi/spec/import-toggles-schema.ts, converts no such value)';
+    expect(() => parts({ contextFields: [{ name: ['plan'] }] })).toThrow(`contextFields[0].name: ["plan"] is a list, where Unleash's contextFieldSchema.name is text: ${stored}`);
+    expect(() => parts({ contextFields: [{ name: 'plan', stickiness: 'yes' }] })).toThrow(/contextFields\[0\]\.stickiness: "yes" is text, where Unleash's contextFieldSchema\.stickiness is true or false/);
+    expect(() => parts({ contextFields: [{ name: 'plan', sortOrder: 'first' }] })).toThrow(/contextFields\[0\]\.sortOrder: "first" is text, where Unleash's contextFieldSchema\.sortOrder is a number/);
+    expect(() => parts({ contextFields: [{ name: 'plan', legalValues: [{ value: { v: 1 } }] }] })).toThrow(/contextFields\[0\]\.legalValues\[0\]\.value: \{"v":1\} is an object, where Unleash's legalValueSchema\.value is text/);
+    expect(() => parts({ featureTags: [{ featureName: 'first_feature', tagValue: {} }] })).toThrow(/featureTags\[0\]\.tagValue: \{\} is an object, where Unleash's featureTagSchema\.tagValue is text/);
     expect(() => parts({ tagTypes: ['simple'] })).toThrow(/tagTypes\[0\]: "simple" is text, where each of Unleash's exportResultSchema\.tagTypes is an object \(tagTypeSchema\)/);
     expect(() => parts({ links: [{ feature: 'first_feature', links: 'https://x' }] })).toThrow(/links\[0\]\.links: "https:\/\/x" is text, where Unleash's featureLinksSchema\.links is a list/);
-    expect(() => parts({ links: [{ feature: 'first_feature', links: [{ url: 7 }] }] })).toThrow(/links\[0\]\.links\[0\]\.url: 7 is a number, where Unleash's linkSchema\.url is text/);
+    expect(() => parts({ links: [{ feature: 'first_feature', links: [{ url: [] }] }] })).toThrow(/links\[0\]\.links\[0\]\.url: \[\] is a list, where Unleash's linkSchema\.url is text/);
+  });
+  it('takes a scalar ajv converts, as the import\'s request validation takes it (coerceTypes: 5 is "5", "true" is true, "3" is 3)', () => {
+    expect(parts({ contextFields: [{ name: 5, stickiness: 'true', sortOrder: '3', legalValues: [{ value: 1 }] }], featureTags: [{ featureName: 'first_feature', tagValue: true }], links: [{ feature: 'first_feature', links: [{ url: 7 }] }] }).warnings).toEqual([]);
   });
   it('a state export\'s featureTags are held by Joi already, and contextFields, which its schema lacks, refused (state-schema.ts)', () => {
     const state = JSON.parse(fixture('state-v4.built-from-exportV4.json')) as Record<string, unknown>;

@@ -308,7 +308,20 @@ const SCALARS: Record<string, Record<string, JsonType>> = {
   featureDependenciesSchema: { feature: S },
 };
 
-/** The scalars of what the feature import stores beside the toggles, which nothing serves. */
+/**
+ * Whether ajv 8 with coerceTypes converts `v` to `type` (lib/compile/validate/dataType.ts coerceData: text from a
+ * number or true/false; a number from true/false or a text that is one; true/false from "true", "false", 1 and 0), as
+ * the feature import's request validation does (@wesleytodd/openapi 1.1.0 lib/validate.js: `coerceTypes: true`,
+ * Unleash's openapi-service.ts `coerce: true`). A list or an object it converts to none.
+ */
+function ajvConverts(type: JsonType, v: unknown): boolean {
+  if (type === 'string') return typeof v === 'number' || typeof v === 'boolean';
+  if (type === 'number') return typeof v === 'boolean' || (typeof v === 'string' && v !== '' && Number(v) == (v as unknown as number));
+  if (type === 'boolean') return v === 'true' || v === 'false' || v === 0 || v === 1;
+  return false;
+}
+
+/** The scalars of what the feature import stores beside the toggles, which nothing serves: a value ajv converts is taken. */
 const STORED_SCALARS: Record<string, Record<string, JsonType>> = {
   contextFieldSchema: { name: S, description: S, stickiness: B, sortOrder: N, createdAt: S, usedInFeatures: N, usedInProjects: N, project: S },
   legalValueSchema: { value: S, description: S },
@@ -323,4 +336,4 @@ export const UNLEASH_SCALARS: Readonly<Record<string, Readonly<Record<string, Js
 export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(withTypes(
   withTypes(FIELDS, STRUCTURE, 'Unleash\'s import refuses it (its schemas), and rehearse would read nothing in its place'),
   SCALARS, 'Unleash\'s import refuses it (its OpenAPI schemas), and unleash-client would read it otherwise'),
-  STORED_SCALARS, 'Unleash\'s feature import refuses it (its OpenAPI validation of importTogglesSchema, src/lib/openapi/spec/import-toggles-schema.ts)');
+  STORED_SCALARS, 'Unleash\'s feature import refuses it (its OpenAPI validation of importTogglesSchema, src/lib/openapi/spec/import-toggles-schema.ts, converts no such value)', ajvConverts);
