@@ -14,6 +14,7 @@ import { formatProblem } from '../src/scenario/problems.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { toScenarioParts as argoParts } from '../src/interop/argo/index.js';
 import { FLAGGER_GO_INTEGERS } from '../src/interop/kube/go-integers.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { specSchema, type Schema } from '../src/interop/kube/schema.js';
 import * as unleash from '../src/interop/unleash/index.js';
 
@@ -122,6 +123,12 @@ describe('a number the controller cannot decode into its Go integer is refused a
     expect(flagger(canary.replace('    targetPort: 9898\n', '    targetPort: 9898\n    match: [{ port: -1 }]\n')).join('\n')).toContain(`canary.yaml:27:21: spec.service.match[0].port: ${beyond('uint32', '-1', 'Canary', 'Flagger')}`);
     // retries.attempts: format int32 in the CRD, an int in Go (HTTPRetry.Attempts): 3000000000 decodes.
     expect(flagger(canary.replace('    targetPort: 9898\n', '    targetPort: 9898\n    retries: { attempts: 3000000000 }\n')).join('\n')).not.toContain('beyond a Go');
+  });
+  it('a PrometheusRule: an expr written as an integer is an IntOrString (prometheus-operator prometheusrule_types.go Rule.Expr), a group\'s limit a Go int', () => {
+    const rule = (expr: string, limit = '') => `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: { name: r }\nspec:\n  groups:\n  - name: g${limit}\n    rules:\n    - alert: Always\n      expr: ${expr}\n`;
+    expect(() => readRuleFile(rule('2147483648'), 'rule.yaml')).toThrow(`rule.yaml:9:13: spec.groups[0].rules[0].expr: ${beyond('int32', '2147483648', 'PrometheusRule', 'Prometheus').replace('Prometheus controller', 'Prometheus Operator')}`);
+    expect(readRuleFile(rule('1'), 'rule.yaml').groups[0].rules.length).toBe(1);
+    expect(readRuleFile(rule('1', '\n    limit: 3000000000'), 'rule.yaml').groups[0].limit).toBe(3000000000);
   });
   it('each field of Flagger\'s table is a number of the vendored Canary CRD', () => {
     const at = (key: string): Schema | undefined => key.split('.').slice(1).reduce<Schema | undefined>((s, seg) => {

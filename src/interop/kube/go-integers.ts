@@ -16,7 +16,9 @@
  *   `retries.attempts` says int32 and is an int (HTTPRetry.Attempts), which holds any integer the CRD takes;
  *   progressDeadlineSeconds and service.port say `number` and are int32.
  * - An int-or-string field (x-kubernetes-int-or-string) is Kubernetes' intstr.IntOrString, whose UnmarshalJSON
- *   decodes a number into its IntVal, an int32 (k8s.io/apimachinery pkg/util/intstr/intstr.go), in every kind.
+ *   decodes a number into its IntVal, an int32 (k8s.io/apimachinery pkg/util/intstr/intstr.go), in every kind: a
+ *   PrometheusRule's `expr` too (prometheus-operator pkg/apis/monitoring/v1/prometheusrule_types.go Rule.Expr; its
+ *   other integer, a group's `limit`, is a Go int).
  */
 export type GoInteger = 'int32' | 'uint32' | 'uint64';
 
@@ -51,7 +53,9 @@ export const FLAGGER_GO_INTEGERS: Readonly<Record<string, GoInteger>> = {
   [`${POLICY}.outlierDetection.minHealthPercent`]: 'int32',
 };
 
-const CONTROLLERS: Readonly<Record<string, string>> = { 'argoproj.io': 'Argo Rollouts controller', 'flagger.app': 'Flagger controller' };
+const CONTROLLERS: Readonly<Record<string, string>> = {
+  'argoproj.io': 'Argo Rollouts controller', 'flagger.app': 'Flagger controller', 'monitoring.coreos.com': 'Prometheus Operator',
+};
 
 /** The Go integer type the controller of `group` decodes the field at `key` (of schema `s`) into, where narrower than a JavaScript integer. */
 export function goInteger(group: string, key: string, s: { readonly type?: string; readonly format?: string; readonly 'x-kubernetes-int-or-string'?: boolean }): GoInteger | null {
