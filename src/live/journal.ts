@@ -10,10 +10,10 @@
  * A `serve` line says where the drill is served each time it is (so that a resumed drill serves there again);
  * journals written before it was recorded have none.
  *
- * Lines follow the drill's clocks: the simulated time of each line that has one (`atUs`: actions, clock lines, the
- * countdown, a resumption, the end) is never before the one of the line before it, nor its wall time before the
- * last one's (the writer holds the wall time written at the last one's while the machine's clock is set back).
- * Reading refuses a line that goes back (replay would apply an action at another instant than the drill did).
+ * Lines follow the drill's simulated clock: the simulated time of each line that has one (`atUs`: actions, clock
+ * lines, the countdown, a resumption, the end) is never before the one of the line before it; reading refuses a
+ * line that goes back (replay would apply an action at another instant than the drill did). The writer holds the
+ * last wall time written while the machine's clock is set back.
  */
 import { closeSync, existsSync, fdatasyncSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
@@ -217,14 +217,14 @@ export function readJournal(path: string): JournalRecord {
 const seconds = (us: number) => `${(us / 1e6).toFixed(6).replace(/\.?0+$/, '')} s`;
 
 /**
- * The journal's lines held to the drill's clocks, in order: a line whose simulated time is before the last one's,
- * or whose wall time is before the last one's, is refused at its line (no drill writes it: its clock never goes
- * back, and its writer holds the wall time written while the machine's clock is set back). Wall times that are no
- * time (a hand-made journal's) are not compared.
+ * The journal's lines held to the drill's simulated clock, in order: a line whose simulated time is before the last
+ * one's is refused at its line (no drill writes it: its clock never goes back). Wall times are not held to an order:
+ * a drill of 0.11.0 wrote the machine's clock as it was, set back or not (this version's writer holds the last one);
+ * the latest is kept for a resumed drill's writer.
  */
 function clockOrder(path: string) {
   let at: { us: number; line: number } | null = null;
-  let wall: { ms: number; text: string; line: number } | null = null;
+  let wall: { ms: number; text: string } | null = null;
   return {
     check(line: object, n: number): void {
       const e = line as { kind: string; atUs?: number };
@@ -236,11 +236,7 @@ function clockOrder(path: string) {
       }
       const w = wallOf(line);
       const ms = w === null ? NaN : Date.parse(w.text);
-      if (w === null || Number.isNaN(ms)) return;
-      if (wall !== null && ms < wall.ms) {
-        throw new JournalError([`${path}:${n}: ${e.kind} line written at ${w.text}, before ${wall.text} of line ${wall.line}: a drill writes its lines in wall-clock order (its journal holds the last wall time while the machine's clock is set back)`]);
-      }
-      wall = { ms, text: w.text, line: n };
+      if (w !== null && !Number.isNaN(ms) && (wall === null || ms >= wall.ms)) wall = { ms, text: w.text };
     },
     lastWall: (): string | null => (wall as { text: string } | null)?.text ?? null,
   };
