@@ -85,7 +85,7 @@ describe('synthetic cohorts', () => {
     const loaded = parseScenarioText(text, dir);
     expect(loaded.ok).toBe(false);
     if (!loaded.ok) {
-      expect(formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file users.json at users.key: has 9 entries for 10 users');
+      expect(formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file users.json:1:148 at users.key: has 9 entries for 10 users');
     }
   });
 });

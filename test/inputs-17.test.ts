@@ -161,7 +161,7 @@ describe('a cohort file\'s header held against its users', () => {
     const loaded = parseScenarioText(scenario('stray-segment.json'), dir);
     expect(loaded.ok).toBe(false);
     if (!loaded.ok) {
-      expect(formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file stray-segment.json at users.segment[7]: "bussiness" is not a segment the header lists; did you mean "business"? (segments: general, business, beta, internal): add it to segments with its share, or put the user in one of them');
+      expect(formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file stray-segment.json:1:4492 at users.segment[7]: "bussiness" is not a segment the header lists; did you mean "business"? (segments: general, business, beta, internal): add it to segments with its share, or put the user in one of them');
     }
   });
 
@@ -171,7 +171,7 @@ describe('a cohort file\'s header held against its users', () => {
     d.users.segment = d.users.segment.map((_, i) => (i === 0 ? 's256' : 's0'));
     write('many-segments.json', JSON.stringify(d));
     const loaded = parseScenarioText(scenario('many-segments.json'), dir);
-    expect(!loaded.ok && formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file many-segments.json at segments: 257 segments: at most 256');
+    expect(!loaded.ok && formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file many-segments.json:1:72 at segments: 257 segments: at most 256');
   });
 
   it('a header seed that does not make the file\'s users is warned at the seed; the file as generated is not', () => {

@@ -10,7 +10,7 @@ import { ADAPTERS, readFlags } from '../interop/flags.js';
 import type { Evaluation, ImportOptions } from '../interop/flagset.js';
 import { importOptions } from '../load/flag-sources.js';
 import { inlineEntry, translateFlags } from '../interop/inline.js';
-import { readCohortFile } from '../cohorts/file.js';
+import { cohortPlace, readCohortFile } from '../cohorts/file.js';
 import { RESERVED_NAME } from '../records.js';
 import { oneLine } from '../units/escape.js';
 
@@ -114,7 +114,7 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
   const cohortWarnings: string[] = [];
   if (cohortFile) {
     const read = readCohortFile(cohortFile);
-    if (!read.ok) throw new InputError([`${cohortFile}${read.path ? ` at ${read.path}` : ''}: ${read.message}`]);
+    if (!read.ok) throw new InputError([`${cohortPlace(cohortFile, read)}: ${read.message}`]);
     cohort = read.cohort;
     for (const w of read.warnings) cohortWarnings.push(oneLine(`cohort file ${cohortFile} at ${w.path}: ${w.message}`));
   }

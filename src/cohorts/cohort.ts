@@ -128,8 +128,28 @@ export function segmentNames(c: Cohort): string[] {
   return DEFERRED.has(c) ? Object.keys(c.segments) : [...new Set([...Object.keys(c.segments), ...c.segment])];
 }
 
+/** Built-in numeric columns with a range of their own, which a cohort file and an attribute are held to. */
+export const RANGED_COLUMNS = ['accountAgeDays'] as const;
+
+/**
+ * Why a value is out of its built-in column's range, or null: an account's age is the days since the account was
+ * made, 0 or more (generateCohort draws whole days from 0). A targeting rule reads it as written (`accountAgeDays <
+ * 30` would take a negative age for a new account), so a value no account has is refused.
+ */
+export function outOfRange(column: string, value: unknown): string | null {
+  if (column !== 'accountAgeDays' || typeof value !== 'number' || value >= 0) return null;
+  return `${value} days: an account's age is the days since it was made, 0 or more ("rehearse cohorts generate" draws whole days from 0)`;
+}
+
 /** Built-in columns an attribute may replace (of the same type): the key, segment and activity stay. */
 const REPLACEABLE = { country: 'string', plan: 'string', platform: 'string', appVersion: 'string', accountAgeDays: 'number', employee: 'boolean', betaTester: 'boolean' } as const;
+
+/** An attribute a cohort cannot take (given twice, of another type than the column it replaces, out of its range). */
+export class AttributeError extends Error {
+  constructor(readonly attribute: string, message: string) {
+    super(`attribute "${attribute}" ${message}`);
+  }
+}
 
 /** The cohort with attributes drawn for its users: a built-in column of the same name is replaced. */
 export function withAttributes(c: Cohort, specs: readonly AttributeSpec[]): Cohort {
@@ -138,16 +158,18 @@ export function withAttributes(c: Cohort, specs: readonly AttributeSpec[]): Coho
   const named = new Set<string>();
   for (const spec of specs) {
     // Given twice, the last one silently replaced the first.
-    if (named.has(spec.name)) throw new Error(`attribute "${spec.name}" is given twice: give each attribute once`);
+    if (named.has(spec.name)) throw new AttributeError(spec.name, 'is given twice: give each attribute once');
     named.add(spec.name);
     const values = generateAttribute(spec, c.size, c.seed);
     if (Object.hasOwn(REPLACEABLE, spec.name)) {
       const want = REPLACEABLE[spec.name as keyof typeof REPLACEABLE];
       const bad = values.find((v) => typeof v !== want);
-      if (bad !== undefined) throw new Error(`attribute "${spec.name}" replaces a built-in ${want} column; ${JSON.stringify(bad)} is not a ${want}`);
+      if (bad !== undefined) throw new AttributeError(spec.name, `replaces a built-in ${want} column; ${JSON.stringify(bad)} is not a ${want}`);
+      const range = values.map((v) => outOfRange(spec.name, v)).find((why) => why !== null);
+      if (range) throw new AttributeError(spec.name, `replaces a built-in column: ${range}`);
       out[spec.name] = values;
     } else if (spec.name === 'key' || spec.name === 'segment' || spec.name === 'activity') {
-      throw new Error(`attribute "${spec.name}" is made by rehearse itself and cannot be replaced`);
+      throw new AttributeError(spec.name, 'is made by rehearse itself and cannot be replaced');
     } else {
       extra[spec.name] = values;
     }

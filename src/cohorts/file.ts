@@ -1,10 +1,11 @@
 /** Reading and writing cohort files: the I/O edge of the cohorts layer. */
 import { tryReadInput } from '../files/read.js';
+import { jsonPosition } from '../files/json.js';
 import { z } from 'zod';
 import { formatPath, PLAIN } from '../units/issues.js';
 import { RESERVED_NAME } from '../records.js';
 import { didYouMean } from '../errors.js';
-import { COHORT_SCHEMA, generateCohort, USER_ATTRIBUTES, type Cohort } from './cohort.js';
+import { COHORT_SCHEMA, generateCohort, outOfRange, RANGED_COLUMNS, USER_ATTRIBUTES, type Cohort } from './cohort.js';
 
 /** Built when a cohort file is first read: most runs read none. */
 let cohortDocument: ReturnType<typeof buildCohortDocument> | undefined;
@@ -28,8 +29,17 @@ const buildCohortDocument = () => z.strictObject({
   }).catchall(z.array(z.union([z.string(), z.number(), z.boolean()]))),
 });
 
-/** `warnings`: what the header says that its users do not bear out, each with its path in the file. */
-export type CohortRead = { ok: true; cohort: Cohort; warnings: { path: string; message: string }[] } | { ok: false; path: string; message: string };
+/**
+ * `warnings`: what the header says that its users do not bear out, each with its path in the file. A refusal names
+ * its path and, where the file holds it, the line and column of the value refused.
+ */
+export type CohortRead = { ok: true; cohort: Cohort; warnings: { path: string; message: string }[] }
+  | { ok: false; path: string; message: string; line?: number; column?: number };
+
+/** Where a refusal of a cohort file lies, after the name it is shown by: `cohorts/a.json:12:5 at users.plan[3]`. */
+export function cohortPlace(shown: string, read: { path: string; line?: number; column?: number }): string {
+  return `${shown}${read.line === undefined ? '' : `:${read.line}:${read.column}`}${read.path ? ` at ${read.path}` : ''}`;
+}
 
 /** Segments a cohort can have: each user's segment is kept as an index of one byte (cohort.ts segmentsOf). */
 const MAX_SEGMENTS = 256;
@@ -79,26 +89,33 @@ export function readCohortFile(file: string): CohortRead {
   if (segments !== null && typeof segments === 'object' && Object.hasOwn(segments, RESERVED_NAME)) {
     return { ok: false, path: `segments.${RESERVED_NAME}`, message: `the segment name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the segment` };
   }
+  const refuse = (path: (string | number)[], message: string): CohortRead => ({ ok: false, path: formatPath(path), message, ...jsonPosition(read.text, path) });
   const parsed = (cohortDocument ??= buildCohortDocument()).safeParse(raw, PLAIN);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, path: formatPath(issue.path.map((p) => (typeof p === 'number' ? p : String(p)))), message: issue.message };
+    return refuse(issue.path.map((p) => (typeof p === 'number' ? p : String(p))), issue.message);
   }
   const d = parsed.data;
   for (const [attr, column] of Object.entries(d.users)) {
-    if ((column as unknown[]).length !== d.size) {
-      return { ok: false, path: `users.${attr}`, message: `has ${(column as unknown[]).length} entries for ${d.size} users` };
+    if ((column as unknown[]).length !== d.size) return refuse(['users', attr], `has ${(column as unknown[]).length} entries for ${d.size} users`);
+  }
+  if (new Set(d.users.key).size !== d.size) return refuse(['users', 'key'], 'targeting keys must be unique');
+  // A built-in column's value out of its range (a negative account age) is refused at the user.
+  for (const column of RANGED_COLUMNS) {
+    const values = d.users[column];
+    for (let i = 0; i < values.length; i++) {
+      const why = outOfRange(column, values[i]);
+      if (why !== null) return refuse(['users', column, i], why);
     }
   }
-  if (new Set(d.users.key).size !== d.size) return { ok: false, path: 'users.key', message: 'targeting keys must be unique' };
   // A user in a segment the header does not list was taken into a segment of its own, with no share: refused.
   const declared = Object.keys(d.segments);
-  if (declared.length > MAX_SEGMENTS) return { ok: false, path: 'segments', message: `${declared.length} segments: at most ${MAX_SEGMENTS}` };
+  if (declared.length > MAX_SEGMENTS) return refuse(['segments'], `${declared.length} segments: at most ${MAX_SEGMENTS}`);
   const listed = new Set(declared);
   const stray = d.users.segment.findIndex((seg) => !listed.has(seg));
   if (stray >= 0) {
     const seg = d.users.segment[stray];
-    return { ok: false, path: `users.segment[${stray}]`, message: `"${seg}" is not a segment the header lists${didYouMean(seg, declared)} (segments: ${declared.join(', ') || 'none'}): add it to segments with its share, or put the user in one of them` };
+    return refuse(['users', 'segment', stray], `"${seg}" is not a segment the header lists${didYouMean(seg, declared)} (segments: ${declared.join(', ') || 'none'}): add it to segments with its share, or put the user in one of them`);
   }
   const seeded = seedWarning(d.seed, d.segments, d.users);
   const builtIn = new Set<string>([...USER_ATTRIBUTES, 'activity']);

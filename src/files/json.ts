@@ -67,3 +67,59 @@ export function parseJsonDocument(text: string, shownAs: string, maxDepth: numbe
     throw new InputError([`${shownAs}: not JSON (${(err as Error).message.split('\n')[0]})${hint ? `: ${hint}` : ''}`]);
   }
 }
+
+/**
+ * Line and column (1-based) where the value at `path` starts in a JSON text, or null where the text holds none
+ * there: for a refusal of a document read with JSON.parse, which keeps no places. Syntax is not checked.
+ */
+export function jsonPosition(text: string, path: readonly (string | number)[]): { line: number; column: number } | null {
+  const stack: Frame[] = [];
+  let expectValue = true;
+  const here = () => stack.length === path.length && stack.every((f, k) => (f.array ? f.index === path[k] : f.key === path[k]));
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+    const top = stack[stack.length - 1];
+    if (c === 93 || c === 125) {
+      stack.pop();
+      expectValue = false;
+      continue;
+    }
+    if (c === 44) {
+      if (top?.array) {
+        top.index++;
+        expectValue = true;
+      } else if (top) top.expectKey = true;
+      continue;
+    }
+    if (c === 58) {
+      if (top && !top.array) top.expectKey = false;
+      expectValue = true;
+      continue;
+    }
+    const key = c === 34 && top !== undefined && !top.array && top.expectKey;
+    if (!key && expectValue) {
+      if (here()) {
+        const before = text.slice(0, i);
+        return { line: before.split('\n').length, column: i - before.lastIndexOf('\n') };
+      }
+      expectValue = false;
+    }
+    if (c === 34) {
+      let j = i + 1;
+      while (j < text.length && text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
+      if (key) {
+        try {
+          top.key = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          top.key = text.slice(i + 1, j);
+        }
+      }
+      i = j;
+    } else if (c === 91 || c === 123) {
+      stack.push({ array: c === 91, index: 0, key: null, expectKey: c === 123 });
+      expectValue = c === 91;
+    }
+  }
+  return null;
+}

@@ -26,9 +26,9 @@ export function parseFlagText(source: string, file: string): FlagFile {
   const one = parseDocumentAsGo(source, options);
   if (one.doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
     const all = parseAllDocumentsAsGo(source, options);
-    return severalDocuments(all.docs.map((d) => documentFile(d, source, file, all)), file);
+    return { ...severalDocuments(all.docs.map((d) => documentFile(d, source, file, all)), file), text: source };
   }
-  return documentFile(one.doc, source, file, one);
+  return { ...documentFile(one.doc, source, file, one), text: source };
 }
 
 /**
@@ -62,7 +62,7 @@ function documentFile(doc: Document, source: string, file: string, read: ReadAsG
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  if (/\.json$/i.test(file)) strictJson(source, file, plain.value, (offset) => sourcePos(source, offset), position);
+  if (/\.json$/i.test(file)) strictJson(source, file, plain.value, position, AS_JSON);
   return {
     file,
     value: plain.value,
@@ -92,8 +92,11 @@ function sourcePos(text: string, offset: number): { line: number; col: number } 
 
 const AS_JSON = 'flagd (Go\'s encoding/json), LaunchDarkly\'s SDKs and Unleash read a .json file as JSON and refuse this';
 
-/** A .json file that YAML reads but JSON does not (flag-json.ts), or with a number no float64 holds: refused at the place. */
-function strictJson(text: string, file: string, value: unknown, linePos: (offset: number) => { line: number; col: number }, position: FlagFile['position']): void {
+/**
+ * A file its flag system reads as JSON that YAML reads but JSON does not (flag-json.ts), or with a number no float64
+ * holds: refused at the place, saying who reads it as JSON (`reader`).
+ */
+function strictJson(text: string, file: string, value: unknown, position: FlagFile['position'], reader: string): void {
   let valid = true;
   try {
     JSON.parse(text);
@@ -102,14 +105,25 @@ function strictJson(text: string, file: string, value: unknown, linePos: (offset
   }
   if (!valid) {
     const found = jsonSyntaxError(text) ?? { offset: 0, message: 'not JSON' };
-    const p = linePos(found.offset);
-    throw new InputError([`${file}:${p.line}:${p.col}: invalid JSON: ${found.message} (${AS_JSON})`]);
+    const p = sourcePos(text, found.offset);
+    throw new InputError([`${file}:${p.line}:${p.col}: invalid JSON: ${found.message} (${reader})`]);
   }
   const far = beyondFloat64(value);
   if (far) {
     const p = position(far);
     throw new InputError([`${file}${p ? `:${p.line}:${p.column}` : ''}: ${formatPath(far)}: a number beyond what a float64 holds: Go's encoding/json refuses the file ("cannot unmarshal number into Go value of type float64": flagd, LaunchDarkly's Go SDK) and JavaScript reads it as Infinity`]);
   }
+}
+
+/**
+ * A flag file its system reads as JSON whatever its name says (`reader`: who, and why): refused where JSON is not, as
+ * a .json file is; otherwise the file as JSON reads it, with no YAML reader's own readings (readAs) left to apply.
+ */
+export function readAsJson(doc: FlagFile, reader: string): FlagFile {
+  if (doc.text === undefined || /\.json$/i.test(doc.file)) return doc;
+  strictJson(doc.text, doc.file, doc.value, doc.position, reader);
+  const { readAs: _readAs, mergeKeys: _mergeKeys, ...json } = doc;
+  return json;
 }
 
 /** Reads and parses a flag file; a missing or malformed file throws an InputError. */

@@ -37,6 +37,8 @@ export interface FlagFile {
   readonly value: unknown;
   /** Where `value` lies in the file, when it is part of it (a FeatureFlag's spec.flagSpec): paths are shown from the top. */
   readonly within?: readonly PathSegment[];
+  /** The whole file's text, as read (parseFlagText). */
+  readonly text?: string;
   /** Line and column (1-based) of the node at `path`, or of its nearest ancestor. */
   position(path: readonly PathSegment[]): { line: number; column: number } | null;
   /** The text the file writes the node at `path` with, or null where the path stops short. */

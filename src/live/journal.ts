@@ -9,6 +9,11 @@
  * are flushed to the disk (fdatasync), clock lines are not (the page cache survives a killed process).
  * A `serve` line says where the drill is served each time it is (so that a resumed drill serves there again);
  * journals written before it was recorded have none.
+ *
+ * Lines follow the drill's simulated clock: the simulated time of each line that has one (`atUs`: actions, clock
+ * lines, the countdown, a resumption, the end) is never before the one of the line before it; reading refuses a
+ * line that goes back (replay would apply an action at another instant than the drill did). The writer holds the
+ * last wall time written while the machine's clock is set back.
  */
 import { closeSync, existsSync, fdatasyncSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
@@ -77,6 +82,8 @@ export interface JournalRecord {
   head: string;
   /** Bytes of the journal up to the end of its last whole line (where a resumed drill writes on). */
   wholeBytes: number;
+  /** The latest wall time of its lines (a resumed drill writes none before it). */
+  lastWall: string;
 }
 
 /** A journal that cannot be read, or has been altered (`tampered`): reported without a stack trace. */
@@ -89,14 +96,23 @@ export class JournalError extends InputError {
 
 const chain = (previous: string, body: string) => sha256(`${previous}\n${body}`);
 
+/** The wall time a line carries (an action's is its wallTime), and its key. */
+function wallOf(entry: object): { key: 'wall' | 'wallTime'; text: string } | null {
+  const e = entry as { wall?: unknown; wallTime?: unknown };
+  if (typeof e.wallTime === 'string') return { key: 'wallTime', text: e.wallTime };
+  return typeof e.wall === 'string' ? { key: 'wall', text: e.wall } : null;
+}
+
 export class JournalWriter {
   private fd: number;
   private head: string;
+  private lastWall: string;
   closed = false;
 
-  private constructor(readonly path: string, fd: number, head: string) {
+  private constructor(readonly path: string, fd: number, head: string, lastWall: string) {
     this.fd = fd;
     this.head = head;
+    this.lastWall = lastWall;
   }
 
   /** A new journal; refuses to overwrite one (a drill's record is never replaced). */
@@ -110,7 +126,7 @@ export class JournalWriter {
     } catch (e) {
       throw new JournalError([`${path}: cannot write the journal: ${reason(e)}`]);
     }
-    const w = new JournalWriter(path, fd, '');
+    const w = new JournalWriter(path, fd, '', header.wall);
     w.write(Header.parse(header), true);
     return w;
   }
@@ -119,7 +135,7 @@ export class JournalWriter {
   static reopen(path: string, record: JournalRecord): JournalWriter {
     // A line a crash cut short goes: the next line must follow the last whole one.
     if (record.truncated) truncateSync(path, record.wholeBytes);
-    return new JournalWriter(path, openSync(path, 'a'), record.head);
+    return new JournalWriter(path, openSync(path, 'a'), record.head, record.lastWall);
   }
 
   append(entry: JournalEntry, flush = entry.kind !== 'clock'): void {
@@ -128,6 +144,10 @@ export class JournalWriter {
   }
 
   private write(entry: object, flush: boolean): void {
+    // A wall clock set back while the drill runs (NTP, by hand) writes the last wall time until it passes it.
+    const wall = wallOf(entry);
+    if (wall !== null && Date.parse(wall.text) < Date.parse(this.lastWall)) entry = { ...entry, [wall.key]: this.lastWall };
+    else if (wall !== null) this.lastWall = wall.text;
     const body = JSON.stringify(entry);
     this.head = chain(this.head, body);
     writeSync(this.fd, `${body.slice(0, -1)},"h":"${this.head}"}\n`);
@@ -161,6 +181,7 @@ export function readJournal(path: string): JournalRecord {
   let head = '';
   let header: JournalHeader | null = null;
   const entries: JournalEntry[] = [];
+  const order = clockOrder(path);
   lines.forEach((line, i) => {
     const where = `${path}:${i + 1}`;
     let raw: Record<string, unknown>;
@@ -184,12 +205,41 @@ export function readJournal(path: string): JournalRecord {
     head = expected;
     const parsed = i === 0 ? Header.safeParse(body, PLAIN) : Entry.safeParse(body, PLAIN);
     if (!parsed.success) throw new JournalError([`${where}: ${i === 0 ? 'not a drill journal (rehearse/journal@1)' : 'not a journal entry'}:`, ...issueLines(parsed.error.issues)]);
+    order.check(parsed.data, i + 1);
     if (i === 0) header = parsed.data as JournalHeader;
     else entries.push(parsed.data as JournalEntry);
   });
   if (!header) throw new JournalError([`${path}: an empty journal`]);
   const wholeBytes = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
-  return recordOf(header, entries, truncated, head, wholeBytes);
+  return { ...recordOf(header, entries, truncated, head, wholeBytes), lastWall: order.lastWall() ?? (header as JournalHeader).wall };
+}
+
+const seconds = (us: number) => `${(us / 1e6).toFixed(6).replace(/\.?0+$/, '')} s`;
+
+/**
+ * The journal's lines held to the drill's simulated clock, in order: a line whose simulated time is before the last
+ * one's is refused at its line (no drill writes it: its clock never goes back). Wall times are not held to an order:
+ * a drill of 0.11.0 wrote the machine's clock as it was, set back or not (this version's writer holds the last one);
+ * the latest is kept for a resumed drill's writer.
+ */
+function clockOrder(path: string) {
+  let at: { us: number; line: number } | null = null;
+  let wall: { ms: number; text: string } | null = null;
+  return {
+    check(line: object, n: number): void {
+      const e = line as { kind: string; atUs?: number };
+      if (typeof e.atUs === 'number') {
+        if (at !== null && e.atUs < at.us) {
+          throw new JournalError([`${path}:${n}: ${e.kind} line at ${seconds(e.atUs)} of simulated time, before the ${seconds(at.us)} of line ${at.line}: a drill's lines follow its clock, which never goes back (replay would not apply its actions when the drill did)`]);
+        }
+        at = { us: e.atUs, line: n };
+      }
+      const w = wallOf(line);
+      const ms = w === null ? NaN : Date.parse(w.text);
+      if (w !== null && !Number.isNaN(ms) && (wall === null || ms >= wall.ms)) wall = { ms, text: w.text };
+    },
+    lastWall: (): string | null => (wall as { text: string } | null)?.text ?? null,
+  };
 }
 
 /** What to do with a journal already where a new drill would write its own: resume refuses one that has ended. */
@@ -217,7 +267,7 @@ function otherDocument(text: string): string | null {
 }
 
 function recordOf(header: JournalHeader, entries: JournalEntry[], truncated: boolean, head: string, wholeBytes: number): JournalRecord {
-  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, served: null, countdown: null, entries, truncated, head, wholeBytes };
+  const r: JournalRecord = { header, people: [], actions: [], lastAtUs: 0, speed: header.speed, paused: false, end: null, served: null, countdown: null, entries, truncated, head, wholeBytes, lastWall: header.wall };
   for (const e of entries) {
     if ('atUs' in e) r.lastAtUs = Math.max(r.lastAtUs, e.atUs);
     switch (e.kind) {

@@ -7,8 +7,8 @@
 import { tryReadInput } from '../files/read.js';
 import { dirname, resolve } from 'node:path';
 import type { AttributeSpec } from '../cohorts/attributes.js';
-import { attributeNames, deferredCohort, segmentNames, type Cohort } from '../cohorts/cohort.js';
-import { readCohortFile } from '../cohorts/file.js';
+import { AttributeError, attributeNames, deferredCohort, segmentNames, type Cohort } from '../cohorts/cohort.js';
+import { cohortPlace, readCohortFile } from '../cohorts/file.js';
 import { didYouMean, InputError } from '../errors.js';
 import { typedCallWarning } from '../interop/launchdarkly/typed.js';
 import { servedTo } from '../interop/serve.js';
@@ -151,12 +151,18 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
       const path = ['traffic', 'cohort', 'size'];
       return { ok: false, problems: [at(path, { path, message: `${spec.size.toLocaleString('en-US')} users: at most ${LIMITS.scenarioCohortUsers.toLocaleString('en-US')} in a scenario's cohort (memory)` })] };
     }
-    population = inlineCohort(`${s.name}-users`, spec.size, spec.seed, spec.segments, spec.attributes);
+    try {
+      population = inlineCohort(`${s.name}-users`, spec.size, spec.seed, spec.segments, spec.attributes);
+    } catch (err) {
+      // An attribute the users cannot take (a number column given text, an account age below 0): refused at it.
+      if (!(err instanceof AttributeError)) throw err;
+      const path = ['traffic', 'cohort', 'attributes', err.attribute];
+      return { ok: false, problems: [at(path, { path, message: err.message })] };
+    }
   } else {
     const read = readCohortFile(resolve(baseDir, spec.path));
     if (!read.ok) {
-      const where = read.path ? ` at ${read.path}` : '';
-      return { ok: false, problems: [at(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path}${where}: ${read.message}` })] };
+      return { ok: false, problems: [at(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${cohortPlace(spec.path, read)}: ${read.message}` })] };
     }
     population = read.cohort;
     for (const w of read.warnings) warnings.push(formatProblem(file, where(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path} at ${w.path}: ${w.message}` })));

@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { constraintMessage, fieldTypes, typeMessage, type FieldType } from './crd-types.js';
 import { formatMessage } from './formats.js';
+import { goInteger, goIntegerMessage } from './go-integers.js';
 import { pathText, where, type Path, type Resource } from './resources.js';
 
 export interface Schema {
@@ -119,6 +120,8 @@ interface Found {
 
 interface Walk {
   readonly kind: string;
+  /** The API group: which controller decodes the resource, into which Go integers (go-integers.ts); none in a oneOf's branch. */
+  readonly group?: string;
   /** Whether the walk of the fields already checked this field's type and constraints (its key is in crd-types.json). */
   covered(key: string): boolean;
   readonly found: Found[];
@@ -171,6 +174,10 @@ function check(w: Walk, value: unknown, s: Schema, path: Path, key: string): voi
     if (min !== undefined && n < min) at(path, `must have at least ${min} ${what}, as the ${w.kind} CRD says, not ${n}: ${refuses}`);
     if (max !== undefined && n > max) at(path, `must have at most ${max} ${what}, as the ${w.kind} CRD says, not ${n}: ${refuses}`);
   };
+  // A number the API server takes that the controller's Go field cannot hold, whether or not the walk covered its type.
+  const go = w.group !== undefined && typeof value === 'number' ? goInteger(w.group, key, s) : null;
+  const narrow = go === null ? null : goIntegerMessage(w.group!, w.kind, go, value as number);
+  if (narrow !== null) at(path, narrow);
   // kube-openapi counts characters (utf8.RuneCountInString), not bytes.
   if (typeof value === 'string') counted([...value].length, 'characters', s.minLength, s.maxLength);
   // A string's format (formats.ts): checked whether or not the walk of the fields covered its type.
@@ -249,7 +256,7 @@ export function schemaProblems(r: Resource, group: string): string[] {
   const schema = specSchema(group, r.kind);
   if (schema === null) return [];
   const types = fieldTypes(group, r.kind) ?? {};
-  const w: Walk = { kind: r.kind, covered: (key) => Object.hasOwn(types, key), found: [] };
+  const w: Walk = { kind: r.kind, group, covered: (key) => Object.hasOwn(types, key), found: [] };
   check(w, r.value.spec, schema, ['spec'], 'spec');
   return w.found.map((f) => `${where(r, f.path)}: ${pathText(f.path)}: ${f.message}`);
 }

@@ -4,6 +4,7 @@
  */
 import { isAlias, isPair, isScalar, isSeq, Scalar, visit, type Document } from 'yaml';
 import type { PathSegment } from '../../scenario/problems.js';
+import { goIntegerMessage } from '../kube/go-integers.js';
 
 /** yaml.v3's words for a mapping or a list where rulefmt decodes text (a label's or an annotation's value). */
 export const notText = (v: object): string => `cannot unmarshal ${Array.isArray(v) ? '!!seq' : '!!map'} into string (a value here is text; Prometheus refuses the file)`;
@@ -96,6 +97,10 @@ export function resourceTypeProblems(groups: readonly unknown[], base: PathSegme
       else for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x !== 'string') say('string', [...path, k], typeOf(x));
     } else if (expect === 'string' ? t !== 'string' : expect === 'integer' ? t !== 'integer' : t !== 'string' && t !== 'integer') {
       say(expect === 'int-or-string' ? 'integer or string' : expect, path, t);
+    } else if (expect === 'int-or-string' && t === 'integer') {
+      // An IntOrString holds an int32: one past it the API server stores and the operator cannot decode.
+      const narrow = goIntegerMessage('monitoring.coreos.com', 'PrometheusRule', 'int32', v as number);
+      if (narrow !== null) errors.push(`${where(path)}: ${narrow}`);
     }
   };
   const fields = (v: unknown, table: Readonly<Record<string, Expect>>, path: PathSegment[]) => {

@@ -125,12 +125,26 @@ const FIELDS: DispositionTable = {
     features: modelled('the toggles', { items: 'featureSchema' }),
     featureStrategies: modelled('joined to their toggle by featureName', { items: 'featureStrategySchema' }),
     featureEnvironments: modelled('whether each toggle is on in the exported environment, and its variants there', { items: 'featureEnvironmentSchema' }),
-    contextFields: modelled('context field definitions; ' + NONE),
-    featureTags: modelled(NONE), tagTypes: modelled(NONE), links: modelled(NONE),
+    contextFields: modelled('context field definitions; ' + NONE, { items: 'contextFieldSchema' }),
+    featureTags: modelled(NONE, { items: 'featureTagSchema' }), tagTypes: modelled(NONE, { items: 'tagTypeSchema' }),
+    links: modelled(NONE, { items: 'featureLinksSchema' }),
     segments: modelled('ids and names only: a strategy that uses one is refused (the export does not carry its constraints)', { items: 'exportSegment' }),
     dependencies: modelled('parent toggles, joined to the child toggle', { items: 'featureDependenciesSchema' }),
   },
   exportSegment: { ...segment },
+  // What the import stores beside the toggles (context fields, tags, links): none of it changes what a user is
+  // served; held to the types the import's OpenAPI validation holds them to (importTogglesSchema).
+  contextFieldSchema: {
+    name: modelled('a context field the import creates; ' + NONE), description: modelled(NONE), stickiness: modelled(NONE),
+    sortOrder: modelled(NONE), createdAt: modelled(NONE), usedInFeatures: modelled(NONE), usedInProjects: modelled(NONE),
+    legalValues: modelled('the values the import checks constraints on this field against; ' + NONE, { items: 'legalValueSchema' }),
+    project: modelled(NONE),
+  },
+  legalValueSchema: { value: modelled(NONE), description: modelled(NONE) },
+  featureTagSchema: { featureName: modelled(NONE), tagType: modelled(NONE), tagValue: modelled(NONE), createdByUserId: modelled(NONE) },
+  tagTypeSchema: { name: modelled(NONE), description: modelled(NONE), icon: modelled(NONE), color: modelled(NONE) },
+  featureLinksSchema: { feature: modelled(NONE), links: modelled(NONE, { items: 'linkSchema' }) },
+  linkSchema: { url: modelled(NONE), title: modelled(NONE) },
   featureSchema: {
     ...toggleContext,
     name: modelled('the flag key'),
@@ -243,6 +257,8 @@ const STRUCTURE: Record<string, Record<string, JsonType>> = {
   deltaEvent: { features: A, segments: A, feature: O, segment: O },
   exportResultSchema: { features: A, featureStrategies: A, featureEnvironments: A, contextFields: A, featureTags: A, tagTypes: A, links: A, segments: A, dependencies: A },
   exportSegment: { constraints: A },
+  contextFieldSchema: { legalValues: A },
+  featureLinksSchema: { links: A },
   featureSchema: { createdBy: O, tags: A, children: A, lifecycle: O, collaborators: O, links: A, environments: A, dependencies: A },
   featureEnvironmentSchema: { variants: A, changeRequestIds: A, strategies: A, releasePlans: A, safeguards: A },
   featureDependenciesSchema: { dependencies: A },
@@ -292,8 +308,32 @@ const SCALARS: Record<string, Record<string, JsonType>> = {
   featureDependenciesSchema: { feature: S },
 };
 
-export const UNLEASH_SCALARS: Readonly<Record<string, Readonly<Record<string, JsonType>>>> = SCALARS;
+/**
+ * Whether ajv 8 with coerceTypes converts `v` to `type` (lib/compile/validate/dataType.ts coerceData: text from a
+ * number or true/false; a number from true/false or a text that is one; true/false from "true", "false", 1 and 0), as
+ * the feature import's request validation does (@wesleytodd/openapi 1.1.0 lib/validate.js: `coerceTypes: true`,
+ * Unleash's openapi-service.ts `coerce: true`). A list or an object it converts to none.
+ */
+function ajvConverts(type: JsonType, v: unknown): boolean {
+  if (type === 'string') return typeof v === 'number' || typeof v === 'boolean';
+  if (type === 'number') return typeof v === 'boolean' || (typeof v === 'string' && v !== '' && Number(v) == (v as unknown as number));
+  if (type === 'boolean') return v === 'true' || v === 'false' || v === 0 || v === 1;
+  return false;
+}
 
-export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(
+/** The scalars of what the feature import stores beside the toggles, which nothing serves: a value ajv converts is taken. */
+const STORED_SCALARS: Record<string, Record<string, JsonType>> = {
+  contextFieldSchema: { name: S, description: S, stickiness: B, sortOrder: N, createdAt: S, usedInFeatures: N, usedInProjects: N, project: S },
+  legalValueSchema: { value: S, description: S },
+  featureTagSchema: { featureName: S, tagType: S, tagValue: S, createdByUserId: N },
+  tagTypeSchema: { name: S, description: S, icon: S, color: S },
+  featureLinksSchema: { feature: S },
+  linkSchema: { url: S, title: S },
+};
+
+export const UNLEASH_SCALARS: Readonly<Record<string, Readonly<Record<string, JsonType>>>> = { ...SCALARS, ...STORED_SCALARS };
+
+export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(withTypes(
   withTypes(FIELDS, STRUCTURE, 'Unleash\'s import refuses it (its schemas), and rehearse would read nothing in its place'),
-  SCALARS, 'Unleash\'s import refuses it (its OpenAPI schemas), and unleash-client would read it otherwise');
+  SCALARS, 'Unleash\'s import refuses it (its OpenAPI schemas), and unleash-client would read it otherwise'),
+  STORED_SCALARS, 'Unleash\'s feature import refuses it (its OpenAPI validation of importTogglesSchema, src/lib/openapi/spec/import-toggles-schema.ts, converts no such value)', ajvConverts);

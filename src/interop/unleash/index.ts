@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { unleashNormalized } from '../../flags/bucketing.js';
 import { findings } from '../disposition.js';
-import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from '../document.js';
+import { at, formatWarning, isObject, readAsJson, type FlagFile, type FlagWarning } from '../document.js';
 import { docList, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readUnleash } from './state.js';
 import { readByGo } from '../flag-yaml.js';
@@ -29,6 +29,20 @@ export const UNLEASH_OPERATORS = new Set([
 /** Operators whose constraint reads a list of values (unleash-client strategy.js cleanValues: InOperator, StringOperator, CidrOperator). */
 const LIST_OPERATORS = new Set(['IN', 'NOT_IN', 'STR_CONTAINS', 'STR_STARTS_WITH', 'STR_ENDS_WITH', 'IN_CIDR']);
 
+/**
+ * Whether Unleash reads a file of this name as YAML: its state import takes YAML where mime 3 names the file text/yaml
+ * and JSON.parse()s any other (src/lib/services/state-util.ts parseFile, src/lib/routes/admin-api/state.ts import() at
+ * ff377cd70461; mime 3.0.0 Mime.js getType: the text after the name's last dot, in any case, "yaml" or "yml" in
+ * types/standard.js), the name being the file's own, as an upload sends it. Unleash's other readers (the client API,
+ * the feature import) take JSON only.
+ */
+export function unleashYamlName(file: string): boolean {
+  const ext = file.replace(/^.*[/\\]/, '').replace(/^.*\./, '').toLowerCase();
+  return ext === 'yaml' || ext === 'yml';
+}
+
+const AS_JSON_TO_UNLEASH = 'Unleash reads a file whose name does not end in .yaml or .yml as JSON and refuses this: its state import parses YAML only where mime names the file text/yaml (state-util.ts parseFile, admin-api/state.ts import()); name it .yaml to import it as YAML';
+
 /** Context fields Unleash reads at the top level; anything else is a property. */
 const TOP_LEVEL = new Set(['userId', 'sessionId', 'remoteAddress', 'environment', 'appName', 'currentTime']);
 
@@ -48,8 +62,9 @@ const readsClock = (c: unknown): boolean => isObject(c) && (c.operator === 'DATE
 const RANDOM = (s: Json) => s.name === 'gradualRolloutRandom' || (isObject(s.parameters) && s.parameters.stickiness === 'random');
 
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: ImportOptions = {}): ScenarioParts {
-  const [given, ...more] = docList(docs);
+  const [named, ...more] = docList(docs);
   if (more.length) throw new InputError([`${more[0].file}: one Unleash file at a time (a file holds every toggle of an environment)`]);
+  const given = unleashYamlName(named.file) ? named : readAsJson(named, AS_JSON_TO_UNLEASH);
   // A YAML file as Unleash reads it, with js-yaml 4 (flag-js-yaml.ts): each scalar it reads otherwise than YAML 1.2 warned.
   const yaml = readByGo(given, 'js-yaml');
   if (yaml.refusals.length) throw new InputError(yaml.refusals.map(formatWarning));
