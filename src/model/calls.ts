@@ -23,7 +23,7 @@ import { SLOW_FAULT, SLOW_FLAG, TRUTH_BREAKER, TRUTH_FAULT, TRUTH_FLAG, TRUTH_RE
 export abstract class Calls extends Servers {
   protected readonly arrivals: ArrivalProcess;
   protected readonly breakers: Breakers;
-  private readonly journeyRng: number;
+  protected readonly journeyRng: number;
   private readonly journeyCallRng: number;
   private readonly serviceCallRng: Int32Array;
   private readonly retryRng: number;
@@ -149,7 +149,7 @@ export abstract class Calls extends Servers {
   }
 
   /** Moves the record to its next operation: the same one again while its repeat lasts (repeats are not expanded). */
-  private nextOp(rec: number): number {
+  protected nextOp(rec: number): number {
     const repeat = this.model.opRepeat[this.rOp[rec]];
     // Without a repeat, rRep stays 0 (it is 0 whenever an operation begins).
     if (repeat === 1) return ++this.rOp[rec];

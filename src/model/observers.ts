@@ -141,6 +141,8 @@ export abstract class Observed extends Delays {
    * the run begins, for a run in which nobody observes a call.
    */
   protected inlineCalls = false;
+  /** Whether the run takes the lean path (lean.ts), which tells no one of calls: decided when the run begins. */
+  protected lean = false;
   /** An observer installed needs a record for every call (observesCalls). */
   private recordsNeeded = false;
 
@@ -169,6 +171,9 @@ export abstract class Observed extends Delays {
       if (this.inlineCalls) throw new Error('an observer of calls installed after the run began: the run makes some calls without records, so install it before begin()');
       this.recordsNeeded = true;
     }
+    if (this.lean && (this.observesCalls(observer) || observer.attemptEnded || observer.attemptEndedInline)) {
+      throw new Error('an observer of calls installed after the run began on its lean path (lean.ts), which tells no one of calls: install it before begin()');
+    }
     const add = (at: SimulationHooks): SimulationHooks => (at === SILENT ? o : new Both(at, o));
     if (observer.journeyStarted) this.onJourneyStarted = add(this.onJourneyStarted);
     if (observer.spawned) this.onSpawned = add(this.onSpawned);
@@ -185,6 +190,12 @@ export abstract class Observed extends Delays {
   /** Whether an observer needs a record for every call (it hears of calls, and not of those without records). */
   protected observesCalls(o: Partial<SimulationHooks>): boolean {
     return !!(o.spawned || o.waiting || o.sent || o.serverStarted || o.serverEnded || (o.attemptEnded && !o.attemptEndedInline));
+  }
+
+  /** Whether no observer hears of calls (each call-level hook point is silent). */
+  protected get callHooksSilent(): boolean {
+    return this.onSpawned === SILENT && this.onWaiting === SILENT && this.onSent === SILENT && this.onServerStarted === SILENT
+      && this.onServerEnded === SILENT && this.onAttemptEnded === SILENT;
   }
 
   /** Whether something installed needs a record for every call. */

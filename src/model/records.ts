@@ -30,6 +30,10 @@ export const EV_ENTER = 8; // a call arrives after a network delay
 export const EV_FAULT = 9; // a fault switches on (b = 1) or off (b = 0)
 export const EV_NETWORK = 10; // an attempt reaches its service's side after its network time
 export const EV_INLINE_DONE = 11; // a call without a record of its own has been served (servers.ts callInline)
+// The lean path's own (lean.ts): an arrival, a call's own processing done, a call without a record served.
+export const EV_LEAN_ARRIVAL = 12;
+export const EV_LEAN_DONE = 13;
+export const EV_LEAN_INLINE = 14;
 /** Event kinds from here up belong to the controller. */
 export const CONTROLLER_EVENTS = 16;
 
@@ -79,8 +83,8 @@ export abstract class RecordPool {
 
   // The pool.
   protected cap = 0;
-  private freeTop = 0;
-  private freeList = new Int32Array(0);
+  protected freeTop = 0;
+  protected freeList = new Int32Array(0);
   protected rKind = new Uint8Array(0);
   protected rState = new Uint8Array(0);
   protected rAttached = new Uint8Array(0);

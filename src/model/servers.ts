@@ -45,7 +45,7 @@ export abstract class Servers extends FaultRoom {
   protected abstract childReplied(rec: number): void;
 
   /** A replica of service `s`, round robin over those that are up (when none is, the last one tried). */
-  private pickReplica(s: number): number {
+  protected pickReplica(s: number): number {
     const m = this.model;
     const first = m.serviceReplicaStart[s];
     const n = m.serviceReplicas[s];

@@ -14,11 +14,14 @@ import type { EventHandler } from '../engine/engine.js';
 import type { FlagRuntime } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TelemetrySummary } from '../telemetry/telemetry.js';
-import { Calls } from './calls.js';
 import type { CompiledModel } from './compile.js';
 import type { FaultRuntime } from './faults.js';
 import type { FlagSteering } from './flags.js';
-import { EV_ARRIVAL, EV_CONFIG, EV_ENTER, EV_FAIL, EV_FAULT, EV_INLINE_DONE, EV_NETWORK, EV_SEND, EV_SERVICE_DONE, EV_TICK, EV_TIMEOUT } from './records.js';
+import { Lean } from './lean.js';
+import {
+  EV_ARRIVAL, EV_CONFIG, EV_ENTER, EV_FAIL, EV_FAULT, EV_INLINE_DONE, EV_LEAN_ARRIVAL, EV_LEAN_DONE, EV_LEAN_INLINE, EV_NETWORK, EV_SEND, EV_SERVICE_DONE,
+  EV_TICK, EV_TIMEOUT,
+} from './records.js';
 import type { GroundTruth } from './truth.js';
 
 export { CONTROLLER_EVENTS } from './records.js';
@@ -45,7 +48,7 @@ export interface SimulationResult {
   truth: GroundTruth;
 }
 
-export class Simulation extends Calls implements EventHandler {
+export class Simulation extends Lean implements EventHandler {
   protected declare controller: Controller | null;
   private recordsKept = false;
 
@@ -59,6 +62,11 @@ export class Simulation extends Calls implements EventHandler {
    */
   keepCallRecords(): void {
     this.recordsKept = true;
+  }
+
+  /** Whether the run takes the lean path (lean.ts): decided as it begins. */
+  get leanPath(): boolean {
+    return this.lean;
   }
 
   /** Attaches the controller that steers flags in this run (before run()). */
@@ -79,9 +87,10 @@ export class Simulation extends Calls implements EventHandler {
     // Calls without records of their own, where nothing could tell: nothing installed needs a record for every call,
     // and no fault can act on a call in flight (an instance-kill, or any a drill may add).
     this.inlineCalls = !this.callsObserved && !this.recordsKept && !this.faults.specs.some((f) => f.kind === 'instance-kill');
+    this.lean = this.leanPossible();
     this.scheduleTimedFaults();
     const first = this.arrivals.next();
-    if (first >= 0) this.engine.at(first, EV_ARRIVAL, 0, 0);
+    if (first >= 0) this.engine.at(first, this.lean ? EV_LEAN_ARRIVAL : EV_ARRIVAL, 0, 0);
     else this.arrivalsOpen = false;
     this.engine.at(this.windowUs, EV_TICK, 0, 0);
   }
@@ -129,6 +138,15 @@ export class Simulation extends Calls implements EventHandler {
 
   handle(kind: number, a: number, b: number): void {
     switch (kind) {
+      case EV_LEAN_DONE:
+        this.serviceDoneLean(a);
+        break;
+      case EV_LEAN_INLINE:
+        this.inlineServedLean(a);
+        break;
+      case EV_LEAN_ARRIVAL:
+        this.arriveLean();
+        break;
       case EV_SERVICE_DONE:
         if (this.rGen[a] === b) this.serviceDone(a);
         break;
