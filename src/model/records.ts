@@ -9,8 +9,8 @@
  * The simulation is built in rooms, one class on top of the other, so that every field is a field of the one
  * object the hot path works on: this pool; what flags and faults put records back by (delays.ts); the observers'
  * hook points (observers.ts); replicas and their queues (replicas.ts); flags (flags.ts) and faults (faults.ts)
- * applied to calls; the service's side (servers.ts); the caller's side (calls.ts); and the run itself
- * (simulation.ts).
+ * applied to calls; the service's side (servers.ts); the caller's side (calls.ts); the lean path (lean.ts); and the
+ * run itself (simulation.ts).
  */
 import { ActivitySampler, segmentsOf } from '../cohorts/cohort.js';
 import { Engine } from '../engine/engine.js';

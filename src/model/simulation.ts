@@ -7,8 +7,9 @@
  * The rooms, bottom to top, each a class the next extends, so that the hot path works on one object with one
  * shape: the record pool (records.ts), the time flags and faults add to records (delays.ts), what the run tells (observers.ts: recorders and hook points), replicas
  * and their queues (replicas.ts), flags applied to calls (flags.ts), faults applied to calls (faults.ts), the
- * service's side (servers.ts) and the caller's side (calls.ts). This file is the run: its events, its windows,
- * and the controls a rollout controller (src/rollout) or a live driver (src/live) uses.
+ * service's side (servers.ts), the caller's side (calls.ts) and the lean path of a run whose calls can only succeed
+ * (lean.ts). This file is the run: its events, its windows, and the controls a rollout controller (src/rollout) or a
+ * live driver (src/live) uses.
  */
 import type { EventHandler } from '../engine/engine.js';
 import type { FlagRuntime } from '../flags/runtime.js';
