@@ -19,6 +19,22 @@ interface Frame {
   expectKey: boolean;
 }
 
+/** Where the string opened by the quote at `i` ends: its closing quote (or the end of the text). */
+function stringEnd(text: string, i: number): number {
+  let j = i + 1;
+  while (j < text.length && text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
+  return j;
+}
+
+/** The string from the quote at `i` to the one at `j`, unescaped (as written, when it is no JSON string). */
+function stringAt(text: string, i: number, j: number): string {
+  try {
+    return JSON.parse(text.slice(i, j + 1)) as string;
+  } catch {
+    return text.slice(i + 1, j);
+  }
+}
+
 /** The path to the first container nested deeper than `max` levels, or null when none is. Syntax is not checked. */
 export function tooDeepAt(text: string, max: number): (string | number)[] | null {
   const stack: Frame[] = [];
@@ -26,16 +42,9 @@ export function tooDeepAt(text: string, max: number): (string | number)[] | null
     const c = text.charCodeAt(i);
     if (c === 34) {
       // A string: find its end; keep it when it is an object's key.
-      let j = i + 1;
-      while (j < text.length && text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
+      const j = stringEnd(text, i);
       const top = stack[stack.length - 1];
-      if (top && !top.array && top.expectKey) {
-        try {
-          top.key = JSON.parse(text.slice(i, j + 1)) as string;
-        } catch {
-          top.key = text.slice(i + 1, j);
-        }
-      }
+      if (top && !top.array && top.expectKey) top.key = stringAt(text, i, j);
       i = j;
     } else if (c === 91 || c === 123) {
       if (stack.length >= max) return stack.map((f) => (f.array ? f.index : f.key ?? ''));
@@ -106,15 +115,8 @@ export function jsonPosition(text: string, path: readonly (string | number)[]): 
       expectValue = false;
     }
     if (c === 34) {
-      let j = i + 1;
-      while (j < text.length && text.charCodeAt(j) !== 34) j += text.charCodeAt(j) === 92 ? 2 : 1;
-      if (key) {
-        try {
-          top.key = JSON.parse(text.slice(i, j + 1)) as string;
-        } catch {
-          top.key = text.slice(i + 1, j);
-        }
-      }
+      const j = stringEnd(text, i);
+      if (key) top.key = stringAt(text, i, j);
       i = j;
     } else if (c === 91 || c === 123) {
       stack.push({ array: c === 91, index: 0, key: null, expectKey: c === 123 });
