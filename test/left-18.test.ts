@@ -77,11 +77,10 @@ describe('a feature export\'s context fields, tags, tag types and links are held
     expect(() => parts({ featureTags: [{ featureName: 5 }] })).toThrow(/state\.json:\d+:\d+: featureTags\[0\]\.featureName: "featureTags\[0\]\.featureName" must be a string \(Unleash's state import validates the file with Joi, src\/lib\/schema\/feature-schema\.ts featureTagSchema/);
     expect(() => parts({ contextFields: [] })).toThrow(/state\.json:\d+:\d+: contextFields: "contextFields" is not allowed \(Unleash's state import validates the file with Joi, src\/lib\/services\/state-schema\.ts stateSchema/);
   });
-  it('reads them as written where they hold to it, and warns a field they do not have at its line and column', () => {
+  it('reads them as written where they hold to it, and refuses a field they do not have at its line and column (additionalProperties: false)', () => {
     const ok = parts({ contextFields: [{ name: 'plan', stickiness: true, legalValues: [{ value: 'free' }] }], links: [{ feature: 'first_feature', links: [{ url: 'https://x', title: null }] }] });
     expect(ok.warnings.map(String)).toEqual([]);
-    const odd = parts({ contextFields: [{ name: 'plan', colour: 'red' }] });
-    expect(odd.warnings.map((w) => `${w.file}:${w.line}:${w.column}: ${w.message}`)).toEqual([expect.stringMatching(/^export\.json:\d+:\d+: "colour" is not a field of Unleash's contextFieldSchema/)]);
+    expect(() => parts({ contextFields: [{ name: 'plan', colour: 'red' }] })).toThrow(/^export\.json:\d+:\d+: contextFields\[0\]\.colour: "colour" is not a field of Unleash's contextFieldSchema: Unleash's feature import refuses it/);
   });
 });
 

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseFlagText } from '../src/interop/document.js';
+import * as unleash from '../src/interop/unleash/index.js';
+import { IMPORT_SCHEMAS, type OpenApiSchema } from '../src/interop/unleash/openapi.js';
+
+const fixture = (f: string) => readFileSync(new URL(`./fixtures/vendor/unleash/${f}`, import.meta.url), 'utf8');
+type Json = Record<string, any>;
+
+/** The vendor's feature export (import-data.json), edited. */
+const exported = (edit: (d: Json) => void = () => {}) => {
+  const d = JSON.parse(fixture('features-batch-export.import-data.json')) as Json;
+  edit(d);
+  return JSON.stringify(d, null, 1);
+};
+const parts = (text: string, name = 'export.json') => unleash.toScenarioParts(parseFlagText(text, name));
+const served = (text: string) => unleash.open(parseFlagText(text, 'export.json')).evaluate('first_feature', { userId: 'u1', appName: 'conduit' });
+const refusal = (text: string): string => {
+  try {
+    parts(text);
+  } catch (e) {
+    return String((e as Error).message);
+  }
+  return '';
+};
+const IMPORT = 'Unleash\'s feature import refuses it (its OpenAPI validation of importTogglesSchema, src/lib/openapi/spec/import-toggles-schema.ts';
+
+/**
+ * Unleash/unleash at ceeb5a9ca6 src/lib/features/export-import-toggles/export-import-controller.ts (POST
+ * /api/admin/features-batch/import and /validate: requestBody importTogglesSchema, whose data is exportResultSchema,
+ * src/lib/openapi/spec/import-toggles-schema.ts, export-result-schema.ts); src/lib/services/openapi-service.ts hands
+ * the document to @wesleytodd/openapi with `coerce: true`, whose lib/validate.js (1.1.0) validates the request with
+ * `new Ajv({ coerceTypes: true, strict: false })` and ajv-formats, converting the body in place: the import reads
+ * "true" as true. Every object of those schemas but a link, a strategy variant's payload and a toggle's
+ * collaborators says additionalProperties: false.
+ */
+describe('a feature export is held to Unleash\'s import validation, not to the client API\'s tables', () => {
+  it('takes what ajv converts, and serves the value the import stores ("true" is true, "500" is 500, 50 is "50", null is false)', () => {
+    expect(served(exported())).toMatchObject({ enabled: true, variant: expect.any(String) });
+    expect(served(exported((d) => { d.featureEnvironments[0].enabled = 'true'; }))).toMatchObject({ enabled: true });
+    expect(served(exported((d) => { d.featureEnvironments[0].enabled = 'false'; }))).toMatchObject({ enabled: false, reason: 'disabled' });
+    expect(served(exported((d) => { d.featureEnvironments[0].enabled = 0; }))).toMatchObject({ enabled: false, reason: 'disabled' });
+    const converted = parts(exported((d) => {
+      d.featureEnvironments[0].variants[0].weight = '500';
+      d.featureStrategies[0].name = 'flexibleRollout';
+      d.featureStrategies[0].parameters = { rollout: 50, stickiness: 'default', groupId: 'first_feature' };
+      d.features[0].stale = null;
+      d.featureStrategies[0].constraints[0].inverted = 'false';
+    }));
+    expect(converted.warnings.map((w) => w.message)).toEqual([]);
+    const strategy = (converted.state as Json).features[0].strategies[0];
+    expect(strategy.parameters).toEqual({ rollout: '50', stickiness: 'default', groupId: 'first_feature' });
+    expect(strategy.constraints[0].inverted).toBe(false);
+    expect((converted.state as Json).features[0].variants[0].weight).toBe(500);
+  });
+  it('a client API response is still held to unleash-client: enabled "true" is refused there', () => {
+    const client = JSON.stringify({ version: 2, features: [{ name: 'a', enabled: 'true', strategies: [] }] }, null, 1);
+    expect(() => parts(client, 'client.json')).toThrow(/features\[0\]\.enabled: enabled is true or false \(unleash-client reports anything else as an error\)/);
+  });
+  it('refuses a value ajv does not convert, at its line and column', () => {
+    expect(refusal(exported((d) => { d.featureEnvironments[0].enabled = 'yes'; }))).toMatch(new RegExp(`^export\\.json:\\d+:\\d+: featureEnvironments\\[0\\]\\.enabled: "yes" is text, where Unleash's featureEnvironmentSchema\\.enabled is true or false: ${esc(IMPORT)}, converts no such value\\)$`));
+    expect(refusal(exported((d) => { d.featureEnvironments[0].variants[0].weight = '50%'; }))).toContain('featureEnvironments[0].variants[0].weight: "50%" is text, where Unleash\'s variantSchema.weight is a number');
+    expect(refusal(exported((d) => { d.featureStrategies[0].segments = ['one']; }))).toContain('featureStrategies[0].segments[0]: "one" is text, where each of Unleash\'s featureStrategySchema.segments is a number');
+    expect(refusal(exported((d) => { d.featureStrategies = null; }))).toContain('featureStrategies: null is null, where Unleash\'s exportResultSchema.featureStrategies is a list');
+  });
+  it('refuses a key its schema does not name (additionalProperties: false), where the client API\'s table warned it', () => {
+    const text = exported((d) => { d.features[0].owner = 'team-a'; d.featureStrategies[0].environment = 'production'; d.notes = 'x'; });
+    const lines = refusal(text).split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^export\.json:\d+:\d+: features\[0\]\.owner: "owner" is not a field of Unleash's featureSchema: .*ajv answers "must NOT have additional properties"\)$/),
+      expect.stringMatching(/^export\.json:\d+:\d+: featureStrategies\[0\]\.environment: "environment" is not a field of Unleash's featureStrategySchema: /),
+      expect.stringMatching(/^export\.json:\d+:\d+: notes: "notes" is not a field of Unleash's exportResultSchema: /),
+    ]);
+    // A link is an open object in Unleash's schema: another key is taken there, and warned as not read.
+    const link = parts(exported((d) => { d.links = [{ feature: 'first_feature', links: [{ url: 'https://x', colour: 'red' }] }]; }));
+    expect(link.warnings.map((w) => w.message)).toEqual([expect.stringContaining('"colour" is not a field of Unleash\'s linkSchema')]);
+  });
+  it('refuses a file without a field the schema requires', () => {
+    expect(refusal(exported((d) => { delete d.tagTypes; }))).toMatch(/^export\.json:1:1: \(top level\): no tagTypes, which Unleash's exportResultSchema requires: .*ajv answers "must have required property 'tagTypes'"\)$/);
+    expect(refusal(exported((d) => { delete d.featureStrategies[0].name; }))).toMatch(/featureStrategies\[0\]: no name, which Unleash's featureStrategySchema requires/);
+    expect(refusal(exported((d) => { delete d.featureEnvironments[0].enabled; }))).toMatch(/featureEnvironments\[0\]: no enabled, which Unleash's featureEnvironmentSchema requires/);
+    expect(refusal(exported((d) => { delete d.featureEnvironments[0].variants[1].weight; }))).toMatch(/featureEnvironments\[0\]\.variants\[1\]: no weight, which Unleash's variantSchema requires/);
+  });
+  it('refuses an operator, a weight type or a payload type the schema does not list, a weight past 1000, an empty value, a date that is none', () => {
+    expect(refusal(exported((d) => { d.featureStrategies[0].constraints[0].operator = 'IS'; }))).toContain('featureStrategies[0].constraints[0].operator: "IS" is none of the values Unleash\'s constraintSchema.operator takes ("NOT_IN", "IN", ');
+    expect(refusal(exported((d) => { d.featureEnvironments[0].variants[0].weightType = 'fixed'; }))).toContain('weightType: "fixed" is none of the values Unleash\'s variantSchema.weightType takes ("variable", "fix")');
+    expect(refusal(exported((d) => { d.featureEnvironments[0].variants[0].payload.type = 'text'; }))).toContain('payload.type: "text" is none of the values');
+    expect(refusal(exported((d) => { d.featureEnvironments[0].variants[0].weight = 1001; }))).toContain('weight: 1001 is above 1000, the most Unleash\'s variantSchema.weight takes');
+    expect(refusal(exported((d) => { d.featureStrategies[0].constraints[0] = { contextName: 'age', operator: 'NUM_GT', value: '' }; }))).toContain('value: "" is shorter than 1 characters, the least Unleash\'s constraintSchema.value takes');
+    expect(refusal(exported((d) => { d.features[0].createdAt = '2026-12-06 10:00'; }))).toContain('features[0].createdAt: "2026-12-06 10:00" is no date and time with a time zone');
+    expect(refusal(exported((d) => { d.features[0].createdAt = '2026-02-30T10:00:00Z'; }))).toContain('is no date and time');
+    expect(refusal(exported((d) => { d.features[0].createdAt = '2026-12-06T10:00:00.123+01:00'; }))).toBe('');
+    expect(refusal(exported((d) => { d.tagTypes[0].color = 'red'; }))).toContain('tagTypes[0].color: "red" does not match ^#[0-9A-Fa-f]{6}$');
+  });
+  it('each schema it holds to has the fields, types and required fields of the transcribed OpenAPI field lists (openapi-fields.json)', () => {
+    const fields = JSON.parse(fixture('schemas/openapi-fields.json')) as { commit: string; schemas: Record<string, { required?: string[]; additionalProperties?: unknown; fields: Record<string, { type?: string; required?: boolean }> }> };
+    const shared = Object.keys(fields.schemas).filter((n) => IMPORT_SCHEMAS[n]);
+    expect(shared.length).toBe(29);
+    const differ = shared.flatMap((n) => {
+      const s: OpenApiSchema = IMPORT_SCHEMAS[n];
+      const f = fields.schemas[n];
+      const props = Object.entries(s.properties ?? {}).map(([k, p]) => `${k}:${p.type ?? 'ref'}`).sort().join(' ');
+      const listed = Object.entries(f.fields).map(([k, p]) => `${k}:${p.type ?? 'ref'}`).sort().join(' ');
+      return [
+        ...(props === listed ? [] : [`${n} fields: ${props} / ${listed}`]),
+        ...(JSON.stringify([...(s.required ?? [])].sort()) === JSON.stringify([...(f.required ?? [])].sort()) ? [] : [`${n} required`]),
+        ...((s.additionalProperties === false) === (f.additionalProperties === false) ? [] : [`${n} additionalProperties`]),
+      ];
+    });
+    expect(differ).toEqual([]);
+  });
+});
+
+/**
+ * What the imports do with a row that names a toggle the file does not hold (src/interop/unleash/joins.ts). The feature
+ * import: Unleash/unleash at ceeb5a9ca6 src/lib/features/export-import-toggles/export-import-service.ts importStrategies
+ * (createStrategy for each strategy with a featureName), importToggleStatuses (updateEnabled by a row's name),
+ * importToggleVariants (legacySaveVariantsOnEnv by a row's featureName); feature-toggle-service.ts
+ * validateFeatureBelongsToProject throws NotFoundError; export-import-controller.ts importData runs it in one
+ * transaction. The state import: src/lib/services/state-service.ts at ff377cd70461 importFeatureStrategies and
+ * importFeatureEnvironments insert each row; src/migrations/20210610085817-features-strategies-table.js: feature_name
+ * REFERENCES features(name).
+ */
+describe('a row naming a toggle the file does not hold is refused, as the import fails on it', () => {
+  it('a feature export: a strategy, a row by its name, a row with variants by its featureName', () => {
+    expect(refusal(exported((d) => { d.featureStrategies[0].featureName = 'second_feature'; }))).toMatch(/^export\.json:\d+:\d+: featureStrategies\[0\]\.featureName: no toggle "second_feature" in the file: Unleash's feature import adds this strategy to that toggle \(export-import-service\.ts importStrategies: createStrategy\) of the project it imports into, and fails where the project has none \("There's no feature named "second_feature" in project \.\.\.": feature-toggle-service\.ts validateFeatureBelongsToProject\), importing nothing/);
+    expect(refusal(exported((d) => { d.featureEnvironments[0].name = 'second_feature'; d.featureEnvironments[0].variants = []; }))).toMatch(/^export\.json:\d+:\d+: featureEnvironments\[0\]\.name: no toggle "second_feature" in the file: Unleash's feature import turns that toggle on or off by this row's name/);
+    const both = refusal(exported((d) => { d.featureEnvironments[0].featureName = 'second_feature'; }));
+    expect(both).toMatch(/featureEnvironments\[0\]\.featureName: no toggle "second_feature" in the file: Unleash's feature import gives that toggle this row's variants .*feature_environments\.feature_name REFERENCES features\(name\)/);
+    // Without variants, the row's featureName is not read by the import: taken.
+    expect(refusal(exported((d) => { d.featureEnvironments[0].featureName = 'second_feature'; d.featureEnvironments[0].variants = []; }))).toBe('');
+    // A strategy with no featureName is left out by the import (hasFeatureName), and warned.
+    const left = parts(exported((d) => { delete d.featureStrategies[0].featureName; }));
+    expect(left.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^a strategy with no featureName belongs to no toggle: Unleash's feature import leaves it out/)]);
+  });
+  it('a feature export: a toggle is on by the row of its name, and has the variants of the row of its featureName', () => {
+    const text = exported((d) => {
+      d.features.push({ name: 'second_feature' });
+      d.featureEnvironments[0].featureName = 'second_feature';
+      d.featureEnvironments.push({ name: 'second_feature', featureName: 'first_feature', environment: 'irrelevant', enabled: false, variants: [] });
+    });
+    const state = parts(text).state as Json;
+    expect(state.features.map((f: Json) => [f.name, f.enabled, f.variants.map((v: Json) => v.name)])).toEqual([['first_feature', true, []], ['second_feature', false, ['variantA', 'variantB']]]);
+  });
+  it('a state export: a strategy or a featureEnvironments row, each inserted as it stands', () => {
+    const state = JSON.parse(fixture('state-v4.built-from-exportV4.json')) as Json;
+    const text = (edit: (d: Json) => void) => {
+      const d = structuredClone(state);
+      edit(d);
+      return JSON.stringify(d, null, 1);
+    };
+    const refused = (t: string) => {
+      try {
+        unleash.toScenarioParts(parseFlagText(t, 'state.json'), { environment: 'production' });
+      } catch (e) {
+        return String((e as Error).message);
+      }
+      return '';
+    };
+    expect(refused(text(() => {}))).toBe('');
+    expect(refused(text((d) => { d.featureStrategies[0].featureName = 'gone'; }))).toMatch(/^state\.json:\d+:\d+: featureStrategies\[0\]\.featureName: no toggle "gone" in the file: Unleash's state import inserts this row as it stands \(state-service\.ts importFeatureStrategies: createStrategyFeatureEnv\), and the database refuses it where the server holds no such toggle \(feature_strategies\.feature_name REFERENCES features\(name\)\)/);
+    expect(refused(text((d) => { d.featureEnvironments[0].featureName = 'gone'; }))).toMatch(/^state\.json:\d+:\d+: featureEnvironments\[0\]\.featureName: no toggle "gone" in the file: Unleash's state import inserts this row as it stands \(state-service\.ts importFeatureEnvironments: addFeatureEnvironment\), and the database refuses it where the server holds no such toggle \(feature_environments/);
+  });
+});
+
+function esc(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
