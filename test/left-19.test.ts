@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import { IMPORT_SCHEMAS, type OpenApiSchema } from '../src/interop/unleash/openapi.js';
+import { JournalError, readJournal } from '../src/live/journal.js';
+import { sha256 } from '../src/live/session.js';
 
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/vendor/unleash/${f}`, import.meta.url), 'utf8');
 type Json = Record<string, any>;
@@ -160,6 +164,61 @@ describe('a row naming a toggle the file does not hold is refused, as the import
     expect(refused(text(() => {}))).toBe('');
     expect(refused(text((d) => { d.featureStrategies[0].featureName = 'gone'; }))).toMatch(/^state\.json:\d+:\d+: featureStrategies\[0\]\.featureName: no toggle "gone" in the file: Unleash's state import inserts this row as it stands \(state-service\.ts importFeatureStrategies: createStrategyFeatureEnv\), and the database refuses it where the server holds no such toggle \(feature_strategies\.feature_name REFERENCES features\(name\)\)/);
     expect(refused(text((d) => { d.featureEnvironments[0].featureName = 'gone'; }))).toMatch(/^state\.json:\d+:\d+: featureEnvironments\[0\]\.featureName: no toggle "gone" in the file: Unleash's state import inserts this row as it stands \(state-service\.ts importFeatureEnvironments: addFeatureEnvironment\), and the database refuses it where the server holds no such toggle \(feature_environments/);
+  });
+});
+
+/**
+ * docs/gameday.md "Nothing lost: the journal": every action with its simulated and wall time. A drill writes the wall
+ * clock as new Date().toISOString() (src/live/drill.ts `wall`), in every version (test/fixtures/drill-0.10.0); the
+ * debrief shows it and a resumed drill's writer compares with it (journal.ts). One that is no such time is refused
+ * at its line and column (src/live/journal.ts wallProblem).
+ */
+describe('a journal\'s wall time that no drill writes is refused at its line and column', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'left-19-journal-'));
+  const lines = readFileSync(new URL('./fixtures/drill-0.10.0/drill.journal', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+  /** The fixture's lines, edited, chained again as a drill chains them (so that only the edit is wrong). */
+  const rechained = (name: string, edit: (l: Json[]) => void) => {
+    const parsed = lines.map((l) => JSON.parse(l) as Json);
+    edit(parsed);
+    let head = '';
+    const text = parsed.map(({ h: _h, ...body }) => {
+      const json = JSON.stringify(body);
+      head = sha256(`${head}\n${json}`);
+      return `${json.slice(0, -1)},"h":"${head}"}`;
+    }).join('\n');
+    writeFileSync(join(dir, name), `${text}\n`);
+    return join(dir, name);
+  };
+  const refusal = (path: string) => {
+    try {
+      readJournal(path);
+    } catch (e) {
+      return e instanceof JournalError ? { lines: e.lines, tampered: e.tampered } : { lines: [String(e)], tampered: null };
+    }
+    return null;
+  };
+  const rule = 'is not a wall time a drill writes: the machine\'s clock in UTC to the millisecond, as new Date().toISOString() writes it (2026-12-06T12:10:04.965Z), a real date and time of the years 0000 to 9999 (the debrief and a resumed drill read it as one)';
+  it('reads the 0.10.0 journal, and the same chained again', () => {
+    expect(refusal(rechained('same.journal', () => {}))).toBeNull();
+    expect(lines.length).toBeGreaterThan(8);
+  });
+  it('refuses a clock line\'s wall that is text, a number, NaN, a day that is none, a year out of range, or another form', () => {
+    const line = 8;
+    const column = lines[line - 1].indexOf('"wall":') + 8;
+    expect(lines[line - 1]).toContain('"kind":"clock"');
+    for (const [wall, shown] of [['yesterday', '"yesterday"'], [-5, '-5'], ['NaN', '"NaN"'], [null, 'null'], ['2026-02-30T12:10:05.500Z', '"2026-02-30T12:10:05.500Z"'],
+      ['+275760-09-13T00:00:00.000Z', '"+275760-09-13T00:00:00.000Z"'], ['2026-12-06T12:10:05Z', '"2026-12-06T12:10:05Z"'], ['2026-12-06T13:10:05.500+01:00', '"2026-12-06T13:10:05.500+01:00"']] as const) {
+      const path = rechained('wall.journal', (l) => { l[line - 1].wall = wall; });
+      expect(refusal(path), String(wall)).toEqual({ lines: [`${path}:${line}:${column}: wall: ${shown} ${rule}`], tampered: false });
+    }
+  });
+  it('refuses the header\'s wall and an action\'s wallTime the same way', () => {
+    const header = rechained('header.journal', (l) => { l[0].wall = '0'; });
+    expect(refusal(header)?.lines).toEqual([`${header}:1:${lines[0].indexOf('"wall":') + 8}: wall: "0" ${rule}`]);
+    const i = lines.findIndex((l) => l.includes('"kind":"action"'));
+    expect(i).toBeGreaterThan(0);
+    const action = rechained('action.journal', (l) => { l[i].wallTime = 'Sun Dec 06 2026'; });
+    expect(refusal(action)?.lines).toEqual([`${action}:${i + 1}:${lines[i].indexOf('"wallTime":') + 12}: wallTime: "Sun Dec 06 2026" ${rule}`]);
   });
 });
 
