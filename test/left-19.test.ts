@@ -6,6 +6,11 @@ import { parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import { IMPORT_SCHEMAS, type OpenApiSchema } from '../src/interop/unleash/openapi.js';
 import { JournalError, readJournal } from '../src/live/journal.js';
+import { ActivitySampler, cohortDocument, generateCohort } from '../src/cohorts/cohort.js';
+import { readCohortFile } from '../src/cohorts/file.js';
+import { parseExpression } from '../src/lang/expression.js';
+import * as flagd from '../src/interop/flagd/index.js';
+import * as launchdarkly from '../src/interop/launchdarkly/index.js';
 import { sha256 } from '../src/live/session.js';
 
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/vendor/unleash/${f}`, import.meta.url), 'utf8');
@@ -219,6 +224,72 @@ describe('a journal\'s wall time that no drill writes is refused at its line and
     expect(i).toBeGreaterThan(0);
     const action = rechained('action.journal', (l) => { l[i].wallTime = 'Sun Dec 06 2026'; });
     expect(refusal(action)?.lines).toEqual([`${action}:${i + 1}:${lines[i].indexOf('"wallTime":') + 12}: wallTime: "Sun Dec 06 2026" ${rule}`]);
+  });
+});
+
+/**
+ * A cohort's account age in days with a fraction (2.5) is kept: an account's age is the time since it was made, and
+ * the flag rules that read it compare numbers with their fractions: flagd's JsonLogic `<` (JavaScript's, in
+ * @openfeature/flagd-core), Unleash's NUM_LT (unleash-client lib/strategy/strategy.js: parseFloat of the context
+ * value and of the constraint's), LaunchDarkly's lessThan (js-core shared/sdk-server src/evaluation/Operations.ts:
+ * numeric, JavaScript's <), and rehearse's own audience expressions. A user 2.5 days old is under 3 days and not
+ * under 2.5 days in all four, evaluated here by the vendors' own evaluators.
+ */
+describe('a cohort user whose account is 2.5 days old is served as the flag systems compare numbers', () => {
+  const flag = (limit: number) => ({
+    flagd: JSON.stringify({ flags: { young: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ '<': [{ var: 'accountAgeDays' }, limit] }, 'on', 'off'] } } } }),
+    unleash: JSON.stringify({ version: 2, features: [{ name: 'young', enabled: true, strategies: [{ name: 'default', parameters: {}, constraints: [{ contextName: 'accountAgeDays', operator: 'NUM_LT', value: String(limit) }] }] }] }),
+    launchdarkly: JSON.stringify({ flags: { young: { key: 'young', version: 1, on: true, variations: [false, true], offVariation: 0, fallthrough: { variation: 0 }, salt: 's', targets: [], prerequisites: [], rules: [{ id: 'r', variation: 1, clauses: [{ attribute: 'accountAgeDays', op: 'lessThan', values: [limit], negate: false }] }] } } }),
+  });
+  const young = (limit: number) => {
+    const f = flag(limit);
+    const at = (set: { evaluate: (k: string, c: Json) => { enabled: boolean; value: unknown }; contextOf: (k: string, a: Json) => Json }) => set.evaluate('young', set.contextOf('u1', { accountAgeDays: 2.5 })).value;
+    return {
+      flagd: at(flagd.open(parseFlagText(f.flagd, 'f.flagd.json')) as never),
+      unleash: at(unleash.open(parseFlagText(f.unleash, 'u.json')) as never),
+      launchdarkly: at(launchdarkly.open(parseFlagText(f.launchdarkly, 'ld.json')) as never),
+      rehearse: parseExpression(`accountAgeDays < ${limit}`, ['accountAgeDays'])({ accountAgeDays: 2.5 }),
+    };
+  };
+  it('under 3 days, not under 2.5, in flagd, Unleash, LaunchDarkly and rehearse\'s audiences alike', () => {
+    expect(young(3)).toEqual({ flagd: true, unleash: true, launchdarkly: true, rehearse: true });
+    expect(young(2.5)).toEqual({ flagd: false, unleash: false, launchdarkly: false, rehearse: false });
+  });
+  it('a cohort file with it reads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'left-19-age-'));
+    const d = cohortDocument(generateCohort({ name: 'u', size: 4, seed: 3 })) as unknown as { users: { accountAgeDays: number[] } };
+    d.users.accountAgeDays[1] = 2.5;
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(d, null, 2));
+    const r = readCohortFile(join(dir, 'c.json'));
+    expect(r.ok && r.cohort.accountAgeDays[1]).toBe(2.5);
+  });
+});
+
+/**
+ * A user's activity is a weight: users are drawn with probability activity / the sum of all (src/cohorts/cohort.ts
+ * ActivitySampler, Vose's alias method over activity x users / sum). Past what a double holds the sum is infinite,
+ * and every user was drawn alike; such a cohort file is refused at the user where it happens.
+ */
+describe('a cohort file whose activities add up past what a number holds is refused at the user', () => {
+  it('was not drawn by activity: the sampler cannot weigh an infinite sum', () => {
+    // Shares 40%, 40% and 20%: the third user was never drawn.
+    expect([...new ActivitySampler([1e308, 1e308, 5e307]).probability]).toEqual([1, 1, 0]);
+    expect([...new ActivitySampler([1e307, 1e307, 5e306]).probability]).toEqual([1, expect.closeTo(0.8, 9), expect.closeTo(0.6, 9)]);
+  });
+  it('is refused at users.activity[i], its line and column; large activities that add up are read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'left-19-activity-'));
+    const file = (name: string, values: number[]) => {
+      const d = cohortDocument(generateCohort({ name: 'u', size: 4, seed: 3 })) as unknown as { users: { activity: number[] } };
+      d.users.activity = values;
+      writeFileSync(join(dir, name), JSON.stringify(d, null, 2));
+      return join(dir, name);
+    };
+    const path = file('big.json', [1, 1e308, 1e308, 1]);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const line = lines.findIndex((l, i) => l.trim() === '1e+308,' && lines[i - 1].trim() === '1e+308,') + 1;
+    expect(line).toBeGreaterThan(0);
+    expect(readCohortFile(path)).toEqual({ ok: false, path: 'users.activity[2]', line, column: 7, message: `1e+308: a user's share of the journeys is their activity over the sum of all users' activities, and with this one the sum passes what a number holds (1.798e+308): the users would not be drawn by their activity; "rehearse cohorts generate" draws activities around 1` });
+    expect(readCohortFile(file('fine.json', [1e307, 1e308, 1, 0.5])).ok).toBe(true);
   });
 });
 
