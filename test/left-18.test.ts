@@ -6,8 +6,8 @@ import { cohortDocument, generateCohort, withAttributes } from '../src/cohorts/c
 import { readCohortFile } from '../src/cohorts/file.js';
 import { importFlagsInline } from '../src/cli/flags.js';
 import { jsonPosition } from '../src/files/json.js';
-import { JournalError, JournalWriter, readJournal } from '../src/live/journal.js';
-import { sha256 } from '../src/live/session.js';
+import { JournalWriter, readJournal } from '../src/live/journal.js';
+import { journalRefusal, rechainedJournal } from './journal-edits.js';
 import { parseFlagText } from '../src/interop/document.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
@@ -18,6 +18,7 @@ import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { specSchema, type Schema } from '../src/interop/kube/schema.js';
 import * as unleash from '../src/interop/unleash/index.js';
 
+type Json = Record<string, unknown>;
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/vendor/unleash/${f}`, import.meta.url), 'utf8');
 
 /**
@@ -197,27 +198,8 @@ describe('a cohort user with an account age below 0 is refused at its line, with
 describe('a journal whose lines go back in simulated time is refused at the line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'left-18-journal-'));
   const fixture = readFileSync(new URL('./fixtures/drill-0.10.0/drill.journal', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
-  /** The lines, each edited by `edit`, chained again as a drill chains them (journal.ts chain). */
-  const rechained = (name: string, edit: (lines: Record<string, unknown>[]) => void) => {
-    const lines = fixture.map((l) => JSON.parse(l) as Record<string, unknown>);
-    edit(lines);
-    let head = '';
-    const text = lines.map(({ h: _h, ...body }) => {
-      const json = JSON.stringify(body);
-      head = sha256(`${head}\n${json}`);
-      return `${json.slice(0, -1)},"h":"${head}"}`;
-    }).join('\n');
-    writeFileSync(join(dir, name), `${text}\n`);
-    return join(dir, name);
-  };
-  const refusal = (path: string) => {
-    try {
-      readJournal(path);
-    } catch (e) {
-      return e instanceof JournalError ? { lines: e.lines, tampered: e.tampered } : { lines: [String(e)], tampered: null };
-    }
-    return null;
-  };
+  const rechained = (name: string, edit: (l: Json[]) => void) => rechainedJournal(dir, name, fixture, edit);
+  const refusal = journalRefusal;
   it('reads the journal as the drill wrote it, and as chained again unedited', () => {
     expect(refusal(rechained('same.journal', () => {}))).toBe(null);
   });

@@ -5,13 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import { IMPORT_SCHEMAS, type OpenApiSchema } from '../src/interop/unleash/openapi.js';
-import { JournalError, readJournal } from '../src/live/journal.js';
 import { ActivitySampler, cohortDocument, generateCohort } from '../src/cohorts/cohort.js';
 import { readCohortFile } from '../src/cohorts/file.js';
 import { parseExpression } from '../src/lang/expression.js';
 import * as flagd from '../src/interop/flagd/index.js';
 import * as launchdarkly from '../src/interop/launchdarkly/index.js';
-import { sha256 } from '../src/live/session.js';
+import { journalRefusal, rechainedJournal } from './journal-edits.js';
 
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/vendor/unleash/${f}`, import.meta.url), 'utf8');
 type Json = Record<string, any>;
@@ -182,26 +181,8 @@ describe('a journal\'s wall time that no drill writes is refused at its line and
   const dir = mkdtempSync(join(tmpdir(), 'left-19-journal-'));
   const lines = readFileSync(new URL('./fixtures/drill-0.10.0/drill.journal', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
   /** The fixture's lines, edited, chained again as a drill chains them (so that only the edit is wrong). */
-  const rechained = (name: string, edit: (l: Json[]) => void) => {
-    const parsed = lines.map((l) => JSON.parse(l) as Json);
-    edit(parsed);
-    let head = '';
-    const text = parsed.map(({ h: _h, ...body }) => {
-      const json = JSON.stringify(body);
-      head = sha256(`${head}\n${json}`);
-      return `${json.slice(0, -1)},"h":"${head}"}`;
-    }).join('\n');
-    writeFileSync(join(dir, name), `${text}\n`);
-    return join(dir, name);
-  };
-  const refusal = (path: string) => {
-    try {
-      readJournal(path);
-    } catch (e) {
-      return e instanceof JournalError ? { lines: e.lines, tampered: e.tampered } : { lines: [String(e)], tampered: null };
-    }
-    return null;
-  };
+  const rechained = (name: string, edit: (l: Json[]) => void) => rechainedJournal(dir, name, lines, edit);
+  const refusal = journalRefusal;
   const rule = 'is not a wall time a drill writes: the machine\'s clock in UTC to the millisecond, as new Date().toISOString() writes it (2026-12-06T12:10:04.965Z), a real date and time of the years 0000 to 9999 (the debrief and a resumed drill read it as one)';
   it('reads the 0.10.0 journal, and the same chained again', () => {
     expect(refusal(rechained('same.journal', () => {}))).toBeNull();
