@@ -69,6 +69,8 @@ describe('a feature export is held to Unleash\'s import validation, not to the c
     expect(refusal(exported((d) => { d.featureEnvironments[0].enabled = 'yes'; }))).toMatch(new RegExp(`^export\\.json:\\d+:\\d+: featureEnvironments\\[0\\]\\.enabled: "yes" is text, where Unleash's featureEnvironmentSchema\\.enabled is true or false: ${esc(IMPORT)}, converts no such value\\)$`));
     expect(refusal(exported((d) => { d.featureEnvironments[0].variants[0].weight = '50%'; }))).toContain('featureEnvironments[0].variants[0].weight: "50%" is text, where Unleash\'s variantSchema.weight is a number');
     expect(refusal(exported((d) => { d.featureStrategies[0].segments = ['one']; }))).toContain('featureStrategies[0].segments[0]: "one" is text, where each of Unleash\'s featureStrategySchema.segments is a number');
+    expect(refusal(exported((d) => { d.contextFields = [{ name: 'plan', sortOrder: 2.5 }]; }))).toContain('contextFields[0].sortOrder: 2.5 is not a whole number, where Unleash\'s contextFieldSchema.sortOrder is an integer');
+    expect(refusal(exported((d) => { d.contextFields = [{ name: 'plan', sortOrder: '2' }]; }))).toBe('');
     expect(refusal(exported((d) => { d.featureStrategies = null; }))).toContain('featureStrategies: null is null, where Unleash\'s exportResultSchema.featureStrategies is a list');
   });
   it('refuses a key its schema does not name (additionalProperties: false), where the client API\'s table warned it', () => {

@@ -113,6 +113,7 @@ class Check {
     if (type && !holds(type, value) && !(schema.nullable && value === null)) {
       const to = coerced(type, value) ?? (schema.nullable ? coerced('null', value) : undefined);
       if (!to) {
+        if (typeof value === 'number' && !Number.isFinite(value)) return this.refuse(path, `${value} is no finite number (JSON, which the import reads, has none), where Unleash's ${name} is ${NAMES[type]}`, `must be ${type}`);
         if (type === 'integer' && typeof value === 'number') return this.refuse(path, `${value} is not a whole number, where Unleash's ${name} is an integer`, 'must be integer');
         const where = name.endsWith('[]') ? `each of Unleash's ${name.slice(0, -2)} is` : `Unleash's ${name} is`;
         return this.refuse(path, `${shown(value)} is ${NAMES[kind(value)] ?? kind(value)}, where ${where} ${NAMES[type]}${ref ? ` (${ref})` : ''}`, `must be ${type}`);
