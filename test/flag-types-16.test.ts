@@ -37,10 +37,10 @@ describe('flag file fields the fuzz found read in silence', () => {
   it('an Unleash strategy parameter that is a list or a mapping is refused at its place; text and numbers are read', async () => {
     const list = await importFlags('unleash', (d) => { d.featureStrategies[1].parameters.stickiness = [1, 2]; }, 'demo.unleash.json');
     expect(list.code).toBe(2);
-    expect(list.err).toMatch(new RegExp(`^${list.file}:\\d+:\\d+: featureStrategies\\[1\\]\\.parameters\\.stickiness: a strategy parameter is text \\(Unleash's parametersSchema\\), not a list$`, 'm'));
+    expect(list.err).toMatch(new RegExp(`^${list.file}:\\d+:\\d+: featureStrategies\\[1\\]\\.parameters\\.stickiness: \\[1,2\\] is a list, where Unleash's parametersSchema\\.stickiness is text: Unleash's feature import refuses it \\(its OpenAPI validation of importTogglesSchema`, 'm'));
     const map = await importFlags('unleash', (d) => { d.featureStrategies[1].parameters.groupId = { a: 1 }; }, 'demo.unleash.json');
     expect(map.code).toBe(2);
-    expect(map.err).toContain('featureStrategies[1].parameters.groupId: a strategy parameter is text (Unleash\'s parametersSchema), not a mapping');
+    expect(map.err).toContain('featureStrategies[1].parameters.groupId: {"a":1} is an object, where Unleash\'s parametersSchema.groupId is text');
     const number = await importFlags('unleash', (d) => { d.featureStrategies[1].parameters.rollout = 20; }, 'demo.unleash.json');
     expect(number.code, number.err).toBe(0);
   });

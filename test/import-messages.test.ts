@@ -65,7 +65,7 @@ describe('what a flag file leaves out is said as left out', () => {
     delete batch.featureStrategies[0].featureName;
     const b = await imported('unleash', batch, 'batch.json');
     expect(b.code).toBe(0);
-    expect(b.text).toMatch(/batch\.json:\d+:\d+: featureStrategies\[0\]: a strategy with no featureName belongs to no toggle: it is not served/);
+    expect(b.text).toMatch(/batch\.json:\d+:\d+: featureStrategies\[0\]: a strategy with no featureName belongs to no toggle: Unleash's feature import leaves it out/);
     expect(b.text).not.toMatch(/undefined/);
   });
 

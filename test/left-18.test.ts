@@ -6,8 +6,8 @@ import { cohortDocument, generateCohort, withAttributes } from '../src/cohorts/c
 import { readCohortFile } from '../src/cohorts/file.js';
 import { importFlagsInline } from '../src/cli/flags.js';
 import { jsonPosition } from '../src/files/json.js';
-import { JournalError, JournalWriter, readJournal } from '../src/live/journal.js';
-import { sha256 } from '../src/live/session.js';
+import { JournalWriter, readJournal } from '../src/live/journal.js';
+import { journalRefusal, rechainedJournal } from './journal-edits.js';
 import { parseFlagText } from '../src/interop/document.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
@@ -18,6 +18,7 @@ import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { specSchema, type Schema } from '../src/interop/kube/schema.js';
 import * as unleash from '../src/interop/unleash/index.js';
 
+type Json = Record<string, unknown>;
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/vendor/unleash/${f}`, import.meta.url), 'utf8');
 
 /**
@@ -77,11 +78,10 @@ describe('a feature export\'s context fields, tags, tag types and links are held
     expect(() => parts({ featureTags: [{ featureName: 5 }] })).toThrow(/state\.json:\d+:\d+: featureTags\[0\]\.featureName: "featureTags\[0\]\.featureName" must be a string \(Unleash's state import validates the file with Joi, src\/lib\/schema\/feature-schema\.ts featureTagSchema/);
     expect(() => parts({ contextFields: [] })).toThrow(/state\.json:\d+:\d+: contextFields: "contextFields" is not allowed \(Unleash's state import validates the file with Joi, src\/lib\/services\/state-schema\.ts stateSchema/);
   });
-  it('reads them as written where they hold to it, and warns a field they do not have at its line and column', () => {
+  it('reads them as written where they hold to it, and refuses a field they do not have at its line and column (additionalProperties: false)', () => {
     const ok = parts({ contextFields: [{ name: 'plan', stickiness: true, legalValues: [{ value: 'free' }] }], links: [{ feature: 'first_feature', links: [{ url: 'https://x', title: null }] }] });
     expect(ok.warnings.map(String)).toEqual([]);
-    const odd = parts({ contextFields: [{ name: 'plan', colour: 'red' }] });
-    expect(odd.warnings.map((w) => `${w.file}:${w.line}:${w.column}: ${w.message}`)).toEqual([expect.stringMatching(/^export\.json:\d+:\d+: "colour" is not a field of Unleash's contextFieldSchema/)]);
+    expect(() => parts({ contextFields: [{ name: 'plan', colour: 'red' }] })).toThrow(/^export\.json:\d+:\d+: contextFields\[0\]\.colour: "colour" is not a field of Unleash's contextFieldSchema: Unleash's feature import refuses it/);
   });
 });
 
@@ -198,27 +198,8 @@ describe('a cohort user with an account age below 0 is refused at its line, with
 describe('a journal whose lines go back in simulated time is refused at the line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'left-18-journal-'));
   const fixture = readFileSync(new URL('./fixtures/drill-0.10.0/drill.journal', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
-  /** The lines, each edited by `edit`, chained again as a drill chains them (journal.ts chain). */
-  const rechained = (name: string, edit: (lines: Record<string, unknown>[]) => void) => {
-    const lines = fixture.map((l) => JSON.parse(l) as Record<string, unknown>);
-    edit(lines);
-    let head = '';
-    const text = lines.map(({ h: _h, ...body }) => {
-      const json = JSON.stringify(body);
-      head = sha256(`${head}\n${json}`);
-      return `${json.slice(0, -1)},"h":"${head}"}`;
-    }).join('\n');
-    writeFileSync(join(dir, name), `${text}\n`);
-    return join(dir, name);
-  };
-  const refusal = (path: string) => {
-    try {
-      readJournal(path);
-    } catch (e) {
-      return e instanceof JournalError ? { lines: e.lines, tampered: e.tampered } : { lines: [String(e)], tampered: null };
-    }
-    return null;
-  };
+  const rechained = (name: string, edit: (l: Json[]) => void) => rechainedJournal(dir, name, fixture, edit);
+  const refusal = journalRefusal;
   it('reads the journal as the drill wrote it, and as chained again unedited', () => {
     expect(refusal(rechained('same.journal', () => {}))).toBe(null);
   });

@@ -164,12 +164,12 @@ describe('the journal: nothing lost', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-older-'));
     const path = join(dir, 'old.journal');
     const w = JournalWriter.create(path, {
-      kind: 'drill', schema: 'rehearse/journal@1', version: '0.3.0', wall: 'w', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
+      kind: 'drill', schema: 'rehearse/journal@1', version: '0.3.0', wall: '2026-12-06T10:00:00.000Z', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
       seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
     });
-    w.append({ kind: 'person', wall: 'w', name: 'fran', role: 'facilitator', token: sha256('a token') });
-    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
-    w.append({ kind: 'clock', atUs: 30_000_000, wall: 'w', speed: 60, paused: false });
+    w.append({ kind: 'person', wall: '2026-12-06T10:00:00.000Z', name: 'fran', role: 'facilitator', token: sha256('a token') });
+    w.append({ kind: 'action', atUs: 0, wallTime: '2026-12-06T10:00:00.000Z', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
+    w.append({ kind: 'clock', atUs: 30_000_000, wall: '2026-12-06T10:00:00.000Z', speed: 60, paused: false });
     w.close();
     expect(readJournal(path).served).toBeNull();
     const c = cli(['gameday', 'resume', path, '--end-when-done', 'off']);
@@ -241,11 +241,11 @@ describe('the journal: nothing lost', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-journal-'));
     const path = join(dir, 'x.journal');
     const w = JournalWriter.create(path, {
-      kind: 'drill', schema: 'rehearse/journal@1', version: '0', wall: 'w', scenario: { file: fixture, sha256: '0'.repeat(64), name: 'drill' },
+      kind: 'drill', schema: 'rehearse/journal@1', version: '0', wall: '2026-12-06T10:00:00.000Z', scenario: { file: fixture, sha256: '0'.repeat(64), name: 'drill' },
       seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: null },
     });
-    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'ada', role: 'scribe', action: { type: 'note', text: 'hello' }, refused: null });
-    w.append({ kind: 'clock', atUs: 5_000_000, wall: 'w', speed: 60, paused: false });
+    w.append({ kind: 'action', atUs: 0, wallTime: '2026-12-06T10:00:00.000Z', by: 'ada', role: 'scribe', action: { type: 'note', text: 'hello' }, refused: null });
+    w.append({ kind: 'clock', atUs: 5_000_000, wall: '2026-12-06T10:00:00.000Z', speed: 60, paused: false });
     w.close();
     expect(() => JournalWriter.create(path, {} as never)).toThrow(/already there/);
     const whole = readJournal(path);
@@ -263,11 +263,11 @@ describe('replay proves the whole record', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-replay-'));
     const path = join(dir, 'old.journal');
     const w = JournalWriter.create(path, {
-      kind: 'drill', schema: 'rehearse/journal@1', version: '0.1.9', wall: 'w', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
+      kind: 'drill', schema: 'rehearse/journal@1', version: '0.1.9', wall: '2026-12-06T10:00:00.000Z', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
       seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
     });
-    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
-    w.append({ kind: 'end', atUs: 60_000_000, wall: 'w', reason: 'by-hand' });
+    w.append({ kind: 'action', atUs: 0, wallTime: '2026-12-06T10:00:00.000Z', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
+    w.append({ kind: 'end', atUs: 60_000_000, wall: '2026-12-06T10:00:00.000Z', reason: 'by-hand' });
     w.close();
     const r = await run(['gameday', 'replay', path]);
     expect(r.code).toBe(0);
@@ -279,13 +279,13 @@ describe('replay proves the whole record', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rehearse-edited-'));
     const path = join(dir, 'd.journal');
     const w = JournalWriter.create(path, {
-      kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: 'w', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
+      kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: '2026-12-06T10:00:00.000Z', scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill' },
       seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
     });
-    w.append({ kind: 'person', wall: 'w', name: 'fran', role: 'facilitator', token: sha256('a token') });
-    w.append({ kind: 'action', atUs: 0, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
-    w.append({ kind: 'action', atUs: 20_000_000, wallTime: 'w', by: 'fran', role: 'facilitator', action: { type: 'note', text: 'hello' }, refused: null });
-    w.append({ kind: 'clock', atUs: 30_000_000, wall: 'w', speed: 60, paused: false });
+    w.append({ kind: 'person', wall: '2026-12-06T10:00:00.000Z', name: 'fran', role: 'facilitator', token: sha256('a token') });
+    w.append({ kind: 'action', atUs: 0, wallTime: '2026-12-06T10:00:00.000Z', by: 'fran', role: 'facilitator', action: { type: 'start' }, refused: null });
+    w.append({ kind: 'action', atUs: 20_000_000, wallTime: '2026-12-06T10:00:00.000Z', by: 'fran', role: 'facilitator', action: { type: 'note', text: 'hello' }, refused: null });
+    w.append({ kind: 'clock', atUs: 30_000_000, wall: '2026-12-06T10:00:00.000Z', speed: 60, paused: false });
     w.close();
     writeFileSync(path, readFileSync(path, 'utf8').replace('"text":"hello"', '"text":"hullo"'));
     for (const args of [['debrief', path], ['replay', path], ['resume', path]]) {

@@ -205,6 +205,7 @@ describe('Unleash strategies in the order unleash-client evaluates them', () => 
       features: [{ name: 'banner', type: 'release', project: 'default' }],
       featureStrategies: [strategy(2, 'blue'), strategy(1, 'red')],
       featureEnvironments: [{ name: 'banner', featureName: 'banner', environment: 'production', enabled: true, variants: [] }],
+      tagTypes: [],
     }, null, 1);
     expect(unleash.open(parseFlagText(text, 'x.json')).evaluate('banner', { userId: 'u1' })).toMatchObject({ variant: 'red' });
     expect(imported(unleash, text, 'x.json')).toEqual({ warnings: [] });

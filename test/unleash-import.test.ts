@@ -298,11 +298,10 @@ describe('constraints and variants of the shape unleash-client reads', () => {
     expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(file, null, 2), 'export.json'))).toThrow(/export\.json:\d+:\d+: featureStrategies: "1e999" is text, where Unleash's exportResultSchema\.featureStrategies is a list/);
   });
 
-  it('a feature export\'s strategy joined to no toggle is warned as not served, as a state export\'s is', () => {
+  it('a feature export\'s strategy joined to no toggle is refused, as its import fails on it (joins.ts)', () => {
     const file = JSON.parse(readFileSync(new URL('../flags/demo.unleash.json', import.meta.url), 'utf8')) as { featureStrategies: { featureName?: string }[] };
     file.featureStrategies[0].featureName = 'search-v3';
-    const { warnings } = unleash.toScenarioParts(parseFlagText(JSON.stringify(file, null, 2), 'export.json'));
-    expect(warnings.map(formatWarning)).toContainEqual(expect.stringMatching(/^export\.json:\d+:\d+: featureStrategies\[0\]\.featureName: no toggle "search-v3" in the file: the strategy is not served$/));
+    expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(file, null, 2), 'export.json'))).toThrow(/^export\.json:\d+:\d+: featureStrategies\[0\]\.featureName: no toggle "search-v3" in the file: Unleash's feature import adds this strategy to that toggle/);
   });
 
   it('empty values in the list are dropped by unleash-client, as here: no refusal', () => {

@@ -108,6 +108,15 @@ export function readCohortFile(file: string): CohortRead {
       if (why !== null) return refuse(['users', column, i], why);
     }
   }
+  // Users are drawn by activity x users / the activities' sum (cohort.ts ActivitySampler): a sum past what a number
+  // holds is infinite, and the users were not drawn by their activity (the largest alike, the others never).
+  let total = 0;
+  for (let i = 0; i < d.users.activity.length; i++) {
+    total += d.users.activity[i];
+    if (!Number.isFinite(total)) {
+      return refuse(['users', 'activity', i], `${d.users.activity[i]}: a user's share of the journeys is their activity over the sum of all users' activities, and with this one the sum passes what a number holds (${Number.MAX_VALUE.toExponential(3)}): the users would not be drawn by their activity; "rehearse cohorts generate" draws activities around 1`);
+    }
+  }
   // A user in a segment the header does not list was taken into a segment of its own, with no share: refused.
   const declared = Object.keys(d.segments);
   if (declared.length > MAX_SEGMENTS) return refuse(['segments'], `${declared.length} segments: at most ${MAX_SEGMENTS}`);

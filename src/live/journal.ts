@@ -18,6 +18,7 @@
 import { closeSync, existsSync, fdatasyncSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError, reason } from '../errors.js';
+import { jsonPosition } from '../files/json.js';
 import { readInput } from '../files/read.js';
 import { issueLines, PLAIN } from '../units/issues.js';
 import { checkWritable, makeFolders } from '../files/write.js';
@@ -203,6 +204,8 @@ export function readJournal(path: string): JournalRecord {
     const expected = chain(head, JSON.stringify(body));
     if (h !== expected) throw new JournalError([`${where}: the journal has been altered here: this line's hash does not follow from the lines before it`], true);
     head = expected;
+    const badWall = wallProblem(body, line);
+    if (badWall) throw new JournalError([`${where}:${badWall}`]);
     const parsed = i === 0 ? Header.safeParse(body, PLAIN) : Entry.safeParse(body, PLAIN);
     if (!parsed.success) throw new JournalError([`${where}: ${i === 0 ? 'not a drill journal (rehearse/journal@1)' : 'not a journal entry'}:`, ...issueLines(parsed.error.issues)]);
     order.check(parsed.data, i + 1);
@@ -212,6 +215,25 @@ export function readJournal(path: string): JournalRecord {
   if (!header) throw new JournalError([`${path}: an empty journal`]);
   const wholeBytes = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
   return { ...recordOf(header, entries, truncated, head, wholeBytes), lastWall: order.lastWall() ?? (header as JournalHeader).wall };
+}
+
+/** What a drill writes as a wall time: the machine's clock in UTC, as new Date().toISOString() writes it (drill.ts). */
+const WALL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * A line's wall time that no drill writes (text that is no time, a number, a day that is none, a year past 9999):
+ * `column: message` where it stands in the line, else null. Every wall time of 0.10.0 and 0.11.0 is one it writes.
+ */
+function wallProblem(body: Record<string, unknown>, line: string): string | null {
+  for (const key of ['wall', 'wallTime'] as const) {
+    if (!Object.hasOwn(body, key)) continue;
+    const v = body[key];
+    if (typeof v === 'string' && WALL.test(v) && !Number.isNaN(Date.parse(v)) && new Date(Date.parse(v)).toISOString() === v) continue;
+    const column = jsonPosition(line, [key])?.column ?? 1;
+    const shown = JSON.stringify(v) ?? String(v);
+    return `${column}: ${key}: ${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown} is not a wall time a drill writes: the machine's clock in UTC to the millisecond, as new Date().toISOString() writes it (2026-12-06T12:10:04.965Z), a real date and time of the years 0000 to 9999 (the debrief and a resumed drill read it as one)`;
+  }
+  return null;
 }
 
 const seconds = (us: number) => `${(us / 1e6).toFixed(6).replace(/\.?0+$/, '')} s`;

@@ -337,3 +337,9 @@ export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(withTypes(
   withTypes(FIELDS, STRUCTURE, 'Unleash\'s import refuses it (its schemas), and rehearse would read nothing in its place'),
   SCALARS, 'Unleash\'s import refuses it (its OpenAPI schemas), and unleash-client would read it otherwise'),
   STORED_SCALARS, 'Unleash\'s feature import refuses it (its OpenAPI validation of importTogglesSchema, src/lib/openapi/spec/import-toggles-schema.ts, converts no such value)', ajvConverts);
+
+/**
+ * The table a feature export is walked with once Unleash's import validation has taken it (openapi.ts): no types,
+ * since that validation converts and refuses as ajv does, only the fields' fates (what is warned, what is modelled).
+ */
+export const UNLEASH_EXPORT_DISPOSITIONS: DispositionTable = FIELDS;

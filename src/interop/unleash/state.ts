@@ -14,7 +14,9 @@ import { didYouMean, InputError } from '../../errors.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import { walkFields, type Findings } from '../disposition.js';
 import { at, formatWarning, isObject, type FlagFile } from '../document.js';
-import { UNLEASH_DISPOSITIONS as TABLE } from './dispositions.js';
+import { UNLEASH_DISPOSITIONS as TABLE, UNLEASH_EXPORT_DISPOSITIONS } from './dispositions.js';
+import { exportUnjoined, stateUnjoined, type Unjoined } from './joins.js';
+import { unleashExportImport } from './openapi.js';
 import { joiRefusal, unleashStateImport } from './state-import.js';
 
 type Json = Record<string, unknown>;
@@ -268,7 +270,9 @@ class Reader {
       this.textBooleans(s.constraints, ['segments', i, 'constraints'], 'stored the segment as the file writes it (state-service.ts importSegments reads the file, not what Joi converted)');
     });
     const links = list(d.featureStrategySegments);
-    this.unjoined(strategies, new Set(features.map((f) => f.name)));
+    // import(): strategies and featureEnvironments are read only where the file has features.
+    if (Array.isArray(d.features)) this.unjoined(stateUnjoined(strategies, rows, new Set(features.map((f) => f.name))));
+    else strategies.forEach((_, j) => this.warn(['featureStrategies', j], 'the file has no features: Unleash\'s state import reads no strategies without them (state-service.ts import(): if (importData.features)), and rehearse serves none'));
     if (Array.isArray(d.features)) list(d.featureStrategies).forEach((s, j) => this.insertable(s, list(v.featureStrategies)[j] ?? {}, ['featureStrategies', j]));
     strategies.forEach((s, j) => {
       if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
@@ -337,29 +341,37 @@ class Reader {
     });
   }
 
-  /** Strategies joined to no toggle of the file by their featureName: not served, and said so. */
-  private unjoined(strategies: Json[], names: Set<unknown>) {
-    strategies.forEach((s, j) => {
-      if (s.featureName === undefined) this.warn(['featureStrategies', j], 'a strategy with no featureName belongs to no toggle: it is not served');
-      else if (!names.has(s.featureName)) this.warn(['featureStrategies', j, 'featureName'], `no toggle ${typeof s.featureName === 'string' ? `"${s.featureName}"` : `named by ${JSON.stringify(s.featureName)}`} in the file: the strategy is not served`);
-    });
+  /** Rows naming no toggle of the file (joins.ts): refused or warned at the row. */
+  private unjoined(rows: readonly Unjoined[]) {
+    for (const r of rows) (r.refused ? this.refuse : this.warn).call(this, r.path, r.message);
   }
 
-  featureExport(v: Json, wanted: string | undefined): UnleashImport {
-    this.walk('exportResultSchema', v);
+  /**
+   * A feature export as Unleash's feature import reads it (openapi.ts): what its validation refuses is refused at
+   * its place; the rest is read as it converted it ("true" is true, 5 is "5").
+   */
+  featureExport(raw: Json, wanted: string | undefined): UnleashImport {
+    const imported = unleashExportImport(raw);
+    for (const p of imported.problems) this.refuse(p.path, p.message);
+    if (this.out.refusals.length) return this.result('feature export', null);
+    const v = imported.value;
+    walkFields(this.doc, UNLEASH_EXPORT_DISPOSITIONS, 'exportResultSchema', v, this.base, this.out, 'Unleash');
     const rows = list(v.featureEnvironments);
     const held = [...new Set(rows.map((e) => e.environment).filter((e): e is string => typeof e === 'string'))];
     const environment = this.choose(held.length ? held : null, wanted, ['featureEnvironments']);
     list(v.segments).forEach((s, i) => this.segment(s, ['segments', i]));
     const strategies = list(v.featureStrategies);
     const dependencies = list(v.dependencies);
-    this.unjoined(strategies, new Set(list(v.features).map((f) => f.name)));
+    this.unjoined(exportUnjoined(strategies, rows, new Set(list(v.features).map((f) => f.name))));
+    // The import turns a toggle on or off by a row's name, and gives it the variants of a row by featureName (joins.ts).
+    const here = (e: Json) => environment === null || e.environment === environment;
     list(v.features).forEach((f, i) => {
-      const row = rows.find((e) => e.featureName === f.name && (environment === null || e.environment === environment));
+      const row = rows.find((e) => e.name === f.name && here(e));
+      const variants = rows.find((e) => e.featureName === f.name && Array.isArray(e.variants) && e.variants.length && here(e))?.variants;
       const own = strategies.map((s, j) => ({ s, path: ['featureStrategies', j] as PathSegment[], segments: Array.isArray(s.segments) ? s.segments : [] }))
         .filter(({ s }) => s.featureName === f.name);
       const deps = dependencies.filter((d) => d.feature === f.name).flatMap((d) => list(d.dependencies));
-      this.feature(f, ['features', i], row?.enabled === true, own, row?.variants, deps);
+      this.feature(f, ['features', i], row?.enabled === true, own, variants, deps);
     });
     return this.result('feature export', environment);
   }
