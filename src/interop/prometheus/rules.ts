@@ -329,9 +329,9 @@ function readRule(
 
 /**
  * Prometheus parses an alerting rule's annotations as Go templates and refuses the file when one does not parse
- * (rulefmt testTemplateParsing); templates.ts parses them as Go does. A syntax error is refused, as every
- * Prometheus refuses it; a function or variable Prometheus 2.42 lacks is warned: a later Prometheus may supply
- * it, and rehearse reads no annotation.
+ * (rulefmt testTemplateParsing); templates.ts parses them as Go does. A syntax error (an undefined variable
+ * among them) is refused, as every Prometheus refuses it; a function Prometheus 2.42 lacks, or `{{else with}}`,
+ * is warned: a later Prometheus may supply it, and rehearse reads no annotation.
  */
 function annotationTemplates(annotations: Record<string, unknown>, path: PathSegment[], where: (p: readonly PathSegment[]) => string, warnings: string[], errors: string[]): void {
   for (const [k, v] of Object.entries(annotations)) {

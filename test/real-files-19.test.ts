@@ -1,0 +1,76 @@
+/**
+ * Round 19 of the real-files sweep: published files of the vendors run through rehearse, each outcome asserted.
+ * - prometheus/prometheus cmd/promtool/testdata/rules-bad.yml writes `{{ $label.foo }}` in an alert's annotation,
+ *   a variable rulefmt does not declare (it declares `$labels`). promtool check rules fails the file ("undefined
+ *   variable \"$label\""), and Prometheus loads none of it: the rule manager reads files with rulefmt.ParseFile,
+ *   whose Validate runs testTemplateParsing (model/rulefmt/rulefmt.go). rehearse warned and read the rules, on the
+ *   ground that "a Prometheus that defines the name reads it"; but rulefmt has declared the same four variables
+ *   ($labels, $externalLabels, $externalURL, $value) since it first parsed templates in 2018 (v2.42.0, v3.0.0,
+ *   v3.9.1 and d15adb9a alike): no Prometheus reads it. An undefined variable is now refused like any other
+ *   syntax error; a function 2.42 lacks (a later Prometheus defines `toDuration`, `now`...) stays a warning.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { InputError } from '../src/errors.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { PROMTOOL, prometheusAvailable } from './prometheus.js';
+
+const root = join(import.meta.dirname, '..');
+const rulesBad = join(root, 'test/fixtures/vendor/promtool/rules-bad.yml');
+
+async function cli(args: string[]): Promise<{ code: number; err: string[] }> {
+  const err: string[] = [];
+  const code = await main(args, { out: () => {}, err: (x) => err.push(x) });
+  return { code, err: err.join('\n').split('\n').filter(Boolean) };
+}
+
+describe('prometheus/prometheus cmd/promtool/testdata/rules-bad.yml: an undefined variable in a template', () => {
+  const refusal = 'rules-bad.yml:12:20: groups[0].rules[0].annotations.summary: a template no Prometheus parses (Go text/template syntax; promtool check rules refuses the file and Prometheus loads none of it): undefined variable "$label" at column 13 of "Instance {{ $label.foo }} down"';
+
+  it('is refused at the annotation, as every Prometheus refuses the file', () => {
+    let lines: readonly string[] = [];
+    try {
+      readRuleFile(readFileSync(rulesBad, 'utf8'), 'rules-bad.yml');
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      lines = e.lines;
+    }
+    expect(lines).toEqual([refusal]);
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool check rules fails it for that variable, and takes it with $labels', () => {
+    const said = spawnSync(PROMTOOL, ['check', 'rules', rulesBad], { encoding: 'utf8' });
+    expect(said.status).toBe(1);
+    expect(`${said.stdout}${said.stderr}`).toContain('group "alerts", rule 1, "InstanceDown": annotation "summary": template: __alert_InstanceDown:1: undefined variable "$label"');
+    const dir = mkdtempSync(join(tmpdir(), 'rules-bad-'));
+    try {
+      const fixed = readFileSync(rulesBad, 'utf8').replace('{{ $label.foo }}', '{{ $labels.foo }}');
+      writeFileSync(join(dir, 'rules.yml'), fixed);
+      expect(spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8' }).status).toBe(0);
+      expect(readRuleFile(fixed, 'rules.yml').warnings).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a scenario whose gate reads it is invalid: exit 2, the annotation named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-bad-'));
+    try {
+      copyFileSync(rulesBad, join(dir, 'rules-bad.yml'));
+      writeFileSync(join(dir, 's.yaml'), [
+        'name: rules-bad', 'duration: 10m', 'traffic: { rate: 1/s }', 'journeys: { j: { steps: [a.get] } }',
+        'services: { a: { endpoints: { get: {} } } }', 'flags: { f: { kind: release, owner: t, evaluated-by: [a] } }',
+        'metrics: { rules: [rules-bad.yml] }', 'rollout: [{ flag: f, stages: [{ to: 100% }], gates: [{ alert: InstanceDown }] }]', '',
+      ].join('\n'));
+      const r = await cli(['validate', join(dir, 's.yaml')]);
+      expect(r.code).toBe(2);
+      expect(r.err.filter((l) => l.includes('annotations.summary'))).toEqual([`${join(dir, 's.yaml')}:7:20: metrics.rules[0]: ${refusal}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
