@@ -8,6 +8,12 @@
  *   ($labels, $externalLabels, $externalURL, $value) since it first parsed templates in 2018 (v2.42.0, v3.0.0,
  *   v3.9.1 and d15adb9a alike): no Prometheus reads it. An undefined variable is now refused like any other
  *   syntax error; a function 2.42 lacks (a later Prometheus defines `toDuration`, `now`...) stays a warning.
+ * - fluxcd/flagger docs/gitbook/tutorials/traefik-progressive-delivery.md applies a MetricTemplate
+ *   (`not-found-percentage`) that its Canary names only after an edit further down the page. Given beside the
+ *   Canary as first written, the template was dropped without a word: Flagger reads a MetricTemplate only when a
+ *   metric's templateRef names it (pkg/controller/scheduler_metrics.go, fd26b141), so its query never runs, and
+ *   rehearse said nothing of it, where the Argo adapter says the same of an AnalysisTemplate no analysis names.
+ *   Now warned at its name; with the tutorial's edit, it is read and the warning goes.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +22,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
+import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { PROMTOOL, prometheusAvailable } from './prometheus.js';
 
@@ -72,5 +79,48 @@ describe('prometheus/prometheus cmd/promtool/testdata/rules-bad.yml: an undefine
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** The body of the ```yaml block that starts at line `at` (1-based, the fence's line) of a page, lines kept in place. */
+function block(page: string, at: number): string {
+  const lines = page.split('\n');
+  expect(lines[at - 1]).toBe('```yaml');
+  const end = lines.indexOf('```', at);
+  return lines.map((l, i) => (i >= at && i < end ? l : '')).join('\n');
+}
+
+describe('fluxcd/flagger docs/gitbook/tutorials/traefik-progressive-delivery.md: a MetricTemplate no metric names', () => {
+  const page = readFileSync(join(root, 'test/fixtures/vendor/flagger/docs-traefik-tutorial.md'), 'utf8');
+  const file = 'docs-traefik-tutorial.md';
+  const canary = block(page, 91);
+  const template = block(page, 292);
+
+  it('is warned at its name: Flagger never queries it', () => {
+    const r = flaggerParts([{ file, text: canary }, { file: 'template.yaml', text: template }]);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.filter((w) => w.includes('MetricTemplate'))).toEqual([
+      'template.yaml:296:9: metadata.name: no metric of the Canary "podinfo" names MetricTemplate "not-found-percentage" (a templateRef looks in namespace "test" unless it names one): its query is never run, and none of its fields is rehearsed',
+    ]);
+    expect(r.ok && r.parts.checks.map((c) => c.name)).toEqual(['request-success-rate', 'request-duration']);
+  });
+
+  it('with the page\'s edit (the "404s percentage" metric), it is read and not warned', () => {
+    // The edit's metric (its block writes the list at indent 6, the Canary's at 4), first in the Canary's list.
+    const metric = block(page, 323).split('\n').filter((l) => l.startsWith('      ')).map((l) => l.slice(2));
+    const edited = canary.replace('    metrics:\n', `    metrics:\n${metric.join('\n')}\n`);
+    expect(metric).toEqual(['    - name: "404s percentage"', '      templateRef:', '        name: not-found-percentage', '      thresholdRange:', '        max: 5', '      interval: 1m']);
+    const r = flaggerParts([{ file, text: edited }, { file: 'template.yaml', text: template }]);
+    expect(r.ok).toBe(true);
+    expect(r.warnings.filter((w) => w.includes('names MetricTemplate'))).toEqual([]);
+    expect(r.ok && r.parts.checks.map((c) => c.name)).toEqual(['404s percentage', 'request-success-rate', 'request-duration']);
+  });
+
+  it('a Canary that runs no analysis says so of every template given', () => {
+    const skipped = canary.replace('  analysis:\n', '  skipAnalysis: true\n  analysis:\n');
+    const r = flaggerParts([{ file, text: skipped }, { file: 'template.yaml', text: template }]);
+    expect(r.warnings.filter((w) => w.includes('MetricTemplate'))).toEqual([
+      'template.yaml:296:9: metadata.name: the Canary "podinfo" runs no analysis (skipAnalysis): MetricTemplate "not-found-percentage" is never queried, and none of its fields is rehearsed',
+    ]);
   });
 });
