@@ -14,15 +14,26 @@
  *   metric's templateRef names it (pkg/controller/scheduler_metrics.go, fd26b141), so its query never runs, and
  *   rehearse said nothing of it, where the Argo adapter says the same of an AnalysisTemplate no analysis names.
  *   Now warned at its name; with the tutorial's edit, it is read and the warning goes.
+ * - kubernetes/website content/en/examples/controllers: frontend.yaml (a ReplicaSet of 3 replicas) and hpa-rs.yaml
+ *   (an autoscaling/v1 HorizontalPodAutoscaler over it, 3 to 10, targetCPUUtilizationPercentage: 50), the
+ *   Kubernetes documentation's pair, and replication.yaml (a ReplicationController of 3). `calibrate --deployment`
+ *   read only Deployments and StatefulSets: the ReplicaSet "describes no capacity", the HPA's target "is in none
+ *   of the files", and a traced service of that name got no capacity; the v1 HPA's target was dropped without a
+ *   word (v2's metrics are warned). A ReplicaSet and a ReplicationController have spec.replicas (default 1) over a
+ *   pod template as a Deployment has (k8s.io/api apps/v1 ReplicaSetSpec, core/v1 ReplicationControllerSpec), and
+ *   an HPA scales any of them (its scaleTargetRef names the kind): now read alike, and targetCPUUtilizationPercentage
+ *   warned. A ReplicaSet a Deployment made (metadata.ownerReferences with controller: true) is noted, not read.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { calibrateFiles } from '../src/calibrate/calibrate.js';
 import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
+import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { PROMTOOL, prometheusAvailable } from './prometheus.js';
 
@@ -122,5 +133,35 @@ describe('fluxcd/flagger docs/gitbook/tutorials/traefik-progressive-delivery.md:
     expect(r.warnings.filter((w) => w.includes('MetricTemplate'))).toEqual([
       'template.yaml:296:9: metadata.name: the Canary "podinfo" runs no analysis (skipAnalysis): MetricTemplate "not-found-percentage" is never queried, and none of its fields is rehearsed',
     ]);
+  });
+});
+
+describe('kubernetes/website content/en/examples/controllers: a ReplicaSet, its autoscaling/v1 HPA, a ReplicationController', () => {
+  const dir = join(root, 'test/fixtures/vendor/kubernetes');
+  const file = (f: string) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') });
+
+  it('each has its replicas; the HPA keeps the ReplicaSet\'s within its bounds and its CPU target is warned', () => {
+    const m = readManifests([file('frontend.yaml'), file('hpa-rs.yaml'), file('replication.yaml')]);
+    expect(m.workloads.map((w) => [w.kind, w.names, w.replicas, w.where, w.hpa])).toEqual([
+      ['ReplicaSet', ['frontend', 'nginx'], 3, 'frontend.yaml:10:13', { min: 3, max: 10, where: 'hpa-rs.yaml:10:16' }],
+      ['ReplicationController', ['nginx'], 3, 'replication.yaml:9:15', null],
+    ]);
+    expect(m.warnings).toEqual([
+      'hpa-rs.yaml:12:35: HorizontalPodAutoscaler frontend-scaler (document 1): its targetCPUUtilizationPercentage is not simulated (no autoscaling in a run): the run holds the replicas it starts from',
+    ]);
+  });
+
+  it('calibrate --deployment gives a traced service of that name the ReplicaSet\'s replicas', () => {
+    // Jaeger's HotROD trace has a service "frontend".
+    const r = calibrateFiles([join(root, 'test/fixtures/traces/hotrod-otlp.json')], { deployment: dir, replicaConcurrency: '4' });
+    expect(r.yaml).toMatch(/\n  frontend:\n    # ReplicaSet frontend \(.*frontend\.yaml:10:13\): 3 replicas; HorizontalPodAutoscaler \(.*hpa-rs\.yaml:10:16\) keeps 3 to 10 replicas: the run holds 3 \(no autoscaling\); workers per replica from --replica-concurrency;.*\n    replicas: 3\n    concurrency: 4\n/);
+    expect(r.warnings.filter((w) => w.includes('describes no capacity') || w.includes('in none of the files'))).toEqual([]);
+  });
+
+  it('a ReplicaSet a Deployment made is noted and not read: its controller sets its replicas', () => {
+    const owned = file('frontend.yaml').text.replace('  labels:\n', '  ownerReferences:\n  - { apiVersion: apps/v1, kind: Deployment, name: frontend, uid: u, controller: true }\n  labels:\n');
+    const m = readManifests([{ file: 'rs.yaml', text: owned }]);
+    expect(m.workloads).toEqual([]);
+    expect(m.warnings).toEqual(['rs.yaml:6:3: ReplicaSet frontend (document 1): its controller Deployment frontend sets its replicas; not read (give that Deployment)']);
   });
 });

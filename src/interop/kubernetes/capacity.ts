@@ -1,7 +1,8 @@
 /**
- * Capacity from Kubernetes manifests: Deployments and StatefulSets (replicas, and workers per replica from the
- * annotation `rehearse.dev/concurrency` on the resource or its pod template), HorizontalPodAutoscalers (the
- * replicas they keep between minReplicas and maxReplicas). Pure: texts in, capacities and warnings (with
+ * Capacity from Kubernetes manifests: Deployments, StatefulSets, ReplicaSets and ReplicationControllers (replicas,
+ * and workers per replica from the annotation `rehearse.dev/concurrency` on the resource or its pod template: each
+ * has spec.replicas, default 1, and a pod template), HorizontalPodAutoscalers (the replicas they keep between
+ * minReplicas and maxReplicas, over any of them). Pure: texts in, capacities and warnings (with
  * file:line:column and the path in the resource) out. Only these fields bear on capacity; a resource of another
  * kind is noted and not read. Autoscaling is not simulated: the run holds the replicas the HPA starts from.
  */
@@ -12,8 +13,11 @@ import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
+/** The kinds whose spec.replicas (default 1) run copies of a pod template: apps/v1 and, for the last, core v1. */
+const WORKLOADS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'] as const;
+
 export interface Workload {
-  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly kind: (typeof WORKLOADS)[number];
   /** metadata.name, then the labels app.kubernetes.io/name and app: the names a trace's service may carry. */
   readonly names: readonly string[];
   readonly replicas: number;
@@ -81,9 +85,16 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         }
         return n;
       };
-      if (kind === 'Deployment' || kind === 'StatefulSet') {
+      if (WORKLOADS.some((k) => k === kind)) {
         if (typeof name !== 'string') {
           errors.push(`${where(['metadata'])}: ${label}: metadata.name is missing`);
+          continue;
+        }
+        // A ReplicaSet a Deployment made (as `kubectl get -o yaml` writes it) has the replicas its controller sets.
+        const owners = get(v, 'metadata', 'ownerReferences');
+        const owner = Array.isArray(owners) ? owners.find((o) => get(o, 'controller') === true) : undefined;
+        if (owner !== undefined) {
+          warnings.push(`${where(['metadata', 'ownerReferences'])}: ${label}: its controller ${String(get(owner, 'kind'))} ${String(get(owner, 'name'))} sets its replicas; not read (give that ${String(get(owner, 'kind'))})`);
           continue;
         }
         const labels = get(v, 'metadata', 'labels');
@@ -94,7 +105,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         const path = own !== undefined ? ['metadata', 'annotations', CONCURRENCY_ANNOTATION] : ['spec', 'template', 'metadata', 'annotations', CONCURRENCY_ANNOTATION];
         const concurrency = int(path, 1, null);
         if (replicas === null) continue;
-        workloads.push({ kind, names: [...new Set(names)], replicas, concurrency, where: where(['spec', 'replicas']), hpa: null });
+        workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: where(['spec', 'replicas']), hpa: null });
       } else if (kind === 'HorizontalPodAutoscaler') {
         const target = get(v, 'spec', 'scaleTargetRef', 'name');
         const targetKind = get(v, 'spec', 'scaleTargetRef', 'kind');
@@ -108,6 +119,10 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         hpas.push({ target, targetKind, min, max, where: where(['spec', 'minReplicas']) });
         if (get(v, 'spec', 'metrics') !== undefined || get(v, 'spec', 'behavior') !== undefined) {
           warnings.push(`${where(['spec'])}: ${label}: its metrics and behavior are not simulated (no autoscaling in a run): the run holds the replicas it starts from`);
+        }
+        // autoscaling/v1 writes its one target so (kube-controller-manager scales on 80% CPU without it).
+        if (get(v, 'spec', 'targetCPUUtilizationPercentage') !== undefined) {
+          warnings.push(`${where(['spec', 'targetCPUUtilizationPercentage'])}: ${label}: its targetCPUUtilizationPercentage is not simulated (no autoscaling in a run): the run holds the replicas it starts from`);
         }
       } else {
         warnings.push(`${where([])}: ${label}: describes no capacity; not read`);
