@@ -23,6 +23,10 @@
  *   pod template as a Deployment has (k8s.io/api apps/v1 ReplicaSetSpec, core/v1 ReplicationControllerSpec), and
  *   an HPA scales any of them (its scaleTargetRef names the kind): now read alike, and targetCPUUtilizationPercentage
  *   warned. A ReplicaSet a Deployment made (metadata.ownerReferences with controller: true) is noted, not read.
+ * - argoproj/argo-rollouts docs/features/hpa-support.md: an autoscaling/v2 HPA over a Rollout (a Rollout has a
+ *   Deployment's /scale subresource; the HPA writes its spec.replicas). Given to `calibrate --deployment`, the
+ *   Rollout "describes no capacity" and the HPA's target was "in none of the files": now read as a Deployment is
+ *   (an argoproj.io Rollout only: OpenKruise's Rollout of another group has no replicas).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -163,5 +167,24 @@ describe('kubernetes/website content/en/examples/controllers: a ReplicaSet, its 
     const m = readManifests([{ file: 'rs.yaml', text: owned }]);
     expect(m.workloads).toEqual([]);
     expect(m.warnings).toEqual(['rs.yaml:6:3: ReplicaSet frontend (document 1): its controller Deployment frontend sets its replicas; not read (give that Deployment)']);
+  });
+});
+
+describe('argoproj/argo-rollouts docs/features/hpa-support.md: an HPA over a Rollout, for calibrate --deployment', () => {
+  const page = readFileSync(join(root, 'test/fixtures/vendor/argo/docs-hpa-support.md'), 'utf8');
+
+  it('the Rollout gives its replicas, kept within the HPA\'s bounds; its metrics are warned', () => {
+    const m = readManifests([{ file: 'rollout.yaml', text: block(page, 23) }, { file: 'hpa.yaml', text: block(page, 75) }]);
+    expect(m.workloads.map((w) => [w.kind, w.names, w.replicas, w.where, w.hpa])).toEqual([
+      ['Rollout', ['rollout-hpa-example'], 3, 'rollout.yaml:29:13', { min: 1, max: 10, where: 'hpa.yaml:83:16' }],
+    ]);
+    expect(m.warnings).toEqual(['hpa.yaml:83:3: HorizontalPodAutoscaler demo-hpa (document 1): its metrics and behavior are not simulated (no autoscaling in a run): the run holds the replicas it starts from']);
+  });
+
+  it('a Rollout of another group (OpenKruise\'s rollouts.kruise.io, which names a workload and has no replicas) is not read', () => {
+    const kruise = block(page, 23).replace('argoproj.io/v1alpha1', 'rollouts.kruise.io/v1beta1');
+    const m = readManifests([{ file: 'rollout.yaml', text: kruise }]);
+    expect(m.workloads).toEqual([]);
+    expect(m.warnings).toEqual(['rollout.yaml:24:1: Rollout rollout-hpa-example (document 1): describes no capacity; not read']);
   });
 });

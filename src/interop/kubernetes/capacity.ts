@@ -1,8 +1,8 @@
 /**
- * Capacity from Kubernetes manifests: Deployments, StatefulSets, ReplicaSets and ReplicationControllers (replicas,
- * and workers per replica from the annotation `rehearse.dev/concurrency` on the resource or its pod template: each
- * has spec.replicas, default 1, and a pod template), HorizontalPodAutoscalers (the replicas they keep between
- * minReplicas and maxReplicas, over any of them). Pure: texts in, capacities and warnings (with
+ * Capacity from Kubernetes manifests: Deployments, StatefulSets, ReplicaSets, ReplicationControllers and Argo
+ * Rollouts (replicas, and workers per replica from the annotation `rehearse.dev/concurrency` on the resource or its
+ * pod template: each has spec.replicas, default 1, and a pod template), HorizontalPodAutoscalers (the replicas they
+ * keep between minReplicas and maxReplicas, over any of them). Pure: texts in, capacities and warnings (with
  * file:line:column and the path in the resource) out. Only these fields bear on capacity; a resource of another
  * kind is noted and not read. Autoscaling is not simulated: the run holds the replicas the HPA starts from.
  */
@@ -13,8 +13,14 @@ import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
-/** The kinds whose spec.replicas (default 1) run copies of a pod template: apps/v1 and, for the last, core v1. */
-const WORKLOADS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'] as const;
+/**
+ * The kinds whose spec.replicas (default 1) run copies of a pod template: apps/v1, core v1's ReplicationController,
+ * and Argo's Rollout, which has a Deployment's /scale subresource (an HPA scales it: argo-rollouts
+ * docs/features/hpa-support.md; utils/defaults DefaultReplicas 1).
+ */
+const WORKLOADS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout'] as const;
+const isWorkload = (kind: unknown, apiVersion: unknown): boolean =>
+  WORKLOADS.some((k) => k === kind) && (kind !== 'Rollout' || (typeof apiVersion === 'string' && apiVersion.startsWith('argoproj.io/')));
 
 export interface Workload {
   readonly kind: (typeof WORKLOADS)[number];
@@ -85,7 +91,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         }
         return n;
       };
-      if (WORKLOADS.some((k) => k === kind)) {
+      if (isWorkload(kind, get(v, 'apiVersion'))) {
         if (typeof name !== 'string') {
           errors.push(`${where(['metadata'])}: ${label}: metadata.name is missing`);
           continue;
