@@ -27,6 +27,11 @@
  *   Deployment's /scale subresource; the HPA writes its spec.replicas). Given to `calibrate --deployment`, the
  *   Rollout "describes no capacity" and the HPA's target was "in none of the files": now read as a Deployment is
  *   (an argoproj.io Rollout only: OpenKruise's Rollout of another group has no replicas).
+ * - openzipkin/zipkin benchmarks/src/main/resources/span-rpc.json: a Zipkin v1 span (client and server merged in
+ *   one, the service and kind in its annotations' endpoints and values cs, sr, ss, cr, and binaryAnnotations).
+ *   `calibrate` read it as a v2 span: no localEndpoint, so no service ("put under \"unknown\""), no kind, and a
+ *   scenario written from it, with only the fields warned as "not a field of Zipkin's Span". Zipkin's own UI refuses
+ *   v1 ("v1 format is not supported", zipkin-lens src/util/trace.js); so does rehearse now, at the place, exit 2.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +43,7 @@ import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { toScenarioParts as flaggerParts } from '../src/interop/flagger/index.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { PROMTOOL, prometheusAvailable } from './prometheus.js';
 
@@ -186,5 +192,41 @@ describe('argoproj/argo-rollouts docs/features/hpa-support.md: an HPA over a Rol
     const m = readManifests([{ file: 'rollout.yaml', text: kruise }]);
     expect(m.workloads).toEqual([]);
     expect(m.warnings).toEqual(['rollout.yaml:24:1: Rollout rollout-hpa-example (document 1): describes no capacity; not read']);
+  });
+});
+
+describe('openzipkin/zipkin benchmarks span-rpc.json: Zipkin v1 JSON', () => {
+  const file = join(root, 'test/fixtures/traces/zipkin-v1-span-rpc.json');
+  const why = 'a span whose annotation has an endpoint, as Zipkin v1 JSON writes it: its service and kind are in its annotations\' endpoints and values (cs, sr, ss, cr), not read as v2 (Zipkin\'s UI refuses v1: "v1 format is not supported", zipkin-lens src/util/trace.js); give Zipkin v2 JSON (its /api/v2/trace/{traceId})';
+
+  it('is refused at its first annotation\'s endpoint, not read as a v2 span without a service', async () => {
+    let lines: readonly string[] = [];
+    try {
+      readTraceFile(file, () => {});
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      lines = e.lines;
+    }
+    expect(lines).toEqual([`${file}: no usable spans in this zipkin file: 1 skipped (1 ${why})`, `${file}:12:7: skipped: ${why}`]);
+    const r = await cli(['calibrate', file, '-q']);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual(lines);
+  });
+
+  it('binaryAnnotations alone mark it too; a v2 span\'s annotations (timestamp and value) still read', () => {
+    const v1 = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const dir = mkdtempSync(join(tmpdir(), 'zipkin-v1-'));
+    try {
+      const bare = { ...v1, annotations: (v1.annotations as { timestamp: number; value: string }[]).map(({ timestamp, value }) => ({ timestamp, value })) };
+      writeFileSync(join(dir, 'bare.json'), JSON.stringify([bare]));
+      expect(() => readTraceFile(join(dir, 'bare.json'), () => {})).toThrow(/skipped: a span whose binaryAnnotations are there, as Zipkin v1 JSON writes it: /);
+      const v2 = { ...bare, binaryAnnotations: undefined, kind: 'CLIENT', localEndpoint: { serviceName: 'zipkin-web' } };
+      writeFileSync(join(dir, 'v2.json'), JSON.stringify([v2]));
+      const spans: string[] = [];
+      readTraceFile(join(dir, 'v2.json'), (t) => spans.push(...t.map((x) => `${x.service} ${x.name} ${x.events.length}`)));
+      expect(spans).toEqual(['zipkin-web get 6']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
