@@ -23,6 +23,9 @@
  *   pod template as a Deployment has (k8s.io/api apps/v1 ReplicaSetSpec, core/v1 ReplicationControllerSpec), and
  *   an HPA scales any of them (its scaleTargetRef names the kind): now read alike, and targetCPUUtilizationPercentage
  *   warned. A ReplicaSet a Deployment made (metadata.ownerReferences with controller: true) is noted, not read.
+ * - kubernetes/kubernetes hack/testdata/list.yaml: a v1 List (what `kubectl get deploy,svc -o yaml` writes) of a
+ *   Service and a Deployment. `--deployment` said the List "describes no capacity" and read none of its items;
+ *   kubectl reads a List item by item (cli-runtime resource FlattenListVisitor): so does rehearse now.
  * - argoproj/argo-rollouts docs/features/hpa-support.md: an autoscaling/v2 HPA over a Rollout (a Rollout has a
  *   Deployment's /scale subresource; the HPA writes its spec.replicas). Given to `calibrate --deployment`, the
  *   Rollout "describes no capacity" and the HPA's target was "in none of the files": now read as a Deployment is
@@ -165,7 +168,16 @@ describe('kubernetes/website content/en/examples/controllers: a ReplicaSet, its 
     // Jaeger's HotROD trace has a service "frontend".
     const r = calibrateFiles([join(root, 'test/fixtures/traces/hotrod-otlp.json')], { deployment: dir, replicaConcurrency: '4' });
     expect(r.yaml).toMatch(/\n  frontend:\n    # ReplicaSet frontend \(.*frontend\.yaml:10:13\): 3 replicas; HorizontalPodAutoscaler \(.*hpa-rs\.yaml:10:16\) keeps 3 to 10 replicas: the run holds 3 \(no autoscaling\); workers per replica from --replica-concurrency;.*\n    replicas: 3\n    concurrency: 4\n/);
-    expect(r.warnings.filter((w) => w.includes('describes no capacity') || w.includes('in none of the files'))).toEqual([]);
+    expect(r.warnings.filter((w) => w.includes('frontend') && (w.includes('describes no capacity') || w.includes('in none of the files')))).toEqual([]);
+  });
+
+  it('kubectl\'s hack/testdata/list.yaml: a List is read item by item, each at its place', () => {
+    const m = readManifests([file('kubectl-list.yaml')]);
+    expect(m.workloads.map((w) => [w.kind, w.names, w.replicas, w.where])).toEqual([['Deployment', ['list-deployment-test'], 1, 'kubectl-list.yaml:21:15']]);
+    expect(m.warnings).toEqual(['kubectl-list.yaml:4:3: Service list-service-test (document 1, items[0]): describes no capacity; not read']);
+    // An empty List says so; a value a List item gets wrong is named by its path in the List.
+    expect(readManifests([{ file: 'l.yaml', text: 'apiVersion: v1\nkind: List\nitems: []\n' }]).warnings).toEqual(['l.yaml:1:1: List (document 1): no items; nothing read']);
+    expect(() => readManifests([{ file: 'l.yaml', text: file('kubectl-list.yaml').text.replace('replicas: 1', 'replicas: -1') }])).toThrow('l.yaml:21:15: items[1].spec.replicas: expected a whole number of at least 0, got -1');
   });
 
   it('a ReplicaSet a Deployment made is noted and not read: its controller sets its replicas', () => {
