@@ -25,7 +25,9 @@
  *   warned. A ReplicaSet a Deployment made (metadata.ownerReferences with controller: true) is noted, not read.
  * - kubernetes/kubernetes hack/testdata/list.yaml: a v1 List (what `kubectl get deploy,svc -o yaml` writes) of a
  *   Service and a Deployment. `--deployment` said the List "describes no capacity" and read none of its items;
- *   kubectl reads a List item by item (cli-runtime resource FlattenListVisitor): so does rehearse now.
+ *   kubectl reads a List item by item (cli-runtime resource FlattenListVisitor): so does rehearse now. Argo's
+ *   examples/rollout-canary.yaml as such a List (`kubectl get rollout -o yaml`) was "expected exactly one Rollout,
+ *   found 0" in `import argo`, the List taken for context: now refused at its items, saying to split it.
  * - argoproj/argo-rollouts docs/features/hpa-support.md: an autoscaling/v2 HPA over a Rollout (a Rollout has a
  *   Deployment's /scale subresource; the HPA writes its spec.replicas). Given to `calibrate --deployment`, the
  *   Rollout "describes no capacity" and the HPA's target was "in none of the files": now read as a Deployment is
@@ -237,6 +239,26 @@ describe('openzipkin/zipkin benchmarks span-rpc.json: Zipkin v1 JSON', () => {
       const spans: string[] = [];
       readTraceFile(join(dir, 'v2.json'), (t) => spans.push(...t.map((x) => `${x.service} ${x.name} ${x.events.length}`)));
       expect(spans).toEqual(['zipkin-web get 6']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a List given to import argo: what kubectl get -o yaml writes of Argo\'s examples/rollout-canary.yaml', () => {
+  it('is refused at its items, not read as context with "found 0" Rollouts; a List of other kinds stays context', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'argo-list-'));
+    try {
+      const rollout = readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-canary.yaml'), 'utf8');
+      // kubectl's List: the resource indented as an item of `items`.
+      const listed = `apiVersion: v1\nkind: List\nitems:\n${rollout.trimEnd().split('\n').map((l, i) => `${i === 0 ? '- ' : '  '}${l}`).join('\n')}\n`;
+      writeFileSync(join(dir, 'list.yaml'), listed);
+      const r = await cli(['import', 'argo', join(dir, 'list.yaml')]);
+      expect(r.code).toBe(2);
+      expect(r.err).toEqual([`${join(dir, 'list.yaml')}:4:1: a List (as \`kubectl get -o yaml\` writes it) holding 1 argoproj.io resource: not read; give each item as a YAML document of its own (after \`---\`)`]);
+      const ok = await cli(['import', 'argo', join(root, 'test/fixtures/vendor/kubernetes/kubectl-list.yaml'), join(root, 'test/fixtures/vendor/argo/rollout-canary.yaml')]);
+      expect(ok.code).toBe(0);
+      expect(ok.err.filter((l) => l.includes('kubectl-list.yaml'))).toEqual([expect.stringMatching(/kubectl-list\.yaml:1:1: context, not rehearsed .*: List \(1:1\)$/)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
