@@ -27,7 +27,9 @@
  *   Service and a Deployment. `--deployment` said the List "describes no capacity" and read none of its items;
  *   kubectl reads a List item by item (cli-runtime resource FlattenListVisitor): so does rehearse now. Argo's
  *   examples/rollout-canary.yaml as such a List (`kubectl get rollout -o yaml`) was "expected exactly one Rollout,
- *   found 0" in `import argo`, the List taken for context: now refused at its items, saying to split it.
+ *   found 0" in `import argo`, the List taken for context: now refused at its items, saying to split it. So is
+ *   kube-prometheus' kubePrometheus-prometheusRule.yaml as `kubectl get prometheusrules -o yaml` writes it, which
+ *   `metrics.rules` refused as "no rule groups ... it holds List" (and beside other rules, warned "not rules").
  * - argoproj/argo-rollouts docs/features/hpa-support.md: an autoscaling/v2 HPA over a Rollout (a Rollout has a
  *   Deployment's /scale subresource; the HPA writes its spec.replicas). Given to `calibrate --deployment`, the
  *   Rollout "describes no capacity" and the HPA's target was "in none of the files": now read as a Deployment is
@@ -262,5 +264,14 @@ describe('a List given to import argo: what kubectl get -o yaml writes of Argo\'
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a List of PrometheusRules: kube-prometheus\' kubePrometheus-prometheusRule.yaml as kubectl get -o yaml writes it', () => {
+  it('is refused at its items with what to do, not said to hold no rules', () => {
+    const rule = readFileSync(join(root, 'test/fixtures/vendor/kube-prometheus/kubePrometheus-prometheusRule.yaml'), 'utf8');
+    const listed = `apiVersion: v1\nkind: List\nitems:\n${rule.trimEnd().split('\n').map((l, i) => `${i === 0 ? '- ' : '  '}${l}`).join('\n')}\n`;
+    expect(() => readRuleFile(listed, 'rules.yaml')).toThrow(new InputError(['rules.yaml:4:1: items: a List (as `kubectl get -o yaml` writes it) holding 1 PrometheusRule: not read; give each as a YAML document of its own (after `---`)']));
+    expect(readRuleFile(rule, 'rules.yaml').groups.length).toBe(4);
   });
 });
