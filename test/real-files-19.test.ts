@@ -30,6 +30,8 @@
  *   found 0" in `import argo`, the List taken for context: now refused at its items, saying to split it. So is
  *   kube-prometheus' kubePrometheus-prometheusRule.yaml as `kubectl get prometheusrules -o yaml` writes it, which
  *   `metrics.rules` refused as "no rule groups ... it holds List" (and beside other rules, warned "not rules").
+ *   And the OpenFeature Operator's config/samples/core_v1beta1_featureflag.yaml so listed was only "a flagd file
+ *   has flags": now the refusal says what the file is and what to give.
  * - argoproj/argo-rollouts docs/features/hpa-support.md: an autoscaling/v2 HPA over a Rollout (a Rollout has a
  *   Deployment's /scale subresource; the HPA writes its spec.replicas). Given to `calibrate --deployment`, the
  *   Rollout "describes no capacity" and the HPA's target was "in none of the files": now read as a Deployment is
@@ -273,5 +275,20 @@ describe('a List of PrometheusRules: kube-prometheus\' kubePrometheus-prometheus
     const listed = `apiVersion: v1\nkind: List\nitems:\n${rule.trimEnd().split('\n').map((l, i) => `${i === 0 ? '- ' : '  '}${l}`).join('\n')}\n`;
     expect(() => readRuleFile(listed, 'rules.yaml')).toThrow(new InputError(['rules.yaml:4:1: items: a List (as `kubectl get -o yaml` writes it) holding 1 PrometheusRule: not read; give each as a YAML document of its own (after `---`)']));
     expect(readRuleFile(rule, 'rules.yaml').groups.length).toBe(4);
+  });
+});
+
+describe('a List of FeatureFlags: the OpenFeature Operator\'s core_v1beta1_featureflag.yaml as kubectl get -o yaml writes it', () => {
+  it('is refused saying what it is and what to give', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ff-list-'));
+    try {
+      const flag = readFileSync(join(root, 'test/fixtures/vendor/openfeature-operator/core_v1beta1_featureflag.yaml'), 'utf8');
+      writeFileSync(join(dir, 'flags.yaml'), `apiVersion: v1\nkind: List\nitems:\n${flag.trimEnd().split('\n').map((l, i) => `${i === 0 ? '- ' : '  '}${l}`).join('\n')}\n`);
+      const r = await cli(['import', 'flags', 'flagd', join(dir, 'flags.yaml')]);
+      expect(r.code).toBe(2);
+      expect(r.err).toEqual([`${join(dir, 'flags.yaml')}:1:1: flags: a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key (a List, as \`kubectl get -o yaml\` writes it, of 1 FeatureFlag of the OpenFeature Operator: give each as a YAML document of its own, after \`---\`)`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
