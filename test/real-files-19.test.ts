@@ -191,6 +191,10 @@ describe('kubernetes/website content/en/examples/controllers: a ReplicaSet, its 
     const m = readManifests([{ file: 'rs.yaml', text: owned }]);
     expect(m.workloads).toEqual([]);
     expect(m.warnings).toEqual(['rs.yaml:6:3: ReplicaSet frontend (document 1): its controller Deployment frontend sets its replicas; not read (give that Deployment)']);
+    // A Deployment another operator owns (Flagger's primary, owned by its Canary) runs the replicas it has.
+    const primary = file('kubectl-list.yaml').text.replace('    labels:\n      app: list-deployment-test\n  spec:', '    ownerReferences:\n    - { apiVersion: flagger.app/v1beta1, kind: Canary, name: c, uid: u, controller: true }\n    labels:\n      app: list-deployment-test\n  spec:');
+    expect(primary).toContain('kind: Canary');
+    expect(readManifests([{ file: 'p.yaml', text: primary }]).workloads.map((w) => [w.kind, w.replicas])).toEqual([['Deployment', 1]]);
   });
 });
 

@@ -98,9 +98,10 @@ export function readManifests(files: readonly { file: string; text: string }[]):
             errors.push(`${at(['metadata'])}: ${label}: metadata.name is missing`);
             return;
           }
-          // A ReplicaSet a Deployment made (as `kubectl get -o yaml` writes it) has the replicas its controller sets.
+          // A ReplicaSet a Deployment or a Rollout made (as `kubectl get -o yaml` writes it) has the replicas its
+          // controller sets as it rolls out; a workload another operator owns (Flagger's primary Deployment) runs its own.
           const owners = get(r, 'metadata', 'ownerReferences');
-          const owner = Array.isArray(owners) ? owners.find((o) => get(o, 'controller') === true) : undefined;
+          const owner = kind === 'ReplicaSet' && Array.isArray(owners) ? owners.find((o) => get(o, 'controller') === true && ['Deployment', 'Rollout'].includes(String(get(o, 'kind')))) : undefined;
           if (owner !== undefined) {
             warnings.push(`${at(['metadata', 'ownerReferences'])}: ${label}: its controller ${String(get(owner, 'kind'))} ${String(get(owner, 'name'))} sets its replicas; not read (give that ${String(get(owner, 'kind'))})`);
             return;
