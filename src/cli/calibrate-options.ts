@@ -11,7 +11,7 @@ export function calibrateOptions(cmd: Command): Command {
     .option('--name <name>', 'the scenario\'s name', 'calibrated')
     .option('--duration <d>', 'the scenario\'s simulated horizon', '10m')
     .option('--capacity <list>', 'capacities the team knows: frontend=16,cart=2x8 (workers, or replicas x workers per replica)')
-    .option('--deployment <dir>', 'Kubernetes Deployments, StatefulSets and HPAs to read replicas from (workers per replica: annotation rehearse.dev/concurrency)')
+    .option('--deployment <dir>', 'Kubernetes Deployments, StatefulSets, ReplicaSets, ReplicationControllers, Argo Rollouts and HPAs to read replicas from (workers per replica: annotation rehearse.dev/concurrency)')
     .option('--replica-concurrency <list>', 'workers per replica for --deployment: 8, or frontend=4,cart=2')
     .option('--wait-attribute <name>', 'a span attribute holding the time a request waited for a worker inside its span (worker_pool.wait_us, or NAME:ms): taken out of own latency, and the pool\'s size inferred from who was in service during the waits')
     .option('--check <file>', 'other traces (repeat for more files): run the scenario at their rate and compare it with them, journey by journey', (v: string, all: string[]) => [...all, v], [] as string[])

@@ -177,6 +177,11 @@ export function notFlagsHint(value: unknown): string {
   if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && typeof value.kind === 'string') {
     return ` (a ${value.kind} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
   }
+  // What `kubectl get featureflags -o yaml` writes: a List whose items are the resources.
+  if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+    const n = value.items.filter((x) => isObject(x) && typeof x.apiVersion === 'string' && x.apiVersion.startsWith('core.openfeature.dev/') && (x.kind === 'FeatureFlag' || x.kind === 'FeatureFlagConfiguration')).length;
+    if (n > 0) return ` (a ${value.kind}, as \`kubectl get -o yaml\` writes it, of ${n} FeatureFlag${n > 1 ? 's' : ''} of the OpenFeature Operator: give each as a YAML document of its own, after \`---\`)`;
+  }
   // A ConfigMap reaches flagd as the files it is mounted as (flagd syncs from files, URLs and FeatureFlags, not ConfigMaps).
   if (isObject(value) && value.apiVersion === 'v1' && value.kind === 'ConfigMap') {
     const keys = isObject(value.data) ? Object.entries(value.data).filter(([, t]) => typeof t === 'string' && /"flags"\s*:|^flags:/m.test(t)).map(([k]) => k) : [];

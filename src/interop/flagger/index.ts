@@ -173,6 +173,12 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   // A template without a namespace is taken to be where the templateRef looks (checks.ts).
   const named = (r: Resource) => (get(r.value, 'metadata', 'namespace') === undefined ? refs.some((x) => x.startsWith(`${r.name}.`)) : refs.includes(`${r.name}.${String(get(r.value, 'metadata', 'namespace'))}`));
   for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && named(r))) providerCheck(t, context, problem, warn);
+  // One no metric names is never read (scheduler_metrics.go looks up each templateRef alone): say so where it stands.
+  for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && !named(r))) {
+    warn(t, ['metadata', 'name'], skip
+      ? `the Canary "${cn.name}" runs no analysis (${analysis === undefined || analysis === null ? 'it has none' : 'skipAnalysis'}): MetricTemplate "${t.name}" is never queried, and none of its fields is rehearsed`
+      : `no metric of the Canary "${cn.name}" names MetricTemplate "${t.name}" (a templateRef looks in namespace "${namespace}" unless it names one): its query is never run, and none of its fields is rehearsed`);
+  }
   const builtin = builtinUsed
     ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider "${provider ?? mesh}")` }
     : null;

@@ -182,6 +182,14 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
         problems.push(`${where(r, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
         return;
       }
+      // A List (what `kubectl get -o yaml` writes) that holds resources of the group: kubectl applies each item, but
+      // rehearse reads such resources as documents of their own (each warning and refusal names its place in one).
+      const items = Array.isArray(base.value.items) ? (base.value.items as unknown[]) : [];
+      const held = items.map((x) => get(x, 'apiVersion')).filter((v) => typeof v === 'string' && v.startsWith(`${options.group}/`));
+      if (kind.endsWith('List') && held.length > 0) {
+        problems.push(`${where(r, ['items'])}: a ${kind} (as \`kubectl get -o yaml\` writes it) holding ${held.length} ${options.group} resource${held.length > 1 ? 's' : ''}: not read; give each item as a YAML document of its own (after \`---\`)`);
+        return;
+      }
       if (options.kinds.includes(kind) && (group === options.group || apiVersion === '')) resources.push(r);
       else if ((group === options.group && !known.includes(kind)) || (apiVersion === '' && didYouMean(kind, options.kinds) !== '')) {
         problems.push(`${where(r, ['kind'])}: kind: "${kind}" is not a kind of ${options.group} that rehearse reads (${options.kinds.join(', ')})${didYouMean(kind, known)}`);

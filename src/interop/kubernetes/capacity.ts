@@ -1,7 +1,8 @@
 /**
- * Capacity from Kubernetes manifests: Deployments and StatefulSets (replicas, and workers per replica from the
- * annotation `rehearse.dev/concurrency` on the resource or its pod template), HorizontalPodAutoscalers (the
- * replicas they keep between minReplicas and maxReplicas). Pure: texts in, capacities and warnings (with
+ * Capacity from Kubernetes manifests: Deployments, StatefulSets, ReplicaSets, ReplicationControllers and Argo
+ * Rollouts (replicas, and workers per replica from the annotation `rehearse.dev/concurrency` on the resource or its
+ * pod template: each has spec.replicas, default 1, and a pod template), HorizontalPodAutoscalers (the replicas they
+ * keep between minReplicas and maxReplicas, over any of them). Pure: texts in, capacities and warnings (with
  * file:line:column and the path in the resource) out. Only these fields bear on capacity; a resource of another
  * kind is noted and not read. Autoscaling is not simulated: the run holds the replicas the HPA starts from.
  */
@@ -12,8 +13,17 @@ import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
+/**
+ * The kinds whose spec.replicas (default 1) run copies of a pod template: apps/v1, core v1's ReplicationController,
+ * and Argo's Rollout, which has a Deployment's /scale subresource (an HPA scales it: argo-rollouts
+ * docs/features/hpa-support.md; utils/defaults DefaultReplicas 1).
+ */
+const WORKLOADS = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Rollout'] as const;
+const isWorkload = (kind: unknown, apiVersion: unknown): boolean =>
+  WORKLOADS.some((k) => k === kind) && (kind !== 'Rollout' || (typeof apiVersion === 'string' && apiVersion.startsWith('argoproj.io/')));
+
 export interface Workload {
-  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly kind: (typeof WORKLOADS)[number];
   /** metadata.name, then the labels app.kubernetes.io/name and app: the names a trace's service may carry. */
   readonly names: readonly string[];
   readonly replicas: number;
@@ -33,7 +43,7 @@ export interface Manifests {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const get = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((x, k) => (isObject(x) ? x[k] : undefined), v);
 
-/** Reads every Deployment, StatefulSet and HorizontalPodAutoscaler of the files' YAML documents. */
+/** Reads every workload (WORKLOADS) and HorizontalPodAutoscaler of the files' YAML documents, and of the Lists in them. */
 export function readManifests(files: readonly { file: string; text: string }[]): Manifests {
   const workloads: (Workload & { hpa: Workload['hpa'] })[] = [];
   const hpas: { target: string; targetKind: string; min: number; max: number; where: string }[] = [];
@@ -68,50 +78,73 @@ export function readManifests(files: readonly { file: string; text: string }[]):
       }
       const v = plain.value;
       if (v === null || v === undefined) continue;
-      const kind = get(v, 'kind');
-      const name = get(v, 'metadata', 'name');
-      const label = `${typeof kind === 'string' ? kind : 'a document'}${typeof name === 'string' ? ` ${name}` : ''} (document ${i + 1})`;
-      const int = (path: string[], min: number, fallback: number | null): number | null => {
-        const x = get(v, ...path);
-        if (x === undefined) return fallback;
-        const n = typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : x;
-        if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
-          errors.push(`${where(path)}: ${formatPath(path)}: expected a whole number of at least ${min}, got ${JSON.stringify(x)}`);
-          return null;
+      const readResource = (r: unknown, base: readonly PathSegment[], which: string): void => {
+        const at = (path: readonly PathSegment[]) => where([...base, ...path]);
+        const kind = get(r, 'kind');
+        const name = get(r, 'metadata', 'name');
+        const label = `${typeof kind === 'string' ? kind : 'a document'}${typeof name === 'string' ? ` ${name}` : ''} (${which})`;
+        const int = (path: string[], min: number, fallback: number | null): number | null => {
+          const x = get(r, ...path);
+          if (x === undefined) return fallback;
+          const n = typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : x;
+          if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
+            errors.push(`${at(path)}: ${formatPath([...base, ...path])}: expected a whole number of at least ${min}, got ${JSON.stringify(x)}`);
+            return null;
+          }
+          return n;
+        };
+        if (isWorkload(kind, get(r, 'apiVersion'))) {
+          if (typeof name !== 'string') {
+            errors.push(`${at(['metadata'])}: ${label}: metadata.name is missing`);
+            return;
+          }
+          // A ReplicaSet a Deployment or a Rollout made (as `kubectl get -o yaml` writes it) has the replicas its
+          // controller sets as it rolls out; a workload another operator owns (Flagger's primary Deployment) runs its own.
+          const owners = get(r, 'metadata', 'ownerReferences');
+          const owner = kind === 'ReplicaSet' && Array.isArray(owners) ? owners.find((o) => get(o, 'controller') === true && ['Deployment', 'Rollout'].includes(String(get(o, 'kind')))) : undefined;
+          if (owner !== undefined) {
+            warnings.push(`${at(['metadata', 'ownerReferences'])}: ${label}: its controller ${String(get(owner, 'kind'))} ${String(get(owner, 'name'))} sets its replicas; not read (give that ${String(get(owner, 'kind'))})`);
+            return;
+          }
+          const labels = get(r, 'metadata', 'labels');
+          const names = [name, get(labels, 'app.kubernetes.io/name'), get(labels, 'app')].filter((x): x is string => typeof x === 'string');
+          // Kubernetes' own default for spec.replicas is 1.
+          const replicas = int(['spec', 'replicas'], 0, 1);
+          const own = get(r, 'metadata', 'annotations', CONCURRENCY_ANNOTATION);
+          const path = own !== undefined ? ['metadata', 'annotations', CONCURRENCY_ANNOTATION] : ['spec', 'template', 'metadata', 'annotations', CONCURRENCY_ANNOTATION];
+          const concurrency = int(path, 1, null);
+          if (replicas === null) return;
+          workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: at(['spec', 'replicas']), hpa: null });
+        } else if (kind === 'HorizontalPodAutoscaler') {
+          const target = get(r, 'spec', 'scaleTargetRef', 'name');
+          const targetKind = get(r, 'spec', 'scaleTargetRef', 'kind');
+          const min = int(['spec', 'minReplicas'], 1, 1);
+          const max = int(['spec', 'maxReplicas'], 1, null);
+          if (typeof target !== 'string' || typeof targetKind !== 'string' || max === null || min === null) {
+            if (typeof target !== 'string' || typeof targetKind !== 'string') errors.push(`${at(['spec'])}: ${label}: spec.scaleTargetRef needs a kind and a name`);
+            else if (max === null && get(r, 'spec', 'maxReplicas') === undefined) errors.push(`${at(['spec'])}: ${label}: spec.maxReplicas is missing`);
+            return;
+          }
+          hpas.push({ target, targetKind, min, max, where: at(['spec', 'minReplicas']) });
+          if (get(r, 'spec', 'metrics') !== undefined || get(r, 'spec', 'behavior') !== undefined) {
+            warnings.push(`${at(['spec'])}: ${label}: its metrics and behavior are not simulated (no autoscaling in a run): the run holds the replicas it starts from`);
+          }
+          // autoscaling/v1 writes its one target so (kube-controller-manager scales on 80% CPU without it).
+          if (get(r, 'spec', 'targetCPUUtilizationPercentage') !== undefined) {
+            warnings.push(`${at(['spec', 'targetCPUUtilizationPercentage'])}: ${label}: its targetCPUUtilizationPercentage is not simulated (no autoscaling in a run): the run holds the replicas it starts from`);
+          }
+        } else {
+          warnings.push(`${at([])}: ${label}: describes no capacity; not read`);
         }
-        return n;
       };
-      if (kind === 'Deployment' || kind === 'StatefulSet') {
-        if (typeof name !== 'string') {
-          errors.push(`${where(['metadata'])}: ${label}: metadata.name is missing`);
-          continue;
-        }
-        const labels = get(v, 'metadata', 'labels');
-        const names = [name, get(labels, 'app.kubernetes.io/name'), get(labels, 'app')].filter((x): x is string => typeof x === 'string');
-        // Kubernetes' own default for spec.replicas is 1.
-        const replicas = int(['spec', 'replicas'], 0, 1);
-        const own = get(v, 'metadata', 'annotations', CONCURRENCY_ANNOTATION);
-        const path = own !== undefined ? ['metadata', 'annotations', CONCURRENCY_ANNOTATION] : ['spec', 'template', 'metadata', 'annotations', CONCURRENCY_ANNOTATION];
-        const concurrency = int(path, 1, null);
-        if (replicas === null) continue;
-        workloads.push({ kind, names: [...new Set(names)], replicas, concurrency, where: where(['spec', 'replicas']), hpa: null });
-      } else if (kind === 'HorizontalPodAutoscaler') {
-        const target = get(v, 'spec', 'scaleTargetRef', 'name');
-        const targetKind = get(v, 'spec', 'scaleTargetRef', 'kind');
-        const min = int(['spec', 'minReplicas'], 1, 1);
-        const max = int(['spec', 'maxReplicas'], 1, null);
-        if (typeof target !== 'string' || typeof targetKind !== 'string' || max === null || min === null) {
-          if (typeof target !== 'string' || typeof targetKind !== 'string') errors.push(`${where(['spec'])}: ${label}: spec.scaleTargetRef needs a kind and a name`);
-          else if (max === null && get(v, 'spec', 'maxReplicas') === undefined) errors.push(`${where(['spec'])}: ${label}: spec.maxReplicas is missing`);
-          continue;
-        }
-        hpas.push({ target, targetKind, min, max, where: where(['spec', 'minReplicas']) });
-        if (get(v, 'spec', 'metrics') !== undefined || get(v, 'spec', 'behavior') !== undefined) {
-          warnings.push(`${where(['spec'])}: ${label}: its metrics and behavior are not simulated (no autoscaling in a run): the run holds the replicas it starts from`);
-        }
-      } else {
-        warnings.push(`${where([])}: ${label}: describes no capacity; not read`);
-      }
+      // A List (what `kubectl get -o yaml` writes, a v1 List or a typed one such as DeploymentList) is read item by
+      // item, as kubectl's resource builder flattens it (FlattenListVisitor) before it applies each.
+      const kind = get(v, 'kind');
+      const items = get(v, 'items');
+      if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
+        if (items.length === 0) warnings.push(`${where([])}: ${kind} (document ${i + 1}): no items; nothing read`);
+        items.forEach((item, j) => readResource(item, ['items', j], `document ${i + 1}, items[${j}]`));
+      } else readResource(v, [], `document ${i + 1}`);
     }
   }
   if (errors.length) throw new InputError(errors);

@@ -180,6 +180,10 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     } else if (kind === null && ('tests' in value || 'rule_files' in value)) {
       const named = Array.isArray(value.rule_files) ? value.rule_files.filter((f): f is string => typeof f === 'string') : [];
       errors.push(`${where([])}: a promtool unit-test file (rule_files, tests), not rules: name the rule files it tests${named.length ? ` (${named.join(', ')}, relative to it)` : ''}`);
+    } else if (kind !== null && kind.endsWith('List') && Array.isArray(value.items) && value.items.some((x) => isObject(x) && x.kind === 'PrometheusRule')) {
+      // What `kubectl get prometheusrules -o yaml` writes: kubectl applies each item; read, the List held no rules.
+      const n = value.items.filter((x) => isObject(x) && x.kind === 'PrometheusRule').length;
+      errors.push(`${where(['items'])}: a ${kind} (as \`kubectl get -o yaml\` writes it) holding ${n} PrometheusRule${n > 1 ? 's' : ''}: not read; give each as a YAML document of its own (after \`---\`)`);
     } else {
       others.push(kind ?? 'a document without kind');
     }
@@ -329,9 +333,9 @@ function readRule(
 
 /**
  * Prometheus parses an alerting rule's annotations as Go templates and refuses the file when one does not parse
- * (rulefmt testTemplateParsing); templates.ts parses them as Go does. A syntax error is refused, as every
- * Prometheus refuses it; a function or variable Prometheus 2.42 lacks is warned: a later Prometheus may supply
- * it, and rehearse reads no annotation.
+ * (rulefmt testTemplateParsing); templates.ts parses them as Go does. A syntax error (an undefined variable
+ * among them) is refused, as every Prometheus refuses it; a function Prometheus 2.42 lacks, or `{{else with}}`,
+ * is warned: a later Prometheus may supply it, and rehearse reads no annotation.
  */
 function annotationTemplates(annotations: Record<string, unknown>, path: PathSegment[], where: (p: readonly PathSegment[]) => string, warnings: string[], errors: string[]): void {
   for (const [k, v] of Object.entries(annotations)) {

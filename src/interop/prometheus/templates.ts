@@ -8,11 +8,14 @@
  * Prometheus 2.42 defines, the variables in scope, and numbers, strings and character constants as strconv
  * reads them. Controls are nested without recursion (a template may nest thousands deep).
  *
- * Two kinds of problem: a name Prometheus supplies that 2.42 lacks (a function template.go does not define, a
- * variable rulefmt does not declare, and `{{else with}}`, which Go 1.23's parse.go reads and 1.19's refuses) is
- * refused by promtool 2.42 but read by a Prometheus that has it; anything else parse.go refuses (an unclosed
- * action, a bad pipeline, a bad token) is a syntax error in every Prometheus. The first problem is what promtool
- * 2.42 says; the parse goes on past names to find the first syntax error, as a Prometheus that has them would.
+ * Two kinds of problem: a name a later Prometheus supplies that 2.42 lacks (a function template.go does not
+ * define, and `{{else with}}`, which Go 1.23's parse.go reads and 1.19's refuses) is refused by promtool 2.42 but
+ * read by a Prometheus that has it; anything else parse.go refuses (an unclosed action, a bad pipeline, a bad
+ * token, a variable not in scope) is a syntax error in every Prometheus. A variable is one: rulefmt has declared
+ * the same four since it first parsed templates (model/rulefmt/rulefmt.go testTemplateParsing: v2.42.0, v3.0.0,
+ * v3.9.1 and prometheus@d15adb9a alike), so `{{ $label.foo }}` (cmd/promtool/testdata/rules-bad.yml) fails them
+ * all. The first problem is what promtool 2.42 says; the parse goes on past names to find the first syntax error,
+ * as a Prometheus that has them would.
  */
 import { TemplateFailure, TemplateLexer, type Item } from './template-lexer.js';
 
@@ -157,7 +160,7 @@ export function templateProblem(text: string): TemplateProblem | null {
       case 'dot': return 'dot';
       case 'nil': return 'nil';
       case 'variable':
-        if (!scope.count.get(i.v)) lacks(i, `undefined variable ${JSON.stringify(i.v)}`);
+        if (!scope.count.get(i.v)) fail(i, `undefined variable ${JSON.stringify(i.v)}`);
         return 'variable';
       case 'field': return 'field';
       case 'bool': return 'bool';

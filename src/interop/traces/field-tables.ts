@@ -12,7 +12,7 @@
  * test/trace-fields.test.ts walks the committed extracts of those schemas (test/fixtures/trace-schemas/) against
  * these tables.
  */
-import { modelled, nonEmpty, numeric, positive, shown, someText, warned, type FieldTable } from './fields.js';
+import { modelled, nonEmpty, numeric, positive, refused, shown, someText, warned, type FieldTable } from './fields.js';
 
 /** The spans of a list of ScopeSpans, in words. */
 const spansIn = (v: unknown): string => {
@@ -139,6 +139,12 @@ const ZIPKIN_REMOTE = {
   port: modelled('read as net.peer.port, with the address', { type: 'int64' }),
 };
 
+// Zipkin v1 JSON keeps a span's service and kind in its annotations (cs, sr, ss, cr, each with its endpoint) and
+// binaryAnnotations, where v2 has localEndpoint, remoteEndpoint, kind and tags: read as v2, a v1 span has no service.
+// Zipkin's own UI refuses it (openzipkin/zipkin zipkin-lens src/util/trace.js: "v1 format is not supported" when a
+// span has binaryAnnotations); its server converts it only on its v1 endpoint (zipkin2/v1/V1SpanConverter.java).
+const ZIPKIN_V1 = 'as Zipkin v1 JSON writes it: its service and kind are in its annotations\' endpoints and values (cs, sr, ss, cr), not read as v2 (Zipkin\'s UI refuses v1: "v1 format is not supported", zipkin-lens src/util/trace.js); give Zipkin v2 JSON (its /api/v2/trace/{traceId})';
+
 export const ZIPKIN_FIELDS: FieldTable = {
   Span: {
     traceId: modelled('the trace id'),
@@ -155,12 +161,14 @@ export const ZIPKIN_FIELDS: FieldTable = {
     remoteEndpoint: modelled('its serviceName is the service the span calls', { object: 'RemoteEndpoint' }),
     annotations: modelled('read as events', { items: 'Annotation' }),
     tags: modelled('read as attributes (error, status codes)', { type: 'object' }),
+    binaryAnnotations: refused(`binaryAnnotations are there, ${ZIPKIN_V1}`),
   },
   LocalEndpoint: ZIPKIN_ENDPOINT('local'),
   RemoteEndpoint: ZIPKIN_REMOTE,
   Annotation: {
     timestamp: modelled('the event\'s time'),
     value: modelled('the event\'s name'),
+    endpoint: refused(`annotation has an endpoint, ${ZIPKIN_V1}`),
   },
 };
 
