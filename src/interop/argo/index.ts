@@ -67,6 +67,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const warnings: string[] = [];
   const read = readResources(files, { group: 'argoproj.io', kinds: ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'], context: ['AnalysisRun', 'Experiment'] });
   const { resources, context, problems } = read;
+  warnings.push(...read.warnings);
   const rollouts = resources.filter((r) => r.kind === 'Rollout');
   if (rollouts.length !== 1 && problems.length === 0) {
     problems.push(exactlyOne(files, 'Rollout', rollouts));

@@ -81,7 +81,8 @@ export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOp
 
 function readParts(files: readonly SourceFile[], options: FlaggerOptions): FlaggerResult {
   const warnings: string[] = [];
-  const { resources, context, problems } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
+  const { resources, context, problems, warnings: read } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
+  warnings.push(...read);
   const canaries = resources.filter((r) => r.kind === 'Canary');
   if (canaries.length !== 1 && problems.length === 0) problems.push(exactlyOne(files, 'Canary', canaries));
   const note = contextNote(context);

@@ -17,6 +17,7 @@ import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scena
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
 import { aliasWarning, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
+import { kubectlReading } from '../kube/resources.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -125,7 +126,11 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
       throw new InputError([`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`]);
     }
-    const value = plain.value;
+    // A PrometheusRule is read by kubectl (YAML 1.1: kube/resources.ts kubectlReading); a rule file by Prometheus.
+    const kubectl = doc.get('kind') === 'PrometheusRule' ? kubectlReading(doc, lineCounter, file) : null;
+    if (kubectl?.problem) throw new InputError([kubectl.problem]);
+    if (kubectl) warnings.push(...kubectl.warnings);
+    const value = kubectl ? kubectl.value : plain.value;
     const where = (path: readonly PathSegment[]) => {
       const offset = locate(doc, path);
       const shown = path.length ? `: ${formatPath(path)}` : '';

@@ -1,0 +1,101 @@
+/**
+ * What a fuzz round of hostile input found, each finding as a small fixed case:
+ * - Kubernetes resources (Argo Rollouts, Flagger, PrometheusRule) were read as YAML 1.2, where kubectl reads them as
+ *   YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2, kubernetes-sigs/yaml goyaml.v2/resolve.go at 742f5e6f: a plain scalar
+ *   starting with a digit or a sign is strconv.ParseInt(text without "_", base 0)): `setWeight: 024` was a stage at 24%
+ *   where the controller reads 20 (an octal), `2_0` and `0b10100` were refused as text where kubectl sends 20, a
+ *   PrometheusRule's `expr: 010` was the query "10" where the operator writes "8", and a label `on` was the text "on"
+ *   where kubectl sends true and the API server refuses the resource;
+ * - traffic: a last step at 0/s with traffic.requests and no duration ran forever (the run waited for journeys that
+ *   never come).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { cli, refusedLines } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-19-'));
+const write = (name: string, text: string): string => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at |RangeError|TypeError/);
+
+describe('Kubernetes resources read as kubectl reads their YAML', () => {
+  const rollout = readFileSync('examples/argo/rollout.yaml', 'utf8');
+  const templates = 'examples/argo/analysis-templates.yaml';
+  const withWeight = (name: string, weight: string) => write(name, rollout.replace('- setWeight: 20\n', `- setWeight: ${weight}\n`));
+
+  it.each([
+    ['024', 'an octal'],
+    ['2_0', 'underscores dropped'],
+    ['0b10100', 'binary'],
+  ])('setWeight: %s is 20 (%s), warned at its line and column', async (weight) => {
+    const file = withWeight(`weight-${weight}.yaml`, weight);
+    const r = await cli('import', 'argo', file, templates);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/stages:\n\s+- to: 20%\n/);
+    expect(r.err).toContain(`${file}:30:20: spec.strategy.canary.steps[0].setWeight: ${weight} is 20 to kubectl, which reads a resource's YAML as YAML 1.1`);
+  });
+
+  it('a YAML 1.2 number kubectl reads alike is read without a word', async () => {
+    for (const weight of ['0x14', '0o24', '+20', '20.0', '2e1']) {
+      const r = await cli('import', 'argo', withWeight(`alike-${weight}.yaml`, weight), templates);
+      expect(r.code, weight).toBe(0);
+      expect(r.out).toMatch(/stages:\n\s+- to: 20%\n/);
+      expect(r.err).not.toContain('to kubectl');
+    }
+  });
+
+  it('.inf, which kubectl cannot write as JSON, is refused at its place: exit 2, no stack trace', async () => {
+    const file = withWeight('inf.yaml', '.inf');
+    const r = await cli('import', 'argo', file, templates);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:30:20: spec.strategy.canary.steps[0].setWeight: .inf is +Inf, which encoding/json cannot write ("json: unsupported value"): kubectl cannot send the resource`);
+    noStack(r.err);
+  });
+
+  it('a Flagger Canary: stepWeight 010 is 8', async () => {
+    const canary = readFileSync('examples/flagger/canary.yaml', 'utf8');
+    expect(canary).toMatch(/stepWeight: \d+\n/);
+    const file = write('canary.yaml', canary.replace(/stepWeight: \d+\n/, 'stepWeight: 010\n'));
+    const r = await cli('import', 'flagger', file, 'examples/flagger/metric-templates.yaml');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/canary\.yaml:\d+:\d+: spec\.analysis\.stepWeight: 010 is 8 to kubectl/);
+    expect(r.out).toMatch(/- to: 8%\n/);
+  });
+
+  it('a PrometheusRule: expr 010 is the query 8; a label on is true, which the API server refuses', () => {
+    const rules = readFileSync('examples/prometheus/slo-rules.yaml', 'utf8');
+    const first = 'expr: sum(rate(http_requests_total{code=~"5..",job="thanos-receive-default"}[5m])) / sum(rate(http_requests_total{job="thanos-receive-default"}[5m]))';
+    expect(rules).toContain(first);
+    const parts = readRuleFile(rules.replace(first, 'expr: 010'), 'rules.yaml');
+    expect(parts.groups[0].rules[0].query).toBe('8');
+    expect(parts.warnings).toContain('rules.yaml:15:13: spec.groups[0].rules[0].expr: 010 is 8 to kubectl, which reads a resource\'s YAML as YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2: goyaml.v2/resolve.go), where YAML 1.2 reads 10; rehearsed as kubectl reads it (quote it to keep its text)');
+    const lines = refusedLines(() => readRuleFile(rules.replace('severity: critical', 'severity: on'), 'rules.yaml'), 'a label on');
+    expect(lines.join('\n')).toMatch(/^rules\.yaml:\d+:\d+: spec\.groups\[0\]\.rules\[\d+\]\.labels\.severity: Invalid value: "boolean": must be of type string/m);
+  });
+});
+
+describe('traffic', () => {
+  it('a last step at 0/s with traffic.requests and no duration is refused (the run never ended)', () => {
+    const loaded = parseScenarioText([
+      'name: steps-to-zero',
+      'traffic: { rate: 1/s, shape: steps, steps: [{ at: 6s, rate: 0/s }], requests: 100 }',
+      'journeys: { j: { steps: [a] } }',
+      'services: { a: { latency: 1ms, queue: unbounded } }',
+    ].join('\n'));
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.problems.map((p) => `${p.path.join('.')}: ${p.message}`)).toContain('traffic.steps.0.rate: no journey arrives from this step on, and no duration ends the run: it would wait forever for the traffic.requests journeys still to come; give a duration, or a last rate above 0/s');
+    // With a duration, or a last rate above 0, it runs.
+    for (const t of ['{ rate: 1/s, shape: steps, steps: [{ at: 6s, rate: 0/s }], requests: 100 }\nduration: 10s', '{ rate: 1/s, shape: steps, steps: [{ at: 6s, rate: 0/s }, { at: 7s, rate: 5/s }], requests: 100 }']) {
+      const ok = parseScenarioText(`name: s\ntraffic: ${t}\njourneys: { j: { steps: [a] } }\nservices: { a: { latency: 1ms } }`);
+      expect(ok.ok, t).toBe(true);
+    }
+  });
+});
