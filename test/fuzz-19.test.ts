@@ -6,16 +6,20 @@
  *   where the controller reads 20 (an octal), `2_0` and `0b10100` were refused as text where kubectl sends 20, a
  *   PrometheusRule's `expr: 010` was the query "10" where the operator writes "8", and a label `on` was the text "on"
  *   where kubectl sends true and the API server refuses the resource;
+ * - a Prometheus rule file's group `limit` (a Go int that yaml.v3 reads alike): `010` was 10 where Prometheus reads 8
+ *   (promtool test rules: "exceeded limit of 8 with 9 series"), `1_0` and `0b1001` were refused where promtool takes them;
  * - traffic: a last step at 0/s with traffic.requests and no duration ran forever (the run waited for journeys that
  *   never come).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { cli, refusedLines } from './helpers.js';
+import { PROMTOOL } from './prometheus.js';
+import { promtool, runThroughRehearse } from './promtool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-19-'));
 const write = (name: string, text: string): string => {
@@ -78,6 +82,25 @@ describe('Kubernetes resources read as kubectl reads their YAML', () => {
     expect(parts.warnings).toContain('rules.yaml:15:13: spec.groups[0].rules[0].expr: 010 is 8 to kubectl, which reads a resource\'s YAML as YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2: goyaml.v2/resolve.go), where YAML 1.2 reads 10; rehearsed as kubectl reads it (quote it to keep its text)');
     const lines = refusedLines(() => readRuleFile(rules.replace('severity: critical', 'severity: on'), 'rules.yaml'), 'a label on');
     expect(lines.join('\n')).toMatch(/^rules\.yaml:\d+:\d+: spec\.groups\[0\]\.rules\[\d+\]\.labels\.severity: Invalid value: "boolean": must be of type string/m);
+  });
+});
+
+describe('a rule file\'s group limit, as Prometheus reads it (gopkg.in/yaml.v3)', () => {
+  // Nine series recorded; a limit below nine fails the rule ("exceeded limit of 8 with 9 series") and records none.
+  const test = (limit: string): string => {
+    write(`limit-${limit}.yaml`, `groups:\n- name: g\n  limit: ${limit}\n  rules:\n  - record: r\n    expr: up\n`);
+    const series = Array.from({ length: 9 }, (_, i) => `  - { series: 'up{i="${i}"}', values: '1x5' }`).join('\n');
+    return write(`limit-${limit}-test.yaml`, `rule_files: [limit-${limit}.yaml]\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series:\n${series}\n  promql_expr_test:\n  - { expr: count(r), eval_time: 2m, exp_samples: [{ labels: '{}', value: 9 }] }\n`);
+  };
+
+  it.each([['010', 8], ['1_0', 10], ['0b1001', 9], ['0x8', 8]])('limit: %s is %d (warned where YAML 1.2 reads otherwise), the rule kept or failed as promtool test rules does', (limit, read) => {
+    const file = test(limit);
+    const parts = readRuleFile(readFileSync(join(dir, `limit-${limit}.yaml`), 'utf8'), 'rules.yaml');
+    expect(parts.groups[0].limit).toBe(read);
+    if (limit !== '0x8') expect(parts.warnings).toContain(`rules.yaml:3:10: groups[0].limit: ${limit} is ${read} to Prometheus, which reads a rule file with gopkg.in/yaml.v3 (resolve.go: strconv.ParseInt of the text without "_", base 0), where YAML 1.2 reads ${limit === '010' ? '10' : JSON.stringify(limit)}; rehearsed as Prometheus reads it`);
+    const ours = runThroughRehearse(file).length === 0;
+    expect(ours).toBe(read >= 9);
+    if (existsSync(PROMTOOL)) expect(promtool(file).ok).toBe(ours);
   });
 });
 
