@@ -8,6 +8,9 @@
  *   where kubectl sends true and the API server refuses the resource;
  * - a Prometheus rule file's group `limit` (a Go int that yaml.v3 reads alike): `010` was 10 where Prometheus reads 8
  *   (promtool test rules: "exceeded limit of 8 with 9 series"), `1_0` and `0b1001` were refused where promtool takes them;
+ * - an AnalysisTemplate's int-or-string limits written as text: "+3", which the controller reads as 3 (strconv.Atoi),
+ *   was refused; "-0" was written back as a limit of -0; text past an int32 was said to be refused by the API server,
+ *   which stores text as it is;
  * - traffic: a last step at 0/s with traffic.requests and no duration ran forever (the run waited for journeys that
  *   never come).
  */
@@ -82,6 +85,34 @@ describe('Kubernetes resources read as kubectl reads their YAML', () => {
     expect(parts.warnings).toContain('rules.yaml:15:13: spec.groups[0].rules[0].expr: 010 is 8 to kubectl, which reads a resource\'s YAML as YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2: goyaml.v2/resolve.go), where YAML 1.2 reads 10; rehearsed as kubectl reads it (quote it to keep its text)');
     const lines = refusedLines(() => readRuleFile(rules.replace('severity: critical', 'severity: on'), 'rules.yaml'), 'a label on');
     expect(lines.join('\n')).toMatch(/^rules\.yaml:\d+:\d+: spec\.groups\[0\]\.rules\[\d+\]\.labels\.severity: Invalid value: "boolean": must be of type string/m);
+  });
+});
+
+describe('an AnalysisTemplate\'s int-or-string limits written as text, as the controller reads them', () => {
+  // IntOrString.IntValue() (k8s.io/apimachinery pkg/util/intstr/intstr.go): strconv.Atoi of the text, 0 where it
+  // fails; argo-rollouts utils/analysis/factory.go ValidateMetric and analysis/analysis.go read the limits so.
+  const templates = readFileSync('examples/argo/analysis-templates.yaml', 'utf8');
+  const limit = async (text: string) => {
+    const file = write(`limit-${text.length}-${text.charCodeAt(1)}.yaml`, templates.replace('failureLimit: 3\n', `failureLimit: ${JSON.stringify(text)}\n`));
+    return cli('import', 'argo', 'examples/argo/rollout.yaml', file);
+  };
+
+  it('"+3" is 3 (Atoi takes a sign; it was refused) and "-0" is 0 (it was written -0)', async () => {
+    for (const [text, read] of [['+3', 3], ['-0', 0], ['03', 3]] as const) {
+      const r = await limit(text);
+      expect(r.code, `${text}: ${r.err}`).toBe(0);
+      expect(r.out).toContain(`failure-limit: ${read}\n`);
+      expect(r.out).not.toContain('failure-limit: -0');
+    }
+  });
+
+  it('text Atoi does not read is refused saying the controller would take 0; past an int32, that it wraps', async () => {
+    const r = await limit(' 3');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/:16:19: spec\.metrics\[0\]\.failureLimit: " 3" is not a whole number: the controller reads the text with strconv\.Atoi \(IntOrString\.IntValue\) and takes 0 where that fails/);
+    const past = await limit('2147483648');
+    expect(past.code).toBe(2);
+    expect(past.err).toContain('"2147483648" is past an int32 (-2147483648 to 2147483647): the API server stores the text, and the controller\'s int32(IntValue()) (analysis.go) wraps it');
   });
 });
 
