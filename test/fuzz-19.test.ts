@@ -11,10 +11,14 @@
  * - an AnalysisTemplate's int-or-string limits written as text: "+3", which the controller reads as 3 (strconv.Atoi),
  *   was refused; "-0" was written back as a limit of -0; text past an int32 was said to be refused by the API server,
  *   which stores text as it is;
+ * - (reported, held as it.fails below) cohort files: one that is not JSON refused without its line and column, a key
+ *   given twice read as its last value; game day journals: an action's wallTime "x" written into the debrief, a last
+ *   line cut short dropped without a word;
  * - traffic: a last step at 0/s with traffic.requests and no duration ran forever (the run waited for journeys that
  *   never come).
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -182,5 +186,52 @@ describe('cohort files (reported, not fixed here)', () => {
     // Today: exit 0, the second seed read (and warned as not making these users).
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cohort file twice\.json:\d+:\d+.*seed/);
+  });
+});
+
+/**
+ * Findings in game day journals, left to the journal's own work this hour (src/live): each `it.fails` holds the
+ * behaviour the rules ask for, and fails today. The journal is the 0.10.0 drill of test/fixtures, its lines edited
+ * and its hash chain written again (journal.ts: h = sha256(previous h + "\n" + the line without h)).
+ */
+describe('game day journals (reported, not fixed here)', () => {
+  const fixture = 'test/fixtures/drill-0.10.0/';
+  const rechained = (edit: (lines: Record<string, unknown>[]) => void): string => {
+    const lines = readFileSync(`${fixture}drill.journal`, 'utf8').trim().split('\n').map((l) => {
+      const o = JSON.parse(l) as Record<string, unknown>;
+      delete o.h;
+      return o;
+    });
+    edit(lines);
+    let head = '';
+    return lines.map((o) => {
+      const body = JSON.stringify(o);
+      head = createHash('sha256').update(`${head}\n${body}`).digest('hex');
+      return `${body.slice(0, -1)},"h":"${head}"}`;
+    }).join('\n') + '\n';
+  };
+
+  it('the fixture, rechained unchanged, debriefs (the edits below are what is refused)', async () => {
+    const file = write('same.journal', rechained(() => {}));
+    const r = await cli('gameday', 'debrief', file, '--scenario', `${fixture}drill.yaml`, '--out', join(dir, 'same'));
+    expect(r.code, r.err).toBe(0);
+  });
+
+  it.fails('an action whose wallTime is not a time is refused at its line (it was written into the debrief as "x")', async () => {
+    const file = write('wall-x.journal', rechained((lines) => {
+      const action = lines.findLast((o) => o.kind === 'action')!;
+      action.wallTime = 'x';
+    }));
+    const r = await cli('gameday', 'debrief', file, '--scenario', `${fixture}drill.yaml`, '--out', join(dir, 'wall-x'));
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/wall-x\.journal:\d+/);
+  });
+
+  it.fails('a last line cut short is dropped with a word, not in silence', async () => {
+    const text = rechained(() => {});
+    const file = write('cut.journal', text.slice(0, text.length - 20));
+    const r = await cli('gameday', 'debrief', file, '--scenario', `${fixture}drill.yaml`, '--out', join(dir, 'cut'));
+    expect(r.code, r.err).toBe(0);
+    expect(`${r.out}\n${r.err}`).toMatch(/cut\.journal:\d+.*(cut short|dropped|truncated)/);
   });
 });
