@@ -23,8 +23,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { Simulation } from '../src/model/simulation.js';
+import { buildResult, runGuarded } from '../src/score/result.js';
 import { parseScenarioText } from '../src/load/scenario.js';
-import { cli, refusedLines } from './helpers.js';
+import { cli, refusedLines, scenario } from './helpers.js';
 import { PROMTOOL } from './prometheus.js';
 import { promtool, runThroughRehearse } from './promtool.js';
 
@@ -233,5 +235,21 @@ describe('game day journals (reported, not fixed here)', () => {
     const r = await cli('gameday', 'debrief', file, '--scenario', `${fixture}drill.yaml`, '--out', join(dir, 'cut'));
     expect(r.code, r.err).toBe(0);
     expect(`${r.out}\n${r.err}`).toMatch(/cut\.journal:\d+.*(cut short|dropped|truncated)/);
+  });
+});
+
+/**
+ * A finding in src/model (simulation.ts end(): the run's end is the engine's clock after the last runUntil, which is
+ * that call's target when the journeys ended before it), left to the model's owners: held as `it.fails`.
+ */
+describe('a run whose journeys end before its duration (reported, not fixed here)', () => {
+  it.fails('its simulated seconds, and every rate over them, do not depend on the steps it was run in', () => {
+    // traffic.requests ends the arrivals at about 0.5 s, the duration is 10 s: runScenario steps a window at a time
+    // (runGuarded: min(1 s, window, a step from the heap's limit)), the live driver in steps of wall time x speed.
+    const s = scenario({ seed: 1, duration: '10s', window: '250ms', traffic: { rate: '10/s', requests: 5 }, journeys: { j: { steps: ['a'] } }, services: { a: { latency: '1ms', queue: 'unbounded' } } });
+    const seconds = [1_000_000, 250_000, 300_000].map((step) => buildResult(s, s.seed, runGuarded(new Simulation(s), step)).simulated.seconds);
+    // Today: 1, 0.75 and 0.9 (and 10 with Simulation.run()); journeys' throughputPerSec 5, 6.667 and 5.556.
+    expect(seconds).toEqual([seconds[0], seconds[0], seconds[0]]);
+    expect(buildResult(s, s.seed, new Simulation(s).run()).simulated.seconds).toBe(seconds[0]);
   });
 });
