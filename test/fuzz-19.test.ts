@@ -13,7 +13,8 @@
  *   which stores text as it is;
  * - (reported, held as it.fails below) cohort files: one that is not JSON refused without its line and column, a key
  *   given twice read as its last value; game day journals: an action's wallTime "x" written into the debrief, a last
- *   line cut short dropped without a word;
+ *   line cut short dropped without a word; Unleash feature exports: a context field, legal value, feature tag or tag
+ *   type without the field Unleash's schema requires, and an export without tagTypes, read without a word;
  * - traffic: a last step at 0/s with traffic.requests and no duration ran forever (the run waited for journeys that
  *   never come).
  */
@@ -251,5 +252,45 @@ describe('a run whose journeys end before its duration (reported, not fixed here
     // Today: 1, 0.75 and 0.9 (and 10 with Simulation.run()); journeys' throughputPerSec 5, 6.667 and 5.556.
     expect(seconds).toEqual([seconds[0], seconds[0], seconds[0]]);
     expect(buildResult(s, s.seed, new Simulation(s).run()).simulated.seconds).toBe(seconds[0]);
+  });
+});
+
+/**
+ * Findings in Unleash feature exports, left to the Unleash adapter's own work this hour (src/interop/unleash*): what
+ * the import's request validation refuses by Unleash's schemas (test/fixtures/vendor/unleash/schemas/
+ * openapi-fields.json, from Unleash/unleash src/lib/openapi/spec/*.ts at ceeb5a9c: contextFieldSchema, legalValueSchema,
+ * featureTagSchema and tagTypeSchema with their `required`, exportResultSchema's required tagTypes list) is read
+ * without a word today. Each `it.fails` holds the refusal the rules ask for.
+ */
+describe('Unleash feature exports: required fields (reported, not fixed here)', () => {
+  const base = JSON.parse(readFileSync('test/fixtures/vendor/unleash/features-batch-export.import-data.json', 'utf8'));
+  const schemas = JSON.parse(readFileSync('test/fixtures/vendor/unleash/schemas/openapi-fields.json', 'utf8')).schemas;
+  const imported = async (name: string, edit: (d: any) => void) => {
+    const d = structuredClone(base);
+    edit(d);
+    const file = write(`export-${name}.json`, JSON.stringify(d, null, 1));
+    return { file, ...(await cli('import', 'flags', 'unleash', file)) };
+  };
+
+  it('the schemas require what the cases below leave out', () => {
+    expect(schemas.contextFieldSchema.required).toContain('name');
+    expect(schemas.legalValueSchema.required).toContain('value');
+    expect(schemas.featureTagSchema.required).toContain('tagValue');
+    expect(schemas.tagTypeSchema.required).toContain('name');
+    expect(schemas.exportResultSchema.required).toContain('tagTypes');
+  });
+
+  it.fails.each([
+    ['a context field without a name', 'contextFields[0]', (d: any) => d.contextFields.push({ legalValues: [] })],
+    ['a legal value without a value', 'contextFields[0].legalValues[0]', (d: any) => d.contextFields.push({ name: 'plan', legalValues: [{}] })],
+    ['a feature tag without a tagValue', 'featureTags[3]', (d: any) => d.featureTags.push({ featureName: 'first_feature', tagType: 'simple' })],
+    ['a tag type without a name', 'tagTypes[3]', (d: any) => d.tagTypes.push({ description: 'x' })],
+    ['tagTypes left out', 'tagTypes', (d: any) => delete d.tagTypes],
+  ])('%s is refused at its place, as the import refuses it', async (_what, path, edit) => {
+    const r = await imported(path.replace(/\W+/g, '-'), edit);
+    // Today: exit 0, nothing said.
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${path}`);
+    noStack(r.err);
   });
 });
