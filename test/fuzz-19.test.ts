@@ -5,7 +5,8 @@
  *   starting with a digit or a sign is strconv.ParseInt(text without "_", base 0)): `setWeight: 024` was a stage at 24%
  *   where the controller reads 20 (an octal), `2_0` and `0b10100` were refused as text where kubectl sends 20, a
  *   PrometheusRule's `expr: 010` was the query "10" where the operator writes "8", and a label `on` was the text "on"
- *   where kubectl sends true and the API server refuses the resource;
+ *   where kubectl sends true and the API server refuses the resource; a Deployment's `replicas: 010` for calibrate
+ *   --deployment was 10 replicas where Kubernetes runs 8;
  * - a Prometheus rule file's group `limit` (a Go int that yaml.v3 reads alike): `010` was 10 where Prometheus reads 8
  *   (promtool test rules: "exceeded limit of 8 with 9 series"), `1_0` and `0b1001` were refused where promtool takes them;
  * - an AnalysisTemplate's int-or-string limits written as text: "+3", which the controller reads as 3 (strconv.Atoi),
@@ -24,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import { Simulation } from '../src/model/simulation.js';
 import { buildResult, runGuarded } from '../src/score/result.js';
 import { parseScenarioText } from '../src/load/scenario.js';
@@ -81,6 +83,13 @@ describe('Kubernetes resources read as kubectl reads their YAML', () => {
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/canary\.yaml:\d+:\d+: spec\.analysis\.stepWeight: 010 is 8 to kubectl/);
     expect(r.out).toMatch(/- to: 8%\n/);
+  });
+
+  it('a Deployment for calibrate --deployment: replicas 010 are 8', () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec:\n  replicas: 010\n  template: { spec: { containers: [{ name: web, image: web }] } }\n';
+    const m = readManifests([{ file: 'd.yaml', text }]);
+    expect(m.workloads.map((w) => w.replicas)).toEqual([8]);
+    expect(m.warnings).toEqual(['d.yaml:5:13: spec.replicas: 010 is 8 to kubectl, which reads a resource\'s YAML as YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2: goyaml.v2/resolve.go), where YAML 1.2 reads 10; rehearsed as kubectl reads it (quote it to keep its text)']);
   });
 
   it('a PrometheusRule: expr 010 is the query 8; a label on is true, which the API server refuses', () => {
