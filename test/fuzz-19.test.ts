@@ -14,7 +14,7 @@
  *   which stores text as it is;
  * - (reported, held as it.fails below) cohort files: one that is not JSON refused without its line and column, a key
  *   given twice read as its last value; game day journals: an action's wallTime "x" written into the debrief, a last
- *   line cut short dropped without a word; Unleash feature exports: a context field, legal value, feature tag or tag
+ *   line cut short dropped without a word, an atUs of 1.5 refused as "expected a number, not 1.5"; Unleash feature exports: a context field, legal value, feature tag or tag
  *   type without the field Unleash's schema requires, and an export without tagTypes, read without a word;
  * - traffic: a last step at 0/s with traffic.requests and no duration ran forever (the run waited for journeys that
  *   never come).
@@ -237,6 +237,17 @@ describe('game day journals (reported, not fixed here)', () => {
     const r = await cli('gameday', 'debrief', file, '--scenario', `${fixture}drill.yaml`, '--out', join(dir, 'wall-x'));
     expect(r.code).not.toBe(0);
     expect(r.err).toMatch(/wall-x\.journal:\d+/);
+  });
+
+  it.fails('an atUs of 1.5 is refused saying it is no whole number of microseconds (today: "expected a number, not 1.5")', async () => {
+    const file = write('at-fraction.journal', rechained((lines) => {
+      const clock = lines.find((o) => o.kind === 'clock')!;
+      clock.atUs = 1.5;
+    }));
+    const r = await cli('gameday', 'debrief', file, '--scenario', `${fixture}drill.yaml`, '--out', join(dir, 'at-fraction'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/at-fraction\.journal:\d+/);
+    expect(r.err).not.toContain('expected a number, not 1.5');
   });
 
   it.fails('a last line cut short is dropped with a word, not in silence', async () => {
