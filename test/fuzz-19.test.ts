@@ -75,6 +75,17 @@ describe('Kubernetes resources read as kubectl reads their YAML', () => {
     noStack(r.err);
   });
 
+  it('a label on is true to kubectl: refused as the API server refuses it, with kubectl\'s reading beside the refusal', async () => {
+    const file = write('label-on.yaml', rollout.replace('      app: guestbook\n', '      app: on\n'));
+    const r = await cli('import', 'argo', file, templates);
+    expect(r.code).toBe(2);
+    const lines = r.err.split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`${file}:11:12: spec.selector.matchLabels.app: must be a string, as the Rollout CRD declares it, not true`));
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(lines[at + 1]).toContain(`${file}:11:12: spec.selector.matchLabels.app: on is true to kubectl`);
+    noStack(r.err);
+  });
+
   it('a Flagger Canary: stepWeight 010 is 8', async () => {
     const canary = readFileSync('examples/flagger/canary.yaml', 'utf8');
     expect(canary).toMatch(/stepWeight: \d+\n/);

@@ -146,6 +146,18 @@ export function kubectlReading(doc: Document, lines: LineCounter, file: string):
   return { value: r.value, warnings, problem };
 }
 
+/**
+ * The problems of an import, each followed by kubectl's reading of the scalar it refuses where that differs from
+ * YAML 1.2 (kubectlReading's warning at the same place and path): `app: on` refused as "not true" says why.
+ */
+export function withReadings(problems: readonly string[], warnings: readonly string[]): string[] {
+  const readings = warnings.filter((w) => w.includes(` to ${WHO}`));
+  return problems.flatMap((p) => {
+    const at = /^(.*?:\d+:\d+: \S+: )/.exec(p)?.[1];
+    return [p, ...(at === undefined ? [] : readings.filter((w) => w.startsWith(at)))];
+  });
+}
+
 /** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
 export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
 
