@@ -252,6 +252,11 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
   } else if (durationUs <= 0) {
     problems.push({ path: ['duration'], message: 'the duration must be longer than zero' });
   }
+  // Arrivals stop after traffic.requests journeys: a last step at 0/s, with no duration to end the run, may never see them all.
+  const last = shape.kind === 'steps' ? shape.steps[shape.steps.length - 1] : null;
+  if (last && last.perSec === 0 && !Number.isFinite(durationUs) && t.requests !== undefined && shape.kind === 'steps') {
+    problems.push({ path: [...tp, 'steps', shape.steps.length - 2, 'rate'], message: `no journey arrives from this step on, and no duration ends the run: it would wait forever for the traffic.requests journeys still to come; give a duration, or a last rate above 0/s` });
+  }
   if (shape.kind === 'ramp' && shape.overUs < 0) {
     shape = { ...shape, overUs: Number.isFinite(durationUs) ? durationUs : 0 };
   }

@@ -297,14 +297,18 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
   const int = (key: string, fallback: number | null): number | null => {
     const v = m[key];
     if (v === undefined || v === null) return fallback;
-    const n = typeof v === 'number' ? v : /^-?\d+$/.test(String(v)) ? Number(v) : NaN;
+    // Text is read by IntOrString.IntValue(): strconv.Atoi, a sign allowed ("+3" is 3), 0 where it fails (" 3", "3.0",
+    // "0x3": k8s.io/apimachinery intstr.go; analysis.go and utils/analysis/factory.go ValidateMetric read it so).
+    const text = typeof v === 'string';
+    const n = typeof v === 'number' ? v + 0 : text && /^[+-]?\d+$/.test(v) ? Number(v) + 0 : NaN;
     if (!Number.isInteger(n)) {
-      ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is not a whole number`);
+      ctx.problem(t, [...mp, key], text ? `${JSON.stringify(v)} is not a whole number: the controller reads the text with strconv.Atoi (IntOrString.IntValue) and takes 0 where that fails` : `${JSON.stringify(v)} is not a whole number`);
       return fallback;
     }
-    // An IntOrString in the CRD holds an int32: the API server refuses 1e300 (it was read as a limit of 1e300).
+    // An IntOrString in the CRD holds an int32: the API server refuses 1e300 (it was read as a limit of 1e300); text
+    // it stores, and the controller's int32(IntValue()) (analysis.go) wraps past the int32 range.
     if (n < -(2 ** 31) || n > 2 ** 31 - 1) {
-      ctx.problem(t, [...mp, key], `${JSON.stringify(v)} is past what the CRD holds (an int32, up to ${2 ** 31 - 1}): the API server refuses it`);
+      ctx.problem(t, [...mp, key], text ? `${JSON.stringify(v)} is past an int32 (-2147483648 to 2147483647): the API server stores the text, and the controller's int32(IntValue()) (analysis.go) wraps it` : `${JSON.stringify(v)} is past what the CRD holds (an int32, up to ${2 ** 31 - 1}): the API server refuses it`);
       return fallback;
     }
     return n;

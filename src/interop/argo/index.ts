@@ -11,7 +11,7 @@ import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
 import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
 import { schemaProblems } from '../kube/schema.js';
-import { apiVersionProblem, contextNote, exactlyOne, oneLineMessages, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { apiVersionProblem, contextNote, exactlyOne, oneLineMessages, get, withReadings, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
@@ -57,7 +57,8 @@ const ROUTERS = ['istio', 'smi', 'nginx', 'alb', 'ambassador', 'apisix', 'appMes
 
 /** The plan parts of a Rollout and the AnalysisTemplates it runs. */
 export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptions = {}): ArgoResult {
-  return oneLineMessages(readParts(files, options));
+  const r = readParts(files, options);
+  return oneLineMessages(r.ok ? r : { ...r, problems: withReadings(r.problems, r.warnings) });
 }
 
 /** The versions of argoproj.io the Argo Rollouts CRDs serve (manifests/crds: versions[].served). */
@@ -67,6 +68,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const warnings: string[] = [];
   const read = readResources(files, { group: 'argoproj.io', kinds: ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'], context: ['AnalysisRun', 'Experiment'] });
   const { resources, context, problems } = read;
+  warnings.push(...read.warnings);
   const rollouts = resources.filter((r) => r.kind === 'Rollout');
   if (rollouts.length !== 1 && problems.length === 0) {
     problems.push(exactlyOne(files, 'Rollout', rollouts));

@@ -13,7 +13,7 @@ import type { PlanCheck } from '../../scenario/types.js';
 import { percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
-import { contextNote, exactlyOne, oneLineMessages, crdNumber, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
+import { contextNote, exactlyOne, oneLineMessages, crdNumber, withReadings, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
 import { commandNote } from './loadtest.js';
 import { CANARY, METRIC_TEMPLATE, UNKNOWN } from './dispositions.js';
@@ -76,12 +76,14 @@ export type FlaggerResult =
   | { ok: false; problems: string[]; warnings: string[] };
 
 export function toScenarioParts(files: readonly SourceFile[], options: FlaggerOptions = {}): FlaggerResult {
-  return oneLineMessages(readParts(files, options));
+  const r = readParts(files, options);
+  return oneLineMessages(r.ok ? r : { ...r, problems: withReadings(r.problems, r.warnings) });
 }
 
 function readParts(files: readonly SourceFile[], options: FlaggerOptions): FlaggerResult {
   const warnings: string[] = [];
-  const { resources, context, problems } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
+  const { resources, context, problems, warnings: read } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
+  warnings.push(...read);
   const canaries = resources.filter((r) => r.kind === 'Canary');
   if (canaries.length !== 1 && problems.length === 0) problems.push(exactlyOne(files, 'Canary', canaries));
   const note = contextNote(context);

@@ -12,6 +12,7 @@ import { oneLine } from '../../units/escape.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { pairOf } from '../../scenario/problems.js';
+import { readAsGo } from '../flag-yaml.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -115,6 +116,48 @@ function helmSyntax(text: string): { line: number; column: number; text: string 
   return null;
 }
 
+/**
+ * A Kubernetes resource's plain scalars as kubectl reads them. kubectl (and so the API server, which is sent JSON)
+ * reads a resource's YAML with sigs.k8s.io/yaml over go-yaml v2 (goyaml.v2/resolve.go at 742f5e6f: an untagged
+ * plain scalar starting with a digit or a sign is strconv.ParseInt(text without "_", base 0), then ParseUint, then a
+ * float; `on`, `off`, `yes`, `no`, `y` and `n` are booleans), where rehearse's YAML reader reads YAML 1.2: `setWeight:
+ * 024` is 20 to kubectl (an octal) and was 24 here, `1_000` is 1000 and was the text "1_000", `0b101` is 5, a label
+ * `on` is true (and the API server refuses it for a string). Each such scalar is warned at its line and column and
+ * read as kubectl reads it (flag-yaml.ts readAsGo, as for an OpenFeature Operator FeatureFlag); one that JSON cannot
+ * write (`.inf`, `.nan`) is refused, as kubectl fails on it ("json: unsupported value").
+ */
+const WHO = 'kubectl, which reads a resource\'s YAML as YAML 1.1 (sigs.k8s.io/yaml over go-yaml v2: goyaml.v2/resolve.go)';
+
+/** A document's plain value as kubectl reads it, with a warning for each scalar read otherwise and the first refusal. */
+export function kubectlReading(doc: Document, lines: LineCounter, file: string): { value: unknown; warnings: string[]; problem: string | null } {
+  const r = readAsGo(doc, 'kubernetes');
+  const warnings: string[] = [];
+  let problem: string | null = null;
+  for (const x of r.scalars) {
+    const pos = lines.linePos(x.offset);
+    const at = `${file}:${pos.line}:${pos.col}: ${pathText(x.path)}`;
+    const what = x.key ? `the key ${x.source}` : x.source;
+    if (x.unwritable !== undefined) problem ??= `${at}: ${x.unwritable}: kubectl cannot send the resource`;
+    else if (x.merged !== undefined) {
+      const m = lines.linePos(x.merged);
+      warnings.push(`${at}: the key ${x.source} is set again by the merge key at line ${m.line}, column ${m.col}, and takes the merged value to ${WHO}: go-yaml v2 merges where the \`<<\` stands, where YAML 1.2's merge keeps the key's own; rehearsed as kubectl reads it (write the key after the merge key to be read alike)`);
+    } else warnings.push(`${at}: ${what} is ${JSON.stringify(x.go)} to ${WHO}, where YAML 1.2 reads ${JSON.stringify(x.yaml12)}; rehearsed as kubectl reads it (quote it to keep its text)`);
+  }
+  return { value: r.value, warnings, problem };
+}
+
+/**
+ * The problems of an import, each followed by kubectl's reading of the scalar it refuses where that differs from
+ * YAML 1.2 (kubectlReading's warning at the same place and path): `app: on` refused as "not true" says why.
+ */
+export function withReadings(problems: readonly string[], warnings: readonly string[]): string[] {
+  const readings = warnings.filter((w) => w.includes(` to ${WHO}`));
+  return problems.flatMap((p) => {
+    const at = /^(.*?:\d+:\d+: \S+: )/.exec(p)?.[1];
+    return [p, ...(at === undefined ? [] : readings.filter((w) => w.startsWith(at)))];
+  });
+}
+
 /** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
 export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
 
@@ -122,7 +165,7 @@ export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel:
  * Each document of a file of resources as Go's yaml (kubectl) reads it (quoted strings continued at or left of their
  * key's column: scenario/go-quoted.ts): its plain value, or the problem that refuses it at its line and column.
  */
-export function resourceDocuments(f: SourceFile): { lines: LineCounter; documents: ({ doc: Document; index: number; value: unknown } | { problem: string })[] } {
+export function resourceDocuments(f: SourceFile): { lines: LineCounter; documents: ({ doc: Document; index: number; value: unknown; warnings: string[] } | { problem: string })[] } {
   const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML, 'go');
   const documents = docs.map((doc, index) => {
     const refused = (offset: number | undefined, message: string) => {
@@ -134,7 +177,9 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
     const tagged = oddTags(doc)[0];
     if (tagged) return refused(tagged.offset, oddTagMessage(tagged.tag));
     const plain = plainData(doc);
-    return plain.ok ? { doc, index, value: plain.value } : refused(plain.offset, plain.message);
+    if (!plain.ok) return refused(plain.offset, plain.message);
+    const read = kubectlReading(doc, lines, f.file);
+    return read.problem !== null ? { problem: read.problem } : { doc, index, value: read.value, warnings: read.warnings };
   });
   return { lines, documents };
 }
@@ -148,8 +193,9 @@ export function resourceValues(text: string, file: string): unknown[] {
 }
 
 /** Reads the resources of multi-document YAML files: the adapter's kinds, the context, and problems. */
-export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[] } {
+export function readResources(files: readonly SourceFile[], options: ReadOptions): { resources: Resource[]; context: Resource[]; problems: string[]; warnings: string[] } {
   const resources: Resource[] = [];
+  const warnings: string[] = [];
   const context: Resource[] = [];
   const problems: string[] = [];
   const known = [...options.kinds, ...(options.context ?? [])];
@@ -167,6 +213,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       }
       const { doc, index } = read;
       const value = read.value;
+      warnings.push(...read.warnings);
       if (value === null || value === undefined) return; // an empty document between separators
       const base = { file: f.file, doc, lines, index, value: value as Record<string, unknown>, kind: '', group: '', name: '' };
       if (typeof value !== 'object' || Array.isArray(value)) {
@@ -196,7 +243,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       } else context.push(r);
     });
   }
-  return { resources, context, problems };
+  return { resources, context, problems, warnings };
 }
 
 /**

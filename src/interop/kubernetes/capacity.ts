@@ -10,6 +10,7 @@ import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
+import { kubectlReading } from '../kube/resources.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
@@ -76,7 +77,14 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         errors.push(`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`);
         continue;
       }
-      const v = plain.value;
+      // As kubectl reads the manifest (YAML 1.1: `replicas: 010` is 8).
+      const read = kubectlReading(doc, lines, file);
+      if (read.problem !== null) {
+        errors.push(read.problem);
+        continue;
+      }
+      warnings.push(...read.warnings);
+      const v = read.value;
       if (v === null || v === undefined) continue;
       const readResource = (r: unknown, base: readonly PathSegment[], which: string): void => {
         const at = (path: readonly PathSegment[]) => where([...base, ...path]);

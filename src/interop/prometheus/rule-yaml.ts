@@ -5,6 +5,7 @@
 import { isAlias, isPair, isScalar, isSeq, Scalar, visit, type Document } from 'yaml';
 import type { PathSegment } from '../../scenario/problems.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
+import { goResolve } from '../flag-yaml.js';
 
 /** yaml.v3's words for a mapping or a list where rulefmt decodes text (a label's or an annotation's value). */
 export const notText = (v: object): string => `cannot unmarshal ${Array.isArray(v) ? '!!seq' : '!!map'} into string (a value here is text; Prometheus refuses the file)`;
@@ -43,6 +44,30 @@ export function textAsWritten(doc: Document): AliasedField[] {
     },
   });
   return aliased;
+}
+
+export interface GoNumber { readonly path: PathSegment[]; readonly source: string; readonly yaml12: unknown; readonly go: number }
+
+/**
+ * A group's `limit` (rulefmt.RuleGroup.Limit, a Go int) as yaml.v3 reads a plain scalar (resolve.go: strconv.ParseInt
+ * of the text without "_", base 0): `010` is 8 (an octal; promtool test rules: "exceeded limit of 8"), `1_000` 1000
+ * and `0b11` 3, where YAML 1.2 reads 10 and the texts "1_000" and "0b11". Each such value is set, in place, to its
+ * reading; returns them, to be warned.
+ */
+export function limitsAsRead(doc: Document): GoNumber[] {
+  const read: GoNumber[] = [];
+  visit(doc, {
+    Pair(_key, pair, path) {
+      if (!isScalar(pair.key) || pair.key.value !== 'limit' || !isScalar(pair.value)) return;
+      const node = pair.value;
+      if (node.type !== 'PLAIN' || node.tag || typeof node.source !== 'string') return;
+      const r = goResolve(node.source, 'flagd');
+      if ('unwritable' in r || typeof r.value !== 'number' || Object.is(r.value, node.value)) return;
+      read.push({ path: [...segments(path), 'limit'], source: node.source, yaml12: node.value, go: r.value });
+      node.value = r.value;
+    },
+  });
+  return read;
 }
 
 /** The path of a node from visit's ancestry: keys of pairs, indexes into sequences. */

@@ -16,7 +16,8 @@ import { formatPath, locate, type PathSegment } from '../../scenario/problems.js
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
-import { aliasWarning, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
+import { aliasWarning, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
+import { kubectlReading } from '../kube/resources.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -120,12 +121,17 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     // A PrometheusRule reaches Prometheus through the API server, which keeps its values' types and refuses
     // those its CRD does not allow, and the operator, which writes the rules out with aliases resolved.
     const aliased = doc.get('kind') === 'PrometheusRule' ? [] : textAsWritten(doc);
+    const limits = doc.get('kind') === 'PrometheusRule' ? [] : limitsAsRead(doc);
     const plain = plainData(doc);
     if (!plain.ok) {
       const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
       throw new InputError([`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`]);
     }
-    const value = plain.value;
+    // A PrometheusRule is read by kubectl (YAML 1.1: kube/resources.ts kubectlReading); a rule file by Prometheus.
+    const kubectl = doc.get('kind') === 'PrometheusRule' ? kubectlReading(doc, lineCounter, file) : null;
+    if (kubectl?.problem) throw new InputError([kubectl.problem]);
+    if (kubectl) warnings.push(...kubectl.warnings);
+    const value = kubectl ? kubectl.value : plain.value;
     const where = (path: readonly PathSegment[]) => {
       const offset = locate(doc, path);
       const shown = path.length ? `: ${formatPath(path)}` : '';
@@ -134,6 +140,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       return `${file}:${p.line}:${p.col}${shown}`;
     };
     for (const a of aliased) warnings.push(`${where(a.path)}: ${aliasWarning(a)}`);
+    for (const l of limits) warnings.push(`${where(l.path)}: ${l.source} is ${l.go} to Prometheus, which reads a rule file with gopkg.in/yaml.v3 (resolve.go: strconv.ParseInt of the text without "_", base 0), where YAML 1.2 reads ${JSON.stringify(l.yaml12)}; rehearsed as Prometheus reads it`);
     // rulefmt.Parse (2.42): an empty document, null or {} decodes to no groups, and the file loads with none.
     if (value === null || value === undefined || (isObject(value) && Object.keys(value).length === 0)) return;
     if (!isObject(value)) {
