@@ -47,7 +47,7 @@ export function debriefCommand(journal: string, o: { scenario?: string; out?: st
   const out = o.out === undefined ? undefined : filesPrefix('--out', o.out, DEBRIEF);
   let doc: DrillDocument;
   try {
-    doc = debriefFromJournal(journal, o);
+    doc = debriefFromJournal(journal, { ...o, warn: io.err });
   } catch (e) {
     const lines = tampered(e, journal);
     if (!lines) throw e;
@@ -89,7 +89,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     // A journal (its lines begin so; one whose header was removed is a journal altered): its chain of hashes is
     // checked as it is read; its debrief is the replay.
     if (text.startsWith('{"kind":')) {
-      const doc = debriefFromJournal(file, o);
+      const doc = debriefFromJournal(file, { ...o, warn: io.err });
       if (out !== undefined) write(doc, out, io);
       io.out(`replay of the journal: ${plural(doc.record.actions.length, 'action')} re-applied at ${doc.record.actions.length === 1 ? 'its simulated instant' : 'their simulated instants'}, as recorded; digest ${doc.digest}`);
       // A journal holds no results to compare with: another version's may not give the digest its drill printed.

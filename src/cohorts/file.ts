@@ -1,6 +1,6 @@
 /** Reading and writing cohort files: the I/O edge of the cohorts layer. */
 import { tryReadInput } from '../files/read.js';
-import { jsonPosition } from '../files/json.js';
+import { duplicateKeyAt, jsonPath, jsonPosition, jsonSyntaxError, positionOf } from '../files/json.js';
 import { z } from 'zod';
 import { formatPath, PLAIN } from '../units/issues.js';
 import { RESERVED_NAME } from '../records.js';
@@ -78,7 +78,14 @@ export function readCohortFile(file: string): CohortRead {
   try {
     raw = JSON.parse(read.text);
   } catch (err) {
+    const found = jsonSyntaxError(read.text);
+    if (found) return { ok: false, path: '', message: `not a cohort file (not JSON): ${found.message}`, ...positionOf(read.text, found.offset) };
     return { ok: false, path: '', message: `not a cohort file: ${(err as Error).message}` };
+  }
+  // JSON.parse keeps a key given twice with its last value: the file says two things, refused where the second is.
+  const twice = duplicateKeyAt(read.text);
+  if (twice) {
+    return { ok: false, path: jsonPath([...twice.path, twice.key]), message: `"${twice.key}" is given twice: JSON.parse would keep the second and drop the first without a word; give it once`, ...positionOf(read.text, twice.offset) };
   }
   // JSON.parse keeps a "__proto__" column as a key of its own, which the schema would drop without a word.
   const users = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).users : undefined;

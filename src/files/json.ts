@@ -1,7 +1,8 @@
 /**
- * JSON documents read back (result documents, drill records): nesting is measured on the text, without
- * recursion, before JSON.parse builds anything a later walk (a schema check, a copy, a replay) could overflow the
- * stack on. A refusal names the path where the nesting passes the limit.
+ * JSON documents read back (result documents, drill records, cohort files, flag files): nesting is measured on the
+ * text, without recursion, before JSON.parse builds anything a later walk (a schema check, a copy, a replay) could
+ * overflow the stack on. A refusal names the path where the nesting passes the limit. JSON.parse keeps no places:
+ * where it refuses a text, jsonSyntaxError() says where and why; a key it keeps the last value of, duplicateKeyAt().
  */
 import { InputError } from '../errors.js';
 
@@ -61,6 +62,160 @@ export function tooDeepAt(text: string, max: number): (string | number)[] | null
     }
   }
   return null;
+}
+
+/**
+ * The first key given twice in one object of a JSON text (JSON.parse keeps the last value without a word): the
+ * object's path, the key and the offset of its second mention; null when every key is given once. Syntax is not
+ * checked.
+ */
+export function duplicateKeyAt(text: string): { path: (string | number)[]; key: string; offset: number } | null {
+  const stack: (Frame & { keys: Set<string> | null })[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const j = stringEnd(text, i);
+      const top = stack[stack.length - 1];
+      if (top && !top.array && top.expectKey) {
+        const key = stringAt(text, i, j);
+        if (top.keys!.has(key)) return { path: stack.slice(0, -1).map((f) => (f.array ? f.index : f.key ?? '')), key, offset: i };
+        top.keys!.add(key);
+        top.key = key;
+      }
+      i = j;
+    } else if (c === 91 || c === 123) {
+      stack.push({ array: c === 91, index: 0, key: null, expectKey: c === 123, keys: c === 123 ? new Set() : null });
+    } else if (c === 93 || c === 125) {
+      stack.pop();
+    } else if (c === 44) {
+      const top = stack[stack.length - 1];
+      if (top?.array) top.index++;
+      else if (top) top.expectKey = true;
+    } else if (c === 58) {
+      const top = stack[stack.length - 1];
+      if (top && !top.array) top.expectKey = false;
+    }
+  }
+  return null;
+}
+
+/** Line and column (1-based) of an offset in a text. */
+export function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
+
+/** The offset and description of the first place `text` is not JSON (RFC 8259), or null when it is. */
+export function jsonSyntaxError(text: string): { offset: number; message: string } | null {
+  let i = 0;
+  const n = text.length;
+  const fail = (message: string, at = i): never => {
+    throw Object.assign(new Error(message), { offset: at });
+  };
+  const space = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const shown = (at: number) => (at >= n ? 'the end of the file' : `${JSON.stringify(text[at] === '\ufeff' ? '\ufeff' : text.slice(at, at + 12).split(/[\s,:}\]]/)[0] || text[at])}`);
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail(`${shown(i)} is no JSON value (JSON writes true, false, null, numbers in decimal and "text")`);
+  };
+  const number = () => {
+    const m = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
+    if (!m || m[0] === '-') return fail(`${shown(i)} is no JSON number (JSON writes numbers in decimal: no "+", hexadecimal, leading 0 or bare ".")`);
+    const after = text[i + m[0].length];
+    if (after !== undefined && /[0-9A-Za-z_.+-]/.test(after)) fail(`${shown(i)} is no JSON number (JSON writes numbers in decimal: no "+", hexadecimal, leading 0 or bare ".")`);
+    i += m[0].length;
+  };
+  const string = () => {
+    const start = i++;
+    for (;;) {
+      if (i >= n) fail('a text is not closed', start);
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail('a control character inside a text (JSON writes it escaped: \\n, \\t, \\u0000)');
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('\\u is followed by four hexadecimal digits in JSON');
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else fail(`\\${e ?? ''} is no JSON escape`);
+      } else i++;
+    }
+  };
+  const value = (depth: number): void => {
+    space();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      space();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        space();
+        if (text[i] !== '"') fail(text[i] === '}' ? 'a comma before "}" (JSON allows none)' : `${shown(i)} where a key in double quotes goes`);
+        string();
+        space();
+        if (text[i] !== ':') fail(`${shown(i)} where ":" goes, after a key`);
+        i++;
+        value(depth + 1);
+        space();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail(`${shown(i)} where "," or "}" goes`);
+      }
+    } else if (c === '[') {
+      i++;
+      space();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        if ((space(), text[i]) === ']') fail('a comma before "]" (JSON allows none)');
+        value(depth + 1);
+        space();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail(`${shown(i)} where "," or "]" goes`);
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) number();
+    else if (c === undefined) fail('the file ends where a value goes');
+    else fail(c === '\ufeff' ? 'a byte order mark (U+FEFF) before the value, which JSON does not allow' : `${shown(i)} is no JSON value (JSON writes true, false, null, numbers in decimal and "text" in double quotes)`);
+  };
+  try {
+    value(0);
+    space();
+    if (i < n) fail(`${shown(i)} after the value (a JSON file holds one value)`);
+    return null;
+  } catch (e) {
+    if (e instanceof RangeError) return null; // nested beyond the stack: the depth check of the parse says where
+    const offset = (e as { offset?: number }).offset;
+    if (offset === undefined) throw e;
+    return { offset, message: (e as Error).message };
+  }
 }
 
 /**

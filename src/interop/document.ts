@@ -9,7 +9,8 @@ import { InputError } from '../errors.js';
 import { find, formatPath, locate, type PathSegment } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
 import { parseAllDocumentsAsGo, parseDocumentAsGo, type ReadAsGo } from '../scenario/go-quoted.js';
-import { beyondFloat64, jsonSyntaxError } from './flag-json.js';
+import { beyondFloat64 } from './flag-json.js';
+import { jsonSyntaxError } from '../files/json.js';
 import { mergeKeys, readAsGo, type YamlReader } from './flag-yaml.js';
 import { at, formatWarning, isObject, type FlagFile } from './flag-file.js';
 

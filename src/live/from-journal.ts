@@ -63,9 +63,13 @@ export function secretOf(j: JournalRecord, journal: string): string | null {
   return existsSync(file) ? readInput(file, 'drill').trim() : null;
 }
 
-/** The debrief of a journal's drill, ended or not (a drill that never ended is debriefed to where it stopped). */
-export function debriefFromJournal(journal: string, o: { scenario?: string } = {}, progress?: Progress): DrillDocument {
+/**
+ * The debrief of a journal's drill, ended or not (a drill that never ended is debriefed to where it stopped). A last
+ * line cut short (the drill stopped while writing it) is dropped, and said to `warn`.
+ */
+export function debriefFromJournal(journal: string, o: { scenario?: string; warn?: (line: string) => void } = {}, progress?: Progress): DrillDocument {
   const j = readJournal(journal);
+  if (j.truncated) o.warn?.(`warning: ${journal}:${j.entries.length + 2}: the last line is cut short (the drill stopped while writing it): dropped; the debrief reads the ${j.entries.length + 1} whole lines before it`);
   const record = recordFromJournal(j, secretOf(j, journal));
   const { read, caseName } = recordScenario(record, journal, o.scenario);
   return buildDocument(record, read, caseName, progress);

@@ -31,7 +31,7 @@ export const JOURNAL_SCHEMA = 'rehearse/journal@1';
 
 const GateModeSchema = z.enum(['on', 'advisory', 'off']);
 const Role = z.enum(ROLES);
-const Us = z.int().min(0);
+const Us = z.int({ error: (i) => (typeof i.input === 'number' ? `${i.input} is no whole number of microseconds (a simulated instant is one)` : undefined) }).min(0);
 
 const Header = z.strictObject({
   kind: z.literal('drill'), schema: z.literal(JOURNAL_SCHEMA), version: z.string(), wall: z.string(),

@@ -180,6 +180,9 @@ export function runGuarded(simulation: Simulation, stepUs: number): SimulationRe
       throw new InputError([`the run stopped after ${duration(t / 1e6)} of simulated time: it needs more memory than the ${mib} MiB the JavaScript heap allows; raise the limit (NODE_OPTIONS=--max-old-space-size=${2 ** Math.ceil(Math.log2(mib * 4))}) or ask for less (longer windows, fewer gate evaluations, fewer services or users)`]);
     }
   }
+  // Nothing left to happen before the horizon (journeys that drained before the duration): the clock goes on to the
+  // horizon, as run() takes it, whatever step the last runUntil() was asked for (a duration is the time simulated).
+  simulation.runUntil(Infinity);
   return simulation.end();
 }
 
