@@ -14,12 +14,12 @@
  *   which stores text as it is;
  * - traffic: a last step at 0/s with traffic.requests and no duration ran forever (the run waited for journeys that
  *   never come).
- * Reported, held as it.fails below (in rooms another change works on this hour): cohort files (one that is not JSON
- * refused without its line and column; a key given twice read as its last value); game day journals (an action's
- * wallTime "x" written into the debrief; a last line cut short dropped without a word; an atUs of 1.5 refused as
- * "expected a number, not 1.5"); Unleash feature exports (a context field, legal value, feature tag or tag type
- * without the field Unleash's schema requires, and an export without tagTypes, read without a word); the model (a
- * run whose journeys end before its duration has simulated seconds that depend on the steps it was run in).
+ * Found in other rooms and fixed there since: cohort files (one that is not JSON refused without its line and column;
+ * a key given twice read as its last value); game day journals (an action's wallTime "x" written into the debrief; a
+ * last line cut short dropped without a word; an atUs of 1.5 refused as "expected a number, not 1.5"); Unleash feature
+ * exports (a context field, legal value, feature tag or tag type without the field Unleash's schema requires, and an
+ * export without tagTypes, read without a word); the model (a run whose journeys end before its duration had
+ * simulated seconds that depended on the steps it was run in).
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -184,10 +184,9 @@ describe('traffic', () => {
 });
 
 /**
- * Findings in cohort files, left to the cohorts' own work this hour (src/cohorts): each `it.fails` holds the behaviour
- * the rules ask for, and fails today.
+ * Findings in cohort files, (src/cohorts/file.ts): each case failed on 0.12.0.
  */
-describe('cohort files (reported, not fixed here)', () => {
+describe('cohort files', () => {
   const cohort = async (name: string, edit: (text: string) => string): Promise<string> => {
     const made = join(dir, `${name}-made.json`);
     expect((await cli('cohorts', 'generate', '--size', '5', '--seed', '3', '--out', made)).code).toBe(0);
@@ -201,25 +200,24 @@ describe('cohort files (reported, not fixed here)', () => {
     const r = await cli('validate', file);
     expect(r.code).toBe(2);
     noStack(r.err);
-    // Today: "cohort file nan-age.json: not a cohort file: Unexpected token 'N', ..." with no line or column.
+    // 0.12.0: "cohort file nan-age.json: not a cohort file: Unexpected token 'N', ..." with no line or column.
     expect(r.err).toMatch(/cohort file nan-age\.json:\d+:\d+/);
   });
 
   it('a key given twice in a cohort file is refused, not read as its last value', async () => {
     const file = await cohort('twice', (t) => t.replace(/"seed": ?3,/, '"seed":3,"seed":4,'));
     const r = await cli('validate', file);
-    // Today: exit 0, the second seed read (and warned as not making these users).
+    // 0.12.0: exit 0, the second seed read (and warned as not making these users).
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cohort file twice\.json:\d+:\d+.*seed/);
   });
 });
 
 /**
- * Findings in game day journals, left to the journal's own work this hour (src/live): each `it.fails` holds the
- * behaviour the rules ask for, and fails today. The journal is the 0.10.0 drill of test/fixtures, its lines edited
+ * Findings in game day journals, (src/live/journal.ts, from-journal.ts): each case failed on 0.12.0. The journal is the 0.10.0 drill of test/fixtures, its lines edited
  * and its hash chain written again (journal.ts: h = sha256(previous h + "\n" + the line without h)).
  */
-describe('game day journals (reported, not fixed here)', () => {
+describe('game day journals', () => {
   const fixture = 'test/fixtures/drill-0.10.0/';
   const rechained = (edit: (lines: Record<string, unknown>[]) => void): string => {
     const lines = readFileSync(`${fixture}drill.journal`, 'utf8').trim().split('\n').map((l) => {
@@ -252,7 +250,7 @@ describe('game day journals (reported, not fixed here)', () => {
     expect(r.err).toMatch(/wall-x\.journal:\d+/);
   });
 
-  it('an atUs of 1.5 is refused saying it is no whole number of microseconds (today: "expected a number, not 1.5")', async () => {
+  it('an atUs of 1.5 is refused saying it is no whole number of microseconds (0.12.0: "expected a number, not 1.5")', async () => {
     const file = write('at-fraction.journal', rechained((lines) => {
       const clock = lines.find((o) => o.kind === 'clock')!;
       clock.atUs = 1.5;
@@ -274,15 +272,16 @@ describe('game day journals (reported, not fixed here)', () => {
 
 /**
  * A finding in src/model (simulation.ts end(): the run's end is the engine's clock after the last runUntil, which is
- * that call's target when the journeys ended before it), left to the model's owners: held as `it.fails`.
+ * that call's target when the journeys ended before it), fixed in score/result.ts runGuarded (the clock goes on to
+ * the horizon once nothing is left to happen).
  */
-describe('a run whose journeys end before its duration (reported, not fixed here)', () => {
+describe('a run whose journeys end before its duration', () => {
   it('its simulated seconds, and every rate over them, do not depend on the steps it was run in', () => {
     // traffic.requests ends the arrivals at about 0.5 s, the duration is 10 s: runScenario steps a window at a time
     // (runGuarded: min(1 s, window, a step from the heap's limit)), the live driver in steps of wall time x speed.
     const s = scenario({ seed: 1, duration: '10s', window: '250ms', traffic: { rate: '10/s', requests: 5 }, journeys: { j: { steps: ['a'] } }, services: { a: { latency: '1ms', queue: 'unbounded' } } });
     const seconds = [1_000_000, 250_000, 300_000].map((step) => buildResult(s, s.seed, runGuarded(new Simulation(s), step)).simulated.seconds);
-    // Today: 1, 0.75 and 0.9 (and 10 with Simulation.run()); journeys' throughputPerSec 5, 6.667 and 5.556.
+    // 0.12.0: 1, 0.75 and 0.9 (and 10 with Simulation.run()); journeys' throughputPerSec 5, 6.667 and 5.556.
     expect(seconds).toEqual([seconds[0], seconds[0], seconds[0]]);
     expect(buildResult(s, s.seed, new Simulation(s).run()).simulated.seconds).toBe(seconds[0]);
   });
