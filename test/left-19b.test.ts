@@ -8,10 +8,20 @@
  *   unquoted annotation, "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.annotations of
  *   type string" (the message kubernetes-sigs/external-dns#2521 and kustomize#2472 quote). A Rollout is checked
  *   against its CRD (argo-rollouts manifests/crds/rollout-crd.yaml: spec.replicas integer, annotations strings).
+ * - Unleash state exports: the tags, tag types and feature tags beside the toggles are held to what the state import
+ *   took, Joi over Unleash/unleash src/lib/services/tag-type-schema.ts, tag-schema.ts and src/lib/schema/
+ *   feature-schema.ts featureTagSchema at ff377cd70461 (a feature tag's createdByUserId "5" is taken, a tag type's
+ *   name 5 refused, where the feature import's ajv converts it; a state export's contextFields is "not allowed").
+ *   test/fixtures/vendor/unleash/joi-17.12.3-state.jsonl holds Joi's own answers for 31 such files (joi/vectors.cjs);
+ *   here the same files through the reader, refused at file:line:column. The ajv conversions that were typed on
+ *   these fields (STORED_SCALARS) were reached by no walk once the feature export was validated by ajv itself.
  */
 import { describe, expect, it } from 'vitest';
 import type { InputError } from '../src/errors.js';
+import { readFileSync } from 'node:fs';
+import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
+import * as unleash from '../src/interop/unleash/index.js';
 
 const refusal = (text: string): string[] => {
   try {
@@ -71,5 +81,42 @@ spec:
       'd.yaml:8:13: spec.replicas: must be an integer, as the Rollout CRD declares it, not the string "3": the Kubernetes API server refuses the resource',
       'd.yaml:6:31: metadata.annotations["rehearse.dev/concurrency"]: must be a string, as the Rollout CRD declares it, not the integer 8: the Kubernetes API server refuses the resource',
     ]);
+  });
+});
+
+describe('Unleash state exports: what the state import takes beside the toggles, as Joi took it', () => {
+  const v4 = readFileSync(new URL('./fixtures/vendor/unleash/state-v4.built-from-exportV4.json', import.meta.url), 'utf8');
+  const read = (edit: (d: Record<string, unknown[] & Record<string, unknown>[]>) => void): { warnings: string[] } | { refused: string[] } => {
+    const d = JSON.parse(v4) as Record<string, unknown[] & Record<string, unknown>[]>;
+    edit(d);
+    try {
+      return { warnings: unleash.toScenarioParts(parseFlagText(JSON.stringify(d, null, 2), 'u.json'), { environment: 'production' }).warnings.map(formatWarning) };
+    } catch (e) {
+      return { refused: (e as InputError).lines };
+    }
+  };
+  const joi = (path: string, message: string, source: string) => `${path}: "${path}" ${message} (Unleash's state import validates the file with Joi, ${source}, and refuses it)`;
+
+  it('takes what Joi converts or strips: a feature tag\'s createdByUserId "5", a tag type\'s unknown key, an icon of null', () => {
+    const unplaced = (r: ReturnType<typeof read>) => ('warnings' in r ? r.warnings.map((l) => l.replace(/^u\.json:\d+:\d+: /, '')) : r);
+    const asIs = read(() => {});
+    expect(asIs).toMatchObject({ warnings: expect.any(Array) });
+    expect(unplaced(read((d) => { d.featureTags[0].createdByUserId = '5'; d.tagTypes[0].color = 5; d.tagTypes[0].icon = null; }))).toEqual(unplaced(asIs));
+  });
+
+  it('refuses what Joi refuses, at its place, where ajv would have converted it', () => {
+    const refused = (edit: Parameters<typeof read>[0]) => { const r = read(edit); return 'refused' in r ? r.refused.map((l) => l.replace(/^u\.json:\d+:\d+: /, '')) : r; };
+    expect(refused((d) => { d.tagTypes[0].name = 5; })).toEqual([joi('tagTypes[0].name', 'must be a string', 'src/lib/services/tag-type-schema.ts')]);
+    expect(refused((d) => { d.tagTypes[0].description = null; })).toEqual([joi('tagTypes[0].description', 'must be a string', 'src/lib/services/tag-type-schema.ts')]);
+    expect(refused((d) => { d.featureTags[0].tagValue = true; })).toEqual([joi('featureTags[0].tagValue', 'must be a string', 'src/lib/schema/feature-schema.ts featureTagSchema')]);
+    expect(refused((d) => { d.featureTags[0].createdByUserId = true; })).toEqual([`${joi('featureTags[0].createdByUserId', 'must be a number', 'src/lib/schema/feature-schema.ts featureTagSchema').slice(0, -1)}; Joi converts only a text that is a decimal number)`]);
+    expect(refused((d) => { d.tags[0].value = 'x'; })).toEqual([joi('tags[0].value', 'length must be at least 2 characters long', 'src/lib/services/tag-schema.ts')]);
+    expect(refused((d) => { d.contextFields = [{ name: 'region' }] as never; })).toEqual([joi('contextFields', 'is not allowed', 'src/lib/services/state-schema.ts stateSchema')]);
+  });
+
+  it('places the refusal at the value in the file', () => {
+    const r = read((d) => { d.tagTypes[0].name = 5; });
+    const line = JSON.stringify(JSON.parse(v4), null, 2).split('\n').findIndex((l) => l.includes('"tagTypes"')) + 3;
+    expect(r).toEqual({ refused: [expect.stringMatching(new RegExp(`^u\\.json:${line}:15: tagTypes\\[0\\]\\.name: `))] });
   });
 });
