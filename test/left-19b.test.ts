@@ -15,10 +15,16 @@
  *   test/fixtures/vendor/unleash/joi-17.12.3-state.jsonl holds Joi's own answers for 31 such files (joi/vectors.cjs);
  *   here the same files through the reader, refused at file:line:column. The ajv conversions that were typed on
  *   these fields (STORED_SCALARS) were reached by no walk once the feature export was validated by ajv itself.
+ * - Zipkin: openzipkin/zipkin zipkin-lens/testdata/yelp.json (test/fixtures/traces/zipkin-yelp.json) has client
+ *   spans reported by "unknown" and "yelp-main" under routing's server span, each with its server span under it.
+ *   Zipkin's DependencyLinker (zipkin/src/main/java/zipkin2/internal/DependencyLinker.java at 878ce2a1, ported
+ *   below) skips a client span with children, links its server child from the client's localServiceName, and links
+ *   nothing from routing; rehearse keeps routing's calls (a journey needs the path) and now warns of each such span.
  */
 import { describe, expect, it } from 'vitest';
 import type { InputError } from '../src/errors.js';
 import { readFileSync } from 'node:fs';
+import { calibrateFiles } from '../src/calibrate/calibrate.js';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import * as unleash from '../src/interop/unleash/index.js';
@@ -118,5 +124,64 @@ describe('Unleash state exports: what the state import takes beside the toggles,
     const r = read((d) => { d.tagTypes[0].name = 5; });
     const line = JSON.stringify(JSON.parse(v4), null, 2).split('\n').findIndex((l) => l.includes('"tagTypes"')) + 3;
     expect(r).toEqual({ refused: [expect.stringMatching(new RegExp(`^u\\.json:${line}:15: tagTypes\\[0\\]\\.name: `))] });
+  });
+});
+
+/** zipkin2.internal.DependencyLinker.putTrace over Zipkin v2 spans (SpanNode: a shared server span is a child of its client). */
+function zipkinLinks(spans: readonly ZipkinSpan[]): string[] {
+  type Node = { span: ZipkinSpan; parent: Node | null; children: Node[] };
+  const key = (s: ZipkinSpan) => `${s.id}${s.shared ? '~s' : ''}`;
+  const nodes = new Map(spans.map((s) => [key(s), { span: s, parent: null, children: [] } as Node]));
+  for (const n of nodes.values()) {
+    const s = n.span;
+    const parent = s.shared ? nodes.get(s.id) : s.parentId !== undefined ? nodes.get(`${s.parentId}~s`) ?? nodes.get(s.parentId) : undefined;
+    if (parent && parent !== n) { n.parent = parent; parent.children.push(n); }
+  }
+  const links: string[] = [];
+  for (const n of nodes.values()) {
+    const s = n.span;
+    let kind = s.kind;
+    if (kind === 'CLIENT' && n.children.length) continue;
+    const local = s.localEndpoint?.serviceName, remote = s.remoteEndpoint?.serviceName;
+    if (kind === undefined) { if (local && remote) kind = 'CLIENT'; else continue; }
+    let [parent, child] = kind === 'SERVER' ? [remote, local] : [local, remote];
+    if (kind === 'SERVER' && n.parent === null && parent === undefined) continue;
+    let a = n.parent;
+    while (a && a.span.kind === undefined) a = a.parent;
+    const ancestor = a?.span.localEndpoint?.serviceName;
+    if (ancestor !== undefined) {
+      if (kind === 'CLIENT' && local !== undefined && ancestor !== local) links.push(`${ancestor} -> ${local}`);
+      if (kind === 'SERVER' || parent === undefined) parent = ancestor;
+    }
+    if (parent !== undefined && child !== undefined) links.push(`${parent} -> ${child}`);
+  }
+  return [...new Set(links)].sort();
+}
+interface ZipkinSpan { id: string; parentId?: string; kind?: string; shared?: boolean; localEndpoint?: { serviceName?: string }; remoteEndpoint?: { serviceName?: string } }
+
+describe('Zipkin: client spans reported by another service than the span they are under (zipkin-lens yelp.json)', () => {
+  const file = new URL('./fixtures/traces/zipkin-yelp.json', import.meta.url).pathname;
+  const r = calibrateFiles([file]);
+  const edges = [...new Set([...r.analysis.edges.keys()].map((k) => { const [from, to] = k.split('\u0001'); return `${from.split('\u0000')[0]} -> ${to.split('\u0000')[0]}`; }))].sort();
+  const zipkin = zipkinLinks(JSON.parse(readFileSync(file, 'utf8')) as ZipkinSpan[]);
+
+  it('the port of the linker gives its own test cases (DependencyLinkerTest missingSpan, singleHostSpansResultInASingleCallCount_defersNameToServer)', () => {
+    expect(zipkinLinks([{ id: 'a', kind: 'SERVER', localEndpoint: { serviceName: 'web' } }, { id: 'b', parentId: 'a', kind: 'CLIENT', localEndpoint: { serviceName: 'app' } }])).toEqual(['web -> app']);
+    expect(zipkinLinks([{ id: 'a', kind: 'CLIENT', localEndpoint: { serviceName: 'client' }, remoteEndpoint: { serviceName: 'server' } }, { id: 'b', parentId: 'a', kind: 'SERVER', localEndpoint: { serviceName: 'server' } }])).toEqual(['client -> server']);
+  });
+
+  it('every link Zipkin draws is a call of the calibrated model; the two it does not draw are warned at their spans', () => {
+    expect(zipkin).toEqual(['mobile_api -> blt', 'mobile_api -> memcache', 'mobile_api -> spectre', 'unknown -> yelp_main/api_proxy', 'yelp-main -> memcache', 'yelp-main -> mobile_api', 'yelp-main -> mysql', 'yelp_main/api_proxy -> yelp-main']);
+    expect(edges.filter((e) => !zipkin.includes(e))).toEqual(['routing -> unknown', 'routing -> yelp-main']);
+    expect(zipkin.filter((e) => !edges.includes(e))).toEqual([]);
+    expect(r.warnings.filter((w) => w.startsWith('client spans of another service'))).toEqual([
+      'client spans of another service: 1 client span(s) reported by "yelp-main" under a span of "routing" call "mobile_api" (first: trace a03ee8fff1dcd9b9, span f5f268651b2a2b34). Zipkin\'s dependency linker (zipkin2.internal.DependencyLinker) links yelp-main -> mobile_api and nothing from routing to yelp-main; rehearse keeps the request\'s path (routing -> yelp-main -> mobile_api) and books each client span\'s time beyond its server span (14.3 ms in the first) as yelp-main\'s own work: where "yelp-main" is a proxy reporting for routing, that time is the proxy\'s and the network\'s',
+      'client spans of another service: 1 client span(s) reported by "unknown" under a span of "routing" call "yelp_main/api_proxy" (first: trace a03ee8fff1dcd9b9, span 668ed78ad94b35a1). Zipkin\'s dependency linker (zipkin2.internal.DependencyLinker) links unknown -> yelp_main/api_proxy and nothing from routing to unknown; rehearse keeps the request\'s path (routing -> unknown -> yelp_main/api_proxy) and books each client span\'s time beyond its server span (36.1 ms in the first) as unknown\'s own work: where "unknown" is a proxy reporting for routing, that time is the proxy\'s and the network\'s',
+    ]);
+  });
+
+  it('a leaf client span of another service (no server under it) is not warned: Zipkin links its ancestor to it too', () => {
+    expect(zipkin).toContain('yelp_main/api_proxy -> yelp-main');
+    expect(r.warnings.some((w) => w.includes('reported by "yelp-main" under a span of "yelp_main/api_proxy"'))).toBe(false);
   });
 });
