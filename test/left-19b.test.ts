@@ -20,6 +20,10 @@
  *   Zipkin's DependencyLinker (zipkin/src/main/java/zipkin2/internal/DependencyLinker.java at 878ce2a1, ported
  *   below) skips a client span with children, links its server child from the client's localServiceName, and links
  *   nothing from routing; rehearse keeps routing's calls (a journey needs the path) and now warns of each such span.
+ * - argoproj/argo-rollouts test/e2e/expectedfailures/analysis-run-failfast.yaml (at 9f8d111d, a fixture): its second
+ *   metric's `- name:` starts at column 5 of line 19. The yaml package gives "A block sequence may not be used as an
+ *   implicit map key" the offset of the item before's end (yaml 2.9.1 compose/resolve-block-map.js), column 1; its
+ *   next error, and the sequence, are at column 5: refused there now.
  */
 import { describe, expect, it } from 'vitest';
 import type { InputError } from '../src/errors.js';
@@ -27,6 +31,8 @@ import { readFileSync } from 'node:fs';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
+import * as argo from '../src/interop/argo/index.js';
+import { parseText } from '../src/scenario/parse.js';
 import * as unleash from '../src/interop/unleash/index.js';
 
 const refusal = (text: string): string[] => {
@@ -183,5 +189,24 @@ describe('Zipkin: client spans reported by another service than the span they ar
   it('a leaf client span of another service (no server under it) is not warned: Zipkin links its ancestor to it too', () => {
     expect(zipkin).toContain('yelp_main/api_proxy -> yelp-main');
     expect(r.warnings.some((w) => w.includes('reported by "yelp-main" under a span of "yelp_main/api_proxy"'))).toBe(false);
+  });
+});
+
+describe('a YAML error about a mapping item is placed at the item, not at the indentation before it', () => {
+  const failfast = readFileSync(new URL('./fixtures/vendor/argo/analysis-run-failfast.yaml', import.meta.url), 'utf8');
+  const refusal = (text: string): readonly string[] => {
+    const r = argo.toScenarioParts([{ file: 'f.yaml', text }]);
+    return r.ok ? [] : r.problems;
+  };
+
+  it('argo-rollouts analysis-run-failfast.yaml: at line 19, column 5, where the sequence starts', () => {
+    expect(failfast.split('\n')[18].indexOf('- name: fail-after-30')).toBe(4);
+    expect(refusal(failfast)).toEqual(['f.yaml:19:5: invalid YAML: A block sequence may not be used as an implicit map key']);
+  });
+
+  it('past a comment line, and a mapping key out of line with its siblings (BAD_INDENT), in a scenario too', () => {
+    expect(refusal('kind: Rollout\nspec:\n  x: 1\n  # note\n    - y\n')).toEqual(['f.yaml:5:5: invalid YAML: A block sequence may not be used as an implicit map key']);
+    const r = parseText('name: x\nservices:\n  - a\n  b: 1\n');
+    expect(r.ok ? [] : r.problems.map((p: { message: string; line?: number; column?: number }) => [p.message, p.line, p.column])).toEqual([['invalid YAML: All mapping items must start at the same column', 4, 3]]);
   });
 });
