@@ -34,6 +34,12 @@ export class Analysis {
   rootStartMax = -Infinity;
   roots = 0;
   private rand = 0x2545f491;
+  /**
+   * Client or producer spans reported by a service other than that of the span they are under, with the server or
+   * consumer span they called under them (a sidecar's or a gateway's outbound span, or a caller naming itself as its
+   * callee): by the services under, reporting and called, their count and the first (trace and span ids).
+   */
+  readonly relayed = new Map<string, { under: string; by: string; to: string; count: number; first: string; beyondUs: number }>();
   /** The time a span waited for a worker inside it (calibrate --wait-attribute): not the endpoint's own time. */
   ownWait: ((s: Span) => number) | null = null;
 
@@ -91,8 +97,29 @@ export class Analysis {
     this.slack = this.tick - 1;
     if (this.tick > 1) this.coarseTraces++;
 
-    for (const s of spans) if (isEntry(s) && s.attributes['rehearse.journey'] === undefined) this.entry(s, children, isEntry);
+    for (const s of spans) {
+      if (!isEntry(s) || s.attributes['rehearse.journey'] !== undefined) continue;
+      this.entry(s, children, isEntry);
+      const p = parentOf(s);
+      if (p !== undefined && (s.kind === 'client' || s.kind === 'producer')) this.relay(p, s, children.get(s.spanId) ?? []);
+    }
     for (const r of roots) if (parentOf(r) === undefined) this.journey(r, children, isEntry);
+  }
+
+  /**
+   * A client span of another service than its parent's, whose server span is under it: Zipkin's dependency linker
+   * (zipkin2.internal.DependencyLinker) links the client's service to the server's and nothing to the client's
+   * service (a client span with children is skipped, its server child taking the client's localServiceName as
+   * caller); rehearse keeps the request's path through it. Counted for a warning (warningLines).
+   */
+  private relay(parent: Span, client: Span, under: Span[]): void {
+    const server = under.find((c) => c.kind === 'server' || c.kind === 'consumer');
+    if (server === undefined) return;
+    const [p, c, t] = [this.serviceOf(parent), this.serviceOf(client), this.serviceOf(server)];
+    const key = `${p}\u0000${c}\u0000${t}`;
+    const r = this.relayed.get(key);
+    if (r) r.count++;
+    else if (this.relayed.size < 20) this.relayed.set(key, { under: p, by: c, to: t, count: 1, first: `trace ${client.traceId}, span ${client.spanId}`, beyondUs: client.durationUs - server.durationUs });
   }
 
   skewed = 0;

@@ -369,5 +369,8 @@ export function warningLines(a: Analysis): string[] {
   if (w.cycles.length > 0) out.push(`cycles: parent links that loop were cut at ${w.cycles.join(', ')}`);
   if (w.noService > 0) out.push(`no service: ${w.noService} span(s) name no service (put under "unknown"), in traces ${w.noServiceTraces.join(', ')}`);
   if (w.duplicateIds > 0) out.push(`duplicate span ids: ${w.duplicateIds} span(s) repeat an id in their trace (the first kept)`);
+  for (const r of a.relayed.values()) {
+    out.push(`client spans of another service: ${r.count} client span(s) reported by "${r.by}" under a span of "${r.under}" call "${r.to}" (first: ${r.first}). Zipkin's dependency linker (zipkin2.internal.DependencyLinker) links ${r.by} -> ${r.to} and nothing from ${r.under} to ${r.by}; rehearse keeps the request's path (${r.under} -> ${r.by} -> ${r.to}) and books each client span's time beyond its server span (${(r.beyondUs / 1000).toFixed(1)} ms in the first) as ${r.by}'s own work: where "${r.by}" is a proxy reporting for ${r.under}, that time is the proxy's and the network's`);
+  }
   return out;
 }

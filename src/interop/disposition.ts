@@ -29,8 +29,6 @@ export interface Disposition {
   /** The value's JSON type, where the vendor refuses another (null, as absent, is not checked), and why it does. */
   readonly type?: JsonType;
   readonly typeWhy?: string;
-  /** Whether the vendor converts a value of another type to `type` (and takes it): not refused. */
-  readonly typeConverts?: (value: unknown) => boolean;
 }
 
 /** The disposition of the keys of an object type that its table does not name, where the vendor's schema
@@ -41,14 +39,14 @@ export const OTHER_KEYS = '(any other key)';
  * A table with the JSON type of fields added (`types`: by object type, then field), for a vendor that refuses a
  * value of another type (`why` says who does): a type for a field the table does not hold throws.
  */
-export function withTypes(table: DispositionTable, types: Readonly<Record<string, Readonly<Record<string, JsonType>>>>, why: string, converts?: (type: JsonType, value: unknown) => boolean): DispositionTable {
+export function withTypes(table: DispositionTable, types: Readonly<Record<string, Readonly<Record<string, JsonType>>>>, why: string): DispositionTable {
   const out: Record<string, Record<string, Disposition>> = {};
   for (const [name, fields] of Object.entries(table)) out[name] = { ...fields };
   for (const [name, fields] of Object.entries(types)) {
     for (const [field, type] of Object.entries(fields)) {
       const d = own(out, name) && own(out[name], field);
       if (!d) throw new Error(`a type for ${name}.${field}, which the table does not hold`);
-      out[name][field] = { ...d, type, typeWhy: why, ...(converts ? { typeConverts: (v: unknown) => converts(type, v) } : {}) };
+      out[name][field] = { ...d, type, typeWhy: why };
     }
   }
   return out;
@@ -88,7 +86,7 @@ export function walkFields(doc: FlagFile, table: DispositionTable, type: string,
       out.warnings.push(at(doc, p, `"${field}" is not a field of ${system}'s ${type}: ${system} does not read it, nor does rehearse`));
       continue;
     }
-    if (d.type && v !== undefined && v !== null && jsonType(v) !== d.type && !d.typeConverts?.(v)) {
+    if (d.type && v !== undefined && v !== null && jsonType(v) !== d.type) {
       const shown = JSON.stringify(v) ?? String(v);
       out.refusals.push(at(doc, p, `${shown.length > 40 ? `${shown.slice(0, 37)}...` : shown} is ${TYPE_NAMES[jsonType(v)] ?? jsonType(v)}, where ${system}'s ${type}.${field} is ${TYPE_NAMES[d.type]}: ${d.typeWhy}`));
       continue;

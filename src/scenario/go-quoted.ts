@@ -13,7 +13,7 @@
  */
 import { refuseGoFlowKeys } from './go-flow-keys.js';
 import { Document, LineCounter, Parser, parseAllDocuments, parseDocument, visit, YAMLParseError, type DocumentOptions, type ParseOptions, type SchemaOptions, type YAMLError } from 'yaml';
-
+import { placeItemErrors } from './yaml-error-place.js';
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
 /**
@@ -28,7 +28,7 @@ export interface ReadAsGo {
 
 /** One document, as Go reads its quoted strings. */
 export function parseDocumentAsGo(text: string, options: Options = {}, breaks: Breaks = 'yaml'): ReadAsGo & { doc: Document } {
-  const r = asGo(text, (t, lineCounter) => parseDocument(t, { ...options, lineCounter }), (d) => [d], breaks);
+  const r = asGo(text, (t, lineCounter) => placeItemErrors([parseDocument(t, { ...options, lineCounter })], t)[0], (d) => [d], breaks);
   return { ...r, doc: r.value };
 }
 
@@ -36,7 +36,7 @@ export function parseDocumentAsGo(text: string, options: Options = {}, breaks: B
 export function parseAllDocumentsAsGo(text: string, options: Options = {}, breaks: Breaks = 'yaml'): ReadAsGo & { docs: Document[] } {
   const r = asGo(text, (t, lineCounter) => {
     const all = parseAllDocuments(t, { ...options, lineCounter });
-    return Array.isArray(all) ? all : [];
+    return Array.isArray(all) ? placeItemErrors(all, t) : [];
   }, (docs) => docs, breaks);
   return { ...r, docs: r.value };
 }

@@ -11,6 +11,8 @@ import { formatPath, locate, type PathSegment } from '../../scenario/problems.js
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { kubectlReading } from '../kube/resources.js';
+import { hasType, typeMessage } from '../kube/crd-types.js';
+import { goIntegerMessage } from '../kube/go-integers.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
@@ -43,6 +45,34 @@ export interface Manifests {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const get = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((x, k) => (isObject(x) ? x[k] : undefined), v);
+
+/** How encoding/json names a JSON value's type in "cannot unmarshal ... into Go struct field". */
+const goJsonType = (x: unknown): string =>
+  Array.isArray(x) ? 'array' : x === null ? 'null' : typeof x === 'object' ? 'object' : typeof x === 'boolean' ? 'bool' : typeof x === 'number' ? 'number' : 'string';
+
+/**
+ * Why the API server refuses `value` at `path` of a resource of `kind`, whose Go field is an int32 or (an
+ * annotation's value) a string, or null. A native kind is decoded into its Go type (sigs.k8s.io/json, a fork of
+ * encoding/json: "Deployment in version \"v1\" cannot be handled as a Deployment: json: cannot unmarshal string into
+ * Go struct field DeploymentSpec.spec.replicas of type int32"); a Rollout is checked against its CRD's schema
+ * (spec.replicas an integer, annotations strings), and an integer its controller's int32 cannot hold stops its
+ * informer (go-integers.ts). null is left to the caller (the field stays unset).
+ */
+function wrongType(kind: unknown, path: readonly string[], value: unknown, type: 'int32' | 'string'): string | null {
+  if (value === null) return null;
+  if (kind === 'Rollout') {
+    if (!hasType(value, type === 'string' ? 'string' : 'integer')) return typeMessage('Rollout', type === 'string' ? 'string' : 'integer', value);
+    return typeof value === 'number' ? goIntegerMessage('argoproj.io', 'Rollout', 'int32', value) : null;
+  }
+  if (type === 'string' ? typeof value === 'string' : typeof value === 'number' && Number.isInteger(value) && Math.abs(value + 0.5) <= 2 ** 31) return null;
+  const annotation = path.at(-2) === 'annotations';
+  const field = (annotation ? path.slice(0, -1) : path).join('.');
+  const struct = annotation ? 'ObjectMeta' : `${String(kind)}Spec`;
+  // encoding/json gives a number's literal only where it fails to fit a numeric field.
+  const shown = typeof value === 'number' && type === 'int32' ? `number ${value}` : goJsonType(value);
+  const quote = annotation && (typeof value === 'number' || typeof value === 'boolean') ? ` (quote it: "${String(value)}")` : '';
+  return `must be ${annotation ? 'a string (an annotation\'s value)' : 'an int32'}, not ${goJsonType(value) === 'number' ? `the number ${value}` : JSON.stringify(value)}: the Kubernetes API server refuses the ${String(kind)} (json: cannot unmarshal ${shown} into Go struct field ${struct}.${field} of type ${type})${quote}`;
+}
 
 /** Reads every workload (WORKLOADS) and HorizontalPodAutoscaler of the files' YAML documents, and of the Lists in them. */
 export function readManifests(files: readonly { file: string; text: string }[]): Manifests {
@@ -91,9 +121,16 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         const kind = get(r, 'kind');
         const name = get(r, 'metadata', 'name');
         const label = `${typeof kind === 'string' ? kind : 'a document'}${typeof name === 'string' ? ` ${name}` : ''} (${which})`;
-        const int = (path: string[], min: number, fallback: number | null): number | null => {
+        // spec.replicas and an HPA's bounds are int32s, an annotation's value a string: the API server refuses a
+        // value of another type (`replicas: "3"`, a numeric annotation) before any controller reads it.
+        const int = (path: string[], min: number, fallback: number | null, text = false): number | null => {
           const x = get(r, ...path);
           if (x === undefined) return fallback;
+          const refusal = wrongType(kind, path, x, text ? 'string' : 'int32');
+          if (refusal !== null) {
+            errors.push(`${at(path)}: ${formatPath([...base, ...path])}: ${refusal}`);
+            return null;
+          }
           const n = typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : x;
           if (typeof n !== 'number' || !Number.isInteger(n) || n < min) {
             errors.push(`${at(path)}: ${formatPath([...base, ...path])}: expected a whole number of at least ${min}, got ${JSON.stringify(x)}`);
@@ -120,7 +157,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
           const replicas = int(['spec', 'replicas'], 0, 1);
           const own = get(r, 'metadata', 'annotations', CONCURRENCY_ANNOTATION);
           const path = own !== undefined ? ['metadata', 'annotations', CONCURRENCY_ANNOTATION] : ['spec', 'template', 'metadata', 'annotations', CONCURRENCY_ANNOTATION];
-          const concurrency = int(path, 1, null);
+          const concurrency = int(path, 1, null, true);
           if (replicas === null) return;
           workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: at(['spec', 'replicas']), hpa: null });
         } else if (kind === 'HorizontalPodAutoscaler') {

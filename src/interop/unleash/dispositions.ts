@@ -133,7 +133,7 @@ const FIELDS: DispositionTable = {
   },
   exportSegment: { ...segment },
   // What the import stores beside the toggles (context fields, tags, links): none of it changes what a user is
-  // served; held to the types the import's OpenAPI validation holds them to (importTogglesSchema).
+  // served; held to its types by the import's OpenAPI validation (importTogglesSchema, openapi.ts).
   contextFieldSchema: {
     name: modelled('a context field the import creates; ' + NONE), description: modelled(NONE), stickiness: modelled(NONE),
     sortOrder: modelled(NONE), createdAt: modelled(NONE), usedInFeatures: modelled(NONE), usedInProjects: modelled(NONE),
@@ -237,11 +237,12 @@ const FIELDS: DispositionTable = {
 const A = 'array' as const;
 const O = 'object' as const;
 /**
- * The fields that Unleash's schemas make lists or objects (test/fixtures/vendor/unleash/schemas: the OpenAPI schemas
- * of src/lib/openapi/spec and the state import's Joi schemas hold the test to them). Their scalars are left to the
- * readers (Joi and ajv may convert "true" or "5"); a list or an object of another type no reader converts: it was
- * read as none (a feature export whose featureStrategies was text served its toggles to everyone). A constraint's
- * values are checked by the operator that reads them (index.ts).
+ * The fields that Unleash's schemas make lists or objects, in the types a walk with this table reaches: the client
+ * API, its delta and a state export (test/fixtures/vendor/unleash/schemas: the OpenAPI schemas of src/lib/openapi/spec
+ * and the state import's Joi schemas hold the test to them). A list or an object of another type no reader converts:
+ * it would be read as none. A state export's scalars are Joi's (state-import.ts converts and refuses as the state
+ * import did), and a feature export is validated by Unleash's own OpenAPI schemas (openapi.ts), then walked untyped.
+ * A constraint's values are checked by the operator that reads them (index.ts).
  */
 const STRUCTURE: Record<string, Record<string, JsonType>> = {
   clientFeaturesSchema: { features: A, segments: A, query: O },
@@ -255,13 +256,6 @@ const STRUCTURE: Record<string, Record<string, JsonType>> = {
   dependentFeatureSchema: { variants: A },
   delta: { events: A },
   deltaEvent: { features: A, segments: A, feature: O, segment: O },
-  exportResultSchema: { features: A, featureStrategies: A, featureEnvironments: A, contextFields: A, featureTags: A, tagTypes: A, links: A, segments: A, dependencies: A },
-  exportSegment: { constraints: A },
-  contextFieldSchema: { legalValues: A },
-  featureLinksSchema: { links: A },
-  featureSchema: { createdBy: O, tags: A, children: A, lifecycle: O, collaborators: O, links: A, environments: A, dependencies: A },
-  featureEnvironmentSchema: { variants: A, changeRequestIds: A, strategies: A, releasePlans: A, safeguards: A },
-  featureDependenciesSchema: { dependencies: A },
   'state.stateSchema': {
     features: A, strategies: A, tags: A, tagTypes: A, featureTags: A, projects: A, featureStrategies: A, featureEnvironments: A, environments: A,
     segments: A, featureStrategySegments: A,
@@ -281,11 +275,11 @@ const S = 'string' as const;
 const N = 'number' as const;
 const B = 'boolean' as const;
 /**
- * The scalars of the schemas the feature export and the client API are written in (src/lib/openapi/spec; the test
- * walks openapi-fields.json): the export's import validates them as they are, and the server serves them so. A
- * state export's (Joi, which converts "true" and "5") are left to the reader. A client API toggle's enabled, a
- * strategy's name (one unleash-client does not know never matches, warned) and a variant's name are checked where
- * they are read (state.ts, index.ts).
+ * The scalars of the schemas the client API is written in (src/lib/openapi/spec; the test walks openapi-fields.json):
+ * the server serves them so, and unleash-client reads them as they are. A state export's (Joi, which converts "true"
+ * and "5") are left to state-import.ts, but for the strategy variants a state export carries (which the import drops
+ * and rehearse serves, warned). A client API toggle's enabled, a strategy's name (one unleash-client does not know
+ * never matches, warned) and a variant's name are checked where they are read (state.ts, index.ts).
  */
 const SCALARS: Record<string, Record<string, JsonType>> = {
   clientFeaturesSchema: { version: N },
@@ -298,45 +292,13 @@ const SCALARS: Record<string, Record<string, JsonType>> = {
   strategyVariantSchema: { weight: N, weightType: S, stickiness: S },
   overrideSchema: { contextName: S },
   dependentFeatureSchema: { feature: S, enabled: B },
-  featureSchema: {
-    type: S, description: S, project: S, stale: B, impressionData: B, createdAt: S, archived: B, archivedAt: S, name: S, enabled: B, favorite: B,
-  },
-  featureEnvironmentSchema: {
-    name: S, featureName: S, environment: S, enabled: B, type: S, sortOrder: N, variantCount: N, milestoneName: S, milestoneOrder: N,
-    totalMilestones: N, lastSeenAt: S, hasStrategies: B, hasEnabledStrategies: B, yes: N, no: N,
-  },
-  featureDependenciesSchema: { feature: S },
 };
 
-/**
- * Whether ajv 8 with coerceTypes converts `v` to `type` (lib/compile/validate/dataType.ts coerceData: text from a
- * number or true/false; a number from true/false or a text that is one; true/false from "true", "false", 1 and 0), as
- * the feature import's request validation does (@wesleytodd/openapi 1.1.0 lib/validate.js: `coerceTypes: true`,
- * Unleash's openapi-service.ts `coerce: true`). A list or an object it converts to none.
- */
-function ajvConverts(type: JsonType, v: unknown): boolean {
-  if (type === 'string') return typeof v === 'number' || typeof v === 'boolean';
-  if (type === 'number') return typeof v === 'boolean' || (typeof v === 'string' && v !== '' && Number(v) == (v as unknown as number));
-  if (type === 'boolean') return v === 'true' || v === 'false' || v === 0 || v === 1;
-  return false;
-}
+export const UNLEASH_SCALARS: Readonly<Record<string, Readonly<Record<string, JsonType>>>> = SCALARS;
 
-/** The scalars of what the feature import stores beside the toggles, which nothing serves: a value ajv converts is taken. */
-const STORED_SCALARS: Record<string, Record<string, JsonType>> = {
-  contextFieldSchema: { name: S, description: S, stickiness: B, sortOrder: N, createdAt: S, usedInFeatures: N, usedInProjects: N, project: S },
-  legalValueSchema: { value: S, description: S },
-  featureTagSchema: { featureName: S, tagType: S, tagValue: S, createdByUserId: N },
-  tagTypeSchema: { name: S, description: S, icon: S, color: S },
-  featureLinksSchema: { feature: S },
-  linkSchema: { url: S, title: S },
-};
-
-export const UNLEASH_SCALARS: Readonly<Record<string, Readonly<Record<string, JsonType>>>> = { ...SCALARS, ...STORED_SCALARS };
-
-export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(withTypes(
+export const UNLEASH_DISPOSITIONS: DispositionTable = withTypes(
   withTypes(FIELDS, STRUCTURE, 'Unleash\'s import refuses it (its schemas), and rehearse would read nothing in its place'),
-  SCALARS, 'Unleash\'s import refuses it (its OpenAPI schemas), and unleash-client would read it otherwise'),
-  STORED_SCALARS, 'Unleash\'s feature import refuses it (its OpenAPI validation of importTogglesSchema, src/lib/openapi/spec/import-toggles-schema.ts, converts no such value)', ajvConverts);
+  SCALARS, 'Unleash\'s import refuses it (its OpenAPI schemas), and unleash-client would read it otherwise');
 
 /**
  * The table a feature export is walked with once Unleash's import validation has taken it (openapi.ts): no types,
