@@ -222,6 +222,10 @@ export class DrillSession {
     if (action.type === 'start') {
       if (this.status !== 'lobby') return 'the drill has already started';
       this.status = 'running';
+      // What is due at the first instant happens now (plans that start at 0 start), as at any later instant an action
+      // follows the events due then: an action at 0m00s acts on the plans the page shows (stage 1, holding), not on
+      // plans about to start, which refused a pause or a rollback ("has not started") and took a promote for a start.
+      this.sim.runUntil(this.nowUs);
       return null;
     }
     if (this.status === 'lobby' && action.type !== 'note' && action.type !== 'speed') return 'the drill has not started: the facilitator starts it';
