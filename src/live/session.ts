@@ -71,6 +71,12 @@ export function readDrillScenario(file: string, caseName: string | null): DrillS
     return loaded.scenario;
   };
   const base = parse(null);
+  // A case the file does not have is named as such before the case is applied: applied, the case's absence read as
+  // the scenario's own acceptance naming unknown cases (`acceptance[1]: unknown case "healthy"`).
+  if (caseName !== null && !base.cases.includes(caseName)) {
+    const names = base.cases;
+    throw new InputError([`${file}: cases: no case "${caseName}"${names.length ? `${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : ': the scenario has no cases'}`]);
+  }
   const scenario = caseName === null ? base : parse(caseName);
   if (!Number.isFinite(scenario.durationUs)) throw new InputError([`${file}: a game day needs a simulated horizon: set duration`]);
   return { file: abs, sha256: sha256(text), base, scenario, text };
