@@ -10,34 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { buildDocument } from '../src/live/debrief.js';
 import type { DrillRecord } from '../src/live/record.js';
-import { DrillSession, readDrillScenario, type Actor } from '../src/live/session.js';
-import type { Action } from '../src/live/actions.js';
+import { DrillSession } from '../src/live/session.js';
 import type { AuditEntry } from '../src/rollout/controller.js';
+import { ada, drillOf } from './drill-19-session.js';
 
 const file = join(import.meta.dirname, '..', 'scenarios', 'gate-tuning.yaml');
-const fran: Actor = { name: 'fran', role: 'facilitator' };
-const ada: Actor = { name: 'ada', role: 'operator' };
-const END = 90e6;
-
-/** A drill started and acted on at `atUs`, ended at 1m30s: its session and its debrief. */
-function drill(atUs: number, action: Action) {
-  const read = readDrillScenario(file, 'healthy');
-  const setup = { file: read.file, caseName: 'healthy', hiddenCase: false, seed: read.scenario.seed, gates: 'on' as const };
-  const s = new DrillSession(setup, read.scenario);
-  s.act({ type: 'start' }, fran, '2026-12-06T18:00:00.000Z');
-  s.advanceTo(atUs);
-  const shown = s.controller!.planStates()[0];
-  const rec = s.act(action, ada, '2026-12-06T18:00:01.000Z');
-  s.advanceTo(END);
-  s.act({ type: 'end' }, fran, '2026-12-06T18:00:02.000Z');
-  const record: DrillRecord = {
-    scenario: { file: read.file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: 'on',
-    case: { hidden: false, name: 'healthy' }, secret: null, speed: 60, opened: '2026-12-06T17:59:59.000Z',
-    people: [{ name: 'fran', role: 'facilitator', joined: '2026-12-06T17:59:59.000Z' }, { name: 'ada', role: 'operator', joined: '2026-12-06T17:59:59.500Z' }],
-    actions: s.actions, countdown: [], resumed: [], end: { atUs: s.endedUs!, reason: s.endReason!, wall: '2026-12-06T18:00:02.000Z' }, journalHead: 'x',
-  };
-  return { shown, rec, doc: buildDocument(record, read, 'healthy'), read, record };
-}
+const drill = (atUs: number, op: 'pause' | 'rollback' | 'promote') =>
+  drillOf(file, 'healthy', [[atUs, { type: 'plan', flag: 'new-engine', op, reason: 'at the briefing' }, ada]], 90e6);
 
 /** The plan's decisions and stages, without their instants. */
 const story = (audit: readonly AuditEntry[]) => audit.filter((a) => a.event === 'decision' || a.event === 'stage')
@@ -49,20 +28,19 @@ describe('actions at the first instant of a drill', () => {
     ['rollback', 'the plan rolled back from stage 1'],
     ['promote', 'the plan promoted to stage 2'],
   ] as const)('%s at 0m00s acts on the plan the page shows, as a microsecond later (%s)', (op) => {
-    const first = drill(0, { type: 'plan', flag: 'new-engine', op, reason: 'at the briefing' });
-    const later = drill(1, { type: 'plan', flag: 'new-engine', op, reason: 'at the briefing' });
+    const first = drill(0, op);
+    const later = drill(1, op);
     // What the page showed at 0m00s: the plan holding at stage 1 (10%), config v1.
-    expect(first.shown).toMatchObject({ phase: 'holding', stage: 0, percent: 10, version: 1 });
-    expect(first.rec.refused).toBeNull();
-    expect(first.rec.configVersion).toBe(later.rec.configVersion);
+    expect(first.shown[0][0]).toMatchObject({ phase: 'holding', stage: 0, percent: 10, version: 1 });
+    expect(first.recs[0].refused).toBeNull();
+    expect(first.recs[0].configVersion).toBe(later.recs[0].configVersion);
     expect(story(first.doc.team.audit)).toEqual(story(later.doc.team.audit));
-    const plan = first.doc.team.rollouts[0];
-    expect(plan.decisions.find((d) => d.action === op)).toMatchObject({ timeSeconds: 0, stage: op === 'promote' ? 2 : 1 });
+    expect(first.doc.team.rollouts[0].decisions.find((d) => d.action === op)).toMatchObject({ timeSeconds: 0, stage: op === 'promote' ? 2 : 1 });
     expect(first.doc.comparison[0].team.headline).toBe(later.doc.comparison[0].team.headline);
   });
 
   it('the debrief of a drill acted on at 0m00s is rebuilt from its record to the same bytes', () => {
-    const { doc, read, record } = drill(0, { type: 'plan', flag: 'new-engine', op: 'pause', reason: 'hold it' });
+    const { doc, read, record } = drill(0, 'pause');
     expect(doc.comparison[0].team.headline).toBe('false alarm: paused at 10%, nobody hurt');
     const again = buildDocument(JSON.parse(JSON.stringify(record)) as DrillRecord, read, 'healthy');
     expect(JSON.stringify(again)).toBe(JSON.stringify(doc));
