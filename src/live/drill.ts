@@ -19,6 +19,7 @@ import { recordFromJournal } from './record.js';
 import { startDrillServer, type DrillServer } from './server.js';
 import { DrillSession, type DrillScenario, type DrillSetup } from './session.js';
 import { isHiddenInjection } from './view.js';
+import { clock } from '../units/format.js';
 
 export interface DrillOptions {
   host: string;
@@ -148,6 +149,11 @@ export class Drill {
     const { read, caseName } = recordScenario(record, path, o.scenario);
     const setup: DrillSetup = { file: read.file, caseName, hiddenCase: j.header.case.hidden, seed: j.header.seed, gates: j.header.gates };
     const session = DrillSession.fromRecord(setup, read.scenario, j.actions, j.lastAtUs, null);
+    // Ended by hand before the process stopped, though the end line never made it to the journal (a SIGTERM or a crash
+    // just after the end): served again, it ended at once, and its debrief said it had been resumed.
+    if (session.ended) {
+      throw new InputError([`${path}: this drill has ended (by hand, at ${clock(session.nowUs / 1e6)} simulated): write its debrief with rehearse gameday debrief ${path}`]);
+    }
     const before = j.served;
     const host = o.host ?? before?.host ?? '127.0.0.1';
     const port = o.port ?? before?.port ?? 0;
