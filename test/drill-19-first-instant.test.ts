@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildDocument } from '../src/live/debrief.js';
 import type { DrillRecord } from '../src/live/record.js';
 import { DrillSession } from '../src/live/session.js';
-import type { AuditEntry } from '../src/rollout/controller.js';
+import type { AuditRecord } from '../src/score/result.js';
 import { ada, drillOf } from './drill-19-session.js';
 
 const file = join(import.meta.dirname, '..', 'scenarios', 'gate-tuning.yaml');
@@ -19,7 +19,7 @@ const drill = (atUs: number, op: 'pause' | 'rollback' | 'promote') =>
   drillOf(file, 'healthy', [[atUs, { type: 'plan', flag: 'new-engine', op, reason: 'at the briefing' }, ada]], 90e6);
 
 /** The plan's decisions and stages, without their instants. */
-const story = (audit: readonly AuditEntry[]) => audit.filter((a) => a.event === 'decision' || a.event === 'stage')
+const story = (audit: readonly AuditRecord[]) => audit.filter((a) => a.event === 'decision' || a.event === 'stage')
   .map((a) => `${a.event} ${a.actor} ${a.action ?? ''} v${a.configVersion} ${a.percent ?? ''} ${a.by ?? ''}`);
 
 describe('actions at the first instant of a drill', () => {
@@ -27,7 +27,7 @@ describe('actions at the first instant of a drill', () => {
     ['pause', 'the plan paused at stage 1'],
     ['rollback', 'the plan rolled back from stage 1'],
     ['promote', 'the plan promoted to stage 2'],
-  ] as const)('%s at 0m00s acts on the plan the page shows, as a microsecond later (%s)', (op) => {
+  ] as const)('%s at 0m00s acts on the plan the page shows, as a microsecond later (%s)', (op, _what) => {
     const first = drill(0, op);
     const later = drill(1, op);
     // What the page showed at 0m00s: the plan holding at stage 1 (10%), config v1.
