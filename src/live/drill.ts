@@ -14,6 +14,7 @@ import { Feed } from './feed.js';
 import { recordScenario, secretOf } from './from-journal.js';
 import { commitment } from './hidden.js';
 import { JournalWriter, readJournal, type ServedAt } from './journal.js';
+import { lockJournal } from './journal-lock.js';
 import { metricsText } from './metrics.js';
 import { recordFromJournal } from './record.js';
 import { startDrillServer, type DrillServer } from './server.js';
@@ -91,6 +92,8 @@ export class Drill {
   private lastPulse = Date.now();
   private job: DebriefJob | null = null;
   private stopping = false;
+  /** Releases the journal's lock (one process writes it at a time): once the journal is closed. */
+  private unlock: () => void = () => {};
 
   private constructor(readonly session: DrillSession, readonly journal: JournalWriter, private readonly secret: string | null,
     speed: number, private readonly o: DrillOptions) {
@@ -108,14 +111,22 @@ export class Drill {
   /** A new drill: the journal started, people's tokens made, the server up, the lobby open. */
   static async open(setup: DrillSetup, read: DrillScenario, secret: string | null, speed: number, o: DrillOptions): Promise<{ drill: Drill; links: Link[] }> {
     if (setup.hiddenCase !== (secret !== null)) throw new Error('a hidden case needs its secret');
-    const journal = JournalWriter.create(`${o.out}.journal`, {
-      kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: wall(),
-      scenario: { file: read.file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: setup.gates, speed,
-      case: secret === null ? { hidden: false, name: setup.caseName } : { hidden: true, commitment: commitment(secret) },
-    });
+    const unlock = lockJournal(`${o.out}.journal`);
+    let journal: JournalWriter;
+    try {
+      journal = JournalWriter.create(`${o.out}.journal`, {
+        kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: wall(),
+        scenario: { file: read.file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: setup.gates, speed,
+        case: secret === null ? { hidden: false, name: setup.caseName } : { hidden: true, commitment: commitment(secret) },
+      });
+    } catch (e) {
+      unlock();
+      throw e;
+    }
     // The secret is the facilitator's alone until the end: readable by its owner only.
     if (secret !== null) writeFileSync(`${o.out}.secret`, `${secret}\n`, { mode: 0o600 });
     const drill = new Drill(new DrillSession(setup, read.scenario), journal, secret, speed, o);
+    drill.unlock = unlock;
     const links: Link[] = [];
     const invite = (name: string, role: Role) => links.push({ name, role, url: drill.invite(name, role) });
     try {
@@ -124,6 +135,7 @@ export class Drill {
       // Nothing happened yet: the journal (its header alone) goes, so that the same --out can be used again.
       journal.close();
       rmSync(journal.path, { force: true });
+      unlock();
       if (secret !== null) rmSync(`${o.out}.secret`, { force: true });
       throw new InputError([`cannot serve on ${o.host}:${o.port}: ${errorCode(e)}`]);
     }
@@ -154,11 +166,13 @@ export class Drill {
     if (session.ended) {
       throw new InputError([`${path}: this drill has ended (by hand, at ${clock(session.nowUs / 1e6)} simulated): write its debrief with rehearse gameday debrief ${path}`]);
     }
+    const unlock = lockJournal(path);
     const before = j.served;
     const host = o.host ?? before?.host ?? '127.0.0.1';
     const port = o.port ?? before?.port ?? 0;
     const publicUrl = o.publicUrl ?? before?.publicUrl;
     const drill = new Drill(session, JournalWriter.reopen(path, j), secret, j.speed, { ...o, host, port, publicUrl });
+    drill.unlock = unlock;
     for (const p of j.people) drill.roster.add(p);
     // A countdown the facilitator cancelled stays cancelled: the drill goes on until ended by hand, as it would
     // have without the interruption (a plan started again since clears it on the first pulse, as it would have).
@@ -180,6 +194,7 @@ export class Drill {
       }
     } catch (e) {
       drill.journal.close();
+      unlock();
       throw new InputError([`cannot serve on ${host}:${port}: ${errorCode(e)}`]);
     }
     drill.journal.append({ kind: 'resume', atUs: session.nowUs, wall: wall() });
@@ -317,6 +332,7 @@ export class Drill {
     this.countdown = null;
     this.journal.append({ kind: 'end', atUs: s.endedUs!, wall: wall(), reason: s.endReason === 'interrupted' ? 'by-hand' : s.endReason!, ...(this.secret ? { secret: this.secret } : {}) });
     this.journal.close();
+    this.unlock();
     s.closeRun();
     // Where the debrief goes is said from the start: with exitOnEnd the server stops once it is written, and a
     // page or a poll may not see it ready; then the page says where it is, with no link to it.
@@ -349,6 +365,7 @@ export class Drill {
       this.writeClock();
       this.journal.close();
     }
+    this.unlock();
     this.job?.stop();
     this.feed.stop();
     await this.server.close();
