@@ -111,16 +111,17 @@ export class Drill {
   /** A new drill: the journal started, people's tokens made, the server up, the lobby open. */
   static async open(setup: DrillSetup, read: DrillScenario, secret: string | null, speed: number, o: DrillOptions): Promise<{ drill: Drill; links: Link[] }> {
     if (setup.hiddenCase !== (secret !== null)) throw new Error('a hidden case needs its secret');
-    const unlock = lockJournal(`${o.out}.journal`);
-    let journal: JournalWriter;
+    const journal = JournalWriter.create(`${o.out}.journal`, {
+      kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: wall(),
+      scenario: { file: read.file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: setup.gates, speed,
+      case: secret === null ? { hidden: false, name: setup.caseName } : { hidden: true, commitment: commitment(secret) },
+    });
+    let unlock: () => void;
     try {
-      journal = JournalWriter.create(`${o.out}.journal`, {
-        kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: wall(),
-        scenario: { file: read.file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: setup.gates, speed,
-        case: secret === null ? { hidden: false, name: setup.caseName } : { hidden: true, commitment: commitment(secret) },
-      });
+      unlock = lockJournal(journal.path);
     } catch (e) {
-      unlock();
+      journal.close();
+      rmSync(journal.path, { force: true });
       throw e;
     }
     // The secret is the facilitator's alone until the end: readable by its owner only.
