@@ -6,7 +6,7 @@ import { flagHeadline, flagStory } from '../report/vocabulary.js';
 import { firstAct } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { RecordedAction } from './actions.js';
-import { count } from '../units/format.js';
+import { clock, count } from '../units/format.js';
 
 export const RULES = [
   'Like with like: both runs use the same scenario, case and seed over the same simulated time, and face the same faults at the same simulated instants (scheduled, catalogue, ad-hoc and hidden alike). Only who decides differs: the team (people, with the gates as the drill set them) or the automated policy alone (gates on, nobody acting).',
@@ -100,6 +100,26 @@ function stoppedAgain(r: RunResult, flag: string): string {
  */
 const reachedNote = (reached: number, final: number) => (reached === final ? '' : `; ${reached}% had reached users by the end`);
 
+/**
+ * The act a flag that hurt users is not told by: a rollback or pause made before any harm and taken up again (a
+ * game day's resume or promote), which detected nothing. The headline then tells no act at all ("unfinished: at 10%
+ * when the run ended, 1 user hurt, no gate acted"), as if nobody had touched the plan, though a person held it
+ * paused for minutes. The act is told after it, with who made it and who took the plan up again: "; paused at 10% at
+ * 1m23s by ada, before any harm, then resumed at 2m07s by ada". Empty when the headline tells an act.
+ */
+function untoldAct(r: RunResult, flag: string, headline: string): string {
+  const o = r.outcomes.flags[flag];
+  if (!o.defective || o.acted_seconds === null || !headline.startsWith('unfinished: ')) return '';
+  const d = r.rollouts.find((p) => p.flag === flag)?.decisions ?? [];
+  const k = d.findIndex((x) => x.action === 'rollback' || x.action === 'pause');
+  const next = d.findIndex((x, i) => i > k && (x.action === 'promote' || x.action === 'resume'));
+  if (k < 0 || next < 0) return '';
+  const by = (x: (typeof d)[number]) => r.audit.find((a) => a.event === 'decision' && a.actor === 'operator' && a.flag === flag && a.action === x.action && a.timeSeconds === x.timeSeconds)?.by;
+  const who = (x: (typeof d)[number]) => { const b = by(x); return b ? `by ${b}` : 'by the gates'; };
+  const percent = d.slice(0, k).reverse().find((x) => x.action === 'start' || x.action === 'promote')?.percent ?? 0;
+  return `; ${d[k].action === 'rollback' ? 'rolled back' : 'paused'} at ${percent}% at ${clock(d[k].timeSeconds)} ${who(d[k])}, before any harm, then ${d[next].action === 'resume' ? 'resumed' : 'promoted'} at ${clock(d[next].timeSeconds)} ${who(d[next])}`;
+}
+
 /** How the story of a flag on a side goes on past its headline's act: stopped again, or a last change unreached. */
 const storyTail = (r: RunResult, flag: string, reached: number, final: number) => stoppedAgain(r, flag) + reachedNote(reached, final);
 
@@ -118,8 +138,11 @@ function side(r: RunResult, flag: string): Side {
   // in between: the rollback is told after the resumption.
   const headline = flagHeadline(flagStory(r, flag));
   const told = again ? headline.replace(/, then rolled back(?=, )/, '') : headline;
+  const untold = untoldAct(r, flag, told);
+  // "no gate acted" is not said of a plan the gates paused, though a person took it up again.
+  const said = untold.includes(' by the gates, ') ? told.replace(/, no gate acted$/, '') : told;
   return {
-    headline: told + again + reachedNote(reached, o.final_percent), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
+    headline: said + untold + again + reachedNote(reached, o.final_percent), state, outcome: o.outcome, cut_off: o.cut_off, final_percent: o.final_percent,
     reached_percent: reached, blast_radius_users: o.blast_radius_users,
     blast_radius_requests: o.blast_radius_requests, time_to_detect_seconds: o.time_to_detect_seconds, time_to_recover_seconds: o.time_to_recover_seconds,
     acted_seconds: o.acted_seconds, false_rollback: o.false_rollback, missed_defect: o.missed_defect, misattribution: o.misattribution,

@@ -14,11 +14,13 @@ import { Feed } from './feed.js';
 import { recordScenario, secretOf } from './from-journal.js';
 import { commitment } from './hidden.js';
 import { JournalWriter, readJournal, type ServedAt } from './journal.js';
+import { lockJournal } from './journal-lock.js';
 import { metricsText } from './metrics.js';
 import { recordFromJournal } from './record.js';
 import { startDrillServer, type DrillServer } from './server.js';
 import { DrillSession, type DrillScenario, type DrillSetup } from './session.js';
 import { isHiddenInjection } from './view.js';
+import { clock } from '../units/format.js';
 
 export interface DrillOptions {
   host: string;
@@ -90,6 +92,8 @@ export class Drill {
   private lastPulse = Date.now();
   private job: DebriefJob | null = null;
   private stopping = false;
+  /** Releases the journal's lock (one process writes it at a time): once the journal is closed. */
+  private unlock: () => void = () => {};
 
   private constructor(readonly session: DrillSession, readonly journal: JournalWriter, private readonly secret: string | null,
     speed: number, private readonly o: DrillOptions) {
@@ -112,9 +116,18 @@ export class Drill {
       scenario: { file: read.file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: setup.gates, speed,
       case: secret === null ? { hidden: false, name: setup.caseName } : { hidden: true, commitment: commitment(secret) },
     });
+    let unlock: () => void;
+    try {
+      unlock = lockJournal(journal.path);
+    } catch (e) {
+      journal.close();
+      rmSync(journal.path, { force: true });
+      throw e;
+    }
     // The secret is the facilitator's alone until the end: readable by its owner only.
     if (secret !== null) writeFileSync(`${o.out}.secret`, `${secret}\n`, { mode: 0o600 });
     const drill = new Drill(new DrillSession(setup, read.scenario), journal, secret, speed, o);
+    drill.unlock = unlock;
     const links: Link[] = [];
     const invite = (name: string, role: Role) => links.push({ name, role, url: drill.invite(name, role) });
     try {
@@ -123,6 +136,7 @@ export class Drill {
       // Nothing happened yet: the journal (its header alone) goes, so that the same --out can be used again.
       journal.close();
       rmSync(journal.path, { force: true });
+      unlock();
       if (secret !== null) rmSync(`${o.out}.secret`, { force: true });
       throw new InputError([`cannot serve on ${o.host}:${o.port}: ${errorCode(e)}`]);
     }
@@ -148,11 +162,18 @@ export class Drill {
     const { read, caseName } = recordScenario(record, path, o.scenario);
     const setup: DrillSetup = { file: read.file, caseName, hiddenCase: j.header.case.hidden, seed: j.header.seed, gates: j.header.gates };
     const session = DrillSession.fromRecord(setup, read.scenario, j.actions, j.lastAtUs, null);
+    // Ended by hand before the process stopped, though the end line never made it to the journal (a SIGTERM or a crash
+    // just after the end): served again, it ended at once, and its debrief said it had been resumed.
+    if (session.ended) {
+      throw new InputError([`${path}: this drill has ended (by hand, at ${clock(session.nowUs / 1e6)} simulated): write its debrief with rehearse gameday debrief ${path}`]);
+    }
+    const unlock = lockJournal(path);
     const before = j.served;
     const host = o.host ?? before?.host ?? '127.0.0.1';
     const port = o.port ?? before?.port ?? 0;
     const publicUrl = o.publicUrl ?? before?.publicUrl;
     const drill = new Drill(session, JournalWriter.reopen(path, j), secret, j.speed, { ...o, host, port, publicUrl });
+    drill.unlock = unlock;
     for (const p of j.people) drill.roster.add(p);
     // A countdown the facilitator cancelled stays cancelled: the drill goes on until ended by hand, as it would
     // have without the interruption (a plan started again since clears it on the first pulse, as it would have).
@@ -174,6 +195,7 @@ export class Drill {
       }
     } catch (e) {
       drill.journal.close();
+      unlock();
       throw new InputError([`cannot serve on ${host}:${port}: ${errorCode(e)}`]);
     }
     drill.journal.append({ kind: 'resume', atUs: session.nowUs, wall: wall() });
@@ -311,6 +333,7 @@ export class Drill {
     this.countdown = null;
     this.journal.append({ kind: 'end', atUs: s.endedUs!, wall: wall(), reason: s.endReason === 'interrupted' ? 'by-hand' : s.endReason!, ...(this.secret ? { secret: this.secret } : {}) });
     this.journal.close();
+    this.unlock();
     s.closeRun();
     // Where the debrief goes is said from the start: with exitOnEnd the server stops once it is written, and a
     // page or a poll may not see it ready; then the page says where it is, with no link to it.
@@ -343,6 +366,7 @@ export class Drill {
       this.writeClock();
       this.journal.close();
     }
+    this.unlock();
     this.job?.stop();
     this.feed.stop();
     await this.server.close();

@@ -34,6 +34,17 @@ export interface DrillRecord {
   journalHead: string;
 }
 
+/**
+ * How a journal's drill ended: its end line; else a person's end action, when the process stopped before the line
+ * after it was written (the drill had ended: a SIGTERM or a crash in between); else interrupted where the journal stops.
+ */
+function endOf(j: JournalRecord): DrillRecord['end'] {
+  if (j.end) return { atUs: j.end.atUs, reason: j.end.reason, wall: j.end.wall };
+  const last = j.actions.at(-1);
+  if (last?.action.type === 'end' && last.refused === null) return { atUs: last.atUs, reason: 'by-hand', wall: last.wallTime };
+  return { atUs: j.lastAtUs, reason: 'interrupted', wall: null };
+}
+
 export function recordFromJournal(j: JournalRecord, secret: string | null): DrillRecord {
   const h = j.header;
   return {
@@ -48,7 +59,7 @@ export function recordFromJournal(j: JournalRecord, secret: string | null): Dril
     actions: j.actions,
     countdown: j.entries.flatMap((e) => (e.kind === 'countdown' ? [{ op: e.op, atUs: e.atUs, wall: e.wall, ...(e.by ? { by: e.by } : {}) }] : [])),
     resumed: j.entries.flatMap((e) => (e.kind === 'resume' ? [{ atUs: e.atUs, wall: e.wall }] : [])),
-    end: j.end ? { atUs: j.end.atUs, reason: j.end.reason, wall: j.end.wall } : { atUs: j.lastAtUs, reason: 'interrupted', wall: null },
+    end: endOf(j),
     journalHead: j.head,
   };
 }

@@ -71,6 +71,12 @@ export function readDrillScenario(file: string, caseName: string | null): DrillS
     return loaded.scenario;
   };
   const base = parse(null);
+  // A case the file does not have is named as such before the case is applied: applied, the case's absence read as
+  // the scenario's own acceptance naming unknown cases (`acceptance[1]: unknown case "healthy"`).
+  if (caseName !== null && !base.cases.includes(caseName)) {
+    const names = base.cases;
+    throw new InputError([`${file}: cases: no case "${caseName}"${names.length ? `${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : ': the scenario has no cases'}`]);
+  }
   const scenario = caseName === null ? base : parse(caseName);
   if (!Number.isFinite(scenario.durationUs)) throw new InputError([`${file}: a game day needs a simulated horizon: set duration`]);
   return { file: abs, sha256: sha256(text), base, scenario, text };
@@ -222,6 +228,10 @@ export class DrillSession {
     if (action.type === 'start') {
       if (this.status !== 'lobby') return 'the drill has already started';
       this.status = 'running';
+      // What is due at the first instant happens now (plans that start at 0 start), as at any later instant an action
+      // follows the events due then: an action at 0m00s acts on the plans the page shows (stage 1, holding), not on
+      // plans about to start, which refused a pause or a rollback ("has not started") and took a promote for a start.
+      this.sim.runUntil(this.nowUs);
       return null;
     }
     if (this.status === 'lobby' && action.type !== 'note' && action.type !== 'speed') return 'the drill has not started: the facilitator starts it';
