@@ -18,6 +18,8 @@ interface Frame {
   index: number;
   key: string | null;
   expectKey: boolean;
+  /** An object's keys so far (duplicateKeyAt). */
+  keys?: Set<string>;
 }
 
 /** Where the string opened by the quote at `i` ends: its closing quote (or the end of the text). */
@@ -36,8 +38,12 @@ function stringAt(text: string, i: number, j: number): string {
   }
 }
 
-/** The path to the first container nested deeper than `max` levels, or null when none is. Syntax is not checked. */
-export function tooDeepAt(text: string, max: number): (string | number)[] | null {
+/**
+ * Walks a JSON text's structure without building it (syntax is not checked): `open` hears of each container before
+ * it opens (the stack of those around it), `key` of each key of an object (the stack, the innermost its object). A
+ * listener's answer other than null stops the walk and is returned.
+ */
+function walkJson<T>(text: string, on: { open?: (stack: Frame[]) => T | null; key?: (stack: Frame[], key: string, offset: number) => T | null }): T | null {
   const stack: Frame[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -45,10 +51,16 @@ export function tooDeepAt(text: string, max: number): (string | number)[] | null
       // A string: find its end; keep it when it is an object's key.
       const j = stringEnd(text, i);
       const top = stack[stack.length - 1];
-      if (top && !top.array && top.expectKey) top.key = stringAt(text, i, j);
+      if (top && !top.array && top.expectKey) {
+        const key = stringAt(text, i, j);
+        const found = on.key?.(stack, key, i) ?? null;
+        if (found !== null) return found;
+        top.key = key;
+      }
       i = j;
     } else if (c === 91 || c === 123) {
-      if (stack.length >= max) return stack.map((f) => (f.array ? f.index : f.key ?? ''));
+      const found = on.open?.(stack) ?? null;
+      if (found !== null) return found;
       stack.push({ array: c === 91, index: 0, key: null, expectKey: c === 123 });
     } else if (c === 93 || c === 125) {
       stack.pop();
@@ -64,39 +76,28 @@ export function tooDeepAt(text: string, max: number): (string | number)[] | null
   return null;
 }
 
+const pathOf = (stack: readonly Frame[]): (string | number)[] => stack.map((f) => (f.array ? f.index : f.key ?? ''));
+
+/** The path to the first container nested deeper than `max` levels, or null when none is. Syntax is not checked. */
+export function tooDeepAt(text: string, max: number): (string | number)[] | null {
+  return walkJson(text, { open: (stack) => (stack.length >= max ? pathOf(stack) : null) });
+}
+
 /**
  * The first key given twice in one object of a JSON text (JSON.parse keeps the last value without a word): the
  * object's path, the key and the offset of its second mention; null when every key is given once. Syntax is not
  * checked.
  */
 export function duplicateKeyAt(text: string): { path: (string | number)[]; key: string; offset: number } | null {
-  const stack: (Frame & { keys: Set<string> | null })[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      const j = stringEnd(text, i);
+  return walkJson(text, {
+    key: (stack, key, offset) => {
       const top = stack[stack.length - 1];
-      if (top && !top.array && top.expectKey) {
-        const key = stringAt(text, i, j);
-        if (top.keys!.has(key)) return { path: stack.slice(0, -1).map((f) => (f.array ? f.index : f.key ?? '')), key, offset: i };
-        top.keys!.add(key);
-        top.key = key;
-      }
-      i = j;
-    } else if (c === 91 || c === 123) {
-      stack.push({ array: c === 91, index: 0, key: null, expectKey: c === 123, keys: c === 123 ? new Set() : null });
-    } else if (c === 93 || c === 125) {
-      stack.pop();
-    } else if (c === 44) {
-      const top = stack[stack.length - 1];
-      if (top?.array) top.index++;
-      else if (top) top.expectKey = true;
-    } else if (c === 58) {
-      const top = stack[stack.length - 1];
-      if (top && !top.array) top.expectKey = false;
-    }
-  }
-  return null;
+      const keys = (top.keys ??= new Set());
+      if (keys.has(key)) return { path: pathOf(stack.slice(0, -1)), key, offset };
+      keys.add(key);
+      return null;
+    },
+  });
 }
 
 /** Line and column (1-based) of an offset in a text. */
