@@ -26,3 +26,19 @@ describe('a game day of a case the scenario does not have', () => {
     expect(c.out).toBe(`${scenario}: ${message}\n`);
   });
 });
+
+/**
+ * `rehearse run` of such a case said the same of the scenario's acceptance (load/scenario.ts: a refused case's cause
+ * was sought in the scenario without its cases, whose acceptance names them): the load says the case typed now.
+ */
+describe('a run of a case the scenario does not have', () => {
+  it.each([
+    ['colision', 'cases: no case "colision"; did you mean "collision"? (cases: defective, healthy, collision)'],
+    ['nope', 'cases: no case "nope" (cases: defective, healthy, collision)'],
+  ])('two-teams.yaml --case %s names the case typed, exit 2', async (name, message) => {
+    const scenario = join(root, 'scenarios', 'two-teams.yaml');
+    const c = builtCli(['run', scenario, '--case', name], children, 120_000);
+    expect(await c.exited).toBe(2);
+    expect(c.out).toBe(`${scenario}: ${message}\n`);
+  });
+});

@@ -106,6 +106,11 @@ function causeFirst(raw: unknown, at: Locate, baseDir: string, file: string, ref
   return loaded.ok ? refused : loaded;
 }
 
+function hasCase(raw: unknown, caseName: string): boolean {
+  const cases = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).cases : undefined;
+  return cases !== null && typeof cases === 'object' && !Array.isArray(cases) && Object.hasOwn(cases, caseName);
+}
+
 /**
  * The flag files a scenario names, read through their adapters; none read when it names none, so that a scenario
  * without flag files never loads the adapters (the bundle loads them on first use: scripts/bundle.mjs).
@@ -116,7 +121,8 @@ function flagSources(from: NonNullable<ScenarioInput['flags']>['from'], baseDir:
 
 function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: string | undefined, file: string): Loaded {
   const valid = validateScenario(raw, at, caseName);
-  if (!valid.ok) return causeFirst(raw, at, baseDir, file, valid);
+  // A case the file does not have is the cause itself: the scenario without its cases may name them (acceptance).
+  if (!valid.ok) return caseName !== undefined && !hasCase(raw, caseName) ? valid : causeFirst(raw, at, baseDir, file, valid);
   const { input, where } = valid;
   const imports = flagSources(input.flags?.from, baseDir);
   if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
