@@ -146,7 +146,7 @@ describe('a game day of two imported flags at once, driven through unusual seque
       expect(f.team_to_seconds).toBe(f.policy_to_seconds);
     }
     // The hidden fault, timed from the team's stage 2 of payments-router (bob's promote) + 1m, is revealed so.
-    expect(doc.faults[1]).toMatchObject({ hidden: true, team_from_seconds: promotes[0].atUs / 1e6 + 60, policy_from_seconds: promotes[0].atUs / 1e6 + 60 });
+    expect(doc.faults[1]).toMatchObject({ hidden: true, team_from_seconds: (promotes[0].atUs + 60e6) / 1e6, policy_from_seconds: (promotes[0].atUs + 60e6) / 1e6 });
     expect(doc.revealed.hiddenFaults.map((f) => f.name)).toEqual(['abort payments -> fraud']);
 
     // Each side's figures are its run's.
