@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { InputError } from '../src/errors.js';
+import * as argo from '../src/interop/argo/index.js';
+import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { normalizeAdhocFault } from '../src/scenario/adhoc.js';
 import { formatProblem } from '../src/scenario/problems.js';
@@ -90,5 +94,94 @@ describe('a fault\'s segment names one the users have', () => {
     expect(normalizeAdhocFault({ kind: 'abort', target: 'api', segment: 'beta' }, 'x', s)).toEqual({
       ok: false, problems: [{ path: ['segment'], message: 'unknown segment "beta": the users have no segments' }],
     });
+  });
+});
+
+/**
+ * kubectl apply reads a file's documents one by one (kubernetes/cli-runtime at 69e8693b pkg/resource/visitor.go
+ * StreamVisitor.Visit: a document that does not decode returns "error parsing FILE" and ends that file; apimachinery
+ * at eed236ce pkg/util/yaml/decoder.go YAMLToJSONDecoder.Decode fails on sigs.k8s.io/yaml's conversion, whose
+ * json.Marshal refuses NaN and Inf), then applies every object read before the error, and the other files
+ * (ContinueOnError's EagerVisitorList; kubernetes/kubectl at dee3483a pkg/cmd/apply/apply.go Run).
+ */
+describe('a document kubectl cannot send: it and the rest of its file are left out, the others read', () => {
+  const deployment = (name: string, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  annotations: { rehearse.dev/concurrency: "4" }
+spec:
+  replicas: 2${extra}
+`;
+  it('calibrate --deployment: the workloads before it and in other files are read; it and those after it are warned at their place', () => {
+    const text = [deployment('a'), deployment('b', '\n  minReadySeconds: .nan'), deployment('c')].join('---\n');
+    const m = readManifests([{ file: 'm.yaml', text }, { file: 'n.yaml', text: deployment('d') }]);
+    expect(m.workloads.map((w) => [w.names[0], w.replicas, w.concurrency])).toEqual([['a', 2, 4], ['d', 2, 4]]);
+    expect(m.warnings).toEqual([
+      'm.yaml:16:20: spec.minReadySeconds: .nan is NaN, which encoding/json cannot write ("json: unsupported value"): kubectl cannot send the resource (Deployment "b", document 2): not applied ("error parsing m.yaml"); it stops reading m.yaml there, so the document after it is not applied either; not read',
+      'm.yaml:18:1: Deployment "c" (document 3) is not applied: kubectl stops reading m.yaml at document 2, which it cannot send ("error parsing m.yaml": m.yaml:16:20: spec.minReadySeconds: .nan is NaN, which encoding/json cannot write ("json: unsupported value")); not read',
+    ]);
+  });
+
+  const rollout = readFileSync('examples/argo/rollout.yaml', 'utf8');
+  const templates = { file: 'templates.yaml', text: readFileSync('examples/argo/analysis-templates.yaml', 'utf8') };
+  const service = 'apiVersion: v1\nkind: Service\nmetadata: { name: guestbook }\nspec:\n  ports: [{ port: 80 }]\n  sessionAffinityConfig: { clientIP: { timeoutSeconds: -.inf } }\n';
+  it('an Argo import: a Service after the Rollout that kubectl cannot send is warned, the plan read', () => {
+    const r = argo.toScenarioParts([{ file: 'r.yaml', text: `${rollout}---\n${service}` }, templates]);
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toContain('r.yaml:50:56: spec.sessionAffinityConfig.clientIP.timeoutSeconds: -.inf is -Inf, which encoding/json cannot write ("json: unsupported value"): kubectl cannot send the resource (Service "guestbook", document 2): not applied ("error parsing r.yaml"); read without it');
+  });
+
+  it('a Rollout after it is never applied: refused, saying which document stopped kubectl and where', () => {
+    const r = argo.toScenarioParts([{ file: 'r.yaml', text: `${service}---\n${rollout}` }, templates]);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems).toEqual([
+      'r.yaml:10:1: Rollout "guestbook" (document 2) is not applied: kubectl stops reading r.yaml at document 1, which it cannot send ("error parsing r.yaml": r.yaml:6:56: spec.sessionAffinityConfig.clientIP.timeoutSeconds: -.inf is -Inf, which encoding/json cannot write ("json: unsupported value"))',
+    ]);
+  });
+});
+
+describe('rehearse.dev/concurrency on a workload and on its pod template', () => {
+  const deployment = (own: string, template: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations: { rehearse.dev/concurrency: ${own} }
+spec:
+  replicas: 3
+  template:
+    metadata:
+      annotations: { rehearse.dev/concurrency: ${template} }
+`;
+  const refusal = (text: string): string[] => {
+    try {
+      readManifests([{ file: 'd.yaml', text }]);
+    } catch (e) {
+      return (e as InputError).lines;
+    }
+    return [];
+  };
+  it('both are typed as the API server types them: a number on the template is refused though the workload\'s is read', () => {
+    expect(refusal(deployment('"8"', '8'))).toEqual([
+      'd.yaml:10:48: spec.template.metadata.annotations["rehearse.dev/concurrency"]: must be a string (an annotation\'s value), not the number 8: the Kubernetes API server refuses the Deployment (json: cannot unmarshal number into Go struct field ObjectMeta.spec.template.metadata.annotations of type string) (quote it: "8")',
+    ]);
+  });
+
+  it('the workload\'s is read; a template\'s that differs is warned as not read', () => {
+    const m = readManifests([{ file: 'd.yaml', text: deployment('"8"', '"2"') }]);
+    expect(m.workloads[0].concurrency).toBe(8);
+    expect(m.warnings).toEqual(['d.yaml:10:48: spec.template.metadata.annotations["rehearse.dev/concurrency"]: 2 on the pod template is not read: the workload\'s own annotation (8) is']);
+    expect(readManifests([{ file: 'd.yaml', text: deployment('"8"', '"8"') }]).warnings).toEqual([]);
+  });
+
+  it('an empty value, which the API server takes, is warned and left out (as if not written): the other one is read, or none', () => {
+    const m = readManifests([{ file: 'd.yaml', text: deployment('""', '"2"') }]);
+    expect(m.workloads[0].concurrency).toBe(2);
+    expect(m.warnings).toEqual(['d.yaml:5:44: metadata.annotations["rehearse.dev/concurrency"]: empty: no workers read from it (the API server takes an empty annotation; rehearse reads a whole number, e.g. "8"); left out, as if not written']);
+    const none = readManifests([{ file: 'd.yaml', text: deployment('""', '""') }]);
+    expect(none.workloads[0].concurrency).toBeNull();
+    expect(none.warnings).toHaveLength(2);
+    // Not a number is still refused.
+    expect(refusal(deployment('"eight"', '"2"'))[0]).toContain('expected a whole number of at least 1, got "eight"');
   });
 });
