@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { InputError } from '../src/errors.js';
 import * as argo from '../src/interop/argo/index.js';
+import { formatWarning, parseFlagText } from '../src/interop/document.js';
+import * as unleash from '../src/interop/unleash/index.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { normalizeAdhocFault } from '../src/scenario/adhoc.js';
@@ -183,5 +185,40 @@ spec:
     expect(none.warnings).toHaveLength(2);
     // Not a number is still refused.
     expect(refusal(deployment('"eight"', '"2"'))[0]).toContain('expected a whole number of at least 1, got "eight"');
+  });
+});
+
+/**
+ * Unleash/unleash at ff377cd70461 (in the history of the mirror's ceeb5a9ca6, which no longer has the state import)
+ * src/lib/services/state-schema.ts: featureStrategySchema keys id, featureName, projectId, environment, parameters,
+ * constraints and strategyName, with `.options({ stripUnknown: true })`: a strategy's variants are stripped unread, so
+ * the state import (state-service.ts import(), stateSchema.validateAsync) takes a file whose strategy variant has a
+ * weight "50" and serves the strategy without variants.
+ */
+describe('an Unleash state export\'s strategy variants that the client API would refuse: dropped as the state import drops them', () => {
+  const state = (weight: unknown) => {
+    const d = JSON.parse(readFileSync(new URL('./fixtures/vendor/unleash/state-v4.built-from-exportV4.json', import.meta.url), 'utf8'));
+    d.featureStrategies[0].variants = [{ name: 'a', weight, weightType: 'variable', stickiness: 'default' }, { name: 'b', weight: 50, weightType: 'variable', stickiness: 'default' }];
+    return unleash.toScenarioParts(parseFlagText(JSON.stringify(d, null, 1), 'state.json'), { environment: 'production' });
+  };
+  const served = (r: ReturnType<typeof state>) => (r.state as any).features.find((f: any) => f.name === 'checkout-v2').strategies[0].variants.map((x: any) => x.name);
+
+  it('a weight "50" is warned at the field and the strategy served without its variants, not refused', () => {
+    const r = state('50');
+    expect(r.warnings.filter((w) => w.path.join('.').startsWith('featureStrategies.0.variants')).map(formatWarning)).toEqual([
+      'state.json:94:16: featureStrategies[0].variants[0].weight: "50" is text, where Unleash\'s strategyVariantSchema.weight is a number: Unleash\'s state import drops strategy variants without reading them (state-schema.ts featureStrategySchema), and a server this file is imported into serves the strategy without them; so does rehearse',
+    ]);
+    expect(served(r)).toEqual([]);
+  });
+
+  it('well-typed ones are served as the exporting server served them (warned as dropped by the import), as before', () => {
+    const r = state(50);
+    expect(served(r)).toEqual(['a', 'b']);
+    expect(r.warnings.map((w) => w.message)).toContainEqual(expect.stringMatching(/^Unleash's state import drops variants .*serves the strategy without its variants; rehearsed as the server that exported it served it$/));
+  });
+
+  it('a client API response still refuses it: the server serves a number there, and unleash-client would read text otherwise', () => {
+    const response = { version: 2, features: [{ name: 'f', enabled: true, strategies: [{ name: 'default', parameters: {}, variants: [{ name: 'a', weight: '50', weightType: 'variable', stickiness: 'default' }] }], variants: [] }] };
+    expect(() => unleash.toScenarioParts(parseFlagText(JSON.stringify(response), 'client.json'))).toThrow(/features\[0\]\.strategies\[0\]\.variants\[0\]\.weight: "50" is text, where Unleash's strategyVariantSchema\.weight is a number: Unleash's import refuses it/);
   });
 });
