@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { InputError } from '../src/errors.js';
 import * as argo from '../src/interop/argo/index.js';
 import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
@@ -9,7 +8,7 @@ import { parseScenarioText } from '../src/load/scenario.js';
 import { normalizeAdhocFault } from '../src/scenario/adhoc.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
-import { scenario } from './helpers.js';
+import { refusedLines, scenario } from './helpers.js';
 
 /** users -> api; one fault written as YAML flow text, on line 6 of the file. */
 const withFault = (fault: string, cohort = '') => `name: faults
@@ -155,14 +154,7 @@ spec:
     metadata:
       annotations: { rehearse.dev/concurrency: ${template} }
 `;
-  const refusal = (text: string): string[] => {
-    try {
-      readManifests([{ file: 'd.yaml', text }]);
-    } catch (e) {
-      return (e as InputError).lines;
-    }
-    return [];
-  };
+  const refusal = (text: string): string[] => refusedLines(() => readManifests([{ file: 'd.yaml', text }]), 'd.yaml');
   it('both are typed as the API server types them: a number on the template is refused though the workload\'s is read', () => {
     expect(refusal(deployment('"8"', '8'))).toEqual([
       'd.yaml:10:48: spec.template.metadata.annotations["rehearse.dev/concurrency"]: must be a string (an annotation\'s value), not the number 8: the Kubernetes API server refuses the Deployment (json: cannot unmarshal number into Go struct field ObjectMeta.spec.template.metadata.annotations of type string) (quote it: "8")',
