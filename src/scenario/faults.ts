@@ -147,7 +147,7 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
  * request, adds no time or leaves service times as they are is a slip (a rehearsal of it rehearses no fault). An
  * instance-kill for 0s is not one: its replicas fail what they hold as they go (load/scenario.ts warns of it).
  */
-export function doingNothing(kind: FaultKind, durationUs: number, share: number, delay: Dist | null, factor: number | undefined): [string, string][] {
+function doingNothing(kind: FaultKind, durationUs: number, share: number, delay: Dist | null, factor: number | undefined): [string, string][] {
   const found: [string, string][] = [];
   if (durationUs === 0 && kind !== 'instance-kill') found.push(['for', `${a(kind)} fault for 0s does nothing: it switches off at the instant it switches on (leave out for to keep it on to the end)`]);
   if (share === 0 && PER_CALL.includes(kind)) found.push(['percent', `${a(kind)} fault on 0% of requests does nothing (leave out percent for all of them)`]);
