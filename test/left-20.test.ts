@@ -52,6 +52,13 @@ describe('a fault that does nothing is refused at the field that makes it so', (
     });
   });
 
+  it('a field the kind does not read is refused once, as such, not also as doing nothing', () => {
+    expect(refusals(withFault('{ kind: abort, target: api, add: 0ms, factor: 1 }'))).toEqual([
+      'faults.yaml:6:43: faults[0].add: abort does not read add: latency and packet-loss do',
+      'faults.yaml:6:56: faults[0].factor: abort does not read factor: only cpu-stress does',
+    ]);
+  });
+
   it('what does something is read as before: a short fault, a small share, a small delay, a factor above 1', () => {
     for (const fault of ['{ kind: abort, target: api, for: 1ms }', '{ kind: abort, target: api, percent: 0.001% }',
       '{ kind: latency, target: api, add: 1us }', '{ kind: latency, target: api, add: { dist: normal, mean: 0ms, sd: 1ms } }',

@@ -151,9 +151,11 @@ function doingNothing(kind: FaultKind, durationUs: number, share: number, delay:
   const found: [string, string][] = [];
   if (durationUs === 0 && kind !== 'instance-kill') found.push(['for', `${a(kind)} fault for 0s does nothing: it switches off at the instant it switches on (leave out for to keep it on to the end)`]);
   if (share === 0 && PER_CALL.includes(kind)) found.push(['percent', `${a(kind)} fault on 0% of requests does nothing (leave out percent for all of them)`]);
-  if (delay !== null && alwaysZero(delay)) {
+  // A field the kind does not read is refused as such (KIND_FIELDS), not as doing nothing.
+  if (delay !== null && (kind === 'latency' || kind === 'packet-loss') && alwaysZero(delay)) {
     found.push(['add', kind === 'latency' ? 'a latency fault that adds 0ms does nothing' : 'a packet-loss fault whose retransmits take 0ms does nothing (leave out add for 200ms)']);
   }
+  if (kind !== 'cpu-stress') return found;
   if (factor !== undefined && factor === 1) found.push(['factor', 'a cpu-stress factor of 1 leaves service times as they are: it does nothing (2 makes them twice as long)']);
   if (factor !== undefined && factor < 1) found.push(['factor', `a cpu-stress factor of ${factor} would make the service faster: the factor multiplies service times (2 makes them twice as long)`]);
   return found;
