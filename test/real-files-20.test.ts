@@ -1,0 +1,152 @@
+/**
+ * Round 20 of the real-files sweep: published files of the vendors run through rehearse, each outcome asserted.
+ * - slok/sloth examples/_gen/contrib-slo-plugins.yml (what Sloth generates for its contrib plugins example) gives its
+ *   `sloth_slo_info` recording rule the labels `plug-l1`, `plug-l2` and `plug-l3`. rehearse refused the file
+ *   ("invalid label name"), as promtool 2.42 does; but Prometheus 3 reads rule files with UTF-8 name validation
+ *   (prometheus/prometheus model/rulefmt/rulefmt.go Rule.Validate, `nameValidationScheme.IsValidLabelName(k)`, the
+ *   scheme from config/config.go DefaultGlobalConfig `MetricNameValidationScheme: model.UTF8Validation`; promtool's
+ *   check rules passes model.UTF8Validation, cmd/promtool/main.go; all at d15adb9a) and loads it. An annotation
+ *   named so was already warned, not refused, for that reason: a label name now is too, and the label is kept.
+ * - slok/sloth examples/k8s-getting-started.yml (a `PrometheusServiceLevel`, sloth.slok.dev/v1) and
+ *   examples/openslo-getting-started.yml (an OpenSLO `SLO`, openslo/v1alpha), both specs `sloth generate -i` reads
+ *   (internal/storage/io/k8s_sloth.go, openslo.go), given as rule files, were refused as "no rule groups ... it
+ *   holds PrometheusServiceLevel" (or "SLO"), where Sloth's prometheus/v1 spec and Pyrra's ServiceLevelObjective are
+ *   named with what to give instead. Now so are they.
+ * - slok/sloth examples/_gen/k8s-multifile.yml: two PrometheusRules, one per service, whose alerts share a name and
+ *   labels. rehearse warned the second as a duplicate that "promtool check rules lints"; but the Prometheus Operator
+ *   writes each PrometheusRule to a rule file of its own (`<namespace>-<name>-<uid>.yaml` in the rule ConfigMaps),
+ *   and promtool's lint (cmd/promtool/main.go checkDuplicates) looks within one file. Now compared within each
+ *   resource; kube-prometheus' kubernetesControlPlane-prometheusRule.yaml (the kubernetes-mixin's rules: four
+ *   `code_verb:apiserver_request_total:increase1h` rules in one group) is still warned, as promtool lints it.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { InputError } from '../src/errors.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { PROMTOOL, prometheusAvailable } from './prometheus.js';
+
+const root = join(import.meta.dirname, '..');
+const vendor = (p: string) => join(root, 'test/fixtures/vendor', p);
+
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (x) => out.push(x), err: (x) => err.push(x) });
+  const lines = (xs: string[]) => xs.join('\n').split('\n').filter(Boolean);
+  return { code, out: lines(out), err: lines(err) };
+}
+
+function refusal(text: string, file: string): readonly string[] {
+  try {
+    readRuleFile(text, file);
+  } catch (e) {
+    if (e instanceof InputError) return e.lines;
+    throw e;
+  }
+  return [];
+}
+
+/** A scenario in a fresh folder beside a copy of the rule file, validated through the CLI. */
+async function validateWith(source: string, name: string): Promise<{ code: number; out: string[]; err: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'real-files-20-'));
+  try {
+    copyFileSync(source, join(dir, name));
+    writeFileSync(join(dir, 's.yaml'), [
+      'name: rules', 'duration: 10m', 'traffic: { rate: 1/s }', 'journeys: { j: { steps: [a.get] } }',
+      'services: { a: { endpoints: { get: {} } } }', `metrics: { rules: [${name}] }`, '',
+    ].join('\n'));
+    const r = await cli(['validate', join(dir, 's.yaml')]);
+    const shown = (xs: string[]) => xs.map((l) => l.replaceAll(dir, 'DIR'));
+    return { code: r.code, out: shown(r.out), err: shown(r.err) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('slok/sloth examples/_gen/contrib-slo-plugins.yml: label names Prometheus 3 takes', () => {
+  const file = vendor('sloth/_gen/contrib-slo-plugins.yml');
+  const text = readFileSync(file, 'utf8');
+  const labelWarnings = ['plug-l1', 'plug-l2', 'plug-l3'].map((k, i) =>
+    `contrib-slo-plugins.yml:${195 + i}:16: groups[1].rules[6].labels.${k}: invalid label name "${k}" to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 label names and loads it: the label is kept`);
+  // Two SLOs of one service whose alerts share a name and labels, in one file: promtool lints them (once the labels pass).
+  const sloDuplicates = [[455, 0, 209], [477, 1, 231]].map(([at, i, before]) =>
+    `contrib-slo-plugins.yml:${at}:5: groups[5].rules[${i}]: duplicate rule: MyServiceHighErrorRate with the labels of contrib-slo-plugins.yml:${before}:5: groups[2].rules[${i}] (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)`);
+
+  it('loads, each such label warned at its place, and is kept on the rule', () => {
+    const r = readRuleFile(text, 'contrib-slo-plugins.yml');
+    expect(r.warnings).toEqual([...labelWarnings, ...sloDuplicates]);
+    const info = r.groups[1]!.rules[6]!;
+    expect(info.name).toBe('sloth_slo_info');
+    expect(info.labels).toMatchObject({ 'plug-l1': 'in-k1', 'plug-l2': 'in-k2', 'plug-l3': 'in-k3', owner: 'myteam' });
+  });
+
+  it('a scenario naming it validates (exit 0)', async () => {
+    const r = await validateWith(file, 'contrib-slo-plugins.yml');
+    expect(r.err.filter((l) => !l.includes('not evaluated (no gate reads it)'))).toEqual([
+      ...[...labelWarnings, ...sloDuplicates].map((w) => `warning: ${w}`),
+    ]);
+    expect(r.out).toEqual(['DIR/s.yaml: ok (1 service, 1 journey, 0 flags)']);
+    expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool 2.42 refuses those three labels and nothing else', () => {
+    const said = spawnSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' });
+    expect(said.status).toBe(1);
+    expect(`${said.stdout}${said.stderr}`.split('\n').filter((l) => l.includes('invalid')).map((l) => l.replace(/.*: /, '')).sort()).toEqual(['plug-l1', 'plug-l2', 'plug-l3']);
+  });
+
+  it('an empty label name is refused still: no Prometheus takes it', () => {
+    const empty = 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: vector(1)\n        labels:\n          "": x\n';
+    expect(refusal(empty, 'empty.yml')).toEqual(['empty.yml:7:11: groups[0].rules[0].labels: invalid label name "" (no Prometheus takes an empty one)']);
+    const name = empty.replace('"": x', '__name__: x');
+    expect(refusal(name, 'name.yml')).toEqual(['name.yml:7:21: groups[0].rules[0].labels.__name__: invalid label name: __name__ (a rule\'s labels cannot rename its series; Prometheus refuses the file)']);
+  });
+});
+
+describe('slok/sloth examples/k8s-getting-started.yml and openslo-getting-started.yml: SLO specs given as rules', () => {
+  it('a PrometheusServiceLevel is named, with what to give instead', async () => {
+    const r = await validateWith(vendor('sloth/k8s-getting-started.yml'), 'k8s-getting-started.yml');
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([
+      'DIR/s.yaml:6:20: metrics.rules[0]: k8s-getting-started.yml:6:1: a Sloth PrometheusServiceLevel (sloth.slok.dev/v1), not rules: name the PrometheusRule Sloth generates from it (sloth generate -i k8s-getting-started.yml, or the one its Kubernetes controller writes)',
+    ]);
+  });
+
+  it('an OpenSLO SLO is named, with what to give instead', async () => {
+    const r = await validateWith(vendor('sloth/openslo-getting-started.yml'), 'openslo-getting-started.yml');
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([
+      'DIR/s.yaml:6:20: metrics.rules[0]: openslo-getting-started.yml:6:1: an OpenSLO SLO (openslo/v1alpha), not rules: name the rules generated from it (Sloth reads this version: sloth generate -i openslo-getting-started.yml)',
+    ]);
+  });
+});
+
+describe('PrometheusRules are rule files of their own: duplicates are linted within each', () => {
+  it('slok/sloth examples/_gen/k8s-multifile.yml: one alert name in two resources is not a duplicate', () => {
+    const r = readRuleFile(readFileSync(vendor('sloth/_gen/k8s-multifile.yml'), 'utf8'), 'k8s-multifile.yml');
+    expect(r.groups.map((g) => g.rules.filter((x) => x.name === 'MyServiceHighErrorRate').length)).toEqual([0, 0, 2, 0, 0, 2]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('the same two resources as one plain rule file are linted as promtool lints it', () => {
+    const plain = readFileSync(vendor('sloth/_gen/k8s-multifile.yml'), 'utf8').split('\n---\n').filter((d) => d.includes('kind: PrometheusRule'))
+      .map((d) => d.slice(d.indexOf('  groups:\n') + '  groups:\n'.length)).join('');
+    const r = readRuleFile(`groups:\n${plain}`, 'plain.yml');
+    expect(r.warnings.map((w) => w.replace(/:\d+:\d+:/g, ':L:C:'))).toEqual([
+      'plain.yml:L:C: groups[5].rules[0]: duplicate rule: MyServiceHighErrorRate with the labels of plain.yml:L:C: groups[2].rules[0] (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)',
+      'plain.yml:L:C: groups[5].rules[1]: duplicate rule: MyServiceHighErrorRate with the labels of plain.yml:L:C: groups[2].rules[1] (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)',
+    ]);
+  });
+
+  it('kube-prometheus kubernetesControlPlane-prometheusRule.yaml: four rules of one name in a group are linted once, as promtool does', () => {
+    const r = readRuleFile(readFileSync(vendor('kube-prometheus/kubernetesControlPlane-prometheusRule.yaml'), 'utf8'), 'cp.yaml');
+    expect(r.groups.flatMap((g) => g.rules).length).toBe(134);
+    expect(r.warnings).toEqual([
+      'cp.yaml:1075:7: spec.groups[9].rules[13]: duplicate rule: code_verb:apiserver_request_total:increase1h with the labels of cp.yaml:1072:7: spec.groups[9].rules[12] (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)',
+    ]);
+  });
+});
