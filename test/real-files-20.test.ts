@@ -27,6 +27,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
 import { PROMTOOL, prometheusAvailable } from './prometheus.js';
 
 const root = join(import.meta.dirname, '..');
@@ -150,3 +151,41 @@ describe('PrometheusRules are rule files of their own: duplicates are linted wit
     ]);
   });
 });
+
+describe('jaegertracing/jaeger-ui DependencyGraph/sample_data/small.json: dependency links, not spans', () => {
+  const file = join(root, 'test/fixtures/traces/jaeger-ui-dependencies-small.json');
+  const why = 'callCount is there, with parent and child, as Jaeger writes a dependency link (its /api/dependencies answer, what its UI\'s dependency graph draws): calls counted between services, not spans; give traces (Jaeger\'s /api/traces, Zipkin v2 or OTLP JSON)';
+
+  it('is refused as what it is (it was "a span without a traceId or id" of a Zipkin file)', async () => {
+    const r = await cli(['calibrate', file, '--out', join(tmpdir(), 'never-written-20.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([
+      `${file}: no usable spans in this zipkin file: 7 skipped (7 a span whose ${why})`,
+      `${file}:5:5: skipped: a span whose ${why}`,
+    ]);
+  });
+
+  it('so is the same list as Jaeger\'s /api/dependencies answers it ({"data": [...]})', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'real-files-20-'));
+    try {
+      const links = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
+      writeFileSync(join(dir, 'deps.json'), JSON.stringify({ data: links, total: 0, limit: 0, offset: 0, errors: null }, null, 1));
+      expect(refusalOfTraces(join(dir, 'deps.json')).map((l) => l.replace(dir, 'DIR'))).toEqual([
+        `DIR/deps.json: no usable spans in this jaeger file: 7 skipped (7 a trace whose ${why})`,
+        `DIR/deps.json:6:17: skipped: a trace whose ${why}`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function refusalOfTraces(file: string): readonly string[] {
+  try {
+    readTraceFile(file, () => {});
+  } catch (e) {
+    if (e instanceof InputError) return e.lines;
+    throw e;
+  }
+  return [];
+}
