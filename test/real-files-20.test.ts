@@ -18,6 +18,15 @@
  *   and promtool's lint (cmd/promtool/main.go checkDuplicates) looks within one file. Now compared within each
  *   resource; kube-prometheus' kubernetesControlPlane-prometheusRule.yaml (the kubernetes-mixin's rules: four
  *   `code_verb:apiserver_request_total:increase1h` rules in one group) is still warned, as promtool lints it.
+ * - jaegertracing/jaeger-ui packages/jaeger-ui/src/components/DependencyGraph/sample_data/small.json: Jaeger's
+ *   dependency links ({parent, child, callCount}, what its /api/dependencies answers). `calibrate` refused it as "a
+ *   span without a traceId or id" of "a zipkin file" (and, as the API wraps it in `data`, as "a trace without
+ *   spans" of a Jaeger file): now refused as what it is, with what to give instead.
+ * - grafana/k6 internal/cmd/testdata/thresholds/name_contains_tokens.js: `http_req_duration{name:http://${}.com}`,
+ *   a tag value holding `{}`, which k6 reads whole (metrics/metric.go ParseMetricName: the tags end at the last
+ *   "}"; run_test.go expects exit 0). Pasted as a gate, rehearse ended the tags at the first "}" and said "expected
+ *   an aggregation" inside the value: now the value is read as k6 reads it, and the gate is refused for what it
+ *   really lacks (no `name` tag in a rehearsal).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +37,7 @@ import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
+import { parseThreshold } from '../src/lang/threshold.js';
 import { PROMTOOL, prometheusAvailable } from './prometheus.js';
 
 const root = join(import.meta.dirname, '..');
@@ -189,3 +199,32 @@ function refusalOfTraces(file: string): readonly string[] {
   }
   return [];
 }
+
+describe('grafana/k6 internal/cmd/testdata/thresholds/name_contains_tokens.js: a tag value holding braces', () => {
+  const script = readFileSync(vendor('k6/name_contains_tokens.js'), 'utf8');
+  const pasted = [...script.matchAll(/"([^"]+)": \["([^"]+)"\]/g)].map((m) => `${m[1]} ${m[2]}`);
+
+  it('is read as k6 reads it: the tags end at the last "}"', () => {
+    expect(pasted).toEqual(['http_req_duration{name:http://${}.com} max < 1000']);
+    const t = parseThreshold(pasted[0]!);
+    expect([t.metric, t.tags.map((x) => [x.key, x.value]), t.aggregate, t.operator, t.number]).toEqual(['http_req_duration', [['name', 'http://${}.com']], { kind: 'max' }, '<', 1000]);
+    // Two tags, the first holding a brace; one more "}" is part of the value, as k6's LastIndexByte reads it.
+    expect(parseThreshold('req_duration{journey:a}b,flag:on} p(99)<1s').tags.map((x) => [x.key, x.value])).toEqual([['journey', 'a}b'], ['flag', 'on']]);
+  });
+
+  it('as a gate it is refused for the tag a rehearsal lacks, not for a missing aggregation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'real-files-20-'));
+    try {
+      writeFileSync(join(dir, 's.yaml'), [
+        'name: k6', 'duration: 10m', 'traffic: { rate: 1/s }', 'journeys: { j: { steps: [a.get] } }',
+        'services: { a: { endpoints: { get: {} } } }', 'flags: { f: { kind: release, owner: t, evaluated-by: [a] } }',
+        `rollout: [{ flag: f, stages: [{ to: 100% }], gates: ['${pasted[0]}'] }]`, '',
+      ].join('\n'));
+      const r = await cli(['validate', join(dir, 's.yaml')]);
+      expect(r.code).toBe(2);
+      expect(r.err[0]).toBe(`${join(dir, 's.yaml')}:7:73: rollout[0].gates[0]: metric "req_duration" has no tag "name" (tags: service, endpoint, journey, flag, segment, expected_response)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -62,6 +62,9 @@ export function parseThreshold(source: string): Threshold {
   i += metric.length;
   const tags: { key: string; value: string; column: number }[] = [];
   if (src[i] === '{') {
+    // The tags end at the last "}", as k6 reads a threshold's metric (grafana/k6 metrics/metric.go ParseMetricName:
+    // strings.LastIndexByte), so a value may hold one ({name:http://${}.com}, k6's name_contains_tokens.js).
+    const close = src.lastIndexOf('}');
     i++;
     // Quotes around a tag's name and value are dropped, as k6 drops them (grafana/k6 metrics/metric.go AddSubmetric:
     // strings.Trim of spaces, then of " and '), so {scenario:'checkout'} is {scenario:checkout}.
@@ -81,12 +84,12 @@ export function parseThreshold(source: string): Threshold {
       i++;
       skip();
       const valueAt = i;
-      while (i < src.length && src[i] !== ',' && src[i] !== '}') i++;
+      while (i < src.length && src[i] !== ',' && i !== close) i++;
       const value = src.slice(valueAt, i).trim().replace(/^["']+|["']+$/g, '');
       if (!value) fail(`tag "${k![0]}" has no value`, valueAt);
       tags.push({ key: k![0], value, column: keyAt + 1 });
       if (src[i] === ',') { i++; continue; }
-      if (src[i] === '}') { i++; break; }
+      if (i === close) { i++; break; }
       fail('expected "," or "}" to close the tags');
     }
   }
