@@ -27,6 +27,8 @@
  *   "}"; run_test.go expects exit 0). Pasted as a gate, rehearse ended the tags at the first "}" and said "expected
  *   an aggregation" inside the value: now the value is read as k6 reads it, and the gate is refused for what it
  *   really lacks (no `name` tag in a rehearsal).
+ * - thanos-io/thanos examples/alerts (alerts.yaml, rules.yaml and its promtool unit test tests.yaml): read without a
+ *   warning, and rehearse's rule engine fires every alert the unit test expects, when it expects it, as promtool does.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +41,7 @@ import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import { parseThreshold } from '../src/lang/threshold.js';
 import { PROMTOOL, prometheusAvailable } from './prometheus.js';
+import { promtool, runThroughRehearse } from './promtool.js';
 
 const root = join(import.meta.dirname, '..');
 const vendor = (p: string) => join(root, 'test/fixtures/vendor', p);
@@ -226,5 +229,25 @@ describe('grafana/k6 internal/cmd/testdata/thresholds/name_contains_tokens.js: a
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('thanos-io/thanos examples/alerts: the Thanos mixin and its own unit test', () => {
+  const tests = vendor('thanos/tests.yaml');
+
+  it('both rule files read without a warning: every rule modelled', () => {
+    for (const f of ['alerts.yaml', 'rules.yaml']) {
+      const r = readRuleFile(readFileSync(vendor(`thanos/${f}`), 'utf8'), f);
+      expect(r.warnings, f).toEqual([]);
+      expect(r.groups.flatMap((g) => g.rules).filter((x) => x.error !== null), f).toEqual([]);
+    }
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool passes its unit test', () => {
+    expect(promtool(tests).output).toContain('SUCCESS');
+  }, 120_000);
+
+  it('rehearse fires every alert the unit test expects, at each of its times, and no other', () => {
+    expect(runThroughRehearse(tests)).toEqual([]);
   });
 });
