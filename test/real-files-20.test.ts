@@ -27,6 +27,11 @@
  *   "}"; run_test.go expects exit 0). Pasted as a gate, rehearse ended the tags at the first "}" and said "expected
  *   an aggregation" inside the value: now the value is read as k6 reads it, and the gate is refused for what it
  *   really lacks (no `name` tag in a rehearsal).
+ * - k6 reads a threshold's number with Go's strconv.ParseFloat (grafana/k6 metrics/thresholds_parser.go
+ *   parseThresholdExpression), so scripts write `rate<.01` (one such, with abortOnFail, is in a public repository
+ *   that the search could not name, so it is not a fixture here); rehearse refused it ("expected a number"), and
+ *   `p(95)<1e3`, `5.` and `+5` alike. Now read as k6 reads them; Inf, NaN and hexadecimal stay refused. And a
+ *   negative rate (`rate<-0.5`) was told to be written "rate<-0.5%": it is now refused as a limit no rate crosses.
  * - thanos-io/thanos examples/alerts (alerts.yaml, rules.yaml and its promtool unit test tests.yaml): read without a
  *   warning, and rehearse's rule engine fires every alert the unit test expects, when it expects it, as promtool does.
  */
@@ -39,7 +44,7 @@ import { main } from '../src/cli/main.js';
 import { InputError } from '../src/errors.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
-import { parseThreshold } from '../src/lang/threshold.js';
+import { parseThreshold, ThresholdError, validateThreshold, type MetricSpec } from '../src/lang/threshold.js';
 import { PROMTOOL, prometheusAvailable } from './prometheus.js';
 import { promtool, runThroughRehearse } from './promtool.js';
 
@@ -249,5 +254,45 @@ describe('thanos-io/thanos examples/alerts: the Thanos mixin and its own unit te
 
   it('rehearse fires every alert the unit test expects, at each of its times, and no other', () => {
     expect(runThroughRehearse(tests)).toEqual([]);
+  });
+});
+
+describe('k6\'s numbers in a threshold (metrics/thresholds_parser.go: strconv.ParseFloat)', () => {
+  it('reads .01, 5., 1e3, +5 and 1.5e-2 as k6 does', () => {
+    expect(['rate<.01', 'p(95)<5.', 'p(95)<1e3', 'p(95)<+5', 'p(95)<1.5E-2', 'p(95) < .5s'].map((x) => [parseThreshold(`m ${x}`).number, parseThreshold(`m ${x}`).unit]))
+      .toEqual([[0.01, ''], [5, ''], [1000, ''], [5, ''], [0.015, ''], [0.5, 's']]);
+  });
+
+  it('refuses what no gate can use: Inf, NaN, hexadecimal, an exponent without digits', () => {
+    const said = (x: string) => {
+      try {
+        parseThreshold(`m p(95)<${x}`);
+      } catch (e) {
+        if (e instanceof ThresholdError) return e.message;
+        throw e;
+      }
+      return 'read';
+    };
+    expect(['Inf', 'NaN', '0x10', '1e', '1_000'].map(said)).toEqual([
+      'expected a number, such as 0.01, 900ms or 5%', 'expected a number, such as 0.01, 900ms or 5%',
+      'unexpected "x10" after the value', 'unexpected "e" after the value', 'unexpected "_000" after the value',
+    ]);
+  });
+
+  it('a negative rate is a limit no rate crosses, not a percentage to rewrite', () => {
+    const metrics: Record<string, MetricSpec> = { req_failed: { aggregates: ['rate', 'count'], valueKind: { rate: 'ratio', count: 'count' }, tags: [], description: 'failed' } };
+    const said = (x: string) => {
+      try {
+        validateThreshold(parseThreshold(x), metrics);
+      } catch (e) {
+        if (e instanceof ThresholdError) return e.message;
+        throw e;
+      }
+      return 'valid';
+    };
+    expect(said('req_failed rate<-.5')).toBe('"rate < -0.5" can never pass: req_failed rate lies from 0 to 1');
+    expect(said('req_failed rate>-5')).toBe('"rate > -5" can never fail: req_failed rate lies from 0 to 1');
+    expect(said('req_failed rate<5')).toBe('a rate is a fraction from 0 to 1, so 5 can never be crossed as meant: write "rate<5%" or "rate<0.05"');
+    expect(said('req_failed rate<.05')).toBe('valid');
   });
 });
