@@ -279,6 +279,17 @@ describe('k6\'s numbers in a threshold (metrics/thresholds_parser.go: strconv.Pa
     ]);
   });
 
+  it('reads a percentile as k6 does: ParseFloat of what lies between "p(" and ")" (parseThresholdAggregationMethod)', () => {
+    expect(['p(95.)', 'p(.5)', 'p(9.5e1)', 'p(+99)', 'p(99.9)'].map((x) => parseThreshold(`m ${x}<1`).aggregate)).toEqual([
+      { kind: 'p', percentile: 95 }, { kind: 'p', percentile: 0.5 }, { kind: 'p', percentile: 95 }, { kind: 'p', percentile: 99 },
+      { kind: 'p', percentile: 99.9 },
+    ]);
+    // strconv.ParseFloat(" 95 ") fails: k6 refuses the script ("malformed percentile value").
+    expect(() => parseThreshold('m p( 95 )<1')).toThrow('a percentile is written without spaces, as in p(95)');
+    expect(() => parseThreshold('m p(95 )<1')).toThrow('a percentile is a number from 0 to 100');
+    expect(() => parseThreshold('m p(1e3)<1')).toThrow('percentile 1000 is over 100');
+  });
+
   it('a negative rate is a limit no rate crosses, not a percentage to rewrite', () => {
     const metrics: Record<string, MetricSpec> = { req_failed: { aggregates: ['rate', 'count'], valueKind: { rate: 'ratio', count: 'count' }, tags: [], description: 'failed' } };
     const said = (x: string) => {

@@ -97,8 +97,11 @@ export function parseThreshold(source: string): Threshold {
   skip();
   const aggAt = i;
   let aggregate: Aggregate;
-  const p = /^p\(\s*(\d+(?:\.\d+)?)\s*\)/.exec(src.slice(i));
+  // The percentile as k6 reads it (metrics/thresholds_parser.go parseThresholdAggregationMethod: strconv.ParseFloat
+  // of what lies between "p(" and ")"), so p(95.), p(.5) and p(9.5e1) are read and p( 95 ) is refused, as k6 does.
+  const p = /^p\(([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\)/.exec(src.slice(i));
   if (/^p\(\s*-/.test(src.slice(i))) fail('a percentile lies from 0 to 100, as in p(95)', aggAt + 2);
+  if (!p && /^p\(\s/.test(src.slice(i))) fail('a percentile is written without spaces, as in p(95): k6 refuses p( 95 ) ("malformed percentile value")', aggAt + 2);
   if (!p && /^p\(/.test(src.slice(i))) fail('a percentile is a number from 0 to 100 written in digits, as in p(95) or p(99.9)', aggAt + 2);
   if (p) {
     const percentile = Number(p[1]);
