@@ -65,8 +65,13 @@ export function drillHtml(d: DrillDocument): string {
   const switchedOn = new Set(d.faults.map((f) => `${f.source === 'ad-hoc' ? 'ad-hoc' : 'catalogue'}:${f.name}`));
   const injected = (a: (typeof r.actions)[number]) => a.refused !== null ? null
     : a.action.type === 'fault' ? `catalogue:${a.action.name}` : a.action.type === 'adhoc-fault' && a.faultName ? `ad-hoc:${a.faultName}` : null;
-  const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k); });
-  const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first' : 'done');
+  // One removed before it switched on was not cut off by the end: a person took it back.
+  const withdrawn = new Set((d.withdrawn ?? []).map((f) => f.name));
+  const nameOf = (a: (typeof r.actions)[number]) => (a.action.type === 'fault' ? a.action.name : a.faultName);
+  const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k) && !withdrawn.has(nameOf(a) ?? ''); });
+  const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first'
+    : injected(a) !== null && withdrawn.has(nameOf(a) ?? '') && !switchedOn.has(injected(a)!) ? 'accepted, removed before it switched on' : 'done');
+  const faultEnded = (f: DrillDocument['faults'][number]) => `${fmt(f.team_to_seconds)}${f.removed_by === undefined ? '' : ` (removed by ${f.removed_by})`}`;
   const caseLine = d.revealed.case ?? 'base scenario';
   // A resumed drill gives its facilitator a new link: the same person listed again says why.
   const named = new Set<string>();
@@ -89,7 +94,8 @@ export function drillHtml(d: DrillDocument): string {
 <table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(when, in simulated time; for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)</small></th></tr></thead>
 <tbody>${cmp}</tbody></table>
 <h2>Faults both runs faced</h2>
-${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), fmt(f.team_to_seconds), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), faultEnded(f), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+${d.withdrawn?.length ? `<p id="faults-withdrawn">Injected, then removed before they switched on (neither run faced them): ${escape(d.withdrawn.map((f) => `${f.name} at ${fmt(f.injected_seconds)}, removed by ${f.removed_by} at ${fmt(f.removed_seconds)}`).join(', '))}.</p>` : ''}
 ${neverOn.length ? `<p id="faults-never-on">Injected, never switched on (the drill ended first, so neither run faced them): ${escape(neverOn.map((a) => `${a.action.type === 'fault' ? a.action.name : a.faultName} at ${fmt(a.atUs / 1e6)}`).join(', '))}.</p>` : ''}
 <chart-0/>
 <chart-1/>

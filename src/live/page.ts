@@ -96,7 +96,7 @@ ${script('vega-embed.min.js')}
 <section class="grid">
   <div>
     <h2>Faults</h2>
-    <table id="faults"><thead><tr><th>fault</th><th>target</th><th>size</th><th>since</th><th>until</th></tr></thead><tbody></tbody></table>
+    <table id="faults"><thead><tr><th>fault</th><th>target</th><th>size</th><th>since</th><th>until</th><th class="facilitator-only">remove</th></tr></thead><tbody></tbody></table>
     <div class="facilitator-only">
     <p><label>From the catalogue <select id="catalogue"></select></label> <button id="inject">Inject</button></p>
     <details><summary>Ad-hoc fault</summary>
