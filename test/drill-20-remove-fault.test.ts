@@ -135,3 +135,32 @@ describe('what cannot be removed', () => {
     expect(s.act({ type: 'remove-fault', name: 'ad-hoc 2' }, fran, wall).refused).toBe('fault ad-hoc 2 has not been injected');
   });
 });
+
+describe('a drill resumed from its record where a fault was removed', () => {
+  const read = readDrillScenario(file, null);
+  const setup = { file: read.file, caseName: null, hiddenCase: false, seed: read.scenario.seed, gates: 'on' as const };
+  const wall = new Date(0).toISOString();
+
+  // The journal may stop right after a removal, the clock paused there (the fault's switch-off not yet dispatched), or
+  // later: resumed there and run on, the drill is the one that was not interrupted, byte for byte.
+  it.each([['at the removal, the clock paused', m(4)], ['a minute after it', m(5)]])('resumed %s: the same run', (_, stopUs) => {
+    const first = new DrillSession(setup, read.scenario);
+    first.act({ type: 'start' }, fran, wall);
+    first.advanceTo(m(2));
+    first.act({ type: 'fault', name: 'payments-node-lost' }, fran, wall);
+    first.act({ type: 'adhoc-fault', fault: { kind: 'abort', target: 'inventory', percent: '20%' } }, fran, wall);
+    first.advanceTo(m(4));
+    first.act({ type: 'remove-fault', name: 'payments-node-lost' }, fran, wall);
+    first.act({ type: 'remove-fault', name: 'ad-hoc 1' }, fran, wall);
+    first.advanceTo(stopUs);
+    const resumed = DrillSession.fromRecord(setup, read.scenario, first.actions, stopUs, null);
+    expect(visibleFaults(resumed)).toEqual(visibleFaults(first));
+    for (const s of [first, resumed]) {
+      s.advanceTo(m(6));
+      s.act({ type: 'end' }, fran, wall);
+    }
+    expect(JSON.stringify(resumed.result())).toBe(JSON.stringify(first.result()));
+    expect(first.result().outcomes.faults.filter((f) => f.from_seconds !== null).map((f) => [f.name, f.from_seconds, f.to_seconds])).toEqual([['payments-node-lost', 120, 240], ['ad-hoc 1', 120, 240]]);
+  });
+});
+

@@ -137,7 +137,9 @@ export interface StateAnswer {
 export function stateLines(s: StateAnswer, url: URL): string[] {
   const m = s.state.meta;
   const behind = (m.behindSeconds ?? 0) + (m.lostSeconds ?? 0);
-  const pace = m.status !== 'running' ? m.status
+  // A clock that stands still runs next at the speed asked, which may have been set while it stood (as the page shows it).
+  const pace = m.status === 'paused' ? `paused: runs at ${m.speed}x when resumed` : m.status === 'lobby' ? `in the lobby: runs at ${m.speed}x once started`
+    : m.status !== 'running' ? m.status
     : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock${(m.paceSinceSeconds ?? 0) > 0 ? ` since the ${m.paceSince === 'resume' ? 'drill was resumed' : 'speed was set'} at ${clock(m.paceSinceSeconds!)}` : ''}` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
