@@ -225,7 +225,7 @@ describe('a capacity drill of checkout.yaml with the page, two operators\' termi
     await page.click('#confirm-ok');
     expect(await said(page)).toBe(`removed fault ad-hoc 2: done at ${paused}`);
     await page.waitForFunction(() => /removed/.test(document.querySelector('#faults tr[data-fault="ad-hoc 2"]')!.textContent!), null, { timeout: WAIT });
-    expect(await remove.isHidden()).toBe(true);
+    await remove.waitFor({ state: 'detached', timeout: WAIT });
 
     // Both operators in the same simulated millisecond, from their own shells at once; a plan action a drill without
     // plans cannot take is a bad request, said plainly (exit 2, no stack trace).
@@ -261,7 +261,7 @@ describe('a capacity drill of checkout.yaml with the page, two operators\' termi
     expect(await said(tab)).toBe(`resumed the clock: done at ${paused}`);
     await at(fran, T + 90);
     const removed = (await ctl(fran, 'remove-fault', 'ad-hoc', '1')).match(/^done at (\S+) simulated by fran: removed fault ad-hoc 1$/m)![1];
-    await page.getByRole('button', { name: 'Remove fault ad-hoc 1' }).waitFor({ state: 'hidden', timeout: WAIT });
+    await page.getByRole('button', { name: 'Remove fault ad-hoc 1' }).waitFor({ state: 'detached', timeout: WAIT });
     const again = await ctlRun(fran, 'remove-fault', 'ad-hoc 1');
     expect(again.code).toBe(1);
     expect(again.out).toMatch(/^409: fault ad-hoc 1 has already been removed \(at \d+m\d\ds\)\nnext: /);

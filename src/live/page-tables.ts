@@ -100,10 +100,11 @@ export const TABLES_JS = String.raw`
         r.remove.textContent = 'Remove…';
         r.remove.setAttribute('aria-label', 'Remove fault ' + f.name);
         r.remove.addEventListener('click', function () { removeFault(f.name); });
-        r.cells[5].appendChild(r.remove);
         body.insertBefore(r.tr, body.firstChild);
       }
-      r.remove.hidden = !f.removable;
+      // Only while it can be removed: a fault over, or of the scenario's own schedule, has no button (nor its text).
+      if (f.removable && !r.remove.parentNode) r.cells[5].appendChild(r.remove);
+      else if (!f.removable && r.remove.parentNode) r.cells[5].removeChild(r.remove);
       text(r.cells[0], f.name + ' (' + f.kind + ')' + (f.active ? ' active' : f.removed ? ' removed' : ' over'));
       text(r.cells[1], f.target);
       text(r.cells[2], f.size);
