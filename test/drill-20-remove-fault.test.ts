@@ -18,7 +18,7 @@ import { drillHtml } from '../src/live/debrief-html.js';
 import { debriefLines } from '../src/live/debrief-words.js';
 import { buildDocument } from '../src/live/debrief.js';
 import { DrillSession, readDrillScenario } from '../src/live/session.js';
-import { visibleFaults } from '../src/live/view.js';
+import { isHiddenInjection, visibleFaults } from '../src/live/view.js';
 import type { RunResult } from '../src/score/result.js';
 import { drillOf, fran } from './drill-19-session.js';
 
@@ -164,3 +164,18 @@ describe('a drill resumed from its record where a fault was removed', () => {
   });
 });
 
+
+describe('a hidden fault removed', () => {
+  it('leaves no trace on the dashboard: its removal is as hidden as its injection; the debrief reveals both', () => {
+    const { doc, record, recs } = drillOf(file, null, [
+      [m(2), { type: 'adhoc-fault', fault: { kind: 'abort', target: 'inventory', percent: '10%', hidden: true } }, fran],
+      [m(3), { type: 'remove-fault', name: 'hidden ad-hoc 1' }, fran],
+    ], m(4));
+    const read = readDrillScenario(file, null);
+    const s = DrillSession.fromRecord({ file: read.file, caseName: null, hiddenCase: false, seed: read.scenario.seed, gates: 'on' }, read.scenario, record.actions, m(4), record.end);
+    expect(recs.map((r) => [r.refused, isHiddenInjection(s, r)])).toEqual([[null, true], [null, true]]);
+    expect(doc.revealed.hiddenActions).toBe(2);
+    expect(doc.revealed.hiddenFaults.map((f) => [f.name, f.from_seconds, f.to_seconds])).toEqual([['hidden ad-hoc 1', 120, 180]]);
+    expect(doc.faults.find((f) => f.name === 'hidden ad-hoc 1')).toMatchObject({ policy_from_seconds: 120, policy_to_seconds: 180, removed_by: 'fran' });
+  });
+});
