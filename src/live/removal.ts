@@ -54,10 +54,10 @@ export function removalNameProblem(name: string, scenario: Scenario, injected: r
 }
 
 /**
- * Why fault `name` cannot be removed now, or null when it can: it has not been injected, has already been removed,
- * or has already ended by itself.
+ * The injected fault `name` to remove now (its index in the run), or why it cannot be: it has not been injected, has
+ * already been removed, or has already ended by itself.
  */
-export function removalRefusal(name: string, injected: readonly InjectedFault[], removedAtUs: ReadonlyMap<number, number>,
+export function findRemovable(name: string, injected: readonly InjectedFault[], removedAtUs: ReadonlyMap<number, number>,
   sim: Simulation): { refused: string } | { k: number } {
   const f = injected.find((x) => x.name === name);
   if (!f) return { refused: `fault ${name} has not been injected` };

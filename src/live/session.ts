@@ -27,7 +27,7 @@ import { buildResult, type RunResult } from '../score/result.js';
 import type { Role } from './access.js';
 import { changesWorld, DRILL_ENDED, type Action, type RecordedAction } from './actions.js';
 import { sameRefusal } from './legacy.js';
-import { DrillSimulation, removalNameProblem, removalRefusal, type InjectedFault } from './removal.js';
+import { DrillSimulation, removalNameProblem, findRemovable, type InjectedFault } from './removal.js';
 
 export interface DrillSetup {
   /** The scenario file, as an absolute path. */
@@ -288,7 +288,7 @@ export class DrillSession {
         return null;
       }
       case 'remove-fault': {
-        const found = removalRefusal(action.name, this.injected, this.removedAtUs, this.sim);
+        const found = findRemovable(action.name, this.injected, this.removedAtUs, this.sim);
         if ('refused' in found) return found.refused;
         this.sim.removeFault(found.k);
         this.removedAtUs.set(found.k, this.nowUs);
