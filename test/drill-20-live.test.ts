@@ -206,6 +206,9 @@ describe('a capacity drill of checkout.yaml with the page, two operators\' termi
     const page = await context.newPage();
     await page.goto(fran);
     await ready(page);
+    // No rollout plan: the page says so, rather than show the plans' headers over no row.
+    expect(await page.isVisible('#no-plans')).toBe(true);
+    expect(await page.isVisible('#plans')).toBe(false);
     await page.click('#start');
     expect(await said(page)).toBe('started the drill: done at 0m00s');
     await at(fran, 60);

@@ -43,6 +43,8 @@ export const TABLES_JS = String.raw`
 
   function renderPlans(plans, running) {
     var body = $('plans').tBodies[0];
+    // A scenario without a plan says so, rather than show the plans' headers over no row.
+    if ($('no-plans').hidden !== (plans.length > 0)) { $('no-plans').hidden = plans.length > 0; $('plans').hidden = plans.length === 0; }
     plans.forEach(function (p) {
       var r = planRows[p.flag];
       if (!r) { r = planRows[p.flag] = makePlanRow(p.flag); body.appendChild(r.tr); }
