@@ -179,3 +179,16 @@ describe('a hidden fault removed', () => {
     expect(doc.faults.find((f) => f.name === 'hidden ad-hoc 1')).toMatchObject({ policy_from_seconds: 120, policy_to_seconds: 180, removed_by: 'fran' });
   });
 });
+
+describe('a fault removed at the instant the drill ends', () => {
+  it('ends there in both runs, and the debrief says who removed it', () => {
+    const { doc } = drillOf(file, null, [
+      [m(2), { type: 'fault', name: 'inventory-down' }, fran],
+      [m(3), { type: 'remove-fault', name: 'inventory-down' }, fran],
+    ], m(3));
+    expect(doc.record.end.atUs).toBe(m(3));
+    expect(doc.faults.find((f) => f.name === 'inventory-down')).toMatchObject({
+      team_from_seconds: 120, policy_from_seconds: 120, team_to_seconds: 180, policy_to_seconds: 180, removed_by: 'fran', removed_seconds: 180,
+    });
+  });
+});
