@@ -25,7 +25,7 @@ import { launchChromium } from './chromium.js';
 import { builtCli } from './built-cli.js';
 import { debriefLines } from '../src/live/debrief-words.js';
 import type { DrillDocument } from '../src/live/debrief.js';
-import { budget, clock } from '../src/units/format.js';
+import { budget, clock, count } from '../src/units/format.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -130,7 +130,10 @@ async function heldToTheRuns(file: string, out: string, dir: string, terminalTex
     const r = doc[side];
     for (const c of doc.comparison) {
       const o = r.outcomes.flags[c.flag];
-      expect(c[side]).toMatchObject({ final_percent: o.final_percent, blast_radius_users: o.blast_radius_users });
+      expect(c[side]).toMatchObject({
+        final_percent: o.final_percent, blast_radius_users: o.blast_radius_users, blast_radius_requests: o.blast_radius_requests,
+        time_to_recover_seconds: o.time_to_recover_seconds, cut_off: o.cut_off,
+      });
       expect(r.rollouts.find((p) => p.flag === c.flag)!.finalPercent).toBe(o.final_percent);
     }
     expect(doc.budget[side].failed).toBe(r.outcomes.journeys_failed);
@@ -155,7 +158,10 @@ async function heldToTheRuns(file: string, out: string, dir: string, terminalTex
   const html = readFileSync(`${out}.html`, 'utf8');
   const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   expect(html).toContain(esc(doc.verdict.text));
-  for (const c of doc.comparison) for (const t of [c.why, c.team.headline, c.policy.headline]) expect(html).toContain(esc(t));
+  for (const c of doc.comparison) {
+    for (const t of [c.why, c.team.headline, c.policy.headline]) expect(html).toContain(esc(t));
+    expect(html).toContain(`<td>${count(c.team.blast_radius_users)} / ${count(c.policy.blast_radius_users)}</td>`);
+  }
   for (const f of doc.faults) {
     expect(html).toContain(`<td>${clock(f.team_from_seconds!)}</td>`);
     expect(html).toContain(`<td>${clock(f.team_to_seconds!)}${f.removed_by ? ` (removed by ${f.removed_by})` : ''}</td>`);
