@@ -99,31 +99,44 @@ export abstract class Lean extends Calls {
     this.advanceLean(rec);
   }
 
-  /** Runs the record's operations from its current one until it must wait, or to the end: Calls.advance(). */
+  /**
+   * Runs the record's operations from its current one until it must wait, or to the end: Calls.advance(). A call
+   * that ends replies, and its caller goes on in the same loop (not by recursion, which V8 would inline into
+   * itself over and over).
+   */
   private advanceLean(rec: number): void {
     const m = this.model;
-    const end = this.rOpEnd[rec];
-    for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
-      let pending = 0;
-      for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
-        for (let copies = m.siteCopies[k]; copies > 0; copies--) {
-          // Every draw is the journey's own (its journey outlives every call made for it).
-          if (m.siteProbability[k] < 1) {
-            this.journeyStreams.step(this.rRoot[rec]);
-            if (this.journeyStreams.out[0] / 4294967296 >= m.siteProbability[k]) continue;
+    for (;;) {
+      const end = this.rOpEnd[rec];
+      for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
+        let pending = 0;
+        for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
+          for (let copies = m.siteCopies[k]; copies > 0; copies--) {
+            // Every draw is the journey's own (its journey outlives every call made for it).
+            if (m.siteProbability[k] < 1) {
+              this.journeyStreams.step(this.rRoot[rec]);
+              if (this.journeyStreams.out[0] / 4294967296 >= m.siteProbability[k]) continue;
+            }
+            pending++;
+            if (this.siteInline[k] === 1) this.callLeanInline(rec, k);
+            else this.callLean(rec, k);
           }
-          pending++;
-          if (this.siteInline[k] === 1) this.callLeanInline(rec, k);
-          else this.callLean(rec, k);
+        }
+        if (pending > 0) {
+          this.rPending[rec] = pending;
+          return;
         }
       }
-      if (pending > 0) {
-        this.rPending[rec] = pending;
+      const parent = this.rParent[rec];
+      if (parent < 0) {
+        this.journeyEndedLean(rec);
         return;
       }
+      this.replyLean(rec);
+      if (--this.rPending[parent] !== 0) return;
+      this.nextOp(parent);
+      rec = parent;
     }
-    if (this.rParent[rec] < 0) this.journeyEndedLean(rec);
-    else this.finishLean(rec);
   }
 
   /** A call with a record of its own: Calls.callPlain() and Servers.enterService(). */
@@ -172,10 +185,16 @@ export abstract class Lean extends Calls {
 
   /** The service replies to its caller, who goes on: Servers.serverFinished() and Calls.attemptEnded(). */
   private finishLean(rec: number): void {
+    const parent = this.rParent[rec];
+    this.replyLean(rec);
+    this.childRepliedLean(parent);
+  }
+
+  /** The reply: the worker is free, the call's latency recorded and its record given back. */
+  private replyLean(rec: number): void {
     const r = this.rReplica[rec];
     this.workerFreeLean(r, this.model.replicaService[r]);
     this.telemetry.record(this.rTarget[rec], this.engine.now - this.rSent[rec], CAUSE_OK);
-    this.childRepliedLean(this.rParent[rec]);
     this.freeLean(rec);
   }
 
