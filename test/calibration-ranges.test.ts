@@ -269,9 +269,17 @@ describe('calibrate --check, --predict, --resamples', () => {
     }
   };
 
+  /**
+   * The check of the doubled load's sample (20 resamples, the rate given), on a terminal: run once, read by the test
+   * of what it prints and by the test of `rehearse report` on the document it writes.
+   */
+  const checkJson = join(dir, 'check.json');
+  let checked: ReturnType<typeof runOnTerminal> | undefined;
+  const check = () => (checked ??= runOnTerminal(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-rate', '100/s', '--resamples', '20', '--check-json', checkJson]));
+
   it('prints each error\'s range and whether it holds 0, or too few where the checked traces cannot tell the figure; on a terminal\'s stderr, each resample\'s run, then the check\'s own', async () => {
-    const json = join(dir, 'check.json');
-    const r = await runOnTerminal(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--check-rate', '100/s', '--resamples', '20', '--check-json', json]);
+    const json = checkJson;
+    const r = await check();
     expect(r.code, r.text).toBe(0);
     expect(r.text).toContain('checked against 1 file at the rate given, 100.0/s');
     expect(r.text).toMatch(/journey \(traces\) +figure +measured +predicted +error +error: 90% of resamples +within noise/);
@@ -348,9 +356,8 @@ describe('calibrate --check, --predict, --resamples', () => {
   });
 
   it('rehearse report checks a check document\'s ranges, and renders one written before ranges existed', async () => {
-    const json = join(dir, 'few.json');
-    expect(await run(['--check', join(fixtures, 'double', 'collector.otlp.json'), '--check-sample-rate', '3%', '--resamples', '20', '--check-json', json])).toMatchObject({ code: 0 });
-    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    expect(await check()).toMatchObject({ code: 0 });
+    const doc = JSON.parse(readFileSync(checkJson, 'utf8'));
     const bad = structuredClone(doc);
     bad.journeys[0].ranges.error.meanMs = { lo: 'x', hi: 1 };
     writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));

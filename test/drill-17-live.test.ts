@@ -219,9 +219,12 @@ describe('a game day as a new team runs it, and its debrief held to the runs', (
       expect(r.simulated.seconds).toBe(endSeconds);
     }
 
-    // The policy's run is an ordinary run of the scenario with the same faults at the same instants.
+    // The policy's run is an ordinary run of the scenario with the same faults at the same instants. It, the debrief of
+    // the journal and the replay read only files on disk: the three commands run side by side.
     writeFileSync(join(dir, 'same-faults.yaml'), sameFaults(doc));
     const run = builtCli(['run', join(dir, 'same-faults.yaml'), '--json', join(dir, 'run.json')], children, WAIT);
+    const again = builtCli(['gameday', 'debrief', `${out}.journal`, '--out', join(dir, 'again')], children, WAIT);
+    const replay = builtCli(['gameday', 'replay', `${out}.json`], children, WAIT);
     expect(await run.exited, run.out).toBe(0);
     const ran = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
     expect(ran.outcomes.faults.map((f: { from_seconds: number }) => f.from_seconds)).toEqual(doc.policy.outcomes.faults.map((f) => f.from_seconds));
@@ -238,11 +241,9 @@ describe('a game day as a new team runs it, and its debrief held to the runs', (
       for (const t of [f.team_from_seconds, f.team_to_seconds]) expect(html).toContain(`<td>${clock(t!)}</td>`);
     }
     expect(html).toContain(`${budget(doc.budget.team.consumed)}`);
-    const again = builtCli(['gameday', 'debrief', `${out}.journal`, '--out', join(dir, 'again')], children, WAIT);
     expect(await again.exited).toBe(0);
     expect(again.out).toContain(`digest ${doc.digest}`);
     expect(readFileSync(join(dir, 'again.html'), 'utf8')).toBe(html);
-    const replay = builtCli(['gameday', 'replay', `${out}.json`], children, WAIT);
     expect(await replay.exited).toBe(0);
     expect(replay.out).toMatch(/^replay identical: /);
     drill.child.kill('SIGINT');

@@ -159,11 +159,10 @@ describe('a game day of two imported flags at once, driven through unusual seque
         .toEqual(doc.faults.map((f) => [f[`${side}_from_seconds`], f[`${side}_to_seconds`]]));
     }
 
-    // The policy's run is a plain `rehearse run` of the scenario with the same faults at the same instants.
+    // The policy's run is a plain `rehearse run` of the scenario with the same faults at the same instants. It, the two
+    // replays and the cut journal's commands below read only files that no longer change: they run side by side.
     writeFileSync(join(dir, 'same-faults.json'), sameFaults(doc));
     const run = builtCli(['run', join(dir, 'same-faults.json'), '--case', 'defective', '--json', join(dir, 'run.json')], children, WAIT);
-    expect(await run.exited, run.out).toBe(0);
-    expect(unnamed(doc.policy)).toEqual(unnamed(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))));
 
     // The terminal says the debrief's words; the HTML holds its figures.
     const terminal = drill.out.slice(drill.out.indexOf('debrief written to'));
@@ -175,19 +174,24 @@ describe('a game day of two imported flags at once, driven through unusual seque
     drill.child.kill('SIGINT');
     await drill.exited;
 
-    // Replay: the document and the journal give the same debrief.
     const replay = builtCli(['gameday', 'replay', `${out}.json`], children, WAIT);
-    expect(await replay.exited, replay.out).toBe(0);
-    expect(replay.out).toMatch(/^replay identical: /);
     const journal = builtCli(['gameday', 'replay', `${out}.journal`], children, WAIT);
-    expect(await journal.exited, journal.out).toBe(0);
-    expect(journal.out).toContain(`digest ${doc.digest}`);
-
     // The journal as a SIGTERM right after the end leaves it: the end action written, the end line not.
     const lines = readFileSync(`${out}.journal`, 'utf8').trimEnd().split('\n');
     const endLine = lines.findIndex((l) => JSON.parse(l).kind === 'end');
     writeFileSync(join(dir, 'cut.journal'), `${lines.slice(0, endLine).join('\n')}\n`);
     const resumed = builtCli(['gameday', 'resume', join(dir, 'cut.journal')], children, WAIT);
+
+    expect(await run.exited, run.out).toBe(0);
+    expect(unnamed(doc.policy)).toEqual(unnamed(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))));
+
+    // Replay: the document and the journal give the same debrief.
+    expect(await replay.exited, replay.out).toBe(0);
+    expect(replay.out).toMatch(/^replay identical: /);
+    expect(await journal.exited, journal.out).toBe(0);
+    expect(journal.out).toContain(`digest ${doc.digest}`);
+
+    // The cut journal is not served again; its debrief is the drill's.
     // Served again, it would stay up: that is a failure at once, not a wait for the test's budget.
     expect(await Promise.race([resumed.exited, resumed.line(/^game day resumed/m).then(() => 'served again', () => 'exited')])).toBe(2);
     expect(resumed.out).toBe(`${join(dir, 'cut.journal')}: this drill has ended (by hand, at ${clock(endSeconds)} simulated): write its debrief with rehearse gameday debrief ${join(dir, 'cut.journal')}\n`);

@@ -3,8 +3,12 @@
  * under one of its conditions (its rate; the slow switch as a fixed delay on the slow service's own time).
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { CalibrateResult } from '../src/calibrate/calibrate.js';
+import type { Prediction } from '../src/calibrate/check.js';
 import { runScenario } from '../src/score/result.js';
 import { load } from './roundtrip-helpers.js';
 
@@ -42,4 +46,24 @@ export function predict(cal: CalibrateResult, condition: Condition) {
     yaml = yaml.replace(block, (_m, body: string, next: string) => body.replace(/\n( {10})dist: empirical\n/g, `\n$1dist: empirical\n$1plus: ${slow.addMs}ms\n`) + next);
   }
   return runScenario(load(yaml)).journeys;
+}
+
+/** What realsys-predict-worker.ts calibrates (files and options, as calibrateFiles takes them) and predicts. */
+export interface PredictTask { files: string[]; sampleRate: number; capacity: string; waitAttribute?: string; ratePerSec: number; resamples: number }
+
+/**
+ * predictAt of the calibration of `task.files`, on a worker thread (loaded from the sources through tsx): the same
+ * files and options calibrate alike, so this is the prediction the calling thread would make, made beside it.
+ */
+export function predictOnWorker(task: PredictTask): Promise<Prediction> {
+  // tsx's ESM API (its "import" condition), registered in the worker before the body is imported, as
+  // src/live/debrief-job.ts starts its worker from the sources.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
+  const body = new URL('./realsys-predict-worker.ts', import.meta.url).href;
+  const worker = new Worker(`import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(body)}); })`, { eval: true, workerData: task });
+  return new Promise((resolve, reject) => {
+    worker.once('message', (p: Prediction) => { resolve(p); void worker.terminate(); });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the prediction's worker exited (${code}) before it answered`)));
+  });
 }

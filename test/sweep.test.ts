@@ -45,18 +45,29 @@ tune:
 const file = join(dir, 'known.yaml');
 writeFileSync(file, scenario(['rate<0.015', 'rate<0.03', 'rate<0.08']));
 
-/** The sweep of `file` with `seeds` seeds on 2 workers, run once and read by every test that needs that very sweep. */
-const swept = new Map<number, Promise<SweepDocument>>();
-const sweepOnTwo = (seeds: number) => {
-  if (!swept.has(seeds)) swept.set(seeds, runSweep(prepareSweep(file, seeds), { workers: 2 }));
-  return swept.get(seeds)!;
+/**
+ * The sweep of `file` with `seeds` seeds on `workers` workers, run once and read by every test that needs that very
+ * sweep. A thread of the pool started from the sources loads them through tsx (one to two seconds of CPU): the
+ * sweeps whose worker count is not what a test compares take one.
+ */
+const swept = new Map<string, Promise<SweepDocument>>();
+const sweepOn = (workers: number, seeds: number) => {
+  const key = `${workers}/${seeds}`;
+  if (!swept.has(key)) swept.set(key, runSweep(prepareSweep(file, seeds), { workers }));
+  return swept.get(key)!;
+};
+/** Shard `index` of 2 of the 4-seed sweep on 1 worker, run once: merged with the other, or resumed as an interrupted sweep. */
+const halves = new Map<number, Promise<SweepDocument>>();
+const halfOfFour = (index: number) => {
+  if (!halves.has(index)) halves.set(index, runSweep(prepareSweep(file, 4), { workers: 1, shard: { index, count: 2 } }));
+  return halves.get(index)!;
 };
 
 describe('sweeps', () => {
   it('find the threshold known in advance', async () => {
     // The tune block's 12 seeds.
     expect(prepareSweep(file, 12)).toEqual(prepareSweep(file));
-    const doc = await sweepOnTwo(12);
+    const doc = await sweepOn(1, 12);
     expect(doc.complete).toBe(true);
     expect(doc.runs).toHaveLength(3 * 2 * 12);
     expect(doc.recommendation?.label).toBe('f.gate0=rate<0.03');
@@ -73,10 +84,10 @@ describe('sweeps', () => {
   it('give the same document with 1 or 2 workers, and as two merged shards', async () => {
     const setup = prepareSweep(file, 4);
     const one = await runSweep(setup, { workers: 1 });
-    const two = await sweepOnTwo(4);
+    const two = await sweepOn(2, 4);
     expect(two).toEqual(one);
-    const a = await runSweep(setup, { workers: 1, shard: { index: 1, count: 2 } });
-    const b = await runSweep(setup, { workers: 1, shard: { index: 2, count: 2 } });
+    const a = await halfOfFour(1);
+    const b = await halfOfFour(2);
     expect(a.shard).toBe('1/2');
     expect(a.recommendation).toBeNull();
     expect(a.runs.length + b.runs.length).toBe(one.runs.length);
@@ -85,8 +96,10 @@ describe('sweeps', () => {
 
   it('resume an interrupted sweep into the same document', async () => {
     const setup = prepareSweep(file, 4);
-    const whole = await sweepOnTwo(4);
-    const partial = await runSweep(setup, { workers: 1, shard: { index: 1, count: 3 } });
+    const whole = await sweepOn(2, 4);
+    // Half the runs done (those of shard 1/2), the other half resumed on 2 workers.
+    const partial = await halfOfFour(1);
+    expect(partial.runs.length).toBe(whole.runs.length / 2);
     const resumed = await runSweep(setup, { workers: 2, resume: { ...partial, shard: undefined } });
     expect(resumed).toEqual(whole);
     // Another version's runs are not resumed nor merged: results change between versions (its runs were taken
@@ -97,11 +110,11 @@ describe('sweeps', () => {
   });
 
   it('hold out of sample: the recommended policy\'s false-rollback rate on fresh seeds falls in its interval', async () => {
-    const doc = await sweepOnTwo(12);
+    const doc = await sweepOn(1, 12);
     const chosen = doc.policies[doc.recommendation!.policy];
     const fresh = prepareSweep(file, 12);
     fresh.plan.seeds = fresh.plan.seeds.map((s) => s + 1000);
-    const again = await runSweep(fresh, { workers: 2 });
+    const again = await runSweep(fresh, { workers: 1 });
     const healthy = again.runs.filter((r) => r.policy === chosen.index && r.case === 'healthy');
     const rate = healthy.filter((r) => r.flags!.f.false_rollback).length / healthy.length;
     expect(rate).toBeGreaterThanOrEqual(chosen.friction.low!);
