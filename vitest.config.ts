@@ -24,6 +24,7 @@ const LIVE = [
   'test/drill-17-live.test.ts',
   'test/drill-19-sequences.test.ts',
   'test/drill-19-resume-served.test.ts',
+  'test/fuzz-20.test.ts',
 ];
 
 // The files that take longest (40 s to 2.5 min each), started first so that no worker is left running one after the

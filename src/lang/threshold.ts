@@ -84,6 +84,10 @@ export function parseThreshold(source: string): Threshold {
       while (i < src.length && src[i] !== ',' && src[i] !== '}') i++;
       const value = src.slice(valueAt, i).trim().replace(/^["']+|["']+$/g, '');
       if (!value) fail(`tag "${k![0]}" has no value`, valueAt);
+      // k6 keeps the last value of a tag named twice (metrics/metric.go AddSubmetric: tags.With in a loop), so
+      // {flag:on,flag:off} is flag:off there, and both or none here; either way a threshold that says two things.
+      const before = tags.find((t) => t.key === k![0]);
+      if (before) fail(`tag "${k![0]}" is given twice (${k![0]}:${before.value} and ${k![0]}:${value}): keep one (k6 would take the last)`, keyAt);
       tags.push({ key: k![0], value, column: keyAt + 1 });
       if (src[i] === ',') { i++; continue; }
       if (src[i] === '}') { i++; break; }
@@ -120,6 +124,9 @@ export function parseThreshold(source: string): Threshold {
   const valueAt = i;
   const v = /^(-?\d+(?:\.\d+)?)(us|ms|s|m|h|%)?/.exec(src.slice(i));
   if (!v) fail('expected a number, such as 0.01, 900ms or 5%');
+  // k6 reads the value with strconv.ParseFloat, which takes 1e-3; rehearse reads decimals, a unit after them.
+  const exponent = /^[eE][+-]?\d/.test(src.slice(i + v![1].length)) && !v![2];
+  if (exponent) fail(`write the number in decimals, not with an exponent: ${src.slice(valueAt).trim()} is not read (0.001, not 1e-3)`, valueAt);
   i += v![0].length;
   skip();
   if (i < src.length) fail(`unexpected "${src.slice(i)}" after the value`);
