@@ -10,7 +10,10 @@
  *   a gate that matched nothing;
  * - a threshold's value with an exponent (`rate<1e-3`, which k6 reads with strconv.ParseFloat:
  *   grafana/k6 metrics/thresholds_parser.go parseThresholdExpression) was refused as `unexpected "e-3" after the
- *   value`, pointing inside the number.
+ *   value`, pointing inside the number;
+ * - a gate's filter naming the service twice, by `service` and by an `endpoint` of another service, read the one
+ *   written last (`{endpoint:api.call,service:web}` read an endpoint "call" of web, which has none: a gate that never
+ *   saw a request), and `journey` beside `scenario` (k6's name for it) read the last.
  * Probed and found sound this round (see the report): rates, durations, windows, gate intervals, replicas,
  * repeats in repeats, retries and fan-outs of 1e6 to 1e300 (refused by the work estimate before running), a tune grid
  * of 1e6 policies, every numeric option of run, sweep, gameday and cohorts, PromQL regexes RE2 refuses (back
@@ -127,6 +130,30 @@ describe('thresholds: a tag named twice', () => {
     const c = await cli('validate', compare);
     expect(c.code).toBe(2);
     expect(c.err).toContain('tag "journey" is given twice');
+  });
+});
+
+describe('thresholds: one filter naming a service, an endpoint or a journey twice under two tags', () => {
+  const twoServices = (name: string, gate: string) => write(name, base.replace(GATE, `      - ${JSON.stringify(gate)}`)
+    .replace('    endpoints: { call: {} }', '    endpoints: { call: {} }\n  web:\n    latency: 5ms\n    endpoints: { home: {} }'));
+
+  it.each([
+    // The endpoint's service overrode the service tag: the gate read api.call, the text says web.
+    ['req_failed{service:web,endpoint:api.call} rate<0.02', 'endpoint "api.call" is not of service "web": keep one of the two tags', 24],
+    // The service tag overrode the endpoint's: the gate read an endpoint "call" of web, which has none, and never saw a request.
+    ['req_failed{endpoint:api.call,service:web} rate<0.02', 'endpoint "api.call" is not of service "web": keep one of the two tags', 30],
+    // k6's scenario is rehearse's journey: the last was read.
+    ['req_failed{journey:use,scenario:use} rate<0.02', "the journey is given twice (use and use; scenario is k6's name for journey): keep one", 24],
+  ])('%s is refused at the second (read without a word before)', async (gate, words, column) => {
+    const file = twoServices(`two-names-${column}-${gate.length}.yaml`, gate);
+    const r = await cli('validate', file);
+    expect(r.code, r.out).toBe(2);
+    expect(r.err).toContain(`${file}:49:${9 + column}: rollout[0].gates[0]: ${words}`);
+  });
+
+  it('a service and an endpoint of it agree, and are read', async () => {
+    const r = await cli('validate', twoServices('agree.yaml', 'req_failed{service:api,endpoint:api.call} rate<0.02'));
+    expect(r.code, r.err).toBe(0);
   });
 });
 
