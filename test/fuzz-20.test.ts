@@ -13,7 +13,9 @@
  *   value`, pointing inside the number;
  * - a gate's filter naming the service twice, by `service` and by an `endpoint` of another service, read the one
  *   written last (`{endpoint:api.call,service:web}` read an endpoint "call" of web, which has none: a gate that never
- *   saw a request), and `journey` beside `scenario` (k6's name for it) read the last.
+ *   saw a request), and `journey` beside `scenario` (k6's name for it) read the last;
+ * - calibrate --duration 0s, or past 2^53 µs, wrote a scenario then refused as "a bug in calibrate"; --capacity naming
+ *   a service twice took the last value, and a count past 2^53 was taken as a rounded number.
  * Probed and found sound this round (see the report): rates, durations, windows, gate intervals, replicas,
  * repeats in repeats, retries and fan-outs of 1e6 to 1e300 (refused by the work estimate before running), a tune grid
  * of 1e6 policies, every numeric option of run, sweep, gameday and cohorts, PromQL regexes RE2 refuses (back
@@ -173,6 +175,30 @@ describe('thresholds: a value written with an exponent', () => {
   it('a unit after decimals is still a unit (1m is a minute, not an exponent)', async () => {
     const r = await cli('validate', withGate('unit-m.yaml', 'req_duration{service:api} p(99)<1m'));
     expect(r.code, r.err).toBe(0);
+  });
+});
+
+describe('calibrate options', () => {
+  const traces = join(root, 'test/fixtures/realsys/base/frontend.otlp.json');
+
+  it.each([
+    ['--duration', '0s', '--duration: "0s": the scenario\'s horizon must be longer than zero'],
+    ['--duration', '0.0m', '--duration: "0.0m": the scenario\'s horizon must be longer than zero'],
+    ['--duration', '10000000h', '--duration: duration "10000000h" is longer than rehearse holds'],
+    ['--capacity', 'frontend=4,frontend=5', '--capacity: "frontend" is given twice ("frontend=5" and the one before it): keep one'],
+    ['--capacity', 'frontend=99999999999999999999', '--capacity: "frontend=99999999999999999999": a number past 2^53 is not a whole number to JavaScript'],
+  ])('%s %s is a usage error naming the option (a calibrated scenario refused as "a bug in calibrate", or the last value taken)', async (flag, value, words) => {
+    const r = await cli('calibrate', traces, flag, value, '-q');
+    expect(r.code, r.out.slice(0, 200)).toBe(2);
+    expect(r.err).toContain(words);
+    expect(r.err).not.toContain('a bug');
+    expect(r.out).toBe('');
+  });
+
+  it('--replica-concurrency given twice for every name is refused too', async () => {
+    const r = await cli('calibrate', traces, '--deployment', join(root, 'test/fixtures'), '--replica-concurrency', '4,4', '-q');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--replica-concurrency: a count for every name is given twice');
   });
 });
 
