@@ -15,7 +15,10 @@
  *   written last (`{endpoint:api.call,service:web}` read an endpoint "call" of web, which has none: a gate that never
  *   saw a request), and `journey` beside `scenario` (k6's name for it) read the last;
  * - calibrate --duration 0s, or past 2^53 µs, wrote a scenario then refused as "a bug in calibrate"; --capacity naming
- *   a service twice took the last value, and a count past 2^53 was taken as a rounded number.
+ *   a service twice took the last value, and a count past 2^53 was taken as a rounded number;
+ * - a scenario under the size limit could abort the process while it was read: 60 MB of faults took four minutes and
+ *   V8's out-of-memory abort (exit 134, its native stack), 100,000 faults did so under a 300 MB heap, and 1,000 cases
+ *   of 10,000 faults (450 KB) needed 8 GB, each case's scenario being checked over the whole file.
  * Probed and found sound this round (see the report): rates, durations, windows, gate intervals, replicas,
  * repeats in repeats, retries and fan-outs of 1e6 to 1e300 (refused by the work estimate before running), a tune grid
  * of 1e6 policies, every numeric option of run, sweep, gameday and cohorts, PromQL regexes RE2 refuses (back
@@ -199,6 +202,45 @@ describe('calibrate options', () => {
     const r = await cli('calibrate', traces, '--deployment', join(root, 'test/fixtures'), '--replica-concurrency', '4,4', '-q');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--replica-concurrency: a count for every name is given twice');
+  });
+});
+
+describe('a scenario that would outgrow the heap while it is read', () => {
+  const head = base.replace(/^cases:[\s\S]*$/m, '');
+  const faults = (n: number) => `faults:\n${Array.from({ length: n }, (_, i) => `  - { at: ${i}s, for: 1s, kind: latency, target: api, add: 1ms }`).join('\n')}\n`;
+  const small = (argv: string[]) => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=300', bin, ...argv], { cwd: dir, encoding: 'utf8', timeout: 90_000 });
+    expect(r.error, 'still running after 90 s').toBeUndefined();
+    return { code: r.status, err: r.stderr, signal: r.signal };
+  };
+
+  it('100,000 faults (6.6 MB, a tenth of the size limit) under a 300 MB heap: exit 2 with the estimate, not a V8 abort', () => {
+    const file = write('faults-100k.yaml', head + faults(100_000));
+    const r = small(['validate', file]);
+    expect(r.signal).toBeNull();
+    expect(r.code, r.err.slice(0, 300)).toBe(2);
+    expect(r.err).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: too much to read: about \\d+ MB of memory \\(1\\.1e6 values\\), over the \\d+ MB a run may use \\(the JavaScript heap limit: raise it with NODE_OPTIONS=--max-old-space-size=MiB\\)\\n$`));
+  }, 120_000);
+
+  it('1,000 cases of 2,000 faults (150 KB, each case checked over the whole file): exit 2 naming the cases', () => {
+    const cases = `cases:\n${Array.from({ length: 1000 }, (_, i) => `  c${i}: {}`).join('\n')}\n`;
+    const file = write('cases-faults.yaml', head + faults(2000) + cases);
+    const r = small(['run', file, '-q']);
+    expect(r.signal).toBeNull();
+    expect(r.code, r.err.slice(0, 300)).toBe(2);
+    expect(r.err).toContain(`${file}: cases: too much to read: about `);
+    expect(r.err).toContain('values, checked once and once more for each of its 1,000 cases), over the ');
+  }, 120_000);
+
+  it('the bundled scenarios are read far within the default heap', async () => {
+    const { countValues, readingOverLimit } = await import('../src/scenario/budget.js');
+    for (const f of readdirSync(join(root, 'scenarios')).filter((x) => x.endsWith('.yaml'))) {
+      const text = readFileSync(join(root, 'scenarios', f), 'utf8');
+      expect(countValues(text), f).toBeLessThan(1000);
+      // At a hundredth of the memory a run may use here, the largest with a thousand cases would still be read.
+      expect(readingOverLimit(countValues(text), 1000, 1e9), f).toBeNull();
+    }
+    expect(countValues('a: "b c: d" # e f\nx: [1, 2]')).toBe(6);
   });
 });
 
