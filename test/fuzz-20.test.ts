@@ -18,7 +18,8 @@
  *   a service twice took the last value, and a count past 2^53 was taken as a rounded number;
  * - a scenario under the size limit could abort the process while it was read: 60 MB of faults took four minutes and
  *   V8's out-of-memory abort (exit 134, its native stack), 100,000 faults did so under a 300 MB heap, and 1,000 cases
- *   of 10,000 faults (450 KB) needed 8 GB, each case's scenario being checked over the whole file.
+ *   of 10,000 faults (450 KB) needed 8 GB, each case's scenario being checked over the whole file;
+ * - `-` given for a file to read (standard input to many tools; rehearse's outputs take it for stdout) was "no such file".
  * Probed and found sound this round (see the report): rates, durations, windows, gate intervals, replicas,
  * repeats in repeats, retries and fan-outs of 1e6 to 1e300 (refused by the work estimate before running), a tune grid
  * of 1e6 policies, every numeric option of run, sweep, gameday and cohorts, PromQL regexes RE2 refuses (back
@@ -241,6 +242,19 @@ describe('a scenario that would outgrow the heap while it is read', () => {
       expect(readingOverLimit(countValues(text), 1000, 1e9), f).toBeNull();
     }
     expect(countValues('a: "b c: d" # e f\nx: [1, 2]')).toBe(6);
+  });
+});
+
+describe('standard input as a file to read', () => {
+  it.each([
+    [['run', '-'], '-: cannot read the scenario: no such file: rehearse does not read a scenario file from standard input; give its path (./- for a file named -)'],
+    [['calibrate', '-'], '-: no such file: rehearse does not read a trace file from standard input; give its path'],
+    [['report', '-', '--html', join(dir, 'stdin.html')], '-: no such file: rehearse does not read a result document from standard input; give its path'],
+    [['import', 'argo', '-'], '-: no such file: rehearse does not read a Kubernetes resource from standard input; give its path'],
+  ])('%j says that - is standard input, which rehearse does not read (it said "no such file" alone)', async (argv, words) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(words);
   });
 });
 
