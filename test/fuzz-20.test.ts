@@ -19,7 +19,9 @@
  * - a scenario under the size limit could abort the process while it was read: 60 MB of faults took four minutes and
  *   V8's out-of-memory abort (exit 134, its native stack), 100,000 faults did so under a 300 MB heap, and 1,000 cases
  *   of 10,000 faults (450 KB) needed 8 GB, each case's scenario being checked over the whole file;
- * - `-` given for a file to read (standard input to many tools; rehearse's outputs take it for stdout) was "no such file".
+ * - `-` given for a file to read (standard input to many tools; rehearse's outputs take it for stdout) was "no such file";
+ * - a game day note or person named with a right-to-left override (U+202E) or U+2028 was printed raw at the
+ *   facilitator's terminal and by `gameday ctl`, where C0 and C1 controls were already shown as "?".
  * Probed and found sound this round (see the report): rates, durations, windows, gate intervals, replicas,
  * repeats in repeats, retries and fan-outs of 1e6 to 1e300 (refused by the work estimate before running), a tune grid
  * of 1e6 policies, every numeric option of run, sweep, gameday and cohorts, PromQL regexes RE2 refuses (back
@@ -255,6 +257,14 @@ describe('standard input as a file to read', () => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);
     expect(r.err).toContain(words);
+  });
+});
+
+describe('game day lines at the terminal', () => {
+  it('a note or a name holding a right-to-left override or a line separator is printed with ? in its place (it reordered the line)', async () => {
+    const { actionLine } = await import('../src/cli/gameday.js');
+    const line = actionLine({ atUs: 85e6, wallTime: '', by: 'op\u202eRTL', role: 'operator', action: { type: 'note', text: 'n\u2028\u2029\u202e<svg>\u2066x\u2069' }, refused: null });
+    expect(line).toBe('[1m25s] op?RTL (operator): note: n???<svg>?x?');
   });
 });
 

@@ -52,7 +52,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const clock = (us: number) => clockSeconds(us / 1e6);
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+// Line and paragraph separators and bidirectional overrides too: a note's U+202E reversed the rest of its line.
+const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
 
 /**
  * What a terminal may print about an action: never the case or a hidden fault. One sent once the drill had ended is
