@@ -24,6 +24,7 @@ const LIVE = [
   'test/drill-17-live.test.ts',
   'test/drill-19-sequences.test.ts',
   'test/drill-19-resume-served.test.ts',
+  'test/drill-20-live.test.ts',
   'test/fuzz-20.test.ts',
   'test/fuzz-20-browser.test.ts',
 ];

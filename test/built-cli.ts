@@ -30,3 +30,11 @@ export function builtCli(args: string[], children: ChildProcess[], waitMs = 120_
     },
   };
 }
+
+/** `rehearse gameday ctl ARGS` run to its end: its output; a non-zero exit throws with the output. */
+export async function gamedayCtl(args: string[], children: ChildProcess[], waitMs = 120_000): Promise<string> {
+  const c = builtCli(['gameday', 'ctl', ...args], children, waitMs);
+  const code = await c.exited;
+  if (code !== 0) throw new Error(`gameday ctl ${args.slice(1).join(' ')}: exit ${code}: ${c.out}`);
+  return c.out;
+}

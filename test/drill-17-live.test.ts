@@ -23,7 +23,7 @@ import type { Browser, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium.js';
-import { builtCli } from './built-cli.js';
+import { builtCli, gamedayCtl } from './built-cli.js';
 import { debriefLines } from '../src/live/debrief-words.js';
 import type { DrillDocument } from '../src/live/debrief.js';
 import { budget, clock } from '../src/units/format.js';
@@ -58,12 +58,7 @@ async function at(link: string, minutes: number): Promise<State> {
   }
 }
 
-async function ctl(...args: string[]): Promise<string> {
-  const c = builtCli(['gameday', 'ctl', ...args], children, WAIT);
-  const code = await c.exited;
-  if (code !== 0) throw new Error(`gameday ctl ${args.slice(1).join(' ')}: exit ${code}: ${c.out}`);
-  return c.out;
-}
+const ctl = (...args: string[]): Promise<string> => gamedayCtl(args, children, WAIT);
 
 async function page(link: string): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width: 1300, height: 1000 } });

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtCli } from './built-cli.js';
+import { builtCli, gamedayCtl } from './built-cli.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -19,12 +19,7 @@ const WAIT = 180_000;
 
 afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
 
-async function ctl(...args: string[]): Promise<string> {
-  const c = builtCli(['gameday', 'ctl', ...args], children, WAIT);
-  const code = await c.exited;
-  if (code !== 0) throw new Error(`gameday ctl ${args.slice(1).join(' ')}: exit ${code}: ${c.out}`);
-  return c.out;
-}
+const ctl = (...args: string[]): Promise<string> => gamedayCtl(args, children, WAIT);
 
 /** `gameday resume JOURNAL`: its exit code, or 'served' once it serves the drill (it would not exit then). */
 async function resume(journal: string) {

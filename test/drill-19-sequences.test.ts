@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtCli } from './built-cli.js';
+import { builtCli, gamedayCtl } from './built-cli.js';
 import { debriefLines } from '../src/live/debrief-words.js';
 import type { DrillDocument } from '../src/live/debrief.js';
 import { clock } from '../src/units/format.js';
@@ -51,12 +51,7 @@ async function at(link: string, seconds: number): Promise<void> {
   }
 }
 
-async function ctl(...args: string[]): Promise<string> {
-  const c = builtCli(['gameday', 'ctl', ...args], children, WAIT);
-  const code = await c.exited;
-  if (code !== 0) throw new Error(`gameday ctl ${args.slice(1).join(' ')}: exit ${code}: ${c.out}`);
-  return c.out;
-}
+const ctl = (...args: string[]): Promise<string> => gamedayCtl(args, children, WAIT);
 
 /** The scenario a plain `rehearse run` needs to face the drill's faults: each at the instant it switched on. */
 function sameFaults(doc: DrillDocument): string {

@@ -38,7 +38,7 @@ describe('gameday ctl --reason', () => {
     [['speed', '600', '--reason', 'x'], 'error: --reason goes with a plan action (promote, pause FLAG, resume FLAG, rollback, approve) or end, not speed'],
     [['start', '--reason', 'x'], 'error: --reason goes with a plan action (promote, pause FLAG, resume FLAG, rollback, approve) or end, not start'],
     [['end', 'rehearsal', 'over'], 'error: end takes no arguments, not "rehearsal over" (give a reason with --reason TEXT)'],
-    [['bogus', '--reason', 'x'], 'error: unknown action "bogus": status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, keep-going, end'],
+    [['bogus', '--reason', 'x'], 'error: unknown action "bogus": status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, remove-fault NAME, note TEXT, keep-going, end'],
   ])('%j', async (args, message) => {
     const r = await ctl(...args);
     expect(r.err).toBe(message);

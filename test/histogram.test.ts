@@ -36,6 +36,27 @@ describe('LatencyCounts', () => {
     direct.destroy();
     totalDirect.destroy();
   });
+
+  it('counts values held back before a merge, and forgets them on clear, at every fill of the list it holds', () => {
+    // Recording holds bucket indices back (2,048 at a time): merging, reading and clearing must see the same counts
+    // whether or not the list was counted yet, at the edges of its fill.
+    for (const n of [1, 2047, 2048, 2049, 4096, 5000]) {
+      const a = new LatencyCounts();
+      for (let v = 0; v < 3 * n; v++) a.record(9_999_999);
+      a.clear();
+      for (let v = 1; v <= n; v++) a.record(v);
+      const merged = new LatencyCounts();
+      merged.merge(a);
+      const h = newHistogram();
+      for (let v = 1; v <= n; v++) h.recordValue(v);
+      for (const p of [50, 95, 99] as const) expect(merged.percentiles()[`p${p}`], `p${p} of ${n}`).toBe(h.getValueAtPercentile(p));
+      expect(merged.total).toBe(n);
+      let seen = 0;
+      merged.forEachAscending((_, count) => (seen += count));
+      expect(seen).toBe(n);
+      h.destroy();
+    }
+  });
 });
 
 describe('random streams', () => {

@@ -51,8 +51,8 @@ describe('the dashboard\'s faults', () => {
     await page.waitForFunction(() => Number(/^(\d+)m/.exec(document.getElementById('clock')!.textContent!)?.[1] ?? 0) >= 5, null, { timeout: WAIT });
     const rows = await page.$$eval('#faults tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
     expect(rows).toEqual([
-      ['latency web -> pay (latency) over', 'web -> pay', '+80 ms', '3m00s', '4m00s'],
-      ['latency web -> pay (latency) over', 'web -> pay', '+50 ms', '1m00s', '2m00s'],
+      ['latency web -> pay (latency) over', 'web -> pay', '+80 ms', '3m00s', '4m00s', ''],
+      ['latency web -> pay (latency) over', 'web -> pay', '+50 ms', '1m00s', '2m00s', ''],
     ]);
     await page.context().close();
   }, 240_000);

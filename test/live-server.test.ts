@@ -111,7 +111,7 @@ describe('game-day server', () => {
       expect(r.status, body).toBe(400);
       return (await r.json()).error as string;
     };
-    const types = 'start, clock, speed, plan, fault, adhoc-fault, note, countdown, end';
+    const types = 'start, clock, speed, plan, fault, adhoc-fault, remove-fault, note, countdown, end';
     expect(await error('{"type":"bogus"}')).toBe(`type: unknown type "bogus": expected one of ${types}`);
     expect(await error('{"type":"notes","text":"hi"}')).toBe(`type: unknown type "notes": expected one of ${types}; did you mean "note"?`);
     expect(await error('{}')).toBe(`type: missing "type": expected one of ${types}`);

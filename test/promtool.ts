@@ -109,13 +109,13 @@ export function runThroughRehearse(testFile: string): string[] {
     const interval = parseDurationMs(tg.interval ?? '1m')!;
     for (const s of (tg.input_series ?? []) as { series: string; values: string }[]) input.add(labelsOf(s.series), expandValues(s.values), interval);
     const engine = new RuleEngine(groups, input, 0);
-    const alertTests = ((tg.alert_rule_test ?? []) as { eval_time: string; alertname: string; exp_alerts: { exp_labels?: Record<string, string> }[] }[])
+    const alertTests = ((tg.alert_rule_test ?? []) as { eval_time: string; alertname: string; exp_alerts?: { exp_labels?: Record<string, string> }[] }[])
       .map((a) => ({ ...a, t: parseDurationMs(String(a.eval_time)) ?? Number(a.eval_time) * 1000 }))
       .sort((a, b) => a.t - b.t);
     for (const a of alertTests) {
       engine.advance(a.t);
       const got = engine.alerts(a.alertname, null).filter((x) => x.state === 'firing').map((x) => key(x.labels)).sort();
-      const want = a.exp_alerts.map((e) => key({ ...e.exp_labels, alertname: a.alertname })).sort();
+      const want = (a.exp_alerts ?? []).map((e) => key({ ...e.exp_labels, alertname: a.alertname })).sort();
       if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`test ${n}: alert ${a.alertname} at ${a.eval_time}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
     }
     const exprTests = ((tg.promql_expr_test ?? []) as { expr: string; eval_time: string; exp_samples?: { labels?: string; value: number }[] }[])

@@ -88,7 +88,7 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
       setExit(replayCommand(record, opts, io));
     });
   for (const [name, description] of [
-    ['ctl', 'act on a running drill with your link: status, start, pause [FLAG], resume [FLAG], speed N, promote|rollback|approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, keep-going, end (--reason TEXT)'],
+    ['ctl', 'act on a running drill with your link: status, start, pause [FLAG], resume [FLAG], speed N, promote|rollback|approve FLAG, fault NAME, adhoc-fault YAML, remove-fault NAME, note TEXT, keep-going, end (--reason TEXT)'],
     ['invite', 'add a person to a running drill: invite NAME --role operator|scribe|observer --url FACILITATOR_URL (or REHEARSE_GAMEDAY_URL)'],
   ] as const) {
     gameday.command(name).description(description).allowUnknownOption().helpOption(false).argument('[args...]')

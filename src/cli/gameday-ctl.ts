@@ -12,8 +12,8 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 
 class Usage extends Error {}
 
-const KNOWN = ['status', 'start', 'pause', 'resume', 'speed', 'promote', 'rollback', 'approve', 'fault', 'adhoc-fault', 'note', 'keep-going', 'end'];
-const ACTIONS = 'status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, note TEXT, keep-going, end';
+const KNOWN = ['status', 'start', 'pause', 'resume', 'speed', 'promote', 'rollback', 'approve', 'fault', 'adhoc-fault', 'remove-fault', 'note', 'keep-going', 'end'];
+const ACTIONS = 'status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, remove-fault NAME, note TEXT, keep-going, end';
 
 export const CTL_HELP = `Usage: rehearse gameday ctl [--reason TEXT] URL ACTION [ARGS...]
 
@@ -77,6 +77,8 @@ const NEXT: [RegExp, string][] = [
   [/^the drill has ended$/, '`gameday ctl URL status` says where the debrief is'],
   [/^the drill has not started/, 'the facilitator starts it: `gameday ctl URL start`'],
   [/^fault .* has already been injected$/, 'a catalogue fault is injected once; to inject the same again, give its kind, target and size as an ad-hoc fault: `gameday ctl URL adhoc-fault \'{kind: latency, target: SERVICE, add: 300ms, for: 5m}\'`'],
+  [/^fault .* has not been injected$/, 'only a fault injected during the drill can be removed: `gameday ctl URL status` lists the faults on now, by name (`ad-hoc 1`, a catalogue fault\'s name)'],
+  [/^fault .* has already (been removed|ended)/, 'nothing to remove: `gameday ctl URL status` lists the faults on now'],
   [/^the clock is already paused$/, 'the clock goes on with `gameday ctl URL resume`'],
   [/^the clock is already running$/, 'to pause a plan rather than the clock: `gameday ctl URL pause FLAG`'],
   [/ is not paused$/, 'resume takes up a paused plan; a rolled-back one goes on with `promote FLAG` (to the stage it left)'],
@@ -136,7 +138,9 @@ export interface StateAnswer {
 export function stateLines(s: StateAnswer, url: URL): string[] {
   const m = s.state.meta;
   const behind = (m.behindSeconds ?? 0) + (m.lostSeconds ?? 0);
-  const pace = m.status !== 'running' ? m.status
+  // A clock that stands still runs next at the speed asked, which may have been set while it stood (as the page shows it).
+  const pace = m.status === 'paused' ? `paused: runs at ${m.speed}x when resumed` : m.status === 'lobby' ? `in the lobby: runs at ${m.speed}x once started`
+    : m.status !== 'running' ? m.status
     : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock${(m.paceSinceSeconds ?? 0) > 0 ? ` since the ${m.paceSince === 'resume' ? 'drill was resumed' : 'speed was set'} at ${clock(m.paceSinceSeconds!)}` : ''}` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
@@ -287,6 +291,8 @@ async function ctl(url: string, action: string, args: string[], reason: string |
       body = { type: 'adhoc-fault', fault };
       break;
     }
+    // An ad-hoc fault's name has a space (`ad-hoc 1`): its words are taken together, quoted or not.
+    case 'remove-fault': body = { type: 'remove-fault', name: need('the name of a fault injected earlier (a catalogue fault\'s, or `ad-hoc 1`)') }; break;
     case 'note': body = { type: 'note', text: need('the text of the note') }; break;
     case 'keep-going': body = { type: 'countdown', op: 'cancel' }; break;
     case 'end': body = { type: 'end', ...why }; break;

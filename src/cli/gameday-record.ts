@@ -137,7 +137,7 @@ export function replayCommand(file: string, o: { scenario?: string; out?: string
     }
     // The runs of another version's document say that version: compared as it would have written them.
     const same = recorded.version !== VERSION ? asVersion(doc, recorded.version) : doc;
-    const parts = (['team', 'policy', 'comparison', 'verdict', 'faults', 'budget', 'revealed'] as const).filter((k) => canonicalJson(same[k]) !== canonicalJson(recorded[k]));
+    const parts = (['team', 'policy', 'comparison', 'verdict', 'faults', 'withdrawn', 'budget', 'revealed'] as const).filter((k) => canonicalJson(same[k]) !== canonicalJson(recorded[k]));
     if (recorded.version !== VERSION) {
       return failed([`replay differs (${parts.join(', ') || 'the digest'}): the drill was recorded with rehearse ${recorded.version}, this is ${VERSION}`]);
     }

@@ -11,6 +11,7 @@
  *   aggregate := "avg" | "min" | "max" | "med" | "count" | "rate" | "p(" number ")"
  *   operator  := "<" | "<=" | ">" | ">=" | "==" | "===" | "!="     ("===" is "==", as in k6)
  *   value     := number unit?                       unit := "us" | "ms" | "s" | "m" | "h" | "%"
+ *   number    := Go's decimal float, as k6 reads it: 0.01, .01, 5., 1e3, +5, -1.5e-2
  *
  * parse() checks the syntax and keeps every position; validate() checks a parsed threshold against the metrics
  * a context offers (gates: observed telemetry; acceptance: ground-truth outcomes); verdict() is pure.
@@ -62,6 +63,9 @@ export function parseThreshold(source: string): Threshold {
   i += metric.length;
   const tags: { key: string; value: string; column: number }[] = [];
   if (src[i] === '{') {
+    // The tags end at the last "}", as k6 reads a threshold's metric (grafana/k6 metrics/metric.go ParseMetricName:
+    // strings.LastIndexByte), so a value may hold one ({name:http://${}.com}, k6's name_contains_tokens.js).
+    const close = src.lastIndexOf('}');
     i++;
     // Quotes around a tag's name and value are dropped, as k6 drops them (grafana/k6 metrics/metric.go AddSubmetric:
     // strings.Trim of spaces, then of " and '), so {scenario:'checkout'} is {scenario:checkout}.
@@ -81,7 +85,7 @@ export function parseThreshold(source: string): Threshold {
       i++;
       skip();
       const valueAt = i;
-      while (i < src.length && src[i] !== ',' && src[i] !== '}') i++;
+      while (i < src.length && src[i] !== ',' && i !== close) i++;
       const value = src.slice(valueAt, i).trim().replace(/^["']+|["']+$/g, '');
       if (!value) fail(`tag "${k![0]}" has no value`, valueAt);
       // k6 keeps the last value of a tag named twice (metrics/metric.go AddSubmetric: tags.With in a loop), so
@@ -90,15 +94,18 @@ export function parseThreshold(source: string): Threshold {
       if (before) fail(`tag "${k![0]}" is given twice (${k![0]}:${before.value} and ${k![0]}:${value}): keep one (k6 would take the last)`, keyAt);
       tags.push({ key: k![0], value, column: keyAt + 1 });
       if (src[i] === ',') { i++; continue; }
-      if (src[i] === '}') { i++; break; }
+      if (i === close) { i++; break; }
       fail('expected "," or "}" to close the tags');
     }
   }
   skip();
   const aggAt = i;
   let aggregate: Aggregate;
-  const p = /^p\(\s*(\d+(?:\.\d+)?)\s*\)/.exec(src.slice(i));
+  // The percentile as k6 reads it (metrics/thresholds_parser.go parseThresholdAggregationMethod: strconv.ParseFloat
+  // of what lies between "p(" and ")"), so p(95.), p(.5) and p(9.5e1) are read and p( 95 ) is refused, as k6 does.
+  const p = /^p\(([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\)/.exec(src.slice(i));
   if (/^p\(\s*-/.test(src.slice(i))) fail('a percentile lies from 0 to 100, as in p(95)', aggAt + 2);
+  if (!p && /^p\(\s/.test(src.slice(i))) fail('a percentile is written without spaces, as in p(95): k6 refuses p( 95 ) ("malformed percentile value")', aggAt + 2);
   if (!p && /^p\(/.test(src.slice(i))) fail('a percentile is a number from 0 to 100 written in digits, as in p(95) or p(99.9)', aggAt + 2);
   if (p) {
     const percentile = Number(p[1]);
@@ -122,7 +129,9 @@ export function parseThreshold(source: string): Threshold {
   i += o![0].length;
   skip();
   const valueAt = i;
-  const v = /^(-?\d+(?:\.\d+)?)(us|ms|s|m|h|%)?/.exec(src.slice(i));
+  // A number as k6 reads one (metrics/thresholds_parser.go: strconv.ParseFloat), so `rate<.01` and `p(95)<1e3` paste
+  // as written; Go's Inf, NaN and hexadecimal forms are no limit a gate can use, and stay refused.
+  const v = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(us|ms|s|m|h|%)?/.exec(src.slice(i));
   if (!v) fail('expected a number, such as 0.01, 900ms or 5%');
   // k6 reads the value with strconv.ParseFloat, which takes 1e-3; rehearse reads decimals, a unit after them.
   const exponent = /^[eE][+-]?\d/.test(src.slice(i + v![1].length)) && !v![2];
@@ -199,7 +208,9 @@ export function validateThreshold(t: Threshold, metrics: Readonly<Record<string,
   const limit = limitOf(t, kind, spec.unitRequired ?? false);
   const [lo, hi] = t.aggregate.kind === 'count' ? [0, Infinity] : spec.range ?? (kind === 'ratio' ? [0, 1] : [0, Infinity]);
   const agg = t.aggregate.kind === 'p' ? `p(${t.aggregate.percentile})` : t.aggregate.kind;
-  if (kind === 'ratio' && t.unit === '' && hi === 1 && (t.number > 1 || t.number < 0)) {
+  // A bare number over 1 was meant as a percentage; one below 0 is no rate at all, and is refused below as a limit
+  // no value crosses (the advice to write it as a percentage, "rate<-5%", was no better).
+  if (kind === 'ratio' && t.unit === '' && hi === 1 && t.number > 1) {
     const head = `${agg}${t.operator}`;
     throw new ThresholdError(
       `a ${agg} is a fraction from 0 to 1, so ${t.number} can never be crossed as meant: write "${head}${t.number}%" or "${head}${+(t.number / 100).toPrecision(12)}"`,

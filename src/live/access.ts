@@ -19,7 +19,7 @@ export interface Person {
 
 /** Action types (actions.ts) each role may take. */
 const ALLOWED: Record<Role, readonly string[]> = {
-  facilitator: ['start', 'clock', 'speed', 'plan', 'fault', 'adhoc-fault', 'note', 'countdown', 'end'],
+  facilitator: ['start', 'clock', 'speed', 'plan', 'fault', 'adhoc-fault', 'remove-fault', 'note', 'countdown', 'end'],
   operator: ['plan', 'note'],
   scribe: ['note'],
   observer: [],

@@ -29,6 +29,8 @@ export const ActionBody = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('fault'), name: z.string().min(1).max(200) }),
   /** An ad-hoc fault, written as a scenario's fault (without `at`: it starts now). */
   z.strictObject({ type: z.literal('adhoc-fault'), fault: CatalogueFault }),
+  /** A fault injected earlier (catalogue or ad-hoc, by the name it got), taken out now: off if on, else never on. */
+  z.strictObject({ type: z.literal('remove-fault'), name: z.string().min(1).max(200) }),
   z.strictObject({ type: z.literal('note'), text: z.string().trim().min(1).max(2000) }),
   /** The countdown shown once every plan is done: the facilitator keeps the drill going. */
   z.strictObject({ type: z.literal('countdown'), op: z.literal('cancel') }),
@@ -79,6 +81,7 @@ export function describeAction(a: Action, faultName?: string): string {
     case 'plan': return `${a.op} ${a.flag}${a.reason ? ` (${a.reason})` : ''}`;
     case 'fault': return `injected fault ${a.name}`;
     case 'adhoc-fault': return `injected ad-hoc fault ${faultName ? `${faultName}: ` : ''}${a.fault.kind} on ${a.fault.target}`;
+    case 'remove-fault': return `removed fault ${a.name}`;
     case 'note': return `note: ${a.text}`;
     case 'countdown': return 'kept the drill going after every plan was done';
     case 'end': return `ended the drill${a.reason ? ` (${a.reason})` : ''}`;
@@ -87,5 +90,5 @@ export function describeAction(a: Action, faultName?: string): string {
 
 /** Actions that change the simulated world (and so are replayed); the others only change the pace. */
 export function changesWorld(a: Action): boolean {
-  return a.type === 'plan' || a.type === 'fault' || a.type === 'adhoc-fault';
+  return a.type === 'plan' || a.type === 'fault' || a.type === 'adhoc-fault' || a.type === 'remove-fault';
 }

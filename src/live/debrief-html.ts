@@ -47,8 +47,10 @@ export function drillHtml(d: DrillDocument): string {
       ],
     },
   });
-  charts.push(line('Journeys with the flag on: the team (solid) and the policy alone (dashed); red rules: people\'s actions; shaded: faults (both runs)', exposure, 'share of journeys with the flag on'));
-  charts.push(line('Journey error rates: the team and the policy alone, under the same faults', failed, 'error rate'));
+  // A drill without a rollout plan has no flag to chart: its one chart is the journeys' error rates.
+  const flagged = d.comparison.length > 0;
+  if (flagged) charts.push(line('Journeys with the flag on: the team (solid) and the policy alone (dashed); red rules: people\'s actions; shaded: faults (both runs)', exposure, 'share of journeys with the flag on'));
+  charts.push(line(`Journey error rates: the team and the policy alone, under the same faults${flagged ? '' : '; red rules: people\'s actions; shaded: faults'}`, failed, 'error rate'));
   const rows = (cells: unknown[][]) => cells.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('\n');
   // Each side's outcome in the run report's words (ground truth), then where its plan stands.
   const outcome = (x: Side) => `<td><span class="outcome">${escape(x.headline)}</span><br><span class="meta">${escape(x.state)}</span></td>`;
@@ -65,8 +67,13 @@ export function drillHtml(d: DrillDocument): string {
   const switchedOn = new Set(d.faults.map((f) => `${f.source === 'ad-hoc' ? 'ad-hoc' : 'catalogue'}:${f.name}`));
   const injected = (a: (typeof r.actions)[number]) => a.refused !== null ? null
     : a.action.type === 'fault' ? `catalogue:${a.action.name}` : a.action.type === 'adhoc-fault' && a.faultName ? `ad-hoc:${a.faultName}` : null;
-  const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k); });
-  const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first' : 'done');
+  // One removed before it switched on was not cut off by the end: a person took it back.
+  const withdrawn = new Set((d.withdrawn ?? []).map((f) => f.name));
+  const nameOf = (a: (typeof r.actions)[number]) => (a.action.type === 'fault' ? a.action.name : a.faultName);
+  const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k) && !withdrawn.has(nameOf(a) ?? ''); });
+  const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first'
+    : injected(a) !== null && withdrawn.has(nameOf(a) ?? '') && !switchedOn.has(injected(a)!) ? 'accepted, removed before it switched on' : 'done');
+  const faultEnded = (f: DrillDocument['faults'][number]) => `${fmt(f.team_to_seconds)}${f.removed_by === undefined ? '' : ` (removed by ${f.removed_by})`}`;
   const caseLine = d.revealed.case ?? 'base scenario';
   // A resumed drill gives its facilitator a new link: the same person listed again says why.
   const named = new Set<string>();
@@ -86,13 +93,14 @@ export function drillHtml(d: DrillDocument): string {
 <h2>How the team and the policy are compared</h2>
 <ul class="rules">${d.rules.map((x) => `<li>${escape(x)}</li>`).join('')}</ul>
 <h2>Team and policy alone, side by side</h2>
-<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(when, in simulated time; for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)</small></th></tr></thead>
-<tbody>${cmp}</tbody></table>
+${flagged ? `<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(when, in simulated time; for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)</small></th></tr></thead>
+<tbody>${cmp}</tbody></table>` : '<p id="comparison">The scenario has no rollout plan: there is no flag to compare side by side. Nobody could act on a plan, and both runs faced the same faults at the same instants: the error budget above is the whole comparison.</p>'}
 <h2>Faults both runs faced</h2>
-${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), fmt(f.team_to_seconds), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), faultEnded(f), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+${d.withdrawn?.length ? `<p id="faults-withdrawn">Injected, then removed before they switched on (neither run faced them): ${escape(d.withdrawn.map((f) => `${f.name} at ${fmt(f.injected_seconds)}, removed by ${f.removed_by} at ${fmt(f.removed_seconds)}`).join(', '))}.</p>` : ''}
 ${neverOn.length ? `<p id="faults-never-on">Injected, never switched on (the drill ended first, so neither run faced them): ${escape(neverOn.map((a) => `${a.action.type === 'fault' ? a.action.name : a.faultName} at ${fmt(a.atUs / 1e6)}`).join(', '))}.</p>` : ''}
 <chart-0/>
-<chart-1/>
+${flagged ? '<chart-1/>' : ''}
 <h2>Revealed</h2>
 <p>The case: <strong>${escape(caseLine)}</strong>${r.case.hidden ? `, drawn from a secret committed to in the journal before the drill (sha256 ${escape(r.case.commitment.slice(0, 16))}…)` : ''}.</p>
 ${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>kind</th><th>target</th><th>from</th><th>to</th><th>journeys hurt</th></tr></thead><tbody>${rows(d.revealed.hiddenFaults.map((f) => [f.name, f.kind, f.target, fmt(f.from_seconds), fmt(f.to_seconds), f.journeys_hurt]))}</tbody></table>` : '<p>No hidden faults.</p>'}

@@ -24,12 +24,21 @@ function revealedLines(d: Pick<DrillDocument, 'revealed' | 'record'>): string[] 
   return lines;
 }
 
-export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | 'budget'> & Partial<Pick<DrillDocument, 'revealed' | 'record'>>): string[] {
+/** The faults people removed by hand: when, by whom, and for how long both runs faced them. */
+function removedLines(d: Pick<DrillDocument, 'faults' | 'withdrawn'>): string[] {
+  const on = d.faults.flatMap((f) => (f.removed_by === undefined ? [] : [`${f.name} by ${f.removed_by} at ${clock(f.removed_seconds!)} (on from ${clock(f.team_from_seconds ?? 0)}; the policy alone faced it from ${f.policy_from_seconds === null ? 'never' : clock(f.policy_from_seconds)} to ${f.policy_to_seconds === null ? 'never' : clock(f.policy_to_seconds)})`]));
+  const never = (d.withdrawn ?? []).map((f) => `${f.name} by ${f.removed_by} at ${clock(f.removed_seconds)}, before it switched on (injected at ${clock(f.injected_seconds)}; neither run faced it)`);
+  const all = [...on, ...never];
+  return all.length ? [`  faults removed: ${all.join('; ')}`] : [];
+}
+
+export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | 'budget'> & Partial<Pick<DrillDocument, 'revealed' | 'record' | 'faults' | 'withdrawn'>>): string[] {
   const lines = [`verdict: ${d.verdict.text}`];
   for (const c of d.comparison) {
     lines.push(`  ${c.flag}: ${c.better === 'tie' ? 'a tie' : c.better === 'team' ? 'the team did better' : 'the policy alone did better'}: ${c.why}`);
     lines.push(`    team: ${c.team.headline}`, `    policy alone: ${c.policy.headline}`);
   }
-  lines.push(`  error budget: ${budgetWords(d)}`, ...(d.revealed && d.record ? revealedLines({ revealed: d.revealed, record: d.record }) : []));
+  lines.push(`  error budget: ${budgetWords(d)}`, ...(d.faults ? removedLines({ faults: d.faults, withdrawn: d.withdrawn }) : []),
+    ...(d.revealed && d.record ? revealedLines({ revealed: d.revealed, record: d.record }) : []));
   return lines;
 }

@@ -11,6 +11,7 @@ import { facedFaults, policyRun, type FacedFault } from './policy.js';
 import { comparison, RULES, type Comparison } from './compare.js';
 import { allowedFailures, faultTarget, isHiddenInjection } from './view.js';
 import { DrillSession, type DrillScenario } from './session.js';
+import type { InjectedFault } from './removal.js';
 import type { RunResult } from '../score/result.js';
 
 export interface DrillDocument {
@@ -28,7 +29,11 @@ export interface DrillDocument {
   faults: {
     name: string; kind: string; target: string; source: string; hidden: boolean;
     team_from_seconds: number | null; policy_from_seconds: number | null; team_to_seconds: number | null; policy_to_seconds: number | null;
+    /** Who removed the fault by hand, and when (simulated seconds): only on a fault someone removed. */
+    removed_by?: string; removed_seconds?: number;
   }[];
+  /** Faults injected and then removed before they switched on (neither run faced them): only when there are some. */
+  withdrawn?: { name: string; injected_seconds: number; removed_by: string; removed_seconds: number }[];
   rules: string[];
   comparison: Comparison['flags'];
   verdict: Comparison['verdict'];
@@ -49,6 +54,18 @@ function byFault<T extends { name: string }>(rows: readonly T[], faults: readonl
   return out;
 }
 
+/** Each fault removed by hand (by its index in the run): who removed it and when. */
+function removalsOf(record: DrillRecord, injected: readonly InjectedFault[]): Map<number, { by: string; atUs: number }> {
+  const out = new Map<number, { by: string; atUs: number }>();
+  for (const a of record.actions) {
+    if (a.action.type !== 'remove-fault' || a.refused !== null) continue;
+    const name = a.action.name;
+    const f = injected.find((x) => x.name === name);
+    if (f) out.set(f.k, { by: a.by, atUs: a.atUs });
+  }
+  return out;
+}
+
 export type Progress = (share: number, step: string) => void;
 
 /** Replays the record, runs the policy alone, compares: the debrief as data. */
@@ -57,7 +74,7 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
   progress(0, 'replaying the drill');
   const session = DrillSession.fromRecord(setup, read.scenario, record.actions, record.end.atUs, record.end, (x) => progress(x * 0.45, 'replaying the drill'));
   const team = session.result();
-  const faults = facedFaults(session.faultSpecs, session.sim.faults.onAt, read.scenario.faults.length);
+  const faults = facedFaults(session.faultSpecs, session.sim.faults.onAt, read.scenario.faults.length, session.removedAtUs);
   progress(0.45, 'running the policy alone under the same faults');
   const policy = policyRun(read.scenario, record.seed, faults, record.end.atUs, (x) => progress(0.45 + x * 0.45, 'running the policy alone under the same faults'));
   progress(0.9, 'comparing');
@@ -67,6 +84,13 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
   // By position, not by name: several faults may share one (two latency faults on a service, at other times).
   const teamFaults = byFault(team.outcomes.faults, faults, (f) => !(f.spec.start.kind === 'manual' && f.onUs === null));
   const policyFaults = byFault(policy.outcomes.faults, faults, (f) => f.onUs !== null);
+  const removals = removalsOf(record, session.injected);
+  const removedBy = (k: number) => {
+    const r = removals.get(k);
+    return r ? { removed_by: r.by, removed_seconds: r.atUs / 1e6 } : {};
+  };
+  const withdrawn = session.injected.filter((f) => faults[f.k].onUs === null && removals.has(f.k))
+    .map((f) => ({ name: f.name, injected_seconds: f.atUs / 1e6, removed_by: removals.get(f.k)!.by, removed_seconds: removals.get(f.k)!.atUs / 1e6 }));
   const doc: Omit<DrillDocument, 'digest'> = {
     schema: 'rehearse/drill@2',
     version: VERSION,
@@ -90,7 +114,9 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
       policy_from_seconds: policyFaults[k]?.from_seconds ?? null,
       team_to_seconds: teamFaults[k]?.to_seconds ?? null,
       policy_to_seconds: policyFaults[k]?.to_seconds ?? null,
+      ...removedBy(k),
     }]),
+    ...(withdrawn.length ? { withdrawn } : {}),
     rules: RULES,
     comparison: cmp.flags,
     verdict: cmp.verdict,

@@ -67,6 +67,9 @@ export const CONTROLS_JS = String.raw`
     confirmThen('End the drill now? Nobody can act after this; the debrief is written.', function () { post({ type: 'end' }); });
   });
   $('countdown-cancel').addEventListener('click', function () { post({ type: 'countdown', op: 'cancel' }); });
+  function removeFault(name) {
+    confirmThen('Remove fault ' + name + ' now? It switches off (or never switches on), and cannot be injected again under this name.', function () { post({ type: 'remove-fault', name: name }); });
+  }
   $('inject').addEventListener('click', function () { if ($('catalogue').value) post({ type: 'fault', name: $('catalogue').value }); });
   $('note-add').addEventListener('click', function () {
     var t = $('note').value.trim();

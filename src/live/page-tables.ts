@@ -43,6 +43,8 @@ export const TABLES_JS = String.raw`
 
   function renderPlans(plans, running) {
     var body = $('plans').tBodies[0];
+    // A scenario without a plan says so, rather than show the plans' headers over no row.
+    if ($('no-plans').hidden !== (plans.length > 0)) { $('no-plans').hidden = plans.length > 0; $('plans').hidden = plans.length === 0; }
     plans.forEach(function (p) {
       var r = planRows[p.flag];
       if (!r) { r = planRows[p.flag] = makePlanRow(p.flag); body.appendChild(r.tr); }
@@ -93,10 +95,19 @@ export const TABLES_JS = String.raw`
       if (!r) {
         r = faultRows[f.key] = { tr: document.createElement('tr'), cells: [] };
         r.tr.setAttribute('data-fault', f.name);
-        for (var i = 0; i < 5; i++) { r.cells.push(document.createElement('td')); r.tr.appendChild(r.cells[i]); }
+        for (var i = 0; i < 6; i++) { r.cells.push(document.createElement('td')); r.tr.appendChild(r.cells[i]); }
+        r.cells[5].className = 'facilitator-only';
+        // A fault injected during the drill can be taken out while it is on (or about to be): the button names it.
+        r.remove = document.createElement('button');
+        r.remove.textContent = 'Remove…';
+        r.remove.setAttribute('aria-label', 'Remove fault ' + f.name);
+        r.remove.addEventListener('click', function () { removeFault(f.name); });
         body.insertBefore(r.tr, body.firstChild);
       }
-      text(r.cells[0], f.name + ' (' + f.kind + ')' + (f.active ? ' active' : ' over'));
+      // Only while it can be removed: a fault over, or of the scenario's own schedule, has no button (nor its text).
+      if (f.removable && !r.remove.parentNode) r.cells[5].appendChild(r.remove);
+      else if (!f.removable && r.remove.parentNode) r.cells[5].removeChild(r.remove);
+      text(r.cells[0], f.name + ' (' + f.kind + ')' + (f.active ? ' active' : f.removed ? ' removed' : ' over'));
       text(r.cells[1], f.target);
       text(r.cells[2], f.size);
       text(r.cells[3], fmtSim(f.fromSeconds));

@@ -81,6 +81,7 @@ ${script('vega-embed.min.js')}
 <section>
   <h2>Rollout plans</h2>
   <div class="fit"><table id="plans"><thead><tr><th>flag</th><th>phase</th><th>stage</th><th>users targeted</th><th>journeys with the flag on</th><th>config</th><th>gates: last reading / threshold</th><th class="acts">act (with a reason)</th></tr></thead><tbody></tbody></table></div>
+  <p id="no-plans" hidden>This scenario has no rollout plan: there is no plan to act on. The drill is its faults, the clock and people's notes.</p>
 </section>
 <section>
   <h2>Service health <small>(last closed window)</small></h2>
@@ -96,7 +97,7 @@ ${script('vega-embed.min.js')}
 <section class="grid">
   <div>
     <h2>Faults</h2>
-    <table id="faults"><thead><tr><th>fault</th><th>target</th><th>size</th><th>since</th><th>until</th></tr></thead><tbody></tbody></table>
+    <table id="faults"><thead><tr><th>fault</th><th>target</th><th>size</th><th>since</th><th>until</th><th class="facilitator-only">remove</th></tr></thead><tbody></tbody></table>
     <div class="facilitator-only">
     <p><label>From the catalogue <select id="catalogue"></select></label> <button id="inject">Inject</button></p>
     <details><summary>Ad-hoc fault</summary>

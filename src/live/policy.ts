@@ -3,35 +3,44 @@
  * simulated time, facing every fault the team faced at the same simulated instants (scheduled ones, catalogue
  * faults people injected, ad-hoc and hidden ones alike) and no fault the team did not face. A fault timed
  * relative to a rollout event fires when the team's rollout reached that event; in the policy's run it fires
- * at that same instant, since the comparison holds the faults equal and varies only who decides.
+ * at that same instant, since the comparison holds the faults equal and varies only who decides. A fault a person
+ * removed lasts in the policy's run to the instant it was removed; one removed before it switched on is in neither.
  */
 import { Simulation } from '../model/simulation.js';
 import { RolloutController } from '../rollout/controller.js';
 import type { FaultSpec, Scenario } from '../scenario/types.js';
 import { buildResult, type RunResult } from '../score/result.js';
 
-/** A fault as the team faced it: when it switched on (null: it never did), and where it came from. */
+/**
+ * A fault as the team faced it: when it switched on (null: it never did), where it came from, and when a person
+ * removed it (null: nobody did; it ran its course).
+ */
 export interface FacedFault {
   spec: FaultSpec;
   onUs: number | null;
   source: 'scheduled' | 'catalogue' | 'ad-hoc';
+  removedUs: number | null;
 }
 
-/** The faults of a drill's run with the instant each switched on. */
-export function facedFaults(specs: readonly FaultSpec[], onAt: Float64Array, scenarioFaults: number): FacedFault[] {
+/** The faults of a drill's run with the instant each switched on, and the instant each removed by hand was. */
+export function facedFaults(specs: readonly FaultSpec[], onAt: Float64Array, scenarioFaults: number, removedAtUs: ReadonlyMap<number, number> = new Map()): FacedFault[] {
   return specs.map((spec, k) => ({
     spec,
     onUs: onAt[k] >= 0 ? onAt[k] : null,
     source: k >= scenarioFaults ? 'ad-hoc' : spec.start.kind === 'manual' ? 'catalogue' : 'scheduled',
+    removedUs: removedAtUs.get(k) ?? null,
   }));
 }
+
+/** How long a fault lasts in the policy's run: as the team faced it, cut where a person removed it. */
+const span = (f: FacedFault) => (f.onUs === null || f.removedUs === null ? f.spec.durationUs : Math.min(f.spec.durationUs, f.removedUs - f.onUs));
 
 /** The scenario the policy runs: the team's faults, each starting at the instant it started for the team. */
 export function policyScenario(scenario: Scenario, faults: readonly FacedFault[], endUs: number): Scenario {
   return {
     ...scenario,
     durationUs: Math.min(scenario.durationUs, endUs),
-    faults: faults.map((f) => ({ ...f.spec, start: f.onUs === null ? { kind: 'manual' } : { kind: 'time', atUs: f.onUs } })),
+    faults: faults.map((f) => ({ ...f.spec, durationUs: span(f), start: f.onUs === null ? { kind: 'manual' } : { kind: 'time', atUs: f.onUs } })),
   };
 }
 

@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { didYouMean, InputError } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { parseScenarioText } from '../load/scenario.js';
-import { Simulation, type SimulationResult } from '../model/simulation.js';
+import type { SimulationResult } from '../model/simulation.js';
 import { observeSeries, type ScrapeSeries } from '../observe/metrics.js';
 import { RolloutController, type GateMode } from '../rollout/controller.js';
 import type { PlanView } from '../rollout/plan-state.js';
@@ -27,6 +27,7 @@ import { buildResult, type RunResult } from '../score/result.js';
 import type { Role } from './access.js';
 import { changesWorld, DRILL_ENDED, type Action, type RecordedAction } from './actions.js';
 import { sameRefusal } from './legacy.js';
+import { DrillSimulation, removalNameProblem, findRemovable, type InjectedFault } from './removal.js';
 
 export interface DrillSetup {
   /** The scenario file, as an absolute path. */
@@ -101,7 +102,7 @@ export class ReplayMismatch extends Error {}
 
 export class DrillSession {
   readonly scenario: Scenario;
-  readonly sim: Simulation;
+  readonly sim: DrillSimulation;
   readonly controller: RolloutController | null;
   /** The simulated telemetry as Prometheus series (for /metrics). */
   readonly series: ScrapeSeries;
@@ -112,6 +113,10 @@ export class DrillSession {
    * moves, so during a pause (or until the next tick) only this says it is on.
    */
   readonly injectedAtUs = new Map<number, number>();
+  /** Faults injected by hand (catalogue and ad-hoc), in order: those a person may remove. */
+  readonly injected: InjectedFault[] = [];
+  /** Faults removed by hand, by index, with the instant they were (off then, or never on). */
+  readonly removedAtUs = new Map<number, number>();
   status: DrillStatus = 'lobby';
   /** When the drill ended (simulated microseconds), and why. */
   endedUs: number | null = null;
@@ -125,7 +130,7 @@ export class DrillSession {
 
   constructor(readonly setup: DrillSetup, scenario: Scenario) {
     this.scenario = scenario;
-    this.sim = new Simulation(scenario, setup.seed);
+    this.sim = new DrillSimulation(scenario, setup.seed);
     this.controller = scenario.rollouts.length > 0 ? new RolloutController(scenario, setup.gates) : null;
     if (this.controller) this.sim.attach(this.controller);
     this.series = observeSeries(this.sim, scenario);
@@ -200,6 +205,8 @@ export class DrillSession {
         const normalized = normalizeAdhocFault(action.fault, 'ad-hoc', this.scenario);
         return normalized.ok ? null : normalized.problems.map((p) => `${formatPath(['fault', ...p.path])}: ${p.message}`).join('; ');
       }
+      case 'remove-fault':
+        return removalNameProblem(action.name, this.scenario, this.injected);
       default:
         return null;
     }
@@ -262,6 +269,7 @@ export class DrillSession {
         }
         if (!this.sim.injectFault(k)) return `fault ${action.name} has already been injected`;
         this.injectedAtUs.set(k, this.nowUs);
+        this.injected.push({ k, name: action.name, hidden: this.scenario.faults[k].hidden, atUs: this.nowUs });
         return null;
       }
       case 'adhoc-fault': {
@@ -275,7 +283,15 @@ export class DrillSession {
         this.sim.injectFault(k);
         this.injectedAtUs.set(k, this.nowUs);
         this.added.push({ name, hidden, atUs: this.nowUs });
+        this.injected.push({ k, name, hidden, atUs: this.nowUs });
         rec.faultName = name;
+        return null;
+      }
+      case 'remove-fault': {
+        const found = findRemovable(action.name, this.injected, this.removedAtUs, this.sim);
+        if ('refused' in found) return found.refused;
+        this.sim.removeFault(found.k);
+        this.removedAtUs.set(found.k, this.nowUs);
         return null;
       }
       default:

@@ -93,16 +93,21 @@ export function visibleFaults(session: DrillSession) {
     // Injected by hand at this instant, not yet switched on by the engine (the clock is paused, or between ticks);
     // once the drill has ended there, it never was (as the debrief lists the faults the team faced).
     const pending = rt.onAt[k] < 0 && !session.ended ? session.injectedAtUs.get(k) : undefined;
+    // Removed by hand: off from that instant (the engine switches it off when the clock next moves), or never on.
+    const removed = session.removedAtUs.get(k);
     if (rt.onAt[k] < 0 && pending === undefined) return [];
     const on = pending ?? rt.onAt[k];
     // Once the drill has ended nothing is on: a fault still on then ended with it (as the debrief says), not at the
     // instant it would have ended had the drill gone on.
-    const active = !session.ended && (pending !== undefined || rt.active[k] === 1);
-    const off = rt.active[k] === 1 || rt.offAt[k] < 0 ? session.nowUs : rt.offAt[k];
+    const active = !session.ended && removed === undefined && (pending !== undefined || rt.active[k] === 1);
+    const off = removed ?? (rt.active[k] === 1 || rt.offAt[k] < 0 ? session.nowUs : rt.offAt[k]);
     return [{
       key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active,
       fromSeconds: on / 1e6,
       untilSeconds: active ? (Number.isFinite(f.durationUs) ? (on + f.durationUs) / 1e6 : null) : off / 1e6,
+      removed: removed !== undefined,
+      // A fault injected during the drill may be removed by the facilitator while it is on (or about to be).
+      removable: active && session.injected.some((x) => x.k === k),
     }];
   });
 }
@@ -173,10 +178,13 @@ export function auditRow(a: AuditEntry) {
   };
 }
 
-/** An action that switched on (or tried to) a fault marked hidden: nobody sees it until the debrief. */
+/** An action that switched on (or tried to), or removed, a fault marked hidden: nobody sees it until the debrief. */
 export function isHiddenInjection(session: DrillSession, a: RecordedAction): boolean {
   const act = a.action;
   if (act.type === 'adhoc-fault') return act.fault.hidden === true;
+  if (act.type === 'remove-fault') {
+    return act.name.startsWith('hidden ad-hoc ') || session.scenario.faults.some((f) => f.name === act.name && f.start.kind === 'manual' && f.hidden);
+  }
   return act.type === 'fault' && session.scenario.faults.some((f) => f.name === act.name && f.hidden);
 }
 

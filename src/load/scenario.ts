@@ -16,6 +16,7 @@ import { ExpressionError, parseExpression } from '../lang/expression.js';
 import { failsEveryEvaluationWarning, readsAheadWarning } from '../lang/promql-tree.js';
 import { countValues, readingOverLimit } from '../scenario/budget.js';
 import { LIMITS } from '../scenario/defaults.js';
+import { parseDuration } from '../units/parse.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
 import { formatProblem, inText, type PathSegment, type Problem } from '../scenario/problems.js';
@@ -159,8 +160,19 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
       if (message !== null) warnings.push(formatProblem(file, where(path, { path, message })));
     }
   }));
+  for (const [path, f] of faultEntries(input)) {
+    // Not nothing (scenario/faults.ts doingNothing): the replicas fail what they hold as they go.
+    const lasts = f.kind === 'instance-kill' && f.for !== undefined ? parseDuration(f.for) : null;
+    if (lasts?.ok && lasts.value === 0) {
+      const message = 'an instance-kill for 0s fails the requests its replicas hold and has them back at once (a restart that takes no time): give for the time they are down';
+      warnings.push(formatProblem(file, where([...path, 'for'], { path: [...path, 'for'], message })));
+    }
+  }
   const spec = s.cohort;
-  if (spec === null) return { ok: true, scenario: s, input: input, warnings };
+  if (spec === null) {
+    const unnamed = unknownSegments(s, input, new Set(), at);
+    return unnamed.length ? { ok: false, problems: capped(unnamed) } : { ok: true, scenario: s, input: input, warnings };
+  }
   let population: Cohort;
   if (spec.kind === 'inline') {
     if (spec.size > LIMITS.scenarioCohortUsers) {
@@ -183,22 +195,7 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
     population = read.cohort;
     for (const w of read.warnings) warnings.push(formatProblem(file, where(['traffic', 'cohort'], { path: ['traffic', 'cohort'], message: `cohort file ${spec.path} at ${w.path}: ${w.message}` })));
   }
-  // Gates that select a segment must name one the users have.
-  const segments = new Set(segmentNames(population));
-  const unknown: Problem[] = [];
-  s.flags.forEach((flag) => flag.effects.forEach((e) => {
-    if (e.segment !== null && !segments.has(e.segment)) {
-      const target = e.endpoint ? `${e.service}.${e.endpoint}` : e.service;
-      const path = e.variant === null ? ['flags', flag.key, 'when-on', target, 'segment'] : ['flags', flag.key, 'when', e.variant, target, 'segment'];
-      unknown.push(at(path, { path, message: `unknown segment "${e.segment}"${didYouMean(e.segment, segments)} (segments: ${[...segments].join(', ')})` }));
-    }
-  }));
-  s.rollouts.forEach((plan, i) => plan.gates.forEach((g, j) => {
-    const seg = g.filter.segment;
-    if (seg !== null && !segments.has(seg)) {
-      unknown.push(at(['rollout', i, 'gates', j], { path: ['rollout', i, 'gates', j], message: `unknown segment "${seg}"${didYouMean(seg, segments)} (segments: ${[...segments].join(', ')})` }));
-    }
-  }));
+  const unknown = unknownSegments(s, input, new Set(segmentNames(population)), at);
   // Expressions name attributes the users carry (a cohort file's own attributes are known only now).
   const names = attributeNames(population);
   const check = (src: string, path: PathSegment[]) => {
@@ -232,6 +229,38 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
     return { ok: false, problems: e.lines.map((message) => at(['flags', 'from'], { path: ['flags', 'from'], message })) };
   }
   return { ok: true, scenario: { ...s, flags, population }, input: input, warnings };
+}
+
+/** A scenario's faults and catalogue faults as written, with their paths. */
+function faultEntries(input: ScenarioInput): [PathSegment[], { kind: string; for?: string; segment?: string }][] {
+  return [
+    ...(input.faults ?? []).map((f, i): [PathSegment[], typeof f] => [['faults', i], f]),
+    ...Object.entries(input['faults-catalogue'] ?? {}).map(([name, f]): [PathSegment[], typeof f] => [['faults-catalogue', name], f]),
+  ];
+}
+
+/**
+ * Flag effects, gates and faults that select a segment must name one the users have: the simulator reads a name it
+ * does not know as every user (a fault of segment "betta" would hit them all).
+ */
+function unknownSegments(s: Scenario, input: ScenarioInput, segments: ReadonlySet<string>, at: Locate): Problem[] {
+  const unknown: Problem[] = [];
+  const message = (name: string) => `unknown segment "${name}"${segments.size ? `${didYouMean(name, segments)} (segments: ${[...segments].join(', ')})` : ': the users have no segments (give traffic.cohort: its segments, or a cohort file\'s segment column)'}`;
+  s.flags.forEach((flag) => flag.effects.forEach((e) => {
+    if (e.segment !== null && !segments.has(e.segment)) {
+      const target = e.endpoint ? `${e.service}.${e.endpoint}` : e.service;
+      const path = e.variant === null ? ['flags', flag.key, 'when-on', target, 'segment'] : ['flags', flag.key, 'when', e.variant, target, 'segment'];
+      unknown.push(at(path, { path, message: message(e.segment) }));
+    }
+  }));
+  s.rollouts.forEach((plan, i) => plan.gates.forEach((g, j) => {
+    const seg = g.filter.segment;
+    if (seg !== null && !segments.has(seg)) unknown.push(at(['rollout', i, 'gates', j], { path: ['rollout', i, 'gates', j], message: message(seg) }));
+  }));
+  for (const [path, f] of faultEntries(input)) {
+    if (f.segment !== undefined && !segments.has(f.segment)) unknown.push(at([...path, 'segment'], { path: [...path, 'segment'], message: message(f.segment) }));
+  }
+  return unknown;
 }
 
 const cohorts = new Map<string, Cohort>();

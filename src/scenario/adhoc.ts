@@ -3,6 +3,8 @@
  * scenario already loaded, exactly as the same fault in the file's faults-catalogue would be: the file is never
  * read again, so a fault added at minute 40 means what it would have meant at minute 0.
  */
+import { segmentNames } from '../cohorts/cohort.js';
+import { didYouMean } from '../errors.js';
 import { normalizeFaults } from './faults.js';
 import type { Helpers } from './helpers.js';
 import type { Problem } from './problems.js';
@@ -23,6 +25,12 @@ export function normalizeAdhocFault(input: CatalogueFaultInput, name: string, sc
     operations: () => [], unknownFlag: (flag) => `unknown flag "${flag}"`,
   };
   const faults = normalizeFaults({ 'faults-catalogue': { [name]: input } } as unknown as ScenarioInput, helpers, scenario.rollouts);
+  // A segment the users do not have would be read as every user (as load/scenario.ts refuses it in the file).
+  const segments = scenario.population ? segmentNames(scenario.population) : [];
+  if (input.segment !== undefined && !segments.includes(input.segment)) {
+    const known = segments.length ? `${didYouMean(input.segment, segments)} (segments: ${segments.join(', ')})` : ': the users have no segments';
+    problems.push({ path: ['faults-catalogue', name, 'segment'], message: `unknown segment "${input.segment}"${known}` });
+  }
   // Paths name the fault itself, not a catalogue entry it never was.
   if (problems.length) return { ok: false, problems: problems.map((p) => ({ ...p, path: p.path.slice(2) })) };
   return { ok: true, fault: faults[0] };

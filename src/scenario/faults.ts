@@ -9,6 +9,7 @@ import { didYouMean } from '../errors.js';
 import type { Helpers } from './helpers.js';
 import { caseNames, FAULT_KINDS, flagEntries, type ScenarioInput } from './schema.js';
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
+import type { Dist } from './system.js';
 import { DURATION_PATTERN, parseDuration } from '../units/parse.js';
 
 /** The largest cpu-stress factor (see where it is checked). */
@@ -114,6 +115,12 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
       problems.push({ path: [...base, 'replicas'], message: `"${to}" has ${replicas} replica(s)` });
     }
     const start: FaultStart = named === null ? faultStart(f.at, [...base, 'at'], h, rollouts) : { kind: 'manual' };
+    const durationUs = f.for === undefined ? Infinity : h.duration(f.for, '0s', [...base, 'for']);
+    const share = h.percent(f.percent, '100%', [...base, 'percent']);
+    const delay = f.add ? h.dist(f.add, [...base, 'add']) : f.kind === 'packet-loss' ? h.dist('200ms', [...base, 'add']) : null;
+    for (const [field, why] of doingNothing(f.kind, durationUs, share, f.add === undefined ? null : delay, f.factor)) {
+      problems.push({ path: [...base, field], message: why });
+    }
     return [{
       name: named ?? `${f.kind} ${f.target.trim()}`,
       hidden: f.hidden ?? false,
@@ -124,15 +131,48 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
       bothWays: arrow === '<->',
       segment: f.segment ?? null,
       start,
-      durationUs: f.for === undefined ? Infinity : h.duration(f.for, '0s', [...base, 'for']),
-      share: h.percent(f.percent, '100%', [...base, 'percent']),
-      delay: f.add ? h.dist(f.add, [...base, 'add']) : f.kind === 'packet-loss' ? h.dist('200ms', [...base, 'add']) : null,
+      durationUs,
+      share,
+      delay,
       factor: f.factor ?? 1,
       ratePerSec: f.rate ? Number.parseFloat(f.rate) / ({ s: 1, sec: 1, m: 60, min: 60, h: 3600, hour: 3600 }[f.rate.split('/')[1]] ?? 1) : 0,
       replicas: f.replicas ?? 1,
       status: f.status ?? (f.kind === 'throttle' ? 429 : 503),
     }];
   });
+}
+
+/**
+ * The fields that make a fault do nothing, each with why: a fault that switches off as it switches on, touches no
+ * request, adds no time or leaves service times as they are is a slip (a rehearsal of it rehearses no fault). An
+ * instance-kill for 0s is not one: its replicas fail what they hold as they go (load/scenario.ts warns of it).
+ */
+function doingNothing(kind: FaultKind, durationUs: number, share: number, delay: Dist | null, factor: number | undefined): [string, string][] {
+  const found: [string, string][] = [];
+  if (durationUs === 0 && kind !== 'instance-kill') found.push(['for', `${a(kind)} fault for 0s does nothing: it switches off at the instant it switches on (leave out for to keep it on to the end)`]);
+  if (share === 0 && PER_CALL.includes(kind)) found.push(['percent', `${a(kind)} fault on 0% of requests does nothing (leave out percent for all of them)`]);
+  // A field the kind does not read is refused as such (KIND_FIELDS), not as doing nothing.
+  if (delay !== null && (kind === 'latency' || kind === 'packet-loss') && alwaysZero(delay)) {
+    found.push(['add', kind === 'latency' ? 'a latency fault that adds 0ms does nothing' : 'a packet-loss fault whose retransmits take 0ms does nothing (leave out add for 200ms)']);
+  }
+  if (kind !== 'cpu-stress') return found;
+  if (factor !== undefined && factor === 1) found.push(['factor', 'a cpu-stress factor of 1 leaves service times as they are: it does nothing (2 makes them twice as long)']);
+  if (factor !== undefined && factor < 1) found.push(['factor', `a cpu-stress factor of ${factor} would make the service faster: the factor multiplies service times (2 makes them twice as long)`]);
+  return found;
+}
+
+const a = (kind: string) => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+
+/** Whether every draw of `d` is 0 (a normal is clamped at 0: with mean 0 and sd 0 it is always 0). */
+function alwaysZero(d: Dist): boolean {
+  if ((d.plus ?? 0) !== 0) return false;
+  switch (d.kind) {
+    case 'constant': case 'exponential': return d.a === 0;
+    case 'uniform': return d.b === 0;
+    case 'normal': return d.a <= 0 && d.b === 0;
+    case 'empirical': return d.samples.every((x) => x === 0);
+    default: return false;
+  }
 }
 
 function faultStart(at: string | undefined, path: PathSegment[], h: Helpers, rollouts: readonly RolloutPlan[]): FaultStart {

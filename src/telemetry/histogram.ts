@@ -167,14 +167,24 @@ function countAtPercentile(p: number, total: number): number {
 
 export type Percentiles = Pick<LatencySummary, 'p50' | 'p95' | 'p99'>;
 
+/** Bucket indices a LatencyCounts holds back before counting them (see record()). */
+const PENDING = 2048;
+
 /**
  * Latencies of a telemetry tag, counted in HdrHistogram's own bucket layout (three significant digits) whatever
  * their size (values of 2^31 microseconds and more in a map of their own), read as HdrHistogram reads them: the
- * percentiles are exactly those of an HdrHistogram given the same values, without one. Recording is an index
- * from a count of leading zeros and an increment; merging and reading visit only the buckets touched.
+ * percentiles are exactly those of an HdrHistogram given the same values, without one. Merging and reading visit
+ * only the buckets touched.
+ *
+ * Recording writes the value's bucket index to a short list and counts the list when it is full, or before the
+ * counts are read: a simulation records to a few dozen tags in turn, whose counts (kilobytes each) do not all fit
+ * in a core's first-level cache, so an increment per value would miss it about once a value; the list is written
+ * in order, and counting it touches one tag's buckets many times over while they are in the cache.
  */
 export class LatencyCounts extends BucketCounts {
   private big: Map<number, number> | null = null;
+  private pending: Uint16Array | null = null;
+  private pendingCount = 0;
 
   override record(value: number): void {
     this.total++;
@@ -184,16 +194,29 @@ export class LatencyCounts extends BucketCounts {
       this.big.set(index, (this.big.get(index) ?? 0) + 1);
       return;
     }
-    // add(index, 1) in one read and write of the bucket's count (and the bucket noted when it is the first).
-    const index = indexOf(value);
+    const pending = this.pending ?? (this.pending = new Uint16Array(PENDING));
+    pending[this.pendingCount++] = indexOf(value);
+    if (this.pendingCount === PENDING) this.countPending();
+  }
+
+  /** Counts the indices held back: add(index, 1) for each, in one read and write of the bucket's count. */
+  private countPending(): void {
+    const n = this.pendingCount;
+    if (n === 0) return;
+    this.pendingCount = 0;
+    const pending = this.pending!;
     const counts = this.counts ?? (this.counts = new Uint32Array(SLOTS));
-    if (counts[index]++ === 0) {
-      if (this.touchedCount === this.touched.length) this.growTouched();
-      this.touched[this.touchedCount++] = index;
+    for (let k = 0; k < n; k++) {
+      const index = pending[k];
+      if (counts[index]++ === 0) {
+        if (this.touchedCount === this.touched.length) this.growTouched();
+        this.touched[this.touchedCount++] = index;
+      }
     }
   }
 
   override merge(other: BucketCounts): void {
+    if (other instanceof LatencyCounts) other.countPending();
     super.merge(other);
     if (!(other instanceof LatencyCounts) || other.big === null) return;
     this.big ??= new Map();
@@ -205,13 +228,25 @@ export class LatencyCounts extends BucketCounts {
 
   override clear(): void {
     super.clear();
+    this.pendingCount = 0;
     this.big = null;
+  }
+
+  override addTo(h: Histogram): void {
+    this.countPending();
+    super.addTo(h);
+  }
+
+  override forEachAscending(visit: (value: number, count: number) => void): void {
+    this.countPending();
+    super.forEachAscending(visit);
   }
 
   /** p50, p95 and p99 as HdrHistogram's getValueAtPercentile gives them; zeros when empty. */
   percentiles(): Percentiles {
     const out = [0, 0, 0];
     if (this.total === 0) return { p50: 0, p95: 0, p99: 0 };
+    this.countPending();
     const wanted = [countAtPercentile(50, this.total), countAtPercentile(95, this.total), countAtPercentile(99, this.total)];
     let next = 0;
     let cumulative = 0;

@@ -161,17 +161,46 @@ export function withReadings(problems: readonly string[], warnings: readonly str
 /** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
 export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
 
+/** A document kubectl does not send: the one it cannot write as JSON, and every one after it in its file. */
+export interface UnsentDocument {
+  /** Why, at file:line:column (of the value it cannot write, or of the document kubectl never reached). */
+  readonly unsent: string;
+  readonly index: number;
+  /** Its kind and metadata.name as far as they read ("" where they do not). */
+  readonly kind: string;
+  readonly name: string;
+}
+
+export type ReadDocument = { doc: Document; index: number; value: unknown; warnings: string[] } | { problem: string } | UnsentDocument;
+
 /**
  * Each document of a file of resources as Go's yaml (kubectl) reads it (quoted strings continued at or left of their
  * key's column: scenario/go-quoted.ts): its plain value, or the problem that refuses it at its line and column.
+ *
+ * A document with a value JSON cannot write (`.nan`, `.inf`, a null key) is one kubectl cannot send, and kubectl stops
+ * reading its file there: its resource builder decodes a file's documents one by one (k8s.io/cli-runtime
+ * pkg/resource/visitor.go StreamVisitor.Visit at 69e8693b: a document that does not decode returns "error parsing
+ * FILE" and ends the file), where apimachinery's YAMLToJSONDecoder (pkg/util/yaml/decoder.go at eed236ce) fails on
+ * sigs.k8s.io/yaml's conversion to JSON; `kubectl apply` still applies the documents before it and the other files
+ * (ContinueOnError: EagerVisitorList; kubectl pkg/cmd/apply/apply.go at dee3483a Run applies every object read before
+ * it returns the error). That document and the ones after it come back unsent, each saying why.
  */
-export function resourceDocuments(f: SourceFile): { lines: LineCounter; documents: ({ doc: Document; index: number; value: unknown; warnings: string[] } | { problem: string })[] } {
+export function resourceDocuments(f: SourceFile): { lines: LineCounter; documents: ReadDocument[] } {
   const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML, 'go');
-  const documents = docs.map((doc, index) => {
+  let stopped: { index: number; why: string } | null = null;
+  const documents = docs.map((doc, index): ReadDocument => {
     const refused = (offset: number | undefined, message: string) => {
       const pos = offset === undefined ? undefined : lines.linePos(offset);
       return { problem: `${f.file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${message}` };
     };
+    if (stopped !== null) {
+      const plain = doc.errors.length === 0 ? plainData(doc) : null;
+      const { kind, name } = nameOf(plain?.ok ? plain.value : null);
+      const pos = lines.linePos(startOf(doc));
+      const what = kind ? `${kind}${name ? ` "${name}"` : ''}` : 'a document';
+      const unsent = `${f.file}:${pos.line}:${pos.col}: ${what} (document ${index + 1}) is not applied: kubectl stops reading ${f.file} at document ${stopped.index + 1}, which it cannot send ("error parsing ${f.file}": ${stopped.why})`;
+      return { unsent, index, kind, name };
+    }
     if (doc.errors.length > 0) return refused(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0]));
     // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
     const tagged = oddTags(doc)[0];
@@ -179,15 +208,32 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
     const plain = plainData(doc);
     if (!plain.ok) return refused(plain.offset, plain.message);
     const read = kubectlReading(doc, lines, f.file);
-    return read.problem !== null ? { problem: read.problem } : { doc, index, value: read.value, warnings: read.warnings };
+    if (read.problem === null) return { doc, index, value: read.value, warnings: read.warnings };
+    const { kind, name } = nameOf(read.value);
+    stopped = { index, why: read.problem.replace(/: kubectl cannot send the resource$/, '') };
+    const what = kind ? `${kind}${name ? ` "${name}"` : ''}` : 'the document';
+    const after = docs.length - index - 1;
+    const rest = after > 0 ? `; it stops reading ${f.file} there, so the ${after === 1 ? 'document' : `${after} documents`} after it ${after === 1 ? 'is' : 'are'} not applied either` : '';
+    return { unsent: `${read.problem} (${what}, document ${index + 1}): not applied ("error parsing ${f.file}")${rest}`, index, kind, name };
   });
   return { lines, documents };
+}
+
+/** Where a document's content begins (its first node), or the document itself. */
+const startOf = (doc: Document): number => doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
+
+/** A resource's kind and metadata.name, "" where they are not text. */
+function nameOf(v: unknown): { kind: string; name: string } {
+  const kind = get(v, 'kind');
+  const name = get(v, 'metadata', 'name');
+  return { kind: typeof kind === 'string' ? kind : '', name: typeof name === 'string' ? name : '' };
 }
 
 /** The plain values of a file's documents, as readResources reads them (scripts/crd-fields.mjs reads CRDs so); throws at the first refused. */
 export function resourceValues(text: string, file: string): unknown[] {
   return resourceDocuments({ file, text }).documents.map((d) => {
     if ('problem' in d) throw new Error(d.problem);
+    if ('unsent' in d) throw new Error(d.unsent);
     return d.value;
   });
 }
@@ -209,6 +255,13 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
     documents.forEach((read) => {
       if ('problem' in read) {
         problems.push(read.problem);
+        return;
+      }
+      // A resource of the adapter's kinds that kubectl does not send is none the controller runs: refused; another
+      // (a Service, a Deployment) is context kubectl leaves out, warned.
+      if ('unsent' in read) {
+        if (options.kinds.includes(read.kind)) problems.push(read.unsent);
+        else warnings.push(`${read.unsent}; read without it`);
         return;
       }
       const { doc, index } = read;

@@ -8,9 +8,7 @@
  */
 import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
-import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
-import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
-import { kubectlReading } from '../kube/resources.js';
+import { resourceDocuments } from '../kube/resources.js';
 import { hasType, typeMessage } from '../kube/crd-types.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
 
@@ -74,6 +72,25 @@ function wrongType(kind: unknown, path: readonly string[], value: unknown, type:
   return `must be ${annotation ? 'a string (an annotation\'s value)' : 'an int32'}, not ${goJsonType(value) === 'number' ? `the number ${value}` : JSON.stringify(value)}: the Kubernetes API server refuses the ${String(kind)} (json: cannot unmarshal ${shown} into Go struct field ${struct}.${field} of type ${type})${quote}`;
 }
 
+const OWN = ['metadata', 'annotations', CONCURRENCY_ANNOTATION];
+const TEMPLATE = ['spec', 'template', 'metadata', 'annotations', CONCURRENCY_ANNOTATION];
+
+/**
+ * Workers per replica from the annotation on workload `r` or on its pod template (the workload's first), or null.
+ * The API server types both (each an ObjectMeta's annotations, map[string]string): each is checked, whichever is
+ * read. An empty value, which the API server takes, gives no number: warned and left out, as if not written.
+ */
+function workers(r: unknown, int: (path: string[], min: number, fallback: number | null, text: boolean) => number | null, warn: (path: string[], message: string) => void): number | null {
+  const given = [OWN, TEMPLATE].filter((path) => get(r, ...path) !== undefined);
+  const empty = given.filter((path) => get(r, ...path) === '');
+  for (const path of empty) warn(path, 'empty: no workers read from it (the API server takes an empty annotation; rehearse reads a whole number, e.g. "8"); left out, as if not written');
+  const read = given.filter((path) => !empty.includes(path)).map((path) => ({ path, value: int(path, 1, null, true) }));
+  if (read.length === 2 && read[0].value !== null && read[1].value !== null && read[0].value !== read[1].value) {
+    warn(TEMPLATE, `${read[1].value} on the pod template is not read: the workload's own annotation (${read[0].value}) is`);
+  }
+  return read[0]?.value ?? null;
+}
+
 /** Reads every workload (WORKLOADS) and HorizontalPodAutoscaler of the files' YAML documents, and of the Lists in them. */
 export function readManifests(files: readonly { file: string; text: string }[]): Manifests {
   const workloads: (Workload & { hpa: Workload['hpa'] })[] = [];
@@ -81,38 +98,25 @@ export function readManifests(files: readonly { file: string; text: string }[]):
   const warnings: string[] = [];
   const errors: string[] = [];
   for (const { file, text } of files) {
-    // A quoted string continued at or left of its key's column is read as Go's yaml (kubectl) reads it.
-    const { docs, lines } = parseAllDocumentsAsGo(text, { uniqueKeys: false, prettyErrors: false }, 'go');
-    for (const [i, doc] of docs.entries()) {
+    // Each document as kubectl reads it (YAML 1.1: `replicas: 010` is 8; a quoted string continued at or left of its
+    // key's column as Go's yaml reads it); one kubectl cannot send, and those after it in the file, are not applied.
+    const { lines, documents } = resourceDocuments({ file, text });
+    for (const read of documents) {
+      if ('problem' in read) {
+        errors.push(read.problem);
+        continue;
+      }
+      if ('unsent' in read) {
+        warnings.push(`${read.unsent}; not read`);
+        continue;
+      }
+      const { doc, index: i } = read;
       const where = (path: readonly PathSegment[]) => {
         const offset = locate(doc, path);
         if (offset === undefined) return `${file}`;
         const p = lines.linePos(offset);
         return `${file}:${p.line}:${p.col}`;
       };
-      if (doc.errors.length) {
-        const p = lines.linePos(doc.errors[0].pos[0]);
-        errors.push(`${file}:${p.line}:${p.col}: invalid YAML: ${yamlErrorMessage(doc.errors[0])}`);
-        continue;
-      }
-      const tagged = oddTags(doc)[0];
-      if (tagged) {
-        const p = lines.linePos(tagged.offset);
-        errors.push(`${file}:${p.line}:${p.col}: invalid YAML: ${oddTagMessage(tagged.tag)}`);
-        continue;
-      }
-      const plain = plainData(doc);
-      if (!plain.ok) {
-        const p = plain.offset === undefined ? undefined : lines.linePos(plain.offset);
-        errors.push(`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`);
-        continue;
-      }
-      // As kubectl reads the manifest (YAML 1.1: `replicas: 010` is 8).
-      const read = kubectlReading(doc, lines, file);
-      if (read.problem !== null) {
-        errors.push(read.problem);
-        continue;
-      }
       warnings.push(...read.warnings);
       const v = read.value;
       if (v === null || v === undefined) continue;
@@ -155,9 +159,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
           const names = [name, get(labels, 'app.kubernetes.io/name'), get(labels, 'app')].filter((x): x is string => typeof x === 'string');
           // Kubernetes' own default for spec.replicas is 1.
           const replicas = int(['spec', 'replicas'], 0, 1);
-          const own = get(r, 'metadata', 'annotations', CONCURRENCY_ANNOTATION);
-          const path = own !== undefined ? ['metadata', 'annotations', CONCURRENCY_ANNOTATION] : ['spec', 'template', 'metadata', 'annotations', CONCURRENCY_ANNOTATION];
-          const concurrency = int(path, 1, null, true);
+          const concurrency = workers(r, int, (path, message) => warnings.push(`${at(path)}: ${formatPath([...base, ...path])}: ${message}`));
           if (replicas === null) return;
           workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: at(['spec', 'replicas']), hpa: null });
         } else if (kind === 'HorizontalPodAutoscaler') {

@@ -117,7 +117,15 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   const warnings: string[] = [];
   const errors: string[] = [];
   const others: string[] = [];
+  const duplicated: string[] = [];
   (docs as Document[]).forEach((doc, index) => {
+    // The Prometheus Operator writes each PrometheusRule to a rule file of its own (<namespace>-<name>-<uid>.yaml in
+    // its rule ConfigMaps), and promtool lints duplicates within a file: each document's rules are compared apart.
+    const from = groups.length;
+    readDocument(doc, index);
+    duplicated.push(...duplicates(groups.slice(from)));
+  });
+  function readDocument(doc: Document, index: number): void {
     // A PrometheusRule reaches Prometheus through the API server, which keeps its values' types and refuses
     // those its CRD does not allow, and the operator, which writes the rules out with aliases resolved.
     const aliased = doc.get('kind') === 'PrometheusRule' ? [] : textAsWritten(doc);
@@ -184,6 +192,13 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       errors.push(`${where([])}: a Pyrra ServiceLevelObjective, not rules: name the rules Pyrra generates from it (pyrra generate, or the PrometheusRule its operator writes)`);
     } else if ('slos' in value || String(value.version ?? '').startsWith('prometheus/')) {
       errors.push(`${where([])}: a Sloth SLO spec, not rules: name the rules Sloth generates from it (sloth generate -i ${file})`);
+    } else if (kind === 'PrometheusServiceLevel' && String(value.apiVersion ?? '').startsWith('sloth.slok.dev/')) {
+      // Sloth's Kubernetes spec (internal/storage/io/k8s_sloth.go), from which it writes a PrometheusRule.
+      errors.push(`${where([])}: a Sloth PrometheusServiceLevel (${String(value.apiVersion)}), not rules: name the PrometheusRule Sloth generates from it (sloth generate -i ${file}, or the one its Kubernetes controller writes)`);
+    } else if (kind !== null && String(value.apiVersion ?? '').startsWith('openslo/')) {
+      // An OpenSLO document; Sloth generates rules from openslo/v1alpha SLOs (internal/storage/io/openslo.go).
+      const sloth = kind === 'SLO' && value.apiVersion === 'openslo/v1alpha' ? `Sloth reads this version: sloth generate -i ${file}` : 'Sloth reads an openslo/v1alpha SLO';
+      errors.push(`${where([])}: an OpenSLO ${kind} (${String(value.apiVersion)}), not rules: name the rules generated from it (${sloth})`);
     } else if (kind === null && ('tests' in value || 'rule_files' in value)) {
       const named = Array.isArray(value.rule_files) ? value.rule_files.filter((f): f is string => typeof f === 'string') : [];
       errors.push(`${where([])}: a promtool unit-test file (rule_files, tests), not rules: name the rule files it tests${named.length ? ` (${named.join(', ')}, relative to it)` : ''}`);
@@ -194,12 +209,12 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     } else {
       others.push(kind ?? 'a document without kind');
     }
-  });
+  }
   if (errors.length) throw new InputError(errors);
   if (groups.length === 0 && others.length) throw new InputError([`${file}: no rule groups (expected groups: or PrometheusRule resources); it holds ${others.join(', ')}`]);
   if (groups.length === 0) warnings.push(`${file}: no rule groups: Prometheus loads the file with no rules (promtool check rules: "0 rules found")`);
   if (others.length) warnings.push(`${file}: not rules, not read: ${others.join(', ')}`);
-  warnings.push(...duplicates(groups));
+  warnings.push(...duplicated);
   return { groups, warnings };
 }
 
@@ -242,7 +257,7 @@ function readGroups(
     // An int (rulefmt.RuleGroup.Limit): a negative one, like 0, is no limit (rules/manager.go: limit > 0).
     const limit = g.limit === undefined || g.limit === null ? 0 : typeof g.limit === 'number' && Number.isSafeInteger(g.limit) ? g.limit : NaN;
     if (Number.isNaN(limit)) errors.push(`${where([...gp, 'limit'])}: limit is a whole number (Prometheus refuses ${JSON.stringify(g.limit)})`);
-    const groupLabels = labelsOf(g.labels, [...gp, 'labels'], where, errors);
+    const groupLabels = labelsOf(g.labels, [...gp, 'labels'], where, errors, warnings);
     // `rules:` left empty (null) or left out is a group of no rules, as rulefmt decodes it.
     if (g.rules !== undefined && g.rules !== null && !Array.isArray(g.rules)) {
       errors.push(`${where([...gp, 'rules'])}: rules is a list`);
@@ -256,7 +271,9 @@ function readGroups(
   });
 }
 
-function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegment[]) => string, errors: string[]): Record<string, string> {
+function labelsOf(
+  v: unknown, path: PathSegment[], where: (p: readonly PathSegment[]) => string, errors: string[], warnings: string[],
+): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (!isObject(v)) {
     errors.push(`${where(path)}: labels is a mapping of names to values`);
@@ -264,7 +281,9 @@ function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegme
   }
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (!LABEL_NAME.test(k)) errors.push(`${where([...path, k])}: invalid label name ${JSON.stringify(k)}`);
+    // Prometheus 2.42 takes a legacy label name only; Prometheus 3 any UTF-8 text but none (rulefmt.go Validate:
+    // nameValidationScheme.IsValidLabelName, UTF-8 by default in its configuration and in promtool check rules).
+    if (k === '') errors.push(`${where(path)}: invalid label name "" (no Prometheus takes an empty one)`);
     // rulefmt Validate: a rule's or a group's labels may not set the series' name.
     else if (k === '__name__') errors.push(`${where([...path, k])}: invalid label name: __name__ (a rule's labels cannot rename its series; Prometheus refuses the file)`);
     else if (x !== null && typeof x === 'object') errors.push(`${where([...path, k])}: ${notText(x)}`);
@@ -273,7 +292,10 @@ function labelsOf(v: unknown, path: PathSegment[], where: (p: readonly PathSegme
       const syntax = templateProblem(String(x))?.syntax;
       errors.push(`${where([...path, k])}: a templated label value is not supported (rehearse compares alerts by their labels)${syntax ? `; nor does any Prometheus parse this one (Go text/template syntax): ${syntax.reason} at column ${syntax.column}` : ''}`);
     }
-    else out[k] = String(x ?? '');
+    else {
+      if (!LABEL_NAME.test(k)) warnings.push(`${where([...path, k])}: invalid label name ${JSON.stringify(k)} to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 label names and loads it: the label is kept`);
+      out[k] = String(x ?? '');
+    }
   }
   return out;
 }
@@ -311,7 +333,7 @@ function readRule(
   const duration = (key: string): number => (r[key] === undefined ? 0 : modelDuration(r[key], () => where([...path, key]), errors));
   const forMs = duration('for');
   const keepFiringForMs = duration('keep_firing_for');
-  const labels = labelsOf(r.labels, [...path, 'labels'], where, errors);
+  const labels = labelsOf(r.labels, [...path, 'labels'], where, errors, warnings);
   const query = String(r.expr);
   let expr: Expr | null = null;
   let error: string | null = null;

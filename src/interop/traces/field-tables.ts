@@ -145,6 +145,10 @@ const ZIPKIN_REMOTE = {
 // span has binaryAnnotations); its server converts it only on its v1 endpoint (zipkin2/v1/V1SpanConverter.java).
 const ZIPKIN_V1 = 'as Zipkin v1 JSON writes it: its service and kind are in its annotations\' endpoints and values (cs, sr, ss, cr), not read as v2 (Zipkin\'s UI refuses v1: "v1 format is not supported", zipkin-lens src/util/trace.js); give Zipkin v2 JSON (its /api/v2/trace/{traceId})';
 
+// A Jaeger dependency link ({parent, child, callCount}: what its /api/dependencies answers and jaeger-ui's dependency
+// graph draws, jaeger-ui src/components/DependencyGraph/sample_data) counts calls between services: no span is in it.
+const DEPENDENCY = 'callCount is there, with parent and child, as Jaeger writes a dependency link (its /api/dependencies answer, what its UI\'s dependency graph draws): calls counted between services, not spans; give traces (Jaeger\'s /api/traces, Zipkin v2 or OTLP JSON)';
+
 export const ZIPKIN_FIELDS: FieldTable = {
   Span: {
     traceId: modelled('the trace id'),
@@ -162,6 +166,7 @@ export const ZIPKIN_FIELDS: FieldTable = {
     annotations: modelled('read as events', { items: 'Annotation' }),
     tags: modelled('read as attributes (error, status codes)', { type: 'object' }),
     binaryAnnotations: refused(`binaryAnnotations are there, ${ZIPKIN_V1}`),
+    callCount: refused(DEPENDENCY),
   },
   LocalEndpoint: ZIPKIN_ENDPOINT('local'),
   RemoteEndpoint: ZIPKIN_REMOTE,
@@ -192,6 +197,7 @@ export const JAEGER_FIELDS: FieldTable = {
     traceEmoji: UI_DERIVED('an emoji for the trace id'),
     services: UI_DERIVED('the spans per service'),
     orphanSpanCount: UI_DERIVED('the spans whose parent is missing'),
+    callCount: refused(DEPENDENCY),
   },
   Span: {
     traceID: modelled('the trace id', { type: 'string' }),

@@ -278,7 +278,8 @@ const B = 'boolean' as const;
  * The scalars of the schemas the client API is written in (src/lib/openapi/spec; the test walks openapi-fields.json):
  * the server serves them so, and unleash-client reads them as they are. A state export's (Joi, which converts "true"
  * and "5") are left to state-import.ts, but for the strategy variants a state export carries (which the import drops
- * and rehearse serves, warned). A client API toggle's enabled, a strategy's name (one unleash-client does not know
+ * and rehearse serves, warned; one of another type is dropped as the import drops it, warned: state.ts
+ * unreadStrategyVariants). A client API toggle's enabled, a strategy's name (one unleash-client does not know
  * never matches, warned) and a variant's name are checked where they are read (state.ts, index.ts).
  */
 const SCALARS: Record<string, Record<string, JsonType>> = {

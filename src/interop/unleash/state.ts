@@ -244,6 +244,7 @@ class Reader {
    */
   stateExport(v: Json, wanted: string | undefined): UnleashImport {
     this.walk('state.stateSchema', v);
+    const unread = this.unreadStrategyVariants();
     const imported = unleashStateImport(v, this.dates);
     const walked = new Set(this.out.refusals.map((r) => JSON.stringify(r.path)));
     for (const p of imported.problems) if (!walked.has(JSON.stringify([...this.base, ...p.path]))) this.refuse(p.path, joiRefusal(p));
@@ -259,7 +260,7 @@ class Reader {
     if (features.length && !Array.isArray(d.featureEnvironments)) crash('featureEnvironments', 'enabledIn: env.filter');
     if (this.out.refusals.length) return this.result('state export', null);
     // The import keeps of a strategy only what featureStrategySchema names; the rest is the exporting server's.
-    const strategies = list(d.featureStrategies).map((s, j) => ({ ...list(v.featureStrategies)[j], ...s }));
+    const strategies = list(d.featureStrategies).map((s, j): Json => ({ ...list(v.featureStrategies)[j], ...s, ...(unread.has(j) ? { variants: [] } : {}) }));
     strategies.forEach((s, j) => this.strippedByImport(s, ['featureStrategies', j]));
     const rows = list(d.featureEnvironments);
     const held = [...new Set([...list(d.environments).map((e) => e.name), ...rows.map((e) => e.environment), ...strategies.map((s) => s.environment)]
@@ -309,6 +310,25 @@ class Reader {
       this.feature(f, p, f.enabled === true, strategies, f.variants);
     });
     return this.result('state export v1', environment);
+  }
+
+  /**
+   * Strategy variants of a state export that the client API's types refuse (a weight "50"): Unleash's state import
+   * never reads them (state-schema.ts featureStrategySchema strips variants unchecked), so it takes the file and serves
+   * the strategy without them; so does rehearse, warned at each (no server served such variants to be rehearsed as
+   * it served them). Returns the strategies whose variants are left out.
+   */
+  private unreadStrategyVariants(): Set<number> {
+    const under = (r: { path: readonly PathSegment[] }) => {
+      const [top, j, field] = r.path.slice(this.base.length);
+      return top === 'featureStrategies' && field === 'variants' && typeof j === 'number' ? j : -1;
+    };
+    const unread = this.out.refusals.filter((r) => under(r) >= 0);
+    for (const r of unread) {
+      this.out.refusals.splice(this.out.refusals.indexOf(r), 1);
+      this.out.warnings.push({ ...r, message: `${r.message.replace(/: Unleash's import refuses it.*$/, '')}: Unleash's state import drops strategy variants without reading them (state-schema.ts featureStrategySchema), and a server this file is imported into serves the strategy without them; so does rehearse` });
+    }
+    return new Set(unread.map(under));
   }
 
   /** What Unleash's import drops of a strategy (featureStrategySchema strips what it does not name) where it serves. */
