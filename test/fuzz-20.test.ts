@@ -8,9 +8,8 @@
  * - a threshold naming a tag twice (`req_failed{flag:on,flag:off}`) was read without a word: k6 keeps the last value
  *   (grafana/k6 metrics/metric.go AddSubmetric, tags.With in a loop), rehearse matched on both, and the plan paused on
  *   a gate that matched nothing;
- * - a threshold's value with an exponent (`rate<1e-3`, which k6 reads with strconv.ParseFloat:
- *   grafana/k6 metrics/thresholds_parser.go parseThresholdExpression) was refused as `unexpected "e-3" after the
- *   value`, pointing inside the number;
+ * - a threshold's number past the largest double (`p(99)<1e400ms`, now read as k6 reads numbers, with an exponent
+ *   too) was Infinity: a gate that never failed, or advice to write `rate<Infinity%`; k6 refuses it (ErrRange);
  * - a gate's filter naming the service twice, by `service` and by an `endpoint` of another service, read the one
  *   written last (`{endpoint:api.call,service:web}` read an endpoint "call" of web, which has none: a gate that never
  *   saw a request), and `journey` beside `scenario` (k6's name for it) read the last;
@@ -165,22 +164,35 @@ describe('thresholds: one filter naming a service, an endpoint or a journey twic
   });
 });
 
-describe('thresholds: a value written with an exponent', () => {
+describe('thresholds: a number past the largest double', () => {
+  // k6 reads the number with strconv.ParseFloat (grafana/k6 metrics/thresholds_parser.go parseThresholdExpression and
+  // parseThresholdAggregationMethod), which returns ErrRange past about 1.8e308: k6 refuses the threshold. Number()
+  // made it Infinity: `p(99)<1e400ms` was a gate that never failed, `rate<1e400` advised "rate<Infinity%".
   it.each([
-    ['req_failed{service:api} rate<1e-3', '1e-3'],
-    ['req_failed{service:api} rate<1E2', '1E2'],
-    ['req_duration{service:api} p(99)<1e400ms', '1e400ms'],
-    ['req_failed count>1e308', '1e308'],
-  ])('%s is refused at the number, saying to write it in decimals', async (gate, value) => {
-    const file = withGate(`exp-${value}.yaml`, gate);
+    ['req_failed{service:api} rate<1e400', '1e400', '1e400'],
+    ['req_duration{service:api} p(99)<1e400ms', '1e400', '1e400'],
+    ['req_failed count>1e400', '1e400', '1e400'],
+    ['req_duration{service:api} p(1e400)<5ms', '1e400)', '1e400'],
+  ])('%s is refused at the number as out of range, as k6 refuses it', async (gate, at, shown) => {
+    const file = withGate(`range-${gate.length}-${at.length}.yaml`, gate);
     const r = await cli('validate', file);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`${file}:46:${10 + gate.indexOf(value)}: rollout[0].gates[0]: write the number in decimals, not with an exponent: ${value} is not read (0.001, not 1e-3)`);
+    expect(r.err).toContain(`${file}:46:${10 + gate.indexOf(at)}: rollout[0].gates[0]: ${shown} is out of range: past the largest number a threshold holds (about 1.8e308), as k6 refuses it (strconv.ParseFloat: value out of range)`);
   });
 
-  it('a unit after decimals is still a unit (1m is a minute, not an exponent)', async () => {
-    const r = await cli('validate', withGate('unit-m.yaml', 'req_duration{service:api} p(99)<1m'));
-    expect(r.code, r.err).toBe(0);
+  it('a duration whose microseconds pass it (1e306h) is refused too: a limit no latency crosses', async () => {
+    const gate = 'req_duration{service:api} p(99)<1e306h';
+    const file = withGate('range-hours.yaml', gate);
+    const r = await cli('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:46:${10 + gate.indexOf('1e306h')}: rollout[0].gates[0]: 1e306h is out of range: in microseconds it is past the largest number a threshold holds`);
+  });
+
+  it('1e-3 and 1e308 are numbers k6 reads, and are read', async () => {
+    for (const gate of ['req_failed{service:api} rate<1e-3', 'req_failed count>1e308']) {
+      const r = await cli('validate', withGate(`in-range-${gate.length}.yaml`, gate));
+      expect(r.code, r.err).toBe(0);
+    }
   });
 });
 
