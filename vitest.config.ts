@@ -25,6 +25,8 @@ const LIVE = [
   'test/drill-19-sequences.test.ts',
   'test/drill-19-resume-served.test.ts',
   'test/drill-20-live.test.ts',
+  'test/fuzz-20.test.ts',
+  'test/fuzz-20-browser.test.ts',
 ];
 
 // The files that take longest (40 s to 2.5 min each), started first so that no worker is left running one after the

@@ -34,7 +34,11 @@ function pairs(flag: string, text: string, bare: boolean): Map<string, { replica
     if (!m || (m[1] === undefined && !bare) || Number(m[3]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
       throw new InputError([`${flag}: expected ${bare ? 'N or ' : ''}NAME=N or NAME=REPLICASxN (whole numbers of at least 1), got "${item}"`]);
     }
-    out.set(m[1] ?? '*', { replicas: m[2] === undefined ? 1 : Number(m[2]), workers: Number(m[3]) });
+    if (!Number.isSafeInteger(Number(m[3])) || !Number.isSafeInteger(Number(m[2] ?? 1))) throw new InputError([`${flag}: "${item}": a number past 2^53 is not a whole number to JavaScript`]);
+    // The last was taken: frontend=4,frontend=5 wrote 5 where the one typed first may be the one meant.
+    const name = m[1] ?? '*';
+    if (out.has(name)) throw new InputError([`${flag}: ${name === '*' ? 'a count for every name' : `"${name}"`} is given twice ("${item}" and the one before it): keep one`]);
+    out.set(name, { replicas: m[2] === undefined ? 1 : Number(m[2]), workers: Number(m[3]) });
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { parseDuration } from '../units/parse.js';
 export interface OptionParsers {
   speed: (v: string) => number;
   port: (v: string) => number;
+  host: (v: string) => string;
   seed: (v: string) => number;
   gates: (v: string) => 'on' | 'advisory' | 'off';
 }
@@ -27,9 +28,9 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
   // A resumed drill serves where its journal says it was served unless told otherwise: no defaults of its own.
   const server = (c: Command, resumed = false) => (resumed
     ? c.option('--port <n>', 'port to serve on (default: the one the drill was served on, if free, else any free port; 0: any free port)', p.port)
-      .option('--host <address>', 'address to serve on (default: the one the drill was served on, else loopback; any other prints a warning)')
+      .option('--host <address>', 'address to serve on (default: the one the drill was served on, else loopback; any other prints a warning)', p.host)
     : c.option('--port <n>', 'port to serve on (0: any free port)', p.port, 0)
-      .option('--host <address>', 'address to serve on (default loopback; any other prints a warning)', '127.0.0.1'))
+      .option('--host <address>', 'address to serve on (default loopback; any other prints a warning)', p.host, '127.0.0.1'))
     .option('--public-url <url>', `the address people reach the drill at (a proxy or tunnel): printed links use it and requests from it are allowed${resumed ? ' (default: the one the drill was served at)' : ''}`)
     .addOption(new Option('--end-when-done <duration>', 'once every plan is done, end the drill after this much wall time unless the facilitator keeps it going (off: never)')
       .argParser(endWhenDone).default(60_000, '60s'))
@@ -48,6 +49,7 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .addOption(new Option('--scribe <name>', 'a scribe (notes only), with a link of their own (repeat for each)').argParser(collect).default([], 'none'))
     .option('--observers', 'print a read-only link for observers')
     .option('--start', 'start the clock at once, without a lobby (a drill nobody steers, a benchmark)')
+    .option('--force', 'serve the drill even when the work estimate is over the limits')
     .option('--out <prefix>', 'the drill\'s files: PREFIX.journal, PREFIX.json and PREFIX.html (default reports/drill-NAME-TIME; a PREFIX ending in .journal, .json or .html is taken without it)'))
     .action(async (file: string, opts: Parameters<typeof import('./gameday.js').gamedayCommand>[1]) => {
       const { gamedayCommand } = await import('./gameday.js');

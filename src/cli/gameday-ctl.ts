@@ -109,7 +109,8 @@ const withToken = (base: URL, token: string) => {
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?" (as the drill prints it). */
 /** How the drill ended, in the words of its terminal and the debrief (the state says `by-hand`). */
 const endWords = (r: string | null | undefined) => (r && r in END_WORDS ? END_WORDS[r as keyof typeof END_WORDS] : r ?? 'by hand');
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+// Line and paragraph separators and bidirectional overrides too: a note's U+202E reversed the rest of its line.
+const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
 
 export interface StateAnswer {
   you: { name: string; role: string };
@@ -300,7 +301,7 @@ async function ctl(url: string, action: string, args: string[], reason: string |
   }
   const r = await request(base, 'api/actions', token, body);
   if (r.status !== 200) return failure(r.status, r.json, io);
-  io.out(`done at ${clock(Number(r.json.atSeconds))} simulated by ${String(r.json.by)}: ${String(r.json.what)}`);
+  io.out(printable(`done at ${clock(Number(r.json.atSeconds))} simulated by ${String(r.json.by)}: ${String(r.json.what)}`));
   return 0;
 }
 

@@ -18,6 +18,8 @@ import { readDrillScenario, type DrillSetup } from '../live/session.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
 import { badName } from '../live/access.js';
 import { clock as clockSeconds } from '../units/format.js';
+import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
+import type { Scenario } from '../scenario/types.js';
 
 export interface GamedayOptions {
   speed: number;
@@ -38,6 +40,8 @@ export interface GamedayOptions {
   exitOnEnd?: boolean;
   /** Wall milliseconds of countdown once every plan is done; null: none. */
   endWhenDone: number | null;
+  /** Serve a drill whose work estimate is over the limits. */
+  force?: boolean;
 }
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -48,7 +52,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export const clock = (us: number) => clockSeconds(us / 1e6);
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+// Line and paragraph separators and bidirectional overrides too: a note's U+202E reversed the rest of its line.
+const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
 
 /**
  * What a terminal may print about an action: never the case or a hidden fault. One sent once the drill had ended is
@@ -78,12 +83,15 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   let secret: string | null = null;
   let caseName = o.case ?? null;
   if (o.hiddenCase) {
-    const cases = plain.base.cases;
-    checkHiddenCases(file, new Map(cases.map((c) => [c, readDrillScenario(file, c).scenario])));
+    const cases = new Map(plain.base.cases.map((c) => [c, readDrillScenario(file, c).scenario]));
+    checkHiddenCases(file, cases);
+    // Any case may be drawn: each is held to the limits, so that a refusal says nothing of the one drawn.
+    if (!o.force) for (const scenario of cases.values()) checkWork(file, scenario);
     secret = newSecret();
-    caseName = drawCase(cases, secret);
+    caseName = drawCase([...cases.keys()], secret);
   }
   const read = caseName === null ? plain : readDrillScenario(file, caseName);
+  if (!o.force) checkWork(file, read.scenario);
   const setup: DrillSetup = { file: read.file, caseName, hiddenCase: !!o.hiddenCase, seed, gates: o.gates };
   const out = prefix ?? join('reports', `drill-${read.scenario.name.replace(/[^\w.-]+/g, '-')}-${stamp()}`);
   const warning = hostWarning(o.host);
@@ -124,6 +132,16 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
   io.out(`${whereLinksStand(served, before, taken)}; a new one for the facilitator:`);
   printLinks(links, io);
   return run.wait(drill);
+}
+
+/**
+ * A drill runs the scenario's whole simulation, paced, and its debrief runs it again with the policy alone: one that
+ * `run` refuses for its work was served, and filled the heap (a 1 µs window) or held the event loop for a minute at a
+ * time (1e9 journeys a second), where a signal waited for it.
+ */
+function checkWork(file: string, scenario: Scenario): void {
+  const reasons = overLimits(estimateRun(scenario));
+  if (reasons.length) throw new InputError(refusal(file, reasons));
 }
 
 /** Whether the links people had still work: only when the drill serves where it did, at the address they use. */

@@ -1,4 +1,5 @@
 /** Parsers of the command line's option values: each refuses a value it cannot take with what it expects. */
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { LIMITS } from '../scenario/defaults.js';
@@ -87,6 +88,21 @@ export function speedOption(value: string): number {
 export function portOption(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port from 0 to 65535');
   return Number(value);
+}
+
+/**
+ * An address to serve on: an IP address, or a host name of letters, digits, hyphens and dots. An empty one was
+ * handed to listen(), which took it as every interface, before the drill's links failed to build (the server then
+ * held the process open, a hang after the error); a bracketed IPv6 address is the form of a URL, not of listen().
+ */
+export function hostOption(value: string): string {
+  if (value === '') throw new InvalidArgumentError('an address to serve on, such as 127.0.0.1, ::1 or 0.0.0.0 (an empty one is not taken as every interface: write 0.0.0.0 or :: for that)');
+  const bracketed = /^\[(.*)\]$/.exec(value);
+  if (bracketed && isIP(bracketed[1]!) === 6) throw new InvalidArgumentError(`an IPv6 address without its brackets: ${bracketed[1]}`);
+  if (isIP(value) === 0 && !/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i.test(value)) {
+    throw new InvalidArgumentError('an IP address or a host name (letters, digits, hyphens and dots), such as 127.0.0.1, ::1, 0.0.0.0 or drills.example.com');
+  }
+  return value;
 }
 
 export function collectAttribute(value: string, previous: string[]): string[] {

@@ -125,6 +125,8 @@ export function openInput(file: string, kind: InputKind, shownAs = file): InputF
   try {
     st = statSync(file);
   } catch (err) {
+    // "-" is standard input to many tools; rehearse reads files only (its outputs take - for stdout: --json -).
+    if (file === '-' && (err as NodeJS.ErrnoException).code === 'ENOENT') fail(`no such file: rehearse does not read a ${INPUT_KINDS[kind].what} from standard input; give its path (./- for a file named -)`);
     return fail(failure(err));
   }
   const odd = notRegular(st);

@@ -88,6 +88,10 @@ export function parseThreshold(source: string): Threshold {
       while (i < src.length && src[i] !== ',' && i !== close) i++;
       const value = src.slice(valueAt, i).trim().replace(/^["']+|["']+$/g, '');
       if (!value) fail(`tag "${k![0]}" has no value`, valueAt);
+      // k6 keeps the last value of a tag named twice (metrics/metric.go AddSubmetric: tags.With in a loop), so
+      // {flag:on,flag:off} is flag:off there, and both or none here; either way a threshold that says two things.
+      const before = tags.find((t) => t.key === k![0]);
+      if (before) fail(`tag "${k![0]}" is given twice (${k![0]}:${before.value} and ${k![0]}:${value}): keep one (k6 would take the last)`, keyAt);
       tags.push({ key: k![0], value, column: keyAt + 1 });
       if (src[i] === ',') { i++; continue; }
       if (i === close) { i++; break; }
@@ -105,6 +109,7 @@ export function parseThreshold(source: string): Threshold {
   if (!p && /^p\(/.test(src.slice(i))) fail('a percentile is a number from 0 to 100 written in digits, as in p(95) or p(99.9)', aggAt + 2);
   if (p) {
     const percentile = Number(p[1]);
+    if (!Number.isFinite(percentile)) fail(outOfRange(p[1]), aggAt + 2);
     if (percentile > 100) fail(`percentile ${percentile} is over 100`, aggAt + 2);
     aggregate = { kind: 'p', percentile };
     i += p[0].length;
@@ -129,6 +134,7 @@ export function parseThreshold(source: string): Threshold {
   // as written; Go's Inf, NaN and hexadecimal forms are no limit a gate can use, and stay refused.
   const v = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(us|ms|s|m|h|%)?/.exec(src.slice(i));
   if (!v) fail('expected a number, such as 0.01, 900ms or 5%');
+  if (!Number.isFinite(Number(v![1]))) fail(outOfRange(v![1]));
   i += v![0].length;
   skip();
   if (i < src.length) fail(`unexpected "${src.slice(i)}" after the value`);
@@ -142,6 +148,15 @@ export function parseThreshold(source: string): Threshold {
     unit: v![2] ?? '',
     columns: { metric: metricAt + 1, aggregate: aggAt + 1, value: valueAt + 1 },
   };
+}
+
+/**
+ * A number past the largest double: strconv.ParseFloat returns ErrRange, and k6 refuses the threshold ("failed parsing
+ * threshold expression's right hand side", grafana/k6 metrics/thresholds_parser.go); Number() made it Infinity, a
+ * limit that `p(99)<1e400ms` never crossed and that `rate<1e400` advised writing as "rate<Infinity%".
+ */
+function outOfRange(text: string): string {
+  return `${text} is out of range: past the largest number a threshold holds (about 1.8e308), as k6 refuses it (strconv.ParseFloat: value out of range)`;
 }
 
 /** Parses a tag list on its own, "{journey:checkout,segment:beta}" (for gates that take a filter). */
@@ -199,6 +214,8 @@ export function validateThreshold(t: Threshold, metrics: Readonly<Record<string,
   }
   const kind = valueKindOf(spec, t.aggregate.kind);
   const limit = limitOf(t, kind, spec.unitRequired ?? false);
+  // 1e306h is a number, and Infinity in microseconds: a limit no value crosses.
+  if (!Number.isFinite(limit)) throw new ThresholdError(`${t.source.slice(t.columns.value - 1).trim()} is out of range: in microseconds it is past the largest number a threshold holds`, t.columns.value, t.source);
   const [lo, hi] = t.aggregate.kind === 'count' ? [0, Infinity] : spec.range ?? (kind === 'ratio' ? [0, 1] : [0, Infinity]);
   const agg = t.aggregate.kind === 'p' ? `p(${t.aggregate.percentile})` : t.aggregate.kind;
   // A bare number over 1 was meant as a percentage; one below 0 is no rate at all, and is refused below as a limit

@@ -198,10 +198,17 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
   const port = (server.address() as AddressInfo).port;
   const hostInUrl = o.host.includes(':') ? `[${o.host}]` : o.host;
   for (const h of new Set([hostInUrl, '127.0.0.1', 'localhost', '[::1]'])) origins.add(`http://${h}:${port}`);
-  const publicOrigin = o.publicUrl ? new URL(o.publicUrl).origin : null;
+  let publicOrigin: string | null, origin: string, base: URL;
+  try {
+    publicOrigin = o.publicUrl ? new URL(o.publicUrl).origin : null;
+    origin = publicOrigin ?? `http://${hostInUrl === '0.0.0.0' || hostInUrl === '[::]' ? '127.0.0.1' : hostInUrl}:${port}`;
+    base = o.publicUrl ? new URL(o.publicUrl) : new URL(`${origin}/`);
+  } catch (e) {
+    // Listening, but no link can be made to it: a server left open would hold the process after the error.
+    server.close();
+    throw e;
+  }
   if (publicOrigin) origins.add(publicOrigin);
-  const origin = publicOrigin ?? `http://${hostInUrl === '0.0.0.0' || hostInUrl === '[::]' ? '127.0.0.1' : hostInUrl}:${port}`;
-  const base = o.publicUrl ? new URL(o.publicUrl) : new URL(`${origin}/`);
   function link(token: string): string {
     const u = new URL(base.href);
     u.searchParams.set('token', token);

@@ -14,6 +14,7 @@ import { typedCallWarning } from '../interop/launchdarkly/typed.js';
 import { servedTo } from '../interop/serve.js';
 import { ExpressionError, parseExpression } from '../lang/expression.js';
 import { failsEveryEvaluationWarning, readsAheadWarning } from '../lang/promql-tree.js';
+import { countValues, readingOverLimit } from '../scenario/budget.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { parseDuration } from '../units/parse.js';
 import { normalize } from '../scenario/normalize.js';
@@ -44,8 +45,17 @@ export function loadScenarioFile(file: string, caseName?: string): Loaded {
 
 /** Parses scenario text; a cohort file it names is read relative to `baseDir`; `file` names it in warnings. */
 export function parseScenarioText(text: string, baseDir = '.', caseName?: string, syntax: 'YAML' | 'JSON' = 'YAML', file = '<text>'): Loaded {
+  // Memory grows with the values of the text, then with them times the cases: refused before it is spent, as the
+  // heap running out aborts the process with V8's stack (a 60 MB file of faults, after four minutes).
+  const values = countValues(text);
+  const before = readingOverLimit(values, 0);
+  if (before) return { ok: false, problems: [{ path: [], message: before }] };
   const parsed = parseText(text, syntax);
-  return parsed.ok ? fromObject(parsed.raw, parsed.at, baseDir, caseName, file) : parsed;
+  if (!parsed.ok) return parsed;
+  const cases = (parsed.raw as { cases?: unknown } | null)?.cases;
+  const after = cases !== null && typeof cases === 'object' && !Array.isArray(cases) ? readingOverLimit(values, Object.keys(cases).length) : null;
+  if (after) return { ok: false, problems: [{ path: ['cases'], message: after }] };
+  return fromObject(parsed.raw, parsed.at, baseDir, caseName, file);
 }
 
 /** A scenario from an object already parsed (a sweep's patched copy): problems carry paths, not lines. */

@@ -54,6 +54,8 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       switch (t.key) {
         case 'service':
           if (!serviceNames.includes(t.value)) return bad(`unknown service "${t.value}"${didYouMean(t.value, serviceNames)}`);
+          // An endpoint named before it sets the service: a second one would read that endpoint on a service without it.
+          if (filter.endpoint !== null && filter.service !== t.value) return bad(`endpoint "${filter.service}.${filter.endpoint}" is not of service "${t.value}": keep one of the two tags`);
           filter.service = t.value;
           break;
         case 'endpoint': {
@@ -61,6 +63,8 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
           const svc = h.services.find((s) => s.name === a);
           if (!svc) return bad(`name the endpoint as service.endpoint, e.g. "payments.authorize"`);
           if (!svc.endpoints.some((e) => e.name === b)) return bad(`unknown endpoint "${b}" of service "${a}"${didYouMean(b, svc.endpoints.map((e) => e.name))}`);
+          // The service named before it was overridden by the endpoint's, in silence.
+          if (filter.service !== null && filter.service !== a) return bad(`endpoint "${a}.${b}" is not of service "${filter.service}": keep one of the two tags`);
           filter.service = a;
           filter.endpoint = b;
           break;
@@ -68,6 +72,8 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
         case 'journey':
         case 'scenario':
           if (!h.journeys.includes(t.value)) return bad(`unknown journey "${t.value}"${didYouMean(t.value, h.journeys)}`);
+          // k6's scenario is rehearse's journey: both in one filter name it twice (the last was read).
+          if (filter.journey !== null) return bad(`the journey is given twice (${filter.journey} and ${t.value}; scenario is k6's name for journey): keep one`);
           filter.journey = t.value;
           break;
         case 'flag':
