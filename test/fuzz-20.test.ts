@@ -85,6 +85,20 @@ describe('gameday holds a scenario to the limits run holds it to', () => {
     expect(r.stdout).toContain('game day: gate-tuning');
     expect(r.stderr).not.toContain('too much work');
   }, 120_000);
+
+  it('resuming that drill is held to the same limits before it is replayed, and --force resumes it anyway', () => {
+    const journal = join(dir, 'forced.journal');
+    expect(existsSync(journal)).toBe(true);
+    const r = bounded(['gameday', 'resume', journal]);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toContain(`${tiny}: too much work: `);
+    expect(r.err).toContain(`${tiny}: refused before running; rerun with --force`);
+    expect(r.out).not.toContain('resumed');
+    noStack(r.err);
+    const forced = spawnSync(process.execPath, [bin, 'gameday', 'resume', journal, '--force'], { cwd: dir, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGTERM' });
+    expect(forced.stdout).toContain(`game day resumed from ${journal} in its lobby`);
+    expect(forced.stderr).not.toContain('too much work');
+  }, 120_000);
 });
 
 describe('gameday --host', () => {

@@ -62,7 +62,8 @@ export function registerGameday(program: Command, p: OptionParsers, io: Io, setE
     .description('continue a drill from its journal (after a crash, kill -9 or SIGTERM): replayed to where it stopped, the clock stopped')
     .argument('<journal>', 'the drill\'s journal (PREFIX.journal)')
     .option('--scenario <file>', 'the scenario file (default: the recorded path, else beside the journal)')
-    .option('--name <name>', 'the facilitator\'s name if the journal has none', 'facilitator'), true)
+    .option('--name <name>', 'the facilitator\'s name if the journal has none', 'facilitator')
+    .option('--force', 'resume the drill even when the work estimate is over the limits'), true)
     .action(async (journal: string, opts: Parameters<typeof import('./gameday.js').resumeCommand>[1]) => {
       const { resumeCommand } = await import('./gameday.js');
       setExit(await resumeCommand(journal, opts, io));

@@ -115,7 +115,7 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
   const run = await runner({ ...o, host: o.host ?? '', port: o.port ?? 0, operator: [], scribe: [] }, out, io);
   let resumed: Awaited<ReturnType<typeof Drill.resume>>;
   try {
-    resumed = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario });
+    resumed = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario, check: o.force ? undefined : checkWork });
   } catch (e) {
     const lines = tampered(e, journal);
     if (!lines) throw e;

@@ -5,6 +5,7 @@
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import type { Scenario } from '../scenario/types.js';
 import { VERSION } from '../version.js';
 import { Roster, type Person, type Role } from './access.js';
 import type { Action, RecordedAction } from './actions.js';
@@ -154,12 +155,14 @@ export class Drill {
    * served where the journal says it was (so that people's links still work) unless `o` says where: on the
    * same host, port and public URL; when that port cannot be taken now, on any free one (`taken` says why).
    */
-  static async resume(path: string, o: Omit<DrillOptions, 'host' | 'port'> & { host?: string; port?: number; scenario?: string }): Promise<Resumed> {
+  static async resume(path: string, o: Omit<DrillOptions, 'host' | 'port'> & { host?: string; port?: number; scenario?: string; check?: (file: string, scenario: Scenario) => void }): Promise<Resumed> {
     const j = readJournal(path);
     if (j.end) throw new InputError([`${path}: this drill has ended: write its debrief with rehearse gameday debrief ${path}`]);
     const secret = secretOf(j, path);
     const record = recordFromJournal(j, secret);
     const { read, caseName } = recordScenario(record, path, o.scenario);
+    // Before it is replayed to where it stopped: the caller's limits (a drill's work).
+    o.check?.(read.file, read.scenario);
     const setup: DrillSetup = { file: read.file, caseName, hiddenCase: j.header.case.hidden, seed: j.header.seed, gates: j.header.gates };
     const session = DrillSession.fromRecord(setup, read.scenario, j.actions, j.lastAtUs, null);
     // Ended by hand before the process stopped, though the end line never made it to the journal (a SIGTERM or a crash
