@@ -79,6 +79,18 @@ describe('a fault that does nothing is refused at the field that makes it so', (
     expect(result.journeys.j.errors).toBeLessThan(60);
     expect(result.outcomes.failed_by_truth.fault).toBe(result.journeys.j.errors);
   });
+
+  it('a fault timed at or after the run\'s end is warned at its at (it never acts); one before it, or in a run ended by its requests, is not', () => {
+    const timed = (at: string) => withFault(`{ kind: latency, target: api, add: 5ms, at: ${at} }`).replace('traffic: { rate: 100/s, requests: 2000 }', 'duration: 1m\ntraffic: { rate: 100/s }');
+    const warned = (text: string) => {
+      const r = load(text);
+      return r.ok ? r.warnings : r.problems;
+    };
+    expect(warned(timed('10h'))).toEqual(['faults.yaml:7:54: faults[0].at: the fault starts at 10h, after the run ends (duration 1m): it never acts']);
+    expect(warned(timed('60s'))).toEqual(['faults.yaml:7:54: faults[0].at: the fault starts at 60s, as the run ends (duration 1m): it never acts']);
+    expect(warned(timed('59s'))).toEqual([]);
+    expect(warned(withFault('{ kind: latency, target: api, add: 5ms, at: 10h }'))).toEqual([]);
+  });
 });
 
 describe('a fault\'s segment names one the users have', () => {

@@ -16,6 +16,7 @@ import { ExpressionError, parseExpression } from '../lang/expression.js';
 import { failsEveryEvaluationWarning, readsAheadWarning } from '../lang/promql-tree.js';
 import { countValues, readingOverLimit } from '../scenario/budget.js';
 import { LIMITS } from '../scenario/defaults.js';
+import { duration } from '../units/format.js';
 import { parseDuration } from '../units/parse.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
@@ -168,6 +169,14 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
       warnings.push(formatProblem(file, where([...path, 'for'], { path: [...path, 'for'], message })));
     }
   }
+  // A fault timed at or after the run's end never acts (a baseline may keep one there on purpose: said, not refused).
+  (input.faults ?? []).forEach((f, i) => {
+    const starts = typeof f.at === 'string' ? parseDuration(f.at) : null;
+    if (!starts?.ok || !Number.isFinite(s.durationUs) || starts.value < s.durationUs) return;
+    const path = ['faults', i, 'at'];
+    const message = `the fault starts at ${f.at}, ${starts.value === s.durationUs ? 'as' : 'after'} the run ends (duration ${duration(s.durationUs / 1e6)}): it never acts`;
+    warnings.push(formatProblem(file, where(path, { path, message })));
+  });
   const spec = s.cohort;
   if (spec === null) {
     const unnamed = unknownSegments(s, input, new Set(), at);
