@@ -315,17 +315,25 @@ export function overLimits(e: WorkEstimate, memoryBytes: number = memoryLimit())
   return out;
 }
 
-/** The grid of a tune block, counted without enumerating it, and the runs a sweep of it makes. */
-export function estimateSweep(vary: Readonly<Record<string, readonly unknown[]>>, search: string | undefined, samples: number | undefined, cases: number, seeds: number): { grid: number; runs: number } {
+/**
+ * The grid of a tune block, counted without enumerating it, the policies a sweep of it runs (all of a grid search,
+ * the samples of a random search, which draws them without spelling out the grid) and its runs.
+ */
+export function estimateSweep(vary: Readonly<Record<string, readonly unknown[]>>, search: string | undefined, samples: number | undefined, cases: number, seeds: number): { grid: number; policies: number; random: boolean; runs: number } {
   const grid = Object.values(vary).reduce((a, v) => a * v.length, 1);
-  const policies = search === 'random' ? Math.min(samples ?? 10, grid) : grid;
-  return { grid, runs: policies * Math.max(1, cases) * seeds };
+  const random = search === 'random';
+  const policies = random ? Math.min(samples ?? 10, grid) : grid;
+  return { grid, policies, random, runs: policies * Math.max(1, cases) * seeds };
 }
 
-/** Why a sweep is over the limits: its grid, its runs, and its runs times the work of one. */
-export function sweepOverLimits(x: { grid: number; runs: number }, run?: WorkEstimate): string[] {
+/** Why a sweep is over the limits: the policies it runs, its runs, and its runs times the work of one. */
+export function sweepOverLimits(x: { grid: number; policies: number; random: boolean; runs: number }, run?: WorkEstimate): string[] {
   const out: string[] = [];
-  if (x.grid > LIMITS.policies) out.push(`a tune grid of ${sci(x.grid)} policies, over the limit of ${sci(LIMITS.policies)}`);
+  if (x.policies > LIMITS.policies) {
+    out.push(x.random
+      ? `${sci(x.policies)} policies drawn (samples) from the tune grid's ${sci(x.grid)}, over the limit of ${sci(LIMITS.policies)}`
+      : `a tune grid of ${sci(x.grid)} policies, over the limit of ${sci(LIMITS.policies)}`);
+  }
   if (x.runs > LIMITS.sweepRuns) out.push(`${sci(x.runs)} runs (policies x cases x seeds), over the limit of ${sci(LIMITS.sweepRuns)}`);
   else if (run && x.runs * run.seconds > LIMITS.sweepWorkSeconds) {
     out.push(`${sci(x.runs)} runs x about ${time(run.seconds)} each = about ${time(x.runs * run.seconds)} of work on one core, over the limit of ${time(LIMITS.sweepWorkSeconds)}`);

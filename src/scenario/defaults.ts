@@ -78,7 +78,7 @@ export const LIMITS = {
   windowSeries: 2e7,
   /** Replicas of all services together (each with its workers and queue in memory). */
   replicas: 100_000,
-  /** Policies of a tune grid (enumerated in memory before a sweep starts). */
+  /** Policies a sweep runs: a grid search's whole grid (enumerated in memory before it starts), a random search's samples. */
   policies: 100_000,
   /** Runs of one sweep (policies x cases x seeds). */
   sweepRuns: 1_000_000,

@@ -34,16 +34,10 @@ export interface RunKey {
 
 export function planSweep(tune: NonNullable<ScenarioInput['tune']>, cases: readonly string[], seedsOverride?: number): SweepPlan {
   const paths = Object.keys(tune.vary);
-  let combos: TuneValue[][] = [[]];
-  for (const p of paths) combos = combos.flatMap((c) => tune.vary[p].map((v) => [...c, v]));
-  if (tune.search === 'random') {
-    // A seeded draw without replacement from the grid: the same tune block gives the same policies.
-    const rng = seedrandom.alea(`rehearse:tune:${JSON.stringify(tune.vary)}`);
-    const pool = combos.map((c) => ({ c, key: rng() }));
-    pool.sort((a, b) => a.key - b.key);
-    combos = pool.slice(0, Math.min(tune.samples ?? 10, pool.length)).map((x) => x.c);
-  }
-  const policies = combos.map((values, index) => {
+  const lists = paths.map((p) => tune.vary[p]);
+  const digits = tune.search === 'random' ? drawPolicies(tune.vary, tune.samples ?? 10) : gridPolicies(lists.map((l) => l.length));
+  const policies = digits.map((at, index) => {
+    const values = at.map((d, i) => lists[i][d]);
     const record = Object.fromEntries(paths.map((p, i) => [p, values[i]]));
     return { index, values: record, label: paths.map((p, i) => `${shortPath(p)}=${values[i]}`).join(', ') };
   });
@@ -55,6 +49,100 @@ export function planSweep(tune: NonNullable<ScenarioInput['tune']>, cases: reado
     seeds: Array.from({ length: n }, (_, s) => s + 1),
     runs: policies.length * Math.max(1, chosen.length) * n,
   };
+}
+
+/** Every policy of the grid, as the index of each path's value, the last path varying fastest. */
+function gridPolicies(sizes: readonly number[]): number[][] {
+  let combos: number[][] = [[]];
+  for (const size of sizes) combos = combos.flatMap((c) => Array.from({ length: size }, (_, v) => [...c, v]));
+  return combos;
+}
+
+/**
+ * Grids up to this many policies are drawn as rehearse always drew them: a key for each policy in grid order, the
+ * policies with the smallest keys first. Beyond it, each policy is drawn alone, without the grid. Before the grids
+ * were drawn alone, the whole grid was spelled out in memory: 1e7 policies took 3.8 GB, so no larger grid ran in
+ * Node's default heap, and every grid that ran keeps its policies and their order.
+ */
+export const KEYED_GRID = 2 ** 24;
+
+/**
+ * A seeded draw without replacement from the grid, as the index of each path's value: the same tune block gives
+ * the same policies in the same order. Memory and time grow with the samples drawn, not with the grid, except for
+ * the keyed draw of a grid up to KEYED_GRID (one key a policy, only the samples' kept).
+ */
+export function drawPolicies(vary: Readonly<Record<string, readonly unknown[]>>, samples: number): number[][] {
+  const sizes = Object.values(vary).map((l) => l.length);
+  const grid = sizes.reduce((a, b) => a * b, 1);
+  const rng = seedrandom.alea(`rehearse:tune:${JSON.stringify(vary)}`);
+  const count = Math.min(samples, grid);
+  if (grid <= KEYED_GRID) return smallestKeys(rng, grid, count).map((i) => decode(i, sizes));
+  // Too large for a key a policy: draw each path's value uniformly (a uniform policy of the grid), and draw again
+  // a policy drawn before. A grid this large holds over 160 times the most policies a sweep may run, so a draw is
+  // seldom repeated.
+  const seen = new Set<string>();
+  const out: number[][] = [];
+  while (out.length < count) {
+    const at = sizes.map((size) => Math.floor(rng.double() * size));
+    const key = at.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(at);
+  }
+  return out;
+}
+
+/**
+ * The indices (0 to n-1) of the `count` smallest of n keys drawn in order, smallest first, ties to the smaller
+ * index: what sorting every key (a stable sort) and keeping the first `count` gives, in O(count) memory.
+ */
+function smallestKeys(rng: () => number, n: number, count: number): number[] {
+  // A max-heap of the kept (key, index): its root is the first to leave when a smaller key comes.
+  const keys = new Float64Array(count);
+  const idx = new Float64Array(count);
+  let size = 0;
+  const above = (a: number, b: number) => keys[a] > keys[b] || (keys[a] === keys[b] && idx[a] > idx[b]);
+  const swap = (a: number, b: number) => {
+    const k = keys[a]; keys[a] = keys[b]; keys[b] = k;
+    const i = idx[a]; idx[a] = idx[b]; idx[b] = i;
+  };
+  const down = (from: number) => {
+    for (let at = from; ;) {
+      const l = 2 * at + 1;
+      const r = l + 1;
+      let top = at;
+      if (l < size && above(l, top)) top = l;
+      if (r < size && above(r, top)) top = r;
+      if (top === at) return;
+      swap(at, top);
+      at = top;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const key = rng();
+    if (size < count) {
+      keys[size] = key;
+      idx[size] = i;
+      for (let at = size++; at > 0 && above(at, (at - 1) >> 1); at = (at - 1) >> 1) swap(at, (at - 1) >> 1);
+    } else if (count > 0 && key < keys[0]) {
+      // A later index never wins a tie: the earlier one sorted first.
+      keys[0] = key;
+      idx[0] = i;
+      down(0);
+    }
+  }
+  const order = Array.from({ length: size }, (_, j) => j).sort((a, b) => keys[a] - keys[b] || idx[a] - idx[b]);
+  return order.map((j) => idx[j]);
+}
+
+/** A policy's index in the grid as the index of each path's value (mixed radix, the last path the lowest digit). */
+function decode(index: number, sizes: readonly number[]): number[] {
+  const at = new Array<number>(sizes.length);
+  for (let i = sizes.length - 1; i >= 0; i--) {
+    at[i] = index % sizes[i];
+    index = Math.floor(index / sizes[i]);
+  }
+  return at;
 }
 
 function shortPath(p: string): string {
