@@ -28,8 +28,13 @@ export class PacedDriver {
   private readonly budgetMs: number;
   private readonly now: () => number;
   private endNotified = false;
-  /** Simulated microseconds the simulation covers per wall millisecond of work (measured as it runs). */
-  private usPerMs = 10_000;
+  /**
+   * Simulated microseconds the simulation covers per wall millisecond of work (measured as it runs). It starts at
+   * the engine's resolution and grows as slices prove cheap: a first guess of 10 ms a millisecond made the first
+   * slice 30 ms of a drill forced past the work limit (1e9 journeys a second: 3e7 journeys), which held the event
+   * loop for over a minute, a SIGTERM and every request unanswered.
+   */
+  private usPerMs = 1;
   /**
    * Simulated time the clock fell behind wall time x speed (the simulation could not keep up) since the pace was
    * last set: time lost at another speed is not held against this one (slowed down to a speed the simulation keeps
@@ -154,14 +159,17 @@ export class PacedDriver {
     if (s.status === 'running' && !this.paused) {
       const started = this.now();
       const target = this.anchorSimUs + Math.floor((started - this.anchorWallMs) * 1000 * this.speed);
-      // Slices sized to about 3 ms of work each (from the pace measured so far), so that the budget check comes often.
+      // Slices sized to about 3 ms of work each (from the pace measured so far), so that the budget check comes often:
+      // as short as one simulated microsecond (the engine's resolution) when the work is that dense, at most a window.
       while (!s.ended && s.nowUs < target && this.now() - started < this.budgetMs) {
-        const slice = Math.max(1000, Math.min(s.scenario.windowUs, Math.floor(this.usPerMs * 3)));
+        const slice = Math.max(1, Math.min(s.scenario.windowUs, Math.floor(this.usPerMs * 3)));
         const a = this.now();
         const from = s.nowUs;
         s.advanceTo(Math.min(target, s.nowUs + slice));
         const took = this.now() - a;
-        if (took > 0.5) this.usPerMs = 0.7 * this.usPerMs + 0.3 * ((s.nowUs - from) / took);
+        // Too quick to measure: twice as long next time, so that a slice grows no faster than its work shows.
+        if (took > 0.5) this.usPerMs = Math.max(1 / 3, 0.7 * this.usPerMs + 0.3 * ((s.nowUs - from) / took));
+        else this.usPerMs = Math.max(this.usPerMs, Math.min(2 * this.usPerMs, s.scenario.windowUs));
       }
       // Out of budget behind the wall clock: the simulation cannot keep up. The clock runs slower rather than rush
       // to catch up later: it keeps at most one tick of simulated time (at the speed asked) still to do, so that
