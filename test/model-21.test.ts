@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
+import { loadScenarioFile, parseScenarioText } from '../src/load/scenario.js';
+import { runScenario } from '../src/score/result.js';
 import { drawPolicies, KEYED_GRID, planSweep } from '../src/sweep/plan.js';
 import { prepareSweep, runSweep } from '../src/sweep/sweep.js';
 import { cli } from './helpers.js';
@@ -108,5 +110,110 @@ ${holds}
     const r = await cli('sweep', file, '-q');
     expect(r.code, r.err).toBe(2);
     expect(r.err).toContain('200,000 policies drawn (samples) from the tune grid\'s 1.0e8, over the limit of 100,000');
+  });
+});
+
+/** api with its own latency and errors; flag f's change at api written as YAML flow text on line 10, a case's on 14. */
+const withEffect = (effect: string, healthy = '{}') => `name: effects
+seed: 1
+traffic: { rate: 100/s, requests: 2000 }
+journeys: { j: { steps: [api] } }
+services: { api: { replicas: 2, concurrency: 50, latency: 2ms, errors: 1% } }
+flags:
+  f:
+    evaluated-by: [api]
+    when-on:
+      api: ${effect}
+rollout:
+  - { flag: f, stages: [{ to: 50%, hold: 5s }, { to: 100% }] }
+cases:
+  healthy: ${healthy}
+`;
+const warned = (text: string, caseName?: string) => {
+  const r = parseScenarioText(text, '.', caseName, 'YAML', 'effects.yaml');
+  if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+  return r.warnings.filter((w) => /changes nothing|cancels nothing|names no latency/.test(w));
+};
+const inCase = (patch: string) => `{ flags: { f: { when-on: { api: ${patch} } } } }`;
+
+describe('a flag change that changes nothing is warned where it cancels nothing', () => {
+  it.each([
+    ['{ latency: x1 }', 'effects.yaml:10:23: flags.f.when-on.api.latency: latency x1 multiplies the time by 1: the flag changes nothing there; leave it out (a case may write it to cancel a change the scenario makes)'],
+    ['{ latency: x1.00 }', 'effects.yaml:10:23: flags.f.when-on.api.latency: latency x1.00 multiplies the time by 1'],
+    ['{ latency: +0ms }', 'effects.yaml:10:23: flags.f.when-on.api.latency: latency +0ms adds no time'],
+    ['{ latency: "+0.0s" }', 'effects.yaml:10:23: flags.f.when-on.api.latency: latency +0.0s adds no time'],
+    ['{ errors: +0% }', 'effects.yaml:10:22: flags.f.when-on.api.errors: errors +0% adds no errors: the flag changes nothing there'],
+    ['{ errors: "+0.000%" }', 'effects.yaml:10:22: flags.f.when-on.api.errors: errors +0.000% adds no errors'],
+    ['{ latency: x2, percent: 0% }', 'effects.yaml:10:36: flags.f.when-on.api.percent: percent 0% applies the change to no call: the flag changes nothing there'],
+    ['{}', 'effects.yaml:10:12: flags.f.when-on.api: names no latency, errors or calls: the flag changes nothing at api; leave it out'],
+    ['{ segment: beta }', 'effects.yaml:10:12: flags.f.when-on.api: names no latency, errors or calls'],
+  ])('%s in the scenario itself', (effect, expected) => {
+    const lines = warned(withEffect(effect));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(expected);
+  });
+
+  it.each([['{ latency: x1.01 }'], ['{ latency: x0 }'], ['{ latency: +1us }'], ['{ errors: +0.01% }'], ['{ errors: 0% }'], ['{ latency: x2, percent: 1% }']])('%s changes something: not warned', (effect) => {
+    expect(warned(withEffect(effect))).toEqual([]);
+  });
+
+  it.each([
+    ['{ latency: x1.5 }', '{ latency: x1 }'],
+    ['{ latency: +20ms }', '{ latency: +0s }'],
+    ['{ errors: +2% }', '{ errors: +0% }'],
+    ['{ latency: x2, percent: 10% }', '{ percent: 0% }'],
+  ])('a case that cancels the scenario\'s %s with %s is not warned, and runs as the scenario without the change', (base, patch) => {
+    const text = withEffect(base, inCase(patch));
+    expect(warned(text)).toEqual([]);
+    expect(warned(text, 'healthy')).toEqual([]);
+    // Cancelled: the case's run is the run of the scenario with no change at api, byte for byte.
+    const cancelled = parseScenarioText(text, '.', 'healthy', 'YAML', 'effects.yaml');
+    const none = parseScenarioText(withEffect('{}').replace('    when-on:\n      api: {}\n', ''), '.', 'healthy', 'YAML', 'effects.yaml');
+    if (!cancelled.ok || !none.ok) throw new Error('refused');
+    const outcome = (r: ReturnType<typeof runScenario>) => JSON.stringify({ services: r.services, journeys: r.journeys, outcomes: r.outcomes });
+    expect(outcome(runScenario(cancelled.scenario))).toBe(outcome(runScenario(none.scenario)));
+  });
+
+  it('a case that writes one where the scenario has no such change, or one that changes nothing, cancels nothing: warned at the case', () => {
+    expect(warned(withEffect('{ errors: +2% }', inCase('{ latency: x1 }')), 'healthy')).toEqual([
+      'effects.yaml:14:55: cases.healthy.flags.f.when-on.api.latency: latency x1 multiplies the time by 1, and cancels nothing: the scenario gives api no latency change here; leave it out',
+    ]);
+    // The scenario's own is warned where it is written, in its own load and in the case's (named as such).
+    const both = withEffect('{ errors: +0% }', inCase('{ errors: +0% }'));
+    expect(warned(both)).toEqual([
+      'effects.yaml:10:22: flags.f.when-on.api.errors: errors +0% adds no errors: the flag changes nothing there; leave it out (a case may write it to cancel a change the scenario makes)',
+    ]);
+    expect(warned(both, 'healthy')).toEqual([
+      'effects.yaml:14:54: cases.healthy.flags.f.when-on.api.errors: errors +0% adds no errors, and cancels nothing: the scenario\'s errors +0% here changes nothing either; leave it out',
+    ]);
+    // A case that does not write it: the scenario's change that changes nothing, in that case's run.
+    expect(warned(withEffect('{ latency: x1 }', '{ traffic: { rate: 50/s } }'), 'healthy')).toEqual([
+      'effects.yaml:10:23: flags.f.when-on.api.latency: case healthy: latency x1 multiplies the time by 1: the flag changes nothing there; leave it out (a case may write it to cancel a change the scenario makes)',
+    ]);
+  });
+
+  it('a change per variant of a flag file alike', () => {
+    const file = join(work, 'variants.yaml');
+    writeFileSync(join(work, 'f.flagd.json'), JSON.stringify({
+      flags: { split: { state: 'ENABLED', defaultVariant: 'off', variants: { off: 'v0', good: 'v1', bad: 'v2' }, targeting: { fractional: [['good', 50], ['bad', 50]] } } },
+    }));
+    writeFileSync(file, [
+      'name: variants', 'seed: 4', 'traffic: { rate: 100/s, requests: 600 }', 'journeys: { j: { steps: [api] } }', 'services: { api: { latency: 1ms } }',
+      'flags:', '  from: { flagd: f.flagd.json }', '  split:', '    kind: experiment', '    owner: t', '    evaluated-by: [api]',
+      '    when: { bad: { api: { errors: +5% } }, good: { api: { latency: x1 } } }', '',
+    ].join('\n'));
+    const loaded = loadScenarioFile(file);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+    expect(loaded.warnings.filter((w) => /changes nothing/.test(w))).toEqual([
+      `${file}:12:68: flags.split.when.good.api.latency: latency x1 multiplies the time by 1: the flag changes nothing there; leave it out (a case may write it to cancel a change the scenario makes)`,
+    ]);
+  });
+
+  it('the bundled scenarios that cancel a change in a case (slow-burn, two-teams) say nothing of it', () => {
+    for (const file of ['scenarios/slow-burn.yaml', 'scenarios/two-teams.yaml']) {
+      const loaded = loadScenarioFile(join(root, file), 'healthy');
+      if (!loaded.ok) throw new Error(file);
+      expect(loaded.warnings.filter((w) => /changes nothing|cancels nothing/.test(w))).toEqual([]);
+    }
   });
 });

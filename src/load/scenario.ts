@@ -17,6 +17,7 @@ import { failsEveryEvaluationWarning, readsAheadWarning } from '../lang/promql-t
 import { countValues, readingOverLimit } from '../scenario/budget.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { duration } from '../units/format.js';
+import { idleEffectWarnings } from './idle-effects.js';
 import { parseDuration } from '../units/parse.js';
 import { normalize } from '../scenario/normalize.js';
 import { capped, parseText, type Locate } from '../scenario/parse.js';
@@ -177,6 +178,7 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
     const message = `the fault starts at ${f.at}, ${starts.value === s.durationUs ? 'as' : 'after'} the run ends (duration ${duration(s.durationUs / 1e6)}): it never acts`;
     warnings.push(formatProblem(file, where(path, { path, message })));
   });
+  warnings.push(...idleEffectWarnings(raw, input, caseName, where, file));
   const spec = s.cohort;
   if (spec === null) {
     const unnamed = unknownSegments(s, input, new Set(), at);

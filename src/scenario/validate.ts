@@ -41,7 +41,9 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   // A problem at a value the case wrote is at its place in the patch, and named by that path
   // (cases.broken.flags.f...); one at a value the scenario wrote is there, and names the case it arose in.
   const where: Locate = (path, p) => {
-    if (writtenBy(whole.raw, patch, path)) {
+    // Whether the value at `path` in the merged scenario, or its absence, is the patch's: the patch writes it, or
+    // replaces a value above it whole.
+    if (patchAt(whole.raw, patch, path).written) {
       const real = ['cases', caseName, ...path];
       return at(real, { ...p, path: real });
     }
@@ -259,17 +261,19 @@ function replaces(base: unknown, patch: unknown): boolean {
   return 'dist' in patch || 'kind' in patch;
 }
 
-/** Whether the value at `path` in the merged scenario, or its absence, is the patch's: the patch writes it, or
- * replaces a value above it whole. */
-function writtenBy(base: unknown, patch: unknown, path: readonly PathSegment[]): boolean {
+/**
+ * What a case's patch does at `path`: whether it writes the value there (or replaces a value above it whole), and
+ * if so, the scenario's own value it takes the place of (undefined: none, or one the patch replaced above it whole).
+ */
+export function patchAt(base: unknown, patch: unknown, path: readonly PathSegment[]): { written: boolean; replaced: unknown } {
   let b = base, p = patch;
   for (const seg of path) {
-    if (p === undefined) return false;
-    if (replaces(b, p)) return true;
+    if (p === undefined) return { written: false, replaced: undefined };
+    if (replaces(b, p)) return { written: true, replaced: undefined };
     b = valueAt(b, [seg]);
     p = valueAt(p, [seg]);
   }
-  return p !== undefined;
+  return p === undefined ? { written: false, replaced: undefined } : { written: true, replaced: b };
 }
 
 function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {
