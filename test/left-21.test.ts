@@ -1,8 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as argo from '../src/interop/argo/index.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import { kubectlDocuments } from '../src/interop/kube/stream.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { prometheusAvailable, PROMTOOL } from './prometheus.js';
 
 /**
  * kubectl cuts a file into documents line by line before it reads any (kubernetes/apimachinery at eed236ce
@@ -85,5 +90,111 @@ describe('a document separator followed by more than a comment: kubectl stops th
   it('a separator with a comment, or nothing, is read as before', () => {
     const text = templates.text.replace(/^---\n/m, '---\t# the second\n');
     expect(argo.toScenarioParts([{ file: 'r.yaml', text: rollout }, { file: 't.yaml', text }]).ok).toBe(true);
+  });
+});
+
+/**
+ * `.nan` and its kin in a rule file, as Prometheus reads it (prometheus/prometheus model/rulefmt/rulefmt.go: yaml.v3
+ * into RuleGroups; a string field or a label takes the scalar as written, gopkg.in/yaml.v3 decode.go; a duration is
+ * model.Duration's UnmarshalYAML over a string, prometheus/common model/time.go; an int refuses a float). Each row
+ * was `promtool check rules` 2.42's answer on this machine, and is checked against it below where it is installed.
+ */
+describe('.nan, .inf and their kin in a rule file are read as Prometheus reads them', () => {
+  const file = (at: { interval?: string; limit?: string; for?: string; severity?: string; summary?: string; labels?: string; annotations?: string }) => `groups:
+  - name: g
+    interval: ${at.interval ?? '1m'}
+    limit: ${at.limit ?? '0'}
+    rules:
+      - alert: A
+        expr: up == 0
+        for: ${at.for ?? '5m'}
+        labels: { severity: ${at.severity ?? 'page'}${at.labels ?? ''} }
+        annotations: { summary: ${at.summary ?? 'x'}${at.annotations ?? ''} }
+`;
+  const rows: [string, Parameters<typeof file>[0], string, RegExp][] = [
+    ['a label value .nan is the text ".nan"', { severity: '.nan' }, 'labels {"severity":".nan"}', /SUCCESS/],
+    ['a label value -.Inf is the text "-.Inf"', { severity: '-.Inf' }, 'labels {"severity":"-.Inf"}', /SUCCESS/],
+    ['an annotation .nan is text', { summary: '.nan' }, 'labels {"severity":"page"}', /SUCCESS/],
+    ['for: .nan', { for: '.nan' }, 'r.yaml:8:14: groups[0].rules[0].for: not a valid duration string: ".nan"', /not a valid duration string: "\.nan"/],
+    ['for: .inf', { for: '.inf' }, 'r.yaml:8:14: groups[0].rules[0].for: not a valid duration string: ".inf"', /not a valid duration string: "\.inf"/],
+    ['for: 00 (text "00", not 0)', { for: '00' }, 'r.yaml:8:14: groups[0].rules[0].for: not a valid duration string: "00"', /not a valid duration string: "00"/],
+    ['for: 0x10', { for: '0x10' }, 'r.yaml:8:14: groups[0].rules[0].for: not a valid duration string: "0x10"', /not a valid duration string: "0x10"/],
+    ['interval: .NaN', { interval: '.NaN' }, 'r.yaml:3:15: groups[0].interval: not a valid duration string: ".NaN"', /not a valid duration string: "\.NaN"/],
+    ['limit: .nan', { limit: '.nan' }, 'r.yaml:4:12: groups[0].limit: limit is a whole number (Prometheus refuses ".nan")', /cannot unmarshal !!float `\.nan` into int/],
+    ['a label named .nan', { labels: ', .nan: x' }, 'r.yaml:9:41: groups[0].rules[0].labels[".nan"]: invalid label name ".nan" to Prometheus 2.42', /invalid label name: \.nan/],
+    ['a label named 1.50', { labels: ', 1.50: x' }, 'r.yaml:9:41: groups[0].rules[0].labels["1.50"]: invalid label name "1.50" to Prometheus 2.42', /invalid label name: 1\.50/],
+    ['an annotation named .inf', { annotations: ', .inf: y' }, 'r.yaml:10:42: groups[0].rules[0].annotations[".inf"]: invalid annotation name: .inf to Prometheus 2.42', /invalid annotation name: \.inf/],
+  ];
+  const rehearse = (text: string): string => {
+    try {
+      const r = readRuleFile(text, 'r.yaml');
+      return [`labels ${JSON.stringify(r.groups[0].rules[0].labels)}`, ...r.warnings].join('\n');
+    } catch (e) {
+      return (e as { lines?: string[] }).lines?.join('\n') ?? String(e);
+    }
+  };
+  it.each(rows)('%s', (_, at, expected) => {
+    expect(rehearse(file(at))).toContain(expected);
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool check rules (2.42) says the same of each', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-nan-'));
+    try {
+      for (const [name, at, , promtool] of rows) {
+        writeFileSync(join(dir, 'r.yaml'), file(at));
+        const out = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yaml')], { encoding: 'utf8', timeout: 60_000 });
+        expect(`${out.stdout}${out.stderr}`, name).toMatch(promtool);
+        // Where promtool refuses the file, rehearse refuses it (and reads it where promtool takes it).
+        expect(/SUCCESS/.test(out.stdout) || /invalid (label|annotation) name/.test(out.stdout + out.stderr), name).toBe(!/ (not a valid|limit is)/.test(rehearse(file(at))));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A file of PrometheusRules is sent by kubectl apply, which stops at a document it cannot send (see above). */
+describe('a file of PrometheusRules with .nan: kubectl stops there, and the operator never gets what follows', () => {
+  const rule = (name: string, extra = '') => `apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: { name: ${name} }
+spec:
+  groups:
+    - name: g-${name}
+      rules:
+        - alert: A${name}
+          expr: up == 0
+          labels: { severity: page${extra} }
+`;
+  const refusal = (text: string): string[] => {
+    try {
+      readRuleFile(text, 'p.yaml');
+      return [];
+    } catch (e) {
+      return (e as { lines: string[] }).lines;
+    }
+  };
+  it('a ConfigMap kubectl cannot send before a PrometheusRule: that rule is never applied, refused (it was read)', () => {
+    const config = 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { x: .inf }\n';
+    expect(refusal([rule('a'), config, rule('c')].join('---\n'))).toEqual([
+      'p.yaml:17:1: PrometheusRule "c" (document 3) is not applied: kubectl stops reading p.yaml at document 2, which it cannot send ("error parsing p.yaml": p.yaml:15:12: data.x: .inf is +Inf, which encoding/json cannot write ("json: unsupported value"))',
+    ]);
+    // After the last PrometheusRule, it is warned and the rules read.
+    const r = readRuleFile([rule('a'), config].join('---\n'), 'p.yaml');
+    expect(r.groups.map((g) => g.name)).toEqual(['g-a']);
+    expect(r.warnings[0]).toMatch(/^p\.yaml:15:12: data\.x: \.inf is \+Inf, .*\(ConfigMap "c", document 2\): not applied \("error parsing p\.yaml"\); read without it$/);
+  });
+
+  it('a label .nan in a PrometheusRule: it and those after it are named, each at its place', () => {
+    expect(refusal([rule('a'), rule('b', ', x: .nan'), rule('c')].join('---\n'))).toEqual([
+      'p.yaml:21:40: spec.groups[0].rules[0].labels.x: .nan is NaN, which encoding/json cannot write ("json: unsupported value"): kubectl cannot send the resource (PrometheusRule "b", document 2): not applied ("error parsing p.yaml"); it stops reading p.yaml there, so the document after it is not applied either',
+      'p.yaml:23:1: PrometheusRule "c" (document 3) is not applied: kubectl stops reading p.yaml at document 2, which it cannot send ("error parsing p.yaml": p.yaml:21:40: spec.groups[0].rules[0].labels.x: .nan is NaN, which encoding/json cannot write ("json: unsupported value"))',
+    ]);
+  });
+
+  it('a syntax error in a Service after the PrometheusRules: the rules are read, the Service warned (the file was refused)', () => {
+    const r = readRuleFile([rule('a'), 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: a: b\n'].join('---\n'), 'p.yaml');
+    expect(r.groups.map((g) => g.name)).toEqual(['g-a']);
+    expect(r.warnings[0]).toBe('p.yaml:15:7: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (Service "s", document 2): not applied ("error parsing p.yaml"); read without it');
   });
 });

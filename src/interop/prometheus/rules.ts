@@ -16,7 +16,7 @@ import { formatPath, locate, type PathSegment } from '../../scenario/problems.js
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
-import { aliasWarning, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
+import { aliasWarning, applied, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 import { kubectlReading } from '../kube/resources.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
@@ -97,8 +97,9 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
 export function readRuleFile(text: string, file: string): RuleFileParts {
   // Merge keys (`<<: *rule`) are resolved, as gopkg.in/yaml.v3 (which rulefmt decodes with) resolves them, and a
   // quoted string continued at or left of its key's column is read as it reads it.
-  const { docs, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false }, 'go');
-  const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
+  const { docs: all, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false }, 'go');
+  const { docs, unsent } = applied(all, text, file);
+  const syntax = docs.flatMap((d) => d.errors);
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {
       const p = lineCounter.linePos(e.pos[0]);
@@ -106,7 +107,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     }));
   }
   // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
-  const tagged = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => oddTags(d));
+  const tagged = docs.flatMap((d) => oddTags(d));
   if (tagged.length) {
     throw new InputError(tagged.map((t) => {
       const p = lineCounter.linePos(t.offset);
@@ -114,11 +115,11 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     }));
   }
   const groups: ParsedGroup[] = [];
-  const warnings: string[] = [];
-  const errors: string[] = [];
+  const warnings: string[] = [...unsent.warnings];
+  const errors: string[] = [...unsent.errors];
   const others: string[] = [];
   const duplicated: string[] = [];
-  (docs as Document[]).forEach((doc, index) => {
+  docs.forEach((doc, index) => {
     // The Prometheus Operator writes each PrometheusRule to a rule file of its own (<namespace>-<name>-<uid>.yaml in
     // its rule ConfigMaps), and promtool lints duplicates within a file: each document's rules are compared apart.
     const from = groups.length;
