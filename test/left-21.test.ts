@@ -7,7 +7,9 @@ import * as argo from '../src/interop/argo/index.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import { kubectlDocuments } from '../src/interop/kube/stream.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { RuleEngine } from '../src/promql/rules.js';
 import { prometheusAvailable, PROMTOOL } from './prometheus.js';
+import { InputSeries } from './promtool.js';
 
 /**
  * kubectl cuts a file into documents line by line before it reads any (kubernetes/apimachinery at eed236ce
@@ -196,5 +198,62 @@ spec:
     const r = readRuleFile([rule('a'), 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: a: b\n'].join('---\n'), 'p.yaml');
     expect(r.groups.map((g) => g.name)).toEqual(['g-a']);
     expect(r.warnings[0]).toBe('p.yaml:15:7: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (Service "s", document 2): not applied ("error parsing p.yaml"); read without it');
+  });
+});
+
+/**
+ * A recording rule named in UTF-8. prometheus/prometheus v3.9.1 model/rulefmt/rulefmt.go Rule.Validate checks the
+ * name with nameValidationScheme.IsValidMetricName (any valid UTF-8 but empty) and refuses braces ("braces present
+ * in the recording rule name; should it be in expr?", since v3.2.0); its cmd/promtool/main.go CheckRules passes
+ * model.UTF8Validation (v3.0.0: model.NameValidationScheme = model.UTF8Validation). promtool 2.42 (/usr/bin/promtool)
+ * refuses it: "invalid recording rule name".
+ */
+describe('a recording rule named in UTF-8: Prometheus 3 loads it, 2.42 refuses it', () => {
+  const file = (record: string) => `groups:
+  - name: g
+    rules:
+      - record: ${JSON.stringify(record)}
+        expr: sum(up)
+      - alert: Recorded
+        expr: '{__name__=${JSON.stringify(record).replace(/'/g, "''")}} > 1'
+`;
+  it('is kept and warned, saying which Prometheus takes it; its series is recorded and read', () => {
+    const r = readRuleFile(file('http.requests:rate5m'), 'r.yaml');
+    expect(r.groups[0].rules.map((x) => x.name)).toEqual(['http.requests:rate5m', 'Recorded']);
+    expect(r.warnings).toEqual([
+      'r.yaml:4:17: groups[0].rules[0].record: invalid recording rule name: http.requests:rate5m to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {__name__="http.requests:rate5m"} (rehearse\'s PromQL reads 2.42\'s syntax, not {"http.requests:rate5m"})',
+    ]);
+    const input = new InputSeries();
+    input.add({ __name__: 'up', job: 'a' }, [1, 1, 1], 60_000);
+    input.add({ __name__: 'up', job: 'b' }, [1, 1, 1], 60_000);
+    const engine = new RuleEngine(r.groups.map((g) => ({ ...g, file: 'r.yaml', intervalMs: 60_000, rules: g.rules.map((x) => ({ ...x, expr: x.expr! })) })), input, 0);
+    engine.advance(60_000);
+    expect(engine.series('http.requests:rate5m').map((s) => s.value(s.length - 1))).toEqual([2]);
+    expect(engine.alerts('Recorded', null).map((a) => a.state)).toEqual(['firing']);
+  });
+
+  it('braces (3.2 and later refuse them too), an empty name and a lone surrogate are refused', () => {
+    const refused = (record: string) => {
+      try {
+        readRuleFile(file(record), 'r.yaml');
+        return [];
+      } catch (e) {
+        return (e as { lines: string[] }).lines;
+      }
+    };
+    expect(refused('http_requests{job="a"}')).toEqual(['r.yaml:4:17: groups[0].rules[0].record: braces present in the recording rule name; should it be in expr?: http_requests{job="a"} (Prometheus 3.2 and later refuse it in these words, 2.42 as an invalid recording rule name)']);
+    expect(refused('\ud800x')[0]).toMatch(/^r\.yaml:4:17: groups\[0\]\.rules\[0\]\.record: invalid recording rule name: /);
+    expect(refused('job:up:sum')).toEqual([]);
+  });
+
+  it.skipIf(!prometheusAvailable())('promtool 2.42 refuses the UTF-8 name, in the words of the warning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-utf8-'));
+    try {
+      writeFileSync(join(dir, 'r.yaml'), file('http.requests:rate5m'));
+      const out = spawnSync(PROMTOOL, ['check', 'rules', join(dir, 'r.yaml')], { encoding: 'utf8', timeout: 60_000 });
+      expect(`${out.stdout}${out.stderr}`).toContain('4:17: group "g", rule 1, "http.requests:rate5m": invalid recording rule name: http.requests:rate5m');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
