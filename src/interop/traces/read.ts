@@ -20,8 +20,11 @@ import { checkFields, locate, type Refusal } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
 import { emptyDocument, ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
 import { didYouMean } from '../../errors.js';
+import { refuseUnread } from './unread.js';
 
-export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
+import type { TraceFormat } from './unread.js';
+
+export type { TraceFormat };
 
 // OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
 // Where a document holds its resourceSpans: OTLP's TracesData, Jaeger's api_v3 {"result": TracesData}, Grafana
@@ -378,23 +381,5 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     if (array && (path.length === 1 && top === 'spans' || path.length === 2 && top === 'result' && path[1] === 'spans')) isBare = true;
   });
 
-  // What the file's wrapper said of itself, given when it held nothing to read: an answer's errors, a mistyped key.
-  const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.|Tempo API |OTLP ResourceSpans\.instrumentationLibrarySpans$)/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
-  if (report.spans === 0 && report.skippedTotal === 0 && empties.size > 0) {
-    // Named for what it is, refused as empty: an OTLP export with no spans, a Jaeger answer with no traces.
-    const what = [...empties].join('; ');
-    throw new InputError([`${file}: ${documents > 1 ? `${documents} documents, not a span in them (${what})` : what}: nothing to read`, ...said]);
-  }
-  if (format === null) {
-    throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]}, a trace with "traceID" and "spans", or a list of spans with "traceID" and "spanID"), ` +
-      'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}, or Tempo\'s {"batches": [...]}), Jaeger\'s Elasticsearch or OpenSearch span documents (one, a search answer\'s hits, or a hit a line), ' +
-      'or JSON lines of them', ...said]);
-  }
-  if (report.spans === 0) {
-    const why = report.skippedTotal > 0 ? `: ${report.skippedTotal} skipped (${[...report.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : '';
-    // Each reason again at the first span it skipped, with its line and column.
-    const where = [...report.skippedAt].map(([reason, at]) => `${file}:${at}: skipped: ${reason}`);
-    throw new InputError([`${file}: no usable spans in this ${format} file${why}`, ...where, ...said]);
-  }
-  return { format, report, documents };
+  return { format: refuseUnread(file, { report, empties, documents, format }), report, documents };
 }
