@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as argo from '../src/interop/argo/index.js';
 import { readManifests } from '../src/interop/kubernetes/capacity.js';
 import { kubectlDocuments } from '../src/interop/kube/stream.js';
@@ -10,6 +10,9 @@ import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { RuleEngine } from '../src/promql/rules.js';
 import { prometheusAvailable, PROMTOOL } from './prometheus.js';
 import { InputSeries } from './promtool.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import type { Span } from '../src/observe/span.js';
+import { refusedLines } from './helpers.js';
 
 /**
  * kubectl cuts a file into documents line by line before it reads any (kubernetes/apimachinery at eed236ce
@@ -255,5 +258,51 @@ describe('a recording rule named in UTF-8: Prometheus 3 loads it, 2.42 refuses i
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * Jaeger's Cassandra storage model as its own test fixtures write it: jaegertracing/jaeger at 8498073f
+ * internal/storage/v2/cassandra/tracestore/fixtures/cas_01.json, dbmodel.Span (internal/storage/v1/cassandra/
+ * spanstore/dbmodel/model.go) through Go's encoding/json, by its Go field names. The span below has that form, with
+ * values of its own; the vendor's file itself is read too where its mirror is on the machine.
+ */
+describe('a span of Jaeger\'s Cassandra storage model is named for what it is, with what to give instead', () => {
+  const span = (id: number) => ({
+    TraceID: 'AAAAAAAAAAEAAAAAAAAAAA==', SpanID: id, ParentID: 0, OperationName: 'GET /cart', Flags: 1, StartTime: 1485467191639875, Duration: 5,
+    Tags: [{ Key: 'span.kind', ValueType: 'string', value_string: 'server' }], Logs: [], Refs: [],
+    Process: { ServiceName: 'cart', Tags: [] }, ServiceName: 'cart', SpanHash: 12345,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-cassandra-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return join(dir, name);
+  };
+  const said = 'a span of Jaeger\'s Cassandra storage model, not a trace file Jaeger exports: dbmodel.Span as Go\'s encoding/json writes it (TraceID in base64, SpanID a number, OperationName, StartTime, Process, SpanHash), the form of Jaeger\'s own test fixtures (internal/storage/v2/cassandra/tracestore/fixtures/cas_01.json); not read. Give the traces as Jaeger\'s query service serves them from that Cassandra: GET /api/traces/{traceID} or the UI\'s "Download JSON" ({"data": [traces]}), or GET /api/v3/traces/{traceID} (OTLP JSON)';
+
+  it('one span, a list of them, or JSON lines: refused in one message, without the key-by-key hints that misled ("did you mean traceID?")', () => {
+    const one = write('one.json', JSON.stringify(span(2), null, 2));
+    expect(refusedLines(() => readTraceFile(one, () => {}), one)).toEqual([`${one}:2:14: ${said}`]);
+    const list = write('list.json', JSON.stringify([span(2), span(3)], null, 2));
+    expect(refusedLines(() => readTraceFile(list, () => {}), list)).toEqual([`${list}:2:3: ${said}`]);
+    const lines = write('lines.json', `${JSON.stringify(span(2))}\n${JSON.stringify(span(3))}\n`);
+    expect(refusedLines(() => readTraceFile(lines, () => {}), lines)).toEqual([`${lines}:1:12: ${said}`]);
+  });
+
+  it('among spans rehearse reads, it is skipped and counted, not read as a Zipkin span', () => {
+    const zipkin = { traceId: '0000000000000001', id: '0000000000000002', name: 'get /cart', timestamp: 1485467191639875, duration: 5, kind: 'SERVER', localEndpoint: { serviceName: 'cart' } };
+    const file = write('mixed.json', JSON.stringify([zipkin, span(3)], null, 2));
+    const spans: Span[] = [];
+    const r = readTraceFile(file, (t) => spans.push(...t));
+    expect(spans.map((s) => s.service)).toEqual(['cart']);
+    expect([...r.report.skipped]).toEqual([['a span of Jaeger\'s Cassandra storage model (dbmodel.Span, by its Go field names), which no Jaeger API serves', 1]]);
+  });
+
+  const mirror = '/work/.mirror/jaegertracing+jaeger/repo';
+  it.skipIf(!existsSync(mirror))('the vendor\'s own fixture, at the commit cited', () => {
+    const text = spawnSync('git', ['-C', mirror, 'show', '8498073ff809b1a3923521920a9b1b017ea97ecf:internal/storage/v2/cassandra/tracestore/fixtures/cas_01.json'], { encoding: 'utf8' }).stdout;
+    const file = write('cas_01.json', text);
+    expect(refusedLines(() => readTraceFile(file, () => {}), file)).toEqual([`${file}:2:14: ${said}`]);
   });
 });

@@ -20,7 +20,7 @@ import { checkFields, locate, type Refusal } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
 import { emptyDocument, ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
 import { didYouMean } from '../../errors.js';
-import { refuseUnread } from './unread.js';
+import { CASSANDRA_SKIP, isCassandraSpan, refuseUnread } from './unread.js';
 
 import type { TraceFormat } from './unread.js';
 
@@ -143,6 +143,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   let entries = false;
   let result: 'otlp' | 'chunk' | null = null;
   const empties = new Set<string>();
+  // Where the first span of Jaeger's Cassandra storage model began: named for what it is, not read.
+  let cassandra: string | null = null;
 
   const hand = (spans: Span[]) => {
     if (spans.length === 0) return;
@@ -164,6 +166,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     documents++;
     const span = lone;
     lone = {};
+    const at = loneAt;
     report.parts = loneAt;
     loneAt = new Map();
     const keys = topKeys;
@@ -196,6 +199,10 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       // protobuf model's (domain_es_01.json).
       setFormat('jaeger', 1, 1);
       gather(jaegerTraceSpans({ spans: [span] }, report, true));
+    } else if (!isBare && isCassandraSpan(span)) {
+      const here = at.get('TraceID')?.here ?? '1:1';
+      cassandra ??= here;
+      report.skip(CASSANDRA_SKIP, here);
     } else if (!isBare) {
       // No wrapper, no span, no trace: keys that are no trace format's are said, with the one meant.
       for (const k of Object.keys(span)) {
@@ -310,6 +317,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       } else if (value && typeof value === 'object' && 'spans' in value && 'traceID' in value) {
         setFormat('jaeger', line, column);
         hand(jaegerTraceSpans(value, report));
+      } else if (isCassandraSpan(value)) {
+        cassandra ??= `${line}:${column}`;
+        report.skip(CASSANDRA_SKIP);
       } else if (value && typeof value === 'object' && 'traceID' in value && 'spanID' in value) {
         // A list of Jaeger spans, each with its process inside: what Jaeger's anonymizer writes and its uiconv
         // reads back (jaegertracing/jaeger cmd/anonymizer/app/writer/writer.go, uiconv/reader.go). Zipkin
@@ -381,5 +391,5 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     if (array && (path.length === 1 && top === 'spans' || path.length === 2 && top === 'result' && path[1] === 'spans')) isBare = true;
   });
 
-  return { format: refuseUnread(file, { report, empties, documents, format }), report, documents };
+  return { format: refuseUnread(file, { report, empties, documents, format, cassandra }), report, documents };
 }
