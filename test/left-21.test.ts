@@ -99,6 +99,34 @@ describe('a document separator followed by more than a comment: kubectl stops th
 });
 
 /**
+ * kubectl cuts at --- lines only (YAMLReader above) and reads one YAML document of each piece: sigs.k8s.io/yaml
+ * (kubernetes-sigs/yaml at aadfabb yaml.go Unmarshal, over go.yaml.in/yaml/v2) calls go-yaml v2's Unmarshal, which
+ * parses the first document only (go-yaml/yaml v2.4.0 yaml.go unmarshal: `node := p.parse()`, once).
+ */
+describe('a document after the end marker ... without ---: kubectl never reads it, and reads on', () => {
+  const rollout = readFileSync('examples/argo/rollout.yaml', 'utf8');
+  const templates = readFileSync('examples/argo/analysis-templates.yaml', 'utf8');
+  it('a template after ... is refused (the Rollout runs without it); a Service there is warned', () => {
+    const r = argo.toScenarioParts([{ file: 'r.yaml', text: rollout }, { file: 't.yaml', text: templates.replace(/^---\n/m, '...\n') }]);
+    expect(!r.ok && r.problems).toEqual([
+      't.yaml:28:1: AnalysisTemplate "success-rate-check" (in document 1, after its end marker ...) is not applied: kubectl cuts a file at --- lines only and reads one YAML document of each piece (sigs.k8s.io/yaml over go-yaml v2, whose Unmarshal parses the first), so it never reads this one; write --- before it',
+    ]);
+    const service = 'apiVersion: v1\nkind: Service\nmetadata: { name: guestbook }\n';
+    const ok = argo.toScenarioParts([{ file: 'r.yaml', text: `${rollout}...\n${service}` }, { file: 't.yaml', text: templates }]);
+    expect(ok.ok ? [] : ok.problems).toEqual([]);
+    expect(ok.warnings).toContain('r.yaml:45:1: Service "guestbook" (in document 1, after its end marker ...) is not applied: kubectl cuts a file at --- lines only and reads one YAML document of each piece (sigs.k8s.io/yaml over go-yaml v2, whose Unmarshal parses the first), so it never reads this one; write --- before it; read without it');
+  });
+
+  it('a file of PrometheusRules: one after ... is refused; the documents after the next --- are read', () => {
+    const rule = (name: string) => `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: { name: ${name} }\nspec:\n  groups:\n    - name: g-${name}\n      rules:\n        - alert: A${name}\n          expr: up == 0\n`;
+    expect(() => readRuleFile(`${rule('a')}...\n${rule('b')}---\n${rule('c')}`, 'p.yaml')).toThrow(/^p\.yaml:11:1: PrometheusRule "b" \(in document 1, after its end marker \.\.\.\) is not applied/);
+    const r = readRuleFile(`${rule('a')}...\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n---\n${rule('c')}`, 'p.yaml');
+    expect(r.groups.map((g) => g.name)).toEqual(['g-a', 'g-c']);
+    expect(r.warnings).toHaveLength(1);
+  });
+});
+
+/**
  * `.nan` and its kin in a rule file, as Prometheus reads it (prometheus/prometheus model/rulefmt/rulefmt.go: yaml.v3
  * into RuleGroups; a string field or a label takes the scalar as written, gopkg.in/yaml.v3 decode.go; a duration is
  * model.Duration's UnmarshalYAML over a string, prometheus/common model/time.go; an int refuses a float). Each row

@@ -13,6 +13,7 @@ import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scena
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { pairOf } from '../../scenario/problems.js';
 import { readAsGo } from '../flag-yaml.js';
+import { helmSyntax } from './helm.js';
 import { documentAt, documentNumber, kindAndName, kubectlDocuments, nameOf, partialNameOf } from './stream.js';
 
 export interface SourceFile {
@@ -101,23 +102,6 @@ export function crdNumber(v: unknown, whole: boolean): number | undefined | null
 }
 
 /**
- * The first action of a Helm chart's template in a file, outside comments: one that names Helm's built-in objects
- * (.Values, .Release, .Chart, .Capabilities, .Files, .Template) or its functions (include, template, toYaml,
- * nindent, tpl, required). Such a file is no resource: YAML reads `{{ .Values.x }}` as a mapping, or not at all.
- * Argo's {{args.x}} and Flagger's {{ namespace }} placeholders name none of them.
- */
-function helmSyntax(text: string): { line: number; column: number; text: string } | null {
-  const action = /\{\{-?\s*(?:[^}]*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|(?:include|template|toYaml|nindent|tpl|required)\s)[^}]*\}\}/;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (/^\s*#/.test(lines[i])) continue;
-    const m = action.exec(lines[i]);
-    if (m) return { line: i + 1, column: m.index + 1, text: m[0] };
-  }
-  return null;
-}
-
-/**
  * A Kubernetes resource's plain scalars as kubectl reads them. kubectl (and so the API server, which is sent JSON)
  * reads a resource's YAML with sigs.k8s.io/yaml over go-yaml v2 (goyaml.v2/resolve.go at 742f5e6f: an untagged
  * plain scalar starting with a digit or a sign is strconv.ParseInt(text without "_", base 0), then ParseUint, then a
@@ -170,6 +154,8 @@ export interface UnsentDocument {
   /** Its kind (null where the document does not parse far enough to tell) and metadata.name ("" where they are not text). */
   readonly kind: string | null;
   readonly name: string;
+  /** A document kubectl passes over (one after `...` in the piece it reads), not one it stops at. */
+  readonly passed?: true;
 }
 
 export type ReadDocument = { doc: Document; index: number; value: unknown; warnings: string[] } | { problem: string } | UnsentDocument;
@@ -211,9 +197,20 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
   const separator = cut.findIndex((d) => d.badSeparator !== null);
   const documents: ReadDocument[] = [];
   let stop: Stop | null = null;
+  let last = -1;
   for (const [index, doc] of docs.entries()) {
     const at = documentAt(cut, startOf(doc));
     if (separator >= 0 && at >= separator) break;
+    if (doc.contents !== null && at === last) {
+      // Another YAML document in the piece kubectl cut (after `...`): go-yaml v2's Unmarshal parses the first only
+      // (go-yaml v2.4.0 yaml.go unmarshal: p.parse() once), so kubectl never reads it, and reads on.
+      const partial = partialNameOf(doc);
+      const kind = partial.kind ?? (doc.errors.length === 0 ? '' : null);
+      const unsent = `${place(startOf(doc))}: ${named(kind, partial.name) || 'a document'} (in document ${numberOf(at)}, after its end marker ...) is not applied: kubectl cuts a file at --- lines only and reads one YAML document of each piece (sigs.k8s.io/yaml over go-yaml v2, whose Unmarshal parses the first), so it never reads this one; write --- before it`;
+      documents.push({ unsent, index, kind, name: partial.name, passed: true });
+      continue;
+    }
+    if (doc.contents !== null) last = at;
     const refused = (offset: number | undefined, message: string) => ({ problem: `${offset === undefined ? f.file : place(offset)}: invalid YAML: ${message}` });
     if (doc.errors.length > 0) {
       // kubectl reads no further than a document it cannot read; those before it are applied.

@@ -156,7 +156,8 @@ export function resourceTypeProblems(groups: readonly unknown[], base: PathSegme
 
 /**
  * The documents of a file of PrometheusRules that `kubectl apply` sends: those before the first it cannot read or
- * write as JSON (`.nan`, `.inf`; kube/resources.ts resourceDocuments), where it stops reading the file. A
+ * write as JSON (`.nan`, `.inf`; kube/resources.ts resourceDocuments), where it stops reading the file, but for one
+ * after `...` in the piece it reads, which it passes over. A
  * PrometheusRule it does not send is refused (the operator never gets its rules); another kind it leaves out is
  * warned. A file of rule groups is read by Prometheus whole, as before.
  */
@@ -164,12 +165,12 @@ export function applied(docs: Document[], text: string, file: string): { docs: D
   const unsent = { errors: [] as string[], warnings: [] as string[] };
   if (!docs.some((d) => isMap(d.contents) && d.get('kind') === 'PrometheusRule')) return { docs, unsent };
   const read = resourceDocuments({ file, text }).documents;
-  const stop = read.findIndex((d) => 'unsent' in d);
-  if (stop < 0) return { docs, unsent };
-  for (const d of read.slice(stop)) {
+  const stop = read.findIndex((d) => 'unsent' in d && d.passed !== true);
+  for (const d of read) {
     if (!('unsent' in d)) continue;
     if (d.kind === null || d.kind === 'PrometheusRule') unsent.errors.push(d.unsent);
     else unsent.warnings.push(`${d.unsent}; read without it`);
   }
-  return { docs: docs.slice(0, stop), unsent };
+  // Each document before the stop has its entry, in order: those kubectl reads are kept.
+  return { docs: docs.slice(0, stop < 0 ? docs.length : stop).filter((_, i) => !('unsent' in read[i])), unsent };
 }
