@@ -75,9 +75,15 @@ export function kubectlDocuments(text: string): KubectlDocument[] {
 
 /** The index of the document that holds `offset`. */
 export function documentAt(documents: readonly KubectlDocument[], offset: number): number {
-  let i = 0;
-  while (i + 1 < documents.length && documents[i + 1].start <= offset) i++;
-  return i;
+  // The last whose start is at or before offset (a binary search: a file may hold thousands).
+  let lo = 0;
+  let hi = documents.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (documents[mid].start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Its number as a reader counts documents: those that hold something, from 1 (one of nothing is given the next). */
