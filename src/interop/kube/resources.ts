@@ -13,6 +13,8 @@ import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scena
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { pairOf } from '../../scenario/problems.js';
 import { readAsGo } from '../flag-yaml.js';
+import { helmSyntax } from './helm.js';
+import { documentAt, documentNumber, kindAndName, kubectlDocuments, nameOf, partialNameOf } from './stream.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -100,23 +102,6 @@ export function crdNumber(v: unknown, whole: boolean): number | undefined | null
 }
 
 /**
- * The first action of a Helm chart's template in a file, outside comments: one that names Helm's built-in objects
- * (.Values, .Release, .Chart, .Capabilities, .Files, .Template) or its functions (include, template, toYaml,
- * nindent, tpl, required). Such a file is no resource: YAML reads `{{ .Values.x }}` as a mapping, or not at all.
- * Argo's {{args.x}} and Flagger's {{ namespace }} placeholders name none of them.
- */
-function helmSyntax(text: string): { line: number; column: number; text: string } | null {
-  const action = /\{\{-?\s*(?:[^}]*\.(?:Values|Release|Chart|Capabilities|Files|Template)\b|(?:include|template|toYaml|nindent|tpl|required)\s)[^}]*\}\}/;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    if (/^\s*#/.test(lines[i])) continue;
-    const m = action.exec(lines[i]);
-    if (m) return { line: i + 1, column: m.index + 1, text: m[0] };
-  }
-  return null;
-}
-
-/**
  * A Kubernetes resource's plain scalars as kubectl reads them. kubectl (and so the API server, which is sent JSON)
  * reads a resource's YAML with sigs.k8s.io/yaml over go-yaml v2 (goyaml.v2/resolve.go at 742f5e6f: an untagged
  * plain scalar starting with a digit or a sign is strconv.ParseInt(text without "_", base 0), then ParseUint, then a
@@ -161,73 +146,124 @@ export function withReadings(problems: readonly string[], warnings: readonly str
 /** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
 export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
 
-/** A document kubectl does not send: the one it cannot write as JSON, and every one after it in its file. */
+/** A document kubectl does not send: the one it cannot read or write as JSON, and every one after it in its file. */
 export interface UnsentDocument {
   /** Why, at file:line:column (of the value it cannot write, or of the document kubectl never reached). */
   readonly unsent: string;
   readonly index: number;
-  /** Its kind and metadata.name as far as they read ("" where they do not). */
-  readonly kind: string;
+  /** Its kind (null where the document does not parse far enough to tell) and metadata.name ("" where they are not text). */
+  readonly kind: string | null;
   readonly name: string;
+  /** A document kubectl passes over (one after `...` in the piece it reads), not one it stops at. */
+  readonly passed?: true;
 }
 
 export type ReadDocument = { doc: Document; index: number; value: unknown; warnings: string[] } | { problem: string } | UnsentDocument;
+
+/** Where kubectl stops reading a file, and why, as the documents after it say. */
+interface Stop {
+  /** The index of its document as kubectl cuts the file (stream.ts). */
+  readonly at: number;
+  readonly where: string;
+  readonly why: string;
+}
 
 /**
  * Each document of a file of resources as Go's yaml (kubectl) reads it (quoted strings continued at or left of their
  * key's column: scenario/go-quoted.ts): its plain value, or the problem that refuses it at its line and column.
  *
- * A document with a value JSON cannot write (`.nan`, `.inf`, a null key) is one kubectl cannot send, and kubectl stops
- * reading its file there: its resource builder decodes a file's documents one by one (k8s.io/cli-runtime
- * pkg/resource/visitor.go StreamVisitor.Visit at 69e8693b: a document that does not decode returns "error parsing
- * FILE" and ends the file), where apimachinery's YAMLToJSONDecoder (pkg/util/yaml/decoder.go at eed236ce) fails on
- * sigs.k8s.io/yaml's conversion to JSON; `kubectl apply` still applies the documents before it and the other files
- * (ContinueOnError: EagerVisitorList; kubectl pkg/cmd/apply/apply.go at dee3483a Run applies every object read before
- * it returns the error). That document and the ones after it come back unsent, each saying why.
+ * kubectl stops reading a file at the first document it cannot read (a syntax error), cannot write as JSON (`.nan`,
+ * `.inf`, a null key) or cannot cut from the next (a separator followed by more than a comment: stream.ts): its
+ * resource builder decodes a file's documents one by one (k8s.io/cli-runtime pkg/resource/visitor.go
+ * StreamVisitor.Visit at 69e8693b: a document that does not decode returns "error parsing FILE" and ends the file),
+ * where apimachinery's YAMLToJSONDecoder (pkg/util/yaml/decoder.go at eed236ce) converts each with sigs.k8s.io/yaml;
+ * `kubectl apply` still applies the documents before it and the other files (ContinueOnError: EagerVisitorList;
+ * kubectl pkg/cmd/apply/apply.go at dee3483a Run applies every object read before it returns the error). That
+ * document and the ones after it come back unsent, each saying why; a document is numbered as kubectl cuts the file.
  */
 export function resourceDocuments(f: SourceFile): { lines: LineCounter; documents: ReadDocument[] } {
   const { docs, lines } = parseAllDocumentsAsGo(f.text, RESOURCE_YAML, 'go');
-  let stopped: { index: number; why: string } | null = null;
-  const documents = docs.map((doc, index): ReadDocument => {
-    const refused = (offset: number | undefined, message: string) => {
-      const pos = offset === undefined ? undefined : lines.linePos(offset);
-      return { problem: `${f.file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${message}` };
-    };
-    if (stopped !== null) {
-      const plain = doc.errors.length === 0 ? plainData(doc) : null;
-      const { kind, name } = nameOf(plain?.ok ? plain.value : null);
-      const pos = lines.linePos(startOf(doc));
-      const what = kind ? `${kind}${name ? ` "${name}"` : ''}` : 'a document';
-      const unsent = `${f.file}:${pos.line}:${pos.col}: ${what} (document ${index + 1}) is not applied: kubectl stops reading ${f.file} at document ${stopped.index + 1}, which it cannot send ("error parsing ${f.file}": ${stopped.why})`;
-      return { unsent, index, kind, name };
+  const cut = kubectlDocuments(f.text);
+  const numberOf = (i: number) => documentNumber(cut, i);
+  const place = (offset: number) => {
+    const pos = lines.linePos(offset);
+    return `${f.file}:${pos.line}:${pos.col}`;
+  };
+  const named = (kind: string | null, name: string) => (kind ? `${kind}${name ? ` "${name}"` : ''}` : '');
+  const after = (i: number) => {
+    const n = cut.slice(i + 1).filter((d) => d.content !== null).length;
+    return n === 0 ? '' : `; it stops reading ${f.file} there, so the ${n === 1 ? 'document' : `${n} documents`} after it ${n === 1 ? 'is' : 'are'} not applied either`;
+  };
+  const separator = cut.findIndex((d) => d.badSeparator !== null);
+  const documents: ReadDocument[] = [];
+  let stop: Stop | null = null;
+  let last = -1;
+  for (const [index, doc] of docs.entries()) {
+    const at = documentAt(cut, startOf(doc));
+    if (separator >= 0 && at >= separator) break;
+    if (doc.contents !== null && at === last) {
+      // Another YAML document in the piece kubectl cut (after `...`): go-yaml v2's Unmarshal parses the first only
+      // (go-yaml v2.4.0 yaml.go unmarshal: p.parse() once), so kubectl never reads it, and reads on.
+      const partial = partialNameOf(doc);
+      const kind = partial.kind ?? (doc.errors.length === 0 ? '' : null);
+      const unsent = `${place(startOf(doc))}: ${named(kind, partial.name) || 'a document'} (in document ${numberOf(at)}, after its end marker ...) is not applied: kubectl cuts a file at --- lines only and reads one YAML document of each piece (sigs.k8s.io/yaml over go-yaml v2, whose Unmarshal parses the first), so it never reads this one; write --- before it`;
+      documents.push({ unsent, index, kind, name: partial.name, passed: true });
+      continue;
     }
-    if (doc.errors.length > 0) return refused(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0]));
+    if (doc.contents !== null) last = at;
+    const refused = (offset: number | undefined, message: string) => ({ problem: `${offset === undefined ? f.file : place(offset)}: invalid YAML: ${message}` });
+    if (doc.errors.length > 0) {
+      // kubectl reads no further than a document it cannot read; those before it are applied.
+      const problem = refused(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0])).problem;
+      const { kind, name } = partialNameOf(doc);
+      const what = named(kind, name);
+      const alone = cut.filter((d) => d.content !== null).length <= 1;
+      const unsent = alone ? problem : `${problem}: kubectl cannot read the document (${what ? `${what}, ` : ''}document ${numberOf(at)}): not applied ("error parsing ${f.file}")${after(at)}`;
+      documents.push({ unsent, index, kind, name });
+      stop = { at, where: `document ${numberOf(at)}, which it cannot read`, why: `"error parsing ${f.file}": ${problem}` };
+      break;
+    }
     // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
     const tagged = oddTags(doc)[0];
-    if (tagged) return refused(tagged.offset, oddTagMessage(tagged.tag));
+    if (tagged) {
+      documents.push(refused(tagged.offset, oddTagMessage(tagged.tag)));
+      continue;
+    }
     const plain = plainData(doc);
-    if (!plain.ok) return refused(plain.offset, plain.message);
+    if (!plain.ok) {
+      documents.push(refused(plain.offset, plain.message));
+      continue;
+    }
     const read = kubectlReading(doc, lines, f.file);
-    if (read.problem === null) return { doc, index, value: read.value, warnings: read.warnings };
+    if (read.problem === null) {
+      documents.push({ doc, index, value: read.value, warnings: read.warnings });
+      continue;
+    }
     const { kind, name } = nameOf(read.value);
-    stopped = { index, why: read.problem.replace(/: kubectl cannot send the resource$/, '') };
-    const what = kind ? `${kind}${name ? ` "${name}"` : ''}` : 'the document';
-    const after = docs.length - index - 1;
-    const rest = after > 0 ? `; it stops reading ${f.file} there, so the ${after === 1 ? 'document' : `${after} documents`} after it ${after === 1 ? 'is' : 'are'} not applied either` : '';
-    return { unsent: `${read.problem} (${what}, document ${index + 1}): not applied ("error parsing ${f.file}")${rest}`, index, kind, name };
-  });
+    const why = read.problem.replace(/: kubectl cannot send the resource$/, '');
+    documents.push({ unsent: `${read.problem} (${named(kind, name) ? `${named(kind, name)}, ` : ''}document ${numberOf(at)}): not applied ("error parsing ${f.file}")${after(at)}`, index, kind, name });
+    stop = { at, where: `document ${numberOf(at)}, which it cannot send`, why: `"error parsing ${f.file}": ${why}` };
+    break;
+  }
+  if (stop === null && separator >= 0) {
+    const { offset, after: text } = cut[separator].badSeparator!;
+    // The reader fails on the line before it returns the document it holds: that document is lost too.
+    stop = { at: separator - 1, where: `line ${lines.linePos(offset).line}, a document separator followed by ${JSON.stringify(text)}`, why: `"error parsing ${f.file}: invalid Yaml document separator: ${text}": after --- kubectl reads only blanks or a comment, and loses the document it was reading; write what follows --- on a line of its own` };
+  }
+  if (stop !== null) {
+    for (let i = stop.at + 1; i < cut.length; i++) {
+      const content = cut[i].content;
+      if (content === null) continue;
+      const { kind, name } = kindAndName(f.text, cut[i]);
+      const unsent = `${place(content)}: ${named(kind, name) || 'a document'} (document ${numberOf(i)}) is not applied: kubectl stops reading ${f.file} at ${stop.where} (${stop.why})`;
+      documents.push({ unsent, index: numberOf(i) - 1, kind, name });
+    }
+  }
   return { lines, documents };
 }
 
 /** Where a document's content begins (its first node), or the document itself. */
 const startOf = (doc: Document): number => doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
-
-/** A resource's kind and metadata.name, "" where they are not text. */
-function nameOf(v: unknown): { kind: string; name: string } {
-  const kind = get(v, 'kind');
-  const name = get(v, 'metadata', 'name');
-  return { kind: typeof kind === 'string' ? kind : '', name: typeof name === 'string' ? name : '' };
-}
 
 /** The plain values of a file's documents, as readResources reads them (scripts/crd-fields.mjs reads CRDs so); throws at the first refused. */
 export function resourceValues(text: string, file: string): unknown[] {
@@ -244,6 +280,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   const warnings: string[] = [];
   const context: Resource[] = [];
   const problems: string[] = [];
+  const unsent: string[] = [];
   const known = [...options.kinds, ...(options.context ?? [])];
   for (const f of files) {
     const chart = helmSyntax(f.text);
@@ -257,11 +294,12 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
         problems.push(read.problem);
         return;
       }
-      // A resource of the adapter's kinds that kubectl does not send is none the controller runs: refused; another
-      // (a Service, a Deployment) is context kubectl leaves out, warned.
+      // A resource of the adapter's kinds that kubectl does not send is none the controller runs: refused, and so is one
+      // that does not parse far enough to tell its kind; another (a Service, a Deployment) is context kubectl leaves
+      // out, warned.
       if ('unsent' in read) {
-        if (options.kinds.includes(read.kind)) problems.push(read.unsent);
-        else warnings.push(`${read.unsent}; read without it`);
+        if (read.kind === null || options.kinds.includes(read.kind)) problems.push(read.unsent);
+        else unsent.push(read.unsent);
         return;
       }
       const { doc, index } = read;
@@ -296,6 +334,9 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       } else context.push(r);
     });
   }
+  // With none of the adapter's resources read, what kubectl did not apply is why there is nothing to rehearse: refused.
+  if (resources.length === 0) problems.push(...unsent);
+  else warnings.push(...unsent.map((u) => `${u}; read without it`));
   return { resources, context, problems, warnings };
 }
 

@@ -2,16 +2,20 @@
  * A rule file's YAML as rulefmt decodes it with gopkg.in/yaml.v3, where that differs from YAML 1.2 data: text
  * fields keep the scalar as written, and (before Prometheus 3.3) an alias in record, alert or expr is its name.
  */
-import { isAlias, isPair, isScalar, isSeq, Scalar, visit, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, visit, type Document } from 'yaml';
 import type { PathSegment } from '../../scenario/problems.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
 import { goResolve } from '../flag-yaml.js';
+import { resourceDocuments } from '../kube/resources.js';
 
 /** yaml.v3's words for a mapping or a list where rulefmt decodes text (a label's or an annotation's value). */
 export const notText = (v: object): string => `cannot unmarshal ${Array.isArray(v) ? '!!seq' : '!!map'} into string (a value here is text; Prometheus refuses the file)`;
 
-/** Keys whose values rulefmt decodes as text (string fields, yaml.Node values), and maps of text by name. */
-const TEXT_KEYS = new Set(['name', 'record', 'alert', 'expr']);
+/**
+ * Keys whose values rulefmt decodes as text (string fields, yaml.Node values, and durations: model.Duration's
+ * UnmarshalYAML reads a string, then ParseDuration), and maps of text by name.
+ */
+const TEXT_KEYS = new Set(['name', 'record', 'alert', 'expr', 'for', 'keep_firing_for', 'interval', 'query_offset']);
 const TEXT_MAPS = new Set(['labels', 'annotations']);
 /** The fields 2.42 decodes as a yaml.Node, whose Value an alias makes the alias's own name. */
 const NODE_KEYS = new Set(['record', 'alert', 'expr']);
@@ -20,8 +24,9 @@ export interface AliasedField { readonly path: PathSegment[]; readonly alias: st
 
 /**
  * Text fields as yaml.v3 decodes them into a Go string: the scalar as written (gopkg.in/yaml.v3 decode.go
- * sets n.Value), so `z: 1.50` is the label value "1.50", `0x10` "0x10", `True` "True" and `alert: 123` the
- * alert "123", where the YAML 1.2 number or boolean would be written back as 1.5, 16 and true. Each such value
+ * sets n.Value), so `z: 1.50` is the label value "1.50", `0x10` "0x10", `True` "True", `.nan` ".nan" and
+ * `alert: 123` the alert "123", where the YAML 1.2 number or boolean would be written back as 1.5, 16, true and
+ * NaN; a duration `for: 00` is the text "00" (which Prometheus refuses: not 0), `.nan` ".nan". Each such value
  * is replaced, in the pair that holds it (never a shared anchored node), by a text scalar at the same place.
  * Returns the aliases written as a record, alert or expr (see aliasWarning).
  */
@@ -33,6 +38,12 @@ export function textAsWritten(doc: Document): AliasedField[] {
       const key = isScalar(pair.key) ? String(pair.key.value) : null;
       const inMap = isPair(parent) && isScalar(parent.key) && TEXT_MAPS.has(String(parent.key.value));
       if (!inMap && (key === null || !TEXT_KEYS.has(key))) return;
+      // A label's or an annotation's name is a map key Go decodes as text too: `.nan:` is ".nan", not "NaN".
+      if (inMap && isScalar(pair.key) && pair.key.value !== null && typeof pair.key.value !== 'string' && pair.key.source !== undefined) {
+        const name = new Scalar(pair.key.source);
+        name.range = pair.key.range;
+        pair.key = name;
+      }
       const node = isAlias(pair.value) ? pair.value.resolve(doc) : pair.value;
       if (!inMap && key !== null && NODE_KEYS.has(key) && isAlias(pair.value) && isScalar(node)) {
         aliased.push({ path: [...segments(path), key], alias: pair.value.source, text: String(node.source ?? node.value) });
@@ -62,6 +73,9 @@ export function limitsAsRead(doc: Document): GoNumber[] {
       const node = pair.value;
       if (node.type !== 'PLAIN' || node.tag || typeof node.source !== 'string') return;
       const r = goResolve(node.source, 'flagd');
+      // `.nan` or `.inf`, a float Go cannot decode into an int ("cannot unmarshal !!float `.nan` into int"): kept as
+      // written, for the refusal to name.
+      if ('unwritable' in r) node.value = node.source;
       if ('unwritable' in r || typeof r.value !== 'number' || Object.is(r.value, node.value)) return;
       read.push({ path: [...segments(path), 'limit'], source: node.source, yaml12: node.value, go: r.value });
       node.value = r.value;
@@ -138,4 +152,25 @@ export function resourceTypeProblems(groups: readonly unknown[], base: PathSegme
     if (Array.isArray(rules)) rules.forEach((r, ri) => fields(r, RESOURCE_TYPES.rule, [...base, gi, 'rules', ri]));
   });
   return { errors, warnings };
+}
+
+/**
+ * The documents of a file of PrometheusRules that `kubectl apply` sends: those before the first it cannot read or
+ * write as JSON (`.nan`, `.inf`; kube/resources.ts resourceDocuments), where it stops reading the file, but for one
+ * after `...` in the piece it reads, which it passes over. A
+ * PrometheusRule it does not send is refused (the operator never gets its rules); another kind it leaves out is
+ * warned. A file of rule groups is read by Prometheus whole, as before.
+ */
+export function applied(docs: Document[], text: string, file: string): { docs: Document[]; unsent: { errors: string[]; warnings: string[] } } {
+  const unsent = { errors: [] as string[], warnings: [] as string[] };
+  if (!docs.some((d) => isMap(d.contents) && d.get('kind') === 'PrometheusRule')) return { docs, unsent };
+  const read = resourceDocuments({ file, text }).documents;
+  const stop = read.findIndex((d) => 'unsent' in d && d.passed !== true);
+  for (const d of read) {
+    if (!('unsent' in d)) continue;
+    if (d.kind === null || d.kind === 'PrometheusRule') unsent.errors.push(d.unsent);
+    else unsent.warnings.push(`${d.unsent}; read without it`);
+  }
+  // Each document before the stop has its entry, in order: those kubectl reads are kept.
+  return { docs: docs.slice(0, stop < 0 ? docs.length : stop).filter((_, i) => !('unsent' in read[i])), unsent };
 }

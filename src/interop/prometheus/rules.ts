@@ -16,7 +16,7 @@ import { formatPath, locate, type PathSegment } from '../../scenario/problems.js
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
-import { aliasWarning, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
+import { aliasWarning, applied, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 import { kubectlReading } from '../kube/resources.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
@@ -97,8 +97,9 @@ function modelDuration(v: unknown, at: () => string, errors: string[]): number {
 export function readRuleFile(text: string, file: string): RuleFileParts {
   // Merge keys (`<<: *rule`) are resolved, as gopkg.in/yaml.v3 (which rulefmt decodes with) resolves them, and a
   // quoted string continued at or left of its key's column is read as it reads it.
-  const { docs, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false }, 'go');
-  const syntax = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => d.errors);
+  const { docs: all, lines: lineCounter } = parseAllDocumentsAsGo(text, { uniqueKeys: false, merge: true, prettyErrors: false }, 'go');
+  const { docs, unsent } = applied(all, text, file);
+  const syntax = docs.flatMap((d) => d.errors);
   if (syntax.length) {
     throw new InputError(syntax.map((e) => {
       const p = lineCounter.linePos(e.pos[0]);
@@ -106,7 +107,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     }));
   }
   // A value the tag makes a Map, a Set, a date or bytes would read as an empty mapping: refused at the tag.
-  const tagged = (Array.isArray(docs) ? docs : [docs]).flatMap((d) => oddTags(d));
+  const tagged = docs.flatMap((d) => oddTags(d));
   if (tagged.length) {
     throw new InputError(tagged.map((t) => {
       const p = lineCounter.linePos(t.offset);
@@ -114,11 +115,11 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     }));
   }
   const groups: ParsedGroup[] = [];
-  const warnings: string[] = [];
-  const errors: string[] = [];
+  const warnings: string[] = [...unsent.warnings];
+  const errors: string[] = [...unsent.errors];
   const others: string[] = [];
   const duplicated: string[] = [];
-  (docs as Document[]).forEach((doc, index) => {
+  docs.forEach((doc, index) => {
     // The Prometheus Operator writes each PrometheusRule to a rule file of its own (<namespace>-<name>-<uid>.yaml in
     // its rule ConfigMaps), and promtool lints duplicates within a file: each document's rules are compared apart.
     const from = groups.length;
@@ -317,7 +318,7 @@ function readRule(
     errors.push(`${where(path)}: ${record === null ? "one of 'record' or 'alert' must be set" : "only one of 'record' and 'alert' must be set"}`);
     return null;
   }
-  if (record !== null && !METRIC_NAME.test(record)) errors.push(`${where([...path, 'record'])}: invalid recording rule name: ${record}`);
+  if (record !== null && !METRIC_NAME.test(record)) recordName(record, where([...path, 'record']), errors, warnings);
   if (record !== null) {
     for (const k of ['for', 'keep_firing_for', 'annotations']) if (k in r) errors.push(`${where([...path, k])}: invalid field '${k}' in recording rule`);
   }
@@ -358,6 +359,19 @@ function readRule(
     kind: record !== null ? 'record' : 'alert', name: (record ?? alert)!, query, expr, error, forMs, keepFiringForMs, labels,
     where: where(path),
   };
+}
+
+/**
+ * A recording rule's name that is no Prometheus 2 metric name. Prometheus 3 validates names as UTF-8
+ * (prometheus/prometheus v3.9.1 model/rulefmt/rulefmt.go Rule.Validate: nameValidationScheme.IsValidMetricName, and
+ * cmd/promtool/main.go CheckRules with model.UTF8Validation; v3.0.0 the same through model.NameValidationScheme), so
+ * `http.requests:rate5m` loads there and is warned, as promtool 2.42 refuses it; with braces, 3.2 and later refuse it
+ * too. An empty name or one that is not valid UTF-8 no Prometheus takes.
+ */
+function recordName(record: string, at: string, errors: string[], warnings: string[]): void {
+  if (record === '' || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(record)) errors.push(`${at}: invalid recording rule name: ${record}`);
+  else if (/[{}]/.test(record)) errors.push(`${at}: braces present in the recording rule name; should it be in expr?: ${record} (Prometheus 3.2 and later refuse it in these words, 2.42 as an invalid recording rule name)`);
+  else warnings.push(`${at}: invalid recording rule name: ${record} to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {__name__=${JSON.stringify(record)}} (rehearse's PromQL reads 2.42's syntax, not {${JSON.stringify(record)}})`);
 }
 
 /**

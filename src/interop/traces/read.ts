@@ -20,8 +20,11 @@ import { checkFields, locate, type Refusal } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
 import { emptyDocument, ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
 import { didYouMean } from '../../errors.js';
+import { CASSANDRA_SKIP, isCassandraSpan, refuseUnread } from './unread.js';
 
-export type TraceFormat = 'jaeger' | 'zipkin' | 'otlp';
+import type { TraceFormat } from './unread.js';
+
+export type { TraceFormat };
 
 // OTLP spans one at a time: a resourceSpans element may hold a whole trace (as `run --traces` writes one per service).
 // Where a document holds its resourceSpans: OTLP's TracesData, Jaeger's api_v3 {"result": TracesData}, Grafana
@@ -140,6 +143,8 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
   let entries = false;
   let result: 'otlp' | 'chunk' | null = null;
   const empties = new Set<string>();
+  // Where the first span of Jaeger's Cassandra storage model began: named for what it is, not read.
+  let cassandra: string | null = null;
 
   const hand = (spans: Span[]) => {
     if (spans.length === 0) return;
@@ -161,6 +166,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     documents++;
     const span = lone;
     lone = {};
+    const at = loneAt;
     report.parts = loneAt;
     loneAt = new Map();
     const keys = topKeys;
@@ -193,6 +199,10 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       // protobuf model's (domain_es_01.json).
       setFormat('jaeger', 1, 1);
       gather(jaegerTraceSpans({ spans: [span] }, report, true));
+    } else if (!isBare && isCassandraSpan(span)) {
+      const here = at.get('TraceID')?.here ?? '1:1';
+      cassandra ??= here;
+      report.skip(CASSANDRA_SKIP, here);
     } else if (!isBare) {
       // No wrapper, no span, no trace: keys that are no trace format's are said, with the one meant.
       for (const k of Object.keys(span)) {
@@ -307,6 +317,9 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       } else if (value && typeof value === 'object' && 'spans' in value && 'traceID' in value) {
         setFormat('jaeger', line, column);
         hand(jaegerTraceSpans(value, report));
+      } else if (isCassandraSpan(value)) {
+        cassandra ??= `${line}:${column}`;
+        report.skip(CASSANDRA_SKIP);
       } else if (value && typeof value === 'object' && 'traceID' in value && 'spanID' in value) {
         // A list of Jaeger spans, each with its process inside: what Jaeger's anonymizer writes and its uiconv
         // reads back (jaegertracing/jaeger cmd/anonymizer/app/writer/writer.go, uiconv/reader.go). Zipkin
@@ -378,23 +391,5 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     if (array && (path.length === 1 && top === 'spans' || path.length === 2 && top === 'result' && path[1] === 'spans')) isBare = true;
   });
 
-  // What the file's wrapper said of itself, given when it held nothing to read: an answer's errors, a mistyped key.
-  const said = [...report.fieldNotes].filter(([k]) => /^(top level\.|Jaeger API (JaegerResponse\.errors|GatewayWrapper\.error)$|Jaeger UI UiFetchedTrace\.|Tempo API |OTLP ResourceSpans\.instrumentationLibrarySpans$)/.test(k)).map(([, n]) => `${file}:${n.at}: ${n.message}`);
-  if (report.spans === 0 && report.skippedTotal === 0 && empties.size > 0) {
-    // Named for what it is, refused as empty: an OTLP export with no spans, a Jaeger answer with no traces.
-    const what = [...empties].join('; ');
-    throw new InputError([`${file}: ${documents > 1 ? `${documents} documents, not a span in them (${what})` : what}: nothing to read`, ...said]);
-  }
-  if (format === null) {
-    throw new InputError([`${file}: no trace format found: expected Jaeger JSON ({"data": [traces]}, a trace with "traceID" and "spans", or a list of spans with "traceID" and "spanID"), ` +
-      'Zipkin v2 JSON (a list of spans, or one span), OTLP JSON ({"resourceSpans": [...]}, or Tempo\'s {"batches": [...]}), Jaeger\'s Elasticsearch or OpenSearch span documents (one, a search answer\'s hits, or a hit a line), ' +
-      'or JSON lines of them', ...said]);
-  }
-  if (report.spans === 0) {
-    const why = report.skippedTotal > 0 ? `: ${report.skippedTotal} skipped (${[...report.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : '';
-    // Each reason again at the first span it skipped, with its line and column.
-    const where = [...report.skippedAt].map(([reason, at]) => `${file}:${at}: skipped: ${reason}`);
-    throw new InputError([`${file}: no usable spans in this ${format} file${why}`, ...where, ...said]);
-  }
-  return { format, report, documents };
+  return { format: refuseUnread(file, { report, empties, documents, format, cassandra }), report, documents };
 }
