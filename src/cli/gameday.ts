@@ -11,13 +11,14 @@ import { filesPrefix } from './prefix.js';
 import type { GateMode } from '../rollout/controller.js';
 import { describeAction, isRecorded, type RecordedAction } from '../live/actions.js';
 import { Drill, type DrillOptions, type Link } from '../live/drill.js';
+import { ReplayStopped } from '../live/replay-slices.js';
 import type { ServedAt } from '../live/journal.js';
 import { tampered } from './gameday-record.js';
 import { checkHiddenCases, drawCase, newSecret } from '../live/hidden.js';
 import { readDrillScenario, type DrillSetup } from '../live/session.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
 import { badName } from '../live/access.js';
-import { clock as clockSeconds } from '../units/format.js';
+import { clock as clockSeconds, plural } from '../units/format.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import type { Scenario } from '../scenario/types.js';
 
@@ -114,13 +115,39 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
   const out = journal.replace(/\.journal$/, '');
   const run = await runner({ ...o, host: o.host ?? '', port: o.port ?? 0, operator: [], scribe: [] }, out, io);
   let resumed: Awaited<ReturnType<typeof Drill.resume>>;
+  // The replay to where the drill stopped yields now and then (a drill forced past the work limit takes as long to
+  // replay as it ran): a signal then stops it, the journal untouched.
+  let signal: NodeJS.Signals | null = null;
+  const stop = (s: NodeJS.Signals) => () => (signal = s);
+  const onTerm = stop('SIGTERM');
+  const onInt = stop('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  let said = Date.now();
+  const replay = {
+    begins: (atUs: number, actions: number) => { if (atUs > 0) io.out(`replaying the journal to ${clock(atUs)} simulated (${plural(actions, 'action')}) before it is served`); },
+    progress: (share: number) => {
+      if (Date.now() - said < 5000) return;
+      said = Date.now();
+      io.out(`replaying the journal: ${Math.floor(share * 100)}% done`);
+    },
+    stopped: () => signal !== null,
+  };
   try {
-    resumed = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario, check: o.force ? undefined : checkWork });
+    resumed = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario, check: o.force ? undefined : checkWork, replay });
   } catch (e) {
+    if (e instanceof ReplayStopped) {
+      io.out(`stopped (${signal}) while replaying the journal, before the drill was served; the journal is as it was: rehearse gameday resume ${journal}`);
+      return signal === 'SIGINT' ? 130 : 143;
+    }
     const lines = tampered(e, journal);
     if (!lines) throw e;
     for (const l of lines) io.err(l);
     return 1;
+  }
+  finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
   }
   const { drill, links, atUs, served, before, taken } = resumed;
   const warning = hostWarning(served.host);

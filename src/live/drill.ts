@@ -18,6 +18,7 @@ import { JournalWriter, readJournal, type ServedAt } from './journal.js';
 import { lockJournal } from './journal-lock.js';
 import { metricsText } from './metrics.js';
 import { recordFromJournal } from './record.js';
+import { holdPort, replayInSlices } from './replay-slices.js';
 import { startDrillServer, type DrillServer } from './server.js';
 import { DrillSession, type DrillScenario, type DrillSetup } from './session.js';
 import { isHiddenInjection } from './view.js';
@@ -155,7 +156,11 @@ export class Drill {
    * served where the journal says it was (so that people's links still work) unless `o` says where: on the
    * same host, port and public URL; when that port cannot be taken now, on any free one (`taken` says why).
    */
-  static async resume(path: string, o: Omit<DrillOptions, 'host' | 'port'> & { host?: string; port?: number; scenario?: string; check?: (file: string, scenario: Scenario) => void }): Promise<Resumed> {
+  static async resume(path: string, o: Omit<DrillOptions, 'host' | 'port'> & {
+    host?: string; port?: number; scenario?: string; check?: (file: string, scenario: Scenario) => void;
+    /** The replay to where the drill stopped: begun (to `atUs`), its share done now and then, stopped (a signal). */
+    replay?: { begins?: (atUs: number, actions: number) => void; progress?: (share: number) => void; stopped?: () => boolean };
+  }): Promise<Resumed> {
     const j = readJournal(path);
     if (j.end) throw new InputError([`${path}: this drill has ended: write its debrief with rehearse gameday debrief ${path}`]);
     const secret = secretOf(j, path);
@@ -164,16 +169,27 @@ export class Drill {
     // Before it is replayed to where it stopped: the caller's limits (a drill's work).
     o.check?.(read.file, read.scenario);
     const setup: DrillSetup = { file: read.file, caseName, hiddenCase: j.header.case.hidden, seed: j.header.seed, gates: j.header.gates };
-    const session = DrillSession.fromRecord(setup, read.scenario, j.actions, j.lastAtUs, null);
-    // Ended by hand before the process stopped, though the end line never made it to the journal (a SIGTERM or a crash
-    // just after the end): served again, it ended at once, and its debrief said it had been resumed.
-    if (session.ended) {
-      throw new InputError([`${path}: this drill has ended (by hand, at ${clock(session.nowUs / 1e6)} simulated): write its debrief with rehearse gameday debrief ${path}`]);
-    }
     const unlock = lockJournal(path);
     const before = j.served;
     const host = o.host ?? before?.host ?? '127.0.0.1';
     const port = o.port ?? before?.port ?? 0;
+    o.replay?.begins?.(j.lastAtUs, j.actions.length);
+    // While it is replayed, where it will be served says so (503) to people's pages and `gameday ctl`.
+    const held = await holdPort(host, port);
+    let session: DrillSession;
+    try {
+      session = await replayInSlices(setup, read.scenario, j.actions, j.lastAtUs, o.replay);
+      // Ended by hand before the process stopped, though the end line never made it to the journal (a SIGTERM or a
+      // crash just after the end): served again, it ended at once, and its debrief said it had been resumed.
+      if (session.ended) {
+        throw new InputError([`${path}: this drill has ended (by hand, at ${clock(session.nowUs / 1e6)} simulated): write its debrief with rehearse gameday debrief ${path}`]);
+      }
+    } catch (e) {
+      unlock();
+      throw e;
+    } finally {
+      await held();
+    }
     const publicUrl = o.publicUrl ?? before?.publicUrl;
     const drill = new Drill(session, JournalWriter.reopen(path, j), secret, j.speed, { ...o, host, port, publicUrl });
     drill.unlock = unlock;

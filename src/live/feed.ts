@@ -14,7 +14,7 @@ import { evaluators, ownEvaluators, type Evaluators } from './hidden.js';
 import { readDrillScenario, type DrillSession } from './session.js';
 import type { DebriefStatus } from './debrief-job.js';
 import {
-  actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, visibleFaults, windowRows,
+  actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, rowsPerWindow, visibleFaults, windowRows,
 } from './view.js';
 
 /** What the host adds to each update: who is connected, the countdown, the debrief's progress. */
@@ -37,12 +37,24 @@ export interface FeedUpdate {
 export class CursorError extends Error {}
 
 const RING = 1200; // five minutes of updates at four a second
+/** What the ring may hold in all (a page further behind gets a reset, itself bounded by SERIES_ROWS). */
+const RING_BYTES = 32 * 2 ** 20;
+/**
+ * Rows of closed windows one update or state may carry (about 100 bytes each): the page charts the most recent
+ * windows that fit, with the totals beside them. An ordinary drill never reaches it (a 2-hour drill of 1-minute
+ * windows over 40 series is 4,800 rows); one forced past the work limit (1 us windows) closes hundreds of
+ * thousands of windows a second, and every full state carried all of them (140 MB after 30 s).
+ */
+export const SERIES_ROWS = 50_000;
 
 export class Feed {
   /** Ids are `epoch-seq`: an id from another run of the server never matches this one's. */
   readonly epoch = randomBytes(4).toString('hex');
   private seq = 0;
   private readonly ring: FeedUpdate[] = [];
+  private ringBytes = 0;
+  /** How many closed windows an update or a state carries at most (SERIES_ROWS over the rows of one window). */
+  readonly seriesWindows: number;
   private readonly cursor = { windows: 0, audit: 0, scanned: 0, visible: 0, failed: 0 };
   private readonly readings = new Map<string, AuditEntry>();
   private readonly allowed: number;
@@ -57,6 +69,12 @@ export class Feed {
     this.allowed = allowedFailures(session.scenario);
     const { file, hiddenCase } = session.setup;
     this.shown = hiddenCase ? evaluators(readDrillScenario(file, null).base.cases.map((c) => readDrillScenario(file, c).scenario)) : ownEvaluators(session.scenario);
+    this.seriesWindows = Math.max(1, Math.floor(SERIES_ROWS / rowsPerWindow(session, this.shown)));
+  }
+
+  /** The first of the closed windows [from, to) that an update carries: the most recent ones that fit. */
+  private firstSent(from: number, to: number): number {
+    return Math.max(from, to - this.seriesWindows);
   }
 
   start(): void {
@@ -147,7 +165,7 @@ export class Feed {
   }
 
   private bodySince(from: { windows: number; audit: number; visible: number } | null) {
-    const rows = windowRows(this.session, from?.windows ?? 0, this.cursor.windows, this.shown);
+    const rows = windowRows(this.session, this.firstSent(from?.windows ?? 0, this.cursor.windows), this.cursor.windows, this.shown);
     const audit = this.session.controller?.audit.slice(from?.audit ?? 0, this.cursor.audit) ?? [];
     const visible = this.session.actions.slice(0, this.cursor.scanned).filter((a) => !isHiddenInjection(this.session, a));
     const actions = visible.map((a, i) => actionRow(a, i + 1)).slice(from?.visible ?? 0);
@@ -158,7 +176,7 @@ export class Feed {
   produce(dueAt: number): FeedUpdate {
     const s = this.session;
     const c = this.cursor;
-    const rows = windowRows(s, c.windows, s.sim.closedWindows.length, this.shown);
+    const rows = windowRows(s, this.firstSent(c.windows, s.sim.closedWindows.length), s.sim.closedWindows.length, this.shown);
     for (let w = c.windows; w < rows.windows; w++) for (const j of s.sim.closedWindows[w].journeys) c.failed += j.errors;
     c.windows = rows.windows;
     const auditAll = s.controller?.audit ?? [];
@@ -173,7 +191,8 @@ export class Feed {
     this.seq++;
     const update: FeedUpdate = { id: this.lastId, seq: this.seq, dueAt, text: JSON.stringify(this.body(false, rows, audit, actions, dueAt)) };
     this.ring.push(update);
-    if (this.ring.length > RING) this.ring.shift();
+    this.ringBytes += update.text.length;
+    while (this.ring.length > RING || (this.ring.length > 1 && this.ringBytes > RING_BYTES)) this.ringBytes -= this.ring.shift()!.text.length;
     for (const wake of [...this.waiting]) wake();
     return update;
   }
@@ -219,6 +238,8 @@ export class Feed {
       catalogue: catalogue(sc),
       budget: { failed: this.cursor.failed, allowed: Math.round(this.allowed * 10) / 10, consumed: Math.round((this.cursor.failed / this.allowed) * 1e6) / 1e6, text: budget(this.cursor.failed / this.allowed) },
       rows: { exposure: rows.exposure, services: rows.services, journeys: rows.journeys },
+      // The windows closed so far, and how many of the latest the page charts (the rows carry no more than these).
+      series: { windows: rows.windows, charted: this.seriesWindows },
       // A hidden-case drill's propagation to a service that evaluates the flag in some cases only is the debrief's.
       audit: audit.filter((a) => a.event !== 'propagated' || a.service === undefined || this.shown.propagation(a.flag, a.service)).map(auditRow),
       actions,

@@ -123,10 +123,28 @@ export const CHARTS_JS = String.raw`
     replace(views.journeys, 'gates', gates);
   }
 
+  // Windows before the latest u.series.charted leave the charts (a drill with windows of a microsecond closes
+  // hundreds of thousands a second); an ordinary drill never has that many.
+  var chartFrom = -Infinity;
+  function trim(u) {
+    var w = state.meta.windowSeconds, s = u.series;
+    if (!s || s.windows <= s.charted || state.lastT < 0) return false;
+    var from = state.lastT - (s.charted - 1) * w;
+    if (from <= chartFrom) return false;
+    chartFrom = from;
+    var keep = function (r) { return r.t >= from - w / 2; };
+    chartRows.services = chartRows.services.filter(keep);
+    return true;
+  }
+  function dropOld(view, name) {
+    if (view) view.change(name, vega.changeset().remove(function (r) { return r.t < chartFrom - state.meta.windowSeconds / 2; })).run();
+  }
+
   // New rows (or, on a reset, all of them) into the charts, once they are ready.
   function chartUpdate(u, rows, decisions) {
-    if (u.reset) chartRows.services = [];
+    if (u.reset) { chartRows.services = []; chartFrom = -Infinity; }
     Array.prototype.push.apply(chartRows.services, rows.services);
+    var trimmed = trim(u);
     chartsReady.then(function () {
       var svc = selectedService();
       var mine = steps(rows.services.filter(function (r) { return r.service === svc; }));
@@ -142,6 +160,7 @@ export const CHARTS_JS = String.raw`
         insert(views.errors, 'rows', mine);
         insert(views.p99, 'rows', mine);
       }
+      if (trimmed) ['exposure', 'journeys', 'errors', 'p99'].forEach(function (k) { dropOld(views[k], 'rows'); });
       drawJourneyGates();
       drawFaults(u.faults, u.meta.nowSeconds);
     });

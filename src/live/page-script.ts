@@ -102,7 +102,8 @@ const MAIN_JS = String.raw`
       fresh[k] = u.rows[k].filter(function (r) { return u.reset || r.t > last; });
     });
     fresh.journeys.forEach(function (r) { if (r.t > state.lastT) state.lastT = r.t; });
-    state.windowCount = u.reset ? countT(fresh.journeys) : state.windowCount + countT(fresh.journeys);
+    // The windows closed so far: the rows carry the latest of them only (u.series.charted at most).
+    state.windowCount = u.series ? u.series.windows : u.reset ? countT(fresh.journeys) : state.windowCount + countT(fresh.journeys);
     state.updates++;
     renderMeta(u.meta);
     var running = u.meta.status === 'running' || u.meta.status === 'paused';

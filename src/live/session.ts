@@ -304,19 +304,27 @@ export class DrillSession {
    * the same configuration versions and fault names, or a ReplayMismatch naming the first that differs.
    */
   replayActions(actions: readonly RecordedAction[], untilUs: number, progress?: (share: number) => void): void {
+    const steps = this.replaySteps(actions, untilUs, progress ? Math.max(1, Math.ceil(this.horizonUs / 100)) : Infinity);
+    for (let r = steps.next(); !r.done; r = steps.next()) progress?.(r.value);
+  }
+
+  /**
+   * The replay in slices of at most `sliceUs` simulated (slices are invisible to the engine), yielding the share
+   * done after each: the caller may stop between two, or grow and shrink the next (`next(sliceUs)`).
+   */
+  *replaySteps(actions: readonly RecordedAction[], untilUs: number, sliceUs: number): Generator<number, void, number | undefined> {
     const total = Math.max(1, Math.min(untilUs, this.horizonUs));
-    const runTo = (t: number) => {
-      // In slices when someone watches the progress (slices are invisible to the engine).
-      const slice = progress ? Math.max(1, Math.ceil(this.horizonUs / 100)) : Infinity;
-      while (this.nowUs < t) {
-        this.sim.runUntil(Math.min(t, this.nowUs + slice));
-        progress?.(this.nowUs / total);
+    const self = this;
+    function* runTo(t: number): Generator<number, void, number | undefined> {
+      while (self.nowUs < t) {
+        self.sim.runUntil(Math.min(t, self.nowUs + sliceUs));
+        sliceUs = (yield self.nowUs / total) ?? sliceUs;
       }
-    };
+    }
     for (const [i, a] of actions.entries()) {
       if (a.atUs > untilUs) break;
       if (a.atUs < this.nowUs) throw new ReplayMismatch(`actions[${i}]: the action at ${a.atUs} µs comes before the one recorded ahead of it`);
-      if (this.status === 'running' && a.atUs > this.nowUs) runTo(a.atUs);
+      if (this.status === 'running' && a.atUs > this.nowUs) yield* runTo(a.atUs);
       if (a.atUs !== this.nowUs) throw new ReplayMismatch(`actions[${i}]: the action at ${a.atUs} µs cannot be reached (the clock stood at ${this.nowUs} µs)`);
       const again: RecordedAction = { ...a, refused: null, configVersion: undefined, faultName: undefined };
       again.refused = this.apply(again);
@@ -327,7 +335,7 @@ export class DrillSession {
       this.actions.push(a);
       if (a.action.type === 'end' && a.refused === null) this.finish('by-hand');
     }
-    if (this.status === 'running') runTo(Math.min(untilUs, this.horizonUs));
+    if (this.status === 'running') yield* runTo(Math.min(untilUs, this.horizonUs));
   }
 
   /**

@@ -53,6 +53,13 @@ export function windowRows(session: DrillSession, from: number, to: number, show
   return { exposure, services, journeys, windows: to };
 }
 
+/** How many rows windowRows gives for one window (alike for every window of a drill). */
+export function rowsPerWindow(session: DrillSession, shown: Evaluators): number {
+  const flags = session.scenario.flags;
+  const splits = session.sim.model.serviceNames.reduce((n, svc) => n + flags.filter((f) => shown.split(f.key, svc)).length, 0);
+  return flags.length + session.sim.model.serviceNames.length + 2 * splits + session.sim.model.journeyNames.length;
+}
+
 /** The failures a drill may have over its whole horizon: (1 - availability) x the journeys expected then. */
 export function allowedFailures(sc: Scenario): number {
   const arrivals = new ArrivalProcess(sc.traffic, sc.durationUs, new RandomStreams(0), 0);
