@@ -341,6 +341,20 @@ export function sweepOverLimits(x: { grid: number; policies: number; random: boo
   return out;
 }
 
+/**
+ * What a sweep's plan holds whatever --force says, in bytes at least: each policy (its values and its label, per path)
+ * and each run (its number while pending, its record once done). A plan past the heap cannot be run at all: 4,294,967,295
+ * seeds under --force aborted V8 after 112 s, 2^32 failed with an array's RangeError and its stack.
+ */
+const PLAN_BYTES = { policy: 200, policyPath: 100, run: 250 };
+
+/** Why a sweep's plan cannot be held in memory (nothing when it can); --force does not lift it. */
+export function sweepMemory(x: { policies: number; runs: number }, paths: number, memoryBytes: number = memoryLimit()): string[] {
+  const need = x.policies * (PLAN_BYTES.policy + paths * PLAN_BYTES.policyPath) + x.runs * PLAN_BYTES.run;
+  if (!(need > memoryBytes)) return [];
+  return [`about ${bytes(need)} of memory to hold the plan (${sci(x.policies)} policies of ${count(paths, 'path')}, ${sci(x.runs)} runs), over the ${bytes(memoryBytes)} a sweep may use${memoryBytes < LIMITS.memoryBytes ? ' (the JavaScript heap limit: raise it with NODE_OPTIONS=--max-old-space-size=MiB)' : ''}; --force does not lift this`];
+}
+
 /** A number of things: "1 service", "3 journeys", "2.0e6 users". */
 function count(n: number, noun: string): string {
   return `${sci(n)} ${Math.round(n) === 1 ? noun : plural(2, noun).slice(2)}`;

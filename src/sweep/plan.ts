@@ -179,6 +179,28 @@ export function applyPolicy(raw: Record<string, unknown>, values: Record<string,
   return copy;
 }
 
+/**
+ * Where a vary path writes in the scenario, each place as its keys (list items by index, a plan by its index, an
+ * imported resource's patch under its plan): `stages.0.hold` and `stages.00.hold`, or `stages.*.hold` and
+ * `stages.1`, write the same place, and a run took the later path's value while its label named both.
+ */
+export function placesOf(raw: Record<string, unknown>, written: string): string[][] {
+  const path = dotted(written);
+  const inside = RESOURCE_PATH.exec(path);
+  if (inside) {
+    const [, flag, kind, resource, rest] = inside;
+    const [[, i]] = childrenOf(raw.rollout, flag, written);
+    return [['rollout', String(i), kind, `resource ${resource}`, ...splitPath(rest).map(String)]];
+  }
+  const out: string[][] = [];
+  const walk = (node: unknown, keys: string[], at: string[]) => {
+    if (keys.length === 0) return void out.push(at);
+    for (const [container, k] of childrenOf(node, keys[0], written)) walk((container as Record<string, unknown>)[k], keys.slice(1), [...at, String(k)]);
+  };
+  walk(raw, path.split('.'), []);
+  return out;
+}
+
 function setPath(node: unknown, keys: string[], value: TuneValue, full: string): void {
   const [key, ...rest] = keys;
   const children = childrenOf(node, key, full);

@@ -9,7 +9,7 @@ import { readInput, readLimits } from '../files/read.js';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
-import { estimateRun, estimateSweep, overLimits, refusal, sweepOverLimits } from '../scenario/budget.js';
+import { estimateRun, estimateSweep, overLimits, refusal, sweepMemory, sweepOverLimits } from '../scenario/budget.js';
 import { normalizeAcceptance } from '../scenario/faults.js';
 import { loadScenarioFile, parseScenarioObject } from '../load/scenario.js';
 import { parseText } from '../scenario/parse.js';
@@ -20,7 +20,7 @@ import type { Criterion } from '../scenario/types.js';
 import { VERSION } from '../version.js';
 import { paretoFront, policyStats, recommend, type PolicyStats, type Recommendation } from './aggregate.js';
 import { dotted } from '../interop/patch.js';
-import { applyPolicy, planSweep, runKey, type SweepPlan, type TuneValue } from './plan.js';
+import { applyPolicy, placesOf, planSweep, runKey, type SweepPlan, type TuneValue } from './plan.js';
 import { createPool } from './pool.js';
 import type { RunRecord, RunTask } from './run.js';
 
@@ -93,12 +93,14 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   const flag = objective?.flag ?? loaded.scenario.flags[0]?.key;
   if (!flag) problems.push({ path: ['tune', 'minimize'], message: 'a sweep needs a flag to score: the scenario has none' });
   if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+  const planned = estimateSweep(tune.vary, tune.search, tune.samples, (tune.cases ?? loaded.scenario.cases).length, seeds ?? tune.seeds);
+  const held = sweepMemory(planned, Object.keys(tune.vary).length);
+  if (held.length) throw new InputError(held.map((r) => `${file}: too much to hold: ${r}`));
   if (!force) {
     // Counted before the grid is spelled out: a grid of 1e8 policies must not fill memory first.
-    const chosen = tune.cases ?? loaded.scenario.cases;
     const run = estimateRun(loaded.scenario);
     const reasons = [
-      ...sweepOverLimits(estimateSweep(tune.vary, tune.search, tune.samples, chosen.length, seeds ?? tune.seeds), run),
+      ...sweepOverLimits(planned, run),
       ...overLimits(run).map((r) => `each run: ${r}`),
     ];
     if (reasons.length) throw new InputError(refusal(file, reasons));
@@ -106,6 +108,8 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   const text = readInput(file, 'scenario');
   const values = invalidValues(file, text, tune.vary);
   if (values.length) throw new InputError(values.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+  const overlaps = overlappingPaths(text, file, Object.keys(tune.vary));
+  if (overlaps.length) throw new InputError(overlaps.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
   const plan = planSweep(tune, loaded.scenario.cases, seeds);
   return {
     file,
@@ -161,6 +165,35 @@ function invalidValues(file: string, text: string, vary: Record<string, readonly
       }
       if (why.length) problems.push({ path: ['tune', 'vary', path, i], message: `${JSON.stringify(value)} makes the scenario invalid: ${why.slice(0, 3).join('; ')}${why.length > 3 ? ` (and ${why.length - 3} more)` : ''}` });
     });
+  }
+  return problems;
+}
+
+/** Vary paths that write the same place of the scenario (or one inside another's): a run took the later one's value. */
+function overlappingPaths(text: string, file: string, paths: readonly string[]): Problem[] {
+  const parsed = parseText(text, /\.json$/i.test(file) ? 'JSON' : 'YAML');
+  if (!parsed.ok) return parsed.problems;
+  const owner = new Map<string, string>();
+  const problems: Problem[] = [];
+  const shown = (keys: string[]) => keys.map((k, i) => (/^\d+$/.test(k) ? `[${k}]` : `${i ? '.' : ''}${k}`)).join('');
+  const key = (keys: string[]) => keys.join('\u0000');
+  for (const path of paths) {
+    const places = placesOf(parsed.raw as Record<string, unknown>, path);
+    let hit: { mine: string[]; theirs: string[] } | undefined;
+    for (const mine of places) {
+      const above = mine.map((_, n) => mine.slice(0, n + 1)).find((k) => owner.has(key(k)));
+      const below = [...owner.keys()].find((k) => k.startsWith(`${key(mine)}\u0000`));
+      hit ??= above ? { mine, theirs: above } : below ? { mine, theirs: below.split('\u0000') } : undefined;
+    }
+    if (hit) {
+      const { mine, theirs } = hit;
+      const other = `tune.vary["${owner.get(key(theirs))}"]`;
+      const where = theirs.length === mine.length ? `${shown(mine)}, as ${other} does`
+        : theirs.length < mine.length ? `${shown(mine)}, inside ${shown(theirs)}, which ${other} writes whole` : `${shown(mine)} whole, and ${other} writes ${shown(theirs)} inside it`;
+      problems.push({ path: ['tune', 'vary', path], message: `writes ${where}: a run would take one path's value where its policy names both; leave one out` });
+      continue;
+    }
+    for (const mine of places) owner.set(key(mine), path);
   }
   return problems;
 }
