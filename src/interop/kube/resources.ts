@@ -201,7 +201,7 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
   for (const [index, doc] of docs.entries()) {
     const at = documentAt(cut, startOf(doc));
     if (separator >= 0 && at >= separator) break;
-    if (doc.contents !== null && at === last) {
+    if (written(doc) && at === last) {
       // Another YAML document in the piece kubectl cut (after `...`): go-yaml v2's Unmarshal parses the first only
       // (go-yaml v2.4.0 yaml.go unmarshal: p.parse() once), so kubectl never reads it, and reads on.
       const partial = partialNameOf(doc);
@@ -210,7 +210,7 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
       documents.push({ unsent, index, kind, name: partial.name, passed: true });
       continue;
     }
-    if (doc.contents !== null) last = at;
+    if (written(doc)) last = at;
     const refused = (offset: number | undefined, message: string) => ({ problem: `${offset === undefined ? f.file : place(offset)}: invalid YAML: ${message}` });
     if (doc.errors.length > 0) {
       // kubectl reads no further than a document it cannot read; those before it are applied.
@@ -263,7 +263,12 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
 }
 
 /** Where a document's content begins (its first node), or the document itself. */
-const startOf = (doc: Document): number => doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
+/**
+ * Whether a document holds anything: `---` then comments only (a licence between two separators) is a document of an
+ * empty null the parser places at the end of its `---` line, inside the piece kubectl cut before it.
+ */
+const written = (doc: Document): boolean => doc.contents !== null && !(isScalar(doc.contents) && doc.contents.range?.[0] === doc.contents.range?.[1]);
+const startOf = (doc: Document): number => (written(doc) ? doc.contents?.range?.[0] : undefined) ?? doc.range?.[0] ?? 0;
 
 /** The plain values of a file's documents, as readResources reads them (scripts/crd-fields.mjs reads CRDs so); throws at the first refused. */
 export function resourceValues(text: string, file: string): unknown[] {
@@ -354,12 +359,18 @@ export function apiVersionProblem(r: Resource, group: string, served: readonly s
   return `${where(r, ['apiVersion'])}: apiVersion: no matches for kind "${r.kind}" in version "${apiVersion}": the ${group} CRD serves ${served.map((v) => `${group}/${v}`).join(', ')}`;
 }
 
+const CONTEXT_NAMED = 20;
+
 /** The one note that names the context resources, or null when there are none. */
 export function contextNote(context: readonly Resource[]): string | null {
   if (context.length === 0) return null;
   const first = context[0];
-  const list = context.map((r) => `${r.kind}${r.name ? ` "${r.name}"` : ''} (${r.file === first.file ? '' : `${r.file}:`}${lineColumn(r, [])})`);
-  return `${where(first, [])}: context, not rehearsed (the scenario's services run in their place): ${list.join(', ')}`;
+  // Named up to CONTEXT_NAMED, then counted by kind: 100,000 ConfigMaps made one warning line of 3 MB.
+  const list = context.slice(0, CONTEXT_NAMED).map((r) => `${r.kind}${r.name ? ` "${r.name}"` : ''} (${r.file === first.file ? '' : `${r.file}:`}${lineColumn(r, [])})`);
+  const rest = new Map<string, number>();
+  for (const r of context.slice(CONTEXT_NAMED)) rest.set(r.kind, (rest.get(r.kind) ?? 0) + 1);
+  const more = [...rest].map(([kind, n]) => `${n.toLocaleString('en-US')} more ${kind} resource${n === 1 ? '' : 's'}`).join(', ');
+  return `${where(first, [])}: context, not rehearsed (the scenario's services run in their place): ${list.join(', ')}${more ? `, and ${more}` : ''}`;
 }
 
 /**
