@@ -1,0 +1,219 @@
+/**
+ * Round 21 of the real-files sweep: published files of the vendors run through rehearse, each outcome asserted.
+ * - argoproj/argo-rollouts pkg/kubectl-argo-rollouts/cmd/lint/testdata (at 9f8d111d8f8e3e88b6d7f8bbdf62fd3cd863ef9d)
+ *   with lint_test.go's verdicts: invalid-service-labels.yml and invalid-ping-pong.yml name Services whose selector
+ *   (`app: istio-host-split`, `app: invalid-rollout-miss-match`) is not a label of the Rollout's pod template
+ *   (`app: invalid-rollout`). The controller refuses them (pkg/apis/rollouts/validation/validation_references.go
+ *   ValidateService: "Service %q has unmatch label %q in rollout", run by rollout/controller.go on the stable,
+ *   canary, ping and pong Services; the Rollout is InvalidSpec and never progresses), and lint expects that error.
+ *   rehearse imported both (exit 0) and rehearsed a rollout that never happens: now refused at the Rollout's field,
+ *   naming the Service's selector. A Service annotated `argo-rollouts.argoproj.io/managed-by-rollouts` for another
+ *   Rollout is refused likewise (ValidateService, "Service %q is managed by another Rollout").
+ * - invalid-unknown-field.yml (`strategy: {unknown-strategy: ...}`; lint expects `unknown field "unknown-strategy"`)
+ *   was refused as "spec.strategy: no canary strategy", the unknown name unsaid; invalid-empty-rollout-vsvc.yml (a
+ *   Rollout without a spec; lint expects "spec.selector: Required value") likewise. Now the unknown field is named,
+ *   and the controller's own refusals of the spec (missing selector, no container) are said before the strategy.
+ * - The lint's valid files with Services (valid-istio-v1beta1.yml, valid-ingress-smi.yml) still import. Its
+ *   valid-nginx-canary.yml stays refused, as before: lint does not look at the Ingress, but the controller's nginx
+ *   router cannot make the canary Ingress from a stable Ingress with no rule for the stableService
+ *   (rollout/trafficrouting/nginx/nginx.go canaryIngress: "ingress `%s` has no rules using service %s backend").
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+
+const root = join(import.meta.dirname, '..');
+const vendor = (p: string) => join(root, 'test/fixtures/vendor', p);
+const tmp = mkdtempSync(join(tmpdir(), 'real-files-21-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (x) => out.push(x), err: (x) => err.push(x) });
+  const lines = (xs: string[]) => xs.join('\n').split('\n').filter(Boolean);
+  return { code, out: lines(out), err: lines(err) };
+}
+
+/** The AnalysisTemplate the lint files' Rollouts name (lint itself does not resolve it). */
+const integrationTests = join(tmp, 'integrationtests.yaml');
+writeFileSync(integrationTests, `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: integrationtests
+spec:
+  metrics:
+    - name: up
+      provider:
+        prometheus:
+          address: http://prometheus:9090
+          query: up
+      successCondition: result[0] >= 1
+`);
+
+const errors = (err: string[]) => err.filter((l) => !l.startsWith('warning:'));
+
+describe('kubectl-argo-rollouts lint testdata: the Services a Rollout names', () => {
+  it('invalid-service-labels.yml: refused for each Service whose selector the pod template does not match, as lint_test.go expects', async () => {
+    const file = vendor('argo/lint-invalid-service-labels.yml');
+    const r = await cli(['import', 'argo', file, integrationTests]);
+    expect(r.code).toBe(2);
+    const e = errors(r.err);
+    expect(e).toHaveLength(2);
+    // lint_test.go: `spec.strategy.canary.canaryService: Invalid value: "istio-host-split-canary": Service "istio-host-split-canary" has unmatch label "app" in rollout`
+    const canary = e.find((l) => l.includes('spec.strategy.canary.canaryService'));
+    expect(canary).toContain(`${file}:11:22: spec.strategy.canary.canaryService: the controller marks the Rollout InvalidSpec`);
+    expect(canary).toContain('Service "istio-host-split-canary" has unmatch label "app" in rollout');
+    expect(canary).toContain(`the Service selects app="istio-host-split" at ${file}:55:10, the pod template's is "invalid-rollout"`);
+    expect(e.find((l) => l.includes('spec.strategy.canary.stableService'))).toContain(`${file}:12:22: spec.strategy.canary.stableService: the controller marks the Rollout InvalidSpec and never rolls it out ("Service "istio-host-split-stable" has unmatch label "app" in rollout"`);
+    expect(r.out).toEqual([]);
+  });
+
+  it('invalid-ping-pong.yml: the ping and pong Services are checked too (pingService first, as lint_test.go names it)', async () => {
+    const file = vendor('argo/lint-invalid-ping-pong.yml');
+    const r = await cli(['import', 'argo', file, integrationTests]);
+    expect(r.code).toBe(2);
+    const e = errors(r.err);
+    expect(e[0]).toContain(`${file}:12:22: spec.strategy.canary.pingPong.pingService: the controller marks the Rollout InvalidSpec and never rolls it out ("Service "ping-service" has unmatch label "app" in rollout"`);
+    expect(e[1]).toContain(`${file}:13:22: spec.strategy.canary.pingPong.pongService:`);
+    expect(e[1]).toContain('"Service "pong-service" has unmatch label "app" in rollout"');
+  });
+
+  it('the lint\'s valid files whose Services select the pod template still import', async () => {
+    for (const f of ['argo/lint-valid-istio-v1beta1.yml', 'argo/lint-valid-ingress-smi.yml']) {
+      const r = await cli(['import', 'argo', vendor(f)]);
+      expect(errors(r.err), f).toEqual([]);
+      expect(r.code, f).toBe(0);
+      expect(r.out.join('\n')).toContain('rollout:');
+    }
+  });
+
+  it('valid-nginx-canary.yml: lint passes it, the controller\'s nginx router cannot make its canary Ingress: refused', async () => {
+    const file = vendor('argo/lint-valid-nginx-canary.yml');
+    const r = await cli(['import', 'argo', file]);
+    expect(r.code).toBe(2);
+    expect(errors(r.err)).toEqual([expect.stringContaining(`${file}:89:26: spec.strategy.canary.trafficRouting.nginx.stableIngress: Ingress "nginx-rollout-ingress" has no rule with the stableService "nginx-rollout-stable" as backend`)]);
+  });
+
+  it('invalid-unknown-field.yml: the unknown strategy is named (lint: unknown field "unknown-strategy")', async () => {
+    const file = vendor('argo/lint-invalid-unknown-field.yml');
+    const r = await cli(['import', 'argo', file, integrationTests]);
+    expect(r.code).toBe(2);
+    expect(errors(r.err)).toEqual([`${file}:10:7: spec.strategy.unknown-strategy: unknown field "unknown-strategy" (the Rollout's strategy is canary or blueGreen): kubectl's strict validation refuses it, and without it the Rollout has no canary strategy`]);
+  });
+
+  it('invalid-empty-rollout-vsvc.yml: a Rollout without a spec is refused first for its missing selector, as lint_test.go expects', async () => {
+    const file = vendor('argo/lint-invalid-empty-rollout-vsvc.yml');
+    const r = await cli(['import', 'argo', file]);
+    expect(r.code).toBe(2);
+    const e = errors(r.err);
+    expect(e[0]).toBe(`${file}:1:1: spec: the controller marks the Rollout InvalidSpec and never rolls it out ("Rollout has missing field '.spec.selector'", pkg/apis/rollouts/validation/validation.go)`);
+    expect(e.at(-1)).toBe(`${file}:1:1: spec.strategy: no canary strategy`);
+  });
+});
+
+describe('ValidateService beyond the lint files (validation_references.go, validation_references_test.go)', () => {
+  const rollout = (extra: string) => `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: shop
+spec:
+${extra}  strategy:
+    canary:
+      canaryService: shop-canary
+      stableService: shop-stable
+      steps:
+        - setWeight: 20
+        - pause: { duration: 1m }
+`;
+  const podTemplate = `  selector:
+    matchLabels:
+      app: shop
+  template:
+    metadata:
+      labels:
+        app: shop
+        tier: web
+    spec:
+      containers:
+        - name: shop
+          image: shop:1
+`;
+  const service = (name: string, selector: string, annotations = '') => `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+${annotations}spec:
+  selector:
+${selector}  ports:
+    - port: 80
+`;
+  const write = (name: string, text: string) => {
+    const f = join(tmp, name);
+    writeFileSync(f, text);
+    return f;
+  };
+
+  it('the controller\'s own label rollouts-pod-template-hash is skipped; a subset of the pod template\'s labels matches', async () => {
+    const f = write('match.yaml', rollout(podTemplate) + service('shop-canary', '    app: shop\n    rollouts-pod-template-hash: abc\n') + service('shop-stable', '    tier: web\n'));
+    const r = await cli(['import', 'argo', f]);
+    expect(errors(r.err)).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
+  it('a label the pod template lacks, and a Service managed by another Rollout, are refused', async () => {
+    const f = write('mismatch.yaml', rollout(podTemplate)
+      + service('shop-canary', '    app: shop\n    version: v2\n')
+      + service('shop-stable', '    app: shop\n', '  annotations:\n    argo-rollouts.argoproj.io/managed-by-rollouts: cart\n'));
+    const r = await cli(['import', 'argo', f]);
+    expect(r.code).toBe(2);
+    const e = errors(r.err);
+    expect(e).toHaveLength(2);
+    expect(e.find((l) => l.includes('canaryService'))).toContain('("Service "shop-canary" has unmatch label "version" in rollout", pkg/apis/rollouts/validation/validation_references.go ValidateService; the Service selects version="v2"');
+    expect(e.find((l) => l.includes('canaryService'))).toContain('the pod template has no such label');
+    expect(e.find((l) => l.includes('stableService'))).toContain('("Service "shop-stable" is managed by another Rollout", pkg/apis/rollouts/validation/validation_references.go ValidateService; argo-rollouts.argoproj.io/managed-by-rollouts: "cart"');
+  });
+
+  it('with a workloadRef, the labels are those of the Deployment it names, when the files hold it (rollout/templateref.go)', async () => {
+    const ref = `  workloadRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: shop-deploy
+  selector:
+    matchLabels:
+      app: shop
+`;
+    const deployment = (app: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop-deploy
+spec:
+  selector:
+    matchLabels:
+      app: ${app}
+  template:
+    metadata:
+      labels:
+        app: ${app}
+    spec:
+      containers:
+        - name: shop
+          image: shop:1
+`;
+    const services = service('shop-canary', '    app: shop\n') + service('shop-stable', '    app: shop\n');
+    const good = await cli(['import', 'argo', write('ref-good.yaml', rollout(ref) + deployment('shop') + services)]);
+    expect(errors(good.err)).toEqual([]);
+    expect(good.code).toBe(0);
+    const bad = await cli(['import', 'argo', write('ref-bad.yaml', rollout(ref) + deployment('store') + services)]);
+    expect(bad.code).toBe(2);
+    expect(errors(bad.err).some((l) => l.includes('has unmatch label "app" in rollout') && l.includes('the pod template\'s is "store"'))).toBe(true);
+    // Without the Deployment in the files, the labels are unknown: not judged.
+    const unknown = await cli(['import', 'argo', write('ref-unknown.yaml', rollout(ref) + services)]);
+    expect(errors(unknown.err)).toEqual([]);
+    expect(unknown.code).toBe(0);
+  });
+});
