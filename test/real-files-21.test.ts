@@ -17,6 +17,11 @@
  *   valid-nginx-canary.yml stays refused, as before: lint does not look at the Ingress, but the controller's nginx
  *   router cannot make the canary Ingress from a stable Ingress with no rule for the stableService
  *   (rollout/trafficrouting/nginx/nginx.go canaryIngress: "ingress `%s` has no rules using service %s backend").
+ * - open-telemetry/opentelemetry-proto examples/ (at ac2c4b5d1f3a6079de62f9afec860158ecc8af09), the OTLP/HTTP request
+ *   examples of every signal: trace.json is read (one server span of my.service, its parent elsewhere, ids in
+ *   upper-case hex). logs.json and metrics.json, given to `calibrate`, were refused with `"resourceLogs" is not a key
+ *   of a trace document ...; did you mean "resourceSpans"?`, as if a trace export had a misspelt key; now the key
+ *   says what the file is (logs.proto LogsData, metrics.proto MetricsData), with what to give instead.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -215,5 +220,37 @@ spec:
     const unknown = await cli(['import', 'argo', write('ref-unknown.yaml', rollout(ref) + services)]);
     expect(errors(unknown.err)).toEqual([]);
     expect(unknown.code).toBe(0);
+  });
+});
+
+describe('opentelemetry-proto examples/: the OTLP request examples of each signal, given to calibrate', () => {
+  const traces = (f: string) => join(root, 'test/fixtures/traces', f);
+
+  it('trace.json: one server span of my.service, read; its parent is not in the file', async () => {
+    const out = join(tmp, 'otlp-trace.yaml');
+    const r = await cli(['calibrate', traces('otlp-proto-example-trace.json'), '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toContain('1 span in 1 trace from 1 file: 1 service, 1 endpoint, 1 journey');
+    expect(r.err).toEqual(['warning: orphan spans: 1 span(s) whose parent is not in the files (treated as roots of journeys of their own), in traces 5b8efff798038103d269b633813fc60c']);
+  });
+
+  it.each([
+    ['otlp-proto-example-logs.json', '2:19', 'resourceLogs', 'logs (LogsData, opentelemetry/proto/logs/v1/logs.proto)'],
+    ['otlp-proto-example-metrics.json', '2:22', 'resourceMetrics', 'metrics (MetricsData, opentelemetry/proto/metrics/v1/metrics.proto)'],
+  ])('%s is refused as what it is, not as a trace export with a misspelt key', async (name, at, key, what) => {
+    const file = traces(name);
+    const r = await cli(['calibrate', file, '--out', join(tmp, 'never-written.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no trace format found: `));
+    expect(r.err.slice(1)).toEqual([`${file}:${at}: "${key}": an OTLP export of ${what}, not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)`]);
+    expect(r.err.join('\n')).not.toContain('did you mean');
+  });
+
+  it("the proto's snake_case names, which protobuf's JSON readers also take, are said alike", async () => {
+    const file = join(tmp, 'profiles.json');
+    writeFileSync(file, '{"resource_profiles": [], "dictionary": {}}\n');
+    const r = await cli(['calibrate', file, '--out', join(tmp, 'never-written.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:1:23: "resource_profiles": an OTLP export of profiles (ProfilesData, opentelemetry/proto/profiles/v1development/profiles.proto), not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)`);
   });
 });
