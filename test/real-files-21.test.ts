@@ -22,12 +22,21 @@
  *   upper-case hex). logs.json and metrics.json, given to `calibrate`, were refused with `"resourceLogs" is not a key
  *   of a trace document ...; did you mean "resourceSpans"?`, as if a trace export had a misspelt key; now the key
  *   says what the file is (logs.proto LogsData, metrics.proto MetricsData), with what to give instead.
+ * - GoogleCloudPlatform/microservices-demo (at 34ffea9175946982c3088ed84994fe6019ad6e92): kubernetes-manifests/
+ *   frontend.yaml and release/kubernetes-manifests.yaml both write `Deployment frontend`. Given as one folder to
+ *   `calibrate --deployment`, the second silently replaced the first (the same replicas here; different ones were
+ *   read as whichever came last, unsaid). `kubectl apply -f` applies the files in name order, so the object is as
+ *   the later one writes it: that one is still read, and the earlier is now warned at its place. Two different
+ *   workloads matching one traced service (a Deployment and its canary under one `app` label) were read as the
+ *   last one matched, the other's pods dropped unsaid: now one matched by metadata.name is taken over those matched
+ *   by a label (which are warned), and two of the same rank are refused, asking for --capacity.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { calibrateFiles } from '../src/calibrate/calibrate.js';
 
 const root = join(import.meta.dirname, '..');
 const vendor = (p: string) => join(root, 'test/fixtures/vendor', p);
@@ -252,5 +261,59 @@ describe('opentelemetry-proto examples/: the OTLP request examples of each signa
     const r = await cli(['calibrate', file, '--out', join(tmp, 'never-written.yaml')]);
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}:1:23: "resource_profiles": an OTLP export of profiles (ProfilesData, opentelemetry/proto/profiles/v1development/profiles.proto), not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)`);
+  });
+});
+
+describe('calibrate --deployment: a workload written twice, and workloads that share a traced service', () => {
+  const hotrod = join(root, 'test/fixtures/traces/hotrod-otlp.json');
+  const deployment = (name: string, replicas: number, labels = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+${labels}spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: x } }
+  template:
+    metadata: { labels: { app: x } }
+    spec: { containers: [{ name: x, image: x }] }
+`;
+  const folder = (name: string, files: Record<string, string>) => {
+    const dir = join(tmp, name);
+    mkdirSync(dir, { recursive: true });
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+    return dir;
+  };
+
+  it('microservices-demo: the frontend Deployment of both files is one object, read from the later file; the earlier is warned', () => {
+    const dir = vendor('microservices-demo');
+    const r = calibrateFiles([hotrod], { deployment: dir });
+    expect(r.warnings).toContain(`${dir}/kubernetes-manifests/frontend.yaml:22:3: Deployment frontend: written again at ${dir}/release/kubernetes-manifests.yaml:28:3, which kubectl apply applies after it (files in name order): the later one is read, this one is not`);
+    expect(r.yaml).toContain(`  frontend:\n    # Deployment frontend (${dir}/release/kubernetes-manifests.yaml:28:3): 1 replicas;`);
+  });
+
+  it('the same Deployment written with other replicas: the later file\'s are read, and the earlier is said', () => {
+    const dir = folder('twice', { 'a.yaml': deployment('frontend', 2), 'b.yaml': deployment('frontend', 5) });
+    const r = calibrateFiles([hotrod], { deployment: dir });
+    expect(r.yaml).toMatch(/\n  frontend:\n    # Deployment frontend \(.*b\.yaml:6:13\): 5 replicas;.*\n    replicas: 5\n/);
+    expect(r.warnings.filter((w) => w.includes('written again'))).toEqual([`${dir}/a.yaml:6:13: Deployment frontend: written again at ${dir}/b.yaml:6:13, which kubectl apply applies after it (files in name order): the later one is read, this one is not`]);
+    // Another namespace is another object: both are read, and only one can be the service's (by name: refused below).
+    const ns = folder('namespaces', { 'a.yaml': deployment('frontend', 2), 'b.yaml': deployment('frontend', 5, '  namespace: staging\n') });
+    expect(() => calibrateFiles([hotrod], { deployment: ns })).toThrow(/Deployment frontend \(.*a\.yaml:6:13\) and Deployment frontend \(.*b\.yaml:7:13\) both match the traced service "frontend" \(by name\)/);
+  });
+
+  it('a workload named like the service is taken over one that carries its name as a label, which is warned (it was the last one matched)', () => {
+    const dir = folder('canary', { 'a.yaml': deployment('frontend', 2), 'b.yaml': deployment('frontend-canary', 1, '  labels: { app: frontend }\n') });
+    const r = calibrateFiles([hotrod], { deployment: dir });
+    expect(r.yaml).toMatch(/\n  frontend:\n    # Deployment frontend \(.*a\.yaml:6:13\): 2 replicas;.*\n    replicas: 2\n/);
+    expect(r.warnings).toContain(`${dir}/b.yaml:7:13: Deployment frontend-canary: matches service "frontend" by its label, where Deployment frontend (${dir}/a.yaml:6:13) matches it by name: not used`);
+  });
+
+  it('two workloads that match the service alike are refused, naming both, unless --capacity gives it', async () => {
+    const dir = folder('alike', { 'a.yaml': deployment('web', 2, '  labels: { app: frontend }\n'), 'b.yaml': deployment('web-canary', 1, '  labels: { app: frontend }\n') });
+    const r = await cli(['calibrate', hotrod, '--deployment', dir, '--out', join(tmp, 'never-written.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err.filter((l) => !l.startsWith('warning:'))).toEqual([`--deployment: Deployment web (${dir}/a.yaml:7:13) and Deployment web-canary (${dir}/b.yaml:7:13) both match the traced service "frontend" (by label): its pods are theirs together, which rehearse does not add up; give its capacity with --capacity frontend=REPLICASxWORKERS`]);
+    const given = calibrateFiles([hotrod], { deployment: dir, capacity: 'frontend=3x4' });
+    expect(given.yaml).toMatch(/\n  frontend:\n    # given: --capacity frontend=3x4;.*\n    replicas: 3\n    concurrency: 4\n/);
   });
 });
