@@ -35,20 +35,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { calibrateFiles } from '../src/calibrate/calibrate.js';
+import { cli as run } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
 const vendor = (p: string) => join(root, 'test/fixtures/vendor', p);
 const tmp = mkdtempSync(join(tmpdir(), 'real-files-21-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** helpers.ts's cli, its output as lines. */
 async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { out: (x) => out.push(x), err: (x) => err.push(x) });
-  const lines = (xs: string[]) => xs.join('\n').split('\n').filter(Boolean);
-  return { code, out: lines(out), err: lines(err) };
+  const r = await run(...args);
+  return { code: r.code, out: r.out.split('\n').filter(Boolean), err: r.err.split('\n').filter(Boolean) };
 }
 
 /** The AnalysisTemplate the lint files' Rollouts name (lint itself does not resolve it). */
