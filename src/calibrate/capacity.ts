@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { didYouMean, InputError, reason } from '../errors.js';
 import { readInput } from '../files/read.js';
-import { CONCURRENCY_ANNOTATION, readManifests } from '../interop/kubernetes/capacity.js';
+import { CONCURRENCY_ANNOTATION, readManifests, type Workload } from '../interop/kubernetes/capacity.js';
 
 export interface GivenCapacity {
   readonly replicas: number;
@@ -81,13 +81,35 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
   for (const [name, v] of perReplica) {
     if (v.replicas !== 1) throw new InputError([`--replica-concurrency: ${name}: give workers per replica (N), not REPLICASxN`]);
   }
+  const ambiguous = new Map<string, string>();
+  const byCapacity = new Set<string>();
   if (o.deployment !== undefined) {
     const { workloads, warnings: w } = readManifests(manifestFiles(o.deployment));
     warnings.push(...w);
+    // The workloads each service matches, by metadata.name first, then by label: two of the same rank both run its
+    // pods (a Deployment and its canary, a chart's components under one app.kubernetes.io/name), which rehearse does not add up.
+    const rank = new Map<string, { rank: number; wl: Workload[] }>();
+    for (const wl of workloads) {
+      const r = wl.names.findIndex((n) => byName.has(n));
+      if (r < 0) continue;
+      const service = byName.get(wl.names[r]) as string;
+      const had = rank.get(service);
+      if (had === undefined || r < had.rank) rank.set(service, { rank: r, wl: [wl] });
+      else if (r === had.rank) had.wl.push(wl);
+    }
     for (const wl of workloads) {
       const service = wl.names.map((n) => byName.get(n)).find((n) => n !== undefined);
       if (service === undefined) {
         warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: no service of that name in the traces${didYouMean(wl.names[0], services)}; not used`);
+        continue;
+      }
+      const matched = rank.get(service) as { rank: number; wl: Workload[] };
+      if (!matched.wl.includes(wl)) {
+        warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: matches service "${service}" by its label, where ${matched.wl[0].kind} ${matched.wl[0].names[0]} (${matched.wl[0].where}) matches it by name: not used`);
+        continue;
+      }
+      if (matched.wl.length > 1) {
+        ambiguous.set(service, `--deployment: ${matched.wl.map((w) => `${w.kind} ${w.names[0]} (${w.where})`).join(' and ')} ${matched.wl.length === 2 ? 'both' : 'all'} match the traced service "${service}" (by ${matched.rank === 0 ? 'name' : 'label'}): its pods are theirs together, which rehearse does not add up; give its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
         continue;
       }
       const flag = perReplica.get(service) ?? perReplica.get('*');
@@ -107,8 +129,12 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
   }
   if (o.capacity !== undefined) {
     for (const [name, v] of pairs('--capacity', o.capacity, false)) {
-      given.set(resolve('--capacity', name), { replicas: v.replicas, concurrency: v.workers, why: `given: --capacity ${name}=${v.replicas > 1 ? `${v.replicas}x` : ''}${v.workers}` });
+      const service = resolve('--capacity', name);
+      byCapacity.add(service);
+      given.set(service, { replicas: v.replicas, concurrency: v.workers, why: `given: --capacity ${name}=${v.replicas > 1 ? `${v.replicas}x` : ''}${v.workers}` });
     }
   }
+  const unresolved = [...ambiguous].filter(([service]) => !byCapacity.has(service)).map(([, message]) => message);
+  if (unresolved.length > 0) throw new InputError(unresolved);
   return { given, warnings };
 }

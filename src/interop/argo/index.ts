@@ -21,6 +21,7 @@ import { headerRoutes } from './header-routes.js';
 import { didYouMean } from '../../errors.js';
 import { affinityNotes, splitBy, splitNote } from './split.js';
 import { controllerSpecProblems } from './validation.js';
+import { serviceProblems } from './services.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -102,7 +103,15 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
 
   const canary = get(ro.value, 'spec', 'strategy', 'canary');
   if (canary === undefined || canary === null) {
-    if (get(ro.value, 'spec', 'strategy', 'blueGreen') === undefined) problem(ro, ['spec', 'strategy'], 'no canary strategy');
+    // The controller's own refusals of the spec come first (kubectl-argo-rollouts lint's invalid-empty-rollout-vsvc.yml:
+    // "spec.selector: Required value"), then a strategy named wrong (invalid-unknown-field.yml: "unknown field").
+    for (const p of controllerSpecProblems(ro)) problem(ro, p.path, p.message);
+    if (get(ro.value, 'spec', 'strategy', 'blueGreen') === undefined) {
+      const strategy = get(ro.value, 'spec', 'strategy');
+      const other = strategy !== null && typeof strategy === 'object' ? Object.keys(strategy).filter((k) => k !== 'canary' && k !== 'blueGreen') : [];
+      for (const k of other) problem(ro, ['spec', 'strategy', k], `unknown field "${k}" (the Rollout's strategy is canary or blueGreen${didYouMean(k, ['canary', 'blueGreen'])}): kubectl's strict validation refuses it, and without it the Rollout has no canary strategy`);
+      if (other.length === 0) problem(ro, ['spec', 'strategy'], 'no canary strategy');
+    }
     return { ok: false, problems, warnings };
   }
   const cp: Path = ['spec', 'strategy', 'canary'];
@@ -158,6 +167,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     return v;
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
+  for (const p of serviceProblems(ro, context)) problem(ro, p.path, p.message);
   checkRoutes({ rollout: ro, canaryService: traffic.canaryService, stableService: traffic.stableService, context, problem, warn }, router, routing, [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   const routingKey = get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement';
   const affinity = affinityNotes({ rollout: ro, router, istio: get(routing, 'istio'), context, canaryService: traffic.canaryService, stableService: traffic.stableService });

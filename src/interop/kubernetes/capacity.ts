@@ -34,6 +34,8 @@ export interface Workload {
   readonly where: string;
   /** The HPA over it: the replicas it keeps between. */
   readonly hpa: { readonly min: number; readonly max: number; readonly where: string } | null;
+  /** metadata.namespace, or null (the namespace kubectl's context gives). */
+  readonly namespace: string | null;
 }
 
 export interface Manifests {
@@ -161,7 +163,8 @@ export function readManifests(files: readonly { file: string; text: string }[]):
           const replicas = int(['spec', 'replicas'], 0, 1);
           const concurrency = workers(r, int, (path, message) => warnings.push(`${at(path)}: ${formatPath([...base, ...path])}: ${message}`));
           if (replicas === null) return;
-          workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: at(['spec', 'replicas']), hpa: null });
+          const namespace = get(r, 'metadata', 'namespace');
+          workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: at(['spec', 'replicas']), hpa: null, namespace: typeof namespace === 'string' ? namespace : null });
         } else if (kind === 'HorizontalPodAutoscaler') {
           const target = get(r, 'spec', 'scaleTargetRef', 'name');
           const targetKind = get(r, 'spec', 'scaleTargetRef', 'kind');
@@ -195,6 +198,17 @@ export function readManifests(files: readonly { file: string; text: string }[]):
     }
   }
   if (errors.length) throw new InputError(errors);
+  // `kubectl apply -f DIR` applies the files in name order and each document in turn: a workload written twice (the
+  // same kind, name and namespace, as microservices-demo's release/kubernetes-manifests.yaml repeats its
+  // kubernetes-manifests/*.yaml) is one object, left as the last document writes it. The earlier is said, not read.
+  const key = (w: Workload) => `${w.kind}\0${w.namespace ?? ''}\0${w.names[0]}`;
+  const last = new Map(workloads.map((w, i) => [key(w), i] as const));
+  const kept = workloads.filter((w) => {
+    const later = workloads[last.get(key(w)) as number];
+    if (later !== w) warnings.push(`${w.where}: ${w.kind} ${w.names[0]}: written again at ${later.where}, which kubectl apply applies after it (files in name order): the later one is read, this one is not`);
+    return later === w;
+  });
+  workloads.splice(0, workloads.length, ...kept);
   for (const h of hpas) {
     const w = workloads.find((x) => x.kind === h.targetKind && x.names[0] === h.target);
     if (!w) {

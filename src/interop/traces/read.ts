@@ -18,7 +18,7 @@ import { mergeParts } from './zipkin-merge.js';
 import { joinZipkinCase, renameServices } from './service-case.js';
 import { checkFields, locate, type Refusal } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.js';
-import { emptyDocument, ENVELOPE_FIELDS, TOP_LEVEL_KEYS } from './wrapper-tables.js';
+import { emptyDocument, ENVELOPE_FIELDS, otherSignal, TOP_LEVEL_KEYS } from './wrapper-tables.js';
 import { didYouMean } from '../../errors.js';
 import { CASSANDRA_SKIP, isCassandraSpan, refuseUnread } from './unread.js';
 
@@ -207,7 +207,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       // No wrapper, no span, no trace: keys that are no trace format's are said, with the one meant.
       for (const k of Object.keys(span)) {
         if (TOP_LEVEL_KEYS.includes(k)) continue;
-        report.noteField(`top level.${k}`, () => locate(report, [k]), () => `"${k}" is not a key of a trace document (Jaeger, Zipkin or OTLP JSON): not read${didYouMean(k, TOP_LEVEL_KEYS)}`);
+        report.noteField(`top level.${k}`, () => locate(report, [k]), () => otherSignal(k) ?? `"${k}" is not a key of a trace document (Jaeger, Zipkin or OTLP JSON): not read${didYouMean(k, TOP_LEVEL_KEYS)}`);
       }
     }
     if (isBare && envelope === null) {

@@ -128,6 +128,25 @@ export const TOP_LEVEL_KEYS: readonly string[] = [
 ];
 
 /**
+ * OTLP's other signals, which share the trace export's shape (opentelemetry-proto at ac2c4b5d: logs/v1/logs.proto
+ * LogsData {resource_logs}, metrics/v1/metrics.proto MetricsData {resource_metrics}, profiles/v1development/
+ * profiles.proto ProfilesData {resource_profiles, dictionary}; examples/logs.json, events.json, metrics.json): a
+ * top-level key of theirs says what the file is, where "did you mean resourceSpans?" would ask for a renaming.
+ */
+const OTHER_SIGNALS: Readonly<Record<string, string>> = {
+  resourceLogs: 'logs (LogsData, opentelemetry/proto/logs/v1/logs.proto)',
+  resourceMetrics: 'metrics (MetricsData, opentelemetry/proto/metrics/v1/metrics.proto)',
+  resourceProfiles: 'profiles (ProfilesData, opentelemetry/proto/profiles/v1development/profiles.proto)',
+};
+
+/** What a top-level key of another OTLP signal says (camelCase, as OTLP JSON writes it, or the proto's snake_case), or null. */
+export function otherSignal(key: string): string | null {
+  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  const what = Object.hasOwn(OTHER_SIGNALS, camel) ? OTHER_SIGNALS[camel] : undefined;
+  return what ? `"${key}": an OTLP export of ${what}, not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)` : null;
+}
+
+/**
  * What a document is when it holds no span, by its wrapper (the envelope names above; List a top-level list): said as the file's refusal, in place of "no trace format found". Jaeger's search answers
  * {"data": [], ...} when nothing matched (jaegertracing/jaeger cmd/query/app/http_handler.go search: uiTraces :=
  * make([]*ui.Trace, len(tracesFromStorage))); an OTLP export may carry no resourceSpans, or resources without spans.
