@@ -1,6 +1,6 @@
 /** rehearse ci over a directory: verdicts, exit codes, JUnit XML a CI system can parse, Markdown, baselines. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -179,10 +179,14 @@ describe('rehearse ci --workers', () => {
     expect(two.code).toBe(1);
   }, 240_000);
 
-  it('refuses a worker count that is not a whole number', () => {
-    const r = rehearse(dir, 'ci', 'scenarios', '--workers', '0');
+  it('refuses a worker count that is not a whole number, or past the limit, before anything runs', async () => {
+    const r = rehearse(dir, 'ci', 'scenarios', '--workers', '0', '--json', 'zero.json');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--workers/);
+    expect(r.stderr).toContain("error: option '--workers <n>' argument '0' is invalid.");
+    expect(existsSync(join(dir, 'zero.json'))).toBe(false);
+    const most = await cli('ci', scenarios, '--workers', '100000');
+    expect(most.code).toBe(2);
+    expect(most.err).toMatch(/--workers <n>' argument '100000' is invalid\. at most 64 \(each worker is a thread with a heap of its own/);
   });
 });
 
