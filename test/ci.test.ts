@@ -1,10 +1,11 @@
 /** rehearse ci over a directory: verdicts, exit codes, JUnit XML a CI system can parse, Markdown, baselines. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/rehearse.js');
@@ -137,6 +138,55 @@ describe('rehearse ci', () => {
   it('exits 2 on invalid usage', () => {
     expect(rehearse(dir, 'ci', 'nowhere').code).toBe(2);
     expect(rehearse(dir, 'ci', 'scenarios', '--baseline', 'scenarios/good.yaml').stderr).toContain('not a rehearse ci report');
+  });
+});
+
+describe('rehearse ci --workers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-ci-workers-'));
+  const scenarios = join(dir, 'scenarios');
+  mkdirSync(join(scenarios, 'more'), { recursive: true });
+  // The first file (no cases) takes some ten times as long as any other case: on two workers the cases after it
+  // finish first, and a report in the order of completion would differ from one worker's.
+  writeFileSync(join(scenarios, 'a-long.yaml'), scenarioText('a-long', '+2%', 10).replace('duration: 20m', 'duration: 2h').replace('rate: 50/s', 'rate: 200/s').replace(/\ncases:\n.*\n.*\n/, '\n'));
+  writeFileSync(join(scenarios, 'b-broken.yaml'), scenarioText('b-broken', '+2%', 10).replace('services: { api:', 'services: { apu:'));
+  writeFileSync(join(scenarios, 'c-good.yaml'), scenarioText('c-good', '+0%', 10));
+  writeFileSync(join(scenarios, 'more', 'd-failing.yaml'), scenarioText('d-failing', '+2%', 10));
+  writeFileSync(join(scenarios, 'more', 'e-plain.yaml'), 'name: e-plain\nduration: 1m\ntraffic: { rate: 10/s }\njourneys: { j: { steps: [api] } }\nservices: { api: {} }\n');
+
+  /** What `rehearse ci --workers N` prints and writes, the seconds taken (the only figures that vary) masked. */
+  const reports = async (workers: number) => {
+    const out = join(dir, 'out');
+    rmSync(out, { recursive: true, force: true });
+    const r = await cli('ci', scenarios, '--workers', String(workers), '--json', join(out, 'ci.json'), '--junit', join(out, 'junit.xml'), '--summary', join(out, 'summary.md'), '--html-dir', join(out, 'html'));
+    const files = Object.fromEntries(readdirSync(out, { recursive: true, encoding: 'utf8' }).sort().filter((f) => /\.\w+$/.test(f)).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+    files['ci.json'] = files['ci.json'].replace(/"seconds": [\d.e+-]+/g, '"seconds": 0');
+    files['junit.xml'] = files['junit.xml'].replace(/ time="[\d.]+"/g, ' time="0"');
+    return { code: r.code, err: r.err, terminal: r.out.replace(/ {2}\((\d+m ?)?\d+(\.\d+)?(ms|s)\)$/gm, '  (0s)'), files };
+  };
+
+  it('prints and writes the same reports, in the order of the files and cases, on 1 worker and on 2', async () => {
+    const one = await reports(1);
+    const two = await reports(2);
+    expect(one.code).toBe(1);
+    expect(one.err).toBe('');
+    const headlines = one.terminal.split('\n').filter((l) => / {2}\(0s\)$/.test(l)).map((l) => l.replace(/^\S+ \S+( CRITERIA)? +/, '').replace(/ {2}\(0s\)$/, ''));
+    expect(headlines).toEqual(['a-long', 'b-broken', 'c-good [healthy]', 'c-good [defective]', 'd-failing [healthy]', 'd-failing [defective]', 'e-plain']);
+    expect(Object.keys(one.files)).toEqual(Object.keys(two.files));
+    // A page per case that ran (b-broken did not), and the index.
+    expect(Object.keys(one.files).filter((f) => /^html\/.*\.html$/.test(f)).length).toBe(7);
+    for (const f of Object.keys(one.files)) expect(two.files[f], f).toBe(one.files[f]);
+    expect(two.terminal).toBe(one.terminal);
+    expect(two.code).toBe(1);
+  }, 240_000);
+
+  it('refuses a worker count that is not a whole number, or past the limit, before anything runs', async () => {
+    const r = rehearse(dir, 'ci', 'scenarios', '--workers', '0', '--json', 'zero.json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("error: option '--workers <n>' argument '0' is invalid.");
+    expect(existsSync(join(dir, 'zero.json'))).toBe(false);
+    const most = await cli('ci', scenarios, '--workers', '100000');
+    expect(most.code).toBe(2);
+    expect(most.err).toMatch(/--workers <n>' argument '100000' is invalid\. at most 64 \(each worker is a thread with a heap of its own/);
   });
 });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { wilson } from '../src/sweep/aggregate.js';
+import { executeBatch } from '../src/sweep/run.js';
 import { mergeSweeps, prepareSweep, runSweep, type SweepDocument } from '../src/sweep/sweep.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -92,6 +93,15 @@ describe('sweeps', () => {
     expect(a.recommendation).toBeNull();
     expect(a.runs.length + b.runs.length).toBe(one.runs.length);
     expect(mergeSweeps(setup, [b, a])).toEqual(one);
+  });
+
+  it('give on the pool\'s threads (the bundle of a fresh build, else the sources through tsx) the runs the sources give in this thread', async () => {
+    const setup = prepareSweep(file, 4);
+    // The runs of one policy (both cases, four seeds each), as the document holds them.
+    const pooled = (await sweepOn(2, 4)).runs.filter((r) => r.policy === 1);
+    expect(pooled).toHaveLength(8);
+    const here = executeBatch({ tasks: pooled.map((r) => ({ file, run: r.run, policy: r.policy, values: setup.plan.policies[r.policy].values, caseName: r.case, seed: r.seed })) });
+    expect(JSON.stringify(here.map((r, i) => ({ ...r, policy: pooled[i].policy, case: pooled[i].case, seed: pooled[i].seed })), null, 2)).toBe(JSON.stringify(pooled, null, 2));
   });
 
   it('resume an interrupted sweep into the same document', async () => {

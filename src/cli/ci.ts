@@ -1,6 +1,7 @@
 /** `rehearse ci`: the I/O around a CI run (finding files, running, writing reports). */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { InputError } from '../errors.js';
 import { readDocument } from './documents.js';
@@ -40,6 +41,8 @@ export interface CiOptions {
   requireCriteria?: boolean;
   /** With --baseline: report what got worse without failing, and replace the baseline with this run's report when every case passes. */
   updateBaseline?: boolean;
+  /** Rehearsals run at once, each on a worker thread (default: the cores available); the reports are the same whatever their number. */
+  workers?: number;
 }
 
 /**
@@ -205,57 +208,76 @@ export async function runCi(dirArg: string | undefined, opts: CiOptions, out: (s
     if (interrupted) exitOnSignal(interrupted === 'SIGTERM' ? 143 : 130);
   }
 
-  /** Every scenario and case, in order, each on the pool's thread; stops at a signal. */
+  /**
+   * Every scenario and case, each on a thread of the pool, `workers` at a time; reported in the order of the files
+   * and cases, whichever finishes first, so that the reports are the same whatever the number of workers. Loading
+   * the next ones goes on while the threads run, up to twice as many rehearsals ahead as there are threads. At a
+   * signal, what runs is stopped, what finished is reported, and nothing more starts.
+   */
   async function rehearseAll(): Promise<void> {
+    const workers = opts.workers ?? Math.max(1, availableParallelism());
     let pool: Piscina<RehearsalTask, RehearsalOutcome> | null = null;
+    // Each rehearsal's report, in order: null when a signal stopped it.
+    const ahead: Promise<(() => void) | null>[] = [];
+    const reportDone = async () => (await ahead.shift()!)?.();
     try {
-      files: for (const file of files) {
+      files: for (const [at, file] of files.entries()) {
         const shown = relative(process.cwd(), file) || file;
         const base = loadScenarioFile(file);
         if (!base.ok) {
-          report(broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid'));
+          const c = broken(shown, base.problems.map((p) => formatProblem(shown, p)), 'invalid');
+          ahead.push(Promise.resolve(() => report(c)));
           continue;
         }
         const names = base.scenario.cases.length ? base.scenario.cases : [undefined];
-        for (const name of names) {
+        for (const [i, name] of names.entries()) {
           await new Promise((resolve) => setImmediate(resolve)); // lets a signal in
+          while (ahead.length >= 2 * workers && !interrupted) await reportDone();
           if (interrupted) break files;
+          const which = { scenario: base.scenario.name, case: name ?? null };
           const t0 = performance.now();
           const loaded = name === undefined ? base : loadScenarioFile(file, name);
           if (!loaded.ok) {
-            report({ ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            const c = { ...broken(shown, loaded.problems.map((p) => formatProblem(shown, p)), 'invalid'), ...which };
+            ahead.push(Promise.resolve(() => report(c)));
             continue;
           }
           const tooMuch = opts.force ? [] : overLimits(estimateRun(loaded.scenario));
           if (tooMuch.length) {
-            report({ ...broken(shown, refusal(shown, tooMuch), 'invalid'), scenario: base.scenario.name, case: name ?? null });
+            const c = { ...broken(shown, refusal(shown, tooMuch), 'invalid'), ...which };
+            ahead.push(Promise.resolve(() => report(c)));
             continue;
           }
-          pool ??= createPool<RehearsalTask, RehearsalOutcome>(1);
-          let outcome: RehearsalOutcome;
-          try {
-            outcome = await pool.run({ rehearsal: { file, caseName: name ?? null, seed: opts.seed, shownAs: shown }, limits: readLimits() }, { signal: stop.signal });
-          } catch (err) {
-            if (stop.signal.aborted) break files;
-            outcome = { error: `the worker failed: ${(err as Error).message}` };
-          }
-          if ('result' in outcome) {
-            const c = caseFromResult(shown, outcome.result, (performance.now() - t0) / 1000);
-            if (opts.htmlDir) {
-              c.page = pages.name(c, shown);
-              writeText(join(opts.htmlDir, c.page), runReportHtml(outcome.result, { librariesFile: SHARED_SCRIPT }));
-            }
-            report(c);
-          } else if ('problems' in outcome) {
-            report({ ...broken(shown, outcome.problems, 'invalid'), scenario: base.scenario.name, case: name ?? null });
-          } else {
-            report({ ...broken(shown, [outcome.error], 'crashed'), scenario: base.scenario.name, case: name ?? null });
-          }
+          // No more threads than rehearsals, as far as they are known: this file's left, one a file after it.
+          pool ??= createPool<RehearsalTask, RehearsalOutcome>(Math.min(workers, names.length - i + files.length - at - 1));
+          const loading = (performance.now() - t0) / 1000;
+          ahead.push(pool.run({ rehearsal: { file, caseName: name ?? null, seed: opts.seed, shownAs: shown }, limits: readLimits() }, { signal: stop.signal })
+            .then((outcome) => () => reportOutcome(outcome, shown, which, loading),
+              (err) => (stop.signal.aborted ? null : () => reportOutcome({ error: `the worker failed: ${(err as Error).message}` }, shown, which, loading))));
         }
       }
+      while (ahead.length) await reportDone();
     } finally {
       stop.abort();
+      // What finished before a signal is reported; the rest was stopped.
+      while (ahead.length) await reportDone();
       await pool?.destroy();
+    }
+  }
+
+  /** A rehearsal's case, from what its thread returned (`loading`: the seconds its scenario took to load here). */
+  function reportOutcome(outcome: RehearsalOutcome, shown: string, which: Pick<CiCase, 'scenario' | 'case'>, loading: number): void {
+    if ('result' in outcome) {
+      const c = caseFromResult(shown, outcome.result, loading + outcome.seconds);
+      if (opts.htmlDir) {
+        c.page = pages.name(c, shown);
+        writeText(join(opts.htmlDir, c.page), runReportHtml(outcome.result, { librariesFile: SHARED_SCRIPT }));
+      }
+      report(c);
+    } else if ('problems' in outcome) {
+      report({ ...broken(shown, outcome.problems, 'invalid'), ...which });
+    } else {
+      report({ ...broken(shown, [outcome.error], 'crashed'), ...which });
     }
   }
 

@@ -1,11 +1,13 @@
 /**
  * Starts the debrief worker (debrief-worker.ts) and reports its progress. The built CLI loads the compiled
- * worker next to this module; run from TypeScript sources (tests, tsx), the worker is loaded through tsx.
+ * worker next to this module; run from TypeScript sources (tests, tsx), the compiled worker of a build at least as
+ * new as the sources (files/built.ts), else the worker's source through tsx.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { freshBuilt } from '../files/built.js';
 import type { DebriefMessage, DebriefTask } from './debrief-worker.js';
 
 export interface DebriefStatus {
@@ -38,8 +40,9 @@ function tsxApi(): string {
 }
 
 export function startDebrief(task: DebriefTask, onProgress: (s: DebriefStatus) => void): DebriefJob {
-  const compiled = new URL('./debrief-worker.js', import.meta.url);
-  const worker = import.meta.url.endsWith('.js') && existsSync(fileURLToPath(compiled))
+  const nextTo = new URL('./debrief-worker.js', import.meta.url);
+  const compiled = import.meta.url.endsWith('.js') ? (existsSync(fileURLToPath(nextTo)) ? nextTo : null) : freshBuilt(import.meta.url, 'debrief-worker.js');
+  const worker = compiled !== null
     ? new Worker(compiled, { workerData: task })
     // From TypeScript sources: tsx's loader registered in the worker, then the worker's source imported.
     : new Worker(`import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./debrief-worker.ts', import.meta.url).href)}); })`, {

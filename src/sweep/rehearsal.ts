@@ -13,16 +13,21 @@ export interface RehearsalTask {
   limits: ReadLimits;
 }
 
-/** A finished rehearsal, the problems of a scenario that no longer loads, or how the simulation failed. */
-export type RehearsalOutcome = { result: RunResult } | { problems: string[] } | { error: string };
+/**
+ * A finished rehearsal with the seconds its thread took (loading and running), the problems of a scenario that no
+ * longer loads, or how the simulation failed.
+ */
+export type RehearsalOutcome = { result: RunResult; seconds: number } | { problems: string[] } | { error: string };
 
 export function executeRehearsal(task: RehearsalTask): RehearsalOutcome {
   setReadLimits(task.limits);
   const { file, caseName, seed, shownAs } = task.rehearsal;
+  const started = performance.now();
   try {
     const loaded = loadScenarioFile(file, caseName ?? undefined);
     if (!loaded.ok) return { problems: loaded.problems.map((p) => formatProblem(shownAs, p)) };
-    return { result: runScenario(loaded.scenario, { seed }) };
+    const result = runScenario(loaded.scenario, { seed });
+    return { result, seconds: (performance.now() - started) / 1000 };
   } catch (err) {
     return { error: `${(err as Error).name}: ${(err as Error).message}` };
   }

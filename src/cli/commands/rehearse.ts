@@ -129,7 +129,8 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .option('--html-dir <dir>', 'write an HTML report per scenario and case, and an index')
     .option('--force', 'run rehearsals even when their work estimate is over the limits')
     .option('--strict', 'governance findings (rehearse lint) fail the run')
-    .action(async (dir: string | undefined, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean; baselineWarn?: boolean; updateBaseline?: boolean; requireCriteria?: boolean; strict?: boolean }) => {
+    .option('--workers <n>', 'rehearsals run at once, each on a worker thread (default: the cores available); the reports are the same whatever the number', workersOption)
+    .action(async (dir: string | undefined, opts: { junit?: string; summary?: string; json?: string; baseline?: string; seed?: number; htmlDir?: string; force?: boolean; baselineWarn?: boolean; updateBaseline?: boolean; requireCriteria?: boolean; strict?: boolean; workers?: number }) => {
       const { findScenarioFiles, runCi, DEFAULT_FOLDER } = await import('../ci.js');
       // --json -: the report alone on stdout; the lines per case and the table go to stderr.
       const toStdout = opts.json === STDOUT;
