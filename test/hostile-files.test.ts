@@ -218,7 +218,7 @@ describe('every kind of input refuses special files before reading them', () => 
     } finally {
       delete process.env.REHEARSE_MAX_SCENARIO;
     }
-  }, 60_000);
+  }, 180_000);
 
   it('init beside a package.json that is a FIFO does not block', () => {
     const project = join(dir, 'project');
@@ -226,7 +226,7 @@ describe('every kind of input refuses special files before reading them', () => 
     execFileSync('mkfifo', [join(project, 'package.json')]);
     const r = bounded(['init', project]);
     expect(r.code, r.err).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('fast-check: any special path as any kind of input ends in exit 2, never a hang or a crash', async () => {
     const paths = fc.constantFrom(fifo, folder, '/dev/zero', '/dev/urandom', '/dev/null', '/proc/self/mem', '/proc/self/status', '/sys/kernel/mm', '/dev/stdin', '/dev/fd/0');
@@ -254,7 +254,7 @@ describe('outputs that are special files are refused before any work', () => {
     expect(r.code, r.err).toBe(2);
     expect(r.err).toBe(`${fifo}: cannot write: is a FIFO, not a file (writing to it would wait for a reader)\n`);
     expect(r.out).toBe('');
-  }, 60_000);
+  }, 180_000);
 
   it.each(outputs)('%s on a device or a directory: exit 2, nothing run', async (_what, argv) => {
     for (const [path, why] of [['/dev/null', 'is a device, not a file'], [folder, 'is a directory']]) {
@@ -270,7 +270,7 @@ describe('outputs that are special files are refused before any work', () => {
     expect(r.code, r.err).toBe(2);
     expect(r.err).toMatch(/^\/proc\/rehearse-test\/drill\.journal: cannot write: \/proc is not writable/);
     expect(r.out).not.toContain('dashboard');
-  }, 60_000);
+  }, 180_000);
 
   it('gameday, gameday debrief and replay refuse an --out PREFIX that names no files beside it (--out /dev/null made /dev/null.journal)', async () => {
     const drill = join(root, 'test/fixtures/drill.yaml');
@@ -289,7 +289,7 @@ describe('outputs that are special files are refused before any work', () => {
       expect(r.err).toContain(`--out ${fifo}: is a FIFO: it is the prefix`);
     }
     expect(readdirSync('/dev').filter((f) => f.startsWith('null.'))).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('an --out PREFIX ending in one of its files\' extensions is taken without it: d.journal writes d.journal, d.json and d.html', () => {
     const sub = join(dir, 'prefixed');
@@ -313,7 +313,7 @@ describe('outputs that are special files are refused before any work', () => {
       '--scribe " cy": a name is 1 to 60 characters, without control characters or surrounding spaces',
     ].join('\n') + '\n');
     expect(existsSync(`${out}.journal`)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 
   it('ci with an --html-dir it cannot write is a usage error before anything runs', async () => {
     const r = await cli('ci', ciDir, '--html-dir', '/proc/rehearse-test/html');
@@ -355,7 +355,7 @@ describe('a full disk leaves no partial output', () => {
     expect(readFileSync(target, 'utf8')).toBe('the previous file\n');
     expect(readdirSync(mountPoint)).toEqual([`out.${name}`]);
     rmSync(target);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('documents read back are checked in depth and in full', () => {
@@ -400,7 +400,7 @@ describe('documents read back are checked in depth and in full', () => {
       expect(r.err, what).toContain(message);
       noStack(r.err);
     }
-  }, 60_000);
+  }, 180_000);
 
   it('a topology naming an unknown service is exit 2 naming the place', async () => {
     const r = await cli('report', edited('run-ghost.json', (d) => (d.topology.calls[0].to = 'ghost')), '--html', join(dir, 'r.html'));
@@ -458,7 +458,7 @@ describe('documents read back are checked in depth and in full', () => {
     expect(over.code).toBe(2);
     expect(over.err).toMatch(/seeds-over\.json: plan\.runs: 4\.0e6 runs \(1,000,000 seeds each\), over the limit of 1\.0e6 runs of a sweep; merge with --force/);
     noStack(report.err + consistent.err + over.err);
-  }, 60_000);
+  }, 180_000);
 
   describe('drill records', () => {
     const drillFile = join(root, 'test/fixtures/drill.yaml');

@@ -438,7 +438,7 @@ describe('signals: SIGTERM like SIGINT, what finished is kept', () => {
     expect(doc.counts.cases).toBeGreaterThan(0);
     expect(doc.counts.cases).toBeLessThan(40);
     expect(existsSync(junit)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 });
 
 /**

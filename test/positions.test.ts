@@ -124,7 +124,7 @@ describe('names in cases', () => {
     expect(r.ok && r.scenario.cases.length).toBe(1000);
     const over = parseScenarioText(many(1001));
     expect(over.ok ? [] : over.problems.map((p) => formatProblem('f.yaml', p))).toEqual(['f.yaml:7:1: cases: 1,001 cases: at most 1,000 in a scenario (each is checked whenever the file loads)']);
-  }, 20_000);
+  }, 120_000);
 
   it('a problem a case causes is named by its path in the file, the one its line and column point at', () => {
     const one = (patch: string, base = BASE) => {

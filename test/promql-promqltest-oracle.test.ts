@@ -118,7 +118,7 @@ describe.skipIf(!available)('the queries of promql/testdata, rehearse against Pr
     dir = mkdtempSync(join(tmpdir(), 'rehearse-promqltest-'));
     writeFileSync(join(dir, 'series.om'), openMetrics());
     server = await PrometheusServer.start([join(dir, 'series.om')]);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
