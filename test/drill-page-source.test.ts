@@ -43,3 +43,14 @@ describe('the page runs the formatters of the reports', () => {
     expect(CLOCK_JS).not.toMatch(/\$\w|=>/);
   });
 });
+
+describe("the dashboard's script", () => {
+  it('declares each function once: a second declaration of a name in its scope replaces the first for every caller', async () => {
+    // A chart helper named trim once replaced the formatters' trim(x, digits): the health grid read "errors false%".
+    const { DASHBOARD_JS } = await import('../src/live/page-script.js');
+    const names = [...DASHBOARD_JS.matchAll(/^ {2}function ([A-Za-z_$][\w$]*)\s*\(/gm)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(20);
+    expect(names).toContain('trim');
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+});

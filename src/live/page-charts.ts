@@ -126,7 +126,7 @@ export const CHARTS_JS = String.raw`
   // Windows before the latest u.series.charted leave the charts (a drill with windows of a microsecond closes
   // hundreds of thousands a second); an ordinary drill never has that many.
   var chartFrom = -Infinity;
-  function trim(u) {
+  function trimCharted(u) {
     var w = state.meta.windowSeconds, s = u.series;
     if (!s || s.windows <= s.charted || state.lastT < 0) return false;
     var from = state.lastT - (s.charted - 1) * w;
@@ -144,7 +144,7 @@ export const CHARTS_JS = String.raw`
   function chartUpdate(u, rows, decisions) {
     if (u.reset) { chartRows.services = []; chartFrom = -Infinity; }
     Array.prototype.push.apply(chartRows.services, rows.services);
-    var trimmed = trim(u);
+    var trimmed = trimCharted(u);
     chartsReady.then(function () {
       var svc = selectedService();
       var mine = steps(rows.services.filter(function (r) { return r.service === svc; }));
