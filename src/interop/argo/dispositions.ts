@@ -65,7 +65,7 @@ export const ROLLOUT: Table = {
   'spec.strategy.canary.steps[].pause.duration': modelled('a hold'),
   ...rolloutAnalysis('spec.strategy.canary.steps[].analysis', false),
   'spec.strategy.canary.steps[].experiment.**': warned('an experiment step is not rehearsed: it completes at once, where Argo runs the Experiment\'s ReplicaSets and analyses and can abort the rollout'),
-  'spec.strategy.canary.steps[].plugin.**': warned('a step plugin is not rehearsed: the step completes at once'),
+  'spec.strategy.canary.steps[].plugin.**': warned('a step plugin is not rehearsed: the step completes at once (the controller runs only the plugins its ConfigMap argo-rollouts-config lists; give that ConfigMap beside the Rollout to check the name)'),
   'spec.strategy.canary.steps[].setCanaryScale.**': warned('the canary\'s replica count is not simulated: the step completes at once'),
   'spec.strategy.canary.steps[].setHeaderRoute.**': warned('a header route sends matching requests to the canary whatever the weight (header-routes.ts says where it holds and what is rehearsed)', true),
   'spec.strategy.canary.steps[].setMirrorRoute.**': warned('mirrored requests are not simulated: the step completes at once'),

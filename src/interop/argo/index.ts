@@ -22,6 +22,7 @@ import { didYouMean } from '../../errors.js';
 import { affinityNotes, splitBy, splitNote } from './split.js';
 import { controllerSpecProblems } from './validation.js';
 import { serviceProblems } from './services.js';
+import { checkPlugins } from './plugins.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -168,6 +169,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
   for (const p of serviceProblems(ro, context)) problem(ro, p.path, p.message);
+  checkPlugins({ rollout: ro, context, problem, warn }, stepList, [...cp, 'steps'], [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   checkRoutes({ rollout: ro, canaryService: traffic.canaryService, stableService: traffic.stableService, context, problem, warn }, router, routing, [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   const routingKey = get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement';
   const affinity = affinityNotes({ rollout: ro, router, istio: get(routing, 'istio'), context, canaryService: traffic.canaryService, stableService: traffic.stableService });

@@ -28,6 +28,8 @@ export const UNLEASH_OPERATORS = new Set([
 
 /** Operators whose constraint reads a list of values (unleash-client strategy.js cleanValues: InOperator, StringOperator, CidrOperator). */
 const LIST_OPERATORS = new Set(['IN', 'NOT_IN', 'STR_CONTAINS', 'STR_STARTS_WITH', 'STR_ENDS_WITH', 'IN_CIDR']);
+/** The operators whose comparison reads caseInsensitive (unleash-client strategy.js StringOperator, RegexOperator). */
+const CASE_OPERATORS = new Set(['STR_CONTAINS', 'STR_STARTS_WITH', 'STR_ENDS_WITH', 'REGEX']);
 
 /**
  * Whether Unleash reads a file of this name as YAML: its state import takes YAML where mime 3 names the file text/yaml
@@ -121,6 +123,12 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
         }
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
           warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported by unleash-client; the constraint never matches`));
+        }
+        // IN and NOT_IN compare exactly whatever caseInsensitive says (strategy.js InOperator); the client specification
+        // once asked otherwise and took it back (Unleash/client-specification 8ec0b20, reverted by f615339).
+        if (c.caseInsensitive && UNLEASH_OPERATORS.has(String(c.operator)) && !CASE_OPERATORS.has(String(c.operator))) {
+          const exact = c.operator === 'IN' || c.operator === 'NOT_IN' ? 'compares its values exactly (strategy.js InOperator)' : 'does not read it';
+          warnings.push(at(doc, [...cp, 'caseInsensitive'], `caseInsensitive has no effect on operator ${String(c.operator)}: unleash-client ${exact}; only STR_CONTAINS, STR_STARTS_WITH, STR_ENDS_WITH and REGEX read it. Rehearsed as the client serves it (a value that differs only in case does not match)`));
         }
         if (readsClock(c)) clockAt([...sp, 'constraints', j], 'the constraint');
         if (typeof c.contextName === 'string' && !TOP_LEVEL.has(c.contextName) && !attributes.has(c.contextName)) attributes.set(c.contextName, [...sp, 'constraints', j]);
