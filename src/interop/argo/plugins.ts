@@ -76,6 +76,6 @@ export function checkPlugins(c: PluginCheck, steps: readonly unknown[], stepsPat
   for (const name of Object.keys(plugins)) {
     if (routers.some((x) => x.name === name)) continue;
     const names = routers.map((x) => x.name);
-    c.problem(c.rollout, [...routerPath, 'plugins', name], `traffic router plugin "${name}" is not in the trafficRouterPlugins of ${at}${didYouMean(name, names)}${names.length ? ` (it lists ${names.join(', ')})` : ' (it lists none)'}: the controller cannot load it (utils/plugin/plugin.go GetPluginInfo: "plugin ${name} not configured in configmap") and sets no weight: the Rollout does not progress`);
+    c.problem(c.rollout, [...routerPath, 'plugins', name], `traffic router plugin "${name}" is not in the trafficRouterPlugins of ${at}${didYouMean(name, names)}${names.length ? ` (it lists ${names.join(', ')})` : ' (it lists none)'}: the controller cannot load it ("failed to get traffic router plugin ${name}: plugin ${name} not configured in configmap", rollout/trafficrouting/plugin/plugin.go NewReconciler, utils/plugin/plugin.go GetPluginInfo) and sets no weight: the Rollout does not progress`);
   }
 }

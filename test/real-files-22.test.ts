@@ -1,0 +1,217 @@
+/**
+ * Round 22 of the real-files sweep: published files of the vendors run through rehearse, each outcome asserted.
+ * - argoproj/argo-rollouts test/e2e/step-plugin/ (at 9f8d111d8f8e3e88b6d7f8bbdf62fd3cd863ef9d): the e2e suite applies
+ *   argo-rollouts-config.yaml (stepPlugins step/e2e-test, and step/e2e-test-disabled with `disabled: true`) and then
+ *   Rollouts whose steps are plugins. invalid-rollout.yaml names step/e2e-test-invalid-name, which the ConfigMap does
+ *   not list: the controller cannot load it (rollout/steps/plugin/resolver.go Resolve, utils/plugin/plugin.go
+ *   GetPluginInfo: "plugin %s not configured in configmap"), and step_plugin_test.go
+ *   TestRolloutErrorWhenStepPluginNotConfigured expects the Rollout Degraded at step 0. rehearse imported it with the
+ *   ConfigMap beside it (exit 0) and rehearsed the step as completing at once, then 100%: now refused at the step's
+ *   plugin.name, naming the ConfigMap. A disabled plugin is skipped (resolver.go disabledStepPlugin), as rehearsed,
+ *   and said so; the traffic-router plugins (trafficRouting.plugins) are checked against trafficRouterPlugins alike
+ *   (rollout/trafficrouting/plugin/plugin.go NewReconciler: "failed to get traffic router plugin %s").
+ * - kubectl-argo-rollouts lint's testdata, whole (pkg/kubectl-argo-rollouts/cmd/lint/lint_test.go at the same commit:
+ *   14 files lint passes, 9 it fails with an expected message), each with its verdict compared.
+ * - Unleash/client-specification specifications/16-case-insensitive-in-operators.json as commit 8ec0b20 added it
+ *   ("Feat/case insensitive in operators (#48)"; reverted by f615339, and in no release): it expected IN and NOT_IN to
+ *   honour caseInsensitive. unleash-client does not (lib/strategy/strategy.js InOperator compares values with ===;
+ *   only StringOperator and RegexOperator read caseInsensitive), nor does rehearse, which serves as the client: every
+ *   one of the file's 6 expectations is the opposite of what the client serves. rehearse said nothing of the field,
+ *   which a team writes to be case-insensitive: now warned at it.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { toScenarioParts as argoParts, type SourceFile } from '../src/interop/argo/index.js';
+import { parseFlagText } from '../src/interop/document.js';
+import * as unleash from '../src/interop/unleash/index.js';
+import { cli } from './helpers.js';
+
+const root = join(import.meta.dirname, '..');
+const vendor = (p: string) => join(root, 'test/fixtures/vendor', p);
+const source = (p: string): SourceFile => ({ file: p, text: readFileSync(vendor(p), 'utf8') });
+const errors = (err: string) => err.split('\n').filter((l) => l && !l.startsWith('warning:'));
+
+describe('argo-rollouts e2e step-plugin: the plugins the controller\'s ConfigMap lists', () => {
+  const config = source('argo/e2e-step-plugin-argo-rollouts-config.yaml');
+
+  it('invalid-rollout.yaml: a step plugin argo-rollouts-config does not list is refused, as TestRolloutErrorWhenStepPluginNotConfigured expects the Rollout stuck', async () => {
+    const file = vendor('argo/e2e-step-plugin-invalid-rollout.yaml');
+    const r = await cli('import', 'argo', file, vendor('argo/e2e-step-plugin-argo-rollouts-config.yaml'));
+    expect(r.code).toBe(2);
+    const e = errors(r.err);
+    expect(e).toHaveLength(1);
+    expect(e[0]).toContain(`${file}:14:19: spec.strategy.canary.steps[0].plugin.name: step plugin "step/e2e-test-invalid-name" is not in the stepPlugins of the ConfigMap argo-rollouts-config (`);
+    expect(e[0]).toContain('e2e-step-plugin-argo-rollouts-config.yaml:8:9) (it lists step/e2e-test, step/e2e-test-disabled)');
+    expect(e[0]).toContain('"failed to get step plugin step/e2e-test-invalid-name: plugin step/e2e-test-invalid-name not configured in configmap"');
+    expect(e[0]).toContain('the Rollout stays at step 0 and turns Degraded');
+    expect(r.out).toBe('');
+  });
+
+  it('without the ConfigMap, the plugin step is warned (the name cannot be checked) and rehearsed as completing', () => {
+    const r = argoParts([source('argo/e2e-step-plugin-invalid-rollout.yaml')]);
+    expect(r.ok).toBe(true);
+    expect(r.warnings).toContain('argo/e2e-step-plugin-invalid-rollout.yaml:14:13: spec.strategy.canary.steps[0].plugin: a step plugin is not rehearsed: the step completes at once (the controller runs only the plugins its ConfigMap argo-rollouts-config lists; give that ConfigMap beside the Rollout to check the name)');
+  });
+
+  it('template-rollout.yaml: plugins the ConfigMap lists import, each step completing at once', () => {
+    const r = argoParts([source('argo/e2e-step-plugin-template-rollout.yaml'), config]);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    if (!r.ok) return;
+    expect(r.parts.stages.map((s) => s.percent)).toEqual([100]);
+    expect(r.warnings.filter((w) => w.includes('disabled'))).toEqual([]);
+  });
+
+  it('disabled-rollout.yaml, its name as the e2e suite fills it in: the disabled plugin is skipped, and said so', () => {
+    // step_plugin_test.go TestRolloutSkipPluginWhenDisabled: RolloutTemplate(..., {"$$disabled_plugin$$": E2EStepPluginNameDisabled}).
+    const t = source('argo/e2e-step-plugin-disabled-rollout.yaml');
+    const filled = { file: t.file, text: t.text.replace('$$disabled_plugin$$', 'step/e2e-test-disabled') };
+    const r = argoParts([filled, config]);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    expect(r.warnings.filter((w) => w.includes('is disabled'))).toEqual([
+      expect.stringMatching(/^argo\/e2e-step-plugin-disabled-rollout\.yaml:13:19: spec\.strategy\.canary\.steps\[0\]\.plugin\.name: step plugin "step\/e2e-test-disabled" is disabled in the ConfigMap argo-rollouts-config \(argo\/e2e-step-plugin-argo-rollouts-config\.yaml:8:9\): the controller skips the step \(rollout\/steps\/plugin\/resolver\.go disabledStepPlugin\), as the rehearsal does$/),
+    ]);
+    // Unfilled, the template's placeholder is a name the ConfigMap does not hold.
+    const raw = argoParts([t, config]);
+    expect(raw.ok ? [] : raw.problems).toEqual([expect.stringContaining('step plugin "$$disabled_plugin$$" is not in the stepPlugins')]);
+  });
+
+  it('a traffic-router plugin is checked against trafficRouterPlugins, with a suggestion', () => {
+    const cm = (name: string): SourceFile => ({ file: 'argo-rollouts-config.yaml', text: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: argo-rollouts-config
+  namespace: argo-rollouts
+data:
+  trafficRouterPlugins: |-
+    - name: "${name}"
+      location: "https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/v0.4.0/gatewayapi-plugin-linux-amd64"
+` });
+    const files = [source('argo/gatewayapi-plugin-rollout.yml'), source('argo/gatewayapi-plugin-httproute.yml')];
+    const listed = argoParts([...files, cm('argoproj-labs/gatewayAPI')]);
+    expect(listed.ok ? [] : listed.problems).toEqual([]);
+    const misspelt = argoParts([...files, cm('argoproj-labs/gatewayApi')]);
+    expect(misspelt.ok ? [] : misspelt.problems).toEqual([
+      expect.stringMatching(/^argo\/gatewayapi-plugin-rollout\.yml:14:13: spec\.strategy\.canary\.trafficRouting\.plugins\.argoproj-labs\/gatewayAPI: traffic router plugin "argoproj-labs\/gatewayAPI" is not in the trafficRouterPlugins of the ConfigMap argo-rollouts-config \(argo-rollouts-config\.yaml:4:9\); did you mean "argoproj-labs\/gatewayApi"\?.*"failed to get traffic router plugin argoproj-labs\/gatewayAPI: plugin argoproj-labs\/gatewayAPI not configured in configmap"/),
+    ]);
+  });
+
+  it('a stepPlugins value the controller cannot read is refused at the ConfigMap\'s key', () => {
+    const bad = { file: config.file, text: config.text.replace('stepPlugins: |-', 'stepPlugins: |-\n    name: [') };
+    const r = argoParts([source('argo/e2e-step-plugin-template-rollout.yaml'), bad]);
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^argo\/e2e-step-plugin-argo-rollouts-config\.yaml:11:16: data\.stepPlugins: not YAML the controller reads/)]);
+  });
+});
+
+describe('kubectl-argo-rollouts lint testdata, whole, against lint_test.go', () => {
+  /** The AnalysisTemplate the lint files' Rollouts name (lint does not resolve it). */
+  const integrationTests: SourceFile = { file: 'integrationtests.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: integrationtests
+spec:
+  metrics:
+    - name: up
+      provider:
+        prometheus:
+          address: http://prometheus:9090
+          query: up
+      successCondition: result[0] >= 1
+` };
+  const run = (name: string) => {
+    const f = source(`argo/lint-${name}`);
+    return argoParts(f.text.includes('integrationtests') ? [f, integrationTests] : [f]);
+  };
+  // lint_test.go TestLintValidRollout's list.
+  const valid = ['valid.yml', 'valid.json', 'valid-workload-ref.yaml', 'valid-with-another-empty-object.yml', 'valid-istio-v1alpha3.yml',
+    'valid-istio-v1beta1.yml', 'valid-blue-green.yml', 'valid-ingress-smi.yml', 'valid-ingress-smi-multi.yml', 'valid-alb-canary.yml',
+    'valid-nginx-canary.yml', 'valid-nginx-basic-canary.yml', 'valid-istio-v1beta1-mulitiple-virtualsvcs.yml', 'valid-nginx-smi-with-vsvc.yaml'];
+  // TestLintInvalidRollout's files, with the field of its expected message.
+  const invalid: [string, string][] = [
+    ['invalid.yml', 'spec.strategy.canary.maxSurge'], ['invalid-empty-rollout-vsvc.yml', 'spec:'], ['invalid.json', 'spec.strategy.canary.maxSurge'],
+    ['invalid-multiple-docs.yml', 'spec.strategy.canary.maxSurge'], ['invalid-unknown-field.yml', 'unknown field "unknown-strategy"'],
+    ['invalid-service-labels.yml', 'has unmatch label "app" in rollout'], ['invalid-ping-pong.yml', 'spec.strategy.canary.pingPong.pingService'],
+    ['invalid-ingress-smi-multi.yml', 'unmatch'], ['invalid-nginx-canary.yml', 'spec.strategy.canary.steps[1].experiment.templates[0].weight'],
+  ];
+
+  it('holds all 23 files of the folder', () => {
+    const held = readdirSync(vendor('argo')).filter((f) => f.startsWith('lint-')).map((f) => f.slice(5)).sort();
+    expect(held).toEqual([...valid, ...invalid.map(([f]) => f)].sort());
+  });
+
+  it('agrees with lint on 19 of the 23: 11 valid files import, 8 invalid ones are refused for lint\'s reason', () => {
+    const imported = valid.filter((f) => run(f).ok);
+    expect(imported).toHaveLength(11);
+    const caught = invalid.filter(([f, field]) => {
+      const r = run(f);
+      return !r.ok && r.problems.some((p) => p.includes(field));
+    });
+    expect(caught.map(([f]) => f)).toEqual(invalid.map(([f]) => f).filter((f) => f !== 'invalid-ingress-smi-multi.yml'));
+  });
+
+  it('the four it does not agree on are refused with a reason of their own, exit 2, no stack', () => {
+    const reasons = Object.fromEntries(['valid-blue-green.yml', 'valid-ingress-smi-multi.yml', 'valid-nginx-canary.yml', 'invalid-ingress-smi-multi.yml'].map((f) => {
+      const r = run(f);
+      return [f, r.ok ? 'imported' : r.problems.join('\n')];
+    }));
+    expect(reasons['valid-blue-green.yml']).toBe('argo/lint-valid-blue-green.yml:24:7: spec.strategy.blueGreen: blueGreen is not rehearsed: rehearse rehearses canary steps');
+    // Two Rollouts in one file: a plan is one Rollout's (lint checks each).
+    for (const f of ['valid-ingress-smi-multi.yml', 'invalid-ingress-smi-multi.yml']) {
+      expect(reasons[f]).toBe(`argo/lint-${f}: expected exactly one Rollout, found 2: "rollout-smi-experiment" (argo/lint-${f}:84:9), "rollout-smi-experiment-1" (argo/lint-${f}:213:9); give each its own plan`);
+    }
+    // The controller's nginx router, which lint does not run, cannot make the canary Ingress (test/real-files-21.test.ts).
+    expect(reasons['valid-nginx-canary.yml']).toContain('has no rule with the stableService "nginx-rollout-stable" as backend');
+  });
+});
+
+describe('Unleash client specification: the case-insensitive IN file that was taken back (8ec0b20, reverted by f615339)', () => {
+  const file = 'test/fixtures/vendor/unleash/spec-16-case-insensitive-in-operators.8ec0b20.json';
+  const spec = JSON.parse(readFileSync(join(root, file), 'utf8'));
+  // The state as its own document, as test/interop.test.ts reads the specification's files.
+  const doc = () => parseFlagText(JSON.stringify(spec.state, null, 2), 'state.json');
+
+  // unleash.open serves through the installed unleash-client (src/interop/unleash/index.ts serve).
+  it('serves what unleash-client serves, which is the opposite of each of the reverted file\'s 6 expectations', () => {
+    const set = unleash.open(doc());
+    const served = (spec.tests as { toggleName: string; context: Record<string, unknown>; expectedResult: boolean }[]).map((t) => set.evaluate(t.toggleName, t.context).enabled);
+    expect(served).toEqual(spec.tests.map((t: { expectedResult: boolean }) => !t.expectedResult));
+  });
+
+  it('warns at each caseInsensitive of an IN or NOT_IN constraint; a STR_ operator\'s is read and not warned', () => {
+    const parts = unleash.toScenarioParts(doc());
+    const warned = parts.warnings.filter((w) => w.message.startsWith('caseInsensitive'));
+    expect(warned.map((w) => `${w.line}:${w.column}`)).toEqual(['16:34', '40:34', '64:34', '88:34']);
+    expect(warned[0].message).toBe('caseInsensitive has no effect on operator IN: unleash-client compares its values exactly (strategy.js InOperator); only STR_CONTAINS, STR_STARTS_WITH, STR_ENDS_WITH and REGEX read it. Rehearsed as the client serves it (a value that differs only in case does not match)');
+    expect(warned[2].message).toContain('operator NOT_IN');
+    const strings = JSON.parse(JSON.stringify(spec.state).replaceAll('"NOT_IN"', '"STR_CONTAINS"').replaceAll('"IN"', '"STR_STARTS_WITH"'));
+    const again = unleash.toScenarioParts(parseFlagText(JSON.stringify(strings, null, 2), 'state.json'));
+    expect(again.warnings.filter((w) => w.message.startsWith('caseInsensitive'))).toEqual([]);
+  });
+
+  it('the installed client specification (6.1.0, its 22 files) still agrees whole: no case-insensitive IN in them', () => {
+    const CASES = 275;
+    const require = createRequire(import.meta.url);
+    const dir = join(dirname(require.resolve('@unleash/client-specification/package.json')), 'specifications');
+    let cases = 0, agree = 0;
+    for (const f of readdirSync(dir).filter((x) => /^\d\d-.*\.json$/.test(x))) {
+      const s = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      if (!s.state?.features) continue;
+      const text = JSON.stringify(s.state, null, 2);
+      expect(unleash.toScenarioParts(parseFlagText(text, f)).warnings.filter((w) => w.message.startsWith('caseInsensitive')), f).toEqual([]);
+      const set = unleash.open(parseFlagText(text, f));
+      for (const t of s.tests ?? []) {
+        cases++;
+        if (set.evaluate(t.toggleName, t.context).enabled === t.expectedResult) agree++;
+      }
+      for (const t of s.variantTests ?? []) {
+        cases++;
+        const e = set.evaluate(t.toggleName, t.context);
+        const want = t.expectedResult;
+        if ((e.variant ?? 'disabled') === want.name && (e.variant !== null) === want.enabled && (!want.payload || e.value === want.payload.value)) agree++;
+      }
+    }
+    // The two delta-API files (19, 20) hold events, not a state: test/unleash-import.test.ts reads them.
+    expect([cases, agree]).toEqual([CASES, CASES]);
+  });
+});
