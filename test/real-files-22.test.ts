@@ -26,6 +26,8 @@ import { describe, expect, it } from 'vitest';
 import { toScenarioParts as argoParts, type SourceFile } from '../src/interop/argo/index.js';
 import { parseFlagText } from '../src/interop/document.js';
 import * as unleash from '../src/interop/unleash/index.js';
+import type { Phase } from '../src/lang/condition.js';
+import { AnalysisRun, type AnalysisMetric } from '../src/rollout/analysis.js';
 import { cli } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
@@ -213,5 +215,71 @@ describe('Unleash client specification: the case-insensitive IN file that was ta
     }
     // The two delta-API files (19, 20) hold events, not a state: test/unleash-import.test.ts reads them.
     expect([cases, agree]).toEqual([CASES, CASES]);
+  });
+});
+
+/**
+ * argoproj/argo-rollouts analysis/analysis_test.go (at 9f8d111d), the tests test/argo-analysis-rules.test.ts did not
+ * replay: an AnalysisRun of rehearse fed the measurements behind the counters each test sets. A metric the vendor test
+ * holds with a measurement in flight (run-forever) is one whose first measurement is not yet due.
+ */
+describe('analysis_test.go: the rest of assessMetricStatus and assessRunStatus', () => {
+  const metric = (name: string, over: Partial<AnalysisMetric> = {}): AnalysisMetric => ({
+    template: 't', name, intervalUs: null, count: null, initialDelayUs: 0, failureLimit: 0, consecutiveErrorLimit: 4,
+    inconclusiveLimit: 0, consecutiveSuccessLimit: 0, dryRun: false, gate: null, provider: 'job', ...over,
+  });
+  const inFlight = (name: string, over: Partial<AnalysisMetric> = {}) => metric(name, { initialDelayUs: 1e15, ...over });
+  const of: Record<string, Phase> = { S: 'Successful', F: 'Failed', I: 'Inconclusive', E: 'Error' };
+  /** The run after feeding each metric its measurements (one letter each), then, if asked, terminated. */
+  function feed(metrics: AnalysisMetric[], seq: Record<string, string>, terminate = false): AnalysisRun {
+    const run = new AnalysisRun({ name: 'r', metrics, invalid: null }, 0);
+    const left = Object.fromEntries(Object.entries(seq).map(([k, v]) => [k, [...v]]));
+    for (let i = 0; i < 100 && run.phase === 'Running' && Object.values(left).some((q) => q.length); i++) {
+      const due = run.nextDueUs();
+      if (!Number.isFinite(due) || due >= 1e15) break;
+      run.step(due, (m) => of[left[m.name].shift() ?? 'S']);
+    }
+    if (terminate) run.terminate();
+    return run;
+  }
+
+  it('TestAssessMetricStatusNoMeasurements: nothing measured is still going, and Successful when the run ends', () => {
+    expect(feed([inFlight('success-rate')], {}).phase).toBe('Running');
+    expect(feed([inFlight('success-rate')], {}, true).phase).toBe('Successful');
+  });
+
+  it('TestAssessMetricStatusFailureLimit: 3 failures over failureLimit 2 is Failed; under failureLimit 3, running, then Successful', () => {
+    const m = (limit: number) => metric('success-rate', { failureLimit: limit, intervalUs: 60e6 });
+    expect([feed([m(2)], { 'success-rate': 'FFF' }).phase, feed([m(2)], { 'success-rate': 'FFF' }, true).phase]).toEqual(['Failed', 'Failed']);
+    expect([feed([m(3)], { 'success-rate': 'FFF' }).phase, feed([m(3)], { 'success-rate': 'FFF' }, true).phase]).toEqual(['Running', 'Successful']);
+  });
+
+  it('TestAssessRunStatus: one metric still running keeps the run running; completed, the worst phase', () => {
+    const latency = metric('latency');
+    expect(feed([latency, inFlight('success-rate')], { latency: 'S' }).phase).toBe('Running');
+    expect(feed([latency, metric('success-rate')], { latency: 'S', 'success-rate': 'F' }).phase).toBe('Failed');
+  });
+
+  it('TestAssessMetricFailureInconclusiveOrError: the phase and the message of each limit passed', () => {
+    const one = (seq: string) => {
+      const run = feed([metric('m')], { m: seq });
+      return [run.phase, run.reason];
+    };
+    expect(one('F')).toEqual(['Failed', 't/m: failed (1) > failureLimit (0)']);
+    expect(one('I')).toEqual(['Inconclusive', 't/m: inconclusive (1) > inconclusiveLimit (0)']);
+    expect(one('EEEEE')).toEqual(['Error', 't/m: consecutiveErrors (5) > consecutiveErrorLimit (4)']);
+  });
+
+  it('TestAssessRunStatusErrorMessageAnalysisPhaseFail and MultipleFailures: the failed metric fails the run; dry-run, the run succeeds', () => {
+    const run = feed([inFlight('run-forever'), metric('failed-metric')], { 'failed-metric': 'F' });
+    expect([run.phase, run.reason]).toEqual(['Failed', 't/failed-metric: failed (1) > failureLimit (0)']);
+    const dry = feed([inFlight('run-forever', { dryRun: true }), metric('failed-metric', { dryRun: true })], { 'failed-metric': 'F' }, true);
+    expect(dry.phase).toBe('Successful');
+  });
+
+  it('TestAssessRunStatusWithOnlyDryRunMetrics and WithMixedMetrics: dry-run metrics decide nothing', () => {
+    expect(feed([metric('success-metric', { dryRun: true })], { 'success-metric': 'S' }).phase).toBe('Successful');
+    const mixed = feed([metric('run-forever', { intervalUs: 60e6 }), metric('success-metric', { dryRun: true })], { 'run-forever': 'I', 'success-metric': 'F' });
+    expect([mixed.phase, mixed.reason]).toEqual(['Inconclusive', 't/run-forever: inconclusive (1) > inconclusiveLimit (0)']);
   });
 });
