@@ -25,6 +25,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts as argoParts, type SourceFile } from '../src/interop/argo/index.js';
 import { parseFlagText } from '../src/interop/document.js';
+import * as launchdarkly from '../src/interop/launchdarkly/index.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import type { Phase } from '../src/lang/condition.js';
 import { AnalysisRun, type AnalysisMetric } from '../src/rollout/analysis.js';
@@ -281,5 +282,57 @@ describe('analysis_test.go: the rest of assessMetricStatus and assessRunStatus',
     expect(feed([metric('success-metric', { dryRun: true })], { 'success-metric': 'S' }).phase).toBe('Successful');
     const mixed = feed([metric('run-forever', { intervalUs: 60e6 }), metric('success-metric', { dryRun: true })], { 'run-forever': 'I', 'success-metric': 'F' });
     expect([mixed.phase, mixed.reason]).toEqual(['Inconclusive', 't/run-forever: inconclusive (1) > inconclusiveLimit (0)']);
+  });
+});
+
+/**
+ * launchdarkly/go-server-sdk-evaluation evaluator_bucketing_test.go and evaluator_bucketing_testdata_test.go (at
+ * 8394e84196508a715d826c65e56734117003181a): TestRolloutBucketing's rollout (variations out of order: 3, 2, 1 at 20000
+ * each, 0 at 40000) bucketed by key, by a string attribute and by an int attribute ("33333" 0.54771423, "99999"
+ * 0.7309658), TestComputeBucketValueInvalidConditions (a missing attribute, a non-integer number, a context without the
+ * rollout's kind: bucket 0, the first bucket), and TestBucketValueBeyondLastBucketIsPinnedToLastBucket.
+ */
+describe('go-server-sdk-evaluation bucketing tests, through rehearse\'s LaunchDarkly evaluation', () => {
+  const buckets = [{ variation: 3, weight: 20000 }, { variation: 2, weight: 20000 }, { variation: 1, weight: 20000 }, { variation: 0, weight: 40000 }];
+  const set = (rollout: Record<string, unknown>) => launchdarkly.open(parseFlagText(JSON.stringify({
+    flags: { hashKey: { key: 'hashKey', version: 1, on: true, salt: 'saltyA', variations: ['v0', 'v1', 'v2', 'v3'], offVariation: 0, fallthrough: { rollout }, targets: [], rules: [], prerequisites: [] } },
+  }, null, 2), 'flags.json'));
+  /** findBucketValueInVariationList: the bucket a value falls in. */
+  const expected = (bucket: number) => {
+    let sum = 0;
+    for (const b of buckets) if (bucket < (sum += b.weight / 100000)) return `v${b.variation}`;
+    return `v${buckets.at(-1)!.variation}`;
+  };
+  const params = [['userKeyA', 0.42157587], ['userKeyB', 0.6708485], ['userKeyC', 0.10343106]] as const;
+  const numeric = [['33333', 0.54771423], ['99999', 0.7309658]] as const;
+
+  it.each([false, true])('by key, a string attribute and an int attribute, each bucket within 1e-7 and its variation (multi-kind context: %s)', (multi) => {
+    const ctx = (c: Record<string, unknown>) => (multi ? { kind: 'multi', irrelevantKind: { key: 'irrelevantKey' }, org: { ...c } } : { kind: 'user', ...c });
+    const rollout = (over: Record<string, unknown>) => ({ variations: buckets, ...(multi ? { contextKind: 'org' } : {}), ...over });
+    const cases = [
+      ...params.map(([k, b]) => [set(rollout({})), { key: k }, b] as const),
+      ...params.map(([k, b]) => [set(rollout({ bucketBy: 'attr1' })), { key: k, attr1: k }, b] as const),
+      ...numeric.map(([k, b]) => [set(rollout({ bucketBy: 'attr1' })), { key: k, attr1: Number(k) }, b] as const),
+    ];
+    for (const [s, c, bucket] of cases) {
+      const e = s.evaluate('hashKey', ctx(c));
+      expect(Math.abs((e.bucket ?? NaN) - bucket) / bucket, JSON.stringify(c)).toBeLessThan(1e-7);
+      expect(e.variant, JSON.stringify(c)).toBe(expected(bucket));
+    }
+  });
+
+  it('TestComputeBucketValueInvalidConditions: no bucket value, so the first bucket (variation 3)', () => {
+    const byAttr = set({ variations: buckets, bucketBy: 'unknownAttr' });
+    expect(byAttr.evaluate('hashKey', { kind: 'user', key: 'key' }).variant).toBe('v3');
+    const byFloat = set({ variations: buckets, bucketBy: 'floatAttr' });
+    expect(byFloat.evaluate('hashKey', { kind: 'user', key: 'key', floatAttr: 999.999 }).variant).toBe('v3');
+    const byKind = set({ variations: buckets, contextKind: 'org' });
+    expect(byKind.evaluate('hashKey', { kind: 'user', key: 'key' }).variant).toBe('v3');
+    expect(byKind.evaluate('hashKey', { kind: 'multi', user: { key: 'irrelevantKey1' }, irrelevantKind: { key: 'irrelevantKey2' } }).variant).toBe('v3');
+  });
+
+  it('TestBucketValueBeyondLastBucketIsPinnedToLastBucket: weights short of 100000 pin the rest to the last bucket', () => {
+    const s = set({ variations: [{ variation: 0, weight: 5000 }, { variation: 1, weight: 5000 }] });
+    expect(s.evaluate('hashKey', { kind: 'user', key: 'userKeyD', intAttr: 99999 }).variant).toBe('v1');
   });
 });
