@@ -18,6 +18,11 @@
  *   only StringOperator and RegexOperator read caseInsensitive), nor does rehearse, which serves as the client: every
  *   one of the file's 6 expectations is the opposite of what the client serves. rehearse said nothing of the field,
  *   which a team writes to be case-insensitive: now warned at it.
+ * - argoproj/argo-rollouts test/e2e files that hold no Rollout (Experiments the suite applies alone, AnalysisRuns,
+ *   templates): refused with only "expected exactly one Rollout, found 0", the Experiment or run in them unsaid. Now
+ *   the refusal names what the files hold (by generateName where they have no name) and why it is not rehearsed alone.
+ * - Suites with expected results, run and agreeing: the rest of analysis/analysis_test.go's assessMetricStatus and
+ *   assessRunStatus tests, and launchdarkly/go-server-sdk-evaluation's bucketing tests.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -104,6 +109,24 @@ data:
     const bad = { file: config.file, text: config.text.replace('stepPlugins: |-', 'stepPlugins: |-\n    name: [') };
     const r = argoParts([source('argo/e2e-step-plugin-template-rollout.yaml'), bad]);
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^argo\/e2e-step-plugin-argo-rollouts-config\.yaml:11:16: data\.stepPlugins: not YAML the controller reads/)]);
+  });
+});
+
+describe('argo-rollouts e2e files without a Rollout: what they hold is said, not only that no Rollout is there', () => {
+  // test/e2e/functional/experiment-dry-run-analysis.yaml: an AnalysisTemplate and an Experiment the suite applies alone
+  // (experiment_test.go); test/e2e/expectedfailures/analysis-run-prometheus-bad-server.yaml: an AnalysisRun (generateName).
+  it('an Experiment with its template, exit 2: the Experiment is named, and why it is not rehearsed alone', async () => {
+    const file = vendor('argo/e2e-experiment-dry-run-analysis.yaml');
+    const r = await cli('import', 'argo', file);
+    expect(r.code).toBe(2);
+    expect(errors(r.err)).toEqual([`${file}: expected exactly one Rollout, found 0; the files hold Experiment "experiment-with-dry-run" (${file}:21:1): an Experiment runs its templates' ReplicaSets side by side for its duration and ramps no traffic from a stable to a canary, so it is not rehearsed alone (a Rollout's experiment step completes at once, with a warning); AnalysisTemplate "dry-run-job" (${file}:1:1): read as the analyses a Rollout names; give the Rollout beside it`]);
+  });
+
+  it('an AnalysisRun named by generateName, and a ClusterAnalysisTemplate alone', () => {
+    const run = argoParts([source('argo/e2e-analysis-run-prometheus-bad-server.yaml')]);
+    expect(run.ok ? [] : run.problems).toEqual(['argo/e2e-analysis-run-prometheus-bad-server.yaml: expected exactly one Rollout, found 0; the files hold AnalysisRun generateName "analysis-run-prometheus-bad-server-" (argo/e2e-analysis-run-prometheus-bad-server.yaml:1:1): the controller\'s record of one run of analyses, not a plan to rehearse']);
+    const cluster = argoParts([source('argo/cluster-analysis-templates.yaml')]);
+    expect(cluster.ok ? [] : cluster.problems).toEqual([expect.stringMatching(/found 0; the files hold ClusterAnalysisTemplate "always-pass" \(argo\/cluster-analysis-templates\.yaml:1:1\): read as the analyses a Rollout names; give the Rollout beside it$/)]);
   });
 });
 

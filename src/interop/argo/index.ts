@@ -63,6 +63,27 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
   return oneLineMessages(r.ok ? r : { ...r, problems: withReadings(r.problems, r.warnings) });
 }
 
+/**
+ * What files without a Rollout hold of Argo's kinds, and why none is rehearsed alone: an Experiment (a user may apply
+ * one by itself: it runs ReplicaSets side by side for a duration, with analyses, and ramps no traffic between a stable
+ * and a canary), an AnalysisRun (the controller's record of a run), templates (the analyses a Rollout names).
+ */
+function withoutRollout(resources: readonly Resource[], context: readonly Resource[]): string {
+  const label = (r: Resource) => {
+    const generated = get(r.value, 'metadata', 'generateName');
+    return r.name ? `"${r.name}"` : typeof generated === 'string' ? `generateName "${generated}"` : 'without a name';
+  };
+  const named = (rs: readonly Resource[]) => rs.slice(0, 3).map((r) => `${r.kind} ${label(r)} (${where(r, [])})`).join(', ') + (rs.length > 3 ? ` and ${rs.length - 3} more` : '');
+  const parts: string[] = [];
+  const experiments = context.filter((r) => r.kind === 'Experiment' && r.group === 'argoproj.io');
+  if (experiments.length) parts.push(`${named(experiments)}: an Experiment runs its templates' ReplicaSets side by side for its duration and ramps no traffic from a stable to a canary, so it is not rehearsed alone (a Rollout's experiment step completes at once, with a warning)`);
+  const runs = context.filter((r) => r.kind === 'AnalysisRun' && r.group === 'argoproj.io');
+  if (runs.length) parts.push(`${named(runs)}: the controller's record of one run of analyses, not a plan to rehearse`);
+  const templates = resources.filter((r) => r.kind !== 'Rollout');
+  if (templates.length) parts.push(`${named(templates)}: read as the analyses a Rollout names; give the Rollout beside ${templates.length === 1 ? 'it' : 'them'}`);
+  return parts.length ? `; the files hold ${parts.join('; ')}` : '';
+}
+
 /** The versions of argoproj.io the Argo Rollouts CRDs serve (manifests/crds: versions[].served). */
 const SERVED = ['v1alpha1'];
 
@@ -73,7 +94,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   warnings.push(...read.warnings);
   const rollouts = resources.filter((r) => r.kind === 'Rollout');
   if (rollouts.length !== 1 && problems.length === 0) {
-    problems.push(exactlyOne(files, 'Rollout', rollouts));
+    problems.push(exactlyOne(files, 'Rollout', rollouts) + (rollouts.length === 0 ? withoutRollout(resources, context) : ''));
   }
   const note = contextNote(context);
   const noteAt = note ? warnings.push(note) - 1 : -1;
