@@ -9,7 +9,10 @@
  *   ConfigMap beside it (exit 0) and rehearsed the step as completing at once, then 100%: now refused at the step's
  *   plugin.name, naming the ConfigMap. A disabled plugin is skipped (resolver.go disabledStepPlugin), as rehearsed,
  *   and said so; the traffic-router plugins (trafficRouting.plugins) are checked against trafficRouterPlugins alike
- *   (rollout/trafficrouting/plugin/plugin.go NewReconciler: "failed to get traffic router plugin %s").
+ *   (rollout/trafficrouting/plugin/plugin.go NewReconciler: "failed to get traffic router plugin %s"), and a metric
+ *   provider plugin against metricProviderPlugins (docs/analysis/plugins.md's ConfigMap): one it does not list makes
+ *   every measurement Error (analysis/analysis.go: "Error in getting metric provider"), where rehearse read it as an
+ *   unsimulated provider, Inconclusive: now refused.
  * - kubectl-argo-rollouts lint's testdata, whole (pkg/kubectl-argo-rollouts/cmd/lint/lint_test.go at the same commit:
  *   14 files lint passes, 9 it fails with an expected message), each with its verdict compared.
  * - Unleash/client-specification specifications/16-case-insensitive-in-operators.json as commit 8ec0b20 added it
@@ -102,6 +105,49 @@ data:
     const misspelt = argoParts([...files, cm('argoproj-labs/gatewayApi')]);
     expect(misspelt.ok ? [] : misspelt.problems).toEqual([
       expect.stringMatching(/^argo\/gatewayapi-plugin-rollout\.yml:14:13: spec\.strategy\.canary\.trafficRouting\.plugins\.argoproj-labs\/gatewayAPI: traffic router plugin "argoproj-labs\/gatewayAPI" is not in the trafficRouterPlugins of the ConfigMap argo-rollouts-config \(argo-rollouts-config\.yaml:4:9\); did you mean "argoproj-labs\/gatewayApi"\?.*"failed to get traffic router plugin argoproj-labs\/gatewayAPI: plugin argoproj-labs\/gatewayAPI not configured in configmap"/),
+    ]);
+  });
+
+  it('docs/analysis/plugins.md\'s ConfigMap: a metric provider plugin it lists is rehearsed as before; one it does not is refused (Error, not Inconclusive)', () => {
+    // The page's first ```yaml block (lines 30-37), other lines blanked so positions stay the page's.
+    const page = source('argo/docs-analysis-plugins.md').text.split('\n');
+    const start = page.findIndex((l) => l.startsWith('```yaml'));
+    const end = page.findIndex((l, i) => i > start && l.startsWith('```'));
+    const cm = { file: 'docs-analysis-plugins.md', text: page.map((l, i) => (i > start && i < end ? l : '#')).join('\n') };
+    const template = (name: string): SourceFile => ({ file: 'sample.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: sample
+spec:
+  metrics:
+    - name: success-rate
+      interval: 1m
+      successCondition: result[0] >= 0.95
+      provider:
+        plugin:
+          ${name}:
+            address: http://prometheus.local
+            query: up
+` });
+    const rollout: SourceFile = { file: 'demo.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: demo
+spec:
+  selector: { matchLabels: { app: demo } }
+  template: { metadata: { labels: { app: demo } }, spec: { containers: [{ name: demo, image: demo }] } }
+  strategy:
+    canary:
+      steps:
+        - setWeight: 20
+        - analysis: { templates: [{ templateName: sample }] }
+` };
+    const listed = argoParts([rollout, template('argoproj-labs/sample-prometheus'), cm]);
+    expect(listed.ok ? [] : listed.problems).toEqual([]);
+    expect(listed.warnings).toContain('sample.yaml:12:11: spec.metrics[0].provider.plugin: the plugin provider is not simulated: each of its measurements is Inconclusive');
+    const other = argoParts([rollout, template('argoproj-labs/sample-prometheus2'), cm]);
+    expect(other.ok ? [] : other.problems).toEqual([
+      'sample.yaml:13:13: spec.metrics[0].provider.plugin.argoproj-labs/sample-prometheus2: metric provider plugin "argoproj-labs/sample-prometheus2" is not in the metricProviderPlugins of the ConfigMap argo-rollouts-config (docs-analysis-plugins.md:33:9); did you mean "argoproj-labs/sample-prometheus"? (it lists argoproj-labs/sample-prometheus): the controller cannot make the provider, and each measurement is Error ("Error in getting metric provider", analysis/analysis.go; utils/plugin/plugin.go GetPluginInfo: "plugin argoproj-labs/sample-prometheus2 not configured in configmap"), where a rehearsal would read it Inconclusive',
     ]);
   });
 

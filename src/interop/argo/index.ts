@@ -190,7 +190,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };
   for (const p of serviceProblems(ro, context)) problem(ro, p.path, p.message);
-  checkPlugins({ rollout: ro, context, problem, warn }, stepList, [...cp, 'steps'], [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
+  checkPlugins({ rollout: ro, templates: [...templates.values()], context, problem, warn }, stepList, [...cp, 'steps'], [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   checkRoutes({ rollout: ro, canaryService: traffic.canaryService, stableService: traffic.stableService, context, problem, warn }, router, routing, [...cp, get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement']);
   const routingKey = get(canary, 'trafficRouting') !== undefined ? 'trafficRouting' : 'trafficManagement';
   const affinity = affinityNotes({ rollout: ro, router, istio: get(routing, 'istio'), context, canaryService: traffic.canaryService, stableService: traffic.stableService });

@@ -20,6 +20,8 @@ interface Listed { readonly name: string; readonly disabled: boolean }
 
 export interface PluginCheck {
   readonly rollout: Resource;
+  /** The AnalysisTemplates given, whose metrics may name a metric provider plugin. */
+  readonly templates: readonly Resource[];
   readonly context: readonly Resource[];
   readonly problem: (r: Resource, path: Path, message: string) => void;
   readonly warn: (r: Resource, path: Path, message: string) => void;
@@ -69,6 +71,7 @@ export function checkPlugins(c: PluginCheck, steps: readonly unknown[], stepsPat
       }
     });
   }
+  metricPlugins(c, cm, at);
   const plugins = get(c.rollout.value, ...routerPath, 'plugins');
   if (plugins === null || typeof plugins !== 'object' || Array.isArray(plugins)) return;
   const routers = listed(cm, 'trafficRouterPlugins', c);
@@ -77,5 +80,30 @@ export function checkPlugins(c: PluginCheck, steps: readonly unknown[], stepsPat
     if (routers.some((x) => x.name === name)) continue;
     const names = routers.map((x) => x.name);
     c.problem(c.rollout, [...routerPath, 'plugins', name], `traffic router plugin "${name}" is not in the trafficRouterPlugins of ${at}${didYouMean(name, names)}${names.length ? ` (it lists ${names.join(', ')})` : ' (it lists none)'}: the controller cannot load it ("failed to get traffic router plugin ${name}: plugin ${name} not configured in configmap", rollout/trafficrouting/plugin/plugin.go NewReconciler, utils/plugin/plugin.go GetPluginInfo) and sets no weight: the Rollout does not progress`);
+  }
+}
+
+/**
+ * A metric's provider plugin the ConfigMap does not list: the controller cannot make the provider, and records each
+ * measurement as Error (analysis/analysis.go runMeasurements: "Error in getting metric provider", newMeasurement.Phase
+ * = Error; metricproviders/plugin/plugin.go NewRpcPlugin, utils/plugin/plugin.go GetPluginInfo), where the rehearsal
+ * reads the plugin as an unsimulated provider, Inconclusive: refused rather than read as something else.
+ */
+function metricPlugins(c: PluginCheck, cm: Resource, at: string): void {
+  const wanted = c.templates.flatMap((t) => {
+    const metrics = get(t.value, 'spec', 'metrics');
+    return (Array.isArray(metrics) ? metrics : []).flatMap((m, i) => {
+      const plugin = get(m, 'provider', 'plugin');
+      if (plugin === null || typeof plugin !== 'object' || Array.isArray(plugin)) return [];
+      return Object.keys(plugin).map((name) => ({ t, name, path: ['spec', 'metrics', i, 'provider', 'plugin', name] as Path }));
+    });
+  });
+  if (wanted.length === 0) return;
+  const providers = listed(cm, 'metricProviderPlugins', c);
+  if (!providers) return;
+  const names = providers.map((x) => x.name);
+  for (const w of wanted) {
+    if (names.includes(w.name)) continue;
+    c.problem(w.t, w.path, `metric provider plugin "${w.name}" is not in the metricProviderPlugins of ${at}${didYouMean(w.name, names)}${names.length ? ` (it lists ${names.join(', ')})` : ' (it lists none)'}: the controller cannot make the provider, and each measurement is Error ("Error in getting metric provider", analysis/analysis.go; utils/plugin/plugin.go GetPluginInfo: "plugin ${w.name} not configured in configmap"), where a rehearsal would read it Inconclusive`);
   }
 }
