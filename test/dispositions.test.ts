@@ -244,9 +244,11 @@ describe('every vendor file imports with each field accounted for', () => {
   it('what each file holds and what it is warned about', () => {
     const summary = Object.fromEntries(imported.map((i) => [i.file, [i.flags, i.warnings.length]]));
     expect(summary).toEqual({
-      'unleash/client-features.v1-with-segments.json': [5, 2],
+      // Its segment's IN constraint says caseInsensitive, which unleash-client does not read there (test/real-files-22.test.ts).
+      'unleash/client-features.v1-with-segments.json': [5, 3],
       'unleash/client-features.v2-advanced-segments.json': [2, 1],
       'unleash/features-batch-export.import-data.json': [1, 0],
+      'unleash/spec-16-case-insensitive-in-operators.8ec0b20.json': [4, 4],
       'unleash/state-v1.exported3176.json': [2, 1],
       'unleash/state-v1.exported-3175-enterprise.json': [4, 2],
       'unleash/state-v1.exported405-enterprise.json': [5, 2],
@@ -283,6 +285,7 @@ describe('every vendor file imports with each field accounted for', () => {
     expect(w).toEqual([
       'unleash/client-features.v1-with-segments.json:70:33: features[3].strategies[0].name: strategy "baz" is not a strategy unleash-client knows: it never matches, as unleash-client serves it',
       'unleash/client-features.v1-with-segments.json:86:33: features[4].strategies[1].name: strategy "hola" is not a strategy unleash-client knows: it never matches, as unleash-client serves it',
+      'unleash/client-features.v1-with-segments.json:14:40: segments[0].constraints[0].caseInsensitive: caseInsensitive has no effect on operator IN: unleash-client compares its values exactly (strategy.js InOperator); only STR_CONTAINS, STR_STARTS_WITH, STR_ENDS_WITH and REGEX read it. Rehearsed as the client serves it (a value that differs only in case does not match)',
     ]);
     expect(imported.find((i) => i.file === 'flagd/testbed-edge-case-flags.json')!.warnings).toEqual([
       'flagd/testbed-edge-case-flags.json:21:20: flags.error-targeting-flag.targeting: operation "invalid" is not one flagd knows: an evaluation of flag "error-targeting-flag" that reaches it is an error (PARSE_ERROR; Go\'s jsonlogic: the operator is not supported): the caller gets its default',

@@ -20,7 +20,8 @@
  *   honour caseInsensitive. unleash-client does not (lib/strategy/strategy.js InOperator compares values with ===;
  *   only StringOperator and RegexOperator read caseInsensitive), nor does rehearse, which serves as the client: every
  *   one of the file's 6 expectations is the opposite of what the client serves. rehearse said nothing of the field,
- *   which a team writes to be case-insensitive: now warned at it.
+ *   which a team writes to be case-insensitive: now warned at it, in a strategy's constraint or a segment's (Unleash's
+ *   own client-features.v1-with-segments.json has one on a segment's IN constraint).
  * - argoproj/argo-rollouts test/e2e files that hold no Rollout (Experiments the suite applies alone, AnalysisRuns,
  *   templates): refused with only "expected exactly one Rollout, found 0", the Experiment or run in them unsaid. Now
  *   the refusal names what the files hold (by generateName where they have no name) and why it is not rehearsed alone.
@@ -32,7 +33,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts as argoParts, type SourceFile } from '../src/interop/argo/index.js';
-import { parseFlagText } from '../src/interop/document.js';
+import { formatWarning, parseFlagText } from '../src/interop/document.js';
 import * as launchdarkly from '../src/interop/launchdarkly/index.js';
 import * as unleash from '../src/interop/unleash/index.js';
 import type { Phase } from '../src/lang/condition.js';
@@ -240,8 +241,8 @@ spec:
 describe('Unleash client specification: the case-insensitive IN file that was taken back (8ec0b20, reverted by f615339)', () => {
   const file = 'test/fixtures/vendor/unleash/spec-16-case-insensitive-in-operators.8ec0b20.json';
   const spec = JSON.parse(readFileSync(join(root, file), 'utf8'));
-  // The state as its own document, as test/interop.test.ts reads the specification's files.
-  const doc = () => parseFlagText(JSON.stringify(spec.state, null, 2), 'state.json');
+  // rehearse reads the specification's wrapper ({name, state, tests}) as its state.
+  const doc = () => parseFlagText(readFileSync(join(root, file), 'utf8'), file);
 
   // unleash.open serves through the installed unleash-client (src/interop/unleash/index.ts serve).
   it('serves what unleash-client serves, which is the opposite of each of the reverted file\'s 6 expectations', () => {
@@ -250,10 +251,14 @@ describe('Unleash client specification: the case-insensitive IN file that was ta
     expect(served).toEqual(spec.tests.map((t: { expectedResult: boolean }) => !t.expectedResult));
   });
 
-  it('warns at each caseInsensitive of an IN or NOT_IN constraint; a STR_ operator\'s is read and not warned', () => {
+  it('warns at each caseInsensitive of an IN or NOT_IN constraint, in a strategy or a segment; a STR_ operator\'s is read and not warned', () => {
+    // Unleash's own client API fixture holds a segment whose IN constraint says caseInsensitive (test/fixtures/vendor/unleash).
+    const seg = 'test/fixtures/vendor/unleash/client-features.v1-with-segments.json';
+    expect(unleash.toScenarioParts(parseFlagText(readFileSync(join(root, seg), 'utf8'), seg)).warnings.filter((w) => w.message.startsWith('caseInsensitive')).map(formatWarning))
+      .toEqual([`${seg}:14:40: segments[0].constraints[0].caseInsensitive: caseInsensitive has no effect on operator IN: unleash-client compares its values exactly (strategy.js InOperator); only STR_CONTAINS, STR_STARTS_WITH, STR_ENDS_WITH and REGEX read it. Rehearsed as the client serves it (a value that differs only in case does not match)`]);
     const parts = unleash.toScenarioParts(doc());
     const warned = parts.warnings.filter((w) => w.message.startsWith('caseInsensitive'));
-    expect(warned.map((w) => `${w.line}:${w.column}`)).toEqual(['16:34', '40:34', '64:34', '88:34']);
+    expect(warned.map((w) => `${w.file}:${w.line}:${w.column}`)).toEqual([18, 41, 64, 87].map((l) => `${file}:${l}:36`));
     expect(warned[0].message).toBe('caseInsensitive has no effect on operator IN: unleash-client compares its values exactly (strategy.js InOperator); only STR_CONTAINS, STR_STARTS_WITH, STR_ENDS_WITH and REGEX read it. Rehearsed as the client serves it (a value that differs only in case does not match)');
     expect(warned[2].message).toContain('operator NOT_IN');
     const strings = JSON.parse(JSON.stringify(spec.state).replaceAll('"NOT_IN"', '"STR_CONTAINS"').replaceAll('"IN"', '"STR_STARTS_WITH"'));

@@ -28,8 +28,16 @@ export const UNLEASH_OPERATORS = new Set([
 
 /** Operators whose constraint reads a list of values (unleash-client strategy.js cleanValues: InOperator, StringOperator, CidrOperator). */
 const LIST_OPERATORS = new Set(['IN', 'NOT_IN', 'STR_CONTAINS', 'STR_STARTS_WITH', 'STR_ENDS_WITH', 'IN_CIDR']);
-/** The operators whose comparison reads caseInsensitive (unleash-client strategy.js StringOperator, RegexOperator). */
-const CASE_OPERATORS = new Set(['STR_CONTAINS', 'STR_STARTS_WITH', 'STR_ENDS_WITH', 'REGEX']);
+/**
+ * caseInsensitive where it changes nothing though a team would think it does: IN and NOT_IN compare exactly whatever
+ * it says (unleash-client strategy.js InOperator; only StringOperator and RegexOperator read it). The client
+ * specification once asked otherwise and took it back (Unleash/client-specification 8ec0b20, reverted by f615339).
+ * (On the NUM_, DATE_, SEMVER_ and IN_CIDR operators, which Unleash's own files write it on, case decides nothing.)
+ */
+function caseIgnored(doc: FlagFile, c: Json, path: (string | number)[]): FlagWarning | null {
+  if (!c.caseInsensitive || (c.operator !== 'IN' && c.operator !== 'NOT_IN')) return null;
+  return at(doc, [...path, 'caseInsensitive'], `caseInsensitive has no effect on operator ${c.operator}: unleash-client compares its values exactly (strategy.js InOperator); only STR_CONTAINS, STR_STARTS_WITH, STR_ENDS_WITH and REGEX read it. Rehearsed as the client serves it (a value that differs only in case does not match)`);
+}
 
 /**
  * Whether Unleash reads a file of this name as YAML: its state import takes YAML where mime 3 names the file text/yaml
@@ -124,12 +132,8 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
           warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported by unleash-client; the constraint never matches`));
         }
-        // IN and NOT_IN compare exactly whatever caseInsensitive says (strategy.js InOperator); the client specification
-        // once asked otherwise and took it back (Unleash/client-specification 8ec0b20, reverted by f615339).
-        if (c.caseInsensitive && UNLEASH_OPERATORS.has(String(c.operator)) && !CASE_OPERATORS.has(String(c.operator))) {
-          const exact = c.operator === 'IN' || c.operator === 'NOT_IN' ? 'compares its values exactly (strategy.js InOperator)' : 'does not read it';
-          warnings.push(at(doc, [...cp, 'caseInsensitive'], `caseInsensitive has no effect on operator ${String(c.operator)}: unleash-client ${exact}; only STR_CONTAINS, STR_STARTS_WITH, STR_ENDS_WITH and REGEX read it. Rehearsed as the client serves it (a value that differs only in case does not match)`));
-        }
+        const ignored = caseIgnored(doc, c, cp);
+        if (ignored) warnings.push(ignored);
         if (readsClock(c)) clockAt([...sp, 'constraints', j], 'the constraint');
         if (typeof c.contextName === 'string' && !TOP_LEVEL.has(c.contextName) && !attributes.has(c.contextName)) attributes.set(c.contextName, [...sp, 'constraints', j]);
       });
@@ -161,6 +165,13 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       ...(clock.length ? { clock } : {}),
     };
   });
+  for (const seg of state.segments) {
+    const sp = read.segmentPaths.get(seg.id);
+    (Array.isArray(seg.constraints) ? seg.constraints as Json[] : []).forEach((c, j) => {
+      const ignored = sp && isObject(c) ? caseIgnored(doc, c, [...sp, 'constraints', j]) : null;
+      if (ignored) warnings.push(ignored);
+    });
+  }
   if (refused.length) throw new InputError(refused);
   return { system: 'unleash', flags, warnings, state };
 }

@@ -29,6 +29,7 @@ export interface UnleashImport {
   readonly featurePaths: Map<string, PathSegment[]>;
   /** Path of each served strategy, in the order served, per toggle. */
   readonly strategyPaths: Map<string, PathSegment[][]>;
+  readonly segmentPaths: ReadonlyMap<unknown, PathSegment[]>; // path of each segment, by id
   /** Names of strategies the file defines itself (custom strategies). */
   readonly defined: Set<string>;
 }
@@ -176,7 +177,7 @@ class Reader {
   private result(format: string, environment: string | null): UnleashImport {
     return {
       format, environment, state: { version: 2, features: this.features, segments: [...this.segments.values()].filter((s) => Array.isArray(s.constraints)) },
-      featurePaths: this.featurePaths, strategyPaths: this.strategyPaths, defined: this.defined,
+      featurePaths: this.featurePaths, strategyPaths: this.strategyPaths, defined: this.defined, segmentPaths: new Map([...this.segmentPaths].map(([id, path]) => [id, [...this.base, ...path]])),
     };
   }
 
