@@ -11,90 +11,27 @@
  * - the faults start at the instants of the actions that injected them, and end with the drill when still on (the
  *   state after the end said "fault on ... until" an instant the drill never reached);
  * - the policy's run is `rehearse run` of the scenario with those faults scheduled at those instants and the
- *   duration cut to the drill's end, field for field but the faults' names (like with like: only who decides differs);
+ *   duration cut to the drill's end, under the names the drill gave them: field for field (like with like: only who decides differs);
  * - the terminal prints the debrief's words, the HTML holds its figures, the page's last error budget is the
  *   debrief's, `gameday debrief` of the journal gives the digest the drill printed, and replay is identical.
  */
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './chromium.js';
-import { builtCli, gamedayCtl } from './built-cli.js';
+import { builtCli } from './built-cli.js';
 import { debriefLines } from '../src/live/debrief-words.js';
 import type { DrillDocument } from '../src/live/debrief.js';
 import { budget, clock } from '../src/units/format.js';
+import { drillKit, WAIT } from './live-drill.js';
+import { sameFaultsScenario } from './model-22-faults.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const scenario = join(root, 'scenarios', 'two-flag-release.yaml');
-const children: ChildProcess[] = [];
-let browser: Browser | undefined;
-const WAIT = 180_000;
-
-afterAll(async () => {
-  await browser?.close();
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
-
-type State = { meta: { nowSeconds: number; status: string; speed: number }; faults: { name: string; active: boolean; fromSeconds: number; untilSeconds: number | null }[]; budget: { text: string } };
-
-async function state(link: string): Promise<State> {
-  const u = new URL(link);
-  const r = await fetch(new URL('api/state', u), { headers: { Authorization: `Bearer ${u.searchParams.get('token')}` } });
-  return ((await r.json()) as { state: State }).state;
-}
-
-/** Polls the drill until its clock reaches `minutes` (a loaded machine: minutes of wall time at most). */
-async function at(link: string, minutes: number): Promise<State> {
-  const until = Date.now() + WAIT;
-  for (;;) {
-    const s = await state(link);
-    if (s.meta.nowSeconds >= minutes * 60 || s.meta.status === 'ended') return s;
-    if (Date.now() > until) throw new Error(`the drill did not reach ${minutes}m: ${s.meta.nowSeconds} s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const ctl = (...args: string[]): Promise<string> => gamedayCtl(args, children, WAIT);
-
-async function page(link: string): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width: 1300, height: 1000 } });
-  const p = await context.newPage();
-  await p.goto(link);
-  await p.waitForFunction(() => document.body.dataset.charts === 'ready' && Number(document.body.dataset.updates) > 0, null, { timeout: WAIT });
-  return p;
-}
-
-/** The page's status line for an action it sent, once it says something. */
-async function said(p: Page): Promise<string> {
-  await p.waitForFunction(() => document.getElementById('message')!.textContent !== '', null, { timeout: WAIT });
-  const m = (await p.textContent('#message'))!;
-  await p.evaluate(() => { document.getElementById('message')!.textContent = ''; });
-  return m;
-}
-
-/** The scenario a plain `rehearse run` needs to face the drill's faults: each at the instant it switched on. */
-function sameFaults(doc: DrillDocument): string {
-  const s = parse(readFileSync(scenario, 'utf8')) as Record<string, any>;
-  const adhoc = new Map(doc.record.actions.filter((a) => a.action.type === 'adhoc-fault' && a.refused === null)
-    .map((a) => [a.faultName, (a.action as { fault: Record<string, unknown> }).fault]));
-  s.faults = doc.faults.map((f) => {
-    const spec = f.source === 'scheduled' ? s.faults.find((x: { kind: string; target: string }) => `${x.kind} ${x.target}` === f.name)
-      : f.source === 'catalogue' ? s['faults-catalogue'][f.name] : adhoc.get(f.name);
-    const { hidden: _hidden, ...rest } = spec;
-    return { ...rest, at: `${Math.round(f.team_from_seconds! * 1e6)}us` };
-  });
-  delete s['faults-catalogue'];
-  s.duration = `${doc.record.end.atUs}us`;
-  s.traffic.cohort = join(root, 'cohorts', 'shoppers.json');
-  return JSON.stringify(s);
-}
-
-/** A run result with the faults' names left out (a scenario names a fault by kind and target, a drill as injected). */
-const unnamed = (r: any) => JSON.parse(JSON.stringify(r, (k, v) => (k === 'name' && typeof v === 'string' && /latency|unavailable|ad-hoc|bank-slow|inventory-down/.test(v) ? null : v)));
+type State = { meta: { nowSeconds: number; status: string; speed: number; }; faults: { name: string; active: boolean; fromSeconds: number; untilSeconds: number | null }[]; budget: { text: string } };
+const kit = drillKit<State>();
+const { children, state, at, ctl, page, said } = kit;
+afterAll(() => kit.close());
 
 describe('a game day as a new team runs it, and its debrief held to the runs', () => {
   it('pace, faults, a wrong rollback, kill -9 and resume, a late promote; every figure of the debrief checked', async () => {
@@ -104,7 +41,6 @@ describe('a game day as a new team runs it, and its debrief held to the runs', (
     const fran = (await drill.line(/facilitator fran: (\S+)/))[1];
     const ada = (await drill.line(/operator ada: (\S+)/))[1];
     const bob = (await drill.line(/operator bob: (\S+)/))[1];
-    browser = await launchChromium();
     const franPage = await page(fran);
     const adaPage = await page(ada);
     await franPage.click('#start');
@@ -221,14 +157,15 @@ describe('a game day as a new team runs it, and its debrief held to the runs', (
 
     // The policy's run is an ordinary run of the scenario with the same faults at the same instants. It, the debrief of
     // the journal and the replay read only files on disk: the three commands run side by side.
-    writeFileSync(join(dir, 'same-faults.yaml'), sameFaults(doc));
+    writeFileSync(join(dir, 'same-faults.yaml'), sameFaultsScenario(doc, scenario));
     const run = builtCli(['run', join(dir, 'same-faults.yaml'), '--json', join(dir, 'run.json')], children, WAIT);
     const again = builtCli(['gameday', 'debrief', `${out}.journal`, '--out', join(dir, 'again')], children, WAIT);
     const replay = builtCli(['gameday', 'replay', `${out}.json`], children, WAIT);
     expect(await run.exited, run.out).toBe(0);
     const ran = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
     expect(ran.outcomes.faults.map((f: { from_seconds: number }) => f.from_seconds)).toEqual(doc.policy.outcomes.faults.map((f) => f.from_seconds));
-    expect(unnamed(doc.policy)).toEqual(unnamed(ran));
+    // Field for field, the faults' names included: each is scheduled under the name the drill gave it.
+    expect(doc.policy).toEqual(ran);
 
     // The terminal says the debrief's words; the HTML holds its figures; the journal gives the digest the drill printed.
     const terminal = drill.out.slice(drill.out.indexOf('debrief written to'));

@@ -17,7 +17,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Drill } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
-import { budget, count } from '../src/units/format.js';
+import { budget, clock, count } from '../src/units/format.js';
 import { launchChromium } from './chromium.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill.yaml');
@@ -67,7 +67,10 @@ describe('an error budget far past exhaustion', () => {
     await debrief.goto(pathToFileURL(`${out}.html`).href);
     const summary = (await debrief.textContent('div.summary p'))!.replace(/\s+/g, ' ').trim();
     // The same words as the page and the reports, for both sides: the team's and the policy's (gates off, both spent it).
-    expect(summary).toBe(`Error budget: team ${budget(team)}, policy alone ${budget(doc.budget.policy.consumed)} (failed journeys ${count(doc.budget.team.failed)} and ${count(doc.budget.policy.failed)}, of the ${count(doc.budget.allowed)} the SLO allows over the whole horizon).`);
+    expect(summary).toBe(`Error budget: team ${budget(team)}, policy alone ${budget(doc.budget.policy.consumed)} (failed journeys ${count(doc.budget.team.failed)} and ${count(doc.budget.policy.failed)}, of the ${count(doc.budget.allowed)} the SLO allows over the whole horizon); the drill ended at ${clock(doc.record.end.atUs / 1e6)}, before its horizon, and both runs end there: over the time it ran, as rehearse run reports each run (error_budget_burned: the failure rate over the rate the SLO allows), team ${budget(doc.team.outcomes.error_budget_burned)}, policy alone ${budget(doc.policy.outcomes.error_budget_burned)}.`);
+    // Both runs' own figures are over the same span: the policy's run is cut where the drill ended.
+    expect(doc.policy.simulated.seconds).toBe(doc.team.simulated.seconds);
+    expect(doc.team.outcomes.error_budget_burned).toBeGreaterThan(team);
     expect(summary).toMatch(/^Error budget: team exhausted \(\d{2}(\.\d)?x the budget\), policy alone /);
     // The page's last figure is the debrief's.
     await page.waitForFunction(() => document.body.dataset.status === 'ended', null, { timeout: 120_000 });

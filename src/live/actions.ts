@@ -40,13 +40,16 @@ export const ActionBody = z.discriminatedUnion('type', [
 export type Action = z.infer<typeof ActionBody>;
 
 /**
- * An ad-hoc fault given an `at`: it starts when it is injected, so the key is refused with why, rather than as an
- * unknown key of a fault (the scenario's faults have one).
+ * An ad-hoc fault given an `at` or a `name`: it starts when it is injected, and the drill names it, so the key is
+ * refused with why, rather than as an unknown key of a fault (the scenario's faults have both).
  */
 export function adhocAtProblem(body: unknown): string | null {
   const b = body as { type?: unknown; fault?: unknown } | null;
-  if (b === null || typeof b !== 'object' || b.type !== 'adhoc-fault' || b.fault === null || typeof b.fault !== 'object' || !Object.hasOwn(b.fault, 'at')) return null;
-  return 'fault.at: an ad-hoc fault starts when it is injected: leave out at (a fault at a set time goes in the scenario\'s faults)';
+  if (b === null || typeof b !== 'object' || b.type !== 'adhoc-fault' || b.fault === null || typeof b.fault !== 'object') return null;
+  if (Object.hasOwn(b.fault, 'at')) return 'fault.at: an ad-hoc fault starts when it is injected: leave out at (a fault at a set time goes in the scenario\'s faults)';
+  // The drill names it (ad-hoc 1, hidden ad-hoc 1, ...), the name a removal and the debrief give it.
+  if (Object.hasOwn(b.fault, 'name')) return 'fault.name: the drill names an ad-hoc fault (ad-hoc 1, ad-hoc 2, ...): leave out name';
+  return null;
 }
 export type ActionType = Action['type'];
 

@@ -7,10 +7,18 @@
 import { budget, clock, count } from '../units/format.js';
 import type { DrillDocument } from './debrief.js';
 
-/** The error budget both sides consumed, as the debrief page says it (after "Error budget: "). */
-export function budgetWords(d: Pick<DrillDocument, 'budget'>): string {
+/**
+ * The error budget both sides consumed, as the debrief page says it (after "Error budget: "). Consumed is of the
+ * horizon's budget, as the page showed it live (it only grows). Of a drill ended before its horizon, the runs' own
+ * `error_budget_burned` (a failure rate over the rate the SLO allows, as `rehearse run` reports it) is larger: both
+ * runs end where the drill did, so it is said beside, over the same span for both, rather than left to be set
+ * against a figure over another span.
+ */
+export function budgetWords(d: Pick<DrillDocument, 'budget'> & Partial<Pick<DrillDocument, 'team' | 'policy' | 'record'>>): string {
   const b = d.budget;
-  return `team ${budget(b.team.consumed)}, policy alone ${budget(b.policy.consumed)} (failed journeys ${count(b.team.failed)} and ${count(b.policy.failed)}, of the ${count(b.allowed)} the SLO allows over the whole horizon)`;
+  const consumed = `team ${budget(b.team.consumed)}, policy alone ${budget(b.policy.consumed)} (failed journeys ${count(b.team.failed)} and ${count(b.policy.failed)}, of the ${count(b.allowed)} the SLO allows over the whole horizon)`;
+  if (!d.team || !d.policy || !d.record || d.record.end.reason === 'horizon') return consumed;
+  return `${consumed}; the drill ended at ${clock(d.record.end.atUs / 1e6)}, before its horizon, and both runs end there: over the time it ran, as rehearse run reports each run (error_budget_burned: the failure rate over the rate the SLO allows), team ${budget(d.team.outcomes.error_budget_burned)}, policy alone ${budget(d.policy.outcomes.error_budget_burned)}`;
 }
 
 /** What was hidden until the end, in the debrief page's words; nothing when nothing was. */
@@ -32,7 +40,7 @@ function removedLines(d: Pick<DrillDocument, 'faults' | 'withdrawn'>): string[] 
   return all.length ? [`  faults removed: ${all.join('; ')}`] : [];
 }
 
-export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | 'budget'> & Partial<Pick<DrillDocument, 'revealed' | 'record' | 'faults' | 'withdrawn'>>): string[] {
+export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | 'budget'> & Partial<Pick<DrillDocument, 'revealed' | 'record' | 'faults' | 'withdrawn' | 'team' | 'policy'>>): string[] {
   const lines = [`verdict: ${d.verdict.text}`];
   for (const c of d.comparison) {
     lines.push(`  ${c.flag}: ${c.better === 'tie' ? 'a tie' : c.better === 'team' ? 'the team did better' : 'the policy alone did better'}: ${c.why}`);

@@ -67,7 +67,7 @@ export function readDrillScenario(file: string, caseName: string | null): DrillS
   }
   const syntax = /\.json$/i.test(abs) ? 'JSON' : 'YAML';
   const parse = (c: string | null) => {
-    const loaded = parseScenarioText(text, dirname(abs), c ?? undefined, syntax);
+    const loaded = parseScenarioText(text, dirname(abs), c ?? undefined, syntax, file);
     if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
     return loaded.scenario;
   };
@@ -97,6 +97,8 @@ export interface AddedFault {
   hidden: boolean;
   atUs: number;
 }
+
+const adhocName = (hidden: boolean, n: number) => `${hidden ? 'hidden ad-hoc' : 'ad-hoc'} ${n}`;
 
 export class ReplayMismatch extends Error {}
 
@@ -274,8 +276,12 @@ export class DrillSession {
       }
       case 'adhoc-fault': {
         const hidden = action.fault.hidden === true;
-        // Hidden and visible ad-hoc faults are numbered apart: a visible one's number says nothing of hidden ones.
-        const name = `${hidden ? 'hidden ad-hoc' : 'ad-hoc'} ${this.added.filter((f) => f.hidden === hidden).length + 1}`;
+        // Hidden and visible ad-hoc faults are numbered apart: a visible one's number says nothing of hidden ones. A
+        // number whose name a fault of the scenario has is skipped: a name names one fault.
+        const taken = (n: number) => this.scenario.faults.some((f) => f.name === adhocName(hidden, n)) || this.added.some((f) => f.name === adhocName(hidden, n));
+        let n = this.added.filter((f) => f.hidden === hidden).length + 1;
+        while (taken(n)) n++;
+        const name = adhocName(hidden, n);
         const normalized = normalizeAdhocFault(action.fault, name, this.scenario);
         // check() answers a misfit as a bad request before it gets here; records made before it did hold this refusal.
         if (!normalized.ok) return ['the fault does not fit the scenario:', ...normalized.problems.map((p) => formatProblem('fault', p))].join('\n');

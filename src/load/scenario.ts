@@ -17,6 +17,7 @@ import { failsEveryEvaluationWarning, readsAheadWarning } from '../lang/promql-t
 import { countValues, readingOverLimit } from '../scenario/budget.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { duration } from '../units/format.js';
+import { duplicateFaultNames } from './fault-names.js';
 import { idleEffectWarnings } from './idle-effects.js';
 import { parseDuration } from '../units/parse.js';
 import { normalize } from '../scenario/normalize.js';
@@ -137,6 +138,8 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
   // A case the file does not have is the cause itself: the scenario without its cases may name them (acceptance).
   if (!valid.ok) return caseName !== undefined && !hasCase(raw, caseName) ? valid : causeFirst(raw, at, baseDir, file, valid);
   const { input, where } = valid;
+  const named = duplicateFaultNames(input, where, file);
+  if (named.length) return { ok: false, problems: capped(named) };
   const imports = flagSources(input.flags?.from, baseDir);
   if (imports.problems.length) return { ok: false, problems: capped(imports.problems, (p) => where(p.path, p)) };
   const warnings = imports.warnings;

@@ -122,7 +122,8 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
       problems.push({ path: [...base, field], message: why });
     }
     return [{
-      name: named ?? `${f.kind} ${f.target.trim()}`,
+      // A scheduled fault named in the file, a catalogue fault by its key, any other by its kind and target, as before names.
+      name: named ?? (f as { name?: string }).name ?? `${f.kind} ${f.target.trim()}`,
       hidden: f.hidden ?? false,
       kind: f.kind,
       from,

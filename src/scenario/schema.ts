@@ -192,7 +192,13 @@ export const FAULT_KINDS = [
   'latency', 'abort', 'timeout', 'blackhole', 'reset', 'partition', 'instance-kill', 'unavailable', 'cpu-stress', 'throttle', 'packet-loss',
 ] as const;
 
+/** A scheduled fault's own name: as a person's name in a drill, no blanks around it and no control characters. */
+export const FAULT_NAME = /^[^\s\p{Cc}](?:[^\p{Cc}]{0,58}[^\s\p{Cc}])?$/u;
+
 const faultShape = () => ({
+  name: z.string().regex(FAULT_NAME, { error: 'a fault\'s name is 1 to 60 characters, without control characters or blanks around it' }).optional().meta({
+    description: 'Its name in results, reports and a game day\'s debrief (default: its kind and target, "latency payments"); unique among the scenario\'s faults and its faults-catalogue.',
+  }),
   kind: z.enum(FAULT_KINDS),
   target: z.string().meta({ description: 'service, service.endpoint, an edge "a -> b", or both ways "a <-> b"' }),
   segment: z.string().optional().meta({ description: 'Only requests of users in this segment.' }),
@@ -213,7 +219,8 @@ export const Fault = z.lazy(() => z.strictObject(faultShape()));
 
 /** A fault of the catalogue: named, not scheduled; a game day's operators switch it on by hand. */
 export const CatalogueFault = z.lazy(() => {
-  const { at: _at, ...shape } = faultShape();
+  // Named by its key: neither a start nor a name of its own.
+  const { at: _at, name: _name, ...shape } = faultShape();
   return z.strictObject(shape);
 });
 

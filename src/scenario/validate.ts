@@ -182,6 +182,17 @@ function flattenFirst(issues: readonly Issue[], raw: unknown): Problem[] {
   return out;
 }
 
+/**
+ * A key a scheduled fault takes and a catalogue fault does not, with why: a catalogue fault is named by its key and
+ * starts when a person injects it.
+ */
+function catalogueKey(path: readonly PathSegment[], key: string): string | null {
+  if (path.length !== 2 || path[0] !== 'faults-catalogue') return null;
+  if (key === 'name') return `a catalogue fault is named by its key (${quoted(String(path[1]))}): leave out name`;
+  if (key === 'at') return 'a catalogue fault starts when a person injects it during a game day: leave out at (a fault at a set time goes in faults)';
+  return null;
+}
+
 /** Zod issues as problems: union failures reduced to the branch that got furthest, unknown keys with a hint. */
 export function flattenIssues(issues: readonly Issue[], raw: unknown, base: readonly PathSegment[] = []): Problem[] {
   const out: Problem[] = [];
@@ -201,6 +212,11 @@ export function flattenIssues(issues: readonly Issue[], raw: unknown, base: read
       const tag = typeof here?.dist === 'string' ? `dist: ${here.dist}` : typeof here?.kind === 'string' ? `kind: ${here.kind}` : null;
       const valid = validKeys(path, here);
       for (const key of issue.keys) {
+        const catalogued = catalogueKey(path, key);
+        if (catalogued) {
+          out.push({ path: [...path, key], key: true, message: catalogued });
+          continue;
+        }
         // A key that other forms of this object take (p50 beside dist: empirical) does not go with this one.
         out.push({
           path: [...path, key],
