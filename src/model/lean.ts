@@ -70,8 +70,80 @@ export abstract class Lean extends Calls {
     return m.serviceReplicaStart[s] + turn;
   }
 
-  /** A journey arrives (an EV_LEAN_ARRIVAL event): Calls.arrive() on the lean path. */
-  protected arriveLean(): void {
+  /**
+   * A lean event (records.ts EV_LEAN_*), and everything it sets off: the one place the lean path goes on from. Each
+   * step that may come of an event has one place in the code (a call, a reply, a worker taking the next request), so
+   * the compiler keeps one copy of each: called from several places, each caller had its own copy inlined, and the
+   * hot path's machine code outgrew the first-level instruction cache.
+   *
+   * The loop runs a record's operations from its current one until it must wait (its calls made), or to its end: a
+   * journey then ends, a call replies to its caller (Servers.serverFinished(), Calls.attemptEnded()), and the caller
+   * goes on in the same loop when that was its last pending call (not by recursion, which the compiler would inline
+   * into itself over and over). A call without a record (an EV_LEAN_INLINE event) enters the loop at its reply.
+   */
+  protected leanEvent(kind: number, a: number): void {
+    const m = this.model;
+    let rec = a;
+    // Set when a call without a record of `rec`'s has been served: the loop starts at its reply.
+    let inlineServed = false;
+    if (kind === EV_LEAN_DONE) {
+      // Own processing done (Servers.serviceDone()): a leaf has no operations and replies at once.
+      const e = this.rTarget[rec];
+      this.rOp[rec] = m.endpointOpStart[e];
+      this.rOpEnd[rec] = m.endpointOpEnd[e];
+    } else if (kind === EV_LEAN_INLINE) inlineServed = true;
+    else rec = this.arriveLean();
+    for (;;) {
+      let r: number, e: number, sent: number, parent: number, done: number;
+      if (inlineServed) {
+        inlineServed = false;
+        r = this.rChildReplica[rec];
+        e = this.rChildTarget[rec];
+        sent = this.rChildSent[rec];
+        parent = rec;
+        done = -1;
+      } else {
+        const end = this.rOpEnd[rec];
+        for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
+          let pending = 0;
+          for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
+            for (let copies = m.siteCopies[k]; copies > 0; copies--) {
+              // Every draw is the journey's own (its journey outlives every call made for it).
+              if (m.siteProbability[k] < 1) {
+                this.journeyStreams.step(this.rRoot[rec]);
+                if (this.journeyStreams.out[0] / 4294967296 >= m.siteProbability[k]) continue;
+              }
+              pending++;
+              this.callLean(rec, k);
+            }
+          }
+          if (pending > 0) {
+            this.rPending[rec] = pending;
+            return;
+          }
+        }
+        parent = this.rParent[rec];
+        if (parent < 0) {
+          this.journeyEndedLean(rec);
+          return;
+        }
+        r = this.rReplica[rec];
+        e = this.rTarget[rec];
+        sent = this.rSent[rec];
+        done = rec;
+      }
+      // The reply: the worker is free, the call's latency recorded and its record (if it has one) given back.
+      this.workerFreeLean(r, m.replicaService[r]);
+      this.telemetry.record(e, this.engine.now - sent, CAUSE_OK);
+      if (done >= 0) this.freeLean(done);
+      if (--this.rPending[parent] !== 0) return;
+      this.nextOp(parent);
+      rec = parent;
+    }
+  }
+
+  /** A journey arrives (an EV_LEAN_ARRIVAL event): Calls.arrive() on the lean path. Returns the journey's record. */
+  private arriveLean(): number {
     const m = this.model;
     const now = this.engine.now;
     const cw = m.journeyCumulativeWeight;
@@ -96,113 +168,53 @@ export abstract class Lean extends Calls {
       this.arrivalsOpen = false;
       this.arrivalsEndedUs = now;
     }
-    this.advanceLean(rec);
+    return rec;
   }
 
   /**
-   * Runs the record's operations from its current one until it must wait, or to the end: Calls.advance(). A call
-   * that ends replies, and its caller goes on in the same loop (not by recursion, which V8 would inline into
-   * itself over and over).
+   * A call (Calls.callPlain() and Servers.enterService()): with a record of its own, or, at a site whose calls need
+   * none, in its caller's record (Servers.callInline()). Starts on a free worker, else queues.
    */
-  private advanceLean(rec: number): void {
-    const m = this.model;
-    for (;;) {
-      const end = this.rOpEnd[rec];
-      for (let op = this.rOp[rec]; op < end; op = this.nextOp(rec)) {
-        let pending = 0;
-        for (let k = m.opSiteStart[op], kEnd = m.opSiteEnd[op]; k < kEnd; k++) {
-          for (let copies = m.siteCopies[k]; copies > 0; copies--) {
-            // Every draw is the journey's own (its journey outlives every call made for it).
-            if (m.siteProbability[k] < 1) {
-              this.journeyStreams.step(this.rRoot[rec]);
-              if (this.journeyStreams.out[0] / 4294967296 >= m.siteProbability[k]) continue;
-            }
-            pending++;
-            if (this.siteInline[k] === 1) this.callLeanInline(rec, k);
-            else this.callLean(rec, k);
-          }
-        }
-        if (pending > 0) {
-          this.rPending[rec] = pending;
-          return;
-        }
-      }
-      const parent = this.rParent[rec];
-      if (parent < 0) {
-        this.journeyEndedLean(rec);
-        return;
-      }
-      this.replyLean(rec);
-      if (--this.rPending[parent] !== 0) return;
-      this.nextOp(parent);
-      rec = parent;
-    }
-  }
-
-  /** A call with a record of its own: Calls.callPlain() and Servers.enterService(). */
   private callLean(parent: number, k: number): void {
     const m = this.model;
-    const rec = this.allocLean();
     const e = m.siteEndpoint[k];
-    this.rTarget[rec] = e;
-    this.rParent[rec] = parent;
-    this.rRoot[rec] = this.rRoot[parent];
-    this.rSent[rec] = this.engine.now;
     const s = m.endpointService[e];
     const r = this.replicaLean(s);
-    this.rReplica[rec] = r;
+    const now = this.engine.now;
+    // What the replica's queue and startLean() know the call by: its record, or ~ its caller's.
+    let call: number;
+    if (this.siteInline[k] === 1) {
+      this.rChildTarget[parent] = e;
+      this.rChildReplica[parent] = r;
+      this.rChildSent[parent] = now;
+      call = ~parent;
+    } else {
+      call = this.allocLean();
+      this.rTarget[call] = e;
+      this.rParent[call] = parent;
+      this.rRoot[call] = this.rRoot[parent];
+      this.rSent[call] = now;
+      this.rReplica[call] = r;
+    }
     if (this.busy[r] < m.serviceConcurrency[s]) {
       this.busy[r]++;
       this.busyUp(s);
-      this.startLean(rec, e);
+      this.startLean(call, e, 0);
     } else {
-      this.enqueue(r, rec);
+      this.enqueue(r, call);
       this.queuedUp(s);
     }
   }
 
-  /** Own processing on a worker: Servers.start(). */
-  private startLean(rec: number, e: number): void {
-    const now = this.engine.now;
-    this.telemetry.started(e, now - this.rSent[rec]);
+  /**
+   * Own processing of call `call` (a record, or ~ its caller's: see callLean()) to endpoint `e` on a worker, after
+   * waiting `waited` microseconds in a queue: Servers.start() and startInline().
+   */
+  private startLean(call: number, e: number, waited: number): void {
+    this.telemetry.started(e, waited);
+    const rec = call >= 0 ? call : ~call;
     const t = this.model.dists.sample(this.model.endpointLatency[e], this.journeyStreams, this.rRoot[rec]);
-    this.engine.after(t, EV_LEAN_DONE, rec, 0);
-  }
-
-  /** Own processing done (an EV_LEAN_DONE event): a leaf replies, another makes its calls (Servers.serviceDone()). */
-  protected serviceDoneLean(rec: number): void {
-    const m = this.model;
-    const e = this.rTarget[rec];
-    const start = m.endpointOpStart[e];
-    if (start === m.endpointOpEnd[e]) {
-      this.finishLean(rec);
-      return;
-    }
-    this.rOp[rec] = start;
-    this.rOpEnd[rec] = m.endpointOpEnd[e];
-    this.advanceLean(rec);
-  }
-
-  /** The service replies to its caller, who goes on: Servers.serverFinished() and Calls.attemptEnded(). */
-  private finishLean(rec: number): void {
-    const parent = this.rParent[rec];
-    this.replyLean(rec);
-    this.childRepliedLean(parent);
-  }
-
-  /** The reply: the worker is free, the call's latency recorded and its record given back. */
-  private replyLean(rec: number): void {
-    const r = this.rReplica[rec];
-    this.workerFreeLean(r, this.model.replicaService[r]);
-    this.telemetry.record(this.rTarget[rec], this.engine.now - this.rSent[rec], CAUSE_OK);
-    this.freeLean(rec);
-  }
-
-  private childRepliedLean(rec: number): void {
-    if (--this.rPending[rec] === 0) {
-      this.nextOp(rec);
-      this.advanceLean(rec);
-    }
+    this.engine.after(t, call >= 0 ? EV_LEAN_DONE : EV_LEAN_INLINE, rec, 0);
   }
 
   /** A worker of replica `r` is done: it takes the next queued request, else idles (Servers.workerFree()). */
@@ -210,8 +222,9 @@ export abstract class Lean extends Calls {
     if (this.qLen[r] > 0) {
       this.queuedDown(s);
       const next = this.dequeue(r);
-      if (next >= 0) this.startLean(next, this.rTarget[next]);
-      else this.startLeanInline(~next);
+      const e = next >= 0 ? this.rTarget[next] : this.rChildTarget[~next];
+      const sent = next >= 0 ? this.rSent[next] : this.rChildSent[~next];
+      this.startLean(next, e, this.engine.now - sent);
     } else {
       this.busy[r]--;
       this.busyDown(s);
@@ -228,40 +241,5 @@ export abstract class Lean extends Calls {
     else this.truth.journey(now, latency, false, TRUTH_NONE, -1, 0, 0, this.rUser[rec], 0, 0);
     this.journeysEnded++;
     this.freeLean(rec);
-  }
-
-  // ---- calls without records: Servers.callInline(), startInline(), inlineServed() -----------------------------
-
-  private callLeanInline(parent: number, k: number): void {
-    const m = this.model;
-    const e = m.siteEndpoint[k];
-    const s = m.endpointService[e];
-    const r = this.replicaLean(s);
-    this.rChildTarget[parent] = e;
-    this.rChildReplica[parent] = r;
-    this.rChildSent[parent] = this.engine.now;
-    if (this.busy[r] < m.serviceConcurrency[s]) {
-      this.busy[r]++;
-      this.busyUp(s);
-      this.startLeanInline(parent);
-    } else {
-      this.enqueue(r, ~parent);
-      this.queuedUp(s);
-    }
-  }
-
-  private startLeanInline(parent: number): void {
-    const e = this.rChildTarget[parent];
-    this.telemetry.started(e, this.engine.now - this.rChildSent[parent]);
-    const t = this.model.dists.sample(this.model.endpointLatency[e], this.journeyStreams, this.rRoot[parent]);
-    this.engine.after(t, EV_LEAN_INLINE, parent, 0);
-  }
-
-  /** A call without a record has been served (an EV_LEAN_INLINE event). */
-  protected inlineServedLean(parent: number): void {
-    const r = this.rChildReplica[parent];
-    this.workerFreeLean(r, this.model.replicaService[r]);
-    this.telemetry.record(this.rChildTarget[parent], this.engine.now - this.rChildSent[parent], CAUSE_OK);
-    this.childRepliedLean(parent);
   }
 }

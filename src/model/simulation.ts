@@ -140,13 +140,9 @@ export class Simulation extends Lean implements EventHandler {
   handle(kind: number, a: number, b: number): void {
     switch (kind) {
       case EV_LEAN_DONE:
-        this.serviceDoneLean(a);
-        break;
       case EV_LEAN_INLINE:
-        this.inlineServedLean(a);
-        break;
       case EV_LEAN_ARRIVAL:
-        this.arriveLean();
+        this.leanEvent(kind, a);
         break;
       case EV_SERVICE_DONE:
         if (this.rGen[a] === b) this.serviceDone(a);
