@@ -1,5 +1,5 @@
 /**
- * Line breaks Go's yaml knows and the yaml package does not: NEL, LS and PS (GO_BREAK), read as Go reads them in
+ * Line breaks Go's yaml knows and the yaml package does not: NEL, LS, PS and a lone CR (GO_BREAK), read as Go reads them in
  * quoted strings and refused elsewhere, where the two readers would read the file apart. A file only Go reads
  * (Kubernetes resources, Prometheus rule files) goes through `goLineBreaks` after go-quoted.ts has read it.
  */
@@ -13,10 +13,10 @@ export function goLineBreaks(docs: readonly Document[], text: string): void {
   strayBreak(docs, text, quoted);
 }
 
-const BREAK_NAMES: Readonly<Record<string, string>> = { '\u0085': 'U+0085 (NEL)', '\u2028': 'U+2028 (LS)', '\u2029': 'U+2029 (PS)' };
+const BREAK_NAMES: Readonly<Record<string, string>> = { '\u0085': 'U+0085 (NEL)', '\u2028': 'U+2028 (LS)', '\u2029': 'U+2029 (PS)', '\r': 'a CR (U+000D) without a line feed after it' };
 
 /**
- * The first NEL, LS or PS outside the quoted strings, made an error of the document it is in. Go's yaml reads it as a
+ * The first NEL, LS, PS or lone CR outside the quoted strings, made an error of the document it is in. Go's yaml reads it as a
  * line break there too (a plain value ends at it, a comment's rest is read as YAML: `# c<NEL>k: 1` is {k: 1} to Go),
  * the yaml package as a character: the two would read the file apart.
  */
@@ -35,12 +35,13 @@ function strayBreak(docs: readonly Document[], text: string, quoted: readonly [n
 }
 
 /**
- * NEL (U+0085), LS (U+2028) and PS (U+2029): line breaks to Go's yaml (gopkg.in/yaml.v3 v3.0.1 yamlprivateh.go
- * is_break, as libyaml and YAML 1.1), plain characters to the yaml package (YAML 1.2). Inside a quoted string Go
+ * NEL (U+0085), LS (U+2028), PS (U+2029) and a CR without a line feed after it: line breaks to Go's yaml
+ * (gopkg.in/yaml.v3 v3.0.1 yamlprivateh.go is_break, as libyaml, YAML 1.1 and go-yaml v2 under sigs.k8s.io/yaml),
+ * plain characters to the yaml package (YAML 1.2 makes a lone CR a break, the package does not). Inside a quoted string Go
  * folds at them as at any break (scannerc.go yaml_parser_scan_flow_scalar and read_line): a NEL is read as a line
  * feed, so a NEL between words is a space, and LS and PS are kept, the blanks around each break dropped.
  */
-const GO_BREAK = /[\u0085\u2028\u2029]/;
+const GO_BREAK = /[\u0085\u2028\u2029]|\r(?!\n)/;
 
 /**
  * Each quoted string of `doc` that holds such a break given the value Go reads, or Go's refusal as the document's
