@@ -1,5 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import * as argo from '../src/interop/argo/index.js';
+import { jsonValueEnd } from '../src/interop/kube/json-stream.js';
 import { resourceDocuments } from '../src/interop/kube/resources.js';
 
 /** What each document of a Kubernetes file comes back as: its value, or the message that refuses or warns it. */
@@ -41,5 +47,102 @@ describe('a lone CR in a Kubernetes file', () => {
 
   it('a file of CRLF lines is read as before', () => {
     expect(readKube(`${configMap('a')}---\n${configMap('b')}`.replace(/\n/g, '\r\n'))).toEqual([cm('a'), cm('b')]);
+  });
+});
+
+/**
+ * A file whose first character but blanks is `{`: kubectl's StreamVisitor (kubernetes/cli-runtime at 69e8693b
+ * pkg/resource/visitor.go) reads it with apimachinery's YAMLOrJSONDecoder (kubernetes/apimachinery at eed236ce
+ * pkg/util/yaml/decoder.go): encoding/json's Decoder takes one value after another, with no separator; a value that
+ * does not decode after one value or none sends it back to where the last ended, to read the rest as YAML; after two
+ * or more, it fails there. The scanner's answers are encoding/json's own (test/fixtures/json-stream/decode.go, Go 1.19).
+ */
+describe('a stream of JSON values (kubectl\'s YAMLOrJSONDecoder)', () => {
+  const o = (name: string) => JSON.stringify(cm(name));
+
+  it('reads JSON values one after another, on one line or on several, as kubectl does (before: "invalid YAML: Unexpected flow-map-start")', () => {
+    expect(readKube(o('a') + o('b'), 'f.json')).toEqual([cm('a'), cm('b')]);
+    expect(readKube(`${JSON.stringify(cm('a'), null, '\t')}\r\n${JSON.stringify(cm('b'), null, 2)}\n`, 'f.json')).toEqual([cm('a'), cm('b')]);
+  });
+
+  it('places each value\'s fields in the file: a Rollout and its templates given as JSON read as their YAML does, at their own lines', () => {
+    const y = readFileSync('examples/argo/rollout.yaml', 'utf8');
+    const t = readFileSync('examples/argo/analysis-templates.yaml', 'utf8');
+    const json = (text: string, sep: string) => parseAllDocuments(text).map((d) => JSON.stringify(d.toJS(), null, 2)).join(sep);
+    const yaml = argo.toScenarioParts([{ file: 'r.yaml', text: y }, { file: 't.yaml', text: t }]);
+    const fromJson = argo.toScenarioParts([{ file: 'r.json', text: json(y, '\n') }, { file: 't.json', text: json(t, '') }]);
+    // Compared as JSON text: the same parts, whichever format held them.
+    expect(JSON.stringify(fromJson.ok && yaml.ok && fromJson.parts)).toBe(JSON.stringify(yaml.ok && yaml.parts));
+    expect(fromJson.warnings[0]).toMatch(/^r\.json:8:17: spec\.replicas, spec\.selector \(9:17\), spec\.template \(14:17\): the workload's pods are not simulated/);
+  });
+
+  it('after one value, reads on as YAML (a --- and YAML documents after a JSON object)', () => {
+    expect(readKube(`${o('a')}\n---\n${configMap('c')}`, 'f.json')).toEqual([cm('a'), cm('c')]);
+    expect(readKube(`${o('a')}\n${configMap('c')}`, 'f.json')).toEqual([cm('a'), cm('c')]);
+  });
+
+  it('after two values, stops at what does not decode: refused at its place in encoding/json\'s words', () => {
+    expect(readKube(`${o('a')}\n${o('b')}\n${o('c')},\n`, 'f.json')).toEqual([cm('a'), cm('b'), cm('c'),
+      'f.json:3:63: invalid JSON: invalid character \',\' looking for beginning of value: kubectl reads f.json as a stream of JSON values (its first character is {), and stops here, after 3 of them ("error parsing f.json: invalid character \',\' looking for beginning of value"); what follows is not applied']);
+    expect(readKube(`${o('a')}${o('b')}\n---\n${configMap('c')}`, 'f.json')[2]).toMatch(/^f\.json:2:2: invalid JSON: invalid character '-' in numeric literal: .*after 2 of them/);
+  });
+
+  it('a first value that is no JSON (a YAML flow mapping) is read as YAML from the start, its separators checked as YAMLReader checks them', () => {
+    expect(readKube('{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n--- x\n', 'f.json')[0]).toContain('invalid Yaml document separator: x');
+  });
+
+  it('YAML on the line of the value it follows is refused: kubectl reads it from there, at its column 1', () => {
+    expect(readKube(`${o('a')} kind: x\n`, 'f.json')[1]).toMatch(/^f\.json:1:64: YAML after the JSON value on its line/);
+  });
+
+  it('ends values and fails where encoding/json does, in its words', () => {
+    const texts = JSON.parse(readFileSync('test/fixtures/json-stream/cases.json', 'utf8')) as string[];
+    expect(texts.map(decodeAll)).toEqual(JSON.parse(readFileSync('test/fixtures/json-stream/answers.json', 'utf8')));
+  });
+
+  it('matches encoding/json live when Go is installed', () => {
+    if (!existsSync('/usr/bin/go')) return; // CI: the stored answers above
+    const dir = mkdtempSync(join(tmpdir(), 'left22-'));
+    try {
+      const r = spawnSync('/usr/bin/go', ['run', 'decode.go', 'cases.json'], { cwd: 'test/fixtures/json-stream', encoding: 'utf8', timeout: 300_000, env: { ...process.env, GO111MODULE: 'off', GOCACHE: join(dir, 'gocache') } });
+      expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync('test/fixtures/json-stream/answers.json', 'utf8')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 320_000);
+});
+
+/** What encoding/json's Decoder makes of a text: the offset after each value, and the error that ends it (decode.go's answer). */
+function decodeAll(text: string): { ends: number[]; error: string; offset: number } {
+  const ends: number[] = [];
+  for (let at = 0; ;) {
+    while (at < text.length && ' \t\r\n'.includes(text[at])) at++;
+    if (at >= text.length) return { ends, error: '', offset: -1 };
+    const end = jsonValueEnd(text, at);
+    // Go's SyntaxError.Offset counts the bytes read, the offending one included.
+    if (typeof end !== 'number') return { ends, error: end.message, offset: end.message === 'unexpected EOF' ? -1 : end.offset + 1 };
+    ends.push(end);
+    at = end;
+  }
+}
+
+/**
+ * Where a syntax error is said to be. Go's yaml (gopkg.in/yaml.v3 on this machine, as go-yaml v2 under kubectl) names
+ * the line of the `:` that makes a nested mapping of a compact one's value ("yaml: line 3: mapping values are not
+ * allowed in this context", scannerc.go yaml_parser_fetch_value); the yaml package pointed at the value before it,
+ * on the line above. Elsewhere the package's place is the mistake's and Go's is not (`- a` then `b: 1`: Go says line 1,
+ * the package line 2, the `b`), and stays.
+ */
+describe('a YAML syntax error\'s line and column', () => {
+  it('a key indented past its sibling: at its `:`, on the line Go names (was the value on the line above)', () => {
+    expect(readKube('spec:\n  replicas: 5\n   x: 1\n')).toEqual(['f.yaml:3:5: invalid YAML: Nested mappings are not allowed in compact mappings']);
+    expect(readKube('a: 1\n  b: 2\n')).toEqual(['f.yaml:2:4: invalid YAML: Nested mappings are not allowed in compact mappings']);
+    expect(readKube('a: b: c\n')).toEqual(['f.yaml:1:5: invalid YAML: Nested mappings are not allowed in compact mappings']);
+    expect(readKube('a: \'it\'\'s: x\': y\n')).toEqual(['f.yaml:1:14: invalid YAML: Nested mappings are not allowed in compact mappings']);
+  });
+
+  it('elsewhere the place stays where the mistake is', () => {
+    expect(readKube('- a\nb: 1\n')).toEqual(['f.yaml:2:1: invalid YAML: Unexpected scalar at node end']);
+    expect(readKube('metadata:\n  name: x\n labels: {}\n')).toEqual(['f.yaml:3:2: invalid YAML: All mapping items must start at the same column']);
   });
 });

@@ -2,10 +2,11 @@
  * The documents of a file of Kubernetes resources, each read as kubectl reads it: cut as apimachinery's YAMLReader
  * cuts the file (stream.ts), or decoded as its JSON stream (json-stream.ts), then converted as sigs.k8s.io/yaml does.
  */
-import { isScalar, type Document, type LineCounter } from 'yaml';
+import { isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { readAsGo } from '../flag-yaml.js';
+import { jsonStream } from './json-stream.js';
 import { documentAt, documentNumber, kindAndName, kubectlCut, nameOf, partialNameOf } from './stream.js';
 
 export interface SourceFile {
@@ -99,9 +100,46 @@ interface Stop {
  * document and the ones after it come back unsent, each saying why; a document is numbered as kubectl cuts the file.
  */
 export function resourceDocuments(f: SourceFile): { lines: LineCounter; documents: ReadDocument[] } {
-  const { documents: cut, text } = kubectlCut(f.text);
+  const stream = jsonStream(f.text);
+  if (stream === null) return yamlDocuments(f, f.text, 0);
+  const { values, yamlFrom, error } = stream;
+  // What kubectl reads as YAML after the JSON values, in the file's lines and columns (what it never reads blanked).
+  const rest = yamlFrom === null ? null : yamlDocuments(f, f.text.slice(0, yamlFrom).replace(/[^\n]/g, ' ') + f.text.slice(yamlFrom), values.length);
+  const lines = rest?.lines ?? new LineCounter();
+  if (rest === null) {
+    lines.addNewLine(0);
+    for (let i = f.text.indexOf('\n'); i >= 0; i = f.text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  }
+  const place = (offset: number) => `${f.file}:${lines.linePos(offset).line}:${lines.linePos(offset).col}`;
+  const documents = values.map(([start, end], index) => jsonDocument(f, start, end, index, lines, place));
+  if (error !== null) {
+    const problem = `${place(error.offset)}: invalid JSON: ${error.message}: kubectl reads ${f.file} as a stream of JSON values (its first character is {), and stops here, after ${values.length} of them ("error parsing ${f.file}: ${error.message}"); what follows is not applied`;
+    documents.push({ unsent: problem, index: values.length, kind: null, name: '' });
+  } else if (yamlFrom !== null && yamlFrom > 0 && f.text[yamlFrom - 1] !== '\n' && rest!.documents.length > 0) {
+    // kubectl reads on as YAML from the middle of a line, as if it began there: its indentation is not the file's.
+    return { lines, documents: [...documents, { problem: `${place(yamlFrom)}: YAML after the JSON value on its line: kubectl reads what follows the value (a stream of JSON values, then YAML when one does not decode) as a YAML document beginning here, at column 1; write it on a line of its own` }] };
+  }
+  return { lines, documents: [...documents, ...(rest?.documents ?? [])] };
+}
+
+/** One JSON value of the stream, read as a document on one line (JSON is YAML; its blanks, line breaks among them, are outside its strings, and a key may end on a later line, where a YAML key may not). */
+function jsonDocument(f: SourceFile, start: number, end: number, index: number, lines: LineCounter, place: (offset: number) => string): ReadDocument {
+  const doc = parseDocument(f.text.slice(start, end).replace(/[\r\n\t]/g, ' '), RESOURCE_YAML);
+  visit(doc, (_, node) => {
+    if (isNode(node) && node.range) node.range = [node.range[0] + start, node.range[1] + start, node.range[2] + start];
+  });
+  if (doc.range) doc.range = [doc.range[0] + start, doc.range[1] + start, doc.range[2] + start];
+  for (const e of doc.errors) e.pos = [e.pos[0] + start, e.pos[1] + start];
+  if (doc.errors.length > 0) return { problem: `${place(doc.errors[0].pos[0])}: a JSON value kubectl reads that rehearse's YAML reader cannot place (${yamlErrorMessage(doc.errors[0])}); write it on fewer lines` };
+  const read = kubectlReading(doc, lines, f.file);
+  return read.problem === null ? { doc, index, value: read.value, warnings: read.warnings } : { problem: read.problem };
+}
+
+/** The documents of a file (or of what follows its JSON values: `first` of them) as kubectl cuts and reads YAML. */
+function yamlDocuments(f: SourceFile, fileText: string, first: number): { lines: LineCounter; documents: ReadDocument[] } {
+  const { documents: cut, text } = kubectlCut(fileText);
   const { docs, lines } = parseAllDocumentsAsGo(text, RESOURCE_YAML, 'go');
-  const numberOf = (i: number) => documentNumber(cut, i);
+  const numberOf = (i: number) => documentNumber(cut, i) + first;
   const place = (offset: number) => {
     const pos = lines.linePos(offset);
     return `${f.file}:${pos.line}:${pos.col}`;
@@ -115,7 +153,8 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
   const documents: ReadDocument[] = [];
   let stop: Stop | null = null;
   let last = -1;
-  for (const [index, doc] of docs.entries()) {
+  for (const [i, doc] of docs.entries()) {
+    const index = i + first;
     const at = documentAt(cut, startOf(doc));
     if (separator >= 0 && at >= separator) break;
     if (written(doc) && at === last) {
@@ -134,7 +173,7 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
       const problem = refused(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0])).problem;
       const { kind, name } = partialNameOf(doc);
       const what = named(kind, name);
-      const alone = cut.filter((d) => d.content !== null).length <= 1;
+      const alone = first === 0 && cut.filter((d) => d.content !== null).length <= 1;
       const unsent = alone ? problem : `${problem}: kubectl cannot read the document (${what ? `${what}, ` : ''}document ${numberOf(at)}): not applied ("error parsing ${f.file}")${after(at)}`;
       documents.push({ unsent, index, kind, name });
       stop = { at, where: `document ${numberOf(at)}, which it cannot read`, why: `"error parsing ${f.file}": ${problem}` };

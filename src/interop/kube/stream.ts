@@ -7,8 +7,8 @@
  * one stops kubectl at that document (k8s.io/cli-runtime pkg/resource/visitor.go StreamVisitor.Visit: "error
  * parsing FILE") and no further: the documents before it were read, and are applied.
  *
- * A file whose first character but blanks is `{` is read as a stream of JSON objects first (GuessJSONStream):
- * no separator is checked there.
+ * A file whose first character but blanks is `{` is read as a stream of JSON values first (json-stream.ts); what
+ * follows them, where kubectl reads on as YAML, is cut so.
  */
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 
@@ -43,7 +43,6 @@ const GO_BREAK = /\r(?!\n)|[\u0085\u2028\u2029]/;
  * its comment's breaks too. Offsets are the file's.
  */
 export function kubectlCut(text: string): { documents: KubectlDocument[]; text: string } {
-  const json = /^\s*\{/.test(text);
   const out: KubectlDocument[] = [];
   const blanks: [number, number][] = [];
   const blank = (offset: number, line: string, dropped: boolean) => {
@@ -60,7 +59,7 @@ export function kubectlCut(text: string): { documents: KubectlDocument[]; text: 
     const line = text.slice(offset, eol < 0 ? text.length : eol);
     if (line.startsWith('---')) {
       const after = line.slice(3).replace(TRIM, '');
-      if (after !== '' && !after.startsWith('#') && !json) {
+      if (after !== '' && !after.startsWith('#')) {
         // The reader fails before it returns what it holds: this document is lost, and kubectl reads no further. The
         // line itself is read on as the start of the next, to name what it holds.
         out.push({ start, end: offset, content, badSeparator: { offset, after } });
