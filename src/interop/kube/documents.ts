@@ -130,7 +130,7 @@ function jsonDocument(f: SourceFile, start: number, end: number, index: number, 
   });
   if (doc.range) doc.range = [doc.range[0] + start, doc.range[1] + start, doc.range[2] + start];
   for (const e of doc.errors) e.pos = [e.pos[0] + start, e.pos[1] + start];
-  if (doc.errors.length > 0) return { problem: `${place(doc.errors[0].pos[0])}: a JSON value kubectl reads that rehearse's YAML reader cannot place (${yamlErrorMessage(doc.errors[0])}); write it on fewer lines` };
+  if (doc.errors.length > 0) return { problem: `${place(doc.errors[0].pos[0])}: a JSON value kubectl reads that rehearse cannot read: ${yamlErrorMessage(doc.errors[0])}` };
   const read = kubectlReading(doc, lines, f.file);
   return read.problem === null ? { doc, index, value: read.value, warnings: read.warnings } : { problem: read.problem };
 }

@@ -61,46 +61,6 @@ export function jsonValueEnd(text: string, i: number): number | Failure {
     while (isBlank(text[k])) k++;
     return k;
   };
-  const value = (k: number): number | Failure => {
-    const c = text[k];
-    if (c === '{') {
-      k = blanks(k + 1);
-      if (text[k] === '}') return k + 1;
-      for (;;) {
-        if (text[k] !== '"') return fail(k, 'looking for beginning of object key string');
-        const key = string(k);
-        if (typeof key !== 'number') return key;
-        k = blanks(key);
-        if (text[k] !== ':') return fail(k, 'after object key');
-        const v = value(blanks(k + 1));
-        if (typeof v !== 'number') return v;
-        k = blanks(v);
-        if (text[k] === '}') return k + 1;
-        if (text[k] !== ',') return fail(k, 'after object key:value pair');
-        k = blanks(k + 1);
-      }
-    }
-    if (c === '[') {
-      k = blanks(k + 1);
-      if (text[k] === ']') return k + 1;
-      for (;;) {
-        const v = value(k);
-        if (typeof v !== 'number') return v;
-        k = blanks(v);
-        if (text[k] === ']') return k + 1;
-        if (text[k] !== ',') return fail(k, 'after array element');
-        k = blanks(k + 1);
-      }
-    }
-    if (c === '"') return string(k);
-    for (const word of ['true', 'false', 'null']) {
-      if (c !== word[0]) continue;
-      for (let j = 1; j < word.length; j++) if (text[k + j] !== word[j]) return fail(k + j, `in literal ${word} (expecting ${quoteChar(word[j])})`);
-      return k + word.length;
-    }
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return number(k);
-    return fail(k, 'looking for beginning of value');
-  };
   const string = (k: number): number | Failure => {
     for (k++; k < text.length; k++) {
       const c = text[k];
@@ -137,8 +97,65 @@ export function jsonValueEnd(text: string, i: number): number | Failure {
     }
     return k;
   };
-  return value(i);
+  // A key string and its ":", at `k`: the offset of its value.
+  const key = (k: number): number | Failure => {
+    if (text[k] !== '"') return fail(k, 'looking for beginning of object key string');
+    const s = string(k);
+    if (typeof s !== 'number') return s;
+    const colon = blanks(s);
+    return text[colon] === ':' ? blanks(colon + 1) : fail(colon, 'after object key');
+  };
+  // The containers open around the value at k, innermost last (a loop, not recursion: Go allows 10,000 levels).
+  const open: string[] = [];
+  for (let k = i; ;) {
+    const c = text[k];
+    let end: number | Failure;
+    if (c === '{' || c === '[') {
+      if (open.length >= MAX_DEPTH) return fail(k, 'exceeded max depth');
+      const inner = blanks(k + 1);
+      if (text[inner] !== (c === '{' ? '}' : ']')) {
+        open.push(c);
+        const next = c === '{' ? key(inner) : inner;
+        if (typeof next !== 'number') return next;
+        k = next;
+        continue;
+      }
+      end = inner + 1;
+    } else if (c === '"') end = string(k);
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) end = number(k);
+    else {
+      const word = ['true', 'false', 'null'].find((w) => w[0] === c);
+      if (word === undefined) return fail(k, 'looking for beginning of value');
+      end = k + word.length;
+      for (let j = 1; j < word.length; j++) {
+        if (text[k + j] !== word[j]) {
+          end = fail(k + j, `in literal ${word} (expecting ${quoteChar(word[j])})`);
+          break;
+        }
+      }
+    }
+    if (typeof end !== 'number') return end;
+    // Close what the value ends, up to the next value of an open container.
+    for (k = end; ;) {
+      const top = open[open.length - 1];
+      if (top === undefined) return k;
+      const j = blanks(k);
+      if (text[j] === (top === '{' ? '}' : ']')) {
+        open.pop();
+        k = j + 1;
+        continue;
+      }
+      if (text[j] !== ',') return fail(j, top === '{' ? 'after object key:value pair' : 'after array element');
+      const next = top === '{' ? key(blanks(j + 1)) : blanks(j + 1);
+      if (typeof next !== 'number') return next;
+      k = next;
+      break;
+    }
+  }
 }
+
+/** encoding/json's maxNestingDepth (scanner.go): a value nested deeper is refused. */
+const MAX_DEPTH = 10000;
 
 /** A character as encoding/json quotes it in a message (quoteChar in scanner.go). */
 function quoteChar(c: string): string {
