@@ -146,3 +146,26 @@ describe('a YAML syntax error\'s line and column', () => {
     expect(readKube('metadata:\n  name: x\n labels: {}\n')).toEqual(['f.yaml:3:2: invalid YAML: All mapping items must start at the same column']);
   });
 });
+
+/**
+ * argoproj/argo-rollouts (at 9f8d111d8f8e3e88b6d7f8bbdf62fd3cd863ef9d) pkg/kubectl-argo-rollouts/cmd/lint/testdata/
+ * valid-nginx-canary.yml: its stable Ingress routes to nginx-rollout-root, not to the stableService. lint_test.go
+ * counts it valid: lint validates only Ingresses it has marked managed, those with a rule for the stableService
+ * (cmd/lint/lint.go setIngressManagedAnnotation, matchRolloutToReferences). The controller reads the stableIngress by
+ * name (rollout/controller.go getReferencedNginxIngresses) and validates it (pkg/apis/rollouts/validation/
+ * validation_references.go ValidateIngress, validateNginxIngress, reportErrors: "ingress `%s` has no rules using
+ * service %s backend"): the Rollout is InvalidSpec, and never reaches the nginx router's canaryIngress.
+ */
+describe('Argo Rollouts lint testdata valid-nginx-canary.yml', () => {
+  it('is refused with the controller\'s validation, InvalidSpec (was: "cannot make the canary Ingress", the router\'s, which never runs)', () => {
+    const file = 'test/fixtures/vendor/argo/lint-valid-nginx-canary.yml';
+    const r = argo.toScenarioParts([{ file, text: readFileSync(file, 'utf8') }]);
+    expect(!r.ok && r.problems).toEqual([`${file}:89:26: spec.strategy.canary.trafficRouting.nginx.stableIngress: Ingress "nginx-rollout-ingress" has no rule with the stableService "nginx-rollout-stable" as backend; did you mean "nginx-rollout-root"?: the controller marks the Rollout InvalidSpec and never rolls it out ("ingress \`nginx-rollout-ingress\` has no rules using service nginx-rollout-stable backend", pkg/apis/rollouts/validation/validation_references.go ValidateIngress); \`kubectl argo rollouts lint\` passes it, as it checks only an Ingress with a rule for the Service`]);
+  });
+
+  it('with its Ingress routed to the stableService, is read', () => {
+    const file = 'test/fixtures/vendor/argo/lint-valid-nginx-canary.yml';
+    const text = readFileSync(file, 'utf8').replace(/name: nginx-rollout-root\n(\s+port:\n\s+name: use-annotation)/, 'name: nginx-rollout-stable\n$1');
+    expect(argo.toScenarioParts([{ file, text }]).ok).toBe(true);
+  });
+});
