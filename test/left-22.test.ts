@@ -7,6 +7,9 @@ import { parseAllDocuments } from 'yaml';
 import * as argo from '../src/interop/argo/index.js';
 import { jsonValueEnd } from '../src/interop/kube/json-stream.js';
 import { resourceDocuments } from '../src/interop/kube/resources.js';
+import * as flagger from '../src/interop/flagger/index.js';
+import { notAScenario } from '../src/load/kinds.js';
+import { article } from '../src/units/article.js';
 
 /** What each document of a Kubernetes file comes back as: its value, or the message that refuses or warns it. */
 const readKube = (text: string, file = 'f.yaml') =>
@@ -167,5 +170,25 @@ describe('Argo Rollouts lint testdata valid-nginx-canary.yml', () => {
     const file = 'test/fixtures/vendor/argo/lint-valid-nginx-canary.yml';
     const text = readFileSync(file, 'utf8').replace(/name: nginx-rollout-root\n(\s+port:\n\s+name: use-annotation)/, 'name: nginx-rollout-stable\n$1');
     expect(argo.toScenarioParts([{ file, text }]).ok).toBe(true);
+  });
+});
+
+/** The article a message puts before a word it takes from the input: by the word's sound (units/article.ts). */
+describe('"a" or "an" before a provider, a kind, a flag system', () => {
+  it.each([
+    ['influxdb', 'an'], ['prometheus', 'a'], ['Ingress', 'an'], ['Unleash', 'an'], ['http', 'an'], ['HTTP', 'an'], ['grpc', 'a'], ['otlp', 'an'],
+    ['URL', 'a'], ['SLO', 'an'], ['user', 'a'], ['unique', 'a'], ['unknown', 'an'], ['object', 'an'], ['int64', 'an'], ['hour', 'an'],
+    ['one-off', 'a'], ['8-second', 'an'], ['110', 'a'], ['ExperimentList', 'an'], ['euro', 'a'], ['newrelic', 'a'], ['S3', 'an'],
+  ])('%s: %s', (word, expected) => expect(article(word)).toBe(expected));
+
+  it('a Flagger MetricTemplate of the influxdb provider: "an influxdb provider" (was "a influxdb")', () => {
+    const canary = readFileSync('examples/flagger/canary.yaml', 'utf8');
+    const templates = readFileSync('examples/flagger/metric-templates.yaml', 'utf8').replace('type: prometheus\n    address: http://prometheus.istio-system:9090', 'type: influxdb\n    address: http://influxdb:8086');
+    const r = flagger.toScenarioParts([{ file: 'canary.yaml', text: canary }, { file: 't.yaml', text: templates }]);
+    expect(r.warnings).toContain('t.yaml:10:11: spec.provider.type: an influxdb provider is not simulated: the check "404s percentage" is not measured (it passes)');
+  });
+
+  it('an Unleash flag file given as a scenario (was "a Unleash")', () => {
+    expect(notAScenario(JSON.parse(readFileSync('test/fixtures/vendor/unleash/client-features.v1-with-segments.json', 'utf8')))).toBe('an Unleash flag file (a scenario reads it through flags.from)');
   });
 });

@@ -12,6 +12,7 @@ import { oneLine } from '../../units/escape.js';
 import { pairOf } from '../../scenario/problems.js';
 import { resourceDocuments, type SourceFile } from './documents.js';
 import { helmSyntax } from './helm.js';
+import { withArticle } from '../../units/article.js';
 
 export { kubectlReading, pathText, RESOURCE_YAML, resourceDocuments, resourceValues, withReadings, type ReadDocument, type SourceFile, type UnsentDocument } from './documents.js';
 
@@ -141,7 +142,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       const items = Array.isArray(base.value.items) ? (base.value.items as unknown[]) : [];
       const held = items.map((x) => get(x, 'apiVersion')).filter((v) => typeof v === 'string' && v.startsWith(`${options.group}/`));
       if (kind.endsWith('List') && held.length > 0) {
-        problems.push(`${where(r, ['items'])}: a ${kind} (as \`kubectl get -o yaml\` writes it) holding ${held.length} ${options.group} resource${held.length > 1 ? 's' : ''}: not read; give each item as a YAML document of its own (after \`---\`)`);
+        problems.push(`${where(r, ['items'])}: ${withArticle(kind)} (as \`kubectl get -o yaml\` writes it) holding ${held.length} ${options.group} resource${held.length > 1 ? 's' : ''}: not read; give each item as a YAML document of its own (after \`---\`)`);
         return;
       }
       if (options.kinds.includes(kind) && (group === options.group || apiVersion === '')) resources.push(r);
