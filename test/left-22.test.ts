@@ -9,6 +9,8 @@ import { jsonValueEnd } from '../src/interop/kube/json-stream.js';
 import { resourceDocuments } from '../src/interop/kube/resources.js';
 import * as flagger from '../src/interop/flagger/index.js';
 import { notAScenario } from '../src/load/kinds.js';
+import { parseScenarioText } from '../src/load/scenario.js';
+import { runScenario } from '../src/score/result.js';
 import { article } from '../src/units/article.js';
 
 /** What each document of a Kubernetes file comes back as: its value, or the message that refuses or warns it. */
@@ -190,5 +192,61 @@ describe('"a" or "an" before a provider, a kind, a flag system', () => {
 
   it('an Unleash flag file given as a scenario (was "a Unleash")', () => {
     expect(notAScenario(JSON.parse(readFileSync('test/fixtures/vendor/unleash/client-features.v1-with-segments.json', 'utf8')))).toBe('an Unleash flag file (a scenario reads it through flags.from)');
+  });
+});
+
+/**
+ * A flag's new error rate equal to the rate the service already fails at. The model applies flags in order, a new
+ * rate replacing the rate so far (src/model/flags.ts flagEffects): with no flag before it changing the errors there,
+ * it changes nothing, and is warned as the other changes that change nothing are (load/idle-effects.ts).
+ */
+describe('errors: N% equal to the service\'s own rate', () => {
+  const scenario = (flags: string, api = 'errors: 1%', healthy = '{}') => `name: rates
+seed: 1
+traffic: { rate: 100/s, requests: 2000 }
+journeys: { j: { steps: [api] } }
+services: { api: { replicas: 2, concurrency: 50, latency: 2ms, ${api} } }
+flags:
+${flags}rollout:
+  - { flag: f, stages: [{ to: 50%, hold: 5s }, { to: 100% }] }
+cases:
+  healthy: ${healthy}
+`;
+  const flag = (key: string, effect: string) => `  ${key}:\n    evaluated-by: [api]\n    when-on:\n      api: ${effect}\n`;
+  const warned = (text: string, caseName?: string) => {
+    const r = parseScenarioText(text, '.', caseName, 'YAML', 'rates.yaml');
+    if (!r.ok) throw new Error(r.problems.map((p) => p.message).join('\n'));
+    return r.warnings.filter((w) => /changes nothing|cancels nothing/.test(w));
+  };
+
+  it('alone: warned at its place (was silent), and the run is the run without it', () => {
+    const text = scenario(flag('f', '{ errors: 1% }'));
+    expect(warned(text)).toEqual(['rates.yaml:10:22: flags.f.when-on.api.errors: errors 1% is the rate the endpoints already fail at, and no flag before it changes their errors: the flag changes nothing there; leave it out (a case may write it to cancel a change the scenario makes)']);
+    const a = parseScenarioText(text, '.', undefined, 'YAML', 'rates.yaml');
+    const b = parseScenarioText(scenario(flag('f', '{ latency: x1 }')), '.', undefined, 'YAML', 'rates.yaml');
+    if (!a.ok || !b.ok) throw new Error('refused');
+    const outcome = (r: ReturnType<typeof runScenario>) => JSON.stringify({ services: r.services, journeys: r.journeys });
+    expect(outcome(runScenario(a.scenario))).toBe(outcome(runScenario(b.scenario)));
+    // Written otherwise, the same rate; and at an endpoint that inherits the service's rate.
+    expect(warned(scenario(flag('f', '{ errors: 1.0% }')))).toHaveLength(1);
+    expect(warned(scenario(flag('f', '{ errors: 0% }'), 'errors: 0%'))).toHaveLength(1);
+  });
+
+  it('after a flag that changes the errors there it replaces that change: silent', () => {
+    expect(warned(scenario(flag('g', '{ errors: +2% }') + flag('f', '{ errors: 1% }')))).toEqual([]);
+    // A flag after it does not make it change anything.
+    expect(warned(scenario(flag('f', '{ errors: 1% }') + flag('g', '{ errors: +2% }')))).toHaveLength(1);
+  });
+
+  it('another rate, or a rate the endpoints do not share, changes something: silent', () => {
+    expect(warned(scenario(flag('f', '{ errors: 2% }')))).toEqual([]);
+    expect(warned(scenario(flag('f', '{ errors: 1% }'), 'errors: 1%, endpoints: { default: {}, slow: { errors: 3% } }').replace('steps: [api]', 'steps: [api.default]'))).toEqual([]);
+  });
+
+  it('in a case, cancelling the scenario\'s change: silent; where the scenario changes nothing there: warned', () => {
+    const cancels = scenario(flag('f', '{ errors: +2% }'), 'errors: 1%', '{ flags: { f: { when-on: { api: { errors: 1% } } } } }');
+    expect(warned(cancels, 'healthy')).toEqual([]);
+    const nothing = scenario(flag('f', '{ latency: x2 }'), 'errors: 1%', '{ flags: { f: { when-on: { api: { errors: 1% } } } } }');
+    expect(warned(nothing, 'healthy')).toEqual([expect.stringMatching(/^rates\.yaml:14:54: cases\.healthy\.flags\.f\.when-on\.api\.errors: errors 1% is the rate the endpoints already fail at, and no flag before it changes their errors, and cancels nothing: the scenario gives api no errors change here; leave it out$/)]);
   });
 });
