@@ -8,6 +8,8 @@ import * as argo from '../src/interop/argo/index.js';
 import { jsonValueEnd } from '../src/interop/kube/json-stream.js';
 import { resourceDocuments } from '../src/interop/kube/resources.js';
 import * as flagger from '../src/interop/flagger/index.js';
+import { parseFlagText } from '../src/interop/document.js';
+import * as unleash from '../src/interop/unleash/index.js';
 import { notAScenario } from '../src/load/kinds.js';
 import { parseScenarioText } from '../src/load/scenario.js';
 import { runScenario } from '../src/score/result.js';
@@ -248,5 +250,51 @@ cases:
     expect(warned(cancels, 'healthy')).toEqual([]);
     const nothing = scenario(flag('f', '{ latency: x2 }'), 'errors: 1%', '{ flags: { f: { when-on: { api: { errors: 1% } } } } }');
     expect(warned(nothing, 'healthy')).toEqual([expect.stringMatching(/^rates\.yaml:14:54: cases\.healthy\.flags\.f\.when-on\.api\.errors: errors 1% is the rate the endpoints already fail at, and no flag before it changes their errors, and cancels nothing: the scenario gives api no errors change here; leave it out$/)]);
+  });
+});
+
+/**
+ * Unleash files whose strategies name what the file does not hold. A client API response or feature export read by
+ * unleash-client 6.12.1 (lib/client.js): a segment id it does not hold yields an undefined constraint, which fails the
+ * strategy for everyone (yieldSegmentConstraints); a parent toggle it does not hold serves the child off
+ * (isParentDependencySatisfied): both warned, as before. A state export's featureStrategySegments rows are inserted
+ * by the state import as they stand (Unleash/unleash at ff377cd70461 src/lib/services/state-service.ts
+ * importFeatureStrategySegments: segmentStore.addToStrategy), into feature_strategy_segment, whose feature_strategy_id
+ * REFERENCES feature_strategies(id) and segment_id segments(id) (src/migrations/20220307130902-add-segments.js): the
+ * import fails where the server holds none, and links the server's where it does; no client ever sees such a link.
+ */
+describe('Unleash files whose strategies name a segment, a strategy or a parent the file does not hold', () => {
+  const read = (v: unknown, environment?: string) => {
+    try {
+      const r = unleash.toScenarioParts(parseFlagText(JSON.stringify(v, null, 1), 'u.json'), environment ? { environment } : {});
+      return { warnings: r.warnings.map((w) => `${w.line}:${w.column}: ${w.message}`) };
+    } catch (e) {
+      return { refused: (e as { lines?: string[] }).lines ?? [String(e)] };
+    }
+  };
+  const v4 = () => JSON.parse(readFileSync('test/fixtures/vendor/unleash/state-v4.built-from-exportV4.json', 'utf8'));
+
+  it('a state export linking a segment the file does not hold: refused at the row (was: the strategy served to no one)', () => {
+    const v = v4();
+    v.featureStrategySegments.push({ featureStrategyId: v.featureStrategies[0].id, segmentId: 999 });
+    expect(read(v, 'production')).toEqual({ refused: [expect.stringMatching(/^u\.json:\d+:\d+: featureStrategySegments\[1\]\.segmentId: no segment 999 in the file: Unleash's state import links it as the row stands \(state-service\.ts importFeatureStrategySegments: segmentStore\.addToStrategy\), and the database refuses it where the server holds none \(feature_strategy_segment\.segment_id REFERENCES segments\(id\)\)/)] });
+  });
+
+  it('a state export linking a strategy the file does not hold: refused at the row (was read without a word)', () => {
+    const v = v4();
+    v.featureStrategySegments.push({ featureStrategyId: 'not-in-the-file', segmentId: 1 });
+    expect(read(v, 'production')).toEqual({ refused: [expect.stringMatching(/featureStrategySegments\[1\]\.featureStrategyId: no strategy "not-in-the-file" in the file: .*feature_strategy_segment\.feature_strategy_id REFERENCES feature_strategies\(id\)/)] });
+    expect(read(v4(), 'production')).toEqual({ warnings: expect.any(Array) });
+  });
+
+  it('a client API response: a missing segment fails the strategy, a missing parent serves the child off, warned as unleash-client serves them', () => {
+    const client = JSON.parse(readFileSync('test/fixtures/vendor/unleash/client-features.v1-with-segments.json', 'utf8'));
+    client.features[0].strategies[0].segments = [999];
+    client.features[0].dependencies = [{ feature: 'ghost' }];
+    const r = read(client);
+    expect(r.warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/: segment 999 is not in the file: unleash-client fails the strategy for everyone, and so does the rehearsal$/),
+      expect.stringMatching(/: depends on "ghost", which is not in the file: unleash-client serves it off to everyone$/),
+    ]));
   });
 });
