@@ -35,8 +35,8 @@ spec:
     const m = readManifests([{ file: 'm.yaml', text }, { file: 'n.yaml', text: deployment('d') }]);
     expect(m.workloads.map((w) => [w.names[0], w.replicas, w.concurrency])).toEqual([['a', 2, 4], ['d', 2, 4]]);
     expect(m.warnings).toEqual([
-      'm.yaml:16:20: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (Deployment "b", document 2): not applied ("error parsing m.yaml"); it stops reading m.yaml there, so the document after it is not applied either; not read',
-      'm.yaml:19:1: Deployment "c" (document 3) is not applied: kubectl stops reading m.yaml at document 2, which it cannot read ("error parsing m.yaml": m.yaml:16:20: invalid YAML: Nested mappings are not allowed in compact mappings); not read',
+      'm.yaml:17:11: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (Deployment "b", document 2): not applied ("error parsing m.yaml"); it stops reading m.yaml there, so the document after it is not applied either; not read',
+      'm.yaml:19:1: Deployment "c" (document 3) is not applied: kubectl stops reading m.yaml at document 2, which it cannot read ("error parsing m.yaml": m.yaml:17:11: invalid YAML: Nested mappings are not allowed in compact mappings); not read',
     ]);
   });
 
@@ -69,9 +69,9 @@ spec:
   it('a document whose kind cannot be told is refused (it may be the Rollout); one alone in its file keeps the plain message', () => {
     const broken = 'apiVersion: v1\nmetadata: { name: x }\nspec: a: b\nkind: Service\n';
     const r = argo.toScenarioParts([{ file: 'r.yaml', text: `${rollout}---\n${broken}` }, templates]);
-    expect(!r.ok && r.problems).toEqual(['r.yaml:47:7: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (document 2): not applied ("error parsing r.yaml")']);
+    expect(!r.ok && r.problems).toEqual(['r.yaml:47:8: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (document 2): not applied ("error parsing r.yaml")']);
     const alone = argo.toScenarioParts([{ file: 'r.yaml', text: rollout.replace('  replicas: 5', '  replicas: 5\n   x: 1') }, templates]);
-    expect(!alone.ok && alone.problems).toEqual(['r.yaml:8:13: invalid YAML: Nested mappings are not allowed in compact mappings']);
+    expect(!alone.ok && alone.problems).toEqual(['r.yaml:9:5: invalid YAML: Nested mappings are not allowed in compact mappings']);
   });
 });
 
@@ -228,7 +228,7 @@ spec:
   it('a syntax error in a Service after the PrometheusRules: the rules are read, the Service warned (the file was refused)', () => {
     const r = readRuleFile([rule('a'), 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: a: b\n'].join('---\n'), 'p.yaml');
     expect(r.groups.map((g) => g.name)).toEqual(['g-a']);
-    expect(r.warnings[0]).toBe('p.yaml:15:7: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (Service "s", document 2): not applied ("error parsing p.yaml"); read without it');
+    expect(r.warnings[0]).toBe('p.yaml:15:8: invalid YAML: Nested mappings are not allowed in compact mappings: kubectl cannot read the document (Service "s", document 2): not applied ("error parsing p.yaml"); read without it');
   });
 });
 

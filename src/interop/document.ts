@@ -13,6 +13,7 @@ import { beyondFloat64 } from './flag-json.js';
 import { jsonSyntaxError } from '../files/json.js';
 import { mergeKeys, readAsGo, type YamlReader } from './flag-yaml.js';
 import { at, formatWarning, isObject, type FlagFile } from './flag-file.js';
+import { withArticle } from '../units/article.js';
 
 export { at, formatWarning, isObject, type FlagFile, type FlagWarning } from './flag-file.js';
 
@@ -176,12 +177,12 @@ export const FLAG_MANIFEST_HINT = ' (an OpenFeature CLI flag manifest: it declar
 export function notFlagsHint(value: unknown): string {
   if (isFlagManifest(value)) return FLAG_MANIFEST_HINT;
   if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && typeof value.kind === 'string') {
-    return ` (a ${value.kind} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
+    return ` (${withArticle(value.kind)} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
   }
   // What `kubectl get featureflags -o yaml` writes: a List whose items are the resources.
   if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
     const n = value.items.filter((x) => isObject(x) && typeof x.apiVersion === 'string' && x.apiVersion.startsWith('core.openfeature.dev/') && (x.kind === 'FeatureFlag' || x.kind === 'FeatureFlagConfiguration')).length;
-    if (n > 0) return ` (a ${value.kind}, as \`kubectl get -o yaml\` writes it, of ${n} FeatureFlag${n > 1 ? 's' : ''} of the OpenFeature Operator: give each as a YAML document of its own, after \`---\`)`;
+    if (n > 0) return ` (${withArticle(value.kind)}, as \`kubectl get -o yaml\` writes it, of ${n} FeatureFlag${n > 1 ? 's' : ''} of the OpenFeature Operator: give each as a YAML document of its own, after \`---\`)`;
   }
   // A ConfigMap reaches flagd as the files it is mounted as (flagd syncs from files, URLs and FeatureFlags, not ConfigMaps).
   if (isObject(value) && value.apiVersion === 'v1' && value.kind === 'ConfigMap') {

@@ -15,6 +15,7 @@
  */
 import { InputError } from '../errors.js';
 import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from './flag-file.js';
+import { withArticle } from '../units/article.js';
 
 const GROUP = 'core.openfeature.dev/';
 const kindOf = (d: FlagFile): string | null => (isObject(d.value) && typeof d.value.kind === 'string' ? d.value.kind : null);
@@ -49,7 +50,7 @@ export function severalDocuments(all: readonly FlagFile[], file: string): FlagFi
   }
   const warnings: FlagWarning[] = [];
   for (const d of documents) {
-    if (!flags.includes(d) && !sources.includes(d)) warnings.push(at(d, [], `a ${kindOf(d) ?? 'document without kind'}${nameOf(d).name ? ` ("${nameOf(d).name}")` : ''}: it holds no flags, and is not read`));
+    if (!flags.includes(d) && !sources.includes(d)) warnings.push(at(d, [], `${withArticle(kindOf(d) ?? 'document without kind')}${nameOf(d).name ? ` ("${nameOf(d).name}")` : ''}: it holds no flags, and is not read`));
   }
   let read: FlagFile[];
   if (sources.length === 1) read = ordered(sources[0], flags, warnings);
@@ -83,7 +84,7 @@ function ordered(source: FlagFile, flags: readonly FlagFile[], warnings: FlagWar
     const path = ['spec', 'sources', i];
     if (!isObject(s) || typeof s.source !== 'string') return;
     const provider = typeof s.provider === 'string' && s.provider ? s.provider : fallback;
-    if (provider !== 'kubernetes') return void warnings.push(at(source, path, `a ${provider} source (${s.source}): flagd syncs it from outside this file, and it is not rehearsed; give it as a file of its own in flags.from.flagd, in this order`));
+    if (provider !== 'kubernetes') return void warnings.push(at(source, path, `${withArticle(provider)} source (${s.source}): flagd syncs it from outside this file, and it is not rehearsed; give it as a file of its own in flags.from.flagd, in this order`));
     const [namespace, name] = s.source.includes('/') ? s.source.split('/', 2) : [null, s.source];
     const found = flags.find((d) => nameOf(d).name === name && (nameOf(d).namespace ?? namespace) === namespace);
     if (!found) return void warnings.push(at(source, [...path, 'source'], `no FeatureFlag ${s.source} in this file: flagd reads it from the cluster, and it is not rehearsed; give it as a file of its own in flags.from.flagd, in this order`));

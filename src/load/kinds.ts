@@ -7,6 +7,7 @@
 import { detectSystem, isObject } from '../interop/document.js';
 import { collectionKeys } from '../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../scenario/go-quoted.js';
+import { withArticle } from '../units/article.js';
 
 /** Scenario keys that no other kind of file has at its top level: a file with one of them is a scenario. */
 const SCENARIO_KEYS = ['traffic', 'journeys', 'rollout', 'acceptance', 'cases', 'faults-catalogue'];
@@ -29,7 +30,7 @@ export function notAScenario(value: unknown): string | null {
   if (isObject(value.runs) && typeof value.runs.using === 'string') return 'a GitHub Action (action.yml)';
   if (typeof value.apiVersion === 'string' && typeof value.kind === 'string') return kubernetes(value.kind, value.apiVersion);
   const system = detectSystem(value);
-  if (system) return `a ${FLAG_SYSTEMS[system]} flag file (a scenario reads it through flags.from)`;
+  if (system) return `${withArticle(FLAG_SYSTEMS[system])} flag file (a scenario reads it through flags.from)`;
   if (Array.isArray(value.resourceSpans)) return 'OTLP traces (rehearse calibrate reads them)';
   if (Array.isArray(value.data) && value.data.some((d) => isObject(d) && Array.isArray(d.spans))) return 'Jaeger traces (rehearse calibrate reads them)';
   if (Array.isArray(value.groups) && value.groups.some((g) => isObject(g) && Array.isArray(g.rules))) return 'a Prometheus rule file';

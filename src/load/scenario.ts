@@ -181,7 +181,7 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
     const message = `the fault starts at ${f.at}, ${starts.value === s.durationUs ? 'as' : 'after'} the run ends (duration ${duration(s.durationUs / 1e6)}): it never acts`;
     warnings.push(formatProblem(file, where(path, { path, message })));
   });
-  warnings.push(...idleEffectWarnings(raw, input, caseName, where, file));
+  warnings.push(...idleEffectWarnings(raw, input, caseName, where, file, s));
   const spec = s.cohort;
   if (spec === null) {
     const unnamed = unknownSegments(s, input, new Set(), at);

@@ -11,6 +11,7 @@ import { caseNames, FAULT_KINDS, flagEntries, type ScenarioInput } from './schem
 import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
 import type { Dist } from './system.js';
 import { DURATION_PATTERN, parseDuration } from '../units/parse.js';
+import { withArticle as a } from '../units/article.js';
 
 /** The largest cpu-stress factor (see where it is checked). */
 const MAX_STRESS = 1_000_000;
@@ -161,8 +162,6 @@ function doingNothing(kind: FaultKind, durationUs: number, share: number, delay:
   if (factor !== undefined && factor < 1) found.push(['factor', `a cpu-stress factor of ${factor} would make the service faster: the factor multiplies service times (2 makes them twice as long)`]);
   return found;
 }
-
-const a = (kind: string) => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 
 /** Whether every draw of `d` is 0 (a normal is clamped at 0: with mean 0 and sd 0 it is always 0). */
 function alwaysZero(d: Dist): boolean {

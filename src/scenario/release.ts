@@ -20,6 +20,7 @@ import { flagEntries, type EffectInput, type ScenarioInput } from './schema.js';
 import type {
   CohortSpec, Flag, FlagEffect, FlagSource, Gate, PlanAnalyses, PlanChecks, RolloutPlan, Stage,
 } from './types.js';
+import { withArticle } from '../units/article.js';
 
 /** `default:` (the value the calling code passes as its default) fits the flag's source. */
 function codeDefaultProblems(value: unknown, source: FlagSource | null, base: PathSegment[]): Problem[] {
@@ -33,7 +34,7 @@ function codeDefaultProblems(value: unknown, source: FlagSource | null, base: Pa
   if (source.system === 'unleash') return [{ path, message: `default is for flagd and LaunchDarkly flags: unleash-client serves every toggle of ${source.file} without one` }];
   const type = Array.isArray(value) || (value !== null && typeof value === 'object') ? 'object' : typeof value;
   if (source.system === 'flagd' && source.valueType !== 'mixed' && type !== source.valueType) {
-    return [{ path, message: `default is ${type === 'object' ? 'an' : 'a'} ${type}, but the flag serves ${source.valueType} values: OpenFeature would answer TYPE_MISMATCH and serve the default to everyone` }];
+    return [{ path, message: `default is ${withArticle(type)}, but the flag serves ${source.valueType} values: OpenFeature would answer TYPE_MISMATCH and serve the default to everyone` }];
   }
   return [];
 }

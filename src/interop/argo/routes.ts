@@ -105,20 +105,20 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
       },
     });
   } else if (router === 'alb') {
-    // alb.go SetWeightPerIngress: each Ingress has a rule for rootService, else stableService.
+    // Each Ingress has a rule for rootService, else stableService: validateAlbIngress (invalidSpec), then alb.go SetWeightPerIngress.
     const action = text(get(config, 'rootService')) || c.stableService;
     const one = text(get(config, 'ingress'));
     const names: [string, Path][] = one ? [[one, [...at, 'ingress']]] : list(get(config, 'ingresses')).map((n, i) => [text(n), [...at, 'ingresses', i]]);
     for (const [name, path] of names) {
-      refs.push({ name, path, kind: INGRESS, check: (found) => (action && !ingressServices(found).includes(action) ? `Ingress "${name}" has no rule for Service "${action}"${didYouMean(action, ingressServices(found))}: the controller cannot set the weights ("ingress does not have service \`${action}\` in rules") and the rollout does not progress` : null) });
+      refs.push({ name, path, kind: INGRESS, check: (found) => (action && !ingressServices(found).includes(action) ? `Ingress "${name}" has no rule for Service "${action}"${didYouMean(action, ingressServices(found))}: ${invalidIngress(name, action)}` : null) });
     }
   } else if (router === 'nginx') {
-    // nginx.go canaryIngress: the stable Ingress has a rule with the stableService backend; the canary Ingress is the controller's own.
+    // The stable Ingress has a rule with the stableService backend (validateNginxIngress, then nginx.go canaryIngress); the canary Ingress is the controller's own.
     const one = text(get(config, 'stableIngress'));
     const names: [string, Path][] = one ? [[one, [...at, 'stableIngress']]] : list(get(config, 'stableIngresses')).map((n, i) => [text(n), [...at, 'stableIngresses', i]]);
     const stable = c.stableService;
     for (const [name, path] of names) {
-      refs.push({ name, path, kind: INGRESS, check: (found) => (stable && !ingressServices(found).includes(stable) ? `Ingress "${name}" has no rule with the stableService "${stable}" as backend${didYouMean(stable, ingressServices(found))}: the controller cannot make the canary Ingress ("ingress \`${name}\` has no rules using service ${stable} backend") and the rollout does not progress` : null) });
+      refs.push({ name, path, kind: INGRESS, check: (found) => (stable && !ingressServices(found).includes(stable) ? `Ingress "${name}" has no rule with the stableService "${stable}" as backend${didYouMean(stable, ingressServices(found))}: ${invalidIngress(name, stable)}` : null) });
     }
   } else if (router === 'traefik') {
     // traefik.go SetWeight: spec.weighted.services of the TraefikService hold the canary and the stable Service.
@@ -225,4 +225,16 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
   }
   const said = [...[...notGiven].map((k) => `the ${k}s it names (the files hold none)`), ...unchecked];
   if (said.length > 0) c.warn(c.rollout, at, `not checked: ${said.join('; ')}; give them beside the Rollout to check them as the controller finds them`);
+}
+
+/**
+ * An Ingress the nginx or ALB router names without a rule for the Service it routes: the controller reads it before it
+ * reconciles and validates it (rollout/controller.go getRolloutReferencedResources, then
+ * pkg/apis/rollouts/validation/validation_references.go ValidateIngress: validateNginxIngress, validateAlbIngress,
+ * reportErrors over HasRuleWithService), so the Rollout is InvalidSpec before any router runs. `kubectl argo rollouts
+ * lint` passes such a file: it validates only the Ingresses it finds a rule for the Service in (cmd/lint/lint.go
+ * setIngressManagedAnnotation, matchRolloutToReferences), as its testdata valid-nginx-canary.yml shows.
+ */
+function invalidIngress(name: string, service: string): string {
+  return `the controller marks the Rollout InvalidSpec and never rolls it out ("ingress \`${name}\` has no rules using service ${service} backend", pkg/apis/rollouts/validation/validation_references.go ValidateIngress); \`kubectl argo rollouts lint\` passes it, as it checks only an Ingress with a rule for the Service`;
 }

@@ -15,6 +15,7 @@ import type { PlanCheck } from '../../scenario/types.js';
 import { crdNumber, get, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
 import { renderQuery, RenderError, trimQuery, type QueryModel } from './render.js';
+import { withArticle } from '../../units/article.js';
 
 const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 const BUILTIN = ['request-success-rate', 'request-duration'] as const;
@@ -121,7 +122,7 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
       }
       const type = String(get(tpl.value, 'spec', 'provider', 'type') ?? 'prometheus');
       if (type !== 'prometheus') {
-        ctx.warn(tpl, ['spec', 'provider', 'type'], `a ${type} provider is not simulated: the check "${name}" is not measured (it passes)`);
+        ctx.warn(tpl, ['spec', 'provider', 'type'], `${withArticle(type)} provider is not simulated: the check "${name}" is not measured (it passes)`);
         return;
       }
       try {

@@ -7,8 +7,8 @@
  * one stops kubectl at that document (k8s.io/cli-runtime pkg/resource/visitor.go StreamVisitor.Visit: "error
  * parsing FILE") and no further: the documents before it were read, and are applied.
  *
- * A file whose first character but blanks is `{` is read as a stream of JSON objects first (GuessJSONStream):
- * no separator is checked there.
+ * A file whose first character but blanks is `{` is read as a stream of JSON values first (json-stream.ts); what
+ * follows them, where kubectl reads on as YAML, is cut so.
  */
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 
@@ -29,8 +29,26 @@ const TRIM = new RegExp(`^${GO_SPACE}+|${GO_SPACE}+$`, 'g');
 
 /** The documents kubectl reads in a file, in order (blank ones and those of comments only included, as it reads them). */
 export function kubectlDocuments(text: string): KubectlDocument[] {
-  const json = /^\s*\{/.test(text);
+  return kubectlCut(text).documents;
+}
+
+/** Go's line breaks but LF (a lone CR, NEL, LS, PS: scenario/go-breaks.ts), which are blanks to strings.TrimSpace. */
+const GO_BREAK = /\r(?!\n)|[\u0085\u2028\u2029]/;
+
+/**
+ * The documents, and the text as the yaml package is to read it: on each separator kubectl takes, Go's line breaks
+ * but LF (a lone CR: `---\r\r\n`, or `---\r` ending an old Mac file) are blanks to the reader's TrimSpace and to
+ * go-yaml alike, and are written as spaces (the yaml package reads a lone CR as a character, and would read on after
+ * `---` as content); on one it drops (a separator that ends a document: its line is never written to the document)
+ * its comment's breaks too. Offsets are the file's.
+ */
+export function kubectlCut(text: string): { documents: KubectlDocument[]; text: string } {
   const out: KubectlDocument[] = [];
+  const blanks: [number, number][] = [];
+  const blank = (offset: number, line: string, dropped: boolean) => {
+    const hash = line.indexOf('#');
+    if (GO_BREAK.test(line)) blanks.push([offset, offset + (dropped || hash < 0 ? line.length : hash)]);
+  };
   let start = 0;
   let lines = 0;
   let content: number | null = null;
@@ -41,7 +59,7 @@ export function kubectlDocuments(text: string): KubectlDocument[] {
     const line = text.slice(offset, eol < 0 ? text.length : eol);
     if (line.startsWith('---')) {
       const after = line.slice(3).replace(TRIM, '');
-      if (after !== '' && !after.startsWith('#') && !json) {
+      if (after !== '' && !after.startsWith('#')) {
         // The reader fails before it returns what it holds: this document is lost, and kubectl reads no further. The
         // line itself is read on as the start of the next, to name what it holds.
         out.push({ start, end: offset, content, badSeparator: { offset, after } });
@@ -51,6 +69,7 @@ export function kubectlDocuments(text: string): KubectlDocument[] {
         offset = next;
         continue;
       }
+      blank(offset, line, lines > 0);
       if (lines > 0) {
         out.push({ start, end: offset, content, badSeparator: null });
         start = next;
@@ -70,7 +89,15 @@ export function kubectlDocuments(text: string): KubectlDocument[] {
     offset = next;
   }
   if (lines > 0 || out.length === 0) out.push({ start, end: text.length, content, badSeparator: null });
-  return out;
+  if (blanks.length === 0) return { documents: out, text };
+  const pieces: string[] = [];
+  let from = 0;
+  for (const [a, b] of blanks) {
+    pieces.push(text.slice(from, a), text.slice(a, b).replace(new RegExp(GO_BREAK.source, 'g'), ' '));
+    from = b;
+  }
+  pieces.push(text.slice(from));
+  return { documents: out, text: pieces.join('') };
 }
 
 /** The index of the document that holds `offset`. */

@@ -6,11 +6,10 @@
  * untyped variation() and jsonVariation() serve the value whatever its type. Which one the team's code calls
  * is not in any file: rehearse evaluates as variation() does, and says what the typed call would do instead.
  */
+import { withArticle } from '../../units/article.js';
 
 /** The typed call a default of each type goes with; an object default goes with jsonVariation, which checks nothing. */
 const TYPED: Record<string, string> = { boolean: 'boolVariation', number: 'numberVariation', string: 'stringVariation' };
-
-const article = (type: string) => (type === 'object' ? 'an' : 'a');
 
 /**
  * What to say when the scenario's `default:` has another type than the flag's variations (`valueType`: one
@@ -22,8 +21,8 @@ export function typedCallWarning(valueType: string, defaultValue: unknown): stri
   if (call === undefined || valueType === type) return null;
   const shown = JSON.stringify(defaultValue);
   const serves = valueType === 'mixed' ? 'serves values of several types' : `serves ${valueType} values`;
-  const whom = valueType === 'mixed' ? `every user served a value that is not ${article(type)} ${type}` : 'everyone';
-  return `default is ${article(type)} ${type}, but the flag ${serves}: LaunchDarkly's typed ${call}() (and ${call}Detail()) `
+  const whom = valueType === 'mixed' ? `every user served a value that is not ${withArticle(type)}` : 'everyone';
+  return `default is ${withArticle(type)}, but the flag ${serves}: LaunchDarkly's typed ${call}() (and ${call}Detail()) `
     + `answers WRONG_TYPE and serves the default ${shown} to ${whom}, while the untyped variation() serves the flag's own values. `
     + `rehearse cannot tell which one the code calls and simulates variation(); if the code calls ${call}(), ${whom === 'everyone' ? 'every user gets' : `${whom} gets`} ${shown} instead`;
 }

@@ -18,6 +18,7 @@ import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
 import { aliasWarning, applied, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 import { kubectlReading } from '../kube/resources.js';
+import { withArticle } from '../../units/article.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -206,7 +207,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     } else if (kind !== null && kind.endsWith('List') && Array.isArray(value.items) && value.items.some((x) => isObject(x) && x.kind === 'PrometheusRule')) {
       // What `kubectl get prometheusrules -o yaml` writes: kubectl applies each item; read, the List held no rules.
       const n = value.items.filter((x) => isObject(x) && x.kind === 'PrometheusRule').length;
-      errors.push(`${where(['items'])}: a ${kind} (as \`kubectl get -o yaml\` writes it) holding ${n} PrometheusRule${n > 1 ? 's' : ''}: not read; give each as a YAML document of its own (after \`---\`)`);
+      errors.push(`${where(['items'])}: ${withArticle(kind)} (as \`kubectl get -o yaml\` writes it) holding ${n} PrometheusRule${n > 1 ? 's' : ''}: not read; give each as a YAML document of its own (after \`---\`)`);
     } else {
       others.push(kind ?? 'a document without kind');
     }

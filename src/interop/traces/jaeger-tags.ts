@@ -10,6 +10,7 @@
  */
 import { didYouMean } from '../../errors.js';
 import { scalar, type AttributeValue } from '../../observe/span.js';
+import { withArticle } from '../../units/article.js';
 
 const TYPES = ['string', 'bool', 'int64', 'float64', 'binary'];
 const KEPT = 'Jaeger\'s reader keeps an error text in its place';
@@ -62,7 +63,7 @@ export function typedTagValue(type: unknown, value: unknown, es: boolean): TagVa
   if (typeof type !== 'string' || !TYPES.includes(type)) {
     return { why: `a span with a tag whose type is none of Jaeger's (${TYPES.join(', ')})${didYouMean(String(type), TYPES)}; ${KEPT}`, field: 'type' };
   }
-  const refuse = (what: string): TagValue => ({ why: `a span with ${type === 'int64' ? 'an' : 'a'} ${type} tag whose value is ${what}; ${KEPT}`, field: 'value' });
+  const refuse = (what: string): TagValue => ({ why: `a span with ${withArticle(type)} tag whose value is ${what}; ${KEPT}`, field: 'value' });
   switch (type) {
     case 'string':
       return typeof value === 'string' ? { value } : refuse('not text');

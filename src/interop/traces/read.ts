@@ -23,6 +23,7 @@ import { didYouMean } from '../../errors.js';
 import { CASSANDRA_SKIP, isCassandraSpan, refuseUnread } from './unread.js';
 
 import type { TraceFormat } from './unread.js';
+import { withArticle } from '../../units/article.js';
 
 export type { TraceFormat };
 
@@ -156,7 +157,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     sink.gather(spans);
   };
   const setFormat = (f: TraceFormat, line: number, column: number) => {
-    if (format !== null && format !== f) throw new InputError([`${file}:${line}:${column}: ${f} data in a ${format} file`]);
+    if (format !== null && format !== f) throw new InputError([`${file}:${line}:${column}: ${f} data in ${withArticle(format)} file`]);
     format = f;
   };
   const documentEnded = () => {

@@ -226,7 +226,8 @@ const FIELDS: DispositionTable = {
   // Joi's constraintSchema, not the OpenAPI one: the import took "true" for a constraint's inverted (state-import.ts).
   'state.segmentSchema': { ...segment, constraints: modelled('added after the strategy\'s own constraints, as unleash-client does', { items: 'state.constraintSchema' }) },
   'state.featureStrategySegmentSchema': {
-    segmentId: modelled('the segment'), featureStrategyId: modelled('the strategy that uses it'), createdAt: modelled(NONE),
+    segmentId: modelled('the segment; one the file does not hold is refused (the import links the server\'s, or fails)'),
+    featureStrategyId: modelled('the strategy that uses it; one the file does not hold is refused (the import links the server\'s, or fails)'), createdAt: modelled(NONE),
   },
   'state.strategySchema': {
     name: modelled('a strategy definition\'s name'), title: modelled(NONE), displayName: modelled(NONE), disabled: modelled(NONE), editable: modelled(NONE),

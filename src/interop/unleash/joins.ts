@@ -13,6 +13,12 @@
  * - The state import (src/lib/services/state-service.ts at ff377cd70461, import()): importFeatureEnvironments
  *   and importFeatureStrategies insert every row as it stands.
  * Both tables' feature_name REFERENCES features(name) (src/migrations/20210610085817-features-strategies-table.js).
+ * - A state export's featureStrategySegments rows link a segment to a strategy by their ids: the state import inserts
+ *   each as it stands (state-service.ts importFeatureStrategySegments: segmentStore.addToStrategy), and
+ *   feature_strategy_segment's feature_strategy_id REFERENCES feature_strategies(id), its segment_id segments(id)
+ *   (src/migrations/20220307130902-add-segments.js): a row naming a strategy or a segment the file does not hold
+ *   fails the import where the server holds none, and takes the server's where it does (a segment whose constraints
+ *   the file does not carry). unleash-client never sees such a link: a server serves only segments it holds.
  */
 import type { PathSegment } from '../../scenario/problems.js';
 
@@ -55,6 +61,19 @@ export function stateUnjoined(strategies: readonly Json[], rows: readonly Json[]
   });
   rows.forEach((r, i) => {
     if (r.featureName !== undefined && !names.has(r.featureName)) out.push({ path: ['featureEnvironments', i, 'featureName'], message: insert(named(r.featureName), 'importFeatureEnvironments: addFeatureEnvironment', 'feature_environments'), refused: true });
+  });
+  return out;
+}
+
+/** The featureStrategySegments rows of a state export that name a strategy or a segment the file does not hold. */
+export function linksUnjoined(links: readonly Json[], strategies: readonly Json[], segments: readonly unknown[]): Unjoined[] {
+  const has = (ids: readonly unknown[], id: unknown) => ids.some((x) => String(x) === String(id));
+  const ids = strategies.map((s) => s.id);
+  const insert = (what: string, table: string, column: string, theirs: string, add: string) => `no ${what} in the file: Unleash's state import links it as the row stands (state-service.ts importFeatureStrategySegments: segmentStore.addToStrategy), and the database refuses it where the server holds none (feature_strategy_segment.${column} REFERENCES ${table}(id)): the import fails there; where the server holds it, ${theirs}; a rehearsal holds the file's strategies and segments only: ${add}, or leave the row out`;
+  const out: Unjoined[] = [];
+  links.forEach((l, i) => {
+    if (!has(ids, l.featureStrategyId)) out.push({ path: ['featureStrategySegments', i, 'featureStrategyId'], message: insert(`strategy ${named(l.featureStrategyId)}`, 'feature_strategies', 'feature_strategy_id', 'the segment is that strategy\'s, of a toggle the file may not hold', 'add the strategy to the file'), refused: true });
+    if (!has(segments, l.segmentId)) out.push({ path: ['featureStrategySegments', i, 'segmentId'], message: insert(`segment ${JSON.stringify(l.segmentId)}`, 'segments', 'segment_id', 'the strategy takes the server\'s segment, whose constraints the file does not carry', 'add the segment to the file'), refused: true });
   });
   return out;
 }

@@ -15,7 +15,7 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { walkFields, type Findings } from '../disposition.js';
 import { at, formatWarning, isObject, type FlagFile } from '../document.js';
 import { UNLEASH_DISPOSITIONS as TABLE, UNLEASH_EXPORT_DISPOSITIONS } from './dispositions.js';
-import { exportUnjoined, stateUnjoined, type Unjoined } from './joins.js';
+import { exportUnjoined, linksUnjoined, stateUnjoined, type Unjoined } from './joins.js';
 import { unleashExportImport } from './openapi.js';
 import { joiRefusal, unleashStateImport } from './state-import.js';
 
@@ -273,7 +273,7 @@ class Reader {
     });
     const links = list(d.featureStrategySegments);
     // import(): strategies and featureEnvironments are read only where the file has features.
-    if (Array.isArray(d.features)) this.unjoined(stateUnjoined(strategies, rows, new Set(features.map((f) => f.name))));
+    if (Array.isArray(d.features)) this.unjoined([...stateUnjoined(strategies, rows, new Set(features.map((f) => f.name))), ...linksUnjoined(links, strategies, [...this.segments.keys()])]);
     else strategies.forEach((_, j) => this.warn(['featureStrategies', j], 'the file has no features: Unleash\'s state import reads no strategies without them (state-service.ts import(): if (importData.features)), and rehearse serves none'));
     if (Array.isArray(d.features)) list(d.featureStrategies).forEach((s, j) => this.insertable(s, list(v.featureStrategies)[j] ?? {}, ['featureStrategies', j]));
     strategies.forEach((s, j) => {
@@ -289,7 +289,7 @@ class Reader {
       const own = strategies.map((s, j) => ({ s, j })).filter(({ s }) => s.featureName === f.name && s.environment === environment)
         .map(({ s, j }) => ({
           s, path: ['featureStrategies', j] as PathSegment[],
-          segments: [...new Set([...(Array.isArray(s.segments) ? s.segments : []), ...links.filter((l) => l.featureStrategyId === s.id).map((l) => l.segmentId)])],
+          segments: [...new Set([...(Array.isArray(s.segments) ? s.segments : []), ...links.filter((l) => l.featureStrategyId === s.id && this.segments.has(l.segmentId)).map((l) => l.segmentId)])],
         }));
       if (version >= 4 && Array.isArray(f.variants) && f.variants.length) this.warn([...p, 'variants'], 'a version 4 export keeps variants per environment (featureEnvironments): these are not read');
       // Below version 4 the import copied each toggle's variants into its rows (moveVariantsToFeatureEnvironments).
