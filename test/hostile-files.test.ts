@@ -156,6 +156,10 @@ describe('every kind of input refuses special files before reading them', () => 
       ['an alias before its anchor', 'a: *later\nb: &later 1\n', '', /:\d+:4: invalid YAML: Unresolved alias/],
       ['an alias inside what it names', 'a: &self { b: [ *self ] }\n', '', /:\d+:\d+: invalid YAML: an alias inside the mapping or list it names/],
       ['nesting 1,000 deep', `a: ${deep}\n`, '', /:\d+:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/],
+      // Thousands of levels overflowed the call stack in the walk for Go's flow keys (go-flow-keys.ts), before the
+      // depth was checked: a RangeError with a stack, exit 1.
+      ['nesting 5,000 deep', `a: ${'['.repeat(5000)}1${']'.repeat(5000)}\n`, '', /:\d+:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/],
+      ['nesting 50,000 deep', `a: ${'{b: '.repeat(50_000)}1${'}'.repeat(50_000)}\n`, '', /:\d+:\d+: invalid YAML: nesting too deep \(more than 200 levels\)/],
     ];
     const traces = join(root, 'test/fixtures/traces/hotrod-otlp.json');
     const readers: [string, string, (p: string) => string[]][] = [

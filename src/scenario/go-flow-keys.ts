@@ -14,29 +14,48 @@ export function goFlowKeyColons(text: string): { key: number; offset: number; me
   const found: { key: number; offset: number; message: string }[] = [];
   for (const token of new Parser().parse(text)) {
     if (token.type !== 'document') continue;
-    CST.visit(token, (item, path) => {
-      if (path.length === 0) return; // the document itself
-      const parent = CST.visit.parentCollection(token, path);
-      if (parent.type !== 'flow-collection' || !item.key) return;
+    for (const { item, parent } of flowItems(token)) {
       const colon = item.sep?.find((t) => t.type === 'map-value-ind');
       // A key after "?" is Go's KEY token: it may span lines.
-      if (!colon || item.start.some((t) => t.type === 'explicit-key-ind')) return;
+      if (!item.key || !colon || item.start.some((t) => t.type === 'explicit-key-ind')) continue;
       // The key starts at its anchor or tag, where Go saves the simple key.
       const starts = [item.key.offset, ...item.start.filter((t) => t.type === 'anchor' || t.type === 'tag').map((t) => t.offset)];
       const start = Math.min(...starts);
       const between = text.slice(start, colon.offset);
       const lines = /[\n\r\u0085\u2028\u2029]/.test(between);
       // yaml.v3 counts characters (mark.index), not UTF-16 units.
-      if (!lines && [...between].length <= 1024) return;
+      if (!lines && [...between].length <= 1024) continue;
       const close = parent.start.source === '[' ? ']' : '}';
       found.push({
         key: start,
         offset: colon.offset,
         message: `${lines ? 'a key whose ":" is not on the line it starts on (a key on two lines)' : 'a key whose ":" is more than 1024 characters from its start'} inside ${parent.start.source} ${close}: Go's yaml (kubectl, Prometheus) refuses it ("did not find expected ',' or '${close}'"); write it on one line, or after "? "`,
       });
-    });
+    }
   }
+  // In the file's order (the walk below goes by a stack).
+  found.sort((a, b) => a.offset - b.offset);
   return found;
+}
+
+/**
+ * Each item of a flow collection in a document's tokens, with the collection, the tokens walked by a stack of
+ * their own (as CST.visit walks them: an item's key and value, where they are collections): CST.visit recurses
+ * once a level and overflows the call stack on a file nested some thousands of levels deep, before anything
+ * else could say it is too deep.
+ */
+function* flowItems(doc: CST.Document): Generator<{ item: CST.CollectionItem; parent: CST.FlowCollection }> {
+  const stack: { key?: CST.Token | null; value?: CST.Token }[] = [doc];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    for (const token of [item.key, item.value]) {
+      if (!token || !('items' in token)) continue;
+      for (const child of token.items) {
+        if (token.type === 'flow-collection') yield { item: child, parent: token };
+        stack.push(child);
+      }
+    }
+  }
 }
 
 /** The yaml package's complaints of such a key (in a flow sequence), said in Go's words instead. */

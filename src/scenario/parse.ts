@@ -116,6 +116,16 @@ export function parseText(source: string, syntax: 'YAML' | 'JSON' = 'YAML'): Par
   return { ok: true, raw, at };
 }
 
+/**
+ * Where a document the yaml library gave up on for its depth (its guard against a stack overflow) passes
+ * MAX_NESTING levels, or undefined for any other error. Where the library's stack ran out depends on the stack the
+ * process has left: the place of the first node too deep does not.
+ */
+export function tooDeepAt(doc: Document, e: { code: string; message: string; pos: [number, number] }): number | undefined {
+  if (e.code !== 'RESOURCE_EXHAUSTION' || !/call stack/i.test(e.message)) return undefined;
+  return deepNode(doc, MAX_NESTING) ?? e.pos[0];
+}
+
 /** The yaml library's error in one line; its guard against deep nesting (a stack overflow, wherever it struck) as ours. */
 export function yamlErrorMessage(e: { code: string; message: string }): string {
   return e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? `nesting too deep (more than ${MAX_NESTING} levels)` : e.message.split('\n')[0];

@@ -3,7 +3,7 @@
  * cuts the file (stream.ts), or decoded as its JSON stream (json-stream.ts), then converted as sigs.k8s.io/yaml does.
  */
 import { isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
+import { oddTagMessage, oddTags, plainData, tooDeepAt, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { readAsGo } from '../flag-yaml.js';
 import { jsonStream } from './json-stream.js';
@@ -168,6 +168,13 @@ function yamlDocuments(f: SourceFile, fileText: string, first: number): { lines:
     }
     if (written(doc)) last = at;
     const refused = (offset: number | undefined, message: string) => ({ problem: `${offset === undefined ? f.file : place(offset)}: invalid YAML: ${message}` });
+    const deep = doc.errors.length > 0 ? tooDeepAt(doc, doc.errors[0]) : undefined;
+    if (deep !== undefined) {
+      // Deeper than rehearse reads (kubectl reads deeper): refused, as plainData() below
+      // refuses a document the library did read, whatever depth the library's own stack gave up at.
+      documents.push(refused(deep, yamlErrorMessage(doc.errors[0])));
+      continue;
+    }
     if (doc.errors.length > 0) {
       // kubectl reads no further than a document it cannot read; those before it are applied.
       const problem = refused(doc.errors[0].pos[0], yamlErrorMessage(doc.errors[0])).problem;
