@@ -31,6 +31,16 @@ const plan = { stages, gates: [compareGate], 'failure-limit': 1, inconclusive: '
 
 const decisionsOf = (r: RunResult, flag = 'new-api') => r.rollouts.find((x) => x.flag === flag)!.decisions;
 
+/** A bundled scenario, as its file gives it. */
+const load = (name: string) => {
+  const l = loadScenarioFile(new URL(`../scenarios/${name}.yaml`, import.meta.url).pathname);
+  if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+  return l.scenario;
+};
+/** scenarios/two-flag-release.yaml (npm start's release) run once, for the two tests that read it: two hours at 120/s. */
+let twoFlagRelease: RunResult | undefined;
+const twoFlagReleaseRun = () => (twoFlagRelease ??= runScenario(load('two-flag-release')));
+
 describe('a defective flag', () => {
   it('(errors +5% when on) is rolled back at the first stage whose gates see enough data, within minutes', () => {
     const r = runScenario(release({ 'when-on': { api: { errors: '+5%' } } }, plan));
@@ -78,9 +88,7 @@ describe('a healthy flag', () => {
     // Flagger's scheduler (fluxcd/flagger pkg/controller/scheduler.go, advanceCanary) runs the analysis and then
     // increases the canary weight in one tick, and skips the analysis while no traffic is routed to the canary:
     // a step is never measured at the instant it begins.
-    const loaded = loadScenarioFile(new URL('../scenarios/two-flag-release.yaml', import.meta.url).pathname);
-    if (!loaded.ok) throw new Error('two-flag-release.yaml does not load');
-    const r = runScenario(loaded.scenario);
+    const r = twoFlagReleaseRun();
     const gates = r.audit.filter((a) => a.event === 'gate');
     expect(gates.filter((a) => a.gate!.samples === 0)).toEqual([]);
     expect(gates.filter((a) => a.gate!.verdict !== 'pass')).toEqual([]);
@@ -104,14 +112,8 @@ describe('a healthy flag', () => {
 });
 
 describe('provider and consumer', () => {
-  const load = (name: string) => {
-    const l = loadScenarioFile(new URL(`../scenarios/${name}.yaml`, import.meta.url).pathname);
-    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
-    return l.scenario;
-  };
-
   it('enabled provider first: both plans complete and no request breaks the contract', () => {
-    const r = runScenario(load('two-flag-release'));
+    const r = twoFlagReleaseRun();
     expect(r.rollouts.map((x) => [x.flag, x.outcome])).toEqual([['payments-v2-api', 'completed'], ['new-checkout', 'completed']]);
     for (const s of Object.values(r.services)) expect(s.errorsByCause.contract).toBe(0);
     // The plan's gates travel with the result, for reports to draw.
