@@ -7,35 +7,54 @@
  * `{"a<break>b": 1}` as {"a b": 1}, and `{"a"<break>: 1}` as {"a": 1}. Answers of yaml.v3 itself:
  * test/fixtures/yaml-v3/flow-keys.json.
  */
-import { CST, Parser, YAMLParseError, type Document } from 'yaml';
+import { Parser, YAMLParseError, type CST, type Document } from 'yaml';
+
+type FlowItem = CST.FlowCollection['items'][number];
+
+/**
+ * Each item of a flow collection in a document's tokens, with its collection. Iterative: the yaml package's
+ * CST.visit recurses once a level, and a hostile file nests thousands of `[` deep (Go's yaml takes 10,000 levels).
+ */
+function flowItems(doc: CST.Document): [FlowItem, CST.FlowCollection][] {
+  const out: [FlowItem, CST.FlowCollection][] = [];
+  const stack: (CST.Token | undefined)[] = [doc.value];
+  while (stack.length) {
+    const token = stack.pop();
+    if (!token || !('items' in token)) continue;
+    for (let i = token.items.length - 1; i >= 0; i--) {
+      const item = token.items[i] as FlowItem;
+      if (token.type === 'flow-collection') out.push([item, token]);
+      stack.push(item.value, item.key ?? undefined);
+    }
+  }
+  return out;
+}
 
 /** Each ":" of a flow collection whose key Go's yaml does not take as one (its offset in `text`, and the key's), with Go's words. */
 export function goFlowKeyColons(text: string): { key: number; offset: number; message: string }[] {
   const found: { key: number; offset: number; message: string }[] = [];
   for (const token of new Parser().parse(text)) {
     if (token.type !== 'document') continue;
-    CST.visit(token, (item, path) => {
-      if (path.length === 0) return; // the document itself
-      const parent = CST.visit.parentCollection(token, path);
-      if (parent.type !== 'flow-collection' || !item.key) return;
+    for (const [item, parent] of flowItems(token)) {
       const colon = item.sep?.find((t) => t.type === 'map-value-ind');
       // A key after "?" is Go's KEY token: it may span lines.
-      if (!colon || item.start.some((t) => t.type === 'explicit-key-ind')) return;
+      if (!item.key || !colon || item.start.some((t) => t.type === 'explicit-key-ind')) continue;
       // The key starts at its anchor or tag, where Go saves the simple key.
       const starts = [item.key.offset, ...item.start.filter((t) => t.type === 'anchor' || t.type === 'tag').map((t) => t.offset)];
       const start = Math.min(...starts);
       const between = text.slice(start, colon.offset);
       const lines = /[\n\r\u0085\u2028\u2029]/.test(between);
       // yaml.v3 counts characters (mark.index), not UTF-16 units.
-      if (!lines && [...between].length <= 1024) return;
+      if (!lines && [...between].length <= 1024) continue;
       const close = parent.start.source === '[' ? ']' : '}';
       found.push({
         key: start,
         offset: colon.offset,
         message: `${lines ? 'a key whose ":" is not on the line it starts on (a key on two lines)' : 'a key whose ":" is more than 1024 characters from its start'} inside ${parent.start.source} ${close}: Go's yaml (kubectl, Prometheus) refuses it ("did not find expected ',' or '${close}'"); write it on one line, or after "? "`,
       });
-    });
+    }
   }
+  found.sort((a, b) => a.offset - b.offset);
   return found;
 }
 
