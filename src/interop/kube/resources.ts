@@ -12,7 +12,7 @@ import { oneLine } from '../../units/escape.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { pairOf } from '../../scenario/problems.js';
-import { readAsGo } from '../flag-yaml.js';
+import { readAsGo, shownValue } from '../flag-yaml.js';
 import { helmSyntax } from './helm.js';
 import { documentAt, documentNumber, kindAndName, kubectlDocuments, nameOf, partialNameOf } from './stream.js';
 
@@ -126,7 +126,7 @@ export function kubectlReading(doc: Document, lines: LineCounter, file: string):
     else if (x.merged !== undefined) {
       const m = lines.linePos(x.merged);
       warnings.push(`${at}: the key ${x.source} is set again by the merge key at line ${m.line}, column ${m.col}, and takes the merged value to ${WHO}: go-yaml v2 merges where the \`<<\` stands, where YAML 1.2's merge keeps the key's own; rehearsed as kubectl reads it (write the key after the merge key to be read alike)`);
-    } else warnings.push(`${at}: ${what} is ${JSON.stringify(x.go)} to ${WHO}, where YAML 1.2 reads ${JSON.stringify(x.yaml12)}; rehearsed as kubectl reads it (quote it to keep its text)`);
+    } else warnings.push(`${at}: ${what} is ${shownValue(x.go)} to ${WHO}, where YAML 1.2 reads ${shownValue(x.yaml12)}; rehearsed as kubectl reads it (quote it to keep its text)`);
   }
   return { value: r.value, warnings, problem };
 }
