@@ -72,3 +72,22 @@ export function commandLines(files: Record<string, string>): { name: string; arg
     { name: 'schema', argv: ['schema', '--out', `${o}.schema.json`], options: ['--out'] },
   ];
 }
+
+/** Every command line: each command's base with each option's value, and each of its arguments, made hostile. */
+export function allCommandLines(files: Record<string, string>): string[][] {
+  const out: string[][] = [];
+  for (const c of commandLines(files)) {
+    for (const option of c.options) {
+      for (const v of hostileValues(files)) {
+        const i = c.argv.indexOf(option);
+        out.push(i >= 0 ? c.argv.map((a, j) => (j === i + 1 ? v : a)) : [...c.argv, option, v]);
+      }
+    }
+    const firstOption = c.argv.findIndex((a) => a.startsWith('-'));
+    const words = c.name.split(' ').length;
+    for (let p = words; p < (firstOption < 0 ? c.argv.length : firstOption); p++) {
+      for (const v of hostileValues(files)) out.push(c.argv.map((a, j) => (j === p ? v : a)));
+    }
+  }
+  return out;
+}

@@ -24,7 +24,7 @@ const files = (dir: string, ext = /\.(ya?ml|json)$/): string[] =>
     return ext.test(f) && statSync(p).size < 300_000 ? [p] : [];
   });
 
-const realsys = ['frontend', 'catalog', 'cart', 'recommend', 'db'].map((s) => join(fixtures, 'realsys', 'base', `${s}.otlp.json`));
+const realsys = ['frontend', 'cart', 'db'].map((s) => join(fixtures, 'realsys', 'base', `${s}.otlp.json`));
 
 /** A scenario beside the mutant that reads it as `key` (its text with MUTANT for the mutant's name). */
 function scenarioNaming(dir: string, mutant: string, text: string): string {
