@@ -23,7 +23,7 @@ import { launchChromium } from './chromium.js';
 import { allCommandLines, setUp } from './fuzz-22-argv.js';
 import { mutate, random } from './fuzz-22-mutants.js';
 import { Runner, problems } from './fuzz-22-run.js';
-import { targets } from './fuzz-22-targets.js';
+import { root, targets } from './fuzz-22-targets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-22-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -231,4 +231,36 @@ describe('a drill with hostile names, in chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 600_000);
+
+  it('calibrate --check-html of traces whose files, service and route are named with tags: the page runs none and shows them as written', async () => {
+    const traces = join(dir, 'traces');
+    mkdirSync(traces);
+    const service = 'front</script><script>__xss=21</script>';
+    const route = 'GET /<img src=x onerror=__xss=22>';
+    const files = ['frontend', 'cart', 'db'].map((s) => {
+      const text = readFileSync(join(root, 'test/fixtures/realsys/base', `${s}.otlp.json`), 'utf8');
+      const file = join(traces, `${s}<b onclick=__xss=23>.otlp.json`);
+      writeFileSync(file, text.replaceAll('"frontend"', JSON.stringify(service)).replaceAll('"GET /', JSON.stringify(route).slice(0, -1)));
+      return file;
+    });
+    expect(readFileSync(files[0], 'utf8')).toContain(route);
+    const html = join(traces, 'check.html');
+    const runner = new Runner(traces);
+    const r = await runner.run(['calibrate', ...files, '--sample-rate', '0.6', '--out', join(traces, 'cal.yaml'), '--check', files[0], '--check-html', html, '-q'], 600_000);
+    await runner.close();
+    expect(r.code, r.err).toBe(0);
+    const errors: string[] = [];
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    await watch(page, errors);
+    await page.goto(`file://${html}`);
+    await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
+    expect(await page.getAttribute('body', 'data-render-error')).toBeNull();
+    const shown = await state(page);
+    expect(shown.xss).toBeUndefined();
+    // Names from traces are made scenario names (the route's tag is no name); the raw ones show as written.
+    expect(shown.text).toContain(`Calibrated from ${files.map((f) => basename(f)).join(', ')}; checked against ${basename(files[0])}.`);
+    expect(shown.text).toContain(`--capacity ${service}=N`);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 900_000);
 });
