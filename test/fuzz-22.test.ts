@@ -18,6 +18,11 @@
  * - `1e999` in a Kubernetes resource or a flagd YAML file: Go's yaml reads the text "1e999" (strconv.ParseFloat
  *   fails with ErrRange), and the warning said "where YAML 1.2 reads null" (JSON.stringify of Infinity); YAML 1.2
  *   reads infinity, said now as YAML writes it, `.inf`.
+ * - trace times: a Zipkin span's duration or timestamp of 12.5 (Gson's JsonReader.nextLong refuses it for
+ *   zipkin2/internal/V2SpanReader.java: "Expected a long but was 12.5") was 12.5 µs, and a Jaeger span's startTime or
+ *   duration of 12.5 or a startTime of -1 (uint64 in Jaeger's model/json/model.go, which Go's encoding/json refuses
+ *   so) were read as written, where Log.timestamp beside them was typed; 1e999 was said to be "a number with a
+ *   fraction".
  *
  * The mutants themselves, and the hostile options, run in test/fuzz-22-live.test.ts (child processes with budgets).
  */
@@ -74,5 +79,40 @@ describe('a number past the largest double, as Go\'s yaml reads it', () => {
     expect(r.err).toContain(`${file}:4:20: flags.f.variants.a: 1e999 is "1e999" to flagd, which reads YAML with gopkg.in/yaml.v3 (core/pkg/utils/yaml.go YAMLToJSON), where YAML 1.2 reads .inf;`);
     expect(r.err).toContain(`${file}:4:30: flags.f.variants.b: -1e999 is "-1e999" to flagd, which reads YAML with gopkg.in/yaml.v3 (core/pkg/utils/yaml.go YAMLToJSON), where YAML 1.2 reads -.inf;`);
     expect(r.err).not.toMatch(/null/);
+  });
+});
+
+describe('trace times their own readers refuse', () => {
+  const zipkin = readFileSync(join(root, 'test/fixtures/traces/zipkin-simple-db.json'), 'utf8');
+  const jaeger = readFileSync(join(root, 'test/fixtures/traces/jaeger-ui-testtrace.json'), 'utf8');
+  const Z = "(Zipkin's reader (V2SpanReader, with Gson) refuses it)";
+  const J = "(Jaeger's reader (Go's encoding/json) refuses it)";
+  const calibrated = async (name: string, text: string) => {
+    const file = write(name, text);
+    const r = await cli('calibrate', file, '--out', join(dir, `${name}.yaml`));
+    expect(r.code, r.err).toBe(0);
+    return { file, err: `${r.err}\n${r.out}` };
+  };
+
+  it.each([
+    ['12.5', 'a number with a fraction'], ['1e999', 'a number out of range'], ['"12.5"', 'text'],
+  ])('a Zipkin span\'s duration %s: skipped with what it is, where it is', async (v, what) => {
+    const { file, err } = await calibrated(`zipkin-${what.length}.json`, zipkin.replace(/"duration": \d+/, `"duration": ${v}`));
+    expect(err).toContain(`${file}:9:5: skipped 1 a span whose Zipkin Span.duration is ${what}, not a whole number (int64, or its text) ${Z}`);
+    expect(err).toMatch(/^4 spans in 1 trace/m);
+  });
+
+  it.each([['"2033"'], ['2033.0'], ['-1']])('a Zipkin span\'s duration %s: read, as Gson reads it (a negative one as none, as zipkin2/Span.java does)', async (v) => {
+    const { err } = await calibrated(`zipkin-ok-${v.length}.json`, zipkin.replace(/"duration": \d+/, `"duration": ${v}`));
+    expect(err).not.toMatch(/skipped/);
+    expect(err).toMatch(/^5 spans in 1 trace/m);
+  });
+
+  it.each([
+    ['startTime', '12.5', 'a number with a fraction'], ['startTime', '-1', 'a negative number'], ['duration', '12.5', 'a number with a fraction'],
+  ])('a Jaeger span\'s %s %s: skipped with what it is, where it is', async (field, v, what) => {
+    const { file, err } = await calibrated(`jaeger-${field}-${v}.json`, jaeger.replace(new RegExp(`"${field}": \\d+`), `"${field}": ${v}`));
+    expect(err).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: skipped 1 a span whose Jaeger Span\\.${field} is ${what}, not a whole number of 0 or more \\(uint64, or its text\\) ${J.replace(/[()]/g, '\\$&')}`));
+    expect(err).toMatch(/^10 spans in 1 trace/m);
   });
 });
