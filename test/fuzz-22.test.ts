@@ -23,6 +23,9 @@
  *   duration of 12.5 or a startTime of -1 (uint64 in Jaeger's model/json/model.go, which Go's encoding/json refuses
  *   so) were read as written, where Log.timestamp beside them was typed; 1e999 was said to be "a number with a
  *   fraction".
+ * - a scenario's duration, rate or percentage written as `.nan`, `.inf`, a negative or an exponent number: the message
+ *   suggested text that is no duration either ("a duration needs a unit: write \"NaNms\", \"NaNs\" or \"NaNm\", not NaN",
+ *   "-5ms", "Infinity/s", "1e+21%"); it says what was expected and the number as YAML writes it.
  *
  * The mutants themselves, and the hostile options, run in test/fuzz-22-live.test.ts (child processes with budgets).
  */
@@ -114,5 +117,26 @@ describe('trace times their own readers refuse', () => {
     const { file, err } = await calibrated(`jaeger-${field}-${v}.json`, jaeger.replace(new RegExp(`"${field}": \\d+`), `"${field}": ${v}`));
     expect(err).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: skipped 1 a span whose Jaeger Span\\.${field} is ${what}, not a whole number of 0 or more \\(uint64, or its text\\) ${J.replace(/[()]/g, '\\$&')}`));
     expect(err).toMatch(/^10 spans in 1 trace/m);
+  });
+});
+
+describe('a number where a duration, rate or percentage goes', () => {
+  const first = readFileSync(join(root, 'examples/first-scenario.yaml'), 'utf8');
+  it.each([['.nan', '.nan'], ['.inf', '.inf'], ['-5', '-5'], ['1e999', '.inf']])('%s: what was expected, no text that would not read either', async (v, shown) => {
+    const file = write(`unitless-${shown}.yaml`, first.replace(/latency: \{ dist: lognormal, p50: 5ms, p99: 30ms \}/, `latency: ${v}`).replace('rate: 50/s', `rate: ${v}`).replace('errors: 0.1%', `errors: ${v}`));
+    const r = await cli('validate', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:10:14: services.frontend.latency: expected a duration such as "250ms" or "1h30m", not the number ${shown}`);
+    expect(r.err).toContain(`: traffic.rate: expected a rate such as "300/s", not the number ${shown}`);
+    expect(r.err).toContain(`: services.payments.errors: expected a percentage such as "0.5%", not the number ${shown}`);
+    expect(r.err).not.toMatch(/NaN|Infinity|write "-/);
+  });
+
+  it('a plain number still gets the text to write', async () => {
+    const file = write('unitless-5.yaml', first.replace(/latency: \{ dist: lognormal, p50: 5ms, p99: 30ms \}/, 'latency: 5').replace('rate: 50/s', 'rate: 50').replace('errors: 0.1%', 'errors: 0.5'));
+    const r = await cli('validate', file);
+    expect(r.err).toContain('services.frontend.latency: a duration needs a unit: write "5ms", "5s" or "5m", not 5');
+    expect(r.err).toContain('traffic.rate: a rate needs a unit: write "50/s", not 50');
+    expect(r.err).toContain('services.payments.errors: a percentage needs a % sign: write "0.5%" (or "50%" if 0.5 is a fraction)');
   });
 });
