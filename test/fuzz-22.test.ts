@@ -26,6 +26,8 @@
  * - a scenario's duration, rate or percentage written as `.nan`, `.inf`, a negative or an exponent number: the message
  *   suggested text that is no duration either ("a duration needs a unit: write \"NaNms\", \"NaNs\" or \"NaNm\", not NaN",
  *   "-5ms", "Infinity/s", "1e+21%"); it says what was expected and the number as YAML writes it.
+ * - a file that is not YAML given for a scenario (found giving `sweep` an HTML report): the yaml library quotes the
+ *   token it stopped at whole, and a minified script made one message line of 500 KB; the quote is cut.
  *
  * The mutants themselves, and the hostile options, run in test/fuzz-22-live.test.ts (child processes with budgets).
  */
@@ -138,5 +140,18 @@ describe('a number where a duration, rate or percentage goes', () => {
     expect(r.err).toContain('services.frontend.latency: a duration needs a unit: write "5ms", "5s" or "5m", not 5');
     expect(r.err).toContain('traffic.rate: a rate needs a unit: write "50/s", not 50');
     expect(r.err).toContain('services.payments.errors: a percentage needs a % sign: write "0.5%" (or "50%" if 0.5 is a fraction)');
+  });
+});
+
+describe('a token the yaml library quotes whole', () => {
+  it('100,000 characters after a closed mapping: one short line naming the place, for a scenario, a Rollout and a flag file', async () => {
+    const text = `name: x\nseed: {b: c}}${'x'.repeat(100_000)}\n`;
+    for (const [name, argv] of [['token.yaml', ['validate']], ['token-rollout.yaml', ['import', 'argo']], ['token.flagd.yaml', ['import', 'flags', 'flagd']]] as const) {
+      const file = write(name, text);
+      const r = await cli(...argv, file);
+      expect(r.code, name).toBe(2);
+      expect(r.err, name).toContain(`${file}:2:`);
+      for (const line of r.err.split('\n')) expect(line.length, `${name}: ${line.slice(0, 200)}`).toBeLessThan(file.length + 400);
+    }
   });
 });
