@@ -28,6 +28,9 @@
  *   "-5ms", "Infinity/s", "1e+21%"); it says what was expected and the number as YAML writes it.
  * - a file that is not YAML given for a scenario (found giving `sweep` an HTML report): the yaml library quotes the
  *   token it stopped at whole, and a minified script made one message line of 500 KB; the quote is cut.
+ * - an Unleash state export whose feature name holds a lone surrogate (`"\\ud800"` in its JSON): the check of Unleash's
+ *   isUrlFriendly called encodeURIComponent, which throws on it ("URIError: URI malformed", its stack, exit 1); the
+ *   name is refused as Unleash's schema refuses one that is not URL friendly.
  *
  * The mutants themselves, and the hostile options, run in test/fuzz-22-live.test.ts (child processes with budgets).
  */
@@ -153,5 +156,17 @@ describe('a token the yaml library quotes whole', () => {
       expect(r.err, name).toContain(`${file}:2:`);
       for (const line of r.err.split('\n')) expect(line.length, `${name}: ${line.slice(0, 200)}`).toBeLessThan(file.length + 400);
     }
+  });
+});
+
+describe('a lone surrogate in an Unleash name', () => {
+  it('refused as not URL friendly, at its place, no stack', async () => {
+    const state = readFileSync(join(root, 'test/fixtures/vendor/unleash/state-v4.built-from-exportV4.json'), 'utf8');
+    expect(state).toContain('"name": "checkout-v2"');
+    const file = write('surrogate-unleash.json', state.replace('"name": "checkout-v2"', '"name": "checkout-\\ud800"'));
+    const r = await cli('import', 'flags', 'unleash', file);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/surrogate-unleash\.json:5:\d+: features\[0\]\.name: .*must be URL friendly/);
+    noStack(r.err);
   });
 });
