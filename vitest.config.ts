@@ -33,6 +33,7 @@ const LIVE = [
   'test/model-21-live.test.ts',
   'test/fuzz-21-live.test.ts',
   'test/model-22-live.test.ts',
+  'test/fuzz-22-live.test.ts',
 ];
 
 // The files that take longest (40 s to 2.5 min each), started first so that no worker is left running one after the

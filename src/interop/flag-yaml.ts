@@ -263,6 +263,15 @@ const READERS: Record<YamlReader, { who: string; then: string; apply: boolean }>
  * YAML 1.2 warned at its line and column, with the value it is rehearsed with; one it cannot write as JSON
  * refused. A .json file, or one with nothing read otherwise, is given back as it is.
  */
+/**
+ * A value read from YAML as a warning shows it: its JSON text, but YAML's words for the numbers JSON has none for
+ * (`.inf`, `-.inf`, `.nan`), which JSON.stringify writes as null (`1e999` is infinity to YAML 1.2, not null).
+ */
+export function shownValue(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  return JSON.stringify(v) ?? String(v);
+}
+
 export function readByGo(doc: FlagFile, lib: YamlReader): { doc: FlagFile; warnings: FlagWarning[]; refusals: FlagWarning[]; dates: (string | number)[][] } {
   const reading = doc.readAs?.(lib);
   if (!reading || reading.scalars.length === 0) return { doc, warnings: [], refusals: [], dates: [] };
@@ -279,8 +288,8 @@ export function readByGo(doc: FlagFile, lib: YamlReader): { doc: FlagFile; warni
     else if (x.mergedAt) {
       warnings.push({ ...place, message: `the key ${x.source} is set again by the merge key at line ${x.mergedAt.line}, column ${x.mergedAt.column}, and takes the merged value to ${who}: go-yaml v2 merges where the \`<<\` stands (decode.go mapping, v2.4.0), where YAML 1.2's merge, yaml.v3 and js-yaml keep the key's own; ${then.replace(/\(quote it[^)]*\)/, '(write the key after the merge key to be read alike)')}` });
     } else if (x.date) {
-      warnings.push({ ...place, message: `${what} is a date to ${who}, stored as ${JSON.stringify(x.go)}, where YAML 1.2 reads the text ${JSON.stringify(x.yaml12)}; ${then}` });
-    } else warnings.push({ ...place, message: `${what} is ${JSON.stringify(x.go)} to ${who}, where YAML 1.2 reads ${JSON.stringify(x.yaml12)}; ${then}` });
+      warnings.push({ ...place, message: `${what} is a date to ${who}, stored as ${shownValue(x.go)}, where YAML 1.2 reads the text ${shownValue(x.yaml12)}; ${then}` });
+    } else warnings.push({ ...place, message: `${what} is ${shownValue(x.go)} to ${who}, where YAML 1.2 reads ${shownValue(x.yaml12)}; ${then}` });
   }
   return { doc: apply ? { ...doc, value: reading.value } : doc, warnings, refusals, dates };
 }

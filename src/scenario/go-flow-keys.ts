@@ -7,14 +7,35 @@
  * `{"a<break>b": 1}` as {"a b": 1}, and `{"a"<break>: 1}` as {"a": 1}. Answers of yaml.v3 itself:
  * test/fixtures/yaml-v3/flow-keys.json.
  */
-import { CST, Parser, YAMLParseError, type Document } from 'yaml';
+import { Parser, YAMLParseError, type CST, type Document } from 'yaml';
+
+type FlowItem = CST.FlowCollection['items'][number];
+
+/**
+ * Each item of a flow collection in a document's tokens, with its collection. Iterative: the yaml package's
+ * CST.visit recurses once a level, and a hostile file nests thousands of `[` deep (Go's yaml takes 10,000 levels).
+ */
+function flowItems(doc: CST.Document): [FlowItem, CST.FlowCollection][] {
+  const out: [FlowItem, CST.FlowCollection][] = [];
+  const stack: (CST.Token | undefined)[] = [doc.value];
+  while (stack.length) {
+    const token = stack.pop();
+    if (!token || !('items' in token)) continue;
+    for (let i = token.items.length - 1; i >= 0; i--) {
+      const item = token.items[i] as FlowItem;
+      if (token.type === 'flow-collection') out.push([item, token]);
+      stack.push(item.value, item.key ?? undefined);
+    }
+  }
+  return out;
+}
 
 /** Each ":" of a flow collection whose key Go's yaml does not take as one (its offset in `text`, and the key's), with Go's words. */
 export function goFlowKeyColons(text: string): { key: number; offset: number; message: string }[] {
   const found: { key: number; offset: number; message: string }[] = [];
   for (const token of new Parser().parse(text)) {
     if (token.type !== 'document') continue;
-    for (const { item, parent } of flowItems(token)) {
+    for (const [item, parent] of flowItems(token)) {
       const colon = item.sep?.find((t) => t.type === 'map-value-ind');
       // A key after "?" is Go's KEY token: it may span lines.
       if (!item.key || !colon || item.start.some((t) => t.type === 'explicit-key-ind')) continue;
@@ -33,29 +54,8 @@ export function goFlowKeyColons(text: string): { key: number; offset: number; me
       });
     }
   }
-  // In the file's order (the walk below goes by a stack).
   found.sort((a, b) => a.offset - b.offset);
   return found;
-}
-
-/**
- * Each item of a flow collection in a document's tokens, with the collection, the tokens walked by a stack of
- * their own (as CST.visit walks them: an item's key and value, where they are collections): CST.visit recurses
- * once a level and overflows the call stack on a file nested some thousands of levels deep, before anything
- * else could say it is too deep.
- */
-function* flowItems(doc: CST.Document): Generator<{ item: CST.CollectionItem; parent: CST.FlowCollection }> {
-  const stack: { key?: CST.Token | null; value?: CST.Token }[] = [doc];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    for (const token of [item.key, item.value]) {
-      if (!token || !('items' in token)) continue;
-      for (const child of token.items) {
-        if (token.type === 'flow-collection') yield { item: child, parent: token };
-        stack.push(child);
-      }
-    }
-  }
 }
 
 /** The yaml package's complaints of such a key (in a flow sequence), said in Go's words instead. */

@@ -68,7 +68,7 @@ export function parseText(source: string, syntax: 'YAML' | 'JSON' = 'YAML'): Par
   if (doc.errors.length) {
     return {
       ok: false,
-      problems: capped(doc.errors.map((e) => positioned(e.pos[0], `invalid ${syntax}: ${e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? tooDeep : e.message.split('\n')[0]}`))),
+      problems: capped(doc.errors.map((e) => positioned(e.pos[0], `invalid ${syntax}: ${yamlErrorMessage(e)}`))),
     };
   }
   const tagged = oddTags(doc);
@@ -126,9 +126,15 @@ export function tooDeepAt(doc: Document, e: { code: string; message: string; pos
   return deepNode(doc, MAX_NESTING) ?? e.pos[0];
 }
 
-/** The yaml library's error in one line; its guard against deep nesting (a stack overflow, wherever it struck) as ours. */
+/**
+ * The yaml library's error in one line; its guard against deep nesting (a stack overflow, wherever it struck) as ours.
+ * The library quotes the token it stopped at whole: a minified script given for a scenario (an HTML report) made one
+ * line of 500 KB ("Not a YAML token: 0===t.sign?..."); the quote is cut.
+ */
 export function yamlErrorMessage(e: { code: string; message: string }): string {
-  return e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message) ? `nesting too deep (more than ${MAX_NESTING} levels)` : e.message.split('\n')[0];
+  if (e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message)) return `nesting too deep (more than ${MAX_NESTING} levels)`;
+  const line = e.message.split('\n')[0];
+  return line.length > 200 ? `${line.slice(0, 160)}…` : line;
 }
 
 /**

@@ -32,6 +32,14 @@ export const PERCENT_PATTERN = `^${NUMBER}%$`;
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = (message: string): Parsed<never> => ({ ok: false, message });
 
+/**
+ * A number written without its unit, when writing the unit after it would read: not .nan, .inf, a negative number
+ * or an exponent (`-5ms`, `NaNms` and `1e+21ms` are no durations; suggested, they sent people round).
+ */
+const plainNumber = (n: number, pattern = NUMBER): boolean => Number.isFinite(n) && new RegExp(`^${pattern}$`).test(String(n));
+/** A number as YAML writes it: .nan, .inf and -.inf for those JSON and JavaScript spell otherwise. */
+const yamlNumber = (n: number): string => (Number.isNaN(n) ? '.nan' : n === Infinity ? '.inf' : n === -Infinity ? '-.inf' : String(n));
+
 /** Parses a duration into integer microseconds (a clock time: timeouts, windows, horizons). */
 export function parseDuration(text: unknown): Parsed<number> {
   const r = parseDurationExact(text);
@@ -41,7 +49,9 @@ export function parseDuration(text: unknown): Parsed<number> {
 /** Parses a duration into microseconds, keeping fractions (a distribution parameter such as a mean of 3.3333ms). */
 export function parseDurationExact(text: unknown): Parsed<number> {
   if (typeof text === 'number') {
-    return text === 0 ? ok(0) : fail(`a duration needs a unit: write "${text}ms", "${text}s" or "${text}m", not ${text}`);
+    if (text === 0) return ok(0);
+    if (!plainNumber(text)) return fail(`expected a duration such as "250ms" or "1h30m", not the number ${yamlNumber(text)}`);
+    return fail(`a duration needs a unit: write "${text}ms", "${text}s" or "${text}m", not ${text}`);
   }
   if (typeof text !== 'string') return fail(`expected a duration such as "250ms" or "1h30m"`);
   const s = text.trim();
@@ -69,7 +79,10 @@ export function parseDurationExact(text: unknown): Parsed<number> {
 
 /** Parses a rate into events per second; it must be positive. */
 export function parseRate(text: unknown): Parsed<number> {
-  if (typeof text === 'number') return fail(`a rate needs a unit: write "${text}/s", not ${text}`);
+  if (typeof text === 'number') {
+    if (!(text > 0) || !plainNumber(text, RATE_NUMBER)) return fail(`expected a rate such as "300/s", not the number ${yamlNumber(text)}`);
+    return fail(`a rate needs a unit: write "${text}/s", not ${text}`);
+  }
   if (typeof text !== 'string') return fail(`expected a rate such as "300/s"`);
   const m = new RegExp(`^(${RATE_NUMBER})/${UNIT}$`).exec(text.trim());
   if (!m) {
@@ -130,6 +143,7 @@ function respelled(text: string, kind: 'duration' | 'rate'): string | undefined 
 /** Parses a percentage into a fraction in [0, 1]. */
 export function parsePercent(text: unknown): Parsed<number> {
   if (typeof text === 'number') {
+    if (!plainNumber(text) || text > 100) return fail(`expected a percentage such as "0.5%", not the number ${yamlNumber(text)}`);
     return fail(`a percentage needs a % sign: write "${text}%"${text > 0 && text < 1 ? ` (or "${+(text * 100).toPrecision(12)}%" if ${text} is a fraction)` : ''}`);
   }
   if (typeof text !== 'string') return fail(`expected a percentage such as "0.5%"`);

@@ -5,7 +5,7 @@
 import { isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { oddTagMessage, oddTags, plainData, tooDeepAt, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
-import { readAsGo } from '../flag-yaml.js';
+import { readAsGo, shownValue } from '../flag-yaml.js';
 import { jsonStream } from './json-stream.js';
 import { documentAt, documentNumber, kindAndName, kubectlCut, nameOf, partialNameOf } from './stream.js';
 
@@ -44,7 +44,7 @@ export function kubectlReading(doc: Document, lines: LineCounter, file: string):
     else if (x.merged !== undefined) {
       const m = lines.linePos(x.merged);
       warnings.push(`${at}: the key ${x.source} is set again by the merge key at line ${m.line}, column ${m.col}, and takes the merged value to ${WHO}: go-yaml v2 merges where the \`<<\` stands, where YAML 1.2's merge keeps the key's own; rehearsed as kubectl reads it (write the key after the merge key to be read alike)`);
-    } else warnings.push(`${at}: ${what} is ${JSON.stringify(x.go)} to ${WHO}, where YAML 1.2 reads ${JSON.stringify(x.yaml12)}; rehearsed as kubectl reads it (quote it to keep its text)`);
+    } else warnings.push(`${at}: ${what} is ${shownValue(x.go)} to ${WHO}, where YAML 1.2 reads ${shownValue(x.yaml12)}; rehearsed as kubectl reads it (quote it to keep its text)`);
   }
   return { value: r.value, warnings, problem };
 }

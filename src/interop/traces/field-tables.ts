@@ -157,8 +157,10 @@ export const ZIPKIN_FIELDS: FieldTable = {
     parentId: modelled('the parent span', { type: 'string' }),
     id: modelled('the span id'),
     kind: modelled('CLIENT, SERVER, PRODUCER or CONSUMER; another is refused as Zipkin refuses it'),
-    timestamp: modelled('the start (a span without one is a part, merged into the part with it)'),
-    duration: modelled('the duration'),
+    // Whole numbers or their text, as Gson's JsonReader.nextLong reads them for zipkin2/internal/V2SpanReader.java
+    // (12.5 is "Expected a long but was 12.5": Zipkin refuses the spans).
+    timestamp: modelled('the start (a span without one is a part, merged into the part with it)', { type: 'int64' }),
+    duration: modelled('the duration', { type: 'int64' }),
     debug: warned('debug (sampled whatever the sampling rate) is not read: a debug span counts as any other, so journeys forced into the sample may be over-represented', (v) => v === true, { type: 'boolean' }),
     shared: modelled('a server span sharing its id with its client: joined with it as one call', { type: 'boolean' }),
     localEndpoint: modelled('its serviceName is the span\'s service', { object: 'LocalEndpoint' }),
@@ -205,8 +207,9 @@ export const JAEGER_FIELDS: FieldTable = {
     parentSpanID: modelled('the parent span (Jaeger\'s older JSON; references win)', { type: 'string' }),
     processID: modelled('the service, by the trace\'s processes', { type: 'string' }),
     operationName: modelled('the operation'),
-    startTime: modelled('the start'),
-    duration: modelled('the duration'),
+    // uint64, as Jaeger's JSON model declares them (model/json/model.go Span.StartTime, Duration), like Log.timestamp.
+    startTime: modelled('the start', { type: 'uint64' }),
+    duration: modelled('the duration', { type: 'uint64' }),
     logs: modelled('read as events', { items: 'Log' }),
     tags: modelled('read as attributes (span.kind, error, otel.status_code, status codes)', { items: 'KeyValue' }),
     references: modelled('the first CHILD_OF is the parent, else the first FOLLOWS_FROM', { items: 'Reference' }),

@@ -149,7 +149,8 @@ function kindOf(v: unknown, expected: JsonType): string {
   if (typeof v === 'string') return whole && /^[+-]?\d+$/.test(v) ? (v.startsWith('-') && expected !== 'int64' ? 'the text of a negative number' : 'the text of a number out of range') : 'text';
   if (typeof v === 'number') {
     if (!whole) return 'a number';
-    return !Number.isInteger(v) ? 'a number with a fraction' : v < 0 && expected !== 'int64' ? 'a negative number' : 'a number out of range';
+    // JSON's 1e999 is Infinity to JSON.parse: a number out of range, not one with a fraction.
+    return !Number.isFinite(v) ? 'a number out of range' : !Number.isInteger(v) ? 'a number with a fraction' : v < 0 && expected !== 'int64' ? 'a negative number' : 'a number out of range';
   }
   return typeof v === 'boolean' ? 'true or false' : 'an object';
 }

@@ -126,11 +126,23 @@ export function joiValidate(schema: JoiSchema, value: unknown, path: PathSegment
 
 type Fail = (type: string, message: string, at?: PathSegment[]) => undefined;
 
+/**
+ * Unleash's isUrlFriendly: encodeURIComponent leaves the text as it is. A lone surrogate, which it cannot encode
+ * (URIError "URI malformed"), is no URL-friendly text either: a name with one was a stack trace (exit 1).
+ */
+function urlFriendly(v: string): boolean {
+  try {
+    return encodeURIComponent(v) === v;
+  } catch {
+    return false;
+  }
+}
+
 function checkString(schema: JoiSchema, v: unknown, fail: Fail): unknown {
   if (typeof v !== 'string') return fail('string.base', 'must be a string');
   if (v === '') return fail('string.empty', 'is not allowed to be empty');
   let ok = true;
-  if (schema.urlFriendly && encodeURIComponent(v) !== v) ok = fail('isUrlFriendly.base', 'must be URL friendly') ?? false;
+  if (schema.urlFriendly && !urlFriendly(v)) ok = fail('isUrlFriendly.base', 'must be URL friendly') ?? false;
   if (schema.min !== undefined && v.length < schema.min) ok = fail('string.min', `length must be at least ${schema.min} characters long`) ?? false;
   if (schema.max !== undefined && v.length > schema.max) ok = fail('string.max', `length must be less than or equal to ${schema.max} characters long`) ?? false;
   return ok ? v : undefined;
