@@ -134,7 +134,9 @@ export function tooDeepAt(doc: Document, e: { code: string; message: string; pos
 export function yamlErrorMessage(e: { code: string; message: string }): string {
   if (e.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(e.message)) return `nesting too deep (more than ${MAX_NESTING} levels)`;
   const line = e.message.split('\n')[0];
-  return line.length > 200 ? `${line.slice(0, 160)}…` : line;
+  // Only the library's own quotes of a token (parser.js "Not a YAML token: ", resolve-props.js "Unexpected <token> in
+  // flow"): rehearse's own messages in its errors (go-breaks.ts, go-flow-keys.ts) are whole sentences, kept whole.
+  return line.length > 200 && /^(Not a YAML token: |Unexpected )/.test(line) ? `${line.slice(0, 160)}…` : line;
 }
 
 /**
