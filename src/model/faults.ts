@@ -217,9 +217,15 @@ export abstract class FaultRoom extends FlagRoom {
     return true;
   }
 
+  /**
+   * Fault k switches on at `atUs` and off when it is due to. One due at or after the run's end never switches on (the
+   * loader warns that a fault timed there never acts): at the end instant itself it would still act on what happens
+   * then, and results would list it as on from the end to the end.
+   */
   private scheduleFault(k: number, atUs: number): void {
     if (this.faultTriggered[k] === 1) return;
     this.faultTriggered[k] = 1;
+    if (atUs >= this.horizon) return;
     const f = this.faults.specs[k];
     this.engine.at(atUs, EV_FAULT, k, 1);
     const off = endOf(f, atUs);
