@@ -35,13 +35,19 @@ export function facedFaults(specs: readonly FaultSpec[], onAt: Float64Array, sce
 /** How long a fault lasts in the policy's run: as the team faced it, cut where a person removed it. */
 const span = (f: FacedFault) => (f.onUs === null || f.removedUs === null ? f.spec.durationUs : Math.min(f.spec.durationUs, f.removedUs - f.onUs));
 
+/**
+ * When a fault starts in the policy's run: at the instant it started for the team. One the team's run never switched on
+ * stays as it was for the team: a catalogue or ad-hoc fault is left out of the run's results as one nobody injected
+ * (manual); a scheduled fault the drill ended before reaching is timed at the end, where it never switches on (the
+ * model's rule for a fault timed at or after the run's end), so that both runs list it, as never on.
+ */
+const startOf = (f: FacedFault, endUs: number): FaultSpec['start'] => (f.onUs !== null ? { kind: 'time', atUs: f.onUs }
+  : f.source === 'scheduled' ? { kind: 'time', atUs: endUs } : { kind: 'manual' });
+
 /** The scenario the policy runs: the team's faults, each starting at the instant it started for the team. */
 export function policyScenario(scenario: Scenario, faults: readonly FacedFault[], endUs: number): Scenario {
-  return {
-    ...scenario,
-    durationUs: Math.min(scenario.durationUs, endUs),
-    faults: faults.map((f) => ({ ...f.spec, durationUs: span(f), start: f.onUs === null ? { kind: 'manual' } : { kind: 'time', atUs: f.onUs } })),
-  };
+  const durationUs = Math.min(scenario.durationUs, endUs);
+  return { ...scenario, durationUs, faults: faults.map((f) => ({ ...f.spec, durationUs: span(f), start: startOf(f, durationUs) })) };
 }
 
 /**
