@@ -8,6 +8,8 @@
  * the error budget, the events counted). One in which a person acts on a plan still faces the same faults.
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Action, RecordedAction } from '../src/live/actions.js';
 import { buildDocument } from '../src/live/debrief.js';
@@ -129,5 +131,34 @@ describe('a drill in which a person acts on a plan faces the same faults as the 
     const decided = (r: typeof doc.team) => r.rollouts.find((p) => p.flag === 'new-checkout')!.decisions.map((d) => [d.timeSeconds, d.action]);
     expect(decided(doc.team)).toEqual(expect.arrayContaining([[630, 'pause'], [720, 'rollback']]));
     expect(decided(doc.policy)).not.toEqual(expect.arrayContaining([[630, 'pause']]));
+  });
+});
+
+describe('a scheduled fault due at the instant the drill ends', () => {
+  const fixture = join(root, 'test', 'fixtures', 'drill.yaml');
+  /** A drill of `file` (case healthy) in which nobody acts, ended by hand at `endUs` or at the horizon. */
+  const ended = (file: string, endUs: number) => drill(readDrillScenario(file, 'healthy'), [], endUs, [], endUs);
+  const listed = (r: { outcomes: { faults: { name: string; from_seconds: number | null; to_seconds: number | null }[] } }) =>
+    r.outcomes.faults.map((f) => [f.name, f.from_seconds, f.to_seconds]);
+
+  it('ended by hand then: it switched on then in the team\'s run, and does in the policy\'s', () => {
+    // The hidden latency fault of test/fixtures/drill.yaml is due at 20m: the drill's clock stopped there, and ended.
+    const doc = ended(fixture, m(20));
+    expect(listed(doc.team)).toEqual([['latency web -> pay', 1200, 1200]]);
+    expect(listed(doc.policy)).toEqual(listed(doc.team));
+    expect(doc.faults.map((f) => [f.name, f.team_from_seconds, f.policy_from_seconds])).toEqual([['latency web -> pay', 1200, 1200]]);
+    expect(doc.team).toEqual(doc.policy);
+  });
+
+  it('at the horizon: it never switches on, in either run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-23-'));
+    const file = join(dir, 'drill.yaml');
+    writeFileSync(file, readFileSync(fixture, 'utf8').replace('at: 20m, for: 2m', 'at: 30m, for: 2m'));
+    const doc = ended(file, m(30));
+    expect(doc.record.end.atUs).toBe(m(30));
+    expect(listed(doc.team)).toEqual([['latency web -> pay', null, null]]);
+    expect(listed(doc.policy)).toEqual(listed(doc.team));
+    expect(doc.faults).toEqual([]);
+    expect(doc.team).toEqual(doc.policy);
   });
 });
