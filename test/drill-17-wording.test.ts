@@ -4,7 +4,9 @@
  * "has already been rolled back". Journals keep refusals verbatim, so a journal of 0.10.0 (test/fixtures/
  * drill-0.10.0: a drill of fixtures/drill.yaml run with the 0.10.0 command, `gameday ctl` acting on a completed and
  * a rolled-back plan, and its debrief) must still replay, to the same debrief: every field but the version that
- * wrote it and the digest over it. A debrief document of another version that replays to the same results is
+ * wrote it and the digest over it, and the policy's run, which now lists the scheduled fault the drill ended before
+ * reaching, never on, as the team's run did (replay says the policy's run differs, naming 0.10.0). A debrief
+ * document of another version that replays to the same results is
  * identical in all but its version; a journal of another version gets the digest the drill printed, when the
  * debrief has not changed.
  */
@@ -18,11 +20,14 @@ import { debriefFromJournal } from '../src/live/from-journal.js';
 import { asVersion, canonicalJson, documentDigest } from '../src/live/record.js';
 import { replayCommand } from '../src/cli/gameday-record.js';
 import { VERSION } from '../src/version.js';
+import { withPolicyListingNotReached } from './drill-23-not-reached.js';
 
 const dir = join(import.meta.dirname, 'fixtures', 'drill-0.10.0');
 const scenario = join(dir, 'drill.yaml');
 const journal = join(dir, 'drill.journal');
 const stored = JSON.parse(readFileSync(join(dir, 'drill.json'), 'utf8')) as Record<string, unknown> & { version: string; digest: string };
+/** The debrief as this version writes it: the policy's run lists the scheduled fault the drill ended before reaching. */
+const now = withPolicyListingNotReached(stored);
 const ada: Actor = { name: 'ada', role: 'operator' };
 const fran: Actor = { name: 'fran', role: 'facilitator' };
 
@@ -53,7 +58,7 @@ describe('a completed or rolled-back plan is refused in one wording, whatever th
   });
 });
 
-describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote', () => {
+describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote, the policy\'s run listing the fault not reached', () => {
   it('its refusals, in 0.10.0\'s words, replay as this version\'s, and are kept as recorded', () => {
     const doc = debriefFromJournal(journal, { scenario });
     const refusals = doc.record.actions.map((a) => a.refused).filter((r) => r !== null);
@@ -65,18 +70,19 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote', () => {
       'new-pay has already been rolled back',
     ]);
     expect(stored.version).toBe('0.10.0');
-    expect(results(doc)).toBe(results(stored));
-    // The digest the drill printed, over the debrief with 0.10.0's number.
-    expect(documentDigest(asVersion(doc, '0.10.0'))).toBe(stored.digest);
+    expect(results(doc)).toBe(results(now));
+    // The digest over the debrief with 0.10.0's number: the drill's own, but for the fault the policy's run now lists.
+    expect(documentDigest(asVersion(doc, '0.10.0'))).toBe(documentDigest(now));
+    expect(documentDigest(asVersion(doc, '0.10.0'))).not.toBe(stored.digest);
   });
 
-  it('its debrief document replays identical; one of another version too, in all but the version', () => {
+  it('its debrief document replays as differing in the policy\'s run; one of another version with this version\'s results, identical but for the version', () => {
     const same = io();
-    expect(replayCommand(join(dir, 'drill.json'), { scenario }, same.io)).toBe(0);
-    expect(same.out.join('\n')).toMatch(/^replay identical: 12 actions re-applied at their simulated instants/);
-    // The same document as another version would have written it (its digest recomputed over that version).
+    expect(replayCommand(join(dir, 'drill.json'), { scenario }, same.io)).toBe(1);
+    expect(same.err).toEqual([`replay differs (policy): the drill was recorded with rehearse 0.10.0, this is ${VERSION}`]);
+    // The document as another version would have written it with this version's results (its digest recomputed).
     const tmp = mkdtempSync(join(tmpdir(), 'rehearse-17-'));
-    const other = asVersion(stored, '0.9.9');
+    const other = asVersion(now, '0.9.9');
     other.digest = documentDigest(other);
     writeFileSync(join(tmp, 'drill.json'), JSON.stringify(other, null, 2));
     const r = io();
@@ -92,7 +98,7 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote', () => {
     expect(e.err.join('\n')).toMatch(/replay differs \(verdict\): the drill was recorded with rehearse 0\.9\.9/);
   });
 
-  it('a journal of another version is given the digest its drill printed', () => {
+  it('a journal of another version is given the digest of this version\'s debrief with that version\'s number', () => {
     // The journal as 0.9.9 would have written it: its header's version changed and the hash chain made again.
     const tmp = mkdtempSync(join(tmpdir(), 'rehearse-17-'));
     let head = '';
@@ -107,7 +113,7 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote', () => {
     const r = io();
     expect(replayCommand(join(tmp, 'drill.journal'), { scenario }, r.io)).toBe(0);
     // The drill's document is tied to its journal by the journal's last hash (made again here).
-    const printed = documentDigest({ ...asVersion(stored, '0.9.9'), record: { ...(stored.record as object), journalHead: head } });
+    const printed = documentDigest({ ...asVersion(now, '0.9.9'), record: { ...(now.record as object), journalHead: head } });
     expect(r.out[1]).toBe(`the drill was recorded with rehearse 0.9.9, this is ${VERSION}: the digest over this debrief with 0.9.9's number is ${printed}, the drill's own when the debrief has not changed`);
   });
 });

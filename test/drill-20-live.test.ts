@@ -98,10 +98,16 @@ function sameFaults(file: string, doc: DrillDocument): string {
   const s = parse(readFileSync(file, 'utf8')) as Record<string, any>;
   const adhoc = new Map(doc.record.actions.filter((a) => a.action.type === 'adhoc-fault' && a.refused === null)
     .map((a) => [a.faultName, (a.action as { fault: Record<string, unknown> }).fault]));
-  s.faults = doc.faults.map((f) => {
-    const spec = f.source === 'scheduled' ? (s.faults as { kind: string; target: string }[]).find((x) => `${x.kind} ${x.target}` === f.name)
+  const scheduled = (name: string) => (s.faults as { kind: string; target: string }[]).find((x) => `${x.kind} ${x.target}` === name)!;
+  const faced = [...doc.faults];
+  // In the runs' order: each fault both faced, and each scheduled one the drill ended before reaching, timed at the end
+  // (where it never acts: both runs list it as never on).
+  s.faults = doc.team.outcomes.faults.map((listed) => {
+    if (listed.from_seconds === null) return { ...scheduled(listed.name), at: `${doc.record.end.atUs}us` };
+    const f = faced.shift()!;
+    const spec = f.source === 'scheduled' ? scheduled(f.name)
       : f.source === 'catalogue' ? s['faults-catalogue'][f.name] : adhoc.get(f.name);
-    const { hidden: _hidden, for: lasts, at: _at, ...rest } = spec;
+    const { hidden: _hidden, for: lasts, at: _at, ...rest } = spec as Record<string, unknown>;
     const us = (x: number) => `${Math.round(x * 1e6)}us`;
     return { ...rest, at: us(f.team_from_seconds!), ...(f.removed_seconds !== undefined ? { for: us(f.removed_seconds - f.team_from_seconds!) } : lasts ? { for: lasts } : {}) };
   });

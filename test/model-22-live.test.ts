@@ -9,8 +9,10 @@
  * - the ad-hoc fault removed from the page before it was due to end: off at the removal, in both runs;
  * - inventory-down injected, and the drill killed with SIGKILL while it and bank-slow are on, then resumed from its
  *   journal: both end when they were due, across the restart, in both runs;
- * - ended by hand before the horizon: the error budget says the horizon's budget consumed and each run's own
- *   error_budget_burned, both runs over the same span.
+ * - ended by hand before the horizon, and before the scenario's own fault (at 28m): both runs list that one as never
+ *   on; the error budget says the horizon's budget consumed and each run's own error_budget_burned, both runs over the
+ *   same span;
+ * - nobody acts on a plan, the gates on: the team's run is the policy's, field for field (windows, budget, events).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,6 +124,17 @@ describe('a drill of faults in a pause, on one service at once, removed early, a
       expect(doc[side].outcomes.faults.filter((f) => f.from_seconds !== null).map((f) => [f.name, f.from_seconds, f.to_seconds])).toEqual(expected);
       expect(doc[side].simulated.seconds).toBe(s(endUs));
     }
+
+    // The scenario's own fault (frontend -> catalog at 28m), which the drill ended before reaching: never on, in both.
+    for (const side of ['team', 'policy'] as const) {
+      expect(doc[side].outcomes.faults[0]).toEqual({ name: 'latency frontend -> catalog', kind: 'latency', from_seconds: null, to_seconds: null, journeys_hurt: 0 });
+    }
+    // Nobody acted on a plan and the gates were on: the team's run is the policy's, field for field (the windows, the
+    // error budget, the events counted: the removed fault's own end, due later, is no event of either run).
+    expect(doc.team.windows).toEqual(doc.policy.windows);
+    expect(doc.team.simulated).toEqual(doc.policy.simulated);
+    expect(doc.budget.team).toEqual(doc.budget.policy);
+    expect(doc.team).toEqual(doc.policy);
 
     // The error budget: consumed of the horizon's, and each run's own error_budget_burned over the same span.
     expect(doc.budget.team.failed).toBe(doc.team.outcomes.journeys_failed);

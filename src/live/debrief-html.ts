@@ -73,6 +73,8 @@ export function drillHtml(d: DrillDocument): string {
   const neverOn = r.actions.filter((a) => { const k = injected(a); return k !== null && !switchedOn.has(k) && !withdrawn.has(nameOf(a) ?? ''); });
   const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first'
     : injected(a) !== null && withdrawn.has(nameOf(a) ?? '') && !switchedOn.has(injected(a)!) ? 'accepted, removed before it switched on' : 'done');
+  // A scheduled fault the drill ended before reaching (its time, or its rollout event): both runs list it, never on.
+  const notReached = d.team.outcomes.faults.filter((f) => f.from_seconds === null).map((f) => f.name);
   const faultEnded = (f: DrillDocument['faults'][number]) => `${fmt(f.team_to_seconds)}${f.removed_by === undefined ? '' : ` (removed by ${f.removed_by})`}`;
   const caseLine = d.revealed.case ?? 'base scenario';
   // A resumed drill gives its facilitator a new link: the same person listed again says why.
@@ -98,6 +100,7 @@ ${flagged ? `<table id="comparison"><thead><tr><th>flag</th><th>defective</th><t
 <h2>Faults both runs faced</h2>
 ${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), faultEnded(f), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
 ${d.withdrawn?.length ? `<p id="faults-withdrawn">Injected, then removed before they switched on (neither run faced them): ${escape(d.withdrawn.map((f) => `${f.name} at ${fmt(f.injected_seconds)}, removed by ${f.removed_by} at ${fmt(f.removed_seconds)}`).join(', '))}.</p>` : ''}
+${notReached.length ? `<p id="faults-not-reached">Scheduled, never switched on before the drill ended (neither run faced them; both runs list them as never on): ${escape(notReached.join(', '))}.</p>` : ''}
 ${neverOn.length ? `<p id="faults-never-on">Injected, never switched on (the drill ended first, so neither run faced them): ${escape(neverOn.map((a) => `${a.action.type === 'fault' ? a.action.name : a.faultName} at ${fmt(a.atUs / 1e6)}`).join(', '))}.</p>` : ''}
 <chart-0/>
 ${flagged ? '<chart-1/>' : ''}

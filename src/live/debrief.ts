@@ -82,8 +82,9 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
   const allowed = allowedFailures(read.scenario);
   const failed = (r: RunResult) => r.outcomes.journeys_failed;
   // By position, not by name: several faults may share one (two latency faults on a service, at other times).
-  const teamFaults = byFault(team.outcomes.faults, faults, (f) => !(f.spec.start.kind === 'manual' && f.onUs === null));
-  const policyFaults = byFault(policy.outcomes.faults, faults, (f) => f.onUs !== null);
+  const listed = (f: FacedFault) => !(f.spec.start.kind === 'manual' && f.onUs === null);
+  const teamFaults = byFault(team.outcomes.faults, faults, listed);
+  const policyFaults = byFault(policy.outcomes.faults, faults, listed);
   const removals = removalsOf(record, session.injected);
   const removedBy = (k: number) => {
     const r = removals.get(k);

@@ -35,13 +35,35 @@ export function facedFaults(specs: readonly FaultSpec[], onAt: Float64Array, sce
 /** How long a fault lasts in the policy's run: as the team faced it, cut where a person removed it. */
 const span = (f: FacedFault) => (f.onUs === null || f.removedUs === null ? f.spec.durationUs : Math.min(f.spec.durationUs, f.removedUs - f.onUs));
 
+/**
+ * When a fault starts in the policy's run: at the instant it started for the team. One the team's run never switched on
+ * stays as it was for the team: a catalogue or ad-hoc fault is left out of the run's results as one nobody injected
+ * (manual); a scheduled fault the drill ended before reaching is timed at the scenario's horizon, where no fault
+ * switches on (the model's rule for a fault due at or after the run's end), so that both runs list it, as never on.
+ */
+const startOf = (f: FacedFault, horizonUs: number): FaultSpec['start'] => (f.onUs !== null ? { kind: 'time', atUs: f.onUs }
+  : f.source === 'scheduled' ? { kind: 'time', atUs: horizonUs } : { kind: 'manual' });
+
 /** The scenario the policy runs: the team's faults, each starting at the instant it started for the team. */
 export function policyScenario(scenario: Scenario, faults: readonly FacedFault[], endUs: number): Scenario {
-  return {
-    ...scenario,
-    durationUs: Math.min(scenario.durationUs, endUs),
-    faults: faults.map((f) => ({ ...f.spec, durationUs: span(f), start: f.onUs === null ? { kind: 'manual' } : { kind: 'time', atUs: f.onUs } })),
-  };
+  const durationUs = Math.min(scenario.durationUs, endUs);
+  return { ...scenario, durationUs, faults: faults.map((f) => ({ ...f.spec, durationUs: span(f), start: startOf(f, scenario.durationUs) })) };
+}
+
+/**
+ * The policy's simulation: cut where the drill ended, with the faults of the team's, whose horizon is the scenario's.
+ * A fault due at the very instant a person ended the drill switched on then in the team's run (the drill could not
+ * know it would end there), and does in the policy's; only at the horizon does none. (A plain `rehearse run` cut at
+ * that instant, as the drill's end, does not switch it on: its end is its horizon.)
+ */
+class PolicySimulation extends Simulation {
+  constructor(scenario: Scenario, seed: number, private readonly teamHorizonUs: number) {
+    super(scenario, seed);
+  }
+
+  protected override get faultsEndUs(): number {
+    return this.teamHorizonUs;
+  }
 }
 
 /**
@@ -50,7 +72,7 @@ export function policyScenario(scenario: Scenario, faults: readonly FacedFault[]
  */
 export function policyRun(scenario: Scenario, seed: number, faults: readonly FacedFault[], endUs: number, progress?: (share: number) => void): RunResult {
   const s = policyScenario(scenario, faults, endUs);
-  const sim = new Simulation(s, seed);
+  const sim = new PolicySimulation(s, seed, scenario.durationUs);
   const controller = s.rollouts.length > 0 ? new RolloutController(s, 'on') : null;
   if (controller) sim.attach(controller);
   sim.begin();

@@ -6,24 +6,42 @@
  */
 import { didYouMean } from '../errors.js';
 import { EV_FAULT } from '../model/records.js';
-import { Simulation } from '../model/simulation.js';
+import { Simulation, type SimulationResult } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
 import { clock } from '../units/format.js';
 
 /** A drill's simulation: the model's, with faults that can be taken back once injected. */
 export class DrillSimulation extends Simulation {
-  /** Faults taken back before they switched on: their pending switch-on does nothing. */
-  private readonly withdrawn = new Set<number>();
+  /** Faults taken back: off at the removal if they were on, else never on. */
+  private readonly taken = new Set<number>();
+  /** Switches a removal made moot, dispatched since (see end()). */
+  private moot = 0;
 
   /** Takes fault k out of the run now: off now if on, else never on. */
   removeFault(k: number): void {
+    this.taken.add(k);
     if (this.faults.active[k] === 1) this.engine.at(this.engine.now, EV_FAULT, k, 0);
-    else this.withdrawn.add(k);
   }
 
+  /**
+   * A fault taken back keeps the switches it was given when injected (the queue cancels none): its end, due later,
+   * finds it off already; a fault withdrawn before it switched on does not switch on, nor off. Those do nothing.
+   */
   protected override switchFault(k: number, on: boolean): void {
-    if (on && this.withdrawn.has(k)) return;
+    if (this.taken.has(k) && (on || this.faults.active[k] === 0)) {
+      this.moot++;
+      return;
+    }
     super.switchFault(k, on);
+  }
+
+  /**
+   * The run's events leave out the switches a removal made moot: they are no event of the run. The policy's run, in
+   * which the fault lasts to the removal (or is not in it), has none, and the same run counts the same events.
+   */
+  override end(): SimulationResult {
+    const r = super.end();
+    return { ...r, events: r.events - this.moot };
   }
 }
 

@@ -217,9 +217,23 @@ export abstract class FaultRoom extends FlagRoom {
     return true;
   }
 
+  /**
+   * From when a fault never switches on: the run's end. A run cut short of the horizon it stands for (a game day's
+   * policy run, cut where the drill ended) keeps that horizon's.
+   */
+  protected get faultsEndUs(): number {
+    return this.horizon;
+  }
+
+  /**
+   * Fault k switches on at `atUs` and off when it is due to. One due at or after the run's end never switches on (the
+   * loader warns that a fault timed there never acts): at the end instant itself it would still act on what happens
+   * then, and results would list it as on from the end to the end.
+   */
   private scheduleFault(k: number, atUs: number): void {
     if (this.faultTriggered[k] === 1) return;
     this.faultTriggered[k] = 1;
+    if (atUs >= this.faultsEndUs) return;
     const f = this.faults.specs[k];
     this.engine.at(atUs, EV_FAULT, k, 1);
     const off = endOf(f, atUs);
