@@ -7,6 +7,16 @@
  *   with `spec.strategy.canary.canaryService: ... Service "rollout-smi-experiment-canary" has unmatch label "app" in
  *   rollout`. rehearse refused both whole ("expected exactly one Rollout, found 2"): now `rehearse lint` checks each,
  *   and a plan (import, a scenario's argo: entry) names the one it rehearses.
+ * - open-telemetry/semantic-conventions docs/http/http-spans.md ("Status": "For HTTP status codes in the 5xx range, as
+ *   well as any other code the client failed to interpret, span status SHOULD be set to Error", for any kind) and
+ *   open-telemetry/opentelemetry-collector-contrib pkg/translator/jaeger/jaegerproto_to_traces.go
+ *   (getStatusCodeFromHTTPStatusAttr, statusCodeFromHTTP: Error for a code outside 100 to 398 on every kind but a
+ *   server's 4xx; text that strconv.ParseInt refuses leaves the status unset). An OTLP span's
+ *   http.response.status_code of -1 was read without a word, and on a server span as no failure.
+ * - jaegertracing/jaeger model/json/model.go (Span.StartTime, Duration, Log.Timestamp: uint64, no `,string` option)
+ *   and internal/storage/v2/elasticsearch/tracestore/core/dbmodel/model.go (the same, and StartTimeMillis): Go's
+ *   encoding/json refuses text for a uint64 ("cannot unmarshal string into Go struct field ... of type uint64").
+ *   rehearse read "startTime": "1700000000000000" as the number.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +24,9 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintRollouts } from '../src/interop/argo/index.js';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import { fileWarnings } from '../src/calibrate/read-notes.js';
+import type { Span } from '../src/observe/span.js';
 import { loadScenarioFile } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
@@ -108,5 +121,86 @@ describe('Argo Rollouts: files with several Rollouts', () => {
       expect(a.rollouts.map((r) => [r.outcome, r.finalPercent])).toEqual([['rolled-back', 0]]);
       expect(JSON.stringify(a.rollouts)).toBe(JSON.stringify(b.rollouts));
     });
+  });
+});
+
+describe('OTLP: an HTTP status code outside 100 to 599', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'rehearse-otlp-code-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const span = (id: string, kind: number, code: unknown, status?: number) => ({
+    traceId: '0af7651916cd43dd8448eb211c80319c', spanId: id, name: 'GET /a', kind,
+    startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000010000000', ...(status === undefined ? {} : { status: { code: status } }),
+    attributes: [{ key: 'http.request.method', value: { stringValue: 'GET' } }, { key: 'http.response.status_code', value: code }],
+  });
+  const read = (spans: object[]) => {
+    const file = join(tmp, `t${spans.length}-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'api' } }] }, scopeSpans: [{ spans }] }] }, null, 1));
+    const got: Span[] = [];
+    const r = readTraceFile(file, (t) => got.push(...t));
+    return { file, errors: got.map((s) => s.error), warnings: fileWarnings([{ file, report: r.report }]) };
+  };
+
+  it('-1 on a server span fails it, as the collector sets Error, and is warned at the attribute', () => {
+    const r = read([span('b7ad6b7169203331', 2, { intValue: '-1' })]);
+    expect(r.errors).toEqual([true]);
+    // JSON.stringify(doc, null, 1) puts the attribute's "value" key at line 33, column 10.
+    expect(r.warnings).toEqual([`${r.file}:33:10: OTLP attribute http.response.status_code: -1 is no HTTP status code (100 to 599; semantic conventions http-spans.md: "any other code the client failed to interpret" is an error): read as a failure of the span, whatever its kind (server here), as the collector's Jaeger translator sets Error for it`]);
+  });
+
+  it('on a client span and past 599 alike; a span whose status is OK keeps it, said so; a code in range is not warned', () => {
+    const r = read([span('b7ad6b7169203331', 3, { intValue: '0' }), span('b7ad6b7169203332', 2, { intValue: '700' }), span('b7ad6b7169203333', 2, { intValue: '-1' }, 1), span('b7ad6b7169203334', 2, { intValue: '200' })]);
+    expect(r.errors).toEqual([true, true, false, false]);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toMatch(/: OTLP attribute http\.response\.status_code: 0 is no HTTP status code .*: read as a failure of the span, whatever its kind \(client here\).* \(3 times in the file; the first here\)$/);
+  });
+
+  it('text that is no number fails no span and is said to be not read', () => {
+    const r = read([span('b7ad6b7169203331', 2, { stringValue: 'oops' })]);
+    expect(r.errors).toEqual([false]);
+    expect(r.warnings[0]).toContain('OTLP attribute http.response.status_code: oops is no HTTP status code');
+    expect(r.warnings[0]).toContain('not read as a code: the span fails by its other attributes only');
+  });
+});
+
+describe('Jaeger JSON: times given as the text of a number', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'rehearse-jaeger-text-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const span = (id: string, start: unknown, duration: unknown, log?: unknown) => ({
+    traceID: '0af7651916cd43dd8448eb211c80319c', spanID: id, operationName: `op-${id.slice(-1)}`, references: [],
+    startTime: start, duration, tags: [], logs: log === undefined ? [] : [{ timestamp: log, fields: [] }], processID: 'p1',
+  });
+  const read = (doc: object) => {
+    const file = join(tmp, `t-${Math.random().toString(36).slice(2)}.json`);
+    const text = JSON.stringify(doc, null, 1);
+    writeFileSync(file, text);
+    const names: string[] = [];
+    const r = readTraceFile(file, (t) => names.push(...t.map((x) => x.name)));
+    return { text, names, skipped: Object.fromEntries([...r.report.skipped].map(([why, n]) => [why, [n, r.report.skippedAt.get(why)]])) };
+  };
+  /** line:column of the key of the first `"key": value` in the text. */
+  const place = (text: string, key: string, value: string) => {
+    const i = text.indexOf(`"${key}": ${value}`);
+    const before = text.slice(0, i).split('\n');
+    return `${before.length}:${before[before.length - 1].length + 1}`;
+  };
+  const why = (type: string, field: string) => `a span whose Jaeger ${type}.${field} is the text of a number, not a whole number of 0 or more (uint64: Go reads no text for it) (Jaeger's reader (Go's encoding/json) refuses it)`;
+
+  it('a span whose startTime, duration or log timestamp is digit text is refused, the field named at its place; numbers are read', () => {
+    const r = read({ data: [{ traceID: '0af7651916cd43dd8448eb211c80319c', processes: { p1: { serviceName: 'api' } }, spans: [
+      span('b7ad6b7169203331', '1700000000000000', 1000), span('b7ad6b7169203332', '1700000000000000', 1000),
+      span('b7ad6b7169203333', 1700000000000000, '1000'), span('b7ad6b7169203334', 1700000000000000, 1000, '1700000000000500'),
+      span('b7ad6b7169203335', 1700000000000000, 1000, 1700000000000500),
+    ] }] });
+    expect(r.names).toEqual(['op-5']);
+    expect(r.skipped).toEqual({
+      [why('Span', 'startTime')]: [2, place(r.text, 'startTime', '"1700000000000000"')],
+      [why('Span', 'duration')]: [1, place(r.text, 'duration', '"1000"')],
+      [why('Log', 'timestamp')]: [1, place(r.text, 'timestamp', '"1700000000000500"')],
+    });
+  });
+
+  it('so is a span of Jaeger\'s Elasticsearch index whose startTime is digit text', () => {
+    const doc = { hits: { hits: [{ _index: 'jaeger-span-2024-01-01', _source: { traceID: '0af7651916cd43dd8448eb211c80319c', spanID: 'b7ad6b7169203331', operationName: 'op', references: [], startTime: '1700000000000000', startTimeMillis: 1700000000000, duration: 1000, tags: [], logs: [], process: { serviceName: 'api', tags: [] } } }] } };
+    expect(() => read(doc)).toThrow(/no usable spans in this jaeger file: 1 skipped \(1 a span whose Jaeger \(Elasticsearch\) Span\.startTime is the text of a number, not a whole number of 0 or more \(uint64: Go reads no text for it\)/);
   });
 });
