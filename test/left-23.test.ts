@@ -17,6 +17,11 @@
  *   and internal/storage/v2/elasticsearch/tracestore/core/dbmodel/model.go (the same, and StartTimeMillis): Go's
  *   encoding/json refuses text for a uint64 ("cannot unmarshal string into Go struct field ... of type uint64").
  *   rehearse read "startTime": "1700000000000000" as the number.
+ * - LaunchDarkly's SDKs bucket a bucketBy attribute of 1e21 otherwise: launchdarkly/js-core
+ *   packages/shared/sdk-server/src/evaluation/Bucketer.ts valueForBucketing (Number.isInteger, String: "1e+21"),
+ *   which the installed Node SDK runs; launchdarkly/go-server-sdk-evaluation bucketing.go bucketableStringValue with
+ *   go-sdk-common ldvalue/value_base.go IsInt (`numberValue == float64(int(numberValue))`, false past int64): not
+ *   bucketable, bucket 0. rehearse serves as the Node SDK and said nothing.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +36,8 @@ import { loadScenarioFile } from '../src/load/scenario.js';
 import { formatProblem } from '../src/scenario/problems.js';
 import { runScenario } from '../src/score/result.js';
 import { cli } from './helpers.js';
+import * as launchdarkly from '../src/interop/launchdarkly/index.js';
+import { parseFlagText } from '../src/interop/document.js';
 
 const vendor = 'test/fixtures/vendor/argo';
 const errors = (err: string) => err.split('\n').filter((l) => l && !l.startsWith('warning:'));
@@ -202,5 +209,46 @@ describe('Jaeger JSON: times given as the text of a number', () => {
   it('so is a span of Jaeger\'s Elasticsearch index whose startTime is digit text', () => {
     const doc = { hits: { hits: [{ _index: 'jaeger-span-2024-01-01', _source: { traceID: '0af7651916cd43dd8448eb211c80319c', spanID: 'b7ad6b7169203331', operationName: 'op', references: [], startTime: '1700000000000000', startTimeMillis: 1700000000000, duration: 1000, tags: [], logs: [], process: { serviceName: 'api', tags: [] } } }] } };
     expect(() => read(doc)).toThrow(/no usable spans in this jaeger file: 1 skipped \(1 a span whose Jaeger \(Elasticsearch\) Span\.startTime is the text of a number, not a whole number of 0 or more \(uint64: Go reads no text for it\)/);
+  });
+});
+
+describe('LaunchDarkly: a bucketBy attribute of 2^63 or more', () => {
+  const file = 'ld-flags.json';
+  // Weights such that bucket 0 (the Go SDK's) and the Node SDK's bucket of "1e+21" (0.0587) serve different variations.
+  const text = JSON.stringify({ flags: { 'new-checkout': {
+    key: 'new-checkout', on: true, salt: 's1', variations: [false, true], offVariation: 0,
+    fallthrough: { rollout: { bucketBy: 'accountNumber', variations: [{ variation: 0, weight: 5000 }, { variation: 1, weight: 95000 }] } },
+  } } }, null, 2);
+  const evaluate = (accounts: unknown[]) => {
+    const set = launchdarkly.open(parseFlagText(text, file));
+    try {
+      const served = accounts.map((a) => set.evaluate('new-checkout', { kind: 'user', key: 'u1', accountNumber: a }));
+      return { served: served.map((e) => [e.value, e.bucket === null ? null : Number(e.bucket.toFixed(4))]), notes: set.notes!() };
+    } finally {
+      set.close();
+    }
+  };
+
+  it('serves as the Node SDK (the text "1e+21", bucket 0.0587: true) and says where and that the Go SDK gives bucket 0 (false)', () => {
+    const r = evaluate([1e21, 1e21, 12345]);
+    expect(r.served).toEqual([[true, 0.0587], [true, 0.0587], [true, 0.4396]]);
+    expect(r.notes).toEqual([`${file}:14:23: flags.new-checkout.fallthrough.rollout.bucketBy: 2 evaluations bucketed by a whole number of 2^63 or more (accountNumber 1e+21): LaunchDarkly's Node SDK buckets it as its text ("1e+21", Bucketer.ts valueForBucketing), which rehearse follows; its Go SDK cannot bucket it and gives bucket 0 (bucketing.go bucketableStringValue, ldvalue IsInt), so a service on the Go SDK serves those contexts the variation of bucket 0`]);
+  });
+
+  it('a number both SDKs bucket alike (below 2^63, or with a fraction, which neither buckets) is not noted', () => {
+    expect(evaluate([2 ** 62, 9007199254740993, 1.5, -(2 ** 63) + 2048]).notes).toEqual([]);
+  });
+
+  it('rehearse flags eval prints it as a warning', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'rehearse-ld-big-'));
+    try {
+      writeFileSync(join(tmp, file), text);
+      const r = await cli('flags', 'eval', join(tmp, file), '--flag', 'new-checkout', '--context', '{"kind":"user","key":"u1","accountNumber":1e21}');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('value true');
+      expect(r.err).toMatch(/^warning: .*ld-flags\.json:14:23: flags\.new-checkout\.fallthrough\.rollout\.bucketBy: 1 evaluation bucketed by a whole number of 2\^63 or more \(accountNumber 1e\+21\)/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

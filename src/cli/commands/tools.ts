@@ -122,7 +122,9 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--json', 'print one JSON object: flag, enabled, variant, value, reason, bucket')
     .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string; fractional?: 'v2' | 'v3'; selector?: string }) => {
       const { evaluateFlag, formatEvaluation } = await import('../flags.js');
-      const e = evaluateFlag(file, opts);
+      const notes: string[] = [];
+      const e = evaluateFlag(file, opts, notes);
+      for (const n of notes) err(`warning: ${n}`);
       out(opts.json ? JSON.stringify(e) : formatEvaluation(e));
     });
 
