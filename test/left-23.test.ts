@@ -22,6 +22,14 @@
  *   which the installed Node SDK runs; launchdarkly/go-server-sdk-evaluation bucketing.go bucketableStringValue with
  *   go-sdk-common ldvalue/value_base.go IsInt (`numberValue == float64(int(numberValue))`, false past int64): not
  *   bucketable, bucket 0. rehearse serves as the Node SDK and said nothing.
+ * - kubectl's JSON stream (kubernetes/apimachinery pkg/util/yaml/decoder.go YAMLOrJSONDecoder over encoding/json):
+ *   golang/go src/encoding/json/scanner.go quoteChar quotes the offending byte with strconv.Quote(string(c))
+ *   (strconv/quote.go appendEscapedRune: \a \b \f \n \r \t \v, \xHH below a space and for DEL, \u00HH for
+ *   what IsPrint refuses; a byte past ASCII is the rune of its number: "é" starts with C3, 'Ã'); rehearse wrote
+ *   JSON.stringify's \u0001 and the character itself. A "<<" key: encoding/json reads it as a key; go-yaml v2
+ *   (decode.go isMerge: an implicit, that is plain, "<<") merges a plain one in YAML and not a quoted one; rehearse
+ *   merged none in a Kubernetes file. A flow collection after a JSON value on its line, which kubectl reads on as
+ *   YAML and applies, was refused as YAML on the value's line.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +37,8 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintRollouts } from '../src/interop/argo/index.js';
+import { jsonValueEnd } from '../src/interop/kube/json-stream.js';
+import { resourceDocuments } from '../src/interop/kube/resources.js';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import { fileWarnings } from '../src/calibrate/read-notes.js';
 import type { Span } from '../src/observe/span.js';
@@ -250,5 +260,45 @@ describe('LaunchDarkly: a bucketBy attribute of 2^63 or more', () => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Kubernetes JSON streams as kubectl reads them', () => {
+  const readKube = (text: string, file = 'f.json') =>
+    resourceDocuments({ file, text }).documents.map((d) => ('problem' in d ? d.problem : 'unsent' in d ? d.unsent : d.value));
+  const failure = (text: string) => {
+    const end = jsonValueEnd(text, 0);
+    return typeof end === 'number' ? null : end.message;
+  };
+
+  it('quotes the character it stops at as encoding/json does (strconv.Quote of the byte)', () => {
+    expect(['\u0001', '\u0007', '\u000b', '\u001f', '\u007f', '\\', 'é', '\u00a0', '\u00ad', '\u0085', '😀', 'x', '\''].map((c) => failure(`{"a":1${c}}`)))
+      .toEqual(['\\x01', '\\a', '\\v', '\\x1f', '\\x7f', '\\\\', 'Ã', 'Â', 'Â', 'Â', 'ð', 'x', '\\\''].map((q) => `invalid character '${q}' after object key:value pair`));
+    // In a string, a control character is refused at once, quoted alike.
+    expect(failure('{"a":"x\u0001"}')).toBe(`invalid character '\\x01' in string literal`);
+    expect(failure('{"a":"x\t"}')).toBe(`invalid character '\\t' in string literal`);
+  });
+
+  it('quotes it so in the refusal of a file, after two values', () => {
+    const o = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    expect(readKube(`${o('a')}\n${o('b')}\n\u0001`)[2]).toMatch(/^f\.json:3:1: invalid JSON: invalid character '\\x01' looking for beginning of value: .*\("error parsing f\.json: invalid character '\\x01' looking for beginning of value"\)/);
+  });
+
+  it('a "<<" key of a JSON value is a key (encoding/json); in YAML a plain << merges (go-yaml v2) and a quoted one does not', () => {
+    const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nbase: &b {x: "1"}\n';
+    expect(readKube(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { '<<': { x: '1' }, y: '2' } }))).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { '<<': { x: '1' }, y: '2' } },
+    ]);
+    expect(readKube(`${head}data:\n  <<: *b\n  z: "2"\n`, 'f.yaml')).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, base: { x: '1' }, data: { x: '1', z: '2' } }]);
+    expect(readKube(`${head}data: {<<: *b, z: "2"}\n`, 'f.yaml')).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, base: { x: '1' }, data: { x: '1', z: '2' } }]);
+    expect(readKube(`${head}data: {"<<": *b, z: "2"}\n`, 'f.yaml')).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, base: { x: '1' }, data: { '<<': { x: '1' }, z: '2' } }]);
+  });
+
+  it('a flow collection after a JSON value on its line is read on as YAML and applied, as kubectl does; a block is still refused', () => {
+    const a = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    expect(readKube(`${a} {apiVersion: v1, kind: ConfigMap,\nmetadata: {name: b}}\n`)).toEqual([cm('a'), cm('b')]);
+    expect(readKube(`${a} {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"},}\n---\n${JSON.stringify(cm('c'))}\n`)).toEqual([cm('a'), cm('b'), cm('c')]);
+    expect(readKube(`${a} kind: x\n`)[1]).toMatch(/^f\.json:1:64: YAML after the JSON value on its line/);
   });
 });
