@@ -103,7 +103,10 @@ function pickRollout(files: readonly SourceFile[], rollouts: readonly Resource[]
     const names = rollouts.map((r) => r.name);
     return { problem: `${chosen.from} "${chosen.name}": no Rollout of that name in ${fileNames}${didYouMean(chosen.name, names)}${rollouts.length ? ` (they hold ${listed()})` : ' (they hold none)'}` };
   }
-  if (named.length > 1) return { problem: `${chosen.from} "${chosen.name}": ${named.length} Rollouts of that name in ${fileNames}: ${named.map((r) => `${where(r, ['metadata', 'name'])}${r.value.metadata && typeof get(r.value, 'metadata', 'namespace') === 'string' ? ` (namespace ${String(get(r.value, 'metadata', 'namespace'))})` : ''}`).join(', ')}; give the files of one` };
+  if (named.length > 1) {
+    const ns = (r: Resource) => (typeof get(r.value, 'metadata', 'namespace') === 'string' ? ` (namespace ${String(get(r.value, 'metadata', 'namespace'))})` : '');
+    return { problem: `${chosen.from} "${chosen.name}": ${named.length} Rollouts of that name in ${fileNames}: ${named.map((r) => `${where(r, ['metadata', 'name'])}${ns(r)}`).join(', ')}; give the files of one` };
+  }
   return { rollouts: named, others: rollouts.filter((r) => r.name !== chosen.name) };
 }
 
@@ -127,14 +130,12 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const read = readResources(files, { group: 'argoproj.io', kinds: ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'], context: ['AnalysisRun', 'Experiment'] });
   const { resources, context, problems } = read;
   warnings.push(...read.warnings);
-  const all = resources.filter((r) => r.kind === 'Rollout');
-  const pick = problems.length === 0 ? pickRollout(files, all, options.rollout) : { rollouts: all, others: [] };
-  if ('problem' in pick) problems.push(pick.problem);
-  const rollouts = 'problem' in pick ? all : pick.rollouts;
-  if (!('problem' in pick) && rollouts.length !== 1 && problems.length === 0) {
-    problems.push(exactlyOne(files, 'Rollout', rollouts) + (rollouts.length === 0 ? withoutRollout(resources, context) : ''));
-  }
-  if (!('problem' in pick)) {
+  let rollouts = resources.filter((r) => r.kind === 'Rollout');
+  const pick = problems.length === 0 ? pickRollout(files, rollouts, options.rollout) : null;
+  if (pick !== null && 'problem' in pick) problems.push(pick.problem);
+  else if (pick !== null) {
+    rollouts = pick.rollouts;
+    if (rollouts.length === 0) problems.push(exactlyOne(files, 'Rollout', rollouts) + withoutRollout(resources, context));
     // kubectl applies each document alone: a Rollout the plan is not is not rehearsed, and its fields are not read.
     for (const o of pick.others) {
       warnings.push(`${where(o, ['metadata', 'name'])}: metadata.name: the Rollout "${o.name}" is not rehearsed: the plan is the Rollout "${rollouts[0].name}"'s (${options.rollout!.from} ${options.rollout!.name})`);
