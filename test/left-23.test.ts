@@ -171,6 +171,19 @@ describe('OTLP: an HTTP status code outside 100 to 599', () => {
     expect(r.warnings[0]).toMatch(/: OTLP attribute http\.response\.status_code: 0 is no HTTP status code .*: read as a failure of the span, whatever its kind \(client here\).* \(3 times in the file; the first here\)$/);
   });
 
+  it('a Jaeger tag alike, at its value', () => {
+    const file = join(tmp, 'jaeger.json');
+    const text = JSON.stringify({ data: [{ traceID: '0af7651916cd43dd8448eb211c80319c', processes: { p1: { serviceName: 'api' } }, spans: [{
+      traceID: '0af7651916cd43dd8448eb211c80319c', spanID: 'b7ad6b7169203331', operationName: 'GET /a', references: [], startTime: 1700000000000000, duration: 1000,
+      tags: [{ key: 'span.kind', type: 'string', value: 'server' }, { key: 'http.status_code', type: 'int64', value: -1 }], processID: 'p1',
+    }] }] });
+    writeFileSync(file, text);
+    const got: boolean[] = [];
+    const r = readTraceFile(file, (t) => got.push(...t.map((x) => x.error)));
+    expect(got).toEqual([true]);
+    expect(fileWarnings([{ file, report: r.report }])).toEqual([`${file}:1:${text.indexOf('"value":-1') + 1}: Jaeger tag http.status_code: -1 is no HTTP status code (100 to 599; semantic conventions http-spans.md: "any other code the client failed to interpret" is an error): read as a failure of the span, whatever its kind (server here), as the collector's Jaeger translator sets Error for it`]);
+  });
+
   it('text that is no number fails no span and is said to be not read', () => {
     const r = read([span('b7ad6b7169203331', 2, { stringValue: 'oops' })]);
     expect(r.errors).toEqual([false]);

@@ -8,7 +8,8 @@
 import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
 import { hexTraceId } from '../../observe/span.js';
-import { errorTag, statusCodeError, uninterpretedHttpCode } from '../../observe/span-errors.js';
+import { errorTag, statusCodeError } from '../../observe/span-errors.js';
+import { httpCodeNote } from './http-codes.js';
 import { checkFields, locate, numeric, shown } from './fields.js';
 import { OTLP_FIELDS } from './field-tables.js';
 
@@ -250,7 +251,10 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
   if (Array.isArray(raw.links) && raw.links.length > 0) report.leftOut('OTLP links, not modelled (Zipkin drops them; Jaeger shows them as FOLLOWS_FROM references, the parent of a span without one)');
   const attributes = attributesOf(raw.attributes);
   const statusError = code === 2, statusOk = code === 1;
-  httpCodeNote(raw.attributes, attributes, kind, statusError || statusOk, report);
+  httpCodeNote('OTLP attribute', (key) => {
+    const i = Array.isArray(raw.attributes) ? (raw.attributes as KeyValue[]).findLastIndex((kv) => kv?.key === key) : -1;
+    return i < 0 ? null : [...report.base, 'attributes', i, 'value'];
+  }, attributes, kind, statusError || statusOk, report);
   const events = Array.isArray(raw.events)
     ? (raw.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
       timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),
@@ -272,24 +276,6 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
     shared: false,
     remoteService: typeof attributes['peer.service'] === 'string' ? attributes['peer.service'] : null,
   };
-}
-
-/**
- * A status code attribute that is no HTTP status code (-1, 0, 600, "abc"), said at its place: the semantic conventions
- * (docs/http/http-spans.md, "Status") count "any other code the client failed to interpret" an error, and the
- * collector's Jaeger translator sets Error for an integer outside 100 to 398 on any kind of span (but a server's 4xx;
- * jaegerproto_to_traces.go statusCodeFromHTTP), text it cannot parse as none (codeFromAttr fails: status unset).
- */
-function httpCodeNote(list: unknown, attributes: Record<string, AttributeValue>, kind: SpanKind, statusSet: boolean, report: ReadReport): void {
-  const odd = uninterpretedHttpCode(attributes);
-  if (odd === null) return;
-  const i = Array.isArray(list) ? (list as KeyValue[]).findLastIndex((kv) => kv?.key === odd.key) : -1;
-  const number = typeof odd.value === 'number' || (typeof odd.value === 'string' && /^-?\d+$/.test(odd.value.trim()));
-  const reading = statusSet ? 'the span\'s own status decides, as the code is read only where it is unset'
-    : number ? `read as a failure of the span, whatever its kind (${kind} here), as the collector's Jaeger translator sets Error for it`
-      : 'not read as a code: the span fails by its other attributes only, as the collector\'s Jaeger translator cannot parse it and leaves the status unset';
-  report.noteField(`OTLP ${odd.key} outside 100 to 599`, () => locate(report, [...report.base, 'attributes', Math.max(i, 0), 'value']),
-    () => `OTLP attribute ${odd.key}: ${shown(odd.value)} is no HTTP status code (100 to 599; semantic conventions http-spans.md: "any other code the client failed to interpret" is an error): ${reading}`);
 }
 
 // ---- writing ----------------------------------------------------------------------------------------------
