@@ -139,7 +139,7 @@ describe('trace fields of a type their format\'s reader refuses refuse the span,
     expect(r.spans.map((s) => s.spanId)).toEqual([id16(6)]);
     expect(r.skipped).toEqual({
       'a span whose Jaeger Span.tags is an object, not a list (Jaeger\'s reader (Go\'s encoding/json) refuses it)': 1,
-      'a span whose Jaeger Log.timestamp is text, not a whole number of 0 or more (uint64, or its text) (Jaeger\'s reader (Go\'s encoding/json) refuses it)': 1,
+      'a span whose Jaeger Log.timestamp is text, not a whole number of 0 or more (uint64: Go reads no text for it) (Jaeger\'s reader (Go\'s encoding/json) refuses it)': 1,
       'a trace whose Jaeger Trace.processes is a list, not an object (Jaeger\'s reader (Go\'s encoding/json) refuses it)': 1,
     });
   });

@@ -346,6 +346,6 @@ describe('Flagger\'s FAQ: two Canaries in one file', () => {
   it('so are two Rollouts', () => {
     const ro = readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-canary.yaml'), 'utf8');
     const r = argoParts([{ file: 'two.yaml', text: `${ro}---\n${ro.replace('name: rollout-canary\n', 'name: second\n')}` }]);
-    expect(r.ok ? [] : r.problems).toEqual(['two.yaml: expected exactly one Rollout, found 2: "rollout-canary" (two.yaml:7:9), "second" (two.yaml:45:9); give each its own plan']);
+    expect(r.ok ? [] : r.problems).toEqual(['two.yaml: 2 Rollouts: "rollout-canary" (two.yaml:7:9), "second" (two.yaml:45:9); a plan rehearses one: name it (rehearse import argo --rollout NAME; in a scenario, argo.name)']);
   });
 });

@@ -32,8 +32,8 @@ export interface EvalOptions {
 /** A JSON option, nested no deeper than a document read back (a --default 5,000 deep overflowed the stack printing it). */
 const json = (text: string, option: string): unknown => parseJsonDocument(text, option, readLimits().depth);
 
-/** Evaluates one flag of a flag file, or of the flag file a scenario takes it from. */
-export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
+/** Evaluates one flag of a flag file, or of the flag file a scenario takes it from; what the evaluator noted goes to `notes`. */
+export function evaluateFlag(target: string, opts: EvalOptions, notes: string[] = []): Evaluation {
   const context = json(opts.context, '--context');
   if (!isObject(context)) throw new InputError(['--context: a JSON object, in the flag system\'s own form']);
   const proto = reservedKeyPath(context);
@@ -48,7 +48,10 @@ export function evaluateFlag(target: string, opts: EvalOptions): Evaluation {
     if (!set.keys.includes(opts.flag)) {
       throw new InputError([`${[doc].flat().map((d) => d.file).join(', ')}: no flag "${opts.flag}"${didYouMean(opts.flag, set.keys)} (flags: ${set.keys.join(', ')})`]);
     }
-    return set.evaluate(opts.flag, context, codeDefault);
+    const e = set.evaluate(opts.flag, context, codeDefault);
+    // What the evaluator found worth saying of this evaluation (the SDKs of its system reading the context otherwise).
+    notes.push(...(set.notes?.() ?? []));
+    return e;
   } finally {
     set.close();
   }

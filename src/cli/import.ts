@@ -66,9 +66,9 @@ function approvalWanted(from: string, warnings: string[]): string {
  * `service`: the scenario's service that runs the Rollout (as a scenario's argo.service); by default the Rollout's
  * own name, the first the scenario's argo: entry looks for (a workloadRef's name is the other).
  */
-export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}, service?: string): { text: string; warnings: string[] } {
+export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}, service?: string, rollout?: string): { text: string; warnings: string[] } {
   if (format === 'argo') {
-    const r = argoParts(read(files), { args });
+    const r = argoParts(read(files), { args, ...(rollout === undefined ? {} : { rollout: { name: rollout, from: '--rollout' } }) });
     if (!r.ok) throw new InputError(r.problems);
     const warnings = [...r.warnings];
     const analyses: ArgoAnalysis[] = [...(r.parts.background ? [r.parts.background.analysis] : []), ...r.parts.stages.flatMap((s) => (s.analysis ? [s.analysis] : []))];
@@ -80,12 +80,13 @@ export function importCommand(format: string, files: string[], flag: string, arg
     // they are counted: no verdict reads them, and the plan's audit keeps every one.
     for (const w of r.parts.retentionRules) warnings.push(`${w}: not carried into the plan: it sets how many measurements the AnalysisRun's status keeps, which decides no verdict (the rehearsal's audit keeps them all)`);
     const bg = r.parts.background;
-    const { traffic, hashes, rollout, workloads } = r.parts;
+    const { traffic, hashes, workloads } = r.parts;
+    const picked = r.parts.rollout;
     // scenario/imported.ts joinImported: the argo: entry takes the service named like the Rollout, else like its
     // workloadRef; the plan names one, so say which, and the other the Rollout gives.
     const runs = service ?? workloads[0];
     const others = workloads.filter((w) => w !== runs);
-    if (service === undefined && others.length > 0) warnings.push(`the Rollout "${rollout}": pods.service is written as "${runs}", the Rollout's name; its workloadRef names "${others.join('", "')}": if the scenario's service is named so, write that (or give --service ${others[0]}), as its argo: entry would find it`);
+    if (service === undefined && others.length > 0) warnings.push(`the Rollout "${picked}": pods.service is written as "${runs}", the Rollout's name; its workloadRef names "${others.join('", "')}": if the scenario's service is named so, write that (or give --service ${others[0]}), as its argo: entry would find it`);
     const plan = {
       flag,
       // rollout/service.go: canaryService selects the canary pods, stableService the stable ones, each ReplicaSet
@@ -95,7 +96,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
       // How the controller's router splits each weight (interop/argo/split.ts).
       split: r.parts.splitBy,
       pods: {
-        service: runs, workload: rollout,
+        service: runs, workload: picked,
         canary: { ...(traffic.canaryService ? { service: traffic.canaryService } : {}), hash: hashes.canary },
         stable: { ...(traffic.stableService ? { service: traffic.stableService } : {}), hash: hashes.stable },
       },
@@ -105,7 +106,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
       })),
       ...(bg ? { 'background-analysis': { stage: bg.startStage + 1, ...(bg.startAfterUs > 0 ? { after: duration(bg.startAfterUs) } : {}), ...analysisRun(bg.analysis) } } : {}),
     };
-    const head = `# From the Rollout "${oneLine(rollout)}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it${service === undefined ? ` (here named like the Rollout${others.length ? `; its workloadRef names ${others.map((o) => oneLine(o)).join(', ')}` : ''})` : ''}.\n`;
+    const head = `# From the Rollout "${oneLine(picked)}": its steps as stages, its analysis runs with each metric's schedule and limits;\n# pods.service is the scenario's service that runs it${service === undefined ? ` (here named like the Rollout${others.length ? `; its workloadRef names ${others.map((o) => oneLine(o)).join(', ')}` : ''})` : ''}.\n`;
     return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: warnings.map(oneLine) };
   }
   if (format === 'flagger') {

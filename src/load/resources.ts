@@ -58,7 +58,8 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
     let result;
     if (r.argo) {
       const args = Object.fromEntries(Object.entries(r.argo.args ?? {}).map(([k, v]) => [k, String(v)]));
-      result = importArgoPlan(files, { args });
+      const name = r.argo.name;
+      result = importArgoPlan(files, { args, ...(name === undefined ? {} : { rollout: { name, from: `${formatPath([...path, 'name'])}` } }) });
     } else {
       const exposure = parsePercent(r.flagger?.exposure ?? DEFAULTS.rollout.exposure);
       if (!exposure.ok) {

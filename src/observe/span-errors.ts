@@ -3,8 +3,10 @@
  * read as OpenTelemetry's semantic conventions read it for the span's kind.
  *
  * - HTTP (semantic-conventions docs/http/http-spans.md, "Status"): 5xx is an error on every span; 4xx is an error on
- *   a client span and not on a server span; a code the client could not interpret (outside 100 to 599, such as the
- *   0 a browser reports for a request that got no answer) is an error on a client span.
+ *   a client span and not on a server span; "any other code the client failed to interpret" (outside 100 to 599,
+ *   such as the 0 a browser reports for a request that got no answer, or -1) is an error on every span, as the
+ *   sentence does not limit it to a kind and as the collector reads it (opentelemetry-collector-contrib
+ *   pkg/translator/jaeger/jaegerproto_to_traces.go statusCodeFromHTTP: Error outside 100 to 398 but a server's 4xx).
  * - gRPC (docs/rpc/grpc.md: v1.37.0's table of span status by status code and kind, and today's `rpc.status_code`
  *   notes): on a server span UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE and DATA_LOSS are
  *   errors; on a client span every code but OK is. The code is `rpc.grpc.status_code` (a number, the conventions up
@@ -78,10 +80,11 @@ function rpcError(a: Record<string, AttributeValue>, kind: SpanKind): string | n
  * is the instrumentation's own word, which may know better (a 404 that was expected).
  */
 export function statusCodeError(a: Record<string, AttributeValue>, kind: SpanKind): string | null {
+  // http.status_code: the attribute's name before semantic conventions v1.23.0.
   const http = a['http.response.status_code'] ?? a['http.status_code'];
   const code = http === undefined || http === '' ? NaN : Number(http);
   if (Number.isInteger(code)) {
-    const failed = kind === 'client' ? code >= 400 || code < 100 : code >= 500;
+    const failed = code < 100 || code > 599 || (kind === 'client' ? code >= 400 : code >= 500);
     if (failed) return `HTTP ${code} on ${kindLabel(kind)}`;
   }
   const rpc = rpcError(a, kind);
@@ -90,4 +93,13 @@ export function statusCodeError(a: Record<string, AttributeValue>, kind: SpanKin
   // attributes/error.md; "Conditionally Required: If and only if the operation failed" on HTTP and RPC spans).
   const type = a['error.type'];
   return present(type) ? `error.type ${type} on ${kindLabel(kind)}` : null;
+}
+
+/** The HTTP status code attribute a span gives that is no HTTP status code (an integer from 100 to 599), or null. */
+export function uninterpretedHttpCode(a: Record<string, AttributeValue>): { key: string; value: AttributeValue } | null {
+  const key = a['http.response.status_code'] !== undefined ? 'http.response.status_code' : a['http.status_code'] !== undefined ? 'http.status_code' : null;
+  if (key === null) return null;
+  const value = a[key];
+  const code = value === '' ? NaN : Number(value);
+  return Number.isInteger(code) && code >= 100 && code <= 599 ? null : { key, value };
 }

@@ -152,6 +152,7 @@ export const RolloutPlan = z.lazy(() => z.strictObject({
   stages: z.array(Stage).min(1, { error: 'a rollout needs at least one stage' }).optional(),
   argo: z.strictObject({
     rollout: z.string().meta({ description: 'An Argo Rollouts Rollout manifest (YAML, multi-document allowed), relative to this file.' }),
+    name: z.string().optional().meta({ description: 'The Rollout to rehearse (its metadata.name) where the files hold several; a name they do not hold is an error.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the AnalysisTemplates / ClusterAnalysisTemplates it names.' }),
     args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s (and the placeholders of args read from Secrets).' }),
     approval: Distribution.optional().meta({ description: 'Delay of the promotion that each `pause: {}` (and spec.paused) waits for. Without it the plan stops at the first such pause, paused.' }),

@@ -122,7 +122,9 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--json', 'print one JSON object: flag, enabled, variant, value, reason, bucket')
     .action(async (file: string, opts: { flag: string; context: string; system?: 'flagd' | 'unleash' | 'launchdarkly'; json?: boolean; environment?: string; default?: string; fractional?: 'v2' | 'v3'; selector?: string }) => {
       const { evaluateFlag, formatEvaluation } = await import('../flags.js');
-      const e = evaluateFlag(file, opts);
+      const notes: string[] = [];
+      const e = evaluateFlag(file, opts, notes);
+      for (const n of notes) err(`warning: ${n}`);
       out(opts.json ? JSON.stringify(e) : formatEvaluation(e));
     });
 
@@ -156,10 +158,11 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     if (format === 'argo') {
       importCommand.commands.at(-1)!
         .option('--arg <name=value>', 'a template arg\'s value, over the Rollout\'s (as a scenario\'s argo.args); repeatable', (v: string, prev: string[] = []) => [...prev, v])
-        .option('--service <name>', 'the scenario\'s service that runs the Rollout, written as pods.service (as a scenario\'s argo.service; default: the Rollout\'s name)');
+        .option('--service <name>', 'the scenario\'s service that runs the Rollout, written as pods.service (as a scenario\'s argo.service; default: the Rollout\'s name)')
+        .option('--rollout <name>', 'the Rollout to import where the files hold several (its metadata.name; as a scenario\'s argo.name)');
     }
     importCommand.commands.at(-1)!
-      .action(async (files: string[], opts: { flag: string; arg?: string[]; service?: string }) => {
+      .action(async (files: string[], opts: { flag: string; arg?: string[]; service?: string; rollout?: string }) => {
         const { importCommand: importPlan } = await import('../import.js');
         const args: Record<string, string> = {};
         for (const a of opts.arg ?? []) {
@@ -167,7 +170,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
           if (eq <= 0) throw new InputError([`--arg ${a}: write name=value`]);
           args[a.slice(0, eq)] = a.slice(eq + 1);
         }
-        const r = importPlan(format, files, opts.flag, args, opts.service);
+        const r = importPlan(format, files, opts.flag, args, opts.service, opts.rollout);
         for (const w of r.warnings) err(`warning: ${w}`);
         out(r.text.trimEnd());
       });

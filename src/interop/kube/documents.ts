@@ -61,8 +61,17 @@ export function withReadings(problems: readonly string[], warnings: readonly str
   });
 }
 
-/** How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name. */
+/**
+ * How a file of resources is parsed (with parseAllDocumentsAsGo): a key given twice is kept for the checks to name.
+ * A JSON value of a stream is parsed so too: encoding/json reads `"<<"` as a key like any other.
+ */
 export const RESOURCE_YAML = { uniqueKeys: false, prettyErrors: false, logLevel: 'error' } as const;
+/**
+ * A YAML document of resources: go-yaml v2 (sigs.k8s.io/yaml's, so kubectl's) merges a plain `<<` key (decode.go
+ * isMerge: a scalar "<<" that is implicit, that is plain and untagged, or tagged !!merge), and so does the yaml
+ * package's merge option (merge.js isMergeKey: a plain scalar); a quoted "<<" is a key to both.
+ */
+const RESOURCE_YAML_DOCUMENTS = { ...RESOURCE_YAML, merge: true } as const;
 
 /** A document kubectl does not send: the one it cannot read or write as JSON, and every one after it in its file. */
 export interface UnsentDocument {
@@ -115,8 +124,10 @@ export function resourceDocuments(f: SourceFile): { lines: LineCounter; document
   if (error !== null) {
     const problem = `${place(error.offset)}: invalid JSON: ${error.message}: kubectl reads ${f.file} as a stream of JSON values (its first character is {), and stops here, after ${values.length} of them ("error parsing ${f.file}: ${error.message}"); what follows is not applied`;
     documents.push({ unsent: problem, index: values.length, kind: null, name: '' });
-  } else if (yamlFrom !== null && yamlFrom > 0 && f.text[yamlFrom - 1] !== '\n' && rest!.documents.length > 0) {
+  } else if (yamlFrom !== null && yamlFrom > 0 && f.text[yamlFrom - 1] !== '\n' && rest!.documents.length > 0 && !/^[ \t]*[{[]/.test(f.text.slice(yamlFrom))) {
     // kubectl reads on as YAML from the middle of a line, as if it began there: its indentation is not the file's.
+    // A flow collection there ({...} that is no JSON: unquoted keys, a trailing comma) reads the same at any column,
+    // as a top-level flow collection's lines may be indented at will: read, as kubectl reads and applies it.
     return { lines, documents: [...documents, { problem: `${place(yamlFrom)}: YAML after the JSON value on its line: kubectl reads what follows the value (a stream of JSON values, then YAML when one does not decode) as a YAML document beginning here, at column 1; write it on a line of its own` }] };
   }
   return { lines, documents: [...documents, ...(rest?.documents ?? [])] };
@@ -138,7 +149,7 @@ function jsonDocument(f: SourceFile, start: number, end: number, index: number, 
 /** The documents of a file (or of what follows its JSON values: `first` of them) as kubectl cuts and reads YAML. */
 function yamlDocuments(f: SourceFile, fileText: string, first: number): { lines: LineCounter; documents: ReadDocument[] } {
   const { documents: cut, text } = kubectlCut(fileText);
-  const { docs, lines } = parseAllDocumentsAsGo(text, RESOURCE_YAML, 'go');
+  const { docs, lines } = parseAllDocumentsAsGo(text, RESOURCE_YAML_DOCUMENTS, 'go');
   const numberOf = (i: number) => documentNumber(cut, i) + first;
   const place = (offset: number) => {
     const pos = lines.linePos(offset);

@@ -56,7 +56,7 @@ type Failure = { offset: number; message: string };
  */
 export function jsonValueEnd(text: string, i: number): number | Failure {
   const fail = (at: number, context: string): Failure =>
-    at >= text.length ? { offset: text.length, message: 'unexpected EOF' } : { offset: at, message: `invalid character ${quoteChar(text[at])} ${context}` };
+    at >= text.length ? { offset: text.length, message: 'unexpected EOF' } : { offset: at, message: `invalid character ${quoteChar(String.fromCodePoint(text.codePointAt(at)!))} ${context}` };
   const blanks = (k: number) => {
     while (isBlank(text[k])) k++;
     return k;
@@ -157,9 +157,28 @@ export function jsonValueEnd(text: string, i: number): number | Failure {
 /** encoding/json's maxNestingDepth (scanner.go): a value nested deeper is refused. */
 const MAX_DEPTH = 10000;
 
-/** A character as encoding/json quotes it in a message (quoteChar in scanner.go). */
+/**
+ * A character as encoding/json quotes it in a message (scanner.go quoteChar): ' and " as they are, else the byte
+ * strconv.Quote(string(c)) writes between single quotes. The scanner reads bytes: a character past ASCII is its
+ * first UTF-8 byte, which string(c) makes the rune of that number ("é", C3 A9, is 'Ã'). strconv.Quote writes \a \b
+ * \f \n \r \t \v, \xHH for another control character and DEL, \u00HH for a rune IsPrint does not take (U+0080 to
+ * U+009F, U+00A0, U+00AD), a backslash as \\, and the rest as it is (JSON.stringify wrote \u0001, \u0007 and a bare DEL).
+ */
 function quoteChar(c: string): string {
   if (c === '\'') return `'\\''`;
   if (c === '"') return `'"'`;
-  return `'${JSON.stringify(c).slice(1, -1)}'`;
+  const code = c.codePointAt(0) ?? 0;
+  const byte = code < 0x80 ? code : Buffer.from(c, 'utf8')[0];
+  return `'${goQuotedByte(byte)}'`;
+}
+
+const GO_ESCAPES: Readonly<Record<number, string>> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 92: '\\\\' };
+const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
+
+/** The rune of a byte's number as strconv.Quote writes it inside its quotes (strconv/quote.go appendEscapedRune). */
+function goQuotedByte(b: number): string {
+  if (GO_ESCAPES[b] !== undefined) return GO_ESCAPES[b];
+  if (b < 0x20 || b === 0x7f) return `\\x${hex(b, 2)}`;
+  if ((b >= 0x80 && b <= 0xa0) || b === 0xad) return `\\u${hex(b, 4)}`;
+  return String.fromCharCode(b);
 }

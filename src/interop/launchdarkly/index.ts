@@ -16,6 +16,7 @@ import { catastrophicPatterns } from './patterns.js';
 import { attributeValue, malformedReads, malformedSegments, malformedServing, seedFindings } from './malformed.js';
 import { weightFindings } from './weights.js';
 import { readByGo } from '../flag-yaml.js';
+import { BucketDisagreements, bucketByPlaces } from './bucket-values.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,6 +31,8 @@ type Json = Record<string, unknown>;
 export interface LdState {
   readonly flags: Record<string, Json>;
   readonly segments: Record<string, Json>;
+  /** Each rollout's bucketBy place in the files (bucket-values.ts), by flag and path. */
+  readonly places?: Record<string, string>;
 }
 
 /** A name for each variation: its value when that is a scalar, else variation-N. */
@@ -152,8 +155,10 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     const { doc, path } = data.segmentAt.get(key)!;
     for (const [p, why] of found) warnings.push(at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG to every flag that reaches this segment`));
   }
+  const places: Record<string, string> = {};
   const flags: ImportedFlag[] = Object.entries(data.flags).map(([key, f]) => {
     const { doc, path } = data.flagAt.get(key)!;
+    Object.assign(places, bucketByPlaces(key, f, doc, path));
     const attributes = new Map<string, (string | number)[]>();
     const rules = Array.isArray(f.rules) ? (f.rules as Json[]) : [];
     rules.forEach((r, i) => {
@@ -184,7 +189,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
       reads: [...attributes].map(([attribute, p]) => ({ attribute, path: p })), path, doc, canFail, valueType: valueTypeOf(variations),
     };
   });
-  return { system: 'launchdarkly', flags, warnings, state: { flags: data.flags, segments: data.segments } satisfies LdState };
+  return { system: 'launchdarkly', flags, warnings, state: { flags: data.flags, segments: data.segments, places } satisfies LdState };
 }
 
 type Detail = { value: unknown; variationIndex?: number | null; reason: { kind: string; ruleIndex?: number; errorKind?: string; prerequisiteKey?: string; bigSegmentsStatus?: string } };
@@ -225,6 +230,7 @@ export function serve(state: unknown): FlagSet {
   };
   for (const [k, f] of Object.entries(data.flags)) load('flags', k, () => td.usePreconfiguredFlag({ version: 1, targets: [], contextTargets: [], rules: [], prerequisites: [], salt: '', ...f }));
   for (const [k, s] of Object.entries(data.segments)) load('segments', k, () => td.usePreconfiguredSegment({ version: 1, included: [], excluded: [], rules: [], salt: '', ...s }));
+  const disagreements = new BucketDisagreements(data.places ?? {});
   const client = ld.init('rehearse-offline', {
     updateProcessor: td.getFactory(), sendEvents: false, diagnosticOptOut: true, logger: ld.basicLogger({ level: 'none' }),
   });
@@ -243,6 +249,7 @@ export function serve(state: unknown): FlagSet {
       const variations = Array.isArray(flag.variations) ? flag.variations : [];
       const index = typeof d.variationIndex === 'number' ? d.variationIndex : null;
       const rollout = rolloutOf(flag, d);
+      if (rollout) disagreements.note(key, d.reason.kind === 'RULE_MATCH' ? ['rules', d.reason.ruleIndex ?? -1, 'rollout'] : ['fallthrough', 'rollout'], rollout, context);
       const kind = d.reason.kind;
       const reason = kind === 'OFF' ? 'disabled'
         : kind === 'PREREQUISITE_FAILED' ? 'prerequisite failed'
@@ -262,6 +269,9 @@ export function serve(state: unknown): FlagSet {
     contextOf(key, attributes) {
       const { key: _k, ...rest } = attributes;
       return { kind: 'user', key, ...rest };
+    },
+    notes() {
+      return disagreements.lines();
     },
     close() {
       client.close();

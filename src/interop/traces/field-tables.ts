@@ -207,9 +207,10 @@ export const JAEGER_FIELDS: FieldTable = {
     parentSpanID: modelled('the parent span (Jaeger\'s older JSON; references win)', { type: 'string' }),
     processID: modelled('the service, by the trace\'s processes', { type: 'string' }),
     operationName: modelled('the operation'),
-    // uint64, as Jaeger's JSON model declares them (model/json/model.go Span.StartTime, Duration), like Log.timestamp.
-    startTime: modelled('the start', { type: 'uint64' }),
-    duration: modelled('the duration', { type: 'uint64' }),
+    // uint64, as Jaeger's JSON model declares them (model/json/model.go Span.StartTime, Duration; Log.Timestamp), read
+    // by Go's encoding/json: a number, never its text.
+    startTime: modelled('the start', { type: 'goUint64' }),
+    duration: modelled('the duration', { type: 'goUint64' }),
     logs: modelled('read as events', { items: 'Log' }),
     tags: modelled('read as attributes (span.kind, error, otel.status_code, status codes)', { items: 'KeyValue' }),
     references: modelled('the first CHILD_OF is the parent, else the first FOLLOWS_FROM', { items: 'Reference' }),
@@ -223,7 +224,7 @@ export const JAEGER_FIELDS: FieldTable = {
     subsidiarilyReferencedBy: UI_DERIVED('the references to the span'),
   },
   Log: {
-    timestamp: modelled('the event\'s time', { type: 'uint64' }),
+    timestamp: modelled('the event\'s time', { type: 'goUint64' }),
     fields: modelled('the event\'s attributes; its field "event" names it', { items: 'KeyValue' }),
   },
   Process: {
@@ -307,9 +308,10 @@ export const JAEGER_ES_FIELDS: FieldTable = {
     flags: warned(JAEGER_FLAGS, JAEGER_FLAGGED),
     operationName: modelled('the operation'),
     references: modelled('the parent when there is no parentSpanID: the first CHILD_OF of the trace, else the first FOLLOWS_FROM', { items: 'Reference' }),
-    startTime: modelled('the start (microseconds)'),
-    startTimeMillis: modelled('the start in milliseconds, kept for Elasticsearch\'s range queries: startTime, in microseconds, is read'),
-    duration: modelled('the duration'),
+    // dbmodel/model.go Span.StartTime, Duration, Log.Timestamp: uint64, read by Go's encoding/json.
+    startTime: modelled('the start (microseconds)', { type: 'goUint64' }),
+    startTimeMillis: modelled('the start in milliseconds, kept for Elasticsearch\'s range queries: startTime, in microseconds, is read', { type: 'goUint64' }),
+    duration: modelled('the duration', { type: 'goUint64' }),
     tags: modelled('read as attributes (span.kind, error, otel.status_code, status codes)', { items: 'KeyValue' }),
     tag: modelled('tags kept as fields: read as attributes with the tags, each "@" read as a dot (Jaeger\'s default es.tags-as-fields.dot-replacement)', { type: 'object' }),
     logs: modelled('read as events', { items: 'Log' }),
@@ -327,7 +329,7 @@ export const JAEGER_ES_FIELDS: FieldTable = {
     tag: warned('process tags kept as fields (hostname, ip, client version) are not read: the service is serviceName alone', nonEmpty),
   },
   Log: {
-    timestamp: modelled('the event\'s time', { type: 'uint64' }),
+    timestamp: modelled('the event\'s time', { type: 'goUint64' }),
     fields: modelled('the event\'s attributes; its field "event" names it', { items: 'KeyValue' }),
   },
   KeyValue: {

@@ -18,8 +18,10 @@ export type Fate = 'modelled' | 'warned' | 'refused';
  * (the collector's pdata/internal/json/number.go ReadInt64 and ReadUint64: strconv.ParseInt, ParseUint), `uint32`
  * likewise (iterator.go ReadUint32); `traceId` and `spanId`: text of 16 and 8 bytes in hex, or empty (pdata/internal/
  * bytesid.go unmarshalJSON: "length mismatch", or hex.Decode's error), or in base64 as rehearse reads a span's ids.
+ * `goUint64`: a whole JSON number of 0 or more and not text, as Go's encoding/json reads a plain uint64 field (no
+ * `,string` option: "cannot unmarshal string into Go struct field ... of type uint64"), Jaeger's JSON model's times.
  */
-export type JsonType = 'string' | 'text' | 'boolean' | 'number' | 'int64' | 'uint64' | 'uint32' | 'traceId' | 'spanId' | 'object' | 'list';
+export type JsonType = 'string' | 'text' | 'boolean' | 'number' | 'int64' | 'uint64' | 'goUint64' | 'uint32' | 'traceId' | 'spanId' | 'object' | 'list';
 
 export interface Disposition {
   readonly fate: Fate;
@@ -129,6 +131,7 @@ function isType(v: unknown, t: JsonType): boolean {
     case 'number': return typeof v === 'number';
     case 'int64': return typeof v === 'number' ? Number.isInteger(v) && Math.abs(v) <= 2 ** 63 : typeof v === 'string' && /^[+-]?\d{1,25}$/.test(v) && BigInt(v) >= -INT64 && BigInt(v) < INT64;
     case 'uint64': return typeof v === 'number' ? Number.isInteger(v) && v >= 0 && v <= 2 ** 64 : typeof v === 'string' && /^\d{1,25}$/.test(v) && BigInt(v) < UINT64;
+    case 'goUint64': return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 64;
     case 'uint32': return (typeof v === 'number' || (typeof v === 'string' && /^\d{1,10}$/.test(v))) && Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) < 2 ** 32;
     case 'traceId': return isId(v, 16);
     case 'spanId': return isId(v, 8);
@@ -138,14 +141,16 @@ function isType(v: unknown, t: JsonType): boolean {
 }
 const TYPE_WORDS: Record<JsonType, string> = {
   string: 'text', text: 'text or a number', boolean: 'true or false', number: 'a number', int64: 'a whole number (int64, or its text)',
-  uint64: 'a whole number of 0 or more (uint64, or its text)', uint32: 'a whole number from 0 to 4294967295 (uint32, or its text)',
+  uint64: 'a whole number of 0 or more (uint64, or its text)', goUint64: 'a whole number of 0 or more (uint64: Go reads no text for it)', uint32: 'a whole number from 0 to 4294967295 (uint32, or its text)',
   traceId: '16 bytes in hex (32 digits; or base64)', spanId: '8 bytes in hex (16 digits; or base64)', object: 'an object', list: 'a list',
 };
 /** A value's JSON type in words, and for a whole number expected, what is wrong with the number given. */
 function kindOf(v: unknown, expected: JsonType): string {
-  const whole = expected === 'int64' || expected === 'uint64' || expected === 'uint32';
+  const whole = expected === 'int64' || expected === 'uint64' || expected === 'goUint64' || expected === 'uint32';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'string' && (expected === 'traceId' || expected === 'spanId')) return `"${shown(v)}"`;
+  // Not the value itself: a skip's reason counts the spans it holds, and each value would be a reason of its own.
+  if (typeof v === 'string' && expected === 'goUint64') return /^[+-]?\d+$/.test(v) ? 'the text of a number' : 'text';
   if (typeof v === 'string') return whole && /^[+-]?\d+$/.test(v) ? (v.startsWith('-') && expected !== 'int64' ? 'the text of a negative number' : 'the text of a number out of range') : 'text';
   if (typeof v === 'number') {
     if (!whole) return 'a number';

@@ -9,6 +9,7 @@ import { VERSION } from '../../version.js';
 import type { AttributeValue, ReadReport, Span, SpanKind } from '../../observe/span.js';
 import { hexTraceId } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
+import { httpCodeNote } from './http-codes.js';
 import { checkFields, locate, numeric, shown } from './fields.js';
 import { OTLP_FIELDS } from './field-tables.js';
 
@@ -250,6 +251,10 @@ export function otlpSpan(rawSpan: unknown, service: string | null, report: ReadR
   if (Array.isArray(raw.links) && raw.links.length > 0) report.leftOut('OTLP links, not modelled (Zipkin drops them; Jaeger shows them as FOLLOWS_FROM references, the parent of a span without one)');
   const attributes = attributesOf(raw.attributes);
   const statusError = code === 2, statusOk = code === 1;
+  httpCodeNote('OTLP attribute', (key) => {
+    const i = Array.isArray(raw.attributes) ? (raw.attributes as KeyValue[]).findLastIndex((kv) => kv?.key === key) : -1;
+    return i < 0 ? null : [...report.base, 'attributes', i, 'value'];
+  }, attributes, kind, statusError || statusOk, report);
   const events = Array.isArray(raw.events)
     ? (raw.events as { timeUnixNano?: unknown; name?: unknown; attributes?: unknown }[]).map((e) => ({
       timeUs: nanosToUs(e?.timeUnixNano), name: typeof e?.name === 'string' ? e.name : '', attributes: attributesOf(e?.attributes),

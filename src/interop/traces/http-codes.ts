@@ -1,0 +1,24 @@
+/**
+ * A status code attribute that is no HTTP status code (-1, 0, 600, "abc"), said at its place. The semantic conventions
+ * (open-telemetry/semantic-conventions docs/http/http-spans.md, "Status") count "any other code the client failed to
+ * interpret" an error, and the collector's Jaeger translator sets Error for an integer outside 100 to 398 on any kind
+ * of span but a server's 4xx (opentelemetry-collector-contrib pkg/translator/jaeger/jaegerproto_to_traces.go
+ * statusCodeFromHTTP), and none for text it cannot parse (codeFromAttr fails: the status stays unset).
+ */
+import type { AttributeValue, ReadReport, SpanKind } from '../../observe/span.js';
+import { uninterpretedHttpCode } from '../../observe/span-errors.js';
+import { locate, shown } from './fields.js';
+
+/** `what`: the attribute's kind in the format ("OTLP attribute", "Jaeger tag"); `pathOf`: where the key's value is, in the value being read. */
+export function httpCodeNote(what: string, pathOf: (key: string) => (string | number)[] | null, attributes: Record<string, AttributeValue>, kind: SpanKind, statusSet: boolean, report: ReadReport): void {
+  const odd = uninterpretedHttpCode(attributes);
+  if (odd === null) return;
+  const number = typeof odd.value === 'number' || (typeof odd.value === 'string' && /^-?\d+$/.test(odd.value.trim()));
+  const reading = statusSet ? 'the span\'s own status decides, as the code is read only where it is unset'
+    : number ? `read as a failure of the span, whatever its kind (${kind} here), as the collector's Jaeger translator sets Error for it`
+      : 'not read as a code: the span fails by its other attributes only, as the collector\'s Jaeger translator cannot parse it and leaves the status unset';
+  report.noteField(`${what} ${odd.key} outside 100 to 599`, () => {
+    const path = pathOf(odd.key);
+    return path === null ? report.here : locate(report, path);
+  }, () => `${what} ${odd.key}: ${shown(odd.value)} is no HTTP status code (100 to 599; semantic conventions http-spans.md: "any other code the client failed to interpret" is an error): ${reading}`);
+}
