@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shownPath } from '../src/errors.js';
 import { Drill } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { launchChromium } from './chromium.js';
@@ -26,6 +27,7 @@ import { allCommandLines, setUp } from './fuzz-22-argv.js';
 import { mutate, random } from './fuzz-22-mutants.js';
 import { Runner, problems } from './fuzz-22-run.js';
 import { root, targets } from './fuzz-22-targets.js';
+import { sharedFolder, unprivilegedIds } from './unprivileged.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-22-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,14 +74,16 @@ describe('mutants of the real files each importer reads', () => {
 });
 
 describe('every command\'s options and arguments given hostile values', () => {
-  const runner = new Runner(join(dir, 'argv'));
+  // As a user who is not root (test/unprivileged.ts): the file without read permission is one then.
+  const argvDir = sharedFolder('rehearse-fuzz-22-argv-');
+  afterAll(() => rmSync(argvDir, { recursive: true, force: true }));
+  const runner = new Runner(argvDir, unprivilegedIds);
   afterAll(() => runner.close());
   // FUZZ22_ARGV=N: that many command lines, drawn (seeded) from all of them; `all` runs each.
   const wanted = process.env.FUZZ22_ARGV ?? '90';
 
   it(`${wanted} command lines: exit 0, 1 or 2, no stack, no hang, no "undefined", "NaN" or "[object Object]"`, async () => {
-    mkdirSync(join(dir, 'argv'));
-    const files = setUp(join(dir, 'argv'));
+    const files = setUp(argvDir);
     expect((await runner.run(['run', files.tiny, '-q', '--json', `${files.out}.json`], 300_000)).code).toBe(0);
     let lines = allCommandLines(files);
     if (wanted !== 'all') {
@@ -92,7 +96,8 @@ describe('every command\'s options and arguments given hostile values', () => {
       const outcome = await runner.run(argv, 300_000);
       codes.add(outcome.code);
       // A refusal names the option, the value or the file; the words checked are those the command line does not hold.
-      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...argv.map((a) => basename(a)).filter((a) => a.length > 0)]);
+      // A name of thousands of characters is named cut (src/errors.ts shownPath).
+      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...argv.flatMap((a) => [basename(a), shownPath(a)]).filter((a) => a.length > 0)]);
       if (wrong.length) found.push(`${wrong.join(', ')}: ${JSON.stringify(argv).slice(0, 300)}\n${(outcome.err || outcome.out).slice(0, 300)}`);
     }
     expect(found).toEqual([]);
