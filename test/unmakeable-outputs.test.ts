@@ -4,7 +4,7 @@
  * writes files refuses them before any work, exit 2, naming the path cut to a readable length; `sweep --write-back`
  * into the first ran its whole sweep and exited 0 with nothing written.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,22 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rehearse-unmakeable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const scenario = join(dir, 'tiny.yaml');
-writeFileSync(scenario, `name: tiny
-seed: 1
-duration: 20s
-traffic: { rate: 20/s }
-journeys: { go: { steps: [web.home] } }
-services:
-  web: { latency: { dist: lognormal, p50: 5ms, p99: 20ms }, endpoints: { home: {} } }
-flags:
-  f: { kind: release, owner: me, evaluated-by: [web] }
-rollout:
-  - { flag: f, stages: [{ to: 50%, hold: 5s }, { to: 100% }], gates: ['req_failed rate<0.5'] }
-tune:
-  seeds: 2
-  vary: { rollout.f.gates.0: ['rate<0.1', 'rate<0.5'] }
-  minimize: 'blast_radius_users p(95)'
-`);
+copyFileSync(join(root, 'test/fixtures/tiny-tuned.yaml'), scenario);
 writeFileSync(join(dir, 'a-file'), 'x\n');
 const long = join(dir, 'x'.repeat(5000));
 const deep = join(dir, 'new', 'y'.repeat(300));

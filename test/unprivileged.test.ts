@@ -14,22 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at \S|TypeError|RangeError|ERR_/);
 const rehearse = (...argv: string[]) => unprivileged(dir, ...argv);
 
-const tiny = `name: tiny
-seed: 1
-duration: 20s
-traffic: { rate: 20/s }
-journeys: { go: { steps: [web.home] } }
-services:
-  web: { latency: { dist: lognormal, p50: 5ms, p99: 20ms }, endpoints: { home: {} } }
-flags:
-  f: { kind: release, owner: me, evaluated-by: [web] }
-rollout:
-  - { flag: f, stages: [{ to: 50%, hold: 5s }, { to: 100% }], gates: ['req_failed rate<0.5'] }
-tune:
-  seeds: 2
-  vary: { rollout.f.gates.0: ['rate<0.1', 'rate<0.5'] }
-  minimize: 'blast_radius_users p(95)'
-`;
+const tiny = readFileSync(join(root, 'test/fixtures/tiny-tuned.yaml'), 'utf8');
 
 /** A file in the folder with `text`, or a copy of the repository's `from`, made unreadable when `locked`. */
 function file(name: string, text: string | { from: string }, locked = false): string {
