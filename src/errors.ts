@@ -14,6 +14,15 @@ export class InputError extends RehearseError {
   }
 }
 
+/**
+ * A path as a message shows it: whole up to 160 characters; a longer one (a name of thousands of characters) keeps
+ * its first and last 60 with the count of those left out, so that the line stays readable and still names it.
+ */
+export function shownPath(path: string): string {
+  if (path.length <= 160) return path;
+  return `${path.slice(0, 60)}...(${(path.length - 120).toLocaleString('en-US')} characters)...${path.slice(-60)}`;
+}
+
 /** A file-system error as a few words. */
 export function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;

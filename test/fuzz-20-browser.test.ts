@@ -11,9 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './chromium.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { rendered, sharedChromium, watchErrors } from './chromium.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-20-browser-'));
@@ -66,27 +65,14 @@ cases:
 acceptance: ['blast_radius_users max<10']
 `;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedChromium();
 
 async function open(file: string) {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const page = await browser().newPage({ viewport: { width: 1200, height: 900 } });
   const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
+  watchErrors(page, errors);
   await page.goto(`file://${file}`);
-  await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
+  await rendered(page);
   const state = await page.evaluate(() => ({
     xss: (window as unknown as { __xss?: number }).__xss,
     renderError: document.body.dataset.renderError,

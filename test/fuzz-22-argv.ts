@@ -3,27 +3,11 @@
  * (valid, small), and the values to put in place of each option's value or each argument.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './fuzz-22-targets.js';
 
-const tiny = `name: tiny
-seed: 1
-duration: 20s
-traffic: { rate: 20/s }
-journeys: { go: { steps: [web.home] } }
-services:
-  web: { latency: { dist: lognormal, p50: 5ms, p99: 20ms }, endpoints: { home: {} } }
-flags:
-  f: { kind: release, owner: me, evaluated-by: [web] }
-rollout:
-  - { flag: f, stages: [{ to: 50%, hold: 5s }, { to: 100% }], gates: ['req_failed rate<0.5'] }
-acceptance: ['blast_radius_users{flag:f} max<1000']
-tune:
-  seeds: 2
-  vary: { rollout.f.gates.0: ['rate<0.1', 'rate<0.5'] }
-  minimize: 'blast_radius_users p(95)'
-`;
+const tiny = readFileSync(join(root, 'test/fixtures/tiny-tuned.yaml'), 'utf8');
 
 /** The files the command lines read, in `dir`; the special files hostile values name. */
 export function setUp(dir: string): Record<string, string> {

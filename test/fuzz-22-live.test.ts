@@ -17,15 +17,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shownPath } from '../src/errors.js';
 import { Drill } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
-import { launchChromium } from './chromium.js';
+import { rendered, sharedChromium, watchErrors } from './chromium.js';
 import { allCommandLines, setUp } from './fuzz-22-argv.js';
 import { mutate, random } from './fuzz-22-mutants.js';
 import { Runner, problems } from './fuzz-22-run.js';
 import { root, targets } from './fuzz-22-targets.js';
+import { sharedFolder, unprivilegedIds } from './unprivileged.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-22-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -72,14 +74,16 @@ describe('mutants of the real files each importer reads', () => {
 });
 
 describe('every command\'s options and arguments given hostile values', () => {
-  const runner = new Runner(join(dir, 'argv'));
+  // As a user who is not root (test/unprivileged.ts): the file without read permission is one then.
+  const argvDir = sharedFolder('rehearse-fuzz-22-argv-');
+  afterAll(() => rmSync(argvDir, { recursive: true, force: true }));
+  const runner = new Runner(argvDir, unprivilegedIds);
   afterAll(() => runner.close());
   // FUZZ22_ARGV=N: that many command lines, drawn (seeded) from all of them; `all` runs each.
   const wanted = process.env.FUZZ22_ARGV ?? '90';
 
   it(`${wanted} command lines: exit 0, 1 or 2, no stack, no hang, no "undefined", "NaN" or "[object Object]"`, async () => {
-    mkdirSync(join(dir, 'argv'));
-    const files = setUp(join(dir, 'argv'));
+    const files = setUp(argvDir);
     expect((await runner.run(['run', files.tiny, '-q', '--json', `${files.out}.json`], 300_000)).code).toBe(0);
     let lines = allCommandLines(files);
     if (wanted !== 'all') {
@@ -92,7 +96,8 @@ describe('every command\'s options and arguments given hostile values', () => {
       const outcome = await runner.run(argv, 300_000);
       codes.add(outcome.code);
       // A refusal names the option, the value or the file; the words checked are those the command line does not hold.
-      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...argv.map((a) => basename(a)).filter((a) => a.length > 0)]);
+      // A name of thousands of characters is named cut (src/errors.ts shownPath).
+      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...argv.flatMap((a) => [basename(a), shownPath(a)]).filter((a) => a.length > 0)]);
       if (wrong.length) found.push(`${wrong.join(', ')}: ${JSON.stringify(argv).slice(0, 300)}\n${(outcome.err || outcome.out).slice(0, 300)}`);
     }
     expect(found).toEqual([]);
@@ -160,27 +165,23 @@ const rulesText = `groups:
 `;
 
 describe('hostile names in the pages, in chromium', () => {
-  let browser: Browser;
+  const chromium = sharedChromium();
   let drill: Drill | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  }, 120_000);
   afterAll(async () => {
     await drill?.stop();
-    await browser?.close();
   });
 
-  /** A page's state: whether a script ran, its errors, and its text as the DOM holds it (with the charts' text). */
-  async function watch(page: Page, errors: string[]) {
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('dialog', (d) => {
-      errors.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
+  /** A report page opened from its file, its errors watched, once it has drawn: no render error. */
+  async function report(html: string) {
+    const errors: string[] = [];
+    const page = await chromium().newPage({ viewport: { width: 1280, height: 1000 } });
+    watchErrors(page, errors);
+    await page.goto(`file://${html}`);
+    await rendered(page);
+    expect(await page.getAttribute('body', 'data-render-error')).toBeNull();
+    return { page, errors };
   }
+  /** A page's state: whether a script ran, and its text as the DOM holds it (with the charts' text). */
   const state = (page: Page) => page.evaluate(() => ({
     xss: (window as unknown as { __xss?: number }).__xss,
     title: document.title,
@@ -203,9 +204,9 @@ describe('hostile names in the pages, in chromium', () => {
     const ada = new URL(opened.links.find((l) => l.name === NAMES.operator)!.url);
     const post = (body: unknown, by = url) => fetch(new URL('/api/actions', url.origin), { method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${by.searchParams.get('token')}`, 'Content-Type': 'application/json' } });
     const errors: string[] = [];
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const context = await chromium().newContext({ viewport: { width: 1280, height: 1000 } });
     const page = await context.newPage();
-    await watch(page, errors);
+    watchErrors(page, errors);
     await page.goto(fran.url);
     await page.waitForFunction(() => document.body.dataset.charts === 'ready' && Number(document.body.dataset.updates) > 0, null, { timeout: 120_000 });
     expect((await post({ type: 'start' })).status).toBe(200);
@@ -223,9 +224,9 @@ describe('hostile names in the pages, in chromium', () => {
     expect((await post({ type: 'end' })).status).toBe(200);
     await page.waitForSelector('#debrief-link:not([hidden])', { timeout: 120_000 });
     const debrief = await context.newPage();
-    await watch(debrief, errors);
+    watchErrors(debrief, errors);
     await debrief.goto(new URL((await page.getAttribute('#debrief-link', 'href'))!, url).href);
-    await debrief.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
+    await rendered(debrief);
     expect(await debrief.getAttribute('body', 'data-render-error')).toBeNull();
     const after = await state(debrief);
     expect(after.xss).toBeUndefined();
@@ -252,12 +253,7 @@ describe('hostile names in the pages, in chromium', () => {
     const r = await runner.run(['calibrate', ...files, '--sample-rate', '0.6', '--out', join(traces, 'cal.yaml'), '--check', files[0], '--check-html', html, '-q'], 600_000);
     await runner.close();
     expect(r.code, r.err).toBe(0);
-    const errors: string[] = [];
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await watch(page, errors);
-    await page.goto(`file://${html}`);
-    await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
-    expect(await page.getAttribute('body', 'data-render-error')).toBeNull();
+    const { page, errors } = await report(html);
     const shown = await state(page);
     expect(shown.xss).toBeUndefined();
     // Names from traces are made scenario names (the route's tag is no name); the raw ones show as written.
@@ -296,12 +292,7 @@ tune:
     const r = await runner.run(['sweep', file, '--workers', '1', '-q', '--html', html], 600_000);
     await runner.close();
     expect([0, 1], r.err).toContain(r.code);
-    const errors: string[] = [];
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    await watch(page, errors);
-    await page.goto(`file://${html}`);
-    await page.waitForFunction(() => document.body.dataset.rendered || document.body.dataset.renderError, null, { timeout: 120_000 });
-    expect(await page.getAttribute('body', 'data-render-error')).toBeNull();
+    const { page, errors } = await report(html);
     const shown = await state(page);
     expect(shown.xss).toBeUndefined();
     expect(shown.title).toBe(`rehearse sweep: ${names.scenario}`);

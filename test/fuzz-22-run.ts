@@ -14,11 +14,14 @@ const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 export class Runner {
   private worker: ChildProcess | null = null;
 
-  /** `cwd`: the folder the commands run in (a relative output is written there). */
-  constructor(private readonly cwd?: string) {}
+  /**
+   * `cwd`: the folder the commands run in (a relative output is written there); `ids`: the user and group they run
+   * as (test/unprivileged.ts: a file without read permission means nothing to root).
+   */
+  constructor(private readonly cwd?: string, private readonly ids: { uid?: number; gid?: number } = {}) {}
 
   private start(): ChildProcess {
-    this.worker ??= fork(new URL('./fuzz-22-worker.ts', import.meta.url), [], { cwd: this.cwd, execArgv: ['--import', tsx], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    this.worker ??= fork(new URL('./fuzz-22-worker.ts', import.meta.url), [], { cwd: this.cwd, execArgv: ['--import', tsx], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], ...this.ids });
     return this.worker;
   }
 

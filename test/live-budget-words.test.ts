@@ -13,23 +13,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Drill } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { budget, clock, count } from '../src/units/format.js';
-import { launchChromium } from './chromium.js';
+import { sharedChromium } from './chromium.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill.yaml');
-let browser: Browser;
+const browser = sharedChromium();
 let drill: Drill | undefined;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 120_000);
-
 afterAll(async () => {
-  await browser?.close();
   await drill?.stop();
 });
 
@@ -49,7 +43,7 @@ describe('an error budget far past exhaustion', () => {
     d.session.advanceTo(5 * 60e6);
     d.feed.produce(Date.now());
 
-    const page = await (await browser.newContext({ viewport: { width: 1300, height: 1000 } })).newPage();
+    const page = await (await browser().newContext({ viewport: { width: 1300, height: 1000 } })).newPage();
     await page.goto(fran.url);
     await page.waitForFunction(() => Number(document.body.dataset.updates) > 0 && /x the budget/.test(document.getElementById('budget')?.textContent ?? ''), null, { timeout: 120_000 });
     const shown = await page.textContent('#budget');
@@ -63,7 +57,7 @@ describe('an error budget far past exhaustion', () => {
     const doc = JSON.parse(readFileSync(`${out}.json`, 'utf8'));
     const team = doc.budget.team.consumed as number;
     expect(team).toBeGreaterThan(30);
-    const debrief = await (await browser.newContext()).newPage();
+    const debrief = await (await browser().newContext()).newPage();
     await debrief.goto(pathToFileURL(`${out}.html`).href);
     const summary = (await debrief.textContent('div.summary p'))!.replace(/\s+/g, ' ').trim();
     // The same words as the page and the reports, for both sides: the team's and the policy's (gates off, both spent it).

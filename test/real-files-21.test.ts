@@ -50,20 +50,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string[]; err: 
 }
 
 /** The AnalysisTemplate the lint files' Rollouts name (lint itself does not resolve it). */
-const integrationTests = join(tmp, 'integrationtests.yaml');
-writeFileSync(integrationTests, `apiVersion: argoproj.io/v1alpha1
-kind: AnalysisTemplate
-metadata:
-  name: integrationtests
-spec:
-  metrics:
-    - name: up
-      provider:
-        prometheus:
-          address: http://prometheus:9090
-          query: up
-      successCondition: result[0] >= 1
-`);
+const integrationTests = join(import.meta.dirname, 'fixtures/argo/lint-integrationtests.yaml');
 
 const errors = (err: string[]) => err.filter((l) => !l.startsWith('warning:'));
 

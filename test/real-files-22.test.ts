@@ -179,19 +179,7 @@ describe('argo-rollouts e2e files without a Rollout: what they hold is said, not
 
 describe('kubectl-argo-rollouts lint testdata, whole, against lint_test.go', () => {
   /** The AnalysisTemplate the lint files' Rollouts name (lint does not resolve it). */
-  const integrationTests: SourceFile = { file: 'integrationtests.yaml', text: `apiVersion: argoproj.io/v1alpha1
-kind: AnalysisTemplate
-metadata:
-  name: integrationtests
-spec:
-  metrics:
-    - name: up
-      provider:
-        prometheus:
-          address: http://prometheus:9090
-          query: up
-      successCondition: result[0] >= 1
-` };
+  const integrationTests: SourceFile = { file: 'integrationtests.yaml', text: readFileSync(join(root, 'test/fixtures/argo/lint-integrationtests.yaml'), 'utf8') };
   /** Each Rollout of the file checked as lint checks each (lint.go lintResource): the file passes when every one does. */
   const run = (name: string): { ok: boolean; problems: string[] } => {
     const f = source(`argo/lint-${name}`);

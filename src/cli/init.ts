@@ -4,11 +4,11 @@
  * package. Never overwrites a file without --force; refuses a folder that already holds anything but a
  * project's housekeeping (package.json, lock files, node_modules, git files, README, licence).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, reason, shownPath } from '../errors.js';
 import { readInput } from '../files/read.js';
-import { writeText } from '../files/write.js';
+import { checkWritable, writeText } from '../files/write.js';
 import { VERSION } from '../version.js';
 import { REHEARSALS_FOLDER } from './folders.js';
 import { PACKAGE_ROOT, schemaReference } from './schema-ref.js';
@@ -67,8 +67,8 @@ function projectHasPackage(dir: string): boolean {
 function failWrite(path: string, err: unknown): never {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system'
-    : code === 'ENOTDIR' ? 'a parent is a file, not a folder' : code === 'ENOSPC' ? 'no space left' : (err as Error).message;
-  throw new InputError([`${path}: cannot write: ${why}`]);
+    : code === 'ENOTDIR' ? 'a parent is a file, not a folder' : code === 'ENOSPC' ? 'no space left' : reason(err);
+  throw new InputError([`${shownPath(path)}: cannot write: ${why}`]);
 }
 
 export async function initCommand(dirArg: string | undefined, opts: InitOptions, out: (s: string) => void, runCommand: RunCommand): Promise<number> {
@@ -77,7 +77,13 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   const names = templateNames();
   if (!names.includes(template)) throw new InputError([`--template: unknown template "${template}" (templates: ${names.join(', ')})`]);
   for (const [flag, file] of [['--from-traces', opts.fromTraces], ['--from-argo', opts.fromArgo]] as const) {
-    if (file !== undefined && !existsSync(file)) throw new InputError([`${flag}: ${file}: no such file`]);
+    if (file === undefined) continue;
+    // Opened now, not only found: one it cannot read would be told after the scaffold is written.
+    try {
+      closeSync(openSync(file, constants.O_RDONLY | constants.O_NONBLOCK));
+    } catch (err) {
+      throw new InputError([`${flag}: ${shownPath(file)}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `cannot read: ${reason(err)}`}`]);
+    }
   }
 
   // The folder: absent (made), or empty but for housekeeping, unless --force.
@@ -100,6 +106,8 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   const targets = [...files.keys()].map((rel) => join(dir, rel));
   const existing = targets.filter((t) => existsSync(t));
   if (existing.length && !opts.force) throw new InputError(existing.map((t) => `${t}: already exists (rehearse init never overwrites a file without --force)`));
+  // Each file is checked writable before any is written: none is left half made.
+  for (const t of targets) checkWritable(t);
 
   // Hand-overs are checked before anything is written.
   if (opts.fromTraces !== undefined && (await runCommand(['calibrate', '--help'], () => {})) === null) {

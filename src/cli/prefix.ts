@@ -6,7 +6,7 @@
  * drill.json writes drill.json and drill.html, not drill.json.json.
  */
 import { statSync } from 'node:fs';
-import { InputError, reason } from '../errors.js';
+import { InputError, reason, shownPath } from '../errors.js';
 import { checkWritable } from '../files/write.js';
 
 const what = (path: string): string | null => {
@@ -32,7 +32,7 @@ const what = (path: string): string | null => {
 export function filesPrefix(option: string, prefix: string, extensions: readonly string[]): string {
   const files = extensions.map((e) => `PREFIX${e}`).join(', ').replace(/, ([^,]*)$/, ' and $1');
   const refuse = (why: string): never => {
-    throw new InputError([`${option} ${prefix}: ${why}: it is the prefix of the files written (${files}); give one such as reports/drill`]);
+    throw new InputError([`${option} ${shownPath(prefix)}: ${why}: it is the prefix of the files written (${files}); give one such as reports/drill`]);
   };
   if (prefix === '' || /[/\\]$/.test(prefix)) refuse('ends in a folder, with no name for the files');
   const own = extensions.find((e) => prefix.endsWith(e) && prefix.length > e.length);

@@ -116,7 +116,9 @@ export interface InputFile {
  */
 export function openInput(file: string, kind: InputKind, shownAs = file): InputFile {
   const fail = (why: string): never => {
-    throw new InputError([`${shownAs}: ${why}`]);
+    // "x.yaml: cannot read the scenario: permission denied", not "...: cannot read: permission denied".
+    const said = /(^|: )cannot read\b[^:]*$/.test(shownAs) && why.startsWith('cannot read: ') ? why.slice('cannot read: '.length) : why;
+    throw new InputError([`${shownAs}: ${said}`]);
   };
   // Read, '' is the folder the command runs in, refused as such; say what was given instead (": no such file").
   if (file === '') throw new InputError([`${shownAs === '' ? '' : `${shownAs}: `}an empty path names no ${INPUT_KINDS[kind].what}`]);
@@ -175,12 +177,15 @@ export function openInput(file: string, kind: InputKind, shownAs = file): InputF
 
 export type TextRead = { ok: true; text: string } | { ok: false; why: string };
 
-/** Reads a text file (UTF-8) as an input of `kind`, or says why not ("no such file", "not a regular file (a FIFO...)"). */
+/**
+ * Reads a text file (UTF-8) as an input of `kind`, or says why not ("no such file", "permission denied", "not a
+ * regular file (a FIFO...)"), to follow "cannot read the KIND: ".
+ */
 export function tryReadInput(file: string, kind: InputKind): TextRead {
   try {
     return { ok: true, text: readInput(file, kind, '') };
   } catch (err) {
-    if (err instanceof InputError) return { ok: false, why: err.lines[0].replace(/^: /, '') };
+    if (err instanceof InputError) return { ok: false, why: err.lines[0].replace(/^: /, '').replace(/^cannot read: /, '') };
     throw err;
   }
 }

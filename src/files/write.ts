@@ -8,8 +8,8 @@ import {
   accessSync, chmodSync, closeSync, constants, fsyncSync, mkdirSync, openSync, realpathSync, renameSync,
   statSync, unlinkSync, writeSync, type Stats,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { InputError, reason } from '../errors.js';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { InputError, reason, shownPath } from '../errors.js';
 
 /** Writes a text file, making its folder. A failure (a directory in the way, no permission, a full disk) is an InputError naming the path. */
 export function writeText(file: string, text: string): void {
@@ -53,7 +53,8 @@ export function writeVia(file: string, produce: (temp: string) => void): void {
   } catch {
     before = undefined;
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${++serial}.tmp`);
+  // The name kept short: a target's name near the longest the system takes would make a temporary one longer.
+  const temp = join(dirname(target), `.${basename(target).slice(0, 100)}.${process.pid}-${++serial}.tmp`);
   try {
     produce(temp);
     if (before) chmodSync(temp, before.mode & 0o7777);
@@ -66,7 +67,7 @@ export function writeVia(file: string, produce: (temp: string) => void): void {
     }
     if (err instanceof InputError) throw err;
     if ((err as NodeJS.ErrnoException).code === undefined) throw err;
-    throw new InputError([`${file}: cannot write: ${reason(err)}`]);
+    throw new InputError([`${shownPath(file)}: cannot write: ${reason(err)}`]);
   }
 }
 
@@ -82,39 +83,49 @@ function special(st: Stats | null): string | null {
 
 function refuseSpecial(file: string): void {
   const why = special(statOrNull(file));
-  if (why) throw new InputError([`${file}: cannot write: ${why}`]);
+  if (why) throw new InputError([`${shownPath(file)}: cannot write: ${why}`]);
 }
 
+/** The longest path and name, in bytes, the system takes: Linux's PATH_MAX (less its NUL) and NAME_MAX (limits.h). */
+const PATH_BYTES = 4095;
+const NAME_BYTES = 255;
+
 /**
- * Fails now, as writeText would later, when `file` cannot be written: it is a directory, a FIFO, a device or a
- * socket, or the nearest folder that exists above it is not a folder or not writable (a file is made there and
- * removed to know). Nothing is left behind. (A full disk shows only on writing.)
+ * Fails now, as writeText would later, when `file` cannot be written: its path or a name in it is longer than the
+ * system takes, it is a directory, a FIFO, a device or a socket, a folder on the way cannot be searched, or the
+ * nearest folder that exists above it is not a folder or not writable (a file is made there and removed to know).
+ * Nothing is left behind. (A full disk shows only on writing.)
  */
 export function checkWritable(file: string): void {
-  const fail = (why: string) => {
-    throw new InputError([`${file}: cannot write: ${why}`]);
+  const fail = (why: string): never => {
+    throw new InputError([`${shownPath(file)}: cannot write: ${why}`]);
   };
   if (file === '' || /[/\\]$/.test(file)) fail('names a directory, not a file');
-  const st = statOrNull(file);
+  const full = resolve(file);
+  const bytes = Buffer.byteLength(full);
+  if (bytes > PATH_BYTES) fail(`name too long (the path is ${bytes.toLocaleString('en-US')} bytes; the system takes up to ${PATH_BYTES.toLocaleString('en-US')})`);
+  const long = full.split(sep).find((name) => Buffer.byteLength(name) > NAME_BYTES);
+  if (long !== undefined) fail(`name too long (a name in the path is ${Buffer.byteLength(long).toLocaleString('en-US')} bytes; the system takes up to ${NAME_BYTES})`);
+  const st = statOrFail(file, fail);
   const why = special(st);
   if (why) fail(why);
-  let dir = dirname(resolve(file));
+  let dir = dirname(full);
   try {
     if (st) dir = dirname(realpathSync(file));
   } catch {
     // a dangling link: checked as it stands
   }
   for (;;) {
-    const d = statOrNull(dir);
+    const d = statOrFail(dir, fail);
     if (d) {
-      if (!d.isDirectory()) fail(`${dir} is not a directory`);
+      if (!d.isDirectory()) fail(`${shownPath(dir)} is not a directory`);
       // A file made and removed there says more than access(2), which lets root pass where it cannot write.
       const probe = join(dir, `.rehearse-probe.${process.pid}-${++serial}.tmp`);
       try {
         closeSync(openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
         unlinkSync(probe);
       } catch (err) {
-        fail(`${dir} is not writable (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no file can be made there' : reason(err)})`);
+        fail(`${shownPath(dir)} is not writable (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no file can be made there' : reason(err)})`);
       }
       if (st) {
         try {
@@ -128,6 +139,20 @@ export function checkWritable(file: string): void {
     const up = dirname(dir);
     if (up === dir) return;
     dir = up;
+  }
+}
+
+/**
+ * What `path` is, null when nothing is there (or a file is in its way, which the folder above names); any other
+ * failure (a folder on the way that cannot be searched, a loop of links) fails.
+ */
+function statOrFail(path: string, fail: (why: string) => never): Stats | null {
+  try {
+    return statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    return fail(reason(err));
   }
 }
 
@@ -152,10 +177,10 @@ export function makeFolders(dir: string, file: string = dir): void {
       st = statSync(at);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new InputError([`${file}: cannot write: ${reason(err)}`]);
+      if (code !== 'ENOENT') throw new InputError([`${shownPath(file)}: cannot write: ${reason(err)}`]);
     }
     if (st) {
-      if (!st.isDirectory()) throw new InputError([`${file}: cannot write: ${at} is not a directory`]);
+      if (!st.isDirectory()) throw new InputError([`${shownPath(file)}: cannot write: ${shownPath(at)} is not a directory`]);
       break;
     }
     missing.push(at);
@@ -168,7 +193,7 @@ export function makeFolders(dir: string, file: string = dir): void {
       mkdirSync(missing[i]);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(missing[i], { throwIfNoEntry: false })?.isDirectory()) continue;
-      throw new InputError([`${file}: cannot write: ${reason(err)}`]);
+      throw new InputError([`${shownPath(file)}: cannot write: ${reason(err)}`]);
     }
   }
 }

@@ -9,7 +9,7 @@ import { duration } from '../units/format.js';
 import type { Scenario } from '../scenario/types.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import { RolloutController, type AuditEntry, type PlanReport } from '../rollout/controller.js';
-import type { FlagSlice, TagStats, ServiceGauges } from '../telemetry/telemetry.js';
+import type { FlagSlice, TagStats, ServiceGauges, WindowStats } from '../telemetry/telemetry.js';
 import { attachTracer } from '../observe/trace-hooks.js';
 import type { TraceRecorder } from '../observe/tracing.js';
 import { VERSION } from '../version.js';
@@ -292,7 +292,7 @@ export function buildResult(
   m.journeyNames.forEach((name, j) => {
     journeys[name] = { ...figures(tel.journeys[j]), throughputPerSec: seconds > 0 ? round(tel.journeys[j].requests / seconds, 3) : 0 };
   });
-  const series = (pick: (w: (typeof tel.windows)[number]) => TagStats): WindowSeries => ({
+  const series = (pick: (w: (typeof tel.windows)[number]) => WindowStats): WindowSeries => ({
     requests: tel.windows.map((w) => pick(w).requests),
     errors: tel.windows.map((w) => pick(w).errors),
     p99Ms: tel.windows.map((w) => ms(pick(w).latencyUs.p99)),

@@ -65,10 +65,20 @@ export interface WindowSummary {
   flags: FlagSplit[];
   /** Per service, per flag: calls to it of users served the flag and of the others, like with like. */
   serviceFlags: FlagSplit[][];
-  endpoints: TagStats[];
-  journeys: TagStats[];
-  services: (TagStats & ServiceGauges)[];
+  endpoints: WindowStats[];
+  journeys: WindowStats[];
+  services: (WindowStats & WindowGauges)[];
 }
+
+/**
+ * What a closed window keeps of a tag: what its readers take (the result's window series, its stability section,
+ * a drill's page and health grid). A window is kept for the whole run (a drill of days holds thousands), so the
+ * rest (causes, mean, waits) stays in the run's totals only: about half the memory a window held.
+ */
+export type WindowStats = Pick<TagStats, 'requests' | 'errors' | 'latencyUs'>;
+export type WindowGauges = Pick<ServiceGauges, 'utilization' | 'queued' | 'maxQueued' | 'endQueued'>;
+
+const windowStats = (t: TagStats): WindowStats => ({ requests: t.requests, errors: t.errors, latencyUs: t.latencyUs });
 
 export interface TelemetrySummary {
   windows: WindowSummary[];
@@ -165,7 +175,10 @@ export class Telemetry {
     const split = this.splits?.close();
     const flags = split?.journeys ?? [];
     const serviceFlags = split?.services ?? services.map(() => []);
-    this.windows.push({ startUs: this.windowStart, endUs, flags, serviceFlags, endpoints, journeys, services });
+    this.windows.push({
+      startUs: this.windowStart, endUs, flags, serviceFlags, endpoints: endpoints.map(windowStats), journeys: journeys.map(windowStats),
+      services: services.map((x) => ({ ...windowStats(x), utilization: x.utilization, queued: x.queued, maxQueued: x.maxQueued, endQueued: x.endQueued })),
+    });
     for (let i = 0; i < this.open.length; i++) this.total[i] += this.open[i];
     for (let i = F_MAX; i < this.open.length; i += FIELDS) this.total[i] = Math.max(this.total[i] - this.open[i], this.open[i]);
     this.open.fill(0);

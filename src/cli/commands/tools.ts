@@ -197,6 +197,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .description('print the JSON Schema of scenario files')
     .option('--out <file>', 'write it to a file instead')
     .action(async (opts: { out?: string }) => {
+      if (opts.out) (await import('../../files/write.js')).checkWritable(opts.out);
       const { scenarioJsonSchema } = await import('../../scenario/schema.js');
       const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
       if (opts.out) (await import('../../files/write.js')).writeText(opts.out, text);
