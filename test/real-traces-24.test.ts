@@ -61,6 +61,18 @@ describe('a local span that outlives its parent is work of its own, called async
     expect(Object.keys(out.orders.endpoints)).toEqual(['place-order', 'send-receipt']);
   });
 
+  it('a local span under a client span is part of the call, even when it ends after the client span: the far end is still the call', () => {
+    const t0 = 1_700_000_000_000_000;
+    const client = { ...span('0000000000000002', '0000000000000001', 'charge', t0 + 1_000, 5_000, 'CLIENT'), remoteEndpoint: { serviceName: 'payments' } };
+    const out = services(zipkin([
+      span('0000000000000001', undefined, 'checkout', t0, 10_000, 'SERVER'),
+      client,
+      span('0000000000000003', '0000000000000002', 'read-body', t0 + 5_000, 3_000),
+    ]));
+    expect(out.orders.endpoints).toEqual({ checkout: { latency: '5000us', calls: ['payments.charge'] } });
+    expect(out.payments.endpoints).toEqual({ charge: { latency: '5000us' } });
+  });
+
   it('start times in whole milliseconds: a local span ending within the millisecond after its parent is inside it', () => {
     const t0 = 1_700_000_000_000_000;
     const out = services(zipkin([

@@ -105,11 +105,13 @@ export function buildTree(input: Span[], warnings: Warnings): Tree {
   // An internal span ending after its parent (past the clock's resolution) is work the parent handed off and did
   // not wait for, as a consumer's poll hands each message to an on-message span (Brave's kafka-clients
   // instrumentation; zipkin-lens testdata/messaging-kafka.json): its time is the service's, spent after the parent
-  // answered, so it is an entry of its own, called asynchronously, not time inside the parent.
+  // answered, so it is an entry of its own, called asynchronously, not time inside the parent. Not under a client
+  // or producer span, whose local children are parts of the call (an HTTP client's dns, connect and tls spans).
   const isEntry = (s: Span) => {
     const p = parentOf(s);
     return p === undefined || s.kind === 'server' || s.kind === 'consumer' || (p.service ?? '') !== (s.service ?? '') ||
-      ((s.kind === 'internal' || s.kind === 'unspecified') && s.startUs + s.durationUs > p.startUs + p.durationUs + tick);
+      ((s.kind === 'internal' || s.kind === 'unspecified') && p.kind !== 'client' && p.kind !== 'producer' &&
+        s.startUs + s.durationUs > p.startUs + p.durationUs + tick);
   };
   // Clock skew, corrected as Jaeger's adjuster does: a child in another service that starts before its parent
   // is moved inside it (centred when it fits), with everything under it.
