@@ -8,6 +8,7 @@
  */
 import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
+import { helmSyntax } from '../kube/helm.js';
 import { resourceDocuments } from '../kube/resources.js';
 import { hasType, typeMessage } from '../kube/crd-types.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
@@ -103,6 +104,12 @@ export function readManifests(files: readonly { file: string; text: string }[]):
   const warnings: string[] = [];
   const errors: string[] = [];
   for (const { file, text } of files) {
+    // A chart's template is no manifest: its replicas are in the chart's values, known once it is rendered.
+    const chart = helmSyntax(text);
+    if (chart) {
+      errors.push(`${file}:${chart.line}:${chart.column}: a Helm chart's template (${chart.text}): its resources are made when the chart is rendered; give the output of \`helm template\` instead`);
+      continue;
+    }
     // Each document as kubectl reads it (YAML 1.1: `replicas: 010` is 8; a quoted string continued at or left of its
     // key's column as Go's yaml reads it); one kubectl cannot send, and those after it in the file, are not applied.
     const { lines, documents } = resourceDocuments({ file, text });

@@ -1,8 +1,9 @@
 /**
- * calibrate --deployment with workloads that run no pods. Argo Rollouts' own example of migrating a Deployment
- * (argoproj/argo-rollouts examples/rollout-template-ref.yaml, test/fixtures/vendor/argo) keeps the Deployment at
- * `replicas: 0` beside the Rollout that references it: both match the traced service by name, and calibrate refused
- * the pair as pods it does not add up, though the Deployment runs none. A Rollout whose workloadRef says
+ * calibrate --deployment with workloads that run no pods, and with a Helm chart's templates. Argo Rollouts' own
+ * example of migrating a Deployment (argoproj/argo-rollouts examples/rollout-template-ref.yaml,
+ * test/fixtures/vendor/argo) keeps the Deployment at `replicas: 0` beside the Rollout that references it: both
+ * match the traced service by name, and calibrate refused the pair as pods it does not add up, though the Deployment
+ * runs none. A Rollout whose workloadRef says
  * `scaleDown: onsuccess` or `progressively` scales its Deployment to 0 once healthy (argo-rollouts rollout/sync.go,
  * rollout/replicaset.go). A lone workload at 0 replicas wrote `replicas: 0`, which the scenario refuses: "the
  * calibrated scenario does not validate (a bug in calibrate)". An HPA over a target at 0 replicas raised it to its
@@ -95,5 +96,15 @@ describe('a workload that runs no pods is not counted as the service\'s pods', (
     expect(zero.warnings).toEqual(['d.yaml:21:16: HorizontalPodAutoscaler: its target Deployment cart has spec.replicas 0 (d.yaml:6:13): the autoscaler is disabled for it (ScalingDisabled), which stays at 0']);
     const one = readManifests([{ file: 'd.yaml', text: deployment(1) + hpa }]);
     expect(one.workloads.map((w) => [w.replicas, w.hpa?.min, w.hpa?.max])).toEqual([[2, 2, 10]]);
+  });
+});
+
+describe('a Helm chart\'s template in the --deployment folder', () => {
+  it('is refused as a template to render (as import argo refuses it), not as YAML whose templates want quotes', () => {
+    // argoproj/argo-rollouts examples/helm-blue-green/templates/rollout.yaml (test/fixtures/vendor/argo).
+    const f = 'test/fixtures/vendor/argo/helm-blue-green-rollout.yaml';
+    expect(refused(() => givenCapacities(['helm-guestbook'], { deployment: f }))).toEqual([
+      `${f}:4:9: a Helm chart's template ({{ template "helm-guestbook.fullname" . }}): its resources are made when the chart is rendered; give the output of \`helm template\` instead`,
+    ]);
   });
 });
