@@ -89,11 +89,11 @@ export class Analysis {
   addTrace(input: Span[]): void {
     this.traces++;
     this.spans += input.length;
-    const { spans, children, roots, parentOf, isEntry, skewed } = buildTree(input, this.warnings);
+    const { spans, children, roots, parentOf, isEntry, skewed, tick } = buildTree(input, this.warnings);
     if (skewed) this.skewed++;
     // Start times in whole milliseconds (an SDK reading Date.now(), durations exact): where a span sits against
     // its parent is known to a millisecond only, so ends and starts are compared with that much slack.
-    this.tick = spans.length > 1 && spans.every((s) => s.startUs % 1000 === 0) ? 1000 : 1;
+    this.tick = tick;
     this.slack = this.tick - 1;
     if (this.tick > 1) this.coarseTraces++;
 

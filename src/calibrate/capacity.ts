@@ -84,8 +84,20 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
   const ambiguous = new Map<string, string>();
   const byCapacity = new Set<string>();
   if (o.deployment !== undefined) {
-    const { workloads, warnings: w } = readManifests(manifestFiles(o.deployment));
+    const { workloads: all, warnings: w } = readManifests(manifestFiles(o.deployment));
     warnings.push(...w);
+    // A workload that runs no pods (spec.replicas 0, or scaled to 0 by a Rollout that took over its pods) serves
+    // none of the traced requests: not counted beside one that runs them, and no capacity alone.
+    const runs = (x: Workload) => x.replicas > 0 && !x.idle;
+    const workloads = all.filter(runs);
+    for (const wl of all.filter((x) => !runs(x))) {
+      const service = wl.names.map((n) => byName.get(n)).find((n) => n !== undefined);
+      if (service === undefined) continue;
+      const why = wl.idle ? `spec.replicas ${wl.replicas}, but ${wl.idle}` : 'spec.replicas 0';
+      const other = workloads.find((x) => x.names.some((n) => byName.get(n) === service));
+      if (other !== undefined) warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: runs no pods (${why}): not counted; service "${service}" runs on ${other.kind} ${other.names[0]} (${other.where})`);
+      else ambiguous.set(service, `--deployment: ${wl.kind} ${wl.names[0]} (${wl.where}) runs no pods (${why}), where the traces show service "${service}" serving requests; give the manifests it runs with, or its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
+    }
     // The workloads each service matches, by metadata.name first, then by label: two of the same rank both run its
     // pods (a Deployment and its canary, a chart's components under one app.kubernetes.io/name), which rehearse does not add up.
     const rank = new Map<string, { rank: number; wl: Workload[] }>();

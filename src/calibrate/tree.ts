@@ -21,9 +21,14 @@ export interface Tree {
   children: Map<string, Span[]>;
   roots: Span[];
   parentOf: (s: Span) => Span | undefined;
-  /** Where a service starts work on a request: a root, a server or consumer span, or a change of service. */
+  /**
+   * Where a service starts work on a request: a root, a server or consumer span, a change of service, or an internal
+   * span that outlives its parent (work the parent started and did not wait for).
+   */
   isEntry: (s: Span) => boolean;
   skewed: boolean;
+  /** The trace's clock resolution (us): 1000 where every start is a whole millisecond (an SDK reading Date.now()). */
+  tick: number;
 }
 
 /** Builds the tree of one trace's spans (mutated: skew is corrected in place, shared ids are split). */
@@ -96,9 +101,17 @@ export function buildTree(input: Span[], warnings: Warnings): Tree {
     mark(s);
   }
   const parentOf = (s: Span) => (s.parentId === null ? undefined : byId.get(s.parentId));
+  let tick = 1;
+  // An internal span ending after its parent (past the clock's resolution) is work the parent handed off and did
+  // not wait for, as a consumer's poll hands each message to an on-message span (Brave's kafka-clients
+  // instrumentation; zipkin-lens testdata/messaging-kafka.json): its time is the service's, spent after the parent
+  // answered, so it is an entry of its own, called asynchronously, not time inside the parent. Not under a client
+  // or producer span, whose local children are parts of the call (an HTTP client's dns, connect and tls spans).
   const isEntry = (s: Span) => {
     const p = parentOf(s);
-    return p === undefined || s.kind === 'server' || s.kind === 'consumer' || (p.service ?? '') !== (s.service ?? '');
+    return p === undefined || s.kind === 'server' || s.kind === 'consumer' || (p.service ?? '') !== (s.service ?? '') ||
+      ((s.kind === 'internal' || s.kind === 'unspecified') && p.kind !== 'client' && p.kind !== 'producer' &&
+        s.startUs + s.durationUs > p.startUs + p.durationUs + tick);
   };
   // Clock skew, corrected as Jaeger's adjuster does: a child in another service that starts before its parent
   // is moved inside it (centred when it fits), with everything under it.
@@ -125,5 +138,7 @@ export function buildTree(input: Span[], warnings: Warnings): Tree {
     }
   }
   if (skewed && warnings.skewedTraces.length < LIMIT_NAMED) warnings.skewedTraces.push(traceId);
-  return { spans, children, roots, parentOf, isEntry, skewed };
+  // Start times in whole milliseconds: where a span sits against its parent is known to a millisecond only.
+  tick = spans.length > 1 && spans.every((s) => s.startUs % 1000 === 0) ? 1000 : 1;
+  return { spans, children, roots, parentOf, isEntry, skewed, tick };
 }

@@ -8,6 +8,7 @@
  */
 import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
+import { helmSyntax } from '../kube/helm.js';
 import { resourceDocuments } from '../kube/resources.js';
 import { hasType, typeMessage } from '../kube/crd-types.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
@@ -36,6 +37,8 @@ export interface Workload {
   readonly hpa: { readonly min: number; readonly max: number; readonly where: string } | null;
   /** metadata.namespace, or null (the namespace kubectl's context gives). */
   readonly namespace: string | null;
+  /** Why it runs no pods though its spec.replicas says more (a Rollout's workloadRef scales it to 0), or null. */
+  readonly idle?: string | null;
 }
 
 export interface Manifests {
@@ -97,9 +100,16 @@ function workers(r: unknown, int: (path: string[], min: number, fallback: number
 export function readManifests(files: readonly { file: string; text: string }[]): Manifests {
   const workloads: (Workload & { hpa: Workload['hpa'] })[] = [];
   const hpas: { target: string; targetKind: string; min: number; max: number; where: string }[] = [];
+  const refs: { rollout: string; namespace: string | null; name: string; scaleDown: string; where: string }[] = [];
   const warnings: string[] = [];
   const errors: string[] = [];
   for (const { file, text } of files) {
+    // A chart's template is no manifest: its replicas are in the chart's values, known once it is rendered.
+    const chart = helmSyntax(text);
+    if (chart) {
+      errors.push(`${file}:${chart.line}:${chart.column}: a Helm chart's template (${chart.text}): its resources are made when the chart is rendered; give the output of \`helm template\` instead`);
+      continue;
+    }
     // Each document as kubectl reads it (YAML 1.1: `replicas: 010` is 8; a quoted string continued at or left of its
     // key's column as Go's yaml reads it); one kubectl cannot send, and those after it in the file, are not applied.
     const { lines, documents } = resourceDocuments({ file, text });
@@ -164,6 +174,13 @@ export function readManifests(files: readonly { file: string; text: string }[]):
           const concurrency = workers(r, int, (path, message) => warnings.push(`${at(path)}: ${formatPath([...base, ...path])}: ${message}`));
           if (replicas === null) return;
           const namespace = get(r, 'metadata', 'namespace');
+          // A Rollout's workloadRef to a Deployment with scaleDown onsuccess or progressively: the controller scales
+          // that Deployment to 0 once the Rollout is healthy (argo-rollouts rollout/sync.go, rollout/replicaset.go).
+          const ref = kind === 'Rollout' ? get(r, 'spec', 'workloadRef') : undefined;
+          const scaleDown = get(ref, 'scaleDown');
+          if (get(ref, 'kind') === 'Deployment' && typeof get(ref, 'name') === 'string' && (scaleDown === 'onsuccess' || scaleDown === 'progressively')) {
+            refs.push({ rollout: name, namespace: typeof namespace === 'string' ? namespace : null, name: get(ref, 'name') as string, scaleDown, where: at(['spec', 'workloadRef', 'scaleDown']) });
+          }
           workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: at(['spec', 'replicas']), hpa: null, namespace: typeof namespace === 'string' ? namespace : null });
         } else if (kind === 'HorizontalPodAutoscaler') {
           const target = get(r, 'spec', 'scaleTargetRef', 'name');
@@ -209,10 +226,22 @@ export function readManifests(files: readonly { file: string; text: string }[]):
     return later === w;
   });
   workloads.splice(0, workloads.length, ...kept);
+  for (const ref of refs) {
+    const i = workloads.findIndex((x) => x.kind === 'Deployment' && x.names[0] === ref.name && x.namespace === ref.namespace);
+    if (i >= 0 && workloads[i].replicas > 0) {
+      workloads[i] = { ...workloads[i], idle: `the Rollout ${ref.rollout} scales it to 0 once healthy (workloadRef.scaleDown: ${ref.scaleDown}, ${ref.where})` };
+    }
+  }
   for (const h of hpas) {
     const w = workloads.find((x) => x.kind === h.targetKind && x.names[0] === h.target);
     if (!w) {
       warnings.push(`${h.where}: HorizontalPodAutoscaler: its target ${h.targetKind} ${h.target} is in none of the files; not read`);
+      continue;
+    }
+    // A target at 0 replicas is not scaled up to minReplicas: the autoscaler is disabled for it (kube-controller-manager
+    // pkg/controller/podautoscaler/horizontal.go: "scaling is disabled since the replica count of the target is zero").
+    if (w.replicas === 0 && h.min !== 0) {
+      warnings.push(`${h.where}: HorizontalPodAutoscaler: its target ${h.targetKind} ${h.target} has spec.replicas 0 (${w.where}): the autoscaler is disabled for it (ScalingDisabled), which stays at 0`);
       continue;
     }
     // The HPA sets the replicas between its bounds: the run starts from the Deployment's, kept within them.
