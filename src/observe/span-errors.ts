@@ -103,3 +103,19 @@ export function uninterpretedHttpCode(a: Record<string, AttributeValue>): { key:
   const code = value === '' ? NaN : Number(value);
   return Number.isInteger(code) && code >= 100 && code <= 599 ? null : { key, value };
 }
+
+/**
+ * The span's status as otel.status_code gives it in Jaeger and Zipkin: OK, ERROR or unset (''), or null for a value
+ * that is none of them. OpenTelemetry writes OK or ERROR (opentelemetry-specification common/mapping-to-non-otlp.md,
+ * trace/sdk_exporters/zipkin.md, "Status"), which the collector's Jaeger translator reads in any case
+ * (opentelemetry-collector-contrib pkg/translator/jaeger/jaegerproto_to_traces.go setInternalSpanStatus:
+ * strings.ToUpper); its Zipkin receiver reads the enum's names too (pkg/translator/zipkin/zipkinv2/to_translator.go
+ * statusCodeValue: STATUS_CODE_OK, STATUS_CODE_ERROR, STATUS_CODE_UNSET), `enumNames` here. Both read any other
+ * value as unset.
+ */
+export function otelStatus(value: AttributeValue | undefined, enumNames: boolean): 'OK' | 'ERROR' | '' | null {
+  if (value === undefined) return '';
+  const upper = typeof value === 'string' ? value.toUpperCase() : null;
+  const name = upper !== null && enumNames && upper.startsWith('STATUS_CODE_') ? upper.slice(12) : upper;
+  return name === 'OK' || name === 'ERROR' ? name : name === 'UNSET' ? '' : null;
+}

@@ -6,7 +6,7 @@
  * statusCodeFromHTTP), and none for text it cannot parse (codeFromAttr fails: the status stays unset).
  */
 import type { AttributeValue, ReadReport, SpanKind } from '../../observe/span.js';
-import { uninterpretedHttpCode } from '../../observe/span-errors.js';
+import { otelStatus, uninterpretedHttpCode } from '../../observe/span-errors.js';
 import { locate, shown } from './fields.js';
 
 /** `what`: the attribute's kind in the format ("OTLP attribute", "Jaeger tag"); `pathOf`: where the key's value is, in the value being read. */
@@ -21,4 +21,20 @@ export function httpCodeNote(what: string, pathOf: (key: string) => (string | nu
     const path = pathOf(odd.key);
     return path === null ? report.here : locate(report, path);
   }, () => `${what} ${odd.key}: ${shown(odd.value)} is no HTTP status code (100 to 599; semantic conventions http-spans.md: "any other code the client failed to interpret" is an error): ${reading}`);
+}
+
+/**
+ * The span's status by its otel.status_code tag ('' for none or unset); a value that is no status is said at its
+ * place and read as unset (`zipkin`: the enum's names are read, as the collector's Zipkin receiver reads them).
+ */
+export function statusTagNote(what: string, pathOf: (key: string) => (string | number)[] | null, attributes: Record<string, AttributeValue>, zipkin: boolean, report: ReadReport): 'OK' | 'ERROR' | '' {
+  const value = attributes['otel.status_code'];
+  const status = otelStatus(value, zipkin);
+  if (status !== null) return status;
+  const names = zipkin ? 'OK, ERROR or UNSET, or STATUS_CODE_ before one' : 'OK, ERROR or UNSET';
+  report.noteField(`${what} otel.status_code not a status`, () => {
+    const path = pathOf('otel.status_code');
+    return path === null ? report.here : locate(report, path);
+  }, () => `${what} otel.status_code: ${shown(value)} is no span status (${names}, in any case): read as unset, as the collector reads a value it does not know: the span fails by its error tag or its status codes`);
+  return '';
 }

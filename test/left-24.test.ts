@@ -1,0 +1,87 @@
+/**
+ * Leftovers of imports, hostile input and the command line, each against the vendor's own source:
+ * - open-telemetry/semantic-conventions docs/http/http-spans.md ("Status": "any other code the client failed to
+ *   interpret" is an error) and opentelemetry-collector-contrib pkg/translator/jaeger/jaegerproto_to_traces.go
+ *   (statusCodeFromHTTP): a Zipkin span's http.status_code outside 100 to 599 fails it, as in OTLP and Jaeger, and is
+ *   now said at its tag as there.
+ * - otel.status_code as OpenTelemetry writes it (opentelemetry-specification trace/sdk_exporters/zipkin.md and
+ *   common/mapping-to-non-otlp.md, "Status": OK or ERROR) and as the collector reads it: its Jaeger translator in any
+ *   case (jaegerproto_to_traces.go setInternalSpanStatus, strings.ToUpper), its Zipkin receiver the enum's names too
+ *   (pkg/translator/zipkin/zipkinv2/to_translator.go statusCodeValue: STATUS_CODE_OK, STATUS_CODE_ERROR,
+ *   STATUS_CODE_UNSET); both read any other value as unset. A value no reader knows was read as unset without a word.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readTraceFile } from '../src/interop/traces/read.js';
+import { fileWarnings } from '../src/calibrate/read-notes.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'rehearse-left-24-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** line:column of the first occurrence of `needle` in `text`. */
+const place = (text: string, needle: string) => {
+  const before = text.slice(0, text.indexOf(needle)).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+};
+
+describe('Zipkin: the tags that say whether a span failed', () => {
+  const span = (id: string, kind: string, tags: Record<string, string>) => ({
+    traceId: '0af7651916cd43dd8448eb211c80319c', id, kind, name: 'get /a', timestamp: 1700000000000000, duration: 1000,
+    localEndpoint: { serviceName: 'api' }, tags,
+  });
+  const read = (spans: object[], wrap = false) => {
+    const file = join(tmp, `z-${Math.random().toString(36).slice(2)}.json`);
+    const text = JSON.stringify(wrap ? [spans] : spans, null, 1);
+    writeFileSync(file, text);
+    const got: boolean[] = [];
+    const r = readTraceFile(file, (t) => got.push(...t.map((s) => s.error)));
+    return { file, text, errors: got, warnings: fileWarnings([{ file, report: r.report }]) };
+  };
+  const http = (code: string, kind: string) => `Zipkin tag http.status_code: ${code} is no HTTP status code (100 to 599; semantic conventions http-spans.md: "any other code the client failed to interpret" is an error): read as a failure of the span, whatever its kind (${kind} here), as the collector's Jaeger translator sets Error for it`;
+
+  it('an http.status_code of -1 fails the span, and is warned at its tag, as in Jaeger and OTLP', () => {
+    const r = read([span('b7ad6b7169203331', 'SERVER', { 'http.method': 'GET', 'http.status_code': '-1' })]);
+    expect(r.errors).toEqual([true]);
+    expect(r.warnings).toEqual([`${r.file}:${place(r.text, '"http.status_code"')}: ${http('-1', 'server')}`]);
+  });
+
+  it('0 and 700 alike, counted once a file; in a list of traces at the tag too; a code in range is not warned', () => {
+    const r = read([span('b7ad6b7169203331', 'CLIENT', { 'http.status_code': '0' }), span('b7ad6b7169203332', 'SERVER', { 'http.status_code': '700' }), span('b7ad6b7169203333', 'SERVER', { 'http.status_code': '200' })], true);
+    expect(r.errors).toEqual([true, true, false]);
+    expect(r.warnings).toEqual([`${r.file}:${place(r.text, '"http.status_code"')}: ${http('0', 'client')} (2 times in the file; the first here)`]);
+  });
+
+  it('beside an error tag or a status, the code is said not to decide', () => {
+    const r = read([span('b7ad6b7169203331', 'SERVER', { 'http.status_code': '-1', 'otel.status_code': 'OK' })]);
+    expect(r.errors).toEqual([false]);
+    expect(r.warnings).toEqual([expect.stringMatching(/: Zipkin tag http\.status_code: -1 is no HTTP status code .*: the span's own status decides/)]);
+  });
+
+  it('an otel.status_code that is no status is read as unset and said at its tag; the collector\'s names are read', () => {
+    const r = read([
+      span('b7ad6b7169203331', 'SERVER', { 'http.status_code': '503', 'otel.status_code': 'FAILED' }),
+      span('b7ad6b7169203332', 'SERVER', { 'otel.status_code': 'STATUS_CODE_ERROR' }),
+      span('b7ad6b7169203333', 'CLIENT', { 'http.status_code': '404', 'otel.status_code': 'STATUS_CODE_OK' }),
+      span('b7ad6b7169203334', 'SERVER', { 'otel.status_code': 'Error' }),
+      span('b7ad6b7169203335', 'CLIENT', { 'http.status_code': '404', 'otel.status_code': 'UNSET' }),
+    ]);
+    expect(r.errors).toEqual([true, true, false, true, true]);
+    expect(r.warnings).toEqual([`${r.file}:${place(r.text, '"otel.status_code"')}: Zipkin tag otel.status_code: FAILED is no span status (OK, ERROR or UNSET, or STATUS_CODE_ before one, in any case): read as unset, as the collector reads a value it does not know: the span fails by its error tag or its status codes`]);
+  });
+
+  it('a Jaeger otel.status_code alike, at its value; the enum\'s names are not Jaeger\'s', () => {
+    const file = join(tmp, 'jaeger.json');
+    const tag = (value: string) => [{ key: 'span.kind', type: 'string', value: 'server' }, { key: 'http.status_code', type: 'int64', value: 503 }, { key: 'otel.status_code', type: 'string', value }];
+    const text = JSON.stringify({ data: [{ traceID: '0af7651916cd43dd8448eb211c80319c', processes: { p1: { serviceName: 'api' } }, spans: [
+      { traceID: '0af7651916cd43dd8448eb211c80319c', spanID: 'b7ad6b7169203331', operationName: 'GET /a', references: [], startTime: 1700000000000000, duration: 1000, tags: tag('STATUS_CODE_OK'), processID: 'p1' },
+      { traceID: '0af7651916cd43dd8448eb211c80319c', spanID: 'b7ad6b7169203332', operationName: 'GET /a', references: [], startTime: 1700000000000000, duration: 1000, tags: tag('ok'), processID: 'p1' },
+    ] }] });
+    writeFileSync(file, text);
+    const got: boolean[] = [];
+    const r = readTraceFile(file, (t) => got.push(...t.map((x) => x.error)));
+    expect(got).toEqual([true, false]);
+    expect(fileWarnings([{ file, report: r.report }])).toEqual([`${file}:1:${text.indexOf('"value":"STATUS_CODE_OK"') + 1}: Jaeger tag otel.status_code: STATUS_CODE_OK is no span status (OK, ERROR or UNSET, in any case): read as unset, as the collector reads a value it does not know: the span fails by its error tag or its status codes`]);
+  });
+});
