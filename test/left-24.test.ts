@@ -9,13 +9,16 @@
  *   case (jaegerproto_to_traces.go setInternalSpanStatus, strings.ToUpper), its Zipkin receiver the enum's names too
  *   (pkg/translator/zipkin/zipkinv2/to_translator.go statusCodeValue: STATUS_CODE_OK, STATUS_CODE_ERROR,
  *   STATUS_CODE_UNSET); both read any other value as unset. A value no reader knows was read as unset without a word.
+ * - argoproj/argo-rollouts pkg/kubectl-argo-rollouts/cmd/lint/lint_test.go's testdata/valid-ingress-smi-multi.yml (two
+ *   Rollouts): `rehearse init --from-argo` takes --rollout as `rehearse import argo` does, and imports before it writes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import { fileWarnings } from '../src/calibrate/read-notes.js';
+import { cli } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rehearse-left-24-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -83,5 +86,44 @@ describe('Zipkin: the tags that say whether a span failed', () => {
     const r = readTraceFile(file, (t) => got.push(...t.map((x) => x.error)));
     expect(got).toEqual([true, false]);
     expect(fileWarnings([{ file, report: r.report }])).toEqual([`${file}:1:${text.indexOf('"value":"STATUS_CODE_OK"') + 1}: Jaeger tag otel.status_code: STATUS_CODE_OK is no span status (OK, ERROR or UNSET, in any case): read as unset, as the collector reads a value it does not know: the span fails by its error tag or its status codes`]);
+  });
+});
+
+describe('rehearse init --from-argo with a file of several Rollouts', () => {
+  const multi = 'test/fixtures/vendor/argo/lint-valid-ingress-smi-multi.yml';
+  const at = (line: number) => `${multi}:${line}:9`;
+
+  it('without --rollout, lists them, imports none and writes nothing (exit 2)', async () => {
+    const dir = join(tmp, 'init-none');
+    const r = await cli('init', dir, '--from-argo', multi);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${multi}: 2 Rollouts: "rollout-smi-experiment" (${at(84)}), "rollout-smi-experiment-1" (${at(213)}); a plan rehearses one: name it (rehearse import argo --rollout NAME; in a scenario, argo.name)`);
+    expect(r.out.split('\n').at(-1)).toBe('nothing was written: the Rollout did not import (above; rehearse init --from-argo FILE --rollout NAME names the one to import, as rehearse import argo --rollout does)');
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a name the file does not hold is an error with the closest name, and nothing is written (exit 2)', async () => {
+    const dir = join(tmp, 'init-wrong');
+    const r = await cli('init', dir, '--from-argo', multi, '--rollout', 'rollout-smi-experimnt');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`--rollout "rollout-smi-experimnt": no Rollout of that name in ${multi}; did you mean "rollout-smi-experiment"? (they hold "rollout-smi-experiment" (${at(84)}), "rollout-smi-experiment-1" (${at(213)}))`);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('--rollout NAME writes the scaffold and the plan of that Rollout, the one import argo --rollout prints', async () => {
+    const dir = join(tmp, 'init-named');
+    const r = await cli('init', dir, '--from-argo', multi, '--rollout', 'rollout-smi-experiment-1');
+    expect(r.code).toBe(0);
+    const plan = readFileSync(join(dir, 'argo-plan.yaml'), 'utf8').split('\n');
+    const imported = await cli('import', 'argo', multi, '--rollout', 'rollout-smi-experiment-1');
+    expect(plan.slice(1).join('\n')).toBe(`${imported.out}\n`);
+    expect(plan[1]).toContain('# From the Rollout "rollout-smi-experiment-1"');
+    expect(existsSync(join(dir, 'rehearsals', 'new-checkout.yaml'))).toBe(true);
+  });
+
+  it('--rollout without --from-argo is refused', async () => {
+    const r = await cli('init', join(tmp, 'init-alone'), '--rollout', 'x');
+    expect([r.code, r.err]).toEqual([2, '--rollout: it names the Rollout --from-argo imports: give --from-argo too']);
+    expect(existsSync(join(tmp, 'init-alone'))).toBe(false);
   });
 });
