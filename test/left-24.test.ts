@@ -127,3 +127,26 @@ describe('rehearse init --from-argo with a file of several Rollouts', () => {
     expect(existsSync(join(tmp, 'init-alone'))).toBe(false);
   });
 });
+
+describe('an empty file or folder argument is said of the argument, before anything is read or written', () => {
+  it.each([
+    [['import', 'flagger', '', 'examples/flagger/metric-templates.yaml'], 'import flagger <files...> (the 1st): an empty file name (a variable that is not set?): give one'],
+    [['import', 'argo', 'examples/argo/rollout.yaml', ''], 'import argo <files...> (the 2nd): an empty file name (a variable that is not set?): give one'],
+    [['merge', 'scenarios/tiny.yaml', 'a.json', ''], 'merge <files...> (the 2nd): an empty file name (a variable that is not set?): give one'],
+    [['report', '', '--html', 'x.html'], 'report <result>: an empty file name (a variable that is not set?): give one'],
+  ])('%j', async (argv, message) => {
+    expect(await cli(...argv)).toMatchObject({ code: 2, err: message });
+  });
+
+  it('init "" scaffolds nothing, where it scaffolded the folder it ran in', async () => {
+    const cwd = process.cwd();
+    const here = mkdtempSync(join(tmp, 'init-empty-'));
+    process.chdir(here);
+    try {
+      expect(await cli('init', '')).toMatchObject({ code: 2, err: 'init [dir]: an empty folder name (a variable that is not set?): give one' });
+      expect(existsSync(join(here, 'rehearsals'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

@@ -66,12 +66,31 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
   return program;
 }
 
+/** The arguments that name a file or a folder. */
+const PATH_ARGUMENTS = new Set(['scenario', 'journal', 'record', 'result', 'file', 'files', 'traces', 'dir']);
+const ordinal = (n: number): string => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+
 /**
  * A file or folder option given an empty value (`--json "$OUT"` with OUT unset) was taken as not given: the run went
  * on and wrote nothing, exit 0. And "-" names stdout only where an option says so (`--json -`): `--html -` wrote a
  * file named "-". Both are refused before the command runs.
  */
 function pathValues(command: Command): void {
+  // An argument that names a file or folder, given empty: `init ""` scaffolded the folder the command ran in, and a
+  // message of the reader named none of the command's files in particular.
+  command.registeredArguments.forEach((argument, i) => {
+    if (!PATH_ARGUMENTS.has(argument.name())) return;
+    const value: unknown = command.processedArgs[i];
+    const values = Array.isArray(value) ? value : [value];
+    const at = values.indexOf('');
+    if (at < 0) return;
+    let path = '';
+    for (let c: Command | null = command; c !== null && c.parent !== null; c = c.parent) path = `${c.name()} ${path}`;
+    const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+    const shown = argument.required ? `<${name}>` : `[${name}]`;
+    const which = argument.variadic ? ` (the ${ordinal(at + 1)})` : '';
+    throw new InputError([`${path}${shown}${which}: an empty ${argument.name() === 'dir' ? 'folder' : 'file'} name (a variable that is not set?): give one`]);
+  });
   for (const option of command.options) {
     if (!/<(file|dir|prefix)>/.test(option.flags)) continue;
     const value: unknown = command.getOptionValue(option.attributeName());
