@@ -29,7 +29,7 @@ export function setUp(dir: string): Record<string, string> {
 /** Values for an option or argument: empty, negative, huge, not numbers, special files, names with controls. */
 export function hostileValues(files: Record<string, string>): string[] {
   return ['', ' ', '-1', '0', '1e999', 'NaN', 'Infinity', '99999999999999999999999', '0x10', '1.5', '-', files.folder, files.fifo, '/dev/zero', files.locked,
-    join(files.dir, 'new\nline'), join(files.dir, 'rtl\u202eevil'), join(files.dir, 'no', 'such', 'folder', 'x'), 'x'.repeat(5000)];
+    join(files.dir, 'new\nline'), join(files.dir, 'rtl\u202eevil'), join(files.dir, 'rlm\u200fevil.yaml'), join(files.dir, 'no', 'such', 'folder', 'x'), 'x'.repeat(5000)];
 }
 
 /** Each command's base command line, valid, with where its options' values go. */

@@ -19,6 +19,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import { fileWarnings } from '../src/calibrate/read-notes.js';
 import { cli } from './helpers.js';
+import { jsonText } from '../src/cli/json-out.js';
+import { maskControls } from '../src/units/escape.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rehearse-left-24-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -148,5 +150,25 @@ describe('an empty file or folder argument is said of the argument, before anyth
     } finally {
       process.chdir(cwd);
     }
+  });
+});
+
+describe('bidirectional marks in a name are shown escaped, as the overrides are', () => {
+  // Unicode UAX #9: U+200F (RLM), U+200E (LRM) and U+061C (ALM) reorder the neutral characters around them, as the
+  // overrides (U+202E) reorder all: "Trojan Source" (CVE-2021-42574) lists them with the overrides and isolates.
+  it('a message naming a file whose name holds U+200F shows \\u200f, as it shows \\u202e', async () => {
+    for (const [c, shown] of [['\u200f', '\\u200f'], ['\u202e', '\\u202e'], ['\u061c', '\\u061c']]) {
+      const file = join(tmp, `gpj.${c}exe.yaml`);
+      writeFileSync(file, 'name: x\n');
+      const r = await cli('validate', file);
+      expect(r.code).toBe(2);
+      expect(r.err).not.toContain(c);
+      expect(r.err).toContain(join(tmp, `gpj.${shown}exe.yaml`));
+    }
+  });
+
+  it('a --json document writes them as \\u escapes; a drill\'s terminal as "?"', () => {
+    expect(jsonText({ name: 'a\u200fb\u200ec' })).toBe('{\n  "name": "a\\u200fb\\u200ec"\n}');
+    expect(maskControls('ada\u200f\u202e\u001b[2J')).toBe('ada???[2J');
   });
 });
