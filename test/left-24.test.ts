@@ -76,6 +76,17 @@ describe('Zipkin: the tags that say whether a span failed', () => {
     expect(r.warnings).toEqual([`${r.file}:${place(r.text, '"otel.status_code"')}: Zipkin tag otel.status_code: FAILED is no span status (OK, ERROR or UNSET, or STATUS_CODE_ before one, in any case): read as unset, as the collector reads a value it does not know: the span fails by its error tag or its status codes`]);
   });
 
+  it('an rpc.grpc.status_code that is no gRPC code (0 to 16, grpc doc/statuscodes.md) is said at its tag: past 16 a client span fails, text is not read', () => {
+    const r = read([
+      span('b7ad6b7169203331', 'CLIENT', { 'rpc.grpc.status_code': '99' }),
+      span('b7ad6b7169203332', 'SERVER', { 'rpc.grpc.status_code': '99' }),
+      span('b7ad6b7169203333', 'CLIENT', { 'rpc.grpc.status_code': 'abc' }),
+      span('b7ad6b7169203334', 'CLIENT', { 'rpc.grpc.status_code': '14' }),
+    ]);
+    expect(r.errors).toEqual([true, false, false, true]);
+    expect(r.warnings).toEqual([`${r.file}:${place(r.text, '"rpc.grpc.status_code"')}: Zipkin tag rpc.grpc.status_code: 99 is no gRPC status code (0 to 16, grpc/grpc doc/statuscodes.md): read as a code other than OK: a failure of a client span, not of a server span (grpc.md; client here) (3 times in the file; the first here)`]);
+  });
+
   it('a Jaeger otel.status_code alike, at its value; the enum\'s names are not Jaeger\'s', () => {
     const file = join(tmp, 'jaeger.json');
     const tag = (value: string) => [{ key: 'span.kind', type: 'string', value: 'server' }, { key: 'http.status_code', type: 'int64', value: 503 }, { key: 'otel.status_code', type: 'string', value }];

@@ -119,3 +119,12 @@ export function otelStatus(value: AttributeValue | undefined, enumNames: boolean
   const name = upper !== null && enumNames && upper.startsWith('STATUS_CODE_') ? upper.slice(12) : upper;
   return name === 'OK' || name === 'ERROR' ? name : name === 'UNSET' ? '' : null;
 }
+
+/** The rpc.grpc.status_code a span gives that is no gRPC status code (an integer from 0 to 16), or null. */
+export function uninterpretedGrpcCode(a: Record<string, AttributeValue>): { key: string; value: AttributeValue; number: boolean } | null {
+  const value = a['rpc.grpc.status_code'];
+  if (value === undefined) return null;
+  const code = value === '' ? NaN : Number(value);
+  if (Number.isInteger(code) && code >= 0 && code < GRPC_CODES.length) return null;
+  return { key: 'rpc.grpc.status_code', value, number: Number.isInteger(code) };
+}
