@@ -21,7 +21,7 @@ import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shownPath } from '../src/errors.js';
-import { terminalSafe } from '../src/cli/main.js';
+import { lineBroken, terminalSafe } from '../src/cli/main.js';
 import { Drill } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { rendered, sharedChromium, watchErrors } from './chromium.js';
@@ -99,8 +99,10 @@ describe('every command\'s options and arguments given hostile values', () => {
       codes.add(outcome.code);
       // A refusal names the option, the value or the file; the words checked are those the command line does not hold.
       // A name of thousands of characters is named cut (src/errors.ts shownPath), and every name as the terminal shows
-      // it: its controls and bidirectional characters escaped (src/cli/main.ts terminalSafe: rtl\u202eevil).
-      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...argv.flatMap((a) => [basename(a), shownPath(a)]).filter((a) => a.length > 0).map(terminalSafe)]);
+      // it: its controls and bidirectional characters escaped, its line breaks as \n (src/cli/main.ts terminalSafe:
+      // rtl\u202eevil, new\nline).
+      const given = lineBroken(argv);
+      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...argv.flatMap((a) => [basename(a), shownPath(a)]).filter((a) => a.length > 0).map((a) => terminalSafe(a, given))]);
       if (wrong.length) found.push(`${wrong.join(', ')}: ${JSON.stringify(argv).slice(0, 300)}\n${(outcome.err || outcome.out).slice(0, 300)}`);
     }
     expect(found).toEqual([]);

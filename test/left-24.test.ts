@@ -183,3 +183,14 @@ describe('bidirectional marks in a name are shown escaped, as the overrides are'
     expect(maskControls('ada\u200f\u202e\u001b[2J')).toBe('ada???[2J');
   });
 });
+
+describe('a file named with a line break is named on one line, by every command as by the importers', () => {
+  it('run, calibrate and import argo name "new\\nline" alike', async () => {
+    const file = join(tmp, 'new\nline');
+    writeFileSync(file, 'x');
+    const shown = join(tmp, 'new\\nline');
+    expect((await cli('run', file)).err).toBe(`${shown}: a scenario is a mapping with name, traffic, journeys and services`);
+    expect((await cli('calibrate', file)).err).toBe(`${shown}:1:1: not JSON: expected an object or an array`);
+    expect((await cli('import', 'argo', file)).err).toBe(`${shown}:1:1: a Kubernetes resource is a mapping with apiVersion, kind and metadata`);
+  });
+});
