@@ -84,7 +84,14 @@ describe('Zipkin: the tags that say whether a span failed', () => {
       span('b7ad6b7169203334', 'CLIENT', { 'rpc.grpc.status_code': '14' }),
     ]);
     expect(r.errors).toEqual([true, false, false, true]);
-    expect(r.warnings).toEqual([`${r.file}:${place(r.text, '"rpc.grpc.status_code"')}: Zipkin tag rpc.grpc.status_code: 99 is no gRPC status code (0 to 16, grpc/grpc doc/statuscodes.md): read as a code other than OK: a failure of a client span, not of a server span (grpc.md; client here) (3 times in the file; the first here)`]);
+    // rpc.status_code of a gRPC span names the code: a name that is none is read as a code other than OK.
+    const named = read([
+      span('b7ad6b7169203331', 'CLIENT', { 'rpc.system.name': 'grpc', 'rpc.status_code': 'UNAVALABLE' }),
+      span('b7ad6b7169203332', 'SERVER', { 'rpc.system.name': 'grpc', 'rpc.status_code': 'unavailable' }),
+    ]);
+    expect(named.errors).toEqual([true, true]);
+    expect(named.warnings).toEqual([`${named.file}:${place(named.text, '"rpc.status_code"')}: Zipkin tag rpc.status_code: UNAVALABLE is no gRPC status code (0 to 16 or their names, grpc/grpc doc/statuscodes.md): read as a code other than OK: a failure of a client span, not of a server span (grpc.md; client here)`]);
+    expect(r.warnings).toEqual([`${r.file}:${place(r.text, '"rpc.grpc.status_code"')}: Zipkin tag rpc.grpc.status_code: 99 is no gRPC status code (0 to 16 or their names, grpc/grpc doc/statuscodes.md): read as a code other than OK: a failure of a client span, not of a server span (grpc.md; client here) (3 times in the file; the first here)`]);
   });
 
   it('a Jaeger otel.status_code alike, at its value; the enum\'s names are not Jaeger\'s', () => {

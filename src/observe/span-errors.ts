@@ -120,11 +120,20 @@ export function otelStatus(value: AttributeValue | undefined, enumNames: boolean
   return name === 'OK' || name === 'ERROR' ? name : name === 'UNSET' ? '' : null;
 }
 
-/** The rpc.grpc.status_code a span gives that is no gRPC status code (an integer from 0 to 16), or null. */
-export function uninterpretedGrpcCode(a: Record<string, AttributeValue>): { key: string; value: AttributeValue; number: boolean } | null {
-  const value = a['rpc.grpc.status_code'];
-  if (value === undefined) return null;
-  const code = value === '' ? NaN : Number(value);
-  if (Number.isInteger(code) && code >= 0 && code < GRPC_CODES.length) return null;
-  return { key: 'rpc.grpc.status_code', value, number: Number.isInteger(code) };
+/**
+ * The gRPC status code a span gives that is none (grpc/grpc doc/statuscodes.md: 0 to 16, or their names in
+ * rpc.status_code), or null; `read`: whether rpcError reads it as a code other than OK (a whole number, or a name
+ * in rpc.status_code), not when it is text in rpc.grpc.status_code.
+ */
+export function uninterpretedGrpcCode(a: Record<string, AttributeValue>): { key: string; value: AttributeValue; read: boolean } | null {
+  const known = (v: AttributeValue, names: boolean) => {
+    const code = v === '' ? NaN : Number(v);
+    return (Number.isInteger(code) && code >= 0 && code < GRPC_CODES.length) || (names && GRPC_CODES.includes(String(v).toUpperCase()));
+  };
+  const old = a['rpc.grpc.status_code'];
+  if (present(old)) return known(old, false) ? null : { key: 'rpc.grpc.status_code', value: old, read: Number.isInteger(Number(old)) };
+  if (String(a['rpc.system.name'] ?? a['rpc.system'] ?? '') !== 'grpc') return null;
+  const key = a['rpc.status_code'] !== undefined ? 'rpc.status_code' : a['rpc.response.status_code'] !== undefined ? 'rpc.response.status_code' : null;
+  if (key === null || !present(a[key]) || known(a[key], true)) return null;
+  return { key, value: a[key], read: true };
 }

@@ -41,8 +41,8 @@ export function statusTagNote(what: string, pathOf: (key: string) => (string | n
 }
 
 /**
- * An rpc.grpc.status_code that is no gRPC status code (grpc/grpc doc/statuscodes.md: 0 to 16), said at its place. A
- * whole number past 16 is read as a code other than OK, which semantic-conventions docs/rpc/grpc.md counts a failure
+ * A gRPC status code that is none (grpc/grpc doc/statuscodes.md: 0 to 16; in rpc.status_code of a gRPC span, their
+ * names too), said at its place. A whole number past 16, or a name that is none, is read as a code other than OK, which semantic-conventions docs/rpc/grpc.md counts a failure
  * on a client span ("all status codes except OK") and not on a server span (its errors are named); text that is no
  * number is not read as a code.
  */
@@ -50,10 +50,10 @@ function grpcCodeNote(what: string, pathOf: (key: string) => (string | number)[]
   const odd = uninterpretedGrpcCode(attributes);
   if (odd === null) return;
   const reading = statusSet ? 'the span\'s own status decides, as the code is read only where it is unset'
-    : odd.number ? `read as a code other than OK: a failure of a client span, not of a server span (grpc.md; ${kind} here)`
+    : odd.read ? `read as a code other than OK: a failure of a client span, not of a server span (grpc.md; ${kind} here)`
       : 'not read as a code: the span fails by its other attributes only';
   report.noteField(`${what} ${odd.key} outside 0 to 16`, () => {
     const path = pathOf(odd.key);
     return path === null ? report.here : locate(report, path);
-  }, () => `${what} ${odd.key}: ${shown(odd.value)} is no gRPC status code (0 to 16, grpc/grpc doc/statuscodes.md): ${reading}`);
+  }, () => `${what} ${odd.key}: ${shown(odd.value)} is no gRPC status code (0 to 16 or their names, grpc/grpc doc/statuscodes.md): ${reading}`);
 }
