@@ -201,3 +201,13 @@ describe('a file named with a line break is named on one line, by every command 
     expect((await cli('import', 'argo', file)).err).toBe(`${shown}:1:1: a Kubernetes resource is a mapping with apiVersion, kind and metadata`);
   });
 });
+
+describe('import argo and flagger: an empty --flag or --service is refused, where it was written into the plan', () => {
+  it.each([
+    [['import', 'argo', 'examples/argo/rollout.yaml', 'examples/argo/analysis-templates.yaml', '--flag', ''], '--flag "": an empty flag key (a variable that is not set?): give the key of the flag the plan rolls out'],
+    [['import', 'flagger', 'examples/flagger/canary.yaml', 'examples/flagger/metric-templates.yaml', '--flag', ' '], '--flag " ": an empty flag key (a variable that is not set?): give the key of the flag the plan rolls out'],
+    [['import', 'argo', 'examples/argo/rollout.yaml', 'examples/argo/analysis-templates.yaml', '--service', ''], '--service "": an empty service name (a variable that is not set?): give the scenario\'s service that runs the Rollout, or leave --service out for the Rollout\'s name'],
+  ])('%j', async (argv, message) => {
+    expect(await cli(...argv)).toMatchObject({ code: 2, out: '', err: message });
+  });
+});
