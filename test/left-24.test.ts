@@ -15,6 +15,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readTraceFile } from '../src/interop/traces/read.js';
 import { fileWarnings } from '../src/calibrate/read-notes.js';
@@ -139,6 +140,17 @@ describe('rehearse init --from-argo with a file of several Rollouts', () => {
     expect(plan.slice(1).join('\n')).toBe(`${imported.out}\n`);
     expect(plan[1]).toContain('# From the Rollout "rollout-smi-experiment-1"');
     expect(existsSync(join(dir, 'rehearsals', 'new-checkout.yaml'))).toBe(true);
+  });
+
+  it('a file named with a line break is named on one line in the plan\'s first comment, which stays a comment', async () => {
+    const file = join(tmp, 'plan\nrollout: x.yaml');
+    writeFileSync(file, `${readFileSync('examples/argo/rollout.yaml', 'utf8')}---\n${readFileSync('examples/argo/analysis-templates.yaml', 'utf8')}`);
+    const dir = join(tmp, 'init-line-break');
+    expect((await cli('init', dir, '--from-argo', file)).code).toBe(0);
+    const plan = readFileSync(join(dir, 'argo-plan.yaml'), 'utf8');
+    expect(plan.split('\n')[0]).toBe(`# The rollout plan of ${join(tmp, 'plan\\nrollout: x.yaml')}, as rehearse import argo wrote it: put it in the rollout: of a scenario in rehearsals/`);
+    expect(Object.keys(parse(plan))).toEqual(['rollout']);
+    expect(parse(plan).rollout).toHaveLength(1);
   });
 
   it('--rollout without --from-argo is refused', async () => {

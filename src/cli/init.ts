@@ -9,7 +9,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { InputError, reason, shownPath } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { checkWritable, writeText } from '../files/write.js';
-import { escapeControls } from '../units/escape.js';
+import { escapeControls, oneLine } from '../units/escape.js';
 import { VERSION } from '../version.js';
 import { REHEARSALS_FOLDER } from './folders.js';
 import { PACKAGE_ROOT, schemaReference } from './schema-ref.js';
@@ -159,7 +159,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   }
   if (plan !== null) {
     const target = join(dir, 'argo-plan.yaml');
-    writeText(target, `# The rollout plan of ${escapeControls(opts.fromArgo!)}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${plan.join('\n')}\n`);
+    writeText(target, `# The rollout plan of ${escapeControls(oneLine(opts.fromArgo!))}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${plan.join('\n')}\n`);
     out(`plan written to ${target}: put it in the rollout: of ${dirPrefix}new-checkout.yaml`);
   }
 
