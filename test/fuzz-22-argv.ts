@@ -29,7 +29,7 @@ export function setUp(dir: string): Record<string, string> {
 /** Values for an option or argument: empty, negative, huge, not numbers, special files, names with controls. */
 export function hostileValues(files: Record<string, string>): string[] {
   return ['', ' ', '-1', '0', '1e999', 'NaN', 'Infinity', '99999999999999999999999', '0x10', '1.5', '-', files.folder, files.fifo, '/dev/zero', files.locked,
-    join(files.dir, 'new\nline'), join(files.dir, 'rtl\u202eevil'), join(files.dir, 'no', 'such', 'folder', 'x'), 'x'.repeat(5000)];
+    join(files.dir, 'new\nline'), join(files.dir, 'rtl\u202eevil'), join(files.dir, 'rlm\u200fevil.yaml'), join(files.dir, 'no', 'such', 'folder', 'x'), 'x'.repeat(5000)];
 }
 
 /** Each command's base command line, valid, with where its options' values go. */
@@ -51,7 +51,7 @@ export function commandLines(files: Record<string, string>): { name: string; arg
     { name: 'import flags', argv: ['import', 'flags', 'flagd', join(root, 'flags/demo.flagd.json')], options: ['--cohort', '--environment', '--selector'] },
     { name: 'import argo', argv: ['import', 'argo', join(root, 'examples/argo/rollout.yaml'), join(root, 'examples/argo/analysis-templates.yaml')], options: ['--flag', '--arg', '--service'] },
     { name: 'import flagger', argv: ['import', 'flagger', join(root, 'examples/flagger/canary.yaml'), join(root, 'examples/flagger/metric-templates.yaml')], options: ['--flag'] },
-    { name: 'init', argv: ['init', `${o}-init`], options: ['--template', '--from-traces', '--from-argo'] },
+    { name: 'init', argv: ['init', `${o}-init`], options: ['--template', '--from-traces', '--from-argo', '--rollout'] },
     { name: 'calibrate', argv: ['calibrate', ...realsys, '--out', `${o}.calibrated.yaml`, '-q'], options: ['--out', '--group-by', '--latency', '--sample-rate', '--name', '--duration', '--capacity', '--deployment', '--replica-concurrency', '--wait-attribute', '--check', '--predict', '--resamples'] },
     { name: 'schema', argv: ['schema', '--out', `${o}.schema.json`], options: ['--out'] },
   ];

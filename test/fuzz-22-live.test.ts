@@ -5,7 +5,8 @@
  *   process with a time limit (test/fuzz-22-run.ts): exit 0 or 1, or 2 naming the file; no stack trace, no hang, no
  *   "undefined", "NaN", "[object Object]" or "Infinity" the input does not hold, no 1e999 read as Infinity;
  * - every command's options and arguments given hostile values (test/fuzz-22-argv.ts): empty, negative, huge, NaN,
- *   a folder, a FIFO, /dev/zero, a file that cannot be read, names with a line break or a right-to-left override;
+ *   a folder, a FIFO, /dev/zero, a file that cannot be read, names with a line break, a right-to-left override or
+ *   mark (shown escaped, as the terminal shows them);
  * - a drill whose names try to run code (the scenario, its file and its rule file, a journey, an endpoint, a gate,
  *   a case, an alert, its group, labels and annotation, the people, a note), in Debian's chromium: the dashboard and
  *   the debrief run no script and show each name as written; so do calibrate's --check-html page (trace files,
@@ -20,6 +21,7 @@ import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shownPath } from '../src/errors.js';
+import { lineBroken, terminalSafe } from '../src/cli/main.js';
 import { Drill } from '../src/live/drill.js';
 import { readDrillScenario } from '../src/live/session.js';
 import { rendered, sharedChromium, watchErrors } from './chromium.js';
@@ -96,8 +98,14 @@ describe('every command\'s options and arguments given hostile values', () => {
       const outcome = await runner.run(argv, 300_000);
       codes.add(outcome.code);
       // A refusal names the option, the value or the file; the words checked are those the command line does not hold.
-      // A name of thousands of characters is named cut (src/errors.ts shownPath).
-      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...argv.flatMap((a) => [basename(a), shownPath(a)]).filter((a) => a.length > 0)]);
+      // A name of thousands of characters is named cut (src/errors.ts shownPath), and every name as the terminal shows
+      // it: its controls and bidirectional characters escaped, its line breaks as \n (src/cli/main.ts terminalSafe:
+      // rtl\u202eevil, new\nline).
+      // A file made inside a folder of such a name (sweep --write-back NAME: NAME/rollout.yaml) is cut the same way:
+      // its first 60 characters are the name's.
+      const given = lineBroken(argv);
+      const cut = argv.filter((a) => a.length > 160).map((a) => `${a.slice(0, 60)}...(`);
+      const wrong = problems(outcome, argv.join(' '), [...argv.filter((a) => a.startsWith('-')), ...cut, ...argv.flatMap((a) => [basename(a), shownPath(a)]).filter((a) => a.length > 0).map((a) => terminalSafe(a, given))]);
       if (wrong.length) found.push(`${wrong.join(', ')}: ${JSON.stringify(argv).slice(0, 300)}\n${(outcome.err || outcome.out).slice(0, 300)}`);
     }
     expect(found).toEqual([]);

@@ -120,14 +120,16 @@ describe('an empty path is said to be one', () => {
     writeFileSync(file, `name: x\nduration: 1m\ntraffic: { rate: 1/s }\njourneys: { j: { steps: [a] } }\nservices: { a: {} }\nflags:\n  from: { flagd: '${from}' }\n`);
     return file;
   };
+  // Said of the argument, as of an option (--json ""): the command and which of its files.
+  const empty = (argument: string, what = 'file') => `${argument}: an empty ${what} name (a variable that is not set?): give one`;
   it.each([
-    [['run', ''], 'cannot read the scenario: an empty path names no scenario file'],
-    [['validate', ''], 'cannot read the scenario: an empty path names no scenario file'],
-    [['gameday', ''], 'cannot read the scenario: an empty path names no scenario file'],
-    [['gameday', 'resume', ''], 'cannot read the journal: an empty path names no drill record'],
-    [['calibrate', ''], 'an empty path names no trace file'],
-    [['flags', 'eval', '', '--flag', 'a', '--context', '{}'], 'an empty path names no flag file'],
-    [['ci', ''], 'an empty path names no directory of scenarios'],
+    [['run', ''], empty('run <scenario>')],
+    [['validate', ''], empty('validate <files...> (the 1st)')],
+    [['gameday', ''], empty('gameday <scenario>')],
+    [['gameday', 'resume', ''], empty('gameday resume <journal>')],
+    [['calibrate', ''], empty('calibrate <traces...> (the 1st)')],
+    [['flags', 'eval', '', '--flag', 'a', '--context', '{}'], empty('flags eval <file>')],
+    [['ci', ''], empty('ci [dir]', 'folder')],
   ])('%j', async (argv, message) => {
     const r = await cli(...argv);
     expect(r.code).toBe(2);

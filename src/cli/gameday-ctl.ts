@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { clock, count } from '../units/format.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
+import { maskControls } from '../units/escape.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -110,7 +111,7 @@ const withToken = (base: URL, token: string) => {
 /** How the drill ended, in the words of its terminal and the debrief (the state says `by-hand`). */
 const endWords = (r: string | null | undefined) => (r && r in END_WORDS ? END_WORDS[r as keyof typeof END_WORDS] : r ?? 'by hand');
 // Line and paragraph separators and bidirectional overrides too: a note's U+202E reversed the rest of its line.
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+const printable = maskControls;
 
 export interface StateAnswer {
   you: { name: string; role: string };

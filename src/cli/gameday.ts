@@ -21,6 +21,7 @@ import { badName } from '../live/access.js';
 import { clock as clockSeconds, plural } from '../units/format.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import type { Scenario } from '../scenario/types.js';
+import { maskControls } from '../units/escape.js';
 
 export interface GamedayOptions {
   speed: number;
@@ -54,7 +55,7 @@ export const clock = (us: number) => clockSeconds(us / 1e6);
 
 /** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
 // Line and paragraph separators and bidirectional overrides too: a note's U+202E reversed the rest of its line.
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
+const printable = maskControls;
 
 /**
  * What a terminal may print about an action: never the case or a hidden fault. One sent once the drill had ended is

@@ -67,6 +67,9 @@ function approvalWanted(from: string, warnings: string[]): string {
  * own name, the first the scenario's argo: entry looks for (a workloadRef's name is the other).
  */
 export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}, service?: string, rollout?: string): { text: string; warnings: string[] } {
+  // Written into the plan as given: an empty one made a plan whose flag or service names nothing, exit 0.
+  if (flag.trim() === '') throw new InputError([`--flag ${JSON.stringify(flag)}: an empty flag key (a variable that is not set?): give the key of the flag the plan rolls out`]);
+  if (service !== undefined && service.trim() === '') throw new InputError([`--service ${JSON.stringify(service)}: an empty service name (a variable that is not set?): give the scenario's service that runs the Rollout, or leave --service out for the Rollout's name`]);
   if (format === 'argo') {
     const r = argoParts(read(files), { args, ...(rollout === undefined ? {} : { rollout: { name: rollout, from: '--rollout' } }) });
     if (!r.ok) throw new InputError(r.problems);

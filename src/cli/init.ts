@@ -9,6 +9,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { InputError, reason, shownPath } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { checkWritable, writeText } from '../files/write.js';
+import { escapeControls, oneLine } from '../units/escape.js';
 import { VERSION } from '../version.js';
 import { REHEARSALS_FOLDER } from './folders.js';
 import { PACKAGE_ROOT, schemaReference } from './schema-ref.js';
@@ -20,6 +21,8 @@ export interface InitOptions {
   force?: boolean;
   fromTraces?: string;
   fromArgo?: string;
+  /** The Rollout --from-argo imports where its file holds several (as import argo --rollout). */
+  rollout?: string;
 }
 
 /** Runs another rehearse command (argv without "rehearse") and returns its exit code; null when it does not exist. */
@@ -76,6 +79,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   const template = opts.template ?? 'release';
   const names = templateNames();
   if (!names.includes(template)) throw new InputError([`--template: unknown template "${template}" (templates: ${names.join(', ')})`]);
+  if (opts.rollout !== undefined && opts.fromArgo === undefined) throw new InputError(['--rollout: it names the Rollout --from-argo imports: give --from-argo too']);
   for (const [flag, file] of [['--from-traces', opts.fromTraces], ['--from-argo', opts.fromArgo]] as const) {
     if (file === undefined) continue;
     // Opened now, not only found: one it cannot read would be told after the scaffold is written.
@@ -117,6 +121,22 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
     throw new InputError([`--from-argo: this version of rollout-rehearsal (${VERSION}) has no "rehearse import" command; nothing was written`]);
   }
 
+  // The Rollout is imported before anything is written: a file of several Rollouts and no --rollout, or a name it does
+  // not hold, leaves no scaffold behind.
+  let plan: string[] | null = null;
+  if (opts.fromArgo !== undefined) {
+    const argv = ['import', 'argo', opts.fromArgo, ...(opts.rollout === undefined ? [] : ['--rollout', opts.rollout])];
+    out(`importing the Argo Rollout ${opts.fromArgo}: rehearse ${argv.join(' ')}`);
+    const lines: string[] = [];
+    const code = await runCommand(argv, (s) => lines.push(s));
+    if (code !== 0) {
+      for (const l of lines) out(l);
+      out(`nothing was written: the Rollout did not import (above; rehearse init --from-argo FILE --rollout NAME names the one to import, as rehearse import argo --rollout does)`);
+      return code ?? 2;
+    }
+    plan = lines;
+  }
+
   const folder = join(dir, FOLDER);
   const dirPrefix = `${relative(dir, folder).split(sep).join('/')}/`;
   const vars: Record<string, string> = { schema: schemaReference(folder, dir), dir: dirPrefix, version: VERSION };
@@ -137,17 +157,9 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
       return code ?? 2;
     }
   }
-  if (opts.fromArgo !== undefined) {
+  if (plan !== null) {
     const target = join(dir, 'argo-plan.yaml');
-    out(`\nimporting the Argo Rollout ${opts.fromArgo}: rehearse import argo ${opts.fromArgo}`);
-    const lines: string[] = [];
-    const code = await runCommand(['import', 'argo', opts.fromArgo], (s) => lines.push(s));
-    if (code !== 0) {
-      for (const l of lines) out(l);
-      out(`\n${target} not written: the Rollout did not import (above); the scaffold is in place: fix it, then run rehearse import argo ${opts.fromArgo}`);
-      return code ?? 2;
-    }
-    writeText(target, `# The rollout plan of ${opts.fromArgo}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${lines.join('\n')}\n`);
+    writeText(target, `# The rollout plan of ${escapeControls(oneLine(opts.fromArgo!))}, as rehearse import argo wrote it: put it in the rollout: of a scenario in ${dirPrefix}\n${plan.join('\n')}\n`);
     out(`plan written to ${target}: put it in the rollout: of ${dirPrefix}new-checkout.yaml`);
   }
 

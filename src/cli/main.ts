@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { didYouMean, InputError } from '../errors.js';
+import { basename } from 'node:path';
 import { escapeControls } from '../report/escape.js';
+import { oneLine } from '../units/escape.js';
 import { VERSION } from '../version.js';
 import { NO_COLOURS, paint, type Colours } from './colour.js';
 import { EXIT_INVALID, EXIT_OK, type CommandContext } from './commands/context.js';
@@ -66,12 +68,31 @@ export function buildProgram(out: (s: string) => void, setExit: (code: number) =
   return program;
 }
 
+/** The arguments that name a file or a folder. */
+const PATH_ARGUMENTS = new Set(['scenario', 'journal', 'record', 'result', 'file', 'files', 'traces', 'dir']);
+const ordinal = (n: number): string => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+
 /**
  * A file or folder option given an empty value (`--json "$OUT"` with OUT unset) was taken as not given: the run went
  * on and wrote nothing, exit 0. And "-" names stdout only where an option says so (`--json -`): `--html -` wrote a
  * file named "-". Both are refused before the command runs.
  */
 function pathValues(command: Command): void {
+  // An argument that names a file or folder, given empty: `init ""` scaffolded the folder the command ran in, and a
+  // message of the reader named none of the command's files in particular.
+  command.registeredArguments.forEach((argument, i) => {
+    if (!PATH_ARGUMENTS.has(argument.name())) return;
+    const value: unknown = command.processedArgs[i];
+    const values = Array.isArray(value) ? value : [value];
+    const at = values.indexOf('');
+    if (at < 0) return;
+    let path = '';
+    for (let c: Command | null = command; c !== null && c.parent !== null; c = c.parent) path = `${c.name()} ${path}`;
+    const name = `${argument.name()}${argument.variadic ? '...' : ''}`;
+    const shown = argument.required ? `<${name}>` : `[${name}]`;
+    const which = argument.variadic ? ` (the ${ordinal(at + 1)})` : '';
+    throw new InputError([`${path}${shown}${which}: an empty ${argument.name() === 'dir' ? 'folder' : 'file'} name (a variable that is not set?): give one`]);
+  });
   for (const option of command.options) {
     if (!/<(file|dir|prefix)>/.test(option.flags)) continue;
     const value: unknown = command.getOptionValue(option.attributeName());
@@ -88,9 +109,22 @@ function pathValues(command: Command): void {
  * Text for a terminal: control characters that names in a file may carry (a screen clear, a window title,
  * a cursor move, a colour code) are shown escaped (\x1b, \u009b). Tabs and newlines pass. rehearse's own
  * text has no colour codes: colour (colour.ts) is laid on after this, so every ESC escaped comes from input.
+ * `given`: values of the command line that hold a line break (a file named "new\nline", lineBroken below), shown
+ * with \n wherever a line names them, as every message names them then: a message stays one line, and no name
+ * forges a line of its own.
  */
-export function terminalSafe(s: string): string {
+export function terminalSafe(s: string, given: readonly string[] = []): string {
+  for (const v of given) if (s.includes(v)) s = s.replaceAll(v, oneLine(v));
   return escapeControls(s, '\t\n');
+}
+
+/**
+ * The command line's values with a line break inside them, and their last parts (a message may name a file by its
+ * name alone), longest first. A break at an end is left as it is: "x\n" would match every line that ends in x.
+ */
+export function lineBroken(argv: readonly string[]): string[] {
+  const broken = argv.flatMap((a) => [a, basename(a)]).filter((a) => /[^\r\n][\r\n]+[^\r\n]/.test(a));
+  return [...new Set(broken)].sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -98,7 +132,8 @@ export function terminalSafe(s: string): string {
  * stream gets colour (bin.ts asks the terminal and the environment; none by default).
  */
 export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }, colours: Colours = NO_COLOURS): Promise<number> {
-  const io = { out: (s: string) => raw.out(paint(terminalSafe(s), colours.out)), err: (s: string) => raw.err(paint(terminalSafe(s), colours.err)) };
+  const given = lineBroken(argv);
+  const io = { out: (s: string) => raw.out(paint(terminalSafe(s, given), colours.out)), err: (s: string) => raw.err(paint(terminalSafe(s, given), colours.err)) };
   let code = EXIT_OK;
   const program = buildProgram(io.out, (c) => (code = c), io.err, argv[0]);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

@@ -103,3 +103,37 @@ export function uninterpretedHttpCode(a: Record<string, AttributeValue>): { key:
   const code = value === '' ? NaN : Number(value);
   return Number.isInteger(code) && code >= 100 && code <= 599 ? null : { key, value };
 }
+
+/**
+ * The span's status as otel.status_code gives it in Jaeger and Zipkin: OK, ERROR or unset (''), or null for a value
+ * that is none of them. OpenTelemetry writes OK or ERROR (opentelemetry-specification common/mapping-to-non-otlp.md,
+ * trace/sdk_exporters/zipkin.md, "Status"), which the collector's Jaeger translator reads in any case
+ * (opentelemetry-collector-contrib pkg/translator/jaeger/jaegerproto_to_traces.go setInternalSpanStatus:
+ * strings.ToUpper); its Zipkin receiver reads the enum's names too (pkg/translator/zipkin/zipkinv2/to_translator.go
+ * statusCodeValue: STATUS_CODE_OK, STATUS_CODE_ERROR, STATUS_CODE_UNSET), `enumNames` here. Both read any other
+ * value as unset.
+ */
+export function otelStatus(value: AttributeValue | undefined, enumNames: boolean): 'OK' | 'ERROR' | '' | null {
+  if (value === undefined) return '';
+  const upper = typeof value === 'string' ? value.toUpperCase() : null;
+  const name = upper !== null && enumNames && upper.startsWith('STATUS_CODE_') ? upper.slice(12) : upper;
+  return name === 'OK' || name === 'ERROR' ? name : name === 'UNSET' ? '' : null;
+}
+
+/**
+ * The gRPC status code a span gives that is none (grpc/grpc doc/statuscodes.md: 0 to 16, or their names in
+ * rpc.status_code), or null; `read`: whether rpcError reads it as a code other than OK (a whole number, or a name
+ * in rpc.status_code), not when it is text in rpc.grpc.status_code.
+ */
+export function uninterpretedGrpcCode(a: Record<string, AttributeValue>): { key: string; value: AttributeValue; read: boolean } | null {
+  const known = (v: AttributeValue, names: boolean) => {
+    const code = v === '' ? NaN : Number(v);
+    return (Number.isInteger(code) && code >= 0 && code < GRPC_CODES.length) || (names && GRPC_CODES.includes(String(v).toUpperCase()));
+  };
+  const old = a['rpc.grpc.status_code'];
+  if (present(old)) return known(old, false) ? null : { key: 'rpc.grpc.status_code', value: old, read: Number.isInteger(Number(old)) };
+  if (String(a['rpc.system.name'] ?? a['rpc.system'] ?? '') !== 'grpc') return null;
+  const key = a['rpc.status_code'] !== undefined ? 'rpc.status_code' : a['rpc.response.status_code'] !== undefined ? 'rpc.response.status_code' : null;
+  if (key === null || !present(a[key]) || known(a[key], true)) return null;
+  return { key, value: a[key], read: true };
+}

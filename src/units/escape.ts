@@ -4,9 +4,17 @@
  * as \r, \n or \x1b, never acted on.
  */
 
-// C0 controls, DEL, C1 controls, line/paragraph separators and bidirectional overrides.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * What a terminal would act on or reorder, as a character class: C0 controls, DEL, C1 controls, the line and
+ * paragraph separators, and the bidirectional formatting characters of Unicode's bidi algorithm (UAX #9): the
+ * embeddings, overrides and isolates (U+202A to U+202E, U+2066 to U+2069) and the invisible marks (U+200E LRM, U+200F
+ * RLM, U+061C ALM), with which a file name or a value shows its text in another order than the one it holds
+ * ("Trojan Source", CVE-2021-42574). Each is shown as its escape wherever such text is written for people.
+ */
+export const CONTROL_CLASS = '\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+/** The same past the C0 controls (which JSON.stringify escapes itself, and whose line feed is a JSON document's structure). */
+export const PAST_C0_CLASS = CONTROL_CLASS.slice('\\x00-\\x1f'.length);
+const CONTROL = new RegExp(`[${CONTROL_CLASS}]`, 'g');
 const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /** One character as a visible escape: \x1b, \x9b, \u202e. */
@@ -31,4 +39,9 @@ export function quoted(text: string): string {
  */
 export function oneLine(text: string): string {
   return text.replace(/\r\n|\r|\n/g, '\\n');
+}
+
+/** `text` with each of those characters replaced by "?": for text people typed (a note, a name in a drill). */
+export function maskControls(text: string): string {
+  return text.replace(CONTROL, '?');
 }

@@ -184,7 +184,8 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
     .option('--force', 'write into a folder that is not empty, overwriting the scaffold\'s files')
     .option('--from-traces <file>', 'also calibrate a scenario from trace files (rehearse calibrate)')
     .option('--from-argo <file>', 'also import the rollout plan of an Argo Rollout (rehearse import argo)')
-    .action(async (dir: string, opts: { template?: string; force?: boolean; fromTraces?: string; fromArgo?: string }) => {
+    .option('--rollout <name>', 'with --from-argo: the Rollout to import where the file holds several (as rehearse import argo --rollout)')
+    .action(async (dir: string, opts: { template?: string; force?: boolean; fromTraces?: string; fromArgo?: string; rollout?: string }) => {
       const { initCommand } = await import('../init.js');
       setExit(await initCommand(dir, opts, out, runCommand));
     });

@@ -6,11 +6,12 @@
  * statusCodeFromHTTP), and none for text it cannot parse (codeFromAttr fails: the status stays unset).
  */
 import type { AttributeValue, ReadReport, SpanKind } from '../../observe/span.js';
-import { uninterpretedHttpCode } from '../../observe/span-errors.js';
+import { otelStatus, uninterpretedGrpcCode, uninterpretedHttpCode } from '../../observe/span-errors.js';
 import { locate, shown } from './fields.js';
 
 /** `what`: the attribute's kind in the format ("OTLP attribute", "Jaeger tag"); `pathOf`: where the key's value is, in the value being read. */
 export function httpCodeNote(what: string, pathOf: (key: string) => (string | number)[] | null, attributes: Record<string, AttributeValue>, kind: SpanKind, statusSet: boolean, report: ReadReport): void {
+  grpcCodeNote(what, pathOf, attributes, kind, statusSet, report);
   const odd = uninterpretedHttpCode(attributes);
   if (odd === null) return;
   const number = typeof odd.value === 'number' || (typeof odd.value === 'string' && /^-?\d+$/.test(odd.value.trim()));
@@ -21,4 +22,38 @@ export function httpCodeNote(what: string, pathOf: (key: string) => (string | nu
     const path = pathOf(odd.key);
     return path === null ? report.here : locate(report, path);
   }, () => `${what} ${odd.key}: ${shown(odd.value)} is no HTTP status code (100 to 599; semantic conventions http-spans.md: "any other code the client failed to interpret" is an error): ${reading}`);
+}
+
+/**
+ * The span's status by its otel.status_code tag ('' for none or unset); a value that is no status is said at its
+ * place and read as unset (`zipkin`: the enum's names are read, as the collector's Zipkin receiver reads them).
+ */
+export function statusTagNote(what: string, pathOf: (key: string) => (string | number)[] | null, attributes: Record<string, AttributeValue>, zipkin: boolean, report: ReadReport): 'OK' | 'ERROR' | '' {
+  const value = attributes['otel.status_code'];
+  const status = otelStatus(value, zipkin);
+  if (status !== null) return status;
+  const names = zipkin ? 'OK, ERROR or UNSET, or STATUS_CODE_ before one' : 'OK, ERROR or UNSET';
+  report.noteField(`${what} otel.status_code not a status`, () => {
+    const path = pathOf('otel.status_code');
+    return path === null ? report.here : locate(report, path);
+  }, () => `${what} otel.status_code: ${shown(value)} is no span status (${names}, in any case): read as unset, as the collector reads a value it does not know: the span fails by its error tag or its status codes`);
+  return '';
+}
+
+/**
+ * A gRPC status code that is none (grpc/grpc doc/statuscodes.md: 0 to 16; in rpc.status_code of a gRPC span, their
+ * names too), said at its place. A whole number past 16, or a name that is none, is read as a code other than OK, which semantic-conventions docs/rpc/grpc.md counts a failure
+ * on a client span ("all status codes except OK") and not on a server span (its errors are named); text that is no
+ * number is not read as a code.
+ */
+function grpcCodeNote(what: string, pathOf: (key: string) => (string | number)[] | null, attributes: Record<string, AttributeValue>, kind: SpanKind, statusSet: boolean, report: ReadReport): void {
+  const odd = uninterpretedGrpcCode(attributes);
+  if (odd === null) return;
+  const reading = statusSet ? 'the span\'s own status decides, as the code is read only where it is unset'
+    : odd.read ? `read as a code other than OK: a failure of a client span, not of a server span (grpc.md; ${kind} here)`
+      : 'not read as a code: the span fails by its other attributes only';
+  report.noteField(`${what} ${odd.key} outside 0 to 16`, () => {
+    const path = pathOf(odd.key);
+    return path === null ? report.here : locate(report, path);
+  }, () => `${what} ${odd.key}: ${shown(odd.value)} is no gRPC status code (0 to 16 or their names, grpc/grpc doc/statuscodes.md): ${reading}`);
 }

@@ -5,7 +5,7 @@
  */
 import { hexSpanId, hexTraceId, KIND_BY_NAME, microseconds, scalar, type AttributeValue, type ReadReport, type Span, type SpanEvent } from '../../observe/span.js';
 import { errorTag, statusCodeError } from '../../observe/span-errors.js';
-import { httpCodeNote } from './http-codes.js';
+import { httpCodeNote, statusTagNote } from './http-codes.js';
 import { isProtoSpan, protoProcess, protoProcessMap, protoSpanToUi, type Converted } from './jaeger-proto.js';
 import { checkFields, locate, numeric, type Refusal } from './fields.js';
 import { typedTagValue } from './jaeger-tags.js';
@@ -312,11 +312,12 @@ function jaegerSpan(raw: unknown, processes: Record<string, { serviceName?: unkn
   const kind = typeof kindTag === 'string' ? KIND_BY_NAME[kindTag.toLowerCase()] ?? 'unspecified' : 'unspecified';
   // OpenTelemetry's span status as Jaeger keeps it: otel.status_code OK or ERROR, and for ERROR an error tag
   // (opentelemetry-specification common/mapping-to-non-otlp.md, Span Status).
-  const status = typeof attributes['otel.status_code'] === 'string' ? (attributes['otel.status_code'] as string).toUpperCase() : '';
-  httpCodeNote('Jaeger tag', (key) => {
+  const tagAt = (key: string) => {
     const i = Array.isArray(s.tags) ? (s.tags as { key?: unknown }[]).findLastIndex((t) => t?.key === key) : -1;
     return i < 0 ? null : [...report.base, 'tags', i, 'value'];
-  }, attributes, kind, status === 'OK' || status === 'ERROR', report);
+  };
+  const status = statusTagNote('Jaeger tag', tagAt, attributes, false, report);
+  httpCodeNote('Jaeger tag', tagAt, attributes, kind, status !== '', report);
   const events: SpanEvent[] = [];
   if (Array.isArray(s.logs)) {
     for (const [i, l] of (s.logs as { timestamp?: unknown; fields?: unknown }[]).entries()) {

@@ -9,7 +9,7 @@
  * counts as it would on the span Zipkin shows.
  */
 import type { AttributeValue, ReadReport, Span } from '../../observe/span.js';
-import { statusCodeError } from '../../observe/span-errors.js';
+import { otelStatus, statusCodeError } from '../../observe/span-errors.js';
 
 /** The report each Zipkin span was read into, and why its status code failed it (counted there), if it did. */
 const READ = new WeakMap<Span, { report: ReadReport; why: string | null; at: string }>();
@@ -22,7 +22,7 @@ const PARTS = new WeakSet<Span>();
  * an error tag (opentelemetry-specification trace/sdk_exporters/zipkin.md, Status); Zipkin counts any error tag.
  */
 function failed(tags: Record<string, AttributeValue>, kind: Span['kind']): { error: boolean; why: string | null } {
-  const status = typeof tags['otel.status_code'] === 'string' ? (tags['otel.status_code'] as string).toUpperCase() : '';
+  const status = otelStatus(tags['otel.status_code'], true);
   if ('error' in tags || status === 'ERROR') return { error: true, why: null };
   const why = status === 'OK' ? null : statusCodeError(tags, kind);
   return { error: why !== null, why };

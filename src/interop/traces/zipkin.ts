@@ -7,6 +7,7 @@ import { KIND_BY_NAME, microseconds, type AttributeValue, type ReadReport, type 
 import { markRead } from './zipkin-merge.js';
 import { checkFields } from './fields.js';
 import { ZIPKIN_FIELDS } from './field-tables.js';
+import { httpCodeNote, statusTagNote } from './http-codes.js';
 
 export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -78,6 +79,10 @@ export function zipkinSpan(raw: unknown, report: ReadReport): Span | null {
   const service = local && typeof local.serviceName === 'string' && local.serviceName !== '' ? lower(local.serviceName, 'services', report) : null;
   const remoteService = remote && typeof remote.serviceName === 'string' && remote.serviceName !== '' ? lower(remote.serviceName, 'services', report) : null;
   const kind = typeof s.kind === 'string' ? KIND_BY_NAME[s.kind.toLowerCase()] : 'unspecified';
+  // The tags that decide whether the span failed, said at their place when they hold what no reader reads as such.
+  const tagAt = (key: string) => [...report.base, 'tags', key];
+  const status = statusTagNote('Zipkin tag', tagAt, tags, true, report);
+  httpCodeNote('Zipkin tag', tagAt, tags, kind, 'error' in tags || status !== '', report);
   const span: Span = {
     traceId,
     spanId,
