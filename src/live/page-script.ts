@@ -134,21 +134,35 @@ const MAIN_JS = String.raw`
     if (el.className !== 'connection ' + s) el.className = 'connection ' + s;
     if (document.body.getAttribute('data-connection') !== s) document.body.setAttribute('data-connection', s);
   }
-  var events = new EventSource('api/events?token=' + encodeURIComponent(token));
-  window.drillEvents = events;
-  events.addEventListener('hello', function (e) {
-    me = JSON.parse(e.data).you;
-    document.body.setAttribute('data-role', me.role);
-    text($('you'), me.name + ' (' + me.role + ')');
-  });
-  events.addEventListener('update', function (e) {
-    lastUpdate = Date.now();
-    window.drillLastEventId = e.lastEventId;
-    apply(JSON.parse(e.data));
-    if (open) connection('live');
-  });
-  events.addEventListener('open', function () { open = true; connection('live'); });
-  events.addEventListener('error', function () { open = false; connection('disconnected'); });
+  // The browser reconnects a dropped stream by itself, but gives up for good on an answer that is not a stream (the
+  // 503 a resumed drill answers while it is replayed from its journal, a proxy's 502): then the page opens it again,
+  // with the last event id it saw (in the address: a new stream sends no Last-Event-ID), rather than stay
+  // disconnected on the figures it last had.
+  var events = null, lastEventId = null;
+  function connect() {
+    events = new EventSource('api/events?token=' + encodeURIComponent(token) + (lastEventId ? '&last=' + encodeURIComponent(lastEventId) : ''));
+    window.drillEvents = events;
+    events.addEventListener('hello', function (e) {
+      me = JSON.parse(e.data).you;
+      document.body.setAttribute('data-role', me.role);
+      text($('you'), me.name + ' (' + me.role + ')');
+    });
+    events.addEventListener('update', function (e) {
+      lastUpdate = Date.now();
+      lastEventId = e.lastEventId;
+      window.drillLastEventId = e.lastEventId;
+      apply(JSON.parse(e.data));
+      if (open) connection('live');
+    });
+    events.addEventListener('open', function () { open = true; connection('live'); });
+    events.addEventListener('error', function () {
+      open = false;
+      connection('disconnected');
+      var gone = events;
+      if (gone.readyState === 2) setTimeout(function () { if (events === gone) connect(); }, 2000);
+    });
+  }
+  connect();
   setInterval(function () { if (open && lastUpdate && Date.now() - lastUpdate > 3000) connection('stale'); }, 500);
   $('service').addEventListener('change', function () { chartsReady.then(redrawService); });
 `;
