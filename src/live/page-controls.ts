@@ -9,18 +9,25 @@ export const CONTROLS_JS = String.raw`
     el.className = error ? 'error' : '';
   }
 
+  // An answer that is not the drill's JSON (a proxy's error page) keeps its status, with no body.
   function request(path, body) {
     return fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
+      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }, function () { return { status: r.status, body: {} }; }); });
+  }
+  // No answer came (the connection dropped, the server stopped): the request may have reached the drill before the
+  // answer was lost, so the page says neither done nor refused, and where to look before pressing again.
+  function noAnswer(what, why) {
+    say('no answer from the drill (' + (why || 'the connection was lost') + '): ' + what + ' may or may not have been recorded; look for it in Actions once the page says live, before trying again', true);
   }
 
   // Resolves with the answer's status (0 when none came): 200 done and 409 refused are both recorded.
   function submit(body) {
     return request('api/actions', body).then(function (r) {
       if (r.status === 200) say((r.body.what ? r.body.what + ': ' : '') + 'done at ' + fmtSim(r.body.atSeconds), false);
-      else say(r.body.refused || r.body.error || ('HTTP ' + r.status), true);
+      else if (r.body.refused || r.body.error) say(r.body.refused || r.body.error, true);
+      else noAnswer('the action', 'HTTP ' + r.status + ', not an answer of the drill');
       return r.status;
-    }).catch(function (e) { say(String(e), true); return 0; });
+    }).catch(function () { noAnswer('the action'); return 0; });
   }
   function post(body) { return submit(body).then(function (status) { return status === 200; }); }
 
@@ -70,7 +77,10 @@ export const CONTROLS_JS = String.raw`
   function removeFault(name) {
     confirmThen('Remove fault ' + name + ' now? It switches off (or never switches on), and cannot be injected again under this name.', function () { post({ type: 'remove-fault', name: name }); });
   }
-  $('inject').addEventListener('click', function () { if ($('catalogue').value) post({ type: 'fault', name: $('catalogue').value }); });
+  $('inject').addEventListener('click', function () {
+    if ($('catalogue').value) post({ type: 'fault', name: $('catalogue').value });
+    else say('the scenario has no faults-catalogue: inject an ad-hoc fault instead (below)', true);
+  });
   $('note-add').addEventListener('click', function () {
     var t = $('note').value.trim();
     if (t) post({ type: 'note', text: t }).then(function (ok) { if (ok) $('note').value = ''; });
@@ -96,6 +106,6 @@ export const CONTROLS_JS = String.raw`
       $('invite-link').value = r.body.url;
       $('invite-name').value = '';
       say('invited ' + r.body.name + ' as ' + r.body.role + ': send them the link', false);
-    }).catch(function (e) { say(String(e), true); });
+    }).catch(function () { noAnswer('the invitation'); });
   });
 `;

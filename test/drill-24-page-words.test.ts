@@ -1,0 +1,58 @@
+/**
+ * What a page says when it gets no answer to an action. The connection dropped after the drill had taken the action
+ * (the answer lost on its way back): the page said "TypeError: Failed to fetch", as it did when nothing was sent,
+ * so the operator took it for not done, while the Actions table showed it done and pressing again was refused
+ * ("has already been paused"). Now the page says it got no answer and that the action may have been recorded, and
+ * where to look. And Inject, in a scenario without a faults-catalogue, did nothing and said nothing; it says why.
+ * A drill of scenarios/gate-tuning.yaml (no catalogue) in Debian's chromium, through the built command.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtCli } from './built-cli.js';
+import { drillKit, WAIT } from './live-drill.js';
+
+const root = new URL('..', import.meta.url).pathname;
+type State = { meta: { nowSeconds: number; status: string }; plans: { flag: string; phase: string }[] };
+const kit = drillKit<State>();
+const { children, ctl, page, said } = kit;
+afterAll(() => kit.close());
+
+const NO_ANSWER = 'no answer from the drill (the connection was lost): the action may or may not have been recorded; look for it in Actions once the page says live, before trying again';
+
+describe('a page that gets no answer to an action', () => {
+  it('says the action may have been recorded, not a browser error; Inject without a catalogue says why', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rehearse-24-')), 'drill');
+    const drill = builtCli(['gameday', join(root, 'scenarios', 'gate-tuning.yaml'), '--speed', '2', '--name', 'fran', '--operator', 'ada', '--out', out], children, WAIT);
+    const fran = (await drill.line(/facilitator fran: (\S+)/))[1];
+    const ada = (await drill.line(/operator ada: (\S+)/))[1];
+    const adaPage = await page(ada);
+    const franPage = await page(fran);
+    await ctl(fran, 'start');
+    await adaPage.waitForFunction(() => document.body.dataset.status === 'running', null, { timeout: WAIT });
+
+    // The drill takes the pause; its answer is lost on the way back.
+    await adaPage.route('**/api/actions', async (r) => {
+      await r.fetch();
+      await r.abort('connectionreset');
+    });
+    await adaPage.fill('input[aria-label="reason for acting on new-engine"]', 'p99 up');
+    await adaPage.click('button[aria-label="Pause new-engine"]');
+    expect(await said(adaPage)).toBe(NO_ANSWER);
+    expect((await kit.state(fran)).plans[0].phase).toBe('paused');
+    await adaPage.waitForFunction(() => /pause new-engine \(p99 up\)done$/.test(document.querySelector('#actions tbody tr')!.textContent!), null, { timeout: WAIT });
+    // Nobody knows yet whether it landed: the reason stays for the person to clear or send again.
+    expect(await adaPage.inputValue('input[aria-label="reason for acting on new-engine"]')).toBe('p99 up');
+
+    // Nothing sent at all (the connection refused): the same words.
+    await adaPage.unroute('**/api/actions');
+    await adaPage.route('**/api/actions', (r) => r.abort('connectionrefused'));
+    await adaPage.click('button[aria-label="Resume new-engine"]');
+    expect(await said(adaPage)).toBe(NO_ANSWER);
+    expect((await kit.state(fran)).plans[0].phase).toBe('paused');
+
+    await franPage.click('#inject');
+    expect(await said(franPage)).toBe('the scenario has no faults-catalogue: inject an ad-hoc fault instead (below)');
+  }, 600_000);
+});
