@@ -31,6 +31,20 @@ export const CONTROLS_JS = String.raw`
   }
   function post(body) { return submit(body).then(function (status) { return status === 200; }); }
 
+  // A control sends once at a time: a click while its answer is awaited (the second click of a double click) is not
+  // sent again. It would have made a second ad-hoc fault or note, and a second start, pause or promote refused in the
+  // record, its refusal the last word on the page for an action that was done.
+  function guarded(btn, run) {
+    btn.addEventListener('click', function () {
+      if (btn.getAttribute('aria-busy') === 'true') return;
+      var p = run();
+      if (!p || typeof p.then !== 'function') return;
+      btn.setAttribute('aria-busy', 'true');
+      var done = function () { btn.removeAttribute('aria-busy'); };
+      p.then(done, done);
+    });
+  }
+
   var pending = null;
   function confirmThen(message, run) {
     pending = run;
@@ -54,38 +68,38 @@ export const CONTROLS_JS = String.raw`
       if (op === 'promote' && row.phase) body.phase = row.phase;
       // A reason goes with the one action it was typed for: once that action is recorded (done, or refused as
       // not applying now), the field is cleared, so the next button pressed does not carry it into the record.
-      submit(body).then(function (status) { if ((status === 200 || status === 409) && row.reason.value.trim() === reason) row.reason.value = ''; });
+      return submit(body).then(function (status) { if ((status === 200 || status === 409) && row.reason.value.trim() === reason) row.reason.value = ''; });
     };
     if (op === 'rollback') confirmThen('Roll back ' + flag + ' to 0%?' + (reason ? ' Reason: ' + reason : ' (no reason given)'), send);
-    else send();
+    else return send();
   }
 
-  $('start').addEventListener('click', function () { post({ type: 'start' }); });
-  $('clock-pause').addEventListener('click', function () { post({ type: 'clock', op: 'pause' }); });
-  $('clock-resume').addEventListener('click', function () { post({ type: 'clock', op: 'resume' }); });
+  guarded($('start'), function () { return post({ type: 'start' }); });
+  guarded($('clock-pause'), function () { return post({ type: 'clock', op: 'pause' }); });
+  guarded($('clock-resume'), function () { return post({ type: 'clock', op: 'resume' }); });
   // The field holds a number or nothing (a browser empties it of what is not a number): nothing is said here, not
   // sent as 0 and answered "expected 0.1 or more, not 0" for a speed nobody typed.
-  $('speed-set').addEventListener('click', function () {
+  guarded($('speed-set'), function () {
     var v = $('speed-input').value.trim();
     if (v === '') { say('give a speed: simulated seconds per wall second, from 0.1 to 100000', true); return; }
-    post({ type: 'speed', speed: Number(v) });
+    return post({ type: 'speed', speed: Number(v) });
   });
   $('end').addEventListener('click', function () {
     confirmThen('End the drill now? Nobody can act after this; the debrief is written.', function () { post({ type: 'end' }); });
   });
-  $('countdown-cancel').addEventListener('click', function () { post({ type: 'countdown', op: 'cancel' }); });
+  guarded($('countdown-cancel'), function () { return post({ type: 'countdown', op: 'cancel' }); });
   function removeFault(name) {
     confirmThen('Remove fault ' + name + ' now? It switches off (or never switches on), and cannot be injected again under this name.', function () { post({ type: 'remove-fault', name: name }); });
   }
-  $('inject').addEventListener('click', function () {
-    if ($('catalogue').value) post({ type: 'fault', name: $('catalogue').value });
+  guarded($('inject'), function () {
+    if ($('catalogue').value) return post({ type: 'fault', name: $('catalogue').value });
     else say('the scenario has no faults-catalogue: inject an ad-hoc fault instead (below)', true);
   });
-  $('note-add').addEventListener('click', function () {
+  guarded($('note-add'), function () {
     var t = $('note').value.trim();
-    if (t) post({ type: 'note', text: t }).then(function (ok) { if (ok) $('note').value = ''; });
+    if (t) return post({ type: 'note', text: t }).then(function (ok) { if (ok) $('note').value = ''; });
   });
-  $('adhoc-inject').addEventListener('click', function () {
+  guarded($('adhoc-inject'), function () {
     var kind = $('adhoc-kind').value;
     var f = { kind: kind, target: $('adhoc-target').value.trim() };
     // A field left empty is left out, as in a scenario (every call; until the drill ends), not sent empty and refused.
@@ -96,12 +110,12 @@ export const CONTROLS_JS = String.raw`
     if (kind === 'latency' && add) f.add = add;
     if (kind === 'cpu-stress' && factor) f.factor = isFinite(Number(factor)) ? Number(factor) : factor;
     if ($('adhoc-hidden').checked) f.hidden = true;
-    post({ type: 'adhoc-fault', fault: f });
+    return post({ type: 'adhoc-fault', fault: f });
   });
-  $('invite').addEventListener('click', function () {
+  guarded($('invite'), function () {
     var name = $('invite-name').value.trim();
     if (!name) { say('give the name of the person to invite', true); return; }
-    request('api/invite', { name: name, role: $('invite-role').value }).then(function (r) {
+    return request('api/invite', { name: name, role: $('invite-role').value }).then(function (r) {
       if (r.status !== 200) { say(r.body.error || ('HTTP ' + r.status), true); return; }
       $('invite-link').value = r.body.url;
       $('invite-name').value = '';

@@ -33,7 +33,7 @@ export const TABLES_JS = String.raw`
       btn.setAttribute('data-op', b[0]);
       // Every plan has the same five buttons: the name says which plan ("Pause new-checkout"), not just "Pause".
       btn.setAttribute('aria-label', b[1].replace(/…$/, '') + ' ' + flag + (/…$/.test(b[1]) ? '…' : ''));
-      btn.addEventListener('click', function () { planAction(flag, b[0], r); });
+      guarded(btn, function () { return planAction(flag, b[0], r); });
       acts.appendChild(btn);
       return btn;
     });
