@@ -48,7 +48,7 @@ export const TABLES_JS = String.raw`
     plans.forEach(function (p) {
       var r = planRows[p.flag];
       if (!r) { r = planRows[p.flag] = makePlanRow(p.flag); body.appendChild(r.tr); }
-      text(r.cells.phase, p.phase + (p.awaitingApproval ? ' (awaiting approval)' : ''));
+      text(r.cells.phase, planPhase(p.phase, p.stage));
       text(r.cells.stage, p.stage < 0 ? 'not started' : (p.stage + 1) + ' of ' + p.stages);
       text(r.cells.target, p.percent + '% of users');
       text(r.cells.on, state.latestShare[p.flag] == null ? '–' : pct(state.latestShare[p.flag]) + ' of journeys');
