@@ -88,3 +88,18 @@ describe('a page that gets no answer to an action', () => {
     expect(await said(franPage)).toBe('the scenario has no faults-catalogue: inject an ad-hoc fault instead (below)');
   }, 600_000);
 });
+
+describe('the facilitator\'s speed field', () => {
+  it('follows a speed set elsewhere, and keeps what the facilitator typed until it is sent', async () => {
+    // It kept the speed it first showed: set to 5 from a terminal, the field still read 2, and Set sent 2 again.
+    expect(await franPage.inputValue('#speed-input')).toBe('2');
+    await ctl(fran, 'speed', '5');
+    await franPage.waitForFunction(() => (document.getElementById('speed-input') as HTMLInputElement).value === '5', null, { timeout: WAIT });
+    await franPage.fill('#speed-input', '7');
+    await ctl(fran, 'speed', '9');
+    await franPage.waitForFunction(() => /^9x asked/.test(document.getElementById('speed')!.textContent!), null, { timeout: WAIT });
+    expect(await franPage.inputValue('#speed-input')).toBe('7');
+    await franPage.click('#speed-set');
+    expect(await said(franPage)).toMatch(/^set the speed to 7x: done at /);
+  }, 600_000);
+});

@@ -82,6 +82,7 @@ export const CONTROLS_JS = String.raw`
   guarded($('speed-set'), function () {
     var v = $('speed-input').value.trim();
     if (v === '') { say('give a speed: simulated seconds per wall second, from 0.1 to 100000', true); return; }
+    speedEdited = false;
     return post({ type: 'speed', speed: Number(v) });
   });
   $('end').addEventListener('click', function () {

@@ -47,6 +47,9 @@ const MAIN_JS = String.raw`
     course = key;
   }
 
+  // The speed last shown in the field; whether the facilitator has typed in it since (kept until sent).
+  var shownSpeed = null, speedEdited = false;
+  $('speed-input').addEventListener('input', function () { speedEdited = true; });
   function renderMeta(m) {
     announce(m);
     text($('clock'), fmtSim(m.nowSeconds) + ' of ' + fmtSim(m.horizonSeconds) + ' simulated');
@@ -78,7 +81,9 @@ const MAIN_JS = String.raw`
       var link = $('debrief-link');
       if (d.state === 'ready' && d.served !== false && link.hidden) { link.href = 'debrief?token=' + encodeURIComponent(token); link.hidden = false; }
     }
-    if (document.activeElement !== $('speed-input') && !$('speed-input').value) $('speed-input').value = m.speed;
+    // The speed field shows the drill's speed, and follows it when someone else changes it (gameday ctl, another
+    // facilitator): a field left at the old speed, pressed Set, put the drill back to a speed nobody asked for now.
+    if (m.speed !== shownSpeed && !speedEdited && document.activeElement !== $('speed-input')) { $('speed-input').value = m.speed; shownSpeed = m.speed; }
   }
 
   function resetAll(u) {
