@@ -5,6 +5,8 @@
  * killed, for as long as it stayed open; only a reload brought it back. Now the page opens its stream again by itself
  * and shows the resumed drill as it is (the clock stopped where it was resumed), with no action row twice. The
  * replay's 503 is held for a few seconds here with the resume's own holdPort, so that the page meets it every time.
+ * A person who opened their link during the replay got its JSON, and had to reload by hand: now a page that says
+ * so and loads itself again until the drill is served.
  * A drill of scenarios/gate-tuning.yaml in Debian's chromium, through the built command.
  */
 import { mkdtempSync } from 'node:fs';
@@ -39,6 +41,10 @@ describe('a page open while its drill is killed and resumed', () => {
     const port = Number(new URL(fran).port);
     const release = await holdPort('127.0.0.1', port);
     await adaPage.waitForFunction(() => (window as unknown as { drillEvents: EventSource }).drillEvents.readyState === 2, null, { timeout: WAIT });
+    // Someone opens their link meanwhile: the replay's words, in a page that loads itself again (it was the JSON).
+    const late = await adaPage.context().browser()!.newPage();
+    await late.goto(fran);
+    expect(await late.textContent('body')).toBe('The drill is being replayed from its journal to where it stopped: it answers once it is served again (its terminal says how far the replay is).This page loads itself again every 3 seconds until then.');
     await release();
     drill = builtCli(['gameday', 'resume', `${out}.journal`], children, WAIT);
     const resumedAt = (await drill.line(/resumed from .* at (\S+) simulated/))[1];
@@ -47,6 +53,8 @@ describe('a page open while its drill is killed and resumed', () => {
     await adaPage.waitForFunction(() => document.body.dataset.connection === 'live' && document.body.dataset.status === 'paused', null, { timeout: WAIT });
     expect(await adaPage.textContent('#clock')).toBe(`${resumedAt} of 25m00s simulated`);
     expect(clock((await kit.state(ada)).meta.nowSeconds)).toBe(resumedAt);
+    // The late page loaded itself again once the drill was served: the dashboard, live.
+    await late.waitForFunction(() => document.body.dataset.connection === 'live' && document.body.dataset.status === 'paused', null, { timeout: WAIT });
     const rows = await adaPage.$$eval('#actions tbody tr', (trs) => trs.map((tr) => tr.children[3].textContent));
     expect(rows.toReversed()).toEqual(['started the drill', 'note: before the crash']);
   }, 600_000);
