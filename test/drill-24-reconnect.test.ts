@@ -37,6 +37,10 @@ describe('a page open while its drill is killed and resumed', () => {
     drill.child.kill('SIGKILL');
     await drill.exited;
 
+    // Said once to a screen reader (the status region for the drill's course), not only shown.
+    await adaPage.waitForFunction(() => document.body.dataset.connection === 'disconnected', null, { timeout: WAIT });
+    expect(await adaPage.textContent('#announce')).toBe('The connection to the drill is lost: the figures are as of the last update, and the page reconnects by itself.');
+
     // What the resume answers while it replays: the page's stream meets it and the browser closes it (readyState 2).
     const port = Number(new URL(fran).port);
     const release = await holdPort('127.0.0.1', port);
@@ -52,6 +56,7 @@ describe('a page open while its drill is killed and resumed', () => {
 
     await adaPage.waitForFunction(() => document.body.dataset.connection === 'live' && document.body.dataset.status === 'paused', null, { timeout: WAIT });
     expect(await adaPage.textContent('#clock')).toBe(`${resumedAt} of 25m00s simulated`);
+    expect(await adaPage.textContent('#announce')).toMatch(/^(Connected to the drill again\.|The clock is paused\.)$/);
     expect(clock((await kit.state(ada)).meta.nowSeconds)).toBe(resumedAt);
     // The late page loaded itself again once the drill was served: the dashboard, live.
     await late.waitForFunction(() => document.body.dataset.connection === 'live' && document.body.dataset.status === 'paused', null, { timeout: WAIT });

@@ -137,7 +137,12 @@ const MAIN_JS = String.raw`
     var el = $('connection');
     text(el, s);
     if (el.className !== 'connection ' + s) el.className = 'connection ' + s;
-    if (document.body.getAttribute('data-connection') !== s) document.body.setAttribute('data-connection', s);
+    var was = document.body.getAttribute('data-connection');
+    if (was === s) return;
+    document.body.setAttribute('data-connection', s);
+    // Said once to a screen reader, as the drill's course is: the figures stand still while the page is cut off.
+    if (s === 'disconnected' && (was === 'live' || was === 'stale')) text($('announce'), 'The connection to the drill is lost: the figures are as of the last update, and the page reconnects by itself.');
+    else if (s === 'live' && was === 'disconnected') text($('announce'), 'Connected to the drill again.');
   }
   // The browser reconnects a dropped stream by itself, but gives up for good on an answer that is not a stream (the
   // 503 a resumed drill answers while it is replayed from its journal, a proxy's 502): then the page opens it again,
