@@ -34,6 +34,8 @@ const LIVE = [
   'test/fuzz-21-live.test.ts',
   'test/model-22-live.test.ts',
   'test/fuzz-22-live.test.ts',
+  'test/drill-24-reconnect.test.ts',
+  'test/drill-24-page-words.test.ts',
 ];
 
 // The files that take longest (40 s to 2.5 min each), started first so that no worker is left running one after the

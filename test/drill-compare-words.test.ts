@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { comparison } from '../src/live/compare.js';
 import { budgetWords, debriefLines } from '../src/live/debrief-words.js';
+import type { DrillDocument } from '../src/live/debrief.js';
 import { facedFaults, policyRun } from '../src/live/policy.js';
 import { DrillSession, readDrillScenario, type DrillSetup } from '../src/live/session.js';
 import { count } from '../src/units/format.js';
@@ -39,6 +40,17 @@ describe('the comparison in words', () => {
       `    policy alone: ${f.policy.headline}`,
       `  error budget: ${budgetWords({ budget })}`,
     ]);
+  });
+});
+
+describe('the error budget of a drill cut short', () => {
+  const budget = { allowed: 864, team: { failed: 22, consumed: 0.025463 }, policy: { failed: 22, consumed: 0.025463 } };
+  const runs = { team: { outcomes: { error_budget_burned: 0.315 } }, policy: { outcomes: { error_budget_burned: 0.315 } } } as unknown as Pick<DrillDocument, 'team' | 'policy'>;
+  const record = (reason: string) => ({ record: { end: { atUs: 578e6, reason } } }) as unknown as Pick<DrillDocument, 'record'>;
+  it('says where a drill ended by hand ended, and where the journal of one that never ended stops', () => {
+    expect(budgetWords({ budget, ...runs, ...record('by-hand') })).toMatch(/; the drill ended at 9m38s, before its horizon, and both runs end there: /);
+    // Killed and never resumed: it read "the drill ended at 9m38s" under "the drill never ended: debriefed to 9m38s".
+    expect(budgetWords({ budget, ...runs, ...record('interrupted') })).toMatch(/; the drill stopped without an end at 9m38s, before its horizon, and both runs end there: .*team 31\.5% consumed, policy alone 31\.5% consumed$/);
   });
 });
 

@@ -8,11 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { CLOCK_SOURCE, CLOCK_TICKS_SOURCE, CLOCK_JS } from '../src/report/html/clock-axis.js';
 import { FORMAT_JS } from '../src/live/page-format.js';
-import { clock, ms, percent, trim } from '../src/units/format.js';
+import { clock, ms, percent, planPhase, trim } from '../src/units/format.js';
 
 /** The page's formatters, evaluated alone (nothing else in scope but the language's globals). */
-const page = new Function(`${FORMAT_JS}; return { clock: clock, trim: trim, ms: fmtMs, percent: percent };`)() as {
-  clock: typeof clock; trim: typeof trim; ms: typeof ms; percent: typeof percent;
+const page = new Function(`${FORMAT_JS}; return { clock: clock, trim: trim, ms: fmtMs, percent: percent, planPhase: planPhase };`)() as {
+  clock: typeof clock; trim: typeof trim; ms: typeof ms; percent: typeof percent; planPhase: typeof planPhase;
 };
 
 const seconds = [0, 0.4, 0.5, 1, 59.4, 59.5, 60, 599, 3599.4, 3599.6, 3600, 3661, 7325.5, 86399, 90061, 360000];
@@ -28,6 +28,14 @@ describe('the page runs the formatters of the reports', () => {
     for (const f of fractions) expect(page.percent(f), String(f)).toBe(percent(f));
     for (const f of fractions.filter((x): x is number => typeof x === 'number')) for (const d of [0, 1, 2]) expect(page.percent(f, d)).toBe(percent(f, d));
     for (const x of [0, 1.005, 35.7166, 14.735, 0.52001]) for (const d of [0, 1, 2, 3]) expect(page.trim(x, d)).toBe(trim(x, d));
+  });
+  it('a plan held for an approval names the stage that waits for it, on the page as at the terminal', () => {
+    // It read `approval (awaiting approval)` on the page and `approval` at the terminal, naming no stage.
+    expect(planPhase('approval', 0)).toBe('awaiting approval of stage 2');
+    expect(planPhase('approval', -1)).toBe('awaiting approval of stage 1');
+    for (const [phase, stage] of [['approval', 0], ['approval', 2], ['holding', 1], ['paused', 0], ['waiting', -1]] as const) {
+      expect(page.planPhase(phase, stage)).toBe(planPhase(phase, stage));
+    }
   });
   it('the chart clock and its ticks stand alone', () => {
     const c = new Function(`return ${CLOCK_SOURCE};`)() as typeof clock;

@@ -201,6 +201,14 @@ describe('game-day server', () => {
     expect(rows.length).toBe(seenT.size); // one journey in the fixture: one row per window, never twice
     const notes = [...again.slice(1)].flatMap((e) => e.data.actions).filter((a: { what: string }) => a.what === 'note: while you were away');
     expect(notes).toHaveLength(1);
+    // A page opening its stream again after its browser gave up on it (a 503) names the last id in the address.
+    const ac = new AbortController();
+    const r = await fetch(`${origin()}/api/events?token=${token('fran')}&last=${again[2].id}`, { signal: ac.signal });
+    const reader = r.body!.getReader();
+    let body = '';
+    while ((body.match(/\n\n/g) ?? []).length < 2) body += new TextDecoder().decode((await reader.read()).value);
+    ac.abort();
+    expect(body.split('\n\n')[1]).toMatch(new RegExp(`^event: update\ndata: \\{"reset":false,[^\n]*\nid: [0-9a-f]{8}-${seq(again[2].id!) + 1}$`));
     // An id from another run of the server gets a reset.
     const stale = await read({ 'Last-Event-ID': 'deadbeef-3' }, 2);
     expect(stale[1].data.reset).toBe(true);

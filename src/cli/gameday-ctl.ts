@@ -5,7 +5,7 @@
  * Exit codes: 0 done, 1 refused by the drill (the action does not apply now), 2 usage or access.
  */
 import { parseArgs } from 'node:util';
-import { clock, count } from '../units/format.js';
+import { clock, count, planPhase } from '../units/format.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
 import { maskControls } from '../units/escape.js';
 
@@ -145,7 +145,7 @@ export function stateLines(s: StateAnswer, url: URL): string[] {
     : behind > 1 ? `running at ${m.speed}x asked, ${m.achievedSpeed ?? 0}x achieved, ${clock(behind)} simulated behind the wall clock${(m.paceSinceSeconds ?? 0) > 0 ? ` since the ${m.paceSince === 'resume' ? 'drill was resumed' : 'speed was set'} at ${clock(m.paceSinceSeconds!)}` : ''}` : `running at ${m.speed}x`;
   const lines = [
     `${m.name}: ${clock(m.nowSeconds)} of ${clock(m.horizonSeconds)}, ${pace} (you: ${s.you.name}, ${s.you.role})`,
-    ...s.state.plans.map((p) => `  ${p.flag}: ${p.phase}, ${p.stage < 0 ? `not started (${p.stages} ${p.stages === 1 ? 'stage' : 'stages'})` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
+    ...s.state.plans.map((p) => `  ${p.flag}: ${planPhase(p.phase, p.stage)}, ${p.stage < 0 ? `not started (${p.stages} ${p.stages === 1 ? 'stage' : 'stages'})` : `stage ${p.stage + 1} of ${p.stages}`}, ${p.percent}% of users targeted, config v${p.version}`),
   ];
   for (const f of (s.state.faults ?? []).filter((x) => x.active)) {
     lines.push(`  fault on: ${f.name} (${f.kind} on ${f.target}, ${f.size}) since ${clock(f.fromSeconds)}${f.untilSeconds === null ? '' : ` until ${clock(f.untilSeconds)}`}`);

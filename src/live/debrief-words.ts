@@ -18,7 +18,9 @@ export function budgetWords(d: Pick<DrillDocument, 'budget'> & Partial<Pick<Dril
   const b = d.budget;
   const consumed = `team ${budget(b.team.consumed)}, policy alone ${budget(b.policy.consumed)} (failed journeys ${count(b.team.failed)} and ${count(b.policy.failed)}, of the ${count(b.allowed)} the SLO allows over the whole horizon)`;
   if (!d.team || !d.policy || !d.record || d.record.end.reason === 'horizon') return consumed;
-  return `${consumed}; the drill ended at ${clock(d.record.end.atUs / 1e6)}, before its horizon, and both runs end there: over the time it ran, as rehearse run reports each run (error_budget_burned: the failure rate over the rate the SLO allows), team ${budget(d.team.outcomes.error_budget_burned)}, policy alone ${budget(d.policy.outcomes.error_budget_burned)}`;
+  // A drill whose journal stops without an end (killed, never resumed) did not end there: its journal stops there.
+  const where = `${d.record.end.reason === 'interrupted' ? 'the drill stopped without an end at' : 'the drill ended at'} ${clock(d.record.end.atUs / 1e6)}`;
+  return `${consumed}; ${where}, before its horizon, and both runs end there: over the time it ran, as rehearse run reports each run (error_budget_burned: the failure rate over the rate the SLO allows), team ${budget(d.team.outcomes.error_budget_burned)}, policy alone ${budget(d.policy.outcomes.error_budget_burned)}`;
 }
 
 /** What was hidden until the end, in the debrief page's words; nothing when nothing was. */

@@ -9,20 +9,41 @@ export const CONTROLS_JS = String.raw`
     el.className = error ? 'error' : '';
   }
 
+  // An answer that is not the drill's JSON (a proxy's error page) keeps its status, with no body.
   function request(path, body) {
     return fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }); });
+      .then(function (r) { return r.json().then(function (j) { return { status: r.status, body: j }; }, function () { return { status: r.status, body: {} }; }); });
+  }
+  // No answer came (the connection dropped, the server stopped): the request may have reached the drill before the
+  // answer was lost, so the page says neither done nor refused, and where to look before pressing again.
+  function noAnswer(what, why) {
+    say('no answer from the drill (' + (why || 'the connection was lost') + '): ' + what + ' may or may not have been recorded; look for it in Actions once the page says live, before trying again', true);
   }
 
   // Resolves with the answer's status (0 when none came): 200 done and 409 refused are both recorded.
   function submit(body) {
     return request('api/actions', body).then(function (r) {
       if (r.status === 200) say((r.body.what ? r.body.what + ': ' : '') + 'done at ' + fmtSim(r.body.atSeconds), false);
-      else say(r.body.refused || r.body.error || ('HTTP ' + r.status), true);
+      else if (r.body.refused || r.body.error) say(r.body.refused || r.body.error, true);
+      else noAnswer('the action', 'HTTP ' + r.status + ', not an answer of the drill');
       return r.status;
-    }).catch(function (e) { say(String(e), true); return 0; });
+    }).catch(function () { noAnswer('the action'); return 0; });
   }
   function post(body) { return submit(body).then(function (status) { return status === 200; }); }
+
+  // A control sends once at a time: a click while its answer is awaited (the second click of a double click) is not
+  // sent again. It would have made a second ad-hoc fault or note, and a second start, pause or promote refused in the
+  // record, its refusal the last word on the page for an action that was done.
+  function guarded(btn, run) {
+    btn.addEventListener('click', function () {
+      if (btn.getAttribute('aria-busy') === 'true') return;
+      var p = run();
+      if (!p || typeof p.then !== 'function') return;
+      btn.setAttribute('aria-busy', 'true');
+      var done = function () { btn.removeAttribute('aria-busy'); };
+      p.then(done, done);
+    });
+  }
 
   var pending = null;
   function confirmThen(message, run) {
@@ -47,35 +68,39 @@ export const CONTROLS_JS = String.raw`
       if (op === 'promote' && row.phase) body.phase = row.phase;
       // A reason goes with the one action it was typed for: once that action is recorded (done, or refused as
       // not applying now), the field is cleared, so the next button pressed does not carry it into the record.
-      submit(body).then(function (status) { if ((status === 200 || status === 409) && row.reason.value.trim() === reason) row.reason.value = ''; });
+      return submit(body).then(function (status) { if ((status === 200 || status === 409) && row.reason.value.trim() === reason) row.reason.value = ''; });
     };
     if (op === 'rollback') confirmThen('Roll back ' + flag + ' to 0%?' + (reason ? ' Reason: ' + reason : ' (no reason given)'), send);
-    else send();
+    else return send();
   }
 
-  $('start').addEventListener('click', function () { post({ type: 'start' }); });
-  $('clock-pause').addEventListener('click', function () { post({ type: 'clock', op: 'pause' }); });
-  $('clock-resume').addEventListener('click', function () { post({ type: 'clock', op: 'resume' }); });
+  guarded($('start'), function () { return post({ type: 'start' }); });
+  guarded($('clock-pause'), function () { return post({ type: 'clock', op: 'pause' }); });
+  guarded($('clock-resume'), function () { return post({ type: 'clock', op: 'resume' }); });
   // The field holds a number or nothing (a browser empties it of what is not a number): nothing is said here, not
   // sent as 0 and answered "expected 0.1 or more, not 0" for a speed nobody typed.
-  $('speed-set').addEventListener('click', function () {
+  guarded($('speed-set'), function () {
     var v = $('speed-input').value.trim();
     if (v === '') { say('give a speed: simulated seconds per wall second, from 0.1 to 100000', true); return; }
-    post({ type: 'speed', speed: Number(v) });
+    speedEdited = false;
+    return post({ type: 'speed', speed: Number(v) });
   });
   $('end').addEventListener('click', function () {
     confirmThen('End the drill now? Nobody can act after this; the debrief is written.', function () { post({ type: 'end' }); });
   });
-  $('countdown-cancel').addEventListener('click', function () { post({ type: 'countdown', op: 'cancel' }); });
+  guarded($('countdown-cancel'), function () { return post({ type: 'countdown', op: 'cancel' }); });
   function removeFault(name) {
     confirmThen('Remove fault ' + name + ' now? It switches off (or never switches on), and cannot be injected again under this name.', function () { post({ type: 'remove-fault', name: name }); });
   }
-  $('inject').addEventListener('click', function () { if ($('catalogue').value) post({ type: 'fault', name: $('catalogue').value }); });
-  $('note-add').addEventListener('click', function () {
-    var t = $('note').value.trim();
-    if (t) post({ type: 'note', text: t }).then(function (ok) { if (ok) $('note').value = ''; });
+  guarded($('inject'), function () {
+    if ($('catalogue').value) return post({ type: 'fault', name: $('catalogue').value });
+    else say('the scenario has no faults-catalogue: inject an ad-hoc fault instead (below)', true);
   });
-  $('adhoc-inject').addEventListener('click', function () {
+  guarded($('note-add'), function () {
+    var t = $('note').value.trim();
+    if (t) return post({ type: 'note', text: t }).then(function (ok) { if (ok) $('note').value = ''; });
+  });
+  guarded($('adhoc-inject'), function () {
     var kind = $('adhoc-kind').value;
     var f = { kind: kind, target: $('adhoc-target').value.trim() };
     // A field left empty is left out, as in a scenario (every call; until the drill ends), not sent empty and refused.
@@ -86,16 +111,16 @@ export const CONTROLS_JS = String.raw`
     if (kind === 'latency' && add) f.add = add;
     if (kind === 'cpu-stress' && factor) f.factor = isFinite(Number(factor)) ? Number(factor) : factor;
     if ($('adhoc-hidden').checked) f.hidden = true;
-    post({ type: 'adhoc-fault', fault: f });
+    return post({ type: 'adhoc-fault', fault: f });
   });
-  $('invite').addEventListener('click', function () {
+  guarded($('invite'), function () {
     var name = $('invite-name').value.trim();
     if (!name) { say('give the name of the person to invite', true); return; }
-    request('api/invite', { name: name, role: $('invite-role').value }).then(function (r) {
+    return request('api/invite', { name: name, role: $('invite-role').value }).then(function (r) {
       if (r.status !== 200) { say(r.body.error || ('HTTP ' + r.status), true); return; }
       $('invite-link').value = r.body.url;
       $('invite-name').value = '';
       say('invited ' + r.body.name + ' as ' + r.body.role + ': send them the link', false);
-    }).catch(function (e) { say(String(e), true); });
+    }).catch(function () { noAnswer('the invitation'); });
   });
 `;

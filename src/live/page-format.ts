@@ -28,4 +28,5 @@ export const FORMAT_JS = String.raw`
     var abs = Math.abs(p);
     return trim(p, abs < 0.1 ? 3 : abs < 1 ? 2 : abs < 10 ? 1 : abs < 100 ? 1 : 0) + '%';
   }
+  function planPhase(phase, stage) { return phase === 'approval' ? 'awaiting approval of stage ' + (stage + 2) : phase; }
 `;

@@ -47,6 +47,9 @@ const MAIN_JS = String.raw`
     course = key;
   }
 
+  // The speed last shown in the field; whether the facilitator has typed in it since (kept until sent).
+  var shownSpeed = null, speedEdited = false;
+  $('speed-input').addEventListener('input', function () { speedEdited = true; });
   function renderMeta(m) {
     announce(m);
     text($('clock'), fmtSim(m.nowSeconds) + ' of ' + fmtSim(m.horizonSeconds) + ' simulated');
@@ -78,7 +81,9 @@ const MAIN_JS = String.raw`
       var link = $('debrief-link');
       if (d.state === 'ready' && d.served !== false && link.hidden) { link.href = 'debrief?token=' + encodeURIComponent(token); link.hidden = false; }
     }
-    if (document.activeElement !== $('speed-input') && !$('speed-input').value) $('speed-input').value = m.speed;
+    // The speed field shows the drill's speed, and follows it when someone else changes it (gameday ctl, another
+    // facilitator): a field left at the old speed, pressed Set, put the drill back to a speed nobody asked for now.
+    if (m.speed !== shownSpeed && !speedEdited && document.activeElement !== $('speed-input')) { $('speed-input').value = m.speed; shownSpeed = m.speed; }
   }
 
   function resetAll(u) {
@@ -132,23 +137,42 @@ const MAIN_JS = String.raw`
     var el = $('connection');
     text(el, s);
     if (el.className !== 'connection ' + s) el.className = 'connection ' + s;
-    if (document.body.getAttribute('data-connection') !== s) document.body.setAttribute('data-connection', s);
+    var was = document.body.getAttribute('data-connection');
+    if (was === s) return;
+    document.body.setAttribute('data-connection', s);
+    // Said once to a screen reader, as the drill's course is: the figures stand still while the page is cut off.
+    if (s === 'disconnected' && (was === 'live' || was === 'stale')) text($('announce'), 'The connection to the drill is lost: the figures are as of the last update, and the page reconnects by itself.');
+    else if (s === 'live' && was === 'disconnected') text($('announce'), 'Connected to the drill again.');
   }
-  var events = new EventSource('api/events?token=' + encodeURIComponent(token));
-  window.drillEvents = events;
-  events.addEventListener('hello', function (e) {
-    me = JSON.parse(e.data).you;
-    document.body.setAttribute('data-role', me.role);
-    text($('you'), me.name + ' (' + me.role + ')');
-  });
-  events.addEventListener('update', function (e) {
-    lastUpdate = Date.now();
-    window.drillLastEventId = e.lastEventId;
-    apply(JSON.parse(e.data));
-    if (open) connection('live');
-  });
-  events.addEventListener('open', function () { open = true; connection('live'); });
-  events.addEventListener('error', function () { open = false; connection('disconnected'); });
+  // The browser reconnects a dropped stream by itself, but gives up for good on an answer that is not a stream (the
+  // 503 a resumed drill answers while it is replayed from its journal, a proxy's 502): then the page opens it again,
+  // with the last event id it saw (in the address: a new stream sends no Last-Event-ID), rather than stay
+  // disconnected on the figures it last had.
+  var events = null, lastEventId = null;
+  function connect() {
+    events = new EventSource('api/events?token=' + encodeURIComponent(token) + (lastEventId ? '&last=' + encodeURIComponent(lastEventId) : ''));
+    window.drillEvents = events;
+    events.addEventListener('hello', function (e) {
+      me = JSON.parse(e.data).you;
+      document.body.setAttribute('data-role', me.role);
+      text($('you'), me.name + ' (' + me.role + ')');
+    });
+    events.addEventListener('update', function (e) {
+      lastUpdate = Date.now();
+      lastEventId = e.lastEventId;
+      window.drillLastEventId = e.lastEventId;
+      apply(JSON.parse(e.data));
+      if (open) connection('live');
+    });
+    events.addEventListener('open', function () { open = true; connection('live'); });
+    events.addEventListener('error', function () {
+      open = false;
+      connection('disconnected');
+      var gone = events;
+      if (gone.readyState === 2) setTimeout(function () { if (events === gone) connect(); }, 2000);
+    });
+  }
+  connect();
   setInterval(function () { if (open && lastUpdate && Date.now() - lastUpdate > 3000) connection('stale'); }, 500);
   $('service').addEventListener('change', function () { chartsReady.then(redrawService); });
 `;

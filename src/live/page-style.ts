@@ -15,6 +15,7 @@ button { font: inherit; padding: 2px 10px; margin: 2px; cursor: pointer; }
 button.danger { border: 2px solid #8b1a1a; }
 button.primary { border: 2px solid #1f3b73; font-weight: 600; }
 button:disabled { cursor: default; }
+button[aria-busy="true"] { cursor: progress; opacity: 0.6; }
 .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid #e2e2e2; vertical-align: top; }

@@ -33,7 +33,7 @@ export const TABLES_JS = String.raw`
       btn.setAttribute('data-op', b[0]);
       // Every plan has the same five buttons: the name says which plan ("Pause new-checkout"), not just "Pause".
       btn.setAttribute('aria-label', b[1].replace(/…$/, '') + ' ' + flag + (/…$/.test(b[1]) ? '…' : ''));
-      btn.addEventListener('click', function () { planAction(flag, b[0], r); });
+      guarded(btn, function () { return planAction(flag, b[0], r); });
       acts.appendChild(btn);
       return btn;
     });
@@ -48,7 +48,7 @@ export const TABLES_JS = String.raw`
     plans.forEach(function (p) {
       var r = planRows[p.flag];
       if (!r) { r = planRows[p.flag] = makePlanRow(p.flag); body.appendChild(r.tr); }
-      text(r.cells.phase, p.phase + (p.awaitingApproval ? ' (awaiting approval)' : ''));
+      text(r.cells.phase, planPhase(p.phase, p.stage));
       text(r.cells.stage, p.stage < 0 ? 'not started' : (p.stage + 1) + ' of ' + p.stages);
       text(r.cells.target, p.percent + '% of users');
       text(r.cells.on, state.latestShare[p.flag] == null ? '–' : pct(state.latestShare[p.flag]) + ' of journeys');

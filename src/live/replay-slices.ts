@@ -39,7 +39,10 @@ export async function replayInSlices(setup: DrillSetup, scenario: Scenario, acti
   return session;
 }
 
-const REPLAYING = JSON.stringify({ error: 'the drill is being replayed from its journal to where it stopped: it answers once it is served again (its terminal says how far the replay is)' });
+const WHY = 'the drill is being replayed from its journal to where it stopped: it answers once it is served again (its terminal says how far the replay is)';
+const REPLAYING = JSON.stringify({ error: WHY });
+/** What a person opening their link meanwhile sees: the same words, and the page loads itself again until it is served. */
+const REPLAYING_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Game day: resuming</title></head><body><p>The ${WHY.slice(4)}.</p><p>This page loads itself again every 3 seconds until then.</p></body></html>`;
 
 /**
  * Answers 503 on the port a resumed drill will be served at while it is replayed (a page or `gameday ctl` hears that,
@@ -49,7 +52,10 @@ export async function holdPort(host: string, port: number): Promise<() => Promis
   if (port === 0) return async () => {};
   const server = createServer((req, res) => {
     req.resume();
-    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '5', Connection: 'close' }).end(REPLAYING);
+    // A browser opening a link (the page, not its API or event stream) gets a page that tries again by itself.
+    const page = req.method === 'GET' && /text\/html/.test(req.headers.accept ?? '');
+    res.writeHead(503, { 'Content-Type': page ? 'text/html; charset=utf-8' : 'application/json', 'Retry-After': '5', 'Cache-Control': 'no-store', Connection: 'close' })
+      .end(page ? REPLAYING_PAGE : REPLAYING);
   });
   const listening = await new Promise<boolean>((resolve) => {
     server.once('error', () => resolve(false));

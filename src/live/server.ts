@@ -109,7 +109,8 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
     return streamSSE(c, async (stream) => {
       streams.add(stream);
       o.onPresence?.(person, 1);
-      let last = c.req.header('last-event-id') ?? null;
+      // A page opening its stream again after the browser gave up on it names the last update it saw in `last`.
+      let last = c.req.header('last-event-id') ?? c.req.query('last') ?? null;
       const gone = new Promise<void>((r) => stream.onAbort(r));
       try {
         await stream.writeSSE({ event: 'hello', data: JSON.stringify({ you: you(person) }), retry: 1000 });

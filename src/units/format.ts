@@ -118,3 +118,11 @@ export function gateFigure(metric: string, aggregate: string, x: number): string
 export function readingWords(r: { detail: string; threshold: string }): string {
   return r.threshold === 'none' || r.threshold === '' ? r.detail : `${r.detail} (limit ${r.threshold})`;
 }
+
+/**
+ * A rollout plan's phase in people's words (the page's plan table, `gameday ctl status`): a plan held for an approval
+ * names the stage that waits for it (`awaiting approval of stage 2`), not the phase's own name.
+ */
+export function planPhase(phase: string, stage: number): string {
+  return phase === 'approval' ? `awaiting approval of stage ${stage + 2}` : phase;
+}
