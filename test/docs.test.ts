@@ -49,7 +49,6 @@ const SKIPPED: { pattern: RegExp; reason: string }[] = [
   { pattern: /^rehearse gameday (?!replay|ctl|debrief|invite)(?!.*--exit-on-end)/, reason: 'serves a drill paced to the wall clock until someone ends it; test/docs-drills.test.ts starts each as shown and stops it once it serves, the drill with --exit-on-end in docs/gameday.md runs here, and test/live-record.test.ts resumes one' },
   { pattern: /^rehearse gameday ctl\b/, reason: 'acts on a running drill at the URL it printed; test/live-server.test.ts drives the same API' },
   { pattern: /^(\w+=\S+ )*rehearse gameday invite\b/, reason: 'adds a person to a running drill at the URL it printed; test/live-server.test.ts invites through the same API' },
-  { pattern: /^npm run docs\b/, reason: 'builds again (the suite has built; test/pack.test.ts builds from a copy without dist/) to write schema/scenario.schema.json from the validator and the field reference from it: test/cli.test.ts checks that the built rehearse schema prints the committed schema, and this file that docs/scenario.md holds the reference npm run docs writes from it' },
   { pattern: /^rehearse calibrate \S.* --out reports\/shop-resampled\.yaml --predict 100\/s$/, reason: 'test/calibration-ranges.test.ts runs it as shown (its --out in a temporary folder) and checks the lines shown, beside the doubled load the shop measured: its 41 runs are made once' },
   { pattern: /^k6 run\b/, reason: 'k6 is not installed here; test/k6.test.ts type-checks the exported scripts' },
 ];
