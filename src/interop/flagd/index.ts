@@ -24,6 +24,7 @@ import { formatPath, type PathSegment } from '../../scenario/problems.js';
 import { Disagreements, placesOf } from './disagreements.js';
 import { isOperatorResource, operatorSource } from './operator.js';
 import { readByGo } from '../flag-yaml.js';
+import { variantTypeWarnings } from './variant-types.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -167,6 +168,7 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
     const { key: _k, ...definition } = f;
     flags[key] = definition;
     const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting'], evaluatorFiles);
+    report.canFail.push(...variantTypeWarnings(doc, f.variants, f.defaultVariant, [...path, 'variants']));
     out.warnings.push(...report.canFail, ...report.warnings, ...report.clock);
     out.refusals.push(...report.refusals);
     split ??= report.fractional;
