@@ -47,8 +47,22 @@ describe('a key in two flag sets of one file', () => {
 
   it('the flag\'s own flagSetId over the set\'s; one that is no text is no set (flagSetId= selects it)', () => {
     const doc = parseFlagText(JSON.stringify({ metadata: { flagSetId: 'shop' }, flags: [flag('numbered', 7)] }), 'n.json');
-    expect(flagd.open(doc, { selector: 'flagSetId=shop' }).keys).toEqual([]);
+    // "shop" is left with no flag: a selector naming it names nothing (below).
+    expect(refusal(() => flagd.open(doc, { selector: 'flagSetId=shop' }))).toEqual([
+      'n.json: selector flagSetId=shop names no flag set of the files (the flag sets there: no flagSetId): a provider with that selector finds no flag (FLAG_NOT_FOUND)',
+    ]);
     expect(flagd.open(doc, { selector: 'flagSetId=' }).evaluate('checkout', { targetingKey: 'u1' }).value).toBe('numbered');
+  });
+
+  it('a selector naming no flag set of the files is refused with the sets there and the closest; it imported no flag, exit 0', () => {
+    // flagd's own samples (config/samples/example_flags.flagd.json: metadata.flagSetId "example"), as flagd's docs
+    // start flagd with them; a provider whose selector names no set gets FLAG_NOT_FOUND for every flag (store.go Get).
+    const sample = parseFlagText(readFileSync(new URL('./fixtures/vendor/flagd/samples/example_flags.flagd.json', import.meta.url), 'utf8'), 'example_flags.flagd.json');
+    expect(flagd.toScenarioParts(sample, { selector: 'flagSetId=example' }).flags.length).toBeGreaterThan(0);
+    expect(refusal(() => flagd.toScenarioParts(sample, { selector: 'flagSetId=exampel' }))).toEqual([
+      'example_flags.flagd.json: selector flagSetId=exampel names no flag set of the files; did you mean "example"? (the flag sets there: flagSetId "example"): a provider with that selector finds no flag (FLAG_NOT_FOUND)',
+    ]);
+    expect(refusal(() => flagd.toScenarioParts(parseFlagText(twoSets, 'sets.json'), { selector: 'flagSetId=shops' }))[0]).toMatch(/names no flag set of the files; did you mean "shop"\? \(the flag sets there: flagSetId "shop", flagSetId "admin"\)/);
   });
 
   it('twice in the same set: flagd serves the later (store.go Update), warned at the earlier', () => {

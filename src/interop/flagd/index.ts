@@ -24,6 +24,7 @@ import { formatPath, type PathSegment } from '../../scenario/problems.js';
 import { Disagreements, placesOf } from './disagreements.js';
 import { isOperatorResource, operatorSource } from './operator.js';
 import { readByGo } from '../flag-yaml.js';
+import { variantTypeWarnings } from './variant-types.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -108,8 +109,22 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
     }
   });
   if (refusals.length) throw new InputError(refusals.map(formatWarning));
+  if (selector && 'flagSetId' in selector && byKey.size === 0) throw noSuchSet(list, selector.flagSetId);
   const state: FlagdSet = { sources, fractional, servedFrom };
   return { system: 'flagd', flags: [...byKey.values()], warnings, state };
+}
+
+/** A flagSetId selector that names no set of the files: an error naming the sets there are, with the closest. */
+function noSuchSet(list: readonly FlagFile[], id: FlagSetId): InputError {
+  const sets = new Set<FlagSetId>();
+  for (const doc of list) {
+    const v = doc.value;
+    const flags = isObject(v) ? (Array.isArray(v.flags) ? v.flags : isObject(v.flags) ? Object.values(v.flags) : []) : [];
+    for (const f of flags) if (isObject(f)) sets.add(flagSetIdOf(isObject(v) ? v.metadata : undefined, f));
+  }
+  const named = [...sets].filter((x): x is string => x !== null);
+  const there = sets.size === 0 ? 'the files hold no flags' : `the flag sets there: ${[...sets].map(setName).join(', ')}`;
+  return new InputError([`${list.map((d) => d.file).join(', ')}: selector ${selectorOf(id)} names no flag set of the files${id === null ? '' : didYouMean(id, named)} (${there}): a provider with that selector finds no flag (FLAG_NOT_FOUND)`]);
 }
 
 function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>, selector: Selector): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
@@ -167,6 +182,7 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
     const { key: _k, ...definition } = f;
     flags[key] = definition;
     const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting'], evaluatorFiles);
+    report.canFail.push(...variantTypeWarnings(doc, f.variants, f.defaultVariant, [...path, 'variants']));
     out.warnings.push(...report.canFail, ...report.warnings, ...report.clock);
     out.refusals.push(...report.refusals);
     split ??= report.fractional;
