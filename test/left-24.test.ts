@@ -223,3 +223,28 @@ describe('import argo and flagger: an empty --flag or --service is refused, wher
     expect(await cli(...argv)).toMatchObject({ code: 2, out: '', err: message });
   });
 });
+
+describe('import flags: a flag file that holds no flag', () => {
+  // Each system's own form of a file with no flag: flagd's {"flags": {}} (flagd-schemas json/flags.json), Unleash's
+  // client API answer with no features (client-specification 01-simple-examples.json's shape), LaunchDarkly's flag
+  // data with none (sdk-test-harness server-side-eval's "flags" and "segments").
+  const files = {
+    flagd: ['empty.flagd.json', '{"flags": {}}'],
+    unleash: ['empty.unleash.json', '{"version": 1, "features": []}'],
+    launchdarkly: ['empty.ld.json', '{"flags": {}, "segments": {}}'],
+  } as const;
+
+  for (const [system, [name, text]] of Object.entries(files)) {
+    it(`${system}: refused naming the file (exit 2), where it printed a flags block of its from: alone, "variants ." and exit 0`, async () => {
+      const file = join(tmp, name);
+      writeFileSync(file, text);
+      const r = await cli('import', 'flags', system, file);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(`${file}: no flags to import: the ${system} file holds none`);
+      expect(r.out).toBe('');
+      const inline = await cli('import', 'flags', system, file, '--inline');
+      expect(inline.code).toBe(2);
+      expect(inline.err).toBe(`${file}: no flags to import: the ${system} file holds none`);
+    });
+  }
+});

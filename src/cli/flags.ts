@@ -122,6 +122,7 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
     for (const w of read.warnings) cohortWarnings.push(oneLine(`cohort file ${cohortFile} at ${w.path}: ${w.message}`));
   }
   const t = translateFlags(system, doc, cohort, { environment });
+  if (t.flags.length === 0 && t.skipped.length === 0) throw new InputError([`${file}: no flags to import: the ${system} file${environment !== undefined ? ` (environment "${environment}")` : ''} holds none`, ...parts.warnings.map(formatWarning)]);
   const size = cohort?.size ?? 10_000;
   const header = [
     `# Flags of ${file} (${system}) in rehearse's own format: each serves every one of ${size} users${cohortFile ? ` of ${cohortFile}` : ' (a generated cohort)'} as ${system} does.`,
@@ -145,6 +146,8 @@ const comments = (lines: readonly string[]): string => lines.map((l) => oneLine(
 export function importFlags(system: FlagSystem, file: string, environment?: string, selector?: string): { yaml: string; warnings: string[] } {
   const { doc } = readFlags(file, system);
   const parts = ADAPTERS[system].toScenarioParts(doc, { environment, ...(selector !== undefined ? { selector } : {}) });
+  // A file with no flag gave a flags block of its from: alone, a header that read "variants .", and exit 0.
+  if (parts.flags.length === 0) throw new InputError([`${file}: no flags to import: the ${system} file${environment !== undefined ? ` (environment "${environment}")` : ''} holds none`, ...parts.warnings.map(formatWarning)]);
   const entries: Record<string, unknown> = { from: { [system]: file, ...(environment !== undefined ? { environment } : {}), ...(selector !== undefined ? { selector } : {}) } };
   for (const f of parts.flags) {
     entries[f.key] = {
