@@ -29,10 +29,11 @@ export function splitPath(path: string): (string | number)[] {
 
 /**
  * Applies patches to the files of one imported plan: `main` is the Rollout or Canary file, `templates` the
- * template files in order. Returns the files with their new text (unchanged files keep their text) and
+ * template files in order; `name` the Rollout or Canary the plan names where the file holds several (argo.name,
+ * flagger.name), else the first. Returns the files with their new text (unchanged files keep their text) and
  * problems for patches that point nowhere.
  */
-export function applyPatches(main: SourceFile, templates: readonly SourceFile[], patches: readonly ResourcePatch[]): { files: SourceFile[]; problems: string[] } {
+export function applyPatches(main: SourceFile, templates: readonly SourceFile[], patches: readonly ResourcePatch[], name?: string): { files: SourceFile[]; problems: string[] } {
   // Read as the import read them (a quoted string continued at or left of its key's column as Go reads it); the edits
   // are made in the file's own text.
   const parsed = [main, ...templates].map((f) => ({ f, ...parseAllDocumentsAsGo(f.text, { uniqueKeys: false }), edits: [] as { from: number; to: number; text: string }[] }));
@@ -41,7 +42,7 @@ export function applyPatches(main: SourceFile, templates: readonly SourceFile[],
     let target: { file: (typeof parsed)[number]; doc: Document } | null = null;
     if (p.resource === 'rollout' || p.resource === 'canary') {
       const file = parsed[0];
-      const doc = file.docs.find((d) => ['Rollout', 'Canary'].includes(String(d.get('kind'))));
+      const doc = file.docs.find((d) => ['Rollout', 'Canary'].includes(String(d.get('kind'))) && (name === undefined || d.getIn(['metadata', 'name']) === name));
       if (doc) target = { file, doc };
     } else {
       const n = Number(p.resource.split('.')[1]);
@@ -54,7 +55,7 @@ export function applyPatches(main: SourceFile, templates: readonly SourceFile[],
       }
     }
     if (!target) {
-      problems.push(`${p.resource}: no such resource`);
+      problems.push(`${p.resource}: no such resource${name !== undefined && (p.resource === 'rollout' || p.resource === 'canary') ? ` (no ${p.resource === 'rollout' ? 'Rollout' : 'Canary'} named "${name}" in ${main.file})` : ''}`);
       continue;
     }
     const node = target.doc.getIn(p.path, true);

@@ -203,8 +203,7 @@ export function oneLineProblem(problem: string): string {
   return m ? `${oneLine(problem.slice(0, m.index))}${problem.slice(m.index)}` : oneLine(problem);
 }
 
-/** "expected exactly one KIND, found N", naming each found with its place when there are several. */
+/** "expected exactly one KIND, found N" (several are listed by pick.ts, which names the one to rehearse). */
 export function exactlyOne(files: readonly SourceFile[], kind: string, found: readonly Resource[]): string {
-  const which = found.length > 1 ? `: ${found.map((r) => `"${r.name}" (${where(r, ['metadata', 'name'])})`).join(', ')}; give each its own plan` : '';
-  return `${files.map((f) => f.file).join(', ')}: expected exactly one ${kind}, found ${found.length}${which}`;
+  return `${files.map((f) => f.file).join(', ')}: expected exactly one ${kind}, found ${found.length}`;
 }
