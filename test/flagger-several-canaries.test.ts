@@ -137,3 +137,66 @@ describe('applyPatches with a named Rollout or Canary', () => {
     expect(none.problems).toEqual(['rollout: no such resource (no Rollout named "c" in ro.yaml)']);
   });
 });
+
+/**
+ * A List, as `kubectl get canary -A -o yaml` writes it: kubectl applies each of its items (cli-runtime
+ * pkg/resource/visitor.go FlattenListVisitor), so each is read as a resource of its own, with the fields the API
+ * server adds (metadata.uid, resourceVersion, generation, creationTimestamp, and the controller's status) warned.
+ */
+describe('a List of Canaries, as kubectl get -o yaml writes it', () => {
+  const added = (d: Record<string, unknown>, i: number) => ({
+    ...d,
+    metadata: { ...(d.metadata as object), uid: `6f1c0c8e-0000-4000-8000-00000000000${i}`, resourceVersion: '1234', generation: 1, creationTimestamp: '2026-01-01T00:00:00Z' },
+    status: { phase: 'Succeeded', canaryWeight: 0, failedChecks: 0, iterations: 0, lastTransitionTime: '2026-01-01T00:05:00Z' },
+  });
+  const items = readFileSync('test/fixtures/flagger/canaries.yaml', 'utf8').split(/^---\n/m).map((t) => added(parse(t), 0));
+  items[1] = added(items[1], 1);
+  const list = join(tmp, 'list.yaml');
+  writeFileSync(list, stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }));
+  const lines = readFileSync(list, 'utf8').split('\n');
+  const nameLine = (n: string) => lines.findIndex((l) => l === `      name: ${n}`) + 1;
+
+  it('its items are read as the Canaries they are: listed with their places, none picked', async () => {
+    const r = await cli('import', 'flagger', list, templates);
+    expect(r.code).toBe(2);
+    expect(errors(r.err)).toEqual([`${list}, ${templates}: 2 Canaries: "podinfo" (${list}:${nameLine('podinfo')}:13), "checkout" (${list}:${nameLine('checkout')}:13); a plan rehearses one: name it (rehearse import flagger --canary NAME; in a scenario, flagger.name)`]);
+  });
+
+  it('--canary NAME imports the plan the Canary\'s own file gives, each warning at its place inside the List', async () => {
+    const r = await cli('import', 'flagger', list, templates, '--canary', 'podinfo');
+    const a = await cli('import', 'flagger', 'examples/flagger/canary.yaml', templates);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(a.out);
+    const warned = r.err.split('\n');
+    const uid = lines.findIndex((l) => l.includes('uid: 6f1c0c8e-0000-4000-8000-000000000000')) + 1;
+    expect(warned).toContain(`warning: ${list}:${uid}:12: metadata.uid, metadata.resourceVersion (${uid + 1}:24), metadata.generation (${uid + 2}:19), metadata.creationTimestamp (${uid + 3}:26): object metadata, not rehearsed`);
+    const status = lines.findIndex((l) => l === '    status:') + 2; // the mapping under the key
+    expect(warned).toContain(`warning: ${list}:${status}:7: status: the status is the controller's record of a run: not read`);
+    expect(warned).toContain(`warning: ${list}:${nameLine('checkout')}:13: metadata.name: the Canary "checkout" is not rehearsed: the plan is the Canary "podinfo"'s (--canary podinfo)`);
+  });
+
+  it('an item that is no resource is refused at its place', async () => {
+    const bad = join(tmp, 'bad-list.yaml');
+    writeFileSync(bad, stringify({ apiVersion: 'v1', kind: 'List', items: [items[0], 'podinfo'] }));
+    const r = await cli('import', 'flagger', bad);
+    expect(r.code).toBe(2);
+    const at = readFileSync(bad, 'utf8').split('\n').findIndex((l) => l === '  - podinfo') + 1;
+    expect(errors(r.err)).toEqual([`${bad}:${at}:5: items[1]: a Kubernetes resource is a mapping with apiVersion, kind and metadata`]);
+  });
+
+  it('a scenario\'s flagger.name picks one of its items, and its patches write into that item', () => {
+    const s = structuredClone(raw0());
+    s.rollout[0].flagger = { ...s.rollout[0].flagger, canary: 'list.yaml', name: 'checkout', patches: [{ resource: 'canary', path: ['spec', 'analysis', 'stepWeight'], value: 50 }] };
+    const file = join(tmp, 'scenario-list.yaml');
+    writeFileSync(file, stringify(s));
+    const l = loadScenarioFile(file, 'healthy');
+    if (!l.ok) throw new Error(l.problems.map((p) => p.message).join('\n'));
+    expect(l.scenario.rollouts[0].stages.map((st) => st.percent)).toEqual([50, 100]);
+  });
+});
+
+function raw0() {
+  const s = parse(readFileSync('examples/flagger/podinfo.yaml', 'utf8'));
+  s.rollout[0].flagger.templates = ['metric-templates.yaml'];
+  return s;
+}
