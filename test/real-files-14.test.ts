@@ -341,7 +341,7 @@ describe('Flagger\'s FAQ: two Canaries in one file', () => {
     const file = 'test/fixtures/vendor/flagger/docs-faq-two-canaries.yaml';
     const r = await cli(['import', 'flagger', file]);
     expect(r.code).toBe(2);
-    expect(r.err).toEqual([`${file}: expected exactly one Canary, found 2: "website" (${file}:4:9), "webapi" (${file}:21:9); give each its own plan`]);
+    expect(r.err).toEqual([`${file}: 2 Canaries: "website" (${file}:4:9), "webapi" (${file}:21:9); a plan rehearses one: name it (rehearse import flagger --canary NAME; in a scenario, flagger.name)`]);
   });
   it('so are two Rollouts', () => {
     const ro = readFileSync(join(root, 'test/fixtures/vendor/argo/rollout-canary.yaml'), 'utf8');

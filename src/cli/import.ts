@@ -64,7 +64,8 @@ function approvalWanted(from: string, warnings: string[]): string {
 
 /**
  * `service`: the scenario's service that runs the Rollout (as a scenario's argo.service); by default the Rollout's
- * own name, the first the scenario's argo: entry looks for (a workloadRef's name is the other).
+ * own name, the first the scenario's argo: entry looks for (a workloadRef's name is the other). `rollout`: the
+ * Rollout (argo, --rollout) or the Canary (flagger, --canary) to import where the files hold several.
  */
 export function importCommand(format: string, files: string[], flag: string, args: Readonly<Record<string, string>> = {}, service?: string, rollout?: string): { text: string; warnings: string[] } {
   // Written into the plan as given: an empty one made a plan whose flag or service names nothing, exit 0.
@@ -113,7 +114,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
     return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: warnings.map(oneLine) };
   }
   if (format === 'flagger') {
-    const r = flaggerParts(read(files));
+    const r = flaggerParts(read(files), rollout === undefined ? {} : { canary: { name: rollout, from: '--canary' } });
     if (!r.ok) throw new InputError(r.problems);
     const warnings = [...r.warnings];
     const p = r.parts;

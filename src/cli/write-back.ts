@@ -25,7 +25,7 @@ export function writeBack(scenarioFile: string, values: Record<string, unknown>,
     if (patches.length === 0) continue;
     const read = (f: string) => ({ file: f, text: readInput(resolve(base, f), 'resource', f) });
     const before = [main, ...templates].map(read);
-    const { files, problems } = applyPatches(before[0], before.slice(1), patches);
+    const { files, problems } = applyPatches(before[0], before.slice(1), patches, r.argo ? r.argo.name : r.flagger!.name);
     if (problems.length) throw new InputError(problems.map((p) => `${scenarioFile}: rollout.${r.flag}.${kind}: ${p}`));
     files.forEach((f, i) => {
       if (f.text === before[i].text) return;

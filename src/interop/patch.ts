@@ -4,7 +4,7 @@
  * resource's YAML document with the yaml Document API, so that comments and layout outside the changed value
  * stay as written (for `sweep --write-back`). Pure: texts in, texts out.
  */
-import { isScalar, stringify, type Document, type Scalar } from 'yaml';
+import { isScalar, isSeq, stringify, type Document, type Scalar } from 'yaml';
 import { parseAllDocumentsAsGo } from '../scenario/go-quoted.js';
 import type { SourceFile } from './kube/resources.js';
 
@@ -29,35 +29,35 @@ export function splitPath(path: string): (string | number)[] {
 
 /**
  * Applies patches to the files of one imported plan: `main` is the Rollout or Canary file, `templates` the
- * template files in order. Returns the files with their new text (unchanged files keep their text) and
+ * template files in order; `name` the Rollout or Canary the plan names where the file holds several (argo.name,
+ * flagger.name), else the first. Returns the files with their new text (unchanged files keep their text) and
  * problems for patches that point nowhere.
  */
-export function applyPatches(main: SourceFile, templates: readonly SourceFile[], patches: readonly ResourcePatch[]): { files: SourceFile[]; problems: string[] } {
+export function applyPatches(main: SourceFile, templates: readonly SourceFile[], patches: readonly ResourcePatch[], name?: string): { files: SourceFile[]; problems: string[] } {
   // Read as the import read them (a quoted string continued at or left of its key's column as Go reads it); the edits
   // are made in the file's own text.
   const parsed = [main, ...templates].map((f) => ({ f, ...parseAllDocumentsAsGo(f.text, { uniqueKeys: false }), edits: [] as { from: number; to: number; text: string }[] }));
   const problems: string[] = [];
   for (const p of patches) {
-    let target: { file: (typeof parsed)[number]; doc: Document } | null = null;
+    let target: { file: (typeof parsed)[number]; doc: Document; at: (string | number)[] } | null = null;
     if (p.resource === 'rollout' || p.resource === 'canary') {
       const file = parsed[0];
-      const doc = file.docs.find((d) => ['Rollout', 'Canary'].includes(String(d.get('kind'))));
-      if (doc) target = { file, doc };
+      const found = resourcesOf(file.docs).find((d) => ['Rollout', 'Canary'].includes(String(d.doc.getIn([...d.at, 'kind']))) && (name === undefined || d.doc.getIn([...d.at, 'metadata', 'name']) === name));
+      if (found) target = { file, ...found };
     } else {
       const n = Number(p.resource.split('.')[1]);
       let k = 0;
       for (const file of parsed.slice(1)) {
-        for (const doc of file.docs) {
-          if (doc.contents === null) continue;
-          if (k++ === n) target = { file, doc };
+        for (const d of resourcesOf(file.docs)) {
+          if (k++ === n) target = { file, ...d };
         }
       }
     }
     if (!target) {
-      problems.push(`${p.resource}: no such resource`);
+      problems.push(`${p.resource}: no such resource${name !== undefined && (p.resource === 'rollout' || p.resource === 'canary') ? ` (no ${p.resource === 'rollout' ? 'Rollout' : 'Canary'} named "${name}" in ${main.file})` : ''}`);
       continue;
     }
-    const node = target.doc.getIn(p.path, true);
+    const node = target.doc.getIn([...target.at, ...p.path], true);
     if (!isScalar(node) || !node.range) {
       problems.push(`${p.resource}.${p.path.join('.')}: ${node === undefined ? 'not' : 'not a single value'} in ${target.file.f.file}`);
       continue;
@@ -71,6 +71,19 @@ export function applyPatches(main: SourceFile, templates: readonly SourceFile[],
     return edits.length ? { file: f.file, text } : f;
   });
   return { files, problems };
+}
+
+/**
+ * The resources of a file's documents, in order: each document, or each item of a List (as `kubectl get -o yaml`
+ * writes it, and as kube/resources.ts reads its items), with the path to it inside its document.
+ */
+function resourcesOf(docs: readonly Document[]): { doc: Document; at: (string | number)[] }[] {
+  return docs.flatMap((doc) => {
+    if (doc.contents === null) return [];
+    const items = doc.get('items', true);
+    if (String(doc.get('kind')).endsWith('List') && isSeq(items)) return items.items.map((_, j) => ({ doc, at: ['items', j] }));
+    return [{ doc, at: [] }];
+  });
 }
 
 /** A value as YAML flow text, quoted as the original was where it can be. */

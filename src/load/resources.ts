@@ -36,8 +36,8 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
     return texts.get(f)!;
   };
   (input.rollout ?? []).forEach((r, i) => {
-    const ref = r.argo ? { key: 'argo', main: r.argo.rollout, templates: r.argo.templates ?? [], patches: r.argo.patches }
-      : r.flagger ? { key: 'flagger', main: r.flagger.canary, templates: r.flagger.templates ?? [], patches: r.flagger.patches } : null;
+    const ref = r.argo ? { key: 'argo', main: r.argo.rollout, templates: r.argo.templates ?? [], patches: r.argo.patches, name: r.argo.name }
+      : r.flagger ? { key: 'flagger', main: r.flagger.canary, templates: r.flagger.templates ?? [], patches: r.flagger.patches, name: r.flagger.name } : null;
     if (!ref) return;
     const path: PathSegment[] = ['rollout', i, ref.key];
     const fail = (messages: readonly string[], warnings: readonly string[] = []): void => {
@@ -48,7 +48,7 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
     if (missing.length > 0) return fail(missing.map((f) => `cannot read ${refused.get(f)}`));
     let files: SourceFile[] = names.map((file) => ({ file, text: read(file)! }));
     if (ref.patches?.length) {
-      const patched = applyPatches(files[0], files.slice(1), ref.patches);
+      const patched = applyPatches(files[0], files.slice(1), ref.patches, ref.name);
       if (patched.problems.length) {
         out.set(i, { ok: false, problems: patched.problems.map((message) => ({ path: [...path, 'patches'], message })), warnings: [] });
         return;
@@ -67,7 +67,8 @@ export function readPlanResources(input: ScenarioInput, baseDir: string): Import
         return;
       }
       const from = r.flagger?.exposure === undefined ? null : formatPath([...path, 'exposure']);
-      result = importFlaggerPlan(files, { percent: exposure.value * 100, from, at: formatPath([...path, 'exposure']) }, { meshProvider: r.flagger?.['mesh-provider'] });
+      const name = r.flagger?.name;
+      result = importFlaggerPlan(files, { percent: exposure.value * 100, from, at: formatPath([...path, 'exposure']) }, { meshProvider: r.flagger?.['mesh-provider'], ...(name === undefined ? {} : { canary: { name, from: formatPath([...path, 'name']) } }) });
     }
     if (!result.ok) return fail(result.problems, result.warnings);
     out.set(i, result);

@@ -162,6 +162,7 @@ export const RolloutPlan = z.lazy(() => z.strictObject({
   }).optional().meta({ description: 'Run an Argo Rollouts canary as it is: steps, analysis and AnalysisTemplates.' }),
   flagger: z.strictObject({
     canary: z.string().meta({ description: 'A Flagger Canary manifest, relative to this file.' }),
+    name: z.string().optional().meta({ description: 'The Canary to rehearse (its metadata.name) where the files hold several; a name they do not hold is an error.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
     exposure: Percent.optional().meta({ description: 'Share of users an A/B analysis (iterations with match) sends to the canary: those its match selects (default 50%). A blue/green analysis exposes none before promotion.' }),
     approval: Distribution.optional().meta({ description: 'Delay of the confirm-rollout, confirm-traffic-increase and confirm-promotion approvals. Without it the plan stops at the first, paused.' }),

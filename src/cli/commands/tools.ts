@@ -160,9 +160,12 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
         .option('--arg <name=value>', 'a template arg\'s value, over the Rollout\'s (as a scenario\'s argo.args); repeatable', (v: string, prev: string[] = []) => [...prev, v])
         .option('--service <name>', 'the scenario\'s service that runs the Rollout, written as pods.service (as a scenario\'s argo.service; default: the Rollout\'s name)')
         .option('--rollout <name>', 'the Rollout to import where the files hold several (its metadata.name; as a scenario\'s argo.name)');
+    } else {
+      importCommand.commands.at(-1)!
+        .option('--canary <name>', 'the Canary to import where the files hold several (its metadata.name; as a scenario\'s flagger.name)');
     }
     importCommand.commands.at(-1)!
-      .action(async (files: string[], opts: { flag: string; arg?: string[]; service?: string; rollout?: string }) => {
+      .action(async (files: string[], opts: { flag: string; arg?: string[]; service?: string; rollout?: string; canary?: string }) => {
         const { importCommand: importPlan } = await import('../import.js');
         const args: Record<string, string> = {};
         for (const a of opts.arg ?? []) {
@@ -170,7 +173,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
           if (eq <= 0) throw new InputError([`--arg ${a}: write name=value`]);
           args[a.slice(0, eq)] = a.slice(eq + 1);
         }
-        const r = importPlan(format, files, opts.flag, args, opts.service, opts.rollout);
+        const r = importPlan(format, files, opts.flag, args, opts.service, format === 'argo' ? opts.rollout : opts.canary);
         for (const w of r.warnings) err(`warning: ${w}`);
         out(r.text.trimEnd());
       });

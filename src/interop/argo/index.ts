@@ -23,6 +23,7 @@ import { affinityNotes, splitBy, splitNote } from './split.js';
 import { controllerSpecProblems } from './validation.js';
 import { serviceProblems } from './services.js';
 import { checkPlugins } from './plugins.js';
+import { pickOne, type PickWords } from '../kube/pick.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -57,6 +58,8 @@ export interface ArgoOptions {
 }
 
 const TABLES: Record<string, Table> = { Rollout: ROLLOUT, AnalysisTemplate: ANALYSIS_TEMPLATE, ClusterAnalysisTemplate: CLUSTER_ANALYSIS_TEMPLATE };
+/** A plan is one Rollout's, as the controller reconciles each alone (`kubectl argo rollouts lint` checks each: lintRollouts). */
+const ROLLOUT_WORDS: PickWords = { kind: 'Rollout', kinds: 'Rollouts', option: 'rehearse import argo --rollout', field: 'argo.name' };
 const ROUTERS = ['istio', 'smi', 'nginx', 'alb', 'ambassador', 'apisix', 'appMesh', 'traefik', 'plugins'];
 
 /** The plan parts of a Rollout and the AnalysisTemplates it runs. */
@@ -87,30 +90,6 @@ function withoutRollout(resources: readonly Resource[], context: readonly Resour
 }
 
 /**
- * The Rollout a plan rehearses: the only one, or the one named. A plan is one Rollout's, as the controller reconciles
- * each alone; where the files hold several and none is named, the refusal lists them (`kubectl argo rollouts lint`
- * checks each: lintRollouts). A name that matches none is refused with the closest.
- */
-function pickRollout(files: readonly SourceFile[], rollouts: readonly Resource[], chosen: ArgoOptions['rollout']): { rollouts: Resource[]; others: Resource[] } | { problem: string } {
-  const listed = () => rollouts.map((r) => `"${r.name}" (${where(r, ['metadata', 'name'])})`).join(', ');
-  const fileNames = files.map((f) => f.file).join(', ');
-  if (chosen === undefined) {
-    if (rollouts.length > 1) return { problem: `${fileNames}: ${rollouts.length} Rollouts: ${listed()}; a plan rehearses one: name it (rehearse import argo --rollout NAME; in a scenario, argo.name)` };
-    return { rollouts: [...rollouts], others: [] };
-  }
-  const named = rollouts.filter((r) => r.name === chosen.name);
-  if (named.length === 0) {
-    const names = rollouts.map((r) => r.name);
-    return { problem: `${chosen.from} "${chosen.name}": no Rollout of that name in ${fileNames}${didYouMean(chosen.name, names)}${rollouts.length ? ` (they hold ${listed()})` : ' (they hold none)'}` };
-  }
-  if (named.length > 1) {
-    const ns = (r: Resource) => (typeof get(r.value, 'metadata', 'namespace') === 'string' ? ` (namespace ${String(get(r.value, 'metadata', 'namespace'))})` : '');
-    return { problem: `${chosen.from} "${chosen.name}": ${named.length} Rollouts of that name in ${fileNames}: ${named.map((r) => `${where(r, ['metadata', 'name'])}${ns(r)}`).join(', ')}; give the files of one` };
-  }
-  return { rollouts: named, others: rollouts.filter((r) => r.name !== chosen.name) };
-}
-
-/**
  * Each Rollout of the files checked as its plan would be, as `kubectl argo rollouts lint` checks each Rollout of a
  * file (pkg/kubectl-argo-rollouts/cmd/lint/lint.go lintResource: ValidateRollout and its referenced resources, per
  * Rollout). Files with one Rollout, or none, give one result, that of toScenarioParts.
@@ -131,16 +110,13 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
   const { resources, context, problems } = read;
   warnings.push(...read.warnings);
   let rollouts = resources.filter((r) => r.kind === 'Rollout');
-  const pick = problems.length === 0 ? pickRollout(files, rollouts, options.rollout) : null;
+  const pick = problems.length === 0 ? pickOne(files, rollouts, options.rollout, ROLLOUT_WORDS) : null;
   if (pick !== null && 'problem' in pick) problems.push(pick.problem);
   else if (pick !== null) {
-    rollouts = pick.rollouts;
+    rollouts = pick.chosen ? [pick.chosen] : [];
     if (rollouts.length === 0) problems.push(exactlyOne(files, 'Rollout', rollouts) + withoutRollout(resources, context));
-    // kubectl applies each document alone: a Rollout the plan is not is not rehearsed, and its fields are not read.
-    for (const o of pick.others) {
-      warnings.push(`${where(o, ['metadata', 'name'])}: metadata.name: the Rollout "${o.name}" is not rehearsed: the plan is the Rollout "${rollouts[0].name}"'s (${options.rollout!.from} ${options.rollout!.name})`);
-      resources.splice(resources.indexOf(o), 1);
-    }
+    warnings.push(...pick.warnings);
+    for (const o of pick.others) resources.splice(resources.indexOf(o), 1);
   }
   const note = contextNote(context);
   const noteAt = note ? warnings.push(note) - 1 : -1;

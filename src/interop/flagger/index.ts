@@ -24,6 +24,7 @@ import { trafficPolicyNotes } from './affinity.js';
 import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
 import { controllerRefusals, knativeRouteNote } from './verify.js';
+import { pickOne, type PickWords } from '../kube/pick.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -32,7 +33,12 @@ export interface FlaggerOptions {
   readonly meshProvider?: string;
   /** The share of users an A/B analysis's match is rehearsed as selecting, and the scenario's path that gives it (null: not given). */
   readonly exposure?: { readonly percent: number; readonly from: string | null; readonly at: string };
+  /** The Canary to rehearse where the files hold several (its metadata.name), and where the name was given (`--canary`). */
+  readonly canary?: { readonly name: string; readonly from: string };
 }
+
+/** A plan is one Canary's: scheduler.go scheduleCanaries runs one CanaryJob per Canary, each on its own ticker. */
+const CANARY_WORDS: PickWords = { kind: 'Canary', kinds: 'Canaries', option: 'rehearse import flagger --canary', field: 'flagger.name' };
 
 export interface FlaggerParts {
   readonly canary: string;
@@ -84,8 +90,14 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   const warnings: string[] = [];
   const { resources, context, problems, warnings: read } = readResources(files, { group: 'flagger.app', kinds: ['Canary', 'MetricTemplate'], context: ['AlertProvider'] });
   warnings.push(...read);
+  const pick = problems.length === 0 ? pickOne(files, resources.filter((r) => r.kind === 'Canary'), options.canary, CANARY_WORDS) : null;
+  if (pick !== null && 'problem' in pick) problems.push(pick.problem);
+  else if (pick !== null) {
+    if (pick.chosen === null) problems.push(exactlyOne(files, 'Canary', []));
+    warnings.push(...pick.warnings);
+    for (const o of pick.others) resources.splice(resources.indexOf(o), 1);
+  }
   const canaries = resources.filter((r) => r.kind === 'Canary');
-  if (canaries.length !== 1 && problems.length === 0) problems.push(exactlyOne(files, 'Canary', canaries));
   const note = contextNote(context);
   if (note) warnings.push(note);
   if (problems.length > 0) return { ok: false, problems, warnings };

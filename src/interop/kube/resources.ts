@@ -12,7 +12,6 @@ import { oneLine } from '../../units/escape.js';
 import { pairOf } from '../../scenario/problems.js';
 import { resourceDocuments, type SourceFile } from './documents.js';
 import { helmSyntax } from './helm.js';
-import { withArticle } from '../../units/article.js';
 
 export { kubectlReading, pathText, RESOURCE_YAML, resourceDocuments, resourceValues, withReadings, type ReadDocument, type SourceFile, type UnsentDocument } from './documents.js';
 
@@ -29,6 +28,8 @@ export interface Resource {
   /** The API group of apiVersion ("" for the core group or none given). */
   readonly group: string;
   readonly name: string;
+  /** Where the resource sits in its document: absent for a document of its own, ['items', i] for an item of a List. */
+  readonly base?: Path;
 }
 
 export interface ReadOptions {
@@ -44,7 +45,7 @@ export interface ReadOptions {
 function offsetOf(r: Resource, path: readonly (string | number)[]): number {
   let node: unknown = r.doc.contents;
   let offset = (node as Node | null)?.range?.[0] ?? 0;
-  for (const seg of path) {
+  for (const seg of [...(r.base ?? []), ...path]) {
     if (isMap(node)) {
       const pair = pairOf(node, String(seg));
       if (!pair) break;
@@ -99,6 +100,12 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   const problems: string[] = [];
   const unsent: string[] = [];
   const known = [...options.kinds, ...(options.context ?? [])];
+  const classify = (r: Resource, apiVersion: string): void => {
+    if (options.kinds.includes(r.kind) && (r.group === options.group || apiVersion === '')) resources.push(r);
+    else if ((r.group === options.group && !known.includes(r.kind)) || (apiVersion === '' && didYouMean(r.kind, options.kinds) !== '')) {
+      problems.push(`${where(r, ['kind'])}: kind: "${r.kind}" is not a kind of ${options.group} that rehearse reads (${options.kinds.join(', ')})${didYouMean(r.kind, known)}`);
+    } else context.push(r);
+  };
   for (const f of files) {
     const chart = helmSyntax(f.text);
     if (chart) {
@@ -128,33 +135,44 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
         problems.push(`${where(base, [])}: a Kubernetes resource is a mapping with apiVersion, kind and metadata`);
         return;
       }
-      const kind = typeof base.value.kind === 'string' ? base.value.kind : '';
-      const apiVersion = typeof base.value.apiVersion === 'string' ? base.value.apiVersion : '';
-      const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
-      const name = String(get(base.value, 'metadata', 'name') ?? '');
-      const r: Resource = { ...base, kind, group, name };
+      const { kind, group, apiVersion } = kindOf(base.value);
       if (!kind) {
-        problems.push(`${where(r, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
+        problems.push(`${where(base, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
         return;
       }
-      // A List (what `kubectl get -o yaml` writes) that holds resources of the group: kubectl applies each item, but
-      // rehearse reads such resources as documents of their own (each warning and refusal names its place in one).
+      // A List (what `kubectl get -o yaml` writes) that holds resources of the group: kubectl applies each item
+      // (its resource builder flattens a List: cli-runtime pkg/resource/visitor.go FlattenListVisitor), and so each
+      // is read here as a resource of its own, every message naming its place inside the List's items.
       const items = Array.isArray(base.value.items) ? (base.value.items as unknown[]) : [];
       const held = items.map((x) => get(x, 'apiVersion')).filter((v) => typeof v === 'string' && v.startsWith(`${options.group}/`));
       if (kind.endsWith('List') && held.length > 0) {
-        problems.push(`${where(r, ['items'])}: ${withArticle(kind)} (as \`kubectl get -o yaml\` writes it) holding ${held.length} ${options.group} resource${held.length > 1 ? 's' : ''}: not read; give each item as a YAML document of its own (after \`---\`)`);
+        items.forEach((item, i) => {
+          const at = { ...base, base: ['items', i] };
+          if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+            problems.push(`${where(at, [])}: items[${i}]: a Kubernetes resource is a mapping with apiVersion, kind and metadata`);
+            return;
+          }
+          const value = item as Record<string, unknown>;
+          const k = kindOf(value);
+          if (!k.kind) problems.push(`${where(at, ['kind'])}: items[${i}].kind: missing (expected one of ${options.kinds.join(', ')})`);
+          else classify({ ...at, value, kind: k.kind, group: k.group, name: String(get(value, 'metadata', 'name') ?? '') }, k.apiVersion);
+        });
         return;
       }
-      if (options.kinds.includes(kind) && (group === options.group || apiVersion === '')) resources.push(r);
-      else if ((group === options.group && !known.includes(kind)) || (apiVersion === '' && didYouMean(kind, options.kinds) !== '')) {
-        problems.push(`${where(r, ['kind'])}: kind: "${kind}" is not a kind of ${options.group} that rehearse reads (${options.kinds.join(', ')})${didYouMean(kind, known)}`);
-      } else context.push(r);
+      classify({ ...base, kind, group, name: String(get(base.value, 'metadata', 'name') ?? '') }, apiVersion);
     });
   }
   // With none of the adapter's resources read, what kubectl did not apply is why there is nothing to rehearse: refused.
   if (resources.length === 0) problems.push(...unsent);
   else warnings.push(...unsent.map((u) => `${u}; read without it`));
   return { resources, context, problems, warnings };
+}
+
+/** The kind, API group and apiVersion of a resource's value ("" where they are not text). */
+function kindOf(value: Record<string, unknown>): { kind: string; group: string; apiVersion: string } {
+  const kind = typeof value.kind === 'string' ? value.kind : '';
+  const apiVersion = typeof value.apiVersion === 'string' ? value.apiVersion : '';
+  return { kind, apiVersion, group: apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '' };
 }
 
 /**
@@ -203,8 +221,7 @@ export function oneLineProblem(problem: string): string {
   return m ? `${oneLine(problem.slice(0, m.index))}${problem.slice(m.index)}` : oneLine(problem);
 }
 
-/** "expected exactly one KIND, found N", naming each found with its place when there are several. */
+/** "expected exactly one KIND, found N" (several are listed by pick.ts, which names the one to rehearse). */
 export function exactlyOne(files: readonly SourceFile[], kind: string, found: readonly Resource[]): string {
-  const which = found.length > 1 ? `: ${found.map((r) => `"${r.name}" (${where(r, ['metadata', 'name'])})`).join(', ')}; give each its own plan` : '';
-  return `${files.map((f) => f.file).join(', ')}: expected exactly one ${kind}, found ${found.length}${which}`;
+  return `${files.map((f) => f.file).join(', ')}: expected exactly one ${kind}, found ${found.length}`;
 }
