@@ -71,12 +71,12 @@ describe('rehearse import flagger: files with several Canaries', () => {
     expect([one.code, errors(one.err)]).toEqual([2, ['--canary "podnfo": no Canary of that name in examples/flagger/canary.yaml; did you mean "podinfo"? (they hold "podinfo" (examples/flagger/canary.yaml:6:9))']]);
   });
 
-  it('two Canaries of one name in two namespaces are refused with their places, as two Rollouts are', async () => {
+  it('two Canaries of one name in two namespaces are refused with their places and the NAMESPACE/NAME of each, as two Rollouts are', async () => {
     const both = join(tmp, 'namespaces.yaml');
     writeFileSync(both, `${podinfo}---\n${podinfo.replace('namespace: test\n', 'namespace: prod\n')}`);
     const r = await cli('import', 'flagger', both, '--canary', 'podinfo');
     expect(r.code).toBe(2);
-    expect(errors(r.err)).toEqual([`--canary "podinfo": 2 Canaries of that name in ${both}: ${both}:6:9 (namespace test), ${both}:${secondAt}:9 (namespace prod); give the files of one`]);
+    expect(errors(r.err)).toEqual([`--canary "podinfo": 2 Canaries of that name in ${both}: ${both}:6:9 (namespace test), ${both}:${secondAt}:9 (namespace prod); name one as NAMESPACE/NAME (test/podinfo, prod/podinfo)`]);
   });
 
   it('--canary is an option of import flagger only', async () => {

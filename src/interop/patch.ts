@@ -6,6 +6,7 @@
  */
 import { isScalar, isSeq, stringify, type Document, type Scalar } from 'yaml';
 import { parseAllDocumentsAsGo } from '../scenario/go-quoted.js';
+import { namedBy, namespacedName } from './kube/pick.js';
 import type { SourceFile } from './kube/resources.js';
 
 export interface ResourcePatch {
@@ -30,7 +31,7 @@ export function splitPath(path: string): (string | number)[] {
 /**
  * Applies patches to the files of one imported plan: `main` is the Rollout or Canary file, `templates` the
  * template files in order; `name` the Rollout or Canary the plan names where the file holds several (argo.name,
- * flagger.name), else the first. Returns the files with their new text (unchanged files keep their text) and
+ * flagger.name: NAME or NAMESPACE/NAME, as kube/pick.ts matches them), else the first. Returns the files with their new text (unchanged files keep their text) and
  * problems for patches that point nowhere.
  */
 export function applyPatches(main: SourceFile, templates: readonly SourceFile[], patches: readonly ResourcePatch[], name?: string): { files: SourceFile[]; problems: string[] } {
@@ -38,11 +39,12 @@ export function applyPatches(main: SourceFile, templates: readonly SourceFile[],
   // are made in the file's own text.
   const parsed = [main, ...templates].map((f) => ({ f, ...parseAllDocumentsAsGo(f.text, { uniqueKeys: false }), edits: [] as { from: number; to: number; text: string }[] }));
   const problems: string[] = [];
+  const key = name === undefined ? null : namespacedName(name);
   for (const p of patches) {
     let target: { file: (typeof parsed)[number]; doc: Document; at: (string | number)[] } | null = null;
     if (p.resource === 'rollout' || p.resource === 'canary') {
       const file = parsed[0];
-      const found = resourcesOf(file.docs).find((d) => ['Rollout', 'Canary'].includes(String(d.doc.getIn([...d.at, 'kind']))) && (name === undefined || d.doc.getIn([...d.at, 'metadata', 'name']) === name));
+      const found = resourcesOf(file.docs).find((d) => ['Rollout', 'Canary'].includes(String(d.doc.getIn([...d.at, 'kind']))) && (name === undefined || (key !== null && namedBy(key, d.doc.getIn([...d.at, 'metadata', 'name']), d.doc.getIn([...d.at, 'metadata', 'namespace'])))));
       if (found) target = { file, ...found };
     } else {
       const n = Number(p.resource.split('.')[1]);

@@ -152,7 +152,7 @@ export const RolloutPlan = z.lazy(() => z.strictObject({
   stages: z.array(Stage).min(1, { error: 'a rollout needs at least one stage' }).optional(),
   argo: z.strictObject({
     rollout: z.string().meta({ description: 'An Argo Rollouts Rollout manifest (YAML, multi-document allowed), relative to this file.' }),
-    name: z.string().optional().meta({ description: 'The Rollout to rehearse (its metadata.name) where the files hold several; a name they do not hold is an error.' }),
+    name: z.string().optional().meta({ description: 'The Rollout to rehearse where the files hold several: its metadata.name, or NAMESPACE/NAME where two namespaces hold the name (one without metadata.namespace is in any namespace it is applied to); a name they do not hold is an error.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the AnalysisTemplates / ClusterAnalysisTemplates it names.' }),
     args: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: 'Template arg values, over the Rollout\'s (and the placeholders of args read from Secrets).' }),
     approval: Distribution.optional().meta({ description: 'Delay of the promotion that each `pause: {}` (and spec.paused) waits for. Without it the plan stops at the first such pause, paused.' }),
@@ -162,7 +162,7 @@ export const RolloutPlan = z.lazy(() => z.strictObject({
   }).optional().meta({ description: 'Run an Argo Rollouts canary as it is: steps, analysis and AnalysisTemplates.' }),
   flagger: z.strictObject({
     canary: z.string().meta({ description: 'A Flagger Canary manifest, relative to this file.' }),
-    name: z.string().optional().meta({ description: 'The Canary to rehearse (its metadata.name) where the files hold several; a name they do not hold is an error.' }),
+    name: z.string().optional().meta({ description: 'The Canary to rehearse where the files hold several: its metadata.name, or NAMESPACE/NAME where two namespaces hold the name (one without metadata.namespace is in any namespace it is applied to); a name they do not hold is an error.' }),
     templates: z.array(z.string()).optional().meta({ description: 'Files with the MetricTemplates its metrics name.' }),
     exposure: Percent.optional().meta({ description: 'Share of users an A/B analysis (iterations with match) sends to the canary: those its match selects (default 50%). A blue/green analysis exposes none before promotion.' }),
     approval: Distribution.optional().meta({ description: 'Delay of the confirm-rollout, confirm-traffic-increase and confirm-promotion approvals. Without it the plan stops at the first, paused.' }),

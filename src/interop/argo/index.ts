@@ -23,7 +23,7 @@ import { affinityNotes, splitBy, splitNote } from './split.js';
 import { controllerSpecProblems } from './validation.js';
 import { serviceProblems } from './services.js';
 import { checkPlugins } from './plugins.js';
-import { pickOne, type PickWords } from '../kube/pick.js';
+import { nameFor, pickOne, type PickWords } from '../kube/pick.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -96,7 +96,9 @@ function withoutRollout(resources: readonly Resource[], context: readonly Resour
  */
 export function lintRollouts(files: readonly SourceFile[], options: Omit<ArgoOptions, 'rollout'> = {}): { rollout: string | null; result: ArgoResult }[] {
   const read = readResources(files, { group: 'argoproj.io', kinds: ['Rollout', 'AnalysisTemplate', 'ClusterAnalysisTemplate'], context: ['AnalysisRun', 'Experiment'] });
-  const names = [...new Set(read.resources.filter((r) => r.kind === 'Rollout').map((r) => r.name))];
+  // Each named as --rollout names it: NAME, or NAMESPACE/NAME where two namespaces hold the name (kube/pick.ts).
+  const rollouts = read.resources.filter((r) => r.kind === 'Rollout');
+  const names = [...new Set(rollouts.map((r) => nameFor(r, rollouts)))];
   if (read.problems.length > 0 || names.length < 2) return [{ rollout: read.problems.length === 0 && names.length === 1 ? names[0] : null, result: toScenarioParts(files, options) }];
   return names.map((name) => ({ rollout: name, result: toScenarioParts(files, { ...options, rollout: { name, from: 'the Rollout' } }) }));
 }
