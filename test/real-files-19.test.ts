@@ -283,11 +283,12 @@ describe('a List given to import argo: what kubectl get -o yaml writes of Argo\'
 });
 
 describe('a List of PrometheusRules: kube-prometheus\' kubePrometheus-prometheusRule.yaml as kubectl get -o yaml writes it', () => {
-  it('is refused at its items with what to do, not said to hold no rules', () => {
+  it('is read item by item, as kubectl applies it: the groups of the PrometheusRule alone', () => {
     const rule = readFileSync(join(root, 'test/fixtures/vendor/kube-prometheus/kubePrometheus-prometheusRule.yaml'), 'utf8');
     const listed = `apiVersion: v1\nkind: List\nitems:\n${rule.trimEnd().split('\n').map((l, i) => `${i === 0 ? '- ' : '  '}${l}`).join('\n')}\n`;
-    expect(() => readRuleFile(listed, 'rules.yaml')).toThrow(new InputError(['rules.yaml:4:1: items: a List (as `kubectl get -o yaml` writes it) holding 1 PrometheusRule: not read; give each as a YAML document of its own (after `---`)']));
-    expect(readRuleFile(rule, 'rules.yaml').groups.length).toBe(4);
+    const read = readRuleFile(listed, 'rules.yaml');
+    expect(read.groups.length).toBe(4);
+    expect(read.groups.map((g) => g.rules.map((r) => r.name))).toEqual(readRuleFile(rule, 'rules.yaml').groups.map((g) => g.rules.map((r) => r.name)));
   });
 });
 

@@ -6,6 +6,7 @@
  * file:line:column and the path in the resource) out. Only these fields bear on capacity; a resource of another
  * kind is noted and not read. Autoscaling is not simulated: the run holds the replicas the HPA starts from.
  */
+import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
 import { InputError } from '../../errors.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { helmSyntax } from '../kube/helm.js';
@@ -113,6 +114,8 @@ export function readManifests(files: readonly { file: string; text: string }[]):
     // Each document as kubectl reads it (YAML 1.1: `replicas: 010` is 8; a quoted string continued at or left of its
     // key's column as Go's yaml reads it); one kubectl cannot send, and those after it in the file, are not applied.
     const { lines, documents } = resourceDocuments({ file, text });
+    // The API server's own fields (a file of `kubectl get -o yaml`): one warning for the file, not one per resource.
+    const server = { count: 0, first: '', fields: new Set<string>() };
     for (const read of documents) {
       if ('problem' in read) {
         errors.push(read.problem);
@@ -134,6 +137,9 @@ export function readManifests(files: readonly { file: string; text: string }[]):
       if (v === null || v === undefined) continue;
       const readResource = (r: unknown, base: readonly PathSegment[], which: string): void => {
         const at = (path: readonly PathSegment[]) => where([...base, ...path]);
+        const written = serverFields(r);
+        if (written.length > 0 && server.count++ === 0) server.first = at([...written[0]]);
+        for (const f of written) server.fields.add(fieldText(f));
         const kind = get(r, 'kind');
         const name = get(r, 'metadata', 'name');
         const label = `${typeof kind === 'string' ? kind : 'a document'}${typeof name === 'string' ? ` ${name}` : ''} (${which})`;
@@ -213,6 +219,9 @@ export function readManifests(files: readonly { file: string; text: string }[]):
         items.forEach((item, j) => readResource(item, ['items', j], `document ${i + 1}, items[${j}]`));
       } else readResource(v, [], `document ${i + 1}`);
     }
+    // Not read: a Deployment's status.replicas counts old and new pods mid-rollout, and an HPA's status.currentReplicas
+    // is the spec.replicas it last wrote into its target (the scale subresource), which is read.
+    if (server.count > 0) warnings.push(`${server.first}: ${[...server.fields].join(', ')}${server.count > 1 ? ` (in ${server.count} resources)` : ''}: ${SERVER_FIELDS_WHY}`);
   }
   if (errors.length) throw new InputError(errors);
   // `kubectl apply -f DIR` applies the files in name order and each document in turn: a workload written twice (the

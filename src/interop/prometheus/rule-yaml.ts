@@ -174,3 +174,24 @@ export function applied(docs: Document[], text: string, file: string): { docs: D
   // Each document before the stop has its entry, in order: those kubectl reads are kept.
   return { docs: docs.slice(0, stop < 0 ? docs.length : stop).filter((_, i) => !('unsent' in read[i])), unsent };
 }
+
+/** A rule as the lint compares it: its name, labels and place. */
+interface Named {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly where: string;
+}
+
+/** promtool check rules' lint (cmd/promtool/main.go checkDuplicates, 2.42): rules of one name and labels. */
+export function duplicates(groups: readonly { readonly rules: readonly Named[] }[]): string[] {
+  const first = new Map<string, Named>();
+  const reported = new Set<string>();
+  const out: string[] = [];
+  for (const r of groups.flatMap((g) => g.rules)) {
+    const key = JSON.stringify([r.name, Object.entries(r.labels).sort()]);
+    const before = first.get(key);
+    if (!before) first.set(key, r);
+    else if (!reported.has(key) && reported.add(key)) out.push(`${r.where}: duplicate rule: ${r.name} with the labels of ${before.where} (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)`);
+  }
+  return out;
+}

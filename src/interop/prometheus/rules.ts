@@ -16,8 +16,9 @@ import { formatPath, locate, type PathSegment } from '../../scenario/problems.js
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
-import { aliasWarning, applied, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
+import { aliasWarning, applied, duplicates, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 import { kubectlReading } from '../kube/resources.js';
+import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
 import { withArticle } from '../../units/article.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
@@ -124,21 +125,50 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     // The Prometheus Operator writes each PrometheusRule to a rule file of its own (<namespace>-<name>-<uid>.yaml in
     // its rule ConfigMaps), and promtool lints duplicates within a file: each document's rules are compared apart.
     const from = groups.length;
-    readDocument(doc, index);
-    duplicated.push(...duplicates(groups.slice(from)));
+    if (readDocument(doc, index) !== true) duplicated.push(...duplicates(groups.slice(from)));
   });
-  function readDocument(doc: Document, index: number): void {
+  /** A PrometheusRule (a document, or an item of a List at `base`): its groups read as the operator writes them out. */
+  function readPrometheusRule(r: Record<string, unknown>, base: readonly PathSegment[], where: (path: readonly PathSegment[]) => string): void {
+    const at = (path: readonly PathSegment[]) => where([...base, ...path]);
+    const server = serverFields(r);
+    if (server.length) warnings.push(`${[at([...server[0]]), ...server.slice(1).map(fieldText)].join(', ')}: ${SERVER_FIELDS_WHY}`);
+    const spec = r.spec;
+    // The API server serves the Prometheus Operator's CRD at monitoring.coreos.com/v1 only, and holds metadata's
+    // name and namespace to text: another version, or a name that is a number, was read in silence.
+    const metadata = r.metadata;
+    // Without apiVersion, kubectl and the API server refuse the resource (kubectl's "apiVersion not set"; k8s.io/
+    // apimachinery pkg/runtime/serializer/json/meta.go "Object 'apiVersion' is missing"): it was read as the operator's.
+    if (r.apiVersion === undefined || r.apiVersion === null || r.apiVersion === '') {
+      errors.push(`${at([])}: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); a PrometheusRule is monitoring.coreos.com/v1`);
+    } else if (r.apiVersion !== 'monitoring.coreos.com/v1') {
+      errors.push(`${at(['apiVersion'])}: a PrometheusRule is apiVersion monitoring.coreos.com/v1 (the Prometheus Operator's CRD), not ${JSON.stringify(r.apiVersion)}: the API server has no other`);
+    }
+    if (metadata !== undefined && metadata !== null && !isObject(metadata)) errors.push(`${at(['metadata'])}: metadata is a mapping (the API server refuses a resource whose metadata is not)`);
+    for (const k of ['name', 'namespace']) {
+      const v = isObject(metadata) ? metadata[k] : undefined;
+      if (v !== undefined && v !== null && typeof v !== 'string') errors.push(`${at(['metadata', k])}: metadata.${k} is text (the API server refuses ${JSON.stringify(v)})`);
+    }
+    if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${at(['spec'])}: a PrometheusRule needs spec.groups`);
+    else {
+      const types = resourceTypeProblems(spec.groups, ['spec', 'groups'], where);
+      warnings.push(...types.warnings);
+      if (types.errors.length) errors.push(...types.errors);
+      else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+    }
+  }
+  function readDocument(doc: Document, index: number): boolean | void {
     // A PrometheusRule reaches Prometheus through the API server, which keeps its values' types and refuses
     // those its CRD does not allow, and the operator, which writes the rules out with aliases resolved.
-    const aliased = doc.get('kind') === 'PrometheusRule' ? [] : textAsWritten(doc);
-    const limits = doc.get('kind') === 'PrometheusRule' ? [] : limitsAsRead(doc);
+    const resource = doc.get('kind') === 'PrometheusRule' || /List$/.test(String(doc.get('kind')));
+    const aliased = resource ? [] : textAsWritten(doc);
+    const limits = resource ? [] : limitsAsRead(doc);
     const plain = plainData(doc);
     if (!plain.ok) {
       const p = plain.offset === undefined ? undefined : lineCounter.linePos(plain.offset);
       throw new InputError([`${file}${p ? `:${p.line}:${p.col}` : ''}: invalid YAML: ${plain.message}`]);
     }
     // A PrometheusRule is read by kubectl (YAML 1.1: kube/resources.ts kubectlReading); a rule file by Prometheus.
-    const kubectl = doc.get('kind') === 'PrometheusRule' ? kubectlReading(doc, lineCounter, file) : null;
+    const kubectl = resource ? kubectlReading(doc, lineCounter, file) : null;
     if (kubectl?.problem) throw new InputError([kubectl.problem]);
     if (kubectl) warnings.push(...kubectl.warnings);
     const value = kubectl ? kubectl.value : plain.value;
@@ -159,29 +189,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
     }
     const kind = typeof value.kind === 'string' ? value.kind : null;
     if (kind === 'PrometheusRule') {
-      const spec = value.spec;
-      // The API server serves the Prometheus Operator's CRD at monitoring.coreos.com/v1 only, and holds metadata's
-      // name and namespace to text: another version, or a name that is a number, was read in silence.
-      const metadata = value.metadata;
-      // Without apiVersion, kubectl and the API server refuse the resource (kubectl's "apiVersion not set"; k8s.io/
-      // apimachinery pkg/runtime/serializer/json/meta.go "Object 'apiVersion' is missing"): it was read as the operator's.
-      if (value.apiVersion === undefined || value.apiVersion === null || value.apiVersion === '') {
-        errors.push(`${where([])}: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); a PrometheusRule is monitoring.coreos.com/v1`);
-      } else if (value.apiVersion !== 'monitoring.coreos.com/v1') {
-        errors.push(`${where(['apiVersion'])}: a PrometheusRule is apiVersion monitoring.coreos.com/v1 (the Prometheus Operator's CRD), not ${JSON.stringify(value.apiVersion)}: the API server has no other`);
-      }
-      if (metadata !== undefined && metadata !== null && !isObject(metadata)) errors.push(`${where(['metadata'])}: metadata is a mapping (the API server refuses a resource whose metadata is not)`);
-      for (const k of ['name', 'namespace']) {
-        const v = isObject(metadata) ? metadata[k] : undefined;
-        if (v !== undefined && v !== null && typeof v !== 'string') errors.push(`${where(['metadata', k])}: metadata.${k} is text (the API server refuses ${JSON.stringify(v)})`);
-      }
-      if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${where(['spec'])}: a PrometheusRule needs spec.groups`);
-      else {
-        const types = resourceTypeProblems(spec.groups, ['spec', 'groups'], where);
-        warnings.push(...types.warnings);
-        if (types.errors.length) errors.push(...types.errors);
-        else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
-      }
+      readPrometheusRule(value, [], where);
     } else if ('groups' in value && kind === null && index > 0) {
       // rulefmt.Parse decodes the first document only: Prometheus loads none of a later one, nor parses it.
       warnings.push(`${where([])}: not read: Prometheus reads the first YAML document of a rule file only`);
@@ -205,9 +213,15 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       const named = Array.isArray(value.rule_files) ? value.rule_files.filter((f): f is string => typeof f === 'string') : [];
       errors.push(`${where([])}: a promtool unit-test file (rule_files, tests), not rules: name the rule files it tests${named.length ? ` (${named.join(', ')}, relative to it)` : ''}`);
     } else if (kind !== null && kind.endsWith('List') && Array.isArray(value.items) && value.items.some((x) => isObject(x) && x.kind === 'PrometheusRule')) {
-      // What `kubectl get prometheusrules -o yaml` writes: kubectl applies each item; read, the List held no rules.
-      const n = value.items.filter((x) => isObject(x) && x.kind === 'PrometheusRule').length;
-      errors.push(`${where(['items'])}: ${withArticle(kind)} (as \`kubectl get -o yaml\` writes it) holding ${n} PrometheusRule${n > 1 ? 's' : ''}: not read; give each as a YAML document of its own (after \`---\`)`);
+      // What `kubectl get prometheusrules -o yaml` writes: kubectl applies each item (cli-runtime pkg/resource/visitor.go
+      // FlattenListVisitor), and the operator writes each PrometheusRule to a rule file of its own: compared apart.
+      value.items.forEach((item, j) => {
+        if (!isObject(item) || item.kind !== 'PrometheusRule') return others.push(`${where(['items', j])} (${isObject(item) && typeof item.kind === 'string' ? item.kind : 'no resource'})`);
+        const from = groups.length;
+        readPrometheusRule(item, ['items', j], where);
+        duplicated.push(...duplicates(groups.slice(from)));
+      });
+      return true;
     } else {
       others.push(kind ?? 'a document without kind');
     }
@@ -218,20 +232,6 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
   if (others.length) warnings.push(`${file}: not rules, not read: ${others.join(', ')}`);
   warnings.push(...duplicated);
   return { groups, warnings };
-}
-
-/** promtool check rules' lint (cmd/promtool/main.go checkDuplicates, 2.42): rules of one name and labels. */
-function duplicates(groups: readonly ParsedGroup[]): string[] {
-  const first = new Map<string, ParsedRule>();
-  const reported = new Set<string>();
-  const out: string[] = [];
-  for (const r of groups.flatMap((g) => g.rules)) {
-    const key = JSON.stringify([r.name, Object.entries(r.labels).sort()]);
-    const before = first.get(key);
-    if (!before) first.set(key, r);
-    else if (!reported.has(key) && reported.add(key)) out.push(`${r.where}: duplicate rule: ${r.name} with the labels of ${before.where} (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)`);
-  }
-  return out;
 }
 
 function readGroups(
