@@ -53,6 +53,8 @@ describe('rehearse ci', () => {
     expect(run.stdout).toMatch(/PASS +failing \[healthy\]/);
     expect(run.stdout).toMatch(/PASS +good \[defective\]/);
     expect(run.stdout).toContain('✘ FAIL: 5 cases: 3 PASS, 1 FAIL, 1 INVALID, 0 CRASHED');
+    // Each file written is named, after the summary.
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('reports written to out/junit.xml, out/summary.md, out/ci.json');
   });
 
   it('writes well-formed JUnit XML holding both failures', () => {

@@ -70,6 +70,23 @@ describe('scenario validation', () => {
     expect(found.some((p) => p.includes(expected)), `got:\n${found.join('\n')}`).toBe(true);
   });
 
+  it('a misspelt service in a flag\'s evaluated-by is one error with its suggestion, not also "does not evaluate" for its when-on', () => {
+    const withFlag = (evaluatedBy: string[]) => {
+      const d = base() as Record<string, any>;
+      d.flags = { f: { 'evaluated-by': evaluatedBy, 'when-on': { 'payment.charge': { latency: 'x1.1' } } } };
+      return problems(d);
+    };
+    expect(withFlag(['paymnt'])).toEqual(['flags.f.evaluated-by[0]: unknown service "paymnt"; did you mean "payment"?']);
+    // A service really left out is still said, beside a misspelling that suggests another one.
+    expect(withFlag(['frontnd'])).toEqual([
+      'flags.f.evaluated-by[0]: unknown service "frontnd"; did you mean "frontend"?',
+      'flags.f.when-on["payment.charge"]: "payment" does not evaluate this flag: add it to evaluated-by, or the change can never apply',
+    ]);
+    expect(withFlag(['frontend'])).toEqual([
+      'flags.f.when-on["payment.charge"]: "payment" does not evaluate this flag: add it to evaluated-by, or the change can never apply',
+    ]);
+  });
+
   it('a flag\'s latency change past what rehearse holds is refused, never dropped (an addition of 10^320h added nothing; a multiplier of 320 digits was Infinity)', () => {
     const withEffect = (latency: string) => {
       const d = base() as Record<string, any>;

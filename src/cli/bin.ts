@@ -10,6 +10,15 @@ async function run(args: string[]): Promise<number> {
   return main(args, undefined, terminalColours());
 }
 
+// A reader that stops early (`rehearse ci | head`) closes the pipe: what the command would still print is dropped,
+// and it runs to its end, writing its files and exiting with its own code, instead of dying of the write's EPIPE with
+// a stack trace and its reports unwritten. Any other error of the streams is thrown, as before.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 // No top-level await: the bundle (scripts/bundle.mjs) is a script. A failure is thrown out of the promise, as
 // an uncaught error.
 void run(process.argv.slice(2)).then((code) => {

@@ -291,7 +291,9 @@ export async function runCi(dirArg: string | undefined, opts: CiOptions, out: (s
       out(`worse than the baseline${opts.updateBaseline ? ' (--update-baseline: accepted as the new baseline if every case passes)' : opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
       for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
     }
-    if (opts.htmlDir) out(`reports written to ${join(opts.htmlDir, 'index.html')}`);
+    // Every file written is named, as `run` names its own: --junit, --summary and --json were written without a word.
+    const files = [opts.junit, opts.summary, opts.json, opts.htmlDir && join(opts.htmlDir, 'index.html')].filter((f): f is string => !!f);
+    if (files.length) out(`reports written to ${files.join(', ')}`);
     if (opts.updateBaseline && opts.baseline && !interrupted) {
       // Accepting an intended change: tonight's report replaces the baseline, unless a criterion failed.
       const kept = doc.counts.failed + doc.counts.invalid + doc.counts.crashed;

@@ -4,7 +4,7 @@
  */
 import { parseAttributeValues } from '../cohorts/attributes.js';
 import { USER_ATTRIBUTES } from '../cohorts/cohort.js';
-import { didYouMean } from '../errors.js';
+import { didYouMean, suggest } from '../errors.js';
 import { ANY_ATTRIBUTE, ExpressionError, parseExpression } from '../lang/expression.js';
 import { parseDurationExact } from '../units/parse.js';
 import { DEFAULTS } from './defaults.js';
@@ -86,6 +86,8 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     (f['conflicts-with'] ?? []).forEach((r, i) => {
       if (!flagKeys.includes(r)) problems.push({ path: [...base, 'conflicts-with', i], message: h.unknownFlag(r) });
     });
+    // A service evaluated-by misspells (an error already, with this suggestion) is not also said to be missing from it.
+    const misspelt = new Set(f['evaluated-by'].filter((s) => !serviceNames.includes(s)).map((s) => suggest(s, serviceNames)));
     f['evaluated-by'].forEach((svc, i) => {
       if (!serviceNames.includes(svc)) {
         problems.push({ path: [...base, 'evaluated-by', i], message: `unknown service "${svc}"${didYouMean(svc, serviceNames)}` });
@@ -123,7 +125,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       if (e.segment !== undefined && e.calls) {
         problems.push({ path: [...path, 'segment'], message: 'a change of calls applies to every user: drop segment, or the calls' });
       }
-      if (!f['evaluated-by'].includes(svc)) {
+      if (!f['evaluated-by'].includes(svc) && !misspelt.has(svc)) {
         problems.push({ path, key: true, message: `"${svc}" does not evaluate this flag: add it to evaluated-by, or the change can never apply` });
       }
       let latencyScale = 1, latencyAddUs = 0;
