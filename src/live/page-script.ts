@@ -35,8 +35,12 @@ const MAIN_JS = String.raw`
   // banners and the status line update four times a second and are not live regions, or they would be read
   // out at every tick.
   var course = null;
+  // Set once the drill has ended and its server stopped after writing the debrief (--exit-on-end): the stream's end is
+  // then expected, not a lost connection, and there is nothing to reconnect to.
+  var serverStopped = false;
   function announce(m) {
     var cd = m.countdown, d = m.debrief;
+    if (m.status === 'ended' && d.state === 'ready' && d.served === false) serverStopped = true;
     var now = m.status === 'ended' ? (d.state === 'ready' ? (d.served === false ? 'The debrief is written to ' + (d.files ? d.files.html : 'its files') + '; the drill\'s server has stopped.' : 'The debrief is ready: its link is at the top of the page.')
         : d.state === 'failed' ? 'The debrief could not be written.' : 'The drill has ended (' + endWords(m.endReason) + '). The debrief is being written.')
       : m.status === 'running' && cd ? (cd.running ? 'Every plan is done. The drill ends in ' + Math.ceil(cd.remainingSeconds) + ' s unless the facilitator keeps it going.'
@@ -141,6 +145,7 @@ const MAIN_JS = String.raw`
     if (was === s) return;
     document.body.setAttribute('data-connection', s);
     // Said once to a screen reader, as the drill's course is: the figures stand still while the page is cut off.
+    if (serverStopped) return;
     if (s === 'disconnected' && (was === 'live' || was === 'stale')) text($('announce'), 'The connection to the drill is lost: the figures are as of the last update, and the page reconnects by itself.');
     else if (s === 'live' && was === 'disconnected') text($('announce'), 'Connected to the drill again.');
   }
@@ -169,7 +174,8 @@ const MAIN_JS = String.raw`
       open = false;
       connection('disconnected');
       var gone = events;
-      if (gone.readyState === 2) setTimeout(function () { if (events === gone) connect(); }, 2000);
+      if (serverStopped) gone.close();
+      else if (gone.readyState === 2) setTimeout(function () { if (events === gone) connect(); }, 2000);
     });
   }
   connect();
