@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers.js';
 import { wrapWarning } from '../src/cli/wrap.js';
+import { VERSION } from '../src/version.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rehearse-words-24-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -16,13 +17,13 @@ describe('a run of a scenario with cases', () => {
   it('says it ran no case, and names the cases to try', async () => {
     const r = await cli('run', 'examples/first-scenario.yaml');
     const lines = r.out.split('\n');
-    expect(lines[0]).toBe('rehearse 0.18.0: shop (seed 7)');
+    expect(lines[0]).toBe(`rehearse ${VERSION}: shop (seed 7)`);
     expect(lines[1]).toBe('no case (the scenario as written); its cases: healthy, defective: --case NAME');
   });
 
   it('says the case it ran, and no line about the others', async () => {
     const r = await cli('run', 'examples/first-scenario.yaml', '--case', 'defective');
-    expect(r.out.split('\n')[0]).toBe('rehearse 0.18.0: shop, case defective (seed 7)');
+    expect(r.out.split('\n')[0]).toBe(`rehearse ${VERSION}: shop, case defective (seed 7)`);
     expect(r.out).not.toContain('no case');
   });
 
@@ -98,5 +99,22 @@ describe('a long warning on a terminal', () => {
     expect(wrapWarning(warning, null)).toBe(warning);
     expect(wrapWarning('warning: a.yaml:1:1: x: short', 80)).toBe('warning: a.yaml:1:1: x: short');
     expect(wrapWarning(`a.yaml:1:1: ${'long '.repeat(40)}`, 80)).toBe(`a.yaml:1:1: ${'long '.repeat(40)}`);
+  });
+});
+
+describe('the first calibration example of docs/calibration.md', () => {
+  it('fails 42.5% of journeys as the doc explains: 3 of 13 GetDriver spans failed, one retry, ten lookups', async () => {
+    const out = join(tmp, 'hotrod.yaml');
+    expect((await cli('calibrate', 'test/fixtures/traces/hotrod-otlp.json', '--group-by', 'http.route', '--latency', 'lognormal', '--out', out)).code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain('# 13 spans, 3 failed (3 in the endpoint itself)');
+    expect(text).toContain('{ to: redis-manual.GetDriver, repeat: 10, retry: { attempts: 1,');
+    const lookup = (3 / 13) ** 2;
+    const expected = 1 - (1 - lookup) ** 10;
+    const r = await cli('run', out, '--json', '-');
+    const dispatch = JSON.parse(r.out).journeys.dispatch;
+    expect(dispatch.errorRate).toBe(0.425386);
+    expect(Math.abs(dispatch.errorRate - expected)).toBeLessThan(0.02);
+    expect(readFileSync('docs/calibration.md', 'utf8').replace(/\s+/g, ' ')).toContain('The 42.5% of failed journeys is HotROD\'s own doing');
   });
 });
