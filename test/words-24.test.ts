@@ -118,3 +118,30 @@ describe('the first calibration example of docs/calibration.md', () => {
     expect(readFileSync('docs/calibration.md', 'utf8').replace(/\s+/g, ' ')).toContain('The 42.5% of failed journeys is HotROD\'s own doing');
   });
 });
+
+describe('a second approval of the same stage in a drill', () => {
+  it('is refused saying who approved the stage, when, and where the plan is', async () => {
+    const { DrillSession, readDrillScenario } = await import('../src/live/session.js');
+    const file = 'test/fixtures/drill.yaml';
+    const s = new DrillSession({ file, caseName: 'healthy', hiddenCase: false, seed: 7, gates: 'on' }, readDrillScenario(file, 'healthy').scenario);
+    s.act({ type: 'start' }, { name: 'fran', role: 'facilitator' }, 'w');
+    const approve = (name: string) => s.act({ type: 'plan', flag: 'new-pay', op: 'approve' }, { name, role: 'operator' }, 'w').refused;
+    // Stage 2 waits for an approval once stage 1 (10%) has held its 4 minutes.
+    let t = 0;
+    while (s.controller!.planStates()[0].phase !== 'approval') s.advanceTo((t += 1e6));
+    expect(approve('ada')).toBeNull();
+    const refused = approve('bob');
+    const at = s.controller!.planStates()[0];
+    expect(t).toBe(240e6);
+    expect(refused).toBe('new-pay is not waiting for an approval: stage 2 was approved by ada at 4m00s; it is at stage 2 of 3 (50%), holding');
+    expect(at.stage).toBe(1);
+  });
+
+  it('an old journal\'s shorter refusal still replays as the same refusal', async () => {
+    const { sameRefusal } = await import('../src/live/legacy.js');
+    expect(sameRefusal('new-pay is not waiting for an approval: stage 2 was approved by ada at 4m01s; it is at stage 2 of 3 (50%), holding', 'new-pay is not waiting for an approval')).toBe(true);
+    expect(sameRefusal('new-pay is not waiting for an approval: it has not started', 'new-pay is not waiting for an approval')).toBe(true);
+    expect(sameRefusal('old-pay is not waiting for an approval: it has not started', 'new-pay is not waiting for an approval')).toBe(false);
+    expect(sameRefusal('new-pay is not paused', 'new-pay is not waiting for an approval')).toBe(false);
+  });
+});
