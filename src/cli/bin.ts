@@ -7,7 +7,8 @@ async function run(args: string[]): Promise<number> {
   }
   const { terminalColours } = await import('./colour.js');
   const { main } = await import('./main.js');
-  return main(args, undefined, terminalColours());
+  const { terminalWidth } = await import('./wrap.js');
+  return main(args, undefined, terminalColours(), terminalWidth());
 }
 
 // A reader that stops early (`rehearse ci | head`) closes the pipe: what the command would still print is dropped,

@@ -87,7 +87,7 @@ const NEXT: [RegExp, string][] = [
   [/ has already completed$/, 'a completed plan goes no further; `gameday ctl URL rollback FLAG` takes it back to 0%'],
   [/ has already been rolled back$/, 'a rolled-back plan goes on with `gameday ctl URL promote FLAG` (to the stage it left)'],
   [/ has already been paused$/, 'a paused plan goes on with `gameday ctl URL resume FLAG`'],
-  [/ is not waiting for an approval$/, '`gameday ctl URL status` shows where each plan is'],
+  [/ is not waiting for an approval(: .*)?$/s, '`gameday ctl URL status` shows where each plan is'],
   [/^there is no countdown to cancel$/, 'the countdown starts once every plan is done; until then the drill goes on by itself'],
 ];
 

@@ -9,6 +9,7 @@ import { escapeControls } from '../report/escape.js';
 import { oneLine } from '../units/escape.js';
 import { VERSION } from '../version.js';
 import { NO_COLOURS, paint, type Colours } from './colour.js';
+import { wrapWarning } from './wrap.js';
 import { EXIT_INVALID, EXIT_OK, type CommandContext } from './commands/context.js';
 import { gamedayCommands } from './commands/gameday.js';
 import { rehearsalCommands } from './commands/rehearse.js';
@@ -129,11 +130,12 @@ export function lineBroken(argv: readonly string[]): string[] {
 
 /**
  * Runs the CLI on `argv` (without node and script) and returns the exit code. `colours` says whether each
- * stream gets colour (bin.ts asks the terminal and the environment; none by default).
+ * stream gets colour (bin.ts asks the terminal and the environment; none by default); `errWidth`, the width of the
+ * terminal that stderr is, at which long warnings are wrapped (wrap.ts; null: not a terminal, one line each).
  */
-export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }, colours: Colours = NO_COLOURS): Promise<number> {
+export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }, colours: Colours = NO_COLOURS, errWidth: number | null = null): Promise<number> {
   const given = lineBroken(argv);
-  const io = { out: (s: string) => raw.out(paint(terminalSafe(s, given), colours.out)), err: (s: string) => raw.err(paint(terminalSafe(s, given), colours.err)) };
+  const io = { out: (s: string) => raw.out(paint(terminalSafe(s, given), colours.out)), err: (s: string) => raw.err(paint(wrapWarning(terminalSafe(s, given), errWidth), colours.err)) };
   let code = EXIT_OK;
   const program = buildProgram(io.out, (c) => (code = c), io.err, argv[0]);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

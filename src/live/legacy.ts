@@ -10,6 +10,13 @@ const RENAMED: [RegExp, string][] = [
   [/^(.+) is already rolled back$/s, '$1 has already been rolled back'],
 ];
 
+/**
+ * Refusals this version says at more length, after a colon, where earlier versions stopped: 0.18.0 and before
+ * refused an approval of a plan waiting for none with "new-pay is not waiting for an approval" alone, where this
+ * version goes on with who approved its stage and where the plan is.
+ */
+const EXTENDED: RegExp[] = [/^.+ is not waiting for an approval$/s];
+
 /** A refusal in this version's words. */
 export function currentWording(refused: string): string {
   for (const [old, now] of RENAMED) if (old.test(refused)) return refused.replace(old, now);
@@ -18,5 +25,7 @@ export function currentWording(refused: string): string {
 
 /** Whether a refusal given now is the one a record holds, in its version's words. */
 export function sameRefusal(now: string | null, recorded: string | null): boolean {
-  return now === recorded || (now !== null && recorded !== null && now === currentWording(recorded));
+  if (now === recorded) return true;
+  if (now === null || recorded === null) return false;
+  return now === currentWording(recorded) || (EXTENDED.some((re) => re.test(recorded)) && now.startsWith(`${recorded}: `));
 }

@@ -4,10 +4,15 @@ import { budget, clock, count, criterionValue, duration, ms, percent, plural, re
 import { textTable } from './table.js';
 import { caveatLines, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
 
-export function formatSummary(r: RunResult): string {
+/**
+ * `cases`: the names of the scenario's cases (the result holds only the one run): a run without one says so,
+ * and which cases there are to try.
+ */
+export function formatSummary(r: RunResult, cases: readonly string[] = []): string {
   const lines: string[] = [];
   const sim = r.simulated;
   lines.push(`rehearse ${r.version}: ${r.scenario.name}${r.scenario.case ? `, case ${r.scenario.case}` : ''} (seed ${r.scenario.seed})`);
+  if (!r.scenario.case && cases.length) lines.push(`no case (the scenario as written); its ${cases.length === 1 ? 'case' : 'cases'}: ${cases.join(', ')}: --case NAME`);
   lines.push(`simulated ${duration(sim.seconds)}: ${plural(sim.requests, 'journey')}, ${plural(sim.events, 'event')}`);
   lines.push('');
   const head = ['service', 'req/s', 'errors', 'p50', 'p99', 'mean', 'util', 'queue'];

@@ -12,7 +12,7 @@ import { bindGate } from './gates.js';
 import { AnalysisRun, metricLabel } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
-import { beginLooks, countReadings, formatMinutes, isTerminal, lookAt, newPlanState, planReport, planView, untilWindow, type PlanState, type PlanView } from './plan-state.js';
+import { beginLooks, countReadings, formatMinutes, isTerminal, lookAt, newPlanState, notWaitingForApproval, planReport, planView, untilWindow, type PlanState, type PlanView } from './plan-state.js';
 import { Monitoring } from './monitoring.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
@@ -127,7 +127,7 @@ export class RolloutController implements Controller {
     try {
       switch (action) {
         case 'approve':
-          if (p.phase !== 'approval') return `${flag} is not waiting for an approval`;
+          if (p.phase !== 'approval') return notWaitingForApproval(p, this.audit);
           p.token++;
           p.approvedStage = p.stage + 1;
           this.log(p, { event: 'decision', actor: 'operator', action: 'approve', stage: p.stage + 1, reason: `stage ${p.stage + 2} approved by ${by}${why}` });

@@ -1,9 +1,9 @@
 /** A rollout plan's state as the controller walks it. */
 import type { RolloutPlan } from '../scenario/types.js';
 import { worst, type Verdict } from '../lang/threshold.js';
-import { readingWords } from '../units/format.js';
+import { clock, readingWords } from '../units/format.js';
 import type { AnalysisRun } from './analysis.js';
-import type { Decision, Outcome, PlanReport } from './audit.js';
+import type { AuditEntry, Decision, Outcome, PlanReport } from './audit.js';
 import type { BoundGate, GateReading } from './reading.js';
 
 export type Phase = 'waiting' | 'approval' | 'window' | 'lock' | 'holding' | 'analysis' | Outcome;
@@ -147,4 +147,25 @@ export function untilWindow(plan: RolloutPlan, startTimeUs: number, nowUs: numbe
 export function formatMinutes(us: number): string {
   const m = us / 60e6;
   return m >= 60 ? `${+(m / 60).toFixed(2)}h` : m >= 1 ? `${+m.toFixed(1)}m` : `${+(us / 1e6).toFixed(1)}s`;
+}
+
+const PHASE_WORDS: Record<Phase, string> = {
+  waiting: 'waiting for its next stage', approval: 'waiting for an approval', window: 'waiting for its release window',
+  lock: 'waiting for a lock', holding: 'holding', analysis: 'in analysis', completed: 'completed', 'rolled-back': 'rolled back',
+  paused: 'paused', 'not-started': 'not started',
+};
+
+/**
+ * Why an approval of plan `p` is refused: it waits for none. Who approved its last stage and when (from the audit
+ * trail `audit`), and where the plan is now, so that the second approver of a stage learns it was done.
+ */
+export function notWaitingForApproval(p: PlanState, audit: readonly AuditEntry[]): string {
+  const words = [`${p.plan.flag} is not waiting for an approval`];
+  const last = audit.findLast((e) => e.flag === p.plan.flag && e.event === 'decision' && e.action === 'approve');
+  if (last) {
+    const who = last.actor === 'operator' && last.by !== undefined ? ` by ${last.by}` : ' by the scenario\'s approver';
+    words.push(`: stage ${(last.stage ?? 0) + 1} was approved${who} at ${clock(last.timeUs / 1e6)}`);
+  }
+  words.push(p.stage < 0 ? `${last ? ';' : ':'} it has not started` : `${last ? ';' : ':'} it is at stage ${p.stage + 1} of ${p.plan.stages.length} (${p.percent}%), ${PHASE_WORDS[p.phase]}`);
+  return words.join('');
 }

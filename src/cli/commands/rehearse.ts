@@ -15,6 +15,9 @@ async function checkWork(file: string, scenario: Scenario, force?: boolean): Pro
   if (reasons.length) throw new InputError(refusal(file, reasons));
 }
 
+/** What `run --strict` and `validate --strict` both make errors: the warnings of loading a scenario. */
+const STRICT_COMMON = 'the scenario\'s warnings (what its flag and cohort files use that rehearse does not model, gate queries and faults that never act, changes that change nothing)';
+
 export function rehearsalCommands(program: Command, { out, err, setExit }: CommandContext): void {
   program
     .command('run')
@@ -25,7 +28,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .option('--json <file>', 'write the result document (rehearse/run@1) to this file; - for stdout (the summary then goes to stderr)')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--openmetrics <file>', 'write the simulated telemetry as Prometheus series in OpenMetrics text, with timestamps')
-    .option('--strict', 'what flag files use that rehearse does not model is an error (exit 2)')
+    .option('--strict', `${STRICT_COMMON} are errors (exit 2); unlike validate --strict, not those of an imported Argo Rollout or Flagger Canary, stability warnings nor governance findings`)
     .option('-q, --quiet', 'print nothing but errors')
     .option('--force', 'run even when the work estimate is over the limits')
     .option('--traces <file>', 'write sampled journeys as traces to this file')
@@ -76,7 +79,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
       if (opts.openmetrics && metrics && series) metrics.writeSeries(opts.openmetrics, series);
       if (opts.html) writeText(opts.html, await htmlReport(result));
       if (!opts.quiet) {
-        say(formatSummary(result));
+        say(formatSummary(result, scenario.cases));
         if (opts.json && !toStdout) say(`\nresult written to ${opts.json}`);
         if (opts.html) say(`report written to ${opts.html}`);
         if (opts.openmetrics) say(`series written to ${opts.openmetrics}`);
@@ -88,7 +91,7 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
     .command('validate')
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario files')
-    .option('--strict', 'warnings (flag file and resource features not modelled, pauses no one ends, governance findings) are errors')
+    .option('--strict', `every warning is an error (exit 2): ${STRICT_COMMON} for the file and each of its cases (as run --strict does for what it runs), and those of an imported Argo Rollout or Flagger Canary (what it holds that is not rehearsed, pauses no one ends), stability warnings and governance findings (rehearse lint)`)
     .action(async (files: string[], opts: { strict?: boolean }) => {
       const { loadScenarioFile } = await import('../../load/scenario.js');
       const { formatProblem } = await import('../../scenario/problems.js');

@@ -52,7 +52,7 @@ export function userCommands(program: Command, { out }: CommandContext): void {
 
   program
     .command('bucket')
-    .description('show where a user falls in a flag\'s rollout, as the named flag system computes it')
+    .description(`show where a user falls in a flag's rollout, as the flag system computes it (${BUCKETING_SYSTEMS.join(', ')})`)
     .requiredOption('--system <name>', `flag system: ${BUCKETING_SYSTEMS.join(', ')}`, choice(BUCKETING_SYSTEMS))
     .requiredOption('--flag <key>', 'flag key')
     .requiredOption('--user <id>', 'targeting key (user id)')
@@ -94,7 +94,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
       setExit(lintCommand(files, opts, out));
     });
 
-  const exportCommand = program.command('export').description('carry a scenario into other tools');
+  const exportCommand = program.command('export').description('carry a scenario into other tools: a k6 load test');
   exportCommand
     .command('k6')
     .description('write a k6 load test (TypeScript) that replays the scenario\'s journeys against a real environment')
@@ -107,7 +107,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
       exportK6Command(file, opts, out);
     });
 
-  const flagsCommand = program.command('flags').description('flags of flag system files (flagd, Unleash, LaunchDarkly)');
+  const flagsCommand = program.command('flags').description('evaluate the flags of flagd, Unleash and LaunchDarkly files (where a user falls in a rollout, GrowthBook too: bucket)');
   flagsCommand
     .command('eval')
     .description('evaluate a flag for a context, as the flag\'s own system does')
@@ -128,7 +128,7 @@ export function toolCommands(program: Command, { out, err, setExit, runCommand }
       out(opts.json ? JSON.stringify(e) : formatEvaluation(e));
     });
 
-  const importCommand = program.command('import').description('bring definitions from other tools');
+  const importCommand = program.command('import').description('bring definitions from other tools: flagd, Unleash and LaunchDarkly flags, Argo Rollouts, Flagger Canaries');
   importCommand
     .command('flags')
     .description('print the scenario flags: entries that take a flag system file\'s flags')
