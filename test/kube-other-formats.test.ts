@@ -36,4 +36,11 @@ describe('a file of another format given where Argo or Flagger resources are rea
     expect(r.stderr).toContain('examples/first-scenario.yaml:2:1: this is a rehearse scenario, not an Argo Rollout: run it with rehearse run examples/first-scenario.yaml');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('files of another reader\'s resources name them and what reads them', () => {
+    expect(problems(argo(given('examples/flagger/canary.yaml')))).toEqual(['examples/flagger/canary.yaml: expected exactly one Rollout, found 0; the files hold Canary "podinfo" (examples/flagger/canary.yaml:3:1): rehearse import flagger reads it']);
+    expect(problems(argo(given('test/fixtures/flagger/canaries.yaml')))[0]).toMatch(/; the files hold Canary "podinfo" \(test\/fixtures\/flagger\/canaries\.yaml:3:1\), Canary "checkout" \(test\/fixtures\/flagger\/canaries\.yaml:75:1\): rehearse import flagger reads them$/);
+    expect(problems(argo(given('examples/prometheus/slo-rules.yaml')))[0]).toMatch(/: expected exactly one Rollout, found 0; the files hold PrometheusRule "monitoring-http-errors" \(examples\/prometheus\/slo-rules\.yaml:4:1\): a scenario reads its alerts through metrics\.rules$/);
+    expect(problems(flagger(given('examples/argo/rollout.yaml')))).toEqual(['examples/argo/rollout.yaml: expected exactly one Canary, found 0; the files hold Rollout "guestbook" (examples/argo/rollout.yaml:3:1): rehearse import argo reads it']);
+  });
 });
