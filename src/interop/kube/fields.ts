@@ -4,7 +4,8 @@
  * dispositions: `[]` stands for the items of a list, `*` for any one key, and a final `**` for everything
  * below. `walkFields` goes through a resource, applies the table and returns the warnings (those of one
  * resource with the same reason merged into one line that names every path) and the problems; a field that no
- * pattern covers is not in the schema, which the API server prunes, and is warned as such.
+ * pattern covers is not in the schema, which the API server prunes, and is warned as such (naming the field of the
+ * CRD at the same place it is nearest to, as a misspelling: successCondtion, successCondition).
  */
 import { constraintMessage, fieldConstraints, fieldTypes, hasType, typeMessage, type FieldType, type FieldTypes } from './crd-types.js';
 import { didYouMean } from '../../errors.js';
