@@ -56,4 +56,16 @@ describe('calibrate --deployment manifests from kubectl get deployments,hpa,serv
     const w = m.warnings.filter((x) => x.includes('written by the API server'));
     expect(w).toEqual([expect.stringMatching(/^cluster\.yaml:\d+:\d+: metadata\.uid, metadata\.resourceVersion, metadata\.generation, metadata\.creationTimestamp, metadata\.managedFields, metadata\.annotations\."kubectl\.kubernetes\.io\/last-applied-configuration", status \(in 41 resources\): written by the API server/)]);
   });
+
+  it('names the resources that describe no capacity in one warning per file, their kinds counted, at the first', () => {
+    const svc = (i: number) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}` }, spec: { ports: [{ port: 80 }] } });
+    const cm = (i: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { a: 'b' } });
+    const others = stringify({ apiVersion: 'v1', kind: 'List', items: [svc(0), cm(0), served(svc(1), 1), served(deployment('svc-0', 2), 2), cm(1), svc(2), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }] });
+    const m = readManifests([{ file: 'cluster.yaml', text: others }, { file: 'one.yaml', text: stringify(svc(9)) }]);
+    expect(m.workloads.map((w) => w.names[0])).toEqual(['svc-0']);
+    expect(m.warnings.filter((w) => w.includes('no capacity'))).toEqual([
+      'cluster.yaml:4:5: Service svc-0 (document 1, items[0]) and 5 more: Service (3), ConfigMap (2), Namespace (1): describe no capacity; not read',
+      'one.yaml:1:1: Service svc-9 (document 1): describes no capacity; not read',
+    ]);
+  });
 });

@@ -293,14 +293,20 @@ describe('a List of PrometheusRules: kube-prometheus\' kubePrometheus-prometheus
 });
 
 describe('a List of FeatureFlags: the OpenFeature Operator\'s core_v1beta1_featureflag.yaml as kubectl get -o yaml writes it', () => {
-  it('is refused saying what it is and what to give', async () => {
+  it('is read item by item, as kubectl applies it: the FeatureFlag\'s flag, evaluated as the document alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ff-list-'));
     try {
       const flag = readFileSync(join(root, 'test/fixtures/vendor/openfeature-operator/core_v1beta1_featureflag.yaml'), 'utf8');
       writeFileSync(join(dir, 'flags.yaml'), `apiVersion: v1\nkind: List\nitems:\n${flag.trimEnd().split('\n').map((l, i) => `${i === 0 ? '- ' : '  '}${l}`).join('\n')}\n`);
-      const r = await cli(['import', 'flags', 'flagd', join(dir, 'flags.yaml')]);
-      expect(r.code).toBe(2);
-      expect(r.err).toEqual([`${join(dir, 'flags.yaml')}:1:1: flags: a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key (a List, as \`kubectl get -o yaml\` writes it, of 1 FeatureFlag of the OpenFeature Operator: give each as a YAML document of its own, after \`---\`)`]);
+      const evaluated = async (file: string) => {
+        const out: string[] = [];
+        const code = await main(['flags', 'eval', file, '--flag', 'simple-flag', '--context', '{"targetingKey":"u1"}', '--json'], { out: (x) => out.push(x), err: () => {} });
+        return { code, out: out.join('\n') };
+      };
+      const listed = await evaluated(join(dir, 'flags.yaml'));
+      expect(listed.code).toBe(0);
+      expect(listed.out).toEqual((await evaluated(join(root, 'test/fixtures/vendor/openfeature-operator/core_v1beta1_featureflag.yaml'))).out);
+      expect(JSON.parse(listed.out)).toMatchObject({ variant: 'on', value: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

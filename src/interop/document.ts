@@ -4,7 +4,7 @@
  */
 import { tryReadInput } from '../files/read.js';
 import type { Document, LineCounter } from 'yaml';
-import { severalDocuments } from './flag-documents.js';
+import { listItems, severalDocuments } from './flag-documents.js';
 import { InputError } from '../errors.js';
 import { find, formatPath, locate, type PathSegment } from '../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../scenario/parse.js';
@@ -28,9 +28,11 @@ export function parseFlagText(source: string, file: string): FlagFile {
   const one = parseDocumentAsGo(source, options);
   if (one.doc.errors.some((e) => e.code === 'MULTIPLE_DOCS')) {
     const all = parseAllDocumentsAsGo(source, options);
-    return { ...severalDocuments(all.docs.map((d) => documentFile(d, source, file, all)), file), text: source };
+    return { ...severalDocuments(all.docs.map((d) => documentFile(d, source, file, all)).flatMap((d) => listItems(d) ?? [d]), file), text: source };
   }
-  return { ...documentFile(one.doc, source, file, one), text: source };
+  const whole = documentFile(one.doc, source, file, one);
+  const items = listItems(whole);
+  return { ...(items ? severalDocuments(items, file) : whole), text: source };
 }
 
 /**
@@ -178,11 +180,6 @@ export function notFlagsHint(value: unknown): string {
   if (isFlagManifest(value)) return FLAG_MANIFEST_HINT;
   if (isObject(value) && typeof value.apiVersion === 'string' && value.apiVersion.startsWith('core.openfeature.dev/') && typeof value.kind === 'string') {
     return ` (${withArticle(value.kind)} of the OpenFeature Operator${value.kind === 'FeatureFlagSource' ? ', which names the sources flagd syncs from: give the files of the FeatureFlags it names, in its order' : ': it holds no flags'})`;
-  }
-  // What `kubectl get featureflags -o yaml` writes: a List whose items are the resources.
-  if (isObject(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
-    const n = value.items.filter((x) => isObject(x) && typeof x.apiVersion === 'string' && x.apiVersion.startsWith('core.openfeature.dev/') && (x.kind === 'FeatureFlag' || x.kind === 'FeatureFlagConfiguration')).length;
-    if (n > 0) return ` (${withArticle(value.kind)}, as \`kubectl get -o yaml\` writes it, of ${n} FeatureFlag${n > 1 ? 's' : ''} of the OpenFeature Operator: give each as a YAML document of its own, after \`---\`)`;
   }
   // A ConfigMap reaches flagd as the files it is mounted as (flagd syncs from files, URLs and FeatureFlags, not ConfigMaps).
   if (isObject(value) && value.apiVersion === 'v1' && value.kind === 'ConfigMap') {

@@ -11,7 +11,9 @@
  * - with none, every FeatureFlag of the file is read, and a flag key two of them define is refused: which one
  *   flagd serves depends on an order the file does not give;
  * - with several, or with no FeatureFlag, the file is refused with what to give instead;
- * - other resources (a Namespace, a Deployment, a Service...) hold no flags and are warned as not read.
+ * - other resources (a Namespace, a Deployment, a Service...) hold no flags and are warned as not read;
+ * - a List (what `kubectl get featureflags -o yaml` writes) is its items, as kubectl applies each (cli-runtime
+ *   pkg/resource/visitor.go FlattenListVisitor), every message naming its place among the List's items.
  */
 import { InputError } from '../errors.js';
 import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from './flag-file.js';
@@ -92,4 +94,34 @@ function ordered(source: FlagFile, flags: readonly FlagFile[], warnings: FlagWar
   });
   for (const d of flags) if (!read.includes(d)) warnings.push(at(d, [], `FeatureFlag "${nameOf(d).name}" is not a source of the FeatureFlagSource "${nameOf(source).name}": flagd does not read it, nor does rehearse`));
   return read;
+}
+
+/**
+ * The items of a List of the operator's resources, each a flag file of its own whose paths are shown from the top
+ * (`items[0].spec.flagSpec...`), or null for any other document.
+ */
+export function listItems(d: FlagFile): FlagFile[] | null {
+  const v = d.value;
+  if (!isObject(v) || typeof v.kind !== 'string' || !v.kind.endsWith('List') || !Array.isArray(v.items)) return null;
+  const items = v.items;
+  if (!items.some((x) => isObject(x) && typeof x.apiVersion === 'string' && x.apiVersion.startsWith(GROUP))) return null;
+  return items.map((value, i) => {
+    const prefix = ['items', i];
+    const inside = (path: readonly (string | number)[]) => path.length >= 2 && path[0] === 'items' && path[1] === i;
+    const { readAs, mergeKeys, source } = d;
+    return {
+      file: d.file,
+      value,
+      within: [...(d.within ?? []), ...prefix],
+      position: (path) => d.position([...prefix, ...path]),
+      ...(source ? { source: (path: readonly (string | number)[]) => source.call(d, [...prefix, ...path]) } : {}),
+      ...(readAs ? {
+        readAs: (lib: Parameters<NonNullable<FlagFile['readAs']>>[0]) => {
+          const r = readAs.call(d, lib);
+          return { value: isObject(r.value) && Array.isArray(r.value.items) ? r.value.items[i] : value, scalars: r.scalars.filter((x) => inside(x.path)).map((x) => ({ ...x, path: x.path.slice(2) })) };
+        },
+      } : {}),
+      ...(mergeKeys ? { mergeKeys: () => mergeKeys.call(d).filter((m) => inside(m.path)).map((m) => ({ ...m, path: m.path.slice(2) })) } : {}),
+    };
+  });
 }

@@ -11,6 +11,7 @@ import type { AnalysisSpec, BackgroundAnalysis } from '../../scenario/types.js';
 import { podTemplateHash } from '../../metrics/mapping.js';
 import { walkFields, withScalarProblems, type ScalarProblem, type Table } from '../kube/fields.js';
 import { schemaProblems } from '../kube/schema.js';
+import { heldForOthers } from '../kube/held-for-others.js';
 import { apiVersionProblem, contextNote, exactlyOne, oneLineMessages, get, withReadings, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { buildAnalysis } from './analysis.js';
 import { ANALYSIS_TEMPLATE, CLUSTER_ANALYSIS_TEMPLATE, ROLLOUT, UNKNOWN } from './dispositions.js';
@@ -86,6 +87,8 @@ function withoutRollout(resources: readonly Resource[], context: readonly Resour
   if (runs.length) parts.push(`${named(runs)}: the controller's record of one run of analyses, not a plan to rehearse`);
   const templates = resources.filter((r) => r.kind !== 'Rollout');
   if (templates.length) parts.push(`${named(templates)}: read as the analyses a Rollout names; give the Rollout beside ${templates.length === 1 ? 'it' : 'them'}`);
+  const others = heldForOthers(context).replace(/^; the files hold /, '');
+  if (others) parts.push(others);
   return parts.length ? `; the files hold ${parts.join('; ')}` : '';
 }
 

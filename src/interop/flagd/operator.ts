@@ -7,9 +7,10 @@
  */
 import { at, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import type { PathSegment } from '../../scenario/problems.js';
+import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
 
 const GROUP = 'core.openfeature.dev/';
-/** FeatureFlag's top level: apiVersion and kind name it, metadata names its ConfigMap; status is empty. */
+/** FeatureFlag's top level: apiVersion and kind name it, metadata names its ConfigMap; status is the operator's record (warned with the server's fields). */
 const RESOURCE_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
 /** featureflag_types.go FlagSpec: Flags (inline), Metadata, Evaluators. */
 const FLAG_SPEC_FIELDS = new Set(['flags', 'metadata', '$evaluators']);
@@ -44,6 +45,9 @@ export function operatorSource(doc: FlagFile): { doc: FlagFile; warnings: FlagWa
     return out;
   };
   unknown(v, RESOURCE_FIELDS, [], 'not a field of a FeatureFlag: Kubernetes prunes it (config/crd/bases/core.openfeature.dev_featureflags.yaml)');
+  // What `kubectl get featureflags -o yaml` prints beside the resource: one warning per FeatureFlag, at the first.
+  const server = serverFields(v);
+  if (server.length) warnings.push(at(doc, [...server[0]], `${server.length > 1 ? `and ${server.slice(1).map(fieldText).join(', ')}: ` : ''}${SERVER_FIELDS_WHY}`));
   const spec = isObject(v.spec) ? v.spec : null;
   if (!spec || !isObject(spec.flagSpec)) throw invalid(doc, ['spec', 'flagSpec'], 'a FeatureFlag holds its flagd flags under spec.flagSpec (an object with flags, and metadata and $evaluators if any)');
   unknown(spec, new Set(['flagSpec']), ['spec'], 'not a field of a FeatureFlag\'s spec: Kubernetes prunes it (config/crd/bases/core.openfeature.dev_featureflags.yaml)');

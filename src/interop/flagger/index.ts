@@ -13,6 +13,7 @@ import type { PlanCheck } from '../../scenario/types.js';
 import { percent } from '../../units/format.js';
 import { parseGoDuration } from '../../units/go-duration.js';
 import { walkFields, withScalarProblems, type ScalarProblem } from '../kube/fields.js';
+import { heldForOthers } from '../kube/held-for-others.js';
 import { contextNote, exactlyOne, oneLineMessages, crdNumber, withReadings, get, pathText, readResources, where, type Path, type Resource, type SourceFile } from '../kube/resources.js';
 import { readChecks } from './checks.js';
 import { commandNote } from './loadtest.js';
@@ -93,7 +94,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   const pick = problems.length === 0 ? pickOne(files, resources.filter((r) => r.kind === 'Canary'), options.canary, CANARY_WORDS) : null;
   if (pick !== null && 'problem' in pick) problems.push(pick.problem);
   else if (pick !== null) {
-    if (pick.chosen === null) problems.push(exactlyOne(files, 'Canary', []));
+    if (pick.chosen === null) problems.push(exactlyOne(files, 'Canary', []) + heldForOthers(context));
     warnings.push(...pick.warnings);
     for (const o of pick.others) resources.splice(resources.indexOf(o), 1);
   }

@@ -4,9 +4,11 @@
  * dispositions: `[]` stands for the items of a list, `*` for any one key, and a final `**` for everything
  * below. `walkFields` goes through a resource, applies the table and returns the warnings (those of one
  * resource with the same reason merged into one line that names every path) and the problems; a field that no
- * pattern covers is not in the schema, which the API server prunes, and is warned as such.
+ * pattern covers is not in the schema, which the API server prunes, and is warned as such (naming the field of the
+ * CRD at the same place it is nearest to, as a misspelling: successCondtion, successCondition).
  */
 import { constraintMessage, fieldConstraints, fieldTypes, hasType, typeMessage, type FieldType, type FieldTypes } from './crd-types.js';
+import { didYouMean } from '../../errors.js';
 import { lineColumn, pathText, where, type Path, type Resource } from './resources.js';
 
 export type Disposition =
@@ -137,7 +139,7 @@ export function walkFields(r: Resource, table: Table, unknownWhy: string, group:
     }
     if (!typesOnly && segs.length > 0) {
       const found = dispositionOf(table, segs);
-      const d: Disposition = found?.disposition ?? { d: 'warned', why: unknownWhy };
+      const d: Disposition = found?.disposition ?? { d: 'warned', why: `${unknownWhy}${misspelt(types, segs[segs.length - 1], aliased(parent, aliases))}` };
       if (d.d === 'refused') problems.push(`${where(r, path)}: ${pathText(path)}: ${d.why}`);
       else if (d.d === 'warned' && !d.inline) {
         const list = byReason.get(d.why) ?? [];
@@ -161,6 +163,28 @@ export function walkFields(r: Resource, table: Table, unknownWhy: string, group:
     return `${where(r, paths[0])}: ${named}: ${why}`;
   });
   return { warnings, problems, mistyped, scalars };
+}
+
+const children = new WeakMap<FieldTypes, Map<string, string[]>>();
+
+/**
+ * "; did you mean "successCondition"?" when a field the CRD does not hold is near one its parent does hold
+ * (a field name of a list's items or a map's values is no candidate: `*`), else nothing.
+ */
+function misspelt(types: FieldTypes | null, name: string, parent: string): string {
+  if (!types || name === '[]') return '';
+  let byParent = children.get(types);
+  if (!byParent) {
+    byParent = new Map();
+    for (const key of Object.keys(types)) {
+      const dot = key.lastIndexOf('.');
+      const [p, child] = dot < 0 ? ['', key] : [key.slice(0, dot), key.slice(dot + 1)];
+      if (child === '*' || child.includes('[')) continue;
+      byParent.set(p, [...(byParent.get(p) ?? []), child]);
+    }
+    children.set(types, byParent);
+  }
+  return didYouMean(name, byParent.get(parent) ?? []);
 }
 
 /** Fields named in one warning, at most; the rest are counted. */

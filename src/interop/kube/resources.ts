@@ -12,6 +12,7 @@ import { oneLine } from '../../units/escape.js';
 import { pairOf } from '../../scenario/problems.js';
 import { resourceDocuments, type SourceFile } from './documents.js';
 import { helmSyntax } from './helm.js';
+import { otherFormat } from './other-formats.js';
 
 export { kubectlReading, pathText, RESOURCE_YAML, resourceDocuments, resourceValues, withReadings, type ReadDocument, type SourceFile, type UnsentDocument } from './documents.js';
 
@@ -132,12 +133,14 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
       if (value === null || value === undefined) return; // an empty document between separators
       const base = { file: f.file, doc, lines, index, value: value as Record<string, unknown>, kind: '', group: '', name: '' };
       if (typeof value !== 'object' || Array.isArray(value)) {
-        problems.push(`${where(base, [])}: a Kubernetes resource is a mapping with apiVersion, kind and metadata`);
+        const other = otherFormat(value, options.group, f.file);
+        problems.push(`${where(base, [])}: ${other ?? 'a Kubernetes resource is a mapping with apiVersion, kind and metadata'}`);
         return;
       }
       const { kind, group, apiVersion } = kindOf(base.value);
       if (!kind) {
-        problems.push(`${where(base, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
+        const other = base.value.kind === undefined ? otherFormat(base.value, options.group, f.file) : null;
+        problems.push(other ? `${where(base, [])}: ${other}` : `${where(base, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
         return;
       }
       // A List (what `kubectl get -o yaml` writes) that holds resources of the group: kubectl applies each item

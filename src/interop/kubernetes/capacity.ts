@@ -116,6 +116,8 @@ export function readManifests(files: readonly { file: string; text: string }[]):
     const { lines, documents } = resourceDocuments({ file, text });
     // The API server's own fields (a file of `kubectl get -o yaml`): one warning for the file, not one per resource.
     const server = { count: 0, first: '', fields: new Set<string>() };
+    // Resources that describe no capacity (Services, ConfigMaps...): one warning for the file, their kinds counted.
+    const other = { first: '', kinds: new Map<string, number>() };
     for (const read of documents) {
       if ('problem' in read) {
         errors.push(read.problem);
@@ -207,7 +209,9 @@ export function readManifests(files: readonly { file: string; text: string }[]):
             warnings.push(`${at(['spec', 'targetCPUUtilizationPercentage'])}: ${label}: its targetCPUUtilizationPercentage is not simulated (no autoscaling in a run): the run holds the replicas it starts from`);
           }
         } else {
-          warnings.push(`${at([])}: ${label}: describes no capacity; not read`);
+          if (other.kinds.size === 0) other.first = `${at([])}: ${label}`;
+          const k = typeof kind === 'string' ? kind : 'document without kind';
+          other.kinds.set(k, (other.kinds.get(k) ?? 0) + 1);
         }
       };
       // A List (what `kubectl get -o yaml` writes, a v1 List or a typed one such as DeploymentList) is read item by
@@ -221,6 +225,9 @@ export function readManifests(files: readonly { file: string; text: string }[]):
     }
     // Not read: a Deployment's status.replicas counts old and new pods mid-rollout, and an HPA's status.currentReplicas
     // is the spec.replicas it last wrote into its target (the scale subresource), which is read.
+    const others = [...other.kinds.values()].reduce((a, b) => a + b, 0);
+    if (others === 1) warnings.push(`${other.first}: describes no capacity; not read`);
+    else if (others > 1) warnings.push(`${other.first} and ${others - 1} more: ${[...other.kinds].map(([k, n]) => `${k} (${n})`).join(', ')}: describe no capacity; not read`);
     if (server.count > 0) warnings.push(`${server.first}: ${[...server.fields].join(', ')}${server.count > 1 ? ` (in ${server.count} resources)` : ''}: ${SERVER_FIELDS_WHY}`);
   }
   if (errors.length) throw new InputError(errors);
