@@ -84,6 +84,16 @@ describe('a FeatureFlag resource', () => {
       .toEqual([expect.stringMatching(/^ff\.yaml:8:10: spec\.flagSpec\.flags\.a: a flag of a FeatureFlag has defaultVariant: Kubernetes refuses/)]);
   });
 
+  it('a misspelt defaultVariant is named where it stands, with the field it leaves missing', () => {
+    expect(refusal(() => flagd.toScenarioParts(parseFlagText(resource('    flags:\n      a: { state: ENABLED, variants: { on: true }, defaultVarient: on }\n'), 'ff.yaml'))))
+      .toEqual([expect.stringMatching(/^ff\.yaml:8:68: spec\.flagSpec\.flags\.a\.defaultVarient: "defaultVarient" is not a field of a flag; did you mean "defaultVariant"\? A flag of a FeatureFlag has defaultVariant: Kubernetes refuses the resource without it/)]);
+  });
+
+  it('a misspelt optional field of a flag is warned with the field meant', () => {
+    const text = resource('    flags:\n      a:\n        state: ENABLED\n        variants: { "on": true, "off": false }\n        defaultVariant: "off"\n        targetting: { if: [true, "on", "off"] }\n');
+    expect(warnings(text)).toEqual([expect.stringMatching(/^ff\.yaml:12:21: spec\.flagSpec\.flags\.a\.targetting: the operator drops it .*; did you mean "targeting"\?$/)]);
+  });
+
   it('a FeatureFlagConfiguration, the resource before v1beta1, is refused saying what it is', () => {
     const text = 'apiVersion: core.openfeature.dev/v1alpha2\nkind: FeatureFlagConfiguration\nspec:\n  featureFlagSpec:\n    flags: {}\n';
     expect(refusal(() => flagd.toScenarioParts(parseFlagText(text, 'ffc.yaml')))).toEqual([expect.stringMatching(/^ffc\.yaml:2:7: kind: a FeatureFlagConfiguration \(core\.openfeature\.dev\/v1alpha2\), the OpenFeature Operator's resource before v1beta1: .* spec\.flagSpec holds what spec\.featureFlagSpec held/)]);

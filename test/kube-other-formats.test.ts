@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { notAScenarioText } from '../src/load/kinds.js';
 import { describe, expect, it } from 'vitest';
 import { toScenarioParts as argo } from '../src/interop/argo/index.js';
 import { toScenarioParts as flagger } from '../src/interop/flagger/index.js';
@@ -42,5 +43,39 @@ describe('a file of another format given where Argo or Flagger resources are rea
     expect(problems(argo(given('test/fixtures/flagger/canaries.yaml')))[0]).toMatch(/; the files hold Canary "podinfo" \(test\/fixtures\/flagger\/canaries\.yaml:3:1\), Canary "checkout" \(test\/fixtures\/flagger\/canaries\.yaml:75:1\): rehearse import flagger reads them$/);
     expect(problems(argo(given('examples/prometheus/slo-rules.yaml')))[0]).toMatch(/: expected exactly one Rollout, found 0; the files hold PrometheusRule "monitoring-http-errors" \(examples\/prometheus\/slo-rules\.yaml:4:1\): a scenario reads its alerts through metrics\.rules$/);
     expect(problems(flagger(given('examples/argo/rollout.yaml')))).toEqual(['examples/argo/rollout.yaml: expected exactly one Canary, found 0; the files hold Rollout "guestbook" (examples/argo/rollout.yaml:3:1): rehearse import argo reads it']);
+  });
+
+  // Every layout calibrate reads (docs/calibration.md "Formats read"), as the vendors' own files hold them.
+  const TRACES = readdirSync('test/fixtures/traces').filter((f) => f.endsWith('.json')).map((f) => `test/fixtures/traces/${f}`);
+
+  it('every trace file calibrate reads is named as traces by both importers and skipped by rehearse ci, never "kind: missing"', () => {
+    expect(TRACES.length).toBe(30);
+    for (const path of TRACES) {
+      for (const [read, noun] of [[argo, 'an Argo Rollout'], [flagger, 'a Flagger Canary']] as const) {
+        const said = problems(read(given(path)));
+        expect(said, path).toHaveLength(1);
+        expect(said[0], path).toMatch(new RegExp(`^${path.replace(/\./g, '\\.')}:1:1: this is .*, not ${noun}: give the resource's YAML`));
+        expect(said[0], path).not.toContain('kind: missing');
+      }
+      expect(notAScenarioText(readFileSync(path, 'utf8')), path).not.toBeNull();
+    }
+  });
+
+  it('Jaeger and Tempo layouts are each named for what they are', () => {
+    const what = (path: string) => problems(argo(given(`test/fixtures/traces/${path}`)))[0].replace(/^[^ ]+ this is (.*), not an Argo Rollout: .*$/, '$1');
+    expect(what('jaeger-ui-testtrace.json')).toBe('a Jaeger trace (rehearse calibrate reads it)');
+    expect(what('jaeger-ui-state-trace.json')).toBe("a Jaeger trace as Jaeger's UI holds it loaded (rehearse calibrate reads it)");
+    expect(what('jaeger-anonymized-spans.json')).toBe("Jaeger spans, each with its process inside (as Jaeger's anonymizer writes them) (rehearse calibrate reads them)");
+    expect(what('jaeger-es-span.json')).toBe("a Jaeger span (as Jaeger's Elasticsearch storage keeps one) (rehearse calibrate reads it)");
+    expect(what('hotrod-otlp.json')).toBe('OTLP traces as Jaeger\'s /api/v3 answers them ({"result": {"resourceSpans": [...]}}) (rehearse calibrate reads them)');
+    expect(what('tempo-api-v1-batches.json')).toBe('a Grafana Tempo trace (its /api/traces answer, {"batches": [...]}) (rehearse calibrate reads it)');
+    expect(what('tempo-api-v2-trace.json')).toBe('a Grafana Tempo trace (its /api/v2/traces answer, {"trace": {"resourceSpans": [...]}}) (rehearse calibrate reads it)');
+    expect(what('zipkin-one-span.json')).toBe('a Zipkin span (rehearse calibrate reads it)');
+    expect(what('otlp-proto-example-logs.json')).toBe('an OTLP export of logs (LogsData, opentelemetry/proto/logs/v1/logs.proto), not of traces (rehearse calibrate reads OTLP traces: resourceSpans)');
+  });
+
+  it('a mapping with a data or trace key and no spans in it is no trace file', () => {
+    expect(problems(argo([{ file: 'x.yaml', text: 'data: {a: 1}\n' }]))).toEqual(['x.yaml:1:1: kind: missing (expected one of Rollout, AnalysisTemplate, ClusterAnalysisTemplate)']);
+    expect(problems(argo([{ file: 'x.yaml', text: 'trace: {id: 1}\n' }]))).toEqual(['x.yaml:1:1: kind: missing (expected one of Rollout, AnalysisTemplate, ClusterAnalysisTemplate)']);
   });
 });

@@ -6,10 +6,10 @@
  * installed types and run.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from './action-harness.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -66,6 +66,8 @@ const npxRehearse = (...args: string[]) => spawnIn('npx', ['--no-install', 'rehe
 
 let tarball = '';
 let files: string[] = [];
+
+afterAll(() => rmSync(work, { recursive: true, force: true, maxRetries: 3 }));
 
 beforeAll(() => {
   // Packed from a copy of the repository (no dist, no node_modules but a link for the compiler) so that the

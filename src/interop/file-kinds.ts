@@ -5,6 +5,7 @@
  */
 import { detectSystem, isObject } from './document.js';
 import { withArticle } from '../units/article.js';
+import { traceLayout } from './traces/layout.js';
 
 /** Scenario keys that no other kind of file has at its top level: a file with one of them is a scenario. */
 export const SCENARIO_KEYS = ['traffic', 'journeys', 'rollout', 'acceptance', 'cases', 'faults-catalogue'];
@@ -14,8 +15,7 @@ const FLAG_SYSTEMS = { flagd: 'flagd', unleash: 'Unleash', launchdarkly: 'Launch
 /** Why a parsed document is not a scenario, or null when it may be one. */
 export function notAScenario(value: unknown): string | null {
   if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((s) => isObject(s) && 'traceId' in s)) return 'Zipkin traces (rehearse calibrate reads them)';
-    return null;
+    return traces(value);
   }
   if (!isObject(value)) return null;
   if (SCENARIO_KEYS.some((k) => k in value)) return null;
@@ -28,8 +28,8 @@ export function notAScenario(value: unknown): string | null {
   if (typeof value.apiVersion === 'string' && typeof value.kind === 'string') return kubernetes(value.kind, value.apiVersion);
   const system = detectSystem(value);
   if (system) return `${withArticle(FLAG_SYSTEMS[system])} flag file (a scenario reads it through flags.from)`;
-  if (Array.isArray(value.resourceSpans)) return 'OTLP traces (rehearse calibrate reads them)';
-  if (Array.isArray(value.data) && value.data.some((d) => isObject(d) && Array.isArray(d.spans))) return 'Jaeger traces (rehearse calibrate reads them)';
+  const trace = traces(value);
+  if (trace) return trace;
   if (Array.isArray(value.groups) && value.groups.some((g) => isObject(g) && Array.isArray(g.rules))) return 'a Prometheus rule file';
   if (Array.isArray(value.rule_files) && Array.isArray(value.tests)) return 'a promtool test file';
   if (isObject(value.compilerOptions)) return 'a TypeScript configuration';
@@ -39,6 +39,13 @@ export function notAScenario(value: unknown): string | null {
   if (isObject(value.services) && Object.values(value.services).some((s) => isObject(s) && ('image' in s || 'build' in s))) return 'a Docker Compose file';
   if (isObject(value.users) && typeof value.size === 'number') return 'a cohort file (a scenario reads it through traffic.cohort)';
   return null;
+}
+
+/** A layout of traces that calibrate reads (traces/layout.ts), said with what reads it. */
+function traces(value: unknown): string | null {
+  const layout = traceLayout(value);
+  if (layout === null) return null;
+  return layout.includes('rehearse calibrate') ? layout : `${layout} (rehearse calibrate reads ${/^an? /.test(layout) ? 'it' : 'them'})`;
 }
 
 function kubernetes(kind: string, apiVersion: string): string {

@@ -8,6 +8,7 @@
 import { at, invalid, isObject, type FlagFile, type FlagWarning } from '../document.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
+import { didYouMean, suggest } from '../../errors.js';
 
 const GROUP = 'core.openfeature.dev/';
 /** FeatureFlag's top level: apiVersion and kind name it, metadata names its ConfigMap; status is the operator's record (warned with the server's fields). */
@@ -40,7 +41,7 @@ export function operatorSource(doc: FlagFile): { doc: FlagFile; warnings: FlagWa
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(obj)) {
       if (keep.has(k)) out[k] = x;
-      else warnings.push(at(doc, [...path, k], why));
+      else warnings.push(at(doc, [...path, k], `${why}${didYouMean(k, keep)}`));
     }
     return out;
   };
@@ -59,7 +60,12 @@ export function operatorSource(doc: FlagFile): { doc: FlagFile; warnings: FlagWa
     const path = [...within, 'flags', key];
     if (!isObject(f)) throw invalid(doc, path, 'a flag definition is an object');
     for (const field of ['state', 'variants', 'defaultVariant']) {
-      if (!(field in f)) throw invalid(doc, path, `a flag of a FeatureFlag has ${field}: Kubernetes refuses the resource without it (config/crd/bases/core.openfeature.dev_featureflags.yaml: required)`);
+      if (field in f) continue;
+      // A misspelling of it (defaultVarient) is named where it stands, not only the field it leaves missing.
+      const near = Object.keys(f).find((k) => !FLAG_FIELDS.has(k) && suggest(k, [field]) === field);
+      const required = `a flag of a FeatureFlag has ${field}: Kubernetes refuses the resource without it (config/crd/bases/core.openfeature.dev_featureflags.yaml: required)`;
+      if (near === undefined) throw invalid(doc, path, required);
+      throw invalid(doc, [...path, near], `"${near}" is not a field of a flag${didYouMean(near, [field])} A${required.slice(1)}`);
     }
     crdTypes(doc, f, path);
     flags[key] = unknown(f, FLAG_FIELDS, path, DROPPED);

@@ -138,9 +138,14 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
         return;
       }
       const { kind, group, apiVersion } = kindOf(base.value);
+      // A kind with no apiVersion may be another format's field (a Zipkin span's kind, SERVER).
+      const other = base.value.kind === undefined || base.value.apiVersion === undefined ? otherFormat(base.value, options.group, f.file) : null;
+      if (other) {
+        problems.push(`${where(base, [])}: ${other}`);
+        return;
+      }
       if (!kind) {
-        const other = base.value.kind === undefined ? otherFormat(base.value, options.group, f.file) : null;
-        problems.push(other ? `${where(base, [])}: ${other}` : `${where(base, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
+        problems.push(`${where(base, ['kind'])}: kind: missing (expected one of ${options.kinds.join(', ')})`);
         return;
       }
       // A List (what `kubectl get -o yaml` writes) that holds resources of the group: kubectl applies each item

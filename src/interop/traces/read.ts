@@ -21,6 +21,7 @@ import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS, OTLP_FIELDS } from './field-tables.
 import { emptyDocument, ENVELOPE_FIELDS, otherSignal, TOP_LEVEL_KEYS } from './wrapper-tables.js';
 import { didYouMean } from '../../errors.js';
 import { CASSANDRA_SKIP, isCassandraSpan, refuseUnread } from './unread.js';
+import { envelopeOf } from './layout.js';
 
 import type { TraceFormat } from './unread.js';
 import { withArticle } from '../../units/article.js';
@@ -174,9 +175,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
     topKeys = new Set();
     const uiState = dataObject;
     dataObject = false;
-    const envelope = keys.has('data') ? (uiState ? ['Jaeger UI', 'UiFetchedTrace'] : ['Jaeger API', 'JaegerResponse']) : keys.has('resourceSpans') || keys.has('resource_spans') ? ['OTLP', 'TracesData']
-      : keys.has('batches') ? ['Tempo API', 'TempoTrace'] : keys.has('trace') ? ['Tempo API', 'TempoTraceByIDResponse']
-      : keys.has('result') || keys.has('error') ? ['Jaeger API', 'GatewayWrapper'] : keys.has('hits') ? ['Elasticsearch', 'EsSearch'] : keys.has('_source') ? ['Elasticsearch', 'EsHit'] : null;
+    const envelope = envelopeOf(keys, uiState);
     const empty = emptyDocument(envelope?.[1] ?? (topList ? 'List' : ''), { entries, result });
     if (empty !== null) empties.add(empty);
     topList = entries = false;

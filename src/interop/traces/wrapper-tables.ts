@@ -139,10 +139,15 @@ const OTHER_SIGNALS: Readonly<Record<string, string>> = {
   resourceProfiles: 'profiles (ProfilesData, opentelemetry/proto/profiles/v1development/profiles.proto)',
 };
 
+/** Which other OTLP signal a top-level key is the export of (camelCase or snake_case), or null. */
+export function signalOf(key: string): string | null {
+  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return Object.hasOwn(OTHER_SIGNALS, camel) ? OTHER_SIGNALS[camel] : null;
+}
+
 /** What a top-level key of another OTLP signal says (camelCase, as OTLP JSON writes it, or the proto's snake_case), or null. */
 export function otherSignal(key: string): string | null {
-  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-  const what = Object.hasOwn(OTHER_SIGNALS, camel) ? OTHER_SIGNALS[camel] : undefined;
+  const what = signalOf(key);
   return what ? `"${key}": an OTLP export of ${what}, not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)` : null;
 }
 
