@@ -83,8 +83,6 @@ export default defineConfig({
     // a file. A test file leaves nothing behind that another reads: what it changes in the process (variables, read
     // limits, listeners, spies) it puts back, and whatever the worker holds (caches of the sources) answers alike.
     isolate: false,
-    // The run's temporary files in one folder, removed at its end (test/global-tmp.ts).
-    globalSetup: ['test/global-tmp.ts'],
     sequence: { sequencer: LongFirst },
     env: {
       // Worker threads started from the sources (sweep and ci pools, a drill's debrief) load them through tsx. Its
