@@ -204,6 +204,48 @@ describe('event queue', () => {
     expect(q.pop()).toBe(false);
     expect(q.size).toBe(0);
   });
+
+  it('keeps the same order while it swells past a few dozen events and shrinks back, over and over, lanes and ties and all', () => {
+    // The queue holds few events as a sorted list and many as a heap: every size from 0 to 60 is crossed both ways,
+    // with ties at one instant, events due before everything queued, and a lane's events placed among them.
+    const q = new EventQueue();
+    let x = 2026;
+    const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const lane = q.lane(30);
+    const ref: { t: number; i: number }[] = [];
+    const popped: number[] = [];
+    const expected: number[] = [];
+    let id = 0;
+    let now = 0;
+    let largest = 0;
+    for (let wave = 0; wave < 40; wave++) {
+      const top = 1 + Math.floor(rand() * 60);
+      while (ref.length < top) {
+        const r = rand();
+        const t = r < 0.2 ? now : r < 0.3 ? now + 1 : now + Math.floor(rand() * 40);
+        if (rand() < 0.15) {
+          q.pushLane(lane, now + 25, id, 0);
+          ref.push({ t: now + 25, i: id++ });
+        } else {
+          q.push(t, 1, id, 0);
+          ref.push({ t, i: id++ });
+        }
+        largest = Math.max(largest, q.size);
+        expect(q.size).toBe(ref.length);
+      }
+      ref.sort((a, b) => a.t - b.t || a.i - b.i);
+      const bottom = Math.floor(rand() * 4);
+      while (ref.length > bottom) {
+        expect(q.peekTime()).toBe(ref[0].t);
+        expect(q.popUntil(Infinity)).toBe(true);
+        now = q.topTime;
+        popped.push(q.topA);
+        expected.push(ref.shift()!.i);
+      }
+    }
+    expect(popped).toEqual(expected);
+    expect(largest).toBeGreaterThan(50);
+  });
 });
 
 describe('rounding a draw to the microsecond', () => {

@@ -1,17 +1,27 @@
+import { Lane } from './lane.js';
+
 /**
- * A 4-ary min-heap of events stored in parallel typed arrays.
+ * The event queue: a short sorted list while few events are pending, a 4-ary min-heap when many are, both stored
+ * in parallel typed arrays.
  *
  * Each event is (time, seq, type, a, b): `time` is an integer count of microseconds, `seq` the order in which
  * events were scheduled, so that events at the same instant leave the queue in the order they entered it, on
  * every machine. `type`, `a` and `b` are the caller's: an event kind and two integer operands (typically a record
- * index and its generation). Nothing is allocated per event; the arrays double when full.
+ * index and its generation). Nothing is allocated per event; the arrays double when full. Whichever form holds
+ * them, events leave in exactly the same (time, seq) order.
  *
- * The earliest event is often the one just scheduled (a short call on an idle service, the next arrival of a
- * quiet stream): an event that would leave the queue before every event in the heap is held beside it, in one
- * register, and leaves from there without a sift in either direction. The order is the same (time, seq) order.
+ * Few events: a model's queue holds one event per call in progress and one per stream of arrivals, often fewer
+ * than ten. Then the events are a list sorted from the latest to the earliest: the earliest leaves from the end
+ * without any comparison, and a new event finds its place from the end, moving the earlier ones up by one (a
+ * loop whose exit is its only unpredictable branch; a heap's sifts take one at every level). From SORTED_MAX
+ * events the list turns into a heap (reversed, an ascending list is one) and back below SORTED_MIN.
+ *
+ * Many events: the earliest event is often the one just scheduled (a short call on an idle service, the next
+ * arrival of a quiet stream): an event that would leave the heap before every event in it is held beside it, in
+ * one register, and leaves from there without a sift in either direction.
  *
  * Events scheduled a fixed delay ahead (a call's timeout, most of which never fire) leave in the order they
- * entered: each such delay has a lane, a FIFO of its events, and only the lane's first event is in the heap, so
+ * entered: each such delay has a lane, a FIFO of its events, and only the lane's first event is in the queue, so
  * that thousands of pending timeouts do not deepen the heap every other event sifts through. An event keeps the
  * seq it was given when scheduled, so the order is still exactly (time, seq). A lane's event can be cancelled
  * (the call was answered): it then never leaves the queue, and costs nothing more than its place in the lane.
@@ -24,13 +34,22 @@ export class EventQueue {
   private opB: Int32Array;
   private count = 0;
   private nextSeq = 0;
-  // The register: an event earlier than every event in the heap, when `held` (its seq is always the larger on a tie).
+  /** Whether the events are a list sorted from the latest (index 0) to the earliest (count - 1), not a heap. */
+  private sorted = true;
+  // The register of the heap: an event earlier than every event in it, when `held` (its seq is always the larger
+  // on a tie). Never held while the events are a sorted list.
   private held = false;
   private heldTime = 0;
   private heldSeq = 0;
   private heldKind = 0;
   private heldA = 0;
   private heldB = 0;
+  // Where toSorted() puts the heap's few events while it sorts them.
+  private readonly scratchTime = new Float64Array(SORTED_MIN);
+  private readonly scratchSeq = new Float64Array(SORTED_MIN);
+  private readonly scratchKind = new Uint8Array(SORTED_MIN);
+  private readonly scratchA = new Int32Array(SORTED_MIN);
+  private readonly scratchB = new Int32Array(SORTED_MIN);
 
   /** Fields of the event most recently removed by pop(). */
   topTime = 0;
@@ -38,17 +57,18 @@ export class EventQueue {
   topA = 0;
   topB = 0;
 
-  // Lanes (see above): the heap holds a lane's first event under the kind LANE_KIND + lane.
+  // Lanes (see above): the queue holds a lane's first event under the kind LANE_KIND + lane.
   private readonly lanes: Lane[] = [];
-  /** Events in lanes that are not (yet) in the heap. */
+  /** Events in lanes that are not (yet) in the queue. */
   private laneBacklog = 0;
 
   constructor(initialCapacity = 1024) {
-    this.time = new Float64Array(initialCapacity);
-    this.seq = new Float64Array(initialCapacity);
-    this.kind = new Uint8Array(initialCapacity);
-    this.opA = new Int32Array(initialCapacity);
-    this.opB = new Int32Array(initialCapacity);
+    const capacity = Math.max(initialCapacity, SORTED_MAX);
+    this.time = new Float64Array(capacity);
+    this.seq = new Float64Array(capacity);
+    this.kind = new Uint8Array(capacity);
+    this.opA = new Int32Array(capacity);
+    this.opB = new Int32Array(capacity);
   }
 
   get size(): number {
@@ -87,7 +107,7 @@ export class EventQueue {
 
   /**
    * The event just removed was a lane's first: its kind becomes the lane's, and the lane's next event that is not
-   * cancelled enters the heap (cancelled ones before it are dropped). False when the event removed was cancelled.
+   * cancelled enters the queue (cancelled ones before it are dropped). False when the event removed was cancelled.
    */
   private leaveLane(): boolean {
     const lane = this.topKind - LANE_KIND;
@@ -105,8 +125,15 @@ export class EventQueue {
     return live;
   }
 
-  /** Puts an event with an earlier seq than the newest into the register or the heap: ties are decided by seq. */
+  /** Puts an event with an earlier seq than the newest into the queue: ties are decided by seq. */
   private place(time: number, seq: number, kind: number, a: number, b: number): void {
+    if (this.sorted) {
+      if (this.count < SORTED_MAX) {
+        this.insert(time, seq, kind, a, b);
+        return;
+      }
+      this.toHeap();
+    }
     if (this.held) {
       if (time < this.heldTime || (time === this.heldTime && seq < this.heldSeq)) {
         this.sift(this.heldTime, this.heldSeq, this.heldKind, this.heldA, this.heldB);
@@ -122,11 +149,34 @@ export class EventQueue {
 
   /** Time of the earliest event; Infinity when empty. */
   peekTime(): number {
+    if (this.sorted) return this.count > 0 ? this.time[this.count - 1] : Infinity;
     return this.held ? this.heldTime : this.count > 0 ? this.time[0] : Infinity;
   }
 
   push(time: number, kind: number, a: number, b: number): void {
     const seq = this.nextSeq++;
+    if (this.sorted) {
+      if (this.count < SORTED_MAX) {
+        // The newest seq: it goes after every event due no later than it (they leave first), before the rest.
+        const time_ = this.time, seq_ = this.seq, kind_ = this.kind, a_ = this.opA, b_ = this.opB;
+        let at = this.count++;
+        while (at > 0 && time_[at - 1] <= time) {
+          time_[at] = time_[at - 1];
+          seq_[at] = seq_[at - 1];
+          kind_[at] = kind_[at - 1];
+          a_[at] = a_[at - 1];
+          b_[at] = b_[at - 1];
+          at--;
+        }
+        time_[at] = time;
+        seq_[at] = seq;
+        kind_[at] = kind;
+        a_[at] = a;
+        b_[at] = b;
+        return;
+      }
+      this.toHeap();
+    }
     // Earlier than everything queued (a later seq never wins a tie): it goes to the register, and the event held
     // there, if any, into the heap.
     if (this.held) {
@@ -140,6 +190,54 @@ export class EventQueue {
       return;
     }
     this.sift(time, seq, kind, a, b);
+  }
+
+  /** Puts an event of any seq into the sorted list (which has room for it). */
+  private insert(time: number, seq: number, kind: number, a: number, b: number): void {
+    const time_ = this.time, seq_ = this.seq, kind_ = this.kind, a_ = this.opA, b_ = this.opB;
+    let at = this.count++;
+    while (at > 0 && (time_[at - 1] < time || (time_[at - 1] === time && seq_[at - 1] < seq))) {
+      time_[at] = time_[at - 1];
+      seq_[at] = seq_[at - 1];
+      kind_[at] = kind_[at - 1];
+      a_[at] = a_[at - 1];
+      b_[at] = b_[at - 1];
+      at--;
+    }
+    time_[at] = time;
+    seq_[at] = seq;
+    kind_[at] = kind;
+    a_[at] = a;
+    b_[at] = b;
+  }
+
+  /** The sorted list becomes a heap: reversed, it is ascending, and an ascending array is a min-heap. */
+  private toHeap(): void {
+    const time_ = this.time, seq_ = this.seq, kind_ = this.kind, a_ = this.opA, b_ = this.opB;
+    for (let i = 0, j = this.count - 1; i < j; i++, j--) {
+      const t = time_[i], s = seq_[i], k = kind_[i], a = a_[i], b = b_[i];
+      time_[i] = time_[j]; seq_[i] = seq_[j]; kind_[i] = kind_[j]; a_[i] = a_[j]; b_[i] = b_[j];
+      time_[j] = t; seq_[j] = s; kind_[j] = k; a_[j] = a; b_[j] = b;
+    }
+    this.sorted = false;
+  }
+
+  /** The heap (and the register) becomes a sorted list again: few events are left. */
+  private toSorted(): void {
+    const n = this.count;
+    this.count = 0;
+    this.sorted = true;
+    // The heap's events, each put into the list at its place; the register's (the earliest) last.
+    const time_ = this.time, seq_ = this.seq, kind_ = this.kind, a_ = this.opA, b_ = this.opB;
+    const t = this.scratchTime, s = this.scratchSeq, k = this.scratchKind, a = this.scratchA, b = this.scratchB;
+    for (let i = 0; i < n; i++) {
+      t[i] = time_[i]; s[i] = seq_[i]; k[i] = kind_[i]; a[i] = a_[i]; b[i] = b_[i];
+    }
+    for (let i = 0; i < n; i++) this.insert(t[i], s[i], k[i], a[i], b[i]);
+    if (this.held) {
+      this.held = false;
+      this.insert(this.heldTime, this.heldSeq, this.heldKind, this.heldA, this.heldB);
+    }
   }
 
   private hold(time: number, seq: number, kind: number, a: number, b: number): void {
@@ -187,12 +285,21 @@ export class EventQueue {
    */
   popUntil(until: number): boolean {
     for (;;) {
-      if (this.held) {
+      if (this.sorted) {
+        const last = this.count - 1;
+        if (last < 0 || this.time[last] > until) return false;
+        this.count = last;
+        this.topTime = this.time[last];
+        this.topKind = this.kind[last];
+        this.topA = this.opA[last];
+        this.topB = this.opB[last];
+      } else if (this.held) {
         if (this.heldTime > until) return false;
         this.popHeld();
       } else {
         if (this.count === 0 || this.time[0] > until) return false;
         this.popHeap();
+        if (this.count < SORTED_MIN) this.toSorted();
       }
       if (this.topKind < LANE_KIND || this.leaveLane()) return true;
     }
@@ -260,89 +367,6 @@ export class EventQueue {
 /** Kinds from here up in the heap are lanes' first events (the caller's kinds are below). */
 const LANE_KIND = 128;
 const MAX_LANES = 256 - LANE_KIND;
-
-/**
- * A FIFO ring of events due in the order they were scheduled. Each event appended gets the next ticket; the
- * first event's ticket is `headTicket`, so an event's place in the ring follows from its ticket.
- */
-class Lane {
-  private time = new Float64Array(64);
-  private seq = new Float64Array(64);
-  private opA = new Int32Array(64);
-  private opB = new Int32Array(64);
-  private cancelled = new Uint8Array(64);
-  private head = 0;
-  private headTicket = 0;
-  len = 0;
-
-  constructor(readonly kind: number) {}
-
-  /** Appends an event; returns its ticket. */
-  append(time: number, seq: number, a: number, b: number): number {
-    if (this.len === this.time.length) this.grow();
-    let at = this.head + this.len;
-    if (at >= this.time.length) at -= this.time.length;
-    this.time[at] = time;
-    this.seq[at] = seq;
-    this.opA[at] = a;
-    this.opB[at] = b;
-    return this.headTicket + this.len++;
-  }
-
-  /** Marks the event with ticket `ticket` cancelled, if it is still in the lane. */
-  cancel(ticket: number): void {
-    const offset = ticket - this.headTicket;
-    if (offset < 0 || offset >= this.len) return;
-    let at = this.head + offset;
-    if (at >= this.time.length) at -= this.time.length;
-    this.cancelled[at] = 1;
-  }
-
-  firstCancelled(): boolean {
-    return this.cancelled[this.head] === 1;
-  }
-
-  /** Drops the first event; true when another follows. */
-  shift(): boolean {
-    this.cancelled[this.head] = 0;
-    this.head = this.head + 1 === this.time.length ? 0 : this.head + 1;
-    this.headTicket++;
-    return --this.len > 0;
-  }
-
-  firstTime(): number {
-    return this.time[this.head];
-  }
-
-  firstSeq(): number {
-    return this.seq[this.head];
-  }
-
-  firstA(): number {
-    return this.opA[this.head];
-  }
-
-  firstB(): number {
-    return this.opB[this.head];
-  }
-
-  private grow(): void {
-    const cap = this.time.length;
-    const time = new Float64Array(cap * 2), seq = new Float64Array(cap * 2), a = new Int32Array(cap * 2), b = new Int32Array(cap * 2);
-    const cancelled = new Uint8Array(cap * 2);
-    for (let i = 0; i < this.len; i++) {
-      const from = (this.head + i) % cap;
-      time[i] = this.time[from];
-      seq[i] = this.seq[from];
-      a[i] = this.opA[from];
-      b[i] = this.opB[from];
-      cancelled[i] = this.cancelled[from];
-    }
-    this.time = time;
-    this.seq = seq;
-    this.opA = a;
-    this.opB = b;
-    this.cancelled = cancelled;
-    this.head = 0;
-  }
-}
+/** From this many events the sorted list becomes a heap, and below SORTED_MIN a heap becomes a sorted list. */
+const SORTED_MAX = 24;
+const SORTED_MIN = 8;
