@@ -95,4 +95,51 @@ describe('telemetry latency summaries', () => {
     expect(s.services[0].latencyUs.max).toBe(100_003);
     expect(s.journeys[0].latencyUs.max).toBe(250_001);
   });
+
+  it('read every window and the whole run as HdrHistogram does, for tags recorded in turn past what each holds back', async () => {
+    // Telemetry holds each tag's latencies back and counts them in batches: windows of a few values and of many
+    // thousands per tag, tags interleaved, values beyond 2^31 us among them, must read as recording each value straight
+    // into an HdrHistogram of its tag does (percentiles no higher than the true maximum, as telemetry reports them).
+    const { Telemetry } = await import('../src/telemetry/telemetry.js');
+    const endpoints = 3;
+    const t = new Telemetry(Int32Array.from([0, 0, 1]), 1, Float64Array.from([1, 1]));
+    const rng = new RandomStreams(5);
+    const s = rng.stream('values');
+    const tags = endpoints + 1;
+    const direct = Array.from({ length: tags }, () => newHistogram());
+    const whole = Array.from({ length: tags }, () => newHistogram());
+    const max = new Float64Array(tags);
+    const gauges = () => [new Float64Array(2), new Float64Array(2), new Float64Array(2)] as const;
+    const sizes = [1, 3, 1023, 1024, 1025, 2049, 7000];
+    const expectRead = (got: { p50: number; p95: number; p99: number; max: number }, h: ReturnType<typeof newHistogram>, top: number, what: string) => {
+      for (const p of [50, 95, 99] as const) expect(got[`p${p}`], `p${p} of ${what}`).toBe(Math.min(h.getValueAtPercentile(p), top));
+      expect(got.max, `max of ${what}`).toBe(top);
+    };
+    for (let w = 0; w < sizes.length; w++) {
+      max.fill(0);
+      for (let i = 0; i < sizes[w] * tags; i++) {
+        const tag = Math.floor(rng.next(s) * tags);
+        const v = rng.next(s) < 0.001 ? 2 ** 31 + Math.floor(rng.next(s) * 1e6) : Math.round(Math.exp(rng.next(s) * 12));
+        t.record(tag, v, 0);
+        direct[tag].recordValue(v);
+        whole[tag].recordValue(v);
+        max[tag] = Math.max(max[tag], v);
+      }
+      t.closeWindow((w + 1) * 60e6, ...gauges());
+      const win = t.windows[w];
+      for (let tag = 0; tag < tags; tag++) {
+        const got = tag < endpoints ? win.endpoints[tag] : win.journeys[tag - endpoints];
+        expect(got.requests).toBe(direct[tag].totalCount);
+        if (got.requests > 0) expectRead(got.latencyUs, direct[tag], max[tag], `tag ${tag} in window ${w}`);
+        direct[tag].reset();
+      }
+    }
+    const run = t.finish();
+    for (let tag = 0; tag < tags; tag++) {
+      const got = tag < endpoints ? run.endpoints[tag] : run.journeys[tag - endpoints];
+      expect(got.requests).toBe(whole[tag].totalCount);
+      expectRead(got.latencyUs, whole[tag], whole[tag].maxValue, `tag ${tag} over the run`);
+    }
+    for (const h of [...direct, ...whole]) h.destroy();
+  });
 });

@@ -48,9 +48,14 @@ export function percentiles(h: Histogram): LatencySummary {
 const SUB_BUCKET_HALF_MAGNITUDE = 10;
 const SUB_BUCKET_HALF = 1 << SUB_BUCKET_HALF_MAGNITUDE;
 const SUB_BUCKET_MASK = 2 * SUB_BUCKET_HALF - 1;
-/** Values from here up are beyond the dense counts (over 35 minutes in microseconds). */
-const BUFFERED_LIMIT = 2 ** 31;
+/** Values from here up are beyond the dense counts (over 35 minutes in microseconds): they have no bucketIndex(). */
+export const BUFFERED_LIMIT = 2 ** 31;
 const SLOTS = (31 - SUB_BUCKET_HALF_MAGNITUDE + 1) * SUB_BUCKET_HALF;
+
+/** The bucket of a value below BUFFERED_LIMIT, as LatencyCounts.countIndices() takes it (fits 16 bits). */
+export function bucketIndex(value: number): number {
+  return indexOf(value);
+}
 
 function indexOf(value: number): number {
   const bucket = 32 - Math.clz32(value | SUB_BUCKET_MASK) - (SUB_BUCKET_HALF_MAGNITUDE + 1);
@@ -216,10 +221,22 @@ export class LatencyCounts extends BucketCounts {
     const n = this.pendingCount;
     if (n === 0) return;
     this.pendingCount = 0;
-    const pending = this.pending;
+    this.countFrom(this.pending, 0, n);
+  }
+
+  /**
+   * Counts `n` values given by their bucketIndex(), from `indices` at `from`: as many record() calls, for a
+   * caller that holds back indices of several histograms in one array of its own (telemetry.ts).
+   */
+  countIndices(indices: Uint16Array, from: number, n: number): void {
+    this.total += n;
+    this.countFrom(indices, from, n);
+  }
+
+  private countFrom(indices: Uint16Array, from: number, n: number): void {
     const counts = this.countsToWrite();
-    for (let k = 0; k < n; k++) {
-      const index = pending[k];
+    for (let k = from, end = from + n; k < end; k++) {
+      const index = indices[k];
       if (counts[index]++ === 0) {
         if (this.touchedCount === this.touched.length) this.growTouched();
         this.touched[this.touchedCount++] = index;

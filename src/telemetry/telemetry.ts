@@ -4,7 +4,7 @@
  * never with requests: counters for the open window live in one typed array, each tag has one histogram for
  * the open window and one for the whole run, and a closed window keeps only its summary.
  */
-import { LatencyCounts, type LatencySummary, type Percentiles } from './histogram.js';
+import { BUFFERED_LIMIT, bucketIndex, LatencyCounts, type LatencySummary, type Percentiles } from './histogram.js';
 import { FlagSplits, type FlagSplit } from './splits.js';
 
 export type { FlagSlice, FlagSplit } from './splits.js';
@@ -30,6 +30,8 @@ const F_WAITED = F_STARTED + 1;
 const F_WAIT_SUM = F_WAITED + 1;
 const F_MAX = F_WAIT_SUM + 1; // the true maximum latency (a histogram knows only its bucket)
 const FIELDS = F_MAX + 1;
+/** Latencies each tag holds back (their bucket indices) before its histogram counts them (see record()). */
+const HELD = 1024;
 
 export interface TagStats {
   requests: number;
@@ -95,6 +97,9 @@ export class Telemetry {
   private readonly totalHist: LatencyCounts[];
   private readonly serviceTotalHist: LatencyCounts[];
   private readonly scratch: LatencyCounts;
+  /** Per tag, HELD bucket indices of latencies not yet in its open histogram, and how many there are. */
+  private readonly heldIndex: Uint16Array;
+  private readonly heldCount: Int32Array;
   readonly windows: WindowSummary[] = [];
   private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array; endQueued: Float64Array };
   private windowStart = 0;
@@ -123,6 +128,8 @@ export class Telemetry {
     this.totalHist = Array.from({ length: this.tags }, () => new LatencyCounts());
     this.serviceTotalHist = Array.from({ length: workers.length }, () => new LatencyCounts());
     this.scratch = new LatencyCounts();
+    this.heldIndex = new Uint16Array(this.tags * HELD);
+    this.heldCount = new Int32Array(this.tags);
     const n = workers.length;
     this.gaugeTotals = { busyArea: new Float64Array(n), queueArea: new Float64Array(n), maxQueued: new Float64Array(n), endQueued: new Float64Array(n) };
   }
@@ -134,7 +141,33 @@ export class Telemetry {
     o[base + F_CAUSE + cause]++;
     o[base + F_LATENCY_SUM] += latencyUs;
     if (latencyUs > o[base + F_MAX]) o[base + F_MAX] = latencyUs;
-    this.openHist[tag].record(latencyUs);
+    // The latency's bucket, held back in the tag's row of one array and counted HELD at a time: no call into the
+    // histogram per latency (a call per value and the histogram's own fields cost more than the counting), and
+    // counting a row touches one tag's buckets many times over while they are in the cache.
+    const n = this.heldCount[tag];
+    if (n < HELD && latencyUs < BUFFERED_LIMIT) {
+      this.heldIndex[tag * HELD + n] = bucketIndex(latencyUs);
+      this.heldCount[tag] = n + 1;
+    } else this.recordHeldBack(tag, latencyUs);
+  }
+
+  /** record() of a latency its tag cannot hold back: its row is full, or the value has no bucket index. */
+  private recordHeldBack(tag: number, latencyUs: number): void {
+    if (latencyUs >= BUFFERED_LIMIT) {
+      this.openHist[tag].record(latencyUs);
+      return;
+    }
+    this.countHeld(tag);
+    this.heldIndex[tag * HELD] = bucketIndex(latencyUs);
+    this.heldCount[tag] = 1;
+  }
+
+  /** Counts tag `tag`'s latencies held back into its open histogram. */
+  private countHeld(tag: number): void {
+    const n = this.heldCount[tag];
+    if (n === 0) return;
+    this.heldCount[tag] = 0;
+    this.openHist[tag].countIndices(this.heldIndex, tag * HELD, n);
   }
 
   journeyTag(journey: number): number {
@@ -160,6 +193,7 @@ export class Telemetry {
     const span = endUs - this.windowStart;
     if (span <= 0) return;
     const E = this.endpointService.length;
+    for (let t = 0; t < this.tags; t++) this.countHeld(t);
     const tagStats = (t: number): TagStats => stats(this.open, t, this.openHist[t]);
     const endpoints = Array.from({ length: E }, (_, e) => tagStats(e));
     const journeys = Array.from({ length: this.journeyCount }, (_, j) => tagStats(E + j));
