@@ -124,11 +124,20 @@ export class BucketCounts {
   merge(other: BucketCounts): void {
     const from = other.counts;
     if (from.length === 0) return;
-    // add() for each bucket the other touched, in one loop (a window's close merges every tag's counts).
+    this.sum += other.sum;
+    this.total += this.addCounts(from, other.touched, other.touchedCount);
+  }
+
+  /**
+   * add() for each of the `n` buckets in `touched` of the counts `from`, in one loop (a window's close merges every
+   * tag's counts); returns how many values they hold. The loop is the end of its function: the compiler swaps a
+   * long loop's code while it runs, before what follows the loop has ever run, and a field read after it fell back
+   * to the interpreter at each end of the loop (see Engine.dispatch()).
+   */
+  private addCounts(from: Uint32Array, touched: Int32Array, n: number): number {
     const counts = this.countsToWrite();
-    const touched = other.touched;
     let total = 0;
-    for (let k = 0; k < other.touchedCount; k++) {
+    for (let k = 0; k < n; k++) {
       const index = touched[k];
       if (counts[index] === 0) {
         if (this.touchedCount === this.touched.length) this.growTouched();
@@ -137,15 +146,15 @@ export class BucketCounts {
       counts[index] += from[index];
       total += from[index];
     }
-    this.total += total;
-    this.sum += other.sum;
+    return total;
   }
 
   clear(): void {
-    for (let k = 0; k < this.touchedCount; k++) this.counts[this.touched[k]] = 0;
+    const counts = this.counts, touched = this.touched, n = this.touchedCount;
     this.touchedCount = 0;
     this.total = 0;
     this.sum = 0;
+    for (let k = 0; k < n; k++) counts[touched[k]] = 0;
   }
 
   /** Records the counts into an HdrHistogram (they land in the same buckets). */
@@ -283,18 +292,19 @@ export class LatencyCounts extends BucketCounts {
       cumulative += n;
       while (next < 3 && cumulative >= wanted[next]) out[next++] = highestAt(index);
     };
-    const counts = this.counts;
+    // Every field read before the loops (see addCounts()).
+    const counts = this.counts, touched = this.touched, touchedCount = this.touchedCount, big = this.big;
     if (counts.length > 0) {
       // Bucket by bucket up to the highest touched (a few thousand buckets: fewer steps than sorting those touched).
       let top = 0;
-      for (let k = 0; k < this.touchedCount; k++) if (this.touched[k] > top) top = this.touched[k];
+      for (let k = 0; k < touchedCount; k++) if (touched[k] > top) top = touched[k];
       for (let index = 0; index <= top && next < 3; index++) {
         if (counts[index] === 0) continue;
         cumulative += counts[index];
         while (next < 3 && cumulative >= wanted[next]) out[next++] = highestAt(index);
       }
     }
-    if (this.big) for (const index of [...this.big.keys()].sort((a, b) => a - b)) visit(index, this.big.get(index)!);
+    if (big) for (const index of [...big.keys()].sort((a, b) => a - b)) visit(index, big.get(index)!);
     return { p50: out[0], p95: out[1], p99: out[2] };
   }
 }
