@@ -100,6 +100,8 @@ export class Telemetry {
   /** Per tag, HELD bucket indices of latencies not yet in its open histogram, and how many there are. */
   private readonly heldIndex: Uint16Array;
   private readonly heldCount: Int32Array;
+  /** The endpoints of each service. */
+  private readonly serviceEndpoints: number[][];
   readonly windows: WindowSummary[] = [];
   private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array; endQueued: Float64Array };
   private windowStart = 0;
@@ -128,6 +130,7 @@ export class Telemetry {
     this.totalHist = Array.from({ length: this.tags }, () => new LatencyCounts());
     this.serviceTotalHist = Array.from({ length: workers.length }, () => new LatencyCounts());
     this.scratch = new LatencyCounts();
+    this.serviceEndpoints = Array.from(workers, (_, s) => [...endpointService.keys()].filter((e) => endpointService[e] === s));
     this.heldIndex = new Uint16Array(this.tags * HELD);
     this.heldCount = new Int32Array(this.tags);
     const n = workers.length;
@@ -198,11 +201,17 @@ export class Telemetry {
     const endpoints = Array.from({ length: E }, (_, e) => tagStats(e));
     const journeys = Array.from({ length: this.journeyCount }, (_, j) => tagStats(E + j));
     const services = Array.from({ length: this.workers.length }, (_, s) => {
-      this.scratch.clear();
-      for (let e = 0; e < E; e++) if (this.endpointService[e] === s) this.scratch.merge(this.openHist[e]);
-      this.serviceTotalHist[s].merge(this.scratch);
+      const own = this.serviceEndpoints[s];
+      // A service of one endpoint has its histogram; of several, their merge.
+      let merged = this.scratch;
+      if (own.length === 1) merged = this.openHist[own[0]];
+      else {
+        this.scratch.clear();
+        for (const e of own) this.scratch.merge(this.openHist[e]);
+      }
+      this.serviceTotalHist[s].merge(merged);
       return {
-        ...mergeStats(endpoints.filter((_, e) => this.endpointService[e] === s), this.scratch),
+        ...mergeStats(own.map((e) => endpoints[e]), merged),
         ...gauges(busyArea[s], queueArea[s], maxQueued[s], span, this.workers[s], queuedNow?.[s] ?? 0),
       };
     });
@@ -277,7 +286,8 @@ function mergeStats(parts: TagStats[], merged: LatencyCounts): TagStats {
       contract: sum((t) => t.byCause.contract),
     },
     meanUs: requests > 0 ? sum((t) => t.meanUs * t.requests) / requests : 0,
-    latencyUs: withMax(merged.percentiles(), parts.reduce((x, t) => Math.max(x, t.latencyUs.max), 0)),
+    // One part's figures are its own (`merged` is its histogram): read once.
+    latencyUs: parts.length === 1 ? { ...parts[0].latencyUs } : withMax(merged.percentiles(), parts.reduce((x, t) => Math.max(x, t.latencyUs.max), 0)),
     started: sum((t) => t.started),
     waited: sum((t) => t.waited),
     waitSumUs: sum((t) => t.waitSumUs),
