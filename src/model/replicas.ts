@@ -5,6 +5,9 @@
 import type { Scenario } from '../scenario/types.js';
 import { Observed } from './observers.js';
 
+/** A number that is not a small integer: a field first set to it holds any number without changing shape. */
+const NOT_CONSTANT = 0.5;
+
 export abstract class Replicas extends Observed {
   protected readonly busy: Int32Array;
   protected readonly qHead: Int32Array;
@@ -20,7 +23,12 @@ export abstract class Replicas extends Observed {
   protected readonly svcQueued: Int32Array;
   private readonly busyArea: Float64Array;
   private readonly queueArea: Float64Array;
-  private windowBegan = 0;
+  /**
+   * When the open window began (microseconds). Made a mutable number field here, as closeWindow() will make it:
+   * changed first at the first window's end, it changed the object's shape under every compiled method of the
+   * simulation, which were all thrown away and compiled again a simulated minute into every run.
+   */
+  private windowBegan = NOT_CONSTANT;
   protected readonly maxQueued: Float64Array;
 
   constructor(scenario: Scenario, seed: number) {
@@ -37,6 +45,7 @@ export abstract class Replicas extends Observed {
     this.svcQueued = new Int32Array(S);
     this.busyArea = new Float64Array(S);
     this.queueArea = new Float64Array(S);
+    this.windowBegan = 0;
     this.maxQueued = new Float64Array(S);
   }
 

@@ -104,7 +104,8 @@ export class Telemetry {
   private readonly serviceEndpoints: number[][];
   readonly windows: WindowSummary[] = [];
   private readonly gaugeTotals: { busyArea: Float64Array; queueArea: Float64Array; maxQueued: Float64Array; endQueued: Float64Array };
-  private windowStart = 0;
+  /** When the open window began: a mutable number field from the start (see model/replicas.ts windowBegan). */
+  private windowStart = 0.5;
   /** Flag on against flag off, by the users' assignment within journeys: only in runs with flags. */
   readonly splits: FlagSplits | null;
 
@@ -133,6 +134,7 @@ export class Telemetry {
     this.serviceEndpoints = Array.from(workers, (_, s) => [...endpointService.keys()].filter((e) => endpointService[e] === s));
     this.heldIndex = new Uint16Array(this.tags * HELD);
     this.heldCount = new Int32Array(this.tags);
+    this.windowStart = 0;
     const n = workers.length;
     this.gaugeTotals = { busyArea: new Float64Array(n), queueArea: new Float64Array(n), maxQueued: new Float64Array(n), endQueued: new Float64Array(n) };
   }
