@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../src/engine/rng.js';
-import { DistTable, exponentialDraw, normalDraw } from '../src/model/dist.js';
+import { DistTable, exponentialDraw, normalDraw, roundedExp, roundUs } from '../src/model/dist.js';
 
 /** erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7). */
 function erf(x: number): number {
@@ -106,6 +106,49 @@ describe('the ziggurat', () => {
     expect(draws[0.99 * N]).toBeGreaterThan(19_700);
     expect(draws[0.99 * N]).toBeLessThan(20_300);
     expect(draws.every((d) => Number.isInteger(d) && d >= 0)).toBe(true);
+  });
+
+  it('draws a lognormal as Math.exp of the normal draw, rounded to the microsecond', () => {
+    const table = new DistTable([{ kind: 'lognormal', a: Math.log(300), b: 0.69, samples: [], mean: 381 }]);
+    const a = new RandomStreams(17);
+    const b = new RandomStreams(17);
+    const sa = a.stream('latency');
+    const sb = b.stream('latency');
+    const differ: number[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const drawn = table.sample(0, a, sa);
+      if (drawn !== roundUs(Math.exp(Math.log(300) + 0.69 * normalDraw(b, sb)))) differ.push(i);
+    }
+    expect(differ).toEqual([]);
+  });
+
+  it('rounds exp(y) to the microsecond as Math.exp(y) rounds: across the range, beside every half up to 200,000 and outside it', () => {
+    const exact = (y: number) => {
+      const x = Math.exp(y);
+      return x > 0 ? roundUs(x) : 0;
+    };
+    const ys: number[] = [];
+    let seed = 7;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 1_000_000; i++) ys.push(-25 + 65 * rand());
+    // ln(n + 1/2) and the doubles either side of it: exp of these lands within an ulp or two of a half, where the
+    // approximation must give way to Math.exp.
+    const bits = new Float64Array(1);
+    const word = new BigInt64Array(bits.buffer);
+    for (let n = 0; n < 200_000; n++) {
+      bits[0] = Math.log(n + 0.5);
+      const at = word[0];
+      for (let d = -2n; d <= 2n; d++) {
+        word[0] = at + d;
+        ys.push(bits[0]);
+      }
+    }
+    ys.push(-20, 35, -20.000001, 35.000001, -800, 800, NaN, Infinity, -Infinity, Math.log(2 ** 52), Math.log(0.5));
+    const wrong = ys.filter((y) => !Object.is(roundedExp(y), exact(y)));
+    expect(wrong).toEqual([]);
+    // Beside a half, a draw off by 1e-12 of its value rounds the other way: the check above is what the test is about.
+    const y = Math.log(123_456.5);
+    expect(Math.floor(Math.exp(y) * (1 - 1e-12) + 0.5)).not.toBe(Math.floor(Math.exp(y) * (1 + 1e-12) + 0.5));
   });
 
   it('gives the same draws for the same seed and stream', () => {
