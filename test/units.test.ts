@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration, parseDurationExact, parseMultiplier, parsePercent, parseRate, parseRateOrZero } from '../src/units/parse.js';
+import { Engine } from '../src/engine/engine.js';
 import { EventQueue } from '../src/engine/queue.js';
 import { roundUs } from '../src/model/dist.js';
 import { rateText } from '../src/calibrate/scenario.js';
@@ -245,6 +246,43 @@ describe('event queue', () => {
     }
     expect(popped).toEqual(expected);
     expect(largest).toBeGreaterThan(50);
+  });
+});
+
+describe('the engine', () => {
+  it('hands rare kinds over outside its loop in the same (time, order) as the rest, counted, with the clock at each, and halts from either', () => {
+    // Kinds from 16 up are rare: run() handles them outside its loop; nothing else may differ.
+    const run = (rareFrom: number, haltAt: number) => {
+      const e = new Engine(rareFrom);
+      const seen: string[] = [];
+      let x = 31;
+      const rand = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+      for (let i = 0; i < 400; i++) e.at(Math.floor(rand() * 500), rand() < 0.2 ? 16 + (i % 3) : 1 + (i % 3), i, 0);
+      const handler = {
+        handle(kind: number, a: number) {
+          seen.push(`${e.now}:${kind}:${a}`);
+          // Events schedule others, some rare, some at the same instant.
+          if (a % 7 === 0 && a < 10_000) e.after(a % 3, a % 2 === 0 ? 17 : 2, a + 10_000, 0);
+          if (seen.length === haltAt) e.halt();
+        },
+      };
+      e.run(250, handler);
+      const half = { seen: seen.length, now: e.now, dispatched: e.dispatched };
+      e.run(Infinity, handler);
+      return { half, seen, dispatched: e.dispatched, now: e.now };
+    };
+    const plain = run(Infinity, -1);
+    const split = run(16, -1);
+    expect(split).toEqual(plain);
+    expect(plain.half.now).toBe(250);
+    expect(plain.dispatched).toBe(plain.seen.length);
+    expect(plain.seen.filter((s) => Number(s.split(':')[1]) >= 16).length).toBeGreaterThan(50);
+    // Halted from a rare event and from a frequent one: nothing more is dispatched, in either engine.
+    for (const at of [plain.seen.findIndex((s) => s.split(':')[1] === '17') + 1, plain.seen.findIndex((s) => s.split(':')[1] === '2') + 1]) {
+      const a = run(Infinity, at), b = run(16, at);
+      expect(b).toEqual(a);
+      expect(a.seen.length).toBe(at);
+    }
   });
 });
 

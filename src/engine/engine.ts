@@ -16,6 +16,14 @@ export class Engine {
   private readonly queue = new EventQueue();
   private stopped = false;
 
+  /**
+   * @param rareFrom event kinds from this one up are rare (a few a simulated second): run() hands them to the handler
+   *   outside its loop. The compiler builds the loop's code from the kinds it has seen; a kind first seen after that
+   *   (a window's end, a simulated minute in; a fault's start) threw the whole loop's code away, to be built again,
+   *   once for each such kind. Outside the loop, a rare kind costs a call.
+   */
+  constructor(private readonly rareFrom = Infinity) {}
+
   /** Stops run() after the event being handled (the model has nothing left to do). */
   halt(): void {
     this.stopped = true;
@@ -77,22 +85,35 @@ export class Engine {
 
   /** Dispatches every event due at or before `until`, then leaves the clock at `until` (if finite). */
   run(until: number, handler: EventHandler): void {
-    this.dispatched += this.dispatch(until, handler);
+    const q = this.queue;
+    for (;;) {
+      const n = this.dispatch(until, handler);
+      if (n >= 0) {
+        this.dispatched += n;
+        break;
+      }
+      // The loop stopped at a rare event: it is handled here.
+      this.dispatched -= n;
+      handler.handle(q.topKind, q.topA, q.topB);
+    }
     if (until !== Infinity && this.now < until) this.now = until;
   }
 
   /**
-   * run()'s loop; returns the number of events dispatched. A function of its own, which ends in nothing but its
-   * return: the compiler replaces a long loop's code while it runs (on-stack replacement) before the code after the
-   * loop ever ran, and code after it that reads or writes a field then fell back to the interpreter at every end of
-   * the loop (a run is stepped a simulated second at a time: thousands of times an hour).
+   * run()'s loop: returns the number of events dispatched, or, when it stopped at a rare event (see the
+   * constructor), minus that number with the rare one counted, for run() to handle. A function of its own, which
+   * ends in nothing but its return: the compiler replaces a long loop's code while it runs (on-stack replacement)
+   * before the code after the loop ever ran, and code after it that reads or writes a field then fell back to the
+   * interpreter at every end of the loop (a run is stepped a simulated second at a time: thousands of times an hour).
    */
   private dispatch(until: number, handler: EventHandler): number {
     const q = this.queue;
+    const rareFrom = this.rareFrom;
     let n = 0;
     while (!this.stopped && q.popUntil(until)) {
       this.now = q.topTime;
       n++;
+      if (q.topKind >= rareFrom) return -n;
       handler.handle(q.topKind, q.topA, q.topB);
     }
     return n;

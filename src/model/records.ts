@@ -24,18 +24,23 @@ export const EV_SERVICE_DONE = 2;
 export const EV_TIMEOUT = 3;
 export const EV_SEND = 4;
 export const EV_FAIL = 5;
-export const EV_TICK = 6;
-export const EV_CONFIG = 7;
+export const EV_TICK = 16;
+export const EV_CONFIG = 17;
 export const EV_ENTER = 8; // a call arrives after a network delay
-export const EV_FAULT = 9; // a fault switches on (b = 1) or off (b = 0)
+export const EV_FAULT = 18; // a fault switches on (b = 1) or off (b = 0)
 export const EV_NETWORK = 10; // an attempt reaches its service's side after its network time
 export const EV_INLINE_DONE = 11; // a call without a record of its own has been served (servers.ts callInline)
 // The lean path's own (lean.ts): an arrival, a call's own processing done, a call without a record served.
 export const EV_LEAN_ARRIVAL = 12;
 export const EV_LEAN_DONE = 13;
 export const EV_LEAN_INLINE = 14;
+/**
+ * Event kinds from here up are a few a simulated second (windows' ends, configurations, faults, the controller's),
+ * against thousands of calls': the engine hands them over outside its loop (Engine's rareFrom).
+ */
+export const RARE_EVENTS = 16;
 /** Event kinds from here up belong to the controller. */
-export const CONTROLLER_EVENTS = 16;
+export const CONTROLLER_EVENTS = 24;
 
 // Record kinds and server-side states.
 export const KIND_CALL = 0;
@@ -53,7 +58,7 @@ export const ST_NETWORK = 6; // on its way to the service (a call's network time
  * event that calls them); only the simulation writes them.
  */
 export abstract class RecordPool {
-  readonly engine = new Engine();
+  readonly engine = new Engine(RARE_EVENTS);
   readonly model: CompiledModel;
   /** Random streams, one per purpose (per service where a service draws). */
   readonly rng: RandomStreams;

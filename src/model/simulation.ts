@@ -162,17 +162,25 @@ export class Simulation extends Lean implements EventHandler {
       case EV_FAIL:
         if (this.rGen[a] === b) this.failedEarly(a);
         break;
-      case EV_TICK:
-        this.tick();
-        break;
       case EV_ENTER:
         if (this.rGen[a] === b) this.enterService(a);
         break;
-      case EV_FAULT:
-        this.switchFault(a, b === 1);
-        break;
       case EV_NETWORK:
         if (this.rGen[a] === b) this.reach(a);
+        break;
+      default:
+        this.handleRare(kind, a, b);
+    }
+  }
+
+  /** The events of windows, faults, configurations and the controller (records.ts RARE_EVENTS). */
+  private handleRare(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case EV_TICK:
+        this.tick();
+        break;
+      case EV_FAULT:
+        this.switchFault(a, b === 1);
         break;
       case EV_CONFIG:
         this.configArrived(a, b);
