@@ -5,7 +5,7 @@
  * match the traced service by name, and calibrate refused the pair as pods it does not add up, though the Deployment
  * runs none. A Rollout whose workloadRef says
  * `scaleDown: onsuccess` or `progressively` scales its Deployment to 0 once healthy (argo-rollouts rollout/sync.go,
- * rollout/replicaset.go). A lone workload at 0 replicas wrote `replicas: 0`, which the scenario refuses: "the
+ * rollout/replicaset.go); with `never`, or none, both run pods. A lone workload at 0 replicas wrote `replicas: 0`, which the scenario refuses: "the
  * calibrated scenario does not validate (a bug in calibrate)". An HPA over a target at 0 replicas raised it to its
  * minReplicas, where kube-controller-manager disables the autoscaler and leaves it at 0
  * (pkg/controller/podautoscaler/horizontal.go: "scaling is disabled since the replica count of the target is zero").
@@ -68,7 +68,7 @@ describe('a workload that runs no pods is not counted as the service\'s pods', (
     expect(warnings).toContain(`${EXAMPLE}:8:13: Deployment rollout-ref-deployment: runs no pods (spec.replicas 0): not counted; service "rollout-ref-deployment" runs on Rollout rollout-ref-deployment (${EXAMPLE}:29:13)`);
   });
 
-  it('with its Deployment at 3 replicas: scaleDown onsuccess and progressively leave the Rollout\'s pods; never (the default) runs both, refused', () => {
+  it('with its Deployment at 3 replicas: scaleDown onsuccess and progressively leave the Rollout\'s pods', () => {
     const three = example.replace('  replicas: 0\n', '  replicas: 3\n');
     for (const scaleDown of ['onsuccess', 'progressively']) {
       const f = folder(scaleDown, three.replace('    name: rollout-ref-deployment\n  strategy:', `    name: rollout-ref-deployment\n    scaleDown: ${scaleDown}\n  strategy:`));
@@ -76,10 +76,42 @@ describe('a workload that runs no pods is not counted as the service\'s pods', (
       expect(given.get('rollout-ref-deployment')?.replicas).toBe(5);
       expect(warnings).toContain(`${f}:8:13: Deployment rollout-ref-deployment: runs no pods (spec.replicas 3, but the Rollout rollout-ref-deployment scales it to 0 once healthy (workloadRef.scaleDown: ${scaleDown}, ${f}:35:16)): not counted; service "rollout-ref-deployment" runs on Rollout rollout-ref-deployment (${f}:29:13)`);
     }
-    const never = folder('never', three);
-    expect(refused(() => givenCapacities(['rollout-ref-deployment'], { deployment: never }))).toEqual([
-      `--deployment: Deployment rollout-ref-deployment (${never}:8:13) and Rollout rollout-ref-deployment (${never}:29:13) both match the traced service "rollout-ref-deployment" (by name): its pods are theirs together, which rehearse does not add up; give its capacity with --capacity rollout-ref-deployment=REPLICASxWORKERS`,
+  });
+
+  // argo-rollouts pkg/apis/rollouts/v1alpha1/types.go (ObjectRef.ScaleDown, a string, omitempty; ScaleDownNever
+  // "never"), rollout/sync.go and rollout/replicaset.go (the Deployment is scaled only for ScaleDownOnSuccess and
+  // ScaleDownProgressively), rollout/service.go (the controller adds rollouts-pod-template-hash to the selectors of the
+  // Services the Rollout names), docs/migrating.md ("run twice as many Pods during migration").
+  it('with its Deployment at 3 replicas and scaleDown never or not written: both serve, the service\'s replicas are the sum, said at the workloadRef', () => {
+    const three = example.replace('  replicas: 0\n', '  replicas: 3\n');
+    const cases = [
+      ['absent', three, '32:5', 'workloadRef without scaleDown (never, the controller\'s default)'],
+      ['never', three.replace('    name: rollout-ref-deployment\n  strategy:', '    name: rollout-ref-deployment\n    scaleDown: never\n  strategy:'), '35:16', 'workloadRef.scaleDown never'],
+    ];
+    for (const [name, text, at, how] of cases) {
+      const f = folder(name, text);
+      const { given, warnings } = givenCapacities(['rollout-ref-deployment'], { deployment: f, replicaConcurrency: '4' });
+      expect(given.get('rollout-ref-deployment')).toMatchObject({ replicas: 8, concurrency: 4 });
+      expect(given.get('rollout-ref-deployment')?.why).toBe(`Rollout rollout-ref-deployment (${f}:29:13): 8 replicas (5 its own and 3 of Deployment rollout-ref-deployment (${f}:8:13), kept running by ${how}); workers per replica from --replica-concurrency`);
+      expect(warnings).toContain(`${f}:${at}: Rollout rollout-ref-deployment: its Deployment rollout-ref-deployment (${f}:8:13) keeps its 3 pods beside the Rollout's 5 (${how}, ${f}:${at}: argo-rollouts scales it only with onsuccess or progressively); both serve: a Service that selects the pods' labels sends requests to each pod alike (the Rollout runs the Deployment's pod template, and names no Service of its own whose selector the controller would pin to its pods), so rehearse counts 8 replicas`);
+    }
+  });
+
+  it('a Rollout named otherwise than its Deployment: the traced service of the Deployment\'s name runs on both', () => {
+    const three = example.replace('  replicas: 0\n', '  replicas: 3\n').replace('metadata:\n  name: rollout-ref-deployment\nspec:\n  replicas: 5', 'metadata:\n  name: cart-rollout\nspec:\n  replicas: 5');
+    const f = folder('renamed', three);
+    expect(givenCapacities(['rollout-ref-deployment'], { deployment: f, replicaConcurrency: '4' }).given.get('rollout-ref-deployment')?.replicas).toBe(8);
+  });
+
+  it('with Services the Rollout names (canary stableService, blueGreen activeService): which pods served is not in the manifests, refused; --capacity answers it', () => {
+    const three = example.replace('  replicas: 0\n', '  replicas: 3\n');
+    const f = folder('stable', three.replace('    canary:\n', '    canary:\n      stableService: rollout-ref-stable\n      canaryService: rollout-ref-canary\n'));
+    expect(refused(() => givenCapacities(['rollout-ref-deployment'], { deployment: f }))).toEqual([
+      `--deployment: Rollout rollout-ref-deployment (${f}:29:13) runs the traced service "rollout-ref-deployment": its Deployment rollout-ref-deployment (${f}:8:13) keeps its 3 pods beside the Rollout's 5 (workloadRef without scaleDown (never, the controller's default), ${f}:32:5: argo-rollouts scales it only with onsuccess or progressively); the Rollout's Services (rollout-ref-stable, rollout-ref-canary) select only the Rollout's pods (the controller adds rollouts-pod-template-hash to their selectors: argo-rollouts rollout/service.go), so the pods that answered the traced requests depend on the Service they came through, which the manifests do not say: rehearse assumes neither 5 (through rollout-ref-stable) nor 8 (through a Service of the pods' labels); give its capacity with --capacity rollout-ref-deployment=REPLICASxWORKERS`,
     ]);
+    expect(givenCapacities(['rollout-ref-deployment'], { deployment: f, capacity: 'rollout-ref-deployment=5x4' }).given.get('rollout-ref-deployment')).toMatchObject({ replicas: 5, concurrency: 4 });
+    const blue = folder('blue', three.replace('    canary:\n      steps:\n        - setWeight: 20\n        - pause: {duration: 10s}', '    blueGreen:\n      activeService: rollout-ref-active'));
+    expect(refused(() => givenCapacities(['rollout-ref-deployment'], { deployment: blue }))[0]).toContain('the Rollout\'s Services (rollout-ref-active) select only the Rollout\'s pods');
   });
 
   it('a lone workload at 0 replicas is refused at its replicas, not written as a scenario that does not validate; --capacity answers it', () => {

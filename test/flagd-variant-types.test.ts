@@ -7,6 +7,7 @@
  * OpenFeature SDK gives the caller its default). rehearse said nothing, and served the string "false" to a
  * boolean flag's users as the flag being on.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,5 +50,27 @@ describe('variants of several types in one flag', () => {
       ['flags.b.variants.y', 'variant "y" is a list, the first variant "x" an object'],
       ['flags.b.variants.z', 'variant "z" is null, the first variant "x" an object'],
     ]);
+  });
+});
+
+describe('rehearse flags eval on a flag of several variant types', () => {
+  const root = new URL('..', import.meta.url).pathname;
+  const flagsEval = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), 'flags', 'eval', join('test/fixtures/vendor/flagd/schema-tests', file), ...args], { cwd: root, encoding: 'utf8' });
+
+  it('without --default is refused (exit 2), naming the flag, its place and its variants\' types, not printed as enabled', () => {
+    const r = flagsEval('--flag', 'myBoolFlag', '--context', '{"targetingKey":"u1"}');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`test/fixtures/vendor/flagd/schema-tests/${file}:6:19: flags.myBoolFlag.variants: flag "myBoolFlag": its variants are of several types (on: boolean, off: string): flagd serves each typed call (ResolveBoolean, ResolveString, ResolveFloat, ResolveObject) a variant of its type only, and TYPE_MISMATCH with the caller's default otherwise (core/pkg/evaluator/json.go resolve), so what the code is served depends on the type it reads the flag as, which the file does not say; give --default with the value the code falls back to, of that type (e.g. --default false for code that reads it as a boolean, --default '"off"' as a string)`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('with --default the caller\'s type decides, as flagd\'s typed resolve does: a boolean gets the boolean variant, a string TYPE_MISMATCH and its default', () => {
+    const boolean = flagsEval('--flag', 'myBoolFlag', '--context', '{"targetingKey":"u1"}', '--default', 'false');
+    expect(boolean.status).toBe(0);
+    expect(boolean.stdout).toContain('myBoolFlag: enabled, variant "on", value true');
+    const string = flagsEval('--flag', 'myBoolFlag', '--context', '{"targetingKey":"u1"}', '--default', '"off"');
+    expect(string.status).toBe(0);
+    expect(string.stdout).toMatch(/^myBoolFlag: disabled, value "off"\nreason: error: TYPE_MISMATCH/);
   });
 });

@@ -105,9 +105,9 @@ describe('gameday ctl: numbers are written in decimals', () => {
     const r = await ctl('note', '--', '--since', '-1');
     expect(r.err).toMatch(/cannot reach the drill at http:\/\/127\.0\.0\.1:9/);
   });
-  it.each(['0.1', '2', '.5', '3600'])('status --watch %s is taken (then the drill is not reached: exit 2 saying so)', async (v) => {
+  it.each(['0.1', '2', '.5', '3600'])('status --watch %s is taken (then the drill is not reached: exit 3 saying so)', async (v) => {
     const r = await ctl('status', '--watch', v);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toMatch(/cannot reach the drill at http:\/\/127\.0\.0\.1:9/);
   });
 });

@@ -40,6 +40,8 @@ export class Analysis {
    * callee): by the services under, reporting and called, their count and the first (trace and span ids).
    */
   readonly relayed = new Map<string, { under: string; by: string; to: string; count: number; first: string; beyondUs: number }>();
+  /** Successful entries with a failed local span inside them, and the first such span. */
+  readonly innerErrors: { count: number; first: string | null } = { count: 0, first: null };
   /** The time a span waited for a worker inside it (calibrate --wait-attribute): not the endpoint's own time. */
   ownWait: ((s: Span) => number) | null = null;
 
@@ -62,7 +64,7 @@ export class Analysis {
     const key = `${service}\u0000${endpoint}`;
     let e = map.get(key);
     if (!e) {
-      e = { service, endpoint, invocations: 0, ok: 0, errors: 0, ownErrors: 0, own: [], ownSeen: 0, items: new Map() };
+      e = { service, endpoint, invocations: 0, ok: 0, errors: 0, ownErrors: 0, innerErrors: 0, own: [], ownSeen: 0, items: new Map() };
       map.set(key, e);
     }
     return e;
@@ -230,6 +232,12 @@ export class Analysis {
       return;
     }
     st.ok++;
+    const inner = this.innerError(e, children, isEntry);
+    if (inner !== null) {
+      st.innerErrors++;
+      this.innerErrors.count++;
+      this.innerErrors.first ??= `trace ${inner.traceId}, span ${inner.spanId} (${this.serviceOf(inner)} ${inner.name})`;
+    }
     // Own latency: the span less the time its synchronous calls cover. A call covers its attempts and the waits
     // between them (retry backoff), and the time its first attempt waited for a client-side pool slot when the
     // span says (rehearse.pool_wait_us).
@@ -252,6 +260,22 @@ export class Analysis {
     }
     this.keep(st, Math.max(0, Math.round(e.durationUs - covered - (this.ownWait?.(e) ?? 0))));
     structure(st, logical, this.slack);
+  }
+
+  /**
+   * The first failed span of the entry's own service inside it: a local span (neither another entry nor a call, whose
+   * failures are the call's), or null. The entry answered, so its caller saw no failure.
+   */
+  private innerError(e: Span, children: Map<string, Span[]>, isEntry: (s: Span) => boolean): Span | null {
+    const stack = [...(children.get(e.spanId) ?? [])].reverse();
+    while (stack.length > 0) {
+      const c = stack.pop()!;
+      if (isEntry(c) || c.kind === 'client' || c.kind === 'producer') continue;
+      if (c.error) return c;
+      const under = children.get(c.spanId) ?? [];
+      for (let i = under.length - 1; i >= 0; i--) stack.push(under[i]);
+    }
+    return null;
   }
 
   /** Groups attempts into calls: an attempt marked as a resend, or one after a failed attempt at the same target, is a retry. */

@@ -124,6 +124,10 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
         ambiguous.set(service, `--deployment: ${matched.wl.map((w) => `${w.kind} ${w.names[0]} (${w.where})`).join(' and ')} ${matched.wl.length === 2 ? 'both' : 'all'} match the traced service "${service}" (by ${matched.rank === 0 ? 'name' : 'label'}): its pods are theirs together, which rehearse does not add up; give its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
         continue;
       }
+      if (wl.unknown) {
+        ambiguous.set(service, `--deployment: ${wl.kind} ${wl.names[0]} (${wl.where}) runs the traced service "${service}": ${wl.unknown}; give its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
+        continue;
+      }
       const flag = perReplica.get(service) ?? perReplica.get('*');
       const concurrency = wl.concurrency ?? flag?.workers ?? null;
       const from = wl.concurrency !== null ? `annotation ${CONCURRENCY_ANNOTATION}` : flag ? '--replica-concurrency' : null;
@@ -131,7 +135,7 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
       given.set(service, {
         replicas: wl.replicas,
         concurrency,
-        why: `${wl.kind} ${wl.names[0]} (${wl.where}): ${wl.replicas} replicas${hpa}; ${from ? `workers per replica from ${from}` : `workers per replica not given (annotation ${CONCURRENCY_ANNOTATION} or --replica-concurrency)`}`,
+        why: `${wl.kind} ${wl.names[0]} (${wl.where}): ${wl.replicas} replicas${wl.beside ? ` (${wl.beside})` : ''}${hpa}; ${from ? `workers per replica from ${from}` : `workers per replica not given (annotation ${CONCURRENCY_ANNOTATION} or --replica-concurrency)`}`,
       });
     }
   }

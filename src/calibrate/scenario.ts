@@ -345,7 +345,8 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
     for (const e of eps) {
       const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);
       L.push(`      ${yamlName(ep)}:`);
-      L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)`);
+      const inner = e.innerErrors > 0 ? `; ${e.innerErrors.toLocaleString('en-US')} succeeded with a failed local span inside (not counted as failures)` : '';
+      L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)${inner}`);
       L.push(...latencyLines(e, o.latency, '        '));
       if (e.ownErrors > 0) L.push(`        errors: ${pct(e.ownErrors / e.invocations)}`);
       // A line per call: a span with a hundred thousand children gives as many, more than a call's arguments may be.
@@ -369,6 +370,10 @@ export function warningLines(a: Analysis): string[] {
   if (w.cycles.length > 0) out.push(`cycles: parent links that loop were cut at ${w.cycles.join(', ')}`);
   if (w.noService > 0) out.push(`no service: ${w.noService} span(s) name no service (put under "unknown"), in traces ${w.noServiceTraces.join(', ')}`);
   if (w.duplicateIds > 0) out.push(`duplicate span ids: ${w.duplicateIds} span(s) repeat an id in their trace (the first kept)`);
+  // An error the caller never saw is no failed call; it may be a retry or a fallback inside the service, whose cost
+  // is in the span's own latency.
+  const inner = a.innerErrors;
+  if (inner.count > 0) out.push(`errors inside requests that succeeded: ${inner.count} successful span(s) hold a failed span of their own service (a local span, not a call; first: ${inner.first}); the span that answered decides: not counted as failures (a retry or a fallback inside the service is in its own latency); see each endpoint's comment`);
   for (const r of a.relayed.values()) {
     out.push(`client spans of another service: ${r.count} client span(s) reported by "${r.by}" under a span of "${r.under}" call "${r.to}" (first: ${r.first}). Zipkin's dependency linker (zipkin2.internal.DependencyLinker) links ${r.by} -> ${r.to} and nothing from ${r.under} to ${r.by}; rehearse keeps the request's path (${r.under} -> ${r.by} -> ${r.to}) and books each client span's time beyond its server span (${(r.beyondUs / 1000).toFixed(1)} ms in the first) as ${r.by}'s own work: where "${r.by}" is a proxy reporting for ${r.under}, that time is the proxy's and the network's`);
   }

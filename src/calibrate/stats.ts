@@ -30,6 +30,8 @@ export interface EndpointStats {
   ok: number;
   errors: number;
   ownErrors: number;
+  /** Successful spans with a failed span of the service's own inside them (a local span, not a call's). */
+  innerErrors: number;
   own: number[];
   ownSeen: number;
   items: Map<string, ItemStats>;

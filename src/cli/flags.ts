@@ -5,7 +5,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { REHEARSALS_FOLDER } from './folders.js';
 import { stringify } from 'yaml';
 import { didYouMean, InputError } from '../errors.js';
-import { detectSystem, FLAG_SYSTEMS, formatWarning, isObject, notFlagsHint, parseFlagText, readFlagFile, type FlagFile, type FlagSystem } from '../interop/document.js';
+import { at, detectSystem, FLAG_SYSTEMS, formatWarning, isObject, notFlagsHint, parseFlagText, readFlagFile, type FlagFile, type FlagSystem } from '../interop/document.js';
 import { ADAPTERS, readFlags } from '../interop/flags.js';
 import type { Evaluation, ImportOptions } from '../interop/flagset.js';
 import { importOptions } from '../load/flag-sources.js';
@@ -43,6 +43,7 @@ export function evaluateFlag(target: string, opts: EvalOptions, notes: string[] 
   const codeDefault = opts.default === undefined ? undefined : { value: json(opts.default, '--default') };
   if (opts.fractional !== undefined && opts.fractional !== 'v2' && opts.fractional !== 'v3') throw new InputError([`--fractional: v2 or v3, not ${JSON.stringify(opts.fractional)}`]);
   const { doc, system, options } = flagFileOf(target, opts);
+  if (system === 'flagd' && codeDefault === undefined) mixedTypes(ADAPTERS.flagd.toScenarioParts(doc, options).flags.find((f) => f.key === opts.flag));
   const set = ADAPTERS[system].open(doc, options);
   try {
     if (!set.keys.includes(opts.flag)) {
@@ -55,6 +56,22 @@ export function evaluateFlag(target: string, opts: EvalOptions, notes: string[] 
   } finally {
     set.close();
   }
+}
+
+/**
+ * A flagd flag whose variants are of several types answers each typed call (ResolveBoolean, ResolveString,
+ * ResolveFloat, ResolveObject) with a variant of that type only, TYPE_MISMATCH and the caller's default otherwise
+ * (open-feature/flagd core/pkg/evaluator/json.go resolve): without the code's default, which gives its type, what
+ * the code is served is not in the file, and is not guessed.
+ */
+function mixedTypes(flag: { key: string; valueType: string; doc: FlagFile; path: readonly (string | number)[] } | undefined): void {
+  if (flag === undefined || flag.valueType !== 'mixed') return;
+  const variants = flag.path.reduce<unknown>((v, k) => (isObject(v) ? v[k] : Array.isArray(v) ? v[k as number] : undefined), flag.doc.value);
+  const read = isObject(variants) && isObject(variants.variants) ? Object.entries(variants.variants) : [];
+  const type = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'object' : typeof v);
+  const types = read.map(([name, v]) => `${name}: ${type(v)}`).join(', ');
+  const example = read.find(([, v]) => typeof v === 'boolean') ? ' (e.g. --default false for code that reads it as a boolean, --default \'"off"\' as a string)' : '';
+  throw new InputError([formatWarning(at(flag.doc, [...flag.path, 'variants'], `flag "${flag.key}": its variants are of several types (${types}): flagd serves each typed call (ResolveBoolean, ResolveString, ResolveFloat, ResolveObject) a variant of its type only, and TYPE_MISMATCH with the caller's default otherwise (core/pkg/evaluator/json.go resolve), so what the code is served depends on the type it reads the flag as, which the file does not say; give --default with the value the code falls back to, of that type${example}`))]);
 }
 
 /** Where a JSON value holds the key __proto__ (a path such as a.b[2]), or null; walked without recursion. */

@@ -12,6 +12,17 @@ import { maskControls } from '../units/escape.js';
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
 class Usage extends Error {}
+/** The drill could not be asked: nothing answers at its address, or it answers that it cannot serve now (503). */
+class Unreachable extends Error {}
+
+/**
+ * Exit codes: 0 done, 1 the drill refused the action, 2 bad usage or a token or role it refuses, 3 the drill was
+ * not reached or could not serve (stopped, not yet listening, replayed after a resume): the same command may work
+ * when it is up again, which a script can tell from a mistake of its own.
+ */
+const EXIT_REFUSED = 1;
+const EXIT_USAGE = 2;
+const EXIT_UNREACHABLE = 3;
 
 const KNOWN = ['status', 'start', 'pause', 'resume', 'speed', 'promote', 'rollback', 'approve', 'fault', 'adhoc-fault', 'remove-fault', 'note', 'keep-going', 'end'];
 const ACTIONS = 'status [--since CURSOR] [--watch SECONDS], start, pause [FLAG], resume [FLAG], speed N, promote FLAG, rollback FLAG, approve FLAG, fault NAME, adhoc-fault YAML, remove-fault NAME, note TEXT, keep-going, end';
@@ -27,7 +38,10 @@ poll asking only for what is new.
 Usage: rehearse gameday invite NAME [--role operator|scribe|observer] [--url FACILITATOR_URL]
 
 Add a person to a running drill and print their link; the facilitator's link comes from --url or the
-environment variable REHEARSE_GAMEDAY_URL.`;
+environment variable REHEARSE_GAMEDAY_URL.
+
+Exit codes: 0 done, 1 the drill refused the action, 2 bad usage (or a token or role it refuses), 3 the drill was
+not reached or answered that it cannot serve now (503, or a proxy's 502 or 504): try again once it is up.`;
 
 
 function drillUrl(url: string): { origin: string; base: URL; token: string } {
@@ -64,7 +78,7 @@ async function request(base: URL, path: string, token: string, body?: unknown): 
     req.on('error', reject);
     req.end(payload);
   }).catch((e: NodeJS.ErrnoException) => {
-    throw new Usage(`cannot reach the drill at ${base.origin}: ${e.code === 'ECONNREFUSED' ? 'connection refused (has it stopped?)' : e.code ?? e.message}`);
+    throw new Unreachable(`cannot reach the drill at ${base.origin}: ${e.code === 'ECONNREFUSED' ? 'connection refused (has it stopped?)' : e.code ?? e.message}`);
   });
   let json: Record<string, unknown> = {};
   try {
@@ -98,7 +112,7 @@ function failure(status: number, json: Record<string, unknown>, io: Io): number 
   else io.err(`${status}: ${String(json.refused ?? json.error ?? 'failed')}`);
   const next = status === 409 ? NEXT.find(([re]) => re.test(String(json.refused))) : undefined;
   if (next) io.err(`next: ${next[1]}`);
-  return status === 409 ? 1 : 2;
+  return status === 409 ? EXIT_REFUSED : [502, 503, 504].includes(status) ? EXIT_UNREACHABLE : EXIT_USAGE;
 }
 
 const withToken = (base: URL, token: string) => {
@@ -197,7 +211,7 @@ async function status(base: URL, token: string, since: string | undefined, watch
       r = await request(base, `api/state${cursor === undefined ? '' : `?since=${encodeURIComponent(cursor)}`}`, token);
     } catch (e) {
       // Watching an ended drill whose server stopped once its debrief was written (--exit-on-end): that is the end.
-      if (!ended || !(e instanceof Usage)) throw e;
+      if (!ended || !(e instanceof Unreachable)) throw e;
       io.out('  the drill\'s server has stopped: the debrief is in the files named above');
       io.out(`next: --since ${cursor}`);
       return 0;
@@ -365,10 +379,14 @@ export async function ctlMain(args: string[], io: Io, env: Record<string, string
     if (positionals.length < 2) throw new Usage(`ctl needs the drill's link and an action: rehearse gameday ctl URL ACTION (URL is a link the game day printed; actions: ${ACTIONS})`);
     return await ctl(positionals[0], positionals[1], positionals.slice(2), values.reason, io, { since: values.since, watch: values.watch }, sleep);
   } catch (e) {
+    if (e instanceof Unreachable) {
+      io.err(`error: ${e.message}`);
+      return EXIT_UNREACHABLE;
+    }
     if (e instanceof Usage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`error: ${(e as Error).message}`);
       if (!(e instanceof Usage)) io.err(CTL_HELP);
-      return 2;
+      return EXIT_USAGE;
     }
     throw e;
   }

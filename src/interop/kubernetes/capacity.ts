@@ -13,6 +13,7 @@ import { helmSyntax } from '../kube/helm.js';
 import { resourceDocuments } from '../kube/resources.js';
 import { hasType, typeMessage } from '../kube/crd-types.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
+import { keptBeside, managedServices, type Ref } from './workload-ref.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
@@ -40,6 +41,10 @@ export interface Workload {
   readonly namespace: string | null;
   /** Why it runs no pods though its spec.replicas says more (a Rollout's workloadRef scales it to 0), or null. */
   readonly idle?: string | null;
+  /** Whose pods its replicas add up, where a Rollout's workloadRef keeps its Deployment's running beside its own. */
+  readonly beside?: string | null;
+  /** Why the pods that serve the service cannot be told from the manifests, or null. */
+  readonly unknown?: string | null;
 }
 
 export interface Manifests {
@@ -101,7 +106,7 @@ function workers(r: unknown, int: (path: string[], min: number, fallback: number
 export function readManifests(files: readonly { file: string; text: string }[]): Manifests {
   const workloads: (Workload & { hpa: Workload['hpa'] })[] = [];
   const hpas: { target: string; targetKind: string; min: number; max: number; where: string }[] = [];
-  const refs: { rollout: string; namespace: string | null; name: string; scaleDown: string; where: string }[] = [];
+  const refs: Ref[] = [];
   const warnings: string[] = [];
   const errors: string[] = [];
   for (const { file, text } of files) {
@@ -184,10 +189,13 @@ export function readManifests(files: readonly { file: string; text: string }[]):
           const namespace = get(r, 'metadata', 'namespace');
           // A Rollout's workloadRef to a Deployment with scaleDown onsuccess or progressively: the controller scales
           // that Deployment to 0 once the Rollout is healthy (argo-rollouts rollout/sync.go, rollout/replicaset.go).
+          // Any other scaleDown (`never`, or none: the field is a plain string, omitempty, and only those two values
+          // scale the Deployment) leaves its pods running beside the Rollout's.
           const ref = kind === 'Rollout' ? get(r, 'spec', 'workloadRef') : undefined;
           const scaleDown = get(ref, 'scaleDown');
-          if (get(ref, 'kind') === 'Deployment' && typeof get(ref, 'name') === 'string' && (scaleDown === 'onsuccess' || scaleDown === 'progressively')) {
-            refs.push({ rollout: name, namespace: typeof namespace === 'string' ? namespace : null, name: get(ref, 'name') as string, scaleDown, where: at(['spec', 'workloadRef', 'scaleDown']) });
+          if (get(ref, 'kind') === 'Deployment' && typeof get(ref, 'name') === 'string') {
+            const kept = scaleDown === 'onsuccess' || scaleDown === 'progressively' ? scaleDown : null;
+            refs.push({ rollout: name, namespace: typeof namespace === 'string' ? namespace : null, name: get(ref, 'name') as string, scaleDown: kept, written: typeof scaleDown === 'string' ? scaleDown : null, where: at(['spec', 'workloadRef', ...(scaleDown === undefined ? [] : ['scaleDown'])]), services: managedServices(r) });
           }
           workloads.push({ kind: kind as Workload['kind'], names: [...new Set(names)], replicas, concurrency, where: at(['spec', 'replicas']), hpa: null, namespace: typeof namespace === 'string' ? namespace : null });
         } else if (kind === 'HorizontalPodAutoscaler') {
@@ -244,7 +252,7 @@ export function readManifests(files: readonly { file: string; text: string }[]):
   workloads.splice(0, workloads.length, ...kept);
   for (const ref of refs) {
     const i = workloads.findIndex((x) => x.kind === 'Deployment' && x.names[0] === ref.name && x.namespace === ref.namespace);
-    if (i >= 0 && workloads[i].replicas > 0) {
+    if (i >= 0 && workloads[i].replicas > 0 && ref.scaleDown !== null) {
       workloads[i] = { ...workloads[i], idle: `the Rollout ${ref.rollout} scales it to 0 once healthy (workloadRef.scaleDown: ${ref.scaleDown}, ${ref.where})` };
     }
   }
@@ -264,5 +272,6 @@ export function readManifests(files: readonly { file: string; text: string }[]):
     const i = workloads.indexOf(w);
     workloads[i] = { ...w, replicas: Math.min(h.max, Math.max(h.min, w.replicas)), hpa: { min: h.min, max: h.max, where: h.where } };
   }
+  keptBeside(workloads, refs.filter((ref) => ref.scaleDown === null), warnings);
   return { workloads, warnings };
 }
