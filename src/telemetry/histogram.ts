@@ -4,16 +4,19 @@
  * WebAssembly histograms hold memory outside the JS heap: whoever builds one destroys it. The simulator's own
  * telemetry counts in HdrHistogram's bucket layout in JS (LatencyCounts) and reads percentiles as it does.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createRequire } from 'node:module';
+import type * as Hdr from 'hdr-histogram-js';
 
-let ready = false;
+export type Histogram = Hdr.Histogram;
 
-export type Histogram = hdr.Histogram;
+// The package is loaded by the first newHistogram(), not with this module: loading it (its WebAssembly and the Intl
+// formatter of its log writer) took about 50 ms of every process that simulates, and most never build one.
+let hdr: typeof Hdr | null = null;
 
 export function newHistogram(): Histogram {
-  if (!ready) {
+  if (hdr === null) {
+    hdr = createRequire(import.meta.url)('hdr-histogram-js') as typeof Hdr;
     hdr.initWebAssemblySync();
-    ready = true;
   }
   return hdr.build({
     useWebAssembly: true,
