@@ -40,6 +40,11 @@ export abstract class Calls extends Servers {
 
   constructor(scenario: Scenario, seed: number) {
     super(scenario, seed);
+    // Fields first changed as the traffic runs out, made changeable now (see Replicas.windowBegan).
+    this.arrivalsOpen = false;
+    this.arrivalsOpen = true;
+    this.arrivalsEndedUs = 0.5;
+    this.arrivalsEndedUs = -1;
     const m = this.model;
     const rng = this.rng;
     this.arrivals = new ArrivalProcess(scenario.traffic, scenario.durationUs, rng, rng.stream('arrivals'));
