@@ -5,39 +5,43 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // A file that measures a real system runs alone, after the rest: nothing else competes with it for the machine.
 const ALONE = ['test/realsys-live.test.ts'];
-// Files that drive a browser or a server in real time, or hold a child process to a time budget, run three at a time
-// beside the shared files (a project of their own, started with them): much of their time is waiting (paced drills,
-// chromium, child processes), about 100 s of CPU over 200 s of a quiet run's wall time when they ran after the rest,
-// one core idle. Their budgets are a loaded machine's (every wait is minutes long, a signal's budget 10 s): beside the
-// shared files with other work keeping the machine at a load average of 7 to 15, every one passed. Before, with other
-// work at 11 to 16 and after the rest: 661 s two at a time, 519 s three at a time (the closest to its budget, a built
-// drill's debrief page drawn in chromium, 211 s of 300).
+// Files that drive a browser or a server in real time, or hold a child process to a time budget: much of their time
+// is waiting (paced drills, chromium, child processes), about 100 s of CPU over 200 s of a quiet run's wall time when
+// they ran three at a time on their own, one core idle. Vitest runs the projects of one group in one pool of workers
+// (the group's maxWorkers, which its projects must share) and by project: as a project of their own, started with the
+// rest, they took three of its three workers for their first 200 s, then the other files ran. Here they are files of
+// the one project, each started after two others (LongFirst below), so that about one of them runs at a time, beside
+// files that compute. Their budgets are a loaded machine's (every wait is minutes long, a signal's budget 10 s): three
+// at a time with other work at a load average of 7 to 15, every one passed; three of them among four files that
+// compute, on one core with other work at 8 to 15, passed. Longest first.
 const LIVE = [
   'test/live-browser.test.ts',
-  'test/live-record.test.ts',
-  'test/live-prometheus.test.ts',
-  'test/live-server.test.ts',
-  'test/hostile.test.ts',
-  'test/drill-built-cli.test.ts',
-  'test/drill-server-words.test.ts',
-  'test/drill-record-files.test.ts',
-  'test/drill-watch-end.test.ts',
-  'test/drill-interrupted.test.ts',
-  'test/drill-conflicts.test.ts',
-  'test/drill-reveal.test.ts',
   'test/drill-17-live.test.ts',
-  'test/drill-19-sequences.test.ts',
-  'test/drill-19-resume-served.test.ts',
-  'test/drill-20-live.test.ts',
-  'test/fuzz-20.test.ts',
-  'test/fuzz-20-browser.test.ts',
-  'test/model-21-live.test.ts',
-  'test/fuzz-21-live.test.ts',
-  'test/model-22-live.test.ts',
   'test/fuzz-22-live.test.ts',
+  'test/model-22-live.test.ts',
+  'test/drill-20-live.test.ts',
+  'test/hostile.test.ts',
+  'test/live-record.test.ts',
+  'test/drill-19-sequences.test.ts',
+  'test/fuzz-21-live.test.ts',
+  'test/drill-built-cli.test.ts',
+  'test/drill-record-files.test.ts',
+  'test/fuzz-20.test.ts',
+  'test/live-prometheus.test.ts',
   'test/drill-24-reconnect.test.ts',
+  'test/drill-interrupted.test.ts',
+  'test/fuzz-20-browser.test.ts',
+  'test/drill-reveal.test.ts',
+  'test/drill-19-resume-served.test.ts',
   'test/drill-24-page-words.test.ts',
+  'test/live-server.test.ts',
+  'test/model-21-live.test.ts',
+  'test/drill-conflicts.test.ts',
+  'test/drill-server-words.test.ts',
+  'test/drill-watch-end.test.ts',
 ];
+/** Files that compute between two files that mostly wait, at the start of the run (LIVE). */
+const BETWEEN_LIVE = 2;
 
 // The files that take longest (40 s to 2.5 min each), started first so that no worker is left running one after the
 // others are done. Vitest orders by the durations of the last run when it has them; a fresh clone has none, and its
@@ -64,14 +68,27 @@ class LongFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const at = new Map(sorted.map((f, i) => [f, i]));
-    const rank = (f: TestSpecification) => {
-      const i = LONG.indexOf(relative(f.project.config.root, f.moduleId));
-      return i < 0 ? LONG.length : i;
+    const path = (f: TestSpecification) => relative(f.project.config.root, f.moduleId);
+    const rank = (list: string[], f: TestSpecification) => {
+      const i = list.indexOf(path(f));
+      return i < 0 ? list.length : i;
     };
-    // Groups and projects keep their order (super.sort puts them first); within a project, the long files lead.
-    return sorted.toSorted((a, b) => a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder
-      || (a.project.name === b.project.name ? 0 : at.get(a)! - at.get(b)!)
-      || rank(a) - rank(b) || at.get(a)! - at.get(b)!);
+    const inOrder = (list: string[], fs: TestSpecification[]) => fs.toSorted((a, b) => rank(list, a) - rank(list, b) || at.get(a)! - at.get(b)!);
+    // Groups and projects keep their order (super.sort puts them first); within a project, the long files lead, and
+    // a file of LIVE follows every BETWEEN_LIVE others.
+    const out: TestSpecification[] = [];
+    const projects = [...new Set(sorted.map((f) => f.project))];
+    for (const project of projects) {
+      const mine = sorted.filter((f) => f.project === project);
+      const live = inOrder(LIVE, mine.filter((f) => LIVE.includes(path(f))));
+      const rest = inOrder(LONG, mine.filter((f) => !LIVE.includes(path(f))));
+      rest.forEach((f, i) => {
+        out.push(f);
+        if ((i + 1) % BETWEEN_LIVE === 0 && live.length > 0) out.push(live.shift()!);
+      });
+      out.push(...live);
+    }
+    return out;
   }
 }
 
@@ -93,14 +110,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // One worker more than the cores: many shared files spend part of their time waiting rather than computing (npm
-        // installs, chromium, paced drills, child processes: the pack test used about 0.7 of a core over its life). With
-        // one worker a core, the shared files' durations added up to 1.6 to 1.8 times the phase's wall time, not 2.
-        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...ALONE, ...LIVE], maxWorkers: availableParallelism() + 1, sequence: { groupOrder: 0 } },
-      },
-      {
-        extends: true,
-        test: { name: 'live', include: LIVE, maxWorkers: 3, sequence: { groupOrder: 0 } },
+        // One worker more than the cores for the files that compute (many spend part of their time waiting: npm
+        // installs, chromium, child processes; with one worker a core, their durations added up to 1.6 to 1.8 times
+        // the wall time, not 2), and one for the file of LIVE that runs beside them.
+        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ALONE, maxWorkers: availableParallelism() + 2, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

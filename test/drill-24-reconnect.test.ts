@@ -58,8 +58,9 @@ describe('a page open while its drill is killed and resumed', () => {
     expect(await adaPage.textContent('#clock')).toBe(`${resumedAt} of 25m00s simulated`);
     expect(await adaPage.textContent('#announce')).toMatch(/^(Connected to the drill again\.|The clock is paused\.)$/);
     expect(clock((await kit.state(ada)).meta.nowSeconds)).toBe(resumedAt);
-    // The late page loaded itself again once the drill was served: the dashboard, live.
-    await late.waitForFunction(() => document.body.dataset.connection === 'live' && document.body.dataset.status === 'paused', null, { timeout: WAIT });
+    // The late page loaded itself again once the drill was served: the dashboard, live. It may be loading itself at the
+    // instant it is read (no body yet): read again then.
+    await late.waitForFunction(() => document.body?.dataset.connection === 'live' && document.body.dataset.status === 'paused', null, { timeout: WAIT });
     const rows = await adaPage.$$eval('#actions tbody tr', (trs) => trs.map((tr) => tr.children[3].textContent));
     expect(rows.toReversed()).toEqual(['started the drill', 'note: before the crash']);
   }, 600_000);

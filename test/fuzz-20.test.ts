@@ -26,16 +26,17 @@
  * of 1e6 policies, every numeric option of run, sweep, gameday and cohorts, PromQL regexes RE2 refuses (back
  * references, look-ahead, repeats over 1000) and one that backtracks in JavaScript (`(a+)+$`, linear in re2js).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'bin/rehearse.js');
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-20-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string): string => {
   const file = join(dir, name);
   writeFileSync(file, text);
@@ -48,6 +49,30 @@ function bounded(argv: string[], timeout = 60_000): { code: number | null; out: 
   const r = spawnSync(process.execPath, [bin, ...argv], { cwd: dir, encoding: 'utf8', timeout });
   expect(r.error, `${argv.join(' ')}: still running after ${timeout / 1000} s`).toBeUndefined();
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/**
+ * A drill of the built CLI, stopped by hand (SIGTERM) once it serves: once it has printed how to invite someone, the
+ * last line it prints before it waits for people (or after 20 s, or when it ends by itself). What it printed.
+ */
+function servedThenStopped(argv: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const stop = () => child.kill('SIGTERM');
+    const timer = setTimeout(stop, 20_000);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (/^invite someone: /m.test(stdout)) stop();
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr });
+    });
+  });
 }
 
 const base = readFileSync(join(root, 'scenarios/gate-tuning.yaml'), 'utf8').replace(/^tune:[\s\S]*$/m, '');
@@ -80,13 +105,13 @@ describe('gameday holds a scenario to the limits run holds it to', () => {
     }
   }, 120_000);
 
-  it('--force serves it anyway (the drill is then stopped by hand)', () => {
-    const r = spawnSync(process.execPath, [bin, 'gameday', tiny, '--force', '--out', join(dir, 'forced')], { cwd: dir, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGTERM' });
+  it('--force serves it anyway (the drill is then stopped by hand)', async () => {
+    const r = await servedThenStopped(['gameday', tiny, '--force', '--out', join(dir, 'forced')]);
     expect(r.stdout).toContain('game day: gate-tuning');
     expect(r.stderr).not.toContain('too much work');
   }, 120_000);
 
-  it('resuming that drill is held to the same limits before it is replayed, and --force resumes it anyway', () => {
+  it('resuming that drill is held to the same limits before it is replayed, and --force resumes it anyway', async () => {
     const journal = join(dir, 'forced.journal');
     expect(existsSync(journal)).toBe(true);
     const r = bounded(['gameday', 'resume', journal]);
@@ -95,7 +120,7 @@ describe('gameday holds a scenario to the limits run holds it to', () => {
     expect(r.err).toContain(`${tiny}: refused before running; rerun with --force`);
     expect(r.out).not.toContain('resumed');
     noStack(r.err);
-    const forced = spawnSync(process.execPath, [bin, 'gameday', 'resume', journal, '--force'], { cwd: dir, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGTERM' });
+    const forced = await servedThenStopped(['gameday', 'resume', journal, '--force']);
     expect(forced.stdout).toContain(`game day resumed from ${journal} in its lobby`);
     expect(forced.stderr).not.toContain('too much work');
   }, 120_000);

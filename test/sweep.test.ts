@@ -3,16 +3,17 @@
  * threshold known in advance, and a false-rollback rate that holds out of sample.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { wilson } from '../src/sweep/aggregate.js';
 import { executeBatch } from '../src/sweep/run.js';
 import { mergeSweeps, prepareSweep, runSweep, type SweepDocument } from '../src/sweep/sweep.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-sweep-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * Base errors 1%; the defect adds 4% (5% for flagged users). A gate reads about 240 flagged requests a minute
