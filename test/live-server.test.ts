@@ -2,7 +2,7 @@
  * The game-day server on loopback: a token per person on every request (the Bearer scheme in any case), roles
  * (observers refused with 403, names bound to tokens), the origin check, validated bodies, /assets/ answering
  * 404 for any name, invitations, the event stream resuming from Last-Event-ID without repeating a row, the
- * hidden case and hidden faults absent from everything served, and /metrics.
+ * hidden case absent from everything served and hidden faults from all but the facilitator's state, and /metrics.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -214,14 +214,14 @@ describe('game-day server', () => {
     expect(stale[1].data.reset).toBe(true);
   });
 
-  it('nothing served gives the hidden case or a hidden fault away; hidden ad-hoc faults leave no trace, no gap in numbering', async () => {
+  it('nothing served gives the hidden case away, nor a hidden fault but to the facilitator; hidden ad-hoc faults leave no trace, no gap in numbering', async () => {
     expect((await act({ type: 'fault', name: 'quiet-drag' })).status).toBe(200);
     expect((await act({ type: 'adhoc-fault', fault: { kind: 'latency', target: 'pay', add: '30ms', for: '1m', hidden: true } })).status).toBe(200);
     expect((await act({ type: 'adhoc-fault', fault: { kind: 'abort', target: 'web', percent: '1%', for: '1m' } })).status).toBe(200);
     drill.session.advanceTo(drill.session.nowUs + 30e6);
     await new Promise((r) => setTimeout(r, 300));
     const served = [
-      await (await api('/api/state')).text(),
+      await (await api('/api/state', { as: 'ada' })).text(),
       await (await api('/api/state', { as: 'observers' })).text(),
       await (await api('/')).text(),
       await (await api('/assets/dashboard.js')).text(),
@@ -237,6 +237,10 @@ describe('game-day server', () => {
     const numbers = state.actions.map((a: { n: number }) => a.n);
     expect(numbers).toEqual(numbers.map((_: number, i: number) => i + 1));
     expect(state.actions.some((a: { what: string }) => /quiet|hidden/.test(a.what))).toBe(false);
+    // The facilitator's state lists the hidden faults they may remove, and holds the case no more than anyone's.
+    const mine = await (await api('/api/state')).text();
+    for (const s of ['zebra-quartz', 'mango-violet', secret]) expect(mine, s).not.toContain(s);
+    expect(JSON.parse(mine).state.hiddenFaults.map((f: { name: string }) => f.name)).toEqual(['quiet-drag', 'hidden ad-hoc 1']);
   });
 
   it('a name that matches nothing is a bad body (400, the nearest name, not recorded); what does not apply now is refused (409, recorded)', async () => {

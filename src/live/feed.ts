@@ -5,16 +5,21 @@
  * entries, visible actions), under an id. A page that reconnects sends the last id it saw (Last-Event-ID)
  * and gets the updates after it, so no row arrives twice; one that is too far behind (or from another run of
  * the server) gets a reset: everything so far, once, in one update.
+ *
+ * The facilitator's pages alone get one field more in each (hiddenFaults: the hidden faults they may remove now),
+ * spliced in as the update is sent: every other page gets the update's text as built, in which no hidden fault is.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../rollout/controller.js';
+import type { Role } from './access.js';
 import { budget } from '../units/format.js';
 import type { PacedDriver } from './driver.js';
-import { evaluators, ownEvaluators, type Evaluators } from './hidden.js';
+import { evaluators, hiddenFaultsAlike, type Evaluators } from './hidden.js';
 import { readDrillScenario, type DrillSession } from './session.js';
 import type { DebriefStatus } from './debrief-job.js';
 import {
-  actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, rowsPerWindow, visibleFaults, windowRows,
+  actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, removableHiddenFaults, rowsPerWindow, visibleFaults,
+  windowRows,
 } from './view.js';
 
 /** What the host adds to each update: who is connected, the countdown, the debrief's progress. */
@@ -30,7 +35,15 @@ export interface FeedUpdate {
   seq: number;
   /** Wall time the update was due (its cadence tick) and built, in ms since the epoch. */
   dueAt: number;
+  /** What every page gets. */
   text: string;
+  /** The facilitator's field more, as JSON: the hidden faults they may remove as of this update. */
+  hiddenFaults: string;
+}
+
+/** What a person in `role` is sent of an update or a state: the facilitator's with their field more. */
+export function textFor(role: Role, u: { text: string; hiddenFaults: string }): string {
+  return role === 'facilitator' ? `${u.text.slice(0, -1)},"hiddenFaults":${u.hiddenFaults}}` : u.text;
 }
 
 /** A `since` cursor that is not one this drill answered: a bad request. */
@@ -63,12 +76,16 @@ export class Feed {
   private nudged: NodeJS.Immediate | null = null;
   /** Which services' flag series and propagation the page shows (alike for every case of a hidden-case drill). */
   private readonly shown: Evaluators;
+  /** Whether the facilitator's page may describe a hidden fault (one alike in every case of a hidden-case drill). */
+  private readonly described: (name: string) => boolean;
 
   constructor(private readonly session: DrillSession, private readonly driver: PacedDriver, private readonly host: () => HostStatus,
     private readonly cadenceMs = 250) {
     this.allowed = allowedFailures(session.scenario);
     const { file, hiddenCase } = session.setup;
-    this.shown = hiddenCase ? evaluators(readDrillScenario(file, null).base.cases.map((c) => readDrillScenario(file, c).scenario)) : ownEvaluators(session.scenario);
+    const byCase = hiddenCase ? readDrillScenario(file, null).base.cases.map((c) => readDrillScenario(file, c).scenario) : [session.scenario];
+    this.shown = evaluators(byCase);
+    this.described = hiddenFaultsAlike(byCase);
     this.seriesWindows = Math.max(1, Math.floor(SERIES_ROWS / rowsPerWindow(session, this.shown)));
   }
 
@@ -136,7 +153,7 @@ export class Feed {
 
   /** Everything so far, as one update under the latest id (a new page, or one too far behind). */
   reset(): FeedUpdate {
-    return { id: this.lastId, seq: this.seq, dueAt: Date.now(), text: JSON.stringify(this.bodySince(null)) };
+    return { id: this.lastId, seq: this.seq, dueAt: Date.now(), text: JSON.stringify(this.bodySince(null)), hiddenFaults: this.hiddenFaults() };
   }
 
   /**
@@ -145,7 +162,7 @@ export class Feed {
    * and visible actions the page has (`epoch.windows.audit.actions`, answered as `next` with every state); one
    * from another run of the server (a resumed drill) gets everything, marked `reset`. Null: everything.
    */
-  stateSince(cursor: string | null): { next: string; text: string } {
+  stateSince(cursor: string | null): { next: string; text: string; hiddenFaults: string } {
     let from: { windows: number; audit: number; visible: number } | null = null;
     if (cursor !== null) {
       const m = /^([0-9a-f]{8})\.(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/.exec(cursor);
@@ -156,12 +173,17 @@ export class Feed {
         from = { windows: w, audit: a, visible: v };
       }
     }
-    return { next: this.cursorNow(), text: JSON.stringify(this.bodySince(from)) };
+    return { next: this.cursorNow(), text: JSON.stringify(this.bodySince(from)), hiddenFaults: this.hiddenFaults() };
   }
 
   /** The cursor of everything the feed has sent so far. */
   cursorNow(): string {
     return `${this.epoch}.${this.cursor.windows}.${this.cursor.audit}.${this.cursor.visible}`;
+  }
+
+  /** The facilitator's field, as JSON. */
+  private hiddenFaults(): string {
+    return JSON.stringify(removableHiddenFaults(this.session, this.described));
   }
 
   private bodySince(from: { windows: number; audit: number; visible: number } | null) {
@@ -189,10 +211,14 @@ export class Feed {
       if (!isHiddenInjection(s, a)) actions.push(actionRow(a, ++c.visible));
     }
     this.seq++;
-    const update: FeedUpdate = { id: this.lastId, seq: this.seq, dueAt, text: JSON.stringify(this.body(false, rows, audit, actions, dueAt)) };
+    const text = JSON.stringify(this.body(false, rows, audit, actions, dueAt));
+    const update: FeedUpdate = { id: this.lastId, seq: this.seq, dueAt, text, hiddenFaults: this.hiddenFaults() };
     this.ring.push(update);
-    this.ringBytes += update.text.length;
-    while (this.ring.length > RING || (this.ring.length > 1 && this.ringBytes > RING_BYTES)) this.ringBytes -= this.ring.shift()!.text.length;
+    this.ringBytes += update.text.length + update.hiddenFaults.length;
+    while (this.ring.length > RING || (this.ring.length > 1 && this.ringBytes > RING_BYTES)) {
+      const gone = this.ring.shift()!;
+      this.ringBytes -= gone.text.length + gone.hiddenFaults.length;
+    }
     for (const wake of [...this.waiting]) wake();
     return update;
   }

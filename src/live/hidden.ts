@@ -80,6 +80,16 @@ export function ownEvaluators(s: Scenario): Evaluators {
   return evaluators([s]);
 }
 
+/**
+ * Whether the facilitator's page may describe a hidden catalogue fault of a hidden-case drill (its kind, target,
+ * size and span): only when every case describes it alike. Cases may change hidden faults, which the check above
+ * leaves to them; shown, such a fault would name the case.
+ */
+export function hiddenFaultsAlike(byCase: readonly Scenario[]): (name: string) => boolean {
+  const described = (s: Scenario, name: string) => JSON.stringify(s.faults.find((f) => f.name === name && f.start.kind === 'manual') ?? null);
+  return (name) => byCase.every((s) => described(s, name) === described(byCase[0], name));
+}
+
 /** Refuses a hidden-case drill whose cases would tell themselves apart by what the dashboard shows. */
 export function checkHiddenCases(file: string, byCase: ReadonlyMap<string, Scenario>): void {
   const [first, ...rest] = [...byCase];

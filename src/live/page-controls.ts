@@ -89,8 +89,9 @@ export const CONTROLS_JS = String.raw`
     confirmThen('End the drill now? Nobody can act after this; the debrief is written.', function () { post({ type: 'end' }); });
   });
   guarded($('countdown-cancel'), function () { return post({ type: 'countdown', op: 'cancel' }); });
-  function removeFault(name) {
-    confirmThen('Remove fault ' + name + ' now? It switches off (or never switches on), and cannot be injected again under this name.', function () { post({ type: 'remove-fault', name: name }); });
+  // A hidden fault's removal is said as a visible one's, in the status line (to this page alone: the answer is its own).
+  function removeFault(name, hidden) {
+    confirmThen('Remove ' + (hidden ? 'hidden ' : '') + 'fault ' + name + ' now? It switches off (or never switches on), and cannot be injected again under this name.', function () { post({ type: 'remove-fault', name: name }); });
   }
   guarded($('inject'), function () {
     if ($('catalogue').value) return post({ type: 'fault', name: $('catalogue').value });

@@ -123,6 +123,7 @@ const MAIN_JS = String.raw`
     // Counts as the debrief and the terminal write them (4,744 failed journeys).
     text($('budget-detail'), '(' + count(b.failed) + ' failed journeys of the ' + count(Math.round(b.allowed * 10) / 10) + ' the SLO allows over the whole horizon)');
     renderFaults(u.faults);
+    if (u.hiddenFaults) renderHiddenFaults(u.hiddenFaults);
     renderList('breakers', u.breakers, function (x) { return x.edge + ': ' + x.state; });
     renderCatalogue(u.catalogue);
     renderPeople(u.people);

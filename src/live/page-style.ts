@@ -42,6 +42,7 @@ td.acts input { width: 12em; }
 #message.error { color: #8b1a1a; font-weight: 600; }
 .chart { min-height: 200px; }
 body:not([data-role="facilitator"]) .facilitator-only { display: none; }
+tr.hidden-fault td { font-style: italic; background: #f3f0fa; }
 body[data-role="observer"] .notes, body[data-role="observer"] td.acts, body[data-role="observer"] th.acts,
 body[data-role="scribe"] td.acts, body[data-role="scribe"] th.acts { display: none; }
 dialog p { margin: 6px 0; }

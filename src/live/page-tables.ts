@@ -101,7 +101,7 @@ export const TABLES_JS = String.raw`
         r.remove = document.createElement('button');
         r.remove.textContent = 'Remove…';
         r.remove.setAttribute('aria-label', 'Remove fault ' + f.name);
-        r.remove.addEventListener('click', function () { removeFault(f.name); });
+        r.remove.addEventListener('click', function () { removeFault(f.name, false); });
         body.insertBefore(r.tr, body.firstChild);
       }
       // Only while it can be removed: a fault over, or of the scenario's own schedule, has no button (nor its text).
@@ -114,6 +114,44 @@ export const TABLES_JS = String.raw`
       text(r.cells[4], f.untilSeconds == null ? 'the end of the drill' : fmtSim(f.untilSeconds));
       var cls = f.active ? 'active' : 'over';
       if (r.tr.className !== cls) r.tr.className = cls;
+    });
+  }
+
+  // The facilitator's page alone is sent the hidden faults it may remove (hiddenFaults), each update all of them: a
+  // row for each, marked hidden, with the same Remove… as a visible one; a row whose fault is no longer there (removed,
+  // or over) goes, and the focus it held moves to the table rather than be lost.
+  var hiddenRows = {};
+  function renderHiddenFaults(faults) {
+    var body = $('faults').tBodies[0];
+    var now = {};
+    faults.forEach(function (f) {
+      now[f.name] = true;
+      var r = hiddenRows[f.name];
+      if (!r) {
+        r = hiddenRows[f.name] = { tr: document.createElement('tr'), cells: [] };
+        r.tr.setAttribute('data-hidden-fault', f.name);
+        r.tr.className = 'hidden-fault';
+        for (var i = 0; i < 6; i++) { r.cells.push(document.createElement('td')); r.tr.appendChild(r.cells[i]); }
+        var remove = text(document.createElement('button'), 'Remove…');
+        remove.setAttribute('aria-label', 'Remove hidden fault ' + f.name);
+        remove.addEventListener('click', function () { removeFault(f.name, true); });
+        r.cells[5].appendChild(remove);
+        body.insertBefore(r.tr, body.firstChild);
+      }
+      var unsaid = 'depends on the hidden case';
+      text(r.cells[0], f.name + (f.kind ? ' (' + f.kind + ')' : '') + ' active, hidden: only facilitators see it');
+      text(r.cells[1], f.described ? f.target : unsaid);
+      text(r.cells[2], f.described ? f.size : unsaid);
+      text(r.cells[3], fmtSim(f.fromSeconds));
+      text(r.cells[4], !f.described ? unsaid : f.untilSeconds == null ? 'the end of the drill' : fmtSim(f.untilSeconds));
+    });
+    Object.keys(hiddenRows).forEach(function (name) {
+      if (now[name]) return;
+      var tr = hiddenRows[name].tr;
+      delete hiddenRows[name];
+      var focused = tr.contains(document.activeElement);
+      tr.parentNode.removeChild(tr);
+      if (focused) { $('faults').setAttribute('tabindex', '-1'); $('faults').focus(); }
     });
   }
 

@@ -6,7 +6,8 @@
  * 403 (observers may not act at all). State changes are POST only, and a request from another origin is
  * refused (403), so a page elsewhere cannot drive a drill. Bodies are validated by zod, then against the
  * scenario (a name that matches nothing): a bad one gets 400 and is not recorded; an action that does not
- * apply now gets 409 and is recorded as refused.
+ * apply now gets 409 and is recorded as refused. The state and the updates a facilitator is sent carry the hidden
+ * faults they may remove (feed.ts textFor); nobody else's do.
  */
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
@@ -16,7 +17,7 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import { allowed, badName, ROLES, roleScope, RosterError, type Person, type Role, type Roster } from './access.js';
 import { ActionBody, adhocAtProblem, describeAction, isRecorded, type Action, type RecordedAction } from './actions.js';
-import { CursorError, type Feed } from './feed.js';
+import { CursorError, textFor, type Feed } from './feed.js';
 import { assetFile, dashboardHtml } from './page.js';
 import { issueLines, PLAIN } from '../units/issues.js';
 
@@ -95,14 +96,14 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
   const you = (p: Person) => ({ name: p.name, role: p.role });
   // ?since=CURSOR (the `next` of an earlier answer): the state now with only the rows after it.
   app.get('/api/state', (c) => {
-    let r: { next: string; text: string };
+    let r: ReturnType<Feed['stateSince']>;
     try {
       r = o.feed.stateSince(c.req.query('since') ?? null);
     } catch (e) {
       if (e instanceof CursorError) return c.json({ error: e.message }, 400);
       throw e;
     }
-    return c.body(`{"you":${JSON.stringify(you(c.get('person')))},"id":${JSON.stringify(o.feed.lastId)},"next":${JSON.stringify(r.next)},"state":${r.text}}`, 200, { 'Content-Type': 'application/json' });
+    return c.body(`{"you":${JSON.stringify(you(c.get('person')))},"id":${JSON.stringify(o.feed.lastId)},"next":${JSON.stringify(r.next)},"state":${textFor(c.get('person').role, r)}}`, 200, { 'Content-Type': 'application/json' });
   });
   app.get('/api/events', (c) => {
     const person = c.get('person');
@@ -118,7 +119,7 @@ export async function startDrillServer(o: DrillServerOptions): Promise<DrillServ
           const woken = o.feed.next();
           const updates = o.feed.since(last) ?? [o.feed.reset()];
           for (const u of updates) {
-            await stream.writeSSE({ event: 'update', data: u.text, id: u.id });
+            await stream.writeSSE({ event: 'update', data: textFor(person.role, u), id: u.id });
             last = u.id;
           }
           await Promise.race([woken, gone]);

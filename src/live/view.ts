@@ -87,34 +87,67 @@ export function faultSize(f: FaultSpec): string {
 }
 
 /**
+ * Where fault k stands now, or null when it has not been switched on (nor injected to be): its start, whether it is
+ * on (or about to be), its end (or the instant it would end), whether it was removed by hand, and whether the
+ * facilitator may remove it now.
+ */
+function faultState(session: DrillSession, k: number) {
+  const rt = session.sim.faults;
+  const f = session.faultSpecs[k];
+  // Injected by hand at this instant, not yet switched on by the engine (the clock is paused, or between ticks);
+  // once the drill has ended there, it never was (as the debrief lists the faults the team faced).
+  const pending = rt.onAt[k] < 0 && !session.ended ? session.injectedAtUs.get(k) : undefined;
+  // Removed by hand: off from that instant (the engine switches it off when the clock next moves), or never on.
+  const removed = session.removedAtUs.get(k);
+  if (rt.onAt[k] < 0 && pending === undefined) return null;
+  const on = pending ?? rt.onAt[k];
+  // Once the drill has ended nothing is on: a fault still on then ended with it (as the debrief says), not at the
+  // instant it would have ended had the drill gone on.
+  const active = !session.ended && removed === undefined && (pending !== undefined || rt.active[k] === 1);
+  const off = removed ?? (rt.active[k] === 1 || rt.offAt[k] < 0 ? session.nowUs : rt.offAt[k]);
+  return {
+    fromSeconds: on / 1e6,
+    untilSeconds: active ? (Number.isFinite(f.durationUs) ? (on + f.durationUs) / 1e6 : null) : off / 1e6,
+    active,
+    removed: removed !== undefined,
+    // A fault injected during the drill may be removed by the facilitator while it is on (or about to be).
+    removable: active && session.injected.some((x) => x.k === k),
+  };
+}
+
+/**
  * Faults people may see (not hidden) that have been switched on, with their size and end. Faults may share a
  * name (two latency faults on one edge at other times): `key` tells them apart, numbering the faults that are
  * not hidden only, so that it leaves no gap where a hidden one sits.
  */
 export function visibleFaults(session: DrillSession) {
-  const rt = session.sim.faults;
   let shown = 0;
   return session.faultSpecs.flatMap((f, k) => {
     if (f.hidden) return [];
     shown++;
-    // Injected by hand at this instant, not yet switched on by the engine (the clock is paused, or between ticks);
-    // once the drill has ended there, it never was (as the debrief lists the faults the team faced).
-    const pending = rt.onAt[k] < 0 && !session.ended ? session.injectedAtUs.get(k) : undefined;
-    // Removed by hand: off from that instant (the engine switches it off when the clock next moves), or never on.
-    const removed = session.removedAtUs.get(k);
-    if (rt.onAt[k] < 0 && pending === undefined) return [];
-    const on = pending ?? rt.onAt[k];
-    // Once the drill has ended nothing is on: a fault still on then ended with it (as the debrief says), not at the
-    // instant it would have ended had the drill gone on.
-    const active = !session.ended && removed === undefined && (pending !== undefined || rt.active[k] === 1);
-    const off = removed ?? (rt.active[k] === 1 || rt.offAt[k] < 0 ? session.nowUs : rt.offAt[k]);
+    const st = faultState(session, k);
+    if (!st) return [];
+    const { active, fromSeconds, untilSeconds, removed, removable } = st;
+    return [{ key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active, fromSeconds, untilSeconds, removed, removable }];
+  });
+}
+
+/**
+ * The hidden faults the facilitator may remove now (injected during the drill, on or about to be): for the
+ * facilitator's state alone, never anyone else's. `described(name)` says whether a fault's kind, target, size and
+ * span may be shown: a hidden-case drill's hidden catalogue fault that differs by case would tell the case; it is
+ * listed by its name only (its kind, target, size and end null).
+ */
+export function removableHiddenFaults(session: DrillSession, described: (name: string) => boolean = () => true) {
+  return session.injected.flatMap(({ k, name, hidden }) => {
+    if (!hidden) return [];
+    const st = faultState(session, k);
+    if (!st?.removable) return [];
+    const f = session.faultSpecs[k];
+    const shown = described(name);
     return [{
-      key: shown, name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f), active,
-      fromSeconds: on / 1e6,
-      untilSeconds: active ? (Number.isFinite(f.durationUs) ? (on + f.durationUs) / 1e6 : null) : off / 1e6,
-      removed: removed !== undefined,
-      // A fault injected during the drill may be removed by the facilitator while it is on (or about to be).
-      removable: active && session.injected.some((x) => x.k === k),
+      name, kind: shown ? f.kind : null, target: shown ? faultTarget(f) : null, size: shown ? faultSize(f) : null,
+      fromSeconds: st.fromSeconds, untilSeconds: shown ? st.untilSeconds : null, described: shown,
     }];
   });
 }
