@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { caretDisplay, messageOneLine } from '../src/units/escape.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-line-breaks-'));
@@ -170,4 +171,20 @@ describe('a line break in a name or value from a file is shown \\n in the messag
       });
     });
   }
+});
+
+describe('a caret display stays two lines under a message of one', () => {
+  it.each([
+    // the caret stays under the character it points at, past the escapes written before it
+    ['a\nb + )', 7, '  a\\nb + )\n  ^'.replace('^', '       ^')],
+    ['x\u2028y )', 5, '  x\\u2028y )\n  ^'.replace('^', '         ^')],
+    ['plain )', 7, '  plain )\n        ^'],
+  ])('%j at column %i', (source, column, display) => {
+    expect(caretDisplay(source, column, '  ')).toBe(display);
+  });
+  it('the breaks before the display are the input\'s, its own two are kept', () => {
+    expect(messageOneLine(`unknown service "a\nb" at column 3\n${caretDisplay('{a\nb}', 2, '    ')}`))
+      .toBe('unknown service "a\\nb" at column 3\n    {a\\nb}\n     ^');
+    expect(messageOneLine('no display: "a\nb"\n')).toBe('no display: "a\\nb"\\n');
+  });
 });
