@@ -80,6 +80,11 @@ const KINDS: Record<string, Kind> = {
     argv: ['validate', 's.yaml'],
     trims: true,
   },
+  'tune: a case a constraint names': {
+    files: (v) => ({ 's.yaml': withGate("'req_failed rate<0.1'", `cases: { c: {} }\ntune:\n  seeds: 2\n  vary: { rollout.f.failure-limit: [0, 1] }\n  subject-to: [${J(`detected{case:${v}} rate>0.5`)}]\n  minimize: 'blast_radius_users p(95)'\n`) }),
+    argv: ['sweep', 's.yaml'],
+    trims: true,
+  },
   'gate: an alert of a Prometheus rule file': {
     files: (v) => ({ 'r.yaml': 'groups:\n  - name: g\n    rules:\n      - alert: Up\n        expr: up == 0\n', 's.yaml': withGate(`{ alert: ${J(v)} }`, 'metrics: { rules: [r.yaml] }\n') }),
     argv: ['validate', 's.yaml'],
