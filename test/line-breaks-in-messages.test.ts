@@ -51,8 +51,9 @@ const cohort = (edit: (c: any) => void) => {
  * An input kind: its files (name to text, given the value), and the command's arguments. `trims`: the reader takes
  * the value without the spaces at its ends, line breaks among them (a gate's tag value, as k6 reads it: grafana/k6
  * metrics/metric.go AddSubmetric, strings.TrimSpace), so that a break at an end leaves the message naming the rest.
+ * `stdout`: the command answers on stdout (an evaluation), read there.
  */
-interface Kind { files: (v: string) => Record<string, string>; argv: string[]; trims?: boolean }
+interface Kind { files: (v: string) => Record<string, string>; argv: string[]; trims?: boolean; stdout?: boolean }
 const KINDS: Record<string, Kind> = {
   'scenario: a service evaluated-by names': {
     files: (v) => ({ 's.yaml': scenario(`flags:\n  f: { kind: release, evaluated-by: [${J(v)}] }\n`) }),
@@ -100,6 +101,11 @@ const KINDS: Record<string, Kind> = {
   'flagd: a defaultVariant': {
     files: (v) => ({ 'f.flagd.json': J({ flags: { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: v } } }) }),
     argv: ['flags', 'eval', 'f.flagd.json', '--flag', 'f', '--context', '{}'],
+  },
+  'flagd: the variant an evaluation serves': {
+    files: (v) => ({ 'f.flagd.json': J({ flags: { f: { state: 'ENABLED', variants: { [v]: 'x', off: 'y' }, defaultVariant: v } } }) }),
+    argv: ['flags', 'eval', 'f.flagd.json', '--flag', 'f', '--context', '{}'],
+    stdout: true,
   },
   'flagd: a flag key and a $ref': {
     files: (v) => ({ 'f.flagd.json': J({ flags: { [v]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on', targeting: { if: [{ $ref: v }, 'on', 'off'] } } } }) }),
@@ -152,19 +158,19 @@ const KINDS: Record<string, Kind> = {
 };
 
 /** The command's stderr, run in `dir` with `files` written there. */
-function rehearse(files: Record<string, string>, argv: string[]): { code: number | null; err: string } {
+function rehearse(files: Record<string, string>, argv: string[], stdout = false): { code: number | null; err: string } {
   const cwd = mkdtempSync(join(dir, 'case-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
   const r = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), ...argv], { cwd, encoding: 'utf8' });
-  return { code: r.status, err: r.stderr };
+  return { code: r.status, err: stdout ? r.stdout : r.stderr };
 }
 
 describe('a line break in a name or value from a file is shown \\n in the message that names it', () => {
-  for (const [kind, { files, argv, trims }] of Object.entries(KINDS)) {
+  for (const [kind, { files, argv, trims, stdout }] of Object.entries(KINDS)) {
     describe(kind, () => {
       it.each(FORMS)('%s', (_, value, escaped) => {
         const shown = trims && value.trim() !== value ? [...escaped, `"${value.trim()}"`] : escaped;
-        const { code, err } = rehearse(files(value), argv);
+        const { code, err } = rehearse(files(value), argv, stdout);
         expect(code === 0 || code === 2).toBe(true);
         const lines = err.replace(/\n$/, '').split('\n');
         const naming = lines.filter((l) => l.includes(HEAD) || l.includes(TAIL));
