@@ -2,15 +2,23 @@
  * Unexpected failures are named error classes under one root. Expected ones (a bad scenario) travel as
  * problems, not exceptions; the CLI turns them into a message and exit code 2.
  */
+import { messageOneLine } from './units/escape.js';
+
 export class RehearseError extends Error {
   override name = 'RehearseError';
 }
 
-/** Bad input or usage: reported without a stack trace, exit code 2. */
+/**
+ * Bad input or usage: reported without a stack trace, exit code 2. Each line stays one line: a line break that a
+ * name or a value from input carries is written \n (a caret display at a line's end keeps its own).
+ */
 export class InputError extends RehearseError {
   override name = 'InputError';
-  constructor(readonly lines: string[]) {
-    super(lines.join('\n'));
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    const shown = lines.map(messageOneLine);
+    super(shown.join('\n'));
+    this.lines = shown;
   }
 }
 

@@ -12,7 +12,7 @@ import { importOptions } from '../load/flag-sources.js';
 import { inlineEntry, translateFlags } from '../interop/inline.js';
 import { cohortPlace, readCohortFile } from '../cohorts/file.js';
 import { RESERVED_NAME } from '../records.js';
-import { oneLine } from '../units/escape.js';
+import { oneLine, quoted } from '../units/escape.js';
 
 export interface EvalOptions {
   system?: FlagSystem;
@@ -118,7 +118,7 @@ function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFi
 
 export function formatEvaluation(e: Evaluation): string {
   const lines = [
-    `${e.flag}: ${e.enabled ? 'enabled' : 'disabled'}${e.variant !== null ? `, variant "${e.variant}"` : ''}, value ${JSON.stringify(e.value)}`,
+    `${oneLine(e.flag)}: ${e.enabled ? 'enabled' : 'disabled'}${e.variant !== null ? `, variant ${quoted(e.variant)}` : ''}, value ${JSON.stringify(e.value)}`,
     `reason: ${e.reason}`,
   ];
   if (e.bucket !== null) lines.push(`bucket: ${e.bucket}`);

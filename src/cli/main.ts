@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { didYouMean, InputError } from '../errors.js';
 import { basename } from 'node:path';
 import { escapeControls } from '../report/escape.js';
-import { oneLine } from '../units/escape.js';
+import { messageOneLine, oneLine } from '../units/escape.js';
 import { VERSION } from '../version.js';
 import { NO_COLOURS, paint, type Colours } from './colour.js';
 import { wrapWarning } from './wrap.js';
@@ -120,6 +120,14 @@ export function terminalSafe(s: string, given: readonly string[] = []): string {
 }
 
 /**
+ * A warning is one line (wrap.ts): a line break that a name or a value from input carries is written \n, a caret
+ * display at its end keeps its own. Any other line as it is.
+ */
+export function warningOneLine(s: string): string {
+  return s.startsWith('warning: ') ? messageOneLine(s) : s;
+}
+
+/**
  * The command line's values with a line break inside them, and their last parts (a message may name a file by its
  * name alone), longest first. A break at an end is left as it is: "x\n" would match every line that ends in x.
  */
@@ -135,7 +143,7 @@ export function lineBroken(argv: readonly string[]): string[] {
  */
 export async function main(argv: string[], raw = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }, colours: Colours = NO_COLOURS, errWidth: number | null = null): Promise<number> {
   const given = lineBroken(argv);
-  const io = { out: (s: string) => raw.out(paint(terminalSafe(s, given), colours.out)), err: (s: string) => raw.err(paint(wrapWarning(terminalSafe(s, given), errWidth), colours.err)) };
+  const io = { out: (s: string) => raw.out(paint(terminalSafe(s, given), colours.out)), err: (s: string) => raw.err(paint(wrapWarning(terminalSafe(warningOneLine(s), given), errWidth), colours.err)) };
   let code = EXIT_OK;
   const program = buildProgram(io.out, (c) => (code = c), io.err, argv[0]);
   program.configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

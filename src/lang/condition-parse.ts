@@ -15,6 +15,7 @@
  *   or || 10   and && 15   == != < > <= >= in "not in" contains startsWith endsWith 20   + - 30
  *   * / % 60   ** ^ 100 (right)   ?? 500
  */
+import { caretDisplay } from '../units/escape.js';
 
 export type Node =
   | { k: 'lit'; v: null | boolean | number | string; at: number; raw?: string }
@@ -32,7 +33,7 @@ export type Node =
 export class ConditionSyntaxError extends Error {
   override name = 'ConditionSyntaxError';
   constructor(readonly source: string, readonly column: number, readonly reason: string) {
-    super(`${reason} at column ${column}\n  ${source}\n  ${' '.repeat(column - 1)}^`);
+    super(`${reason} at column ${column}\n${caretDisplay(source, column, '  ')}`);
   }
 }
 

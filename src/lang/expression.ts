@@ -11,6 +11,7 @@
  * Strings are double- or single-quoted. Ordering of two strings that look like versions ("5.12.0") compares
  * them part by part as numbers; other strings compare as text.
  */
+import { caretDisplay } from '../units/escape.js';
 
 export type Value = string | number | boolean | Value[];
 export type Attributes = Readonly<Record<string, string | number | boolean>>;
@@ -23,7 +24,7 @@ export class ExpressionError extends Error {
 
   /** The message with the expression and a caret under the column (1-based). */
   pretty(): string {
-    return `${this.message} at column ${this.column}\n    ${this.source}\n    ${' '.repeat(this.column - 1)}^`;
+    return `${this.message} at column ${this.column}\n${caretDisplay(this.source, this.column, '    ')}`;
   }
 }
 

@@ -17,6 +17,7 @@
  * a context offers (gates: observed telemetry; acceptance: ground-truth outcomes); verdict() is pure.
  */
 import { suggest } from '../errors.js';
+import { caretDisplay } from '../units/escape.js';
 
 export type Aggregate = { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'p'; percentile: number };
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -40,7 +41,7 @@ export class ThresholdError extends Error {
   }
 
   pretty(): string {
-    return `${this.message} at column ${this.column}\n    ${this.source}\n    ${' '.repeat(this.column - 1)}^`;
+    return `${this.message} at column ${this.column}\n${caretDisplay(this.source, this.column, '    ')}`;
   }
 }
 

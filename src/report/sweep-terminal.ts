@@ -1,6 +1,7 @@
 /** The terminal view of a sweep: the policies, the Pareto front and the recommendation. */
 import { aggregateValue } from '../sweep/aggregate.js';
 import type { SweepDocument } from '../sweep/sweep.js';
+import { messageOneLine } from '../units/escape.js';
 import { criterionValue, duration, num as fmtNum, percent, plural } from '../units/format.js';
 import { textTable } from './table.js';
 
@@ -62,10 +63,10 @@ export function formatSweep(d: SweepDocument): string {
     lines.push(`  objective ${d.objective} = ${objective(d, r.objective.value)}${r.objective.interval ? ` (${bounds(r.objective.interval, r.objective.note, (x) => objective(d, x))})` : ''}`);
     for (const c of r.constraints) lines.push(`  ${c.criterion}: ${value(c.criterion, c.value)}${c.interval ? ` (${bounds(c.interval, c.note, (x) => value(c.criterion, x))})` : ''}`);
   }
-  for (const w of d.warnings) lines.push(`warning: ${w}`);
+  for (const w of d.warnings) lines.push(messageOneLine(`warning: ${w}`));
   if (d.failures.length) {
     lines.push('', `${plural(d.failures.length, 'run')} failed:`);
-    for (const f of d.failures.slice(0, 10)) lines.push(`  run ${f.run} (policy ${f.policy}, case ${f.case ?? '-'}, seed ${f.seed}): ${f.error}`);
+    for (const f of d.failures.slice(0, 10)) lines.push(`  run ${f.run} (policy ${f.policy}, case ${f.case ?? '-'}, seed ${f.seed}): ${messageOneLine(f.error)}`);
   }
   return lines.join('\n');
 }

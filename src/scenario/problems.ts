@@ -1,6 +1,6 @@
 /** Expected failures of user input: a list of problems, each with the path inside the file where it lies. */
 import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { escapeControls } from '../units/escape.js';
+import { escapeControls, messageOneLine } from '../units/escape.js';
 import { formatPath } from '../units/issues.js';
 
 export { formatPath };
@@ -35,10 +35,13 @@ export function inText(path: readonly PathSegment[], e: TextError): Problem {
   return { path, message: pretty, within: { column: e.column, source: e.source, placed } };
 }
 
-/** file:line:column: path: message. Control characters a message carries from input are shown escaped (its own line breaks stay). */
+/**
+ * file:line:column: path: message. Control characters a message carries from input are shown escaped, a line break
+ * written \n (a name or a value from the file that holds one); the breaks of a caret display at its end stay.
+ */
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line ? `${file}:${p.line}:${p.column ?? 1}` : file;
-  const message = escapeControls(p.message, '\n');
+  const message = escapeControls(messageOneLine(p.message), '\n');
   const text = p.path.length ? `${formatPath(p.path)}: ${message}` : message;
   // A file named by an empty path (rehearse run '') has no name to put first.
   return where === '' ? text : `${where}: ${text}`;

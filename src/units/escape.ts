@@ -41,6 +41,24 @@ export function oneLine(text: string): string {
   return text.replace(/\r\n|\r|\n/g, '\\n');
 }
 
+/**
+ * A caret display under a text from input: `indent`, the text on one line (its controls escaped as quoted() writes
+ * them, a tab kept), then a caret under the character at `column` (1-based) of the text as it was given.
+ */
+export function caretDisplay(source: string, column: number, indent: string): string {
+  const shown = (s: string) => s.replace(CONTROL, (c) => (c === '\t' ? c : SHORT[c] ?? controlEscape(c)));
+  return `${indent}${shown(source)}\n${indent}${' '.repeat(shown(source.slice(0, column - 1)).length)}^`;
+}
+
+/**
+ * A message's own line breaks kept and those of the input it quotes written \n: the only message that spans lines
+ * ends in a caret display (caretDisplay: "reason\n    source\n    ^"), whose two breaks are kept.
+ */
+export function messageOneLine(message: string): string {
+  const display = /\n( +)[^\n]*\n\1 *\^$/.exec(message);
+  return display ? `${oneLine(message.slice(0, display.index))}${display[0]}` : oneLine(message);
+}
+
 /** `text` with each of those characters replaced by "?": for text people typed (a note, a name in a drill). */
 export function maskControls(text: string): string {
   return text.replace(CONTROL, '?');

@@ -1,0 +1,201 @@
+/**
+ * A name or a value from a file that holds a line break (inside, at its start or its end; \r\n; U+2028), as YAML's
+ * quoted and block scalars and JSON's "\n" write one, named in an error or a warning of the built command: the
+ * message shows it written \n and stays one line. Raw, "unknown service "a\nb"" was two lines, the second starting
+ * with the value's tail, and a break at an end left a line that was empty or a lone quote: a reader could not tell
+ * what the file holds. Each input kind rehearse reads is fed the value where a message names it.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { caretDisplay, messageOneLine } from '../src/units/escape.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-line-breaks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The value's parts: a head and a tail no message holds by itself. */
+const HEAD = 'hd7';
+const TAIL = 'tl7';
+/** Each way a value holds a break, and how a message may show it (quoted() writes \r\n as \r\n, oneLine() as \n). */
+const FORMS: [string, string, string[]][] = [
+  ['inside', `${HEAD}\n${TAIL}`, [`${HEAD}\\n${TAIL}`]],
+  ['at the start', `\n${TAIL}`, [`\\n${TAIL}`]],
+  ['at the end', `${HEAD}\n`, [`${HEAD}\\n`]],
+  ['\\r\\n inside', `${HEAD}\r\n${TAIL}`, [`${HEAD}\\r\\n${TAIL}`, `${HEAD}\\n${TAIL}`]],
+  ['U+2028 inside', `${HEAD}\u2028${TAIL}`, [`${HEAD}\\u2028${TAIL}`]],
+];
+
+const J = JSON.stringify;
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+/** A scenario of one service a with one endpoint home, and `extra` after it. */
+const scenario = (extra: string, traffic = '{ rate: 1/s }') =>
+  `name: x\nduration: 1m\ntraffic: ${traffic}\njourneys: { j: { steps: [a.home] } }\nservices: { a: { endpoints: { home: {} } } }\n${extra}`;
+const withGate = (gate: string, extra = '') =>
+  scenario(`flags:\n  f: { kind: release, evaluated-by: [a] }\nrollout:\n  - flag: f\n    stages: [{ to: 100% }]\n    gates: [${gate}]\n${extra}`);
+const jaegerSpan = (extra: Record<string, unknown> = {}) => ({ traceID: '1', spanID: '1', operationName: 'get', startTime: 1_000_000, duration: 1000, processID: 'p1', tags: [], ...extra });
+const jaeger = (span: Record<string, unknown>, top: Record<string, unknown> = {}, serviceName = 'api') => J({ data: [{ traceID: '1', spans: [span], processes: { p1: { serviceName } } }], ...top });
+const cohort = (edit: (c: any) => void) => {
+  const users = {
+    key: ['u-1', 'u-2'], country: ['DE', 'MX'], plan: ['free', 'pro'], platform: ['ios', 'android'], appVersion: ['5.12.1', '5.10.0'],
+    accountAgeDays: [971, 1417], employee: [false, true], betaTester: [false, true], segment: ['general', 'internal'], activity: [1, 0.9],
+  };
+  const c = { schema: 'rehearse/cohort@1', name: 'c', seed: 1, size: 2, segments: { general: 0.9, internal: 0.1 }, users };
+  edit(c);
+  return J(c);
+};
+
+/**
+ * An input kind: its files (name to text, given the value), and the command's arguments. `trims`: the reader takes
+ * the value without the spaces at its ends, line breaks among them (a gate's tag value, as k6 reads it: grafana/k6
+ * metrics/metric.go AddSubmetric, strings.TrimSpace), so that a break at an end leaves the message naming the rest.
+ * `stdout`: the command answers on stdout (an evaluation), read there.
+ */
+interface Kind { files: (v: string) => Record<string, string>; argv: string[]; trims?: boolean; stdout?: boolean }
+const KINDS: Record<string, Kind> = {
+  'scenario: a service evaluated-by names': {
+    files: (v) => ({ 's.yaml': scenario(`flags:\n  f: { kind: release, evaluated-by: [${J(v)}] }\n`) }),
+    argv: ['validate', 's.yaml'],
+  },
+  'scenario: an endpoint when-on names': {
+    files: (v) => ({ 's.yaml': scenario(`flags:\n  f: { kind: release, evaluated-by: [a], when-on: { ${J(`a.${v}`)}: { errors: +1% } } }\n`) }),
+    argv: ['validate', 's.yaml'],
+  },
+  'scenario: a flag a case names': {
+    files: (v) => ({ 's.yaml': scenario(`flags:\n  f: { kind: release, evaluated-by: [a] }\ncases:\n  c: { flags: { ${J(v)}: { when-on: { a.home: { errors: +1% } } } } }\n`) }),
+    argv: ['validate', 's.yaml'],
+  },
+  'scenario: a metrics key': {
+    files: (v) => ({ 's.yaml': scenario(`metrics:\n  ${J(v)}: 1\n`) }),
+    argv: ['validate', 's.yaml'],
+  },
+  'gate (k6 threshold): a service tag': {
+    files: (v) => ({ 's.yaml': withGate(J(`req_failed{service:${v}} rate<0.1`)) }),
+    argv: ['validate', 's.yaml'],
+    trims: true,
+  },
+  'gate (k6 threshold): a journey tag': {
+    files: (v) => ({ 's.yaml': withGate(J(`req_failed{journey:${v}} rate<0.1`)) }),
+    argv: ['validate', 's.yaml'],
+    trims: true,
+  },
+  'tune: a case a constraint names': {
+    files: (v) => ({ 's.yaml': withGate("'req_failed rate<0.1'", `cases: { c: {} }\ntune:\n  seeds: 2\n  vary: { rollout.f.failure-limit: [0, 1] }\n  subject-to: [${J(`detected{case:${v}} rate>0.5`)}]\n  minimize: 'blast_radius_users p(95)'\n`) }),
+    argv: ['sweep', 's.yaml'],
+    trims: true,
+  },
+  'gate: an alert of a Prometheus rule file': {
+    files: (v) => ({ 'r.yaml': 'groups:\n  - name: g\n    rules:\n      - alert: Up\n        expr: up == 0\n', 's.yaml': withGate(`{ alert: ${J(v)} }`, 'metrics: { rules: [r.yaml] }\n') }),
+    argv: ['validate', 's.yaml'],
+  },
+  'Prometheus rule file: an expression': {
+    files: (v) => ({ 'r.yaml': `groups:\n  - name: g\n    rules:\n      - record: x:y\n        expr: ${J(`sum(${v}`)}\n`, 's.yaml': scenario('metrics: { rules: [r.yaml] }\n') }),
+    argv: ['validate', 's.yaml'],
+  },
+  'cohort file: a segment': {
+    files: (v) => ({ 'c.json': cohort((c) => (c.users.segment[0] = v)), 's.yaml': scenario('', '{ rate: 1/s, cohort: c.json }') }),
+    argv: ['validate', 's.yaml'],
+  },
+  'flagd: a defaultVariant': {
+    files: (v) => ({ 'f.flagd.json': J({ flags: { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: v } } }) }),
+    argv: ['flags', 'eval', 'f.flagd.json', '--flag', 'f', '--context', '{}'],
+  },
+  'flagd: the variant an evaluation serves': {
+    files: (v) => ({ 'f.flagd.json': J({ flags: { f: { state: 'ENABLED', variants: { [v]: 'x', off: 'y' }, defaultVariant: v } } }) }),
+    argv: ['flags', 'eval', 'f.flagd.json', '--flag', 'f', '--context', '{}'],
+    stdout: true,
+  },
+  'flagd: a flag key and a $ref': {
+    files: (v) => ({ 'f.flagd.json': J({ flags: { [v]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on', targeting: { if: [{ $ref: v }, 'on', 'off'] } } } }) }),
+    argv: ['import', 'flags', 'flagd', 'f.flagd.json'],
+  },
+  'flagd: the flags a scenario looks for': {
+    files: (v) => ({
+      'f.flagd.json': J({ flags: { [v]: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } } }),
+      's.yaml': scenario('flags:\n  from: { flagd: f.flagd.json }\n  g: { kind: release, evaluated-by: [a] }\n'),
+    }),
+    argv: ['validate', 's.yaml'],
+  },
+  'Unleash: a strategy name': {
+    files: (v) => {
+      const u = JSON.parse(read('flags/demo.unleash.json'));
+      u.featureStrategies[0].name = v;
+      return { 'u.json': J(u) };
+    },
+    argv: ['import', 'flags', 'unleash', 'u.json'],
+  },
+  'LaunchDarkly: a clause operator and a prerequisite': {
+    files: (v) => {
+      const l = JSON.parse(read('flags/demo.launchdarkly.json'));
+      l.flags['payments-router'].rules[0].clauses[0].op = v;
+      l.flags['payments-router'].prerequisites = [{ key: v, variation: 0 }];
+      return { 'l.json': J(l) };
+    },
+    argv: ['import', 'flags', 'launchdarkly', 'l.json'],
+  },
+  'Argo Rollouts: an AnalysisTemplate name': {
+    files: (v) => ({ 'r.yaml': read('examples/argo/rollout.yaml').replace(/templateName: [\w-]+/, `templateName: ${J(v)}`), 't.yaml': read('examples/argo/analysis-templates.yaml') }),
+    argv: ['import', 'argo', 'r.yaml', 't.yaml'],
+  },
+  'Argo Rollouts: a successCondition': {
+    files: (v) => ({ 't.yaml': read('examples/argo/analysis-templates.yaml').replace('successCondition: result[0] >= 0.95', `successCondition: ${J(`result[0] >= 0.95 && "${v}" +`)}`) }),
+    argv: ['import', 'argo', join(root, 'examples/argo/rollout.yaml'), 't.yaml'],
+  },
+  'Flagger: a Canary\'s metric name': {
+    files: (v) => ({ 'c.yaml': read('examples/flagger/canary.yaml').replace(/name: request-success-rate/, `name: ${J(v)}`) }),
+    argv: ['import', 'flagger', 'c.yaml', join(root, 'examples/flagger/metric-templates.yaml')],
+  },
+  'traces: a Jaeger span\'s key': {
+    files: (v) => ({ 't.json': jaeger(jaegerSpan({ [v]: 1 })) }),
+    argv: ['calibrate', 't.json', '-q'],
+  },
+  'traces: a key of the document': {
+    files: (v) => ({ 't.json': jaeger(jaegerSpan(), { [v]: 1 }) }),
+    argv: ['calibrate', 't.json', '-q'],
+  },
+};
+
+/** The command's stderr, run in `dir` with `files` written there. */
+function rehearse(files: Record<string, string>, argv: string[], stdout = false): { code: number | null; err: string } {
+  const cwd = mkdtempSync(join(dir, 'case-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
+  const r = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), ...argv], { cwd, encoding: 'utf8' });
+  return { code: r.status, err: stdout ? r.stdout : r.stderr };
+}
+
+describe('a line break in a name or value from a file is shown \\n in the message that names it', () => {
+  for (const [kind, { files, argv, trims, stdout }] of Object.entries(KINDS)) {
+    describe(kind, () => {
+      it.each(FORMS)('%s', (_, value, escaped) => {
+        const shown = trims && value.trim() !== value ? [...escaped, `"${value.trim()}"`] : escaped;
+        const { code, err } = rehearse(files(value), argv, stdout);
+        expect(code === 0 || code === 2).toBe(true);
+        const lines = err.replace(/\n$/, '').split('\n');
+        const naming = lines.filter((l) => l.includes(HEAD) || l.includes(TAIL));
+        // The value reaches a message (else this case tests nothing), each line naming it shows it escaped,
+        // and no line is empty or begins with what follows the break.
+        expect(naming.length, err).toBeGreaterThan(0);
+        expect(naming.filter((l) => !shown.some((s) => l.includes(s))), err).toEqual([]);
+        expect(lines.filter((l) => l.trim() === '' || l.startsWith(TAIL) || l === '"'), err).toEqual([]);
+      });
+    });
+  }
+});
+
+describe('a caret display stays two lines under a message of one', () => {
+  it.each([
+    // the caret stays under the character it points at, past the escapes written before it
+    ['a\nb + )', 7, '  a\\nb + )\n  ^'.replace('^', '       ^')],
+    ['x\u2028y )', 5, '  x\\u2028y )\n  ^'.replace('^', '         ^')],
+    ['plain )', 7, '  plain )\n        ^'],
+  ])('%j at column %i', (source, column, display) => {
+    expect(caretDisplay(source, column, '  ')).toBe(display);
+  });
+  it('the breaks before the display are the input\'s, its own two are kept', () => {
+    expect(messageOneLine(`unknown service "a\nb" at column 3\n${caretDisplay('{a\nb}', 2, '    ')}`))
+      .toBe('unknown service "a\\nb" at column 3\n    {a\\nb}\n     ^');
+    expect(messageOneLine('no display: "a\nb"\n')).toBe('no display: "a\\nb"\\n');
+  });
+});
