@@ -138,7 +138,7 @@ describe('Flagger, as it is', () => {
       .toEqual(['x.yaml:2:7: kind: "Canery" is not a kind of flagger.app that rehearse reads (Canary, MetricTemplate); did you mean "Canary"?']);
     expect(bad([canary])).toEqual(['canary.yaml:53:15: spec.analysis.metrics[2].templateRef.name: no MetricTemplate "not-found-percentage" in namespace "istio-system" in the files given']);
     expect(bad([canary, { file: 'mt.yaml', text: templates.text.replace('}[{{ interval }}]\n        )\n    )\n    /', '}[{{ interval }}]\n        )\n    /') }]))
-      .toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.metrics\[2\]\.templateRef: .* at column \d+ of /)]);
+      .toEqual([expect.stringMatching(/^mt\.yaml:\d+:\d+: spec\.query: as the Canary's metric "404s percentage" renders it: .* at column \d+ of /)]);
   });
 
   it('refuses numbers that are text, true or fractions where the CRD has an integer or a number, as the API server does', () => {

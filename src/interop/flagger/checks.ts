@@ -66,7 +66,9 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
         expr = parsePromQL(query);
       } catch (e) {
         if (!(e instanceof PromQLError)) throw e;
-        ctx.problem(cn, where, e.message);
+        // Where its text is written: a MetricTemplate's query is refused at its spec.query, rendered for this metric.
+        if (written[0] === cn) ctx.problem(cn, where, e.message);
+        else ctx.problem(written[0], written[1], `as the Canary's metric "${name}" renders it: ${e.message}`);
         return;
       }
       const ahead = readsAheadWarning(expr, 'the check runs at', 'every check finds no data, which Flagger fails ("no values found")');
