@@ -131,7 +131,7 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
         add(trimQuery(renderQuery(String(get(tpl.value, 'spec', 'query') ?? ''), model)), [...mp, 'templateRef'], 'custom', name, [tpl, ['spec', 'query']]);
       } catch (e) {
         if (!(e instanceof RenderError)) throw e;
-        ctx.problem(cn, [...mp, 'templateRef'], `MetricTemplate "${tname}": ${e.message}`);
+        ctx.problem(tpl, ['spec', 'query'], `as the Canary's metric "${name}" renders it: ${e.message}`);
       }
     }
     if (!used) ctx.warn(cn, mp, `"${name}" is neither a builtin metric nor has a query or templateRef: Flagger runs no check for it`);
