@@ -11,7 +11,8 @@ import { at, formatWarning, isObject, readAsJson, type FlagFile, type FlagWarnin
 import { docList, type Evaluation, type FlagSet, type ImportedFlag, type ImportOptions, type ScenarioParts } from '../flagset.js';
 import { readUnleash } from './state.js';
 import { readByGo } from '../flag-yaml.js';
-import { InputError } from '../../errors.js';
+import { didYouMean, InputError } from '../../errors.js';
+import { quoted } from '../../units/escape.js';
 
 const require = createRequire(import.meta.url);
 
@@ -68,6 +69,35 @@ export interface ClientState {
 /** A constraint on the time of the evaluation: unleash-client strategy.js compares `context.currentTime ? new Date(context.currentTime) : new Date()`. */
 const readsClock = (c: unknown): boolean => isObject(c) && (c.operator === 'DATE_AFTER' || c.operator === 'DATE_BEFORE') && (c.contextName === 'currentTime' || c.contextName === undefined);
 
+/**
+ * The parameters each strategy of unleash-client reads (lib/strategy/*.js: flexible-rollout-strategy.js rollout,
+ * stickiness, groupId; gradual-rollout-user-id.js and gradual-rollout-session-id.js percentage, groupId;
+ * gradual-rollout-random.js percentage; user-with-id-strategy.js userIds; remote-addresss-strategy.js IPs;
+ * application-hostname-strategy.js hostNames), and of any strategy with variants stickiness and groupId (strategy.js
+ * getResult). Unleash's own files and the client specification write no other.
+ */
+const STRATEGY_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  default: [], flexibleRollout: ['rollout', 'stickiness', 'groupId'], gradualRolloutUserId: ['percentage', 'groupId'],
+  gradualRolloutSessionId: ['percentage', 'groupId'], gradualRolloutRandom: ['percentage'], userWithId: ['userIds'],
+  remoteAddress: ['IPs'], applicationHostname: ['hostNames'],
+};
+
+/**
+ * The parameters of a built-in strategy that unleash-client never reads, with what it reads instead: a name
+ * written otherwise (`groupID`, `Rollout`) is ignored by the client, which then takes its default (the toggle's name
+ * for groupId, 0% for rollout), so that a typo moves every user's bucket without a word. Custom strategies read what
+ * they like.
+ */
+function unreadParameters(s: Json, params: Json): { name: string; message: string }[] {
+  const reads = Object.hasOwn(STRATEGY_PARAMETERS, String(s.name)) ? STRATEGY_PARAMETERS[String(s.name)] : null;
+  if (reads === null) return [];
+  const all = Array.isArray(s.variants) && s.variants.length > 0 ? [...new Set([...reads, 'stickiness', 'groupId'])] : reads;
+  const what = all.length ? `it reads ${all.join(', ')}` : 'it reads none';
+  return Object.keys(params).filter((k) => !all.includes(k)).map((name) => ({
+    name, message: `parameter ${quoted(name)} is not one unleash-client's ${String(s.name)} strategy reads (${what}): the client ignores it${all.length ? didYouMean(name, all) : ''}`,
+  }));
+}
+
 /** Strategies whose result draws a random number at each evaluation in unleash-client. */
 const RANDOM = (s: Json) => s.name === 'gradualRolloutRandom' || (isObject(s.parameters) && s.parameters.stickiness === 'random');
 
@@ -117,6 +147,9 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       // a list or a mapping (read here as its JSON text) served the strategy to no one.
       for (const [name, v] of Object.entries(isObject(raw) && isObject(raw.parameters) ? raw.parameters : {})) {
         if (Array.isArray(v) || isObject(v)) refused.push(formatWarning(at(doc, [...sp, 'parameters', name], `a strategy parameter is text (Unleash's parametersSchema), not ${Array.isArray(v) ? 'a list' : 'a mapping'}`)));
+      }
+      for (const unread of unreadParameters(s, isObject(raw) && isObject(raw.parameters) ? raw.parameters : {})) {
+        warnings.push(at(doc, [...sp, 'parameters', unread.name], unread.message));
       }
       if (typeof params.stickiness === 'string' && !['default', 'userId', 'sessionId', 'random'].includes(params.stickiness) && !attributes.has(params.stickiness)) {
         attributes.set(params.stickiness, [...sp, 'parameters', 'stickiness']);
