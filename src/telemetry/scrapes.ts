@@ -57,9 +57,6 @@ export class ScrapeRecorder {
   private groupsAt: number[] = [];
   private nextScrapeUs: number;
   private touched = false;
-  /** The bucket of a latency by its multiple of `bucketStepUs` (see bucketTable), or empty: the bounds are then scanned. */
-  private readonly bucketAt: Uint8Array;
-  private readonly bucketStepUs: number;
 
   constructor(
     readonly shape: ScrapeShape,
@@ -69,9 +66,6 @@ export class ScrapeRecorder {
     this.bucketsSeconds = [...bucketsSeconds];
     this.boundsUs = Float64Array.from(bucketsSeconds, (s) => s * 1e6);
     this.stride = bucketsSeconds.length + 2;
-    const table = bucketTable(this.boundsUs);
-    this.bucketAt = table.at;
-    this.bucketStepUs = table.stepUs;
     const cells = shape.endpoints * (shape.journeys + 1) * (shape.segments + 1) * STATUS_CODES.length;
     // A group per cell and combination of flags in one table while it stays small; else a map per cell.
     const direct = shape.flags <= 16 && cells * 2 ** shape.flags <= DIRECT_LIMIT;
@@ -109,13 +103,7 @@ export class ScrapeRecorder {
     const base = g * this.stride;
     const bounds = this.boundsUs;
     let b = 0;
-    const i = Math.floor(latencyUs / this.bucketStepUs);
-    if (i < this.bucketAt.length) {
-      b = this.bucketAt[i];
-      // On a multiple of the step that is a bound itself: that bound's bucket (le is inclusive).
-      if (b > 0 && latencyUs <= bounds[b - 1]) b--;
-    } else if (this.bucketAt.length > 0) b = bounds.length;
-    else while (b < bounds.length && latencyUs > bounds[b]) b++;
+    while (b < bounds.length && latencyUs > bounds[b]) b++;
     const o = this.open;
     o[base + b]++; // b = bounds.length lands in the count slot: only the +Inf bucket holds it
     if (b < bounds.length) o[base + bounds.length]++;
@@ -203,32 +191,4 @@ export class ScrapeRecorder {
     if (g >= this.groupsAt[k]) return NaN;
     return this.data[this.rowStart[k] + g * this.stride + field];
   }
-}
-
-/** The largest table of buckets by multiple of a step (bucketTable). */
-const TABLE_LIMIT = 1 << 14;
-
-/**
- * The bucket of every latency above a multiple i of `stepUs`, up to the largest bound: `at[i]` is the first bound
- * greater than i x stepUs, which, as every bound is a multiple of the step, is the bucket of each latency in
- * (i x stepUs, (i + 1) x stepUs); one exactly at i x stepUs belongs to the bound before when that bound is i x stepUs.
- * The step is the bounds' greatest common divisor (5 ms for the default bounds: 2,001 entries), so a latency's bucket
- * is one look-up and one comparison, where scanning the bounds took a branch per bound, mispredicted as often as
- * latencies differ. Empty (scan the bounds) when a bound is no whole microsecond or the table would be too large.
- */
-function bucketTable(boundsUs: Float64Array): { at: Uint8Array; stepUs: number } {
-  const none = { at: new Uint8Array(0), stepUs: 1 };
-  if (boundsUs.length === 0 || boundsUs.length > 255) return none;
-  if (!boundsUs.every((b, i) => Number.isInteger(b) && b > 0 && (i === 0 || b > boundsUs[i - 1]))) return none;
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  const stepUs = boundsUs.reduce((g, b) => gcd(b, g), 0);
-  const last = boundsUs[boundsUs.length - 1];
-  if (last / stepUs >= TABLE_LIMIT) return none;
-  const at = new Uint8Array(last / stepUs + 1);
-  let b = 0;
-  for (let i = 0; i < at.length; i++) {
-    while (b < boundsUs.length && boundsUs[b] <= i * stepUs) b++;
-    at[i] = b;
-  }
-  return { at, stepUs };
 }
