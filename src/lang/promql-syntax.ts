@@ -9,7 +9,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import { prometheusLexed } from './promql-lex.js';
-import { prometheusSignature } from './promql-prometheus.js';
+import { prometheus3Only, prometheusSignature } from './promql-prometheus.js';
 import { unknownFunctions, type PromQLProblem } from './promql-signatures.js';
 import { PromQLError } from './promql-tree.js';
 
@@ -106,7 +106,7 @@ export function readQuery(query: string): { readonly tree: SyntaxNode; readonly 
   if (err < 0) return lexError ? fail(lexed.problems) : { tree: tree.topNode, walked, renamed };
   const nameAt = (column: number) => /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(column - 1))![0];
   // A name Prometheus 2.42 has no function of is its own error (generated_parser.y: "unknown function with name").
-  const unknown = unknownFunctions(query).map((u) => (prometheusSignature(nameAt(u.column))
+  const unknown = unknownFunctions(query).map((u) => (prometheusSignature(nameAt(u.column)) || prometheus3Only(nameAt(u.column))
     ? u : { ...u, reason: `unknown function with name ${JSON.stringify(nameAt(u.column))}`, invalid: true }));
   for (const u of unknown) {
     const name = nameAt(u.column);

@@ -5,7 +5,7 @@
  * Around a part it does not evaluate the query is still checked as Prometheus 2.42's parser checks it (types,
  * arguments; promql-prometheus.ts): a query Prometheus refuses is refused as invalid, for that alone.
  *
- * The subset (Prometheus 2.42 semantics): number and string literals; instant and range vector selectors with =, !=,
+ * The subset (Prometheus 2.42 semantics, and Prometheus 3's quoted names): number and string literals; instant and range vector selectors with =, !=,
  * =~, !~ and `offset` (on a selector only, as Prometheus' parser has it; `@` is refused as unsupported where Prometheus
  * parses it, as invalid where it does not); the functions of promql-signatures.ts (rate, increase, the *_over_time
  * family, histogram_quantile, label_replace, label_join, absent, clamp, timestamp, sort, ...); the aggregations sum,
@@ -24,7 +24,7 @@ export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type Valu
 export { describeProblems, matches, PromQLError, resultType } from './promql-tree.js';
 export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
 import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
-import { itemText, numberProblem, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
+import { numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
 
 
 const BINARY_OPS: Record<string, BinaryOp> = {
@@ -67,15 +67,20 @@ export function parsePromQL(query: string): Expr {
   };
 
   const matcher = (n: Node): Matcher | null => {
-    const [nameNode, opNode, valueNode] = children(n);
-    // generated_parser.y (2.42): a label name is an identifier; a quoted one is Prometheus 3's.
-    if (n.name === 'QuotedLabelName' || n.name === 'QuotedLabelMatcher') {
-      return refuse(n, `unexpected string ${itemText(text(n.name === 'QuotedLabelName' ? n : nameNode))} in label matching, expected identifier or "}"`);
+    // Prometheus 3's quoted names (promql-versions.ts): `{"my.metric"}` is __name__="my.metric" wherever it stands.
+    if (n.name === 'QuotedLabelName') {
+      const literal = children(n)[0] ?? n;
+      const bad = stringProblem(text(literal));
+      return bad ? refuse(literal, bad) : { name: '__name__', op: '=', value: unquote(text(literal)), re: null };
     }
-    if (n.name !== 'UnquotedLabelMatcher' || !valueNode) return refuse(n, 'unsupported label matcher');
+    const [nameNode, opNode, valueNode] = children(n);
+    if ((n.name !== 'UnquotedLabelMatcher' && n.name !== 'QuotedLabelMatcher') || !valueNode) return refuse(n, 'unsupported label matcher');
+    const quotedName = n.name === 'QuotedLabelMatcher' ? (children(nameNode)[0] ?? nameNode) : null;
+    const badName = quotedName && stringProblem(text(quotedName));
+    if (badName) return refuse(quotedName, badName);
     const bad = stringProblem(text(valueNode));
     if (bad) return refuse(valueNode, bad);
-    const [name, op, value] = [text(nameNode), text(opNode) as MatchOp, unquote(text(valueNode))];
+    const [name, op, value] = [quotedName ? unquote(text(quotedName)) : text(nameNode), text(opNode) as MatchOp, unquote(text(valueNode))];
     let re: GoRegex | null = null;
     if (op === '=~' || op === '!~') {
       try {
@@ -121,9 +126,13 @@ export function parsePromQL(query: string): Expr {
     return false;
   };
 
+  // Prometheus 3 quotes a label name that is no identifier here too: `by ("a.b")`.
   const grouping = (n: Node) => children(n).map((c) => {
-    if (c.name === 'QuotedLabelName') refuse(c, `unexpected string ${itemText(text(c))} in grouping opts, expected label`);
-    return text(c);
+    if (c.name !== 'QuotedLabelName') return text(c);
+    const literal = children(c)[0] ?? c;
+    const bad = stringProblem(text(literal));
+    if (bad) refuse(literal, bad);
+    return unquote(text(literal));
   });
 
   const call = (n: Node): Expr | null => {
@@ -131,7 +140,8 @@ export function parsePromQL(query: string): Expr {
     const fn = renamed.get(id.from) ?? text(id).trim();
     const argNodes = children(body);
     const args = argNodes.map(expr);
-    const sig = prometheusSignature(fn);
+    const newer = prometheus3Only(fn);
+    const sig = prometheusSignature(fn) ?? (newer ? PROMETHEUS_3_FUNCTIONS[fn] : null);
     if (!sig) return refuse(id, `unknown function with name ${JSON.stringify(fn)}`);
     const variadic = sig.args.length > 0 && sig.args[sig.args.length - 1].endsWith('*');
     const required = sig.args.filter((a) => !a.endsWith('?') && !a.endsWith('*')).length;
@@ -145,7 +155,7 @@ export function parsePromQL(query: string): Expr {
     });
     if (!Object.hasOwn(FUNCTIONS, fn)) {
       typed.set(n, sig.returns);
-      return refuse(id, `unsupported function "${fn}"`);
+      return refuse(id, newer ?? `unsupported function "${fn}"`);
     }
     if (!ok) return null;
     const strings = args.map((a) => (a!.kind === 'string' ? a!.value : null));
@@ -172,11 +182,16 @@ export function parsePromQL(query: string): Expr {
     }
     const argNodes = children(body!);
     const args = argNodes.map(expr);
-    if (!prometheusAggregation(op)) return refuse(opNode, `unknown function with name ${JSON.stringify(op)}`);
-    const wantParam = AGGREGATIONS_WITH_PARAM.has(op) || op === 'count_values';
+    const newer = prometheus3Only(op);
+    if (!prometheusAggregation(op) && !newer) return refuse(opNode, `unknown function with name ${JSON.stringify(op)}`);
+    const wantParam = AGGREGATIONS_WITH_PARAM.has(op) || op === 'count_values' || newer !== null;
     if (args.length !== (wantParam ? 2 : 1)) return refuse(n, `${op}() takes ${wantParam ? 2 : 1} argument(s), got ${args.length}`);
     const paramOk = !wantParam || expect(argNodes[0], args[0], op === 'count_values' ? 'string' : 'scalar', `${op}()'s parameter`);
     const bodyOk = expect(argNodes[args.length - 1], args[args.length - 1], 'vector', `${op}()`);
+    if (newer) {
+      typed.set(n, 'vector');
+      return refuse(opNode, newer);
+    }
     if (!paramOk || !bodyOk) return null;
     return { kind: 'aggregate', op, param: wantParam ? args[0] : null, expr: args[args.length - 1]!, grouping: by, without };
   };

@@ -10,6 +10,7 @@ import type { Document } from 'yaml';
 import { InputError } from '../../errors.js';
 import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
 import { failsEveryEvaluationWarning } from '../../lang/promql-tree.js';
+import { quotedNamesWarning } from '../../lang/promql-versions.js';
 import { durationOutOfRange } from '../../lang/promql-signatures.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
@@ -342,7 +343,8 @@ function readRule(
   try {
     expr = parsePromQL(query);
     const fails = failsEveryEvaluationWarning(expr, alert !== null ? 'the rule\'s health is err and the alert never fires' : 'the rule\'s health is err and it records nothing');
-    if (fails) warnings.push(`${where([...path, 'expr'])}: ${fails}`);
+    const newer = quotedNamesWarning(query);
+    for (const w of [newer, fails]) if (w) warnings.push(`${where([...path, 'expr'])}: ${w}`);
     const type = resultType(expr);
     if (type !== 'vector' && type !== 'scalar') {
       error = `a rule's query gives an instant vector or a scalar, not a ${type === 'matrix' ? 'range vector' : type}`;
@@ -372,7 +374,7 @@ function readRule(
 function recordName(record: string, at: string, errors: string[], warnings: string[]): void {
   if (record === '' || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(record)) errors.push(`${at}: invalid recording rule name: ${record}`);
   else if (/[{}]/.test(record)) errors.push(`${at}: braces present in the recording rule name; should it be in expr?: ${record} (Prometheus 3.2 and later refuse it in these words, 2.42 as an invalid recording rule name)`);
-  else warnings.push(`${at}: invalid recording rule name: ${record} to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {__name__=${JSON.stringify(record)}} (rehearse's PromQL reads 2.42's syntax, not {${JSON.stringify(record)}})`);
+  else warnings.push(`${at}: invalid recording rule name: ${record} to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {${JSON.stringify(record)}} (Prometheus 3's syntax) or {__name__=${JSON.stringify(record)}}`);
 }
 
 /**
