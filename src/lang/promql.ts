@@ -21,7 +21,8 @@ import {
 
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
 
-export { describeProblems, matches, PromQLError, resultType } from './promql-tree.js';
+export { describeProblems, failsEveryEvaluationWarning, matches, PromQLError, resultType } from './promql-tree.js';
+export { quotedNamesWarning } from './promql-versions.js';
 export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
 import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 import { numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';

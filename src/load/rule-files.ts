@@ -93,7 +93,7 @@ export function resolveRules(s: Scenario, baseDir: string): ResolvedRules {
   }
   const intervalMs = s.metrics.evaluationIntervalUs / 1000;
   const rules: RuleGroup[] = parsed.flatMap((p) => p.groups.map((group) => ({
-    name: group.name, file: p.file, intervalMs: group.intervalMs ?? intervalMs, limit: group.limit,
+    name: group.name, file: p.file, intervalMs: group.intervalMs ?? intervalMs, queryOffsetMs: group.queryOffsetMs, limit: group.limit,
     rules: group.rules.filter((rule) => [...needed].some((e) => e.rule === rule)).map((r): Rule => ({
       kind: r.kind, name: r.name, query: r.query, expr: r.expr as Expr, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels: r.labels, where: r.where,
     })),

@@ -8,9 +8,7 @@
  */
 import type { Document } from 'yaml';
 import { InputError } from '../../errors.js';
-import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
-import { failsEveryEvaluationWarning } from '../../lang/promql-tree.js';
-import { quotedNamesWarning } from '../../lang/promql-versions.js';
+import { describeProblems, failsEveryEvaluationWarning, parseDurationMs, parsePromQL, PromQLError, quotedNamesWarning, resultType, type Expr } from '../../lang/promql.js';
 import { durationOutOfRange } from '../../lang/promql-signatures.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
@@ -35,7 +33,7 @@ export const RULE_FIELDS: { readonly group: Readonly<Record<string, Disposition>
     rules: { kind: 'modelled', why: 'evaluated in order at each evaluation' },
     limit: { kind: 'modelled', why: 'a rule giving more series (alerts) than the limit fails its evaluation, as in Prometheus' },
     labels: { kind: 'modelled', why: 'added to every rule of the group (Prometheus 3), under the rule\'s own labels' },
-    query_offset: { kind: 'warned', why: 'not modelled: rules read the series at the evaluation time' },
+    query_offset: { kind: 'modelled', why: 'each rule reads the series that long before the evaluation, and writes its samples at that time (Prometheus 2.53 and later)' },
     partial_response_strategy: { kind: 'warned', why: 'a Thanos ruler setting with no effect on a single Prometheus' },
     source_tenants: { kind: 'warned', why: 'a Cortex/Mimir ruler setting: one simulated tenant' },
     evaluation_delay: { kind: 'warned', why: 'a Cortex/Mimir ruler setting: not modelled' },
@@ -69,6 +67,7 @@ export interface ParsedRule {
 export interface ParsedGroup {
   readonly name: string;
   readonly intervalMs: number | null;
+  readonly queryOffsetMs: number;
   readonly limit: number;
   readonly rules: readonly ParsedRule[];
   readonly where: string;
@@ -257,6 +256,7 @@ function readGroups(
     names.add(name);
     // An interval of 0 is none of the group's own: the global evaluation interval (rules/manager.go).
     const intervalMs = g.interval === undefined ? null : modelDuration(g.interval, () => where([...gp, 'interval']), errors) || null;
+    const queryOffsetMs = g.query_offset === undefined ? 0 : modelDuration(g.query_offset, () => where([...gp, 'query_offset']), errors);
     // An int (rulefmt.RuleGroup.Limit): a negative one, like 0, is no limit (rules/manager.go: limit > 0).
     const limit = g.limit === undefined || g.limit === null ? 0 : typeof g.limit === 'number' && Number.isSafeInteger(g.limit) ? g.limit : NaN;
     if (Number.isNaN(limit)) errors.push(`${where([...gp, 'limit'])}: limit is a whole number (Prometheus refuses ${JSON.stringify(g.limit)})`);
@@ -270,7 +270,7 @@ function readGroups(
       const rule = readRule(r, [...gp, 'rules', ri], where, errors, warnings);
       return rule ? [{ ...rule, labels: { ...groupLabels, ...rule.labels } }] : [];
     });
-    groups.push({ name, intervalMs, limit, rules, where: where(gp) });
+    groups.push({ name, intervalMs, queryOffsetMs, limit, rules, where: where(gp) });
   });
 }
 
