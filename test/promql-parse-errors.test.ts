@@ -6,8 +6,8 @@
  * Prometheus than the 2.42 rehearse models. The second column is what `promtool check rules` (2.42) says of each
  * query, checked below when promtool is installed; where Prometheus 3 (v3.14.0, d15adb9a) parses what 2.42 refuses,
  * rehearse reads it as Prometheus 3 does: quoted (UTF-8) names are evaluated, a function 3.x added (info(), limitk,
- * histogram_stddev...) is named as not evaluated (rule files warn at both, src/interop/prometheus/rules.ts); other
- * later syntax (`smoothed`, `anchored`, durations computed in brackets) is refused as 2.42 refuses it.
+ * histogram_stddev...) and `smoothed` or `anchored` on a selector are named as not evaluated (rule files warn at
+ * them, src/interop/prometheus/rules.ts); durations computed in brackets are refused as 2.42 refuses them.
  *
  * Each row: the query, what promtool says (null when it parses it, else the position and message of its first
  * error), and what rehearse says (null when it evaluates the query; the first error when it refuses the query as
@@ -381,7 +381,7 @@ const CASES: [number, string, null | [string, string], Said][] = [
   [0, "Inf[5m:1m]", ["1:1","subquery is only allowed on instant vector, got scalar instead"], [1,"subquery is only allowed on instant vector, got scalar instead"]],
   [0, "avg(x[5m] @ 1)", ["1:5","expected type instant vector in aggregation expression, got range vector"], [5,"avg() expects a vector, got a range vector"]],
   [0, "limitk(1, x)", ["1:1","unknown function with name \"limitk\""], "unsupported function \"limitk\" (Prometheus 3's, experimental: it parses with --enable-feature=promql-experimental-functions; rehearse evaluates Prometheus 2.42's functions)"],
-  [0, "x[5m] smoothed", ["1:7","unexpected identifier \"smoothed\""], [7,"unexpected identifier \"smoothed\": Prometheus 2.42 does not parse it"]],
+  [0, "x[5m] smoothed", ["1:7","unexpected identifier \"smoothed\""], "unsupported smoothed modifier (Prometheus 3's, experimental: it parses with --enable-feature=promql-extended-range-selectors)"],
   [0, "histogram_stddev(x)", ["1:1","unknown function with name \"histogram_stddev\""], "unsupported function \"histogram_stddev\" (Prometheus 3's; rehearse evaluates Prometheus 2.42's functions)"],
   [0, "x{a=\"\\q\"}", ["1:5","unknown escape sequence U+0071 'q'"], [5,"unknown escape sequence U+0071 'q'"]],
   [0, "count_values(\"v\", x[5m])", ["1:19","expected type instant vector in aggregation expression, got range vector"], [19,"count_values() expects a vector, got a range vector"]],
@@ -467,6 +467,7 @@ const PROMETHEUS_3: [number, string, Said][] = [
   [4475, 'info(http_request_counter_total{namespace="zzz"}, {foo="bar", bar="baz"})', NEWER('info')],
   [4500, 'info(http_request_counter_total{namespace="zzz"}, {foo="bar"} == 1)', NEWER('info')],
   [0, 'limitk(1, x)', NEWER('limitk')],
+  [0, 'x[5m] smoothed', 'unsupported smoothed modifier (Prometheus 3\'s, experimental: it parses with --enable-feature=promql-extended-range-selectors)'],
   [0, 'histogram_stddev(x)', NEWER('histogram_stddev', false)],
 ];
 

@@ -78,6 +78,30 @@ describe('functions Prometheus 3 added (promql/parser/functions.go, d15adb9a)', 
   });
 });
 
+describe('`smoothed` and `anchored` (promql/parser/parse.go setSmoothed, setAnchored, d15adb9a)', () => {
+  const said = (q: string) => {
+    try {
+      parsePromQL(q);
+      return null;
+    } catch (e) {
+      return (e as PromQLError).problems.map((p) => [p.column, p.reason, p.invalid]);
+    }
+  };
+  const flag = (w: string) => `unsupported ${w} modifier (Prometheus 3's, experimental: it parses with --enable-feature=promql-extended-range-selectors)`;
+  it('on a selector, with or without an offset, are named at the word as not evaluated', () => {
+    expect(said('rate(x[5m] smoothed)')).toEqual([[12, flag('smoothed'), false]]);
+    expect(said('x anchored')).toEqual([[3, flag('anchored'), false]]);
+    expect(said('x[5m] smoothed offset 1m')).toEqual([[7, flag('smoothed'), false]]);
+    // Bound to the operand next to it, as offset is: `a + (b smoothed)`.
+    expect(said('a + b smoothed')).toEqual([[7, flag('smoothed'), false]]);
+  });
+  it('elsewhere, or both at once, are refused in Prometheus\' words', () => {
+    expect(said('x[5m:1m] smoothed')).toEqual([[1, 'smoothed modifier is not supported for subqueries', true]]);
+    expect(said('sum(x) anchored')).toEqual([[1, 'anchored modifier not implemented', true]]);
+    expect(said('x[5m] smoothed anchored')).toEqual([[1, 'anchored and smoothed modifiers cannot be used together', true]]);
+  });
+});
+
 describe('a rule file written for Prometheus 3', () => {
   const text = `groups:
   - name: g

@@ -20,7 +20,7 @@ export interface Node {
   readonly kids: readonly Node[];
 }
 
-const POSTFIX = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr']);
+const POSTFIX = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr', 'SmoothedExpr', 'AnchoredExpr']);
 
 /** The tree under n, comments left out, each postfix modifier on the operand Prometheus gives it. */
 export function syntaxTree(n: SyntaxNode): Node {
@@ -44,9 +44,10 @@ function bindTight(postfix: Node): Node {
 export function modified(n: Node): { readonly base: Node; readonly offset: boolean; readonly at: boolean } {
   let base = n;
   let offset = false, at = false;
-  while (base.name === 'OffsetExpr' || base.name === 'StepInvariantExpr') {
+  // Prometheus 3's `smoothed` and `anchored` mark the selector itself too (parse.go setSmoothed).
+  while (base.name === 'OffsetExpr' || base.name === 'StepInvariantExpr' || base.name === 'SmoothedExpr' || base.name === 'AnchoredExpr') {
     if (base.name === 'OffsetExpr') offset = true;
-    else at = true;
+    else if (base.name === 'StepInvariantExpr') at = true;
     base = base.kids[0];
   }
   return { base, offset, at };

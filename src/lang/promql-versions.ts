@@ -23,3 +23,16 @@ export function quotedNamesWarning(query: string): string | null {
   if (!at.length) return null;
   return `a name in quotes at column ${at.join(', ')}: Prometheus 3's syntax for UTF-8 names, read as Prometheus 3 reads it; Prometheus 2.42 refuses the query and the file ("unexpected string ... in label matching")`;
 }
+
+/**
+ * What Prometheus 3 says of `smoothed` or `anchored` after an operand (promql/parser/parse.go setSmoothed,
+ * setAnchored at v3.14.0): on a selector, a query it parses behind --enable-feature=promql-extended-range-selectors,
+ * which rehearse does not evaluate (said at the word); elsewhere, or with the other one, a query it refuses.
+ */
+export function extendedRangeProblem(word: string, operand: string, base: string): { readonly reason: string; readonly atWord: boolean } {
+  const other = word === 'smoothed' ? 'AnchoredExpr' : 'SmoothedExpr';
+  if (operand === other) return { reason: 'anchored and smoothed modifiers cannot be used together', atWord: false };
+  if (base === 'SubqueryExpr') return { reason: `${word} modifier is not supported for subqueries`, atWord: false };
+  if (base !== 'VectorSelector' && base !== 'MatrixSelector') return { reason: `${word} modifier not implemented`, atWord: false };
+  return { reason: `unsupported ${word} modifier (Prometheus 3's, experimental: it parses with --enable-feature=promql-extended-range-selectors)`, atWord: true };
+}

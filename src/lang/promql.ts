@@ -3,30 +3,26 @@
  * tree and validated against the subset rehearse evaluates. Anything outside it is refused here, with the
  * query, and the column and name of every part that is not supported (not only the first), never at evaluation.
  * Around a part it does not evaluate the query is still checked as Prometheus 2.42's parser checks it (types,
- * arguments; promql-prometheus.ts): a query Prometheus refuses is refused as invalid, for that alone.
- *
- * The subset (Prometheus 2.42 semantics, and Prometheus 3's quoted names): number and string literals; instant and range vector selectors with =, !=,
- * =~, !~ and `offset` (on a selector only, as Prometheus' parser has it; `@` is refused as unsupported where Prometheus
- * parses it, as invalid where it does not); the functions of promql-signatures.ts (rate, increase, the *_over_time
- * family, histogram_quantile, label_replace, label_join, absent, clamp, timestamp, sort, ...); the aggregations sum,
- * avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile with by/without; unary minus; + - * / % ^ and
- * == != > < >= <= with bool, on/ignoring and group_left/group_right; the set operators and, or, unless with
- * on/ignoring. Keywords are case-insensitive, as in Prometheus.
+ * arguments; promql-prometheus.ts): a query Prometheus refuses is refused as invalid, for that alone; what
+ * Prometheus 3 added is read as it reads it, or named as not evaluated (promql-versions.ts).
+ * The subset (2.42's semantics, and 3's quoted names): literals; selectors with =, !=, =~, !~ and `offset` (on a
+ * selector only; `@` refused as unsupported where Prometheus parses it, as invalid where it does not); the functions
+ * of promql-signatures.ts; the aggregations sum, avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile
+ * with by/without; unary minus; + - * / % ^ and == != > < >= <= with bool, on/ignoring, group_left/group_right; and,
+ * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
 import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
   AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, durationOutOfRange, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
-
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
-
 export { describeProblems, failsEveryEvaluationWarning, matches, PromQLError, resultType } from './promql-tree.js';
 export { quotedNamesWarning } from './promql-versions.js';
+import { extendedRangeProblem } from './promql-versions.js';
 export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
 import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 import { numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
-
 
 const BINARY_OPS: Record<string, BinaryOp> = {
   Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
@@ -77,10 +73,8 @@ export function parsePromQL(query: string): Expr {
     const [nameNode, opNode, valueNode] = children(n);
     if ((n.name !== 'UnquotedLabelMatcher' && n.name !== 'QuotedLabelMatcher') || !valueNode) return refuse(n, 'unsupported label matcher');
     const quotedName = n.name === 'QuotedLabelMatcher' ? (children(nameNode)[0] ?? nameNode) : null;
-    const badName = quotedName && stringProblem(text(quotedName));
-    if (badName) return refuse(quotedName, badName);
-    const bad = stringProblem(text(valueNode));
-    if (bad) return refuse(valueNode, bad);
+    const badAt = [quotedName, valueNode].find((l) => l && stringProblem(text(l)));
+    if (badAt) return refuse(badAt, stringProblem(text(badAt))!);
     const [name, op, value] = [quotedName ? unquote(text(quotedName)) : text(nameNode), text(opNode) as MatchOp, unquote(text(valueNode))];
     let re: GoRegex | null = null;
     if (op === '=~' || op === '!~') {
@@ -159,7 +153,6 @@ export function parsePromQL(query: string): Expr {
       return refuse(id, newer ?? `unsupported function "${fn}"`);
     }
     if (!ok) return null;
-    const strings = args.map((a) => (a!.kind === 'string' ? a!.value : null));
     // A label_replace or label_join with a bad expression or label name parses: Prometheus fails it at each
     // evaluation (promql-tree.ts failsEveryEvaluationWarning, said where the query is read).
     return { kind: 'call', fn, args: args as Expr[] };
@@ -261,8 +254,6 @@ export function parsePromQL(query: string): Expr {
     if (modifier === 'offset' ? offset : at) return refuse(operand, modifier === '@' ? '@ <timestamp> may not be set multiple times' : 'offset may not be set multiple times') ?? false;
     return true;
   };
-  /** An `@` time: `start()`, `end()` or a number of seconds, signed, within the int64 milliseconds of Prometheus'
-   * timestamps (parse.go setTimestamp); a duration is a syntax error there. */
   /** Whether the @ under a node (its operand's modifiers) has a number for its time. */
   const atNumber = (n: Node): boolean => {
     for (let m = n; m.name === 'OffsetExpr' || m.name === 'StepInvariantExpr'; m = m.kids[0]) {
@@ -270,6 +261,7 @@ export function parsePromQL(query: string): Expr {
     }
     return false;
   };
+  /** An `@` time: `start()`, `end()` or signed seconds within int64 ms (parse.go setTimestamp); not a duration. */
   const atTime = (operand: Node, time: Node): boolean => {
     if (time.name === 'AtModifierPreprocessors') return true;
     const t = text(time).replace(/\s+/g, '');
@@ -377,8 +369,16 @@ export function parsePromQL(query: string): Expr {
         same(n, operand);
         return valid ? refuse(at, 'unsupported @ modifier') : null;
       }
-      // The grammar of Prometheus' UI reads what later versions added (`smoothed`, `anchored`, durations
-      // computed in brackets); Prometheus 2.42 does not.
+      // Prometheus 3's `smoothed` and `anchored` (parse.go setSmoothed, setAnchored; v3.14.0, experimental).
+      case 'SmoothedExpr': case 'AnchoredExpr': {
+        const [operand, word] = children(n);
+        expr(operand);
+        same(n, operand);
+        const p = extendedRangeProblem(text(word).toLowerCase(), operand.name, modified(operand).base.name);
+        return refuse(p.atWord ? word : n, p.reason);
+      }
+      // The grammar of Prometheus' UI reads what later versions added (durations computed in brackets);
+      // Prometheus 2.42 does not.
       default: {
         const [first, ...rest] = children(n);
         if (first && /(Expr|Selector)$/.test(first.name)) expr(first);
