@@ -252,7 +252,7 @@ describe('a recording rule named in UTF-8: Prometheus 3 loads it, 2.42 refuses i
     const r = readRuleFile(file('http.requests:rate5m'), 'r.yaml');
     expect(r.groups[0].rules.map((x) => x.name)).toEqual(['http.requests:rate5m', 'Recorded']);
     expect(r.warnings).toEqual([
-      'r.yaml:4:17: groups[0].rules[0].record: invalid recording rule name: http.requests:rate5m to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {__name__="http.requests:rate5m"} (rehearse\'s PromQL reads 2.42\'s syntax, not {"http.requests:rate5m"})',
+      'r.yaml:4:17: groups[0].rules[0].record: invalid recording rule name: http.requests:rate5m to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {"http.requests:rate5m"} (Prometheus 3\'s syntax) or {__name__="http.requests:rate5m"}',
     ]);
     const input = new InputSeries();
     input.add({ __name__: 'up', job: 'a' }, [1, 1, 1], 60_000);

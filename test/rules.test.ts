@@ -288,6 +288,17 @@ describe('rule files in a scenario', () => {
     ]);
   });
 
+  it('an alert gate over a rule file that is refused adds no second error saying the file holds no such alert', () => {
+    const broken = join(dir, 'broken.yml');
+    writeFileSync(broken, 'groups:\n  - name: g\n    rules:\n      - alert: MyServiceAvailabilitySLO\n        expr: sum(rate(x[5m]) >\n');
+    const named1 = problems(base({ ...named, rules: [broken] }, { alert: 'MyServiceAvailabilitySLO', from: broken }));
+    expect(named1).toEqual([`s.json:1:${named1[0].split(':')[2]}: metrics.rules[0]: ${broken}:5:15: groups[0].rules[0].expr: could not parse expression: unclosed left parenthesis at column 18 of "sum(rate(x[5m]) >" (Prometheus refuses the file)`]);
+    expect(problems(base({ ...named, rules: [broken] }, { alert: 'MyServiceAvailabilitySLO' }))).toHaveLength(1);
+    // Another file read: the alert is looked for there, and the file not read is named.
+    const both = problems(base({ ...named, rules: [broken, sloth] }, { alert: 'Missing' }));
+    expect(both[1]).toBe(`s.json:1:395: rollout[0].gates[0].alert: no alert "Missing" in ${sloth} (alerts: MyServiceAvailabilitySLO); ${broken} could not be read (said above)`);
+  });
+
   it('a rule a gate needs that reads a family the simulation never writes is an error naming the closest one', () => {
     const p = problems(base({ rules: [sloth] }, { alert: 'MyServiceAvailabilitySLO' }));
     // The seven SLI recordings the two alerts read (30d and the meta recordings are not needed).

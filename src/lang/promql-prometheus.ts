@@ -50,6 +50,48 @@ export function prometheusSignature(name: string): Signature | null {
   return Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : Object.hasOwn(OTHER_FUNCTIONS, name) ? OTHER_FUNCTIONS[name] : null;
 }
 
+/**
+ * Functions and aggregations Prometheus 3 parses and 2.42 does not (prometheus/prometheus promql/parser/functions.go
+ * and lex.go at v3.14.0, d15adb9a): a query with one is read as Prometheus 3 reads it and not evaluated, so a rule
+ * file that holds it loads (the rule warned, an error where a gate needs it), as Prometheus 3 loads it. The
+ * experimental ones parse only with --enable-feature=promql-experimental-functions. (`holt_winters`, which 3.0
+ * renamed double_exponential_smoothing, is 2.42's: OTHER_FUNCTIONS.)
+ */
+export const PROMETHEUS_3_FUNCTIONS: Readonly<Record<string, Signature & { readonly experimental: boolean }>> = {
+  first_over_time: { args: ['matrix'], returns: 'vector', experimental: false },
+  histogram_avg: { args: ['vector'], returns: 'vector', experimental: false },
+  histogram_stddev: { args: ['vector'], returns: 'vector', experimental: false },
+  histogram_stdvar: { args: ['vector'], returns: 'vector', experimental: false },
+  histogram_quantiles: { args: ['vector', 'string', 'scalar', 'scalar*'], returns: 'vector', experimental: true },
+  double_exponential_smoothing: { args: ['matrix', 'scalar', 'scalar'], returns: 'vector', experimental: true },
+  info: { args: ['vector', 'vector?'], returns: 'vector', experimental: true },
+  max_of: { args: ['scalar', 'scalar'], returns: 'scalar', experimental: true },
+  min_of: { args: ['scalar', 'scalar'], returns: 'scalar', experimental: true },
+  mad_over_time: { args: ['matrix'], returns: 'vector', experimental: true },
+  ts_of_first_over_time: { args: ['matrix'], returns: 'vector', experimental: true },
+  ts_of_max_over_time: { args: ['matrix'], returns: 'vector', experimental: true },
+  ts_of_min_over_time: { args: ['matrix'], returns: 'vector', experimental: true },
+  ts_of_last_over_time: { args: ['matrix'], returns: 'vector', experimental: true },
+  range: { args: [], returns: 'scalar', experimental: true },
+  sort_by_label: { args: ['vector', 'string*'], returns: 'vector', experimental: true },
+  sort_by_label_desc: { args: ['vector', 'string*'], returns: 'vector', experimental: true },
+  start: { args: [], returns: 'scalar', experimental: true },
+  start_timestamp: { args: ['vector'], returns: 'vector', experimental: true },
+  step: { args: [], returns: 'scalar', experimental: true },
+  end: { args: [], returns: 'scalar', experimental: true },
+};
+
+/** Prometheus 3's aggregations 2.42 lacks (lex.go: experimental, each with a parameter, a scalar). */
+export const PROMETHEUS_3_AGGREGATIONS = new Set(['limitk', 'limit_ratio']);
+
+/** Why rehearse does not evaluate a function or aggregation of Prometheus 3 (which 2.42 has not), or null. */
+export function prometheus3Only(name: string): string | null {
+  const f = Object.hasOwn(PROMETHEUS_3_FUNCTIONS, name) ? PROMETHEUS_3_FUNCTIONS[name] : null;
+  if (!f && !PROMETHEUS_3_AGGREGATIONS.has(name)) return null;
+  const experimental = !f || f.experimental ? ', experimental: it parses with --enable-feature=promql-experimental-functions' : '';
+  return `unsupported function "${name}" (Prometheus 3's${experimental}; rehearse evaluates Prometheus 2.42's functions)`;
+}
+
 /** Prometheus 2.42's aggregations: rehearse's and count_values. */
 export function prometheusAggregation(op: string): boolean {
   return op === 'count_values' || (AGGREGATIONS as readonly string[]).includes(op);

@@ -9,7 +9,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import { prometheusLexed } from './promql-lex.js';
-import { prometheusSignature } from './promql-prometheus.js';
+import { prometheus3Only, prometheusSignature } from './promql-prometheus.js';
 import { unknownFunctions, type PromQLProblem } from './promql-signatures.js';
 import { PromQLError } from './promql-tree.js';
 
@@ -20,7 +20,7 @@ export interface Node {
   readonly kids: readonly Node[];
 }
 
-const POSTFIX = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr']);
+const POSTFIX = new Set(['OffsetExpr', 'StepInvariantExpr', 'MatrixSelector', 'SubqueryExpr', 'SmoothedExpr', 'AnchoredExpr']);
 
 /** The tree under n, comments left out, each postfix modifier on the operand Prometheus gives it. */
 export function syntaxTree(n: SyntaxNode): Node {
@@ -44,9 +44,10 @@ function bindTight(postfix: Node): Node {
 export function modified(n: Node): { readonly base: Node; readonly offset: boolean; readonly at: boolean } {
   let base = n;
   let offset = false, at = false;
-  while (base.name === 'OffsetExpr' || base.name === 'StepInvariantExpr') {
+  // Prometheus 3's `smoothed` and `anchored` mark the selector itself too (parse.go setSmoothed).
+  while (base.name === 'OffsetExpr' || base.name === 'StepInvariantExpr' || base.name === 'SmoothedExpr' || base.name === 'AnchoredExpr') {
     if (base.name === 'OffsetExpr') offset = true;
-    else at = true;
+    else if (base.name === 'StepInvariantExpr') at = true;
     base = base.kids[0];
   }
   return { base, offset, at };
@@ -106,7 +107,7 @@ export function readQuery(query: string): { readonly tree: SyntaxNode; readonly 
   if (err < 0) return lexError ? fail(lexed.problems) : { tree: tree.topNode, walked, renamed };
   const nameAt = (column: number) => /^[a-zA-Z_][a-zA-Z0-9_:]*/.exec(query.slice(column - 1))![0];
   // A name Prometheus 2.42 has no function of is its own error (generated_parser.y: "unknown function with name").
-  const unknown = unknownFunctions(query).map((u) => (prometheusSignature(nameAt(u.column))
+  const unknown = unknownFunctions(query).map((u) => (prometheusSignature(nameAt(u.column)) || prometheus3Only(nameAt(u.column))
     ? u : { ...u, reason: `unknown function with name ${JSON.stringify(nameAt(u.column))}`, invalid: true }));
   for (const u of unknown) {
     const name = nameAt(u.column);

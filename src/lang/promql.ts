@@ -3,29 +3,26 @@
  * tree and validated against the subset rehearse evaluates. Anything outside it is refused here, with the
  * query, and the column and name of every part that is not supported (not only the first), never at evaluation.
  * Around a part it does not evaluate the query is still checked as Prometheus 2.42's parser checks it (types,
- * arguments; promql-prometheus.ts): a query Prometheus refuses is refused as invalid, for that alone.
- *
- * The subset (Prometheus 2.42 semantics): number and string literals; instant and range vector selectors with =, !=,
- * =~, !~ and `offset` (on a selector only, as Prometheus' parser has it; `@` is refused as unsupported where Prometheus
- * parses it, as invalid where it does not); the functions of promql-signatures.ts (rate, increase, the *_over_time
- * family, histogram_quantile, label_replace, label_join, absent, clamp, timestamp, sort, ...); the aggregations sum,
- * avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile with by/without; unary minus; + - * / % ^ and
- * == != > < >= <= with bool, on/ignoring and group_left/group_right; the set operators and, or, unless with
- * on/ignoring. Keywords are case-insensitive, as in Prometheus.
+ * arguments; promql-prometheus.ts): a query Prometheus refuses is refused as invalid, for that alone; what
+ * Prometheus 3 added is read as it reads it, or named as not evaluated (promql-versions.ts).
+ * The subset (2.42's semantics, and 3's quoted names): literals; selectors with =, !=, =~, !~ and `offset` (on a
+ * selector only; `@` refused as unsupported where Prometheus parses it, as invalid where it does not); the functions
+ * of promql-signatures.ts; the aggregations sum, avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile
+ * with by/without; unary minus; + - * / % ^ and == != > < >= <= with bool, on/ignoring, group_left/group_right; and,
+ * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
 import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
   AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, durationOutOfRange, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
-
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
-
-export { describeProblems, matches, PromQLError, resultType } from './promql-tree.js';
+export { describeProblems, failsEveryEvaluationWarning, matches, PromQLError, resultType } from './promql-tree.js';
+export { quotedNamesWarning } from './promql-versions.js';
+import { extendedRangeProblem } from './promql-versions.js';
 export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
 import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
-import { itemText, numberProblem, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
-
+import { numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
 
 const BINARY_OPS: Record<string, BinaryOp> = {
   Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
@@ -67,15 +64,18 @@ export function parsePromQL(query: string): Expr {
   };
 
   const matcher = (n: Node): Matcher | null => {
-    const [nameNode, opNode, valueNode] = children(n);
-    // generated_parser.y (2.42): a label name is an identifier; a quoted one is Prometheus 3's.
-    if (n.name === 'QuotedLabelName' || n.name === 'QuotedLabelMatcher') {
-      return refuse(n, `unexpected string ${itemText(text(n.name === 'QuotedLabelName' ? n : nameNode))} in label matching, expected identifier or "}"`);
+    // Prometheus 3's quoted names (promql-versions.ts): `{"my.metric"}` is __name__="my.metric" wherever it stands.
+    if (n.name === 'QuotedLabelName') {
+      const literal = children(n)[0] ?? n;
+      const bad = stringProblem(text(literal));
+      return bad ? refuse(literal, bad) : { name: '__name__', op: '=', value: unquote(text(literal)), re: null };
     }
-    if (n.name !== 'UnquotedLabelMatcher' || !valueNode) return refuse(n, 'unsupported label matcher');
-    const bad = stringProblem(text(valueNode));
-    if (bad) return refuse(valueNode, bad);
-    const [name, op, value] = [text(nameNode), text(opNode) as MatchOp, unquote(text(valueNode))];
+    const [nameNode, opNode, valueNode] = children(n);
+    if ((n.name !== 'UnquotedLabelMatcher' && n.name !== 'QuotedLabelMatcher') || !valueNode) return refuse(n, 'unsupported label matcher');
+    const quotedName = n.name === 'QuotedLabelMatcher' ? (children(nameNode)[0] ?? nameNode) : null;
+    const badAt = [quotedName, valueNode].find((l) => l && stringProblem(text(l)));
+    if (badAt) return refuse(badAt, stringProblem(text(badAt))!);
+    const [name, op, value] = [quotedName ? unquote(text(quotedName)) : text(nameNode), text(opNode) as MatchOp, unquote(text(valueNode))];
     let re: GoRegex | null = null;
     if (op === '=~' || op === '!~') {
       try {
@@ -121,9 +121,13 @@ export function parsePromQL(query: string): Expr {
     return false;
   };
 
+  // Prometheus 3 quotes a label name that is no identifier here too: `by ("a.b")`.
   const grouping = (n: Node) => children(n).map((c) => {
-    if (c.name === 'QuotedLabelName') refuse(c, `unexpected string ${itemText(text(c))} in grouping opts, expected label`);
-    return text(c);
+    if (c.name !== 'QuotedLabelName') return text(c);
+    const literal = children(c)[0] ?? c;
+    const bad = stringProblem(text(literal));
+    if (bad) refuse(literal, bad);
+    return unquote(text(literal));
   });
 
   const call = (n: Node): Expr | null => {
@@ -131,7 +135,8 @@ export function parsePromQL(query: string): Expr {
     const fn = renamed.get(id.from) ?? text(id).trim();
     const argNodes = children(body);
     const args = argNodes.map(expr);
-    const sig = prometheusSignature(fn);
+    const newer = prometheus3Only(fn);
+    const sig = prometheusSignature(fn) ?? (newer ? PROMETHEUS_3_FUNCTIONS[fn] : null);
     if (!sig) return refuse(id, `unknown function with name ${JSON.stringify(fn)}`);
     const variadic = sig.args.length > 0 && sig.args[sig.args.length - 1].endsWith('*');
     const required = sig.args.filter((a) => !a.endsWith('?') && !a.endsWith('*')).length;
@@ -145,10 +150,9 @@ export function parsePromQL(query: string): Expr {
     });
     if (!Object.hasOwn(FUNCTIONS, fn)) {
       typed.set(n, sig.returns);
-      return refuse(id, `unsupported function "${fn}"`);
+      return refuse(id, newer ?? `unsupported function "${fn}"`);
     }
     if (!ok) return null;
-    const strings = args.map((a) => (a!.kind === 'string' ? a!.value : null));
     // A label_replace or label_join with a bad expression or label name parses: Prometheus fails it at each
     // evaluation (promql-tree.ts failsEveryEvaluationWarning, said where the query is read).
     return { kind: 'call', fn, args: args as Expr[] };
@@ -172,11 +176,16 @@ export function parsePromQL(query: string): Expr {
     }
     const argNodes = children(body!);
     const args = argNodes.map(expr);
-    if (!prometheusAggregation(op)) return refuse(opNode, `unknown function with name ${JSON.stringify(op)}`);
-    const wantParam = AGGREGATIONS_WITH_PARAM.has(op) || op === 'count_values';
+    const newer = prometheus3Only(op);
+    if (!prometheusAggregation(op) && !newer) return refuse(opNode, `unknown function with name ${JSON.stringify(op)}`);
+    const wantParam = AGGREGATIONS_WITH_PARAM.has(op) || op === 'count_values' || newer !== null;
     if (args.length !== (wantParam ? 2 : 1)) return refuse(n, `${op}() takes ${wantParam ? 2 : 1} argument(s), got ${args.length}`);
     const paramOk = !wantParam || expect(argNodes[0], args[0], op === 'count_values' ? 'string' : 'scalar', `${op}()'s parameter`);
     const bodyOk = expect(argNodes[args.length - 1], args[args.length - 1], 'vector', `${op}()`);
+    if (newer) {
+      typed.set(n, 'vector');
+      return refuse(opNode, newer);
+    }
     if (!paramOk || !bodyOk) return null;
     return { kind: 'aggregate', op, param: wantParam ? args[0] : null, expr: args[args.length - 1]!, grouping: by, without };
   };
@@ -245,8 +254,6 @@ export function parsePromQL(query: string): Expr {
     if (modifier === 'offset' ? offset : at) return refuse(operand, modifier === '@' ? '@ <timestamp> may not be set multiple times' : 'offset may not be set multiple times') ?? false;
     return true;
   };
-  /** An `@` time: `start()`, `end()` or a number of seconds, signed, within the int64 milliseconds of Prometheus'
-   * timestamps (parse.go setTimestamp); a duration is a syntax error there. */
   /** Whether the @ under a node (its operand's modifiers) has a number for its time. */
   const atNumber = (n: Node): boolean => {
     for (let m = n; m.name === 'OffsetExpr' || m.name === 'StepInvariantExpr'; m = m.kids[0]) {
@@ -254,6 +261,7 @@ export function parsePromQL(query: string): Expr {
     }
     return false;
   };
+  /** An `@` time: `start()`, `end()` or signed seconds within int64 ms (parse.go setTimestamp); not a duration. */
   const atTime = (operand: Node, time: Node): boolean => {
     if (time.name === 'AtModifierPreprocessors') return true;
     const t = text(time).replace(/\s+/g, '');
@@ -361,8 +369,16 @@ export function parsePromQL(query: string): Expr {
         same(n, operand);
         return valid ? refuse(at, 'unsupported @ modifier') : null;
       }
-      // The grammar of Prometheus' UI reads what later versions added (`smoothed`, `anchored`, durations
-      // computed in brackets); Prometheus 2.42 does not.
+      // Prometheus 3's `smoothed` and `anchored` (parse.go setSmoothed, setAnchored; v3.14.0, experimental).
+      case 'SmoothedExpr': case 'AnchoredExpr': {
+        const [operand, word] = children(n);
+        expr(operand);
+        same(n, operand);
+        const p = extendedRangeProblem(text(word).toLowerCase(), operand.name, modified(operand).base.name);
+        return refuse(p.atWord ? word : n, p.reason);
+      }
+      // The grammar of Prometheus' UI reads what later versions added (durations computed in brackets);
+      // Prometheus 2.42 does not.
       default: {
         const [first, ...rest] = children(n);
         if (first && /(Expr|Selector)$/.test(first.name)) expr(first);

@@ -30,12 +30,15 @@ export function resolveRules(s: Scenario, baseDir: string): ResolvedRules {
   const warnings: string[] = [];
   const files = s.metrics.ruleFiles;
   const parsed: { file: string; groups: readonly ParsedGroup[] }[] = [];
+  // Files refused or unreadable (their problems said): an alert gate naming one adds no second error.
+  const unread = new Set<string>();
   files.forEach((file, i) => {
     const path: PathSegment[] = ['metrics', 'rules', i];
     // Through the input reader: a FIFO would block forever, /dev/zero never ends.
     const read = tryReadInput(resolve(baseDir, file), 'rules');
     if (!read.ok) {
       problems.push({ path, message: `cannot read the rule file ${file}: ${read.why}` });
+      unread.add(file);
       return;
     }
     const text = read.text;
@@ -46,6 +49,7 @@ export function resolveRules(s: Scenario, baseDir: string): ResolvedRules {
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(...e.lines.map((message) => ({ path, message })));
+      unread.add(file);
     }
   });
   const entries: Entry[] = parsed.flatMap((p) => p.groups.flatMap((group) => group.rules.map((rule) => ({ rule, group, file: p.file, fileIndex: files.indexOf(p.file) }))));
@@ -67,7 +71,7 @@ export function resolveRules(s: Scenario, baseDir: string): ResolvedRules {
         return g;
       }
       if (g.kind !== 'alert') return g;
-      const resolved = resolveAlert(g, files, entries, path, problems);
+      const resolved = resolveAlert(g, files, entries, path, problems, unread);
       entries.filter((e) => e.rule.kind === 'alert' && e.rule.name === g.alert && e.file === resolved.file).forEach((e) => needed.add(e));
       return resolved;
     }),
@@ -93,7 +97,7 @@ export function resolveRules(s: Scenario, baseDir: string): ResolvedRules {
   }
   const intervalMs = s.metrics.evaluationIntervalUs / 1000;
   const rules: RuleGroup[] = parsed.flatMap((p) => p.groups.map((group) => ({
-    name: group.name, file: p.file, intervalMs: group.intervalMs ?? intervalMs, limit: group.limit,
+    name: group.name, file: p.file, intervalMs: group.intervalMs ?? intervalMs, queryOffsetMs: group.queryOffsetMs, limit: group.limit,
     rules: group.rules.filter((rule) => [...needed].some((e) => e.rule === rule)).map((r): Rule => ({
       kind: r.kind, name: r.name, query: r.query, expr: r.expr as Expr, forMs: r.forMs, keepFiringForMs: r.keepFiringForMs, labels: r.labels, where: r.where,
     })),
@@ -102,7 +106,7 @@ export function resolveRules(s: Scenario, baseDir: string): ResolvedRules {
 }
 
 /** The file of an alert gate: the one it names (one of metrics.rules), or the only one with the alert. */
-function resolveAlert(g: AlertGate, files: readonly string[], entries: readonly Entry[], path: PathSegment[], problems: Problem[]): AlertGate {
+function resolveAlert(g: AlertGate, files: readonly string[], entries: readonly Entry[], path: PathSegment[], problems: Problem[], unread: ReadonlySet<string>): AlertGate {
   if (files.length === 0) {
     problems.push({ path: [...path, 'alert'], message: `an alert gate reads the alerts of the rule files in metrics.rules, and the scenario names none` });
     return g;
@@ -114,9 +118,12 @@ function resolveAlert(g: AlertGate, files: readonly string[], entries: readonly 
   const alerts = entries.filter((e) => e.rule.kind === 'alert' && (g.file === null || e.file === g.file));
   const holding = [...new Set(alerts.filter((e) => e.rule.name === g.alert).map((e) => e.file))];
   if (holding.length === 0) {
+    if (g.file !== null ? unread.has(g.file) : files.every((f) => unread.has(f))) return g;
     const names = [...new Set(alerts.map((e) => e.rule.name))];
+    const read = files.filter((f) => !unread.has(f));
     const list = names.length ? ` (alerts: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''})` : ' (it holds no alerting rule)';
-    problems.push({ path: [...path, 'alert'], message: `no alert "${g.alert}" in ${g.file ?? files.join(', ')}${didYouMean(g.alert, names)}${list}` });
+    const notRead = g.file === null && unread.size ? `; ${[...unread].join(', ')} could not be read (said above)` : '';
+    problems.push({ path: [...path, 'alert'], message: `no alert "${g.alert}" in ${g.file ?? read.join(', ')}${didYouMean(g.alert, names)}${list}${notRead}` });
     return g;
   }
   if (holding.length > 1) {

@@ -142,12 +142,15 @@ export class RuleEngine implements SeriesSource {
     return this.states.flat().filter((st) => st.rule.kind === 'alert' && st.rule.name === name && (file === null || st.group.file === file));
   }
 
+  /** rules/recording.go and alerting.go (v3.14.0): the query, the samples and the staleness markers at `ts` less
+   * the group's query_offset; an alert's active time, `for` and `keep_firing_for` at `ts` itself. */
   private evalRule(st: RuleState, ts: number): void {
     const { rule } = st;
     st.lastEvalMs = ts;
+    const at = ts - (st.group.queryOffsetMs ?? 0);
     let vector: readonly Sample[];
     try {
-      const r = evaluate(rule.expr, this, ts);
+      const r = evaluate(rule.expr, this, at);
       vector = r.type === 'scalar' ? [{ labels: {}, value: r.value }] : r.samples;
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
@@ -163,10 +166,10 @@ export class RuleEngine implements SeriesSource {
     const written = new Map<string, Labels>();
     for (const s of out) {
       const key = keyOf(s.labels);
-      this.seriesFor(key, s.labels).append(ts, s.value);
+      this.seriesFor(key, s.labels).append(at, s.value);
       written.set(key, s.labels);
     }
-    for (const [key, labels] of st.written) if (!written.has(key)) this.seriesFor(key, labels).append(ts, NaN, true);
+    for (const [key, labels] of st.written) if (!written.has(key)) this.seriesFor(key, labels).append(at, NaN, true);
     st.written = written;
   }
 

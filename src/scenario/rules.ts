@@ -27,6 +27,8 @@ export interface RuleGroup {
   readonly file: string;
   /** Time between evaluations (the group's `interval`, else metrics.evaluation-interval), in milliseconds. */
   readonly intervalMs: number;
+  /** How long before each evaluation its rules read the series, and write their samples (`query_offset`). */
+  readonly queryOffsetMs?: number;
   /** Most series (alerts) a rule may give per evaluation; 0: no limit. */
   readonly limit: number;
   /** The rules that gates read, directly or through the series they record, in the file's order. */

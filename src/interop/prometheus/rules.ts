@@ -8,8 +8,7 @@
  */
 import type { Document } from 'yaml';
 import { InputError } from '../../errors.js';
-import { describeProblems, parseDurationMs, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
-import { failsEveryEvaluationWarning } from '../../lang/promql-tree.js';
+import { describeProblems, failsEveryEvaluationWarning, parseDurationMs, parsePromQL, PromQLError, quotedNamesWarning, resultType, type Expr } from '../../lang/promql.js';
 import { durationOutOfRange } from '../../lang/promql-signatures.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
@@ -34,7 +33,7 @@ export const RULE_FIELDS: { readonly group: Readonly<Record<string, Disposition>
     rules: { kind: 'modelled', why: 'evaluated in order at each evaluation' },
     limit: { kind: 'modelled', why: 'a rule giving more series (alerts) than the limit fails its evaluation, as in Prometheus' },
     labels: { kind: 'modelled', why: 'added to every rule of the group (Prometheus 3), under the rule\'s own labels' },
-    query_offset: { kind: 'warned', why: 'not modelled: rules read the series at the evaluation time' },
+    query_offset: { kind: 'modelled', why: 'each rule reads the series that long before the evaluation, and writes its samples at that time (Prometheus 2.53 and later)' },
     partial_response_strategy: { kind: 'warned', why: 'a Thanos ruler setting with no effect on a single Prometheus' },
     source_tenants: { kind: 'warned', why: 'a Cortex/Mimir ruler setting: one simulated tenant' },
     evaluation_delay: { kind: 'warned', why: 'a Cortex/Mimir ruler setting: not modelled' },
@@ -68,6 +67,7 @@ export interface ParsedRule {
 export interface ParsedGroup {
   readonly name: string;
   readonly intervalMs: number | null;
+  readonly queryOffsetMs: number;
   readonly limit: number;
   readonly rules: readonly ParsedRule[];
   readonly where: string;
@@ -256,6 +256,7 @@ function readGroups(
     names.add(name);
     // An interval of 0 is none of the group's own: the global evaluation interval (rules/manager.go).
     const intervalMs = g.interval === undefined ? null : modelDuration(g.interval, () => where([...gp, 'interval']), errors) || null;
+    const queryOffsetMs = g.query_offset === undefined ? 0 : modelDuration(g.query_offset, () => where([...gp, 'query_offset']), errors);
     // An int (rulefmt.RuleGroup.Limit): a negative one, like 0, is no limit (rules/manager.go: limit > 0).
     const limit = g.limit === undefined || g.limit === null ? 0 : typeof g.limit === 'number' && Number.isSafeInteger(g.limit) ? g.limit : NaN;
     if (Number.isNaN(limit)) errors.push(`${where([...gp, 'limit'])}: limit is a whole number (Prometheus refuses ${JSON.stringify(g.limit)})`);
@@ -269,7 +270,7 @@ function readGroups(
       const rule = readRule(r, [...gp, 'rules', ri], where, errors, warnings);
       return rule ? [{ ...rule, labels: { ...groupLabels, ...rule.labels } }] : [];
     });
-    groups.push({ name, intervalMs, limit, rules, where: where(gp) });
+    groups.push({ name, intervalMs, queryOffsetMs, limit, rules, where: where(gp) });
   });
 }
 
@@ -342,7 +343,8 @@ function readRule(
   try {
     expr = parsePromQL(query);
     const fails = failsEveryEvaluationWarning(expr, alert !== null ? 'the rule\'s health is err and the alert never fires' : 'the rule\'s health is err and it records nothing');
-    if (fails) warnings.push(`${where([...path, 'expr'])}: ${fails}`);
+    const newer = quotedNamesWarning(query);
+    for (const w of [newer, fails]) if (w) warnings.push(`${where([...path, 'expr'])}: ${w}`);
     const type = resultType(expr);
     if (type !== 'vector' && type !== 'scalar') {
       error = `a rule's query gives an instant vector or a scalar, not a ${type === 'matrix' ? 'range vector' : type}`;
@@ -372,7 +374,7 @@ function readRule(
 function recordName(record: string, at: string, errors: string[], warnings: string[]): void {
   if (record === '' || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(record)) errors.push(`${at}: invalid recording rule name: ${record}`);
   else if (/[{}]/.test(record)) errors.push(`${at}: braces present in the recording rule name; should it be in expr?: ${record} (Prometheus 3.2 and later refuse it in these words, 2.42 as an invalid recording rule name)`);
-  else warnings.push(`${at}: invalid recording rule name: ${record} to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {__name__=${JSON.stringify(record)}} (rehearse's PromQL reads 2.42's syntax, not {${JSON.stringify(record)}})`);
+  else warnings.push(`${at}: invalid recording rule name: ${record} to Prometheus 2.42 (its promtool check rules refuses the file); Prometheus 3 takes UTF-8 metric names (promtool check rules 3.x validates them as UTF-8) and loads it: the rule is kept, its series read in PromQL as {${JSON.stringify(record)}} (Prometheus 3's syntax) or {__name__=${JSON.stringify(record)}}`);
 }
 
 /**
