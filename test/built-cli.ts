@@ -1,5 +1,5 @@
 /** The built command (bin/rehearse.js, esbuild's bundle) as a child process, as people run it. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -37,4 +37,27 @@ export async function gamedayCtl(args: string[], children: ChildProcess[], waitM
   const code = await c.exited;
   if (code !== 0) throw new Error(`gameday ctl ${args.slice(1).join(' ')}: exit ${code}: ${c.out}`);
   return c.out;
+}
+
+/** What one command line of the built command gave: its exit code ("crash": it threw), stdout and stderr. */
+export interface Answer { code: number | 'crash' | null; stdout: string; stderr: string }
+
+/**
+ * `rehearse ARGV` run in `cwd` for each case, all in one child process (test/built-cli-batch.mjs: bin.ts's run on
+ * dist/, each case's output kept apart): one Node start-up for them all instead of one each, for tests that read the
+ * messages of many inputs. They hold some of the same command lines spawned one by one (spawnBuiltCli) to the same
+ * bytes.
+ */
+export function batchOfBuiltCli(cases: readonly { cwd: string; argv: readonly string[] }[]): Answer[] {
+  const r = spawnSync(process.execPath, [join(root, 'test/built-cli-batch.mjs')], { input: JSON.stringify(cases), encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`test/built-cli-batch.mjs: exit ${r.status}: ${r.stderr}`);
+  const answers = JSON.parse(r.stdout) as Answer[];
+  if (answers.length !== cases.length) throw new Error(`test/built-cli-batch.mjs: ${answers.length} answers to ${cases.length} cases`);
+  return answers;
+}
+
+/** `rehearse ARGV` in `cwd` as its own process, as people run it. */
+export function spawnBuiltCli(cwd: string, argv: readonly string[]): Answer {
+  const r = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), ...argv], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

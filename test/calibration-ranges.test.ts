@@ -331,23 +331,18 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(r.out).not.toContain('runs |');
   }, 300_000);
 
-  it('--predict 2x prints each journey\'s figures at twice the traces\' rate with their ranges, and shows its runs on a terminal\'s stderr (the prediction\'s, then each resample\'s); --resamples 0 gives none', async () => {
-    const r = await runOnTerminal(['--predict', '2x', '--resamples', '20']);
+  it('--predict 2x prints each journey\'s figures at twice the traces\' rate; --resamples 0 gives no ranges; -q prints the table first', async () => {
+    const r = await run(['-q', '--predict', '2x', '--resamples', '0']);
     expect(r.code, r.text).toBe(0);
-    expect(r.text).toMatch(/predicted at 104\.\d\/s \(2\.00x the traces' 52\.\d\/s; ms\):/);
-    expect(r.text).toMatch(/GET-product +mean +[\d.]+ +[\d.]+ to [\d.]+/);
-    expect(r.drawn).toMatch(/predict \[-+\] 0\/21 runs \| estimating the time left/);
-    expect(r.drawn).toMatch(/predict \[=+\] 21\/21 runs \| finishing/);
-    // The table goes where it went (stdout), the bar nowhere near it.
-    expect(r.out).toMatch(/predicted at 104\.\d\/s/);
-    expect(r.out).not.toContain('runs |');
-    const none = await run(['--predict', '100/s', '--resamples', '0']);
-    expect(none.code, none.text).toBe(0);
-    expect(none.text).toContain('no ranges: no resampling (--resamples 0)');
-    expect(none.text).not.toContain('90% of resamples');
+    // -q: no summary line, and no blank line before the table.
+    expect(r.text.startsWith('predicted at 104.')).toBe(true);
+    expect(r.out).toMatch(/^predicted at 104\.\d\/s \(2\.00x the traces' 52\.\d\/s; ms\):/);
+    expect(r.out).toMatch(/GET-product +mean +[\d.]+\n/);
+    expect(r.text).toContain('no ranges: no resampling (--resamples 0)');
+    expect(r.text).not.toContain('90% of resamples');
   }, 300_000);
 
-  it('--predict draws no runs bar off a terminal, nor with -q (the bar itself: the two tests above)', () => {
+  it('--predict draws no runs bar off a terminal, nor with -q (the bar itself: the check above and --predict near saturation below)', () => {
     const args = { out: join(dir, 'bar.yaml'), sampleRate: '60%', capacity: declaredCapacity, predict: '2x', resamples: '0' };
     const pipe = stream(false);
     const printed: string[] = [];
@@ -412,13 +407,17 @@ describe('calibrate --check, --predict, --resamples', () => {
     expect(page).not.toContain('ranges: 90%');
   }, 240_000);
 
-  it('--predict near saturation says how many resamples saturate a pool; an error rate no trace showed is bounded, not 0 to 0', async () => {
-    const r = await run(['-q', '--predict', '150/s', '--resamples', '20']);
+  it('--predict near saturation prints each journey\'s figures with their ranges and says how many resamples saturate a pool; an error rate no trace showed is bounded, not 0 to 0; its runs are shown on a terminal\'s stderr (the prediction\'s, then each resample\'s)', async () => {
+    const r = await runOnTerminal(['--predict', '150/s', '--resamples', '20']);
     expect(r.code, r.text).toBe(0);
     expect(r.text).toMatch(/warning: --predict 150\/s: recommend is offered its capacity or more in \d+ of the 20 resamples: there its queue grows for as long as the load lasts/);
     expect(r.text).toMatch(/errors +0\.00% +under 0\.94% \(none of 317 traces failed\)/);
-    // -q: no summary line, and no blank line before the table.
-    expect(r.text.startsWith('predicted at 150.0/s (2.88x the traces\' 52.1/s; ms):')).toBe(true);
+    expect(r.out).toMatch(/predicted at 150\.0\/s \(2\.88x the traces' 52\.1\/s; ms\):/);
+    expect(r.out).toMatch(/GET-product +mean +[\d.]+ +[\d.]+ to [\d.]+/);
+    expect(r.drawn).toMatch(/predict \[-+\] 0\/21 runs \| estimating the time left/);
+    expect(r.drawn).toMatch(/predict \[=+\] 21\/21 runs \| finishing/);
+    // The table goes where it went (stdout), the bar nowhere near it.
+    expect(r.out).not.toContain('runs |');
   }, 300_000);
 
   it('with a sample of the traces, warns where gaps before a pool\'s spans may be waits for its workers (every trace read: they are told apart)', async () => {

@@ -5,12 +5,12 @@
  * with the value's tail, and a break at an end left a line that was empty or a lone quote: a reader could not tell
  * what the file holds. Each input kind rehearse reads is fed the value where a message names it.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caretDisplay, messageOneLine } from '../src/units/escape.js';
+import { batchOfBuiltCli, spawnBuiltCli, type Answer } from './built-cli.js';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-line-breaks-'));
@@ -157,21 +157,38 @@ const KINDS: Record<string, Kind> = {
   },
 };
 
-/** The command's stderr, run in `dir` with `files` written there. */
-function rehearse(files: Record<string, string>, argv: string[], stdout = false): { code: number | null; err: string } {
+/** A case's folder in `dir`, with `files` written there. */
+function folder(files: Record<string, string>): string {
   const cwd = mkdtempSync(join(dir, 'case-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
-  const r = spawnSync(process.execPath, [join(root, 'bin/rehearse.js'), ...argv], { cwd, encoding: 'utf8' });
-  return { code: r.status, err: stdout ? r.stdout : r.stderr };
+  return cwd;
 }
 
+/** Every kind with every form, in the order of the tests. */
+const CASES = Object.entries(KINDS).flatMap(([kind, k]) => FORMS.map(([form, value]) => ({ kind, form, value, ...k })));
+/**
+ * The built command's answers to every case, in one child process (test/built-cli-batch.mjs), made once when a
+ * test first reads them.
+ */
+let answers: { cwd: string; argv: string[]; answer: Answer }[] | undefined;
+function answered() {
+  if (!answers) {
+    const cases = CASES.map((c) => ({ cwd: folder(c.files(c.value)), argv: c.argv }));
+    answers = batchOfBuiltCli(cases).map((answer, i) => ({ ...cases[i], answer }));
+  }
+  return answers;
+}
+const answerOf = (kind: string, form: string) => answered()[CASES.findIndex((c) => c.kind === kind && c.form === form)];
+
 describe('a line break in a name or value from a file is shown \\n in the message that names it', () => {
-  for (const [kind, { files, argv, trims, stdout }] of Object.entries(KINDS)) {
+  for (const [kind, { argv, trims, stdout }] of Object.entries(KINDS)) {
     describe(kind, () => {
-      it.each(FORMS)('%s', (_, value, escaped) => {
+      it.each(FORMS)('%s', (form, value, escaped) => {
         const shown = trims && value.trim() !== value ? [...escaped, `"${value.trim()}"`] : escaped;
-        const { code, err } = rehearse(files(value), argv, stdout);
-        expect(code === 0 || code === 2).toBe(true);
+        const { answer } = answerOf(kind, form);
+        const { code } = answer;
+        const err = stdout ? answer.stdout : answer.stderr;
+        expect(code === 0 || code === 2, `${argv.join(' ')}: exit ${code}: ${answer.stderr}`).toBe(true);
         const lines = err.replace(/\n$/, '').split('\n');
         const naming = lines.filter((l) => l.includes(HEAD) || l.includes(TAIL));
         // The value reaches a message (else this case tests nothing), each line naming it shows it escaped,
@@ -182,6 +199,20 @@ describe('a line break in a name or value from a file is shown \\n in the messag
       });
     });
   }
+
+  it('the built command spawned as people run it gives the same bytes and exit code, once for each command and exit code', () => {
+    const spawned = new Set<string>();
+    for (const { cwd, argv, answer } of answered()) {
+      // The command's words, up to its first file.
+      const command = argv.slice(0, argv.findIndex((a) => /\.(ya?ml|json)$/.test(a))).join(' ');
+      if (spawned.has(`${command} ${answer.code}`)) continue;
+      spawned.add(`${command} ${answer.code}`);
+      expect(spawnBuiltCli(cwd, argv), `${argv.join(' ')} in ${cwd}`).toEqual(answer);
+    }
+    // Most readers warn and answer (0); validate, sweep and import argo refuse (2); flags eval does either.
+    expect([...spawned].sort()).toEqual(['calibrate 0', 'flags eval 0', 'flags eval 2', 'import argo 2', 'import flagger 0', 'import flags flagd 0',
+      'import flags launchdarkly 0', 'import flags unleash 0', 'sweep 2', 'validate 2']);
+  });
 });
 
 describe('a caret display stays two lines under a message of one', () => {
