@@ -18,10 +18,11 @@ export function notAScenario(value: unknown): string | null {
     return traces(value);
   }
   if (!isObject(value)) return null;
-  if (SCENARIO_KEYS.some((k) => k in value)) return null;
+  // Before the scenario's keys: a run's result (rehearse/run@1) holds journeys too, and no scenario has a schema key.
   if (typeof value.schema === 'string' && value.schema.startsWith('rehearse/')) {
     return `a ${value.schema} document that rehearse wrote, not a scenario`;
   }
+  if (SCENARIO_KEYS.some((k) => k in value)) return null;
   if (typeof value.$schema === 'string' && /json-schema\.org/.test(value.$schema)) return 'a JSON Schema';
   if ('jobs' in value && ('on' in value || 'true' in value)) return 'a GitHub Actions workflow';
   if (isObject(value.runs) && typeof value.runs.using === 'string') return 'a GitHub Action (action.yml)';
