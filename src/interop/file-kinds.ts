@@ -67,3 +67,10 @@ export function isScenario(value: unknown): boolean {
   if (SCENARIO_KEYS.some((k) => k in value)) return true;
   return isObject(value.services) && notAScenario(value) === null && Object.values(value.services).some((s) => isObject(s));
 }
+
+/** What a document without kind given as rules is, where that is plain (a rehearse scenario, a flag file, traces...). */
+export function otherThanRules(value: Record<string, unknown>): string {
+  if (SCENARIO_KEYS.some((k) => k in value)) return 'a rehearse scenario (rehearse run reads it), not rules';
+  const what = notAScenario(value);
+  return what === null ? 'a document without kind' : what.replace(/, not a scenario$/, '');
+}
