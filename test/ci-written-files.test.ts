@@ -34,7 +34,10 @@ describe('rehearse ci beside files rehearse and a collector wrote', () => {
     writeFileSync(join(dir, 'tiny.yaml'), scenario);
     const run = await cli('run', join(dir, 'tiny.yaml'), '--json', join(dir, 'tiny-result.json'));
     expect(run.code).toBe(0);
-    expect(notAScenarioText(readFileSync(join(dir, 'tiny-result.json'), 'utf8'))).toBe('a rehearse/run@1 document that rehearse wrote, not a scenario');
+    expect(notAScenarioText(readFileSync(join(dir, 'tiny-result.json'), 'utf8'))).toBe('a rehearse/run@1 document that rehearse wrote');
+    // ci says "not a scenario" once, after the reason.
+    const r = await cli('ci', dir, '--json', join(dir, 'ci.json'));
+    expect(r.out).toMatch(/^skipped .*tiny-result\.json: a rehearse\/run@1 document that rehearse wrote, not a scenario$/m);
   });
 
   it("names the file exporter's JSON lines as traces, and ci runs the scenario beside them alone", async () => {

@@ -20,7 +20,7 @@ export function notAScenario(value: unknown): string | null {
   if (!isObject(value)) return null;
   // Before the scenario's keys: a run's result (rehearse/run@1) holds journeys too, and no scenario has a schema key.
   if (typeof value.schema === 'string' && value.schema.startsWith('rehearse/')) {
-    return `a ${value.schema} document that rehearse wrote, not a scenario`;
+    return `a ${value.schema} document that rehearse wrote`;
   }
   if (SCENARIO_KEYS.some((k) => k in value)) return null;
   if (typeof value.$schema === 'string' && /json-schema\.org/.test(value.$schema)) return 'a JSON Schema';
