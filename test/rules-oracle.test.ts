@@ -33,12 +33,12 @@ const CASES = [
   {
     name: 'Sloth\'s generated rules (getting-started SLO)', scenario: 'test/fixtures/rules/sloth-availability.yaml',
     rules: 'test/fixtures/vendor/sloth/_gen/getting-started.yml', alert: 'MyServiceAvailabilitySLO', gated: { sloth_severity: 'page' },
-    firesAt: '0:35:00', family: 'http_request_duration_seconds_count',
+    firesAt: '35m00s', family: 'http_request_duration_seconds_count',
   },
   {
     name: 'Pyrra\'s generated rules (http-ratio objective)', scenario: 'test/fixtures/rules/pyrra-availability.yaml',
     rules: 'test/fixtures/rules/pyrra-http-ratio.yaml', alert: 'ErrorBudgetBurn', gated: { severity: 'critical' },
-    firesAt: '0:13:30', family: 'http_requests_total',
+    firesAt: '13m30s', family: 'http_requests_total',
   },
 ];
 

@@ -345,7 +345,7 @@ describe('rule files in a scenario', () => {
     if (!l.ok) throw new Error(JSON.stringify(l.problems));
     const r = runScenario(l.scenario);
     const last = r.rollouts[0].decisions.at(-1)!;
-    const [, fired, pending] = /firing since 0:(\d\d):00 \(pending from 0:(\d\d):00\): \{job="myservice"\}/.exec(last.reason)!.map(Number);
+    const [, fired, pending] = /firing since (\d+)m00s \(pending from (\d+)m00s\): \{job="myservice"\}/.exec(last.reason)!.map(Number);
     expect(fired - pending).toBe(3);
     expect(last).toMatchObject({ action: 'rollback', timeSeconds: fired * 60 });
   });

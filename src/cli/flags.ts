@@ -176,7 +176,7 @@ export function importFlags(system: FlagSystem, file: string, environment?: stri
     };
   }
   const header = [
-    `# Flags of ${file} (${system}), served as ${system} serves them: variants ${parts.flags.map((f) => `${f.key}: ${f.variants.join('/')}`).join('; ')}.`,
+    `# Flags of ${file} (${system}), served as ${system} serves them: variants ${parts.flags.map((f) => `${f.key}: ${f.variants.length ? f.variants.join('/') : 'none (on or off)'}`).join('; ')}.`,
     '# Fill in evaluated-by (the services that evaluate each flag) and owner; add when-on, propagation, needs, contract.',
   ];
   // A scenario reads from: relative to its own folder, not to where this ran: a path pasted as printed fails there.

@@ -18,10 +18,11 @@ export function notAScenario(value: unknown): string | null {
     return traces(value);
   }
   if (!isObject(value)) return null;
-  if (SCENARIO_KEYS.some((k) => k in value)) return null;
+  // Before the scenario's keys: a run's result (rehearse/run@1) holds journeys too, and no scenario has a schema key.
   if (typeof value.schema === 'string' && value.schema.startsWith('rehearse/')) {
-    return `a ${value.schema} document that rehearse wrote, not a scenario`;
+    return `a ${value.schema} document that rehearse wrote`;
   }
+  if (SCENARIO_KEYS.some((k) => k in value)) return null;
   if (typeof value.$schema === 'string' && /json-schema\.org/.test(value.$schema)) return 'a JSON Schema';
   if ('jobs' in value && ('on' in value || 'true' in value)) return 'a GitHub Actions workflow';
   if (isObject(value.runs) && typeof value.runs.using === 'string') return 'a GitHub Action (action.yml)';
@@ -65,4 +66,11 @@ export function isScenario(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (SCENARIO_KEYS.some((k) => k in value)) return true;
   return isObject(value.services) && notAScenario(value) === null && Object.values(value.services).some((s) => isObject(s));
+}
+
+/** What a document without kind given as rules is, where that is plain (a rehearse scenario, a flag file, traces...). */
+export function otherThanRules(value: Record<string, unknown>): string {
+  if (SCENARIO_KEYS.some((k) => k in value)) return 'a rehearse scenario (rehearse run reads it), not rules';
+  const what = notAScenario(value);
+  return what === null ? 'a document without kind' : what.replace(/, not a scenario$/, '');
 }

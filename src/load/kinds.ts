@@ -15,10 +15,10 @@ export function notAScenarioText(text: string): string | null {
   try {
     docs = parseAllDocumentsAsGo(text, { uniqueKeys: false }).docs;
   } catch {
-    return null;
+    return jsonLines(text);
   }
   // A key that is a mapping or list is for the reader to refuse where it stands (parse.ts collectionKeys).
-  if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length || collectionKeys(d).length)) return null;
+  if (!Array.isArray(docs) || docs.length === 0 || docs.some((d) => d.errors.length || collectionKeys(d).length)) return jsonLines(text);
   const values = docs.map((d) => {
     try {
       return d.toJS({ maxAliasCount: 100 }) as unknown;
@@ -30,6 +30,29 @@ export function notAScenarioText(text: string): string | null {
   const reasons = values.map(notAScenario);
   if (reasons.some((r) => r === null)) return null;
   return values.length === 1 ? reasons[0] : `${values.length} documents: ${[...new Set(reasons)].join('; ')}`;
+}
+
+
+/**
+ * JSON lines, one document a line, as an OpenTelemetry Collector's file exporter writes its export requests: no YAML
+ * stream, so it is judged line by line, and skipped when every line is the same thing other than a scenario.
+ */
+function jsonLines(text: string): string | null {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2 || !lines.every((l) => l.trimStart().startsWith('{'))) return null;
+  const reasons = new Set<string>();
+  for (const line of lines) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return null;
+    }
+    const reason = notAScenario(value);
+    if (reason === null) return null;
+    reasons.add(reason);
+  }
+  return reasons.size === 1 ? `JSON lines, ${lines.length} documents: ${[...reasons][0]}` : null;
 }
 
 export { notAScenario };

@@ -242,6 +242,14 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
     if (!(e instanceof InputError)) throw e;
     return { ok: false, problems: e.lines.map((message) => at(['flags', 'from'], { path: ['flags', 'from'], message })) };
   }
+  // A plan ramps over the users the file serves its flag to: where the file serves it to none, no stage exposes anyone.
+  s.rollouts.forEach((plan, i) => {
+    const f = flags.find((x) => x.key === plan.flag);
+    if (!f?.source || !f.served || f.served.on.includes(1)) return;
+    const path = ['rollout', i, 'flag'];
+    const message = `${f.source.file} serves flag "${f.key}" to none of the ${population.size.toLocaleString('en-US')} users, and a plan ramps its stages over the users the file serves it to: no stage exposes anyone, and its gates read no traffic of the flag on; serve it in the file (the users the plan may reach) and the plan ramps it`;
+    warnings.push(formatProblem(file, where(path, { path, message })));
+  });
   return { ok: true, scenario: { ...s, flags, population }, input: input, warnings };
 }
 

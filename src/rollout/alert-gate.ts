@@ -7,11 +7,10 @@ import type { ScrapeSeries } from '../metrics/series.js';
 import type { RuleEngine } from '../promql/rules.js';
 import type { AlertGate } from '../scenario/types.js';
 import type { BoundGate, GateReading } from './reading.js';
+import { clock as clockWords } from '../units/format.js';
 
-const clock = (ms: number, startMs: number) => {
-  const s = Math.round((ms - startMs) / 1000);
-  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-};
+/** An alert's instant as every reading says a moment of the run: the simulated clock since the start (16m30s). */
+const clock = (ms: number, startMs: number) => clockWords((ms - startMs) / 1000);
 
 const shown = (l: Readonly<Record<string, string>>) => `{${Object.entries(l).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}="${v}"`).join(',')}}`;
 

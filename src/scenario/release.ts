@@ -79,7 +79,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     } else if (fromFiles.length) {
       // Beside flags.from, every entry is a flag of those files: a name they do not hold is a mistake, not a new flag.
       const held = [...imported.keys()];
-      problems.push({ path: base, message: `no flag "${key}" in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${held.join(', ') || 'none'})` });
+      problems.push({ path: base, message: `no flag "${key}" in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${held.join(', ') || 'none'}); a flag of your own beside them (a canary's) goes in a flag file listed in flags.from too, such as a flagd file` });
     }
     problems.push(...codeDefaultProblems(f.default, source, base));
     for (const where of source?.clock ?? []) problems.push({ path: base, message: where });

@@ -19,6 +19,7 @@ import { aliasWarning, applied, duplicates, limitsAsRead, notText, resourceTypeP
 import { kubectlReading } from '../kube/resources.js';
 import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
 import { withArticle } from '../../units/article.js';
+import { otherThanRules } from '../file-kinds.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -223,7 +224,7 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       });
       return true;
     } else {
-      others.push(kind ?? 'a document without kind');
+      others.push(kind ?? otherThanRules(value));
     }
   }
   if (errors.length) throw new InputError(errors);

@@ -13,6 +13,7 @@
 import { openInput, utf8ValidUpTo } from '../../files/read.js';
 import { InputError } from '../../errors.js';
 import { escapeControls } from '../../units/escape.js';
+import { binaryTraceFile } from './binary-files.js';
 
 export type Path = readonly (string | number)[];
 
@@ -123,6 +124,10 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
   try {
     for (;;) {
       const n = input.read(buf, 0, CHUNK);
+      if (base === 0 && n > 0 && !seenAny) {
+        const what = binaryTraceFile(buf.subarray(0, Math.min(n, 8)));
+        if (what !== null) return fail(what, 0);
+      }
       let text: string;
       try {
         text = n > 0 ? decoder.decode(buf.subarray(0, n), { stream: true }) : decoder.decode();
