@@ -3,7 +3,7 @@ import { checkWritable, writeText } from '../files/write.js';
 import { openInput } from '../files/read.js';
 import { calibrateFiles, checkCalibration, parseGroupBy, predictAt, type Progress } from '../calibrate/calibrate.js';
 import { stepProgress, type StepProgress } from './progress.js';
-import { peerLines } from '../calibrate/names.js';
+import { peerLines, renamedLines } from '../calibrate/names.js';
 import { readNoteLines } from '../calibrate/read-notes.js';
 import { checkTable, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
 import { RESAMPLES } from '../calibrate/resample.js';
@@ -152,6 +152,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     out(`${plural(a.spans, 'span')} in ${plural(a.traces, 'trace')} from ${plural(files.length, 'file')}: ` +
       `${plural(services, 'service')}, ${plural(a.endpoints.size, 'endpoint')}, ${plural(a.journeys.size, 'journey')}; scenario written to ${opts.out}`);
     for (const line of peerLines(result.analysis)) out(line);
+    for (const line of renamedLines(result.renamed)) out(line);
     for (const line of readNoteLines(result.files)) out(line);
     printed = true;
   }
