@@ -175,7 +175,8 @@ describe('calibrate on hostile traces', () => {
     const r = await cli('calibrate', file, '--out', out);
     expect(r.code).toBe(0);
     const yaml = readFileSync(out, 'utf8');
-    const names = [...yaml.matchAll(/^ {6}(SELECT-a+-[0-9a-f]{8}):$/gm)].map((m) => m[1]);
+    // Each says what the traces called it.
+    const names = [...yaml.matchAll(/^ {6}(SELECT-a+-[0-9a-f]{8}): {3}# traced as "SELECT a{2000}b?"$/gm)].map((m) => m[1]);
     expect(names).toHaveLength(2);
     expect(names.every((n) => n.length === 120)).toBe(true);
     expect(names[0]).not.toBe(names[1]);
