@@ -140,7 +140,7 @@ export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
       },
     };
   }
-  throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got "${value}"`]);
+  throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got ${quoted(value)}`]);
 }
 
 export interface CheckOptions extends CalibrateOptions {

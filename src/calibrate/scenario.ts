@@ -250,7 +250,7 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
   if (seen === null) {
     const by = analysis.peers.get(service);
     // A peer no attribute names is named after its caller ("the caller's name"), not by an attribute of it.
-    const named = by === undefined ? '' : by.startsWith('no attribute') ? `, named "${service}" after its caller: ${by}` : `, named "${service}" by its callers' ${by}`;
+    const named = by === undefined ? '' : by.startsWith('no attribute') ? `, named ${quoted(service)} after its caller: ${by}` : `, named ${quoted(service)} by its callers' ${by}`;
     return [`    # seen only as the far end of client spans (not instrumented)${named}: capacity unknown; give it with --capacity ${safe(service)}=N`, '    concurrency: unknown', '    queue: unbounded'];
   }
   const rate = analysis.options.sampleRate;
@@ -386,7 +386,7 @@ export function warningLines(a: Analysis): string[] {
   const inner = a.innerErrors;
   if (inner.count > 0) out.push(`errors inside requests that succeeded: ${inner.count} successful span(s) hold a failed span of their own service (a local span, not a call; first: ${inner.first}); the span that answered decides: not counted as failures (a retry or a fallback inside the service is in its own latency); see each endpoint's comment`);
   for (const r of a.relayed.values()) {
-    out.push(`client spans of another service: ${r.count} client span(s) reported by "${r.by}" under a span of "${r.under}" call "${r.to}" (first: ${r.first}). Zipkin's dependency linker (zipkin2.internal.DependencyLinker) links ${r.by} -> ${r.to} and nothing from ${r.under} to ${r.by}; rehearse keeps the request's path (${r.under} -> ${r.by} -> ${r.to}) and books each client span's time beyond its server span (${(r.beyondUs / 1000).toFixed(1)} ms in the first) as ${r.by}'s own work: where "${r.by}" is a proxy reporting for ${r.under}, that time is the proxy's and the network's`);
+    out.push(`client spans of another service: ${r.count} client span(s) reported by ${quoted(r.by)} under a span of ${quoted(r.under)} call ${quoted(r.to)} (first: ${r.first}). Zipkin's dependency linker (zipkin2.internal.DependencyLinker) links ${r.by} -> ${r.to} and nothing from ${r.under} to ${r.by}; rehearse keeps the request's path (${r.under} -> ${r.by} -> ${r.to}) and books each client span's time beyond its server span (${(r.beyondUs / 1000).toFixed(1)} ms in the first) as ${r.by}'s own work: where ${quoted(r.by)} is a proxy reporting for ${r.under}, that time is the proxy's and the network's`);
   }
   return out;
 }

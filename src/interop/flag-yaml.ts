@@ -14,6 +14,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { FlagFile, FlagWarning, GoScalar, GoYaml, YamlReader } from './flag-file.js';
 import { jsYamlKey, jsYamlResolve } from './flag-js-yaml.js';
+import { quoted } from '../units/escape.js';
 
 export type { GoScalar, GoYaml, YamlReader } from './flag-file.js';
 
@@ -207,7 +208,7 @@ export function readAsGo(doc: Document, lib: YamlReader): { value: unknown; scal
         }
       }
       // js-yaml refuses a key it reads as one written before (loader.js storeMappingPair: "duplicated mapping key").
-      if (lib === 'js-yaml' && seen.has(name) && isScalar(k)) scalars.push({ offset: k.range?.[0] ?? 0, path: [...path, name], source: String(k.source ?? name), key: true, yaml12: name, unwritable: `"${name}" to js-yaml, a key the mapping already holds ("duplicated mapping key")` });
+      if (lib === 'js-yaml' && seen.has(name) && isScalar(k)) scalars.push({ offset: k.range?.[0] ?? 0, path: [...path, name], source: String(k.source ?? name), key: true, yaml12: name, unwritable: `${quoted(name)} to js-yaml, a key the mapping already holds ("duplicated mapping key")` });
       seen.add(name);
       if ((lib === 'kubernetes' || lib === 'launchdarkly-go') && isMergeKey(k)) {
         const merged = mergedKeys(pair.value, copy);

@@ -7,13 +7,14 @@ import type { ScrapeSeries } from '../metrics/series.js';
 import type { RuleEngine } from '../promql/rules.js';
 import type { AlertGate } from '../scenario/types.js';
 import type { BoundGate, GateReading } from './reading.js';
+import { quoted } from '../units/escape.js';
 
 const clock = (ms: number, startMs: number) => {
   const s = Math.round((ms - startMs) / 1000);
   return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 };
 
-const shown = (l: Readonly<Record<string, string>>) => `{${Object.entries(l).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+const shown = (l: Readonly<Record<string, string>>) => `{${Object.entries(l).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${quoted(v)}`).join(',')}}`;
 
 export function bindAlertGate(gate: AlertGate, series: () => ScrapeSeries, rules: () => RuleEngine, now: () => number): BoundGate {
   const threshold = `${gate.alert} not firing`;

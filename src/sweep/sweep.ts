@@ -23,6 +23,7 @@ import { dotted } from '../interop/patch.js';
 import { applyPolicy, placesOf, planSweep, runKey, type SweepPlan, type TuneValue } from './plan.js';
 import { createPool } from './pool.js';
 import type { RunRecord, RunTask } from './run.js';
+import { quoted } from '../units/escape.js';
 
 export interface SweepDocument {
   schema: 'rehearse/sweep@1';
@@ -79,7 +80,7 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
     problems[i] = { ...problems[i], path: ['tune', 'minimize'], message: problems[i].message.replace(`${minimize} != 0`, minimize) };
   }
   for (const c of tune.cases ?? []) {
-    if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases'], message: `unknown case "${c}"` });
+    if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases'], message: `unknown case ${quoted(c)}` });
   }
   // samples draws the policies of a random search: beside a grid search, or beyond the grid's size, it would
   // change nothing, and a sweep that silently ran other policies than asked is worse than a refusal.
@@ -187,7 +188,7 @@ function overlappingPaths(text: string, file: string, paths: readonly string[]):
     }
     if (hit) {
       const { mine, theirs } = hit;
-      const other = `tune.vary["${owner.get(key(theirs))}"]`;
+      const other = `tune.vary[${quoted(String(owner.get(key(theirs))))}]`;
       const where = theirs.length === mine.length ? `${shown(mine)}, as ${other} does`
         : theirs.length < mine.length ? `${shown(mine)}, inside ${shown(theirs)}, which ${other} writes whole` : `${shown(mine)} whole, and ${other} writes ${shown(theirs)} inside it`;
       problems.push({ path: ['tune', 'vary', path], message: `writes ${where}: a run would take one path's value where its policy names both; leave one out` });

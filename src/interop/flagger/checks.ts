@@ -16,6 +16,7 @@ import { crdNumber, get, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
 import { renderQuery, RenderError, trimQuery, type QueryModel } from './render.js';
 import { withArticle } from '../../units/article.js';
+import { quoted } from '../../units/escape.js';
 
 const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 const BUILTIN = ['request-success-rate', 'request-duration'] as const;
@@ -113,26 +114,26 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
       // rehearse takes it to be where the templateRef looks, and says so.
       if (tpl && get(tpl.value, 'metadata', 'namespace') === undefined && !unplaced.has(tpl)) {
         unplaced.add(tpl);
-        ctx.warn(tpl, ['metadata'], `metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl's context, or -n); rehearse takes it to be in "${tns}", where the templateRef of "${name}" looks`);
+        ctx.warn(tpl, ['metadata'], `metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl's context, or -n); rehearse takes it to be in ${quoted(tns)}, where the templateRef of ${quoted(name)} looks`);
       }
       if (!tpl) {
         const known = ctx.templates.map((t) => `${t.name}.${String(get(t.value, 'metadata', 'namespace') ?? '')}`);
-        ctx.problem(cn, [...mp, 'templateRef', 'name'], `no MetricTemplate "${tname}" in namespace "${tns}" in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
+        ctx.problem(cn, [...mp, 'templateRef', 'name'], `no MetricTemplate ${quoted(tname)} in namespace ${quoted(tns)} in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
         return;
       }
       const type = String(get(tpl.value, 'spec', 'provider', 'type') ?? 'prometheus');
       if (type !== 'prometheus') {
-        ctx.warn(tpl, ['spec', 'provider', 'type'], `${withArticle(type)} provider is not simulated: the check "${name}" is not measured (it passes)`);
+        ctx.warn(tpl, ['spec', 'provider', 'type'], `${withArticle(type)} provider is not simulated: the check ${quoted(name)} is not measured (it passes)`);
         return;
       }
       try {
         add(trimQuery(renderQuery(String(get(tpl.value, 'spec', 'query') ?? ''), model)), [...mp, 'templateRef'], 'custom', name, [tpl, ['spec', 'query']]);
       } catch (e) {
         if (!(e instanceof RenderError)) throw e;
-        ctx.problem(cn, [...mp, 'templateRef'], `MetricTemplate "${tname}": ${e.message}`);
+        ctx.problem(cn, [...mp, 'templateRef'], `MetricTemplate ${quoted(tname)}: ${e.message}`);
       }
     }
-    if (!used) ctx.warn(cn, mp, `"${name}" is neither a builtin metric nor has a query or templateRef: Flagger runs no check for it`);
+    if (!used) ctx.warn(cn, mp, `${quoted(name)} is neither a builtin metric nor has a query or templateRef: Flagger runs no check for it`);
   });
   return { checks, builtinUsed };
 }

@@ -7,6 +7,7 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
 import { goResolve } from '../flag-yaml.js';
 import { resourceDocuments } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 /** yaml.v3's words for a mapping or a list where rulefmt decodes text (a label's or an annotation's value). */
 export const notText = (v: object): string => `cannot unmarshal ${Array.isArray(v) ? '!!seq' : '!!map'} into string (a value here is text; Prometheus refuses the file)`;
@@ -128,7 +129,7 @@ export function resourceTypeProblems(groups: readonly unknown[], base: PathSegme
     const t = typeOf(v);
     const say = (want: string, at: PathSegment[], got: string) => {
       const annotation = at[at.length - 2] === 'annotations' && typeof at[at.length - 1] === 'string';
-      const line = `${where(at)}: Invalid value: "${got}": must be of type ${want} (the API server refuses the PrometheusRule${annotation ? ' unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text' : ''}; quote the value)`;
+      const line = `${where(at)}: Invalid value: ${quoted(got)}: must be of type ${want} (the API server refuses the PrometheusRule${annotation ? ' unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text' : ''}; quote the value)`;
       (annotation ? warnings : errors).push(line);
     };
     if (expect === 'map of string') {

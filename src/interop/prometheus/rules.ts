@@ -20,6 +20,7 @@ import { aliasWarning, applied, duplicates, limitsAsRead, notText, resourceTypeP
 import { kubectlReading } from '../kube/resources.js';
 import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
 import { withArticle } from '../../units/article.js';
+import { quoted } from '../../units/escape.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -252,7 +253,7 @@ function readGroups(
     }
     const name = typeof g.name === 'string' ? g.name : '';
     if (!name) errors.push(`${where(gp)}: Groupname must not be empty`);
-    else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name "${name}" is repeated in the same file`);
+    else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name ${quoted(name)} is repeated in the same file`);
     names.add(name);
     // An interval of 0 is none of the group's own: the global evaluation interval (rules/manager.go).
     const intervalMs = g.interval === undefined ? null : modelDuration(g.interval, () => where([...gp, 'interval']), errors) || null;
