@@ -259,7 +259,7 @@ tune:
   it('a tune value the scenario refuses is refused before any run, at its place in the tune block', () => {
     const file = write('bad-value.yaml', scenario("rollout.f.gates.0: ['rate<0.01', 'rate<<0.02']"));
     expect(refusedLines(() => prepareSweep(file), file)).toEqual([
-      `${file}: tune.vary["rollout.f.gates.0"][1]: "rate<<0.02" makes the scenario invalid: rollout[0].gates[0]: expected a number, such as 0.01, 900ms or 5% at column 26`,
+      `${file}:13:44: tune.vary["rollout.f.gates.0"][1]: "rate<<0.02" makes the scenario invalid: rollout[0].gates[0]: expected a number, such as 0.01, 900ms or 5% at column 26`,
     ]);
   });
 });
