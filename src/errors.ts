@@ -2,7 +2,7 @@
  * Unexpected failures are named error classes under one root. Expected ones (a bad scenario) travel as
  * problems, not exceptions; the CLI turns them into a message and exit code 2.
  */
-import { messageOneLine } from './units/escape.js';
+import { messageOneLine, quoted } from './units/escape.js';
 
 export class RehearseError extends Error {
   override name = 'RehearseError';
@@ -88,7 +88,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {
   const s = suggest(word, candidates);
-  return s ? `; did you mean "${s}"?` : '';
+  return s ? `; did you mean ${quoted(s)}?` : '';
 }
 
 function editDistance(a: string, b: string): number {

@@ -66,16 +66,16 @@ describe('calibrating from one service\'s trace file', () => {
     const services = load(r.yaml).services.map((s) => s.name).sort();
     // The frontend calls catalog, cart and recommend: three services, not one named 127-0-0-1.
     expect(services).toEqual(['127-0-0-1-37105', '127-0-0-1-40251', '127-0-0-1-41355', 'frontend']);
-    expect(r.yaml).toContain('  127-0-0-1-37105:\n    # seen only as the far end of client spans (not instrumented), named "127.0.0.1:37105" by its callers\' server.address and server.port: capacity unknown; give it with --capacity 127-0-0-1-37105=N');
+    expect(r.yaml).toContain('  127-0-0-1-37105:   # traced as "127.0.0.1:37105"\n    # seen only as the far end of client spans (not instrumented), named "127.0.0.1:37105" by its callers\' server.address and server.port: capacity unknown; give it with --capacity 127-0-0-1-37105=N');
     expect(peerLines(r.analysis)).toEqual(['not instrumented, named from their callers\' client spans: 127-0-0-1-37105 (server.address and server.port: 127.0.0.1:37105), ' +
       '127-0-0-1-40251 (server.address and server.port: 127.0.0.1:40251), 127-0-0-1-41355 (server.address and server.port: 127.0.0.1:41355)']);
   });
 
   it('--capacity takes the name as the scenario writes it or as the trace spells it; a misspelt one is an error with a suggestion', () => {
     const r = calibrateFiles([realsys('cart')], { capacity: '127-0-0-1-44323=8,cart=4' });
-    expect(r.yaml).toContain('  127-0-0-1-44323:\n    # given: --capacity 127-0-0-1-44323=8\n    replicas: 1\n    concurrency: 8');
+    expect(r.yaml).toContain('  127-0-0-1-44323:   # traced as "127.0.0.1:44323"\n    # given: --capacity 127-0-0-1-44323=8\n    replicas: 1\n    concurrency: 8');
     const spelt = calibrateFiles([realsys('cart')], { capacity: '127.0.0.1:44323=2x4' });
-    expect(spelt.yaml).toContain('  127-0-0-1-44323:\n    # given: --capacity 127.0.0.1:44323=2x4\n    replicas: 2\n    concurrency: 4');
+    expect(spelt.yaml).toContain('  127-0-0-1-44323:   # traced as "127.0.0.1:44323"\n    # given: --capacity 127.0.0.1:44323=2x4\n    replicas: 2\n    concurrency: 4');
     expect(() => calibrateFiles([realsys('cart')], { capacity: '127-0-0-1-4432=8' }))
       .toThrow('--capacity: no service "127-0-0-1-4432" in the traces; did you mean "127-0-0-1-44323"? (services: 127-0-0-1-44323, cart)');
     expect(() => calibrateFiles([realsys('cart')], { replicaConcurrency: '127.0.0.1:4323=2' })).toThrow('did you mean "127.0.0.1:44323"?');

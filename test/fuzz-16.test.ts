@@ -175,7 +175,8 @@ describe('calibrate on hostile traces', () => {
     const r = await cli('calibrate', file, '--out', out);
     expect(r.code).toBe(0);
     const yaml = readFileSync(out, 'utf8');
-    const names = [...yaml.matchAll(/^ {6}(SELECT-a+-[0-9a-f]{8}):$/gm)].map((m) => m[1]);
+    // Each says what the traces called it.
+    const names = [...yaml.matchAll(/^ {6}(SELECT-a+-[0-9a-f]{8}): {3}# traced as "SELECT a{2000}b?"$/gm)].map((m) => m[1]);
     expect(names).toHaveLength(2);
     expect(names.every((n) => n.length === 120)).toBe(true);
     expect(names[0]).not.toBe(names[1]);
@@ -258,7 +259,7 @@ tune:
   it('a tune value the scenario refuses is refused before any run, at its place in the tune block', () => {
     const file = write('bad-value.yaml', scenario("rollout.f.gates.0: ['rate<0.01', 'rate<<0.02']"));
     expect(refusedLines(() => prepareSweep(file), file)).toEqual([
-      `${file}: tune.vary["rollout.f.gates.0"][1]: "rate<<0.02" makes the scenario invalid: rollout[0].gates[0]: expected a number, such as 0.01, 900ms or 5% at column 26`,
+      `${file}:13:44: tune.vary["rollout.f.gates.0"][1]: "rate<<0.02" makes the scenario invalid: rollout[0].gates[0]: expected a number, such as 0.01, 900ms or 5% at column 26`,
     ]);
   });
 });

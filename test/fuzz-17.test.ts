@@ -79,7 +79,7 @@ ${tune}
     const file = write('proto.yaml', scenario("  vary: { '__proto__.polluted': [1] }"));
     try {
       expect(refusedLines(() => prepareSweep(file), file)).toEqual([
-        `${file}: tune.vary["__proto__.polluted"][0]: 1 makes the scenario invalid: __proto__.polluted: "__proto__" is no key of a scenario (JavaScript's prototype key)`,
+        `${file}:11:34: tune.vary["__proto__.polluted"][0]: 1 makes the scenario invalid: __proto__.polluted: "__proto__" is no key of a scenario (JavaScript's prototype key)`,
       ]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     } finally {
@@ -90,29 +90,29 @@ ${tune}
   it('a value listed twice is refused (the same policy ran twice, its runs counted twice)', () => {
     const file = write('twice.yaml', scenario('  vary: { rollout.f.failure-limit: [1, 2, 1] }'));
     expect(refusedLines(() => prepareSweep(file), file)).toEqual([
-      `${file}: tune.vary["rollout.f.failure-limit"][2]: 1 is listed twice (also at [0]): each value makes a policy; leave one out`,
+      `${file}:11:43: tune.vary["rollout.f.failure-limit"][2]: 1 is listed twice (also at [0]): each value makes a policy; leave one out`,
     ]);
   });
 
   it('a case listed twice, or no case at all, is refused (cases: [] ran none of the scenario\'s cases, exit 0)', () => {
     const twice = write('cases-twice.yaml', scenario('  cases: [worse, worse]\n  vary: { rollout.f.failure-limit: [1, 2] }'));
     expect(refusedLines(() => prepareSweep(twice), twice)).toEqual([
-      `${twice}: tune.cases[1]: "worse" is listed twice (also at [0]): each case is rehearsed once per policy and seed; leave one out`,
+      `${twice}:11:18: tune.cases[1]: "worse" is listed twice (also at [0]): each case is rehearsed once per policy and seed; leave one out`,
     ]);
     const none = write('cases-none.yaml', scenario('  cases: []\n  vary: { rollout.f.failure-limit: [1, 2] }'));
     expect(refusedLines(() => prepareSweep(none), none)).toEqual([
-      `${none}: tune.cases: no case: the runs rehearse none of the scenario's cases; leave cases out to rehearse all of them`,
+      `${none}:11:10: tune.cases: no case: the runs rehearse none of the scenario's cases; leave cases out to rehearse all of them`,
     ]);
   });
 
   it('a path into the seed or the tune block is refused: each run has the sweep\'s seed, and the tune block is taken out (its policies ran alike)', () => {
     const seed = write('seed.yaml', scenario('  vary: { seed: [1, 2] }'));
     expect(refusedLines(() => prepareSweep(seed), seed)).toEqual([
-      `${seed}: tune.vary.seed: each run of a sweep has its seed from the sweep (1 to tune.seeds), whatever the scenario's: its policies would run alike (for more seeds, raise tune.seeds or give --seeds)`,
+      `${seed}:11:17: tune.vary.seed: each run of a sweep has its seed from the sweep (1 to tune.seeds), whatever the scenario's: its policies would run alike (for more seeds, raise tune.seeds or give --seeds)`,
     ]);
     const tune = write('tune.yaml', scenario('  vary: { tune.seeds: [1, 2] }'));
     expect(refusedLines(() => prepareSweep(tune), tune)).toEqual([
-      `${tune}: tune.vary["tune.seeds"]: the tune block is not part of the runs: its policies would run alike`,
+      `${tune}:11:23: tune.vary["tune.seeds"]: the tune block is not part of the runs: its policies would run alike`,
     ]);
   });
 });

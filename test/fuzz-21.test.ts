@@ -74,14 +74,15 @@ describe('a sweep whose plan the heap cannot hold is refused, --force or not', (
 describe('two vary paths that write one place are refused', () => {
   it.each([
     ['a list index written twice', ['rollout.new-engine.stages.0.hold: [1m, 2m]', 'rollout.new-engine.stages.00.hold: [3m, 4m]'],
-      'tune.vary["rollout.new-engine.stages.00.hold"]: writes rollout[0].stages[0].hold, as tune.vary["rollout.new-engine.stages.0.hold"] does'],
+      '59:40', 'tune.vary["rollout.new-engine.stages.00.hold"]: writes rollout[0].stages[0].hold, as tune.vary["rollout.new-engine.stages.0.hold"] does'],
     ['every stage, and one of them', ['rollout.new-engine.stages.*.hold: [1m, 2m]', 'rollout.new-engine.stages.1.hold: [3m, 4m]'],
-      'tune.vary["rollout.new-engine.stages.1.hold"]: writes rollout[0].stages[1].hold, as tune.vary["rollout.new-engine.stages.*.hold"] does'],
+      '59:39', 'tune.vary["rollout.new-engine.stages.1.hold"]: writes rollout[0].stages[1].hold, as tune.vary["rollout.new-engine.stages.*.hold"] does'],
     ['a plan by its flag and by its index', ['rollout.new-engine.failure-limit: [0, 2]', 'rollout.0.failure-limit: [1, 3]'],
-      'tune.vary["rollout.0.failure-limit"]: writes rollout[0].failure-limit, as tune.vary["rollout.new-engine.failure-limit"] does'],
-  ])('%s', (_, vary, message) => {
+      '59:30', 'tune.vary["rollout.0.failure-limit"]: writes rollout[0].failure-limit, as tune.vary["rollout.new-engine.failure-limit"] does'],
+  ])('%s', (_, vary, place, message) => {
+    // At the later path's values (line:column), as every other problem of the scenario.
     const file = withVary(`overlap-${vary.length}-${message.length}.yaml`, vary);
-    expect(refusedWith(() => prepareSweep(file))).toContain(`${file}: ${message}: a run would take one path's value where its policy names both; leave one out`);
+    expect(refusedWith(() => prepareSweep(file))).toContain(`${file}:${place}: ${message}: a run would take one path's value where its policy names both; leave one out`);
   });
 
   it('paths into different places are not', () => {

@@ -201,13 +201,13 @@ describe('import argo, flagger and flags: a warning that quotes a name written w
     const r = await cli('import', 'argo', rollout, templates);
     expect(r.code).toBe(0);
     expect(warningLines(r.err)).toBe(true);
-    expect(r.err).toContain('no analysis of the Rollout "r\\nwarning: injected" names AnalysisTemplate "unused\\nx"');
+    expect(r.err).toContain('no analysis of the Rollout "r\\nwarning: injected" names AnalysisTemplate "unused\\r\\nx"');
     // The same warnings through a scenario's argo: entry (validate prints them as they come from the adapter).
     const scenario = join(dir, 'lb-argo-scenario.yaml');
     writeFileSync(scenario, readFileSync(join(argo, 'guestbook.yaml'), 'utf8').replace('rollout: rollout.yaml', 'rollout: lb-argo-rollout.yaml\n      service: guestbook').replace('[analysis-templates.yaml]', '[lb-argo-templates.yaml]'));
     const v = await cli('validate', scenario);
     expect(v.code).toBe(0);
-    expect(v.err).toContain('names AnalysisTemplate "unused\\nx"');
+    expect(v.err).toContain('names AnalysisTemplate "unused\\r\\nx"');
     expect(v.err.split('\n').every((l) => l.startsWith('warning: '))).toBe(true);
   });
   it('flagger: a webhook named with a line break', async () => {
@@ -223,7 +223,7 @@ describe('import argo, flagger and flags: a warning that quotes a name written w
     const r = await cli('import', 'flags', 'flagd', file);
     expect(r.code).toBe(0);
     expect(warningLines(r.err)).toBe(true);
-    expect(r.err).toContain('operation "op\\nx" is not one flagd knows: an evaluation of flag "a\\nwarning: injected"');
+    expect(r.err).toContain('operation "op\\rx" is not one flagd knows: an evaluation of flag "a\\nwarning: injected"');
   });
 });
 

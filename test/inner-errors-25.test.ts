@@ -35,8 +35,8 @@ function inDriver(): string {
 describe('a failed local span inside a request that succeeded', () => {
   it('is not a failure of the request, and is counted and said: at the endpoint and in the warnings', () => {
     const r = calibrateFiles([inDriver()]);
-    expect(r.yaml).toContain('      driver-DriverService-FindNearest:\n        # 1 span, 0 failed (0 in the endpoint itself); 1 succeeded with a failed local span inside (not counted as failures)\n');
-    expect(r.yaml).not.toMatch(/driver-DriverService-FindNearest:\n(?:        .*\n)*?        errors:/);
+    expect(r.yaml).toContain('      driver-DriverService-FindNearest:   # traced as "driver.DriverService/FindNearest"\n        # 1 span, 0 failed (0 in the endpoint itself); 1 succeeded with a failed local span inside (not counted as failures)\n');
+    expect(r.yaml).not.toMatch(/driver-DriverService-FindNearest:.*\n(?:        .*\n)*?        errors:/);
     expect(r.warnings).toContain('errors inside requests that succeeded: 1 successful span(s) hold a failed span of their own service (a local span, not a call; first: trace 2ea75461946a7dd10f2c15ab36a076cb, span 515f970d6a704d52 (driver GetDriver)); the span that answered decides: not counted as failures (a retry or a fallback inside the service is in its own latency); see each endpoint\'s comment');
   });
 

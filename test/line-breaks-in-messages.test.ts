@@ -51,9 +51,10 @@ const cohort = (edit: (c: any) => void) => {
  * An input kind: its files (name to text, given the value), and the command's arguments. `trims`: the reader takes
  * the value without the spaces at its ends, line breaks among them (a gate's tag value, as k6 reads it: grafana/k6
  * metrics/metric.go AddSubmetric, strings.TrimSpace), so that a break at an end leaves the message naming the rest.
- * `stdout`: the command answers on stdout (an evaluation), read there.
+ * `stdout`: the command answers on stdout (an evaluation), read there. `unquoted`: why no message puts the value in
+ * quotes of its own (so that a quote or a backslash in it has nothing to be told apart from).
  */
-interface Kind { files: (v: string) => Record<string, string>; argv: string[]; trims?: boolean; stdout?: boolean }
+interface Kind { files: (v: string) => Record<string, string>; argv: string[]; trims?: boolean; stdout?: boolean; unquoted?: string }
 const KINDS: Record<string, Kind> = {
   'scenario: a service evaluated-by names': {
     files: (v) => ({ 's.yaml': scenario(`flags:\n  f: { kind: release, evaluated-by: [${J(v)}] }\n`) }),
@@ -117,6 +118,7 @@ const KINDS: Record<string, Kind> = {
       's.yaml': scenario('flags:\n  from: { flagd: f.flagd.json }\n  g: { kind: release, evaluated-by: [a] }\n'),
     }),
     argv: ['validate', 's.yaml'],
+    unquoted: 'the flags the file holds are listed bare, (flags: a, b)',
   },
   'Unleash: a strategy name': {
     files: (v) => {
@@ -142,6 +144,7 @@ const KINDS: Record<string, Kind> = {
   'Argo Rollouts: a successCondition': {
     files: (v) => ({ 't.yaml': read('examples/argo/analysis-templates.yaml').replace('successCondition: result[0] >= 0.95', `successCondition: ${J(`result[0] >= 0.95 && "${v}" +`)}`) }),
     argv: ['import', 'argo', join(root, 'examples/argo/rollout.yaml'), 't.yaml'],
+    unquoted: 'the value is a string literal of the expression, shown in its caret display as the file gives it',
   },
   'Flagger: a Canary\'s metric name': {
     files: (v) => ({ 'c.yaml': read('examples/flagger/canary.yaml').replace(/name: request-success-rate/, `name: ${J(v)}`) }),
@@ -213,6 +216,32 @@ describe('a line break in a name or value from a file is shown \\n in the messag
     expect([...spawned].sort()).toEqual(['calibrate 0', 'flags eval 0', 'flags eval 2', 'import argo 2', 'import flagger 0', 'import flags flagd 0',
       'import flags launchdarkly 0', 'import flags unleash 0', 'sweep 2', 'validate 2']);
   });
+});
+
+/**
+ * A value holding a double quote or a backslash, named in quotes in a message: written escaped, as quoted() writes
+ * it ("hd7\"tl7"), never as "hd7"tl7", whose quotes no longer say where the value ends.
+ */
+const QUOTE_FORMS: [string, string, string][] = [
+  ['a double quote inside', `${HEAD}"${TAIL}`, `${HEAD}\\"${TAIL}`],
+  ['a backslash inside', `${HEAD}\\${TAIL}`, `${HEAD}\\\\${TAIL}`],
+  ['a backslash before a quote', `${HEAD}\\"${TAIL}`, `${HEAD}\\\\\\"${TAIL}`],
+];
+
+describe('a double quote or a backslash in a name or value from a file is escaped in the message that quotes it', () => {
+  for (const [kind, { files, argv, stdout }] of Object.entries(KINDS).filter(([, k]) => k.unquoted === undefined)) {
+    describe(kind, () => {
+      it.each(QUOTE_FORMS)('%s', (_, value, escaped) => {
+        const { code, err } = rehearse(files(value), argv, stdout);
+        expect(code === 0 || code === 2).toBe(true);
+        const lines = err.replace(/\n$/, '').split('\n');
+        // The value reaches a message quoted and escaped (else this case tests nothing), and no line closes a quote
+        // right after the raw value (a caret display shows the source as given, which is not a quoted value).
+        expect(lines.filter((l) => l.includes(escaped)).length, err).toBeGreaterThan(0);
+        expect(lines.filter((l) => l.includes(`${value}"`)), err).toEqual([]);
+      });
+    });
+  }
 });
 
 describe('a caret display stays two lines under a message of one', () => {

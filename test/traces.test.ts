@@ -513,6 +513,6 @@ describe('the command line', () => {
     // Without a comparison, the scenario keeps them apart (GET-a, GET-a-2).
     const plain = cli('calibrate', both, '--out', out);
     expect(plain.status, plain.stderr).toBe(0);
-    expect(readFileSync(out, 'utf8')).toMatch(/^ {2}GET-a: \{ weight: 100, steps: \[svc\.GET-a\] \}\n(?: {2}#.*\n)? {2}GET-a-2: \{ weight: 100, steps: \[svc\.GET-a-2\] \}$/m);
+    expect(readFileSync(out, 'utf8')).toMatch(/^ {2}GET-a: \{ weight: 100, steps: \[svc\.GET-a\] \}(?: {3}# traced as \"GET \/a\")?\n(?: {2}#.*\n)? {2}GET-a-2: \{ weight: 100, steps: \[svc\.GET-a-2\] \}(?: {3}# traced as \"GET \/a\")?$/m);
   });
 });

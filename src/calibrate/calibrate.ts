@@ -15,12 +15,12 @@ import { resampledRanges } from './ranges.js';
 import { blockLength, RANGE, runAt, TraceKeeper, withCapacitiesOf } from './resample.js';
 import { capacityNotes, type CapacityNote } from './notes.js';
 import { PoolWaits, poolEvidence, type PoolEvidence, type WaitAttribute } from './pool-waits.js';
-import { allEndpoints, safe, serviceNames } from './names.js';
+import { allEndpoints, safe, serviceNames, type Renamed } from './names.js';
 import { cyclicCalls, deepestCalls } from './call-graph.js';
 import { LIMITS } from '../scenario/defaults.js';
 import { quoted } from '../units/escape.js';
 import { cutTraceIds, fileWarnings, paddedTraceIds, readClauses } from './read-notes.js';
-import { warningLines, writeScenario, type WriteOptions } from './scenario.js';
+import { warningLines, writeNamedScenario, writeScenario, type WriteOptions } from './scenario.js';
 import { queueWaits, sampledGapWarnings } from './waits.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Span } from '../observe/span.js';
@@ -35,6 +35,8 @@ export interface CalibrateResult {
   capacities: CapacityNote[];
   /** What a wait attribute showed of each service's pool (with --wait-attribute). */
   pools: Map<string, PoolEvidence>;
+  /** The names of the traces written reduced, each with a comment giving the traces' name. */
+  renamed: Renamed[];
   /** The scenario as loaded. */
   scenario: Scenario;
   /** With `keep`: the traces, for resampling, and a scenario calibrated the same way from other traces. */
@@ -96,7 +98,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   if (waits && waits.services.size === 0) capacityWarnings.push(`--wait-attribute ${waits.attribute.name}: no span carries it`);
   if (waits && waits.bad > 0) capacityWarnings.push(`--wait-attribute ${waits.attribute.name}: ${plural(waits.bad, 'span')} with a value that is not a number of at least 0 (ignored)`);
   const write = { capacities: given, latency: options.latency ?? 'empirical', name: options.name ?? 'calibrated', duration: options.duration ?? '10m' } as const;
-  const yaml = writeScenario(analysis, { ...write, sources });
+  const { yaml, renamed } = writeNamedScenario(analysis, { ...write, sources });
   const loaded = parseScenarioText(yaml);
   if (!loaded.ok) throw new InputError(['the calibrated scenario does not validate (a bug in calibrate):', ...loaded.problems.map((p) => formatProblem('calibrated', p))]);
   const full = loaded.scenario;
@@ -112,7 +114,7 @@ export function calibrateFiles(files: readonly string[], options: FileOptions = 
   const warnings = [...warningLines(analysis), ...cutTraceIds(traceIds), ...paddedTraceIds(reads), ...capacityWarnings];
   warnings.push(...fileWarnings(reads));
   if (kept?.overflow) warnings.push(`more than ${kept.limit.toLocaleString('en-US')} spans: too many to keep for resampling, so the figures get no ranges`);
-  return { yaml, files: reads, warnings, analysis, capacities: capacityNotes(yaml, given, pools), pools, scenario: full, resampling: kept && !kept.overflow ? { kept, recalibrate } : null };
+  return { yaml, renamed, files: reads, warnings, analysis, capacities: capacityNotes(yaml, given, pools), pools, scenario: full, resampling: kept && !kept.overflow ? { kept, recalibrate } : null };
 }
 
 /** `--group-by name | http.route | regex:PATTERN` */
@@ -138,7 +140,7 @@ export function parseGroupBy(value: string): CalibrateOptions['groupBy'] {
       },
     };
   }
-  throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got "${value}"`]);
+  throw new InputError([`--group-by: expected name, http.route or regex:PATTERN, got ${quoted(value)}`]);
 }
 
 export interface CheckOptions extends CalibrateOptions {

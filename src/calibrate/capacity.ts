@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { didYouMean, InputError, reason } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { CONCURRENCY_ANNOTATION, readManifests, type Workload } from '../interop/kubernetes/capacity.js';
+import { quoted } from '../units/escape.js';
 
 export interface GivenCapacity {
   readonly replicas: number;
@@ -32,12 +33,12 @@ function pairs(flag: string, text: string, bare: boolean): Map<string, { replica
   for (const item of text.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
     const m = /^(?:([^=\s]+)=)?(?:(\d+)x)?(\d+)$/.exec(item);
     if (!m || (m[1] === undefined && !bare) || Number(m[3]) < 1 || (m[2] !== undefined && Number(m[2]) < 1)) {
-      throw new InputError([`${flag}: expected ${bare ? 'N or ' : ''}NAME=N or NAME=REPLICASxN (whole numbers of at least 1), got "${item}"`]);
+      throw new InputError([`${flag}: expected ${bare ? 'N or ' : ''}NAME=N or NAME=REPLICASxN (whole numbers of at least 1), got ${quoted(item)}`]);
     }
-    if (!Number.isSafeInteger(Number(m[3])) || !Number.isSafeInteger(Number(m[2] ?? 1))) throw new InputError([`${flag}: "${item}": a number past 2^53 is not a whole number to JavaScript`]);
+    if (!Number.isSafeInteger(Number(m[3])) || !Number.isSafeInteger(Number(m[2] ?? 1))) throw new InputError([`${flag}: ${quoted(item)}: a number past 2^53 is not a whole number to JavaScript`]);
     // The last was taken: frontend=4,frontend=5 wrote 5 where the one typed first may be the one meant.
     const name = m[1] ?? '*';
-    if (out.has(name)) throw new InputError([`${flag}: ${name === '*' ? 'a count for every name' : `"${name}"`} is given twice ("${item}" and the one before it): keep one`]);
+    if (out.has(name)) throw new InputError([`${flag}: ${name === '*' ? 'a count for every name' : `${quoted(name)}`} is given twice (${quoted(item)} and the one before it): keep one`]);
     out.set(name, { replicas: m[2] === undefined ? 1 : Number(m[2]), workers: Number(m[3]) });
   }
   return out;
@@ -73,7 +74,7 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
   const spelt = [...new Set(services.map((s) => written.get(s) ?? s))];
   const resolve = (flag: string, name: string): string => {
     const service = byName.get(name);
-    if (service === undefined) throw new InputError([`${flag}: no service "${name}" in the traces${didYouMean(name, [...byName.keys()])} (services: ${spelt.join(', ')})`]);
+    if (service === undefined) throw new InputError([`${flag}: no service ${quoted(name)} in the traces${didYouMean(name, [...byName.keys()])} (services: ${spelt.join(', ')})`]);
     return service;
   };
   const read = (flag: string, m: Map<string, { replicas: number; workers: number }>) => new Map([...m].map(([name, v]) => [name === '*' ? name : resolve(flag, name), v] as const));
@@ -95,8 +96,8 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
       if (service === undefined) continue;
       const why = wl.idle ? `spec.replicas ${wl.replicas}, but ${wl.idle}` : 'spec.replicas 0';
       const other = workloads.find((x) => x.names.some((n) => byName.get(n) === service));
-      if (other !== undefined) warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: runs no pods (${why}): not counted; service "${service}" runs on ${other.kind} ${other.names[0]} (${other.where})`);
-      else ambiguous.set(service, `--deployment: ${wl.kind} ${wl.names[0]} (${wl.where}) runs no pods (${why}), where the traces show service "${service}" serving requests; give the manifests it runs with, or its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
+      if (other !== undefined) warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: runs no pods (${why}): not counted; service ${quoted(service)} runs on ${other.kind} ${other.names[0]} (${other.where})`);
+      else ambiguous.set(service, `--deployment: ${wl.kind} ${wl.names[0]} (${wl.where}) runs no pods (${why}), where the traces show service ${quoted(service)} serving requests; give the manifests it runs with, or its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
     }
     // The workloads each service matches, by metadata.name first, then by label: two of the same rank both run its
     // pods (a Deployment and its canary, a chart's components under one app.kubernetes.io/name), which rehearse does not add up.
@@ -117,15 +118,15 @@ export function givenCapacities(services: readonly string[], o: CapacityOptions,
       }
       const matched = rank.get(service) as { rank: number; wl: Workload[] };
       if (!matched.wl.includes(wl)) {
-        warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: matches service "${service}" by its label, where ${matched.wl[0].kind} ${matched.wl[0].names[0]} (${matched.wl[0].where}) matches it by name: not used`);
+        warnings.push(`${wl.where}: ${wl.kind} ${wl.names[0]}: matches service ${quoted(service)} by its label, where ${matched.wl[0].kind} ${matched.wl[0].names[0]} (${matched.wl[0].where}) matches it by name: not used`);
         continue;
       }
       if (matched.wl.length > 1) {
-        ambiguous.set(service, `--deployment: ${matched.wl.map((w) => `${w.kind} ${w.names[0]} (${w.where})`).join(' and ')} ${matched.wl.length === 2 ? 'both' : 'all'} match the traced service "${service}" (by ${matched.rank === 0 ? 'name' : 'label'}): its pods are theirs together, which rehearse does not add up; give its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
+        ambiguous.set(service, `--deployment: ${matched.wl.map((w) => `${w.kind} ${w.names[0]} (${w.where})`).join(' and ')} ${matched.wl.length === 2 ? 'both' : 'all'} match the traced service ${quoted(service)} (by ${matched.rank === 0 ? 'name' : 'label'}): its pods are theirs together, which rehearse does not add up; give its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
         continue;
       }
       if (wl.unknown) {
-        ambiguous.set(service, `--deployment: ${wl.kind} ${wl.names[0]} (${wl.where}) runs the traced service "${service}": ${wl.unknown}; give its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
+        ambiguous.set(service, `--deployment: ${wl.kind} ${wl.names[0]} (${wl.where}) runs the traced service ${quoted(service)}: ${wl.unknown}; give its capacity with --capacity ${written.get(service) ?? service}=REPLICASxWORKERS`);
         continue;
       }
       const flag = perReplica.get(service) ?? perReplica.get('*');

@@ -13,6 +13,7 @@ import { runAt, type Range } from './resample.js';
 import { quantile, safe } from './scenario.js';
 import { FIGURES, figureTold, type FigureKey } from './told.js';
 import { buildTree } from './tree.js';
+import { quoted } from '../units/escape.js';
 
 export interface Figures {
   readonly requests: number;
@@ -221,8 +222,8 @@ export function sameNames(analyses: readonly Analysis[]): string[] {
     for (const name of a.journeys.keys()) add('journeys', name);
     for (const e of [...a.endpoints.values(), ...a.leaves.values()]) {
       add('services', e.service);
-      add('endpoints', e.endpoint, ` of service "${safe(e.service)}"`);
+      add('endpoints', e.endpoint, ` of service ${quoted(safe(e.service))}`);
     }
   }
-  return [...by.values()].filter((x) => x.originals.size > 1).map((x) => `the traces' ${x.what} ${[...x.originals].sort().map((o) => JSON.stringify(o)).join(' and ')}${x.where} are ${x.originals.size === 2 ? 'both' : 'all'} named "${x.shown}" in a scenario, so their figures cannot be told apart: group them with --group-by regex:PATTERN, or rename one in the traces`);
+  return [...by.values()].filter((x) => x.originals.size > 1).map((x) => `the traces' ${x.what} ${[...x.originals].sort().map((o) => JSON.stringify(o)).join(' and ')}${x.where} are ${x.originals.size === 2 ? 'both' : 'all'} named ${quoted(x.shown)} in a scenario, so their figures cannot be told apart: group them with --group-by regex:PATTERN, or rename one in the traces`);
 }

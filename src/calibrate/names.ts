@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import type { Analysis, EndpointStats } from './analyze.js';
 import { RESERVED_NAME } from '../records.js';
+import { quoted } from '../units/escape.js';
+import { plural } from '../units/format.js';
 
 /** The longest name a calibrated scenario writes (a span named by a whole SQL statement makes one of kilobytes). */
 export const MAX_NAME = 120;
@@ -70,4 +72,26 @@ export function peerLines(a: Analysis): string[] {
   const peers = [...a.peers].filter(([name]) => !instrumented.has(name) && written.has(name));
   if (peers.length === 0) return [];
   return [`not instrumented, named from their callers' client spans: ${peers.map(([name, by]) => `${written.get(name)} (${by}${written.get(name) !== name ? `: ${name}` : ''})`).join(', ')}`];
+}
+
+/** A name of the traces the scenario writes reduced (safe, or told apart by -2 where two meet). */
+export interface Renamed {
+  readonly what: 'service' | 'endpoint' | 'journey';
+  /** As the scenario writes it (an endpoint without its service). */
+  readonly written: string;
+  readonly traced: string;
+}
+
+/** The comment at a name written reduced: what the traces called it, on one line (quoted()). */
+export const tracedAs = (traced: string): string => `   # traced as ${quoted(traced)}`;
+
+/** For the terminal: how many names were written reduced, and the first. */
+export function renamedLines(renamed: readonly Renamed[]): string[] {
+  if (renamed.length === 0) return [];
+  const count = (what: Renamed['what']) => renamed.filter((r) => r.what === what).length;
+  const kinds = (['service', 'endpoint', 'journey'] as const).filter((w) => count(w) > 0).map((w) => plural(count(w), w)).join(', ');
+  const first = renamed.find((r) => r.what !== 'journey') ?? renamed[0];
+  return [`renamed: ${plural(renamed.length, 'name')} from the traces ${renamed.length === 1 ? 'is no scenario name' : 'are no scenario names'} ` +
+    `(letters, digits, "_" and "-", at most ${MAX_NAME} characters, -2 where two meet): written reduced, each with its name in the traces in a comment ` +
+    `(${kinds}), such as ${first.written}${tracedAs(first.traced)}`];
 }

@@ -23,7 +23,7 @@ export function capacityNotes(yaml: string, given: ReadonlyMap<string, GivenCapa
   const out: CapacityNote[] = [];
   const inferred = new Set([...pools.values()].filter((p) => p.capacity !== null).map((p) => p.why));
   for (let i = start + 1; start >= 0 && i < lines.length; i++) {
-    const head = /^ {2}([^\s#][^:]*):$/.exec(lines[i]);
+    const head = /^ {2}([^\s#][^:]*):(?: {3}# traced as .*)?$/.exec(lines[i]);
     if (!head) continue;
     const comments: string[] = [];
     let replicas: number | null = null, concurrency: number | null = null;

@@ -8,6 +8,7 @@
 import { InputError } from '../errors.js';
 import type { Span } from '../observe/span.js';
 import { plural } from '../units/format.js';
+import { quoted } from '../units/escape.js';
 
 export interface WaitAttribute {
   readonly name: string;
@@ -21,7 +22,7 @@ const UNITS: Record<string, number> = { ns: 0.001, us: 1, ms: 1000, s: 1e6, seco
 /** `NAME` with its unit from the name's ending (`_us`, `_ms`, `_ns`, `_s`, `_seconds`), or `NAME:UNIT`. */
 export function parseWaitAttribute(text: string): WaitAttribute {
   const m = /^([^:\s]+)(?::(ns|us|ms|s))?$/.exec(text.trim());
-  if (!m) throw new InputError([`--wait-attribute: expected NAME or NAME:UNIT (ns, us, ms or s), got "${text}"`]);
+  if (!m) throw new InputError([`--wait-attribute: expected NAME or NAME:UNIT (ns, us, ms or s), got ${quoted(text)}`]);
   const suffix = /[._](ns|us|ms|s|seconds)$/.exec(m[1])?.[1];
   const unit = m[2] ?? suffix;
   if (unit === undefined) throw new InputError([`--wait-attribute: ${m[1]}: say the unit of its values: ${m[1]}:us, :ms, :ns or :s`]);

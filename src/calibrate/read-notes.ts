@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import type { ReadReport } from '../observe/span.js';
 import { plural } from '../units/format.js';
+import { quoted } from '../units/escape.js';
 
 interface Read { file: string; report: ReadReport }
 
@@ -35,7 +36,7 @@ export function readNoteLines(reads: readonly Read[]): string[] {
     const some = (set: Set<string>, what: string) => {
       if (set.size === 0) return [];
       const first = [...set][0];
-      return [`${plural(set.size, what)} (${set.size > 1 ? 'such as ' : ''}"${first}" as "${first.toLowerCase()}")`];
+      return [`${plural(set.size, what)} (${set.size > 1 ? 'such as ' : ''}${quoted(first)} as ${quoted(first.toLowerCase())})`];
     };
     lines.push(`${basename(r.file)}: read in lower case, as Zipkin keeps and shows them (zipkin2/Span.java Builder.name, Endpoint.java Builder.serviceName): ` +
       [...some(names, 'span name'), ...some(services, 'service name')].join(' and '));
@@ -75,7 +76,7 @@ export function paddedTraceIds(reads: readonly Read[]): string[] {
     if (ids.length === 0) continue;
     const [id, at] = ids[0];
     const full = id.padStart(32, '0');
-    out.push(`${r.file}:${at}: Zipkin trace id "${id}" (${id.length} digits)${ids.length > 1 ? ` and ${ids.length - 1} more of 17 to 31 digits` : ''} read as Zipkin keeps it, ` +
+    out.push(`${r.file}:${at}: Zipkin trace id ${quoted(id)} (${id.length} digits)${ids.length > 1 ? ` and ${ids.length - 1} more of 17 to 31 digits` : ''} read as Zipkin keeps it, ` +
       `${full} (normalizeTraceId pads 17 to 31 digits to 32): its upper 64 bits are zeros, so Jaeger and OTLP spell the same trace ${full.slice(16)}, ` +
       'which Zipkin keeps apart (spans of it in those files are another trace)');
   }

@@ -7,8 +7,8 @@ import type { GivenCapacity } from './capacity.js';
 import { keepsMean, meanOf, quantileBins } from './bins.js';
 import { concurrency, queueWaits, type QueueWait } from './waits.js';
 import { plural } from '../units/format.js';
-import { escapeControls, oneLine } from '../units/escape.js';
-import { allEndpoints, safe, serviceNamesOf, yamlName, yamlStep } from './names.js';
+import { escapeControls, oneLine, quoted } from '../units/escape.js';
+import { allEndpoints, safe, serviceNamesOf, tracedAs, yamlName, yamlStep, type Renamed } from './names.js';
 import { cyclicCalls } from './call-graph.js';
 
 export { safe } from './names.js';
@@ -250,7 +250,7 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
   if (seen === null) {
     const by = analysis.peers.get(service);
     // A peer no attribute names is named after its caller ("the caller's name"), not by an attribute of it.
-    const named = by === undefined ? '' : by.startsWith('no attribute') ? `, named "${service}" after its caller: ${by}` : `, named "${service}" by its callers' ${by}`;
+    const named = by === undefined ? '' : by.startsWith('no attribute') ? `, named ${quoted(service)} after its caller: ${by}` : `, named ${quoted(service)} by its callers' ${by}`;
     return [`    # seen only as the far end of client spans (not instrumented)${named}: capacity unknown; give it with --capacity ${safe(service)}=N`, '    concurrency: unknown', '    queue: unbounded'];
   }
   const rate = analysis.options.sampleRate;
@@ -283,6 +283,17 @@ function capacityLines(service: string, iv: { starts: number[]; ends: number[] }
 }
 
 export function writeScenario(analysis: Analysis, o: WriteOptions): string {
+  return writeNamedScenario(analysis, o).yaml;
+}
+
+/** The scenario, and the names of the traces it writes reduced, each with a comment giving the traces' name. */
+export function writeNamedScenario(analysis: Analysis, o: WriteOptions): { yaml: string; renamed: Renamed[] } {
+  const renamed: Renamed[] = [];
+  const written = (what: Renamed['what'], name: string, traced: string): string => {
+    if (name === traced) return '';
+    renamed.push({ what, written: name, traced });
+    return tracedAs(traced);
+  };
   const all = allEndpoints(analysis);
   const names = nameAll(analysis, all);
   const dropped = cyclicCalls(all);
@@ -299,7 +310,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   L.push('# tag or, its status unset, an HTTP or gRPC code OpenTelemetry counts as an error for its kind). Capacity is given');
   L.push('# (--capacity, --deployment), inferred where the traces show a service saturated (the comment gives the evidence), or');
   L.push('# unknown: unbounded in the run, which then cannot show that service saturate above the calibrated load.');
-  L.push(`name: ${yamlName(safe(o.name))}`);
+  L.push(`name: ${yamlName(safe(o.name))}${safe(o.name) === o.name ? '' : `   # given as ${quoted(o.name)} (--name)`}`);
   L.push('seed: 1');
   L.push(`duration: ${o.duration}`);
   L.push('');
@@ -327,7 +338,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
     usedJ.add(n);
     const lat = [...j.latencies].sort((a, b) => a - b);
     L.push(`  # ${plural(j.count, 'trace')} (${pct(j.count / Math.max(1, analysis.roots))}); end to end p50 ${human(quantile(lat, 0.5))}, p99 ${human(quantile(lat, 0.99))}`);
-    L.push(`  ${yamlName(n)}: { weight: ${j.count}, steps: [${steps.join(', ')}] }`);
+    L.push(`  ${yamlName(n)}: { weight: ${j.count}, steps: [${steps.join(', ')}] }${written('journey', n, name)}`);
   }
   L.push('');
   L.push('services:');
@@ -339,12 +350,12 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   }
   for (const [service, eps] of byService) {
     const iv = analysis.serviceIntervals.get(service);
-    L.push(`  ${yamlName(names.service.get(service)!)}:`);
+    L.push(`  ${yamlName(names.service.get(service)!)}:${written('service', names.service.get(service)!, service)}`);
     L.push(...capacityLines(service, iv, analysis, o, waits.get(service) ?? null));
     L.push('    endpoints:');
     for (const e of eps) {
       const ep = names.endpoint.get(`${e.service}\u0000${e.endpoint}`)!.slice(names.service.get(service)!.length + 1);
-      L.push(`      ${yamlName(ep)}:`);
+      L.push(`      ${yamlName(ep)}:${written('endpoint', ep, e.endpoint)}`);
       const inner = e.innerErrors > 0 ? `; ${e.innerErrors.toLocaleString('en-US')} succeeded with a failed local span inside (not counted as failures)` : '';
       L.push(`        # ${plural(e.invocations, 'span')}, ${e.errors.toLocaleString('en-US')} failed (${e.ownErrors.toLocaleString('en-US')} in the endpoint itself)${inner}`);
       L.push(...latencyLines(e, o.latency, '        '));
@@ -357,7 +368,7 @@ export function writeScenario(analysis: Analysis, o: WriteOptions): string {
   // in a comment ended the comment, and the rest was read as YAML of the scenario's own.
   // Names from the traces in comments: a line break would end the comment, and another control character (an ESC,
   // a NUL) is no YAML (Go's yaml refuses it) and acts on a terminal that shows the file: each is written escaped.
-  return `${L.map((l) => escapeControls(oneLine(l), '\t')).join('\n')}\n`;
+  return { yaml: `${L.map((l) => escapeControls(oneLine(l), '\t')).join('\n')}\n`, renamed };
 }
 
 /** Warnings in words, for the terminal. */
@@ -375,7 +386,7 @@ export function warningLines(a: Analysis): string[] {
   const inner = a.innerErrors;
   if (inner.count > 0) out.push(`errors inside requests that succeeded: ${inner.count} successful span(s) hold a failed span of their own service (a local span, not a call; first: ${inner.first}); the span that answered decides: not counted as failures (a retry or a fallback inside the service is in its own latency); see each endpoint's comment`);
   for (const r of a.relayed.values()) {
-    out.push(`client spans of another service: ${r.count} client span(s) reported by "${r.by}" under a span of "${r.under}" call "${r.to}" (first: ${r.first}). Zipkin's dependency linker (zipkin2.internal.DependencyLinker) links ${r.by} -> ${r.to} and nothing from ${r.under} to ${r.by}; rehearse keeps the request's path (${r.under} -> ${r.by} -> ${r.to}) and books each client span's time beyond its server span (${(r.beyondUs / 1000).toFixed(1)} ms in the first) as ${r.by}'s own work: where "${r.by}" is a proxy reporting for ${r.under}, that time is the proxy's and the network's`);
+    out.push(`client spans of another service: ${r.count} client span(s) reported by ${quoted(r.by)} under a span of ${quoted(r.under)} call ${quoted(r.to)} (first: ${r.first}). Zipkin's dependency linker (zipkin2.internal.DependencyLinker) links ${r.by} -> ${r.to} and nothing from ${r.under} to ${r.by}; rehearse keeps the request's path (${r.under} -> ${r.by} -> ${r.to}) and books each client span's time beyond its server span (${(r.beyondUs / 1000).toFixed(1)} ms in the first) as ${r.by}'s own work: where ${quoted(r.by)} is a proxy reporting for ${r.under}, that time is the proxy's and the network's`);
   }
   return out;
 }

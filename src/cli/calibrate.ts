@@ -3,7 +3,7 @@ import { checkWritable, writeText } from '../files/write.js';
 import { openInput } from '../files/read.js';
 import { calibrateFiles, checkCalibration, parseGroupBy, predictAt, type Progress } from '../calibrate/calibrate.js';
 import { stepProgress, type StepProgress } from './progress.js';
-import { peerLines } from '../calibrate/names.js';
+import { peerLines, renamedLines } from '../calibrate/names.js';
 import { readNoteLines } from '../calibrate/read-notes.js';
 import { checkTable, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
 import { RESAMPLES } from '../calibrate/resample.js';
@@ -20,6 +20,7 @@ import { InputError } from '../errors.js';
 import { plural } from '../units/format.js';
 import { withPrintedSchemaLine, withSchemaLine } from './schema-ref.js';
 import { dirname } from 'node:path';
+import { quoted } from '../units/escape.js';
 
 export interface CalibrateCliOptions {
   out?: string;
@@ -48,9 +49,9 @@ export interface CalibrateCliOptions {
  */
 function checkDuration(text: string): void {
   const d = /^\d+(\.\d+)?(ms|s|m|h)$/.test(text) ? parseDuration(text) : null;
-  if (d === null) throw new InputError([`--duration: expected a duration such as 10m, got "${text}"`]);
+  if (d === null) throw new InputError([`--duration: expected a duration such as 10m, got ${quoted(text)}`]);
   if (!d.ok) throw new InputError([`--duration: ${d.message}`]);
-  if (d.value <= 0) throw new InputError([`--duration: "${text}": the scenario's horizon must be longer than zero`]);
+  if (d.value <= 0) throw new InputError([`--duration: ${quoted(text)}: the scenario's horizon must be longer than zero`]);
 }
 
 /** `100/s`; for --predict also `2x` the traces' rate. */
@@ -70,14 +71,14 @@ function resamplesOption(text: string | undefined): number {
   if (text === undefined) return RESAMPLES;
   const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
   if (n === 0 || (n >= 20 && n <= 1000)) return n;
-  throw new InputError([`--resamples: expected 0 (no ranges) or a whole number from 20 to 1000 (fewer cannot place a 90% range's ends), got "${text}"`]);
+  throw new InputError([`--resamples: expected 0 (no ranges) or a whole number from 20 to 1000 (fewer cannot place a 90% range's ends), got ${quoted(text)}`]);
 }
 
 function share(flag: string, text: string | undefined): number {
   if (text === undefined) return 1;
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   const x = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
-  if (!(x > 0 && x <= 1)) throw new InputError([`${flag}: expected a share of traces kept, such as 10% or 0.1, got "${text}"`]);
+  if (!(x > 0 && x <= 1)) throw new InputError([`${flag}: expected a share of traces kept, such as 10% or 0.1, got ${quoted(text)}`]);
   return x;
 }
 
@@ -152,6 +153,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     out(`${plural(a.spans, 'span')} in ${plural(a.traces, 'trace')} from ${plural(files.length, 'file')}: ` +
       `${plural(services, 'service')}, ${plural(a.endpoints.size, 'endpoint')}, ${plural(a.journeys.size, 'journey')}; scenario written to ${opts.out}`);
     for (const line of peerLines(result.analysis)) out(line);
+    for (const line of renamedLines(result.renamed)) out(line);
     for (const line of readNoteLines(result.files)) out(line);
     printed = true;
   }

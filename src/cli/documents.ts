@@ -16,6 +16,7 @@ import type { CheckResult } from '../calibrate/check.js';
 import type { CiReport } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { SweepDocument } from '../sweep/sweep.js';
+import { quoted } from '../units/escape.js';
 
 /** At most this many mistakes of a document are listed. */
 const SHOWN = 10;
@@ -145,7 +146,7 @@ function consistentRun(r: RunResult, issue: (path: PathSegment[], message: strin
   const t = r.topology;
   const services = new Set(t.services);
   const known = (path: PathSegment[], name: string | null | undefined) => {
-    if (name !== null && name !== undefined && !services.has(name)) issue(path, `unknown service "${name}" (topology.services: ${[...services].slice(0, 10).join(', ')}${services.size > 10 ? ', ...' : ''})`);
+    if (name !== null && name !== undefined && !services.has(name)) issue(path, `unknown service ${quoted(name)} (topology.services: ${[...services].slice(0, 10).join(', ')}${services.size > 10 ? ', ...' : ''})`);
   };
   t.calls.forEach((c, i) => {
     known(['topology', 'calls', i, 'from'], c.from);
@@ -316,7 +317,7 @@ export function readDocument<K extends Kind>(file: string, kinds: readonly K[], 
   const other = typeof version === 'string' && version !== VERSION
     ? `${file}: written by rehearse ${version.slice(0, 40)}, this is ${VERSION}: this version cannot read it faithfully` : null;
   if (typeof schema !== 'string' || !(kinds as readonly string[]).includes(schema)) {
-    throw new InputError([`${file}: schema: ${typeof schema === 'string' ? `"${schema.slice(0, 60)}" is ` : ''}${what}`, ...(other ? [other] : [])]);
+    throw new InputError([`${file}: schema: ${typeof schema === 'string' ? `${quoted(schema.slice(0, 60))} is ` : ''}${what}`, ...(other ? [other] : [])]);
   }
   const parsed = KINDS[schema as K].safeParse(doc, PLAIN);
   if (!parsed.success) {

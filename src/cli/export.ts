@@ -7,6 +7,7 @@ import { k6Script, type K6Export } from '../interop/k6/index.js';
 import { checkWritable, writeText } from '../files/write.js';
 import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
+import { quoted } from '../units/escape.js';
 
 export interface ExportK6Options {
   baseUrl: string;
@@ -20,7 +21,7 @@ export function usersFileFor(script: string | undefined): string {
 }
 
 export function exportK6(file: string, opts: ExportK6Options): K6Export {
-  if (!/^https?:\/\/[^\s]+$/.test(opts.baseUrl)) throw new InputError([`--base-url: an http(s) URL, e.g. https://staging.example.com (got "${opts.baseUrl}")`]);
+  if (!/^https?:\/\/[^\s]+$/.test(opts.baseUrl)) throw new InputError([`--base-url: an http(s) URL, e.g. https://staging.example.com (got ${quoted(opts.baseUrl)})`]);
   const loaded = loadScenarioFile(file);
   if (!loaded.ok) throw new InputError(loaded.problems.map((p) => formatProblem(file, p)));
   const doc = parseFlagText(readInput(file, 'scenario'), file);

@@ -38,7 +38,7 @@ export function evaluateFlag(target: string, opts: EvalOptions, notes: string[] 
   if (!isObject(context)) throw new InputError(['--context: a JSON object, in the flag system\'s own form']);
   const proto = reservedKeyPath(context);
   if (proto !== null) {
-    throw new InputError([`--context: ${proto}: the key "${RESERVED_NAME}" is refused: the evaluators copy the context into objects of their own, where it would set the prototype, not an attribute`]);
+    throw new InputError([`--context: ${proto}: the key ${quoted(RESERVED_NAME)} is refused: the evaluators copy the context into objects of their own, where it would set the prototype, not an attribute`]);
   }
   const codeDefault = opts.default === undefined ? undefined : { value: json(opts.default, '--default') };
   if (opts.fractional !== undefined && opts.fractional !== 'v2' && opts.fractional !== 'v3') throw new InputError([`--fractional: v2 or v3, not ${JSON.stringify(opts.fractional)}`]);
@@ -47,7 +47,7 @@ export function evaluateFlag(target: string, opts: EvalOptions, notes: string[] 
   const set = ADAPTERS[system].open(doc, options);
   try {
     if (!set.keys.includes(opts.flag)) {
-      throw new InputError([`${[doc].flat().map((d) => d.file).join(', ')}: no flag "${opts.flag}"${didYouMean(opts.flag, set.keys)} (flags: ${set.keys.join(', ')})`]);
+      throw new InputError([`${[doc].flat().map((d) => d.file).join(', ')}: no flag ${quoted(opts.flag)}${didYouMean(opts.flag, set.keys)} (flags: ${set.keys.join(', ')})`]);
     }
     const e = set.evaluate(opts.flag, context, codeDefault);
     // What the evaluator found worth saying of this evaluation (the SDKs of its system reading the context otherwise).
@@ -71,7 +71,7 @@ function mixedTypes(flag: { key: string; valueType: string; doc: FlagFile; path:
   const type = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v === 'object' ? 'object' : typeof v);
   const types = read.map(([name, v]) => `${name}: ${type(v)}`).join(', ');
   const example = read.find(([, v]) => typeof v === 'boolean') ? ' (e.g. --default false for code that reads it as a boolean, --default \'"off"\' as a string)' : '';
-  throw new InputError([formatWarning(at(flag.doc, [...flag.path, 'variants'], `flag "${flag.key}": its variants are of several types (${types}): flagd serves each typed call (ResolveBoolean, ResolveString, ResolveFloat, ResolveObject) a variant of its type only, and TYPE_MISMATCH with the caller's default otherwise (core/pkg/evaluator/json.go resolve), so what the code is served depends on the type it reads the flag as, which the file does not say; give --default with the value the code falls back to, of that type${example}`))]);
+  throw new InputError([formatWarning(at(flag.doc, [...flag.path, 'variants'], `flag ${quoted(flag.key)}: its variants are of several types (${types}): flagd serves each typed call (ResolveBoolean, ResolveString, ResolveFloat, ResolveObject) a variant of its type only, and TYPE_MISMATCH with the caller's default otherwise (core/pkg/evaluator/json.go resolve), so what the code is served depends on the type it reads the flag as, which the file does not say; give --default with the value the code falls back to, of that type${example}`))]);
 }
 
 /** Where a JSON value holds the key __proto__ (a path such as a.b[2]), or null; walked without recursion. */
@@ -109,7 +109,7 @@ function flagFileOf(target: string, opts: EvalOptions): { doc: FlagFile | FlagFi
       const options = importOptions(s, { environment, fractional: given as ImportOptions['fractional'], selector });
       if (ADAPTERS[s].toScenarioParts(docs, options).flags.some((f) => f.key === opts.flag)) return { doc: docs, system: s, options };
     }
-    throw new InputError([`${target}: no flag "${opts.flag}" in the flag files of flags.from${systems.length ? '' : ' (the scenario names none)'}`]);
+    throw new InputError([`${target}: no flag ${quoted(opts.flag)} in the flag files of flags.from${systems.length ? '' : ' (the scenario names none)'}`]);
   }
   const system = opts.system ?? detectSystem(v);
   if (!system) throw new InputError([`${target}: cannot tell which flag system wrote this file${notFlagsHint(v)}; give --system flagd, unleash or launchdarkly`]);
@@ -139,7 +139,7 @@ export function importFlagsInline(system: FlagSystem, file: string, cohortFile?:
     for (const w of read.warnings) cohortWarnings.push(oneLine(`cohort file ${cohortFile} at ${w.path}: ${w.message}`));
   }
   const t = translateFlags(system, doc, cohort, { environment });
-  if (t.flags.length === 0 && t.skipped.length === 0) throw new InputError([`${file}: no flags to import: the ${system} file${environment !== undefined ? ` (environment "${environment}")` : ''} holds none`, ...parts.warnings.map(formatWarning)]);
+  if (t.flags.length === 0 && t.skipped.length === 0) throw new InputError([`${file}: no flags to import: the ${system} file${environment !== undefined ? ` (environment ${quoted(environment)})` : ''} holds none`, ...parts.warnings.map(formatWarning)]);
   const size = cohort?.size ?? 10_000;
   const header = [
     `# Flags of ${file} (${system}) in rehearse's own format: each serves every one of ${size} users${cohortFile ? ` of ${cohortFile}` : ' (a generated cohort)'} as ${system} does.`,
@@ -164,7 +164,7 @@ export function importFlags(system: FlagSystem, file: string, environment?: stri
   const { doc } = readFlags(file, system);
   const parts = ADAPTERS[system].toScenarioParts(doc, { environment, ...(selector !== undefined ? { selector } : {}) });
   // A file with no flag gave a flags block of its from: alone, a header that read "variants .", and exit 0.
-  if (parts.flags.length === 0) throw new InputError([`${file}: no flags to import: the ${system} file${environment !== undefined ? ` (environment "${environment}")` : ''} holds none`, ...parts.warnings.map(formatWarning)]);
+  if (parts.flags.length === 0) throw new InputError([`${file}: no flags to import: the ${system} file${environment !== undefined ? ` (environment ${quoted(environment)})` : ''} holds none`, ...parts.warnings.map(formatWarning)]);
   const entries: Record<string, unknown> = { from: { [system]: file, ...(environment !== undefined ? { environment } : {}), ...(selector !== undefined ? { selector } : {}) } };
   for (const f of parts.flags) {
     entries[f.key] = {

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { clock, count, planPhase } from '../units/format.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
-import { maskControls } from '../units/escape.js';
+import { maskControls, quoted } from '../units/escape.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -49,7 +49,7 @@ function drillUrl(url: string): { origin: string; base: URL; token: string } {
   try {
     u = new URL(url);
   } catch {
-    throw new Usage(`"${url}" is not a URL: pass the link the game day printed (with its token)`);
+    throw new Usage(`${quoted(url)} is not a URL: pass the link the game day printed (with its token)`);
   }
   const token = u.searchParams.get('token');
   if (!token) throw new Usage('the URL has no token: pass the link exactly as the game day printed it');
@@ -247,7 +247,7 @@ async function ctl(url: string, action: string, args: string[], reason: string |
   const most = (n: number, what: string) => {
     // The hint only where a reason is taken: --reason on a speed or a fault is refused (below).
     const takesReason = ['promote', 'rollback', 'approve', 'pause', 'resume', 'end'].includes(action);
-    if (args.length > n) throw new Usage(`${action} takes ${what}, not "${args.join(' ')}"${reason === undefined && takesReason ? ' (give a reason with --reason TEXT)' : action === 'fault' ? ' (one fault at a time)' : ''}`);
+    if (args.length > n) throw new Usage(`${action} takes ${what}, not ${quoted(args.join(' '))}${reason === undefined && takesReason ? ' (give a reason with --reason TEXT)' : action === 'fault' ? ' (one fault at a time)' : ''}`);
   };
   // A reason goes into the record with a plan action or the end; given to any other action it was dropped unsaid.
   const planAction = ['promote', 'rollback', 'approve'].includes(action) || (['pause', 'resume'].includes(action) && args.length > 0);
@@ -264,7 +264,7 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     case 'status': {
       const watch = poll.watch === undefined ? null : Number(poll.watch);
       // Seconds written in decimals: Number alone took 0x10 for 16 and " 1" for 1.
-      if (watch !== null && !(/^(\d+\.?\d*|\.\d+)$/.test(poll.watch!) && watch >= 0.1 && watch <= 3600)) throw new Usage(`${WATCH_NEEDS}, not "${poll.watch}"`);
+      if (watch !== null && !(/^(\d+\.?\d*|\.\d+)$/.test(poll.watch!) && watch >= 0.1 && watch <= 3600)) throw new Usage(`${WATCH_NEEDS}, not ${quoted(String(poll.watch))}`);
       if (poll.since !== undefined && !/^[0-9a-f]{8}\.\d{1,9}\.\d{1,9}\.\d{1,9}$/.test(poll.since)) throw new Usage(`${SINCE_NEEDS}, not ${JSON.stringify(poll.since)}`);
       return await status(base, token, poll.since, watch, io, sleep);
     }
@@ -275,7 +275,7 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     case 'speed': {
       const text = need('a speed factor, e.g. 600');
       const speed = Number(text);
-      if (!/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(speed)) throw new Usage(`speed needs a number (simulated seconds per wall second, e.g. 600), not "${text}"`);
+      if (!/^-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !Number.isFinite(speed)) throw new Usage(`speed needs a number (simulated seconds per wall second, e.g. 600), not ${quoted(text)}`);
       body = { type: 'speed', speed };
       break;
     }
@@ -312,7 +312,7 @@ async function ctl(url: string, action: string, args: string[], reason: string |
     case 'keep-going': body = { type: 'countdown', op: 'cancel' }; break;
     case 'end': body = { type: 'end', ...why }; break;
     default:
-      throw new Usage(`unknown action "${action}": ${ACTIONS}`);
+      throw new Usage(`unknown action ${quoted(action)}: ${ACTIONS}`);
   }
   const r = await request(base, 'api/actions', token, body);
   if (r.status !== 200) return failure(r.status, r.json, io);

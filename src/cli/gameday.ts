@@ -21,7 +21,7 @@ import { badName } from '../live/access.js';
 import { clock as clockSeconds, plural } from '../units/format.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import type { Scenario } from '../scenario/types.js';
-import { maskControls } from '../units/escape.js';
+import { maskControls, quoted } from '../units/escape.js';
 
 export interface GamedayOptions {
   speed: number;
@@ -204,7 +204,7 @@ function checkPublicUrl(url: string): void {
   try {
     u = new URL(url);
   } catch {
-    throw new InputError([`--public-url: "${url}" is not a URL (e.g. https://drill.example.com/)`]);
+    throw new InputError([`--public-url: ${quoted(url)} is not a URL (e.g. https://drill.example.com/)`]);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InputError([`--public-url: ${u.protocol} is not http: or https:`]);
   if (u.search || u.hash) throw new InputError(['--public-url: give the address without a query or fragment']);

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { toScenarioParts as argoParts, type ArgoAnalysis } from '../interop/argo/index.js';
 import { toScenarioParts as flaggerParts } from '../interop/flagger/index.js';
-import { oneLine } from '../units/escape.js';
+import { oneLine, quoted } from '../units/escape.js';
 
 function read(files: string[]) {
   return files.map((file) => ({ file, text: readInput(file, 'resource') }));
@@ -58,7 +58,7 @@ function analysisRun(a: ArgoAnalysis) {
 /** A stage that waits for a promotion: who approves, and when, is for the person editing the plan to say. */
 const APPROVAL_WANTED = 'who promotes, after how long? (e.g. 30m)';
 function approvalWanted(from: string, warnings: string[]): string {
-  warnings.push(`${from}: waits for a promotion: the plan's approval says "${APPROVAL_WANTED}" until you give the approver's delay`);
+  warnings.push(`${from}: waits for a promotion: the plan's approval says ${quoted(APPROVAL_WANTED)} until you give the approver's delay`);
   return APPROVAL_WANTED;
 }
 
@@ -90,7 +90,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
     // workloadRef; the plan names one, so say which, and the other the Rollout gives.
     const runs = service ?? workloads[0];
     const others = workloads.filter((w) => w !== runs);
-    if (service === undefined && others.length > 0) warnings.push(`the Rollout "${picked}": pods.service is written as "${runs}", the Rollout's name; its workloadRef names "${others.join('", "')}": if the scenario's service is named so, write that (or give --service ${others[0]}), as its argo: entry would find it`);
+    if (service === undefined && others.length > 0) warnings.push(`the Rollout ${quoted(picked)}: pods.service is written as ${quoted(runs)}, the Rollout's name; its workloadRef names ${others.map((o) => quoted(o)).join(', ')}: if the scenario's service is named so, write that (or give --service ${others[0]}), as its argo: entry would find it`);
     const plan = {
       flag,
       // rollout/service.go: canaryService selects the canary pods, stableService the stable ones, each ReplicaSet
@@ -122,7 +122,7 @@ export function importCommand(format: string, files: string[], flag: string, arg
     // A router that reads no match, or writes a match with no condition, sends every request to the canary during
     // an A/B analysis; one that writes none it reads (nginx without a header) sends none (routing.ts matchReach).
     const weights = p.strategy === 'blue-green' ? [0] : p.strategy === 'ab-testing' ? [p.abReaches === 'all' ? 100 : p.abReaches === 'none' ? 0 : 50] : p.weights;
-    if (p.strategy === 'ab-testing' && p.abReaches === 'matching') warnings.push(`${p.matchAt ?? `the Canary "${p.canary}"`}: the users the match selects are written as 50% of users: set the first stage's "to" to the share that matches`);
+    if (p.strategy === 'ab-testing' && p.abReaches === 'matching') warnings.push(`${p.matchAt ?? `the Canary ${quoted(p.canary)}`}: the users the match selects are written as 50% of users: set the first stage's "to" to the share that matches`);
     const plan = {
       flag,
       split: p.splitBy,
@@ -141,5 +141,5 @@ export function importCommand(format: string, files: string[], flag: string, arg
     const head = `# From the Canary "${oneLine(p.canary)}" (target ${oneLine(p.target)}, namespace ${oneLine(p.namespace)}): Flagger counts failed checks over\n# the whole analysis and halts the weight while a check fails; this plan counts failures per stage.\n`;
     return { text: head + stringify({ rollout: [plan] }, { lineWidth: 0 }), warnings: warnings.map(oneLine) };
   }
-  throw new InputError([`import: unknown format "${format}": argo or flagger`]);
+  throw new InputError([`import: unknown format ${quoted(format)}: argo or flagger`]);
 }

@@ -9,7 +9,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { InputError, reason, shownPath } from '../errors.js';
 import { readInput } from '../files/read.js';
 import { checkWritable, writeText } from '../files/write.js';
-import { escapeControls, oneLine } from '../units/escape.js';
+import { escapeControls, oneLine, quoted } from '../units/escape.js';
 import { VERSION } from '../version.js';
 import { REHEARSALS_FOLDER } from './folders.js';
 import { PACKAGE_ROOT, schemaReference } from './schema-ref.js';
@@ -78,7 +78,7 @@ export async function initCommand(dirArg: string | undefined, opts: InitOptions,
   const dir = dirArg ?? '.';
   const template = opts.template ?? 'release';
   const names = templateNames();
-  if (!names.includes(template)) throw new InputError([`--template: unknown template "${template}" (templates: ${names.join(', ')})`]);
+  if (!names.includes(template)) throw new InputError([`--template: unknown template ${quoted(template)} (templates: ${names.join(', ')})`]);
   if (opts.rollout !== undefined && opts.fromArgo === undefined) throw new InputError(['--rollout: it names the Rollout --from-argo imports: give --from-argo too']);
   for (const [flag, file] of [['--from-traces', opts.fromTraces], ['--from-argo', opts.fromArgo]] as const) {
     if (file === undefined) continue;

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { INPUT_KINDS, setReadLimits, type InputKind } from '../files/read.js';
+import { quoted } from '../units/escape.js';
 
 const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
@@ -23,13 +24,13 @@ export function applyReadLimits(env: NodeJS.ProcessEnv): void {
     const v = env[k.variable];
     if (v === undefined || v === '') continue;
     const n = parseSize(v);
-    if (n === null) problems.push(`${k.variable}: expected a size such as 512MiB or 2GB, got "${v}"`);
+    if (n === null) problems.push(`${k.variable}: expected a size such as 512MiB or 2GB, got ${quoted(v)}`);
     else bytes[kind] = n;
   }
   let depth: number | undefined;
   const d = env.REHEARSE_MAX_DEPTH;
   if (d !== undefined && d !== '') {
-    if (!/^\d+$/.test(d.trim()) || Number(d) < 1 || Number(d) > 100_000) problems.push(`REHEARSE_MAX_DEPTH: expected a whole number of levels from 1 to 100000, got "${d}"`);
+    if (!/^\d+$/.test(d.trim()) || Number(d) < 1 || Number(d) > 100_000) problems.push(`REHEARSE_MAX_DEPTH: expected a whole number of levels from 1 to 100000, got ${quoted(d)}`);
     else depth = Number(d);
   }
   if (problems.length) {

@@ -8,6 +8,7 @@ import { loadScenarioFile } from '../load/scenario.js';
 import { formatProblem } from '../scenario/problems.js';
 import { lintRollouts } from '../interop/argo/index.js';
 import { readInput } from '../files/read.js';
+import { quoted } from '../units/escape.js';
 
 /** A Kubernetes file (its documents have an apiVersion, which no scenario has), and its text. */
 function kubernetesText(file: string): string | null {
@@ -37,7 +38,7 @@ function rolloutFindings(file: string, text: string): { findings: Finding[]; err
     for (const p of result.problems) {
       const m = /^(.*?):(\d+):(\d+): ([^]*)$/.exec(p);
       const at = m && m[1] === file ? { line: Number(m[2]), column: Number(m[3]), message: m[4] } : { line: 1, column: 1, message: p };
-      findings.push({ id: 'argo-rollout', file, ...at, fix: `the Rollout "${rollout}" as the controller reads it: rehearse import argo ${file} --rollout ${rollout} says the same` });
+      findings.push({ id: 'argo-rollout', file, ...at, fix: `the Rollout ${quoted(rollout)} as the controller reads it: rehearse import argo ${file} --rollout ${rollout} says the same` });
     }
   }
   return { findings, errors };

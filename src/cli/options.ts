@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { InvalidArgumentError } from 'commander';
 import { LIMITS } from '../scenario/defaults.js';
 import { didYouMean, InputError } from '../errors.js';
+import { quoted } from '../units/escape.js';
 
 export function seedOption(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('the seed is a whole number, 0 or more');
@@ -60,7 +61,7 @@ export function collectSegment(value: string, previous: Record<string, number>):
   const share = Number(m[2]) / 100;
   if (share <= 0) throw new InvalidArgumentError('a segment needs a share above 0% (leave out a segment with no users)');
   // Given twice, the last share replaced the first without a word.
-  if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`segment "${m[1]}" is given twice: give each segment once`);
+  if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`segment ${quoted(m[1])} is given twice: give each segment once`);
   const total = Object.values(previous).reduce((a, b) => a + b, 0) + share;
   if (total > 1 + 1e-9) throw new InvalidArgumentError('segment shares add up to more than 100%');
   return { ...previous, [m[1]]: share };

@@ -6,10 +6,11 @@ import { parseTraceSample, TraceRecorder } from '../observe/tracing.js';
 
 export { attachTracer } from '../observe/trace-hooks.js';
 import { plural } from '../units/format.js';
+import { quoted } from '../units/escape.js';
 
 export function tracerFor(sample: string): TraceRecorder {
   const sampling = parseTraceSample(sample);
-  if (sampling === null) throw new InputError([`--trace-sample: expected a share such as 1% or errors+1%, got "${sample}"`]);
+  if (sampling === null) throw new InputError([`--trace-sample: expected a share such as 1% or errors+1%, got ${quoted(sample)}`]);
   return new TraceRecorder(sampling);
 }
 

@@ -6,6 +6,7 @@
 import { didYouMean } from '../errors.js';
 import { RESERVED_NAME } from '../records.js';
 import { englishFaker } from './faker.js';
+import { quoted } from '../units/escape.js';
 
 export type AttributeValue = string | number | boolean;
 
@@ -26,16 +27,16 @@ function valueOf(text: string): AttributeValue {
 
 /** Parses the right-hand side of `name=...` for attribute `name`. */
 export function parseAttributeValues(name: string, text: string): ParsedSpec {
-  if (!NAME.test(name)) return { ok: false, message: `attribute name "${name}" is letters, digits and "_"` };
+  if (!NAME.test(name)) return { ok: false, message: `attribute name ${quoted(name)} is letters, digits and "_"` };
   // A cohort file could not hold it: its column would be the users' prototype, and dropped when read.
-  if (name === RESERVED_NAME) return { ok: false, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` };
+  if (name === RESERVED_NAME) return { ok: false, message: `the attribute name ${quoted(RESERVED_NAME)} is reserved (JavaScript's prototype key): choose another name` };
   const faker = /^faker:([a-z]+)\.([A-Za-z]+)$/.exec(text.trim());
   if (faker) {
     const probe = englishFaker() as unknown as Record<string, unknown>;
     const mod = Object.prototype.hasOwnProperty.call(probe, faker[1]) ? probe[faker[1]] : undefined;
     const fn = mod && typeof mod === 'object' ? (mod as Record<string, unknown>)[faker[2]] : undefined;
     if (typeof fn !== 'function' || faker[2].startsWith('_') || faker[2] === 'constructor') {
-      return { ok: false, message: `"${text}" is not a faker generator${didYouMean(`faker:${faker[1]}.${faker[2]}`, fakerGenerators(probe))} (e.g. faker:internet.email, faker:location.city)` };
+      return { ok: false, message: `${quoted(text)} is not a faker generator${didYouMean(`faker:${faker[1]}.${faker[2]}`, fakerGenerators(probe))} (e.g. faker:internet.email, faker:location.city)` };
     }
     // Called once here as each user's value is: a generator that needs arguments, or gives no single value,
     // is refused by name (not a TypeError from faker, not a column of ",," or of dates relative to today).
@@ -43,11 +44,11 @@ export function parseAttributeValues(name: string, text: string): ParsedSpec {
     try {
       sample = (fn as () => unknown).call(mod);
     } catch {
-      return { ok: false, message: `"${text}" needs arguments: an attribute takes a faker generator called with none (e.g. faker:internet.email, faker:location.city)` };
+      return { ok: false, message: `${quoted(text)} needs arguments: an attribute takes a faker generator called with none (e.g. faker:internet.email, faker:location.city)` };
     }
-    if (sample instanceof Date) return { ok: false, message: `"${text}" gives a date drawn relative to today, so the same seed would not give the same users: use a generator of text or numbers` };
+    if (sample instanceof Date) return { ok: false, message: `${quoted(text)} gives a date drawn relative to today, so the same seed would not give the same users: use a generator of text or numbers` };
     if (!['string', 'number', 'boolean'].includes(typeof sample)) {
-      return { ok: false, message: `"${text}" gives ${Array.isArray(sample) ? 'a list' : sample === null || sample === undefined ? 'nothing' : `${typeof sample === 'object' ? 'an object' : `a ${typeof sample}`}`}, not one value per user (text, a number or true/false)` };
+      return { ok: false, message: `${quoted(text)} gives ${Array.isArray(sample) ? 'a list' : sample === null || sample === undefined ? 'nothing' : `${typeof sample === 'object' ? 'an object' : `a ${typeof sample}`}`}, not one value per user (text, a number or true/false)` };
     }
     return { ok: true, spec: { name, kind: 'faker', module: faker[1], method: faker[2] } };
   }
@@ -55,7 +56,7 @@ export function parseAttributeValues(name: string, text: string): ParsedSpec {
   const choices: [AttributeValue, number][] = [];
   for (const p of parts) {
     const m = /^(.+):(\d+(?:\.\d+)?)%$/.exec(p);
-    if (!m) return { ok: false, message: `"${p}" is value:share%, e.g. free:70%` };
+    if (!m) return { ok: false, message: `${quoted(p)} is value:share%, e.g. free:70%` };
     const value = valueOf(m[1]);
     // free:50%,free:50% named one value twice: its shares were two choices of the same value.
     if (choices.some(([v]) => v === value)) return { ok: false, message: `the value ${JSON.stringify(m[1])} is given twice: give each value once, with its whole share` };

@@ -39,6 +39,7 @@ export interface Cohort {
 /** Segments when none are given: most users in general, a beta group, business accounts, and staff. */
 export { DEFAULT_SEGMENTS } from './segments.js';
 import { DEFAULT_SEGMENTS } from './segments.js';
+import { quoted } from '../units/escape.js';
 
 const COUNTRIES: [string, number][] = [
   ['US', 30], ['IN', 10], ['GB', 8], ['DE', 8], ['BR', 7], ['FR', 6], ['JP', 5], ['CA', 4], ['MX', 4], ['AU', 3],
@@ -147,7 +148,7 @@ const REPLACEABLE = { country: 'string', plan: 'string', platform: 'string', app
 /** An attribute a cohort cannot take (given twice, of another type than the column it replaces, out of its range). */
 export class AttributeError extends Error {
   constructor(readonly attribute: string, message: string) {
-    super(`attribute "${attribute}" ${message}`);
+    super(`attribute ${quoted(attribute)} ${message}`);
   }
 }
 

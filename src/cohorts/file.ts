@@ -6,6 +6,7 @@ import { formatPath, PLAIN } from '../units/issues.js';
 import { RESERVED_NAME } from '../records.js';
 import { didYouMean } from '../errors.js';
 import { COHORT_SCHEMA, generateCohort, outOfRange, RANGED_COLUMNS, USER_ATTRIBUTES, type Cohort } from './cohort.js';
+import { quoted } from '../units/escape.js';
 
 /** Built when a cohort file is first read: most runs read none. */
 let cohortDocument: ReturnType<typeof buildCohortDocument> | undefined;
@@ -85,16 +86,16 @@ export function readCohortFile(file: string): CohortRead {
   // JSON.parse keeps a key given twice with its last value: the file says two things, refused where the second is.
   const twice = duplicateKeyAt(read.text);
   if (twice) {
-    return { ok: false, path: jsonPath([...twice.path, twice.key]), message: `"${twice.key}" is given twice: JSON.parse would keep the second and drop the first without a word; give it once`, ...positionOf(read.text, twice.offset) };
+    return { ok: false, path: jsonPath([...twice.path, twice.key]), message: `${quoted(twice.key)} is given twice: JSON.parse would keep the second and drop the first without a word; give it once`, ...positionOf(read.text, twice.offset) };
   }
   // JSON.parse keeps a "__proto__" column as a key of its own, which the schema would drop without a word.
   const users = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).users : undefined;
   if (users !== null && typeof users === 'object' && Object.hasOwn(users, RESERVED_NAME)) {
-    return { ok: false, path: `users.${RESERVED_NAME}`, message: `the attribute name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the column` };
+    return { ok: false, path: `users.${RESERVED_NAME}`, message: `the attribute name ${quoted(RESERVED_NAME)} is reserved (JavaScript's prototype key): rename the column` };
   }
   const segments = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>).segments : undefined;
   if (segments !== null && typeof segments === 'object' && Object.hasOwn(segments, RESERVED_NAME)) {
-    return { ok: false, path: `segments.${RESERVED_NAME}`, message: `the segment name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): rename the segment` };
+    return { ok: false, path: `segments.${RESERVED_NAME}`, message: `the segment name ${quoted(RESERVED_NAME)} is reserved (JavaScript's prototype key): rename the segment` };
   }
   const refuse = (path: (string | number)[], message: string): CohortRead => ({ ok: false, path: formatPath(path), message, ...jsonPosition(read.text, path) });
   const parsed = (cohortDocument ??= buildCohortDocument()).safeParse(raw, PLAIN);
@@ -131,7 +132,7 @@ export function readCohortFile(file: string): CohortRead {
   const stray = d.users.segment.findIndex((seg) => !listed.has(seg));
   if (stray >= 0) {
     const seg = d.users.segment[stray];
-    return refuse(['users', 'segment', stray], `"${seg}" is not a segment the header lists${didYouMean(seg, declared)} (segments: ${declared.join(', ') || 'none'}): add it to segments with its share, or put the user in one of them`);
+    return refuse(['users', 'segment', stray], `${quoted(seg)} is not a segment the header lists${didYouMean(seg, declared)} (segments: ${declared.join(', ') || 'none'}): add it to segments with its share, or put the user in one of them`);
   }
   const seeded = seedWarning(d.seed, d.segments, d.users);
   const builtIn = new Set<string>([...USER_ATTRIBUTES, 'activity']);

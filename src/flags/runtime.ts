@@ -9,6 +9,7 @@ import { attributeNames, segmentsOf, userAttributes } from '../cohorts/cohort.js
 import type { Scenario } from '../scenario/types.js';
 import { bucketOf, RANK_SCALE, rolloutThreshold } from './bucketing.js';
 import { parseExpression } from '../lang/expression.js';
+import { quoted } from '../units/escape.js';
 
 /** A flag's configuration as its system stores it: off, or on for a percentage (of an audience). */
 export interface FlagConfig {
@@ -95,7 +96,7 @@ export class FlagRuntime {
     });
     // Flags from flag files: what their systems serve each user, worked out when the scenario loaded.
     this.served = flags.map((f) => {
-      if (f.source && (!f.served || f.served.on.length !== population.size)) throw new Error(`flag "${f.key}": its served variants were not worked out for these users`);
+      if (f.source && (!f.served || f.served.on.length !== population.size)) throw new Error(`flag ${quoted(f.key)}: its served variants were not worked out for these users`);
       return f.served?.on ?? null;
     });
     this.variantOf = flags.map((f) => f.served?.variant ?? null);

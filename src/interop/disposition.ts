@@ -8,6 +8,7 @@
 import { own } from '../records.js';
 import type { PathSegment } from '../scenario/problems.js';
 import { at, isObject, type FlagFile, type FlagWarning } from './document.js';
+import { quoted } from '../units/escape.js';
 
 export type Fate = 'modelled' | 'warned' | 'refused';
 
@@ -83,7 +84,7 @@ export function walkFields(doc: FlagFile, table: DispositionTable, type: string,
     const p = [...path, field];
     const d = own(fields, field) ?? own(fields, OTHER_KEYS);
     if (!d) {
-      out.warnings.push(at(doc, p, `"${field}" is not a field of ${system}'s ${type}: ${system} does not read it, nor does rehearse`));
+      out.warnings.push(at(doc, p, `${quoted(field)} is not a field of ${system}'s ${type}: ${system} does not read it, nor does rehearse`));
       continue;
     }
     if (d.type && v !== undefined && v !== null && jsonType(v) !== d.type) {

@@ -18,6 +18,7 @@
 import { InputError } from '../errors.js';
 import { at, formatWarning, isObject, type FlagFile, type FlagWarning } from './flag-file.js';
 import { withArticle } from '../units/article.js';
+import { quoted } from '../units/escape.js';
 
 const GROUP = 'core.openfeature.dev/';
 const kindOf = (d: FlagFile): string | null => (isObject(d.value) && typeof d.value.kind === 'string' ? d.value.kind : null);
@@ -48,11 +49,11 @@ export function severalDocuments(all: readonly FlagFile[], file: string): FlagFi
     throw new InputError([`${file}: holds ${documents.length} YAML documents and no FeatureFlag; a flag file is one document (flagd reads one flag configuration from each source): put each flag configuration in a file of its own and name the files in order, as flagd is given its sources (flags.from.flagd: [a.yaml, b.yaml]; a flag in several is served from the last)`]);
   }
   if (sources.length > 1) {
-    throw new InputError([`${file}: holds ${sources.length} FeatureFlagSources (${sources.map((d) => `"${nameOf(d).name}" at ${where(d)}`).join(', ')}), each the sources of the flagd of the workloads that name it: give the FeatureFlags of the one the service reads, each a file of its own, in its order (flags.from.flagd: [a.yaml, b.yaml])`]);
+    throw new InputError([`${file}: holds ${sources.length} FeatureFlagSources (${sources.map((d) => `${quoted(nameOf(d).name)} at ${where(d)}`).join(', ')}), each the sources of the flagd of the workloads that name it: give the FeatureFlags of the one the service reads, each a file of its own, in its order (flags.from.flagd: [a.yaml, b.yaml])`]);
   }
   const warnings: FlagWarning[] = [];
   for (const d of documents) {
-    if (!flags.includes(d) && !sources.includes(d)) warnings.push(at(d, [], `${withArticle(kindOf(d) ?? 'document without kind')}${nameOf(d).name ? ` ("${nameOf(d).name}")` : ''}: it holds no flags, and is not read`));
+    if (!flags.includes(d) && !sources.includes(d)) warnings.push(at(d, [], `${withArticle(kindOf(d) ?? 'document without kind')}${nameOf(d).name ? ` (${quoted(nameOf(d).name)})` : ''}: it holds no flags, and is not read`));
   }
   let read: FlagFile[];
   if (sources.length === 1) read = ordered(sources[0], flags, warnings);
@@ -63,13 +64,13 @@ export function severalDocuments(all: readonly FlagFile[], file: string): FlagFi
     for (const d of flags) {
       for (const key of flagKeys(d)) {
         const earlier = seen.get(key);
-        if (earlier) clashes.push(formatWarning(at(d, ['spec', 'flagSpec', 'flags', key], `flag "${key}" is also defined by the FeatureFlag at ${where(earlier, ['spec', 'flagSpec', 'flags', key])}: flagd serves the one of its later source, and without a FeatureFlagSource the file does not say which is later; add the FeatureFlagSource, or give each FeatureFlag as a file of its own, in order`)));
+        if (earlier) clashes.push(formatWarning(at(d, ['spec', 'flagSpec', 'flags', key], `flag ${quoted(key)} is also defined by the FeatureFlag at ${where(earlier, ['spec', 'flagSpec', 'flags', key])}: flagd serves the one of its later source, and without a FeatureFlagSource the file does not say which is later; add the FeatureFlagSource, or give each FeatureFlag as a file of its own, in order`)));
         else seen.set(key, d);
       }
     }
     if (clashes.length) throw new InputError(clashes);
   }
-  if (read.length === 0) throw new InputError([`${where(sources[0])}: the FeatureFlagSource names none of the FeatureFlags of ${file} (${flags.map((d) => `"${nameOf(d).name}"`).join(', ')}): flagd would read no flags from this file`]);
+  if (read.length === 0) throw new InputError([`${where(sources[0])}: the FeatureFlagSource names none of the FeatureFlags of ${file} (${flags.map((d) => `${quoted(nameOf(d).name)}`).join(', ')}): flagd would read no flags from this file`]);
   const [first] = read;
   return { ...first, documents: read, notes: warnings };
 }
@@ -92,7 +93,7 @@ function ordered(source: FlagFile, flags: readonly FlagFile[], warnings: FlagWar
     if (!found) return void warnings.push(at(source, [...path, 'source'], `no FeatureFlag ${s.source} in this file: flagd reads it from the cluster, and it is not rehearsed; give it as a file of its own in flags.from.flagd, in this order`));
     if (!read.includes(found)) read.push(found);
   });
-  for (const d of flags) if (!read.includes(d)) warnings.push(at(d, [], `FeatureFlag "${nameOf(d).name}" is not a source of the FeatureFlagSource "${nameOf(source).name}": flagd does not read it, nor does rehearse`));
+  for (const d of flags) if (!read.includes(d)) warnings.push(at(d, [], `FeatureFlag ${quoted(nameOf(d).name)} is not a source of the FeatureFlagSource ${quoted(nameOf(source).name)}: flagd does not read it, nor does rehearse`));
   return read;
 }
 

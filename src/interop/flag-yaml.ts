@@ -14,6 +14,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { FlagFile, FlagWarning, GoScalar, GoYaml, YamlReader } from './flag-file.js';
 import { jsYamlKey, jsYamlResolve } from './flag-js-yaml.js';
+import { quoted } from '../units/escape.js';
 
 export type { GoScalar, GoYaml, YamlReader } from './flag-file.js';
 
@@ -173,7 +174,18 @@ const isMergeKey = (k: unknown): k is Node => isScalar(k) && k.type === 'PLAIN' 
  * decode.go mapping: d.merge where the `<<` stands, then later keys; yaml.v3, js-yaml and YAML 1.2 keep the key's own).
  */
 export function readAsGo(doc: Document, lib: YamlReader): { value: unknown; scalars: GoScalar[] } {
+  // Most documents hold no scalar read otherwise: they are read as they are, the copy (a clone of every node, half
+  // the time of reading a file of thousands of resources) made only for those that do.
+  const seen = goReadings(doc, lib, false);
+  if (!seen.changes) return { value: doc.toJS({ maxAliasCount: 100 }), scalars: seen.scalars };
   const copy = doc.clone();
+  const { scalars } = goReadings(copy, lib, true);
+  return { value: copy.toJS({ maxAliasCount: 100 }), scalars };
+}
+
+/** The scalars `lib` reads otherwise in `copy`, each set to its reading where `apply`; `changes`: whether any is. */
+function goReadings(copy: Document, lib: YamlReader, apply: boolean): { scalars: GoScalar[]; changes: boolean } {
+  let changes = false;
   const scalars: GoScalar[] = [];
   const visit = (node: Node | null | undefined, path: (string | number)[]): void => {
     if (!node || isAlias(node)) return;
@@ -184,7 +196,8 @@ export function readAsGo(doc: Document, lib: YamlReader): { value: unknown; scal
       if ('unwritable' in r) scalars.push({ offset, path, source: node.source, key: false, yaml12: node.value, unwritable: r.unwritable });
       else if (!same(r.value, node.value)) {
         scalars.push({ offset, path, source: node.source, key: false, yaml12: node.value, go: r.value, ...('date' in r ? { date: true } : {}) });
-        node.value = r.value;
+        changes = true;
+        if (apply) node.value = r.value;
       } else if ('date' in r) scalars.push({ offset, path, source: node.source, key: false, yaml12: node.value, go: r.value, date: true });
       return;
     }
@@ -202,12 +215,13 @@ export function readAsGo(doc: Document, lib: YamlReader): { value: unknown; scal
         if ('unwritable' in r) scalars.push({ offset, path: [...path, name], source: k.source, key: true, yaml12: name, unwritable: r.unwritable });
         else if (r.key !== name) {
           scalars.push({ offset, path: [...path, name], source: k.source, key: true, yaml12: name, go: r.key });
-          k.value = r.key;
+          changes = true;
+          if (apply) k.value = r.key;
           name = r.key;
         }
       }
       // js-yaml refuses a key it reads as one written before (loader.js storeMappingPair: "duplicated mapping key").
-      if (lib === 'js-yaml' && seen.has(name) && isScalar(k)) scalars.push({ offset: k.range?.[0] ?? 0, path: [...path, name], source: String(k.source ?? name), key: true, yaml12: name, unwritable: `"${name}" to js-yaml, a key the mapping already holds ("duplicated mapping key")` });
+      if (lib === 'js-yaml' && seen.has(name) && isScalar(k)) scalars.push({ offset: k.range?.[0] ?? 0, path: [...path, name], source: String(k.source ?? name), key: true, yaml12: name, unwritable: `${quoted(name)} to js-yaml, a key the mapping already holds ("duplicated mapping key")` });
       seen.add(name);
       if ((lib === 'kubernetes' || lib === 'launchdarkly-go') && isMergeKey(k)) {
         const merged = mergedKeys(pair.value, copy);
@@ -215,14 +229,15 @@ export function readAsGo(doc: Document, lib: YamlReader): { value: unknown; scal
           if (!isPair(before) || isMergeKey(before.key) || !isScalar(before.key) || !merged.has(String(before.key.value))) continue;
           const shown = String(before.key.value);
           scalars.push({ offset: before.key.range?.[0] ?? 0, path: [...path, shown], source: shown, key: false, yaml12: null, merged: k.range?.[0] ?? 0 });
-          node.items.splice(node.items.indexOf(before), 1);
+          changes = true;
+          if (apply) node.items.splice(node.items.indexOf(before), 1);
         }
       }
       visit(pair.value as Node, [...path, name]);
     }
   };
   visit(copy.contents as Node, []);
-  return { value: copy.toJS({ maxAliasCount: 100 }), scalars };
+  return { scalars, changes };
 }
 
 /** The merge keys (`<<`) of a document, each with the path of the mapping it is in and its offset. */

@@ -11,6 +11,7 @@ import { validateScenario } from '../scenario/validate.js';
 import { isObject, type FlagFile, type FlagSystem } from './document.js';
 import { ADAPTERS } from './flags.js';
 import type { ImportOptions } from './flagset.js';
+import { quoted } from '../units/escape.js';
 
 type Json = Record<string, unknown>;
 
@@ -63,8 +64,8 @@ function flagdCondition(node: unknown, evaluators: Json, refs: readonly string[]
   switch (op) {
     case '$ref': {
       const name = String(raw);
-      if (refs.includes(name)) return no(`$ref "${name}" refers back to itself (${[...refs, name].join(' -> ')})`);
-      return Object.hasOwn(evaluators, name) ? flagdCondition(evaluators[name], evaluators, [...refs, name]) : no(`$ref "${name}" has no evaluator`);
+      if (refs.includes(name)) return no(`$ref ${quoted(name)} refers back to itself (${[...refs, name].join(' -> ')})`);
+      return Object.hasOwn(evaluators, name) ? flagdCondition(evaluators[name], evaluators, [...refs, name]) : no(`$ref ${quoted(name)} has no evaluator`);
     }
     case 'var':
       return varName(node)!;
@@ -75,13 +76,13 @@ function flagdCondition(node: unknown, evaluators: Json, refs: readonly string[]
     case '!':
       return `!(${flagdCondition(args[0], evaluators, refs)})`;
     case '==': case '===': case '!=': case '!==': case '<': case '<=': case '>': case '>=': {
-      if (args.length !== 2) return no(`"${op}" with ${args.length} operands`);
+      if (args.length !== 2) return no(`${quoted(op)} with ${args.length} operands`);
       const [a, b] = args;
       const sym = op.startsWith('==') ? '==' : op.startsWith('!=') ? '!=' : op;
       const va = varName(a), vb = varName(b);
       if (va && !vb) return `${va} ${sym} ${literal(b)}`;
       if (vb && !va) return `${literal(a)} ${sym} ${vb}`;
-      return no(`"${op}" between two attributes or two values`);
+      return no(`${quoted(op)} between two attributes or two values`);
     }
     case 'in': {
       const v = varName(args[0]);
@@ -89,7 +90,7 @@ function flagdCondition(node: unknown, evaluators: Json, refs: readonly string[]
       return no('"in" other than an attribute in a list');
     }
     default:
-      return no(`operation "${op}" has no inline form`);
+      return no(`operation ${quoted(op)} has no inline form`);
   }
 }
 
@@ -172,14 +173,14 @@ function translateUnleash(f: Json): InlineFlag {
     if (s.name === 'default') rollout = 100;
     else if (s.name === 'flexibleRollout' || s.name === 'gradualRolloutUserId') {
       const stickiness = s.name === 'gradualRolloutUserId' ? 'userId' : String(p.stickiness ?? 'default');
-      if (stickiness !== 'default' && stickiness !== 'userId') no(`stickiness "${stickiness}" has no inline form`);
+      if (stickiness !== 'default' && stickiness !== 'userId') no(`stickiness ${quoted(stickiness)} has no inline form`);
       rollout = Number(s.name === 'flexibleRollout' ? p.rollout : p.percentage);
     } else if (s.name === 'userWithId') {
       const ids = String(p.userIds ?? '').split(',').map((x) => x.trim()).filter(Boolean);
       rules.push({ when: `key in [${ids.map((x) => literal(x)).join(', ')}]`, serve: 'on' });
       continue;
     } else {
-      return no(`strategy "${String(s.name)}" has no inline form`);
+      return no(`strategy ${quoted(String(s.name))} has no inline form`);
     }
     if (rollout === 100 && constraints.length) {
       rules.push({ when: constraints.map(unleashConstraint).join(' && '), serve: 'on' });
@@ -208,7 +209,7 @@ function ldClause(c: Json): string {
   let expr: string;
   if (c.op === 'in') expr = values.length === 1 ? `${attr} == ${literal(values[0])}` : `${attr} in [${values.map(literal).join(', ')}]`;
   else if (typeof c.op === 'string' && c.op in LD_COMPARE && values.length === 1 && typeof values[0] === 'number') expr = `${attr} ${LD_COMPARE[c.op]} ${values[0]}`;
-  else return no(`clause operator "${String(c.op)}" has no inline form`);
+  else return no(`clause operator ${quoted(String(c.op))} has no inline form`);
   return c.negate ? `!(${expr})` : expr;
 }
 

@@ -8,6 +8,7 @@ import { isScalar, isSeq, stringify, type Document, type Scalar } from 'yaml';
 import { parseAllDocumentsAsGo } from '../scenario/go-quoted.js';
 import { namedBy, namespacedName } from './kube/pick.js';
 import type { SourceFile } from './kube/resources.js';
+import { quoted } from '../units/escape.js';
 
 export interface ResourcePatch {
   /** `rollout` (argo) or `canary` (flagger), or `templates.N`: the N-th template document across the template files. */
@@ -56,7 +57,7 @@ export function applyPatches(main: SourceFile, templates: readonly SourceFile[],
       }
     }
     if (!target) {
-      problems.push(`${p.resource}: no such resource${name !== undefined && (p.resource === 'rollout' || p.resource === 'canary') ? ` (no ${p.resource === 'rollout' ? 'Rollout' : 'Canary'} named "${name}" in ${main.file})` : ''}`);
+      problems.push(`${p.resource}: no such resource${name !== undefined && (p.resource === 'rollout' || p.resource === 'canary') ? ` (no ${p.resource === 'rollout' ? 'Rollout' : 'Canary'} named ${quoted(name)} in ${main.file})` : ''}`);
       continue;
     }
     const node = target.doc.getIn([...target.at, ...p.path], true);

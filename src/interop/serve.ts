@@ -7,6 +7,7 @@ import { userAttributes } from '../cohorts/cohort.js';
 import type { FlagSource, ServedVariants } from '../scenario/types.js';
 import { ADAPTERS } from './flags.js';
 import type { CodeDefault, FlagSet } from './flagset.js';
+import { quoted } from '../units/escape.js';
 
 export type Served = ServedVariants;
 
@@ -33,7 +34,7 @@ export function servedTo(key: string, source: FlagSource, cohort: Cohort, codeDe
       variant[u] = e.variant === null ? -1 : source.variants.indexOf(e.variant);
     }
     const served = { on, variant };
-    const said = set.notes?.().map((n) => `${n} (flag "${key}")`) ?? [];
+    const said = set.notes?.().map((n) => `${n} (flag ${quoted(key)})`) ?? [];
     notes.push(...said);
     if (memo.size > 64) memo.clear();
     memo.set(id, { served, notes: said });

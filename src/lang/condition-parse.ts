@@ -15,7 +15,7 @@
  *   or || 10   and && 15   == != < > <= >= in "not in" contains startsWith endsWith 20   + - 30
  *   * / % 60   ** ^ 100 (right)   ?? 500
  */
-import { caretDisplay } from '../units/escape.js';
+import { caretDisplay, quoted } from '../units/escape.js';
 
 export type Node =
   | { k: 'lit'; v: null | boolean | number | string; at: number; raw?: string }
@@ -134,7 +134,7 @@ export function parseCondition(source: string): Condition {
   const isOp = (tok: Token, v: string) => (tok.t === 'op' || tok.t === 'name') && tok.v === v;
   const accept = (v: string) => (isOp(peek(), v) ? (p++, true) : false);
   const expect = (v: string) => {
-    if (!accept(v)) fail(peek(), peek().t === 'end' ? `expected "${v}" before the end` : `expected "${v}", got "${peek().v}"`);
+    if (!accept(v)) fail(peek(), peek().t === 'end' ? `expected ${quoted(v)} before the end` : `expected ${quoted(v)}, got ${quoted(peek().v)}`);
   };
 
   /** The binary operator at the cursor, if any ("not in" is two tokens). */
@@ -142,7 +142,7 @@ export function parseCondition(source: string): Condition {
     const tok = peek();
     if (tok.t === 'name' && tok.v === 'not' && isOp(peek(1), 'in')) return { op: 'not in', width: 2 };
     if ((tok.t === 'op' || tok.t === 'name') && BINARY[tok.v]) return { op: tok.v, width: 1 };
-    if ((tok.t === 'op' || tok.t === 'name') && UNSUPPORTED.has(tok.v)) fail(tok, `"${tok.v}" is not supported in a condition`);
+    if ((tok.t === 'op' || tok.t === 'name') && UNSUPPORTED.has(tok.v)) fail(tok, `${quoted(tok.v)} is not supported in a condition`);
     return null;
   };
 
@@ -231,7 +231,7 @@ export function parseCondition(source: string): Condition {
       if (tok.v === 'true' || tok.v === 'false') return postfix({ k: 'lit', v: tok.v === 'true', at: tok.at });
       if (tok.v === 'nil') return postfix({ k: 'lit', v: null, at: tok.at });
       if (isOp(peek(), '(')) {
-        if (!FUNCTIONS.has(tok.v)) fail(tok, `unknown function "${tok.v}"`);
+        if (!FUNCTIONS.has(tok.v)) fail(tok, `unknown function ${quoted(tok.v)}`);
         p++;
         const args: Node[] = [];
         if (!accept(')')) {
@@ -251,10 +251,10 @@ export function parseCondition(source: string): Condition {
       if (!VARIABLES.has(tok.v)) fail(tok, `unknown name ${tok.v}: a condition reads "result"`);
       return postfix({ k: 'name', name: tok.v, at: tok.at });
     }
-    return fail(tok, tok.t === 'end' ? 'unexpected end of condition' : `unexpected "${tok.v}"`);
+    return fail(tok, tok.t === 'end' ? 'unexpected end of condition' : `unexpected ${quoted(tok.v)}`);
   };
 
   const tree = expression(0);
-  if (peek().t !== 'end') fail(peek(), `unexpected "${peek().v}"`);
+  if (peek().t !== 'end') fail(peek(), `unexpected ${quoted(peek().v)}`);
   return { source, tree };
 }

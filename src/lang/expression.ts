@@ -11,7 +11,7 @@
  * Strings are double- or single-quoted. Ordering of two strings that look like versions ("5.12.0") compares
  * them part by part as numbers; other strings compare as text.
  */
-import { caretDisplay } from '../units/escape.js';
+import { caretDisplay, quoted } from '../units/escape.js';
 
 export type Value = string | number | boolean | Value[];
 export type Attributes = Readonly<Record<string, string | number | boolean>>;
@@ -51,7 +51,7 @@ function tokenize(src: string): Token[] {
       i++;
       while (i < src.length && /[0-9.]/.test(src[i])) i++;
       const text = src.slice(start, i);
-      if (!/^-?\d+(\.\d+)?$/.test(text)) throw new ExpressionError(`invalid number "${text}"`, start + 1, src);
+      if (!/^-?\d+(\.\d+)?$/.test(text)) throw new ExpressionError(`invalid number ${quoted(text)}`, start + 1, src);
       tokens.push({ kind: 'number', text, value: Number(text), pos: start });
     } else if (/[A-Za-z_]/.test(c)) {
       while (i < src.length && /[A-Za-z0-9_.-]/.test(src[i])) i++;
@@ -70,7 +70,7 @@ function tokenize(src: string): Token[] {
       } else if (c === '=') {
         throw new ExpressionError('"=" is not an operator; did you mean "=="?', start + 1, src);
       } else {
-        throw new ExpressionError(`unexpected character "${c}"`, start + 1, src);
+        throw new ExpressionError(`unexpected character ${quoted(c)}`, start + 1, src);
       }
     }
   }
@@ -93,7 +93,7 @@ export function parseExpression(src: string, attributes: readonly string[]): Pre
   };
   const isWord = (t: Token, w: string) => t.kind === 'ident' && t.text === w;
   const expect = (text: string) => {
-    if (peek().text !== text) fail(`expected "${text}"${peek().kind === 'end' ? ' before the end' : ` but found "${peek().text}"`}`);
+    if (peek().text !== text) fail(`expected ${quoted(text)}${peek().kind === 'end' ? ' before the end' : ` but found ${quoted(peek().text)}`}`);
     p++;
   };
 
@@ -152,7 +152,7 @@ export function parseExpression(src: string, attributes: readonly string[]): Pre
     const t = peek();
     if (t.kind === 'string' || t.kind === 'number') { p++; return t.value!; }
     if (isWord(t, 'true') || isWord(t, 'false')) { p++; return t.text === 'true'; }
-    return fail(t.kind === 'end' ? 'expected a value before the end' : `expected a value but found "${t.text}"`);
+    return fail(t.kind === 'end' ? 'expected a value before the end' : `expected a value but found ${quoted(t.text)}`);
   };
   const operand = (): Node => {
     const t = peek();
@@ -175,7 +175,7 @@ export function parseExpression(src: string, attributes: readonly string[]): Pre
     if (t.kind === 'ident' && !['true', 'false'].includes(t.text)) {
       if (attributes !== ANY_ATTRIBUTE && !attributes.includes(t.text)) {
         const hint = attributes.find((a) => a.toLowerCase() === t.text.toLowerCase());
-        fail(`unknown attribute "${t.text}"${hint ? `; did you mean "${hint}"?` : ` (attributes: ${attributes.join(', ')})`}`, t);
+        fail(`unknown attribute ${quoted(t.text)}${hint ? `; did you mean ${quoted(hint)}?` : ` (attributes: ${attributes.join(', ')})`}`, t);
       }
       p++;
       const name = t.text;
@@ -186,7 +186,7 @@ export function parseExpression(src: string, attributes: readonly string[]): Pre
   };
 
   const root = orExpr();
-  if (peek().kind !== 'end') fail(`unexpected "${peek().text}"`);
+  if (peek().kind !== 'end') fail(`unexpected ${quoted(peek().text)}`);
   return (attrs) => truthy(root(attrs));
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { re2Compile, type RE2JS } from './re2.js';
+import { quoted } from '../units/escape.js';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 
@@ -199,7 +200,7 @@ export function unknownFunctions(query: string): PromQLProblem[] {
       const after = query.slice(i + m.length).match(/^\s*\(/);
       const known = Object.hasOwn(FUNCTIONS, m) || (AGGREGATIONS as readonly string[]).includes(m.toLowerCase())
         || KEYWORDS.has(m.toLowerCase()) || ['count_values'].includes(m.toLowerCase());
-      if (after && !known) out.push({ column: i + 1, reason: `unsupported function "${m}"` });
+      if (after && !known) out.push({ column: i + 1, reason: `unsupported function ${quoted(m)}` });
       i += m.length - 1;
     }
   }

@@ -17,12 +17,12 @@ import {
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
-export { describeProblems, failsEveryEvaluationWarning, matches, PromQLError, resultType } from './promql-tree.js';
+export { describeProblems, failsEveryEvaluationWarning, matches, PromQLError, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 export { quotedNamesWarning } from './promql-versions.js';
-import { extendedRangeProblem } from './promql-versions.js';
-export type { BinaryOp, Expr, Matcher, MatchOp, MatrixSelector, VectorMatching, VectorSelector } from './promql-tree.js';
 import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
-import { numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
+import { itemText, numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
+import { extendedRangeProblem } from './promql-versions.js';
+import { quoted } from '../units/escape.js';
 
 const BINARY_OPS: Record<string, BinaryOp> = {
   Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
@@ -150,7 +150,7 @@ export function parsePromQL(query: string): Expr {
     });
     if (!Object.hasOwn(FUNCTIONS, fn)) {
       typed.set(n, sig.returns);
-      return refuse(id, newer ?? `unsupported function "${fn}"`);
+      return refuse(id, newer ?? `unsupported function ${quoted(fn)}`);
     }
     if (!ok) return null;
     // A label_replace or label_join with a bad expression or label name parses: Prometheus fails it at each
@@ -198,7 +198,7 @@ export function parsePromQL(query: string): Expr {
     const lhs = expr(lhsNode);
     const rhs = expr(rhsNode);
     const op = BINARY_OPS[opNode.name];
-    if (!op) return refuse(opNode, `unsupported operator "${text(opNode)}"`);
+    if (!op) return refuse(opNode, `unsupported operator ${quoted(text(opNode))}`);
     const set = SET_OPS.has(op);
     let bool = false;
     let matching: VectorMatching = { card: set ? 'many-to-many' : 'one-to-one', on: false, labels: [], include: [] };
@@ -216,13 +216,13 @@ export function parsePromQL(query: string): Expr {
             explicit = true;
             if (mc[i + 1]?.name === 'GroupingLabels') labels = grouping(mc[++i]);
           } else if (k.name === 'GroupLeft' || k.name === 'GroupRight') {
-            if (set) return refuse(k, `no grouping allowed for "${op}" operation`);
+            if (set) return refuse(k, `no grouping allowed for ${quoted(op)} operation`);
             card = k.name === 'GroupLeft' ? 'many-to-one' : 'one-to-many';
             if (mc[i + 1]?.name === 'GroupingLabels') include = grouping(mc[++i]);
-          } else return refuse(k, `unsupported modifier "${text(k)}"`);
+          } else return refuse(k, `unsupported modifier ${quoted(text(k))}`);
         }
         matching = { card, on, labels, include };
-      } else return refuse(c, `unsupported modifier "${text(c)}"`);
+      } else return refuse(c, `unsupported modifier ${quoted(text(c))}`);
     }
     // parse.go checkAST: a label both matched on and carried over.
     const twice = matching.on ? matching.include.find((l) => matching.labels.includes(l)) : undefined;
@@ -238,7 +238,7 @@ export function parsePromQL(query: string): Expr {
     typed.set(n, lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector');
     if (bool && !comparison) return refuse(n, 'bool applies to comparison operators only');
     if (comparison && !bool && lt === 'scalar' && rt === 'scalar') return refuse(opNode, 'comparisons between scalars must use the bool modifier');
-    if (set && (lt === 'scalar' || rt === 'scalar')) return refuse(opNode, `set operator "${op}" not allowed in binary scalar expression`);
+    if (set && (lt === 'scalar' || rt === 'scalar')) return refuse(opNode, `set operator ${quoted(op)} not allowed in binary scalar expression`);
     if ((lt === 'scalar' || rt === 'scalar') && (explicit || matching.card !== 'one-to-one')) {
       return refuse(n, 'vector matching applies only between two instant vectors');
     }

@@ -17,7 +17,7 @@
  * a context offers (gates: observed telemetry; acceptance: ground-truth outcomes); verdict() is pure.
  */
 import { suggest } from '../errors.js';
-import { caretDisplay } from '../units/escape.js';
+import { caretDisplay, quoted } from '../units/escape.js';
 
 export type Aggregate = { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'p'; percentile: number };
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -82,17 +82,17 @@ export function parseThreshold(source: string): Threshold {
       i += k![0].length;
       quotes();
       skip();
-      if (src[i] !== ':') fail(`expected ":" after tag "${k![0]}"`);
+      if (src[i] !== ':') fail(`expected ":" after tag ${quoted(k![0])}`);
       i++;
       skip();
       const valueAt = i;
       while (i < src.length && src[i] !== ',' && i !== close) i++;
       const value = src.slice(valueAt, i).trim().replace(/^["']+|["']+$/g, '');
-      if (!value) fail(`tag "${k![0]}" has no value`, valueAt);
+      if (!value) fail(`tag ${quoted(k![0])} has no value`, valueAt);
       // k6 keeps the last value of a tag named twice (metrics/metric.go AddSubmetric: tags.With in a loop), so
       // {flag:on,flag:off} is flag:off there, and both or none here; either way a threshold that says two things.
       const before = tags.find((t) => t.key === k![0]);
-      if (before) fail(`tag "${k![0]}" is given twice (${k![0]}:${before.value} and ${k![0]}:${value}): keep one (k6 would take the last)`, keyAt);
+      if (before) fail(`tag ${quoted(k![0])} is given twice (${k![0]}:${before.value} and ${k![0]}:${value}): keep one (k6 would take the last)`, keyAt);
       tags.push({ key: k![0], value, column: keyAt + 1 });
       if (src[i] === ',') { i++; continue; }
       if (i === close) { i++; break; }
@@ -118,7 +118,7 @@ export function parseThreshold(source: string): Threshold {
     const a = /^[a-z]+/.exec(src.slice(i));
     if (!a || !AGGREGATES.includes(a[0])) {
       const hint = a ? suggest(a[0], AGGREGATES) : undefined;
-      fail(a ? `unknown aggregation "${a[0]}"${hint && hint !== a[0] ? `; did you mean "${hint}"?` : ''}: use avg, min, max, med, count, rate or p(N)` : 'expected an aggregation such as rate, avg or p(95)');
+      fail(a ? `unknown aggregation ${quoted(a[0])}${hint && hint !== a[0] ? `; did you mean ${quoted(hint)}?` : ''}: use avg, min, max, med, count, rate or p(N)` : 'expected an aggregation such as rate, avg or p(95)');
     }
     aggregate = { kind: a![0] as 'avg' };
     i += a![0].length;
@@ -138,7 +138,7 @@ export function parseThreshold(source: string): Threshold {
   if (!Number.isFinite(Number(v![1]))) fail(outOfRange(v![1]));
   i += v![0].length;
   skip();
-  if (i < src.length) fail(`unexpected "${src.slice(i)}" after the value`);
+  if (i < src.length) fail(`unexpected ${quoted(src.slice(i))} after the value`);
   return {
     source,
     metric,
@@ -201,17 +201,17 @@ export function validateThreshold(t: Threshold, metrics: Readonly<Record<string,
   if (!spec) {
     const names = Object.keys(metrics);
     const close = suggest(t.metric, [...names, ...names.flatMap((n) => metrics[n].aliases ?? [])]);
-    throw new ThresholdError(`unknown metric "${t.metric}"${close ? `; did you mean "${close}"?` : ` (metrics: ${names.join(', ')})`}`, t.columns.metric, t.source);
+    throw new ThresholdError(`unknown metric ${quoted(t.metric)}${close ? `; did you mean ${quoted(close)}?` : ` (metrics: ${names.join(', ')})`}`, t.columns.metric, t.source);
   }
   for (const tag of t.tags) {
     if (!spec.tags.includes(tag.key)) {
       const close = suggest(tag.key, spec.tags);
-      throw new ThresholdError(`metric "${t.metric}" has no tag "${tag.key}"${close ? `; did you mean "${close}"?` : ''} (tags: ${spec.tags.join(', ')})`, tag.column, t.source);
+      throw new ThresholdError(`metric ${quoted(t.metric)} has no tag ${quoted(tag.key)}${close ? `; did you mean ${quoted(close)}?` : ''} (tags: ${spec.tags.join(', ')})`, tag.column, t.source);
     }
   }
   if (!spec.aggregates.includes(t.aggregate.kind)) {
     const shown = spec.aggregates.map((a) => (a === 'p' ? 'p(N)' : a)).join(', ');
-    throw new ThresholdError(`metric "${t.metric}" has no aggregation "${t.aggregate.kind === 'p' ? 'p(N)' : t.aggregate.kind}" (use ${shown})`, t.columns.aggregate, t.source);
+    throw new ThresholdError(`metric ${quoted(t.metric)} has no aggregation ${quoted(t.aggregate.kind === 'p' ? 'p(N)' : t.aggregate.kind)} (use ${shown})`, t.columns.aggregate, t.source);
   }
   const kind = valueKindOf(spec, t.aggregate.kind);
   const limit = limitOf(t, kind, spec.unitRequired ?? false);
@@ -260,11 +260,11 @@ function limitOf(t: Threshold, kind: ValueKind, unitRequired: boolean): number {
       return t.number * DURATION_US[t.unit || 'ms'];
     case 'ratio':
       if (t.unit === '%') return t.number / 100;
-      if (t.unit) throw new ThresholdError(`a rate is a fraction or a percentage, not "${t.unit}": write e.g. 0.01 or 1%`, t.columns.value, t.source);
+      if (t.unit) throw new ThresholdError(`a rate is a fraction or a percentage, not ${quoted(t.unit)}: write e.g. 0.01 or 1%`, t.columns.value, t.source);
       return t.number;
     default:
       if (t.unit && !(t.unit in DURATION_US && kind === 'number')) {
-        throw new ThresholdError(`"${t.unit}" does not fit ${t.metric} ${t.aggregate.kind}: write a plain number`, t.columns.value, t.source);
+        throw new ThresholdError(`${quoted(t.unit)} does not fit ${t.metric} ${t.aggregate.kind}: write a plain number`, t.columns.value, t.source);
       }
       return t.unit ? t.number * DURATION_US[t.unit] : t.number;
   }

@@ -10,6 +10,7 @@ import { findCycles } from '../scenario/graph.js';
 import type { PathSegment } from '../scenario/problems.js';
 import { flagEntries, type ScenarioInput } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/types.js';
+import { quoted } from '../units/escape.js';
 
 export interface Finding {
   readonly id: string;
@@ -56,18 +57,18 @@ export function lintScenario(file: string, scenario: Scenario, input: ScenarioIn
   for (const flag of scenario.flags) {
     const raw = entries.get(flag.key);
     const base = ['flags', flag.key];
-    if (!raw?.owner) add('flag-owner', base, `flag "${flag.key}" has no owner`, `add owner: <team> to flags.${flag.key}`);
-    if (!raw?.kind) add('flag-kind', base, `flag "${flag.key}" has no kind`, `add kind: release, experiment or ops to flags.${flag.key}`);
+    if (!raw?.owner) add('flag-owner', base, `flag ${quoted(flag.key)} has no owner`, `add owner: <team> to flags.${flag.key}`);
+    if (!raw?.kind) add('flag-kind', base, `flag ${quoted(flag.key)} has no kind`, `add kind: release, experiment or ops to flags.${flag.key}`);
     if (flag.kind === 'release' && !flag.rollback) {
       const i = planOf.get(flag.key);
       const plan = i === undefined ? null : scenario.rollouts[i];
       if (!plan || plan.onBreach !== 'rollback') {
-        add('release-rollback', base, `release flag "${flag.key}" has no rollback plan${plan ? ` (its rollout pauses on a breach)` : ' (no rollout plan rolls it back)'}`,
+        add('release-rollback', base, `release flag ${quoted(flag.key)} has no rollback plan${plan ? ` (its rollout pauses on a breach)` : ' (no rollout plan rolls it back)'}`,
           `give it a rollout plan with on-breach: rollback, or write rollback: <how> under flags.${flag.key}`);
       }
     }
     if (flag.expires !== null && flag.expires < (opts.today ?? new Date().toISOString().slice(0, 10))) {
-      add('flag-expired', [...base, 'expires'], `flag "${flag.key}" expired on ${flag.expires}: stale flags are debt`,
+      add('flag-expired', [...base, 'expires'], `flag ${quoted(flag.key)} expired on ${flag.expires}: stale flags are debt`,
         `remove the flag and its code paths, or move expires to a new date`);
     }
   }
@@ -104,9 +105,9 @@ export function lintScenario(file: string, scenario: Scenario, input: ScenarioIn
       const providerPlanned = planOf.has(provider);
       if (!providerPlanned && p?.source) continue; // served as its file says from the start
       if (!providerPlanned) {
-        add('ramp-order', ['rollout', i, 'flag'], `"${plan.flag}" needs "${provider}", which no plan turns on`, `add a rollout plan for ${provider} and start this one after it`);
+        add('ramp-order', ['rollout', i, 'flag'], `${quoted(plan.flag)} needs ${quoted(provider)}, which no plan turns on`, `add a rollout plan for ${provider} and start this one after it`);
       } else if (!afterChain(plan.flag).includes(provider)) {
-        add('ramp-order', ['rollout', i], `the plan ramps "${plan.flag}" without waiting for "${provider}", which it needs`, `add after: ${provider} to this plan`);
+        add('ramp-order', ['rollout', i], `the plan ramps ${quoted(plan.flag)} without waiting for ${quoted(provider)}, which it needs`, `add after: ${provider} to this plan`);
       }
     }
   });
@@ -119,7 +120,7 @@ export function lintScenario(file: string, scenario: Scenario, input: ScenarioIn
     const shared = fa.evaluatedBy.filter((s) => fb.evaluatedBy.includes(s));
     if (shared.length === 0) return;
     const at = !b.lock ? j : i;
-    add('concurrent-ramps', ['rollout', at, 'lock'], `plans of "${a.flag}" and "${b.flag}" can ramp on ${shared.join(', ')} at once with locks off`,
+    add('concurrent-ramps', ['rollout', at, 'lock'], `plans of ${quoted(a.flag)} and ${quoted(b.flag)} can ramp on ${shared.join(', ')} at once with locks off`,
       `set lock: true on both, or add after: ${a.flag} to the plan of ${b.flag}`);
   }));
 
@@ -137,7 +138,7 @@ export function lintScenario(file: string, scenario: Scenario, input: ScenarioIn
       let both = 0;
       for (let u = 0; u < rt.users; u++) if (rt.isOn(0, fa, u) && rt.isOn(0, fb, u)) both++;
       if (both > 0) {
-        add('conflicting-flags', ['flags', a, 'conflicts-with'], `"${a}" and "${b}" conflict, yet ${both} of ${rt.users} users get both at the plans' last stages`,
+        add('conflicting-flags', ['flags', a, 'conflicts-with'], `${quoted(a)} and ${quoted(b)} conflict, yet ${both} of ${rt.users} users get both at the plans' last stages`,
           `give the flags disjoint audiences (a stage audience or targeting)`);
       }
     }

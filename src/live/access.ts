@@ -6,6 +6,7 @@
  * the journal), compared in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { quoted } from '../units/escape.js';
 
 export const ROLES = ['facilitator', 'operator', 'scribe', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -67,7 +68,7 @@ export class Roster {
   invite(name: string, role: Role): { token: string; person: Person } {
     const why = badName(name);
     if (why) throw new RosterError(why);
-    if (this.people.some((p) => p.name === name)) throw new RosterError(`"${name}" is already in the drill: each person has one token`);
+    if (this.people.some((p) => p.name === name)) throw new RosterError(`${quoted(name)} is already in the drill: each person has one token`);
     const token = newToken();
     const person = { name, role, tokenDigest: tokenDigest(token) };
     this.add(person);
@@ -77,7 +78,7 @@ export class Roster {
   /** A further token for someone already in the drill (a resumed drill's facilitator, whose old link is not known). */
   reissue(name: string): { token: string; person: Person } {
     const known = this.people.find((p) => p.name === name);
-    if (!known) throw new RosterError(`"${name}" is not in the drill`);
+    if (!known) throw new RosterError(`${quoted(name)} is not in the drill`);
     const token = newToken();
     const person = { name, role: known.role, tokenDigest: tokenDigest(token) };
     this.add(person);

@@ -21,6 +21,7 @@ import {
   actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, removableHiddenFaults, rowsPerWindow, visibleFaults,
   windowRows,
 } from './view.js';
+import { quoted } from '../units/escape.js';
 
 /** What the host adds to each update: who is connected, the countdown, the debrief's progress. */
 export interface HostStatus {
@@ -166,10 +167,10 @@ export class Feed {
     let from: { windows: number; audit: number; visible: number } | null = null;
     if (cursor !== null) {
       const m = /^([0-9a-f]{8})\.(\d{1,9})\.(\d{1,9})\.(\d{1,9})$/.exec(cursor);
-      if (!m) throw new CursorError(`since: "${cursor.slice(0, 60)}" is not a cursor this drill answered (it reads EPOCH.WINDOWS.AUDIT.ACTIONS, the "next" of a state)`);
+      if (!m) throw new CursorError(`since: ${quoted(cursor.slice(0, 60))} is not a cursor this drill answered (it reads EPOCH.WINDOWS.AUDIT.ACTIONS, the "next" of a state)`);
       const [w, a, v] = [Number(m[2]), Number(m[3]), Number(m[4])];
       if (m[1] === this.epoch) {
-        if (w > this.cursor.windows || a > this.cursor.audit || v > this.cursor.visible) throw new CursorError(`since: "${cursor}" is ahead of this drill`);
+        if (w > this.cursor.windows || a > this.cursor.audit || v > this.cursor.visible) throw new CursorError(`since: ${quoted(cursor)} is ahead of this drill`);
         from = { windows: w, audit: a, visible: v };
       }
     }

@@ -11,6 +11,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
 import { sha256 } from './session.js';
+import { quoted } from '../units/escape.js';
 
 export function newSecret(): string {
   return randomBytes(32).toString('hex');
@@ -99,7 +100,7 @@ export function checkHiddenCases(file: string, byCase: ReadonlyMap<string, Scena
   for (const [name, s] of rest) {
     const mine = visibleStructure(s);
     for (const part of Object.keys(reference)) {
-      if (mine[part] !== reference[part]) lines.push(`  case "${name}" changes the ${part} (case "${first[0]}" does not)`);
+      if (mine[part] !== reference[part]) lines.push(`  case ${quoted(name)} changes the ${part} (case ${quoted(first[0])} does not)`);
     }
   }
   if (lines.length) {

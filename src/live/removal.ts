@@ -9,6 +9,7 @@ import { EV_FAULT } from '../model/records.js';
 import { Simulation, type SimulationResult } from '../model/simulation.js';
 import type { Scenario } from '../scenario/types.js';
 import { clock } from '../units/format.js';
+import { quoted } from '../units/escape.js';
 
 /** A drill's simulation: the model's, with faults that can be taken back once injected. */
 export class DrillSimulation extends Simulation {
@@ -65,10 +66,10 @@ export function removalNameProblem(name: string, scenario: Scenario, injected: r
   const manual = scenario.faults.filter((f) => f.start.kind === 'manual');
   if (manual.some((f) => f.name === name) || ADHOC_NAME.test(name)) return null;
   if (scenario.faults.some((f) => f.name === name && !f.hidden)) {
-    return `name: fault "${name}" is on the scenario's own schedule: only a fault injected during the drill (from the catalogue, or ad-hoc) can be removed`;
+    return `name: fault ${quoted(name)} is on the scenario's own schedule: only a fault injected during the drill (from the catalogue, or ad-hoc) can be removed`;
   }
   const names = [...new Set([...injected.filter((f) => !f.hidden).map((f) => f.name), ...manual.filter((f) => !f.hidden).map((f) => f.name)])];
-  return `name: no fault "${name}" to remove${didYouMean(name, names)}${names.length ? ` (faults that can be injected or were: ${names.join(', ')})` : ' (inject one first: it can then be removed by the name it gets, e.g. "ad-hoc 1")'}`;
+  return `name: no fault ${quoted(name)} to remove${didYouMean(name, names)}${names.length ? ` (faults that can be injected or were: ${names.join(', ')})` : ' (inject one first: it can then be removed by the name it gets, e.g. "ad-hoc 1")'}`;
 }
 
 /**

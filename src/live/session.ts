@@ -28,6 +28,7 @@ import type { Role } from './access.js';
 import { changesWorld, DRILL_ENDED, type Action, type RecordedAction } from './actions.js';
 import { sameRefusal } from './legacy.js';
 import { DrillSimulation, removalNameProblem, findRemovable, type InjectedFault } from './removal.js';
+import { quoted } from '../units/escape.js';
 
 export interface DrillSetup {
   /** The scenario file, as an absolute path. */
@@ -76,7 +77,7 @@ export function readDrillScenario(file: string, caseName: string | null): DrillS
   // the scenario's own acceptance naming unknown cases (`acceptance[1]: unknown case "healthy"`).
   if (caseName !== null && !base.cases.includes(caseName)) {
     const names = base.cases;
-    throw new InputError([`${file}: cases: no case "${caseName}"${names.length ? `${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : ': the scenario has no cases'}`]);
+    throw new InputError([`${file}: cases: no case ${quoted(caseName)}${names.length ? `${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : ': the scenario has no cases'}`]);
   }
   const scenario = caseName === null ? base : parse(caseName);
   if (!Number.isFinite(scenario.durationUs)) throw new InputError([`${file}: a game day needs a simulated horizon: set duration`]);
@@ -195,13 +196,13 @@ export class DrillSession {
       case 'plan': {
         const flags = this.scenario.rollouts.map((p) => p.flag);
         if (flags.includes(action.flag)) return null;
-        return flags.length ? `flag: no rollout plan for flag "${action.flag}"${didYouMean(action.flag, flags)} (plans: ${flags.join(', ')})` : 'flag: the scenario has no rollout plans';
+        return flags.length ? `flag: no rollout plan for flag ${quoted(action.flag)}${didYouMean(action.flag, flags)} (plans: ${flags.join(', ')})` : 'flag: the scenario has no rollout plans';
       }
       case 'fault': {
         if (this.scenario.faults.some((f) => f.name === action.name && f.start.kind === 'manual')) return null;
         // Hidden catalogue faults are neither listed nor suggested: the answer may be read over a shoulder.
         const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => f.name);
-        return names.length ? `name: no fault "${action.name}" in the catalogue${didYouMean(action.name, names)} (catalogue: ${names.join(', ')})` : "name: the scenario has no faults-catalogue: inject an ad-hoc fault instead (gameday ctl URL adhoc-fault '{kind: latency, target: SERVICE, add: 300ms, for: 5m}')";
+        return names.length ? `name: no fault ${quoted(action.name)} in the catalogue${didYouMean(action.name, names)} (catalogue: ${names.join(', ')})` : "name: the scenario has no faults-catalogue: inject an ad-hoc fault instead (gameday ctl URL adhoc-fault '{kind: latency, target: SERVICE, add: 300ms, for: 5m}')";
       }
       case 'adhoc-fault': {
         const normalized = normalizeAdhocFault(action.fault, 'ad-hoc', this.scenario);
@@ -267,7 +268,7 @@ export class DrillSession {
         const k = this.scenario.faults.findIndex((f) => f.name === action.name && f.start.kind === 'manual');
         if (k < 0) {
           const names = this.scenario.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => f.name);
-          return `no fault "${action.name}" in the catalogue${names.length ? ` (catalogue: ${names.join(', ')})` : ': the scenario has no faults-catalogue'}`;
+          return `no fault ${quoted(action.name)} in the catalogue${names.length ? ` (catalogue: ${names.join(', ')})` : ': the scenario has no faults-catalogue'}`;
         }
         if (!this.sim.injectFault(k)) return `fault ${action.name} has already been injected`;
         this.injectedAtUs.set(k, this.nowUs);

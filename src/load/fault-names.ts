@@ -6,6 +6,7 @@
 import type { Locate } from '../scenario/parse.js';
 import { formatPath, type PathSegment, type Problem } from '../scenario/problems.js';
 import type { ScenarioInput } from '../scenario/schema.js';
+import { quoted } from '../units/escape.js';
 
 interface Named { name: string; path: PathSegment[]; key: boolean; given: boolean }
 
@@ -26,7 +27,7 @@ export function duplicateFaultNames(input: ScenarioInput, where: Locate, file: s
     const place = (p: Problem) => `${formatPath(p.path)} (${p.line ? `${file}:${p.line}:${p.column ?? 1}` : file})`;
     placed.forEach((p, k) => {
       const others = placed.filter((_, j) => j !== k).map(place).join(', ');
-      const message = `fault name "${name}" is also the name of ${others}: a fault's name is unique among the scenario's faults and its faults-catalogue (a fault without a name is named by its kind and target)`;
+      const message = `fault name ${quoted(name)} is also the name of ${others}: a fault's name is unique among the scenario's faults and its faults-catalogue (a fault without a name is named by its kind and target)`;
       out.push({ ...p, message });
     });
   }

@@ -10,6 +10,7 @@ import type { ScenarioInput } from '../scenario/schema.js';
 import type { FlagSource } from '../scenario/types.js';
 import { at, formatWarning, FLAG_SYSTEMS, readFlagFile } from '../interop/document.js';
 import { ADAPTERS } from '../interop/flags.js';
+import { quoted } from '../units/escape.js';
 
 export interface FlagSources {
   readonly sources: Map<string, FlagSource>;
@@ -52,7 +53,7 @@ export function readFlagSources(from: From, baseDir: string): FlagSources {
       for (const f of parts.flags) {
         const other = sources.get(f.key);
         if (other) {
-          problems.push({ path, message: `flag "${f.key}" is defined in both ${other.file} and ${file}` });
+          problems.push({ path, message: `flag ${quoted(f.key)} is defined in both ${other.file} and ${file}` });
           continue;
         }
         sources.set(f.key, {

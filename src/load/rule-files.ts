@@ -13,6 +13,7 @@ import type { Expr } from '../lang/promql.js';
 import { familiesRead, unwrittenFamilies, unwrittenMessage, writtenFamilies } from '../metrics/families.js';
 import type { PathSegment, Problem } from '../scenario/problems.js';
 import type { AlertGate, Gate, Rule, RuleGroup, Scenario } from '../scenario/types.js';
+import { quoted } from '../units/escape.js';
 
 const ALERT_FAMILIES = ['ALERTS', 'ALERTS_FOR_STATE'];
 
@@ -123,11 +124,11 @@ function resolveAlert(g: AlertGate, files: readonly string[], entries: readonly 
     const read = files.filter((f) => !unread.has(f));
     const list = names.length ? ` (alerts: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''})` : ' (it holds no alerting rule)';
     const notRead = g.file === null && unread.size ? `; ${[...unread].join(', ')} could not be read (said above)` : '';
-    problems.push({ path: [...path, 'alert'], message: `no alert "${g.alert}" in ${g.file ?? read.join(', ')}${didYouMean(g.alert, names)}${list}${notRead}` });
+    problems.push({ path: [...path, 'alert'], message: `no alert ${quoted(g.alert)} in ${g.file ?? read.join(', ')}${didYouMean(g.alert, names)}${list}${notRead}` });
     return g;
   }
   if (holding.length > 1) {
-    problems.push({ path: [...path, 'alert'], message: `alert "${g.alert}" is in ${holding.join(' and ')}: say which with from:` });
+    problems.push({ path: [...path, 'alert'], message: `alert ${quoted(g.alert)} is in ${holding.join(' and ')}: say which with from:` });
     return g;
   }
   return { ...g, file: holding[0] };

@@ -8,11 +8,12 @@ import type { RuleEngine } from '../promql/rules.js';
 import type { AlertGate } from '../scenario/types.js';
 import type { BoundGate, GateReading } from './reading.js';
 import { clock as clockWords } from '../units/format.js';
+import { quoted } from '../units/escape.js';
 
 /** An alert's instant as every reading says a moment of the run: the simulated clock since the start (16m30s). */
 const clock = (ms: number, startMs: number) => clockWords((ms - startMs) / 1000);
 
-const shown = (l: Readonly<Record<string, string>>) => `{${Object.entries(l).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+const shown = (l: Readonly<Record<string, string>>) => `{${Object.entries(l).filter(([k]) => k !== 'alertname').map(([k, v]) => `${k}=${quoted(v)}`).join(',')}}`;
 
 export function bindAlertGate(gate: AlertGate, series: () => ScrapeSeries, rules: () => RuleEngine, now: () => number): BoundGate {
   const threshold = `${gate.alert} not firing`;

@@ -14,6 +14,7 @@ import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, Pl
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
 import { beginLooks, countReadings, formatMinutes, isTerminal, lookAt, newPlanState, notWaitingForApproval, planReport, planView, untilWindow, type PlanState, type PlanView } from './plan-state.js';
 import { Monitoring } from './monitoring.js';
+import { quoted } from '../units/escape.js';
 
 const EV_WAKE = CONTROLLER_EVENTS;
 const EV_EVALUATE = CONTROLLER_EVENTS + 1;
@@ -120,7 +121,7 @@ export class RolloutController implements Controller {
    */
   operate(flag: string, action: OperatorAction, by: string, reason: string | null): string | null {
     const i = this.plans.findIndex((p) => p.plan.flag === flag);
-    if (i < 0) return `no rollout plan for flag "${flag}"`;
+    if (i < 0) return `no rollout plan for flag ${quoted(flag)}`;
     const p = this.plans[i];
     const why = reason ? `: ${reason}` : '';
     this.by = by;

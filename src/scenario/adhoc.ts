@@ -12,6 +12,7 @@ import type { CatalogueFault, ScenarioInput } from './schema.js';
 import type { FaultSpec, Scenario } from './types.js';
 import { unitParsers } from './unit-parsers.js';
 import type { z } from 'zod';
+import { quoted } from '../units/escape.js';
 
 export type CatalogueFaultInput = z.infer<typeof CatalogueFault>;
 
@@ -22,14 +23,14 @@ export function normalizeAdhocFault(input: CatalogueFaultInput, name: string, sc
   const { duration, percent, dist } = unitParsers(problems);
   const helpers: Helpers = {
     problems, duration, percent, dist, services: scenario.services, journeys: scenario.journeys.map((j) => j.name),
-    operations: () => [], unknownFlag: (flag) => `unknown flag "${flag}"`,
+    operations: () => [], unknownFlag: (flag) => `unknown flag ${quoted(flag)}`,
   };
   const faults = normalizeFaults({ 'faults-catalogue': { [name]: input } } as unknown as ScenarioInput, helpers, scenario.rollouts);
   // A segment the users do not have would be read as every user (as load/scenario.ts refuses it in the file).
   const segments = scenario.population ? segmentNames(scenario.population) : [];
   if (input.segment !== undefined && !segments.includes(input.segment)) {
     const known = segments.length ? `${didYouMean(input.segment, segments)} (segments: ${segments.join(', ')})` : ': the users have no segments';
-    problems.push({ path: ['faults-catalogue', name, 'segment'], message: `unknown segment "${input.segment}"${known}` });
+    problems.push({ path: ['faults-catalogue', name, 'segment'], message: `unknown segment ${quoted(input.segment)}${known}` });
   }
   // Paths name the fault itself, not a catalogue entry it never was.
   if (problems.length) return { ok: false, problems: problems.map((p) => ({ ...p, path: p.path.slice(2) })) };

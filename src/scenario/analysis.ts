@@ -12,6 +12,7 @@ import { didYouMean } from '../errors.js';
 import { podTemplateHash, type TrafficSplit } from '../metrics/mapping.js';
 import type { AnalysisMetricInput, AnalysisRunInputType, BackgroundAnalysisInputType, PodsInputType } from './schema-analysis.js';
 import type { AnalysisMetric, AnalysisSpec, BackgroundAnalysis, PlanAnalyses, PromQLGate } from './types.js';
+import { quoted } from '../units/escape.js';
 
 interface Units {
   problems: Problem[];
@@ -73,7 +74,7 @@ function run(h: Units, a: AnalysisRunInputType, path: PathSegment[], fallback: s
   const name = a.name ?? fallback;
   const seen = new Set<string>();
   const metrics = a.metrics.flatMap((m, i) => {
-    if (seen.has(m.name)) h.problems.push({ path: [...path, 'metrics', i, 'name'], message: `two metrics of the run are named "${m.name}"` });
+    if (seen.has(m.name)) h.problems.push({ path: [...path, 'metrics', i, 'name'], message: `two metrics of the run are named ${quoted(m.name)}` });
     seen.add(m.name);
     const x = metric(h, m, [...path, 'metrics', i], name);
     return x ? [x] : [];
@@ -101,7 +102,7 @@ export function planPods(h: Units & { services: readonly { name: string }[] }, p
   if (!pods) return null;
   const names = h.services.map((s) => s.name);
   if (!names.includes(pods.service)) {
-    h.problems.push({ path: [...base, 'pods', 'service'], message: `unknown service "${pods.service}"${didYouMean(pods.service, names)}` });
+    h.problems.push({ path: [...base, 'pods', 'service'], message: `unknown service ${quoted(pods.service)}${didYouMean(pods.service, names)}` });
     return null;
   }
   const workload = pods.workload ?? pods.service;

@@ -12,6 +12,7 @@ import type { Criterion, FaultSpec, FaultStart, RolloutPlan } from './types.js';
 import type { Dist } from './system.js';
 import { DURATION_PATTERN, parseDuration } from '../units/parse.js';
 import { withArticle as a } from '../units/article.js';
+import { quoted } from '../units/escape.js';
 
 /** The largest cpu-stress factor (see where it is checked). */
 const MAX_STRESS = 1_000_000;
@@ -66,7 +67,7 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
   const names = services.map((s) => s.name);
   const known = (svc: string, path: PathSegment[]) => {
     if (names.includes(svc)) return true;
-    problems.push({ path, message: `unknown service "${svc}"${didYouMean(svc, names)}` });
+    problems.push({ path, message: `unknown service ${quoted(svc)}${didYouMean(svc, names)}` });
     return false;
   };
   // Scheduled faults, then the catalogue's (named, switched on by hand during a game day).
@@ -91,7 +92,7 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
     if ((from !== null && !known(from, [...base, 'target'])) || !known(to, [...base, 'target'])) return [];
     const endpoints = services.find((s) => s.name === to)!.endpoints.map((e) => e.name);
     if (endpoint && !endpoints.includes(endpoint)) {
-      problems.push({ path: [...base, 'target'], message: `unknown endpoint "${endpoint}" of service "${to}"${didYouMean(endpoint, endpoints)}` });
+      problems.push({ path: [...base, 'target'], message: `unknown endpoint ${quoted(endpoint)} of service ${quoted(to)}${didYouMean(endpoint, endpoints)}` });
       return [];
     }
     if (f.kind === 'partition' && !edge) problems.push({ path: [...base, 'target'], message: 'a partition is between two services: "a -> b" or "a <-> b"' });
@@ -113,7 +114,7 @@ export function normalizeFaults(input: ScenarioInput, h: Helpers, rollouts: read
     if (f.kind === 'latency' && f.add === undefined) problems.push({ path: [...base, 'add'], message: 'a latency fault needs add: a delay or a distribution' });
     const replicas = services.find((s) => s.name === to)!.replicas;
     if (f.kind === 'instance-kill' && (f.replicas ?? 1) > replicas) {
-      problems.push({ path: [...base, 'replicas'], message: `"${to}" has ${replicas} replica(s)` });
+      problems.push({ path: [...base, 'replicas'], message: `${quoted(to)} has ${replicas} replica(s)` });
     }
     const start: FaultStart = named === null ? faultStart(f.at, [...base, 'at'], h, rollouts) : { kind: 'manual' };
     const durationUs = f.for === undefined ? Infinity : h.duration(f.for, '0s', [...base, 'for']);
@@ -180,12 +181,12 @@ function faultStart(at: string | undefined, path: PathSegment[], h: Helpers, rol
   if (new RegExp(DURATION_PATTERN).test(at)) return { kind: 'time', atUs: h.duration(at, '0s', path) };
   const m = EVENT.exec(at.trim());
   if (!m) {
-    h.problems.push({ path, message: `"${at}" is neither a time ("1h30m") nor a rollout event ("stage(flag, 3) + 5m", "rollback(flag)")` });
+    h.problems.push({ path, message: `${quoted(at)} is neither a time ("1h30m") nor a rollout event ("stage(flag, 3) + 5m", "rollback(flag)")` });
     return { kind: 'time', atUs: 0 };
   }
   const [, event, flag, stageText, offset] = m;
   const plan = rollouts.find((p) => p.flag === flag);
-  if (!plan) h.problems.push({ path, message: `no rollout plan for "${flag}"${didYouMean(flag, rollouts.map((p) => p.flag))}` });
+  if (!plan) h.problems.push({ path, message: `no rollout plan for ${quoted(flag)}${didYouMean(flag, rollouts.map((p) => p.flag))}` });
   const stage = stageText === undefined ? 0 : Number(stageText);
   if (event === 'stage' && (stageText === undefined || stage < 1 || (plan && stage > plan.stages.length))) {
     h.problems.push({ path, message: `stage(${flag}, N) names a stage from 1 to ${plan?.stages.length ?? 'the number of stages'}` });
@@ -214,7 +215,7 @@ export function normalizeAcceptance(input: ScenarioInput, h: Helpers): Criterion
           if (!flagKeys.includes(tag.value)) throw new ThresholdError(h.unknownFlag(tag.value), tag.column, source);
           flag = tag.value;
         } else {
-          if (!cases.includes(tag.value)) throw new ThresholdError(`unknown case "${tag.value}"${didYouMean(tag.value, cases)}`, tag.column, source);
+          if (!cases.includes(tag.value)) throw new ThresholdError(`unknown case ${quoted(tag.value)}${didYouMean(tag.value, cases)}`, tag.column, source);
           caseName = tag.value;
         }
       }

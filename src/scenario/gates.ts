@@ -15,6 +15,7 @@ import type { Helpers } from './helpers.js';
 import { inText, type PathSegment, type Problem } from './problems.js';
 import type { GateInput } from './schema.js';
 import type { Gate, PromQLGate, TagFilter } from './types.js';
+import { quoted } from '../units/escape.js';
 
 /** Metrics gates can read: what a monitoring stack records of requests. */
 export const GATE_METRICS: Record<string, MetricSpec> = {
@@ -53,25 +54,25 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
       };
       switch (t.key) {
         case 'service':
-          if (!serviceNames.includes(t.value)) return bad(`unknown service "${t.value}"${didYouMean(t.value, serviceNames)}`);
+          if (!serviceNames.includes(t.value)) return bad(`unknown service ${quoted(t.value)}${didYouMean(t.value, serviceNames)}`);
           // An endpoint named before it sets the service: a second one would read that endpoint on a service without it.
-          if (filter.endpoint !== null && filter.service !== t.value) return bad(`endpoint "${filter.service}.${filter.endpoint}" is not of service "${t.value}": keep one of the two tags`);
+          if (filter.endpoint !== null && filter.service !== t.value) return bad(`endpoint ${quoted(`${filter.service}.${filter.endpoint}`)} is not of service ${quoted(t.value)}: keep one of the two tags`);
           filter.service = t.value;
           break;
         case 'endpoint': {
           const [a, b] = t.value.includes('.') ? t.value.split('.') : [filter.service, t.value];
           const svc = h.services.find((s) => s.name === a);
           if (!svc) return bad(`name the endpoint as service.endpoint, e.g. "payments.authorize"`);
-          if (!svc.endpoints.some((e) => e.name === b)) return bad(`unknown endpoint "${b}" of service "${a}"${didYouMean(b, svc.endpoints.map((e) => e.name))}`);
+          if (!svc.endpoints.some((e) => e.name === b)) return bad(`unknown endpoint ${quoted(b)} of service ${quoted(String(a))}${didYouMean(b, svc.endpoints.map((e) => e.name))}`);
           // The service named before it was overridden by the endpoint's, in silence.
-          if (filter.service !== null && filter.service !== a) return bad(`endpoint "${a}.${b}" is not of service "${filter.service}": keep one of the two tags`);
+          if (filter.service !== null && filter.service !== a) return bad(`endpoint ${quoted(`${a}.${b}`)} is not of service ${quoted(filter.service)}: keep one of the two tags`);
           filter.service = a;
           filter.endpoint = b;
           break;
         }
         case 'journey':
         case 'scenario':
-          if (!h.journeys.includes(t.value)) return bad(`unknown journey "${t.value}"${didYouMean(t.value, h.journeys)}`);
+          if (!h.journeys.includes(t.value)) return bad(`unknown journey ${quoted(t.value)}${didYouMean(t.value, h.journeys)}`);
           // k6's scenario is rehearse's journey: both in one filter name it twice (the last was read).
           if (filter.journey !== null) return bad(`the journey is given twice (${filter.journey} and ${t.value}; scenario is k6's name for journey): keep one`);
           filter.journey = t.value;
@@ -140,7 +141,7 @@ export function gateNormalizer(h: Helpers): (g: GateInput, path: PathSegment[]) 
     if ('alert' in g) {
       // The rule file and the alert in it are resolved when the load layer reads metrics.rules.
       const labels = g.labels ?? {};
-      const shown = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+      const shown = Object.entries(labels).map(([k, v]) => `${k}=${quoted(v)}`).join(',');
       return { kind: 'alert', source: `alert ${g.alert}${shown ? `{${shown}}` : ''}${g.from ? ` (${g.from})` : ''}`, alert: g.alert, file: g.from ?? null, labels, filter: NO_FILTER };
     }
     if ('burn-rate' in g) {

@@ -3,6 +3,7 @@ import { didYouMean } from '../errors.js';
 import type { PathSegment, Problem } from './problems.js';
 import { flagEntries, type DistributionInput, type OperationInput, type ScenarioInput } from './schema.js';
 import type { Dist, FlagSource, ImportedPlanResult, Operation, Service } from './types.js';
+import { quoted } from '../units/escape.js';
 
 export interface Helpers {
   problems: Problem[];
@@ -29,7 +30,7 @@ export function unknownFlag(input: ScenarioInput, imported?: ReadonlyMap<string,
   const named = fromFiles ? keys.filter((k) => imported.has(k)) : keys;
   return (name) => {
     const source = fromFiles ? imported.get(name) : undefined;
-    if (source) return `unknown flag "${name}": a flag of ${source.file}, which the scenario does not name beside flags.from (a file's flags that it does not name are not rehearsed)`;
-    return `unknown flag "${name}"${didYouMean(name, named)}`;
+    if (source) return `unknown flag ${quoted(name)}: a flag of ${source.file}, which the scenario does not name beside flags.from (a file's flags that it does not name are not rehearsed)`;
+    return `unknown flag ${quoted(name)}${didYouMean(name, named)}`;
   };
 }

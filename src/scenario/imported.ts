@@ -10,6 +10,7 @@ import type { Helpers } from './helpers.js';
 import { formatPath, type PathSegment } from './problems.js';
 import type { DistributionInput } from './schema.js';
 import type { Flag, ImportedPlan, Stage } from './types.js';
+import { quoted } from '../units/escape.js';
 
 export interface ImportedEntry {
   readonly approval?: DistributionInput;
@@ -33,14 +34,14 @@ export function joinImported(h: Helpers, plan: ImportedPlan, entry: ImportedEntr
   let service: string | null = null;
   if (entry.service !== undefined) {
     if (names.includes(entry.service)) service = entry.service;
-    else h.problems.push({ path: [...path, 'service'], message: `unknown service "${entry.service}"${didYouMean(entry.service, names)}` });
+    else h.problems.push({ path: [...path, 'service'], message: `unknown service ${quoted(entry.service)}${didYouMean(entry.service, names)}` });
   } else {
     service = pods.workloads.find((w) => names.includes(w)) ?? null;
   }
   const named = pods.canary.service !== null || pods.stable.service !== null;
   if (service === null) {
     if (entry.service === undefined) {
-      const message = `no service of the scenario is named ${pods.workloads.map((w) => `"${w}"`).join(' or ')}${didYouMean(pods.workloads[0], names)}: name the one that runs it in ${formatPath([...path, 'service'])}`;
+      const message = `no service of the scenario is named ${pods.workloads.map((w) => `${quoted(w)}`).join(' or ')}${didYouMean(pods.workloads[0], names)}: name the one that runs it in ${formatPath([...path, 'service'])}`;
       if (named) h.problems.push({ path: [...path, 'service'], message: `${message}, so that queries on its canary and stable Services see their pods' calls` });
       else warnings.push(`${formatPath(path)}: ${message}; until then the series do not tell its canary pods from the stable ones`);
     }

@@ -9,6 +9,7 @@ import { DEFAULTS } from './defaults.js';
 import type { Helpers } from './helpers.js';
 import type { ScenarioInput } from './schema.js';
 import type { MetricsSpec } from './types.js';
+import { quoted } from '../units/escape.js';
 
 
 /** What imported plans ask of the series: the preset and namespace their queries read, the splits of services. */
@@ -34,18 +35,18 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers, needs: Series
     if (k !== DURATION_FAMILY && k !== REQUESTS_FAMILY) {
       problems.push({ path: at('names', k), message: `only ${REQUESTS_FAMILY} and ${DURATION_FAMILY} can be renamed` });
     }
-    if (!METRIC_NAME.test(v)) problems.push({ path: at('names', k), message: `"${v}" is not a Prometheus metric name` });
+    if (!METRIC_NAME.test(v)) problems.push({ path: at('names', k), message: `${quoted(v)} is not a Prometheus metric name` });
   }
   for (const [k, v] of Object.entries(m.labels ?? {})) {
     if (!(NATIVE_LABELS as readonly string[]).includes(k) && !k.startsWith('flag_')) {
-      problems.push({ path: at('labels', k), message: `unknown label "${k}": rehearse writes ${NATIVE_LABELS.join(', ')} and flag_<key>` });
+      problems.push({ path: at('labels', k), message: `unknown label ${quoted(k)}: rehearse writes ${NATIVE_LABELS.join(', ')} and flag_<key>` });
     }
     for (const name of v === null ? [] : typeof v === 'string' ? [v] : v) {
-      if (!LABEL_NAME.test(name)) problems.push({ path: at('labels', k), message: `"${name}" is not a Prometheus label name` });
+      if (!LABEL_NAME.test(name)) problems.push({ path: at('labels', k), message: `${quoted(name)} is not a Prometheus label name` });
     }
   }
   for (const k of Object.keys(m.constants ?? {})) {
-    if (!LABEL_NAME.test(k)) problems.push({ path: at('constants', k), message: `"${k}" is not a Prometheus label name` });
+    if (!LABEL_NAME.test(k)) problems.push({ path: at('constants', k), message: `${quoted(k)} is not a Prometheus label name` });
   }
   let epochMs: number | null = null;
   if (m.epoch !== undefined) {
@@ -61,13 +62,13 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers, needs: Series
       if (want === null) continue;
       const given = m[key];
       if (given === undefined) (m as Record<string, unknown>)[key] = want;
-      else if (given !== want) problems.push({ path: at(key), message: `${hint.from} reads the series ${key === 'preset' ? 'as' : 'of namespace'} "${want}"; ${key} "${given}" writes none it reads: give ${key}: ${want}, or leave it out` });
+      else if (given !== want) problems.push({ path: at(key), message: `${hint.from} reads the series ${key === 'preset' ? 'as' : 'of namespace'} ${quoted(want)}; ${key} ${quoted(given)} writes none it reads: give ${key}: ${want}, or leave it out` });
     }
   }
   const splits: TrafficSplit[] = [];
   for (const { split, path } of needs.splits) {
     const other = splits.find((x) => x.service === split.service);
-    if (other) problems.push({ path, message: `the series of service "${split.service}" are already split between the canary and stable pods of flag "${other.flag}"` });
+    if (other) problems.push({ path, message: `the series of service ${quoted(split.service)} are already split between the canary and stable pods of flag ${quoted(other.flag)}` });
     else splits.push(split);
   }
   const evaluationIntervalUs = h.duration(m['evaluation-interval'], DEFAULTS.metrics.evaluationInterval, at('evaluation-interval'));

@@ -22,6 +22,7 @@ import type {
 import { parseDuration, parseRate, parseRateOrZero } from '../units/parse.js';
 import { unitParsers } from './unit-parsers.js';
 import { UNBOUNDED } from './system.js';
+import { quoted } from '../units/escape.js';
 
 type ServiceInput = ScenarioInput['services'][string];
 
@@ -88,19 +89,19 @@ export function normalize(input: ScenarioInput, imported?: ReadonlyMap<string, F
     const [serviceName, endpointGiven] = obj.to.split('.');
     const target = serviceInputs.get(serviceName);
     if (!target) {
-      problems.push({ path: targetPath, message: `unknown service "${serviceName}"${didYouMean(serviceName, serviceInputs.keys())}` });
+      problems.push({ path: targetPath, message: `unknown service ${quoted(serviceName)}${didYouMean(serviceName, serviceInputs.keys())}` });
       return null;
     }
     const names = endpointNames.get(serviceName)!;
     let endpoint = endpointGiven;
     if (endpoint === undefined) {
       if (names.length !== 1) {
-        problems.push({ path: targetPath, message: `service "${serviceName}" has endpoints ${names.map((n) => `"${n}"`).join(', ')}: name one, e.g. "${serviceName}.${names[0]}"` });
+        problems.push({ path: targetPath, message: `service ${quoted(serviceName)} has endpoints ${names.map((n) => `${quoted(n)}`).join(', ')}: name one, e.g. ${quoted(`${serviceName}.${names[0]}`)}` });
         return null;
       }
       endpoint = names[0];
     } else if (!endpointSets.get(serviceName)!.has(endpoint)) {
-      problems.push({ path: targetPath, message: `unknown endpoint "${endpoint}" of service "${serviceName}"${didYouMean(endpoint, names)}` });
+      problems.push({ path: targetPath, message: `unknown endpoint ${quoted(endpoint)} of service ${quoted(serviceName)}${didYouMean(endpoint, names)}` });
       return null;
     }
     const timeoutText = typeof c === 'string' ? undefined : c.timeout;

@@ -82,7 +82,7 @@ export function parseText(source: string, syntax: 'YAML' | 'JSON' = 'YAML'): Par
       : `Unresolved alias (the anchor must be set before the alias): ${badMerge.alias}${didYouMean(badMerge.alias, anchors(doc))}`;
     return { ok: false, problems: [positioned(badMerge.offset, `invalid ${syntax}: ${message}`, badMerge.path)] };
   }
-  const duplicates = duplicateKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: duplicate key "${String((key as Scalar).value)}"`));
+  const duplicates = duplicateKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: duplicate key ${quoted(String((key as Scalar).value))}`));
   if (duplicates.length) return { ok: false, problems: capped(duplicates) };
   const odd = collectionKeys(doc).map((key) => positioned(key.range?.[0] ?? 0, `invalid YAML: ${collectionKeyMessage(key)}`));
   if (odd.length) return { ok: false, problems: capped(odd) };

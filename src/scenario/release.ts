@@ -21,6 +21,7 @@ import type {
   CohortSpec, Flag, FlagEffect, FlagSource, Gate, PlanAnalyses, PlanChecks, RolloutPlan, Stage,
 } from './types.js';
 import { withArticle } from '../units/article.js';
+import { quoted } from '../units/escape.js';
 
 /** `default:` (the value the calling code passes as its default) fits the flag's source. */
 function codeDefaultProblems(value: unknown, source: FlagSource | null, base: PathSegment[]): Problem[] {
@@ -79,7 +80,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     } else if (fromFiles.length) {
       // Beside flags.from, every entry is a flag of those files: a name they do not hold is a mistake, not a new flag.
       const held = [...imported.keys()];
-      problems.push({ path: base, message: `no flag "${key}" in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${held.join(', ') || 'none'}); a flag of your own beside them (a canary's) goes in a flag file listed in flags.from too, such as a flagd file` });
+      problems.push({ path: base, message: `no flag ${quoted(key)} in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${held.join(', ') || 'none'}); a flag of your own beside them (a canary's) goes in a flag file listed in flags.from too, such as a flagd file` });
     }
     problems.push(...codeDefaultProblems(f.default, source, base));
     for (const where of source?.clock ?? []) problems.push({ path: base, message: where });
@@ -90,7 +91,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     const misspelt = new Set(f['evaluated-by'].filter((s) => !serviceNames.includes(s)).map((s) => suggest(s, serviceNames)));
     f['evaluated-by'].forEach((svc, i) => {
       if (!serviceNames.includes(svc)) {
-        problems.push({ path: [...base, 'evaluated-by', i], message: `unknown service "${svc}"${didYouMean(svc, serviceNames)}` });
+        problems.push({ path: [...base, 'evaluated-by', i], message: `unknown service ${quoted(svc)}${didYouMean(svc, serviceNames)}` });
       }
     });
     (f.requires ?? []).forEach((r, i) => {
@@ -104,7 +105,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     (f.targeting ?? []).forEach((t, i) => expression(t.when, [...base, 'targeting', i, 'when']));
     (Object.keys(f.when ?? {})).forEach((v) => {
       if (!source) problems.push({ path: [...base, 'when', v], message: 'when (per variant) is for flags from a flag file (flags.from); use when-on here' });
-      else if (!source.variants.includes(v)) problems.push({ path: [...base, 'when', v], message: `no variant "${v}" in ${source.file}${didYouMean(v, source.variants)} (variants: ${source.variants.join(', ')})` });
+      else if (!source.variants.includes(v)) problems.push({ path: [...base, 'when', v], message: `no variant ${quoted(v)} in ${source.file}${didYouMean(v, source.variants)} (variants: ${source.variants.join(', ')})` });
     });
     const effectEntries: [string, EffectInput, string | null][] = [
       ...Object.entries(f['when-on'] ?? {}).map(([t, e]): [string, EffectInput, string | null] => [t, e, null]),
@@ -115,24 +116,24 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       const [svc, ep] = target.split('.');
       const service = h.services.find((s) => s.name === svc);
       if (!service) {
-        problems.push({ path, key: true, message: `unknown service "${svc}"${didYouMean(svc, serviceNames)}` });
+        problems.push({ path, key: true, message: `unknown service ${quoted(svc)}${didYouMean(svc, serviceNames)}` });
         return [];
       }
       if (ep !== undefined && !service.endpoints.some((x) => x.name === ep)) {
-        problems.push({ path, key: true, message: `unknown endpoint "${ep}" of service "${svc}"${didYouMean(ep, service.endpoints.map((x) => x.name))}` });
+        problems.push({ path, key: true, message: `unknown endpoint ${quoted(ep)} of service ${quoted(svc)}${didYouMean(ep, service.endpoints.map((x) => x.name))}` });
         return [];
       }
       if (e.segment !== undefined && e.calls) {
         problems.push({ path: [...path, 'segment'], message: 'a change of calls applies to every user: drop segment, or the calls' });
       }
       if (!f['evaluated-by'].includes(svc) && !misspelt.has(svc)) {
-        problems.push({ path, key: true, message: `"${svc}" does not evaluate this flag: add it to evaluated-by, or the change can never apply` });
+        problems.push({ path, key: true, message: `${quoted(svc)} does not evaluate this flag: add it to evaluated-by, or the change can never apply` });
       }
       let latencyScale = 1, latencyAddUs = 0;
       if (e.latency?.startsWith('x')) {
         latencyScale = Number(e.latency.slice(1));
         // 320 digits were Infinity: every call of the endpoint took forever.
-        if (!Number.isFinite(latencyScale)) problems.push({ path: [...path, 'latency'], message: `multiplier "${e.latency}" is larger than a number holds` });
+        if (!Number.isFinite(latencyScale)) problems.push({ path: [...path, 'latency'], message: `multiplier ${quoted(e.latency)} is larger than a number holds` });
       } else if (e.latency) {
         const r = parseDurationExact(e.latency.slice(1));
         // A refused addition was dropped without a word (the flag then added nothing).
@@ -142,7 +143,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
       let errorsSet: number | null = null, errorsAdd = 0;
       if (e.errors) {
         const pct = Number(e.errors.replace(/^\+/, '').replace(/%$/, '')) / 100;
-        if (pct > 1) problems.push({ path: [...path, 'errors'], message: `"${e.errors}" is over 100%` });
+        if (pct > 1) problems.push({ path: [...path, 'errors'], message: `${quoted(e.errors)} is over 100%` });
         if (e.errors.startsWith('+')) errorsAdd = pct;
         else errorsSet = pct;
       }
@@ -154,7 +155,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
         problems.push({ path: [...path, 'percent'], message: 'percent is the share of calls a latency or errors change applies to: add latency or errors here' });
       }
       if (e.calls && ep === undefined && service.endpoints.length > 1) {
-        problems.push({ path: [...path, 'calls'], message: `name the endpoint whose calls change: "${svc}.<endpoint>"` });
+        problems.push({ path: [...path, 'calls'], message: `name the endpoint whose calls change: ${quoted(`${svc}.<endpoint>`)}` });
       }
       return [{
         service: svc, endpoint: ep ?? null, latencyScale, latencyAddUs, errorsSet, errorsAdd,
@@ -209,10 +210,10 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     const d = DEFAULTS.rollout;
     const flag = flags.find((f) => f.key === r.flag);
     if (!flag) problems.push({ path: [...base, 'flag'], message: h.unknownFlag(r.flag) });
-    if (planned.has(r.flag)) problems.push({ path: [...base, 'flag'], message: `flag "${r.flag}" already has a rollout plan` });
+    if (planned.has(r.flag)) problems.push({ path: [...base, 'flag'], message: `flag ${quoted(r.flag)} already has a rollout plan` });
     planned.add(r.flag);
     if (r.after !== undefined && !(input.rollout ?? []).some((x) => x.flag === r.after)) {
-      problems.push({ path: [...base, 'after'], message: `no rollout plan for "${r.after}"${didYouMean(r.after, (input.rollout ?? []).map((x) => x.flag))}` });
+      problems.push({ path: [...base, 'after'], message: `no rollout plan for ${quoted(r.after)}${didYouMean(r.after, (input.rollout ?? []).map((x) => x.flag))}` });
     }
     let analyses: PlanAnalyses | null = null;
     let checks: PlanChecks | null = null;
@@ -270,7 +271,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     const gates = (r.gates ?? []).map((g, j) => gate(g, [...base, 'gates', j])).filter((g): g is Gate => g !== null);
     const windows = (r.windows ?? []).map((w, j): [number, number] => {
       const [a, b] = w.split('-').map((x) => Number(x.slice(0, 2)) * 60 + Number(x.slice(3)));
-      if (a >= 24 * 60 || b > 24 * 60 || a === b) problems.push({ path: [...base, 'windows', j], message: `"${w}" is not a window of the day` });
+      if (a >= 24 * 60 || b > 24 * 60 || a === b) problems.push({ path: [...base, 'windows', j], message: `${quoted(w)} is not a window of the day` });
       return [a, b];
     });
     return {

@@ -6,6 +6,7 @@ import {
   DURATION_PATTERN, PERCENT_PATTERN, RATE_PATTERN,
   parseDuration, parseIncrease, parsePercent, parseRate, parseRateOrZero, type Parsed,
 } from '../units/parse.js';
+import { quoted } from '../units/escape.js';
 
 function unit(parse: (v: unknown) => Parsed<number>, pattern: string, description: string) {
   return z
@@ -31,7 +32,7 @@ export const ClockTime = unit(
 /** "HH:MM" into microseconds since midnight. */
 export function clockTime(text: string): Parsed<number> {
   const [h, m] = text.trim().split(':').map(Number);
-  if (h > 23 || m > 59) return { ok: false, message: `"${text}" is not a time of day` };
+  if (h > 23 || m > 59) return { ok: false, message: `${quoted(text)} is not a time of day` };
   return { ok: true, value: (h * 60 + m) * 60e6 };
 }
 export const Increase = unit(parseIncrease, PERCENT_PATTERN, 'A relative increase, which may exceed 100%: "10%", "200%".');

@@ -31,7 +31,7 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   const patch = cases[caseName];
   if (!patch) {
     const names = Object.keys(cases);
-    return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case "${caseName}"${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case "${caseName}": the scenario has no cases` }] };
+    return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case ${quoted(caseName)}${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case ${quoted(caseName)}: the scenario has no cases` }] };
   }
   // The cases themselves are the scenario's (a case holds none), checked once with the whole file: each case's
   // scenario is parsed without them, so that a file of many cases is not parsed again whole for each.
@@ -77,7 +77,7 @@ function checkWhole(file: object, at: Locate): Whole {
   // Top-level keys that start with "x-" are the author's own (a place for anchors that merge keys reuse).
   const raw = Object.fromEntries(Object.entries(file).filter(([k]) => !k.startsWith('x-')));
   const fail = (problems: Problem[]): Whole => ({ validated: { ok: false, problems }, raw });
-  if (reserved.length) return fail(capped(reserved.map((path) => at(path, { path, key: true, message: `the name "${RESERVED_NAME}" is reserved (JavaScript's prototype key): choose another name` }))));
+  if (reserved.length) return fail(capped(reserved.map((path) => at(path, { path, key: true, message: `the name ${quoted(RESERVED_NAME)} is reserved (JavaScript's prototype key): choose another name` }))));
   const parsed = ScenarioFile.safeParse(raw, PLAIN);
   if (!parsed.success || missing) {
     // The keys every scenario has, when some are absent, in one sentence rather than one line each.

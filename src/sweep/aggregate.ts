@@ -9,6 +9,7 @@ import type { Criterion } from '../scenario/types.js';
 import type { FlagRun, RunRecord } from './run.js';
 import { runKey, type SweepPlan } from './plan.js';
 import { criterionValue, percent, plural } from '../units/format.js';
+import { quoted } from '../units/escape.js';
 
 export interface Interval {
   rate: number | null;
@@ -279,16 +280,16 @@ export function recommend(stats: readonly PolicyStats[], seeds: number, objectiv
   const bestHigh = best.objective.interval?.[1] ?? null;
   const [nextLow] = runnerUp?.objective.interval ?? [null];
   if (runnerUp && unbounded(best.objective.interval) && unbounded(runnerUp.objective.interval)) {
-    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'gives' : 'give'} no interval for the objective, so "${best.label}" (${shownValue(best.objective.value)}) cannot be told from "${runnerUp.label}" (${shownValue(runnerUp.objective.value)}); add seeds`);
+    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'gives' : 'give'} no interval for the objective, so ${quoted(best.label)} (${shownValue(best.objective.value)}) cannot be told from ${quoted(runnerUp.label)} (${shownValue(runnerUp.objective.value)}); add seeds`);
   } else if (runnerUp && best.objective.interval && runnerUp.objective.interval && (bestHigh === null || nextLow === null || nextLow <= bestHigh)) {
-    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'is' : 'are'} too few to tell "${best.label}" from "${runnerUp.label}" apart on the objective: their intervals overlap (${shownBounds(best.objective.interval, objective)} and ${shownBounds(runnerUp.objective.interval, objective)}); add seeds`);
+    warnings.push(`${plural(seeds, 'seed')} ${seeds === 1 ? 'is' : 'are'} too few to tell ${quoted(best.label)} from ${quoted(runnerUp.label)} apart on the objective: their intervals overlap (${shownBounds(best.objective.interval, objective)} and ${shownBounds(runnerUp.objective.interval, objective)}); add seeds`);
   }
   for (const c of best.constraints) {
     if (c.interval && c.limit !== null) {
       const below = c.operator.startsWith('<');
       const above = c.operator.startsWith('>');
       if ((below && (c.interval[1] === null || c.interval[1] >= c.limit)) || (above && (c.interval[0] === null || c.interval[0] <= c.limit))) {
-        warnings.push(`"${c.criterion}" holds at the point estimate (${c.value === null ? '-' : aggregateValue(c.criterion, c.value)}) but not across its 95% interval (${c.note ?? shownBounds(c.interval, c.criterion)}); add seeds before trusting it`);
+        warnings.push(`${quoted(c.criterion)} holds at the point estimate (${c.value === null ? '-' : aggregateValue(c.criterion, c.value)}) but not across its 95% interval (${c.note ?? shownBounds(c.interval, c.criterion)}); add seeds before trusting it`);
       }
     }
   }

@@ -8,6 +8,7 @@ import { didYouMean } from '../errors.js';
 import { parseThreshold } from '../lang/threshold.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import { dotted, RESOURCE_PATH, splitPath, type ResourcePatch } from '../interop/patch.js';
+import { quoted } from '../units/escape.js';
 
 export type TuneValue = string | number | boolean;
 
@@ -169,7 +170,7 @@ export function applyPolicy(raw: Record<string, unknown>, values: Record<string,
       const [, flag, kind, resource, rest] = inside;
       const [[plans, i]] = childrenOf(copy.rollout, flag, written) as [Record<string, unknown>[], number][];
       const entry = plans[i][kind] as { patches?: ResourcePatch[] } | undefined;
-      if (!entry) throw new Error(`${written}: the plan of "${flag}" has no ${kind} entry`);
+      if (!entry) throw new Error(`${written}: the plan of ${quoted(flag)} has no ${kind} entry`);
       entry.patches = [...(entry.patches ?? []), { resource, path: splitPath(rest), value }];
       continue;
     }
@@ -225,7 +226,7 @@ function childrenOf(node: unknown, key: string, full: string): [unknown, string 
     const i = node.findIndex((x) => x && typeof x === 'object' && (x as { flag?: string }).flag === key);
     if (i < 0) {
       const flags = node.flatMap((x) => (x && typeof x === 'object' && typeof (x as { flag?: unknown }).flag === 'string' ? [(x as { flag: string }).flag] : []));
-      throw new Error(`${full}: no item with flag "${key}"${didYouMean(key, flags)}${flags.length ? ` (plans: ${flags.join(', ')})` : ''}`);
+      throw new Error(`${full}: no item with flag ${quoted(key)}${didYouMean(key, flags)}${flags.length ? ` (plans: ${flags.join(', ')})` : ''}`);
     }
     return [[node, i]];
   }
@@ -233,10 +234,10 @@ function childrenOf(node: unknown, key: string, full: string): [unknown, string 
     if (key === '*') return Object.keys(node).map((k) => [node, k]);
     // "__proto__" (or "constructor") names what every object inherits: written through, it set a key on every object
     // of the process, and each later scenario read had it ("unknown key").
-    if (key in node && !Object.hasOwn(node, key)) throw new Error(`${full}: "${key}" is no key of a scenario (JavaScript's ${key === '__proto__' ? 'prototype key' : 'inherited name'})`);
+    if (key in node && !Object.hasOwn(node, key)) throw new Error(`${full}: ${quoted(key)} is no key of a scenario (JavaScript's ${key === '__proto__' ? 'prototype key' : 'inherited name'})`);
     return [[node, key]];
   }
-  throw new Error(`${full}: "${key}" is not inside a mapping or a list`);
+  throw new Error(`${full}: ${quoted(key)} is not inside a mapping or a list`);
 }
 
 /**

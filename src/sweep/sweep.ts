@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { readInput, readLimits } from '../files/read.js';
 import { basename, dirname } from 'node:path';
-import { InputError } from '../errors.js';
+import { didYouMean, InputError } from '../errors.js';
 import { plural } from '../units/format.js';
 import { estimateRun, estimateSweep, overLimits, refusal, sweepMemory, sweepOverLimits } from '../scenario/budget.js';
 import { normalizeAcceptance } from '../scenario/faults.js';
@@ -23,6 +23,7 @@ import { dotted } from '../interop/patch.js';
 import { applyPolicy, placesOf, planSweep, runKey, type SweepPlan, type TuneValue } from './plan.js';
 import { createPool } from './pool.js';
 import type { RunRecord, RunTask } from './run.js';
+import { quoted } from '../units/escape.js';
 
 export interface SweepDocument {
   schema: 'rehearse/sweep@1';
@@ -62,6 +63,11 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   const input = loaded.input;
   const tune = input.tune;
   if (!tune) throw new InputError([`${file}: tune: the scenario has no tune block (seeds, vary, subject-to, minimize)`]);
+  const text = readInput(file, 'scenario');
+  // Each problem of the tune block at its line and column, as the scenario's own are (a mistake inside a constraint
+  // at its character, with its caret display).
+  const parsed = parseText(text, /\.json$/i.test(file) ? 'JSON' : 'YAML');
+  const placed = (list: readonly Problem[]) => list.map((p) => formatProblem(file, parsed.ok ? parsed.at(p.path, p) : p));
   const problems: Problem[] = [];
   const criteria = (list: string[], key: string) => {
     const found: Problem[] = [];
@@ -76,11 +82,13 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   const before = problems.length;
   const [objective] = criteria([`${minimize} != 0`], 'minimize');
   for (let i = before; i < problems.length; i++) {
-    problems[i] = { ...problems[i], path: ['tune', 'minimize'], message: problems[i].message.replace(`${minimize} != 0`, minimize) };
+    const p = problems[i];
+    const within = p.within && { ...p.within, source: minimize, placed: p.within.placed.replace(`${minimize} != 0`, minimize) };
+    problems[i] = { path: ['tune', 'minimize'], message: p.message.replace(`${minimize} != 0`, minimize), ...(within ? { within } : {}) };
   }
-  for (const c of tune.cases ?? []) {
-    if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases'], message: `unknown case "${c}"` });
-  }
+  (tune.cases ?? []).forEach((c, i) => {
+    if (!loaded.scenario.cases.includes(c)) problems.push({ path: ['tune', 'cases', i], message: `unknown case ${quoted(c)}${didYouMean(c, loaded.scenario.cases)}` });
+  });
   // samples draws the policies of a random search: beside a grid search, or beyond the grid's size, it would
   // change nothing, and a sweep that silently ran other policies than asked is worse than a refusal.
   const grid = Object.values(tune.vary).reduce((n, list) => n * list.length, 1);
@@ -92,7 +100,7 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
   problems.push(...sameRuns(tune));
   const flag = objective?.flag ?? loaded.scenario.flags[0]?.key;
   if (!flag) problems.push({ path: ['tune', 'minimize'], message: 'a sweep needs a flag to score: the scenario has none' });
-  if (problems.length) throw new InputError(problems.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+  if (problems.length) throw new InputError(placed(problems));
   const planned = estimateSweep(tune.vary, tune.search, tune.samples, (tune.cases ?? loaded.scenario.cases).length, seeds ?? tune.seeds);
   const held = sweepMemory(planned, Object.keys(tune.vary).length);
   if (held.length) throw new InputError(held.map((r) => `${file}: too much to hold: ${r}`));
@@ -105,11 +113,10 @@ export function prepareSweep(file: string, seeds?: number, force = false): Sweep
     ];
     if (reasons.length) throw new InputError(refusal(file, reasons));
   }
-  const text = readInput(file, 'scenario');
   const values = invalidValues(file, text, tune.vary);
-  if (values.length) throw new InputError(values.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+  if (values.length) throw new InputError(placed(values));
   const overlaps = overlappingPaths(text, file, Object.keys(tune.vary));
-  if (overlaps.length) throw new InputError(overlaps.map((p) => `${file}: ${formatPath(p.path)}: ${p.message}`));
+  if (overlaps.length) throw new InputError(placed(overlaps));
   const plan = planSweep(tune, loaded.scenario.cases, seeds);
   return {
     file,
@@ -187,7 +194,7 @@ function overlappingPaths(text: string, file: string, paths: readonly string[]):
     }
     if (hit) {
       const { mine, theirs } = hit;
-      const other = `tune.vary["${owner.get(key(theirs))}"]`;
+      const other = `tune.vary[${quoted(String(owner.get(key(theirs))))}]`;
       const where = theirs.length === mine.length ? `${shown(mine)}, as ${other} does`
         : theirs.length < mine.length ? `${shown(mine)}, inside ${shown(theirs)}, which ${other} writes whole` : `${shown(mine)} whole, and ${other} writes ${shown(theirs)} inside it`;
       problems.push({ path: ['tune', 'vary', path], message: `writes ${where}: a run would take one path's value where its policy names both; leave one out` });

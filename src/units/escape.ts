@@ -43,10 +43,11 @@ export function oneLine(text: string): string {
 
 /**
  * A caret display under a text from input: `indent`, the text on one line (its controls escaped as quoted() writes
- * them, a tab kept), then a caret under the character at `column` (1-based) of the text as it was given.
+ * them, a tab as \t), then a caret under the character at `column` (1-based) of the text as it was given. A tab kept
+ * as itself took a terminal's tab stop, eight columns or fewer, where the caret line below it counted one space.
  */
 export function caretDisplay(source: string, column: number, indent: string): string {
-  const shown = (s: string) => s.replace(CONTROL, (c) => (c === '\t' ? c : SHORT[c] ?? controlEscape(c)));
+  const shown = (s: string) => s.replace(CONTROL, (c) => SHORT[c] ?? controlEscape(c));
   return `${indent}${shown(source)}\n${indent}${' '.repeat(shown(source.slice(0, column - 1)).length)}^`;
 }
 

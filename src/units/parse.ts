@@ -13,6 +13,7 @@
  *   percentage := number "%"            (0% to 100%)
  *   multiplier := "x" number
  */
+import { quoted } from './escape.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
@@ -64,16 +65,16 @@ export function parseDurationExact(text: unknown): Parsed<number> {
     if (!m) {
       const meant = respelled(s, 'duration');
       return fail(meant
-        ? `invalid duration "${text}"; did you mean "${meant}"? (units: us, ms, s, m, h, d)`
-        : `invalid duration "${text}": write a number and a unit (us, ms, s, m, h, d), e.g. "250ms", "5m", "1h30m"`);
+        ? `invalid duration ${quoted(text)}; did you mean ${quoted(meant)}? (units: us, ms, s, m, h, d)`
+        : `invalid duration ${quoted(text)}: write a number and a unit (us, ms, s, m, h, d), e.g. "250ms", "5m", "1h30m"`);
     }
     total += Number(m[1]) * US_PER[m[2]];
     pos = DURATION_PART.lastIndex;
   }
-  if (pos === 0) return fail(`invalid duration "${text}": write e.g. "250ms", "5m", "1h30m"`);
+  if (pos === 0) return fail(`invalid duration ${quoted(text)}: write e.g. "250ms", "5m", "1h30m"`);
   // Past 2^53 microseconds (about 285 years) a duration is no longer held to the microsecond; 10^320h was Infinity,
   // a latency every call timed out on.
-  if (!(total <= Number.MAX_SAFE_INTEGER)) return fail(`duration "${text}" is longer than rehearse holds (about 285 years, 2^53 microseconds)`);
+  if (!(total <= Number.MAX_SAFE_INTEGER)) return fail(`duration ${quoted(text)} is longer than rehearse holds (about 285 years, 2^53 microseconds)`);
   return ok(total);
 }
 
@@ -88,12 +89,12 @@ export function parseRate(text: unknown): Parsed<number> {
   if (!m) {
     const meant = respelled(text.trim(), 'rate');
     return fail(meant
-      ? `invalid rate "${text}"; did you mean "${meant}"? (a number per unit of time: s, m, h)`
-      : `invalid rate "${text}": write a number per unit of time, e.g. "300/s", "20/m", "500/h"`);
+      ? `invalid rate ${quoted(text)}; did you mean ${quoted(meant)}? (a number per unit of time: s, m, h)`
+      : `invalid rate ${quoted(text)}: write a number per unit of time, e.g. "300/s", "20/m", "500/h"`);
   }
   const perSecond = (Number(m[1]) * 1e6) / US_PER[m[2]];
-  if (!Number.isFinite(perSecond)) return fail(`rate "${text}" is too large to be a number`);
-  if (!(perSecond > 0)) return fail(`rate "${text}" must be greater than zero`);
+  if (!Number.isFinite(perSecond)) return fail(`rate ${quoted(text)} is too large to be a number`);
+  if (!(perSecond > 0)) return fail(`rate ${quoted(text)} must be greater than zero`);
   return ok(perSecond);
 }
 
@@ -148,9 +149,9 @@ export function parsePercent(text: unknown): Parsed<number> {
   }
   if (typeof text !== 'string') return fail(`expected a percentage such as "0.5%"`);
   const m = new RegExp(`^(${NUMBER})%$`).exec(text.trim());
-  if (!m) return fail(`invalid percentage "${text}": write e.g. "0.5%" or "20%"`);
+  if (!m) return fail(`invalid percentage ${quoted(text)}: write e.g. "0.5%" or "20%"`);
   const pct = Number(m[1]);
-  if (pct > 100) return fail(`percentage "${text}" is over 100%`);
+  if (pct > 100) return fail(`percentage ${quoted(text)} is over 100%`);
   return ok(pct / 100);
 }
 
@@ -164,7 +165,7 @@ export function parseIncrease(text: unknown): Parsed<number> {
 export function parseMultiplier(text: unknown): Parsed<number> {
   if (typeof text !== 'string') return fail(`expected a multiplier such as "x1.5"`);
   const m = new RegExp(`^[x×](${NUMBER})$`).exec(text.trim());
-  if (!m) return fail(`invalid multiplier "${text}": write e.g. "x1.5"`);
+  if (!m) return fail(`invalid multiplier ${quoted(text)}: write e.g. "x1.5"`);
   return ok(Number(m[1]));
 }
 

@@ -6,6 +6,7 @@ import { BUCKETING_SYSTEMS, type BucketingSystem } from '../../flags/bucketing.j
 import { choice, collectAttribute, collectSegment, countOption, percentOption, rolloutSeedOption, seedOption, withRemainder } from '../options.js';
 import { calibrateOptions } from '../calibrate-options.js';
 import type { CommandContext } from './context.js';
+import { quoted } from '../../units/escape.js';
 
 /** Users and where they fall: cohorts generate, bucket. */
 export function userCommands(program: Command, { out }: CommandContext): void {
@@ -67,7 +68,7 @@ export function userCommands(program: Command, { out }: CommandContext): void {
       const b = bucketOf(opts.system, opts.flag, opts.user, {
         salt: opts.salt, seed: opts.seed, hashVersion: opts.hashVersion ? (Number(opts.hashVersion) as 1 | 2) : undefined,
       });
-      out(`${opts.system}: flag "${opts.flag}", user "${opts.user}": ${b.native}`);
+      out(`${opts.system}: flag ${quoted(opts.flag)}, user ${quoted(opts.user)}: ${b.native}`);
       if (opts.system === 'launchdarkly' && opts.seed === 0) {
         out(`seed 0: LaunchDarkly's Node SDK takes it for no seed and hashes flag key and salt, as above (rehearse follows it); its Go SDK hashes "0.${opts.user}": bucket ${launchdarklyHashValue(`0.${opts.user}`).toFixed(8)}`);
       }

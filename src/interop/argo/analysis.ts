@@ -18,6 +18,7 @@ import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/ty
 import { goMicroseconds, parseGoDuration } from '../../units/go-duration.js';
 import { own } from '../../records.js';
 import { get, pathText, type Path, type Resource } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 
@@ -89,7 +90,7 @@ function flatten(ctx: AnalysisContext, from: Resource, refs: unknown, refsPath: 
     const tpl = ctx.templates.get(key);
     if (!tpl) {
       const known = [...ctx.templates.keys()];
-      ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} "${name}" in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
+      ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${quoted(name)} in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
       return;
     }
     ctx.named.add(key);
@@ -138,11 +139,11 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       const secret = get(a, 'valueFrom', 'secretKeyRef');
       if (value === undefined && secret !== undefined && own(ctx.args, name) === undefined) {
         value = `<secret ${String(get(secret, 'name') ?? '')}/${String(get(secret, 'key') ?? '')}>`;
-        ctx.warn(t, [...path, 'valueFrom', 'secretKeyRef'], `the controller reads arg "${name}" from a Secret when the run starts: "${value}" stands for it in the rehearsal (give argo.args.${name} in the scenario to set it)`);
+        ctx.warn(t, [...path, 'valueFrom', 'secretKeyRef'], `the controller reads arg ${quoted(name)} from a Secret when the run starts: ${quoted(value)} stands for it in the rehearsal (give argo.args.${name} in the scenario to set it)`);
       }
       const prev = args.get(name);
       if (prev && prev.value !== undefined && value !== undefined && prev.value !== value) {
-        ctx.problem(t, path, `arg "${name}" is given twice with different values ("${prev.value}" in ${pathText(prev.path)} of ${prev.r.kind} "${prev.r.name}", "${value}" here): Argo refuses the run`);
+        ctx.problem(t, path, `arg ${quoted(name)} is given twice with different values (${quoted(prev.value)} in ${pathText(prev.path)} of ${prev.r.kind} ${quoted(prev.r.name)}, ${quoted(value)} here): Argo refuses the run`);
       }
       if (!prev || prev.value === undefined) args.set(name, { value, r: t, path });
     });
@@ -161,7 +162,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       value = fieldRef(ro, field);
       if (value === undefined && own(ctx.args, name) === undefined) {
         value = `<fieldRef ${field}>`;
-        ctx.warn(ro, [...path, 'valueFrom', 'fieldRef', 'fieldPath'], `"${field}" names nothing in the Rollout as given: "${value}" stands for arg "${name}" (give argo.args.${name} in the scenario to set it)`);
+        ctx.warn(ro, [...path, 'valueFrom', 'fieldRef', 'fieldPath'], `${quoted(field)} names nothing in the Rollout as given: ${quoted(value)} stands for arg ${quoted(name)} (give argo.args.${name} in the scenario to set it)`);
       }
     } else if (get(a, 'valueFrom') !== undefined && value === undefined && own(ctx.args, name) === undefined) {
       ctx.problem(ro, [...path, 'valueFrom'], `valueFrom is podTemplateHashValue (Stable or Latest) or fieldRef: give argo.args.${name} in the scenario`);
@@ -171,7 +172,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
   const values = new Map<string, string>();
   for (const [name, a] of args) {
     const v = own(ctx.args, name) ?? a.value;
-    if (v === undefined) ctx.problem(a.r, a.path, `arg "${name}" has no value: the Rollout (${pathText([...refPath, 'args'])}) or the scenario's argo.args must give one`);
+    if (v === undefined) ctx.problem(a.r, a.path, `arg ${quoted(name)} has no value: the Rollout (${pathText([...refPath, 'args'])}) or the scenario's argo.args must give one`);
     else values.set(name, v);
   }
 
@@ -181,7 +182,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
   for (const t of templates) {
     const list = get(t.value, 'spec', 'metrics');
     if (!Array.isArray(list) || (list.length === 0 && !get(t.value, 'spec', 'templates'))) {
-      ctx.problem(t, ['spec', 'metrics'], `${t.kind} "${t.name}" has no metrics`);
+      ctx.problem(t, ['spec', 'metrics'], `${t.kind} ${quoted(t.name)} has no metrics`);
       continue;
     }
     list.forEach((raw, mi) => {
@@ -197,8 +198,8 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
         ctx.warn(t, [...mp, key(broken.key)], `${String(metric[broken.key as Exclude<typeof broken.key, 'interval'>])}: the controller ends the analysis run in Error before its first measurement ("Analysis spec invalid: ${said}")`);
       }
       const other = names.get(metric.name);
-      if (other !== undefined) ctx.problem(t, ['spec', 'metrics', mi, 'name'], `two metrics have the same name "${metric.name}" (also in ${other}): Argo refuses the run`);
-      names.set(metric.name, `${t.kind} "${t.name}"`);
+      if (other !== undefined) ctx.problem(t, ['spec', 'metrics', mi, 'name'], `two metrics have the same name ${quoted(metric.name)} (also in ${other}): Argo refuses the run`);
+      names.set(metric.name, `${t.kind} ${quoted(t.name)}`);
       metrics.push(metric);
     });
   }
@@ -218,7 +219,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       else ctx.retention(rule.r, rule.path);
       if (hit.length === 0) {
         invalid ??= `${key}[${i}]: Rule didn't match any metric name(s)`;
-        ctx.warn(rule.r, [...rule.path, 'metricName'], `"${pattern}" matches no metric (${metrics.map((m) => m.name).join(', ')}): the controller ends the run in Error ("${key}[${i}]: Rule didn't match any metric name(s)")`);
+        ctx.warn(rule.r, [...rule.path, 'metricName'], `${quoted(pattern)} matches no metric (${metrics.map((m) => m.name).join(', ')}): the controller ends the run in Error ("${key}[${i}]: Rule didn't match any metric name(s)")`);
       }
     });
   }
@@ -227,7 +228,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
 
 function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, values: ReadonlyMap<string, string>, declared: ReadonlySet<string>, runName: string): AnalysisMetric | null {
   const m = substitute(raw, values, (ref) => {
-    if (!declared.has(ref)) ctx.problem(t, mp, `{{args.${ref}}} has no value: no template of the run declares arg "${ref}"`);
+    if (!declared.has(ref)) ctx.problem(t, mp, `{{args.${ref}}} has no value: no template of the run declares arg ${quoted(ref)}`);
   }) as Record<string, unknown>;
   if (m === null || typeof m !== 'object') {
     ctx.problem(t, mp, 'a metric is a mapping with name, provider and conditions');
@@ -342,7 +343,7 @@ function rangeQuery(ctx: AnalysisContext, t: Resource, raw: unknown, path: Path)
       // expr's duration() is Go's time.ParseDuration.
       const v = parseGoDuration(d[2]);
       if (!v.ok) {
-        ctx.problem(t, [...path, key], `duration("${d[2]}"): ${v.message}`);
+        ctx.problem(t, [...path, key], `duration(${quoted(d[2])}): ${v.message}`);
         return null;
       }
       us += (d[1] === '-' ? -1 : 1) * goMicroseconds(v.value);

@@ -10,6 +10,7 @@
  * rehearsed at 100% of requests while it stands and the canary has pods.
  */
 import { get, pathText, type Path } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 export interface HeaderRoutes {
   /** Per step: whether, once the step is reached, a route sends every request to the canary. */
@@ -56,7 +57,7 @@ export function headerRoutes(steps: readonly unknown[], stepsPath: Path, router:
       }
       routes.delete(name);
       if (match === undefined || match === null) {
-        notes.push({ path: [...stepsPath, i, 'setHeaderRoute'], message: `no match: removes the header route "${name}" (the router's SetHeaderRoute removes a route whose match is nil: istio.go reconcileVirtualServiceHeaderRoutes)${opened.some((o) => o.name === name) ? '' : ', which no step before it set'}` });
+        notes.push({ path: [...stepsPath, i, 'setHeaderRoute'], message: `no match: removes the header route ${quoted(name)} (the router's SetHeaderRoute removes a route whose match is nil: istio.go reconcileVirtualServiceHeaderRoutes)${opened.some((o) => o.name === name) ? '' : ', which no step before it set'}` });
       } else if (Array.isArray(match)) {
         const all = match.length === 0 && router === 'istio';
         routes.set(name, all);

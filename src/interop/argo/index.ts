@@ -25,6 +25,7 @@ import { controllerSpecProblems } from './validation.js';
 import { serviceProblems } from './services.js';
 import { checkPlugins } from './plugins.js';
 import { nameFor, pickOne, type PickWords } from '../kube/pick.js';
+import { quoted } from '../../units/escape.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -77,7 +78,7 @@ export function toScenarioParts(files: readonly SourceFile[], options: ArgoOptio
 function withoutRollout(resources: readonly Resource[], context: readonly Resource[]): string {
   const label = (r: Resource) => {
     const generated = get(r.value, 'metadata', 'generateName');
-    return r.name ? `"${r.name}"` : typeof generated === 'string' ? `generateName "${generated}"` : 'without a name';
+    return r.name ? `${quoted(r.name)}` : typeof generated === 'string' ? `generateName ${quoted(generated)}` : 'without a name';
   };
   const named = (rs: readonly Resource[]) => rs.slice(0, 3).map((r) => `${r.kind} ${label(r)} (${where(r, [])})`).join(', ') + (rs.length > 3 ? ` and ${rs.length - 3} more` : '');
   const parts: string[] = [];
@@ -158,7 +159,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     if (get(ro.value, 'spec', 'strategy', 'blueGreen') === undefined) {
       const strategy = get(ro.value, 'spec', 'strategy');
       const other = strategy !== null && typeof strategy === 'object' ? Object.keys(strategy).filter((k) => k !== 'canary' && k !== 'blueGreen') : [];
-      for (const k of other) problem(ro, ['spec', 'strategy', k], `unknown field "${k}" (the Rollout's strategy is canary or blueGreen${didYouMean(k, ['canary', 'blueGreen'])}): kubectl's strict validation refuses it, and without it the Rollout has no canary strategy`);
+      for (const k of other) problem(ro, ['spec', 'strategy', k], `unknown field ${quoted(k)} (the Rollout's strategy is canary or blueGreen${didYouMean(k, ['canary', 'blueGreen'])}): kubectl's strict validation refuses it, and without it the Rollout has no canary strategy`);
       if (other.length === 0) problem(ro, ['spec', 'strategy'], 'no canary strategy');
     }
     return { ok: false, problems, warnings };
@@ -200,7 +201,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
 
   // A template no analysis of the Rollout names (nor a template it names) is never run: say so where it stands.
   for (const [key, t] of templates) {
-    if (!named.has(key)) warn(t, ['metadata', 'name'], `no analysis of the Rollout "${ro.name}" names ${t.kind} "${t.name}" (an experiment step's are not rehearsed): none of its metrics is rehearsed`);
+    if (!named.has(key)) warn(t, ['metadata', 'name'], `no analysis of the Rollout ${quoted(ro.name)} names ${t.kind} ${quoted(t.name)} (an experiment step's are not rehearsed): none of its metrics is rehearsed`);
   }
 
   // The Services that tell canary traffic from stable traffic: check them against the files' Services.
@@ -211,8 +212,8 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     const services = [...new Set(all.map((c) => c.name))];
     // The controller reads them in the Rollout's namespace (rollout/service.go).
     const looked = inNamespace(all.filter((c) => c.name === v), namespaceOf(ro), 'the Rollout\'s namespace');
-    if (services.length > 0 && looked === null) warn(ro, [...cp, key], `no Service "${v}" in the files given${didYouMean(v, services)} (found ${services.join(', ')}): queries filtered on "${v}" see the ${key === 'canaryService' ? 'canary' : 'stable'} pods' traffic all the same`);
-    else if (looked && 'elsewhere' in looked) warn(ro, [...cp, key], `Service "${v}": ${looked.elsewhere}: not checked against the files' Services`);
+    if (services.length > 0 && looked === null) warn(ro, [...cp, key], `no Service ${quoted(v)} in the files given${didYouMean(v, services)} (found ${services.join(', ')}): queries filtered on ${quoted(v)} see the ${key === 'canaryService' ? 'canary' : 'stable'} pods' traffic all the same`);
+    else if (looked && 'elsewhere' in looked) warn(ro, [...cp, key], `Service ${quoted(v)}: ${looked.elsewhere}: not checked against the files' Services`);
     return v;
   };
   const traffic = { canaryService: serviceName('canaryService'), stableService: serviceName('stableService'), router };

@@ -11,6 +11,7 @@
 import { didYouMean } from '../../errors.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
 import { inNamespace } from '../kube/namespaces.js';
+import { quoted } from '../../units/escape.js';
 
 /**
  * utils/istio/istio.go GetVirtualServiceNamespaceName: ".cluster.local" stripped, then the last of two or more
@@ -32,8 +33,8 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     const path = [...istioPath, 'destinationRule', 'name'];
     const looked = inNamespace(rules.filter((r) => r.name === rule), rolloutNamespace, 'the Rollout\'s namespace');
     const names = [...new Set(rules.map((r) => r.name))];
-    if (looked === null) problem(ro, path, `no DestinationRule "${rule}" in the files given${didYouMean(rule, names)} (found ${names.join(', ')}): the controller cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
-    else if ('elsewhere' in looked) problem(ro, path, `DestinationRule "${rule}": ${looked.elsewhere}: it cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
+    if (looked === null) problem(ro, path, `no DestinationRule ${quoted(rule)} in the files given${didYouMean(rule, names)} (found ${names.join(', ')}): the controller cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
+    else if ('elsewhere' in looked) problem(ro, path, `DestinationRule ${quoted(rule)}: ${looked.elsewhere}: it cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
   }
   const services = context.filter((c) => c.kind === 'VirtualService' && c.group === 'networking.istio.io');
   if (services.length === 0) return;
@@ -46,11 +47,11 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     const { name, namespace } = virtualServiceName(String(get(entry, 'name') ?? ''));
     const looked = inNamespace(services.filter((s) => s.name === name), namespace ?? rolloutNamespace, namespace ? 'the namespace its name gives' : 'the Rollout\'s namespace');
     if (looked === null) {
-      problem(ro, [...path, 'name'], `no VirtualService "${name}" in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
+      problem(ro, [...path, 'name'], `no VirtualService ${quoted(name)} in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
       continue;
     }
     if ('elsewhere' in looked) {
-      problem(ro, [...path, 'name'], `VirtualService "${name}": ${looked.elsewhere}: it cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
+      problem(ro, [...path, 'name'], `VirtualService ${quoted(name)}: ${looked.elsewhere}: it cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
       continue;
     }
     const vs = looked.found;
@@ -59,16 +60,16 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     // unstructured.NestedSlice: absent, null or no list is not found.
     if (!Array.isArray(http)) {
       if (!Array.isArray(get(vs.value, 'spec', 'tls')) && !Array.isArray(get(vs.value, 'spec', 'tcp'))) {
-        problem(ro, [...path, 'name'], `VirtualService "${name}" has no HTTP, TLS or TCP routes: the controller refuses the Rollout ("Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService") and it does not progress`);
+        problem(ro, [...path, 'name'], `VirtualService ${quoted(name)} has no HTTP, TLS or TCP routes: the controller refuses the Rollout ("Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService") and it does not progress`);
       } else if (Array.isArray(wanted) && wanted.length > 0) {
-        warn(ro, [...path, 'routes'], `VirtualService "${name}" has no HTTP routes: the controller passes over the routes named here and sets the weights of the TLS and TCP routes the Rollout names`);
+        warn(ro, [...path, 'routes'], `VirtualService ${quoted(name)} has no HTTP routes: the controller passes over the routes named here and sets the weights of the TLS and TCP routes the Rollout names`);
       }
       continue;
     }
     const routes = (Array.isArray(http) ? http : []).map((h) => String(get(h, 'name') ?? ''));
     (Array.isArray(wanted) ? wanted : []).forEach((r, i) => {
       if (!routes.includes(String(r))) {
-        problem(ro, [...path, 'routes', i], `VirtualService "${name}" has no HTTP route "${String(r)}"${didYouMean(String(r), routes.filter(Boolean))}${routes.some(Boolean) ? ` (its routes: ${routes.filter(Boolean).join(', ')})` : ''}: the controller stops there ("HTTP Route '${String(r)}' is not found in the defined Virtual Service.") and the rollout does not progress`);
+        problem(ro, [...path, 'routes', i], `VirtualService ${quoted(name)} has no HTTP route ${quoted(String(r))}${didYouMean(String(r), routes.filter(Boolean))}${routes.some(Boolean) ? ` (its routes: ${routes.filter(Boolean).join(', ')})` : ''}: the controller stops there ("HTTP Route '${String(r)}' is not found in the defined Virtual Service.") and the rollout does not progress`);
       }
     });
   }

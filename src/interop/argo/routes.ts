@@ -16,6 +16,7 @@ import { didYouMean } from '../../errors.js';
 import { get, pathText, type Path, type Resource } from '../kube/resources.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkIstio } from './istio.js';
+import { quoted } from '../../units/escape.js';
 
 type Report = (r: Resource, path: Path, message: string) => void;
 
@@ -26,12 +27,12 @@ interface Kind {
   readonly notFound: (name: string, namespace: string) => string;
 }
 /** The API server's NotFound, as a dynamic client or a lister gives it (k8s.io/apimachinery errors.NewNotFound). */
-const apiNotFound = (resource: string) => (name: string) => `${resource} "${name}" not found`;
+const apiNotFound = (resource: string) => (name: string) => `${resource} ${quoted(name)} not found`;
 const APISIX_ROUTE: Kind = { kind: 'ApisixRoute', groups: ['apisix.apache.org'], notFound: apiNotFound('apisixroutes.apisix.apache.org') };
 const INGRESS: Kind = { kind: 'Ingress', groups: ['networking.k8s.io', 'extensions'], notFound: apiNotFound('ingress.networking.k8s.io') };
 const TRAEFIK_SERVICE: Kind = { kind: 'TraefikService', groups: ['traefik.io', 'traefik.containo.us'], notFound: apiNotFound('traefikservices.traefik.io') };
 // ambassador.go createCanaryMapping's warning event.
-const MAPPING: Kind = { kind: 'Mapping', groups: ['getambassador.io', 'x.getambassador.io'], notFound: (n) => `Ambassador mapping "${n}" not found` };
+const MAPPING: Kind = { kind: 'Mapping', groups: ['getambassador.io', 'x.getambassador.io'], notFound: (n) => `Ambassador mapping ${quoted(n)} not found` };
 // appmesh.go's warning events name the namespace.
 const MESH_SERVICE: Kind = { kind: 'VirtualService', groups: ['appmesh.k8s.aws'], notFound: (n, ns) => `VirtualService \`${n}\` not found in namespace \`${ns}\`` };
 const MESH_NODE: Kind = { kind: 'VirtualNode', groups: ['appmesh.k8s.aws'], notFound: (n, ns) => `VirtualNode \`${n}\` not found in namespace \`${ns}\`` };
@@ -71,7 +72,7 @@ function missing(have: readonly string[], wanted: readonly (string | null)[]): s
 function backendsNote(c: RouteContext, have: readonly string[], what: string, vendor: string): string | null {
   const gone = missing(have, [c.canaryService, c.stableService]);
   if (gone.length === 0) return null;
-  return `${what} has no backend for ${gone.map((g) => `"${g}"`).join(' or ')}${didYouMean(gone[0], have)}${have.length ? ` (its backends: ${[...new Set(have)].join(', ')})` : ''}: the controller cannot set the weights ("${vendor}") and the rollout does not progress`;
+  return `${what} has no backend for ${gone.map((g) => `${quoted(g)}`).join(' or ')}${didYouMean(gone[0], have)}${have.length ? ` (its backends: ${[...new Set(have)].join(', ')})` : ''}: the controller cannot set the weights ("${vendor}") and the rollout does not progress`;
 }
 
 /** Ingress backends' Service names, networking.k8s.io/v1 and extensions/v1beta1 (utils/ingress/ingress.go HasRuleWithService). */
@@ -95,10 +96,10 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
         for (const [rule, path] of wanted) {
           const h = http.find((x) => text(get(x, 'name')) === rule);
           if (!h) {
-            c.problem(c.rollout, path, `ApisixRoute "${name}" has no http rule "${rule}"${didYouMean(rule, names.filter(Boolean))}${names.some(Boolean) ? ` (its rules: ${names.filter(Boolean).join(', ')})` : ''}: the controller stops there ("Apisix http route rule ${rule} not found") and the rollout does not progress`);
+            c.problem(c.rollout, path, `ApisixRoute ${quoted(name)} has no http rule ${quoted(rule)}${didYouMean(rule, names.filter(Boolean))}${names.some(Boolean) ? ` (its rules: ${names.filter(Boolean).join(', ')})` : ''}: the controller stops there ("Apisix http route rule ${rule} not found") and the rollout does not progress`);
             continue;
           }
-          const note = backendsNote(c, list(get(h, 'backends')).map((b) => text(get(b, 'serviceName'))), `the http rule "${rule}" of ApisixRoute "${name}"`, 'apisix route <service> backend was not found');
+          const note = backendsNote(c, list(get(h, 'backends')).map((b) => text(get(b, 'serviceName'))), `the http rule ${quoted(rule)} of ApisixRoute ${quoted(name)}`, 'apisix route <service> backend was not found');
           if (note) c.problem(c.rollout, path, note);
         }
         return null;
@@ -110,7 +111,7 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
     const one = text(get(config, 'ingress'));
     const names: [string, Path][] = one ? [[one, [...at, 'ingress']]] : list(get(config, 'ingresses')).map((n, i) => [text(n), [...at, 'ingresses', i]]);
     for (const [name, path] of names) {
-      refs.push({ name, path, kind: INGRESS, check: (found) => (action && !ingressServices(found).includes(action) ? `Ingress "${name}" has no rule for Service "${action}"${didYouMean(action, ingressServices(found))}: ${invalidIngress(name, action)}` : null) });
+      refs.push({ name, path, kind: INGRESS, check: (found) => (action && !ingressServices(found).includes(action) ? `Ingress ${quoted(name)} has no rule for Service ${quoted(action)}${didYouMean(action, ingressServices(found))}: ${invalidIngress(name, action)}` : null) });
     }
   } else if (router === 'nginx') {
     // The stable Ingress has a rule with the stableService backend (validateNginxIngress, then nginx.go canaryIngress); the canary Ingress is the controller's own.
@@ -118,12 +119,12 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
     const names: [string, Path][] = one ? [[one, [...at, 'stableIngress']]] : list(get(config, 'stableIngresses')).map((n, i) => [text(n), [...at, 'stableIngresses', i]]);
     const stable = c.stableService;
     for (const [name, path] of names) {
-      refs.push({ name, path, kind: INGRESS, check: (found) => (stable && !ingressServices(found).includes(stable) ? `Ingress "${name}" has no rule with the stableService "${stable}" as backend${didYouMean(stable, ingressServices(found))}: ${invalidIngress(name, stable)}` : null) });
+      refs.push({ name, path, kind: INGRESS, check: (found) => (stable && !ingressServices(found).includes(stable) ? `Ingress ${quoted(name)} has no rule with the stableService ${quoted(stable)} as backend${didYouMean(stable, ingressServices(found))}: ${invalidIngress(name, stable)}` : null) });
     }
   } else if (router === 'traefik') {
     // traefik.go SetWeight: spec.weighted.services of the TraefikService hold the canary and the stable Service.
     const name = text(get(config, 'weightedTraefikServiceName'));
-    refs.push({ name, path: [...at, 'weightedTraefikServiceName'], kind: TRAEFIK_SERVICE, check: (found) => backendsNote(c, list(get(found.value, 'spec', 'weighted', 'services')).map((s) => text(get(s, 'name'))), `TraefikService "${name}"`, 'traefik canary service was not found') });
+    refs.push({ name, path: [...at, 'weightedTraefikServiceName'], kind: TRAEFIK_SERVICE, check: (found) => backendsNote(c, list(get(found.value, 'spec', 'weighted', 'services')).map((s) => text(get(s, 'name'))), `TraefikService ${quoted(name)}`, 'traefik canary service was not found') });
   } else if (router === 'ambassador') {
     // ambassador.go createCanaryMapping: the base Mapping is read, and a missing one stops the update (AmbassadorMappingNotFound),
     // as does one with a weight; the canary Mapping is a copy whose service has the stableService replaced by the canaryService.
@@ -133,10 +134,10 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
         name, path: [...at, 'mappings', i], kind: MAPPING,
         check: (found) => {
           const weight = get(found.value, 'spec', 'weight');
-          if (typeof weight === 'number' && Number.isInteger(weight) && weight !== 0) return `Mapping "${name}" sets spec.weight: the controller refuses it ("Ambassador mapping \"${name}\" can not define weight") and the rollout does not progress`;
+          if (typeof weight === 'number' && Number.isInteger(weight) && weight !== 0) return `Mapping ${quoted(name)} sets spec.weight: the controller refuses it ("Ambassador mapping \"${name}\" can not define weight") and the rollout does not progress`;
           const service = text(get(found.value, 'spec', 'service'));
           const stable = c.stableService;
-          if (stable && c.canaryService && !service.includes(stable)) return `Mapping "${name}" routes to "${service}", which does not hold the stableService "${stable}": the canary Mapping the controller makes routes there too (ambassador.go buildCanaryService replaces "${stable}" by "${c.canaryService}" in it), so no request reaches the canary at any weight`;
+          if (stable && c.canaryService && !service.includes(stable)) return `Mapping ${quoted(name)} routes to ${quoted(service)}, which does not hold the stableService ${quoted(stable)}: the canary Mapping the controller makes routes there too (ambassador.go buildCanaryService replaces ${quoted(stable)} by ${quoted(c.canaryService)} in it), so no request reaches the canary at any weight`;
           return null;
         },
       });
@@ -151,7 +152,7 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
   } else if (router === 'plugins') {
     for (const [plugin, cfg] of Object.entries(config !== null && typeof config === 'object' ? config : {})) {
       if (plugin !== GATEWAY_API_PLUGIN) {
-        unchecked.push(`the routes of the plugin "${plugin}" (its configuration is its own: not read)`);
+        unchecked.push(`the routes of the plugin ${quoted(plugin)} (its configuration is its own: not read)`);
         continue;
       }
       // pkg/plugin/httproute.go (grpcroute.go alike) setHTTPRouteWeight: the route's rules' backendRefs hold the canary and the stable Service.
@@ -163,7 +164,7 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
         const one = text(get(cfg, single));
         const names: [string, Path][] = [...(one ? [[one, [...pp, single]] as [string, Path]] : []), ...list(get(cfg, many)).map((r, i): [string, Path] => [text(get(r, 'name')), [...pp, many, i, 'name']])];
         for (const [name, path] of names) {
-          refs.push({ name, path, kind: gatewayKind(kind), namespace, check: (found) => backendsNote(c, list(get(found.value, 'spec', 'rules')).flatMap((r) => list(get(r, 'backendRefs')).map((b) => text(get(b, 'name')))), `${kind} "${name}"`, vendor) });
+          refs.push({ name, path, kind: gatewayKind(kind), namespace, check: (found) => backendsNote(c, list(get(found.value, 'spec', 'rules')).flatMap((r) => list(get(r, 'backendRefs')).map((b) => text(get(b, 'name')))), `${kind} ${quoted(name)}`, vendor) });
         }
       }
       for (const sel of ['httpRouteSelector', 'grpcRouteSelector', 'tcpRouteSelector', 'tlsRouteSelector']) {
@@ -194,9 +195,9 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
     const all = c.context.filter((r) => r.kind === 'Service' && r.group === '');
     const services = [...new Set(all.map((r) => r.name))];
     const looked = inNamespace(all.filter((r) => r.name === root), namespaceOf(c.rollout), 'the Rollout\'s namespace, where the TrafficSplit is made');
-    if (root && services.length > 0 && looked === null) c.warn(c.rollout, [...at, 'rootService'], `no Service "${root}" in the files given${didYouMean(root, services)} (found ${services.join(', ')}): the TrafficSplit the controller makes splits a Service the files do not hold`);
-    else if (root && looked && 'elsewhere' in looked) c.warn(c.rollout, [...at, 'rootService'], `Service "${root}": ${looked.elsewhere}: the TrafficSplit the controller makes splits a Service the files do not hold there`);
-    else if (root && services.length === 0) c.warn(c.rollout, at, `not checked: the rootService "${root}" (the files hold no Service); the TrafficSplit is the controller's own (smi.go creates it)`);
+    if (root && services.length > 0 && looked === null) c.warn(c.rollout, [...at, 'rootService'], `no Service ${quoted(root)} in the files given${didYouMean(root, services)} (found ${services.join(', ')}): the TrafficSplit the controller makes splits a Service the files do not hold`);
+    else if (root && looked && 'elsewhere' in looked) c.warn(c.rollout, [...at, 'rootService'], `Service ${quoted(root)}: ${looked.elsewhere}: the TrafficSplit the controller makes splits a Service the files do not hold there`);
+    else if (root && services.length === 0) c.warn(c.rollout, at, `not checked: the rootService ${quoted(root)} (the files hold no Service); the TrafficSplit is the controller's own (smi.go creates it)`);
     return;
   }
   const { refs, unchecked } = refsOf(router, config, at, c);
@@ -212,11 +213,11 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
     const vendor = ref.kind.notFound(ref.name, want ?? 'default');
     if (looked === null) {
       const names = [...new Set(kind.map((r) => r.name))];
-      c.problem(c.rollout, ref.path, `no ${ref.kind.kind} "${ref.name}" in the files given${didYouMean(ref.name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("${vendor}") and the rollout does not progress`);
+      c.problem(c.rollout, ref.path, `no ${ref.kind.kind} ${quoted(ref.name)} in the files given${didYouMean(ref.name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("${vendor}") and the rollout does not progress`);
       continue;
     }
     if ('elsewhere' in looked) {
-      c.problem(c.rollout, ref.path, `${ref.kind.kind} "${ref.name}": ${looked.elsewhere}: it cannot set the weights ("${vendor}") and the rollout does not progress`);
+      c.problem(c.rollout, ref.path, `${ref.kind.kind} ${quoted(ref.name)}: ${looked.elsewhere}: it cannot set the weights ("${vendor}") and the rollout does not progress`);
       continue;
     }
     const found = looked.found;

@@ -10,6 +10,7 @@
  */
 import { get, where, type Path, type Resource } from '../kube/resources.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
+import { quoted } from '../../units/escape.js';
 
 /** v1alpha1.DefaultRolloutUniqueLabelKey: the controller's own label, skipped. */
 const HASH_LABEL = 'rollouts-pod-template-hash';
@@ -54,12 +55,12 @@ export function serviceProblems(ro: Resource, context: readonly Resource[]): { p
         if (key === HASH_LABEL) continue;
         if (!Object.hasOwn(labels, key) || labels[key] !== value) {
           const has = Object.hasOwn(labels, key) ? `the pod template's is ${JSON.stringify(labels[key])}` : 'the pod template has no such label';
-          invalid(`Service "${name}" has unmatch label "${key}" in rollout`, `the Service selects ${key}=${JSON.stringify(value)} at ${where(svc, ['spec', 'selector', key])}, ${has}`);
+          invalid(`Service ${quoted(name)} has unmatch label ${quoted(key)} in rollout`, `the Service selects ${key}=${JSON.stringify(value)} at ${where(svc, ['spec', 'selector', key])}, ${has}`);
         }
       }
     }
     const manager = get(svc.value, 'metadata', 'annotations', MANAGED_BY);
-    if (manager !== undefined && manager !== ro.name) invalid(`Service "${name}" is managed by another Rollout`, `${MANAGED_BY}: ${JSON.stringify(manager)} at ${where(svc, ['metadata', 'annotations', MANAGED_BY])}`);
+    if (manager !== undefined && manager !== ro.name) invalid(`Service ${quoted(name)} is managed by another Rollout`, `${MANAGED_BY}: ${JSON.stringify(manager)} at ${where(svc, ['metadata', 'annotations', MANAGED_BY])}`);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { get, where, pathText, type Resource } from '../kube/resources.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { clientIpAffinity, consistentHashes, hashNote, rulesForServices, selects } from '../kube/affinity.js';
 import { perRequestFigures } from '../weighted.js';
+import { quoted } from '../../units/escape.js';
 
 function sticky(router: string | null, routing: unknown): boolean {
   return router === 'alb' && get(get(routing, router, 'stickinessConfig'), 'enabled') === true;
@@ -66,12 +67,12 @@ export function affinityNotes(a: AffinityInput): { pinned: boolean; warnings: st
       if (!aff) continue;
       pinned = true;
       pinning.push(s);
-      warnings.push(`${where(s, aff.path)}: ${pathText(aff.path)}: Service "${s.name}" selects the pods of both the canary and the stable ReplicaSets (no trafficRouting: the controller sizes them to the setWeight share of spec.replicas, utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary), and kube-proxy sends every connection from one client address to the pod it reached first, for sessionAffinityConfig.clientIP.timeoutSeconds (${aff.timeout}) (k8s.io/api core/v1 ServiceSpec.sessionAffinity): each client stays on one side, the canary's share of clients near setWeight (its pods' share). Rehearsed per user (split: users): the flag buckets users, at each weight that share of users on all their requests; clients behind one address (a NAT, a proxy) go together, and a raised weight moves a pinned client only once its timeout passes or its pod goes`);
+      warnings.push(`${where(s, aff.path)}: ${pathText(aff.path)}: Service ${quoted(s.name)} selects the pods of both the canary and the stable ReplicaSets (no trafficRouting: the controller sizes them to the setWeight share of spec.replicas, utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary), and kube-proxy sends every connection from one client address to the pod it reached first, for sessionAffinityConfig.clientIP.timeoutSeconds (${aff.timeout}) (k8s.io/api core/v1 ServiceSpec.sessionAffinity): each client stays on one side, the canary's share of clients near setWeight (its pods' share). Rehearsed per user (split: users): the flag buckets users, at each weight that share of users on all their requests; clients behind one address (a NAT, a proxy) go together, and a raised weight moves a pinned client only once its timeout passes or its pod goes`);
     }
   } else {
     for (const s of services.filter((x) => named.includes(x.name))) {
       const aff = clientIpAffinity(s);
-      if (aff) warnings.push(`${where(s, aff.path)}: ${pathText(aff.path)}: ClientIP affinity keeps a client address on one pod behind Service "${s.name}", which selects one side only (the controller adds the pod-template hash to its selector, rollout/service.go); the ${a.router} router picks the side of each request by the weights before it (and a mesh or ingress that routes to the endpoints itself does not go through kube-proxy at all). Rehearsed so: each request split on its own (split: requests)`);
+      if (aff) warnings.push(`${where(s, aff.path)}: ${pathText(aff.path)}: ClientIP affinity keeps a client address on one pod behind Service ${quoted(s.name)}, which selects one side only (the controller adds the pod-template hash to its selector, rollout/service.go); the ${a.router} router picks the side of each request by the weights before it (and a mesh or ingress that routes to the endpoints itself does not go through kube-proxy at all). Rehearsed so: each request split on its own (split: requests)`);
     }
   }
   return { pinned, warnings, pinning };

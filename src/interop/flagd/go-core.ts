@@ -15,6 +15,7 @@ import { goEndsWith, goFractional, goFractionalInput, goStartsWith } from './go-
 import { fractionalV3 } from './fractional.js';
 import { goParseValues } from './go-ops.js';
 import { goNumber, type Engine, type Method } from './own-properties.js';
+import { quoted } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 type Op = (values: unknown, data: unknown, engine: Engine, above: unknown[]) => unknown;
@@ -306,7 +307,7 @@ const asValues = (p: unknown): unknown => (Array.isArray(p) ? p.map((x) => (x !=
 export function runGoCore(name: string, values: unknown, data: unknown, engine: Engine, above: unknown[], where?: string, disagree?: Disagreement): unknown {
   const written = WRITTEN[name];
   if (written) return written(values, data, engine, above);
-  const op = CHECKED[name] ?? fail(`The operator "${name}" is not supported`);
+  const op = CHECKED[name] ?? fail(`The operator ${quoted(name)} is not supported`);
   const parsed = goParseValues(values, data, engine, above);
   if (where === undefined || !disagree || (name === 'fractional' && FRACTIONAL_V3.has(engine))) return op(parsed, data, engine);
   const go = answer(() => op(parsed, data, engine));

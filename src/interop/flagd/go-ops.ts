@@ -8,6 +8,7 @@
  * (go-lists.ts) runs it here as Go runs it.
  */
 import { goNumber, type Engine } from './own-properties.js';
+import { quoted } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 const isMap = (x: unknown): x is Json => x !== null && typeof x === 'object' && !Array.isArray(x);
@@ -91,6 +92,6 @@ export function runGoOperation(name: string, values: unknown, data: unknown, eng
     case 'contains_all': return contains('all', goParseValues(values, data, engine, above));
     case 'contains_any': return contains('any', goParseValues(values, data, engine, above));
     case 'contains_none': return contains('none', goParseValues(values, data, engine, above));
-    default: return fail(`The operator "${name}" is not supported`);
+    default: return fail(`The operator ${quoted(name)} is not supported`);
   }
 }

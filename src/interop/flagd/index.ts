@@ -25,6 +25,7 @@ import { Disagreements, placesOf } from './disagreements.js';
 import { isOperatorResource, operatorSource } from './operator.js';
 import { readByGo } from '../flag-yaml.js';
 import { variantTypeWarnings } from './variant-types.js';
+import { quoted } from '../../units/escape.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -70,7 +71,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
   if (selector && 'source' in selector) {
     // store.go Get: a source selector reads the flags of that source alone.
     const files = given.map((d) => d.file);
-    if (!files.includes(selector.source)) throw new InputError([`selector: no source "${selector.source}"${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
+    if (!files.includes(selector.source)) throw new InputError([`selector: no source ${quoted(selector.source)}${didYouMean(selector.source, files)} (sources: ${files.join(', ')})`]);
   }
   // Each YAML file as its reader reads it (flag-yaml.ts): a flagd file as flagd (yaml.v3), an OpenFeature Operator
   // FeatureFlag as Kubernetes (YAML 1.1), then read as the flagd source the operator makes of it (operator.ts).
@@ -103,7 +104,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
     sources.push(one.source);
     for (const f of one.flags) {
       const earlier = byKey.get(f.key);
-      if (earlier) warnings.push(at(earlier.doc, earlier.path, `flag "${f.key}" is also defined in ${doc.file}, a later source, which flagd serves (core/pkg/store/store.go: the source of higher priority wins)`));
+      if (earlier) warnings.push(at(earlier.doc, earlier.path, `flag ${quoted(f.key)} is also defined in ${doc.file}, a later source, which flagd serves (core/pkg/store/store.go: the source of higher priority wins)`));
       byKey.set(f.key, f);
       servedFrom[f.key] = i;
     }
@@ -170,12 +171,12 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
     const earlier = kept.get(key);
     if (earlier && earlier.set !== set) {
       const e = at(doc, earlier.path, '');
-      out.refusals.push(at(doc, path, `flag "${key}" is defined in ${setName(set)} here and in ${setName(earlier.set)} at ${e.line ? `${doc.file}:${e.line}:${e.column}` : doc.file}: flagd keeps both (core/pkg/store/store.go: a flag is stored by flagSetId and key) and, without a flagSetId selector, serves whichever its store lists first or last, which for a flag without flagSetId changes each time flagd starts; name the set to rehearse as a provider's selector names it: ${selectorOf(earlier.set)} or ${selectorOf(set)} (flags.from.selector in a scenario, --selector for flags eval and import flags)`));
+      out.refusals.push(at(doc, path, `flag ${quoted(key)} is defined in ${setName(set)} here and in ${setName(earlier.set)} at ${e.line ? `${doc.file}:${e.line}:${e.column}` : doc.file}: flagd keeps both (core/pkg/store/store.go: a flag is stored by flagSetId and key) and, without a flagSetId selector, serves whichever its store lists first or last, which for a flag without flagSetId changes each time flagd starts; name the set to rehearse as a provider's selector names it: ${selectorOf(earlier.set)} or ${selectorOf(set)} (flags.from.selector in a scenario, --selector for flags eval and import flags)`));
       continue;
     }
     if (earlier) {
       // store.go Update: the flags of a source are put in a map by flagSetId and key, the later over the earlier.
-      out.warnings.push(at(doc, earlier.path, `flag "${key}" is defined again in the same flag set (${setName(set)}) at ${formatPath(path)}: flagd serves that later definition (core/pkg/store/store.go Update), not this one`));
+      out.warnings.push(at(doc, earlier.path, `flag ${quoted(key)} is defined again in the same flag set (${setName(set)}) at ${formatPath(path)}: flagd serves that later definition (core/pkg/store/store.go Update), not this one`));
       out2.splice(out2.findIndex((x) => x.key === key), 1);
     }
     kept.set(key, { set, path });
@@ -259,7 +260,7 @@ function coreOf(source: Source, fractional: FractionalVersion, disagreements: Di
   for (const key of core.getFlags().keys()) {
     const targeting = core.getFlag(key)?._targeting;
     if (!targeting) continue;
-    if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag "${key}": the readers of own properties cannot be put in`);
+    if (!targeting._engine) throw new Error(`flagd-core keeps no interpreter engine for flag ${quoted(key)}: the readers of own properties cannot be put in`);
     readOwnProperties(targeting._engine);
     useGoLists(targeting._engine);
     useGoCore(targeting._engine, disagreements.listen);

@@ -9,6 +9,7 @@ import { at, invalid, isObject, type FlagFile, type FlagWarning } from '../docum
 import type { PathSegment } from '../../scenario/problems.js';
 import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
 import { didYouMean, suggest } from '../../errors.js';
+import { quoted } from '../../units/escape.js';
 
 const GROUP = 'core.openfeature.dev/';
 /** FeatureFlag's top level: apiVersion and kind name it, metadata names its ConfigMap; status is the operator's record (warned with the server's fields). */
@@ -65,7 +66,7 @@ export function operatorSource(doc: FlagFile): { doc: FlagFile; warnings: FlagWa
       const near = Object.keys(f).find((k) => !FLAG_FIELDS.has(k) && suggest(k, [field]) === field);
       const required = `a flag of a FeatureFlag has ${field}: Kubernetes refuses the resource without it (config/crd/bases/core.openfeature.dev_featureflags.yaml: required)`;
       if (near === undefined) throw invalid(doc, path, required);
-      throw invalid(doc, [...path, near], `"${near}" is not a field of a flag${didYouMean(near, [field])} A${required.slice(1)}`);
+      throw invalid(doc, [...path, near], `${quoted(near)} is not a field of a flag${didYouMean(near, [field])} A${required.slice(1)}`);
     }
     crdTypes(doc, f, path);
     flags[key] = unknown(f, FLAG_FIELDS, path, DROPPED);
@@ -84,7 +85,7 @@ function crdTypes(doc: FlagFile, f: Record<string, unknown>, path: PathSegment[]
     if (v === undefined || v === null) continue;
     const got = Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v;
     if (type === 'object' ? !isObject(v) : typeof v !== 'string') {
-      throw invalid(doc, [...path, field], `Invalid value: "${got}": must be of type ${type} (the API server refuses the FeatureFlag: config/crd/bases/core.openfeature.dev_featureflags.yaml${typeof v === 'boolean' ? '; YAML 1.1, which Kubernetes reads, makes on, off, yes and no true or false: quote the text' : ''})`);
+      throw invalid(doc, [...path, field], `Invalid value: ${quoted(got)}: must be of type ${type} (the API server refuses the FeatureFlag: config/crd/bases/core.openfeature.dev_featureflags.yaml${typeof v === 'boolean' ? '; YAML 1.1, which Kubernetes reads, makes on, off, yes and no true or false: quote the text' : ''})`);
     }
   }
   if (typeof f.state === 'string' && f.state !== 'ENABLED' && f.state !== 'DISABLED') {

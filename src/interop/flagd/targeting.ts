@@ -15,6 +15,7 @@ import { goLiteral } from './go-lists.js';
 import { GO_ONLY, goOperation } from './go-ops.js';
 import { GO_CORE, goCoreOperation } from './go-core.js';
 import { goVariantName } from './go-result.js';
+import { quoted } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 type Path = PathSegment[];
@@ -59,11 +60,11 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     if (single && index >= 0 && plain && inside < 0) return { body: own(evaluators, name as string), index, path: ['$evaluators', name as string] };
     const other = typeof name === 'string' && index < 0 ? elsewhere.get(name) : undefined;
     if (other !== undefined && other !== doc.file) {
-      report.refusals.push(at(doc, p, `$ref names the evaluator "${name}" of ${other}: flagd replaces a $ref only by an evaluator of the same file (core/pkg/evaluator/json.go transposeEvaluators, per source), so in flagd every evaluation of flag "${key}" is an error ("$ref" is no operation); define "${name}" under this file's $evaluators, or merge the files into one (as the flagd testbed's launchpad does)`));
+      report.refusals.push(at(doc, p, `$ref names the evaluator ${quoted(String(name))} of ${other}: flagd replaces a $ref only by an evaluator of the same file (core/pkg/evaluator/json.go transposeEvaluators, per source), so in flagd every evaluation of flag ${quoted(key)} is an error ("$ref" is no operation); define ${quoted(String(name))} under this file's $evaluators, or merge the files into one (as the flagd testbed's launchpad does)`));
       return null;
     }
     if (single && index >= 0 && plain && index !== inside && writtenCompact(doc, p, name as string)) {
-      report.refusals.push(at(doc, p, `$ref inside the evaluator "${order[inside]}" names the evaluator "${name}": Go flagd replaces it only when its map iteration, random each time flagd reads the file, visits "${order[inside]}" before "${name}" (core/pkg/evaluator/json.go transposeEvaluators), so flag "${key}" is evaluated one way or the other at random; write the rule of "${name}" here in place of the $ref`));
+      report.refusals.push(at(doc, p, `$ref inside the evaluator ${quoted(order[inside])} names the evaluator ${quoted(String(name))}: Go flagd replaces it only when its map iteration, random each time flagd reads the file, visits ${quoted(order[inside])} before ${quoted(String(name))} (core/pkg/evaluator/json.go transposeEvaluators), so flag ${quoted(key)} is evaluated one way or the other at random; write the rule of ${quoted(String(name))} here in place of the $ref`));
       return null;
     }
     const why = typeof name !== 'string' ? 'names no evaluator'
@@ -72,7 +73,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
           : !plain ? 'names an evaluator whose name Go\'s json.Marshal escapes (", \\, <, >, &, a control character), so flagd never matches it'
             : index === inside ? 'names the evaluator it is in, which flagd does not replace again'
               : 'is inside an evaluator and not written as {"$ref":"<name>"} with no spaces, which is all flagd matches there';
-    fail(p, `$ref ${why}: flagd leaves it in place, and an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR): the caller gets its default`);
+    fail(p, `$ref ${why}: flagd leaves it in place, and an evaluation of flag ${quoted(key)} that reaches it is an error (PARSE_ERROR): the caller gets its default`);
     return null;
   };
   // An evaluator's body is read the same way from wherever it is referred to (after its own index), so each is
@@ -101,13 +102,13 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     }
     if (Object.keys(node).length > 1) {
       // diegoholiveira/jsonlogic apply: "A map with more than 1 key counts as a primitive".
-      report.warnings.push(at(doc, p, `an object of ${Object.keys(node).length} keys (${Object.keys(node).join(', ')}) is a literal value to flagd (Go's jsonlogic reads only an object of one key as an operation), not the operation "${op}"`));
+      report.warnings.push(at(doc, p, `an object of ${Object.keys(node).length} keys (${Object.keys(node).join(', ')}) is a literal value to flagd (Go's jsonlogic reads only an object of one key as an operation), not the operation ${quoted(op)}`));
       return;
     }
     if (GO_ONLY.has(op)) {
-      report.warnings.push(at(doc, p, `operation "${op}" is not in flagd's targeting schema: Go flagd evaluates it (diegoholiveira/jsonlogic v3.9.1; flagd only logs that the file does not conform to the schema), and so does rehearse; flagd-core, the in-process JavaScript provider, cannot parse it: a team that evaluates flag "${key}" in process gets PARSE_ERROR and its default at every evaluation`));
+      report.warnings.push(at(doc, p, `operation ${quoted(op)} is not in flagd's targeting schema: Go flagd evaluates it (diegoholiveira/jsonlogic v3.9.1; flagd only logs that the file does not conform to the schema), and so does rehearse; flagd-core, the in-process JavaScript provider, cannot parse it: a team that evaluates flag ${quoted(key)} in process gets PARSE_ERROR and its default at every evaluation`));
     } else if (!FLAGD_OPERATIONS.has(op)) {
-      fail(p, `operation "${op}" is not one flagd knows${renamedOrSuggested(op)}: an evaluation of flag "${key}" that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
+      fail(p, `operation ${quoted(op)} is not one flagd knows${renamedOrSuggested(op)}: an evaluation of flag ${quoted(key)} that reaches it is an error (PARSE_ERROR; Go's jsonlogic: the operator is not supported): the caller gets its default`);
     }
     const args = node[op];
     if (op === 'var') {
@@ -118,7 +119,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       // core/pkg/evaluator/json.go evaluateVariant: $flagd is {flagKey, timestamp: time.Now().Unix()}, set at each
       // evaluation (setFlagdProperties), over any $flagd of the context.
       if (parts[0] === '$flagd' && (parts.length === 1 || (parts[1] === 'timestamp' && parts.length === 2))) {
-        report.clock.push(at(doc, p, `the rule reads ${parts.length === 1 ? '$flagd whole, with its timestamp' : '$flagd.timestamp'}: flagd gives the wall clock of each evaluation (core/pkg/evaluator/json.go: time.Now().Unix()), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag "${key}"; \`rehearse flags eval\` evaluates it at the time it runs`));
+        report.clock.push(at(doc, p, `the rule reads ${parts.length === 1 ? '$flagd whole, with its timestamp' : '$flagd.timestamp'}: flagd gives the wall clock of each evaluation (core/pkg/evaluator/json.go: time.Now().Unix()), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag ${quoted(key)}; \`rehearse flags eval\` evaluates it at the time it runs`));
       } else if (parts[0] === '$flagd' && (parts[1] !== 'flagKey' || parts.length > 2)) {
         report.warnings.push(at(doc, p, `the rule reads ${name}: flagd's $flagd holds only flagKey and timestamp (put over any $flagd of the context), so this is always null`));
       }
@@ -246,5 +247,5 @@ const RENAMED: Readonly<Record<string, string>> = { fractionalEvaluation: 'fract
 /** "; did you mean ..." for an operation flagd does not know under an old name, or nothing. */
 function renamedOrSuggested(op: string): string {
   const renamed = Object.hasOwn(RENAMED, op) ? RENAMED[op] : undefined;
-  return renamed === undefined ? '' : `; did you mean "${renamed}"? (flagd removed "${op}", its old name, in flagd core v0.13.0: open-feature/flagd core/CHANGELOG.md, #1704)`;
+  return renamed === undefined ? '' : `; did you mean ${quoted(renamed)}? (flagd removed ${quoted(op)}, its old name, in flagd core v0.13.0: open-feature/flagd core/CHANGELOG.md, #1704)`;
 }

@@ -11,6 +11,7 @@
 import { at, type FlagFile, type FlagWarning } from '../document.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import { withArticle as article } from '../../units/article.js';
+import { quoted } from '../../units/escape.js';
 
 /** OpenFeature's flag types as flagd's resolve asserts them; null is none of them. */
 function typeOf(v: unknown): string {
@@ -27,15 +28,15 @@ export function variantTypeWarnings(doc: FlagFile, variants: Record<string, unkn
   const reference = typeof defaultVariant === 'string' && Object.hasOwn(variants, defaultVariant) ? defaultVariant : names[0];
   const type = typeOf(variants[reference]);
   const call = CALL[type];
-  const whose = reference === defaultVariant ? `the default variant "${reference}"` : `the first variant "${reference}"`;
+  const whose = reference === defaultVariant ? `the default variant ${quoted(reference)}` : `the first variant ${quoted(reference)}`;
   const out: FlagWarning[] = [];
   for (const name of names) {
     const own = typeOf(variants[name]);
     if (own === type) continue;
     const served = call
-      ? `code that reads the flag as ${withArticle(type)} (${call}, the type of ${whose}) and is served "${name}" gets TYPE_MISMATCH and its default`
+      ? `code that reads the flag as ${withArticle(type)} (${call}, the type of ${whose}) and is served ${quoted(name)} gets TYPE_MISMATCH and its default`
       : `every typed call answers TYPE_MISMATCH for one of the two`;
-    out.push(at(doc, [...path, name], `variant "${name}" is ${withArticle(own)}, ${whose} ${withArticle(type)}: flagd's schema wants the variants of a flag of one type and flagd loads the file with a warning only (core/pkg/evaluator/json.go: "does not conform to the schema"); ${served} (json.go resolve)`));
+    out.push(at(doc, [...path, name], `variant ${quoted(name)} is ${withArticle(own)}, ${whose} ${withArticle(type)}: flagd's schema wants the variants of a flag of one type and flagd loads the file with a warning only (core/pkg/evaluator/json.go: "does not conform to the schema"); ${served} (json.go resolve)`));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 import { consistentHashes, hashNote, rulesForServices } from '../kube/affinity.js';
 import { namespaceOf } from '../kube/namespaces.js';
 import { pathText, where, type Resource } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 export function trafficPolicyNotes(cn: Resource, router: string, istio: boolean, service: string, context: readonly Resource[]): string[] {
   const out: string[] = [];
@@ -23,12 +24,12 @@ export function trafficPolicyNotes(cn: Resource, router: string, istio: boolean,
   const ns = namespaceOf(cn);
   for (const rule of rulesForServices(rules, [`${service}-primary`, `${service}-canary`], ns)) {
     for (const place of consistentHashes(rule, ['spec'])) {
-      out.push(`${where(rule, place.path)}: ${pathText(place.path)}: Flagger's istio router replaces the spec of DestinationRule "${rule.name}" with the host and the Canary's spec.service.trafficPolicy (pkg/router/istio.go reconcileDestinationRule): this consistentHash is not what runs${own.length > 0 ? '' : ' (the Canary sets none)'}, and a hash would pick a pod of the side each request was sent to in any case, not the side: each request split on its own (split: requests)`);
+      out.push(`${where(rule, place.path)}: ${pathText(place.path)}: Flagger's istio router replaces the spec of DestinationRule ${quoted(rule.name)} with the host and the Canary's spec.service.trafficPolicy (pkg/router/istio.go reconcileDestinationRule): this consistentHash is not what runs${own.length > 0 ? '' : ' (the Canary sets none)'}, and a hash would pick a pod of the side each request was sent to in any case, not the side: each request split on its own (split: requests)`);
     }
   }
   for (const rule of rulesForServices(rules, [service], ns)) {
     for (const place of consistentHashes(rule, ['spec'])) {
-      out.push(`${where(rule, place.path)}: ${pathText(place.path)}: DestinationRule "${rule.name}" is for the apex Service "${service}", which no destination of Flagger's VirtualService names (the routes go to ${service}-primary and ${service}-canary, pkg/router/istio.go SetRoutes): this consistentHash applies to none of the canary's requests, which are split each on its own (split: requests)`);
+      out.push(`${where(rule, place.path)}: ${pathText(place.path)}: DestinationRule ${quoted(rule.name)} is for the apex Service ${quoted(service)}, which no destination of Flagger's VirtualService names (the routes go to ${service}-primary and ${service}-canary, pkg/router/istio.go SetRoutes): this consistentHash applies to none of the canary's requests, which are split each on its own (split: requests)`);
     }
   }
   return out;

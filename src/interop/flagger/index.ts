@@ -26,6 +26,7 @@ import { providerCheck } from './provider.js';
 import { checkFlaggerRoute } from './routes.js';
 import { controllerRefusals, knativeRouteNote } from './verify.js';
 import { pickOne, type PickWords } from '../kube/pick.js';
+import { quoted } from '../../units/escape.js';
 
 export type FlaggerCheck = PlanCheck;
 
@@ -172,7 +173,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   if (provider === null) {
     const why = options.meshProvider ? 'the scenario\'s flagger.mesh-provider'
       : deployed ? `the flagger Deployment's argument at ${deployed.at}` : 'Flagger\'s default; the scenario\'s flagger.mesh-provider names another';
-    warnings.push(`${where(cn, ['spec'])}: spec.provider: none: the mesh provider is the flagger controller's -mesh-provider, "${mesh}" (${why})`);
+    warnings.push(`${where(cn, ['spec'])}: spec.provider: none: the mesh provider is the flagger controller's -mesh-provider, ${quoted(mesh)} (${why})`);
   }
   const observer = observerOf(metricsProvider(mesh, provider, { apiVersion: get(spec, 'targetRef', 'apiVersion'), kind: get(spec, 'targetRef', 'kind') }));
   for (const r of controllerRefusals(cn)) problem(cn, r.path, r.message);
@@ -191,11 +192,11 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   // One no metric names is never read (scheduler_metrics.go looks up each templateRef alone): say so where it stands.
   for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && !named(r))) {
     warn(t, ['metadata', 'name'], skip
-      ? `the Canary "${cn.name}" runs no analysis (${analysis === undefined || analysis === null ? 'it has none' : 'skipAnalysis'}): MetricTemplate "${t.name}" is never queried, and none of its fields is rehearsed`
-      : `no metric of the Canary "${cn.name}" names MetricTemplate "${t.name}" (a templateRef looks in namespace "${namespace}" unless it names one): its query is never run, and none of its fields is rehearsed`);
+      ? `the Canary ${quoted(cn.name)} runs no analysis (${analysis === undefined || analysis === null ? 'it has none' : 'skipAnalysis'}): MetricTemplate ${quoted(t.name)} is never queried, and none of its fields is rehearsed`
+      : `no metric of the Canary ${quoted(cn.name)} names MetricTemplate ${quoted(t.name)} (a templateRef looks in namespace ${quoted(namespace)} unless it names one): its query is never run, and none of its fields is rehearsed`);
   }
   const builtin = builtinUsed
-    ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider "${provider ?? mesh}")` }
+    ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider ${quoted(provider ?? mesh)})` }
     : null;
 
   // Webhooks: confirm-* wait for an approval; the others are not called (rehearsed as passing).
@@ -212,7 +213,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
     const hp: Path = [...ap, 'webhooks', i];
     const type = String(get(h, 'type') ?? 'rollout');
     const place = `${where(cn, hp)}: ${pathText(hp)} (${type})`;
-    const hook = `webhook "${String(get(h, 'name') ?? '')}" of type ${type} is not called in a rehearsal`;
+    const hook = `webhook ${quoted(String(get(h, 'name') ?? ''))} of type ${type} is not called in a rehearsal`;
     if (type === 'confirm-rollout') approvals.rollout ??= place;
     else if (type === 'confirm-traffic-increase') approvals.trafficIncrease ??= place;
     else if (type === 'confirm-promotion') approvals.promotion ??= place;

@@ -10,6 +10,7 @@
 import { parseGoDuration } from '../../units/go-duration.js';
 import { count, duration, plural } from '../../units/format.js';
 import { get } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 const BOOLEAN = new Set(['h2', 'disable-compression', 'disable-keepalive', 'disable-redirects']);
 
@@ -127,7 +128,7 @@ export function commandNote(h: unknown, type: string, intervalUs: number, servic
   if (metadata === undefined || metadata === null || (typeof cmd !== 'string' && !['ngrinder', 'concord'].includes(kind))) return '';
   if (!TASKS.includes(kind)) {
     // A service of the team's own may take other types: only Flagger's load tester (by its url) is judged.
-    return /loadtester/i.test(url) ? `. Its metadata.type "${kind}" is none that Flagger's load tester runs (${TASKS.join(', ')}): flagger-loadtester answers 400 "unknown task type ${kind}" (pkg/loadtester/server.go), and Flagger fails the webhook at every call, where the rehearsal takes it as passing` : '';
+    return /loadtester/i.test(url) ? `. Its metadata.type ${quoted(kind)} is none that Flagger's load tester runs (${TASKS.join(', ')}): flagger-loadtester answers 400 "unknown task type ${kind}" (pkg/loadtester/server.go), and Flagger fails the webhook at every call, where the rehearsal takes it as passing` : '';
   }
   const when = type === 'rollout' ? `at every check (every ${duration(intervalUs / 1e6)}${kind === 'cmd' || kind === 'ngrinder' ? '; skipped while the last run goes on' : ''})`
     : type === 'pre-rollout' ? 'once, before the first traffic shift' : `at each ${type} event`;

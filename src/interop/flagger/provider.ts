@@ -8,6 +8,7 @@
  */
 import { didYouMean } from '../../errors.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 type Report = (r: Resource, path: Path, m: string) => void;
 
@@ -28,14 +29,14 @@ export function providerCheck(t: Resource, context: readonly Resource[], problem
   const secrets = context.filter((c) => c.kind === 'Secret' && c.group === '' && String(get(c.value, 'metadata', 'namespace') ?? '') === namespace);
   const secret = secrets.find((s) => s.name === name);
   if (secrets.length === 0) {
-    warn(t, path, `credentials from the Secret "${name}", read at every check (a Secret Flagger cannot read fails the check): the simulated Prometheus needs none, and the files hold no Secret to check it against`);
+    warn(t, path, `credentials from the Secret ${quoted(name)}, read at every check (a Secret Flagger cannot read fails the check): the simulated Prometheus needs none, and the files hold no Secret to check it against`);
   } else if (!secret) {
     const names = secrets.map((s) => s.name);
-    problem(t, path, `no Secret "${name}"${namespace ? ` in namespace "${namespace}"` : ''} in the files given${didYouMean(name, names)} (found ${names.join(', ')}): Flagger cannot read it ("Metric template ${t.name}.${namespace} secret ${name} error"): ${fails}`);
+    problem(t, path, `no Secret ${quoted(name)}${namespace ? ` in namespace ${quoted(namespace)}` : ''} in the files given${didYouMean(name, names)} (found ${names.join(', ')}): Flagger cannot read it ("Metric template ${t.name}.${namespace} secret ${name} error"): ${fails}`);
   } else if (type === 'prometheus') {
     // NewPrometheusProvider: a token, else a username and a password.
     const keys = new Set([...Object.keys(Object(get(secret.value, 'data'))), ...Object.keys(Object(get(secret.value, 'stringData')))]);
     const lacking = keys.has('token') ? null : !keys.has('username') ? 'username' : !keys.has('password') ? 'password' : null;
-    if (lacking) problem(t, path, `the Secret "${name}" holds no token and no ${lacking} (providers/prometheus.go NewPrometheusProvider: "prometheus credentials does not contain a ${lacking}"): ${fails}`);
+    if (lacking) problem(t, path, `the Secret ${quoted(name)} holds no token and no ${lacking} (providers/prometheus.go NewPrometheusProvider: "prometheus credentials does not contain a ${lacking}"): ${fails}`);
   }
 }

@@ -6,6 +6,7 @@
  * actions `{{ fn }}`, `{{ variables.key }}`, `{{ $v := printf "fmt" arg... }}`, `{{ $v }}`, and the `{{-` and
  * `-}}` markers that trim the whitespace beside them. Anything else is an error naming the action.
  */
+import { quoted } from '../../units/escape.js';
 
 export interface QueryModel {
   readonly name: string;
@@ -50,18 +51,18 @@ export function renderQuery(template: string, model: QueryModel): string {
   const value = (word: string): string => {
     if (word.startsWith('$')) {
       const v = vars.get(word);
-      if (v === undefined) throw new RenderError(`undefined variable "${word}"`);
+      if (v === undefined) throw new RenderError(`undefined variable ${quoted(word)}`);
       return v;
     }
     if ((FUNCTIONS as readonly string[]).includes(word)) return model[word as (typeof FUNCTIONS)[number]];
     const m = /^variables\.([A-Za-z0-9_]+)$/.exec(word);
     if (m) {
-      if (!Object.hasOwn(model.variables, m[1])) throw new RenderError(`map has no entry for key "${m[1]}" (templateVariables)`);
+      if (!Object.hasOwn(model.variables, m[1])) throw new RenderError(`map has no entry for key ${quoted(m[1])} (templateVariables)`);
       return model.variables[m[1]];
     }
     const s = goString(word);
     if (s !== null) return s;
-    throw new RenderError(`function "${word}" not defined`);
+    throw new RenderError(`function ${quoted(word)} not defined`);
   };
   let out = '';
   let i = 0;

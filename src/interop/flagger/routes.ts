@@ -10,6 +10,7 @@
 import { didYouMean } from '../../errors.js';
 import { inNamespace } from '../kube/namespaces.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 type Report = (r: Resource, path: Path, message: string) => void;
 
@@ -29,29 +30,29 @@ export function checkFlaggerRoute(canary: Resource, router: string, apex: string
   const kind = context.filter((r) => r.kind === ref.kind && ref.groups.includes(r.group));
   if (!name) return;
   if (kind.length === 0) {
-    warn(canary, path, `not checked: the ${ref.kind} "${name}" the ${router} router reads (the files hold no ${ref.kind}); give it beside the Canary to check it as Flagger finds it`);
+    warn(canary, path, `not checked: the ${ref.kind} ${quoted(name)} the ${router} router reads (the files hold no ${ref.kind}); give it beside the Canary to check it as Flagger finds it`);
     return;
   }
-  const words = router === 'nginx' ? `ingress ${name}.${ns} get query error: ingresses.networking.k8s.io "${name}" not found`
-    : router === 'skipper' ? `apexIngress ${name}.${ns} get query error: ingresses.networking.k8s.io "${name}" not found`
-    : `APISIX route ${name}.${ns} get query error: apisixroutes.apisix.apache.org "${name}" not found`;
+  const words = router === 'nginx' ? `ingress ${name}.${ns} get query error: ingresses.networking.k8s.io ${quoted(name)} not found`
+    : router === 'skipper' ? `apexIngress ${name}.${ns} get query error: ingresses.networking.k8s.io ${quoted(name)} not found`
+    : `APISIX route ${name}.${ns} get query error: apisixroutes.apisix.apache.org ${quoted(name)} not found`;
   const looked = inNamespace(kind.filter((r) => r.name === name), namespace, 'the Canary\'s namespace');
   if (looked === null) {
     const names = [...new Set(kind.map((r) => r.name))];
-    problem(canary, path, `no ${ref.kind} "${name}" in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the ${router} router cannot read it ("${words}") and the canary does not start`);
+    problem(canary, path, `no ${ref.kind} ${quoted(name)} in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the ${router} router cannot read it ("${words}") and the canary does not start`);
     return;
   }
   if ('elsewhere' in looked) {
-    problem(canary, path, `${ref.kind} "${name}": ${looked.elsewhere}: the ${router} router cannot read it ("${words}") and the canary does not start`);
+    problem(canary, path, `${ref.kind} ${quoted(name)}: ${looked.elsewhere}: the ${router} router cannot read it ("${words}") and the canary does not start`);
     return;
   }
   const found = looked.found;
   if (router === 'nginx' && !ingressBackends(found).includes(apex)) {
-    problem(canary, path, `Ingress "${name}" has no path with the Service "${apex}" as backend${didYouMean(apex, ingressBackends(found).filter(Boolean))}: the nginx router cannot make the canary Ingress ("backend ${apex} not found in ingress ${name}") and the canary does not start`);
+    problem(canary, path, `Ingress ${quoted(name)} has no path with the Service ${quoted(apex)} as backend${didYouMean(apex, ingressBackends(found).filter(Boolean))}: the nginx router cannot make the canary Ingress ("backend ${apex} not found in ingress ${name}") and the canary does not start`);
   }
   if (router === 'apisix') {
     const rule = list(get(found.value, 'spec', 'http')).find((h) => list(get(h, 'backends')).some((b) => text(get(b, 'serviceName')) === apex));
-    if (!rule) problem(canary, path, `ApisixRoute "${name}" has no http rule with the Service "${apex}" as backend: the apisix router stops there ("Can not find ${apex} backend on apisix route ${name}.${ns}") and the canary does not start`);
-    else if (list(get(rule, 'backends')).length !== 1) problem(canary, path, `the http rule "${text(get(rule, 'name'))}" of ApisixRoute "${name}" has ${list(get(rule, 'backends')).length} backends: the apisix router refuses it ("APISIX route ${name}.${ns}'s http route ${text(get(rule, 'name'))} only one http backend is supported") and the canary does not start`);
+    if (!rule) problem(canary, path, `ApisixRoute ${quoted(name)} has no http rule with the Service ${quoted(apex)} as backend: the apisix router stops there ("Can not find ${apex} backend on apisix route ${name}.${ns}") and the canary does not start`);
+    else if (list(get(rule, 'backends')).length !== 1) problem(canary, path, `the http rule ${quoted(text(get(rule, 'name')))} of ApisixRoute ${quoted(name)} has ${list(get(rule, 'backends')).length} backends: the apisix router refuses it ("APISIX route ${name}.${ns}'s http route ${text(get(rule, 'name'))} only one http backend is supported") and the canary does not start`);
   }
 }

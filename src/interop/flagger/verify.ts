@@ -7,6 +7,7 @@
  * controller, not of the Canary, and is not read.
  */
 import { get, type Path, type Resource } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
 
 /** canary.go LocalObjectReference.IsKnativeService. */
 export const isKnativeService = (apiVersion: unknown, kind: unknown): boolean => kind === 'Service' && apiVersion === 'serving.knative.dev/v1';
@@ -40,5 +41,5 @@ export function controllerRefusals(cn: Resource): { path: Path; message: string 
 export function knativeRouteNote(cn: Resource, checks: number, route: string): string | null {
   const ref = get(cn.value, 'spec', 'targetRef');
   if (checks === 0 || !isKnativeService(get(ref, 'apiVersion'), get(ref, 'kind'))) return null;
-  return `a Knative Service: Flagger renders {{ route }} in each metric's query as its latest created revision (status.latestCreatedRevisionName, read when the check runs: pkg/controller/scheduler_metrics.go), the canary's, which no file holds; rehearsed as "${route}", the name the canary's series carry here`;
+  return `a Knative Service: Flagger renders {{ route }} in each metric's query as its latest created revision (status.latestCreatedRevisionName, read when the check runs: pkg/controller/scheduler_metrics.go), the canary's, which no file holds; rehearsed as ${quoted(route)}, the name the canary's series carry here`;
 }

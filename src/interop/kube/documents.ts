@@ -8,6 +8,7 @@ import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { readAsGo, shownValue } from '../flag-yaml.js';
 import { jsonStream } from './json-stream.js';
 import { documentAt, documentNumber, kindAndName, kubectlCut, nameOf, partialNameOf } from './stream.js';
+import { quoted } from '../../units/escape.js';
 
 export interface SourceFile {
   readonly file: string;
@@ -155,7 +156,7 @@ function yamlDocuments(f: SourceFile, fileText: string, first: number): { lines:
     const pos = lines.linePos(offset);
     return `${f.file}:${pos.line}:${pos.col}`;
   };
-  const named = (kind: string | null, name: string) => (kind ? `${kind}${name ? ` "${name}"` : ''}` : '');
+  const named = (kind: string | null, name: string) => (kind ? `${kind}${name ? ` ${quoted(name)}` : ''}` : '');
   const after = (i: number) => {
     const n = cut.slice(i + 1).filter((d) => d.content !== null).length;
     return n === 0 ? '' : `; it stops reading ${f.file} there, so the ${n === 1 ? 'document' : `${n} documents`} after it ${n === 1 ? 'is' : 'are'} not applied either`;

@@ -3,6 +3,7 @@
  * import flagger, a PrometheusRule given to import argo), named with what reads them.
  */
 import { where, type Resource } from './resources.js';
+import { quoted } from '../../units/escape.js';
 
 /** Resources of another reader's kinds, and what reads them. */
 const READERS: Readonly<Record<string, string>> = {
@@ -21,7 +22,7 @@ export function heldForOthers(context: readonly Resource[]): string {
   for (const [key, reader] of Object.entries(READERS)) {
     const found = context.filter((r) => `${r.group}/${r.kind}` === key);
     if (found.length === 0) continue;
-    const named = found.slice(0, 3).map((r) => `${r.kind}${r.name ? ` "${r.name}"` : ''} (${where(r, [])})`).join(', ') + (found.length > 3 ? ` and ${found.length - 3} more` : '');
+    const named = found.slice(0, 3).map((r) => `${r.kind}${r.name ? ` ${quoted(r.name)}` : ''} (${where(r, [])})`).join(', ') + (found.length > 3 ? ` and ${found.length - 3} more` : '');
     parts.push(`${named}: ${reader.replace(/\bit\b|\bits\b/, (w) => (found.length > 1 ? (w === 'it' ? 'them' : 'their') : w))}`);
   }
   return parts.length ? `; the files hold ${parts.join('; ')}` : '';

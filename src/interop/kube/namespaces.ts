@@ -4,6 +4,7 @@
  * is taken to be wherever it is looked for; likewise when the namespace looked in is unknown (null).
  */
 import { get, type Resource } from './resources.js';
+import { quoted } from '../../units/escape.js';
 
 /** metadata.namespace, or null where the file gives none. */
 export function namespaceOf(r: Resource): string | null {
@@ -19,6 +20,6 @@ export function inNamespace(named: readonly Resource[], want: string | null, how
   const found = named.find((r) => want === null || namespaceOf(r) === null || namespaceOf(r) === want);
   if (found) return { found };
   if (named.length === 0) return null;
-  const where = [...new Set(named.map((r) => `"${namespaceOf(r)}"`))].join(', ');
-  return { elsewhere: `the files hold it in namespace ${where}, not in "${want}" (${how}), where the controller looks` };
+  const where = [...new Set(named.map((r) => `${quoted(String(namespaceOf(r)))}`))].join(', ');
+  return { elsewhere: `the files hold it in namespace ${where}, not in ${quoted(String(want))} (${how}), where the controller looks` };
 }

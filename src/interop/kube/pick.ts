@@ -17,6 +17,7 @@
 import { didYouMean } from '../../errors.js';
 import { namespaceOf } from './namespaces.js';
 import { where, type Resource, type SourceFile } from './resources.js';
+import { quoted } from '../../units/escape.js';
 
 export interface PickWords {
   /** The kind, and its plural: Rollout, Rollouts. */
@@ -53,23 +54,23 @@ export function nameFor(r: Resource, all: readonly Resource[]): string {
 }
 
 export function pickOne(files: readonly SourceFile[], found: readonly Resource[], chosen: { readonly name: string; readonly from: string } | undefined, words: PickWords): Picked {
-  const listed = (rs: readonly Resource[]) => rs.map((r) => `"${nameFor(r, found)}" (${where(r, ['metadata', 'name'])})`).join(', ');
+  const listed = (rs: readonly Resource[]) => rs.map((r) => `${quoted(nameFor(r, found))} (${where(r, ['metadata', 'name'])})`).join(', ');
   const fileNames = files.map((f) => f.file).join(', ');
   if (chosen === undefined) {
     if (found.length > 1) return { problem: `${fileNames}: ${found.length} ${words.kinds}: ${listed(found)}; a plan rehearses one: name it (${words.option} NAME; in a scenario, ${words.field})` };
     return { chosen: found[0] ?? null, others: [], warnings: [] };
   }
   const key = namespacedName(chosen.name);
-  if (key === null) return { problem: `${chosen.from} "${chosen.name}": a ${words.kind} is named NAME or NAMESPACE/NAME (kubectl's form of a namespaced name: one "/" at most, with text either side)` };
+  if (key === null) return { problem: `${chosen.from} ${quoted(chosen.name)}: a ${words.kind} is named NAME or NAMESPACE/NAME (kubectl's form of a namespaced name: one "/" at most, with text either side)` };
   const named = found.filter((r) => namedBy(key, r.name, namespaceOf(r)));
   if (named.length === 0) {
     // The closest among the names a user could give: NAME, or NAMESPACE/NAME where a namespace is given (a resource
     // without one is in any namespace it is applied to, so it is offered in the namespace given).
     const names = key.namespace === null ? found.map((r) => r.name) : found.map((r) => `${namespaceOf(r) ?? key.namespace}/${r.name}`);
-    const elsewhere = key.namespace === null ? [] : [...new Set(found.filter((r) => r.name === key.name).map((r) => `"${namespaceOf(r)}"`))];
-    const what = key.namespace === null ? 'of that name' : `"${key.name}" in namespace "${key.namespace}"`;
+    const elsewhere = key.namespace === null ? [] : [...new Set(found.filter((r) => r.name === key.name).map((r) => `${quoted(String(namespaceOf(r)))}`))];
+    const what = key.namespace === null ? 'of that name' : `${quoted(key.name)} in namespace ${quoted(key.namespace)}`;
     const hint = elsewhere.length ? ` (it is in namespace ${elsewhere.join(', ')})` : '';
-    return { problem: `${chosen.from} "${chosen.name}": no ${words.kind} ${what} in ${fileNames}${hint}${didYouMean(chosen.name, names)}${found.length ? ` (they hold ${listed(found)})` : ' (they hold none)'}` };
+    return { problem: `${chosen.from} ${quoted(chosen.name)}: no ${words.kind} ${what} in ${fileNames}${hint}${didYouMean(chosen.name, names)}${found.length ? ` (they hold ${listed(found)})` : ' (they hold none)'}` };
   }
   if (named.length > 1) {
     const ns = (r: Resource) => ` (${namespaceOf(r) === null ? 'no namespace: in the one it is applied to' : `namespace ${namespaceOf(r)}`})`;
@@ -77,10 +78,10 @@ export function pickOne(files: readonly SourceFile[], found: readonly Resource[]
     const how = key.namespace === null && apart.length > 1
       ? `; name one as NAMESPACE/NAME (${apart.join(', ')})`
       : `: in one namespace they are one ${words.kind} to the API server, the last applied (kubectl puts one without metadata.namespace in the namespace it applies to); give the files of one`;
-    return { problem: `${chosen.from} "${chosen.name}": ${named.length} ${words.kinds} of that name in ${fileNames}: ${named.map((r) => `${where(r, ['metadata', 'name'])}${ns(r)}`).join(', ')}${how}` };
+    return { problem: `${chosen.from} ${quoted(chosen.name)}: ${named.length} ${words.kinds} of that name in ${fileNames}: ${named.map((r) => `${where(r, ['metadata', 'name'])}${ns(r)}`).join(', ')}${how}` };
   }
   const others = found.filter((r) => r !== named[0]);
   // kubectl applies each document alone: a resource the plan is not is not rehearsed, and its fields are not read.
-  const warnings = others.map((o) => `${where(o, ['metadata', 'name'])}: metadata.name: the ${words.kind} "${nameFor(o, found)}" is not rehearsed: the plan is the ${words.kind} "${nameFor(named[0], found)}"'s (${chosen.from} ${chosen.name})`);
+  const warnings = others.map((o) => `${where(o, ['metadata', 'name'])}: metadata.name: the ${words.kind} ${quoted(nameFor(o, found))} is not rehearsed: the plan is the ${words.kind} ${quoted(nameFor(named[0], found))}'s (${chosen.from} ${chosen.name})`);
   return { chosen: named[0], others, warnings };
 }

@@ -8,7 +8,7 @@
  */
 import { isMap, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { didYouMean } from '../../errors.js';
-import { oneLine } from '../../units/escape.js';
+import { oneLine, quoted } from '../../units/escape.js';
 import { pairOf } from '../../scenario/problems.js';
 import { resourceDocuments, type SourceFile } from './documents.js';
 import { helmSyntax } from './helm.js';
@@ -104,7 +104,7 @@ export function readResources(files: readonly SourceFile[], options: ReadOptions
   const classify = (r: Resource, apiVersion: string): void => {
     if (options.kinds.includes(r.kind) && (r.group === options.group || apiVersion === '')) resources.push(r);
     else if ((r.group === options.group && !known.includes(r.kind)) || (apiVersion === '' && didYouMean(r.kind, options.kinds) !== '')) {
-      problems.push(`${where(r, ['kind'])}: kind: "${r.kind}" is not a kind of ${options.group} that rehearse reads (${options.kinds.join(', ')})${didYouMean(r.kind, known)}`);
+      problems.push(`${where(r, ['kind'])}: kind: ${quoted(r.kind)} is not a kind of ${options.group} that rehearse reads (${options.kinds.join(', ')})${didYouMean(r.kind, known)}`);
     } else context.push(r);
   };
   for (const f of files) {
@@ -194,7 +194,7 @@ export function apiVersionProblem(r: Resource, group: string, served: readonly s
     return `${where(r, [])}: apiVersion: missing: the API server needs it to know the resource (kubectl: "apiVersion not set"); ${r.kind} is ${group}/${served[0]}`;
   }
   if (typeof apiVersion !== 'string' || served.some((v) => apiVersion === `${group}/${v}`)) return null;
-  return `${where(r, ['apiVersion'])}: apiVersion: no matches for kind "${r.kind}" in version "${apiVersion}": the ${group} CRD serves ${served.map((v) => `${group}/${v}`).join(', ')}`;
+  return `${where(r, ['apiVersion'])}: apiVersion: no matches for kind ${quoted(r.kind)} in version ${quoted(apiVersion)}: the ${group} CRD serves ${served.map((v) => `${group}/${v}`).join(', ')}`;
 }
 
 const CONTEXT_NAMED = 20;
@@ -204,7 +204,7 @@ export function contextNote(context: readonly Resource[]): string | null {
   if (context.length === 0) return null;
   const first = context[0];
   // Named up to CONTEXT_NAMED, then counted by kind: 100,000 ConfigMaps made one warning line of 3 MB.
-  const list = context.slice(0, CONTEXT_NAMED).map((r) => `${r.kind}${r.name ? ` "${r.name}"` : ''} (${r.file === first.file ? '' : `${r.file}:`}${lineColumn(r, [])})`);
+  const list = context.slice(0, CONTEXT_NAMED).map((r) => `${r.kind}${r.name ? ` ${quoted(r.name)}` : ''} (${r.file === first.file ? '' : `${r.file}:`}${lineColumn(r, [])})`);
   const rest = new Map<string, number>();
   for (const r of context.slice(CONTEXT_NAMED)) rest.set(r.kind, (rest.get(r.kind) ?? 0) + 1);
   const more = [...rest].map(([kind, n]) => `${n.toLocaleString('en-US')} more ${kind} resource${n === 1 ? '' : 's'}`).join(', ');

@@ -14,6 +14,7 @@ import { resourceDocuments } from '../kube/resources.js';
 import { hasType, typeMessage } from '../kube/crd-types.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
 import { keptBeside, managedServices, type Ref } from './workload-ref.js';
+import { quoted } from '../../units/escape.js';
 
 export const CONCURRENCY_ANNOTATION = 'rehearse.dev/concurrency';
 
@@ -79,7 +80,7 @@ function wrongType(kind: unknown, path: readonly string[], value: unknown, type:
   const struct = annotation ? 'ObjectMeta' : `${String(kind)}Spec`;
   // encoding/json gives a number's literal only where it fails to fit a numeric field.
   const shown = typeof value === 'number' && type === 'int32' ? `number ${value}` : goJsonType(value);
-  const quote = annotation && (typeof value === 'number' || typeof value === 'boolean') ? ` (quote it: "${String(value)}")` : '';
+  const quote = annotation && (typeof value === 'number' || typeof value === 'boolean') ? ` (quote it: ${quoted(String(value))})` : '';
   return `must be ${annotation ? 'a string (an annotation\'s value)' : 'an int32'}, not ${goJsonType(value) === 'number' ? `the number ${value}` : JSON.stringify(value)}: the Kubernetes API server refuses the ${String(kind)} (json: cannot unmarshal ${shown} into Go struct field ${struct}.${field} of type ${type})${quote}`;
 }
 

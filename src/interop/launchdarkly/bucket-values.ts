@@ -12,6 +12,7 @@
 import { formatWarning, at, type FlagFile } from '../document.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import { attributeValue } from './malformed.js';
+import { quoted } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 
@@ -59,6 +60,6 @@ export class BucketDisagreements {
   }
 
   lines(): string[] {
-    return [...this.seen.values()].map((s) => `${s.where}: ${s.evaluations} evaluation${s.evaluations === 1 ? '' : 's'} bucketed by a whole number of 2^63 or more (${s.example}): LaunchDarkly's Node SDK buckets it as its text ("${s.example.split(' ').pop()}", Bucketer.ts valueForBucketing), which rehearse follows; its Go SDK cannot bucket it and gives bucket 0 (bucketing.go bucketableStringValue, ldvalue IsInt), so a service on the Go SDK serves those contexts the variation of bucket 0`);
+    return [...this.seen.values()].map((s) => `${s.where}: ${s.evaluations} evaluation${s.evaluations === 1 ? '' : 's'} bucketed by a whole number of 2^63 or more (${s.example}): LaunchDarkly's Node SDK buckets it as its text (${quoted(String(s.example.split(' ').pop()))}, Bucketer.ts valueForBucketing), which rehearse follows; its Go SDK cannot bucket it and gives bucket 0 (bucketing.go bucketableStringValue, ldvalue IsInt), so a service on the Go SDK serves those contexts the variation of bucket 0`);
   }
 }

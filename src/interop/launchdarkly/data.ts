@@ -12,6 +12,7 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { walkFields, type Findings } from '../disposition.js';
 import { at, formatWarning, isObject, type FlagFile } from '../document.js';
 import { LAUNCHDARKLY_DISPOSITIONS as TABLE } from './dispositions.js';
+import { quoted } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,12 +39,12 @@ export function readLaunchDarkly(docs: readonly FlagFile[], out: Findings): LdDa
     if (item.key === undefined) return out.refusals.push(at(doc, path, `a ${kind} needs its key, as text: without one the SDK would store it as "undefined"`));
     if (typeof item.key !== 'string') return out.refusals.push(at(doc, [...path, 'key'], `a ${kind}'s key is text, not ${Array.isArray(item.key) ? 'a list' : item.key === null ? 'null' : typeof item.key === 'object' ? 'a map' : `${typeof item.key} ${String(item.key)}`}`));
     const key = item.key;
-    if (mapKey !== null && key !== mapKey) out.warnings.push(at(doc, [...path, 'key'], `stored as "${key}", its own key, as the SDK stores it: the name "${mapKey}" is not a key`));
+    if (mapKey !== null && key !== mapKey) out.warnings.push(at(doc, [...path, 'key'], `stored as ${quoted(key)}, its own key, as the SDK stores it: the name ${quoted(mapKey)} is not a key`));
     if (item.deleted === true) return;
     const store = kind === 'flag' ? data.flags : data.segments;
     const located = kind === 'flag' ? data.flagAt : data.segmentAt;
     const other = located.get(key);
-    if (other) return out.refusals.push(at(doc, path, `found duplicate key "${key}" (also at ${where(other)}): the SDK does not start with these files`));
+    if (other) return out.refusals.push(at(doc, path, `found duplicate key ${quoted(key)} (also at ${where(other)}): the SDK does not start with these files`));
     if (kind === 'flag' && item.variations !== undefined && !Array.isArray(item.variations)) {
       return out.refusals.push(at(doc, [...path, 'variations'], 'variations is a list of values'));
     }
@@ -112,10 +113,10 @@ function checkReferences(data: LdData, out: Findings): void {
     if (c.op !== 'segmentMatch') continue;
     for (const s of Array.isArray(c.values) ? c.values : []) {
       const seg = own(data.segments, String(s));
-      if (!seg) out.warnings.push(at(l.doc, [...l.path, 'values'], `segment "${String(s)}" is not in the files; the clause never matches, as the SDK serves it`));
+      if (!seg) out.warnings.push(at(l.doc, [...l.path, 'values'], `segment ${quoted(String(s))} is not in the files; the clause never matches, as the SDK serves it`));
       else if (seg.unbounded === true) {
         const rules = seg.generation ? 'only the segment\'s rules can match' : 'it never matches (no generation)';
-        out.warnings.push(at(l.doc, [...l.path, 'values'], `segment "${String(s)}" is a big segment: without a big segment store the SDK answers with big segments status NOT_CONFIGURED, and ${rules}`));
+        out.warnings.push(at(l.doc, [...l.path, 'values'], `segment ${quoted(String(s))} is a big segment: without a big segment store the SDK answers with big segments status NOT_CONFIGURED, and ${rules}`));
       }
     }
   }

@@ -17,6 +17,7 @@ import { attributeValue, malformedReads, malformedSegments, malformedServing, se
 import { weightFindings } from './weights.js';
 import { readByGo } from '../flag-yaml.js';
 import { BucketDisagreements, bucketByPlaces } from './bucket-values.js';
+import { quoted } from '../../units/escape.js';
 
 const require = createRequire(import.meta.url);
 
@@ -165,7 +166,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
       const clauses = Array.isArray(r.clauses) ? (r.clauses as Json[]) : [];
       clauses.forEach((c, j) => {
         if (!LAUNCHDARKLY_OPERATORS.has(String(c.op))) {
-          const op = typeof c.op === 'string' ? `operator "${c.op}" is` : c.op === undefined ? 'a clause with no operator is' : `an operator that is not text (${JSON.stringify(c.op) ?? String(c.op)}) is`;
+          const op = typeof c.op === 'string' ? `operator ${quoted(c.op)} is` : c.op === undefined ? 'a clause with no operator is' : `an operator that is not text (${JSON.stringify(c.op) ?? String(c.op)}) is`;
           warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], `${op} not supported by the SDK; the clause never matches`));
         }
         if (c.op !== 'segmentMatch' && typeof c.attribute === 'string' && !['key', 'kind'].includes(c.attribute)) {
@@ -177,7 +178,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     for (const [p, why] of [...seedFindings(f).warned, ...weightFindings(f)]) warnings.push(at(doc, [...path, ...p], why));
     const prerequisites = Array.isArray(f.prerequisites) ? (f.prerequisites as Json[]).map((p) => String(p.key)) : [];
     prerequisites.forEach((p, i) => {
-      if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite "${p}" is not in the files; the prerequisite always fails, as the SDK serves it`));
+      if (!own(data.flags, p)) warnings.push(at(doc, [...path, 'prerequisites', i, 'key'], `prerequisite ${quoted(p)} is not in the files; the prerequisite always fails, as the SDK serves it`));
     });
     const canFail = [...malformedServing(f), ...malformedReads(key, data.flags, badSegments)].map(([p, why]) => at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG and the caller gets its default`));
     if (f.on === false && f.offVariation === undefined) canFail.push(at(doc, [...path, 'on'], 'the flag is off and has no offVariation: the SDK serves the caller\'s default'));

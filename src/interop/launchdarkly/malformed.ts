@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { own } from '../../records.js';
 import type { PathSegment } from '../../scenario/problems.js';
 import { isObject } from '../document.js';
+import { quoted } from '../../units/escape.js';
 
 const require = createRequire(import.meta.url);
 
@@ -70,7 +71,7 @@ function badClauses(rule: Json, p: PathSegment[]): Found[] {
     const where = [...p, 'clauses', j];
     if (c.attribute === undefined || c.attribute === null || c.attribute === '') return [[where, 'the clause names no attribute']];
     if (typeof c.attribute !== 'string') return [];
-    return validReference(c.attribute, !c.contextKind) ? [] : [[[...where, 'attribute'], `attribute reference "${c.attribute}" is not one the SDK can read`]];
+    return validReference(c.attribute, !c.contextKind) ? [] : [[[...where, 'attribute'], `attribute reference ${quoted(c.attribute)} is not one the SDK can read`]];
   });
 }
 
@@ -78,7 +79,7 @@ function badClauses(rule: Json, p: PathSegment[]): Found[] {
 function badBucketBy(x: unknown, p: PathSegment[]): Found[] {
   const r = isObject(x) && isObject(x.rollout) ? x.rollout : null;
   if (!r || typeof r.bucketBy !== 'string' || r.kind === 'experiment' || !Array.isArray(r.variations) || !r.variations.length) return [];
-  return validReference(r.bucketBy, !r.contextKind) ? [] : [[[...p, 'rollout', 'bucketBy'], `bucketBy "${r.bucketBy}" is not an attribute reference the SDK can read`]];
+  return validReference(r.bucketBy, !r.contextKind) ? [] : [[[...p, 'rollout', 'bucketBy'], `bucketBy ${quoted(r.bucketBy)} is not an attribute reference the SDK can read`]];
 }
 
 /** The segments a list of rules names in `segmentMatch` clauses, with where. */
@@ -95,7 +96,7 @@ export function malformedSegments(segments: Record<string, Json>): Map<string, F
     own_.set(key, list(s.rules).flatMap((r, i): Found[] => {
       const p: PathSegment[] = ['rules', i];
       const bucket = r.weight !== undefined && r.weight !== null && typeof r.bucketBy === 'string' && !validReference(r.bucketBy, !r.rolloutContextKind)
-        ? [[[...p, 'bucketBy'], `bucketBy "${r.bucketBy}" is not an attribute reference the SDK can read`] as Found] : [];
+        ? [[[...p, 'bucketBy'], `bucketBy ${quoted(r.bucketBy)} is not an attribute reference the SDK can read`] as Found] : [];
       return [...badClauses(r, p), ...bucket];
     }));
   }
@@ -107,10 +108,10 @@ export function malformedSegments(segments: Record<string, Json>): Map<string, F
       for (const [next, p] of segmentsNamed(list(segments[k].rules), ['rules'])) {
         if (!own(segments, next)) continue;
         const where = at ?? p;
-        if (trail.includes(next)) { found.push([where, `segments ${[...trail, next].map((x) => `"${x}"`).join(' -> ')} name each other in a circle`]); return true; }
+        if (trail.includes(next)) { found.push([where, `segments ${[...trail, next].map((x) => `${quoted(x)}`).join(' -> ')} name each other in a circle`]); return true; }
         if (seen.has(next)) continue;
         seen.add(next);
-        if (own_.get(next)!.length) { found.push([where, `segment "${next}" can fail (${own_.get(next)![0][1]})`]); return true; }
+        if (own_.get(next)!.length) { found.push([where, `segment ${quoted(next)} can fail (${own_.get(next)![0][1]})`]); return true; }
         if (walk(next, [...trail, next], where)) return true;
       }
       return false;
@@ -130,7 +131,7 @@ export function malformedReads(key: string, flags: Record<string, Json>, badSegm
   const found: Found[] = [...rules.flatMap((r, i) => [...badClauses(r, ['rules', i]), ...badBucketBy(r, ['rules', i])]), ...badBucketBy(f.fallthrough, ['fallthrough'])];
   for (const [s, p] of segmentsNamed(rules, ['rules'])) {
     const why = badSegments.get(s);
-    if (why) found.push([p, `segment "${s}" can fail (${why[0][1]})`]);
+    if (why) found.push([p, `segment ${quoted(s)} can fail (${why[0][1]})`]);
   }
   const seen = new Set<string>();
   const walk = (k: string, trail: string[], at: PathSegment[] | null): boolean => list(flags[k].prerequisites).some((pr, i) => {
@@ -138,7 +139,7 @@ export function malformedReads(key: string, flags: Record<string, Json>, badSegm
     if (typeof next !== 'string' || !own(flags, next)) return false;
     const where = at ?? ['prerequisites', i, 'key'];
     // The SDK checks for a circle before it looks at the prerequisite; an off flag reads no prerequisites of its own.
-    if (trail.includes(next)) return found.push([where, `prerequisites ${[...trail, next].map((x) => `"${x}"`).join(' -> ')} lead back to a flag already being evaluated`]) > 0;
+    if (trail.includes(next)) return found.push([where, `prerequisites ${[...trail, next].map((x) => `${quoted(x)}`).join(' -> ')} lead back to a flag already being evaluated`]) > 0;
     if (seen.has(next) || flags[next].on === false) return false;
     seen.add(next);
     return walk(next, [...trail, next], where);
@@ -164,7 +165,7 @@ export function seedFindings(f: Json): { refused: Found[]; warned: Found[] } {
     if (seed === undefined || seed === null) return;
     const where = [...p, 'rollout', 'seed'];
     if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-      refused.push([where, `${JSON.stringify(seed)} is not a whole number up to ${Number.MAX_SAFE_INTEGER}: LaunchDarkly's Go SDK refuses the flag, its Node SDK hashes ${seed ? `"${Number(seed)}"` : 'the flag key and salt'}; give a whole number`]);
+      refused.push([where, `${JSON.stringify(seed)} is not a whole number up to ${Number.MAX_SAFE_INTEGER}: LaunchDarkly's Go SDK refuses the flag, its Node SDK hashes ${seed ? `${quoted(String(Number(seed)))}` : 'the flag key and salt'}; give a whole number`]);
     } else if (seed === 0) {
       warned.push([where, 'a seed of 0: LaunchDarkly\'s Node SDK (rehearse\'s evaluator) takes it for no seed and hashes the flag key and salt, its Go SDK and the SDK test harness hash "0.<key>": services on the Go SDK put other users in each variation; rehearse follows the Node SDK (another seed buckets alike in both)']);
     }

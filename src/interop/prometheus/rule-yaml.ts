@@ -7,6 +7,9 @@ import type { PathSegment } from '../../scenario/problems.js';
 import { goIntegerMessage } from '../kube/go-integers.js';
 import { goResolve } from '../flag-yaml.js';
 import { resourceDocuments } from '../kube/resources.js';
+import { quoted } from '../../units/escape.js';
+import { parseDurationMs } from '../../lang/promql.js';
+import { durationOutOfRange } from '../../lang/promql-signatures.js';
 
 /** yaml.v3's words for a mapping or a list where rulefmt decodes text (a label's or an annotation's value). */
 export const notText = (v: object): string => `cannot unmarshal ${Array.isArray(v) ? '!!seq' : '!!map'} into string (a value here is text; Prometheus refuses the file)`;
@@ -128,7 +131,7 @@ export function resourceTypeProblems(groups: readonly unknown[], base: PathSegme
     const t = typeOf(v);
     const say = (want: string, at: PathSegment[], got: string) => {
       const annotation = at[at.length - 2] === 'annotations' && typeof at[at.length - 1] === 'string';
-      const line = `${where(at)}: Invalid value: "${got}": must be of type ${want} (the API server refuses the PrometheusRule${annotation ? ' unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text' : ''}; quote the value)`;
+      const line = `${where(at)}: Invalid value: ${quoted(got)}: must be of type ${want} (the API server refuses the PrometheusRule${annotation ? ' unless the Prometheus Operator\'s admission webhook is deployed, which writes an annotation\'s value as text' : ''}; quote the value)`;
       (annotation ? warnings : errors).push(line);
     };
     if (expect === 'map of string') {
@@ -194,4 +197,18 @@ export function duplicates(groups: readonly { readonly rules: readonly Named[] }
     else if (!reported.has(key) && reported.add(key)) out.push(`${r.where}: duplicate rule: ${r.name} with the labels of ${before.where} (promtool check rules lints it: "might cause inconsistency while recording expressions"; Prometheus loads both)`);
   }
   return out;
+}
+
+/**
+ * A duration of a rule file in milliseconds, as prometheus/common model/time.go ParseDuration reads it: "0" without
+ * a unit, and nothing past Go's time.Duration (about 292 years: "duration out of range", which promtool refuses).
+ */
+export function modelDuration(v: unknown, at: () => string, errors: string[]): number {
+  const text = String(v);
+  if (text === '0') return 0;
+  const ms = parseDurationMs(text);
+  if (ms === null) errors.push(`${at()}: not a valid duration string: ${JSON.stringify(v)}`);
+  else if (durationOutOfRange(text)) errors.push(`${at()}: duration out of range: ${JSON.stringify(v)} (past Go's time.Duration, about 292 years)`);
+  else return ms;
+  return 0;
 }

@@ -8,17 +8,17 @@
  */
 import type { Document } from 'yaml';
 import { InputError } from '../../errors.js';
-import { describeProblems, failsEveryEvaluationWarning, parseDurationMs, parsePromQL, PromQLError, quotedNamesWarning, resultType, type Expr } from '../../lang/promql.js';
-import { durationOutOfRange } from '../../lang/promql-signatures.js';
+import { describeProblems, failsEveryEvaluationWarning, parsePromQL, PromQLError, quotedNamesWarning, resultType, type Expr } from '../../lang/promql.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
-import { aliasWarning, applied, duplicates, limitsAsRead, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
+import { aliasWarning, applied, duplicates, limitsAsRead, modelDuration, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 import { kubectlReading } from '../kube/resources.js';
 import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
 import { withArticle } from '../../units/article.js';
+import { quoted } from '../../units/escape.js';
 import { otherThanRules } from '../file-kinds.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
@@ -81,20 +81,6 @@ export interface RuleFileParts {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * A duration of a rule file in milliseconds, as prometheus/common model/time.go ParseDuration reads it: "0" without
- * a unit, and nothing past Go's time.Duration (about 292 years: "duration out of range", which promtool refuses).
- */
-function modelDuration(v: unknown, at: () => string, errors: string[]): number {
-  const text = String(v);
-  if (text === '0') return 0;
-  const ms = parseDurationMs(text);
-  if (ms === null) errors.push(`${at()}: not a valid duration string: ${JSON.stringify(v)}`);
-  else if (durationOutOfRange(text)) errors.push(`${at()}: duration out of range: ${JSON.stringify(v)} (past Go's time.Duration, about 292 years)`);
-  else return ms;
-  return 0;
-}
 
 /** Reads a rule file's text; what Prometheus would refuse throws an InputError naming file:line:column and path. */
 export function readRuleFile(text: string, file: string): RuleFileParts {
@@ -253,7 +239,7 @@ function readGroups(
     }
     const name = typeof g.name === 'string' ? g.name : '';
     if (!name) errors.push(`${where(gp)}: Groupname must not be empty`);
-    else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name "${name}" is repeated in the same file`);
+    else if (names.has(name)) errors.push(`${where([...gp, 'name'])}: group name ${quoted(name)} is repeated in the same file`);
     names.add(name);
     // An interval of 0 is none of the group's own: the global evaluation interval (rules/manager.go).
     const intervalMs = g.interval === undefined ? null : modelDuration(g.interval, () => where([...gp, 'interval']), errors) || null;

@@ -8,6 +8,7 @@
  */
 import { didYouMean } from '../../errors.js';
 import type { ReadReport } from '../../observe/span.js';
+import { quoted } from '../../units/escape.js';
 
 export type Fate = 'modelled' | 'warned' | 'refused';
 
@@ -148,7 +149,7 @@ const TYPE_WORDS: Record<JsonType, string> = {
 function kindOf(v: unknown, expected: JsonType): string {
   const whole = expected === 'int64' || expected === 'uint64' || expected === 'goUint64' || expected === 'uint32';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string' && (expected === 'traceId' || expected === 'spanId')) return `"${shown(v)}"`;
+  if (typeof v === 'string' && (expected === 'traceId' || expected === 'spanId')) return `${quoted(shown(v))}`;
   // Not the value itself: a skip's reason counts the spans it holds, and each value would be a reason of its own.
   if (typeof v === 'string' && expected === 'goUint64') return /^[+-]?\d+$/.test(v) ? 'the text of a number' : 'text';
   if (typeof v === 'string') return whole && /^[+-]?\d+$/.test(v) ? (v.startsWith('-') && expected !== 'int64' ? 'the text of a negative number' : 'the text of a number out of range') : 'text';
@@ -216,7 +217,7 @@ function walk(table: FieldTable, format: string, snake: boolean, rootType: strin
     const v = f.obj[name];
     if (d === undefined) {
       const here = f.here;
-      report.noteField(`${format} ${f.type}.${name}`, () => locate(report, pathOf(where, { up: here, key: name })), () => `"${name}" is not a field of ${format}'s ${f.type}: not read${didYouMean(name, f.fields.keys())}`);
+      report.noteField(`${format} ${f.type}.${name}`, () => locate(report, pathOf(where, { up: here, key: name })), () => `${quoted(name)} is not a field of ${format}'s ${f.type}: not read${didYouMean(name, f.fields.keys())}`);
       continue;
     }
     const expected = d.type ?? (d.items ? 'list' : d.object || d.values ? 'object' : undefined);

@@ -16,6 +16,7 @@
  * - jsonpb reads a field by its JSON name or its proto name: `traceId` or `trace_id`, and so on.
  */
 import { parseGoDuration } from '../../units/go-duration.js';
+import { quoted } from '../../units/escape.js';
 
 /** The UI's JSON form of a model span, or why it cannot be one. */
 /** The UI's span made of a protobuf one, or why it is skipped (and where, when not where the span begins). */
@@ -83,7 +84,7 @@ function keyValue(raw: unknown): { key: string; type: string; value: unknown } |
   const kv = record(raw);
   if (kv === null || typeof kv.key !== 'string') return 'a tag without a key';
   const type = enumName(field(kv, 'vType'), VALUE_TYPES);
-  if (type === null) return `a tag "${kv.key}" whose vType is none of STRING, BOOL, INT64, FLOAT64, BINARY`;
+  if (type === null) return `a tag ${quoted(kv.key)} whose vType is none of STRING, BOOL, INT64, FLOAT64, BINARY`;
   const given = field(kv, type === 'string' ? 'vStr' : type === 'bool' ? 'vBool' : type === 'int64' ? 'vInt64' : type === 'float64' ? 'vFloat64' : 'vBinary');
   let value: unknown;
   if (type === 'string') value = given ?? '';
@@ -92,8 +93,8 @@ function keyValue(raw: unknown): { key: string; type: string; value: unknown } |
   else if (type === 'float64') value = given ?? 0;
   else value = given ?? '';
   const ok = type === 'string' || type === 'binary' ? typeof value === 'string' : type === 'bool' ? typeof value === 'boolean' : typeof value === 'number' && Number.isFinite(value);
-  if (!ok) return `a tag "${kv.key}" whose value is not of its vType ${type.toUpperCase()}`;
-  if (type === 'binary' && (String(value).length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(String(value)))) return `a tag "${kv.key}" whose vBinary is not base64`;
+  if (!ok) return `a tag ${quoted(kv.key)} whose value is not of its vType ${type.toUpperCase()}`;
+  if (type === 'binary' && (String(value).length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(String(value)))) return `a tag ${quoted(kv.key)} whose vBinary is not base64`;
   return { key: kv.key, type, value };
 }
 

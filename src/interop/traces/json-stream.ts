@@ -12,7 +12,7 @@
  */
 import { openInput, utf8ValidUpTo } from '../../files/read.js';
 import { InputError } from '../../errors.js';
-import { escapeControls } from '../../units/escape.js';
+import { escapeControls, quoted } from '../../units/escape.js';
 import { binaryTraceFile } from './binary-files.js';
 
 export type Path = readonly (string | number)[];
@@ -302,13 +302,13 @@ export function streamJson(file: string, streamPaths: readonly (readonly string[
             f.expectKey = true;
           }
         } else if (c === 93 || c === 125) {
-          if ((c === 93) !== f.array) fail(`unexpected "${String.fromCharCode(c)}"`, base + i);
+          if ((c === 93) !== f.array) fail(`unexpected ${quoted(String.fromCharCode(c))}`, base + i);
           // A trailing comma ([{...},] or {"a":1,}) is not JSON: JSON.parse and Go's encoding/json refuse it.
-          if (f.comma && !f.had) fail(`unexpected "${String.fromCharCode(c)}" after ",": JSON allows no trailing comma`, base + i);
+          if (f.comma && !f.had) fail(`unexpected ${quoted(String.fromCharCode(c))} after ",": JSON allows no trailing comma`, base + i);
           if (!f.array && !f.expectKey) keys.pop();
           stack.pop();
           if (stack.length === 0) done = true;
-        } else fail(`unexpected "${String.fromCharCode(c)}"`, base + i);
+        } else fail(`unexpected ${quoted(String.fromCharCode(c))}`, base + i);
       }
       if (capturing) captured += text.slice(captureStart);
       if (stringStart >= 0) {

@@ -25,6 +25,7 @@ import { envelopeOf } from './layout.js';
 
 import type { TraceFormat } from './unread.js';
 import { withArticle } from '../../units/article.js';
+import { quoted } from '../../units/escape.js';
 
 export type { TraceFormat };
 
@@ -207,7 +208,7 @@ function readInto(file: string, sink: Sink): Omit<FileRead, 'traces'> {
       // No wrapper, no span, no trace: keys that are no trace format's are said, with the one meant.
       for (const k of Object.keys(span)) {
         if (TOP_LEVEL_KEYS.includes(k)) continue;
-        report.noteField(`top level.${k}`, () => locate(report, [k]), () => otherSignal(k) ?? `"${k}" is not a key of a trace document (Jaeger, Zipkin or OTLP JSON): not read${didYouMean(k, TOP_LEVEL_KEYS)}`);
+        report.noteField(`top level.${k}`, () => locate(report, [k]), () => otherSignal(k) ?? `${quoted(k)} is not a key of a trace document (Jaeger, Zipkin or OTLP JSON): not read${didYouMean(k, TOP_LEVEL_KEYS)}`);
       }
     }
     if (isBare && envelope === null) {

@@ -8,6 +8,7 @@
  * Zipkin's lower-case spelling, with a warning naming both spellings and where each occurs.
  */
 import type { ReadReport, Span } from '../../observe/span.js';
+import { quoted } from '../../units/escape.js';
 
 interface Read { format: string; report: ReadReport }
 
@@ -18,7 +19,7 @@ export function joinZipkinCase(files: readonly string[], reads: readonly Read[])
     if (r.format !== 'zipkin') return;
     for (const [spelled, at] of r.report.spellings) {
       const low = spelled.toLowerCase();
-      if (!zipkin.has(low)) zipkin.set(low, `"${spelled}" in Zipkin's ${files[i]}:${at}${spelled !== low ? `, kept as "${low}"` : ''}`);
+      if (!zipkin.has(low)) zipkin.set(low, `${quoted(spelled)} in Zipkin's ${files[i]}:${at}${spelled !== low ? `, kept as ${quoted(low)}` : ''}`);
     }
   });
   const renames = new Map<string, string>();
@@ -30,9 +31,9 @@ export function joinZipkinCase(files: readonly string[], reads: readonly Read[])
       const there = zipkin.get(low);
       if (low === spelled || there === undefined) continue;
       renames.set(spelled, low);
-      r.report.warnings.push(`service "${spelled}" in ${r.format === 'otlp' ? 'OTLP' : 'Jaeger'}'s ${files[i]}:${at} and ${there} are one service, joined as "${low}": ` +
+      r.report.warnings.push(`service ${quoted(spelled)} in ${r.format === 'otlp' ? 'OTLP' : 'Jaeger'}'s ${files[i]}:${at} and ${there} are one service, joined as ${quoted(low)}: ` +
         'Zipkin keeps service names in lower case (zipkin2/Endpoint.java Builder.serviceName), its OTLP collector too (zipkin-otel SpanTranslator), ' +
-        `so one backend receiving both shows "${low}"`);
+        `so one backend receiving both shows ${quoted(low)}`);
     }
   });
   return renames;

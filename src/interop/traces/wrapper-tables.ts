@@ -4,6 +4,7 @@
  */
 import { modelled, nonEmpty, positive, shown, someText, warned, type FieldTable } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
+import { quoted } from '../../units/escape.js';
 
 const API_ERRORS = (v: unknown) => {
   const first = (Array.isArray(v) ? v[0] : v) as Record<string, unknown> | null;
@@ -148,7 +149,7 @@ export function signalOf(key: string): string | null {
 /** What a top-level key of another OTLP signal says (camelCase, as OTLP JSON writes it, or the proto's snake_case), or null. */
 export function otherSignal(key: string): string | null {
   const what = signalOf(key);
-  return what ? `"${key}": an OTLP export of ${what}, not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)` : null;
+  return what ? `${quoted(key)}: an OTLP export of ${what}, not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)` : null;
 }
 
 /**

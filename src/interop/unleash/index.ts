@@ -124,7 +124,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
     const strategies = f.strategies as Json[];
     const paths = read.strategyPaths.get(name)!;
     const clockAt = (p: (string | number)[], what: string) => {
-      const w = at(doc, p, `${what} reads currentTime: unleash-client compares the wall clock of each evaluation (strategy.js: new Date()), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag "${name}"; \`rehearse flags eval\` evaluates it at the time it runs`);
+      const w = at(doc, p, `${what} reads currentTime: unleash-client compares the wall clock of each evaluation (strategy.js: new Date()), and rehearse evaluates each user once, as the run starts, not along the simulated clock: a scenario cannot rehearse flag ${quoted(name)}; \`rehearse flags eval\` evaluates it at the time it runs`);
       warnings.push(w);
       clock.push(w);
     };
@@ -132,13 +132,13 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
       const sp = paths[i];
       for (const id of Array.isArray(s.segments) ? s.segments : []) {
         const seg = state.segments.find((x) => x.id === id);
-        if (Array.isArray(seg?.constraints) && seg.constraints.some(readsClock)) clockAt([...sp, 'segments'], `segment "${String(seg.name)}"`);
+        if (Array.isArray(seg?.constraints) && seg.constraints.some(readsClock)) clockAt([...sp, 'segments'], `segment ${quoted(String(seg.name))}`);
       }
       const raw = valueAt(doc.value, sp);
       const named = isObject(raw) && typeof raw.strategyName === 'string' ? 'strategyName' : 'name';
       if (!UNLEASH_STRATEGIES.has(String(s.name))) {
         const custom = read.defined.has(String(s.name)) ? 'a custom strategy (defined in the file), which unleash-client cannot evaluate' : 'not a strategy unleash-client knows';
-        const what = typeof s.name === 'string' ? `strategy "${s.name}" is ${custom}` : s.name === undefined ? 'a strategy with no name is not a strategy unleash-client knows' : `a strategy named by ${JSON.stringify(s.name) ?? String(s.name)}, not text, is not a strategy unleash-client knows`;
+        const what = typeof s.name === 'string' ? `strategy ${quoted(s.name)} is ${custom}` : s.name === undefined ? 'a strategy with no name is not a strategy unleash-client knows' : `a strategy named by ${JSON.stringify(s.name) ?? String(s.name)}, not text, is not a strategy unleash-client knows`;
         warnings.push(at(doc, [...sp, named], `${what}: it never matches, as unleash-client serves it`));
       }
       if (RANDOM(s)) warnings.push(at(doc, sp, 'a random strategy: unleash-client draws at each evaluation; a rehearsal draws once per user at load'));
@@ -163,7 +163,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
           return void refused.push(formatWarning(at(doc, c.values === undefined ? cp : [...cp, 'values'], `operator ${String(c.operator)} takes values: a list of text${c.values === undefined ? ', and there is none' : ''}`)));
         }
         if (!UNLEASH_OPERATORS.has(String(c.operator))) {
-          warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator "${String(c.operator)}" is not supported by unleash-client; the constraint never matches`));
+          warnings.push(at(doc, [...sp, 'constraints', j, 'operator'], `operator ${quoted(String(c.operator))} is not supported by unleash-client; the constraint never matches`));
         }
         const ignored = caseIgnored(doc, c, cp);
         if (ignored) warnings.push(ignored);
@@ -174,9 +174,9 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], options: I
     const requires = Array.isArray(f.dependencies) ? (f.dependencies as Json[]).map((d) => String(d.feature)) : [];
     requires.forEach((r) => {
       const parent = state.features.find((x) => x.name === r);
-      if (!names.has(r)) warnings.push(at(doc, path, `depends on "${r}", which is not in the file: unleash-client serves it off to everyone`));
+      if (!names.has(r)) warnings.push(at(doc, path, `depends on ${quoted(r)}, which is not in the file: unleash-client serves it off to everyone`));
       else if (Array.isArray(parent?.dependencies) && parent.dependencies.length) {
-        warnings.push(at(doc, path, `depends on "${r}", which has dependencies of its own: unleash-client serves it off to everyone (one level only)`));
+        warnings.push(at(doc, path, `depends on ${quoted(r)}, which has dependencies of its own: unleash-client serves it off to everyone (one level only)`));
       }
     });
     const variantsOf = (list: unknown[], vp: (string | number)[] | undefined): string[] => list.flatMap((x, i) => {

@@ -9,6 +9,7 @@
  * itself answered (test/fixtures/vendor/unleash/joi-17.12.3-state.jsonl).
  */
 import type { PathSegment } from '../../scenario/problems.js';
+import { quoted } from '../../units/escape.js';
 
 export type JoiType = 'any' | 'string' | 'number' | 'boolean' | 'object' | 'array';
 
@@ -92,7 +93,7 @@ export function joiValidate(schema: JoiSchema, value: unknown, path: PathSegment
   const here = schema.source ?? source;
   const p: Prefs = schema.options ? { ...prefs, allowUnknown: schema.options.allowUnknown ?? prefs.allowUnknown, stripUnknown: schema.options.stripUnknown ?? prefs.stripUnknown } : prefs;
   const fail = (type: string, message: string, at: PathSegment[] = path): undefined => {
-    problems.push({ path: at, message: `"${label(at)}" ${message}`, source: here, type });
+    problems.push({ path: at, message: `${quoted(label(at))} ${message}`, source: here, type });
     return undefined;
   };
   let v = value;

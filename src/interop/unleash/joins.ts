@@ -21,6 +21,7 @@
  *   the file does not carry). unleash-client never sees such a link: a server serves only segments it holds.
  */
 import type { PathSegment } from '../../scenario/problems.js';
+import { quoted } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +31,7 @@ export interface Unjoined {
   readonly refused: boolean;
 }
 
-const named = (v: unknown) => (typeof v === 'string' ? `"${v}"` : `named by ${JSON.stringify(v)}`);
+const named = (v: unknown) => (typeof v === 'string' ? `${quoted(v)}` : `named by ${JSON.stringify(v)}`);
 const REHEARSED = 'a rehearsal holds the file\'s toggles only: add the toggle to the file, or leave the row out';
 const FOREIGN = (table: string) => `the database refuses it where the server holds no such toggle (${table}.feature_name REFERENCES features(name))`;
 

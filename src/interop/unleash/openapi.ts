@@ -14,6 +14,7 @@
 import { createRequire } from 'node:module';
 import type { PathSegment } from '../../scenario/problems.js';
 import FILE from './import-toggles-schema.json' with { type: 'json' };
+import { quoted } from '../../units/escape.js';
 
 export interface OpenApiSchema {
   readonly $ref?: string;
@@ -119,7 +120,7 @@ function problemOf(e: AjvError, names: Map<OpenApiSchema, string>): ExportProble
     case 'required': return refuse(path, `no ${String(e.params.missingProperty)}, which Unleash's ${name} requires`);
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
-      return refuse([...path, key], `"${key}" is not a field of Unleash's ${name}`);
+      return refuse([...path, key], `${quoted(key)} is not a field of Unleash's ${name}`);
     }
     case 'enum': return refuse(path, `${shown(value)} is none of the values Unleash's ${name} takes (${(e.params.allowedValues as unknown[]).map((x) => JSON.stringify(x)).join(', ')})`);
     case 'minimum': return refuse(path, `${String(value)} is below ${String(e.params.limit)}, the least Unleash's ${name} takes`);

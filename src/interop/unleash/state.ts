@@ -18,6 +18,7 @@ import { UNLEASH_DISPOSITIONS as TABLE, UNLEASH_EXPORT_DISPOSITIONS } from './di
 import { exportUnjoined, linksUnjoined, stateUnjoined, type Unjoined } from './joins.js';
 import { unleashExportImport } from './openapi.js';
 import { joiRefusal, unleashStateImport } from './state-import.js';
+import { quoted } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 
@@ -123,12 +124,12 @@ class Reader {
   /** The environment served: the one named (which the file must hold), else the file's only one. */
   private choose(held: string[] | null, wanted: string | undefined, where: PathSegment[]): string | null {
     if (held === null) {
-      if (wanted !== undefined) this.warn(where, `the file does not say which environment it serves; rehearsed as environment "${wanted}", as named`);
+      if (wanted !== undefined) this.warn(where, `the file does not say which environment it serves; rehearsed as environment ${quoted(wanted)}, as named`);
       return wanted ?? null;
     }
     if (wanted !== undefined) {
       if (held.includes(wanted)) return wanted;
-      return this.fail(where, `no environment "${wanted}" in the file${didYouMean(wanted, held)} (environments: ${held.join(', ') || 'none'})`);
+      return this.fail(where, `no environment ${quoted(wanted)} in the file${didYouMean(wanted, held)} (environments: ${held.join(', ') || 'none'})`);
     }
     if (held.length > 1) return this.fail(where, `the file holds environments ${held.join(', ')}: name the one to rehearse (environment: beside unleash: in flags.from, or --environment)`);
     return held[0] ?? null;
@@ -146,7 +147,7 @@ class Reader {
     if (f.archived === true) return;
     const name = f.name;
     const other = this.featurePaths.get(name);
-    if (other) return this.refuse([...path, 'name'], `toggle "${name}" is also at ${formatWarning(at(this.doc, other, '')).replace(/: $/, '')}`);
+    if (other) return this.refuse([...path, 'name'], `toggle ${quoted(name)} is also at ${formatWarning(at(this.doc, other, '')).replace(/: $/, '')}`);
     // A server serves the strategies sorted (sortStrategies.ts); unleash-client evaluates a response's list as it
     // stands (client.js: feature.strategies.some), so a client API response or delta is served in its own order.
     const enabledOnes = strategies.filter((x) => x.s.disabled !== true);
@@ -157,7 +158,7 @@ class Reader {
         const seg = this.segments.get(id);
         if (!seg) this.warn([...x.path, 'segments'], `segment ${JSON.stringify(id)} is not in the file: unleash-client fails the strategy for everyone, and so does the rehearsal`);
         else if (!Array.isArray(seg.constraints)) {
-          this.refuse([...x.path, 'segments'], `segment "${String(seg.name)}" (id ${JSON.stringify(id)}) has no constraints in the file: a feature export carries only segment names; export the toggles from the client API (/api/client/features), which carries them`);
+          this.refuse([...x.path, 'segments'], `segment ${quoted(String(seg.name))} (id ${JSON.stringify(id)}) has no constraints in the file: a feature export carries only segment names; export the toggles from the client API (/api/client/features), which carries them`);
         }
       }
     }
@@ -278,7 +279,7 @@ class Reader {
     if (Array.isArray(d.features)) list(d.featureStrategies).forEach((s, j) => this.insertable(s, list(v.featureStrategies)[j] ?? {}, ['featureStrategies', j]));
     strategies.forEach((s, j) => {
       if (typeof s.strategyName === 'string' && typeof s.name === 'string' && s.name !== s.strategyName) {
-        this.warn(['featureStrategies', j, 'name'], `strategyName "${s.strategyName}" is served; name "${s.name}" is not read`);
+        this.warn(['featureStrategies', j, 'name'], `strategyName ${quoted(s.strategyName)} is served; name ${quoted(s.name)} is not read`);
       }
       this.textBooleans(s.constraints, ['featureStrategies', j, 'constraints'], 'does not check a strategy\'s constraints (state-schema.ts featureStrategySchema: joi.array()) and stored them as the file writes them');
     });
