@@ -228,12 +228,23 @@ const QUOTE_FORMS: [string, string, string][] = [
   ['a backslash before a quote', `${HEAD}\\"${TAIL}`, `${HEAD}\\\\\\"${TAIL}`],
 ];
 
+/** Every kind that quotes its value with every quote form, answered in one child process as the line breaks are. */
+const QUOTE_CASES = Object.entries(KINDS).filter(([, k]) => k.unquoted === undefined)
+  .flatMap(([kind, k]) => QUOTE_FORMS.map(([form, value]) => ({ kind, form, value, ...k })));
+let quoteAnswers: Answer[] | undefined;
+function quoteAnswerOf(kind: string, form: string): Answer {
+  quoteAnswers ??= batchOfBuiltCli(QUOTE_CASES.map((c) => ({ cwd: folder(c.files(c.value)), argv: c.argv })));
+  return quoteAnswers[QUOTE_CASES.findIndex((c) => c.kind === kind && c.form === form)];
+}
+
 describe('a double quote or a backslash in a name or value from a file is escaped in the message that quotes it', () => {
-  for (const [kind, { files, argv, stdout }] of Object.entries(KINDS).filter(([, k]) => k.unquoted === undefined)) {
+  for (const [kind, { argv, stdout }] of Object.entries(KINDS).filter(([, k]) => k.unquoted === undefined)) {
     describe(kind, () => {
-      it.each(QUOTE_FORMS)('%s', (_, value, escaped) => {
-        const { code, err } = rehearse(files(value), argv, stdout);
-        expect(code === 0 || code === 2).toBe(true);
+      it.each(QUOTE_FORMS)('%s', (form, value, escaped) => {
+        const answer = quoteAnswerOf(kind, form);
+        const { code } = answer;
+        const err = stdout ? answer.stdout : answer.stderr;
+        expect(code === 0 || code === 2, `${argv.join(' ')}: exit ${code}: ${answer.stderr}`).toBe(true);
         const lines = err.replace(/\n$/, '').split('\n');
         // The value reaches a message quoted and escaped (else this case tests nothing), and no line closes a quote
         // right after the raw value (a caret display shows the source as given, which is not a quoted value).
