@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stateLines } from '../src/cli/gameday-ctl.js';
 import { debriefLines } from '../src/live/debrief-words.js';
 import { inline } from '../src/units/escape.js';
 import { cli } from './helpers.js';
@@ -114,6 +115,17 @@ describe('the terminal: a name never starts a line, moves the cursor or reorders
     });
     expect(out).toHaveLength(3);
     expect(out[2]).toBe('  faults removed: fa\\nforged line\\u202e by ada\\u2028grace\\u202e at 1m00s (on from 0m30s; the policy alone faced it from 0m30s to 1m30s)');
+  });
+
+  it('gameday ctl status: the drill, a person and a fault named across lines, each on its line (text people typed: "?")', () => {
+    const lines = stateLines({
+      you: { name: 'ada\u2028x', role: 'operator' }, next: '',
+      state: {
+        reset: true, meta: { name: 'dr\nill', nowSeconds: 60, horizonSeconds: 600, speed: 60, status: 'running' }, plans: [], actions: [], audit: [],
+        faults: [{ name: 'fa\u202e\nx', kind: 'latency', target: 'pay', size: '+5 ms', active: true, fromSeconds: 30, untilSeconds: null }],
+      },
+    }, new URL('http://127.0.0.1/?token=t'));
+    expect(lines).toEqual(['dr?ill: 1m00s of 10m00s, running at 60x (you: ada?x, operator)', '  fault on: fa??x (latency on pay, +5 ms) since 0m30s']);
   });
 });
 
