@@ -1,6 +1,6 @@
 /**
  * Reports in a real browser (Debian's chromium) with names that try to run code or to hide: a case, a gate, an
- * endpoint, a journey and a scenario named with closing tags of script, style, title and textarea, an HTML comment
+ * endpoint, a journey, a fault and a scenario named with closing tags of script, style, title and textarea, an HTML comment
  * opened inside a script, template braces, U+2028 and U+2029 (line breaks to JavaScript before ES2019), a
  * right-to-left override and a name 300 characters long. Through `run --html`, `report` of the run's JSON and the
  * pages of `ci --html-dir`: nothing runs (no global set, no dialog, no console error), every chart renders, and each
@@ -31,6 +31,7 @@ const NAMES = {
   unusedService: 'svc</style><script>__xss=4</script>',
   endpoint: 'ep"><svg onload=__xss=5>',
   journey: 'j<!--<script>\u2028{{constructor.constructor(\'__xss=6\')()}}',
+  fault: 'slow</script><img src=x onerror=__xss=8>\u202e&amp;',
 };
 const q = (s: string) => JSON.stringify(s);
 const scenario = `name: ${q(NAMES.scenario)}
@@ -59,6 +60,8 @@ rollout:
     gates:
       - 'req_failed{flag:on} rate<0.03'
       - { name: ${q(NAMES.gate)}, promql: 'sum(rate(http_requests_total[1m]))', success: 'result >= 0' }
+faults:
+  - { kind: latency, target: api, at: 2m, for: 1m, add: 1ms, name: ${q(NAMES.fault)} }
 cases:
   ${q(NAMES.caseName)}: {}
   other: { flags: { f: { when-on: { api: { errors: +1% } } } } }
@@ -107,6 +110,7 @@ describe('hostile names in reports, rendered', () => {
     expect(s.text).toContain(NAMES.scenario);
     expect(s.text).toContain(NAMES.unusedService);
     expect(s.text).toContain(NAMES.gate);
+    expect(s.text).toContain(NAMES.fault);
   }, 240_000);
 
   it('report of the run document: the same page, names as written', async () => {

@@ -128,6 +128,7 @@ const NAMES = {
   rules: 'rules<i>.yaml',
   operator: 'ada<svg onload=__xss=13>',
   note: 'note</script><script>__xss=14</script>\u2028{{constructor.constructor(\'__xss=15\')()}}',
+  fault: 'slow</script><img src=x onerror=__xss=16>\u202e&amp;',
 };
 const q = (s: string) => JSON.stringify(s);
 const drillText = `name: ${q(NAMES.scenario)}
@@ -149,6 +150,8 @@ services:
     endpoints: { charge: {} }
 flags:
   new-pay: { kind: release, owner: team, evaluated-by: [pay], when-on: { pay: { errors: +0.2% } } }
+faults:
+  - { kind: latency, target: pay, at: 6m, for: 1m, add: 5ms, name: ${q(NAMES.fault)} }
 faults-catalogue:
   pay-down: { kind: abort, target: pay, percent: 50%, for: 3m }
 rollout:
@@ -226,7 +229,7 @@ describe('hostile names in the pages, in chromium', () => {
     await page.waitForFunction((note) => (document.body.textContent ?? '').includes(note), NAMES.note, { timeout: 120_000 });
     const live = await state(page);
     expect(live.xss).toBeUndefined();
-    for (const name of [NAMES.scenario, NAMES.journey, NAMES.gate, NAMES.alert, NAMES.severity, NAMES.caseName, NAMES.rules, NAMES.operator, NAMES.note]) {
+    for (const name of [NAMES.scenario, NAMES.journey, NAMES.gate, NAMES.alert, NAMES.severity, NAMES.caseName, NAMES.rules, NAMES.operator, NAMES.note, NAMES.fault]) {
       expect(live.text, name).toContain(name);
     }
     expect((await post({ type: 'end' })).status).toBe(200);
@@ -239,7 +242,7 @@ describe('hostile names in the pages, in chromium', () => {
     const after = await state(debrief);
     expect(after.xss).toBeUndefined();
     expect(after.title).toContain(NAMES.scenario);
-    for (const name of [NAMES.scenario, NAMES.caseName, NAMES.operator, NAMES.note]) expect(after.text, name).toContain(name);
+    for (const name of [NAMES.scenario, NAMES.caseName, NAMES.operator, NAMES.note, NAMES.fault]) expect(after.text, name).toContain(name);
     expect(errors).toEqual([]);
     await context.close();
   }, 600_000);

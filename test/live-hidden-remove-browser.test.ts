@@ -3,7 +3,9 @@
  * operator's page is open beside it: the facilitator's Faults table has a row for each hidden fault they may remove,
  * marked hidden, with a Remove… named for it that asks first; the status line says what was done, the row goes and
  * the focus it held moves to the table. The operator's page never shows one: not in its table, nor in any byte it
- * receives (every response and every event read through the DevTools protocol).
+ * receives (every response and every event read through the DevTools protocol). While on, the hidden faults are
+ * shaded on the facilitator's charts apart from visible ones and counted on the health card of their service, on
+ * the facilitator's page alone.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,6 +90,21 @@ describe('a hidden fault on the facilitator\'s page', () => {
       ['hidden ad-hoc 1 (latency) active, hidden: only facilitators see it', 'pay', '+25 ms', '1m00s', '6m00s', 'Remove…'],
       ['quiet-drag (latency) active, hidden: only facilitators see it', 'pay', '+30 ms', '1m00s', '2m00s', 'Remove…'],
     ]);
+    // Shaded on the facilitator's three charts with fault windows, apart from the visible one and named hidden in
+    // the legend; counted on the health card of the service they are on, as screen readers read it.
+    type Views = Record<string, { data(name: string): { name: string; from: number; to: number }[] }>;
+    const shaded = (page: Page) => page.evaluate(() => ['journeys', 'errors', 'p99'].map((k) => {
+      const v = (window as unknown as { drillViews: Views }).drillViews[k];
+      return { visible: v.data('faults').map((r) => r.name), hidden: v.data('hiddenFaults').map((r) => [r.name, r.from, r.to]) };
+    }));
+    await fran.waitForFunction(() => (window as unknown as { drillViews: Views }).drillViews.p99?.data('hiddenFaults').length === 2, null, { timeout: WAIT });
+    expect(await shaded(fran)).toEqual(Array(3).fill({
+      visible: ['ad-hoc 1 (503 on 1% of calls)'], hidden: [['quiet-drag (+30 ms)', 60, 90], ['hidden ad-hoc 1 (+25 ms)', 60, 90]],
+    }));
+    expect(await fran.locator('#health').ariaSnapshot()).toMatch(/pay[^]*2 hidden fault\(s\): only facilitators see it/);
+    expect(await fran.locator('#health [data-service="web"]').innerText()).not.toContain('hidden');
+    expect(await fran.getByText('a hidden fault active (only facilitators see it)').first().isVisible()).toBe(true);
+
     // By keyboard, as the visible faults' Remove…: focused by its name, pressed with Enter, asked in a dialog.
     await fran.getByRole('button', { name: 'Remove hidden fault hidden ad-hoc 1' }).focus();
     await fran.keyboard.press('Enter');
@@ -116,6 +133,13 @@ describe('a hidden fault on the facilitator\'s page', () => {
       expect(seen, s).not.toContain(s);
     }
     expect(shown).not.toContain('only facilitators see it');
+    // Nothing shaded as hidden on its charts, nothing counted on its cards, nothing of them for its screen reader.
+    expect(await shaded(ada)).toEqual(Array(3).fill({ visible: ['ad-hoc 1 (503 on 1% of calls)'], hidden: [] }));
+    expect(await ada.locator('#health .hidden-fault').count()).toBe(0);
+    expect(await ada.locator('body').ariaSnapshot()).not.toMatch(/hidden fault/);
+    // The facilitator's page shades the one still on.
+    await fran.waitForFunction(() => (window as unknown as { drillViews: Views }).drillViews.p99.data('hiddenFaults').length === 1, null, { timeout: WAIT });
+    expect((await shaded(fran))[0].hidden).toEqual([['quiet-drag (+30 ms)', 60, 90]]);
     // Its script knows the field (it is one script for every page); no event or state it was sent has it.
     const sent = received.ada.filter((x) => x.startsWith('update\n') || x.startsWith('{"you"'));
     expect(sent.length).toBeGreaterThan(5);

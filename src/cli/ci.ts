@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import { readDocument } from './documents.js';
 import { junitXml } from '../report/junit.js';
 import { markdownSummary } from '../report/markdown.js';
+import { inline } from '../report/escape.js';
 import { writeJson } from '../report/json.js';
 import type { Piscina } from 'piscina';
 import { readLimits } from '../files/read.js';
@@ -289,7 +290,7 @@ export async function runCi(dirArg: string | undefined, opts: CiOptions, out: (s
     if (doc.counts.worse > 0) {
       out('');
       out(`worse than the baseline${opts.updateBaseline ? ' (--update-baseline: accepted as the new baseline if every case passes)' : opts.baselineWarn ? ' (--baseline-warn: reported, not failed)' : ''}:`);
-      for (const c of cases) if (c.regressions.length) out(`  ${caseName(c)}: ${c.regressions.join('; ')}`);
+      for (const c of cases) if (c.regressions.length) out(`  ${inline(caseName(c))}: ${c.regressions.join('; ')}`);
     }
     // Every file written is named, as `run` names its own: --junit, --summary and --json were written without a word.
     const files = [opts.junit, opts.summary, opts.json, opts.htmlDir && join(opts.htmlDir, 'index.html')].filter((f): f is string => !!f);

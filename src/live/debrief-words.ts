@@ -4,6 +4,7 @@
  * drill (a hidden case, hidden faults), revealed as the debrief page reveals it. The drill's terminal and
  * `gameday debrief` print it under the files they name, so that the team reads the outcome where it ran the drill.
  */
+import { inline } from '../units/escape.js';
 import { budget, clock, count } from '../units/format.js';
 import type { DrillDocument } from './debrief.js';
 
@@ -50,5 +51,6 @@ export function debriefLines(d: Pick<DrillDocument, 'verdict' | 'comparison' | '
   }
   lines.push(`  error budget: ${budgetWords(d)}`, ...(d.faults ? removedLines({ faults: d.faults, withdrawn: d.withdrawn }) : []),
     ...(d.revealed && d.record ? revealedLines({ revealed: d.revealed, record: d.record }) : []));
-  return lines;
+  // Each line one line: a name (a fault's, a person's) that holds a line break or a control character is written as its escape.
+  return lines.map(inline);
 }

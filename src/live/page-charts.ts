@@ -1,7 +1,9 @@
 /**
  * The dashboard's live charts (part of dashboard.js): vega-lite specs with a legend for every series, embedded
  * once; each update appends its new rows with a vega changeset, and a reset replaces them. Overlays (fault
- * windows shaded, gate thresholds dashed, rollout decisions dotted) are keyed in the page's HTML legend.
+ * windows shaded, gate thresholds dashed, rollout decisions dotted) are keyed in the page's HTML legend. Hidden
+ * faults are shaded apart (outlined, another colour) from the facilitator's hiddenFaults, which no other role's
+ * updates carry: on other pages that layer has no rows.
  */
 import { CLOCK_AXIS, CLOCK_JS } from '../report/html/clock-axis.js';
 
@@ -46,6 +48,8 @@ export const CHARTS_JS = String.raw`
     if (extra && extra.faults) {
       layers.push({ data: { name: 'faults' }, mark: { type: 'rect', color: '#c2571a', opacity: 0.12 },
         encoding: { x: timeX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', type: 'nominal', title: 'fault' }, timeTip('from', 'from'), timeTip('to', 'to')] } });
+      layers.push({ data: { name: 'hiddenFaults' }, mark: { type: 'rect', color: '#7a4f9e', opacity: 0.14, stroke: '#7a4f9e', strokeOpacity: 0.8, strokeDash: [4, 2] },
+        encoding: { x: timeX('from'), x2: { field: 'to' }, tooltip: [{ field: 'name', type: 'nominal', title: 'hidden fault (only facilitators see it)' }, timeTip('from', 'from'), timeTip('to', 'to')] } });
     }
     if (extra && extra.decisions) {
       layers.push({ data: { name: 'decisions' }, mark: { type: 'rule', color: '#7a4f9e', strokeDash: [2, 2] },
@@ -106,12 +110,16 @@ export const CHARTS_JS = String.raw`
   }
 
   var faultKey = '';
-  function drawFaults(faults, now) {
+  // hidden: the facilitator's hidden faults on now (or about to be), each from its start to now; none on other pages.
+  function drawFaults(faults, hidden, now) {
     var rows = faults.map(function (f) { return { name: f.name + ' (' + f.size + ')', from: f.fromSeconds, to: f.active ? now : f.untilSeconds }; });
-    var key = JSON.stringify(rows);
+    var hiddenRows = hidden.map(function (f) {
+      return { name: f.name + (f.described ? ' (' + f.size + ')' : ''), from: f.fromSeconds, to: Math.max(f.fromSeconds, now) };
+    });
+    var key = JSON.stringify([rows, hiddenRows]);
     if (key === faultKey) return;
     faultKey = key;
-    ['journeys', 'errors', 'p99'].forEach(function (k) { replace(views[k], 'faults', rows); });
+    ['journeys', 'errors', 'p99'].forEach(function (k) { replace(views[k], 'faults', rows); replace(views[k], 'hiddenFaults', hiddenRows); });
   }
 
   var journeyGatesDrawn = false;
@@ -162,7 +170,7 @@ export const CHARTS_JS = String.raw`
       }
       if (trimmed) ['exposure', 'journeys', 'errors', 'p99'].forEach(function (k) { dropOld(views[k], 'rows'); });
       drawJourneyGates();
-      drawFaults(u.faults, u.meta.nowSeconds);
+      drawFaults(u.faults, u.hiddenFaults || [], u.meta.nowSeconds);
     });
   }
 `;

@@ -117,7 +117,7 @@ const MAIN_JS = String.raw`
     renderMeta(u.meta);
     var running = u.meta.status === 'running' || u.meta.status === 'paused';
     renderPlans(u.plans, running);
-    renderHealth(u.health);
+    renderHealth(u.health, u.hiddenFaults || []);
     var b = u.budget;
     text($('budget'), b.text);
     // Counts as the debrief and the terminal write them (4,744 failed journeys).

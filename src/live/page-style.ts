@@ -35,6 +35,9 @@ td.acts input { width: 12em; }
 .legend { font-size: 12px; color: #444; margin: 2px 0 0; }
 .key { display: inline-block; width: 18px; height: 10px; margin: 0 4px 0 10px; vertical-align: middle; }
 .key.fault { background: rgba(194, 87, 26, 0.25); }
+.key.hidden-fault { background: rgba(122, 79, 158, 0.2); border: 1px dashed #7a4f9e; }
+.svc .hidden-fault { display: block; color: #5b3a78; border-top: 1px dashed #7a4f9e; margin-top: 2px; }
+.svc .hidden-fault[hidden] { display: none; }
 .key.gate { border-top: 2px dashed #8b1a1a; height: 0; }
 .key.decision { border-top: 2px dotted #7a4f9e; height: 0; }
 .connection.live { color: #2d6a2d; } .connection.stale, .connection.disconnected { color: #8b1a1a; font-weight: 600; }

@@ -68,7 +68,12 @@ export const TABLES_JS = String.raw`
   }
 
   var healthCards = {};
-  function renderHealth(rows) {
+  // hidden: the facilitator's hidden faults (none on other pages), counted on the services their target names, as the
+  // server counts visible ones; a fault whose target depends on the hidden case is counted on none.
+  function hiddenOn(service, hidden) {
+    return hidden.filter(function (f) { return f.described && f.target.split(/\s*->\s*|\./).indexOf(service) >= 0; }).length;
+  }
+  function renderHealth(rows, hidden) {
     var box = $('health');
     rows.forEach(function (h) {
       var c = healthCards[h.service];
@@ -84,6 +89,15 @@ export const TABLES_JS = String.raw`
       if (c.div.className !== cls) c.div.className = cls;
       text(c.line, h.perSecond.toFixed(1) + '/s · errors ' + percent(h.errorRate) + ' · p99 ' + fmtMs(h.p99)
         + (h.breakersOpen ? ' · ' + h.breakersOpen + ' breaker(s) open' : '') + (h.faults ? ' · ' + h.faults + ' fault(s)' : ''));
+      var n = hiddenOn(h.service, hidden);
+      var mark = c.hidden;
+      if (n && !mark) {
+        mark = c.hidden = document.createElement('span');
+        mark.className = 'hidden-fault';
+        c.div.appendChild(mark);
+      }
+      if (mark) text(mark, n ? n + ' hidden fault(s): only facilitators see it' : '');
+      if (mark && mark.hidden !== !n) mark.hidden = !n;
     });
   }
 

@@ -41,8 +41,10 @@ export function assetFile(name: string): { type: string; body: string } | null {
 export function dashboardHtml(name: string, token: string): string {
   const t = escape(encodeURIComponent(token));
   const script = (file: string) => `<script src="assets/${file}?token=${t}"></script>`;
-  const legend = (items: [string, string][]) => `<p class="legend">${items.map(([cls, text]) => `<span class="key ${cls}"></span>${text}`).join(' ')}</p>`;
-  const overlays = legend([['fault', 'a fault active'], ['gate', 'gate threshold'], ['decision', 'rollout decision']]);
+  const legend = (items: [string, string][], more = '') => `<p class="legend">${items.map(([cls, text]) => `<span class="key ${cls}"></span>${text}`).join(' ')}${more}</p>`;
+  // The hidden faults' key is the facilitator's alone, as the faults it keys.
+  const overlays = legend([['fault', 'a fault active'], ['gate', 'gate threshold'], ['decision', 'rollout decision']],
+    ' <span class="facilitator-only"><span class="key hidden-fault"></span>a hidden fault active (only facilitators see it)</span>');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,6 +1,7 @@
 /** The terminal view of a CI run: each case as it finishes, then a table of every case and what happened. */
 import { caseName, type CiCase, type CiReport } from '../score/ci.js';
 import { duration, plural } from '../units/format.js';
+import { inline } from './escape.js';
 import { textTable } from './table.js';
 import { LABEL_WIDTH, caseCaveat, caseCounts, caseHeadlines, caseNotes, caseVerdict, caveatLines, criterionLine, verdictLabel } from './vocabulary.js';
 
@@ -26,7 +27,7 @@ export function caseLines(c: CiCase): string[] {
   const indent = (s: string) => `    ${s.split('\n').join('\n    ')}`;
   const caveat = caseCaveat(c);
   return [
-    `${statusLabel(c.status).padEnd(LABEL_WIDTH)}  ${caseName(c)}  (${duration(c.seconds)})`,
+    `${statusLabel(c.status).padEnd(LABEL_WIDTH)}  ${inline(caseName(c))}  (${duration(c.seconds)})`,
     ...caseHeadlines(c).map(indent),
     ...(caveat ? caveatLines(caveat).map(indent) : []),
     ...c.acceptance.map((a) => indent(criterionLine(a))),
@@ -44,13 +45,13 @@ export function ciSummaryTable(doc: CiReport): string {
   const rows = doc.cases.map((c) => [
     statusLabel(c.status),
     ellipsis(caseName(c)),
-    Object.keys(c.flags).length ? caseHeadlines({ flags: Object.fromEntries(Object.entries(c.flags).map(([k, f]) => [ellipsis(k), f])) }).join('\n') : '-',
+    Object.keys(c.flags).length ? caseHeadlines({ flags: Object.fromEntries(Object.entries(c.flags).map(([k, f]) => [ellipsis(k), f])) }) : '-',
     c.regressions.length ? `${plural(c.regressions.length, 'outcome')} worse` : '',
   ]);
   // Under the table, each PASS the ground truth does not bear out, in the run report's words.
   const caveats = doc.cases.flatMap((c) => {
     const caveat = caseCaveat(c);
-    return caveat ? ['', `${caseName(c)}: ${statusLabel(c.status)}`, ...caveatLines(caveat).map((x) => `  ${x}`)] : [];
+    return caveat ? ['', `${inline(caseName(c))}: ${statusLabel(c.status)}`, ...caveatLines(caveat).map((x) => `  ${x}`)] : [];
   });
   return [...textTable(['result', 'rehearsal', 'what happened', 'vs baseline'], rows, ['left', 'left', 'left', 'left']), ...caveats, '', ciCountsLine(doc)].join('\n');
 }

@@ -1,2 +1,2 @@
 /** Control characters from user-supplied names, made visible wherever they are written (terminal, Markdown, XML). */
-export { controlEscape, escapeControls } from '../units/escape.js';
+export { controlEscape, escapeControls, inline } from '../units/escape.js';

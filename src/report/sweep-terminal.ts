@@ -3,6 +3,7 @@ import { aggregateValue } from '../sweep/aggregate.js';
 import type { SweepDocument } from '../sweep/sweep.js';
 import { messageOneLine } from '../units/escape.js';
 import { criterionValue, duration, num as fmtNum, percent, plural } from '../units/format.js';
+import { inline } from './escape.js';
 import { textTable } from './table.js';
 
 const pct = (x: number | null) => (x === null ? '-' : percent(x, 1));
@@ -68,5 +69,6 @@ export function formatSweep(d: SweepDocument): string {
     lines.push('', `${plural(d.failures.length, 'run')} failed:`);
     for (const f of d.failures.slice(0, 10)) lines.push(`  run ${f.run} (policy ${f.policy}, case ${f.case ?? '-'}, seed ${f.seed}): ${messageOneLine(f.error)}`);
   }
-  return lines.join('\n');
+  // Each line one line: a name that holds a line break or a control character is written as its escape.
+  return lines.map(inline).join('\n');
 }

@@ -1,6 +1,7 @@
 /** The terminal summary of a run: per service and per journey, throughput, errors and latency. */
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../units/format.js';
+import { inline } from './escape.js';
 import { textTable } from './table.js';
 import { caveatLines, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
 
@@ -45,7 +46,8 @@ export function formatSummary(r: RunResult, cases: readonly string[] = []): stri
   lines.push('', ...formatOutcomes(r));
   if (r.acceptance.length) lines.push('', ...formatAcceptance(r));
   lines.push('', ...formatVerdict(r));
-  return lines.join('\n');
+  // Each line one line: a name that holds a line break or a control character is written as its escape.
+  return lines.map(inline).join('\n');
 }
 
 /** The ground truth: what the flags and faults really did to users. */

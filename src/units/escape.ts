@@ -34,6 +34,15 @@ export function quoted(text: string): string {
 }
 
 /**
+ * A name or value from input inside a line written for people (a report's table cell, a line of a summary): every
+ * control character as quoted() writes it (\n, \r, \t, \x1b, \u202e), without quotes. A name never starts a line,
+ * moves the cursor or reorders the text around it; text without control characters is unchanged.
+ */
+export function inline(text: string): string {
+  return text.replace(CONTROL, (c) => SHORT[c] ?? controlEscape(c));
+}
+
+/**
  * `text` on one line: each line break (\r\n, \r or \n) written \n, as quoted() writes it. For what must stay one
  * line and quotes the input's own text: a comment line of YAML written, a warning or an error about an imported file.
  */
