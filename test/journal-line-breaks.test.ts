@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { VERSION } from '../src/version.js';
 import { JournalWriter, readJournal } from '../src/live/journal.js';
 import { sha256 } from '../src/live/session.js';
 import { cli } from './helpers.js';
@@ -23,7 +24,7 @@ describe('line breaks people type stay inside their journal line', () => {
   it('read back, resumed and written on, and debriefed: the same text', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'rehearse-journal-breaks-')), 'd.journal');
     const j = JournalWriter.create(path, {
-      kind: 'drill', schema: 'rehearse/journal@1', version: '0.19.0', wall: w,
+      kind: 'drill', schema: 'rehearse/journal@1', version: VERSION, wall: w,
       scenario: { file: fixture, sha256: sha256(readFileSync(fixture, 'utf8')), name: 'drill\nforged' }, seed: 7, gates: 'on', speed: 60, case: { hidden: false, name: 'healthy' },
     });
     j.append({ kind: 'person', wall: w, name: 'fran', role: 'facilitator', token: '1'.repeat(64) });
