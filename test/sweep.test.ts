@@ -139,13 +139,13 @@ describe('sweeps', () => {
   it('refuses a tune value the scenario refuses before any run, naming it (its runs were each "invalid for this policy", and the sweep went on, exit 0)', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, scenario(['rate<0.03'], "\n    rollout.f.stages.0.to: ['10%', '150%']"));
-    expect(() => prepareSweep(bad, 2)).toThrow(/bad\.yaml: tune\.vary\["rollout\.f\.stages\.0\.to"\]\[1\]: "150%" makes the scenario invalid: rollout\[0\]\.stages\[0\]\.to: percentage "150%" is over 100%/);
+    expect(() => prepareSweep(bad, 2)).toThrow(/bad\.yaml:20:36: tune\.vary\["rollout\.f\.stages\.0\.to"\]\[1\]: "150%" makes the scenario invalid: rollout\[0\]\.stages\[0\]\.to: percentage "150%" is over 100%/);
   });
 
   it('name the tune block\'s mistakes with their path and column', () => {
     const bad = join(dir, 'typo.yaml');
     writeFileSync(bad, scenario(['rate<0.03']).replace("minimize: 'blast_radius_users{case:defective} p(95)'", "minimize: 'blast_radius_user p(95)'"));
-    expect(() => prepareSweep(bad)).toThrow(/tune\.minimize: unknown metric "blast_radius_user"; did you mean "blast_radius_users"\? at column 1\n {4}blast_radius_user p\(95\)\n/);
+    expect(() => prepareSweep(bad)).toThrow(/typo\.yaml:21:14: tune\.minimize: unknown metric "blast_radius_user"; did you mean "blast_radius_users"\?\n {4}blast_radius_user p\(95\)\n {4}\^$/);
   });
 
   it('compute Wilson intervals', () => {
