@@ -97,7 +97,11 @@ describe('a hidden fault on the facilitator\'s page', () => {
       const v = (window as unknown as { drillViews: Views }).drillViews[k];
       return { visible: v.data('faults').map((r) => r.name), hidden: v.data('hiddenFaults').map((r) => [r.name, r.from, r.to]) };
     }));
-    await fran.waitForFunction(() => (window as unknown as { drillViews: Views }).drillViews.p99?.data('hiddenFaults').length === 2, null, { timeout: WAIT });
+    // Each chart draws its windows to the clock on its own update: wait until all three have reached it (90 s).
+    await fran.waitForFunction(() => ['journeys', 'errors', 'p99'].every((k) => {
+      const rows = (window as unknown as { drillViews: Views }).drillViews[k]?.data('hiddenFaults') ?? [];
+      return rows.length === 2 && rows.every((r) => r.to === 90);
+    }), null, { timeout: WAIT });
     expect(await shaded(fran)).toEqual(Array(3).fill({
       visible: ['ad-hoc 1 (503 on 1% of calls)'], hidden: [['quiet-drag (+30 ms)', 60, 90], ['hidden ad-hoc 1 (+25 ms)', 60, 90]],
     }));
@@ -138,7 +142,10 @@ describe('a hidden fault on the facilitator\'s page', () => {
     expect(await ada.locator('#health .hidden-fault').count()).toBe(0);
     expect(await ada.locator('body').ariaSnapshot()).not.toMatch(/hidden fault/);
     // The facilitator's page shades the one still on.
-    await fran.waitForFunction(() => (window as unknown as { drillViews: Views }).drillViews.p99.data('hiddenFaults').length === 1, null, { timeout: WAIT });
+    await fran.waitForFunction(() => ['journeys', 'errors', 'p99'].every((k) => {
+      const rows = (window as unknown as { drillViews: Views }).drillViews[k].data('hiddenFaults');
+      return rows.length === 1 && rows[0].to === 90;
+    }), null, { timeout: WAIT });
     expect((await shaded(fran))[0].hidden).toEqual([['quiet-drag (+30 ms)', 60, 90]]);
     // Its script knows the field (it is one script for every page); no event or state it was sent has it.
     const sent = received.ada.filter((x) => x.startsWith('update\n') || x.startsWith('{"you"'));

@@ -35,7 +35,8 @@ function cli(args: string[], cwd = root) {
     child, exited,
     get out() { return out; },
     get err() { return err; },
-    async line(re: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    // A loaded machine's budget: a drill's first lines took over a minute beside three other test files.
+    async line(re: RegExp, timeoutMs = 200_000): Promise<RegExpMatchArray> {
       const until = Date.now() + timeoutMs;
       for (;;) {
         const m = out.match(re);
