@@ -94,7 +94,7 @@ describe('dryRun rules and startingStep from the resources', () => {
     expect(r.ok && r.parts.background!.analysis.metrics.map((m) => [m.name, m.dryRun])).toEqual([['my-test-1', true], ['other', false]]);
     const none = toScenarioParts([rollout('        templates: [{ templateName: t }]\n        dryRun: [{ metricName: "^test$" }]\n'), template]);
     expect(none.ok && none.parts.background!.analysis.invalid).toBe('dryRun[0]: Rule didn\'t match any metric name(s)');
-    expect(none.warnings).toContain('ro.yaml:9:32: spec.strategy.canary.analysis.dryRun[0].metricName: "^test$" matches no metric (my-test-1, other): the controller ends the run in Error ("dryRun[0]: Rule didn\'t match any metric name(s)")');
+    expect(none.warnings).toContain('ro.yaml:9:32: spec.strategy.canary.analysis.dryRun[0].metricName: "^test$" matches no metric (\"my-test-1\", \"other\"): the controller ends the run in Error ("dryRun[0]: Rule didn\'t match any metric name(s)")');
     expect(new AnalysisRun(none.ok ? none.parts.background!.analysis : { name: '', metrics: [], invalid: null }, 0).phase).toBe('Error');
   });
 

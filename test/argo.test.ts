@@ -53,7 +53,7 @@ describe('Argo Rollouts, as it is', () => {
       'templates.yaml:41:18: spec.metrics[0].maxFailures: maxFailures is failureLimit before Argo Rollouts v0.6; a current controller prunes it and uses failureLimit 0. Rehearsed as failureLimit, as v0.x counted it',
       'templates.yaml:44:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive',
       // The file's other template, which the Rollout does not name, is never run.
-      'templates.yaml:10:9: metadata.name: no analysis of the Rollout "rollout-analysis-step" names AnalysisTemplate "pass" (an experiment step\'s are not rehearsed): none of its metrics is rehearsed',
+      'templates.yaml:10:9: metadata.name: no analysis of the Rollout "rollout-analysis-step" (rollout.yaml:10:9) names AnalysisTemplate "pass" (an experiment step\'s are not rehearsed): none of its metrics is rehearsed',
       // utils/replicaset/canary.go: pods in the setWeight share behind one Service, which picks a pod per connection.
       'rollout.yaml:30:7: spec.strategy.canary: no trafficRouting: the controller scales the canary and stable ReplicaSets to the setWeight share of spec.replicas (utils/replicaset/canary.go CalculateReplicaCountsForBasicCanary) behind one Service, so the canary\'s share is its pods\' share, only near setWeight; the Service\'s proxy picks a ready pod for each new connection. Rehearsed at setWeight, each request to the service split on its own (split: requests), as for clients that open a connection per request; a client that keeps its connection stays on its pod, as with split: users (at 25%, a user with 10 requests reaches the canary with probability 1-(1-w)^k = 94.4% (1 request: 25%, 5: 76.3%), on 2.5 of them on average (binomial, sd 1.4), where a split of users sends 25% of users there on all 10 and the others on none)',
     ]);
@@ -98,10 +98,10 @@ ${body}` });
       .toEqual(['ro.yaml:9:49: spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate "nope" in the files given']);
     const withArg = rollout('      - setWeight: 10\n      - analysis: { templates: [{ templateName: t }] }\n');
     expect(problems([withArg, template('  args: [{ name: svc }]\n  metrics:\n  - name: m\n    provider: { prometheus: { query: \'up{a="{{args.svc}}"}\' } }\n')]))
-      .toEqual(['at.yaml:5:10: spec.args[0]: arg "svc" has no value: the Rollout (spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
+      .toEqual(['at.yaml:5:10: spec.args[0]: arg "svc" has no value: the Rollout "r" (ro.yaml:9:19: spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
     // An arg named like an Object.prototype member is an ordinary name: the scenario's args do not give it.
     expect(problems([withArg, template('  args: [{ name: constructor }]\n  metrics:\n  - name: m\n    provider: { prometheus: { query: \'up{a="{{args.constructor}}"}\' } }\n')]))
-      .toEqual(['at.yaml:5:10: spec.args[0]: arg "constructor" has no value: the Rollout (spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
+      .toEqual(['at.yaml:5:10: spec.args[0]: arg "constructor" has no value: the Rollout "r" (ro.yaml:9:19: spec.strategy.canary.steps[1].analysis.args) or the scenario\'s argo.args must give one']);
     expect(problems([withArg, template('  metrics:\n  - name: m\n    successCondition: result[0] >=\n    provider: { prometheus: { query: \'sum(rate(x[1m])\' } }\n')]))
       .toEqual([
         'at.yaml:7:23: spec.metrics[0].successCondition: unexpected end of condition at column 13\n  result[0] >=\n              ^',

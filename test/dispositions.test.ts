@@ -289,7 +289,7 @@ describe('every vendor file imports with each field accounted for', () => {
     ]);
     expect(imported.find((i) => i.file === 'flagd/testbed-edge-case-flags.json')!.warnings).toEqual([
       'flagd/testbed-edge-case-flags.json:21:20: flags.error-targeting-flag.targeting: operation "invalid" is not one flagd knows: an evaluation of flag "error-targeting-flag" that reaches it is an error (PARSE_ERROR; Go\'s jsonlogic: the operator is not supported): the caller gets its default',
-      'flagd/testbed-edge-case-flags.json:33:22: flags.missing-variant-targeting-flag.targeting.if[1]: the targeting result "three" is not a variant (one, two): users who get it get an evaluation error (GENERAL) and the caller\'s default',
+      'flagd/testbed-edge-case-flags.json:33:22: flags.missing-variant-targeting-flag.targeting.if[1]: the targeting result "three" is not a variant ("one", "two"): users who get it get an evaluation error (GENERAL) and the caller\'s default',
       'flagd/testbed-edge-case-flags.json:96:26: flags.fractional-null-bucket-key-flag.targeting.if[0].fractional: fractional is bucketed as flagd v2 buckets it (every flagd release to date); flagd v3 (the flagd testbed\'s @fractional-v3) puts users in other buckets: name one with flags.from.fractional (v2 or v3)',
     ]);
   });

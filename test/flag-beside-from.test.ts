@@ -29,7 +29,7 @@ flags:
     expect(l.ok).toBe(false);
     if (l.ok) return;
     expect(l.problems.map((p) => p.message)).toEqual([
-      'no flag "driver-v2" in ld.json (flags: flag1, flag2); a flag of your own beside them (a canary\'s) goes in a flag file listed in flags.from too, such as a flagd file',
+      'no flag "driver-v2" in ld.json (flags: "flag1", "flag2"); a flag of your own beside them (a canary\'s) goes in a flag file listed in flags.from too, such as a flagd file',
     ]);
   });
 });

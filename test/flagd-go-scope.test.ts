@@ -173,7 +173,7 @@ describe('operations flagd does not know, and objects of several keys, as Go fla
     expect(w).toEqual([
       expect.stringMatching(/^flags\.exists\.targeting\.if\[1\]: operation "exists" is not one flagd knows: an evaluation of flag "exists" that reaches it is an error \(PARSE_ERROR/),
       expect.stringMatching(/^flags\.foo\.targeting\.if\[1\]: operation "foo" is not one flagd knows: an evaluation of flag "foo" that reaches it/),
-      expect.stringMatching(/^flags\.keys\.targeting\.if\[0\]: an object of 2 keys \(var, note\) is a literal value to flagd/),
+      expect.stringMatching(/^flags\.keys\.targeting\.if\[0\]: an object of 2 keys \("var", "note"\) is a literal value to flagd/),
       expect.stringMatching(/^flags\.abs\.targeting\.if\[0\]: operation "abs" is not in flagd's targeting schema: Go flagd evaluates it .* and so does rehearse; flagd-core, the in-process JavaScript provider, cannot parse it/),
     ]);
   });

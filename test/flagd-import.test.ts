@@ -57,7 +57,7 @@ describe('what makes a flag fail is a warning at import', () => {
     }, null, 2), 'refs.json');
     const parts = flagd.toScenarioParts(doc);
     expect(parts.warnings.map(formatWarning)).toEqual([
-      'refs.json:12:11: flags.f.targeting.if[0]: $ref names no evaluator; did you mean "is_staff"? (evaluators: is_staff): flagd leaves it in place, and an evaluation of flag "f" that reaches it is an error (PARSE_ERROR): the caller gets its default',
+      'refs.json:12:11: flags.f.targeting.if[0]: $ref names no evaluator; did you mean "is_staff"? (evaluators: "is_staff"): flagd leaves it in place, and an evaluation of flag "f" that reaches it is an error (PARSE_ERROR): the caller gets its default',
     ]);
     expect(parts.flags[0].canFail).toHaveLength(1);
     expect(flagd.serve(parts.state).evaluate('f', { email: 'a@example.com' }, { value: true })).toMatchObject({ value: true, reason: expect.stringMatching(/^error: PARSE_ERROR/) });
@@ -118,7 +118,7 @@ describe('what makes a flag fail is a warning at import', () => {
       targeting: { if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'on', { fractional: [['on', 50], ['of', 50]] }] },
     } } }), 'r.json');
     expect(flagd.toScenarioParts(doc).warnings.map((w) => formatWarning(w).replace(/^r\.json:\d+:\d+: /, ''))).toEqual([
-      'flags.f.targeting.if[2].fractional[1][0]: the targeting result "of" is not a variant (on, off): users who get it get an evaluation error (GENERAL) and the caller\'s default',
+      'flags.f.targeting.if[2].fractional[1][0]: the targeting result "of" is not a variant ("on", "off"): users who get it get an evaluation error (GENERAL) and the caller\'s default',
       expect.stringMatching(/^flags\.f\.targeting\.if\[2\]\.fractional: fractional is bucketed as flagd v2 buckets it/),
     ]);
   });
@@ -250,7 +250,7 @@ ${flags}`, vendor);
 
   it('a name the file does not hold is an error with a suggestion, not a new flag that is off', () => {
     expect(problems(load('  empty-targeting-flg: { evaluated-by: [api] }\n'))).toEqual([
-      expect.stringMatching(/^flags\.empty-targeting-flg: no flag "empty-targeting-flg" in testbed-edge-case-flags\.json; did you mean "empty-targeting-flag"\? \(flags: targeting-null-variant-flag, /),
+      expect.stringMatching(/^flags\.empty-targeting-flg: no flag "empty-targeting-flg" in testbed-edge-case-flags\.json; did you mean "empty-targeting-flag"\? \(flags: "targeting-null-variant-flag", /),
     ]);
   });
 

@@ -76,7 +76,7 @@ describe('a FeatureFlag resource', () => {
         variants: { "on": true, "off": false }
         defaultVariant: "of"
 `);
-    expect(refusal(() => flagd.toScenarioParts(parseFlagText(text, 'ff.yaml')))).toEqual(['ff.yaml:11:25: spec.flagSpec.flags.checkout.defaultVariant: defaultVariant "of" is not one of the variants (on, off)']);
+    expect(refusal(() => flagd.toScenarioParts(parseFlagText(text, 'ff.yaml')))).toEqual(['ff.yaml:11:25: spec.flagSpec.flags.checkout.defaultVariant: defaultVariant "of" is not one of the variants ("on", "off")']);
   });
 
   it('a flag without defaultVariant is refused, as Kubernetes refuses it', () => {

@@ -69,7 +69,7 @@ describe('Flagger: where a templateRef finds its MetricTemplate', () => {
   it('warns at a MetricTemplate without a namespace that rehearse places it where the templateRef looks', () => {
     const r = withTemplate('        namespace: istio-system\n', '');
     expect(r.ok && r.warnings.filter((w) => w.startsWith('metric-templates.yaml'))).toEqual([
-      'metric-templates.yaml:6:3: metadata: metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl\'s context, or -n); rehearse takes it to be in "istio-system", where the templateRef of "404s percentage" looks',
+      'metric-templates.yaml:6:3: metadata: metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl\'s context, or -n); rehearse takes it to be in "istio-system", where the templateRef of "404s percentage" (canary.yaml:53:9) looks',
     ]);
     const placed = withTemplate('        namespace: istio-system\n', '  namespace: istio-system\n');
     expect(placed.ok && placed.warnings.filter((w) => w.startsWith('metric-templates.yaml'))).toEqual([]);

@@ -138,10 +138,10 @@ describe('Flagger, as it is', () => {
       .toEqual(['x.yaml:2:7: kind: "Canery" is not a kind of flagger.app that rehearse reads (Canary, MetricTemplate); did you mean "Canary"?']);
     expect(bad([canary])).toEqual(['canary.yaml:53:15: spec.analysis.metrics[2].templateRef.name: no MetricTemplate "not-found-percentage" in namespace "istio-system" in the files given']);
     expect(bad([canary, { file: 'mt.yaml', text: templates.text.replace('}[{{ interval }}]\n        )\n    )\n    /', '}[{{ interval }}]\n        )\n    /') }]))
-      .toEqual([expect.stringMatching(/^mt\.yaml:\d+:\d+: spec\.query: as the Canary's metric "404s percentage" renders it: .* at column \d+ of /)]);
+      .toEqual([expect.stringMatching(/^mt\.yaml:\d+:\d+: spec\.query: as the Canary's metric "404s percentage" \(canary\.yaml:51:7\) renders it: .* at column \d+ of /)]);
     // A template Flagger cannot render (pkg/metrics/observers/render.go: Go text/template, whose parse says "function ... not defined").
     expect(bad([canary, { file: 'mt.yaml', text: templates.text.replace('{{ namespace }}', '{{ nope }}') }]))
-      .toEqual([expect.stringMatching(/^mt\.yaml:\d+:\d+: spec\.query: as the Canary's metric "404s percentage" renders it: function "nope" not defined$/)]);
+      .toEqual([expect.stringMatching(/^mt\.yaml:\d+:\d+: spec\.query: as the Canary's metric "404s percentage" \(canary\.yaml:51:7\) renders it: function "nope" not defined$/)]);
   });
 
   it('refuses numbers that are text, true or fractions where the CRD has an integer or a number, as the API server does', () => {

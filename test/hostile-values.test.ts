@@ -201,7 +201,7 @@ describe('import argo, flagger and flags: a warning that quotes a name written w
     const r = await cli('import', 'argo', rollout, templates);
     expect(r.code).toBe(0);
     expect(warningLines(r.err)).toBe(true);
-    expect(r.err).toContain('no analysis of the Rollout "r\\nwarning: injected" names AnalysisTemplate "unused\\r\\nx"');
+    expect(r.err).toContain(`no analysis of the Rollout "r\\nwarning: injected" (${rollout}:6:9) names AnalysisTemplate "unused\\r\\nx"`);
     // The same warnings through a scenario's argo: entry (validate prints them as they come from the adapter).
     const scenario = join(dir, 'lb-argo-scenario.yaml');
     writeFileSync(scenario, readFileSync(join(argo, 'guestbook.yaml'), 'utf8').replace('rollout: rollout.yaml', 'rollout: lb-argo-rollout.yaml\n      service: guestbook').replace('[analysis-templates.yaml]', '[lb-argo-templates.yaml]'));

@@ -122,9 +122,9 @@ describe('Argo Rollouts vendor files import with no silent drop', () => {
     const with_ = (from: string, to: string) => argoParts([{ file: mirror.file, text: mirror.text.replace(from, to) }]);
     expect(with_('', '').ok).toBe(true);
     const vs = with_('            name: istio-host-split-vsvc\n', '            name: istio-host-split-vsv\n');
-    expect(vs.ok ? [] : vs.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:66:19: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.name: no VirtualService "istio-host-split-vsv" in the files given; did you mean "istio-host-split-vsvc"\? \(found istio-host-split-vsvc\): the controller cannot set the weights/)]);
+    expect(vs.ok ? [] : vs.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:66:19: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.name: no VirtualService "istio-host-split-vsv" in the files given; did you mean "istio-host-split-vsvc"\? \(found "istio-host-split-vsvc"\): the controller cannot set the weights/)]);
     const route = with_('              - primary\n', '              - primay\n');
-    expect(route.ok ? [] : route.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:68:17: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.routes\[0\]: VirtualService "istio-host-split-vsvc" has no HTTP route "primay"; did you mean "primary"\? \(its routes: primary\): the controller stops there/)]);
+    expect(route.ok ? [] : route.problems).toEqual([expect.stringMatching(/^istio-mirror\.yaml:68:17: spec\.strategy\.canary\.trafficRouting\.istio\.virtualService\.routes\[0\]: VirtualService "istio-host-split-vsvc" has no HTTP route "primay"; did you mean "primary"\? \(its routes: "primary"\): the controller stops there/)]);
   });
 
   // test/e2e/functional/analysistemplate-web-background-inconclusive.yaml: a web provider, not simulated, whose

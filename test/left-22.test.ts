@@ -189,7 +189,7 @@ describe('"a" or "an" before a provider, a kind, a flag system', () => {
     const canary = readFileSync('examples/flagger/canary.yaml', 'utf8');
     const templates = readFileSync('examples/flagger/metric-templates.yaml', 'utf8').replace('type: prometheus\n    address: http://prometheus.istio-system:9090', 'type: influxdb\n    address: http://influxdb:8086');
     const r = flagger.toScenarioParts([{ file: 'canary.yaml', text: canary }, { file: 't.yaml', text: templates }]);
-    expect(r.warnings).toContain('t.yaml:10:11: spec.provider.type: an influxdb provider is not simulated: the check "404s percentage" is not measured (it passes)');
+    expect(r.warnings).toContain('t.yaml:10:11: spec.provider.type: an influxdb provider is not simulated: the check "404s percentage" (canary.yaml:51:7) is not measured (it passes)');
   });
 
   it('an Unleash flag file given as a scenario (was "a Unleash")', () => {

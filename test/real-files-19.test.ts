@@ -130,7 +130,7 @@ describe('fluxcd/flagger docs/gitbook/tutorials/traefik-progressive-delivery.md:
     const r = flaggerParts([{ file, text: canary }, { file: 'template.yaml', text: template }]);
     expect(r.ok).toBe(true);
     expect(r.warnings.filter((w) => w.includes('MetricTemplate'))).toEqual([
-      'template.yaml:296:9: metadata.name: no metric of the Canary "podinfo" names MetricTemplate "not-found-percentage" (a templateRef looks in namespace "test" unless it names one): its query is never run, and none of its fields is rehearsed',
+      'template.yaml:296:9: metadata.name: no metric of the Canary "podinfo" (docs-traefik-tutorial.md:130:5) names MetricTemplate "not-found-percentage" (a templateRef looks in namespace "test" unless it names one): its query is never run, and none of its fields is rehearsed',
     ]);
     expect(r.ok && r.parts.checks.map((c) => c.name)).toEqual(['request-success-rate', 'request-duration']);
   });
@@ -150,7 +150,7 @@ describe('fluxcd/flagger docs/gitbook/tutorials/traefik-progressive-delivery.md:
     const skipped = canary.replace('  analysis:\n', '  skipAnalysis: true\n  analysis:\n');
     const r = flaggerParts([{ file, text: skipped }, { file: 'template.yaml', text: template }]);
     expect(r.warnings.filter((w) => w.includes('MetricTemplate'))).toEqual([
-      'template.yaml:296:9: metadata.name: the Canary "podinfo" runs no analysis (skipAnalysis): MetricTemplate "not-found-percentage" is never queried, and none of its fields is rehearsed',
+      'template.yaml:296:9: metadata.name: the Canary "podinfo" (docs-traefik-tutorial.md:117:17) runs no analysis (skipAnalysis): MetricTemplate "not-found-percentage" is never queried, and none of its fields is rehearsed',
     ]);
   });
 });

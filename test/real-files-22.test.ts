@@ -55,7 +55,7 @@ describe('argo-rollouts e2e step-plugin: the plugins the controller\'s ConfigMap
     const e = errors(r.err);
     expect(e).toHaveLength(1);
     expect(e[0]).toContain(`${file}:14:19: spec.strategy.canary.steps[0].plugin.name: step plugin "step/e2e-test-invalid-name" is not in the stepPlugins of the ConfigMap argo-rollouts-config (`);
-    expect(e[0]).toContain('e2e-step-plugin-argo-rollouts-config.yaml:8:9) (it lists step/e2e-test, step/e2e-test-disabled)');
+    expect(e[0]).toContain('e2e-step-plugin-argo-rollouts-config.yaml:8:9) (it lists "step/e2e-test", "step/e2e-test-disabled")');
     expect(e[0]).toContain('"failed to get step plugin step/e2e-test-invalid-name: plugin step/e2e-test-invalid-name not configured in configmap"');
     expect(e[0]).toContain('the Rollout stays at step 0 and turns Degraded');
     expect(r.out).toBe('');
@@ -148,7 +148,7 @@ spec:
     expect(listed.warnings).toContain('sample.yaml:12:11: spec.metrics[0].provider.plugin: the plugin provider is not simulated: each of its measurements is Inconclusive');
     const other = argoParts([rollout, template('argoproj-labs/sample-prometheus2'), cm]);
     expect(other.ok ? [] : other.problems).toEqual([
-      'sample.yaml:13:13: spec.metrics[0].provider.plugin.argoproj-labs/sample-prometheus2: metric provider plugin "argoproj-labs/sample-prometheus2" is not in the metricProviderPlugins of the ConfigMap argo-rollouts-config (docs-analysis-plugins.md:33:9); did you mean "argoproj-labs/sample-prometheus"? (it lists argoproj-labs/sample-prometheus): the controller cannot make the provider, and each measurement is Error ("Error in getting metric provider", analysis/analysis.go; utils/plugin/plugin.go GetPluginInfo: "plugin argoproj-labs/sample-prometheus2 not configured in configmap"), where a rehearsal would read it Inconclusive',
+      'sample.yaml:13:13: spec.metrics[0].provider.plugin.argoproj-labs/sample-prometheus2: metric provider plugin "argoproj-labs/sample-prometheus2" is not in the metricProviderPlugins of the ConfigMap argo-rollouts-config (docs-analysis-plugins.md:33:9); did you mean "argoproj-labs/sample-prometheus"? (it lists "argoproj-labs/sample-prometheus"): the controller cannot make the provider, and each measurement is Error ("Error in getting metric provider", analysis/analysis.go; utils/plugin/plugin.go GetPluginInfo: "plugin argoproj-labs/sample-prometheus2 not configured in configmap"), where a rehearsal would read it Inconclusive',
     ]);
   });
 

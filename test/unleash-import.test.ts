@@ -134,16 +134,16 @@ describe('state exports, v1 to v4', () => {
     const held = scenario('{ unleash: state-v3.v3-minimal.json, environment: production }', { 'UX-toggle1': '' });
     expect(held.ok).toBe(false);
     if (!held.ok) expect(held.problems[0].message).toMatch(/no flag "UX-toggle1" in .*state-v3\.v3-minimal\.json/);
-    expect(() => unleash.toScenarioParts(read('state-v3.v3-minimal.json'))).toThrow(/environments: the file holds environments default, development, production/);
+    expect(() => unleash.toScenarioParts(read('state-v3.v3-minimal.json'))).toThrow(/environments: the file holds environments "default", "development", "production"/);
   });
 
   it('environments: several and none chosen is refused with the list; an unknown one with a suggestion', () => {
     const none = scenario('{ unleash: state-v3.variantsexport_v3.json }', { 'UX-toggle1': '' });
     expect(none.ok).toBe(false);
-    if (!none.ok) expect(none.problems[0].message).toMatch(/environments: the file holds environments default, development, production: name the one to rehearse/);
+    if (!none.ok) expect(none.problems[0].message).toMatch(/environments: the file holds environments "default", "development", "production": name the one to rehearse/);
     const typo = scenario('{ unleash: state-v3.variantsexport_v3.json, environment: prod }', { 'UX-toggle1': '' });
     if (!typo.ok) expect(typo.problems[0]).toMatchObject({ path: ['flags', 'from', 'unleash'] });
-    if (!typo.ok) expect(typo.problems[0].message).toContain('no environment "prod" in the file; did you mean "production"? (environments: default, development, production)');
+    if (!typo.ok) expect(typo.problems[0].message).toContain('no environment "prod" in the file; did you mean "production"? (environments: "default", "development", "production")');
     expect(typo.ok).toBe(false);
     const stray = scenario('{ flagd: x.json, environment: production }');
     expect(stray.ok).toBe(false);

@@ -12,7 +12,7 @@ import { importOptions } from '../load/flag-sources.js';
 import { inlineEntry, translateFlags } from '../interop/inline.js';
 import { cohortPlace, readCohortFile } from '../cohorts/file.js';
 import { RESERVED_NAME } from '../records.js';
-import { oneLine, quoted } from '../units/escape.js';
+import { oneLine, quoted, quotedList } from '../units/escape.js';
 
 export interface EvalOptions {
   system?: FlagSystem;
@@ -47,7 +47,7 @@ export function evaluateFlag(target: string, opts: EvalOptions, notes: string[] 
   const set = ADAPTERS[system].open(doc, options);
   try {
     if (!set.keys.includes(opts.flag)) {
-      throw new InputError([`${[doc].flat().map((d) => d.file).join(', ')}: no flag ${quoted(opts.flag)}${didYouMean(opts.flag, set.keys)} (flags: ${set.keys.join(', ')})`]);
+      throw new InputError([`${[doc].flat().map((d) => d.file).join(', ')}: no flag ${quoted(opts.flag)}${didYouMean(opts.flag, set.keys)} (flags: ${quotedList(set.keys)})`]);
     }
     const e = set.evaluate(opts.flag, context, codeDefault);
     // What the evaluator found worth saying of this evaluation (the SDKs of its system reading the context otherwise).

@@ -21,7 +21,7 @@ import type {
   CohortSpec, Flag, FlagEffect, FlagSource, Gate, PlanAnalyses, PlanChecks, RolloutPlan, Stage,
 } from './types.js';
 import { withArticle } from '../units/article.js';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 
 /** `default:` (the value the calling code passes as its default) fits the flag's source. */
 function codeDefaultProblems(value: unknown, source: FlagSource | null, base: PathSegment[]): Problem[] {
@@ -80,7 +80,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     } else if (fromFiles.length) {
       // Beside flags.from, every entry is a flag of those files: a name they do not hold is a mistake, not a new flag.
       const held = [...imported.keys()];
-      problems.push({ path: base, message: `no flag ${quoted(key)} in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${held.join(', ') || 'none'}); a flag of your own beside them (a canary's) goes in a flag file listed in flags.from too, such as a flagd file` });
+      problems.push({ path: base, message: `no flag ${quoted(key)} in ${fromFiles.join(', ')}${didYouMean(key, held)} (flags: ${quotedList(held) || 'none'}); a flag of your own beside them (a canary's) goes in a flag file listed in flags.from too, such as a flagd file` });
     }
     problems.push(...codeDefaultProblems(f.default, source, base));
     for (const where of source?.clock ?? []) problems.push({ path: base, message: where });

@@ -73,3 +73,8 @@ export function messageOneLine(message: string): string {
 export function maskControls(text: string): string {
   return text.replace(CONTROL, '?');
 }
+
+/** Names from input as a message lists them: each through quoted(), so a name holding ", " or a quote reads as one name. */
+export function quotedList(names: Iterable<string>): string {
+  return [...names].map(quoted).join(', ');
+}

@@ -17,8 +17,8 @@ import { failsEveryEvaluationWarning, readsAheadWarning } from '../../lang/promq
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
 import { goMicroseconds, parseGoDuration } from '../../units/go-duration.js';
 import { own } from '../../records.js';
-import { get, pathText, type Path, type Resource } from '../kube/resources.js';
-import { quoted } from '../../units/escape.js';
+import { get, pathText, where, type Path, type Resource } from '../kube/resources.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 
@@ -90,7 +90,7 @@ function flatten(ctx: AnalysisContext, from: Resource, refs: unknown, refsPath: 
     const tpl = ctx.templates.get(key);
     if (!tpl) {
       const known = [...ctx.templates.keys()];
-      ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${quoted(name)} in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
+      ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${quoted(name)} in the files given${known.length ? ` (found ${quotedList(known)})` : ''}`);
       return;
     }
     ctx.named.add(key);
@@ -143,7 +143,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       }
       const prev = args.get(name);
       if (prev && prev.value !== undefined && value !== undefined && prev.value !== value) {
-        ctx.problem(t, path, `arg ${quoted(name)} is given twice with different values (${quoted(prev.value)} in ${pathText(prev.path)} of ${prev.r.kind} ${quoted(prev.r.name)}, ${quoted(value)} here): Argo refuses the run`);
+        ctx.problem(t, path, `arg ${quoted(name)} is given twice with different values (${quoted(prev.value)} in ${prev.r.kind} ${quoted(prev.r.name)}, ${where(prev.r, prev.path)}: ${pathText(prev.path)}; ${quoted(value)} here): Argo refuses the run`);
       }
       if (!prev || prev.value === undefined) args.set(name, { value, r: t, path });
     });
@@ -172,7 +172,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
   const values = new Map<string, string>();
   for (const [name, a] of args) {
     const v = own(ctx.args, name) ?? a.value;
-    if (v === undefined) ctx.problem(a.r, a.path, `arg ${quoted(name)} has no value: the Rollout (${pathText([...refPath, 'args'])}) or the scenario's argo.args must give one`);
+    if (v === undefined) ctx.problem(a.r, a.path, `arg ${quoted(name)} has no value: the Rollout ${quoted(ro.name)} (${where(ro, [...refPath, 'args'])}: ${pathText([...refPath, 'args'])}) or the scenario's argo.args must give one`);
     else values.set(name, v);
   }
 
@@ -199,7 +199,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       }
       const other = names.get(metric.name);
       if (other !== undefined) ctx.problem(t, ['spec', 'metrics', mi, 'name'], `two metrics have the same name ${quoted(metric.name)} (also in ${other}): Argo refuses the run`);
-      names.set(metric.name, `${t.kind} ${quoted(t.name)}`);
+      names.set(metric.name, `${t.kind} ${quoted(t.name)}, ${where(t, ['spec', 'metrics', mi, 'name'])}`);
       metrics.push(metric);
     });
   }
@@ -219,7 +219,7 @@ export function buildAnalysis(ctx: AnalysisContext, ref: unknown, refPath: Path,
       else ctx.retention(rule.r, rule.path);
       if (hit.length === 0) {
         invalid ??= `${key}[${i}]: Rule didn't match any metric name(s)`;
-        ctx.warn(rule.r, [...rule.path, 'metricName'], `${quoted(pattern)} matches no metric (${metrics.map((m) => m.name).join(', ')}): the controller ends the run in Error ("${key}[${i}]: Rule didn't match any metric name(s)")`);
+        ctx.warn(rule.r, [...rule.path, 'metricName'], `${quoted(pattern)} matches no metric (${quotedList(metrics.map((m) => m.name))}): the controller ends the run in Error ("${key}[${i}]: Rule didn't match any metric name(s)")`);
       }
     });
   }

@@ -25,7 +25,7 @@ import { controllerSpecProblems } from './validation.js';
 import { serviceProblems } from './services.js';
 import { checkPlugins } from './plugins.js';
 import { nameFor, pickOne, type PickWords } from '../kube/pick.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 export type { SourceFile } from '../kube/resources.js';
 export type { ArgoStage } from './steps.js';
@@ -201,7 +201,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
 
   // A template no analysis of the Rollout names (nor a template it names) is never run: say so where it stands.
   for (const [key, t] of templates) {
-    if (!named.has(key)) warn(t, ['metadata', 'name'], `no analysis of the Rollout ${quoted(ro.name)} names ${t.kind} ${quoted(t.name)} (an experiment step's are not rehearsed): none of its metrics is rehearsed`);
+    if (!named.has(key)) warn(t, ['metadata', 'name'], `no analysis of the Rollout ${quoted(ro.name)} (${where(ro, ['metadata', 'name'])}) names ${t.kind} ${quoted(t.name)} (an experiment step's are not rehearsed): none of its metrics is rehearsed`);
   }
 
   // The Services that tell canary traffic from stable traffic: check them against the files' Services.
@@ -212,7 +212,7 @@ function readParts(files: readonly SourceFile[], options: ArgoOptions): ArgoResu
     const services = [...new Set(all.map((c) => c.name))];
     // The controller reads them in the Rollout's namespace (rollout/service.go).
     const looked = inNamespace(all.filter((c) => c.name === v), namespaceOf(ro), 'the Rollout\'s namespace');
-    if (services.length > 0 && looked === null) warn(ro, [...cp, key], `no Service ${quoted(v)} in the files given${didYouMean(v, services)} (found ${services.join(', ')}): queries filtered on ${quoted(v)} see the ${key === 'canaryService' ? 'canary' : 'stable'} pods' traffic all the same`);
+    if (services.length > 0 && looked === null) warn(ro, [...cp, key], `no Service ${quoted(v)} in the files given${didYouMean(v, services)} (found ${quotedList(services)}): queries filtered on ${quoted(v)} see the ${key === 'canaryService' ? 'canary' : 'stable'} pods' traffic all the same`);
     else if (looked && 'elsewhere' in looked) warn(ro, [...cp, key], `Service ${quoted(v)}: ${looked.elsewhere}: not checked against the files' Services`);
     return v;
   };

@@ -11,7 +11,7 @@
 import { didYouMean } from '../../errors.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
 import { inNamespace } from '../kube/namespaces.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 /**
  * utils/istio/istio.go GetVirtualServiceNamespaceName: ".cluster.local" stripped, then the last of two or more
@@ -33,7 +33,7 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     const path = [...istioPath, 'destinationRule', 'name'];
     const looked = inNamespace(rules.filter((r) => r.name === rule), rolloutNamespace, 'the Rollout\'s namespace');
     const names = [...new Set(rules.map((r) => r.name))];
-    if (looked === null) problem(ro, path, `no DestinationRule ${quoted(rule)} in the files given${didYouMean(rule, names)} (found ${names.join(', ')}): the controller cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
+    if (looked === null) problem(ro, path, `no DestinationRule ${quoted(rule)} in the files given${didYouMean(rule, names)} (found ${quotedList(names)}): the controller cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
     else if ('elsewhere' in looked) problem(ro, path, `DestinationRule ${quoted(rule)}: ${looked.elsewhere}: it cannot update its subsets ("DestinationRule \`${rule}\` not found") and the rollout does not progress`);
   }
   const services = context.filter((c) => c.kind === 'VirtualService' && c.group === 'networking.istio.io');
@@ -47,7 +47,7 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     const { name, namespace } = virtualServiceName(String(get(entry, 'name') ?? ''));
     const looked = inNamespace(services.filter((s) => s.name === name), namespace ?? rolloutNamespace, namespace ? 'the namespace its name gives' : 'the Rollout\'s namespace');
     if (looked === null) {
-      problem(ro, [...path, 'name'], `no VirtualService ${quoted(name)} in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
+      problem(ro, [...path, 'name'], `no VirtualService ${quoted(name)} in the files given${didYouMean(name, names)} (found ${quotedList(names)}): the controller cannot set the weights ("VirtualService \`${name}\` not found") and the rollout does not progress`);
       continue;
     }
     if ('elsewhere' in looked) {
@@ -69,7 +69,7 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     const routes = (Array.isArray(http) ? http : []).map((h) => String(get(h, 'name') ?? ''));
     (Array.isArray(wanted) ? wanted : []).forEach((r, i) => {
       if (!routes.includes(String(r))) {
-        problem(ro, [...path, 'routes', i], `VirtualService ${quoted(name)} has no HTTP route ${quoted(String(r))}${didYouMean(String(r), routes.filter(Boolean))}${routes.some(Boolean) ? ` (its routes: ${routes.filter(Boolean).join(', ')})` : ''}: the controller stops there ("HTTP Route '${String(r)}' is not found in the defined Virtual Service.") and the rollout does not progress`);
+        problem(ro, [...path, 'routes', i], `VirtualService ${quoted(name)} has no HTTP route ${quoted(String(r))}${didYouMean(String(r), routes.filter(Boolean))}${routes.some(Boolean) ? ` (its routes: ${quotedList(routes.filter(Boolean))})` : ''}: the controller stops there ("HTTP Route '${String(r)}' is not found in the defined Virtual Service.") and the rollout does not progress`);
       }
     });
   }

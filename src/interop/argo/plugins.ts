@@ -12,7 +12,7 @@
 import { parse } from 'yaml';
 import { didYouMean } from '../../errors.js';
 import { get, where, type Path, type Resource } from '../kube/resources.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 /** The name of the controller's ConfigMap (utils/defaults/defaults.go DefaultRolloutsConfigMapName). */
 export const CONFIG_MAP = 'argo-rollouts-config';
@@ -66,7 +66,7 @@ export function checkPlugins(c: PluginCheck, steps: readonly unknown[], stepsPat
       const item = stepPlugins.find((x) => x.name === name);
       if (!item) {
         const names = stepPlugins.map((x) => x.name);
-        c.problem(c.rollout, p, `step plugin ${quoted(name)} is not in the stepPlugins of ${at}${didYouMean(name, names)}${names.length ? ` (it lists ${names.join(', ')})` : ' (it lists none)'}: the controller cannot load it ("failed to get step plugin ${name}: plugin ${name} not configured in configmap", rollout/steps/plugin/resolver.go, utils/plugin/plugin.go GetPluginInfo), so the Rollout stays at step ${i} and turns Degraded, as argo-rollouts' TestRolloutErrorWhenStepPluginNotConfigured expects`);
+        c.problem(c.rollout, p, `step plugin ${quoted(name)} is not in the stepPlugins of ${at}${didYouMean(name, names)}${names.length ? ` (it lists ${quotedList(names)})` : ' (it lists none)'}: the controller cannot load it ("failed to get step plugin ${name}: plugin ${name} not configured in configmap", rollout/steps/plugin/resolver.go, utils/plugin/plugin.go GetPluginInfo), so the Rollout stays at step ${i} and turns Degraded, as argo-rollouts' TestRolloutErrorWhenStepPluginNotConfigured expects`);
       } else if (item.disabled) {
         c.warn(c.rollout, p, `step plugin ${quoted(name)} is disabled in ${at}: the controller skips the step (rollout/steps/plugin/resolver.go disabledStepPlugin), as the rehearsal does`);
       }
@@ -80,7 +80,7 @@ export function checkPlugins(c: PluginCheck, steps: readonly unknown[], stepsPat
   for (const name of Object.keys(plugins)) {
     if (routers.some((x) => x.name === name)) continue;
     const names = routers.map((x) => x.name);
-    c.problem(c.rollout, [...routerPath, 'plugins', name], `traffic router plugin ${quoted(name)} is not in the trafficRouterPlugins of ${at}${didYouMean(name, names)}${names.length ? ` (it lists ${names.join(', ')})` : ' (it lists none)'}: the controller cannot load it ("failed to get traffic router plugin ${name}: plugin ${name} not configured in configmap", rollout/trafficrouting/plugin/plugin.go NewReconciler, utils/plugin/plugin.go GetPluginInfo) and sets no weight: the Rollout does not progress`);
+    c.problem(c.rollout, [...routerPath, 'plugins', name], `traffic router plugin ${quoted(name)} is not in the trafficRouterPlugins of ${at}${didYouMean(name, names)}${names.length ? ` (it lists ${quotedList(names)})` : ' (it lists none)'}: the controller cannot load it ("failed to get traffic router plugin ${name}: plugin ${name} not configured in configmap", rollout/trafficrouting/plugin/plugin.go NewReconciler, utils/plugin/plugin.go GetPluginInfo) and sets no weight: the Rollout does not progress`);
   }
 }
 
@@ -105,6 +105,6 @@ function metricPlugins(c: PluginCheck, cm: Resource, at: string): void {
   const names = providers.map((x) => x.name);
   for (const w of wanted) {
     if (names.includes(w.name)) continue;
-    c.problem(w.t, w.path, `metric provider plugin ${quoted(w.name)} is not in the metricProviderPlugins of ${at}${didYouMean(w.name, names)}${names.length ? ` (it lists ${names.join(', ')})` : ' (it lists none)'}: the controller cannot make the provider, and each measurement is Error ("Error in getting metric provider", analysis/analysis.go; utils/plugin/plugin.go GetPluginInfo: "plugin ${w.name} not configured in configmap"), where a rehearsal would read it Inconclusive`);
+    c.problem(w.t, w.path, `metric provider plugin ${quoted(w.name)} is not in the metricProviderPlugins of ${at}${didYouMean(w.name, names)}${names.length ? ` (it lists ${quotedList(names)})` : ' (it lists none)'}: the controller cannot make the provider, and each measurement is Error ("Error in getting metric provider", analysis/analysis.go; utils/plugin/plugin.go GetPluginInfo: "plugin ${w.name} not configured in configmap"), where a rehearsal would read it Inconclusive`);
   }
 }

@@ -16,7 +16,7 @@ import { didYouMean } from '../../errors.js';
 import { get, pathText, type Path, type Resource } from '../kube/resources.js';
 import { inNamespace, namespaceOf } from '../kube/namespaces.js';
 import { checkIstio } from './istio.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 type Report = (r: Resource, path: Path, message: string) => void;
 
@@ -72,7 +72,7 @@ function missing(have: readonly string[], wanted: readonly (string | null)[]): s
 function backendsNote(c: RouteContext, have: readonly string[], what: string, vendor: string): string | null {
   const gone = missing(have, [c.canaryService, c.stableService]);
   if (gone.length === 0) return null;
-  return `${what} has no backend for ${gone.map((g) => `${quoted(g)}`).join(' or ')}${didYouMean(gone[0], have)}${have.length ? ` (its backends: ${[...new Set(have)].join(', ')})` : ''}: the controller cannot set the weights ("${vendor}") and the rollout does not progress`;
+  return `${what} has no backend for ${gone.map((g) => `${quoted(g)}`).join(' or ')}${didYouMean(gone[0], have)}${have.length ? ` (its backends: ${quotedList(new Set(have))})` : ''}: the controller cannot set the weights ("${vendor}") and the rollout does not progress`;
 }
 
 /** Ingress backends' Service names, networking.k8s.io/v1 and extensions/v1beta1 (utils/ingress/ingress.go HasRuleWithService). */
@@ -96,7 +96,7 @@ function refsOf(router: string, config: unknown, at: Path, c: RouteContext): { r
         for (const [rule, path] of wanted) {
           const h = http.find((x) => text(get(x, 'name')) === rule);
           if (!h) {
-            c.problem(c.rollout, path, `ApisixRoute ${quoted(name)} has no http rule ${quoted(rule)}${didYouMean(rule, names.filter(Boolean))}${names.some(Boolean) ? ` (its rules: ${names.filter(Boolean).join(', ')})` : ''}: the controller stops there ("Apisix http route rule ${rule} not found") and the rollout does not progress`);
+            c.problem(c.rollout, path, `ApisixRoute ${quoted(name)} has no http rule ${quoted(rule)}${didYouMean(rule, names.filter(Boolean))}${names.some(Boolean) ? ` (its rules: ${quotedList(names.filter(Boolean))})` : ''}: the controller stops there ("Apisix http route rule ${rule} not found") and the rollout does not progress`);
             continue;
           }
           const note = backendsNote(c, list(get(h, 'backends')).map((b) => text(get(b, 'serviceName'))), `the http rule ${quoted(rule)} of ApisixRoute ${quoted(name)}`, 'apisix route <service> backend was not found');
@@ -195,7 +195,7 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
     const all = c.context.filter((r) => r.kind === 'Service' && r.group === '');
     const services = [...new Set(all.map((r) => r.name))];
     const looked = inNamespace(all.filter((r) => r.name === root), namespaceOf(c.rollout), 'the Rollout\'s namespace, where the TrafficSplit is made');
-    if (root && services.length > 0 && looked === null) c.warn(c.rollout, [...at, 'rootService'], `no Service ${quoted(root)} in the files given${didYouMean(root, services)} (found ${services.join(', ')}): the TrafficSplit the controller makes splits a Service the files do not hold`);
+    if (root && services.length > 0 && looked === null) c.warn(c.rollout, [...at, 'rootService'], `no Service ${quoted(root)} in the files given${didYouMean(root, services)} (found ${quotedList(services)}): the TrafficSplit the controller makes splits a Service the files do not hold`);
     else if (root && looked && 'elsewhere' in looked) c.warn(c.rollout, [...at, 'rootService'], `Service ${quoted(root)}: ${looked.elsewhere}: the TrafficSplit the controller makes splits a Service the files do not hold there`);
     else if (root && services.length === 0) c.warn(c.rollout, at, `not checked: the rootService ${quoted(root)} (the files hold no Service); the TrafficSplit is the controller's own (smi.go creates it)`);
     return;
@@ -213,7 +213,7 @@ export function checkRoutes(c: RouteContext, router: string | null, routing: unk
     const vendor = ref.kind.notFound(ref.name, want ?? 'default');
     if (looked === null) {
       const names = [...new Set(kind.map((r) => r.name))];
-      c.problem(c.rollout, ref.path, `no ${ref.kind.kind} ${quoted(ref.name)} in the files given${didYouMean(ref.name, names)} (found ${names.join(', ')}): the controller cannot set the weights ("${vendor}") and the rollout does not progress`);
+      c.problem(c.rollout, ref.path, `no ${ref.kind.kind} ${quoted(ref.name)} in the files given${didYouMean(ref.name, names)} (found ${quotedList(names)}): the controller cannot set the weights ("${vendor}") and the rollout does not progress`);
       continue;
     }
     if ('elsewhere' in looked) {

@@ -25,7 +25,7 @@ import { Disagreements, placesOf } from './disagreements.js';
 import { isOperatorResource, operatorSource } from './operator.js';
 import { readByGo } from '../flag-yaml.js';
 import { variantTypeWarnings } from './variant-types.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 export { FLAGD_OPERATIONS };
 
@@ -163,7 +163,7 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
     if (f.state !== 'ENABLED' && f.state !== 'DISABLED') throw invalid(doc, [...path, 'state'], 'state is "ENABLED" or "DISABLED"');
     if (!isObject(f.variants) || Object.keys(f.variants).length === 0) throw invalid(doc, [...path, 'variants'], 'variants is an object of at least one variant');
     if (f.defaultVariant !== undefined && f.defaultVariant !== null && !(typeof f.defaultVariant === 'string' && Object.hasOwn(f.variants, f.defaultVariant))) {
-      throw invalid(doc, [...path, 'defaultVariant'], `defaultVariant ${JSON.stringify(f.defaultVariant)} is not one of the variants (${Object.keys(f.variants).join(', ')})`);
+      throw invalid(doc, [...path, 'defaultVariant'], `defaultVariant ${JSON.stringify(f.defaultVariant)} is not one of the variants (${quotedList(Object.keys(f.variants))})`);
     }
     const set = flagSetIdOf(v.metadata, f);
     // A client with a selector reads only the set it names (store.go Get: the query by flagSetId and key).

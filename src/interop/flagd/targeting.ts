@@ -15,7 +15,7 @@ import { goLiteral } from './go-lists.js';
 import { GO_ONLY, goOperation } from './go-ops.js';
 import { GO_CORE, goCoreOperation } from './go-core.js';
 import { goVariantName } from './go-result.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 type Path = PathSegment[];
@@ -68,7 +68,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       return null;
     }
     const why = typeof name !== 'string' ? 'names no evaluator'
-      : index < 0 ? `names no evaluator${didYouMean(name, order)} (evaluators: ${order.join(', ') || 'none'})`
+      : index < 0 ? `names no evaluator${didYouMean(name, order)} (evaluators: ${quotedList(order) || 'none'})`
         : !single ? 'has keys beside $ref, so flagd does not replace it'
           : !plain ? 'names an evaluator whose name Go\'s json.Marshal escapes (", \\, <, >, &, a control character), so flagd never matches it'
             : index === inside ? 'names the evaluator it is in, which flagd does not replace again'
@@ -102,7 +102,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
     }
     if (Object.keys(node).length > 1) {
       // diegoholiveira/jsonlogic apply: "A map with more than 1 key counts as a primitive".
-      report.warnings.push(at(doc, p, `an object of ${Object.keys(node).length} keys (${Object.keys(node).join(', ')}) is a literal value to flagd (Go's jsonlogic reads only an object of one key as an operation), not the operation ${quoted(op)}`));
+      report.warnings.push(at(doc, p, `an object of ${Object.keys(node).length} keys (${quotedList(Object.keys(node))}) is a literal value to flagd (Go's jsonlogic reads only an object of one key as an operation), not the operation ${quoted(op)}`));
       return;
     }
     if (GO_ONLY.has(op)) {
@@ -136,7 +136,7 @@ export function checkTargeting(doc: FlagFile, key: string, targeting: unknown, v
       const name = String(goVariantName(node));
       if (!Object.hasOwn(variants, name)) {
         const written = name === String(node) ? '' : ` (flagd looks it up as ${name}: core/pkg/evaluator/json.go reads the result as JSON text without its quotes, and Go's JSON escapes <, >, &, " and \\)`;
-        fail(p, `the targeting result ${JSON.stringify(node)} is not a variant${written} (${Object.keys(variants).join(', ')}): users who get it get an evaluation error (GENERAL) and the caller's default`);
+        fail(p, `the targeting result ${JSON.stringify(node)} is not a variant${written} (${quotedList(Object.keys(variants))}): users who get it get an evaluation error (GENERAL) and the caller's default`);
       }
       return;
     }

@@ -12,11 +12,11 @@ import { parseCondition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import { failsEveryEvaluationWarning, readsAheadWarning } from '../../lang/promql-tree.js';
 import type { PlanCheck } from '../../scenario/types.js';
-import { crdNumber, get, type Path, type Resource } from '../kube/resources.js';
+import { crdNumber, get, where as placeOf, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
 import { renderQuery, RenderError, trimQuery, type QueryModel } from './render.js';
 import { withArticle } from '../../units/article.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 const BUILTIN = ['request-success-rate', 'request-duration'] as const;
@@ -69,13 +69,15 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
         if (!(e instanceof PromQLError)) throw e;
         // Where its text is written: a MetricTemplate's query is refused at its spec.query, rendered for this metric.
         if (written[0] === cn) ctx.problem(cn, where, e.message);
-        else ctx.problem(written[0], written[1], `as the Canary's metric ${quoted(name)} renders it: ${e.message}`);
+        else ctx.problem(written[0], written[1], `as the Canary's metric ${quoted(name)} (${placeOf(cn, mp)}) renders it: ${e.message}`);
         return;
       }
       const ahead = readsAheadWarning(expr, 'the check runs at', 'every check finds no data, which Flagger fails ("no values found")');
-      if (ahead) ctx.warn(written[0], written[1], ahead);
+      // A MetricTemplate's query is said at its spec.query, with the Canary's metric that renders it.
+      const rendered = written[0] === cn ? '' : `as the Canary's metric ${quoted(name)} (${placeOf(cn, mp)}) renders it: `;
+      if (ahead) ctx.warn(written[0], written[1], `${rendered}${ahead}`);
       const fails = failsEveryEvaluationWarning(expr, 'every check fails, as Flagger fails a query the provider answers with an error');
-      if (fails) ctx.warn(written[0], written[1], fails);
+      if (fails) ctx.warn(written[0], written[1], `${rendered}${fails}`);
       // The value as Flagger compares it, and the bounds.
       const scale = durationScale(ctx.observer);
       const value = kind === 'duration' ? (scale === 1 ? 'asInt(result)' : `asInt(result * ${scale})`) : 'result';
@@ -116,23 +118,23 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
       // rehearse takes it to be where the templateRef looks, and says so.
       if (tpl && get(tpl.value, 'metadata', 'namespace') === undefined && !unplaced.has(tpl)) {
         unplaced.add(tpl);
-        ctx.warn(tpl, ['metadata'], `metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl's context, or -n); rehearse takes it to be in ${quoted(tns)}, where the templateRef of ${quoted(name)} looks`);
+        ctx.warn(tpl, ['metadata'], `metadata.namespace: none: the API server puts it in the namespace it is applied to (kubectl's context, or -n); rehearse takes it to be in ${quoted(tns)}, where the templateRef of ${quoted(name)} (${placeOf(cn, [...mp, 'templateRef'])}) looks`);
       }
       if (!tpl) {
         const known = ctx.templates.map((t) => `${t.name}.${String(get(t.value, 'metadata', 'namespace') ?? '')}`);
-        ctx.problem(cn, [...mp, 'templateRef', 'name'], `no MetricTemplate ${quoted(tname)} in namespace ${quoted(tns)} in the files given${known.length ? ` (found ${known.join(', ')})` : ''}`);
+        ctx.problem(cn, [...mp, 'templateRef', 'name'], `no MetricTemplate ${quoted(tname)} in namespace ${quoted(tns)} in the files given${known.length ? ` (found ${quotedList(known)})` : ''}`);
         return;
       }
       const type = String(get(tpl.value, 'spec', 'provider', 'type') ?? 'prometheus');
       if (type !== 'prometheus') {
-        ctx.warn(tpl, ['spec', 'provider', 'type'], `${withArticle(type)} provider is not simulated: the check ${quoted(name)} is not measured (it passes)`);
+        ctx.warn(tpl, ['spec', 'provider', 'type'], `${withArticle(type)} provider is not simulated: the check ${quoted(name)} (${placeOf(cn, mp)}) is not measured (it passes)`);
         return;
       }
       try {
         add(trimQuery(renderQuery(String(get(tpl.value, 'spec', 'query') ?? ''), model)), [...mp, 'templateRef'], 'custom', name, [tpl, ['spec', 'query']]);
       } catch (e) {
         if (!(e instanceof RenderError)) throw e;
-        ctx.problem(tpl, ['spec', 'query'], `as the Canary's metric ${quoted(name)} renders it: ${e.message}`);
+        ctx.problem(tpl, ['spec', 'query'], `as the Canary's metric ${quoted(name)} (${placeOf(cn, mp)}) renders it: ${e.message}`);
       }
     }
     if (!used) ctx.warn(cn, mp, `${quoted(name)} is neither a builtin metric nor has a query or templateRef: Flagger runs no check for it`);

@@ -192,8 +192,8 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   // One no metric names is never read (scheduler_metrics.go looks up each templateRef alone): say so where it stands.
   for (const t of resources.filter((r) => r.kind === 'MetricTemplate' && !named(r))) {
     warn(t, ['metadata', 'name'], skip
-      ? `the Canary ${quoted(cn.name)} runs no analysis (${analysis === undefined || analysis === null ? 'it has none' : 'skipAnalysis'}): MetricTemplate ${quoted(t.name)} is never queried, and none of its fields is rehearsed`
-      : `no metric of the Canary ${quoted(cn.name)} names MetricTemplate ${quoted(t.name)} (a templateRef looks in namespace ${quoted(namespace)} unless it names one): its query is never run, and none of its fields is rehearsed`);
+      ? `the Canary ${quoted(cn.name)} (${where(cn, skip && analysis !== undefined && analysis !== null ? ['spec', 'skipAnalysis'] : ['metadata', 'name'])}) runs no analysis (${analysis === undefined || analysis === null ? 'it has none' : 'skipAnalysis'}): MetricTemplate ${quoted(t.name)} is never queried, and none of its fields is rehearsed`
+      : `no metric of the Canary ${quoted(cn.name)} (${where(cn, [...ap, 'metrics'])}) names MetricTemplate ${quoted(t.name)} (a templateRef looks in namespace ${quoted(namespace)} unless it names one): its query is never run, and none of its fields is rehearsed`);
   }
   const builtin = builtinUsed
     ? { observer, preset: OBSERVER_PRESET[observer], from: `${where(cn, ap)}: ${pathText(ap)}: the builtin metrics of Flagger's ${observer} observer (provider ${quoted(provider ?? mesh)})` }

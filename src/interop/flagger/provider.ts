@@ -8,7 +8,7 @@
  */
 import { didYouMean } from '../../errors.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 type Report = (r: Resource, path: Path, m: string) => void;
 
@@ -32,7 +32,7 @@ export function providerCheck(t: Resource, context: readonly Resource[], problem
     warn(t, path, `credentials from the Secret ${quoted(name)}, read at every check (a Secret Flagger cannot read fails the check): the simulated Prometheus needs none, and the files hold no Secret to check it against`);
   } else if (!secret) {
     const names = secrets.map((s) => s.name);
-    problem(t, path, `no Secret ${quoted(name)}${namespace ? ` in namespace ${quoted(namespace)}` : ''} in the files given${didYouMean(name, names)} (found ${names.join(', ')}): Flagger cannot read it ("Metric template ${t.name}.${namespace} secret ${name} error"): ${fails}`);
+    problem(t, path, `no Secret ${quoted(name)}${namespace ? ` in namespace ${quoted(namespace)}` : ''} in the files given${didYouMean(name, names)} (found ${quotedList(names)}): Flagger cannot read it ("Metric template ${t.name}.${namespace} secret ${name} error"): ${fails}`);
   } else if (type === 'prometheus') {
     // NewPrometheusProvider: a token, else a username and a password.
     const keys = new Set([...Object.keys(Object(get(secret.value, 'data'))), ...Object.keys(Object(get(secret.value, 'stringData')))]);

@@ -10,7 +10,7 @@
 import { didYouMean } from '../../errors.js';
 import { inNamespace } from '../kube/namespaces.js';
 import { get, type Path, type Resource } from '../kube/resources.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 type Report = (r: Resource, path: Path, message: string) => void;
 
@@ -39,7 +39,7 @@ export function checkFlaggerRoute(canary: Resource, router: string, apex: string
   const looked = inNamespace(kind.filter((r) => r.name === name), namespace, 'the Canary\'s namespace');
   if (looked === null) {
     const names = [...new Set(kind.map((r) => r.name))];
-    problem(canary, path, `no ${ref.kind} ${quoted(name)} in the files given${didYouMean(name, names)} (found ${names.join(', ')}): the ${router} router cannot read it ("${words}") and the canary does not start`);
+    problem(canary, path, `no ${ref.kind} ${quoted(name)} in the files given${didYouMean(name, names)} (found ${quotedList(names)}): the ${router} router cannot read it ("${words}") and the canary does not start`);
     return;
   }
   if ('elsewhere' in looked) {

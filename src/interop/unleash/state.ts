@@ -18,7 +18,7 @@ import { UNLEASH_DISPOSITIONS as TABLE, UNLEASH_EXPORT_DISPOSITIONS } from './di
 import { exportUnjoined, linksUnjoined, stateUnjoined, type Unjoined } from './joins.js';
 import { unleashExportImport } from './openapi.js';
 import { joiRefusal, unleashStateImport } from './state-import.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
 
@@ -129,9 +129,9 @@ class Reader {
     }
     if (wanted !== undefined) {
       if (held.includes(wanted)) return wanted;
-      return this.fail(where, `no environment ${quoted(wanted)} in the file${didYouMean(wanted, held)} (environments: ${held.join(', ') || 'none'})`);
+      return this.fail(where, `no environment ${quoted(wanted)} in the file${didYouMean(wanted, held)} (environments: ${quotedList(held) || 'none'})`);
     }
-    if (held.length > 1) return this.fail(where, `the file holds environments ${held.join(', ')}: name the one to rehearse (environment: beside unleash: in flags.from, or --environment)`);
+    if (held.length > 1) return this.fail(where, `the file holds environments ${quotedList(held)}: name the one to rehearse (environment: beside unleash: in flags.from, or --environment)`);
     return held[0] ?? null;
   }
 
