@@ -20,6 +20,7 @@ import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-field
 import { withArticle } from '../../units/article.js';
 import { quoted } from '../../units/escape.js';
 import { otherThanRules } from '../file-kinds.js';
+import { prunedGroups } from './resource-fields.js';
 
 export type Disposition = { readonly kind: 'modelled' | 'warned' | 'refused' | 'informational'; readonly why: string };
 
@@ -135,12 +136,14 @@ export function readRuleFile(text: string, file: string): RuleFileParts {
       const v = isObject(metadata) ? metadata[k] : undefined;
       if (v !== undefined && v !== null && typeof v !== 'string') errors.push(`${at(['metadata', k])}: metadata.${k} is text (the API server refuses ${JSON.stringify(v)})`);
     }
-    if (!isObject(spec) || !Array.isArray(spec.groups)) errors.push(`${at(['spec'])}: a PrometheusRule needs spec.groups`);
+    // What the CRD's schema lacks is pruned: warned, and the groups read without it (resource-fields.ts).
+    const kept = prunedGroups(r, base, where, warnings);
+    if (!isObject(spec) || !Array.isArray(kept)) errors.push(`${at(['spec'])}: a PrometheusRule needs spec.groups`);
     else {
-      const types = resourceTypeProblems(spec.groups, ['spec', 'groups'], where);
+      const types = resourceTypeProblems(kept, [...base, 'spec', 'groups'], where);
       warnings.push(...types.warnings);
       if (types.errors.length) errors.push(...types.errors);
-      else readGroups(spec.groups, ['spec', 'groups'], where, groups, warnings, errors);
+      else readGroups(kept, [...base, 'spec', 'groups'], where, groups, warnings, errors);
     }
   }
   function readDocument(doc: Document, index: number): boolean | void {
