@@ -225,6 +225,19 @@ describe('Flagger blue/green and A/B', () => {
     expect(problems([noMetrics(blueGreen('    mirror: true\n')), templates])).toEqual([]);
   });
 
+  it('a webhook of type "" is a rollout hook (fluxcd/flagger pkg/controller/scheduler.go runAnalysis: Type == "" || RolloutHook): refused in blue/green, warned with weights', () => {
+    const typed = (c: { file: string; text: string }, type: string) => ({ file: c.file, text: c.text.replace('      - name: load-test\n', `      - name: load-test\n        type: ${type}\n`) });
+    for (const type of ['rollout', '""']) {
+      const bg = toScenarioParts([typed(blueGreen(), type), templates]);
+      expect(bg.ok ? [] : bg.problems, type).toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.webhooks\[1\]: blue\/green: .*; the checks read what this webhook's load test sends the canary/)]);
+      // With weights the users' requests reach the canary: the load test is warned (not sent), not refused.
+      const weighted = toScenarioParts([typed(canary, type), templates]);
+      expect(weighted.ok, type).toBe(true);
+      expect(weighted.warnings.filter((w) => w.includes('spec.analysis.webhooks[1]:')), type)
+        .toEqual([expect.stringMatching(/^canary\.yaml:\d+:\d+: spec\.analysis\.webhooks\[1\]: webhook "load-test" of type rollout is not called in a rehearsal: it passes\. Its command .* at every check \(every 1m/)]);
+    }
+  });
+
   it('sends the users an A/B match selects (the scenario\'s exposure) to the canary; the kubernetes provider drops the match', () => {
     const ab = { file: 'istio-abtest.yaml', text: readFileSync('test/fixtures/vendor/flagger/istio-abtest.yaml', 'utf8') };
     const r = toScenarioParts([ab]);

@@ -211,7 +211,7 @@ function readParts(files: readonly SourceFile[], options: FlaggerOptions): Flagg
   const abRouting = ab ? (!readsMatch(router) ? 'all' : reach?.reach ?? 'match') : null;
   (Array.isArray(hooks) ? hooks : []).forEach((h, i) => {
     const hp: Path = [...ap, 'webhooks', i];
-    const type = String(get(h, 'type') ?? 'rollout');
+    const type = hookType(h);
     const place = `${where(cn, hp)}: ${pathText(hp)} (${type})`;
     const hook = `webhook ${quoted(String(get(h, 'name') ?? ''))} of type ${type} is not called in a rehearsal`;
     if (type === 'confirm-rollout') approvals.rollout ??= place;
@@ -322,7 +322,7 @@ function blueGreenOrAB(x: IterationsInput): 'blue-green' | 'ab-testing' {
     return 'blue-green';
   }
   const hooks = get(x.analysis, 'webhooks');
-  const load = (Array.isArray(hooks) ? hooks : []).findIndex((h) => String(get(h, 'type') ?? 'rollout') === 'rollout');
+  const load = (Array.isArray(hooks) ? hooks : []).findIndex((h) => hookType(h) === 'rollout');
   if (x.checks > 0 && load >= 0) {
     x.problem(cn, [...ap, 'webhooks', load], `${users}; the checks read what this webhook's load test sends the canary, and rehearse does not simulate a load tester's requests, so it cannot rehearse what they measure`);
     return 'blue-green';
@@ -330,6 +330,13 @@ function blueGreenOrAB(x: IterationsInput): 'blue-green' | 'ab-testing' {
   x.warn(cn, [...ap, 'iterations'], x.checks > 0 ? `${users}; with no mirror and no load test, no request reaches the canary: its checks find no values and fail, as Flagger's do` : users);
   return 'blue-green';
 }
+
+/** A webhook's type: none, or "" (which the CRD's enum allows), is a rollout hook (scheduler.go runAnalysis:
+ * `webhook.Type == "" || webhook.Type == flaggerv1.RolloutHook`), called at every check of every kind of analysis. */
+const hookType = (h: unknown): string => {
+  const t = get(h, 'type');
+  return t === undefined || t === null || t === '' ? 'rollout' : String(t);
+};
 
 /**
  * What a webhook that is not called does in the rehearsal, where "it passes" would misread it (scheduler.go,
