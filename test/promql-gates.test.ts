@@ -167,7 +167,7 @@ describe('a query of an imported template that reads ahead of its evaluation', (
     const dir = copied('flagger', 'metric-templates.yaml', '}[{{ interval }}]', '}[{{ interval }}] offset -90s');
     try {
       expect(warnings(join(dir, 'podinfo.yaml'))).toEqual([
-        'metric-templates.yaml:12:10: spec.query: a negative offset reads 1m30s after the instant the check runs at, where nothing has been scraped yet: every check finds no data, which Flagger fails ("no values found"); give a positive offset or none',
+        'metric-templates.yaml:12:10: spec.query: as the Canary\'s metric "404s percentage" (canary.yaml:51:7) renders it: a negative offset reads 1m30s after the instant the check runs at, where nothing has been scraped yet: every check finds no data, which Flagger fails ("no values found"); give a positive offset or none',
       ]);
       expect(warnings('examples/flagger/podinfo.yaml')).toEqual([]);
       const canary = join(dir, 'canary.yaml');

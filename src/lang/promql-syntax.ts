@@ -9,6 +9,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import { prometheusLexed } from './promql-lex.js';
+import { durationExpressionSpans } from './promql-durations.js';
 import { prometheus3Only, prometheusSignature } from './promql-prometheus.js';
 import { unknownFunctions, type PromQLProblem } from './promql-signatures.js';
 import { PromQLError } from './promql-tree.js';
@@ -94,7 +95,12 @@ function firstError(tree: ReturnType<typeof parser.parse>): number {
  * the query is still checked; `renamed` gives the name at each such column, and the call is refused by it.
  */
 export function readQuery(query: string): { readonly tree: SyntaxNode; readonly walked: string; readonly renamed: ReadonlyMap<number, string> } {
-  const lexed = prometheusLexed(query);
+  // Prometheus 3's duration expressions (promql-durations.ts), which 2.42's lexer refuses, are lexed as a duration
+  // literal would be, then put back for the walk to evaluate.
+  const spans = durationExpressionSpans(query);
+  const masked = spans.reduce((q, d) => q.slice(0, d.from) + '1s'.padEnd(d.to - d.from) + q.slice(d.to), query);
+  const read = prometheusLexed(masked);
+  const lexed = spans.length ? { ...read, text: spans.reduce((q, d) => q.slice(0, d.from) + query.slice(d.from, d.to) + q.slice(d.to), read.text) } : read;
   // The parser reads tokens up to the lexer's error: a syntax error before it is the one Prometheus reports.
   const lexError = lexed.problems[0];
   const fail = (problems: PromQLProblem[]): never => {

@@ -36,3 +36,14 @@ export function extendedRangeProblem(word: string, operand: string, base: string
   if (base !== 'VectorSelector' && base !== 'MatrixSelector') return { reason: `${word} modifier not implemented`, atWord: false };
   return { reason: `unsupported ${word} modifier (Prometheus 3's, experimental: it parses with --enable-feature=promql-extended-range-selectors)`, atWord: true };
 }
+
+/**
+ * Prometheus 3's fill(), fill_left() and fill_right() after a binary operator (promql/parser/generated_parser.y, v3.10.0;
+ * parse.go newBinaryExpression: behind --enable-feature=promql-binop-fill-modifiers): refused where Prometheus 3 refuses
+ * it (parse.go checkAST: a set operator, a scalar operand), else named as not evaluated.
+ */
+export function fillModifierProblem(set: boolean, scalar: boolean): { readonly reason: string; readonly invalid: boolean } {
+  if (scalar) return { reason: 'filling in missing series only allowed between instant vectors', invalid: true };
+  if (set) return { reason: 'filling in missing series not allowed for set operators', invalid: true };
+  return { reason: 'unsupported fill modifier: Prometheus 3\'s fill(), fill_left() and fill_right() (3.10 and later, with --enable-feature=promql-binop-fill-modifiers), not evaluated', invalid: false };
+}

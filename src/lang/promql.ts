@@ -13,7 +13,7 @@
  */
 import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
-  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, durationOutOfRange, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
+  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
@@ -21,7 +21,8 @@ export { describeProblems, failsEveryEvaluationWarning, matches, PromQLError, re
 export { quotedNamesWarning } from './promql-versions.js';
 import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 import { itemText, numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
-import { extendedRangeProblem } from './promql-versions.js';
+import { extendedRangeProblem, fillModifierProblem } from './promql-versions.js';
+import { readDuration } from './promql-durations.js';
 import { quoted } from '../units/escape.js';
 
 const BINARY_OPS: Record<string, BinaryOp> = {
@@ -53,14 +54,11 @@ export function parsePromQL(query: string): Expr {
   const typed = new Map<Node, ValueType>();
   const typeOf = (n: Node, e: Expr | null): ValueType | undefined => (e ? resultType(e) : typed.get(n));
 
-  const duration = (n: Node): number => {
-    const t = text(n).trim();
-    const ms = parseDurationMs(t);
-    if (ms === null) stop(n, `expected a duration such as 5m, got ${JSON.stringify(t)}`);
-    if (durationOutOfRange(t)) refuse(n, 'duration out of range');
-    // parse.go parseDuration: a range, an offset or a subquery's range or step of 0 is refused.
-    if (ms === 0) refuse(n, 'duration must be greater than 0');
-    return ms!;
+  const duration = (n: Node, offset = false): number => {
+    const d = readDuration(n, text, offset);
+    for (const p of d.problems) refuse(p.at, p.reason, p.invalid);
+    if (d.stop) throw new Stop();
+    return d.ms;
   };
 
   const matcher = (n: Node): Matcher | null => {
@@ -202,9 +200,10 @@ export function parsePromQL(query: string): Expr {
     const set = SET_OPS.has(op);
     let bool = false;
     let matching: VectorMatching = { card: set ? 'many-to-many' : 'one-to-one', on: false, labels: [], include: [] };
-    let explicit = false;
+    let explicit = false, fill: Node | null = null;
     for (const c of parts.slice(2, -1)) {
       if (c.name === 'BoolModifier') bool = true;
+      else if (c.name === 'FillModifier') fill = c;
       else if (c.name === 'MatchingModifierClause') {
         const mc = children(c);
         let on = false, labels: string[] = [], include: string[] = [];
@@ -236,6 +235,7 @@ export function parsePromQL(query: string): Expr {
     if (!ok) return null;
     const comparison = COMPARISONS.has(op);
     typed.set(n, lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector');
+    if (fill) return ((f) => refuse(f.invalid ? n : fill, f.reason, f.invalid))(fillModifierProblem(set, lt === 'scalar' || rt === 'scalar'));
     if (bool && !comparison) return refuse(n, 'bool applies to comparison operators only');
     if (comparison && !bool && lt === 'scalar' && rt === 'scalar') return refuse(opNode, 'comparisons between scalars must use the bool modifier');
     if (set && (lt === 'scalar' || rt === 'scalar')) return refuse(opNode, `set operator ${quoted(op)} not allowed in binary scalar expression`);
@@ -333,7 +333,7 @@ export function parsePromQL(query: string): Expr {
         const inner = expr(parts[0]);
         const durNode = parts[parts.length - 1];
         const neg = text(durNode).trim().startsWith('-');
-        const ms = duration(neg ? children(durNode)[1] : durNode) * (neg ? -1 : 1);
+        const ms = duration(neg ? children(durNode)[1] : durNode, true) * (neg ? -1 : 1);
         if (!modifierTarget(parts[0], 'offset')) return null;
         if (inner === null) return same(n, parts[0]);
         if (inner.kind === 'vector') return { ...inner, offsetMs: ms };

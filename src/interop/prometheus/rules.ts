@@ -14,6 +14,7 @@ import { formatPath, locate, type PathSegment } from '../../scenario/problems.js
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
+import { durationExpressionWarning } from '../../lang/promql-durations.js';
 import { aliasWarning, applied, duplicates, limitsAsRead, modelDuration, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 import { kubectlReading } from '../kube/resources.js';
 import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
@@ -333,8 +334,7 @@ function readRule(
   try {
     expr = parsePromQL(query);
     const fails = failsEveryEvaluationWarning(expr, alert !== null ? 'the rule\'s health is err and the alert never fires' : 'the rule\'s health is err and it records nothing');
-    const newer = quotedNamesWarning(query);
-    for (const w of [newer, fails]) if (w) warnings.push(`${where([...path, 'expr'])}: ${w}`);
+    for (const w of [quotedNamesWarning(query), durationExpressionWarning(query), fails]) if (w) warnings.push(`${where([...path, 'expr'])}: ${w}`);
     const type = resultType(expr);
     if (type !== 'vector' && type !== 'scalar') {
       error = `a rule's query gives an instant vector or a scalar, not a ${type === 'matrix' ? 'range vector' : type}`;
