@@ -22,7 +22,7 @@ function refusal(query: string): { column: number; reason: string; invalid: bool
   try {
     parsePromQL(query);
   } catch (e) {
-    if (e instanceof PromQLError) return e.problems.map((p) => ({ column: p.column, reason: p.reason, invalid: p.invalid }));
+    if (e instanceof PromQLError) return e.problems.map((p) => ({ column: p.column, reason: p.reason, invalid: p.invalid === true }));
     throw e;
   }
   return [];
