@@ -3,11 +3,14 @@
  * evaluates them: the cases of its promql/durations_test.go (TestCalculateDuration, at d15adb9a, v3.14.0) written as
  * the queries that parse into them, and the values of parse_test.go's queries (test/promql-parse-errors.test.ts holds
  * what is refused). fill() after a binary operator (v3.10.0, generated_parser.y) is named as not evaluated, or
- * refused where parse.go checkAST refuses it; a rule file warns at a duration expression, which 2.42 refuses.
+ * refused where parse.go checkAST refuses it; a rule file warns at a duration expression, which 2.42 refuses. A
+ * scenario's UTF-8 metric and label names are refused with why.
  */
 import { describe, expect, it } from 'vitest';
 import { parsePromQL, PromQLError, type Expr } from '../src/lang/promql.js';
+import { readFileSync } from 'node:fs';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { parseScenarioText } from '../src/load/scenario.js';
 
 /** The range (a selector's, or a function's argument's) and the offset of a query, in ms. */
 function durations(query: string): { rangeMs?: number; offsetMs: number } {
@@ -87,5 +90,19 @@ describe('a rule file', () => {
     const { groups, warnings } = readRuleFile('groups:\n- name: g\n  rules:\n  - record: r\n    expr: rate(x[5m+1m] offset (1h-5m))\n', 'r.yml');
     expect(groups[0].rules[0].error).toBeNull();
     expect(warnings).toEqual(['r.yml:5:11: groups[0].rules[0].expr: a duration expression at column 8, 22: Prometheus 3\'s arithmetic in durations (3.4 and later with --enable-feature=promql-duration-expr, by default from 3.14), evaluated as Prometheus 3 evaluates it; Prometheus 2.42 refuses the query and the file']);
+  });
+});
+
+describe('a scenario\'s metrics.names and metrics.labels in UTF-8', () => {
+  const base = readFileSync(new URL('../examples/first-scenario.yaml', import.meta.url), 'utf8');
+  const problems = (metrics: string) => {
+    const l = parseScenarioText(`${base}\nmetrics:\n${metrics}`, '.');
+    return l.ok ? [] : l.problems.map((p) => `${p.path.join('.')}: ${p.message}`);
+  };
+  it('are refused with why: Prometheus 3 takes them, the text format rehearse writes its series in does not', () => {
+    expect(problems('  names: { http_requests_total: "http.requests.total" }\n  labels: { service_name: "service.name" }\n')).toEqual([
+      'metrics.names.http_requests_total: "http.requests.total" is not a Prometheus 2 metric name ([a-zA-Z_:][a-zA-Z0-9_:]*): Prometheus 3 takes UTF-8 names, read in PromQL in quotes, but rehearse writes its series in Prometheus 2\'s text format (--openmetrics, a game day\'s /metrics), which cannot carry it; name it with those characters alone, such as "http_requests_total"',
+      'metrics.labels.service_name: "service.name" is not a Prometheus 2 label name ([a-zA-Z_][a-zA-Z0-9_]*): Prometheus 3 takes UTF-8 names, read in PromQL in quotes, but rehearse writes its series in Prometheus 2\'s text format (--openmetrics, a game day\'s /metrics), which cannot carry it; name it with those characters alone, such as "service_name"',
+    ]);
   });
 });

@@ -35,18 +35,18 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers, needs: Series
     if (k !== DURATION_FAMILY && k !== REQUESTS_FAMILY) {
       problems.push({ path: at('names', k), message: `only ${REQUESTS_FAMILY} and ${DURATION_FAMILY} can be renamed` });
     }
-    if (!METRIC_NAME.test(v)) problems.push({ path: at('names', k), message: `${quoted(v)} is not a Prometheus metric name` });
+    if (!METRIC_NAME.test(v)) problems.push({ path: at('names', k), message: legacyName(v, 'metric') });
   }
   for (const [k, v] of Object.entries(m.labels ?? {})) {
     if (!(NATIVE_LABELS as readonly string[]).includes(k) && !k.startsWith('flag_')) {
       problems.push({ path: at('labels', k), message: `unknown label ${quoted(k)}: rehearse writes ${NATIVE_LABELS.join(', ')} and flag_<key>` });
     }
     for (const name of v === null ? [] : typeof v === 'string' ? [v] : v) {
-      if (!LABEL_NAME.test(name)) problems.push({ path: at('labels', k), message: `${quoted(name)} is not a Prometheus label name` });
+      if (!LABEL_NAME.test(name)) problems.push({ path: at('labels', k), message: legacyName(name, 'label') });
     }
   }
   for (const k of Object.keys(m.constants ?? {})) {
-    if (!LABEL_NAME.test(k)) problems.push({ path: at('constants', k), message: `${quoted(k)} is not a Prometheus label name` });
+    if (!LABEL_NAME.test(k)) problems.push({ path: at('constants', k), message: legacyName(k, 'label') });
   }
   let epochMs: number | null = null;
   if (m.epoch !== undefined) {
@@ -76,4 +76,17 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers, needs: Series
     problems.push({ path: at('evaluation-interval'), message: 'the evaluation interval is a whole number of seconds, at least 1s' });
   }
   return { mapping: { ...resolveMapping(m), splits }, scrapeIntervalUs, bucketsSeconds: buckets, epochMs, ruleFiles: m.rules ?? [], evaluationIntervalUs, rules: [] };
+}
+
+/**
+ * Why a metric or label name is refused. Prometheus 3 takes any UTF-8 name (a quoted one in PromQL: `{"http.requests"}`,
+ * prometheus/prometheus v3.0.0 model.UTF8Validation), but rehearse writes its series in Prometheus 2's text format
+ * (--openmetrics, a game day's /metrics), whose names are [a-zA-Z_:][a-zA-Z0-9_:]* (labels without ':'), and which a
+ * Prometheus 2 scrapes: a name outside it would be written where neither can read it.
+ */
+function legacyName(name: string, kind: 'metric' | 'label'): string {
+  const pattern = kind === 'metric' ? '[a-zA-Z_:][a-zA-Z0-9_:]*' : '[a-zA-Z_][a-zA-Z0-9_]*';
+  if (name === '') return `an empty ${kind} name: no Prometheus takes one`;
+  const legacy = name.replace(kind === 'metric' ? /[^a-zA-Z0-9_:]/g : /[^a-zA-Z0-9_]/g, '_').replace(/^[0-9]/, '_');
+  return `${quoted(name)} is not a Prometheus 2 ${kind} name (${pattern}): Prometheus 3 takes UTF-8 names, read in PromQL in quotes, but rehearse writes its series in Prometheus 2's text format (--openmetrics, a game day's /metrics), which cannot carry it; name it with those characters alone, such as ${quoted(legacy)}`;
 }
