@@ -273,7 +273,7 @@ ${cases}`, vendor, caseName);
     // Once the flag is spelt right, a case that misspells it is named at its own place.
     const l = load(`  empty-targeting-flag: { evaluated-by: [api] }\n${cases.replace('{ empty-targeting-flag:', '{ empty-targeting-flg:')}`);
     expect(problems(l)).toEqual([
-      'cases.slow.flags.empty-targeting-flg: unknown flag "empty-targeting-flg"; did you mean "empty-targeting-flag"? (a case changes the scenario\'s flags: empty-targeting-flag)',
+      'cases.slow.flags.empty-targeting-flg: unknown flag "empty-targeting-flg"; did you mean "empty-targeting-flag"? (a case changes the scenario\'s flags: "empty-targeting-flag")',
     ]);
   });
 

@@ -97,7 +97,7 @@ describe('a fault\'s segment names one the users have', () => {
   const cohort = ', cohort: { size: 400, seed: 2, segments: { beta: 20%, general: 80% } }';
   it('a misspelt segment is refused with the nearest (it hit every user: 100% errors)', () => {
     expect(refusals(withFault('{ kind: abort, target: api, segment: betta }', cohort))).toEqual([
-      'faults.yaml:6:47: faults[0].segment: unknown segment "betta"; did you mean "beta"? (segments: beta, general)',
+      'faults.yaml:6:47: faults[0].segment: unknown segment "betta"; did you mean "beta"? (segments: "beta", "general")',
     ]);
     const r = load(withFault('{ kind: abort, target: api, segment: beta }', cohort));
     expect(r.ok).toBe(true);

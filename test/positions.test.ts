@@ -81,7 +81,7 @@ describe('names in cases', () => {
 
   it('a misspelt flag is refused at the case\'s key with the flag meant, by validate and by run', async () => {
     const file = withCase('flags: { ff: { when-on: { a: { errors: +5% } } } }');
-    const line = `${file}:11:14: cases.broken.flags.ff: unknown flag "ff"; did you mean "f"? (a case changes the scenario's flags: f)`;
+    const line = `${file}:11:14: cases.broken.flags.ff: unknown flag "ff"; did you mean "f"? (a case changes the scenario's flags: "f")`;
     const validate = await cli('validate', file);
     expect(validate).toEqual({ code: 2, err: line });
     // A run of the scenario as it is, or of another case, refuses the file too.
@@ -94,9 +94,9 @@ describe('names in cases', () => {
       const r = parseScenarioText(`${BASE}\ncases:\n  c:\n    ${patch}\n`);
       return r.ok ? [] : r.problems.map((p) => formatProblem('f.yaml', p));
     };
-    expect(one('services: { b: { errors: 1% } }')).toEqual(['f.yaml:9:17: cases.c.services.b: unknown service "b"; did you mean "a"? (a case changes the scenario\'s services: a)']);
-    expect(one('services: { a: { endpoints: { gut: { latency: 5ms } } } }')).toEqual(['f.yaml:9:35: cases.c.services.a.endpoints.gut: unknown endpoint "gut"; did you mean "get"? (a case changes the endpoints of a: get)']);
-    expect(one('journeys: { i: { weight: 2 } }')).toEqual(['f.yaml:9:17: cases.c.journeys.i: unknown journey "i"; did you mean "j"? (a case changes the scenario\'s journeys: j)']);
+    expect(one('services: { b: { errors: 1% } }')).toEqual(['f.yaml:9:17: cases.c.services.b: unknown service "b"; did you mean "a"? (a case changes the scenario\'s services: "a")']);
+    expect(one('services: { a: { endpoints: { gut: { latency: 5ms } } } }')).toEqual(['f.yaml:9:35: cases.c.services.a.endpoints.gut: unknown endpoint "gut"; did you mean "get"? (a case changes the endpoints of "a": "get")']);
+    expect(one('journeys: { i: { weight: 2 } }')).toEqual(['f.yaml:9:17: cases.c.journeys.i: unknown journey "i"; did you mean "j"? (a case changes the scenario\'s journeys: "j")']);
     expect(one('faults-catalogue: { slow: { kind: latency, target: a, add: 5ms } }')).toEqual(['f.yaml:9:25: cases.c.faults-catalogue.slow: unknown catalogue fault "slow" (scenario\'s faults-catalogue: none)']);
     // Cases do not nest: the inner ones would never run.
     expect(one('cases: { d: { services: { a: { errors: 50% } } } }')).toEqual(['f.yaml:9:5: cases.c.cases: a case cannot hold cases (cases do not nest): define each case beside the others under the top-level cases']);
@@ -133,7 +133,7 @@ describe('names in cases', () => {
     };
     // Every kind of thing a case changes: its flags, traffic, faults, gates, acceptance, services, and a key
     // the scenario has no place for, each with its suggestion.
-    expect(one('flags: { ff: { when-on: { a: { errors: +5% } } } }')).toEqual(['f.yaml:9:14: cases.c.flags.ff: unknown flag "ff"; did you mean "f"? (a case changes the scenario\'s flags: f)']);
+    expect(one('flags: { ff: { when-on: { a: { errors: +5% } } } }')).toEqual(['f.yaml:9:14: cases.c.flags.ff: unknown flag "ff"; did you mean "f"? (a case changes the scenario\'s flags: "f")']);
     expect(one('flags: { f: { when-on: { a: { errors: lots } } } }')).toEqual(['f.yaml:9:43: cases.c.flags.f.when-on.a.errors: errors effect is an addition ("+0.2%") or a new rate ("1%")']);
     expect(one('traffic: { rate: fast }')).toEqual([expect.stringMatching(/^f\.yaml:9:22: cases\.c\.traffic\.rate: invalid rate "fast"/)]);
     expect(one('trafic: { rate: 2/s }')).toEqual([expect.stringMatching(/^f\.yaml:9:5: cases\.c\.trafic: unknown key "trafic"; did you mean "traffic"\?/)]);

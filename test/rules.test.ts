@@ -280,7 +280,7 @@ describe('rule files in a scenario', () => {
 
   it('an alert name that matches nothing is an error with a suggestion; so is a file that is not in metrics.rules', () => {
     expect(problems(base({ ...named, rules: [sloth] }, { alert: 'MyServiceAvailabiltySLO', from: sloth }))).toEqual([
-      `s.json:1:395: rollout[0].gates[0].alert: no alert "MyServiceAvailabiltySLO" in ${sloth}; did you mean "MyServiceAvailabilitySLO"? (alerts: MyServiceAvailabilitySLO)`,
+      `s.json:1:395: rollout[0].gates[0].alert: no alert "MyServiceAvailabiltySLO" in ${sloth}; did you mean "MyServiceAvailabilitySLO"? (alerts: "MyServiceAvailabilitySLO")`,
     ]);
     expect(problems(base({ ...named, rules: [sloth] }, { alert: 'MyServiceAvailabilitySLO', from: 'slo.yml' }))[0]).toMatch(/^s\.json:1:\d+: rollout\[0\]\.gates\[0\]\.from: slo\.yml is not one of metrics\.rules \(rule files: /);
     expect(problems(base(named, { alert: 'MyServiceAvailabilitySLO' }))).toEqual([
@@ -296,7 +296,7 @@ describe('rule files in a scenario', () => {
     expect(problems(base({ ...named, rules: [broken] }, { alert: 'MyServiceAvailabilitySLO' }))).toHaveLength(1);
     // Another file read: the alert is looked for there, and the file not read is named.
     const both = problems(base({ ...named, rules: [broken, sloth] }, { alert: 'Missing' }));
-    expect(both[1]).toBe(`s.json:1:395: rollout[0].gates[0].alert: no alert "Missing" in ${sloth} (alerts: MyServiceAvailabilitySLO); ${broken} could not be read (said above)`);
+    expect(both[1]).toBe(`s.json:1:395: rollout[0].gates[0].alert: no alert "Missing" in ${sloth} (alerts: "MyServiceAvailabilitySLO"); ${broken} could not be read (said above)`);
   });
 
   it('a rule a gate needs that reads a family the simulation never writes is an error naming the closest one', () => {

@@ -128,7 +128,7 @@ describe('cases', () => {
     const bad = parseScenarioText(text, '.', 'broken');
     expect(!bad.ok && formatProblem('x.yaml', bad.problems[0])).toBe('x.yaml:9:30: cases.broken.services.a.errors: percentage "300%" is over 100%');
     const unknown = parseScenarioText(text, '.', 'helthy');
-    expect(!unknown.ok && unknown.problems[0].message).toBe('no case "helthy"; did you mean "healthy"? (cases: healthy, broken)');
+    expect(!unknown.ok && unknown.problems[0].message).toBe('no case "helthy"; did you mean "healthy"? (cases: "healthy", "broken")');
   });
 });
 

@@ -16,7 +16,7 @@ import type { CheckResult } from '../calibrate/check.js';
 import type { CiReport } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { SweepDocument } from '../sweep/sweep.js';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 
 /** At most this many mistakes of a document are listed. */
 const SHOWN = 10;
@@ -146,7 +146,7 @@ function consistentRun(r: RunResult, issue: (path: PathSegment[], message: strin
   const t = r.topology;
   const services = new Set(t.services);
   const known = (path: PathSegment[], name: string | null | undefined) => {
-    if (name !== null && name !== undefined && !services.has(name)) issue(path, `unknown service ${quoted(name)} (topology.services: ${[...services].slice(0, 10).join(', ')}${services.size > 10 ? ', ...' : ''})`);
+    if (name !== null && name !== undefined && !services.has(name)) issue(path, `unknown service ${quoted(name)} (topology.services: ${quotedList([...services].slice(0, 10))}${services.size > 10 ? ', ...' : ''})`);
   };
   t.calls.forEach((c, i) => {
     known(['topology', 'calls', i, 'from'], c.from);

@@ -13,7 +13,7 @@ import type { Expr } from '../lang/promql.js';
 import { familiesRead, unwrittenFamilies, unwrittenMessage, writtenFamilies } from '../metrics/families.js';
 import type { PathSegment, Problem } from '../scenario/problems.js';
 import type { AlertGate, Gate, Rule, RuleGroup, Scenario } from '../scenario/types.js';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 
 const ALERT_FAMILIES = ['ALERTS', 'ALERTS_FOR_STATE'];
 
@@ -122,7 +122,7 @@ function resolveAlert(g: AlertGate, files: readonly string[], entries: readonly 
     if (g.file !== null ? unread.has(g.file) : files.every((f) => unread.has(f))) return g;
     const names = [...new Set(alerts.map((e) => e.rule.name))];
     const read = files.filter((f) => !unread.has(f));
-    const list = names.length ? ` (alerts: ${names.slice(0, 12).join(', ')}${names.length > 12 ? ', ...' : ''})` : ' (it holds no alerting rule)';
+    const list = names.length ? ` (alerts: ${quotedList(names.slice(0, 12))}${names.length > 12 ? ', ...' : ''})` : ' (it holds no alerting rule)';
     const notRead = g.file === null && unread.size ? `; ${[...unread].join(', ')} could not be read (said above)` : '';
     problems.push({ path: [...path, 'alert'], message: `no alert ${quoted(g.alert)} in ${g.file ?? read.join(', ')}${didYouMean(g.alert, names)}${list}${notRead}` });
     return g;

@@ -30,7 +30,7 @@ import { readFlagSources } from './flag-sources.js';
 import type { FlagSources } from './flag-sources.js';
 import { readPlanResources } from './resources.js';
 import { resolveRules } from './rule-files.js';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 
 /** `warnings`: what flag files use that rehearse does not model, as file:line:column: path: message lines. */
 export type Loaded = { ok: true; scenario: Scenario; input: ScenarioInput; warnings: string[] } | { ok: false; problems: Problem[] };
@@ -231,7 +231,7 @@ function fromOneObject(raw: unknown, at: Locate, baseDir: string, caseName: stri
   for (const f of s.flags) {
     for (const r of f.source?.reads ?? []) {
       if (!known.has(r.attribute)) {
-        warnings.push(`${r.where}: flag ${quoted(f.key)} reads attribute ${quoted(r.attribute)}, which no user of the cohort has (attributes: ${names.join(', ')}); add it with cohorts generate --attribute or traffic.cohort.attributes`);
+        warnings.push(`${r.where}: flag ${quoted(f.key)} reads attribute ${quoted(r.attribute)}, which no user of the cohort has (attributes: ${quotedList(names)}); add it with cohorts generate --attribute or traffic.cohort.attributes`);
       }
     }
   }
@@ -268,7 +268,7 @@ function faultEntries(input: ScenarioInput): [PathSegment[], { kind: string; for
  */
 function unknownSegments(s: Scenario, input: ScenarioInput, segments: ReadonlySet<string>, at: Locate): Problem[] {
   const unknown: Problem[] = [];
-  const message = (name: string) => `unknown segment ${quoted(name)}${segments.size ? `${didYouMean(name, segments)} (segments: ${[...segments].join(', ')})` : ': the users have no segments (give traffic.cohort: its segments, or a cohort file\'s segment column)'}`;
+  const message = (name: string) => `unknown segment ${quoted(name)}${segments.size ? `${didYouMean(name, segments)} (segments: ${quotedList(segments)})` : ': the users have no segments (give traffic.cohort: its segments, or a cohort file\'s segment column)'}`;
   s.flags.forEach((flag) => flag.effects.forEach((e) => {
     if (e.segment !== null && !segments.has(e.segment)) {
       const target = e.endpoint ? `${e.service}.${e.endpoint}` : e.service;

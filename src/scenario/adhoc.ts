@@ -12,7 +12,7 @@ import type { CatalogueFault, ScenarioInput } from './schema.js';
 import type { FaultSpec, Scenario } from './types.js';
 import { unitParsers } from './unit-parsers.js';
 import type { z } from 'zod';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 
 export type CatalogueFaultInput = z.infer<typeof CatalogueFault>;
 
@@ -29,7 +29,7 @@ export function normalizeAdhocFault(input: CatalogueFaultInput, name: string, sc
   // A segment the users do not have would be read as every user (as load/scenario.ts refuses it in the file).
   const segments = scenario.population ? segmentNames(scenario.population) : [];
   if (input.segment !== undefined && !segments.includes(input.segment)) {
-    const known = segments.length ? `${didYouMean(input.segment, segments)} (segments: ${segments.join(', ')})` : ': the users have no segments';
+    const known = segments.length ? `${didYouMean(input.segment, segments)} (segments: ${quotedList(segments)})` : ': the users have no segments';
     problems.push({ path: ['faults-catalogue', name, 'segment'], message: `unknown segment ${quoted(input.segment)}${known}` });
   }
   // Paths name the fault itself, not a catalogue entry it never was.

@@ -105,7 +105,7 @@ export function normalizeRelease(input: ScenarioInput, h: Helpers, imported: Rea
     (f.targeting ?? []).forEach((t, i) => expression(t.when, [...base, 'targeting', i, 'when']));
     (Object.keys(f.when ?? {})).forEach((v) => {
       if (!source) problems.push({ path: [...base, 'when', v], message: 'when (per variant) is for flags from a flag file (flags.from); use when-on here' });
-      else if (!source.variants.includes(v)) problems.push({ path: [...base, 'when', v], message: `no variant ${quoted(v)} in ${source.file}${didYouMean(v, source.variants)} (variants: ${source.variants.join(', ')})` });
+      else if (!source.variants.includes(v)) problems.push({ path: [...base, 'when', v], message: `no variant ${quoted(v)} in ${source.file}${didYouMean(v, source.variants)} (variants: ${quotedList(source.variants)})` });
     });
     const effectEntries: [string, EffectInput, string | null][] = [
       ...Object.entries(f['when-on'] ?? {}).map(([t, e]): [string, EffectInput, string | null] => [t, e, null]),

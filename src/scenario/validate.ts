@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { didYouMean } from '../errors.js';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 import { PLAIN } from '../units/issues.js';
 import { own, RESERVED_NAME } from '../records.js';
 import { capped, MAX_PROBLEMS, type Locate } from './parse.js';
@@ -31,7 +31,7 @@ export function validateScenario(raw: unknown, at: Locate, caseName?: string): V
   const patch = cases[caseName];
   if (!patch) {
     const names = Object.keys(cases);
-    return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case ${quoted(caseName)}${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : `no case ${quoted(caseName)}: the scenario has no cases` }] };
+    return { ok: false, problems: [{ path: ['cases'], message: names.length ? `no case ${quoted(caseName)}${didYouMean(caseName, names)} (cases: ${quotedList(names)})` : `no case ${quoted(caseName)}: the scenario has no cases` }] };
   }
   // The cases themselves are the scenario's (a case holds none), checked once with the whole file: each case's
   // scenario is parsed without them, so that a file of many cases is not parsed again whole for each.
@@ -122,7 +122,7 @@ function unknownNames(raw: Record<string, unknown>, cases: Record<string, Record
     const have = keysOf(base).filter((k) => !(path.length === 1 && path[0] === 'flags' && k === 'from'));
     for (const key of keysOf(patch)) {
       if (own(base as Record<string, unknown>, key) !== undefined || (path.length === 1 && path[0] === 'flags' && key === 'from')) continue;
-      const message = `unknown ${what} ${quoted(key)}${didYouMean(key, have)} (${have.length ? `a case changes ${of}: ${have.join(', ')}` : `${of.replace(/^the /, '')}: none`})`;
+      const message = `unknown ${what} ${quoted(key)}${didYouMean(key, have)} (${have.length ? `a case changes ${of}: ${quotedList(have)}` : `${of.replace(/^the /, '')}: none`})`;
       const real = ['cases', name, ...path, key];
       out.push(at(real, { path: real, key: true, message }));
     }
@@ -144,7 +144,7 @@ function unknownNames(raw: Record<string, unknown>, cases: Record<string, Record
       const base = own(raw.services as Record<string, unknown>, service) as Record<string, unknown> | undefined;
       if (base === undefined || base === null) continue;
       const endpoints = own(own(services as Record<string, unknown>, service) as Record<string, unknown>, 'endpoints');
-      check(name, endpoints, own(base, 'endpoints'), ['services', service, 'endpoints'], 'endpoint', `the endpoints of ${service}`);
+      check(name, endpoints, own(base, 'endpoints'), ['services', service, 'endpoints'], 'endpoint', `the endpoints of ${quoted(service)}`);
     }
   }
   return out;
