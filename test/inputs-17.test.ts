@@ -161,7 +161,7 @@ describe('a cohort file\'s header held against its users', () => {
     const loaded = parseScenarioText(scenario('stray-segment.json'), dir);
     expect(loaded.ok).toBe(false);
     if (!loaded.ok) {
-      expect(formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file stray-segment.json:1:4492 at users.segment[7]: "bussiness" is not a segment the header lists; did you mean "business"? (segments: general, business, beta, internal): add it to segments with its share, or put the user in one of them');
+      expect(formatProblem('x.yaml', loaded.problems[0])).toBe('x.yaml:3:32: traffic.cohort: cohort file stray-segment.json:1:4492 at users.segment[7]: "bussiness" is not a segment the header lists; did you mean "business"? (segments: "general", "business", "beta", "internal"): add it to segments with its share, or put the user in one of them');
     }
   });
 

@@ -6,7 +6,7 @@ import { formatPath, PLAIN } from '../units/issues.js';
 import { RESERVED_NAME } from '../records.js';
 import { didYouMean } from '../errors.js';
 import { COHORT_SCHEMA, generateCohort, outOfRange, RANGED_COLUMNS, USER_ATTRIBUTES, type Cohort } from './cohort.js';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 
 /** Built when a cohort file is first read: most runs read none. */
 let cohortDocument: ReturnType<typeof buildCohortDocument> | undefined;
@@ -132,7 +132,7 @@ export function readCohortFile(file: string): CohortRead {
   const stray = d.users.segment.findIndex((seg) => !listed.has(seg));
   if (stray >= 0) {
     const seg = d.users.segment[stray];
-    return refuse(['users', 'segment', stray], `${quoted(seg)} is not a segment the header lists${didYouMean(seg, declared)} (segments: ${declared.join(', ') || 'none'}): add it to segments with its share, or put the user in one of them`);
+    return refuse(['users', 'segment', stray], `${quoted(seg)} is not a segment the header lists${didYouMean(seg, declared)} (segments: ${quotedList(declared) || 'none'}): add it to segments with its share, or put the user in one of them`);
   }
   const seeded = seedWarning(d.seed, d.segments, d.users);
   const builtIn = new Set<string>([...USER_ATTRIBUTES, 'activity']);
