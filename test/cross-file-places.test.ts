@@ -57,6 +57,13 @@ describe('Argo Rollouts: a message about a template names the Rollout\'s file, l
     ]);
   });
 
+  it('a template name the files do not hold: the nearest, and each template found with its place', () => {
+    const ro = rollout('          templates: [{ templateName: succes-rate }]\n');
+    expect(argoProblems([ro, template('a.yaml', 'success-rate', '  metrics:\n  - name: m\n    provider: { prometheus: { query: up } }\n')])).toEqual([
+      'ro.yaml:10:39: spec.strategy.canary.steps[1].analysis.templates[0].templateName: no AnalysisTemplate "succes-rate" in the files given; did you mean "success-rate"? (found AnalysisTemplate "success-rate" (a.yaml:3:19))',
+    ]);
+  });
+
   it('a template no analysis names: the Rollout\'s place beside its name', () => {
     const ro = rollout('          templates: [{ templateName: a }]\n');
     const r = argo([ro, template('a.yaml', 'a', metric('a').replace('{{args.svc}}', 'x')), template('b.yaml', 'b', metric('b').replace('{{args.svc}}', 'x'))]);

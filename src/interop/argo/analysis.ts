@@ -19,6 +19,7 @@ import { goMicroseconds, parseGoDuration } from '../../units/go-duration.js';
 import { own } from '../../records.js';
 import { get, pathText, where, type Path, type Resource } from '../kube/resources.js';
 import { quoted, quotedList } from '../../units/escape.js';
+import { didYouMean } from '../../errors.js';
 
 const NO_FILTER = { service: null, endpoint: null, journey: null, flagOn: null, segment: null, failed: null };
 
@@ -89,8 +90,8 @@ function flatten(ctx: AnalysisContext, from: Resource, refs: unknown, refsPath: 
     const key = `${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'}/${name}`;
     const tpl = ctx.templates.get(key);
     if (!tpl) {
-      const known = [...ctx.templates.keys()];
-      ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${quoted(name)} in the files given${known.length ? ` (found ${quotedList(known)})` : ''}`);
+      const known = [...ctx.templates.values()].map((r) => `${r.kind} ${quoted(r.name)} (${where(r, ['metadata', 'name'])})`);
+      ctx.problem(from, [...refsPath, i, 'templateName'], `no ${cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} ${quoted(name)} in the files given${didYouMean(name, [...ctx.templates.values()].filter((r) => r.kind === (cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate')).map((r) => r.name))}${known.length ? ` (found ${known.join(', ')})` : ''}`);
       return;
     }
     ctx.named.add(key);
