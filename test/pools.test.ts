@@ -3,7 +3,7 @@
  * pool, named as the scenario names the pool, beside the services' queues and never in them; against queueing
  * theory where the pool is an M/M/c queue (Erlang C), as test/queueing.test.ts checks the services' queues.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +126,27 @@ describe('the reports name a pool that holds the time', () => {
     const plain = runScenario(mmc(50, MU, 2, 2000));
     expect('pools' in plain).toBe(false);
     expect('pools' in plain.windows).toBe(false);
+  });
+});
+
+describe('report: a result document\'s pools on the page, and a pool figure that cannot be is refused', () => {
+  it('renders the pools of scenarios/hotrod.yaml from its --json, and refuses a negative wait with its path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rehearse-pools-report-'));
+    const cli = async (...argv: string[]) => {
+      const out: string[] = [];
+      const code = await main(argv, { out: (x) => out.push(x), err: (x) => out.push(x) });
+      return { code, text: out.join('\n') };
+    };
+    const json = join(dir, 'hotrod.json'), html = join(dir, 'hotrod.html');
+    expect((await cli('run', new URL('../scenarios/hotrod.yaml', import.meta.url).pathname, '-q', '--json', json)).code).toBe(0);
+    expect((await cli('report', json, '--html', html)).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain('<tr><td>frontend -&gt; route</td><td><code>services.frontend.endpoints.dispatch.calls[2]</code></td><td class="num">3</td>');
+    const doc = JSON.parse(readFileSync(json, 'utf8'));
+    doc.pools[0].meanWaitMs = -1;
+    writeFileSync(json, JSON.stringify(doc));
+    const refused = await cli('report', json, '--html', html);
+    expect(refused.code).toBe(2);
+    expect(refused.text).toContain('pools[0].meanWaitMs');
   });
 });
 
