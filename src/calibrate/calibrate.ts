@@ -202,6 +202,7 @@ export function checkCalibration(calibrated: Pick<CalibrateResult, 'yaml' | 'cap
       check: { traces: check.length, block: blockLength(check.length) },
       rate: rootSpans === null ? { given: true } : { given: false, rootSpans },
       saturated: r.saturated,
+      ...(r.saturatedPools.length ? { saturatedPools: r.saturatedPools } : {}),
     } satisfies Resampling;
   }
   const result = checkAgainst(loaded.scenario, other, spans, { capacities: calibrated.capacities, warnings: calibrated.warnings }, { ratePerSec, ranges, resampling, files: { calibration: calibrated.files.map((f) => basename(f.file)), checked: files.map((f) => basename(f)) } });
@@ -226,9 +227,9 @@ export function predictAt(calibrated: Pick<CalibrateResult, 'scenario' | 'resamp
     const calibration = calibrated.resampling.kept.traces();
     const r = resampledRanges({ calibration, recalibrate: calibrated.resampling.recalibrate, check: null, ratePerSec, rootSpans: null, resamples, requests: REQUESTS, onResample: (b) => onProgress?.(1 + b, runs) });
     ranges = r.ranges;
-    resampling = { resamples, range: RANGE, calibration: { traces: calibration.length, block: blockLength(calibration.length) }, check: null, rate: { given: true }, saturated: r.saturated };
+    resampling = { resamples, range: RANGE, calibration: { traces: calibration.length, block: blockLength(calibration.length) }, check: null, rate: { given: true }, saturated: r.saturated, ...(r.saturatedPools.length ? { saturatedPools: r.saturatedPools } : {}) };
   }
   const traces = new Map([...calibrated.analysis.journeys].map(([name, j]) => [safe(name), { count: j.count, errors: j.errors }]));
   const journeys = Object.entries(run.journeys).map(([journey, sim]) => ({ journey: safe(journey), predicted: predictedFigures(sim), ranges: ranges?.get(journey) ?? null, traces: traces.get(journey) ?? null }));
-  return { ratePerSec, journeys, resampling };
+  return { ratePerSec, journeys, resampling, ...(run.pools ? { pools: run.pools } : {}) };
 }

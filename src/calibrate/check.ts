@@ -4,6 +4,7 @@
  * each with the prediction's error. Like with like: root spans on both sides (the hop from the users to the
  * first service is in neither).
  */
+import type { PoolFigures } from '../score/pools.js';
 import type { Span } from '../observe/span.js';
 import type { Scenario } from '../scenario/types.js';
 import type { CallFigures } from '../score/result.js';
@@ -74,6 +75,8 @@ export interface Resampling {
   readonly rate: { readonly given: true } | { readonly given: false; readonly rootSpans: number };
   /** Services offered their capacity or more (worked out before the run) in some resamples: how many. */
   readonly saturated: readonly { readonly service: string; readonly resamples: number }[];
+  /** Present when client-side pools were offered their limit or more in some resamples: each, named as the scenario names it, and how many. */
+  readonly saturatedPools?: readonly { readonly pool: string; readonly at: string; readonly resamples: number }[];
 }
 
 /**
@@ -110,6 +113,8 @@ export interface CheckResult {
   readonly resampling: Resampling | { readonly none: string };
   /** The trace files, by name: those the scenario was calibrated from, and those it was checked against. */
   readonly files: { readonly calibration: readonly string[]; readonly checked: readonly string[] };
+  /** Present when the scenario has client-side pools: where the predicted run's calls waited for a slot (score/pools.ts). */
+  readonly pools?: readonly PoolFigures[];
 }
 
 export interface Prediction {
@@ -117,6 +122,8 @@ export interface Prediction {
   /** Each journey's figures, with its ranges and its traces in the calibration (how many, how many failed). */
   readonly journeys: readonly { readonly journey: string; readonly predicted: Figures; readonly ranges: RowRanges | null; readonly traces: { readonly count: number; readonly errors: number } | null }[];
   readonly resampling: Resampling | { readonly none: string };
+  /** Present when the scenario has client-side pools: where the predicted run's calls waited for a slot. */
+  readonly pools?: readonly PoolFigures[];
 }
 
 /** A journey's figures as the traces measured them (root spans). */
@@ -201,7 +208,7 @@ export function checkAgainst(calibrated: Scenario, other: Analysis, spans: Endpo
       predicted: sim ? { requests: sim.requests, meanMs: sim.latencyMs.mean, p99Ms: sim.latencyMs.p99 } : null,
     };
   });
-  return { schema: 'rehearse/calibration-check@1', version: run.version, ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling, files: input.files };
+  return { schema: 'rehearse/calibration-check@1', version: run.version, ratePerSec, journeys, missing, endpoints, notes, resampling: input.resampling, files: input.files, ...(run.pools ? { pools: run.pools } : {}) };
 }
 
 /**

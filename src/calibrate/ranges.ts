@@ -38,10 +38,13 @@ export interface Resampled {
   readonly ranges: Map<string, RowRanges>;
   /** Services offered their capacity or more in some resamples, with how many (worked out before each run). */
   readonly saturated: { service: string; resamples: number }[];
+  /** Client-side pools offered their limit or more in some resamples, with how many. */
+  readonly saturatedPools: { pool: string; at: string; resamples: number }[];
 }
 
 export function resampledRanges(o: RangeInput): Resampled {
   const saturated = new Map<string, number>();
+  const saturatedPools = new Map<string, { pool: string; at: string; resamples: number }>();
   const draws = new Draws(0x5eed);
   const predicted = new Map<string, Figures[]>();
   const errors = new Map<string, Record<FigureKey, number[]>>();
@@ -61,8 +64,16 @@ export function resampledRanges(o: RangeInput): Resampled {
     }
     o.onResample?.(b);
     if (s === null) continue;
-    for (const x of stability({ ...s, traffic: { ...s.traffic, perSec: rate } }).services) {
+    const before = stability({ ...s, traffic: { ...s.traffic, perSec: rate } });
+    for (const x of before.services) {
       if (x.utilization !== null && x.utilization >= 1) saturated.set(x.service, (saturated.get(x.service) ?? 0) + 1);
+    }
+    for (const x of before.pools) {
+      if (!(x.utilization >= 1)) continue;
+      const key = `${x.pool} ${x.at}`;
+      const seen = saturatedPools.get(key) ?? { pool: x.pool, at: x.at, resamples: 0 };
+      seen.resamples++;
+      saturatedPools.set(key, seen);
     }
     const run = runAt(s, rate, o.requests);
     for (const [name, sim] of Object.entries(run.journeys)) {
@@ -86,5 +97,5 @@ export function resampledRanges(o: RangeInput): Resampled {
       error: o.check === null ? null : Object.fromEntries(FIGURES.map((k) => [k, e ? central(e[k]) : null])) as NonNullable<RowRanges['error']>,
     });
   }
-  return { ranges: out, saturated: [...saturated].map(([service, resamples]) => ({ service, resamples })) };
+  return { ranges: out, saturated: [...saturated].map(([service, resamples]) => ({ service, resamples })), saturatedPools: [...saturatedPools.values()] };
 }

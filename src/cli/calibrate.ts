@@ -5,7 +5,7 @@ import { calibrateFiles, checkCalibration, parseGroupBy, predictAt, type Progres
 import { stepProgress, type StepProgress } from './progress.js';
 import { peerLines, renamedLines } from '../calibrate/names.js';
 import { readNoteLines } from '../calibrate/read-notes.js';
-import { checkTable, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
+import { checkTable, poolWaitLines, predictionTable, resamplingLines, saturationLines } from '../report/calibration-text.js';
 import { RESAMPLES } from '../calibrate/resample.js';
 import { sameNames } from '../calibrate/check.js';
 import { parseDuration, parseRate } from '../units/parse.js';
@@ -171,6 +171,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     block();
     out(`checked against ${plural(opts.check.length, 'file')} at ${checkRate === undefined ? 'their rate' : 'the rate given'}, ${check.ratePerSec.toFixed(1)}/s (root spans on both sides; ms):`);
     for (const line of checkTable(check)) out(line);
+    for (const line of poolWaitLines(check.pools)) out(line);
     for (const line of resamplingLines(check.resampling, true)) out(line);
     for (const m of check.missing) warn(`warning: journey ${m} of the --check traces is not in the calibrated scenario`);
     for (const w of [...atRate(result.scenario, check.ratePerSec), ...saturationLines(check.resampling)]) warn(`warning: --check at ${check.ratePerSec.toFixed(1)}/s: ${w}`);
@@ -184,6 +185,7 @@ export function calibrateCommand(files: string[], opts: CalibrateCliOptions, out
     block();
     out(`predicted at ${rate.toFixed(1)}/s (${(rate / base).toFixed(2)}x the traces' ${base.toFixed(1)}/s; ms):`);
     for (const line of predictionTable(p)) out(line);
+    for (const line of poolWaitLines(p.pools)) out(line);
     for (const line of resamplingLines(p.resampling, false)) out(line);
     for (const w of [...atRate(result.scenario, rate), ...saturationLines(p.resampling)]) warn(`warning: --predict ${opts.predict}: ${w}`);
   }

@@ -61,13 +61,20 @@ const FlagOutcome = z.looseObject({
 
 const Acceptance = z.array(z.looseObject({ criterion: str, value: nullableNum, pass: z.boolean() }));
 
+/** Client-side pools, as a run's result and a calibration check hold them (score/pools.ts). */
+const Pools = z.array(z.looseObject({
+  pool: str, at: str, limit: count, callsPerSec: count, utilization: share, waitedShare: share, meanWaitMs: count, meanWaiting: count, maxWaiting: count, timedOutWaiting: count,
+}));
 export const RunDocument = z.looseObject({
   schema: z.literal('rehearse/run@1'),
   version: str,
   scenario: z.looseObject({ name: str, seed: num, case: str.nullable() }),
   passed: z.boolean(),
   simulated: z.looseObject({ seconds: num, requests: num, events: num }),
-  services: z.record(str, CallFigures.extend({ throughputPerSec: count, utilization: share.nullable(), endpoints: z.record(str, CallFigures) })),
+  services: z.record(str, CallFigures.extend({
+    throughputPerSec: count, utilization: share.nullable(), meanQueued: count, maxQueued: count, meanQueueWaitMs: count, endpoints: z.record(str, CallFigures),
+  })),
+  pools: Pools.optional(),
   journeys: z.record(str, CallFigures),
   breakers: z.array(z.looseObject({ timeSeconds: num, edge: str, to: str })),
   flags: z.array(z.looseObject({ key: str, kind: str, owner: str })),
@@ -265,6 +272,7 @@ const Resampling = z.union([
     resamples: num, range: num, calibration: Resampled, check: Resampled.nullable(),
     rate: z.union([z.looseObject({ given: z.literal(true) }), z.looseObject({ given: z.literal(false), rootSpans: num })]),
     saturated: z.array(z.looseObject({ service: str, resamples: num })),
+    saturatedPools: z.array(z.looseObject({ pool: str, at: str, resamples: num })).optional(),
   }),
 ]);
 export const CheckDocument = z.looseObject({
@@ -290,6 +298,7 @@ export const CheckDocument = z.looseObject({
   }),
   resampling: Resampling.optional(),
   files: z.looseObject({ calibration: z.array(str), checked: z.array(str) }).optional(),
+  pools: Pools.optional(),
 });
 
 const KINDS = {

@@ -17,10 +17,10 @@ import { ArrivalProcess } from './arrivals.js';
 import { Breakers } from './breaker.js';
 import { JITTER_EQUAL, JITTER_FULL, RETRY_ON_ERROR, RETRY_ON_REJECTED, RETRY_ON_TIMEOUT } from './compile.js';
 import { EV_ARRIVAL, EV_NETWORK, EV_SEND, EV_TIMEOUT, KIND_CALL, KIND_JOURNEY, ST_CALLING, ST_CLIENT_ONLY, ST_NETWORK, ST_WAITING_SEND } from './records.js';
-import { Servers } from './servers.js';
+import { Pools } from './pools.js';
 import { SLOW_FAULT, SLOW_FLAG, TRUTH_BREAKER, TRUTH_FAULT, TRUTH_FLAG, TRUTH_REJECTED, TRUTH_TIMEOUT } from './truth.js';
 
-export abstract class Calls extends Servers {
+export abstract class Calls extends Pools {
   protected readonly arrivals: ArrivalProcess;
   protected readonly breakers: Breakers;
   protected readonly journeyRng: number;
@@ -30,9 +30,6 @@ export abstract class Calls extends Servers {
   private readonly networkRng: number;
   /** Each call site's timeout lane (engine.ts lane()): one per distinct timeout, else -1 (the heap then holds it). */
   private readonly siteTimeoutLane: Int32Array;
-  // Client-side pools of parallel groups: slots in use and a FIFO of records waiting for one.
-  private readonly poolInUse: Int32Array;
-  private readonly poolWaiting: number[][];
   protected journeysArrived = 0;
   /** When the last journey arrived, once the traffic has no more (a count of requests); -1 until then. */
   protected arrivalsEndedUs = -1;
@@ -61,8 +58,6 @@ export abstract class Calls extends Servers {
       if (lane === undefined) lanes.set(t, (lane = this.engine.lane(EV_TIMEOUT)));
       return lane;
     });
-    this.poolInUse = new Int32Array(m.poolLimit.length);
-    this.poolWaiting = Array.from({ length: m.poolLimit.length }, () => []);
   }
 
   // ---- journeys -------------------------------------------------------------------------------------------
@@ -198,12 +193,10 @@ export abstract class Calls extends Servers {
     }
     if (pool >= 0) {
       if (this.rSlot[rec] === 0) {
-        if (this.poolInUse[pool] >= m.poolLimit[pool]) {
+        if (!this.takeSlot(pool, rec)) {
           this.onWaiting.waiting(rec, k);
-          this.poolWaiting[pool].push(rec);
           return;
         }
-        this.poolInUse[pool]++;
         this.rSlot[rec] = 1;
       }
       // The attempt's latency runs from here (its slot is taken, or was handed over): the wait for it was the caller's.
@@ -274,14 +267,12 @@ export abstract class Calls extends Servers {
   protected timedOut(rec: number): void {
     if (this.rAttached[rec] !== 1) return;
     const slot = this.rSlot[rec];
+    const pool = this.model.sitePool[this.rSite[rec]];
+    // Timed out waiting for a pool slot: it leaves the line (freed when its turn comes) before its caller hears of it.
+    if (slot === 0 && pool >= 0 && this.rState[rec] === ST_WAITING_SEND) this.slotWaitTimedOut(pool, rec);
     this.attemptEnded(rec, CAUSE_TIMEOUT, CAUSE_TIMEOUT);
-    // A call that was dropped on the way never reaches a service to end it.
-    if (this.rState[rec] === ST_CLIENT_ONLY) this.free(rec);
-    // Timed out waiting for a pool slot: still queued (freed when its turn comes), or handed one and not yet sent.
-    else if (this.rState[rec] === ST_WAITING_SEND) {
-      if (slot === 0) this.rSlot[rec] = 2;
-      else this.free(rec);
-    }
+    // A call that was dropped on the way never reaches a service to end it; one handed a slot and not yet sent neither.
+    if (this.rState[rec] === ST_CLIENT_ONLY || (this.rState[rec] === ST_WAITING_SEND && slot === 1)) this.free(rec);
   }
 
   /** An attempt that failed without reaching its service is reported (an EV_FAIL event). */
@@ -340,6 +331,7 @@ export abstract class Calls extends Servers {
         this.rTruthRef[parent] = alt;
       }
       this.rEpoch[parent]++; // siblings still in flight are now orphans
+      if (m.sitePool[k] >= 0) this.leaveLineOrphans(m.sitePool[k]);
       if (this.rKind[parent] === KIND_JOURNEY) this.journeyEnded(parent, root);
       else this.serverFinished(parent, CAUSE_DOWNSTREAM, root);
       return;
@@ -374,27 +366,5 @@ export abstract class Calls extends Servers {
     if (jitter === JITTER_FULL) b *= this.drawFor(rec, this.retryRng);
     else if (jitter === JITTER_EQUAL) b = b / 2 + (b / 2) * this.drawFor(rec, this.retryRng);
     return Math.round(b);
-  }
-
-  /** Gives back the record's client-side pool slot, if it holds one, to the next attempt still wanted. */
-  private releaseSlot(rec: number): void {
-    if (this.rSlot[rec] === 0) return;
-    this.rSlot[rec] = 0;
-    const pool = this.model.sitePool[this.rSite[rec]];
-    this.poolInUse[pool]--;
-    const waiting = this.poolWaiting[pool];
-    while (waiting.length > 0) {
-      const next = waiting.shift()!;
-      if (this.rSlot[next] === 2 || !this.parentWaiting(next)) {
-        this.rSlot[next] = 0;
-        this.free(next);
-        continue;
-      }
-      // The slot passes to `next` now; it is sent on an event of its own so that no reply re-enters this caller.
-      this.poolInUse[pool]++;
-      this.rSlot[next] = 1;
-      this.engine.after(0, EV_SEND, next, this.rGen[next]);
-      return;
-    }
   }
 }

@@ -3,6 +3,7 @@
  * operations, call sites, breakers and client-side pools, each addressed by an integer index.
  */
 import type { BreakerPolicy, CallSpec, Dist, Scenario } from '../scenario/types.js';
+import { poolName, poolPath } from '../scenario/pools.js';
 import { DistTable } from './dist.js';
 import { segmentsOf } from '../cohorts/cohort.js';
 
@@ -86,7 +87,9 @@ export interface CompiledModel {
   readonly breakerOpenFor: Float64Array;
   readonly breakerProbes: Int32Array;
 
+  /** Each client-side pool as the scenario names it (scenario/pools.ts): caller -> callees, and the group's path. */
   readonly poolNames: string[];
+  readonly poolPaths: string[];
   readonly poolLimit: Int32Array;
 
   /** Flags' effects per (endpoint, flag): index into the eff* arrays, or -1. */
@@ -133,7 +136,7 @@ export function compile(s: Scenario): CompiledModel {
   const sites: { call: CallSpec; caller: number; breaker: number; pool: number; copies: number }[] = [];
   const breakers: { name: string; policy: BreakerPolicy }[] = [];
   const breakerKey = new Map<string, number>();
-  const pools: { name: string; limit: number }[] = [];
+  const pools: { name: string; path: string; limit: number }[] = [];
 
   const site = (call: CallSpec, caller: number, copies: number): number => {
     let breaker = -1;
@@ -149,7 +152,7 @@ export function compile(s: Scenario): CompiledModel {
     return sites.push({ call, caller, breaker, pool: -1, copies }) - 1;
   };
   /** Appends the operations of an endpoint or journey; a repeat stays a count (opRepeat, siteCopies). */
-  const appendCalls = (opsIn: Scenario['services'][number]['endpoints'][number]['operations'], caller: number, label: string) => {
+  const appendCalls = (opsIn: Scenario['services'][number]['endpoints'][number]['operations'], caller: number) => {
     for (const op of opsIn) {
       if (op.kind === 'call') {
         const k = site(op.call, caller, 1);
@@ -159,7 +162,7 @@ export function compile(s: Scenario): CompiledModel {
         // Inside a parallel group, repeat means that many concurrent calls (a fan-out to shards).
         for (const c of op.calls) site(c, caller, c.repeat);
         if (op.limit > 0) {
-          const pool = pools.push({ name: `${label} parallel`, limit: op.limit }) - 1;
+          const pool = pools.push({ name: poolName(caller < 0 ? 'users' : s.services[caller].name, op.calls), path: poolPath(op.path), limit: op.limit }) - 1;
           for (let k = start; k < sites.length; k++) sites[k].pool = pool;
         }
         ops.push({ kind: OP_PARALLEL, siteStart: start, siteEnd: sites.length, repeat: 1 });
@@ -171,14 +174,14 @@ export function compile(s: Scenario): CompiledModel {
   const endpointOpEnd: number[] = [];
   endpoints.forEach((e) => {
     endpointOpStart.push(ops.length);
-    appendCalls(e.operations, serviceIndex.get(e.service)!, `${e.service}.${e.name}`);
+    appendCalls(e.operations, serviceIndex.get(e.service)!);
     endpointOpEnd.push(ops.length);
   });
   const journeyOpStart: number[] = [];
   const journeyOpEnd: number[] = [];
   s.journeys.forEach((j) => {
     journeyOpStart.push(ops.length);
-    appendCalls(j.steps.map((call) => ({ kind: 'call' as const, call })), -1, j.name);
+    appendCalls(j.steps.map((call) => ({ kind: 'call' as const, call })), -1);
     journeyOpEnd.push(ops.length);
   });
 
@@ -207,7 +210,7 @@ export function compile(s: Scenario): CompiledModel {
           if (x.segment !== null) combined.segment = segmentNames.indexOf(x.segment);
           if (x.operations) {
             combined.opStart = ops.length;
-            appendCalls(x.operations, serviceIndex.get(e.service)!, `${e.service}.${e.name} (${flag.key}${variant === null ? '' : ` ${variant}`} on)`);
+            appendCalls(x.operations, serviceIndex.get(e.service)!);
             combined.opEnd = ops.length;
           }
         }
@@ -298,6 +301,7 @@ export function compile(s: Scenario): CompiledModel {
     breakerProbes: Int32Array.from(breakers, (b) => b.policy.probes),
 
     poolNames: pools.map((p) => p.name),
+    poolPaths: pools.map((p) => p.path),
     poolLimit: Int32Array.from(pools, (p) => p.limit),
 
     flagCount: F,

@@ -94,7 +94,7 @@ export abstract class RecordPool {
   protected rState = new Uint8Array(0);
   protected rAttached = new Uint8Array(0);
   protected rCause = new Uint8Array(0);
-  protected rSlot = new Uint8Array(0); // 1 while the record holds a client-side pool slot; 2 timed out waiting for one
+  protected rSlot = new Uint8Array(0); // 1 while the record holds a client-side pool slot; 2 left the line for one (deadline passed, or its caller gave up)
   /** The endpoint (a call) or the journey (a journey). */
   rTarget = new Int32Array(0);
   protected rReplica = new Int32Array(0);

@@ -7,7 +7,7 @@
  * The rooms, bottom to top, each a class the next extends, so that the hot path works on one object with one
  * shape: the record pool (records.ts), the time flags and faults add to records (delays.ts), what the run tells (observers.ts: recorders and hook points), replicas
  * and their queues (replicas.ts), flags applied to calls (flags.ts), faults applied to calls (faults.ts), the
- * service's side (servers.ts), the caller's side (calls.ts) and the lean path of a run whose calls can only succeed
+ * service's side (servers.ts), client-side pools (pools.ts), the caller's side (calls.ts) and the lean path of a run whose calls can only succeed
  * (lean.ts). This file is the run: its events, its windows, and the controls a rollout controller (src/rollout) or a
  * live driver (src/live) uses.
  */
@@ -23,10 +23,12 @@ import {
   EV_ARRIVAL, EV_CONFIG, EV_ENTER, EV_FAIL, EV_FAULT, EV_INLINE_DONE, EV_LEAN_ARRIVAL, EV_LEAN_DONE, EV_LEAN_INLINE, EV_NETWORK, EV_SEND, EV_SERVICE_DONE,
   EV_TICK, EV_TIMEOUT,
 } from './records.js';
+import type { PoolTally } from './pools.js';
 import type { GroundTruth } from './truth.js';
 
 export { CONTROLLER_EVENTS } from './records.js';
 export type { SimulationHooks } from './observers.js';
+export type { PoolTally } from './pools.js';
 
 /** Steers flags during a run: schedules its own events and publishes flag configurations. */
 export interface Controller extends FlagSteering {
@@ -43,6 +45,8 @@ export interface SimulationResult {
   journeysEnded: number;
   /** Breaker transitions, in time order. */
   breakerLog: { timeUs: number; breaker: string; to: 'open' | 'half-open' | 'closed' }[];
+  /** Client-side pools (model.poolNames), each one's figures over the run and per window; empty lists without a pool. */
+  pools: { run: PoolTally[]; windows: PoolTally[][] };
   model: CompiledModel;
   flags: FlagRuntime | null;
   faults: FaultRuntime;
@@ -130,6 +134,7 @@ export class Simulation extends Lean implements EventHandler {
       arrivalsEndedUs: this.arrivalsEndedUs >= 0 ? this.arrivalsEndedUs : null,
       journeysEnded: this.journeysEnded,
       breakerLog: this.breakers.log,
+      pools: { run: this.poolTotals(), windows: this.poolWindows },
       model: this.model,
       flags: this.flags,
       faults: this.faults,

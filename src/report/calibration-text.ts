@@ -1,6 +1,8 @@
 /** A calibration check or prediction in words and tables, for the terminal and the page. */
 import type { CheckResult, CheckRow, FigureKey, Prediction, Resampling, Verdict } from '../calibrate/check.js';
 import type { Range } from '../calibrate/resample.js';
+import type { PoolFigures } from '../score/pools.js';
+import { ms } from '../units/format.js';
 import { textTable } from './table.js';
 
 const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
@@ -48,8 +50,22 @@ export function resamplingLines(r: Resampling | { readonly none: string } | unde
 /** What resamples that saturated a service say about the ranges, one warning each. */
 export function saturationLines(r: Resampling | { readonly none: string } | undefined): string[] {
   if (r === undefined || !('resamples' in r)) return [];
-  return r.saturated.map((x) => `${x.service} is offered its capacity or more in ${x.resamples} of the ${r.resamples} resamples: there its queue grows ` +
-    'for as long as the load lasts, and the upper ends of the ranges are that queue\'s, not a latency');
+  return [
+    ...r.saturated.map((x) => `${x.service} is offered its capacity or more in ${x.resamples} of the ${r.resamples} resamples: there its queue grows ` +
+      'for as long as the load lasts, and the upper ends of the ranges are that queue\'s, not a latency'),
+    ...(r.saturatedPools ?? []).map((x) => `client-side pool ${x.pool} (${x.at}) is offered its limit or more in ${x.resamples} of the ${r.resamples} resamples: there the calls ` +
+      `waiting for a slot grow for as long as the load lasts, and the upper ends of the ranges are that wait's (${x.pool.split(' -> ')[0]}'s, in no service's queue), not a latency`),
+  ];
+}
+
+/**
+ * Where the predicted run's calls waited for a slot of a client-side pool, one line per pool that made any wait: the
+ * wait no service's queue holds, named as the scenario names the pool.
+ */
+export function poolWaitLines(pools: readonly PoolFigures[] | undefined): string[] {
+  return (pools ?? []).filter((p) => p.waitedShare > 0).map((p) => `client-side pool ${p.pool} (${p.at}, limit ${p.limit}): ` +
+    `${(p.waitedShare * 100).toFixed(1)}% of its calls waited for a slot, ${ms(p.meanWaitMs)} on average, ${p.meanWaiting.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} waiting on average (at most ${p.maxWaiting.toLocaleString('en-US')}); ` +
+    `that wait is ${p.pool.split(' -> ')[0]}'s, in no service's queue`);
 }
 
 function checkRows(j: CheckRow): string[][] {

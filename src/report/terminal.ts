@@ -1,4 +1,5 @@
 /** The terminal summary of a run: per service and per journey, throughput, errors and latency. */
+import type { PoolFigures } from '../score/pools.js';
 import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../units/format.js';
 import { inline } from './escape.js';
@@ -22,6 +23,7 @@ export function formatSummary(r: RunResult, cases: readonly string[] = []): stri
     s.utilization === null ? 'unknown' : `${(s.utilization * 100).toFixed(0)}%`, `${s.meanQueued.toFixed(1)} (max ${s.maxQueued})`,
   ]);
   lines.push(...textTable(head, rows));
+  if (r.pools?.length) lines.push('', ...poolTable(r.pools));
   lines.push('');
   const jhead = ['journey', 'req/s', 'errors', 'p50', 'p99', 'mean'];
   const jrows = Object.entries(r.journeys).map(([name, j]) => [
@@ -41,7 +43,7 @@ export function formatSummary(r: RunResult, cases: readonly string[] = []): stri
     const edges = [...new Set(opened.map((b) => b.edge))];
     lines.push(`circuit breakers: ${plural(opened.length, 'opening')} on ${edges.join(', ') || 'no edge'}; first at ${clock(opened[0]?.timeSeconds ?? 0)}`);
   }
-  if (r.stability) lines.push('', 'what the queues did:', ...[...r.stability.services, ...r.stability.cycles].map((x) => `  ${x.explanation}`));
+  if (r.stability) lines.push('', 'what the queues did:', ...[...r.stability.services, ...r.stability.cycles, ...(r.stability.pools ?? [])].map((x) => `  ${x.explanation}`));
   if (r.rollouts.length) lines.push('', ...formatTimelines(r));
   lines.push('', ...formatOutcomes(r));
   if (r.acceptance.length) lines.push('', ...formatAcceptance(r));
@@ -132,6 +134,19 @@ export function formatTimelines(r: RunResult): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * Client-side pools beside the services' queues: where calls waited for a slot of their caller's own pool (a wait
+ * that no service's queue holds), named as the scenario names the pool, with the group's path in the file.
+ */
+export function poolTable(pools: readonly PoolFigures[]): string[] {
+  const head = ['client-side pool', 'in the scenario', 'limit', 'calls/s', 'util', 'waited', 'mean wait', 'waiting'];
+  const rows = pools.map((p) => [
+    p.pool, p.at, count(p.limit), p.callsPerSec.toFixed(1), `${(p.utilization * 100).toFixed(0)}%`, percent(p.waitedShare, p.waitedShare > 0 && p.waitedShare < 0.01 ? 2 : 1),
+    ms(p.meanWaitMs), `${p.meanWaiting.toFixed(1)} (max ${count(p.maxWaiting)})`,
+  ]);
+  return textTable(head, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
 function errorText(f: CallFigures): string {

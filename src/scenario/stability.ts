@@ -5,9 +5,12 @@
  * time and its synchronous calls' time without any queueing (a parallel group for its slowest member, or its
  * members' total over its pool's limit), at the traffic's peak rate. A service offered more busy workers than it
  * has (utilization at or above 1) has a queue that grows for as long as the load lasts; a cycle whose calls per
- * journey do not converge grows without end.
+ * journey do not converge grows without end. A client-side pool (a parallel group's `limit`) is offered each call
+ * of its group for the call's network time and its callee's holding time, over every try, per visit of its endpoint:
+ * a request that fails at an earlier call of the endpoint never reaches the group, and is counted as if it did.
  */
 import { findCycles, cycleText } from './graph.js';
+import { poolName, poolPath } from './pools.js';
 import type { CallSpec, Dist, Endpoint, Operation, Scenario } from './types.js';
 
 export interface ServiceLoad {
@@ -19,9 +22,20 @@ export interface ServiceLoad {
   readonly utilization: number | null;
 }
 
+/** A client-side pool (a parallel group's `limit`), named as scenario/pools.ts names it. */
+export interface PoolLoad {
+  readonly pool: string;
+  readonly at: string;
+  /** Mean slots the traffic asks for (Little's law: each attempt holds its slot for its network time and its callee's time, no queueing). */
+  readonly offered: number;
+  readonly limit: number;
+  readonly utilization: number;
+}
+
 export interface Stability {
   readonly ratePerSec: number;
   readonly services: readonly ServiceLoad[];
+  readonly pools: readonly PoolLoad[];
   /** Asynchronous cycles whose expected calls per journey do not converge: the cycle and its growth per turn. */
   readonly divergent: readonly { readonly cycle: string; readonly growth: number }[];
 }
@@ -48,6 +62,9 @@ export function stability(s: Scenario): Stability {
     const n = c.retry?.attempts ?? 0;
     return q >= 1 ? n + 1 : (1 - q ** (n + 1)) / (1 - q);
   };
+  /** An attempt's time from leaving its caller to its reply, over all its tries: what holds a pool's slot. */
+  const attemptsTime = (c: CallSpec): number => attempts(c) * ((c.network ? meanUs(c.network) : 0) + holdOf(key(c)));
+  const callTime = (c: CallSpec): number => (c.async ? 0 : attemptsTime(c));
   const calls = (ops: readonly Operation[]) => ops.flatMap((op) => (op.kind === 'call' ? [op.call] : op.calls));
 
   // Holding time of a request at each endpoint, in microseconds: own time, then its synchronous calls.
@@ -59,7 +76,6 @@ export function stability(s: Scenario): Stability {
     if (!e) return 0;
     hold.set(k, 0); // synchronous cycles are refused by validation; this only guards the walk
     const p = failure(e);
-    const callTime = (c: CallSpec) => (c.async ? 0 : attempts(c) * ((c.network ? meanUs(c.network) : 0) + holdOf(key(c))));
     let downstream = 0;
     for (const op of e.operations) {
       if (op.kind === 'call') downstream += op.call.probability * op.call.repeat * callTime(op.call);
@@ -129,7 +145,19 @@ export function stability(s: Scenario): Stability {
     const capacity = svc.capacityKnown ? svc.replicas * svc.concurrency : null;
     return { service: svc.name, offered, capacity, utilization: capacity === null ? null : offered / capacity };
   });
-  return { ratePerSec: rate, services, divergent };
+  const pools: PoolLoad[] = [];
+  for (const svc of s.services) {
+    for (const e of svc.endpoints) {
+      const v = visits.get(`${svc.name}.${e.name}`) ?? 0;
+      for (const op of e.operations) {
+        if (op.kind !== 'parallel' || op.limit <= 0) continue;
+        const slotUs = op.calls.reduce((a, c) => a + c.probability * c.repeat * attemptsTime(c), 0);
+        const offered = (rate * v * slotUs) / 1e6;
+        pools.push({ pool: poolName(svc.name, op.calls), at: poolPath(op.path), offered, limit: op.limit, utilization: offered / op.limit });
+      }
+    }
+  }
+  return { ratePerSec: rate, services, pools, divergent };
 }
 
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -143,6 +171,11 @@ export function stabilityWarnings(s: Scenario): string[] {
     const bounded = Number.isFinite(s.services.find((y) => y.name === x.service)!.queue);
     lines.push(`services.${x.service}: offered ${fmt(x.offered)} busy workers at ${fmt(st.ratePerSec)}/s against a capacity of ${x.capacity} ` +
       `(utilization ${x.utilization.toFixed(2)}, at least: no queueing counted): ${bounded ? 'its queue fills and it rejects requests' : 'its queue grows'} for as long as that load lasts`);
+  }
+  for (const x of st.pools) {
+    if (x.utilization < 1 || !Number.isFinite(x.offered)) continue;
+    lines.push(`${x.at}: client-side pool ${x.pool} offered ${fmt(x.offered)} busy slots at ${fmt(st.ratePerSec)}/s against its limit of ${x.limit} ` +
+      `(utilization ${x.utilization.toFixed(2)}: no queueing counted, and every call before the group taken to succeed): the calls waiting for a slot grow for as long as that load lasts, and that wait is ${x.pool.split(' -> ')[0]}'s, in no service's queue`);
   }
   for (const d of st.divergent) {
     lines.push(`asynchronous cycle ${d.cycle}: ${d.growth.toFixed(2)} calls each time around, so the expected calls per journey do not converge: the calls grow without end`);

@@ -15,6 +15,7 @@ import type { TraceRecorder } from '../observe/tracing.js';
 import { VERSION } from '../version.js';
 import { counterfactualHarm, type FlagHarm } from './counterfactual.js';
 import { judge, scoreOutcomes, type AcceptanceResult, type Outcomes } from './outcomes.js';
+import { poolFigures, poolSeries, poolStories, type PoolFigures, type PoolSeries } from './pools.js';
 import { runStability, type RunStability } from './stability.js';
 
 export interface LatencyMs {
@@ -97,6 +98,8 @@ export interface RunResult {
   passed: boolean;
   simulated: { seconds: number; requests: number; arrived: number; events: number };
   services: Record<string, ServiceFigures>;
+  /** Present when the scenario has client-side pools (a parallel group's `limit`): where calls waited for a slot. */
+  pools?: PoolFigures[];
   journeys: Record<string, CallFigures & { throughputPerSec: number }>;
   breakers: { timeSeconds: number; edge: string; to: string }[];
   /** The flag registry: governance facts of every flag the scenario declares. */
@@ -113,6 +116,8 @@ export interface RunResult {
     startSeconds: number[];
     /** Per window: busy workers over workers, queued requests on average over time, at most, and at the window's end. */
     services: Record<string, WindowSeries & { utilization: (number | null)[]; meanQueued: number[]; maxQueued: number[]; endQueued: number[]; flags: Record<string, FlagSplitSeries> }>;
+    /** Present with `pools`: each pool's calls, waits and attempts waiting per window. */
+    pools?: PoolSeries[];
     journeys: Record<string, WindowSeries>;
     /**
      * Per flag, of the journeys that pass through a service evaluating it: those of users served the flag and of
@@ -292,6 +297,7 @@ export function buildResult(
   m.journeyNames.forEach((name, j) => {
     journeys[name] = { ...figures(tel.journeys[j]), throughputPerSec: seconds > 0 ? round(tel.journeys[j].requests / seconds, 3) : 0 };
   });
+  const pooled = m.poolLimit.length > 0;
   const series = (pick: (w: (typeof tel.windows)[number]) => WindowStats): WindowSeries => ({
     requests: tel.windows.map((w) => pick(w).requests),
     errors: tel.windows.map((w) => pick(w).errors),
@@ -315,6 +321,7 @@ export function buildResult(
         }];
       })),
     }])),
+    ...(pooled ? { pools: poolSeries(sim) } : {}),
     journeys: Object.fromEntries(m.journeyNames.map((name, j) => [name, series((w) => w.journeys[j])])),
     flags: Object.fromEntries(scenario.flags.map((f, i) => {
       const on = tel.windows.map((w) => w.flags[i]?.on ?? NO_SLICE), off = tel.windows.map((w) => w.flags[i]?.off ?? NO_SLICE);
@@ -347,7 +354,10 @@ export function buildResult(
   const outcomes = scoreOutcomes(scenario, sim.truth, sim.faults, controller?.reports() ?? [], sim.simulatedUs, harm);
   outcomes.faults = outcomes.faults.filter((_, k) => !uninjected(k));
   const acceptance = judge(outcomes, scenario.acceptance, scenario.caseName);
-  const story = runStability(scenario, tel, m.serviceNames, m.endpointNames, sim.breakerLog, sim.arrivalsEndedUs);
+  const pools = pooled ? poolFigures(sim) : [];
+  const poolStory = pooled ? poolStories(scenario, pools) : [];
+  const queues = runStability(scenario, tel, m.serviceNames, m.endpointNames, sim.breakerLog, sim.arrivalsEndedUs);
+  const story = poolStory.length ? { ...(queues ?? { services: [], cycles: [] }), pools: poolStory } : queues;
   return {
     schema: 'rehearse/run@1',
     version: VERSION,
@@ -355,6 +365,7 @@ export function buildResult(
     passed: acceptance.every((a) => a.pass),
     simulated: { seconds: round(seconds, 6), requests: sim.journeysEnded, arrived: sim.journeysArrived, events: sim.events },
     services,
+    ...(pooled ? { pools } : {}),
     journeys,
     breakers: sim.breakerLog.map((b) => ({ timeSeconds: round(b.timeUs / 1e6, 6), edge: b.breaker, to: b.to })),
     flags: scenario.flags.map((f) => ({

@@ -6,6 +6,7 @@
  * while the simulation does: it reads the windows' gauges.
  */
 import { stability } from '../scenario/stability.js';
+import type { PoolStory } from './pools.js';
 import type { Scenario } from '../scenario/types.js';
 import type { TelemetrySummary } from '../telemetry/telemetry.js';
 import { clock, count } from '../units/format.js';
@@ -44,6 +45,8 @@ export interface CycleStory {
 export interface RunStability {
   readonly services: readonly QueueStory[];
   readonly cycles: readonly CycleStory[];
+  /** Present when a client-side pool was offered its limit or more, or its line was long at the end (score/pools.ts). */
+  readonly pools?: readonly PoolStory[];
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;

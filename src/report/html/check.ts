@@ -5,7 +5,7 @@
  */
 import type { CheckResult, CheckRow, FigureKey } from '../../calibrate/check.js';
 import { figureTold, quantileTold } from '../../calibrate/told.js';
-import { errorRangeText, points, relativeError, resamplingLines, saturationLines, verdictText } from '../calibration-text.js';
+import { errorRangeText, points, poolWaitLines, relativeError, resamplingLines, saturationLines, verdictText } from '../calibration-text.js';
 import { escape, htmlPage, type Chart, type PageOptions } from './page.js';
 
 export { relativeError } from '../calibration-text.js';
@@ -82,6 +82,7 @@ ${doc.files ? `<p class="meta">Calibrated from ${escape(doc.files.calibration.jo
 <table><thead><tr><th>journey</th><th>figure</th><th>measured</th><th>predicted</th><th>error</th><th>error: 90% of resamples</th><th>within noise</th></tr></thead><tbody>${journeyRows(doc)}</tbody></table>
 ${((lines) => [lines[0], lines.slice(1).join(' ')].filter((l) => l).map((l) => `<p class="meta">${escape(l)}</p>`).join(''))(resamplingLines(doc.resampling, true))}
 ${saturationLines(doc.resampling).map((l) => `<p class="warning">${escape(l)}</p>`).join('')}
+${poolWaitLines(doc.pools).map((l) => `<p>${escape(l)}</p>`).join('')}
 ${charts.length ? `<h2>${escape(charts[0].title)}</h2><p class="caption">${escape(charts[0].caption ?? '')}</p><chart-0/>` : ''}
 <h2>Fit per endpoint</h2>
 <table><thead><tr><th>service</th><th>endpoint</th><th>spans</th><th>mean measured</th><th>mean predicted</th><th>error</th><th>p99 measured</th><th>p99 predicted</th><th>error</th></tr></thead><tbody>${endpointRows(doc)}</tbody></table>

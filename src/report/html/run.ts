@@ -39,6 +39,20 @@ export function riskSummary(r: RunResult): string[] {
   return out;
 }
 
+/**
+ * Client-side pools beside the services' queues: the wait for a slot of the caller's own pool, which no service's
+ * queue holds, each pool named as the scenario names it.
+ */
+function poolsHtml(r: RunResult): string {
+  if (!r.pools?.length) return '';
+  const rows = r.pools.map((p) => `<tr><td>${escape(p.pool)}</td><td><code>${escape(p.at)}</code></td><td class="num">${count(p.limit)}</td><td class="num">${p.callsPerSec.toFixed(1)}</td>` +
+    `<td class="num">${(p.utilization * 100).toFixed(0)}%</td><td class="num">${percent(p.waitedShare, 1)}</td><td class="num">${ms(p.meanWaitMs)}</td>` +
+    `<td class="num">${p.meanWaiting.toFixed(1)} (max ${count(p.maxWaiting)})</td><td class="num">${count(p.timedOutWaiting)}</td></tr>`).join('');
+  return `<h3>Client-side pools</h3>
+<p class="caption">Calls that waited for a slot of their caller's own pool (a parallel group's limit): that wait is the caller's, in no service's queue.</p>
+<table class="pools"><thead><tr><th>pool</th><th>in the scenario</th><th>limit</th><th>calls/s</th><th>utilization</th><th>waited</th><th>mean wait</th><th>waiting</th><th>timed out waiting</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function runReportHtml(r: RunResult, options: PageOptions = {}): string {
   const events = timelineEvents(r);
   const decisive = decisiveCharts(r);
@@ -60,7 +74,8 @@ ${caveat ? `<p class="warning caveat">${escape(caveatSentence(caveat))}</p>` : '
     return `<tr>${verdictHtml(v)}<td><code>${escape(a.criterion)}</code></td><td class="num">${escape(value)}</td></tr>`;
   }).join('')}</tbody></table>` : '<p>The scenario has no acceptance criteria.</p>';
   const services = Object.entries(r.services).map(([name, s]) =>
-    `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${s.utilization === null ? 'unknown' : `${(s.utilization * 100).toFixed(0)}%`}</td></tr>`).join('');
+    `<tr><td>${escape(name)}</td><td class="num">${s.throughputPerSec.toFixed(1)}</td><td class="num">${percent(s.errorRate, 2)}</td><td class="num">${ms(s.latencyMs.p50)}</td><td class="num">${ms(s.latencyMs.p99)}</td><td class="num">${s.utilization === null ? 'unknown' : `${(s.utilization * 100).toFixed(0)}%`}</td><td class="num">${s.meanQueued.toFixed(1)} (max ${count(s.maxQueued)})</td><td class="num">${ms(s.meanQueueWaitMs)}</td></tr>`).join('');
+  const pools = poolsHtml(r);
   const audit = r.audit.map((a) => {
     const detail = a.gate ? `${a.gate.gate}: ${a.gate.verdict}: ${readingWords(a.gate)}`
       : a.event === 'propagated' ? `reached ${a.service} after ${duration(a.delaySeconds ?? 0)}` : a.reason ?? (a.percent !== undefined ? `${a.percent}%` : '');
@@ -82,7 +97,8 @@ ${r.rollouts.length ? `<h2>Flag on against flag off</h2>\n${flagCharts(r).map(pl
 ${r.rollouts.length ? uncomparedNotes(r).map((n) => `<p>${escape(n)}</p>`).join('\n') : ''}
 ${r.rollouts.length && Object.values(r.outcomes.flags).every((f) => f.blast_radius_requests === 0) ? '<p>No flag hurt anyone (ground truth).</p>' : ''}
 <h2>Services</h2>
-<table><thead><tr><th>service</th><th>req/s</th><th>errors</th><th>p50</th><th>p99</th><th>utilization</th></tr></thead><tbody>${services}</tbody></table>
+<table><thead><tr><th>service</th><th>req/s</th><th>errors</th><th>p50</th><th>p99</th><th>utilization</th><th>queue</th><th>queue wait</th></tr></thead><tbody>${services}</tbody></table>
+${pools}
 ${serviceCharts(r).map(place).join('\n')}
 <h2>Dependency map</h2>
 ${place(mapChart(r))}
