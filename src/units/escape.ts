@@ -68,8 +68,3 @@ export function messageOneLine(message: string): string {
   const display = /\n( +)[^\n]*\n\1 *\^$/.exec(message);
   return display ? `${oneLine(message.slice(0, display.index))}${display[0]}` : oneLine(message);
 }
-
-/** `text` with each of those characters replaced by "?": for text people typed (a note, a name in a drill). */
-export function maskControls(text: string): string {
-  return text.replace(CONTROL, '?');
-}
