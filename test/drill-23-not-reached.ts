@@ -23,3 +23,29 @@ export function withPolicyListingNotReached<T extends object>(stored: T): T {
     },
   };
 }
+
+type Effects = { slowed?: unknown };
+type WithEffects = {
+  team: { outcomes: { faults: Effects[] } }; policy: { outcomes: { faults: Effects[] } };
+  faults: Record<string, unknown>[]; revealed: { hiddenFaults: Effects[] };
+};
+
+/**
+ * A stored debrief with what each fault did as this version adds it, taken from the debrief rebuilt now (`rebuilt`):
+ * the journeys each fault slowed that succeeded (`slowed` in both runs' outcomes and the hidden faults revealed) and,
+ * in the faults both runs faced, the journeys each hurt and slowed in each. Everything else must be as stored.
+ */
+export function withFaultEffects<T extends object>(stored: T, rebuilt: object): T {
+  const d = stored as unknown as WithEffects;
+  const r = rebuilt as unknown as WithEffects;
+  const slowed = (from: Effects[], to: Effects[]) => to.map((f, k) => (from[k]?.slowed === undefined ? f : { ...f, slowed: from[k].slowed }));
+  const run = (side: 'team' | 'policy') => ({ ...d[side], outcomes: { ...d[side].outcomes, faults: slowed(r[side].outcomes.faults, d[side].outcomes.faults) } });
+  const keys = ['team_journeys_hurt', 'policy_journeys_hurt', 'team_slowed', 'policy_slowed'];
+  return {
+    ...stored,
+    team: run('team'),
+    policy: run('policy'),
+    faults: d.faults.map((f, k) => ({ ...f, ...Object.fromEntries(keys.filter((x) => r.faults[k]?.[x] !== undefined).map((x) => [x, r.faults[k][x]])) })),
+    revealed: { ...d.revealed, hiddenFaults: slowed(r.revealed.hiddenFaults, d.revealed.hiddenFaults) },
+  };
+}

@@ -13,9 +13,9 @@
  */
 import type { CiCase, CiFlag } from '../score/ci.js';
 import { firstAct, runStatus } from '../score/ci.js';
-import { DOES_NOT_APPLY, type AcceptanceResult, type FlagOutcome } from '../score/outcomes.js';
+import { DOES_NOT_APPLY, type AcceptanceResult, type FaultOutcome, type FlagOutcome } from '../score/outcomes.js';
 import type { RunResult } from '../score/result.js';
-import { budget, criterionValue, duration, plural } from '../units/format.js';
+import { budget, count, criterionValue, duration, ms, plural } from '../units/format.js';
 import { VERDICTS, verdictLabel, type Verdict } from './verdicts.js';
 
 export { LABEL_WIDTH, LABELS, VERDICTS, verdictLabel, type Tone, type Verdict } from './verdicts.js';
@@ -188,4 +188,20 @@ export function caseNotes(c: Pick<CiCase, 'messages' | 'acceptance'>): string[] 
 /** "flag: headline" for each flag of a ci case. */
 export function caseHeadlines(c: Pick<CiCase, 'flags'>): string[] {
   return Object.entries(c.flags).map(([k, f]) => `${k}: ${flagHeadline(f)}`);
+}
+
+/**
+ * What a fault did, in every report's words: the journeys it hurt (failed, or slowed past the SLO's latency), then
+ * those it slowed that still succeeded, with the time it added to them and their latency beside the same journeys'
+ * without that time (ground truth): "0 journeys hurt; slowed 4,210 journeys that succeeded by p50 200ms, p99 231ms:
+ * they took p50 412ms, p99 980ms, against 212ms and 749ms without the time it added". A latency fault that hurt
+ * nobody read as a fault that did nothing.
+ */
+export function faultEffect(f: Pick<FaultOutcome, 'journeys_hurt' | 'slowed'>): string {
+  const hurt = `${plural(f.journeys_hurt, 'journey')} hurt`;
+  const s = f.slowed;
+  if (!s) return hurt;
+  const unknown = s.added_unknown ? ` (${count(s.added_unknown)} of them by a time not known: a call dropped, then retried in time)` : '';
+  return `${hurt}; slowed ${plural(s.journeys, 'journey')} that succeeded by p50 ${ms(s.added_ms.p50)}, p99 ${ms(s.added_ms.p99)}${unknown}: `
+    + `${s.journeys === 1 ? 'it took' : 'they took'} p50 ${ms(s.latency_ms.p50)}, p99 ${ms(s.latency_ms.p99)}, against ${ms(s.without_ms.p50)} and ${ms(s.without_ms.p99)} without the time it added`;
 }

@@ -4,7 +4,8 @@
  * the run's truth and the rollout reports, returns figures and verdicts.
  */
 import type { FaultRuntime } from '../model/faults.js';
-import type { GroundTruth } from '../model/truth.js';
+import type { FaultSlowing, GroundTruth } from '../model/truth.js';
+import type { LatencyCounts } from '../telemetry/histogram.js';
 import { TRUTH_NAMES } from '../model/truth.js';
 import type { PlanReport } from '../rollout/controller.js';
 import type { Criterion, Scenario } from '../scenario/types.js';
@@ -48,7 +49,37 @@ export interface Outcomes {
   journeys_slow: number;
   error_budget_burned: number;
   failed_by_truth: Record<string, number>;
-  faults: { name: string; kind: string; from_seconds: number | null; to_seconds: number | null; journeys_hurt: number }[];
+  faults: FaultOutcome[];
+}
+
+/** Two percentiles of a latency, in milliseconds. */
+export interface P50P99 { p50: number; p99: number }
+
+export interface FaultOutcome {
+  name: string;
+  kind: string;
+  from_seconds: number | null;
+  to_seconds: number | null;
+  /** Journeys it failed or slowed past the SLO's latency. */
+  journeys_hurt: number;
+  /**
+   * What it did to the journeys it slowed that still succeeded (ground truth, journey by journey): how many, the
+   * time it added to each, their latency, and the same journeys' latency without that time. Only on a fault that
+   * slowed some: a latency fault that hurt nobody still says what it added.
+   */
+  slowed?: { journeys: number; added_ms: P50P99; latency_ms: P50P99; without_ms: P50P99; added_unknown?: number };
+}
+
+const msOf = (us: number) => Math.round(us) / 1000;
+const p50p99 = (c: LatencyCounts): P50P99 => {
+  const p = c.percentiles();
+  return { p50: msOf(p.p50), p99: msOf(p.p99) };
+};
+
+/** A fault's figures for the journeys it slowed that succeeded; nothing when it slowed none. */
+function slowedBy(s: FaultSlowing | null): Pick<FaultOutcome, 'slowed'> {
+  if (s === null || s.journeys === 0) return {};
+  return { slowed: { journeys: s.journeys, added_ms: p50p99(s.addedUs), latency_ms: p50p99(s.latencyUs), without_ms: p50p99(s.withoutUs), ...(s.unknown > 0 ? { added_unknown: s.unknown } : {}) } };
 }
 
 const sec = (us: number) => Math.round(us) / 1e6;
@@ -127,6 +158,7 @@ export function scoreOutcomes(
       from_seconds: faults.onAt[k] >= 0 ? sec(faults.onAt[k]) : null,
       to_seconds: faults.onAt[k] < 0 ? null : sec(faults.active[k] === 1 ? endUs : faults.offAt[k]),
       journeys_hurt: truth.faultHurt[k],
+      ...slowedBy(truth.faultSlowed[k] ?? null),
     })),
   };
 }
