@@ -15,7 +15,7 @@ import type { CiCase, CiFlag } from '../score/ci.js';
 import { firstAct, runStatus } from '../score/ci.js';
 import { DOES_NOT_APPLY, type AcceptanceResult, type FaultOutcome, type FlagOutcome } from '../score/outcomes.js';
 import type { RunResult } from '../score/result.js';
-import { budget, count, criterionValue, duration, ms, plural } from '../units/format.js';
+import { budget, clock, count, criterionValue, duration, ms, plural } from '../units/format.js';
 import { VERDICTS, verdictLabel, type Verdict } from './verdicts.js';
 
 export { LABEL_WIDTH, LABELS, VERDICTS, verdictLabel, type Tone, type Verdict } from './verdicts.js';
@@ -204,4 +204,14 @@ export function faultEffect(f: Pick<FaultOutcome, 'journeys_hurt' | 'slowed'>): 
   const unknown = s.added_unknown ? ` (${count(s.added_unknown)} of them by a time not known: a call dropped, then retried in time)` : '';
   return `${hurt}; slowed ${plural(s.journeys, 'journey')} that succeeded by p50 ${ms(s.added_ms.p50)}, p99 ${ms(s.added_ms.p99)}${unknown}: `
     + `${s.journeys === 1 ? 'it took' : 'they took'} p50 ${ms(s.latency_ms.p50)}, p99 ${ms(s.latency_ms.p99)}, against ${ms(s.without_ms.p50)} and ${ms(s.without_ms.p99)} without the time it added`;
+}
+
+/**
+ * Why a fault that never switched on did not, when the run knows: it was due at or after the run's end (`due_seconds`),
+ * where a run stops, as a rollout event's instant plus its offset may fall. Empty when the run never reached its instant
+ * (the event never happened).
+ */
+export function neverOnWhy(f: Pick<FaultOutcome, 'due_seconds'>, endSeconds: number): string {
+  if (f.due_seconds === undefined) return '';
+  return `due at ${clock(f.due_seconds)}, ${f.due_seconds > endSeconds ? 'after' : 'as'} the run ended (${clock(endSeconds)}: a run stops at its end)`;
 }

@@ -63,6 +63,11 @@ export interface FaultOutcome {
   /** Journeys it failed or slowed past the SLO's latency. */
   journeys_hurt: number;
   /**
+   * When it was due to switch on, for a fault due at or after the run's end (a fixed time there, or a rollout event's
+   * instant plus its offset falling there): a run stops at its end, so it never switched on.
+   */
+  due_seconds?: number;
+  /**
    * What it did to the journeys it slowed that still succeeded (ground truth, journey by journey): how many, the
    * time it added to each, their latency, and the same journeys' latency without that time. Only on a fault that
    * slowed some: a latency fault that hurt nobody still says what it added.
@@ -158,6 +163,7 @@ export function scoreOutcomes(
       from_seconds: faults.onAt[k] >= 0 ? sec(faults.onAt[k]) : null,
       to_seconds: faults.onAt[k] < 0 ? null : sec(faults.active[k] === 1 ? endUs : faults.offAt[k]),
       journeys_hurt: truth.faultHurt[k],
+      ...(faults.dueAt[k] >= 0 ? { due_seconds: sec(faults.dueAt[k]) } : {}),
       ...slowedBy(truth.faultSlowed[k] ?? null),
     })),
   };
