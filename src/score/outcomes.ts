@@ -33,6 +33,12 @@ export interface FlagOutcome {
   missed_defect: boolean;
   misattribution: boolean;
   /**
+   * The gates' first rollback or pause rested on readings that flag-off traffic failed as much, over the same window
+   * (like with like): they acted on harm something else caused (base errors, a fault, another flag). On a flag that
+   * hurt users it stopped the harm without detecting it (detected false); on one that hurt nobody it is a misattribution.
+   */
+  gates_failed_flag_off?: true;
+  /**
    * With counterfactual truth: journeys the flag made worse and better than in its twin run; blast_radius_requests
    * is the first net of the second.
    */
@@ -118,7 +124,10 @@ export function scoreOutcomes(
     const acts = plan?.decisions.filter((d) => d.action === 'rollback' || d.action === 'pause') ?? [];
     const acted = acts[0];
     const actedUs = acted ? acted.timeUs : null;
-    const detecting = defective ? detectingAct(plan?.decisions ?? [], (d) => d.timeUs, onset) : undefined;
+    // An act of the gates that flag-off traffic would have made as much (Decision.flagOffToo) detected nothing of this flag.
+    const acting = defective ? detectingAct(plan?.decisions ?? [], (d) => d.timeUs, onset) : undefined;
+    const detecting = acting?.flagOffToo ? undefined : acting;
+    const offToo = acted?.flagOffToo === true;
     // A rollback or pause decision, whoever made it, even when a person took the plan up again afterwards (a game
     // day): in a plain run such a decision ends the plan. A plan the end of the run cut off mid-hold made none.
     const rolledBack = acted !== undefined;
@@ -144,7 +153,8 @@ export function scoreOutcomes(
       final_percent: plan?.finalPercent ?? (flag.source !== null ? 100 : 0), // a flag file's flag without a plan serves as its file says
       false_rollback: !!rolledBack && !defective,
       missed_defect: plan?.outcome === 'completed' && defective,
-      misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage),
+      misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage || offToo),
+      ...(offToo ? { gates_failed_flag_off: true as const } : {}),
       ...(counterfactual ? { journeys_made_worse: counterfactual[flag.key].worse, journeys_made_better: counterfactual[flag.key].better } : {}),
     };
   });
