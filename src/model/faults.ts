@@ -233,12 +233,19 @@ export abstract class FaultRoom extends FlagRoom {
    * loader warns that a fault timed there never acts): at the end instant itself it would still act on what happens
    * then, and results would list it as on from the end to the end.
    */
+  /**
+   * Fault k was due at `atUs`, at or after the run's end: said in the results (due_seconds), so that one a rollout
+   * event timed there is not silently missing. A game day's runs say nothing of it (see their overrides).
+   */
+  protected dueAfterEnd(k: number, atUs: number): void {
+    this.faults.dueAt[k] = atUs;
+  }
+
   private scheduleFault(k: number, atUs: number): void {
     if (this.faultTriggered[k] === 1) return;
     this.faultTriggered[k] = 1;
     if (atUs >= this.faultsEndUs) {
-      // Said in the results (due_seconds), so that one a rollout event timed there is not silently missing.
-      this.faults.dueAt[k] = atUs;
+      this.dueAfterEnd(k, atUs);
       return;
     }
     const f = this.faults.specs[k];
