@@ -116,6 +116,14 @@ describe('the debrief lists each fault at its own instants', () => {
     expect(faced.map((r) => [r[0], r[5], r[6]])).toEqual([['latency web -> pay', '5m00s', '5m00s'], ['latency web -> pay', '20m00s', '20m00s'], ['slow-web', '8m00s', '8m00s']]);
     // And when each ended, in both runs, as docs/gameday.md says the debrief lists them.
     expect(faced.map((r) => [r[0], r[7], r[8]])).toEqual([['latency web -> pay', '6m00s', '6m00s'], ['latency web -> pay', '22m00s', '22m00s'], ['slow-web', '10m00s', '10m00s']]);
+    // And what each did in each run, beside the journeys it hurt: the journeys it slowed, by its own size (ground
+    // truth), the same in both runs (nobody acted on the plan: the policy's run is the team's).
+    for (const [k, size] of [[0, '50.0ms'], [1, '50.0ms'], [2, '200ms']] as const) {
+      const f = doc.faults[k] as { team_slowed: { journeys: number }; policy_slowed: object; team_journeys_hurt: number };
+      expect(f.team_slowed).toEqual(f.policy_slowed);
+      expect(faced[k][9]).toBe(faced[k][10]);
+      expect(faced[k][9]).toMatch(new RegExp(`^${f.team_journeys_hurt} journeys? hurt; slowed ${f.team_slowed.journeys.toLocaleString('en-US')} journeys that succeeded by p50 ${size}, p99 ${size}: they took p50 .+ without the time it added$`));
+    }
   }, 240_000);
 });
 

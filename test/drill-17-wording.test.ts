@@ -20,14 +20,17 @@ import { debriefFromJournal } from '../src/live/from-journal.js';
 import { asVersion, canonicalJson, documentDigest } from '../src/live/record.js';
 import { replayCommand } from '../src/cli/gameday-record.js';
 import { VERSION } from '../src/version.js';
-import { withPolicyListingNotReached } from './drill-23-not-reached.js';
+import { withFaultEffects, withPolicyListingNotReached } from './drill-23-not-reached.js';
 
 const dir = join(import.meta.dirname, 'fixtures', 'drill-0.10.0');
 const scenario = join(dir, 'drill.yaml');
 const journal = join(dir, 'drill.journal');
 const stored = JSON.parse(readFileSync(join(dir, 'drill.json'), 'utf8')) as Record<string, unknown> & { version: string; digest: string };
-/** The debrief as this version writes it: the policy's run lists the scheduled fault the drill ended before reaching. */
-const now = withPolicyListingNotReached(stored);
+/**
+ * The debrief as this version writes it: the policy's run lists the scheduled fault the drill ended before reaching,
+ * and each fault says what it did (the journeys it slowed, taken from the debrief rebuilt now).
+ */
+const now = withFaultEffects(withPolicyListingNotReached(stored), debriefFromJournal(journal, { scenario }));
 const ada: Actor = { name: 'ada', role: 'operator' };
 const fran: Actor = { name: 'fran', role: 'facilitator' };
 
@@ -79,7 +82,8 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote, the policy\'s
   it('its debrief document replays as differing in the policy\'s run; one of another version with this version\'s results, identical but for the version', () => {
     const same = io();
     expect(replayCommand(join(dir, 'drill.json'), { scenario }, same.io)).toBe(1);
-    expect(same.err).toEqual([`replay differs (policy): the drill was recorded with rehearse 0.10.0, this is ${VERSION}`]);
+    // The policy's run lists the fault not reached; the faults both faced say what each did in each run.
+    expect(same.err).toEqual([`replay differs (policy, faults): the drill was recorded with rehearse 0.10.0, this is ${VERSION}`]);
     // The document as another version would have written it with this version's results (its digest recomputed).
     const tmp = mkdtempSync(join(tmpdir(), 'rehearse-17-'));
     const other = asVersion(now, '0.9.9');

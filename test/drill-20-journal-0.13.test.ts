@@ -12,7 +12,7 @@ import { replayCommand } from '../src/cli/gameday-record.js';
 import { debriefFromJournal } from '../src/live/from-journal.js';
 import { asVersion, canonicalJson, documentDigest } from '../src/live/record.js';
 import { VERSION } from '../src/version.js';
-import { withPolicyListingNotReached } from './drill-23-not-reached.js';
+import { withFaultEffects, withPolicyListingNotReached } from './drill-23-not-reached.js';
 
 const dir = join(import.meta.dirname, 'fixtures', 'drill-0.13.0');
 const scenario = join(dir, 'drill.yaml');
@@ -26,8 +26,8 @@ describe('a journal of 0.13.0 replays to the debrief 0.13.0 wrote, the policy\'s
     expect(doc.record.actions.map((a) => a.action.type)).toEqual(['start', 'clock', 'fault', 'adhoc-fault', 'plan', 'clock', 'fault', 'note', 'end']);
     expect(doc.faults.map((f) => f.name)).toEqual(['pay-down', 'slow-web', 'hidden ad-hoc 1']);
     // As 0.13.0 wrote it, but for the scheduled fault the drill ended before reaching, which the policy's run now lists.
-    expect(results(doc)).toBe(results(withPolicyListingNotReached(stored)));
-    expect(documentDigest(asVersion(doc, '0.13.0'))).toBe(documentDigest(withPolicyListingNotReached(stored)));
+    expect(results(doc)).toBe(results(withFaultEffects(withPolicyListingNotReached(stored), doc)));
+    expect(documentDigest(asVersion(doc, '0.13.0'))).toBe(documentDigest(withFaultEffects(withPolicyListingNotReached(stored), doc)));
     // A run that takes no fault back is the same run, event for event.
     expect([doc.team.simulated.events, doc.policy.simulated.events]).toEqual([86225, 86220]);
   });
@@ -37,6 +37,7 @@ describe('a journal of 0.13.0 replays to the debrief 0.13.0 wrote, the policy\'s
     const err: string[] = [];
     expect(replayCommand(join(dir, 'drill.json'), { scenario }, { out: (s) => out.push(s), err: (s) => err.push(s) })).toBe(1);
     expect(out).toEqual([]);
-    expect(err).toEqual([`replay differs (policy): the drill was recorded with rehearse 0.13.0, this is ${VERSION}`]);
+    // Its latency faults now say what they did: the journeys each slowed, in both runs, the faults faced and the hidden one revealed.
+    expect(err).toEqual([`replay differs (team, policy, faults, revealed): the drill was recorded with rehearse 0.13.0, this is ${VERSION}`]);
   });
 });

@@ -23,3 +23,34 @@ export function withPolicyListingNotReached<T extends object>(stored: T): T {
     },
   };
 }
+
+type Effects = { slowed?: unknown };
+type Audit = { gate?: { flagOff?: unknown } }[];
+type WithEffects = {
+  team: { outcomes: { faults: Effects[] }; audit: Audit }; policy: { outcomes: { faults: Effects[] }; audit: Audit };
+  faults: Record<string, unknown>[]; revealed: { hiddenFaults: Effects[] };
+};
+
+/**
+ * A stored debrief with the figures this version adds, taken from the debrief rebuilt now (`rebuilt`): what each fault
+ * did (the journeys it slowed that succeeded: `slowed` in both runs' outcomes and the hidden faults revealed; in the
+ * faults both runs faced, the journeys each hurt and slowed in each), and a failed gate reading's flag-off side where
+ * flag off failed it too (`flagOff` in both runs' audit trails). Everything else must be as stored.
+ */
+export function withFaultEffects<T extends object>(stored: T, rebuilt: object): T {
+  const d = stored as unknown as WithEffects;
+  const r = rebuilt as unknown as WithEffects;
+  const slowed = (from: Effects[], to: Effects[]) => to.map((f, k) => (from[k]?.slowed === undefined ? f : { ...f, slowed: from[k].slowed }));
+  const audit = (from: Audit, to: Audit) => to.map((a, k) => (a.gate && from[k]?.gate?.flagOff !== undefined ? { ...a, gate: { ...a.gate, flagOff: from[k].gate!.flagOff } } : a));
+  const run = (side: 'team' | 'policy') => ({
+    ...d[side], outcomes: { ...d[side].outcomes, faults: slowed(r[side].outcomes.faults, d[side].outcomes.faults) }, audit: audit(r[side].audit, d[side].audit),
+  });
+  const keys = ['team_journeys_hurt', 'policy_journeys_hurt', 'team_slowed', 'policy_slowed'];
+  return {
+    ...stored,
+    team: run('team'),
+    policy: run('policy'),
+    faults: d.faults.map((f, k) => ({ ...f, ...Object.fromEntries(keys.filter((x) => r.faults[k]?.[x] !== undefined).map((x) => [x, r.faults[k][x]])) })),
+    revealed: { ...d.revealed, hiddenFaults: slowed(r.revealed.hiddenFaults, d.revealed.hiddenFaults) },
+  };
+}

@@ -312,10 +312,10 @@ describe('standard input as a file to read', () => {
 });
 
 describe('game day lines at the terminal', () => {
-  it('a note or a name holding a right-to-left override or a line separator is printed with ? in its place (it reordered the line)', async () => {
+  it('a note or a name holding a right-to-left override or a line separator is printed with its escape in its place (it reordered the line)', async () => {
     const { actionLine } = await import('../src/cli/gameday.js');
     const line = actionLine({ atUs: 85e6, wallTime: '', by: 'op\u202eRTL', role: 'operator', action: { type: 'note', text: 'n\u2028\u2029\u202e<svg>\u2066x\u2069' }, refused: null });
-    expect(line).toBe('[1m25s] op?RTL (operator): note: n???<svg>?x?');
+    expect(line).toBe('[1m25s] op\\u202eRTL (operator): note: n\\u2028\\u2029\\u202e<svg>\\u2066x\\u2069');
   });
 });
 

@@ -21,7 +21,7 @@ import { readTraceFile } from '../src/interop/traces/read.js';
 import { fileWarnings } from '../src/calibrate/read-notes.js';
 import { cli } from './helpers.js';
 import { jsonText } from '../src/cli/json-out.js';
-import { maskControls } from '../src/units/escape.js';
+import { inline as escapedInline } from '../src/units/escape.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rehearse-left-24-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -197,9 +197,9 @@ describe('bidirectional marks in a name are shown escaped, as the overrides are'
     }
   });
 
-  it('a --json document writes them as \\u escapes; a drill\'s terminal as "?"', () => {
+  it('a --json document writes them as \\u escapes; a drill\'s terminal as the reports do', () => {
     expect(jsonText({ name: 'a\u200fb\u200ec' })).toBe('{\n  "name": "a\\u200fb\\u200ec"\n}');
-    expect(maskControls('ada\u200f\u202e\u001b[2J')).toBe('ada???[2J');
+    expect(escapedInline('ada\u200f\u202e\u001b[2J')).toBe('ada\\u200f\\u202e\\x1b[2J');
   });
 });
 

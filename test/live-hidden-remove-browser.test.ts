@@ -141,16 +141,28 @@ describe('a hidden fault on the facilitator\'s page', () => {
     expect(await shaded(ada)).toEqual(Array(3).fill({ visible: ['ad-hoc 1 (503 on 1% of calls)'], hidden: [] }));
     expect(await ada.locator('#health .hidden-fault').count()).toBe(0);
     expect(await ada.locator('body').ariaSnapshot()).not.toMatch(/hidden fault/);
-    // The facilitator's page shades the one still on.
+    // The facilitator's page shades the one still on to the clock, and keeps the one removed, to its removal.
     await fran.waitForFunction(() => ['journeys', 'errors', 'p99'].every((k) => {
       const rows = (window as unknown as { drillViews: Views }).drillViews[k].data('hiddenFaults');
-      return rows.length === 1 && rows[0].to === 90;
+      return rows.length === 2 && rows.every((r) => r.to === 90);
     }), null, { timeout: WAIT });
-    expect((await shaded(fran))[0].hidden).toEqual([['quiet-drag (+30 ms)', 60, 90]]);
+    expect((await shaded(fran))[0].hidden).toEqual([['quiet-drag (+30 ms)', 60, 90], ['hidden ad-hoc 1 (+25 ms)', 60, 90]]);
+    // Once quiet-drag has run out (at 2m00s), its span stays, to its end, as a visible fault's does; the operator's
+    // charts still shade nothing hidden.
+    drill.session.advanceTo(150e6);
+    await fran.waitForFunction(() => ['journeys', 'errors', 'p99'].every((k) => {
+      const rows = (window as unknown as { drillViews: Views }).drillViews[k].data('hiddenFaults');
+      return rows.length === 2 && rows[0].to === 120;
+    }), null, { timeout: WAIT });
+    expect(await shaded(fran)).toEqual(Array(3).fill({
+      visible: ['ad-hoc 1 (503 on 1% of calls)'], hidden: [['quiet-drag (+30 ms)', 60, 120], ['hidden ad-hoc 1 (+25 ms)', 60, 90]],
+    }));
+    await ada.waitForFunction((n) => Number(document.body.dataset.updates) > n + 4, Number(await ada.getAttribute('body', 'data-updates')), { timeout: WAIT });
+    expect(await shaded(ada)).toEqual(Array(3).fill({ visible: ['ad-hoc 1 (503 on 1% of calls)'], hidden: [] }));
     // Its script knows the field (it is one script for every page); no event or state it was sent has it.
     const sent = received.ada.filter((x) => x.startsWith('update\n') || x.startsWith('{"you"'));
     expect(sent.length).toBeGreaterThan(5);
-    for (const x of sent) expect(x).not.toContain('hiddenFaults');
+    for (const x of sent) for (const field of ['hiddenFaults', 'hiddenSpans', 'quiet-drag']) expect(x).not.toContain(field);
     // The facilitator's bytes hold the hidden faults, and the case no more than the operator's.
     expect(received.fran.join('\n')).toContain('"hiddenFaults":[{"name":"quiet-drag"');
     expect(received.fran.join('\n')).not.toContain(caseName!);

@@ -17,7 +17,7 @@ import { removableHiddenFaults } from '../src/live/view.js';
 
 const file = join(import.meta.dirname, 'fixtures', 'drill-hidden.yaml');
 /** What no one but the facilitator may receive before the end: the cases', the hidden faults' names and their field. */
-const SECRETS = ['zebra-quartz', 'mango-violet', 'quiet-drag', 'ochre-lantern', 'latency web -> pay', 'hidden ad-hoc', 'hiddenFaults'];
+const SECRETS = ['zebra-quartz', 'mango-violet', 'quiet-drag', 'ochre-lantern', 'latency web -> pay', 'hidden ad-hoc', 'hiddenFaults', 'hiddenSpans'];
 const OTHERS = ['ada', 'sam', 'observers'];
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-hidden-remove-'));
 const opened: Drill[] = [];
@@ -43,7 +43,7 @@ function client(origin: () => string, links: Link[]) {
     while ((raw.match(/\n\n/g) ?? []).length < count) raw += new TextDecoder().decode((await reader.read()).value);
     ac.abort();
     const updates = raw.split('\n\n').filter((b) => b.startsWith('event: update')).map((b) => ({
-      id: /^id: (.*)$/m.exec(b)![1], data: JSON.parse(/^data: (.*)$/m.exec(b)![1]) as { reset: boolean; hiddenFaults?: Hidden[] },
+      id: /^id: (.*)$/m.exec(b)![1], data: JSON.parse(/^data: (.*)$/m.exec(b)![1]) as { reset: boolean; hiddenFaults?: Hidden[]; hiddenSpans?: unknown[] },
     }));
     return { raw, updates };
   };
@@ -110,11 +110,12 @@ describe('hidden faults the facilitator may remove', () => {
     const [mine, theirs] = await Promise.all([c.get('/api/state', 'fran'), c.get('/api/state', 'ada')]);
     const strip = (t: string) => {
       // Who is connected and the instant it was sent may change between the two answers.
-      const { state: { hiddenFaults: _h, meta: _m, people: _p, ...rest } } = JSON.parse(t);
+      const { state: { hiddenFaults: _h, hiddenSpans: _s, meta: _m, people: _p, ...rest } } = JSON.parse(t);
       return rest;
     };
     expect(strip(mine)).toEqual(strip(theirs));
     expect(Object.keys(JSON.parse(theirs).state)).not.toContain('hiddenFaults');
+    expect(Object.keys(JSON.parse(theirs).state)).not.toContain('hiddenSpans');
 
     // An operator may not remove it; the facilitator may, and it leaves their list (the journal has it).
     expect((await c.act({ type: 'remove-fault', name: 'hidden ad-hoc 1' }, 'ada')).status).toBe(403);
@@ -141,6 +142,22 @@ describe('hidden faults the facilitator may remove', () => {
     for (const who of OTHERS) {
       noSecret(await resumed.get('/api/state', who), `${who}'s state after the resume`);
       noSecret((await resumed.events(who, 3, { 'Last-Event-ID': ada.updates[0].id })).raw, `${who}'s stream after the resume`);
+    }
+
+    // The facilitator's charts keep the span of each hidden fault once it is over, as they keep the visible faults':
+    // quiet-drag ran out at 2m00s, hidden ad-hoc 1 was removed at 1m30s; neither may be removed now.
+    r.drill.session.advanceTo(150e6);
+    r.drill.feed.produce(Date.now());
+    const after = JSON.parse(await resumed.get('/api/state', 'fran')).state;
+    expect(after.hiddenFaults).toEqual([]);
+    expect(after.hiddenSpans).toEqual([
+      { name: 'quiet-drag', size: '+30 ms', fromSeconds: 60, toSeconds: 120 },
+      { name: 'hidden ad-hoc 1', size: '+25 ms', fromSeconds: 60, toSeconds: 90 },
+    ]);
+    expect((await resumed.events('fran', 2)).updates[0].data.hiddenSpans).toEqual(after.hiddenSpans);
+    for (const who of OTHERS) {
+      noSecret(await resumed.get('/api/state', who), `${who}'s state once the hidden faults are over`);
+      noSecret((await resumed.events(who, 3)).raw, `${who}'s stream once the hidden faults are over`);
     }
 
     // The debrief: the hidden ad-hoc fault was on from 1m00s, removed by fran at 1m30s (its own end was 6m00s).

@@ -309,7 +309,7 @@ describe('game-day server', () => {
       expect(html).toContain(`<tr><td>${clock(a.atUs / 1e6)}</td><td>${a.wallTime}</td>`);
     }
     const adhoc = (doc.record.actions as RecordedAction[]).find((a) => a.faultName === 'ad-hoc 1')!;
-    expect(html).toMatch(new RegExp(`<tr><td>ad-hoc 1</td>.*<td>${clock(adhoc.atUs / 1e6)}</td><td>${clock(adhoc.atUs / 1e6)}</td><td>[^<]*</td><td>[^<]*</td></tr>`));
+    expect(html).toMatch(new RegExp(`<tr><td>ad-hoc 1</td>.*<td>${clock(adhoc.atUs / 1e6)}</td><td>${clock(adhoc.atUs / 1e6)}</td><td>[^<]*</td><td>[^<]*</td><td>[^<]* journeys? hurt[^<]*</td><td>[^<]* journeys? hurt[^<]*</td></tr>`));
     expect((await act({ type: 'note', text: 'too late' }, 'sam')).status).toBe(409);
   }, 120_000);
 });

@@ -117,7 +117,7 @@ describe('the terminal: a name never starts a line, moves the cursor or reorders
     expect(out[2]).toBe('  faults removed: fa\\nforged line\\u202e by ada\\u2028grace\\u202e at 1m00s (on from 0m30s; the policy alone faced it from 0m30s to 1m30s)');
   });
 
-  it('gameday ctl status: the drill, a person and a fault named across lines, each on its line (text people typed: "?")', () => {
+  it('gameday ctl status: the drill, a person and a fault named across lines, each on its line (written as the reports write them)', () => {
     const lines = stateLines({
       you: { name: 'ada\u2028x', role: 'operator' }, next: '',
       state: {
@@ -125,7 +125,7 @@ describe('the terminal: a name never starts a line, moves the cursor or reorders
         faults: [{ name: 'fa\u202e\nx', kind: 'latency', target: 'pay', size: '+5 ms', active: true, fromSeconds: 30, untilSeconds: null }],
       },
     }, new URL('http://127.0.0.1/?token=t'));
-    expect(lines).toEqual(['dr?ill: 1m00s of 10m00s, running at 60x (you: ada?x, operator)', '  fault on: fa??x (latency on pay, +5 ms) since 0m30s']);
+    expect(lines).toEqual(['dr\\nill: 1m00s of 10m00s, running at 60x (you: ada\\u2028x, operator)', '  fault on: fa\\u202e\\nx (latency on pay, +5 ms) since 0m30s']);
   });
 });
 

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { clock, count, planPhase } from '../units/format.js';
 import { END_WORDS, NOT_RECORDED } from '../live/end-words.js';
-import { maskControls, quoted } from '../units/escape.js';
+import { inline, quoted } from '../units/escape.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -121,11 +121,13 @@ const withToken = (base: URL, token: string) => {
   return u;
 };
 
-/** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?" (as the drill prints it). */
 /** How the drill ended, in the words of its terminal and the debrief (the state says `by-hand`). */
 const endWords = (r: string | null | undefined) => (r && r in END_WORDS ? END_WORDS[r as keyof typeof END_WORDS] : r ?? 'by hand');
-// Line and paragraph separators and bidirectional overrides too: a note's U+202E reversed the rest of its line.
-const printable = maskControls;
+/**
+ * Text people typed, safe for a terminal: each control character (an escape sequence, a line or paragraph separator,
+ * a bidirectional override) written as its escape (\x1b, \u202e), as the drill's terminal and every report write it.
+ */
+const printable = inline;
 
 export interface StateAnswer {
   you: { name: string; role: string };

@@ -21,7 +21,7 @@ import { badName } from '../live/access.js';
 import { clock as clockSeconds, plural } from '../units/format.js';
 import { estimateRun, overLimits, refusal } from '../scenario/budget.js';
 import type { Scenario } from '../scenario/types.js';
-import { maskControls, quoted } from '../units/escape.js';
+import { inline, quoted } from '../units/escape.js';
 
 export interface GamedayOptions {
   speed: number;
@@ -53,9 +53,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 /** A moment of the drill on the simulated clock, as every report says it: 7m00s, 1h05m00s. */
 export const clock = (us: number) => clockSeconds(us / 1e6);
 
-/** Text people typed, safe for a terminal: control characters (escape sequences) shown as "?". */
-// Line and paragraph separators and bidirectional overrides too: a note's U+202E reversed the rest of its line.
-const printable = maskControls;
+/**
+ * Text people typed, safe for a terminal: each control character (an escape sequence, a line or paragraph separator,
+ * a bidirectional override) written as its escape (\x1b, \u202e), as every report writes it.
+ */
+const printable = inline;
 
 /**
  * What a terminal may print about an action: never the case or a hidden fault. One sent once the drill had ended is

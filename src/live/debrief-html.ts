@@ -7,6 +7,7 @@ import { clockTip, clockX } from '../report/html/clock-axis.js';
 import { escape, htmlPage, type Chart } from '../report/html/page.js';
 import type { RunResult } from '../score/result.js';
 import { clock, count, duration } from '../units/format.js';
+import { faultEffect } from '../report/vocabulary.js';
 import { describeAction } from './actions.js';
 import { budgetWords } from './debrief-words.js';
 import { END_WORDS } from './end-words.js';
@@ -75,6 +76,9 @@ export function drillHtml(d: DrillDocument): string {
     : injected(a) !== null && withdrawn.has(nameOf(a) ?? '') && !switchedOn.has(injected(a)!) ? 'accepted, removed before it switched on' : 'done');
   // A scheduled fault the drill ended before reaching (its time, or its rollout event): both runs list it, never on.
   const notReached = d.team.outcomes.faults.filter((f) => f.from_seconds === null).map((f) => f.name);
+  // What a fault did in one run; a document written before these figures were kept holds none.
+  const did = (f: DrillDocument['faults'][number], side: 'team' | 'policy') => (f[`${side}_journeys_hurt`] === undefined ? '–'
+    : faultEffect({ journeys_hurt: f[`${side}_journeys_hurt`], slowed: f[`${side}_slowed`] }));
   const faultEnded = (f: DrillDocument['faults'][number]) => `${fmt(f.team_to_seconds)}${f.removed_by === undefined ? '' : ` (removed by ${f.removed_by})`}`;
   const caseLine = d.revealed.case ?? 'base scenario';
   // A resumed drill gives its facilitator a new link: the same person listed again says why.
@@ -98,7 +102,7 @@ export function drillHtml(d: DrillDocument): string {
 ${flagged ? `<table id="comparison"><thead><tr><th>flag</th><th>defective</th><th>better, and why</th><th>team: what happened (ground truth)</th><th>policy alone: what happened (ground truth)</th><th>users hurt (team / policy)</th><th>time to detect</th><th>time to recover<br><small>(first to last journey the flag hurt)</small></th><th>first pause or roll back by a person<br><small>(when, in simulated time; for a flag that hurt users, the first once the harm began; for one that hurt nobody, the first at all)</small></th></tr></thead>
 <tbody>${cmp}</tbody></table>` : '<p id="comparison">The scenario has no rollout plan: there is no flag to compare side by side. Nobody could act on a plan, and both runs faced the same faults at the same instants: the error budget above is the whole comparison.</p>'}
 <h2>Faults both runs faced</h2>
-${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), faultEnded(f), fmt(f.policy_to_seconds)]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
+${d.faults.length ? `<table id="faults-faced"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>source</th><th>hidden</th><th>started (team)</th><th>started (policy alone)</th><th>ended (team)</th><th>ended (policy alone)</th><th>what it did (team)<br><small>(ground truth: journeys it hurt, and those it slowed that succeeded)</small></th><th>what it did (policy alone)</th></tr></thead><tbody>${rows(d.faults.map((f) => [f.name, f.kind, f.target, f.source, f.hidden ? 'yes' : 'no', fmt(f.team_from_seconds), fmt(f.policy_from_seconds), faultEnded(f), fmt(f.policy_to_seconds), did(f, 'team'), did(f, 'policy')]))}</tbody></table>` : '<p>No fault was switched on.</p>'}
 ${d.withdrawn?.length ? `<p id="faults-withdrawn">Injected, then removed before they switched on (neither run faced them): ${escape(d.withdrawn.map((f) => `${f.name} at ${fmt(f.injected_seconds)}, removed by ${f.removed_by} at ${fmt(f.removed_seconds)}`).join(', '))}.</p>` : ''}
 ${notReached.length ? `<p id="faults-not-reached">Scheduled, never switched on before the drill ended (neither run faced them; both runs list them as never on): ${escape(notReached.join(', '))}.</p>` : ''}
 ${neverOn.length ? `<p id="faults-never-on">Injected, never switched on (the drill ended first, so neither run faced them): ${escape(neverOn.map((a) => `${a.action.type === 'fault' ? a.action.name : a.faultName} at ${fmt(a.atUs / 1e6)}`).join(', '))}.</p>` : ''}
@@ -106,7 +110,7 @@ ${neverOn.length ? `<p id="faults-never-on">Injected, never switched on (the dri
 ${flagged ? '<chart-1/>' : ''}
 <h2>Revealed</h2>
 <p>The case: <strong>${escape(caseLine)}</strong>${r.case.hidden ? `, drawn from a secret committed to in the journal before the drill (sha256 ${escape(r.case.commitment.slice(0, 16))}…)` : ''}.</p>
-${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>kind</th><th>target</th><th>from</th><th>to</th><th>journeys hurt</th></tr></thead><tbody>${rows(d.revealed.hiddenFaults.map((f) => [f.name, f.kind, f.target, fmt(f.from_seconds), fmt(f.to_seconds), f.journeys_hurt]))}</tbody></table>` : '<p>No hidden faults.</p>'}
+${d.revealed.hiddenFaults.length ? `<table><thead><tr><th>hidden fault</th><th>kind</th><th>target</th><th>from</th><th>to</th><th>what it did</th></tr></thead><tbody>${rows(d.revealed.hiddenFaults.map((f) => [f.name, f.kind, f.target, fmt(f.from_seconds), fmt(f.to_seconds), faultEffect(f)]))}</tbody></table>` : '<p>No hidden faults.</p>'}
 <h2>People</h2>
 <table id="people"><thead><tr><th>name</th><th>role</th><th>joined (wall time, UTC)</th></tr></thead><tbody>${rows(people)}</tbody></table>
 <h2>People's actions</h2>

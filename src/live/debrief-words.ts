@@ -6,6 +6,7 @@
  */
 import { inline } from '../units/escape.js';
 import { budget, clock, count } from '../units/format.js';
+import { faultEffect } from '../report/vocabulary.js';
 import type { DrillDocument } from './debrief.js';
 
 /**
@@ -30,7 +31,7 @@ function revealedLines(d: Pick<DrillDocument, 'revealed' | 'record'>): string[] 
   if (d.record.case.hidden) lines.push(`  revealed: the case was ${d.revealed.case ?? 'the base scenario'} (hidden during the drill)`);
   const at = (s: number | null) => (s === null ? 'never' : clock(s));
   if (d.revealed.hiddenFaults.length) {
-    lines.push(`  hidden faults: ${d.revealed.hiddenFaults.map((f) => `${f.name} (${f.kind} on ${f.target}, ${at(f.from_seconds)} to ${at(f.to_seconds)}, ${count(f.journeys_hurt)} journeys hurt)`).join('; ')}`);
+    lines.push(`  hidden faults: ${d.revealed.hiddenFaults.map((f) => `${f.name} (${f.kind} on ${f.target}, ${at(f.from_seconds)} to ${at(f.to_seconds)}, ${faultEffect(f)})`).join('; ')}`);
   }
   return lines;
 }

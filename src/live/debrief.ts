@@ -13,6 +13,7 @@ import { allowedFailures, faultTarget, isHiddenInjection } from './view.js';
 import { DrillSession, type DrillScenario } from './session.js';
 import type { InjectedFault } from './removal.js';
 import type { RunResult } from '../score/result.js';
+import type { FaultOutcome } from '../score/outcomes.js';
 
 export interface DrillDocument {
   schema: 'rehearse/drill@2';
@@ -22,13 +23,15 @@ export interface DrillDocument {
   revealed: {
     case: string | null;
     secret: string | null;
-    hiddenFaults: { name: string; kind: string; target: string; from_seconds: number | null; to_seconds: number | null; journeys_hurt: number }[];
+    hiddenFaults: ({ name: string; kind: string; target: string; from_seconds: number | null; to_seconds: number | null } & Pick<FaultOutcome, 'journeys_hurt' | 'slowed'>)[];
     hiddenActions: number;
   };
   /** Every fault both runs faced, with the instants it started and ended in each (the same in both). */
   faults: {
     name: string; kind: string; target: string; source: string; hidden: boolean;
     team_from_seconds: number | null; policy_from_seconds: number | null; team_to_seconds: number | null; policy_to_seconds: number | null;
+    /** What it did in each run: the journeys it hurt, and those it slowed that succeeded (see FaultOutcome). */
+    team_journeys_hurt: number; policy_journeys_hurt: number; team_slowed?: FaultOutcome['slowed']; policy_slowed?: FaultOutcome['slowed'];
     /** Who removed the fault by hand, and when (simulated seconds): only on a fault someone removed. */
     removed_by?: string; removed_seconds?: number;
   }[];
@@ -105,6 +108,7 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
         return {
           name: f.spec.name, kind: f.spec.kind, target: faultTarget(f.spec),
           from_seconds: o?.from_seconds ?? null, to_seconds: o?.to_seconds ?? null, journeys_hurt: o?.journeys_hurt ?? 0,
+          ...(o?.slowed ? { slowed: o.slowed } : {}),
         };
       }),
       hiddenActions: record.actions.filter((a) => isHiddenInjection(session, a)).length,
@@ -115,6 +119,10 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
       policy_from_seconds: policyFaults[k]?.from_seconds ?? null,
       team_to_seconds: teamFaults[k]?.to_seconds ?? null,
       policy_to_seconds: policyFaults[k]?.to_seconds ?? null,
+      team_journeys_hurt: teamFaults[k]?.journeys_hurt ?? 0,
+      policy_journeys_hurt: policyFaults[k]?.journeys_hurt ?? 0,
+      ...(teamFaults[k]?.slowed ? { team_slowed: teamFaults[k]!.slowed } : {}),
+      ...(policyFaults[k]?.slowed ? { policy_slowed: policyFaults[k]!.slowed } : {}),
       ...removedBy(k),
     }]),
     ...(withdrawn.length ? { withdrawn } : {}),

@@ -6,8 +6,9 @@
  * and gets the updates after it, so no row arrives twice; one that is too far behind (or from another run of
  * the server) gets a reset: everything so far, once, in one update.
  *
- * The facilitator's pages alone get one field more in each (hiddenFaults: the hidden faults they may remove now),
- * spliced in as the update is sent: every other page gets the update's text as built, in which no hidden fault is.
+ * The facilitator's pages alone get two fields more in each (hiddenFaults: the hidden faults they may remove now;
+ * hiddenSpans: when each hidden fault injected was on, past ones included, for their charts), spliced in as the
+ * update is sent: every other page gets the update's text as built, in which no hidden fault is.
  */
 import { randomBytes } from 'node:crypto';
 import type { AuditEntry } from '../rollout/controller.js';
@@ -18,7 +19,7 @@ import { evaluators, hiddenFaultsAlike, type Evaluators } from './hidden.js';
 import { readDrillScenario, type DrillSession } from './session.js';
 import type { DebriefStatus } from './debrief-job.js';
 import {
-  actionRow, allowedFailures, auditRow, catalogue, healthGrid, isHiddenInjection, openBreakers, planRows, removableHiddenFaults, rowsPerWindow, visibleFaults,
+  actionRow, allowedFailures, auditRow, catalogue, healthGrid, hiddenFaultSpans, isHiddenInjection, openBreakers, planRows, removableHiddenFaults, rowsPerWindow, visibleFaults,
   windowRows,
 } from './view.js';
 import { quoted } from '../units/escape.js';
@@ -38,13 +39,16 @@ export interface FeedUpdate {
   dueAt: number;
   /** What every page gets. */
   text: string;
-  /** The facilitator's field more, as JSON: the hidden faults they may remove as of this update. */
+  /**
+   * The facilitator's fields more, as the members of a JSON object: the hidden faults they may remove as of this
+   * update (`"hiddenFaults":[...]`) and the spans of those injected (`"hiddenSpans":[...]`).
+   */
   hiddenFaults: string;
 }
 
-/** What a person in `role` is sent of an update or a state: the facilitator's with their field more. */
+/** What a person in `role` is sent of an update or a state: the facilitator's with their fields more. */
 export function textFor(role: Role, u: { text: string; hiddenFaults: string }): string {
-  return role === 'facilitator' ? `${u.text.slice(0, -1)},"hiddenFaults":${u.hiddenFaults}}` : u.text;
+  return role === 'facilitator' ? `${u.text.slice(0, -1)},${u.hiddenFaults}}` : u.text;
 }
 
 /** A `since` cursor that is not one this drill answered: a bad request. */
@@ -182,9 +186,9 @@ export class Feed {
     return `${this.epoch}.${this.cursor.windows}.${this.cursor.audit}.${this.cursor.visible}`;
   }
 
-  /** The facilitator's field, as JSON. */
+  /** The facilitator's fields, as JSON members. */
   private hiddenFaults(): string {
-    return JSON.stringify(removableHiddenFaults(this.session, this.described));
+    return `"hiddenFaults":${JSON.stringify(removableHiddenFaults(this.session, this.described))},"hiddenSpans":${JSON.stringify(hiddenFaultSpans(this.session, this.described))}`;
   }
 
   private bodySince(from: { windows: number; audit: number; visible: number } | null) {

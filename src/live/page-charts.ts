@@ -2,7 +2,7 @@
  * The dashboard's live charts (part of dashboard.js): vega-lite specs with a legend for every series, embedded
  * once; each update appends its new rows with a vega changeset, and a reset replaces them. Overlays (fault
  * windows shaded, gate thresholds dashed, rollout decisions dotted) are keyed in the page's HTML legend. Hidden
- * faults are shaded apart (outlined, another colour) from the facilitator's hiddenFaults, which no other role's
+ * faults are shaded apart (outlined, another colour) from the facilitator's hiddenSpans, which no other role's
  * updates carry: on other pages that layer has no rows.
  */
 import { CLOCK_AXIS, CLOCK_JS } from '../report/html/clock-axis.js';
@@ -110,11 +110,12 @@ export const CHARTS_JS = String.raw`
   }
 
   var faultKey = '';
-  // hidden: the facilitator's hidden faults on now (or about to be), each from its start to now; none on other pages.
+  // hidden: the facilitator's spans of the hidden faults injected, on now (to the clock) or over (to their end), as the
+  // visible faults' spans stay once over; none on other pages.
   function drawFaults(faults, hidden, now) {
     var rows = faults.map(function (f) { return { name: f.name + ' (' + f.size + ')', from: f.fromSeconds, to: f.active ? now : f.untilSeconds }; });
     var hiddenRows = hidden.map(function (f) {
-      return { name: f.name + (f.described ? ' (' + f.size + ')' : ''), from: f.fromSeconds, to: Math.max(f.fromSeconds, now) };
+      return { name: f.name + (f.size !== null ? ' (' + f.size + ')' : ''), from: f.fromSeconds, to: f.toSeconds === null ? Math.max(f.fromSeconds, now) : f.toSeconds };
     });
     var key = JSON.stringify([rows, hiddenRows]);
     if (key === faultKey) return;
@@ -170,7 +171,7 @@ export const CHARTS_JS = String.raw`
       }
       if (trimmed) ['exposure', 'journeys', 'errors', 'p99'].forEach(function (k) { dropOld(views[k], 'rows'); });
       drawJourneyGates();
-      drawFaults(u.faults, u.hiddenFaults || [], u.meta.nowSeconds);
+      drawFaults(u.faults, u.hiddenSpans || [], u.meta.nowSeconds);
     });
   }
 `;

@@ -64,6 +64,12 @@ class PolicySimulation extends Simulation {
   protected override get faultsEndUs(): number {
     return this.teamHorizonUs;
   }
+
+  /**
+   * Only the stand-in for a scheduled fault the drill ended before reaching is due at the horizon here (every other
+   * fault starts at the instant it started for the team): it lists as never on, as in the team's run, without a due.
+   */
+  protected override dueAfterEnd(): void {}
 }
 
 /**

@@ -152,6 +152,22 @@ export function removableHiddenFaults(session: DrillSession, described: (name: s
   });
 }
 
+/**
+ * The spans of the hidden faults injected during the drill that have switched on (or are about to), on now or over
+ * (run out, or removed): for the facilitator's charts alone, which shade each for as long as it was on, as they shade
+ * the visible faults, past ones included. `toSeconds` is null while it is on (the chart draws it to the clock). One
+ * removed before it switched on was never on, and has no span. `described` as for removableHiddenFaults.
+ */
+export function hiddenFaultSpans(session: DrillSession, described: (name: string) => boolean = () => true) {
+  return session.injected.flatMap(({ k, name, hidden }) => {
+    if (!hidden) return [];
+    const st = faultState(session, k);
+    if (!st || (st.removed && session.sim.faults.onAt[k] < 0)) return [];
+    const shown = described(name);
+    return [{ name, size: shown ? faultSize(session.faultSpecs[k]) : null, fromSeconds: st.fromSeconds, toSeconds: st.active ? null : st.untilSeconds }];
+  });
+}
+
 /** The catalogue offered on the page: faults not hidden, by name. */
 export function catalogue(sc: Scenario) {
   return sc.faults.filter((f) => f.start.kind === 'manual' && !f.hidden).map((f) => ({ name: f.name, kind: f.kind, target: faultTarget(f), size: faultSize(f) }));

@@ -98,8 +98,8 @@ export abstract class Calls extends Pools {
     const latency = this.engine.now - this.rSent[rec];
     t.record(t.journeyTag(this.rTarget[rec]), latency, cause);
     this.onJourneyEnded.journeyEnded(rec, cause, latency);
-    // Most journeys end well and in time: the truth only counts them.
-    if (cause === CAUSE_OK && latency <= this.sloLatencyUs) this.truth.journeys++;
+    // Most journeys end well and in time: the truth only counts them, unless a fault slowed them (what it added is told).
+    if (cause === CAUSE_OK && latency <= this.sloLatencyUs && (this.rSlow[rec] & SLOW_FAULT) === 0) this.truth.journeys++;
     else this.truth.journey(this.engine.now, latency, cause !== CAUSE_OK, this.rTruth[rec], this.rTruthRef[rec], this.rSlow[rec], this.rSlowFlags[rec], this.rUser[rec], this.rFlagDelay[rec], this.rFaultDelay[rec]);
     this.journeysEnded++;
     this.rEpoch[rec]++;

@@ -51,6 +51,8 @@ export class FaultRuntime {
   /** When each fault was last switched on and off (for scoring), in microseconds; -1 when never. */
   onAt = new Float64Array(0);
   offAt = new Float64Array(0);
+  /** When a fault was due to switch on at or after the run's end, where it never does; -1 otherwise. */
+  dueAt = new Float64Array(0);
 
   // The answer of the last check().
   action = ACT_NONE;
@@ -97,6 +99,7 @@ export class FaultRuntime {
     this.active = grown(this.active, new Uint8Array(n));
     this.onAt = grown(this.onAt, new Float64Array(n), -1);
     this.offAt = grown(this.offAt, new Float64Array(n), -1);
+    this.dueAt = grown(this.dueAt, new Float64Array(n), -1);
   }
 
   setActive(k: number, on: boolean, now: number): void {
@@ -230,10 +233,21 @@ export abstract class FaultRoom extends FlagRoom {
    * loader warns that a fault timed there never acts): at the end instant itself it would still act on what happens
    * then, and results would list it as on from the end to the end.
    */
+  /**
+   * Fault k was due at `atUs`, at or after the run's end: said in the results (due_seconds), so that one a rollout
+   * event timed there is not silently missing. A game day's runs say nothing of it (see their overrides).
+   */
+  protected dueAfterEnd(k: number, atUs: number): void {
+    this.faults.dueAt[k] = atUs;
+  }
+
   private scheduleFault(k: number, atUs: number): void {
     if (this.faultTriggered[k] === 1) return;
     this.faultTriggered[k] = 1;
-    if (atUs >= this.faultsEndUs) return;
+    if (atUs >= this.faultsEndUs) {
+      this.dueAfterEnd(k, atUs);
+      return;
+    }
     const f = this.faults.specs[k];
     this.engine.at(atUs, EV_FAULT, k, 1);
     const off = endOf(f, atUs);

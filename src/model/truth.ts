@@ -4,6 +4,8 @@
  * breaker) and the flag or fault behind it; every request knows which flags and faults slowed it. Kept apart
  * from observed telemetry: gates never read it, scoring does.
  */
+import { LatencyCounts } from '../telemetry/histogram.js';
+
 export const TRUTH_NONE = 0;
 export const TRUTH_BASE = 1;
 export const TRUTH_FLAG = 2;
@@ -18,6 +20,32 @@ export const TRUTH_NAMES = ['none', 'base-error', 'flag-defect', 'contract', 'fa
 export const SLOW_FAULT = 1;
 export const SLOW_FLAG = 2;
 
+/**
+ * What a fault did to the journeys it slowed and that still succeeded (a failed one is in its harm): how many, their
+ * latency, the time faults added to each, and the latency the same journeys had without that time. Ground truth,
+ * journey by journey: the delay each call was put back by, carried to its callers (delays.ts), never estimated.
+ * A journey two faults slowed counts for the first that did; its time without them is without both.
+ */
+export class FaultSlowing {
+  journeys = 0;
+  /** Journeys whose added time is not known (a call a fault dropped, then retried in time): not in addedUs nor withoutUs. */
+  unknown = 0;
+  readonly latencyUs = new LatencyCounts();
+  readonly addedUs = new LatencyCounts();
+  readonly withoutUs = new LatencyCounts();
+
+  add(latencyUs: number, faultDelayUs: number): void {
+    this.journeys++;
+    this.latencyUs.record(latencyUs);
+    if (!Number.isFinite(faultDelayUs)) {
+      this.unknown++;
+      return;
+    }
+    this.addedUs.record(faultDelayUs);
+    this.withoutUs.record(Math.max(0, latencyUs - faultDelayUs));
+  }
+}
+
 export class GroundTruth {
   journeys = 0;
   failed = 0;
@@ -30,6 +58,8 @@ export class GroundTruth {
   private readonly hurtUsers: Int32Array;
   /** Per fault: journeys it failed or slowed past the SLO. */
   faultHurt: Float64Array;
+  /** Per fault: the journeys it slowed that succeeded (made on the first). */
+  readonly faultSlowed: (FaultSlowing | null)[];
 
   /**
    * Per journey, by arrival number, when a log is kept (for counterfactual scoring): 0 not ended, 1 ended well,
@@ -47,6 +77,7 @@ export class GroundTruth {
     this.lastUs = new Float64Array(flags).fill(-1);
     this.hurtUsers = new Int32Array(users);
     this.faultHurt = new Float64Array(faults);
+    this.faultSlowed = new Array<FaultSlowing | null>(faults).fill(null);
   }
 
   /** One more fault to count for (added while the run goes on). */
@@ -54,6 +85,7 @@ export class GroundTruth {
     const grown = new Float64Array(this.faultHurt.length + 1);
     grown.set(this.faultHurt);
     this.faultHurt = grown;
+    this.faultSlowed.push(null);
   }
 
   /**
@@ -80,6 +112,7 @@ export class GroundTruth {
       if ((slow & SLOW_FLAG) !== 0 && latencyUs - flagDelayUs <= this.sloLatencyUs && !faultsCause) hurtFlags = slowFlags;
       if ((slow & SLOW_FAULT) !== 0 && ref >= 0) this.faultHurt[ref]++;
     }
+    if (!failed && (slow & SLOW_FAULT) !== 0 && ref >= 0) (this.faultSlowed[ref] ??= new FaultSlowing()).add(latencyUs, faultDelayUs);
     if (hurtFlags === 0) return;
     if (user >= 0) this.hurtUsers[user] |= hurtFlags;
     for (let f = 0; hurtFlags !== 0; f++, hurtFlags >>>= 1) {

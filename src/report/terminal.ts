@@ -4,7 +4,7 @@ import type { AuditRecord, CallFigures, RolloutFigures, RunResult } from '../sco
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../units/format.js';
 import { inline } from './escape.js';
 import { textTable } from './table.js';
-import { caveatLines, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, verdictLabel } from './vocabulary.js';
+import { caveatLines, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, faultEffect, neverOnWhy, verdictCaveat, verdictLabel } from './vocabulary.js';
 
 /**
  * `cases`: the names of the scenario's cases (the result holds only the one run): a run without one says so,
@@ -68,8 +68,9 @@ export function formatOutcomes(r: RunResult): string[] {
     lines.push(`  ${parts.join('; ')}`);
   }
   for (const f of o.faults) {
-    const when = f.from_seconds === null ? 'never triggered' : `${clock(f.from_seconds)} to ${clock(f.to_seconds!)}`;
-    lines.push(`  fault ${f.name}: ${when}, ${plural(f.journeys_hurt, 'journey')} hurt`);
+    const why = neverOnWhy(f, r.simulated.seconds);
+    const when = f.from_seconds === null ? `never triggered${why ? `: ${why}` : ''}` : `${clock(f.from_seconds)} to ${clock(f.to_seconds!)}`;
+    lines.push(`  fault ${f.name}: ${when}, ${faultEffect(f)}`);
   }
   return lines;
 }

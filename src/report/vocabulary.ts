@@ -13,9 +13,9 @@
  */
 import type { CiCase, CiFlag } from '../score/ci.js';
 import { firstAct, runStatus } from '../score/ci.js';
-import { DOES_NOT_APPLY, type AcceptanceResult, type FlagOutcome } from '../score/outcomes.js';
+import { DOES_NOT_APPLY, type AcceptanceResult, type FaultOutcome, type FlagOutcome } from '../score/outcomes.js';
 import type { RunResult } from '../score/result.js';
-import { budget, criterionValue, duration, plural } from '../units/format.js';
+import { budget, clock, count, criterionValue, duration, ms, plural } from '../units/format.js';
 import { VERDICTS, verdictLabel, type Verdict } from './verdicts.js';
 
 export { LABEL_WIDTH, LABELS, VERDICTS, verdictLabel, type Tone, type Verdict } from './verdicts.js';
@@ -62,7 +62,7 @@ export function caseCounts(c: { passed: number; failed: number; invalid: number;
  * The figures a flag's headline reads: a ci case's record of it, or a run's outcome with its plan's decisions
  * (`acted_action`: the first rollback or pause, which on a game day a person may have taken up again since).
  */
-export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off'>> & { acted_action?: 'rollback' | 'pause' | null; acted_by?: string | null };
+export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off' | 'gates_failed_flag_off'>> & { acted_action?: 'rollback' | 'pause' | null; acted_by?: string | null };
 
 /** A run's flag as its headline reads it. */
 export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'> & Partial<Pick<RunResult, 'audit'>>, flag: string): FlagStory {
@@ -104,7 +104,9 @@ export function flagHeadline(f: FlagStory): string {
     // The act that detected the harm may be a pause the rollback came after: its time is the pause's.
     const first = !resumed && kind === 'rollback' && f.acted_action === 'pause' ? 'paused' : action;
     const later = first === action ? '' : `, then ${action}`;
-    if (f.defective) return `caught: ${first}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}${later}, ${hurt}${then}`;
+    // Gates that failed as much on flag off stopped the harm without detecting it: they saw harm something else caused.
+    const blind = f.gates_failed_flag_off && f.time_to_detect_seconds === null ? ' (its gates failed as much with the flag off: they acted on harm something else caused, not on this flag\'s)' : '';
+    if (f.defective) return `caught: ${first}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}${later}, ${hurt}${blind}${then}`;
     // A person who acted may have seen no harm at all: only the gates' act says they saw it. What they (or the gates)
     // saw was the stage's: a fault or another flag active at some time in it, not necessarily when they acted.
     const blamed = !f.misattribution ? '' : f.acted_by ? ` (by ${f.acted_by}; a fault or another flag was active during the stage)` : ' (the gates saw harm something else caused)';
@@ -188,4 +190,30 @@ export function caseNotes(c: Pick<CiCase, 'messages' | 'acceptance'>): string[] 
 /** "flag: headline" for each flag of a ci case. */
 export function caseHeadlines(c: Pick<CiCase, 'flags'>): string[] {
   return Object.entries(c.flags).map(([k, f]) => `${k}: ${flagHeadline(f)}`);
+}
+
+/**
+ * What a fault did, in every report's words: the journeys it hurt (failed, or slowed past the SLO's latency), then
+ * those it slowed that still succeeded, with the time it added to them and their latency beside the same journeys'
+ * without that time (ground truth): "0 journeys hurt; slowed 4,210 journeys that succeeded by p50 200ms, p99 231ms:
+ * they took p50 412ms, p99 980ms, against 212ms and 749ms without the time it added". A latency fault that hurt
+ * nobody read as a fault that did nothing.
+ */
+export function faultEffect(f: Pick<FaultOutcome, 'journeys_hurt' | 'slowed'>): string {
+  const hurt = `${plural(f.journeys_hurt, 'journey')} hurt`;
+  const s = f.slowed;
+  if (!s) return hurt;
+  const unknown = s.added_unknown ? ` (${count(s.added_unknown)} of them by a time not known: a call dropped, then retried in time)` : '';
+  return `${hurt}; slowed ${plural(s.journeys, 'journey')} that succeeded by p50 ${ms(s.added_ms.p50)}, p99 ${ms(s.added_ms.p99)}${unknown}: `
+    + `${s.journeys === 1 ? 'it took' : 'they took'} p50 ${ms(s.latency_ms.p50)}, p99 ${ms(s.latency_ms.p99)}, against ${ms(s.without_ms.p50)} and ${ms(s.without_ms.p99)} without the time it added`;
+}
+
+/**
+ * Why a fault that never switched on did not, when the run knows: it was due at or after the run's end (`due_seconds`),
+ * where a run stops, as a rollout event's instant plus its offset may fall. Empty when the run never reached its instant
+ * (the event never happened).
+ */
+export function neverOnWhy(f: Pick<FaultOutcome, 'due_seconds'>, endSeconds: number): string {
+  if (f.due_seconds === undefined) return '';
+  return `due at ${clock(f.due_seconds)}, ${f.due_seconds > endSeconds ? 'after' : 'as'} the run ended (${clock(endSeconds)}: a run stops at its end)`;
 }

@@ -32,6 +32,8 @@ export interface Decision {
   stage: number;
   percent: number;
   reason: string;
+  /** A gates' rollback or pause whose failing readings flag-off traffic failed as much (like with like): not the flag's doing. */
+  flagOffToo?: true;
 }
 
 export interface PlanReport {

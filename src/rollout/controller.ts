@@ -386,7 +386,9 @@ export class RolloutController implements Controller {
   }
 
   private decide(p: PlanState, action: Decision['action'], stage: number, reason: string, actor: Actor = 'policy'): void {
-    p.decisions.push({ timeUs: this.now(), action, stage, percent: p.percent, reason });
+    const offToo = p.flagOffToo === true && actor === 'policy' && (action === 'rollback' || action === 'pause');
+    p.flagOffToo = false;
+    p.decisions.push({ timeUs: this.now(), action, stage, percent: p.percent, reason, ...(offToo ? { flagOffToo: true as const } : {}) });
     this.log(p, { event: action === 'wait' ? 'wait' : 'decision', actor, action, stage, percent: p.percent, reason });
   }
 

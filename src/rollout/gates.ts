@@ -72,21 +72,28 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
     case 'threshold': {
       const latency = gate.metric === 'req_duration';
       const id = probes.add(base(gate.filter, { latency, slots: 2 }));
+      // Its twin on flag-off traffic, read only when it fails: did flag off fail it too (like with like)?
+      const off = gate.filter.flagOn === true ? probes.add(base(gate.filter, { latency, slots: 2, flagOn: false })) : -1;
       const into = latency ? new BucketCounts() : null;
       const isDuration = gate.metric === 'req_duration';
       const agg = gate.aggregate.kind === 'p' ? `p(${gate.aggregate.percentile})` : gate.aggregate.kind;
       const figure = (x: number) => gateFigure(gate.metric, agg, x);
       const limitShown = figure(isDuration ? gate.limit / 1000 : gate.limit);
       return {
-        gate, stageProbes: [id], ringProbes: [id],
+        gate, stageProbes: off < 0 ? [id] : [id, off], ringProbes: off < 0 ? [id] : [id, off],
         evaluate() {
           const w = probes.window(id, 1, into);
           const value = thresholdValue(gate, w, ctx.intervalUs);
           const limit = isDuration ? gate.limit / 1000 : gate.limit;
-          return {
-            gate: gate.source, verdict: verdict(value, gate.operator, limit), value, threshold: `${agg} ${gate.operator} ${limitShown}`,
+          const v = verdict(value, gate.operator, limit);
+          const reading: GateReading = {
+            gate: gate.source, verdict: v, value, threshold: `${agg} ${gate.operator} ${limitShown}`,
             samples: w.requests, detail: `${agg} = ${value === null ? 'no data' : figure(value)} over ${plural(w.requests, 'request')}`,
           };
+          if (v !== 'fail' || off < 0) return reading;
+          const wo = probes.window(off, 1, into);
+          const offValue = thresholdValue(gate, wo, ctx.intervalUs);
+          return verdict(offValue, gate.operator, limit) === 'fail' ? { ...reading, flagOff: { value: offValue, samples: wo.requests } } : reading;
         },
       };
     }

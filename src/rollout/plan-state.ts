@@ -21,6 +21,11 @@ export interface PlanState {
   failures: number;
   consecutiveErrors: number;
   evaluations: number;
+  /**
+   * The breach countReadings() last found rests only on readings that flag-off traffic fails as much (GateReading
+   * flagOff): the act it leads to is marked so (Decision.flagOffToo).
+   */
+  flagOffToo?: boolean;
   lastVerdict: Verdict | null;
   percent: number;
   version: number;
@@ -104,6 +109,7 @@ export function countReadings(p: PlanState, readings: readonly GateReading[]): s
   if (readings.some((r) => r.verdict === 'error')) p.consecutiveErrors++;
   else p.consecutiveErrors = 0;
   if (p.failures > p.plan.failureLimit) {
+    p.flagOffToo = failed.every((r) => r.flagOff !== undefined);
     return `${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`;
   }
   if (p.consecutiveErrors > p.plan.consecutiveErrorLimit) return `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})`;

@@ -16,6 +16,11 @@ export interface GateReading {
   /** Requests the reading rests on. */
   samples: number;
   detail: string;
+  /**
+   * On a failed reading of a gate on flag-on traffic (`{flag:on}`) whose same gate on flag-off traffic, over the same
+   * window, fails too: that side's value and requests. Like with like: what the gate saw was not the flag's doing.
+   */
+  flagOff?: { value: number | null; samples: number };
   /** The figures behind a burn-rate or comparison reading, for charts: each window's burn, each side's value. */
   parts?: { label: string; value: number; limit: number | null }[];
 }

@@ -4,7 +4,8 @@
  * the run's truth and the rollout reports, returns figures and verdicts.
  */
 import type { FaultRuntime } from '../model/faults.js';
-import type { GroundTruth } from '../model/truth.js';
+import type { FaultSlowing, GroundTruth } from '../model/truth.js';
+import type { LatencyCounts } from '../telemetry/histogram.js';
 import { TRUTH_NAMES } from '../model/truth.js';
 import type { PlanReport } from '../rollout/controller.js';
 import type { Criterion, Scenario } from '../scenario/types.js';
@@ -32,6 +33,12 @@ export interface FlagOutcome {
   missed_defect: boolean;
   misattribution: boolean;
   /**
+   * The gates' first rollback or pause rested on readings that flag-off traffic failed as much, over the same window
+   * (like with like): they acted on harm something else caused (base errors, a fault, another flag). On a flag that
+   * hurt users it stopped the harm without detecting it (detected false); on one that hurt nobody it is a misattribution.
+   */
+  gates_failed_flag_off?: true;
+  /**
    * With counterfactual truth: journeys the flag made worse and better than in its twin run; blast_radius_requests
    * is the first net of the second.
    */
@@ -48,7 +55,42 @@ export interface Outcomes {
   journeys_slow: number;
   error_budget_burned: number;
   failed_by_truth: Record<string, number>;
-  faults: { name: string; kind: string; from_seconds: number | null; to_seconds: number | null; journeys_hurt: number }[];
+  faults: FaultOutcome[];
+}
+
+/** Two percentiles of a latency, in milliseconds. */
+export interface P50P99 { p50: number; p99: number }
+
+export interface FaultOutcome {
+  name: string;
+  kind: string;
+  from_seconds: number | null;
+  to_seconds: number | null;
+  /** Journeys it failed or slowed past the SLO's latency. */
+  journeys_hurt: number;
+  /**
+   * When it was due to switch on, for a fault due at or after the run's end (a fixed time there, or a rollout event's
+   * instant plus its offset falling there): a run stops at its end, so it never switched on.
+   */
+  due_seconds?: number;
+  /**
+   * What it did to the journeys it slowed that still succeeded (ground truth, journey by journey): how many, the
+   * time it added to each, their latency, and the same journeys' latency without that time. Only on a fault that
+   * slowed some: a latency fault that hurt nobody still says what it added.
+   */
+  slowed?: { journeys: number; added_ms: P50P99; latency_ms: P50P99; without_ms: P50P99; added_unknown?: number };
+}
+
+const msOf = (us: number) => Math.round(us) / 1000;
+const p50p99 = (c: LatencyCounts): P50P99 => {
+  const p = c.percentiles();
+  return { p50: msOf(p.p50), p99: msOf(p.p99) };
+};
+
+/** A fault's figures for the journeys it slowed that succeeded; nothing when it slowed none. */
+function slowedBy(s: FaultSlowing | null): Pick<FaultOutcome, 'slowed'> {
+  if (s === null || s.journeys === 0) return {};
+  return { slowed: { journeys: s.journeys, added_ms: p50p99(s.addedUs), latency_ms: p50p99(s.latencyUs), without_ms: p50p99(s.withoutUs), ...(s.unknown > 0 ? { added_unknown: s.unknown } : {}) } };
 }
 
 const sec = (us: number) => Math.round(us) / 1e6;
@@ -82,7 +124,10 @@ export function scoreOutcomes(
     const acts = plan?.decisions.filter((d) => d.action === 'rollback' || d.action === 'pause') ?? [];
     const acted = acts[0];
     const actedUs = acted ? acted.timeUs : null;
-    const detecting = defective ? detectingAct(plan?.decisions ?? [], (d) => d.timeUs, onset) : undefined;
+    // An act of the gates that flag-off traffic would have made as much (Decision.flagOffToo) detected nothing of this flag.
+    const acting = defective ? detectingAct(plan?.decisions ?? [], (d) => d.timeUs, onset) : undefined;
+    const detecting = acting?.flagOffToo ? undefined : acting;
+    const offToo = acted?.flagOffToo === true;
     // A rollback or pause decision, whoever made it, even when a person took the plan up again afterwards (a game
     // day): in a plain run such a decision ends the plan. A plan the end of the run cut off mid-hold made none.
     const rolledBack = acted !== undefined;
@@ -108,7 +153,8 @@ export function scoreOutcomes(
       final_percent: plan?.finalPercent ?? (flag.source !== null ? 100 : 0), // a flag file's flag without a plan serves as its file says
       false_rollback: !!rolledBack && !defective,
       missed_defect: plan?.outcome === 'completed' && defective,
-      misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage),
+      misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage || offToo),
+      ...(offToo ? { gates_failed_flag_off: true as const } : {}),
       ...(counterfactual ? { journeys_made_worse: counterfactual[flag.key].worse, journeys_made_better: counterfactual[flag.key].better } : {}),
     };
   });
@@ -127,6 +173,8 @@ export function scoreOutcomes(
       from_seconds: faults.onAt[k] >= 0 ? sec(faults.onAt[k]) : null,
       to_seconds: faults.onAt[k] < 0 ? null : sec(faults.active[k] === 1 ? endUs : faults.offAt[k]),
       journeys_hurt: truth.faultHurt[k],
+      ...(faults.dueAt[k] >= 0 ? { due_seconds: sec(faults.dueAt[k]) } : {}),
+      ...slowedBy(truth.faultSlowed[k] ?? null),
     })),
   };
 }

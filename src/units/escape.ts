@@ -69,11 +69,6 @@ export function messageOneLine(message: string): string {
   return display ? `${oneLine(message.slice(0, display.index))}${display[0]}` : oneLine(message);
 }
 
-/** `text` with each of those characters replaced by "?": for text people typed (a note, a name in a drill). */
-export function maskControls(text: string): string {
-  return text.replace(CONTROL, '?');
-}
-
 /** Names from input as a message lists them: each through quoted(), so a name holding ", " or a quote reads as one name. */
 export function quotedList(names: Iterable<string>): string {
   return [...names].map(quoted).join(', ');

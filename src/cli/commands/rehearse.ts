@@ -73,6 +73,10 @@ export function rehearsalCommands(program: Command, { out, err, setExit }: Comma
       } finally {
         progress?.stop();
       }
+      // An event-timed fault whose instant fell at the run's end never acted: said at its place, an error with --strict.
+      const late = (await import('../../load/late-faults.js')).lateFaultWarnings(file, scenario, result.outcomes.faults);
+      if (opts.strict && late.length) throw new InputError(late);
+      for (const w of late) err(`warning: ${w}`);
       if (tracing && tracer && opts.traces) tracing.writeRunTraces(opts.traces, tracer, opts.traceFormat, opts.quiet ? () => {} : say);
       if (toStdout) out(jsonText(result));
       else if (opts.json) writeJson(opts.json, result);

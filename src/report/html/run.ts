@@ -3,7 +3,7 @@ import { actedPercent } from '../../score/ci.js';
 import type { RunResult } from '../../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../../units/format.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
-import { caveatSentence, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat } from '../vocabulary.js';
+import { caveatSentence, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, faultEffect, neverOnWhy } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
 import { flagCharts, serviceCharts, uncomparedNotes } from './series.js';
 import { mapChart } from './map.js';
@@ -31,8 +31,9 @@ export function riskSummary(r: RunResult): string[] {
     out.push(s);
   }
   for (const fault of r.outcomes.faults) {
-    out.push(fault.from_seconds === null ? `The fault ${fault.name} never triggered.`
-      : `The fault ${fault.name} was active from ${clock(fault.from_seconds)} to ${clock(fault.to_seconds!)} and hurt ${plural(fault.journeys_hurt, 'journey')}.`);
+    const why = neverOnWhy(fault, r.simulated.seconds);
+    out.push(fault.from_seconds === null ? `The fault ${fault.name} never triggered${why ? `: it was ${why}` : ''}.`
+      : `The fault ${fault.name} was active from ${clock(fault.from_seconds)} to ${clock(fault.to_seconds!)}: ${faultEffect(fault)}.`);
   }
   const o = r.outcomes;
   out.push(`Of ${plural(o.journeys, 'journey')}, ${count(o.journeys_failed)} failed; error budget: ${budget(o.error_budget_burned)}.`);
