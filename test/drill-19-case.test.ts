@@ -16,8 +16,8 @@ afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGK
 
 describe('a game day of a case the scenario does not have', () => {
   it.each([
-    ['two-teams.yaml', 'colision', 'cases: no case "colision"; did you mean "collision"? (cases: defective, healthy, collision)'],
-    ['two-teams.yaml', 'nope', 'cases: no case "nope" (cases: defective, healthy, collision)'],
+    ['two-teams.yaml', 'colision', 'cases: no case "colision"; did you mean "collision"? (cases: "defective", "healthy", "collision")'],
+    ['two-teams.yaml', 'nope', 'cases: no case "nope" (cases: "defective", "healthy", "collision")'],
     ['hotrod.yaml', 'healthy', 'cases: no case "healthy": the scenario has no cases'],
   ])('%s --case %s names the case typed, exit 2', async (file, name, message) => {
     const scenario = join(root, 'scenarios', file);
@@ -33,8 +33,8 @@ describe('a game day of a case the scenario does not have', () => {
  */
 describe('a run of a case the scenario does not have', () => {
   it.each([
-    ['colision', 'cases: no case "colision"; did you mean "collision"? (cases: defective, healthy, collision)'],
-    ['nope', 'cases: no case "nope" (cases: defective, healthy, collision)'],
+    ['colision', 'cases: no case "colision"; did you mean "collision"? (cases: "defective", "healthy", "collision")'],
+    ['nope', 'cases: no case "nope" (cases: "defective", "healthy", "collision")'],
   ])('two-teams.yaml --case %s names the case typed, exit 2', async (name, message) => {
     const scenario = join(root, 'scenarios', 'two-teams.yaml');
     const c = builtCli(['run', scenario, '--case', name], children, 120_000);

@@ -39,3 +39,17 @@ export function sameFaultsScenario(doc: Pick<DrillDocument, 'faults' | 'record' 
   if (typeof s.traffic.cohort === 'string' && !isAbsolute(s.traffic.cohort)) s.traffic.cohort = join(dirname(file), s.traffic.cohort);
   return JSON.stringify(s);
 }
+
+/**
+ * A plain run of the scenario above says of each scheduled fault the drill ended before reaching, timed at the end,
+ * that it was due as the run ended (`due_seconds`: the end), where the drill's runs, which never had it due, say
+ * nothing: the result with that field taken off those faults (never on, due at the end), for comparing field for field.
+ */
+export function withoutStandInDue<T extends { outcomes: { faults: { from_seconds: number | null; due_seconds?: number }[] } }>(r: T, endSeconds: number): T {
+  const faults = r.outcomes.faults.map((f) => {
+    if (f.from_seconds !== null || f.due_seconds === undefined || Math.abs(f.due_seconds - endSeconds) > 1e-6) return f;
+    const { due_seconds: _due, ...rest } = f;
+    return rest;
+  });
+  return { ...r, outcomes: { ...r.outcomes, faults } };
+}

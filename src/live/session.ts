@@ -28,7 +28,7 @@ import type { Role } from './access.js';
 import { changesWorld, DRILL_ENDED, type Action, type RecordedAction } from './actions.js';
 import { sameRefusal } from './legacy.js';
 import { DrillSimulation, removalNameProblem, findRemovable, type InjectedFault } from './removal.js';
-import { quoted } from '../units/escape.js';
+import { quoted, quotedList } from '../units/escape.js';
 
 export interface DrillSetup {
   /** The scenario file, as an absolute path. */
@@ -77,7 +77,7 @@ export function readDrillScenario(file: string, caseName: string | null): DrillS
   // the scenario's own acceptance naming unknown cases (`acceptance[1]: unknown case "healthy"`).
   if (caseName !== null && !base.cases.includes(caseName)) {
     const names = base.cases;
-    throw new InputError([`${file}: cases: no case ${quoted(caseName)}${names.length ? `${didYouMean(caseName, names)} (cases: ${names.join(', ')})` : ': the scenario has no cases'}`]);
+    throw new InputError([`${file}: cases: no case ${quoted(caseName)}${names.length ? `${didYouMean(caseName, names)} (cases: ${quotedList(names)})` : ': the scenario has no cases'}`]);
   }
   const scenario = caseName === null ? base : parse(caseName);
   if (!Number.isFinite(scenario.durationUs)) throw new InputError([`${file}: a game day needs a simulated horizon: set duration`]);

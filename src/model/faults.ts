@@ -229,11 +229,6 @@ export abstract class FaultRoom extends FlagRoom {
   }
 
   /**
-   * Fault k switches on at `atUs` and off when it is due to. One due at or after the run's end never switches on (the
-   * loader warns that a fault timed there never acts): at the end instant itself it would still act on what happens
-   * then, and results would list it as on from the end to the end.
-   */
-  /**
    * Fault k was due at `atUs`, at or after the run's end: said in the results (due_seconds), so that one a rollout
    * event timed there is not silently missing. A game day's runs say nothing of it (see their overrides).
    */
@@ -241,6 +236,11 @@ export abstract class FaultRoom extends FlagRoom {
     this.faults.dueAt[k] = atUs;
   }
 
+  /**
+   * Fault k switches on at `atUs` and off when it is due to. One due at or after the run's end never switches on (the
+   * loader warns that a fault timed there never acts): at the end instant itself it would still act on what happens
+   * then, and results would list it as on from the end to the end.
+   */
   private scheduleFault(k: number, atUs: number): void {
     if (this.faultTriggered[k] === 1) return;
     this.faultTriggered[k] = 1;
