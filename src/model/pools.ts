@@ -36,17 +36,27 @@ export interface PoolTally {
 /** Slot 2: the attempt left the queue (deadline passed, or its caller stopped waiting) and is freed when its turn comes. */
 const SLOT_LEFT = 2;
 
-const tally = (): PoolTally => ({ asked: 0, waited: 0, granted: 0, waitSumUs: 0, timedOut: 0, busyArea: 0, waitingArea: 0, maxWaiting: 0, endWaiting: 0 });
+// A pool's figures in a row of a typed array (PoolTally's fields, in its order), one row per pool: the run's and the
+// open window's. Slots in use and attempts waiting are integrated as the services' gauges are (replicas.ts): a count
+// going up at t adds -(t - the window's start), going down adds t - the window's start, and the window's close adds
+// count x its span; every term an integer, so the areas are exact, with one addition per change.
+const F_ASKED = 0, F_WAITED = 1, F_GRANTED = 2, F_WAIT_SUM = 3, F_TIMED_OUT = 4, F_BUSY = 5, F_WAITING = 6, F_MAX = 7, F_END = 8;
+const FIELDS = 9;
+
+const tallyOf = (row: Float64Array, b: number): PoolTally => ({
+  asked: row[b + F_ASKED], waited: row[b + F_WAITED], granted: row[b + F_GRANTED], waitSumUs: row[b + F_WAIT_SUM], timedOut: row[b + F_TIMED_OUT],
+  busyArea: row[b + F_BUSY], waitingArea: row[b + F_WAITING], maxWaiting: row[b + F_MAX], endWaiting: row[b + F_END],
+});
 
 export abstract class Pools extends Servers {
   private readonly poolInUse: Int32Array;
   private readonly poolWaiting: number[][];
   /** Attempts in poolWaiting that still wait (those that left are skipped when their turn comes). */
   private readonly poolWaitingNow: Int32Array;
-  /** When each pool's counts last changed (microseconds). */
-  private readonly poolChanged: Float64Array;
-  private readonly poolRun: PoolTally[];
-  private poolWindow: PoolTally[];
+  private readonly poolRun: Float64Array;
+  private readonly poolWindow: Float64Array;
+  /** When the pools' open window began: a mutable number field from the start (see replicas.ts windowBegan). */
+  private poolWindowBegan = 0.5;
   /** Each closed window's figures, per pool. */
   protected readonly poolWindows: PoolTally[][] = [];
 
@@ -56,53 +66,47 @@ export abstract class Pools extends Servers {
     this.poolInUse = new Int32Array(P);
     this.poolWaiting = Array.from({ length: P }, () => []);
     this.poolWaitingNow = new Int32Array(P);
-    this.poolChanged = new Float64Array(P);
-    this.poolRun = Array.from({ length: P }, tally);
-    this.poolWindow = Array.from({ length: P }, tally);
-  }
-
-  /** Adds the time since the last change, at the counts as they were, to the run's and the window's figures. */
-  private poolElapse(pool: number, now: number): void {
-    const dt = now - this.poolChanged[pool];
-    if (dt > 0) {
-      const busy = this.poolInUse[pool] * dt, waiting = this.poolWaitingNow[pool] * dt;
-      this.poolRun[pool].busyArea += busy;
-      this.poolRun[pool].waitingArea += waiting;
-      this.poolWindow[pool].busyArea += busy;
-      this.poolWindow[pool].waitingArea += waiting;
-    }
-    this.poolChanged[pool] = now;
+    this.poolRun = new Float64Array(P * FIELDS);
+    this.poolWindow = new Float64Array(P * FIELDS);
+    this.poolWindowBegan = 0;
   }
 
   /** An attempt asks its pool for a slot: true when it takes one at once, else it waits in line (FIFO). */
   protected takeSlot(pool: number, rec: number): boolean {
-    this.poolElapse(pool, this.engine.now);
-    const run = this.poolRun[pool], w = this.poolWindow[pool];
-    run.asked++;
-    w.asked++;
+    const since = this.engine.now - this.poolWindowBegan;
+    const run = this.poolRun, w = this.poolWindow, b = pool * FIELDS;
+    run[b + F_ASKED]++;
+    w[b + F_ASKED]++;
     if (this.poolInUse[pool] < this.model.poolLimit[pool]) {
       this.poolInUse[pool]++;
-      run.granted++;
-      w.granted++;
+      w[b + F_BUSY] -= since;
+      run[b + F_GRANTED]++;
+      w[b + F_GRANTED]++;
       return true;
     }
     this.poolWaiting[pool].push(rec);
     const n = ++this.poolWaitingNow[pool];
-    run.waited++;
-    w.waited++;
-    if (n > run.maxWaiting) run.maxWaiting = n;
-    if (n > w.maxWaiting) w.maxWaiting = n;
+    w[b + F_WAITING] -= since;
+    run[b + F_WAITED]++;
+    w[b + F_WAITED]++;
+    if (n > run[b + F_MAX]) run[b + F_MAX] = n;
+    if (n > w[b + F_MAX]) w[b + F_MAX] = n;
     return false;
+  }
+
+  /** One attempt fewer waits for a slot of `pool`, now. */
+  private waitingDown(pool: number): void {
+    this.poolWaitingNow[pool]--;
+    this.poolWindow[pool * FIELDS + F_WAITING] += this.engine.now - this.poolWindowBegan;
   }
 
   /** An attempt waiting for a slot leaves the line: its deadline passed (`timedOut`) or its caller stopped waiting. */
   private leaveLine(pool: number, rec: number, timedOut: boolean): void {
-    this.poolElapse(pool, this.engine.now);
     this.rSlot[rec] = SLOT_LEFT;
-    this.poolWaitingNow[pool]--;
+    this.waitingDown(pool);
     if (timedOut) {
-      this.poolRun[pool].timedOut++;
-      this.poolWindow[pool].timedOut++;
+      this.poolRun[pool * FIELDS + F_TIMED_OUT]++;
+      this.poolWindow[pool * FIELDS + F_TIMED_OUT]++;
     }
   }
 
@@ -122,49 +126,61 @@ export abstract class Pools extends Servers {
     if (this.rSlot[rec] !== 1) return;
     this.rSlot[rec] = 0;
     const pool = this.model.sitePool[this.rSite[rec]];
-    this.poolElapse(pool, this.engine.now);
-    this.poolInUse[pool]--;
+    const b = pool * FIELDS;
     const waiting = this.poolWaiting[pool];
     while (waiting.length > 0) {
       const next = waiting.shift()!;
       if (this.rSlot[next] === SLOT_LEFT || !this.parentWaiting(next)) {
-        if (this.rSlot[next] === 0) this.poolWaitingNow[pool]--;
+        if (this.rSlot[next] === 0) this.waitingDown(pool);
         this.rSlot[next] = 0;
         this.free(next);
         continue;
       }
-      // The slot passes to `next` now; it is sent on an event of its own so that no reply re-enters this caller.
-      this.poolInUse[pool]++;
-      this.poolWaitingNow[pool]--;
+      // The slot passes to `next` now (as many in use as before); it is sent on an event of its own so that no reply
+      // re-enters this caller.
+      this.waitingDown(pool);
       const waitUs = this.engine.now - this.rSent[next];
-      const run = this.poolRun[pool], w = this.poolWindow[pool];
-      run.granted++;
-      w.granted++;
-      run.waitSumUs += waitUs;
-      w.waitSumUs += waitUs;
+      const run = this.poolRun, w = this.poolWindow;
+      run[b + F_GRANTED]++;
+      w[b + F_GRANTED]++;
+      run[b + F_WAIT_SUM] += waitUs;
+      w[b + F_WAIT_SUM] += waitUs;
       this.rSlot[next] = 1;
       this.engine.after(0, EV_SEND, next, this.rGen[next]);
       return;
     }
+    this.poolInUse[pool]--;
+    this.poolWindow[b + F_BUSY] += this.engine.now - this.poolWindowBegan;
   }
 
   /** Closes each pool's window at `end` with the services' (a model without a pool does nothing more). */
   protected override closeWindow(end: number): void {
     const closed = this.telemetry.windows.length;
     super.closeWindow(end);
-    const P = this.poolRun.length;
+    const P = this.model.poolLimit.length;
     if (P === 0) return;
-    for (let p = 0; p < P; p++) this.poolElapse(p, end);
     // A window of no time is not one (telemetry.ts closeWindow): the pools' windows stay aligned with the services'.
     if (this.telemetry.windows.length === closed) return;
-    for (let p = 0; p < P; p++) this.poolWindow[p].endWaiting = this.poolWaitingNow[p];
-    this.poolWindows.push(this.poolWindow);
-    this.poolWindow = Array.from({ length: P }, tally);
-    for (let p = 0; p < P; p++) this.poolWindow[p].maxWaiting = this.poolWaitingNow[p];
+    const span = end - this.poolWindowBegan;
+    const run = this.poolRun, w = this.poolWindow;
+    const tallies: PoolTally[] = [];
+    for (let p = 0; p < P; p++) {
+      const b = p * FIELDS;
+      w[b + F_BUSY] += this.poolInUse[p] * span;
+      w[b + F_WAITING] += this.poolWaitingNow[p] * span;
+      w[b + F_END] = this.poolWaitingNow[p];
+      run[b + F_BUSY] += w[b + F_BUSY];
+      run[b + F_WAITING] += w[b + F_WAITING];
+      tallies.push(tallyOf(w, b));
+    }
+    this.poolWindows.push(tallies);
+    w.fill(0);
+    for (let p = 0; p < P; p++) w[p * FIELDS + F_MAX] = this.poolWaitingNow[p];
+    this.poolWindowBegan = end;
   }
 
   /** Each pool's figures over the run, once its last window is closed. */
   protected poolTotals(): PoolTally[] {
-    return this.poolRun.map((t, p) => ({ ...t, endWaiting: this.poolWaitingNow[p] }));
+    return Array.from(this.model.poolLimit, (_, p) => ({ ...tallyOf(this.poolRun, p * FIELDS), endWaiting: this.poolWaitingNow[p] }));
   }
 }
