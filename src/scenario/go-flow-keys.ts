@@ -7,9 +7,12 @@
  * `{"a<break>b": 1}` as {"a b": 1}, and `{"a"<break>: 1}` as {"a": 1}. Answers of yaml.v3 itself:
  * test/fixtures/yaml-v3/flow-keys.json.
  */
-import { Parser, YAMLParseError, type CST, type Document } from 'yaml';
+import { isCollection, Parser, visit, YAMLParseError, type CST, type Document } from 'yaml';
 
 type FlowItem = CST.FlowCollection['items'][number];
+
+/** The line breaks of Go's yaml reader (LF, CR, NEL, LS, PS). */
+const LINE_BREAK = /[\n\r\u0085\u2028\u2029]/;
 
 /**
  * Each item of a flow collection in a document's tokens, with its collection. Iterative: the yaml package's
@@ -43,7 +46,7 @@ export function goFlowKeyColons(text: string): { key: number; offset: number; me
       const starts = [item.key.offset, ...item.start.filter((t) => t.type === 'anchor' || t.type === 'tag').map((t) => t.offset)];
       const start = Math.min(...starts);
       const between = text.slice(start, colon.offset);
-      const lines = /[\n\r\u0085\u2028\u2029]/.test(between);
+      const lines = LINE_BREAK.test(between);
       // yaml.v3 counts characters (mark.index), not UTF-16 units.
       if (!lines && [...between].length <= 1024) continue;
       const close = parent.start.source === '[' ? ']' : '}';
@@ -61,8 +64,34 @@ export function goFlowKeyColons(text: string): { key: number; offset: number; me
 /** The yaml package's complaints of such a key (in a flow sequence), said in Go's words instead. */
 const YAML_KEY_ERRORS = new Set(['MULTILINE_IMPLICIT_KEY', 'KEY_OVER_1024_CHARS']);
 
+/**
+ * Whether the documents may hold such a key: one has an error (what the yaml package read of it may lack the
+ * collection), or a flow collection spans lines or more than 1024 characters. A collection on one line of at most
+ * 1024 characters (UTF-16 units: never fewer than characters) holds no key of two lines and none over 1024
+ * characters: goFlowKeyColons() parses the whole text again (a quarter of the time of reading a large Kubernetes
+ * file, whose flow collections are `{app: web}` on one line), so it runs only for a file that may need it.
+ */
+function mayHoldGoFlowKeys(docs: readonly Document[], text: string): boolean {
+  let found = false;
+  for (const doc of docs) {
+    if (doc.errors.length > 0) return true;
+    visit(doc, (_, node) => {
+      if (!isCollection(node) || !node.flow) return undefined;
+      const [start, end] = node.range ?? [0, text.length];
+      if (end - start > 1024 || LINE_BREAK.test(text.slice(start, end))) {
+        found = true;
+        return visit.BREAK;
+      }
+      return visit.SKIP;
+    });
+    if (found) return true;
+  }
+  return false;
+}
+
 /** Each such key made an error of the document it is in, at its ":", in place of the yaml package's own there. */
 export function refuseGoFlowKeys(docs: readonly Document[], text: string): void {
+  if (!mayHoldGoFlowKeys(docs, text)) return;
   for (const { key, offset, message } of goFlowKeyColons(text)) {
     const doc = [...docs].reverse().find((d) => (d.range?.[0] ?? 0) <= offset) ?? docs[0];
     if (!doc) continue;
