@@ -17,8 +17,9 @@ export interface GateReading {
   samples: number;
   detail: string;
   /**
-   * On a failed reading of a gate on flag-on traffic (`{flag:on}`) whose same gate on flag-off traffic, over the same
-   * window, fails too: that side's value and requests. Like with like: what the gate saw was not the flag's doing.
+   * On a failed reading of a gate on flag-on traffic (a threshold or burn rate filtered `{flag:on}`) whose same gate on
+   * flag-off traffic, over the same window (a burn rate: the same pairs), fails too: that side's value and requests.
+   * Like with like: what the gate saw was not the flag's doing.
    */
   flagOff?: { value: number | null; samples: number };
   /** The figures behind a burn-rate or comparison reading, for charts: each window's burn, each side's value. */
