@@ -8,7 +8,10 @@
  * and detected, the reading without a flag-off twin.
  */
 import { describe, expect, it } from 'vitest';
-import { flagHeadline, flagStory } from '../src/report/vocabulary.js';
+import { comparison } from '../src/live/compare.js';
+import { riskSummary } from '../src/report/html/run.js';
+import { caseHeadlines, flagHeadline, flagStory, runHeadlines } from '../src/report/vocabulary.js';
+import { caseFromResult } from '../src/score/ci.js';
 import { runScenario } from '../src/score/result.js';
 import { scenario } from './helpers.js';
 
@@ -60,6 +63,33 @@ describe('a burn-rate gate on flag-on traffic, and a fault that burns the budget
     const b = r.outcomes.flags['flag-b'];
     expect([b.defective, b.outcome, b.false_rollback, b.misattribution, b.gates_failed_flag_off]).toEqual([false, 'rolled-back', true, true, true]);
     expect(flagHeadline(flagStory(r, 'flag-b'))).toBe('false rollback: rolled back at 10%, nobody hurt (the gates saw harm something else caused)');
+  });
+});
+
+describe('every report says it as the run report does', () => {
+  const r = runScenario(withFault({ 'flag-a': { 'evaluated-by': ['web'], 'when-on': { web: { latency: 'x1.3' } } }, 'flag-b': { 'evaluated-by': ['web'] } }));
+  const blind = "its gates failed as much with the flag off: they acted on harm something else caused, not on this flag's";
+
+  it('rehearse ci: the compact headlines carry the note, as the run report\'s do', () => {
+    const c = caseFromResult('x.yaml', r, 1);
+    expect([c.flags['flag-a'].gates_failed_flag_off, c.flags['flag-b'].gates_failed_flag_off]).toEqual([true, true]);
+    expect(caseHeadlines(c)).toEqual(runHeadlines(r));
+    expect(caseHeadlines(c)[0]).toContain(`(${blind})`);
+  });
+
+  it('the HTML page\'s risk summary: acted without detecting, and blamed with the flag off failing as much', () => {
+    const [a, b] = riskSummary(r);
+    expect(a).toMatch(/ It hurt \d+ users in \d+ journeys, from \dm\d\ds to \dm\d\ds\. Its gates failed as much with the flag off: they acted on harm something else caused, not on this flag's\.$/);
+    expect(a).not.toContain('never acted');
+    expect(b).toContain('That rollback was a false alarm. The gates blamed it for harm something else caused (its gates failed as much with the flag off).');
+  });
+
+  it('a debrief\'s side that stopped the flag before harm on such gates says so beside "caught before it hurt anyone"', () => {
+    // The other side's run shows flag-b hurting users (as a drill whose team let it through would): a pure comparison.
+    const team = structuredClone(r);
+    Object.assign(team.outcomes.flags['flag-b'], { defective: true, blast_radius_users: 12, blast_radius_requests: 15, outcome: 'completed', final_percent: 100, false_rollback: false, misattribution: false });
+    const policy = comparison(team, r, []).flags.find((f) => f.flag === 'flag-b')!.policy;
+    expect(policy.headline).toBe(`caught before it hurt anyone: rolled back at 10%, nobody hurt (${blind})`);
   });
 });
 

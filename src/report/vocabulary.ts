@@ -64,6 +64,12 @@ export function caseCounts(c: { passed: number; failed: number; invalid: number;
  */
 export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off' | 'gates_failed_flag_off'>> & { acted_action?: 'rollback' | 'pause' | null; acted_by?: string | null };
 
+/** A flag's gates whose act rested on readings flag-off traffic failed as much (FlagOutcome.gates_failed_flag_off). */
+export const GATES_FAILED_FLAG_OFF = 'its gates failed as much with the flag off';
+
+/** What the headline of a flag stopped by such gates adds: they detected nothing of it. */
+export const GATES_BLIND = `${GATES_FAILED_FLAG_OFF}: they acted on harm something else caused, not on this flag's`;
+
 /** A run's flag as its headline reads it. */
 export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'> & Partial<Pick<RunResult, 'audit'>>, flag: string): FlagStory {
   // A flag that hurt users is told by the act that detected the harm; any other by its first act.
@@ -105,7 +111,7 @@ export function flagHeadline(f: FlagStory): string {
     const first = !resumed && kind === 'rollback' && f.acted_action === 'pause' ? 'paused' : action;
     const later = first === action ? '' : `, then ${action}`;
     // Gates that failed as much on flag off stopped the harm without detecting it: they saw harm something else caused.
-    const blind = f.gates_failed_flag_off && f.time_to_detect_seconds === null ? ' (its gates failed as much with the flag off: they acted on harm something else caused, not on this flag\'s)' : '';
+    const blind = f.gates_failed_flag_off && f.time_to_detect_seconds === null ? ` (${GATES_BLIND})` : '';
     if (f.defective) return `caught: ${first}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}${later}, ${hurt}${blind}${then}`;
     // A person who acted may have seen no harm at all: only the gates' act says they saw it. What they (or the gates)
     // saw was the stage's: a fault or another flag active at some time in it, not necessarily when they acted.
