@@ -62,12 +62,12 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
   switch (gate.kind) {
     case 'promql': {
       if (!ctx.series || !ctx.now) throw new Error('a PromQL gate needs the simulated series');
-      return bindPromQLGate(gate, ctx.series, ctx.now, ctx.rules);
+      return bindPromQLGate(gate, ctx.series, ctx.now, ctx.rules, ctx.flagKey === undefined ? null : { flag: ctx.flagKey });
     }
     case 'alert': {
       const rules = ctx.rules;
       if (!ctx.series || !ctx.now || !rules) throw new Error('an alert gate needs the simulated series');
-      return bindAlertGate(gate, ctx.series, () => rules()!, ctx.now);
+      return bindAlertGate(gate, ctx.series, () => rules()!, ctx.now, ctx.flagKey ?? null);
     }
     case 'threshold': {
       const latency = gate.metric === 'req_duration';
