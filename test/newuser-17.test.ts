@@ -49,7 +49,7 @@ describe('a pause is not called a rollback', () => {
     const line = formatOutcomes(paused).find((l) => l.startsWith('  f: '))!;
     expect(line).toContain('FALSE ALARM (paused)');
     expect(line).not.toContain('ROLLBACK');
-    expect(riskSummary(paused)[0]).toMatch(/^f was paused at 50% \([\d,]+ users\), stage 1 of 2\. It hurt nobody\. That pause was a false alarm\. The gates blamed it for harm something else caused\.$/);
+    expect(riskSummary(paused)[0]).toMatch(/^f was paused at 50% \([\d,]+ users\), stage 1 of 2\. It hurt nobody\. That pause was a false alarm\. The gates blamed it for harm something else caused \(its gates failed as much with the flag off\)\.$/);
     expect(riskSummary(paused)[0]).toContain(`(${paused.rollouts[0].exposedUsers.toLocaleString('en-US')} users)`);
 
     const rolledBack = falseAlarm('rollback');

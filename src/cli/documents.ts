@@ -56,7 +56,8 @@ const FlagWindows = z.looseObject({
 const FlagOutcome = z.looseObject({
   defective: z.boolean(), blast_radius_users: num, blast_radius_requests: num, detected: z.boolean(),
   time_to_detect_seconds: nullableNum, time_to_full_rollout_seconds: nullableNum, outcome: str, final_percent: num,
-  false_rollback: z.boolean(), missed_defect: z.boolean(), misattribution: z.boolean(),
+  false_rollback: z.boolean(), missed_defect: z.boolean(), misattribution: z.boolean(), gates_failed_flag_off: z.literal(true).optional(),
+  gates_unjudged_flag_off: z.array(str).optional(),
 });
 
 const Acceptance = z.array(z.looseObject({ criterion: str, value: nullableNum, pass: z.boolean() }));
@@ -255,6 +256,7 @@ export const CiDocument = z.looseObject({
     flags: z.record(str, z.looseObject({
       outcome: str, final_percent: num, defective: z.boolean(), blast_radius_users: num, blast_radius_requests: num,
       time_to_detect_seconds: nullableNum, false_rollback: z.boolean(), missed_defect: z.boolean(), misattribution: z.boolean(),
+      gates_failed_flag_off: z.literal(true).optional(), gates_unjudged_flag_off: z.array(str).optional(),
     })),
     errorBudgetBurned: nullableNum,
     regressions: z.array(str),

@@ -2,7 +2,7 @@
  * The team against the policy alone, flag by flag, by rules stated in the debrief. Pure: two run results and
  * the people's actions in, figures and verdicts out.
  */
-import { flagHeadline, flagStory } from '../report/vocabulary.js';
+import { GATES_BLIND, flagHeadline, flagStory } from '../report/vocabulary.js';
 import { firstAct } from '../score/ci.js';
 import type { RunResult } from '../score/result.js';
 import type { RecordedAction } from './actions.js';
@@ -158,7 +158,9 @@ function caughtBeforeHarm(x: Side, r: RunResult, flag: string): Side {
   const stopped = x.outcome === 'rolled-back' || (x.outcome === 'paused' && !x.cut_off);
   if (!stopped || !x.false_rollback || x.blast_radius_users > 0) return x;
   const at = flagStory(r, flag).acted_percent;
-  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt${storyTail(r, flag, x.reached_percent, x.final_percent)}`;
+  // Gates that failed as much with the flag off stopped it on harm something else caused: said as the run report says it.
+  const blind = r.outcomes.flags[flag].gates_failed_flag_off ? ` (${GATES_BLIND})` : '';
+  const headline = `caught before it hurt anyone: ${x.outcome === 'rolled-back' ? 'rolled back' : 'paused'}${at === null || at === undefined ? '' : ` at ${at}%`}, nobody hurt${blind}${storyTail(r, flag, x.reached_percent, x.final_percent)}`;
   return { ...x, headline, false_rollback: false, misattribution: false };
 }
 

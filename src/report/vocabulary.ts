@@ -62,7 +62,22 @@ export function caseCounts(c: { passed: number; failed: number; invalid: number;
  * The figures a flag's headline reads: a ci case's record of it, or a run's outcome with its plan's decisions
  * (`acted_action`: the first rollback or pause, which on a game day a person may have taken up again since).
  */
-export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off' | 'gates_failed_flag_off'>> & { acted_action?: 'rollback' | 'pause' | null; acted_by?: string | null };
+export type FlagStory = CiFlag & Partial<Pick<FlagOutcome, 'cut_off' | 'gates_failed_flag_off' | 'gates_unjudged_flag_off'>> & { acted_action?: 'rollback' | 'pause' | null; acted_by?: string | null };
+
+/** A flag's gates whose act rested on readings flag-off traffic failed as much (FlagOutcome.gates_failed_flag_off). */
+export const GATES_FAILED_FLAG_OFF = 'its gates failed as much with the flag off';
+
+/** What the headline of a flag stopped by such gates adds: they detected nothing of it. */
+export const GATES_BLIND = `${GATES_FAILED_FLAG_OFF}: they acted on harm something else caused, not on this flag's`;
+
+/**
+ * What a headline adds of an act resting on gates whose queries read flag-on and flag-off traffic alike: nothing says
+ * whether flag off would have failed them as much.
+ */
+export function unjudgedNote(f: Pick<FlagStory, 'gates_unjudged_flag_off'>): string {
+  const u = f.gates_unjudged_flag_off;
+  return u?.length ? ` (${u.length === 1 ? 'a gate' : 'gates'} that acted cannot be judged against flag-off traffic: ${u.join('; ')})` : '';
+}
 
 /** A run's flag as its headline reads it. */
 export function flagStory(r: Pick<RunResult, 'outcomes' | 'rollouts'> & Partial<Pick<RunResult, 'audit'>>, flag: string): FlagStory {
@@ -105,12 +120,12 @@ export function flagHeadline(f: FlagStory): string {
     const first = !resumed && kind === 'rollback' && f.acted_action === 'pause' ? 'paused' : action;
     const later = first === action ? '' : `, then ${action}`;
     // Gates that failed as much on flag off stopped the harm without detecting it: they saw harm something else caused.
-    const blind = f.gates_failed_flag_off && f.time_to_detect_seconds === null ? ' (its gates failed as much with the flag off: they acted on harm something else caused, not on this flag\'s)' : '';
+    const blind = f.gates_failed_flag_off && f.time_to_detect_seconds === null ? ` (${GATES_BLIND})` : unjudgedNote(f);
     if (f.defective) return `caught: ${first}${at}${f.time_to_detect_seconds === null ? '' : ` after ${duration(f.time_to_detect_seconds)}`}${later}, ${hurt}${blind}${then}`;
     // A person who acted may have seen no harm at all: only the gates' act says they saw it. What they (or the gates)
     // saw was the stage's: a fault or another flag active at some time in it, not necessarily when they acted.
     const blamed = !f.misattribution ? '' : f.acted_by ? ` (by ${f.acted_by}; a fault or another flag was active during the stage)` : ' (the gates saw harm something else caused)';
-    return `${kind === 'rollback' ? 'false rollback' : 'false alarm'}: ${action}${at}, ${hurt}${blamed}${then}`;
+    return `${kind === 'rollback' ? 'false rollback' : 'false alarm'}: ${action}${at}, ${hurt}${blamed}${unjudgedNote(f)}${then}`;
   }
   switch (f.outcome) {
     case 'completed':

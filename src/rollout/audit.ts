@@ -34,6 +34,11 @@ export interface Decision {
   reason: string;
   /** A gates' rollback or pause whose failing readings flag-off traffic failed as much (like with like): not the flag's doing. */
   flagOffToo?: true;
+  /**
+   * A gates' rollback or pause resting on failed readings of PromQL or alert gates whose queries cannot be judged
+   * against flag-off traffic: each such gate and why ("gate: why").
+   */
+  flagOffUnjudged?: string[];
 }
 
 export interface PlanReport {

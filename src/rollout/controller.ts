@@ -12,7 +12,7 @@ import { bindGate } from './gates.js';
 import { AnalysisRun, metricLabel } from './analysis.js';
 import type { Actor, AuditEntry, Decision, GateMode, OperatorAction, Outcome, PlanReport } from './audit.js';
 import { analyze, runChecks, scheduleAnalysis, type MeasureHost } from './measure.js';
-import { beginLooks, countReadings, formatMinutes, isTerminal, lookAt, newPlanState, notWaitingForApproval, planReport, planView, untilWindow, type PlanState, type PlanView } from './plan-state.js';
+import { beginLooks, countReadings, flagOffNotes, formatMinutes, isTerminal, lookAt, newPlanState, notWaitingForApproval, planReport, planView, untilWindow, type PlanState, type PlanView } from './plan-state.js';
 import { Monitoring } from './monitoring.js';
 import { quoted } from '../units/escape.js';
 
@@ -60,7 +60,7 @@ export class RolloutController implements Controller {
     this.plans.push(...this.scenario.rollouts.map((plan) => {
       const flag = flags.flagIndex(plan.flag);
       const ctx = {
-        model: sim.model, probes: sim.probes, flag, intervalUs: plan.evaluateEveryUs, journeys: this.scenario.flags[flag].journeysInAnyCase,
+        model: sim.model, probes: sim.probes, flag, flagKey: plan.flag, intervalUs: plan.evaluateEveryUs, journeys: this.scenario.flags[flag].journeysInAnyCase,
         segmentIndex: (name: string) => flags.segmentNames.indexOf(name),
         series: () => this.monitoring.series(), rules: () => this.monitoring.rules(), now: () => this.now(),
       };
@@ -386,9 +386,8 @@ export class RolloutController implements Controller {
   }
 
   private decide(p: PlanState, action: Decision['action'], stage: number, reason: string, actor: Actor = 'policy'): void {
-    const offToo = p.flagOffToo === true && actor === 'policy' && (action === 'rollback' || action === 'pause');
-    p.flagOffToo = false;
-    p.decisions.push({ timeUs: this.now(), action, stage, percent: p.percent, reason, ...(offToo ? { flagOffToo: true as const } : {}) });
+    const notes = flagOffNotes(p, actor === 'policy' && (action === 'rollback' || action === 'pause'));
+    p.decisions.push({ timeUs: this.now(), action, stage, percent: p.percent, reason, ...notes });
     this.log(p, { event: action === 'wait' ? 'wait' : 'decision', actor, action, stage, percent: p.percent, reason });
   }
 

@@ -62,12 +62,12 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
   switch (gate.kind) {
     case 'promql': {
       if (!ctx.series || !ctx.now) throw new Error('a PromQL gate needs the simulated series');
-      return bindPromQLGate(gate, ctx.series, ctx.now, ctx.rules);
+      return bindPromQLGate(gate, ctx.series, ctx.now, ctx.rules, ctx.flagKey === undefined ? null : { flag: ctx.flagKey });
     }
     case 'alert': {
       const rules = ctx.rules;
       if (!ctx.series || !ctx.now || !rules) throw new Error('an alert gate needs the simulated series');
-      return bindAlertGate(gate, ctx.series, () => rules()!, ctx.now);
+      return bindAlertGate(gate, ctx.series, () => rules()!, ctx.now, ctx.flagKey ?? null);
     }
     case 'threshold': {
       const latency = gate.metric === 'req_duration';
@@ -101,35 +101,24 @@ export function bindGate(gate: Gate, ctx: GateContext): BoundGate {
       const longest = Math.max(...gate.pairs.map((p) => p.longUs));
       const slots = Math.ceil(longest / ctx.intervalUs) + 1;
       const id = probes.add(base(gate.filter, { slots }));
+      // Its twin on flag-off traffic (the same pairs over the same windows), read only when it fires (like with like).
+      const off = gate.filter.flagOn === true ? probes.add(base(gate.filter, { slots, flagOn: false })) : -1;
       const budget = 1 - gate.slo;
       return {
-        gate, stageProbes: [], ringProbes: [id],
+        gate, stageProbes: [], ringProbes: off < 0 ? [id] : [id, off],
         evaluate() {
-          let worst: { burn: number; pair: string; factor: number } | null = null;
-          let firing = false;
-          let samples = 0;
-          const parts: NonNullable<GateReading['parts']> = [];
-          for (const p of gate.pairs) {
-            const s = probes.window(id, Math.ceil(p.shortUs / ctx.intervalUs), null);
-            const l = probes.window(id, Math.ceil(p.longUs / ctx.intervalUs), null);
-            samples = Math.max(samples, l.requests);
-            if (l.requests === 0 || s.requests === 0) continue;
-            const shortBurn = s.failed / s.requests / budget;
-            const longBurn = l.failed / l.requests / budget;
-            parts.push({ label: `burn over ${span(p.longUs)}`, value: round6(longBurn), limit: p.factor }, { label: `burn over ${span(p.shortUs)}`, value: round6(shortBurn), limit: p.factor });
-            const burn = Math.min(shortBurn, longBurn);
-            if (shortBurn > p.factor && longBurn > p.factor) firing = true;
-            // The pair's limit is the reading's threshold, which the terminal shows after it as "(limit ...)".
-            const pair = `${fmt(longBurn)}x over ${span(p.longUs)} and ${fmt(shortBurn)}x over ${span(p.shortUs)}`;
-            if (!worst || burn / p.factor > worst.burn) worst = { burn: burn / p.factor, pair, factor: p.factor };
+          const b = burn(gate.pairs, (n) => probes.window(id, n, null), budget, ctx.intervalUs, true);
+          if (b.samples === 0) {
+            return { gate: gate.source, verdict: 'inconclusive', value: null, threshold: 'burn rate', samples: b.samples, detail: 'no requests yet' };
           }
-          if (samples === 0) {
-            return { gate: gate.source, verdict: 'inconclusive', value: null, threshold: 'burn rate', samples, detail: 'no requests yet' };
-          }
-          return {
-            gate: gate.source, verdict: firing ? 'fail' : 'pass', value: worst ? worst.burn : 0, threshold: worst ? `${worst.factor}x in both windows of the pair` : 'burn below limit in some window of each pair',
-            samples, detail: worst ? worst.pair : 'no complete window yet', parts,
+          const { worst } = b;
+          const reading: GateReading = {
+            gate: gate.source, verdict: b.firing ? 'fail' : 'pass', value: worst ? worst.burn : 0, threshold: worst ? `${worst.factor}x in both windows of the pair` : 'burn below limit in some window of each pair',
+            samples: b.samples, detail: worst ? worst.pair : 'no complete window yet', parts: b.parts,
           };
+          if (!b.firing || off < 0) return reading;
+          const o = burn(gate.pairs, (n) => probes.window(off, n, null), budget, ctx.intervalUs, false);
+          return o.firing ? { ...reading, flagOff: { value: o.worst ? o.worst.burn : 0, samples: o.samples } } : reading;
         },
       };
     }
@@ -154,4 +143,39 @@ function thresholdValue(gate: Extract<Gate, { kind: 'threshold' }>, w: ProbeWind
     case 'med': return percentileMs(b, 50);
     default: return percentileMs(b, gate.aggregate.percentile!);
   }
+}
+
+interface Burn {
+  firing: boolean;
+  samples: number;
+  /** The pair nearest its limit: its burn over the limit (the lower of its two windows'), in words, and its limit. */
+  worst: { burn: number; pair: string; factor: number } | null;
+  parts: NonNullable<GateReading['parts']>;
+}
+
+/**
+ * A burn-rate gate's pairs over one probe's windows (`window(n)`: its last n intervals): firing when both windows of
+ * some pair burn the budget faster than the pair's factor (the SRE workbook's multiwindow alert). `charted`: the
+ * figures behind it for the reading's charts.
+ */
+function burn(pairs: Extract<Gate, { kind: 'burn-rate' }>['pairs'], window: (n: number) => ProbeWindow, budget: number, intervalUs: number, charted: boolean): Burn {
+  let worst: Burn['worst'] = null;
+  let firing = false;
+  let samples = 0;
+  const parts: Burn['parts'] = [];
+  for (const p of pairs) {
+    const s = window(Math.ceil(p.shortUs / intervalUs));
+    const l = window(Math.ceil(p.longUs / intervalUs));
+    samples = Math.max(samples, l.requests);
+    if (l.requests === 0 || s.requests === 0) continue;
+    const shortBurn = s.failed / s.requests / budget;
+    const longBurn = l.failed / l.requests / budget;
+    if (charted) parts.push({ label: `burn over ${span(p.longUs)}`, value: round6(longBurn), limit: p.factor }, { label: `burn over ${span(p.shortUs)}`, value: round6(shortBurn), limit: p.factor });
+    const b = Math.min(shortBurn, longBurn);
+    if (shortBurn > p.factor && longBurn > p.factor) firing = true;
+    // The pair's limit is the reading's threshold, which the terminal shows after it as "(limit ...)".
+    const pair = `${fmt(longBurn)}x over ${span(p.longUs)} and ${fmt(shortBurn)}x over ${span(p.shortUs)}`;
+    if (!worst || b / p.factor > worst.burn) worst = { burn: b / p.factor, pair, factor: p.factor };
+  }
+  return { firing, samples, worst, parts };
 }

@@ -26,6 +26,8 @@ export interface PlanState {
    * flagOff): the act it leads to is marked so (Decision.flagOffToo).
    */
   flagOffToo?: boolean;
+  /** Of that breach's failed readings, those that cannot be judged against flag-off traffic: "gate: why" (Decision.flagOffUnjudged). */
+  flagOffUnjudged?: string[];
   lastVerdict: Verdict | null;
   percent: number;
   version: number;
@@ -110,10 +112,25 @@ export function countReadings(p: PlanState, readings: readonly GateReading[]): s
   else p.consecutiveErrors = 0;
   if (p.failures > p.plan.failureLimit) {
     p.flagOffToo = failed.every((r) => r.flagOff !== undefined);
+    p.flagOffUnjudged = [...new Set(failed.flatMap((r) => (r.flagOffUnjudged === undefined ? [] : [`${r.gate}: ${r.flagOffUnjudged}`])))];
     return `${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`;
   }
   if (p.consecutiveErrors > p.plan.consecutiveErrorLimit) return `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})`;
   return null;
+}
+
+/**
+ * What the breach countReadings() last found says of flag-off traffic, for the decision it leads to when that is a
+ * gates' rollback or pause (`acts`): Decision.flagOffToo and flagOffUnjudged. Taken once.
+ */
+export function flagOffNotes(p: PlanState, acts: boolean): Pick<Decision, 'flagOffToo' | 'flagOffUnjudged'> {
+  const notes = {
+    ...(acts && p.flagOffToo === true ? { flagOffToo: true as const } : {}),
+    ...(acts && p.flagOffUnjudged?.length ? { flagOffUnjudged: p.flagOffUnjudged } : {}),
+  };
+  p.flagOffToo = false;
+  p.flagOffUnjudged = undefined;
+  return notes;
 }
 
 export function isTerminal(phase: Phase): boolean {

@@ -6,11 +6,12 @@
 import { labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
 import { compareLabelSets } from '../promql/labels.js';
 import { evaluate, EvalError } from '../promql/eval.js';
-import type { RuleEngine } from '../promql/rules.js';
+import { RuleEngine } from '../promql/rules.js';
 import type { PromQLGate } from '../scenario/types.js';
 import { measurementPhase, type CondValue, type Phase } from '../lang/condition.js';
 import type { BoundGate, GateReading } from './reading.js';
 import type { Verdict } from '../lang/threshold.js';
+import { flagSides, flipExpr, flipRules, judging, type FlagOffJudging } from './flag-off-query.js';
 
 const VERDICT: Record<Phase, Verdict> = { Successful: 'pass', Failed: 'fail', Inconclusive: 'inconclusive', Error: 'error' };
 
@@ -87,18 +88,53 @@ function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, ran
   return [...byLabels.values()].sort((a, b) => compareLabelSets(a.labels, b.labels)).flatMap((e) => e.values);
 }
 
-export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number, rules: () => RuleEngine | null = () => null): BoundGate {
+/**
+ * The plan's flag, for a gate judged like with like: a failed reading whose query reads flag-on traffic alone is read
+ * again with that traffic turned to flag-off traffic (flag-off-query.ts), over the same series (and the scenario's
+ * rules, so turned); one whose query cannot be so read says why.
+ */
+export interface FlagOffTwin {
+  readonly flag: string;
+}
+
+/** A twin's measurement counts as failing only on values: no flag-off traffic (no value, NaN) is not a failure of it. */
+function failedOnValues(m: Measurement): boolean {
+  const values = Array.isArray(m.result) ? m.result : [m.result];
+  return m.phase === 'Failed' && values.length > 0 && values.every((v) => typeof v === 'number' && !Number.isNaN(v));
+}
+
+export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now: () => number, rules: () => RuleEngine | null = () => null, twin: FlagOffTwin | null = null): BoundGate {
   const threshold = [gate.success && `success: ${gate.success.source}`, gate.failure && `failure: ${gate.failure.source}`].filter(Boolean).join('; ') || 'no condition';
+  // Made at the first failed reading: how the query reads the flag's sides, its twin, and the twin's rules.
+  let off: { judged: FlagOffJudging; gate: PromQLGate; rules: RuleEngine | null } | null = null;
+  const flagOff = (reading: GateReading): GateReading => {
+    if (!twin) return reading;
+    if (!off) {
+      const s = series();
+      const engine = rules();
+      const sides = flagSides(s.mapping, twin.flag);
+      const judged = judging(gate.expr, sides, engine?.groups ?? []);
+      off = { judged, gate: { ...gate, expr: flipExpr(gate.expr, sides) }, rules: engine && judged.kind === 'twin' ? new RuleEngine(flipRules(engine.groups, sides), s, engine.startMs) : null };
+    }
+    if (off.judged.kind === 'blind') return { ...reading, flagOffUnjudged: off.judged.why };
+    if (off.judged.kind === 'compares') return reading;
+    const m = measure(off.gate, series(), now(), off.rules);
+    if (!failedOnValues(m)) return reading;
+    return { ...reading, flagOff: { value: valueOf(m.result), samples: samplesOf(m.result) } };
+  };
   return {
     gate, stageProbes: [], ringProbes: [],
     evaluate(): GateReading {
       const m = measure(gate, series(), now(), rules());
-      const value = typeof m.result === 'number' ? m.result : Array.isArray(m.result) && m.result.length > 0 ? m.result[0] : null;
-      return {
+      const reading: GateReading = {
         gate: gate.origin ? `${gate.origin}` : gate.source,
-        verdict: VERDICT[m.phase], value, threshold, samples: Array.isArray(m.result) ? m.result.length : m.result === null ? 0 : 1,
+        verdict: VERDICT[m.phase], value: valueOf(m.result), threshold, samples: samplesOf(m.result),
         detail: `${m.phase}: ${m.detail}`,
       };
+      return reading.verdict === 'fail' ? flagOff(reading) : reading;
     },
   };
 }
+
+const valueOf = (r: CondValue) => (typeof r === 'number' ? r : Array.isArray(r) && r.length > 0 ? r[0] : null);
+const samplesOf = (r: CondValue) => (Array.isArray(r) ? r.length : r === null ? 0 : 1);

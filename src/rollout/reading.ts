@@ -17,10 +17,17 @@ export interface GateReading {
   samples: number;
   detail: string;
   /**
-   * On a failed reading of a gate on flag-on traffic (`{flag:on}`) whose same gate on flag-off traffic, over the same
-   * window, fails too: that side's value and requests. Like with like: what the gate saw was not the flag's doing.
+   * On a failed reading of a gate on flag-on traffic (a threshold or burn rate filtered `{flag:on}`, a PromQL query or
+   * alert selecting the flag on) whose same gate on flag-off traffic, over the same window (a burn rate: the same
+   * pairs; a query: its selectors turned to the flag off), fails too: that side's value and requests (or samples).
+   * Like with like: what the gate saw was not the flag's doing.
    */
   flagOff?: { value: number | null; samples: number };
+  /**
+   * On a failed reading of a PromQL or alert gate whose query does not read flag-on traffic alone (no matcher on the
+   * flag's label, or its canary pods', in some selector): why it cannot be judged against flag-off traffic.
+   */
+  flagOffUnjudged?: string;
   /** The figures behind a burn-rate or comparison reading, for charts: each window's burn, each side's value. */
   parts?: { label: string; value: number; limit: number | null }[];
 }
@@ -56,6 +63,8 @@ export interface GateContext {
   now?: () => number;
   probes: Probes;
   flag: number;
+  /** The flag's key, for a PromQL or alert gate's twin on flag-off traffic (the series' flag label). */
+  flagKey?: string;
   /**
    * The journeys that meet the flag in the scenario or any of its cases (Flag.journeysInAnyCase): a comparison
    * without a filter looks at them, the same journeys in every case.

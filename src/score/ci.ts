@@ -26,7 +26,7 @@ export interface CiCase {
 
 /** What ci keeps of a flag's outcome: the figures of its headline and of the baseline comparison. */
 export type CiFlag = Pick<FlagOutcome, 'outcome' | 'final_percent' | 'defective' | 'blast_radius_users' | 'blast_radius_requests' | 'time_to_detect_seconds' | 'false_rollback' | 'missed_defect' | 'misattribution'>
-  & Partial<Pick<FlagOutcome, 'acted_seconds' | 'time_to_full_rollout_seconds'>> & {
+  & Partial<Pick<FlagOutcome, 'acted_seconds' | 'time_to_full_rollout_seconds' | 'gates_failed_flag_off' | 'gates_unjudged_flag_off'>> & {
     /** The flag's percentage when the policy acted (rolled back or paused); null when it never did. */
     acted_percent?: number | null;
   };
@@ -91,6 +91,9 @@ export function caseFromResult(file: string, r: RunResult, seconds: number): CiC
       blast_radius_requests: f.blast_radius_requests, time_to_detect_seconds: f.time_to_detect_seconds,
       false_rollback: f.false_rollback, missed_defect: f.missed_defect, misattribution: f.misattribution,
       acted_seconds: f.acted_seconds, acted_percent: actedPercent(r, k), time_to_full_rollout_seconds: f.time_to_full_rollout_seconds,
+      // Only where it is so: the headline says the gates failed as much with the flag off, as the run report does.
+      ...(f.gates_failed_flag_off ? { gates_failed_flag_off: true as const } : {}),
+      ...(f.gates_unjudged_flag_off ? { gates_unjudged_flag_off: f.gates_unjudged_flag_off } : {}),
     }])),
     errorBudgetBurned: r.outcomes.error_budget_burned,
     regressions: [],

@@ -39,6 +39,11 @@ export interface FlagOutcome {
    */
   gates_failed_flag_off?: true;
   /**
+   * The gates' first rollback or pause rested on failed readings of PromQL or alert gates whose queries cannot be
+   * judged against flag-off traffic (they read flag-on and flag-off traffic alike): each gate and why.
+   */
+  gates_unjudged_flag_off?: string[];
+  /**
    * With counterfactual truth: journeys the flag made worse and better than in its twin run; blast_radius_requests
    * is the first net of the second.
    */
@@ -155,6 +160,7 @@ export function scoreOutcomes(
       missed_defect: plan?.outcome === 'completed' && defective,
       misattribution: !!rolledBack && !defective && (faultDuringStage || otherFlagDuringStage || offToo),
       ...(offToo ? { gates_failed_flag_off: true as const } : {}),
+      ...(acted?.flagOffUnjudged ? { gates_unjudged_flag_off: acted.flagOffUnjudged } : {}),
       ...(counterfactual ? { journeys_made_worse: counterfactual[flag.key].worse, journeys_made_better: counterfactual[flag.key].better } : {}),
     };
   });

@@ -3,7 +3,7 @@ import { actedPercent } from '../../score/ci.js';
 import type { RunResult } from '../../score/result.js';
 import { budget, clock, count, criterionValue, duration, ms, percent, plural, readingWords } from '../../units/format.js';
 import { escape, htmlPage, verdictHtml, type Chart, type PageOptions } from './page.js';
-import { caveatSentence, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, faultEffect, neverOnWhy } from '../vocabulary.js';
+import { GATES_BLIND, GATES_FAILED_FLAG_OFF, caveatSentence, criteriaCounts, criterionVerdict, falseAct, flagStory, runHeadlines, runVerdict, verdictCaveat, faultEffect, neverOnWhy } from '../vocabulary.js';
 import { decisiveCharts } from './decisive.js';
 import { flagCharts, serviceCharts, uncomparedNotes } from './series.js';
 import { mapChart } from './map.js';
@@ -22,12 +22,14 @@ export function riskSummary(r: RunResult): string[] {
     let s = `${ro.flag} was ${where}.`;
     if (f?.defective) {
       s += ` It hurt ${plural(f.blast_radius_users, 'user')} in ${plural(f.blast_radius_requests, 'journey')}, from ${clock(f.onset_seconds!)} to ${clock(f.last_hurt_seconds!)}.`;
-      s += f.detected ? ` The policy acted ${duration(f.time_to_detect_seconds!)} after the first harm.` : ' The policy never acted on it.';
+      // Gates that failed as much with the flag off stopped it without detecting it (the headline's words).
+      s += f.detected ? ` The policy acted ${duration(f.time_to_detect_seconds!)} after the first harm.`
+        : f.gates_failed_flag_off && f.acted_seconds !== null ? ` I${GATES_BLIND.slice(1)}.` : ' The policy never acted on it.';
     } else if (f) {
       s += ' It hurt nobody.';
     }
     if (f?.false_rollback) s += ` That ${falseAct(flagStory(r, ro.flag))} was a false alarm.`;
-    if (f?.misattribution) s += ' The gates blamed it for harm something else caused.';
+    if (f?.misattribution) s += ` The gates blamed it for harm something else caused${f.gates_failed_flag_off ? ` (${GATES_FAILED_FLAG_OFF})` : ''}.`;
     out.push(s);
   }
   for (const fault of r.outcomes.faults) {
