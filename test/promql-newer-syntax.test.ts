@@ -115,3 +115,15 @@ describe('an imported query with Prometheus 3 syntax', () => {
     }
   });
 });
+
+describe('a number with a leading 0', () => {
+  // promql/parser/parse.go number: strconv.ParseInt(val, 0, 64) first; parse_test.go (d15adb9a) lines 121 and 135.
+  it('is octal where it is an octal integer, as parse_test.go expects of 0755 and -0755', () => {
+    expect(parsePromQL('0755')).toEqual({ kind: 'number', value: 493 });
+    expect(parsePromQL('-0755')).toEqual({ kind: 'number', value: -493 });
+    // Not octal (ParseInt fails): ParseFloat reads the decimal digits.
+    expect(parsePromQL('09')).toEqual({ kind: 'number', value: 9 });
+    expect(parsePromQL('0755.5')).toEqual({ kind: 'number', value: 755.5 });
+    expect(parsePromQL('07777777777777777777777')).toEqual({ kind: 'number', value: 7777777777777777777777 });
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Round 28 of the real-files sweep: the vendors' newest examples rehearse had no fixture for (test/fixtures/vendor/,
+ * each README names the repository, path and commit), each run through rehearse and its outcome asserted:
+ * - prometheus/prometheus cmd/promtool/testdata/features.yml: the rule file promtool's TestCheckRulesWithFeatureFlag
+ *   (cmd/promtool/main_test.go) checks with --enable-feature=promql-experimental-functions,
+ *   promql-extended-range-selectors and promql-binop-fill-modifiers: every rule loads; what 2.42 refuses is warned at
+ *   its query, the fill modifier is evaluated, sort_by_label and anchored are named as not evaluated.
+ * - rules_extrafields.yml: groups with fields rulefmt.RuleGroup does not have (`namespace`, `ownership`), which
+ *   promtool refuses but with --ignore-unknown-fields: refused, each at its line and column.
+ * - argoproj/argo-rollouts examples/analysis-templates.yaml (job providers), rollout-bluegreen.yaml (refused at its
+ *   strategy: rehearse rehearses canary steps) and workload-ref/workload-ref.yaml; fluxcd/flagger
+ *   artifacts/examples/linkerd-canary-steps.yaml (stepWeights).
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { InputError } from '../src/errors.js';
+import { readRuleFile } from '../src/interop/prometheus/rules.js';
+import { evaluate } from '../src/promql/eval.js';
+import { cli } from './helpers.js';
+import { InputSeries } from './promtool.js';
+
+const V = 'test/fixtures/vendor';
+const lines = (text: string) => text.split('\n').filter(Boolean);
+
+describe('promtool\'s features.yml: one rule for each Prometheus 3 feature behind a flag', () => {
+  const { groups, warnings } = readRuleFile(readFileSync(`${V}/promtool/features.yml`, 'utf8'), 'features.yml');
+  const rules = groups[0].rules;
+
+  it('loads every rule, as promtool with the flags does', () => {
+    expect(rules.map((r) => r.name)).toEqual(['promql-experimental-functions', 'promql-duration-expr', 'promql-extended-range-selectors', 'promql-binop-fill-modifiers']);
+  });
+
+  it('warns at each query 2.42 refuses, and names what it does not evaluate', () => {
+    const at = (line: number) => warnings.filter((w) => w.startsWith(`features.yml:${line}:`)).map((w) => w.replace(/^[^ ]+ [^:]+: /, ''));
+    expect(at(8)).toEqual([expect.stringMatching(/^a duration expression at column 9: .*Prometheus 2\.42 refuses the query and the file$/)]);
+    expect(at(12)).toEqual([expect.stringMatching(/^a fill modifier at column 16: Prometheus 3's fill\(\).*Prometheus 2\.42, and 3 without the flag, refuses the query and the file$/)]);
+    expect(rules[0].error).toMatch(/^unsupported function "sort_by_label" \(Prometheus 3's, experimental/);
+    expect(rules[2].error).toMatch(/^unsupported anchored modifier/);
+    expect([rules[1].error, rules[3].error]).toEqual([null, null]);
+  });
+
+  it('evaluates the fill rule: a side with no series takes 0, as promqltest fill-modifier.test has it', () => {
+    const series = new InputSeries();
+    series.add({ __name__: 'up', job: 'a' }, [0, 60, 120, 180, 240, 300], 60_000);
+    series.add({ __name__: 'down', job: 'b' }, [0, 30, 60, 90, 120, 150], 60_000);
+    const r = evaluate(rules[3].expr!, series, 300_000);
+    expect(r).toEqual({ type: 'vector', samples: [{ labels: { job: 'a' }, value: 1 }, { labels: { job: 'b' }, value: 0.5 }] });
+  });
+});
+
+describe('promtool\'s rules_extrafields.yml', () => {
+  it('is refused at each field rulefmt does not have, as promtool refuses it without --ignore-unknown-fields', () => {
+    let refused: string[] = [];
+    try {
+      readRuleFile(readFileSync(`${V}/promtool/rules_extrafields.yml`, 'utf8'), 'rules_extrafields.yml');
+    } catch (e) {
+      refused = (e as InputError).lines;
+    }
+    expect(refused).toEqual([
+      'rules_extrafields.yml:7:16: groups[0].namespace: field namespace not found in a rule group (Prometheus refuses it)',
+      'rules_extrafields.yml:22:7: groups[1].ownership: field ownership not found in a rule group (Prometheus refuses it)',
+    ]);
+  });
+});
+
+describe('Argo Rollouts\' newest examples', () => {
+  it('analysis-templates.yaml: the job providers are Inconclusive, the template no analysis names is said so', async () => {
+    const r = await cli('import', 'argo', `${V}/argo/rollout-analysis-step.yaml`, `${V}/argo/analysis-templates.yaml`);
+    expect(r.code).toBe(0);
+    const w = lines(r.err).filter((l) => l.includes('analysis-templates.yaml'));
+    expect(w).toEqual([
+      `warning: ${V}/argo/analysis-templates.yaml:18:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive`,
+      `warning: ${V}/argo/analysis-templates.yaml:44:9: spec.metrics[0].provider.job: the job provider is not simulated: each of its measurements is Inconclusive`,
+      expect.stringMatching(new RegExp(`^warning: ${V}/argo/analysis-templates\\.yaml:9:9: metadata\\.name: no analysis of the Rollout "rollout-analysis-step" .* names AnalysisTemplate "pass"`)),
+    ]);
+    expect(r.out).toContain('random-fail');
+  });
+
+  it('rollout-bluegreen.yaml: refused at its strategy, with the file, line and column', async () => {
+    const r = await cli('import', 'argo', `${V}/argo/rollout-bluegreen.yaml`);
+    expect([r.code, lines(r.err)]).toEqual([2, [`${V}/argo/rollout-bluegreen.yaml:28:7: spec.strategy.blueGreen: blueGreen is not rehearsed: rehearse rehearses canary steps`]]);
+  });
+
+  it('workload-ref.yaml: the Deployment is context, the steps are the stages', async () => {
+    const r = await cli('import', 'argo', `${V}/argo/workload-ref.yaml`);
+    expect(r.code).toBe(0);
+    expect(lines(r.err)[0]).toBe(`warning: ${V}/argo/workload-ref.yaml:1:1: context, not rehearsed (the scenario's services run in their place): Deployment "rollout-ref-deployment" (1:1)`);
+    expect(lines(r.err)[1]).toBe(`warning: ${V}/argo/workload-ref.yaml:28:13: spec.replicas, spec.workloadRef (30:5): the workload's pods are not simulated: the scenario's services stand for them`);
+    expect(r.out).toMatch(/ {4}stages:\n {6}- to: 20%\n {8}hold: 10s\n {6}- to: 100%$/);
+  });
+});
+
+describe('Flagger\'s linkerd-canary-steps.yaml', () => {
+  it('rehearses its stepWeights one stage each, then promotion, every field read or warned', async () => {
+    const r = await cli('import', 'flagger', `${V}/flagger/linkerd-canary-steps.yaml`);
+    expect(r.code).toBe(0);
+    const to = [...r.out.matchAll(/- to: (\d+)%/g)].map((m) => Number(m[1]));
+    expect(to).toEqual([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 100]);
+    expect(lines(r.err).map((l) => /^warning: [^:]+:(\d+:\d+): ([\w.[\]]+)/.exec(l)?.slice(1, 3).join(' '))).toEqual([
+      '8:28 spec.progressDeadlineSeconds', '14:5 spec.autoscalerRef', '20:17 spec.service.targetPort', '38:7 spec.analysis.webhooks[0]', '45:7 spec.analysis.webhooks[1]',
+    ]);
+  });
+});
