@@ -10,9 +10,18 @@
  * - argoproj/argo-rollouts examples/analysis-templates.yaml (job providers), rollout-bluegreen.yaml (refused at its
  *   strategy: rehearse rehearses canary steps) and workload-ref/workload-ref.yaml; fluxcd/flagger
  *   artifacts/examples/linkerd-canary-steps.yaml (stepWeights).
+ * Found by renaming each key of these files in turn, and fixed:
+ * - a key the CRD does not list under a field rehearse warns as a whole (spec.workloadRef's `kind` written `kindZq`)
+ *   was said nothing of, though the API server prunes it and the controller then misses the field it meant: warned as
+ *   any pruned key is, with the key it is closest to.
+ * - a webhook to Flagger's load tester whose cmd task has no `cmd` (a typo of the key) was "not called, it passes";
+ *   flagger-loadtester answers it 400 "cmd not found in metadata" (pkg/loadtester/task_shell.go at 15bd6ad5), so Flagger
+ *   fails it at every call: said so.
  */
-import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../src/errors.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { evaluate } from '../src/promql/eval.js';
@@ -20,6 +29,16 @@ import { cli } from './helpers.js';
 import { InputSeries } from './promtool.js';
 
 const V = 'test/fixtures/vendor';
+const dir = mkdtempSync(join(tmpdir(), 'rehearse-real-28-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** A fixture with one text replaced, written in a folder of its own. */
+const edited = (fixture: string, from: string, to: string): string => {
+  const text = readFileSync(`${V}/${fixture}`, 'utf8');
+  if (!text.includes(from)) throw new Error(`${from} not in ${fixture}`);
+  const file = join(dir, fixture.replace('/', '-'));
+  writeFileSync(file, text.replace(from, to));
+  return file;
+};
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
 describe('promtool\'s features.yml: one rule for each Prometheus 3 feature behind a flag', () => {
@@ -99,5 +118,19 @@ describe('Flagger\'s linkerd-canary-steps.yaml', () => {
     expect(lines(r.err).map((l) => /^warning: [^:]+:(\d+:\d+): ([\w.[\]]+)/.exec(l)?.slice(1, 3).join(' '))).toEqual([
       '8:28 spec.progressDeadlineSeconds', '14:5 spec.autoscalerRef', '20:17 spec.service.targetPort', '38:7 spec.analysis.webhooks[0]', '45:7 spec.analysis.webhooks[1]',
     ]);
+  });
+});
+
+describe('a renamed key in the newest examples', () => {
+  it('under spec.workloadRef, which the API server prunes: warned with the key it is closest to', async () => {
+    const r = await cli('import', 'argo', edited('argo/workload-ref.yaml', '    kind: Deployment', '    kindZq: Deployment'));
+    expect(r.code).toBe(0);
+    expect(lines(r.err)).toContain(`warning: ${dir}/argo-workload-ref.yaml:31:13: spec.workloadRef.kindZq: not a field of the current CRD: the API server prunes it, and the controller never sees it; did you mean "kind"?`);
+  });
+
+  it('a load tester\'s cmd task without cmd: the webhook fails at every call, as flagger-loadtester refuses it', async () => {
+    const r = await cli('import', 'flagger', edited('flagger/linkerd-canary-steps.yaml', '        cmd: "hey', '        cmdZq: "hey'));
+    expect(r.code).toBe(0);
+    expect(lines(r.err).find((l) => l.includes('webhooks[1]'))).toBe(`warning: ${dir}/flagger-linkerd-canary-steps.yaml:45:7: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes. Its task is a cmd task (metadata.type cmd, or none) without metadata.cmd: flagger-loadtester answers 400 "cmd not found in metadata" (pkg/loadtester/task_shell.go), and Flagger fails the webhook at every call, where the rehearsal takes it as passing`);
   });
 });

@@ -125,6 +125,10 @@ export function commandNote(h: unknown, type: string, intervalUs: number, servic
   if (typeof script === 'string' && get(metadata, 'cmd') === undefined && /\/launch-test\b|k6/i.test(url)) return k6Note(metadata, script, type, service);
   const cmd = get(metadata, 'cmd');
   const kind = String(get(metadata, 'type') ?? 'cmd');
+  // pkg/loadtester/task_shell.go: a cmd task (the type by default) without cmd is refused, "cmd not found in metadata".
+  if (kind === 'cmd' && cmd === undefined && metadata !== null && typeof metadata === 'object' && Object.keys(metadata).length > 0 && /loadtester/i.test(url) && !/\/(gate|rollback)\//.test(url)) {
+    return '. Its task is a cmd task (metadata.type cmd, or none) without metadata.cmd: flagger-loadtester answers 400 "cmd not found in metadata" (pkg/loadtester/task_shell.go), and Flagger fails the webhook at every call, where the rehearsal takes it as passing';
+  }
   if (metadata === undefined || metadata === null || (typeof cmd !== 'string' && !['ngrinder', 'concord'].includes(kind))) return '';
   if (!TASKS.includes(kind)) {
     // A service of the team's own may take other types: only Flagger's load tester (by its url) is judged.
