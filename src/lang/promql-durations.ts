@@ -7,7 +7,8 @@
  * not (a range, a step), is refused, and so is one past time.Duration; the result is kept to whole milliseconds
  * (`time.Duration(duration*1000) * time.Millisecond`). `max_of()` and `min_of()` (v3.13.0) are evaluated too; `step()` and `range()` (v3.6.0) read the query's step and
  * range, which a rule's instant evaluation and a gate do not have as a range query does: named, not evaluated.
- * Prometheus 2.42 refuses every one of them (its lexer reads a duration literal only), so a rule file's reader warns.
+ * Prometheus 2.42 refuses every one of them (its lexer reads a duration literal only), so whoever reads a query for a
+ * real Prometheus (a rule file, an Argo or Flagger metric) warns (promql-versions.ts newerSyntaxWarnings).
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { durationOutOfRange, parseDurationMs, parseNumber } from './promql-signatures.js';

@@ -1,8 +1,11 @@
 /**
- * Where a query needs Prometheus 3: names written in quotes (`{"my.metric", "a.b"="c"}`, `by ("a.b")`, UTF-8 names
- * as prometheus/prometheus promql/parser/generated_parser.y reads them since v3.0.0). rehearse reads them as
- * Prometheus 3 does; Prometheus 2.42 refuses the query ("unexpected string ... in label matching"), and with it
- * a rule file that holds it, so a rule file's reader warns where they are.
+ * Where a query needs a Prometheus newer than 2.42, which rehearse's parser otherwise follows: names written in quotes
+ * (`{"my.metric", "a.b"="c"}`, `by ("a.b")`, UTF-8 names as prometheus/prometheus promql/parser/generated_parser.y
+ * reads them since v3.0.0), numbers and durations interchanged (2.54), fill modifiers (3.10, behind a flag), `smoothed`
+ * and `anchored` (3.14, behind a flag). rehearse reads each as that Prometheus does, or names it as not evaluated;
+ * Prometheus 2.42 refuses the query (for quoted names: "unexpected string ... in label matching"), and with it a rule
+ * file that holds it, so whoever reads a query for a real Prometheus (a rule file, an Argo or Flagger metric) warns
+ * where they are (newerSyntaxWarnings).
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { durationOutOfRange, parseDurationMs, parseNumber } from './promql-signatures.js';
