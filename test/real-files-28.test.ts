@@ -17,6 +17,11 @@
  * - a webhook to Flagger's load tester whose cmd task has no `cmd` (a typo of the key) was "not called, it passes";
  *   flagger-loadtester answers it 400 "cmd not found in metadata" (pkg/loadtester/task_shell.go at 15bd6ad5), so Flagger
  *   fails it at every call: said so.
+ * - an Istio VirtualService whose route the Rollout names lost its `route` (the key renamed), or names no destination
+ *   of the canary or stable Service: the controller refuses the Rollout (rollout/trafficrouting/istio/istio.go
+ *   ValidateHTTPRoutes, validateVirtualServiceRouteDestinations at 9f8d111d: "Canary Service 'x' not found in route";
+ *   pkg/apis/rollouts/validation/validation_references.go: "Istio VirtualService has invalid HTTP routes"), where
+ *   rehearse rehearsed it: refused at the route's name in the Rollout.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -132,5 +137,21 @@ describe('a renamed key in the newest examples', () => {
     const r = await cli('import', 'flagger', edited('flagger/linkerd-canary-steps.yaml', '        cmd: "hey', '        cmdZq: "hey'));
     expect(r.code).toBe(0);
     expect(lines(r.err).find((l) => l.includes('webhooks[1]'))).toBe(`warning: ${dir}/flagger-linkerd-canary-steps.yaml:45:7: spec.analysis.webhooks[1]: webhook "load-test" of type rollout is not called in a rehearsal: it passes. Its task is a cmd task (metadata.type cmd, or none) without metadata.cmd: flagger-loadtester answers 400 "cmd not found in metadata" (pkg/loadtester/task_shell.go), and Flagger fails the webhook at every call, where the rehearsal takes it as passing`);
+  });
+});
+
+describe('an Istio VirtualService route without the Rollout\'s destinations (e2e-istio-host-split.yaml)', () => {
+  const refusal = (role: string, svc: string) => `spec.strategy.canary.trafficRouting.istio.virtualService.routes[0]: VirtualService "istio-host-split-vsvc"'s HTTP route "primary": ${role} Service '${svc}' not found in route: the controller refuses the Rollout ("Istio VirtualService has invalid HTTP routes. Error: ${role} Service '${svc}' not found in route", validation_references.go) and it does not progress`;
+  it('as the file is: both destinations, imported', async () => {
+    expect((await cli('import', 'argo', `${V}/argo/e2e-istio-host-split.yaml`)).code).toBe(0);
+  });
+  it('its route key renamed, or a destination\'s host another Service: refused as the controller refuses it', async () => {
+    const renamed = await cli('import', 'argo', edited('argo/e2e-istio-host-split.yaml', '    route:\n', '    routeZq:\n'));
+    expect([renamed.code, lines(renamed.err).filter((l) => !l.startsWith('warning:'))]).toEqual([2, [`${dir}/argo-e2e-istio-host-split.yaml:61:15: ${refusal('Canary', 'istio-host-split-canary')}`]]);
+    const other = await cli('import', 'argo', edited('argo/e2e-istio-host-split.yaml', '        host: istio-host-split-stable\n', '        host: istio-host-split-old.default.svc.cluster.local\n'));
+    expect(lines(other.err).filter((l) => !l.startsWith('warning:'))).toEqual([`${dir}/argo-e2e-istio-host-split.yaml:61:15: ${refusal('Stable', 'istio-host-split-stable')}`]);
+    // A host is compared up to its first dot (getHost): the stable Service by its full name is found.
+    const full = await cli('import', 'argo', edited('argo/e2e-istio-host-split.yaml', '        host: istio-host-split-stable\n', '        host: istio-host-split-stable.default.svc.cluster.local\n'));
+    expect(full.code).toBe(0);
   });
 });
