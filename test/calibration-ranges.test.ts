@@ -381,7 +381,7 @@ describe('calibrate --check, --predict, --resamples', () => {
     const code = await main(['calibrate', ...baseFiles, '--sample-rate', '60%', '-q', '--out', join(dir, 'unknown.yaml'), '--predict', '2x', '--resamples', '0'],
       { out: (x) => lines.push(x), err: (x) => lines.push(x) });
     expect(code).toBe(0);
-    expect(lines).toContain('warning: --predict 2x: capacity unknown (concurrency: unknown) for frontend, catalog, cart, db, recommend: unbounded in the run, so results above the calibrated load (52.1/s; this run\'s peak is 2.00 times it) cannot show them saturate');
+    expect(lines).toContain('warning: --predict 2x: capacity unknown (concurrency: unknown) for "frontend", "catalog", "cart", "db", "recommend": unbounded in the run, so results above the calibrated load (52.1/s; this run\'s peak is 2.00 times it) cannot show them saturate');
   });
 
   it('rehearse report checks a check document\'s ranges, and renders one written before ranges existed', async () => {

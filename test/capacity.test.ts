@@ -95,7 +95,7 @@ describe('inferred where the traces show it, unknown otherwise', () => {
     expect(Math.abs(s.calibration!.ratePerSec / 50 - 1)).toBeLessThan(0.1);
     const twice = { ...s, traffic: { ...s.traffic, perSec: 2 * s.calibration!.ratePerSec } };
     expect(stabilityWarnings(twice)).toEqual([
-      'capacity unknown (concurrency: unknown) for frontend, catalog, cart, db, recommend: unbounded in the run, so results above the calibrated load (52.1/s; this run\'s peak is 2.00 times it) cannot show them saturate',
+      'capacity unknown (concurrency: unknown) for "frontend", "catalog", "cart", "db", "recommend": unbounded in the run, so results above the calibrated load (52.1/s; this run\'s peak is 2.00 times it) cannot show them saturate',
     ]);
   });
 

@@ -76,7 +76,7 @@ describe('rehearse import flagger: files with several Canaries', () => {
     writeFileSync(both, `${podinfo}---\n${podinfo.replace('namespace: test\n', 'namespace: prod\n')}`);
     const r = await cli('import', 'flagger', both, '--canary', 'podinfo');
     expect(r.code).toBe(2);
-    expect(errors(r.err)).toEqual([`--canary "podinfo": 2 Canaries of that name in ${both}: ${both}:6:9 (namespace test), ${both}:${secondAt}:9 (namespace prod); name one as NAMESPACE/NAME (test/podinfo, prod/podinfo)`]);
+    expect(errors(r.err)).toEqual([`--canary "podinfo": 2 Canaries of that name in ${both}: ${both}:6:9 (namespace "test"), ${both}:${secondAt}:9 (namespace "prod"); name one as NAMESPACE/NAME ("test/podinfo", "prod/podinfo")`]);
   });
 
   it('--canary is an option of import flagger only', async () => {

@@ -41,7 +41,7 @@ describe('import argo --rollout NAMESPACE/NAME', () => {
     const none = await cli('import', 'argo', list, templates);
     expect([none.code, errors(none.err)]).toEqual([2, [`${list}, ${templates}: 2 Rollouts: "team-a/guestbook" (${list}:${names[0]}:13), "team-b/guestbook" (${list}:${names[1]}:13); a plan rehearses one: name it (rehearse import argo --rollout NAME; in a scenario, argo.name)`]]);
     const r = await cli('import', 'argo', list, templates, '--rollout', 'guestbook');
-    expect([r.code, errors(r.err)]).toEqual([2, [`--rollout "guestbook": 2 Rollouts of that name in ${list}, ${templates}: ${list}:${names[0]}:13 (namespace team-a), ${list}:${names[1]}:13 (namespace team-b); name one as NAMESPACE/NAME (team-a/guestbook, team-b/guestbook)`]]);
+    expect([r.code, errors(r.err)]).toEqual([2, [`--rollout "guestbook": 2 Rollouts of that name in ${list}, ${templates}: ${list}:${names[0]}:13 (namespace "team-a"), ${list}:${names[1]}:13 (namespace "team-b"); name one as NAMESPACE/NAME ("team-a/guestbook", "team-b/guestbook")`]]);
   });
 
   it('NAMESPACE/NAME imports that one, as its own file does, and the other is named so where it is not rehearsed', async () => {
@@ -73,7 +73,7 @@ describe('import argo --rollout NAMESPACE/NAME', () => {
     expect([elsewhere.code, firstStage(elsewhere.out)]).toEqual([0, '10%']);
     const both = await cli('import', 'argo', mixed, templates, '--rollout', 'team-a/guestbook');
     expect(both.code).toBe(2);
-    expect(errors(both.err)).toEqual([expect.stringMatching(/^--rollout "team-a\/guestbook": 2 Rollouts of that name in .*\(namespace team-a\), .*\(no namespace: in the one it is applied to\): in one namespace they are one Rollout to the API server, the last applied \(kubectl puts one without metadata\.namespace in the namespace it applies to\); give the files of one$/)]);
+    expect(errors(both.err)).toEqual([expect.stringMatching(/^--rollout "team-a\/guestbook": 2 Rollouts of that name in .*\(namespace "team-a"\), .*\(no namespace: in the one it is applied to\): in one namespace they are one Rollout to the API server, the last applied \(kubectl puts one without metadata\.namespace in the namespace it applies to\); give the files of one$/)]);
   });
 
   it('lint checks each Rollout under the name --rollout takes', () => {

@@ -2,8 +2,8 @@
  * Prometheus 3's duration expressions, evaluated as prometheus/prometheus promql/durations.go calculateDuration
  * evaluates them: the cases of its promql/durations_test.go (TestCalculateDuration, at d15adb9a, v3.14.0) written as
  * the queries that parse into them, and the values of parse_test.go's queries (test/promql-parse-errors.test.ts holds
- * what is refused). fill() after a binary operator (v3.10.0, generated_parser.y) is named as not evaluated, or
- * refused where parse.go checkAST refuses it; a rule file warns at a duration expression, which 2.42 refuses. A
+ * what is refused). fill() after a binary operator (v3.10.0, generated_parser.y) is read, or refused where
+ * parse.go checkAST refuses it; a rule file warns at a duration expression, which 2.42 refuses. A
  * scenario's UTF-8 metric and label names are refused with why.
  */
 import { describe, expect, it } from 'vitest';
@@ -74,10 +74,10 @@ describe('duration expressions (promql/durations_test.go TestCalculateDuration)'
 });
 
 describe('fill(), fill_left() and fill_right() after a binary operator', () => {
-  const named = 'unsupported fill modifier: Prometheus 3\'s fill(), fill_left() and fill_right() (3.10 and later, with --enable-feature=promql-binop-fill-modifiers), not evaluated';
-  it('are named at the modifier between two instant vectors', () => {
-    expect(refusal('x + fill(0) y')).toEqual([{ column: 5, reason: named, invalid: false }]);
-    expect(refusal('x + on(a) fill_left(0) fill_right(1) y')).toEqual([{ column: 11, reason: named, invalid: false }]);
+  it('are read between two instant vectors, each side\'s value kept on the matching (test/promql-fill.test.ts evaluates them)', () => {
+    const matching = (q: string) => ((e) => (e.kind === 'binary' ? e.matching : null))(parsePromQL(q));
+    expect(matching('x + fill(0) y')).toMatchObject({ card: 'one-to-one', fill: { lhs: 0, rhs: 0 } });
+    expect(matching('x + on(a) fill_left(0) fill_right(1) y')).toMatchObject({ on: true, labels: ['a'], fill: { lhs: 0, rhs: 1 } });
   });
   it('are refused where parse.go checkAST refuses them: a set operator, a scalar', () => {
     expect(refusal('x and fill(0) y')).toEqual([{ column: 1, reason: 'filling in missing series not allowed for set operators', invalid: true }]);

@@ -10,7 +10,9 @@
  * them, src/interop/prometheus/rules.ts); durations computed in a range, a step or an offset (`[5m+1m]`, `offset (1h-5m)`,
  * max_of(), min_of(): Prometheus 3's duration expressions) are evaluated as promql/durations.go evaluates them, and
  * refused where parse_test.go expects Prometheus 3 to refuse them (a literal 0 divisor; a range of a signed literal
- * at or below 0), with its column; `step()` and `range()` are named as not evaluated.
+ * at or below 0), with its column; `step()` and `range()` are named as not evaluated. A number for a range or an
+ * offset is seconds, as Prometheus 2.54 and 3 read it (`test[5]`, `OFFSET 3600`: generated_parser.y
+ * number_duration_literal), and refused past time.Duration with Prometheus 3's words ("duration out of range").
  *
  * Each row: the query, what promtool says (null when it parses it, else the position and message of its first
  * error), and what rehearse says (null when it evaluates the query; the first error when it refuses the query as
@@ -205,14 +207,14 @@ const CASES: [number, string, null | [string, string], Said][] = [
   [2498, "test[5d] OFFSET 10s", null, null],
   [2513, "test[5w] offset 2w", null, null],
   [2528, "test{a=\"b\"}[5y] OFFSET 3d", null, null],
-  [2544, "test{a=\"b\"}[5m] OFFSET 3600", ["1:24","unexpected number \"3600\" in offset, expected duration"], [24,"expected a duration such as 5m, got \"3600\""]],
+  [2544, "test{a=\"b\"}[5m] OFFSET 3600", ["1:24","unexpected number \"3600\" in offset, expected duration"], null],
   [2560, "foo[3ms] @ 2.345", null, "unsupported @ modifier"],
   [2575, "foo[4s180ms] @ 2.345", null, "unsupported @ modifier"],
-  [2590, "foo[4.18] @ 2.345", ["1:5","missing unit character in duration"], [5,"missing unit character in duration"]],
+  [2590, "foo[4.18] @ 2.345", ["1:5","missing unit character in duration"], "unsupported @ modifier"],
   [2605, "foo[4s18ms] @ 2.345", null, "unsupported @ modifier"],
-  [2620, "foo[4.018] @ 2.345", ["1:5","missing unit character in duration"], [5,"missing unit character in duration"]],
+  [2620, "foo[4.018] @ 2.345", ["1:5","missing unit character in duration"], "unsupported @ modifier"],
   [2635, "test{a=\"b\"}[5y] @ 1603774699", null, "unsupported @ modifier"],
-  [2651, "test[5]", ["1:6","missing unit character in duration"], [6,"missing unit character in duration"]],
+  [2651, "test[5]", ["1:6","missing unit character in duration"], null],
   [2665, "some_metric[5m] @ 1m", ["1:19","unexpected duration \"1m\" in @, expected timestamp"], [19,"unexpected duration \"1m\" in @, expected timestamp"]],
   [2680, "foo[5mm]", ["1:5","bad duration syntax: \"5mm\""], [5,"bad duration syntax: \"5mm\""]],
   [2691, "foo[5m1]", ["1:5","bad duration syntax: \"5m1\""], [5,"bad duration syntax: \"5m1\""]],
@@ -358,7 +360,7 @@ const CASES: [number, string, null | [string, string], Said][] = [
   [4932, "foo[4s+4s:1s*2] offset (5s-8)", ["1:7","unexpected <op:+> in subquery or range, expected \":\" or \"]\""], "unsupported subquery"],
   [4983, "foo offset 5s-8", null, null],
   [5001, "rate(foo[2m+2m])", ["1:12","unexpected <op:+> in subquery or range, expected \":\" or \"]\""], null],
-  [5033, "foo offset -1^1", ["1:13","unexpected number \"1\" in offset, expected duration"], [13,"expected a duration such as 5m, got \"1\""]],
+  [5033, "foo offset -1^1", ["1:13","unexpected number \"1\" in offset, expected duration"], null],
   [5051, "foo offset -(1^2)", ["1:13","unexpected \"(\" in offset, expected duration"], null],
   [5078, "foo offset (-1^2)", ["1:12","unexpected \"(\" in offset, expected duration"], null],
   [5105, "foo[-2^2]", ["1:5","missing unit character in duration"], "duration must be greater than 0 (Prometheus 3 parses it, and fails every evaluation of the query)"],
@@ -368,8 +370,8 @@ const CASES: [number, string, null | [string, string], Said][] = [
   [5197, "foo[5s/0d]", ["1:7","unexpected <op:/> in subquery or range, expected \":\" or \"]\""], [7,"division by zero"]],
   [5213, "foo offset (4d/0)", ["1:12","unexpected \"(\" in offset, expected duration"], [15,"division by zero"]],
   [5224, "foo[5s%0d]", ["1:7","unexpected <op:%> in subquery or range, expected \":\" or \"]\""], [7,"modulo by zero"]],
-  [5239, "foo offset 9.5e10", ["1:12","unexpected number \"9.5e10\" in offset, expected duration"], [12,"expected a duration such as 5m, got \"9.5e10\""]],
-  [5250, "foo[9.5e10]", ["1:5","missing unit character in duration"], [5,"missing unit character in duration"]],
+  [5239, "foo offset 9.5e10", ["1:12","unexpected number \"9.5e10\" in offset, expected duration"], [12,"duration out of range"]],
+  [5250, "foo[9.5e10]", ["1:5","missing unit character in duration"], [5,"duration out of range"]],
   [5265, "(sum(foo))", null, null],
   [5282, "(sum(foo) )", null, null],
   [5302, "(sum(foo) by (bar))", null, null],
@@ -443,7 +445,7 @@ const CASES: [number, string, null | [string, string], Said][] = [
   [0, "argocd_app_info{sync_status!=\"Sy", ["1:30","unterminated quoted string"], [30,"unterminated quoted string"]],
   [0, "increaseenvoy_listener_downstream_global_cx_overflow[5m]) > 5", ["1:58","unexpected right parenthesis ')'"], [58,"unexpected right parenthesis ')'"]],
   [0, "# Without max_over_time, failed scrapes could create false negatives, see\n", ["1:1","no expression found in input"], [1,"no expression found in input"]],
-  [0, "deriv(go_goroutines[5", ["1:21","missing unit character in duration"], [21,"missing unit character in duration"]],
+  [0, "deriv(go_goroutines[5", ["1:21","missing unit character in duration"], [22,"unclosed left parenthesis"]],
   [0, "rate(otelcol_receiver_accepted_spans{receiver=~\"otlp\"}[5m]) == 0 and rate(otelcol_receiver_refused_spans{receiver=~\"otlp\"}[5mm]) > 0", ["1:124","bad duration syntax: \"5mm\""], [124,"bad duration syntax: \"5mm\""]],
   [0, "sum(rate(hubble_dns_responses_total{rcode!=\"No Error\"}[5m])) by (pod", ["1:69","unclosed left parenthesis"], [69,"unclosed left parenthesis"]],
   [0, "kube_pod_status_phase{phase=~\"Pending|Unknown\"", ["1:47","unexpected end of input inside braces"], [47,"unexpected end of input inside braces"]],
@@ -465,6 +467,10 @@ const PROMETHEUS_3: [number, string, Said][] = [
   [2044, '{"foo", a="bc"}', null],
   [2092, '{a="b", foo!="bar", "foo", test=~"test", bar!~"baz"}', null],
   [2142, '{"bar", __name__="baz"}', null],
+  [2544, 'test{a="b"}[5m] OFFSET 3600', null],
+  [2590, 'foo[4.18] @ 2.345', 'unsupported @ modifier'],
+  [2620, 'foo[4.018] @ 2.345', 'unsupported @ modifier'],
+  [2651, 'test[5]', null],
   [2950, 'sum by ("foo bar")({"some.metric"})', null],
   [2975, "sum by (\"foo\", bar, 'baz')({\"some.metric\"})", null],
   [4322, 'start()', NEWER('start')],
@@ -493,6 +499,7 @@ const PROMETHEUS_3: [number, string, Said][] = [
   [4904, "foo[max_of(range(),5s)]", "unsupported range(): Prometheus 3's range() in a duration (3.6 and later), not evaluated: it reads a range query's range"],
   [4932, "foo[4s+4s:1s*2] offset (5s-8)", "unsupported subquery"],
   [5001, "rate(foo[2m+2m])", null],
+  [5033, "foo offset -1^1", null],
   [5051, "foo offset -(1^2)", null],
   [5078, "foo offset (-1^2)", null],
   [5105, "foo[-2^2]", "duration must be greater than 0 (Prometheus 3 parses it, and fails every evaluation of the query)"],

@@ -383,7 +383,7 @@ describe('Flagger webhooks: the load tester\'s tasks and the k6 webhook (docs/gi
   it('the k6 webhook: its thresholds decide the hook (k6 exits non-zero, launch.go answers 400), taken as passing', () => {
     const k6 = said(withHooks('k6-load-test').replace('projectID: <project id>', 'projectID: 1'));
     expect(k6).toEqual([expect.stringContaining('Its metadata.script is a k6 script, as grafana/flagger-k6-webhook runs it (pkg/handlers/launch.go): the webhook answers when k6 ends, 400 when k6 fails, as it does when a threshold of the script is crossed (thresholds: { http_req_duration: [\'p(95)<50\'] }); a 400 fails the hook, and Flagger then calls it again at every interval')]);
-    expect(k6[0]).toContain('the script\'s load (2 virtual users for 30s to http://<your_service>-canary.<namespace>:80/) is not rehearsed');
+    expect(k6[0]).toContain('the script\'s load (2 virtual users for 30s to "http://<your_service>-canary.<namespace>:80/") is not rehearsed');
   });
   it('helmv3 and kubectl tasks run before the load tester answers: their exit status, taken as success', () => {
     expect(said(withHooks('helm test'))).toEqual([expect.stringContaining('Its helmv3 task on the load tester, "test podinfo -n test", runs once, before the first traffic shift, before the load tester answers (pkg/loadtester/server.go): its exit status, which decides the webhook, is taken as success')]);
@@ -400,7 +400,7 @@ describe('Flagger webhooks: the load tester\'s tasks and the k6 webhook (docs/gi
     expect(r.code).toBe(0);
     expect(r.out).toContain('    gates: []\n');
     expect(r.err).toContainEqual(expect.stringContaining(`warning: ${file}:18:7: spec.analysis.webhooks[0]: webhook "k6-load-test" of type pre-rollout is not called in a rehearsal: it passes. Its metadata.script is a k6 script`));
-    expect(r.err.join('\n')).toContain('(2 virtual users for 30s to http://my-app-canary.my-namespace:80/ (the canary Service)) is not rehearsed');
+    expect(r.err.join('\n')).toContain('(2 virtual users for 30s to "http://my-app-canary.my-namespace:80/" (the canary Service)) is not rehearsed');
   });
 });
 

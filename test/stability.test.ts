@@ -67,7 +67,7 @@ describe('unknown capacity', () => {
     expect(r.journeys.q.latencyMs.max).toBe(100);
     expect(r.services.svc.busyWorkers).toBeCloseTo(20, 0);
     expect(load(s, 'svc')).toEqual({ service: 'svc', offered: 20, capacity: null, utilization: null });
-    expect(stabilityWarnings(s)).toEqual(['capacity unknown (concurrency: unknown) for svc: unbounded in the run, so results cannot show them saturate']);
+    expect(stabilityWarnings(s)).toEqual(['capacity unknown (concurrency: unknown) for "svc": unbounded in the run, so results cannot show them saturate']);
   });
 });
 
@@ -124,7 +124,7 @@ services:
     expect(v.err.split('\n')).toEqual([
       `warning: ${f}: services.db: offered 3.00 busy workers at 100/s against a capacity of 2 (utilization 1.50, at least: no queueing counted): its queue fills and it rejects requests for as long as that load lasts`,
       `warning: ${f}: asynchronous cycle front.default -> audit.default -> front.default: 1.20 calls each time around, so the expected calls per journey do not converge: the calls grow without end`,
-      `warning: ${f}: capacity unknown (concurrency: unknown) for front, audit: unbounded in the run, so results above the calibrated load (50.0/s; this run's peak is 2.00 times it) cannot show them saturate`,
+      `warning: ${f}: capacity unknown (concurrency: unknown) for "front", "audit": unbounded in the run, so results above the calibrated load (50.0/s; this run's peak is 2.00 times it) cannot show them saturate`,
     ]);
     expect((await cli('validate', '--strict', f)).code).toBe(2);
   });

@@ -7,7 +7,8 @@
  * not (a range, a step), is refused, and so is one past time.Duration; the result is kept to whole milliseconds
  * (`time.Duration(duration*1000) * time.Millisecond`). `max_of()` and `min_of()` (v3.13.0) are evaluated too; `step()` and `range()` (v3.6.0) read the query's step and
  * range, which a rule's instant evaluation and a gate do not have as a range query does: named, not evaluated.
- * Prometheus 2.42 refuses every one of them (its lexer reads a duration literal only), so a rule file's reader warns.
+ * Prometheus 2.42 refuses every one of them (its lexer reads a duration literal only), so whoever reads a query for a
+ * real Prometheus (a rule file, an Argo or Flagger metric) warns (promql-versions.ts newerSyntaxWarnings).
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { durationOutOfRange, parseDurationMs, parseNumber } from './promql-signatures.js';
@@ -49,12 +50,32 @@ export function readDuration(n: Node, text: (n: Node) => string, offset: boolean
     return typeof v === 'number' ? { ms: v, problems: [], stop: false } : { ms: 1, problems: [v], stop: false };
   }
   const t = text(n).trim();
+  if (parseNumber(t) !== null) return secondsLiteral(n.from, parseNumber(t)!, offset);
   const ms = parseDurationMs(t);
   if (ms === null) return { ms: 0, problems: [{ at: n.from, reason: `expected a duration such as 5m, got ${JSON.stringify(t)}`, invalid: true }], stop: true };
   const problems: DurationProblem[] = [];
   if (durationOutOfRange(t)) problems.push({ at: n.from, reason: 'duration out of range', invalid: true });
   if (ms === 0) problems.push({ at: n.from, reason: 'duration must be greater than 0', invalid: true });
   return { ms, problems, stop: false };
+}
+
+/**
+ * A number of seconds for a range, a step or an offset (`x[90]`, `x offset 3600`), as Prometheus 2.54 and 3 read it
+ * (generated_parser.y matrix_selector, offset_expr at d15adb9a: time.Duration(math.Round(seconds * 1e9)); parse_test.go
+ * `foo[4.18]` is 4s180ms, `OFFSET 3600` an hour), then kept to whole milliseconds as the engine uses it
+ * (engine.go durationMilliseconds). Refused as Prometheus refuses it: past time.Duration (durationLiteralOutOfRange),
+ * and not above 0 but for an offset (positive_duration_expr); a range under a millisecond, which selects nothing in
+ * Prometheus 3, is named as not evaluated, and so is NaN.
+ */
+function secondsLiteral(at: number, seconds: number, offset: boolean): { ms: number; problems: DurationProblem[]; stop: boolean } {
+  const problem = (reason: string, invalid = true) => ({ ms: 1, problems: [{ at, reason, invalid }], stop: false });
+  if (Number.isNaN(seconds)) return problem('unsupported duration NaN', false);
+  if (seconds > LARGEST_S || seconds < -LARGEST_S) return problem('duration out of range');
+  if (seconds <= 0 && !offset) return problem('duration must be greater than 0');
+  const ns = Math.sign(seconds) * Math.round(Math.abs(seconds) * 1e9);
+  const ms = Math.trunc(ns / 1e6);
+  if (ms === 0 && !offset) return problem(`unsupported range of ${seconds} seconds, under a millisecond`, false);
+  return { ms: ms === 0 ? 0 : ms, problems: [], stop: false };
 }
 
 /** The value in milliseconds of a duration expression, or why it has none (`offset`: may be 0 or below). */
@@ -145,9 +166,9 @@ function shallow(n: { name: string; from: number; to: number; firstChild: unknow
 }
 
 /** A warning for a query with duration expressions, or null: the 1-based columns where they start. */
-export function durationExpressionWarning(query: string): string | null {
+export function durationExpressionWarning(query: string, refusal = 'refuses the query and the file'): string | null {
   const at = durationExpressionSpans(query).map((s) => s.from + 1);
   if (!at.length) return null;
-  return `a duration expression at column ${at.join(', ')}: Prometheus 3's arithmetic in durations (3.4 and later with --enable-feature=promql-duration-expr, by default from 3.14), evaluated as Prometheus 3 evaluates it; Prometheus 2.42 refuses the query and the file`;
+  return `a duration expression at column ${at.join(', ')}: Prometheus 3's arithmetic in durations (3.4 and later with --enable-feature=promql-duration-expr, by default from 3.14), evaluated as Prometheus 3 evaluates it; Prometheus 2.42 ${refusal}`;
 }
 

@@ -19,7 +19,7 @@
  * The lexer's own errors, at the column Prometheus gives them (the start of the item), are problems: a quoted
  * string reaching a newline or the end (lexString "unterminated quoted string"; lexRawString "unterminated raw
  * string"), a `)` with no `(` open ("unexpected right parenthesis"), what follows `[` and its spaces that is no
- * duration (lexDuration: "missing unit character in duration", "bad duration syntax"), and a query of spaces and
+ * duration (lexDuration: "bad duration syntax"; a number alone is read as seconds, as Prometheus 2.54 and 3 read it), and a query of spaces and
  * comments only (generated_parser.y: "no expression found in input", at 1:1). The lexer stops at its first
  * error; the parser reports a syntax error before it instead (promql-syntax.ts readQuery).
  */
@@ -191,7 +191,7 @@ const isAlphaNumeric = (c: string | undefined) => c !== undefined && /^[a-zA-Z0-
 
 /**
  * lexDuration from `i` (after "[" and its spaces): scanNumber, then acceptRemainingDuration. Returns the index
- * after the duration, or the lexer's error.
+ * after the duration (or after a number, which Prometheus 2.54 and 3 read as seconds), or the lexer's error.
  */
 function lexDuration(query: string, i: number): number | string {
   let j = i;
@@ -216,7 +216,8 @@ function lexDuration(query: string, i: number): number | string {
     if (query[j] === '+' || query[j] === '-') j++;
     run('0123456789');
   }
-  if (!isAlphaNumeric(query[j])) return 'missing unit character in duration';
+  // A number alone is seconds since Prometheus 2.54 (lexNumberOrDuration tries scanNumber first), as in 3.
+  if (!isAlphaNumeric(query[j])) return /\d/.test(query.slice(i, j)) ? j : 'missing unit character in duration';
   const bad = (end: number) => `bad duration syntax: ${JSON.stringify(query.slice(i, end))}`;
   if (!'smhdwy'.includes(query[j])) return bad(j);
   j++;

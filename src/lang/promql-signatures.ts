@@ -97,11 +97,17 @@ export function durationOutOfRange(text: string): boolean {
   return false;
 }
 
+/**
+ * A number as Prometheus' parser reads it (promql/parser/parse.go number: strconv.ParseInt(val, 0, 64), then
+ * strconv.ParseFloat): a leading 0 makes an integer octal (parse_test.go: `0755` is 493), where it is one, and 0x hex.
+ */
 export function parseNumber(text: string): number | null {
   const t = text.toLowerCase();
   if (/^[+-]?inf$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
   if (t === 'nan') return NaN;
   if (/^0x[0-9a-f]+$/.test(t)) return parseInt(t, 16);
+  // Past int64 ParseInt fails, and ParseFloat reads the digits as decimal.
+  if (/^0[0-7]+$/.test(t)) return BigInt(`0o${t.slice(1)}`) < 1n << 63n ? parseInt(t, 8) : Number(t);
   if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) return Number(t);
   return null;
 }

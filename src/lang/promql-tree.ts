@@ -33,6 +33,8 @@ export interface VectorMatching {
   readonly on: boolean;
   readonly labels: readonly string[];
   readonly include: readonly string[];
+  /** Prometheus 3's fill(), fill_left(), fill_right(): the value a missing series of each side takes, null for none. */
+  readonly fill?: { readonly lhs: number | null; readonly rhs: number | null };
 }
 
 export type Expr =

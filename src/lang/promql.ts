@@ -8,8 +8,8 @@
  * The subset (2.42's semantics, and 3's quoted names): literals; selectors with =, !=, =~, !~ and `offset` (on a
  * selector only; `@` refused as unsupported where Prometheus parses it, as invalid where it does not); the functions
  * of promql-signatures.ts; the aggregations sum, avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile
- * with by/without; unary minus; + - * / % ^ and == != > < >= <= with bool, on/ignoring, group_left/group_right; and,
- * or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
+ * with by/without; unary minus; + - * / % ^ and == != > < >= <= with bool, on/ignoring, group_left/group_right and
+ * 3's fill modifiers; and, or, unless with on/ignoring. Keywords are case-insensitive, as in Prometheus.
  */
 import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
@@ -20,8 +20,8 @@ export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type Valu
 export { describeProblems, failsEveryEvaluationWarning, matches, PromQLError, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
 export { quotedNamesWarning } from './promql-versions.js';
 import { PromQLError, matches, resultType, type BinaryOp, type Expr, type Matcher, type MatchOp, type MatrixSelector, type VectorMatching, type VectorSelector } from './promql-tree.js';
-import { itemText, numberProblem, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
-import { extendedRangeProblem, fillModifierProblem } from './promql-versions.js';
+import { itemText, prometheus3Only, PROMETHEUS_3_FUNCTIONS, prometheusAggregation, prometheusSignature, stringProblem } from './promql-prometheus.js';
+import { extendedRangeProblem, fillModifier, numberLiteral } from './promql-versions.js';
 import { readDuration } from './promql-durations.js';
 import { quoted } from '../units/escape.js';
 
@@ -190,9 +190,7 @@ export function parsePromQL(query: string): Expr {
 
   const binary = (n: Node): Expr | null => {
     const parts = children(n);
-    const lhsNode = parts[0];
-    const rhsNode = parts[parts.length - 1];
-    const opNode = parts[1];
+    const [lhsNode, opNode, rhsNode] = [parts[0], parts[1], parts[parts.length - 1]];
     const lhs = expr(lhsNode);
     const rhs = expr(rhsNode);
     const op = BINARY_OPS[opNode.name];
@@ -235,7 +233,9 @@ export function parsePromQL(query: string): Expr {
     if (!ok) return null;
     const comparison = COMPARISONS.has(op);
     typed.set(n, lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector');
-    if (fill) return ((f) => refuse(f.invalid ? n : fill, f.reason, f.invalid))(fillModifierProblem(set, lt === 'scalar' || rt === 'scalar'));
+    const f = fill && fillModifier(fill, text, n.from, set, lt === 'scalar' || rt === 'scalar');
+    if (f && 'reason' in f) return refuse(f.at, f.reason, f.invalid);
+    if (f) matching = { ...matching, fill: f };
     if (bool && !comparison) return refuse(n, 'bool applies to comparison operators only');
     if (comparison && !bool && lt === 'scalar' && rt === 'scalar') return refuse(opNode, 'comparisons between scalars must use the bool modifier');
     if (set && (lt === 'scalar' || rt === 'scalar')) return refuse(opNode, `set operator ${quoted(op)} not allowed in binary scalar expression`);
@@ -296,13 +296,8 @@ export function parsePromQL(query: string): Expr {
       }
       case 'ParenExpr': return expr(children(n)[0]) ?? same(n, children(n)[0]);
       case 'NumberDurationLiteral': {
-        // The grammar takes a sign into the literal (`-1`, `x > - 1`); Prometheus folds it into the number too.
-        const signed = /^([+-])(?:\s|#[^\n]*)*/.exec(text(n));
-        const v = parseNumber(text(n).slice(signed?.[0].length ?? 0));
-        const overflow = numberProblem(text(n).slice(signed?.[0].length ?? 0));
-        if (overflow) return refuse(n, overflow);
-        if (v === null) return refuse(n, `expected a number, got ${JSON.stringify(text(n))}`);
-        return { kind: 'number', value: signed?.[1] === '-' ? -v : v };
+        const v = numberLiteral(text(n));
+        return 'reason' in v ? refuse(n, v.reason) : { kind: 'number', value: v.value };
       }
       case 'StringLiteral': {
         const bad = stringProblem(text(n));

@@ -51,9 +51,17 @@ export function vectorScalar(op: BinaryOp, samples: Sample[], scalar: number, sw
   return out;
 }
 
+/**
+ * Vector matching of an arithmetic or comparison operator. With Prometheus 3's fill modifiers (m.fill) it follows
+ * prometheus/prometheus promql/engine.go VectorBinop (v3.10 and later): a series of the (swapped, for group_right) left
+ * side with no match meets fill.rhs under its match labels (labels.MatchLabels: the on() labels, or all but the ignored
+ * ones and the name); then each series of the right side that matched nothing, even in a comparison that dropped it,
+ * meets fill.lhs. Without them it is 2.42's, where a comparison that drops a pair does not count it as matched.
+ */
 export function vectorVector(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: VectorMatching, bool: boolean): Sample[] {
   const sig = (l: Labels) => signature(l, m.on, m.labels);
   const [lhs, rhs] = m.card === 'one-to-many' ? [rhsIn, lhsIn] : [lhsIn, rhsIn];
+  const fill = m.fill;
   const right = new Map<string, Sample>();
   for (const s of rhs) {
     const k = sig(s.labels);
@@ -64,16 +72,13 @@ export function vectorVector(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: 
   }
   const matched = new Map<string, Set<string> | null>();
   const out: Sample[] = [];
-  for (const ls of lhs) {
-    const k = sig(ls.labels);
-    const rs = right.get(k);
-    if (!rs) continue;
+  const apply = (ls: Sample, rs: Sample, k: string) => {
     let [vl, vr] = [ls.value, rs.value];
     if (m.card === 'one-to-many') [vl, vr] = [vr, vl];
     let [value, keep] = elemOp(op, vl, vr);
     if (bool) {
       value = keep ? 1 : 0;
-    } else if (!keep) continue;
+    } else if (!keep && !fill) return;
     let labels = resultLabels(ls.labels, rs.labels, op, m);
     if (bool) labels = dropName(labels);
     if (m.card === 'one-to-one') {
@@ -86,9 +91,26 @@ export function vectorVector(op: BinaryOp, lhsIn: Sample[], rhsIn: Sample[], m: 
       inserted.add(ik);
       matched.set(k, inserted);
     }
-    out.push({ labels, value });
+    if (keep || bool) out.push({ labels, value });
+  };
+  const filled = (s: Sample, value: number): Sample => ({ labels: matchLabels(s.labels, m), value });
+  for (const ls of lhs) {
+    const k = sig(ls.labels);
+    const rs = right.get(k) ?? (fill?.rhs != null ? filled(ls, fill.rhs) : undefined);
+    if (rs) apply(ls, rs, k);
+  }
+  if (fill?.lhs != null) {
+    for (const rs of rhs) {
+      const k = sig(rs.labels);
+      if (!matched.has(k)) apply(filled(rs, fill.lhs), rs, k);
+    }
   }
   return out;
+}
+
+/** labels.MatchLabels: the on() labels of a series, or all but the ignored ones and the metric name. */
+function matchLabels(l: Labels, m: VectorMatching): Labels {
+  return Object.fromEntries(Object.entries(l).filter(([k]) => (m.on ? m.labels.includes(k) : k !== '__name__' && !m.labels.includes(k))));
 }
 
 export function resultLabels(lhs: Labels, rhs: Labels, op: BinaryOp, m: VectorMatching): Labels {

@@ -12,6 +12,7 @@
 import { findCycles, cycleText } from './graph.js';
 import { poolName, poolPath } from './pools.js';
 import type { CallSpec, Dist, Endpoint, Operation, Scenario } from './types.js';
+import { quotedList } from '../units/escape.js';
 
 export interface ServiceLoad {
   readonly service: string;
@@ -184,7 +185,7 @@ export function stabilityWarnings(s: Scenario): string[] {
   if (unknown.length > 0) {
     const cal = s.calibration;
     const above = cal ? st.ratePerSec / cal.ratePerSec : null;
-    lines.push(`capacity unknown (concurrency: unknown) for ${unknown.join(', ')}: unbounded in the run, so ` +
+    lines.push(`capacity unknown (concurrency: unknown) for ${quotedList(unknown)}: unbounded in the run, so ` +
       (cal ? `results above the calibrated load (${fmt(cal.ratePerSec)}/s${above !== null && above > 1.0001 ? `; this run's peak is ${fmt(above)} times it` : ''}) cannot show them saturate`
         : 'results cannot show them saturate'));
   }

@@ -14,6 +14,7 @@ import { brokenLimit } from '../../scenario/limits.js';
 import { ConditionSyntaxError, parseCondition, type Condition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import { failsEveryEvaluationWarning, readsAheadWarning } from '../../lang/promql-tree.js';
+import { newerSyntaxWarnings } from '../../lang/promql-versions.js';
 import type { AnalysisMetric, AnalysisSpec, PromQLGate } from '../../scenario/types.js';
 import { goMicroseconds, parseGoDuration } from '../../units/go-duration.js';
 import { own } from '../../records.js';
@@ -277,7 +278,10 @@ function readMetric(ctx: AnalysisContext, t: Resource, raw: unknown, mp: Path, v
       const ahead = readsAheadWarning(gate.expr, 'the analysis measures at', 'every measurement finds no data');
       if (ahead) ctx.warn(t, [...mp, 'provider', 'prometheus', 'query'], ahead);
       const fails = failsEveryEvaluationWarning(gate.expr, 'every measurement is an Error (the provider\'s query failed)');
-      if (fails) ctx.warn(t, [...mp, 'provider', 'prometheus', 'query'], fails);
+      // Columns are of the query with its args substituted, as the controller sends it.
+      const rendered = String(get(raw as Record<string, unknown>, 'provider', 'prometheus', 'query') ?? '') === query ? '' : 'with its args substituted: ';
+      const newer = newerSyntaxWarnings(query, 'refuses the query, and every measurement is an Error').map((w) => `${rendered}${w}`);
+      for (const w of [...newer, fails]) if (w) ctx.warn(t, [...mp, 'provider', 'prometheus', 'query'], w);
     } catch (e) {
       if (!(e instanceof PromQLError)) throw e;
       ctx.problem(t, [...mp, 'provider', 'prometheus', 'query'], e.message);

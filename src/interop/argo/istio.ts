@@ -68,9 +68,43 @@ export function checkIstio(ro: Resource, istio: unknown, istioPath: Path, contex
     }
     const routes = (Array.isArray(http) ? http : []).map((h) => String(get(h, 'name') ?? ''));
     (Array.isArray(wanted) ? wanted : []).forEach((r, i) => {
+      const missing = routes.includes(String(r)) ? missingDestination(ro, istio, http[routes.indexOf(String(r))]) : null;
+      if (missing) {
+        problem(ro, [...path, 'routes', i], `VirtualService ${quoted(name)}'s HTTP route ${quoted(String(r))}: ${missing}: the controller refuses the Rollout ("Istio VirtualService has invalid HTTP routes. Error: ${missing}", validation_references.go) and it does not progress`);
+      }
       if (!routes.includes(String(r))) {
         problem(ro, [...path, 'routes', i], `VirtualService ${quoted(name)} has no HTTP route ${quoted(String(r))}${didYouMean(String(r), routes.filter(Boolean))}${routes.some(Boolean) ? ` (its routes: ${quotedList(routes.filter(Boolean))})` : ''}: the controller stops there ("HTTP Route '${String(r)}' is not found in the defined Virtual Service.") and the rollout does not progress`);
       }
     });
   }
+}
+
+/**
+ * istio.go validateVirtualServiceRouteDestinations (ValidateHTTPRoutes, at 9f8d111d): a route the Rollout names holds a
+ * destination of the canary and of the stable Service (a host up to its first dot, getHost), or with a destinationRule
+ * their subsets; the first one missing, in the controller's words, or null. Only where the Rollout names both Services
+ * and no ping-pong (GetStableAndCanaryServices), or a destinationRule.
+ */
+function missingDestination(ro: Resource, istio: unknown, route: unknown): string | null {
+  const canaryOf = (k: string) => get(ro.value, 'spec', 'strategy', 'canary', k);
+  const dests = Array.isArray(get(route, 'route')) ? (get(route, 'route') as unknown[]) : [];
+  const rule = get(istio, 'destinationRule');
+  if (rule !== undefined && rule !== null) {
+    const subsets = dests.map((d) => get(d, 'destination', 'subset'));
+    for (const [k, role] of [['canarySubsetName', 'Canary'], ['stableSubsetName', 'Stable']] as const) {
+      const want = String(get(rule, k) ?? '');
+      if (!(want !== '' && subsets.includes(want))) return `${role} DestinationRule subset '${want}' not found in route`;
+    }
+    return null;
+  }
+  const [canary, stable] = [canaryOf('canaryService'), canaryOf('stableService')];
+  if (typeof canary !== 'string' || typeof stable !== 'string' || !canary || !stable || canaryOf('pingPong') !== undefined) return null;
+  const hosts = dests.map((d) => {
+    const host = String(get(d, 'destination', 'host') ?? '');
+    const dot = host.indexOf('.');
+    return dot > 0 ? host.slice(0, dot) : dot < 0 ? host : '';
+  });
+  if (!hosts.includes(canary)) return `Canary Service '${canary}' not found in route`;
+  if (!hosts.includes(stable)) return `Stable Service '${stable}' not found in route`;
+  return null;
 }

@@ -11,6 +11,7 @@
 import { parseCondition } from '../../lang/condition.js';
 import { parsePromQL, PromQLError } from '../../lang/promql.js';
 import { failsEveryEvaluationWarning, readsAheadWarning } from '../../lang/promql-tree.js';
+import { newerSyntaxWarnings } from '../../lang/promql-versions.js';
 import type { PlanCheck } from '../../scenario/types.js';
 import { crdNumber, get, where as placeOf, type Path, type Resource } from '../kube/resources.js';
 import { durationScale, encodesModel, QUERIES, type Observer } from './observers.js';
@@ -77,7 +78,7 @@ export function readChecks(ctx: ChecksContext): { checks: PlanCheck[]; builtinUs
       const rendered = written[0] === cn ? '' : `as the Canary's metric ${quoted(name)} (${placeOf(cn, mp)}) renders it: `;
       if (ahead) ctx.warn(written[0], written[1], `${rendered}${ahead}`);
       const fails = failsEveryEvaluationWarning(expr, 'every check fails, as Flagger fails a query the provider answers with an error');
-      if (fails) ctx.warn(written[0], written[1], `${rendered}${fails}`);
+      for (const w of [...newerSyntaxWarnings(query, 'refuses the query, and every check fails'), fails]) if (w) ctx.warn(written[0], written[1], `${rendered}${w}`);
       // The value as Flagger compares it, and the bounds.
       const scale = durationScale(ctx.observer);
       const value = kind === 'duration' ? (scale === 1 ? 'asInt(result)' : `asInt(result * ${scale})`) : 'result';

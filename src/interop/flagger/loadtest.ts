@@ -10,7 +10,7 @@
 import { parseGoDuration } from '../../units/go-duration.js';
 import { count, duration, plural } from '../../units/format.js';
 import { get } from '../kube/resources.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 const BOOLEAN = new Set(['h2', 'disable-compression', 'disable-keepalive', 'disable-redirects']);
 
@@ -105,7 +105,7 @@ function k6Note(metadata: unknown, script: string, type: string, service: string
   const length = /\bduration\s*:\s*['"`]([^'"`]+)['"`]/.exec(script)?.[1];
   const targets = [...new Set([...script.matchAll(/\bhttp\.(?:get|post|put|patch|del|head|options|request)\(\s*(?:['"`][A-Z]+['"`]\s*,\s*)?['"`]([^'"`]+)['"`]/g)].map((m) => m[1]))];
   const canary = targets.some((u) => heyDestination(`hey ${u}`, service) === 'canary');
-  const load = `${vus ? `${plural(Number(vus), 'virtual user')}` : 'its virtual users'}${length ? ` for ${length}` : ''}${targets.length > 0 ? ` to ${targets.join(', ')}${canary ? ' (the canary Service)' : ''}` : ''}`;
+  const load = `${vus ? `${plural(Number(vus), 'virtual user')}` : 'its virtual users'}${length ? ` for ${length}` : ''}${targets.length > 0 ? ` to ${quotedList(targets)}${canary ? ' (the canary Service)' : ''}` : ''}`;
   const decides = !waits ? 'wait_for_results is false: the webhook answers once k6 has started, and the script\'s thresholds decide nothing'
     : `the webhook answers when k6 ends, 400 when k6 fails, as it does when a threshold of the script is crossed${thresholds ? ` (thresholds: ${thresholds})` : ' (the script sets no thresholds)'}; a 400 fails the hook${type === 'pre-rollout' ? ', and Flagger then calls it again at every interval, each failure a failed check, until the threshold rolls the canary back (scheduler.go runPreRolloutHooks; the webhook answers at once within min_failure_delay of its last failure, 2m by default)' : ''}`;
   return `. Its metadata.script is a k6 script, as grafana/flagger-k6-webhook runs it (pkg/handlers/launch.go): ${decides}. rehearse runs no k6: the hook is taken as passing, and the script's load (${load}) is not rehearsed`;
@@ -125,6 +125,10 @@ export function commandNote(h: unknown, type: string, intervalUs: number, servic
   if (typeof script === 'string' && get(metadata, 'cmd') === undefined && /\/launch-test\b|k6/i.test(url)) return k6Note(metadata, script, type, service);
   const cmd = get(metadata, 'cmd');
   const kind = String(get(metadata, 'type') ?? 'cmd');
+  // pkg/loadtester/task_shell.go: a cmd task (the type by default) without cmd is refused, "cmd not found in metadata".
+  if (kind === 'cmd' && cmd === undefined && metadata !== null && typeof metadata === 'object' && Object.keys(metadata).length > 0 && /loadtester/i.test(url) && !/\/(gate|rollback)\//.test(url)) {
+    return '. Its task is a cmd task (metadata.type cmd, or none) without metadata.cmd: flagger-loadtester answers 400 "cmd not found in metadata" (pkg/loadtester/task_shell.go), and Flagger fails the webhook at every call, where the rehearsal takes it as passing';
+  }
   if (metadata === undefined || metadata === null || (typeof cmd !== 'string' && !['ngrinder', 'concord'].includes(kind))) return '';
   if (!TASKS.includes(kind)) {
     // A service of the team's own may take other types: only Flagger's load tester (by its url) is judged.

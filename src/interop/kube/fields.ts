@@ -147,6 +147,13 @@ export function walkFields(r: Resource, table: Table, unknownWhy: string, group:
         byReason.set(d.why, list);
       }
       typesOnly = d.d !== 'modelled' || found!.pattern.endsWith('**');
+    } else if (typesOnly && types && t === undefined && segs[segs.length - 1] !== '[]' && closedObject(types, aliased(parent, aliases))) {
+      // Below a field the table has done with, a key its CRD's object does not list is pruned all the same: the
+      // controller never sees it, and a field it names (a workloadRef's kind) is then missing.
+      const list = byReason.get(`${unknownWhy}${misspelt(types, segs[segs.length - 1], aliased(parent, aliases))}`) ?? [];
+      list.push(path);
+      byReason.set(`${unknownWhy}${misspelt(types, segs[segs.length - 1], aliased(parent, aliases))}`, list);
+      return;
     }
     // Below a field the CRD does not list (pruned), or a free-form one, there is nothing more to check.
     if (typesOnly && (t === undefined || t === 'object*' || t === 'any')) return;
@@ -163,6 +170,11 @@ export function walkFields(r: Resource, table: Table, unknownWhy: string, group:
     return `${where(r, paths[0])}: ${named}: ${why}`;
   });
   return { warnings, problems, mistyped, scalars };
+}
+
+/** A CRD object whose keys are its listed properties (not a map of any keys, nor free-form). */
+function closedObject(types: FieldTypes, key: string): boolean {
+  return key !== '' && types[key] === 'object' && !Object.hasOwn(types, `${key}.*`);
 }
 
 const children = new WeakMap<FieldTypes, Map<string, string[]>>();

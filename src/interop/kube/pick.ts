@@ -17,7 +17,7 @@
 import { didYouMean } from '../../errors.js';
 import { namespaceOf } from './namespaces.js';
 import { where, type Resource, type SourceFile } from './resources.js';
-import { quoted } from '../../units/escape.js';
+import { quoted, quotedList } from '../../units/escape.js';
 
 export interface PickWords {
   /** The kind, and its plural: Rollout, Rollouts. */
@@ -73,10 +73,10 @@ export function pickOne(files: readonly SourceFile[], found: readonly Resource[]
     return { problem: `${chosen.from} ${quoted(chosen.name)}: no ${words.kind} ${what} in ${fileNames}${hint}${didYouMean(chosen.name, names)}${found.length ? ` (they hold ${listed(found)})` : ' (they hold none)'}` };
   }
   if (named.length > 1) {
-    const ns = (r: Resource) => ` (${namespaceOf(r) === null ? 'no namespace: in the one it is applied to' : `namespace ${namespaceOf(r)}`})`;
+    const ns = (r: Resource) => ` (${namespaceOf(r) === null ? 'no namespace: in the one it is applied to' : `namespace ${quoted(String(namespaceOf(r)))}`})`;
     const apart = [...new Set(named.filter((r) => namespaceOf(r) !== null).map((r) => `${namespaceOf(r)}/${r.name}`))];
     const how = key.namespace === null && apart.length > 1
-      ? `; name one as NAMESPACE/NAME (${apart.join(', ')})`
+      ? `; name one as NAMESPACE/NAME (${quotedList(apart)})`
       : `: in one namespace they are one ${words.kind} to the API server, the last applied (kubectl puts one without metadata.namespace in the namespace it applies to); give the files of one`;
     return { problem: `${chosen.from} ${quoted(chosen.name)}: ${named.length} ${words.kinds} of that name in ${fileNames}: ${named.map((r) => `${where(r, ['metadata', 'name'])}${ns(r)}`).join(', ')}${how}` };
   }

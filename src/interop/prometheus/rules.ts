@@ -8,13 +8,13 @@
  */
 import type { Document } from 'yaml';
 import { InputError } from '../../errors.js';
-import { describeProblems, failsEveryEvaluationWarning, parsePromQL, PromQLError, quotedNamesWarning, resultType, type Expr } from '../../lang/promql.js';
+import { describeProblems, failsEveryEvaluationWarning, parsePromQL, PromQLError, resultType, type Expr } from '../../lang/promql.js';
 import { LABEL_NAME, METRIC_NAME } from '../../metrics/mapping.js';
 import { formatPath, locate, type PathSegment } from '../../scenario/problems.js';
 import { oddTagMessage, oddTags, plainData, yamlErrorMessage } from '../../scenario/parse.js';
 import { parseAllDocumentsAsGo } from '../../scenario/go-quoted.js';
 import { templateProblem } from './templates.js';
-import { durationExpressionWarning } from '../../lang/promql-durations.js';
+import { newerSyntaxWarnings } from '../../lang/promql-versions.js';
 import { aliasWarning, applied, duplicates, limitsAsRead, modelDuration, notText, resourceTypeProblems, textAsWritten } from './rule-yaml.js';
 import { kubectlReading } from '../kube/resources.js';
 import { fieldText, serverFields, SERVER_FIELDS_WHY } from '../kube/server-fields.js';
@@ -334,7 +334,7 @@ function readRule(
   try {
     expr = parsePromQL(query);
     const fails = failsEveryEvaluationWarning(expr, alert !== null ? 'the rule\'s health is err and the alert never fires' : 'the rule\'s health is err and it records nothing');
-    for (const w of [quotedNamesWarning(query), durationExpressionWarning(query), fails]) if (w) warnings.push(`${where([...path, 'expr'])}: ${w}`);
+    for (const w of [...newerSyntaxWarnings(query), fails]) if (w) warnings.push(`${where([...path, 'expr'])}: ${w}`);
     const type = resultType(expr);
     if (type !== 'vector' && type !== 'scalar') {
       error = `a rule's query gives an instant vector or a scalar, not a ${type === 'matrix' ? 'range vector' : type}`;
