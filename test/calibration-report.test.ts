@@ -55,8 +55,12 @@ describe('a pool\'s size from a wait attribute', () => {
     for (const p of cal.pools.values()) if (p.counted === 0) expect(p.capacity, p.service).toBeNull();
   }, 300_000);
 
+  /** The committed base traces calibrated with their waits, once for the two tests that read that calibration. */
+  let sampled: ReturnType<typeof calibrateFiles> | undefined;
+  const withWaitsOfBase = () => (sampled ??= calibrateFiles(baseFiles, { sampleRate: 0.6, waitAttribute: attribute }));
+
   it('the committed base traces are a 60% sample: which pools waited is reported, their sizes only as lower bounds', () => {
-    const cal = calibrateFiles(baseFiles, { sampleRate: 0.6, waitAttribute: attribute });
+    const cal = withWaitsOfBase();
     const pools = Object.fromEntries([...cal.pools].map(([s, p]) => [s, p.waited]));
     // Every server span carries the attribute; the database's and the catalog's requests never waited.
     expect(pools).toEqual({ cart: 2, catalog: 0, db: 0, frontend: 7, recommend: 7 });
@@ -73,7 +77,7 @@ describe('a pool\'s size from a wait attribute', () => {
 
   it('a span\'s wait leaves its endpoint\'s own latency, once', () => {
     const without = calibrateFiles(baseFiles, { sampleRate: 0.6 });
-    const withWaits = calibrateFiles(baseFiles, { sampleRate: 0.6, waitAttribute: attribute });
+    const withWaits = withWaitsOfBase();
     // Every span kept in the reservoir (fewer than its size): the own times differ by the waits of successful spans.
     let waits = 0;
     for (const f of baseFiles) {

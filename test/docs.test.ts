@@ -2,9 +2,9 @@
  * Every shell command the docs show (README.md and docs/*.md, fenced ```sh, ```bash, ```shell and ```console
  * blocks) runs here against the built CLI, and its exit code and at least one line of its output are checked,
  * so that the docs cannot drift from the tool. Commands run in a temporary copy of the repository (one per
- * page, without reports/ and dist/, node_modules linked), so git stays clean; `rehearse` and `npx rehearse`
- * are bin/rehearse.js of this checkout. Pages run concurrently, the commands of a page in order (a later
- * command may read what an earlier one wrote).
+ * page, without reports/, dist/ and the test files, node_modules linked: copyOfRepository), so git stays
+ * clean; `rehearse` and `npx rehearse` are bin/rehearse.js of this checkout. Pages run concurrently, the
+ * commands of a page in order (a later command may read what an earlier one wrote).
  *
  * How a page says what to expect:
  * - ```console: `$ command` lines (a trailing `\` continues one); the lines after a command, up to the next
@@ -261,14 +261,30 @@ async function serveDrill(args: string, cwd: string): Promise<{ env: NodeJS.Proc
   return { env: { ...env, DRILL: link.origin, TOKEN: link.searchParams.get('token')! }, stop };
 }
 
-function copyOfRepository(name: string): string {
+/**
+ * The page's copy of the repository, less what no command of the docs reads: the test files themselves (test/*.ts;
+ * their fixtures and vectors are copied) and, for a page none of whose commands build (npm) or name the sources, src/.
+ * Each file copied, then removed, costs this test system time (about a millisecond on an ext4 disk mounted with
+ * discard, more on a busy one): those two are more than half of the repository's files. A command that reads one of
+ * them here finds no such file.
+ */
+function copyOfRepository(name: string, sources: boolean): string {
   const dir = join(work, name);
-  const skip = new Set(['node_modules', 'dist', '.git', 'reports', 'scratch', 'coverage']);
-  cpSync(root, dir, { recursive: true, filter: (src) => !skip.has(relative(root, src).split('/')[0]) });
+  const skip = new Set(['node_modules', 'dist', '.git', 'reports', 'scratch', 'coverage', ...(sources ? [] : ['src'])]);
+  cpSync(root, dir, {
+    recursive: true,
+    filter: (src) => {
+      const [top, ...rest] = relative(root, src).split('/');
+      return !skip.has(top) && !(top === 'test' && rest.length === 1 && rest[0].endsWith('.ts'));
+    },
+  });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   mkdirSync(join(dir, 'reports'));
   return dir;
 }
+
+/** Whether a page's commands build the package (npm scripts do) or read its sources. */
+const readsSources = (list: Step[]) => list.some((s) => s.kind === 'run' && /(^|&&\s*)npm |\bsrc\b/.test(withoutSkipped(s.command.text).text));
 
 const shim = join(work, 'bin');
 mkdirSync(shim);
@@ -349,7 +365,7 @@ describe('the docs', () => {
 
   describe.concurrent.each(parsed.filter((p) => p.steps.some((s) => s.kind === 'run' && !skippedWhole(s.command.text))))('$page', ({ page, steps: list }) => {
     it('runs every command it shows, with the exit code and output it shows', async () => {
-      const dir = copyOfRepository(page.replace(/[/.]/g, '-'));
+      const dir = copyOfRepository(page.replace(/[/.]/g, '-'), readsSources(list));
       const failures: string[] = [];
       let empty = 0;
       let emptyDir = '';
