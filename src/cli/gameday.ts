@@ -102,12 +102,14 @@ export async function gamedayCommand(file: string, o: GamedayOptions, io: Io): P
   if (warning) io.err(warning);
   const run = await runner(o, out, io);
   const { drill, links } = await Drill.open(setup, read, secret, o.speed, run.options);
+  // Its signals are the drill's before its links are printed: a SIGTERM sent on reading them stops it as the drill.
+  const waiting = run.wait(drill);
   io.out(`game day: ${read.scenario.name}, seed ${seed}${o.hiddenCase ? ', case hidden until the debrief' : caseName ? `, case ${caseName}` : ''}, gates ${o.gates}, speed ${o.speed}x`);
   io.out(`journal: ${out}.journal (the drill as it happens; resume it with: rehearse gameday resume ${out}.journal)`);
   printLinks(links, io);
   if (o.start) drill.startNow();
   else io.out("the lobby is open: the clock starts when the facilitator starts the drill (the page's Start the drill, or: rehearse gameday ctl URL start)");
-  return run.wait(drill);
+  return waiting;
 }
 
 export type ResumeOptions = Omit<GamedayOptions, 'speed' | 'case' | 'hiddenCase' | 'seed' | 'gates' | 'operator' | 'scribe' | 'observers' | 'out' | 'host' | 'port'>
@@ -136,9 +138,14 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
     },
     stopped: () => signal !== null,
   };
+  const replayDone = () => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  };
   try {
     resumed = await Drill.resume(journal, { ...run.options, host: o.host, port: o.port, scenario: o.scenario, check: o.force ? undefined : checkWork, replay });
   } catch (e) {
+    replayDone();
     if (e instanceof ReplayStopped) {
       io.out(`stopped (${signal}) while replaying the journal, before the drill was served; the journal is as it was: rehearse gameday resume ${journal}`);
       return signal === 'SIGINT' ? 130 : 143;
@@ -148,11 +155,13 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
     for (const l of lines) io.err(l);
     return 1;
   }
-  finally {
-    process.off('SIGTERM', onTerm);
-    process.off('SIGINT', onInt);
-  }
   const { drill, links, atUs, served, before, taken } = resumed;
+  // The drill's signal handlers are on before the replay's come off (with none, a SIGTERM would end the process
+  // without a word), and before anything is printed: a SIGTERM sent on reading the links stops it as the drill. One
+  // that came as the replay ended is the drill's.
+  const waiting = run.wait(drill);
+  replayDone();
+  if (signal !== null) process.kill(process.pid, signal);
   const warning = hostWarning(served.host);
   if (warning) io.err(warning);
   // A drill stopped in its lobby is resumed in its lobby: it starts, it does not resume (a resume there is refused).
@@ -161,7 +170,7 @@ export async function resumeCommand(journal: string, o: ResumeOptions, io: Io): 
     : `game day resumed from ${journal} at ${clock(atUs)} simulated, the clock stopped: the facilitator resumes it (the page's Resume clock, or: rehearse gameday ctl URL resume)`);
   io.out(`${whereLinksStand(served, before, taken)}; a new one for the facilitator:`);
   printLinks(links, io);
-  return run.wait(drill);
+  return waiting;
 }
 
 /**
