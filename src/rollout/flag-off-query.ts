@@ -11,6 +11,7 @@
  * any other reads both sides alike in some selector, and cannot be judged against flag-off traffic.
  */
 import { matches, type Expr, type Matcher, type VectorSelector } from '../lang/promql.js';
+import { selectors } from '../metrics/families.js';
 import { flagLabel, mapLabels, podsOf, type MetricsMapping } from '../metrics/mapping.js';
 import type { Rule, RuleGroup } from '../scenario/rules.js';
 import { quoted } from '../units/escape.js';
@@ -66,18 +67,6 @@ function flipSelector(v: VectorSelector, sides: readonly FlagSide[]): VectorSele
     return s ? { name: m.name, op: '=', value: s.off, re: null } : m;
   });
   return { ...v, matchers };
-}
-
-function selectors(e: Expr): VectorSelector[] {
-  switch (e.kind) {
-    case 'vector': return [e];
-    case 'matrix': return [e.vector];
-    case 'call': return e.args.flatMap(selectors);
-    case 'aggregate': return [...(e.param ? selectors(e.param) : []), ...selectors(e.expr)];
-    case 'binary': return [...selectors(e.lhs), ...selectors(e.rhs)];
-    case 'negate': return selectors(e.expr);
-    default: return [];
-  }
 }
 
 /** The expression with every selector of flag-on traffic turned to flag-off traffic. */
