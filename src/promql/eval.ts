@@ -3,9 +3,12 @@
  * 5 minute lookback for instant selectors (a sample at exactly t - 5m still counts), closed ranges
  * [t - range, t] for range selectors, extrapolation in rate/increase/delta, the metric name dropped by
  * functions, arithmetic and aggregation, and vector matching with the same errors. A real Prometheus is the
- * oracle in test/promql-prometheus.test.ts.
+ * oracle in test/promql-prometheus.test.ts. Asked for Prometheus 3, the lookback and the ranges are left-open
+ * (t - 5m, t] and (t - range, t]: a sample exactly at the lower bound is out, as prometheus/prometheus
+ * promql/engine.go has it since v3.0.0 (commit debbdb86, "make matrix selection and lookback left-open and
+ * right-closed"; vectorSelectorSingle `t <= refTime-lookbackDelta`, matrixIterSlice `t > mint`).
  */
-import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
+import type { Labels, PrometheusVersion, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
 import { COMPARISON, elemOp, vectorScalar, vectorSet, vectorVector } from './binary.js';
 import {
@@ -18,9 +21,9 @@ import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryRes
 export { EvalError, LOOKBACK_MS, type QueryResult, type Sample };
 
 /** Evaluates a query (text or parsed) at `timeMs` over the series. */
-export function evaluate(query: string | Expr, source: SeriesSource, timeMs: number): QueryResult {
+export function evaluate(query: string | Expr, source: SeriesSource, timeMs: number, prometheus: PrometheusVersion = 2): QueryResult {
   const e = typeof query === 'string' ? parsePromQL(query) : query;
-  const v = new Evaluator(source, timeMs).eval(e);
+  const v = new Evaluator(source, timeMs, prometheus === 3).eval(e);
   if (v.type === 'scalar') return v;
   if (v.type === 'vector') {
     const seen = new Set<string>();
@@ -65,7 +68,13 @@ function lastAtOrBefore(s: SampleSeries, t: number): number {
 }
 
 class Evaluator {
-  constructor(private readonly source: SeriesSource, private readonly t: number) {}
+  /** `leftOpen`: Prometheus 3's lookback and ranges, which leave out a sample at their lower bound. */
+  constructor(private readonly source: SeriesSource, private readonly t: number, private readonly leftOpen: boolean) {}
+
+  /** The last time a range from `maxt` back leaves out (its lower bound for Prometheus 3, just before it for 2). */
+  private outside(m: MatrixSelector, maxt: number): number {
+    return maxt - m.rangeMs - (this.leftOpen ? 0 : 1);
+  }
 
   eval(e: Expr): Value {
     switch (e.kind) {
@@ -112,7 +121,7 @@ class Evaluator {
       const i = lastAtOrBefore(s, ref);
       if (i < 0) continue;
       const ts = s.time(i);
-      if (ts < ref - LOOKBACK_MS || s.stale?.(i)) continue;
+      if (ts < ref - LOOKBACK_MS || (this.leftOpen && ts === ref - LOOKBACK_MS) || s.stale?.(i)) continue;
       out.push({ labels: s.labels, value: s.value(i) });
       times?.push(ts);
     }
@@ -121,12 +130,12 @@ class Evaluator {
 
   private range(m: MatrixSelector): Points[] {
     const maxt = this.t - m.vector.offsetMs;
-    const mint = maxt - m.rangeMs;
+    const before = this.outside(m, maxt);
     const out: Points[] = [];
     for (const s of select(this.source, m.vector)) {
       const last = lastAtOrBefore(s, maxt);
       const t: number[] = [], v: number[] = [];
-      for (let i = lastAtOrBefore(s, mint - 1) + 1; i <= last; i++) {
+      for (let i = lastAtOrBefore(s, before) + 1; i <= last; i++) {
         if (s.stale?.(i)) continue;
         t.push(s.time(i));
         v.push(s.value(i));
@@ -252,13 +261,13 @@ class Evaluator {
    */
   private summarized(m: MatrixSelector, f: (p: RangeSummary) => number | null, lastTwo = false): Value {
     const maxt = this.t - m.vector.offsetMs;
-    const mint = maxt - m.rangeMs;
+    const before = this.outside(m, maxt);
     const out: Sample[] = [];
     for (const s of select(this.source, m.vector)) {
       if (s.stale) {
         // Staleness markers are not points: read the range as points.
         const t: number[] = [], v: number[] = [];
-        for (let i = lastAtOrBefore(s, mint - 1) + 1; i <= lastAtOrBefore(s, maxt); i++) {
+        for (let i = lastAtOrBefore(s, before) + 1; i <= lastAtOrBefore(s, maxt); i++) {
           if (s.stale(i)) continue;
           t.push(s.time(i));
           v.push(s.value(i));
@@ -269,7 +278,7 @@ class Evaluator {
         continue;
       }
       const last = lastAtOrBefore(s, maxt);
-      const first = lastTwo ? Math.max(lastAtOrBefore(s, mint - 1) + 1, last - 1) : lastAtOrBefore(s, mint - 1) + 1;
+      const first = lastTwo ? Math.max(lastAtOrBefore(s, before) + 1, last - 1) : lastAtOrBefore(s, before) + 1;
       if (last < first) continue;
       let increase = s.value(last) - s.value(first);
       if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) increase += s.value(i - 1);
