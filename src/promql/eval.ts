@@ -6,7 +6,8 @@
  * oracle in test/promql-prometheus.test.ts. Asked for Prometheus 3, the lookback and the ranges are left-open
  * (t - 5m, t] and (t - range, t]: a sample exactly at the lower bound is out, as prometheus/prometheus
  * promql/engine.go has it since v3.0.0 (commit debbdb86, "make matrix selection and lookback left-open and
- * right-closed"; vectorSelectorSingle `t <= refTime-lookbackDelta`, matrixIterSlice `t > mint`).
+ * right-closed"; vectorSelectorSingle `t <= refTime-lookbackDelta`, matrixIterSlice `t > mint`); rate, increase
+ * and delta extrapolate as 2.51 and 3 do (math.ts extrapolated).
  */
 import type { Labels, PrometheusVersion, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
@@ -68,12 +69,12 @@ function lastAtOrBefore(s: SampleSeries, t: number): number {
 }
 
 class Evaluator {
-  /** `leftOpen`: Prometheus 3's lookback and ranges, which leave out a sample at their lower bound. */
-  constructor(private readonly source: SeriesSource, private readonly t: number, private readonly leftOpen: boolean) {}
+  /** `prometheus3`: Prometheus 3's lookback and ranges, which leave out a sample at their lower bound, and its extrapolation. */
+  constructor(private readonly source: SeriesSource, private readonly t: number, private readonly prometheus3: boolean) {}
 
   /** The last time a range from `maxt` back leaves out (its lower bound for Prometheus 3, just before it for 2). */
   private outside(m: MatrixSelector, maxt: number): number {
-    return maxt - m.rangeMs - (this.leftOpen ? 0 : 1);
+    return maxt - m.rangeMs - (this.prometheus3 ? 0 : 1);
   }
 
   eval(e: Expr): Value {
@@ -121,7 +122,7 @@ class Evaluator {
       const i = lastAtOrBefore(s, ref);
       if (i < 0) continue;
       const ts = s.time(i);
-      if (ts < ref - LOOKBACK_MS || (this.leftOpen && ts === ref - LOOKBACK_MS) || s.stale?.(i)) continue;
+      if (ts < ref - LOOKBACK_MS || (this.prometheus3 && ts === ref - LOOKBACK_MS) || s.stale?.(i)) continue;
       out.push({ labels: s.labels, value: s.value(i) });
       times?.push(ts);
     }
@@ -223,9 +224,9 @@ class Evaluator {
       default: {
         const m = args[0] as MatrixSelector;
         switch (fn) {
-          case 'rate': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, true));
-          case 'increase': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, false));
-          case 'delta': return this.summarized(m, (p) => extrapolated(p, m, this.t, false, false));
+          case 'rate': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, true, this.prometheus3));
+          case 'increase': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, false, this.prometheus3));
+          case 'delta': return this.summarized(m, (p) => extrapolated(p, m, this.t, false, false, this.prometheus3));
           case 'irate': return this.summarized(m, (p) => instantValue(p, true), true);
           case 'idelta': return this.summarized(m, (p) => instantValue(p, false), true);
           case 'avg_over_time': return this.overTime(m, (p) => avgOverTime(p.v), true);
