@@ -15,7 +15,8 @@ import { parsePromQL, PromQLError, type Expr } from '../src/lang/promql.js';
 import { evaluate } from '../src/promql/eval.js';
 import { readRuleFile } from '../src/interop/prometheus/rules.js';
 import { loadScenarioFile } from '../src/load/scenario.js';
-import { InputSeries } from './promtool.js';
+import { InputSeries, promtoolParses } from './promtool.js';
+import { prometheusAvailable } from './prometheus.js';
 
 const said = (q: string) => {
   try {
@@ -125,5 +126,56 @@ describe('a number with a leading 0', () => {
     expect(parsePromQL('09')).toEqual({ kind: 'number', value: 9 });
     expect(parsePromQL('0755.5')).toEqual({ kind: 'number', value: 755.5 });
     expect(parsePromQL('07777777777777777777777')).toEqual({ kind: 'number', value: 7777777777777777777777 });
+  });
+});
+
+describe('numbers as Prometheus 2.54 and 3 lex them: underscores, a dot ending a range, a duration for an @ time', () => {
+  // prometheus/prometheus promql/parser/lex.go scanNumber (commit 3c9e3ee5, v2.54.0) and lex_test.go at d15adb9a:
+  // "00_1_23_4.56_7_8" and "0x1_2_34" are numbers, "1__0"-like doubled, trailing or leading-an-exponent underscores
+  // are not; parse.go number reads them with Go's strconv.ParseInt(val, 0, 64) or ParseFloat, which skip them.
+  it('reads underscores between digits as lex_test.go and Go read them', () => {
+    expect(parsePromQL('1_000')).toEqual({ kind: 'number', value: 1000 });
+    expect(parsePromQL('00_1_23_4.56_7_8')).toEqual({ kind: 'number', value: 1234.5678 });
+    expect(parsePromQL('0x1_2_34')).toEqual({ kind: 'number', value: 0x1234 });
+    expect(parsePromQL('0X_1F')).toEqual({ kind: 'number', value: 31 });
+    expect(parsePromQL('1e1_0')).toEqual({ kind: 'number', value: 1e10 });
+    expect(parsePromQL('0_755')).toEqual({ kind: 'number', value: 493 });
+    expect(range('rate(x[1_0])')).toMatchObject({ rangeMs: 10_000 });
+    expect(range('x offset 1_0')).toMatchObject({ offsetMs: 10_000 });
+    expect(parsePromQL('topk(1_0, x)')).toMatchObject({ kind: 'aggregate', param: { kind: 'number', value: 10 } });
+    // lex_test.go's failures.
+    for (const q of ['00_1_23__4.56_7_8', '00_1_23_4._56_7_8', '00_1_23_4_.56_7_8', '0x1_2__34', '1_e2', '1e_1_2_34', '1e1_2__34', '12_']) {
+      expect(said(q)?.[0]?.[2], q).toBe(true);
+    }
+  });
+
+  it('reads a number ending in a dot as seconds in a range and a step (lex.go scanNumber takes `5.`)', () => {
+    expect(range('rate(x[5.])')).toMatchObject({ rangeMs: 5000 });
+    expect(said('x[5m:5.]')).toEqual([[2, 'unsupported subquery', false]]);
+  });
+
+  it('reads a duration as an @ time in seconds (parse_test.go: `some_metric[5m] @ 1m` is at 60000 ms)', () => {
+    expect(said('some_metric[5m] @ 1m')).toEqual([[17, 'unsupported @ modifier', false]]);
+    expect(said('x @ -1m')).toEqual([[3, 'unsupported @ modifier', false]]);
+    expect(said('x @ 1_000')).toEqual([[3, 'unsupported @ modifier', false]]);
+  });
+
+  it('warns at each in a rule file, where Prometheus 2.42 refuses them; a rule with an @ is not evaluated, and says so', () => {
+    const { groups, warnings } = readRuleFile('groups:\n- name: g\n  rules:\n  - record: r\n    expr: sum(rate(x[5.])) > 1_000\n  - alert: a\n    expr: x[5m] @ 1m\n', 'r.yml');
+    expect(groups[0].rules.map((r) => r.error)).toEqual([null, 'unsupported @ modifier at column 7 of "x[5m] @ 1m"']);
+    expect(warnings).toEqual([
+      `r.yml:5:11: groups[0].rules[0].expr: a number of seconds for a duration, or a duration for a number, at column 12: read as Prometheus 2.54 and later read it (\`[90]\` is \`[90s]\`, \`> 5m\` is \`> 300\`); ${RULE_TAIL}`,
+      `r.yml:5:11: groups[0].rules[0].expr: a number with underscores at column 20: read as Prometheus 2.54 and later read it (\`1_000\` is 1000); ${RULE_TAIL}`,
+    ]);
+  });
+
+  it.skipIf(!prometheusAvailable())('each is refused by promtool check rules (Prometheus 2.42), with the column warned', () => {
+    expect(promtoolParses(['x > 1_000', '0x1_f', 'x[5.]', 'x @ 1m', 'rate(x[1_0])'])).toEqual([
+      ['1:5', 'bad number or duration syntax: "1"'],
+      ['1:1', 'bad number or duration syntax: "0x1"'],
+      ['1:3', 'missing unit character in duration'],
+      ['1:5', 'unexpected duration "1m" in @, expected timestamp'],
+      ['1:8', 'bad duration syntax: "1"'],
+    ]);
   });
 });

@@ -12,7 +12,7 @@
  */
 import { parseDurationMs, parsePromQL, PromQLError } from '../src/lang/promql.js';
 import { readQuery } from '../src/lang/promql-syntax.js';
-import type { Labels } from '../src/metrics/series.js';
+import type { Labels, PrometheusVersion } from '../src/metrics/series.js';
 import { evaluate, EvalError } from '../src/promql/eval.js';
 import { InputSeries, labelsOf, type Point } from './promtool.js';
 
@@ -134,6 +134,101 @@ export function readTestFile(file: string, text: string): EvalCase[] {
   return cases;
 }
 
+/** An eval or load of a Prometheus 3 file that the reader leaves out, and why. */
+export interface Skipped {
+  readonly file: string;
+  readonly line: number;
+  readonly why: 'range query' | 'native histograms' | 'range vector result' | 'string result' | 'unreadable series';
+}
+
+const EVAL_V3 = /^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$/;
+const EXPECT_V3 = /^expect\s+(ordered|fail|warn|no_warn|info|no_info)(?:\s+(regex|msg):(.+))?$/;
+
+/**
+ * The instant evals of a Prometheus 3 test file (prometheus/prometheus promql/promqltest/test.go at v3: patEvalInstant,
+ * patExpect, load_with_nhcb), each with the series loaded before it. What rehearse has no model of is left out and
+ * counted: range queries, native histograms (series or results written `{{...}}`, and every eval after a load of
+ * them until a `clear`), range vector and string results.
+ */
+export function readTestFileV3(file: string, text: string): { readonly cases: EvalCase[]; readonly skipped: Skipped[] } {
+  const lines = text.split('\n').map((l) => (l.trim().startsWith('#') ? '' : l.trim()));
+  const cases: EvalCase[] = [];
+  const skipped: Skipped[] = [];
+  let series = new InputSeries();
+  let histograms = false;
+  const block = (i: number): number => {
+    while (lines[i + 1]) i++;
+    return i;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (l === '') continue;
+    const word = l.split(/\s+/)[0].toLowerCase();
+    if (word === 'clear') {
+      series = new InputSeries();
+      histograms = false;
+    } else if (word === 'load' || word === 'load_with_nhcb') {
+      const gap = parseDurationMs(l.split(/\s+/)[1] ?? '');
+      if (gap === null) throw new Error(`${file}:${i + 1}: bad load interval`);
+      const defs = new Map<string, { labels: Labels; values: Point[] }>();
+      while (lines[i + 1]) {
+        const d = lines[++i];
+        if (d.includes('{{')) histograms = true;
+        else {
+          try {
+            const def = seriesLine(d);
+            defs.set(key(def.labels), def);
+          } catch {
+            skipped.push({ file, line: i + 1, why: 'unreadable series' });
+            histograms = true;
+          }
+        }
+      }
+      if (word === 'load_with_nhcb') histograms = true;
+      series = loaded(series, [...defs.values()], gap);
+    } else if (word.startsWith('eval')) {
+      const line = i + 1;
+      if (/^eval(?:_\w+)?\s+range\b/.test(l)) {
+        skipped.push({ file, line, why: 'range query' });
+        i = block(i);
+        continue;
+      }
+      const m = EVAL_V3.exec(l);
+      if (!m) throw new Error(`${file}:${i + 1}: not an eval: ${l}`);
+      let fail = m[1] === 'fail', ordered = m[1] === 'ordered';
+      const samples: { labels: Labels; value: number }[] = [];
+      let scalar: number | null = null;
+      let why: Skipped['why'] | null = histograms ? 'native histograms' : null;
+      while (lines[i + 1]) {
+        const d = lines[++i];
+        const x = EXPECT_V3.exec(d);
+        if (x) {
+          if (x[1] === 'fail') fail = true;
+          if (x[1] === 'ordered') ordered = true;
+          continue;
+        }
+        if (/^expect\s+range\s+vector\b/.test(d)) why ??= 'range vector result';
+        else if (/^expect\s+string\b/.test(d) || /^"/.test(d)) why ??= 'string result';
+        else if (d.includes('{{')) why ??= 'native histograms';
+        else if (/^[-+]?(\d|\.\d|inf|nan)/i.test(d) && !/\s/.test(d)) scalar = goFloat(d);
+        else if (why === null) {
+          const { labels, values } = seriesLine(d);
+          samples.push({ labels, value: values[0] as number });
+        }
+      }
+      if (why) {
+        skipped.push({ file, line, why });
+        continue;
+      }
+      cases.push({
+        file, line, query: m[3], atMs: parseDurationMs(m[2] ?? '0s') ?? 0, fail, ordered,
+        samples: scalar === null ? samples : null, scalar, series,
+      });
+    } else throw new Error(`${file}:${i + 1}: unknown command ${l}`);
+  }
+  return { cases, skipped };
+}
+
 export type Outcome =
   | { readonly kind: 'agrees' }
   | { readonly kind: 'refused'; readonly reason: string }
@@ -150,7 +245,7 @@ export function almostEqual(a: number, b: number): boolean {
 }
 
 /** Runs one eval as test.go does: parse, evaluate at its time, compare. */
-export function runCase(c: EvalCase): Outcome {
+export function runCase(c: EvalCase, prometheus: PrometheusVersion = 2): Outcome {
   let expr;
   try {
     expr = parsePromQL(c.query);
@@ -163,7 +258,7 @@ export function runCase(c: EvalCase): Outcome {
   }
   let r;
   try {
-    r = evaluate(expr, c.series, c.atMs);
+    r = evaluate(expr, c.series, c.atMs, prometheus);
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     return c.fail ? { kind: 'agrees' } : { kind: 'differs', detail: `error: ${e.message}` };

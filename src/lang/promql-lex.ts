@@ -87,14 +87,10 @@ export function prometheusLexed(query: string): Lexed {
       i = end < 0 ? n : end;
       operand = false;
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(query[i + 1] ?? ''))) {
+      const end = numberAt(query, i, out);
       const m = /(?:\d*\.?\d*(?:[eE][+-]?\d+)?)\w*/y;
       m.lastIndex = i;
-      const t = m.exec(query)![0];
-      if (/^\d+\.(?:[eE][+-]?\d+)?$/.test(t) && query[i + t.length] !== '.') {
-        const dot = t.indexOf('.');
-        out.splice(i, t.length, ...(t.slice(0, dot) + t.slice(dot + 1) + ' '));
-      }
-      i += t.length;
+      i = end >= 0 ? end : i + m.exec(query)![0].length;
       operand = false;
     } else if (/[a-zA-Z_:]/.test(c)) {
       const word = /[a-zA-Z_:][\w:]*/y;
@@ -186,6 +182,26 @@ function unterminated(query: string, i: number): PromQLProblem {
   return { column: i + 1, reason: escape ?? 'unterminated quoted string', invalid: true };
 }
 
+/** A number as Prometheus 3's lex.go scanNumber takes it (hex, decimal, underscores between digits since 2.54). */
+const NUMBER = /0[xX]_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*(?![.\w])|(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?(?![.\w])/y;
+
+/**
+ * The index after a number at `i` that Prometheus 3's lexer takes whole (lex.go scanNumber: not followed by a letter,
+ * a digit or a dot), or -1; written so that the grammar reads it as one: a dot ending its digits dropped and a space
+ * put after it (`5.` as `5 `, `3.e2` as `3e2 `), a hex number's underscores as leading zeros (`0x1_f` as `0x01f`, the
+ * grammar takes none) and its `X` as `x`.
+ */
+function numberAt(query: string, i: number, out: string[]): number {
+  NUMBER.lastIndex = i;
+  const t = NUMBER.exec(query)?.[0];
+  if (t === undefined) return -1;
+  let w = t;
+  if (/^0x/i.test(t)) w = `0x${t.slice(2).replaceAll('_', '').padStart(t.length - 2, '0')}`;
+  else if (/^[\d_]+\.(?:[eE]|$)/.test(t)) w = `${t.replace('.', '')} `;
+  if (w !== t) out.splice(i, t.length, ...w);
+  return i + t.length;
+}
+
 const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const isAlphaNumeric = (c: string | undefined) => c !== undefined && /^[a-zA-Z0-9_]$/.test(c);
 
@@ -193,7 +209,10 @@ const isAlphaNumeric = (c: string | undefined) => c !== undefined && /^[a-zA-Z0-
  * lexDuration from `i` (after "[" and its spaces): scanNumber, then acceptRemainingDuration. Returns the index
  * after the duration (or after a number, which Prometheus 2.54 and 3 read as seconds), or the lexer's error.
  */
-function lexDuration(query: string, i: number): number | string {
+function lexDuration(query: string, i: number, out: string[]): number | string {
+  // A number alone is seconds since Prometheus 2.54 (lexNumberOrDuration tries scanNumber first), as in 3.
+  const number = numberAt(query, i, out);
+  if (number >= 0) return number;
   let j = i;
   const run = (set: string) => {
     while (j < query.length && set.includes(query[j])) j++;
@@ -216,7 +235,6 @@ function lexDuration(query: string, i: number): number | string {
     if (query[j] === '+' || query[j] === '-') j++;
     run('0123456789');
   }
-  // A number alone is seconds since Prometheus 2.54 (lexNumberOrDuration tries scanNumber first), as in 3.
   if (!isAlphaNumeric(query[j])) return /\d/.test(query.slice(i, j)) ? j : 'missing unit character in duration';
   const bad = (end: number) => `bad duration syntax: ${JSON.stringify(query.slice(i, end))}`;
   if (!'smhdwy'.includes(query[j])) return bad(j);
@@ -242,7 +260,7 @@ function bracket(query: string, i: number, out: string[], problems: PromQLProble
   let colon = false;
   let writing = true;
   while (isSpace(query[i])) i++;
-  const d = lexDuration(query, i);
+  const d = lexDuration(query, i, out);
   if (typeof d === 'string') {
     problems.push({ column: i + 1, reason: d, invalid: true });
     return n;
@@ -263,7 +281,8 @@ function bracket(query: string, i: number, out: string[], problems: PromQLProble
       // A duration or number after the colon: a run of letters, digits and dots.
       const m = /[\w.]*/y;
       m.lastIndex = i;
-      i += m.exec(query)![0].length;
+      const end = numberAt(query, i, out);
+      i = end >= 0 ? end : i + m.exec(query)![0].length;
     } else {
       if (!/[a-zA-Z_:]/.test(c) || colon) writing = false; // "unexpected colon" for a second one
       else if (writing && c !== ':') out[i] = ':';

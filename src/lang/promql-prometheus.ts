@@ -132,7 +132,7 @@ export function stringProblem(literal: string): string | null {
 
 /** Why Prometheus refuses a number literal (parse.go number: strconv.ParseFloat out of range), or null. */
 export function numberProblem(text: string): string | null {
-  return /^[0-9.]/.test(text) && !/^0x/i.test(text) && !Number.isFinite(Number(text))
+  return /^[0-9.]/.test(text) && !/^0x/i.test(text) && !Number.isFinite(Number(text.replaceAll('_', '')))
     ? `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(text)}: value out of range`
     : null;
 }

@@ -97,11 +97,18 @@ export function durationOutOfRange(text: string): boolean {
   return false;
 }
 
+/** A number with underscores that lex.go scanNumber (Prometheus 2.54 and later) takes: hex, or decimal. */
+const UNDERSCORED = /^0[xX]_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*$|^(?:\d+(?:_\d+)*(?:\.(?:\d+(?:_\d+)*)?)?|\.\d+(?:_\d+)*)(?:[eE][+-]?\d+(?:_\d+)*)?$/;
+
 /**
  * A number as Prometheus' parser reads it (promql/parser/parse.go number: strconv.ParseInt(val, 0, 64), then
  * strconv.ParseFloat): a leading 0 makes an integer octal (parse_test.go: `0755` is 493), where it is one, and 0x hex.
+ * Underscores between digits (`1_000`, `0x1_f`, `1e1_0`), which lex.go scanNumber takes since Prometheus 2.54
+ * (commit 3c9e3ee5, lex_test.go "00_1_23_4.56_7_8") and Go's parsers skip, are dropped; one where lex.go refuses
+ * it (doubled, at an end, beside `.`, `e` or `x`'s digits' start but for `0x_1`) makes no number.
  */
 export function parseNumber(text: string): number | null {
+  if (text.includes('_')) return UNDERSCORED.test(text) ? parseNumber(text.replaceAll('_', '')) : null;
   const t = text.toLowerCase();
   if (/^[+-]?inf$/.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
   if (t === 'nan') return NaN;

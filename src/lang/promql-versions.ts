@@ -11,6 +11,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { durationOutOfRange, parseDurationMs, parseNumber } from './promql-signatures.js';
 import { numberProblem } from './promql-prometheus.js';
 import { durationExpressionWarning } from './promql-durations.js';
+import { prometheusLexed } from './promql-lex.js';
 
 /** The 1-based columns of the quoted names in a query (none when it is not PromQL the grammar reads). */
 export function quotedNameColumns(query: string): number[] {
@@ -124,17 +125,35 @@ export function interchangedColumns(query: string): number[] {
 }
 
 /**
+ * The 1-based columns of the numbers written with underscores between digits (`1_000`, `0x1_f`), which Prometheus 2.54
+ * and later read (promql/parser/lex.go scanNumber, commit 3c9e3ee5) and 2.42 refuses ("bad number or duration syntax").
+ */
+export function underscoredNumberColumns(query: string): number[] {
+  const out: number[] = [];
+  parser.parse(prometheusLexed(query).text).iterate({
+    enter(n) {
+      if (!n.name.startsWith('NumberDurationLiteral')) return true;
+      if (query.slice(n.from, n.to).includes('_')) out.push(n.from + 1 + (/^[+-](?:\s|#[^\n]*)*/.exec(query.slice(n.from, n.to))?.[0].length ?? 0));
+      return false;
+    },
+  });
+  return out;
+}
+
+/**
  * What a query holds that Prometheus 3 (or 2.54) reads and 2.42 refuses, one sentence each: names in quotes, duration
- * expressions, numbers and durations interchanged, fill modifiers. `refusal` says what 2.42's refusal does to the
- * reader ("refuses the query and the file" for a rule file).
+ * expressions, numbers and durations interchanged, numbers with underscores, fill modifiers. `refusal` says what 2.42's
+ * refusal does to the reader ("refuses the query and the file" for a rule file).
  */
 export function newerSyntaxWarnings(query: string, refusal = 'refuses the query and the file'): string[] {
   const fills = fillModifierColumns(query);
   const interchanged = interchangedColumns(query);
+  const underscored = underscoredNumberColumns(query);
   return [
     quotedNamesWarning(query, refusal),
     durationExpressionWarning(query, refusal),
     interchanged.length ? `a number of seconds for a duration, or a duration for a number, at column ${interchanged.join(', ')}: read as Prometheus 2.54 and later read it (\`[90]\` is \`[90s]\`, \`> 5m\` is \`> 300\`); Prometheus 2.42 ${refusal}` : null,
+    underscored.length ? `a number with underscores at column ${underscored.join(', ')}: read as Prometheus 2.54 and later read it (\`1_000\` is 1000); Prometheus 2.42 ${refusal}` : null,
     fills.length ? `a fill modifier at column ${fills.join(', ')}: Prometheus 3's fill(), fill_left() and fill_right() (3.10 and later, experimental: behind --enable-feature=promql-binop-fill-modifiers), evaluated as Prometheus 3 evaluates them; Prometheus 2.42, and 3 without the flag, ${refusal}` : null,
   ].filter((w): w is string => w !== null);
 }

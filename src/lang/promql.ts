@@ -13,7 +13,7 @@
  */
 import { MODIFIABLE, modified, type Node, readQuery, syntaxTree } from './promql-syntax.js';
 import {
-  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, parseNumber, unquote,
+  AGGREGATIONS, AGGREGATIONS_WITH_PARAM, anchoredRegex, FUNCTIONS, type GoRegex, LABEL_NAME_RE, parseDurationMs, unquote,
   type PromQLProblem, type ValueType,
 } from './promql-signatures.js';
 export { AGGREGATIONS, FUNCTIONS, parseDurationMs, type PromQLProblem, type ValueType };
@@ -265,10 +265,10 @@ export function parsePromQL(query: string): Expr {
   const atTime = (operand: Node, time: Node): boolean => {
     if (time.name === 'AtModifierPreprocessors') return true;
     const t = text(time).replace(/\s+/g, '');
-    const sign = /^[+-]/.test(t) ? t[0] : '';
-    const v = parseNumber(t.slice(sign.length));
-    if (v === null) return refuse(time, `unexpected ${parseDurationMs(t.slice(sign.length)) !== null ? 'duration' : 'token'} ${JSON.stringify(t)} in @, expected timestamp`) ?? false;
-    const s = sign === '-' ? -v : v;
+    // A duration is its seconds since Prometheus 2.54 (generated_parser.y number: `@ 1m` is `@ 60`, parse_test.go).
+    const v = numberLiteral(t);
+    if ('reason' in v) return refuse(time, v.reason.startsWith('expected a number') ? `unexpected token ${JSON.stringify(t)} in @, expected timestamp` : v.reason) ?? false;
+    const s = v.value;
     if (Number.isNaN(s) || Math.abs(s) >= 2 ** 63) {
       const shown = Number.isNaN(s) ? 'NaN' : !Number.isFinite(s) ? (s > 0 ? '+Inf' : '-Inf') : s.toFixed(6);
       return refuse(operand, `timestamp out of bounds for @ modifier: ${shown}`) ?? false;

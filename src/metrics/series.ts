@@ -21,6 +21,12 @@ export interface SampleSeries {
   readonly monotonic?: boolean;
 }
 
+/**
+ * The major version of the Prometheus that evaluates queries over the series: 2 (2.42's engine, rehearse's default)
+ * or 3 (left-open ranges and lookback, promql/engine.go since v3.0.0).
+ */
+export type PrometheusVersion = 2 | 3;
+
 /** Where a query finds its series. */
 export interface SeriesSource {
   /** Every series, or the ones of one metric name when `name` is given. */
@@ -72,6 +78,8 @@ export class ScrapeSeries implements SeriesSource {
     readonly names: SeriesNames,
     readonly mapping: MetricsMapping,
     readonly epochMs: number = DEFAULT_EPOCH_MS,
+    /** The Prometheus that evaluates the gates' and rules' queries over these series. */
+    readonly prometheus: PrometheusVersion = 2,
   ) {
     this.intervalMs = recorder.intervalUs / 1000;
     const ms = mapping.durationUnit === 'ms';

@@ -69,5 +69,5 @@ class ScrapeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEnded
 export function observeSeries(sim: Simulation, scenario: Scenario): ScrapeSeries {
   const spec = scenario.metrics;
   const recorder = observeScrapes(sim, spec.scrapeIntervalUs, spec.bucketsSeconds);
-  return new ScrapeSeries(recorder, seriesNames(sim, scenario), spec.mapping, epochOf(scenario));
+  return new ScrapeSeries(recorder, seriesNames(sim, scenario), spec.mapping, epochOf(scenario), spec.prometheus);
 }

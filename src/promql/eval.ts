@@ -3,9 +3,13 @@
  * 5 minute lookback for instant selectors (a sample at exactly t - 5m still counts), closed ranges
  * [t - range, t] for range selectors, extrapolation in rate/increase/delta, the metric name dropped by
  * functions, arithmetic and aggregation, and vector matching with the same errors. A real Prometheus is the
- * oracle in test/promql-prometheus.test.ts.
+ * oracle in test/promql-prometheus.test.ts. Asked for Prometheus 3, the lookback and the ranges are left-open
+ * (t - 5m, t] and (t - range, t]: a sample exactly at the lower bound is out, as prometheus/prometheus
+ * promql/engine.go has it since v3.0.0 (commit debbdb86, "make matrix selection and lookback left-open and
+ * right-closed"; vectorSelectorSingle `t <= refTime-lookbackDelta`, matrixIterSlice `t > mint`); rate, increase
+ * and delta extrapolate as 2.51 and 3 do (math.ts extrapolated).
  */
-import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
+import type { Labels, PrometheusVersion, SampleSeries, SeriesSource } from '../metrics/series.js';
 import { matches, parsePromQL, type BinaryOp, type Expr, type MatrixSelector, type VectorMatching, type VectorSelector } from '../lang/promql.js';
 import { COMPARISON, elemOp, vectorScalar, vectorSet, vectorVector } from './binary.js';
 import {
@@ -18,9 +22,9 @@ import { dropName, EvalError, LOOKBACK_MS, signature, type Points, type QueryRes
 export { EvalError, LOOKBACK_MS, type QueryResult, type Sample };
 
 /** Evaluates a query (text or parsed) at `timeMs` over the series. */
-export function evaluate(query: string | Expr, source: SeriesSource, timeMs: number): QueryResult {
+export function evaluate(query: string | Expr, source: SeriesSource, timeMs: number, prometheus: PrometheusVersion = 2): QueryResult {
   const e = typeof query === 'string' ? parsePromQL(query) : query;
-  const v = new Evaluator(source, timeMs).eval(e);
+  const v = new Evaluator(source, timeMs, prometheus === 3).eval(e);
   if (v.type === 'scalar') return v;
   if (v.type === 'vector') {
     const seen = new Set<string>();
@@ -65,7 +69,13 @@ function lastAtOrBefore(s: SampleSeries, t: number): number {
 }
 
 class Evaluator {
-  constructor(private readonly source: SeriesSource, private readonly t: number) {}
+  /** `prometheus3`: Prometheus 3's lookback and ranges, which leave out a sample at their lower bound, and its extrapolation. */
+  constructor(private readonly source: SeriesSource, private readonly t: number, private readonly prometheus3: boolean) {}
+
+  /** The last time a range from `maxt` back leaves out (its lower bound for Prometheus 3, just before it for 2). */
+  private outside(m: MatrixSelector, maxt: number): number {
+    return maxt - m.rangeMs - (this.prometheus3 ? 0 : 1);
+  }
 
   eval(e: Expr): Value {
     switch (e.kind) {
@@ -112,7 +122,7 @@ class Evaluator {
       const i = lastAtOrBefore(s, ref);
       if (i < 0) continue;
       const ts = s.time(i);
-      if (ts < ref - LOOKBACK_MS || s.stale?.(i)) continue;
+      if (ts < ref - LOOKBACK_MS || (this.prometheus3 && ts === ref - LOOKBACK_MS) || s.stale?.(i)) continue;
       out.push({ labels: s.labels, value: s.value(i) });
       times?.push(ts);
     }
@@ -121,12 +131,12 @@ class Evaluator {
 
   private range(m: MatrixSelector): Points[] {
     const maxt = this.t - m.vector.offsetMs;
-    const mint = maxt - m.rangeMs;
+    const before = this.outside(m, maxt);
     const out: Points[] = [];
     for (const s of select(this.source, m.vector)) {
       const last = lastAtOrBefore(s, maxt);
       const t: number[] = [], v: number[] = [];
-      for (let i = lastAtOrBefore(s, mint - 1) + 1; i <= last; i++) {
+      for (let i = lastAtOrBefore(s, before) + 1; i <= last; i++) {
         if (s.stale?.(i)) continue;
         t.push(s.time(i));
         v.push(s.value(i));
@@ -214,9 +224,9 @@ class Evaluator {
       default: {
         const m = args[0] as MatrixSelector;
         switch (fn) {
-          case 'rate': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, true));
-          case 'increase': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, false));
-          case 'delta': return this.summarized(m, (p) => extrapolated(p, m, this.t, false, false));
+          case 'rate': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, true, this.prometheus3));
+          case 'increase': return this.summarized(m, (p) => extrapolated(p, m, this.t, true, false, this.prometheus3));
+          case 'delta': return this.summarized(m, (p) => extrapolated(p, m, this.t, false, false, this.prometheus3));
           case 'irate': return this.summarized(m, (p) => instantValue(p, true), true);
           case 'idelta': return this.summarized(m, (p) => instantValue(p, false), true);
           case 'avg_over_time': return this.overTime(m, (p) => avgOverTime(p.v), true);
@@ -252,13 +262,13 @@ class Evaluator {
    */
   private summarized(m: MatrixSelector, f: (p: RangeSummary) => number | null, lastTwo = false): Value {
     const maxt = this.t - m.vector.offsetMs;
-    const mint = maxt - m.rangeMs;
+    const before = this.outside(m, maxt);
     const out: Sample[] = [];
     for (const s of select(this.source, m.vector)) {
       if (s.stale) {
         // Staleness markers are not points: read the range as points.
         const t: number[] = [], v: number[] = [];
-        for (let i = lastAtOrBefore(s, mint - 1) + 1; i <= lastAtOrBefore(s, maxt); i++) {
+        for (let i = lastAtOrBefore(s, before) + 1; i <= lastAtOrBefore(s, maxt); i++) {
           if (s.stale(i)) continue;
           t.push(s.time(i));
           v.push(s.value(i));
@@ -269,7 +279,7 @@ class Evaluator {
         continue;
       }
       const last = lastAtOrBefore(s, maxt);
-      const first = lastTwo ? Math.max(lastAtOrBefore(s, mint - 1) + 1, last - 1) : lastAtOrBefore(s, mint - 1) + 1;
+      const first = lastTwo ? Math.max(lastAtOrBefore(s, before) + 1, last - 1) : lastAtOrBefore(s, before) + 1;
       if (last < first) continue;
       let increase = s.value(last) - s.value(first);
       if (!s.monotonic) for (let i = first + 1; i <= last; i++) if (s.value(i) < s.value(i - 1)) increase += s.value(i - 1);

@@ -40,9 +40,12 @@ export function summarize(p: Points): RangeSummary {
 
 /**
  * Prometheus 2.42 extrapolatedRate, in its order of operations (the factor divided by the range, then the increase
- * multiplied by it once), so that a rate is the same float as Prometheus' (count_values writes every digit).
+ * multiplied by it once), so that a rate is the same float as Prometheus' (count_values writes every digit). `later`:
+ * as Prometheus 2.51 and 3 extrapolate (promql/functions.go, commit 7f912db1 "Fix limiting of extrapolation to
+ * negative values"): a start too far from the range's is first cut to half a sample interval, and a counter's zero
+ * point then limits that; 2.42 limits by the zero point first, so a counter starting in the range reaches further back.
  */
-export function extrapolated(p: RangeSummary, m: MatrixSelector, t: number, isCounter: boolean, isRate: boolean): number | null {
+export function extrapolated(p: RangeSummary, m: MatrixSelector, t: number, isCounter: boolean, isRate: boolean, later = false): number | null {
   const n = p.n;
   if (n < 2) return null;
   const rangeStart = t - (m.rangeMs + m.vector.offsetMs);
@@ -52,13 +55,14 @@ export function extrapolated(p: RangeSummary, m: MatrixSelector, t: number, isCo
   const durationToEnd = (rangeEnd - p.tn) / 1000;
   const sampled = (p.tn - p.t0) / 1000;
   const avgBetween = sampled / (n - 1);
+  const threshold = avgBetween * 1.1;
+  if (later && durationToStart >= threshold) durationToStart = avgBetween / 2;
   if (isCounter && result > 0 && p.v0 >= 0) {
     const durationToZero = sampled * (p.v0 / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
-  const threshold = avgBetween * 1.1;
   let interval = sampled;
-  interval += durationToStart < threshold ? durationToStart : avgBetween / 2;
+  interval += durationToStart < threshold || later ? durationToStart : avgBetween / 2;
   interval += durationToEnd < threshold ? durationToEnd : avgBetween / 2;
   let factor = interval / sampled;
   if (isRate) factor /= m.rangeMs / 1000;

@@ -13,7 +13,7 @@
  *
  * Evaluation is lazy: advance(t) catches up on every evaluation due at or before t.
  */
-import type { Labels, SampleSeries, SeriesSource } from '../metrics/series.js';
+import type { Labels, PrometheusVersion, SampleSeries, SeriesSource } from '../metrics/series.js';
 import type { Rule, RuleGroup } from '../scenario/rules.js';
 import { evaluate } from './eval.js';
 import { EvalError, signature, type Sample } from './values.js';
@@ -88,8 +88,9 @@ export class RuleEngine implements SeriesSource {
   private readonly byName = new Map<string, Written[]>();
   private readonly byKey = new Map<string, Written>();
 
-  /** `startMs`: the wall time of the first evaluation of every group (the start of the series). */
-  constructor(readonly groups: readonly RuleGroup[], private readonly base: SeriesSource, readonly startMs: number) {
+  /** `startMs`: the wall time of the first evaluation of every group (the start of the series); `prometheus`: the
+   * Prometheus whose engine evaluates the rules' queries (eval.ts). */
+  constructor(readonly groups: readonly RuleGroup[], private readonly base: SeriesSource, readonly startMs: number, readonly prometheus: PrometheusVersion = 2) {
     this.states = groups.map((group) => group.rules.map((rule) => ({ rule, group, written: new Map(), active: new Map(), lastError: null, lastEvalMs: null })));
     this.next = groups.map(() => 0);
   }
@@ -150,7 +151,7 @@ export class RuleEngine implements SeriesSource {
     const at = ts - (st.group.queryOffsetMs ?? 0);
     let vector: readonly Sample[];
     try {
-      const r = evaluate(rule.expr, this, at);
+      const r = evaluate(rule.expr, this, at, this.prometheus);
       vector = r.type === 'scalar' ? [{ labels: {}, value: r.value }] : r.samples;
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;

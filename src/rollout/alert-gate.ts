@@ -27,7 +27,7 @@ function flagOffTwin(gate: AlertGate, engine: RuleEngine, series: ScrapeSeries, 
   const each = own.map((r) => judging(r.expr, sides, engine.groups));
   const blind = each.find((j) => j.kind === 'blind');
   const judged: FlagOffJudging = blind ?? (each.some((j) => j.kind === 'compares') ? { kind: 'compares' } : { kind: 'twin' });
-  return { judged, engine: judged.kind === 'twin' ? new RuleEngine(flipRules(engine.groups, sides), series, engine.startMs) : null };
+  return { judged, engine: judged.kind === 'twin' ? new RuleEngine(flipRules(engine.groups, sides), series, engine.startMs, engine.prometheus) : null };
 }
 
 export function bindAlertGate(gate: AlertGate, series: () => ScrapeSeries, rules: () => RuleEngine, now: () => number, flag: string | null = null): BoundGate {

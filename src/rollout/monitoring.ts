@@ -23,7 +23,7 @@ export class Monitoring {
   rules(): RuleEngine | null {
     if (this.scenario.metrics.rules.length === 0) return null;
     const s = this.series();
-    this.ruleEngine ??= new RuleEngine(this.scenario.metrics.rules, s, s.epochMs);
+    this.ruleEngine ??= new RuleEngine(this.scenario.metrics.rules, s, s.epochMs, s.prometheus);
     return this.ruleEngine;
   }
 }

@@ -3,7 +3,7 @@
  * the gate's conditions as Argo Rollouts judges a measurement (Successful, Failed, Inconclusive, Error), or as
  * Flagger judges a check (no value, or NaN, fails it).
  */
-import { labelKey, type Labels, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
+import { labelKey, type Labels, type PrometheusVersion, type ScrapeSeries, type SeriesSource } from '../metrics/series.js';
 import { compareLabelSets } from '../promql/labels.js';
 import { evaluate, EvalError } from '../promql/eval.js';
 import { RuleEngine } from '../promql/rules.js';
@@ -32,9 +32,9 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, r
   let values: number[];
   let scalar = false;
   try {
-    if (gate.range) values = rangeValues(gate, rules ?? series, timeMs, gate.range);
+    if (gate.range) values = rangeValues(gate, rules ?? series, timeMs, gate.range, series.prometheus);
     else {
-      const r = evaluate(gate.expr, rules ?? series, timeMs);
+      const r = evaluate(gate.expr, rules ?? series, timeMs, series.prometheus);
       if (r.type === 'scalar') {
         values = [r.value];
         scalar = true;
@@ -69,14 +69,14 @@ export function measure(gate: PromQLGate, series: ScrapeSeries, nowUs: number, r
  * Prometheus' range query (an instant query at every step, as Prometheus 2.52 and later answer it; the series in
  * Prometheus' order of label sets), every sample flattened.
  */
-function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, range: NonNullable<PromQLGate['range']>): number[] {
+function rangeValues(gate: PromQLGate, series: SeriesSource, timeMs: number, range: NonNullable<PromQLGate['range']>, prometheus: PrometheusVersion): number[] {
   const [from, to, step] = [range.fromUs / 1000, range.toUs / 1000, range.stepUs / 1000];
   if (to < from) throw new EvalError('end timestamp must not be before start time');
   if (!(step > 0)) throw new EvalError('zero or negative query resolution step widths are not accepted');
   if ((to - from) / step > 11000) throw new EvalError('exceeded maximum resolution of 11,000 points per timeseries');
   const byLabels = new Map<string, { labels: Labels; values: number[] }>();
   for (let t = timeMs + from; t <= timeMs + to; t += step) {
-    const r = evaluate(gate.expr, series, Math.floor(t));
+    const r = evaluate(gate.expr, series, Math.floor(t), prometheus);
     const samples = r.type === 'scalar' ? [{ labels: {}, value: r.value }] : r.samples;
     for (const s of samples) {
       const key = labelKey(s.labels);
@@ -114,7 +114,7 @@ export function bindPromQLGate(gate: PromQLGate, series: () => ScrapeSeries, now
       const engine = rules();
       const sides = flagSides(s.mapping, twin.flag);
       const judged = judging(gate.expr, sides, engine?.groups ?? []);
-      off = { judged, gate: { ...gate, expr: flipExpr(gate.expr, sides) }, rules: engine && judged.kind === 'twin' ? new RuleEngine(flipRules(engine.groups, sides), s, engine.startMs) : null };
+      off = { judged, gate: { ...gate, expr: flipExpr(gate.expr, sides) }, rules: engine && judged.kind === 'twin' ? new RuleEngine(flipRules(engine.groups, sides), s, engine.startMs, engine.prometheus) : null };
     }
     if (off.judged.kind === 'blind') return { ...reading, flagOffUnjudged: off.judged.why };
     if (off.judged.kind === 'compares') return reading;

@@ -75,7 +75,7 @@ export function normalizeMetrics(input: ScenarioInput, h: Helpers, needs: Series
   if (evaluationIntervalUs < 1e6 || evaluationIntervalUs % 1e6 !== 0) {
     problems.push({ path: at('evaluation-interval'), message: 'the evaluation interval is a whole number of seconds, at least 1s' });
   }
-  return { mapping: { ...resolveMapping(m), splits }, scrapeIntervalUs, bucketsSeconds: buckets, epochMs, ruleFiles: m.rules ?? [], evaluationIntervalUs, rules: [] };
+  return { mapping: { ...resolveMapping(m), splits }, scrapeIntervalUs, bucketsSeconds: buckets, epochMs, ruleFiles: m.rules ?? [], evaluationIntervalUs, rules: [], prometheus: m['prometheus-version'] ?? 2 };
 }
 
 /**

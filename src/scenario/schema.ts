@@ -274,6 +274,9 @@ export const ScenarioFile = z.strictObject({
     epoch: z.union([z.string(), z.number()]).optional().meta({ description: 'Wall time of the simulated start (default 2026-01-01T00:00:00Z plus start-time).' }),
     rules: z.array(z.string()).optional().meta({ description: 'Prometheus rule files (rule groups, PrometheusRule resources, Sloth or Pyrra output), relative to this file: recording rules are evaluated over the simulated series; alerts can be gates.' }),
     'evaluation-interval': Duration.optional().meta({ description: 'Time between evaluations of rule groups without an interval of their own (default 1m, as Prometheus).' }),
+    'prometheus-version': z.literal([2, 3], { error: 'the Prometheus major version is 2 (2.x) or 3 (3.x)' }).optional().meta({
+      description: 'Major version of the Prometheus that evaluates the rules and PromQL gates: 2 (2.42\'s engine, the default) or 3 (ranges and the 5m lookback left-open: a sample exactly at their lower bound is out).',
+    }),
   })).optional(),
   truth: z.enum(['direct', 'counterfactual']).optional().meta({
     description: 'How harm is attributed to flags: direct (each failure\'s own cause; one run) or counterfactual (a twin run per flag without it; exact for harm that emerges from load).',

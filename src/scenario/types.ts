@@ -1,6 +1,7 @@
 import type { AttributeSpec } from '../cohorts/attributes.js';
 import type { Cohort } from '../cohorts/cohort.js';
 import type { MetricsMapping } from '../metrics/mapping.js';
+import type { PrometheusVersion } from '../metrics/series.js';
 import type { RolloutPlan } from './plans.js';
 import type { RuleGroup } from './rules.js';
 import type { Dist, Journey, Operation, Service, Traffic } from './system.js';
@@ -22,6 +23,8 @@ export interface MetricsSpec {
   readonly evaluationIntervalUs: number;
   /** Rule groups to evaluate over the simulated series (filled by the load layer from ruleFiles). */
   readonly rules: readonly RuleGroup[];
+  /** The major version of the team's Prometheus, whose engine evaluates the rules' and gates' queries (default 2). */
+  readonly prometheus: PrometheusVersion;
 }
 
 /** The scenario after parsing, unit conversion, defaults and name resolution: typed and immutable. */
