@@ -11,6 +11,7 @@
  * (lean.ts). This file is the run: its events, its windows, and the controls a rollout controller (src/rollout) or a
  * live driver (src/live) uses.
  */
+import { widenInlining } from '../engine/compiler.js';
 import type { EventHandler } from '../engine/engine.js';
 import type { FlagRuntime } from '../flags/runtime.js';
 import type { Scenario } from '../scenario/types.js';
@@ -93,6 +94,8 @@ export class Simulation extends Lean implements EventHandler {
     // and no fault can act on a call in flight (an instance-kill, or any a drill may add).
     this.inlineCalls = !this.callsObserved && !this.recordsKept && !this.faults.specs.some((f) => f.kind === 'instance-kill');
     this.lean = this.leanPossible();
+    // The lean path's events fit a wider inlining budget (engine/compiler.ts), set before its code is compiled.
+    if (this.lean) widenInlining();
     this.scheduleTimedFaults();
     const first = this.arrivals.next();
     if (first >= 0) this.engine.at(first, this.lean ? EV_LEAN_ARRIVAL : EV_ARRIVAL, 0, 0);
