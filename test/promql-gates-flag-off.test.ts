@@ -152,4 +152,23 @@ describe('how a query reads the flag\'s sides', () => {
     expect(judging(e, istio).kind).toBe('twin');
     expect(shown(flipExpr(e, istio))).toEqual(['__name__=istio_requests_total,destination_workload=api-primary,response_code!~5.*']);
   });
+
+  it('a label on the canary\'s series alone (ingress-nginx\'s canary) tells the sides apart: its absence is the stable side', () => {
+    // ingress-nginx labels a request to the canary upstream with `canary` (the upstream's name) and others with none;
+    // Flagger's builtin success rate for nginx selects canary!="" (pkg/metrics/observers/nginx.go), and a matcher
+    // reads a label a series lacks as "" (Prometheus' model/labels): its twin is canary="", the stable side.
+    const split = { flag: 'flag-b', service: 'api', app: 'api', ingress: 'api', route: 'api', port: '80',
+      canary: { workload: 'api', service: 'api-canary', hash: podTemplateHash('api') },
+      stable: { workload: 'api-primary', service: 'api-primary', hash: podTemplateHash('api-primary') } };
+    const nginx = flagSides({ ...resolveMapping({ preset: 'nginx-ingress', namespace: 'test' }), splits: [split] }, 'flag-b');
+    expect(nginx.filter((s) => s.name === 'canary')).toEqual([{ name: 'canary', on: 'test-api-canary-80', off: '' }]);
+    const e = parsePromQL('sum(rate(nginx_ingress_controller_requests{namespace="test",ingress="api",canary!="",status!~"5.*"}[1m])) / sum(rate(nginx_ingress_controller_requests{namespace="test",ingress="api",canary!=""}[1m])) * 100');
+    expect(judging(e, nginx).kind).toBe('twin');
+    expect(shown(flipExpr(e, nginx))).toEqual([
+      '__name__=nginx_ingress_controller_requests,namespace=test,ingress=api,canary=,status!~5.*',
+      '__name__=nginx_ingress_controller_requests,namespace=test,ingress=api,canary=',
+    ]);
+    // A query of the canary's requests by their upstream's name reads the canary alone too.
+    expect(judging(parsePromQL('x{canary="test-api-canary-80"}'), nginx).kind).toBe('twin');
+  });
 });

@@ -37,9 +37,11 @@ export function flagSides(mapping: MetricsMapping, flag: string): FlagSide[] {
       return mapLabels(mapping, pods.native, pods.names);
     };
     const [canary, stable] = [side(true), side(false)];
-    for (const [name, value] of Object.entries(canary)) {
-      const other = stable[name];
-      if (other !== undefined && other !== value && !sides.some((s) => s.name === name && s.on === value)) sides.push({ name, on: value, off: other });
+    // A label on one side only (ingress-nginx names the canary upstream in `canary` on the canary's requests alone):
+    // the other side's series have none, which a matcher reads as the empty value (`canary=""` selects them).
+    for (const name of new Set([...Object.keys(canary), ...Object.keys(stable)])) {
+      const [on, off] = [canary[name] ?? '', stable[name] ?? ''];
+      if (on !== off && !sides.some((s) => s.name === name && s.on === on)) sides.push({ name, on, off });
     }
   }
   return sides;
