@@ -37,6 +37,7 @@ export class RolloutController implements Controller {
     plans: this.plans,
     now: () => this.now(),
     series: () => this.monitoring.series(),
+    rules: () => this.monitoring.rules(),
     log: (p, entry) => this.log(p, entry),
     wakeAt: (i, t) => this.wakeAt(i, t),
     advance: (i) => this.advance(i),

@@ -111,12 +111,20 @@ export function countReadings(p: PlanState, readings: readonly GateReading[]): s
   if (readings.some((r) => r.verdict === 'error')) p.consecutiveErrors++;
   else p.consecutiveErrors = 0;
   if (p.failures > p.plan.failureLimit) {
-    p.flagOffToo = failed.every((r) => r.flagOff !== undefined);
-    p.flagOffUnjudged = [...new Set(failed.flatMap((r) => (r.flagOffUnjudged === undefined ? [] : [`${r.gate}: ${r.flagOffUnjudged}`])))];
+    noteFlagOff(p, failed);
     return `${failed.map((r) => `${r.gate}: ${readingWords(r)}`).join('; ')} (failure ${p.failures}, limit ${p.plan.failureLimit})`;
   }
   if (p.consecutiveErrors > p.plan.consecutiveErrorLimit) return `${p.consecutiveErrors} consecutive gate errors (limit ${p.plan.consecutiveErrorLimit})`;
   return null;
+}
+
+/**
+ * Notes what the failed readings a breach rests on say of flag-off traffic, for the act it leads to (flagOffNotes):
+ * whether every one failed on flag-off traffic too, and which cannot be judged so.
+ */
+export function noteFlagOff(p: PlanState, failed: readonly GateReading[]): void {
+  p.flagOffToo = failed.length > 0 && failed.every((r) => r.flagOff !== undefined);
+  p.flagOffUnjudged = [...new Set(failed.flatMap((r) => (r.flagOffUnjudged === undefined ? [] : [`${r.gate}: ${r.flagOffUnjudged}`])))];
 }
 
 /**
