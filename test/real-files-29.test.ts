@@ -1,0 +1,115 @@
+/**
+ * Round 29 of the real-files sweep, flag files and traces: the vendors' newest examples rehearse had no fixture for
+ * (the READMEs beside them name the repository, path and commit), run through the built command as people run it:
+ * - open-feature/flagd docs/assets/cheat-sheet-flags.json and cheat-sheet-flags-payments.json: the flag files of
+ *   flagd's command and query cheat sheet (docs/reference/cheat-sheet.md), which starts flagd with both and shows its
+ *   OFREP answers; flags of every variant type, a null and an omitted defaultVariant, nested `if`, `ends_with`, `in`
+ *   on a list, and a flagSetId per file that the cheat sheet's selectors name.
+ * - jaegertracing/jaeger internal/storage/v2/memory/fixtures/otel_traces_01.json: OTLP JSON that Jaeger's in-memory
+ *   store is loaded with in its tests, four failed spans of server, client, producer and consumer kind under parents
+ *   not in the file, with links, trace state and scope attributes.
+ * - jaegertracing/jaeger cmd/jaeger/internal/extension/jaegerquery/internal/apiv3/snapshots/GetTrace.json: the
+ *   api/v3 answer jaeger-query's snapshot test expects, a span without start and end times.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { batchOfBuiltCli } from './built-cli.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const flagd = join(root, 'test/fixtures/vendor/flagd');
+const traces = join(root, 'test/fixtures/traces');
+
+describe('flagd\'s cheat sheet flag files (docs/reference/cheat-sheet.md)', () => {
+  const evals: [string, string, string, string[]][] = [
+    // [file, flag, context, extra options]
+    ['cheat-sheet-flags.json', 'simple-boolean', '{}', []],
+    ['cheat-sheet-flags.json', 'email-based-feature', '{"email": "user@example.com"}', []],
+    ['cheat-sheet-flags.json', 'email-based-feature', '{"email": "user@example.org"}', []],
+    ['cheat-sheet-flags.json', 'user-tier-flag', '{"tier": "premium"}', []],
+    ['cheat-sheet-flags.json', 'user-tier-flag', '{"tier": "enterprise"}', []],
+    ['cheat-sheet-flags.json', 'user-tier-flag', '{"tier": "gold"}', []],
+    ['cheat-sheet-flags.json', 'region-config', '{"region": "de"}', []],
+    ['cheat-sheet-flags.json', 'code-default-flag', '{}', ['--default', 'false']],
+    ['cheat-sheet-flags.json', 'code-default-flag-omitted', '{}', ['--default', 'true']],
+    ['cheat-sheet-flags-payments.json', 'payment-provider', '{}', ['--selector', 'flagSetId=payment-flags']],
+    ['cheat-sheet-flags-payments.json', 'max-transaction-amount', '{"account-verified": true}', []],
+  ];
+  const answers = batchOfBuiltCli([
+    { cwd: flagd, argv: ['import', 'flags', 'flagd', 'cheat-sheet-flags.json'] },
+    { cwd: flagd, argv: ['import', 'flags', 'flagd', 'cheat-sheet-flags-payments.json'] },
+    ...evals.map(([file, flag, context, extra]) => ({ cwd: flagd, argv: ['flags', 'eval', file, '--flag', flag, '--context', context, '--json', ...extra] })),
+    { cwd: flagd, argv: ['flags', 'eval', 'cheat-sheet-flags-payments.json', '--flag', 'payment-provider', '--context', '{}', '--selector', 'flagSetId=app-flags'] },
+    { cwd: flagd, argv: ['flags', 'eval', 'cheat-sheet-flags.json', '--flag', 'simple-bolean', '--context', '{}'] },
+  ]);
+
+  it('both files import with no warning: every field modelled, the attributes the targeting reads named', () => {
+    const [app, payments] = answers;
+    expect([app.code, app.stderr, payments.code, payments.stderr]).toEqual([0, '', 0, '']);
+    expect(app.stdout).toContain('variants simple-boolean: on/off; simple-string: greeting/farewell; simple-number: low/medium/high; simple-object: config-a/config-b; code-default-flag: on/off; code-default-flag-omitted: on/off; user-tier-flag: basic/premium/enterprise; email-based-feature: on/off; region-config: us/eu/default.');
+    expect(app.stdout.split('\n').filter((l) => l.includes('reads user attributes'))).toEqual([
+      '# user-tier-flag reads user attributes: tier', '# email-based-feature reads user attributes: email', '# region-config reads user attributes: region',
+    ]);
+    expect(payments.stdout).toContain('# max-transaction-amount reads user attributes: account-verified');
+  });
+
+  it('serves what flagd answers in the cheat sheet, and the rest as its rules say', () => {
+    const got = answers.slice(2, 2 + evals.length).map((a) => {
+      expect(a.code, a.stderr).toBe(0);
+      const e = JSON.parse(a.stdout);
+      return [e.flag, e.variant, e.value, e.reason];
+    });
+    expect(got).toEqual([
+      // The cheat sheet's OFREP answer: {"reason": "STATIC", "variant": "on", "value": true} (rehearse says
+      // "default" for flagd's STATIC and DEFAULT alike: the default variant served).
+      ['simple-boolean', 'on', true, 'default'],
+      // The cheat sheet's answer with {"email": "user@example.com"}: TARGETING_MATCH, "on", true.
+      ['email-based-feature', 'on', true, 'targeting match'],
+      ['email-based-feature', 'off', false, 'default'],
+      ['user-tier-flag', 'premium', 'premium-features', 'targeting match'],
+      ['user-tier-flag', 'enterprise', 'enterprise-features', 'targeting match'],
+      ['user-tier-flag', 'basic', 'basic-features', 'default'],
+      ['region-config', 'eu', { currency: 'EUR', dateFormat: 'DD/MM/YYYY' }, 'targeting match'],
+      // No default variant (null, or omitted): the caller's own default, reason DEFAULT, as the flagd testbed's
+      // evaluator/gherkin/no-default-variant.feature expects.
+      ['code-default-flag', null, false, 'default'],
+      ['code-default-flag-omitted', null, true, 'default'],
+      ['payment-provider', 'slash', 'slash', 'default'],
+      ['max-transaction-amount', 'elevated', 5000, 'targeting match'],
+    ]);
+  });
+
+  it('a selector naming the other file\'s flag set finds no flag; a misspelt flag is named with a suggestion (exit 2)', () => {
+    const [selector, misspelt] = answers.slice(2 + evals.length);
+    expect([selector.code, selector.stderr.trim()]).toEqual([2, 'cheat-sheet-flags-payments.json: selector flagSetId=app-flags names no flag set of the files (the flag sets there: flagSetId "payment-flags"): a provider with that selector finds no flag (FLAG_NOT_FOUND)']);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('cheat-sheet-flags.json: no flag "simple-bolean"; did you mean "simple-boolean"?');
+  });
+});
+
+describe('Jaeger\'s own trace fixtures', () => {
+  const [memory, snapshot] = batchOfBuiltCli([
+    { cwd: traces, argv: ['calibrate', 'jaeger-memory-otel-traces.json'] },
+    { cwd: traces, argv: ['calibrate', 'jaeger-apiv3-snapshot-get-trace.json'] },
+  ]);
+
+  it('the in-memory store\'s OTLP fixture: read, each field it does not model warned at its place', () => {
+    expect(memory.code, memory.stderr).toBe(0);
+    expect(memory.stderr.trim().split('\n')).toEqual([
+      'warning: orphan spans: 4 span(s) whose parent is not in the files (treated as roots of journeys of their own), in traces 00000000000000010000000000000000, 00000000000000020000000000000000',
+      'warning: jaeger-memory-otel-traces.json:29:13: 4 spans with OTLP links, not modelled (Zipkin drops them; Jaeger shows them as FOLLOWS_FROM references, the parent of a span without one)',
+      'warning: jaeger-memory-otel-traces.json:34:15: OTLP Span.traceState: the W3C tracestate is not read: a sampling probability it carries (ot=th:...) is not used to weight the span; every span counts once (4 times in the file; the first here)',
+    ]);
+    // Four journeys, one per root; the client span's failure is its far end's (service-y, named by peer.service).
+    expect(memory.stdout.match(/^ {2}test-general-conversion-\d: \{ weight: 1/gm)).toHaveLength(4);
+    expect(memory.stdout).toContain('    # seen only as the far end of client spans (not instrumented), named "service-y" by its callers\' peer.service');
+    expect(memory.stdout).toMatch(/ {6}test-general-conversion-3:\n {8}# 1 span, 1 failed \(0 in the endpoint itself\)\n/);
+  });
+
+  it('the api/v3 snapshot of a span without times: refused at the span, exit 2', () => {
+    expect(snapshot.code).toBe(2);
+    expect(snapshot.stderr.trim().split('\n')).toEqual([
+      'jaeger-apiv3-snapshot-get-trace.json: no usable spans in this otlp file: 1 skipped (1 a span without valid start and end times)',
+      'jaeger-apiv3-snapshot-get-trace.json:10:15: skipped: a span without valid start and end times',
+    ]);
+  });
+});
