@@ -14,11 +14,12 @@
  * - such a clause in a segment's rule was not warned at all; and a negated one matches every context that has the
  *   attribute (matchClause.ts: maybeNegate of matchAny), where the warning said it never matches.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nested } from './fuzz-22-mutants.js';
+import { root } from './fuzz-22-targets.js';
 import { cli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-fuzz-29-'));
@@ -95,5 +96,26 @@ describe('LaunchDarkly clauses whose operator the SDK does not have', () => {
     const file = write('op-in.json', flags('in'));
     expect(await evalOf(file, { kind: 'user', key: 'u', plan: 'x' })).toBe('true');
     expect(await evalOf(file, pro)).toBe('false');
+  });
+});
+
+describe('an Unleash version 1 export whose toggle has no list of strategies', () => {
+  // Unleash's import maps f.strategies (state-service.ts convertLegacyFeatures at ff377cd7): it fails on anything
+  // but a list (an object or a text is refused before, by the schema). The refusal said a missing field was
+  // "undefined".
+  const edited = (strategies: unknown) => {
+    const state = JSON.parse(readFileSync(join(root, 'test/fixtures/vendor/unleash/state-v1.exported3176.json'), 'utf8'));
+    if (strategies === undefined) delete state.features[0].strategies;
+    else state.features[0].strategies = strategies;
+    return write('v1.json', JSON.stringify(state, null, 2));
+  };
+
+  it.each([
+    [undefined, 'a missing field'], [null, 'null'],
+  ])('strategies %j: refused, saying what is there in words', async (strategies, said) => {
+    const r = await cli('import', 'flags', 'unleash', edited(strategies));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(new RegExp(`v1\\.json:\\d+:\\d+: features\\[0\\]\\.strategies: a version 1 toggle without a list of strategies: Unleash's import fails on it \\(state-service\\.ts convertLegacyFeatures: f\\.strategies\\.map of ${said.replace(/[.*+?^${}()|[\]\\"]/g, '\\$&')}\\) and imports nothing`));
+    expect(r.err).not.toMatch(/undefined|\[object Object\]/);
   });
 });

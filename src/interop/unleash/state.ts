@@ -307,7 +307,7 @@ class Reader {
     }
     list(d.features).forEach((f, i) => {
       const p = ['features', i];
-      if (!Array.isArray(f.strategies)) return this.refuse([...p, 'strategies'], `a version 1 toggle without a list of strategies: Unleash's import fails on it (state-service.ts convertLegacyFeatures: f.strategies.map of ${String(f.strategies)}) and imports nothing`);
+      if (!Array.isArray(f.strategies)) return this.refuse([...p, 'strategies'], `a version 1 toggle without a list of strategies: Unleash's import fails on it (state-service.ts convertLegacyFeatures: f.strategies.map of ${f.strategies === undefined ? 'a missing field' : JSON.stringify(f.strategies)}) and imports nothing`);
       const strategies = list(f.strategies).map((s, j) => ({ s, path: [...p, 'strategies', j], segments: [] }));
       this.feature(f, p, f.enabled === true, strategies, f.variants);
     });
