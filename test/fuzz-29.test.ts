@@ -119,3 +119,36 @@ describe('an Unleash version 1 export whose toggle has no list of strategies', (
     expect(r.err).not.toMatch(/undefined|\[object Object\]/);
   });
 });
+
+describe('flagd metadata that is no object, or holds values flagd\'s schema refuses', () => {
+  // Go flagd unmarshals metadata into a map (open-feature/flagd core/pkg/model/flag.go `type Metadata =
+  // map[string]interface{}`; core/pkg/evaluator/json.go configToFlagDefinition), and its schema wants each value a
+  // string, a number or a boolean (docs/schema/v0/flags.json definitions/metadata), which it checks with a log line only.
+  const file = (set: string, flag: string) => write('meta.flagd.json', `{\n  "flags": {\n    "a": {\n      "state": "ENABLED", "variants": {"on": true}, "defaultVariant": "on",\n      "metadata": ${flag}\n    }\n  },\n  "metadata": ${set}\n}\n`);
+
+  it.each([['"x"', 'a string', 8, 15, 'metadata'], ['[1]', 'a list', 8, 15, 'metadata']])('flag set metadata %s: refused, as flagd refuses the file', async (set, said, line, column, path) => {
+    const f = file(set, '{}');
+    const r = await cli('import', 'flags', 'flagd', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`${f}:${line}:${column}: ${path}: metadata is an object of keys and values, not ${said}: flagd refuses the file (core/pkg/model/flag.go: Metadata is a map; json.go: "unmarshalling provided configurations")`);
+  });
+
+  it('a flag\'s metadata that is a list: refused at it', async () => {
+    const f = file('{}', '["team-a"]');
+    const r = await cli('import', 'flags', 'flagd', f);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${f}:5:19: flags.a.metadata: metadata is an object of keys and values, not a list`);
+  });
+
+  it('values that are objects, lists or null: warned at each, the file read; strings, numbers and booleans are not', async () => {
+    const f = file('{"flagSetId": "s", "owner": {"team": "a"}, "rank": 1}', '{"tags": ["x"], "gone": null, "live": true}');
+    const r = await cli('import', 'flags', 'flagd', f);
+    expect(r.code, r.err).toBe(0);
+    const tail = 'flagd\'s schema wants a string, a number or a boolean, and flagd loads the file with a line in its log only ("flag definition does not conform to the schema"), as flagd-core does unless its strict validation is on (then it refuses the file); no effect on what a user is served';
+    expect(r.err.split('\n').filter((l) => l.includes('metadata'))).toEqual([
+      `warning: ${f}:8:43: metadata.owner: metadata "owner" is an object: ${tail}`,
+      `warning: ${f}:5:28: flags.a.metadata.tags: metadata "tags" is a list: ${tail}`,
+      `warning: ${f}:5:43: flags.a.metadata.gone: metadata "gone" is null: ${tail}`,
+    ]);
+  });
+});
