@@ -10,8 +10,13 @@
  *   not in the file, with links, trace state and scope attributes.
  * - jaegertracing/jaeger cmd/jaeger/internal/extension/jaegerquery/internal/apiv3/snapshots/GetTrace.json: the
  *   api/v3 answer jaeger-query's snapshot test expects, a span without start and end times.
+ * And two shapes LaunchDarkly writes that its SDKs do not read, given where LaunchDarkly files are read: a flag of its
+ * REST API (api/v2/flags: `environments`, variations as objects), and a map of flags by key, as teams save the SDK's
+ * flag data without its `flags` wrapper. Both were refused as "not a LaunchDarkly file" with no word of what they are.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { batchOfBuiltCli } from './built-cli.js';
 
@@ -111,5 +116,32 @@ describe('Jaeger\'s own trace fixtures', () => {
       'jaeger-apiv3-snapshot-get-trace.json: no usable spans in this otlp file: 1 skipped (1 a span without valid start and end times)',
       'jaeger-apiv3-snapshot-get-trace.json:10:15: skipped: a span without valid start and end times',
     ]);
+  });
+});
+
+describe('LaunchDarkly shapes the SDK does not read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-real-29-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const rest = { key: 'dark-mode', name: 'Dark mode', kind: 'boolean', variations: [{ _id: 'e432f62b', value: true }, { _id: 'a00bf58d', value: false }],
+    environments: { production: { on: true, targets: [], rules: [], fallthrough: { variation: 0 }, offVariation: 1 } }, _links: { self: { href: '/api/v2/flags/default/dark-mode' } } };
+  const files: [string, unknown][] = [
+    ['rest-flag.json', rest], ['rest-list.json', { items: [rest], totalCount: 1 }],
+    ['by-key.json', { 'service-1-enabled': { key: 'service-1-enabled', on: false, targets: [], rules: [], fallthrough: { variation: 0 }, offVariation: 0, variations: [true, false] } }],
+  ];
+  for (const [name, value] of files) writeFileSync(join(dir, name), JSON.stringify(value, null, 2));
+  const answers = batchOfBuiltCli(files.map(([name]) => ({ cwd: dir, argv: ['import', 'flags', 'launchdarkly', name] })));
+  const refusal = 'not a LaunchDarkly file: a LaunchDarkly file holds flags, flagValues and segments (the SDK\'s file data source), {"data": {"flags", "segments"}} (a stream put) or one flag';
+
+  it('a REST API flag, alone or in a list: refused, naming it and how to get what the SDK reads', () => {
+    for (const a of answers.slice(0, 2)) {
+      expect(a.code).toBe(2);
+      expect(a.stderr).toMatch(/^rest-(flag|list)\.json:1:1: \(top level\): /);
+      expect(a.stderr).toContain(`${refusal}: this is LaunchDarkly's REST API flag (api/v2/flags), each environment's configuration under environments, not the data an SDK reads; get that with curl -H "Authorization: SDK_KEY" https://app.launchdarkly.com/sdk/latest-all, as the SDKs' file data source docs say`);
+    }
+  });
+
+  it('flags by key without their "flags": refused, saying where they go', () => {
+    expect(answers[2].code).toBe(2);
+    expect(answers[2].stderr.trim()).toBe(`by-key.json:1:1: (top level): ${refusal}: it is a map of flags by key (what the SDK's /sdk/latest-flags answers); the file data source reads them under "flags": write {"flags": {...}}`);
   });
 });
