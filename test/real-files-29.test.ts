@@ -13,6 +13,8 @@
  * And two shapes LaunchDarkly writes that its SDKs do not read, given where LaunchDarkly files are read: a flag of its
  * REST API (api/v2/flags: `environments`, variations as objects), and a map of flags by key, as teams save the SDK's
  * flag data without its `flags` wrapper. Both were refused as "not a LaunchDarkly file" with no word of what they are.
+ * Likewise flagd's OFREP bulk answer as the cheat sheet shows it (read as flags in the list form, refused at the first
+ * one's missing state), and the answers of Unleash's Frontend API and of its Admin API for one feature.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -143,5 +145,36 @@ describe('LaunchDarkly shapes the SDK does not read', () => {
   it('flags by key without their "flags": refused, saying where they go', () => {
     expect(answers[2].code).toBe(2);
     expect(answers[2].stderr.trim()).toBe(`by-key.json:1:1: (top level): ${refusal}: it is a map of flags by key (what the SDK's /sdk/latest-flags answers); the file data source reads them under "flags": write {"flags": {...}}`);
+  });
+});
+
+describe('answers of the flag systems\' other APIs, given as flag files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-real-29-apis-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // flagd docs/reference/cheat-sheet.md at bbb05d4b, the response to POST /ofrep/v1/evaluate/flags, as written there.
+  writeFileSync(join(dir, 'ofrep.json'), `{
+  "flags": [
+    {"key": "simple-boolean", "reason": "STATIC", "variant": "on", "value": true, "metadata": {}},
+    {"key": "simple-string", "reason": "STATIC", "variant": "greeting", "value": "Hello, World!", "metadata": {}},
+    {"key": "simple-number", "reason": "STATIC", "variant": "medium", "value": 50, "metadata": {}}
+  ]
+}
+`);
+  // Unleash's frontendApiFeatureSchema (src/lib/openapi/spec/frontend-api-feature-schema.ts) and featureSchema with
+  // its environments (feature-schema.ts, feature-environment-schema.ts).
+  writeFileSync(join(dir, 'frontend.json'), JSON.stringify({ toggles: [{ name: 'f', enabled: true, variant: { name: 'disabled', enabled: false, feature_enabled: true }, impressionData: false }] }));
+  writeFileSync(join(dir, 'admin.json'), JSON.stringify({ name: 'f', type: 'release', project: 'default', environments: [{ name: 'production', enabled: true, type: 'production', strategies: [{ name: 'flexibleRollout', constraints: [], parameters: { rollout: '50', stickiness: 'default', groupId: 'f' } }] }], variants: [] }));
+  const [ofrep, frontend, admin] = batchOfBuiltCli([
+    { cwd: dir, argv: ['import', 'flags', 'flagd', 'ofrep.json'] },
+    { cwd: dir, argv: ['import', 'flags', 'unleash', 'frontend.json'] },
+    { cwd: dir, argv: ['import', 'flags', 'unleash', 'admin.json'] },
+  ]);
+  const unleash = 'not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export';
+
+  it('each is refused saying what it is and what to give instead (exit 2)', () => {
+    expect([ofrep.code, frontend.code, admin.code]).toEqual([2, 2, 2]);
+    expect(ofrep.stderr.trim()).toBe('ofrep.json:2:12: flags: this is an OFREP evaluation answer (each flag\'s key, value, variant and reason as flagd served them for one context), not flag definitions: give the file flagd reads (its --uri)');
+    expect(frontend.stderr.trim()).toBe(`frontend.json:1:1: (top level): ${unleash}: this is an answer of Unleash's Frontend API (/api/frontend), toggles already evaluated for one context, not their strategies; give the client API's answer (/api/client/features) or an export`);
+    expect(admin.stderr.trim()).toBe(`admin.json:1:1: (top level): ${unleash}: this is one feature as Unleash's Admin API answers it (/api/admin/projects/{project}/features/{name}), its strategies per environment; give the client API's answer (/api/client/features, one environment) or a feature export (/api/admin/features-batch/export)`);
   });
 });

@@ -132,6 +132,11 @@ function noSuchSet(list: readonly FlagFile[], id: FlagSetId): InputError {
 function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>, selector: Selector): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
   const v = doc.value;
   if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags)) || isFlagManifest(v)) throw invalid(doc, ['flags'], `a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key${notFlagsHint(v)}`);
+  // OFREP's bulk answer (POST /ofrep/v1/evaluate/flags, as flagd's cheat sheet shows it): flags served, not defined.
+  const served = (f: unknown) => isObject(f) && 'key' in f && ('value' in f || 'errorCode' in f) && !('variants' in f) && !('state' in f);
+  if (Array.isArray(v.flags) && v.flags.length > 0 && v.flags.every(served)) {
+    throw invalid(doc, ['flags'], 'this is an OFREP evaluation answer (each flag\'s key, value, variant and reason as flagd served them for one context), not flag definitions: give the file flagd reads (its --uri)');
+  }
   const out = findings();
   walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
   out.warnings.push(...metadataWarnings(doc, v.metadata, ['metadata']));
