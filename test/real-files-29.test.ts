@@ -14,7 +14,8 @@
  * REST API (api/v2/flags: `environments`, variations as objects), and a map of flags by key, as teams save the SDK's
  * flag data without its `flags` wrapper. Both were refused as "not a LaunchDarkly file" with no word of what they are.
  * Likewise flagd's OFREP bulk answer as the cheat sheet shows it (read as flags in the list form, refused at the first
- * one's missing state), and the answers of Unleash's Frontend API and of its Admin API for one feature.
+ * one's missing state), and the answers of Unleash's Frontend API and of its Admin API for one feature; for calibrate,
+ * Tempo's search answer (said to be a misspelt "trace") and Jaeger's /api/services answer (two "traces without spans").
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -176,5 +177,28 @@ describe('answers of the flag systems\' other APIs, given as flag files', () => 
     expect(ofrep.stderr.trim()).toBe('ofrep.json:2:12: flags: this is an OFREP evaluation answer (each flag\'s key, value, variant and reason as flagd served them for one context), not flag definitions: give the file flagd reads (its --uri)');
     expect(frontend.stderr.trim()).toBe(`frontend.json:1:1: (top level): ${unleash}: this is an answer of Unleash's Frontend API (/api/frontend), toggles already evaluated for one context, not their strategies; give the client API's answer (/api/client/features) or an export`);
     expect(admin.stderr.trim()).toBe(`admin.json:1:1: (top level): ${unleash}: this is one feature as Unleash's Admin API answers it (/api/admin/projects/{project}/features/{name}), its strategies per environment; give the client API's answer (/api/client/features, one environment) or a feature export (/api/admin/features-batch/export)`);
+  });
+});
+
+describe('answers of the tracing backends\' other APIs, given to calibrate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-real-29-traces-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // Tempo's SearchResponse (pkg/tempopb: traces of TraceSearchMetadata, metrics) and Jaeger's getServices answer
+  // (cmd/query/app/http_handler.go: structuredResponse{Data: services, Total: len(services)}).
+  writeFileSync(join(dir, 'tempo-search.json'), JSON.stringify({ traces: [{ traceID: '2f3e0cee77ae5dc9c17ade3689eb2e54', rootServiceName: 'shop-backend', rootTraceName: 'update-billing', startTimeUnixNano: '1684778327699392724', durationMs: 557 }], metrics: { inspectedBytes: '1', completedJobs: 1, totalJobs: 1 } }));
+  writeFileSync(join(dir, 'jaeger-services.json'), JSON.stringify({ data: ['frontend', 'driver'], total: 2, limit: 0, offset: 0, errors: null }));
+  const [tempo, jaeger] = batchOfBuiltCli([{ cwd: dir, argv: ['calibrate', 'tempo-search.json'] }, { cwd: dir, argv: ['calibrate', 'jaeger-services.json'] }]);
+
+  it('Tempo\'s search answer is named, with where its traces are', () => {
+    expect(tempo.code).toBe(2);
+    expect(tempo.stderr).toContain('tempo-search.json:1:11: "traces": Tempo\'s search answer (/api/search), trace summaries (traceID, rootServiceName, durationMs) without their spans: not read; fetch each trace by its id (/api/traces/{traceID}; in /api/v2/traces/{traceID} the key is "trace")');
+  });
+
+  it('Jaeger\'s list of services is named as names, not traces', () => {
+    expect(jaeger.code).toBe(2);
+    expect(jaeger.stderr.trim().split('\n')).toEqual([
+      'jaeger-services.json: no usable spans in this jaeger file: 2 skipped (2 a name, not a trace (Jaeger\'s /api/services and /api/operations answer names; give /api/traces))',
+      'jaeger-services.json:1:10: skipped: a name, not a trace (Jaeger\'s /api/services and /api/operations answer names; give /api/traces)',
+    ]);
   });
 });

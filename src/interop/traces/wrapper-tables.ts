@@ -148,6 +148,8 @@ export function signalOf(key: string): string | null {
 
 /** What a top-level key of another OTLP signal says (camelCase, as OTLP JSON writes it, or the proto's snake_case), or null. */
 export function otherSignal(key: string): string | null {
+  // Tempo's search answer (/api/search, tempopb.SearchResponse): trace summaries, no spans.
+  if (key === 'traces') return '"traces": Tempo\'s search answer (/api/search), trace summaries (traceID, rootServiceName, durationMs) without their spans: not read; fetch each trace by its id (/api/traces/{traceID}; in /api/v2/traces/{traceID} the key is "trace")';
   const what = signalOf(key);
   return what ? `${quoted(key)}: an OTLP export of ${what}, not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)` : null;
 }
