@@ -277,6 +277,31 @@ describe('gate syntax errors point at the column', () => {
     }
   });
 
+  // The vectors of k6's TestParseMetricName (grafana/k6 metrics/metric_test.go at 87883075): a metric name and its
+  // tags as k6 splits them, or refused. A tag is key:value split at the first colon, so "group:::mygroup" is the
+  // tag group with the value "::mygroup" (metrics/metric.go AddSubmetric: strings.SplitN(kv, ":", 2)).
+  it('splits a metric name and its tags as k6 does (k6\'s own TestParseMetricName vectors)', () => {
+    const accepted: [string, string, string[]][] = [
+      ['test_metric', 'test_metric', []], ['test_metric{abc:123}', 'test_metric', ['abc:123']],
+      ['test_metric{abc:123,easyas:doremi}', 'test_metric', ['abc:123', 'easyas:doremi']],
+      ['test_metric{abc:123, easyas:doremi}', 'test_metric', ['abc:123', 'easyas:doremi']],
+      ['test_metric{group:::mygroup}', 'test_metric', ['group:::mygroup']],
+      ['http_req_duration{name:http://${}.com}', 'http_req_duration', ['name:http://${}.com']],
+      ['http_req_duration{name:http://${}.com,url:ssh://github.com:grafana/k6}', 'http_req_duration', ['name:http://${}.com', 'url:ssh://github.com:grafana/k6']],
+    ];
+    for (const [name, metric, tags] of accepted) {
+      const t = parseThreshold(`${name} count>1`);
+      expect([t.metric, t.tags.map((x) => `${x.key}:${x.value}`)], name).toEqual([metric, tags]);
+    }
+    expect(parseThreshold('test_metric{group:::mygroup} count>1').tags.map((x) => [x.key, x.value])).toEqual([['group', '::mygroup']]);
+    for (const name of [
+      'test_metric{easyas}', 'test_metric{easyas:}', 'test_metric{abc:123,easyas:}', 'test_metric{abc:123,easyas:doremi',
+      'test_metric}abc:123,easyas:doremi}', 'test_metricabc:123,easyas:doremi}', 'test_metric}abc{bar', 'test_metric{foo:ba}r',
+    ]) {
+      expect(() => parseThreshold(`${name} count>1`), name).toThrow(ThresholdError);
+    }
+  });
+
   it('parses the k6 grammar with positions', () => {
     const t = parseThreshold('req_duration{journey:checkout,flag:on} p(99.9)<=1.5s');
     expect(t).toMatchObject({ metric: 'req_duration', aggregate: { kind: 'p', percentile: 99.9 }, operator: '<=', number: 1.5, unit: 's' });

@@ -49,7 +49,7 @@ describe('a file of another format given where Argo or Flagger resources are rea
   const TRACES = readdirSync('test/fixtures/traces').filter((f) => f.endsWith('.json')).map((f) => `test/fixtures/traces/${f}`);
 
   it('every trace file calibrate reads is named as traces by both importers and skipped by rehearse ci, never "kind: missing"', () => {
-    expect(TRACES.length).toBe(30);
+    expect(TRACES.length).toBe(32);
     for (const path of TRACES) {
       for (const [read, noun] of [[argo, 'an Argo Rollout'], [flagger, 'a Flagger Canary']] as const) {
         const said = problems(read(given(path)));

@@ -15,7 +15,7 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
   FlagdFile: {
     flags: modelled('the flags: an object by key, or a list of flags with a key (read as the object flagd-core takes)', { values: 'Flag', items: 'Flag' }),
     $evaluators: modelled('shared rules, substituted for {"$ref": name} as Go flagd substitutes them; a $ref to no evaluator is warned, one inside an evaluator that Go replaces at random is refused'),
-    metadata: modelled('flag set metadata, merged into each flag\'s metadata; ' + NONE, { object: 'FlagSetMetadata' }),
+    metadata: modelled('flag set metadata, merged into each flag\'s metadata; ' + NONE + ' (metadata.ts: no object is refused, as flagd refuses the file; a value that is no string, number or boolean warned)', { object: 'FlagSetMetadata' }),
     $schema: modelled('names the schema; ' + NONE),
   },
   FlagSetMetadata: {
@@ -29,7 +29,7 @@ export const FLAGD_DISPOSITIONS: DispositionTable = {
     defaultVariant: modelled('served when no targeting applies; one that is not a variant is refused, as flagd-core refuses it'),
     variants: modelled('the values the flag serves'),
     targeting: modelled('evaluated by flagd-core; operations are listed under Targeting'),
-    metadata: modelled('flag metadata; ' + NONE),
+    metadata: modelled('flag metadata; ' + NONE + ' (metadata.ts: no object is refused, as flagd refuses the file; a value that is no string, number or boolean warned)'),
   },
   /** The operations of flagd's targeting language (targeting.json definitions), each evaluated by flagd-core. */
   Targeting: {

@@ -25,6 +25,7 @@ import { Disagreements, placesOf } from './disagreements.js';
 import { isOperatorResource, operatorSource } from './operator.js';
 import { readByGo } from '../flag-yaml.js';
 import { variantTypeWarnings } from './variant-types.js';
+import { metadataWarnings } from './metadata.js';
 import { quoted, quotedList } from '../../units/escape.js';
 
 export { FLAGD_OPERATIONS };
@@ -131,8 +132,14 @@ function noSuchSet(list: readonly FlagFile[], id: FlagSetId): InputError {
 function readSource(doc: FlagFile, note: string | null, evaluatorFiles: ReadonlyMap<string, string>, selector: Selector): { source: Source; flags: ImportedFlag[]; warnings: FlagWarning[]; refusals: FlagWarning[] } {
   const v = doc.value;
   if (!isObject(v) || !(isObject(v.flags) || Array.isArray(v.flags)) || isFlagManifest(v)) throw invalid(doc, ['flags'], `a flagd file has "flags": an object of flag definitions by key, or a list of flags with a key${notFlagsHint(v)}`);
+  // OFREP's bulk answer (POST /ofrep/v1/evaluate/flags, as flagd's cheat sheet shows it): flags served, not defined.
+  const served = (f: unknown) => isObject(f) && 'key' in f && ('value' in f || 'errorCode' in f) && !('variants' in f) && !('state' in f);
+  if (Array.isArray(v.flags) && v.flags.length > 0 && v.flags.every(served)) {
+    throw invalid(doc, ['flags'], 'this is an OFREP evaluation answer (each flag\'s key, value, variant and reason as flagd served them for one context), not flag definitions: give the file flagd reads (its --uri)');
+  }
   const out = findings();
   walkFields(doc, FLAGD_DISPOSITIONS, 'FlagdFile', v, [], out, 'flagd');
+  out.warnings.push(...metadataWarnings(doc, v.metadata, ['metadata']));
   const evaluators = isObject(v.$evaluators) ? v.$evaluators : {};
   // Go flagd reads $evaluators into a map of raw texts and refuses the file (core/pkg/evaluator/json.go
   // transposeEvaluators: "unmarshal", "evaluator object is empty") where it is no object, or an evaluator is
@@ -184,6 +191,7 @@ function readSource(doc: FlagFile, note: string | null, evaluatorFiles: Readonly
     flags[key] = definition;
     const report = checkTargeting(doc, key, f.targeting, f.variants, evaluators, [...path, 'targeting'], evaluatorFiles);
     report.canFail.push(...variantTypeWarnings(doc, f.variants, f.defaultVariant, [...path, 'variants']));
+    report.warnings.push(...metadataWarnings(doc, f.metadata, [...path, 'metadata']));
     out.warnings.push(...report.canFail, ...report.warnings, ...report.clock);
     out.refusals.push(...report.refusals);
     split ??= report.fractional;

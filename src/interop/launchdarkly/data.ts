@@ -30,6 +30,20 @@ export interface LdData {
 }
 
 const SHAPES = 'a LaunchDarkly file holds flags, flagValues and segments (the SDK\'s file data source), {"data": {"flags", "segments"}} (a stream put) or one flag';
+/** How the SDKs' file data source docs say to get its data (launchdarkly/go-server-sdk ldfiledata, java-server-sdk FileData). */
+const LATEST_ALL = 'curl -H "Authorization: SDK_KEY" https://app.launchdarkly.com/sdk/latest-all';
+const sdkFlag = (f: unknown): boolean => isObject(f) && Array.isArray(f.variations) && ('on' in f || 'fallthrough' in f);
+
+/** What a file that is none of the shapes is, where it is a shape LaunchDarkly writes elsewhere. */
+function otherShape(v: Json): string {
+  const rest = (f: unknown) => isObject(f) && isObject(f.environments) && Array.isArray(f.variations);
+  if (rest(v) || (Array.isArray(v.items) && v.items.some(rest))) {
+    return `: this is LaunchDarkly's REST API flag (api/v2/flags), each environment's configuration under environments, not the data an SDK reads; get that with ${LATEST_ALL}, as the SDKs' file data source docs say`;
+  }
+  const values = Object.values(v);
+  if (values.length > 0 && values.every(sdkFlag)) return ': it is a map of flags by key (what the SDK\'s /sdk/latest-flags answers); the file data source reads them under "flags": write {"flags": {...}}';
+  return '';
+}
 
 export function readLaunchDarkly(docs: readonly FlagFile[], out: Findings): LdData {
   const data: LdData = { flags: record(), segments: record(), flagAt: new Map(), segmentAt: new Map() };
@@ -79,7 +93,7 @@ export function readLaunchDarkly(docs: readonly FlagFile[], out: Findings): LdDa
       }
       items('segment', v.segments, doc, ['segments']);
     } else {
-      out.refusals.push(at(doc, [], `not a LaunchDarkly file: ${SHAPES}`));
+      out.refusals.push(at(doc, [], `not a LaunchDarkly file: ${SHAPES}${otherShape(v)}`));
     }
   }
   if (out.refusals.length) throw new InputError(out.refusals.map(formatWarning));

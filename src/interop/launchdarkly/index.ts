@@ -138,6 +138,36 @@ function shapeProblems(data: LdData): string[] {
  */
 const NODE_MERGE = 'a merge key: LaunchDarkly\'s Node SDK reads YAML with the parser it is given (FileDataSourceOptions.yamlParser), and the `yaml` package\'s parse, which its options name, does not merge (YAML 1.2: "<<" is a field, and the fields it would merge are absent); the Go SDK (go-yaml v2) and js-yaml merge it, and so does rehearse: a service on the Node SDK given yaml\'s parse is served otherwise (write the fields out to be read alike)';
 
+/** A clause whose operator the SDK has (text, one of its operators). */
+const knownOperator = (c: Json): boolean => typeof c.op === 'string' && LAUNCHDARKLY_OPERATORS.has(c.op);
+
+/**
+ * What a clause with an operator the SDK does not have does: its test fails for every value (go-server-sdk-evaluation
+ * operators.go operatorFn: operatorNoneFn; the SDK test harness's rule-match.yml "unknown operator is treated as a
+ * non-match"), and negate turns that round for a context that has the attribute (js-server-sdk-common
+ * matchClause.ts: maybeNegate of matchAny).
+ */
+function unknownOperator(c: Json): string {
+  let text: string;
+  try {
+    text = JSON.stringify(c.op) ?? String(c.op);
+  } catch {
+    text = 'a value nested too deep to show';
+  }
+  const op = typeof c.op === 'string' ? `operator ${quoted(c.op)} is` : c.op === undefined ? 'a clause with no operator is' : `an operator that is not text (${text}) is`;
+  return `${op} not supported by the SDK; ${c.negate === true ? 'negated, the clause matches every context that has the attribute' : 'the clause never matches'}`;
+}
+
+/**
+ * Rules with each operator the SDK does not have named so that it finds none: the Node SDK looks an operator up in a
+ * plain object (js-server-sdk-common evaluation/Operators.ts `operators[op]`), so a name Object.prototype holds
+ * (toString, constructor) was called and matched, and __proto__ threw inside the evaluation.
+ */
+const withKnownOperators = (rules: unknown): unknown => (Array.isArray(rules) ? rules.map((r) => (isObject(r) && Array.isArray(r.clauses) ? {
+  ...r,
+  clauses: r.clauses.map((c) => (isObject(c) && c.op !== 'segmentMatch' && !knownOperator(c) ? { ...c, op: 'not an operator' } : c)),
+} : r)) : rules);
+
 export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: ImportOptions = {}): ScenarioParts {
   const out = findings();
   // The Go SDK's file data source reads YAML as YAML 1.1 (flag-yaml.ts): where it reads a scalar otherwise, warned.
@@ -156,6 +186,15 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     const { doc, path } = data.segmentAt.get(key)!;
     for (const [p, why] of found) warnings.push(at(doc, [...path, ...p], `${why}: the SDK answers MALFORMED_FLAG to every flag that reaches this segment`));
   }
+  for (const [key, s] of Object.entries(data.segments)) {
+    // A big segment's status segment (data.ts withoutBigSegmentStore) is rehearse's, in no file.
+    const place = data.segmentAt.get(key);
+    if (!place) continue;
+    const { doc, path } = place;
+    (Array.isArray(s.rules) ? s.rules : []).forEach((r, i) => (isObject(r) && Array.isArray(r.clauses) ? r.clauses : []).forEach((c, j) => {
+      if (isObject(c) && !knownOperator(c)) warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], unknownOperator(c)));
+    }));
+  }
   const places: Record<string, string> = {};
   const flags: ImportedFlag[] = Object.entries(data.flags).map(([key, f]) => {
     const { doc, path } = data.flagAt.get(key)!;
@@ -165,10 +204,7 @@ export function toScenarioParts(docs: FlagFile | readonly FlagFile[], _options: 
     rules.forEach((r, i) => {
       const clauses = Array.isArray(r.clauses) ? (r.clauses as Json[]) : [];
       clauses.forEach((c, j) => {
-        if (!LAUNCHDARKLY_OPERATORS.has(String(c.op))) {
-          const op = typeof c.op === 'string' ? `operator ${quoted(c.op)} is` : c.op === undefined ? 'a clause with no operator is' : `an operator that is not text (${JSON.stringify(c.op) ?? String(c.op)}) is`;
-          warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], `${op} not supported by the SDK; the clause never matches`));
-        }
+        if (!knownOperator(c)) warnings.push(at(doc, [...path, 'rules', i, 'clauses', j, 'op'], unknownOperator(c)));
         if (c.op !== 'segmentMatch' && typeof c.attribute === 'string' && !['key', 'kind'].includes(c.attribute)) {
           const attribute = c.attribute.replace(/^\//, '').split('/')[0];
           if (!attributes.has(attribute)) attributes.set(attribute, [...path, 'rules', i, 'clauses', j]);
@@ -229,8 +265,9 @@ export function serve(state: unknown): FlagSet {
       throw new InputError([`${what}[${JSON.stringify(key)}]: LaunchDarkly's Node server SDK cannot load it: a list in it is too long for the SDK (${e.message})`]);
     }
   };
-  for (const [k, f] of Object.entries(data.flags)) load('flags', k, () => td.usePreconfiguredFlag({ version: 1, targets: [], contextTargets: [], rules: [], prerequisites: [], salt: '', ...f }));
-  for (const [k, s] of Object.entries(data.segments)) load('segments', k, () => td.usePreconfiguredSegment({ version: 1, included: [], excluded: [], rules: [], salt: '', ...s }));
+  const known = <T extends Json>(x: T): T => (Array.isArray(x.rules) ? { ...x, rules: withKnownOperators(x.rules) } : x);
+  for (const [k, f] of Object.entries(data.flags)) load('flags', k, () => td.usePreconfiguredFlag({ version: 1, targets: [], contextTargets: [], rules: [], prerequisites: [], salt: '', ...known(f) }));
+  for (const [k, s] of Object.entries(data.segments)) load('segments', k, () => td.usePreconfiguredSegment({ version: 1, included: [], excluded: [], rules: [], salt: '', ...known(s) }));
   const disagreements = new BucketDisagreements(data.places ?? {});
   const client = ld.init('rehearse-offline', {
     updateProcessor: td.getFactory(), sendEvents: false, diagnosticOptOut: true, logger: ld.basicLogger({ level: 'none' }),

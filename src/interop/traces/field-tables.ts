@@ -12,7 +12,7 @@
  * test/trace-fields.test.ts walks the committed extracts of those schemas (test/fixtures/trace-schemas/) against
  * these tables.
  */
-import { modelled, nonEmpty, numeric, positive, refused, shown, someText, warned, type FieldTable } from './fields.js';
+import { modelled, nonEmpty, numeric, positive, refused, shown, shownJson, someText, warned, type FieldTable } from './fields.js';
 
 /** The spans of a list of ScopeSpans, in words. */
 const spansIn = (v: unknown): string => {
@@ -182,7 +182,7 @@ export const ZIPKIN_FIELDS: FieldTable = {
 const JAEGER_FLAGS = (v: unknown) => `flags ${shown(v)} not read (bit 1 sampled, 2 debug, 8 firehose): a debug span counts as any other, so journeys forced into the sample may be over-represented`;
 /** Flags with a bit other than sampled set (debug, firehose). */
 const JAEGER_FLAGGED = (v: unknown) => v !== undefined && v !== null && (!Number.isInteger(v) || ((v as number) & ~1) !== 0);
-const JAEGER_WARNINGS = (v: unknown) => `Jaeger's own warnings are not acted on (the first: ${JSON.stringify(Array.isArray(v) ? v[0] : v)}): the span is read as it is`;
+const JAEGER_WARNINGS = (v: unknown) => `Jaeger's own warnings are not acted on (the first: ${shownJson(Array.isArray(v) ? v[0] : v)}): the span is read as it is`;
 const UI_DERIVED = (what: string) => modelled(`${what}, which the UI works out from the fields read`);
 
 export const JAEGER_FIELDS: FieldTable = {

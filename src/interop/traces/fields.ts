@@ -63,10 +63,14 @@ export const positive = (v: unknown): boolean => (typeof v === 'number' || (type
 export function shown(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || typeof v !== 'object') return String(v);
+  return shownJson(v);
+}
+/** A file's value as JSON (a text quoted), cut at 80 characters. */
+export function shownJson(v: unknown): string {
   // A value nested thousands deep overflows JSON.stringify (a RangeError with a stack): said so instead.
   let text: string;
   try {
-    text = JSON.stringify(v);
+    text = JSON.stringify(v) ?? String(v);
   } catch {
     return Array.isArray(v) ? '[a list nested too deep to show]' : '{an object nested too deep to show}';
   }

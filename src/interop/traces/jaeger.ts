@@ -94,7 +94,8 @@ function tagsOf(list: unknown, path: readonly (string | number)[] | null, es: bo
  */
 export function jaegerTraceSpans(trace: unknown, report: ReadReport, wrapped = false): Span[] {
   if (trace === null || typeof trace !== 'object' || !Array.isArray((trace as { spans?: unknown }).spans)) {
-    report.skip('a trace without spans');
+    // Jaeger's /api/services and /api/services/{service}/operations answer names in data (http_handler.go getServices).
+    report.skip(typeof trace === 'string' ? 'a name, not a trace (Jaeger\'s /api/services and /api/operations answer names; give /api/traces)' : 'a trace without spans');
     return [];
   }
   const t = trace as { traceID?: unknown; spans: unknown[]; processes?: Record<string, { serviceName?: unknown }>; processMap?: unknown };

@@ -2,7 +2,7 @@
  * The disposition of each value of a trace document's wrapper (fields.ts says what the fates mean): the keys around
  * the spans, which the field tables of field-tables.ts do not reach.
  */
-import { modelled, nonEmpty, positive, shown, someText, warned, type FieldTable } from './fields.js';
+import { modelled, nonEmpty, positive, shown, shownJson, someText, warned, type FieldTable } from './fields.js';
 import { JAEGER_FIELDS, JAEGER_PROTO_FIELDS } from './field-tables.js';
 import { quoted } from '../../units/escape.js';
 
@@ -48,7 +48,7 @@ export const ENVELOPE_FIELDS: FieldTable = {
     data: modelled('the trace'),
     id: modelled('the trace\'s id, the UI\'s key for it: the spans carry theirs'),
     state: warned((v) => `the UI's fetch of the trace was ${shown(v)}, not FETCH_DONE: its spans may be partial`, (v) => v !== undefined && v !== null && v !== 'FETCH_DONE'),
-    error: warned((v) => `the UI's fetch of the trace failed (${JSON.stringify(v)}): its spans may be partial`, (v) => v !== undefined && v !== null),
+    error: warned((v) => `the UI's fetch of the trace failed (${shownJson(v)}): its spans may be partial`, (v) => v !== undefined && v !== null),
   },
   TracesData: {
     resourceSpans: modelled('the spans, by resource'),
@@ -110,7 +110,7 @@ export const ENVELOPE_FIELDS: FieldTable = {
     _seq_no: modelled('not needed'),
     _primary_term: modelled('not needed'),
     _routing: modelled('not needed'),
-    _ignored: warned((v) => `fields Elasticsearch did not index (${JSON.stringify(v)}): kept in _source, read from there`, nonEmpty),
+    _ignored: warned((v) => `fields Elasticsearch did not index (${shownJson(v)}): kept in _source, read from there`, nonEmpty),
     sort: modelled('the search\'s sort values: not needed'),
     fields: modelled('values the search asked for: the span is read from _source'),
     highlight: modelled('not needed'),
@@ -148,6 +148,8 @@ export function signalOf(key: string): string | null {
 
 /** What a top-level key of another OTLP signal says (camelCase, as OTLP JSON writes it, or the proto's snake_case), or null. */
 export function otherSignal(key: string): string | null {
+  // Tempo's search answer (/api/search, tempopb.SearchResponse): trace summaries, no spans.
+  if (key === 'traces') return '"traces": Tempo\'s search answer (/api/search), trace summaries (traceID, rootServiceName, durationMs) without their spans: not read; fetch each trace by its id (/api/traces/{traceID}; in /api/v2/traces/{traceID} the key is "trace")';
   const what = signalOf(key);
   return what ? `${quoted(key)}: an OTLP export of ${what}, not of traces: not read; give traces (OTLP JSON's resourceSpans, as an SDK or the collector's otlp or file exporter writes them)` : null;
 }

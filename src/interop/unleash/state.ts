@@ -9,6 +9,7 @@
  *   environment in v4);
  * - the feature export (`/api/admin/features-batch/export`, src/lib/features/export-import-toggles/
  *   export-import-service.ts): one environment, strategies named by `name`, segments without constraints.
+ * Answers of Unleash's other APIs are refused as what they are (other-shapes.ts).
  */
 import { didYouMean, InputError } from '../../errors.js';
 import type { PathSegment } from '../../scenario/problems.js';
@@ -18,6 +19,7 @@ import { UNLEASH_DISPOSITIONS as TABLE, UNLEASH_EXPORT_DISPOSITIONS } from './di
 import { exportUnjoined, linksUnjoined, stateUnjoined, type Unjoined } from './joins.js';
 import { unleashExportImport } from './openapi.js';
 import { joiRefusal, unleashStateImport } from './state-import.js';
+import { otherShape } from './other-shapes.js';
 import { quoted, quotedList } from '../../units/escape.js';
 
 type Json = Record<string, unknown>;
@@ -88,9 +90,7 @@ export function readUnleash(doc: FlagFile, wanted: string | undefined, out: Find
   } else if (typeof v.version === 'number' && STATE_LISTS.some((k) => Array.isArray(v[k]))) {
     // Every list of the state schema is optional: a file of projects and environments alone imports (202).
     result = r.stateExport(v, wanted);
-  } else {
-    return fail([], 'not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export');
-  }
+  } else return fail([], `not an Unleash file: expected a client API response ({"features": [...]}), a state export or a feature export${otherShape(v)}`);
   if (out.refusals.length) throw new InputError(out.refusals.map(formatWarning));
   return result;
 }
@@ -307,7 +307,7 @@ class Reader {
     }
     list(d.features).forEach((f, i) => {
       const p = ['features', i];
-      if (!Array.isArray(f.strategies)) return this.refuse([...p, 'strategies'], `a version 1 toggle without a list of strategies: Unleash's import fails on it (state-service.ts convertLegacyFeatures: f.strategies.map of ${String(f.strategies)}) and imports nothing`);
+      if (!Array.isArray(f.strategies)) return this.refuse([...p, 'strategies'], `a version 1 toggle without a list of strategies: Unleash's import fails on it (state-service.ts convertLegacyFeatures: f.strategies.map of ${f.strategies === undefined ? 'a missing field' : JSON.stringify(f.strategies)}) and imports nothing`);
       const strategies = list(f.strategies).map((s, j) => ({ s, path: [...p, 'strategies', j], segments: [] }));
       this.feature(f, p, f.enabled === true, strategies, f.variants);
     });
