@@ -166,7 +166,9 @@ describe('deadlines and failures while calls wait for a slot', () => {
     const r = runScenario(s);
     const p = r.pools![0];
     expect(p.timedOutWaiting).toBe(2_000);
-    expect(r.services.index.endpoints.lookup.errorsByCause.timeout).toBe(2_000);
+    // Never sent: no request of index.lookup, and the caller's failure.
+    expect(r.services.index.endpoints.lookup.requests).toBe(0);
+    expect(r.services.web.errorsByCause.downstream).toBe(2_000);
     expect(p.endWaiting).toBe(0);
     // Waiting: the lookups' 100 ms each, and the slow calls that waited for another journey's (a few percent) more.
     const lookupsUs = 2_000 * 100_000;
