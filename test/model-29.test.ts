@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../src/load/scenario.js';
 import type { Scenario } from '../src/scenario/types.js';
+import { stability, stabilityWarnings } from '../src/scenario/stability.js';
 import { runScenario } from '../src/score/result.js';
 import { cli } from './helpers.js';
 
@@ -104,5 +105,48 @@ services:
     expect(r.services.index.endpoints.other.requests).toBe(0);
     expect(r.services.index.errors).toBe(0);
     expect(r.journeys.search.errorsByCause.timeout).toBe(2_000);
+  });
+});
+
+describe('a pool\'s demand worked out before the run counts only the requests that reach its group', () => {
+  // web.search checks gate.check (retried once on an error), whose auth.verify fails 40% of the time, then calls
+  // index.lookup through a pool of 4: a request whose check failed twice (0.4 x 0.4) never reaches the pool.
+  const yaml = (rate: string) => `name: pool demand after a failing call
+seed: 6
+duration: 20m
+traffic: { rate: ${rate} }
+journeys:
+  search: { steps: [web.search] }
+services:
+  web:
+    concurrency: 1000
+    latency: 1ms
+    endpoints:
+      search:
+        calls:
+          - { to: gate.check, retry: { attempts: 1, on: [error], backoff: 1ms } }
+          - parallel: [index.lookup]
+            limit: 4
+  gate: { concurrency: 1000, latency: 1ms, endpoints: { check: { calls: [auth.verify] } } }
+  auth: { concurrency: 1000, latency: 1ms, errors: 40%, endpoints: { verify: {} } }
+  index: { concurrency: 1000, latency: { dist: exponential, mean: 50ms }, endpoints: { lookup: {} } }
+`;
+
+  it('as the run makes calls: the slots it keeps busy, against the estimate', () => {
+    const s = loaded(scenarioFile('pool-demand', yaml('20/s')));
+    const est = stability(s).pools[0];
+    // 20/s x (1 - 0.4^2) x 50 ms: 0.84 slots (every request, 1.00, before).
+    expect(est.offered).toBeCloseTo(20 * 0.84 * 0.05, 9);
+    const run = runScenario(s).pools![0];
+    expect(Math.abs(run.busySlots / est.offered - 1)).toBeLessThan(0.03);
+  });
+
+  it('a load the pool holds, once the failed requests are left out, is not warned of', () => {
+    // At 110/s: 4.62 slots of 4 are asked for; at 90/s 3.78, under the limit (it was 4.5, over it, counting them all).
+    const over = stabilityWarnings(loaded(scenarioFile('pool-demand-110', yaml('110/s')))).filter((w) => w.includes('client-side pool'));
+    expect(over).toEqual(['services.web.endpoints.search.calls[1]: client-side pool web -> index offered 4.62 busy slots at 110/s against its limit of 4 ' +
+      '(utilization 1.16: of the requests that reach the group, as errors before it let them; no queueing, timeout nor rejection counted): ' +
+      'the calls waiting for a slot grow for as long as that load lasts, and that wait is web\'s, in no service\'s queue']);
+    expect(stabilityWarnings(loaded(scenarioFile('pool-demand-90', yaml('90/s')))).filter((w) => w.includes('client-side pool'))).toEqual([]);
   });
 });
