@@ -150,3 +150,84 @@ services:
     expect(stabilityWarnings(loaded(scenarioFile('pool-demand-90', yaml('90/s')))).filter((w) => w.includes('client-side pool'))).toEqual([]);
   });
 });
+
+describe('a fault on a share of calls counts every journey it touched, by what it did', () => {
+  const yaml = (fault: string, call: string) => `name: a fault on a share of calls
+seed: 3
+duration: 10m
+traffic: { rate: 20/s }
+slo: { latency: 1s }
+journeys:
+  buy: { steps: [web.buy] }
+services:
+  web: { concurrency: 1000, latency: 1ms, endpoints: { buy: { calls: [${call}] } } }
+  pay: { concurrency: 1000, latency: 10ms, endpoints: { go: {} } }
+faults:
+  - { name: f, target: pay, at: 1m, for: 5m, percent: 20%, ${fault} }
+`;
+
+  it('an abort retried twice: the journeys it failed (all three tries aborted) and those it only slowed', () => {
+    const r = runScenario(loaded(scenarioFile('share-abort', yaml('kind: abort, status: 503', '{ to: pay.go, retry: { attempts: 2, on: [error], backoff: 5ms } }'))));
+    const f = r.outcomes.faults[0];
+    // 20/s for 5 minutes: about 6,000 journeys, a fifth of them aborted once at least, 0.8% three times.
+    expect(f.journeys_failed).toBe(r.outcomes.failed_by_truth.fault);
+    expect(f.journeys_failed).toBe(f.journeys_hurt);
+    expect(Math.abs(f.journeys_failed! / (6_000 * 0.2 ** 3) - 1)).toBeLessThan(0.3);
+    const touched = f.journeys_failed! + f.slowed!.journeys;
+    expect(Math.abs(touched / (6_000 * 0.2) - 1)).toBeLessThan(0.06);
+  });
+
+  it('a delay past the caller\'s timeout: every journey it touched failed of the timeout it caused, and is its', () => {
+    const r = runScenario(loaded(scenarioFile('share-delay', yaml('kind: latency, add: 300ms', '{ to: pay.go, timeout: 200ms }'))));
+    const f = r.outcomes.faults[0];
+    expect(r.outcomes.failed_by_truth.fault).toBe(r.outcomes.journeys_failed);
+    expect(f.journeys_failed).toBe(r.outcomes.journeys_failed);
+    expect(f.journeys_hurt).toBe(f.journeys_failed);
+    expect(f.slowed).toBeUndefined();
+    expect(Math.abs(f.journeys_failed! / (6_000 * 0.2) - 1)).toBeLessThan(0.06);
+  });
+});
+
+describe('rejections a flag\'s extra load causes, under truth: direct and counterfactual (docs/acceptance.md)', () => {
+  // Journey a's web.a calls db.q only with the flag on (a new call path); journey b's web.b always calls it. db has 2
+  // workers and a queue of 2: the flag's calls, as many as b's, fill it, and db rejects calls of both.
+  const yaml = (truth: string) => `name: a flag's extra load
+seed: 2
+duration: 10m
+truth: ${truth}
+traffic: { rate: 100/s }
+slo: { availability: 99.9%, latency: 5s }
+journeys:
+  a: { steps: [web.a] }
+  b: { steps: [web.b] }
+services:
+  web: { concurrency: 1000, latency: 1ms, endpoints: { a: {}, b: { calls: [db.q] } } }
+  db: { concurrency: 2, queue: 2, latency: { dist: exponential, mean: 15ms }, endpoints: { q: {} } }
+flags:
+  heavy:
+    evaluated-by: [web]
+    when-on:
+      web.a: { calls: [db.q] }
+rollout:
+  - flag: heavy
+    stages: [{ to: 100% }]
+`;
+
+  it('direct: a rejection on the path the flag put in place is the flag\'s; one its load caused elsewhere is the proximate cause\'s', () => {
+    const r = runScenario(loaded(scenarioFile('load-direct', yaml('direct'))));
+    const a = r.journeys.a.errors, b = r.journeys.b.errors;
+    expect(a).toBeGreaterThan(1_000);
+    expect(b).toBeGreaterThan(1_000);
+    expect(r.outcomes.failed_by_truth).toMatchObject({ 'flag-defect': a, rejected: b });
+    expect(r.outcomes.flags.heavy.blast_radius_requests).toBe(a);
+  });
+
+  it('counterfactual: the twin run without the flag charges it both', () => {
+    const r = runScenario(loaded(scenarioFile('load-twin', yaml('counterfactual'))));
+    const a = r.journeys.a.errors, b = r.journeys.b.errors;
+    // Without the flag db is at 0.375 of its workers and rejects next to nothing: the twins agree only in distribution
+    // (a journey the flag made better nets one it made worse), and most of b's failures are the flag's.
+    expect(r.outcomes.flags.heavy.blast_radius_requests).toBeGreaterThan(a + 0.75 * b);
+    expect(r.outcomes.flags.heavy.blast_radius_requests).toBeLessThanOrEqual(a + b);
+  });
+});
