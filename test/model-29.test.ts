@@ -6,10 +6,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildDocument } from '../src/live/debrief.js';
+import { drillHtml } from '../src/live/debrief-html.js';
+import type { DrillRecord } from '../src/live/record.js';
+import { DrillSession, readDrillScenario } from '../src/live/session.js';
 import { loadScenarioFile } from '../src/load/scenario.js';
 import type { Scenario } from '../src/scenario/types.js';
 import { stability, stabilityWarnings } from '../src/scenario/stability.js';
 import { runScenario } from '../src/score/result.js';
+import { fran } from './drill-19-session.js';
 import { cli } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rehearse-model-29-'));
@@ -229,5 +234,36 @@ rollout:
     // (a journey the flag made better nets one it made worse), and most of b's failures are the flag's.
     expect(r.outcomes.flags.heavy.blast_radius_requests).toBeGreaterThan(a + 0.75 * b);
     expect(r.outcomes.flags.heavy.blast_radius_requests).toBeLessThanOrEqual(a + b);
+  });
+});
+
+describe('a game day\'s fault that its rollout event puts past the horizon says when it was due', () => {
+  it('both runs of the debrief list it never on, due then, and the page says so', () => {
+    // test/fixtures/drill.yaml with its hidden fault at stage 2 of new-pay plus 27 minutes: stage 2 comes at 5
+    // minutes, so the fault is due at 32 minutes, past the 30-minute horizon. Nobody acts; the drill runs to its end.
+    const fixture = new URL('./fixtures/drill.yaml', import.meta.url).pathname;
+    const file = scenarioFile('drill-late-fault', readFileSync(fixture, 'utf8').replace("at: 20m, for: 2m", "at: 'stage(new-pay, 2) + 27m', for: 2m"));
+    const read = readDrillScenario(file, 'healthy');
+    const wall = (i: number) => new Date(Date.UTC(2026, 11, 7, 9, 0, i)).toISOString();
+    const setup = { file, caseName: 'healthy', hiddenCase: false, seed: read.scenario.seed, gates: 'on' as const };
+    const s = new DrillSession(setup, read.scenario);
+    s.act({ type: 'start' }, fran, wall(0));
+    s.advanceTo(30 * 60e6);
+    expect(s.endReason).toBe('horizon');
+    const record: DrillRecord = {
+      scenario: { file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: 'on',
+      case: { hidden: false, name: 'healthy' }, secret: null, speed: 120, opened: wall(0),
+      people: [{ ...fran, joined: wall(0) }], actions: s.actions, countdown: [], resumed: [],
+      end: { atUs: s.endedUs!, reason: s.endReason!, wall: wall(1) }, journalHead: 'x',
+    };
+    const doc = buildDocument(record, read, null);
+    const stage2 = doc.team.rollouts[0].decisions.find((d) => d.action === 'promote' && d.stage === 2)!;
+    const due = stage2.timeSeconds + 27 * 60;
+    expect(due).toBeGreaterThan(30 * 60);
+    for (const side of [doc.team, doc.policy]) {
+      expect(side.outcomes.faults).toEqual([expect.objectContaining({ name: 'latency web -> pay', from_seconds: null, to_seconds: null, due_seconds: due })]);
+    }
+    expect(doc.policy.outcomes.faults).toEqual(doc.team.outcomes.faults);
+    expect(drillHtml(doc)).toMatch(/Scheduled, never switched on before the drill ended \(neither run faced them; both runs list them as never on\): latency web -&gt; pay \(due at 3\dm\d\ds, at or after the horizon\)\./);
   });
 });

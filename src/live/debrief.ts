@@ -77,7 +77,7 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
   progress(0, 'replaying the drill');
   const session = DrillSession.fromRecord(setup, read.scenario, record.actions, record.end.atUs, record.end, (x) => progress(x * 0.45, 'replaying the drill'));
   const team = session.result();
-  const faults = facedFaults(session.faultSpecs, session.sim.faults.onAt, read.scenario.faults.length, session.removedAtUs);
+  const faults = facedFaults(session.faultSpecs, session.sim.faults.onAt, read.scenario.faults.length, session.removedAtUs, session.sim.faults.dueAt);
   progress(0.45, 'running the policy alone under the same faults');
   const policy = policyRun(read.scenario, record.seed, faults, record.end.atUs, (x) => progress(0.45 + x * 0.45, 'running the policy alone under the same faults'));
   progress(0.9, 'comparing');
