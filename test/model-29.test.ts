@@ -63,6 +63,7 @@ services:
     expect(code).toBe(0);
     const r = JSON.parse(readFileSync(json, 'utf8'));
     expect(r.pools[0].timedOutWaiting).toBe(2_000);
+    expect(r.windows.pools[0].timedOutWaiting.reduce((a: number, b: number) => a + b, 0)).toBe(2_000);
     // The lookups never reached index: no request, no error, no latency there (they were 2,000 timeouts of 100 ms).
     expect(r.services.index.endpoints.lookup).toMatchObject({ requests: 0, errors: 0, latencyMs: { max: 0 } });
     expect(r.services.index.errors).toBe(0);
