@@ -34,7 +34,9 @@ function loaded(file: string): Scenario {
 describe('a call that gives up waiting for a slot of its caller\'s pool is the caller\'s, never the callee\'s', () => {
   // Envoy counts a request in its cluster's upstream_rq_total only once the pool attaches it to a connection
   // (envoyproxy/envoy source/common/conn_pool/conn_pool_base.cc attachStreamToClient; a request still waiting is
-  // upstream_rq_pending_total, source/common/conn_pool/pending_stream.cc), and a server's own metrics
+  // upstream_rq_pending_total, source/common/conn_pool/pending_stream.cc); gRPC's client fails a call whose deadline
+  // passes while it waits for a ready connection with DEADLINE_EXCEEDED before any stream exists (grpc/grpc-go
+  // picker_wrapper.go pick: "... while waiting for connections to become ready"); and a server's own metrics
   // (http_server_request_duration_seconds, which rehearse writes) never see a request its client did not send.
   const pool = scenarioFile('pool-deadline', `name: pool deadlines
 seed: 4
