@@ -47,12 +47,12 @@ export function withFaultEffects<T extends object>(stored: T, rebuilt: object): 
   const run = (side: 'team' | 'policy') => ({
     ...d[side], outcomes: { ...d[side].outcomes, faults: failed(r[side].outcomes.faults, slowed(r[side].outcomes.faults, d[side].outcomes.faults)) }, audit: audit(r[side].audit, d[side].audit),
   });
-  const keys = ['team_journeys_hurt', 'policy_journeys_hurt', 'team_slowed', 'policy_slowed'];
+  const keys = ['team_journeys_hurt', 'policy_journeys_hurt', 'team_slowed', 'policy_slowed', 'team_journeys_failed', 'policy_journeys_failed'];
   return {
     ...stored,
     team: run('team'),
     policy: run('policy'),
     faults: d.faults.map((f, k) => ({ ...f, ...Object.fromEntries(keys.filter((x) => r.faults[k]?.[x] !== undefined).map((x) => [x, r.faults[k][x]])) })),
-    revealed: { ...d.revealed, hiddenFaults: slowed(r.revealed.hiddenFaults, d.revealed.hiddenFaults) },
+    revealed: { ...d.revealed, hiddenFaults: failed(r.revealed.hiddenFaults, slowed(r.revealed.hiddenFaults, d.revealed.hiddenFaults)) },
   };
 }

@@ -240,26 +240,34 @@ rollout:
   });
 });
 
+/** The debrief of a drill of test/fixtures/drill.yaml (case healthy) with its hidden fault replaced, nobody acting, run to its horizon. */
+function drillWithFault(name: string, fault: string) {
+  const fixture = new URL('./fixtures/drill.yaml', import.meta.url).pathname;
+  const text = readFileSync(fixture, 'utf8');
+  const old = "{ kind: latency, target: 'web -> pay', at: 20m, for: 2m, add: 50ms, hidden: true }";
+  expect(text).toContain(old);
+  const file = scenarioFile(name, text.replace(old, fault));
+  const read = readDrillScenario(file, 'healthy');
+  const wall = (i: number) => new Date(Date.UTC(2026, 11, 7, 9, 0, i)).toISOString();
+  const setup = { file, caseName: 'healthy', hiddenCase: false, seed: read.scenario.seed, gates: 'on' as const };
+  const s = new DrillSession(setup, read.scenario);
+  s.act({ type: 'start' }, fran, wall(0));
+  s.advanceTo(30 * 60e6);
+  expect(s.endReason).toBe('horizon');
+  const record: DrillRecord = {
+    scenario: { file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: 'on',
+    case: { hidden: false, name: 'healthy' }, secret: null, speed: 120, opened: wall(0),
+    people: [{ ...fran, joined: wall(0) }], actions: s.actions, countdown: [], resumed: [],
+    end: { atUs: s.endedUs!, reason: s.endReason!, wall: wall(1) }, journalHead: 'x',
+  };
+  return buildDocument(record, read, null);
+}
+
 describe('a game day\'s fault that its rollout event puts past the horizon says when it was due', () => {
   it('both runs of the debrief list it never on, due then, and the page says so', () => {
-    // test/fixtures/drill.yaml with its hidden fault at stage 2 of new-pay plus 27 minutes: stage 2 comes at 5
-    // minutes, so the fault is due at 32 minutes, past the 30-minute horizon. Nobody acts; the drill runs to its end.
-    const fixture = new URL('./fixtures/drill.yaml', import.meta.url).pathname;
-    const file = scenarioFile('drill-late-fault', readFileSync(fixture, 'utf8').replace("at: 20m, for: 2m", "at: 'stage(new-pay, 2) + 27m', for: 2m"));
-    const read = readDrillScenario(file, 'healthy');
-    const wall = (i: number) => new Date(Date.UTC(2026, 11, 7, 9, 0, i)).toISOString();
-    const setup = { file, caseName: 'healthy', hiddenCase: false, seed: read.scenario.seed, gates: 'on' as const };
-    const s = new DrillSession(setup, read.scenario);
-    s.act({ type: 'start' }, fran, wall(0));
-    s.advanceTo(30 * 60e6);
-    expect(s.endReason).toBe('horizon');
-    const record: DrillRecord = {
-      scenario: { file, sha256: read.sha256, name: read.scenario.name }, seed: setup.seed, gates: 'on',
-      case: { hidden: false, name: 'healthy' }, secret: null, speed: 120, opened: wall(0),
-      people: [{ ...fran, joined: wall(0) }], actions: s.actions, countdown: [], resumed: [],
-      end: { atUs: s.endedUs!, reason: s.endReason!, wall: wall(1) }, journalHead: 'x',
-    };
-    const doc = buildDocument(record, read, null);
+    // The hidden fault at stage 2 of new-pay plus 27 minutes: stage 2 comes at 5 minutes, so the fault is due at 32
+    // minutes, past the 30-minute horizon.
+    const doc = drillWithFault('drill-late-fault', "{ kind: latency, target: 'web -> pay', at: 'stage(new-pay, 2) + 27m', for: 2m, add: 50ms, hidden: true }");
     const stage2 = doc.team.rollouts[0].decisions.find((d) => d.action === 'promote' && d.stage === 2)!;
     const due = stage2.timeSeconds + 27 * 60;
     expect(due).toBeGreaterThan(30 * 60);
@@ -268,5 +276,16 @@ describe('a game day\'s fault that its rollout event puts past the horizon says 
     }
     expect(doc.policy.outcomes.faults).toEqual(doc.team.outcomes.faults);
     expect(drillHtml(doc)).toMatch(/Scheduled, never switched on before the drill ended \(neither run faced them; both runs list them as never on\): latency web -&gt; pay \(due at 3\dm\d\ds, at or after the horizon\)\./);
+  });
+});
+
+describe('a game day\'s debrief says how many journeys each fault failed, in each run', () => {
+  it('the faults both runs faced and the hidden faults revealed carry journeys_failed, and the page reads it', () => {
+    const doc = drillWithFault('drill-abort', "{ kind: abort, target: pay, at: 10m, for: 2m, percent: 20%, status: 503, hidden: true }");
+    const [team] = doc.team.outcomes.faults;
+    expect(team.journeys_failed).toBeGreaterThan(100);
+    expect(doc.faults[0]).toMatchObject({ team_journeys_failed: team.journeys_failed, policy_journeys_failed: doc.policy.outcomes.faults[0].journeys_failed });
+    expect(doc.revealed.hiddenFaults[0].journeys_failed).toBe(team.journeys_failed);
+    expect(drillHtml(doc)).toContain(`${team.journeys_hurt.toLocaleString('en-US')} journeys hurt (${team.journeys_failed === team.journeys_hurt ? 'all' : team.journeys_failed!.toLocaleString('en-US')} failed)`);
   });
 });

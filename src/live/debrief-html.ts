@@ -79,7 +79,7 @@ export function drillHtml(d: DrillDocument): string {
   const notReached = d.team.outcomes.faults.filter((f) => f.from_seconds === null).map((f) => (f.due_seconds === undefined ? f.name : `${f.name} (due at ${fmt(f.due_seconds)}, at or after the horizon)`));
   // What a fault did in one run; a document written before these figures were kept holds none.
   const did = (f: DrillDocument['faults'][number], side: 'team' | 'policy') => (f[`${side}_journeys_hurt`] === undefined ? '–'
-    : faultEffect({ journeys_hurt: f[`${side}_journeys_hurt`], slowed: f[`${side}_slowed`] }));
+    : faultEffect({ journeys_hurt: f[`${side}_journeys_hurt`], journeys_failed: f[`${side}_journeys_failed`], slowed: f[`${side}_slowed`] }));
   const faultEnded = (f: DrillDocument['faults'][number]) => `${fmt(f.team_to_seconds)}${f.removed_by === undefined ? '' : ` (removed by ${f.removed_by})`}`;
   const caseLine = d.revealed.case ?? 'base scenario';
   // A resumed drill gives its facilitator a new link: the same person listed again says why.
