@@ -82,8 +82,9 @@ describe('a journal of 0.10.0 replays to the debrief 0.10.0 wrote, the policy\'s
   it('its debrief document replays as differing in the policy\'s run; one of another version with this version\'s results, identical but for the version', () => {
     const same = io();
     expect(replayCommand(join(dir, 'drill.json'), { scenario }, same.io)).toBe(1);
-    // The policy's run lists the fault not reached; the faults both faced say what each did in each run.
-    expect(same.err).toEqual([`replay differs (policy, faults): the drill was recorded with rehearse 0.10.0, this is ${VERSION}`]);
+    // The policy's run lists the fault not reached; the faults both faced say what each did in each run; both runs'
+    // outcomes say how many journeys each fault failed.
+    expect(same.err).toEqual([`replay differs (team, policy, faults): the drill was recorded with rehearse 0.10.0, this is ${VERSION}`]);
     // The document as another version would have written it with this version's results (its digest recomputed).
     const tmp = mkdtempSync(join(tmpdir(), 'rehearse-17-'));
     const other = asVersion(now, '0.9.9');

@@ -67,7 +67,7 @@ describe('a catalogue fault removed while on', () => {
     const { faults: ranFaults, ...ranOutcomes } = ran.outcomes;
     expect(teamOutcomes).toEqual(ranOutcomes);
     expect(teamFaults.map(({ name: _n, ...f }) => f)).toEqual(ranFaults.map(({ name: _n, ...f }) => f));
-    expect(teamFaults[0]).toEqual({ name: 'latency frontend -> catalog', kind: 'latency', from_seconds: null, to_seconds: null, journeys_hurt: 0 });
+    expect(teamFaults[0]).toEqual({ name: 'latency frontend -> catalog', kind: 'latency', from_seconds: null, to_seconds: null, journeys_hurt: 0, journeys_failed: 0 });
     expect(doc.team.services).toEqual(ran.services);
   });
 

@@ -24,7 +24,7 @@ export function withPolicyListingNotReached<T extends object>(stored: T): T {
   };
 }
 
-type Effects = { slowed?: unknown };
+type Effects = { slowed?: unknown; journeys_failed?: unknown };
 type Audit = { gate?: { flagOff?: unknown } }[];
 type WithEffects = {
   team: { outcomes: { faults: Effects[] }; audit: Audit }; policy: { outcomes: { faults: Effects[] }; audit: Audit };
@@ -33,7 +33,7 @@ type WithEffects = {
 
 /**
  * A stored debrief with the figures this version adds, taken from the debrief rebuilt now (`rebuilt`): what each fault
- * did (the journeys it slowed that succeeded: `slowed` in both runs' outcomes and the hidden faults revealed; in the
+ * did (the journeys it slowed that succeeded: `slowed` in both runs' outcomes, and those it failed, `journeys_failed` and the hidden faults revealed; in the
  * faults both runs faced, the journeys each hurt and slowed in each), and a failed gate reading's flag-off side where
  * flag off failed it too (`flagOff` in both runs' audit trails). Everything else must be as stored.
  */
@@ -41,16 +41,18 @@ export function withFaultEffects<T extends object>(stored: T, rebuilt: object): 
   const d = stored as unknown as WithEffects;
   const r = rebuilt as unknown as WithEffects;
   const slowed = (from: Effects[], to: Effects[]) => to.map((f, k) => (from[k]?.slowed === undefined ? f : { ...f, slowed: from[k].slowed }));
+  // A run's outcomes also say how many journeys each fault failed (added after 0.22.0).
+  const failed = (from: Effects[], to: Effects[]) => to.map((f, k) => (from[k]?.journeys_failed === undefined ? f : { ...f, journeys_failed: from[k].journeys_failed }));
   const audit = (from: Audit, to: Audit) => to.map((a, k) => (a.gate && from[k]?.gate?.flagOff !== undefined ? { ...a, gate: { ...a.gate, flagOff: from[k].gate!.flagOff } } : a));
   const run = (side: 'team' | 'policy') => ({
-    ...d[side], outcomes: { ...d[side].outcomes, faults: slowed(r[side].outcomes.faults, d[side].outcomes.faults) }, audit: audit(r[side].audit, d[side].audit),
+    ...d[side], outcomes: { ...d[side].outcomes, faults: failed(r[side].outcomes.faults, slowed(r[side].outcomes.faults, d[side].outcomes.faults)) }, audit: audit(r[side].audit, d[side].audit),
   });
-  const keys = ['team_journeys_hurt', 'policy_journeys_hurt', 'team_slowed', 'policy_slowed'];
+  const keys = ['team_journeys_hurt', 'policy_journeys_hurt', 'team_slowed', 'policy_slowed', 'team_journeys_failed', 'policy_journeys_failed'];
   return {
     ...stored,
     team: run('team'),
     policy: run('policy'),
     faults: d.faults.map((f, k) => ({ ...f, ...Object.fromEntries(keys.filter((x) => r.faults[k]?.[x] !== undefined).map((x) => [x, r.faults[k][x]])) })),
-    revealed: { ...d.revealed, hiddenFaults: slowed(r.revealed.hiddenFaults, d.revealed.hiddenFaults) },
+    revealed: { ...d.revealed, hiddenFaults: failed(r.revealed.hiddenFaults, slowed(r.revealed.hiddenFaults, d.revealed.hiddenFaults)) },
   };
 }

@@ -40,7 +40,7 @@ describe('a fault timed at or after the run\'s end', () => {
     const { result, warnings } = run(`{ kind: abort, target: api, at: ${at} }`);
     expect(warnings).toEqual([`at-end.yaml:7:42: faults[0].at: the fault starts at ${at}, ${word} the run ends (duration 1m): it never acts`]);
     const due = at === '60s' ? 60 : 120;
-    expect(result.outcomes.faults).toEqual([{ name: 'abort api', kind: 'abort', from_seconds: null, to_seconds: null, journeys_hurt: 0, due_seconds: due }]);
+    expect(result.outcomes.faults).toEqual([{ name: 'abort api', kind: 'abort', from_seconds: null, to_seconds: null, journeys_hurt: 0, journeys_failed: 0, due_seconds: due }]);
     expect(formatOutcomes(result).filter((l) => l.includes('abort api'))).toEqual([
       `  fault abort api: never triggered: due at ${at === '60s' ? '1m00s' : '2m00s'}, ${word} the run ended (1m00s: a run stops at its end), 0 journeys hurt`,
     ]);
@@ -73,7 +73,7 @@ faults:
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
     expect(loaded.warnings).toEqual([]);
     const result = runScenario(loaded.scenario);
-    expect(result.outcomes.faults[0]).toEqual({ name: 'abort api', kind: 'abort', from_seconds: null, to_seconds: null, journeys_hurt: 0, due_seconds: 120 });
+    expect(result.outcomes.faults[0]).toEqual({ name: 'abort api', kind: 'abort', from_seconds: null, to_seconds: null, journeys_hurt: 0, journeys_failed: 0, due_seconds: 120 });
     // The other, due before the end, is on as ever, and says nothing of the end.
     expect(result.outcomes.faults[1]).toMatchObject({ from_seconds: 90, to_seconds: 100 });
     expect(result.outcomes.faults[1]).not.toHaveProperty('due_seconds');

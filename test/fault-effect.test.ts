@@ -47,7 +47,7 @@ describe('a latency fault that hurt nobody says what it added', () => {
     within(f.slowed!.latency_ms.p50, slow.journeys.use.latencyMs.p50);
     within(f.slowed!.latency_ms.p99, slow.journeys.use.latencyMs.p99);
     // A fault never on slowed nobody, and says nothing more than before.
-    expect(base.outcomes.faults[0]).toEqual({ name: 'latency api -> db', kind: 'latency', from_seconds: null, to_seconds: null, journeys_hurt: 0 });
+    expect(base.outcomes.faults[0]).toEqual({ name: 'latency api -> db', kind: 'latency', from_seconds: null, to_seconds: null, journeys_hurt: 0, journeys_failed: 0 });
   });
 
   it('a fault on half the calls for 100 s slows about half the journeys of those 100 s', () => {

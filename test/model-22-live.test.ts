@@ -129,7 +129,7 @@ describe('a drill of faults in a pause, on one service at once, removed early, a
 
     // The scenario's own fault (frontend -> catalog at 28m), which the drill ended before reaching: never on, in both.
     for (const side of ['team', 'policy'] as const) {
-      expect(doc[side].outcomes.faults[0]).toEqual({ name: 'latency frontend -> catalog', kind: 'latency', from_seconds: null, to_seconds: null, journeys_hurt: 0 });
+      expect(doc[side].outcomes.faults[0]).toEqual({ name: 'latency frontend -> catalog', kind: 'latency', from_seconds: null, to_seconds: null, journeys_hurt: 0, journeys_failed: 0 });
     }
     // Nobody acted on a plan and the gates were on: the team's run is the policy's, field for field (the windows, the
     // error budget, the events counted: the removed fault's own end, due later, is no event of either run).

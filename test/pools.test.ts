@@ -114,7 +114,7 @@ describe('the reports name a pool that holds the time', () => {
   it('before the run: a pool offered its limit or more is warned of, with its path', () => {
     const over = { ...s, traffic: { ...s.traffic, perSec: 100 } };
     expect(stabilityWarnings(over)).toContain('services.web.endpoints.search.calls[0]: client-side pool web -> index offered 5.00 busy slots at 100/s against its limit of 4 ' +
-      '(utilization 1.25: no queueing counted, and every call before the group taken to succeed): the calls waiting for a slot grow for as long as that load lasts, and that wait is web\'s, in no service\'s queue');
+      '(utilization 1.25: of the requests that reach the group, as errors before it let them; no queueing, timeout nor rejection counted): the calls waiting for a slot grow for as long as that load lasts, and that wait is web\'s, in no service\'s queue');
     expect(stabilityWarnings(s).filter((w) => w.includes('client-side pool'))).toEqual([]);
     const story = runScenario({ ...over, durationUs: 120e6 }).stability!.pools!;
     expect(story).toHaveLength(1);
@@ -166,7 +166,9 @@ describe('deadlines and failures while calls wait for a slot', () => {
     const r = runScenario(s);
     const p = r.pools![0];
     expect(p.timedOutWaiting).toBe(2_000);
-    expect(r.services.index.endpoints.lookup.errorsByCause.timeout).toBe(2_000);
+    // Never sent: no request of index.lookup, and the caller's failure.
+    expect(r.services.index.endpoints.lookup.requests).toBe(0);
+    expect(r.services.web.errorsByCause.downstream).toBe(2_000);
     expect(p.endWaiting).toBe(0);
     // Waiting: the lookups' 100 ms each, and the slow calls that waited for another journey's (a few percent) more.
     const lookupsUs = 2_000 * 100_000;

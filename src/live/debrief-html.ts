@@ -75,10 +75,11 @@ export function drillHtml(d: DrillDocument): string {
   const result = (a: (typeof r.actions)[number]) => a.refused ?? (neverOn.includes(a) ? 'accepted, never switched on: the drill ended first'
     : injected(a) !== null && withdrawn.has(nameOf(a) ?? '') && !switchedOn.has(injected(a)!) ? 'accepted, removed before it switched on' : 'done');
   // A scheduled fault the drill ended before reaching (its time, or its rollout event): both runs list it, never on.
-  const notReached = d.team.outcomes.faults.filter((f) => f.from_seconds === null).map((f) => f.name);
+  // One a rollout event put at or after the horizon says when it was due.
+  const notReached = d.team.outcomes.faults.filter((f) => f.from_seconds === null).map((f) => (f.due_seconds === undefined ? f.name : `${f.name} (due at ${fmt(f.due_seconds)}, at or after the horizon)`));
   // What a fault did in one run; a document written before these figures were kept holds none.
   const did = (f: DrillDocument['faults'][number], side: 'team' | 'policy') => (f[`${side}_journeys_hurt`] === undefined ? '–'
-    : faultEffect({ journeys_hurt: f[`${side}_journeys_hurt`], slowed: f[`${side}_slowed`] }));
+    : faultEffect({ journeys_hurt: f[`${side}_journeys_hurt`], journeys_failed: f[`${side}_journeys_failed`], slowed: f[`${side}_slowed`] }));
   const faultEnded = (f: DrillDocument['faults'][number]) => `${fmt(f.team_to_seconds)}${f.removed_by === undefined ? '' : ` (removed by ${f.removed_by})`}`;
   const caseLine = d.revealed.case ?? 'base scenario';
   // A resumed drill gives its facilitator a new link: the same person listed again says why.

@@ -23,15 +23,17 @@ export interface DrillDocument {
   revealed: {
     case: string | null;
     secret: string | null;
-    hiddenFaults: ({ name: string; kind: string; target: string; from_seconds: number | null; to_seconds: number | null } & Pick<FaultOutcome, 'journeys_hurt' | 'slowed'>)[];
+    hiddenFaults: ({ name: string; kind: string; target: string; from_seconds: number | null; to_seconds: number | null } & Pick<FaultOutcome, 'journeys_hurt' | 'journeys_failed' | 'slowed'>)[];
     hiddenActions: number;
   };
   /** Every fault both runs faced, with the instants it started and ended in each (the same in both). */
   faults: {
     name: string; kind: string; target: string; source: string; hidden: boolean;
     team_from_seconds: number | null; policy_from_seconds: number | null; team_to_seconds: number | null; policy_to_seconds: number | null;
-    /** What it did in each run: the journeys it hurt, and those it slowed that succeeded (see FaultOutcome). */
+    /** What it did in each run: the journeys it hurt, of them those it failed, and those it slowed that succeeded (see FaultOutcome). */
     team_journeys_hurt: number; policy_journeys_hurt: number; team_slowed?: FaultOutcome['slowed']; policy_slowed?: FaultOutcome['slowed'];
+    /** Absent from documents of 0.22.0 and before. */
+    team_journeys_failed?: number; policy_journeys_failed?: number;
     /** Who removed the fault by hand, and when (simulated seconds): only on a fault someone removed. */
     removed_by?: string; removed_seconds?: number;
   }[];
@@ -77,7 +79,7 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
   progress(0, 'replaying the drill');
   const session = DrillSession.fromRecord(setup, read.scenario, record.actions, record.end.atUs, record.end, (x) => progress(x * 0.45, 'replaying the drill'));
   const team = session.result();
-  const faults = facedFaults(session.faultSpecs, session.sim.faults.onAt, read.scenario.faults.length, session.removedAtUs);
+  const faults = facedFaults(session.faultSpecs, session.sim.faults.onAt, read.scenario.faults.length, session.removedAtUs, session.sim.faults.dueAt);
   progress(0.45, 'running the policy alone under the same faults');
   const policy = policyRun(read.scenario, record.seed, faults, record.end.atUs, (x) => progress(0.45 + x * 0.45, 'running the policy alone under the same faults'));
   progress(0.9, 'comparing');
@@ -107,7 +109,7 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
         const o = teamFaults[k];
         return {
           name: f.spec.name, kind: f.spec.kind, target: faultTarget(f.spec),
-          from_seconds: o?.from_seconds ?? null, to_seconds: o?.to_seconds ?? null, journeys_hurt: o?.journeys_hurt ?? 0,
+          from_seconds: o?.from_seconds ?? null, to_seconds: o?.to_seconds ?? null, journeys_hurt: o?.journeys_hurt ?? 0, journeys_failed: o?.journeys_failed ?? 0,
           ...(o?.slowed ? { slowed: o.slowed } : {}),
         };
       }),
@@ -121,6 +123,8 @@ export function buildDocument(record: DrillRecord, read: DrillScenario, caseName
       policy_to_seconds: policyFaults[k]?.to_seconds ?? null,
       team_journeys_hurt: teamFaults[k]?.journeys_hurt ?? 0,
       policy_journeys_hurt: policyFaults[k]?.journeys_hurt ?? 0,
+      team_journeys_failed: teamFaults[k]?.journeys_failed ?? 0,
+      policy_journeys_failed: policyFaults[k]?.journeys_failed ?? 0,
       ...(teamFaults[k]?.slowed ? { team_slowed: teamFaults[k]!.slowed } : {}),
       ...(policyFaults[k]?.slowed ? { policy_slowed: policyFaults[k]!.slowed } : {}),
       ...removedBy(k),

@@ -20,15 +20,18 @@ export interface FacedFault {
   onUs: number | null;
   source: 'scheduled' | 'catalogue' | 'ad-hoc';
   removedUs: number | null;
+  /** When a scheduled fault was due, when that was at or after the drill's horizon (it never switched on); else null. */
+  dueUs: number | null;
 }
 
 /** The faults of a drill's run with the instant each switched on, and the instant each removed by hand was. */
-export function facedFaults(specs: readonly FaultSpec[], onAt: Float64Array, scenarioFaults: number, removedAtUs: ReadonlyMap<number, number> = new Map()): FacedFault[] {
+export function facedFaults(specs: readonly FaultSpec[], onAt: Float64Array, scenarioFaults: number, removedAtUs: ReadonlyMap<number, number> = new Map(), dueAt?: Float64Array): FacedFault[] {
   return specs.map((spec, k) => ({
     spec,
     onUs: onAt[k] >= 0 ? onAt[k] : null,
     source: k >= scenarioFaults ? 'ad-hoc' : spec.start.kind === 'manual' ? 'catalogue' : 'scheduled',
     removedUs: removedAtUs.get(k) ?? null,
+    dueUs: dueAt !== undefined && dueAt[k] >= 0 ? dueAt[k] : null,
   }));
 }
 
@@ -42,7 +45,7 @@ const span = (f: FacedFault) => (f.onUs === null || f.removedUs === null ? f.spe
  * switches on (the model's rule for a fault due at or after the run's end), so that both runs list it, as never on.
  */
 const startOf = (f: FacedFault, horizonUs: number): FaultSpec['start'] => (f.onUs !== null ? { kind: 'time', atUs: f.onUs }
-  : f.source === 'scheduled' ? { kind: 'time', atUs: horizonUs } : { kind: 'manual' });
+  : f.source === 'scheduled' ? { kind: 'time', atUs: f.dueUs ?? horizonUs } : { kind: 'manual' });
 
 /** The scenario the policy runs: the team's faults, each starting at the instant it started for the team. */
 export function policyScenario(scenario: Scenario, faults: readonly FacedFault[], endUs: number): Scenario {
@@ -57,7 +60,7 @@ export function policyScenario(scenario: Scenario, faults: readonly FacedFault[]
  * that instant, as the drill's end, does not switch it on: its end is its horizon.)
  */
 class PolicySimulation extends Simulation {
-  constructor(scenario: Scenario, seed: number, private readonly teamHorizonUs: number) {
+  constructor(scenario: Scenario, seed: number, private readonly teamHorizonUs: number, private readonly dues: readonly boolean[]) {
     super(scenario, seed);
   }
 
@@ -66,10 +69,14 @@ class PolicySimulation extends Simulation {
   }
 
   /**
-   * Only the stand-in for a scheduled fault the drill ended before reaching is due at the horizon here (every other
-   * fault starts at the instant it started for the team): it lists as never on, as in the team's run, without a due.
+   * A fault due at or after the horizon in the team's run (its rollout event came, its offset put it there) is due
+   * then here too, and says so (due_seconds), as in the team's. A stand-in for a scheduled fault the drill ended
+   * before reaching is due at the horizon here (every other fault starts at the instant it started for the team):
+   * it lists as never on, as in the team's run, without a due.
    */
-  protected override dueAfterEnd(): void {}
+  protected override dueAfterEnd(k: number, atUs: number): void {
+    if (this.dues[k]) super.dueAfterEnd(k, atUs);
+  }
 }
 
 /**
@@ -78,7 +85,7 @@ class PolicySimulation extends Simulation {
  */
 export function policyRun(scenario: Scenario, seed: number, faults: readonly FacedFault[], endUs: number, progress?: (share: number) => void): RunResult {
   const s = policyScenario(scenario, faults, endUs);
-  const sim = new PolicySimulation(s, seed, scenario.durationUs);
+  const sim = new PolicySimulation(s, seed, scenario.durationUs, faults.map((f) => f.dueUs !== null));
   const controller = s.rollouts.length > 0 ? new RolloutController(s, 'on') : null;
   if (controller) sim.attach(controller);
   sim.begin();

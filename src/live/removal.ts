@@ -18,12 +18,6 @@ export class DrillSimulation extends Simulation {
   /** Switches a removal made moot, dispatched since (see end()). */
   private moot = 0;
 
-  /**
-   * A fault due past the drill's horizon is listed as never on without a due, as the policy's run lists it (its
-   * stand-in for a fault not reached is due at the horizon): the two runs' results stay the same, field for field.
-   */
-  protected override dueAfterEnd(): void {}
-
   /** Takes fault k out of the run now: off now if on, else never on. */
   removeFault(k: number): void {
     this.taken.add(k);

@@ -290,7 +290,9 @@ export abstract class Calls extends Pools {
     this.rAttached[rec] = 0;
     const e = this.rTarget[rec];
     const latency = this.engine.now - this.rSent[rec];
-    this.telemetry.record(e, latency, cause);
+    // An attempt that gave up waiting for a slot of its caller's pool never reached its endpoint: it is the pool's
+    // (timedOutWaiting) and its caller's failure, in none of the endpoint's figures.
+    if (this.rSlot[rec] !== 2) this.telemetry.record(e, latency, cause);
     this.onAttemptEnded.attemptEnded(rec, cause, latency);
     // A plain call site has no timeout, no breaker and no client-side pool.
     if (m.sitePlain[k] === 0) {

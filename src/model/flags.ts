@@ -192,6 +192,7 @@ class FlagTelemetry implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEn
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
+    if (!sim.leftCaller(rec)) return; // never reached the service (see Calls.attemptEnded)
     this.splits.call(this.endpointService[sim.rTarget[rec]], sim.journeyServed(rec), sim.assignedOf(rec), cause !== CAUSE_OK, latencyUs);
   }
 

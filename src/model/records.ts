@@ -355,6 +355,14 @@ export abstract class RecordPool {
     return this.draws.out[0] / 4294967296 < this.model.siteProbability[k];
   }
 
+  /**
+   * Whether the attempt left its caller: false for one that gave up waiting for a slot of its caller's client-side
+   * pool (its deadline passed, or its caller stopped waiting), which no service ever saw.
+   */
+  leftCaller(rec: number): boolean {
+    return this.rSlot[rec] !== 2;
+  }
+
   /** Whether the caller of a call record still waits for it (a fire-and-forget call's caller always does). */
   protected parentWaiting(rec: number): boolean {
     const parent = this.rParent[rec];

@@ -56,8 +56,9 @@ export class GroundTruth {
   readonly onsetUs: Float64Array;
   readonly lastUs: Float64Array;
   private readonly hurtUsers: Int32Array;
-  /** Per fault: journeys it failed or slowed past the SLO. */
+  /** Per fault: journeys it failed or slowed past the SLO; and of them, those it failed (its own failure, or a timeout it caused). */
   faultHurt: Float64Array;
+  faultFailed: Float64Array;
   /** Per fault: the journeys it slowed that succeeded (made on the first). */
   readonly faultSlowed: (FaultSlowing | null)[];
 
@@ -77,6 +78,7 @@ export class GroundTruth {
     this.lastUs = new Float64Array(flags).fill(-1);
     this.hurtUsers = new Int32Array(users);
     this.faultHurt = new Float64Array(faults);
+    this.faultFailed = new Float64Array(faults);
     this.faultSlowed = new Array<FaultSlowing | null>(faults).fill(null);
   }
 
@@ -85,6 +87,9 @@ export class GroundTruth {
     const grown = new Float64Array(this.faultHurt.length + 1);
     grown.set(this.faultHurt);
     this.faultHurt = grown;
+    const failed = new Float64Array(this.faultFailed.length + 1);
+    failed.set(this.faultFailed);
+    this.faultFailed = failed;
     this.faultSlowed.push(null);
   }
 
@@ -105,7 +110,10 @@ export class GroundTruth {
       this.failed++;
       this.failedByTruth[truth]++;
       if (truth === TRUTH_FLAG || truth === TRUTH_CONTRACT) hurtFlags = 1 << ref;
-      if (truth === TRUTH_FAULT && ref >= 0) this.faultHurt[ref]++;
+      if (truth === TRUTH_FAULT && ref >= 0) {
+        this.faultHurt[ref]++;
+        this.faultFailed[ref]++;
+      }
     } else if (latencyUs > this.sloLatencyUs) {
       this.slow++;
       const faultsCause = (slow & SLOW_FAULT) !== 0 && latencyUs - faultDelayUs <= this.sloLatencyUs;

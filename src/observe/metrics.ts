@@ -52,6 +52,7 @@ class ScrapeFeed implements Pick<SimulationHooks, 'attemptEnded' | 'attemptEnded
 
   attemptEnded(rec: number, cause: number, latencyUs: number): void {
     const sim = this.sim;
+    if (!sim.leftCaller(rec)) return; // gave up waiting for a slot of its caller's pool: no endpoint saw it
     this.recorder.record(sim.engine.now, sim.rTarget[rec], sim.journeyServed(rec), sim.segmentOf(rec), sim.rFlagsOn[rec], cause, latencyUs);
   }
 

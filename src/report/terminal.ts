@@ -139,15 +139,18 @@ export function formatTimelines(r: RunResult): string[] {
 
 /**
  * Client-side pools beside the services' queues: where calls waited for a slot of their caller's own pool (a wait
- * that no service's queue holds), named as the scenario names the pool, with the group's path in the file.
+ * that no service's queue holds), named as the scenario names the pool, with the group's path in the file. Calls
+ * whose deadline passed while they waited are in no endpoint's figures (no service saw them): a column tells them
+ * when any pool had some.
  */
 export function poolTable(pools: readonly PoolFigures[]): string[] {
-  const head = ['client-side pool', 'in the scenario', 'limit', 'calls/s', 'util', 'waited', 'mean wait', 'waiting'];
+  const timedOut = pools.some((p) => p.timedOutWaiting > 0);
+  const head = ['client-side pool', 'in the scenario', 'limit', 'calls/s', 'util', 'waited', 'mean wait', 'waiting', ...(timedOut ? ['timed out waiting'] : [])];
   const rows = pools.map((p) => [
     p.pool, p.at, count(p.limit), p.callsPerSec.toFixed(1), `${(p.utilization * 100).toFixed(0)}%`, percent(p.waitedShare, p.waitedShare > 0 && p.waitedShare < 0.01 ? 2 : 1),
-    ms(p.meanWaitMs), `${p.meanWaiting.toFixed(1)} (max ${count(p.maxWaiting)})`,
+    ms(p.meanWaitMs), `${p.meanWaiting.toFixed(1)} (max ${count(p.maxWaiting)})`, ...(timedOut ? [count(p.timedOutWaiting)] : []),
   ]);
-  return textTable(head, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right']);
+  return textTable(head, rows, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
 function errorText(f: CallFigures): string {

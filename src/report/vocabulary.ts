@@ -208,14 +208,16 @@ export function caseHeadlines(c: Pick<CiCase, 'flags'>): string[] {
 }
 
 /**
- * What a fault did, in every report's words: the journeys it hurt (failed, or slowed past the SLO's latency), then
+ * What a fault did, in every report's words: the journeys it hurt (failed, or slowed past the SLO's latency; how many
+ * of them it failed), then
  * those it slowed that still succeeded, with the time it added to them and their latency beside the same journeys'
  * without that time (ground truth): "0 journeys hurt; slowed 4,210 journeys that succeeded by p50 200ms, p99 231ms:
  * they took p50 412ms, p99 980ms, against 212ms and 749ms without the time it added". A latency fault that hurt
  * nobody read as a fault that did nothing.
  */
-export function faultEffect(f: Pick<FaultOutcome, 'journeys_hurt' | 'slowed'>): string {
-  const hurt = `${plural(f.journeys_hurt, 'journey')} hurt`;
+export function faultEffect(f: Pick<FaultOutcome, 'journeys_hurt' | 'journeys_failed' | 'slowed'>): string {
+  const failed = f.journeys_failed ?? 0;
+  const hurt = `${plural(f.journeys_hurt, 'journey')} hurt${failed > 0 ? ` (${failed === f.journeys_hurt ? 'all' : count(failed)} failed)` : ''}`;
   const s = f.slowed;
   if (!s) return hurt;
   const unknown = s.added_unknown ? ` (${count(s.added_unknown)} of them by a time not known: a call dropped, then retried in time)` : '';

@@ -6,8 +6,11 @@
  * members' total over its pool's limit), at the traffic's peak rate. A service offered more busy workers than it
  * has (utilization at or above 1) has a queue that grows for as long as the load lasts; a cycle whose calls per
  * journey do not converge grows without end. A client-side pool (a parallel group's `limit`) is offered each call
- * of its group for the call's network time and its callee's holding time, over every try, per visit of its endpoint:
- * a request that fails at an earlier call of the endpoint never reaches the group, and is counted as if it did.
+ * of its group for the call's network time and its callee's holding time, over every try, per request that reaches
+ * the group, as the run makes calls: a request that fails (its own error, drawn before its calls, or a required call
+ * that failed after its tries, at its callee's errors end to end) makes no call after it, nor does a journey after a
+ * failed step. Timeouts and rejections are not counted (they depend on the queueing left out): the pool's figure is
+ * the demand of the requests that only errors stop.
  */
 import { findCycles, cycleText } from './graph.js';
 import { poolName, poolPath } from './pools.js';
@@ -100,22 +103,27 @@ export function stability(s: Scenario): Stability {
     const ok = 1 - failure(e);
     out.set(k, calls(e.operations).filter((c) => endpoints.has(key(c))).map((c) => ({ to: key(c), w: ok * c.probability * c.repeat * attempts(c) })));
   }
-  const visits = new Map(entry);
-  let wave = new Map(entry);
   const size = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  let growth = 0;
-  const history: number[] = [size(wave)];
-  const lastSeen = new Map<string, number>();
-  for (let round = 0; round < 4000 && size(wave) > 1e-12; round++) {
-    const next = new Map<string, number>();
-    for (const [k, x] of wave) for (const { to, w } of out.get(k) ?? []) next.set(to, (next.get(to) ?? 0) + x * w);
-    wave = next;
-    for (const [k, x] of wave) {
-      visits.set(k, (visits.get(k) ?? 0) + x);
-      lastSeen.set(k, round);
+  /** Expected requests per journey at each endpoint, from the journeys' steps along the calls, by iteration. */
+  const spread = (start: Map<string, number>, edges: Map<string, { to: string; w: number }[]>) => {
+    const visits = new Map(start);
+    let wave = new Map(start);
+    const history: number[] = [size(wave)];
+    const lastSeen = new Map<string, number>();
+    for (let round = 0; round < 4000 && size(wave) > 1e-12; round++) {
+      const next = new Map<string, number>();
+      for (const [k, x] of wave) for (const { to, w } of edges.get(k) ?? []) next.set(to, (next.get(to) ?? 0) + x * w);
+      wave = next;
+      for (const [k, x] of wave) {
+        visits.set(k, (visits.get(k) ?? 0) + x);
+        lastSeen.set(k, round);
+      }
+      history.push(size(wave));
     }
-    history.push(size(wave));
-  }
+    return { visits, wave, history, lastSeen };
+  };
+  const { visits, wave, history, lastSeen } = spread(entry, out);
+  let growth = 0;
   const divergent: { cycle: string; growth: number }[] = [];
   if (size(wave) > 1e-12) {
     // Still going after thousands of turns: the growth per call over the last hundred.
@@ -146,15 +154,62 @@ export function stability(s: Scenario): Stability {
     const capacity = svc.capacityKnown ? svc.replicas * svc.concurrency : null;
     return { service: svc.name, offered, capacity, utilization: capacity === null ? null : offered / capacity };
   });
+  // The requests a pool's group is reached by, as the run makes calls: none after a failure (see above).
+  const failed = new Map<string, number>();
+  /** The share of an endpoint's requests that fail of errors, end to end: its own, or a required call's. */
+  const failedOf = (k: string): number => {
+    const known = failed.get(k);
+    if (known !== undefined) return known;
+    const e = endpoints.get(k);
+    if (!e) return 0;
+    failed.set(k, 0); // synchronous cycles are refused by validation; this only guards the walk
+    const p = failure(e);
+    const f = p + (1 - p) * (1 - e.operations.reduce((a, op) => a * opGoesOn(op), 1));
+    failed.set(k, f);
+    return f;
+  };
+  /** Tries of a call, its retries taken while its callee fails of errors (end to end). */
+  const tries = (c: CallSpec) => {
+    const q = c.retry && c.retry.on.includes('error') ? failedOf(key(c)) : 0;
+    const n = c.retry?.attempts ?? 0;
+    return q >= 1 ? n + 1 : (1 - q ** (n + 1)) / (1 - q);
+  };
+  /** The chance a call lets its caller go on: made, and every try failing, it fails its caller (an optional or asynchronous call never does). */
+  const goesOn = (c: CallSpec) => (c.async || c.optional ? 1 : (1 - c.probability * failedOf(key(c)) ** ((c.retry && c.retry.on.includes('error') ? c.retry.attempts : 0) + 1)) ** c.repeat);
+  const opGoesOn = (op: Operation) => (op.kind === 'call' ? goesOn(op.call) : op.calls.reduce((a, c) => a * goesOn(c), 1));
+  const reached = new Map<string, number>();
+  for (const j of s.journeys) {
+    let go = j.weight / totalWeight;
+    for (const c of j.steps) {
+      reached.set(key(c), (reached.get(key(c)) ?? 0) + go * c.probability * c.repeat * tries(c));
+      go *= goesOn(c);
+    }
+  }
+  const reachedOut = new Map<string, { to: string; w: number }[]>();
+  for (const [k, e] of endpoints) {
+    const edges: { to: string; w: number }[] = [];
+    let go = 1 - failure(e);
+    for (const op of e.operations) {
+      for (const c of op.kind === 'call' ? [op.call] : op.calls) if (endpoints.has(key(c))) edges.push({ to: key(c), w: go * c.probability * c.repeat * tries(c) });
+      go *= opGoesOn(op);
+    }
+    reachedOut.set(k, edges);
+  }
+  const reach = spread(reached, reachedOut);
+  // Not converged (a cycle of asynchronous calls): the visits counted without failures, an upper bound.
+  const reachVisits = size(reach.wave) > 1e-12 ? visits : reach.visits;
+  const slotTime = (c: CallSpec): number => tries(c) * ((c.network ? meanUs(c.network) : 0) + holdOf(key(c)));
   const pools: PoolLoad[] = [];
   for (const svc of s.services) {
     for (const e of svc.endpoints) {
-      const v = visits.get(`${svc.name}.${e.name}`) ?? 0;
+      let go = (reachVisits.get(`${svc.name}.${e.name}`) ?? 0) * (1 - failure(e));
       for (const op of e.operations) {
-        if (op.kind !== 'parallel' || op.limit <= 0) continue;
-        const slotUs = op.calls.reduce((a, c) => a + c.probability * c.repeat * attemptsTime(c), 0);
-        const offered = (rate * v * slotUs) / 1e6;
-        pools.push({ pool: poolName(svc.name, op.calls), at: poolPath(op.path), offered, limit: op.limit, utilization: offered / op.limit });
+        if (op.kind === 'parallel' && op.limit > 0) {
+          const slotUs = op.calls.reduce((a, c) => a + c.probability * c.repeat * slotTime(c), 0);
+          const offered = (rate * go * slotUs) / 1e6;
+          pools.push({ pool: poolName(svc.name, op.calls), at: poolPath(op.path), offered, limit: op.limit, utilization: offered / op.limit });
+        }
+        go *= opGoesOn(op);
       }
     }
   }
@@ -176,7 +231,7 @@ export function stabilityWarnings(s: Scenario): string[] {
   for (const x of st.pools) {
     if (x.utilization < 1 || !Number.isFinite(x.offered)) continue;
     lines.push(`${x.at}: client-side pool ${x.pool} offered ${fmt(x.offered)} busy slots at ${fmt(st.ratePerSec)}/s against its limit of ${x.limit} ` +
-      `(utilization ${x.utilization.toFixed(2)}: no queueing counted, and every call before the group taken to succeed): the calls waiting for a slot grow for as long as that load lasts, and that wait is ${x.pool.split(' -> ')[0]}'s, in no service's queue`);
+      `(utilization ${x.utilization.toFixed(2)}: of the requests that reach the group, as errors before it let them; no queueing, timeout nor rejection counted): the calls waiting for a slot grow for as long as that load lasts, and that wait is ${x.pool.split(' -> ')[0]}'s, in no service's queue`);
   }
   for (const d of st.divergent) {
     lines.push(`asynchronous cycle ${d.cycle}: ${d.growth.toFixed(2)} calls each time around, so the expected calls per journey do not converge: the calls grow without end`);

@@ -74,6 +74,11 @@ export interface FaultOutcome {
   /** Journeys it failed or slowed past the SLO's latency. */
   journeys_hurt: number;
   /**
+   * Of them, the journeys it failed: its own failure (an abort, a reset, a refusal, a killed replica) or a timeout its
+   * delay or drop caused (absent from documents of 0.22.0 and before). With `slowed.journeys`, every journey it touched.
+   */
+  journeys_failed?: number;
+  /**
    * When it was due to switch on, for a fault due at or after the run's end (a fixed time there, or a rollout event's
    * instant plus its offset falling there): a run stops at its end, so it never switched on.
    */
@@ -179,6 +184,7 @@ export function scoreOutcomes(
       from_seconds: faults.onAt[k] >= 0 ? sec(faults.onAt[k]) : null,
       to_seconds: faults.onAt[k] < 0 ? null : sec(faults.active[k] === 1 ? endUs : faults.offAt[k]),
       journeys_hurt: truth.faultHurt[k],
+      journeys_failed: truth.faultFailed[k],
       ...(faults.dueAt[k] >= 0 ? { due_seconds: sec(faults.dueAt[k]) } : {}),
       ...slowedBy(truth.faultSlowed[k] ?? null),
     })),

@@ -43,6 +43,8 @@ export interface PoolSeries {
   maxWaiting: number[];
   /** Mean wait of the attempts that got a slot in the window; null where none did. */
   meanWaitMs: (number | null)[];
+  /** Attempts whose deadline passed while they waited in the window: in no endpoint's figures, their caller's failures. */
+  timedOutWaiting: number[];
 }
 
 const round = (x: number, digits: number) => {
@@ -86,6 +88,7 @@ export function poolSeries(sim: SimulationResult): PoolSeries[] {
       meanWaiting: ws.map((t, w) => (span(w) > 0 ? round(t.waitingArea / span(w), 3) : 0)),
       maxWaiting: ws.map((t) => t.maxWaiting),
       meanWaitMs: ws.map((t) => (t.granted > 0 ? ms(t.waitSumUs / t.granted) : null)),
+      timedOutWaiting: ws.map((t) => t.timedOut),
     };
   });
 }
